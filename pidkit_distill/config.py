@@ -1,0 +1,407 @@
+"""Training configuration: one dataclass per concern, TOML files and ``--set`` overrides.
+
+A configuration is a tree of small dataclasses (:class:`TrainConfig`). Its values come from, in
+increasing priority: the defaults below, an optional TOML file, and ``section.key=value`` overrides
+(the CLI's ``--set`` and ``--section.key`` options). Every key is checked: an unknown key or a value
+of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted.
+
+Example TOML file::
+
+    [data]
+    name = "digits"
+
+    [method]
+    name = "rid"
+    preset = "paper"
+
+    [method.params]
+    n_warmup = 3
+
+    [run]
+    epochs = 30
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import typing
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "AuditConfig",
+    "DataConfig",
+    "MethodConfig",
+    "ModelConfig",
+    "OptimConfig",
+    "RunConfig",
+    "TeacherConfig",
+    "TrainConfig",
+    "apply_overrides",
+    "check_config",
+    "config_fields",
+    "config_from_dict",
+    "config_to_dict",
+    "load_config",
+]
+
+SCHEDULES = ("paper", "constant", "kd-rid-effective")
+MILESTONE_UNITS = ("fraction", "epoch")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def _opt(default: Any, help: str) -> Any:  # noqa: A002 - mirrors argparse's keyword
+    """A dataclass field with a help string (mutable defaults are copied per instance)."""
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass
+class DataConfig:
+    """Which data set and how it is batched."""
+
+    name: str = _opt("digits", "data set: digits | synthetic | cifar10 | cifar100")
+    root: str = _opt("", "folder holding CIFAR data ('' = the loader's default)")
+    batch_size: int = _opt(64, "global training batch size (split evenly across DDP processes)")
+    eval_batch_size: int = _opt(512, "batch size for evaluation and the audit")
+    num_workers: int = _opt(0, "DataLoader worker processes")
+    options: dict = _opt({}, "extra keyword options for load_dataset (e.g. synthetic n_train)")
+
+
+@dataclass
+class ModelConfig:
+    """Teacher and student architectures (names understood by ``build_model``)."""
+
+    teacher: str = _opt("digits-teacher", "teacher architecture")
+    student: str = _opt("digits-student", "student architecture")
+
+
+@dataclass
+class TeacherConfig:
+    """Where the teacher's weights come from."""
+
+    source: str = _opt(
+        "trained",
+        "trained (train or reuse a cached teacher) | untrained (seeded random init) | PATH",
+    )
+    epochs: int = _opt(30, "epochs when a teacher has to be trained")
+    lr: float = _opt(0.05, "initial learning rate when a teacher has to be trained")
+    seed: int = _opt(0, "seed of the teacher's initialisation and training")
+
+
+@dataclass
+class MethodConfig:
+    """The distillation method and its parameters."""
+
+    name: str = _opt("bas", "distillation method (see `pidkit-distill train --list-methods`)")
+    preset: str = _opt("", "named parameter preset of the method ('' = the method's default)")
+    params: dict = _opt({}, "method parameters overriding the preset (method.params.NAME=VALUE)")
+
+
+@dataclass
+class OptimConfig:
+    """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch."""
+
+    lr: float = _opt(0.05, "initial learning rate")
+    momentum: float = _opt(0.9, "SGD momentum")
+    weight_decay: float = _opt(5e-4, "weight decay")
+    nesterov: bool = _opt(True, "Nesterov momentum")
+    schedule: str = _opt(
+        "paper",
+        "paper (multiply by gamma at each milestone) | constant | kd-rid-effective "
+        "(the schedule the authors' code really applied)",
+    )
+    milestones: list = _opt([0.5, 2.0 / 3.0], "epochs where the lr is multiplied by gamma")
+    milestone_unit: str = _opt(
+        "fraction", "fraction (milestones are fractions of run.epochs) | epoch"
+    )
+    gamma: float = _opt(0.2, "lr factor at each milestone")
+    grad_clip: float = _opt(0.0, "clip the gradient norm to this value (0 = off)")
+
+
+@dataclass
+class RunConfig:
+    """Length, seeds, hardware, logging and checkpoints of one run."""
+
+    epochs: int = _opt(30, "training epochs")
+    seed: int = _opt(0, "seed for python, numpy, torch and the data order")
+    device: str = _opt("auto", "auto | cpu | cuda")
+    amp: bool = _opt(False, "bf16 autocast on CUDA (no-op with a warning on CPU)")
+    audit_every: int = _opt(5, "run the PID audit every N epochs (0 = never)")
+    out_dir: str = _opt("runs", "folder that holds run folders")
+    name: str = _opt("", "run folder name ('' = derived from data, method, teacher and seed)")
+    resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt (config must match)")
+    stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
+    progress: bool = _opt(True, "show tqdm progress bars")
+
+
+@dataclass
+class AuditConfig:
+    """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set."""
+
+    pca_components: int = _opt(10, "PCA components per representation before clustering")
+    clusters: int = _opt(10, "KMeans clusters per representation (size of T and S)")
+    layers: list = _opt([], "indices of the distilled layers to audit ([] = all)")
+    max_samples: int = _opt(0, "audit at most this many held-out samples (0 = all)")
+    seed: int = _opt(0, "seed of PCA and KMeans")
+
+
+@dataclass
+class TrainConfig:
+    """A whole training run: data, models, teacher, method, optimizer, run, audit."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    teacher: TeacherConfig = field(default_factory=TeacherConfig)
+    method: MethodConfig = field(default_factory=MethodConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
+
+
+# Keys whose value may differ between a run and its resumption.
+RESUME_FREE_KEYS = frozenset(
+    {"run.resume", "run.stop_after", "run.device", "run.progress", "data.num_workers",
+     "data.eval_batch_size"}
+)
+
+
+def config_fields() -> Iterator[tuple[str, Any, type, str]]:
+    """Every configurable key with its default, type and help text.
+
+    Yields
+    ------
+    key, default, type, help : tuple
+        ``key`` is dotted (``"run.epochs"``); ``type`` is one of ``str, int, float, bool, list,
+        dict``.
+
+    Example
+    -------
+    >>> keys = [key for key, *_ in config_fields()]
+    >>> "run.epochs" in keys and "method.params" in keys
+    True
+    """
+    default = TrainConfig()
+    for section in dataclasses.fields(TrainConfig):
+        sub = getattr(default, section.name)
+        hints = typing.get_type_hints(type(sub))
+        for f in dataclasses.fields(sub):
+            yield f"{section.name}.{f.name}", getattr(sub, f.name), hints[f.name], f.metadata["help"]
+
+
+def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
+    """The configuration as nested plain dicts (JSON- and TOML-serialisable).
+
+    Example
+    -------
+    >>> config_to_dict(TrainConfig())["run"]["epochs"]
+    30
+    """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    return dataclasses.asdict(config)
+
+
+def _coerce(key: str, value: Any, kind: type) -> Any:
+    """Check ``value`` (from TOML or a parsed override) against the field type ``kind``."""
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if kind is list and isinstance(value, tuple):
+        value = list(value)
+    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        raise TypeError(
+            f"config key {key!r} expects a {kind.__name__}, got {value!r} "
+            f"({type(value).__name__}); fix the TOML file or the override"
+        )
+    return value
+
+
+def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
+    """Build a :class:`TrainConfig` from nested mappings (as read from TOML or config.json).
+
+    Missing keys keep their defaults; unknown sections or keys raise :class:`ValueError` listing the
+    accepted ones; values of the wrong type raise :class:`TypeError`.
+
+    Example
+    -------
+    >>> config_from_dict({"run": {"epochs": 3}}).run.epochs
+    3
+    """
+    if not isinstance(data, Mapping):
+        raise TypeError(f"config data must be a mapping, got {type(data).__name__}")
+    config = TrainConfig()
+    sections = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(data) - sections)
+    if unknown:
+        raise ValueError(
+            f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
+        )
+    kinds = {key: kind for key, _, kind, _ in config_fields()}
+    for section, values in data.items():
+        if not isinstance(values, Mapping):
+            raise TypeError(f"config section {section!r} must be a table, got {values!r}")
+        sub = getattr(config, section)
+        for name, value in values.items():
+            key = f"{section}.{name}"
+            if key not in kinds:
+                known = sorted(k for k in kinds if k.startswith(section + "."))
+                raise ValueError(f"unknown config key {key!r}; known keys: {known}")
+            value = _coerce(key, value, kinds[key])
+            if kinds[key] in (list, dict):
+                value = type(value)(value)
+            setattr(sub, name, value)
+    check_config(config)
+    return config
+
+
+def _parse_literal(text: str) -> Any:
+    """Read a TOML literal (``3``, ``0.5``, ``true``, ``[1, 2]``, ``"x"``); bare words stay text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _parse_override(key: str, text: str, kind: type) -> Any:
+    """Turn the text of ``key=text`` into a value of the field's type."""
+    if kind is str:
+        value = _parse_literal(text) if text[:1] in "\"'" else text
+    elif kind is bool:
+        lowered = text.strip().lower()
+        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+            raise TypeError(f"config key {key!r} expects true or false, got {text!r}")
+        value = lowered in ("true", "1", "yes")
+    elif kind is list:
+        value = _parse_literal(text) if text.strip().startswith("[") else [
+            _parse_literal(item) for item in text.split(",") if item.strip()
+        ]
+    else:
+        value = _parse_literal(text)
+    return _coerce(key, value, kind)
+
+
+def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfig:
+    """Return a copy of ``config`` with ``section.key=value`` overrides applied, in order.
+
+    Values are read as TOML literals and checked against the field's type. Entries of the dict
+    fields are set one by one: ``method.params.n_warmup=3``, ``data.options.n_train=512``.
+
+    Example
+    -------
+    >>> cfg = apply_overrides(TrainConfig(), ["run.epochs=3", "method.params.lam=10.0"])
+    >>> cfg.run.epochs, cfg.method.params
+    (3, {'lam': 10.0})
+    """
+    if isinstance(overrides, str):
+        raise TypeError("overrides must be a sequence of 'key=value' strings, not one string")
+    data = config_to_dict(config)
+    kinds = {key: kind for key, _, kind, _ in config_fields()}
+    for item in overrides:
+        if not isinstance(item, str) or "=" not in item:
+            raise ValueError(f"override {item!r} is not of the form section.key=value")
+        key, text = (part.strip() for part in item.split("=", 1))
+        parts = key.split(".")
+        head = ".".join(parts[:2])
+        if head not in kinds:
+            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}")
+        section, name = parts[0], parts[1]
+        if kinds[head] is dict and len(parts) > 2:
+            data[section][name][".".join(parts[2:])] = _parse_literal(text)
+        elif len(parts) > 2:
+            raise ValueError(f"config key {head!r} is not a table; cannot set {key!r}")
+        elif kinds[head] is dict:
+            data[section][name] = _coerce(key, _parse_literal(text), dict)
+        else:
+            data[section][name] = _parse_override(key, text, kinds[head])
+    return config_from_dict(data)
+
+
+def load_config(
+    path: str | Path | None = None, *, overrides: Sequence[str] = ()
+) -> TrainConfig:
+    """Read a TOML file (or start from the defaults) and apply overrides.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file with tables named like the sections of :class:`TrainConfig`.
+    overrides : sequence of str
+        ``section.key=value`` items applied after the file.
+
+    Returns
+    -------
+    TrainConfig
+
+    Example
+    -------
+    >>> load_config(overrides=["method.name=rid"]).method.name
+    'rid'
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    return apply_overrides(config_from_dict(data), overrides)
+
+
+def _check_choice(key: str, value: str, choices: Sequence[str]) -> None:
+    if value not in choices:
+        raise ValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}")
+
+
+def _check_min(key: str, value: float, minimum: float) -> None:
+    if value < minimum:
+        raise ValueError(f"config key {key!r} must be >= {minimum}, got {value!r}")
+
+
+def check_config(config: TrainConfig) -> None:
+    """Check value ranges and choices; raise :class:`ValueError` naming the key.
+
+    Example
+    -------
+    >>> check_config(TrainConfig())
+    """
+    _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
+    _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
+    _check_choice("run.device", config.run.device, DEVICES)
+    for key, value, minimum in [
+        ("data.batch_size", config.data.batch_size, 1),
+        ("data.eval_batch_size", config.data.eval_batch_size, 1),
+        ("data.num_workers", config.data.num_workers, 0),
+        ("teacher.epochs", config.teacher.epochs, 0),
+        ("teacher.lr", config.teacher.lr, 0.0),
+        ("optim.lr", config.optim.lr, 0.0),
+        ("optim.momentum", config.optim.momentum, 0.0),
+        ("optim.weight_decay", config.optim.weight_decay, 0.0),
+        ("optim.gamma", config.optim.gamma, 0.0),
+        ("optim.grad_clip", config.optim.grad_clip, 0.0),
+        ("run.epochs", config.run.epochs, 1),
+        ("run.audit_every", config.run.audit_every, 0),
+        ("run.stop_after", config.run.stop_after, 0),
+        ("audit.pca_components", config.audit.pca_components, 1),
+        ("audit.clusters", config.audit.clusters, 2),
+        ("audit.max_samples", config.audit.max_samples, 0),
+    ]:
+        _check_min(key, value, minimum)
+    for milestone in config.optim.milestones:
+        if isinstance(milestone, bool) or not isinstance(milestone, (int, float)):
+            raise TypeError(f"config key 'optim.milestones' holds numbers, got {milestone!r}")
+    if config.optim.milestone_unit == "fraction" and not all(
+        0 < m < 1 for m in config.optim.milestones
+    ):
+        raise ValueError(
+            "config key 'optim.milestones' must hold fractions in (0, 1) when "
+            f"optim.milestone_unit='fraction', got {config.optim.milestones!r}"
+        )
+    for layer in config.audit.layers:
+        if isinstance(layer, bool) or not isinstance(layer, int) or layer < 0:
+            raise ValueError(f"config key 'audit.layers' holds layer indices >= 0, got {layer!r}")
+    if not config.teacher.source:
+        raise ValueError("config key 'teacher.source' must be 'trained', 'untrained' or a path")
