@@ -1,0 +1,197 @@
+"""The result object every decomposition returns, and the one place atoms are derived from Red."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import _status
+from ._errors import SolverError
+from ._units import from_nats, to_nats
+from .measures import _cmi_nats
+
+ZERO_SNAP_BITS = 1e-9
+"""Atoms within this many bits of 0 are reported as exactly 0."""
+
+_ATOM_LABELS = (
+    ("red", "Red(Y:T,S)"),
+    ("uni_t", "Uni(Y:T\\S)"),
+    ("uni_s", "Uni(Y:S\\T)"),
+    ("syn", "Syn(Y:T,S)"),
+    ("i_yt", "I(Y;T)"),
+    ("i_ys", "I(Y;S)"),
+    ("i_yts", "I(Y;T,S)"),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class PIDResult:
+    """A partial information decomposition of I(Y;T,S), with the solver's verdict attached.
+
+    The identities ``i_yt = uni_t + red``, ``i_ys = uni_s + red`` and
+    ``i_yts = red + uni_t + uni_s + syn`` hold to 1e-9 in every result.
+
+    Attributes
+    ----------
+    red, uni_t, uni_s, syn : float
+        Redundancy Red(Y:T,S), unique informations Uni(Y:T\\S) and Uni(Y:S\\T), synergy Syn(Y:T,S).
+    i_yt, i_ys, i_yts : float
+        The mutual informations I(Y;T), I(Y;S) and I(Y;T,S).
+    units : {"bits", "nats"}
+    measure : str
+        The redundancy measure, e.g. ``"broja"`` (Bertschinger et al. 2014).
+    status : str
+        ``"optimal"`` (certified within ``tol``), ``"optimal_inaccurate"`` (a solution whose gap or
+        feasibility exceeds ``tol``), ``"failed"`` or ``"exact"`` (closed form, nothing to certify).
+    message : str
+        What happened, in words.
+    method : str
+        How the result was computed (``"cvxpy"``, ``"native"``, ...).
+    solver : str or None
+        The numerical solver that produced it (e.g. ``"CLARABEL"``), if any.
+    gap : float
+        A certified bound on the error of ``uni_t`` (and so of every atom), in ``units``: primal
+        value minus a dual lower bound. 0 for exact methods.
+    q : numpy.ndarray or None
+        The optimal joint Q*[y, t, s] (same shape as the input) where the measure has one.
+    nit : int or None
+        Solver iterations.
+    diagnostics : dict
+        Everything else the solver reported: residuals, fallbacks tried, timings.
+    """
+
+    red: float
+    uni_t: float
+    uni_s: float
+    syn: float
+    i_yt: float
+    i_ys: float
+    i_yts: float
+    units: str
+    measure: str
+    status: str
+    message: str
+    method: str
+    solver: str | None = None
+    gap: float = 0.0
+    q: np.ndarray | None = field(default=None, repr=False)
+    nit: int | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def success(self) -> bool:
+        """True when the numbers are certified (status ``"optimal"`` or ``"exact"``)."""
+        return self.status in _status.CERTIFIED
+
+    def to_dict(self, *, include_q: bool = False) -> dict[str, Any]:
+        """A JSON-serialisable dict of the result (``q`` as nested lists when ``include_q``)."""
+        out: dict[str, Any] = {key: getattr(self, key) for key, _ in _ATOM_LABELS}
+        out.update(
+            units=self.units,
+            measure=self.measure,
+            status=self.status,
+            success=self.success,
+            message=self.message,
+            method=self.method,
+            solver=self.solver,
+            gap=self.gap,
+            nit=self.nit,
+            diagnostics=_jsonable(self.diagnostics),
+        )
+        if include_q:
+            out["q"] = None if self.q is None else self.q.tolist()
+        return out
+
+    def __repr__(self) -> str:
+        head = (
+            f"PIDResult(measure={self.measure!r}, units={self.units!r}, status={self.status!r}, "
+            f"method={self.method!r}, solver={self.solver!r}, gap={self.gap:.2e})"
+        )
+        rows = [f"  {label:<11} {getattr(self, key):>10.6f}" for key, label in _ATOM_LABELS]
+        return "\n".join([head, *rows])
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _snap(value_nats: float) -> float:
+    return 0.0 if abs(value_nats) <= to_nats(ZERO_SNAP_BITS, "bits") else value_nats
+
+
+def result_from_redundancy(
+    p_yts: np.ndarray,
+    red_nats: float,
+    *,
+    units: str,
+    measure: str,
+    status: str,
+    message: str,
+    method: str,
+    solver: str | None = None,
+    gap_nats: float = 0.0,
+    q: np.ndarray | None = None,
+    nit: int | None = None,
+    diagnostics: dict[str, Any] | None = None,
+    nonnegative: bool = False,
+    tol_nats: float = 0.0,
+    strict: bool = True,
+) -> PIDResult:
+    """Build a :class:`PIDResult` from Red by THEORY.md §1's identities.
+
+    ``p_yts`` must already be validated. Atoms within :data:`ZERO_SNAP_BITS` of 0 become exactly
+    0. With ``nonnegative=True`` (measures whose atoms are non-negative by theorem, like BROJA) an
+    atom below ``-tol_nats`` means the solver is wrong: it raises :class:`SolverError` when
+    ``strict``, and the status is downgraded otherwise. With ``strict``, a status outside the
+    certified group raises :class:`SolverError` too.
+    """
+    i_yt = _cmi_nats(p_yts, "y", "t")
+    i_ys = _cmi_nats(p_yts, "y", "s")
+    i_yts = _cmi_nats(p_yts, "y", "ts")
+    atoms = {
+        "red": _snap(red_nats),
+        "uni_t": _snap(i_yt - red_nats),
+        "uni_s": _snap(i_ys - red_nats),
+        "syn": _snap(i_yts - i_yt - i_ys + red_nats),
+    }
+    negative = {k: v for k, v in atoms.items() if v < -max(tol_nats, to_nats(ZERO_SNAP_BITS, "bits"))}
+    if nonnegative and negative:
+        status = _status.OPTIMAL_INACCURATE if status in _status.SOLUTION_PRESENT else status
+        listed = ", ".join(f"{k}={from_nats(v, units):.3g}" for k, v in negative.items())
+        message = f"{message}; negative atoms beyond tolerance ({listed} {units})"
+    if nonnegative:
+        atoms = {k: max(v, 0.0) if k not in negative else v for k, v in atoms.items()}
+    if strict and status not in _status.CERTIFIED:
+        shape = "x".join(str(n) for n in p_yts.shape)
+        raise SolverError(
+            f"{measure}: the solver did not certify its answer (status {status!r}, method {method!r}, "
+            f"solver {solver!r}, joint {shape}, gap {from_nats(gap_nats, units):.3g} {units}): "
+            f"{message}. Pass strict=False to get the best-effort result with its status."
+        )
+    return PIDResult(
+        **{k: from_nats(v, units) for k, v in atoms.items()},
+        i_yt=from_nats(i_yt, units),
+        i_ys=from_nats(i_ys, units),
+        i_yts=from_nats(i_yts, units),
+        units=units,
+        measure=measure,
+        status=status,
+        message=message,
+        method=method,
+        solver=solver,
+        gap=from_nats(max(gap_nats, 0.0), units) if math.isfinite(gap_nats) else math.inf,
+        q=q,
+        nit=nit,
+        diagnostics=dict(diagnostics or {}),
+    )

@@ -1,0 +1,293 @@
+"""Named distributions with known decompositions, each returned as a joint ``p[y, t, s]``.
+
+T and S are fair independent bits unless a docstring says otherwise. Expected atoms are the
+Bertschinger (BROJA) values in bits, as (Red, Uni_T, Uni_S, Syn).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ._validate import check_pmf
+
+__all__ = [
+    "and_",
+    "catalogue",
+    "copy",
+    "diff",
+    "extra_complex_teacher",
+    "imperfect_rdn",
+    "nuisance_teacher",
+    "perturbed_xor",
+    "pnt_unq",
+    "rdn",
+    "rdn_xor",
+    "reduced_or",
+    "sum_",
+    "synergy_example",
+    "uninformative_teacher",
+    "unq",
+    "xor",
+    "xor_and",
+]
+
+
+def _from_table(rows: Sequence[tuple[int, int, int, float]]) -> np.ndarray:
+    """Joint from (t, s, y, mass) rows; masses are normalised."""
+    t, s, y, mass = (np.asarray(col) for col in zip(*rows))
+    p = np.zeros((int(y.max()) + 1, int(t.max()) + 1, int(s.max()) + 1))
+    np.add.at(p, (y.astype(int), t.astype(int), s.astype(int)), mass.astype(float))
+    return p / p.sum()
+
+
+def _function_of_sources(f: Callable[[int, int], int], n_t: int = 2, n_s: int = 2) -> np.ndarray:
+    return _from_table([(t, s, f(t, s), 1.0) for t in range(n_t) for s in range(n_s)])
+
+
+def xor() -> np.ndarray:
+    """Y = T xor S. Expected atoms: (0, 0, 0, 1).
+
+    Examples
+    --------
+    >>> xor().shape
+    (2, 2, 2)
+    """
+    return _function_of_sources(lambda t, s: t ^ s)
+
+
+def and_() -> np.ndarray:
+    """Y = T and S. Expected atoms: (0.311278, 0, 0, 0.5); Red = 3/2 - (3/4) log2 3."""
+    return _function_of_sources(lambda t, s: t & s)
+
+
+def copy() -> np.ndarray:
+    """Y = (T, S), coded as y = 2t + s. Expected atoms: (0, 1, 1, 0)."""
+    return _function_of_sources(lambda t, s: 2 * t + s)
+
+
+def rdn() -> np.ndarray:
+    """T = S = Y, a fair bit. Expected atoms: (1, 0, 0, 0)."""
+    return _from_table([(0, 0, 0, 0.5), (1, 1, 1, 0.5)])
+
+
+def unq(source: str = "t") -> np.ndarray:
+    """Y copies one source; the other is an independent fair bit.
+
+    Parameters
+    ----------
+    source : {"t", "s"}, default="t"
+        The source Y copies. Expected atoms: (0, 1, 0, 0) for "t" and (0, 0, 1, 0) for "s".
+    """
+    if source not in ("t", "s"):
+        raise ValueError(f"source must be 't' or 's'; got {source!r}.")
+    return _function_of_sources(lambda t, s: t if source == "t" else s)
+
+
+def sum_() -> np.ndarray:
+    """Y = T + S (values 0, 1, 2). Expected atoms: (0.5, 0, 0, 1)."""
+    return _function_of_sources(lambda t, s: t + s)
+
+
+def diff() -> np.ndarray:
+    """dit's 'diff': outcomes (t, s, y) 000, 001, 010, 101 equally likely.
+
+    Expected atoms: (0.122556, 0.188722, 0.188722, 0).
+    """
+    return _from_table([(0, 0, 0, 1), (0, 0, 1, 1), (0, 1, 0, 1), (1, 0, 1, 1)])
+
+
+def reduced_or() -> np.ndarray:
+    """dit's 'reduced or': (t, s, y) 000 w.p. 1/2, 011 and 101 w.p. 1/4 each.
+
+    Expected atoms: (0.311278, 0, 0, 0.688722); I(Y;T,S) = H(Y) = 1.5 bits.
+    """
+    return _from_table([(0, 0, 0, 0.5), (0, 1, 1, 0.25), (1, 0, 1, 0.25)])
+
+
+def pnt_unq() -> np.ndarray:
+    """Finn & Lizier's pointwise-unique distribution (dit 'pnt. unq.').
+
+    (t, s, y) in 011, 022, 101, 202 equally likely. Expected atoms: (0.5, 0, 0, 0.5).
+    """
+    return _from_table([(0, 1, 1, 1), (0, 2, 2, 1), (1, 0, 1, 1), (2, 0, 2, 1)])
+
+
+def imperfect_rdn() -> np.ndarray:
+    """dit's 'imp. rdn': (t, s, y) 000 w.p. 0.499, 010 w.p. 0.001, 111 w.p. 0.5.
+
+    Y = T exactly and S = T except with probability 0.001. Expected atoms:
+    (0.98959, 0.01041, 0, 0) (Red = I(Y;S)).
+    """
+    return _from_table([(0, 0, 0, 0.499), (0, 1, 0, 0.001), (1, 1, 1, 0.5)])
+
+
+def perturbed_xor(epsilon: float = 0.1) -> np.ndarray:
+    """XOR with the output of input (T, S) = (1, 1) replaced by a fair coin with probability ``epsilon``.
+
+    The perturbation breaks XOR's symmetry between the inputs and the output, so a little
+    redundancy and unique information appear. Expected atoms are computed, not closed form; at
+    ``epsilon = 0`` they are XOR's (0, 0, 0, 1).
+    """
+    if not 0.0 <= epsilon <= 1.0:
+        raise ValueError(f"epsilon must lie in [0, 1]; got {epsilon!r}.")
+    rows = [(t, s, t ^ s, 1.0) for t in range(2) for s in range(2) if (t, s) != (1, 1)]
+    rows += [(1, 1, 0, 1.0 - epsilon / 2), (1, 1, 1, epsilon / 2)]
+    return _from_table(rows)
+
+
+def rdn_xor() -> np.ndarray:
+    """Griffith's RdnXor: Y = (R, T' xor S'), T = (R, T'), S = (R, S'); R, T', S' fair bits.
+
+    Expected atoms: (1, 0, 0, 1).
+    """
+    rows = []
+    for r in range(2):
+        for a in range(2):
+            for b in range(2):
+                rows.append((2 * r + a, 2 * r + b, 2 * r + (a ^ b), 1.0))
+    return _from_table(rows)
+
+
+def xor_and() -> np.ndarray:
+    """Y = (T xor S, T and S), coded y = 2 (t xor s) + (t and s). Expected atoms: (0.5, 0, 0, 1)."""
+    return _function_of_sources(lambda t, s: 2 * (t ^ s) + (t & s))
+
+
+def _independent_bits(p_u1: float, p_u2: float) -> np.ndarray:
+    """Joint of independent bits U1 ~ Ber(p_u1), U2 ~ Ber(p_u2), indexed [u1, u2]."""
+    return np.outer([1 - p_u1, p_u1], [1 - p_u2, p_u2])
+
+
+def _joint_of(
+    p_u: np.ndarray, y: Callable[[int, int], int], t: Callable[[int, int], int],
+    s: Callable[[int, int], int],
+) -> np.ndarray:
+    rows = [(t(a, b), s(a, b), y(a, b), p_u[a, b]) for a in range(2) for b in range(2)]
+    return _from_table([row for row in rows if row[3] > 0])
+
+
+def _student_picker(student: str) -> Callable[[int, int], int]:
+    if student not in ("u1", "u2"):
+        raise ValueError(f"student must be 'u1' or 'u2'; got {student!r}.")
+    return (lambda a, b: a) if student == "u1" else (lambda a, b: b)
+
+
+def uninformative_teacher(student: str = "u2") -> np.ndarray:
+    """RID paper, Example 1: Y = U1, T = U2, U1 and U2 independent fair bits; S = U1 or U2.
+
+    Red = Uni(Y:T\\S) = 0 for every student, although S = U2 maximises I(T;S) (= 1 bit).
+    Expected atoms: (0, 0, 1, 0) for ``student="u1"``, (0, 0, 0, 0) for ``"u2"``.
+    """
+    return _joint_of(_independent_bits(0.5, 0.5), lambda a, b: a, lambda a, b: b,
+                     _student_picker(student))
+
+
+def extra_complex_teacher(student: str = "u1") -> np.ndarray:
+    """RID paper, Example 2: U1 ~ Ber(0.2), U2 ~ Ber(0.5), Y = U1, T = (U1, U2) coded 2 u1 + u2.
+
+    S = U1 maximises Red (= I(Y;T) = h(0.2) = 0.721928); S = U2 maximises I(T;S) (= 1 bit > 0.7219).
+    Expected atoms: (0.721928, 0, 0, 0) for ``student="u1"``, (0, 0.721928, 0, 0) for ``"u2"``.
+    """
+    return _joint_of(_independent_bits(0.2, 0.5), lambda a, b: a, lambda a, b: 2 * a + b,
+                     _student_picker(student))
+
+
+def synergy_example() -> np.ndarray:
+    """RID paper, Example 3: Y = U1, T = U1 xor U2, S = U2 (fair bits).
+
+    I(Y;T|S) = 1 bit, yet Uni(Y:T\\S) = Red = 0. Expected atoms: (0, 0, 0, 1).
+    """
+    return _joint_of(_independent_bits(0.5, 0.5), lambda a, b: a, lambda a, b: a ^ b,
+                     lambda a, b: b)
+
+
+def nuisance_teacher(
+    p_z: ArrayLike = (0.5, 0.5),
+    p_g: ArrayLike = (0.5, 0.5),
+    flip: float = 0.0,
+    student: str | ArrayLike = "z",
+) -> np.ndarray:
+    """Theorem 3.1's teacher with a nuisance: T = (Z, G), Y a noisy copy of Z, G independent of both.
+
+    Parameters
+    ----------
+    p_z, p_g : array_like
+        Distributions of the task part Z and the nuisance G (independent).
+    flip : float, default=0.0
+        Probability that Y differs from Z; Y is then uniform over the other values of Z.
+    student : {"z", "g", "t"} or array_like of int, default="z"
+        The student S as a function of T: Z, G, all of T, or a table ``f`` with S = f[t], where
+        T = (Z, G) is coded ``t = z * len(p_g) + g``.
+
+    Returns
+    -------
+    numpy.ndarray of shape (len(p_z), len(p_z) * len(p_g), n_s)
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> p = nuisance_teacher(flip=0.1)
+    >>> round(pidkit.bertschinger(p).red, 6)   # 1 - h(0.1)
+    0.531004
+    """
+    pz = check_pmf(p_z, name="p_z", normalize=False)
+    pg = check_pmf(p_g, name="p_g", normalize=False)
+    if pz.ndim != 1 or pg.ndim != 1:
+        raise ValueError("p_z and p_g must be 1-D probability vectors.")
+    if not 0.0 <= flip <= 1.0:
+        raise ValueError(f"flip must lie in [0, 1]; got {flip!r}.")
+    n_z, n_g = pz.size, pg.size
+    if n_z == 1 and flip > 0:
+        raise ValueError("flip > 0 needs at least two values of Z.")
+    channel = np.full((n_z, n_z), flip / max(n_z - 1, 1))
+    np.fill_diagonal(channel, 1.0 - flip)
+    z_of_t, g_of_t = np.divmod(np.arange(n_z * n_g), n_g)
+    if isinstance(student, str):
+        tables = {"z": z_of_t, "g": g_of_t, "t": np.arange(n_z * n_g)}
+        if student not in tables:
+            raise ValueError(f"student must be 'z', 'g', 't' or an integer table; got {student!r}.")
+        f = tables[student]
+    else:
+        f = np.asarray(student)
+        if f.shape != (n_z * n_g,) or not np.issubdtype(f.dtype, np.integer) or (f < 0).any():
+            raise ValueError(
+                f"student table must hold {n_z * n_g} non-negative integers (one per teacher "
+                f"symbol t = z * {n_g} + g); got {student!r}."
+            )
+    p = np.zeros((n_z, n_z * n_g, int(f.max()) + 1))
+    for t in range(n_z * n_g):
+        p[:, t, f[t]] += channel[z_of_t[t]] * pz[z_of_t[t]] * pg[g_of_t[t]]
+    return p
+
+
+def catalogue() -> dict[str, np.ndarray]:
+    """Every named example with default parameters, keyed by a short name.
+
+    Examples
+    --------
+    >>> sorted(catalogue())[:3]
+    ['and', 'copy', 'diff']
+    """
+    return {
+        "xor": xor(),
+        "and": and_(),
+        "copy": copy(),
+        "rdn": rdn(),
+        "unq-t": unq("t"),
+        "unq-s": unq("s"),
+        "sum": sum_(),
+        "diff": diff(),
+        "reduced-or": reduced_or(),
+        "pnt-unq": pnt_unq(),
+        "imperfect-rdn": imperfect_rdn(),
+        "perturbed-xor": perturbed_xor(),
+        "rdn-xor": rdn_xor(),
+        "xor-and": xor_and(),
+        "example-1": uninformative_teacher(),
+        "example-2": extra_complex_teacher(),
+        "example-3": synergy_example(),
+        "nuisance": nuisance_teacher(flip=0.1),
+    }
