@@ -165,7 +165,8 @@ def result_from_redundancy(
         "uni_s": _snap(i_ys - red_nats),
         "syn": _snap(i_yts - i_yt - i_ys + red_nats),
     }
-    negative = {k: v for k, v in atoms.items() if v < -max(tol_nats, to_nats(ZERO_SNAP_BITS, "bits"))}
+    floor = -max(tol_nats, to_nats(ZERO_SNAP_BITS, "bits"))
+    negative = {k: v for k, v in atoms.items() if v < floor}
     if nonnegative and negative:
         status = _status.OPTIMAL_INACCURATE if status in _status.SOLUTION_PRESENT else status
         listed = ", ".join(f"{k}={from_nats(v, units):.3g}" for k, v in negative.items())
@@ -175,8 +176,9 @@ def result_from_redundancy(
     if strict and status not in _status.CERTIFIED:
         shape = "x".join(str(n) for n in p_yts.shape)
         raise SolverError(
-            f"{measure}: the solver did not certify its answer (status {status!r}, method {method!r}, "
-            f"solver {solver!r}, joint {shape}, gap {from_nats(gap_nats, units):.3g} {units}): "
+            f"{measure}: the solver did not certify its answer (status {status!r}, "
+            f"method {method!r}, solver {solver!r}, joint {shape}, "
+            f"gap {from_nats(gap_nats, units):.3g} {units}): "
             f"{message}. Pass strict=False to get the best-effort result with its status."
         )
     return PIDResult(

@@ -61,10 +61,14 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
             f"(type {type(p).__name__}). Convert it with np.asarray(..., dtype=float)."
         )
     if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); every axis needs at least one entry.")
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}); every axis needs at least one entry."
+        )
     arr = arr.astype(np.float64, copy=True)
     if np.isnan(arr).any():
-        raise ValueError(f"{name} contains NaN at index {_first(np.isnan(arr))}; masses must be finite.")
+        raise ValueError(
+            f"{name} contains NaN at index {_first(np.isnan(arr))}; masses must be finite."
+        )
     if np.isinf(arr).any():
         raise ValueError(
             f"{name} contains infinity at index {_first(np.isinf(arr))}; masses must be finite."
@@ -126,7 +130,8 @@ def check_joint(p_yts: Any, *, name: str = "p_yts", normalize: bool = False) -> 
             )
         if 0 in shape:
             raise ValueError(
-                f"{name} has an empty axis (shape {shape}); each of Y, T and S needs at least one symbol."
+                f"{name} has an empty axis (shape {shape}); each of Y, T and S needs at least "
+                "one symbol."
             )
     return check_pmf(p_yts, name=name, normalize=normalize)
 

@@ -108,7 +108,7 @@ def objective(x: np.ndarray, support: _Support) -> float:
 
 
 def dual_bound(log_a: np.ndarray, log_b: np.ndarray, support: _Support, p_yt, p_ys) -> float:
-    """The weak-duality lower bound D for multipliers log a (per (y,t) row), log b (per (y,s) row)."""
+    """Weak-duality lower bound D for multipliers log a (per (y,t) row), log b (per (y,s) row)."""
     c = log_a[support.yt] + log_b[support.ys]
     shift = c.max()
     column_mass = np.bincount(support.ts, weights=np.exp(c - shift), minlength=support.n_ts)
@@ -137,7 +137,9 @@ def project_to_marginals(
 
 
 @functools.lru_cache(maxsize=64)
-def _program(support_key: tuple[Any, ...]) -> tuple[cp.Problem, cp.Variable, cp.Parameter, cp.Parameter]:
+def _program(
+    support_key: tuple[Any, ...],
+) -> tuple[cp.Problem, cp.Variable, cp.Parameter, cp.Parameter]:
     """Build (once per support) the DPP program; re-solves only set the parameters."""
     n, yt, ys, ts, n_yt, n_ys, n_ts = support_key
     yt, ys, ts = (np.frombuffer(a, dtype=np.int64) for a in (yt, ys, ts))
@@ -184,7 +186,8 @@ def _solve_cvxpy(p: np.ndarray, support: _Support, solvers: tuple[str, ...]) -> 
             continue
         duals = [c.dual_value for c in problem.constraints]
         bounds = [
-            dual_bound(sign * duals[0], sign * duals[1], support, p_yt, p_ys) for sign in (1.0, -1.0)
+            dual_bound(sign * duals[0], sign * duals[1], support, p_yt, p_ys)
+            for sign in (1.0, -1.0)
         ]
         return _Solution(
             x=np.asarray(x.value, dtype=float),
@@ -218,8 +221,8 @@ def _check_method(method: str, solver: str | None) -> tuple[str, tuple[str, ...]
         return method, _CVXPY_SOLVERS
     if not isinstance(solver, str) or solver.upper() not in cp.installed_solvers():
         raise ValueError(
-            f"solver must be None or a cvxpy solver installed here {sorted(cp.installed_solvers())}; "
-            f"got {solver!r}."
+            "solver must be None or a cvxpy solver installed here "
+            f"{sorted(cp.installed_solvers())}; got {solver!r}."
         )
     return method, (solver.upper(),)
 
@@ -288,7 +291,13 @@ def bertschinger(
 
 
 def _result(
-    p: np.ndarray, support: _Support, solution: _Solution, *, units: str, tol_nats: float, strict: bool
+    p: np.ndarray,
+    support: _Support,
+    solution: _Solution,
+    *,
+    units: str,
+    tol_nats: float,
+    strict: bool,
 ) -> PIDResult:
     """Project the primal point, certify it against the dual bound and assemble the atoms."""
     p_yt, p_ys = support.marginals(p)

@@ -37,7 +37,7 @@ __all__ = [
 
 def _from_table(rows: Sequence[tuple[int, int, int, float]]) -> np.ndarray:
     """Joint from (t, s, y, mass) rows; masses are normalised."""
-    t, s, y, mass = (np.asarray(col) for col in zip(*rows))
+    t, s, y, mass = (np.asarray(col) for col in zip(*rows, strict=True))
     p = np.zeros((int(y.max()) + 1, int(t.max()) + 1, int(s.max()) + 1))
     np.add.at(p, (y.astype(int), t.astype(int), s.astype(int)), mass.astype(float))
     return p / p.sum()
@@ -125,7 +125,7 @@ def imperfect_rdn() -> np.ndarray:
 
 
 def perturbed_xor(epsilon: float = 0.1) -> np.ndarray:
-    """XOR with the output of input (T, S) = (1, 1) replaced by a fair coin with probability ``epsilon``.
+    """XOR whose output at input (T, S) = (1, 1) is a fair coin with probability ``epsilon``.
 
     The perturbation breaks XOR's symmetry between the inputs and the output, so a little
     redundancy and unique information appear. Expected atoms are computed, not closed form; at
@@ -210,7 +210,7 @@ def nuisance_teacher(
     flip: float = 0.0,
     student: str | ArrayLike = "z",
 ) -> np.ndarray:
-    """Theorem 3.1's teacher with a nuisance: T = (Z, G), Y a noisy copy of Z, G independent of both.
+    """Theorem 3.1's teacher with a nuisance: T = (Z, G), Y a noisy copy of Z, G independent.
 
     Parameters
     ----------

@@ -27,7 +27,8 @@ __all__ = [
 def _check_variables(variables: str, argname: str) -> str:
     if not isinstance(variables, str) or not variables:
         raise TypeError(
-            f"{argname} must be a non-empty string over 'y', 't', 's' (e.g. 'ts'); got {variables!r}."
+            f"{argname} must be a non-empty string over 'y', 't', 's' (e.g. 'ts'); "
+            f"got {variables!r}."
         )
     bad = sorted(set(variables) - set(_AXES))
     if bad or len(set(variables)) != len(variables):
