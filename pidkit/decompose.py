@@ -1,0 +1,63 @@
+"""``pid``: one entry point for every redundancy measure pidkit implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from numpy.typing import ArrayLike
+
+from ._result import PIDResult
+from ._validate import _is_dit_distribution
+from .bertschinger import bertschinger
+from .samples import joint_from_dit
+
+_MEASURES = {"broja": bertschinger}
+
+
+def pid(
+    p_yts: ArrayLike,
+    *,
+    measure: str = "broja",
+    target: int | Sequence[int] | None = None,
+    sources: Sequence[int | Sequence[int]] = (0, 1),
+    **options: Any,
+) -> PIDResult:
+    """Partial information decomposition of ``p[y, t, s]`` under the chosen redundancy measure.
+
+    Parameters
+    ----------
+    p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
+        Joint pmf indexed target, teacher, student. A dit Distribution needs ``target``.
+    measure : str, default="broja"
+        ``"broja"`` is Bertschinger et al. (2014), solved by :func:`pidkit.bertschinger`.
+    target : int or sequence of int, optional
+        With a dit Distribution: the variable(s) forming Y. Required for dit input.
+    sources : sequence of two ints or sequences of int, default=(0, 1)
+        With a dit Distribution: the variables forming T and S.
+    **options
+        Passed to the measure's function (``units``, ``tol``, ``strict``, ...); an option the
+        measure does not take is a ``TypeError``.
+
+    Returns
+    -------
+    PIDResult
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> pidkit.pid(pidkit.examples.rdn()).red
+    1.0
+    """
+    if _is_dit_distribution(p_yts):
+        if target is None:
+            raise TypeError(
+                "p_yts is a dit Distribution: name its target variable, e.g. "
+                "pidkit.pid(d, target=2, sources=[0, 1])."
+            )
+        p_yts = joint_from_dit(p_yts, target=target, sources=sources).p
+    try:
+        solve = _MEASURES[measure]
+    except (KeyError, TypeError):
+        raise ValueError(f"measure must be one of {sorted(_MEASURES)}; got {measure!r}.") from None
+    return solve(p_yts, **options)

@@ -1,0 +1,144 @@
+"""The inputs people have, samples and dit distributions, turned into a joint ``p[y, t, s]``."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+
+class EmpiricalJoint(NamedTuple):
+    """A joint pmf counted from samples.
+
+    Attributes
+    ----------
+    p : numpy.ndarray of shape (n_y, n_t, n_s)
+        Relative frequencies indexed ``p[y, t, s]``.
+    labels : dict of str to numpy.ndarray
+        ``labels["y"][i]`` is the original label of index ``i`` on the Y axis (likewise "t", "s").
+    counts : numpy.ndarray of int
+        The counts behind ``p``.
+    n_samples : int
+    """
+
+    p: np.ndarray
+    labels: dict[str, np.ndarray]
+    counts: np.ndarray
+    n_samples: int
+
+
+def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        arr = np.asarray(values)
+    except Exception as exc:
+        raise TypeError(f"{name} must be a 1-D sequence of labels: {exc}") from exc
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1-D (one label per sample); got shape {arr.shape}. For feature "
+            "matrices use pidkit.estimate.pid_from_representations, which discretises them."
+        )
+    if n is not None and arr.shape[0] != n:
+        raise ValueError(f"y, t and s must have the same length; {name} has {arr.shape[0]}, not {n}.")
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; at least one sample is needed.")
+    if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
+    if arr.dtype == object:
+        uniques: dict[Hashable, int] = {}
+        try:
+            codes = np.array([uniques.setdefault(v, len(uniques)) for v in arr], dtype=np.intp)
+        except TypeError as exc:
+            raise TypeError(f"{name} labels must be hashable: {exc}") from exc
+        labels = np.empty(len(uniques), dtype=object)
+        labels[:] = list(uniques)
+        return codes, labels
+    labels, codes = np.unique(arr, return_inverse=True)
+    return codes.reshape(-1), labels
+
+
+def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
+    """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
+
+    Labels may be integers or any hashable objects; each axis of ``p`` lists the labels that
+    occur, in sorted order (first-seen order for labels that cannot be sorted).
+
+    Parameters
+    ----------
+    y, t, s : array_like of shape (n_samples,)
+        Target, teacher and student labels of the same samples.
+
+    Returns
+    -------
+    EmpiricalJoint
+        ``(p, labels, counts, n_samples)``.
+
+    Examples
+    --------
+    >>> joint = joint_from_samples([0, 1, 1, 0], ["a", "b", "a", "b"], [0, 0, 1, 1])
+    >>> joint.p.shape, joint.n_samples, list(joint.labels["t"])
+    ((2, 2, 2), 4, ['a', 'b'])
+    """
+    y_codes, y_labels = _encode(y, "y", None)
+    t_codes, t_labels = _encode(t, "t", y_codes.size)
+    s_codes, s_labels = _encode(s, "s", y_codes.size)
+    counts = np.zeros((y_labels.size, t_labels.size, s_labels.size), dtype=np.int64)
+    np.add.at(counts, (y_codes, t_codes, s_codes), 1)
+    n = int(y_codes.size)
+    return EmpiricalJoint(counts / n, {"y": y_labels, "t": t_labels, "s": s_labels}, counts, n)
+
+
+def joint_from_dit(
+    d: Any, *, target: int | Sequence[int], sources: Sequence[int | Sequence[int]]
+) -> EmpiricalJoint:
+    """Convert a ``dit.Distribution`` into a joint ``p[y, t, s]``.
+
+    Parameters
+    ----------
+    d : dit.Distribution
+    target : int or sequence of int
+        Index (or indices) of the random variables forming Y.
+    sources : sequence of two ints or sequences of int
+        The variables forming T and S, in that order.
+
+    Returns
+    -------
+    EmpiricalJoint
+        ``counts`` is None-like (zeros) and ``n_samples`` is 0: the masses come from ``d``.
+
+    Examples
+    --------
+    >>> import dit
+    >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
+    >>> joint_from_dit(d, target=2, sources=[0, 1]).p.shape
+    (2, 2, 2)
+    """
+    if type(d).__module__.split(".")[0] != "dit":
+        raise TypeError(f"d must be a dit Distribution; got {type(d).__name__}.")
+    if len(sources) != 2:
+        raise ValueError(f"sources must name exactly two variables (T, S); got {sources!r}.")
+
+    def as_tuple(v: int | Sequence[int]) -> tuple[int, ...]:
+        return (v,) if isinstance(v, (int, np.integer)) else tuple(v)
+
+    groups = [as_tuple(target), as_tuple(sources[0]), as_tuple(sources[1])]
+    n_vars = len(d.outcomes[0])
+    for group in groups:
+        if not group or any(not 0 <= i < n_vars for i in group):
+            raise ValueError(
+                f"target and sources must index the distribution's {n_vars} variables; got {group}."
+            )
+    keys = [[tuple(o[i] for i in group) for o in d.outcomes] for group in groups]
+    codes_labels = [_encode(_as_objects(k), name, None) for k, name in zip(keys, "yts", strict=True)]
+    shape = tuple(labels.size for _, labels in codes_labels)
+    p = np.zeros(shape)
+    np.add.at(p, tuple(codes for codes, _ in codes_labels), np.asarray(d.pmf, dtype=float))
+    labels = {name: lab for name, (_, lab) in zip("yts", codes_labels, strict=True)}
+    return EmpiricalJoint(p / p.sum(), labels, np.zeros(shape, dtype=np.int64), 0)
+
+
+def _as_objects(values: list[Any]) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
