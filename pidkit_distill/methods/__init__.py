@@ -1,0 +1,38 @@
+"""Distillation methods behind one registry.
+
+Each method lives in its own module and registers itself with
+:func:`~pidkit_distill.methods.base.register_method`; importing this package imports every
+method module, so :func:`get_method` and :func:`available_methods` see all of them.
+
+Examples
+--------
+>>> from pidkit_distill.methods import available_methods
+>>> available_methods()[:2]
+['bas', 'kd']
+"""
+
+# Every method module, one per line; each registers itself on import. Add new methods here.
+from pidkit_distill.methods import (  # noqa: F401
+    bas,
+    kd,
+    rid,
+    ted,
+    vid,
+)
+from pidkit_distill.methods.base import (
+    Distiller,
+    Params,
+    StepOutput,
+    available_methods,
+    get_method,
+    register_method,
+)
+
+__all__ = [
+    "Distiller",
+    "Params",
+    "StepOutput",
+    "available_methods",
+    "get_method",
+    "register_method",
+]

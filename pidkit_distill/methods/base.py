@@ -1,0 +1,392 @@
+"""The distiller base class, its step output, parameter presets and the method registry.
+
+A method is a pure loss function plus a thin :class:`Distiller` subclass registered by the
+:func:`register_method` decorator. The trainer needs nothing method-specific:
+
+1. ``distiller = get_method(name)(student, teacher, sample_input=x, num_classes=K, **params)``;
+2. one optimizer per entry of ``distiller.optimizer_groups()``;
+3. each step: ``out = distiller(x, y, epoch=epoch)``, ``sum(out.losses.values()).backward()``,
+   then step (and zero) the optimizer of ``distiller.phase(epoch)`` only.
+
+The teacher is frozen (``requires_grad=False``), pinned to eval mode (``train()`` is
+overridden) and run under ``torch.no_grad()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from pidkit_distill.models import Features
+
+__all__ = [
+    "Distiller",
+    "Params",
+    "StepOutput",
+    "available_methods",
+    "get_method",
+    "register_method",
+]
+
+
+class StepOutput(NamedTuple):
+    """What :meth:`Distiller.forward` returns.
+
+    Attributes
+    ----------
+    logits : Tensor
+        The student's logits ``(N, num_classes)`` (for training accuracy).
+    losses : dict of str to Tensor
+        Named scalar loss terms, each already weighted; the trainer back-propagates their sum.
+        The keys double as log names.
+    """
+
+    logits: Tensor
+    losses: dict[str, Tensor]
+
+
+@dataclasses.dataclass(frozen=True)
+class Params:
+    """Hyper-parameters of a method (a frozen dataclass; subclasses add fields)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a plain dict (for configs and logs)."""
+        return dataclasses.asdict(self)
+
+
+_REGISTRY: dict[str, type[Distiller]] = {}
+
+D = TypeVar("D", bound="type[Distiller]")
+
+
+def register_method(name: str) -> Callable[[D], D]:
+    """Class decorator registering a :class:`Distiller` subclass under ``name``.
+
+    Parameters
+    ----------
+    name : str
+        Registry key (lower case), e.g. ``"rid"``.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is already registered.
+    TypeError
+        The decorated object is not a :class:`Distiller` subclass.
+
+    Examples
+    --------
+    >>> @register_method("doc-example")
+    ... class _Example(Distiller):
+    ...     pass
+    >>> get_method("doc-example") is _Example
+    True
+    >>> _ = _REGISTRY.pop("doc-example")
+    """
+    if not isinstance(name, str) or not name or name != name.lower():
+        raise ValueError(f"name must be a non-empty lower-case str; got {name!r}.")
+
+    def decorate(cls: D) -> D:
+        if not (isinstance(cls, type) and issubclass(cls, Distiller)):
+            raise TypeError(f"register_method({name!r}) decorates Distiller subclasses; got {cls!r}.")
+        if name in _REGISTRY:
+            raise ValueError(
+                f"method name {name!r} is already registered to {_REGISTRY[name].__qualname__}; "
+                "choose another name."
+            )
+        cls.method_name = name
+        _REGISTRY[name] = cls
+        return cls
+
+    return decorate
+
+
+def available_methods() -> list[str]:
+    """Sorted names of the registered methods.
+
+    Examples
+    --------
+    >>> import pidkit_distill.methods
+    >>> {"bas", "kd", "rid", "ted", "vid"} <= set(available_methods())
+    True
+    """
+    return sorted(_REGISTRY)
+
+
+def get_method(name: str) -> type[Distiller]:
+    """The :class:`Distiller` subclass registered under ``name``.
+
+    Raises
+    ------
+    ValueError
+        Unknown name; the message lists the known ones.
+
+    Examples
+    --------
+    >>> import pidkit_distill.methods
+    >>> get_method("bas").__name__
+    'BAS'
+    """
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key not in _REGISTRY:
+        raise ValueError(
+            f"method={name!r} is not a registered distillation method; "
+            f"choose one of {available_methods()}."
+        )
+    return _REGISTRY[key]
+
+
+def _check_model(model: Any, role: str) -> nn.Module:
+    if not isinstance(model, nn.Module) or not callable(getattr(model, "forward_features", None)):
+        raise TypeError(
+            f"{role} must be an nn.Module with forward_features(x) -> Features (build it with "
+            f"pidkit_distill.models.build_model); got {type(model).__name__}."
+        )
+    return model
+
+
+class Distiller(nn.Module):
+    """Base class of every distillation method.
+
+    Parameters
+    ----------
+    student, teacher : nn.Module
+        Models from :func:`pidkit_distill.models.build_model`. The teacher is frozen here:
+        ``requires_grad_(False)``, eval mode, and every forward under ``torch.no_grad()``.
+    sample_input : Tensor
+        One input batch (at least one sample); used once to infer feature shapes, with both
+        models in eval mode so no BatchNorm statistic moves.
+    num_classes : int
+        Number of classes of the task.
+    preset : str, default="paper"
+        Name of a parameter preset in ``cls.presets``; every method has ``"paper"``.
+    **params
+        Overrides of fields of ``cls.Params``; unknown names raise ``TypeError``.
+
+    Attributes
+    ----------
+    params : Params
+        The resolved, frozen hyper-parameters.
+    teacher_shapes, student_shapes : list of torch.Size
+        Per-sample shape of each distilled layer, ``(C, H, W)`` or ``(C,)``.
+    method_name : str
+        The registry name (class attribute).
+    student_init : str or None
+        Class attribute: the registry name of a method whose trained student this method
+        must start from (TED: ``"bas"``), or ``None`` to start from scratch.
+    """
+
+    Params: ClassVar[type[Params]] = Params
+    presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}
+    method_name: ClassVar[str] = ""
+    student_init: ClassVar[str | None] = None
+
+    def __init__(
+        self,
+        student: nn.Module,
+        teacher: nn.Module,
+        *,
+        sample_input: Tensor,
+        num_classes: int,
+        preset: str = "paper",
+        **params: Any,
+    ) -> None:
+        super().__init__()
+        self.params = self.make_params(preset=preset, **params)
+        self.preset = preset
+        self.student = _check_model(student, "student")
+        self.teacher = _check_model(teacher, "teacher")
+        if student is teacher:
+            raise ValueError("student and teacher must be different modules; got the same one.")
+        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
+            raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}.")
+        if not isinstance(sample_input, Tensor) or sample_input.dim() < 2 or len(sample_input) < 1:
+            raise ValueError(
+                "sample_input must be a batch tensor of shape (N, ...) with N >= 1, e.g. the "
+                f"first training batch; got {getattr(sample_input, 'shape', sample_input)!r}."
+            )
+        self.num_classes = num_classes
+        self.teacher.requires_grad_(False)
+        self.teacher.eval()
+        t, s = self._probe(sample_input[:2])
+        self.teacher_shapes: list[torch.Size] = [f.shape[1:] for f in t.layers]
+        self.student_shapes: list[torch.Size] = [f.shape[1:] for f in s.layers]
+        self.teacher_num_logits = t.logits.shape[1]
+        if s.logits.shape[1] != num_classes:
+            raise ValueError(
+                f"the student outputs {s.logits.shape[1]} logits but num_classes={num_classes}; "
+                "build the student with the task's number of classes."
+            )
+
+    @classmethod
+    def make_params(cls, *, preset: str = "paper", **overrides: Any) -> Params:
+        """Resolve a preset plus overrides into ``cls.Params`` (validated).
+
+        Examples
+        --------
+        >>> from pidkit_distill.methods import get_method
+        >>> get_method("kd").make_params(temperature=2.0).temperature
+        2.0
+        """
+        if preset not in cls.presets:
+            raise ValueError(
+                f"preset={preset!r} is not a preset of method {cls.method_name!r}; "
+                f"choose one of {sorted(cls.presets)}."
+            )
+        fields = {f.name for f in dataclasses.fields(cls.Params)}
+        unknown = sorted(set(overrides) - fields)
+        if unknown:
+            raise TypeError(
+                f"unknown parameter(s) {unknown} for method {cls.method_name!r}; "
+                f"its parameters are {sorted(fields)}."
+            )
+        return cls.Params(**{**cls.presets[preset], **overrides})
+
+    def _probe(self, x: Tensor) -> tuple[Features, Features]:
+        device = next(self.student.parameters()).device
+        with torch.no_grad(), eval_mode(self.student):
+            return self.teacher.forward_features(x.to(device)), self.student.forward_features(
+                x.to(device)
+            )
+
+    def train(self, mode: bool = True) -> Distiller:
+        """Set training mode on everything except the teacher, which stays in eval mode."""
+        super().train(mode)
+        self.teacher.eval()
+        return self
+
+    def teacher_features(self, x: Tensor) -> Features:
+        """The teacher's features, computed under ``torch.no_grad()``."""
+        with torch.no_grad():
+            return self.teacher.forward_features(x)
+
+    def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Parameters to optimize, by group; default ``{"student": student parameters}``."""
+        return {"student": trainable(self.student)}
+
+    def shared_parameters(self) -> list[nn.Parameter]:
+        """Parameters listed in more than one optimizer group; default none (TED: ``f_s``)."""
+        return []
+
+    def phase(self, epoch: int) -> str:
+        """The optimizer group trained at ``epoch`` (0-based); default ``"student"``."""
+        check_epoch(epoch)
+        return "student"
+
+    def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
+        """One training forward pass: the student's logits and the weighted loss terms."""
+        raise NotImplementedError(f"{type(self).__name__} must implement forward(x, y, epoch=)")
+
+    def paired_shapes(self) -> list[tuple[torch.Size, torch.Size]]:
+        """Per-layer ``(teacher_shape, student_shape)``; checks counts and spatial sizes."""
+        if len(self.teacher_shapes) != len(self.student_shapes):
+            raise ValueError(
+                f"method {self.method_name!r} pairs layers one to one, but the teacher has "
+                f"{len(self.teacher_shapes)} distilled layers and the student "
+                f"{len(self.student_shapes)}; use models with the same number of layers."
+            )
+        for k, (ts, ss) in enumerate(zip(self.teacher_shapes, self.student_shapes, strict=True)):
+            if ts[1:] != ss[1:]:
+                raise ValueError(
+                    f"layer {k}: teacher feature shape {tuple(ts)} and student feature shape "
+                    f"{tuple(ss)} differ beyond the channel axis; method {self.method_name!r} "
+                    "needs equal spatial sizes (use a matching teacher/student pair)."
+                )
+        return list(zip(self.teacher_shapes, self.student_shapes, strict=True))
+
+
+def check_epoch(epoch: int) -> int:
+    """Validate a 0-based epoch index."""
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or epoch < 0:
+        raise ValueError(f"epoch must be an int >= 0 (0-based); got {epoch!r}.")
+    return epoch
+
+
+def trainable(*modules: nn.Module) -> list[nn.Parameter]:
+    """Parameters of ``modules`` that require grad, in registration order."""
+    return [p for m in modules for p in m.parameters() if p.requires_grad]
+
+
+@contextlib.contextmanager
+def eval_mode(*modules: nn.Module, enabled: bool = True) -> Iterator[None]:
+    """Temporarily put ``modules`` in eval mode (frozen BatchNorm statistics), then restore."""
+    if not enabled:
+        yield
+        return
+    saved = [(m, m.training) for module in modules for m in module.modules()]
+    for module in modules:
+        module.eval()
+    try:
+        yield
+    finally:
+        for m, mode in saved:
+            m.training = mode
+
+
+def pointwise(cin: int, cout: int, *, spatial: bool) -> nn.Module:
+    """A 1x1 convolution for ``(N, C, H, W)`` features, a Linear layer for ``(N, C)`` ones."""
+    if spatial:
+        return nn.Conv2d(cin, cout, kernel_size=1, bias=False)
+    return nn.Linear(cin, cout, bias=False)
+
+
+def batch_norm(channels: int, *, spatial: bool) -> nn.Module:
+    """``BatchNorm2d`` for spatial features, ``BatchNorm1d`` for vectors."""
+    return nn.BatchNorm2d(channels) if spatial else nn.BatchNorm1d(channels)
+
+
+def per_channel(values: Tensor, like: Tensor) -> Tensor:
+    """Reshape a ``(C,)`` vector to broadcast against ``like`` of shape ``(N, C, ...)``."""
+    return values.reshape(1, -1, *([1] * (like.dim() - 2)))
+
+
+def reduce_elements(x: Tensor, reduction: str) -> Tensor:
+    """Reduce ``(N, C, ...)``: ``"sum"`` over ``C, ...`` then mean over N; ``"mean"`` over all."""
+    if reduction == "sum":
+        return x.flatten(1).sum(1).mean()
+    if reduction == "mean":
+        return x.mean()
+    raise ValueError(f"reduction must be 'sum' or 'mean'; got {reduction!r}.")
+
+
+def inverse_softplus(y: float) -> float:
+    """``x`` with ``softplus(x) = y`` for ``y > 0``."""
+    if y <= 0:
+        raise ValueError(f"softplus only takes positive values; got {y!r}.")
+    t = torch.tensor(y, dtype=torch.float64)
+    return float(t + torch.log(-torch.expm1(-t)))
+
+
+def positive(raw: Tensor, eps: float) -> Tensor:
+    """``softplus(raw) + eps``: a strictly positive reparametrisation (no overflow)."""
+    return F.softplus(raw) + eps
+
+
+def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
+    """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
+
+
+def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
+    """Raise ``ValueError`` unless ``value`` is a positive (or non-negative) real number."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if not ok or value != value or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a real number {bound}; got {value!r}.")
+
+
+def filter_net(cin: int, hidden: int, cout: int, *, spatial: bool) -> nn.Sequential:
+    """Two pointwise layers with BatchNorm and ReLU between: ``cin -> hidden -> cout``."""
+    return nn.Sequential(
+        pointwise(cin, hidden, spatial=spatial),
+        batch_norm(hidden, spatial=spatial),
+        nn.ReLU(),
+        pointwise(hidden, cout, spatial=spatial),
+    )

@@ -1,0 +1,327 @@
+"""RID: Redundant Information Distillation (Dissanayake et al., AISTATS 2025, Algorithm 1).
+
+Per distilled layer pair k (teacher ``T_k`` with ``Ct`` channels, student ``S_k`` with ``Cs``):
+
+* teacher filter ``f_t``: ``1x1 conv(Ct -> Ct) - BN - ReLU - 1x1 conv(Ct -> Cs)``;
+* student filter ``f_s``: ``1x1 conv(Cs -> h) - BN - ReLU - 1x1 conv(h -> Cs)``,
+  ``h = student_filter_hidden_factor * Cs``;
+* teacher head ``g_t``: ``Flatten - (ReLU if head_relu) - Linear(Cs*H*W -> num_classes)``;
+* ``sigma_k``: one positive weight per filter-output channel,
+  ``sigma = softplus(raw) + sigma_eps`` (strictly positive; ``F.softplus`` does not overflow).
+
+(``Linear`` replaces the 1x1 convolutions for ``(N, C)`` features.) With ``V = f_t(T) - f_s(S)``:
+
+* **warm-up** (group ``"filter"``): ``sum_k CE(y, g_t(f_t(T_k)))``;
+* **phase 1** (group ``"filter"``: ``f_t``, ``g_t``; student, ``f_s`` and ``sigma`` frozen):
+  ``sum_k [ CE(y, g_t(f_t(T_k))) + D(V_k / sigma_k) ]`` with ``D = red(V^2 / sigma_c)``;
+* **phase 2** (group ``"student"``: student, ``f_s``, ``sigma``; ``f_t`` frozen):
+  ``lambda1 CE(y, s) + lambda2 sum_k [ P(sigma_k) + D(V_k / sigma_k) ]``.
+
+``red`` is the ``reduction``: ``"sum"`` sums over channels and positions and averages over the
+batch (the paper's eqs. (11) and (13): ``||sigma||^2 + sum_chw E[V^2 / sigma_c]``);
+``"mean"`` averages over batch, channels and positions, so ``P = mean_c sigma_c^2`` (kd-rid's
+``mean(var**2 + d**2 / var)``). Frozen parts run under ``torch.no_grad()``, so a backward pass
+reaches only the parameters of the phase's group; with ``freeze_bn_stats=True`` they also run
+in eval mode, so their BatchNorm statistics do not move either.
+
+Schedule (epochs are 0-based; :meth:`RID.stage`): with ``warmup="epochs"`` (the paper) the
+first ``warmup_epochs`` (n_w) epochs are warm-up, then cycles of ``cycle_epochs`` (q) epochs
+each start with ``n1`` phase-1 epochs followed by phase 2, where ``n1 = floor(r q)`` or
+``ceil(r q)`` (``phase1_rounding``; ``r = filter_ratio``). With ``warmup="first-cycle"``
+(kd-rid) there are no separate warm-up epochs: the phase-1 epochs of cycle 0 are the warm-up.
+
+Two presets: ``"paper"`` (default) and ``"kd-rid"`` (what the authors' code does); every
+difference is listed in ``docs/rid-presets.md``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from typing import Any, ClassVar
+
+import torch
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from pidkit_distill.methods.base import (
+    Distiller,
+    Params,
+    StepOutput,
+    check_choice,
+    check_epoch,
+    check_positive,
+    eval_mode,
+    filter_net,
+    inverse_softplus,
+    per_channel,
+    positive,
+    reduce_elements,
+    register_method,
+    trainable,
+)
+
+__all__ = ["RID", "RIDParams", "rid_distance", "rid_sigma_penalty"]
+
+
+def rid_distance(v: Tensor, sigma: Tensor, *, reduction: str) -> Tensor:
+    """The sigma-weighted squared distance ``red(V^2 / sigma_c)`` of ``V`` ``(N, C, ...)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> v = torch.ones(2, 3, 4, 4)
+    >>> float(rid_distance(v, torch.full((3,), 2.0), reduction="sum"))
+    24.0
+    >>> float(rid_distance(v, torch.full((3,), 2.0), reduction="mean"))
+    0.5
+    """
+    return reduce_elements(v**2 / per_channel(sigma, v), reduction)
+
+
+def rid_sigma_penalty(sigma: Tensor, *, reduction: str) -> Tensor:
+    """``||sigma||^2`` for ``reduction="sum"``, ``mean_c sigma_c^2`` for ``"mean"``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> float(rid_sigma_penalty(torch.tensor([1.0, 3.0]), reduction="sum"))
+    10.0
+    >>> float(rid_sigma_penalty(torch.tensor([1.0, 3.0]), reduction="mean"))
+    5.0
+    """
+    squares = sigma**2
+    if reduction == "sum":
+        return squares.sum()
+    if reduction == "mean":
+        return squares.mean()
+    raise ValueError(f"reduction must be 'sum' or 'mean'; got {reduction!r}.")
+
+
+@dataclasses.dataclass(frozen=True)
+class RIDParams(Params):
+    """RID hyper-parameters (defaults: the ``"paper"`` preset).
+
+    Attributes
+    ----------
+    lambda1 : float, default=1.0
+        Weight of the student's cross-entropy in phase 2. The paper does not state it.
+    lambda2 : float, default=1.0
+        Weight of the distillation term in phase 2. The paper does not state it (kd-rid: 10).
+    warmup_epochs : int, default=30
+        n_w: epochs of warm-up before the first cycle (``warmup="epochs"`` only).
+    cycle_epochs : int, default=30
+        q: epochs per cycle.
+    filter_ratio : float, default=0.25
+        r: fraction of each cycle spent in phase 1, in (0, 1).
+    phase1_rounding : {"floor", "ceil"}, default="floor"
+        Phase-1 epochs per cycle are ``floor(r q)`` or ``ceil(r q)`` (paper: 7 of 30; kd-rid's
+        ``epoch % q < r q`` is ``ceil``: 8 of 30).
+    warmup : {"epochs", "first-cycle"}, default="epochs"
+        ``"epochs"``: ``warmup_epochs`` separate epochs (Algorithm 1); ``"first-cycle"``:
+        the phase-1 epochs of cycle 0 train the teacher filter on CE only (kd-rid);
+        requires ``warmup_epochs=0``.
+    reduction : {"sum", "mean"}, default="sum"
+        See the module docstring.
+    student_filter_hidden_factor : int, default=1
+        Hidden width of ``f_s`` as a multiple of ``Cs`` (kd-rid: 2).
+    head_relu : bool, default=False
+        ReLU between the flattened filter output and ``g_t``'s Linear layer (kd-rid: True).
+    sigma_init : float, default=5.0
+        Initial value of every sigma (kd-rid: ``softplus(5) + 1e-3``, about 5.0077).
+    sigma_eps : float, default=1e-3
+        Floor in ``sigma = softplus(raw) + sigma_eps``.
+    freeze_bn_stats : bool, default=True
+        Run frozen parts in eval mode so their BatchNorm statistics stay fixed (kd-rid: False,
+        they run in train mode and their statistics move).
+    """
+
+    lambda1: float = 1.0
+    lambda2: float = 1.0
+    warmup_epochs: int = 30
+    cycle_epochs: int = 30
+    filter_ratio: float = 0.25
+    phase1_rounding: str = "floor"
+    warmup: str = "epochs"
+    reduction: str = "sum"
+    student_filter_hidden_factor: int = 1
+    head_relu: bool = False
+    sigma_init: float = 5.0
+    sigma_eps: float = 1e-3
+    freeze_bn_stats: bool = True
+
+    def __post_init__(self) -> None:
+        check_positive("lambda1", self.lambda1, allow_zero=True)
+        check_positive("lambda2", self.lambda2, allow_zero=True)
+        for name in ("warmup_epochs", "cycle_epochs", "student_filter_hidden_factor"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0; got {value!r}.")
+        check_positive("cycle_epochs", self.cycle_epochs)
+        check_positive("student_filter_hidden_factor", self.student_filter_hidden_factor)
+        check_choice("phase1_rounding", self.phase1_rounding, ("floor", "ceil"))
+        check_choice("warmup", self.warmup, ("epochs", "first-cycle"))
+        check_choice("reduction", self.reduction, ("sum", "mean"))
+        check_choice("head_relu", self.head_relu, (True, False))
+        check_choice("freeze_bn_stats", self.freeze_bn_stats, (True, False))
+        check_positive("sigma_eps", self.sigma_eps)
+        if not 0.0 < self.filter_ratio < 1.0:
+            raise ValueError(f"filter_ratio (r) must be in (0, 1); got {self.filter_ratio!r}.")
+        if self.sigma_init <= self.sigma_eps:
+            raise ValueError(
+                f"sigma_init must exceed sigma_eps={self.sigma_eps}; got {self.sigma_init!r}."
+            )
+        if self.warmup == "first-cycle" and self.warmup_epochs != 0:
+            raise ValueError(
+                "warmup='first-cycle' uses the first cycle as warm-up, so warmup_epochs must be "
+                f"0; got warmup_epochs={self.warmup_epochs}."
+            )
+        n1 = self.phase1_epochs
+        if not 0 < n1 < self.cycle_epochs:
+            raise ValueError(
+                f"{self.phase1_rounding}(filter_ratio * cycle_epochs) = {n1} leaves no "
+                f"{'phase-1' if n1 == 0 else 'phase-2'} epoch in a cycle of {self.cycle_epochs}; "
+                "change filter_ratio, cycle_epochs or phase1_rounding."
+            )
+
+    @property
+    def phase1_epochs(self) -> int:
+        """Phase-1 epochs per cycle: ``floor`` or ``ceil`` of ``filter_ratio * cycle_epochs``."""
+        x = self.filter_ratio * self.cycle_epochs
+        return math.floor(x) if self.phase1_rounding == "floor" else math.ceil(x)
+
+
+_KD_RID_SIGMA = float(F.softplus(torch.tensor(5.0, dtype=torch.float64))) + 1e-3
+
+
+@register_method("rid")
+class RID(Distiller):
+    """Redundant Information Distillation with two optimizer groups.
+
+    Groups: ``"filter"`` (teacher filters ``f_t`` and heads ``g_t``) and ``"student"`` (the
+    student, student filters ``f_s`` and the raw sigmas). :meth:`phase` names the group to
+    step; :meth:`stage` names the loss (``"warmup"``, ``"phase1"``, ``"phase2"``).
+    Loss keys: warm-up ``"filter_ce"``; phase 1 ``"filter_ce"``, ``"filter_distill"``;
+    phase 2 ``"ce"`` (times ``lambda1``), ``"distill"`` (times ``lambda2``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from pidkit_distill.models import build_model
+    >>> s = build_model("synthetic-student", num_classes=3, in_channels=4)
+    >>> t = build_model("synthetic-teacher", num_classes=3, in_channels=4)
+    >>> x, y = torch.randn(8, 4), torch.arange(8) % 3
+    >>> rid = RID(s, t, sample_input=x, num_classes=3)
+    >>> [rid.stage(e) for e in (0, 29, 30, 36, 37, 59, 60)]
+    ['warmup', 'warmup', 'phase1', 'phase1', 'phase2', 'phase2', 'phase1']
+    >>> sorted(rid(x, y, epoch=40).losses)
+    ['ce', 'distill']
+    """
+
+    Params = RIDParams
+    params: RIDParams
+    presets: ClassVar[dict[str, dict[str, Any]]] = {
+        "paper": {},
+        "kd-rid": {
+            "lambda1": 1.0,
+            "lambda2": 10.0,
+            "warmup_epochs": 0,
+            "cycle_epochs": 30,
+            "filter_ratio": 0.25,
+            "phase1_rounding": "ceil",
+            "warmup": "first-cycle",
+            "reduction": "mean",
+            "student_filter_hidden_factor": 2,
+            "head_relu": True,
+            "sigma_init": _KD_RID_SIGMA,
+            "sigma_eps": 1e-3,
+            "freeze_bn_stats": False,
+        },
+    }
+
+    def __init__(self, student: nn.Module, teacher: nn.Module, **kw: Any) -> None:
+        super().__init__(student, teacher, **kw)
+        p = self.params
+        t_filters, s_filters, heads, raws = [], [], [], []
+        for ts, ss in self.paired_shapes():
+            spatial = len(ts) == 3
+            ct, cs = ts[0], ss[0]
+            t_filters.append(filter_net(ct, ct, cs, spatial=spatial))
+            s_filters.append(
+                filter_net(cs, p.student_filter_hidden_factor * cs, cs, spatial=spatial)
+            )
+            head = [nn.Flatten(), *([nn.ReLU()] if p.head_relu else [])]
+            heads.append(nn.Sequential(*head, nn.Linear(ss.numel(), self.num_classes)))
+            raw = inverse_softplus(p.sigma_init - p.sigma_eps)
+            raws.append(nn.Parameter(torch.full((cs,), raw)))
+        self.teacher_filters = nn.ModuleList(t_filters)
+        self.student_filters = nn.ModuleList(s_filters)
+        self.teacher_heads = nn.ModuleList(heads)
+        self.raw_sigmas = nn.ParameterList(raws)
+
+    def sigmas(self) -> list[Tensor]:
+        """Per-layer positive weights ``softplus(raw) + sigma_eps``, each of shape ``(Cs,)``."""
+        return [positive(r, self.params.sigma_eps) for r in self.raw_sigmas]
+
+    def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
+        """``{"student": student + f_s + raw sigmas, "filter": f_t + g_t}``."""
+        return {
+            "student": [*trainable(self.student, self.student_filters), *self.raw_sigmas],
+            "filter": trainable(self.teacher_filters, self.teacher_heads),
+        }
+
+    def stage(self, epoch: int) -> str:
+        """``"warmup"``, ``"phase1"`` or ``"phase2"`` at 0-based ``epoch`` (see module doc)."""
+        check_epoch(epoch)
+        p = self.params
+        if p.warmup == "epochs":
+            if epoch < p.warmup_epochs:
+                return "warmup"
+            in_cycle = (epoch - p.warmup_epochs) % p.cycle_epochs
+            return "phase1" if in_cycle < p.phase1_epochs else "phase2"
+        in_cycle = epoch % p.cycle_epochs
+        if in_cycle < p.phase1_epochs:
+            return "warmup" if epoch < p.cycle_epochs else "phase1"
+        return "phase2"
+
+    def phase(self, epoch: int) -> str:
+        """``"filter"`` in warm-up and phase 1, ``"student"`` in phase 2."""
+        return "student" if self.stage(epoch) == "phase2" else "filter"
+
+    def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
+        """Student logits and the loss terms of ``stage(epoch)`` (see the class doc)."""
+        stage = self.stage(epoch)
+        p = self.params
+        t_layers = self.teacher_features(x).layers
+        if stage == "phase2":
+            with torch.no_grad(), eval_mode(self.teacher_filters, enabled=p.freeze_bn_stats):
+                ft = [f(t) for f, t in zip(self.teacher_filters, t_layers, strict=True)]
+            s = self.student.forward_features(x)
+            fs = [f(t) for f, t in zip(self.student_filters, s.layers, strict=True)]
+            distill = sum(
+                rid_sigma_penalty(sig, reduction=p.reduction)
+                + rid_distance(a - b, sig, reduction=p.reduction)
+                for a, b, sig in zip(ft, fs, self.sigmas(), strict=True)
+            )
+            return StepOutput(s.logits, {
+                "ce": p.lambda1 * F.cross_entropy(s.logits, y),
+                "distill": p.lambda2 * distill,
+            })
+        with torch.no_grad(), eval_mode(
+            self.student, self.student_filters, enabled=p.freeze_bn_stats
+        ):
+            s = self.student.forward_features(x)
+            fs = [f(t) for f, t in zip(self.student_filters, s.layers, strict=True)]
+            sigmas = self.sigmas()
+        ft = [f(t) for f, t in zip(self.teacher_filters, t_layers, strict=True)]
+        losses = {
+            "filter_ce": sum(
+                F.cross_entropy(g(a), y) for g, a in zip(self.teacher_heads, ft, strict=True)
+            )
+        }
+        if stage == "phase1":
+            losses["filter_distill"] = sum(
+                rid_distance(a - b, sig, reduction=p.reduction)
+                for a, b, sig in zip(ft, fs, sigmas, strict=True)
+            )
+        return StepOutput(s.logits, losses)
