@@ -76,10 +76,10 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
     if (arr < 0).any():
         where = np.unravel_index(np.argmin(arr), arr.shape)
         raise ValueError(
-            f"{name} has negative mass: {arr[where]!r} at index {tuple(int(i) for i in where)}; "
+            f"{name} has negative mass: {float(arr[where])!r} at index {tuple(int(i) for i in where)}; "
             "a probability mass function must be non-negative."
         )
-    total = arr.sum()
+    total = float(arr.sum())
     if total <= 0:
         raise ValueError(f"{name} has total mass 0; it must sum to 1.")
     if abs(total - 1.0) > SUM_TOLERANCE and not normalize:

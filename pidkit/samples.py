@@ -77,7 +77,7 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     Examples
     --------
     >>> joint = joint_from_samples([0, 1, 1, 0], ["a", "b", "a", "b"], [0, 0, 1, 1])
-    >>> joint.p.shape, joint.n_samples, list(joint.labels["t"])
+    >>> joint.p.shape, joint.n_samples, joint.labels["t"].tolist()
     ((2, 2, 2), 4, ['a', 'b'])
     """
     y_codes, y_labels = _encode(y, "y", None)

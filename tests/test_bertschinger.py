@@ -1,0 +1,181 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pidkit
+from pidkit import bertschinger, examples
+from pidkit.bertschinger import _program
+from tests.strategies import joints
+
+H = lambda x: -x * math.log2(x) - (1 - x) * math.log2(1 - x)  # noqa: E731
+
+# (Red, Uni_T, Uni_S, Syn) in bits. Sources: THEORY.md §1 and §3, dit's PID tests, BROJA_2PID's
+# gates, and closed forms noted per row.
+EXPECTED = {
+    "xor": (0, 0, 0, 1),
+    "and": (1.5 - 0.75 * math.log2(3), 0, 0, 0.5),  # AND red 0.311278124459133
+    "copy": (0, 1, 1, 0),
+    "rdn": (1, 0, 0, 0),
+    "unq-t": (0, 1, 0, 0),
+    "unq-s": (0, 0, 1, 0),
+    "sum": (0.5, 0, 0, 1),
+    "diff": (0.122556248918266, 0.188721875540867, 0.188721875540867, 0),
+    "reduced-or": (1.5 - 0.75 * math.log2(3), 0, 0, 1 - (1.5 - 0.75 * math.log2(3))),
+    "pnt-unq": (0.5, 0, 0, 0.5),
+    "imperfect-rdn": (0.98959, 0.01041, 0, 0),
+    "rdn-xor": (1, 0, 0, 1),
+    "xor-and": (0.5, 0, 0, 1),
+    "example-1": (0, 0, 0, 0),
+    "example-2": (H(0.2), 0, 0, 0),
+    "example-3": (0, 0, 0, 1),
+    "nuisance": (1 - H(0.1), 0, 0, 0),
+}
+# imperfect-rdn is published to 5 digits (0.98959): check it to the last digit the source gives.
+DIGITS = {"imperfect-rdn": 5e-6}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_named_example_atoms(name):
+    result = bertschinger(examples.catalogue()[name])
+    atoms = (result.red, result.uni_t, result.uni_s, result.syn)
+    assert atoms == pytest.approx(EXPECTED[name], abs=DIGITS.get(name, 1e-6)), result
+    assert result.status == "optimal" and result.success
+    assert result.gap <= 1e-9
+
+
+def test_paper_examples_students():
+    assert bertschinger(examples.uninformative_teacher("u1")).uni_s == pytest.approx(1.0, abs=1e-9)
+    r = bertschinger(examples.extra_complex_teacher("u2"))
+    assert (r.red, r.uni_t) == pytest.approx((0.0, H(0.2)), abs=1e-9)
+
+
+def test_perturbed_xor_matches_dit_cone():
+    dit_pid = pytest.importorskip("dit.pid")
+    p = examples.perturbed_xor(0.1)
+    ours = bertschinger(p)
+    theirs = dit_pid.PID_BROJA(_to_dit(p), [[0], [1]], [2], method="cone")
+    assert ours.uni_s == pytest.approx(theirs.get_pi(((1,),)), abs=1e-6)
+    assert ours.red == pytest.approx(theirs.get_pi(((0,), (1,))), abs=1e-6)
+    assert ours.red > 0 and ours.syn < 1  # the perturbation creates redundancy
+
+
+def test_units_nats_scale_every_field():
+    bits = bertschinger(examples.and_())
+    nats = bertschinger(examples.and_(), units="nats")
+    assert nats.units == "nats"
+    for key in ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts"):
+        assert getattr(nats, key) == pytest.approx(getattr(bits, key) * math.log(2), abs=1e-12)
+
+
+def test_optimal_q_has_p_marginals_and_full_shape():
+    p = examples.nuisance_teacher(p_z=[0.3, 0.7], p_g=[0.2, 0.8], flip=0.2, student="g")
+    r = bertschinger(p)
+    assert r.q.shape == p.shape
+    np.testing.assert_allclose(r.q.sum(axis=2), p.sum(axis=2), atol=1e-12)
+    np.testing.assert_allclose(r.q.sum(axis=1), p.sum(axis=1), atol=1e-12)
+    assert (r.q >= 0).all()
+
+
+def test_zero_mass_symbols_and_single_symbol_axes():
+    padded = np.zeros((3, 3, 4))
+    padded[:2, :2, :2] = examples.and_()
+    assert bertschinger(padded).red == pytest.approx(EXPECTED["and"][0], abs=1e-9)
+    single = np.full((1, 2, 3), 1 / 6)
+    r = bertschinger(single)
+    assert (r.red, r.uni_t, r.uni_s, r.syn) == (0.0, 0.0, 0.0, 0.0)
+    deterministic = np.zeros((2, 2, 2))
+    deterministic[1, 0, 1] = 1.0
+    assert bertschinger(deterministic).i_yts == 0.0
+
+
+def test_result_object_contract():
+    r = bertschinger(examples.and_())
+    text = repr(r)
+    assert "status='optimal'" in text and "Red(Y:T,S)" in text and "0.311278" in text
+    d = r.to_dict()
+    assert d["status"] == "optimal" and d["success"] is True and d["measure"] == "broja"
+    assert "q" not in d and len(r.to_dict(include_q=True)["q"]) == 2
+    assert r.method == "cvxpy" and r.solver in ("CLARABEL", "ECOS")
+    with pytest.raises(AttributeError):
+        r.red = 1.0
+
+
+def test_ecos_fallback_solver_selectable():
+    r = bertschinger(examples.diff(), solver="ECOS")
+    assert r.solver == "ECOS" and r.red == pytest.approx(EXPECTED["diff"][0], abs=1e-6)
+
+
+def test_uncertified_answer_raises_unless_not_strict():
+    # A tolerance no floating-point solver can certify: strict raises, strict=False reports.
+    with pytest.raises(pidkit.SolverError, match=r"status 'optimal_inaccurate'.*joint 2x2x2"):
+        bertschinger(examples.perturbed_xor(), tol=1e-30)
+    r = bertschinger(examples.perturbed_xor(), tol=1e-30, strict=False)
+    assert r.status == "optimal_inaccurate" and not r.success and "exceeds tol" in r.message
+
+
+def test_program_is_built_once_per_support():
+    _program.cache_clear()
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        bertschinger(rng.dirichlet(np.ones(8)).reshape(2, 2, 2))
+    info = _program.cache_info()
+    assert (info.misses, info.hits) == (1, 2)
+
+
+def _atoms(r):
+    return np.array([r.red, r.uni_t, r.uni_s, r.syn])
+
+
+@settings(max_examples=60)
+@given(joints())
+def test_atoms_are_nonnegative_and_satisfy_the_identities(p):
+    r = bertschinger(p)
+    assert min(r.red, r.uni_t, r.uni_s, r.syn) >= 0
+    assert r.uni_t + r.red == pytest.approx(r.i_yt, abs=1e-9)
+    assert r.uni_s + r.red == pytest.approx(r.i_ys, abs=1e-9)
+    assert r.red + r.uni_t + r.uni_s + r.syn == pytest.approx(r.i_yts, abs=1e-9)
+    assert r.gap <= 1e-9
+
+
+@settings(max_examples=30)
+@given(joints())
+def test_swapping_sources_swaps_unique_informations(p):
+    r, swapped = bertschinger(p), bertschinger(p.transpose(0, 2, 1))
+    np.testing.assert_allclose(
+        _atoms(swapped), [r.red, r.uni_s, r.uni_t, r.syn], atol=1e-8
+    )
+
+
+@settings(max_examples=30)
+@given(joints(), st.integers(0, 1000))
+def test_relabelling_any_alphabet_changes_nothing(p, seed):
+    rng = np.random.default_rng(seed)
+    y, t, s = (rng.permutation(n) for n in p.shape)
+    permuted = p[y][:, t][:, :, s]
+    np.testing.assert_allclose(_atoms(bertschinger(permuted)), _atoms(bertschinger(p)), atol=1e-8)
+
+
+def _to_dit(p):
+    import dit
+
+    outcomes, masses = [], []
+    for y, t, s in zip(*np.nonzero(p), strict=True):
+        outcomes.append((int(t), int(s), int(y)))
+        masses.append(p[y, t, s])
+    return dit.Distribution(outcomes, masses)
+
+
+@settings(max_examples=15)
+@given(joints(max_size=3))
+def test_agrees_with_dit_cone_method(p):
+    dit_pid = pytest.importorskip("dit.pid")
+    if min(p.shape) < 2 or (p > 0).sum() < 3:
+        return  # dit needs every variable to vary
+    theirs = dit_pid.PID_BROJA(_to_dit(p), [[0], [1]], [2], method="cone")
+    r = bertschinger(p)
+    assert r.uni_t == pytest.approx(theirs.get_pi(((0,),)), abs=1e-6)
+    assert r.uni_s == pytest.approx(theirs.get_pi(((1,),)), abs=1e-6)
+    assert r.red == pytest.approx(theirs.get_pi(((0,), (1,))), abs=1e-6)
