@@ -14,7 +14,9 @@ Examples
 # Every method module, one per line; each registers itself on import. Add new methods here.
 from pidkit_distill.methods import (  # noqa: F401
     bas,
+    itrd,
     kd,
+    mimkd,
     rid,
     ted,
     vid,
