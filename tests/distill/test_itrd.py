@@ -135,3 +135,83 @@ def test_corr_loss_bad_input(zs, zt, kwargs, match):
 def test_mi_loss_bad_type():
     with pytest.raises(TypeError, match=r"zs must be a torch\.Tensor"):
         itrd_mutual_information_loss(np.zeros((4, 3)), torch.zeros(4, 3))
+
+
+# --- the registered distiller ---------------------------------------------------------------
+
+PAIRS = {
+    "synthetic": ("synthetic-teacher", "synthetic-student", (6,), 6),
+    "digits": ("digits-teacher", "digits-student", (1, 8, 8), 1),
+    "wrn": ("wrn-40-2", "wrn-16-1", (3, 32, 32), 3),
+}
+
+
+def _pair(kind: str, *, batch: int = 2, num_classes: int = 4, seed: int = 0):
+    from pidkit_distill.models import build_model
+
+    teacher_name, student_name, shape, in_channels = PAIRS[kind]
+    torch.manual_seed(seed)
+    teacher = build_model(teacher_name, num_classes=num_classes, in_channels=in_channels)
+    student = build_model(student_name, num_classes=num_classes, in_channels=in_channels)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(batch, *shape, generator=g)
+    y = torch.arange(batch) % num_classes
+    return teacher, student, x, y
+
+
+def test_registry_defaults_and_presets():
+    from pidkit_distill.methods import available_methods, get_method
+    from pidkit_distill.methods.itrd import ITRD
+
+    assert "itrd" in available_methods() and get_method("itrd") is ITRD
+    p = ITRD.make_params()
+    assert (p.beta_corr, p.beta_mi, p.alpha) == (2.0, 1.0, 1.01)
+    assert ITRD.make_params(preset="cross-architecture").alpha == 1.5
+    with pytest.raises(TypeError, match="unknown parameter"):
+        ITRD.make_params(beta=1.0)
+    with pytest.raises(ValueError, match="beta_mi must be a real number >= 0"):
+        ITRD.make_params(beta_mi=-1.0)
+
+
+@pytest.mark.parametrize("kind", sorted(PAIRS))
+def test_gradients_reach_student_and_embedding_only(kind):
+    from pidkit_distill.methods.itrd import ITRD
+
+    teacher, student, x, y = _pair(kind, batch=2)
+    itrd = ITRD(student, teacher, sample_input=x, num_classes=4)
+    out = itrd(x, y, epoch=0)
+    assert set(out.losses) == {"ce", "corr", "mi"}
+    assert all(torch.isfinite(v) for v in out.losses.values())
+    sum(out.losses.values()).backward()
+    assert all(p.grad is None for p in teacher.parameters())
+    assert itrd.embed.weight.grad is not None and itrd.embed.weight.grad.abs().sum() > 0
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in student.parameters())
+    group = {id(p) for p in itrd.optimizer_groups()["student"]}
+    assert {id(p) for p in itrd.embed.parameters()} <= group
+    assert not {id(p) for p in teacher.parameters()} & group
+
+
+def test_corr_term_reaches_its_lower_bound_for_a_copy_of_the_teacher():
+    # Student = the teacher's weights, embedding = identity: equal features up to the embedding,
+    # so the weighted correlation term is beta_corr * (log2 d - 2 alpha log2 n). The input is
+    # scaled up so that no pooled unit has a variance near the standardisation epsilon.
+    from pidkit_distill.methods.itrd import ITRD
+    from pidkit_distill.models import build_model
+
+    teacher, _, x, y = _pair("digits", batch=16)
+    x = 100.0 * x
+    student = build_model("digits-teacher", num_classes=4, in_channels=1)
+    student.load_state_dict(teacher.state_dict())
+    itrd = ITRD(student, teacher, sample_input=x, num_classes=4, beta_mi=0.0).eval()
+    with torch.no_grad():
+        itrd.embed.weight.copy_(torch.eye(128))
+        itrd.embed.bias.zero_()
+    assert teacher.forward_features(x).pooled.var(0).min() > 1e-3
+    losses = itrd(x, y, epoch=0).losses
+    assert set(losses) == {"ce", "corr"}
+    bound = math.log2(128) - 2 * 1.01 * math.log2(16)
+    assert losses["corr"].item() == pytest.approx(2.0 * bound, abs=1e-4)
+    # Any other student is strictly above the bound.
+    other = ITRD(build_model("digits-student", num_classes=4, in_channels=1), teacher,
+                 sample_input=x, num_classes=4, beta_mi=0.0).eval()
+    assert other(x, y, epoch=0).losses["corr"].item() > 2.0 * bound + 1.0

@@ -107,6 +107,16 @@ def _train_critic_jsd(student_of: callable, *, steps: int = 100) -> float:
         return loss_on(torch.randn(512, 4, generator=g)).item()
 
 
+@pytest.fixture
+def one_thread():
+    # Hundreds of tiny optimizer steps: thread hand-offs dominate on a busy 2-core machine.
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(saved)
+
+
+@pytest.mark.usefixtures("one_thread")
 def test_jsd_loss_is_small_when_student_equals_teacher_and_not_when_independent():
     # The JSD bound is maximised (loss minimised) by a student that is a copy of the teacher;
     # with an independent student no critic can beat the uninformative value 2 log 2.
@@ -115,3 +125,141 @@ def test_jsd_loss_is_small_when_student_equals_teacher_and_not_when_independent(
     indep_loss = _train_critic_jsd(lambda t: torch.randn(t.shape, generator=g))
     assert copy_loss < 0.5 * 2 * math.log(2)
     assert indep_loss > 0.95 * 2 * math.log(2)
+
+
+# --- the registered distiller ---------------------------------------------------------------
+
+PAIRS = {
+    "synthetic": ("synthetic-teacher", "synthetic-student", (6,), 6),
+    "digits": ("digits-teacher", "digits-student", (1, 8, 8), 1),
+    "wrn": ("wrn-40-2", "wrn-16-1", (3, 32, 32), 3),
+}
+
+
+def _pair(kind: str, *, batch: int = 2, num_classes: int = 4, seed: int = 0):
+    from pidkit_distill.models import build_model
+
+    teacher_name, student_name, shape, in_channels = PAIRS[kind]
+    torch.manual_seed(seed)
+    teacher = build_model(teacher_name, num_classes=num_classes, in_channels=in_channels)
+    student = build_model(student_name, num_classes=num_classes, in_channels=in_channels)
+    x = torch.randn(batch, *shape, generator=torch.Generator().manual_seed(seed))
+    return teacher, student, x, torch.arange(batch) % num_classes
+
+
+def test_registry_defaults():
+    from pidkit_distill.methods import available_methods, get_method
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    assert "mimkd" in available_methods() and get_method("mimkd") is MIMKD
+    p = MIMKD.make_params()
+    assert (p.alpha, p.lambda_g, p.lambda_l, p.lambda_f) == (1.0, 1.0, 0.75, 1.0)
+    assert (p.global_bound, p.critic_hidden) == ("infonce", 512)
+    with pytest.raises(ValueError, match=r"global_bound must be one of \['infonce', 'jsd'\]"):
+        MIMKD.make_params(global_bound="nce")
+    with pytest.raises(ValueError, match="critic_hidden must be a positive int"):
+        MIMKD.make_params(critic_hidden=0)
+
+
+@pytest.mark.parametrize("global_bound", ["infonce", "jsd"])
+@pytest.mark.parametrize("kind", sorted(PAIRS))
+def test_gradients_reach_student_and_critics_only(kind, global_bound):
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    teacher, student, x, y = _pair(kind, batch=2)
+    mimkd = MIMKD(student, teacher, sample_input=x, num_classes=4, critic_hidden=16,
+                  global_bound=global_bound)
+    assert mimkd.feature_pairs == (0, 1, 2)  # every pair has equal spatial sizes layer by layer
+    out = mimkd(x, y, epoch=0)
+    assert set(out.losses) == {"ce", "global", "local", "feature"}
+    assert all(torch.isfinite(v) for v in out.losses.values())
+    sum(out.losses.values()).backward()
+    assert all(p.grad is None for p in teacher.parameters())
+    critics = [mimkd.global_critic, mimkd.local_critic, *mimkd.feature_critics]
+    for critic in critics:
+        assert all(p.grad is not None for p in critic.parameters())
+        assert sum(p.grad.abs().sum() for p in critic.parameters()) > 0
+    assert any(p.grad is not None and p.grad.abs().sum() > 0 for p in student.parameters())
+    group = {id(p) for p in mimkd.optimizer_groups()["student"]}
+    assert {id(p) for c in critics for p in c.parameters()} <= group
+    assert not {id(p) for p in teacher.parameters()} & group
+
+
+def test_default_critics_and_weights_of_the_terms():
+    # Paper-sized critics (512 filters); a zero weight drops its term; untrained critics start
+    # near the uninformative values (log n for InfoNCE, 2 log 2 for JSD).
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    teacher, student, x, y = _pair("synthetic", batch=8)
+    mimkd = MIMKD(student, teacher, sample_input=x, num_classes=4)
+    assert mimkd.local_critic.net[0].out_channels == 512
+    losses = mimkd(x, y, epoch=0).losses
+    assert losses["local"].item() == pytest.approx(0.75 * 2 * math.log(2), rel=0.1)
+    only_ce = MIMKD(student, teacher, sample_input=x, num_classes=4, critic_hidden=8,
+                    lambda_g=0.0, lambda_l=0.0, lambda_f=0.0, alpha=0.5)
+    out = only_ce(x, y, epoch=0)
+    assert set(out.losses) == {"ce"}
+    assert out.losses["ce"].item() == pytest.approx(
+        0.5 * torch.nn.functional.cross_entropy(out.logits, y).item()
+    )
+
+
+class _Fake(torch.nn.Module):
+    """A model whose distilled layers have chosen spatial sizes (for the pairing rules)."""
+
+    def __init__(self, sizes: tuple[int, ...]) -> None:
+        super().__init__()
+        self.sizes = sizes
+        self.conv = torch.nn.Conv2d(1, 2, kernel_size=1)
+        self.fc = torch.nn.Linear(2, 4)
+
+    def forward_features(self, x):
+        from pidkit_distill.models import Features
+
+        out = self.conv(x)
+        layers = [torch.nn.functional.adaptive_avg_pool2d(out, s) for s in self.sizes]
+        pooled = out.mean((2, 3))
+        return Features(self.fc(pooled), layers, pooled)
+
+    def forward(self, x):
+        return self.forward_features(x).logits
+
+
+def test_feature_pairs_only_same_sized_maps_and_error_when_none():
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    x, y = torch.randn(3, 1, 8, 8), torch.tensor([0, 1, 2])
+    mimkd = MIMKD(_Fake((8, 4, 2)), _Fake((8, 2, 2)), sample_input=x, num_classes=4,
+                  critic_hidden=4)
+    assert mimkd.feature_pairs == (0, 2) and len(mimkd.feature_critics) == 2
+    assert torch.isfinite(mimkd(x, y, epoch=0).losses["feature"])
+    with pytest.raises(ValueError, match="pass lambda_f=0"):
+        MIMKD(_Fake((4,)), _Fake((2,)), sample_input=x, num_classes=4, critic_hidden=4)
+    no_f = MIMKD(_Fake((4,)), _Fake((2,)), sample_input=x, num_classes=4, critic_hidden=4,
+                 lambda_f=0.0)
+    assert "feature" not in no_f(x, y, epoch=0).losses
+
+
+def test_batch_of_one_is_an_error_naming_the_fix():
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    teacher, student, x, y = _pair("synthetic", batch=2)
+    mimkd = MIMKD(student, teacher, sample_input=x, num_classes=4, critic_hidden=4)
+    with pytest.raises(ValueError, match="drop_last=True"):
+        mimkd(x[:1], y[:1], epoch=0)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_runs_on_cuda_with_bf16_autocast():
+    from pidkit_distill.methods.itrd import ITRD
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    teacher, student, x, y = _pair("wrn", batch=4)
+    for cls in (MIMKD, ITRD):
+        distiller = cls(student, teacher, sample_input=x, num_classes=4).cuda()
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            out = distiller(x.cuda(), y.cuda(), epoch=0)
+        total = sum(out.losses.values())
+        assert total.dtype == torch.float32 and torch.isfinite(total)
+        total.backward()
+        assert all(p.grad is None for p in teacher.parameters())
