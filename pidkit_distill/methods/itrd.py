@@ -198,7 +198,8 @@ class ITRD(Distiller):
     group, ``"student"``: the student and the embedding. Loss keys: ``"ce"``, ``"corr"``,
     ``"mi"`` (weighted; a term with weight 0 is omitted). ``"corr"`` is a log2 and is negative
     once the features correlate; its minimum is ``beta_corr * (log2(d) - 2 alpha log2(n))``.
-    Batches need at least 2 samples.
+    A batch of one sample (a loader's last batch) has no batch statistics: only the
+    cross-entropy is returned for it.
 
     Examples
     --------
@@ -234,10 +235,12 @@ class ITRD(Distiller):
         """Student logits and ``{"ce": CE, "corr": beta_corr L_corr, "mi": beta_mi L_mi}``."""
         self.phase(epoch)
         p = self.params
-        zt = self.teacher_features(x).pooled
         s = self.student.forward_features(x)
-        zs = self.embed(s.pooled)
         losses = {"ce": F.cross_entropy(s.logits, y)}
+        if x.shape[0] < 2:  # batch statistics are undefined for one sample
+            return StepOutput(s.logits, losses)
+        zt = self.teacher_features(x).pooled
+        zs = self.embed(s.pooled)
         if p.beta_corr > 0:
             losses["corr"] = p.beta_corr * itrd_correlation_loss(zs, zt, alpha=p.alpha)
         if p.beta_mi > 0:

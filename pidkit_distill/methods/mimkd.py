@@ -312,7 +312,8 @@ class MIMKD(Distiller):
     ``(N, C)`` layers of MLP models are treated as ``1 x 1`` maps, so the local and feature terms
     become vector critics on one location. One optimizer group, ``"student"``: the student and
     every critic. Loss keys: ``"ce"``, ``"global"``, ``"local"``, ``"feature"`` (weighted; a term
-    with weight 0 is omitted). Batches need at least 2 samples.
+    with weight 0 is omitted). A batch of one sample (a loader's last batch) has no negative
+    sample: only the cross-entropy is returned for it.
 
     Examples
     --------
@@ -370,15 +371,12 @@ class MIMKD(Distiller):
         """Student logits and the weighted ``"ce"``, ``"global"``, ``"local"``, ``"feature"``."""
         self.phase(epoch)
         p = self.params
-        if x.shape[0] < 2:
-            raise ValueError(
-                f"mimkd needs batches of at least 2 samples (negatives come from the batch); "
-                f"got {x.shape[0]}. Use drop_last=True in the training loader."
-            )
-        t = self.teacher_features(x)
         s = self.student.forward_features(x)
-        perm = derangement(x.shape[0], device=x.device)
         losses = {"ce": p.alpha * F.cross_entropy(s.logits, y)}
+        if x.shape[0] < 2:  # no negative sample exists in a batch of one
+            return StepOutput(s.logits, losses)
+        t = self.teacher_features(x)
+        perm = derangement(x.shape[0], device=x.device)
         if p.lambda_g > 0:
             if p.global_bound == "infonce":
                 global_loss = infonce_loss(self.global_critic(t.pooled, s.pooled))

@@ -240,13 +240,19 @@ def test_feature_pairs_only_same_sized_maps_and_error_when_none():
     assert "feature" not in no_f(x, y, epoch=0).losses
 
 
-def test_batch_of_one_is_an_error_naming_the_fix():
+@pytest.mark.parametrize("kind", ["digits", "wrn"])
+def test_batch_of_one_gives_cross_entropy_only(kind):
+    from pidkit_distill.methods.itrd import ITRD
     from pidkit_distill.methods.mimkd import MIMKD
 
-    teacher, student, x, y = _pair("synthetic", batch=2)
-    mimkd = MIMKD(student, teacher, sample_input=x, num_classes=4, critic_hidden=4)
-    with pytest.raises(ValueError, match="drop_last=True"):
-        mimkd(x[:1], y[:1], epoch=0)
+    teacher, student, x, y = _pair(kind, batch=2)
+    for distiller in (MIMKD(student, teacher, sample_input=x, num_classes=4, critic_hidden=4),
+                      ITRD(student, teacher, sample_input=x, num_classes=4)):
+        out = distiller(x[:1], y[:1], epoch=0)
+        assert set(out.losses) == {"ce"}
+        assert out.losses["ce"].item() == pytest.approx(
+            torch.nn.functional.cross_entropy(out.logits, y[:1]).item()
+        )
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
