@@ -19,6 +19,7 @@ from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from pidkit._errors import SolverError
 from pidkit._result import PIDResult
@@ -40,6 +41,7 @@ BIAS_WARNING_RATIO = 0.1
 """Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
 
 _NORMALIZE_OPTIONS = ("l2", None)
+_CI_METHODS = ("basic", "percentile")
 _SVD_SOLVERS = ("auto", "randomized", "full")
 _FULL_SVD_MAX_DIM = 500
 _ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
@@ -165,6 +167,9 @@ class Discretizer:
         it in ``random_state_``.
     n_init : int, default=10
         KMeans restarts (k-means++ initialisation); the run with the lowest inertia is kept.
+        KMeans runs on one thread: it only sees ``n_components`` columns, so it is fast anyway,
+        and its chunked multi-threaded sums would make the clusters depend on the machine's core
+        count.
     svd_solver : {"auto", "randomized", "full"}, default="auto"
         PCA solver. ``"auto"`` uses the exact ``"full"`` SVD when both dimensions are at most 500
         and the seeded randomized SVD otherwise (8k-32k wide layer outputs).
@@ -198,7 +203,7 @@ class Discretizer:
     >>> rng = np.random.default_rng(0)
     >>> X = np.concatenate([rng.normal(0, 1, (50, 20)), rng.normal(8, 1, (50, 20))])
     >>> disc = Discretizer(n_components=2, n_clusters=2, normalize=None).fit(X)
-    >>> len(set(disc.labels_[:50])), len(set(disc.labels_[50:])), disc.labels_[0] != disc.labels_[-1]
+    >>> len(set(disc.labels_[:50])), len(set(disc.labels_[50:])), bool(disc.labels_[0] != disc.labels_[-1])
     (1, 1, True)
     >>> bool((disc.transform(X) == disc.labels_).all())
     True
@@ -257,15 +262,18 @@ class Discretizer:
         Trailing axes beyond the second are flattened, so a batch of (C, H, W) maps can be passed
         directly. float32 input stays float32.
         """
+        return self._fit(X, "X")
+
+    def _fit(self, X: Any, name: str) -> Discretizer:
         from sklearn.cluster import KMeans
         from sklearn.decomposition import PCA
 
         self._validate_params()
-        X = _check_features(X, "X")
+        X = _check_features(X, name)
         n_samples, n_features = X.shape
         if n_samples < self.n_clusters:
             raise ValueError(
-                f"n_clusters={self.n_clusters} is more than the {n_samples} samples in X; "
+                f"n_clusters={self.n_clusters} is more than the {n_samples} samples in {name}; "
                 "pass more samples or fewer clusters."
             )
         seed = _check_seed(self.random_state)
@@ -290,10 +298,9 @@ class Discretizer:
             )
             Z = pca.fit_transform(Z)
             explained = float(np.sum(pca.explained_variance_ratio_))
-        kmeans = KMeans(
-            n_clusters=self.n_clusters, init="k-means++", n_init=self.n_init, random_state=seed
-        )
-        labels = kmeans.fit_predict(Z)
+        kmeans = KMeans(n_clusters=self.n_clusters, init="k-means++", n_init=self.n_init, random_state=seed)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            labels = kmeans.fit_predict(Z)
 
         self.n_features_in_ = n_features
         self.n_samples_fit_ = n_samples
@@ -309,21 +316,23 @@ class Discretizer:
 
     def transform(self, X: Any) -> np.ndarray:
         """Return the cluster id of every row of ``X`` under the fitted normalisation, PCA and KMeans."""
+        return self._transform(X, "X")
+
+    def _transform(self, X: Any, name: str) -> np.ndarray:
         if not hasattr(self, "kmeans_"):
-            raise ValueError(
-                "This Discretizer is not fitted yet; call fit(X) (or use discretize(X)) first."
-            )
-        X = _check_features(X, "X")
+            raise ValueError("This Discretizer is not fitted yet; call fit(X) (or use discretize(X)) first.")
+        X = _check_features(X, name)
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {X.shape[1]} features per sample but the Discretizer was fitted on "
+                f"{name} has {X.shape[1]} features per sample but the Discretizer was fitted on "
                 f"{self.n_features_in_}; pass features of the same layer (flattened the same way)."
             )
         Z = self._normalized(X)
         if self.pca_ is not None:
             Z = self.pca_.transform(Z)
         Z = Z.astype(self.kmeans_.cluster_centers_.dtype, copy=False)
-        return self.kmeans_.predict(Z).astype(np.intp)
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return self.kmeans_.predict(Z).astype(np.intp)
 
     def fit_transform(self, X: Any) -> np.ndarray:
         """Fit on ``X`` and return its cluster ids (the same as ``fit(X).labels_``)."""
@@ -413,7 +422,8 @@ class RepresentationPID:
     bias_warning : str or None
         The warning text when ``bias["ratio"] > BIAS_WARNING_RATIO``, else ``None``.
     intervals : dict of str to (float, float) or None
-        Bootstrap percentile intervals of every atom and mutual information (``bootstrap > 0``).
+        Bootstrap intervals (``settings["ci_method"]``) of every atom and mutual information, when
+        ``bootstrap > 0``.
     bootstrap_samples : dict of str to numpy.ndarray or None
         The bootstrap replicates behind ``intervals`` (NaN where a replicate's solve failed).
     discretizers : tuple of (Discretizer or None, Discretizer or None)
@@ -488,7 +498,8 @@ class RepresentationPID:
         conf = self.settings.get("confidence")
         lines = [head]
         if self.intervals is not None:
-            lines.append(f"  {'atom':<8} {'value':>10}   {conf:.0%} bootstrap interval ({u})")
+            method = self.settings["ci_method"]
+            lines.append(f"  {'atom':<8} {'value':>10}   {conf:.0%} {method} interval ({u})")
         else:
             lines.append(f"  {'atom':<8} {'value':>10}   ({u})")
         for name in _ATOMS:
@@ -591,8 +602,7 @@ def _check_discretizers(discretizers: Any) -> tuple[Discretizer | None, Discreti
             continue
         if not isinstance(d, Discretizer):
             raise TypeError(
-                f"discretizers: the {side} entry must be a Discretizer or None; "
-                f"got {type(d).__name__}."
+                f"discretizers: the {side} entry must be a Discretizer or None; got {type(d).__name__}."
             )
         if not hasattr(d, "kmeans_"):
             raise ValueError(f"discretizers: the {side} Discretizer is not fitted; call fit first.")
@@ -635,13 +645,9 @@ def _discretize_side(
             )
         return arr, None, _side_settings(None, arr, arr, False)
     if disc is not None:
-        codes = disc.transform(arr)
+        codes = disc._transform(arr, name)
         return codes, disc, _side_settings(disc, arr, codes, True)
-    disc = Discretizer(**make)
-    try:
-        disc.fit(arr)
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from exc
+    disc = Discretizer(**make)._fit(arr, name)
     return disc.labels_, disc, _side_settings(disc, arr, disc.labels_, False)
 
 
@@ -658,6 +664,7 @@ def pid_from_representations(
     discretizers: Sequence[Discretizer | None] | None = None,
     bootstrap: int = 0,
     confidence: float = 0.95,
+    ci_method: str = "basic",
     n_jobs: int | None = 1,
     units: str = "bits",
 ) -> RepresentationPID:
@@ -688,7 +695,12 @@ def pid_from_representations(
     bootstrap : int, default=0
         Number of bootstrap replicates; ``0`` computes no intervals.
     confidence : float, default=0.95
-        Coverage of the percentile intervals, in (0, 1).
+        Nominal coverage of the intervals, in (0, 1).
+    ci_method : {"basic", "percentile"}, default="basic"
+        ``"percentile"``: the quantiles of the replicates. ``"basic"``: the quantiles reflected
+        about the estimate, ``[2 x - q_hi, 2 x - q_lo]`` (clipped at 0), which subtracts the
+        bootstrap estimate of the plug-in bias; use it when an atom sits at 0 or at its maximum,
+        where percentile intervals cannot cover the truth (see ``docs/estimate.md``).
     n_jobs : int or None, default=1
         Parallel workers for the bootstrap (joblib; ``-1`` uses every core). Results do not depend
         on it.
@@ -714,7 +726,7 @@ def pid_from_representations(
     >>> t = centres[y] + rng.normal(size=(2000, 8))      # teacher knows y
     >>> s = rng.normal(size=(2000, 8))                   # student knows nothing
     >>> res = pid_from_representations(y, t, s, n_components=2, n_clusters=2, normalize=None)
-    >>> round(res.uni_t, 3), round(res.red, 3), res.n_samples
+    >>> round(res.uni_t, 2), round(res.red, 2), res.n_samples
     (1.0, 0.0, 2000)
     """
     check_units(units)
@@ -724,6 +736,7 @@ def pid_from_representations(
     _check_int(n_clusters, "n_clusters", minimum=2)
     n_boot = _check_int(bootstrap, "bootstrap", minimum=0)
     _check_confidence(confidence)
+    _check_option(ci_method, "ci_method", _CI_METHODS)
     _check_n_jobs(n_jobs)
     seed = _check_seed(random_state)
     disc_t, disc_s = _check_discretizers(discretizers)
@@ -768,7 +781,8 @@ def pid_from_representations(
         boot = _bootstrap_joint(joint.counts, n_boot, measure, units, seed, n_jobs)
         n_failed = int(np.isnan(boot[:, 0]).sum())
         samples = {name: boot[:, i] for i, name in enumerate(_ATOMS)}
-        intervals = _percentile_intervals(boot, confidence)
+        estimate = np.array([getattr(result, name) for name in _ATOMS])
+        intervals = _intervals(boot, estimate, confidence, ci_method)
 
     from sklearn import __version__ as sklearn_version
 
@@ -783,6 +797,7 @@ def pid_from_representations(
         "bootstrap": n_boot,
         "bootstrap_failed": n_failed,
         "confidence": float(confidence),
+        "ci_method": ci_method,
         "versions": {"numpy": np.__version__, "scikit-learn": sklearn_version},
     }
     return RepresentationPID(
@@ -853,11 +868,15 @@ def _bootstrap_joint(
     if workers == 1:
         return _replicates(counts, seeds, measure, units)
     chunks = [c.tolist() for c in np.array_split(np.array(seeds, dtype=object), workers * 4) if c.size]
-    parts = Parallel(n_jobs=n_jobs)(delayed(_replicates)(counts, c, measure, units) for c in chunks)
+    # Processes, not threads: the solvers keep cached problem objects that are not thread-safe.
+    parallel = Parallel(n_jobs=n_jobs, backend="loky")
+    parts = parallel(delayed(_replicates)(counts, c, measure, units) for c in chunks)
     return np.concatenate(parts, axis=0)
 
 
-def _percentile_intervals(boot: np.ndarray, confidence: float) -> dict[str, tuple[float, float]]:
+def _intervals(
+    boot: np.ndarray, estimate: np.ndarray, confidence: float, method: str
+) -> dict[str, tuple[float, float]]:
     alpha = (1.0 - confidence) / 2.0
     out = {}
     for i, name in enumerate(_ATOMS):
@@ -865,9 +884,11 @@ def _percentile_intervals(boot: np.ndarray, confidence: float) -> dict[str, tupl
         col = col[~np.isnan(col)]
         if col.size == 0:
             out[name] = (math.nan, math.nan)
-        else:
-            lo, hi = np.quantile(col, [alpha, 1.0 - alpha])
-            out[name] = (float(lo), float(hi))
+            continue
+        lo, hi = np.quantile(col, [alpha, 1.0 - alpha])
+        if method == "basic":
+            lo, hi = max(2.0 * estimate[i] - hi, 0.0), max(2.0 * estimate[i] - lo, 0.0)
+        out[name] = (float(lo), float(hi))
     return out
 
 
@@ -879,11 +900,12 @@ def bootstrap(
     n_boot: int = 1000,
     measure: str = "broja",
     confidence: float = 0.95,
+    ci_method: str = "basic",
     random_state: int | None = 0,
     n_jobs: int | None = 1,
     units: str = "bits",
 ) -> dict[str, Any]:
-    """Bootstrap percentile intervals of the PID atoms of discrete samples ``(y, t, s)``.
+    """Bootstrap intervals of the PID atoms of discrete samples ``(y, t, s)``.
 
     Rows are resampled with replacement ``n_boot`` times (drawn as a multinomial of the cell
     counts, which is the same distribution) and every replicate is decomposed. Intervals describe
@@ -898,7 +920,9 @@ def bootstrap(
     measure : str, default="broja"
         PID measure, passed to :func:`pidkit.pid`.
     confidence : float, default=0.95
-        Coverage of the percentile intervals, in (0, 1).
+        Nominal coverage of the intervals, in (0, 1).
+    ci_method : {"basic", "percentile"}, default="basic"
+        As in :func:`pid_from_representations`.
     random_state : int or None, default=0
         Seed of the resampling; the numbers do not depend on ``n_jobs``.
     n_jobs : int or None, default=1
@@ -908,7 +932,8 @@ def bootstrap(
     Returns
     -------
     dict
-        ``"intervals"``: atom -> (low, high); ``"samples"``: atom -> array of replicates (NaN where
+        ``"estimate"``: the PIDResult of the full sample; ``"intervals"``: atom -> (low, high) for
+        ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts``; ``"samples"``: atom -> array of replicates (NaN where
         a solve failed); ``"n_failed"``; ``"random_state"``; ``"confidence"``.
 
     Examples
@@ -919,21 +944,26 @@ def bootstrap(
     >>> s = rng.integers(0, 2, 500)
     >>> out = bootstrap(t ^ s, t, s, n_boot=20)
     >>> lo, hi = out["intervals"]["syn"]
-    >>> bool(0.95 < lo <= hi <= 1.0)
+    >>> bool(0.95 < lo <= 1.0 <= hi)
     True
     """
     check_units(units)
     n_boot = _check_int(n_boot, "n_boot", minimum=1)
     _check_confidence(confidence)
+    _check_option(ci_method, "ci_method", _CI_METHODS)
     _check_n_jobs(n_jobs)
     seed = _check_seed(random_state)
     y_arr = _check_labels(y)
     joint = joint_from_samples(y_arr, t, s)
+    result = pid(joint.p, measure=measure, units=units)
+    estimate = np.array([getattr(result, name) for name in _ATOMS])
     boot = _bootstrap_joint(joint.counts, n_boot, measure, units, seed, n_jobs)
     return {
-        "intervals": _percentile_intervals(boot, confidence),
+        "estimate": result,
+        "intervals": _intervals(boot, estimate, confidence, ci_method),
         "samples": {name: boot[:, i] for i, name in enumerate(_ATOMS)},
         "n_failed": int(np.isnan(boot[:, 0]).sum()),
         "random_state": seed,
         "confidence": float(confidence),
+        "ci_method": ci_method,
     }

@@ -1,0 +1,456 @@
+"""Tests of ``pidkit.estimate``: features -> clusters -> joint -> PID, with bias rule and bootstrap.
+
+Synthetic representations are Gaussian blobs (noise sd 1, centres drawn with sd 6 in 10 dimensions,
+so blobs are far apart) whose blob ids are the discrete variables of a textbook example. The
+estimated atoms are compared with the discrete truth (THEORY.md §1 table and closed forms), at
+N = 4000 samples, with tolerances
+
+- ``TOL_EDGE = 0.01`` bits for atoms whose truth is 0 or the maximum H(Y): there the plug-in error
+  is second order, about (|Y|-1)(|T||S|-1) / (2 N ln 2) <= 3e-3 bits for the sizes used here;
+- ``TOL_INSIDE = 0.04`` bits for interior values (Red or Uni = 1 - h(0.1) = 0.531 bits): the
+  plug-in standard deviation there is about 0.012 bits at N = 4000, so this is about 3 sd.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from threadpoolctl import threadpool_limits
+
+from pidkit.decompose import pid
+from pidkit.estimate import (
+    BIAS_WARNING_RATIO,
+    Discretizer,
+    PluginBiasWarning,
+    RepresentationPID,
+    bootstrap,
+    discretize,
+    pid_from_representations,
+)
+from pidkit.measures import mutual_information
+from pidkit.samples import joint_from_samples
+
+N = 4000
+TOL_EDGE = 0.01
+TOL_INSIDE = 0.04
+FLIP = 0.1
+ATOMS = ("red", "uni_t", "uni_s", "syn")
+
+
+def _h(q: float) -> float:
+    return -q * math.log2(q) - (1 - q) * math.log2(1 - q)
+
+
+def _blobs(codes: np.ndarray, n_values: int, rng: np.random.Generator, dim: int = 10) -> np.ndarray:
+    centres = rng.normal(0.0, 6.0, (n_values, dim))
+    return centres[codes] + rng.normal(size=(codes.size, dim))
+
+
+def _xor(rng):
+    t, s = rng.integers(0, 2, N), rng.integers(0, 2, N)
+    truth = {"red": 0.0, "uni_t": 0.0, "uni_s": 0.0, "syn": 1.0}
+    return t ^ s, (t, 2), (s, 2), truth
+
+
+def _rdn(rng):
+    y = rng.integers(0, 2, N)
+    truth = {"red": 1.0, "uni_t": 0.0, "uni_s": 0.0, "syn": 0.0}
+    return y, (y, 2), (y.copy(), 2), truth
+
+
+def _nuisance(rng, student: str):
+    # Theorem 3.1: T = (Z, G), Y = Z flipped with probability FLIP, G a uniform nuisance on 4 values.
+    z, g = rng.integers(0, 2, N), rng.integers(0, 4, N)
+    y = z ^ (rng.random(N) < FLIP).astype(z.dtype)
+    info = 1.0 - _h(FLIP)
+    if student == "Z":
+        truth = {"red": info, "uni_t": 0.0, "uni_s": 0.0, "syn": 0.0}
+        s = (z, 2)
+    else:
+        truth = {"red": 0.0, "uni_t": info, "uni_s": 0.0, "syn": 0.0}
+        s = (g, 4)
+    return y, (4 * z + g, 8), s, truth
+
+
+CASES = {
+    "xor": _xor,
+    "rdn": _rdn,
+    "nuisance-student-Z": lambda rng: _nuisance(rng, "Z"),
+    "nuisance-student-G": lambda rng: _nuisance(rng, "G"),
+}
+
+
+def _features(name: str, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y, (t, nt), (s, ns), truth = CASES[name](rng)
+    if name.startswith("nuisance"):
+        # The teacher's two factors live in separate feature blocks.
+        z, g = t // 4, t % 4
+        t_feat = np.hstack([_blobs(z, 2, rng), _blobs(g, 4, rng)])
+    else:
+        t_feat = _blobs(t, nt, rng)
+    return y, t_feat, _blobs(s, ns, rng), (t, nt), (s, ns), truth
+
+
+@pytest.fixture(scope="module", params=sorted(CASES))
+def case(request):
+    name = request.param
+    y, t_feat, s_feat, (t, nt), (s, ns), truth = _features(name)
+    # Each side is clustered into as many clusters as its true alphabet: the student side through a
+    # separately fitted Discretizer, which also exercises reuse via ``discretizers=``.
+    _, s_disc = discretize(s_feat, n_clusters=ns)
+    res = pid_from_representations(
+        y, t_feat, s_feat, n_clusters=nt, discretizers=(None, s_disc), bootstrap=100
+    )
+    return name, res, truth, (y, t, s)
+
+
+def _tolerance(value: float) -> float:
+    return TOL_EDGE if value in (0.0, 1.0) else TOL_INSIDE
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    table = joint_from_samples(a, b, np.zeros_like(a)).counts[:, :, 0]
+    return bool(((table > 0).sum(axis=0) == 1).all() and ((table > 0).sum(axis=1) == 1).all())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_blas_thread():
+    # The test matrices are small: on a shared 2-core machine, multi-threaded BLAS on them is mostly
+    # contention (PCA of 4000 x 20 took 0.5 s threaded vs 0.006 s on one thread).
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+# --------------------------------------------------------------------------------------------------
+# known structure
+
+
+def test_clusters_recover_the_generating_ids(case):
+    _, res, _, (_, t, _) = case
+    disc_t, disc_s = res.discretizers
+    assert _same_partition(disc_t.labels_, t)
+    assert disc_s.n_samples_fit_ == N
+    assert res.settings["s"]["fitted"] == "reused"
+    assert res.settings["t"]["fitted"] == "on these samples"
+
+
+def test_atoms_match_discrete_truth(case):
+    _, res, truth, _ = case
+    assert res.pid.success
+    for atom, value in truth.items():
+        assert getattr(res, atom) == pytest.approx(value, abs=_tolerance(value)), atom
+    # The three identities of THEORY.md §1 hold in the estimate too.
+    assert res.red + res.uni_t == pytest.approx(res.pid.i_yt, abs=1e-9)
+    assert res.red + res.uni_s == pytest.approx(res.pid.i_ys, abs=1e-9)
+    assert sum(getattr(res, a) for a in ATOMS) == pytest.approx(res.pid.i_yts, abs=1e-9)
+
+
+def test_basic_bootstrap_intervals_cover_the_truth(case):
+    _, res, truth, _ = case
+    assert res.settings["ci_method"] == "basic"
+    assert res.settings["bootstrap_failed"] == 0
+    for atom, value in truth.items():
+        lo, hi = res.intervals[atom]
+        assert lo - 1e-9 <= value <= hi + 1e-9, (atom, lo, value, hi)
+        assert 0.0 <= lo <= hi
+        assert hi - lo < 0.15
+
+
+def test_joint_is_the_count_of_the_cluster_ids(case):
+    _, res, _, (y, _, _) = case
+    disc_t, disc_s = res.discretizers
+    ref = joint_from_samples(y, disc_t.labels_, disc_s.labels_)
+    np.testing.assert_array_equal(res.counts, ref.counts)
+    np.testing.assert_allclose(res.p, ref.counts / N)
+    assert res.n_samples == N == int(res.counts.sum())
+
+
+def test_percentile_interval_cannot_reach_a_boundary_truth():
+    # Documented reason for the default: with a fair-bit XOR every replicate has H(Y) < 1, so the
+    # percentile interval of Syn lies entirely below the truth 1; the basic interval covers it.
+    rng = np.random.default_rng(3)
+    t, s = rng.integers(0, 2, N), rng.integers(0, 2, N)
+    pct = bootstrap(t ^ s, t, s, n_boot=50, ci_method="percentile")
+    basic = bootstrap(t ^ s, t, s, n_boot=50, ci_method="basic")
+    assert pct["intervals"]["syn"][1] < 1.0
+    assert basic["intervals"]["syn"][0] <= 1.0 <= basic["intervals"]["syn"][1]
+    np.testing.assert_array_equal(pct["samples"]["syn"], basic["samples"]["syn"])
+
+
+def test_nuisance_teacher_red_prefers_the_task_factor():
+    # Theorem 3.1 (ii) seen through the estimator: Red is larger for S = Z than for S = G.
+    red = {}
+    for student in ("Z", "G"):
+        y, t_feat, s_feat, (_, nt), (_, ns), _ = _features(f"nuisance-student-{student}")
+        _, s_disc = discretize(s_feat, n_clusters=ns)
+        res = pid_from_representations(y, t_feat, s_feat, n_clusters=nt, discretizers=(None, s_disc))
+        red[student] = res.red
+    assert red["Z"] > red["G"] + 0.4
+
+
+# --------------------------------------------------------------------------------------------------
+# reproducibility, reuse, pickling
+
+
+def test_same_seed_gives_identical_numbers():
+    y, t_feat, s_feat, *_ = _features("xor", seed=1)
+    runs = [
+        pid_from_representations(y, t_feat, s_feat, n_clusters=2, bootstrap=20).to_dict() for _ in range(2)
+    ]
+    for run in runs:
+        run["pid"].pop("diagnostics")  # holds wall-clock solve times
+    assert runs[0] == runs[1]
+    assert runs[0]["settings"]["random_state"] == 0
+    json.dumps(runs[0], allow_nan=False)
+
+
+def test_bootstrap_numbers_do_not_depend_on_n_jobs():
+    rng = np.random.default_rng(4)
+    y, t, s = rng.integers(0, 3, 600), rng.integers(0, 3, 600), rng.integers(0, 2, 600)
+    serial = bootstrap(y, t, s, n_boot=12, random_state=7)
+    parallel = bootstrap(y, t, s, n_boot=12, random_state=7, n_jobs=2)
+    for atom in ATOMS:
+        np.testing.assert_array_equal(serial["samples"][atom], parallel["samples"][atom])
+    other = bootstrap(y, t, s, n_boot=12, random_state=8)
+    assert not np.array_equal(serial["samples"]["syn"], other["samples"]["syn"])
+
+
+def test_random_state_none_records_the_seed_it_drew():
+    y, t_feat, s_feat, *_ = _features("rdn", seed=2)
+    first = pid_from_representations(y, t_feat, s_feat, n_clusters=2, random_state=None)
+    seed = first.settings["random_state"]
+    assert isinstance(seed, int)
+    assert first.discretizers[0].random_state_ == seed
+    again = pid_from_representations(y, t_feat, s_feat, n_clusters=2, random_state=seed)
+    np.testing.assert_array_equal(again.counts, first.counts)
+    assert again.settings == first.settings
+    assert (again.red, again.syn) == (first.red, first.syn)
+
+
+def test_discretizer_pickle_round_trip_and_transform():
+    _, t_feat, *_ = _features("nuisance-student-Z", seed=5)
+    labels, disc = discretize(t_feat, n_clusters=8)
+    clone = pickle.loads(pickle.dumps(disc))
+    assert repr(clone) == repr(disc)
+    np.testing.assert_array_equal(clone.transform(t_feat), labels)
+    np.testing.assert_array_equal(disc.transform(t_feat), disc.labels_)
+    rng = np.random.default_rng(9)
+    fresh = t_feat[:50] + 0.01 * rng.normal(size=(50, t_feat.shape[1]))
+    np.testing.assert_array_equal(clone.transform(fresh), labels[:50])
+
+
+def test_reusing_discretizers_reproduces_the_result():
+    y, t_feat, s_feat, *_ = _features("xor", seed=6)
+    first = pid_from_representations(y, t_feat, s_feat, n_clusters=2)
+    again = pid_from_representations(y, t_feat, s_feat, discretizers=first.discretizers)
+    np.testing.assert_array_equal(again.counts, first.counts)
+    assert again.syn == first.syn
+    assert again.settings["t"]["fitted"] == "reused"
+    assert again.settings["t"]["n_clusters"] == 2
+
+
+def test_wide_float32_maps_are_flattened_and_stay_float32():
+    rng = np.random.default_rng(10)
+    codes = rng.integers(0, 3, 300)
+    maps = (rng.normal(0, 4, (3, 4, 8, 8))[codes] + rng.normal(size=(300, 4, 8, 8))).astype(np.float32)
+    labels, disc = discretize(maps, n_components=5, n_clusters=3, svd_solver="randomized")
+    assert disc.n_features_in_ == 256
+    assert disc.pca_.components_.dtype == np.float32
+    assert _same_partition(labels, codes)
+    flat, _ = discretize(maps.reshape(300, -1), n_components=5, n_clusters=3, svd_solver="randomized")
+    np.testing.assert_array_equal(labels, flat)
+
+
+def test_auto_solver_and_component_clipping():
+    rng = np.random.default_rng(11)
+    _, small = discretize(rng.normal(size=(100, 30)), n_clusters=3)
+    assert (small.svd_solver_, small.n_components_) == ("full", 10)
+    _, wide = discretize(rng.normal(size=(60, 600)).astype(np.float32), n_clusters=3)
+    assert (wide.svd_solver_, wide.n_components_) == ("randomized", 10)
+    _, narrow = discretize(rng.normal(size=(100, 4)), n_clusters=3)
+    assert (narrow.n_components_, narrow.pca_) == (4, None)
+    _, nopca = discretize(rng.normal(size=(100, 40)), n_components=None, n_clusters=3)
+    assert nopca.pca_ is None and nopca.explained_variance_ratio_ is None
+    assert 0.0 < small.explained_variance_ratio_ <= 1.0
+
+
+def test_l2_normalisation_ignores_row_scale():
+    rng = np.random.default_rng(12)
+    codes = rng.integers(0, 3, 400)
+    X = _blobs(codes, 3, rng, dim=20)
+    scaled = X * rng.uniform(0.1, 10.0, (400, 1))
+    a, _ = discretize(X, n_clusters=3)
+    b, _ = discretize(scaled, n_clusters=3)
+    np.testing.assert_array_equal(a, b)
+
+
+# --------------------------------------------------------------------------------------------------
+# labels path and the plug-in bias rule
+
+
+@settings(max_examples=15)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(5, 200),
+    sizes=st.tuples(st.integers(1, 3), st.integers(1, 4), st.integers(1, 4)),
+)
+def test_integer_labels_go_through_joint_from_samples_unchanged(seed, n, sizes):
+    rng = np.random.default_rng(seed)
+    y, t, s = (rng.integers(0, k, n) for k in sizes)
+    t_names = np.array(["a", "b", "c", "d"])[t]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginBiasWarning)
+        res = pid_from_representations(y, t_names, s.astype(bool) if sizes[2] <= 2 else s)
+    ref = joint_from_samples(y, t_names, s.astype(bool) if sizes[2] <= 2 else s)
+    np.testing.assert_array_equal(res.p, ref.p)
+    expected = pid(ref.p)
+    for atom in (*ATOMS, "i_yts"):
+        assert getattr(res.pid, atom) == pytest.approx(getattr(expected, atom), abs=1e-9)
+    assert res.settings["t"] == {"kind": "labels", "n_values": ref.p.shape[1]}
+    assert res.discretizers == (None, None)
+    ny, nt, ns = ref.p.shape
+    assert res.bias["i_yts"] == pytest.approx((ny - 1) * (nt * ns - 1) / (2 * n * math.log(2)))
+    assert res.bias["i_yt"] == pytest.approx((ny - 1) * (nt - 1) / (2 * n * math.log(2)))
+
+
+def test_bias_rule_matches_the_simulated_plugin_bias():
+    # Independent Y, T, S (true I(Y;T,S) = 0): the mean plug-in estimate is the bias itself, and
+    # the first-order rule (|Y|-1)(|T||S|-1) / (2 n ln 2) bits must predict it.
+    rng = np.random.default_rng(13)
+    n, sims = 300, 300
+    est = []
+    for _ in range(sims):
+        y, t, s = rng.integers(0, 3, n), rng.integers(0, 3, n), rng.integers(0, 3, n)
+        est.append(mutual_information(joint_from_samples(y, t, s).p, "y", "ts"))
+    rule = 2 * 8 / (2 * n * math.log(2))
+    assert np.mean(est) == pytest.approx(rule, rel=0.1)
+
+
+def test_bias_warning_fires_for_few_samples_per_cell():
+    y, t_feat, s_feat, *_ = _features("xor", seed=14)
+    with pytest.warns(PluginBiasWarning, match=r"expected plug-in bias of I\(Y;T,S\) with 200"):
+        small = pid_from_representations(y[:200], t_feat[:200], s_feat[:200])
+    assert small.bias["ratio"] > BIAS_WARNING_RATIO
+    assert "overestimated" in small.bias_warning
+    assert "warning:" in repr(small)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PluginBiasWarning)
+        large = pid_from_representations(y, t_feat, s_feat, n_clusters=2)
+    assert large.bias_warning is None
+    assert large.bias["i_yts"] == pytest.approx(3 / (2 * N * math.log(2)))
+
+
+def test_result_repr_and_dict():
+    y, t_feat, s_feat, *_ = _features("rdn", seed=15)
+    res = pid_from_representations(y, t_feat, s_feat, n_clusters=2, bootstrap=10, units="nats")
+    assert isinstance(res, RepresentationPID)
+    text = repr(res)
+    for fragment in ("n=4000", "2x2x2", "red", "95% basic interval (nats)", "KMeans 2 (seed 0"):
+        assert fragment in text
+    d = res.to_dict()
+    assert d["red"] == pytest.approx(math.log(2), abs=TOL_EDGE)
+    assert d["units"] == "nats" and d["n_samples"] == N
+    assert d["settings"]["t"]["n_features"] == 10
+    assert d["settings"]["t"]["n_components"] == 10
+    assert d["settings"]["t"]["normalize"] == "l2"
+    assert d["intervals"]["red"][0] <= d["red"] <= d["intervals"]["red"][1]
+    with pytest.raises(AttributeError):
+        res.n_samples = 3
+
+
+# --------------------------------------------------------------------------------------------------
+# errors
+
+
+def _ok():
+    rng = np.random.default_rng(16)
+    return rng.integers(0, 2, 40), rng.normal(size=(40, 6)), rng.normal(size=(40, 6))
+
+
+def _with(arr, index, value):
+    arr = arr.copy()
+    arr[index] = value
+    return arr
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "match"),
+    [
+        (lambda y, t, s: (y[:-1], t, s), ValueError, r"one row per sample.*39, 40 and 40"),
+        (lambda y, t, s: (y, t, s[:30]), ValueError, r"40, 40 and 30 rows"),
+        (lambda y, t, s: (y, _with(t, (3, 2), np.nan), s), ValueError, r"t_features contains 1 NaN"),
+        (lambda y, t, s: (y, t, _with(s, (5, 0), np.inf)), ValueError, r"s_features .* 1 infinite"),
+        (
+            lambda y, t, s: (y[:5], t[:5], s[:5]),
+            ValueError,
+            r"n_clusters=10 is more than the 5 samples in t_features",
+        ),
+        (
+            lambda y, t, s: (y, t[:, 0], s),
+            ValueError,
+            r"t_features must be a feature matrix.*"
+            r"reshape\(-1, 1\)",
+        ),
+        (lambda y, t, s: (y, t, s.astype(str)), TypeError, r"s_features must be a numeric"),
+        (lambda y, t, s: (np.stack([y, y], 1), t, s), ValueError, r"y must be a 1-D array"),
+        (lambda y, t, s: (y.astype(float) * np.nan, t, s), ValueError, r"y contains NaN"),
+        (lambda y, t, s: (y, t[:, :0], s), ValueError, r"t_features is empty"),
+    ],
+)
+def test_bad_data(change, error, match):
+    with pytest.raises(error, match=match):
+        pid_from_representations(*change(*_ok()))
+
+
+@pytest.mark.parametrize(
+    ("option", "error", "match"),
+    [
+        ({"normalize": "l1"}, ValueError, r"normalize must be one of \['l2', None\]; got 'l1'"),
+        ({"n_clusters": 1}, ValueError, r"n_clusters must be an int >= 2; got 1"),
+        ({"n_clusters": 2.5}, TypeError, r"n_clusters must be an int"),
+        ({"n_components": 0}, ValueError, r"n_components must be an int >= 1"),
+        ({"bootstrap": -1}, ValueError, r"bootstrap must be an int >= 0"),
+        ({"bootstrap": True}, TypeError, r"bootstrap must be an int"),
+        ({"confidence": 1.5}, ValueError, r"confidence must be a float in \(0, 1\)"),
+        ({"ci_method": "bca"}, ValueError, r"ci_method must be one of"),
+        ({"n_jobs": 0}, ValueError, r"n_jobs must be None"),
+        ({"units": "bit"}, ValueError, r"units must be 'bits' or 'nats'"),
+        ({"random_state": -1}, ValueError, r"random_state must be an int in \[0, 2\*\*32 - 1\]"),
+        ({"random_state": "0"}, TypeError, r"random_state must be an int"),
+        ({"discretizers": "ab"}, TypeError, r"discretizers must be None or a pair"),
+        ({"discretizers": (Discretizer(), None)}, ValueError, r"teacher Discretizer is not fitted"),
+        ({"discretizers": (None, 3)}, TypeError, r"student entry must be a Discretizer"),
+        ({"measure": "no-such-measure"}, ValueError, r"no-such-measure"),
+        ({"n_cluster": 3}, TypeError, r"n_cluster"),
+    ],
+)
+def test_bad_options(option, error, match):
+    with pytest.raises(error, match=match):
+        pid_from_representations(*_ok(), **{"n_clusters": 3, **option})
+
+
+def test_discretizer_misuse():
+    y, t, s = _ok()
+    with pytest.raises(ValueError, match=r"not fitted yet"):
+        Discretizer().transform(t)
+    _, disc = discretize(t, n_clusters=3)
+    with pytest.raises(ValueError, match=r"X has 5 features per sample but .* fitted on 6"):
+        disc.transform(t[:, :5])
+    with pytest.raises(ValueError, match=r"t_features is a 1-D array of labels"):
+        pid_from_representations(y, y, s, n_clusters=3, discretizers=(disc, None))
+    with pytest.raises(ValueError, match=r"s_features has 4 features per sample but .* on 6"):
+        pid_from_representations(y, t, s[:, :4], n_clusters=3, discretizers=(None, disc))
+    with pytest.raises(ValueError, match=r"svd_solver must be one of"):
+        discretize(t, svd_solver="arpack")
+    with pytest.raises(ValueError, match=r"n_init must be an int >= 1"):
+        Discretizer(n_clusters=3, n_init=0).fit(t)
+    with pytest.raises(ValueError, match=r"n_boot must be an int >= 1"):
+        bootstrap(y, y, y, n_boot=0)
