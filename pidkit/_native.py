@@ -44,6 +44,7 @@ import scipy.linalg
 __all__ = ["NativeSolution", "dual_bound", "objective", "solve_native"]
 
 _FRACTION_TO_BOUNDARY = 0.995
+_MAX_EXPONENT_STEP = 4.0
 
 
 @dataclass(frozen=True)
@@ -84,39 +85,31 @@ def objective(q: np.ndarray) -> float:
     """f(q) = sum q log(q / q(t,s)) in nats, for a nonnegative array ``q[y, t, s]``."""
     q_ts = q.sum(axis=0)
     positive = q > 0
-    ratio = np.ones_like(q)
-    np.divide(q, q_ts[None], out=ratio, where=positive)
-    return float(np.sum(q[positive] * np.log(ratio[positive])))
+    return float(np.sum(q[positive] * np.log(q[positive] / np.broadcast_to(q_ts, q.shape)[positive])))
 
 
-def dual_bound(
-    log_a: np.ndarray, log_b: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray
-) -> float:
-    """The weak-duality lower bound D for ``log_a[y, t]`` and ``log_b[y, s]``, in nats.
+def dual_bound(log_a: np.ndarray, log_b: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray) -> float:
+    """The weak-duality lower bound D(log a, log b) on the optimal value, in nats.
 
-    Entries where ``p_yt`` (resp. ``p_ys``) is 0 are ignored (a, b are taken as 0 there).
+    ``log_a[y, t]`` and ``log_b[y, s]`` are any finite multipliers; entries where ``p_yt``
+    (resp. ``p_ys``) is 0 are ignored (a, b are 0 there).
     """
     mt, ms = p_yt > 0, p_ys > 0
-    shift_a = np.max(log_a, axis=0, where=mt, initial=-np.inf)
-    shift_b = np.max(log_b, axis=0, where=ms, initial=-np.inf)
-    shift_a = np.where(np.isfinite(shift_a), shift_a, 0.0)
-    shift_b = np.where(np.isfinite(shift_b), shift_b, 0.0)
-    a = np.where(mt, np.exp(np.where(mt, log_a, 0.0) - shift_a), 0.0)
-    b = np.where(ms, np.exp(np.where(ms, log_b, 0.0) - shift_b), 0.0)
-    m = a.T @ b  # M(t,s) * exp(-shift_a[t] - shift_b[s])
+    log_a = np.where(mt, log_a, -np.inf)
+    log_b = np.where(ms, log_b, -np.inf)
+    shift_a = np.max(log_a, axis=0)
+    shift_b = np.max(log_b, axis=0)
+    shift_a[~np.isfinite(shift_a)] = 0.0
+    shift_b[~np.isfinite(shift_b)] = 0.0
+    m = np.exp(log_a - shift_a).T @ np.exp(log_b - shift_b)  # M(t,s) e^{-shift_a[t] - shift_b[s]}
     with np.errstate(divide="ignore"):
         log_m = np.log(m) + shift_a[:, None] + shift_b[None, :]
     value = np.sum(np.where(mt, log_a, 0.0) * p_yt) + np.sum(np.where(ms, log_b, 0.0) * p_ys)
     return float(value - np.max(log_m))
 
 
-def _drop_empty(p: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    keep = tuple(np.flatnonzero(p.sum(axis=other) > 0) for other in ((1, 2), (0, 2), (0, 1)))
-    return p[np.ix_(*keep)], keep
-
-
 def solve_native(
-    p: np.ndarray, *, tol_nats: float = 1e-9 * np.log(2), max_iter: int = 200
+    p: np.ndarray, *, tol_nats: float = 1e-9 * np.log(2.0), max_iter: int = 100
 ) -> NativeSolution:
     """Solve the BROJA program for a validated joint ``p[y, t, s]`` (float64, sums to 1).
 
@@ -126,13 +119,13 @@ def solve_native(
         Nonnegative joint pmf indexed target, teacher, student; symbols of zero mass allowed.
     tol_nats : float, default=1e-9 bits
         Certified optimality gap to reach, in nats.
-    max_iter : int, default=200
+    max_iter : int, default=100
         Maximum interior-point iterations.
 
     Returns
     -------
     NativeSolution
-        The primal point, its value, a dual lower bound and the certified gap.
+        The primal point, its value, a dual lower bound and the certified gap (nats).
 
     Examples
     --------
@@ -140,16 +133,20 @@ def solve_native(
     >>> p = np.zeros((2, 2, 2))
     >>> for t in (0, 1):
     ...     for s in (0, 1):
-    ...         p[t ^ s, t, s] = 0.25
+    ...         p[t & s, t, s] = 0.25
     >>> sol = solve_native(p)
-    >>> sol.converged, round(-sol.objective_nats, 9)
-    (True, 0.0)
+    >>> sol.converged, round(float(-sol.objective_nats / np.log(2)), 6)
+    (True, 0.5)
     """
-    p_small, keep = _drop_empty(p)
-    solver = _Solver(p_small, tol_nats=tol_nats, max_iter=max_iter)
-    sol = solver.run()
+    keep = tuple(np.flatnonzero(p.sum(axis=other) > 0) for other in ((1, 2), (0, 2), (0, 1)))
+    core = p[np.ix_(*keep)]
+    swap = core.shape[2] > core.shape[1]  # the Schur complement lives on the (y, s) multipliers
+    if swap:
+        core = core.transpose(0, 2, 1)
+    sol = _Solver(core, tol_nats=tol_nats, max_iter=max_iter).run()
+    q_core = sol.q.transpose(0, 2, 1) if swap else sol.q
     q = np.zeros_like(p)
-    q[np.ix_(*keep)] = sol.q
+    q[np.ix_(*keep)] = q_core
     return NativeSolution(
         q=q,
         objective_nats=sol.objective_nats,
@@ -163,220 +160,253 @@ def solve_native(
 
 
 class _Solver:
-    """State of one interior-point solve on a joint with no empty symbols."""
+    """One interior-point solve. Arrays are laid out t-major: ``e[t, y, s]``, ``lam[t, y]``."""
 
     def __init__(self, p: np.ndarray, *, tol_nats: float, max_iter: int) -> None:
-        self.p = p
+        self.p = p  # [y, t, s], no empty symbols
         self.tol = tol_nats
         self.max_iter = max_iter
-        self.p_yt = p.sum(axis=2)
+        self.p_ty = p.sum(axis=2).T.copy()
         self.p_ys = p.sum(axis=1)
-        self.mt = self.p_yt > 0
-        self.ms = self.p_ys > 0
-        self.cells = self.mt[:, :, None] & self.ms[:, None, :]
-        self.active = self.cells.any(axis=0)  # (t, s) pairs that carry a constraint
+        self.mt = self.p_ty > 0  # (t, y)
+        self.ms = self.p_ys > 0  # (y, s)
+        self.cells = self.mt[:, :, None] & self.ms[None, :, :]  # (t, y, s)
+        self.active = self.cells.any(axis=1)  # (t, s): pairs that carry a constraint
+        self.n_active = int(self.active.sum())
 
-    # ----------------------------------------------------------------- certificate
-    def certify(self, q: np.ndarray, log_a: np.ndarray, log_b: np.ndarray, nit: int, why: str):
-        """Project ``q`` onto the marginals, compute f(q) and the best dual bound."""
-        q, la, lb, residual = self.project(q, log_a, log_b)
-        value = objective(q)
+    def scaling(self, lam: np.ndarray, mu: np.ndarray) -> np.ndarray:
+        """e[t, y, s] = a(y,t) b(y,s), zero off the support."""
+        a = np.where(self.mt, np.exp(lam), 0.0)
+        b = np.where(self.ms, np.exp(mu), 0.0)
+        return a[:, :, None] * b[None, :, :]
+
+    # ------------------------------------------------------------------ certificate
+    def certify(self, q, lam, mu, nit: int, why: str) -> NativeSolution:
+        """Fit q's marginals exactly, then compare f(q) with the best dual bound at hand."""
+        q, lam_fit, mu_fit, residual = self.project(q, lam, mu)
+        q_yts = q.transpose(1, 0, 2)
+        value = objective(q_yts)
+        p_yt = self.p_ty.T
         bound = max(
-            dual_bound(log_a, log_b, self.p_yt, self.p_ys),
-            dual_bound(la, lb, self.p_yt, self.p_ys),
+            dual_bound(lam.T, mu, p_yt, self.p_ys), dual_bound(lam_fit.T, mu_fit, p_yt, self.p_ys)
         )
         gap = max(value - bound, 0.0)
-        converged = gap <= self.tol and residual <= 1e-12
+        converged = bool(gap <= self.tol and residual <= 1e-12)
         message = f"{why}; certified gap {gap:.3g} nats after {nit} iterations"
-        return NativeSolution(q, value, bound, gap, nit, converged, message, residual)
+        return NativeSolution(q_yts, value, bound, gap, nit, converged, message, residual)
 
-    def project(self, q, log_a, log_b, sweeps: int = 100):
-        """Sinkhorn sweeps (all y at once) fitting q's (y,t) and (y,s) marginals exactly."""
+    def project(self, q, lam, mu, sweeps: int = 200):
+        """Sinkhorn sweeps (every y at once) making q's (y,t) and (y,s) marginals exact."""
         q = np.where(self.cells, np.maximum(q, 1e-300), 0.0)
-        la = np.where(self.mt, log_a, 0.0)
-        lb = np.where(self.ms, log_b, 0.0)
+        lam, mu = lam.copy(), mu.copy()
         residual = np.inf
         for _ in range(sweeps):
             row = q.sum(axis=2)
-            scale = np.divide(self.p_yt, row, out=np.ones_like(row), where=self.mt)
+            scale = np.divide(self.p_ty, row, out=np.ones_like(row), where=self.mt)
             q *= scale[:, :, None]
-            la += np.log(scale)
-            col = q.sum(axis=1)
+            lam += np.log(scale)
+            col = q.sum(axis=0)
             scale = np.divide(self.p_ys, col, out=np.ones_like(col), where=self.ms)
-            q *= scale[:, None, :]
-            lb += np.log(scale)
-            residual = float(np.abs(q.sum(axis=2) - self.p_yt).max())
+            q *= scale[None, :, :]
+            mu += np.log(scale)
+            residual = float(np.abs(q.sum(axis=2) - self.p_ty).max())
             if residual <= 1e-16:
                 break
-        return q, la, lb, residual
+        return q, lam, mu, residual
 
-    # ----------------------------------------------------------------- trivial cases
-    def trivial(self) -> NativeSolution | None:
-        p = self.p
-        n_y, n_t, n_s = p.shape
-        if n_y == 1 or n_t == 1 or n_s == 1:
-            # Delta_P = {p} when |T| = 1 or |S| = 1; f = 0 when |Y| = 1.
+    # ------------------------------------------------------------------ closed forms
+    def closed_form(self) -> NativeSolution | None:
+        """|T| = 1 or |S| = 1 leave only q = p feasible; |Y| = 1 makes every q optimal (f = 0)."""
+        n_y, n_t, n_s = self.p.shape
+        if min(n_y, n_t, n_s) > 1:
+            return None
+        q = self.p.transpose(1, 0, 2).copy()
+        with np.errstate(divide="ignore"):
             if n_t == 1:
-                log_a = np.zeros((n_y, 1))
-                with np.errstate(divide="ignore"):
-                    log_b = np.log(self.p_ys / self.p_ys.sum(axis=0, keepdims=True))
+                lam = np.zeros((n_t, n_y))
+                mu = np.log(self.p_ys / self.p_ys.sum(axis=0))
             else:
-                with np.errstate(divide="ignore"):
-                    log_a = np.log(self.p_yt / self.p_yt.sum(axis=0, keepdims=True))
-                log_b = np.zeros((n_y, n_s))
-            return self.certify(p.copy(), log_a, log_b, 0, "closed form")
-        return None
+                lam = np.log(self.p_ty / self.p_ty.sum(axis=1, keepdims=True))
+                mu = np.zeros((n_y, n_s))
+        lam = np.where(self.mt, lam, 0.0)
+        mu = np.where(self.ms, mu, 0.0)
+        return self.certify(q, lam, mu, 0, "closed form")
 
-    # ----------------------------------------------------------------- interior point
+    # ------------------------------------------------------------------ interior point
     def run(self) -> NativeSolution:
-        found = self.trivial()
+        found = self.closed_form()
         if found is not None:
             return found
-        p_yt, p_ys, mt, ms, active = self.p_yt, self.p_ys, self.mt, self.ms, self.active
-        n_y, n_t, n_s = self.p.shape
-        n_active = int(active.sum())
-        # Start: a = sqrt(p(y|t)) / 2, b = sqrt(p(y|s)) so that M <= 1/2 (Bhattacharyya).
+        mt, ms, active, n_active = self.mt, self.ms, self.active, self.n_active
+        p_ty, p_ys = self.p_ty, self.p_ys
+        # Start at the conditionally independent coupling q0 = p(y,t) p(y,s) / p(y), which is
+        # feasible: q0 = K a b with a = p(y|t), b = p(y|s) / (p(y) c), K = c p(t) p(s), and c
+        # chosen so that max M = 1/2.
+        p_t, p_s, p_y = p_ty.sum(axis=1), p_ys.sum(axis=0), p_ys.sum(axis=1)
+        a = p_ty / p_t[:, None]
+        b = p_ys / p_s[None, :] / p_y[:, None]
+        c = 2.0 * float(np.max(a @ b))
         with np.errstate(divide="ignore"):
-            lam = np.where(mt, 0.5 * np.log(p_yt / p_yt.sum(0)) - np.log(2.0), 0.0)
-            mu = np.where(ms, 0.5 * np.log(p_ys / p_ys.sum(0)), 0.0)
-        p_t, p_s = p_yt.sum(0), p_ys.sum(0)
-        kk = np.where(active, np.outer(p_t, p_s), 0.0)
-        kk = np.where(active, kk / kk.sum(), 0.0)
+            lam = np.where(mt, np.log(a), 0.0)
+            mu = np.where(ms, np.log(b / c), 0.0)
+        e = self.scaling(lam, mu)
+        m = e.sum(axis=1)
+        g = np.where(active, 1.0 - m, 1.0)
+        kk = np.where(active, c * np.outer(p_t, p_s), 0.0)
+        reason = "iteration limit reached"
         best: NativeSolution | None = None
         nit = 0
-        while nit < self.max_iter:
-            a = np.where(mt, np.exp(lam), 0.0)
-            b = np.where(ms, np.exp(mu), 0.0)
-            e = a[:, :, None] * b[:, None, :]
-            m = e.sum(axis=0)
-            g = np.where(active, 1.0 - m, 1.0)
-            q = kk[None] * e
-            r_t = p_yt - q.sum(axis=2)
-            r_s = p_ys - q.sum(axis=1)
+        while True:
+            q = kk[:, None, :] * e
+            r_t = p_ty - q.sum(axis=2)
+            r_s = p_ys - q.sum(axis=0)
+            r_g = np.where(active, 1.0 - m - g, 0.0)
             comp = kk * g
             mu_avg = comp.sum() / n_active
-            feas = max(np.abs(r_t).max(), np.abs(r_s).max())
-            if mu_avg * n_active < 0.1 * self.tol and feas < 1e-10:
+            if mu_avg * n_active < 0.1 * self.tol:
                 cand = self.certify(q, lam, mu, nit, "interior point converged")
                 if best is None or cand.gap_nats < best.gap_nats:
                     best = cand
-                if cand.converged or mu_avg * n_active < 1e-16:
+                if cand.converged or mu_avg * n_active < 1e-20:
                     break
-            nit += 1
+            if nit >= self.max_iter:
+                break
             w = np.where(active, kk / g, 0.0)
-            system = _NewtonSystem(q, e, w, mt, ms)
-            # Predictor (affine scaling).
-            d_lam, d_mu, d_kk = system.direction(r_t, r_s, -comp, kk, g, e)
-            d_g = -np.einsum("yts,yt->ts", e, d_lam) - np.einsum("yts,ys->ts", e, d_mu)
-            alpha = min(_max_step(kk, d_kk, active), _max_step(g, d_g, active), 1.0)
+            try:
+                system = _NewtonSystem(q, e, w, mt, ms)
+            except (np.linalg.LinAlgError, ValueError):
+                reason = "Newton system numerically singular"
+                break
+            nit += 1
+            # Mehrotra predictor-corrector.
+            d_lam, d_mu, d_kk, d_g = system.direction(r_t, r_s, r_g, -comp, kk, g)
+            alpha = min(_max_step(kk, d_kk), _max_step(g, d_g), 1.0)
             mu_aff = np.sum((kk + alpha * d_kk) * (g + alpha * d_g) * active) / n_active
             sigma = min((max(mu_aff, 0.0) / mu_avg) ** 3, 1.0)
-            # Corrector.
-            target = sigma * mu_avg - comp - d_kk * d_g
-            d_lam, d_mu, d_kk = system.direction(r_t, r_s, np.where(active, target, 0.0), kk, g, e)
-            lam, mu, kk = self.step(lam, mu, kk, d_lam, d_mu, d_kk, e)
-        if best is None:
-            a = np.where(mt, np.exp(lam), 0.0)
-            b = np.where(ms, np.exp(mu), 0.0)
-            q = kk[None] * a[:, :, None] * b[:, None, :]
-            best = self.certify(q, lam, mu, nit, "iteration limit reached")
+            target = np.where(active, sigma * mu_avg - comp - d_kk * d_g, 0.0)
+            d_lam, d_mu, d_kk, d_g = system.direction(r_t, r_s, r_g, target, kk, g)
+            # Fraction to the boundary, a trust region on the exponents lambda + mu, and
+            # backtracking until the nonlinear residuals shrink the way the linear model says.
+            largest = np.max(np.abs(d_lam)) + np.max(np.abs(d_mu))
+            alpha = min(
+                1.0,
+                _FRACTION_TO_BOUNDARY * _max_step(kk, d_kk),
+                _FRACTION_TO_BOUNDARY * _max_step(g, d_g),
+                _MAX_EXPONENT_STEP / largest if largest > 0 else np.inf,
+            )
+            old = max(np.abs(r_t).max(), np.abs(r_s).max(), np.abs(r_g).max())
+            for _ in range(40):
+                lam_new, mu_new = lam + alpha * d_lam, mu + alpha * d_mu
+                kk_new, g_new = kk + alpha * d_kk, g + alpha * d_g
+                e_new = self.scaling(lam_new, mu_new)
+                m_new = e_new.sum(axis=1)
+                q_new = kk_new[:, None, :] * e_new
+                new = max(
+                    np.abs(p_ty - q_new.sum(axis=2)).max(),
+                    np.abs(p_ys - q_new.sum(axis=0)).max(),
+                    np.abs(np.where(active, 1.0 - m_new - g_new, 0.0)).max(),
+                )
+                allowed = max((1.0 - 0.5 * alpha) * old, 10.0 * np.sum(kk_new * g_new))
+                if new <= allowed:
+                    break
+                alpha *= 0.6
+            lam, mu, kk, g, e, m = lam_new, mu_new, kk_new, g_new, e_new, m_new
+            if not (np.isfinite(m).all() and np.isfinite(kk).all()):
+                reason = "interior point diverged"
+                break
+        if best is None or not best.converged:
+            cand = self.certify(kk[:, None, :] * e, lam, mu, nit, reason)
+            if best is None or cand.gap_nats < best.gap_nats:
+                best = cand
         return best
 
-    def step(self, lam, mu, kk, d_lam, d_mu, d_kk, e):
-        active = self.active
-        alpha = min(1.0, _FRACTION_TO_BOUNDARY * _max_step(kk, d_kk, active, 1.0))
-        d_c = d_lam[:, :, None] + d_mu[:, None, :]
-        m_old = e.sum(axis=0)
-        g_old = np.where(active, 1.0 - m_old, 1.0)
-        for _ in range(60):
-            m_new = np.sum(e * np.exp(alpha * d_c), axis=0)
-            g_new = 1.0 - m_new
-            if np.all(g_new[active] >= (1.0 - _FRACTION_TO_BOUNDARY) * g_old[active]):
-                break
-            alpha *= 0.5
-        return (
-            np.where(self.mt, lam + alpha * d_lam, 0.0),
-            np.where(self.ms, mu + alpha * d_mu, 0.0),
-            np.where(active, kk + alpha * d_kk, 0.0),
-        )
+
+def _cholesky(a: np.ndarray) -> np.ndarray:
+    """Lower Cholesky factor(s) of unit-diagonal SPD matrices, adding a ridge if rounding hurts."""
+    for ridge in (0.0, 1e-13, 1e-10, 1e-7):
+        try:
+            if ridge:
+                a = a + ridge * np.eye(a.shape[-1])
+            return np.linalg.cholesky(a)
+        except np.linalg.LinAlgError:
+            continue
+    raise np.linalg.LinAlgError("Newton matrix is not positive definite")
 
 
-def _max_step(x, dx, mask, fraction=1.0):
-    """Largest alpha with x + alpha dx >= 0 on ``mask`` (inf if dx >= 0 there)."""
-    neg = mask & (dx < 0)
+def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
+    """Largest alpha with x + alpha dx >= 0 (inf if dx >= 0 everywhere)."""
+    neg = dx < 0
     if not neg.any():
         return np.inf
-    return float(fraction * np.min(-x[neg] / dx[neg]))
+    return float(np.min(-x[neg] / dx[neg]))
 
 
 class _NewtonSystem:
-    """Factorised Newton matrix H + B diag(w) B^T in the variables (lambda, mu)."""
+    """The Newton matrix H + B diag(w) B^T in (lambda, mu), reduced to the mu block.
+
+    Layout t-major: ``e[t, y, s]``. The (lambda, lambda) block is block-diagonal over t, with
+    blocks diag(q(y,t)) + F_t F_t^T (F = e sqrt(w)); it is inverted block by block and the Schur
+    complement over the (y, s) multipliers is factorised by Cholesky.
+    """
 
     def __init__(self, q, e, w, mt, ms):
-        n_y, n_t, n_s = q.shape
-        self.mt, self.ms = mt, ms
-        self.e, self.w = e, w
-        f = e * np.sqrt(w)[None]  # (y, t, s)
-        q_yt = q.sum(axis=2)
-        q_ys = q.sum(axis=1)
-        # lambda-lambda blocks, one per t: diag(q_yt[:, t]) + F_t F_t^T.
-        blocks = np.einsum("yts,zts->tyz", f, f)
-        diag = np.where(mt, q_yt, 1.0).T  # (t, y)
+        n_t, n_y, n_s = q.shape
+        self.e = e
+        self.w_pos = w > 0
+        f = e * np.sqrt(w)[:, None, :]
         idx = np.arange(n_y)
-        blocks[:, idx, idx] += diag
-        blocks[~mt.T] = 0.0
-        blocks.transpose(0, 2, 1)[~mt.T] = 0.0
-        blocks[:, idx, idx] = np.where(mt.T, blocks[:, idx, idx], 1.0)
-        self.chol_t = np.linalg.cholesky(blocks)
-        # lambda-mu coupling, per t: C_t[y, (z, s)] = delta_yz q[y,t,s] + f[y,t,s] f[z,t,s].
-        coupling = np.einsum("yts,zts->tyzs", f, f)
-        coupling[:, idx, idx, :] += q.transpose(1, 0, 2)
-        coupling = coupling.reshape(n_t, n_y, n_y * n_s)
-        self.coupling = coupling
-        x = _chol_solve(self.chol_t, coupling)  # (t, y, (z, s))
-        schur = -np.einsum("tyi,tyj->ij", coupling, x)
-        # mu-mu blocks, one per s: diag(q_ys[:, s]) + F_s F_s^T.
-        mm = np.einsum("yts,zts->syz", f, f)
-        mm[:, idx, idx] += q_ys.T
+        blocks = f @ f.transpose(0, 2, 1)
+        blocks[:, idx, idx] += np.where(mt, q.sum(axis=2), 1.0)
+        scale_t = np.sqrt(blocks[:, idx, idx])
+        chol = _cholesky(blocks / (scale_t[:, :, None] * scale_t[:, None, :]))
+        self.inv_chol = np.linalg.inv(chol) / scale_t[:, None, :]  # blocks^-1 = X^T X
+        coupling = f[:, :, None, :] * f[:, None, :, :]  # (t, y, z, s)
+        coupling[:, idx, idx, :] += q
+        self.coupling = coupling.reshape(n_t * n_y, n_y * n_s)
+        x = (self.inv_chol @ coupling.reshape(n_t, n_y, n_y * n_s)).reshape(n_t * n_y, n_y * n_s)
+        schur = -(x.T @ x)
         schur4 = schur.reshape(n_y, n_s, n_y, n_s)
-        for s in range(n_s):
-            schur4[:, s, :, s] += mm[s]
-        # Gauge: (lambda(y,.) + c, mu(y,.) - c) leaves everything unchanged; pin it with a ridge.
+        sidx = np.arange(n_s)
+        ft = f.transpose(2, 1, 0)  # (s, y, t)
+        schur4[:, sidx, :, sidx] += ft @ ft.transpose(0, 2, 1)
+        q_ys = q.sum(axis=0)
+        schur4[idx, sidx[:, None], idx, sidx[:, None]] += q_ys.T
+        # Gauge: (lambda(y,.) + c, mu(y,.) - c) changes nothing; pin it with a ridge.
         scale = float(np.mean(np.abs(np.diagonal(schur)))) or 1.0
-        gauge = ms.astype(float)
-        schur4 += scale * np.einsum("ys,zr->yszr", np.eye(n_y)[:, :, None] * gauge[None], gauge)[
-            :, :, :, :
-        ].sum(axis=1, keepdims=False).reshape(n_y, 1, n_y, n_s)[:, :, :, :] * 0 if False else 0.0
-        schur4 += scale * (np.eye(n_y)[:, None, :, None] * gauge[:, :, None, None] * gauge[None, None])
-        flat = schur4.reshape(n_y * n_s, n_y * n_s)
+        msf = ms.astype(float)
+        schur4[idx, :, idx, :] += scale * (msf[:, :, None] * msf[:, None, :])
         off = ~ms.reshape(-1)
-        flat[off, :] = 0.0
-        flat[:, off] = 0.0
-        flat[off, off] = 1.0
-        self.schur = scipy.linalg.cho_factor(flat, lower=True, check_finite=False)
+        schur[off, off] = 1.0
+        self.n = (n_t, n_y, n_s)
+        if not np.isfinite(schur).all():
+            raise np.linalg.LinAlgError("non-finite Newton matrix")
+        self.scale_mu = np.sqrt(np.maximum(np.diagonal(schur), np.finfo(float).tiny))
+        self.factor = _cholesky(schur / np.outer(self.scale_mu, self.scale_mu))
 
-    def direction(self, r_t, r_s, target, kk, g, e):
-        """Solve for (d_lam, d_mu, d_kk) given residuals and complementarity target."""
-        mt, ms = self.mt, self.ms
-        n_y, n_t, n_s = e.shape
-        # d_kk = (target + kk * dM) / g, dM = B^T d; stationarity: H d + B d_kk = r.
-        h = np.where(self.w > 0, target / g, 0.0)  # (t, s)
-        rhs_t = np.where(mt, r_t - np.einsum("yts,ts->yt", e, h), 0.0)
-        rhs_s = np.where(ms, r_s - np.einsum("yts,ts->ys", e, h), 0.0)
-        x_t = _chol_solve(self.chol_t, rhs_t.T[:, :, None])[:, :, 0]  # (t, y)
-        rhs_mu = rhs_s.reshape(-1) - np.einsum("tyi,ty->i", self.coupling, x_t)
-        rhs_mu[~ms.reshape(-1)] = 0.0
-        d_mu = scipy.linalg.cho_solve(self.schur, rhs_mu, check_finite=False).reshape(n_y, n_s)
-        d_mu = np.where(ms, d_mu, 0.0)
-        tmp = rhs_t.T - np.einsum("tyi,i->ty", self.coupling, d_mu.reshape(-1))
-        d_lam = _chol_solve(self.chol_t, tmp[:, :, None])[:, :, 0].T
-        d_lam = np.where(mt, d_lam, 0.0)
-        d_m = np.einsum("yts,yt->ts", e, d_lam) + np.einsum("yts,ys->ts", e, d_mu)
-        d_kk = np.where(self.w > 0, (target + kk * d_m) / g, 0.0)
-        return d_lam, d_mu, d_kk
+    def _solve_t(self, rhs):
+        """Apply the inverse of the (lambda, lambda) blocks to ``rhs[t, y]``."""
+        half = self.inv_chol @ rhs[:, :, None]
+        return (np.swapaxes(self.inv_chol, 1, 2) @ half)[:, :, 0]
 
+    def direction(self, r_t, r_s, r_g, target, kk, g):
+        """Newton step (d_lam, d_mu, d_kk, d_g).
 
-def _chol_solve(chol: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    """Solve L L^T x = rhs for a stack of lower Cholesky factors."""
-    y = np.linalg.solve(chol, rhs)
-    return np.linalg.solve(np.swapaxes(chol, -1, -2), y)
+        Solves H d + B d_kk = r, B^T d + d_g = r_g, g d_kk + kk d_g = target (linearised).
+        """
+        n_t, n_y, n_s = self.n
+        e = self.e
+        h = np.where(self.w_pos, (target - kk * r_g) / g, 0.0)
+        rhs_t = r_t - (e @ h[:, :, None])[:, :, 0]
+        rhs_s = r_s - np.sum(e * h[:, None, :], axis=0)
+        x_t = self._solve_t(rhs_t).reshape(-1)
+        rhs_mu = rhs_s.reshape(-1) - x_t @ self.coupling
+        d_mu = scipy.linalg.cho_solve(
+            (self.factor, True), rhs_mu / self.scale_mu, check_finite=False
+        ) / self.scale_mu
+        tmp = rhs_t - (self.coupling @ d_mu).reshape(n_t, n_y)
+        d_lam = self._solve_t(tmp)
+        d_mu = d_mu.reshape(n_y, n_s)
+        d_m = np.sum((d_lam[:, :, None] + d_mu[None, :, :]) * e, axis=1)
+        d_g = np.where(self.w_pos, r_g - d_m, 0.0)
+        d_kk = np.where(self.w_pos, (target - kk * d_g) / g, 0.0)
+        return d_lam, d_mu, d_kk, d_g
