@@ -24,12 +24,16 @@ Example TOML file::
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 __all__ = [
     "AuditConfig",
@@ -53,11 +57,9 @@ MILESTONE_UNITS = ("fraction", "epoch")
 DEVICES = ("auto", "cpu", "cuda")
 
 
-def _opt(default: Any, help: str) -> Any:  # noqa: A002 - mirrors argparse's keyword
-    """A dataclass field with a help string (mutable defaults are copied per instance)."""
-    if isinstance(default, (list, dict)):
-        return field(default_factory=lambda: type(default)(default), metadata={"help": help})
-    return field(default=default, metadata={"help": help})
+def _opt(default: Any, text: str) -> Any:
+    """A dataclass field with an immutable default and a help string."""
+    return field(default=default, metadata={"help": text})
 
 
 @dataclass
@@ -66,10 +68,12 @@ class DataConfig:
 
     name: str = _opt("digits", "data set: digits | synthetic | cifar10 | cifar100")
     root: str = _opt("", "folder holding CIFAR data ('' = the loader's default)")
+    seed: int = _opt(0, "seed of the data set's split / generation (fixed across run seeds)")
     batch_size: int = _opt(64, "global training batch size (split evenly across DDP processes)")
     eval_batch_size: int = _opt(512, "batch size for evaluation and the audit")
     num_workers: int = _opt(0, "DataLoader worker processes")
-    options: dict = _opt({}, "extra keyword options for load_dataset (e.g. synthetic n_train)")
+    options: dict = field(default_factory=dict, metadata={
+        "help": "extra keyword options for load_dataset (e.g. synthetic n_train)"})
 
 
 @dataclass
@@ -99,7 +103,8 @@ class MethodConfig:
 
     name: str = _opt("bas", "distillation method (see `pidkit-distill train --list-methods`)")
     preset: str = _opt("", "named parameter preset of the method ('' = the method's default)")
-    params: dict = _opt({}, "method parameters overriding the preset (method.params.NAME=VALUE)")
+    params: dict = field(default_factory=dict, metadata={
+        "help": "method parameters overriding the preset (method.params.NAME=VALUE)"})
 
 
 @dataclass
@@ -115,7 +120,8 @@ class OptimConfig:
         "paper (multiply by gamma at each milestone) | constant | kd-rid-effective "
         "(the schedule the authors' code really applied)",
     )
-    milestones: list = _opt([0.5, 2.0 / 3.0], "epochs where the lr is multiplied by gamma")
+    milestones: list = field(default_factory=lambda: [0.5, 2.0 / 3.0], metadata={
+        "help": "where the lr is multiplied by gamma (the paper: epochs 150, 200 of 300)"})
     milestone_unit: str = _opt(
         "fraction", "fraction (milestones are fractions of run.epochs) | epoch"
     )
@@ -130,6 +136,7 @@ class RunConfig:
     epochs: int = _opt(30, "training epochs")
     seed: int = _opt(0, "seed for python, numpy, torch and the data order")
     device: str = _opt("auto", "auto | cpu | cuda")
+    threads: int = _opt(0, "CPU threads for torch and the audit (0 = library defaults)")
     amp: bool = _opt(False, "bf16 autocast on CUDA (no-op with a warning on CPU)")
     audit_every: int = _opt(5, "run the PID audit every N epochs (0 = never)")
     out_dir: str = _opt("runs", "folder that holds run folders")
@@ -145,7 +152,9 @@ class AuditConfig:
 
     pca_components: int = _opt(10, "PCA components per representation before clustering")
     clusters: int = _opt(10, "KMeans clusters per representation (size of T and S)")
-    layers: list = _opt([], "indices of the distilled layers to audit ([] = all)")
+    normalize: str = _opt("l2", "row normalisation before PCA: l2 (as the paper's code) | none")
+    layers: list = field(default_factory=list, metadata={
+        "help": "indices of the distilled layers to audit ([] = all)"})
     max_samples: int = _opt(0, "audit at most this many held-out samples (0 = all)")
     seed: int = _opt(0, "seed of PCA and KMeans")
 
@@ -165,7 +174,7 @@ class TrainConfig:
 
 # Keys whose value may differ between a run and its resumption.
 RESUME_FREE_KEYS = frozenset(
-    {"run.resume", "run.stop_after", "run.device", "run.progress", "data.num_workers",
+    {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress", "data.num_workers",
      "data.eval_batch_size"}
 )
 
@@ -190,7 +199,8 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
         sub = getattr(default, section.name)
         hints = typing.get_type_hints(type(sub))
         for f in dataclasses.fields(sub):
-            yield f"{section.name}.{f.name}", getattr(sub, f.name), hints[f.name], f.metadata["help"]
+            key = f"{section.name}.{f.name}"
+            yield key, getattr(sub, f.name), hints[f.name], f.metadata["help"]
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
@@ -212,7 +222,7 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
         return float(value)
     if kind is list and isinstance(value, tuple):
         value = list(value)
-    if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         raise TypeError(
             f"config key {key!r} expects a {kind.__name__}, got {value!r} "
             f"({type(value).__name__}); fix the TOML file or the override"
@@ -371,6 +381,7 @@ def check_config(config: TrainConfig) -> None:
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("run.device", config.run.device, DEVICES)
+    _check_choice("audit.normalize", config.audit.normalize, ("l2", "none"))
     for key, value, minimum in [
         ("data.batch_size", config.data.batch_size, 1),
         ("data.eval_batch_size", config.data.eval_batch_size, 1),
@@ -384,6 +395,7 @@ def check_config(config: TrainConfig) -> None:
         ("optim.grad_clip", config.optim.grad_clip, 0.0),
         ("run.epochs", config.run.epochs, 1),
         ("run.audit_every", config.run.audit_every, 0),
+        ("run.threads", config.run.threads, 0),
         ("run.stop_after", config.run.stop_after, 0),
         ("audit.pca_components", config.audit.pca_components, 1),
         ("audit.clusters", config.audit.clusters, 2),

@@ -1,0 +1,206 @@
+"""Plots and a summary table from run folders (``pidkit-distill report RUN_DIR [RUN_DIR ...]``).
+
+Reads each run's ``config.json``, ``metrics.jsonl`` and ``audit.jsonl`` and writes, into one
+output folder:
+
+* ``accuracy.png`` — held-out accuracy of every run over epochs;
+* ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer, one line
+  per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5);
+* ``pid_atoms_all_layers.png`` — the four atoms for every audited layer;
+* ``report.md`` — the summary table (also returned and printed by the CLI) and the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RunRecords", "load_run", "summary_table", "write_report"]
+
+_PANELS = (("red", "Red(Y:T,S)"), ("uni_t", "Uni(Y:T\\S)"), ("uni_s", "Uni(Y:S\\T)"),
+           ("syn", "Syn(Y:T,S)"), ("i_yt", "I(Y;T)"), ("i_ys", "I(Y;S)"))
+
+
+@dataclass(frozen=True)
+class RunRecords:
+    """Everything a report needs from one run folder."""
+
+    name: str
+    path: Path
+    config: dict[str, Any]
+    metrics: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def load_run(path: str | Path) -> RunRecords:
+    """Read one run folder written by :func:`pidkit_distill.trainer.train`.
+
+    Raises
+    ------
+    ValueError
+        ``path`` is not a run folder (no ``config.json``).
+
+    Example
+    -------
+    >>> load_run("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    ValueError: '/nonexistent' is not a run folder (no config.json); pass folders written by \
+`pidkit-distill train`
+    """
+    path = Path(path)
+    if not (path / "config.json").is_file():
+        raise ValueError(f"{str(path)!r} is not a run folder (no config.json); pass folders "
+                         "written by `pidkit-distill train`")
+    return RunRecords(name=path.name, path=path,
+                      config=json.loads((path / "config.json").read_text()),
+                      metrics=_read_jsonl(path / "metrics.jsonl"),
+                      audit=_read_jsonl(path / "audit.jsonl"))
+
+
+def _innermost(audit: list[dict[str, Any]]) -> int | None:
+    return max((r["layer"] for r in audit), default=None)
+
+
+def summary_table(runs: list[RunRecords]) -> str:
+    """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer.
+
+    Example
+    -------
+    >>> print(summary_table([]).splitlines()[0])
+    | run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) | \
+layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
+    """
+    head = ("| run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) "
+            "| layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |")
+    lines = [head, "|" + "---|" * 14]
+    for run in runs:
+        cfg, metrics = run.config, run.metrics
+        last = metrics[-1] if metrics else {}
+        best = max(metrics, key=lambda m: m["test_acc"], default={})
+        teacher_acc = last.get("teacher_acc")
+        layer = _innermost(run.audit)
+        final = [r for r in run.audit if r["layer"] == layer]
+        atoms = final[-1] if final else {}
+        method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
+                                          if cfg["method"].get("preset") else "")
+
+        def fmt(value: Any, spec: str = ".4f") -> str:
+            return "" if value is None else format(value, spec)
+
+        lines.append(
+            f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
+            f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {fmt(teacher_acc)} | "
+            f"{fmt(last.get('test_acc'))} | {fmt(best.get('test_acc'))} "
+            f"({best.get('epoch', '')}) | {'' if layer is None else layer} | "
+            f"{fmt(atoms.get('red'), '.3f')} | {fmt(atoms.get('uni_t'), '.3f')} | "
+            f"{fmt(atoms.get('uni_s'), '.3f')} | {fmt(atoms.get('syn'), '.3f')} | "
+            f"{atoms.get('n_samples', '')} |"
+        )
+    return "\n".join(lines)
+
+
+def _plot_accuracy(runs: list[RunRecords], path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for run in runs:
+        epochs = [m["epoch"] for m in run.metrics]
+        ax.plot(epochs, [m["test_acc"] for m in run.metrics], marker=".", label=run.name)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("held-out accuracy")
+    ax.set_title("Student accuracy")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool:
+    import matplotlib.pyplot as plt
+
+    audited = [run for run in runs if run.audit]
+    if not audited:
+        return False
+    if all_layers:
+        layers = sorted({r["layer"] for run in audited for r in run.audit})
+        panels = _PANELS[:4]
+        fig, axes = plt.subplots(len(layers), len(panels), squeeze=False,
+                                 figsize=(3.2 * len(panels), 2.6 * len(layers)))
+        rows = [(layer, axes[i]) for i, layer in enumerate(layers)]
+    else:
+        panels = _PANELS
+        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(11, 6))
+        rows = [(None, axes.ravel())]
+    for layer, row in rows:
+        for ax, (key, label) in zip(row, panels, strict=True):
+            for run in audited:
+                k = _innermost(run.audit) if layer is None else layer
+                recs = [r for r in run.audit if r["layer"] == k]
+                ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], marker=".",
+                        label=run.name)
+            ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
+            ax.set_xlabel("epoch", fontsize=8)
+            ax.set_ylabel("bits", fontsize=8)
+            ax.grid(alpha=0.3)
+    rows[0][1][0].legend(fontsize=6)
+    title = "PID of (Y, T, S) per layer" if all_layers else (
+        "PID of (Y, T, S), innermost distilled layer, held-out set")
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return True
+
+
+def write_report(run_dirs: list[str | Path], *, out_dir: str | Path | None = None) -> Path:
+    """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
+
+    Parameters
+    ----------
+    run_dirs : list of path
+        Run folders written by ``pidkit-distill train``.
+    out_dir : path, optional
+        Where to write; default ``RUN_DIR/report`` for one run, else ``report`` next to the runs.
+
+    Example
+    -------
+    >>> write_report([])
+    Traceback (most recent call last):
+    ...
+    ValueError: run_dirs is empty; pass at least one run folder
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    if not run_dirs:
+        raise ValueError("run_dirs is empty; pass at least one run folder")
+    runs = [load_run(p) for p in run_dirs]
+    if out_dir is None:
+        out_dir = runs[0].path / "report" if len(runs) == 1 else runs[0].path.parent / "report"
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _plot_accuracy(runs, out / "accuracy.png")
+    has_audit = _plot_atoms(runs, out / "pid_atoms.png", all_layers=False)
+    if has_audit:
+        _plot_atoms(runs, out / "pid_atoms_all_layers.png", all_layers=True)
+    table = summary_table(runs)
+    text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
+            table, "", "Accuracy is on the held-out set; PID atoms are in bits, for the "
+            "innermost audited layer at the last audited epoch (plug-in estimates from n "
+            "held-out samples, biased upward).", "", "![accuracy](accuracy.png)", ""]
+    if has_audit:
+        text += ["![PID atoms](pid_atoms.png)", "",
+                 "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
+    path = out / "report.md"
+    path.write_text("\n".join(text))
+    return path

@@ -1,0 +1,147 @@
+"""Configuration: defaults, TOML files, overrides, and the errors for unknown keys and bad values."""
+
+from __future__ import annotations
+
+import pytest
+
+from pidkit_distill.config import (
+    TrainConfig,
+    apply_overrides,
+    config_fields,
+    config_from_dict,
+    config_to_dict,
+    load_config,
+)
+
+TOML = """
+[data]
+name = "synthetic"
+batch_size = 32
+
+[data.options]
+n_train = 256
+nuisance_bits = 4
+
+[method]
+name = "rid"
+preset = "kd-rid"
+
+[method.params]
+cycle_epochs = 6
+
+[optim]
+lr = 1          # an int is accepted for a float key
+milestones = [100, 150]
+milestone_unit = "epoch"
+
+[run]
+epochs = 12
+"""
+
+
+def test_defaults_are_the_paper_optimizer_settings():
+    cfg = TrainConfig()
+    assert (cfg.optim.lr, cfg.optim.momentum, cfg.optim.weight_decay) == (0.05, 0.9, 5e-4)
+    assert cfg.optim.nesterov is True
+    assert cfg.optim.schedule == "paper"
+    # the paper's epochs 150 and 200 of 300, as fractions of the run
+    assert [round(m * 300) for m in cfg.optim.milestones] == [150, 200]
+    assert cfg.optim.gamma == 0.2
+
+
+def test_toml_file_is_read_and_overrides_win(tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text(TOML)
+    cfg = load_config(path, overrides=["run.epochs=3", "method.params.lambda2=0.5"])
+    assert cfg.data.name == "synthetic" and cfg.data.batch_size == 32
+    assert cfg.data.options == {"n_train": 256, "nuisance_bits": 4}
+    assert cfg.method.name == "rid" and cfg.method.preset == "kd-rid"
+    assert cfg.method.params == {"cycle_epochs": 6, "lambda2": 0.5}
+    assert cfg.optim.lr == 1.0 and isinstance(cfg.optim.lr, float)
+    assert cfg.optim.milestones == [100, 150]
+    assert cfg.run.epochs == 3
+    assert cfg.model == TrainConfig().model  # untouched sections keep their defaults
+
+
+@pytest.mark.parametrize(
+    ("override", "key", "value"),
+    [
+        ("run.epochs=7", ("run", "epochs"), 7),
+        ("optim.lr=0.1", ("optim", "lr"), 0.1),
+        ("optim.lr=1", ("optim", "lr"), 1.0),
+        ("run.amp=true", ("run", "amp"), True),
+        ("run.amp=0", ("run", "amp"), False),
+        ("method.name=vid", ("method", "name"), "vid"),
+        ("teacher.source=/some/path.pt", ("teacher", "source"), "/some/path.pt"),
+        ("optim.milestones=0.25,0.75", ("optim", "milestones"), [0.25, 0.75]),
+        ("optim.milestones=[0.1]", ("optim", "milestones"), [0.1]),
+        ("audit.layers=[2]", ("audit", "layers"), [2]),
+        ("data.options.n_train=64", ("data", "options"), {"n_train": 64}),
+        ("method.params.reduction=mean", ("method", "params"), {"reduction": "mean"}),
+    ],
+)
+def test_override_values_are_typed(override, key, value):
+    cfg = apply_overrides(TrainConfig(), [override])
+    got = getattr(getattr(cfg, key[0]), key[1])
+    assert got == value and type(got) is type(value)
+
+
+def test_unknown_key_lists_the_known_keys():
+    with pytest.raises(ValueError, match=r"unknown config key 'run.epoch'.*'run.epochs'"):
+        apply_overrides(TrainConfig(), ["run.epoch=3"])
+    with pytest.raises(ValueError, match=r"unknown config key 'optim.nesterov_'.*'optim.gamma'"):
+        config_from_dict({"optim": {"nesterov_": True}})
+    with pytest.raises(ValueError, match=r"unknown config section\(s\) \['training'\].*'run'"):
+        config_from_dict({"training": {"epochs": 3}})
+
+
+@pytest.mark.parametrize(
+    ("override", "error", "match"),
+    [
+        ("run.epochs=3.5", TypeError, r"'run.epochs' expects a int, got 3.5"),
+        ("run.epochs=true", TypeError, r"'run.epochs' expects a int"),
+        ("run.amp=maybe", TypeError, r"'run.amp' expects true or false, got 'maybe'"),
+        ("optim.lr=fast", TypeError, r"'optim.lr' expects a float, got 'fast'"),
+        ("optim.schedule=cosine", ValueError, r"'optim.schedule' must be one of"),
+        ("run.device=tpu", ValueError, r"'run.device' must be one of \['auto', 'cpu', 'cuda'\]"),
+        ("run.epochs=0", ValueError, r"'run.epochs' must be >= 1, got 0"),
+        ("optim.milestones=150,200", ValueError, r"fractions in \(0, 1\)"),
+        ("audit.layers=[-1]", ValueError, r"'audit.layers' holds layer indices"),
+        ("run.epochs", ValueError, r"not of the form section.key=value"),
+        ("run.epochs.x=1", ValueError, r"'run.epochs' is not a table"),
+    ],
+)
+def test_bad_values_name_the_key(override, error, match):
+    with pytest.raises(error, match=match):
+        apply_overrides(TrainConfig(), [override])
+
+
+def test_a_single_string_is_not_a_list_of_overrides():
+    with pytest.raises(TypeError, match="sequence of 'key=value' strings"):
+        apply_overrides(TrainConfig(), "run.epochs=3")
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_round_trip_through_plain_dicts():
+    cfg = apply_overrides(TrainConfig(), ["method.params.lam=3.0", "run.seed=4"])
+    assert config_from_dict(config_to_dict(cfg)) == cfg
+
+
+def test_defaults_are_not_shared_between_instances():
+    a, b = TrainConfig(), TrainConfig()
+    a.method.params["x"] = 1
+    a.optim.milestones.append(0.9)
+    assert b.method.params == {} and len(b.optim.milestones) == 2
+
+
+def test_every_field_has_help_and_a_supported_type():
+    keys = set()
+    for key, default, kind, text in config_fields():
+        keys.add(key)
+        assert kind in (str, int, float, bool, list, dict)
+        assert isinstance(default, kind) and text
+    assert {"run.epochs", "run.resume", "run.audit_every", "optim.schedule"} <= keys
