@@ -127,7 +127,7 @@ class RIDParams(Params):
         Hidden width of ``f_s`` as a multiple of ``Cs`` (kd-rid: 2).
     head_relu : bool, default=False
         ReLU between the flattened filter output and ``g_t``'s Linear layer (kd-rid: True).
-    sigma_init : float, default=5.0
+    sigma_init : float, default=1.0
         Initial value of every sigma (kd-rid: ``softplus(5) + 1e-3``, about 5.0077).
     sigma_eps : float, default=1e-3
         Floor in ``sigma = softplus(raw) + sigma_eps``.
@@ -146,7 +146,7 @@ class RIDParams(Params):
     reduction: str = "sum"
     student_filter_hidden_factor: int = 1
     head_relu: bool = False
-    sigma_init: float = 5.0
+    sigma_init: float = 1.0
     sigma_eps: float = 1e-3
     freeze_bn_stats: bool = True
 
