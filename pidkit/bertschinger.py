@@ -27,6 +27,7 @@ from numpy.typing import ArrayLike
 
 from . import _status
 from ._errors import SolverError
+from ._native import solve_native
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
 from ._validate import check_joint
@@ -36,7 +37,9 @@ DEFAULT_TOL_BITS = 1e-9
 """Default certified optimality gap, in bits."""
 
 _CVXPY_SOLVERS = ("CLARABEL", "ECOS")
-_METHODS = ("auto", "cvxpy")
+_METHODS = ("auto", "cvxpy", "native")
+_NATIVE_MAX_ITER = 100
+"""Interior-point iterations the native solver may take before ``auto`` falls back to cvxpy."""
 _SOLVER_OPTIONS: dict[str, dict[str, Any]] = {
     "CLARABEL": {"tol_gap_abs": 1e-12, "tol_gap_rel": 1e-12, "tol_feas": 1e-12, "max_iter": 500},
     "ECOS": {"abstol": 1e-10, "reltol": 1e-10, "feastol": 1e-10, "max_iters": 500},
@@ -214,9 +217,32 @@ def _solve_cvxpy(p: np.ndarray, support: _Support, solvers: tuple[str, ...]) -> 
     )
 
 
+def _solve_native(p: np.ndarray, support: _Support, tol_nats: float) -> _Solution:
+    started = time.perf_counter()
+    native = solve_native(p, tol_nats=tol_nats, max_iter=_NATIVE_MAX_ITER)
+    return _Solution(
+        x=native.q[support.y, support.t, support.s],
+        lower_bound=native.lower_bound_nats,
+        status=_status.OPTIMAL if native.converged else _status.OPTIMAL_INACCURATE,
+        message=f"solved by the native interior-point method ({native.message})",
+        method="native",
+        solver="pidkit-native",
+        nit=native.nit,
+        diagnostics={
+            "solve_seconds": time.perf_counter() - started,
+            "native_gap_nats": native.gap_nats,
+        },
+    )
+
+
 def _check_method(method: str, solver: str | None) -> tuple[str, tuple[str, ...]]:
     if method not in _METHODS:
         raise ValueError(f"method must be one of {list(_METHODS)}; got {method!r}.")
+    if method == "native" and solver is not None:
+        raise ValueError(
+            f"solver names a cvxpy solver and only applies to method='cvxpy' or 'auto'; got "
+            f"solver={solver!r} with method='native'. Drop solver, or pick method='cvxpy'."
+        )
     if solver is None:
         return method, _CVXPY_SOLVERS
     if not isinstance(solver, str) or solver.upper() not in cp.installed_solvers():
@@ -247,10 +273,13 @@ def bertschinger(
     p_yts : array_like of shape (n_y, n_t, n_s)
         Joint pmf indexed target Y, teacher T, student S. Symbols of zero mass are allowed.
     units : {"bits", "nats"}, default="bits"
-    method : {"auto", "cvxpy"}, default="auto"
-        How to solve the program. ``"cvxpy"`` is the reference exponential-cone program.
+    method : {"auto", "native", "cvxpy"}, default="auto"
+        How to solve the program. ``"native"`` is pidkit's interior-point solver (no cvxpy in the
+        hot path); ``"cvxpy"`` is the reference exponential-cone program; ``"auto"`` runs the
+        native solver and falls back to cvxpy when it cannot certify its answer within ``tol``.
     solver : str, optional
-        A cvxpy solver name; by default Clarabel, with ECOS as the fallback.
+        A cvxpy solver name; naming one selects the cvxpy program (with ``"auto"`` too). By
+        default Clarabel, with ECOS as the fallback.
     tol : float, default=1e-9
         The optimality gap, in bits, below which the answer counts as certified.
     normalize : bool, default=False
@@ -286,7 +315,15 @@ def bertschinger(
         raise ValueError(f"tol must be a positive number of bits; got {tol!r}.")
     tol_nats = to_nats(tol, "bits")
     support = _Support.of(p)
-    solution = _solve_cvxpy(p, support, solvers)
+    if method == "cvxpy" or (method == "auto" and solver is not None):
+        solution = _solve_cvxpy(p, support, solvers)
+    else:
+        solution = _solve_native(p, support, tol_nats)
+        if method == "auto" and solution.status != _status.OPTIMAL:
+            native_message = solution.message
+            solution = _solve_cvxpy(p, support, solvers)
+            solution.diagnostics["native_fallback"] = native_message
+            solution.message += f"; the native solver did not certify ({native_message})"
     return _result(p, support, solution, units=units, tol_nats=tol_nats, strict=strict)
 
 
