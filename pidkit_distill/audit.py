@@ -144,7 +144,7 @@ def audit_distiller(
     >>> [(r["epoch"], r["layer"], r["units"], r["n_samples"]) for r in records]
     [(0, 2, 'bits', 200)]
     """
-    settings = settings or AuditConfig()
+    settings = AuditConfig() if settings is None else settings
     if not isinstance(settings, AuditConfig):
         raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}")
     if settings.max_samples and len(dataset) > settings.max_samples:

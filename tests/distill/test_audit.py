@@ -1,0 +1,107 @@
+"""The PID audit: record shape and values on representations with known answers."""
+
+from __future__ import annotations
+
+import types
+
+import pytest
+import torch
+from torch import Tensor, nn
+from torch.utils.data import TensorDataset
+
+from pidkit_distill.audit import ATOMS, audit_distiller, collect_features
+from pidkit_distill.config import AuditConfig
+from pidkit_distill.models import Features
+
+N_PER_CLASS = 100
+K = 4
+
+
+class Slice(nn.Module):
+    """A 'network' whose two distilled layers are the columns ``cols`` of its input."""
+
+    def __init__(self, cols: slice) -> None:
+        super().__init__()
+        self.cols = cols
+        self.fc = nn.Linear(1, K)  # has parameters, like a network
+
+    def forward_features(self, x: Tensor) -> Features:
+        layer = x[:, self.cols]
+        return Features(self.fc(layer[:, :1]), [layer, 2 * layer], layer)
+
+
+def blobs() -> TensorDataset:
+    """Y balanced over 4 classes; columns 0-3 separate the classes, columns 4-7 are noise."""
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(K).repeat_interleave(N_PER_CLASS)
+    signal = 10 * nn.functional.one_hot(y, K).float() + 0.1 * torch.randn(len(y), K,
+                                                                         generator=gen)
+    noise = torch.randn(len(y), 4, generator=gen)
+    return TensorDataset(torch.cat([signal, noise], 1), y)
+
+
+SETTINGS = AuditConfig(clusters=K, pca_components=4)
+
+
+def pair(t_cols: slice, s_cols: slice):
+    return types.SimpleNamespace(teacher=Slice(t_cols), student=Slice(s_cols))
+
+
+def test_record_shape_and_pid_identities():
+    records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=7,
+                              settings=SETTINGS)
+    assert [(r["epoch"], r["layer"]) for r in records] == [(7, 0), (7, 1)]
+    for r in records:
+        assert set(ATOMS) | {"units", "measure", "status", "n_samples", "bias", "settings",
+                             "method", "time_s", "bias_warning"} <= set(r)
+        assert r["units"] == "bits" and r["measure"] == "broja" and r["status"] == "optimal"
+        assert r["n_samples"] == K * N_PER_CLASS
+        assert r["settings"]["clusters"] == K and r["settings"]["split"] == "test"
+        assert min(r[a] for a in ("red", "uni_t", "uni_s", "syn")) >= 0
+        assert r["red"] + r["uni_t"] == pytest.approx(r["i_yt"], abs=1e-6)
+        assert r["red"] + r["uni_s"] == pytest.approx(r["i_ys"], abs=1e-6)
+        assert r["red"] + r["uni_t"] + r["uni_s"] + r["syn"] == pytest.approx(r["i_yts"],
+                                                                               abs=1e-6)
+
+
+def test_teacher_that_knows_y_and_student_that_does_not():
+    # T's clusters are Y itself: I(Y;T) = H(Y) = 2 bits, and for Y = f(T) the BROJA PID has
+    # Red = I(Y;S), Uni(Y:S\T) = Syn = 0 (Q must keep T = Y, so I_Q(Y;T|S) = H(Y|S)).
+    (r, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
+                             settings=SETTINGS)
+    assert r["i_yt"] == pytest.approx(2.0, abs=1e-9)
+    assert r["red"] == pytest.approx(r["i_ys"], abs=1e-6)
+    assert r["uni_s"] == pytest.approx(0.0, abs=1e-6)
+    assert r["syn"] == pytest.approx(0.0, abs=1e-6)
+    assert r["i_ys"] < 0.1  # noise clusters: only plug-in bias
+    assert r["uni_t"] > 1.9
+
+
+def test_student_equal_to_teacher_is_all_redundant():
+    (r, _) = audit_distiller(pair(slice(0, 4), slice(0, 4)), blobs(), epoch=0,
+                             settings=SETTINGS)
+    assert r["red"] == pytest.approx(2.0, abs=1e-6)
+    assert r["uni_t"] == pytest.approx(0.0, abs=1e-6)
+    assert r["uni_s"] == pytest.approx(0.0, abs=1e-6)
+    assert r["syn"] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_layers_and_sample_cap():
+    records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
+                              settings=AuditConfig(clusters=3, layers=[1], max_samples=120))
+    assert [r["layer"] for r in records] == [1]
+    assert records[0]["n_samples"] == 120
+    with pytest.raises(ValueError, match="audit layer index 5 is out of range"):
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
+                        settings=AuditConfig(layers=[5]))
+    with pytest.raises(TypeError, match="settings must be an AuditConfig"):
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1, settings={})
+
+
+def test_collect_features_restores_training_mode():
+    t, s = Slice(slice(0, 4)), Slice(slice(4, 8))
+    s.train()
+    ts, ss, y = collect_features(t, s, blobs(), batch_size=64)
+    assert s.training and len(ts) == len(ss) == 2
+    assert ts[1].shape == (K * N_PER_CLASS, 4) and y.shape == (K * N_PER_CLASS,)
+    assert torch.equal(torch.from_numpy(ts[1]), 2 * blobs().tensors[0][:, :4])
