@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
+from numbers import Number
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -29,11 +30,24 @@ class EmpiricalJoint(NamedTuple):
     n_samples: int
 
 
-def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+def _label_array(values: Any, name: str) -> np.ndarray:
+    """Labels as a 1-D array; tuples and other non-scalar hashables become object labels."""
+    if isinstance(values, np.ndarray):
+        return values
     try:
-        arr = np.asarray(values)
-    except Exception as exc:
-        raise TypeError(f"{name} must be a 1-D sequence of labels: {exc}") from exc
+        seq = list(values)
+    except TypeError as exc:
+        raise TypeError(f"{name} must be a 1-D sequence of labels; got {type(values).__name__}.") from exc
+    if all(isinstance(v, (Number, str, bytes, np.generic, list, np.ndarray)) for v in seq):
+        try:
+            return np.asarray(seq)
+        except ValueError as exc:
+            raise TypeError(f"{name} must be a 1-D sequence of labels: {exc}") from exc
+    return _as_objects(seq)
+
+
+def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+    arr = _label_array(values, name)
     if arr.ndim != 1:
         raise ValueError(
             f"{name} must be 1-D (one label per sample); got shape {arr.shape}. For feature "
@@ -140,5 +154,6 @@ def joint_from_dit(
 
 def _as_objects(values: list[Any]) -> np.ndarray:
     arr = np.empty(len(values), dtype=object)
-    arr[:] = values
+    for i, value in enumerate(values):
+        arr[i] = value
     return arr
