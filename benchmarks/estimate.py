@@ -1,0 +1,153 @@
+"""Time ``pidkit.estimate`` on representations of the RID paper's layer sizes.
+
+For each teacher width d (default 8192 = 128x8x8 and 32768 = 32x32x32, the WRN-40-2 group outputs the
+paper audits) the student has d/2 features (WRN-16-1), n = 10,000 samples (the CIFAR-10 test set)
+and 10 classes. Features are synthetic float32 "layer outputs": a class signal in a 32-dimensional
+latent space (latent noise 2.0 for the teacher, 3.0 for the student, so clusters and classes only
+partly agree and the 10x10x10 joint has broad support), projected to d features, plus unit Gaussian
+noise, through a ReLU.
+
+Rows, measured in the same run on the same matrices:
+
+- ``pidkit discretize``: :func:`pidkit.estimate.discretize` of the teacher matrix (L2 rows, seeded
+  randomized PCA to 10, seeded KMeans 10 with n_init=10);
+- ``paper recipe``: the paper code's calls (sklearn ``normalize``, ``PCA(10)``, ``KMeans(10)`` with
+  library defaults and no seed) on the same matrix, the peer;
+- ``pid solve``: :func:`pidkit.pid` (BROJA) of the 10x10x10 joint;
+- ``pid_from_representations``: the whole call on teacher (d) and student (d/2) features;
+- ``bootstrap``: :func:`pidkit.estimate.bootstrap` of the cluster ids: one PID solve plus B
+  replicates (``--bootstrap``, ``--n-jobs``).
+
+Run: ``python -m benchmarks.estimate [--n 10000] [--widths 8192 32768] [--bootstrap 20] [--n-jobs 1]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from pidkit import pid
+from pidkit.estimate import bootstrap, discretize, pid_from_representations
+
+N_CLASSES = 10
+LATENT = 32
+TEACHER_NOISE = 2.0
+STUDENT_NOISE = 3.0
+
+
+def _features(n: int, d: int, y: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
+    means = rng.normal(0.0, 1.0, (N_CLASSES, LATENT)).astype(np.float32)
+    latent = means[y] + noise * rng.standard_normal((n, LATENT), dtype=np.float32)
+    proj = rng.standard_normal((LATENT, d), dtype=np.float32) / np.sqrt(LATENT, dtype=np.float32)
+    X = latent @ proj
+    X += rng.standard_normal((n, d), dtype=np.float32)
+    np.maximum(X, 0, out=X)
+    return X
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[tuple[float, float], Any]:
+    # Wall time, and CPU time of this process summed over its threads: on a machine shared with
+    # other jobs the wall time is inflated, while CPU / (cores) is what an idle machine would take.
+    wall, cpu = time.perf_counter(), time.process_time()
+    value = fn()
+    return (time.perf_counter() - wall, time.process_time() - cpu), value
+
+
+def _paper_recipe(X: np.ndarray) -> np.ndarray:
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import normalize
+
+    Z = PCA(n_components=10).fit_transform(normalize(X))
+    return KMeans(n_clusters=10).fit(Z).labels_
+
+
+def _load() -> str:
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def main(argv: list[str] | None = None) -> str:
+    """Run the benchmark and return the printed table."""
+    from sklearn.metrics import adjusted_rand_score
+    from threadpoolctl import threadpool_info
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="samples (default: 10000)")
+    parser.add_argument("--widths", type=int, nargs="+", default=[8192, 32768], help="teacher widths")
+    parser.add_argument("--bootstrap", type=int, default=20, help="bootstrap replicates (default: 20)")
+    parser.add_argument("--n-jobs", type=int, default=1, help="bootstrap workers (default: 1)")
+    parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
+    args = parser.parse_args(argv)
+
+    threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python {platform.python_version()}, "
+        f"numpy {np.__version__}, threadpools {threads}; load average (1/5/15 min) at start {_load()}",
+        flush=True,
+    )
+    rng = np.random.default_rng(args.seed)
+    y = rng.integers(0, N_CLASSES, args.n)
+    rows = []
+    for d in args.widths:
+        T = _features(args.n, d, y, rng, TEACHER_NOISE)
+        S = _features(args.n, d // 2, y, rng, STUDENT_NOISE)
+        shape = f"{args.n} x {d}"
+        t_disc, (labels, _) = _timed(lambda T=T: discretize(T))
+        t_paper, paper_labels = _timed(lambda T=T: _paper_recipe(T))
+        ari = adjusted_rand_score(labels, paper_labels)
+        t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S))
+        t_pid, _ = _timed(lambda res=res: pid(res.p))
+        rows.append((shape, "pidkit discretize (teacher)", t_disc, f"ARI vs paper recipe {ari:.3f}"))
+        rows.append((shape, "paper recipe (sklearn defaults, unseeded)", t_paper, "peer"))
+        rows.append((shape, f"pid solve {'x'.join(map(str, res.p.shape))}", t_pid, res.pid.method))
+        rows.append(
+            (
+                f"{shape} + {args.n} x {d // 2}",
+                "pid_from_representations (T and S)",
+                t_full,
+                f"red {res.red:.3f} uni_t {res.uni_t:.3f} uni_s {res.uni_s:.3f} syn {res.syn:.3f} bits",
+            )
+        )
+        if args.bootstrap > 0:
+            t_lab, s_lab = (disc.labels_ for disc in res.discretizers)
+            t_boot, out = _timed(
+                lambda t_lab=t_lab, s_lab=s_lab: bootstrap(
+                    y, t_lab, s_lab, n_boot=args.bootstrap, n_jobs=args.n_jobs
+                )
+            )
+            lo, hi = out["intervals"]["red"]
+            rows.append(
+                (
+                    shape,
+                    f"bootstrap B={args.bootstrap}, n_jobs={args.n_jobs}",
+                    t_boot,
+                    f"red 95% basic [{lo:.3f}, {hi:.3f}]",
+                )
+            )
+        del T, S
+
+    headers = ("features", "step", "wall s", "CPU s", "note")
+    cells = [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
+    ]
+    text = "\n".join(lines)
+    print(text)
+    print(f"load average at end {_load()}", flush=True)
+    return text
+
+
+if __name__ == "__main__":
+    main()
