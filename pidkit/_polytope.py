@@ -1,0 +1,146 @@
+"""Exact vertex enumeration and the mixture LP behind the Griffith–Ho and Blackwell redundancies.
+
+Both measures reduce to the same computation (see ``docs/theory.md``): enumerate, in exact rational
+arithmetic, the vertices ``v`` of a polytope ``{x >= 0 : A x = b}``, then solve the linear program
+
+    minimise  sum_v mu_v c_v   subject to   sum_v mu_v M v = target,   mu >= 0
+
+where ``c_v`` is the (concave) objective evaluated at the vertex and ``M`` a linear read-out.
+Vertex enumeration is cddlib's double description method in GMP rational arithmetic (the optional
+``exact`` extra, ``pip install pidkit[exact]``); floating-point enumeration is not used because it
+misses vertices on these degenerate polytopes.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy.optimize import linprog
+
+from . import _status
+
+_INSTALL_HINT = (
+    "needs pycddlib for exact rational vertex enumeration; install it with "
+    "`pip install pidkit[exact]` (or `pip install pycddlib`; building it needs the system "
+    "packages libcdd-dev and libgmp-dev)."
+)
+
+
+def require_cdd(measure: str) -> Any:
+    """Return the ``cdd.gmp`` module, or raise ``ImportError`` saying how to install it."""
+    try:
+        import cdd.gmp
+    except ImportError as exc:
+        raise ImportError(f"measure {measure!r} {_INSTALL_HINT}") from exc
+    return cdd.gmp
+
+
+def exact_masses(values: np.ndarray) -> list[int]:
+    """The float masses as integers with one common denominator (exact, no rounding).
+
+    Every float is a dyadic rational, so multiplying by the largest denominator (a power of two)
+    gives integers whose ratios are exactly those of the floats.
+    """
+    fracs = [Fraction(float(v)) for v in values]
+    denominator = 1
+    for f in fracs:
+        denominator = denominator * f.denominator // math.gcd(denominator, f.denominator)
+    return [int(f * denominator) for f in fracs]
+
+
+def _row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[int]]:
+    """Reduced row echelon form of the augmented rows ``[a_1..a_n | b]``; returns rows, pivots."""
+    rows = [r[:] for r in rows]
+    pivots: list[int] = []
+    rank = 0
+    for col in range(n):
+        pick = next((i for i in range(rank, len(rows)) if rows[i][col] != 0), None)
+        if pick is None:
+            continue
+        rows[rank], rows[pick] = rows[pick], rows[rank]
+        lead = rows[rank][col]
+        rows[rank] = [v / lead for v in rows[rank]]
+        for i in range(len(rows)):
+            if i != rank and rows[i][col] != 0:
+                factor = rows[i][col]
+                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[rank], strict=True)]
+        pivots.append(col)
+        rank += 1
+        if rank == len(rows):
+            break
+    for r in rows[rank:]:
+        if r[n] != 0:
+            raise ValueError("internal error: the polytope's equality system is inconsistent.")
+    return rows[:rank], pivots
+
+
+def vertices(equalities: list[list[int]], rhs: list[int], n: int, *, measure: str) -> list[list[Fraction]]:
+    """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` in exact rational arithmetic.
+
+    The equalities are eliminated first (exact Gauss–Jordan), so cddlib works on a full-dimensional
+    polytope in the free coordinates; that is several times faster than passing them as a
+    linearity set.
+    """
+    cdd = require_cdd(measure)
+    augmented = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)]
+    reduced, pivots = _row_reduce(augmented, n)
+    free = [j for j in range(n) if j not in set(pivots)]
+    if not free:
+        point = [Fraction(0)] * n
+        for row, col in zip(reduced, pivots, strict=True):
+            point[col] = row[n]
+        return [point]
+    # x_pivot = b' - sum_f a'_f z_f >= 0 ;  z_f >= 0.   cdd row [b, a] means b + a.z >= 0.
+    ineq = [[row[n]] + [-row[f] for f in free] for row in reduced]
+    for k in range(len(free)):
+        unit = [Fraction(0)] * (len(free) + 1)
+        unit[k + 1] = Fraction(1)
+        ineq.append(unit)
+    mat = cdd.matrix_from_array(ineq, rep_type=cdd.RepType.INEQUALITY)
+    generators = cdd.copy_generators(cdd.polyhedron_from_matrix(mat)).array
+    out = []
+    for gen in generators:
+        if gen[0] != 1:
+            raise ValueError("internal error: the polytope is unbounded.")
+        z = gen[1:]
+        point = [Fraction(0)] * n
+        for k, f in enumerate(free):
+            point[f] = Fraction(z[k])
+        for row, col in zip(reduced, pivots, strict=True):
+            point[col] = row[n] - sum((row[f] * point[f] for f in free), Fraction(0))
+        out.append(point)
+    return out
+
+
+class MixtureSolution(NamedTuple):
+    """The optimal mixture of vertices: value, weights and the LP's verdict."""
+
+    value: float
+    weights: np.ndarray
+    status: str
+    message: str
+    gap: float
+    residual: float
+
+
+def min_mixture(costs: np.ndarray, columns: np.ndarray, target: np.ndarray) -> MixtureSolution:
+    """Minimise ``costs @ mu`` subject to ``columns @ mu = target``, ``mu >= 0`` (HiGHS).
+
+    Every column and the target are probability vectors, so any feasible ``mu`` sums to 1 and a
+    dual vector ``lam`` gives the certified lower bound ``lam @ target - max(lam @ columns - costs)``;
+    ``gap`` is the primal value minus that bound.
+    """
+    res = linprog(costs, A_eq=columns, b_eq=target, bounds=(0, None), method="highs")
+    if res.status != 0 or res.x is None:
+        return MixtureSolution(
+            math.nan, np.zeros(costs.size), _status.FAILED, res.message, math.inf, math.inf
+        )
+    lam = np.asarray(res.eqlin.marginals)
+    violation = max(float(np.max(lam @ columns - costs)), 0.0)
+    bound = float(lam @ target) - violation
+    gap = max(float(res.fun) - bound, 0.0)
+    residual = float(np.max(np.abs(columns @ res.x - target)))
+    return MixtureSolution(float(res.fun), res.x, _status.OPTIMAL, res.message, gap, residual)
