@@ -36,6 +36,7 @@ f(q) - D(lambda, mu) is computed from that feasible point.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,6 +109,24 @@ def dual_bound(log_a: np.ndarray, log_b: np.ndarray, p_yt: np.ndarray, p_ys: np.
     return float(value - np.max(log_m))
 
 
+_SMALL_SCHUR = 600
+_controller = None
+
+
+def _blas_threads(schur_size: int):
+    """One BLAS thread for small Newton systems: threading them only adds synchronisation."""
+    global _controller
+    if schur_size > _SMALL_SCHUR:
+        return contextlib.nullcontext()
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:  # an optional speed-up; results are identical without it
+            return contextlib.nullcontext()
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=1, user_api="blas")
+
+
 def solve_native(
     p: np.ndarray, *, tol_nats: float = 1e-9 * np.log(2.0), max_iter: int = 100
 ) -> NativeSolution:
@@ -143,7 +162,8 @@ def solve_native(
     swap = core.shape[2] > core.shape[1]  # the Schur complement lives on the (y, s) multipliers
     if swap:
         core = core.transpose(0, 2, 1)
-    sol = _Solver(core, tol_nats=tol_nats, max_iter=max_iter).run()
+    with _blas_threads(core.shape[0] * core.shape[2]):
+        sol = _Solver(core, tol_nats=tol_nats, max_iter=max_iter).run()
     q_core = sol.q.transpose(0, 2, 1) if swap else sol.q
     q = np.zeros_like(p)
     q[np.ix_(*keep)] = q_core
@@ -181,19 +201,37 @@ class _Solver:
         return a[:, :, None] * b[None, :, :]
 
     # ------------------------------------------------------------------ certificate
-    def certify(self, q, lam, mu, nit: int, why: str) -> NativeSolution:
-        """Fit q's marginals exactly, then compare f(q) with the best dual bound at hand."""
-        q, lam_fit, mu_fit, residual = self.project(q, lam, mu)
-        q_yts = q.transpose(1, 0, 2)
-        value = objective(q_yts)
+    def certify(self, q, lam, mu, nit: int, why: str, inactive=None) -> NativeSolution:
+        """Fit q's marginals exactly, then compare f(q) with the best dual bound at hand.
+
+        ``inactive[t, s]`` marks pairs the interior point has identified as carrying no mass
+        (slack larger than multiplier); q with those cells set to 0 is tried as well, since
+        Sinkhorn converges slowly towards cells that should vanish.
+        """
         p_yt = self.p_ty.T
-        bound = max(
-            dual_bound(lam.T, mu, p_yt, self.p_ys), dual_bound(lam_fit.T, mu_fit, p_yt, self.p_ys)
-        )
+        bound = dual_bound(lam.T, mu, p_yt, self.p_ys)
+        candidates = [q]
+        if inactive is not None and inactive.any():
+            candidates.append(q * ~inactive[:, None, :])
+        best = None
+        for point in candidates:
+            fitted, lam_fit, mu_fit, residual = self.project(point, lam, mu)
+            if not np.isfinite(fitted).all():
+                continue
+            bound = max(bound, dual_bound(lam_fit.T, mu_fit, p_yt, self.p_ys))
+            key = (residual > 1e-12, objective(fitted.transpose(1, 0, 2)))
+            if best is None or key < best[0]:
+                best = (key, fitted, residual)
+        if best is None:
+            return NativeSolution(q.transpose(1, 0, 2), np.inf, bound, np.inf, nit, False,
+                                  f"{why}; no finite primal point", np.inf)
+        (_, value), fitted, residual = best
         gap = max(value - bound, 0.0)
         converged = bool(gap <= self.tol and residual <= 1e-12)
         message = f"{why}; certified gap {gap:.3g} nats after {nit} iterations"
-        return NativeSolution(q_yts, value, bound, gap, nit, converged, message, residual)
+        return NativeSolution(
+            fitted.transpose(1, 0, 2), value, bound, gap, nit, converged, message, residual
+        )
 
     def project(self, q, lam, mu, sweeps: int = 200):
         """Sinkhorn sweeps (every y at once) making q's (y,t) and (y,s) marginals exact."""
@@ -264,16 +302,15 @@ class _Solver:
             comp = kk * g
             mu_avg = comp.sum() / n_active
             if mu_avg * n_active < 0.1 * self.tol:
-                cand = self.certify(q, lam, mu, nit, "interior point converged")
+                cand = self.certify(q, lam, mu, nit, "interior point converged", g > kk)
                 if best is None or cand.gap_nats < best.gap_nats:
                     best = cand
                 if cand.converged or mu_avg * n_active < 1e-20:
                     break
             if nit >= self.max_iter:
                 break
-            w = np.where(active, kk / g, 0.0)
             try:
-                system = _NewtonSystem(q, e, w, mt, ms)
+                system = _NewtonSystem(q, e, kk, g, mt, ms, active)
             except (np.linalg.LinAlgError, ValueError):
                 reason = "Newton system numerically singular"
                 break
@@ -285,8 +322,9 @@ class _Solver:
             sigma = min((max(mu_aff, 0.0) / mu_avg) ** 3, 1.0)
             target = np.where(active, sigma * mu_avg - comp - d_kk * d_g, 0.0)
             d_lam, d_mu, d_kk, d_g = system.direction(r_t, r_s, r_g, target, kk, g)
-            # Fraction to the boundary, a trust region on the exponents lambda + mu, and
-            # backtracking until the nonlinear residuals shrink the way the linear model says.
+            # Fraction to the boundary, and a trust region on the exponents lambda + mu so that
+            # one step cannot overflow exp(). No backtracking on the nonlinear residuals: on
+            # nearly deterministic joints it stalls the method, while full steps converge.
             largest = np.max(np.abs(d_lam)) + np.max(np.abs(d_mu))
             alpha = min(
                 1.0,
@@ -294,28 +332,17 @@ class _Solver:
                 _FRACTION_TO_BOUNDARY * _max_step(g, d_g),
                 _MAX_EXPONENT_STEP / largest if largest > 0 else np.inf,
             )
-            old = max(np.abs(r_t).max(), np.abs(r_s).max(), np.abs(r_g).max())
-            for _ in range(40):
-                lam_new, mu_new = lam + alpha * d_lam, mu + alpha * d_mu
-                kk_new, g_new = kk + alpha * d_kk, g + alpha * d_g
-                e_new = self.scaling(lam_new, mu_new)
-                m_new = e_new.sum(axis=1)
-                q_new = kk_new[:, None, :] * e_new
-                new = max(
-                    np.abs(p_ty - q_new.sum(axis=2)).max(),
-                    np.abs(p_ys - q_new.sum(axis=0)).max(),
-                    np.abs(np.where(active, 1.0 - m_new - g_new, 0.0)).max(),
-                )
-                allowed = max((1.0 - 0.5 * alpha) * old, 10.0 * np.sum(kk_new * g_new))
-                if new <= allowed:
-                    break
-                alpha *= 0.6
-            lam, mu, kk, g, e, m = lam_new, mu_new, kk_new, g_new, e_new, m_new
+            lam = lam + alpha * d_lam
+            mu = mu + alpha * d_mu
+            kk = kk + alpha * d_kk
+            g = g + alpha * d_g
+            e = self.scaling(lam, mu)
+            m = e.sum(axis=1)
             if not (np.isfinite(m).all() and np.isfinite(kk).all()):
                 reason = "interior point diverged"
                 break
         if best is None or not best.converged:
-            cand = self.certify(kk[:, None, :] * e, lam, mu, nit, reason)
+            cand = self.certify(kk[:, None, :] * e, lam, mu, nit, reason, g > kk)
             if best is None or cand.gap_nats < best.gap_nats:
                 best = cand
         return best
@@ -323,7 +350,7 @@ class _Solver:
 
 def _cholesky(a: np.ndarray) -> np.ndarray:
     """Lower Cholesky factor(s) of unit-diagonal SPD matrices, adding a ridge if rounding hurts."""
-    for ridge in (0.0, 1e-13, 1e-10, 1e-7):
+    for ridge in (0.0, 1e-13, 1e-10, 1e-7, 1e-4):
         try:
             if ridge:
                 a = a + ridge * np.eye(a.shape[-1])
@@ -342,17 +369,29 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> float:
 
 
 class _NewtonSystem:
-    """The Newton matrix H + B diag(w) B^T in (lambda, mu), reduced to the mu block.
+    """The Newton system of one interior-point iteration, factorised.
 
-    Layout t-major: ``e[t, y, s]``. The (lambda, lambda) block is block-diagonal over t, with
-    blocks diag(q(y,t)) + F_t F_t^T (F = e sqrt(w)); it is inverted block by block and the Schur
-    complement over the (y, s) multipliers is factorised by Cholesky.
+    Layout t-major: ``e[t, y, s]``. Pairs (t, s) are split by the usual active-set guess: those
+    with K > g ("active", heading for M = 1) keep their multiplier step d_K as an unknown, the
+    others have it eliminated, giving weights w = K / g <= 1 there. Eliminating the large weights
+    of active pairs instead would make the matrix ill-conditioned (w ~ 1 / duality measure) and
+    the Schur complement would cancel catastrophically. So we factorise
+
+        A0 = H + B_I diag(w_I) B_I^T        (lambda, mu): H block-diagonal over y
+
+    by eliminating the (lambda, lambda) block (block-diagonal over t, |Y| x |Y| blocks) and
+    factorising the Schur complement over the (y, s) multipliers, and then the small, positive
+    definite system B_A^T A0^{-1} B_A + diag(g_A / K_A) over the active pairs.
     """
 
-    def __init__(self, q, e, w, mt, ms):
+    def __init__(self, q, e, kk, g, mt, ms, constrained):
         n_t, n_y, n_s = q.shape
+        self.n = (n_t, n_y, n_s)
         self.e = e
-        self.w_pos = w > 0
+        self.constrained = constrained
+        self.act = constrained & (kk > g)
+        self.inact = constrained & ~self.act
+        w = np.where(self.inact, kk / g, 0.0)
         f = e * np.sqrt(w)[:, None, :]
         idx = np.arange(n_y)
         blocks = f @ f.transpose(0, 2, 1)
@@ -369,44 +408,78 @@ class _NewtonSystem:
         sidx = np.arange(n_s)
         ft = f.transpose(2, 1, 0)  # (s, y, t)
         schur4[:, sidx, :, sidx] += ft @ ft.transpose(0, 2, 1)
-        q_ys = q.sum(axis=0)
-        schur4[idx, sidx[:, None], idx, sidx[:, None]] += q_ys.T
+        schur4[idx, sidx[:, None], idx, sidx[:, None]] += q.sum(axis=0).T
         # Gauge: (lambda(y,.) + c, mu(y,.) - c) changes nothing; pin it with a ridge.
         scale = float(np.mean(np.abs(np.diagonal(schur)))) or 1.0
         msf = ms.astype(float)
         schur4[idx, :, idx, :] += scale * (msf[:, :, None] * msf[:, None, :])
         off = ~ms.reshape(-1)
         schur[off, off] = 1.0
-        self.n = (n_t, n_y, n_s)
         if not np.isfinite(schur).all():
             raise np.linalg.LinAlgError("non-finite Newton matrix")
         self.scale_mu = np.sqrt(np.maximum(np.diagonal(schur), np.finfo(float).tiny))
         self.factor = _cholesky(schur / np.outer(self.scale_mu, self.scale_mu))
+        # Active pairs: X = A0^{-1} B_A and the system over them.
+        self.t_act, self.s_act = np.nonzero(self.act)
+        n_act = self.t_act.size
+        if n_act:
+            cols = np.arange(n_act)
+            e_act = e[self.t_act, :, self.s_act]  # (n_act, y)
+            b_t = np.zeros((n_t, n_y, n_act))
+            b_t[self.t_act, :, cols] = e_act
+            b_s = np.zeros((n_y, n_s, n_act))
+            b_s[:, self.s_act, cols] = e_act.T
+            self.x_t, self.x_s = self.solve_base(b_t, b_s)
+            small = self.transpose_b(self.x_t, self.x_s)
+            small[cols, cols] += g[self.act] / kk[self.act]
+            self.scale_act = np.sqrt(np.diagonal(small).copy())
+            self.factor_act = _cholesky(small / np.outer(self.scale_act, self.scale_act))
 
-    def _solve_t(self, rhs):
-        """Apply the inverse of the (lambda, lambda) blocks to ``rhs[t, y]``."""
-        half = self.inv_chol @ rhs[:, :, None]
-        return (np.swapaxes(self.inv_chol, 1, 2) @ half)[:, :, 0]
+    def transpose_b(self, z_t, z_s):
+        """B_A^T z for z = (z_t[t, y, k], z_s[y, s, k]): rows are the active pairs."""
+        e_act = self.e[self.t_act, :, self.s_act]  # (n_act, y)
+        return np.einsum("ay,ayk->ak", e_act, z_t[self.t_act] + z_s[:, self.s_act].swapaxes(0, 1))
+
+    def solve_base(self, rhs_t, rhs_s):
+        """A0^{-1} applied to right-hand sides rhs_t[t, y, k], rhs_s[y, s, k]."""
+        n_t, n_y, n_s = self.n
+        k = rhs_t.shape[-1]
+        x_t = self.inv_chol @ rhs_t
+        x_t = np.swapaxes(self.inv_chol, 1, 2) @ x_t
+        rhs_mu = rhs_s.reshape(n_y * n_s, k) - self.coupling.T @ x_t.reshape(n_t * n_y, k)
+        scale = self.scale_mu[:, None]
+        d_mu = scipy.linalg.cho_solve((self.factor, True), rhs_mu / scale, check_finite=False)
+        d_mu /= scale
+        tmp = rhs_t - (self.coupling @ d_mu).reshape(n_t, n_y, k)
+        d_lam = np.swapaxes(self.inv_chol, 1, 2) @ (self.inv_chol @ tmp)
+        return d_lam, d_mu.reshape(n_y, n_s, k)
 
     def direction(self, r_t, r_s, r_g, target, kk, g):
         """Newton step (d_lam, d_mu, d_kk, d_g).
 
         Solves H d + B d_kk = r, B^T d + d_g = r_g, g d_kk + kk d_g = target (linearised).
         """
-        n_t, n_y, n_s = self.n
         e = self.e
-        h = np.where(self.w_pos, (target - kk * r_g) / g, 0.0)
+        h = np.where(self.inact, (target - kk * r_g) / g, 0.0)
         rhs_t = r_t - (e @ h[:, :, None])[:, :, 0]
         rhs_s = r_s - np.sum(e * h[:, None, :], axis=0)
-        x_t = self._solve_t(rhs_t).reshape(-1)
-        rhs_mu = rhs_s.reshape(-1) - x_t @ self.coupling
-        d_mu = scipy.linalg.cho_solve(
-            (self.factor, True), rhs_mu / self.scale_mu, check_finite=False
-        ) / self.scale_mu
-        tmp = rhs_t - (self.coupling @ d_mu).reshape(n_t, n_y)
-        d_lam = self._solve_t(tmp)
-        d_mu = d_mu.reshape(n_y, n_s)
+        d_lam, d_mu = self.solve_base(rhs_t[:, :, None], rhs_s[:, :, None])
+        d_kk_act = None
+        if self.t_act.size:
+            rhs_act = (r_g - target / np.where(self.act, kk, 1.0))[self.act]
+            rhs = self.transpose_b(d_lam, d_mu)[:, 0] - rhs_act
+            d_kk_act = (
+                scipy.linalg.cho_solve(
+                    (self.factor_act, True), rhs / self.scale_act, check_finite=False
+                )
+                / self.scale_act
+            )
+            d_lam = d_lam - self.x_t @ d_kk_act[:, None]
+            d_mu = d_mu - self.x_s @ d_kk_act[:, None]
+        d_lam, d_mu = d_lam[:, :, 0], d_mu[:, :, 0]
         d_m = np.sum((d_lam[:, :, None] + d_mu[None, :, :]) * e, axis=1)
-        d_g = np.where(self.w_pos, r_g - d_m, 0.0)
-        d_kk = np.where(self.w_pos, (target - kk * d_g) / g, 0.0)
+        d_g = np.where(self.constrained, r_g - d_m, 0.0)
+        d_kk = np.where(self.inact, (target - kk * d_g) / g, 0.0)
+        if d_kk_act is not None:
+            d_kk[self.act] = d_kk_act
         return d_lam, d_mu, d_kk, d_g
