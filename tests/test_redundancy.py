@@ -1,0 +1,256 @@
+"""The intersection-information family against the issue's oracle table and its theorems."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import itertools
+import math
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import pidkit
+from pidkit import examples
+from pidkit.redundancy import (
+    MAX_PARTITION_SYMBOLS,
+    MEASURES,
+    i_function_of_source,
+    i_gh,
+    i_mmi,
+    i_prec,
+    i_target_common,
+    i_wedge,
+    pid_from_measure,
+    redundancy,
+)
+
+HAVE_CDD = importlib.util.find_spec("cdd") is not None
+needs_cdd = pytest.mark.skipif(not HAVE_CDD, reason="pycddlib (the exact extra) is not installed")
+
+H_03 = -(0.3 * math.log2(0.3) + 0.7 * math.log2(0.7))
+AND_GH = 2.5 - 1.5 * math.log2(3)  # Q = T or S
+
+
+def correlated(copy_target: bool) -> np.ndarray:
+    """p(t,s) = [[.35,.15],[.15,.35]] with Y = T, or Y = (T, S) coded 2t + s."""
+    p_ts = np.array([[0.35, 0.15], [0.15, 0.35]])
+    p = np.zeros((4 if copy_target else 2, 2, 2))
+    for t, s in itertools.product(range(2), repeat=2):
+        p[2 * t + s if copy_target else t, t, s] = p_ts[t, s]
+    return p
+
+
+def and3() -> np.ndarray:
+    """Y = X1 and X2 and X3 for three fair independent bits, indexed p[y, x1, x2, x3]."""
+    p = np.zeros((2, 2, 2, 2))
+    for a, b, c in itertools.product(range(2), repeat=3):
+        p[a & b & c, a, b, c] = 1 / 8
+    return p
+
+
+# The issue's oracle table (bits): wedge, gh, prec, broja, mmi.
+ORACLES = {
+    "rdn": (examples.rdn(), (1, 1, 1, 1, 1)),
+    "unq": (examples.unq("t"), (0, 0, 0, 0, 0)),
+    "xor": (examples.xor(), (0, 0, 0, 0, 0)),
+    "and": (examples.and_(), (0, AND_GH, 0.311278124459133, 0.311278124459133, 0.311278124459133)),
+    "sum": (examples.sum_(), (0, 0, 0.5, 0.5, 0.5)),
+    "copy": (examples.copy(), (0, 0, 0, 0, 1)),
+    "nuisance": (examples.nuisance_teacher(flip=0.1), (0.531004,) * 5),
+    "y=t correlated": (correlated(False), (0, 1 - H_03, 1 - H_03, 1 - H_03, 1 - H_03)),
+    "copy correlated": (correlated(True), (0, 0, 0, 1 - H_03, 1)),
+    "imperfect rdn": (examples.imperfect_rdn(), (0, 0.98959, 0.98959, 0.98959, 0.98959)),
+    "diff": (examples.diff(), (0, 0.081704, 0.081704, 0.122556248918266, 0.311278124459133)),
+}
+TABLE_MEASURES = ("wedge", "gh", "prec", "broja", "mmi")
+
+
+@pytest.mark.parametrize("name", list(ORACLES))
+@pytest.mark.parametrize("col", range(len(TABLE_MEASURES)), ids=TABLE_MEASURES)
+def test_oracle_table(name: str, col: int) -> None:
+    p, expected = ORACLES[name]
+    if TABLE_MEASURES[col] in ("gh", "prec") and not HAVE_CDD:
+        pytest.skip("pycddlib (the exact extra) is not installed")
+    assert redundancy(p, measure=TABLE_MEASURES[col]) == pytest.approx(expected[col], abs=1e-6)
+
+
+@needs_cdd
+def test_and_closed_form_to_machine_precision() -> None:
+    assert i_gh(examples.and_()) == pytest.approx(AND_GH, abs=1e-12)
+    assert AND_GH == pytest.approx(0.122556, abs=1e-6)
+
+
+@needs_cdd
+def test_three_input_and() -> None:
+    assert i_gh(and3()) == pytest.approx(0.034632, abs=1e-6)
+
+
+@needs_cdd
+def test_three_sources_keep_the_chain() -> None:
+    p = and3()
+    mmi = min(
+        pidkit.measures._cmi_nats(np.moveaxis(p, k, 1).reshape(2, 2, 4), "y", "t") / math.log(2)
+        for k in (1, 2, 3)
+    )
+    assert i_gh(p) <= i_prec(p) + 1e-9 <= mmi + 2e-9
+
+
+@needs_cdd
+def test_nats_are_bits_times_ln2() -> None:
+    p = examples.and_()
+    for measure in ("gh", "prec", "mmi"):
+        bits = redundancy(p, measure=measure)
+        assert redundancy(p, measure=measure, units="nats") == pytest.approx(bits * math.log(2))
+
+
+@needs_cdd
+def test_named_variants() -> None:
+    # Q from Y alone: breaks self-redundancy (T = S = Z, Y a noisy copy of Z).
+    noisy_self = examples.nuisance_teacher(p_g=(1.0,), flip=0.1)
+    assert i_target_common(noisy_self) == 0.0
+    assert i_gh(noisy_self) == pytest.approx(1 - 0.4689955935892812, abs=1e-9)
+    assert i_target_common(examples.rdn()) == pytest.approx(1.0)
+    # Q = f(T) vs Q = f(S) on Y = T with correlated sources: only f(S) = S qualifies.
+    assert i_function_of_source(correlated(False), source="t") == 0.0
+    assert i_function_of_source(correlated(False), source="s") == pytest.approx(1 - H_03)
+    assert i_function_of_source(examples.nuisance_teacher(flip=0.1)) == pytest.approx(0.531004, abs=1e-6)
+
+
+@needs_cdd
+def test_convenience_functions_agree_with_redundancy() -> None:
+    p = examples.diff()
+    assert i_wedge(p) == redundancy(p, measure="wedge")
+    assert i_mmi(p) == redundancy(p, measure="mmi")
+    assert i_prec(p) == pytest.approx(redundancy(p, measure="prec"))
+
+
+def _joint(draw: st.DrawFn, max_size: int = 3) -> np.ndarray:
+    shape = tuple(draw(st.integers(2, max_size)) for _ in range(3))
+    if np.prod(shape) > 12:
+        shape = (2, 2, shape[2])
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.ones(int(np.prod(shape)))).reshape(shape)
+    p[rng.random(shape) < draw(st.sampled_from([0.0, 0.3, 0.5]))] = 0
+    if p.sum() == 0:
+        p.flat[0] = 1
+    return p / p.sum()
+
+
+joints = st.composite(_joint)
+
+
+@needs_cdd
+@settings(max_examples=25, deadline=None)
+@given(joints())
+def test_chain_holds_on_random_joints(p: np.ndarray) -> None:
+    chain = ["gh-target-only", "wedge", "gh-function-of-t", "gh", "prec", "broja", "mmi"]
+    values = [redundancy(p, measure=m) for m in chain]
+    for (lo_name, lo), (hi_name, hi) in itertools.pairwise(zip(chain, values, strict=True)):
+        assert lo <= hi + 1e-7, (lo_name, lo, hi_name, hi)
+    assert redundancy(p, measure="gh-function-of-s") <= values[3] + 1e-7
+
+
+@needs_cdd
+@settings(max_examples=15, deadline=None)
+@given(joints(), st.randoms(use_true_random=False))
+def test_symmetric_and_relabelling_invariant(p: np.ndarray, rnd) -> None:
+    swapped = np.transpose(p, (0, 2, 1))
+    perm = [rnd.sample(range(n), n) for n in p.shape]
+    relabelled = p[np.ix_(*perm)]
+    for measure in ("wedge", "gh", "prec", "mmi"):
+        value = redundancy(p, measure=measure)
+        assert redundancy(swapped, measure=measure) == pytest.approx(value, abs=1e-9)
+        assert redundancy(relabelled, measure=measure) == pytest.approx(value, abs=1e-9)
+    assert redundancy(swapped, measure="gh-function-of-t") == pytest.approx(
+        redundancy(p, measure="gh-function-of-s"), abs=1e-12
+    )
+
+
+@needs_cdd
+@settings(max_examples=10, deadline=None)
+@given(joints())
+def test_self_redundancy(p: np.ndarray) -> None:
+    p_yt = p.sum(axis=2)
+    doubled = np.zeros((*p_yt.shape, p_yt.shape[1]))
+    for t in range(p_yt.shape[1]):
+        doubled[:, t, t] = p_yt[:, t]
+    i_yt = pidkit.mutual_information(doubled, "y", "t")
+    for measure in ("wedge", "gh", "prec", "broja", "mmi", "gh-function-of-t"):
+        assert redundancy(doubled, measure=measure) == pytest.approx(i_yt, abs=1e-7)
+
+
+@needs_cdd
+def test_pid_from_measure_identities_and_signs() -> None:
+    p = examples.imperfect_rdn()
+    r = pid_from_measure(p, measure="wedge")
+    assert r.syn == pytest.approx(-0.98959, abs=1e-5)  # derived synergy goes negative
+    for measure in MEASURES:
+        r = pid_from_measure(examples.diff(), measure=measure)
+        assert r.measure == measure and r.success
+        assert r.uni_t + r.red == pytest.approx(r.i_yt, abs=1e-9)
+        assert r.uni_s + r.red == pytest.approx(r.i_ys, abs=1e-9)
+        assert r.red + r.uni_t + r.uni_s + r.syn == pytest.approx(r.i_yts, abs=1e-9)
+        assert min(r.red, r.uni_t, r.uni_s) >= 0
+    copy_gh = pid_from_measure(correlated(True), measure="gh")
+    assert copy_gh.syn == pytest.approx(-(1 - H_03), abs=1e-6)
+
+
+@needs_cdd
+def test_gh_diagnostics_bound_q() -> None:
+    p = examples.nuisance_teacher(flip=0.1)
+    r = pid_from_measure(p, measure="gh")
+    assert r.status == "optimal" and r.solver == "HIGHS"
+    assert 1 <= r.diagnostics["q_size"] <= np.count_nonzero(p)
+    assert r.gap <= 1e-9
+
+
+def test_unknown_measure_is_an_error() -> None:
+    with pytest.raises(ValueError, match=r"measure must be one of \['broja', 'wedge'.*got 'ghh'"):
+        redundancy(examples.and_(), measure="ghh")
+    with pytest.raises(ValueError, match="source must be 't' or 's'; got 'x'"):
+        i_function_of_source(examples.and_(), source="x")
+    with pytest.raises(ValueError, match="units must be 'bits' or 'nats'"):
+        redundancy(examples.and_(), measure="gh", units="bans")
+
+
+def test_bad_inputs_name_the_argument() -> None:
+    with pytest.raises(ValueError, match="p_yts must be a 3-D array"):
+        redundancy(np.ones((2, 2)) / 4, measure="wedge")
+    with pytest.raises(ValueError, match=r"p must have a target axis and at least two source axes"):
+        i_gh(np.ones((2, 2)) / 4)
+    with pytest.raises(ValueError, match="p has negative mass"):
+        i_gh(np.array([[[[1.5, -0.5]]]]))
+    with pytest.raises(ValueError, match="sums to"):
+        i_prec(np.full((2, 2, 2, 2), 0.1))
+
+
+def test_partition_limit_is_an_error() -> None:
+    n = MAX_PARTITION_SYMBOLS + 1
+    p = np.full((1, n, 1), 1 / n)
+    with pytest.raises(ValueError, match=rf"source T has {n} symbols of positive mass"):
+        redundancy(p, measure="gh-function-of-t")
+
+
+def test_missing_pycddlib_raises_a_helpful_import_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "cdd", None)
+    monkeypatch.setitem(sys.modules, "cdd.gmp", None)
+    with pytest.raises(ImportError, match=r"measure 'gh' needs pycddlib.*pip install pidkit\[exact\]"):
+        redundancy(examples.and_(), measure="gh")
+    with pytest.raises(ImportError, match=r"measure 'prec' needs pycddlib"):
+        i_prec(examples.and_())
+    assert redundancy(examples.and_(), measure="mmi") == pytest.approx(0.311278, abs=1e-6)
+
+
+def test_pidkit_imports_without_pycddlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "cdd", None)
+    monkeypatch.setitem(sys.modules, "cdd.gmp", None)
+    for name in ("redundancy", "_polytope"):
+        monkeypatch.setattr(pidkit, name, getattr(pidkit, name))  # restored after the re-import
+        monkeypatch.delitem(sys.modules, f"pidkit.{name}")
+    module = importlib.import_module("pidkit.redundancy")
+    assert module.redundancy(examples.rdn(), measure="wedge") == 1.0
