@@ -526,7 +526,7 @@ def _describe(setting: dict[str, Any]) -> str:
     return (
         f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
         f"KMeans {setting['n_clusters']} (seed {setting['random_state']}, "
-        f"{setting['n_clusters_found']} clusters used)"
+        f"{setting['n_values']} clusters used)"
     )
 
 
@@ -609,11 +609,10 @@ def _check_discretizers(discretizers: Any) -> tuple[Discretizer | None, Discreti
     return discretizers[0], discretizers[1]
 
 
-def _side_settings(
-    disc: Discretizer | None, arr: np.ndarray, codes: np.ndarray, reused: bool
-) -> dict[str, Any]:
+def _side_settings(disc: Discretizer | None, arr: np.ndarray, reused: bool) -> dict[str, Any]:
+    # The number of values actually observed is filled in from the joint's shape.
     if disc is None:
-        return {"kind": "labels", "n_values": int(np.unique(codes).size)}
+        return {"kind": "labels"}
     return {
         "kind": "clustered",
         "n_features": int(arr.shape[1]),
@@ -623,7 +622,6 @@ def _side_settings(
         "svd_solver": disc.svd_solver_,
         "explained_variance_ratio": disc.explained_variance_ratio_,
         "n_clusters": disc.n_clusters,
-        "n_clusters_found": int(np.unique(codes).size),
         "n_init": disc.n_init,
         "random_state": disc.random_state_,
         "fitted": "reused" if reused else "on these samples",
@@ -643,12 +641,11 @@ def _discretize_side(
                 f"{name} is a 1-D array of labels, which is used as it is, but a Discretizer was "
                 f"given for it in discretizers; pass None for that side."
             )
-        return arr, None, _side_settings(None, arr, arr, False)
+        return arr, None, _side_settings(None, arr, False)
     if disc is not None:
-        codes = disc._transform(arr, name)
-        return codes, disc, _side_settings(disc, arr, codes, True)
+        return disc._transform(arr, name), disc, _side_settings(disc, arr, True)
     disc = Discretizer(**make)._fit(arr, name)
-    return disc.labels_, disc, _side_settings(disc, arr, disc.labels_, False)
+    return disc.labels_, disc, _side_settings(disc, arr, False)
 
 
 def pid_from_representations(
@@ -761,6 +758,7 @@ def pid_from_representations(
     s_codes, disc_s, s_set = _discretize_side(s_arr, s_is_labels, disc_s, "s_features", make)
 
     joint = joint_from_samples(y_arr, t_codes, s_codes)
+    t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
     result = pid(joint.p, measure=measure, units=units)
 
     bias = _plugin_bias(joint.p.shape, joint.n_samples, units)
