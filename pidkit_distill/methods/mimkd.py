@@ -167,7 +167,11 @@ class _Projection(nn.Module):
 
 
 class ProjectDotCritic(nn.Module):
-    """Global critic: project teacher and student vectors, score by their dot product.
+    """Global critic: project teacher and student vectors, score by their scaled cosine.
+
+    Both projections are L2-normalised and the dot product is divided by ``temperature``, as in
+    CRD, whose InfoNCE set-up MIMKD's global term follows; the scores are then bounded by
+    ``1 / temperature`` (raw dot products diverged under SGD on the CPU-sized pairs).
 
     Parameters
     ----------
@@ -177,28 +181,38 @@ class ProjectDotCritic(nn.Module):
         Hidden width of each projection MLP.
     out_dim : int, default=128
         Width of the shared projection space.
+    temperature : float, default=0.07
+        Divides the cosine similarities (CRD's value).
 
     Examples
     --------
     >>> import torch
-    >>> critic = ProjectDotCritic(6, 4, hidden=8, out_dim=3)
-    >>> critic(torch.randn(5, 6), torch.randn(5, 4)).shape
-    torch.Size([5, 5])
+    >>> critic = ProjectDotCritic(6, 4, hidden=8, out_dim=3, temperature=0.5)
+    >>> scores = critic(torch.randn(5, 6), torch.randn(5, 4))
+    >>> scores.shape, bool(scores.abs().max() <= 2.0 + 1e-6)
+    (torch.Size([5, 5]), True)
     """
 
     def __init__(self, teacher_dim: int, student_dim: int, *, hidden: int = 512,
-                 out_dim: int = 128) -> None:
+                 out_dim: int = 128, temperature: float = 0.07) -> None:
         super().__init__()
         self.teacher_proj = _Projection(teacher_dim, hidden, out_dim)
         self.student_proj = _Projection(student_dim, hidden, out_dim)
+        self.temperature = temperature
+
+    def _embed(self, t: Tensor, s: Tensor) -> tuple[Tensor, Tensor]:
+        return (F.normalize(self.teacher_proj(t), dim=1),
+                F.normalize(self.student_proj(s), dim=1) / self.temperature)
 
     def forward(self, t: Tensor, s: Tensor) -> Tensor:
         """Score matrix ``(n_t, n_s)``: entry ``(i, j)`` scores teacher ``i`` with student ``j``."""
-        return self.teacher_proj(t) @ self.student_proj(s).T
+        zt, zs = self._embed(t, s)
+        return zt @ zs.T
 
     def pair_scores(self, t: Tensor, s: Tensor) -> Tensor:
         """Scores of the aligned pairs ``(t[i], s[i])``, shape ``(n,)``."""
-        return (self.teacher_proj(t) * self.student_proj(s)).sum(1)
+        zt, zs = self._embed(t, s)
+        return (zt * zs).sum(1)
 
 
 class ConvCritic(nn.Module):
@@ -274,6 +288,9 @@ class MIMKDParams(Params):
     projection_dim : int, default=128
         Width of the global critic's shared projection space (not given in the paper; 128 as
         in CRD, which MIMKD's global term follows).
+    temperature : float, default=0.07
+        The global critic scores L2-normalised projections by ``cosine / temperature`` (CRD's
+        0.07; not given in the paper).
     """
 
     alpha: float = 1.0
@@ -283,11 +300,13 @@ class MIMKDParams(Params):
     global_bound: str = "infonce"
     critic_hidden: int = 512
     projection_dim: int = 128
+    temperature: float = 0.07
 
     def __post_init__(self) -> None:
         for name in ("alpha", "lambda_g", "lambda_l", "lambda_f"):
             check_positive(name, getattr(self, name), allow_zero=True)
         check_choice("global_bound", self.global_bound, ("infonce", "jsd"))
+        check_positive("temperature", self.temperature)
         for name in ("critic_hidden", "projection_dim"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -336,7 +355,8 @@ class MIMKD(Distiller):
         t, s = self._probe(kw["sample_input"][:2])
         t_dim, s_dim = t.pooled.shape[1], s.pooled.shape[1]
         self.global_critic = ProjectDotCritic(
-            t_dim, s_dim, hidden=p.critic_hidden, out_dim=p.projection_dim
+            t_dim, s_dim, hidden=p.critic_hidden, out_dim=p.projection_dim,
+            temperature=p.temperature,
         )
         self.local_critic = ConvCritic(t_dim, self.student_shapes[-1][0], hidden=p.critic_hidden)
         self.feature_pairs: tuple[int, ...] = tuple(
