@@ -24,7 +24,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
-from pidkit.estimate import PluginBiasWarning, pid_from_representations
+from pidkit import SolverError, joint_from_samples, pid
+from pidkit.estimate import PluginBiasWarning, discretize, pid_from_representations
 from pidkit_distill.config import AuditConfig
 
 __all__ = ["ATOMS", "audit_distiller", "collect_features"]
@@ -126,8 +127,8 @@ def audit_distiller(
     -------
     list of dict
         One record per audited layer with keys ``epoch, layer, red, uni_t, uni_s, syn, i_yt,
-        i_ys, i_yts`` (bits), ``units, measure, status, n_samples, bias, bias_warning,
-        settings, method, time_s``.
+        i_ys, i_yts`` (bits), ``units, measure, status, gap, n_samples, bias, bias_warning,
+        settings, method, time_s`` (and ``message`` when the solve was not certified).
 
     Example
     -------
@@ -159,27 +160,45 @@ def audit_distiller(
     records = []
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
         start = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PluginBiasWarning)  # recorded in the record instead
-            res = pid_from_representations(
-                y, t_feat, s_feat, n_components=settings.pca_components,
-                n_clusters=settings.clusters,
-                normalize=None if settings.normalize == "none" else settings.normalize,
-                random_state=settings.seed, units="bits",
-            )
-        record = {"epoch": int(epoch), "layer": int(k)}
-        record.update({name: float(getattr(res.pid, name)) for name in ATOMS})
-        record.update(
-            units=res.pid.units, measure=res.pid.measure, status=res.pid.status,
-            n_samples=res.n_samples, bias=res.bias, bias_warning=res.bias_warning,
-            settings={"split": "test", "features": "raw layer outputs",
-                      "teacher_features": int(t_feat.shape[1]),
-                      "student_features": int(s_feat.shape[1]),
-                      "pca_components": settings.pca_components, "clusters": settings.clusters,
-                      "normalize": settings.normalize, "seed": settings.seed,
-                      "discretisation": {"t": res.settings["t"], "s": res.settings["s"]}},
-            method=getattr(distiller, "method_name", type(distiller).__name__.lower()),
-            time_s=round(time.perf_counter() - start, 3),
+        record = {"epoch": int(epoch), "layer": int(k), **_layer_pid(y, t_feat, s_feat, settings)}
+        record["settings"].update(
+            split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),
+            student_features=int(s_feat.shape[1]), pca_components=settings.pca_components,
+            clusters=settings.clusters, normalize=settings.normalize, seed=settings.seed,
         )
+        record["method"] = getattr(distiller, "method_name", type(distiller).__name__.lower())
+        record["time_s"] = round(time.perf_counter() - start, 3)
         records.append(record)
     return records
+
+
+def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray,
+               settings: AuditConfig) -> dict[str, Any]:
+    """Atoms, status, sample size, bias and discretisation settings of one layer pair.
+
+    A joint whose BROJA solve is not certified does not stop training: the same clusters are
+    decomposed again with ``strict=False`` and the record carries the solver's status, gap and
+    message instead of the plug-in bias.
+    """
+    options = {"n_components": settings.pca_components, "n_clusters": settings.clusters,
+               "normalize": None if settings.normalize == "none" else settings.normalize,
+               "random_state": settings.seed}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead
+            res = pid_from_representations(y, t_feat, s_feat, units="bits", **options)
+    except SolverError:
+        t_codes, _ = discretize(t_feat, **options)
+        s_codes, _ = discretize(s_feat, **options)
+        joint = joint_from_samples(y, t_codes, s_codes)
+        result = pid(joint.p, units="bits", strict=False)
+        return {**{name: float(getattr(result, name)) for name in ATOMS},
+                "units": result.units, "measure": result.measure, "status": result.status,
+                "gap": float(result.gap), "message": result.message,
+                "n_samples": int(joint.n_samples), "bias": None, "bias_warning": None,
+                "settings": {}}
+    return {**{name: float(getattr(res.pid, name)) for name in ATOMS},
+            "units": res.pid.units, "measure": res.pid.measure, "status": res.pid.status,
+            "gap": float(res.pid.gap), "n_samples": res.n_samples, "bias": res.bias,
+            "bias_warning": res.bias_warning,
+            "settings": {"discretisation": {"t": res.settings["t"], "s": res.settings["s"]}}}

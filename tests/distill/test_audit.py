@@ -105,3 +105,23 @@ def test_collect_features_restores_training_mode():
     assert s.training and len(ts) == len(ss) == 2
     assert ts[1].shape == (K * N_PER_CLASS, 4) and y.shape == (K * N_PER_CLASS,)
     assert torch.equal(torch.from_numpy(ts[1]), 2 * blobs().tensors[0][:, :4])
+
+
+def test_uncertified_solve_is_recorded_not_raised(monkeypatch):
+    from pidkit import SolverError
+    from pidkit_distill import audit
+
+    (normal, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
+                                  settings=SETTINGS)
+
+    def fail(*args, **kwargs):
+        raise SolverError("not certified")
+
+    monkeypatch.setattr(audit, "pid_from_representations", fail)
+    (fallback, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
+                                    settings=SETTINGS)
+    # the same clusters, decomposed with strict=False: the same numbers and status
+    for atom in ATOMS:
+        assert fallback[atom] == pytest.approx(normal[atom], abs=1e-9)
+    assert fallback["status"] == normal["status"] and fallback["bias"] is None
+    assert fallback["n_samples"] == normal["n_samples"]
