@@ -768,8 +768,8 @@ def pid_from_representations(
         bias_warning = (
             f"the expected plug-in bias of I(Y;T,S) with {joint.n_samples} samples over "
             f"{math.prod(joint.p.shape)} cells is {bias['i_yts']:.3g} {units}, "
-            f"{bias['ratio']:.0%} of the estimate {result.i_yts:.3g} {units}; the atoms "
-            "(synergy first) are overestimated. Use more samples or fewer clusters."
+            f"{bias['ratio']:.0%} of the estimate {result.i_yts:.3g} {units}, so the atoms are "
+            "likely overestimated. Use more samples or fewer clusters."
         )
         warnings.warn(bias_warning, PluginBiasWarning, stacklevel=2)
 
