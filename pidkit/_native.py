@@ -408,9 +408,11 @@ class _NewtonSystem:
         sidx = np.arange(n_s)
         ft = f.transpose(2, 1, 0)  # (s, y, t)
         schur4[:, sidx, :, sidx] += ft @ ft.transpose(0, 2, 1)
-        schur4[idx, sidx[:, None], idx, sidx[:, None]] += q.sum(axis=0).T
-        # Gauge: (lambda(y,.) + c, mu(y,.) - c) changes nothing; pin it with a ridge.
-        scale = float(np.mean(np.abs(np.diagonal(schur)))) or 1.0
+        q_ys = q.sum(axis=0)
+        schur4[idx, sidx[:, None], idx, sidx[:, None]] += q_ys.T
+        # Gauge: (lambda(y,.) + c, mu(y,.) - c) changes nothing; pin it with a ridge on the
+        # scale of the matrix-scaling Hessian.
+        scale = float(np.mean(q_ys[ms])) if ms.any() else 1.0
         msf = ms.astype(float)
         schur4[idx, :, idx, :] += scale * (msf[:, :, None] * msf[:, None, :])
         off = ~ms.reshape(-1)
