@@ -7,7 +7,7 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 1.0
 """
 
-from . import examples, measures
+from . import estimate, examples, measures
 from ._errors import SolverError
 from ._result import PIDResult
 from .bertschinger import bertschinger
@@ -28,6 +28,7 @@ __all__ = [
     "co_information",
     "conditional_mutual_information",
     "entropy",
+    "estimate",
     "examples",
     "joint_from_dit",
     "joint_from_samples",
