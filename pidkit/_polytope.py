@@ -133,7 +133,14 @@ def min_mixture(costs: np.ndarray, columns: np.ndarray, target: np.ndarray) -> M
     dual vector ``lam`` gives the certified lower bound ``lam @ target - max(lam @ columns - costs)``;
     ``gap`` is the primal value minus that bound.
     """
-    res = linprog(costs, A_eq=columns, b_eq=target, bounds=(0, None), method="highs")
+    res = linprog(
+        costs,
+        A_eq=columns,
+        b_eq=target,
+        bounds=(0, None),
+        method="highs-ds",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
     if res.status != 0 or res.x is None:
         return MixtureSolution(
             math.nan, np.zeros(costs.size), _status.FAILED, res.message, math.inf, math.inf
