@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from numpy.typing import ArrayLike
@@ -10,9 +11,13 @@ from numpy.typing import ArrayLike
 from ._result import PIDResult
 from ._validate import _is_dit_distribution
 from .bertschinger import bertschinger
+from .redundancy import MEASURES, pid_from_measure
 from .samples import joint_from_dit
 
-_MEASURES = {"broja": bertschinger}
+_MEASURES: dict[str, Callable[..., PIDResult]] = {
+    name: partial(pid_from_measure, measure=name) for name in MEASURES
+}
+_MEASURES["broja"] = bertschinger
 
 
 def pid(
@@ -30,7 +35,11 @@ def pid(
     p_yts : array_like of shape (n_y, n_t, n_s), or dit.Distribution
         Joint pmf indexed target, teacher, student. A dit Distribution needs ``target``.
     measure : str, default="broja"
-        ``"broja"`` is Bertschinger et al. (2014), solved by :func:`pidkit.bertschinger`.
+        ``"broja"`` is Bertschinger et al. (2014), solved by :func:`pidkit.bertschinger`. The
+        others (``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``, ``"gh-target-only"``,
+        ``"gh-function-of-t"``, ``"gh-function-of-s"``; see :mod:`pidkit.redundancy`) give Red,
+        and Uni and Syn follow from the PID identities; they take ``units``, ``normalize`` and
+        ``strict``. Derived synergy can be negative for all but ``"broja"`` and ``"mmi"``.
     target : int or sequence of int, optional
         With a dit Distribution: the variable(s) forming Y. Required for dit input.
     sources : sequence of two ints or sequences of int, default=(0, 1)
@@ -48,6 +57,8 @@ def pid(
     >>> import pidkit
     >>> pidkit.pid(pidkit.examples.rdn()).red
     1.0
+    >>> round(pidkit.pid(pidkit.examples.and_(), measure="gh").syn, 6)
+    0.311278
     """
     if _is_dit_distribution(p_yts):
         if target is None:

@@ -254,3 +254,15 @@ def test_pidkit_imports_without_pycddlib(monkeypatch: pytest.MonkeyPatch) -> Non
         monkeypatch.delitem(sys.modules, f"pidkit.{name}")
     module = importlib.import_module("pidkit.redundancy")
     assert module.redundancy(examples.rdn(), measure="wedge") == 1.0
+
+
+@needs_cdd
+def test_pid_dispatches_every_measure() -> None:
+    p = examples.and_()
+    for measure in MEASURES:
+        r = pidkit.pid(p, measure=measure, units="nats")
+        assert r.measure == measure and r.units == "nats"
+        assert r.red == pytest.approx(redundancy(p, measure=measure, units="nats"), abs=1e-9)
+    assert pidkit.pid(p, measure="gh").syn == pytest.approx(0.311278124459133, abs=1e-9)
+    with pytest.raises(TypeError, match="tol"):
+        pidkit.pid(p, measure="gh", tol=1e-3)
