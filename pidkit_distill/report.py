@@ -108,13 +108,20 @@ layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     return "\n".join(lines)
 
 
+def _style(run: RunRecords) -> str:
+    """Solid lines for trained teachers, dashed for untrained ones, dotted for files."""
+    source = run.config["teacher"]["source"]
+    return {"trained": "-", "untrained": "--"}.get(source, ":")
+
+
 def _plot_accuracy(runs: list[RunRecords], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
         epochs = [m["epoch"] for m in run.metrics]
-        ax.plot(epochs, [m["test_acc"] for m in run.metrics], marker=".", label=run.name)
+        ax.plot(epochs, [m["test_acc"] for m in run.metrics], marker=".", label=run.name,
+                linestyle=_style(run))
     ax.set_xlabel("epoch")
     ax.set_ylabel("held-out accuracy")
     ax.set_title("Student accuracy")
@@ -147,7 +154,7 @@ def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool
                 k = _innermost(run.audit) if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == k]
                 ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], marker=".",
-                        label=run.name)
+                        label=run.name, linestyle=_style(run))
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             ax.set_xlabel("epoch", fontsize=8)
             ax.set_ylabel("bits", fontsize=8)
