@@ -1,4 +1,5 @@
-"""The ``pidkit`` command: decompose a joint or a named example, and print the examples' table."""
+"""The ``pidkit`` command: decompose a joint or a named example, print the examples' table, and
+check the RID paper's examples and theorems."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import examples
+from . import examples, theorems
 from ._result import PIDResult
 from .decompose import pid
 
@@ -65,6 +66,39 @@ def _examples(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sizes(text: str) -> tuple[int, int, int]:
+    try:
+        sizes = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        sizes = ()
+    if len(sizes) != 3 or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"expected three positive integers like 2,2,3; got {text!r}")
+    return sizes  # type: ignore[return-value]
+
+
+def _check(args: argparse.Namespace) -> int:
+    runs = {
+        "examples": lambda: theorems.check_paper_examples(),
+        "theorem-3.1": lambda: theorems.check_theorem_3_1(flip=args.flip, measure=args.measure),
+        "theorem-3.2": lambda: theorems.check_theorem_3_2(
+            n=args.n, sizes=args.sizes, sparsity=args.sparsity, random_state=args.seed
+        ),
+        "theorem-4.1": lambda: theorems.check_theorem_4_1(
+            n=args.n, sizes=args.sizes, sparsity=args.sparsity, random_state=args.seed
+        ),
+    }
+    names = list(runs) if args.which == "all" else [args.which]
+    try:
+        reports = [runs[name]() for name in names]
+    except (ImportError, TypeError, ValueError) as exc:
+        raise SystemExit(f"pidkit check: {exc}") from exc
+    if args.json:
+        print(json.dumps([r.to_dict() for r in reports], indent=2))
+    else:
+        print("\n\n".join(repr(r) for r in reports))
+    return 0 if all(r.passed for r in reports) else 1
+
+
 def get_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pidkit`` command."""
     parser = argparse.ArgumentParser(prog="pidkit", description=__doc__)
@@ -83,6 +117,25 @@ def get_parser() -> argparse.ArgumentParser:
     exa.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
     exa.add_argument("--json", action="store_true", help="print machine-readable JSON")
     exa.set_defaults(func=_examples)
+
+    chk = sub.add_parser(
+        "check", help="check the RID paper's Examples 1-3 and Theorems 3.1, 3.2, 4.1 (exit 1 if violated)"
+    )
+    chk.add_argument(
+        "which",
+        nargs="?",
+        default="all",
+        choices=("all", "examples", "theorem-3.1", "theorem-3.2", "theorem-4.1"),
+        help="which check to run (default: all)",
+    )
+    chk.add_argument("--n", type=int, default=50, help="random joints for 3.2 and 4.1 (default: 50)")
+    chk.add_argument("--sizes", type=_sizes, default=(2, 2, 3), help="n_y,n_t,n_s (default: 2,2,3)")
+    chk.add_argument("--sparsity", type=float, default=0.3, help="zero-cell probability (default: 0.3)")
+    chk.add_argument("--seed", type=int, default=0, help="random_state of the joints (default: 0)")
+    chk.add_argument("--flip", type=float, default=0.1, help="Theorem 3.1: P(Y != Z) (default: 0.1)")
+    chk.add_argument("--measure", default="broja", help="Theorem 3.1: Red measure (default: broja)")
+    chk.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    chk.set_defaults(func=_check)
     return parser
 
 

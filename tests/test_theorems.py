@@ -115,3 +115,28 @@ def test_bad_arguments_are_errors() -> None:
         check_paper_examples(tol=-1)
     with pytest.raises(ValueError, match=r"joints\[0\] must be a 3-D array"):
         check_theorem_3_2([np.ones(4) / 4])
+
+
+def test_cli_check_prints_reports_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    from pidkit.cli import main
+
+    assert main(["check", "theorem-3.1"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Theorem 3.1: HELD") and "0.531004" in out
+    assert main(["check", "examples", "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["name"] == "Examples 1-3" and record["passed"] is True
+
+
+@needs_cdd
+def test_cli_check_theorem_4_1_options(capsys: pytest.CaptureFixture[str]) -> None:
+    from pidkit.cli import main
+
+    assert main(["check", "theorem-4.1", "--n", "3", "--sizes", "2,2,2", "--seed", "1", "--json"]) == 0
+    (record,) = json.loads(capsys.readouterr().out)
+    assert record["summary"].startswith("3 joint(s), 0 violation(s)")
+    assert len(record["details"]["values_bits"]) == 3
+    with pytest.raises(SystemExit):
+        main(["check", "theorem-4.1", "--sizes", "2,2"])
+    with pytest.raises(SystemExit, match="sparsity must be a fraction"):
+        main(["check", "theorem-4.1", "--sparsity", "1.5"])
