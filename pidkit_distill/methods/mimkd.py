@@ -253,7 +253,7 @@ class ConvCritic(nn.Module):
         return self.net(torch.cat([t, s], dim=1)).squeeze(1)
 
 
-def as_map(z: Tensor) -> Tensor:
+def _as_map(z: Tensor) -> Tensor:
     """View a layer output as a feature map: ``(n, C)`` becomes ``(n, C, 1, 1)``."""
     if z.dim() == 2:
         return z[:, :, None, None]
@@ -407,14 +407,14 @@ class MIMKD(Distiller):
                 )
             losses["global"] = p.lambda_g * global_loss
         if p.lambda_l > 0:
-            s_map = as_map(s.layers[-1])
+            s_map = _as_map(s.layers[-1])
             losses["local"] = p.lambda_l * jsd_loss(
                 self.local_critic(t.pooled, s_map), self.local_critic(t.pooled[perm], s_map)
             )
         if p.lambda_f > 0:
             terms = []
             for k, critic in zip(self.feature_pairs, self.feature_critics, strict=True):
-                t_map, s_map = as_map(t.layers[k]), as_map(s.layers[k])
+                t_map, s_map = _as_map(t.layers[k]), _as_map(s.layers[k])
                 terms.append(jsd_loss(critic(t_map, s_map), critic(t_map[perm], s_map)))
             losses["feature"] = p.lambda_f * torch.stack(terms).mean()
         return StepOutput(s.logits, losses)
