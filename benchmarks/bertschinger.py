@@ -1,67 +1,216 @@
-"""Time ``pidkit.bertschinger`` against its peers on random Dirichlet joints.
+"""Time ``pidkit.bertschinger``'s native solver against its peers on random Dirichlet joints.
 
-Peers, measured in the same run on the same joints: the same exponential-cone program solved by
-cvxpy with ECOS, and dit's ``PID_BROJA(method="cone")``. A peer whose first solve exceeds the cap is
-skipped and marked so. Run: ``python -m benchmarks.bertschinger [--cap SECONDS] [--repeats N]``.
+Peers, measured in the same run on the same joints: the reference exponential-cone program solved
+by cvxpy with Clarabel and with ECOS, and dit's ``PID_BROJA(method="cone")``. Each measurement runs
+in a forked child process that is killed when it exceeds the cap; such a peer is reported as
+skipped. Joints are "full" (Dirichlet(1) on every cell) or "half" (a random half of the cells set
+to zero, then renormalised). The batch case times ``bertschinger_batch`` on 900 joints of
+10x10x10 with one and two processes.
+
+Run: ``python -m benchmarks.bertschinger [--cap SECONDS] [--repeats N] [--max-cells N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import platform
+import statistics
+import time
 import warnings
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
 
 import numpy as np
 
 import pidkit
+from pidkit.batch import bertschinger_batch
 
-from ._timing import median_time, print_table
+from ._timing import print_table
 
-SHAPES = [(2, 2, 2), (10, 10, 10), (10, 20, 20), (100, 10, 10), (30, 30, 30)]
+SHAPES = [
+    (2, 2, 2),
+    (10, 10, 10),
+    (10, 20, 20),
+    (100, 10, 10),
+    (50, 50, 10),
+    (30, 30, 30),
+    (100, 100, 100),
+]
+KINDS = ("full", "half")
 
 
-def _dit_uni_t(p: np.ndarray) -> float:
+def _joint(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
+    n = int(np.prod(shape))
+    p = rng.dirichlet(np.ones(n))
+    if kind == "half":
+        p = p * (rng.permutation(n) < n // 2)
+    return (p / p.sum()).reshape(shape)
+
+
+def _dit_uni_t(p: np.ndarray) -> tuple[float, float]:
     import dit
     from dit.pid import PID_BROJA
 
     outcomes = [(int(t), int(s), int(y)) for y, t, s in zip(*np.nonzero(p), strict=True)]
     d = dit.Distribution(outcomes, p[np.nonzero(p)])
-    return float(PID_BROJA(d, [[0], [1]], [2], method="cone").get_pi(((0,),)))
+    return float(PID_BROJA(d, [[0], [1]], [2], method="cone").get_pi(((0,),))), float("nan")
 
 
-def _fmt(seconds: float | None) -> str:
-    return "skipped (> cap)" if seconds is None else f"{seconds * 1e3:.1f} ms"
+def _pidkit(**options: Any) -> Callable[[np.ndarray], tuple[float, float]]:
+    def solve(p: np.ndarray) -> tuple[float, float]:
+        r = pidkit.bertschinger(p, strict=False, **options)
+        return r.uni_t, r.gap if r.success else float("inf")
+
+    return solve
+
+
+PEERS: dict[str, Callable[[np.ndarray], tuple[float, float]]] = {
+    "native": _pidkit(method="native"),
+    "cvxpy+Clarabel": _pidkit(method="cvxpy", solver="CLARABEL"),
+    "cvxpy+ECOS": _pidkit(method="cvxpy", solver="ECOS"),
+    "dit cone": _dit_uni_t,
+}
+
+
+def _child(conn, solve, p, repeats: int, budget: float) -> None:
+    warnings.simplefilter("ignore")
+    times, cpu, value = [], [], None
+    try:
+        start = time.perf_counter()
+        solve(p)  # warm-up, untimed: imports, cvxpy's one-off compilation of the program
+        spent = time.perf_counter() - start
+        for _ in range(repeats):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            value = solve(p)
+            times.append(time.perf_counter() - start)
+            cpu.append(time.process_time() - start_cpu)
+            if spent + sum(times) > budget:
+                break
+        conn.send((times, cpu, value, None))
+    except Exception as exc:  # a peer's failure is reported in the table, not raised
+        conn.send((times, cpu, value, f"{type(exc).__name__}: {exc}"))
+
+
+def measure(solve, p: np.ndarray, *, repeats: int, cap: float) -> dict[str, Any]:
+    """Median wall (and CPU) time of ``solve(p)`` in a forked child, killed after ``cap`` s.
+
+    One untimed warm-up solve comes first; it counts against the cap.
+    """
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_child, args=(child, solve, p, repeats, cap * 0.75))
+    proc.start()
+    child.close()
+    if not parent.poll(cap):
+        proc.kill()
+        proc.join()
+        return {"time": None, "note": f"skipped (> {cap:g} s)"}
+    times, cpu, value, error = parent.recv()
+    proc.join()
+    if error is not None or not times:
+        return {"time": None, "note": f"failed ({error})"}
+    return {
+        "time": statistics.median(times),
+        "cpu": statistics.median(cpu),
+        "uni_t": value[0],
+        "gap": value[1],
+        "note": "",
+    }
+
+
+def _fmt_time(m: dict[str, Any]) -> str:
+    if m["time"] is None:
+        return m["note"]
+    t = m["time"]
+    return f"{t * 1e3:.2f} ms" if t < 1 else f"{t:.2f} s"
+
+
+def _speedup(native: dict[str, Any], peer: dict[str, Any]) -> str:
+    if native["time"] is None or peer["time"] is None:
+        return "-"
+    return f"{peer['time'] / native['time']:.0f}x"
+
+
+def _batch_rows(seed: int, n: int) -> list[list[str]]:
+    rng = np.random.default_rng(seed)
+    ps = rng.dirichlet(np.ones(1000), size=n).reshape(n, 10, 10, 10)
+    bertschinger_batch(ps[:2])  # warm-up of this process (threadpool controller, caches)
+    rows = []
+    for n_jobs, label in ((1, "1"), (2, "2 (cold: starts workers)"), (2, "2 (warm workers)")):
+        start = time.perf_counter()
+        results = bertschinger_batch(ps, n_jobs=n_jobs, progress=False, strict=False)
+        elapsed = time.perf_counter() - start
+        certified = sum(r.success for r in results)
+        worst = max(r.gap for r in results)
+        methods = sorted({r.method for r in results})
+        rows.append(
+            [f"{n} x 10x10x10", label, f"{elapsed:.2f} s", f"{elapsed / n * 1e3:.2f} ms",
+             f"{certified}/{n}", f"{worst:.1e}", ",".join(methods)]
+        )
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cap", type=float, default=60.0, help="seconds per peer and size (default: 60)")
+    parser.add_argument("--cap", type=float, default=60.0, help="seconds per peer and joint (60)")
     parser.add_argument("--repeats", type=int, default=5, help="solves per median (default: 5)")
     parser.add_argument("--seed", type=int, default=0, help="random joints' seed (default: 0)")
+    parser.add_argument("--max-cells", type=int, default=10**6, help="skip larger joints (10^6)")
+    parser.add_argument("--batch", type=int, default=900, help="joints in the batch case (900)")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
-    print(f"# pidkit.bertschinger vs peers ({platform.processor() or platform.machine()}, "
-          f"{platform.python_version()}); median of up to {args.repeats} solves, cap {args.cap:g} s\n")
+    load = os.getloadavg()
+    print(
+        f"# pidkit.bertschinger native solver vs peers, {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+        f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+        f" load average {load[0]:.1f}; median of up to {args.repeats} solves, cap {args.cap:g} s\n",
+        flush=True,
+    )
     rows = []
     for shape in SHAPES:
-        p = rng.dirichlet(np.ones(int(np.prod(shape)))).reshape(shape)
-        t_ours, ours = median_time(lambda p=p: pidkit.bertschinger(p, strict=False),
-                                   repeats=args.repeats, cap_seconds=args.cap)
-        t_ecos, ecos = median_time(
-            lambda p=p: pidkit.bertschinger(p, method="cvxpy", solver="ECOS", strict=False),
-            repeats=args.repeats, cap_seconds=args.cap)
-        try:
-            t_dit, dit_uni = median_time(lambda p=p: _dit_uni_t(p), repeats=min(args.repeats, 3),
-                                         cap_seconds=args.cap)
-        except ImportError:
-            t_dit, dit_uni = None, None
-        peers = [ecos.uni_t] + ([dit_uni] if t_dit is not None and dit_uni is not None else [])
-        disagreement = max(abs(ours.uni_t - v) for v in peers)
-        rows.append(["x".join(map(str, shape)), _fmt(t_ours), f"{ours.gap:.1e}", ours.method,
-                     _fmt(t_ecos), _fmt(t_dit), f"{disagreement:.1e}"])
-    print_table(["joint", "pidkit (default)", "pidkit gap (bits)", "method", "cvxpy+ECOS",
-                 "dit cone", "max |dUni_T| (bits)"], rows)
+        if int(np.prod(shape)) > args.max_cells:
+            continue
+        for kind in KINDS:
+            p = _joint(rng, shape, kind)
+            m = {name: measure(solve, p, repeats=args.repeats, cap=args.cap)
+                 for name, solve in PEERS.items()}
+            native = m["native"]
+            reference = next(
+                (m[name] for name in ("cvxpy+Clarabel", "cvxpy+ECOS") if m[name]["time"]), None
+            )
+            if native["time"] is None or reference is None:
+                delta = "-"
+            else:
+                delta = f"{abs(native['uni_t'] - reference['uni_t']):.1e}"
+            gap = "-" if native["time"] is None else f"{native['gap']:.1e}"
+            cpu = "-" if native["time"] is None else _fmt_time({"time": native["cpu"]})
+            rows.append(
+                ["x".join(map(str, shape)), kind, _fmt_time(native), cpu, gap,
+                 _fmt_time(m["cvxpy+Clarabel"]), _fmt_time(m["cvxpy+ECOS"]),
+                 _fmt_time(m["dit cone"]),
+                 " / ".join(_speedup(native, m[k]) for k in ("cvxpy+Clarabel", "cvxpy+ECOS",
+                                                             "dit cone")),
+                 delta]
+            )
+            print(f"  done {rows[-1][0]} {kind}", flush=True)
+    print()
+    print_table(
+        ["joint", "kind", "native", "native CPU", "native gap (bits)", "cvxpy+Clarabel", "cvxpy+ECOS",
+         "dit cone", "speed-up (Clarabel / ECOS / dit)", "max |dUni_T| vs cvxpy (bits)"],
+        rows,
+    )
+    if args.batch:
+        print()
+        print_table(
+            ["batch", "n_jobs", "total", "per joint", "certified", "worst gap (bits)", "method"],
+            _batch_rows(args.seed, args.batch),
+        )
+    load = os.getloadavg()
+    print(f"\n# load average at the end {load[0]:.1f}")
 
 
 if __name__ == "__main__":
