@@ -30,8 +30,10 @@ each start with ``n1`` phase-1 epochs followed by phase 2, where ``n1 = floor(r 
 ``ceil(r q)`` (``phase1_rounding``; ``r = filter_ratio``). With ``warmup="first-cycle"``
 (kd-rid) there are no separate warm-up epochs: the phase-1 epochs of cycle 0 are the warm-up.
 
-Two presets: ``"paper"`` (default) and ``"kd-rid"`` (what the authors' code does); every
-difference is listed in ``docs/rid-presets.md``.
+Presets: ``"paper"`` (default: the paper's equations, literally summed), ``"kd-rid"`` (what
+the authors' code does) and ``"paper-mean"`` (the paper's, with ``reduction="mean"``: the
+summed terms' curvature grows with ``C*H*W`` and diverges at the paper's lr 0.05 on small
+nets without clipping). Every difference is listed in ``docs/rid-presets.md``.
 """
 
 from __future__ import annotations
@@ -222,6 +224,7 @@ class RID(Distiller):
     params: RIDParams
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         "paper": {},
+        "paper-mean": {"reduction": "mean"},
         "kd-rid": {
             "lambda1": 1.0,
             "lambda2": 10.0,

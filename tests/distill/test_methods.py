@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -155,7 +156,7 @@ def test_unknown_parameters_and_presets_are_errors():
     s, t, x, _ = _pair("mlp")
     with pytest.raises(TypeError, match=r"unknown parameter\(s\) \['lamda'\].*'lam'"):
         get_method("vid")(s, t, sample_input=x, num_classes=3, lamda=1.0)
-    with pytest.raises(ValueError, match=r"preset='fast'.*\['kd-rid', 'paper'\]"):
+    with pytest.raises(ValueError, match=r"preset='fast'.*\['kd-rid', 'paper', 'paper-mean'\]"):
         get_method("rid")(s, t, sample_input=x, num_classes=3, preset="fast")
     with pytest.raises(ValueError, match="filter_ratio"):
         get_method("rid").make_params(filter_ratio=1.5)
@@ -267,6 +268,8 @@ def test_rid_presets_build_the_documented_modules():
     s2, t2, _, _ = _pair("cnn")
     kdr = get_method("rid")(s2, t2, sample_input=x, num_classes=3, preset="kd-rid")
     assert paper.params.reduction == "sum" and kdr.params.reduction == "mean"
+    mean = get_method("rid").make_params(preset="paper-mean")
+    assert mean == dataclasses.replace(paper.params, reduction="mean")
     assert (paper.params.lambda1, paper.params.lambda2) == (1.0, 1.0)
     assert (kdr.params.lambda1, kdr.params.lambda2) == (1.0, 10.0)
     # kd-rid's sigma = log(1 + exp(5)) + 1e-3 at initialisation
