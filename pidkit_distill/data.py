@@ -352,11 +352,13 @@ def make_synthetic(
     +-1), ``x = R u + noise * N(0, I)`` with ``R`` a seeded random orthogonal matrix, so Z and
     G are spread over every coordinate. With the defaults G has 6 bits against Z's 2 and
     three times the amplitude: any representation that keeps the input's variance (an
-    untrained teacher, or a teacher trained with ``target="joint"``) is dominated by G, and a
-    narrow student (``synthetic-student``, 8 units a layer) asked to reproduce it must spend
-    its capacity on G — the situation in which the paper claims that I(T;S)-maximising
-    distillation (VID) hurts and RID does not. BAS reaches about the Bayes accuracy
-    (~99% without flip) in a few epochs on a CPU.
+    untrained teacher, a teacher trained with ``target="joint"``, and to a good degree even a
+    teacher trained on Y, whose hidden layers keep much of G) is dominated by G, and a narrow
+    student (``synthetic-student``, 8 units a layer) asked to reproduce it must spend its
+    capacity on G — the situation in which the paper claims that I(T;S)-maximising
+    distillation (VID) hurts and RID does not. The Bayes accuracy with the defaults is about
+    97.6% (four orthogonal unit codes under noise 0.3); BAS reaches it within 30 epochs of 4,000
+    samples (about 10 s on one CPU thread).
 
     Parameters
     ----------
