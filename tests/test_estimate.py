@@ -217,8 +217,9 @@ def test_bootstrap_numbers_do_not_depend_on_n_jobs():
     y, t, s = rng.integers(0, 3, 600), rng.integers(0, 3, 600), rng.integers(0, 2, 600)
     serial = bootstrap(y, t, s, n_boot=12, random_state=7)
     parallel = bootstrap(y, t, s, n_boot=12, random_state=7, n_jobs=2)
+    # Same resamples; the solves agree to the certified tolerance (BLAS threading differs by process).
     for atom in ATOMS:
-        np.testing.assert_array_equal(serial["samples"][atom], parallel["samples"][atom])
+        np.testing.assert_allclose(serial["samples"][atom], parallel["samples"][atom], rtol=0, atol=1e-8)
     other = bootstrap(y, t, s, n_boot=12, random_state=8)
     assert not np.array_equal(serial["samples"]["syn"], other["samples"]["syn"])
 
