@@ -78,7 +78,8 @@ def rid_distance(v: Tensor, sigma: Tensor, *, reduction: str) -> Tensor:
     >>> float(rid_distance(v, torch.full((3,), 2.0), reduction="mean"))
     0.5
     """
-    return reduce_elements(v**2 / per_channel(sigma, v), reduction)
+    v = v.float()  # accumulate in float32 under bf16 autocast
+    return reduce_elements(v**2 / per_channel(sigma.float(), v), reduction)
 
 
 def rid_sigma_penalty(sigma: Tensor, *, reduction: str) -> Tensor:
@@ -92,7 +93,7 @@ def rid_sigma_penalty(sigma: Tensor, *, reduction: str) -> Tensor:
     >>> float(rid_sigma_penalty(torch.tensor([1.0, 3.0]), reduction="mean"))
     5.0
     """
-    squares = sigma**2
+    squares = sigma.float() ** 2
     if reduction == "sum":
         return squares.sum()
     if reduction == "mean":

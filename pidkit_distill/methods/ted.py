@@ -57,7 +57,7 @@ def ted_loss(teacher_filtered: Tensor, student_filtered: Tensor) -> Tensor:
     >>> float(ted_loss(torch.ones(2, 3), torch.zeros(2, 3)))
     1.0
     """
-    return ((teacher_filtered - student_filtered) ** 2).mean()
+    return ((teacher_filtered.float() - student_filtered.float()) ** 2).mean()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,7 +54,8 @@ def vid_nll(target: Tensor, mean: Tensor, variance: Tensor) -> Tensor:
     >>> float(vid_nll(t, t, torch.ones(3)))
     0.0
     """
-    var = per_channel(variance, target)
+    target, mean = target.float(), mean.float()  # float32 under bf16 autocast
+    var = per_channel(variance.float(), target)
     return (0.5 * torch.log(var) + (target - mean) ** 2 / (2.0 * var)).mean()
 
 
