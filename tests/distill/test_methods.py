@@ -316,3 +316,15 @@ def test_loss_keys_and_weights():
     k, x, y = _build("kd", "mlp", alpha=0.0)
     out = k(x, y, epoch=0)
     torch.testing.assert_close(out.losses["ce"], F.cross_entropy(out.logits, y))
+
+
+@pytest.mark.parametrize("method", ["vid", "ted", "rid"])
+def test_distillation_terms_are_float32_under_bf16_autocast(method):
+    d, x, y = _build(method, "cnn")
+    d = d.to(memory_format=torch.channels_last)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = d(x.to(memory_format=torch.channels_last), y, epoch=4)
+    distill = {k: v for k, v in out.losses.items() if k in ("vid", "ted", "distill")}
+    assert distill and all(v.dtype == torch.float32 for v in distill.values())
+    sum(out.losses.values()).backward()
+    assert all(torch.isfinite(p.grad).all() for p in d.parameters() if p.grad is not None)
