@@ -13,9 +13,9 @@ Per distilled layer pair k (teacher ``T_k`` with ``Ct`` channels, student ``S_k`
 
 * **warm-up** (group ``"filter"``): ``sum_k CE(y, g_t(f_t(T_k)))``;
 * **phase 1** (group ``"filter"``: ``f_t``, ``g_t``; student, ``f_s`` and ``sigma`` frozen):
-  ``sum_k [ CE(y, g_t(f_t(T_k))) + D(V_k / sigma_k) ]`` with ``D = red(V^2 / sigma_c)``;
+  ``sum_k [ CE(y, g_t(f_t(T_k))) + D(V_k; sigma_k) ]`` with ``D = red(V^2 / sigma_c)``;
 * **phase 2** (group ``"student"``: student, ``f_s``, ``sigma``; ``f_t`` frozen):
-  ``lambda1 CE(y, s) + lambda2 sum_k [ P(sigma_k) + D(V_k / sigma_k) ]``.
+  ``lambda1 CE(y, s) + lambda2 sum_k [ P(sigma_k) + D(V_k; sigma_k) ]``.
 
 ``red`` is the ``reduction``: ``"sum"`` sums over channels and positions and averages over the
 batch (the paper's eqs. (11) and (13): ``||sigma||^2 + sum_chw E[V^2 / sigma_c]``);
