@@ -58,7 +58,15 @@ from pidkit_distill.methods import get_method
 from pidkit_distill.methods.base import StepOutput
 from pidkit_distill.models import build_model
 
-__all__ = ["RunSummary", "evaluate", "train", "train_one_epoch", "train_teacher"]
+__all__ = [
+    "RunSummary",
+    "SupervisedModel",
+    "evaluate",
+    "load_teacher",
+    "train",
+    "train_one_epoch",
+    "train_teacher",
+]
 
 CHECKPOINT_FORMAT = 1
 
@@ -209,8 +217,9 @@ def train_teacher(config: TrainConfig) -> Path:
     """Train the teacher ``config.model.teacher`` on ``config.data`` and save its weights.
 
     The teacher run uses ``teacher.epochs``, ``teacher.lr`` and ``teacher.seed`` with the
-    optimizer settings of ``config.optim``; it is cached: a second call with the same settings
-    returns the saved file without training.
+    optimizer settings of ``config.optim`` (``kd-rid-effective`` is replaced by ``paper``: the
+    authors trained their teacher differently anyway). It is cached: a second call with the same
+    settings returns the saved file without training.
 
     Returns
     -------
@@ -235,6 +244,15 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: _Runtime | None =
     """The teacher named by ``teacher.source``: trained (cached), untrained (seeded) or a file.
 
     The returned network is in eval mode with ``requires_grad`` off for every parameter.
+
+    Example
+    -------
+    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.data import load_dataset
+    >>> cfg = load_config(overrides=["teacher.source=untrained"])
+    >>> net = load_teacher(cfg, bundle=load_dataset("digits"))
+    >>> net.training, any(p.requires_grad for p in net.parameters())
+    (False, False)
     """
     runtime = runtime or _Runtime(torch.device("cpu"), 0, 1, 0, False)
     source = config.teacher.source
