@@ -4,3 +4,19 @@ Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature ta
 :mod:`pidkit_distill.data` (CIFAR-10/100, digits, the synthetic nuisance-teacher task) and
 :mod:`pidkit_distill.methods` (distillation methods behind a registry).
 """
+
+from .data import DatasetBundle, load_dataset
+from .methods import Distiller, StepOutput, available_methods, get_method, register_method
+from .models import Features, build_model
+
+__all__ = [
+    "DatasetBundle",
+    "Distiller",
+    "Features",
+    "StepOutput",
+    "available_methods",
+    "build_model",
+    "get_method",
+    "load_dataset",
+    "register_method",
+]
