@@ -77,42 +77,51 @@ def _row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]
     return rows[:rank], pivots
 
 
-def vertices(equalities: list[list[int]], rhs: list[int], n: int, *, measure: str) -> list[list[Fraction]]:
-    """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` in exact rational arithmetic.
+def _integer_row(row: list[Fraction]) -> list[int]:
+    """The same inequality with coprime integer coefficients (cddlib runs faster on them)."""
+    denominator = 1
+    for v in row:
+        denominator = denominator * v.denominator // math.gcd(denominator, v.denominator)
+    ints = [int(v * denominator) for v in row]
+    divisor = math.gcd(*ints) or 1
+    return [v // divisor for v in ints]
 
-    The equalities are eliminated first (exact Gauss–Jordan), so cddlib works on a full-dimensional
-    polytope in the free coordinates; that is several times faster than passing them as a
-    linearity set.
+
+def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: str) -> np.ndarray:
+    """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}``, one per row.
+
+    The equalities are eliminated first (exact Gauss–Jordan on rationals), so cddlib enumerates a
+    full-dimensional polytope in the free coordinates, in exact GMP arithmetic; that is several
+    times faster than passing the equalities as a linearity set. The vertices come back as float64:
+    the free coordinates are rounded from their exact values and the pivot coordinates are
+    recomputed from them (clipped at 0), accurate to a few ulps.
     """
     cdd = require_cdd(measure)
     augmented = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)]
     reduced, pivots = _row_reduce(augmented, n)
-    free = [j for j in range(n) if j not in set(pivots)]
+    pivot_set = set(pivots)
+    free = [j for j in range(n) if j not in pivot_set]
+    offset = np.array([float(row[n]) for row in reduced])
     if not free:
-        point = [Fraction(0)] * n
-        for row, col in zip(reduced, pivots, strict=True):
-            point[col] = row[n]
-        return [point]
+        point = np.zeros((1, n))
+        point[0, pivots] = offset
+        return point
     # x_pivot = b' - sum_f a'_f z_f >= 0 ;  z_f >= 0.   cdd row [b, a] means b + a.z >= 0.
-    ineq = [[row[n]] + [-row[f] for f in free] for row in reduced]
+    ineq = [_integer_row([row[n]] + [-row[f] for f in free]) for row in reduced]
     for k in range(len(free)):
-        unit = [Fraction(0)] * (len(free) + 1)
-        unit[k + 1] = Fraction(1)
+        unit = [0] * (len(free) + 1)
+        unit[k + 1] = 1
         ineq.append(unit)
     mat = cdd.matrix_from_array(ineq, rep_type=cdd.RepType.INEQUALITY)
     generators = cdd.copy_generators(cdd.polyhedron_from_matrix(mat)).array
-    out = []
-    for gen in generators:
-        if gen[0] != 1:
-            raise ValueError("internal error: the polytope is unbounded.")
-        z = gen[1:]
-        point = [Fraction(0)] * n
-        for k, f in enumerate(free):
-            point[f] = Fraction(z[k])
-        for row, col in zip(reduced, pivots, strict=True):
-            point[col] = row[n] - sum((row[f] * point[f] for f in free), Fraction(0))
-        out.append(point)
-    return out
+    if any(gen[0] != 1 for gen in generators):
+        raise ValueError("internal error: the polytope is unbounded.")
+    z = np.array([[float(v) for v in gen[1:]] for gen in generators])
+    coupling = np.array([[float(row[f]) for f in free] for row in reduced])
+    points = np.zeros((z.shape[0], n))
+    points[:, free] = z
+    points[:, pivots] = np.clip(offset - z @ coupling.T, 0.0, None)
+    return points
 
 
 class MixtureSolution(NamedTuple):

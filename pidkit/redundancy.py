@@ -235,7 +235,7 @@ def _gh(p: np.ndarray) -> _Value:
             )
             rhs.append(0)
     verts = _polytope.vertices(rows, rhs, n, measure="gh")
-    columns = np.array([[float(v) for v in vert] for vert in verts]).T
+    columns = verts.T
     m_y = np.zeros((columns.shape[1], p.shape[0]))
     np.add.at(m_y.T, cells[:, 0], columns)
     return _lp_value(
@@ -276,7 +276,7 @@ def _prec(p: np.ndarray) -> _Value:
             rows.append(row)
             rhs.append(0)
     verts = _polytope.vertices(rows, rhs, n, measure="prec")
-    columns = np.array([[float(v) for v in vert] for vert in verts]).T
+    columns = verts.T
     cond_first = np.array([[float(v) for v in c] for c in first])
     m_y = columns[: sizes[0]].T @ cond_first
     target = np.concatenate([b[2] for b in blocks])
