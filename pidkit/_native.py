@@ -25,13 +25,20 @@ on the perturbed conditions
 
     sum_s K a b = p(y,t),   sum_t K a b = p(y,s),   K g = sigma * mean(K g).
 
-The Newton system in (lambda, mu) is H + B diag(K / g) B^T, with H block-diagonal over y (the
-Hessian of the matrix-scaling problem for fixed K) and B the Jacobian of M. Its (lambda, lambda)
-block is block-diagonal over t (|Y| x |Y| blocks), so the system is reduced to a dense Schur
-complement over the (y, s) multipliers (or over (y, t), whichever is smaller) and solved by
-Cholesky. Once the duality measure is small, the primal point q = K a b is projected exactly onto
-the marginal constraints by a few Sinkhorn sweeps (done for all y at once) and the certified gap
-f(q) - D(lambda, mu) is computed from that feasible point.
+The Newton system couples H (block-diagonal over y: the Hessian of the matrix-scaling problem
+for fixed K) with B, the Jacobian of M. It is reduced in one of two ways, whichever is cheaper:
+to the multipliers d_K of the (t, s) pairs, (B^T H^{-1} B + diag(g / K)) d_K = ..., which only
+inverts H's (|T|+|S|)-sized blocks and is the more robust form; or, when |Y| is small next to
+|T| and |S|, to the (y, s) multipliers via the (lambda, lambda) blocks (block-diagonal over t),
+keeping d_K as an unknown on the pairs heading for M = 1 so that no huge weight K / g is
+inverted. Steps are damped by a fraction-to-the-boundary rule and a trust region on the
+exponents. Once the duality measure is small, the primal point q = K a b is projected exactly
+onto the marginal constraints by Sinkhorn sweeps (all y at once), also with the pairs the
+interior point marks inactive set to zero, and the certified gap f(q) - D(lambda, mu) is computed
+from that feasible point, with an allowance for rounding.
+
+BLAS runs on one thread (threadpoolctl): the systems are small, and oversubscribed machines make
+threaded BLAS many times slower.
 """
 
 from __future__ import annotations
@@ -47,7 +54,6 @@ __all__ = ["NativeSolution", "dual_bound", "objective", "solve_native"]
 _FRACTION_TO_BOUNDARY = 0.995
 _MAX_EXPONENT_STEP = 4.0
 _ROUNDING = 1e-14
-_DENSE_MAX = 160
 _SPLIT = 1e4
 
 
@@ -257,11 +263,8 @@ class _Solver:
 
     # ------------------------------------------------------------------ closed forms
     def system(self, *args):
-        """The Newton system, assembled whole for small joints, Schur-reduced otherwise."""
-        n_t, n_y, n_s = self.p.shape[1], self.p.shape[0], self.p.shape[2]
-        if n_y * (n_t + n_s) + n_t * n_s <= _DENSE_MAX:
-            return _DenseNewtonSystem(*args)
-        return _NewtonSystem(*args)
+        """The Newton system in the cheaper of its two reduced forms."""
+        return _newton_system_class(self.p.shape)(*args)
 
     def closed_form(self) -> NativeSolution | None:
         """|T| = 1 or |S| = 1 leave only q = p feasible; |Y| = 1 makes every q optimal (f = 0)."""
@@ -356,6 +359,19 @@ class _Solver:
             if best is None or cand.gap_nats < best.gap_nats:
                 best = cand
         return best
+
+
+def _newton_system_class(shape: tuple[int, int, int]) -> type:
+    """Reduce to the (t, s) pairs unless that costs several times the (y, s) reduction.
+
+    Flop estimates of forming the reduced matrix: (|T||S|)^2 |Y| (|T|+|S|) for the pairs and
+    (|Y||S|)^2 |T||Y| for the (y, s) multipliers. The pair form is preferred at equal cost: it
+    never inverts the large weights K / g and has proved the more robust on degenerate joints.
+    """
+    n_y, n_t, n_s = shape
+    pairs = (n_t * n_s) ** 2 * n_y * (n_t + n_s)
+    multipliers = (n_y * n_s) ** 2 * n_t * n_y
+    return _PairNewtonSystem if pairs <= 3 * multipliers else _NewtonSystem
 
 
 def _cholesky(a: np.ndarray) -> np.ndarray:
@@ -497,77 +513,60 @@ class _NewtonSystem:
         return d_lam, d_mu, d_kk, d_g
 
 
-class _DenseNewtonSystem:
-    """The same Newton system, assembled whole and LU-factorised: fewer, larger array operations,
-    which is faster for small joints. Unknowns: lambda[t, y], mu[y, s] and d_K on active pairs.
+class _PairNewtonSystem:
+    """The same Newton system reduced to the multipliers d_K of the (t, s) pairs.
 
-        [ H + B_I diag(w_I) B_I^T + gauge ridge   B_A       ] [d_z  ]
-        [ B_A^T                                   -g_A/K_A  ] [d_K_A]
+    Eliminating (lambda, mu) needs only H, block-diagonal over y with (|T|+|S|)-sized blocks
+    (the matrix-scaling Hessian of each y's slice q[y]), so no large weight is ever inverted:
+
+        (B^T H^{-1} B + diag(g / K)) d_K = B^T H^{-1} r - r_g + target / K.
+
+    Cheapest when |T||S| is small next to |Y||S| (many targets, few teacher/student symbols).
     """
 
     def __init__(self, q, e, kk, g, mt, ms, constrained):
         n_t, n_y, n_s = q.shape
+        n = n_t + n_s
         self.n = (n_t, n_y, n_s)
         self.e = e
         self.constrained = constrained
-        self.act = constrained & (kk > _SPLIT * g)
-        self.inact = constrained & ~self.act
-        n_lam, n_mu = n_t * n_y, n_y * n_s
-        n_z = n_lam + n_mu
-        # B[z, (t, s)]: d M(t,s) / d z.
-        b_lam = np.zeros((n_t, n_y, n_t, n_s))
-        b_lam[np.arange(n_t), :, np.arange(n_t), :] = e
-        b_mu = np.zeros((n_y, n_s, n_t, n_s))
-        b_mu[:, np.arange(n_s), :, np.arange(n_s)] = e.transpose(2, 1, 0)
-        b = np.concatenate([b_lam.reshape(n_lam, -1), b_mu.reshape(n_mu, -1)])
-        self.b = b
-        w = np.where(self.inact, kk / g, 0.0).reshape(-1)
-        a0 = (b * w) @ b.T
-        diag = np.concatenate([q.sum(axis=2).reshape(-1), q.sum(axis=0).reshape(-1)])
-        a0[np.arange(n_z), np.arange(n_z)] += diag
-        coupling = np.zeros((n_t, n_y, n_y, n_s))
-        coupling[:, np.arange(n_y), np.arange(n_y), :] = q
-        coupling = coupling.reshape(n_lam, n_mu)
-        a0[:n_lam, n_lam:] += coupling
-        a0[n_lam:, :n_lam] += coupling.T
-        gauge = np.concatenate(
-            [np.broadcast_to(mt[:, :, None] * np.eye(n_y)[None], (n_t, n_y, n_y)).reshape(n_lam, n_y),
-             -(ms.T[:, :, None] * np.eye(n_y)[None]).transpose(1, 0, 2).reshape(n_mu, n_y)]
-        )
-        positive = diag[diag > 0]
-        scale = float(positive.mean()) if positive.size else 1.0
-        a0 += scale * (gauge @ gauge.T)
-        off = np.concatenate([~mt.reshape(-1), ~ms.reshape(-1)])
-        a0[off, off] = 1.0
-        act = self.act.reshape(-1)
-        n_act = int(act.sum())
-        kkt = np.zeros((n_z + n_act, n_z + n_act))
-        kkt[:n_z, :n_z] = a0
-        kkt[:n_z, n_z:] = b[:, act]
-        kkt[n_z:, :n_z] = b[:, act].T
-        kkt[n_z + np.arange(n_act), n_z + np.arange(n_act)] = -(g / np.where(self.act, kk, 1.0))[
-            self.act
-        ]
-        if not np.isfinite(kkt).all():
+        h = np.zeros((n_y, n, n))
+        diag = np.concatenate([np.where(mt, q.sum(axis=2), 1.0).T, np.where(ms, q.sum(axis=0), 1.0)],
+                              axis=1)  # (y, n)
+        h[:, np.arange(n), np.arange(n)] = diag
+        slab = q.transpose(1, 0, 2)  # (y, t, s)
+        h[:, :n_t, n_t:] = slab
+        h[:, n_t:, :n_t] = slab.transpose(0, 2, 1)
+        gauge = np.concatenate([mt.T.astype(float), -ms.astype(float)], axis=1)  # (y, n)
+        ridge = np.mean(np.where(gauge != 0, diag, 0.0), axis=1) * (gauge != 0).any(axis=1)
+        h += ridge[:, None, None] * gauge[:, :, None] * gauge[:, None, :]
+        scale = np.sqrt(diag)
+        chol = _cholesky(h / (scale[:, :, None] * scale[:, None, :]))
+        self.linv = np.linalg.inv(chol) / scale[:, None, :]  # H_y^{-1} = linv^T linv
+        ey = e.transpose(1, 0, 2)  # (y, t, s)
+        z = (self.linv[:, :, :n_t, None] + self.linv[:, :, None, n_t:]) * ey[:, None, :, :]
+        self.z = z.reshape(n_y * n, n_t * n_s)  # stacked L_y^{-1} B_y
+        small = self.z.T @ self.z
+        cells = np.arange(n_t * n_s)
+        small[cells, cells] += np.where(constrained, g / np.where(constrained, kk, 1.0), 1.0).reshape(-1)
+        if not np.isfinite(small).all():
             raise np.linalg.LinAlgError("non-finite Newton matrix")
-        scale_all = np.sqrt(np.maximum(np.abs(np.diagonal(kkt)), np.finfo(float).tiny))
-        self.scale_all = scale_all
-        self.lu = scipy.linalg.lu_factor(kkt / np.outer(scale_all, scale_all), check_finite=False)
-        self.n_z, self.n_lam = n_z, n_lam
+        self.scale_k = np.sqrt(np.diagonal(small).copy())
+        self.factor = _cholesky(small / np.outer(self.scale_k, self.scale_k))
 
     def direction(self, r_t, r_s, r_g, target, kk, g):
         """Newton step (d_lam, d_mu, d_kk, d_g); see :meth:`_NewtonSystem.direction`."""
         n_t, n_y, n_s = self.n
-        h = np.where(self.inact, (target - kk * r_g) / g, 0.0).reshape(-1)
-        rhs_z = np.concatenate([r_t.reshape(-1), r_s.reshape(-1)]) - self.b @ h
-        rhs_act = (r_g - target / np.where(self.act, kk, 1.0))[self.act]
-        rhs = np.concatenate([rhs_z, rhs_act]) / self.scale_all
-        sol = scipy.linalg.lu_solve(self.lu, rhs, check_finite=False) / self.scale_all
-        d_z = sol[: self.n_z]
-        d_lam = d_z[: self.n_lam].reshape(n_t, n_y)
-        d_mu = d_z[self.n_lam :].reshape(n_y, n_s)
-        d_m = (d_z @ self.b).reshape(n_t, n_s)
+        r_y = np.concatenate([r_t.T, r_s], axis=1)  # (y, n)
+        u = (self.linv @ r_y[:, :, None]).reshape(-1)
+        safe_kk = np.where(self.constrained, kk, 1.0)
+        rhs = np.where(self.constrained, (u @ self.z).reshape(n_t, n_s) - r_g + target / safe_kk, 0.0)
+        d_kk = scipy.linalg.cho_solve(
+            (self.factor, True), rhs.reshape(-1) / self.scale_k, check_finite=False
+        ) / self.scale_k
+        v = (u - self.z @ d_kk).reshape(n_y, n_t + n_s, 1)
+        d_y = (np.swapaxes(self.linv, 1, 2) @ v)[:, :, 0]
+        d_lam, d_mu = d_y[:, :n_t].T, d_y[:, n_t:]
+        d_m = np.sum((d_lam[:, :, None] + d_mu[None, :, :]) * self.e, axis=1)
         d_g = np.where(self.constrained, r_g - d_m, 0.0)
-        d_kk = np.where(self.inact, (target - kk * d_g) / g, 0.0)
-        d_kk[self.act] = sol[self.n_z :]
-        return d_lam, d_mu, d_kk, d_g
+        return d_lam, d_mu, np.where(self.constrained, d_kk.reshape(n_t, n_s), 0.0), d_g

@@ -190,3 +190,25 @@ def test_native_properties(p):
     # The program is symmetric in T and S.
     swapped = solve_native(np.ascontiguousarray(p.transpose(0, 2, 1)))
     assert swapped.objective_nats == pytest.approx(sol.objective_nats, abs=2e-9)
+
+
+@pytest.mark.parametrize("kind", ["full", "sparse", "deterministic", "nearly_deterministic"])
+def test_both_reductions_of_the_newton_system_agree(kind, monkeypatch):
+    import pidkit._native as native
+
+    rng = np.random.default_rng(100 + KINDS.index(kind))
+    ps = [check_joint(_joint(kind, rng)) for _ in range(15)]
+    pairs = [solve_native(p) for p in ps]
+    monkeypatch.setattr(native, "_newton_system_class", lambda shape: native._NewtonSystem)
+    multipliers = [solve_native(p) for p in ps]
+    for a, b in zip(pairs, multipliers, strict=True):
+        assert a.converged and b.converged, (a.message, b.message)
+        assert a.objective_nats == pytest.approx(b.objective_nats, abs=2e-9)
+
+
+def test_reduction_is_chosen_by_cost():
+    import pidkit._native as native
+
+    assert native._newton_system_class((100, 10, 10)) is native._PairNewtonSystem
+    assert native._newton_system_class((10, 10, 10)) is native._PairNewtonSystem
+    assert native._newton_system_class((10, 20, 20)) is native._NewtonSystem
