@@ -31,7 +31,9 @@ to the multipliers d_K of the (t, s) pairs, (B^T H^{-1} B + diag(g / K)) d_K = .
 inverts H's (|T|+|S|)-sized blocks and is the more robust form; or, when |Y| is small next to
 |T| and |S|, to the (y, s) multipliers via the (lambda, lambda) blocks (block-diagonal over t),
 keeping d_K as an unknown on the pairs heading for M = 1 so that no huge weight K / g is
-inverted. Steps are damped by a fraction-to-the-boundary rule and a trust region on the
+inverted. Past about 2e10 flops (e.g. 100 x 100 x 100) the pair system is solved matrix-free by
+Jacobi-preconditioned conjugate gradients instead: memory stays a few copies of p plus |Y|
+blocks of size (|T|+|S|)^2. Steps are damped by a fraction-to-the-boundary rule and a trust region on the
 exponents. Once the duality measure is small, the primal point q = K a b is projected exactly
 onto the marginal constraints by Sinkhorn sweeps (all y at once), also with the pairs the
 interior point marks inactive set to zero, and the certified gap f(q) - D(lambda, mu) is computed
@@ -55,6 +57,7 @@ _FRACTION_TO_BOUNDARY = 0.995
 _MAX_EXPONENT_STEP = 4.0
 _ROUNDING = 1e-14
 _SPLIT = 1e4
+_DENSE_FLOPS = 2e10
 
 
 @dataclass(frozen=True)
@@ -362,7 +365,8 @@ class _Solver:
 
 
 def _newton_system_class(shape: tuple[int, int, int]) -> type:
-    """Reduce to the (t, s) pairs unless that costs several times the (y, s) reduction.
+    """Reduce to the (t, s) pairs unless that costs several times the (y, s) reduction; solve
+    matrix-free when even the cheaper dense reduction would be too big.
 
     Flop estimates of forming the reduced matrix: (|T||S|)^2 |Y| (|T|+|S|) for the pairs and
     (|Y||S|)^2 |T||Y| for the (y, s) multipliers. The pair form is preferred at equal cost: it
@@ -371,6 +375,8 @@ def _newton_system_class(shape: tuple[int, int, int]) -> type:
     n_y, n_t, n_s = shape
     pairs = (n_t * n_s) ** 2 * n_y * (n_t + n_s)
     multipliers = (n_y * n_s) ** 2 * n_t * n_y
+    if min(pairs, multipliers) > _DENSE_FLOPS:
+        return _IterativePairSystem
     return _PairNewtonSystem if pairs <= 3 * multipliers else _NewtonSystem
 
 
@@ -570,3 +576,92 @@ class _PairNewtonSystem:
         d_m = np.sum((d_lam[:, :, None] + d_mu[None, :, :]) * self.e, axis=1)
         d_g = np.where(self.constrained, r_g - d_m, 0.0)
         return d_lam, d_mu, np.where(self.constrained, d_kk.reshape(n_t, n_s), 0.0), d_g
+
+
+class _IterativePairSystem:
+    """The (t, s)-pair reduction of :class:`_PairNewtonSystem`, solved matrix-free by
+    Jacobi-preconditioned conjugate gradients, for joints too large for a dense reduced matrix.
+
+    Memory: a few arrays of the joint's size plus the |Y| blocks of H ((|T|+|S|)^2 each).
+    """
+
+    def __init__(self, q, e, kk, g, mt, ms, constrained):
+        n_t, n_y, n_s = q.shape
+        n = n_t + n_s
+        self.n = (n_t, n_y, n_s)
+        self.e = e
+        self.constrained = constrained
+        h = np.zeros((n_y, n, n))
+        diag = np.concatenate(
+            [np.where(mt, q.sum(axis=2), 1.0).T, np.where(ms, q.sum(axis=0), 1.0)], axis=1
+        )
+        h[:, np.arange(n), np.arange(n)] = diag
+        h[:, :n_t, n_t:] = q.transpose(1, 0, 2)
+        h[:, n_t:, :n_t] = q.transpose(1, 2, 0)
+        gauge = np.concatenate([mt.T.astype(float), -ms.astype(float)], axis=1)
+        ridge = np.mean(np.where(gauge != 0, diag, 0.0), axis=1) * (gauge != 0).any(axis=1)
+        h += ridge[:, None, None] * gauge[:, :, None] * gauge[:, None, :]
+        scale = np.sqrt(diag)
+        chol = _cholesky(h / (scale[:, :, None] * scale[:, None, :]))
+        linv = np.linalg.inv(chol) / scale[:, None, :]
+        self.g_inv = np.swapaxes(linv, 1, 2) @ linv  # H_y^{-1}, (y, n, n)
+        self.d = np.where(constrained, g / np.where(constrained, kk, 1.0), 1.0)
+        g_tt = np.diagonal(self.g_inv[:, :n_t, :n_t], axis1=1, axis2=2)  # (y, t)
+        g_ss = np.diagonal(self.g_inv[:, n_t:, n_t:], axis1=1, axis2=2)  # (y, s)
+        g_ts = self.g_inv[:, :n_t, n_t:]  # (y, t, s)
+        ey = e.transpose(1, 0, 2)
+        self.precond = np.sum(ey**2 * (g_tt[:, :, None] + 2 * g_ts + g_ss[:, None, :]), axis=0)
+        self.precond += self.d
+        if not (np.isfinite(self.precond).all() and np.isfinite(self.g_inv).all()):
+            raise np.linalg.LinAlgError("non-finite Newton matrix")
+
+    def _b(self, v):
+        """B v for v[t, s]: per y the stacked (t) and (s) sums, shape (y, n)."""
+        ev = self.e * v[:, None, :]
+        return np.concatenate([ev.sum(axis=2).T, ev.sum(axis=0)], axis=1)
+
+    def _bt(self, z):
+        """B^T z for z[y, n]: shape (t, s)."""
+        n_t = self.n[0]
+        return np.einsum("tys,yt->ts", self.e, z[:, :n_t]) + np.einsum(
+            "tys,ys->ts", self.e, z[:, n_t:]
+        )
+
+    def _h_inv(self, z):
+        return (self.g_inv @ z[:, :, None])[:, :, 0]
+
+    def _matvec(self, v):
+        return self._bt(self._h_inv(self._b(v))) + self.d * v
+
+    def _cg(self, rhs, tol=1e-11, max_iter=2000):
+        x = np.zeros_like(rhs)
+        r = rhs.copy()
+        z = r / self.precond
+        p = z.copy()
+        rz = np.sum(r * z)
+        target = tol * np.sqrt(np.sum(rhs**2))
+        for _ in range(max_iter):
+            if np.sqrt(np.sum(r**2)) <= target:
+                break
+            ap = self._matvec(p)
+            alpha = rz / np.sum(p * ap)
+            x += alpha * p
+            r -= alpha * ap
+            z = r / self.precond
+            rz_new = np.sum(r * z)
+            p = z + (rz_new / rz) * p
+            rz = rz_new
+        return x
+
+    def direction(self, r_t, r_s, r_g, target, kk, g):
+        """Newton step (d_lam, d_mu, d_kk, d_g); see :meth:`_NewtonSystem.direction`."""
+        n_t = self.n[0]
+        u = self._h_inv(np.concatenate([r_t.T, r_s], axis=1))
+        safe_kk = np.where(self.constrained, kk, 1.0)
+        rhs = np.where(self.constrained, self._bt(u) - r_g + target / safe_kk, 0.0)
+        d_kk = np.where(self.constrained, self._cg(rhs), 0.0)
+        d_y = u - self._h_inv(self._b(d_kk))
+        d_lam, d_mu = d_y[:, :n_t].T, d_y[:, n_t:]
+        d_m = np.sum((d_lam[:, :, None] + d_mu[None, :, :]) * self.e, axis=1)
+        d_g = np.where(self.constrained, r_g - d_m, 0.0)
+        return d_lam, d_mu, d_kk, d_g

@@ -212,3 +212,18 @@ def test_reduction_is_chosen_by_cost():
     assert native._newton_system_class((100, 10, 10)) is native._PairNewtonSystem
     assert native._newton_system_class((10, 10, 10)) is native._PairNewtonSystem
     assert native._newton_system_class((10, 20, 20)) is native._NewtonSystem
+    assert native._newton_system_class((100, 100, 100)) is native._IterativePairSystem
+
+
+def test_matrix_free_newton_system_agrees(monkeypatch):
+    import pidkit._native as native
+
+    rng = np.random.default_rng(11)
+    ps = [check_joint(_joint(kind, rng)) for kind in ("full", "sparse", "nearly_deterministic")]
+    ps.append(rng.dirichlet(np.ones(6 * 5 * 7)).reshape(6, 5, 7))
+    dense = [solve_native(p) for p in ps]
+    monkeypatch.setattr(native, "_newton_system_class", lambda shape: native._IterativePairSystem)
+    for p, a in zip(ps, dense, strict=True):
+        b = solve_native(p)
+        assert b.converged, b.message
+        assert b.objective_nats == pytest.approx(a.objective_nats, abs=2e-9)
