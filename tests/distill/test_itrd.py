@@ -215,3 +215,17 @@ def test_corr_term_reaches_its_lower_bound_for_a_copy_of_the_teacher():
     other = ITRD(build_model("digits-student", num_classes=4, in_channels=1), teacher,
                  sample_input=x, num_classes=4, beta_mi=0.0).eval()
     assert other(x, y, epoch=0).losses["corr"].item() > 2.0 * bound + 1.0
+
+
+@pytest.mark.parametrize("kind", ["synthetic", "digits"])
+def test_one_step_of_its_optimizer_group_decreases_the_loss(kind):
+    from pidkit_distill.methods.itrd import ITRD
+
+    teacher, student, x, y = _pair(kind, batch=16)
+    itrd = ITRD(student, teacher, sample_input=x, num_classes=4).train()
+    opt = torch.optim.SGD(itrd.optimizer_groups()[itrd.phase(0)], lr=1e-3)
+    before = sum(itrd(x, y, epoch=0).losses.values())
+    before.backward()
+    opt.step()
+    after = sum(itrd(x, y, epoch=0).losses.values())
+    assert after.item() < before.item()
