@@ -17,6 +17,7 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -150,11 +151,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     from pidkit_distill.trainer import train, train_teacher
 
     if args.command == "train-teacher":
-        print(f"teacher saved to {train_teacher(config)}")
+        path = train_teacher(config)
+        if int(os.environ.get("RANK", "0")) == 0:
+            print(f"teacher saved to {path}")
         return 0
     summary = train(config)
-    print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
-          f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")
+    if int(os.environ.get("RANK", "0")) == 0:  # one line per run under torchrun
+        print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
+              f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")
     return 0
 
 

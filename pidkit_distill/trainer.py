@@ -198,7 +198,7 @@ def train(config: TrainConfig) -> RunSummary:
         bundle = _load_data(config)
         teacher = load_teacher(config, bundle=bundle, runtime=runtime)
         method = get_method(config.method.name)
-        init_state = _student_init_state(config, method.student_init)
+        init_state = _student_init_state(config, method.student_init, runtime)
         _seed_everything(config.run.seed)
         student = _build(config.model.student, bundle)
         if init_state is not None:
@@ -322,7 +322,7 @@ def _fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     if runtime.distributed:
         model = nn.parallel.DistributedDataParallel(
             module, device_ids=[runtime.local_rank] if device.type == "cuda" else None,
-            find_unused_parameters=True,
+            find_unused_parameters=len(groups) > 1,  # a phase leaves the other groups unused
         )
     train_loader, sampler = _train_loader(bundle.train, config, runtime, loader_gen)
     test_loader = _eval_loader(bundle.test, config, runtime)
@@ -518,7 +518,8 @@ def _train_teacher(config: TrainConfig, bundle: Any, runtime: _Runtime) -> Path:
     return path
 
 
-def _student_init_state(config: TrainConfig, init_method: str | None) -> dict | None:
+def _student_init_state(config: TrainConfig, init_method: str | None,
+                        runtime: _Runtime) -> dict | None:
     """Weights of the trained ``init_method`` student a method starts from (TED: BAS).
 
     The ``init_method`` run uses this run's configuration with the method replaced; it lives in
@@ -534,9 +535,10 @@ def _student_init_state(config: TrainConfig, init_method: str | None) -> dict | 
     path = _run_dir(init_config) / "checkpoint.pt"
     done = path.is_file() and torch.load(path, map_location="cpu",
                                          weights_only=False)["epoch"] >= config.run.epochs
-    if not done:
+    if not done and runtime.is_main:
         print(f"{config.method.name} starts from a trained {init_method} student: training "
               f"{_run_dir(init_config)}")
+    if not done:
         train(init_config)
     return torch.load(path, map_location="cpu", weights_only=False)["student"]
 

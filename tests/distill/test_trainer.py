@@ -221,3 +221,10 @@ def test_two_process_gloo_ddp_matches_one_process(tmp_path, monkeypatch):
         for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
             assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-6), key
     assert all(torch.allclose(ddp["student"][k], one[k], atol=1e-5) for k in one)
+
+
+def test_amp_on_cpu_warns_and_changes_nothing(tmp_path):
+    plain = trainer.train(tiny(tmp_path, "run.epochs=1", "run.name=fp32"))
+    with pytest.warns(RuntimeWarning, match="run.amp=true has no effect on CPU"):
+        amp = trainer.train(tiny(tmp_path, "run.epochs=1", "run.name=amp", "run.amp=true"))
+    assert comparable(amp.history) == comparable(plain.history)
