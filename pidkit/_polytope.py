@@ -38,13 +38,30 @@ def require_cdd(measure: str) -> Any:
     return cdd.gmp
 
 
-def exact_masses(values: np.ndarray) -> list[int]:
-    """The float masses as integers with one common denominator (exact, no rounding).
+SNAP_DENOMINATOR = 10**6
+"""Floats within a few ulps of a fraction with at most this denominator are read as that fraction."""
 
-    Every float is a dyadic rational, so multiplying by the largest denominator (a power of two)
-    gives integers whose ratios are exactly those of the floats.
+
+def _snapped(value: float) -> Fraction | None:
+    guess = Fraction(value).limit_denominator(SNAP_DENOMINATOR)
+    return guess if abs(float(guess) - value) <= 4 * math.ulp(value) else None
+
+
+def exact_masses(values: np.ndarray) -> list[int]:
+    """The float masses as integers with one common denominator.
+
+    Masses computed in floating point from simple fractions (``0.5 * 0.9 * 0.9``, counts / n) are
+    read as those fractions when every mass is within 4 ulps of one with denominator at most
+    :data:`SNAP_DENOMINATOR`; this restores exact ties such as equal conditionals p(y|t), which
+    round-off would otherwise turn into a different, nearly degenerate polytope. Otherwise each float
+    is taken as the dyadic rational it is, exactly.
     """
-    fracs = [Fraction(float(v)) for v in values]
+    floats = [float(v) for v in values]
+    snapped = [_snapped(v) for v in floats]
+    if all(f is not None for f in snapped):
+        fracs = [f for f in snapped if f is not None]
+    else:
+        fracs = [Fraction(v) for v in floats]
     denominator = 1
     for f in fracs:
         denominator = denominator * f.denominator // math.gcd(denominator, f.denominator)
@@ -92,9 +109,10 @@ def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: st
 
     The equalities are eliminated first (exact Gauss–Jordan on rationals), so cddlib enumerates a
     full-dimensional polytope in the free coordinates, in exact GMP arithmetic; that is several
-    times faster than passing the equalities as a linearity set. The vertices come back as float64:
-    the free coordinates are rounded from their exact values and the pivot coordinates are
-    recomputed from them (clipped at 0), accurate to a few ulps.
+    times faster than passing the equalities as a linearity set. The vertices come back as float64,
+    within 1e-13 of their exact values: the free coordinates are rounded from the exact ones, the
+    pivot coordinates are recomputed from them in floating point, or exactly where the round-off
+    bound of that recomputation exceeds 1e-13.
     """
     cdd = require_cdd(measure)
     augmented = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)]
@@ -120,8 +138,16 @@ def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: st
     coupling = np.array([[float(row[f]) for f in free] for row in reduced])
     points = np.zeros((z.shape[0], n))
     points[:, free] = z
-    points[:, pivots] = np.clip(offset - z @ coupling.T, 0.0, None)
-    return points
+    points[:, pivots] = offset - z @ coupling.T
+    # Round-off bound of the float recovery; where cancellation could cost more than 1e-13, the
+    # pivot coordinates are recomputed in exact arithmetic.
+    bound = (np.abs(offset) + np.abs(z) @ np.abs(coupling.T)) * (len(free) + 1) * 4 * np.finfo(float).eps
+    for i in np.flatnonzero(np.any(bound > 1e-13, axis=1)):
+        exact_z = [Fraction(v) for v in generators[i][1:]]
+        for row, col in zip(reduced, pivots, strict=True):
+            value = row[n] - sum((row[f] * v for f, v in zip(free, exact_z, strict=True)), Fraction(0))
+            points[i, col] = float(value)
+    return np.clip(points, 0.0, None)
 
 
 class MixtureSolution(NamedTuple):

@@ -266,3 +266,33 @@ def test_pid_dispatches_every_measure() -> None:
     assert pidkit.pid(p, measure="gh").syn == pytest.approx(0.311278124459133, abs=1e-9)
     with pytest.raises(TypeError, match="tol"):
         pidkit.pid(p, measure="gh", tol=1e-3)
+
+
+@needs_cdd
+@pytest.mark.parametrize("snap", [True, False], ids=["snapped", "dyadic"])
+def test_round_off_ties_do_not_break_the_exact_lp(snap: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 0.5 * 0.9 * 0.9 etc.: equal conditionals p(y|t) that round-off makes unequal. Read as the
+    # intended fractions (snapped) or as the exact dyadic floats, the LP must stay feasible.
+    from pidkit import _polytope
+
+    if not snap:
+        monkeypatch.setattr(_polytope, "SNAP_DENOMINATOR", 1)
+    pz, pg = (0.5, 0.5), (0.9, 0.1)
+    constant = examples.nuisance_teacher(pz, pg, 0.1, student=np.zeros(4, dtype=int))
+    assert i_gh(constant) == pytest.approx(0.0, abs=1e-9)
+    assert i_prec(constant) == pytest.approx(0.0, abs=1e-9)
+    copy_z = examples.nuisance_teacher(pz, pg, 0.1, student="z")
+    assert i_gh(copy_z) == pytest.approx(0.531004406410719, abs=1e-9)
+    mixed = examples.nuisance_teacher(pz, pg, 0.1, student=np.array([0, 0, 0, 1]))
+    assert i_gh(mixed) <= i_prec(mixed) + 1e-9 <= redundancy(mixed) + 2e-9
+
+
+def test_snapping_reads_simple_fractions() -> None:
+    from fractions import Fraction
+
+    from pidkit._polytope import exact_masses
+
+    assert exact_masses(np.array([0.5 * 0.9 * 0.9, 0.5 * 0.9 * 0.1, 0.1])) == [81, 9, 20]
+    third = 1 / 3 + 2**-40  # not within 4 ulps of a small fraction: taken exactly
+    masses = exact_masses(np.array([third, 0.25]))
+    assert Fraction(masses[0], masses[1]) == Fraction(third) / Fraction(0.25)
