@@ -31,7 +31,7 @@ to the multipliers d_K of the (t, s) pairs, (B^T H^{-1} B + diag(g / K)) d_K = .
 inverts H's (|T|+|S|)-sized blocks and is the more robust form; or, when |Y| is small next to
 |T| and |S|, to the (y, s) multipliers via the (lambda, lambda) blocks (block-diagonal over t),
 keeping d_K as an unknown on the pairs heading for M = 1 so that no huge weight K / g is
-inverted. Past about 2e10 flops (e.g. 100 x 100 x 100) the pair system is solved matrix-free by
+inverted. Past about 6e8 flops (e.g. 30 x 30 x 30) the pair system is solved matrix-free by
 Jacobi-preconditioned conjugate gradients instead: memory stays a few copies of p plus |Y|
 blocks of size (|T|+|S|)^2. Steps are damped by a fraction-to-the-boundary rule and a trust region on the
 exponents. Once the duality measure is small, the primal point q = K a b is projected exactly
@@ -57,7 +57,8 @@ _FRACTION_TO_BOUNDARY = 0.995
 _MAX_EXPONENT_STEP = 4.0
 _ROUNDING = 1e-14
 _SPLIT = 1e4
-_DENSE_FLOPS = 2e10
+_DENSE_FLOPS = 6e8
+_CG_FORCING = 1e-2
 
 
 @dataclass(frozen=True)
@@ -375,9 +376,10 @@ def _newton_system_class(shape: tuple[int, int, int]) -> type:
     n_y, n_t, n_s = shape
     pairs = (n_t * n_s) ** 2 * n_y * (n_t + n_s)
     multipliers = (n_y * n_s) ** 2 * n_t * n_y
-    if min(pairs, multipliers) > _DENSE_FLOPS:
+    dense = _PairNewtonSystem if pairs <= 3 * multipliers else _NewtonSystem
+    if (pairs if dense is _PairNewtonSystem else multipliers) > _DENSE_FLOPS:
         return _IterativePairSystem
-    return _PairNewtonSystem if pairs <= 3 * multipliers else _NewtonSystem
+    return dense
 
 
 def _cholesky(a: np.ndarray) -> np.ndarray:
@@ -583,6 +585,7 @@ class _IterativePairSystem:
     Jacobi-preconditioned conjugate gradients, for joints too large for a dense reduced matrix.
 
     Memory: a few arrays of the joint's size plus the |Y| blocks of H ((|T|+|S|)^2 each).
+    The conjugate-gradient tolerance follows the duality measure (inexact Newton).
     """
 
     def __init__(self, q, e, kk, g, mt, ms, constrained):
@@ -612,6 +615,9 @@ class _IterativePairSystem:
         ey = e.transpose(1, 0, 2)
         self.precond = np.sum(ey**2 * (g_tt[:, :, None] + 2 * g_ts + g_ss[:, None, :]), axis=0)
         self.precond += self.d
+        # Inexact Newton: solve as accurately as the duality measure warrants.
+        measure = float(np.sum(np.where(constrained, kk * g, 0.0)))
+        self.rtol = min(max(_CG_FORCING * measure, 1e-12), 1e-3)
         if not (np.isfinite(self.precond).all() and np.isfinite(self.g_inv).all()):
             raise np.linalg.LinAlgError("non-finite Newton matrix")
 
@@ -633,13 +639,13 @@ class _IterativePairSystem:
     def _matvec(self, v):
         return self._bt(self._h_inv(self._b(v))) + self.d * v
 
-    def _cg(self, rhs, tol=1e-11, max_iter=2000):
+    def _cg(self, rhs, max_iter=2000):
         x = np.zeros_like(rhs)
         r = rhs.copy()
         z = r / self.precond
         p = z.copy()
         rz = np.sum(r * z)
-        target = tol * np.sqrt(np.sum(rhs**2))
+        target = self.rtol * np.sqrt(np.sum(rhs**2))
         for _ in range(max_iter):
             if np.sqrt(np.sum(r**2)) <= target:
                 break

@@ -212,6 +212,7 @@ def test_reduction_is_chosen_by_cost():
     assert native._newton_system_class((100, 10, 10)) is native._PairNewtonSystem
     assert native._newton_system_class((10, 10, 10)) is native._PairNewtonSystem
     assert native._newton_system_class((10, 20, 20)) is native._NewtonSystem
+    assert native._newton_system_class((30, 30, 30)) is native._IterativePairSystem
     assert native._newton_system_class((100, 100, 100)) is native._IterativePairSystem
 
 
