@@ -95,6 +95,9 @@ class TeacherConfig:
     epochs: int = _opt(30, "epochs when a teacher has to be trained")
     lr: float = _opt(0.05, "initial learning rate when a teacher has to be trained")
     seed: int = _opt(0, "seed of the teacher's initialisation and training")
+    data_options: dict = field(default_factory=dict, metadata={
+        "help": "load_dataset options that differ for the teacher, e.g. target='joint' for "
+                "the synthetic task's nuisance teacher"})
 
 
 @dataclass

@@ -88,7 +88,8 @@ class RunSummary:
     history : list of dict
         The per-epoch records of ``metrics.jsonl``.
     teacher_acc : float or None
-        Held-out accuracy of the teacher (None for teacher-training runs).
+        Held-out accuracy of the teacher (None for teacher-training runs and for a teacher
+        trained on other labels through ``teacher.data_options``).
     epochs_done : int
         Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
     audit : list of dict
@@ -206,7 +207,7 @@ def train(config: TrainConfig) -> RunSummary:
         params = dict(config.method.params)
         if config.method.preset:
             params["preset"] = config.method.preset
-        distiller = method(student, teacher, sample_input=_sample_input(bundle, config),
+        distiller = method(student, teacher, sample_input=_sample_input(bundle),
                            num_classes=bundle.num_classes, **params)
         return _fit(config, distiller, bundle, _run_dir(config), runtime)
     finally:
@@ -235,7 +236,7 @@ def train_teacher(config: TrainConfig) -> Path:
     check_config(config)
     runtime = _init_runtime(config)
     try:
-        return _train_teacher(config, _load_data(config), runtime)
+        return _train_teacher(config, _load_data(config, teacher=True), runtime)
     finally:
         _close_runtime(runtime)
 
@@ -243,7 +244,9 @@ def train_teacher(config: TrainConfig) -> Path:
 def load_teacher(config: TrainConfig, *, bundle: Any, runtime: _Runtime | None = None) -> nn.Module:
     """The teacher named by ``teacher.source``: trained (cached), untrained (seeded) or a file.
 
-    The returned network is in eval mode with ``requires_grad`` off for every parameter.
+    ``bundle`` is the student's data; with ``teacher.data_options`` the teacher's own variant
+    of it is loaded (its number of classes may differ). The returned network is in eval mode
+    with ``requires_grad`` off for every parameter.
 
     Example
     -------
@@ -255,6 +258,8 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: _Runtime | None =
     (False, False)
     """
     runtime = runtime or _Runtime(torch.device("cpu"), 0, 1, 0, False)
+    if config.teacher.data_options:
+        bundle = _load_data(config, teacher=True)
     source = config.teacher.source
     if source == "untrained":
         with torch.random.fork_rng(devices=[]):
@@ -328,7 +333,7 @@ def _fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     test_loader = _eval_loader(bundle.test, config, runtime)
     teacher = getattr(module, "teacher", None)
     teacher_acc = None
-    if teacher is not None:
+    if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
         teacher_acc = evaluate(teacher, test_loader, device=device, amp=config.run.amp,
                                runtime=runtime)["acc"]
     audit_enabled = teacher is not None and config.run.audit_every > 0
@@ -476,6 +481,7 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
 def _teacher_run_config(config: TrainConfig) -> TrainConfig:
     """The configuration of the run that trains ``config``'s teacher."""
     data = config_to_dict(config)
+    data["data"]["options"].update(config.teacher.data_options)
     data["method"] = {"name": "teacher", "preset": "", "params": {}}
     data["model"]["student"] = config.model.teacher
     data["optim"]["lr"] = config.teacher.lr
@@ -724,15 +730,17 @@ def _eval_loader(dataset: Any, config: TrainConfig, runtime: _Runtime) -> DataLo
                       num_workers=config.data.num_workers)
 
 
-def _sample_input(bundle: Any, config: TrainConfig) -> Tensor:
+def _sample_input(bundle: Any) -> Tensor:
     """A few training inputs, for the Distiller to infer feature shapes."""
     n = min(len(bundle.train), 16)
     return torch.stack([bundle.train[i][0] for i in range(n)])
 
 
-def _load_data(config: TrainConfig) -> Any:
+def _load_data(config: TrainConfig, *, teacher: bool = False) -> Any:
+    """The run's data; ``teacher=True``: with ``teacher.data_options`` applied on top."""
+    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
     return load_dataset(config.data.name, root=config.data.root or None, seed=config.data.seed,
-                        **config.data.options)
+                        **options)
 
 
 def _build(name: str, bundle: Any) -> nn.Module:

@@ -228,3 +228,17 @@ def test_amp_on_cpu_warns_and_changes_nothing(tmp_path):
     with pytest.warns(RuntimeWarning, match="run.amp=true has no effect on CPU"):
         amp = trainer.train(tiny(tmp_path, "run.epochs=1", "run.name=amp", "run.amp=true"))
     assert comparable(amp.history) == comparable(plain.history)
+
+
+def test_nuisance_teacher_trained_on_other_labels(tmp_path):
+    # Theorem 3.1's teacher: trained to predict (Y, G), so it must encode the nuisance G
+    cfg = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.epochs=1",
+               "teacher.data_options.target=joint", "method.name=vid", "run.name=joint")
+    summary = trainer.train(cfg)
+    path = trainer.train_teacher(cfg)
+    saved = torch.load(path, weights_only=False)
+    assert saved["num_classes"] == 4 * 2**2  # Y has 4 classes, G 2 bits
+    assert saved["config"]["data"]["options"]["target"] == "joint"
+    assert summary.teacher_acc is None  # its predictions are not labels of the student's task
+    plain = trainer.train_teacher(tiny(tmp_path, "teacher.epochs=1"))
+    assert plain != path and torch.load(plain, weights_only=False)["num_classes"] == 4
