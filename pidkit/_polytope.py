@@ -110,19 +110,16 @@ def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: st
     The equalities are eliminated first (exact Gauss–Jordan on rationals), so cddlib enumerates a
     full-dimensional polytope in the free coordinates, in exact GMP arithmetic; that is several
     times faster than passing the equalities as a linearity set. The vertices come back as float64,
-    within 1e-13 of their exact values: the free coordinates are rounded from the exact ones, the
-    pivot coordinates are recomputed from them in floating point, or exactly where the round-off
-    bound of that recomputation exceeds 1e-13.
+    every coordinate the correctly rounded value of the exact rational one.
     """
     cdd = require_cdd(measure)
     augmented = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)]
     reduced, pivots = _row_reduce(augmented, n)
     pivot_set = set(pivots)
     free = [j for j in range(n) if j not in pivot_set]
-    offset = np.array([float(row[n]) for row in reduced])
     if not free:
         point = np.zeros((1, n))
-        point[0, pivots] = offset
+        point[0, pivots] = [float(row[n]) for row in reduced]
         return point
     # x_pivot = b' - sum_f a'_f z_f >= 0 ;  z_f >= 0.   cdd row [b, a] means b + a.z >= 0.
     ineq = [_integer_row([row[n]] + [-row[f] for f in free]) for row in reduced]
@@ -134,20 +131,32 @@ def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: st
     generators = cdd.copy_generators(cdd.polyhedron_from_matrix(mat)).array
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
-    z = np.array([[float(v) for v in gen[1:]] for gen in generators])
-    coupling = np.array([[float(row[f]) for f in free] for row in reduced])
-    points = np.zeros((z.shape[0], n))
-    points[:, free] = z
-    points[:, pivots] = offset - z @ coupling.T
-    # Round-off bound of the float recovery; where cancellation could cost more than 1e-13, the
-    # pivot coordinates are recomputed in exact arithmetic.
-    bound = (np.abs(offset) + np.abs(z) @ np.abs(coupling.T)) * (len(free) + 1) * 4 * np.finfo(float).eps
-    for i in np.flatnonzero(np.any(bound > 1e-13, axis=1)):
-        exact_z = [Fraction(v) for v in generators[i][1:]]
-        for row, col in zip(reduced, pivots, strict=True):
-            value = row[n] - sum((row[f] * v for f, v in zip(free, exact_z, strict=True)), Fraction(0))
-            points[i, col] = float(value)
-    return np.clip(points, 0.0, None)
+    return _exact_points(generators, reduced, pivots, free, n)
+
+
+def _exact_points(
+    generators: Any, reduced: list[list[Fraction]], pivots: list[int], free: list[int], n: int
+) -> np.ndarray:
+    """Full coordinates of each vertex, each the correctly rounded float of its exact value.
+
+    x_pivot = b' - sum_f a'_f z_f is evaluated in integers: one common denominator per reduced row
+    and per vertex, then a single correctly rounded integer division.
+    """
+    int_rows = []
+    for row in reduced:
+        entries = [row[n]] + [row[f] for f in free]
+        d = math.lcm(*(e.denominator for e in entries))
+        int_rows.append(([int(e * d) for e in entries], d))
+    points = np.empty((len(generators), n))
+    for i, gen in enumerate(generators):
+        zs = [Fraction(v) for v in gen[1:]]
+        den = math.lcm(*(z.denominator for z in zs))
+        nums = [z.numerator * (den // z.denominator) for z in zs]
+        points[i, free] = [a / den for a in nums]
+        for (coef, d), col in zip(int_rows, pivots, strict=True):
+            total = coef[0] * den - sum(c * a for c, a in zip(coef[1:], nums, strict=True))
+            points[i, col] = total / (d * den)
+    return points
 
 
 class MixtureSolution(NamedTuple):
