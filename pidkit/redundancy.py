@@ -252,14 +252,17 @@ def _prec(p: np.ndarray) -> _Value:
     """I_prec for p[y, x1, ..., xn] (n >= 2 sources)."""
     _polytope.require_cdd("prec")
     n_y = p.shape[0]
+    cells = np.argwhere(p > 0)
+    masses = _polytope.exact_masses(p[tuple(cells.T)])  # one exact joint for every source
     blocks = []  # per source: (support symbols, exact p(y|x) as Fractions, p(x) floats)
     for axis in range(1, p.ndim):
-        p_yx = np.moveaxis(p, axis, 1).reshape(n_y, p.shape[axis], -1).sum(axis=2)
-        used = np.flatnonzero(p_yx.sum(axis=0) > 0)
-        exact = _polytope.exact_masses(p_yx[:, used].T.ravel())
-        exact_yx = np.array(exact, dtype=object).reshape(used.size, n_y)
-        cond = [[Fraction(int(v), int(sum(row))) for v in row] for row in exact_yx]
-        blocks.append((used, cond, p_yx[:, used].sum(axis=0)))
+        exact_xy: dict[int, list[int]] = {}
+        for x, y, m in zip(cells[:, axis].tolist(), cells[:, 0].tolist(), masses, strict=True):
+            exact_xy.setdefault(x, [0] * n_y)[y] += m
+        used = np.array(sorted(exact_xy))
+        cond = [[Fraction(v, sum(exact_xy[x])) for v in exact_xy[x]] for x in used.tolist()]
+        p_x = np.moveaxis(p, axis, 0).reshape(p.shape[axis], -1).sum(axis=1)
+        blocks.append((used, cond, p_x[used]))
     sizes = [b[0].size for b in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n = int(offsets[-1])
