@@ -171,7 +171,7 @@ def solve_native(
     """
     keep = tuple(np.flatnonzero(p.sum(axis=other) > 0) for other in ((1, 2), (0, 2), (0, 1)))
     core = p[np.ix_(*keep)]
-    swap = core.shape[2] > core.shape[1]  # the Schur complement lives on the (y, s) multipliers
+    swap = core.shape[2] > core.shape[1]  # so that |S| <= |T|: the (y, s) reduction is smaller
     if swap:
         core = core.transpose(0, 2, 1)
     with _single_blas_thread():
@@ -235,8 +235,10 @@ class _Solver:
             if best is None or key < best[0]:
                 best = (key, fitted, residual)
         if best is None:
-            return NativeSolution(q.transpose(1, 0, 2), np.inf, bound, np.inf, nit, False,
-                                  f"{why}; no finite primal point", np.inf)
+            message = f"{why}; no finite primal point"
+            return NativeSolution(
+                q.transpose(1, 0, 2), np.inf, bound, np.inf, nit, False, message, np.inf
+            )
         (_, value), fitted, residual = best
         # Both numbers are sums of many rounded terms: the certified gap includes that error.
         gap = max(value - bound, 0.0) + _ROUNDING * (1.0 + abs(value) + abs(bound))
@@ -266,10 +268,6 @@ class _Solver:
         return q, lam, mu, residual
 
     # ------------------------------------------------------------------ closed forms
-    def system(self, *args):
-        """The Newton system in the cheaper of its two reduced forms."""
-        return _newton_system_class(self.p.shape)(*args)
-
     def closed_form(self) -> NativeSolution | None:
         """|T| = 1 or |S| = 1 leave only q = p feasible; |Y| = 1 makes every q optimal (f = 0)."""
         n_y, n_t, n_s = self.p.shape
@@ -288,6 +286,10 @@ class _Solver:
         return self.certify(q, lam, mu, 0, "closed form")
 
     # ------------------------------------------------------------------ interior point
+    def system(self, *args):
+        """The Newton system of this joint's shape, in its cheapest form."""
+        return _newton_system_class(self.p.shape)(*args)
+
     def run(self) -> NativeSolution:
         found = self.closed_form()
         if found is not None:
