@@ -206,7 +206,12 @@ def _lp_value(
         method,
         gap_nats=sol.gap,
         solver="HIGHS",
-        diagnostics={"n_vertices": n_vertices, "q_size": n_used, "residual": sol.residual},
+        diagnostics={
+            "n_vertices": n_vertices,
+            "q_size": n_used,
+            "residual": sol.residual,
+            "weights": sol.weights,
+        },
     )
 
 
@@ -238,7 +243,7 @@ def _gh(p: np.ndarray) -> _Value:
     columns = verts.T
     m_y = np.zeros((columns.shape[1], p.shape[0]))
     np.add.at(m_y.T, cells[:, 0], columns)
-    return _lp_value(
+    value = _lp_value(
         p.sum(axis=tuple(range(1, p.ndim))),
         _entropy_rows(m_y),
         columns,
@@ -246,6 +251,14 @@ def _gh(p: np.ndarray) -> _Value:
         "vertex-lp",
         len(verts),
     )
+    if value.diagnostics is not None and value.status != _status.FAILED:
+        weights = value.diagnostics.pop("weights")
+        used = np.flatnonzero(weights > 1e-12)
+        joint = np.zeros((used.size, *p.shape))
+        for k, v in enumerate(used):
+            joint[(k, *cells.T)] = weights[v] * verts[v]
+        value.diagnostics["q_joint"] = joint
+    return value
 
 
 def _prec(p: np.ndarray) -> _Value:
@@ -283,9 +296,12 @@ def _prec(p: np.ndarray) -> _Value:
     cond_first = np.array([[float(v) for v in c] for c in first])
     m_y = columns[: sizes[0]].T @ cond_first
     target = np.concatenate([b[2] for b in blocks])
-    return _lp_value(
+    value = _lp_value(
         p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), columns, target, "vertex-lp", len(verts)
     )
+    if value.diagnostics is not None:
+        value.diagnostics.pop("weights")
+    return value
 
 
 def _broja(p: np.ndarray) -> _Value:
@@ -415,6 +431,8 @@ def pid_from_measure(
     Returns
     -------
     PIDResult
+        For ``"gh"``, ``diagnostics["q_joint"]`` is the optimal joint p(q, y, t, s), shape
+        ``(|Q|, n_y, n_t, n_s)``; ``diagnostics["n_vertices"]`` the number of vertices of K.
 
     Examples
     --------

@@ -296,3 +296,37 @@ def test_snapping_reads_simple_fractions() -> None:
     third = 1 / 3 + 2**-40  # not within 4 ulps of a small fraction: taken exactly
     masses = exact_masses(np.array([third, 0.25]))
     assert Fraction(masses[0], masses[1]) == Fraction(third) / Fraction(0.25)
+
+
+def _cmi_bits(joint: np.ndarray, a: int, b: int, given: tuple[int, ...]) -> float:
+    """I(A;B|C) in bits of a joint over axes, from entropies (independent of pidkit.measures)."""
+
+    def h(axes: tuple[int, ...]) -> float:
+        drop = tuple(ax for ax in range(joint.ndim) if ax not in axes)
+        m = joint.sum(axis=drop).ravel()
+        m = m[m > 0]
+        return float(-(m * np.log2(m)).sum())
+
+    return h((a, *given)) + h((b, *given)) - h((a, b, *given)) - h(given)
+
+
+@needs_cdd
+@settings(max_examples=15, deadline=None)
+@given(joints())
+def test_gh_optimal_channel_is_feasible_and_attains_the_value(p: np.ndarray) -> None:
+    r = pid_from_measure(p, measure="gh")
+    q = r.diagnostics["q_joint"]  # axes (q, y, t, s)
+    assert q.shape[0] == r.diagnostics["q_size"] <= np.count_nonzero(p)
+    np.testing.assert_allclose(q.sum(axis=0), p, atol=1e-12)
+    assert _cmi_bits(q, 0, 1, (2,)) == pytest.approx(0.0, abs=1e-9)  # I(Q;Y|T) = 0
+    assert _cmi_bits(q, 0, 1, (3,)) == pytest.approx(0.0, abs=1e-9)  # I(Q;Y|S) = 0
+    assert _cmi_bits(q, 0, 1, ()) == pytest.approx(r.red, abs=1e-9)  # I(Q;Y) = I_GH
+
+
+@needs_cdd
+def test_and_optimum_is_t_or_s() -> None:
+    q = pid_from_measure(examples.and_(), measure="gh").diagnostics["q_joint"]
+    masses = sorted(q.sum(axis=(1, 2, 3)).tolist())
+    assert masses == pytest.approx([0.25, 0.75])
+    small = q[int(np.argmin(q.sum(axis=(1, 2, 3))))]
+    assert small[0, 0, 0] == pytest.approx(0.25)  # Q = 0 exactly when T = S = 0
