@@ -528,25 +528,23 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
                         runtime: _Runtime) -> dict | None:
     """Weights of the trained ``init_method`` student a method starts from (TED: BAS).
 
-    The ``init_method`` run uses this run's configuration with the method replaced; it lives in
-    its own run folder in ``run.out_dir`` and is trained there unless it is already complete
-    (a BAS run of the same configuration is reused as it is).
+    The ``init_method`` run uses this run's configuration with the method replaced, in its own
+    folder ``RUN_DIR.INIT_METHOD-init`` next to this run's; it is trained there, or resumed, or,
+    when complete, only read (the trainer's resume check guarantees its configuration matches).
     """
     if init_method is None:
         return None
     data = config_to_dict(config)
     data["method"] = {"name": init_method, "preset": "", "params": {}}
-    data["run"].update(name="", resume=True, stop_after=0)
+    data["run"].update(name=f"{_run_dir(config).name}.{init_method}-init", resume=True,
+                       stop_after=0)
     init_config = config_from_dict(data)
-    path = _run_dir(init_config) / "checkpoint.pt"
-    done = path.is_file() and torch.load(path, map_location="cpu",
-                                         weights_only=False)["epoch"] >= config.run.epochs
-    if not done and runtime.is_main:
-        print(f"{config.method.name} starts from a trained {init_method} student: training "
+    if runtime.is_main:
+        print(f"{config.method.name} starts from a trained {init_method} student: "
               f"{_run_dir(init_config)}")
-    if not done:
-        train(init_config)
-    return torch.load(path, map_location="cpu", weights_only=False)["student"]
+    train(init_config)
+    return torch.load(_run_dir(init_config) / "checkpoint.pt", map_location="cpu",
+                      weights_only=False)["student"]
 
 
 def _make_optimizer(params: list[nn.Parameter], config: TrainConfig,

@@ -242,3 +242,19 @@ def test_nuisance_teacher_trained_on_other_labels(tmp_path):
     assert summary.teacher_acc is None  # its predictions are not labels of the student's task
     plain = trainer.train_teacher(tiny(tmp_path, "teacher.epochs=1"))
     assert plain != path and torch.load(plain, weights_only=False)["num_classes"] == 4
+
+
+def test_ted_starts_from_the_trained_bas_student(tmp_path):
+    cfg = tiny(tmp_path, "method.name=ted", "method.params.stage1_epochs=1", "run.epochs=1",
+               "run.name=ted")
+    trainer.train(cfg)
+    bas = student_state(tmp_path / "ted.bas-init")
+    # TED's stage 1 trains only the filters (student frozen in eval mode), so after one stage-1
+    # epoch TED's student is still exactly the BAS student it started from
+    ted = student_state(tmp_path / "ted")
+    assert all(torch.equal(bas[k], ted[k]) for k in bas)
+    init_record = json.loads((tmp_path / "ted.bas-init" / "config.json").read_text())
+    assert init_record["method"]["name"] == "bas" and init_record["run"]["epochs"] == 1
+    torch.manual_seed(cfg.run.seed)  # the BAS run's initial student
+    fresh = build_model("synthetic-student", num_classes=4, in_channels=12).state_dict()
+    assert not torch.equal(bas["fc.weight"], fresh["fc.weight"])  # and BAS did train it
