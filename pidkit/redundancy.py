@@ -215,19 +215,18 @@ def _lp_value(
     )
 
 
-def _gh(p: np.ndarray) -> _Value:
-    """I_GH for p[y, x1, ..., xn] (n >= 2 sources)."""
-    _polytope.require_cdd("gh")
+def _gh_polytope(p: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int]]:
+    """The cells of supp p and K's equalities ``rows @ r = rhs`` (integer coefficients)."""
     cells = np.argwhere(p > 0)
     masses = _polytope.exact_masses(p[tuple(cells.T)])
-    n = len(cells)
-    rows: list[list[int]] = [[1] * n]
+    rows: list[list[int]] = [[1] * len(cells)]
     rhs = [1]
+    y_of = cells[:, 0].tolist()
     for axis in range(1, p.ndim):
-        x_of, y_of = cells[:, axis], cells[:, 0]
+        x_of = cells[:, axis].tolist()
         p_x: dict[int, int] = {}
         p_xy: dict[tuple[int, int], int] = {}
-        for x, y, m in zip(x_of.tolist(), y_of.tolist(), masses, strict=True):
+        for x, y, m in zip(x_of, y_of, masses, strict=True):
             p_x[x] = p_x.get(x, 0) + m
             p_xy[x, y] = p_xy.get((x, y), 0) + m
         # r(x, y) p(x) = r(x) p(x, y): the conditional of Y given this source is p's.
@@ -235,10 +234,18 @@ def _gh(p: np.ndarray) -> _Value:
             rows.append(
                 [
                     (p_x[x] if yc == y else 0) - m_xy if xc == x else 0
-                    for xc, yc in zip(x_of.tolist(), y_of.tolist(), strict=True)
+                    for xc, yc in zip(x_of, y_of, strict=True)
                 ]
             )
             rhs.append(0)
+    return cells, rows, rhs
+
+
+def _gh(p: np.ndarray) -> _Value:
+    """I_GH for p[y, x1, ..., xn] (n >= 2 sources)."""
+    _polytope.require_cdd("gh")
+    cells, rows, rhs = _gh_polytope(p)
+    n = len(cells)
     verts = _polytope.vertices(rows, rhs, n, measure="gh")
     columns = verts.T
     m_y = np.zeros((columns.shape[1], p.shape[0]))

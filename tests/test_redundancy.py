@@ -330,3 +330,25 @@ def test_and_optimum_is_t_or_s() -> None:
     assert masses == pytest.approx([0.25, 0.75])
     small = q[int(np.argmin(q.sum(axis=(1, 2, 3))))]
     assert small[0, 0, 0] == pytest.approx(0.25)  # Q = 0 exactly when T = S = 0
+
+
+@needs_cdd
+@settings(max_examples=10, deadline=None)
+@given(joints())
+def test_eliminated_enumeration_matches_cddlib_with_a_linearity_set(p: np.ndarray) -> None:
+    # The polytope K two ways: our exact Gauss-Jordan elimination + cddlib, and cddlib alone with
+    # the equalities as a linearity set (slower, no elimination or recovery code involved).
+    import cdd.gmp
+
+    from pidkit._polytope import vertices
+    from pidkit.redundancy import _gh_polytope
+
+    _, rows, rhs = _gh_polytope(p)
+    n = len(rows[0])
+    ours = vertices(rows, rhs, n, measure="gh")
+    array = [[-b, *row] for row, b in zip(rows, rhs, strict=True)]
+    array += [[0] * (j + 1) + [1] + [0] * (n - j - 1) for j in range(n)]
+    mat = cdd.gmp.matrix_from_array(array, lin_set=range(len(rows)), rep_type=cdd.gmp.RepType.INEQUALITY)
+    generators = cdd.gmp.copy_generators(cdd.gmp.polyhedron_from_matrix(mat)).array
+    theirs = np.array([[float(v) for v in g[1:]] for g in generators])
+    assert sorted(map(tuple, np.round(ours, 12))) == sorted(map(tuple, np.round(theirs, 12)))
