@@ -276,6 +276,7 @@ def check_theorem_3_1(
     regimes: Iterable[tuple[ArrayLike, ArrayLike]] | None = None,
     *,
     flip: float = 0.1,
+    channel: ArrayLike | None = None,
     measure: str = "broja",
     units: str = "bits",
     tol: float = DEFAULT_TOL_BITS,
@@ -299,7 +300,10 @@ def check_theorem_3_1(
         Distributions of Z and G. Default: ``((0.5, 0.5), (0.9, 0.1))`` (H(Z) > H(G)) and
         ``((0.9, 0.1), (0.5, 0.5))`` (H(Z) < H(G)).
     flip : float, default=0.1
-        Probability that Y differs from Z.
+        Probability that Y differs from Z (uniform over the other values of Z).
+    channel : array_like of shape (n_z, n_y), optional
+        Any channel p(y|z) instead of ``flip`` (rows sum to 1; every regime's Z must have n_z
+        values). G stays independent of (Z, Y), so the theorem's hypotheses hold.
     measure : str, default="broja"
         Redundancy measure for Red (any of :data:`pidkit.redundancy.MEASURES`).
     units : {"bits", "nats"}, default="bits"
@@ -341,7 +345,22 @@ def check_theorem_3_1(
                 f"regimes[{k}]: T = (Z, G) has {n_t} symbols; enumerating every student is "
                 f"limited to {MAX_PARTITION_SYMBOLS}. Use smaller alphabets for Z and G."
             )
-        info = _theorem_3_1_regime(p_z, p_g, flip, measure, tol)
+        if channel is not None:
+            chan = np.asarray(channel, dtype=float)
+            if (
+                chan.ndim != 2
+                or chan.shape[0] != p_z.size
+                or not np.all(np.isfinite(chan))
+                or (chan < 0).any()
+                or not np.allclose(chan.sum(axis=1), 1, rtol=0, atol=1e-9)
+            ):
+                raise ValueError(
+                    f"channel must be a ({p_z.size}, n_y) matrix of non-negative rows p(y|z) summing "
+                    f"to 1 (one row per value of Z in regimes[{k}]); got {channel!r}."
+                )
+        else:
+            chan = None
+        info = _theorem_3_1_regime(p_z, p_g, flip, chan, measure, tol)
         per_regime.append(info)
         rows.append(
             (
@@ -383,7 +402,7 @@ def check_theorem_3_1(
         passed=passed,
         summary=(
             f"{len(rows)} regime(s), every deterministic student S = f(T) within the budget, "
-            f"Red = {measure}, flip = {flip:g}"
+            f"Red = {measure}, " + (f"flip = {flip:g}" if channel is None else "given channel p(y|z)")
         ),
         units=units,
         details={"measure": measure, "flip": flip, "tol_bits": tol, "regimes": per_regime},
@@ -391,7 +410,12 @@ def check_theorem_3_1(
 
 
 def _theorem_3_1_regime(
-    p_z: np.ndarray, p_g: np.ndarray, flip: float, measure: str, tol: float
+    p_z: np.ndarray,
+    p_g: np.ndarray,
+    flip: float,
+    channel: np.ndarray | None,
+    measure: str,
+    tol: float,
 ) -> dict[str, Any]:
     n_g = p_g.size
     n_t = p_z.size * n_g
@@ -403,7 +427,12 @@ def _theorem_3_1_regime(
     scored: list[tuple[np.ndarray, float, float]] = []
     for f in _set_partitions(n_t):
         candidates += 1
-        p = examples.nuisance_teacher(p_z, p_g, flip, student=f)
+        if channel is None:
+            p = examples.nuisance_teacher(p_z, p_g, flip, student=f)
+        else:
+            p = np.zeros((channel.shape[1], n_t, int(f.max()) + 1))
+            for t in range(n_t):
+                p[:, t, f[t]] = channel[z_of_t[t]] * p_z[z_of_t[t]] * p_g[g_of_t[t]]
         h_s = _h_bits(p.sum(axis=(0, 1)))
         if h_s > budget + tol:
             continue

@@ -140,3 +140,25 @@ def test_cli_check_theorem_4_1_options(capsys: pytest.CaptureFixture[str]) -> No
         main(["check", "theorem-4.1", "--sizes", "2,2"])
     with pytest.raises(SystemExit, match="sparsity must be a fraction"):
         main(["check", "theorem-4.1", "--sparsity", "1.5"])
+
+
+def test_theorem_3_1_with_a_general_channel() -> None:
+    # Y a ternary, asymmetric function of a binary Z; G a fair nuisance.
+    channel = [[0.7, 0.2, 0.1], [0.1, 0.1, 0.8]]
+    report = check_theorem_3_1([((0.6, 0.4), (0.5, 0.5)), ((0.5, 0.5), (0.95, 0.05))], channel=channel)
+    assert report.passed and "given channel" in report.summary
+    p_y = 0.6 * np.array(channel[0]) + 0.4 * np.array(channel[1])
+    i_yz = -(p_y * np.log2(p_y)).sum() - sum(
+        pz * -(np.array(row) * np.log2(row)).sum() for pz, row in zip((0.6, 0.4), channel, strict=True)
+    )
+    assert report.rows[0][9] == pytest.approx(i_yz, abs=1e-6)  # Red(S=Z) = I(Y;Z)
+    with pytest.raises(ValueError, match=r"channel must be a \(2, n_y\) matrix"):
+        check_theorem_3_1(channel=[[0.5, 0.6], [0.5, 0.5]])
+
+
+def test_decompose_cli_takes_every_measure(capsys: pytest.CaptureFixture[str]) -> None:
+    from pidkit.cli import main
+
+    assert main(["decompose", "--example", "AND", "--measure", "mmi", "--json"]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["measure"] == "mmi" and record["red"] == pytest.approx(0.311278, abs=1e-6)
