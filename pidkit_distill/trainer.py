@@ -489,13 +489,13 @@ def _teacher_run_config(config: TrainConfig) -> TrainConfig:
         else config.optim.schedule
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
+    data["teacher"]["source"] = "trained"
     key = {k: data[k] for k in ("data", "model", "teacher", "optim")}
     key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",
                                                                       "eval_batch_size")}
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
     data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
                            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
-    data["teacher"]["source"] = "trained"
     return config_from_dict(data)
 
 
