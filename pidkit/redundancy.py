@@ -258,8 +258,8 @@ def _gh(p: np.ndarray) -> _Value:
         "vertex-lp",
         len(verts),
     )
-    if value.diagnostics is not None and value.status != _status.FAILED:
-        weights = value.diagnostics.pop("weights")
+    weights = value.diagnostics.pop("weights") if value.diagnostics is not None else None
+    if weights is not None and value.status != _status.FAILED:
         used = np.flatnonzero(weights > 1e-12)
         joint = np.zeros((used.size, *p.shape))
         for k, v in enumerate(used):
