@@ -5,18 +5,30 @@ Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature ta
 :mod:`pidkit_distill.methods` (distillation methods behind a registry).
 """
 
+from .audit import audit_distiller
+from .config import TrainConfig, apply_overrides, load_config
 from .data import DatasetBundle, load_dataset
 from .methods import Distiller, StepOutput, available_methods, get_method, register_method
 from .models import Features, build_model
+from .report import write_report
+from .trainer import RunSummary, train, train_teacher
 
 __all__ = [
     "DatasetBundle",
     "Distiller",
     "Features",
+    "RunSummary",
     "StepOutput",
+    "TrainConfig",
+    "apply_overrides",
+    "audit_distiller",
     "available_methods",
     "build_model",
     "get_method",
+    "load_config",
     "load_dataset",
     "register_method",
+    "train",
+    "train_teacher",
+    "write_report",
 ]
