@@ -352,3 +352,13 @@ def test_eliminated_enumeration_matches_cddlib_with_a_linearity_set(p: np.ndarra
     generators = cdd.gmp.copy_generators(cdd.gmp.polyhedron_from_matrix(mat)).array
     theirs = np.array([[float(v) for v in g[1:]] for g in generators])
     assert sorted(map(tuple, np.round(ours, 12))) == sorted(map(tuple, np.round(theirs, 12)))
+
+
+@needs_cdd
+@pytest.mark.parametrize("measure", MEASURES)
+def test_zero_mass_symbols_and_trivial_axes(measure: str) -> None:
+    padded = np.pad(examples.and_(), ((0, 1), (1, 0), (0, 2)))  # symbols of zero mass on every axis
+    assert redundancy(padded, measure=measure) == pytest.approx(
+        redundancy(examples.and_(), measure=measure), abs=1e-9
+    )
+    assert redundancy(np.array([0.3, 0.7]).reshape(2, 1, 1), measure=measure) == 0.0  # constant sources
