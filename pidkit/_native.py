@@ -224,7 +224,7 @@ class _Solver:
         bound = dual_bound(lam.T, mu, p_yt, self.p_ys)
         candidates = [q]
         if inactive is not None and inactive.any():
-            candidates.append(q * ~inactive[:, None, :])
+            candidates.insert(0, q * ~inactive[:, None, :])
         best = None
         for point in candidates:
             fitted, lam_fit, mu_fit, residual = self.project(point, lam, mu)
@@ -234,38 +234,50 @@ class _Solver:
             key = (residual > 1e-12, objective(fitted.transpose(1, 0, 2)))
             if best is None or key < best[0]:
                 best = (key, fitted, residual)
+            if not key[0] and key[1] - bound + self._rounding(key[1], bound) <= self.tol:
+                break  # certified already; the other candidate cannot be needed
         if best is None:
             message = f"{why}; no finite primal point"
             return NativeSolution(
                 q.transpose(1, 0, 2), np.inf, bound, np.inf, nit, False, message, np.inf
             )
         (_, value), fitted, residual = best
-        # Both numbers are sums of many rounded terms: the certified gap includes that error.
-        gap = max(value - bound, 0.0) + _ROUNDING * (1.0 + abs(value) + abs(bound))
+        gap = max(value - bound, 0.0) + self._rounding(value, bound)
         converged = bool(gap <= self.tol and residual <= 1e-12)
         message = f"{why}; certified gap {gap:.3g} nats after {nit} iterations"
         return NativeSolution(
             fitted.transpose(1, 0, 2), value, bound, gap, nit, converged, message, residual
         )
 
+    @staticmethod
+    def _rounding(value: float, bound: float) -> float:
+        """Both numbers are sums of many rounded terms: the certified gap includes that error."""
+        return _ROUNDING * (1.0 + abs(value) + abs(bound))
+
     def project(self, q, lam, mu, sweeps: int = 200):
-        """Sinkhorn sweeps (every y at once) making q's (y,t) and (y,s) marginals exact."""
+        """Sinkhorn sweeps (every y at once) making q's (y,t) and (y,s) marginals exact.
+
+        Returns the fitted q, the multipliers moved by the same scalings, and the largest
+        remaining marginal residual.
+        """
         q = np.where(self.cells, np.maximum(q, 1e-300), 0.0)
-        lam, mu = lam.copy(), mu.copy()
+        scale_t = np.ones_like(self.p_ty)
+        scale_s = np.ones_like(self.p_ys)
         residual = np.inf
         for _ in range(sweeps):
             row = q.sum(axis=2)
-            scale = np.divide(self.p_ty, row, out=np.ones_like(row), where=self.mt)
-            q *= scale[:, :, None]
-            lam += np.log(scale)
+            step = np.divide(self.p_ty, row, out=np.ones_like(row), where=self.mt)
+            q *= step[:, :, None]
+            scale_t *= step
             col = q.sum(axis=0)
-            scale = np.divide(self.p_ys, col, out=np.ones_like(col), where=self.ms)
-            q *= scale[None, :, :]
-            mu += np.log(scale)
+            step = np.divide(self.p_ys, col, out=np.ones_like(col), where=self.ms)
+            q *= step[None, :, :]
+            scale_s *= step
             residual = float(np.abs(q.sum(axis=2) - self.p_ty).max())
-            if residual <= 1e-16:
+            if residual <= 1e-15:
                 break
-        return q, lam, mu, residual
+        with np.errstate(divide="ignore"):
+            return q, lam + np.log(scale_t), mu + np.log(scale_s), residual
 
     # ------------------------------------------------------------------ closed forms
     def closed_form(self) -> NativeSolution | None:
