@@ -7,9 +7,10 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 1.0
 """
 
-from . import estimate, examples, measures
+from . import estimate, examples, measures, theorems
 from ._errors import SolverError
 from ._result import PIDResult
+from .batch import bertschinger_batch
 from .bertschinger import bertschinger
 from .decompose import pid
 from .measures import (
@@ -18,22 +19,54 @@ from .measures import (
     entropy,
     mutual_information,
 )
+from .redundancy import MEASURES as REDUNDANCY_MEASURES
+from .redundancy import (
+    i_function_of_source,
+    i_gh,
+    i_mmi,
+    i_prec,
+    i_target_common,
+    i_wedge,
+    redundancy,
+)
 from .samples import EmpiricalJoint, joint_from_dit, joint_from_samples
+from .theorems import (
+    TheoremReport,
+    check_paper_examples,
+    check_theorem_3_1,
+    check_theorem_3_2,
+    check_theorem_4_1,
+)
 
 __all__ = [
+    "REDUNDANCY_MEASURES",
     "EmpiricalJoint",
     "PIDResult",
     "SolverError",
+    "TheoremReport",
     "bertschinger",
+    "bertschinger_batch",
+    "check_paper_examples",
+    "check_theorem_3_1",
+    "check_theorem_3_2",
+    "check_theorem_4_1",
     "co_information",
     "conditional_mutual_information",
     "entropy",
     "estimate",
     "examples",
+    "i_function_of_source",
+    "i_gh",
+    "i_mmi",
+    "i_prec",
+    "i_target_common",
+    "i_wedge",
     "joint_from_dit",
     "joint_from_samples",
     "measures",
     "mutual_information",
     "pid",
+    "redundancy",
+    "theorems",
 ]
 __version__ = "0.1.0"
