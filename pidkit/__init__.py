@@ -7,7 +7,10 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 1.0
 """
 
-from . import estimate, examples, measures, theorems
+import importlib
+from typing import Any
+
+from . import examples, measures, theorems
 from ._errors import SolverError
 from ._result import PIDResult
 from .batch import bertschinger_batch
@@ -70,3 +73,10 @@ __all__ = [
     "theorems",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # pidkit.estimate pulls in scikit-learn: load it on first use, not on `import pidkit`.
+    if name == "estimate":
+        return importlib.import_module(".estimate", __name__)
+    raise AttributeError(f"module 'pidkit' has no attribute {name!r}")
