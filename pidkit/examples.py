@@ -124,18 +124,27 @@ def imperfect_rdn() -> np.ndarray:
     return _from_table([(0, 0, 0, 0.499), (0, 1, 0, 0.001), (1, 1, 1, 0.5)])
 
 
-def perturbed_xor(epsilon: float = 0.1) -> np.ndarray:
-    """XOR whose output at input (T, S) = (1, 1) is a fair coin with probability ``epsilon``.
+def perturbed_xor(p_ts: Sequence[float] = (0.1, 0.2, 0.3, 0.4)) -> np.ndarray:
+    """Y = T xor S with non-uniform inputs: p(T, S) = ``p_ts`` over (0,0), (0,1), (1,0), (1,1).
 
-    The perturbation breaks XOR's symmetry between the inputs and the output, so a little
-    redundancy and unique information appear. Expected atoms are computed, not closed form; at
-    ``epsilon = 0`` they are XOR's (0, 0, 0, 1).
+    The default is the "perturbed XOR" of the admUI and dit test suites (outcomes '000', '011',
+    '101', '110' with masses 0.1, 0.2, 0.3, 0.4, target last). Uneven inputs make each source
+    alone slightly informative, so redundancy and unique information appear. Expected atoms at
+    the default: Red = I(Y;T) = 0.034852, Uni_T = 0, Uni_S = I(Y;S) - I(Y;T) = 0.089660 (published
+    as 0.08966), Syn = 1 - I(Y;S) = 0.875489.
+
+    Examples
+    --------
+    >>> p = perturbed_xor()
+    >>> p.shape, round(float(p[1, 1, 0]), 2)
+    ((2, 2, 2), 0.3)
     """
-    if not 0.0 <= epsilon <= 1.0:
-        raise ValueError(f"epsilon must lie in [0, 1]; got {epsilon!r}.")
-    rows = [(t, s, t ^ s, 1.0) for t in range(2) for s in range(2) if (t, s) != (1, 1)]
-    rows += [(1, 1, 0, 1.0 - epsilon / 2), (1, 1, 1, epsilon / 2)]
-    return _from_table(rows)
+    masses = np.asarray(p_ts, dtype=float)
+    if masses.shape != (4,) or not np.all(np.isfinite(masses)) or np.any(masses < 0) or masses.sum() <= 0:
+        raise ValueError(
+            f"p_ts must be 4 nonnegative masses for (T, S) = (0,0), (0,1), (1,0), (1,1); got {p_ts!r}."
+        )
+    return _from_table([(t, s, t ^ s, float(masses[2 * t + s])) for t in range(2) for s in range(2)])
 
 
 def rdn_xor() -> np.ndarray:

@@ -26,6 +26,13 @@ EXPECTED = {
     "reduced-or": (1.5 - 0.75 * math.log2(3), 0, 0, 1 - (1.5 - 0.75 * math.log2(3))),
     "pnt-unq": (0.5, 0, 0, 0.5),
     "imperfect-rdn": (0.98959, 0.01041, 0, 0),
+    # Closed forms: Uni_T = 0, so Red = I(Y;T) and Uni_S = I(Y;S) - I(Y;T); Syn = H(Y) - I(Y;S).
+    "perturbed-xor": (
+        1 - 0.3 * H(1 / 3) - 0.7 * H(4 / 7),
+        0,
+        0.3 * H(1 / 3) + 0.7 * H(4 / 7) - 0.4 * H(0.25) - 0.6 * H(1 / 3),
+        0.4 * H(0.25) + 0.6 * H(1 / 3),
+    ),
     "rdn-xor": (1, 0, 0, 1),
     "xor-and": (0.5, 0, 0, 1),
     "example-1": (0, 0, 0, 0),
@@ -53,14 +60,20 @@ def test_paper_examples_students():
     assert (r.red, r.uni_t) == pytest.approx((0.0, H(0.2)), abs=1e-9)
 
 
+def test_perturbed_xor_reproduces_the_published_unique_information():
+    # admUI's and dit's perturbed XOR: uni_s 0.08966, published to 5 digits.
+    assert bertschinger(examples.perturbed_xor()).uni_s == pytest.approx(0.08966, abs=5e-6)
+
+
 def test_perturbed_xor_matches_dit_cone():
     dit_pid = pytest.importorskip("dit.pid")
-    p = examples.perturbed_xor(0.1)
+    p = examples.perturbed_xor((0.4, 0.1, 0.2, 0.3))
     ours = bertschinger(p)
     theirs = dit_pid.PID_BROJA(_to_dit(p), [[0], [1]], [2], method="cone")
     assert ours.uni_s == pytest.approx(theirs.get_pi(((1,),)), abs=1e-6)
+    assert ours.uni_t == pytest.approx(theirs.get_pi(((0,),)), abs=1e-6)
     assert ours.red == pytest.approx(theirs.get_pi(((0,), (1,))), abs=1e-6)
-    assert ours.red > 0 and ours.syn < 1  # the perturbation creates redundancy
+    assert ours.red > 0 and ours.syn < 1  # uneven inputs create redundancy
 
 
 def test_units_nats_scale_every_field():
