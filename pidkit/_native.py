@@ -174,8 +174,16 @@ def solve_native(
     swap = core.shape[2] > core.shape[1]  # so that |S| <= |T|: the (y, s) reduction is smaller
     if swap:
         core = core.transpose(0, 2, 1)
+    # Joints with full-support marginals and a dense pair system: the stacked solver, a stack of
+    # one (imported here: it builds on this module).
+    from ._native_batch import batch_eligible, solve_stack
+
     with _single_blas_thread():
-        sol = _Solver(core, tol_nats=tol_nats, max_iter=max_iter).run()
+        sol = None
+        if batch_eligible(core):
+            sol = solve_stack(core[None], tol_nats=tol_nats, max_iter=max_iter)[0]
+        if sol is None:
+            sol = _Solver(core, tol_nats=tol_nats, max_iter=max_iter).run()
     q_core = sol.q.transpose(0, 2, 1) if swap else sol.q
     q = np.zeros_like(p)
     q[np.ix_(*keep)] = q_core

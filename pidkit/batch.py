@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
 import math
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from . import _status
 from ._errors import SolverError
+from ._native_batch import solve_many
 from ._result import PIDResult
-from .bertschinger import bertschinger
+from ._units import check_units, to_nats
+from ._validate import check_joint
+from .bertschinger import _result, _Solution, _Support, bertschinger
 
 _AUTO_PROGRESS_MIN = 100
 """``progress=None`` shows a bar for batches longer than this (when stderr is a terminal)."""
@@ -51,6 +58,14 @@ def bertschinger_batch(
     -------
     list of PIDResult
         One result per joint, in input order.
+
+    Notes
+    -----
+    With the native solver (``method`` "auto" or "native", no ``solver``), joints of one shape
+    whose marginals p(y,t), p(y,s) have full support are solved together, the interior point
+    vectorised over them (:mod:`pidkit._native_batch`); every result is still certified on its
+    own. Other joints, and any the stacked solve does not certify, take the single-joint path of
+    :func:`pidkit.bertschinger` (with its fallback to cvxpy under ``method="auto"``).
 
     Raises
     ------
@@ -125,14 +140,86 @@ def _solve_one(index: int, p: Any, kwargs: dict[str, Any]) -> PIDResult:
         raise type(exc)(f"joint {index}: {exc}") from exc
 
 
+@functools.lru_cache(maxsize=1)
+def _defaults() -> dict[str, Any]:
+    parameters = inspect.signature(bertschinger).parameters
+    return {name: par.default for name, par in parameters.items() if name != "p_yts"}
+
+
+@functools.lru_cache(maxsize=32)
+def _full_support(shape: tuple[int, int, int]) -> _Support:
+    """The support of a joint whose p(y,t), p(y,s) are all positive: every cell."""
+    n_y, n_t, n_s = shape
+    y, t, s = (a.ravel() for a in np.indices(shape))
+    return _Support(shape, y, t, s, y * n_t + t, y * n_s + s, t * n_s + s,
+                    n_y * n_t, n_y * n_s, n_t * n_s)
+
+
+def _solve_stacked(start: int, joints: list[Any], kwargs: dict[str, Any]) -> dict[int, PIDResult]:
+    """Certified native results of the joints the stacked solver takes, by index in ``joints``.
+
+    Returns nothing where the options select another path or are invalid (the single-joint path
+    then reports them), and skips joints that fail validation for the same reason.
+    """
+    options = {**_defaults(), **kwargs}
+    if options["method"] not in ("auto", "native") or options["solver"] is not None:
+        return {}
+    tol = options["tol"]
+    try:
+        units = check_units(options["units"])
+    except (ValueError, TypeError):
+        return {}
+    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and tol > 0):
+        return {}
+    tol_nats = to_nats(tol, "bits")
+    valid: dict[int, np.ndarray] = {}
+    for index, p in enumerate(joints):
+        try:
+            valid[index] = check_joint(p, normalize=options["normalize"])
+        except (ValueError, TypeError):
+            continue
+    started = time.perf_counter()
+    native_max_iter = importlib.import_module("pidkit.bertschinger")._NATIVE_MAX_ITER
+    solutions = solve_many(list(valid.values()), tol_nats=tol_nats, max_iter=native_max_iter)
+    seconds = (time.perf_counter() - started) / max(1, len(valid))
+    results = {}
+    for (index, p), sol in zip(valid.items(), solutions, strict=True):
+        if sol is None:
+            continue
+        support = _full_support(p.shape)
+        solution = _Solution(
+            x=sol.q.reshape(-1),
+            lower_bound=sol.lower_bound_nats,
+            status=_status.OPTIMAL,
+            message=f"solved by the native interior-point method ({sol.message}; stacked)",
+            method="native",
+            solver="pidkit-native",
+            nit=sol.nit,
+            diagnostics={"solve_seconds": seconds, "native_gap_nats": sol.gap_nats},
+        )
+        try:
+            results[index] = _result(p, support, solution, units=units, tol_nats=tol_nats,
+                                     strict=options["strict"])
+        except SolverError:
+            continue  # the single-joint path reports it (or falls back) as it would alone
+    return results
+
+
 def _solve_chunk(start: int, chunk: list[Any], kwargs: dict[str, Any]) -> list[PIDResult]:
-    return [_solve_one(start + k, p, kwargs) for k, p in enumerate(chunk)]
+    stacked = _solve_stacked(start, chunk, kwargs)
+    return [stacked.get(k) or _solve_one(start + k, p, kwargs) for k, p in enumerate(chunk)]
 
 
 def _solve_serial(joints: list[Any], show: bool, kwargs: dict[str, Any]) -> list[PIDResult]:
     bar = _bar(len(joints), show)
+    stacked = _solve_stacked(0, joints, kwargs)
+    if bar is not None:
+        bar.update(len(stacked))
     results = []
     for index, p in enumerate(joints):
+        if index in stacked:
+            results.append(stacked[index])
+            continue
         results.append(_solve_one(index, p, kwargs))
         if bar is not None:
             bar.update(1)
