@@ -39,8 +39,9 @@ from ._native import (
 
 __all__ = ["batch_eligible", "solve_many", "solve_stack"]
 
-_CHUNK_DOUBLES = 2**20
-"""Joints per chunk are chosen so that the largest intermediate holds about this many doubles."""
+_CHUNK_DOUBLES = 2**18
+"""Joints per chunk are chosen so that the largest intermediate holds about this many doubles
+(2 MiB: small chunks keep the intermediates in cache, which measured faster than larger ones)."""
 _SINKHORN_SWEEPS = 200
 
 

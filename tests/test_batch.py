@@ -1,5 +1,7 @@
 """bertschinger_batch: same answers as one call per joint, in order, with options passed through."""
 
+import importlib
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,76 @@ def test_uncertified_joint_raises_with_its_index_unless_not_strict():
         bertschinger_batch(ps, tol=1e-30)
     results = bertschinger_batch(ps, tol=1e-30, strict=False)
     assert results[1].status == "optimal_inaccurate" and not results[1].success
+
+
+def _stackable_and_mixed():
+    """Same-shape joints the stacked solver takes (full and sparse with positive p(y,t), p(y,s)),
+    plus joints it does not: zero-mass symbols, a zero p(y,t), other shapes, a 1-symbol alphabet."""
+    rng = np.random.default_rng(5)
+    ps = [rng.dirichlet(np.ones(36)).reshape(4, 3, 3) for _ in range(5)]
+    sparse = rng.dirichlet(np.ones(36)).reshape(4, 3, 3)
+    sparse[0, 0, 0] = sparse[1, 2, 1] = sparse[3, 1, 2] = 0.0
+    ps.append(sparse / sparse.sum())
+    zero_symbol = rng.dirichlet(np.ones(36)).reshape(4, 3, 3)
+    zero_symbol[:, 1, :] = 0.0
+    zero_yt = rng.dirichlet(np.ones(36)).reshape(4, 3, 3)
+    zero_yt[2, 0, :] = 0.0
+    ps += [zero_symbol / zero_symbol.sum(), zero_yt / zero_yt.sum()]
+    ps += [rng.dirichlet(np.ones(24)).reshape(3, 2, 4) for _ in range(3)]  # |S| > |T|
+    ps += [examples.and_(), rng.dirichlet(np.ones(12)).reshape(4, 1, 3)]
+    return ps
+
+
+def test_stacked_batch_equals_single_calls_on_a_mixed_batch():
+    ps = _stackable_and_mixed()
+    results = bertschinger_batch(ps)
+    for p, r in zip(ps, results, strict=True):
+        single = pidkit.bertschinger(p)
+        reference = pidkit.bertschinger(p, method="cvxpy")
+        assert r.method == "native" and r.success and r.gap <= 1e-9
+        assert r.q.shape == p.shape and (r.q >= 0).all()
+        np.testing.assert_allclose(r.q.sum(axis=2), p.sum(axis=2), atol=1e-13)
+        np.testing.assert_allclose(r.q.sum(axis=1), p.sum(axis=1), atol=1e-13)
+        for atom in ATOMS:
+            assert getattr(r, atom) == pytest.approx(getattr(single, atom), abs=1e-9)
+            assert getattr(r, atom) == pytest.approx(getattr(reference, atom), abs=1e-7)
+            assert getattr(r, atom) >= 0.0
+    stacked = [r for r in results if "stacked" in r.message]
+    assert len(stacked) == 9  # the six 4x3x3 joints and the three 3x2x4 ones
+
+
+def test_a_joint_the_stack_does_not_certify_takes_the_single_path(monkeypatch):
+    batch_module = importlib.import_module("pidkit.batch")
+    ps = _stackable_and_mixed()[:6]
+    original = batch_module.solve_many
+
+    def drop_one(joints, **options):
+        out = original(joints, **options)
+        out[2] = None
+        return out
+
+    monkeypatch.setattr(batch_module, "solve_many", drop_one)
+    results = bertschinger_batch(ps)
+    assert ["stacked" in r.message for r in results] == [True, True, False, True, True, True]
+    assert _atoms(results[2]) == pytest.approx(_atoms(pidkit.bertschinger(ps[2])), abs=1e-9)
+
+
+def test_stacked_batch_falls_back_to_cvxpy_under_auto(monkeypatch):
+    monkeypatch.setattr(importlib.import_module("pidkit.bertschinger"), "_NATIVE_MAX_ITER", 1)
+    ps = _stackable_and_mixed()[:4]
+    results = bertschinger_batch(ps)
+    for p, r in zip(ps, results, strict=True):
+        assert r.method == "cvxpy" and r.success
+        assert "native solver did not certify" in r.message
+        assert r.uni_t == pytest.approx(pidkit.bertschinger(p, method="cvxpy").uni_t, abs=1e-9)
+    with pytest.raises(pidkit.SolverError, match=r"^joint 0: .*method 'native'"):
+        bertschinger_batch(ps, method="native")
+
+
+def test_stacked_batch_with_processes_and_options():
+    ps = _stackable_and_mixed()
+    serial = bertschinger_batch(ps, units="nats", tol=1e-10)
+    parallel = bertschinger_batch(ps, units="nats", tol=1e-10, n_jobs=2)
+    for a, b in zip(serial, parallel, strict=True):
+        assert a.units == b.units == "nats" and a.gap <= 1e-10 * np.log(2)
+        assert _atoms(a) == pytest.approx(_atoms(b), abs=1e-12)

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 
 import pidkit
+from pidkit import _native_batch as native_batch
 from pidkit import examples
 from pidkit._native import dual_bound, objective, solve_native
 from pidkit._validate import check_joint
@@ -228,3 +229,102 @@ def test_matrix_free_newton_system_agrees(monkeypatch):
         b = solve_native(p)
         assert b.converged, b.message
         assert b.objective_nats == pytest.approx(a.objective_nats, abs=2e-9)
+
+
+def _eligible_joints(rng, shape, count):
+    """Random joints of one shape with positive p(y,t), p(y,s): full, sparse and nearly
+    deterministic, the stacked solver's inputs."""
+    out = []
+    n = int(np.prod(shape))
+    while len(out) < count:
+        kind = ("full", "sparse", "nearly_deterministic")[len(out) % 3]
+        if kind == "full":
+            p = rng.dirichlet(np.ones(n)).reshape(shape)
+        elif kind == "sparse":
+            p = (rng.dirichlet(np.ones(n)) * (rng.random(n) < 0.6)).reshape(shape)
+        else:
+            p = 0.99 * _deterministic(rng, shape) + 0.01 * rng.dirichlet(np.ones(n)).reshape(shape)
+        p = check_joint(p / p.sum())
+        if native_batch.batch_eligible(p):
+            out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("shape", [(2, 2, 2), (4, 3, 3), (3, 4, 2), (6, 3, 2)])
+def test_stacked_solver_matches_the_general_solver_and_certifies(shape):
+    import pidkit._native as native
+
+    rng = np.random.default_rng(sum(shape))
+    ps = _eligible_joints(rng, shape, 9)
+    stacked = native_batch.solve_stack(np.stack(ps), tol_nats=1e-9 * LN2, max_iter=100)
+    for p, sol in zip(ps, stacked, strict=True):
+        general = native._Solver(p, tol_nats=1e-9 * LN2, max_iter=100).run()
+        assert sol is not None and sol.converged and general.converged, general.message
+        assert sol.objective_nats == pytest.approx(general.objective_nats, abs=1e-9 * LN2)
+        assert 0.0 <= sol.gap_nats <= 1e-9 * LN2
+        assert sol.gap_nats == pytest.approx(sol.objective_nats - sol.lower_bound_nats, abs=1e-13)
+        assert (sol.q >= 0).all()
+        np.testing.assert_allclose(sol.q.sum(axis=2), p.sum(axis=2), atol=1e-14)
+        np.testing.assert_allclose(sol.q.sum(axis=1), p.sum(axis=1), atol=1e-14)
+        assert sol.objective_nats == pytest.approx(objective(sol.q), abs=1e-15)
+        # The certificate against the reference's own bounds (see the cvxpy test above).
+        reference = pidkit.bertschinger(p, method="cvxpy")
+        assert sol.lower_bound_nats <= reference.diagnostics["primal"] + 1e-12
+        assert sol.objective_nats >= reference.diagnostics["dual"] - 1e-12
+
+
+def test_stacked_solver_is_independent_of_the_stack_and_its_chunks(monkeypatch):
+    rng = np.random.default_rng(21)
+    ps = np.stack(_eligible_joints(rng, (5, 4, 3), 7))
+    alone = [native_batch.solve_stack(p[None], tol_nats=1e-9 * LN2, max_iter=100)[0] for p in ps]
+    monkeypatch.setattr(native_batch, "_CHUNK_DOUBLES", 3 * 5 * 3 * 4 * 3)  # chunks of 3 joints
+    together = native_batch.solve_stack(ps, tol_nats=1e-9 * LN2, max_iter=100)
+    for a, b in zip(alone, together, strict=True):
+        assert a.nit == b.nit
+        assert a.objective_nats == pytest.approx(b.objective_nats, abs=1e-14)
+        np.testing.assert_allclose(a.q, b.q, atol=1e-15)
+
+
+def test_stacked_solver_reports_none_and_solve_native_falls_back_to_the_general_solver(monkeypatch):
+    rng = np.random.default_rng(22)
+    p = _eligible_joints(rng, (4, 3, 3), 1)[0]
+    assert native_batch.solve_stack(p[None], tol_nats=1e-9 * LN2, max_iter=2) == [None]
+    calls = []
+    original = native_batch.solve_stack
+
+    def uncertified(ps, **options):
+        calls.append(ps.shape)
+        return [None] * len(original(ps, **options))
+
+    monkeypatch.setattr(native_batch, "solve_stack", uncertified)
+    sol = solve_native(p)
+    assert calls == [(1, 4, 3, 3)]
+    assert sol.converged and sol.gap_nats <= 1e-9 * LN2
+    monkeypatch.undo()
+    assert solve_native(p).objective_nats == pytest.approx(sol.objective_nats, abs=1e-9 * LN2)
+
+
+def test_which_joints_the_stacked_solver_takes():
+    rng = np.random.default_rng(23)
+    p = rng.dirichlet(np.ones(4 * 3 * 3)).reshape(4, 3, 3)
+    assert native_batch.batch_eligible(p)
+    zero_yt = p.copy()
+    zero_yt[1, 2, :] = 0.0  # p(y=1, t=2) = 0: needs masks
+    assert not native_batch.batch_eligible(zero_yt / zero_yt.sum())
+    assert not native_batch.batch_eligible(np.full((1, 3, 3), 1 / 9))  # closed form
+    assert not native_batch.batch_eligible(np.full((30, 30, 30), 1 / 27000))  # matrix-free system
+    # solve_many orients |S| <= |T| and returns q in the joint's own orientation.
+    wide = p[:, :2, :] / p[:, :2, :].sum()  # |S| > |T|
+    sols = native_batch.solve_many([p, wide, zero_yt / zero_yt.sum()], tol_nats=1e-9 * LN2, max_iter=100)
+    assert sols[2] is None and sols[1].q.shape == wide.shape
+    assert sols[1].objective_nats == pytest.approx(solve_native(wide).objective_nats, abs=1e-14)
+
+
+def test_stacked_cholesky_flags_only_the_matrices_it_cannot_factorise():
+    spd = np.array([[4.0, 2.0], [2.0, 3.0]])
+    singular = np.array([[1.0, 1.0], [1.0, 1.0]])  # PSD: factorised with a ridge
+    indefinite = np.array([[1.0, 2.0], [2.0, 1.0]])
+    factors, failed = native_batch._cholesky_stack(np.stack([spd, singular, indefinite]))
+    assert failed.tolist() == [False, False, True]
+    np.testing.assert_allclose(factors[0], np.linalg.cholesky(spd), atol=1e-15)
+    np.testing.assert_allclose(factors[1] @ factors[1].T, singular, atol=1e-6)
