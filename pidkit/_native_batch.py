@@ -122,6 +122,24 @@ def _max_step(x: np.ndarray, dx: np.ndarray) -> np.ndarray:
     return ratio.reshape(ratio.shape[0], -1).min(axis=1)
 
 
+def _lower_inverse(factor: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of lower-triangular matrices ``factor[..., n, n]``.
+
+    Small stacks go to LAPACK; large stacks of small matrices are inverted by forward
+    substitution vectorised over the stack (n steps), which avoids LAPACK's per-matrix overhead.
+    """
+    n = factor.shape[-1]
+    if factor.size < 64 * n * n:
+        return np.linalg.inv(factor)
+    inverse = np.zeros_like(factor)
+    pivot = 1.0 / np.diagonal(factor, axis1=-2, axis2=-1)
+    for i in range(n):
+        row = -np.einsum("...j,...jk->...k", factor[..., i, :i], inverse[..., :i, :])
+        row[..., i] += 1.0
+        inverse[..., i, :] = row * pivot[..., i, None]
+    return inverse
+
+
 def _scaled_cholesky(a: np.ndarray) -> np.ndarray:
     """Lower Cholesky factor of one SPD matrix, scaled to unit diagonal for the ridge retries of
     :func:`pidkit._native._cholesky` (raises ``LinAlgError`` if those fail too)."""
@@ -349,15 +367,17 @@ class _PairSystem:
         row = q.sum(axis=3)  # R: (k, y, t)
         col = q.sum(axis=2)  # C: (k, y, s)
         q_r = q / np.sqrt(row)[..., None]
-        schur = -(q_r.transpose(0, 1, 3, 2) @ q_r)  # -Q^T R^-1 Q: (k, y, s, s)
+        # C - Q^T R^-1 Q + rho 1 1^T, rho on the scale of C: (k, y, s, s)
+        rho = col.sum(axis=2) / n_s
+        schur = rho[..., None, None] - q_r.transpose(0, 1, 3, 2) @ q_r
         diag = np.arange(n_s)
         schur[..., diag, diag] += col
-        schur += col.mean(axis=2)[:, :, None, None]  # rho 1 1^T, rho on the scale of C
         factor, failed = _cholesky_stack(schur)
-        self.linv = np.linalg.inv(factor)  # (C - Q^T R^-1 Q + rho)^-1 = linv^T linv
+        self.linv = _lower_inverse(factor)  # schur^-1 = linv^T linv
         self.q_over_r = q / row[..., None]  # R^-1 Q: (k, y, t, s)
         self.p = self.linv @ self.q_over_r.transpose(0, 1, 3, 2)  # L^-1 Q^T R^-1: (k, y, s, t)
         self.inv_row = 1.0 / row
+        self.inv_sqrt_row = np.sqrt(self.inv_row)
         x = np.empty((n, n_y, n_s, n_t, n_s))  # (k, y, s'', t, s)
         np.subtract(self.linv[:, :, :, None, :], self.p[..., None], out=x)
         x *= e[:, :, None, :, :]
@@ -382,7 +402,7 @@ class _PairSystem:
     def subset(self, keep: np.ndarray) -> _PairSystem:
         """The same system for the joints ``keep`` marks."""
         out = object.__new__(_PairSystem)
-        for name in ("e", "linv", "q_over_r", "p", "inv_row", "x", "failed"):
+        for name in ("e", "linv", "q_over_r", "p", "inv_row", "inv_sqrt_row", "x", "failed"):
             setattr(out, name, getattr(self, name)[keep])
         out.factor = [f for f, k in zip(self.factor, keep, strict=True) if k]
         return out
@@ -399,17 +419,17 @@ class _PairSystem:
         n, n_y, n_t, n_s = self.e.shape
         e = self.e
         # A r per y: top = R^-1/2 r_t, bottom = L^-1 r_s - P r_t (P = L^-1 Q^T R^-1).
-        top = r_t * np.sqrt(self.inv_row)
+        top = r_t * self.inv_sqrt_row
         bottom = (self.linv @ r_s[..., None] - self.p @ r_t[..., None])[..., 0]  # (k, y, s)
-        rhs = (e * (top * np.sqrt(self.inv_row))[..., None]).sum(axis=1)
+        rhs = (e * (r_t * self.inv_row)[..., None]).sum(axis=1)
         rhs += (bottom.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
         rhs += target / kk - r_g
         d_kk = self._solve_pairs(rhs.reshape(n, -1)).reshape(n, n_t, n_s)
         # d = A^T (A r - Z d_kk).
-        v_top = (top - (e * d_kk[:, None]).sum(axis=3) * np.sqrt(self.inv_row))
+        v_top = top - (e * d_kk[:, None]).sum(axis=3) * self.inv_sqrt_row
         v_bottom = bottom - (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
         d_mu = (self.linv.transpose(0, 1, 3, 2) @ v_bottom[..., None])[..., 0]
-        d_lam = v_top * np.sqrt(self.inv_row) - (self.q_over_r @ d_mu[..., None])[..., 0]
+        d_lam = v_top * self.inv_sqrt_row - (self.q_over_r @ d_mu[..., None])[..., 0]
         # Gauge: the same representative as the single solver's (sum_t d_lam = sum_s d_mu per y).
         shift = (d_mu.sum(axis=2) - d_lam.sum(axis=2)) / (n_t + n_s)
         d_lam = d_lam + shift[..., None]
