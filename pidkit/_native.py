@@ -39,6 +39,12 @@ onto the marginal constraints by Sinkhorn sweeps (all y at once), also with the 
 interior point marks inactive set to zero, and the certified gap f(q) - D(lambda, mu) is computed
 from that feasible point, with an allowance for rounding.
 
+Joints whose marginals p(y,t), p(y,s) all are positive and whose pair system is dense go first
+through :mod:`pidkit._native_batch`, the same method vectorised over a stack of joints (here a
+stack of one; :func:`pidkit.bertschinger_batch` stacks joints of one shape), with a cheaper
+elimination of the pair system; the general solver below takes the other joints and any that the
+stacked one does not certify.
+
 BLAS runs on one thread (threadpoolctl): the systems are small, and oversubscribed machines make
 threaded BLAS many times slower.
 """
