@@ -32,8 +32,9 @@ inverts H's (|T|+|S|)-sized blocks and is the more robust form; or, when |Y| is 
 |T| and |S|, to the (y, s) multipliers via the (lambda, lambda) blocks (block-diagonal over t),
 keeping d_K as an unknown on the pairs heading for M = 1 so that no huge weight K / g is
 inverted. Past about 6e8 flops (e.g. 30 x 30 x 30) the pair system is solved matrix-free by
-Jacobi-preconditioned conjugate gradients instead: memory stays a few copies of p plus |Y|
-blocks of size (|T|+|S|)^2. Steps are damped by a fraction-to-the-boundary rule and a trust region on the
+conjugate gradients instead (block-Jacobi preconditioner: one |S| x |S| block per t; the
+corrector's solve starts from the predictor's): memory stays a few copies of p plus |Y| blocks
+of size (|T|+|S|)^2. Steps are damped by a fraction-to-the-boundary rule and a trust region on the
 exponents. Once the duality measure is small, the primal point q = K a b is projected exactly
 onto the marginal constraints by Sinkhorn sweeps (all y at once), also with the pairs the
 interior point marks inactive set to zero, and the certified gap f(q) - D(lambda, mu) is computed
@@ -609,10 +610,12 @@ class _PairNewtonSystem:
 
 
 class _IterativePairSystem:
-    """The (t, s)-pair reduction of :class:`_PairNewtonSystem`, solved matrix-free by
-    Jacobi-preconditioned conjugate gradients, for joints too large for a dense reduced matrix.
+    """The (t, s)-pair reduction of :class:`_PairNewtonSystem`, solved matrix-free by conjugate
+    gradients preconditioned with the pair matrix's |S| x |S| diagonal blocks (one per t), for
+    joints too large for a dense reduced matrix.
 
-    Memory: a few arrays of the joint's size plus the |Y| blocks of H ((|T|+|S|)^2 each).
+    Memory: a few arrays of the joint's size plus the |Y| blocks of H ((|T|+|S|)^2 each) and the
+    |T| preconditioner blocks (|S|^2 each).
     The conjugate-gradient tolerance follows the duality measure (inexact Newton).
     """
 
@@ -637,17 +640,29 @@ class _IterativePairSystem:
         linv = np.linalg.inv(chol) / scale[:, None, :]
         self.g_inv = np.swapaxes(linv, 1, 2) @ linv  # H_y^{-1}, (y, n, n)
         self.d = np.where(constrained, g / np.where(constrained, kk, 1.0), 1.0)
+        if not np.isfinite(self.g_inv).all():
+            raise np.linalg.LinAlgError("non-finite Newton matrix")
+        # Block-Jacobi preconditioner: the |S| x |S| diagonal block of each t, i.e.
+        # sum_y e(t,y,s) e(t,y,s') (G_tt + G_ts' + G_st + G_ss') + diag(g / K), inverted through
+        # its Cholesky factor. The three-operand einsum loops in C: no (t, y, s, s') intermediate.
         g_tt = np.diagonal(self.g_inv[:, :n_t, :n_t], axis1=1, axis2=2)  # (y, t)
-        g_ss = np.diagonal(self.g_inv[:, n_t:, n_t:], axis1=1, axis2=2)  # (y, s)
-        g_ts = self.g_inv[:, :n_t, n_t:]  # (y, t, s)
-        ey = e.transpose(1, 0, 2)
-        self.precond = np.sum(ey**2 * (g_tt[:, :, None] + 2 * g_ts + g_ss[:, None, :]), axis=0)
-        self.precond += self.d
+        g_ts = self.g_inv[:, :n_t, n_t:].transpose(1, 0, 2)  # (t, y, s)
+        blocks = e.transpose(0, 2, 1) @ (e * g_tt.T[:, :, None])
+        cross = e.transpose(0, 2, 1) @ (e * g_ts)
+        blocks += cross + cross.transpose(0, 2, 1)
+        blocks += np.einsum("tys,tyu,ysu->tsu", e, e, self.g_inv[:, n_t:, n_t:])
+        cells = np.arange(n_s)
+        blocks[:, cells, cells] += self.d
+        if not np.isfinite(blocks).all():
+            raise np.linalg.LinAlgError("non-finite Newton matrix")
+        scale = np.sqrt(np.diagonal(blocks, axis1=1, axis2=2))
+        linv = np.linalg.inv(_cholesky(blocks / (scale[:, :, None] * scale[:, None, :])))
+        linv /= scale[:, None, :]
+        self.block_inv = np.swapaxes(linv, 1, 2) @ linv  # (t, s, s)
         # Inexact Newton: solve as accurately as the duality measure warrants.
         measure = float(np.sum(np.where(constrained, kk * g, 0.0)))
         self.rtol = min(max(_CG_FORCING * measure, 1e-12), 1e-3)
-        if not (np.isfinite(self.precond).all() and np.isfinite(self.g_inv).all()):
-            raise np.linalg.LinAlgError("non-finite Newton matrix")
+        self.previous = None  # the last solution: the corrector's solve starts from the predictor's
 
     def _b(self, v):
         """B v for v[t, s]: per y the stacked (t) and (s) sums, shape (y, n)."""
@@ -667,10 +682,17 @@ class _IterativePairSystem:
     def _matvec(self, v):
         return self._bt(self._h_inv(self._b(v))) + self.d * v
 
+    def _precondition(self, r):
+        return (self.block_inv @ r[:, :, None])[:, :, 0]
+
     def _cg(self, rhs, max_iter=2000):
-        x = np.zeros_like(rhs)
-        r = rhs.copy()
-        z = r / self.precond
+        if self.previous is None:
+            x = np.zeros_like(rhs)
+            r = rhs.copy()
+        else:
+            x = self.previous.copy()
+            r = rhs - self._matvec(x)
+        z = self._precondition(r)
         p = z.copy()
         rz = np.sum(r * z)
         target = self.rtol * np.sqrt(np.sum(rhs**2))
@@ -681,10 +703,11 @@ class _IterativePairSystem:
             alpha = rz / np.sum(p * ap)
             x += alpha * p
             r -= alpha * ap
-            z = r / self.precond
+            z = self._precondition(r)
             rz_new = np.sum(r * z)
             p = z + (rz_new / rz) * p
             rz = rz_new
+        self.previous = x
         return x
 
     def direction(self, r_t, r_s, r_g, target, kk, g):
