@@ -666,15 +666,14 @@ class _IterativePairSystem:
 
     def _b(self, v):
         """B v for v[t, s]: per y the stacked (t) and (s) sums, shape (y, n)."""
-        ev = self.e * v[:, None, :]
-        return np.concatenate([ev.sum(axis=2).T, ev.sum(axis=0)], axis=1)
+        by_t = (self.e @ v[:, :, None])[:, :, 0].T
+        return np.concatenate([by_t, np.einsum("tys,ts->ys", self.e, v)], axis=1)
 
     def _bt(self, z):
         """B^T z for z[y, n]: shape (t, s)."""
         n_t = self.n[0]
-        return np.einsum("tys,yt->ts", self.e, z[:, :n_t]) + np.einsum(
-            "tys,ys->ts", self.e, z[:, n_t:]
-        )
+        by_t = (z[:, :n_t].T[:, None, :] @ self.e)[:, 0, :]
+        return by_t + np.einsum("tys,ys->ts", self.e, z[:, n_t:])
 
     def _h_inv(self, z):
         return (self.g_inv @ z[:, :, None])[:, :, 0]
