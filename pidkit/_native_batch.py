@@ -117,9 +117,9 @@ def solve_many(
 
 def _max_step(x: np.ndarray, dx: np.ndarray) -> np.ndarray:
     """Per joint, the largest alpha with x + alpha dx >= 0 (inf where dx >= 0 everywhere)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(dx < 0, -x / dx, np.inf)
-    return ratio.reshape(ratio.shape[0], -1).min(axis=1)
+    ratio = np.full(x.shape, -np.inf)
+    np.divide(x, dx, out=ratio, where=dx < 0)
+    return -ratio.reshape(ratio.shape[0], -1).max(axis=1)
 
 
 def _lower_inverse(factor: np.ndarray) -> np.ndarray:
@@ -322,13 +322,8 @@ class _Stack:
             largest = np.abs(d_lam).max(axis=(1, 2)) + np.abs(d_mu).max(axis=(1, 2))
             with np.errstate(divide="ignore"):
                 trust = np.where(largest > 0, _MAX_EXPONENT_STEP / largest, np.inf)
-            alpha = np.minimum.reduce([
-                np.ones_like(trust),
-                _FRACTION_TO_BOUNDARY * _max_step(kk, d_kk),
-                _FRACTION_TO_BOUNDARY * _max_step(g, d_g),
-                trust,
-            ])
-            step = alpha[:, None, None]
+            boundary = _FRACTION_TO_BOUNDARY * np.minimum(_max_step(kk, d_kk), _max_step(g, d_g))
+            step = np.minimum(np.minimum(boundary, trust), 1.0)[:, None, None]
             lam = lam + step * d_lam
             mu = mu + step * d_mu
             kk = kk + step * d_kk
