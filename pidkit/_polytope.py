@@ -14,6 +14,7 @@ misses vertices on these degenerate polytopes.
 from __future__ import annotations
 
 import math
+import operator
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -146,16 +147,17 @@ def _exact_points(
     for row in reduced:
         entries = [row[n]] + [row[f] for f in free]
         d = math.lcm(*(e.denominator for e in entries))
-        int_rows.append(([int(e * d) for e in entries], d))
+        int_rows.append((int(entries[0] * d), [int(e * d) for e in entries[1:]], d))
     points = np.empty((len(generators), n))
     for i, gen in enumerate(generators):
-        zs = [Fraction(v) for v in gen[1:]]
-        den = math.lcm(*(z.denominator for z in zs))
+        zs = gen[1:]  # cddlib's GMP mode returns Fractions already
+        den = math.lcm(*[z.denominator for z in zs])
         nums = [z.numerator * (den // z.denominator) for z in zs]
         points[i, free] = [a / den for a in nums]
-        for (coef, d), col in zip(int_rows, pivots, strict=True):
-            total = coef[0] * den - sum(c * a for c, a in zip(coef[1:], nums, strict=True))
-            points[i, col] = total / (d * den)
+        points[i, pivots] = [
+            (constant * den - sum(map(operator.mul, coef, nums))) / (d * den)
+            for constant, coef, d in int_rows
+        ]
     return points
 
 
