@@ -18,9 +18,8 @@ import functools
 import time
 import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import cvxpy as cp
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike
@@ -32,6 +31,9 @@ from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
 from ._validate import check_joint
 from .measures import _cmi_nats, _entropy_nats, _marginal
+
+if TYPE_CHECKING:
+    import cvxpy as cp
 
 DEFAULT_TOL_BITS = 1e-9
 """Default certified optimality gap, in bits."""
@@ -144,6 +146,8 @@ def _program(
     support_key: tuple[Any, ...],
 ) -> tuple[cp.Problem, cp.Variable, cp.Parameter, cp.Parameter]:
     """Build (once per support) the DPP program; re-solves only set the parameters."""
+    import cvxpy as cp  # on first use: importing cvxpy costs most of a second
+
     n, yt, ys, ts, n_yt, n_ys, n_ts = support_key
     yt, ys, ts = (np.frombuffer(a, dtype=np.int64) for a in (yt, ys, ts))
     cells = np.arange(n)
@@ -165,6 +169,8 @@ def _program(
 
 
 def _solve_cvxpy(p: np.ndarray, support: _Support, solvers: tuple[str, ...]) -> _Solution:
+    import cvxpy as cp
+
     key = (
         support.size,
         support.yt.astype(np.int64).tobytes(),
@@ -248,6 +254,8 @@ def _check_method(method: str, solver: str | None) -> tuple[str, tuple[str, ...]
         )
     if solver is None:
         return method, _CVXPY_SOLVERS
+    import cvxpy as cp
+
     if not isinstance(solver, str) or solver.upper() not in cp.installed_solvers():
         raise ValueError(
             "solver must be None or a cvxpy solver installed here "
