@@ -2,11 +2,12 @@
 
 Peers, measured in the same run on the same joints: the reference exponential-cone program solved
 by cvxpy with Clarabel and with ECOS, and dit's ``PID_BROJA(method="cone")``. Each measurement runs
-in a forked child process that is killed when it exceeds the cap; such a peer is reported as
-skipped. Joints are "full" (Dirichlet(1) on every cell) or "half" (a random half of the cells set
-to zero, then renormalised). The last two columns are the certified gap of the cvxpy reference
-and |dUni(Y:T\\S)| between the native solver and that reference. The reference is whichever of
-cvxpy+Clarabel and cvxpy+ECOS (both measured anyway) certified the smaller gap: Clarabel stops
+in a forked child process, with BLAS on one thread, that is killed when it exceeds the cap; such a
+peer is reported as skipped. Joints are "full" (Dirichlet(1) on every cell) or "half" (a random
+half of the cells set to zero, then renormalised). The last two columns are the certified gap of
+the cvxpy reference and |dUni(Y:T\\S)| between the native solver and that reference. The
+reference is whichever of cvxpy+Clarabel and cvxpy+ECOS (both measured anyway) certified the
+smaller gap: Clarabel stops
 "optimal_inaccurate" at gaps up to ~6e-7 bits on some joints whatever its tolerances, and both
 solvers' values lie within their gaps of the optimum, so a disagreement larger than the native
 gap is the reference's error. The batch case times ``bertschinger_batch`` on 900 joints of
@@ -30,6 +31,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 import pidkit
 from pidkit.batch import bertschinger_batch
@@ -46,6 +48,8 @@ SHAPES = [
     (100, 100, 100),
 ]
 KINDS = ("full", "half")
+WARM_UP = 0.5
+"""Seconds of untimed solves before the timed ones (at least one solve)."""
 
 
 def _joint(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
@@ -82,12 +86,22 @@ PEERS: dict[str, Callable[[np.ndarray], tuple[float, float]]] = {
 
 
 def _child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -> None:
+    # One BLAS thread for the whole child, every peer alike: OpenBLAS's thread pool does not
+    # survive fork(), and rebuilding it made a forked child's first solves several times slower
+    # than the same solves in a fresh process (the native solver pins BLAS to one thread anyway).
+    with threadpool_limits(limits=1, user_api="blas"):
+        _measure_child(conn, solve, p, repeats, budget, warm_up)
+
+
+def _measure_child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -> None:
     warnings.simplefilter("ignore")
     times, cpu, value = [], [], None
     try:
         start = time.perf_counter()
-        if warm_up:
-            solve(p)  # untimed: imports, cvxpy's one-off compilation of the program
+        # Untimed: imports, cvxpy's one-off compilation of the program, and the first solves of a
+        # forked child, which run several times slower than later ones (copy-on-write faults).
+        while warm_up and time.perf_counter() - start < WARM_UP:
+            solve(p)
         spent = time.perf_counter() - start
         for _ in range(repeats):
             start, start_cpu = time.perf_counter(), time.process_time()
@@ -104,7 +118,8 @@ def _child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -> None:
 def measure(solve, p: np.ndarray, *, repeats: int, cap: float, warm_up: bool) -> dict[str, Any]:
     """Median wall (and CPU) time of ``solve(p)`` in a forked child, killed after ``cap`` s.
 
-    With ``warm_up``, one untimed solve comes first; it counts against the cap.
+    With ``warm_up``, untimed solves come first (at least one, for at least :data:`WARM_UP`
+    seconds); they count against the cap.
     """
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
@@ -186,7 +201,8 @@ def main() -> None:
     print(
         f"# pidkit.bertschinger native solver vs peers, {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
         f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
-        f" load average {load[0]:.1f}; median of up to {args.repeats} solves after one warm-up,"
+        f" load average {load[0]:.1f}; median of up to {args.repeats} solves after {WARM_UP:g} s of"
+        f" warm-up solves,"
         f" cap {args.cap:g} s; joints over 10^5 cells: one solve, cap {args.big_cap:g} s\n",
         flush=True,
     )
