@@ -155,7 +155,7 @@ def _full_support(shape: tuple[int, int, int]) -> _Support:
                     n_y * n_t, n_y * n_s, n_t * n_s)
 
 
-def _solve_stacked(start: int, joints: list[Any], kwargs: dict[str, Any]) -> dict[int, PIDResult]:
+def _solve_stacked(joints: list[Any], kwargs: dict[str, Any]) -> dict[int, PIDResult]:
     """Certified native results of the joints the stacked solver takes, by index in ``joints``.
 
     Returns nothing where the options select another path or are invalid (the single-joint path
@@ -206,13 +206,13 @@ def _solve_stacked(start: int, joints: list[Any], kwargs: dict[str, Any]) -> dic
 
 
 def _solve_chunk(start: int, chunk: list[Any], kwargs: dict[str, Any]) -> list[PIDResult]:
-    stacked = _solve_stacked(start, chunk, kwargs)
+    stacked = _solve_stacked(chunk, kwargs)
     return [stacked.get(k) or _solve_one(start + k, p, kwargs) for k, p in enumerate(chunk)]
 
 
 def _solve_serial(joints: list[Any], show: bool, kwargs: dict[str, Any]) -> list[PIDResult]:
     bar = _bar(len(joints), show)
-    stacked = _solve_stacked(0, joints, kwargs)
+    stacked = _solve_stacked(joints, kwargs)
     if bar is not None:
         bar.update(len(stacked))
     results = []
