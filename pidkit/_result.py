@@ -11,7 +11,7 @@ import numpy as np
 from . import _status
 from ._errors import SolverError
 from ._units import from_nats, to_nats
-from .measures import _cmi_nats
+from .measures import _informations_nats
 
 ZERO_SNAP_BITS = 1e-9
 """Atoms within this many bits of 0 are reported as exactly 0."""
@@ -156,9 +156,7 @@ def result_from_redundancy(
     ``strict``, and the status is downgraded otherwise. With ``strict``, a status outside the
     certified group raises :class:`SolverError` too.
     """
-    i_yt = _cmi_nats(p_yts, "y", "t")
-    i_ys = _cmi_nats(p_yts, "y", "s")
-    i_yts = _cmi_nats(p_yts, "y", "ts")
+    _, i_yt, i_ys, i_yts = _informations_nats(p_yts)
     atoms = {
         "red": _snap(red_nats),
         "uni_t": _snap(i_yt - red_nats),

@@ -45,7 +45,7 @@ def bertschinger_batch(
     n_jobs : int, default=1
         Worker processes (joblib): 1 solves in this process, -1 uses every core. The batch is cut
         into a few chunks per worker so the per-process overhead is paid once per chunk. The
-        first parallel call starts the workers (each imports pidkit and cvxpy, seconds); later
+        first parallel call starts the workers (each imports pidkit, about a second); later
         calls reuse them.
     progress : bool or None, default=None
         Show a tqdm progress bar. ``None`` shows one for batches of more than 100 joints when

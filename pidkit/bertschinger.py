@@ -30,7 +30,7 @@ from ._native import solve_native
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
 from ._validate import check_joint
-from .measures import _cmi_nats, _entropy_nats, _marginal
+from .measures import _informations_nats
 
 if TYPE_CHECKING:
     import cvxpy as cp
@@ -366,8 +366,9 @@ def _result(
                 if gap > tol_nats
                 else f"; marginal residual {residual:.3g} after projection"
             )
-        uni_t = _entropy_nats(_marginal(p, "y")) + value - _cmi_nats(p, "y", "s")
-        red_nats = _cmi_nats(p, "y", "t") - uni_t
+        info = _informations_nats(p)
+        uni_t = info.h_y + value - info.i_ys
+        red_nats = info.i_yt - uni_t
         q = support.scatter(x)
     return result_from_redundancy(
         p,

@@ -6,6 +6,8 @@ string such as ``"ts"`` names the pair (T, S). Everything is in bits unless ``un
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import entr
@@ -65,6 +67,29 @@ def _cmi_nats(p: np.ndarray, a: str, b: str, given: str = "") -> float:
         - _joint_entropy_nats(p, given)
     )
     return max(value, 0.0)
+
+
+class _Informations(NamedTuple):
+    """H(Y), I(Y;T), I(Y;S) and I(Y;T,S) of one joint, in nats."""
+
+    h_y: float
+    i_yt: float
+    i_ys: float
+    i_yts: float
+
+
+def _informations_nats(p: np.ndarray) -> _Informations:
+    """The informations every decomposition needs, from seven entropies (each marginal summed once)."""
+    p_yt, p_ys, p_ts = p.sum(axis=2), p.sum(axis=1), p.sum(axis=0)
+    h_y = _entropy_nats(p_yt.sum(axis=1))
+    h_t, h_s = _entropy_nats(p_yt.sum(axis=0)), _entropy_nats(p_ys.sum(axis=0))
+    h_ts = _entropy_nats(p_ts)
+    return _Informations(
+        h_y=h_y,
+        i_yt=max(h_y + h_t - _entropy_nats(p_yt), 0.0),
+        i_ys=max(h_y + h_s - _entropy_nats(p_ys), 0.0),
+        i_yts=max(h_y + h_ts - _entropy_nats(p), 0.0),
+    )
 
 
 def marginal(p_yts: ArrayLike, variables: str) -> np.ndarray:
