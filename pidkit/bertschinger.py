@@ -48,6 +48,12 @@ _SOLVER_OPTIONS: dict[str, dict[str, Any]] = {
 }
 
 
+def _rank_of_pairs(present: np.ndarray, i: np.ndarray, j: np.ndarray) -> tuple[np.ndarray, int]:
+    """Row-major rank of the pair (i, j) of each cell among the ``present`` pairs, and their count."""
+    rank = np.cumsum(present.ravel()).reshape(present.shape) - 1
+    return rank[i, j], int(present.sum())
+
+
 @dataclass
 class _Support:
     """Index maps of the cells that can carry mass, shared by every solver."""
@@ -68,10 +74,10 @@ class _Support:
         p_yt, p_ys = p.sum(axis=2), p.sum(axis=1)
         mask = (p_yt[:, :, None] > 0) & (p_ys[:, None, :] > 0)
         y, t, s = np.nonzero(mask)
-        _, yt = np.unique(np.ravel_multi_index((y, t), p_yt.shape), return_inverse=True)
-        _, ys = np.unique(np.ravel_multi_index((y, s), p_ys.shape), return_inverse=True)
-        _, ts = np.unique(np.ravel_multi_index((t, s), p.shape[1:]), return_inverse=True)
-        return cls(p.shape, y, t, s, yt, ys, ts, yt.max() + 1, ys.max() + 1, ts.max() + 1)
+        yt, n_yt = _rank_of_pairs(mask.any(axis=2), y, t)
+        ys, n_ys = _rank_of_pairs(mask.any(axis=1), y, s)
+        ts, n_ts = _rank_of_pairs(mask.any(axis=0), t, s)
+        return cls(p.shape, y, t, s, yt, ys, ts, n_yt, n_ys, n_ts)
 
     @property
     def size(self) -> int:
