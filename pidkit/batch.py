@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import math
 import sys
-import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from . import _status
 from ._errors import SolverError
-from ._native_batch import solve_many
 from ._result import PIDResult
-from ._units import check_units, to_nats
 from ._validate import check_joint
-from .bertschinger import _result, _Solution, _Support, bertschinger
+from .bertschinger import _check_solver_options, _result, _solve_native_stacked, bertschinger
 
 _AUTO_PROGRESS_MIN = 100
 """``progress=None`` shows a bar for batches longer than this (when stderr is a terminal)."""
@@ -146,15 +141,6 @@ def _defaults() -> dict[str, Any]:
     return {name: par.default for name, par in parameters.items() if name != "p_yts"}
 
 
-@functools.lru_cache(maxsize=32)
-def _full_support(shape: tuple[int, int, int]) -> _Support:
-    """The support of a joint whose p(y,t), p(y,s) are all positive: every cell."""
-    n_y, n_t, n_s = shape
-    y, t, s = (a.ravel() for a in np.indices(shape))
-    return _Support(shape, y, t, s, y * n_t + t, y * n_s + s, t * n_s + s,
-                    n_y * n_t, n_y * n_s, n_t * n_s)
-
-
 def _solve_stacked(joints: list[Any], kwargs: dict[str, Any]) -> dict[int, PIDResult]:
     """Certified native results of the joints the stacked solver takes, by index in ``joints``.
 
@@ -162,44 +148,27 @@ def _solve_stacked(joints: list[Any], kwargs: dict[str, Any]) -> dict[int, PIDRe
     then reports them), and skips joints that fail validation for the same reason.
     """
     options = {**_defaults(), **kwargs}
-    if options["method"] not in ("auto", "native") or options["solver"] is not None:
-        return {}
-    tol = options["tol"]
     try:
-        units = check_units(options["units"])
+        units, method, _, tol_nats = _check_solver_options(
+            options["units"], options["method"], options["solver"], options["tol"]
+        )
     except (ValueError, TypeError):
         return {}
-    if isinstance(tol, bool) or not (isinstance(tol, (int, float)) and tol > 0):
+    if method == "cvxpy" or options["solver"] is not None:
         return {}
-    tol_nats = to_nats(tol, "bits")
     valid: dict[int, np.ndarray] = {}
     for index, p in enumerate(joints):
         try:
             valid[index] = check_joint(p, normalize=options["normalize"])
         except (ValueError, TypeError):
             continue
-    started = time.perf_counter()
-    native_max_iter = importlib.import_module("pidkit.bertschinger")._NATIVE_MAX_ITER
-    solutions = solve_many(list(valid.values()), tol_nats=tol_nats, max_iter=native_max_iter)
-    seconds = (time.perf_counter() - started) / max(1, len(valid))
     results = {}
-    for (index, p), sol in zip(valid.items(), solutions, strict=True):
-        if sol is None:
+    solved = _solve_native_stacked(list(valid.values()), tol_nats)
+    for (index, p), stacked in zip(valid.items(), solved, strict=True):
+        if stacked is None:
             continue
-        support = _full_support(p.shape)
-        solution = _Solution(
-            x=sol.q.reshape(-1),
-            lower_bound=sol.lower_bound_nats,
-            status=_status.OPTIMAL,
-            message=f"solved by the native interior-point method ({sol.message}; stacked)",
-            method="native",
-            solver="pidkit-native",
-            nit=sol.nit,
-            diagnostics={"solve_seconds": seconds, "native_gap_nats": sol.gap_nats},
-        )
         try:
-            results[index] = _result(p, support, solution, units=units, tol_nats=tol_nats,
-                                     strict=options["strict"])
+            results[index] = _result(p, *stacked, units=units, tol_nats=tol_nats, strict=options["strict"])
         except SolverError:
             continue  # the single-joint path reports it (or falls back) as it would alone
     return results

@@ -26,7 +26,8 @@ from numpy.typing import ArrayLike
 
 from . import _status
 from ._errors import SolverError
-from ._native import solve_native
+from ._native import NativeSolution, solve_native
+from ._native_batch import solve_many
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
 from ._validate import check_joint
@@ -232,22 +233,53 @@ def _solve_cvxpy(p: np.ndarray, support: _Support, solvers: tuple[str, ...]) -> 
     )
 
 
-def _solve_native(p: np.ndarray, support: _Support, tol_nats: float) -> _Solution:
-    started = time.perf_counter()
-    native = solve_native(p, tol_nats=tol_nats, max_iter=_NATIVE_MAX_ITER)
+def _native_solution(
+    native: NativeSolution, support: _Support, seconds: float, how: str = ""
+) -> _Solution:
+    """A native solver's answer on ``support``, as every solver hands it back."""
     return _Solution(
         x=native.q[support.y, support.t, support.s],
         lower_bound=native.lower_bound_nats,
         status=_status.OPTIMAL if native.converged else _status.OPTIMAL_INACCURATE,
-        message=f"solved by the native interior-point method ({native.message})",
+        message=f"solved by the native interior-point method ({native.message}{how})",
         method="native",
         solver="pidkit-native",
         nit=native.nit,
-        diagnostics={
-            "solve_seconds": time.perf_counter() - started,
-            "native_gap_nats": native.gap_nats,
-        },
+        diagnostics={"solve_seconds": seconds, "native_gap_nats": native.gap_nats},
     )
+
+
+def _solve_native(p: np.ndarray, support: _Support, tol_nats: float) -> _Solution:
+    started = time.perf_counter()
+    native = solve_native(p, tol_nats=tol_nats, max_iter=_NATIVE_MAX_ITER)
+    return _native_solution(native, support, time.perf_counter() - started)
+
+
+@functools.lru_cache(maxsize=32)
+def _full_support(shape: tuple[int, int, int]) -> _Support:
+    """The support of a joint whose p(y,t) and p(y,s) are all positive: every cell."""
+    return _Support.of(np.ones(shape))
+
+
+def _solve_native_stacked(
+    ps: list[np.ndarray], tol_nats: float
+) -> list[tuple[_Support, _Solution] | None]:
+    """Validated joints solved together where the stacked native solver takes them.
+
+    Returns, per joint, its support and certified solution, or ``None`` where the joint is left to
+    the single-joint path (not eligible for stacking, or not certified there).
+    """
+    started = time.perf_counter()
+    natives = solve_many(ps, tol_nats=tol_nats, max_iter=_NATIVE_MAX_ITER)
+    seconds = (time.perf_counter() - started) / max(1, len(ps))
+    solved: list[tuple[_Support, _Solution] | None] = []
+    for p, native in zip(ps, natives, strict=True):
+        if native is None:
+            solved.append(None)
+            continue
+        support = _full_support(p.shape)
+        solved.append((support, _native_solution(native, support, seconds, "; stacked")))
+    return solved
 
 
 def _check_method(method: str, solver: str | None) -> tuple[str, tuple[str, ...]]:
@@ -268,6 +300,17 @@ def _check_method(method: str, solver: str | None) -> tuple[str, tuple[str, ...]
             f"{sorted(cp.installed_solvers())}; got {solver!r}."
         )
     return method, (solver.upper(),)
+
+
+def _check_solver_options(
+    units: str, method: str, solver: str | None, tol: float
+) -> tuple[str, str, tuple[str, ...], float]:
+    """Validated ``units``, ``method``, the cvxpy solvers to try, and ``tol`` in nats."""
+    units = check_units(units)
+    method, solvers = _check_method(method, solver)
+    if not (isinstance(tol, (int, float)) and tol > 0):
+        raise ValueError(f"tol must be a positive number of bits; got {tol!r}.")
+    return units, method, solvers, to_nats(tol, "bits")
 
 
 def bertschinger(
@@ -326,11 +369,7 @@ def bertschinger(
     (0.311278, 0.0, 0.0, 0.5, 'optimal')
     """
     p = check_joint(p_yts, normalize=normalize)
-    units = check_units(units)
-    method, solvers = _check_method(method, solver)
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise ValueError(f"tol must be a positive number of bits; got {tol!r}.")
-    tol_nats = to_nats(tol, "bits")
+    units, method, solvers, tol_nats = _check_solver_options(units, method, solver, tol)
     support = _Support.of(p)
     if method == "cvxpy" or (method == "auto" and solver is not None):
         solution = _solve_cvxpy(p, support, solvers)

@@ -127,16 +127,16 @@ def test_stacked_batch_equals_single_calls_on_a_mixed_batch():
 
 
 def test_a_joint_the_stack_does_not_certify_takes_the_single_path(monkeypatch):
-    batch_module = importlib.import_module("pidkit.batch")
+    solver_module = importlib.import_module("pidkit.bertschinger")
     ps = _stackable_and_mixed()[:6]
-    original = batch_module.solve_many
+    original = solver_module.solve_many
 
     def drop_one(joints, **options):
         out = original(joints, **options)
         out[2] = None
         return out
 
-    monkeypatch.setattr(batch_module, "solve_many", drop_one)
+    monkeypatch.setattr(solver_module, "solve_many", drop_one)
     results = bertschinger_batch(ps)
     assert ["stacked" in r.message for r in results] == [True, True, False, True, True, True]
     assert _atoms(results[2]) == pytest.approx(_atoms(pidkit.bertschinger(ps[2])), abs=1e-9)
