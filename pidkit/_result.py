@@ -11,7 +11,7 @@ import numpy as np
 from . import _status
 from ._errors import SolverError
 from ._units import from_nats, to_nats
-from .measures import _informations_nats
+from .measures import _Informations, _informations_nats
 
 ZERO_SNAP_BITS = 1e-9
 """Atoms within this many bits of 0 are reported as exactly 0."""
@@ -147,6 +147,7 @@ def result_from_redundancy(
     nonnegative: bool = False,
     tol_nats: float = 0.0,
     strict: bool = True,
+    informations: _Informations | None = None,
 ) -> PIDResult:
     """Build a :class:`PIDResult` from Red by THEORY.md §1's identities.
 
@@ -154,9 +155,10 @@ def result_from_redundancy(
     0. With ``nonnegative=True`` (measures whose atoms are non-negative by theorem, like BROJA) an
     atom below ``-tol_nats`` means the solver is wrong: it raises :class:`SolverError` when
     ``strict``, and the status is downgraded otherwise. With ``strict``, a status outside the
-    certified group raises :class:`SolverError` too.
+    certified group raises :class:`SolverError` too. ``informations`` passes the joint's
+    informations when the caller has computed them already.
     """
-    _, i_yt, i_ys, i_yts = _informations_nats(p_yts)
+    _, i_yt, i_ys, i_yts = informations or _informations_nats(p_yts)
     atoms = {
         "red": _snap(red_nats),
         "uni_t": _snap(i_yt - red_nats),

@@ -396,6 +396,7 @@ def _result(
     p_yt, p_ys = support.marginals(p)
     diagnostics = dict(solution.diagnostics)
     status, message = solution.status, solution.message
+    info = _informations_nats(p)
     if status == _status.FAILED:
         red_nats, gap, q = np.nan, np.inf, None
     else:
@@ -411,7 +412,6 @@ def _result(
                 if gap > tol_nats
                 else f"; marginal residual {residual:.3g} after projection"
             )
-        info = _informations_nats(p)
         uni_t = info.h_y + value - info.i_ys
         red_nats = info.i_yt - uni_t
         q = support.scatter(x)
@@ -431,6 +431,7 @@ def _result(
         nonnegative=True,
         tol_nats=tol_nats,
         strict=strict,
+        informations=info,
     )
 
 
