@@ -101,9 +101,14 @@ VOID_TAGS = frozenset(
 )
 
 
-@cache
 def parse(path: Path) -> Page:
-    """The parsed page at ``path`` (each file is read once)."""
+    """The parsed page at ``path`` (read once while it is unchanged)."""
+    stat = path.stat()
+    return parse_version(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def parse_version(path: Path, mtime_ns: int, size: int) -> Page:
     page = Page()
     page.feed(path.read_text(encoding="utf-8"))
     return page

@@ -99,13 +99,18 @@ def table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def object_directive(qualname: str, kind: str) -> str:
-    """The autodoc directive that documents ``qualname`` in full."""
-    directive = KINDS[kind][1]
+def object_directive(qualname: str, obj: Any) -> str:
+    """The autodoc directive that documents ``obj`` in full as ``qualname``.
+
+    Classes list their members, and their bases when they have any besides ``object``.
+    """
+    kind = kind_of(obj)
     options = ""
     if kind in ("class", "exception"):
-        options = "   :members:\n   :show-inheritance:\n"
-    return f".. {directive}:: {qualname}\n{options}"
+        options = "   :members:\n"
+        if obj.__bases__ != (object,):
+            options += "   :show-inheritance:\n"
+    return f".. {KINDS[kind][1]}:: {qualname}\n{options}"
 
 
 def module_page(package: str, name: str, module: types.ModuleType) -> str:
@@ -126,7 +131,7 @@ def module_page(package: str, name: str, module: types.ModuleType) -> str:
         else:
             qualname = f"{module.__name__}.{member}"
             rows.append((member, f":{role(kind)}:`~{qualname}`", summary(obj)))
-            own.append(object_directive(qualname, kind))
+            own.append(object_directive(qualname, obj))
             note(obj, qualname, docname)
     rows.sort(key=lambda row: row[0].lower())
     return "\n".join(
@@ -145,7 +150,7 @@ def name_page(package: str, name: str, obj: Any) -> str:
     if kind == "module":
         return module_page(package, name, obj)
     return "\n".join(
-        [title(f"{package}.{name}"), f".. currentmodule:: {package}\n", object_directive(name, kind)]
+        [title(f"{package}.{name}"), f".. currentmodule:: {package}\n", object_directive(name, obj)]
     )
 
 
@@ -233,7 +238,10 @@ def resolve_by_import(
     if node.get("refdomain") != "py":
         return None
     target = node["reftarget"]
-    contexts = [node.get("py:module"), *sorted(PAGE_MODULES.get(node["refdoc"], ()))]
+    module, cls = node.get("py:module"), node.get("py:class")
+    contexts = [module, *sorted(PAGE_MODULES.get(node["refdoc"], ()))]
+    if module and cls:
+        contexts.insert(0, f"{module}.{cls}")  # a method named inside its class's docstring
     for candidate in [target, *(f"{context}.{target}" for context in contexts if context)]:
         obj = locate(candidate)
         if obj is MISSING:

@@ -9,7 +9,7 @@ Two directives, each rendered from the code at build time so that the pages foll
     the description from the ``Attributes`` section of its ``Params`` docstring.
 ``.. distill-config::``
     every configuration key of ``pidkit_distill.config.config_fields()`` grouped by section: type,
-    default and help text, with the command-line option that sets it.
+    default and help text.
 
 A parameter without a description is a warning (so an error under ``-W``).
 """
@@ -89,10 +89,6 @@ class DistillMethods(SphinxDirective):
         heading = name
         parts = [f"{heading}\n{'-' * len(heading)}\n"]
         parts.append(f".. autoclass:: {qualname}\n   :no-members:\n   :show-inheritance:\n")
-        parts.append(
-            f"Select it with ``method.name = \"{name}\"`` (``--method {name}``), a preset with "
-            f"``method.preset`` and any parameter with ``--set method.params.NAME=VALUE``.\n"
-        )
         if cls.student_init:
             parts.append(
                 f"The student starts from a trained ``{cls.student_init}`` student of the same "
@@ -138,9 +134,8 @@ class DistillConfig(SphinxDirective):
         sections: dict[str, list[list[str]]] = {}
         for key, default, kind, text in config.config_fields():
             section = key.split(".", 1)[0]
-            option = f"``--{key} NAME=VALUE``" if kind is dict else f"``--{key}``"
             sections.setdefault(section, []).append(
-                [f"``{key}``", type_name(kind), literal(default), option, " ".join(text.split())]
+                [f"``{key}``", type_name(kind), literal(default), " ".join(text.split())]
             )
         defaults = config.TrainConfig()
         parts = []
@@ -148,7 +143,7 @@ class DistillConfig(SphinxDirective):
             parts.append(f"``[{section}]``\n{'-' * (len(section) + 6)}\n")
             parts.append(first_paragraph(type(getattr(defaults, section)).__doc__) + "\n")
             parts.append(
-                list_table(["key", "type", "default", "option", "meaning"], rows, "18 6 14 22 40")
+                list_table(["key", "type", "default", "meaning"], rows, "22 7 16 55")
             )
         return self.parse_text_to_nodes("\n".join(parts), allow_section_headings=True)
 
