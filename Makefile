@@ -1,12 +1,18 @@
 # Two commands do all set-up on a fresh machine with Python 3.11 and pip:
 #   make demo   builds .venv and runs the main job on the embedded defaults
 #   make test   builds .venv and runs lint + the whole test suite
+# and one builds the documentation site into site/ (open site/index.html):
+#   make docs   adds the `docs` extra to .venv, builds with warnings as errors, executes the
+#               tutorials, checks internal links and the built pages
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DOCS_STAMP := $(VENV)/.installed-docs
+SITE := site
+DOCTREES := build/doctrees
 
-.PHONY: demo test lint install system-deps clean
+.PHONY: demo test lint install system-deps docs clean
 
 install: $(STAMP)
 
@@ -37,5 +43,17 @@ demo: $(STAMP)
 	$(BIN)/pidkit examples
 	$(BIN)/python -m pidkit_distill demo
 
+# The docs tools install only here, so `make test` and `make demo` stay as they were.
+$(DOCS_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[distill,exact,dev,docs]'
+	touch $(DOCS_STAMP)
+
+# A fresh build every time (-E): the notebooks run against today's code, never a cache.
+docs: $(DOCS_STAMP)
+	rm -rf $(SITE) $(DOCTREES)
+	$(BIN)/python -m sphinx -b html -W --keep-going -E -q -d $(DOCTREES) docs $(SITE)
+	$(BIN)/python -m sphinx -b linkcheck -W --keep-going -q -d $(DOCTREES) docs build/linkcheck
+	$(BIN)/python docs/check_site.py $(SITE)
+
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis $(SITE) jupyter_execute

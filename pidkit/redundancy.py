@@ -542,7 +542,7 @@ def i_gh(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float
 
     max I(Y;Q) over channels p(q | y, x1, ..., xn) with I(Y;Q|X_i) = 0 for every source, in the one
     joint p(y, x) p(q | y, x). Each conditional p(y, x | q) lies in the polytope K of distributions
-    on supp p whose Y-given-X_i conditionals are p's; the optimum mixes at most |supp p| vertices
+    on supp p whose Y-given-X_i conditionals are p's; the optimum mixes at most ``|supp p|`` vertices
     of K. The vertices are enumerated exactly (pycddlib, GMP rationals), the mixture by one LP.
 
     Parameters

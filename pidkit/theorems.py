@@ -285,13 +285,13 @@ def check_theorem_3_1(
 
     For each regime, T = (Z, G) with Z and G independent (pmfs ``p_z``, ``p_g``) and Y a copy of Z
     through a symmetric channel that changes it with probability ``flip`` (so I(Y;T) = I(Y;Z) and
-    I(Y;G) = 0, the theorem's hypotheses). Every set partition f of T's |Z||G| symbols is a
+    I(Y;G) = 0, the theorem's hypotheses). Every set partition f of T's ``|Z||G|`` symbols is a
     candidate student S = f(T); those with H(S) <= max{H(Z), H(G)} are admissible. The check
     reports the maximisers of I(T;S) and of Red(Y:T,S) among them and whether (i) I(T;S) is
     maximised by S = Z when H(Z) > H(G) and by S = G when H(Z) < H(G) (not applicable when the
     entropies tie), and (ii) Red(Y:T,S) is maximised by S = Z. Ties within ``tol`` count as
-    maximisers. The enumeration is limited to |Z||G| <= :data:`pidkit.redundancy.MAX_PARTITION_SYMBOLS`
-    symbols (Bell(|Z||G|) candidates, one Red solve each for the admissible ones; |Z||G| <= 6 runs
+    maximisers. The enumeration is limited to ``|Z||G|`` <= :data:`pidkit.redundancy.MAX_PARTITION_SYMBOLS`
+    symbols (``Bell(|Z||G|)`` candidates, one Red solve each for the admissible ones; ``|Z||G| <= 6`` runs
     in seconds).
 
     Parameters

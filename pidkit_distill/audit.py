@@ -130,8 +130,8 @@ def audit_distiller(
         i_ys, i_yts`` (bits), ``units, measure, status, gap, n_samples, bias, bias_warning,
         settings, method, time_s`` (and ``message`` when the solve was not certified).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> from torch.utils.data import TensorDataset
     >>> from pidkit_distill.methods import get_method

@@ -303,8 +303,8 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
     Values are read as TOML literals and checked against the field's type. Entries of the dict
     fields are set one by one: ``method.params.n_warmup=3``, ``data.options.n_train=512``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> cfg = apply_overrides(TrainConfig(), ["run.epochs=3", "method.params.lam=10.0"])
     >>> cfg.run.epochs, cfg.method.params
     (3, {'lam': 10.0})
@@ -349,8 +349,8 @@ def load_config(
     -------
     TrainConfig
 
-    Example
-    -------
+    Examples
+    --------
     >>> load_config(overrides=["method.name=rid"]).method.name
     'rid'
     """

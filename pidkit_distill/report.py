@@ -179,8 +179,8 @@ def write_report(run_dirs: list[str | Path], *, out_dir: str | Path | None = Non
     out_dir : path, optional
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` next to the runs.
 
-    Example
-    -------
+    Examples
+    --------
     >>> write_report([])
     Traceback (most recent call last):
     ...

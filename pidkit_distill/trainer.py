@@ -182,8 +182,8 @@ def train(config: TrainConfig) -> RunSummary:
     RunSummary
         Last and best held-out accuracy, the per-epoch history and the run folder.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pidkit_distill.config import load_config
     >>> cfg = load_config(overrides=["run.epochs=1", "teacher.source=untrained",
     ...                              "run.out_dir=/tmp/pidkit-doctest", "run.name=bas",
@@ -228,8 +228,8 @@ def train_teacher(config: TrainConfig) -> Path:
         ``teacher.pt``: ``{"model": state_dict, "name", "num_classes", "input_shape", "config",
         "test_acc"}``, loadable with ``teacher.source=PATH``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pidkit_distill.config import load_config
     >>> path = train_teacher(load_config(overrides=["teacher.epochs=1"]))  # doctest: +SKIP
     """
