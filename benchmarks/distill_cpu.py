@@ -12,7 +12,7 @@ teacher ``trained`` (trained on the task once, cached) and ``untrained`` (seeded
 method x seeds 0, 1, 2, plus for ``synthetic`` a ``nuisance`` teacher: trained to predict
 the pair (Y, G) (256 classes), so that it must encode the 6-bit nuisance next to the 2-bit label
 — the teacher T = (Z, G) of Theorem 3.1 (its accuracy on Y alone is not defined, "—"). Every run
-goes through :func:`pidkit_distill.trainer.train` with one
+goes through :func:`pidkit_distill.training.train` with one
 configuration (the paper's optimizer shrunk to ``--epochs``: SGD, Nesterov, lr 0.05, weight decay
 5e-4, lr x0.2 at 1/2 and 2/3 of the run, batch 64, gradient norm clipped at 100 as in the authors'
 code) and only the method changing:
@@ -86,7 +86,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     import io
 
     from pidkit_distill.config import load_config
-    from pidkit_distill.trainer import train
+    from pidkit_distill.training import train
 
     start = time.perf_counter()
     key = {k: spec[k] for k in ("data", "teacher", "method", "seed")}
@@ -115,7 +115,7 @@ def _key(record: dict[str, Any]) -> tuple:
 def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[str, Any]]:
     """Teachers first, then BAS (TED starts from its students), then everything else."""
     from pidkit_distill.config import load_config
-    from pidkit_distill.trainer import train_teacher
+    from pidkit_distill.training import train_teacher
 
     results = out / "results.jsonl"
     done = {}

@@ -9,7 +9,7 @@ For each dataset (``digits``: scikit-learn's 8x8 digits with the digits CNN pair
 the nuisance-teacher task of the RID paper's Theorem 3.1 with the MLP pair), each teacher
 (``trained``: trained on the task by the trainer and cached; ``untrained``: a seeded random
 initialisation) and each seed, every method in :func:`pidkit_distill.methods.available_methods`
-trains a student through :func:`pidkit_distill.trainer.train` with the PID audit of the innermost
+trains a student through :func:`pidkit_distill.training.train` with the PID audit of the innermost
 distilled layer before training and after the last epoch. Printed per (dataset, teacher, method):
 held-out accuracy (mean ± std over seeds, %), the final Red(Y:T,S) and Uni(Y:T\\S) in bits (same),
 and the mean training time per epoch divided by BAS's in the same (dataset, teacher) cell.
@@ -89,7 +89,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     import torch
 
     from pidkit_distill.config import load_config
-    from pidkit_distill.trainer import train
+    from pidkit_distill.training import train
 
     torch.set_num_threads(1)
     start = time.perf_counter()
@@ -117,7 +117,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
 def prepare_teachers(specs: Sequence[dict[str, Any]]) -> None:
     """Train (or find cached) every trained teacher once, before the parallel runs."""
     from pidkit_distill.config import load_config
-    from pidkit_distill.trainer import train_teacher
+    from pidkit_distill.training import train_teacher
 
     seen = set()
     for spec in specs:

@@ -32,7 +32,8 @@ Names
     ``DistributedSampler``; do not use ``persistent_workers``). The default is no augmentation,
     as in the RID authors' code.
 
-The pickles are read with :mod:`pickle`: only point ``root`` at files you trust.
+The CIFAR pickles are read by an unpickler that builds only plain values and numpy arrays (any
+other object in the file is refused, so a file cannot run code when it is read).
 """
 
 from __future__ import annotations
@@ -368,9 +369,32 @@ def _check_test_fraction(test_fraction: Any) -> None:
         raise ValueError(f"test_fraction must be in (0, 1); got {test_fraction!r}.")
 
 
+class _ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that rebuilds plain values and numpy arrays, and refuses anything else."""
+
+    _ALLOWED = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
+                          ("numpy.core.multiarray", "_reconstruct"),
+                          ("numpy._core.multiarray", "_reconstruct"),
+                          ("_codecs", "encode")})  # bytes in protocol-2 pickles (as torch)
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
+        return super().find_class(module, name)
+
+
 def _unpickle(path: Path) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        raw = pickle.load(fh, encoding="bytes")
+    """A CIFAR batch file as a dict with str keys (read safely, see the module docstring)."""
+    try:
+        with path.open("rb") as fh:
+            raw = _ArrayUnpickler(fh, encoding="bytes").load()
+    except (pickle.UnpicklingError, EOFError, ValueError, AttributeError) as err:
+        raise ValueError(
+            f"{path} is not a python-pickle CIFAR batch of plain values and numpy arrays "
+            f"({type(err).__name__}: {err}); replace it with the original file"
+        ) from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} holds a {type(raw).__name__}, not a CIFAR batch (a dict)")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
 
 

@@ -76,7 +76,7 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
 
 def _train_logged(config_dict: dict[str, Any]) -> tuple[str, float, float, float | None, float]:
     """Worker: one run, its per-epoch lines captured into RUN_DIR/train.log."""
-    from pidkit_distill.trainer import train
+    from pidkit_distill.training import train
 
     start = time.perf_counter()
     buffer = io.StringIO()
@@ -106,7 +106,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None,
     >>> run_demo(out_dir="runs/demo")  # doctest: +SKIP
     """
     from pidkit_distill.report import load_run, summary_table, write_report
-    from pidkit_distill.trainer import train_teacher
+    from pidkit_distill.training import train_teacher
 
     start = time.perf_counter()
     out = Path(out_dir)
