@@ -134,9 +134,9 @@ def wrap_for_ddp(module: nn.Module, runtime: Runtime, *, sync_bn: bool,
     """
     if not runtime.distributed:
         return module
-    if sync_bn:
-        convert_sync_batchnorm(module)
     device = runtime.device
+    if sync_bn:
+        module = convert_sync_batchnorm(module, device_type=device.type)
     return nn.parallel.DistributedDataParallel(
         module, device_ids=[runtime.local_rank] if device.type == "cuda" else None,
         find_unused_parameters=find_unused_parameters,

@@ -1,7 +1,8 @@
 """BatchNorm synchronised over DDP processes, on CUDA (torch's) and on CPU (gloo).
 
-``torch.nn.SyncBatchNorm`` refuses CPU tensors. :class:`SyncBatchNorm` is that class with a CPU
-path: in training mode under a process group of two or more processes, the per-channel sums
+``torch.nn.SyncBatchNorm`` refuses CPU tensors (and DDP refuses it in CPU modules). On CPU,
+:func:`convert_sync_batchnorm` turns each BatchNorm layer into the matching
+``SyncBatchNorm1d/2d/3d``: in training mode under two or more processes, the per-channel sums
 ``sum x``, ``sum x^2`` and the sample count are all-reduced, so every process normalises with
 the statistics of the global batch (shares may be of different sizes), and the backward pass
 all-reduces ``sum dy`` and ``sum dy * x_hat`` in the same way. Running statistics are updated
@@ -16,9 +17,8 @@ from typing import Any
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
-from torch.nn import functional as F
 
-__all__ = ["SyncBatchNorm", "convert_sync_batchnorm"]
+__all__ = ["SyncBatchNorm1d", "SyncBatchNorm2d", "SyncBatchNorm3d", "convert_sync_batchnorm"]
 
 
 class _GlobalBatchNorm(torch.autograd.Function):
@@ -73,49 +73,64 @@ class _GlobalBatchNorm(torch.autograd.Function):
         return grad_x.to(grad_y.dtype), grad_weight, grad_bias, None, None, None, None, None
 
 
-class SyncBatchNorm(nn.SyncBatchNorm):
-    """:class:`torch.nn.SyncBatchNorm` that also runs on CPU under a gloo process group.
+class _GlobalStatistics:
+    """Mixin: in training mode on CPU under two or more processes, use the global batch."""
+
+    def forward(self, input: Tensor) -> Tensor:
+        """Normalise ``input``; see the module docstring."""
+        if not (self.training and input.device.type == "cpu" and dist.is_available()
+                and dist.is_initialized() and dist.get_world_size() > 1):
+            return super().forward(input)
+        self._check_input_dim(input)
+        factor = 0.0 if self.momentum is None else self.momentum
+        if self.track_running_stats and self.num_batches_tracked is not None:
+            self.num_batches_tracked.add_(1)
+            if self.momentum is None:  # cumulative moving average
+                factor = 1.0 / float(self.num_batches_tracked)
+        running_mean = self.running_mean if self.track_running_stats else None
+        running_var = self.running_var if self.track_running_stats else None
+        return _GlobalBatchNorm.apply(input, self.weight, self.bias, running_mean, running_var,
+                                      self.eps, factor, dist.group.WORLD)
+
+
+class SyncBatchNorm1d(_GlobalStatistics, nn.BatchNorm1d):
+    """:class:`torch.nn.BatchNorm1d` whose training statistics are the global batch's (CPU)."""
+
+
+class SyncBatchNorm2d(_GlobalStatistics, nn.BatchNorm2d):
+    """:class:`torch.nn.BatchNorm2d` whose training statistics are the global batch's (CPU).
 
     Example
     -------
     >>> import torch
-    >>> net = convert_sync_batchnorm(torch.nn.Sequential(torch.nn.BatchNorm1d(3)))
-    >>> type(net[0]).__name__, tuple(net(torch.randn(4, 3)).shape)
-    ('SyncBatchNorm', (4, 3))
+    >>> net = convert_sync_batchnorm(torch.nn.Sequential(torch.nn.BatchNorm2d(3)),
+    ...                              device_type="cpu")
+    >>> type(net[0]).__name__, tuple(net(torch.randn(4, 3, 2, 2)).shape)   # one process
+    ('SyncBatchNorm2d', (4, 3, 2, 2))
     """
 
-    def forward(self, input: Tensor) -> Tensor:
-        """Normalise ``input``; see the module docstring for the CPU path."""
-        if input.device.type != "cpu":
-            return super().forward(input)
-        self._check_input_dim(input)
-        factor = 0.0 if self.momentum is None else self.momentum
-        if self.training and self.track_running_stats and self.num_batches_tracked is not None:
-            self.num_batches_tracked.add_(1)
-            if self.momentum is None:
-                factor = 1.0 / float(self.num_batches_tracked)
-        batch_stats = self.training or (self.running_mean is None and self.running_var is None)
-        tracked = not self.training or self.track_running_stats
-        running_mean = self.running_mean if tracked else None
-        running_var = self.running_var if tracked else None
-        group = self.process_group or (dist.group.WORLD if dist.is_initialized() else None)
-        if (batch_stats and self.training and group is not None
-                and dist.get_world_size(group) > 1):
-            return _GlobalBatchNorm.apply(input, self.weight, self.bias, running_mean,
-                                          running_var, self.eps, factor, group)
-        return F.batch_norm(input, running_mean, running_var, self.weight, self.bias,
-                            batch_stats, factor, self.eps)
+
+class SyncBatchNorm3d(_GlobalStatistics, nn.BatchNorm3d):
+    """:class:`torch.nn.BatchNorm3d` whose training statistics are the global batch's (CPU)."""
 
 
-def convert_sync_batchnorm(module: nn.Module) -> nn.Module:
-    """Replace every BatchNorm layer of ``module`` by a :class:`SyncBatchNorm`, in place.
+_CPU_SYNC = {nn.BatchNorm1d: SyncBatchNorm1d, nn.BatchNorm2d: SyncBatchNorm2d,
+             nn.BatchNorm3d: SyncBatchNorm3d}
 
-    Parameters, buffers and modes are kept (torch's ``convert_sync_batchnorm``); the state-dict
-    keys do not change, so checkpoints move freely between synchronised and plain runs.
-    Returns ``module`` (or the new layer, when ``module`` itself is a BatchNorm layer).
+
+def convert_sync_batchnorm(module: nn.Module, *, device_type: str) -> nn.Module:
+    """Make every BatchNorm layer of ``module`` use the statistics of the global batch.
+
+    On CUDA: torch's ``SyncBatchNorm.convert_sync_batchnorm`` (nccl). On CPU: every
+    ``BatchNorm1d/2d/3d`` becomes the matching ``SyncBatchNorm1d/2d/3d`` in place (a subclass
+    with the same attributes; only ``forward`` differs), since DistributedDataParallel refuses
+    torch's SyncBatchNorm in CPU modules. State-dict keys do not change, so checkpoints move
+    freely between synchronised and plain runs. Returns the converted module.
     """
-    converted = nn.SyncBatchNorm.convert_sync_batchnorm(module)
-    for layer in converted.modules():
-        if type(layer) is nn.SyncBatchNorm:
-            layer.__class__ = SyncBatchNorm  # same attributes; only forward differs
-    return converted
+    if device_type != "cpu":
+        return nn.SyncBatchNorm.convert_sync_batchnorm(module)
+    for layer in module.modules():
+        cpu_sync = _CPU_SYNC.get(type(layer))
+        if cpu_sync is not None:
+            layer.__class__ = cpu_sync
+    return module
