@@ -115,11 +115,16 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{what} {str(path)!r} does not exist; expected {holds}")
+    zipped = zipfile.is_zipfile(path)
+    with path.open("rb") as handle:
+        pickled = handle.read(1) == b"\x80"  # a pickle's protocol marker (torch's old format)
+    if not (zipped or pickled):
+        raise ValueError(f"{what} {str(path)!r} is not a file written by torch.save; "
+                         f"expected {holds}")
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing
             warnings.simplefilter("ignore")
-            return torch.load(path, map_location="cpu", weights_only=True,
-                              mmap=mmap and zipfile.is_zipfile(path))
+            return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipped)
     except pickle.UnpicklingError as err:
         found = re.search(r"(Unsupported [^\n]*?)(?:\.?\s*$|\.? [A-Z]|\n)", str(err), re.M)
         detail = f" ({found.group(1).strip()})" if found else ""

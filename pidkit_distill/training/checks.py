@@ -37,7 +37,7 @@ import torch
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
 from pidkit_distill.methods import Distiller, Params, get_method
-from pidkit_distill.models import build_model
+from pidkit_distill.models import available_models, build_model
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import ShardedBatchSampler
 from pidkit_distill.training.rundir import check_out_dir, run_dir_of
@@ -169,9 +169,14 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     with _about("method.params"):
         params = method.make_params(preset=preset, **config.method.params)
     params, notice = fit_schedule(params, config, method=method)
-    with _about("model.student"), torch.device("meta"):
-        distiller = method(student, teacher, sample_input=torch.empty(2, *data.input_shape),
-                           num_classes=data.num_classes, preset=preset, **params.to_dict())
+    with torch.device("meta"):
+        sample = torch.empty(2, *data.input_shape)
+        for role, net in (("teacher", teacher), ("student", student)):
+            with _about(f"model.{role}"):
+                _check_runs(net, getattr(config.model, role), role, data, sample)
+        with _about("model.student"):
+            distiller = method(student, teacher, sample_input=sample,
+                               num_classes=data.num_classes, preset=preset, **params.to_dict())
     n_layers = min(len(distiller.teacher_shapes), len(distiller.student_shapes))
     if config.run.audit_every and any(k >= n_layers for k in config.audit.layers):
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
@@ -244,6 +249,20 @@ def fit_schedule(params: Params, config: TrainConfig, *,
         f"run.epochs={epochs} epochs; scaled to the run: {shown_scaled} (the student trains in "
         f"{after} of {epochs} epochs). Set {keys} to choose the schedule yourself."
     )
+
+
+def _check_runs(net: torch.nn.Module, name: str, role: str, data: DatasetSpec,
+                sample: torch.Tensor) -> None:
+    """A forward pass of ``net`` on a (meta) batch of the data; a shape error names the model."""
+    try:
+        net.forward_features(sample)
+    except (RuntimeError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        usual = f"{data.name}-{role}"
+        hint = f" such as {usual}" if usual in available_models() else " (wrn-D-K for CIFAR)"
+        raise ValueError(f"{name!r} cannot take the inputs of data {data.name!r} (shape "
+                         f"{data.input_shape}): {first.rstrip('.')}; choose a model made for "
+                         f"this data{hint}") from err
 
 
 @contextmanager
