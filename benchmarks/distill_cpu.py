@@ -20,10 +20,11 @@ code) and only the method changing:
 * ``bas``: cross-entropy only;
 * ``vid``: lambda = 100 (the paper's value);
 * ``rid``: the ``paper`` preset with ``reduction = "mean"`` (the demo's setting), warm-up
-  ``max(1, epochs // 7)`` epochs, then cycles of 4 epochs, the first of each in phase 1
+  ``max(1, epochs // 7)`` epochs (none under 4 epochs), then cycles of 4 epochs, the first of
+  each in phase 1
   (r = 1/4);
 * ``rid-sum``: the same with the paper's ``reduction = "sum"`` (eqs. 11 and 13 as written);
-* ``ted``: stage 1 for ``max(1, epochs // 7)`` epochs, starting from the trained BAS student of
+* ``ted``: stage 1 for ``max(1, epochs // 7)`` epochs (none under 4), starting from the trained BAS student of
   the same cell, as the paper's TED does (so TED sees ``2 x epochs`` epochs in total).
 
 The PID audit of the innermost distilled layer (held-out set, PCA 10, KMeans 10, BROJA) runs
@@ -57,7 +58,10 @@ ATOMS = ("red", "uni_t", "uni_s", "syn")
 def overrides(spec: dict[str, Any]) -> list[str]:
     """The configuration of one run as ``section.key=value`` items."""
     teacher_model, student_model = DATA[spec["data"]]
-    epochs, short = spec["epochs"], max(1, spec["epochs"] // 7)
+    # warm-up / stage 1: a seventh of the run; none in runs under 4 epochs (smoke runs), where
+    # it would leave the student fewer than half the epochs (the trainer refuses that)
+    epochs = spec["epochs"]
+    short = max(1, epochs // 7) if epochs >= 4 else 0
     method = spec["method"]
     source = "untrained" if spec["teacher"] == "untrained" else "trained"
     items = [

@@ -50,9 +50,11 @@ _COMMON = [
 _METHODS = {
     "bas": ["method.name=bas"],
     "vid": ["method.name=vid"],
-    "rid": ["method.name=rid", "method.params.warmup_epochs=2", "method.params.cycle_epochs=4",
-            "method.params.reduction=mean"],
+    "rid": ["method.name=rid", "method.params.reduction=mean"],
 }
+# RID's schedule in the demo: 2 warm-up epochs, then cycles of 4 (runs of 6 epochs or more;
+# shorter ones get the trainer's schedule fitted to the run, which it prints).
+_RID_SCHEDULE = ["method.params.warmup_epochs=2", "method.params.cycle_epochs=4"]
 
 
 def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
@@ -67,8 +69,9 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
     configs = []
     for teacher, tag in (("trained", "tt"), ("untrained", "ut")):
         for method, extra in _METHODS.items():
+            schedule = _RID_SCHEDULE if method == "rid" and epochs >= 6 else []
             configs.append(apply_overrides(TrainConfig(), [
-                *_COMMON, *extra, f"run.epochs={epochs}", f"run.out_dir={out_dir}",
+                *_COMMON, *extra, *schedule, f"run.epochs={epochs}", f"run.out_dir={out_dir}",
                 f"teacher.source={teacher}", f"run.name=digits-{method}-{tag}",
             ]))
     return configs
