@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from pidkit_distill import config as config_module
 from pidkit_distill.config import (
     TrainConfig,
     apply_overrides,
@@ -12,6 +13,7 @@ from pidkit_distill.config import (
     config_to_dict,
     load_config,
 )
+from pidkit_distill.training import check_config
 
 TOML = """
 [data]
@@ -109,6 +111,18 @@ def test_unknown_key_lists_the_known_keys():
         ("audit.layers=[-1]", ValueError, r"'audit.layers' holds layer indices"),
         ("run.epochs", ValueError, r"not of the form section.key=value"),
         ("run.epochs.x=1", ValueError, r"'run.epochs' is not a table"),
+        # numbers must be finite; learning rates and the lr factor positive
+        ("optim.lr=nan", ValueError, r"'optim.lr' must be a finite number > 0.0, got nan"),
+        ("optim.lr=inf", ValueError, r"'optim.lr' must be a finite number > 0.0, got inf"),
+        ("optim.lr=0", ValueError, r"'optim.lr' must be a finite number > 0.0, got 0.0"),
+        ("teacher.lr=-0.1", ValueError, r"'teacher.lr' must be a finite number > 0.0"),
+        ("optim.grad_clip=inf", ValueError, r"'optim.grad_clip' must be a finite number >= 0.0"),
+        ("optim.grad_clip=nan", ValueError, r"'optim.grad_clip' must be a finite number >= 0.0"),
+        ("optim.weight_decay=inf", ValueError, r"'optim.weight_decay' must be a finite number"),
+        ("optim.momentum=1", ValueError, r"'optim.momentum' must be a finite number >= 0.0 and "
+                                         r"< 1.0, got 1.0"),
+        ("optim.gamma=0", ValueError, r"'optim.gamma' must be a finite number > 0.0"),
+        ("optim.milestones=[0.5, nan]", ValueError, r"fractions in \(0, 1\)"),
     ],
 )
 def test_bad_values_name_the_key(override, error, match):
@@ -119,6 +133,24 @@ def test_bad_values_name_the_key(override, error, match):
 def test_a_single_string_is_not_a_list_of_overrides():
     with pytest.raises(TypeError, match="sequence of 'key=value' strings"):
         apply_overrides(TrainConfig(), "run.epochs=3")
+
+
+def test_epoch_milestones_are_epoch_numbers():
+    with pytest.raises(ValueError, match=r"epoch numbers >= 1 when optim.milestone_unit='epoch'"):
+        apply_overrides(TrainConfig(), ["optim.milestone_unit=epoch", "optim.milestones=[0.5]"])
+    cfg = apply_overrides(TrainConfig(), ["optim.milestone_unit=epoch", "optim.milestones=[3]"])
+    assert cfg.optim.milestones == [3]
+
+
+def test_the_documented_toml_example_is_a_valid_configuration(tmp_path):
+    text = config_module.__doc__.split("Example TOML file::")[1]
+    path = tmp_path / "example.toml"
+    path.write_text("\n".join(line[4:] for line in text.splitlines()))
+    checked = check_config(load_config(path, overrides=["teacher.source=untrained",
+                                                        f"run.out_dir={tmp_path}"]))
+    assert checked.method.method_name == "rid" and checked.preset == "paper"
+    assert (checked.params.warmup_epochs, checked.params.cycle_epochs) == (3, 4)
+    assert not checked.notices  # the example's own schedule leaves the student 20 of 30 epochs
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
