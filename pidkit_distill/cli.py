@@ -80,8 +80,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
 def methods_table(*, parameters: bool = False, width: int = 100) -> str:
     """The registered methods with their presets (``*`` marks the default), one per line.
 
-    Example
-    -------
+    Examples
+    --------
     >>> print(methods_table())                                    # doctest: +ELLIPSIS
     bas    presets: paper*
     ...
@@ -106,8 +106,8 @@ def methods_table(*, parameters: bool = False, width: int = 100) -> str:
 def get_args_parser() -> argparse.ArgumentParser:
     """The argument parser of ``pidkit-distill`` (returned, not parsed, for reuse).
 
-    Example
-    -------
+    Examples
+    --------
     >>> args = get_args_parser().parse_args(["train", "--epochs", "3", "--set", "run.seed=1"])
     >>> args.command, args.overrides, vars(args)["run.epochs"]
     ('train', ['run.seed=1'], '3')
@@ -201,21 +201,22 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "report":
         from pidkit_distill.report import load_run, summary_table, write_report
 
-        with _failing("error", 2):
+        with _failing("error", 2):  # a folder that is not a run, an unwritable --out
             runs = [load_run(p) for p in args.runs]
-        print(summary_table(runs))
-        print(f"report written to {write_report(args.runs, out_dir=args.out)}")
-        return 0
-    if args.command == "demo":
-        from pidkit_distill.demo import run_demo
-
-        with _failing("error", 2):
-            run_demo(out_dir=args.out_dir, epochs=args.epochs)
+            print(summary_table(runs))
+            print(f"report written to {write_report(args.runs, out_dir=args.out)}")
         return 0
     if args.command == "train" and args.list_methods:
         print(methods_table(parameters=True))
         return 0
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
+
+    if args.command == "demo":
+        from pidkit_distill.demo import run_demo
+
+        with _failing("training failed", 1, TrainingError), _failing("error", 2):
+            run_demo(out_dir=args.out_dir, epochs=args.epochs)
+        return 0
 
     with _failing("error", 2, ValueError, TypeError, OSError):
         config = config_from_args(args)

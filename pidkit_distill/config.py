@@ -201,8 +201,8 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
         ``key`` is dotted (``"run.epochs"``); ``type`` is one of ``str, int, float, bool, list,
         dict``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> keys = [key for key, *_ in config_fields()]
     >>> "run.epochs" in keys and "method.params" in keys
     True
@@ -219,8 +219,8 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     """The configuration as nested plain dicts (JSON- and TOML-serialisable).
 
-    Example
-    -------
+    Examples
+    --------
     >>> config_to_dict(TrainConfig())["run"]["epochs"]
     30
     """
@@ -249,8 +249,8 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     Missing keys keep their defaults; unknown sections or keys raise :class:`ValueError` listing the
     accepted ones; values of the wrong type raise :class:`TypeError`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> config_from_dict({"run": {"epochs": 3}}).run.epochs
     3
     """
@@ -313,8 +313,8 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
     Values are read as TOML literals and checked against the field's type. Entries of the dict
     fields are set one by one: ``method.params.warmup_epochs=3``, ``data.options.n_train=512``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> cfg = apply_overrides(TrainConfig(), ["run.epochs=3", "method.params.lam=10.0"])
     >>> cfg.run.epochs, cfg.method.params
     (3, {'lam': 10.0})
@@ -359,8 +359,8 @@ def load_config(
     -------
     TrainConfig
 
-    Example
-    -------
+    Examples
+    --------
     >>> load_config(overrides=["method.name=rid"]).method.name
     'rid'
     """
@@ -398,8 +398,8 @@ def check_values(config: TrainConfig) -> None:
     and no file: :func:`config_from_dict` (so every loaded configuration) runs it.
     :func:`pidkit_distill.training.check_config` runs it too, then checks the rest.
 
-    Example
-    -------
+    Examples
+    --------
     >>> check_values(TrainConfig())
     >>> cfg = TrainConfig()
     >>> cfg.optim.grad_clip = float("inf")

@@ -61,8 +61,8 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
                  ) -> list[TrainConfig]:
     """The six run configurations of the demo (BAS, VID, RID x trained, untrained teacher).
 
-    Example
-    -------
+    Examples
+    --------
     >>> [c.run.name for c in demo_configs()][:3]
     ['digits-bas-tt', 'digits-vid-tt', 'digits-rid-tt']
     """
@@ -104,8 +104,8 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None,
     workers : int, default=2
         Runs trained at the same time (one process and one thread each).
 
-    Example
-    -------
+    Examples
+    --------
     >>> run_demo(out_dir="runs/demo")  # doctest: +SKIP
     """
     from pidkit_distill.report import load_run, summary_table, write_report

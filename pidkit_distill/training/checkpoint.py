@@ -79,8 +79,8 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
 def atomic_save(obj: Any, path: Path) -> None:
     """``torch.save(obj)`` to ``path`` atomically and durably.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tempfile
     >>> path = Path(tempfile.mkdtemp()) / "x.pt"
     >>> atomic_save({"w": torch.ones(2)}, path)
@@ -151,8 +151,8 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
 def rng_state(loader_generator: torch.Generator) -> dict[str, Any]:
     """This process's random states (torch, CUDA, numpy, python, loader) as safe-to-load values.
 
-    Example
-    -------
+    Examples
+    --------
     >>> gen = torch.Generator().manual_seed(0)
     >>> state = rng_state(gen)
     >>> a = (torch.rand(1), np.random.rand(), random.random(), torch.rand(1, generator=gen))

@@ -114,8 +114,8 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     ValueError, TypeError, OSError
         The message starts with the configuration key to change.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tempfile
     >>> from pidkit_distill.config import load_config
     >>> checked = check_config(load_config(overrides=[

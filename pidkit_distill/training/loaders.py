@@ -59,8 +59,8 @@ class ShardedBatchSampler(Sampler[list[int]]):
         A global batch would leave a process without a sample (the last batch has fewer
         samples than there are processes): set ``drop_last`` or change ``batch_size``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> shares = [list(ShardedBatchSampler(10, 4, rank=r, world_size=2, shuffle=False))
     ...           for r in (0, 1)]
     >>> shares

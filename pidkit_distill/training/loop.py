@@ -97,8 +97,8 @@ class TrainingError(RuntimeError):
     hint : str
         What to change before resuming.
 
-    Example
-    -------
+    Examples
+    --------
     >>> print(TrainingError("the training loss became nan", epoch=3, step=5, n_steps=22,
     ...                     checkpoint=Path("runs/x/checkpoint.pt"), epochs_saved=2,
     ...                     hint="lower optim.lr"))
@@ -325,8 +325,8 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
 
     The model is put in eval mode for the pass and returned to its previous mode afterwards.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> from torch.utils.data import DataLoader, TensorDataset
     >>> data = DataLoader(TensorDataset(torch.eye(3), torch.arange(3)), batch_size=2)

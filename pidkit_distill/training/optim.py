@@ -14,8 +14,8 @@ def make_optimizer(params: list[nn.Parameter], config: TrainConfig,
                    group: str) -> torch.optim.Optimizer:
     """SGD for one optimizer group; ``kd-rid-effective`` gives the student group lr**2.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pidkit_distill.config import TrainConfig
     >>> opt = make_optimizer([nn.Parameter(torch.zeros(1))], TrainConfig(), "student")
     >>> opt.param_groups[0]["lr"], opt.param_groups[0]["nesterov"]

@@ -51,8 +51,8 @@ def train(config: TrainConfig) -> RunSummary:
     TrainingError
         The loss became NaN or infinite, or memory ran out (says where and what was saved).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tempfile
     >>> from pidkit_distill.config import load_config
     >>> cfg = load_config(overrides=[
@@ -105,8 +105,8 @@ def train_teacher(config: TrainConfig) -> Path:
         ``teacher.pt``: ``{"model": state_dict, "name", "num_classes", "input_shape", "config",
         "test_acc"}``, loadable with ``teacher.source=PATH``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import tempfile
     >>> from pidkit_distill.config import load_config
     >>> cfg = load_config(overrides=[

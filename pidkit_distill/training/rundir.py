@@ -27,8 +27,8 @@ __all__ = ["RunFolder", "check_out_dir", "run_dir_of"]
 def run_dir_of(config: TrainConfig) -> Path:
     """``run.out_dir/run.name``; the name defaults to ``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pidkit_distill.config import load_config
     >>> run_dir_of(load_config(overrides=["method.name=rid", "teacher.source=untrained"]))
     PosixPath('runs/digits-rid-ut-s0')

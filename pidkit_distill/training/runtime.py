@@ -37,8 +37,8 @@ __all__ = [
 class Runtime:
     """Process-level facts: device, DDP rank and world size, whether we own the process group.
 
-    Example
-    -------
+    Examples
+    --------
     >>> Runtime.single().is_main, Runtime.single().distributed
     (True, False)
     """

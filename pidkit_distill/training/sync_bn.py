@@ -100,8 +100,8 @@ class SyncBatchNorm1d(_GlobalStatistics, nn.BatchNorm1d):
 class SyncBatchNorm2d(_GlobalStatistics, nn.BatchNorm2d):
     """:class:`torch.nn.BatchNorm2d` whose training statistics are the global batch's (CPU).
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> net = convert_sync_batchnorm(torch.nn.Sequential(torch.nn.BatchNorm2d(3)),
     ...                              device_type="cpu")

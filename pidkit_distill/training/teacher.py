@@ -59,8 +59,8 @@ class SupervisedModel(nn.Module):
     model : torch.nn.Module
         The network.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> from pidkit_distill.models import build_model
     >>> net = SupervisedModel(build_model("digits-student", num_classes=10, in_channels=1))
@@ -94,8 +94,8 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     of it is loaded (its number of classes may differ). The returned network is in eval mode
     with ``requires_grad`` off for every parameter.
 
-    Example
-    -------
+    Examples
+    --------
     >>> from pidkit_distill.config import load_config
     >>> from pidkit_distill.data import load_dataset
     >>> cfg = load_config(overrides=["teacher.source=untrained"])
