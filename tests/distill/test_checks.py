@@ -294,11 +294,17 @@ def test_a_resumed_run_needs_no_teacher_file(tmp_path):
     net = build_model("synthetic-teacher", num_classes=4, in_channels=12)
     path = tmp_path / "teacher.pt"
     torch.save(net.state_dict(), path)
-    extra = [f"teacher.source={path}", "run.epochs=2", "run.name=r"]
-    first = train(tiny(tmp_path, *extra, "run.stop_after=1"))
+    extra = ["run.epochs=3", "run.name=r"]
+    first = train(tiny(tmp_path, f"teacher.source={path}", *extra, "run.stop_after=1"))
     path.unlink()  # the teacher's weights are in the checkpoint
-    resumed = train(tiny(tmp_path, *extra, "run.resume=true"))
-    assert resumed.epochs_done == 2 and resumed.teacher_acc == first.teacher_acc
+    second = train(tiny(tmp_path, f"teacher.source={path}", *extra, "run.resume=true",
+                        "run.stop_after=1"))
+    # a teacher file that moved: another path is accepted, another kind of source is not
+    moved = tiny(tmp_path, f"teacher.source={tmp_path / 'moved.pt'}", *extra, "run.resume=true")
+    assert train(moved).epochs_done == 3
+    assert first.teacher_acc == second.teacher_acc
+    with pytest.raises(ValueError, match=r"teacher.source: '.*moved.pt' -> 'untrained'"):
+        check_config(tiny(tmp_path, "teacher.source=untrained", *extra, "run.resume=true"))
 
 
 def test_check_config_takes_a_train_config():
