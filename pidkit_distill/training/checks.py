@@ -149,6 +149,8 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     with _about("model.teacher"), torch.device("meta"):
         teacher = build_model(config.model.teacher, num_classes=teacher_data.num_classes,
                               in_channels=teacher_data.input_shape[0])
+        _check_runs(teacher, config.model.teacher, "teacher", teacher_data,
+                    torch.empty(2, *teacher_data.input_shape))
     if teacher_only:
         run_dir = run_dir_of(teacher_run_config(config))
         with _about("run.out_dir"):
@@ -169,14 +171,11 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     with _about("method.params"):
         params = method.make_params(preset=preset, **config.method.params)
     params, notice = fit_schedule(params, config, method=method)
-    with torch.device("meta"):
+    with _about("model.student"), torch.device("meta"):
         sample = torch.empty(2, *data.input_shape)
-        for role, net in (("teacher", teacher), ("student", student)):
-            with _about(f"model.{role}"):
-                _check_runs(net, getattr(config.model, role), role, data, sample)
-        with _about("model.student"):
-            distiller = method(student, teacher, sample_input=sample,
-                               num_classes=data.num_classes, preset=preset, **params.to_dict())
+        _check_runs(student, config.model.student, "student", data, sample)
+        distiller = method(student, teacher, sample_input=sample, num_classes=data.num_classes,
+                           preset=preset, **params.to_dict())
     n_layers = min(len(distiller.teacher_shapes), len(distiller.student_shapes))
     if config.run.audit_every and any(k >= n_layers for k in config.audit.layers):
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
