@@ -153,7 +153,8 @@ class RunConfig:
     audit_every: int = _opt(5, "run the PID audit every N epochs (0 = never)")
     out_dir: str = _opt("runs", "folder that holds run folders")
     name: str = _opt("", "run folder name ('' = derived from data, method, teacher and seed)")
-    resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt (config must match)")
+    resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt if there is one (the config "
+                               "must match); without, a run folder is never overwritten")
     stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
     progress: bool = _opt(True, "show tqdm progress bars (only when stderr is a terminal)")
 
