@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from pidkit_distill import config as config_module
@@ -177,3 +179,10 @@ def test_every_field_has_help_and_a_supported_type():
         assert kind in (str, int, float, bool, list, dict)
         assert isinstance(default, kind) and text
     assert {"run.epochs", "run.resume", "run.audit_every", "optim.schedule"} <= keys
+
+
+def test_the_documented_table_of_keys_is_the_code_s():
+    doc = (Path(__file__).parents[2] / "docs" / "distill.md").read_text()
+    for key, default, kind, text in config_fields():
+        row = f"| `{key}` | {kind.__name__} | `{default!r}` | " + text.replace("|", "\\|") + " |"
+        assert row in doc, f"docs/distill.md's configuration table is out of date at {key}"
