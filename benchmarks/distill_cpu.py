@@ -12,7 +12,7 @@ teacher ``trained`` (trained on the task once, cached) and ``untrained`` (seeded
 method x seeds 0, 1, 2, plus for ``synthetic`` a ``nuisance`` teacher: trained to predict
 the pair (Y, G) (256 classes), so that it must encode the 6-bit nuisance next to the 2-bit label
 — the teacher T = (Z, G) of Theorem 3.1 (its accuracy on Y alone is not defined, "—"). Every run
-goes through :func:`pidkit_distill.trainer.train` with one
+goes through :func:`pidkit_distill.training.train` with one
 configuration (the paper's optimizer shrunk to ``--epochs``: SGD, Nesterov, lr 0.05, weight decay
 5e-4, lr x0.2 at 1/2 and 2/3 of the run, batch 64, gradient norm clipped at 100 as in the authors'
 code) and only the method changing:
@@ -20,10 +20,11 @@ code) and only the method changing:
 * ``bas``: cross-entropy only;
 * ``vid``: lambda = 100 (the paper's value);
 * ``rid``: the ``paper`` preset with ``reduction = "mean"`` (the demo's setting), warm-up
-  ``max(1, epochs // 7)`` epochs, then cycles of 4 epochs, the first of each in phase 1
+  ``max(1, epochs // 7)`` epochs (none under 4 epochs), then cycles of 4 epochs, the first of
+  each in phase 1
   (r = 1/4);
 * ``rid-sum``: the same with the paper's ``reduction = "sum"`` (eqs. 11 and 13 as written);
-* ``ted``: stage 1 for ``max(1, epochs // 7)`` epochs, starting from the trained BAS student of
+* ``ted``: stage 1 for ``max(1, epochs // 7)`` epochs (none under 4), starting from the trained BAS student of
   the same cell, as the paper's TED does (so TED sees ``2 x epochs`` epochs in total).
 
 The PID audit of the innermost distilled layer (held-out set, PCA 10, KMeans 10, BROJA) runs
@@ -57,7 +58,10 @@ ATOMS = ("red", "uni_t", "uni_s", "syn")
 def overrides(spec: dict[str, Any]) -> list[str]:
     """The configuration of one run as ``section.key=value`` items."""
     teacher_model, student_model = DATA[spec["data"]]
-    epochs, short = spec["epochs"], max(1, spec["epochs"] // 7)
+    # warm-up / stage 1: a seventh of the run; none in runs under 4 epochs (smoke runs), where
+    # it would leave the student fewer than half the epochs (the trainer refuses that)
+    epochs = spec["epochs"]
+    short = max(1, epochs // 7) if epochs >= 4 else 0
     method = spec["method"]
     source = "untrained" if spec["teacher"] == "untrained" else "trained"
     items = [
@@ -86,7 +90,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     import io
 
     from pidkit_distill.config import load_config
-    from pidkit_distill.trainer import train
+    from pidkit_distill.training import train
 
     start = time.perf_counter()
     key = {k: spec[k] for k in ("data", "teacher", "method", "seed")}
@@ -115,7 +119,7 @@ def _key(record: dict[str, Any]) -> tuple:
 def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[str, Any]]:
     """Teachers first, then BAS (TED starts from its students), then everything else."""
     from pidkit_distill.config import load_config
-    from pidkit_distill.trainer import train_teacher
+    from pidkit_distill.training import train_teacher
 
     results = out / "results.jsonl"
     done = {}

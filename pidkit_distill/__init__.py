@@ -1,29 +1,34 @@
 """pidkit_distill: knowledge distillation with a PID audit, built on pidkit (PyTorch only).
 
 Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature taps),
-:mod:`pidkit_distill.data` (CIFAR-10/100, digits, the synthetic nuisance-teacher task) and
-:mod:`pidkit_distill.methods` (distillation methods behind a registry).
+:mod:`pidkit_distill.data` (CIFAR-10/100, digits, the synthetic nuisance-teacher task),
+:mod:`pidkit_distill.methods` (distillation methods behind a registry) and
+:mod:`pidkit_distill.training` (the training loop, its checks, checkpoints and DDP).
 """
 
 from .audit import audit_distiller
 from .config import TrainConfig, apply_overrides, load_config
-from .data import DatasetBundle, load_dataset
+from .data import DatasetBundle, DatasetSpec, describe_dataset, load_dataset
 from .methods import Distiller, StepOutput, available_methods, get_method, register_method
 from .models import Features, build_model
 from .report import write_report
-from .trainer import RunSummary, train, train_teacher
+from .training import RunSummary, TrainingError, check_config, train, train_teacher
 
 __all__ = [
     "DatasetBundle",
+    "DatasetSpec",
     "Distiller",
     "Features",
     "RunSummary",
     "StepOutput",
     "TrainConfig",
+    "TrainingError",
     "apply_overrides",
     "audit_distiller",
     "available_methods",
     "build_model",
+    "check_config",
+    "describe_dataset",
     "get_method",
     "load_config",
     "load_dataset",

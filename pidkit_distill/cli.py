@@ -6,10 +6,17 @@ ones also have short names (``--epochs``, ``--method``, ``--teacher``, ``--devic
 ``--config FILE.toml``, the per-key options, and ``--set section.key=value`` (repeatable; also
 reaches entries of the dict keys: ``--set method.params.lam=10``).
 
+A mistake in the options or the configuration (an unknown key, method, preset or parameter, a
+bad value, a missing or unfitting teacher file, missing CIFAR data, an unwritable run folder, a
+checkpoint of another configuration) is found before any work and reported as one line on stderr
+with exit status 2, as argparse does; ``--debug`` shows the traceback instead. A failure during
+training (a loss that becomes NaN, memory running out) exits with status 1 and one line saying
+in which epoch and step it happened and what was saved.
+
 Examples::
 
     pidkit-distill train --data digits --method rid --teacher trained --epochs 30
-    pidkit-distill train --config rid.toml --set method.params.n_warmup=3
+    pidkit-distill train --config rid.toml --set method.params.warmup_epochs=3
     torchrun --nproc_per_node 2 -m pidkit_distill train --config rid.toml
     pidkit-distill report runs/digits-rid-tt-s0 runs/digits-vid-tt-s0
 """
@@ -19,11 +26,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 
-__all__ = ["get_args_parser", "main"]
+__all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
 # Short names for the most used keys.
 _ALIASES = {
@@ -39,6 +48,11 @@ _ALIASES = {
     "run.audit_every": ["--audit-every"],
     "run.out_dir": ["--out-dir"],
 }
+
+
+def _add_debug_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--debug", action="store_true",
+                        help="show the Python traceback of an error instead of one line")
 
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -63,11 +77,37 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
         group.add_argument(*names, **kw)
 
 
+def methods_table(*, parameters: bool = False, width: int = 100) -> str:
+    """The registered methods with their presets (``*`` marks the default), one per line.
+
+    Examples
+    --------
+    >>> print(methods_table())                                    # doctest: +ELLIPSIS
+    bas    presets: paper*
+    ...
+    rid    presets: paper-mean*, kd-rid, paper
+    ...
+    """
+    from pidkit_distill.methods import available_methods, get_method
+
+    lines = []
+    for name in available_methods():
+        method = get_method(name)
+        presets = sorted(method.presets, key=lambda p: (p != method.default_preset, p))
+        shown = ", ".join(p + ("*" if p == method.default_preset else "") for p in presets)
+        lines.append(f"{name:<6} presets: {shown}")
+        if parameters:
+            values = ", ".join(f"{k}={v!r}" for k, v in method.make_params().to_dict().items())
+            lines += textwrap.wrap(f"parameters: {values or '(none)'}", width=width,
+                                   initial_indent=" " * 7, subsequent_indent=" " * 19)
+    return "\n".join(lines)
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     """The argument parser of ``pidkit-distill`` (returned, not parsed, for reuse).
 
-    Example
-    -------
+    Examples
+    --------
     >>> args = get_args_parser().parse_args(["train", "--epochs", "3", "--set", "run.seed=1"])
     >>> args.command, args.overrides, vars(args)["run.epochs"]
     ('train', ['run.seed=1'], '3')
@@ -77,28 +117,39 @@ def get_args_parser() -> argparse.ArgumentParser:
         description="Knowledge distillation (BAS, KD, VID, TED, RID, ...) with a live PID audit.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    train = sub.add_parser("train", help="train a student by distillation",
-                           description="Train a student; writes a run folder with config.json, "
-                                       "metrics.jsonl, audit.jsonl and checkpoint.pt.")
+    train = sub.add_parser(
+        "train", help="train a student by distillation",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Train a student; writes a run folder with config.json, metrics.jsonl, "
+                    "audit.jsonl and checkpoint.pt. The whole configuration is checked "
+                    "before any work.",
+        epilog="methods (--method) and their presets (--preset; * = the default), "
+               "--list-methods adds\nevery parameter:\n"
+               + textwrap.indent(methods_table(), "  "),
+    )
     train.add_argument("--list-methods", action="store_true",
-                       help="print the registered methods and exit")
+                       help="print the registered methods, presets and parameters, and exit")
+    _add_debug_option(train)
     _add_config_options(train)
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
                              description="Train the teacher model.teacher on data.name with "
                                          "teacher.epochs, teacher.lr, teacher.seed; prints the "
                                          "path of teacher.pt (use it as --teacher PATH).")
+    _add_debug_option(teacher)
     _add_config_options(teacher)
     report = sub.add_parser("report", help="plots and a summary table from run folders")
     report.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders")
     report.add_argument("--out", default=None, metavar="DIR",
                         help="output folder (default: RUN_DIR/report for one run, else "
                              "report/ next to the runs)")
+    _add_debug_option(report)
     demo = sub.add_parser("demo", help="the CPU demo: digits, BAS vs VID vs RID, trained and "
                                        "untrained teacher, audit and report")
     demo.add_argument("--out-dir", default="runs/demo", metavar="DIR",
                       help="folder for the demo runs (emptied first) (default: 'runs/demo')")
     demo.add_argument("--epochs", type=int, default=None, metavar="INT",
                       help="student epochs per run (default: the demo's own setting)")
+    _add_debug_option(demo)
     return parser
 
 
@@ -119,47 +170,81 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     return load_config(args.config, overrides=[*overrides, *args.overrides])
 
 
+class _Failure(Exception):
+    """An error to report as one line with an exit status."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``pidkit-distill``; return the exit status (2 for a bad option or config)."""
+    """Run ``pidkit-distill``; return the exit status.
+
+    0: done. 2: a mistake in the options or the configuration, found before any work (one
+    line on stderr). 1: training failed (one line saying where and what was saved).
+    ``--debug`` raises instead, with the traceback.
+    """
     args = get_args_parser().parse_args(argv)
+    try:
+        return _run(args)
+    except _Failure as failure:
+        if args.debug:
+            raise failure.__cause__ from None
+        if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one line in all
+            print(f"pidkit-distill {args.command}: {failure}", file=sys.stderr)
+        return failure.status
+
+
+def _run(args: argparse.Namespace) -> int:
+    """Dispatch one command; user errors become :class:`_Failure`."""
     if args.command == "report":
         from pidkit_distill.report import load_run, summary_table, write_report
 
-        try:
+        with _failing("error", 2):  # a folder that is not a run, an unwritable --out
             runs = [load_run(p) for p in args.runs]
-        except ValueError as err:
-            print(f"pidkit-distill report: error: {err}", file=sys.stderr)
-            return 2
-        print(summary_table(runs))
-        print(f"report written to {write_report(args.runs, out_dir=args.out)}")
+            print(summary_table(runs))
+            print(f"report written to {write_report(args.runs, out_dir=args.out)}")
         return 0
+    if args.command == "train" and args.list_methods:
+        print(methods_table(parameters=True))
+        return 0
+    from pidkit_distill.training import TrainingError, check_config, train, train_teacher
+
     if args.command == "demo":
         from pidkit_distill.demo import run_demo
 
-        run_demo(out_dir=args.out_dir, epochs=args.epochs)
+        with _failing("training failed", 1, TrainingError), _failing("error", 2):
+            run_demo(out_dir=args.out_dir, epochs=args.epochs)
         return 0
-    if args.command == "train" and args.list_methods:
-        from pidkit_distill.methods import available_methods
 
-        print("\n".join(available_methods()))
-        return 0
-    try:
+    with _failing("error", 2, ValueError, TypeError, OSError):
         config = config_from_args(args)
-    except (ValueError, TypeError) as err:
-        print(f"pidkit-distill {args.command}: error: {err}", file=sys.stderr)
-        return 2
-    from pidkit_distill.trainer import train, train_teacher
-
-    if args.command == "train-teacher":
-        path = train_teacher(config)
-        if int(os.environ.get("RANK", "0")) == 0:
-            print(f"teacher saved to {path}")
-        return 0
-    summary = train(config)
+        check_config(config, teacher_only=args.command == "train-teacher")
+    with _failing("training failed", 1, TrainingError, ValueError, OSError):
+        if args.command == "train-teacher":
+            path = train_teacher(config)
+        else:
+            summary = train(config)
     if int(os.environ.get("RANK", "0")) == 0:  # one line per run under torchrun
-        print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
-              f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")
+        if args.command == "train-teacher":
+            print(f"teacher saved to {path}")
+        else:
+            print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
+                  f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")
     return 0
+
+
+@contextmanager
+def _failing(label: str, status: int, *kinds: type[Exception]) -> Iterator[None]:
+    """Turn exceptions of ``kinds`` (default: ValueError, TypeError, OSError) into a one-line
+    :class:`_Failure` with exit ``status``."""
+    caught = kinds or (ValueError, TypeError, OSError)
+    try:
+        yield
+    except caught as err:
+        text = " ".join(str(err).split()) or type(err).__name__
+        raise _Failure(f"{label}: {text}", status) from err
 
 
 if __name__ == "__main__":

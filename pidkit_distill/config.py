@@ -3,7 +3,11 @@
 A configuration is a tree of small dataclasses (:class:`TrainConfig`). Its values come from, in
 increasing priority: the defaults below, an optional TOML file, and ``section.key=value`` overrides
 (the CLI's ``--set`` and ``--section.key`` options). Every key is checked: an unknown key or a value
-of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted.
+of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted, and
+every value is checked against its range (:func:`check_values`; numbers must be finite). What
+needs the registries, the file system or the run length (method, preset and parameters, models,
+data set, teacher file, run folder, schedule) is checked by
+:func:`pidkit_distill.training.check_config` before any work.
 
 Example TOML file::
 
@@ -15,7 +19,8 @@ Example TOML file::
     preset = "paper"
 
     [method.params]
-    n_warmup = 3
+    warmup_epochs = 3
+    cycle_epochs = 4
 
     [run]
     epochs = 30
@@ -24,6 +29,7 @@ Example TOML file::
 from __future__ import annotations
 
 import dataclasses
+import math
 import typing
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +51,7 @@ __all__ = [
     "TeacherConfig",
     "TrainConfig",
     "apply_overrides",
-    "check_config",
+    "check_values",
     "config_fields",
     "config_from_dict",
     "config_to_dict",
@@ -69,9 +75,10 @@ class DataConfig:
     name: str = _opt("digits", "data set: digits | synthetic | cifar10 | cifar100")
     root: str = _opt("", "folder holding CIFAR data ('' = the loader's default)")
     seed: int = _opt(0, "seed of the data set's split / generation (fixed across run seeds)")
-    batch_size: int = _opt(64, "global training batch size (split evenly across DDP processes)")
+    batch_size: int = _opt(64, "global training batch size (shared out among DDP processes)")
     eval_batch_size: int = _opt(512, "batch size for evaluation and the audit")
     num_workers: int = _opt(0, "DataLoader worker processes")
+    drop_last: bool = _opt(False, "drop the last, smaller training batch of every epoch")
     options: dict = field(default_factory=dict, metadata={
         "help": "extra keyword options for load_dataset (e.g. synthetic n_train)"})
 
@@ -105,7 +112,8 @@ class MethodConfig:
     """The distillation method and its parameters."""
 
     name: str = _opt("bas", "distillation method (see `pidkit-distill train --list-methods`)")
-    preset: str = _opt("", "named parameter preset of the method ('' = the method's default)")
+    preset: str = _opt("", "named parameter preset of the method ('' = the method's "
+                           "default_preset; see `pidkit-distill train --list-methods`)")
     params: dict = field(default_factory=dict, metadata={
         "help": "method parameters overriding the preset (method.params.NAME=VALUE)"})
 
@@ -141,12 +149,14 @@ class RunConfig:
     device: str = _opt("auto", "auto | cpu | cuda")
     threads: int = _opt(0, "CPU threads for torch and the audit (0 = library defaults)")
     amp: bool = _opt(False, "bf16 autocast on CUDA (no-op with a warning on CPU)")
+    sync_bn: bool = _opt(False, "synchronise BatchNorm statistics over DDP processes")
     audit_every: int = _opt(5, "run the PID audit every N epochs (0 = never)")
     out_dir: str = _opt("runs", "folder that holds run folders")
     name: str = _opt("", "run folder name ('' = derived from data, method, teacher and seed)")
-    resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt (config must match)")
+    resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt if there is one (the config "
+                               "must match); without, a run folder is never overwritten")
     stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
-    progress: bool = _opt(True, "show tqdm progress bars")
+    progress: bool = _opt(True, "show tqdm progress bars (only when stderr is a terminal)")
 
 
 @dataclass
@@ -175,10 +185,11 @@ class TrainConfig:
     audit: AuditConfig = field(default_factory=AuditConfig)
 
 
-# Keys whose value may differ between a run and its resumption.
+# Keys whose value may differ between a run and its resumption (a moved or renamed run folder
+# resumes; so does one read with another device, thread count or loader setting).
 RESUME_FREE_KEYS = frozenset(
-    {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress", "data.num_workers",
-     "data.eval_batch_size"}
+    {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress", "run.out_dir",
+     "run.name", "data.num_workers", "data.eval_batch_size"}
 )
 
 
@@ -191,8 +202,8 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
         ``key`` is dotted (``"run.epochs"``); ``type`` is one of ``str, int, float, bool, list,
         dict``.
 
-    Example
-    -------
+    Examples
+    --------
     >>> keys = [key for key, *_ in config_fields()]
     >>> "run.epochs" in keys and "method.params" in keys
     True
@@ -209,8 +220,8 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     """The configuration as nested plain dicts (JSON- and TOML-serialisable).
 
-    Example
-    -------
+    Examples
+    --------
     >>> config_to_dict(TrainConfig())["run"]["epochs"]
     30
     """
@@ -239,8 +250,8 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     Missing keys keep their defaults; unknown sections or keys raise :class:`ValueError` listing the
     accepted ones; values of the wrong type raise :class:`TypeError`.
 
-    Example
-    -------
+    Examples
+    --------
     >>> config_from_dict({"run": {"epochs": 3}}).run.epochs
     3
     """
@@ -267,7 +278,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             if kinds[key] in (list, dict):
                 value = type(value)(value)
             setattr(sub, name, value)
-    check_config(config)
+    check_values(config)
     return config
 
 
@@ -301,7 +312,7 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
     """Return a copy of ``config`` with ``section.key=value`` overrides applied, in order.
 
     Values are read as TOML literals and checked against the field's type. Entries of the dict
-    fields are set one by one: ``method.params.n_warmup=3``, ``data.options.n_train=512``.
+    fields are set one by one: ``method.params.warmup_epochs=3``, ``data.options.n_train=512``.
 
     Examples
     --------
@@ -369,18 +380,37 @@ def _check_choice(key: str, value: str, choices: Sequence[str]) -> None:
         raise ValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}")
 
 
-def _check_min(key: str, value: float, minimum: float) -> None:
-    if value < minimum:
-        raise ValueError(f"config key {key!r} must be >= {minimum}, got {value!r}")
+def _check_number(key: str, value: float, minimum: float, *, strict: bool = False,
+                  below: float = math.inf) -> None:
+    """``value`` must be finite, ``>= minimum`` (``> minimum`` when ``strict``) and ``< below``."""
+    low_ok = value > minimum if strict else value >= minimum
+    if not (math.isfinite(value) and low_ok and value < below):
+        bound = f"> {minimum}" if strict else f">= {minimum}"
+        if below < math.inf:
+            bound += f" and < {below}"
+        kind = "" if isinstance(value, int) else "a finite number "
+        raise ValueError(f"config key {key!r} must be {kind}{bound}, got {value!r}")
 
 
-def check_config(config: TrainConfig) -> None:
-    """Check value ranges and choices; raise :class:`ValueError` naming the key.
+def check_values(config: TrainConfig) -> None:
+    """Check every value's range or choice; raise :class:`ValueError` naming the key.
 
-    Example
-    -------
-    >>> check_config(TrainConfig())
+    Numbers must be finite; learning rates and the lr factor positive. This needs no registry
+    and no file: :func:`config_from_dict` (so every loaded configuration) runs it.
+    :func:`pidkit_distill.training.check_config` runs it too, then checks the rest.
+
+    Examples
+    --------
+    >>> check_values(TrainConfig())
+    >>> cfg = TrainConfig()
+    >>> cfg.optim.grad_clip = float("inf")
+    >>> check_values(cfg)
+    Traceback (most recent call last):
+    ...
+    ValueError: config key 'optim.grad_clip' must be a finite number >= 0.0, got inf
     """
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("run.device", config.run.device, DEVICES)
@@ -390,11 +420,7 @@ def check_config(config: TrainConfig) -> None:
         ("data.eval_batch_size", config.data.eval_batch_size, 1),
         ("data.num_workers", config.data.num_workers, 0),
         ("teacher.epochs", config.teacher.epochs, 0),
-        ("teacher.lr", config.teacher.lr, 0.0),
-        ("optim.lr", config.optim.lr, 0.0),
-        ("optim.momentum", config.optim.momentum, 0.0),
         ("optim.weight_decay", config.optim.weight_decay, 0.0),
-        ("optim.gamma", config.optim.gamma, 0.0),
         ("optim.grad_clip", config.optim.grad_clip, 0.0),
         ("run.epochs", config.run.epochs, 1),
         ("run.audit_every", config.run.audit_every, 0),
@@ -404,7 +430,11 @@ def check_config(config: TrainConfig) -> None:
         ("audit.clusters", config.audit.clusters, 2),
         ("audit.max_samples", config.audit.max_samples, 0),
     ]:
-        _check_min(key, value, minimum)
+        _check_number(key, value, minimum)
+    for key, value in [("teacher.lr", config.teacher.lr), ("optim.lr", config.optim.lr),
+                       ("optim.gamma", config.optim.gamma)]:
+        _check_number(key, value, 0.0, strict=True)
+    _check_number("optim.momentum", config.optim.momentum, 0.0, below=1.0)
     for milestone in config.optim.milestones:
         if isinstance(milestone, bool) or not isinstance(milestone, (int, float)):
             raise TypeError(f"config key 'optim.milestones' holds numbers, got {milestone!r}")
@@ -414,6 +444,13 @@ def check_config(config: TrainConfig) -> None:
         raise ValueError(
             "config key 'optim.milestones' must hold fractions in (0, 1) when "
             f"optim.milestone_unit='fraction', got {config.optim.milestones!r}"
+        )
+    if config.optim.milestone_unit == "epoch" and not all(
+        isinstance(m, int) and m >= 1 for m in config.optim.milestones
+    ):
+        raise ValueError(
+            "config key 'optim.milestones' must hold epoch numbers >= 1 when "
+            f"optim.milestone_unit='epoch', got {config.optim.milestones!r}"
         )
     for layer in config.audit.layers:
         if isinstance(layer, bool) or not isinstance(layer, int) or layer < 0:

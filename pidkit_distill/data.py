@@ -3,7 +3,10 @@
 :func:`load_dataset` returns a :class:`DatasetBundle` of two map-style datasets yielding
 ``(x, y)`` pairs (``x`` float32, ``y`` int64), the number of classes and the per-sample input
 shape. Everything is a torch tensor; torchvision is never needed (it is used only to download
-CIFAR when it is importable and ``download=True``).
+CIFAR when it is importable and ``download=True``). :func:`describe_dataset` checks a name and
+its options exactly as :func:`load_dataset` does and returns a :class:`DatasetSpec` (classes,
+input shape, split sizes) without loading anything, so that a training run can be checked
+before any work.
 
 Names
 -----
@@ -29,12 +32,15 @@ Names
     ``DistributedSampler``; do not use ``persistent_workers``). The default is no augmentation,
     as in the RID authors' code.
 
-The pickles are read with :mod:`pickle`: only point ``root`` at files you trust.
+The CIFAR pickles are read by an unpickler that builds only plain values and numpy arrays (any
+other object in the file is refused, so a file cannot run code when it is read).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import inspect
 import math
 import pickle
 from collections.abc import Sequence
@@ -51,7 +57,9 @@ __all__ = [
     "CIFAR_STATS",
     "CifarDataset",
     "DatasetBundle",
+    "DatasetSpec",
     "available_datasets",
+    "describe_dataset",
     "load_dataset",
     "make_synthetic",
 ]
@@ -72,6 +80,8 @@ _CIFAR_FILES = {
     ),
     "cifar100": ("cifar-100-python", ["train"], ["test"], "fine_labels", 100),
 }
+_CIFAR_SIZES = (50_000, 10_000)
+_DIGITS_SAMPLES = 1797
 
 
 @dataclasses.dataclass(frozen=True)
@@ -97,6 +107,29 @@ class DatasetBundle:
     num_classes: int
     input_shape: tuple[int, ...]
     info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetSpec:
+    """What :func:`load_dataset` will return for a name and options, known without loading.
+
+    Attributes
+    ----------
+    name : str
+        The data set's name, normalised (``"digits"``, ``"synthetic"``, ``"cifar10"``, ...).
+    num_classes : int
+        Number of classes of ``y``.
+    input_shape : tuple of int
+        Shape of one ``x``.
+    n_train, n_test : int
+        Sizes of the training and held-out sets.
+    """
+
+    name: str
+    num_classes: int
+    input_shape: tuple[int, ...]
+    n_train: int
+    n_test: int
 
 
 class CifarDataset(Dataset):
@@ -210,7 +243,9 @@ def load_dataset(
     Raises
     ------
     ValueError
-        Unknown name or option.
+        Unknown name or a bad option value.
+    TypeError
+        An option the data set does not have (the message lists its options).
     FileNotFoundError
         CIFAR folder missing and ``download`` is False or torchvision is not installed.
 
@@ -220,25 +255,100 @@ def load_dataset(
     >>> len(bundle.train), len(bundle.test), bundle.num_classes, bundle.input_shape
     (1347, 450, 10, (1, 8, 8))
     """
+    key = _check_name_and_options(name, seed, kw)
+    if key == "digits":
+        return _load_digits(seed=seed, **kw)
+    if key == "synthetic":
+        return make_synthetic(seed=seed, **kw)
+    return _load_cifar(key, root=_cifar_root(root), seed=seed, **kw)
+
+
+def describe_dataset(
+    name: str, *, root: str | Path | None = None, seed: int = 0, **kw: Any
+) -> DatasetSpec:
+    """Check ``name`` and options as :func:`load_dataset` does, and describe the data set.
+
+    Nothing is loaded or generated: CIFAR's folder and files are only looked up (or, with
+    ``download=True``, torchvision's presence). Takes the arguments of :func:`load_dataset`
+    and raises the same errors.
+
+    Returns
+    -------
+    DatasetSpec
+
+    Examples
+    --------
+    >>> describe_dataset("digits")
+    DatasetSpec(name='digits', num_classes=10, input_shape=(1, 8, 8), n_train=1347, n_test=450)
+    >>> describe_dataset("synthetic", n_train=64, nuisance_bits=2, target="joint").num_classes
+    16
+    >>> describe_dataset("digits", n_train=64)
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown option(s) ['n_train'] for data set 'digits'; its options are ['test_fraction'].
+    """
+    key = _check_name_and_options(name, seed, kw)
+    if key == "digits":
+        test_fraction = kw.get("test_fraction", 0.25)
+        _check_test_fraction(test_fraction)
+        n_test = math.ceil(test_fraction * _DIGITS_SAMPLES)
+        return DatasetSpec(key, 10, (1, 8, 8), _DIGITS_SAMPLES - n_test, n_test)
+    if key == "synthetic":
+        options = {**_keyword_defaults(make_synthetic), **kw}
+        _check_synthetic(**options)
+        k = options["num_classes"]
+        if options["target"] == "joint":
+            k *= 2 ** options["nuisance_bits"]
+        return DatasetSpec(key, k, (options["dim"],), options["n_train"], options["n_test"])
+    options = {**_keyword_defaults(_load_cifar), **kw}
+    _check_normalization(options["normalization"])
+    folder = _cifar_folder(key, _cifar_root(root), download=options["download"])
+    if folder.is_dir():
+        _, train_files, test_files, _, _ = _CIFAR_FILES[key]
+        for fname in (*train_files, *test_files):
+            if not (folder / fname).is_file():
+                raise FileNotFoundError(
+                    f"CIFAR file {folder / fname} is missing; the folder is incomplete."
+                )
+    return DatasetSpec(key, _CIFAR_FILES[key][4], (3, 32, 32), *_CIFAR_SIZES)
+
+
+def _keyword_defaults(loader: Any) -> dict[str, Any]:
+    """A loader's keyword options with their defaults (``seed`` and ``root`` excluded)."""
+    return {
+        name: param.default
+        for name, param in inspect.signature(loader).parameters.items()
+        if param.kind is param.KEYWORD_ONLY and name not in ("seed", "root")
+    }
+
+
+def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> str:
+    """The normalised name; errors for a bad seed, an unknown name or an unknown option."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an int >= 0; got {seed!r}.")
     key = name.strip().lower() if isinstance(name, str) else name
     if key not in available_datasets():
         raise ValueError(f"name={name!r} is not a known dataset; choose one of "
                          f"{available_datasets()}.")
-    if key == "digits":
-        return _load_digits(seed=seed, **kw)
-    if key == "synthetic":
-        return make_synthetic(seed=seed, **kw)
-    return _load_cifar(key, root=Path("data") if root is None else Path(root), seed=seed, **kw)
+    loader = {"digits": _load_digits, "synthetic": make_synthetic}.get(key, _load_cifar)
+    known = _keyword_defaults(loader)
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise TypeError(
+            f"unknown option(s) {unknown} for data set {key!r}; its options are {sorted(known)}."
+        )
+    return key
+
+
+def _cifar_root(root: str | Path | None) -> Path:
+    return Path("data") if root is None else Path(root)
 
 
 def _load_digits(*, seed: int, test_fraction: float = 0.25) -> DatasetBundle:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
-    if not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1); got {test_fraction!r}.")
+    _check_test_fraction(test_fraction)
     digits = load_digits()
     images = (digits.images / 16.0).astype(np.float32)[:, None]
     x_tr, x_te, y_tr, y_te = train_test_split(
@@ -253,9 +363,38 @@ def _load_digits(*, seed: int, test_fraction: float = 0.25) -> DatasetBundle:
     })
 
 
+def _check_test_fraction(test_fraction: Any) -> None:
+    real = isinstance(test_fraction, (int, float)) and not isinstance(test_fraction, bool)
+    if not real or not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must be in (0, 1); got {test_fraction!r}.")
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that rebuilds plain values and numpy arrays, and refuses anything else."""
+
+    _ALLOWED = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
+                          ("numpy.core.multiarray", "_reconstruct"),
+                          ("numpy._core.multiarray", "_reconstruct"),
+                          ("_codecs", "encode")})  # bytes in protocol-2 pickles (as torch)
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self._ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
+        return super().find_class(module, name)
+
+
 def _unpickle(path: Path) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        raw = pickle.load(fh, encoding="bytes")
+    """A CIFAR batch file as a dict with str keys (read safely, see the module docstring)."""
+    try:
+        with path.open("rb") as fh:
+            raw = _ArrayUnpickler(fh, encoding="bytes").load()
+    except (pickle.UnpicklingError, EOFError, ValueError, AttributeError) as err:
+        raise ValueError(
+            f"{path} is not a python-pickle CIFAR batch of plain values and numpy arrays "
+            f"({type(err).__name__}: {err}); replace it with the original file"
+        ) from None
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path} holds a {type(raw).__name__}, not a CIFAR batch (a dict)")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
 
 
@@ -285,19 +424,10 @@ def _load_cifar(
     augment: bool = False,
     normalization: str = "standard",
 ) -> DatasetBundle:
-    subdir, train_files, test_files, label_key, num_classes = _CIFAR_FILES[key]
-    if normalization not in ("standard", "kd-rid"):
-        raise ValueError(
-            f"normalization must be 'standard' or 'kd-rid'; got {normalization!r}."
-        )
-    folder = root / subdir
+    _, train_files, test_files, label_key, num_classes = _CIFAR_FILES[key]
+    _check_normalization(normalization)
+    folder = _cifar_folder(key, root, download=download)
     if not folder.is_dir():
-        if not download:
-            raise FileNotFoundError(
-                f"{folder} not found. Put the python-pickle {key} archive's folder there, pass "
-                "another root=, or pass download=True (needs torchvision: pip install "
-                "'pidkit[vision]')."
-            )
         _download_cifar(key, root)
     x_tr, y_tr = _read_cifar_split(folder, train_files, label_key)
     x_te, y_te = _read_cifar_split(folder, test_files, label_key)
@@ -309,6 +439,31 @@ def _load_cifar(
         "folder": str(folder), "normalization": normalization, "mean": stats["mean"],
         "std": stats["std"], "augment": augment, "n_train": len(train), "n_test": len(test),
     })
+
+
+def _check_normalization(normalization: Any) -> None:
+    if normalization not in ("standard", "kd-rid"):
+        raise ValueError(
+            f"normalization must be 'standard' or 'kd-rid'; got {normalization!r}."
+        )
+
+
+def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
+    """The CIFAR folder under ``root``; an error unless it exists or can be downloaded."""
+    folder = root / _CIFAR_FILES[key][0]
+    if not folder.is_dir():
+        if not download:
+            raise FileNotFoundError(
+                f"{folder} not found. Put the python-pickle {key} archive's folder there, pass "
+                "another root=, or pass download=True (needs torchvision: pip install "
+                "'pidkit[vision]')."
+            )
+        if importlib.util.find_spec("torchvision") is None:
+            raise FileNotFoundError(
+                f"{key} is not under {root} and torchvision (the 'vision' extra) is not "
+                "installed to download it; pip install 'pidkit[vision]' or place the folder there."
+            )
+    return folder
 
 
 def _download_cifar(key: str, root: Path) -> None:
@@ -392,29 +547,9 @@ def make_synthetic(
     >>> b.input_shape, b.num_classes, b.info["h_g_bits"]
     ((32,), 4, 3.0)
     """
-    for arg, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1),
-                            ("num_classes", num_classes, 2), ("nuisance_bits", nuisance_bits, 0),
-                            ("dim", dim, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{arg} must be an int >= {low}; got {value!r}.")
-    if nuisance_bits > 16:
-        raise ValueError(f"nuisance_bits must be <= 16; got {nuisance_bits!r}.")
-    if dim < num_classes + nuisance_bits:
-        raise ValueError(
-            f"dim must be at least num_classes + nuisance_bits = "
-            f"{num_classes + nuisance_bits}; got dim={dim}."
-        )
-    if not 0.0 <= flip <= (num_classes - 1) / num_classes:
-        raise ValueError(
-            f"flip must be in [0, (K-1)/K] = [0, {(num_classes - 1) / num_classes:.3f}]; "
-            f"got {flip!r}."
-        )
-    for arg, value in (("signal_scale", signal_scale), ("nuisance_scale", nuisance_scale),
-                       ("noise", noise)):
-        if not isinstance(value, (int, float)) or isinstance(value, bool) or not value >= 0:
-            raise ValueError(f"{arg} must be a real number >= 0; got {value!r}.")
-    if target not in ("y", "joint"):
-        raise ValueError(f"target must be 'y' or 'joint'; got {target!r}.")
+    _check_synthetic(n_train=n_train, n_test=n_test, num_classes=num_classes,
+                     nuisance_bits=nuisance_bits, flip=flip, dim=dim, signal_scale=signal_scale,
+                     nuisance_scale=nuisance_scale, noise=noise, target=target)
     gen = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 7]).generate_state(1)[0]))
     rotation, _ = torch.linalg.qr(torch.randn(dim, dim, generator=gen, dtype=torch.float64))
     rotation = rotation.float()
@@ -451,3 +586,34 @@ def make_synthetic(
     return DatasetBundle(
         TensorDataset(x_tr, lab_tr), TensorDataset(x_te, lab_te), k, (dim,), info
     )
+
+
+def _check_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_bits: int,
+                     flip: float, dim: int, signal_scale: float, nuisance_scale: float,
+                     noise: float, target: str) -> None:
+    """The option checks of :func:`make_synthetic` (also used by :func:`describe_dataset`)."""
+    for arg, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1),
+                            ("num_classes", num_classes, 2), ("nuisance_bits", nuisance_bits, 0),
+                            ("dim", dim, 1)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{arg} must be an int >= {low}; got {value!r}.")
+    if nuisance_bits > 16:
+        raise ValueError(f"nuisance_bits must be <= 16; got {nuisance_bits!r}.")
+    if dim < num_classes + nuisance_bits:
+        raise ValueError(
+            f"dim must be at least num_classes + nuisance_bits = "
+            f"{num_classes + nuisance_bits}; got dim={dim}."
+        )
+    real = isinstance(flip, (int, float)) and not isinstance(flip, bool)
+    if not real or not 0.0 <= flip <= (num_classes - 1) / num_classes:
+        raise ValueError(
+            f"flip must be in [0, (K-1)/K] = [0, {(num_classes - 1) / num_classes:.3f}]; "
+            f"got {flip!r}."
+        )
+    for arg, value in (("signal_scale", signal_scale), ("nuisance_scale", nuisance_scale),
+                       ("noise", noise)):
+        real = isinstance(value, (int, float)) and not isinstance(value, bool)
+        if not real or not 0 <= value < math.inf:
+            raise ValueError(f"{arg} must be a real number >= 0 and finite; got {value!r}.")
+    if target not in ("y", "joint"):
+        raise ValueError(f"target must be 'y' or 'joint'; got {target!r}.")

@@ -50,25 +50,28 @@ _COMMON = [
 _METHODS = {
     "bas": ["method.name=bas"],
     "vid": ["method.name=vid"],
-    "rid": ["method.name=rid", "method.params.warmup_epochs=2", "method.params.cycle_epochs=4",
-            "method.params.reduction=mean"],
+    "rid": ["method.name=rid", "method.params.reduction=mean"],
 }
+# RID's schedule in the demo: 2 warm-up epochs, then cycles of 4 (runs of 6 epochs or more;
+# shorter ones get the trainer's schedule fitted to the run, which it prints).
+_RID_SCHEDULE = ["method.params.warmup_epochs=2", "method.params.cycle_epochs=4"]
 
 
 def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
                  ) -> list[TrainConfig]:
     """The six run configurations of the demo (BAS, VID, RID x trained, untrained teacher).
 
-    Example
-    -------
+    Examples
+    --------
     >>> [c.run.name for c in demo_configs()][:3]
     ['digits-bas-tt', 'digits-vid-tt', 'digits-rid-tt']
     """
     configs = []
     for teacher, tag in (("trained", "tt"), ("untrained", "ut")):
         for method, extra in _METHODS.items():
+            schedule = _RID_SCHEDULE if method == "rid" and epochs >= 6 else []
             configs.append(apply_overrides(TrainConfig(), [
-                *_COMMON, *extra, f"run.epochs={epochs}", f"run.out_dir={out_dir}",
+                *_COMMON, *extra, *schedule, f"run.epochs={epochs}", f"run.out_dir={out_dir}",
                 f"teacher.source={teacher}", f"run.name=digits-{method}-{tag}",
             ]))
     return configs
@@ -76,7 +79,7 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
 
 def _train_logged(config_dict: dict[str, Any]) -> tuple[str, float, float, float | None, float]:
     """Worker: one run, its per-epoch lines captured into RUN_DIR/train.log."""
-    from pidkit_distill.trainer import train
+    from pidkit_distill.training import train
 
     start = time.perf_counter()
     buffer = io.StringIO()
@@ -101,12 +104,12 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None,
     workers : int, default=2
         Runs trained at the same time (one process and one thread each).
 
-    Example
-    -------
+    Examples
+    --------
     >>> run_demo(out_dir="runs/demo")  # doctest: +SKIP
     """
     from pidkit_distill.report import load_run, summary_table, write_report
-    from pidkit_distill.trainer import train_teacher
+    from pidkit_distill.training import train_teacher
 
     start = time.perf_counter()
     out = Path(out_dir)

@@ -41,7 +41,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 def load_run(path: str | Path) -> RunRecords:
-    """Read one run folder written by :func:`pidkit_distill.trainer.train`.
+    """Read one run folder written by :func:`pidkit_distill.training.train`.
 
     Raises
     ------

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import math
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -53,11 +54,71 @@ class StepOutput(NamedTuple):
 
 @dataclasses.dataclass(frozen=True)
 class Params:
-    """Hyper-parameters of a method (a frozen dataclass; subclasses add fields)."""
+    """Hyper-parameters of a method (a frozen dataclass; subclasses add fields).
+
+    The parameters also own the method's *schedule*: which optimizer group trains at each
+    epoch. Single-group methods train ``"student"`` every epoch. Methods whose groups take
+    turns (RID, TED) override :meth:`phase`, list the epoch counts that define the schedule
+    in ``schedule_fields`` and shorten them for a shorter run in :meth:`scaled_to`.
+
+    Attributes
+    ----------
+    schedule_fields : tuple of str
+        Class attribute: names of the fields that are epoch counts of the schedule.
+    schedule_run_epochs : int
+        Class attribute: length of the run the defaults of ``schedule_fields`` were chosen
+        for (the RID paper's 300 epochs).
+
+    Examples
+    --------
+    >>> from pidkit_distill.methods import get_method
+    >>> rid = get_method("rid").make_params()
+    >>> rid.schedule_fields, rid.student_epochs(300), rid.student_epochs(30)
+    (('warmup_epochs', 'cycle_epochs'), 207, 0)
+    >>> short = rid.scaled_to(30)
+    >>> (short.warmup_epochs, short.cycle_epochs), short.student_epochs(30)
+    ((3, 4), 20)
+    """
+
+    schedule_fields: ClassVar[tuple[str, ...]] = ()
+    schedule_run_epochs: ClassVar[int] = 300
 
     def to_dict(self) -> dict[str, Any]:
         """The fields as a plain dict (for configs and logs)."""
         return dataclasses.asdict(self)
+
+    def phase(self, epoch: int) -> str:
+        """The optimizer group trained at 0-based ``epoch``; ``"student"`` unless overridden."""
+        check_epoch(epoch)
+        return "student"
+
+    def student_epochs(self, epochs: int) -> int:
+        """How many of the first ``epochs`` epochs train the ``"student"`` group."""
+        return sum(self.phase(epoch) == "student" for epoch in range(epochs))
+
+    def scaled_to(self, epochs: int) -> Params:
+        """These parameters with the schedule shortened for a run of ``epochs`` epochs.
+
+        The base class has no schedule and returns ``self``; see :meth:`RIDParams.scaled_to
+        <pidkit_distill.methods.rid.RIDParams.scaled_to>` and ``TEDParams.scaled_to``.
+        """
+        return self
+
+
+def scale_epochs(value: int, epochs: int, run_epochs: int, *, minimum: int = 0) -> int:
+    """``value`` epochs of a ``run_epochs`` run, rescaled to a run of ``epochs`` (rounded).
+
+    The result keeps the same share of the run (half-way cases round up) and is at least
+    ``minimum``, or 0 when ``value`` is 0.
+
+    Examples
+    --------
+    >>> scale_epochs(30, 30, 300), scale_epochs(30, 4, 300), scale_epochs(30, 4, 300, minimum=1)
+    (3, 0, 1)
+    """
+    if value == 0:
+        return 0
+    return max(minimum, math.floor(value * epochs / run_epochs + 0.5))
 
 
 _REGISTRY: dict[str, type[Distiller]] = {}
@@ -164,8 +225,9 @@ class Distiller(nn.Module):
         models in eval mode so no BatchNorm statistic moves.
     num_classes : int
         Number of classes of the task.
-    preset : str, default="paper"
-        Name of a parameter preset in ``cls.presets``; every method has ``"paper"``.
+    preset : str, optional
+        Name of a parameter preset in ``cls.presets``; every method has ``"paper"``. The
+        default is ``cls.default_preset``.
     **params
         Overrides of fields of ``cls.Params``; unknown names raise ``TypeError``.
 
@@ -177,6 +239,9 @@ class Distiller(nn.Module):
         Per-sample shape of each distilled layer, ``(C, H, W)`` or ``(C,)``.
     method_name : str
         The registry name (class attribute).
+    default_preset : str
+        Class attribute: the preset used when none is named (``"paper"`` unless the paper's
+        literal setting does not train; RID: ``"paper-mean"``).
     student_init : str or None
         Class attribute: the registry name of a method whose trained student this method
         must start from (TED: ``"bas"``), or ``None`` to start from scratch.
@@ -184,6 +249,7 @@ class Distiller(nn.Module):
 
     Params: ClassVar[type[Params]] = Params
     presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}
+    default_preset: ClassVar[str] = "paper"
     method_name: ClassVar[str] = ""
     student_init: ClassVar[str | None] = None
 
@@ -194,12 +260,12 @@ class Distiller(nn.Module):
         *,
         sample_input: Tensor,
         num_classes: int,
-        preset: str = "paper",
+        preset: str | None = None,
         **params: Any,
     ) -> None:
         super().__init__()
         self.params = self.make_params(preset=preset, **params)
-        self.preset = preset
+        self.preset = self.default_preset if preset is None else preset
         self.student = _check_model(student, "student")
         self.teacher = _check_model(teacher, "teacher")
         if student is teacher:
@@ -225,15 +291,30 @@ class Distiller(nn.Module):
             )
 
     @classmethod
-    def make_params(cls, *, preset: str = "paper", **overrides: Any) -> Params:
-        """Resolve a preset plus overrides into ``cls.Params`` (validated).
+    def make_params(cls, *, preset: str | None = None, **overrides: Any) -> Params:
+        """Resolve a preset (default ``cls.default_preset``) plus overrides into ``cls.Params``.
+
+        Every field is validated by the Params class; a real-valued field must also be finite.
+
+        Raises
+        ------
+        ValueError
+            Unknown preset (the message lists the method's presets) or a bad value.
+        TypeError
+            Unknown parameter name (the message lists the method's parameters).
 
         Examples
         --------
         >>> from pidkit_distill.methods import get_method
         >>> get_method("kd").make_params(temperature=2.0).temperature
         2.0
+        >>> get_method("kd").make_params(temperature=float("inf"))
+        Traceback (most recent call last):
+        ...
+        ValueError: parameter temperature of method 'kd' must be finite; got inf.
         """
+        if preset is None:
+            preset = cls.default_preset
         if preset not in cls.presets:
             raise ValueError(
                 f"preset={preset!r} is not a preset of method {cls.method_name!r}; "
@@ -246,6 +327,11 @@ class Distiller(nn.Module):
                 f"unknown parameter(s) {unknown} for method {cls.method_name!r}; "
                 f"its parameters are {sorted(fields)}."
             )
+        for name, value in overrides.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(
+                    f"parameter {name} of method {cls.method_name!r} must be finite; got {value!r}."
+                )
         return cls.Params(**{**cls.presets[preset], **overrides})
 
     def _probe(self, x: Tensor) -> tuple[Features, Features]:
@@ -275,9 +361,8 @@ class Distiller(nn.Module):
         return []
 
     def phase(self, epoch: int) -> str:
-        """The optimizer group trained at ``epoch`` (0-based); default ``"student"``."""
-        check_epoch(epoch)
-        return "student"
+        """The optimizer group trained at ``epoch`` (0-based): ``self.params.phase(epoch)``."""
+        return self.params.phase(epoch)
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """One training forward pass: the student's logits and the weighted loss terms."""
@@ -359,8 +444,7 @@ def inverse_softplus(y: float) -> float:
     """``x`` with ``softplus(x) = y`` for ``y > 0``."""
     if y <= 0:
         raise ValueError(f"softplus only takes positive values; got {y!r}.")
-    t = torch.tensor(y, dtype=torch.float64)
-    return float(t + torch.log(-torch.expm1(-t)))
+    return y + math.log(-math.expm1(-y))
 
 
 def positive(raw: Tensor, eps: float) -> Tensor:
@@ -375,11 +459,11 @@ def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
 
 
 def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
-    """Raise ``ValueError`` unless ``value`` is a positive (or non-negative) real number."""
+    """Raise ``ValueError`` unless ``value`` is a finite positive (or non-negative) real number."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if not ok or value != value or value < 0 or (value == 0 and not allow_zero):
+    if not ok or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a real number {bound}; got {value!r}.")
+        raise ValueError(f"{name} must be a real number {bound} and finite; got {value!r}.")
 
 
 def filter_net(cin: int, hidden: int, cout: int, *, spatial: bool) -> nn.Sequential:

@@ -24,16 +24,20 @@ batch (the paper's eqs. (11) and (13): ``||sigma||^2 + sum_chw E[V^2 / sigma_c]`
 reaches only the parameters of the phase's group; with ``freeze_bn_stats=True`` they also run
 in eval mode, so their BatchNorm statistics do not move either.
 
-Schedule (epochs are 0-based; :meth:`RID.stage`): with ``warmup="epochs"`` (the paper) the
-first ``warmup_epochs`` (n_w) epochs are warm-up, then cycles of ``cycle_epochs`` (q) epochs
+Schedule (epochs are 0-based; :meth:`RIDParams.stage`): with ``warmup="epochs"`` (the paper)
+the first ``warmup_epochs`` (n_w) epochs are warm-up, then cycles of ``cycle_epochs`` (q) epochs
 each start with ``n1`` phase-1 epochs followed by phase 2, where ``n1 = floor(r q)`` or
 ``ceil(r q)`` (``phase1_rounding``; ``r = filter_ratio``). With ``warmup="first-cycle"``
 (kd-rid) there are no separate warm-up epochs: the phase-1 epochs of cycle 0 are the warm-up.
+The defaults (n_w = q = 30) are the paper's for a 300-epoch run; :meth:`RIDParams.scaled_to`
+shortens them in proportion for a shorter run (the trainer does so, with a notice, when the
+schedule would leave the student fewer than half the run's epochs).
 
-Presets: ``"paper"`` (default: the paper's equations, literally summed), ``"kd-rid"`` (what
-the authors' code does) and ``"paper-mean"`` (the paper's, with ``reduction="mean"``: the
-summed terms' curvature grows with ``C*H*W`` and diverges at the paper's lr 0.05 on small
-nets without clipping). Every difference is listed in ``docs/rid-presets.md``.
+Presets: ``"paper-mean"`` (the default: the paper's equations with ``reduction="mean"``),
+``"paper"`` (the paper's equations, literally summed: the summed terms' curvature grows with
+``C*H*W`` and diverges at the paper's lr 0.05 without clipping, on small nets and on the
+paper's WRN pair alike) and ``"kd-rid"`` (what the authors' code does). Every difference is
+listed in ``docs/rid-presets.md``.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from pidkit_distill.methods.base import (
     positive,
     reduce_elements,
     register_method,
+    scale_epochs,
     trainable,
 )
 
@@ -103,7 +108,7 @@ def rid_sigma_penalty(sigma: Tensor, *, reduction: str) -> Tensor:
 
 @dataclasses.dataclass(frozen=True)
 class RIDParams(Params):
-    """RID hyper-parameters (defaults: the ``"paper"`` preset).
+    """RID hyper-parameters (field defaults: the ``"paper"`` preset; see ``RID.presets``).
 
     Attributes
     ----------
@@ -112,9 +117,10 @@ class RIDParams(Params):
     lambda2 : float, default=1.0
         Weight of the distillation term in phase 2. The paper does not state it (kd-rid: 10).
     warmup_epochs : int, default=30
-        n_w: epochs of warm-up before the first cycle (``warmup="epochs"`` only).
+        n_w: epochs of warm-up before the first cycle (``warmup="epochs"`` only); the paper's
+        value for a 300-epoch run.
     cycle_epochs : int, default=30
-        q: epochs per cycle.
+        q: epochs per cycle (the paper's value for a 300-epoch run).
     filter_ratio : float, default=0.25
         r: fraction of each cycle spent in phase 1, in (0, 1).
     phase1_rounding : {"floor", "ceil"}, default="floor"
@@ -138,6 +144,8 @@ class RIDParams(Params):
         Run frozen parts in eval mode so their BatchNorm statistics stay fixed (kd-rid: False,
         they run in train mode and their statistics move).
     """
+
+    schedule_fields: ClassVar[tuple[str, ...]] = ("warmup_epochs", "cycle_epochs")
 
     lambda1: float = 1.0
     lambda2: float = 1.0
@@ -190,8 +198,58 @@ class RIDParams(Params):
     @property
     def phase1_epochs(self) -> int:
         """Phase-1 epochs per cycle: ``floor`` or ``ceil`` of ``filter_ratio * cycle_epochs``."""
-        x = self.filter_ratio * self.cycle_epochs
+        return self._phase1_of(self.cycle_epochs)
+
+    def _phase1_of(self, cycle_epochs: int) -> int:
+        x = self.filter_ratio * cycle_epochs
         return math.floor(x) if self.phase1_rounding == "floor" else math.ceil(x)
+
+    def stage(self, epoch: int) -> str:
+        """``"warmup"``, ``"phase1"`` or ``"phase2"`` at 0-based ``epoch`` (see the module doc).
+
+        Examples
+        --------
+        >>> p = RIDParams()
+        >>> [p.stage(e) for e in (0, 29, 30, 36, 37, 59, 60)]
+        ['warmup', 'warmup', 'phase1', 'phase1', 'phase2', 'phase2', 'phase1']
+        """
+        check_epoch(epoch)
+        if self.warmup == "epochs":
+            if epoch < self.warmup_epochs:
+                return "warmup"
+            in_cycle = (epoch - self.warmup_epochs) % self.cycle_epochs
+            return "phase1" if in_cycle < self.phase1_epochs else "phase2"
+        in_cycle = epoch % self.cycle_epochs
+        if in_cycle < self.phase1_epochs:
+            return "warmup" if epoch < self.cycle_epochs else "phase1"
+        return "phase2"
+
+    def phase(self, epoch: int) -> str:
+        """``"filter"`` in warm-up and phase 1, ``"student"`` in phase 2."""
+        return "student" if self.stage(epoch) == "phase2" else "filter"
+
+    def scaled_to(self, epochs: int) -> RIDParams:
+        """The schedule shrunk in proportion to a run of ``epochs`` epochs.
+
+        ``warmup_epochs`` and ``cycle_epochs`` are multiplied by ``epochs /
+        schedule_run_epochs`` (300) and rounded; the cycle is then lengthened, if needed, to the
+        shortest one with at least one phase-1 and one phase-2 epoch. ``filter_ratio``, the
+        rounding and every other field are kept. A run of 300 epochs or more is returned
+        unchanged.
+
+        Examples
+        --------
+        >>> p = RIDParams().scaled_to(30)
+        >>> p.warmup_epochs, p.cycle_epochs, p.phase1_epochs
+        (3, 4, 1)
+        """
+        if epochs >= self.schedule_run_epochs:
+            return self
+        warmup = scale_epochs(self.warmup_epochs, epochs, self.schedule_run_epochs)
+        cycle = scale_epochs(self.cycle_epochs, epochs, self.schedule_run_epochs, minimum=2)
+        while not 0 < self._phase1_of(cycle) < cycle:
+            cycle += 1
+        return dataclasses.replace(self, warmup_epochs=warmup, cycle_epochs=cycle)
 
 
 _KD_RID_SIGMA = float(F.softplus(torch.tensor(5.0, dtype=torch.float64))) + 1e-3
@@ -223,6 +281,7 @@ class RID(Distiller):
 
     Params = RIDParams
     params: RIDParams
+    default_preset = "paper-mean"
     presets: ClassVar[dict[str, dict[str, Any]]] = {
         "paper": {},
         "paper-mean": {"reduction": "mean"},
@@ -275,22 +334,8 @@ class RID(Distiller):
         }
 
     def stage(self, epoch: int) -> str:
-        """``"warmup"``, ``"phase1"`` or ``"phase2"`` at 0-based ``epoch`` (see module doc)."""
-        check_epoch(epoch)
-        p = self.params
-        if p.warmup == "epochs":
-            if epoch < p.warmup_epochs:
-                return "warmup"
-            in_cycle = (epoch - p.warmup_epochs) % p.cycle_epochs
-            return "phase1" if in_cycle < p.phase1_epochs else "phase2"
-        in_cycle = epoch % p.cycle_epochs
-        if in_cycle < p.phase1_epochs:
-            return "warmup" if epoch < p.cycle_epochs else "phase1"
-        return "phase2"
-
-    def phase(self, epoch: int) -> str:
-        """``"filter"`` in warm-up and phase 1, ``"student"`` in phase 2."""
-        return "student" if self.stage(epoch) == "phase2" else "filter"
+        """``"warmup"``, ``"phase1"`` or ``"phase2"`` at 0-based ``epoch``: ``params.stage``."""
+        return self.params.stage(epoch)
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and the loss terms of ``stage(epoch)`` (see the class doc)."""

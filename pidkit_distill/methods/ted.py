@@ -8,7 +8,9 @@ loads the BAS student's weights before building the distiller). Per distilled la
 * task heads ``g_t``, ``g_s``: global average pooling then ``Linear(Cs -> num_classes)``
   (``Linear`` replaces the 1x1 convolutions, and there is no pooling, for ``(N, C)`` features).
 
-Stage 1 (epochs ``< stage1_epochs``, group ``"filter"``): teacher and student both frozen;
+Stage 1 (epochs ``< stage1_epochs``, group ``"filter"``; 30 of the RID paper's 300 epochs,
+shortened in proportion for a shorter run by :meth:`TEDParams.scaled_to`): teacher and
+student both frozen;
 the filters learn the task through their heads::
 
     L1 = sum_k [ CE(y, g_t(f_t(T_k))) + CE(y, g_s(f_s(S_k))) ]
@@ -26,7 +28,7 @@ code. It is the only parameter shared between groups (``shared_parameters``).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 from torch import Tensor, nn
@@ -42,6 +44,7 @@ from pidkit_distill.methods.base import (
     eval_mode,
     filter_net,
     register_method,
+    scale_epochs,
     trainable,
 )
 
@@ -67,12 +70,14 @@ class TEDParams(Params):
     Attributes
     ----------
     stage1_epochs : int, default=30
-        Epochs of stage 1 (filter training) before stage 2.
+        Epochs of stage 1 (filter training) before stage 2 (the value for a 300-epoch run).
     weight : float, default=1.0
         Weight of the layer-wise distance in stage 2 (the RID paper's eq. (46) has none).
     freeze_bn_stats : bool, default=True
         Run frozen parts (the student in stage 1, ``f_t`` in stage 2) in eval mode.
     """
+
+    schedule_fields: ClassVar[tuple[str, ...]] = ("stage1_epochs",)
 
     stage1_epochs: int = 30
     weight: float = 1.0
@@ -87,6 +92,24 @@ class TEDParams(Params):
             raise ValueError(f"stage1_epochs must be an int >= 0; got {self.stage1_epochs!r}.")
         check_positive("weight", self.weight, allow_zero=True)
         check_choice("freeze_bn_stats", self.freeze_bn_stats, (True, False))
+
+    def phase(self, epoch: int) -> str:
+        """``"filter"`` for ``epoch < stage1_epochs``, then ``"student"``."""
+        check_epoch(epoch)
+        return "filter" if epoch < self.stage1_epochs else "student"
+
+    def scaled_to(self, epochs: int) -> TEDParams:
+        """Stage 1 shrunk in proportion to a run of ``epochs`` epochs (at least one epoch).
+
+        Examples
+        --------
+        >>> TEDParams().scaled_to(30).stage1_epochs, TEDParams().scaled_to(300).stage1_epochs
+        (3, 30)
+        """
+        if epochs >= self.schedule_run_epochs:
+            return self
+        stage1 = scale_epochs(self.stage1_epochs, epochs, self.schedule_run_epochs, minimum=1)
+        return dataclasses.replace(self, stage1_epochs=stage1)
 
 
 class _Head(nn.Module):
@@ -148,11 +171,6 @@ class TED(Distiller):
             ),
             "student": trainable(self.student, self.student_filters),
         }
-
-    def phase(self, epoch: int) -> str:
-        """``"filter"`` for ``epoch < stage1_epochs``, then ``"student"``."""
-        check_epoch(epoch)
-        return "filter" if epoch < self.params.stage1_epochs else "student"
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and the loss terms of the current stage (see the class doc)."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from pidkit_distill import config as config_module
 from pidkit_distill.config import (
     TrainConfig,
     apply_overrides,
@@ -12,6 +15,7 @@ from pidkit_distill.config import (
     config_to_dict,
     load_config,
 )
+from pidkit_distill.training import check_config
 
 TOML = """
 [data]
@@ -109,6 +113,18 @@ def test_unknown_key_lists_the_known_keys():
         ("audit.layers=[-1]", ValueError, r"'audit.layers' holds layer indices"),
         ("run.epochs", ValueError, r"not of the form section.key=value"),
         ("run.epochs.x=1", ValueError, r"'run.epochs' is not a table"),
+        # numbers must be finite; learning rates and the lr factor positive
+        ("optim.lr=nan", ValueError, r"'optim.lr' must be a finite number > 0.0, got nan"),
+        ("optim.lr=inf", ValueError, r"'optim.lr' must be a finite number > 0.0, got inf"),
+        ("optim.lr=0", ValueError, r"'optim.lr' must be a finite number > 0.0, got 0.0"),
+        ("teacher.lr=-0.1", ValueError, r"'teacher.lr' must be a finite number > 0.0"),
+        ("optim.grad_clip=inf", ValueError, r"'optim.grad_clip' must be a finite number >= 0.0"),
+        ("optim.grad_clip=nan", ValueError, r"'optim.grad_clip' must be a finite number >= 0.0"),
+        ("optim.weight_decay=inf", ValueError, r"'optim.weight_decay' must be a finite number"),
+        ("optim.momentum=1", ValueError, r"'optim.momentum' must be a finite number >= 0.0 and "
+                                         r"< 1.0, got 1.0"),
+        ("optim.gamma=0", ValueError, r"'optim.gamma' must be a finite number > 0.0"),
+        ("optim.milestones=[0.5, nan]", ValueError, r"fractions in \(0, 1\)"),
     ],
 )
 def test_bad_values_name_the_key(override, error, match):
@@ -119,6 +135,24 @@ def test_bad_values_name_the_key(override, error, match):
 def test_a_single_string_is_not_a_list_of_overrides():
     with pytest.raises(TypeError, match="sequence of 'key=value' strings"):
         apply_overrides(TrainConfig(), "run.epochs=3")
+
+
+def test_epoch_milestones_are_epoch_numbers():
+    with pytest.raises(ValueError, match=r"epoch numbers >= 1 when optim.milestone_unit='epoch'"):
+        apply_overrides(TrainConfig(), ["optim.milestone_unit=epoch", "optim.milestones=[0.5]"])
+    cfg = apply_overrides(TrainConfig(), ["optim.milestone_unit=epoch", "optim.milestones=[3]"])
+    assert cfg.optim.milestones == [3]
+
+
+def test_the_documented_toml_example_is_a_valid_configuration(tmp_path):
+    text = config_module.__doc__.split("Example TOML file::")[1]
+    path = tmp_path / "example.toml"
+    path.write_text("\n".join(line[4:] for line in text.splitlines()))
+    checked = check_config(load_config(path, overrides=["teacher.source=untrained",
+                                                        f"run.out_dir={tmp_path}"]))
+    assert checked.method.method_name == "rid" and checked.preset == "paper"
+    assert (checked.params.warmup_epochs, checked.params.cycle_epochs) == (3, 4)
+    assert not checked.notices  # the example's own schedule leaves the student 20 of 30 epochs
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
@@ -145,3 +179,10 @@ def test_every_field_has_help_and_a_supported_type():
         assert kind in (str, int, float, bool, list, dict)
         assert isinstance(default, kind) and text
     assert {"run.epochs", "run.resume", "run.audit_every", "optim.schedule"} <= keys
+
+
+def test_the_documented_table_of_keys_is_the_code_s():
+    doc = (Path(__file__).parents[2] / "docs" / "distill.md").read_text()
+    for key, default, kind, text in config_fields():
+        row = f"| `{key}` | {kind.__name__} | `{default!r}` | " + text.replace("|", "\\|") + " |"
+        assert row in doc, f"docs/distill.md's configuration table is out of date at {key}"

@@ -264,7 +264,7 @@ def test_rid_kd_rid_schedule_matches_its_float_comparison():
 
 def test_rid_presets_build_the_documented_modules():
     s, t, x, _ = _pair("cnn")
-    paper = get_method("rid")(s, t, sample_input=x, num_classes=3)
+    paper = get_method("rid")(s, t, sample_input=x, num_classes=3, preset="paper")
     s2, t2, _, _ = _pair("cnn")
     kdr = get_method("rid")(s2, t2, sample_input=x, num_classes=3, preset="kd-rid")
     assert paper.params.reduction == "sum" and kdr.params.reduction == "mean"

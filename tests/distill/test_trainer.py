@@ -1,92 +1,72 @@
-"""The training loop: exact resume, DDP equivalence, schedules, phases, files on disk."""
+"""The training loop: exact resume (also of a moved run folder), files on disk, phases,
+schedules, teachers, the audit hook, durable checkpoints."""
 
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
+import shutil
 
 import pytest
 import torch
+from tiny_runs import RID, comparable, student_state, tiny
 from torch import nn
 
-from pidkit_distill import trainer
 from pidkit_distill.config import TrainConfig, apply_overrides, config_to_dict
 from pidkit_distill.models import build_model
-
-TINY = [
-    "data.name=synthetic",
-    "data.options.n_train=96",
-    "data.options.n_test=64",
-    "data.options.dim=12",
-    "data.options.nuisance_bits=2",
-    "data.batch_size=32",
-    "model.teacher=synthetic-teacher",
-    "model.student=synthetic-student",
-    "teacher.source=untrained",
-    "run.audit_every=0",
-    "run.progress=false",
-    "run.threads=1",
-    "run.device=cpu",
-]
-
-RID = [
-    "method.name=rid",
-    "method.params.warmup_epochs=1",
-    "method.params.cycle_epochs=2",
-    "method.params.filter_ratio=0.5",
-    "method.params.reduction=mean",
-]
+from pidkit_distill.training import checkpoint, train, train_teacher
+from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.optim import make_optimizer, make_scheduler
 
 
-def tiny(tmp_path: Path, *extra: str) -> TrainConfig:
-    return apply_overrides(TrainConfig(), [*TINY, f"run.out_dir={tmp_path}", *extra])
-
-
-def comparable(history):
-    return [{k: v for k, v in rec.items() if k != "time_s"} for rec in history]
-
-
-def student_state(run_dir: Path) -> dict[str, torch.Tensor]:
-    return torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=False)["student"]
-
-
-def test_resume_after_a_kill_matches_an_uninterrupted_run(tmp_path):
-    extra = [*RID, "run.epochs=5", "optim.milestones=[0.4]"]
-    full = trainer.train(tiny(tmp_path, *extra, "run.name=full"))
-    # "kill" after 2 epochs, then resume to the end in a new call
-    part = trainer.train(tiny(tmp_path, *extra, "run.name=part", "run.stop_after=2"))
+def test_resume_after_a_stop_matches_an_uninterrupted_run(tmp_path):
+    extra = [*RID, "run.epochs=6", "optim.milestones=[0.4]"]
+    full = train(tiny(tmp_path, *extra, "run.name=full"))
+    part = train(tiny(tmp_path, *extra, "run.name=part", "run.stop_after=2"))
     assert part.epochs_done == 2 and len(part.history) == 2
-    resumed = trainer.train(tiny(tmp_path, *extra, "run.name=part", "run.resume=true"))
-    assert resumed.epochs_done == 5
-    assert [r["phase"] for r in full.history] == ["filter", "filter", "student", "filter",
-                                                  "student"]
+    resumed = train(tiny(tmp_path, *extra, "run.name=part", "run.resume=true"))
+    assert resumed.epochs_done == 6
+    assert [r["phase"] for r in full.history] == ["filter", "filter", "student", "student",
+                                                  "student", "filter"]
     assert comparable(resumed.history) == comparable(full.history)
     assert (resumed.last_acc, resumed.best_acc, resumed.best_epoch) == (
         full.last_acc, full.best_acc, full.best_epoch)
     a, b = student_state(full.run_dir), student_state(resumed.run_dir)
-    assert a.keys() == b.keys()
-    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     lines = (resumed.run_dir / "metrics.jsonl").read_text().splitlines()
     assert comparable([json.loads(line) for line in lines]) == comparable(full.history)
 
 
+def test_a_moved_and_renamed_run_folder_resumes(tmp_path):
+    # a trained teacher and TED's BAS student live next to the original folder; after the move
+    # neither is there, and the resumed run takes every weight from its own checkpoint
+    extra = ["method.name=ted", "method.params.stage1_epochs=1", "teacher.source=trained",
+             "teacher.epochs=1", "run.epochs=3"]
+    full = train(tiny(tmp_path / "a", *extra, "run.name=full"))
+    train(tiny(tmp_path / "b", *extra, "run.name=part", "run.stop_after=2"))
+    shutil.move(tmp_path / "b" / "part", tmp_path / "elsewhere")
+    shutil.rmtree(tmp_path / "b")
+    resumed = train(tiny(tmp_path, *extra, "run.name=elsewhere", "run.resume=true"))
+    assert comparable(resumed.history) == comparable(full.history)
+    a, b = student_state(full.run_dir), student_state(resumed.run_dir)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert not (tmp_path / "b").exists()  # nothing was trained again in the old place
+    assert json.loads((tmp_path / "elsewhere" / "config.json").read_text())["run"]["name"] == \
+        "elsewhere"
+
+
 def test_resume_refuses_a_changed_config(tmp_path):
-    trainer.train(tiny(tmp_path, "run.epochs=2", "run.stop_after=1", "run.name=r"))
+    train(tiny(tmp_path, "run.epochs=2", "run.stop_after=1", "run.name=r"))
     with pytest.raises(ValueError, match=r"configuration changed \(optim.lr: 0.05 -> 0.1\)"):
-        trainer.train(tiny(tmp_path, "run.epochs=2", "run.name=r", "run.resume=true",
-                           "optim.lr=0.1"))
+        train(tiny(tmp_path, "run.epochs=2", "run.name=r", "run.resume=true", "optim.lr=0.1"))
     with pytest.raises(ValueError, match=r"already holds a checkpoint; pass run\.resume=true"):
-        trainer.train(tiny(tmp_path, "run.epochs=2", "run.name=r"))
+        train(tiny(tmp_path, "run.epochs=2", "run.name=r"))
 
 
 def test_run_folder_holds_config_metrics_and_summary(tmp_path):
     cfg = tiny(tmp_path, "run.epochs=3", "run.name=files", "optim.milestone_unit=epoch",
                "optim.milestones=[1, 2]", "optim.gamma=0.5")
-    summary = trainer.train(cfg)
+    summary = train(cfg)
     run_dir = tmp_path / "files"
     assert summary.run_dir == run_dir
     assert json.loads((run_dir / "config.json").read_text()) == config_to_dict(cfg)
@@ -99,16 +79,29 @@ def test_run_folder_holds_config_metrics_and_summary(tmp_path):
     assert records[summary.best_epoch - 1]["test_acc"] == summary.best_acc
     saved = json.loads((run_dir / "summary.json").read_text())
     assert saved["last_acc"] == summary.last_acc and saved["epochs_done"] == 3
+    assert saved["method_preset"] == "paper" and saved["method_params"] == {}
     assert not list(run_dir.glob("*.tmp"))  # atomic writes leave no temporary files
+    saved = read_checkpoint(run_dir / "checkpoint.pt")
+    assert saved["format"] == 2 and saved["epoch"] == 3
+
+
+def test_summary_records_the_schedule_the_run_used(tmp_path):
+    summary = train(tiny(tmp_path, "method.name=rid", "run.epochs=2", "run.name=scaled"))
+    saved = json.loads((summary.run_dir / "summary.json").read_text())
+    # rid's paper-mean preset at 2 epochs: no warm-up, cycles of 4 with one phase-1 epoch
+    assert saved["method_preset"] == "paper-mean"
+    assert (saved["method_params"]["warmup_epochs"], saved["method_params"]["cycle_epochs"]) == \
+        (0, 4)
+    assert [r["phase"] for r in summary.history] == ["filter", "student"]
 
 
 def test_only_the_phase_optimizer_steps(tmp_path):
     # one warm-up epoch of RID trains the teacher filters only: the student must not move
-    cfg = tiny(tmp_path, *RID, "run.epochs=1", "run.name=warmup")
+    cfg = tiny(tmp_path, *RID, "run.epochs=6", "run.stop_after=1", "run.name=warmup")
     torch.manual_seed(cfg.run.seed)
     fresh = build_model("synthetic-student", num_classes=4, in_channels=12).state_dict()
-    trainer.train(cfg)
-    saved = torch.load(tmp_path / "warmup" / "checkpoint.pt", weights_only=False)
+    train(cfg)
+    saved = read_checkpoint(tmp_path / "warmup" / "checkpoint.pt")
     assert all(torch.equal(fresh[k], saved["student"][k]) for k in fresh)
     filt = {k: v for k, v in saved["module"].items() if k.startswith("teacher_filters")}
     assert filt and saved["optimizers"]["filter"]["state"]  # the filter optimizer stepped
@@ -120,8 +113,8 @@ def test_schedules():
     param = nn.Parameter(torch.zeros(1))
 
     def lrs(cfg, group, n_groups, epochs=(0, 149, 150, 199, 200, 299)):
-        opt = trainer._make_optimizer([param], cfg, group)
-        sched = trainer._make_scheduler(opt, cfg, group, n_groups)
+        opt = make_optimizer([param], cfg, group)
+        sched = make_scheduler(opt, cfg, group, n_groups)
         out = {}
         for epoch in range(300):
             if epoch in epochs:
@@ -144,89 +137,35 @@ def test_schedules():
 def test_teacher_training_is_cached_and_loadable(tmp_path):
     cfg = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.epochs=1",
                "run.name=tt")
-    path = trainer.train_teacher(cfg)
+    path = train_teacher(cfg)
     mtime = path.stat().st_mtime_ns
-    summary = trainer.train(cfg)  # reuses the cached teacher
+    summary = train(cfg)  # reuses the cached teacher
     assert path.stat().st_mtime_ns == mtime
-    saved = torch.load(path, weights_only=False)
+    saved = read_checkpoint.__globals__["safe_load"](path, what="teacher", holds="a teacher")
     assert saved["name"] == "synthetic-teacher"
     assert summary.teacher_acc == pytest.approx(saved["test_acc"])
-    by_path = trainer.train(tiny(tmp_path, f"teacher.source={path}", "run.epochs=1",
-                                 "run.name=tp"))
+    by_path = train(tiny(tmp_path, f"teacher.source={path}", "run.epochs=1", "run.name=tp"))
     assert by_path.teacher_acc == summary.teacher_acc
-    with pytest.raises(ValueError, match="neither 'trained', 'untrained' nor an existing file"):
-        trainer.train(tiny(tmp_path, "teacher.source=/nonexistent.pt", "run.name=bad"))
+    # a bare state dict (torch.save(model.state_dict())) is a teacher file too
+    bare = tmp_path / "bare.pt"
+    torch.save(saved["model"], bare)
+    by_bare = train(tiny(tmp_path, f"teacher.source={bare}", "run.epochs=1", "run.name=bare"))
+    assert by_bare.teacher_acc == summary.teacher_acc
 
 
 def test_audit_records_are_written_during_training(tmp_path):
-    summary = trainer.train(tiny(tmp_path, "run.epochs=3", "run.audit_every=2",
-                                 "audit.layers=[2]", "audit.clusters=3",
-                                 "audit.pca_components=2", "run.name=audited"))
-    records = [json.loads(x) for x in
-               (summary.run_dir / "audit.jsonl").read_text().splitlines()]
+    summary = train(tiny(tmp_path, "run.epochs=3", "run.audit_every=2", "audit.layers=[2]",
+                         "audit.clusters=3", "audit.pca_components=2", "run.name=audited"))
+    records = [json.loads(x) for x in (summary.run_dir / "audit.jsonl").read_text().splitlines()]
     # before training, every audit_every epochs, and at the end
     assert [(r["epoch"], r["layer"]) for r in records] == [(0, 2), (2, 2), (3, 2)]
     assert all(r["n_samples"] == 64 and r["run"] == "audited" for r in records)
 
 
-# --- DDP -------------------------------------------------------------------------------------
-# BatchNorm statistics are per process in DDP (no SyncBatchNorm on CPU), so the comparison
-# uses the synthetic MLPs with their BatchNorm layers replaced by identities.
-
-
-def no_bn_build(name: str, **kw) -> nn.Module:
-    model = build_model(name, **kw)
-    for block in model.blocks:
-        block[1] = nn.Identity()
-    return model
-
-
-DDP_SCRIPT = textwrap.dedent("""
-    import json, os, sys
-    import torch
-    sys.path.insert(0, {tests!r})
-    import test_trainer
-    from pidkit_distill import trainer
-    trainer.build_model = test_trainer.no_bn_build
-    cfg = test_trainer.tiny(__import__("pathlib").Path({out!r}), *{extra!r})
-    summary = trainer.train(cfg)
-    if os.environ["RANK"] == "0":
-        state = torch.load(summary.run_dir / "checkpoint.pt", weights_only=False)["student"]
-        torch.save({{"history": summary.history, "student": state}}, {result!r})
-""")
-
-
-def test_two_process_gloo_ddp_matches_one_process(tmp_path, monkeypatch):
-    extra = ["method.name=bas", "run.epochs=2", "run.name=ddp"]
-    script = tmp_path / "ddp_run.py"
-    result = tmp_path / "ddp_result.pt"
-    script.write_text(DDP_SCRIPT.format(tests=str(Path(__file__).parent),
-                                        out=str(tmp_path / "ddp"), extra=extra,
-                                        result=str(result)))
-    env = {**os.environ, "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(trainer.__file__).parents[1]),
-                                          os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         str(script)], env=env, capture_output=True, text=True, timeout=180,
-    )
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    ddp = torch.load(result, weights_only=False)
-
-    monkeypatch.setattr(trainer, "build_model", no_bn_build)
-    single = trainer.train(tiny(tmp_path / "single", *extra))
-    one = student_state(single.run_dir)
-    assert len(ddp["history"]) == len(single.history) == 2
-    for a, b in zip(ddp["history"], single.history, strict=True):
-        for key in ("train_loss", "train_acc", "test_loss", "test_acc"):
-            assert a[key] == pytest.approx(b[key], rel=1e-5, abs=1e-6), key
-    assert all(torch.allclose(ddp["student"][k], one[k], atol=1e-5) for k in one)
-
-
 def test_amp_on_cpu_warns_and_changes_nothing(tmp_path):
-    plain = trainer.train(tiny(tmp_path, "run.epochs=1", "run.name=fp32"))
+    plain = train(tiny(tmp_path, "run.epochs=1", "run.name=fp32"))
     with pytest.warns(RuntimeWarning, match="run.amp=true has no effect on CPU"):
-        amp = trainer.train(tiny(tmp_path, "run.epochs=1", "run.name=amp", "run.amp=true"))
+        amp = train(tiny(tmp_path, "run.epochs=1", "run.name=amp", "run.amp=true"))
     assert comparable(amp.history) == comparable(plain.history)
 
 
@@ -234,27 +173,45 @@ def test_nuisance_teacher_trained_on_other_labels(tmp_path):
     # Theorem 3.1's teacher: trained to predict (Y, G), so it must encode the nuisance G
     cfg = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.epochs=1",
                "teacher.data_options.target=joint", "method.name=vid", "run.name=joint")
-    summary = trainer.train(cfg)
-    path = trainer.train_teacher(cfg)
-    saved = torch.load(path, weights_only=False)
+    summary = train(cfg)
+    path = train_teacher(cfg)
+    saved = read_checkpoint.__globals__["safe_load"](path, what="teacher", holds="a teacher")
     assert saved["num_classes"] == 4 * 2**2  # Y has 4 classes, G 2 bits
     assert saved["config"]["data"]["options"]["target"] == "joint"
     assert summary.teacher_acc is None  # its predictions are not labels of the student's task
-    plain = trainer.train_teacher(tiny(tmp_path, "teacher.epochs=1"))
-    assert plain != path and torch.load(plain, weights_only=False)["num_classes"] == 4
+    plain = train_teacher(tiny(tmp_path, "teacher.epochs=1"))
+    assert plain != path
+    assert read_checkpoint.__globals__["safe_load"](plain, what="t", holds="t")[
+        "num_classes"] == 4
 
 
 def test_ted_starts_from_the_trained_bas_student(tmp_path):
-    cfg = tiny(tmp_path, "method.name=ted", "method.params.stage1_epochs=1", "run.epochs=1",
+    cfg = tiny(tmp_path, "method.name=ted", "method.params.stage1_epochs=1", "run.epochs=2",
                "run.name=ted")
-    trainer.train(cfg)
+    train(cfg)
     bas = student_state(tmp_path / "ted.bas-init")
-    # TED's stage 1 trains only the filters (student frozen in eval mode), so after one stage-1
-    # epoch TED's student is still exactly the BAS student it started from
-    ted = student_state(tmp_path / "ted")
-    assert all(torch.equal(bas[k], ted[k]) for k in bas)
     init_record = json.loads((tmp_path / "ted.bas-init" / "config.json").read_text())
-    assert init_record["method"]["name"] == "bas" and init_record["run"]["epochs"] == 1
+    assert init_record["method"]["name"] == "bas" and init_record["run"]["epochs"] == 2
     torch.manual_seed(cfg.run.seed)  # the BAS run's initial student
     fresh = build_model("synthetic-student", num_classes=4, in_channels=12).state_dict()
-    assert not torch.equal(bas["fc.weight"], fresh["fc.weight"])  # and BAS did train it
+    assert not torch.equal(bas["fc.weight"], fresh["fc.weight"])  # BAS did train it
+    # TED's stage 1 trains only the filters (student frozen in eval mode), so after it TED's
+    # student is still exactly the BAS student it started from; stage 2 then moves it
+    one = train(tiny(tmp_path, "method.name=ted", "method.params.stage1_epochs=1",
+                     "run.epochs=2", "run.name=ted1", "run.stop_after=1"))
+    assert one.history[0]["phase"] == "filter"
+    ted = student_state(tmp_path / "ted1")
+    assert all(torch.equal(bas[k], ted[k]) for k in bas)
+    assert not torch.equal(student_state(tmp_path / "ted")["fc.weight"], bas["fc.weight"])
+
+
+def test_checkpoints_are_fsynced_before_they_replace_the_old_one(tmp_path, monkeypatch):
+    events = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(checkpoint.os, "fsync", lambda fd: events.append("fsync") or
+                        real_fsync(fd))
+    monkeypatch.setattr(checkpoint.os, "replace", lambda a, b: events.append(
+        ("replace", os.path.basename(b))) or real_replace(a, b))
+    checkpoint.atomic_save({"w": torch.ones(1)}, tmp_path / "checkpoint.pt")
+    # file data, then the rename, then the folder entry
+    assert events == ["fsync", ("replace", "checkpoint.pt"), "fsync"]

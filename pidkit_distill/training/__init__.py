@@ -1,0 +1,36 @@
+"""Training: one readable loop, no framework.
+
+=================  ===========================================================================
+module             job
+=================  ===========================================================================
+``run``            :func:`train`, :func:`train_teacher`: one run from a configuration
+``checks``         :func:`check_config`: the whole configuration, checked before any work
+``loop``           :func:`fit`, :func:`train_one_epoch`, :func:`evaluate`, :class:`RunSummary`
+``teacher``        the teacher: trained and cached, untrained, or a file (read safely)
+``loaders``        the data, one global sample order shared out among processes, no padding
+``optim``          one SGD optimizer and one scheduler per optimizer group
+``runtime``        device, DDP from torchrun's environment, seeds, autocast
+``sync_bn``        BatchNorm synchronised over processes (also on CPU)
+``checkpoint``     atomic writes, ``weights_only`` loads, checkpoints and random states
+``rundir``         the run folder and its files
+=================  ===========================================================================
+"""
+
+from pidkit_distill.training.checks import CheckedConfig, check_config
+from pidkit_distill.training.loop import RunSummary, TrainingError, evaluate, fit, train_one_epoch
+from pidkit_distill.training.run import train, train_teacher
+from pidkit_distill.training.teacher import SupervisedModel, load_teacher
+
+__all__ = [
+    "CheckedConfig",
+    "RunSummary",
+    "SupervisedModel",
+    "TrainingError",
+    "check_config",
+    "evaluate",
+    "fit",
+    "load_teacher",
+    "train",
+    "train_one_epoch",
+    "train_teacher",
+]

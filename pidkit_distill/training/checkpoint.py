@@ -1,0 +1,306 @@
+"""Files written and read by the trainer: atomic writes, safe loads, checkpoints.
+
+Every file the trainer reads back (``checkpoint.pt``, a teacher file) is loaded with
+``torch.load(weights_only=True)``: tensors and plain Python values (dict, list, tuple, str, int,
+float, bool, None) only, so a file cannot run code when it is read. A file that holds anything
+else is refused with a one-line :class:`ValueError` saying what the file should hold.
+
+Writes are atomic and durable: a temporary file in the same folder, flushed and ``fsync``'ed,
+then ``os.replace``'d over the target, then the folder itself ``fsync``'ed. A run killed at any
+moment leaves either the old or the new file, never a partial one.
+
+A checkpoint (format 2) holds ``format``, ``config`` (plain dicts), ``epoch``, ``module`` (the
+Distiller's state dict, teacher included), ``student``, ``optimizers``, ``schedulers``,
+``best_acc``, ``best_epoch``, ``history``, ``audit`` and ``rng``: per process, the torch, CUDA,
+numpy, python and DataLoader-generator random states, stored as tensors and plain values.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import random
+import re
+import warnings
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
+from pidkit_distill.training.runtime import Runtime
+
+__all__ = [
+    "CHECKPOINT_FORMAT",
+    "atomic_save",
+    "atomic_write",
+    "check_resumable",
+    "read_checkpoint",
+    "restore_checkpoint",
+    "resume_point",
+    "rng_state",
+    "safe_load",
+    "save_checkpoint",
+    "set_rng_state",
+]
+
+CHECKPOINT_FORMAT = 2
+_CHECKPOINT_KEYS = ("format", "config", "epoch", "module", "student", "optimizers", "schedulers",
+                    "best_acc", "best_epoch", "history", "audit", "rng")
+_CHECKPOINT_HOLDS = (
+    f"a pidkit_distill checkpoint: a dict with {list(_CHECKPOINT_KEYS)} (format "
+    f"{CHECKPOINT_FORMAT}, written every epoch by `pidkit-distill train` as RUN_DIR/checkpoint.pt)"
+)
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write ``path`` through ``write(handle)`` atomically and durably (see the module doc)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as handle:
+        write(handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    if os.name == "posix":  # make the rename itself durable
+        folder = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
+
+
+def atomic_save(obj: Any, path: Path) -> None:
+    """``torch.save(obj)`` to ``path`` atomically and durably.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "x.pt"
+    >>> atomic_save({"w": torch.ones(2)}, path)
+    >>> safe_load(path, what="file", holds="a dict")["w"]
+    tensor([1., 1.])
+    """
+    atomic_write(path, lambda handle: torch.save(obj, handle))
+
+
+def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) -> Any:
+    """``torch.load(path, weights_only=True)`` on CPU, with one-line errors.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    what : str
+        What the file is, for messages (``"teacher file"``).
+    holds : str
+        What the file should hold, for messages.
+    mmap : bool, default=False
+        Map the tensors instead of reading them (zip-format files only; others are read).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        Not a file written by ``torch.save``, or one holding Python objects other than tensors
+        and plain values (it is refused before anything in it runs).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{what} {str(path)!r} does not exist; expected {holds}")
+    zipped = zipfile.is_zipfile(path)
+    with path.open("rb") as handle:
+        pickled = handle.read(1) == b"\x80"  # a pickle's protocol marker (torch's old format)
+    if not (zipped or pickled):
+        raise ValueError(f"{what} {str(path)!r} is not a file written by torch.save; "
+                         f"expected {holds}")
+    try:
+        with warnings.catch_warnings():  # torch warns about pickle protocols before refusing
+            warnings.simplefilter("ignore")
+            return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipped)
+    except pickle.UnpicklingError as err:
+        found = re.search(r"(Unsupported [^\n]*?)(?:\.?\s*$|\.? [A-Z]|\n)", str(err), re.M)
+        detail = f" ({found.group(1).strip()})" if found else ""
+        raise ValueError(
+            f"{what} {str(path)!r} holds Python objects other than tensors and plain values"
+            f"{detail}, so it was not loaded (files are read with torch.load(weights_only=True)"
+            f" and never run); expected {holds}"
+        ) from None
+    except OSError:
+        raise
+    except Exception as err:  # any other failure: not a file written by torch.save
+        first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+        raise ValueError(
+            f"{what} {str(path)!r} is not a file written by torch.save "
+            f"({type(err).__name__}: {first[:120]}); expected {holds}"
+        ) from None
+
+
+# ---------------------------------------------------------------------------------------------
+# Random states as tensors and plain values
+# ---------------------------------------------------------------------------------------------
+
+
+def rng_state(loader_generator: torch.Generator) -> dict[str, Any]:
+    """This process's random states (torch, CUDA, numpy, python, loader) as safe-to-load values.
+
+    Examples
+    --------
+    >>> gen = torch.Generator().manual_seed(0)
+    >>> state = rng_state(gen)
+    >>> a = (torch.rand(1), np.random.rand(), random.random(), torch.rand(1, generator=gen))
+    >>> set_rng_state(state, gen)
+    >>> a == (torch.rand(1), np.random.rand(), random.random(), torch.rand(1, generator=gen))
+    True
+    """
+    kind, keys, pos, has_gauss, cached = np.random.get_state()  # noqa: NPY002 - part of a run
+    version, internal, gauss_next = random.getstate()
+    return {
+        "torch": torch.get_rng_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+        "numpy": {"kind": str(kind), "keys": torch.from_numpy(keys.astype(np.int64)),
+                  "pos": int(pos), "has_gauss": int(has_gauss), "cached": float(cached)},
+        "python": {"version": int(version), "internal": torch.tensor(internal, dtype=torch.int64),
+                   "gauss_next": gauss_next},
+        "loader": loader_generator.get_state(),
+    }
+
+
+def set_rng_state(state: dict[str, Any], loader_generator: torch.Generator) -> None:
+    """Restore what :func:`rng_state` returned."""
+    torch.set_rng_state(state["torch"])
+    if state["cuda"] and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])
+    n = state["numpy"]
+    np.random.set_state((n["kind"], n["keys"].numpy().astype(np.uint32), n["pos"],  # noqa: NPY002
+                         n["has_gauss"], n["cached"]))
+    p = state["python"]
+    random.setstate((p["version"], tuple(p["internal"].tolist()), p["gauss_next"]))
+    loader_generator.set_state(state["loader"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Checkpoints
+# ---------------------------------------------------------------------------------------------
+
+
+def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
+                    optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
+                    loader_generator: torch.Generator, state: dict[str, Any],
+                    runtime: Runtime) -> None:
+    """Write everything needed to continue exactly, atomically, from rank 0.
+
+    Each process's random states are gathered, so a DDP run resumes exactly too. ``state``
+    holds ``epoch``, ``best_acc``, ``best_epoch``, ``history`` and ``audit``.
+    """
+    rng = rng_state(loader_generator)
+    if runtime.distributed:
+        gathered: list[Any] = [None] * runtime.world_size
+        dist.all_gather_object(gathered, rng)
+    else:
+        gathered = [rng]
+    if runtime.is_main:
+        atomic_save({
+            "format": CHECKPOINT_FORMAT,
+            "config": config_to_dict(config),
+            "epoch": state["epoch"],
+            "module": module.state_dict(),
+            "student": module.student.state_dict(),
+            "optimizers": {k: v.state_dict() for k, v in optimizers.items()},
+            "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
+            "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
+            "history": state["history"], "audit": state["audit"],
+            "rng": gathered,
+        }, path)
+
+
+def read_checkpoint(path: Path, *, mmap: bool = False) -> dict[str, Any]:
+    """A checkpoint's contents, checked to be a format-2 pidkit_distill checkpoint.
+
+    Raises
+    ------
+    ValueError
+        The file is not a checkpoint (or one that cannot be loaded safely).
+    """
+    saved = safe_load(path, what="checkpoint", holds=_CHECKPOINT_HOLDS, mmap=mmap)
+    if not isinstance(saved, dict) or not set(_CHECKPOINT_KEYS) <= set(saved):
+        keys = sorted(saved) if isinstance(saved, dict) else type(saved).__name__
+        raise ValueError(f"checkpoint {str(path)!r} holds {keys}; expected {_CHECKPOINT_HOLDS}")
+    if saved["format"] != CHECKPOINT_FORMAT:
+        raise ValueError(
+            f"checkpoint {str(path)!r} has format {saved['format']!r}; this version reads "
+            f"format {CHECKPOINT_FORMAT} only; start a new run (another run.name)"
+        )
+    return saved
+
+
+def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Path) -> None:
+    """Raise :class:`ValueError` unless ``config`` may continue the run saved with ``saved_config``.
+
+    Keys in ``RESUME_FREE_KEYS`` may differ (so a moved or renamed run folder resumes), and so
+    may ``teacher.source`` when both are file paths (the teacher's weights are in the
+    checkpoint). Any other change is an error that names each changed key.
+    """
+    old, new = _flatten(saved_config), _flatten(config_to_dict(config))
+    named = ("trained", "untrained")
+    changed = sorted(
+        k for k in old.keys() | new.keys()
+        if k not in RESUME_FREE_KEYS and old.get(k) != new.get(k)
+        and not (k == "teacher.source" and old.get(k) not in named and new.get(k) not in named)
+    )
+    if changed:
+        details = ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in changed)
+        raise ValueError(f"cannot resume {str(path)!r}: the configuration changed ({details}); "
+                         "restore those values or start a new run")
+
+
+def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict[str, Any] | None:
+    """The checkpoint at ``path`` that ``config`` continues, or ``None`` for a new run.
+
+    Raises
+    ------
+    ValueError
+        ``path`` exists but ``run.resume`` is false (a run folder is never overwritten), the
+        file is not a checkpoint, or the configuration changed (:func:`check_resumable`).
+    """
+    if not path.exists():
+        return None
+    if not config.run.resume:
+        raise ValueError(
+            f"run folder {str(path.parent)!r} already holds a checkpoint; pass run.resume=true "
+            "(--resume) to continue it, or choose another run.name / run.out_dir"
+        )
+    saved = read_checkpoint(path, mmap=mmap)
+    check_resumable(saved["config"], config, path)
+    return saved
+
+
+def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
+                       optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
+                       loader_generator: torch.Generator, runtime: Runtime) -> dict[str, Any]:
+    """Load a checkpoint read by :func:`read_checkpoint` into the run; return its loop state."""
+    module.load_state_dict(saved["module"])
+    for name, opt in optimizers.items():
+        opt.load_state_dict(saved["optimizers"][name])
+    for name, scheduler in schedulers.items():
+        scheduler.load_state_dict(saved["schedulers"][name])
+    states = saved["rng"]
+    if len(states) != runtime.world_size:
+        warnings.warn(f"checkpoint was written by {len(states)} process(es), resuming with "
+                      f"{runtime.world_size}: the data order is kept but random streams differ",
+                      RuntimeWarning, stacklevel=2)
+    set_rng_state(states[min(runtime.rank, len(states) - 1)], loader_generator)
+    return {k: saved[k] for k in ("epoch", "best_acc", "best_epoch", "history", "audit")}
+
+
+def _flatten(tree: dict[str, Any]) -> dict[str, Any]:
+    """``{"run": {"epochs": 3}}`` -> ``{"run.epochs": 3}`` (one level, as config keys are)."""
+    return {f"{section}.{key}": value for section, values in tree.items()
+            for key, value in values.items()}

@@ -1,0 +1,273 @@
+"""Check a whole configuration before any work: :func:`check_config`.
+
+A run fails early or not at all for a mistake in its configuration. :func:`check_config`
+resolves and checks, without loading data or training anything:
+
+* every value's range (:func:`~pidkit_distill.config.check_values`; numbers finite);
+* the data set's name and options (:func:`~pidkit_distill.data.describe_dataset`: CIFAR's
+  folder is looked up, nothing is read), and that every process gets a share of every batch;
+* the method, its preset and every parameter against the method registry
+  (:meth:`Distiller.make_params <pidkit_distill.methods.Distiller.make_params>`);
+* the method's schedule against ``run.epochs``: a schedule that would train the student in
+  fewer than half the epochs is scaled to the run with a notice when it comes from a preset,
+  and refused, naming the option, when the configuration set it (see :func:`fit_schedule`);
+* the model names and the pair itself: teacher, student and the method's Distiller are built
+  on the meta device (no memory, no compute) for the data's classes and input shape, which
+  also checks that the method can pair their layers, and ``audit.layers``;
+* the teacher file (``teacher.source=PATH``, or a cached trained teacher): read with
+  ``weights_only=True`` and compared tensor by tensor with ``model.teacher``'s shapes;
+* the run folder: creatable and writable; an existing checkpoint is continued only with
+  ``run.resume=true`` and only if it is a checkpoint of the same configuration;
+* ``run.device=cuda`` without CUDA.
+
+Errors are :class:`ValueError`, :class:`TypeError` or :class:`OSError` subclasses whose message
+starts with the configuration key to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from pidkit_distill.config import TrainConfig, check_values
+from pidkit_distill.data import DatasetSpec, describe_dataset
+from pidkit_distill.methods import Distiller, Params, get_method
+from pidkit_distill.models import available_models, build_model
+from pidkit_distill.training.checkpoint import resume_point
+from pidkit_distill.training.loaders import ShardedBatchSampler
+from pidkit_distill.training.rundir import check_out_dir, run_dir_of
+from pidkit_distill.training.runtime import world_size_from_env
+from pidkit_distill.training.teacher import (
+    check_teacher_file,
+    read_teacher_file,
+    teacher_file_of,
+    teacher_run_config,
+)
+
+__all__ = ["CheckedConfig", "check_config", "fit_schedule"]
+
+
+@dataclass(frozen=True)
+class CheckedConfig:
+    """A configuration that passed :func:`check_config`, with what was resolved.
+
+    Attributes
+    ----------
+    config : TrainConfig
+        The configuration.
+    method : type of Distiller or None
+        The method's class (``None`` when only the teacher is checked).
+    preset : str or None
+        The method's preset (``None``: its ``default_preset``).
+    params : Params or None
+        The method's parameters: preset, overrides, and the schedule fitted to the run.
+    notices : tuple of str
+        What was changed and why (a scaled schedule), to be printed.
+    data, teacher_data : DatasetSpec
+        The student's and the teacher's data (the same unless ``teacher.data_options``).
+    run_dir : Path
+        The run folder.
+    resume : bool
+        The run folder holds a checkpoint that this run continues.
+    """
+
+    config: TrainConfig
+    method: type[Distiller] | None
+    preset: str | None
+    params: Params | None
+    notices: tuple[str, ...]
+    data: DatasetSpec
+    teacher_data: DatasetSpec
+    run_dir: Path
+    resume: bool
+
+    def method_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``method(student, teacher, ...)``: preset and parameters."""
+        if self.params is None:
+            raise ValueError("a teacher-only check (teacher_only=True) resolves no method")
+        return {"preset": self.preset, **self.params.to_dict()}
+
+
+def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedConfig:
+    """Check ``config`` completely before any work (see the module docstring).
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration.
+    teacher_only : bool, default=False
+        Check what training the teacher needs (``pidkit-distill train-teacher``): the data,
+        ``model.teacher`` and the teacher's run folder; not the method, the student or the
+        teacher source.
+
+    Returns
+    -------
+    CheckedConfig
+
+    Raises
+    ------
+    ValueError, TypeError, OSError
+        The message starts with the configuration key to change.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pidkit_distill.config import load_config
+    >>> checked = check_config(load_config(overrides=[
+    ...     "method.name=rid", "run.epochs=30", "teacher.source=untrained",
+    ...     f"run.out_dir={tempfile.mkdtemp()}"]))
+    >>> checked.preset, checked.params.warmup_epochs, checked.params.cycle_epochs
+    (None, 3, 4)
+    >>> print(checked.notices[0])                                   # doctest: +ELLIPSIS
+    notice: method 'rid' (preset 'paper-mean'): warmup_epochs=30, cycle_epochs=30 ...
+    >>> check_config(load_config(overrides=["method.name=rdi"]))
+    Traceback (most recent call last):
+    ...
+    ValueError: method.name: method='rdi' is not a registered distillation method; ...
+    """
+    check_values(config)
+    if config.run.device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("run.device: 'cuda' was asked for but CUDA is not available; use "
+                         "run.device=cpu or auto")
+    with _about("data"):
+        data = describe_dataset(config.data.name, root=config.data.root or None,
+                                seed=config.data.seed, **config.data.options)
+    teacher_data = data
+    if config.teacher.data_options:
+        with _about("teacher.data_options"):
+            teacher_data = describe_dataset(
+                config.data.name, root=config.data.root or None, seed=config.data.seed,
+                **{**config.data.options, **config.teacher.data_options})
+    with _about("data.batch_size"):
+        ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
+                            drop_last=config.data.drop_last)
+    with _about("model.teacher"), torch.device("meta"):
+        teacher = build_model(config.model.teacher, num_classes=teacher_data.num_classes,
+                              in_channels=teacher_data.input_shape[0])
+        _check_runs(teacher, config.model.teacher, "teacher", teacher_data,
+                    torch.empty(2, *teacher_data.input_shape))
+    if teacher_only:
+        run_dir = run_dir_of(teacher_run_config(config))
+        with _about("run.out_dir"):
+            check_out_dir(run_dir)
+        return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False)
+
+    with _about("model.student"), torch.device("meta"):
+        student = build_model(config.model.student, num_classes=data.num_classes,
+                              in_channels=data.input_shape[0])
+    with _about("method.name"):
+        method = get_method(config.method.name)
+        if method.student_init is not None:
+            get_method(method.student_init)
+    preset = config.method.preset or None
+    if preset is not None and preset not in method.presets:
+        raise ValueError(f"method.preset: {preset!r} is not a preset of method "
+                         f"{method.method_name!r}; choose one of {sorted(method.presets)}")
+    with _about("method.params"):
+        params = method.make_params(preset=preset, **config.method.params)
+    params, notice = fit_schedule(params, config, method=method)
+    with _about("model.student"), torch.device("meta"):
+        sample = torch.empty(2, *data.input_shape)
+        _check_runs(student, config.model.student, "student", data, sample)
+        distiller = method(student, teacher, sample_input=sample, num_classes=data.num_classes,
+                           preset=preset, **params.to_dict())
+    n_layers = min(len(distiller.teacher_shapes), len(distiller.student_shapes))
+    if config.run.audit_every and any(k >= n_layers for k in config.audit.layers):
+        raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
+                         f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")
+
+    run_dir = run_dir_of(config)
+    with _about("run.out_dir"):
+        check_out_dir(run_dir)
+    with _about("run.resume"):
+        resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True) is not None
+    path = teacher_file_of(config)
+    needs_file = path is not None and (config.teacher.source != "trained" or path.is_file())
+    if needs_file and not resume:  # a resumed run's teacher is in its checkpoint
+        with _about("teacher.source"):
+            check_teacher_file(read_teacher_file(path), path, model=config.model.teacher,
+                               spec=teacher_data)
+    return CheckedConfig(config, method, preset, params, (notice,) if notice else (), data,
+                         teacher_data, run_dir, resume)
+
+
+def fit_schedule(params: Params, config: TrainConfig, *,
+                 method: type[Distiller]) -> tuple[Params, str | None]:
+    """The method's parameters with a schedule that trains the student at least half the run.
+
+    A schedule (RID's warm-up and cycles, TED's stage 1) that leaves the student fewer than
+    half of ``run.epochs`` epochs is
+
+    * scaled to the run (:meth:`Params.scaled_to <pidkit_distill.methods.Params.scaled_to>`:
+      its epoch counts multiplied by ``run.epochs / 300`` and rounded) when its epoch counts
+      come from the preset, with a notice saying so;
+    * refused, naming the options to change, when the configuration set one of them
+      (``method.params.warmup_epochs=...``), or when even the scaled schedule leaves the
+      student fewer than half the epochs.
+
+    Returns
+    -------
+    params : Params
+        The parameters to use.
+    notice : str or None
+        What was scaled, or ``None``.
+    """
+    epochs = config.run.epochs
+    student = params.student_epochs(epochs)
+    if 2 * student >= epochs:
+        return params, None
+    fields = params.schedule_fields
+    name = method.method_name
+    given = [f for f in fields if f in config.method.params]
+    keys = ", ".join(f"method.params.{f}" for f in (given or fields)) or "method.params"
+    shown = ", ".join(f"{f}={getattr(params, f)}" for f in fields)
+    if given or not fields:
+        raise ValueError(
+            f"method.params: method {name!r} with {shown or 'these parameters'} trains the "
+            f"student in {student} of run.epochs={epochs} epochs, fewer than half; lower "
+            f"{keys} or raise run.epochs"
+        )
+    scaled = params.scaled_to(epochs)
+    after = scaled.student_epochs(epochs)
+    shown_scaled = ", ".join(f"{f}={getattr(scaled, f)}" for f in fields)
+    if 2 * after < epochs:
+        raise ValueError(
+            f"run.epochs: {epochs} epochs are too few for method {name!r}: even its schedule "
+            f"scaled to the run ({shown_scaled}) trains the student in only {after} of them; "
+            f"raise run.epochs or set {keys} yourself"
+        )
+    preset = config.method.preset or method.default_preset
+    return scaled, (
+        f"notice: method {name!r} (preset {preset!r}): {shown} is the schedule of a "
+        f"{params.schedule_run_epochs}-epoch run and would train the student in {student} of "
+        f"run.epochs={epochs} epochs; scaled to the run: {shown_scaled} (the student trains in "
+        f"{after} of {epochs} epochs). Set {keys} to choose the schedule yourself."
+    )
+
+
+def _check_runs(net: torch.nn.Module, name: str, role: str, data: DatasetSpec,
+                sample: torch.Tensor) -> None:
+    """A forward pass of ``net`` on a (meta) batch of the data; a shape error names the model."""
+    try:
+        net.forward_features(sample)
+    except (RuntimeError, ValueError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        usual = f"{data.name}-{role}"
+        hint = f" such as {usual}" if usual in available_models() else " (wrn-D-K for CIFAR)"
+        raise ValueError(f"{name!r} cannot take the inputs of data {data.name!r} (shape "
+                         f"{data.input_shape}): {first.rstrip('.')}; choose a model made for "
+                         f"this data{hint}") from err
+
+
+@contextmanager
+def _about(key: str) -> Iterator[None]:
+    """Re-raise a checking error with the configuration key it is about in front."""
+    try:
+        yield
+    except (ValueError, TypeError, OSError) as err:
+        raise type(err)(f"{key}: {err}") from err

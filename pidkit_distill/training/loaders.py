@@ -1,0 +1,157 @@
+"""Data loaders: one global sample order shared out among DDP processes, without padding.
+
+Training: every epoch draws one permutation of the training set from ``(run.seed, epoch)`` and
+cuts it into global batches of ``data.batch_size`` (the last one smaller, or dropped with
+``data.drop_last``). Each process takes a contiguous share of every global batch, the shares
+differing by at most one sample. The global batches are therefore the same for any number of
+processes, and :meth:`ShardedBatchSampler.loss_scale` gives the factor that makes DDP's gradient
+average equal to the gradient of the global batch's mean loss even when shares are unequal.
+Nothing is repeated or padded.
+
+Evaluation: process ``r`` of ``W`` evaluates samples ``r, r + W, r + 2W, ...``; every held-out
+sample is evaluated exactly once and the sums are all-reduced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import torch
+from torch.utils.data import DataLoader, Sampler, Subset
+
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.data import DatasetBundle, load_dataset
+from pidkit_distill.training.runtime import Runtime
+
+__all__ = ["ShardedBatchSampler", "eval_loader", "load_data", "train_loader"]
+
+
+def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
+    """The run's data; ``teacher=True``: with ``teacher.data_options`` applied on top."""
+    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
+    return load_dataset(config.data.name, root=config.data.root or None, seed=config.data.seed,
+                        **options)
+
+
+class ShardedBatchSampler(Sampler[list[int]]):
+    """This process's share of each global batch of a seeded permutation.
+
+    Parameters
+    ----------
+    n_samples : int
+        Size of the data set.
+    batch_size : int
+        Global batch size (all processes together).
+    rank, world_size : int, default=0, 1
+        This process and the number of processes.
+    seed : int, default=0
+        The permutation of epoch ``e`` is ``torch.randperm`` seeded with ``seed + e`` (the
+        order :class:`torch.utils.data.DistributedSampler` uses).
+    shuffle : bool, default=True
+        ``False``: the data set's own order.
+    drop_last : bool, default=False
+        Drop the last global batch when it is smaller than ``batch_size``.
+
+    Raises
+    ------
+    ValueError
+        A global batch would leave a process without a sample (the last batch has fewer
+        samples than there are processes): set ``drop_last`` or change ``batch_size``.
+
+    Examples
+    --------
+    >>> shares = [list(ShardedBatchSampler(10, 4, rank=r, world_size=2, shuffle=False))
+    ...           for r in (0, 1)]
+    >>> shares
+    [[[0, 1], [4, 5], [8]], [[2, 3], [6, 7], [9]]]
+    >>> ShardedBatchSampler(10, 4, rank=0, world_size=2).loss_scale(2)
+    1.0
+    >>> ShardedBatchSampler(7, 4, rank=0, world_size=2).loss_scale(1)   # 2 of 3 samples
+    1.3333333333333333
+    """
+
+    def __init__(self, n_samples: int, batch_size: int, *, rank: int = 0, world_size: int = 1,
+                 seed: int = 0, shuffle: bool = True, drop_last: bool = False) -> None:
+        if n_samples < 1 or batch_size < 1 or world_size < 1 or not 0 <= rank < world_size:
+            raise ValueError(
+                f"need n_samples, batch_size, world_size >= 1 and 0 <= rank < world_size; got "
+                f"{n_samples}, {batch_size}, {world_size}, rank {rank}"
+            )
+        self.n_samples, self.batch_size = n_samples, batch_size
+        self.rank, self.world_size = rank, world_size
+        self.seed, self.shuffle, self.drop_last = seed, shuffle, drop_last
+        self.epoch = 0
+        sizes = self.global_batch_sizes()
+        if not sizes:
+            raise ValueError(
+                f"data.drop_last=true drops every sample: the training set has {n_samples} "
+                f"samples, fewer than data.batch_size={batch_size}; lower data.batch_size"
+            )
+        if sizes[-1] < world_size:
+            raise ValueError(
+                f"the last training batch holds {sizes[-1]} sample(s) ({n_samples} samples in "
+                f"batches of {batch_size}) for {world_size} processes, so a process would get "
+                "none; set data.drop_last=true or change data.batch_size"
+            )
+
+    def set_epoch(self, epoch: int) -> None:
+        """Use the permutation of ``epoch`` (call before each epoch)."""
+        self.epoch = epoch
+
+    def global_batch_sizes(self) -> list[int]:
+        """Sizes of the global batches of an epoch."""
+        full, rest = divmod(self.n_samples, self.batch_size)
+        return [self.batch_size] * full + ([rest] if rest and not self.drop_last else [])
+
+    def _share(self, size: int) -> tuple[int, int]:
+        """Start and end of this process's share of a global batch of ``size`` samples."""
+        base, extra = divmod(size, self.world_size)
+        start = self.rank * base + min(self.rank, extra)
+        return start, start + base + (self.rank < extra)
+
+    def loss_scale(self, step: int) -> float:
+        """``W * n_local / n_global`` at ``step``: the factor for this process's mean loss.
+
+        DDP averages the processes' gradients; scaling each process's mean loss by this factor
+        makes that average the gradient of the global batch's mean loss (1.0 for equal shares).
+        """
+        size = self.global_batch_sizes()[step]
+        start, end = self._share(size)
+        return self.world_size * (end - start) / size
+
+    def __len__(self) -> int:
+        return len(self.global_batch_sizes())
+
+    def __iter__(self) -> Iterator[list[int]]:
+        if self.shuffle:
+            generator = torch.Generator().manual_seed(self.seed + self.epoch)
+            order = torch.randperm(self.n_samples, generator=generator).tolist()
+        else:
+            order = list(range(self.n_samples))
+        begin = 0
+        for size in self.global_batch_sizes():
+            start, end = self._share(size)
+            yield order[begin + start:begin + end]
+            begin += size
+
+
+def train_loader(dataset: Any, config: TrainConfig, runtime: Runtime,
+                 generator: torch.Generator) -> DataLoader:
+    """The training loader: this process's share of every global batch (see the module doc).
+
+    ``generator`` seeds the workers (its state is part of a checkpoint).
+    """
+    sampler = ShardedBatchSampler(len(dataset), config.data.batch_size, rank=runtime.rank,
+                                  world_size=runtime.world_size, seed=config.run.seed,
+                                  drop_last=config.data.drop_last)
+    return DataLoader(dataset, batch_sampler=sampler, num_workers=config.data.num_workers,
+                      generator=generator, pin_memory=runtime.device.type == "cuda")
+
+
+def eval_loader(dataset: Any, config: TrainConfig, runtime: Runtime) -> DataLoader:
+    """Every ``world_size``-th held-out sample, from ``rank`` on; each sample exactly once."""
+    if runtime.distributed:
+        dataset = Subset(dataset, range(runtime.rank, len(dataset), runtime.world_size))
+    return DataLoader(dataset, batch_size=config.data.eval_batch_size, shuffle=False,
+                      num_workers=config.data.num_workers)

@@ -1,0 +1,387 @@
+"""The training loop: :func:`fit` runs the epochs, :func:`train_one_epoch`, :func:`evaluate`.
+
+Read it top to bottom:
+
+* :func:`fit` makes one SGD optimizer and one learning-rate scheduler per optimizer group of a
+  module (a :class:`~pidkit_distill.methods.Distiller`, or the teacher's
+  :class:`~pidkit_distill.training.teacher.SupervisedModel`), resumes from the run folder's
+  checkpoint, then runs the epochs: train, step the schedulers, evaluate, audit, save, log.
+* :func:`train_one_epoch` steps only the optimizer of the module's phase of that epoch.
+* :func:`evaluate` measures a network's held-out loss and accuracy.
+
+Epochs are counted from 0 inside the loop (``module.phase(epoch)``, ``forward(..., epoch=)``);
+every record written to disk carries ``"epoch": k`` meaning "after k completed epochs", so the
+audit at ``epoch == 0`` describes the networks before training. Printed lines and error messages
+count epochs from 1, as the records do.
+
+A loss that becomes NaN or infinite, or memory running out, stops the run with a
+:class:`TrainingError` that names the epoch and step and what was saved.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from threadpoolctl import threadpool_limits
+from torch import Tensor, nn
+from torch.nn import functional as F
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.training.checkpoint import restore_checkpoint, resume_point, save_checkpoint
+from pidkit_distill.training.loaders import ShardedBatchSampler, eval_loader, train_loader
+from pidkit_distill.training.optim import make_optimizer, make_scheduler
+from pidkit_distill.training.rundir import RunFolder
+from pidkit_distill.training.runtime import Runtime, autocast, to_device, wrap_for_ddp
+
+__all__ = ["RunSummary", "TrainingError", "evaluate", "fit", "train_one_epoch"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a finished (or stopped) run reports.
+
+    Attributes
+    ----------
+    last_acc : float
+        Held-out accuracy of the student after the last completed epoch (in [0, 1]).
+    best_acc : float
+        Best held-out accuracy over the completed epochs.
+    best_epoch : int
+        Completed-epoch count at which ``best_acc`` was reached.
+    run_dir : Path
+        The run folder.
+    history : list of dict
+        The per-epoch records of ``metrics.jsonl``.
+    teacher_acc : float or None
+        Held-out accuracy of the teacher (None for teacher-training runs and for a teacher
+        trained on other labels through ``teacher.data_options``).
+    epochs_done : int
+        Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
+    audit : list of dict
+        The records of ``audit.jsonl``.
+    """
+
+    last_acc: float
+    best_acc: float
+    best_epoch: int
+    run_dir: Path
+    history: list[dict[str, Any]]
+    teacher_acc: float | None = None
+    epochs_done: int = 0
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+
+class TrainingError(RuntimeError):
+    """Training could not go on: the loss became NaN or infinite, or memory ran out.
+
+    The message says where (epoch and step, counted from 1) and what was saved.
+
+    Attributes
+    ----------
+    reason : str
+        What happened.
+    epoch, step : int
+        The epoch (1-based) and its step (1-based; ``None`` if unknown).
+    checkpoint : Path or None
+        The last checkpoint written, holding the run after ``epochs_saved`` epochs (``None``:
+        nothing was saved yet).
+    hint : str
+        What to change before resuming.
+
+    Examples
+    --------
+    >>> print(TrainingError("the training loss became nan", epoch=3, step=5, n_steps=22,
+    ...                     checkpoint=Path("runs/x/checkpoint.pt"), epochs_saved=2,
+    ...                     hint="lower optim.lr"))
+    the training loss became nan in epoch 3, step 5 of 22; saved: runs/x/checkpoint.pt
+    holds the run after epoch 2 (resume with run.resume=true); lower optim.lr
+    """
+
+    def __init__(self, reason: str, *, epoch: int, step: int | None = None,
+                 n_steps: int | None = None, checkpoint: Path | None = None,
+                 epochs_saved: int = 0, hint: str = "") -> None:
+        self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
+        self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
+        where = f"epoch {epoch}" + (f", step {step} of {n_steps}" if step is not None else "")
+        if checkpoint is None:
+            saved = "nothing was saved (no epoch had completed)"
+        else:
+            saved = (f"saved: {checkpoint} holds the run after epoch {epochs_saved} "
+                     "(resume with run.resume=true)")
+        super().__init__(f"{reason} in {where}; {saved}" + (f"; {hint}" if hint else ""))
+
+    def with_checkpoint(self, checkpoint: Path | None, epochs_saved: int) -> TrainingError:
+        """This error, saying that ``checkpoint`` holds the run after ``epochs_saved`` epochs."""
+        return TrainingError(self.reason, epoch=self.epoch, step=self.step, n_steps=self.n_steps,
+                             checkpoint=checkpoint, epochs_saved=epochs_saved, hint=self.hint)
+
+
+def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
+        runtime: Runtime) -> RunSummary:
+    """Optimizers, schedulers, resume, then the epochs: train, evaluate, audit, save, log.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The run's configuration (checked).
+    module : nn.Module
+        The module to train: ``optimizer_groups()``, ``phase(epoch)``, ``forward(x, y, epoch=)``
+        returning a :class:`~pidkit_distill.methods.StepOutput`, and a ``student`` attribute
+        (the network that is evaluated and saved).
+    bundle : DatasetBundle
+        The data.
+    run_dir : Path
+        The run folder; its checkpoint is continued when ``run.resume`` is true.
+    runtime : Runtime
+        Device and processes.
+
+    Raises
+    ------
+    TrainingError
+        The loss became NaN or infinite, or memory ran out.
+    """
+    device = runtime.device
+    module.to(device)
+    if device.type == "cuda":
+        module.to(memory_format=torch.channels_last)
+    groups = module.optimizer_groups()
+    optimizers = {name: make_optimizer(params, config, name) for name, params in groups.items()}
+    schedulers = {name: make_scheduler(opt, config, name, len(groups))
+                  for name, opt in optimizers.items()}
+    loader_generator = torch.Generator().manual_seed(config.run.seed)
+    state: dict[str, Any] = {"epoch": 0, "best_acc": -1.0, "best_epoch": 0, "history": [],
+                             "audit": []}
+    folder = RunFolder(run_dir, is_main=runtime.is_main)
+    saved = resume_point(folder.checkpoint, config)
+    if saved is not None:
+        state = restore_checkpoint(saved, module=module, optimizers=optimizers,
+                                   schedulers=schedulers, loader_generator=loader_generator,
+                                   runtime=runtime)
+        if runtime.is_main:
+            print(f"resumed {folder.checkpoint} after epoch {state['epoch']}", flush=True)
+    folder.start(config, state["history"], state["audit"])
+
+    model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
+                         find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
+    train_data = train_loader(bundle.train, config, runtime, loader_generator)
+    test_data = eval_loader(bundle.test, config, runtime)
+    teacher = getattr(module, "teacher", None)
+    teacher_acc = None
+    if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
+        teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
+                               runtime=runtime)["acc"]
+    audit_enabled = teacher is not None and config.run.audit_every > 0
+    if audit_enabled and state["epoch"] == 0 and not state["audit"]:
+        state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
+
+    end = config.run.epochs
+    if config.run.stop_after:
+        end = min(end, state["epoch"] + config.run.stop_after)
+    for epoch in range(state["epoch"], end):
+        start = time.perf_counter()
+        train_data.batch_sampler.set_epoch(epoch)
+        if hasattr(bundle.train, "set_epoch"):
+            bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
+        phase = module.phase(epoch)
+        if phase not in optimizers:
+            raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
+                             f"one of its optimizer groups {sorted(optimizers)}")
+        lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
+        try:
+            stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
+                                    device=device, amp=config.run.amp,
+                                    grad_clip=config.optim.grad_clip, runtime=runtime,
+                                    progress=config.run.progress and runtime.is_main)
+        except TrainingError as err:
+            checkpoint = folder.checkpoint if folder.checkpoint.exists() else None
+            raise err.with_checkpoint(checkpoint, state["epoch"]) from err
+        with warnings.catch_warnings():
+            # the groups not trained this epoch have not stepped yet; their lr still follows
+            # the epoch count, which is what we want
+            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
+            for scheduler in schedulers.values():
+                scheduler.step()
+        test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
+                        runtime=runtime)
+        done = epoch + 1
+        if test["acc"] > state["best_acc"]:
+            state["best_acc"], state["best_epoch"] = test["acc"], done
+        record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
+                  "train_losses": stats["losses"], "train_acc": stats["acc"],
+                  "test_loss": test["loss"], "test_acc": test["acc"],
+                  "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
+                  "time_s": round(time.perf_counter() - start, 3)}
+        state["history"].append(record)
+        state["epoch"] = done
+        if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
+            state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=done)
+        save_checkpoint(folder.checkpoint, config=config, module=module, optimizers=optimizers,
+                        schedulers=schedulers, loader_generator=loader_generator, state=state,
+                        runtime=runtime)
+        folder.append("metrics.jsonl", [record])
+        if runtime.is_main:
+            _print_record(record, config)
+
+    history = state["history"]
+    summary = RunSummary(
+        last_acc=history[-1]["test_acc"] if history else float("nan"),
+        best_acc=max(state["best_acc"], 0.0) if history else float("nan"),
+        best_epoch=state["best_epoch"], run_dir=run_dir, history=list(history),
+        teacher_acc=teacher_acc, epochs_done=state["epoch"], audit=list(state["audit"]),
+    )
+    folder.write_json("summary.json", {
+        "last_acc": summary.last_acc, "best_acc": summary.best_acc,
+        "best_epoch": summary.best_epoch, "teacher_acc": teacher_acc,
+        "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
+        "method": config.method.name, "teacher": config.teacher.source,
+        "data": config.data.name, "seed": config.run.seed,
+        "method_preset": getattr(module, "preset", None),
+        "method_params": module.params.to_dict() if hasattr(module, "params") else None,
+    })
+    return summary
+
+
+def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,
+                    epoch: int, device: torch.device, amp: bool = False, grad_clip: float = 0.0,
+                    runtime: Runtime | None = None, progress: bool = False) -> dict[str, Any]:
+    """One pass over ``loader``: sum the module's losses, backpropagate, step ``optimizer``.
+
+    Only ``optimizer`` (the one of this epoch's phase) steps; the gradients of every parameter
+    are cleared before each backward pass. Under DDP each process's loss is scaled by
+    :meth:`ShardedBatchSampler.loss_scale`, so the averaged gradient is the global batch's.
+    Returns the sample-weighted means of the total loss, of each loss term and the training
+    accuracy (summed over DDP processes). A progress bar is drawn when ``progress`` is true and
+    stderr is a terminal.
+
+    Raises
+    ------
+    TrainingError
+        The loss was NaN or infinite at some step (found at the end of the epoch, without a
+        device synchronisation per step), or memory ran out.
+    """
+    model.train()
+    sums: dict[str, Tensor] = {}
+    total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss, correct
+    n_steps = len(loader)
+    first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    sampler = loader.batch_sampler
+    bar = tqdm(loader, desc=f"epoch {epoch + 1}", leave=False, disable=None if progress else True)
+    for step, (x, y) in enumerate(bar):
+        try:
+            x, y = to_device(x, y, device)
+            with autocast(device, amp):
+                out = model(x, y, epoch=epoch)
+            loss = sum(out.losses.values())
+            scale = sampler.loss_scale(step) if isinstance(sampler, ShardedBatchSampler) else 1.0
+            model.zero_grad(set_to_none=True)
+            (loss * scale if scale != 1.0 else loss).backward()
+            if grad_clip > 0:
+                nn.utils.clip_grad_norm_(params, grad_clip)
+            optimizer.step()
+        except (torch.OutOfMemoryError, MemoryError) as err:
+            raise TrainingError(f"out of memory ({type(err).__name__})", epoch=epoch + 1,
+                                step=step + 1, n_steps=n_steps,
+                                hint="lower data.batch_size") from err
+        n = y.shape[0]
+        with torch.no_grad():
+            value = loss.detach()
+            first_bad = torch.where((first_bad == n_steps) & ~torch.isfinite(value),
+                                    torch.tensor(step, device=device), first_bad)
+            total += torch.stack([
+                torch.tensor(float(n), dtype=torch.float64, device=device),
+                value.double() * n,
+                (out.logits.argmax(1) == y).sum().double(),
+            ])
+            for name, term in out.losses.items():
+                sums[name] = sums.get(name, 0.0) + term.detach().double() * n
+    names = sorted(sums)
+    packed = torch.cat([total, torch.stack([sums[k] for k in names])]) if names else total
+    if runtime is not None and runtime.distributed:
+        dist.all_reduce(packed)
+        dist.all_reduce(first_bad, op=dist.ReduceOp.MIN)
+    if int(first_bad) < n_steps:
+        raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
+                            step=int(first_bad) + 1, n_steps=n_steps,
+                            hint="lower optim.lr or set optim.grad_clip (e.g. 100)")
+    count = packed[0].item()
+    return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
+            "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp: bool = False,
+             runtime: Runtime | None = None) -> dict[str, float]:
+    """Mean cross-entropy and accuracy of ``model`` on ``loader`` (summed over DDP processes).
+
+    The model is put in eval mode for the pass and returned to its previous mode afterwards.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> data = DataLoader(TensorDataset(torch.eye(3), torch.arange(3)), batch_size=2)
+    >>> net = torch.nn.Linear(3, 3, bias=False)
+    >>> _ = net.weight.data.copy_(10 * torch.eye(3))
+    >>> evaluate(net, data, device=torch.device("cpu"))["acc"]
+    1.0
+    """
+    was_training = model.training
+    model.eval()
+    total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss sum, correct
+    for x, y in loader:
+        x, y = to_device(x, y, device)
+        with autocast(device, amp):
+            logits = model(x)
+        total += torch.stack([
+            torch.tensor(float(y.shape[0]), dtype=torch.float64, device=device),
+            F.cross_entropy(logits.float(), y, reduction="sum").double(),
+            (logits.argmax(1) == y).sum().double(),
+        ])
+    model.train(was_training)
+    if runtime is not None and runtime.distributed:
+        dist.all_reduce(total)
+    count = max(total[0].item(), 1.0)
+    return {"loss": total[1].item() / count, "acc": total[2].item() / count}
+
+
+def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolder,
+           runtime: Runtime, *, epoch: int) -> list[dict[str, Any]]:
+    """Run the PID audit on rank 0 and append its records to ``audit.jsonl``."""
+    records: list[dict[str, Any]] = []
+    if runtime.is_main:
+        from pidkit_distill.audit import audit_distiller
+
+        limits = threadpool_limits(config.run.threads) if config.run.threads else nullcontext()
+        with limits:
+            records = audit_distiller(module, bundle.test, epoch=epoch, settings=config.audit,
+                                      device=runtime.device,
+                                      batch_size=config.data.eval_batch_size)
+        for record in records:
+            record["run"] = folder.path.name
+        folder.append("audit.jsonl", records)
+        if config.run.progress and records:
+            inner = records[-1]
+            print(f"  audit epoch {epoch} layer {inner['layer']}: red={inner['red']:.3f} "
+                  f"uni_t={inner['uni_t']:.3f} uni_s={inner['uni_s']:.3f} "
+                  f"syn={inner['syn']:.3f} bits (n={inner['n_samples']})", flush=True)
+    if runtime.distributed:
+        dist.barrier()
+    return records
+
+
+def _print_record(record: dict[str, Any], config: TrainConfig) -> None:
+    terms = " ".join(f"{k}={v:.4f}" for k, v in record["train_losses"].items())
+    print(f"[{config.method.name}] epoch {record['epoch']}/{config.run.epochs} "
+          f"phase={record['phase']} loss={record['train_loss']:.4f} ({terms}) "
+          f"train_acc={record['train_acc']:.4f} test_acc={record['test_acc']:.4f} "
+          f"best={record['best_acc']:.4f} {record['time_s']:.1f}s", flush=True)

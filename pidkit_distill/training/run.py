@@ -1,0 +1,159 @@
+"""One run from a configuration: :func:`train` (a student) and :func:`train_teacher`.
+
+Read it top to bottom, as torchvision's reference ``train.py``: check the whole configuration
+(:func:`~pidkit_distill.training.checks.check_config`, before any work), set up the process
+(device, DDP), load the data, get the teacher, build the student and the method's Distiller,
+then :func:`~pidkit_distill.training.loop.fit`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.models import build_model
+from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.checks import check_config
+from pidkit_distill.training.loaders import load_data
+from pidkit_distill.training.loop import RunSummary, fit
+from pidkit_distill.training.rundir import run_dir_of
+from pidkit_distill.training.runtime import Runtime, close_runtime, init_runtime, seed_everything
+from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
+
+__all__ = ["train", "train_teacher"]
+
+
+def train(config: TrainConfig) -> RunSummary:
+    """Run one distillation run described by ``config``.
+
+    The configuration is checked completely first (:func:`check_config`): a mistake raises
+    before any data is loaded or any network trained. A resumed run takes its teacher's
+    weights from its checkpoint (the teacher file is not needed again).
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration (see :func:`pidkit_distill.config.load_config`).
+
+    Returns
+    -------
+    RunSummary
+        Last and best held-out accuracy, the per-epoch history and the run folder.
+
+    Raises
+    ------
+    ValueError, TypeError, OSError
+        A mistake in the configuration (the message starts with the key to change).
+    TrainingError
+        The loss became NaN or infinite, or memory ran out (says where and what was saved).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pidkit_distill.config import load_config
+    >>> cfg = load_config(overrides=[
+    ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
+    ...     "model.teacher=synthetic-teacher", "model.student=synthetic-student",
+    ...     "teacher.source=untrained", "run.epochs=2", "run.audit_every=0",
+    ...     f"run.out_dir={tempfile.mkdtemp()}", "run.name=doc"])
+    >>> summary = train(cfg)                                      # doctest: +ELLIPSIS
+    [bas] epoch 1/2 ...
+    [bas] epoch 2/2 ...
+    >>> summary.epochs_done, 0.0 <= summary.last_acc <= 1.0
+    (2, True)
+    """
+    checked = check_config(config)
+    runtime = init_runtime(config)
+    try:
+        if runtime.is_main:
+            for notice in checked.notices:
+                print(notice, flush=True)
+        bundle = load_data(config)
+        if checked.resume:  # the checkpoint holds every weight, the teacher's included
+            teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
+                             checked.teacher_data.input_shape).requires_grad_(False)
+            init_state = None
+        else:
+            teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+            init_state = _student_init_state(config, checked.method.student_init, runtime)
+        seed_everything(config.run.seed)
+        student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
+        if init_state is not None:
+            student.load_state_dict(init_state)
+        distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
+                                   num_classes=bundle.num_classes, **checked.method_options())
+        return fit(config, distiller, bundle, checked.run_dir, runtime)
+    finally:
+        close_runtime(runtime)
+
+
+def train_teacher(config: TrainConfig) -> Path:
+    """Train the teacher ``config.model.teacher`` on ``config.data`` and save its weights.
+
+    The teacher run uses ``teacher.epochs``, ``teacher.lr`` and ``teacher.seed`` with the
+    optimizer settings of ``config.optim`` (``kd-rid-effective`` is replaced by ``paper``: the
+    authors trained their teacher differently anyway). It is cached: a second call with the same
+    settings returns the saved file without training.
+
+    Returns
+    -------
+    Path
+        ``teacher.pt``: ``{"model": state_dict, "name", "num_classes", "input_shape", "config",
+        "test_acc"}``, loadable with ``teacher.source=PATH``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pidkit_distill.config import load_config
+    >>> cfg = load_config(overrides=[
+    ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
+    ...     "model.teacher=synthetic-teacher", "teacher.epochs=1",
+    ...     f"run.out_dir={tempfile.mkdtemp()}"])
+    >>> path = train_teacher(cfg)                                 # doctest: +ELLIPSIS
+    training the teacher synthetic-teacher for 1 epochs -> ...teacher.pt
+    [teacher] epoch 1/1 ...
+    >>> path.name, train_teacher(cfg) == path                     # cached: no training
+    ('teacher.pt', True)
+    """
+    check_config(config, teacher_only=True)
+    runtime = init_runtime(config)
+    try:
+        return trained_teacher_file(config, load_data(config, teacher=True), runtime)
+    finally:
+        close_runtime(runtime)
+
+
+def _student_init_state(config: TrainConfig, init_method: str | None,
+                        runtime: Runtime) -> dict[str, Any] | None:
+    """Weights of the trained ``init_method`` student a method starts from (TED: BAS).
+
+    The ``init_method`` run uses this run's configuration with the method replaced, in its own
+    folder ``RUN_DIR.INIT_METHOD-init`` next to this run's; it is trained there, or resumed, or,
+    when complete, only read (the resume check guarantees that its configuration matches).
+    """
+    if init_method is None:
+        return None
+    data = config_to_dict(config)
+    data["method"] = {"name": init_method, "preset": "", "params": {}}
+    data["run"].update(name=f"{run_dir_of(config).name}.{init_method}-init", resume=True,
+                       stop_after=0)
+    init_config = config_from_dict(data)
+    if runtime.is_main:
+        print(f"{config.method.name} starts from a trained {init_method} student: "
+              f"{run_dir_of(init_config)}", flush=True)
+    train(init_config)
+    return read_checkpoint(run_dir_of(init_config) / "checkpoint.pt")["student"]
+
+
+def _build(name: str, num_classes: int, input_shape: tuple[int, ...]) -> nn.Module:
+    return build_model(name, num_classes=num_classes, in_channels=int(input_shape[0]))
+
+
+def _sample_input(bundle: Any) -> torch.Tensor:
+    """A few training inputs, for the Distiller to infer feature shapes."""
+    n = min(len(bundle.train), 16)
+    return torch.stack([bundle.train[i][0] for i in range(n)])

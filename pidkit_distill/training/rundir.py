@@ -1,0 +1,113 @@
+"""The run folder ``run.out_dir/run.name``: its name, and the files in it.
+
+| file            | content                                                              |
+|-----------------|----------------------------------------------------------------------|
+| ``config.json`` | the resolved configuration                                           |
+| ``metrics.jsonl`` | one JSON line per epoch                                            |
+| ``audit.jsonl`` | one JSON line per audited (epoch, layer)                             |
+| ``checkpoint.pt`` | written atomically every epoch (:mod:`.checkpoint`)                |
+| ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters |
+
+Only rank 0 writes (a :class:`RunFolder` of another rank writes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.training.checkpoint import atomic_write
+
+__all__ = ["RunFolder", "check_out_dir", "run_dir_of"]
+
+
+def run_dir_of(config: TrainConfig) -> Path:
+    """``run.out_dir/run.name``; the name defaults to ``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``.
+
+    Examples
+    --------
+    >>> from pidkit_distill.config import load_config
+    >>> run_dir_of(load_config(overrides=["method.name=rid", "teacher.source=untrained"]))
+    PosixPath('runs/digits-rid-ut-s0')
+    """
+    name = config.run.name
+    if not name:
+        source = config.teacher.source
+        tag = {"trained": "tt", "untrained": "ut"}.get(source, "tp")
+        preset = f"-{config.method.preset}" if config.method.preset else ""
+        name = f"{config.data.name}-{config.method.name}{preset}-{tag}-s{config.run.seed}"
+    return Path(config.run.out_dir) / name
+
+
+def check_out_dir(run_dir: Path) -> None:
+    """Raise unless ``run_dir`` exists as a writable folder or can be created.
+
+    Raises
+    ------
+    ValueError
+        ``run_dir`` or one of its parents is a file.
+    PermissionError
+        The nearest existing folder is not writable.
+    """
+    for folder in (run_dir, *run_dir.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ValueError(
+                    f"run folder {str(run_dir)!r} cannot be created: {str(folder)!r} is a file; "
+                    "choose another run.out_dir or run.name"
+                )
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise PermissionError(
+                    f"run folder {str(run_dir)!r} cannot be written: no write permission on "
+                    f"{str(folder)!r}; choose another run.out_dir"
+                )
+            return
+
+
+class RunFolder:
+    """The files of one run folder (written by rank 0 only).
+
+    Parameters
+    ----------
+    path : Path
+        The folder (created by :meth:`start`).
+    is_main : bool, default=True
+        ``False``: every write is skipped (other DDP ranks).
+    """
+
+    def __init__(self, path: Path, *, is_main: bool = True) -> None:
+        self.path = Path(path)
+        self.is_main = is_main
+
+    @property
+    def checkpoint(self) -> Path:
+        """``checkpoint.pt``."""
+        return self.path / "checkpoint.pt"
+
+    def start(self, config: TrainConfig, history: list[dict[str, Any]],
+              audit: list[dict[str, Any]]) -> None:
+        """Create the folder, write ``config.json`` and the logs of the epochs already done."""
+        if not self.is_main:
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.write_json("config.json", config_to_dict(config))
+        for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
+            text = "".join(json.dumps(r, default=str) + "\n" for r in records)
+            atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()))
+
+    def append(self, name: str, records: list[dict[str, Any]]) -> None:
+        """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``)."""
+        if not self.is_main or not records:
+            return
+        with (self.path / name).open("a") as handle:
+            handle.write("".join(json.dumps(r, default=str) + "\n" for r in records))
+
+    def write_json(self, name: str, obj: Any) -> None:
+        """Write ``name`` as indented JSON, atomically."""
+        if not self.is_main:
+            return
+        text = json.dumps(obj, indent=2, default=str) + "\n"
+        atomic_write(self.path / name, lambda handle: handle.write(text.encode()))

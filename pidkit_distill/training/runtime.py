@@ -1,0 +1,143 @@
+"""The process a run lives in: device, DDP from torchrun's environment, seeds, autocast.
+
+DDP is switched on by the environment ``torchrun`` sets (``RANK``, ``WORLD_SIZE``,
+``LOCAL_RANK``): gloo on CPU, nccl on CUDA, one GPU per process (``cuda:LOCAL_RANK``). Only rank 0
+prints and writes files (:attr:`Runtime.is_main`).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import warnings
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import Tensor, nn
+
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.training.sync_bn import convert_sync_batchnorm
+
+__all__ = [
+    "Runtime",
+    "autocast",
+    "close_runtime",
+    "init_runtime",
+    "seed_everything",
+    "to_device",
+    "world_size_from_env",
+    "wrap_for_ddp",
+]
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Process-level facts: device, DDP rank and world size, whether we own the process group.
+
+    Examples
+    --------
+    >>> Runtime.single().is_main, Runtime.single().distributed
+    (True, False)
+    """
+
+    device: torch.device
+    rank: int
+    world_size: int
+    local_rank: int
+    owns_group: bool
+
+    @classmethod
+    def single(cls, device: str = "cpu") -> Runtime:
+        """One process on ``device``, no process group."""
+        return cls(torch.device(device), 0, 1, 0, False)
+
+    @property
+    def is_main(self) -> bool:
+        """Rank 0: the process that prints, audits and writes files."""
+        return self.rank == 0
+
+    @property
+    def distributed(self) -> bool:
+        """More than one process."""
+        return self.world_size > 1
+
+
+def world_size_from_env() -> int:
+    """``WORLD_SIZE`` as torchrun sets it (1 outside torchrun)."""
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def init_runtime(config: TrainConfig) -> Runtime:
+    """Device and DDP set-up from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK).
+
+    A process group is created only when there is none yet (it is then destroyed by
+    :func:`close_runtime`).
+    """
+    want = config.run.device
+    use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
+    world_size = world_size_from_env()
+    rank = int(os.environ.get("RANK", "0"))
+    local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
+    device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
+    if use_cuda:
+        torch.cuda.set_device(device)
+    owns_group = False
+    if world_size > 1 and not dist.is_initialized():
+        dist.init_process_group(backend="nccl" if use_cuda else "gloo", init_method="env://")
+        owns_group = True
+    if config.run.threads:
+        torch.set_num_threads(config.run.threads)
+    if config.run.amp and not use_cuda:
+        warnings.warn("run.amp=true has no effect on CPU (bf16 autocast is used on CUDA only)",
+                      RuntimeWarning, stacklevel=3)
+    return Runtime(device, rank, world_size, local_rank, owns_group)
+
+
+def close_runtime(runtime: Runtime) -> None:
+    """Destroy the process group if :func:`init_runtime` created it."""
+    if runtime.owns_group and dist.is_initialized():
+        dist.destroy_process_group()
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python's, numpy's global and torch's random streams."""
+    random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - seeds code that uses the global stream
+    torch.manual_seed(seed)
+
+
+def to_device(x: Tensor, y: Tensor, device: torch.device) -> tuple[Tensor, Tensor]:
+    """Move a batch to ``device`` (image batches as channels_last on CUDA)."""
+    x = x.to(device, non_blocking=True)
+    if device.type == "cuda" and x.dim() == 4:
+        x = x.contiguous(memory_format=torch.channels_last)
+    return x, y.to(device, non_blocking=True)
+
+
+def autocast(device: torch.device, amp: bool) -> AbstractContextManager:
+    """bf16 autocast on CUDA when ``amp``; nothing otherwise (one mixed-precision path)."""
+    if amp and device.type == "cuda":
+        return torch.autocast(device_type="cuda", dtype=torch.bfloat16)
+    return nullcontext()
+
+
+def wrap_for_ddp(module: nn.Module, runtime: Runtime, *, sync_bn: bool,
+                 find_unused_parameters: bool) -> nn.Module:
+    """``module`` on its device, wrapped in DistributedDataParallel when there are processes.
+
+    With ``sync_bn`` the BatchNorm layers of ``module`` are converted (in place) to synchronised
+    ones first, so that their batch statistics are those of the global batch. One process:
+    ``module`` itself.
+    """
+    if not runtime.distributed:
+        return module
+    device = runtime.device
+    if sync_bn:
+        module = convert_sync_batchnorm(module, device_type=device.type)
+    return nn.parallel.DistributedDataParallel(
+        module, device_ids=[runtime.local_rank] if device.type == "cuda" else None,
+        find_unused_parameters=find_unused_parameters,
+    )

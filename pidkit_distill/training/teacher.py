@@ -1,0 +1,250 @@
+"""The teacher: trained once and cached, left untrained, or read from a file.
+
+``teacher.source`` is ``"trained"`` (train ``model.teacher`` with cross-entropy through the same
+loop, in its own run folder ``OUT_DIR/teacher-DATA-MODEL-sSEED-eEPOCHS-HASH`` whose name hashes
+every setting that affects it, and reuse it), ``"untrained"`` (the seeded initialisation) or the
+path of a teacher file.
+
+A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "config",
+"test_acc"}`` (what :func:`~pidkit_distill.training.train_teacher` writes) or is a bare state
+dict (``torch.save(model.state_dict(), path)``). It is read with ``weights_only=True`` and checked
+against the architecture before use: the names and shapes of its tensors must be those of
+``model.teacher`` built for the data (built on the meta device, so nothing is allocated).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.distributed as dist
+from torch import Tensor, nn
+from torch.nn import functional as F
+
+from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.data import DatasetSpec
+from pidkit_distill.methods import StepOutput
+from pidkit_distill.models import build_model
+from pidkit_distill.training.checkpoint import atomic_save, safe_load
+from pidkit_distill.training.loaders import load_data
+from pidkit_distill.training.loop import fit
+from pidkit_distill.training.rundir import run_dir_of
+from pidkit_distill.training.runtime import Runtime
+
+__all__ = [
+    "SupervisedModel",
+    "check_teacher_file",
+    "load_teacher",
+    "read_teacher_file",
+    "teacher_file_of",
+    "teacher_run_config",
+    "trained_teacher_file",
+]
+
+_TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
+                  "`pidkit-distill train-teacher` writes), or such a state dict itself")
+
+
+class SupervisedModel(nn.Module):
+    """One network trained with cross-entropy alone, behind the Distiller interface.
+
+    Used to train teachers through the same loop as the students (``student`` is the network
+    being trained; there is no teacher).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        The network.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from pidkit_distill.models import build_model
+    >>> net = SupervisedModel(build_model("digits-student", num_classes=10, in_channels=1))
+    >>> out = net(torch.zeros(4, 1, 8, 8), torch.zeros(4, dtype=torch.long), epoch=0)
+    >>> sorted(out.losses)
+    ['ce']
+    """
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.student = model
+
+    def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
+        """One group, ``"student"``: every trainable parameter of the network."""
+        return {"student": [p for p in self.student.parameters() if p.requires_grad]}
+
+    def phase(self, epoch: int) -> str:
+        """Always ``"student"``."""
+        return "student"
+
+    def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
+        """Logits and the cross-entropy loss."""
+        logits = self.student(x)
+        return StepOutput(logits=logits, losses={"ce": F.cross_entropy(logits, y)})
+
+
+def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = None) -> nn.Module:
+    """The teacher named by ``teacher.source``: trained (cached), untrained (seeded) or a file.
+
+    ``bundle`` is the student's data; with ``teacher.data_options`` the teacher's own variant
+    of it is loaded (its number of classes may differ). The returned network is in eval mode
+    with ``requires_grad`` off for every parameter.
+
+    Examples
+    --------
+    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.data import load_dataset
+    >>> cfg = load_config(overrides=["teacher.source=untrained"])
+    >>> net = load_teacher(cfg, bundle=load_dataset("digits"))
+    >>> net.training, any(p.requires_grad for p in net.parameters())
+    (False, False)
+    """
+    runtime = runtime or Runtime.single()
+    if config.teacher.data_options:
+        bundle = load_data(config, teacher=True)
+    if config.teacher.source == "untrained":
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.teacher.seed)
+            teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,
+                                  in_channels=int(bundle.input_shape[0]))
+    else:
+        if config.teacher.source == "trained":
+            path = trained_teacher_file(config, bundle, runtime)
+        else:
+            path = Path(config.teacher.source)
+        saved = read_teacher_file(path)
+        spec = DatasetSpec(config.data.name, bundle.num_classes, tuple(bundle.input_shape),
+                           len(bundle.train), len(bundle.test))
+        check_teacher_file(saved, path, model=config.model.teacher, spec=spec)
+        teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,
+                              in_channels=int(bundle.input_shape[0]))
+        teacher.load_state_dict(saved["model"])
+    teacher.eval()
+    teacher.requires_grad_(False)
+    return teacher
+
+
+def teacher_run_config(config: TrainConfig) -> TrainConfig:
+    """The configuration of the run that trains ``config``'s teacher.
+
+    It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
+    the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
+    ``teacher.data_options``; its run name hashes every setting that affects it.
+    """
+    data = config_to_dict(config)
+    data["data"]["options"].update(config.teacher.data_options)
+    data["method"] = {"name": "teacher", "preset": "", "params": {}}
+    data["model"]["student"] = config.model.teacher
+    data["optim"]["lr"] = config.teacher.lr
+    data["optim"]["schedule"] = "paper" if config.optim.schedule == "kd-rid-effective" \
+        else config.optim.schedule
+    data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
+                       stop_after=0, resume=True)
+    data["teacher"]["source"] = "trained"
+    key = {k: data[k] for k in ("data", "model", "teacher", "optim")}
+    key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",
+                                                                      "eval_batch_size")}
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
+    data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
+                           f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
+    return config_from_dict(data)
+
+
+def teacher_file_of(config: TrainConfig) -> Path | None:
+    """The file ``teacher.source`` names: the cached ``teacher.pt`` for ``"trained"`` (which
+    may not exist yet), the path itself, or ``None`` for ``"untrained"``."""
+    source = config.teacher.source
+    if source == "untrained":
+        return None
+    if source == "trained":
+        return run_dir_of(teacher_run_config(config)) / "teacher.pt"
+    return Path(source)
+
+
+def read_teacher_file(path: Path) -> dict[str, Any]:
+    """A teacher file's contents as ``{"model": state_dict, ...}`` (read safely).
+
+    Raises
+    ------
+    FileNotFoundError
+        No such file.
+    ValueError
+        The file does not hold a teacher (or cannot be loaded safely).
+    """
+    saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
+    if _is_state_dict(saved):
+        return {"model": saved}
+    if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
+        return saved
+    keys = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
+    raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}")
+
+
+def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
+                       spec: DatasetSpec) -> None:
+    """Raise :class:`ValueError` unless ``saved`` holds the weights of ``model`` for ``spec``.
+
+    Compares the names and shapes of the file's tensors with those of ``model`` built for the
+    data's classes and input channels (on the meta device: nothing is allocated).
+    """
+    name = saved.get("name")
+    if isinstance(name, str) and name != model:
+        raise ValueError(f"teacher file {str(path)!r} holds a {name!r}, but model.teacher is "
+                         f"{model!r}; set model.teacher={name}")
+    with torch.device("meta"):
+        net = build_model(model, num_classes=spec.num_classes, in_channels=spec.input_shape[0])
+    want = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    have = {k: tuple(v.shape) for k, v in saved["model"].items()}
+    problems = [f"{k} missing" for k in sorted(want.keys() - have.keys())]
+    problems += [f"{k} unexpected" for k in sorted(have.keys() - want.keys())]
+    problems += [f"{k} has shape {have[k]}, the model {want[k]}"
+                 for k in sorted(want.keys() & have.keys()) if want[k] != have[k]]
+    if problems:
+        trained_on = ""
+        if "num_classes" in saved and "input_shape" in saved:
+            trained_on = (f" (the file's teacher has {saved['num_classes']} classes and input "
+                          f"shape {tuple(saved['input_shape'])})")
+        shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        raise ValueError(
+            f"teacher file {str(path)!r} does not fit model.teacher={model!r} for data "
+            f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
+            f"{shown}{trained_on}; use the model.teacher and data it was trained with"
+        )
+
+
+def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:
+    """Train (or reuse the cached) teacher of ``config``; return the path of ``teacher.pt``.
+
+    ``bundle`` is the teacher's data (with ``teacher.data_options``).
+    """
+    teacher_config = teacher_run_config(config)
+    run_dir = run_dir_of(teacher_config)
+    path = run_dir / "teacher.pt"
+    if path.is_file():
+        return path
+    if runtime.is_main:
+        print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} epochs "
+              f"-> {path}", flush=True)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(config.teacher.seed)
+        net = build_model(config.model.teacher, num_classes=bundle.num_classes,
+                          in_channels=int(bundle.input_shape[0]))
+        summary = fit(teacher_config, SupervisedModel(net), bundle, run_dir, runtime)
+    if runtime.is_main:
+        atomic_save({"model": net.state_dict(), "name": config.model.teacher,
+                     "num_classes": bundle.num_classes,
+                     "input_shape": list(bundle.input_shape),
+                     "config": config_to_dict(teacher_config), "test_acc": summary.last_acc},
+                    path)
+    if runtime.distributed:
+        dist.barrier()
+    return path
+
+
+def _is_state_dict(obj: Any) -> bool:
+    return (isinstance(obj, dict) and bool(obj)
+            and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()))

@@ -1,0 +1,313 @@
+"""check_config: the whole configuration checked before any work; files read safely."""
+
+from __future__ import annotations
+
+import pathlib
+import pickle
+
+import pytest
+import torch
+from tiny_runs import tiny
+
+from pidkit_distill.cli import config_from_args, get_args_parser
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.data import describe_dataset, load_dataset
+from pidkit_distill.methods import get_method
+from pidkit_distill.models import build_model
+from pidkit_distill.training import check_config, load_teacher, train
+from pidkit_distill.training import loaders as loaders_module
+from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.teacher import read_teacher_file
+
+QUICK_START = ["train", "--data", "digits", "--method", "rid", "--teacher", "trained",
+               "--epochs", "30"]
+
+
+class Planted:
+    """A pickled object that writes a file when it is unpickled (what an attacker plants)."""
+
+    def __init__(self, marker: pathlib.Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (pathlib.Path.write_text, (self.marker, "the file ran code"))
+
+
+def planted_files(folder: pathlib.Path) -> tuple[pathlib.Path, list[pathlib.Path]]:
+    """The marker that must never appear, and planted files in both torch formats."""
+    marker = folder / "PWNED"
+    zipped, raw = folder / "planted.pt", folder / "planted.pkl"
+    torch.save({"model": Planted(marker)}, zipped)  # torch.save's zip format
+    with raw.open("wb") as handle:  # a plain pickle (torch's legacy format)
+        pickle.dump({"model": Planted(marker)}, handle)
+    assert not marker.exists()
+    return marker, [zipped, raw]
+
+
+def test_the_quick_start_resolves_a_schedule_that_trains_the_student(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    checked = check_config(config_from_args(get_args_parser().parse_args(QUICK_START)))
+    assert checked.method is get_method("rid") and checked.preset is None
+    params = checked.params
+    assert params.reduction == "mean"  # the default preset, paper-mean
+    assert (params.warmup_epochs, params.cycle_epochs, params.phase1_epochs) == (3, 4, 1)
+    phases = [params.phase(e) for e in range(30)]
+    assert phases[:5] == ["filter"] * 4 + ["student"] and phases.count("student") == 20
+    (notice,) = checked.notices
+    assert "warmup_epochs=30, cycle_epochs=30" in notice and "0 of run.epochs=30" in notice
+    assert "warmup_epochs=3, cycle_epochs=4" in notice and "method.params.warmup_epochs" in notice
+    assert not list(tmp_path.iterdir())  # nothing was loaded, trained or written
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # (warmup, cycle) or stage 1 after the check, and the student's epochs
+        (["method.name=rid", "run.epochs=300"], ((30, 30), 207)),  # the paper's run: as is
+        (["method.name=rid", "run.epochs=100"], ((10, 10), 72)),  # 49 of 100 before
+        (["method.name=rid", "run.epochs=120"], ((30, 30), 69)),  # already more than half
+        (["method.name=rid", "run.epochs=2"], ((0, 4), 1)),
+        (["method.name=rid", "method.preset=kd-rid", "run.epochs=30"], ((0, 30), 22)),
+        (["method.name=rid", "method.preset=kd-rid", "run.epochs=10"], ((0, 2), 5)),
+        (["method.name=ted", "run.epochs=30"], ((3,), 27)),
+        (["method.name=ted", "run.epochs=300"], ((30,), 270)),
+    ],
+)
+def test_schedules_are_fitted_to_the_run(tmp_path, overrides, expected):
+    checked = check_config(tiny(tmp_path, *overrides))
+    p = checked.params
+    assert tuple(getattr(p, f) for f in p.schedule_fields) == expected[0]
+    epochs = checked.config.run.epochs
+    assert p.student_epochs(epochs) == expected[1] and 2 * expected[1] >= epochs
+    scaled = expected[0] != tuple(getattr(get_method(checked.method.method_name).make_params(
+        preset=checked.preset), f) for f in p.schedule_fields)
+    assert bool(checked.notices) is scaled
+
+
+@pytest.mark.parametrize(
+    ("overrides", "match"),
+    [
+        (["method.name=rid", "method.params.warmup_epochs=30", "run.epochs=30"],
+         r"method.params: method 'rid' with warmup_epochs=30, cycle_epochs=30 trains the "
+         r"student in 0 of run.epochs=30 epochs.*lower method.params.warmup_epochs or raise"),
+        (["method.name=ted", "method.params.stage1_epochs=20", "run.epochs=30"],
+         r"trains the student in 10 of run.epochs=30.*lower method.params.stage1_epochs"),
+        (["method.name=rid", "run.epochs=1"],
+         r"run.epochs: 1 epochs are too few for method 'rid'.*\(warmup_epochs=0, "
+         r"cycle_epochs=4\) trains the student in only 0"),
+    ],
+)
+def test_a_schedule_the_config_set_is_refused_not_changed(tmp_path, overrides, match):
+    with pytest.raises(ValueError, match=match):
+        check_config(tiny(tmp_path, *overrides))
+
+
+def test_rid_defaults_to_the_preset_that_trains():
+    rid = get_method("rid")
+    assert rid.default_preset == "paper-mean"
+    assert rid.make_params() == rid.make_params(preset="paper-mean")
+    assert rid.make_params().reduction == "mean" and rid.make_params(preset="paper").reduction \
+        == "sum"
+    assert all(get_method(m).default_preset == "paper" for m in ("bas", "kd", "vid", "ted"))
+
+
+@pytest.mark.parametrize(
+    ("overrides", "error", "match"),
+    [
+        (["method.name=rdi"], ValueError, r"^method.name: method='rdi' is not a registered.*'rid'"),
+        (["method.name=rid", "method.preset=fast"], ValueError,
+         r"^method.preset: 'fast' is not a preset of method 'rid'; choose one of \['kd-rid', "),
+        (["method.name=rid", "method.params.n_warmup=3"], TypeError,
+         r"^method.params: unknown parameter\(s\) \['n_warmup'\] for method 'rid'"),
+        (["method.name=kd", "method.params.temperature=inf"], ValueError,
+         r"^method.params: parameter temperature of method 'kd' must be finite"),
+        (["method.name=rid", "method.params.lambda2=-1.0"], ValueError,
+         r"^method.params: lambda2 must be a real number >= 0"),
+        (["model.student=resnet-18"], ValueError, r"^model.student: name='resnet-18' is not a"),
+        (["model.teacher=digits-teacher"], ValueError,
+         r"^model.teacher: 'digits-teacher' cannot take the inputs of data 'synthetic' \(shape "
+         r"\(12,\)\).*such as synthetic-teacher"),
+        (["method.name=rid", "model.teacher=wrn-16-2", "model.student=digits-student",
+          "data.name=digits", "data.options={}"], ValueError,
+         r"^model.student: layer 2: teacher feature shape \(128, 2, 2\) and student feature "
+         r"shape \(32, 4, 4\) differ beyond the channel axis"),
+        (["data.name=mnist"], ValueError, r"^data: name='mnist' is not a known dataset"),
+        (["data.options.n_trian=64"], TypeError,
+         r"^data: unknown option\(s\) \['n_trian'\] for data set 'synthetic'; its options are"),
+        (["data.options.flip=0.9"], ValueError, r"^data: flip must be in"),
+        (["teacher.data_options.target=g"], ValueError,
+         r"^teacher.data_options: target must be 'y' or 'joint'"),
+        (["data.name=cifar10", "data.options={}", "data.root=nowhere"], FileNotFoundError,
+         r"^data: nowhere/cifar-10-batches-py not found"),
+        (["teacher.source=/nonexistent/teacher.pt"], FileNotFoundError,
+         r"^teacher.source: teacher file '/nonexistent/teacher.pt' does not exist; expected a "
+         r"teacher"),
+        (["run.audit_every=1", "audit.layers=[3]"], ValueError,
+         r"^audit.layers: \[3\] holds an index beyond the 3 distilled layers"),
+        (["optim.lr=nan"], ValueError, r"'optim.lr' must be a finite number > 0.0, got nan"),
+        (["optim.grad_clip=inf"], ValueError, r"'optim.grad_clip' must be a finite number >= 0"),
+        (["optim.momentum=1.0"], ValueError, r"'optim.momentum' must be a finite number >= 0.0 "
+                                             r"and < 1.0"),
+        (["teacher.lr=0.0"], ValueError, r"'teacher.lr' must be a finite number > 0.0"),
+    ],
+)
+def test_mistakes_are_found_before_any_work_and_name_the_key(tmp_path, monkeypatch, overrides,
+                                                              error, match):
+    def no_loading(*args, **kwargs):
+        raise AssertionError("check_config loaded data")
+
+    monkeypatch.setattr(loaders_module, "load_dataset", no_loading)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(error, match=match):
+        check_config(tiny(tmp_path / "runs", *overrides))
+    assert not list(tmp_path.iterdir())  # nothing written (no teacher trained, no run folder)
+
+
+def test_a_passing_check_loads_no_data(tmp_path, monkeypatch):
+    monkeypatch.setattr(loaders_module, "load_dataset", lambda *a, **k: pytest.fail("loaded"))
+    checked = check_config(tiny(tmp_path, "method.name=vid"))
+    assert checked.data == describe_dataset("synthetic", n_train=96, n_test=64, dim=12,
+                                            nuisance_bits=2)
+    assert checked.run_dir == tmp_path / "synthetic-vid-ut-s0" and not checked.resume
+
+
+@pytest.mark.parametrize("options", [{}, {"test_fraction": 0.1}])
+def test_described_digits_are_the_loaded_digits(options):
+    spec, bundle = describe_dataset("digits", **options), load_dataset("digits", **options)
+    assert (spec.num_classes, spec.input_shape, spec.n_train, spec.n_test) == (
+        bundle.num_classes, bundle.input_shape, len(bundle.train), len(bundle.test))
+
+
+def test_an_unwritable_run_folder_is_refused(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match=r"^run.out_dir: run folder .* cannot be created: .*file'"
+                                         r" is a file"):
+        check_config(tiny(tmp_path / "file" / "runs"))
+
+
+def test_a_last_batch_that_leaves_a_process_without_samples_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    cfg = tiny(tmp_path, "data.options.n_train=97")  # batches of 32: the last holds 1 sample
+    with pytest.raises(ValueError, match=r"^data.batch_size: the last training batch holds 1 "
+                                         r"sample.*set data.drop_last=true"):
+        check_config(cfg)
+    check_config(tiny(tmp_path, "data.options.n_train=97", "data.drop_last=true"))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_cuda_without_cuda_is_refused(tmp_path):
+    with pytest.raises(ValueError, match=r"^run.device: 'cuda' was asked for but CUDA is not"):
+        check_config(tiny(tmp_path, "run.device=cuda"))
+
+
+# --- files are data, never code ---------------------------------------------------------------
+
+
+def test_a_planted_teacher_file_is_refused_without_running(tmp_path):
+    marker, files = planted_files(tmp_path)
+    bundle = load_dataset("synthetic", n_train=96, n_test=64, dim=12, nuisance_bits=2)
+    for path in files:
+        cfg = tiny(tmp_path, f"teacher.source={path}")
+        with pytest.raises(ValueError, match=r"^teacher.source: teacher file .* holds Python "
+                                             r"objects other than tensors and plain values"):
+            check_config(cfg)
+        with pytest.raises(ValueError, match="was not loaded"):
+            train(cfg)
+        with pytest.raises(ValueError, match="was not loaded"):
+            load_teacher(cfg, bundle=bundle)
+    assert not marker.exists()
+
+
+def test_a_planted_checkpoint_is_refused_without_running(tmp_path):
+    marker, files = planted_files(tmp_path)
+    for path in files:
+        run_dir = tmp_path / f"run-{path.suffix[1:]}"
+        run_dir.mkdir()
+        path.rename(run_dir / "checkpoint.pt")
+        cfg = tiny(tmp_path, f"run.name={run_dir.name}", "run.resume=true")
+        with pytest.raises(ValueError, match=r"^run.resume: checkpoint .* holds Python objects "
+                                             r"other than tensors.*expected a pidkit_distill "
+                                             r"checkpoint"):
+            check_config(cfg)
+        with pytest.raises(ValueError, match="was not loaded"):
+            train(cfg)
+        with pytest.raises(ValueError, match="was not loaded"):
+            read_checkpoint(run_dir / "checkpoint.pt")
+    assert not marker.exists()
+
+
+def test_a_planted_cifar_batch_is_refused_without_running(tmp_path):
+    marker = tmp_path / "PWNED"
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        with (folder / name).open("wb") as handle:
+            pickle.dump({b"data": Planted(marker), b"labels": [0]}, handle, protocol=2)
+    describe_dataset("cifar10", root=tmp_path)  # the files are there; nothing is read
+    with pytest.raises(ValueError, match=r"data_batch_1 is not a python-pickle CIFAR batch of "
+                                         r"plain values and numpy arrays"):
+        load_dataset("cifar10", root=tmp_path)
+    assert not marker.exists()
+
+
+def test_files_that_are_not_what_they_should_be(tmp_path):
+    text = tmp_path / "notes.pt"
+    text.write_text("not a checkpoint")
+    with pytest.raises(ValueError, match=r"notes.pt' is not a file written by torch.save; "
+                                         r"expected a teacher"):
+        read_teacher_file(text)
+    listed = tmp_path / "list.pt"
+    torch.save([1, 2], listed)
+    with pytest.raises(ValueError, match=r"holds list; expected a teacher"):
+        read_teacher_file(listed)
+    with pytest.raises(ValueError, match=r"holds list; expected a pidkit_distill checkpoint: a "
+                                         r"dict with \['format', 'config'"):
+        read_checkpoint(listed)
+    old = tmp_path / "old.pt"
+    torch.save({"format": 1, **{k: 0 for k in ("config", "epoch", "module", "student",
+                                               "optimizers", "schedulers", "best_acc",
+                                               "best_epoch", "history", "audit", "rng")}}, old)
+    with pytest.raises(ValueError, match=r"has format 1; this version reads format 2 only"):
+        read_checkpoint(old)
+
+
+def test_a_teacher_file_must_fit_the_teacher_architecture(tmp_path):
+    net = build_model("synthetic-teacher", num_classes=4, in_channels=12)
+    named = tmp_path / "named.pt"
+    torch.save({"model": net.state_dict(), "name": "synthetic-teacher", "num_classes": 4,
+                "input_shape": [12]}, named)
+    bare = tmp_path / "bare.pt"
+    torch.save(net.state_dict(), bare)
+    check_config(tiny(tmp_path, f"teacher.source={named}"))  # fits
+    with pytest.raises(ValueError, match=r"^teacher.source: teacher file .*named.pt' holds a "
+                                         r"'synthetic-teacher', but model.teacher is "
+                                         r"'digits-teacher'; set model.teacher=synthetic-teacher"):
+        check_config(tiny(tmp_path, f"teacher.source={named}", "model.teacher=digits-teacher",
+                          "model.student=digits-student", "data.name=digits", "data.options={}"))
+    with pytest.raises(ValueError, match=r"does not fit model.teacher='synthetic-teacher' for "
+                                         r"data 'synthetic' \(16 classes.*fc.weight has shape "
+                                         r"\(4, 128\), the model \(16, 128\)"):
+        check_config(tiny(tmp_path, f"teacher.source={bare}", "teacher.data_options.target=joint"))
+
+
+def test_a_resumed_run_needs_no_teacher_file(tmp_path):
+    net = build_model("synthetic-teacher", num_classes=4, in_channels=12)
+    path = tmp_path / "teacher.pt"
+    torch.save(net.state_dict(), path)
+    extra = ["run.epochs=3", "run.name=r"]
+    first = train(tiny(tmp_path, f"teacher.source={path}", *extra, "run.stop_after=1"))
+    path.unlink()  # the teacher's weights are in the checkpoint
+    second = train(tiny(tmp_path, f"teacher.source={path}", *extra, "run.resume=true",
+                        "run.stop_after=1"))
+    # a teacher file that moved: another path is accepted, another kind of source is not
+    moved = tiny(tmp_path, f"teacher.source={tmp_path / 'moved.pt'}", *extra, "run.resume=true")
+    assert train(moved).epochs_done == 3
+    assert first.teacher_acc == second.teacher_acc
+    with pytest.raises(ValueError, match=r"teacher.source: '.*moved.pt' -> 'untrained'"):
+        check_config(tiny(tmp_path, "teacher.source=untrained", *extra, "run.resume=true"))
+
+
+def test_check_config_takes_a_train_config():
+    with pytest.raises(TypeError, match="config must be a TrainConfig, got dict"):
+        check_config({"run": {"epochs": 3}})
+    assert isinstance(TrainConfig(), TrainConfig)

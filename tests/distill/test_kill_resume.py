@@ -1,0 +1,94 @@
+"""A run killed with SIGKILL (kill -9) at a random step, or while it writes its checkpoint, and
+then resumed, ends exactly as an uninterrupted run."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import torch
+from tiny_runs import RID, comparable, student_state, tiny
+
+from pidkit_distill.training import run, train
+from pidkit_distill.training.checkpoint import read_checkpoint
+
+EXTRA = [*RID, "run.epochs=6", "optim.milestones=[0.5]", "run.resume=true"]
+STEPS_PER_EPOCH = 3  # 96 samples in batches of 32
+
+# Runs the tiny RID run and kills itself with SIGKILL just before optimizer step number
+# KILL_STEP (counted over the whole run), or just before the KILL_AT_REPLACE-th os.replace of
+# checkpoint.pt (the new checkpoint is then written and fsync'ed, but not yet in place).
+SCRIPT = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    import torch
+    sys.path.insert(0, {tests!r})
+    from test_kill_resume import EXTRA
+    from tiny_runs import tiny
+    from pidkit_distill.training import train
+
+    kill_step, kill_at_replace = int(sys.argv[1]), int(sys.argv[2])
+    counts = {{"steps": 0, "replaces": 0}}
+    sgd_step, os_replace = torch.optim.SGD.step, os.replace
+
+    def step(self, *args, **kwargs):
+        counts["steps"] += 1
+        if counts["steps"] == kill_step:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return sgd_step(self, *args, **kwargs)
+
+    def replace(src, dst):
+        if str(dst).endswith("checkpoint.pt"):
+            counts["replaces"] += 1
+            if counts["replaces"] == kill_at_replace:
+                os.kill(os.getpid(), signal.SIGKILL)
+        return os_replace(src, dst)
+
+    torch.optim.SGD.step, os.replace = step, replace
+    train(tiny(Path({out!r}), *EXTRA, "run.name=killed"))
+""")
+
+
+def run_killed(script: Path, kill_step: int, kill_at_replace: int) -> None:
+    env = {**os.environ, "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([str(Path(run.__file__).parents[2]),
+                                          os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.run([sys.executable, str(script), str(kill_step), str(kill_at_replace)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
+
+
+def test_kill_9_at_a_random_step_then_resume_equals_an_uninterrupted_run(tmp_path):
+    total = 6 * STEPS_PER_EPOCH
+    kill_step = random.Random(20261130).randrange(2, total)  # fixed seed: reproducible
+    script = tmp_path / "killed_run.py"
+    script.write_text(SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path)))
+    run_dir = tmp_path / "killed"
+
+    # killed inside an epoch: the checkpoint holds the epochs completed before it
+    run_killed(script, kill_step, 0)
+    done = (kill_step - 1) // STEPS_PER_EPOCH
+    assert done >= 1, "the seed's step lies in a later epoch: there is a checkpoint to resume"
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == done, kill_step
+    # resumed, then killed again while replacing its second new checkpoint
+    run_killed(script, 0, 2)
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == done + 1, kill_step
+    assert (run_dir / "checkpoint.pt.tmp").exists()  # the new one never replaced the old one
+    resumed = train(tiny(tmp_path, *EXTRA, "run.name=killed"))
+
+    full = train(tiny(tmp_path, *EXTRA, "run.name=full"))
+    assert resumed.epochs_done == full.epochs_done == 6
+    assert comparable(resumed.history) == comparable(full.history), kill_step
+    a, b = student_state(full.run_dir), student_state(run_dir)
+    assert all(torch.equal(a[k], b[k]) for k in a), kill_step
+    whole = read_checkpoint(full.run_dir / "checkpoint.pt")["module"]
+    assert all(torch.equal(whole[k], v) for k, v in
+               read_checkpoint(run_dir / "checkpoint.pt")["module"].items())
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    assert comparable([json.loads(line) for line in lines]) == comparable(full.history)

@@ -1,0 +1,48 @@
+"""Shared helpers for the trainer's tests: a tiny synthetic configuration (a few ms per epoch)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from pidkit_distill.config import TrainConfig, apply_overrides
+from pidkit_distill.training.checkpoint import read_checkpoint
+
+TINY = [
+    "data.name=synthetic",
+    "data.options.n_train=96",
+    "data.options.n_test=64",
+    "data.options.dim=12",
+    "data.options.nuisance_bits=2",
+    "data.batch_size=32",
+    "model.teacher=synthetic-teacher",
+    "model.student=synthetic-student",
+    "teacher.source=untrained",
+    "run.audit_every=0",
+    "run.progress=false",
+    "run.threads=1",
+    "run.device=cpu",
+]
+
+RID = [
+    "method.name=rid",
+    "method.params.warmup_epochs=1",
+    "method.params.cycle_epochs=4",
+    "method.params.filter_ratio=0.25",
+]
+
+
+def tiny(out_dir: Path, *extra: str) -> TrainConfig:
+    """The tiny synthetic configuration writing under ``out_dir``, with ``extra`` overrides."""
+    return apply_overrides(TrainConfig(), [*TINY, f"run.out_dir={out_dir}", *extra])
+
+
+def comparable(history: list[dict]) -> list[dict]:
+    """Epoch records without their wall-clock times."""
+    return [{k: v for k, v in rec.items() if k != "time_s"} for rec in history]
+
+
+def student_state(run_dir: Path) -> dict[str, torch.Tensor]:
+    """The student's weights in a run folder's checkpoint."""
+    return read_checkpoint(run_dir / "checkpoint.pt")["student"]
