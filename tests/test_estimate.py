@@ -147,10 +147,13 @@ def test_atoms_match_discrete_truth(case):
     assert res.pid.success
     for atom, value in truth.items():
         assert getattr(res, atom) == pytest.approx(value, abs=_tolerance(value)), atom
-    # The three identities of THEORY.md §1 hold in the estimate too.
-    assert res.red + res.uni_t == pytest.approx(res.pid.i_yt, abs=1e-9)
-    assert res.red + res.uni_s == pytest.approx(res.pid.i_ys, abs=1e-9)
-    assert sum(getattr(res, a) for a in ATOMS) == pytest.approx(res.pid.i_yts, abs=1e-9)
+    # The three identities of THEORY.md §1 hold in the corrected estimate (with the corrected
+    # informations) and in the plug-in.
+    for est in (res, res.pid):
+        assert est.red + est.uni_t == pytest.approx(est.i_yt, abs=1e-9)
+        assert est.red + est.uni_s == pytest.approx(est.i_ys, abs=1e-9)
+        assert sum(getattr(est, a) for a in ATOMS) == pytest.approx(est.i_yts, abs=1e-9)
+    assert res.plugin == {name: getattr(res.pid, name) for name in res.plugin}
 
 
 def test_basic_bootstrap_intervals_cover_the_truth(case):
@@ -309,7 +312,9 @@ def test_integer_labels_go_through_joint_from_samples_unchanged(seed, n, sizes):
     t_names = np.array(["a", "b", "c", "d"])[t]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PluginBiasWarning)
-        res = pid_from_representations(y, t_names, s.astype(bool) if sizes[2] <= 2 else s)
+        res = pid_from_representations(
+            y, t_names, s.astype(bool) if sizes[2] <= 2 else s, bias_correction="none"
+        )
     ref = joint_from_samples(y, t_names, s.astype(bool) if sizes[2] <= 2 else s)
     np.testing.assert_array_equal(res.p, ref.p)
     expected = pid(ref.p)
@@ -338,14 +343,15 @@ def test_bias_rule_matches_the_simulated_plugin_bias():
 def test_bias_warning_fires_for_few_samples_per_cell():
     y, t_feat, s_feat, *_ = _features("xor", seed=14)
     with pytest.warns(PluginBiasWarning, match=r"expected plug-in bias of I\(Y;T,S\) with 200"):
-        small = pid_from_representations(y[:200], t_feat[:200], s_feat[:200])
+        small = pid_from_representations(y[:200], t_feat[:200], s_feat[:200], bias_correction="none")
     assert small.bias["ratio"] > BIAS_WARNING_RATIO
     assert "overestimated" in small.bias_warning
     assert "warning:" in repr(small)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PluginBiasWarning)
-        large = pid_from_representations(y, t_feat, s_feat, n_clusters=2)
-    assert large.bias_warning is None
+        large = pid_from_representations(y, t_feat, s_feat, n_clusters=2, bias_correction="none")
+        corrected = pid_from_representations(y[:400], t_feat[:400], s_feat[:400], n_clusters=4)
+    assert large.bias_warning is None and corrected.bias_warning is None
     assert large.bias["i_yts"] == pytest.approx(3 / (2 * N * math.log(2)))
 
 
@@ -354,7 +360,8 @@ def test_result_repr_and_dict():
     res = pid_from_representations(y, t_feat, s_feat, n_clusters=2, bootstrap=10, units="nats")
     assert isinstance(res, RepresentationPID)
     text = repr(res)
-    for fragment in ("n=4000", "2x2x2", "red", "95% basic interval (nats)", "KMeans 2 (seed 0"):
+    for fragment in ("n=4000", "2x2x2", "red", "95% basic interval", "(nats)", "KMeans 2 (seed 0",
+                     "bias_correction=eb-extrapolation", "subsample sizes [4000, 2000, 1000] x 8"):
         assert fragment in text
     d = res.to_dict()
     assert d["red"] == pytest.approx(math.log(2), abs=TOL_EDGE)
