@@ -107,7 +107,7 @@ def case(request):
     # separately fitted Discretizer, which also exercises reuse via ``discretizers=``.
     _, s_disc = discretize(s_feat, n_clusters=ns)
     res = pid_from_representations(
-        y, t_feat, s_feat, n_clusters=nt, discretizers=(None, s_disc), bootstrap=100
+        y, t_feat, s_feat, n_clusters=nt, discretizers=(None, s_disc), bootstrap=40
     )
     return name, res, truth, (y, t, s)
 
@@ -213,18 +213,6 @@ def test_same_seed_gives_identical_numbers():
     assert runs[0] == runs[1]
     assert runs[0]["settings"]["random_state"] == 0
     json.dumps(runs[0], allow_nan=False)
-
-
-def test_bootstrap_numbers_do_not_depend_on_n_jobs():
-    rng = np.random.default_rng(4)
-    y, t, s = rng.integers(0, 3, 600), rng.integers(0, 3, 600), rng.integers(0, 2, 600)
-    serial = bootstrap(y, t, s, n_boot=12, random_state=7)
-    parallel = bootstrap(y, t, s, n_boot=12, random_state=7, n_jobs=2)
-    # Same resamples; the solves agree to the certified tolerance (BLAS threading differs by process).
-    for atom in ATOMS:
-        np.testing.assert_allclose(serial["samples"][atom], parallel["samples"][atom], rtol=0, atol=1e-8)
-    other = bootstrap(y, t, s, n_boot=12, random_state=8)
-    assert not np.array_equal(serial["samples"]["syn"], other["samples"]["syn"])
 
 
 def test_random_state_none_records_the_seed_it_drew():
