@@ -360,7 +360,15 @@ def correct_counts(
     for k in parts:
         block = np.concatenate(levels[k], axis=0)
         if np.isnan(block[:, 0]).all():
-            raise SolverError(f"every solve of the subsamples of size {n // k} failed; cannot extrapolate.")
+            if strict:
+                raise SolverError(
+                    f"no solve of the subsamples of size {n // k} was certified; cannot extrapolate."
+                )
+            # Best effort: the plug-in, with every failure counted.
+            return BiasCorrection(
+                method, plug, dict(plug), {q: 0.0 for q in plug}, (n,), n_repeats,
+                tuple(q for q, v in plug.items() if v < 0), n_failed, units,
+            )
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
     i_yt, i_ys, i_yts, i_star = _extrapolate(np.array(means), np.array(sizes, dtype=float))
