@@ -148,3 +148,27 @@ def test_uncertified_solve_is_recorded_not_raised(monkeypatch):
         assert fallback[atom] == pytest.approx(normal[atom], abs=1e-9)
     assert fallback["status"] == "optimal_inaccurate" and fallback["message"] == "not certified"
     assert fallback["n_samples"] == normal["n_samples"]
+
+
+def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    from pidkit_distill.config import TrainConfig, config_to_dict
+    from pidkit_distill.report import write_report
+
+    records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps(config_to_dict(TrainConfig())))
+    lines = [{**r, "epoch": e} for e in (0, 1) for r in records]
+    (run / "audit.jsonl").write_text("\n".join(json.dumps(r) for r in lines))
+    bands = []
+    real = matplotlib.axes.Axes.fill_between
+    monkeypatch.setattr(matplotlib.axes.Axes, "fill_between",
+                        lambda self, x, lo, hi, **kw: bands.append((list(lo), list(hi)))
+                        or real(self, x, lo, hi, **kw))
+    report = write_report([run])
+    assert (run / "report" / "pid_atoms.png").stat().st_size > 0
+    inner = [r for r in lines if r["layer"] == 1]
+    assert ([r["intervals"]["red"][0] for r in inner], [r["intervals"]["red"][1] for r in inner]) in bands
+    assert "corrected for the plug-in's sampling bias" in report.read_text()
