@@ -113,7 +113,7 @@ def test_layers_and_sample_cap():
                         settings=AuditConfig(layers=[5]))
     with pytest.raises(TypeError, match="settings must be an AuditConfig"):
         audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1, settings={})
-    with pytest.raises(ValueError, match="config key 'audit.bias_correction' must be one of"):
+    with pytest.raises(ValueError, match=r"config key 'audit\.bias_correction' must be one of"):
         audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
                         settings=AuditConfig(bias_correction="jackknife"))
     assert records[0]["intervals"] is None
