@@ -72,13 +72,13 @@ def grassberger_entropy(counts: np.ndarray) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> [round(float(h), 3) for h in grassberger_entropy(np.array([[50, 50], [100, 0]]))]
-    [0.698, 0.0]
+    [0.693, 0.0]
     """
     counts = np.asarray(counts, dtype=np.float64)
     n = counts.sum(axis=1)
     safe = np.where(counts > 0, counts, 1.0)
     g = digamma(safe) + 0.5 * (-1.0) ** safe * (digamma((safe + 1) / 2) - digamma(safe / 2))
-    return np.log(n) - np.sum(np.where(counts > 0, counts * g, 0.0), axis=1) / n
+    return np.log(n) - np.sum(np.where(counts > 0, counts * g, 0.0), axis=1) / n + 0.0
 
 
 def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -> float:
