@@ -42,7 +42,7 @@ def blobs() -> TensorDataset:
     return TensorDataset(torch.cat([signal, noise], 1), y)
 
 
-SETTINGS = AuditConfig(clusters=K, pca_components=4)
+SETTINGS = AuditConfig(clusters=K, pca_components=4, bootstrap=8)
 
 
 def pair(t_cols: slice, s_cols: slice):
