@@ -211,7 +211,8 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         plugin={name: float(res.plugin[name]) for name in ATOMS},
         intervals=None if res.intervals is None else {
             name: [float(lo), float(hi)] for name, (lo, hi) in res.intervals.items()},
-        bias_correction=res.correction.to_dict(),
+        bias_correction={key: value for key, value in res.correction.to_dict().items()
+                         if key not in ("plugin", "corrected")},  # those are in the record
         units=res.units, measure=res.pid.measure, status=res.status, gap=float(res.pid.gap),
         n_samples=res.n_samples, bias_warning=res.bias_warning,
         bias={k: float(v) if math.isfinite(v) else None for k, v in res.bias.items()},
