@@ -36,10 +36,11 @@ def _noisy_xor10(eps: float = 0.2) -> np.ndarray:
     return p / p.sum()
 
 
+@pytest.mark.parametrize("k", [4, 10])
 @pytest.mark.parametrize("method", BIAS_CORRECTIONS)
-def test_all_corrections_agree_with_the_plugin_on_a_million_samples(method):
+def test_all_corrections_agree_with_the_plugin_on_a_million_samples(method, k):
     rng = np.random.default_rng(0)
-    p = rng.dirichlet(np.full(64, 0.5)).reshape(4, 4, 4)
+    p = rng.dirichlet(np.full(k**3, 0.5)).reshape(k, k, k)
     counts = rng.multinomial(10**6, p.ravel()).reshape(p.shape)
     fix = correct_counts(counts, method=method, n_repeats=2)
     for name, value in fix.corrected.items():

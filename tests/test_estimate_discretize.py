@@ -96,3 +96,12 @@ def test_auto_clusters_in_the_pipeline_are_recorded():
     assert "clusters_for_samples" in repr(res)
     with pytest.raises(ValueError, match=r"n_clusters must be an int >= 2 or 'auto'; got 'many'"):
         pid_from_representations(y, X, X, n_clusters="many")
+
+
+def test_import_pidkit_stays_light():
+    import subprocess
+    import sys
+
+    code = "import sys, pidkit; print('sklearn' in sys.modules, 'pidkit.estimate' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
