@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import sys
 import time
 import zlib
 from typing import Any
@@ -146,6 +147,7 @@ def run(
                 delayed(_one_draw)(p, n, int(s), BIAS_CORRECTIONS) for s in seeds
             )
             seconds = time.perf_counter() - start
+            print(f"  {name} n={n}: {draws} draws in {seconds:.0f} s", file=sys.stderr, flush=True)
             plug = None
             for method in BIAS_CORRECTIONS:
                 est = np.array([r[method] for r in results])
