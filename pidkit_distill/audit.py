@@ -5,16 +5,21 @@ For every audited distilled layer ``k``, on the held-out set:
 1. collect the teacher's and the student's raw layer outputs ``T^(k)``, ``S^(k)`` (not the method's
    filtered features, as the paper's code does) and the labels ``Y``;
 2. discretise each side separately with :func:`pidkit.estimate.pid_from_representations`
-   (flatten, L2-normalise rows, PCA, KMeans; all seeded);
-3. decompose the empirical ``p[y, t, s]`` with the BROJA PID.
+   (flatten, L2-normalise rows, PCA, KMeans; all seeded), with as many clusters per side as the
+   sample size supports (:func:`pidkit.estimate.clusters_for_samples`, at most ``audit.clusters``);
+3. decompose the empirical ``p[y, t, s]`` with the BROJA PID and correct its sampling bias
+   (``audit.bias_correction``, default ``"eb-extrapolation"``), with bootstrap intervals around the
+   corrected atoms (``audit.bootstrap`` replicates).
 
-One record per (epoch, layer) is returned, with the atoms in bits, the solver status, the sample
-size, the expected plug-in bias and every discretisation setting, so that a number in a plot can
-always be traced back to how it was computed.
+One record per (epoch, layer) is returned, with the corrected atoms in bits, the plug-in ones, the
+intervals, the correction (method, subsample sizes, estimated bias), the solver status, the sample
+size and every discretisation setting, so that a number in a plot can always be traced back to how
+it was computed.
 """
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from typing import Any
@@ -24,8 +29,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
-from pidkit import SolverError, joint_from_samples, pid
-from pidkit.estimate import PluginBiasWarning, discretize, pid_from_representations
+from pidkit.estimate import PluginBiasWarning, clusters_for_samples, pid_from_representations
 from pidkit_distill.config import AuditConfig
 
 __all__ = ["ATOMS", "audit_distiller", "collect_features"]
@@ -58,8 +62,8 @@ def collect_features(
     labels : numpy.ndarray
         ``(n_samples,)`` integer labels.
 
-    Example
-    -------
+    Examples
+    --------
     >>> import torch
     >>> from torch.utils.data import TensorDataset
     >>> from pidkit_distill.models import build_model
@@ -106,7 +110,7 @@ def collect_features(
 
 def audit_distiller(
     distiller: nn.Module, dataset: Any, *, epoch: int, settings: AuditConfig | None = None,
-    device: torch.device | str = "cpu", batch_size: int = 512,
+    device: torch.device | str = "cpu", batch_size: int = 512, n_jobs: int | None = None,
 ) -> list[dict[str, Any]]:
     """PID of (Y, T^(k), S^(k)) on ``dataset`` for each audited layer of ``distiller``.
 
@@ -119,16 +123,23 @@ def audit_distiller(
     epoch : int
         Completed epochs so far (0 = before training); copied into the records.
     settings : AuditConfig, optional
-        PCA components, clusters, normalisation, layers, sample cap and seed.
+        PCA components, clusters and their rule, normalisation, bias correction, bootstrap,
+        layers, sample cap and seed.
     device : torch.device or str, default="cpu"
     batch_size : int, default=512
+    n_jobs : int or None, default=None
+        joblib workers for the correction's subsamples and the bootstrap (``None``: the active
+        ``joblib.parallel_config``, else 1); the numbers do not depend on it.
 
     Returns
     -------
     list of dict
-        One record per audited layer with keys ``epoch, layer, red, uni_t, uni_s, syn, i_yt,
-        i_ys, i_yts`` (bits), ``units, measure, status, gap, n_samples, bias, bias_warning,
-        settings, method, time_s`` (and ``message`` when the solve was not certified).
+        One record per audited layer with keys ``epoch, layer``; ``red, uni_t, uni_s, syn, i_yt,
+        i_ys, i_yts`` (bits, bias-corrected); ``plugin`` (the same seven, plug-in); ``intervals``
+        (quantity -> [low, high] around the corrected value, or None); ``bias_correction``
+        (method, subsample sizes, estimated bias per quantity, quantities below 0);
+        ``units, measure, status, gap, n_samples, bias, bias_warning, settings, method, time_s``
+        (and ``message`` when the solve was not certified).
 
     Examples
     --------
@@ -148,6 +159,7 @@ def audit_distiller(
     settings = AuditConfig() if settings is None else settings
     if not isinstance(settings, AuditConfig):
         raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}")
+    settings.check()
     if settings.max_samples and len(dataset) > settings.max_samples:
         dataset = Subset(dataset, range(settings.max_samples))
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None
@@ -160,11 +172,14 @@ def audit_distiller(
     records = []
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
         start = time.perf_counter()
-        record = {"epoch": int(epoch), "layer": int(k), **_layer_pid(y, t_feat, s_feat, settings)}
+        record = {"epoch": int(epoch), "layer": int(k),
+                  **_layer_pid(y, t_feat, s_feat, settings, n_jobs)}
         record["settings"].update(
             split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),
             student_features=int(s_feat.shape[1]), pca_components=settings.pca_components,
-            clusters=settings.clusters, normalize=settings.normalize, seed=settings.seed,
+            clusters=settings.clusters, cluster_rule=settings.cluster_rule,
+            normalize=settings.normalize, bias_correction=settings.bias_correction,
+            bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
         )
         record["method"] = getattr(distiller, "method_name", type(distiller).__name__.lower())
         record["time_s"] = round(time.perf_counter() - start, 3)
@@ -172,33 +187,39 @@ def audit_distiller(
     return records
 
 
-def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray,
-               settings: AuditConfig) -> dict[str, Any]:
-    """Atoms, status, sample size, bias and discretisation settings of one layer pair.
+def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: AuditConfig,
+               n_jobs: int | None) -> dict[str, Any]:
+    """Corrected and plug-in atoms, intervals, status, sample size and settings of one layer pair.
 
-    A joint whose BROJA solve is not certified does not stop training: the same clusters are
-    decomposed again with ``strict=False`` and the record carries the solver's status, gap and
-    message instead of the plug-in bias.
+    The solve runs with ``strict=False``: a joint whose BROJA solve is not certified does not stop
+    training; the record carries the solver's status, gap and message with the numbers.
     """
-    options = {"n_components": settings.pca_components, "n_clusters": settings.clusters,
+    options = {"n_components": settings.pca_components,
+               "n_clusters": "auto" if settings.cluster_rule == "auto" else settings.clusters,
                "normalize": None if settings.normalize == "none" else settings.normalize,
-               "random_state": settings.seed}
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead
-            res = pid_from_representations(y, t_feat, s_feat, units="bits", **options)
-    except SolverError:
-        t_codes, _ = discretize(t_feat, **options)
-        s_codes, _ = discretize(s_feat, **options)
-        joint = joint_from_samples(y, t_codes, s_codes)
-        result = pid(joint.p, units="bits", strict=False)
-        return {**{name: float(getattr(result, name)) for name in ATOMS},
-                "units": result.units, "measure": result.measure, "status": result.status,
-                "gap": float(result.gap), "message": result.message,
-                "n_samples": int(joint.n_samples), "bias": None, "bias_warning": None,
-                "settings": {}}
-    return {**{name: float(getattr(res.pid, name)) for name in ATOMS},
-            "units": res.pid.units, "measure": res.pid.measure, "status": res.pid.status,
-            "gap": float(res.pid.gap), "n_samples": res.n_samples, "bias": res.bias,
-            "bias_warning": res.bias_warning,
-            "settings": {"discretisation": {"t": res.settings["t"], "s": res.settings["s"]}}}
+               "random_state": settings.seed, "bias_correction": settings.bias_correction,
+               "bootstrap": settings.bootstrap, "confidence": settings.confidence}
+    if settings.cluster_rule == "auto":
+        n_labels = len(np.unique(y))
+        options["n_clusters"] = clusters_for_samples(len(y), n_labels, max_clusters=settings.clusters)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead
+        res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
+                                       **options)
+    record = {name: float(getattr(res, name)) for name in ATOMS}
+    record.update(
+        plugin={name: float(res.plugin[name]) for name in ATOMS},
+        intervals=None if res.intervals is None else {
+            name: [float(lo), float(hi)] for name, (lo, hi) in res.intervals.items()},
+        bias_correction={key: value for key, value in res.correction.to_dict().items()
+                         if key not in ("plugin", "corrected")},  # those are in the record
+        units=res.units, measure=res.pid.measure, status=res.status, gap=float(res.pid.gap),
+        n_samples=res.n_samples, bias_warning=res.bias_warning,
+        bias={k: float(v) if math.isfinite(v) else None for k, v in res.bias.items()},
+        settings={"discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
+                  "clusters_used": int(options["n_clusters"]),
+                  "bootstrap_failed": res.settings["bootstrap_failed"]},
+    )
+    if not res.pid.success:
+        record["message"] = res.pid.message
+    return record

@@ -164,12 +164,44 @@ class AuditConfig:
     """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set."""
 
     pca_components: int = _opt(10, "PCA components per representation before clustering")
-    clusters: int = _opt(10, "KMeans clusters per representation (size of T and S)")
+    clusters: int = _opt(10, "KMeans clusters per representation: the most when cluster_rule=auto, "
+                             "exactly this many when fixed")
+    cluster_rule: str = _opt("auto", "auto (clusters per side from the sample size, "
+                                     "pidkit.estimate.clusters_for_samples) | fixed")
     normalize: str = _opt("l2", "row normalisation before PCA: l2 (as the paper's code) | none")
+    bias_correction: str = _opt("eb-extrapolation", "eb-extrapolation | extrapolation | none "
+                                                    "(plug-in)")
+    bootstrap: int = _opt(20, "bootstrap replicates for the interval bands (0 = none)")
+    confidence: float = _opt(0.95, "nominal coverage of the intervals, in (0, 1)")
     layers: list = field(default_factory=list, metadata={
         "help": "indices of the distilled layers to audit ([] = all)"})
     max_samples: int = _opt(0, "audit at most this many held-out samples (0 = all)")
-    seed: int = _opt(0, "seed of PCA and KMeans")
+    seed: int = _opt(0, "seed of PCA, KMeans, the subsamples and the bootstrap")
+
+    def check(self) -> None:
+        """Raise ValueError naming the key for a setting the audit cannot use.
+
+        Examples
+        --------
+        >>> AuditConfig(cluster_rule="sqrt").check()
+        Traceback (most recent call last):
+        ...
+        ValueError: config key 'audit.cluster_rule' must be one of ['auto', 'fixed'], got 'sqrt'
+        """
+        choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
+                   "bias_correction": ("eb-extrapolation", "extrapolation", "none")}
+        for key, allowed in choices.items():
+            value = getattr(self, key)
+            if value not in allowed:
+                raise ValueError(f"config key 'audit.{key}' must be one of {list(allowed)}, "
+                                 f"got {value!r}")
+        for key, minimum in (("pca_components", 1), ("clusters", 2), ("bootstrap", 0),
+                             ("max_samples", 0)):
+            if getattr(self, key) < minimum:
+                raise ValueError(f"config key 'audit.{key}' must be >= {minimum}, "
+                                 f"got {getattr(self, key)!r}")
+        if not 0 < self.confidence < 1:
+            raise ValueError(f"config key 'audit.confidence' must be in (0, 1), got {self.confidence!r}")
 
 
 @dataclass
@@ -414,7 +446,6 @@ def check_values(config: TrainConfig) -> None:
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("run.device", config.run.device, DEVICES)
-    _check_choice("audit.normalize", config.audit.normalize, ("l2", "none"))
     for key, value, minimum in [
         ("data.batch_size", config.data.batch_size, 1),
         ("data.eval_batch_size", config.data.eval_batch_size, 1),
@@ -426,11 +457,9 @@ def check_values(config: TrainConfig) -> None:
         ("run.audit_every", config.run.audit_every, 0),
         ("run.threads", config.run.threads, 0),
         ("run.stop_after", config.run.stop_after, 0),
-        ("audit.pca_components", config.audit.pca_components, 1),
-        ("audit.clusters", config.audit.clusters, 2),
-        ("audit.max_samples", config.audit.max_samples, 0),
     ]:
         _check_number(key, value, minimum)
+    config.audit.check()
     for key, value in [("teacher.lr", config.teacher.lr), ("optim.lr", config.optim.lr),
                        ("optim.gamma", config.optim.gamma)]:
         _check_number(key, value, 0.0, strict=True)

@@ -5,7 +5,9 @@ output folder:
 
 * ``accuracy.png`` — held-out accuracy of every run over epochs;
 * ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer, one line
-  per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5);
+  per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5):
+  the bias-corrected values with their bootstrap interval as a band, and the plug-in values as a
+  faint dotted line (records written before the correction existed show only their one line);
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer;
 * ``report.md`` — the summary table (also returned and printed by the CLI) and the figures.
 """
@@ -48,8 +50,8 @@ def load_run(path: str | Path) -> RunRecords:
     ValueError
         ``path`` is not a run folder (no ``config.json``).
 
-    Example
-    -------
+    Examples
+    --------
     >>> load_run("/nonexistent")
     Traceback (most recent call last):
     ...
@@ -73,8 +75,8 @@ def _innermost(audit: list[dict[str, Any]]) -> int | None:
 def summary_table(runs: list[RunRecords]) -> str:
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer.
 
-    Example
-    -------
+    Examples
+    --------
     >>> print(summary_table([]).splitlines()[0])
     | run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) | \
 layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
@@ -132,6 +134,22 @@ def _plot_accuracy(runs: list[RunRecords], path: Path) -> None:
     plt.close(fig)
 
 
+def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, run: RunRecords) -> None:
+    """One run's corrected values, their interval band and the plug-in values of one quantity."""
+    epochs = [r["epoch"] for r in recs]
+    (line,) = ax.plot(epochs, [r[key] for r in recs], marker=".", label=run.name,
+                      linestyle=_style(run))
+    banded = [r for r in recs if r.get("intervals")]
+    if banded:
+        ax.fill_between([r["epoch"] for r in banded], [r["intervals"][key][0] for r in banded],
+                        [r["intervals"][key][1] for r in banded], color=line.get_color(),
+                        alpha=0.2, linewidth=0)
+    plugged = [r for r in recs if r.get("plugin")]
+    if plugged:
+        ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
+                color=line.get_color(), linestyle=":", linewidth=0.8, alpha=0.6)
+
+
 def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool:
     import matplotlib.pyplot as plt
 
@@ -153,8 +171,7 @@ def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool
             for run in audited:
                 k = _innermost(run.audit) if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == k]
-                ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], marker=".",
-                        label=run.name, linestyle=_style(run))
+                _plot_series(ax, recs, key, run)
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             ax.set_xlabel("epoch", fontsize=8)
             ax.set_ylabel("bits", fontsize=8)
@@ -162,6 +179,7 @@ def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool
     rows[0][1][0].legend(fontsize=6)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
+    title += " (bias-corrected, bands: bootstrap intervals, dotted: plug-in)"
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -203,8 +221,10 @@ def write_report(run_dirs: list[str | Path], *, out_dir: str | Path | None = Non
     table = summary_table(runs)
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             table, "", "Accuracy is on the held-out set; PID atoms are in bits, for the "
-            "innermost audited layer at the last audited epoch (plug-in estimates from n "
-            "held-out samples, biased upward).", "", "![accuracy](accuracy.png)", ""]
+            "innermost audited layer at the last audited epoch, estimated from n held-out "
+            "samples and corrected for the plug-in's sampling bias (audit.bias_correction; the "
+            "records in audit.jsonl hold the plug-in values, the estimated bias and the "
+            "bootstrap intervals too).", "", "![accuracy](accuracy.png)", ""]
     if has_audit:
         text += ["![PID atoms](pid_atoms.png)", "",
                  "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import types
 
 import pytest
@@ -40,7 +42,7 @@ def blobs() -> TensorDataset:
     return TensorDataset(torch.cat([signal, noise], 1), y)
 
 
-SETTINGS = AuditConfig(clusters=K, pca_components=4)
+SETTINGS = AuditConfig(clusters=K, pca_components=4, bootstrap=8)
 
 
 def pair(t_cols: slice, s_cols: slice):
@@ -53,15 +55,26 @@ def test_record_shape_and_pid_identities():
     assert [(r["epoch"], r["layer"]) for r in records] == [(7, 0), (7, 1)]
     for r in records:
         assert set(ATOMS) | {"units", "measure", "status", "n_samples", "bias", "settings",
-                             "method", "time_s", "bias_warning"} <= set(r)
+                             "method", "time_s", "bias_warning", "plugin", "intervals",
+                             "bias_correction"} <= set(r)
         assert r["units"] == "bits" and r["measure"] == "broja" and r["status"] == "optimal"
         assert r["n_samples"] == K * N_PER_CLASS
         assert r["settings"]["clusters"] == K and r["settings"]["split"] == "test"
-        assert min(r[a] for a in ("red", "uni_t", "uni_s", "syn")) >= 0
-        assert r["red"] + r["uni_t"] == pytest.approx(r["i_yt"], abs=1e-6)
-        assert r["red"] + r["uni_s"] == pytest.approx(r["i_ys"], abs=1e-6)
-        assert r["red"] + r["uni_t"] + r["uni_s"] + r["syn"] == pytest.approx(r["i_yts"],
-                                                                               abs=1e-6)
+        assert r["settings"]["cluster_rule"] == "auto" and r["settings"]["clusters_used"] == K
+        fix = r["bias_correction"]
+        assert fix["method"] == "eb-extrapolation" and fix["subsample_sizes"] == [400, 200, 100]
+        json.dumps(r, allow_nan=False)
+        for est in (r, r["plugin"]):  # the identities, corrected and plug-in
+            assert est["red"] + est["uni_t"] == pytest.approx(est["i_yt"], abs=1e-6)
+            assert est["red"] + est["uni_s"] == pytest.approx(est["i_ys"], abs=1e-6)
+            assert est["red"] + est["uni_t"] + est["uni_s"] + est["syn"] == pytest.approx(
+                est["i_yts"], abs=1e-6)
+        assert min(r["plugin"][a] for a in ("red", "uni_t", "uni_s", "syn")) >= 0
+        assert set(fix["negative"]) == {a for a in ATOMS if r[a] < 0}
+        for a in ATOMS:
+            lo, hi = r["intervals"][a]
+            assert 0 <= lo <= hi < lo + 0.5  # basic intervals: they need not hold the estimate
+            assert fix["bias"][a] == pytest.approx(r["plugin"][a] - r[a])
 
 
 def test_teacher_that_knows_y_and_student_that_does_not():
@@ -69,26 +82,30 @@ def test_teacher_that_knows_y_and_student_that_does_not():
     # Red = I(Y;S), Uni(Y:S\T) = Syn = 0 (Q must keep T = Y, so I_Q(Y;T|S) = H(Y|S)).
     (r, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
                              settings=SETTINGS)
-    assert r["i_yt"] == pytest.approx(2.0, abs=1e-9)
-    assert r["red"] == pytest.approx(r["i_ys"], abs=1e-6)
-    assert r["uni_s"] == pytest.approx(0.0, abs=1e-6)
-    assert r["syn"] == pytest.approx(0.0, abs=1e-6)
-    assert r["i_ys"] < 0.1  # noise clusters: only plug-in bias
-    assert r["uni_t"] > 1.9
+    plug = r["plugin"]
+    assert plug["i_yt"] == pytest.approx(2.0, abs=1e-9)
+    assert plug["red"] == pytest.approx(plug["i_ys"], abs=1e-6)
+    assert plug["uni_s"] == pytest.approx(0.0, abs=1e-6)
+    assert plug["syn"] == pytest.approx(0.0, abs=1e-6)
+    assert 0.005 < plug["i_ys"] < 0.1  # noise clusters: only plug-in bias...
+    assert abs(r["i_ys"]) < 0.5 * plug["i_ys"]  # ...which the correction removes
+    assert r["uni_t"] > 1.9 and r["i_yt"] == pytest.approx(2.0, abs=0.02)
 
 
 def test_student_equal_to_teacher_is_all_redundant():
     (r, _) = audit_distiller(pair(slice(0, 4), slice(0, 4)), blobs(), epoch=0,
                              settings=SETTINGS)
-    assert r["red"] == pytest.approx(2.0, abs=1e-6)
-    assert r["uni_t"] == pytest.approx(0.0, abs=1e-6)
-    assert r["uni_s"] == pytest.approx(0.0, abs=1e-6)
-    assert r["syn"] == pytest.approx(0.0, abs=1e-6)
+    for est, tol in ((r["plugin"], 1e-6), (r, 0.02)):
+        assert est["red"] == pytest.approx(2.0, abs=tol)
+        assert est["uni_t"] == pytest.approx(0.0, abs=tol)
+        assert est["uni_s"] == pytest.approx(0.0, abs=tol)
+        assert est["syn"] == pytest.approx(0.0, abs=tol)
 
 
 def test_layers_and_sample_cap():
     records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
-                              settings=AuditConfig(clusters=3, layers=[1], max_samples=120))
+                              settings=AuditConfig(clusters=3, layers=[1], max_samples=120,
+                                                   bootstrap=0))
     assert [r["layer"] for r in records] == [1]
     assert records[0]["n_samples"] == 120
     with pytest.raises(ValueError, match="audit layer index 5 is out of range"):
@@ -96,6 +113,10 @@ def test_layers_and_sample_cap():
                         settings=AuditConfig(layers=[5]))
     with pytest.raises(TypeError, match="settings must be an AuditConfig"):
         audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1, settings={})
+    with pytest.raises(ValueError, match=r"config key 'audit\.bias_correction' must be one of"):
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
+                        settings=AuditConfig(bias_correction="jackknife"))
+    assert records[0]["intervals"] is None
 
 
 def test_collect_features_restores_training_mode():
@@ -108,20 +129,46 @@ def test_collect_features_restores_training_mode():
 
 
 def test_uncertified_solve_is_recorded_not_raised(monkeypatch):
-    from pidkit import SolverError
-    from pidkit_distill import audit
+    import pidkit
 
     (normal, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
                                   settings=SETTINGS)
+    real = pidkit.pid
 
-    def fail(*args, **kwargs):
-        raise SolverError("not certified")
+    def uncertified(p, **kwargs):
+        result = real(p, **kwargs)
+        return dataclasses.replace(result, status="optimal_inaccurate", message="not certified")
 
-    monkeypatch.setattr(audit, "pid_from_representations", fail)
+    monkeypatch.setattr(pidkit, "pid", uncertified)
     (fallback, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
                                     settings=SETTINGS)
-    # the same clusters, decomposed with strict=False: the same numbers and status
+    # the same clusters and numbers; the status and message travel with them
     for atom in ATOMS:
+        assert fallback["plugin"][atom] == pytest.approx(normal["plugin"][atom], abs=1e-9)
         assert fallback[atom] == pytest.approx(normal[atom], abs=1e-9)
-    assert fallback["status"] == normal["status"] and fallback["bias"] is None
+    assert fallback["status"] == "optimal_inaccurate" and fallback["message"] == "not certified"
     assert fallback["n_samples"] == normal["n_samples"]
+
+
+def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch):
+    import matplotlib.axes
+
+    from pidkit_distill.config import TrainConfig, config_to_dict
+    from pidkit_distill.report import write_report
+
+    records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS)
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "config.json").write_text(json.dumps(config_to_dict(TrainConfig())))
+    lines = [{**r, "epoch": e} for e in (0, 1) for r in records]
+    (run / "audit.jsonl").write_text("\n".join(json.dumps(r) for r in lines))
+    bands = []
+    real = matplotlib.axes.Axes.fill_between
+    monkeypatch.setattr(matplotlib.axes.Axes, "fill_between",
+                        lambda self, x, lo, hi, **kw: bands.append((list(lo), list(hi)))
+                        or real(self, x, lo, hi, **kw))
+    report = write_report([run])
+    assert (run / "report" / "pid_atoms.png").stat().st_size > 0
+    inner = [r for r in lines if r["layer"] == 1]
+    assert ([r["intervals"]["red"][0] for r in inner], [r["intervals"]["red"][1] for r in inner]) in bands
+    assert "corrected for the plug-in's sampling bias" in report.read_text()

@@ -1,0 +1,236 @@
+"""Bias and RMSE of the PID atoms estimated from samples: the plug-in against every correction.
+
+For joints ``p[y, t, s]`` with a known PID (computed exactly from ``p``), ``--draws`` samples of
+size n are drawn, counted, and decomposed by :func:`pidkit.estimate.correct_counts` with each
+method of :data:`pidkit.estimate.BIAS_CORRECTIONS` (``"none"`` is the plug-in). For each joint, n
+and method the table gives the bias (mean minus truth) of Red, Uni(Y:T\\S), Uni(Y:S\\T) and Syn,
+the total |bias| over the four atoms, the total RMSE (sum over the atoms), and both as a fraction
+of the plug-in's in the same run.
+
+Joints (ten labels and 10 x 10 = 100 (t, s) pairs, i.e. 1000 cells, like the audit's default, unless
+named ``...4``, which have 4 x 4 x 4 = 64 cells):
+
+- ``xor10``: Y = (T + S) mod 10 with probability 0.8, else uniform; T, S uniform (synergy);
+- ``sum10``: Y = floor((T + S) / 2) with probability 0.9, else uniform (SUM-like: redundancy and
+  synergy, both unique informations exactly 0 with I(Y;T) = I(Y;S));
+- ``redundant10``: Z uniform; Y, T, S copies of Z kept with probability 0.8, 0.7, 0.6;
+- ``teacher10``: an audit-like pair: T = Y with probability 0.85, S = T or Y + 1 (mod 10) with
+  probability 0.3 each (large Uni(Y:T\\S), some Red, little Syn);
+- ``dirichlet10-1``, ``dirichlet10-0.1``: random joints, Dirichlet(1) and Dirichlet(0.1) over the
+  1000 cells (seeded);
+- ``xor4``, ``redundant4``, ``dirichlet4-0.5``: the same kinds on 64 cells (used for small n).
+
+The default run (about 3 minutes on 2 cores) is the acceptance grid: the 1000-cell joints at
+n = 450 and 2000, 20 draws. ``--full`` runs every joint at n = 200, 450, 1000, 2000, 5000 and
+10,000 (n = 200 only on 64 cells: a 1000-cell joint has 100-cell pairwise tables, more than a
+quarter of 200 samples, and the corrections refuse it).
+
+Run: ``python -m benchmarks.estimate_bias [--full] [--draws 20] [--n 450 2000] [--joints ...]
+[--n-jobs -1] [--seed 0]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+import zlib
+from typing import Any
+
+import numpy as np
+
+from pidkit import pid
+from pidkit.estimate import BIAS_CORRECTIONS, correct_counts
+
+ATOMS = ("red", "uni_t", "uni_s", "syn")
+DEFAULT_N = (450, 2000)
+FULL_N = (200, 450, 1000, 2000, 5000, 10_000)
+K = 10
+
+
+def _normalised(p: np.ndarray) -> np.ndarray:
+    return p / p.sum()
+
+
+def _xor(k: int, keep: float = 0.8) -> np.ndarray:
+    p = np.full((k, k, k), (1 - keep) / k)
+    for t in range(k):
+        for s in range(k):
+            p[(t + s) % k, t, s] += keep
+    return _normalised(p)
+
+
+def _sum(k: int, keep: float = 0.9) -> np.ndarray:
+    p = np.full((k, k, k), (1 - keep) / k)
+    for t in range(k):
+        for s in range(k):
+            p[(t + s) // 2, t, s] += keep
+    return _normalised(p)
+
+
+def _copies(k: int, keep: tuple[float, float, float] = (0.8, 0.7, 0.6)) -> np.ndarray:
+    def channel(q: float) -> np.ndarray:
+        return np.full((k, k), (1 - q) / k) + q * np.eye(k)
+
+    y, t, s = (channel(q) for q in keep)
+    return _normalised(np.einsum("zy,zt,zs->yts", y, t, s))
+
+
+def _teacher(k: int) -> np.ndarray:
+    p = np.zeros((k, k, k))
+    for y in range(k):
+        p_t = np.full(k, 0.15 / k)
+        p_t[y] += 0.85
+        for t in range(k):
+            p_s = np.full(k, 0.4 / k)
+            p_s[t] += 0.3
+            p_s[(y + 1) % k] += 0.3
+            p[y, t] += p_t[t] * p_s
+    return _normalised(p)
+
+
+def _dirichlet(k: int, alpha: float, seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).dirichlet(np.full(k**3, alpha)).reshape(k, k, k)
+
+
+JOINTS = {
+    "xor10": lambda: _xor(K),
+    "sum10": lambda: _sum(K),
+    "redundant10": lambda: _copies(K),
+    "teacher10": lambda: _teacher(K),
+    "dirichlet10-1": lambda: _dirichlet(K, 1.0, 1),
+    "dirichlet10-0.1": lambda: _dirichlet(K, 0.1, 2),
+    "xor4": lambda: _xor(4),
+    "redundant4": lambda: _copies(4),
+    "dirichlet4-0.5": lambda: _dirichlet(4, 0.5, 3),
+}
+DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "dirichlet10-1", "dirichlet10-0.1")
+
+
+def _one_draw(p: np.ndarray, n: int, seed: int, methods: tuple[str, ...]) -> dict[str, np.ndarray]:
+    counts = np.random.default_rng(seed).multinomial(n, p.ravel()).reshape(p.shape)
+    out = {}
+    for method in methods:
+        try:
+            fix = correct_counts(counts, method=method, random_state=seed, n_jobs=1)
+        except ValueError:
+            out[method] = np.full(len(ATOMS), np.nan)  # the method refuses this n
+            continue
+        out[method] = np.array([fix.corrected[a] for a in ATOMS])
+    return out
+
+
+def _load() -> str:
+    try:
+        return "/".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def run(
+    joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None
+) -> list[dict[str, Any]]:
+    """Every (joint, n, method) cell of the table, as dicts."""
+    from joblib import Parallel, delayed
+
+    rows = []
+    for name in joints:
+        p = JOINTS[name]()
+        truth = pid(p)
+        true = np.array([getattr(truth, a) for a in ATOMS])
+        for n in sizes:
+            seeds = np.random.SeedSequence([seed, n, zlib.crc32(name.encode())]).generate_state(draws)
+            start = time.perf_counter()
+            results = Parallel(n_jobs=n_jobs)(
+                delayed(_one_draw)(p, n, int(s), BIAS_CORRECTIONS) for s in seeds
+            )
+            seconds = time.perf_counter() - start
+            print(f"  {name} n={n}: {draws} draws in {seconds:.0f} s", file=sys.stderr, flush=True)
+            plug = None
+            for method in BIAS_CORRECTIONS:
+                est = np.array([r[method] for r in results])
+                bias = est.mean(axis=0) - true
+                rmse = np.sqrt(((est - true) ** 2).mean(axis=0))
+                total, total_rmse = float(np.abs(bias).sum()), float(rmse.sum())
+                if method == "none":
+                    plug = (total, total_rmse)
+                rows.append(
+                    {
+                        "joint": name, "cells": int(p.size), "n": n, "method": method,
+                        "truth": true.tolist(), "bias": bias.tolist(), "rmse": rmse.tolist(),
+                        "total_bias": total, "total_rmse": total_rmse,
+                        "bias_ratio": total / plug[0], "rmse_ratio": total_rmse / plug[1],
+                        "seconds": seconds,
+                    }
+                )
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a markdown table."""
+    headers = ("joint", "n", "method", "bias red", "uni_t", "uni_s", "syn", "total |bias|",
+               "/ plug-in", "total RMSE", "/ plug-in")
+
+    def cell(x: float) -> str:
+        return "n/a" if not np.isfinite(x) else f"{x:+.3f}"
+
+    cells = []
+    for r in rows:
+        if r["method"] == "none":
+            truth = " ".join(f"{v:.2f}" for v in r["truth"])
+            cells.append((f"{r['joint']} (truth {truth})", "", "", "", "", "", "", "", "", "", ""))
+        cells.append(
+            (
+                "", str(r["n"]), r["method"], *(cell(b) for b in r["bias"]),
+                cell(r["total_bias"]).lstrip("+"), f"{r['bias_ratio']:.2f}",
+                cell(r["total_rmse"]).lstrip("+"), f"{r['rmse_ratio']:.2f}",
+            )
+        )
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> str:
+    """Run the benchmark, print the table and return it."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help="every joint at n = 200 ... 10000")
+    parser.add_argument("--draws", type=int, default=20, help="samples drawn per joint and n (default: 20)")
+    parser.add_argument("--n", type=int, nargs="+", help="sample sizes (default: 450 2000)")
+    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS),
+                        help="joints (default: the 1000-cell ones)")
+    parser.add_argument("--n-jobs", type=int, default=-1, help="joblib workers over draws (default: -1)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
+    args = parser.parse_args(argv)
+    if args.draws < 1:
+        parser.error("--draws must be at least 1")
+    joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
+    sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
+        f"{platform.python_version()}, numpy {np.__version__}; load average at start {_load()}",
+        flush=True,
+    )
+    start = time.perf_counter()
+    rows = run(joints, sizes, args.draws, args.seed, args.n_jobs)
+    text = table(rows)
+    print(text)
+    acceptance = [r for r in rows if r["cells"] == 1000 and r["n"] in (450, 2000) and r["method"] != "none"]
+    for method in BIAS_CORRECTIONS[1:]:
+        mine = [r for r in acceptance if r["method"] == method]
+        if mine:
+            held = sum(r["bias_ratio"] <= 0.5 and r["rmse_ratio"] <= 1.0 for r in mine)
+            print(f"{method}: total |bias| <= half the plug-in's and RMSE no worse on {held} of "
+                  f"{len(mine)} (joint, n) cells with 1000 cells at n = 450 and 2000")
+    print(f"{args.draws} draws per cell; {time.perf_counter() - start:.0f} s; load average at end {_load()}")
+    return text
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Samples and learned representations -> joint counts -> bias-corrected PID, with intervals.
+
+One job per module:
+
+- :mod:`~pidkit.estimate.inputs`: checks of labels, feature matrices, seeds and options;
+- :mod:`~pidkit.estimate.discretize`: :class:`Discretizer` (a seeded scikit-learn Pipeline) and
+  :func:`clusters_for_samples`, the rule for the number of clusters;
+- :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
+  correction;
+- :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
+- :mod:`~pidkit.estimate.bootstrap`: replicates and intervals, generic and for the PID;
+- :mod:`~pidkit.estimate.parallel`: joblib without forcing a backend;
+- :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
+
+Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
+
+>>> from pidkit.estimate import BIAS_CORRECTIONS, DEFAULT_BIAS_CORRECTION
+>>> BIAS_CORRECTIONS, DEFAULT_BIAS_CORRECTION
+(('none', 'extrapolation', 'eb-extrapolation'), 'eb-extrapolation')
+"""
+
+from .bootstrap import CI_METHODS, PIDStatistic, bootstrap, bootstrap_intervals, bootstrap_replicates
+from .correction import (
+    BIAS_CORRECTIONS,
+    DEFAULT_BIAS_CORRECTION,
+    BiasCorrection,
+    atoms_from_informations,
+    correct_counts,
+)
+from .dirichlet import eb_conditional_entropy
+from .discretize import Discretizer, PowerOfTwoScaler, clusters_for_samples, discretize
+from .representations import (
+    BIAS_WARNING_RATIO,
+    ESTIMATORS,
+    PluginBiasWarning,
+    RepresentationPID,
+    pid_from_representations,
+)
+
+__all__ = [
+    "BIAS_CORRECTIONS",
+    "BIAS_WARNING_RATIO",
+    "CI_METHODS",
+    "DEFAULT_BIAS_CORRECTION",
+    "ESTIMATORS",
+    "BiasCorrection",
+    "Discretizer",
+    "PIDStatistic",
+    "PluginBiasWarning",
+    "PowerOfTwoScaler",
+    "RepresentationPID",
+    "atoms_from_informations",
+    "bootstrap",
+    "bootstrap_intervals",
+    "bootstrap_replicates",
+    "clusters_for_samples",
+    "correct_counts",
+    "discretize",
+    "eb_conditional_entropy",
+    "pid_from_representations",
+]

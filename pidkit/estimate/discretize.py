@@ -1,0 +1,421 @@
+"""Continuous features -> cluster ids, with a scikit-learn Pipeline; and how many clusters to use.
+
+The RID paper (Appendix C, after Liang et al. 2024) L2-normalises each representation's rows,
+projects them to 10 principal components and clusters them with KMeans. :class:`Discretizer` does
+exactly that with scikit-learn's own components, chained in a :class:`sklearn.pipeline.Pipeline`
+(``scale -> normalize -> pca -> cluster``), seeded, picklable and reusable on a later epoch's
+features. :func:`clusters_for_samples` is the rule for the alphabet size from the sample size.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
+from threadpoolctl import threadpool_limits
+
+from .inputs import check_features, check_int, check_option, check_seed
+
+__all__ = [
+    "NORMALIZE_OPTIONS",
+    "SVD_SOLVERS",
+    "Discretizer",
+    "PowerOfTwoScaler",
+    "clusters_for_samples",
+    "discretize",
+]
+
+NORMALIZE_OPTIONS = ("l2", None)
+"""Row normalisations a :class:`Discretizer` accepts."""
+SVD_SOLVERS = ("auto", "randomized", "full")
+"""PCA solvers a :class:`Discretizer` accepts."""
+_FULL_SVD_MAX_DIM = 500
+_SUBSAMPLE_FRACTION = 4
+"""The default bias correction's smallest subsample is n / 4 (see pidkit.estimate.correction)."""
+
+
+def clusters_for_samples(n_samples: int, n_labels: int, *, max_clusters: int = 10) -> int:
+    """Clusters per side (teacher and student) for ``n_samples`` samples of ``n_labels`` labels.
+
+    The joint ``p[y, t, s]`` has ``n_labels * k * k`` cells. The rule takes the largest ``k`` up to
+    ``max_clusters`` such that
+
+    * there is at least one sample per cell of the joint on average (``n_labels * k**2 <= n``),
+      where the bias corrections of :mod:`pidkit.estimate.correction` still work (they were
+      measured down to 0.45 samples per cell, see ``docs/estimate.md``), and
+    * the smallest subsample of the default correction (``n / 4``) still has one sample per cell
+      of the pairwise tables ``p(y, t)`` and ``p(y, s)`` (``4 * n_labels * k <= n``),
+
+    and at least 2. At the paper's n = 10,000 with 10 labels this is 10; at 450 it is 6.
+
+    Parameters
+    ----------
+    n_samples : int
+        Number of samples that will be counted.
+    n_labels : int
+        Number of distinct target labels ``|Y|``.
+    max_clusters : int, default=10
+        Upper bound (the RID paper's 10).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> clusters_for_samples(10_000, 10), clusters_for_samples(2000, 10), clusters_for_samples(450, 10)
+    (10, 10, 6)
+    >>> clusters_for_samples(100, 10)
+    2
+    """
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    n_labels = check_int(n_labels, "n_labels", minimum=1)
+    max_clusters = check_int(max_clusters, "max_clusters", minimum=2)
+    by_joint = math.isqrt(n_samples // n_labels)
+    by_subsample = n_samples // (_SUBSAMPLE_FRACTION * n_labels)
+    return max(2, min(max_clusters, by_joint, by_subsample))
+
+
+def _power_of_two(maxabs: np.ndarray) -> np.ndarray:
+    # 2**-e with maxabs = m * 2**e, m in [0.5, 1): multiplying by it is exact in binary floating point.
+    _, exponent = np.frexp(maxabs)
+    return np.ldexp(np.ones_like(maxabs), -exponent)
+
+
+class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
+    """Scale features by a power of two so that the largest magnitude lies in [0.5, 1).
+
+    Multiplying by a power of two is exact, so the geometry the next steps see is unchanged while
+    features of any magnitude (1e-200 or 1e200) stay far from underflow and overflow; without it
+    the squared norms of rows of size 1e200 overflow and every row collapses into one cluster.
+
+    Parameters
+    ----------
+    per_row : bool, default=True
+        Scale every row on its own (stateless; right before an L2 normalisation, which does not
+        care about a row's scale). ``False`` fits one factor for the whole matrix on ``fit`` and
+        applies it to every later input (right before PCA and KMeans, which do care).
+
+    Attributes
+    ----------
+    scale_ : float
+        The global factor (``per_row=False``); 1.0 for ``per_row=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> PowerOfTwoScaler().fit_transform(np.array([[3e200, -1e200], [0.0, 0.0]]))
+    array([[ 0.9798..., -0.3266...],
+           [ 0.        ,  0.        ]])
+    """
+
+    def __init__(self, per_row: bool = True) -> None:
+        self.per_row = per_row
+
+    def fit(self, X: Any, y: Any = None) -> PowerOfTwoScaler:
+        """Fit the global factor (``per_row=False``); return ``self``."""
+        X = np.asarray(X)
+        self.n_features_in_ = X.shape[1]
+        maxabs = float(np.max(np.abs(X))) if X.size else 0.0
+        self.scale_ = 1.0 if self.per_row or maxabs == 0 else float(_power_of_two(np.array(maxabs)))
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return ``X`` scaled by the fitted factor, or row by row."""
+        X = np.asarray(X)
+        if not self.per_row:
+            return X * X.dtype.type(self.scale_)
+        maxabs = np.max(np.abs(X), axis=1)
+        factor = np.where(maxabs > 0, _power_of_two(np.where(maxabs > 0, maxabs, 1)), 1)
+        return X * factor.astype(X.dtype)[:, None]
+
+
+class Discretizer(ClusterMixin, BaseEstimator):
+    """Cluster the rows of a feature matrix: a seeded scikit-learn Pipeline, fitted once, reusable.
+
+    ``fit`` builds and fits :attr:`pipeline_`, a :class:`sklearn.pipeline.Pipeline` of
+
+    1. ``scale``: :class:`PowerOfTwoScaler` (exact; keeps 1e-200 and 1e200 features finite),
+    2. ``normalize``: :class:`sklearn.preprocessing.Normalizer` (``normalize="l2"``, the paper's
+       row normalisation) or ``"passthrough"``,
+    3. ``pca``: seeded :class:`sklearn.decomposition.PCA` or ``"passthrough"``,
+    4. ``cluster``: seeded :class:`sklearn.cluster.KMeans`, or a clone of ``clusterer``.
+
+    ``predict`` maps new rows (a later epoch's features, the same samples in another order) through
+    the fitted pipeline. The object follows scikit-learn's conventions (``__init__`` only stores,
+    ``get_params``/``set_params``/``clone`` work, fitted attributes end in ``_``) and pickles.
+
+    Parameters
+    ----------
+    n_components : int or None, default=10
+        Principal components kept before clustering; ``None`` skips PCA. Clipped to the number of
+        features and samples (recorded in ``n_components_``); PCA is skipped when it would keep
+        every feature (the clusters do not change under a rotation).
+    n_clusters : int, default=10
+        KMeans clusters, i.e. the size of the discrete alphabet (at least 2). Ignored when a
+        ``clusterer`` is given (its own settings apply).
+    normalize : {"l2", None}, default="l2"
+        ``"l2"`` scales every row to unit Euclidean norm before PCA, as the paper's code does.
+    random_state : int or None, default=0
+        Seed of the randomized PCA and of the clusterer. ``None`` draws one at ``fit`` and records
+        it in ``random_state_``.
+    n_init : int, default=10
+        KMeans restarts (k-means++); the run with the lowest inertia is kept.
+    svd_solver : {"auto", "randomized", "full"}, default="auto"
+        PCA solver; ``"auto"`` is the exact SVD when both dimensions are at most 500 and the seeded
+        randomized SVD otherwise (8k-32k wide layer outputs).
+    clusterer : estimator or None, default=None
+        Any scikit-learn style clusterer with ``fit_predict`` and ``predict`` (``MiniBatchKMeans``,
+        ``GaussianMixture``, ...) to use instead of KMeans. It is cloned; a ``random_state``
+        parameter left at ``None`` is set to the seed.
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+        The fitted pipeline.
+    clusterer_ : estimator
+        Its last step (the fitted KMeans or clusterer).
+    pca_ : sklearn.decomposition.PCA or None
+        The fitted PCA, ``None`` when skipped.
+    labels_ : numpy.ndarray of int
+        Cluster id of every training row.
+    n_features_in_, n_samples_fit_ : int
+        Shape of the training matrix (after flattening trailing axes).
+    n_components_ : int or None
+        Principal components actually used.
+    svd_solver_ : str or None
+        PCA solver actually used.
+    random_state_ : int
+        Seed actually used.
+    explained_variance_ratio_ : float or None
+        Fraction of the (normalised) variance the components keep.
+    inertia_ : float or None
+        KMeans inertia on the training rows (``None`` for clusterers without one).
+
+    Notes
+    -----
+    KMeans runs on one OpenMP thread: it only sees ``n_components`` columns, so it is fast anyway,
+    and its chunked multi-threaded sums would make the clusters depend on the machine's core count.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.concatenate([rng.normal(0, 1, (50, 20)), rng.normal(8, 1, (50, 20))])
+    >>> disc = Discretizer(n_components=2, n_clusters=2, normalize=None).fit(X)
+    >>> len(set(disc.labels_[:50])), len(set(disc.labels_[50:])), bool(disc.labels_[0] != disc.labels_[-1])
+    (1, 1, True)
+    >>> huge = Discretizer(n_components=2, n_clusters=2, normalize=None).fit(X * 1e200)
+    >>> bool((huge.labels_ == disc.labels_).all())
+    True
+    >>> list(disc.pipeline_.named_steps)
+    ['scale', 'normalize', 'pca', 'cluster']
+    """
+
+    def __init__(
+        self,
+        n_components: int | None = 10,
+        n_clusters: int = 10,
+        *,
+        normalize: str | None = "l2",
+        random_state: int | None = 0,
+        n_init: int = 10,
+        svd_solver: str = "auto",
+        clusterer: Any = None,
+    ) -> None:
+        self.n_components = n_components
+        self.n_clusters = n_clusters
+        self.normalize = normalize
+        self.random_state = random_state
+        self.n_init = n_init
+        self.svd_solver = svd_solver
+        self.clusterer = clusterer
+
+    def _check_params(self) -> None:
+        if self.n_components is not None:
+            check_int(self.n_components, "n_components", minimum=1)
+        check_int(self.n_clusters, "n_clusters", minimum=2)
+        check_option(self.normalize, "normalize", NORMALIZE_OPTIONS)
+        check_int(self.n_init, "n_init", minimum=1)
+        check_option(self.svd_solver, "svd_solver", SVD_SOLVERS)
+        if self.clusterer is not None and not (
+            hasattr(self.clusterer, "fit_predict") and hasattr(self.clusterer, "predict")
+        ):
+            raise TypeError(
+                "clusterer must be a scikit-learn style clusterer with fit_predict and predict "
+                f"(e.g. sklearn.cluster.MiniBatchKMeans); got {type(self.clusterer).__name__}."
+            )
+
+    def _n_clusters_wanted(self) -> Any:
+        if self.clusterer is None:
+            return self.n_clusters
+        return self.clusterer.get_params().get("n_clusters")
+
+    def _cluster_step(self, seed: int) -> Any:
+        from sklearn.cluster import KMeans
+
+        if self.clusterer is None:
+            return KMeans(n_clusters=self.n_clusters, init="k-means++", n_init=self.n_init, random_state=seed)
+        step = clone(self.clusterer)
+        if "random_state" in step.get_params() and step.get_params()["random_state"] is None:
+            step.set_params(random_state=seed)
+        return step
+
+    def fit(self, X: Any, y: Any = None) -> Discretizer:
+        """Fit the pipeline on ``X`` (n_samples, n_features, ...); return ``self``.
+
+        Trailing axes beyond the second are flattened, so a batch of (C, H, W) maps can be passed
+        directly. float32 input stays float32.
+        """
+        return self.fit_named(X, "X")
+
+    def fit_named(self, X: Any, name: str) -> Discretizer:
+        """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``)."""
+        from sklearn.decomposition import PCA
+        from sklearn.pipeline import Pipeline
+        from sklearn.preprocessing import Normalizer
+
+        self._check_params()
+        X = check_features(X, name)
+        n_samples, n_features = X.shape
+        wanted = self._n_clusters_wanted()
+        if isinstance(wanted, int) and n_samples < wanted:
+            raise ValueError(
+                f"n_clusters={wanted} is more than the {n_samples} samples in {name}; "
+                "pass more samples or fewer clusters."
+            )
+        seed = check_seed(self.random_state)
+        n_components = None
+        if self.n_components is not None:
+            n_components = min(self.n_components, n_features, n_samples)
+        pca: Any = "passthrough"
+        solver = None
+        if n_components is not None and n_components < n_features:
+            solver = self.svd_solver
+            if solver == "auto":
+                solver = "full" if max(n_samples, n_features) <= _FULL_SVD_MAX_DIM else "randomized"
+            pca = PCA(n_components=n_components, svd_solver=solver, random_state=seed)
+        l2 = self.normalize == "l2"
+        pipeline = Pipeline(
+            [
+                ("scale", PowerOfTwoScaler(per_row=l2)),
+                ("normalize", Normalizer() if l2 else "passthrough"),
+                ("pca", pca),
+                ("cluster", self._cluster_step(seed)),
+            ]
+        )
+        with threadpool_limits(limits=1, user_api="openmp"):
+            labels = pipeline.fit_predict(X)
+
+        self.pipeline_ = pipeline
+        self.clusterer_ = pipeline.named_steps["cluster"]
+        self.pca_ = None if pca == "passthrough" else pipeline.named_steps["pca"]
+        self.n_features_in_ = n_features
+        self.n_samples_fit_ = n_samples
+        self.n_components_ = n_components
+        self.svd_solver_ = solver
+        self.random_state_ = seed
+        self.explained_variance_ratio_ = (
+            None if self.pca_ is None else float(np.sum(self.pca_.explained_variance_ratio_))
+        )
+        self.labels_ = np.asarray(labels).astype(np.intp)
+        inertia = getattr(self.clusterer_, "inertia_", None)
+        self.inertia_ = None if inertia is None else float(inertia)
+        return self
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Cluster id of every row of ``X`` under the fitted pipeline."""
+        return self.predict_named(X, "X")
+
+    def predict_named(self, X: Any, name: str) -> np.ndarray:
+        """:meth:`predict`, with ``name`` used for ``X`` in error messages."""
+        if not hasattr(self, "pipeline_"):
+            raise ValueError("This Discretizer is not fitted yet; call fit(X) (or use discretize(X)) first.")
+        X = check_features(X, name)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"{name} has {X.shape[1]} features per sample but the Discretizer was fitted on "
+                f"{self.n_features_in_}; pass features of the same layer (flattened the same way)."
+            )
+        with threadpool_limits(limits=1, user_api="openmp"):
+            return np.asarray(self.pipeline_.predict(X)).astype(np.intp)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The same as :meth:`predict` (cluster ids), for code written against earlier versions."""
+        return self.predict(X)
+
+    def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
+        """Fit on ``X`` and return its cluster ids (``fit(X).labels_``)."""
+        return self.fit(X).labels_
+
+    def settings(self) -> dict[str, Any]:
+        """JSON-ready description of the fitted pipeline (what a record needs to be traced back)."""
+        if not hasattr(self, "pipeline_"):
+            raise ValueError("This Discretizer is not fitted yet; call fit(X) first.")
+        return {
+            "kind": "clustered",
+            "n_features": int(self.n_features_in_),
+            "normalize": self.normalize,
+            "n_components_requested": self.n_components,
+            "n_components": self.n_components_,
+            "svd_solver": self.svd_solver_,
+            "explained_variance_ratio": self.explained_variance_ratio_,
+            "clusterer": type(self.clusterer_).__name__,
+            "n_clusters": self._n_clusters_wanted(),
+            "n_init": self.n_init if self.clusterer is None else None,
+            "random_state": self.random_state_,
+        }
+
+
+def discretize(
+    X: Any,
+    n_components: int | None = 10,
+    n_clusters: int = 10,
+    *,
+    normalize: str | None = "l2",
+    random_state: int | None = 0,
+    n_init: int = 10,
+    svd_solver: str = "auto",
+    clusterer: Any = None,
+) -> tuple[np.ndarray, Discretizer]:
+    """Cluster the rows of a feature matrix into discrete values; return ``(labels, discretizer)``.
+
+    L2-normalise every row, project to ``n_components`` principal components and run seeded KMeans
+    (the paper's Appendix C pipeline, made reproducible); see :class:`Discretizer`.
+
+    Parameters
+    ----------
+    X : array_like of shape (n_samples, n_features) or (n_samples, ...)
+        Features, one row per sample; trailing axes are flattened. float32 stays float32.
+    n_components, n_clusters, normalize, random_state, n_init, svd_solver, clusterer
+        As in :class:`Discretizer`.
+
+    Returns
+    -------
+    labels : numpy.ndarray of int, shape (n_samples,)
+    discretizer : Discretizer
+        Fitted; ``discretizer.predict(X_new)`` maps new samples to the same clusters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(200, 64)).astype(np.float32)
+    >>> labels, disc = discretize(X, n_components=5, n_clusters=4)
+    >>> labels.shape, sorted(set(labels.tolist())), disc.n_components_
+    ((200,), [0, 1, 2, 3], 5)
+    >>> bool((discretize(X, n_components=5, n_clusters=4)[0] == labels).all())
+    True
+    """
+    disc = Discretizer(
+        n_components,
+        n_clusters,
+        normalize=normalize,
+        random_state=random_state,
+        n_init=n_init,
+        svd_solver=svd_solver,
+        clusterer=clusterer,
+    ).fit(X)
+    return disc.labels_, disc

@@ -1,0 +1,181 @@
+"""Argument checks shared by the estimate package: labels, feature matrices, seeds, options.
+
+Every check raises ``TypeError`` for the wrong kind and ``ValueError`` for a wrong value, with a
+message that names the argument, says what was expected and what was received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "SEED_MAX",
+    "check_confidence",
+    "check_features",
+    "check_int",
+    "check_labels",
+    "check_n_jobs",
+    "check_option",
+    "check_seed",
+    "labels_or_features",
+    "to_numpy",
+]
+
+SEED_MAX = 2**32 - 1
+"""Largest accepted ``random_state``."""
+
+
+def check_int(value: Any, name: str, *, minimum: int) -> int:
+    """Return ``value`` as an int >= ``minimum`` (bools are rejected).
+
+    Examples
+    --------
+    >>> check_int(3, "n_clusters", minimum=2)
+    3
+    >>> check_int(1, "n_clusters", minimum=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_clusters must be an int >= 2; got 1.
+    """
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} ({type(value).__name__}).")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_seed(random_state: Any, name: str = "random_state") -> int:
+    """Return an int seed; ``None`` draws a fresh one so that the run can still be recorded."""
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, bool) or not isinstance(random_state, Integral):
+        raise TypeError(
+            f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r} "
+            f"({type(random_state).__name__}). Pass an int for reproducible results."
+        )
+    if not 0 <= random_state <= SEED_MAX:
+        raise ValueError(f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r}.")
+    return int(random_state)
+
+
+def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``options``, else raise a ValueError listing them."""
+    if not any(value is opt or (isinstance(value, str) and value == opt) for opt in options):
+        raise ValueError(f"{name} must be one of {list(options)!r}; got {value!r}.")
+    return value
+
+
+def check_confidence(confidence: Any) -> float:
+    """Return ``confidence`` as a float in (0, 1)."""
+    if isinstance(confidence, bool) or not isinstance(confidence, Real):
+        raise TypeError(f"confidence must be a float in (0, 1); got {confidence!r}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be a float in (0, 1), e.g. 0.95; got {confidence!r}.")
+    return float(confidence)
+
+
+def check_n_jobs(n_jobs: Any) -> None:
+    """Accept joblib's ``n_jobs``: None, a positive int, or a negative int (-1 = all cores)."""
+    if n_jobs is None:
+        return
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
+        raise ValueError(
+            f"n_jobs must be None, a positive int, or a negative int (-1 = all cores); got {n_jobs!r}."
+        )
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to host."""
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    # Summing in float64 is exact for detecting NaN/inf in float32 data and allocates nothing large;
+    # a float64 sum can overflow for huge finite values, so a non-finite sum is re-checked in full.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.sum(arr, dtype=np.float64)
+    if np.isfinite(total):
+        return
+    bad = ~np.isfinite(arr)
+    if not bad.any():
+        return
+    rows = np.flatnonzero(bad.any(axis=1))
+    n_nan = int(np.isnan(arr).sum())
+    n_inf = int(bad.sum()) - n_nan
+    raise ValueError(
+        f"{name} contains {n_nan} NaN and {n_inf} infinite value(s), in {rows.size} row(s) "
+        f"(first row {int(rows[0])}); features must be finite. Drop or impute those rows first "
+        "(the paper's code silently replaced NaN by 0 with np.nan_to_num)."
+    )
+
+
+def check_features(x: Any, name: str) -> np.ndarray:
+    """Return ``x`` as a finite float matrix (n_samples, n_features); trailing axes are flattened.
+
+    float32 stays float32 (wide layer outputs are large); other numeric kinds become float64.
+    """
+    try:
+        arr = to_numpy(x)
+    except Exception as exc:
+        raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
+    kind = arr.dtype.kind
+    if kind not in "fiub":
+        raise TypeError(
+            f"{name} must be a numeric feature matrix; got dtype {arr.dtype}. Discrete labels must be "
+            "a 1-D array, continuous features an (n_samples, n_features) float array."
+        )
+    if arr.ndim < 2:
+        raise ValueError(
+            f"{name} must be a feature matrix of shape (n_samples, n_features); got a {arr.ndim}-D "
+            f"array of shape {arr.shape}. If it is one continuous feature per sample use "
+            f"{name}.reshape(-1, 1); if it already holds discrete labels pass them as integers "
+            f"({name}.astype(int)) and they are used as they are, without clustering."
+        )
+    if arr.shape[0] == 0 or arr.size == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); it needs samples and features.")
+    arr = arr.reshape(arr.shape[0], -1)
+    if kind == "f" and arr.dtype.itemsize < 4:
+        arr = arr.astype(np.float32)
+    elif kind != "f":
+        arr = arr.astype(np.float64)
+    _check_finite(arr, name)
+    return arr
+
+
+def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
+    """Return (array, is_labels): 1-D integer/bool/string arrays are labels, the rest features."""
+    try:
+        arr = to_numpy(x)
+    except Exception as exc:
+        raise TypeError(f"{name} must be an array; could not convert it: {exc}") from exc
+    if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
+        if arr.size == 0:
+            raise ValueError(f"{name} is empty; it needs one label per sample.")
+        return arr, True
+    return check_features(arr, name), False
+
+
+def check_labels(y: Any, name: str = "y") -> np.ndarray:
+    """Return ``y`` as a 1-D array of finite, hashable labels."""
+    try:
+        arr = to_numpy(y)
+    except Exception as exc:
+        raise TypeError(f"{name} must be a 1-D array of labels; could not convert it: {exc}") from exc
+    if arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be a 1-D array of labels, one per sample; got shape {arr.shape}. "
+            f"For one-hot targets pass {name}.argmax(axis=1)."
+        )
+    if arr.size == 0:
+        raise ValueError(f"{name} is empty; it needs one label per sample.")
+    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+        raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must hold integer or hashable labels; got dtype {arr.dtype}.")
+    return arr

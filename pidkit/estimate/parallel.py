@@ -1,0 +1,41 @@
+"""Run independent pieces of work through joblib, without choosing the backend for the caller.
+
+``joblib.Parallel`` gets ``prefer="processes"`` (the cvxpy fallback of the solvers keeps cached
+problem objects that are not thread-safe), which is only a hint: inside
+``with joblib.parallel_config(backend="dask"):`` the work runs on the Dask cluster instead. The
+pieces are fixed by the caller (never by the number of workers), so the numbers do not depend on
+``n_jobs`` or on the backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+__all__ = ["map_chunks"]
+
+
+def map_chunks(func: Callable[..., Any], chunks: Sequence[Any], n_jobs: int | None, *args: Any) -> list[Any]:
+    """``[func(chunk, *args) for chunk in chunks]``, in parallel through joblib, in input order.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (workers in other processes import it by name).
+    chunks : sequence
+        The pieces of work.
+    n_jobs : int or None
+        joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one).
+    *args
+        Passed to every call after the chunk.
+
+    Examples
+    --------
+    >>> map_chunks(sum, [[1, 2], [3], [4, 5, 6]], 1)
+    [3, 3, 15]
+    """
+    from joblib import Parallel, delayed
+
+    if len(chunks) <= 1:
+        return [func(chunk, *args) for chunk in chunks]
+    return list(Parallel(n_jobs=n_jobs, prefer="processes")(delayed(func)(chunk, *args) for chunk in chunks))

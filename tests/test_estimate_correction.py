@@ -1,0 +1,151 @@
+"""Bias corrections of PID atoms from counts (``pidkit.estimate.correction``, ``.dirichlet``).
+
+References: the plug-in itself in the large-sample limit (10^6 samples: every correction must agree
+with it), the PID identities, closed-form entropies, and the truth of joints with known PID.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pidkit import pid
+from pidkit.estimate import (
+    BIAS_CORRECTIONS,
+    PluginBiasWarning,
+    atoms_from_informations,
+    correct_counts,
+    eb_conditional_entropy,
+    pid_from_representations,
+)
+from pidkit.estimate.dirichlet import grassberger_entropy
+
+LN2 = math.log(2)
+
+
+def _noisy_xor10(eps: float = 0.2) -> np.ndarray:
+    """Y = (T + S) mod 10 with probability 1 - eps, else uniform; T, S uniform on 10 values."""
+    p = np.full((10, 10, 10), eps / 10)
+    for t in range(10):
+        for s in range(10):
+            p[(t + s) % 10, t, s] += 1 - eps
+    return p / p.sum()
+
+
+@pytest.mark.parametrize("k", [4, 10])
+@pytest.mark.parametrize("method", BIAS_CORRECTIONS)
+def test_all_corrections_agree_with_the_plugin_on_a_million_samples(method, k):
+    rng = np.random.default_rng(0)
+    p = rng.dirichlet(np.full(k**3, 0.5)).reshape(k, k, k)
+    counts = rng.multinomial(10**6, p.ravel()).reshape(p.shape)
+    fix = correct_counts(counts, method=method, n_repeats=2)
+    for name, value in fix.corrected.items():
+        assert value == pytest.approx(fix.plugin[name], abs=1e-3), name
+    assert fix.subsample_sizes == ((10**6,) if method == "none" else (10**6, 500_000, 250_000))
+
+
+@settings(max_examples=5, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(200, 800))
+def test_corrected_atoms_satisfy_the_identities_and_flag_negatives(seed, n):
+    rng = np.random.default_rng(seed)
+    p = rng.dirichlet(np.full(3 * 4 * 4, 0.3)).reshape(3, 4, 4)
+    fix = correct_counts(rng.multinomial(n, p.ravel()).reshape(p.shape), n_repeats=2, random_state=seed)
+    c = fix.corrected
+    assert c["red"] + c["uni_t"] == pytest.approx(c["i_yt"], abs=1e-9)
+    assert c["red"] + c["uni_s"] == pytest.approx(c["i_ys"], abs=1e-9)
+    assert c["red"] + c["uni_t"] + c["uni_s"] + c["syn"] == pytest.approx(c["i_yts"], abs=1e-9)
+    assert set(fix.negative) == {k for k, v in c.items() if v < 0}
+    assert all(fix.bias[k] == pytest.approx(fix.plugin[k] - c[k]) for k in c)
+
+
+def test_default_correction_removes_most_of_the_synergy_bias_at_450_samples():
+    # 1000 cells, 450 samples: the plug-in overstates Syn by ~0.6 bits (docs/estimate.md table).
+    p = _noisy_xor10()
+    truth = pid(p)
+    rng = np.random.default_rng(1)
+    plug, fixed = [], []
+    for draw in range(6):
+        counts = rng.multinomial(450, p.ravel()).reshape(p.shape)
+        fix = correct_counts(counts, n_repeats=2, random_state=draw)
+        plug.append([fix.plugin[a] for a in ("red", "uni_t", "uni_s", "syn")])
+        fixed.append([fix.corrected[a] for a in ("red", "uni_t", "uni_s", "syn")])
+    true = np.array([truth.red, truth.uni_t, truth.uni_s, truth.syn])
+    plug_bias = np.abs(np.mean(plug, axis=0) - true).sum()
+    fixed_bias = np.abs(np.mean(fixed, axis=0) - true).sum()
+    assert plug_bias > 0.5
+    assert fixed_bias < 0.5 * plug_bias
+
+
+def test_eb_conditional_entropy_on_sparse_rows_of_known_entropy():
+    # 300 rows of 5 samples each from p(y|x) = 0.82 on one label + 0.02 on the nine others.
+    rng = np.random.default_rng(2)
+    rows = []
+    for _ in range(300):
+        q = np.full(10, 0.02)
+        q[rng.integers(10)] = 0.82
+        rows.append(rng.multinomial(5, q))
+    rows = np.array(rows)
+    truth = -(0.82 * math.log(0.82) + 9 * 0.02 * math.log(0.02))
+    plugin = float(np.mean([-(r[r > 0] / 5 * np.log(r[r > 0] / 5)).sum() for r in rows]))
+    assert plugin < truth - 0.3  # the plug-in is far off
+    assert eb_conditional_entropy(rows) == pytest.approx(truth, abs=0.1)
+
+
+def test_grassberger_on_dense_rows():
+    rng = np.random.default_rng(3)
+    q = np.array([0.5, 0.3, 0.15, 0.05])
+    truth = -(q * np.log(q)).sum()
+    rows = rng.multinomial(200, q, size=2000)
+    plugin = -np.sum(np.where(rows > 0, rows / 200 * np.log(np.where(rows > 0, rows, 1) / 200), 0), axis=1)
+    assert abs(grassberger_entropy(rows).mean() - truth) < 0.5 * abs(plugin.mean() - truth)
+    assert grassberger_entropy(rows).mean() == pytest.approx(truth, abs=4e-3)
+
+
+def test_atoms_from_informations_is_the_pid_identity_inverse():
+    r = pid(_noisy_xor10())
+    atoms = atoms_from_informations(r.i_yt, r.i_ys, r.i_yts, r.i_yt + r.i_ys - r.red)
+    for name, value in atoms.items():
+        assert value == pytest.approx(getattr(r, name), abs=1e-12)
+
+
+def test_fixed_seed_gives_identical_numbers_and_the_seed_matters():
+    rng = np.random.default_rng(4)
+    counts = rng.multinomial(800, _noisy_xor10().ravel()).reshape(10, 10, 10)
+    a = correct_counts(counts, method="extrapolation", random_state=5)
+    b = correct_counts(counts, method="extrapolation", random_state=5)
+    c = correct_counts(counts, method="extrapolation", random_state=6)
+    assert a.corrected == b.corrected
+    assert a.corrected != c.corrected
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"method": "jackknife"}, ValueError, r"bias_correction must be one of \['none', 'extrapolation'"),
+        ({"subsamples": (2, 40)}, ValueError, r"cuts the 450 samples into pieces of 11, fewer than the 100"),
+        ({"subsamples": (2, 2)}, ValueError, r"at least two distinct ints >= 2"),
+        ({"subsamples": (1, 2)}, ValueError, r"subsamples entries must be an int >= 2"),
+        ({"subsamples": "24"}, TypeError, r"subsamples must be a sequence of ints"),
+        ({"n_repeats": 0}, ValueError, r"n_repeats must be an int >= 1"),
+    ],
+)
+def test_bad_settings(kwargs, error, match):
+    counts = np.random.default_rng(5).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
+    with pytest.raises(error, match=match):
+        correct_counts(counts, **kwargs)
+
+
+def test_fewer_samples_than_cells_is_an_error_naming_the_fix():
+    rng = np.random.default_rng(6)
+    y, t, s = rng.integers(0, 10, 80), rng.integers(0, 10, 80), rng.integers(0, 10, 80)
+    match = r"at least as many samples as cells of the pairwise table .*got 80 samples.*clusters_for_samples"
+    with pytest.raises(ValueError, match=match):
+        pid_from_representations(y, t, s)
+    with pytest.warns(PluginBiasWarning):
+        assert pid_from_representations(y, t, s, bias_correction="none").correction.method == "none"
+    with pytest.raises(ValueError, match=r"counts must be a 3-D array of non-negative integer counts"):
+        correct_counts(np.ones((2, 2)))
