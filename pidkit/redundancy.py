@@ -25,6 +25,7 @@ exact rational vertex enumeration (pycddlib in GMP mode, the ``exact`` extra) an
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -35,7 +36,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import entr
 
-from . import _polytope, _status
+from . import _mixture, _polytope, _status
 from ._errors import SolverError
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
@@ -58,7 +59,7 @@ MAX_PARTITION_SYMBOLS = 9
 """Largest source alphabet whose set partitions are enumerated (Bell(9) = 21147 partitions)."""
 
 LP_TOL_BITS = 1e-9
-"""Certified LP gap and feasibility residual (bits / probability) below which gh and prec are optimal."""
+"""Certified gap (bits) at or below which gh and prec are ``optimal`` (mixtures are exactly feasible)."""
 
 _ZERO_CMI_NATS = 1e-12
 """A conditional mutual information below this counts as 0 in the Q = f(T) reading."""
@@ -186,43 +187,124 @@ def _entropy_rows(m: np.ndarray) -> np.ndarray:
     return entr(np.clip(m, 0.0, None)).sum(axis=1)
 
 
-def _lp_value(
-    p_y: np.ndarray, costs: np.ndarray, columns: np.ndarray, target: np.ndarray, method: str, n_vertices: int
-) -> _Value:
-    sol = _polytope.min_mixture(costs, columns, target)
-    tol = to_nats(LP_TOL_BITS, "bits")
-    status = sol.status
-    if status == _status.OPTIMAL and (sol.gap > tol or sol.residual > LP_TOL_BITS):
-        status = _status.OPTIMAL_INACCURATE
-    value = _entropy_nats(p_y) - sol.value
-    n_used = int(np.count_nonzero(sol.weights > 1e-12))
-    message = (
-        f"{n_vertices} exact vertices, LP ({sol.message.strip()}) mixes {n_used} of them (|Q| = {n_used})"
-    )
+def _source_informations(p: np.ndarray) -> list[float]:
+    """I(Y; X_i) in nats for every source axis of p[y, x1, ..., xn]."""
+    p_y = p.sum(axis=tuple(range(1, p.ndim)))
+    out = []
+    for axis in range(1, p.ndim):
+        p_yx = p.sum(axis=tuple(a for a in range(1, p.ndim) if a != axis))
+        out.append(max(_entropy_nats(p_y) + _entropy_nats(p_yx.sum(axis=0)) - _entropy_nats(p_yx), 0.0))
+    return out
+
+
+def _lp_shortcut(p: np.ndarray, measure: str) -> _Value | None:
+    """Red for gh and prec without the polytope where exact reductions or the bounds settle it.
+
+    * A target or a source with a single symbol of positive mass has I(Y;X_i) = 0, and every
+      measure of the family lies between 0 and min_i I(Y;X_i): Red = 0 exactly.
+    * Two sources: I_wedge <= I_GH <= I_prec <= I_MMI (``docs/theory.md``). Where the outer two
+      are within :data:`LP_TOL_BITS`, I_wedge is the answer, certified with that gap; Q = T∧S
+      attains it for gh.
+    """
+    used = [int(np.count_nonzero(p.sum(axis=tuple(a for a in range(p.ndim) if a != axis)) > 0))
+            for axis in range(p.ndim)]
+    if min(used) == 1:
+        which = "Y" if used[0] == 1 else f"source {used[1:].index(1) + 1}"
+        diagnostics = {"q_joint": p[None], "q_size": 1} if measure == "gh" else {}
+        return _Value(
+            0.0,
+            _status.EXACT,
+            f"{which} has one symbol of positive mass, so I(Y; source) = 0 and Red = 0",
+            "reduction",
+            diagnostics=diagnostics,
+        )
+    if p.ndim != 3:
+        return None
+    upper = min(_source_informations(p))
+    wedge = _wedge(p)
+    gap = upper - wedge.nats
+    if gap > to_nats(LP_TOL_BITS, "bits"):
+        return None
+    diagnostics: dict[str, Any] = {"n_components": wedge.diagnostics["n_components"]}
+    if measure == "gh":
+        label = _components(p.shape[1], p.shape[2], p.sum(axis=0) > 0)[: p.shape[1]]
+        q_joint = np.stack([p * (label == k)[None, :, None] for k in np.unique(label)])
+        diagnostics.update(q_joint=q_joint, q_size=len(q_joint))
     return _Value(
-        max(value, 0.0),
+        wedge.nats,
+        _status.OPTIMAL,
+        "I_wedge <= Red <= min(I(Y;T), I(Y;S)) and the two agree within tolerance",
+        "bounds",
+        gap_nats=max(gap, 0.0),
+        diagnostics=diagnostics,
+    )
+
+
+def _lp_value(
+    p_y: np.ndarray, costs: np.ndarray, polytope: _polytope.Polytope, target: list[Fraction]
+) -> _Value:
+    tol = to_nats(LP_TOL_BITS, "bits")
+    sol = _mixture.min_mixture(costs, polytope, target, tol=tol)
+    status = _status.OPTIMAL_INACCURATE if sol.status == _status.OPTIMAL and sol.gap > tol else sol.status
+    n_vertices = len(polytope.points)
+    n_used = int(np.count_nonzero(sol.weights))
+    message = f"{n_vertices} exact vertices, LP ({sol.message}) mixes {n_used} of them (|Q| = {n_used})"
+    return _Value(
+        max(_entropy_nats(p_y) - sol.value, 0.0),
         status,
         message,
-        method,
+        "vertex-lp",
         gap_nats=sol.gap,
         solver="HIGHS",
-        diagnostics={
-            "n_vertices": n_vertices,
-            "q_size": n_used,
-            "residual": sol.residual,
-            "weights": sol.weights,
-        },
+        diagnostics={"n_vertices": n_vertices, "q_size": n_used, "weights": sol.weights},
     )
 
 
-def _gh_polytope(p: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int]]:
-    """The cells of supp p and K's equalities ``rows @ r = rhs`` (integer coefficients)."""
-    cells = np.argwhere(p > 0)
-    masses = _polytope.exact_masses(p[tuple(cells.T)])
+def _exact_joint(p: np.ndarray) -> np.ndarray:
+    """p as an object array of Python ints proportional to it (:func:`_polytope.exact_masses`)."""
+    exact = np.zeros(p.shape, dtype=object)
+    cells = tuple(np.nonzero(p))
+    exact[cells] = _polytope.exact_masses(p[cells])
+    return exact
+
+
+def _merge_proportional(exact: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge the symbols of ``axis`` whose slices of ``exact`` are proportional (exactly).
+
+    Such symbols are copies of one another as far as the rest of the joint is concerned, and
+    I_GH and I_prec do not change when they are merged. Returns the merged joint, the merged
+    index of every original symbol, and each symbol's share of its merged symbol's mass.
+    """
+    slices = np.moveaxis(exact, axis, 0).reshape(exact.shape[axis], -1)
+    keys: dict[tuple[int, ...], int] = {}
+    group = np.empty(exact.shape[axis], dtype=int)
+    for x, row in enumerate(slices.tolist()):
+        divisor = math.gcd(*row) or 1
+        group[x] = keys.setdefault(tuple(v // divisor for v in row), len(keys))
+    if len(keys) == exact.shape[axis]:
+        return exact, np.arange(exact.shape[axis]), np.ones(exact.shape[axis])
+    merged = np.zeros((len(keys), slices.shape[1]), dtype=object)
+    for x, g in enumerate(group):
+        merged[g] += slices[x]
+    mass = np.array([float(sum(row)) for row in slices.tolist()])
+    group_mass = np.array([float(sum(row)) for row in merged.tolist()])
+    share = np.divide(mass, group_mass[group], out=np.zeros_like(mass), where=group_mass[group] > 0)
+    shape = (len(keys), *np.delete(exact.shape, axis))
+    return np.moveaxis(merged.reshape(shape), 0, axis), group, share
+
+
+def _gh_polytope(exact: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int], list[Fraction]]:
+    """The cells of supp p, K's equalities ``rows @ r = rhs`` (integer coefficients), and p on them.
+
+    ``exact`` holds integers proportional to p (:func:`_exact_joint`).
+    """
+    cells = np.argwhere(exact > 0)
+    masses = [int(m) for m in exact[tuple(cells.T)]]
+    total = sum(masses)
     rows: list[list[int]] = [[1] * len(cells)]
     rhs = [1]
     y_of = cells[:, 0].tolist()
-    for axis in range(1, p.ndim):
+    for axis in range(1, exact.ndim):
         x_of = cells[:, axis].tolist()
         p_x: dict[int, int] = {}
         p_xy: dict[tuple[int, int], int] = {}
@@ -238,32 +320,34 @@ def _gh_polytope(p: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int]]
                 ]
             )
             rhs.append(0)
-    return cells, rows, rhs
+    return cells, rows, rhs, [Fraction(m, total) for m in masses]
 
 
 def _gh(p: np.ndarray) -> _Value:
     """I_GH for p[y, x1, ..., xn] (n >= 2 sources)."""
     _polytope.require_cdd("gh")
-    cells, rows, rhs = _gh_polytope(p)
-    n = len(cells)
-    verts = _polytope.vertices(rows, rhs, n, measure="gh")
-    columns = verts.T
-    m_y = np.zeros((columns.shape[1], p.shape[0]))
-    np.add.at(m_y.T, cells[:, 0], columns)
-    value = _lp_value(
-        p.sum(axis=tuple(range(1, p.ndim))),
-        _entropy_rows(m_y),
-        columns,
-        p[tuple(cells.T)],
-        "vertex-lp",
-        len(verts),
-    )
+    shortcut = _lp_shortcut(p, "gh")
+    if shortcut is not None:
+        return shortcut
+    exact, unmerge = _exact_joint(p), []
+    for axis in range(1, p.ndim):
+        exact, group, share = _merge_proportional(exact, axis)
+        unmerge.append((axis, group, share))
+    cells, rows, rhs, target = _gh_polytope(exact)
+    polytope = _polytope.vertices(rows, rhs, len(cells), measure="gh")
+    m_y = np.zeros((len(polytope.points), p.shape[0]))
+    np.add.at(m_y.T, cells[:, 0], polytope.points.T)
+    value = _lp_value(p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), polytope, target)
     weights = value.diagnostics.pop("weights") if value.diagnostics is not None else None
     if weights is not None and value.status != _status.FAILED:
-        used = np.flatnonzero(weights > 1e-12)
-        joint = np.zeros((used.size, *p.shape))
+        used = np.flatnonzero(weights)
+        joint = np.zeros((used.size, *exact.shape))
         for k, v in enumerate(used):
-            joint[(k, *cells.T)] = weights[v] * verts[v]
+            joint[(k, *cells.T)] = weights[v] * polytope.points[v]
+        for axis, group, share in unmerge:  # split merged symbols back in proportion to their mass
+            joint = np.take(joint, group, axis=axis + 1) * share.reshape(
+                [-1 if a == axis + 1 else 1 for a in range(joint.ndim)]
+            )
         value.diagnostics["q_joint"] = joint
     return value
 
@@ -271,41 +355,42 @@ def _gh(p: np.ndarray) -> _Value:
 def _prec(p: np.ndarray) -> _Value:
     """I_prec for p[y, x1, ..., xn] (n >= 2 sources)."""
     _polytope.require_cdd("prec")
+    shortcut = _lp_shortcut(p, "prec")
+    if shortcut is not None:
+        return shortcut
     n_y = p.shape[0]
-    cells = np.argwhere(p > 0)
-    masses = _polytope.exact_masses(p[tuple(cells.T)])  # one exact joint for every source
-    blocks = []  # per source: (support symbols, exact p(y|x) as Fractions, p(x) floats)
+    exact = _exact_joint(p)  # one exact joint for every source
+    total = int(exact.sum())
+    blocks = []  # per source: exact p(y|x) of each distinct conditional, exact p(x) of its symbols
     for axis in range(1, p.ndim):
-        exact_xy: dict[int, list[int]] = {}
-        for x, y, m in zip(cells[:, axis].tolist(), cells[:, 0].tolist(), masses, strict=True):
-            exact_xy.setdefault(x, [0] * n_y)[y] += m
-        used = np.array(sorted(exact_xy))
-        cond = [[Fraction(v, sum(exact_xy[x])) for v in exact_xy[x]] for x in used.tolist()]
-        p_x = np.moveaxis(p, axis, 0).reshape(p.shape[axis], -1).sum(axis=1)
-        blocks.append((used, cond, p_x[used]))
-    sizes = [b[0].size for b in blocks]
+        p_xy = np.moveaxis(exact, axis, 0).reshape(p.shape[axis], n_y, -1).sum(axis=2)
+        merged: dict[tuple[Fraction, ...], int] = {}  # symbols with equal p(y|x) are one symbol
+        for row in p_xy.tolist():
+            p_x = sum(row)
+            if p_x:
+                cond = tuple(Fraction(v, p_x) for v in row)
+                merged[cond] = merged.get(cond, 0) + p_x
+        blocks.append((list(merged), [Fraction(m, total) for m in merged.values()]))
+    sizes = [len(b[0]) for b in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n = int(offsets[-1])
     rows: list[list[Any]] = [[1] * sizes[0] + [0] * (n - sizes[0])]
     rhs: list[Any] = [1]
-    first = blocks[0][1]
+    first = blocks[0][0]
     for k in range(1, len(blocks)):
         for y in range(n_y):
             row = [0] * n
             for i, c in enumerate(first):
                 row[i] = c[y]
-            for i, c in enumerate(blocks[k][1]):
+            for i, c in enumerate(blocks[k][0]):
                 row[offsets[k] + i] = -c[y]
             rows.append(row)
             rhs.append(0)
-    verts = _polytope.vertices(rows, rhs, n, measure="prec")
-    columns = verts.T
+    polytope = _polytope.vertices(rows, rhs, n, measure="prec")
     cond_first = np.array([[float(v) for v in c] for c in first])
-    m_y = columns[: sizes[0]].T @ cond_first
-    target = np.concatenate([b[2] for b in blocks])
-    value = _lp_value(
-        p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), columns, target, "vertex-lp", len(verts)
-    )
+    m_y = polytope.points[:, : sizes[0]] @ cond_first
+    target = [f for b in blocks for f in b[1]]
+    value = _lp_value(p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), polytope, target)
     if value.diagnostics is not None:
         value.diagnostics.pop("weights")
     return value
