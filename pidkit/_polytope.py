@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
@@ -120,7 +121,14 @@ class Polytope(NamedTuple):
     free_exact: list[list[Fraction]]
 
 
-def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: str) -> Polytope:
+def vertices(
+    equalities: list[list[Any]],
+    rhs: list[Any],
+    n: int,
+    *,
+    measure: str,
+    eliminate_first: Sequence[int] | None = None,
+) -> Polytope:
     """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` (a non-empty, bounded polytope).
 
     The equalities are eliminated first (exact Gauss–Jordan on rationals), so cddlib enumerates a
@@ -128,9 +136,23 @@ def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: st
     times faster than passing the equalities as a linearity set. The vertices come back as float64,
     every coordinate the correctly rounded value of the exact rational one, together with their
     exact free coordinates.
+
+    ``eliminate_first`` orders the coordinates to solve for; the last ones tend to stay free.
+    Leaving a point's small coordinates free keeps what distinguishes the vertices in numbers of
+    its own size rather than in tiny differences between large ones (the mixture LP's rows).
     """
     cdd = require_cdd(measure)
-    augmented = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)]
+    perm = list(range(n)) if eliminate_first is None else [int(j) for j in eliminate_first]
+    augmented = [
+        [Fraction(row[j]) for j in perm] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)
+    ]
+    polytope = _enumerate(cdd, augmented, n)
+    points = np.empty_like(polytope.points)
+    points[:, perm] = polytope.points
+    return Polytope(points, [perm[j] for j in polytope.free], polytope.free_exact)
+
+
+def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int) -> Polytope:
     reduced, pivots, consistent = row_reduce(augmented, n)
     if not consistent:
         raise ValueError("internal error: the polytope's equality system is inconsistent.")

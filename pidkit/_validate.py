@@ -39,6 +39,7 @@ __all__ = [
     "check_joint",
     "check_memory",
     "check_pmf",
+    "check_sources_joint",
     "check_tol",
     "is_dit_distribution",
 ]
@@ -282,12 +283,36 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
             f"got {arr.ndim}-D with shape {arr.shape}. Reshape it, or build it from samples with "
             "pidkit.joint_from_samples(y, t, s)."
         )
+    _check_no_empty_axis(arr, name)
+    return check_pmf(arr, name=name, normalize=normalize)
+
+
+def check_sources_joint(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray:
+    """Validate a joint pmf ``p[y, x1, x2, ...]`` of a target and two or more sources.
+
+    As :func:`check_joint`, for any number of source axes (at least two).
+
+    Examples
+    --------
+    >>> check_sources_joint(np.full((2, 2, 2, 2), 1 / 16)).shape
+    (2, 2, 2, 2)
+    """
+    arr = _as_real_array(p, name)
+    if arr.ndim < 3:
+        raise ValueError(
+            f"{name} must have a target axis and at least two source axes, indexed "
+            f"{name}[y, x1, x2, ...]; got {arr.ndim}-D with shape {arr.shape}."
+        )
+    _check_no_empty_axis(arr, name)
+    return check_pmf(arr, name=name, normalize=normalize)
+
+
+def _check_no_empty_axis(arr: np.ndarray, name: str) -> None:
     if 0 in arr.shape:
         raise ValueError(
-            f"{name} has an empty axis (shape {arr.shape}); each of Y, T and S needs at least "
-            "one symbol."
+            f"{name} has an empty axis (shape {arr.shape}); the target and every source need at "
+            "least one symbol."
         )
-    return check_pmf(arr, name=name, normalize=normalize)
 
 
 def _as_real_array(p: Any, name: str) -> np.ndarray:

@@ -40,7 +40,7 @@ from . import _mixture, _polytope, _status
 from ._errors import SolverError
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
-from ._validate import check_joint, check_pmf
+from ._validate import check_choice, check_flag, check_joint, check_sources_joint
 from .measures import _cmi_nats, _entropy_nats
 
 __all__ = [
@@ -59,7 +59,7 @@ MAX_PARTITION_SYMBOLS = 9
 """Largest source alphabet whose set partitions are enumerated (Bell(9) = 21147 partitions)."""
 
 LP_TOL_BITS = 1e-9
-"""Certified gap (bits) at or below which gh and prec are ``optimal`` (mixtures are exactly feasible)."""
+"""Gap (bits) within which the bounds I_wedge <= Red <= I_MMI settle gh and prec without their LP."""
 
 _ZERO_CMI_NATS = 1e-12
 """A conditional mutual information below this counts as 0 in the Q = f(T) reading."""
@@ -243,19 +243,17 @@ def _lp_shortcut(p: np.ndarray, measure: str) -> _Value | None:
 def _lp_value(
     p_y: np.ndarray, costs: np.ndarray, polytope: _polytope.Polytope, target: list[Fraction]
 ) -> _Value:
-    tol = to_nats(LP_TOL_BITS, "bits")
-    sol = _mixture.min_mixture(costs, polytope, target, tol=tol)
-    status = _status.OPTIMAL_INACCURATE if sol.status == _status.OPTIMAL and sol.gap > tol else sol.status
+    sol = _mixture.min_mixture(costs, polytope, target)
     n_vertices = len(polytope.points)
     n_used = int(np.count_nonzero(sol.weights))
     message = f"{n_vertices} exact vertices, LP ({sol.message}) mixes {n_used} of them (|Q| = {n_used})"
     return _Value(
         max(_entropy_nats(p_y) - sol.value, 0.0),
-        status,
+        sol.status,
         message,
         "vertex-lp",
         gap_nats=sol.gap,
-        solver="HIGHS",
+        solver="exact-simplex",
         diagnostics={"n_vertices": n_vertices, "q_size": n_used, "weights": sol.weights},
     )
 
@@ -334,7 +332,9 @@ def _gh(p: np.ndarray) -> _Value:
         exact, group, share = _merge_proportional(exact, axis)
         unmerge.append((axis, group, share))
     cells, rows, rhs, target = _gh_polytope(exact)
-    polytope = _polytope.vertices(rows, rhs, len(cells), measure="gh")
+    polytope = _polytope.vertices(
+        rows, rhs, len(cells), measure="gh", eliminate_first=np.argsort(-np.array(target), kind="stable")
+    )
     m_y = np.zeros((len(polytope.points), p.shape[0]))
     np.add.at(m_y.T, cells[:, 0], polytope.points.T)
     value = _lp_value(p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), polytope, target)
@@ -386,10 +386,12 @@ def _prec(p: np.ndarray) -> _Value:
                 row[offsets[k] + i] = -c[y]
             rows.append(row)
             rhs.append(0)
-    polytope = _polytope.vertices(rows, rhs, n, measure="prec")
+    target = [f for b in blocks for f in b[1]]
+    polytope = _polytope.vertices(
+        rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable")
+    )
     cond_first = np.array([[float(v) for v in c] for c in first])
     m_y = polytope.points[:, : sizes[0]] @ cond_first
-    target = [f for b in blocks for f in b[1]]
     value = _lp_value(p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), polytope, target)
     if value.diagnostics is not None:
         value.diagnostics.pop("weights")
@@ -428,22 +430,30 @@ _NONNEGATIVE = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
 
 
-def _check_measure(measure: str) -> str:
-    if not isinstance(measure, str) or measure not in _SOLVERS:
-        raise ValueError(f"measure must be one of {list(MEASURES)}; got {measure!r}.")
-    return measure
+def _solve(measure: str, p: np.ndarray) -> _Value:
+    """Run the measure's solver and check the invariants before its answer counts as a success.
 
-
-def _check_sources(p: ArrayLike, name: str, normalize: bool) -> np.ndarray:
-    """Validate p[y, x1, ..., xn] with n >= 2 sources (3-D goes through check_joint)."""
-    if np.ndim(p) == 3:
-        return check_joint(p, name=name, normalize=normalize)
-    if np.ndim(p) < 3:
-        raise ValueError(
-            f"{name} must have a target axis and at least two source axes, indexed "
-            f"{name}[y, x1, x2, ...]; got {np.ndim(p)}-D with shape {np.shape(p)}."
+    Red and its gap must be finite, and 0 <= Red <= min_i I(Y; X_i) (every measure here lies in
+    that range, within the certified gap); anything else is a failure with the reason.
+    """
+    value = _SOLVERS[measure](p)
+    if value.status == _status.FAILED:
+        return value
+    if not (math.isfinite(value.nats) and math.isfinite(value.gap_nats)):
+        return value._replace(
+            status=_status.FAILED,
+            message=f"{value.message}; the solver returned a non-finite Red ({value.nats!r}, gap "
+            f"{value.gap_nats!r} nats), which is not an answer",
         )
-    return check_pmf(p, name=name, normalize=normalize)
+    upper = min(_source_informations(p))
+    slack = max(value.gap_nats, to_nats(LP_TOL_BITS, "bits"))
+    if value.status in _status.CERTIFIED and not -slack <= value.nats <= upper + slack:
+        return value._replace(
+            status=_status.OPTIMAL_INACCURATE,
+            message=f"{value.message}; Red = {value.nats!r} nats lies outside [0, min_i I(Y;X_i) = "
+            f"{upper!r}] by more than the certified gap",
+        )
+    return value
 
 
 def _certified(value: _Value, measure: str, units: str) -> float:
@@ -496,7 +506,7 @@ def redundancy(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    return _certified(_SOLVERS[_check_measure(measure)](p), measure, units)
+    return _certified(_solve(check_choice(measure, MEASURES, name="measure"), p), measure, units)
 
 
 def pid_from_measure(
@@ -535,12 +545,13 @@ def pid_from_measure(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    measure = _check_measure(measure)
+    measure = check_choice(measure, MEASURES, name="measure")
+    strict = check_flag(strict, name="strict")
     if measure == "broja":
         from .bertschinger import bertschinger
 
         return bertschinger(p, units=units, strict=strict)
-    value = _SOLVERS[measure](p)
+    value = _solve(measure, p)
     return result_from_redundancy(
         p,
         value.nats,
@@ -617,8 +628,7 @@ def i_function_of_source(
     >>> round(i_function_of_source(p), 6)   # f(T) = Z
     0.531004
     """
-    if source not in ("t", "s"):
-        raise ValueError(f"source must be 't' or 's'; got {source!r}.")
+    source = check_choice(source, ("t", "s"), name="source")
     return redundancy(p_yts, measure=f"gh-function-of-{source}", units=units, normalize=normalize)
 
 
@@ -647,9 +657,9 @@ def i_gh(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float
     >>> round(i_gh(pidkit.examples.and_()), 6)
     0.122556
     """
-    arr = _check_sources(p, "p", normalize)
+    arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return _certified(_gh(arr), "gh", units)
+    return _certified(_solve("gh", arr), "gh", units)
 
 
 def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
@@ -665,6 +675,6 @@ def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> flo
     >>> round(i_prec(pidkit.examples.sum_()), 6)
     0.5
     """
-    arr = _check_sources(p, "p", normalize)
+    arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return _certified(_prec(arr), "prec", units)
+    return _certified(_solve("prec", arr), "prec", units)
