@@ -358,6 +358,11 @@ def _as_real_array(p: Any, name: str) -> np.ndarray:
 
 def _object_to_float(arr: np.ndarray, name: str) -> np.ndarray:
     """An object array of real numbers (Python ints, floats, Fractions) as float64."""
+    if arr.ndim == 0:
+        raise TypeError(
+            f"{name} must be an array of real numbers; got {type(arr.item()).__name__} "
+            f"{arr.item()!r:.40}."
+        )
     out = np.empty(arr.shape, dtype=np.float64)
     for index, value in np.ndenumerate(arr):
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
