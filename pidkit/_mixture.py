@@ -201,11 +201,16 @@ class _Master:
     ) -> list[int]:
         """Columns outside the master with negative reduced cost (float screen, exact check)."""
         y = self.duals(cost_of)
-        y_float = np.array([float(v) for v in y])
-        reduced = float_costs - y_float @ a_float
+        y_float = np.array([_to_float(v) for v in y])
         eps = np.finfo(float).eps
-        slack = 4 * (len(y) + 2) * eps * (np.abs(y_float) @ np.abs(a_float) + np.abs(float_costs))
-        candidates = [int(v) for v in np.argsort(reduced, kind="stable") if reduced[v] <= slack[v]]
+        with np.errstate(over="ignore", invalid="ignore"):
+            reduced = float_costs - y_float @ a_float
+            slack = 4 * (len(y) + 2) * eps * (np.abs(y_float) @ np.abs(a_float) + np.abs(float_costs))
+        # A column is skipped only when its float reduced cost is certainly positive; NaN and
+        # infinity (a multiplier beyond float range) leave it to the exact check.
+        unsure = ~(np.isfinite(slack) & (reduced > slack))
+        order = np.argsort(np.where(unsure, reduced, np.inf), kind="stable")
+        candidates = [int(v) for v in order if unsure[v]]
         entering = []
         for v in candidates:
             if v in self.in_master:
@@ -262,6 +267,13 @@ class _Master:
                 self.rhs[r] -= factor * self.rhs[i]
         self.basis[i] = self.cols[j]
         self.pivots += 1
+
+
+def _to_float(value: Fraction) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.copysign(math.inf, value)
 
 
 def _reduced_cost(cost: Fraction, y: list[Fraction], column: list[Fraction]) -> Fraction:
