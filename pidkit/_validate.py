@@ -324,6 +324,10 @@ def _as_real_array(p: Any, name: str) -> np.ndarray:
         )
     if isinstance(p, (str, bytes)):
         raise TypeError(f"{name} must be an array of numbers; got a {type(p).__name__} {p!r:.40}.")
+    if isinstance(p, tuple) and hasattr(p, "_fields") and "p" in p._fields:  # e.g. an EmpiricalJoint
+        raise TypeError(
+            f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p attribute."
+        )
     if isinstance(p, np.ma.MaskedArray):
         n_masked = int(np.ma.count_masked(p))
         if n_masked:

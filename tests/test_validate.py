@@ -102,6 +102,14 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = 
         (),
     ),
     ("a string", "0.125", {}, TypeError, r"{name} must be an array of numbers; got a str", ()),
+    (
+        "EmpiricalJoint",
+        pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]),
+        {},
+        TypeError,
+        r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute",
+        (),
+    ),
     ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict", ()),
     (
         "masked cells",
