@@ -19,6 +19,7 @@ infeasible, are solved the same way; HiGHS's proposal only saves pivots.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
@@ -73,10 +74,10 @@ def min_mixture(costs: np.ndarray, polytope: Polytope, target: Sequence[Fraction
     b_exact = [Fraction(1)] + [Fraction(target[f]) for f in polytope.free]
     a_float = np.vstack([np.ones(len(polytope.points)), polytope.points[:, polytope.free].T])
     proposal, proposed_by = _highs_proposal(costs, a_float, b_exact, polytope, target)
-    master = _Master(b_exact, columns)
+    master = _Master(b_exact, columns, a_float)
     for v in proposal:
         master.add(v)
-    solved = master.solve(costs, a_float)
+    solved = master.solve(costs)
     if solved is None:
         return MixtureSolution(
             math.nan,
@@ -130,33 +131,30 @@ def _reach(points: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 class _Master:
-    """An exact simplex tableau over a growing subset of the columns (the restricted master).
+    """An exact revised simplex over a growing subset of the columns (the restricted master).
 
-    The tableau holds ``B^-1 A_W`` (``body``), ``B^-1`` (``binv``, the artificial columns) and
-    ``B^-1 b`` (``rhs``). Basic variables are column indices ``v >= 0`` or artificials ``-1 - i``.
+    It holds ``B^-1`` (``binv``) and ``B^-1 b`` (``rhs``) in rationals; basic variables are column
+    indices ``v >= 0`` or artificials ``-1 - i``. Entering columns are chosen by their reduced cost
+    in floating point (Dantzig's rule) and confirmed exactly; after as many degenerate pivots in a row
+    as there are rows, Bland's rule takes over until the objective moves, so the method cannot cycle.
     """
 
-    def __init__(self, b_exact: list[Fraction], columns: list[list[Fraction]]) -> None:
+    def __init__(self, b_exact: list[Fraction], columns: list[list[Fraction]], a_float: np.ndarray) -> None:
         n_rows = len(b_exact)
         self.columns = columns
+        self.a_float = a_float
         self.cols: list[int] = []
         self.in_master: set[int] = set()
-        self.body: list[list[Fraction]] = [[] for _ in range(n_rows)]
         self.binv = [[Fraction(int(i == k)) for k in range(n_rows)] for i in range(n_rows)]
         self.rhs = list(b_exact)
         self.basis = [-1 - i for i in range(n_rows)]
         self.pivots = 0
 
     def add(self, v: int) -> None:
-        """Bring column ``v`` into the master (its tableau column is ``B^-1 a_v``)."""
-        if v in self.in_master:
-            return
-        a_v = self.columns[v]
-        nonzero = [(k, x) for k, x in enumerate(a_v) if x]
-        for row, inv in zip(self.body, self.binv, strict=True):
-            row.append(sum((inv[k] * x for k, x in nonzero if inv[k]), Fraction(0)))
-        self.cols.append(v)
-        self.in_master.add(v)
+        """Bring column ``v`` into the master."""
+        if v not in self.in_master:
+            self.cols.append(v)
+            self.in_master.add(v)
 
     def duals(self, cost_of: Callable[[int], Fraction]) -> list[Fraction]:
         """The simplex multipliers ``y = c_B B^-1``."""
@@ -165,7 +163,7 @@ class _Master:
             sum((c * inv[k] for c, inv in basic if c and inv[k]), Fraction(0)) for k in range(len(self.rhs))
         ]
 
-    def solve(self, costs: np.ndarray, a_float: np.ndarray) -> dict[int, Fraction] | None:
+    def solve(self, costs: np.ndarray) -> dict[int, Fraction] | None:
         """Phase 1 then phase 2 with column generation; the optimal weights, or None past the cap."""
         exact_costs: dict[int, Fraction] = {}
 
@@ -181,13 +179,19 @@ class _Master:
 
         for cost_of, float_costs in ((phase_one, np.zeros(costs.size)), (phase_two, costs)):
             while True:
-                if not self._optimise(cost_of, phase_two_rules=cost_of is phase_two):
+                if not self._optimise(cost_of, float_costs, phase_two_rules=cost_of is phase_two):
                     return None
                 if cost_of is phase_one and all(
                     r == 0 for b, r in zip(self.basis, self.rhs, strict=True) if b < 0
                 ):
                     break
-                entering = self._price(cost_of, float_costs, a_float)
+                y = self.duals(cost_of)
+                outside = np.array([v for v in range(costs.size) if v not in self.in_master], dtype=int)
+                improving = (
+                    v for v in self._unsure(y, float_costs, outside)
+                    if _reduced_cost(cost_of(v), y, self.columns[v]) < 0
+                )
+                entering = list(itertools.islice(improving, len(y)))
                 if not entering:
                     if cost_of is phase_one:
                         raise ValueError("internal error: the mixture LP is infeasible in exact arithmetic.")
@@ -196,54 +200,52 @@ class _Master:
                     self.add(v)
         raise AssertionError("unreachable")
 
-    def _price(
-        self, cost_of: Callable[[int], Fraction], float_costs: np.ndarray, a_float: np.ndarray
-    ) -> list[int]:
-        """Columns outside the master with negative reduced cost (float screen, exact check)."""
-        y = self.duals(cost_of)
+    def _unsure(self, y: list[Fraction], float_costs: np.ndarray, pool: np.ndarray) -> list[int]:
+        """The columns of ``pool`` whose reduced cost may be negative, most negative first.
+
+        A column is left out only when its reduced cost in floating point exceeds a rigorous bound
+        on the round-off; NaN and infinity (multipliers beyond float range) keep it in.
+        """
+        if pool.size == 0:
+            return []
         y_float = np.array([_to_float(v) for v in y])
+        a = self.a_float[:, pool]
         eps = np.finfo(float).eps
         with np.errstate(over="ignore", invalid="ignore"):
-            reduced = float_costs - y_float @ a_float
-            slack = 4 * (len(y) + 2) * eps * (np.abs(y_float) @ np.abs(a_float) + np.abs(float_costs))
-        # A column is skipped only when its float reduced cost is certainly positive; NaN and
-        # infinity (a multiplier beyond float range) leave it to the exact check.
+            reduced = float_costs[pool] - y_float @ a
+            slack = 4 * (len(y) + 2) * eps * (np.abs(y_float) @ np.abs(a) + np.abs(float_costs[pool]))
         unsure = ~(np.isfinite(slack) & (reduced > slack))
         order = np.argsort(np.where(unsure, reduced, np.inf), kind="stable")
-        candidates = [int(v) for v in order if unsure[v]]
-        entering = []
-        for v in candidates:
-            if v in self.in_master:
-                continue
-            if _reduced_cost(cost_of(v), y, self.columns[v]) < 0:
-                entering.append(v)
-                if len(entering) == len(y):
-                    break
-        return entering
+        return [int(pool[j]) for j in order if unsure[j]]
 
-    def _optimise(self, cost_of: Callable[[int], Fraction], *, phase_two_rules: bool) -> bool:
-        """Bland's rule over the master's columns; False once the pivot cap is reached."""
+    def _optimise(
+        self, cost_of: Callable[[int], Fraction], float_costs: np.ndarray, *, phase_two_rules: bool
+    ) -> bool:
+        """Optimise over the master's columns; False once the pivot cap is reached."""
+        degenerate_run = 0
         while self.pivots < MAX_EXACT_PIVOTS:
             y = self.duals(cost_of)
             basic = set(self.basis)
-            entering = None
-            for j in sorted(range(len(self.cols)), key=self.cols.__getitem__):
-                v = self.cols[j]
-                if v in basic:
-                    continue
-                if _reduced_cost(cost_of(v), y, self.columns[v]) < 0:
-                    entering = j
-                    break
+            pool = np.array([v for v in self.cols if v not in basic], dtype=int)
+            order = self._unsure(y, float_costs, pool)
+            if degenerate_run >= len(self.rhs):
+                order.sort()  # Bland's rule
+            entering = next(
+                (v for v in order if _reduced_cost(cost_of(v), y, self.columns[v]) < 0), None
+            )
             if entering is None:
                 return True
-            self._pivot(self._leaving(entering, phase_two_rules), entering)
+            a_e = [(k, x) for k, x in enumerate(self.columns[entering]) if x]
+            direction = [sum((inv[k] * x for k, x in a_e if inv[k]), Fraction(0)) for inv in self.binv]
+            row = self._leaving(direction, phase_two_rules)
+            degenerate_run = degenerate_run + 1 if self.rhs[row] == 0 else 0
+            self._pivot(row, direction, entering)
         return False
 
-    def _leaving(self, j: int, phase_two_rules: bool) -> int:
+    def _leaving(self, direction: list[Fraction], phase_two_rules: bool) -> int:
         """The ratio test (ties by Bland's rule); in phase 2 a zero-level artificial leaves first."""
         best: tuple[Fraction, int, int] | None = None
-        for i, (row, rhs, b) in enumerate(zip(self.body, self.rhs, self.basis, strict=True)):
-            entry = row[j]
+        for i, (entry, rhs, b) in enumerate(zip(direction, self.rhs, self.basis, strict=True)):
             if phase_two_rules and b < 0 and entry != 0:
                 return i  # an artificial at level 0 must not move off it
             if entry > 0:
@@ -254,18 +256,15 @@ class _Master:
             raise ValueError("internal error: the mixture LP is unbounded.")
         return best[2]
 
-    def _pivot(self, i: int, j: int) -> None:
-        lead = self.body[i][j]
-        self.body[i] = [x / lead for x in self.body[i]]
+    def _pivot(self, i: int, direction: list[Fraction], entering: int) -> None:
+        lead = direction[i]
         self.binv[i] = [x / lead for x in self.binv[i]]
         self.rhs[i] /= lead
-        for r in range(len(self.rhs)):
-            factor = self.body[r][j]
+        for r, factor in enumerate(direction):
             if r != i and factor:
-                self.body[r] = _minus_multiple(self.body[r], factor, self.body[i])
                 self.binv[r] = _minus_multiple(self.binv[r], factor, self.binv[i])
                 self.rhs[r] -= factor * self.rhs[i]
-        self.basis[i] = self.cols[j]
+        self.basis[i] = entering
         self.pivots += 1
 
 
