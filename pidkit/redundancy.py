@@ -21,10 +21,10 @@ For two sources they are ordered (``docs/theory.md`` has the proofs)::
 
 ``"gh"`` and ``"prec"`` are exact: the optimal Q is a mixture of vertices of a polytope, found by
 exact rational vertex enumeration (pycddlib in GMP mode, the ``exact`` extra) and one linear program
-solved in rational arithmetic (:mod:`pidkit._mixture`), so nearly deterministic joints and masses
+solved in rational arithmetic (``pidkit/_mixture.py``), so nearly deterministic joints and masses
 spread over hundreds of orders of magnitude are answered, not declined. Exact reductions come first:
 a one-symbol target or source gives 0, and where I_wedge and I_MMI agree within
-:data:`LP_TOL_BITS` no polytope is built. Every answer is checked before it counts as a success:
+``LP_TOL_BITS`` (1e-9 bits) no polytope is built. Every answer is checked before it counts as a success:
 finite, and between 0 and min_i I(Y; X_i).
 """
 
