@@ -1,27 +1,21 @@
-"""Exact vertex enumeration and the mixture LP behind the Griffith–Ho and Blackwell redundancies.
+"""Exact vertex enumeration behind the Griffith–Ho and Blackwell redundancies.
 
 Both measures reduce to the same computation (see ``docs/theory.md``): enumerate, in exact rational
-arithmetic, the vertices ``v`` of a polytope ``{x >= 0 : A x = b}``, then solve the linear program
-
-    minimise  sum_v mu_v c_v   subject to   sum_v mu_v M v = target,   mu >= 0
-
-where ``c_v`` is the (concave) objective evaluated at the vertex and ``M`` a linear read-out.
-Vertex enumeration is cddlib's double description method in GMP rational arithmetic (the optional
-``exact`` extra, ``pip install pidkit[exact]``); floating-point enumeration is not used because it
-misses vertices on these degenerate polytopes.
+arithmetic, the vertices ``v`` of a polytope ``{x >= 0 : A x = b}``, then mix them by a linear
+program (:mod:`pidkit._mixture`). Vertex enumeration is cddlib's double description method in GMP
+rational arithmetic (the optional ``exact`` extra, ``pip install pidkit[exact]``); floating-point
+enumeration is not used because it misses vertices on these degenerate polytopes.
 """
 
 from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any, NamedTuple
 
 import numpy as np
-from scipy.optimize import linprog
-
-from . import _status
 
 _INSTALL_HINT = (
     "needs pycddlib for exact rational vertex enumeration; install it with "
@@ -69,8 +63,13 @@ def exact_masses(values: np.ndarray) -> list[int]:
     return [int(f * denominator) for f in fracs]
 
 
-def _row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[int]]:
-    """Reduced row echelon form of the augmented rows ``[a_1..a_n | b]``; returns rows, pivots."""
+def row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[int], bool]:
+    """Reduced row echelon form of the augmented rows ``[a_1..a_n | b]`` (exact Gauss–Jordan).
+
+    Returns the non-zero reduced rows, the pivot column of each, and whether the system is
+    consistent (no reduced row reads ``0 = b`` with ``b != 0``). Columns are pivoted in order, so
+    the pivots are the first linearly independent columns.
+    """
     rows = [r[:] for r in rows]
     pivots: list[int] = []
     rank = 0
@@ -89,10 +88,8 @@ def _row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]
         rank += 1
         if rank == len(rows):
             break
-    for r in rows[rank:]:
-        if r[n] != 0:
-            raise ValueError("internal error: the polytope's equality system is inconsistent.")
-    return rows[:rank], pivots
+    consistent = all(r[n] == 0 for r in rows[rank:])
+    return rows[:rank], pivots, consistent
 
 
 def _integer_row(row: list[Fraction]) -> list[int]:
@@ -105,23 +102,66 @@ def _integer_row(row: list[Fraction]) -> list[int]:
     return [v // divisor for v in ints]
 
 
-def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: str) -> np.ndarray:
-    """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}``, one per row.
+class Polytope(NamedTuple):
+    """The vertices of ``{x >= 0 : A x = b}``, as floats and, in the free coordinates, exactly.
+
+    Attributes
+    ----------
+    points : numpy.ndarray of shape (n_vertices, n)
+        Every coordinate the correctly rounded float of the exact vertex.
+    free : list of int
+        The coordinates that parametrise the polytope's affine hull: the others are affine
+        functions of these, so two points of the hull agree iff their free coordinates do.
+    free_exact : list of list of Fraction
+        ``free_exact[v][j]`` is coordinate ``free[j]`` of vertex ``v``, exactly.
+    """
+
+    points: np.ndarray
+    free: list[int]
+    free_exact: list[list[Fraction]]
+
+
+def vertices(
+    equalities: list[list[Any]],
+    rhs: list[Any],
+    n: int,
+    *,
+    measure: str,
+    eliminate_first: Sequence[int] | None = None,
+) -> Polytope:
+    """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` (a non-empty, bounded polytope).
 
     The equalities are eliminated first (exact Gauss–Jordan on rationals), so cddlib enumerates a
     full-dimensional polytope in the free coordinates, in exact GMP arithmetic; that is several
     times faster than passing the equalities as a linearity set. The vertices come back as float64,
-    every coordinate the correctly rounded value of the exact rational one.
+    every coordinate the correctly rounded value of the exact rational one, together with their
+    exact free coordinates.
+
+    ``eliminate_first`` orders the coordinates to solve for; the last ones tend to stay free.
+    Leaving a point's small coordinates free keeps what distinguishes the vertices in numbers of
+    its own size rather than in tiny differences between large ones (the mixture LP's rows).
     """
     cdd = require_cdd(measure)
-    augmented = [[Fraction(v) for v in row] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)]
-    reduced, pivots = _row_reduce(augmented, n)
+    perm = list(range(n)) if eliminate_first is None else [int(j) for j in eliminate_first]
+    augmented = [
+        [Fraction(row[j]) for j in perm] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)
+    ]
+    polytope = _enumerate(cdd, augmented, n)
+    points = np.empty_like(polytope.points)
+    points[:, perm] = polytope.points
+    return Polytope(points, [perm[j] for j in polytope.free], polytope.free_exact)
+
+
+def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int) -> Polytope:
+    reduced, pivots, consistent = row_reduce(augmented, n)
+    if not consistent:
+        raise ValueError("internal error: the polytope's equality system is inconsistent.")
     pivot_set = set(pivots)
     free = [j for j in range(n) if j not in pivot_set]
     if not free:
         point = np.zeros((1, n))
         point[0, pivots] = [float(row[n]) for row in reduced]
-        return point
+        return Polytope(point, [], [[]])
     # x_pivot = b' - sum_f a'_f z_f >= 0 ;  z_f >= 0.   cdd row [b, a] means b + a.z >= 0.
     ineq = [_integer_row([row[n]] + [-row[f] for f in free]) for row in reduced]
     for k in range(len(free)):
@@ -132,7 +172,8 @@ def vertices(equalities: list[list[Any]], rhs: list[Any], n: int, *, measure: st
     generators = cdd.copy_generators(cdd.polyhedron_from_matrix(mat)).array
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
-    return _exact_points(generators, reduced, pivots, free, n)
+    points = _exact_points(generators, reduced, pivots, free, n)
+    return Polytope(points, free, [list(gen[1:]) for gen in generators])
 
 
 def _exact_points(
@@ -159,41 +200,3 @@ def _exact_points(
             for constant, coef, d in int_rows
         ]
     return points
-
-
-class MixtureSolution(NamedTuple):
-    """The optimal mixture of vertices: value, weights and the LP's verdict."""
-
-    value: float
-    weights: np.ndarray
-    status: str
-    message: str
-    gap: float
-    residual: float
-
-
-def min_mixture(costs: np.ndarray, columns: np.ndarray, target: np.ndarray) -> MixtureSolution:
-    """Minimise ``costs @ mu`` subject to ``columns @ mu = target``, ``mu >= 0`` (HiGHS).
-
-    Every column and the target are probability vectors, so any feasible ``mu`` sums to 1 and a
-    dual vector ``lam`` gives the certified lower bound ``lam @ target - max(lam @ columns - costs)``;
-    ``gap`` is the primal value minus that bound.
-    """
-    res = linprog(
-        costs,
-        A_eq=columns,
-        b_eq=target,
-        bounds=(0, None),
-        method="highs-ds",
-        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
-    )
-    if res.status != 0 or res.x is None:
-        return MixtureSolution(
-            math.nan, np.zeros(costs.size), _status.FAILED, res.message, math.inf, math.inf
-        )
-    lam = np.asarray(res.eqlin.marginals)
-    violation = max(float(np.max(lam @ columns - costs)), 0.0)
-    bound = float(lam @ target) - violation
-    gap = max(float(res.fun) - bound, 0.0)
-    residual = float(np.max(np.abs(columns @ res.x - target)))
-    return MixtureSolution(float(res.fun), res.x, _status.OPTIMAL, res.message, gap, residual)

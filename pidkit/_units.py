@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import math
 
+from ._validate import check_choice
+
 _NATS_PER_UNIT = {"bits": math.log(2.0), "nats": 1.0}
 
 
 def check_units(units: str) -> str:
-    """Return ``units`` if it names a supported unit, else raise ``ValueError``."""
-    if not isinstance(units, str) or units not in _NATS_PER_UNIT:
-        raise ValueError(f"units must be 'bits' or 'nats'; got {units!r}.")
-    return units
+    """Return ``units`` if it names a supported unit; ``ValueError`` (``TypeError`` for a non-string)."""
+    return check_choice(units, tuple(_NATS_PER_UNIT), name="units")
 
 
 def from_nats(value: float, units: str) -> float:

@@ -1,17 +1,164 @@
-"""One place that checks and normalises the probability mass functions every entry point takes."""
+"""The one place that checks what callers pass in: joints, pmfs, tolerances, flags and sizes.
+
+Every entry point (the solvers, the redundancy measures, the batch, the Shannon measures, the CLI)
+validates through these functions, so a mistake gets the same clear message wherever it is made:
+a ``TypeError`` for the wrong kind of value, a ``ValueError`` for a wrong value, each naming the
+argument, what was wrong and how to fix it.
+"""
 
 from __future__ import annotations
 
+import difflib
+import math
+import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+import psutil
 
 SUM_TOLERANCE = 1e-9
-"""How far the total mass may be from 1 before ``normalize=True`` is required."""
+"""How far the total mass of a float64 input may be from 1 before ``normalize=True`` is required.
+
+Inputs of a less precise float type (float32, float16) get a tolerance scaled to their precision,
+``SUM_TOLERANCE`` or ``16 * eps * log2(n_cells + 1)``, whichever is larger."""
+
+WORKING_COPIES = 3
+"""Float64 copies of a joint that validation and the Shannon measures hold at once (the size check)."""
+
+ALWAYS_FITS_BYTES = 2**28
+"""Estimates up to this size (256 MiB) pass :func:`check_memory` without asking the system."""
+
+__all__ = [
+    "ALWAYS_FITS_BYTES",
+    "SUM_TOLERANCE",
+    "WORKING_COPIES",
+    "available_memory",
+    "check_choice",
+    "check_flag",
+    "check_joint",
+    "check_memory",
+    "check_pmf",
+    "check_sources_joint",
+    "check_tol",
+    "is_dit_distribution",
+]
 
 
-def _is_dit_distribution(obj: Any) -> bool:
+def is_dit_distribution(obj: Any) -> bool:
+    """True when ``obj`` is a ``dit`` distribution (checked without importing dit)."""
     return type(obj).__module__.split(".")[0] == "dit"
+
+
+def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
+    """Return ``value`` if it is one of the strings ``choices``, else raise naming the choices.
+
+    A ``TypeError`` for a value that is not a string, a ``ValueError`` (suggesting the closest
+    choice) for an unknown string.
+
+    Examples
+    --------
+    >>> check_choice("bits", ("bits", "nats"), name="units")
+    'bits'
+    >>> check_choice("bit", ("bits", "nats"), name="units")
+    Traceback (most recent call last):
+    ...
+    ValueError: units must be 'bits' or 'nats'; got 'bit'. Did you mean 'bits'?
+    """
+    if len(choices) == 2:
+        listed = f"{choices[0]!r} or {choices[1]!r}"
+    else:
+        listed = f"one of {list(choices)}"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {listed}; got {value!r} ({type(value).__name__}).")
+    if value not in choices:
+        close = difflib.get_close_matches(value, choices, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{name} must be {listed}; got {value!r}.{hint}")
+    return value
+
+
+def check_flag(value: Any, *, name: str) -> bool:
+    """Return ``value`` as a bool if it is one (Python or NumPy bool), else raise ``TypeError``.
+
+    Strings such as ``"no"`` and integers such as ``1`` are refused: ``bool("no")`` is True.
+
+    Examples
+    --------
+    >>> check_flag(np.True_, name="strict")
+    True
+    >>> check_flag("no", name="strict")
+    Traceback (most recent call last):
+    ...
+    TypeError: strict must be True or False; got 'no' (str).
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__}).")
+
+
+def check_tol(tol: Any, *, name: str = "tol") -> float:
+    """Return ``tol`` as a float if it is a positive, finite real number (a tolerance in bits).
+
+    Raises ``TypeError`` for a bool, a string, ``None`` or a complex number, ``ValueError`` for zero,
+    a negative value, NaN or infinity.
+
+    Examples
+    --------
+    >>> check_tol(1e-6)
+    1e-06
+    >>> check_tol(True)
+    Traceback (most recent call last):
+    ...
+    TypeError: tol must be a positive number of bits (a finite real, e.g. 1e-9); got True (bool).
+    """
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
+        raise TypeError(
+            f"{name} must be a positive number of bits (a finite real, e.g. 1e-9); "
+            f"got {tol!r} ({type(tol).__name__})."
+        )
+    value = float(tol)
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"{name} must be a positive number of bits (a finite real, e.g. 1e-9); got {tol!r}."
+        )
+    return value
+
+
+def available_memory() -> int:
+    """Bytes of memory the operating system can give this process now without swapping."""
+    return int(psutil.virtual_memory().available)
+
+
+def check_memory(n_bytes: float, *, name: str, what: str) -> None:
+    """Raise ``ValueError`` up front when ``n_bytes`` will not fit in the available memory.
+
+    Parameters
+    ----------
+    n_bytes : float
+        The estimate of the memory the work needs.
+    name : str
+        The argument whose size drives the estimate, used in the message.
+    what : str
+        What needs the memory, e.g. ``"holding it as float64"``.
+
+    Examples
+    --------
+    >>> check_memory(1e6, name="p_yts", what="a test")
+    >>> check_memory(1e30, name="p_yts", what="a test")
+    Traceback (most recent call last):
+    ...
+    ValueError: p_yts is too large: a test needs about 9.31e+20 GiB, but only ...
+    """
+    if n_bytes <= ALWAYS_FITS_BYTES:
+        return
+    free = available_memory()
+    if n_bytes > free:
+        raise ValueError(
+            f"{name} is too large: {what} needs about {n_bytes / 2**30:.3g} GiB, but only "
+            f"{free / 2**30:.3g} GiB of memory is available. Merge or drop symbols (e.g. fewer "
+            "clusters when discretising), or run on a machine with more memory."
+        )
 
 
 def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray:
@@ -20,11 +167,15 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
     Parameters
     ----------
     p : array_like
-        Non-negative, finite masses.
+        Non-negative, finite masses: a NumPy array of integers or floats, nested lists of numbers,
+        or anything :func:`numpy.asarray` turns into one. Masked arrays are accepted only when
+        nothing is masked (pass ``p.filled(0)`` to treat masked cells as zero mass).
     name : str, default="p"
         The argument's name, used in error messages.
     normalize : bool, default=False
-        Rescale ``p`` to sum to 1 instead of rejecting a total off 1 by more than 1e-9.
+        Rescale ``p`` to sum to 1 instead of rejecting a total off 1 by more than
+        :data:`SUM_TOLERANCE`. Large totals are rescaled by the largest mass first, so masses near
+        the float64 maximum (1e308) do not overflow.
 
     Returns
     -------
@@ -34,63 +185,64 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
     Raises
     ------
     TypeError
-        If ``p`` is not numeric.
+        If ``p`` is not an array of real numbers (strings, objects, complex, bool), or
+        ``normalize`` is not a bool.
     ValueError
-        If ``p`` is empty, contains NaN or infinity or negative mass, has total mass 0, or sums to a
-        value other than 1 while ``normalize`` is False.
+        If ``p`` is ragged, masked, empty, too large for the available memory, contains NaN or
+        infinity or negative mass, has total mass 0, or sums to a value other than 1 while
+        ``normalize`` is False.
 
     Examples
     --------
     >>> check_pmf([1, 1, 2], normalize=True)
     array([0.25, 0.25, 0.5 ])
+    >>> check_pmf([1e308, 1e308], normalize=True)   # the total overflows float64; the answer does not
+    array([0.5, 0.5])
     """
-    if _is_dit_distribution(p):
-        raise TypeError(
-            f"{name} is a dit Distribution; convert it first with "
-            "pidkit.joint_from_dit(d, target=..., sources=...)."
-        )
-    try:
-        arr = np.asarray(p)
-    except Exception as exc:  # ragged nested lists and the like
-        raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
-    if arr.dtype == bool or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(
-            f"{name} must be an array of real numbers; got dtype {arr.dtype} "
-            f"(type {type(p).__name__}). Convert it with np.asarray(..., dtype=float)."
-        )
+    normalize = check_flag(normalize, name="normalize")
+    arr = _as_real_array(p, name)
     if arr.size == 0:
-        raise ValueError(
-            f"{name} is empty (shape {arr.shape}); every axis needs at least one entry."
-        )
-    arr = arr.astype(np.float64, copy=True)
-    if np.isnan(arr).any():
-        raise ValueError(
-            f"{name} contains NaN at index {_first(np.isnan(arr))}; masses must be finite."
-        )
-    if np.isinf(arr).any():
-        raise ValueError(
-            f"{name} contains infinity at index {_first(np.isinf(arr))}; masses must be finite."
-        )
-    if (arr < 0).any():
+        raise ValueError(f"{name} is empty (shape {arr.shape}); every axis needs at least one entry.")
+    check_memory(
+        WORKING_COPIES * 8.0 * arr.size,
+        name=name,
+        what=f"holding its {arr.size:.3g} cells (shape {arr.shape}) as float64",
+    )
+    input_dtype = arr.dtype
+    arr = _to_float64(arr)
+    finite = np.isfinite(arr)
+    if not finite.all():
+        where = _first(~finite)
+        kind = "NaN" if np.isnan(arr[where]) else "infinity"
+        raise ValueError(f"{name} contains {kind} at index {where}; masses must be finite.")
+    peak = float(arr.max())
+    if float(arr.min()) < 0:
         where = np.unravel_index(np.argmin(arr), arr.shape)
         raise ValueError(
             f"{name} has negative mass: {float(arr[where])!r} at index {tuple(int(i) for i in where)}; "
             "a probability mass function must be non-negative."
         )
-    total = float(arr.sum())
-    if total <= 0:
+    if peak == 0:
         raise ValueError(f"{name} has total mass 0; it must sum to 1.")
-    if abs(total - 1.0) > SUM_TOLERANCE and not normalize:
+    rescaled = not _sum_is_safe(peak, arr.size)
+    if rescaled:
+        arr /= peak  # rescale before summing: no overflow, and no precision lost in subnormals
+    total = float(arr.sum())
+    allowed = _sum_tolerance(input_dtype, arr.size)
+    # A rescaled joint's total is below 1e-270 or above 1e300: never within tolerance of 1.
+    if not normalize and (rescaled or abs(total - 1.0) > allowed):
+        reported = f"about 10**{math.log10(total) + math.log10(peak):.1f}" if rescaled else (
+            f"{total!r} (off by {abs(total - 1.0):.3g})"
+        )
         raise ValueError(
-            f"{name} sums to {total!r}, not 1 (off by {abs(total - 1.0):.3g} > {SUM_TOLERANCE:g}). "
+            f"{name} sums to {reported}, not 1 (allowed: within {allowed:g}). "
             "Pass normalize=True to rescale it, or fix the input."
         )
-    return arr / total
+    arr /= total
+    return arr
 
 
-def check_joint(p_yts: Any, *, name: str = "p_yts", normalize: bool = False) -> np.ndarray:
+def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.ndarray:
     """Validate a joint pmf indexed ``p[y, t, s]`` (target, teacher, student).
 
     Symbols of zero mass are allowed; solvers drop them internally and report results on the
@@ -98,12 +250,12 @@ def check_joint(p_yts: Any, *, name: str = "p_yts", normalize: bool = False) -> 
 
     Parameters
     ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
+    p : array_like of shape (n_y, n_t, n_s)
         The joint distribution of the target Y and the two sources T and S.
     name : str, default="p_yts"
         The argument's name, used in error messages.
     normalize : bool, default=False
-        Rescale to sum 1 instead of rejecting a total off 1 by more than 1e-9.
+        Rescale to sum 1 instead of rejecting a total off 1 by more than :data:`SUM_TOLERANCE`.
 
     Returns
     -------
@@ -113,27 +265,148 @@ def check_joint(p_yts: Any, *, name: str = "p_yts", normalize: bool = False) -> 
     Raises
     ------
     TypeError, ValueError
-        As :func:`check_pmf`, and ``ValueError`` if ``p_yts`` is not 3-D or has an empty axis.
+        As :func:`check_pmf`, and ``ValueError`` if ``p`` is not 3-D or has an empty axis.
 
     Examples
     --------
     >>> check_joint(np.full((2, 2, 2), 0.125)).shape
     (2, 2, 2)
+    >>> check_joint([[[0.5, 0.5]], [[0.5]]])
+    Traceback (most recent call last):
+    ...
+    ValueError: p_yts is ragged: ...
     """
-    if not _is_dit_distribution(p_yts):
-        shape = np.shape(p_yts) if not isinstance(p_yts, (str, bytes)) else ()
-        if len(shape) != 3:
+    arr = _as_real_array(p, name)
+    if arr.ndim != 3:
+        raise ValueError(
+            f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
+            f"got {arr.ndim}-D with shape {arr.shape}. Reshape it, or build it from samples with "
+            "pidkit.joint_from_samples(y, t, s)."
+        )
+    _check_no_empty_axis(arr, name)
+    return check_pmf(arr, name=name, normalize=normalize)
+
+
+def check_sources_joint(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray:
+    """Validate a joint pmf ``p[y, x1, x2, ...]`` of a target and two or more sources.
+
+    As :func:`check_joint`, for any number of source axes (at least two).
+
+    Examples
+    --------
+    >>> check_sources_joint(np.full((2, 2, 2, 2), 1 / 16)).shape
+    (2, 2, 2, 2)
+    """
+    arr = _as_real_array(p, name)
+    if arr.ndim < 3:
+        raise ValueError(
+            f"{name} must have a target axis and at least two source axes, indexed "
+            f"{name}[y, x1, x2, ...]; got {arr.ndim}-D with shape {arr.shape}."
+        )
+    _check_no_empty_axis(arr, name)
+    return check_pmf(arr, name=name, normalize=normalize)
+
+
+def _check_no_empty_axis(arr: np.ndarray, name: str) -> None:
+    if 0 in arr.shape:
+        raise ValueError(
+            f"{name} has an empty axis (shape {arr.shape}); the target and every source need at "
+            "least one symbol."
+        )
+
+
+def _as_real_array(p: Any, name: str) -> np.ndarray:
+    """``p`` as an array of integers or reals (any precision), without copying a valid array."""
+    if is_dit_distribution(p):
+        raise TypeError(
+            f"{name} is a dit Distribution; convert it first with "
+            "pidkit.joint_from_dit(d, target=..., sources=...)."
+        )
+    if isinstance(p, (str, bytes)):
+        raise TypeError(f"{name} must be an array of numbers; got a {type(p).__name__} {p!r:.40}.")
+    if isinstance(p, tuple) and hasattr(p, "_fields") and "p" in p._fields:  # e.g. an EmpiricalJoint
+        raise TypeError(
+            f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p attribute."
+        )
+    if isinstance(p, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(p))
+        if n_masked:
             raise ValueError(
-                f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
-                f"got {len(shape)}-D with shape {shape}. Reshape it, or build it from samples with "
-                "pidkit.joint_from_samples(y, t, s)."
+                f"{name} is a masked array with {n_masked} masked cell(s); pidkit does not guess "
+                f"what a masked mass means. Pass {name}.filled(0) to treat them as zero mass, or "
+                f"{name}.data to use the values underneath."
             )
-        if 0 in shape:
+        p = p.data
+    try:
+        arr = np.asarray(p)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(
+            f"{name} is ragged: its nested sequences have different lengths, so it is not an "
+            "array. Every row needs the same number of entries (pad missing cells with 0)."
+        ) from exc
+    except Exception as exc:  # objects numpy cannot read at all
+        raise TypeError(
+            f"{name} must be an array of numbers; could not convert {type(p).__name__}: {exc}"
+        ) from exc
+    if arr.dtype == object:
+        return _object_to_float(arr, name)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(
+            f"{name} must be an array of real numbers; got dtype {arr.dtype} "
+            f"(type {type(p).__name__}). Convert it with np.asarray(..., dtype=float)."
+        )
+    return arr
+
+
+def _object_to_float(arr: np.ndarray, name: str) -> np.ndarray:
+    """An object array of real numbers (Python ints, floats, Fractions) as float64."""
+    if arr.ndim == 0:
+        raise TypeError(
+            f"{name} must be an array of real numbers; got {type(arr.item()).__name__} "
+            f"{arr.item()!r:.40}."
+        )
+    out = np.empty(arr.shape, dtype=np.float64)
+    for index, value in np.ndenumerate(arr):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+            raise TypeError(
+                f"{name} must be an array of real numbers; {name}[{', '.join(map(str, index))}] "
+                f"is {value!r:.40} ({type(value).__name__})."
+            )
+        try:
+            out[index] = float(value)
+        except OverflowError as exc:
             raise ValueError(
-                f"{name} has an empty axis (shape {shape}); each of Y, T and S needs at least "
-                "one symbol."
-            )
-    return check_pmf(p_yts, name=name, normalize=normalize)
+                f"{name}[{', '.join(map(str, index))}] is too large for float64; divide {name} by "
+                "its largest entry first."
+            ) from exc
+    return out
+
+
+def _to_float64(arr: np.ndarray) -> np.ndarray:
+    """A float64 copy; wider floats are rescaled by their peak first so they do not overflow."""
+    if np.issubdtype(arr.dtype, np.floating) and np.finfo(arr.dtype).max > np.finfo(np.float64).max:
+        peak = np.max(np.abs(arr[np.isfinite(arr)]), initial=0)
+        if peak > np.finfo(np.float64).max:
+            arr = arr / peak
+    return np.array(arr, dtype=np.float64, copy=True)
+
+
+_HUGE = np.finfo(np.float64).max / 4
+_TINY = np.finfo(np.float64).tiny * 2**60
+
+
+def _sum_is_safe(peak: float, size: int) -> bool:
+    """Whether ``size`` masses of at most ``peak`` sum in float64 without overflow or subnormals."""
+    return _TINY <= peak <= _HUGE / size
+
+
+def _sum_tolerance(dtype: np.dtype, size: int) -> float:
+    if np.issubdtype(dtype, np.floating):
+        eps = float(np.finfo(dtype).eps)
+        return max(SUM_TOLERANCE, 16 * eps * math.log2(size + 1))
+    return SUM_TOLERANCE
 
 
 def _first(mask: np.ndarray) -> tuple[int, ...]:

@@ -1,32 +1,89 @@
 """The ``pidkit`` command: decompose a joint or a named example, print the examples' table, and
-check the RID paper's examples and theorems."""
+check the RID paper's examples and theorems.
+
+Bad input (a missing, corrupt or non-numeric file, a wrong shape, an unknown option) prints one line
+on stderr and exits with status 2; a solver that could not certify its answer exits with status 1.
+``--debug`` shows the traceback instead."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from . import examples, theorems
+from ._errors import SolverError
 from ._result import PIDResult
+from ._validate import check_choice
 from .decompose import pid
+from .redundancy import MEASURES
 
 _COLUMNS = ("red", "uni_t", "uni_s", "syn", "i_yts")
+_NPY_MAGIC = b"\x93NUMPY"
 
 
-def _load_joint(path: str) -> np.ndarray:
+class UsageError(Exception):
+    """A mistake in the command line or its input files: reported in one line, exit status 2."""
+
+
+def _load_joint(path: str) -> Any:
+    """The array in a .npy file (never unpickled) or the nested list in a .json file."""
     file = Path(path)
-    if not file.is_file():
-        raise SystemExit(f"pidkit: no such file: {path}")
-    if file.suffix == ".npy":
-        return np.load(file, allow_pickle=False)
-    if file.suffix == ".json":
-        return np.asarray(json.loads(file.read_text()), dtype=float)
-    raise SystemExit(f"pidkit: {path}: expected a .npy array or a .json nested list p[y][t][s]")
+    if not file.exists():
+        raise UsageError(f"{path}: no such file")
+    if file.is_dir():
+        raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
+    suffix = file.suffix.lower()
+    if suffix == ".npy":
+        return _load_npy(file, path)
+    if suffix == ".json":
+        try:
+            return json.loads(file.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise UsageError(f"{path}: not valid JSON ({_one_line(exc)})") from exc
+    raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]")
+
+
+def _load_npy(file: Path, path: str) -> np.ndarray:
+    """The array in a .npy file, memory-mapped so that the size check runs before it is read."""
+    with file.open("rb") as handle:
+        if handle.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
+            raise UsageError(f"{path}: not a .npy file (no NumPy header); save it with np.save")
+        handle.seek(0)
+        try:
+            version = np.lib.format.read_magic(handle)
+            read_header = (
+                np.lib.format.read_array_header_1_0
+                if version == (1, 0)
+                else np.lib.format.read_array_header_2_0
+            )
+            shape, _, dtype = read_header(handle)
+        except (ValueError, EOFError, OSError) as exc:
+            raise UsageError(f"{path}: corrupt .npy header ({_one_line(exc)})") from exc
+        stored = file.stat().st_size - handle.tell()
+    if dtype.hasobject:
+        raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files")
+    needed = math.prod(shape) * dtype.itemsize
+    if stored < needed:
+        raise UsageError(
+            f"{path}: truncated: its header promises shape {shape} of {dtype} ({needed} bytes), "
+            f"but the file holds {stored} bytes of data"
+        )
+    try:
+        return np.load(file, mmap_mode="r" if needed else None, allow_pickle=False)
+    except (ValueError, EOFError, OSError) as exc:
+        raise UsageError(f"{path}: cannot read it as a numeric .npy array ({_one_line(exc)})") from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
 def _table(rows: dict[str, PIDResult], units: str) -> str:
@@ -40,19 +97,21 @@ def _table(rows: dict[str, PIDResult], units: str) -> str:
 
 def _decompose(args: argparse.Namespace) -> int:
     catalogue = examples.catalogue()
+    check_choice(args.measure, MEASURES, name="--measure")
     if (args.example is None) == (args.joint is None):
-        raise SystemExit("pidkit decompose: give either a joint file or --example NAME")
+        raise UsageError("decompose: give either a joint file or --example NAME, not both or neither")
     if args.example is not None:
         key = args.example.lower()
         if key not in catalogue:
-            raise SystemExit(f"pidkit: unknown example {args.example!r}; known: {sorted(catalogue)}")
+            raise UsageError(f"unknown example {args.example!r}; known: {sorted(catalogue)}")
         p = catalogue[key]
     else:
         p = _load_joint(args.joint)
     try:
         result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize)
     except (TypeError, ValueError) as exc:
-        raise SystemExit(f"pidkit: {exc}") from exc
+        where = f"{args.joint}: " if args.joint is not None else ""
+        raise UsageError(f"{where}{_one_line(exc)}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
 
@@ -91,7 +150,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         reports = [runs[name]() for name in names]
     except (ImportError, TypeError, ValueError) as exc:
-        raise SystemExit(f"pidkit check: {exc}") from exc
+        raise UsageError(f"check: {_one_line(exc)}") from exc
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -101,25 +160,35 @@ def _check(args: argparse.Namespace) -> int:
 
 def get_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pidkit`` command."""
-    parser = argparse.ArgumentParser(prog="pidkit", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="pidkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
 
-    dec = sub.add_parser("decompose", help="decompose a joint p[y,t,s] (.npy or .json) or an example")
+    dec = sub.add_parser(
+        "decompose", parents=[common], help="decompose a joint p[y,t,s] (.npy or .json) or an example"
+    )
     dec.add_argument("joint", nargs="?", help="path to a .npy array or .json nested list p[y][t][s]")
     dec.add_argument("--example", help=f"a named example: {', '.join(examples.catalogue())}")
-    dec.add_argument("--measure", default="broja", help="redundancy measure (default: broja)")
+    dec.add_argument(
+        "--measure", default="broja", help=f"redundancy measure: {', '.join(MEASURES)} (default: broja)"
+    )
     dec.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
     dec.add_argument("--normalize", action="store_true", help="rescale a joint that does not sum to 1")
     dec.add_argument("--json", action="store_true", help="print machine-readable JSON")
     dec.set_defaults(func=_decompose)
 
-    exa = sub.add_parser("examples", help="print the PID table of every named example")
+    exa = sub.add_parser("examples", parents=[common], help="print the PID table of every named example")
     exa.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
     exa.add_argument("--json", action="store_true", help="print machine-readable JSON")
     exa.set_defaults(func=_examples)
 
     chk = sub.add_parser(
-        "check", help="check the RID paper's Examples 1-3 and Theorems 3.1, 3.2, 4.1 (exit 1 if violated)"
+        "check",
+        parents=[common],
+        help="check the RID paper's Examples 1-3 and Theorems 3.1, 3.2, 4.1 (exit 1 if violated)",
     )
     chk.add_argument(
         "which",
@@ -140,9 +209,30 @@ def get_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``pidkit`` command with ``argv`` (default: the process arguments)."""
+    """Run the ``pidkit`` command with ``argv`` (default: the process arguments); the exit status.
+
+    0 on success; 1 when a solver could not certify its answer or ``check`` found a violation;
+    2 for bad input (argparse's own errors included), reported in one line on stderr.
+    """
     args = get_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
+        if args.debug:
+            raise
+        print(f"pidkit: error: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    except SolverError as exc:
+        if args.debug:
+            raise
+        print(f"pidkit: solver failed: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("pidkit: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any
 from numpy.typing import ArrayLike
 
 from ._result import PIDResult
-from ._validate import _is_dit_distribution
+from ._validate import check_choice, is_dit_distribution
 from .bertschinger import bertschinger
 from .redundancy import MEASURES, pid_from_measure
 from .samples import joint_from_dit
@@ -60,15 +60,11 @@ def pid(
     >>> round(pidkit.pid(pidkit.examples.and_(), measure="gh").syn, 6)
     0.311278
     """
-    if _is_dit_distribution(p_yts):
+    if is_dit_distribution(p_yts):
         if target is None:
             raise TypeError(
                 "p_yts is a dit Distribution: name its target variable, e.g. "
                 "pidkit.pid(d, target=2, sources=[0, 1])."
             )
         p_yts = joint_from_dit(p_yts, target=target, sources=sources).p
-    try:
-        solve = _MEASURES[measure]
-    except (KeyError, TypeError):
-        raise ValueError(f"measure must be one of {sorted(_MEASURES)}; got {measure!r}.") from None
-    return solve(p_yts, **options)
+    return _MEASURES[check_choice(measure, MEASURES, name="measure")](p_yts, **options)

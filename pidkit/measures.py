@@ -141,7 +141,7 @@ def entropy(p: ArrayLike, variables: str | None = None, *, units: str = "bits") 
     """
     if variables is None:
         return from_nats(_entropy_nats(check_pmf(p)), units)
-    joint = check_joint(p)
+    joint = check_joint(p, name="p")
     return from_nats(_joint_entropy_nats(joint, _check_variables(variables, "variables")), units)
 
 

@@ -20,11 +20,17 @@ For two sources they are ordered (``docs/theory.md`` has the proofs)::
     gh-target-only <= wedge <= gh-function-of-t <= gh <= prec <= broja <= mmi
 
 ``"gh"`` and ``"prec"`` are exact: the optimal Q is a mixture of vertices of a polytope, found by
-exact rational vertex enumeration (pycddlib in GMP mode, the ``exact`` extra) and one linear program.
+exact rational vertex enumeration (pycddlib in GMP mode, the ``exact`` extra) and one linear program
+solved in rational arithmetic (``pidkit/_mixture.py``), so nearly deterministic joints and masses
+spread over hundreds of orders of magnitude are answered, not declined. Exact reductions come first:
+a one-symbol target or source gives 0, and where I_wedge and I_MMI agree within
+``LP_TOL_BITS`` (1e-9 bits) no polytope is built. Every answer is checked before it counts as a success:
+finite, and between 0 and min_i I(Y; X_i).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -35,11 +41,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.special import entr
 
-from . import _polytope, _status
+from . import _mixture, _polytope, _status
 from ._errors import SolverError
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
-from ._validate import check_joint, check_pmf
+from ._validate import check_choice, check_flag, check_joint, check_sources_joint
 from .measures import _cmi_nats, _entropy_nats
 
 __all__ = [
@@ -58,7 +64,7 @@ MAX_PARTITION_SYMBOLS = 9
 """Largest source alphabet whose set partitions are enumerated (Bell(9) = 21147 partitions)."""
 
 LP_TOL_BITS = 1e-9
-"""Certified LP gap and feasibility residual (bits / probability) below which gh and prec are optimal."""
+"""Gap (bits) within which the bounds I_wedge <= Red <= I_MMI settle gh and prec without their LP."""
 
 _ZERO_CMI_NATS = 1e-12
 """A conditional mutual information below this counts as 0 in the Q = f(T) reading."""
@@ -186,43 +192,122 @@ def _entropy_rows(m: np.ndarray) -> np.ndarray:
     return entr(np.clip(m, 0.0, None)).sum(axis=1)
 
 
-def _lp_value(
-    p_y: np.ndarray, costs: np.ndarray, columns: np.ndarray, target: np.ndarray, method: str, n_vertices: int
-) -> _Value:
-    sol = _polytope.min_mixture(costs, columns, target)
-    tol = to_nats(LP_TOL_BITS, "bits")
-    status = sol.status
-    if status == _status.OPTIMAL and (sol.gap > tol or sol.residual > LP_TOL_BITS):
-        status = _status.OPTIMAL_INACCURATE
-    value = _entropy_nats(p_y) - sol.value
-    n_used = int(np.count_nonzero(sol.weights > 1e-12))
-    message = (
-        f"{n_vertices} exact vertices, LP ({sol.message.strip()}) mixes {n_used} of them (|Q| = {n_used})"
-    )
+def _source_informations(p: np.ndarray) -> list[float]:
+    """I(Y; X_i) in nats for every source axis of p[y, x1, ..., xn]."""
+    p_y = p.sum(axis=tuple(range(1, p.ndim)))
+    out = []
+    for axis in range(1, p.ndim):
+        p_yx = p.sum(axis=tuple(a for a in range(1, p.ndim) if a != axis))
+        out.append(max(_entropy_nats(p_y) + _entropy_nats(p_yx.sum(axis=0)) - _entropy_nats(p_yx), 0.0))
+    return out
+
+
+def _lp_shortcut(p: np.ndarray, measure: str) -> _Value | None:
+    """Red for gh and prec without the polytope where exact reductions or the bounds settle it.
+
+    * A target or a source with a single symbol of positive mass has I(Y;X_i) = 0, and every
+      measure of the family lies between 0 and min_i I(Y;X_i): Red = 0 exactly.
+    * Two sources: I_wedge <= I_GH <= I_prec <= I_MMI (``docs/theory.md``). Where the outer two
+      are within :data:`LP_TOL_BITS`, I_wedge is the answer, certified with that gap; Q = T∧S
+      attains it for gh.
+    """
+    used = [int(np.count_nonzero(p.sum(axis=tuple(a for a in range(p.ndim) if a != axis)) > 0))
+            for axis in range(p.ndim)]
+    if min(used) == 1:
+        which = "Y" if used[0] == 1 else f"source {used[1:].index(1) + 1}"
+        diagnostics = {"q_joint": p[None], "q_size": 1} if measure == "gh" else {}
+        return _Value(
+            0.0,
+            _status.EXACT,
+            f"{which} has one symbol of positive mass, so I(Y; source) = 0 and Red = 0",
+            "reduction",
+            diagnostics=diagnostics,
+        )
+    if p.ndim != 3:
+        return None
+    upper = min(_source_informations(p))
+    wedge = _wedge(p)
+    gap = upper - wedge.nats
+    if gap > to_nats(LP_TOL_BITS, "bits"):
+        return None
+    diagnostics: dict[str, Any] = {"n_components": wedge.diagnostics["n_components"]}
+    if measure == "gh":
+        label = _components(p.shape[1], p.shape[2], p.sum(axis=0) > 0)[: p.shape[1]]
+        q_joint = np.stack([p * (label == k)[None, :, None] for k in np.unique(label)])
+        diagnostics.update(q_joint=q_joint, q_size=len(q_joint))
     return _Value(
-        max(value, 0.0),
-        status,
-        message,
-        method,
-        gap_nats=sol.gap,
-        solver="HIGHS",
-        diagnostics={
-            "n_vertices": n_vertices,
-            "q_size": n_used,
-            "residual": sol.residual,
-            "weights": sol.weights,
-        },
+        wedge.nats,
+        _status.OPTIMAL,
+        "I_wedge <= Red <= min(I(Y;T), I(Y;S)) and the two agree within tolerance",
+        "bounds",
+        gap_nats=max(gap, 0.0),
+        diagnostics=diagnostics,
     )
 
 
-def _gh_polytope(p: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int]]:
-    """The cells of supp p and K's equalities ``rows @ r = rhs`` (integer coefficients)."""
-    cells = np.argwhere(p > 0)
-    masses = _polytope.exact_masses(p[tuple(cells.T)])
+def _lp_value(
+    p_y: np.ndarray, costs: np.ndarray, polytope: _polytope.Polytope, target: list[Fraction]
+) -> _Value:
+    sol = _mixture.min_mixture(costs, polytope, target)
+    n_vertices = len(polytope.points)
+    n_used = int(np.count_nonzero(sol.weights))
+    message = f"{n_vertices} exact vertices, LP ({sol.message}) mixes {n_used} of them (|Q| = {n_used})"
+    return _Value(
+        max(_entropy_nats(p_y) - sol.value, 0.0),
+        sol.status,
+        message,
+        "vertex-lp",
+        gap_nats=sol.gap,
+        solver="exact-simplex",
+        diagnostics={"n_vertices": n_vertices, "q_size": n_used, "weights": sol.weights},
+    )
+
+
+def _exact_joint(p: np.ndarray) -> np.ndarray:
+    """p as an object array of Python ints proportional to it (:func:`_polytope.exact_masses`)."""
+    exact = np.zeros(p.shape, dtype=object)
+    cells = tuple(np.nonzero(p))
+    exact[cells] = _polytope.exact_masses(p[cells])
+    return exact
+
+
+def _merge_proportional(exact: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Merge the symbols of ``axis`` whose slices of ``exact`` are proportional (exactly).
+
+    Such symbols are copies of one another as far as the rest of the joint is concerned, and
+    I_GH and I_prec do not change when they are merged. Returns the merged joint, the merged
+    index of every original symbol, and each symbol's share of its merged symbol's mass.
+    """
+    slices = np.moveaxis(exact, axis, 0).reshape(exact.shape[axis], -1)
+    keys: dict[tuple[int, ...], int] = {}
+    group = np.empty(exact.shape[axis], dtype=int)
+    for x, row in enumerate(slices.tolist()):
+        divisor = math.gcd(*row) or 1
+        group[x] = keys.setdefault(tuple(v // divisor for v in row), len(keys))
+    if len(keys) == exact.shape[axis]:
+        return exact, np.arange(exact.shape[axis]), np.ones(exact.shape[axis])
+    merged = np.zeros((len(keys), slices.shape[1]), dtype=object)
+    for x, g in enumerate(group):
+        merged[g] += slices[x]
+    mass = np.array([float(sum(row)) for row in slices.tolist()])
+    group_mass = np.array([float(sum(row)) for row in merged.tolist()])
+    share = np.divide(mass, group_mass[group], out=np.zeros_like(mass), where=group_mass[group] > 0)
+    shape = (len(keys), *np.delete(exact.shape, axis))
+    return np.moveaxis(merged.reshape(shape), 0, axis), group, share
+
+
+def _gh_polytope(exact: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int], list[Fraction]]:
+    """The cells of supp p, K's equalities ``rows @ r = rhs`` (integer coefficients), and p on them.
+
+    ``exact`` holds integers proportional to p (:func:`_exact_joint`).
+    """
+    cells = np.argwhere(exact > 0)
+    masses = [int(m) for m in exact[tuple(cells.T)]]
+    total = sum(masses)
     rows: list[list[int]] = [[1] * len(cells)]
     rhs = [1]
     y_of = cells[:, 0].tolist()
-    for axis in range(1, p.ndim):
+    for axis in range(1, exact.ndim):
         x_of = cells[:, axis].tolist()
         p_x: dict[int, int] = {}
         p_xy: dict[tuple[int, int], int] = {}
@@ -238,32 +323,36 @@ def _gh_polytope(p: np.ndarray) -> tuple[np.ndarray, list[list[int]], list[int]]
                 ]
             )
             rhs.append(0)
-    return cells, rows, rhs
+    return cells, rows, rhs, [Fraction(m, total) for m in masses]
 
 
 def _gh(p: np.ndarray) -> _Value:
     """I_GH for p[y, x1, ..., xn] (n >= 2 sources)."""
     _polytope.require_cdd("gh")
-    cells, rows, rhs = _gh_polytope(p)
-    n = len(cells)
-    verts = _polytope.vertices(rows, rhs, n, measure="gh")
-    columns = verts.T
-    m_y = np.zeros((columns.shape[1], p.shape[0]))
-    np.add.at(m_y.T, cells[:, 0], columns)
-    value = _lp_value(
-        p.sum(axis=tuple(range(1, p.ndim))),
-        _entropy_rows(m_y),
-        columns,
-        p[tuple(cells.T)],
-        "vertex-lp",
-        len(verts),
+    shortcut = _lp_shortcut(p, "gh")
+    if shortcut is not None:
+        return shortcut
+    exact, unmerge = _exact_joint(p), []
+    for axis in range(1, p.ndim):
+        exact, group, share = _merge_proportional(exact, axis)
+        unmerge.append((axis, group, share))
+    cells, rows, rhs, target = _gh_polytope(exact)
+    polytope = _polytope.vertices(
+        rows, rhs, len(cells), measure="gh", eliminate_first=np.argsort(-np.array(target), kind="stable")
     )
+    m_y = np.zeros((len(polytope.points), p.shape[0]))
+    np.add.at(m_y.T, cells[:, 0], polytope.points.T)
+    value = _lp_value(p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), polytope, target)
     weights = value.diagnostics.pop("weights") if value.diagnostics is not None else None
     if weights is not None and value.status != _status.FAILED:
-        used = np.flatnonzero(weights > 1e-12)
-        joint = np.zeros((used.size, *p.shape))
+        used = np.flatnonzero(weights)
+        joint = np.zeros((used.size, *exact.shape))
         for k, v in enumerate(used):
-            joint[(k, *cells.T)] = weights[v] * verts[v]
+            joint[(k, *cells.T)] = weights[v] * polytope.points[v]
+        for axis, group, share in unmerge:  # split merged symbols back in proportion to their mass
+            joint = np.take(joint, group, axis=axis + 1) * share.reshape(
+                [-1 if a == axis + 1 else 1 for a in range(joint.ndim)]
+            )
         value.diagnostics["q_joint"] = joint
     return value
 
@@ -271,41 +360,44 @@ def _gh(p: np.ndarray) -> _Value:
 def _prec(p: np.ndarray) -> _Value:
     """I_prec for p[y, x1, ..., xn] (n >= 2 sources)."""
     _polytope.require_cdd("prec")
+    shortcut = _lp_shortcut(p, "prec")
+    if shortcut is not None:
+        return shortcut
     n_y = p.shape[0]
-    cells = np.argwhere(p > 0)
-    masses = _polytope.exact_masses(p[tuple(cells.T)])  # one exact joint for every source
-    blocks = []  # per source: (support symbols, exact p(y|x) as Fractions, p(x) floats)
+    exact = _exact_joint(p)  # one exact joint for every source
+    total = int(exact.sum())
+    blocks = []  # per source: exact p(y|x) of each distinct conditional, exact p(x) of its symbols
     for axis in range(1, p.ndim):
-        exact_xy: dict[int, list[int]] = {}
-        for x, y, m in zip(cells[:, axis].tolist(), cells[:, 0].tolist(), masses, strict=True):
-            exact_xy.setdefault(x, [0] * n_y)[y] += m
-        used = np.array(sorted(exact_xy))
-        cond = [[Fraction(v, sum(exact_xy[x])) for v in exact_xy[x]] for x in used.tolist()]
-        p_x = np.moveaxis(p, axis, 0).reshape(p.shape[axis], -1).sum(axis=1)
-        blocks.append((used, cond, p_x[used]))
-    sizes = [b[0].size for b in blocks]
+        p_xy = np.moveaxis(exact, axis, 0).reshape(p.shape[axis], n_y, -1).sum(axis=2)
+        merged: dict[tuple[Fraction, ...], int] = {}  # symbols with equal p(y|x) are one symbol
+        for row in p_xy.tolist():
+            p_x = sum(row)
+            if p_x:
+                cond = tuple(Fraction(v, p_x) for v in row)
+                merged[cond] = merged.get(cond, 0) + p_x
+        blocks.append((list(merged), [Fraction(m, total) for m in merged.values()]))
+    sizes = [len(b[0]) for b in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     n = int(offsets[-1])
     rows: list[list[Any]] = [[1] * sizes[0] + [0] * (n - sizes[0])]
     rhs: list[Any] = [1]
-    first = blocks[0][1]
+    first = blocks[0][0]
     for k in range(1, len(blocks)):
         for y in range(n_y):
             row = [0] * n
             for i, c in enumerate(first):
                 row[i] = c[y]
-            for i, c in enumerate(blocks[k][1]):
+            for i, c in enumerate(blocks[k][0]):
                 row[offsets[k] + i] = -c[y]
             rows.append(row)
             rhs.append(0)
-    verts = _polytope.vertices(rows, rhs, n, measure="prec")
-    columns = verts.T
-    cond_first = np.array([[float(v) for v in c] for c in first])
-    m_y = columns[: sizes[0]].T @ cond_first
-    target = np.concatenate([b[2] for b in blocks])
-    value = _lp_value(
-        p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), columns, target, "vertex-lp", len(verts)
+    target = [f for b in blocks for f in b[1]]
+    polytope = _polytope.vertices(
+        rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable")
     )
+    cond_first = np.array([[float(v) for v in c] for c in first])
+    m_y = polytope.points[:, : sizes[0]] @ cond_first
+    value = _lp_value(p.sum(axis=tuple(range(1, p.ndim))), _entropy_rows(m_y), polytope, target)
     if value.diagnostics is not None:
         value.diagnostics.pop("weights")
     return value
@@ -343,22 +435,30 @@ _NONNEGATIVE = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
 
 
-def _check_measure(measure: str) -> str:
-    if not isinstance(measure, str) or measure not in _SOLVERS:
-        raise ValueError(f"measure must be one of {list(MEASURES)}; got {measure!r}.")
-    return measure
+def _solve(measure: str, p: np.ndarray) -> _Value:
+    """Run the measure's solver and check the invariants before its answer counts as a success.
 
-
-def _check_sources(p: ArrayLike, name: str, normalize: bool) -> np.ndarray:
-    """Validate p[y, x1, ..., xn] with n >= 2 sources (3-D goes through check_joint)."""
-    if np.ndim(p) == 3:
-        return check_joint(p, name=name, normalize=normalize)
-    if np.ndim(p) < 3:
-        raise ValueError(
-            f"{name} must have a target axis and at least two source axes, indexed "
-            f"{name}[y, x1, x2, ...]; got {np.ndim(p)}-D with shape {np.shape(p)}."
+    Red and its gap must be finite, and 0 <= Red <= min_i I(Y; X_i) (every measure here lies in
+    that range, within the certified gap); anything else is a failure with the reason.
+    """
+    value = _SOLVERS[measure](p)
+    if value.status == _status.FAILED:
+        return value
+    if not (math.isfinite(value.nats) and math.isfinite(value.gap_nats)):
+        return value._replace(
+            status=_status.FAILED,
+            message=f"{value.message}; the solver returned a non-finite Red ({value.nats!r}, gap "
+            f"{value.gap_nats!r} nats), which is not an answer",
         )
-    return check_pmf(p, name=name, normalize=normalize)
+    upper = min(_source_informations(p))
+    slack = max(value.gap_nats, to_nats(LP_TOL_BITS, "bits"))
+    if value.status in _status.CERTIFIED and not -slack <= value.nats <= upper + slack:
+        return value._replace(
+            status=_status.OPTIMAL_INACCURATE,
+            message=f"{value.message}; Red = {value.nats!r} nats lies outside [0, min_i I(Y;X_i) = "
+            f"{upper!r}] by more than the certified gap",
+        )
+    return value
 
 
 def _certified(value: _Value, measure: str, units: str) -> float:
@@ -411,7 +511,7 @@ def redundancy(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    return _certified(_SOLVERS[_check_measure(measure)](p), measure, units)
+    return _certified(_solve(check_choice(measure, MEASURES, name="measure"), p), measure, units)
 
 
 def pid_from_measure(
@@ -450,12 +550,13 @@ def pid_from_measure(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    measure = _check_measure(measure)
+    measure = check_choice(measure, MEASURES, name="measure")
+    strict = check_flag(strict, name="strict")
     if measure == "broja":
         from .bertschinger import bertschinger
 
         return bertschinger(p, units=units, strict=strict)
-    value = _SOLVERS[measure](p)
+    value = _solve(measure, p)
     return result_from_redundancy(
         p,
         value.nats,
@@ -532,8 +633,7 @@ def i_function_of_source(
     >>> round(i_function_of_source(p), 6)   # f(T) = Z
     0.531004
     """
-    if source not in ("t", "s"):
-        raise ValueError(f"source must be 't' or 's'; got {source!r}.")
+    source = check_choice(source, ("t", "s"), name="source")
     return redundancy(p_yts, measure=f"gh-function-of-{source}", units=units, normalize=normalize)
 
 
@@ -562,9 +662,9 @@ def i_gh(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float
     >>> round(i_gh(pidkit.examples.and_()), 6)
     0.122556
     """
-    arr = _check_sources(p, "p", normalize)
+    arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return _certified(_gh(arr), "gh", units)
+    return _certified(_solve("gh", arr), "gh", units)
 
 
 def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
@@ -580,6 +680,6 @@ def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> flo
     >>> round(i_prec(pidkit.examples.sum_()), 6)
     0.5
     """
-    arr = _check_sources(p, "p", normalize)
+    arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return _certified(_prec(arr), "prec", units)
+    return _certified(_solve("prec", arr), "prec", units)

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._validate import check_pmf, is_dit_distribution
+
 
 class EmpiricalJoint(NamedTuple):
     """A joint pmf counted from samples.
@@ -32,6 +34,17 @@ class EmpiricalJoint(NamedTuple):
 
 def _label_array(values: Any, name: str) -> np.ndarray:
     """Labels as a 1-D array; tuples and other non-scalar hashables become object labels."""
+    if isinstance(values, np.ma.MaskedArray):
+        n_masked = int(np.ma.count_masked(values))
+        if n_masked:
+            raise ValueError(
+                f"{name} is a masked array with {n_masked} masked label(s); pidkit does not guess "
+                "what a masked sample means. Drop those samples from y, t and s alike (e.g. "
+                "keep = ~np.ma.getmaskarray(y) & ...), or fill them with a label of their own."
+            )
+        return values.data
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a 1-D sequence of labels; got a {type(values).__name__}.")
     if isinstance(values, np.ndarray):
         return values
     try:
@@ -42,7 +55,10 @@ def _label_array(values: Any, name: str) -> np.ndarray:
         try:
             return np.asarray(seq)
         except ValueError as exc:
-            raise TypeError(f"{name} must be a 1-D sequence of labels: {exc}") from exc
+            raise ValueError(
+                f"{name} is ragged: some labels are sequences of different lengths. Use scalar "
+                "labels, or tuples (hashable labels of any length)."
+            ) from exc
     return _as_objects(seq)
 
 
@@ -128,8 +144,10 @@ def joint_from_dit(
     >>> joint_from_dit(d, target=2, sources=[0, 1]).p.shape
     (2, 2, 2)
     """
-    if type(d).__module__.split(".")[0] != "dit":
+    if not is_dit_distribution(d):
         raise TypeError(f"d must be a dit Distribution; got {type(d).__name__}.")
+    if d.is_log():  # log-probabilities would be read as (negative) masses
+        d = d.copy(base="linear")
     if len(sources) != 2:
         raise ValueError(f"sources must name exactly two variables (T, S); got {sources!r}.")
 
@@ -149,7 +167,7 @@ def joint_from_dit(
     p = np.zeros(shape)
     np.add.at(p, tuple(codes for codes, _ in codes_labels), np.asarray(d.pmf, dtype=float))
     labels = {name: lab for name, (_, lab) in zip("yts", codes_labels, strict=True)}
-    return EmpiricalJoint(p / p.sum(), labels, np.zeros(shape, dtype=np.int64), 0)
+    return EmpiricalJoint(check_pmf(p, name="d", normalize=True), labels, np.zeros(shape, dtype=np.int64), 0)
 
 
 def _as_objects(values: list[Any]) -> np.ndarray:

@@ -1,10 +1,15 @@
 import json
+import math
+import pickle
+import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
 
 from pidkit import examples
-from pidkit.cli import main
+from pidkit.cli import UsageError, main
 
 
 def test_decompose_example_prints_the_table(capsys):
@@ -16,7 +21,7 @@ def test_decompose_example_prints_the_table(capsys):
 def test_decompose_file_as_json(tmp_path, capsys):
     path = tmp_path / "joint.npy"
     np.save(path, examples.xor())
-    main(["decompose", str(path), "--json"])
+    assert main(["decompose", str(path), "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["syn"] == pytest.approx(1.0, abs=1e-9) and record["status"] == "optimal"
 
@@ -24,7 +29,7 @@ def test_decompose_file_as_json(tmp_path, capsys):
 def test_decompose_json_file_with_normalize(tmp_path, capsys):
     path = tmp_path / "joint.json"
     path.write_text(json.dumps((examples.rdn() * 4).tolist()))
-    main(["decompose", str(path), "--normalize", "--units", "nats"])
+    assert main(["decompose", str(path), "--normalize", "--units", "nats"]) == 0
     assert "0.693147" in capsys.readouterr().out
 
 
@@ -35,21 +40,118 @@ def test_examples_table_lists_every_example(capsys):
         assert name in out
 
 
+def _write(path, content):
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif isinstance(content, str):
+        path.write_text(content)
+    elif content is not None:
+        content(path)
+    return str(path)
+
+
+def _npy(array, **kwargs):
+    return lambda path: np.save(path, array, **kwargs)
+
+
+def _truncated(path):
+    np.save(path, np.full((20, 20, 20), 1 / 8000))
+    path.write_bytes(path.read_bytes()[:300])
+
+
+# (id, file name, content or writer, extra argv, message regex). Each must exit 2 with one line.
+BAD_INPUTS = [
+    ("missing file", "missing.npy", None, [], r"missing\.npy: no such file"),
+    ("directory", "dir.npy", lambda p: p.mkdir(), [], r"dir\.npy: is a directory"),
+    ("unknown suffix", "joint.txt", "1 2 3", [], r"joint\.txt: expected a \.npy array or a \.json"),
+    ("corrupt npy", "bad.npy", b"garbage bytes, not an array", [], r"bad\.npy: not a \.npy file"),
+    ("pickle in npy", "pickled.npy", pickle.dumps([1, 2, 3]), [], r"pickled\.npy: not a \.npy file"),
+    ("truncated npy", "cut.npy", _truncated, [], r"cut\.npy: truncated: .*64000 bytes"),
+    (
+        "object npy",
+        "obj.npy",
+        _npy(np.array([[[0.5, None]]], dtype=object), allow_pickle=True),
+        [],
+        r"obj\.npy: holds Python objects, not numbers; pidkit never unpickles",
+    ),
+    ("string npy", "str.npy", _npy(np.array([[["a", "b"]]])), [], r"str\.npy: p_yts must be an array of"),
+    ("2-D npy", "flat.npy", _npy(np.full((2, 2), 0.25)), [], r"flat\.npy: p_yts must be a 3-D array"),
+    ("empty axis", "empty.npy", _npy(np.zeros((0, 2, 2))), [], r"p_yts has an empty axis"),
+    ("negative mass", "neg.npy", _npy(np.array([[[1.5, -0.5]]])), [], r"p_yts has negative mass: -0\.5"),
+    ("does not sum to 1", "half.npy", _npy(np.full((2, 2, 2), 0.0625)), [], r"p_yts sums to 0\.5.*normalize"),
+    ("invalid json", "bad.json", "[[[0.5, 0.5]], ", [], r"bad\.json: not valid JSON \(Expecting value"),
+    ("not utf-8", "latin.json", b"\xff\xfe\x00", [], r"latin\.json: not valid JSON"),
+    ("non-numeric json", "abc.json", '[[["a", "b"]]]', [], r"abc\.json: p_yts must be an array of real"),
+    ("null in json", "null.json", "[[[0.5, null]]]", [], r"p_yts\[0, 0, 1\] is None"),
+    ("object json", "dict.json", '{"p": 1}', [], r"dict\.json: p_yts must be an array of real .*; got dict"),
+    ("ragged json", "ragged.json", "[[[0.5, 0.5]], [[0.5]]]", [], r"ragged\.json: p_yts is ragged"),
+    ("NaN in json", "nan.json", "[[[NaN, 1]]]", [], r"p_yts contains NaN at index \(0, 0, 0\)"),
+    ("unknown measure", "ok.json", "[[[1]]]", ["--measure", "ghh"], r"--measure must be one of .*'gh'\?"),
+    ("file and example", "ok.json", "[[[1]]]", ["--example", "AND"], r"either a joint file or --example"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "extra", "match"), [r[1:] for r in BAD_INPUTS], ids=[r[0] for r in BAD_INPUTS]
+)
+def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, content, extra, match):
+    path = _write(tmp_path / name, content)
+    assert main(["decompose", path, *extra]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("pidkit: error: "), captured.err
+    assert "Traceback" not in captured.err
+    assert re.search(match, lines[0]), lines[0]
+
+
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
-        (["decompose", "--example", "nope"], "unknown example 'nope'"),
+        (["decompose", "--example", "nope"], r"unknown example 'nope'; known: \['and'"),
         (["decompose"], "give either a joint file or --example"),
-        (["decompose", "missing.npy"], "no such file"),
+        (["decompose", "--example", "and", "--measure", "mmi "], "--measure must be one of"),
     ],
 )
-def test_cli_errors_are_one_line(argv, match):
-    with pytest.raises(SystemExit, match=match):
-        main(argv)
+def test_argument_errors_are_one_line(capsys, argv, match):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(match, err), err
 
 
-def test_cli_reports_invalid_joint(tmp_path):
-    path = tmp_path / "bad.npy"
-    np.save(path, np.full((2, 2, 2), 0.2))
-    with pytest.raises(SystemExit, match=r"sums to 1\.6"):
-        main(["decompose", str(path)])
+def test_debug_shows_the_traceback(tmp_path):
+    path = _write(tmp_path / "bad.npy", b"garbage")
+    with pytest.raises(UsageError, match=r"not a \.npy file"):
+        main(["decompose", path, "--debug"])
+
+
+def test_the_installed_command_exits_2(tmp_path):
+    path = _write(tmp_path / "bad.json", "[[[0.5, 0.5]], ")
+    done = subprocess.run(
+        [sys.executable, "-m", "pidkit", "decompose", path], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and "not valid JSON" in done.stderr
+
+
+def test_uncertified_answer_exits_1(capsys, monkeypatch):
+    from pidkit import _mixture
+
+    monkeypatch.setattr(_mixture, "MAX_EXACT_PIVOTS", 0)
+    assert main(["decompose", "--example", "and", "--measure", "gh"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("pidkit: solver failed: gh:")
+
+
+def test_a_huge_npy_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("pidkit._validate.available_memory", lambda: 64 * 2**30)
+    # A sparse file of 10^10 float64 cells (80 GB on paper, a few KiB on disk): the size check
+    # fires on the memory map, before anything is read.
+    path = tmp_path / "huge.npy"
+    shape = (10, 10**3, 10**6)
+    with path.open("wb") as handle:
+        np.lib.format.write_array_header_1_0(handle, {"descr": "<f8", "fortran_order": False, "shape": shape})
+        handle.truncate(handle.tell() + 8 * math.prod(shape))
+    assert main(["decompose", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and re.search(r"p_yts is too large: .* needs about 224 GiB", err), err

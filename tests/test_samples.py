@@ -31,6 +31,21 @@ def test_hashable_labels_keep_their_names():
         ([], [], [], ValueError, "y is empty"),
         ([0.5, np.nan], [0, 1], [0, 1], ValueError, "y contains NaN"),
         ([0, 1], [{1}, {2}], [0, 1], TypeError, "t labels must be hashable"),
+        (
+            np.ma.masked_array([0, 1, 1], mask=[0, 1, 0]),
+            [0, 1, 1],
+            [0, 1, 0],
+            ValueError,
+            r"y is a masked array with 1 masked label",
+        ),
+        ("abc", [0, 1, 1], [0, 1, 0], TypeError, "y must be a 1-D sequence of labels; got a str"),
+        (
+            [0, 1],
+            [[0, 1], [1]],
+            [0, 1],
+            ValueError,
+            "t is ragged: some labels are sequences of different lengths",
+        ),
     ],
 )
 def test_bad_samples_are_rejected(y, t, s, error, match):
@@ -49,3 +64,19 @@ def test_joint_from_dit_groups_variables():
         pidkit.joint_from_dit(d, target=7, sources=[0, 1])
     with pytest.raises(TypeError, match="must be a dit Distribution"):
         pidkit.joint_from_dit(np.ones(3), target=0, sources=[1, 2])
+
+
+def test_unmasked_masked_arrays_are_plain_labels():
+    y = np.ma.masked_array([0, 1, 1], mask=False)
+    np.testing.assert_array_equal(
+        pidkit.joint_from_samples(y, [0, 1, 1], [0, 1, 0]).p.sum(axis=(1, 2)), [1 / 3, 2 / 3]
+    )
+
+
+def test_joint_from_dit_reads_log_distributions_as_probabilities():
+    dit = pytest.importorskip("dit")
+    d = dit.Distribution(["000", "011", "101", "110"], [0.1, 0.2, 0.3, 0.4])
+    linear = pidkit.joint_from_dit(d, target=2, sources=[0, 1]).p
+    logged = pidkit.joint_from_dit(d.copy(base=2), target=2, sources=[0, 1]).p
+    np.testing.assert_allclose(logged, linear, atol=1e-15)
+    assert linear[0, 0, 0] == pytest.approx(0.1)

@@ -1,57 +1,296 @@
+"""Every bad input issue 13 lists (and others), at every Python entry point, with the exception type
+and a message that names the argument."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any, NamedTuple
+
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import pidkit
-from pidkit._validate import check_joint
+from pidkit import examples, measures
+from pidkit._validate import check_flag, check_joint, check_pmf, check_tol
+from tests.strategies import joints
 
 GOOD = np.full((2, 2, 2), 0.125)
+BIG = 10**4  # np.broadcast_to(1.0, (BIG,) * 3) has 10^12 cells and needs no memory
 
-
-@pytest.mark.parametrize(
-    ("value", "error", "match"),
-    [
-        (np.full((2, 2), 0.25), ValueError, r"p_yts must be a 3-D array .* got 2-D with shape \(2, 2\)"),
-        (np.ones((2, 2, 2, 1)) / 8, ValueError, "got 4-D"),
-        (np.zeros((2, 0, 2)), ValueError, "p_yts has an empty axis"),
-        (np.array([[["a", "b"]]]), TypeError, "p_yts must be an array of real numbers; got dtype <U1"),
-        (np.full((2, 2, 2), 0.125 + 0j), TypeError, "real numbers; got dtype complex128"),
-        (np.where(np.eye(2)[None].repeat(2, 0) > 0, np.nan, 0.25), ValueError, "p_yts contains NaN at index"),
-        (np.where(np.eye(2)[None].repeat(2, 0) > 0, np.inf, 0.1), ValueError, "p_yts contains infinity"),
-        (
-            GOOD + np.array([0.2, -0.2]).reshape(2, 1, 1),
-            ValueError,
-            r"negative mass: -0.075\d* at index \(1, 0, 0\)",
-        ),
-        (np.zeros((2, 2, 2)), ValueError, "total mass 0"),
-        (GOOD * 0.9, ValueError, r"p_yts sums to 0.9.*Pass normalize=True"),
-        (GOOD.astype(bool), TypeError, "dtype bool"),
-    ],
+NEEDS_BROJA = pytest.mark.xfail(
+    strict=True,
+    reason="issue 13: bertschinger/bertschinger_batch validate tol, strict and units through "
+    "pidkit._validate once the broja branch is merged; remove this mark then",
 )
-def test_bad_joint_is_rejected_with_a_named_message(value, error, match):
+
+
+class Entry(NamedTuple):
+    """A public entry point: how to call it on one joint, the joint's name, the options it takes."""
+
+    call: Callable[..., Any]
+    name: str
+    options: frozenset[str]
+    prefix: str = ""
+
+
+_SOLVER_OPTIONS = frozenset({"units", "normalize", "strict", "tol"})
+_MEASURE_OPTIONS = frozenset({"units", "normalize", "strict"})
+ENTRIES: dict[str, Entry] = {
+    "bertschinger": Entry(pidkit.bertschinger, "p_yts", _SOLVER_OPTIONS),
+    "bertschinger_batch": Entry(
+        lambda p, **kw: pidkit.bertschinger_batch([p], **kw), "p_yts", _SOLVER_OPTIONS, "joint 0: "
+    ),
+    **{
+        f"pid-{m}": Entry(
+            lambda p, m=m, **kw: pidkit.pid(p, measure=m, **kw),
+            "p_yts",
+            _SOLVER_OPTIONS if m == "broja" else _MEASURE_OPTIONS,
+        )
+        for m in pidkit.REDUNDANCY_MEASURES
+    },
+    "redundancy": Entry(
+        lambda p, **kw: pidkit.redundancy(p, measure="wedge", **kw),
+        "p_yts",
+        frozenset({"units", "normalize"}),
+    ),
+    "i_gh": Entry(pidkit.i_gh, "p", frozenset({"units", "normalize"})),
+    "i_prec": Entry(pidkit.i_prec, "p", frozenset({"units", "normalize"})),
+    "entropy": Entry(lambda p, **kw: measures.entropy(p, "ts", **kw), "p", frozenset({"units"})),
+    "mutual_information": Entry(
+        lambda p, **kw: measures.mutual_information(p, "y", "ts", **kw), "p_yts", frozenset({"units"})
+    ),
+    "co_information": Entry(measures.co_information, "p_yts", frozenset({"units"})),
+    "marginal": Entry(lambda p: measures.marginal(p, "yt"), "p_yts", frozenset()),
+}
+_BROJA_ENTRIES = ("bertschinger", "bertschinger_batch", "pid-broja")
+_BATCH = ("bertschinger_batch",)
+
+
+def _masked() -> np.ma.MaskedArray:
+    return np.ma.masked_array(GOOD, mask=np.eye(2, dtype=bool)[None].repeat(2, axis=0))
+
+
+def _object_with_none() -> np.ndarray:
+    p = GOOD.astype(object)
+    p[0, 0, 1] = None
+    return p
+
+
+# (id, joint, options, exception, message with {name} for the joint's argument name,
+#  entry points that get this row only after the broja merge)
+JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = [
+    ("ragged list", [[[0.5, 0.5]], [[0.5]]], {}, ValueError, r"{name} is ragged", ()),
+    (
+        "object array",
+        _object_with_none(),
+        {},
+        TypeError,
+        r"{name} must be an array of real numbers; {name}\[0, 0, 1\] is None \(NoneType\)",
+        (),
+    ),
+    (
+        "str array",
+        np.array([[["a", "b"]]]),
+        {},
+        TypeError,
+        r"{name} must be an array of real numbers; got dtype <U1",
+        (),
+    ),
+    ("a string", "0.125", {}, TypeError, r"{name} must be an array of numbers; got a str", ()),
+    (
+        "EmpiricalJoint",
+        pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]),
+        {},
+        TypeError,
+        r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute",
+        (),
+    ),
+    ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict", ()),
+    (
+        "masked cells",
+        _masked(),
+        {},
+        ValueError,
+        r"{name} is a masked array with 4 masked cell\(s\).*filled\(0\)",
+        (),
+    ),
+    (
+        "complex",
+        GOOD + 0j,
+        {},
+        TypeError,
+        r"{name} must be an array of real numbers; got dtype complex128",
+        (),
+    ),
+    ("bool", GOOD > 0, {}, TypeError, r"{name} must be an array of real numbers; got dtype bool", ()),
+    (
+        "datetime",
+        np.zeros((2, 2, 2), dtype="datetime64[s]"),
+        {},
+        TypeError,
+        r"{name} must be an array of real numbers; got dtype datetime64",
+        (),
+    ),
+    (
+        "NaN",
+        np.where(GOOD > 0, np.nan, 0)[:1],
+        {},
+        ValueError,
+        r"{name} contains NaN at index \(0, 0, 0\)",
+        (),
+    ),
+    (
+        "infinity",
+        GOOD * np.array([1, np.inf]),
+        {},
+        ValueError,
+        r"{name} contains infinity at index \(0, 0, 1\)",
+        (),
+    ),
+    (
+        "negative",
+        GOOD * np.array([3, -1]),
+        {},
+        ValueError,
+        r"{name} has negative mass: -0\.125 at index \(0, 0, 1\)",
+        (),
+    ),
+    ("zero mass", np.zeros((2, 2, 2)), {}, ValueError, r"{name} has total mass 0", ()),
+    ("sum off 1", GOOD * 0.9, {}, ValueError, r"{name} sums to 0\.9.*Pass normalize=True", ()),
+    (
+        "overflowing total",
+        np.full((2, 2, 2), 1e308),
+        {},
+        ValueError,
+        r"{name} sums to about 10\*\*308\.9, not 1",
+        (),
+    ),
+    ("2-D", np.full((2, 2), 0.25), {}, ValueError, r"{name} must .* got 2-D with shape \(2, 2\)", ()),
+    ("empty axis", np.zeros((2, 0, 2)), {}, ValueError, r"{name} has an empty axis", ()),
+    (
+        "huge",
+        np.broadcast_to(1.0, (BIG,) * 3),
+        {"normalize": True},
+        ValueError,
+        r"{name} is too large: .* GiB",
+        (),
+    ),
+]
+
+# (id, options, exception, message, entry points that get this row only after the broja merge)
+OPTION_ROWS: list[tuple[str, dict[str, Any], type, str, tuple[str, ...]]] = [
+    ("normalize='no'", {"normalize": "no"}, TypeError, r"^normalize must be True or False; got 'no'", _BATCH),
+    ("normalize=1", {"normalize": 1}, TypeError, r"^normalize must be True or False; got 1 \(int\)", _BATCH),
+    ("strict='no'", {"strict": "no"}, TypeError, r"^strict must be True or False; got 'no'", _BROJA_ENTRIES),
+    (
+        "tol=True",
+        {"tol": True},
+        TypeError,
+        r"^tol must be a positive number of bits.*got True",
+        _BROJA_ENTRIES,
+    ),
+    ("tol='1e-9'", {"tol": "1e-9"}, TypeError, r"^tol must be a positive number of bits", _BROJA_ENTRIES),
+    ("tol=-1", {"tol": -1}, ValueError, r"^tol must be a positive number of bits", _BATCH),
+    ("tol=nan", {"tol": math.nan}, ValueError, r"^tol must be a positive number of bits", _BATCH),
+    ("tol=inf", {"tol": math.inf}, ValueError, r"^tol must be a positive number of bits", _BROJA_ENTRIES),
+    (
+        "units='bit'",
+        {"units": "bit"},
+        ValueError,
+        r"^units must be 'bits' or 'nats'; got 'bit'\. Did you mean 'bits'\?",
+        _BATCH,
+    ),
+    ("units=2", {"units": 2}, TypeError, r"^units must be 'bits' or 'nats'; got 2 \(int\)", _BATCH),
+]
+
+
+def _cases() -> list[Any]:
+    cases = []
+    for row_id, joint, options, error, message, needs_broja in JOINT_ROWS:
+        for entry_id, entry in ENTRIES.items():
+            if not set(options) <= entry.options:
+                continue
+            marks = [NEEDS_BROJA] if entry_id in needs_broja else []
+            text = "^" + re.escape(entry.prefix) + message.format(name=entry.name)
+            cases.append(
+                pytest.param(entry_id, joint, options, error, text, id=f"{row_id}-{entry_id}", marks=marks)
+            )
+    for row_id, options, error, message, needs_broja in OPTION_ROWS:
+        for entry_id, entry in ENTRIES.items():
+            if not set(options) <= entry.options:
+                continue
+            marks = [NEEDS_BROJA] if entry_id in needs_broja else []
+            cases.append(
+                pytest.param(entry_id, GOOD, options, error, message, id=f"{row_id}-{entry_id}", marks=marks)
+            )
+    return cases
+
+
+@pytest.mark.parametrize(("entry_id", "joint", "options", "error", "match"), _cases())
+def test_bad_input_is_refused_with_a_message_naming_it(entry_id, joint, options, error, match, monkeypatch):
+    monkeypatch.setattr("pidkit._validate.available_memory", lambda: 64 * 2**30)
     with pytest.raises(error, match=match):
-        check_joint(value)
-    with pytest.raises(error, match=match):
-        pidkit.bertschinger(value)
+        ENTRIES[entry_id].call(joint, **options)
 
 
-def test_sum_within_1e9_is_accepted_and_renormalised():
-    p = check_joint(GOOD * (1 + 5e-10))
-    assert p.sum() == pytest.approx(1.0, abs=1e-15)
+def test_the_table_covers_every_entry_point_and_measure():
+    cases = _cases()
+    assert {c.values[0] for c in cases} == set(ENTRIES)
+    assert {f"pid-{m}" for m in pidkit.REDUNDANCY_MEASURES} <= set(ENTRIES)
+    assert len(cases) > 250
 
 
-def test_sum_off_by_more_is_accepted_with_normalize():
-    p = check_joint(GOOD * 3, normalize=True)
-    np.testing.assert_allclose(p, GOOD)
-    assert pidkit.bertschinger(GOOD * 3, normalize=True).red == pytest.approx(0.0, abs=1e-9)
+@pytest.mark.parametrize("measure", pidkit.REDUNDANCY_MEASURES)
+def test_overflowing_totals_give_the_right_answer_with_normalize(measure):
+    if measure in ("gh", "prec"):
+        pytest.importorskip("cdd")
+    p = examples.and_()
+    huge = p / p.max() * 1.5e308  # cells of 1.5e308: the total overflows float64
+    tiny = p / p.max() * 1e-310  # subnormal cells
+    expected = pidkit.pid(p, measure=measure)
+    for scaled in (huge, tiny):
+        r = pidkit.pid(scaled, measure=measure, normalize=True)
+        assert r.success and math.isfinite(r.red)
+        assert r.red == pytest.approx(expected.red, abs=1e-9)
+        assert r.syn == pytest.approx(expected.syn, abs=1e-9)
 
 
-def test_integer_counts_are_numbers():
+def test_normalisation_never_overflows_or_loses_the_answer():
+    np.testing.assert_array_equal(check_pmf([1e308, 1e308], normalize=True), [0.5, 0.5])
+    np.testing.assert_allclose(check_pmf([5e-324, 1e-323], normalize=True), [1 / 3, 2 / 3])
+    wide = np.array([1.0, 3.0], dtype=np.longdouble) * np.longdouble(10) ** 400
+    if np.isfinite(wide).all():  # platforms whose long double reaches past float64
+        np.testing.assert_allclose(check_pmf(wide, normalize=True), [0.25, 0.75])
+
+
+@given(joints(), st.floats(-250, 300), st.booleans())
+def test_normalize_is_scale_invariant(p, exponent, near_the_largest_float):
+    scaled = p / p.max() * 1.5e308 if near_the_largest_float else p * 10.0**exponent
+    np.testing.assert_allclose(check_joint(scaled, normalize=True), p, rtol=1e-12, atol=1e-40)
+
+
+def test_acceptable_variants_are_accepted():
+    assert check_joint(GOOD.tolist()).shape == (2, 2, 2)
+    np.testing.assert_array_equal(check_joint(np.ma.masked_array(GOOD, mask=False)), GOOD)  # nothing masked
+    np.testing.assert_array_equal(check_joint(GOOD.astype(object)), GOOD)
+    fractions = np.array([[[Fraction(1, 8)] * 2] * 2] * 2, dtype=object)
+    np.testing.assert_array_equal(check_joint(fractions), GOOD)
     counts = np.array([[[1, 0], [0, 1]], [[0, 1], [1, 0]]])
     assert pidkit.bertschinger(counts, normalize=True).syn == pytest.approx(1.0, abs=1e-9)
+    np.testing.assert_array_equal(check_joint(GOOD * (1 + 5e-10)).sum(), 1.0)
 
 
-def test_nested_lists_are_accepted():
-    assert check_joint(GOOD.tolist()).shape == (2, 2, 2)
+def test_float32_joints_get_a_tolerance_scaled_to_float32():
+    p = np.random.default_rng(0).dirichlet(np.ones(27)).astype(np.float32).reshape(3, 3, 3)
+    assert abs(float(p.sum(dtype=np.float64)) - 1) > 1e-9  # float32 rounding, not a wrong total
+    assert check_joint(p).sum() == pytest.approx(1.0, abs=1e-15)
+    with pytest.raises(ValueError, match=r"p_yts sums to 0\.99.*allowed: within"):
+        check_joint(p * np.float32(0.999))
 
 
 def test_dit_distribution_needs_a_named_target():
@@ -64,16 +303,43 @@ def test_dit_distribution_needs_a_named_target():
     assert pidkit.pid(d, target=2, sources=[0, 1]).syn == pytest.approx(1.0, abs=1e-9)
 
 
-def test_bad_options_are_named():
-    with pytest.raises(ValueError, match="units must be 'bits' or 'nats'; got 'bans'"):
-        pidkit.bertschinger(GOOD, units="bans")
+def test_other_bad_options_are_named():
     with pytest.raises(ValueError, match="method must be one of"):
         pidkit.bertschinger(GOOD, method="magic")
     with pytest.raises(ValueError, match="solver must be None or a cvxpy solver"):
         pidkit.bertschinger(GOOD, solver="NOPE")
-    with pytest.raises(ValueError, match="tol must be a positive number of bits"):
-        pidkit.bertschinger(GOOD, tol=-1)
-    with pytest.raises(ValueError, match="measure must be one of"):
-        pidkit.pid(GOOD, measure="nope")
+    with pytest.raises(ValueError, match=r"measure must be one of .*; got 'ghh'\. Did you mean 'gh'\?"):
+        pidkit.pid(GOOD, measure="ghh")
+    with pytest.raises(TypeError, match=r"measure must be one of .*; got 3 \(int\)"):
+        pidkit.pid(GOOD, measure=3)
     with pytest.raises(TypeError, match="unexpected keyword"):
         pidkit.pid(GOOD, colour="red")
+    with pytest.raises(ValueError, match=r"source must be 't' or 's'; got 'x'"):
+        pidkit.i_function_of_source(GOOD, source="x")
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "error", "match"),
+    [
+        (check_flag, "no", TypeError, r"x must be True or False; got 'no' \(str\)"),
+        (check_flag, 1, TypeError, r"x must be True or False; got 1 \(int\)"),
+        (check_flag, None, TypeError, r"x must be True or False; got None"),
+        (check_tol, True, TypeError, r"x must be a positive number of bits .*got True \(bool\)"),
+        (check_tol, np.bool_(True), TypeError, r"got (np\.)?True_? \(bool"),
+        (check_tol, "1e-9", TypeError, r"got '1e-9' \(str\)"),
+        (check_tol, 1e-9 + 0j, TypeError, r"\(complex\)"),
+        (check_tol, 0, ValueError, r"x must be a positive number of bits .*; got 0\."),
+        (check_tol, -1e-9, ValueError, r"got -1e-09"),
+        (check_tol, math.nan, ValueError, r"got nan"),
+        (check_tol, math.inf, ValueError, r"got inf"),
+    ],
+)
+def test_option_checks(check, value, error, match):
+    with pytest.raises(error, match=match):
+        check(value, name="x")
+
+
+def test_option_checks_accept_and_convert():
+    assert check_flag(True, name="x") is True and check_flag(np.False_, name="x") is False
+    assert check_tol(1, name="x") == 1.0 and type(check_tol(np.float32(1e-6))) is float
+    assert check_tol(Fraction(1, 10**9)) == 1e-9
