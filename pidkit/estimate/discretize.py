@@ -135,7 +135,7 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
 class Discretizer(ClusterMixin, BaseEstimator):
     """Cluster the rows of a feature matrix: a seeded scikit-learn Pipeline, fitted once, reusable.
 
-    ``fit`` builds and fits :attr:`pipeline_`, a :class:`sklearn.pipeline.Pipeline` of
+    ``fit`` builds and fits ``pipeline_``, a :class:`sklearn.pipeline.Pipeline` of
 
     1. ``scale``: :class:`PowerOfTwoScaler` (exact; keeps 1e-200 and 1e200 features finite),
     2. ``normalize``: :class:`sklearn.preprocessing.Normalizer` (``normalize="l2"``, the paper's
