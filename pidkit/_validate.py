@@ -138,3 +138,33 @@ def check_joint(p_yts: Any, *, name: str = "p_yts", normalize: bool = False) -> 
 
 def _first(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def check_tol(tol: Any, *, name: str = "tol") -> float:
+    """Return ``tol`` as a float if it is a positive, finite real number (a bool is not).
+
+    Examples
+    --------
+    >>> check_tol(1e-9)
+    1e-09
+    """
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a positive real number of bits; got {tol!r}.")
+    value = float(tol)
+    if not (np.isfinite(value) and value > 0):
+        raise ValueError(f"{name} must be a positive, finite number of bits; got {tol!r}.")
+    return value
+
+
+def check_flag(value: Any, *, name: str) -> bool:
+    """Return ``value`` if it is a bool (or numpy bool); anything else, ``'no'`` or 1 included,
+    is a ``TypeError`` naming the argument.
+
+    Examples
+    --------
+    >>> check_flag(True, name="strict")
+    True
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
