@@ -162,9 +162,9 @@ def result_from_redundancy(
     reason in the message (and raises under ``strict``). Atoms within :data:`ZERO_SNAP_BITS` of 0
     become exactly 0. With ``nonnegative=True`` (measures whose atoms are non-negative by
     theorem, like BROJA) an atom below ``-tol_nats`` means the solver is wrong: it raises
-    :class:`SolverError` when ``strict``, and the status is downgraded otherwise. With ``strict``, a status outside the
-    certified group raises :class:`SolverError` too. ``informations`` passes the joint's
-    informations when the caller has computed them already.
+    :class:`SolverError` when ``strict``, and the status is downgraded otherwise. With
+    ``strict``, a status outside the certified group raises :class:`SolverError` too.
+    ``informations`` passes the joint's informations when the caller has computed them already.
     """
     _, i_yt, i_ys, i_yts = informations or _informations_nats(p_yts)
     atoms = {

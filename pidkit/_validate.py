@@ -149,10 +149,10 @@ def check_tol(tol: Any, *, name: str = "tol") -> float:
     1e-09
     """
     if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive real number of bits; got {tol!r}.")
+        raise TypeError(f"{name} must be a positive number of bits (a real number); got {tol!r}.")
     value = float(tol)
     if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive, finite number of bits; got {tol!r}.")
+        raise ValueError(f"{name} must be a positive number of bits, and finite; got {tol!r}.")
     return value
 
 

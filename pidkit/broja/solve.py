@@ -118,15 +118,12 @@ def _available_memory() -> float | None:
     return None
 
 
-def _failed(p: np.ndarray, message: str, method: str) -> Solution:
-    return Solution(np.zeros_like(p), None, None, np.inf, -np.inf, np.inf, np.inf, False, None,
-                    message, method, None)
-
-
-def _solve_native(parts: list[np.ndarray], tol_nats: float) -> list[Solution]:
-    """Native solutions of the parts, stacked by shape; a shape whose system does not fit in
-    memory (estimated first, or found by the allocation) gets a failed solution saying so."""
+def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Solution | None], dict[int, str]]:
+    """Native solutions of the parts, stacked by shape, and why (by index) the parts whose
+    Newton system does not fit in memory (estimated first, or found by the allocation) have
+    none."""
     out: list[Solution | None] = [None] * len(parts)
+    refused: dict[int, str] = {}
     groups: dict[tuple[int, ...], list[int]] = {}
     for index, p in enumerate(parts):
         groups.setdefault(p.shape, []).append(index)
@@ -136,24 +133,27 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> list[Solution]:
             native.plan(shape, memory_bytes=memory)
             solved = native.solve([parts[i] for i in members], tol_nats=tol_nats)
         except MemoryError as exc:
-            why = str(exc) or f"out of memory for a {'x'.join(map(str, shape))} joint"
-            solved = [_failed(parts[i], f"native solver: {why}", "native") for i in members]
+            why = str(exc) or f"the native solver ran out of memory on a {'x'.join(map(str, shape))} joint"
+            refused.update((i, why) for i in members)
+            continue
         for index, sol in zip(members, solved, strict=True):
             out[index] = sol
-    return out  # type: ignore[return-value]
+    return out, refused
 
 
 def _solve_cvxpy(p: np.ndarray, options: Options) -> Solution:
+    """The reference solution of a part; ``MemoryError`` (with the estimate) if it cannot fit."""
     memory = _available_memory()
     need = cvxpy_path.bytes_needed(p)
     if memory is not None and need > memory:
-        return _failed(
-            p, f"cvxpy: a {'x'.join(map(str, p.shape))} part needs about {need / 2**30:.3g} GiB, "
-            f"more than the {memory / 2**30:.3g} GiB available", "cvxpy")
+        raise MemoryError(
+            f"cvxpy needs about {need / 2**30:,.1f} GiB for a {'x'.join(map(str, p.shape))} "
+            f"part, more than the {memory / 2**30:,.1f} GiB available"
+        )
     try:
         return cvxpy_path.solve(p, solvers=options.solvers, tol_nats=options.tol_nats)
     except MemoryError as exc:
-        return _failed(p, f"cvxpy: out of memory ({exc})", "cvxpy")
+        raise MemoryError(f"cvxpy ran out of memory on a {'x'.join(map(str, p.shape))} part") from exc
 
 
 def solve_joints(ps: list[np.ndarray], options: Options) -> list[Outcome]:
@@ -172,40 +172,50 @@ def solve_joints(ps: list[np.ndarray], options: Options) -> list[Outcome]:
     """
     started = time.perf_counter()
     reductions = [Reduction(p, tol_nats=options.tol_nats) for p in ps]
-    keys = [(j, i) for j, red in enumerate(reductions) for i in range(len(red.parts))]
     solutions: dict[tuple[int, int], Solution] = {}
     fallbacks: dict[tuple[int, int], str] = {}
     open_keys = []
-    for key in keys:
-        part = reductions[key[0]].parts[key[1]]
-        if part.closed:
-            solutions[key] = closed_form(part.p, tol_nats=options.tol_nats)
-        else:
-            open_keys.append(key)
+    for j, red in enumerate(reductions):
+        for i, part in enumerate(red.parts):
+            if part.closed:
+                solutions[(j, i)] = closed_form(part.p)
+            else:
+                open_keys.append((j, i))
+    refused: dict[tuple[int, int], str] = {}
     if options.native_first and open_keys:
-        natives = _solve_native([reductions[j].parts[i].p for j, i in open_keys], options.tol_nats)
-        solutions.update(zip(open_keys, natives, strict=True))
+        natives, why = _solve_native([reductions[j].parts[i].p for j, i in open_keys], options.tol_nats)
+        for index, (key, sol) in enumerate(zip(open_keys, natives, strict=True)):
+            if sol is None:
+                refused[key] = why[index]
+            else:
+                solutions[key] = sol
     for key in open_keys:
         sol = solutions.get(key)
-        if sol is not None and (sol.certified or not options.cvxpy_fallback):
+        if options.native_first and (
+            (sol is not None and sol.certified) or not options.cvxpy_fallback
+        ):
             continue
-        part = reductions[key[0]].parts[key[1]]
-        reference = _solve_cvxpy(part.p, options)
+        try:
+            reference = _solve_cvxpy(reductions[key[0]].parts[key[1]].p, options)
+        except MemoryError as exc:
+            if sol is None:
+                refused[key] = "; ".join(filter(None, [refused.get(key), str(exc)]))
+            continue
         if sol is not None:
             fallbacks[key] = sol.message
-            if not reference.certified and reference.gap >= sol.gap and sol.lam is not None:
+            if not reference.certified and reference.gap >= sol.gap:
                 continue  # keep the better of two uncertified answers
+        refused.pop(key, None)
         solutions[key] = reference
+    for j, i in refused:
+        shape = "x".join(map(str, reductions[j].p.shape))
+        raise MemoryError(f"cannot solve the {shape} joint within the memory available: {refused[(j, i)]}")
     seconds = time.perf_counter() - started
-    outcomes = []
-    for j, red in enumerate(reductions):
-        sols = [solutions[(j, i)] for i in range(len(red.parts))]
-        memory_failure = [s.message for s in sols if s.lam is None and "GiB" in s.message]
-        if memory_failure and len(memory_failure) == sum(s.lam is None for s in sols):
-            raise MemoryError(f"{'x'.join(map(str, red.p.shape))} joint: " + "; ".join(memory_failure))
-        outcomes.append(_outcome(red, sols, [fallbacks.get((j, i)) for i in range(len(sols))],
-                                 seconds / max(len(ps), 1)))
-    return outcomes
+    return [
+        _outcome(red, [solutions[(j, i)] for i in range(len(red.parts))],
+                 [fallbacks.get((j, i)) for i in range(len(red.parts))], seconds / max(len(ps), 1))
+        for j, red in enumerate(reductions)
+    ]
 
 
 def _outcome(red: Reduction, sols: list[Solution], fallbacks: list[str | None], seconds: float) -> Outcome:

@@ -43,7 +43,12 @@ __all__ = [
     "MatrixFreePairSystem",
     "NormalSystem",
     "SystemChoice",
+    "cholesky_stack",
     "choose_system",
+    "estimates",
+    "gauge",
+    "lower_inverse",
+    "pair_rhs",
 ]
 
 _CG_FORCING = 1e-2
@@ -51,9 +56,10 @@ _CG_MAX_ITER = 3000
 _RIDGES = (1e-13, 1e-10, 1e-7, 1e-4)
 _DENSE_FLOPS_PER_SECOND = 2e10
 """Rough single-thread rate of the dense factorisations (BLAS-3), for choosing a system."""
-_MATRIX_FREE_CELL_SECONDS = 4e-7
-"""Rough seconds per cell and interior-point iteration of the matrix-free system (about 200 CG
-matrix-vector products of a dozen passes over the cells)."""
+_MATRIX_FREE_CELL_SECONDS = 1.7e-7
+"""Rough seconds per cell and interior-point iteration of the matrix-free system, per unit of
+sqrt(|T||S| / |Y|): conjugate gradients need more products the more pairs share each target
+symbol (measured: 30x30x30, 10x100x100, 100x100x100)."""
 _DENSE_ALWAYS_SECONDS = 6e8 / _DENSE_FLOPS_PER_SECOND
 """Below this estimate per iteration a dense system is used whatever the matrix-free estimate."""
 _PAIR_ALWAYS_SECONDS = 5e7 / _DENSE_FLOPS_PER_SECOND
@@ -504,7 +510,8 @@ def estimates(shape: tuple[int, int, int], n_joints: int = 1) -> list[SystemChoi
     hessian = n_y * (n_s * n_s + 2 * n_s * n_t)
     pair_flops = pairs**2 * n_y * n_s + pairs**3 / 3
     normal_flops = n_t * n_y * (n_y * n_s) ** 2 + (n_y * n_s) ** 3 / 3
-    matrix_free = cells * _MATRIX_FREE_CELL_SECONDS + n_t * n_s * n_s * n_y / _DENSE_FLOPS_PER_SECOND
+    matrix_free = (cells * _MATRIX_FREE_CELL_SECONDS * np.sqrt(pairs / n_y)
+                   + n_t * n_s * n_s * n_y / _DENSE_FLOPS_PER_SECOND)
     out = [
         SystemChoice(DensePairSystem, pair_flops / _DENSE_FLOPS_PER_SECOND,
                      8.0 * (base + hessian + 2 * n_y * n_s * pairs + 2 * pairs**2)),
@@ -534,9 +541,9 @@ def choose_system(shape: tuple[int, int, int], *, memory_bytes: float | None = N
         if not fitting:
             least = min(options, key=lambda c: c.bytes)
             raise MemoryError(
-                f"the native solver needs about {least.bytes / 2**30:.3g} GiB for a "
+                f"the native solver needs about {least.bytes / 2**30:,.1f} GiB for a "
                 f"{'x'.join(map(str, shape))} joint (its smallest Newton system, "
-                f"{least.name}), more than the {memory_bytes / 2**30:.3g} GiB available"
+                f"{least.name}), more than the {memory_bytes / 2**30:,.1f} GiB available"
             )
         options = fitting
     by_system = {c.system: c for c in options}
