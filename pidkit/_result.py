@@ -169,10 +169,13 @@ def result_from_redundancy(
     _, i_yt, i_ys, i_yts = informations or _informations_nats(p_yts)
     atoms = {
         "red": _snap(red_nats),
-        "uni_t": _snap(i_yt - red_nats),
-        "uni_s": _snap(i_ys - red_nats),
-        "syn": _snap(i_yts - i_yt - i_ys + red_nats),
     }
+    # Each atom from the ones already snapped, so that snapping never breaks an identity by more
+    # than ZERO_SNAP_BITS (snapping Red and Uni independently could break I(Y;T) = Uni + Red by
+    # twice that).
+    atoms["uni_t"] = _snap(i_yt - atoms["red"])
+    atoms["uni_s"] = _snap(i_ys - atoms["red"])
+    atoms["syn"] = _snap(i_yts - atoms["red"] - atoms["uni_t"] - atoms["uni_s"])
     numbers = {**atoms, "i_yt": i_yt, "i_ys": i_ys, "i_yts": i_yts, "gap": gap_nats}
     non_finite = [name for name, v in numbers.items() if not math.isfinite(v)]
     if non_finite and status in _status.SOLUTION_PRESENT:
