@@ -41,6 +41,8 @@ DEFAULT_TOL_BITS = 1e-9
 """Default certified optimality gap, in bits."""
 METHODS = ("auto", "cvxpy", "native")
 """The values ``method`` takes."""
+_SURELY_FITS = 2.0**28
+"""Solves estimated below this many bytes skip reading the memory available."""
 
 
 @dataclass(frozen=True)
@@ -127,10 +129,10 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
     groups: dict[tuple[int, ...], list[int]] = {}
     for index, p in enumerate(parts):
         groups.setdefault(p.shape, []).append(index)
-    memory = _available_memory()
     for shape, members in groups.items():
         try:
-            native.plan(shape, memory_bytes=memory)
+            if native.plan(shape).bytes * len(members) > _SURELY_FITS:
+                native.plan(shape, memory_bytes=_available_memory())
             solved = native.solve([parts[i] for i in members], tol_nats=tol_nats)
         except MemoryError as exc:
             why = str(exc) or f"the native solver ran out of memory on a {'x'.join(map(str, shape))} joint"
@@ -143,8 +145,8 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
 
 def _solve_cvxpy(p: np.ndarray, options: Options) -> Solution:
     """The reference solution of a part; ``MemoryError`` (with the estimate) if it cannot fit."""
-    memory = _available_memory()
     need = cvxpy_path.bytes_needed(p)
+    memory = _available_memory() if need > _SURELY_FITS else None
     if memory is not None and need > memory:
         raise MemoryError(
             f"cvxpy needs about {need / 2**30:,.1f} GiB for a {'x'.join(map(str, p.shape))} "
