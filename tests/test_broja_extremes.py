@@ -11,15 +11,9 @@ from hypothesis import strategies as st
 
 import pidkit
 
+from .strategies import deterministic_joint
+
 FAMILIES = ("log_spread", "near_degenerate", "deterministic_noise", "one_symbol", "float32", "counts")
-
-
-def _deterministic(rng, shape):
-    y = rng.integers(0, shape[0], size=shape[1:])
-    p = np.zeros(shape)
-    t, s = np.indices(shape[1:])
-    p[y, t, s] = rng.dirichlet(np.ones(shape[1] * shape[2])).reshape(shape[1:])
-    return p
 
 
 def extreme_joint(family: str, seed: int, spread: int = 300):
@@ -30,9 +24,9 @@ def extreme_joint(family: str, seed: int, spread: int = 300):
     if family == "log_spread":
         p = 10.0 ** rng.uniform(-spread, 0, shape)
     elif family == "near_degenerate":
-        p = _deterministic(rng, shape) + 1e-6 * rng.dirichlet(np.ones(n)).reshape(shape)
+        p = deterministic_joint(rng, shape) + 1e-6 * rng.dirichlet(np.ones(n)).reshape(shape)
     elif family == "deterministic_noise":
-        p = _deterministic(rng, shape) + 1e-9 * rng.random(shape)
+        p = deterministic_joint(rng, shape) + 1e-9 * rng.random(shape)
     elif family == "one_symbol":
         shape = list(shape)
         shape[int(rng.integers(0, 3))] = 1

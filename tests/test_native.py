@@ -11,19 +11,11 @@ from pidkit.broja import native, program
 from pidkit.broja.native import systems
 from pidkit.broja.reduction import Reduction
 
-from .strategies import joints
+from .strategies import deterministic_joint, joints
 
 LN2 = np.log(2.0)
 TOL = 1e-9 * LN2
 AGREE_BITS = 1e-7
-
-
-def _deterministic(rng, shape):
-    y = rng.integers(0, shape[0], size=shape[1:])
-    p = np.zeros(shape)
-    t, s = np.indices(shape[1:])
-    p[y, t, s] = rng.dirichlet(np.ones(shape[1] * shape[2])).reshape(shape[1:])
-    return p
 
 
 def _joint(kind, rng):
@@ -40,9 +32,9 @@ def _joint(kind, rng):
         index[axis] = int(rng.integers(0, shape[axis]))
         p[tuple(index)] = 0.0
     elif kind == "nearly_deterministic":
-        p = 0.99 * _deterministic(rng, shape) + 0.01 * rng.dirichlet(np.ones(n)).reshape(shape)
+        p = 0.99 * deterministic_joint(rng, shape) + 0.01 * rng.dirichlet(np.ones(n)).reshape(shape)
     elif kind == "deterministic":
-        p = _deterministic(rng, shape)
+        p = deterministic_joint(rng, shape)
     elif kind == "single_symbol":
         shape = list(shape)
         shape[int(rng.integers(0, 3))] = 1
@@ -282,3 +274,17 @@ def test_stacked_cholesky_flags_only_the_matrices_it_cannot_factorise():
     assert failed.tolist() == [False, False, True]
     np.testing.assert_allclose(factors[0], np.linalg.cholesky(spd), atol=1e-15)
     np.testing.assert_allclose(factors[1] @ factors[1].T, singular, atol=1e-6)
+
+
+def test_auto_falls_back_to_cvxpy_when_the_native_system_does_not_fit(monkeypatch):
+    def refuse(shape, memory_bytes=None):
+        raise MemoryError("the native solver needs about 9.9 GiB for a 3x3x3 joint (test)")
+
+    monkeypatch.setattr(native, "plan", refuse)
+    r = pidkit.bertschinger(RANDOM_3X3X3)
+    assert r.method == "cvxpy" and r.success
+    assert r.uni_t == pytest.approx(pidkit.bertschinger(RANDOM_3X3X3, method="cvxpy").uni_t, abs=1e-12)
+    with pytest.raises(MemoryError, match=r"3x3x3 joint within the memory available: .*9\.9 GiB"):
+        pidkit.bertschinger(RANDOM_3X3X3, method="native")
+    with pytest.raises(MemoryError, match=r"^joint 1: cannot solve"):
+        pidkit.bertschinger_batch([examples.copy(), RANDOM_3X3X3], method="native")  # COPY: closed forms

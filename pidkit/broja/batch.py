@@ -175,16 +175,11 @@ def _solve_chunk(start: int, chunk: list[Any], options: Options) -> list[PIDResu
 
 
 def _solve_serial(joints: list[Any], options: Options, show: bool) -> list[PIDResult]:
-    bar = _bar(len(joints), show)
-    results: list[PIDResult] = []
-    for start in range(0, len(joints), _SERIAL_CHUNK):
-        chunk = _solve_chunk(start, joints[start : start + _SERIAL_CHUNK], options)
-        results.extend(chunk)
-        if bar is not None:
-            bar.update(len(chunk))
-    if bar is not None:
-        bar.close()
-    return results
+    chunks = (
+        _solve_chunk(start, joints[start : start + _SERIAL_CHUNK], options)
+        for start in range(0, len(joints), _SERIAL_CHUNK)
+    )
+    return _collect(chunks, len(joints), show)
 
 
 def _solve_parallel(joints: list[Any], options: Options, n_jobs: int, show: bool) -> list[PIDResult]:
@@ -193,9 +188,14 @@ def _solve_parallel(joints: list[Any], options: Options, n_jobs: int, show: bool
     workers = effective_n_jobs(n_jobs)
     size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
     tasks = (delayed(_solve_chunk)(i, joints[i : i + size], options) for i in range(0, len(joints), size))
-    bar = _bar(len(joints), show)
+    return _collect(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), len(joints), show)
+
+
+def _collect(chunks: Iterable[list[PIDResult]], total: int, show: bool) -> list[PIDResult]:
+    """The chunks' results in order, with a progress bar when ``show``."""
+    bar = _bar(total, show)
     results: list[PIDResult] = []
-    for chunk in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+    for chunk in chunks:
         results.extend(chunk)
         if bar is not None:
             bar.update(len(chunk))
