@@ -28,8 +28,9 @@ MAX_ITER = 100
 SOLVER_NAME = "pidkit-native"
 """The ``solver`` every native :class:`~pidkit.broja.program.Solution` names."""
 _CHUNK_BYTES = 2**21
-"""Joints per chunk are chosen so that the chunk's Newton system takes about this many bytes
-(2 MiB: small chunks keep the intermediates in cache, which measured faster than larger ones)."""
+"""Joints per chunk are chosen so that the chunk's largest intermediate takes about this many
+bytes (2 MiB: small chunks keep the intermediates in cache, which measured faster than larger
+ones)."""
 
 
 def _oriented(shape: tuple[int, ...]) -> tuple[int, int, int]:
@@ -101,7 +102,7 @@ def solve(
     with _single_blas_thread():
         for shape, members in groups.items():
             choice = choose_system(shape)
-            size = max(1, int(_CHUNK_BYTES // max(choice.bytes, 1.0)))
+            size = max(1, int(_CHUNK_BYTES // max(choice.largest, 1.0)))
             for start in range(0, len(members), size):
                 chunk = members[start : start + size]
                 swapped = [ps[i].shape != shape for i in chunk]

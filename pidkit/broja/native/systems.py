@@ -489,11 +489,13 @@ class NormalSystem:
 
 @dataclass(frozen=True)
 class SystemChoice:
-    """A Newton system for a shape, with its cost estimates."""
+    """A Newton system for a shape, with its cost estimates: seconds per iteration, peak bytes,
+    and the bytes of its largest single array (what stacks are chunked by)."""
 
     system: type
     seconds_per_iteration: float
     bytes: float
+    largest: float = 0.0
 
     @property
     def name(self) -> str:
@@ -514,14 +516,19 @@ def estimates(shape: tuple[int, int, int], n_joints: int = 1) -> list[SystemChoi
                    + n_t * n_s * n_s * n_y / _DENSE_FLOPS_PER_SECOND)
     out = [
         SystemChoice(DensePairSystem, pair_flops / _DENSE_FLOPS_PER_SECOND,
-                     8.0 * (base + hessian + 2 * n_y * n_s * pairs + 2 * pairs**2)),
+                     8.0 * (base + hessian + 2 * n_y * n_s * pairs + 2 * pairs**2),
+                     8.0 * max(cells, n_y * n_s * pairs, pairs**2)),
         SystemChoice(NormalSystem, normal_flops / _DENSE_FLOPS_PER_SECOND,
-                     8.0 * (base + 2 * n_t * n_y * n_y * n_s + 2 * (n_y * n_s) ** 2)),
+                     8.0 * (base + 2 * n_t * n_y * n_y * n_s + 2 * (n_y * n_s) ** 2),
+                     8.0 * max(cells, n_t * n_y * n_y * n_s, (n_y * n_s) ** 2)),
         SystemChoice(MatrixFreePairSystem, matrix_free,
-                     8.0 * (base + 2 * hessian + 3 * cells + 3 * n_t * n_s * n_s)),
+                     8.0 * (base + 2 * hessian + 3 * cells + 3 * n_t * n_s * n_s),
+                     8.0 * max(cells, n_t * n_s * n_s)),
     ]
     return [
-        SystemChoice(c.system, c.seconds_per_iteration * n_joints, c.bytes * n_joints) for c in out
+        SystemChoice(c.system, c.seconds_per_iteration * n_joints, c.bytes * n_joints,
+                     c.largest * n_joints)
+        for c in out
     ]
 
 
