@@ -178,16 +178,13 @@ def gauge(d_lam: np.ndarray, d_mu: np.ndarray, masks: Masks) -> tuple[np.ndarray
     return d_lam + shift[..., None] * masks.mt, d_mu - shift[..., None] * masks.ms
 
 
-def pair_rhs(
-    target: np.ndarray, kk: np.ndarray, r_g: np.ndarray, masks: Masks
-) -> tuple[np.ndarray, np.ndarray]:
-    """target / K - r_g on the pairs (0 elsewhere), and the pair weights g / K (1 elsewhere) are
-    what every pair form needs; this returns 1 / K and target / K - r_g."""
+def pair_rhs(target: np.ndarray, kk: np.ndarray, r_g: np.ndarray, masks: Masks) -> np.ndarray:
+    """target / K - r_g, the pair forms' right-hand side from the complementarity and slack rows
+    (0 on pairs without cells, where K = 0)."""
     if masks.full:
-        inv_kk = 1.0 / kk
-        return inv_kk, target * inv_kk - r_g
+        return target / kk - r_g
     inv_kk = np.divide(1.0, kk, out=np.zeros_like(kk), where=masks.pairs)
-    return inv_kk, target * inv_kk - r_g
+    return target * inv_kk - r_g
 
 
 class HessianFactor:
@@ -293,7 +290,7 @@ class DensePairSystem:
         n, n_y, n_t, n_s = self.e.shape
         e, h = self.e, self.h
         top, bottom = h.apply_a(r_t, r_s)
-        _, rhs = pair_rhs(target, kk, r_g, self.masks)
+        rhs = pair_rhs(target, kk, r_g, self.masks)
         rhs = rhs + (e * (r_t * h.inv_row)[..., None]).sum(axis=1)
         rhs += (bottom.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
         if not self.masks.full:
@@ -399,7 +396,7 @@ class MatrixFreePairSystem:
         """Newton step (d_lam, d_mu, d_K, d_g); see :meth:`DensePairSystem.direction`."""
         h = self.h
         u_t, u_s = h.apply_a_transpose(*h.apply_a(r_t, r_s))
-        _, rhs = pair_rhs(target, kk, r_g, self.masks)
+        rhs = pair_rhs(target, kk, r_g, self.masks)
         rhs = rhs + self._bt(u_t, u_s)
         if not self.masks.full:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
