@@ -8,18 +8,17 @@ symbols per axis: the parts :mod:`pidkit.broja.reduction` leaves), orients each 
 
 BLAS runs on one thread (threadpoolctl, when installed): the systems are small or memory-bound,
 and on a shared or oversubscribed machine (or inside worker processes) threaded BLAS is many
-times slower.
+times slower. The one exception is the multiplier system's Schur product once it exceeds 5e9
+flops (3x1000x1000), which runs on every core.
 """
 
 from __future__ import annotations
-
-import contextlib
 
 import numpy as np
 
 from ..program import Solution
 from .ipm import interior_point
-from .systems import SystemChoice, choose_system, estimates
+from .systems import SystemChoice, blas_threads, choose_system, estimates
 
 __all__ = ["MAX_ITER", "SOLVER_NAME", "SystemChoice", "choose_system", "estimates", "plan", "solve"]
 
@@ -47,20 +46,6 @@ def plan(shape: tuple[int, ...], *, memory_bytes: float | None = None) -> System
         If no system fits in ``memory_bytes`` (the message gives the estimate).
     """
     return choose_system(_oriented(shape), memory_bytes=memory_bytes)
-
-
-_controller = None
-
-
-def _single_blas_thread():
-    global _controller
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:  # an optional speed-up; results are identical without it
-            return contextlib.nullcontext()
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=1, user_api="blas")
 
 
 def solve(
@@ -99,7 +84,7 @@ def solve(
     for index, p in enumerate(ps):
         groups.setdefault(_oriented(p.shape), []).append(index)
     out: list[Solution | None] = [None] * len(ps)
-    with _single_blas_thread():
+    with blas_threads(1):
         for shape, members in groups.items():
             choice = choose_system(shape)
             size = max(1, int(_CHUNK_BYTES // max(choice.largest, 1.0)))

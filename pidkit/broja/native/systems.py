@@ -31,6 +31,8 @@ could not be factorised.
 
 from __future__ import annotations
 
+import contextlib
+import os
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +45,7 @@ __all__ = [
     "MatrixFreePairSystem",
     "NormalSystem",
     "SystemChoice",
+    "blas_threads",
     "cholesky_stack",
     "choose_system",
     "estimates",
@@ -66,6 +69,25 @@ _PAIR_ALWAYS_SECONDS = 5e7 / _DENSE_FLOPS_PER_SECOND
 """Below this estimate per iteration the dense pair form is used whatever the multiplier form costs."""
 _PAIR_PREFERENCE = 3.0
 """The dense pair form is chosen over the multiplier form unless it costs this many times more."""
+
+
+_THREADED_FLOPS = 5e9
+"""A single matrix product this large runs on every core (BLAS-3 at this size gains from threads
+even on a busy machine, unlike the factorisations and the many small products)."""
+_controller = None
+
+
+def blas_threads(limit: int | None):
+    """A context running BLAS on ``limit`` threads (``None``: every core); a no-op when
+    threadpoolctl, an optional speed-up, is not installed."""
+    global _controller
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return contextlib.nullcontext()
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=limit or os.cpu_count() or 1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -435,7 +457,9 @@ class NormalSystem:
         coupling = coupling.reshape(n, n_t, n_y, n_y * n_s)
         self.x = (self.linv_t @ coupling).reshape(n, n_t * n_y, n_y * n_s)
         del coupling
-        schur = -(np.swapaxes(self.x, 1, 2) @ self.x)
+        threads = None if 2.0 * self.x.size * n_y * n_s > _THREADED_FLOPS else 1
+        with blas_threads(threads):
+            schur = -(np.swapaxes(self.x, 1, 2) @ self.x)
         schur4 = schur.reshape(n, n_y, n_s, n_y, n_s)
         fs = f.transpose(0, 3, 1, 2)  # (k, s, y, t)
         a_ss = fs @ np.swapaxes(fs, -1, -2)  # (k, s, y, y)
