@@ -53,10 +53,10 @@ class Outcome:
 
 
 def _max_step(x: np.ndarray, dx: np.ndarray) -> np.ndarray:
-    """Per joint, the largest alpha with x + alpha dx >= 0 (inf where dx >= 0 everywhere)."""
-    ratio = np.full(x.shape, -np.inf)
-    np.divide(x, dx, out=ratio, where=dx < 0)
-    return -ratio.reshape(ratio.shape[0], -1).max(axis=1)
+    """Per joint, the largest alpha with x + alpha dx >= 0 for x >= 0 (inf where dx >= 0
+    everywhere). Runs under the loop's errstate: x / 0 is inf, 0 / 0 a NaN that fmin skips."""
+    ratio = x / np.maximum(-dx, 0.0)
+    return np.fmin.reduce(ratio.reshape(ratio.shape[0], -1), axis=1, initial=np.inf)
 
 
 def _scaling(lam, mu, masks: Masks):
@@ -113,6 +113,14 @@ def interior_point(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: i
         Per joint, the best certificate found (``certified`` says whether it reached
         ``tol_nats``), the iterations taken and a message.
     """
+    # One errstate for the whole loop: divisions by zero and their NaN are expected where pairs or
+    # directions vanish (each is masked), and divergence is caught by explicit finiteness checks.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return _iterate(ps, system=system, tol_nats=tol_nats, max_iter=max_iter)
+
+
+def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) -> Outcome:
+    """The loop of :func:`interior_point` (under its errstate)."""
     n = ps.shape[0]
     p_yt, p_ys = marginals(ps)
     masks = Masks.of(p_yt, p_ys)
@@ -121,9 +129,8 @@ def interior_point(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: i
     a = p_yt / p_t[:, None, :]
     b = p_ys / p_s[:, None, :] / p_y[:, :, None]
     c = 2.0 * (a.transpose(0, 2, 1) @ b).max(axis=(1, 2))
-    with np.errstate(divide="ignore"):
-        lam = np.log(a)
-        mu = np.log(b / c[:, None, None])
+    lam = np.log(a)
+    mu = np.log(b / c[:, None, None])
     kk = c[:, None, None] * p_t[:, :, None] * p_s[:, None, :]
     if not masks.full:
         lam = np.where(masks.mt, lam, 0.0)
@@ -220,8 +227,7 @@ def interior_point(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: i
                 newton, (r_t, r_s, r_g), target, kk, g, (d_lam, d_mu, d_kk, d_g),
                 centre[:, None, None] * it["weight"], _CORRECTORS[system])
         largest = np.abs(d_lam).max(axis=(1, 2)) + np.abs(d_mu).max(axis=(1, 2))
-        with np.errstate(divide="ignore"):
-            trust = np.where(largest > 0, _MAX_EXPONENT_STEP / largest, np.inf)
+        trust = np.where(largest > 0, _MAX_EXPONENT_STEP / largest, np.inf)
         boundary = _FRACTION_TO_BOUNDARY * np.minimum(_max_step(kk, d_kk), _max_step(g, d_g))
         step = np.minimum(np.minimum(boundary, trust), 1.0)[:, None, None]
         it["lam"] = lam = lam + step * d_lam
@@ -294,8 +300,7 @@ def _rows(cert: Certificate, keep: np.ndarray) -> Certificate:
 def _failure(p_yt, p_ys, tol_nats) -> Certificate:
     """The certificate of the conditionally independent coupling, for joints whose iterates
     diverged: a feasible point with an honest (large) gap."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_y = p_yt.sum(axis=2)
-        q0 = np.nan_to_num(p_yt[..., None] * p_ys[:, :, None, :] / p_y[:, :, None, None])
+    p_y = p_yt.sum(axis=2)
+    q0 = np.nan_to_num(p_yt[..., None] * p_ys[:, :, None, :] / p_y[:, :, None, None])
     zeros_t, zeros_s = np.zeros_like(p_yt), np.zeros_like(p_ys)
     return certify(q0, zeros_t, zeros_s, p_yt, p_ys, tol_nats=tol_nats)
