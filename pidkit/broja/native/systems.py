@@ -468,10 +468,11 @@ class NormalSystem:
         schur4[:, yy[:, None], ss, yy[:, None], ss] += col
         msf = masks.ms.astype(float)
         rho = (col * msf).sum(axis=2) / np.maximum(msf.sum(axis=2), 1.0)
-        pin = rho[:, :, None, None] * (msf[:, :, :, None] * msf[:, :, None, :])  # (k, y, s, s')
-        schur4[:, yy, :, yy, :] += pin.transpose(1, 0, 2, 3)
+        for y in range(n_y):  # the gauge pin rho ms ms^T on each y's (s, s') block, in place
+            schur4[:, y, :, y, :] += rho[:, y, None, None] * (msf[:, y, :, None] * msf[:, y, None, :])
         self.failed = failed.any(axis=1) | ~np.isfinite(schur).all(axis=(1, 2))
-        schur[self.failed] = np.eye(n_y * n_s)
+        if self.failed.any():
+            schur[self.failed] = np.eye(n_y * n_s)
         self.factors = _upper_factors(schur, self.failed)
 
     def subset(self, keep: np.ndarray) -> NormalSystem:
