@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import difflib
+import math
+import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -140,31 +144,64 @@ def _first(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
 
 
+
 def check_tol(tol: Any, *, name: str = "tol") -> float:
-    """Return ``tol`` as a float if it is a positive, finite real number (a bool is not).
+    """Return ``tol`` as a float if it is a positive, finite real number (a tolerance in bits).
 
     Examples
     --------
-    >>> check_tol(1e-9)
-    1e-09
+    >>> check_tol(1e-6)
+    1e-06
     """
-    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive number of bits (a real number); got {tol!r}.")
+    if isinstance(tol, (bool, np.bool_)) or not isinstance(tol, numbers.Real):
+        raise TypeError(
+            f"{name} must be a positive number of bits (a finite real, e.g. 1e-9); "
+            f"got {tol!r} ({type(tol).__name__})."
+        )
     value = float(tol)
-    if not (np.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a positive number of bits, and finite; got {tol!r}.")
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(
+            f"{name} must be a positive number of bits (a finite real, e.g. 1e-9); got {tol!r}."
+        )
     return value
 
 
 def check_flag(value: Any, *, name: str) -> bool:
-    """Return ``value`` if it is a bool (or numpy bool); anything else, ``'no'`` or 1 included,
-    is a ``TypeError`` naming the argument.
+    """Return ``value`` as a bool if it is one (Python or NumPy bool), else raise ``TypeError``.
 
     Examples
     --------
-    >>> check_flag(True, name="strict")
+    >>> check_flag(np.True_, name="strict")
     True
     """
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}.")
-    return bool(value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False; got {value!r} ({type(value).__name__}).")
+
+
+def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
+    """Return ``value`` if it is one of the strings ``choices``, else raise naming the choices.
+
+    Examples
+    --------
+    >>> check_choice("auto", ("auto", "native"), name="method")
+    'auto'
+    """
+    if len(choices) == 2:
+        listed = f"{choices[0]!r} or {choices[1]!r}"
+    else:
+        listed = f"one of {list(choices)}"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {listed}; got {value!r} ({type(value).__name__}).")
+    if value not in choices:
+        close = difflib.get_close_matches(value, choices, n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"{name} must be {listed}; got {value!r}.{hint}")
+    return value
+
+
+def available_memory() -> int:
+    """Bytes of memory the operating system can give this process now without swapping."""
+    import psutil
+
+    return int(psutil.virtual_memory().available)

@@ -66,7 +66,7 @@ def test_empty_batch_gives_an_empty_list():
         ({"n_jobs": 1.5}, TypeError, r"n_jobs must be a non-zero int"),
         ({"progress": "yes"}, TypeError, r"progress must be True, False or None; got 'yes'"),
         ({"units": "bit"}, ValueError, r"^units must be 'bits' or 'nats'; got 'bit'"),
-        ({"tol": True}, TypeError, r"^tol must be a positive number of bits \(a real number\); got True"),
+        ({"tol": True}, TypeError, r"^tol must be a positive number of bits.*got True"),
         ({"strict": "no"}, TypeError, r"^strict must be True or False; got 'no'"),
         ({"method": "fast"}, ValueError, r"^method must be one of"),
     ],

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 from .. import _status
 from .._result import PIDResult, informations_nats, result_from_redundancy
 from .._units import check_units, from_nats, to_nats
-from .._validate import check_flag, check_joint, check_tol
+from .._validate import available_memory, check_choice, check_flag, check_joint, check_tol
 from . import cvxpy as cvxpy_path
 from . import native
 from .program import Solution, closed_form
@@ -75,8 +75,7 @@ def check_options(
     tol_bits = check_tol(tol)
     normalize = check_flag(normalize, name="normalize")
     strict = check_flag(strict, name="strict")
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}.")
+    method = check_choice(method, METHODS, name="method")
     if method == "native" and solver is not None:
         raise ValueError(
             f"solver names a cvxpy solver and only applies to method='cvxpy' or 'auto'; got "
@@ -108,18 +107,6 @@ class Outcome:
     diagnostics: dict[str, Any] = field(default_factory=dict)
 
 
-def _available_memory() -> float | None:
-    """Bytes of memory available to this process now (Linux: MemAvailable), or None if unknown."""
-    try:
-        with open("/proc/meminfo") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return float(line.split()[1]) * 1024.0
-    except OSError:
-        return None
-    return None
-
-
 def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Solution | None], dict[int, str]]:
     """Native solutions of the parts, stacked by shape, and why (by index) the parts whose
     Newton system does not fit in memory (estimated first, or found by the allocation) have
@@ -132,7 +119,7 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
     for shape, members in groups.items():
         try:
             if native.plan(shape).bytes * len(members) > _SURELY_FITS:
-                native.plan(shape, memory_bytes=_available_memory())
+                native.plan(shape, memory_bytes=available_memory())
             solved = native.solve([parts[i] for i in members], tol_nats=tol_nats)
         except MemoryError as exc:
             why = str(exc) or f"the native solver ran out of memory on a {'x'.join(map(str, shape))} joint"
@@ -146,7 +133,7 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
 def _solve_cvxpy(p: np.ndarray, options: Options) -> Solution:
     """The reference solution of a part; ``MemoryError`` (with the estimate) if it cannot fit."""
     need = cvxpy_path.bytes_needed(p)
-    memory = _available_memory() if need > _SURELY_FITS else None
+    memory = available_memory() if need > _SURELY_FITS else None
     if memory is not None and need > memory:
         raise MemoryError(
             f"cvxpy needs about {need / 2**30:,.1f} GiB for a {'x'.join(map(str, p.shape))} "
