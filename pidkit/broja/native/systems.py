@@ -440,7 +440,8 @@ class NormalSystem:
         self.e, self.masks = e, masks
         weight = kk / g if masks.full else np.where(masks.pairs, kk / g, 0.0)
         f = e * np.sqrt(weight)[:, None]
-        ft = f.transpose(0, 2, 1, 3)  # (k, t, y, s)
+        ft = np.ascontiguousarray(f.transpose(0, 2, 1, 3))  # (k, t, y, s); C order, so that the
+        # coupling below is C-ordered too and reshapes without a copy
         row = q.sum(axis=3)
         col = q.sum(axis=2)
         if not masks.full:
