@@ -13,8 +13,14 @@ solvers' values lie within their gaps of the optimum, so a disagreement larger t
 gap is the reference's error. The batch case times ``bertschinger_batch`` on 900 joints of
 10x10x10 with one and two processes.
 
-Run: ``python -m benchmarks.bertschinger [--cap SECONDS] [--repeats N] [--max-cells N]
-[--peers native,cvxpy+ECOS] [--batch N]``.
+The large suite (issue 13's targets) solves each joint once per peer in a forked child and reports
+its wall time, the child's peak resident memory (which includes the joint itself and pidkit's
+imports), the certified gap, the support size and the time per support cell: 2x200x200,
+2x700x700, 10x300x300, 100x100x100 and 3x1000x1000 Dirichlet(1) joints, and BROJA_2PID's COPY
+joint of a 10,000-symbol target over 400 x 25 sources (10,000 cells in the support).
+
+Run: ``python -m benchmarks.bertschinger [--suites small,large,batch] [--cap SECONDS]
+[--large-cap SECONDS] [--repeats N] [--max-cells N] [--peers native,cvxpy+ECOS] [--batch N]``.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import argparse
 import multiprocessing
 import os
 import platform
+import resource
 import statistics
 import time
 import warnings
@@ -34,7 +41,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import pidkit
-from pidkit.batch import bertschinger_batch
+from pidkit import bertschinger_batch
 
 from ._timing import print_table
 
@@ -48,11 +55,26 @@ SHAPES = [
     (100, 100, 100),
 ]
 KINDS = ("full", "half")
+LARGE = [
+    ((2, 200, 200), "full"),
+    ((2, 700, 700), "full"),
+    ((10, 300, 300), "full"),
+    ((100, 100, 100), "full"),
+    ((3, 1000, 1000), "full"),
+    ((10_000, 400, 25), "copy"),
+]
+"""Issue 13's targets: certified, <= 4 GiB peak and <= 60 s each."""
 WARM_UP = 0.5
 """Seconds of untimed solves before the timed ones (at least one solve)."""
 
 
 def _joint(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.ndarray:
+    if kind == "copy":  # Y = (T, S), T and S uniform and independent
+        _, n_t, n_s = shape
+        p = np.zeros(shape)
+        t, s = np.indices((n_t, n_s)).reshape(2, -1)
+        p[t * n_s + s, t, s] = 1.0 / (n_t * n_s)
+        return p
     n = int(np.prod(shape))
     p = rng.dirichlet(np.ones(n))
     if kind == "half":
@@ -66,13 +88,13 @@ def _dit_uni_t(p: np.ndarray) -> tuple[float, float]:
 
     outcomes = [(int(t), int(s), int(y)) for y, t, s in zip(*np.nonzero(p), strict=True)]
     d = dit.Distribution(outcomes, p[np.nonzero(p)])
-    return float(PID_BROJA(d, [[0], [1]], [2], method="cone").get_pi(((0,),))), float("nan")
+    return float(PID_BROJA(d, [[0], [1]], [2], method="cone").get_pi(((0,),))), float("nan"), True
 
 
 def _pidkit(**options: Any) -> Callable[[np.ndarray], tuple[float, float]]:
-    def solve(p: np.ndarray) -> tuple[float, float]:
+    def solve(p: np.ndarray) -> tuple[float, float, bool]:
         r = pidkit.bertschinger(p, strict=False, **options)
-        return r.uni_t, r.gap
+        return r.uni_t, r.gap, r.success
 
     return solve
 
@@ -110,9 +132,14 @@ def _measure_child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -
             cpu.append(time.process_time() - start_cpu)
             if spent + sum(times) > budget:
                 break
-        conn.send((times, cpu, value, None))
+        conn.send((times, cpu, value, _peak_gib(), None))
     except Exception as exc:  # a peer's failure is reported in the table, not raised
-        conn.send((times, cpu, value, f"{type(exc).__name__}: {exc}"))
+        conn.send((times, cpu, value, _peak_gib(), f"{type(exc).__name__}: {exc}"))
+
+
+def _peak_gib() -> float:
+    """This process's peak resident memory, in GiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def measure(solve, p: np.ndarray, *, repeats: int, cap: float, warm_up: bool) -> dict[str, Any]:
@@ -130,15 +157,17 @@ def measure(solve, p: np.ndarray, *, repeats: int, cap: float, warm_up: bool) ->
         proc.kill()
         proc.join()
         return {"time": None, "note": f"skipped (> {cap:g} s)"}
-    times, cpu, value, error = parent.recv()
+    times, cpu, value, peak, error = parent.recv()
     proc.join()
     if error is not None or not times:
-        return {"time": None, "note": f"failed ({(error or 'no result').split(':')[0]})"}
+        return {"time": None, "note": f"failed ({(error or 'no result').split(':')[0]})", "peak": peak}
     return {
         "time": statistics.median(times),
         "cpu": statistics.median(cpu),
         "uni_t": value[0],
         "gap": value[1],
+        "certified": value[2],
+        "peak": peak,
         "note": "",
     }
 
@@ -175,37 +204,7 @@ def _batch_rows(seed: int, n: int) -> list[list[str]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cap", type=float, default=60.0, help="seconds per peer and joint (60)")
-    parser.add_argument("--repeats", type=int, default=5, help="solves per median (default: 5)")
-    parser.add_argument("--seed", type=int, default=0, help="random joints' seed (default: 0)")
-    parser.add_argument("--max-cells", type=int, default=10**6, help="skip larger joints (10^6)")
-    parser.add_argument("--batch", type=int, default=900, help="joints in the batch case (900)")
-    parser.add_argument(
-        "--big-cap", type=float, default=90.0,
-        help="cap for joints of more than 10^5 cells, timed once without warm-up (90)",
-    )
-    parser.add_argument(
-        "--peers", default=",".join(PEERS),
-        help=f"comma-separated solvers to time (default: all of {','.join(PEERS)})",
-    )
-    args = parser.parse_args()
-    peers = {name.strip() for name in args.peers.split(",") if name.strip()}
-    unknown = sorted(peers - set(PEERS))
-    if unknown or "native" not in peers:
-        parser.error(f"--peers must name native and any of {sorted(PEERS)}; got {args.peers!r}")
-    warnings.simplefilter("ignore")
-    rng = np.random.default_rng(args.seed)
-    load = os.getloadavg()
-    print(
-        f"# pidkit.bertschinger native solver vs peers, {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
-        f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
-        f" load average {load[0]:.1f}; median of up to {args.repeats} solves after {WARM_UP:g} s of"
-        f" warm-up solves,"
-        f" cap {args.cap:g} s; joints over 10^5 cells: one solve, cap {args.big_cap:g} s\n",
-        flush=True,
-    )
+def _small_rows(args, peers: set[str], rng: np.random.Generator) -> list[list[str]]:
     rows = []
     for shape in SHAPES:
         if int(np.prod(shape)) > args.max_cells:
@@ -241,14 +240,92 @@ def main() -> None:
                  ref_gap, delta]
             )
             print(f"  done {rows[-1][0]} {kind}", flush=True)
-    print()
-    print_table(
-        ["joint", "kind", "native", "native CPU", "native gap (bits)", "cvxpy+Clarabel", "cvxpy+ECOS",
-         "dit cone", "speed-up (Clarabel / ECOS / dit)", "reference gap (bits)",
-         "|dUni_T| native vs reference (bits)"],
-        rows,
+    return rows
+
+
+def _support(p: np.ndarray) -> int:
+    p_yt, p_ys = p.sum(axis=2), p.sum(axis=1)
+    return int(((p_yt > 0)[:, :, None] & (p_ys > 0)[:, None, :]).sum())
+
+
+def _large_rows(args, peers: set[str], rng: np.random.Generator) -> list[list[str]]:
+    rows = []
+    for shape, kind in LARGE:
+        p = _joint(rng, shape, kind)
+        cells = _support(p)
+        label = f"{'COPY ' if kind == 'copy' else ''}{'x'.join(map(str, shape))}"
+        for name in ("native", "cvxpy+Clarabel", "cvxpy+ECOS"):
+            if name not in peers:
+                continue
+            m = measure(PEERS[name], p, repeats=1, cap=args.large_cap, warm_up=False)
+            if m["time"] is None:
+                rows.append([label, f"{cells:,}", name, m["note"], "-",
+                             f"{m['peak']:.2f}" if m.get("peak") else "-", "-", "-", "-"])
+            else:
+                rows.append([label, f"{cells:,}", name, _fmt_time(m), f"{m['time'] / cells * 1e6:.2f}",
+                             f"{m['peak']:.2f}", "yes" if m["certified"] else "no",
+                             f"{m['gap']:.1e}", f"{m['uni_t']:.9f}"])
+            print(f"  done {label} {name}", flush=True)
+        del p
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--suites", default="small,large,batch",
+                        help="comma-separated: small, large, batch (default: all)")
+    parser.add_argument("--cap", type=float, default=60.0, help="seconds per peer and joint (60)")
+    parser.add_argument("--repeats", type=int, default=5, help="solves per median (default: 5)")
+    parser.add_argument("--seed", type=int, default=0, help="random joints' seed (default: 0)")
+    parser.add_argument("--max-cells", type=int, default=10**6, help="skip larger joints (10^6)")
+    parser.add_argument("--batch", type=int, default=900, help="joints in the batch case (900)")
+    parser.add_argument(
+        "--big-cap", type=float, default=90.0,
+        help="cap for small-suite joints of more than 10^5 cells, timed once without warm-up (90)",
     )
-    if args.batch:
+    parser.add_argument("--large-cap", type=float, default=120.0,
+                        help="cap per peer and joint of the large suite (120)")
+    parser.add_argument(
+        "--peers", default=",".join(PEERS),
+        help=f"comma-separated solvers to time (default: all of {','.join(PEERS)})",
+    )
+    args = parser.parse_args()
+    peers = {name.strip() for name in args.peers.split(",") if name.strip()}
+    unknown = sorted(peers - set(PEERS))
+    if unknown or "native" not in peers:
+        parser.error(f"--peers must name native and any of {sorted(PEERS)}; got {args.peers!r}")
+    suites = {name.strip() for name in args.suites.split(",") if name.strip()}
+    if not suites or suites - {"small", "large", "batch"}:
+        parser.error(f"--suites must name some of small, large, batch; got {args.suites!r}")
+    warnings.simplefilter("ignore")
+    rng = np.random.default_rng(args.seed)
+    load = os.getloadavg()
+    print(
+        f"# pidkit.bertschinger native solver vs peers, {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+        f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+        f" load average {load[0]:.1f}; median of up to {args.repeats} solves after {WARM_UP:g} s of"
+        f" warm-up solves, cap {args.cap:g} s; joints over 10^5 cells: one solve, cap"
+        f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s\n",
+        flush=True,
+    )
+    if "small" in suites:
+        rows = _small_rows(args, peers, rng)
+        print()
+        print_table(
+            ["joint", "kind", "native", "native CPU", "native gap (bits)", "cvxpy+Clarabel",
+             "cvxpy+ECOS", "dit cone", "speed-up (Clarabel / ECOS / dit)", "reference gap (bits)",
+             "|dUni_T| native vs reference (bits)"],
+            rows,
+        )
+    if "large" in suites:
+        rows = _large_rows(args, peers, rng)
+        print()
+        print_table(
+            ["joint", "support cells", "solver", "time", "us per cell", "peak RSS (GiB)",
+             "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"],
+            rows,
+        )
+    if "batch" in suites and args.batch:
         print()
         print_table(
             ["batch", "n_jobs", "total", "per joint", "certified", "worst gap (bits)", "method"],

@@ -126,6 +126,12 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def informations_nats(p_yts: np.ndarray) -> _Informations:
+    """H(Y), I(Y;T), I(Y;S) and I(Y;T,S) in nats of a validated joint, as
+    :func:`result_from_redundancy` takes them through ``informations``."""
+    return _informations_nats(p_yts)
+
+
 def _snap(value_nats: float) -> float:
     return 0.0 if abs(value_nats) <= to_nats(ZERO_SNAP_BITS, "bits") else value_nats
 
@@ -151,20 +157,30 @@ def result_from_redundancy(
 ) -> PIDResult:
     """Build a :class:`PIDResult` from Red by THEORY.md §1's identities.
 
-    ``p_yts`` must already be validated. Atoms within :data:`ZERO_SNAP_BITS` of 0 become exactly
-    0. With ``nonnegative=True`` (measures whose atoms are non-negative by theorem, like BROJA) an
-    atom below ``-tol_nats`` means the solver is wrong: it raises :class:`SolverError` when
-    ``strict``, and the status is downgraded otherwise. With ``strict``, a status outside the
-    certified group raises :class:`SolverError` too. ``informations`` passes the joint's
-    informations when the caller has computed them already.
+    ``p_yts`` must already be validated. Before a result is called a success every atom, every
+    information and the gap must be finite: anything else makes the status ``"failed"`` with the
+    reason in the message (and raises under ``strict``). Atoms within :data:`ZERO_SNAP_BITS` of 0
+    become exactly 0. With ``nonnegative=True`` (measures whose atoms are non-negative by
+    theorem, like BROJA) an atom below ``-tol_nats`` means the solver is wrong: it raises
+    :class:`SolverError` when ``strict``, and the status is downgraded otherwise. With
+    ``strict``, a status outside the certified group raises :class:`SolverError` too.
+    ``informations`` passes the joint's informations when the caller has computed them already.
     """
     _, i_yt, i_ys, i_yts = informations or _informations_nats(p_yts)
     atoms = {
         "red": _snap(red_nats),
-        "uni_t": _snap(i_yt - red_nats),
-        "uni_s": _snap(i_ys - red_nats),
-        "syn": _snap(i_yts - i_yt - i_ys + red_nats),
     }
+    # Each atom from the ones already snapped, so that snapping never breaks an identity by more
+    # than ZERO_SNAP_BITS (snapping Red and Uni independently could break I(Y;T) = Uni + Red by
+    # twice that).
+    atoms["uni_t"] = _snap(i_yt - atoms["red"])
+    atoms["uni_s"] = _snap(i_ys - atoms["red"])
+    atoms["syn"] = _snap(i_yts - atoms["red"] - atoms["uni_t"] - atoms["uni_s"])
+    numbers = {**atoms, "i_yt": i_yt, "i_ys": i_ys, "i_yts": i_yts, "gap": gap_nats}
+    non_finite = [name for name, v in numbers.items() if not math.isfinite(v)]
+    if non_finite and status in _status.SOLUTION_PRESENT:
+        status = _status.FAILED
+        message = f"{message}; not finite: {', '.join(non_finite)} (no usable answer)"
     floor = -max(tol_nats, to_nats(ZERO_SNAP_BITS, "bits"))
     negative = {k: v for k, v in atoms.items() if v < floor}
     if nonnegative and negative:

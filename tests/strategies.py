@@ -16,3 +16,12 @@ def joints(draw, max_size: int = 3, sparse: bool = True) -> np.ndarray:
         if p.sum() == 0:
             p[0] = 1.0
     return (p / p.sum()).reshape(shape)
+
+
+def deterministic_joint(rng: np.random.Generator, shape: tuple[int, int, int]) -> np.ndarray:
+    """A joint with Y a function of (T, S), (T, S) drawn from a Dirichlet(1) (mass 1)."""
+    y = rng.integers(0, shape[0], size=shape[1:])
+    p = np.zeros(shape)
+    t, s = np.indices(shape[1:])
+    p[y, t, s] = rng.dirichlet(np.ones(shape[1] * shape[2])).reshape(shape[1:])
+    return p

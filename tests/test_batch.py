@@ -1,13 +1,12 @@
 """bertschinger_batch: same answers as one call per joint, in order, with options passed through."""
 
-import importlib
-
 import numpy as np
 import pytest
 
 import pidkit
 from pidkit import examples
 from pidkit.batch import bertschinger_batch
+from pidkit.broja import native
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 
@@ -66,6 +65,10 @@ def test_empty_batch_gives_an_empty_list():
         ({"n_jobs": 0}, TypeError, r"n_jobs must be a non-zero int.*got 0"),
         ({"n_jobs": 1.5}, TypeError, r"n_jobs must be a non-zero int"),
         ({"progress": "yes"}, TypeError, r"progress must be True, False or None; got 'yes'"),
+        ({"units": "bit"}, ValueError, r"^units must be 'bits' or 'nats'; got 'bit'"),
+        ({"tol": True}, TypeError, r"^tol must be a positive number of bits.*got True"),
+        ({"strict": "no"}, TypeError, r"^strict must be True or False; got 'no'"),
+        ({"method": "fast"}, ValueError, r"^method must be one of"),
     ],
 )
 def test_bad_options_are_named(kwargs, error, match):
@@ -122,28 +125,30 @@ def test_stacked_batch_equals_single_calls_on_a_mixed_batch():
             assert getattr(r, atom) == pytest.approx(getattr(single, atom), abs=1e-9)
             assert getattr(r, atom) == pytest.approx(getattr(reference, atom), abs=1e-7)
             assert getattr(r, atom) >= 0.0
-    stacked = [r for r in results if "stacked" in r.message]
-    assert len(stacked) == 9  # the six 4x3x3 joints and the three 3x2x4 ones
 
 
-def test_a_joint_the_stack_does_not_certify_takes_the_single_path(monkeypatch):
-    solver_module = importlib.import_module("pidkit.bertschinger")
+def test_a_joint_the_stack_does_not_certify_falls_back_alone(monkeypatch):
     ps = _stackable_and_mixed()[:6]
-    original = solver_module.solve_many
+    original = native.solve
+    calls = []
 
-    def drop_one(joints, **options):
+    def drop_third(joints, **options):
         out = original(joints, **options)
-        out[2] = None
+        calls.append(len(joints))
+        if len(joints) == 6:  # the batch's stack: pretend the third joint was not certified
+            out[2] = out[2].__class__(**{**out[2].__dict__, "certified": False})
         return out
 
-    monkeypatch.setattr(solver_module, "solve_many", drop_one)
+    monkeypatch.setattr(native, "solve", drop_third)
     results = bertschinger_batch(ps)
-    assert ["stacked" in r.message for r in results] == [True, True, False, True, True, True]
+    assert calls == [6]  # one stack of six 4x3x3 joints
+    assert [r.method for r in results] == ["native", "native", "cvxpy", "native", "native", "native"]
+    assert "native solver did not certify" in results[2].message
     assert _atoms(results[2]) == pytest.approx(_atoms(pidkit.bertschinger(ps[2])), abs=1e-9)
 
 
 def test_stacked_batch_falls_back_to_cvxpy_under_auto(monkeypatch):
-    monkeypatch.setattr(importlib.import_module("pidkit.bertschinger"), "_NATIVE_MAX_ITER", 1)
+    monkeypatch.setattr(native, "MAX_ITER", 1)
     ps = _stackable_and_mixed()[:4]
     results = bertschinger_batch(ps)
     for p, r in zip(ps, results, strict=True):
@@ -161,3 +166,18 @@ def test_stacked_batch_with_processes_and_options():
     for a, b in zip(serial, parallel, strict=True):
         assert a.units == b.units == "nats" and a.gap <= 1e-10 * np.log(2)
         assert _atoms(a) == pytest.approx(_atoms(b), abs=1e-12)
+
+
+def test_a_dask_cluster_gives_the_serial_numbers():
+    distributed = pytest.importorskip("dask.distributed")
+    from joblib import parallel_config
+
+    ps = _stackable_and_mixed()
+    serial = bertschinger_batch(ps)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+        with parallel_config(backend="dask"):
+            clustered = bertschinger_batch(ps, n_jobs=2)
+    assert [r.method for r in clustered] == [r.method for r in serial]
+    for a, b in zip(serial, clustered, strict=True):  # stacks differ: rounding only
+        assert _atoms(a) == pytest.approx(_atoms(b), abs=1e-12) and b.gap <= 1e-9

@@ -1,30 +1,21 @@
 """The native BROJA solver against the cvxpy reference program, closed forms and its own certificate."""
 
-import importlib
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
 import pidkit
-from pidkit import _native_batch as native_batch
 from pidkit import examples
-from pidkit._native import dual_bound, objective, solve_native
 from pidkit._validate import check_joint
+from pidkit.broja import native, program
+from pidkit.broja.native import systems
+from pidkit.broja.reduction import Reduction
 
-from .strategies import joints
+from .strategies import deterministic_joint, joints
 
-bertschinger_module = importlib.import_module("pidkit.bertschinger")
 LN2 = np.log(2.0)
+TOL = 1e-9 * LN2
 AGREE_BITS = 1e-7
-
-
-def _deterministic(rng, shape):
-    y = rng.integers(0, shape[0], size=shape[1:])
-    p = np.zeros(shape)
-    t, s = np.indices(shape[1:])
-    p[y, t, s] = rng.dirichlet(np.ones(shape[1] * shape[2])).reshape(shape[1:])
-    return p
 
 
 def _joint(kind, rng):
@@ -41,9 +32,9 @@ def _joint(kind, rng):
         index[axis] = int(rng.integers(0, shape[axis]))
         p[tuple(index)] = 0.0
     elif kind == "nearly_deterministic":
-        p = 0.99 * _deterministic(rng, shape) + 0.01 * rng.dirichlet(np.ones(n)).reshape(shape)
+        p = 0.99 * deterministic_joint(rng, shape) + 0.01 * rng.dirichlet(np.ones(n)).reshape(shape)
     elif kind == "deterministic":
-        p = _deterministic(rng, shape)
+        p = deterministic_joint(rng, shape)
     elif kind == "single_symbol":
         shape = list(shape)
         shape[int(rng.integers(0, 3))] = 1
@@ -56,13 +47,16 @@ def _joint(kind, rng):
 KINDS = ["full", "sparse", "zero_symbols", "nearly_deterministic", "deterministic", "single_symbol"]
 
 
+def _open_parts(p):
+    """The parts of ``p`` a solver has to solve (not closed forms)."""
+    return [part.p for part in Reduction(p, tol_nats=TOL).parts if not part.closed]
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_native_agrees_with_cvxpy_and_certifies(kind):
     rng = np.random.default_rng(KINDS.index(kind))
-    for _ in range(40):
+    for _ in range(30):
         p = check_joint(_joint(kind, rng))
-        native = solve_native(p, tol_nats=1e-9 * LN2, max_iter=100)
-        assert native.converged, (kind, p.shape, native.message)
         reference = pidkit.bertschinger(p, method="cvxpy")
         result = pidkit.bertschinger(p, method="native")
         assert result.method == "native" and result.solver == "pidkit-native"
@@ -70,12 +64,10 @@ def test_native_agrees_with_cvxpy_and_certifies(kind):
             assert getattr(result, atom) == pytest.approx(getattr(reference, atom), abs=AGREE_BITS)
             assert getattr(result, atom) >= 0.0
         # The certificate: native's lower bound cannot exceed a feasible value (cvxpy's), and
-        # native's feasible value cannot fall below cvxpy's lower bound. So the reported gap
-        # bounds native's true error, up to the reference's own accuracy.
+        # native's feasible value cannot fall below cvxpy's lower bound.
         primal, dual = reference.diagnostics["primal"], reference.diagnostics["dual"]
-        assert native.lower_bound_nats <= primal + 1e-12
-        assert native.objective_nats >= dual - 1e-12
-        assert native.gap_nats + (primal - dual) + 1e-12 >= native.objective_nats - primal
+        assert result.diagnostics["dual"] <= primal + 1e-12
+        assert result.diagnostics["primal"] >= dual - 1e-12
         assert result.gap <= 1e-9
 
 
@@ -84,44 +76,48 @@ def test_solution_is_feasible_and_its_numbers_are_consistent():
     p = rng.dirichlet(np.ones(5 * 6 * 4)).reshape(5, 6, 4)
     p[:, 2, :] = 0.0  # a teacher symbol of zero mass
     p /= p.sum()
-    sol = solve_native(p)
-    assert sol.converged and sol.q.shape == p.shape and (sol.q >= 0).all()
-    np.testing.assert_allclose(sol.q.sum(axis=2), p.sum(axis=2), atol=1e-14)
-    np.testing.assert_allclose(sol.q.sum(axis=1), p.sum(axis=1), atol=1e-14)
-    assert (sol.q[:, 2, :] == 0).all()
-    assert sol.objective_nats == pytest.approx(objective(sol.q), abs=1e-15)
-    assert sol.gap_nats == pytest.approx(sol.objective_nats - sol.lower_bound_nats, abs=1e-13)
-    assert 0.0 <= sol.gap_nats <= 1e-9 * LN2
+    r = pidkit.bertschinger(p, method="native", units="nats")
+    q = r.q
+    assert r.success and q.shape == p.shape and (q >= 0).all()
+    np.testing.assert_allclose(q.sum(axis=2), p.sum(axis=2), atol=1e-14)
+    np.testing.assert_allclose(q.sum(axis=1), p.sum(axis=1), atol=1e-14)
+    assert (q[:, 2, :] == 0).all()
+    primal, dual = r.diagnostics["primal"], r.diagnostics["dual"]
+    assert primal == pytest.approx(float(program.objective(q)), abs=1e-15)
+    assert r.gap == pytest.approx(primal - dual, abs=1e-13)
+    assert 0.0 <= r.gap <= TOL
     # -H_Q(Y|T,S) can only be raised from the conditionally independent coupling.
     p_yt, p_ys = p.sum(axis=2), p.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         q0 = np.nan_to_num(p_yt[:, :, None] * p_ys[:, None, :] / p_yt.sum(axis=1)[:, None, None])
-    assert sol.objective_nats <= objective(q0) + 1e-12
+    assert primal <= float(program.objective(q0)) + 1e-12
 
 
 def test_dual_bound_is_a_lower_bound_for_any_multipliers():
     rng = np.random.default_rng(3)
     p = rng.dirichlet(np.ones(27)).reshape(3, 3, 3)
-    value = solve_native(p).objective_nats
+    value = pidkit.bertschinger(p, units="nats").diagnostics["primal"]
+    p_yt, p_ys = program.marginals(p)
     for _ in range(20):
-        log_a, log_b = rng.normal(size=(3, 3)), rng.normal(size=(3, 3))
-        assert dual_bound(log_a, log_b, p.sum(axis=2), p.sum(axis=1)) <= value + 1e-12
+        lam, mu = rng.normal(scale=3.0, size=(3, 3)), rng.normal(scale=3.0, size=(3, 3))
+        assert float(program.dual_bound(lam, mu, p_yt, p_ys)) <= value + 1e-12
+    # Stacked: one bound per joint, each the single joint's.
+    stack = program.dual_bound(np.zeros((2, 3, 3)), np.ones((2, 3, 3)), np.stack([p_yt] * 2),
+                               np.stack([p_ys] * 2))
+    assert stack.shape == (2,) and stack[0] == stack[1]
 
 
-@pytest.mark.parametrize(
-    ("shape", "expected"),
-    [((1, 3, 4), "zero"), ((3, 1, 4), "p"), ((3, 4, 1), "p")],
-)
-def test_single_symbol_alphabets_have_closed_forms(shape, expected):
+@pytest.mark.parametrize("shape", [(1, 3, 4), (3, 1, 4), (3, 4, 1)])
+def test_single_symbol_alphabets_have_closed_forms(shape):
     p = np.random.default_rng(0).dirichlet(np.ones(int(np.prod(shape)))).reshape(shape)
-    sol = solve_native(p)
-    assert sol.converged and sol.nit == 0
-    assert sol.gap_nats <= 1e-13
-    if expected == "zero":
-        assert sol.objective_nats == 0.0
-    else:  # Delta_P = {p}
-        np.testing.assert_allclose(sol.q, p, atol=1e-16)
-        assert sol.objective_nats == pytest.approx(objective(p), abs=1e-15)
+    sol = program.closed_form(p)
+    assert sol.certified and sol.nit == 0 and sol.gap == 0.0
+    p_yt, p_ys = program.marginals(p)  # the multipliers prove it
+    assert float(program.dual_bound(sol.lam, sol.mu, p_yt, p_ys)) == pytest.approx(sol.value, abs=1e-15)
+    np.testing.assert_array_equal(sol.q, p)  # Delta_P = {p}, or every q is optimal (|Y| = 1)
+    assert sol.value == pytest.approx(0.0 if shape[0] == 1 else float(program.objective(p)), abs=1e-15)
+    r = pidkit.bertschinger(p, method="native")
+    assert r.success and r.nit == 0 and "closed form" in r.message
 
 
 EXPECTED = {  # THEORY.md §1: red, uni_t, uni_s, syn in bits
@@ -147,7 +143,7 @@ RANDOM_3X3X3 = np.random.default_rng(4).dirichlet(np.ones(27)).reshape(3, 3, 3)
 def test_auto_uses_native_and_falls_back_to_cvxpy_when_it_cannot_certify(monkeypatch):
     p = RANDOM_3X3X3
     assert pidkit.bertschinger(p).method == "native"
-    monkeypatch.setattr(bertschinger_module, "_NATIVE_MAX_ITER", 1)
+    monkeypatch.setattr(native, "MAX_ITER", 1)
     r = pidkit.bertschinger(p)
     assert r.method == "cvxpy" and r.success
     assert "iteration limit" in r.diagnostics["native_fallback"]
@@ -157,13 +153,13 @@ def test_auto_uses_native_and_falls_back_to_cvxpy_when_it_cannot_certify(monkeyp
 
 
 def test_native_alone_raises_or_reports_when_it_cannot_certify(monkeypatch):
-    monkeypatch.setattr(bertschinger_module, "_NATIVE_MAX_ITER", 1)
+    monkeypatch.setattr(native, "MAX_ITER", 1)
     p = RANDOM_3X3X3
     with pytest.raises(pidkit.SolverError, match=r"status 'optimal_inaccurate', method 'native'"):
         pidkit.bertschinger(p, method="native")
     r = pidkit.bertschinger(p, method="native", strict=False)
     assert r.status == "optimal_inaccurate" and r.method == "native" and not r.success
-    assert r.gap > 1e-9
+    assert r.gap > 1e-9 and np.isfinite(r.gap)
 
 
 def test_native_rejects_a_cvxpy_solver_name():
@@ -182,149 +178,113 @@ def test_gap_is_reported_in_the_result_units():
 @settings(max_examples=40)
 @given(joints(max_size=4))
 def test_native_properties(p):
-    sol = solve_native(p)
-    assert sol.converged, sol.message
-    assert (sol.q >= 0).all()
-    np.testing.assert_allclose(sol.q.sum(axis=2), p.sum(axis=2), atol=1e-12)
-    np.testing.assert_allclose(sol.q.sum(axis=1), p.sum(axis=1), atol=1e-12)
-    assert sol.lower_bound_nats <= sol.objective_nats + 1e-14  # equal up to rounding
+    r = pidkit.bertschinger(p, method="native", units="nats")
+    assert r.success, r.message
+    assert (r.q >= 0).all()
+    np.testing.assert_allclose(r.q.sum(axis=2), p.sum(axis=2), atol=1e-12)
+    np.testing.assert_allclose(r.q.sum(axis=1), p.sum(axis=1), atol=1e-12)
+    assert r.diagnostics["dual"] <= r.diagnostics["primal"] + 1e-14
     # The program is symmetric in T and S.
-    swapped = solve_native(np.ascontiguousarray(p.transpose(0, 2, 1)))
-    assert swapped.objective_nats == pytest.approx(sol.objective_nats, abs=2e-9)
+    swapped = pidkit.bertschinger(np.ascontiguousarray(p.transpose(0, 2, 1)), method="native",
+                                  units="nats")
+    assert swapped.diagnostics["primal"] == pytest.approx(r.diagnostics["primal"], abs=2e-9)
 
 
+SYSTEMS = [systems.DensePairSystem, systems.NormalSystem, systems.MatrixFreePairSystem]
+
+
+def _force(monkeypatch, system):
+    choice = systems.SystemChoice(system, 0.0, 0.0)
+    monkeypatch.setattr(native, "choose_system", lambda shape, memory_bytes=None: choice)
+
+
+@pytest.mark.parametrize("system", SYSTEMS, ids=lambda s: s.__name__)
 @pytest.mark.parametrize("kind", ["full", "sparse", "deterministic", "nearly_deterministic"])
-def test_both_reductions_of_the_newton_system_agree(kind, monkeypatch):
-    import pidkit._native as native
-
+def test_every_newton_system_certifies_the_same_optimum(kind, system, monkeypatch):
     rng = np.random.default_rng(100 + KINDS.index(kind))
-    ps = [check_joint(_joint(kind, rng)) for _ in range(15)]
-    pairs = [solve_native(p) for p in ps]
-    monkeypatch.setattr(native, "_newton_system_class", lambda shape: native._NewtonSystem)
-    multipliers = [solve_native(p) for p in ps]
-    for a, b in zip(pairs, multipliers, strict=True):
-        assert a.converged and b.converged, (a.message, b.message)
-        assert a.objective_nats == pytest.approx(b.objective_nats, abs=2e-9)
+    parts = [part for _ in range(12) for part in _open_parts(check_joint(_joint(kind, rng)))]
+    reference = native.solve(parts, tol_nats=TOL)
+    _force(monkeypatch, system)
+    for part, a, b in zip(parts, reference, native.solve(parts, tol_nats=TOL), strict=True):
+        assert a.certified and b.certified, (part.shape, a.message, b.message)
+        assert b.value == pytest.approx(a.value, abs=2e-9)
+        assert system.__name__ in b.message
 
 
-def test_reduction_is_chosen_by_cost():
-    import pidkit._native as native
+def test_system_is_chosen_by_shape():
+    def name(shape):
+        return native.plan(shape).name
 
-    assert native._newton_system_class((100, 10, 10)) is native._PairNewtonSystem
-    assert native._newton_system_class((10, 10, 10)) is native._PairNewtonSystem
-    assert native._newton_system_class((10, 20, 20)) is native._NewtonSystem
-    assert native._newton_system_class((30, 30, 30)) is native._IterativePairSystem
-    assert native._newton_system_class((100, 100, 100)) is native._IterativePairSystem
-
-
-def test_matrix_free_newton_system_agrees(monkeypatch):
-    import pidkit._native as native
-
-    rng = np.random.default_rng(11)
-    ps = [check_joint(_joint(kind, rng)) for kind in ("full", "sparse", "nearly_deterministic")]
-    ps.append(rng.dirichlet(np.ones(6 * 5 * 7)).reshape(6, 5, 7))
-    dense = [solve_native(p) for p in ps]
-    monkeypatch.setattr(native, "_newton_system_class", lambda shape: native._IterativePairSystem)
-    for p, a in zip(ps, dense, strict=True):
-        b = solve_native(p)
-        assert b.converged, b.message
-        assert b.objective_nats == pytest.approx(a.objective_nats, abs=2e-9)
+    assert name((10, 10, 10)) == name((100, 10, 10)) == name((2, 3, 5)) == "DensePairSystem"
+    assert name((2, 200, 200)) == name((3, 1000, 1000)) == name((10, 300, 300)) == "NormalSystem"
+    assert name((100, 100, 100)) == name((30, 30, 30)) == "MatrixFreePairSystem"
+    assert name((1000, 1000, 3)) == name((1000, 3, 1000))  # oriented |S| <= |T| first
 
 
-def _eligible_joints(rng, shape, count):
-    """Random joints of one shape with positive p(y,t), p(y,s): full, sparse and nearly
-    deterministic, the stacked solver's inputs."""
+def test_a_system_that_does_not_fit_in_memory_is_refused_with_its_estimate():
+    with pytest.raises(MemoryError, match=r"needs about [0-9,.]+ GiB for a 3x50000x50000 joint.*"
+                                          r"more than the 8.0 GiB available"):
+        native.plan((3, 50000, 50000), memory_bytes=8 * 2**30)
+    assert native.plan((3, 1000, 1000), memory_bytes=4 * 2**30).bytes < 4 * 2**30
+
+
+def _eligible(rng, shape, count):
+    """Random joints of one shape, full and sparse, with every symbol used."""
     out = []
     n = int(np.prod(shape))
     while len(out) < count:
-        kind = ("full", "sparse", "nearly_deterministic")[len(out) % 3]
-        if kind == "full":
-            p = rng.dirichlet(np.ones(n)).reshape(shape)
-        elif kind == "sparse":
-            p = (rng.dirichlet(np.ones(n)) * (rng.random(n) < 0.6)).reshape(shape)
-        else:
-            p = 0.99 * _deterministic(rng, shape) + 0.01 * rng.dirichlet(np.ones(n)).reshape(shape)
-        p = check_joint(p / p.sum())
-        if native_batch.batch_eligible(p):
+        p = rng.dirichlet(np.ones(n))
+        if len(out) % 2:
+            p = p * (rng.random(n) < 0.6)
+        p = (p / p.sum()).reshape(shape)
+        if all((p.sum(axis=axes) > 0).all() for axes in ((1, 2), (0, 2), (0, 1))):
             out.append(p)
     return out
 
 
-@pytest.mark.parametrize("shape", [(2, 2, 2), (4, 3, 3), (3, 4, 2), (6, 3, 2)])
-def test_stacked_solver_matches_the_general_solver_and_certifies(shape):
-    import pidkit._native as native
-
-    rng = np.random.default_rng(sum(shape))
-    ps = _eligible_joints(rng, shape, 9)
-    stacked = native_batch.solve_stack(np.stack(ps), tol_nats=1e-9 * LN2, max_iter=100)
-    for p, sol in zip(ps, stacked, strict=True):
-        general = native._Solver(p, tol_nats=1e-9 * LN2, max_iter=100).run()
-        assert sol is not None and sol.converged and general.converged, general.message
-        assert sol.objective_nats == pytest.approx(general.objective_nats, abs=1e-9 * LN2)
-        assert 0.0 <= sol.gap_nats <= 1e-9 * LN2
-        assert sol.gap_nats == pytest.approx(sol.objective_nats - sol.lower_bound_nats, abs=1e-13)
-        assert (sol.q >= 0).all()
-        np.testing.assert_allclose(sol.q.sum(axis=2), p.sum(axis=2), atol=1e-14)
-        np.testing.assert_allclose(sol.q.sum(axis=1), p.sum(axis=1), atol=1e-14)
-        assert sol.objective_nats == pytest.approx(objective(sol.q), abs=1e-15)
-        # The certificate against the reference's own bounds (see the cvxpy test above).
-        reference = pidkit.bertschinger(p, method="cvxpy")
-        assert sol.lower_bound_nats <= reference.diagnostics["primal"] + 1e-12
-        assert sol.objective_nats >= reference.diagnostics["dual"] - 1e-12
-
-
-def test_stacked_solver_is_independent_of_the_stack_and_its_chunks(monkeypatch):
+def test_a_joint_solves_the_same_alone_and_in_any_stack(monkeypatch):
     rng = np.random.default_rng(21)
-    ps = np.stack(_eligible_joints(rng, (5, 4, 3), 7))
-    alone = [native_batch.solve_stack(p[None], tol_nats=1e-9 * LN2, max_iter=100)[0] for p in ps]
-    monkeypatch.setattr(native_batch, "_CHUNK_DOUBLES", 3 * 5 * 3 * 4 * 3)  # chunks of 3 joints
-    together = native_batch.solve_stack(ps, tol_nats=1e-9 * LN2, max_iter=100)
+    ps = _eligible(rng, (5, 4, 3), 7)
+    alone = [native.solve([p], tol_nats=TOL)[0] for p in ps]
+    monkeypatch.setattr(native, "_CHUNK_BYTES", 3 * native.plan((5, 4, 3)).largest)  # chunks of 3
+    together = native.solve(ps, tol_nats=TOL)
     for a, b in zip(alone, together, strict=True):
         assert a.nit == b.nit
-        assert a.objective_nats == pytest.approx(b.objective_nats, abs=1e-14)
+        assert a.value == pytest.approx(b.value, abs=1e-14)
         np.testing.assert_allclose(a.q, b.q, atol=1e-15)
 
 
-def test_stacked_solver_reports_none_and_solve_native_falls_back_to_the_general_solver(monkeypatch):
-    rng = np.random.default_rng(22)
-    p = _eligible_joints(rng, (4, 3, 3), 1)[0]
-    assert native_batch.solve_stack(p[None], tol_nats=1e-9 * LN2, max_iter=2) == [None]
-    calls = []
-    original = native_batch.solve_stack
-
-    def uncertified(ps, **options):
-        calls.append(ps.shape)
-        return [None] * len(original(ps, **options))
-
-    monkeypatch.setattr(native_batch, "solve_stack", uncertified)
-    sol = solve_native(p)
-    assert calls == [(1, 4, 3, 3)]
-    assert sol.converged and sol.gap_nats <= 1e-9 * LN2
-    monkeypatch.undo()
-    assert solve_native(p).objective_nats == pytest.approx(sol.objective_nats, abs=1e-9 * LN2)
-
-
-def test_which_joints_the_stacked_solver_takes():
+def test_mixed_shapes_and_orientations_come_back_in_order():
     rng = np.random.default_rng(23)
-    p = rng.dirichlet(np.ones(4 * 3 * 3)).reshape(4, 3, 3)
-    assert native_batch.batch_eligible(p)
-    zero_yt = p.copy()
-    zero_yt[1, 2, :] = 0.0  # p(y=1, t=2) = 0: needs masks
-    assert not native_batch.batch_eligible(zero_yt / zero_yt.sum())
-    assert not native_batch.batch_eligible(np.full((1, 3, 3), 1 / 9))  # closed form
-    assert not native_batch.batch_eligible(np.full((30, 30, 30), 1 / 27000))  # matrix-free system
-    # solve_many orients |S| <= |T| and returns q in the joint's own orientation.
-    wide = p[:, :2, :] / p[:, :2, :].sum()  # |S| > |T|
-    sols = native_batch.solve_many([p, wide, zero_yt / zero_yt.sum()], tol_nats=1e-9 * LN2, max_iter=100)
-    assert sols[2] is None and sols[1].q.shape == wide.shape
-    assert sols[1].objective_nats == pytest.approx(solve_native(wide).objective_nats, abs=1e-14)
+    p = _eligible(rng, (4, 3, 3), 1)[0]
+    wide = _eligible(rng, (3, 2, 4), 1)[0]  # |S| > |T|: solved transposed
+    sols = native.solve([p, wide, p], tol_nats=TOL)
+    assert sols[1].q.shape == wide.shape and sols[1].lam.shape == (3, 2)
+    np.testing.assert_allclose(sols[1].q.sum(axis=2), wide.sum(axis=2), atol=1e-14)
+    assert sols[0].value == sols[2].value
+    swapped = native.solve([np.ascontiguousarray(wide.transpose(0, 2, 1))], tol_nats=TOL)[0]
+    assert sols[1].value == pytest.approx(swapped.value, abs=1e-14)
 
 
 def test_stacked_cholesky_flags_only_the_matrices_it_cannot_factorise():
     spd = np.array([[4.0, 2.0], [2.0, 3.0]])
     singular = np.array([[1.0, 1.0], [1.0, 1.0]])  # PSD: factorised with a ridge
     indefinite = np.array([[1.0, 2.0], [2.0, 1.0]])
-    factors, failed = native_batch._cholesky_stack(np.stack([spd, singular, indefinite]))
+    factors, failed = systems.cholesky_stack(np.stack([spd, singular, indefinite]))
     assert failed.tolist() == [False, False, True]
     np.testing.assert_allclose(factors[0], np.linalg.cholesky(spd), atol=1e-15)
     np.testing.assert_allclose(factors[1] @ factors[1].T, singular, atol=1e-6)
+
+
+def test_auto_falls_back_to_cvxpy_when_the_native_system_does_not_fit(monkeypatch):
+    def refuse(shape, memory_bytes=None):
+        raise MemoryError("the native solver needs about 9.9 GiB for a 3x3x3 joint (test)")
+
+    monkeypatch.setattr(native, "plan", refuse)
+    r = pidkit.bertschinger(RANDOM_3X3X3)
+    assert r.method == "cvxpy" and r.success
+    assert r.uni_t == pytest.approx(pidkit.bertschinger(RANDOM_3X3X3, method="cvxpy").uni_t, abs=1e-12)
+    with pytest.raises(MemoryError, match=r"3x3x3 joint within the memory available: .*9\.9 GiB"):
+        pidkit.bertschinger(RANDOM_3X3X3, method="native")
+    with pytest.raises(MemoryError, match=r"^joint 1: cannot solve"):
+        pidkit.bertschinger_batch([examples.copy(), RANDOM_3X3X3], method="native")  # COPY: closed forms

@@ -22,13 +22,6 @@ from tests.strategies import joints
 GOOD = np.full((2, 2, 2), 0.125)
 BIG = 10**4  # np.broadcast_to(1.0, (BIG,) * 3) has 10^12 cells and needs no memory
 
-NEEDS_BROJA = pytest.mark.xfail(
-    strict=True,
-    reason="issue 13: bertschinger/bertschinger_batch validate tol, strict and units through "
-    "pidkit._validate once the broja branch is merged; remove this mark then",
-)
-
-
 class Entry(NamedTuple):
     """A public entry point: how to call it on one joint, the joint's name, the options it takes."""
 
@@ -67,8 +60,6 @@ ENTRIES: dict[str, Entry] = {
     "co_information": Entry(measures.co_information, "p_yts", frozenset({"units"})),
     "marginal": Entry(lambda p: measures.marginal(p, "yt"), "p_yts", frozenset()),
 }
-_BROJA_ENTRIES = ("bertschinger", "bertschinger_batch", "pid-broja")
-_BATCH = ("bertschinger_batch",)
 
 
 def _masked() -> np.ma.MaskedArray:
@@ -81,17 +72,15 @@ def _object_with_none() -> np.ndarray:
     return p
 
 
-# (id, joint, options, exception, message with {name} for the joint's argument name,
-#  entry points that get this row only after the broja merge)
-JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = [
-    ("ragged list", [[[0.5, 0.5]], [[0.5]]], {}, ValueError, r"{name} is ragged", ()),
+# (id, joint, options, exception, message with {name} for the joint's argument name)
+JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
+    ("ragged list", [[[0.5, 0.5]], [[0.5]]], {}, ValueError, r"{name} is ragged"),
     (
         "object array",
         _object_with_none(),
         {},
         TypeError,
         r"{name} must be an array of real numbers; {name}\[0, 0, 1\] is None \(NoneType\)",
-        (),
     ),
     (
         "str array",
@@ -99,25 +88,22 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = 
         {},
         TypeError,
         r"{name} must be an array of real numbers; got dtype <U1",
-        (),
     ),
-    ("a string", "0.125", {}, TypeError, r"{name} must be an array of numbers; got a str", ()),
+    ("a string", "0.125", {}, TypeError, r"{name} must be an array of numbers; got a str"),
     (
         "EmpiricalJoint",
         pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]),
         {},
         TypeError,
         r"{name} must be an array, not the EmpiricalJoint that holds one; pass its \.p attribute",
-        (),
     ),
-    ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict", ()),
+    ("dict", {"p": 1}, {}, TypeError, r"{name} must be an array of real numbers; got dict"),
     (
         "masked cells",
         _masked(),
         {},
         ValueError,
         r"{name} is a masked array with 4 masked cell\(s\).*filled\(0\)",
-        (),
     ),
     (
         "complex",
@@ -125,16 +111,14 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = 
         {},
         TypeError,
         r"{name} must be an array of real numbers; got dtype complex128",
-        (),
     ),
-    ("bool", GOOD > 0, {}, TypeError, r"{name} must be an array of real numbers; got dtype bool", ()),
+    ("bool", GOOD > 0, {}, TypeError, r"{name} must be an array of real numbers; got dtype bool"),
     (
         "datetime",
         np.zeros((2, 2, 2), dtype="datetime64[s]"),
         {},
         TypeError,
         r"{name} must be an array of real numbers; got dtype datetime64",
-        (),
     ),
     (
         "NaN",
@@ -142,7 +126,6 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = 
         {},
         ValueError,
         r"{name} contains NaN at index \(0, 0, 0\)",
-        (),
     ),
     (
         "infinity",
@@ -150,7 +133,6 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = 
         {},
         ValueError,
         r"{name} contains infinity at index \(0, 0, 1\)",
-        (),
     ),
     (
         "negative",
@@ -158,75 +140,68 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str, tuple[str, ...]]] = 
         {},
         ValueError,
         r"{name} has negative mass: -0\.125 at index \(0, 0, 1\)",
-        (),
     ),
-    ("zero mass", np.zeros((2, 2, 2)), {}, ValueError, r"{name} has total mass 0", ()),
-    ("sum off 1", GOOD * 0.9, {}, ValueError, r"{name} sums to 0\.9.*Pass normalize=True", ()),
+    ("zero mass", np.zeros((2, 2, 2)), {}, ValueError, r"{name} has total mass 0"),
+    ("sum off 1", GOOD * 0.9, {}, ValueError, r"{name} sums to 0\.9.*Pass normalize=True"),
     (
         "overflowing total",
         np.full((2, 2, 2), 1e308),
         {},
         ValueError,
         r"{name} sums to about 10\*\*308\.9, not 1",
-        (),
     ),
-    ("2-D", np.full((2, 2), 0.25), {}, ValueError, r"{name} must .* got 2-D with shape \(2, 2\)", ()),
-    ("empty axis", np.zeros((2, 0, 2)), {}, ValueError, r"{name} has an empty axis", ()),
+    ("2-D", np.full((2, 2), 0.25), {}, ValueError, r"{name} must .* got 2-D with shape \(2, 2\)"),
+    ("empty axis", np.zeros((2, 0, 2)), {}, ValueError, r"{name} has an empty axis"),
     (
         "huge",
         np.broadcast_to(1.0, (BIG,) * 3),
         {"normalize": True},
         ValueError,
         r"{name} is too large: .* GiB",
-        (),
     ),
 ]
 
-# (id, options, exception, message, entry points that get this row only after the broja merge)
-OPTION_ROWS: list[tuple[str, dict[str, Any], type, str, tuple[str, ...]]] = [
-    ("normalize='no'", {"normalize": "no"}, TypeError, r"^normalize must be True or False; got 'no'", _BATCH),
-    ("normalize=1", {"normalize": 1}, TypeError, r"^normalize must be True or False; got 1 \(int\)", _BATCH),
-    ("strict='no'", {"strict": "no"}, TypeError, r"^strict must be True or False; got 'no'", _BROJA_ENTRIES),
+# (id, options, exception, message)
+OPTION_ROWS: list[tuple[str, dict[str, Any], type, str]] = [
+    ("normalize='no'", {"normalize": "no"}, TypeError, r"^normalize must be True or False; got 'no'"),
+    ("normalize=1", {"normalize": 1}, TypeError, r"^normalize must be True or False; got 1 \(int\)"),
+    ("strict='no'", {"strict": "no"}, TypeError, r"^strict must be True or False; got 'no'"),
     (
         "tol=True",
         {"tol": True},
         TypeError,
         r"^tol must be a positive number of bits.*got True",
-        _BROJA_ENTRIES,
     ),
-    ("tol='1e-9'", {"tol": "1e-9"}, TypeError, r"^tol must be a positive number of bits", _BROJA_ENTRIES),
-    ("tol=-1", {"tol": -1}, ValueError, r"^tol must be a positive number of bits", _BATCH),
-    ("tol=nan", {"tol": math.nan}, ValueError, r"^tol must be a positive number of bits", _BATCH),
-    ("tol=inf", {"tol": math.inf}, ValueError, r"^tol must be a positive number of bits", _BROJA_ENTRIES),
+    ("tol='1e-9'", {"tol": "1e-9"}, TypeError, r"^tol must be a positive number of bits"),
+    ("tol=-1", {"tol": -1}, ValueError, r"^tol must be a positive number of bits"),
+    ("tol=nan", {"tol": math.nan}, ValueError, r"^tol must be a positive number of bits"),
+    ("tol=inf", {"tol": math.inf}, ValueError, r"^tol must be a positive number of bits"),
     (
         "units='bit'",
         {"units": "bit"},
         ValueError,
         r"^units must be 'bits' or 'nats'; got 'bit'\. Did you mean 'bits'\?",
-        _BATCH,
     ),
-    ("units=2", {"units": 2}, TypeError, r"^units must be 'bits' or 'nats'; got 2 \(int\)", _BATCH),
+    ("units=2", {"units": 2}, TypeError, r"^units must be 'bits' or 'nats'; got 2 \(int\)"),
 ]
 
 
 def _cases() -> list[Any]:
     cases = []
-    for row_id, joint, options, error, message, needs_broja in JOINT_ROWS:
+    for row_id, joint, options, error, message in JOINT_ROWS:
         for entry_id, entry in ENTRIES.items():
             if not set(options) <= entry.options:
                 continue
-            marks = [NEEDS_BROJA] if entry_id in needs_broja else []
             text = "^" + re.escape(entry.prefix) + message.format(name=entry.name)
             cases.append(
-                pytest.param(entry_id, joint, options, error, text, id=f"{row_id}-{entry_id}", marks=marks)
+                pytest.param(entry_id, joint, options, error, text, id=f"{row_id}-{entry_id}")
             )
-    for row_id, options, error, message, needs_broja in OPTION_ROWS:
+    for row_id, options, error, message in OPTION_ROWS:
         for entry_id, entry in ENTRIES.items():
             if not set(options) <= entry.options:
                 continue
-            marks = [NEEDS_BROJA] if entry_id in needs_broja else []
             cases.append(
-                pytest.param(entry_id, GOOD, options, error, message, id=f"{row_id}-{entry_id}", marks=marks)
+                pytest.param(entry_id, GOOD, options, error, message, id=f"{row_id}-{entry_id}")
             )
     return cases
 

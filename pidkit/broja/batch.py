@@ -1,0 +1,212 @@
+"""``bertschinger_batch``: the BROJA decomposition of many joints, in this process or in workers.
+
+The options are validated once, before any joint; each joint is validated on its own (errors name
+its index). A chunk of joints goes through :func:`pidkit.broja.solve.solve_joints` together, so
+the native solver stacks the parts of one shape across joints. Workers come from joblib, whose
+backend the caller chooses (``joblib.parallel_config(backend="dask")`` runs the chunks on a Dask
+cluster; nothing here forces a backend).
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .._errors import SolverError
+from .._result import PIDResult
+from .._validate import check_joint
+from .solve import Options, bertschinger, check_options, result, solve_joints
+
+__all__ = ["bertschinger_batch"]
+
+_AUTO_PROGRESS_MIN = 100
+"""``progress=None`` shows a bar for batches longer than this (when stderr is a terminal)."""
+_CHUNKS_PER_JOB = 4
+"""Each worker gets about this many chunks, so its start-up is amortised."""
+_SERIAL_CHUNK = 256
+"""Joints solved together in this process (bounds the memory of one chunk's stacks)."""
+_OPTIONS = {
+    name: parameter.default
+    for name, parameter in inspect.signature(bertschinger).parameters.items()
+    if parameter.kind is inspect.Parameter.KEYWORD_ONLY
+}
+"""The options of :func:`pidkit.bertschinger` with their defaults."""
+
+
+def bertschinger_batch(
+    ps: ArrayLike | Sequence[ArrayLike],
+    *,
+    n_jobs: int = 1,
+    progress: bool | None = None,
+    **bertschinger_kwargs: Any,
+) -> list[PIDResult]:
+    """Bertschinger et al. (2014) decompositions of many joints ``p[y, t, s]``.
+
+    Parameters
+    ----------
+    ps : sequence of array_like, or array_like of shape (n, n_y, n_t, n_s)
+        The joints, each indexed target Y, teacher T, student S. In a sequence the shapes may
+        differ from joint to joint.
+    n_jobs : int, default=1
+        Parallel workers (joblib): 1 solves in this process, -1 uses every core. The batch is cut
+        into a few chunks per worker so the per-worker overhead is paid once per chunk. With the
+        default (loky) backend the first parallel call starts worker processes (each imports
+        pidkit, about a second); later calls reuse them. Under
+        ``joblib.parallel_config(backend="dask")`` the chunks run on a Dask cluster.
+    progress : bool or None, default=None
+        Show a tqdm progress bar. ``None`` shows one for batches of more than 100 joints when
+        stderr is a terminal.
+    **bertschinger_kwargs
+        Keyword options of :func:`pidkit.bertschinger` (``units``, ``method``, ``solver``,
+        ``tol``, ``normalize``, ``strict``), applied to every joint and validated once.
+
+    Returns
+    -------
+    list of PIDResult
+        One result per joint, in input order.
+
+    Notes
+    -----
+    The joints of a chunk are solved together: with the native solver, their parts of one shape
+    (after the exact reductions of :mod:`pidkit.broja.reduction`) run through the interior point
+    as one stack, each certified on its own; parts it does not certify fall back to cvxpy under
+    ``method="auto"``, as with :func:`pidkit.bertschinger`. Results equal single calls.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For an invalid option (before any joint is solved), or an invalid joint (the message
+        names its index).
+    SolverError
+        If ``strict`` (the default) and a joint could not be certified (the message names it).
+    MemoryError
+        If a joint's solve would not fit in memory (the message names it).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pidkit import examples
+    >>> from pidkit import bertschinger_batch
+    >>> results = bertschinger_batch([examples.and_(), examples.xor()])
+    >>> [round(r.red, 6) for r in results], [round(r.syn, 6) for r in results]
+    ([0.311278, 0.0], [0.5, 1.0])
+    """
+    joints = _as_joints(ps)
+    options = _check_options(n_jobs, progress, bertschinger_kwargs)
+    show = _show_progress(progress, len(joints))
+    if n_jobs == 1 or len(joints) <= 1:
+        return _solve_serial(joints, options, show)
+    return _solve_parallel(joints, options, n_jobs, show)
+
+
+def _as_joints(ps: Any) -> list[Any]:
+    if isinstance(ps, np.ndarray):
+        if ps.ndim != 4:
+            raise ValueError(
+                f"ps as an array must be 4-D (n_joints, n_y, n_t, n_s); got shape {ps.shape}. "
+                "Stack joints of one shape along a new first axis, or pass a list of joints."
+            )
+        return list(ps)
+    if isinstance(ps, (str, bytes)) or not isinstance(ps, Iterable):
+        raise TypeError(
+            "ps must be a sequence of joints p[y, t, s] or a 4-D array of them; "
+            f"got {type(ps).__name__}."
+        )
+    return list(ps)
+
+
+def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Options:
+    unknown = sorted(set(kwargs) - set(_OPTIONS))
+    if unknown:
+        raise TypeError(
+            f"bertschinger_batch got options bertschinger does not take: {unknown}; "
+            f"the known ones are {sorted(_OPTIONS)}."
+        )
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
+        raise TypeError(
+            f"n_jobs must be a non-zero int (1 = this process, -1 = every core); got {n_jobs!r}."
+        )
+    if progress is not None and not isinstance(progress, bool):
+        raise TypeError(f"progress must be True, False or None; got {progress!r}.")
+    return check_options(**{**_OPTIONS, **kwargs})
+
+
+def _show_progress(progress: bool | None, n: int) -> bool:
+    if progress is None:
+        return n > _AUTO_PROGRESS_MIN and sys.stderr.isatty()
+    return progress
+
+
+def _named(index: int, exc: Exception) -> Exception:
+    """``exc`` with the joint's index in front of its message, same type."""
+    return type(exc)(f"joint {index}: {exc}")
+
+
+def _solve_chunk(start: int, chunk: list[Any], options: Options) -> list[PIDResult]:
+    """Validate and solve joints ``start, start + 1, ...`` together."""
+    valid = []
+    for k, p in enumerate(chunk):
+        try:
+            valid.append(check_joint(p, normalize=options.normalize))
+        except (ValueError, TypeError) as exc:
+            raise _named(start + k, exc) from exc
+    try:
+        outcomes = solve_joints(valid, options)
+    except MemoryError:
+        outcomes = []
+        for k, p in enumerate(valid):  # find the joint that does not fit
+            try:
+                outcomes += solve_joints([p], options)
+            except MemoryError as exc:
+                raise _named(start + k, exc) from exc
+    out = []
+    for k, (p, outcome) in enumerate(zip(valid, outcomes, strict=True)):
+        try:
+            out.append(result(p, outcome, options))
+        except SolverError as exc:
+            raise _named(start + k, exc) from exc
+    return out
+
+
+def _solve_serial(joints: list[Any], options: Options, show: bool) -> list[PIDResult]:
+    chunks = (
+        _solve_chunk(start, joints[start : start + _SERIAL_CHUNK], options)
+        for start in range(0, len(joints), _SERIAL_CHUNK)
+    )
+    return _collect(chunks, len(joints), show)
+
+
+def _solve_parallel(joints: list[Any], options: Options, n_jobs: int, show: bool) -> list[PIDResult]:
+    from joblib import Parallel, delayed, effective_n_jobs
+
+    workers = effective_n_jobs(n_jobs)
+    size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
+    tasks = (delayed(_solve_chunk)(i, joints[i : i + size], options) for i in range(0, len(joints), size))
+    return _collect(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), len(joints), show)
+
+
+def _collect(chunks: Iterable[list[PIDResult]], total: int, show: bool) -> list[PIDResult]:
+    """The chunks' results in order, with a progress bar when ``show``."""
+    bar = _bar(total, show)
+    results: list[PIDResult] = []
+    for chunk in chunks:
+        results.extend(chunk)
+        if bar is not None:
+            bar.update(len(chunk))
+    if bar is not None:
+        bar.close()
+    return results
+
+
+def _bar(total: int, show: bool):
+    if not show:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc="bertschinger", unit="joint")

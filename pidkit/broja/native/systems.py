@@ -1,0 +1,591 @@
+"""The Newton systems of the interior point, for a stack of joints of one shape.
+
+One interior-point iteration (see :mod:`pidkit.broja.native.ipm`) solves, for the multipliers
+x = (d_lam, d_mu), the pair multipliers d_K and the slacks d_g,
+
+    H x + B d_K = r,      B^T x + d_g = r_g,      g d_K + K d_g = target,
+
+where H is block-diagonal over y (H_y = [[R, Q], [Q^T, C]], R = diag q(y,t,.), C = diag q(y,.,s),
+Q = q(y,.,.): the Hessian of the matrix-scaling problem of each target symbol) and B maps a pair
+(t,s) to the rows (y,t) and (y,s) of its cells with weights e = exp(lam + mu). Three reductions,
+chosen by :func:`choose_system` from the shape's cost and memory:
+
+- :class:`DensePairSystem` eliminates x and factorises the (t,s)-pair matrix
+  B^T H^+ B + diag(g / K), formed densely for the whole stack at once. No large weight is ever
+  inverted, which makes it the robust form; best when |T||S| is small (10x10x10, 100x10x10).
+- :class:`NormalSystem` eliminates the pairs and factorises H + B diag(K / g) B^T over the
+  multipliers: the (y,t) blocks are |Y| x |Y| per t, so the (y,s) Schur complement is dense of
+  order |Y||S|. Best when |Y| is small next to |T| and |S| (2x700x700, 3x1000x1000).
+- :class:`MatrixFreePairSystem` solves the pair system by conjugate gradients, preconditioned
+  by its |S| x |S| diagonal blocks (one per t): memory a few copies of the joint (30x30x30,
+  100x100x100).
+
+Both pair forms eliminate H through :class:`HessianFactor`: with the t-block eliminated first,
+H_y^+ = A^T A on the gauge complement, A = [[R^-1/2, 0], [-L^-1 Q^T R^-1, L^-1]] and
+L L^T = C - Q^T R^-1 Q + rho 1 1^T (the rank-one term pins the gauge (lam + c, mu - c), which B^T
+annihilates). Arrays are laid out y-major with the stack first: ``e[k, y, t, s]``,
+``lam[k, y, t]``, ``K[k, t, s]``. Rows of zero mass (masked) carry unit diagonals and zero
+right-hand sides, pairs without cells unit weights; ``failed[k]`` marks joints whose matrices
+could not be factorised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg.lapack import dpotrf, dpotrs
+
+__all__ = [
+    "DensePairSystem",
+    "HessianFactor",
+    "Masks",
+    "MatrixFreePairSystem",
+    "NormalSystem",
+    "SystemChoice",
+    "blas_threads",
+    "cholesky_stack",
+    "choose_system",
+    "estimates",
+    "gauge",
+    "lower_inverse",
+    "pair_rhs",
+]
+
+_CG_FORCING = 1e-2
+_CG_MAX_ITER = 3000
+_RIDGES = (1e-13, 1e-10, 1e-7, 1e-4)
+_DENSE_FLOPS_PER_SECOND = 2e10
+"""Rough single-thread rate of the dense factorisations (BLAS-3), for choosing a system."""
+_MATRIX_FREE_CELL_SECONDS = 1.7e-7
+"""Rough seconds per cell and interior-point iteration of the matrix-free system, per unit of
+sqrt(|T||S| / |Y|): conjugate gradients need more products the more pairs share each target
+symbol (measured: 30x30x30, 10x100x100, 100x100x100)."""
+_DENSE_ALWAYS_SECONDS = 6e8 / _DENSE_FLOPS_PER_SECOND
+"""Below this estimate per iteration a dense system is used whatever the matrix-free estimate."""
+_PAIR_ALWAYS_SECONDS = 5e7 / _DENSE_FLOPS_PER_SECOND
+"""Below this estimate per iteration the dense pair form is used whatever the multiplier form costs."""
+_PAIR_PREFERENCE = 3.0
+"""The dense pair form is chosen over the multiplier form unless it costs this many times more."""
+
+
+_THREADED_FLOPS = 5e9
+"""A single matrix product this large runs on every core (BLAS-3 at this size gains from threads
+even on a busy machine, unlike the factorisations and the many small products)."""
+_controller = None
+
+
+def blas_threads(limit: int | None):
+    """A context running BLAS on ``limit`` threads (``None``: every core); a no-op when
+    threadpoolctl, an optional speed-up, is not installed."""
+    global _controller
+    if _controller is None:
+        try:
+            from threadpoolctl import ThreadpoolController
+        except ImportError:
+            return contextlib.nullcontext()
+        _controller = ThreadpoolController()
+    return _controller.limit(limits=limit or os.cpu_count() or 1, user_api="blas")
+
+
+@dataclass(frozen=True)
+class Masks:
+    """Where a stack of joints has mass: ``mt[k, y, t]`` (p(y,t) > 0), ``ms[k, y, s]``,
+    ``pairs[k, t, s]`` (some cell), and their counts. ``full`` when every row and pair has mass
+    (then no masking is needed)."""
+
+    mt: np.ndarray
+    ms: np.ndarray
+    pairs: np.ndarray
+    n_pairs: np.ndarray
+    full: bool
+
+    @classmethod
+    def of(cls, p_yt: np.ndarray, p_ys: np.ndarray) -> Masks:
+        mt, ms = p_yt > 0, p_ys > 0
+        pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
+        full = bool(mt.all() and ms.all())
+        return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), full)
+
+    def subset(self, keep: np.ndarray) -> Masks:
+        return Masks(self.mt[keep], self.ms[keep], self.pairs[keep], self.n_pairs[keep], self.full)
+
+
+def _cholesky_or_ridge(a: np.ndarray) -> np.ndarray | None:
+    """Lower Cholesky factor of one SPD matrix; ridge retries (scaled to unit diagonal) when
+    rounding makes it indefinite; ``None`` if every retry fails."""
+    scale = np.sqrt(np.maximum(np.diagonal(a), np.finfo(float).tiny))
+    unit = a / np.outer(scale, scale)
+    for ridge in _RIDGES:
+        try:
+            return np.linalg.cholesky(unit + ridge * np.eye(a.shape[0])) * scale[:, None]
+        except np.linalg.LinAlgError:
+            continue
+    return None
+
+
+def cholesky_stack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Lower Cholesky factors of a stack of SPD matrices ``a[..., n, n]``, and which ones failed.
+
+    The stack goes to LAPACK at once; only if that fails is each matrix factorised on its own,
+    with ridge retries (a failed one gets an identity factor and is flagged).
+    """
+    failed = np.zeros(a.shape[:-2], dtype=bool)
+    try:
+        return np.linalg.cholesky(a), failed
+    except np.linalg.LinAlgError:
+        flat = a.reshape(-1, *a.shape[-2:])
+        factors = np.empty_like(flat)
+        for i, block in enumerate(flat):
+            factor = _cholesky_or_ridge(block) if np.isfinite(block).all() else None
+            if factor is None:
+                failed.flat[i] = True
+                factor = np.eye(a.shape[-1])
+            factors[i] = factor
+        return factors.reshape(a.shape), failed
+
+
+def lower_inverse(factor: np.ndarray) -> np.ndarray:
+    """Inverses of a stack of lower-triangular matrices ``factor[..., n, n]``.
+
+    Small stacks go to LAPACK; large stacks of small matrices are inverted by forward
+    substitution vectorised over the stack (n steps), avoiding LAPACK's per-matrix overhead.
+    """
+    n = factor.shape[-1]
+    if factor.size < 64 * n * n:
+        return np.linalg.inv(factor)
+    inverse = np.zeros_like(factor)
+    pivot = 1.0 / np.diagonal(factor, axis1=-2, axis2=-1)
+    for i in range(n):
+        row = -np.einsum("...j,...jk->...k", factor[..., i, :i], inverse[..., :i, :])
+        row[..., i] += 1.0
+        inverse[..., i, :] = row * pivot[..., i, None]
+    return inverse
+
+
+def _upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
+    """Per matrix of a stack, its upper Cholesky factor as LAPACK returns it (ridge retries on
+    failure; ``failed`` is updated in place)."""
+    factors = []
+    for i, matrix in enumerate(matrices):
+        upper, info = dpotrf(matrix.T, lower=0, clean=0)  # matrix.T: no copy, same matrix
+        if info != 0 and not failed[i]:
+            lower = _cholesky_or_ridge(matrix)
+            if lower is None:
+                failed[i] = True
+            else:
+                upper = lower.T
+        factors.append(upper)
+    return factors
+
+
+def _solve_upper(factors: list[np.ndarray], rhs: np.ndarray) -> np.ndarray:
+    """Solve (U^T U) x = rhs[k, n] with each joint's upper factor."""
+    out = np.empty_like(rhs)
+    for i, upper in enumerate(factors):
+        out[i] = dpotrs(upper, rhs[i], lower=0)[0]
+    return out
+
+
+def gauge(d_lam: np.ndarray, d_mu: np.ndarray, masks: Masks) -> tuple[np.ndarray, np.ndarray]:
+    """The representative of (d_lam + c, d_mu - c) with sum_t d_lam = sum_s d_mu per y (the
+    shift changes nothing else; it keeps the multipliers from drifting)."""
+    if masks.full:
+        shift = (d_mu.sum(axis=2) - d_lam.sum(axis=2)) / (d_lam.shape[2] + d_mu.shape[2])
+        return d_lam + shift[..., None], d_mu - shift[..., None]
+    count = masks.mt.sum(axis=2) + masks.ms.sum(axis=2)
+    shift = (d_mu.sum(axis=2) - d_lam.sum(axis=2)) / np.maximum(count, 1)
+    return d_lam + shift[..., None] * masks.mt, d_mu - shift[..., None] * masks.ms
+
+
+def pair_rhs(target: np.ndarray, kk: np.ndarray, r_g: np.ndarray, masks: Masks) -> np.ndarray:
+    """target / K - r_g, the pair forms' right-hand side from the complementarity and slack rows
+    (0 on pairs without cells, where K = 0)."""
+    if masks.full:
+        return target / kk - r_g
+    inv_kk = np.divide(1.0, kk, out=np.zeros_like(kk), where=masks.pairs)
+    return target * inv_kk - r_g
+
+
+class HessianFactor:
+    """H_y^+ = A^T A per y, from the t-block eliminated first (see the module docstring).
+
+    Attributes: ``inv_row`` (1/R), ``inv_sqrt_row``, ``linv`` (L^-1, [k, y, s, s]),
+    ``p`` (P = L^-1 Q^T R^-1, [k, y, s, t]), ``q_over_r`` (R^-1 Q, [k, y, t, s]) and ``failed``.
+    """
+
+    def __init__(self, q: np.ndarray, masks: Masks) -> None:
+        n_s = q.shape[3]
+        row = q.sum(axis=3)
+        col = q.sum(axis=2)
+        if masks.full:
+            rho = col.sum(axis=2) / n_s
+            pin = rho[..., None, None]
+        else:
+            row = np.where(masks.mt, row, 1.0)
+            col = np.where(masks.ms, col, 1.0)
+            msf = masks.ms.astype(float)
+            rho = (col * msf).sum(axis=2) / np.maximum(msf.sum(axis=2), 1.0)
+            pin = rho[..., None, None] * (msf[..., :, None] * msf[..., None, :])
+        q_r = q / np.sqrt(row)[..., None]
+        schur = pin - np.swapaxes(q_r, -1, -2) @ q_r
+        diag = np.arange(n_s)
+        schur[..., diag, diag] += col
+        factor, failed = cholesky_stack(schur)
+        self.failed = failed.any(axis=1)
+        self.linv = lower_inverse(factor)
+        self.inv_row = 1.0 / row
+        self.inv_sqrt_row = np.sqrt(self.inv_row)
+        self.q_over_r = q * self.inv_row[..., None]
+        self.p = self.linv @ np.swapaxes(self.q_over_r, -1, -2)
+
+    def apply_a(self, r_t: np.ndarray, r_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A (r_t, r_s): top R^-1/2 r_t and bottom L^-1 r_s - P r_t."""
+        top = r_t * self.inv_sqrt_row
+        bottom = (self.linv @ r_s[..., None] - self.p @ r_t[..., None])[..., 0]
+        return top, bottom
+
+    def apply_a_transpose(self, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A^T (top, bottom) as (d_lam, d_mu)."""
+        d_mu = (np.swapaxes(self.linv, -1, -2) @ bottom[..., None])[..., 0]
+        d_lam = top * self.inv_sqrt_row - (self.q_over_r @ d_mu[..., None])[..., 0]
+        return d_lam, d_mu
+
+    def subset(self, keep: np.ndarray) -> HessianFactor:
+        out = object.__new__(HessianFactor)
+        for name in ("failed", "linv", "inv_row", "inv_sqrt_row", "q_over_r", "p"):
+            setattr(out, name, getattr(self, name)[keep])
+        return out
+
+
+def _finish(e, d_lam, d_mu, d_kk, r_g, masks):
+    """d_g from B^T x + d_g = r_g, in the gauge every system reports."""
+    d_lam, d_mu = gauge(d_lam, d_mu, masks)
+    d_m = ((d_lam[..., None] + d_mu[:, :, None, :]) * e).sum(axis=1)
+    d_g = r_g - d_m
+    if not masks.full:
+        d_g = np.where(masks.pairs, d_g, 0.0)
+    return d_lam, d_mu, d_kk, d_g
+
+
+class DensePairSystem:
+    """The (t,s)-pair matrix B^T H^+ B + diag(g / K), formed densely and factorised per joint.
+
+    With H eliminated through :class:`HessianFactor`, B^T H^+ B = (block-diagonal part, one
+    |S| x |S| block per t) + X^T X, X of |Y||S| rows: X[(y,s''),(t,s)] = (L^-1[s'',s] - P[s'',t])
+    e[y,t,s].
+    """
+
+    def __init__(self, q, e, kk, g, masks: Masks) -> None:
+        n, n_y, n_t, n_s = q.shape
+        self.e, self.masks = e, masks
+        self.h = HessianFactor(q, masks)
+        h = self.h
+        x = np.empty((n, n_y, n_s, n_t, n_s))  # (k, y, s'', t, s)
+        np.subtract(h.linv[:, :, :, None, :], h.p[..., None], out=x)
+        x *= e[:, :, None, :, :]
+        self.x = x.reshape(n, n_y * n_s, n_t * n_s)
+        small = np.swapaxes(self.x, 1, 2) @ self.x
+        blocks = np.swapaxes(e * h.inv_row[..., None], 1, 2).transpose(0, 1, 3, 2) @ e.transpose(
+            0, 2, 1, 3
+        )
+        tdiag = np.arange(n_t)
+        small.reshape(n, n_t, n_s, n_t, n_s)[:, tdiag, :, tdiag, :] += blocks.transpose(1, 0, 2, 3)
+        cells = np.arange(n_t * n_s)
+        weights = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
+        small[:, cells, cells] += weights.reshape(n, -1)
+        self.failed = h.failed | ~np.isfinite(small).all(axis=(1, 2))
+        self.factors = _upper_factors(small, self.failed)
+
+    def subset(self, keep: np.ndarray) -> DensePairSystem:
+        out = object.__new__(DensePairSystem)
+        out.e, out.x, out.failed = self.e[keep], self.x[keep], self.failed[keep]
+        out.masks, out.h = self.masks.subset(keep), self.h.subset(keep)
+        out.factors = [f for f, k in zip(self.factors, keep, strict=True) if k]
+        return out
+
+    def direction(self, r_t, r_s, r_g, target, kk, g):
+        """Newton step (d_lam, d_mu, d_K, d_g) for the residuals r_t, r_s, r_g and the
+        complementarity target (K d_g + g d_K = target)."""
+        n, n_y, n_t, n_s = self.e.shape
+        e, h = self.e, self.h
+        top, bottom = h.apply_a(r_t, r_s)
+        rhs = pair_rhs(target, kk, r_g, self.masks)
+        rhs = rhs + (e * (r_t * h.inv_row)[..., None]).sum(axis=1)
+        rhs += (bottom.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
+        if not self.masks.full:
+            rhs = np.where(self.masks.pairs, rhs, 0.0)
+        d_kk = _solve_upper(self.factors, rhs.reshape(n, -1)).reshape(n, n_t, n_s)
+        top = top - (e * d_kk[:, None]).sum(axis=3) * h.inv_sqrt_row
+        bottom = bottom - (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
+        d_lam, d_mu = h.apply_a_transpose(top, bottom)
+        return _finish(e, d_lam, d_mu, d_kk, r_g, self.masks)
+
+
+class MatrixFreePairSystem:
+    """The pair system of :class:`DensePairSystem` solved by preconditioned conjugate gradients.
+
+    Each product with B^T H^+ B costs a dozen passes over the cells plus the per-y triangular
+    solves; the block-Jacobi preconditioner holds one |S| x |S| block per t. The tolerance
+    follows the duality measure (inexact Newton) and the corrector's solve starts from the
+    predictor's.
+    """
+
+    def __init__(self, q, e, kk, g, masks: Masks) -> None:
+        n_s = q.shape[3]
+        self.e, self.masks = e, masks
+        self.h = HessianFactor(q, masks)
+        h = self.h
+        self.d = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
+        # Diagonal blocks of B^T G B with G = H^+ = A^T A:
+        #   G_tt = R^-1 + P^T P (its diagonal), G_ts = -P^T L^-1, G_ss = L^-T L^-1.
+        g_tt = h.inv_row + (h.p**2).sum(axis=2)  # (k, y, t)
+        g_ts = -np.swapaxes(h.p, -1, -2) @ h.linv  # (k, y, t, s)
+        g_ss = np.swapaxes(h.linv, -1, -2) @ h.linv  # (k, y, s, s)
+        et = e.transpose(0, 2, 3, 1)  # (k, t, s, y)
+        blocks = et @ (e * g_tt[..., None]).transpose(0, 2, 1, 3)
+        cross = et @ (e * g_ts).transpose(0, 2, 1, 3)
+        blocks += cross + np.swapaxes(cross, -1, -2)
+        blocks += np.einsum("kyts,kytu,kysu->ktsu", e, e, g_ss)
+        cells = np.arange(n_s)
+        blocks[:, :, cells, cells] += self.d
+        factor, failed = cholesky_stack(blocks)
+        linv = lower_inverse(factor)
+        self.block_inv = np.swapaxes(linv, -1, -2) @ linv
+        self.failed = h.failed | failed.any(axis=1) | ~np.isfinite(self.block_inv).all(axis=(1, 2, 3))
+        measure = np.where(masks.pairs, kk * g, 0.0).sum(axis=(1, 2)) if not masks.full else (
+            (kk * g).sum(axis=(1, 2))
+        )
+        self.rtol = np.clip(_CG_FORCING * measure, 1e-12, 1e-3)
+        self.previous = None
+
+    def subset(self, keep: np.ndarray) -> MatrixFreePairSystem:
+        out = object.__new__(MatrixFreePairSystem)
+        for name in ("e", "d", "block_inv", "failed", "rtol"):
+            setattr(out, name, getattr(self, name)[keep])
+        out.masks, out.h = self.masks.subset(keep), self.h.subset(keep)
+        out.previous = None if self.previous is None else self.previous[keep]
+        return out
+
+    def _h_inverse_b(self, v):
+        """H^+ B v as (z_t, z_s)."""
+        e = self.e
+        ev = e * v[:, None]
+        by_t, by_s = ev.sum(axis=3), ev.sum(axis=2)
+        return self.h.apply_a_transpose(*self.h.apply_a(by_t, by_s))
+
+    def _bt(self, z_t, z_s):
+        """B^T z: per pair, sum_y e (z_t + z_s)."""
+        return (self.e * (z_t[..., None] + z_s[:, :, None, :])).sum(axis=1)
+
+    def _matvec(self, v):
+        return self._bt(*self._h_inverse_b(v)) + self.d * v
+
+    def _precondition(self, r):
+        return (self.block_inv @ r[..., None])[..., 0]
+
+    def _cg(self, rhs):
+        if self.previous is None:
+            x = np.zeros_like(rhs)
+            r = rhs.copy()
+        else:
+            x = self.previous.copy()
+            r = rhs - self._matvec(x)
+        z = self._precondition(r)
+        p = z.copy()
+        rz = (r * z).sum(axis=(1, 2))
+        target = self.rtol * np.sqrt((rhs**2).sum(axis=(1, 2)))
+        for _ in range(_CG_MAX_ITER):
+            going = np.sqrt((r**2).sum(axis=(1, 2))) > target
+            if not going.any():
+                break
+            ap = self._matvec(p)
+            curvature = (p * ap).sum(axis=(1, 2))
+            alpha = np.where(going, rz / np.where(curvature > 0, curvature, 1.0), 0.0)
+            x += alpha[:, None, None] * p
+            r -= alpha[:, None, None] * ap
+            z = self._precondition(r)
+            rz_new = (r * z).sum(axis=(1, 2))
+            beta = np.where(going, rz_new / np.where(rz != 0, rz, 1.0), 0.0)
+            p = z + beta[:, None, None] * p
+            rz = rz_new
+        self.previous = x
+        return x
+
+    def direction(self, r_t, r_s, r_g, target, kk, g):
+        """Newton step (d_lam, d_mu, d_K, d_g); see :meth:`DensePairSystem.direction`."""
+        h = self.h
+        u_t, u_s = h.apply_a_transpose(*h.apply_a(r_t, r_s))
+        rhs = pair_rhs(target, kk, r_g, self.masks)
+        rhs = rhs + self._bt(u_t, u_s)
+        if not self.masks.full:
+            rhs = np.where(self.masks.pairs, rhs, 0.0)
+        d_kk = self._cg(rhs)
+        z_t, z_s = self._h_inverse_b(d_kk)
+        return _finish(self.e, u_t - z_t, u_s - z_s, d_kk, r_g, self.masks)
+
+
+class NormalSystem:
+    """The multiplier system (H + B diag(K / g) B^T) x = r - B h, h = (target - K r_g) / g.
+
+    Its (y,t) part is block-diagonal over t (|Y| x |Y| blocks) and is eliminated first; the
+    Schur complement over the (y,s) multipliers, of order |Y||S|, is factorised densely (the
+    rank-one term rho 1 1^T per y pins the gauge). Then d_K = (target - K d_g) / g.
+    """
+
+    def __init__(self, q, e, kk, g, masks: Masks) -> None:
+        n, n_y, n_t, n_s = q.shape
+        self.e, self.masks = e, masks
+        weight = kk / g if masks.full else np.where(masks.pairs, kk / g, 0.0)
+        f = e * np.sqrt(weight)[:, None]
+        ft = np.ascontiguousarray(f.transpose(0, 2, 1, 3))  # (k, t, y, s); C order, so that the
+        # coupling below is C-ordered too and reshapes without a copy
+        row = q.sum(axis=3)
+        col = q.sum(axis=2)
+        if not masks.full:
+            row = np.where(masks.mt, row, 1.0)
+            col = np.where(masks.ms, col, 1.0)
+        yy = np.arange(n_y)
+        a_tt = ft @ np.swapaxes(ft, -1, -2)  # (k, t, y, y)
+        a_tt[:, :, yy, yy] += row.transpose(0, 2, 1)
+        factor, failed = cholesky_stack(a_tt)
+        self.linv_t = lower_inverse(factor)  # (k, t, y, y)
+        # A_lambda_mu per t: [y, (y', s)] = delta q(y,t,s) + f(y,t,s) f(y',t,s).
+        coupling = ft[:, :, :, None, :] * ft[:, :, None, :, :]  # (k, t, y, y', s)
+        coupling[:, :, yy, yy, :] += q.transpose(0, 2, 1, 3)
+        coupling = coupling.reshape(n, n_t, n_y, n_y * n_s)
+        self.x = (self.linv_t @ coupling).reshape(n, n_t * n_y, n_y * n_s)
+        del coupling
+        threads = None if 2.0 * self.x.size * n_y * n_s > _THREADED_FLOPS else 1
+        with blas_threads(threads):
+            schur = -(np.swapaxes(self.x, 1, 2) @ self.x)
+        schur4 = schur.reshape(n, n_y, n_s, n_y, n_s)
+        fs = f.transpose(0, 3, 1, 2)  # (k, s, y, t)
+        a_ss = fs @ np.swapaxes(fs, -1, -2)  # (k, s, y, y)
+        ss = np.arange(n_s)
+        schur4[:, :, ss, :, ss] += a_ss.transpose(1, 0, 2, 3)  # (s, k, y, y')
+        schur4[:, yy[:, None], ss, yy[:, None], ss] += col
+        msf = masks.ms.astype(float)
+        rho = (col * msf).sum(axis=2) / np.maximum(msf.sum(axis=2), 1.0)
+        for y in range(n_y):  # the gauge pin rho ms ms^T on each y's (s, s') block, in place
+            schur4[:, y, :, y, :] += rho[:, y, None, None] * (msf[:, y, :, None] * msf[:, y, None, :])
+        self.failed = failed.any(axis=1) | ~np.isfinite(schur).all(axis=(1, 2))
+        if self.failed.any():
+            schur[self.failed] = np.eye(n_y * n_s)
+        self.factors = _upper_factors(schur, self.failed)
+
+    def subset(self, keep: np.ndarray) -> NormalSystem:
+        out = object.__new__(NormalSystem)
+        out.e, out.linv_t, out.x, out.failed = (
+            self.e[keep], self.linv_t[keep], self.x[keep], self.failed[keep]
+        )
+        out.masks = self.masks.subset(keep)
+        out.factors = [f for f, k in zip(self.factors, keep, strict=True) if k]
+        return out
+
+    def direction(self, r_t, r_s, r_g, target, kk, g):
+        """Newton step (d_lam, d_mu, d_K, d_g); see :meth:`DensePairSystem.direction`."""
+        n, n_y, n_t, n_s = self.e.shape
+        e = self.e
+        h = (target - kk * r_g) / g
+        if not self.masks.full:
+            h = np.where(self.masks.pairs, h, 0.0)
+        rhs_t = r_t - (e * h[:, None]).sum(axis=3)
+        rhs_s = r_s - (e * h[:, None]).sum(axis=2)
+        z = (self.linv_t @ rhs_t.transpose(0, 2, 1)[..., None])[..., 0]  # (k, t, y)
+        rhs_mu = rhs_s.reshape(n, -1) - (np.swapaxes(self.x, 1, 2) @ z.reshape(n, -1, 1))[..., 0]
+        d_mu = _solve_upper(self.factors, rhs_mu)
+        z = z - (self.x @ d_mu[..., None]).reshape(n, n_t, n_y)
+        d_lam = (np.swapaxes(self.linv_t, -1, -2) @ z[..., None])[..., 0].transpose(0, 2, 1)
+        d_mu = d_mu.reshape(n, n_y, n_s)
+        d_lam, d_mu = gauge(d_lam, d_mu, self.masks)
+        d_m = ((d_lam[..., None] + d_mu[:, :, None, :]) * e).sum(axis=1)
+        d_g = r_g - d_m
+        d_kk = (target - kk * d_g) / g
+        if not self.masks.full:
+            d_g = np.where(self.masks.pairs, d_g, 0.0)
+            d_kk = np.where(self.masks.pairs, d_kk, 0.0)
+        return d_lam, d_mu, d_kk, d_g
+
+
+@dataclass(frozen=True)
+class SystemChoice:
+    """A Newton system for a shape, with its cost estimates: seconds per iteration, peak bytes,
+    and the bytes of its largest single array (what stacks are chunked by)."""
+
+    system: type
+    seconds_per_iteration: float
+    bytes: float
+    largest: float = 0.0
+
+    @property
+    def name(self) -> str:
+        return self.system.__name__
+
+
+def estimates(shape: tuple[int, int, int], n_joints: int = 1) -> list[SystemChoice]:
+    """Per Newton system, rough seconds per iteration and peak bytes for ``n_joints`` joints of
+    ``shape`` (|S| <= |T|), from flop and array-size counts."""
+    n_y, n_t, n_s = shape
+    cells = n_y * n_t * n_s
+    pairs = n_t * n_s
+    base = 16 * cells  # e, q, the residual and direction arrays: about this many doubles
+    hessian = n_y * (n_s * n_s + 2 * n_s * n_t)
+    pair_flops = pairs**2 * n_y * n_s + pairs**3 / 3
+    normal_flops = n_t * n_y * (n_y * n_s) ** 2 + (n_y * n_s) ** 3 / 3
+    matrix_free = (cells * _MATRIX_FREE_CELL_SECONDS * np.sqrt(pairs / n_y)
+                   + n_t * n_s * n_s * n_y / _DENSE_FLOPS_PER_SECOND)
+    out = [
+        SystemChoice(DensePairSystem, pair_flops / _DENSE_FLOPS_PER_SECOND,
+                     8.0 * (base + hessian + 2 * n_y * n_s * pairs + 2 * pairs**2),
+                     8.0 * max(cells, n_y * n_s * pairs, pairs**2)),
+        SystemChoice(NormalSystem, normal_flops / _DENSE_FLOPS_PER_SECOND,
+                     8.0 * (base + 2 * n_t * n_y * n_y * n_s + 2 * (n_y * n_s) ** 2),
+                     8.0 * max(cells, n_t * n_y * n_y * n_s, (n_y * n_s) ** 2)),
+        SystemChoice(MatrixFreePairSystem, matrix_free,
+                     8.0 * (base + 2 * hessian + 3 * cells + 3 * n_t * n_s * n_s),
+                     8.0 * max(cells, n_t * n_s * n_s)),
+    ]
+    return [
+        SystemChoice(c.system, c.seconds_per_iteration * n_joints, c.bytes * n_joints,
+                     c.largest * n_joints)
+        for c in out
+    ]
+
+
+def choose_system(shape: tuple[int, int, int], *, memory_bytes: float | None = None) -> SystemChoice:
+    """The Newton system for joints of ``shape`` (|S| <= |T|): the fastest estimate among those
+    that fit in ``memory_bytes``; a dense form while its factorisation is cheap, the pair form
+    at equal cost (it is the more robust).
+
+    Raises
+    ------
+    MemoryError
+        If no system fits, with the smallest estimate in the message.
+    """
+    options = estimates(shape)
+    if memory_bytes is not None:
+        fitting = [c for c in options if c.bytes <= memory_bytes]
+        if not fitting:
+            least = min(options, key=lambda c: c.bytes)
+            raise MemoryError(
+                f"the native solver needs about {least.bytes / 2**30:,.1f} GiB for a "
+                f"{'x'.join(map(str, shape))} joint (its smallest Newton system, "
+                f"{least.name}), more than the {memory_bytes / 2**30:,.1f} GiB available"
+            )
+        options = fitting
+    by_system = {c.system: c for c in options}
+    pair, normal = by_system.get(DensePairSystem), by_system.get(NormalSystem)
+    if (
+        pair is not None
+        and normal is not None
+        and pair.seconds_per_iteration > _PAIR_ALWAYS_SECONDS
+        and pair.seconds_per_iteration > _PAIR_PREFERENCE * normal.seconds_per_iteration
+    ):
+        del by_system[DensePairSystem]
+    dense = [c for s, c in by_system.items() if s is not MatrixFreePairSystem]
+    if dense and min(c.seconds_per_iteration for c in dense) <= _DENSE_ALWAYS_SECONDS:
+        return min(dense, key=lambda c: c.system is not DensePairSystem)
+    return min(by_system.values(), key=lambda c: c.seconds_per_iteration)

@@ -1,0 +1,320 @@
+"""The Bertschinger et al. (2014) program ("BROJA"): support, objective, dual bound, certificate.
+
+THEORY.md §1, in nats::
+
+    minimise   f(q) = sum_{y,t,s} q log(q / q(t,s))          (= -H_Q(Y|T,S))
+    subject to q >= 0,  q(y,t) = p(y,t),  q(y,s) = p(y,s)
+
+Support. Only the cells with p(y,t) > 0 and p(y,s) > 0 can carry mass; the constraints couple the
+cells of a (y,t) row, of a (y,s) row, and the objective those of a (t,s) pair.
+
+Duality. For multipliers lambda(y,t), mu(y,s) put M(t,s) = sum_y exp(lambda(y,t) + mu(y,s)), the
+sum over the cells of the support. Because f is positively homogeneous, every (lambda, mu) gives
+the weak-duality lower bound
+
+    D(lambda, mu) = <lambda, p(y,t)> + <mu, p(y,s)> - m log max_{t,s} M(t,s)      (m = total mass)
+
+and at an optimum q(y,t,s) = K(t,s) exp(lambda(y,t) + mu(y,s)) with K(t,s) = q(t,s), M = 1
+wherever K > 0.
+
+Certificate. A candidate point is made feasible by iterative proportional fitting (Sinkhorn
+sweeps, :func:`project`), which also moves the multipliers; f of the fitted point is an upper
+bound, D a lower bound, and their difference plus an allowance for rounding bounds the error of
+f (:func:`certify`).
+
+Every function takes a stack of joints: arrays with leading axes before (y, t, s). Arrays are
+laid out ``q[..., y, t, s]``, ``lam[..., y, t]``, ``mu[..., y, s]``, ``p_yt[..., y, t]``,
+``p_ys[..., y, s]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = [
+    "MARGINAL_TOLERANCE",
+    "Certificate",
+    "Solution",
+    "certify",
+    "closed_form",
+    "closed_form_multipliers",
+    "dual_bound",
+    "entropy_terms",
+    "marginals",
+    "objective",
+    "project",
+    "rounding_allowance",
+]
+
+MARGINAL_TOLERANCE = 1e-12
+"""Largest marginal residual (absolute, joints of mass 1) of a point called feasible."""
+_ROUNDING = 1e-14
+_SINKHORN_SWEEPS = 200
+_SINKHORN_TARGET = 1e-15
+_FLOOR = 1e-300
+
+
+def marginals(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The right-hand sides p(y,t) and p(y,s) of joints ``p[..., y, t, s]``."""
+    return p.sum(axis=-1), p.sum(axis=-2)
+
+
+def entropy_terms(x: np.ndarray, x_pair: np.ndarray) -> np.ndarray:
+    """The terms x log(x / x_pair) of f, 0 where x = 0; safe for subnormal masses."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x > 0, x * (np.log(x) - np.log(x_pair)), 0.0)
+
+
+def objective(q: np.ndarray) -> np.ndarray:
+    """f(q) = sum q log(q / q(t,s)) in nats, per joint of the stack ``q[..., y, t, s] >= 0``."""
+    return entropy_terms(q, q.sum(axis=-3, keepdims=True)).sum(axis=(-3, -2, -1))
+
+
+def dual_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray) -> np.ndarray:
+    """The weak-duality lower bound D(lam, mu) on the optimum, in nats, per joint.
+
+    Entries of ``lam`` (``mu``) where ``p_yt`` (``p_ys``) is 0 are ignored: those rows carry no
+    cells. The total mass is ``p_yt.sum()``; M is evaluated with shifted exponents, so any finite
+    multipliers work, however large.
+
+    Examples
+    --------
+    >>> p = np.full((2, 2, 2), 1 / 8)
+    >>> p_yt, p_ys = marginals(p)
+    >>> float(dual_bound(np.zeros((2, 2)), np.zeros((2, 2)), p_yt, p_ys))  # -log 2: H(Y|T,S) <= 1 bit
+    -0.693147...
+    """
+    mt, ms = p_yt > 0, p_ys > 0
+    log_a = np.where(mt, lam, -np.inf)
+    log_b = np.where(ms, mu, -np.inf)
+    shift_a = log_a.max(axis=-2, keepdims=True)
+    shift_b = log_b.max(axis=-2, keepdims=True)
+    shift_a = np.where(np.isfinite(shift_a), shift_a, 0.0)
+    shift_b = np.where(np.isfinite(shift_b), shift_b, 0.0)
+    m = np.swapaxes(np.exp(log_a - shift_a), -1, -2) @ np.exp(log_b - shift_b)
+    with np.errstate(divide="ignore"):
+        log_m = np.log(m) + np.swapaxes(shift_a, -1, -2) + shift_b
+    linear = (np.where(mt, lam, 0.0) * p_yt).sum(axis=(-2, -1))
+    linear += (np.where(ms, mu, 0.0) * p_ys).sum(axis=(-2, -1))
+    return linear - p_yt.sum(axis=(-2, -1)) * log_m.max(axis=(-2, -1))
+
+
+def rounding_allowance(value: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """Both numbers are sums of many rounded terms: the certified gap includes this much."""
+    return _ROUNDING * (1.0 + np.abs(value) + np.abs(bound))
+
+
+def project(
+    q: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sinkhorn sweeps making the (y,t) and (y,s) marginals of ``q`` those of the joint.
+
+    Cells off the support are set to 0 and cells on it raised to at least 1e-300, so that every
+    row can be fitted. The multipliers of a point q = K exp(lam + mu) move by the logarithms of
+    the row scalings.
+
+    Returns
+    -------
+    q : numpy.ndarray
+        The fitted points.
+    shift_t, shift_s : numpy.ndarray
+        log of the scalings applied to the (y,t) and (y,s) rows (0 on empty rows).
+    residual : numpy.ndarray
+        Per joint, the largest absolute marginal residual left.
+    """
+    mt, ms = p_yt > 0, p_ys > 0
+    cells = mt[..., :, None] & ms[..., None, :]
+    q = np.where(cells, np.maximum(q, _FLOOR), 0.0)
+    scale_t = np.ones_like(p_yt)
+    scale_s = np.ones_like(p_ys)
+    row = q.sum(axis=-1)
+    axes = tuple(range(-2, 0))
+    residual = np.abs(row - p_yt).max(axis=axes)
+    for _ in range(_SINKHORN_SWEEPS):
+        if (residual <= _SINKHORN_TARGET).all():
+            break
+        step = np.divide(p_yt, row, out=np.ones_like(row), where=mt)
+        q *= step[..., None]
+        scale_t *= step
+        col = q.sum(axis=-2)
+        step = np.divide(p_ys, col, out=np.ones_like(col), where=ms)
+        q *= step[..., None, :]
+        scale_s *= step
+        row = q.sum(axis=-1)
+        residual = np.abs(row - p_yt).max(axis=axes)
+    with np.errstate(divide="ignore"):
+        return q, np.log(scale_t), np.log(scale_s), residual
+
+
+@dataclass(frozen=True)
+class Certificate:
+    """A certified point for each joint of a stack; all values in nats.
+
+    Attributes
+    ----------
+    q : numpy.ndarray
+        Feasible points ``q[k, y, t, s]`` (marginals within ``residual``).
+    lam, mu : numpy.ndarray
+        The multipliers whose dual bound is ``bound``.
+    value : numpy.ndarray
+        f(q), an upper bound on the optimum.
+    bound : numpy.ndarray
+        D(lam, mu), a lower bound on the optimum.
+    gap : numpy.ndarray
+        ``value - bound`` plus the rounding allowance: a bound on the error of ``value``.
+    residual : numpy.ndarray
+        Largest absolute marginal residual of ``q``.
+    certified : numpy.ndarray of bool
+        ``gap <= tol`` and ``residual <= MARGINAL_TOLERANCE`` and everything finite.
+    """
+
+    q: np.ndarray
+    lam: np.ndarray
+    mu: np.ndarray
+    value: np.ndarray
+    bound: np.ndarray
+    gap: np.ndarray
+    residual: np.ndarray
+    certified: np.ndarray
+
+
+def certify(
+    q: np.ndarray,
+    lam: np.ndarray,
+    mu: np.ndarray,
+    p_yt: np.ndarray,
+    p_ys: np.ndarray,
+    *,
+    tol_nats: float,
+    inactive: np.ndarray | None = None,
+) -> Certificate:
+    """Fit each candidate ``q[k, y, t, s]`` to the marginals and bound its error by duality.
+
+    ``inactive[k, t, s]`` marks pairs the solver believes carry no mass; q with those pairs set
+    to 0 is tried first (Sinkhorn converges slowly towards cells that should vanish), then q
+    itself where that did not certify. The best point (feasible first, then the lowest value)
+    and the best bound found are kept.
+    """
+    k = q.shape[0]
+    bound = dual_bound(lam, mu, p_yt, p_ys)
+    best_lam, best_mu = lam.copy(), mu.copy()
+    best_q = np.zeros_like(q)
+    best_value = np.full(k, np.inf)
+    best_residual = np.full(k, np.inf)
+    todo = np.ones(k, dtype=bool)
+    trials = []
+    if inactive is not None:
+        has = inactive.any(axis=(1, 2))
+        if has.any():
+            trials.append((np.flatnonzero(has), True))
+    trials.append((None, False))
+    for rows, zero_inactive in trials:
+        rows = np.flatnonzero(todo) if rows is None else rows[todo[rows]]
+        if rows.size == 0:
+            continue
+        point = q[rows] * ~inactive[rows, None] if zero_inactive else q[rows]
+        fitted, shift_t, shift_s, residual = project(point, p_yt[rows], p_ys[rows])
+        lam_fit, mu_fit = lam[rows] + shift_t, mu[rows] + shift_s
+        finite = np.isfinite(fitted).all(axis=(1, 2, 3)) & np.isfinite(residual)
+        finite &= np.isfinite(lam_fit).all(axis=(1, 2)) | ~(p_yt[rows] > 0).any(axis=(1, 2))
+        with np.errstate(invalid="ignore", over="ignore"):
+            fit_bound = np.where(finite, dual_bound(lam_fit, mu_fit, p_yt[rows], p_ys[rows]), -np.inf)
+            value = np.where(finite, objective(np.where(finite[:, None, None, None], fitted, 0.0)),
+                             np.inf)
+        raise_bound = fit_bound > bound[rows]
+        chosen = rows[raise_bound]
+        bound[chosen] = fit_bound[raise_bound]
+        best_lam[chosen], best_mu[chosen] = lam_fit[raise_bound], mu_fit[raise_bound]
+        feasible = residual <= MARGINAL_TOLERANCE
+        was_feasible = best_residual[rows] <= MARGINAL_TOLERANCE
+        better = finite & (
+            (feasible & ~was_feasible) | ((feasible == was_feasible) & (value < best_value[rows]))
+        )
+        chosen = rows[better]
+        best_q[chosen] = fitted[better]
+        best_value[chosen] = value[better]
+        best_residual[chosen] = residual[better]
+        with np.errstate(invalid="ignore"):
+            gap = best_value[rows] - bound[rows] + rounding_allowance(best_value[rows], bound[rows])
+        todo[rows[(best_residual[rows] <= MARGINAL_TOLERANCE) & (gap <= tol_nats)]] = False
+    with np.errstate(invalid="ignore"):
+        gap = np.maximum(best_value - bound, 0.0) + rounding_allowance(best_value, bound)
+    gap = np.where(np.isfinite(gap), gap, np.inf)
+    certified = (gap <= tol_nats) & (best_residual <= MARGINAL_TOLERANCE) & np.isfinite(bound)
+    return Certificate(best_q, best_lam, best_mu, best_value, bound, gap, best_residual, certified)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solver's certified answer for one joint, in nats (what every solver path returns).
+
+    Attributes
+    ----------
+    q : numpy.ndarray
+        The feasible point ``q[y, t, s]``.
+    lam, mu : numpy.ndarray or None
+        Multipliers ``lam[y, t]``, ``mu[y, s]`` whose dual bound is ``bound`` (``None`` for a
+        failed solve).
+    value, bound, gap, residual : float
+        f(q), the dual lower bound, the certified gap and the largest marginal residual.
+    certified : bool
+        Whether ``gap <= tol`` with feasible marginals.
+    nit : int or None
+        Solver iterations.
+    message : str
+        What happened, in words.
+    method : str
+        ``"native"``, ``"cvxpy"`` or ``"closed form"``.
+    solver : str or None
+        The numerical solver (``"pidkit-native"``, ``"CLARABEL"``, ...).
+    """
+
+    q: np.ndarray
+    lam: np.ndarray | None
+    mu: np.ndarray | None
+    value: float
+    bound: float
+    gap: float
+    residual: float
+    certified: bool
+    nit: int | None
+    message: str
+    method: str
+    solver: str | None
+
+
+def closed_form(p: np.ndarray) -> Solution:
+    """The answer for a joint with one symbol on some axis: q = p, exactly (gap 0); the
+    multipliers of :func:`closed_form_multipliers` prove it (their bound equals f(p) up to
+    rounding).
+
+    Examples
+    --------
+    >>> p = np.full((2, 1, 3), 1 / 6)  # |T| = 1: Delta_P = {p}
+    >>> sol = closed_form(p)
+    >>> sol.certified, round(float(sol.value), 12)  # f(p) = -H(Y|S) = -log 2
+    (True, -0.693147180560)
+    """
+    lam, mu = closed_form_multipliers(p)
+    value = float(objective(p))
+    return Solution(p, lam, mu, value, value, 0.0, 0.0, True, 0, "closed form", "closed form", None)
+
+
+def closed_form_multipliers(p: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Optimal multipliers of a joint with a single symbol on some axis (q = p is optimal).
+
+    |T| = 1 or |S| = 1 leaves q = p the only feasible point, and |Y| = 1 makes f = 0 everywhere.
+    lam = log p(y|t) with mu = 0 (|S| = 1), or lam = 0 with mu = log p(y|s), make the dual bound
+    equal f(p) exactly.
+    """
+    p_yt, p_ys = marginals(p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if p.shape[-1] == 1:
+            lam = np.log(p_yt / p_yt.sum(axis=-2, keepdims=True))
+            mu = np.zeros_like(p_ys)
+        else:
+            lam = np.zeros_like(p_yt)
+            mu = np.log(p_ys / p_ys.sum(axis=-2, keepdims=True))
+    return np.where(p_yt > 0, lam, 0.0), np.where(p_ys > 0, mu, 0.0)

@@ -1,0 +1,107 @@
+"""Exact reductions of the BROJA program: independent parts, closed forms, negligible masses."""
+
+import math
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit import _status
+from pidkit._result import result_from_redundancy
+from pidkit.broja import cvxpy as cvxpy_path
+from pidkit.broja.reduction import Reduction
+
+TOL = 1e-9 * math.log(2)
+
+
+def _copy(n_t, n_s):
+    """BROJA_2PID's COPY: Y = (T, S) with T, S independent and uniform."""
+    p = np.zeros((n_t * n_s, n_t, n_s))
+    t, s = np.indices((n_t, n_s)).reshape(2, -1)
+    p[t * n_s + s, t, s] = 1.0 / (n_t * n_s)
+    return p
+
+
+def test_copy_is_one_closed_form_per_cell_and_costs_only_its_support():
+    p = _copy(80, 25)  # 2000 x 80 x 25 = 4e6 cells, 2000 in the support
+    parts = Reduction(p, tol_nats=TOL).parts
+    assert len(parts) == 2000 and all(part.p.shape == (1, 1, 1) for part in parts)
+    r = pidkit.bertschinger(p)
+    assert r.success and r.gap == 0.0 and r.nit == 0
+    assert (r.red, r.uni_t, r.uni_s, r.syn) == pytest.approx(
+        (0.0, math.log2(80), math.log2(25), 0.0), abs=1e-9)
+    np.testing.assert_array_equal(r.q, p)
+
+
+def test_independent_blocks_are_solved_apart_and_agree_with_the_whole_program():
+    rng = np.random.default_rng(8)
+    p = np.zeros((5, 6, 5))
+    p[:2, :3, :2] = 0.3 * rng.dirichlet(np.ones(12)).reshape(2, 3, 2)
+    p[2:, 3:, 2:] = 0.7 * rng.dirichlet(np.ones(27)).reshape(3, 3, 3)
+    parts = Reduction(p, tol_nats=TOL).parts
+    assert sorted(part.mass for part in parts) == pytest.approx([0.3, 0.7])
+    assert sorted(part.p.shape for part in parts) == [(2, 3, 2), (3, 3, 3)]
+    whole = pidkit.bertschinger(p, units="nats")
+    blocks = [pidkit.bertschinger(part.p, units="nats") for part in parts]
+    value = sum(part.mass * b.diagnostics["primal"] for part, b in zip(parts, blocks, strict=True))
+    assert whole.diagnostics["primal"] == pytest.approx(value, abs=1e-12)
+    reference = cvxpy_path.solve(p, solvers=("CLARABEL",), tol_nats=1e-6)  # one program
+    assert whole.diagnostics["primal"] == pytest.approx(reference.value, abs=1e-8)
+    assert whole.diagnostics["parts"] == 2 and whole.success
+
+
+def test_parts_sharing_symbols_keep_their_own_rows():
+    # Y=0 couples (t, s) in {0,1}^2; Y=1 lives on t=1, s=2: the sub-grids overlap in t=1 only
+    # through rows of different targets, so the two parts are independent.
+    p = np.zeros((2, 2, 3))
+    p[0, :, :2] = [[0.1, 0.2], [0.15, 0.05]]
+    p[1, 1, 2] = 0.5
+    red = Reduction(p, tol_nats=TOL)
+    assert len(red.parts) == 2
+    r = pidkit.bertschinger(p)
+    reference = pidkit.bertschinger(p, method="cvxpy")
+    assert (r.red, r.uni_t, r.uni_s, r.syn) == pytest.approx(
+        (reference.red, reference.uni_t, reference.uni_s, reference.syn), abs=1e-7)
+
+
+def test_negligible_masses_are_set_aside_and_restored_exactly():
+    rng = np.random.default_rng(12)
+    base = rng.dirichlet(np.ones(27)).reshape(3, 3, 3)
+    tiny = base.copy()
+    tiny[0, 0, :] = 1e-200
+    tiny[2, :, 1] = 1e-40
+    tiny /= tiny.sum()
+    red = Reduction(tiny, tol_nats=TOL)
+    assert red.set_aside is not None and red.set_aside[0].size == 6
+    r = pidkit.bertschinger(tiny, units="nats")
+    assert r.success and "negligible cells set aside" in r.message
+    np.testing.assert_allclose(r.q.sum(axis=2), tiny.sum(axis=2), atol=1e-15, rtol=0)
+    np.testing.assert_allclose(r.q.sum(axis=1), tiny.sum(axis=1), atol=1e-15, rtol=0)
+    assert r.q[0, 0, 1] >= 1e-200  # the set-aside cells carry their mass
+    # The answer is the joint without those cells, to within the certified gap.
+    cleaned = np.where(tiny < 1e-30, 0.0, tiny)
+    cleaned /= cleaned.sum()
+    reference = pidkit.bertschinger(cleaned, units="nats")
+    assert r.uni_t == pytest.approx(reference.uni_t, abs=r.gap + reference.gap + 1e-12)
+
+
+def test_a_non_finite_answer_is_never_a_success():
+    p = pidkit.examples.and_()
+    common = {"units": "bits", "measure": "test", "method": "test", "status": _status.OPTIMAL,
+              "message": "solved"}
+    for red, gap in ((math.nan, 0.0), (0.1, math.inf), (math.inf, 0.0)):
+        result = result_from_redundancy(p, red, gap_nats=gap, strict=False, **common)
+        assert result.status == _status.FAILED and not result.success
+        assert "not finite" in result.message
+        with pytest.raises(pidkit.SolverError, match="not finite"):
+            result_from_redundancy(p, red, gap_nats=gap, **common)
+
+
+def test_large_supports_are_built_without_parameters(monkeypatch):
+    p = np.random.default_rng(2).dirichlet(np.ones(60)).reshape(3, 4, 5)
+    cached = cvxpy_path.solve(p, solvers=("CLARABEL",), tol_nats=1e-6)
+    cvxpy_path.cached_problem.cache_clear()
+    monkeypatch.setattr(cvxpy_path, "DPP_MAX_CELLS", 10)
+    direct = cvxpy_path.solve(p, solvers=("CLARABEL",), tol_nats=1e-6)
+    assert cvxpy_path.cached_problem.cache_info().misses == 0
+    assert direct.value == pytest.approx(cached.value, abs=1e-9) and direct.certified
