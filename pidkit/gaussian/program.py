@@ -26,8 +26,12 @@ suggests, ``Z = [I; -A] S^-1 [I; -A]^T`` and the cheapest ``W`` with the require
     U(Sigma) - gap  <=  U*  <=  U(Sigma),      gap = ||B||_* - <B, Sigma>,
 
 which is also the Frank-Wolfe gap of the concave ``p`` over the spectral-norm ball. Every atom of the
-PID is U plus constants, so ``gap`` bounds the error of every atom. A first-order bound on the
-rounding of the log-determinant is added to it.
+PID is U plus constants, so ``gap`` bounds the error of every atom. An allowance for the rounding of
+the log-determinant is added to it.
+
+This program is what the cvxpy reference solves (:mod:`pidkit.gaussian.cvxpy_reference`); the
+native path has its optimum in closed form (:mod:`pidkit.gaussian.closed_form`) and uses
+:func:`evaluate` for the upper half of its certificate.
 """
 
 from __future__ import annotations
@@ -54,16 +58,12 @@ class Point:
         ``value`` minus a dual lower bound on the union information, plus a rounding allowance.
     grad : numpy.ndarray of shape (r_t, r_s)
         ``B``: half the gradient of log det Cov_Q(Y|T,S) with respect to ``sigma``.
-    g_inv, m : numpy.ndarray of shape (r_t + r_s, r_t + r_s)
-        ``G^-1`` and ``M = A S^-1 A^T = N^-1 - G^-1`` (what the Newton step needs).
     """
 
     sigma: np.ndarray
     value: float
     gap: float
     grad: np.ndarray
-    g_inv: np.ndarray
-    m: np.ndarray
 
 
 def spectral_norm(sigma: np.ndarray) -> float:
@@ -79,42 +79,48 @@ def clip_to_ball(sigma: np.ndarray) -> np.ndarray:
     return (u * np.minimum(values, 1.0)) @ vt
 
 
-def evaluate(sigma: np.ndarray, h_t: np.ndarray, h_s: np.ndarray) -> Point | None:
-    """The value, gradient and certificate at ``sigma``; None where Q is degenerate.
+def evaluate(
+    sigma: np.ndarray, h_t: np.ndarray, h_s: np.ndarray, *, certify: bool = True
+) -> Point | None:
+    """The value, gradient and certificate at a coupling strictly inside the unit ball.
 
-    ``sigma`` must satisfy ``||sigma||_2 <= 1`` (see :func:`clip_to_ball`). None means that
-    Cov_Q(T, S) or Cov_Q(Y | T, S) is numerically singular there (infinite information).
+    With ``certify=False`` only ``value`` is computed (``gap`` is NaN, ``grad`` empty).
+
+    Computed as ``1/2 log det(I + H^T N^-1 H)`` (no cancellation, also when the information is
+    large). Returns None when ``N(sigma)`` is not numerically positive definite: shrink a boundary
+    coupling first (``(1 - eps) * sigma``; by concavity this raises the value by at most
+    ``eps * (I(Y;T) + I(Y;S))``).
     """
     r_t, d = h_t.shape
-    h = np.vstack([h_t, h_s])
-    n = h.shape[0]
+    r_s = h_s.shape[0]
     if d == 0:
-        zero = np.zeros((n, n))
-        return Point(sigma, 0.0, 0.0, np.zeros_like(sigma), zero, zero)
-    g = h @ h.T
-    g[np.diag_indices(n)] += 1.0
-    g[:r_t, r_t:] += sigma
-    g[r_t:, :r_t] += sigma.T
+        return Point(sigma, 0.0, 0.0, np.zeros_like(sigma))
+    n = np.eye(r_t + r_s)
+    n[:r_t, r_t:] = sigma
+    n[r_t:, :r_t] = sigma.T
+    h = np.vstack([h_t, h_s])
     try:
-        l_g = sl.cholesky(g, lower=True, check_finite=False)
-        x = sl.solve_triangular(l_g, h, lower=True, check_finite=False)
-        s_y = np.eye(d) - x.T @ x
-        l_s = sl.cholesky(s_y, lower=True, check_finite=False)
+        l_n = sl.cholesky(n, lower=True, check_finite=False)
+        y = sl.solve_triangular(l_n, h, lower=True, check_finite=False)
+        fisher = y.T @ y  # H^T N^-1 H: the Fisher information of (T, S) about Y under Q
+        l_a = sl.cholesky(np.eye(d) + fisher, lower=True, check_finite=False)
     except np.linalg.LinAlgError:
         return None
-    a = sl.solve_triangular(l_g, x, lower=True, trans="T", check_finite=False)  # G^-1 H
-    z = sl.solve_triangular(l_s, a.T, lower=True, check_finite=False)  # L_S^-1 A^T
-    m = z.T @ z
-    b = m[:r_t, r_t:]
+    value = float(np.sum(np.log(np.diag(l_a))))
+    if not certify:
+        return Point(sigma, value, float("nan"), np.zeros((0, 0)))
+    # B = [N^-1 H (I + F)^-1 H^T N^-1]_ts, the gradient of log det Cov_Q(Y|T,S) over 2.
+    z = sl.solve_triangular(l_a, sl.solve_triangular(l_n, y, lower=True, trans="T").T, lower=True)
+    b = z[:, :r_t].T @ z[:, r_t:]
     gap = float(np.linalg.svd(b, compute_uv=False).sum() - np.sum(b * sigma)) if b.size else 0.0
-    l_s_inv = sl.solve_triangular(l_s, np.eye(d), lower=True, check_finite=False)
-    rounding = 16 * _EPS * (n + d) * float(np.sum(l_s_inv**2))  # |d log det S| <= tr(S^-1) |dS|
-    g_inv = sl.cho_solve((l_g, True), np.eye(n), check_finite=False)
     return Point(
         sigma=sigma,
-        value=float(-np.sum(np.log(np.diag(l_s)))),
-        gap=max(gap, 0.0) + rounding,
+        value=value,
+        gap=max(gap, 0.0) + rounding_allowance(d, fisher),
         grad=b,
-        g_inv=g_inv,
-        m=m,
     )
+
+
+def rounding_allowance(d: int, fisher: np.ndarray) -> float:
+    """Allowance for rounding in ``1/2 log det(I + F)``: eps ||I + F|| per eigenvalue (Weyl)."""
+    return _EPS * d * (1.0 + spectral_norm(fisher))

@@ -199,7 +199,7 @@ def _canonical(k: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, np.nda
 
 
 def _information(rho: np.ndarray) -> float:
-    return float(-0.5 * np.sum(np.log1p(-(rho**2))))
+    return 0.0 - 0.5 * float(np.sum(np.log1p(-(rho**2))))
 
 
 def _assemble(
