@@ -220,8 +220,8 @@ def check_covariance(
     if asymmetry.max() > 1e-8 * scale:
         i, j = np.unravel_index(np.argmax(asymmetry), arr.shape)
         raise ValueError(
-            f"{name} is not symmetric: {name}[{i}, {j}] = {arr[i, j]!r} but {name}[{j}, {i}] = "
-            f"{arr[j, i]!r}. A covariance matrix is symmetric; if the difference is rounding, pass "
+            f"{name} is not symmetric: {name}[{i}, {j}] = {float(arr[i, j])!r} but {name}[{j}, {i}] = "
+            f"{float(arr[j, i])!r}. A covariance matrix is symmetric; if the difference is rounding, pass "
             f"({name} + {name}.T) / 2."
         )
     arr = (arr + arr.T) / 2

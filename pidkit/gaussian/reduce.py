@@ -63,9 +63,6 @@ class ReducedSystem:
         Cov(T, Y') and Cov(S, Y') in the input's coordinates.
     load_t, load_s : numpy.ndarray of shape (d_t, r_t), (d_s, r_s)
         Cov(T, n_t) and Cov(S, n_s): how the reduced noises enter the input's coordinates.
-    sigma_p : numpy.ndarray of shape (r_t, r_s)
-        Cov(n_t, n_s) under the input distribution itself (a feasible point of the program whose
-        value is I(Y;T,S)).
     """
 
     h_t: np.ndarray
@@ -82,7 +79,6 @@ class ReducedSystem:
     cov_sy: np.ndarray
     load_t: np.ndarray
     load_s: np.ndarray
-    sigma_p: np.ndarray
 
     def coupling_covariance(
         self, cov: np.ndarray, sigma: np.ndarray, dims: tuple[int, int, int]
@@ -119,12 +115,6 @@ class _Whitening:
         if self.w is None:
             return sl.solve_triangular(self.f, cross, lower=True, check_finite=False)
         return self.w.T @ cross
-
-    def directions(self, u: np.ndarray) -> np.ndarray:
-        """The input-space vectors ``w u``, so that ``u^T X' = (w u)^T X``."""
-        if self.w is None:
-            return sl.solve_triangular(self.f, u, lower=True, trans="T", check_finite=False)
-        return self.w @ u
 
 
 def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int]) -> ReducedSystem:
@@ -222,10 +212,6 @@ def _assemble(
     u_t, rho_t, q_t = u_t[:, keep_t], rho_t[keep_t], q_t[:, keep_t]
     u_s, rho_s, q_s = u_s[:, keep_s], rho_s[keep_s], q_s[:, keep_s]
     root_t, root_s = np.sqrt(1 - rho_t**2), np.sqrt(1 - rho_s**2)
-    # Under the input itself, Cov(n_t, n_s) = D_t^-1 U_t^T [Cov(T', S') - K_t K_s^T] U_s D_s^-1.
-    c_ts = cov[d_y : d_y + d_t, d_y + d_t :]
-    cross = white_t.directions(u_t).T @ c_ts @ white_s.directions(u_s)
-    cross -= (rho_t[:, None] * (q_t.T @ q_s)) * rho_s[None, :]
     return ReducedSystem(
         h_t=(rho_t / root_t)[:, None] * q_t.T,
         h_s=(rho_s / root_s)[:, None] * q_s.T,
@@ -241,5 +227,4 @@ def _assemble(
         cov_sy=cov_sy,
         load_t=white_t.f @ (u_t * root_t),
         load_s=white_s.f @ (u_s * root_s),
-        sigma_p=cross / root_t[:, None] / root_s[None, :],
     )
