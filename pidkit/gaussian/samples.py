@@ -42,11 +42,12 @@ import numpy as np
 import scipy.optimize as so
 import scipy.special as sp
 from numpy.typing import ArrayLike
+from threadpoolctl import threadpool_limits
 
 from .._result import PIDResult
 from .._units import from_nats
 from .._validate import check_covariance
-from .pid import DEFAULT_TOL_BITS, assemble_result, check_options, solve_union
+from .pid import DEFAULT_TOL_BITS, assemble_result, check_dims, check_options, solve_union
 from .reduce import ReducedSystem, reduce_covariance
 
 
@@ -194,6 +195,21 @@ def estimate_from_covariance(
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
         raise ValueError(f"n_samples must be an integer >= 2; got {n_samples!r}.")
+    check_dims(dims)
+    with threadpool_limits(limits=1, user_api="blas"):  # as in gaussian_pid
+        return _estimate(sample_cov, dims, int(n_samples), bias_correction, units, tol, strict, method)
+
+
+def _estimate(
+    sample_cov: ArrayLike,
+    dims: tuple[int, int, int],
+    n_samples: int,
+    bias_correction: bool,
+    units: str,
+    tol: float,
+    strict: bool,
+    method: str,
+) -> PIDResult:
     c = check_covariance(sample_cov, dims=dims, name="sample_cov")
     dims = (int(dims[0]), int(dims[1]), int(dims[2]))
     tol_nats = check_options(method, tol, units)
