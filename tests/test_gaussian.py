@@ -10,24 +10,19 @@ from hypothesis import strategies as st
 
 import pidkit
 from pidkit.gaussian.closed_form import solve_closed_form
+from pidkit.gaussian.examples import (
+    ATOMS,
+    degraded,
+    direct_sum,
+    random_invertible,
+    random_positive_definite,
+    scalar_target,
+    swap_sources,
+)
 from pidkit.gaussian.program import evaluate
 from pidkit.gaussian.reduce import reduce_covariance
 
 LN2 = np.log(2.0)
-ATOMS = ("red", "uni_t", "uni_s", "syn")
-
-
-def random_pd(rng: np.random.Generator, d: int, condition: float = 10.0) -> np.ndarray:
-    """A random positive definite matrix with eigenvalues spread over ``condition``."""
-    q, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    return (q * np.geomspace(1.0, 1.0 / condition, d)) @ q.T
-
-
-def random_invertible(rng: np.random.Generator, d: int) -> np.ndarray:
-    """A random map with singular values in [0.3, 3]."""
-    q1, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    q2, _ = np.linalg.qr(rng.standard_normal((d, d)))
-    return (q1 * rng.uniform(0.3, 3.0, d)) @ q2
 
 
 def log_det(a: np.ndarray) -> float:
@@ -36,93 +31,9 @@ def log_det(a: np.ndarray) -> float:
     return value
 
 
-def gaussian_mi_bits(cov: np.ndarray, a: slice | np.ndarray, b: slice | np.ndarray) -> float:
-    """I(A;B) of a Gaussian, from slogdet of its blocks (an independent reference)."""
-    idx_a = np.arange(cov.shape[0])[a]
-    idx_b = np.arange(cov.shape[0])[b]
-    both = np.concatenate([idx_a, idx_b])
-    value = log_det(cov[np.ix_(idx_a, idx_a)]) + log_det(cov[np.ix_(idx_b, idx_b)])
-    return 0.5 * (value - log_det(cov[np.ix_(both, both)])) / LN2
-
-
 def blocks(dims):
     d_y, d_t, _ = dims
     return slice(0, d_y), slice(d_y, d_y + d_t), slice(d_y + d_t, None), slice(d_y, None)
-
-
-def informations_bits(cov, dims):
-    y, t, s, ts = blocks(dims)
-    return gaussian_mi_bits(cov, y, t), gaussian_mi_bits(cov, y, s), gaussian_mi_bits(cov, y, ts)
-
-
-def scalar_target(rng, d_t: int, d_s: int):
-    """Y scalar, sources with correlated noises: the decomposition is MMI."""
-    dims = (1, d_t, d_s)
-    loadings = rng.standard_normal((d_t + d_s, 1)) * rng.uniform(0.2, 2.0)
-    noise = random_pd(rng, d_t + d_s, condition=20.0)
-    cov = np.zeros((1 + d_t + d_s,) * 2)
-    cov[0, 0] = rng.uniform(0.5, 2.0)
-    cov[1:, :1] = loadings * cov[0, 0]
-    cov[:1, 1:] = cov[1:, :1].T
-    cov[1:, 1:] = loadings @ loadings.T * cov[0, 0] + noise
-    i_t, i_s, i_ts = informations_bits(cov, dims)
-    union = max(i_t, i_s)
-    atoms = {"red": i_t + i_s - union, "uni_t": union - i_s, "uni_s": union - i_t, "syn": i_ts - union}
-    return cov, dims, atoms
-
-
-def degraded(rng, d_y: int, d_t: int, d_s: int, *, swap: bool = False):
-    """Y -> T -> S (S = B T + independent noise): Uni_S = Syn = 0, Red = I(Y;S)."""
-    k = random_pd(rng, d_y, condition=5.0)
-    a = rng.standard_normal((d_t, d_y)) * 0.8
-    b = rng.standard_normal((d_s, d_t)) / np.sqrt(d_t)
-    c_tt = a @ k @ a.T + random_pd(rng, d_t, condition=5.0)
-    cov = np.block(
-        [
-            [k, k @ a.T, k @ a.T @ b.T],
-            [a @ k, c_tt, c_tt @ b.T],
-            [b @ a @ k, b @ c_tt, b @ c_tt @ b.T + random_pd(rng, d_s, condition=5.0)],
-        ]
-    )
-    dims = (d_y, d_t, d_s)
-    i_t, i_s, _ = informations_bits(cov, dims)
-    atoms = {"red": i_s, "uni_t": i_t - i_s, "uni_s": 0.0, "syn": 0.0}
-    if swap:
-        cov, dims = swap_sources(cov, dims)
-        atoms = {"red": i_s, "uni_t": 0.0, "uni_s": i_t - i_s, "syn": 0.0}
-    return cov, dims, atoms
-
-
-def swap_sources(cov, dims):
-    d_y, d_t, d_s = dims
-    order = np.r_[0:d_y, d_y + d_t : d_y + d_t + d_s, d_y : d_y + d_t]
-    return cov[np.ix_(order, order)], (d_y, d_s, d_t)
-
-
-def direct_sum(rng, systems):
-    """Independent systems stacked, then mixed by random invertible maps within Y, T and S."""
-    order = [[], [], []]
-    sizes = np.zeros(3, dtype=int)
-    offset = 0
-    for _, dims, _ in systems:
-        for v in range(3):
-            order[v].append((offset + sum(dims[:v]), dims[v]))
-        offset += sum(dims)
-        sizes += dims
-    total = np.zeros((offset, offset))
-    offset = 0
-    for cov, dims, _ in systems:
-        total[offset : offset + sum(dims), offset : offset + sum(dims)] = cov
-        offset += sum(dims)
-    index = np.concatenate([np.arange(start, start + n) for v in range(3) for start, n in order[v]])
-    stacked = total[np.ix_(index, index)]
-    mix = np.zeros_like(stacked)
-    start = 0
-    for n in sizes:
-        mix[start : start + n, start : start + n] = random_invertible(rng, n)
-        start += n
-    atoms = {a: sum(atoms[a] for _, _, atoms in systems) for a in ATOMS}
-    return mix @ stacked @ mix.T, tuple(int(n) for n in sizes), atoms
 
 
 def assert_atoms(result, atoms, tol_bits):
@@ -150,10 +61,10 @@ def assert_certified(result, tol_bits=1e-9):
 def test_scalar_target_equals_mmi_to_1e9_bits(d_t, d_s):
     rng = np.random.default_rng(d_t * 100 + d_s)
     for _ in range(5):
-        cov, dims, atoms = scalar_target(rng, d_t, d_s)
-        result = pidkit.gaussian_pid(cov, dims)
+        ex = scalar_target(d_t, d_s, rng=rng)
+        result = pidkit.gaussian_pid(ex.cov, ex.dims)
         assert_certified(result)
-        assert_atoms(result, atoms, 1e-9)
+        assert_atoms(result, ex.atoms, 1e-9)
         assert min(result.uni_t, result.uni_s) == 0.0  # MMI: one source has no unique information
 
 
@@ -162,10 +73,10 @@ def test_scalar_target_equals_mmi_to_1e9_bits(d_t, d_s):
 def test_degraded_channel_has_no_unique_or_synergy_in_the_weaker_source(d_y, d_t, d_s, swap):
     rng = np.random.default_rng(d_y * 1000 + d_t * 10 + d_s)
     for _ in range(3):
-        cov, dims, atoms = degraded(rng, d_y, d_t, d_s, swap=swap)
-        result = pidkit.gaussian_pid(cov, dims)
+        ex = degraded(d_y, d_t, d_s, rng=rng, swap=swap)
+        result = pidkit.gaussian_pid(ex.cov, ex.dims)
         assert_certified(result)
-        assert_atoms(result, atoms, 1e-9)
+        assert_atoms(result, ex.atoms, 1e-9)
 
 
 def test_textbook_degraded_example_in_nats_and_bits():
@@ -179,32 +90,31 @@ def test_textbook_degraded_example_in_nats_and_bits():
 
 def test_mixed_direct_sums_add_up_at_small_sizes():
     rng = np.random.default_rng(7)
-    systems = [scalar_target(rng, 2, 3), degraded(rng, 2, 3, 2), degraded(rng, 3, 2, 4, swap=True)]
-    cov, dims, atoms = direct_sum(rng, systems)
-    result = pidkit.gaussian_pid(cov, dims)
+    parts = [scalar_target(2, 3, rng=rng), degraded(2, 3, 2, rng=rng), degraded(3, 2, 4, rng=rng, swap=True)]
+    ex = direct_sum(parts, rng=rng)
+    result = pidkit.gaussian_pid(ex.cov, ex.dims)
     assert_certified(result)
-    assert_atoms(result, atoms, 1e-9)
+    assert_atoms(result, ex.atoms, 1e-9)
     # Neither source dominates and the channels do not commute: the decomposition is not MMI.
     assert result.uni_t > 0.1 and result.uni_s > 0.1
 
 
 def test_mixed_direct_sum_32x256x256_to_1e7_bits():
     rng = np.random.default_rng(32)
-    systems = []
-    for _ in range(8):  # 8 x (1, 8, 8) scalar targets and 6 x (4, 32, 32) degraded channels
-        systems.append(scalar_target(rng, 8, 8))
-    for i in range(6):
-        systems.append(degraded(rng, 4, 32, 32, swap=bool(i % 2)))
-    cov, dims, atoms = direct_sum(rng, systems)
-    assert dims == (32, 256, 256)
-    result = pidkit.gaussian_pid(cov, dims)
+    # 8 x (1, 8, 8) scalar targets and 6 x (4, 32, 32) degraded channels, three each way.
+    parts = [scalar_target(8, 8, rng=rng) for _ in range(8)]
+    parts += [degraded(4, 32, 32, rng=rng, swap=bool(i % 2)) for i in range(6)]
+    ex = direct_sum(parts, rng=rng)
+    assert ex.dims == (32, 256, 256)
+    result = pidkit.gaussian_pid(ex.cov, ex.dims)
     assert_certified(result)
-    assert_atoms(result, atoms, 1e-7)
+    assert_atoms(result, ex.atoms, 1e-7)
 
 
 def test_the_optimal_coupling_has_the_input_marginals_and_attains_the_union_information():
     rng = np.random.default_rng(3)
-    cov, dims, _ = direct_sum(rng, [degraded(rng, 2, 3, 3), degraded(rng, 2, 2, 3, swap=True)])
+    ex = direct_sum([degraded(2, 3, 3, rng=rng), degraded(2, 2, 3, rng=rng, swap=True)], rng=rng)
+    cov, dims = ex.cov, ex.dims
     result = pidkit.gaussian_pid(cov, dims, units="nats")
     q = result.q
     y, t, s, ts = blocks(dims)
@@ -320,7 +230,8 @@ def test_the_gap_bounds_the_error_at_high_signal_to_noise():
 
 def test_duplicated_and_constant_features_are_reduced_away():
     rng = np.random.default_rng(4)
-    cov, dims, atoms = degraded(rng, 2, 3, 3)
+    ex = degraded(2, 3, 3, rng=rng)
+    cov, dims, atoms = ex.cov, ex.dims, ex.atoms
     d = sum(dims)
     # T gains a copy of its first column and a constant column; S a sum of its columns.
     extend = np.zeros((d + 3, d))
@@ -343,13 +254,13 @@ def test_a_full_one_hot_target_is_reduced_to_c_minus_1_dimensions():
     c_yy = np.diag(probs) - np.outer(probs, probs)  # one-hot covariance: rank 2
     load = rng.standard_normal((4, 3))
     c_ty = load @ c_yy
-    c_tt = load @ c_yy @ load.T + random_pd(rng, 4)
+    c_tt = load @ c_yy @ load.T + random_positive_definite(rng, 4)
     full = np.block([[c_yy, c_ty.T], [c_ty, c_tt]])
     cov = np.zeros((3 + 4 + 4,) * 2)
     cov[:7, :7] = full
     cov[7:, :7] = 0.5 * full[3:7, :]
     cov[:7, 7:] = cov[7:, :7].T
-    cov[7:, 7:] = 0.25 * c_tt + random_pd(rng, 4)
+    cov[7:, 7:] = 0.25 * c_tt + random_positive_definite(rng, 4)
     result = pidkit.gaussian_pid(cov, (3, 4, 4))
     keep = [0, 1, *range(3, 11)]  # drop the last class indicator
     reduced = pidkit.gaussian_pid(cov[np.ix_(keep, keep)], (2, 4, 4))

@@ -9,8 +9,7 @@ import scipy.special as sp
 
 import pidkit
 from pidkit.gaussian import estimate_from_covariance, information_bias, log_det_bias
-
-from .test_gaussian import ATOMS, degraded, scalar_target
+from pidkit.gaussian.examples import ATOMS, degraded, scalar_target
 
 
 def draw(rng, cov, dims, n):
@@ -39,7 +38,8 @@ def test_log_det_bias_matches_monte_carlo_wishart_draws():
 
 def test_corrected_informations_are_unbiased_and_plug_in_ones_are_not():
     rng = np.random.default_rng(1)
-    cov, dims, _ = degraded(rng, 2, 3, 3)
+    ex = degraded(2, 3, 3, rng=rng)
+    cov, dims = ex.cov, ex.dims
     truth = pidkit.gaussian_pid(cov, dims, units="nats")
     corrected, plug_in = [], []
     for _ in range(400):
@@ -64,7 +64,8 @@ def test_information_bias_is_the_plug_in_excess():
 @pytest.mark.parametrize("case", ["scalar", "degraded"])
 def test_corrected_atoms_are_several_times_less_biased_than_plug_in(case):
     rng = np.random.default_rng(2)
-    cov, dims, _ = scalar_target(rng, 8, 8) if case == "scalar" else degraded(rng, 3, 8, 8)
+    ex = scalar_target(8, 8, rng=rng) if case == "scalar" else degraded(3, 8, 8, rng=rng)
+    cov, dims = ex.cov, ex.dims
     truth = pidkit.gaussian_pid(cov, dims)
     target = np.array([getattr(truth, a) for a in ATOMS])
     corrected, plug_in = [], []
@@ -79,7 +80,8 @@ def test_corrected_atoms_are_several_times_less_biased_than_plug_in(case):
 
 def test_scalar_target_estimate_is_mmi_of_the_corrected_informations():
     rng = np.random.default_rng(3)
-    cov, dims, _ = scalar_target(rng, 4, 6)
+    ex = scalar_target(4, 6, rng=rng)
+    cov, dims = ex.cov, ex.dims
     r = pidkit.gaussian_pid_from_samples(*draw(rng, cov, dims, 300))
     assert r.red == pytest.approx(min(r.i_yt, r.i_ys), abs=1e-12)
     assert r.uni_t == pytest.approx(max(r.i_yt - r.i_ys, 0.0), abs=1e-12)
@@ -89,7 +91,8 @@ def test_scalar_target_estimate_is_mmi_of_the_corrected_informations():
 
 def test_without_correction_it_is_the_pid_of_the_sample_covariance():
     rng = np.random.default_rng(4)
-    cov, dims, _ = degraded(rng, 2, 3, 4)
+    ex = degraded(2, 3, 4, rng=rng)
+    cov, dims = ex.cov, ex.dims
     y, t, s = draw(rng, cov, dims, 500)
     r = pidkit.gaussian_pid_from_samples(y, t, s, bias_correction=False)
     direct = pidkit.gaussian_pid(np.cov(np.hstack([y, t, s]), rowvar=False), dims)
