@@ -1,16 +1,19 @@
 """Gaussian PID: time and accuracy against exact oracles, with the anchors' Rprop algorithm as a peer.
 
 Systems come from :mod:`pidkit.gaussian.examples` (exact atoms by construction): scalar targets
-(1, d, d), degraded channels (d, d, d), and direct sums of (2, 16, 16) degraded channels, half of
-them each way, mixed by random invertible maps within Y, T and S (d/8, d, d); plus the two
-acceptance cases, (1, 1000, 600) and 32 x 256 x 256. For each: the median time of
-``pidkit.gaussian_pid`` (validation, reduction, closed form, certificate and the optimal coupling
-included), its largest atom error against the oracle and its certified gap; the cvxpy SDP
-reference where it is small enough; and the anchors' algorithm, re-implemented here from its
-description (projected Rprop sign steps on the noise coupling Sigma, a 1e-7 ridge, no
-certificate, U clamped into [max(I_T, I_S), min(I_T + I_S, I_TS)] at the end), run on the
-unreduced whitened channels (as described) and on pidkit's reduced ones, each for at most
-``--iterations`` steps and ``--cap`` seconds. It is a comparison peer only, not part of pidkit.
+(1, d, d), degraded channels (d, d, d), and direct sums of (2, 16, 16) units (a degraded channel
+one way, one the other way, two scalar targets, repeated) mixed by random invertible maps within
+Y, T and S (d/8, d, d); plus the two acceptance cases, (1, 1000, 600) and 32 x 256 x 256 (eight
+(1, 8, 8) scalar targets and six (4, 32, 32) degraded channels). The scalar targets give the sums
+synergy, so the anchors' final clamp of U to I(Y;T,S) cannot land on the answer by itself.
+
+For each system: the median time of ``pidkit.gaussian_pid`` (validation, reduction, closed form,
+certificate and the optimal coupling included), its largest atom error against the oracle and its
+certified gap; the cvxpy SDP reference where it is small enough; and the anchors' algorithm,
+re-implemented here from its description (projected Rprop sign steps on the noise coupling Sigma,
+a 1e-7 ridge, no certificate, U clamped into [max(I_T, I_S), min(I_T + I_S, I_TS)] at the end),
+run on the unreduced whitened channels (as described) and on pidkit's reduced ones, each for at
+most ``--iterations`` steps and ``--cap`` seconds. It is a comparison peer only, not in pidkit.
 
 A second table measures the bias of the estimator from samples: plug-in, pidkit's correction
 (exact Wishart bias of the informations, corrected channels for U), and correcting U by the bias
@@ -99,7 +102,12 @@ def _systems(rng: np.random.Generator, max_d: int) -> list[tuple[str, GaussianEx
     out.append(("scalar target (1, 1000, 600)", examples.scalar_target(1000, 600, rng=rng)))
     out += [(f"degraded ({d}, {d}, {d})", examples.degraded(d, d, d, rng=rng)) for d in sizes]
     for d in (d for d in (32, 64, 128, 256, 512, 1024) if d <= max_d):
-        parts = [examples.degraded(2, 16, 16, rng=rng, swap=bool(i % 2)) for i in range(d // 16)]
+        parts = []
+        for i in range(d // 16):  # units of (2, 16, 16): degraded either way, or two scalar targets
+            if i % 3 == 2:
+                parts += [examples.scalar_target(8, 8, rng=rng) for _ in range(2)]
+            else:
+                parts.append(examples.degraded(2, 16, 16, rng=rng, swap=bool(i % 3)))
         out.append((f"mixed sum ({d // 8}, {d}, {d})", examples.direct_sum(parts, rng=rng)))
     parts = [examples.scalar_target(8, 8, rng=rng) for _ in range(8)]
     parts += [examples.degraded(4, 32, 32, rng=rng, swap=bool(i % 2)) for i in range(6)]

@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sl
 
-from .program import clip_to_ball, evaluate, rounding_allowance
+from .program import evaluate, rounding_allowance
 
 SHRINK = (1e-13, 1e-11, 1e-9, 1e-7)
 """Shrink factors tried, in order, to move the optimal coupling inside the ball for evaluation."""
@@ -103,26 +103,27 @@ def solve_closed_form(h_t: np.ndarray, h_s: np.ndarray) -> ClosedFormSolution:
     union = 0.5 * float(np.sum(np.log(a_t)) + np.sum(np.log(np.maximum(mu, 1.0))))
     # F* = P*^-1 - I = J_t + (I + J_t)^1/2 V diag((mu - 1)+) V^T (I + J_t)^1/2, without cancellation.
     excess = (root @ v) * np.sqrt(np.maximum(mu - 1.0, 0.0))
-    fisher = _sym(j_t + excess @ excess.T)
-    sigma = clip_to_ball(h_t @ _pinv_psd(fisher) @ h_s.T)
+    fisher_inverse, fisher_norm = _pinv_psd(_sym(j_t + excess @ excess.T))
+    # ||Sigma*|| <= 1 in exact arithmetic; the shrink in _upper_bound absorbs rounding beyond 1.
+    sigma = h_t @ fisher_inverse @ h_s.T
     upper = _upper_bound(sigma, h_t, h_s)
     lower = _lower_bound(root @ v, mu, j_t, j_s)
     return ClosedFormSolution(
         union_nats=union,
         lower_nats=lower,
         upper_nats=upper,
-        gap_nats=max(upper, union) - min(lower, union) + rounding_allowance(d, fisher),
+        gap_nats=max(upper, union) - min(lower, union) + rounding_allowance(d, fisher_norm),
         sigma=sigma,
         ratios=mu,
     )
 
 
-def _pinv_psd(a: np.ndarray) -> np.ndarray:
+def _pinv_psd(a: np.ndarray) -> tuple[np.ndarray, float]:
+    """Pseudo-inverse of a positive semi-definite matrix, and its largest eigenvalue."""
     values, vectors = np.linalg.eigh(a)
-    keep = values > PINV_RTOL * max(float(values[-1]), 0.0)
-    if not keep.any():
-        return np.zeros_like(a)
-    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+    largest = max(float(values[-1]), 0.0)
+    keep = values > PINV_RTOL * largest
+    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T, largest
 
 
 def _upper_bound(sigma: np.ndarray, h_t: np.ndarray, h_s: np.ndarray) -> float:

@@ -116,11 +116,11 @@ def evaluate(
     return Point(
         sigma=sigma,
         value=value,
-        gap=max(gap, 0.0) + rounding_allowance(d, fisher),
+        gap=max(gap, 0.0) + rounding_allowance(d, spectral_norm(fisher)),
         grad=b,
     )
 
 
-def rounding_allowance(d: int, fisher: np.ndarray) -> float:
+def rounding_allowance(d: int, fisher_norm: float) -> float:
     """Allowance for rounding in ``1/2 log det(I + F)``: eps ||I + F|| per eigenvalue (Weyl)."""
-    return _EPS * d * (1.0 + spectral_norm(fisher))
+    return _EPS * d * (1.0 + fisher_norm)

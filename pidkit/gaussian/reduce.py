@@ -178,14 +178,25 @@ def _canonical(k: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, np.nda
     if k.size == 0:
         return np.zeros((k.shape[0], 0)), np.zeros(0), np.zeros((k.shape[1], 0))
     u, rho, vt = np.linalg.svd(k, full_matrices=False)
-    if rho[0] > 1 - INFINITE_GAP:
+    _check_finite_information(rho, what)
+    return u, rho, vt.T
+
+
+def _canonical_correlations(k: np.ndarray, what: str) -> np.ndarray:
+    """The singular values of a whitened cross-covariance (no vectors); checks rho < 1."""
+    rho = np.linalg.svd(k, compute_uv=False) if k.size else np.zeros(0)
+    _check_finite_information(rho, what)
+    return rho
+
+
+def _check_finite_information(rho: np.ndarray, what: str) -> None:
+    if rho.size and rho[0] > 1 - INFINITE_GAP:
         raise ValueError(
             f"cov: {what} determines a linear combination of Y exactly (canonical correlation "
             f"{rho[0]:.15f}, within {INFINITE_GAP:g} of 1), so the mutual information is infinite and "
             "the Gaussian PID is undefined. Look for a target column copied into the features, or "
             "add observation noise."
         )
-    return u, rho, vt.T
 
 
 def _information(rho: np.ndarray) -> float:
@@ -206,7 +217,7 @@ def _assemble(
     cov_ty, cov_sy = cov_y[:d_t], cov_y[d_t:]
     u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T")
     u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S")
-    _, rho_ts, _ = _canonical(white_ts.white(cov_y), "(T, S) jointly")
+    rho_ts = _canonical_correlations(white_ts.white(cov_y), "(T, S) jointly")
     keep_t, keep_s = rho_t > DROP_RHO, rho_s > DROP_RHO
     dropped = _information(rho_t[~keep_t]) + _information(rho_s[~keep_s])
     u_t, rho_t, q_t = u_t[:, keep_t], rho_t[keep_t], q_t[:, keep_t]

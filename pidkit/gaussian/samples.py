@@ -164,7 +164,8 @@ def gaussian_pid_from_samples(
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
             "or collect more samples."
         )
-    cov = np.cov(np.hstack(arrays), rowvar=False)
+    with threadpool_limits(limits=1, user_api="blas"):  # as in gaussian_pid
+        cov = np.cov(np.hstack(arrays), rowvar=False)
     return estimate_from_covariance(
         cov,
         dims,
