@@ -226,7 +226,7 @@ def assemble_result(
 ) -> PIDResult:
     """The :class:`PIDResult` of a solved system (``informations`` overrides the system's own)."""
     i_yt, i_ys, i_yts = informations or (system.i_yt, system.i_ys, system.i_yts)
-    gap = solution.gap_nats + system.dropped_nats
+    gap = solution.gap_nats + system.dropped_nats + system.rounding_nats
     status, message = _status.OPTIMAL, solution.message
     if not gap <= tol_nats:
         status = _status.OPTIMAL_INACCURATE
@@ -240,6 +240,7 @@ def assemble_result(
         "ranks": system.ranks,
         "reduction": system.path,
         "dropped_nats": system.dropped_nats,
+        "information_rounding_nats": system.rounding_nats,
         "seconds": seconds,
         **(extra or {}),
     }

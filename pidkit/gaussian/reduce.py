@@ -37,6 +37,8 @@ INFINITE_GAP = 1e-12
 """Canonical correlations within this distance of 1 mean a noiseless relation: infinite information."""
 DROP_RHO = 1e-8
 """Canonical correlations at or below this are numerically zero and their directions dropped."""
+RHO_ROUNDING = 4 * float(np.finfo(float).eps)
+"""Assumed absolute rounding of each computed canonical correlation."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,10 @@ class ReducedSystem:
     dropped_nats : float
         Information carried by directions dropped as numerically zero: a bound on the error the
         reduction adds to the union information.
+    rounding_nats : float
+        Allowance for rounding in the three informations: each canonical correlation is taken to
+        be off by :data:`RHO_ROUNDING`, which moves ``-1/2 log(1 - rho^2)`` by
+        ``RHO_ROUNDING * rho / (1 - rho^2)`` (summed over T, S and the pair).
     ranks : tuple of int
         Dimensions after whitening: (Y, T, S, (T,S) jointly).
     path : {"cholesky", "eigh"}
@@ -71,6 +77,7 @@ class ReducedSystem:
     i_ys: float
     i_yts: float
     dropped_nats: float
+    rounding_nats: float
     ranks: tuple[int, int, int, int]
     path: str
     u_t: np.ndarray
@@ -199,6 +206,10 @@ def _check_finite_information(rho: np.ndarray, what: str) -> None:
         )
 
 
+def _information_rounding(rho: np.ndarray) -> float:
+    return RHO_ROUNDING * float(np.sum(rho / (1 - rho**2)))
+
+
 def _information(rho: np.ndarray) -> float:
     return 0.0 - 0.5 * float(np.sum(np.log1p(-(rho**2))))
 
@@ -230,6 +241,7 @@ def _assemble(
         i_ys=_information(rho_s),
         i_yts=_information(rho_ts),
         dropped_nats=dropped,
+        rounding_nats=sum(_information_rounding(rho) for rho in (rho_t, rho_s, rho_ts)),
         ranks=(white_y.rank, white_t.rank, white_s.rank, white_ts.rank),
         path="cholesky" if white_y.w is None else "eigh",
         u_t=u_t,
