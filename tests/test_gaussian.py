@@ -171,7 +171,9 @@ def covariances(draw, max_dim: int = 4):
     dims = tuple(draw(st.integers(1, max_dim)) for _ in range(3))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     a = rng.standard_normal((sum(dims), sum(dims) + draw(st.integers(0, 3))))
-    return a @ a.T / sum(dims), dims, rng
+    # A floor on the spectrum keeps the informations moderate (<~ 10 bits), where a change of
+    # coordinates perturbs the input by less than the tolerance the tests use.
+    return a @ a.T / sum(dims) + 0.05 * np.eye(sum(dims)), dims, rng
 
 
 @given(covariances())
@@ -195,7 +197,7 @@ def test_invertible_maps_within_y_t_and_s_leave_the_decomposition_unchanged(case
     result = pidkit.gaussian_pid(cov, dims)
     mixed = pidkit.gaussian_pid(mix @ cov @ mix.T, dims)
     for name in (*ATOMS, "i_yts"):
-        assert getattr(mixed, name) == pytest.approx(getattr(result, name), abs=1e-8)
+        assert getattr(mixed, name) == pytest.approx(getattr(result, name), abs=1e-9)
 
 
 @given(covariances())
