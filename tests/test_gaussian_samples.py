@@ -3,6 +3,8 @@ one-hot labels, and bad input."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.special as sp
@@ -116,6 +118,19 @@ def test_a_label_one_hot_in_c_or_c_minus_1_columns_gives_the_same_estimate():
     for name in (*ATOMS, "i_yts"):
         assert getattr(full, name) == pytest.approx(getattr(first, name), abs=1e-9)
         assert getattr(last, name) == pytest.approx(getattr(first, name), abs=1e-9)
+
+
+def test_integer_class_codes_in_one_column_draw_a_warning():
+    rng = np.random.default_rng(7)
+    label = rng.integers(0, 3, 200)
+    t = label[:, None] + rng.standard_normal((200, 2))
+    s = rng.standard_normal((200, 2))
+    with pytest.warns(UserWarning, match=r"3 integer values.*one-hot encoded in C - 1 columns"):
+        pidkit.gaussian_pid_from_samples(label, t, s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pidkit.gaussian_pid_from_samples(np.eye(3)[label][:, 1:], t, s)  # the documented encoding
+        pidkit.gaussian_pid_from_samples(label % 2, t, s)  # a binary label is its own encoding
 
 
 def test_a_floored_synergy_is_reported():

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+import warnings
 from typing import Any
 
 import numpy as np
@@ -99,6 +100,20 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
     return arr
 
 
+def _warn_if_integer_labels(raw: ArrayLike, y: np.ndarray) -> None:
+    """Warn when y is a single column of integer class codes with more than two values."""
+    if y.shape[1] == 1 and np.issubdtype(np.asarray(raw).dtype, np.integer):
+        classes = np.unique(y)
+        if classes.size > 2:
+            warnings.warn(
+                f"y is one column of {classes.size} integer values; the Gaussian model reads it as a "
+                "number (an ordinal scale), not as classes. For a class label pass it one-hot "
+                "encoded in C - 1 columns, e.g. np.eye(C)[y][:, 1:].",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
 def gaussian_pid_from_samples(
     y: ArrayLike,
     t: ArrayLike,
@@ -141,6 +156,11 @@ def gaussian_pid_from_samples(
         For arrays that are not numeric, not finite, of different lengths, or with too few samples
         (``n`` must exceed ``d_y + d_t + d_s + 1``).
 
+    Warns
+    -----
+    UserWarning
+        When ``y`` is one column of more than two integer values (class codes read as numbers).
+
     Examples
     --------
     >>> import numpy as np, pidkit
@@ -153,6 +173,7 @@ def gaussian_pid_from_samples(
     (0.13, 0.36, 0.0, 0.0)
     """
     arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
+    _warn_if_integer_labels(y, arrays[0])
     lengths = [a.shape[0] for a in arrays]
     if len(set(lengths)) != 1:
         raise ValueError(f"y, t and s must have the same number of samples (rows); got {lengths}.")
