@@ -45,10 +45,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg as sl
 
-from .program import evaluate, rounding_allowance
+from .program import evaluate_inside, rounding_allowance
 
-SHRINK = (1e-13, 1e-11, 1e-9, 1e-7)
-"""Shrink factors tried, in order, to move the optimal coupling inside the ball for evaluation."""
 PINV_RTOL = 1e-13
 """Eigenvalues of F* below this fraction of the largest are treated as zero in F*^+."""
 
@@ -104,9 +102,10 @@ def solve_closed_form(h_t: np.ndarray, h_s: np.ndarray) -> ClosedFormSolution:
     # F* = P*^-1 - I = J_t + (I + J_t)^1/2 V diag((mu - 1)+) V^T (I + J_t)^1/2, without cancellation.
     excess = (root @ v) * np.sqrt(np.maximum(mu - 1.0, 0.0))
     fisher_inverse, fisher_norm = _pinv_psd(_sym(j_t + excess @ excess.T))
-    # ||Sigma*|| <= 1 in exact arithmetic; the shrink in _upper_bound absorbs rounding beyond 1.
+    # ||Sigma*|| <= 1 in exact arithmetic; evaluate_inside's shrink absorbs rounding beyond 1.
     sigma = h_t @ fisher_inverse @ h_s.T
-    upper = _upper_bound(sigma, h_t, h_s)
+    point = evaluate_inside(sigma, h_t, h_s, certify=False)
+    upper = float("inf") if point is None else point.value
     lower = _lower_bound(root @ v, mu, j_t, j_s)
     return ClosedFormSolution(
         union_nats=union,
@@ -124,15 +123,6 @@ def _pinv_psd(a: np.ndarray) -> tuple[np.ndarray, float]:
     largest = max(float(values[-1]), 0.0)
     keep = values > PINV_RTOL * largest
     return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T, largest
-
-
-def _upper_bound(sigma: np.ndarray, h_t: np.ndarray, h_s: np.ndarray) -> float:
-    """The program's value at the coupling, shrunk just inside the ball; +inf if never evaluable."""
-    for shrink in SHRINK:
-        point = evaluate((1.0 - shrink) * sigma, h_t, h_s, certify=False)
-        if point is not None:
-            return point.value
-    return float("inf")
 
 
 def _lower_bound(basis: np.ndarray, mu: np.ndarray, j_t: np.ndarray, j_s: np.ndarray) -> float:

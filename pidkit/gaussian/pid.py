@@ -16,7 +16,7 @@ from .._units import check_units, from_nats, to_nats
 from .._validate import check_covariance
 from .closed_form import solve_closed_form
 from .cvxpy_reference import MAX_SIZE, solve_cvxpy
-from .program import clip_to_ball, evaluate
+from .program import clip_to_ball, evaluate, evaluate_inside
 from .reduce import ReducedSystem, reduce_covariance
 
 DEFAULT_TOL_BITS = 1e-9
@@ -191,11 +191,7 @@ def _solve_by_cvxpy(system: ReducedSystem) -> UnionSolution:
         message += "; reporting the conditionally independent coupling (Sigma = 0) instead"
     else:
         sigma = clip_to_ball(system.u_t.T @ answer.sigma @ system.u_s)
-    point = None
-    for shrink in (0.0, 1e-12, 1e-10, 1e-8, 1e-6):
-        point = evaluate((1.0 - shrink) * sigma, system.h_t, system.h_s)
-        if point is not None:
-            break
+    point = evaluate_inside(sigma, system.h_t, system.h_s)
     if point is None:  # the solver's coupling is degenerate: certify the independent one instead
         message += "; its coupling is degenerate, reporting Sigma = 0 instead"
         point = evaluate(np.zeros_like(sigma), system.h_t, system.h_s)
