@@ -43,12 +43,18 @@ import numpy as np
 import scipy.optimize as so
 import scipy.special as sp
 from numpy.typing import ArrayLike
-from threadpoolctl import threadpool_limits
 
 from .._result import PIDResult
 from .._units import from_nats
 from .._validate import check_covariance
-from .pid import DEFAULT_TOL_BITS, assemble_result, check_dims, check_options, solve_union
+from .pid import (
+    DEFAULT_TOL_BITS,
+    assemble_result,
+    check_dims,
+    check_options,
+    single_blas_thread,
+    solve_union,
+)
 from .reduce import ReducedSystem, reduce_covariance
 
 
@@ -185,7 +191,7 @@ def gaussian_pid_from_samples(
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
             "or collect more samples."
         )
-    with threadpool_limits(limits=1, user_api="blas"):  # as in gaussian_pid
+    with single_blas_thread():
         cov = np.cov(np.hstack(arrays), rowvar=False)
     return estimate_from_covariance(
         cov,
@@ -218,7 +224,7 @@ def estimate_from_covariance(
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
         raise ValueError(f"n_samples must be an integer >= 2; got {n_samples!r}.")
     check_dims(dims)
-    with threadpool_limits(limits=1, user_api="blas"):  # as in gaussian_pid
+    with single_blas_thread():
         return _estimate(sample_cov, dims, int(n_samples), bias_correction, units, tol, strict, method)
 
 
