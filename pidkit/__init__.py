@@ -10,12 +10,13 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 import importlib
 from typing import Any
 
-from . import examples, measures, theorems
+from . import examples, gaussian, measures, theorems
 from ._errors import SolverError
 from ._result import PIDResult
 from .batch import bertschinger_batch
 from .bertschinger import bertschinger
 from .decompose import pid
+from .gaussian import gaussian_pid, gaussian_pid_from_samples
 from .measures import (
     co_information,
     conditional_mutual_information,
@@ -58,6 +59,9 @@ __all__ = [
     "entropy",
     "estimate",
     "examples",
+    "gaussian",
+    "gaussian_pid",
+    "gaussian_pid_from_samples",
     "i_function_of_source",
     "i_gh",
     "i_mmi",

@@ -35,6 +35,7 @@ __all__ = [
     "WORKING_COPIES",
     "available_memory",
     "check_choice",
+    "check_covariance",
     "check_flag",
     "check_joint",
     "check_memory",
@@ -411,3 +412,96 @@ def _sum_tolerance(dtype: np.dtype, size: int) -> float:
 
 def _first(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.argwhere(mask)[0])
+
+
+def check_covariance(
+    cov: Any, *, dims: Any = None, name: str = "cov", dims_name: str = "dims"
+) -> np.ndarray:
+    """Validate a covariance matrix (symmetric, positive semi-definite, finite) and its blocks.
+
+    Parameters
+    ----------
+    cov : array_like of shape (n, n)
+        The covariance matrix. Singular (semi-definite) matrices are accepted.
+    dims : sequence of int, optional
+        Sizes of consecutive diagonal blocks (e.g. ``(d_y, d_t, d_s)``); each must be at least 1 and
+        they must add up to ``n``.
+    name, dims_name : str, default="cov", "dims"
+        The arguments' names, used in error messages.
+
+    Returns
+    -------
+    numpy.ndarray of shape (n, n)
+        A float64, exactly symmetric copy.
+
+    Raises
+    ------
+    TypeError
+        If ``cov`` is not numeric or ``dims`` is not a sequence of integers.
+    ValueError
+        If ``cov`` is not a non-empty square matrix, contains NaN or infinity, is not symmetric
+        (to 1e-8 of its largest entry), has an eigenvalue below ``-n * 1000 * eps`` times its largest
+        one (``eps`` of the input's float type), or if ``dims`` has a block below 1 or does not add
+        up to ``n``.
+
+    Examples
+    --------
+    >>> check_covariance([[2.0, 1.0], [1.0, 2.0]], dims=(1, 1))
+    array([[2., 1.],
+           [1., 2.]])
+    """
+    arr = _as_real_array(cov, name)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
+        raise ValueError(
+            f"{name} must be a non-empty square 2-D matrix (the covariance of the stacked vector); "
+            f"got shape {arr.shape}."
+        )
+    eps = float(np.finfo(arr.dtype).eps) if np.issubdtype(arr.dtype, np.floating) else 2.0**-52
+    arr = arr.astype(np.float64, copy=True)
+    for bad, what in ((np.isnan(arr), "NaN"), (np.isinf(arr), "infinity")):
+        if bad.any():
+            raise ValueError(f"{name} contains {what} at index {_first(bad)}; entries must be finite.")
+    if dims is not None:
+        if isinstance(dims, (str, bytes)) or not hasattr(dims, "__len__"):
+            raise TypeError(
+                f"{dims_name} must be a sequence of block sizes such as (d_y, d_t, d_s); got {dims!r}."
+            )
+        if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims):
+            raise TypeError(f"{dims_name} must hold integers; got {dims!r}.")
+        sizes = tuple(int(d) for d in dims)
+        if any(d < 1 for d in sizes):
+            raise ValueError(
+                f"{dims_name} must hold block sizes of at least 1; got {sizes}. "
+                "Every variable needs at least one dimension."
+            )
+        if sum(sizes) != arr.shape[0]:
+            raise ValueError(
+                f"{dims_name} = {sizes} adds up to {sum(sizes)}, but {name} is "
+                f"{arr.shape[0]} x {arr.shape[0]}; the block sizes must add up to the matrix size."
+            )
+    scale = float(np.abs(arr).max())
+    asymmetry = np.abs(arr - arr.T)
+    if asymmetry.max() > 1e-8 * scale:
+        i, j = np.unravel_index(np.argmax(asymmetry), arr.shape)
+        raise ValueError(
+            f"{name} is not symmetric: {name}[{i}, {j}] = {float(arr[i, j])!r} but {name}[{j}, {i}] = "
+            f"{float(arr[j, i])!r}. A covariance matrix is symmetric; if the difference is rounding, pass "
+            f"({name} + {name}.T) / 2."
+        )
+    arr = (arr + arr.T) / 2
+    if scale == 0.0:
+        return arr
+    try:
+        np.linalg.cholesky(arr)  # positive definite: the common case, and the cheapest proof
+    except np.linalg.LinAlgError:
+        eigenvalues = np.linalg.eigvalsh(arr)
+        floor = -arr.shape[0] * 1000 * eps * max(float(eigenvalues[-1]), 0.0)
+        if eigenvalues[0] < floor or eigenvalues[-1] <= 0:
+            raise ValueError(
+                f"{name} is not positive semi-definite: its smallest eigenvalue is "
+                f"{eigenvalues[0]:.3g} (largest {eigenvalues[-1]:.3g}), so it is not a covariance "
+                "matrix. Check how it was computed; to project a nearly valid matrix, clip its "
+                "negative eigenvalues to 0."
+            ) from None
+    return arr
+

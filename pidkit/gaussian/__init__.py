@@ -1,0 +1,25 @@
+"""Gaussian PID: the Bertschinger decomposition of jointly Gaussian (Y, T, S), in closed form.
+
+One job per file: :mod:`~pidkit.gaussian.reduce` (covariance -> whitened informative channels),
+:mod:`~pidkit.gaussian.program` (the union-information program, its value and Lagrange-dual gap),
+:mod:`~pidkit.gaussian.closed_form` (the native method: the optimum in closed form, certified),
+:mod:`~pidkit.gaussian.cvxpy_reference` (the log-det SDP reference), :mod:`~pidkit.gaussian.pid`
+(``gaussian_pid``) and :mod:`~pidkit.gaussian.samples` (estimates from samples, bias-corrected).
+"""
+
+from .pid import DEFAULT_TOL_BITS, gaussian_pid
+from .samples import (
+    estimate_from_covariance,
+    gaussian_pid_from_samples,
+    information_bias,
+    log_det_bias,
+)
+
+__all__ = [
+    "DEFAULT_TOL_BITS",
+    "estimate_from_covariance",
+    "gaussian_pid",
+    "gaussian_pid_from_samples",
+    "information_bias",
+    "log_det_bias",
+]

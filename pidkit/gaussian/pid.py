@@ -1,0 +1,256 @@
+"""``gaussian_pid``: the Bertschinger (BROJA) decomposition of a jointly Gaussian (Y, T, S)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .. import _status
+from .._blas import blas_threads
+from .._result import PIDResult, result_from_redundancy
+from .._units import check_units, from_nats, to_nats
+from .._validate import check_choice, check_covariance, check_flag, check_tol
+from .closed_form import solve_closed_form
+from .cvxpy_reference import MAX_SIZE, solve_cvxpy
+from .program import clip_to_ball, evaluate, evaluate_inside
+from .reduce import ReducedSystem, reduce_covariance
+
+DEFAULT_TOL_BITS = 1e-9
+"""Default certified gap, in bits."""
+MEASURE = "gaussian-broja"
+METHODS = ("auto", "native", "cvxpy")
+
+
+@dataclass(frozen=True)
+class UnionSolution:
+    """The union information of a reduced system, however it was found, with its certificate."""
+
+    union_nats: float
+    gap_nats: float
+    sigma: np.ndarray
+    method: str
+    solver: str | None
+    message: str
+    nit: int | None = None
+    diagnostics: dict[str, Any] = field(default_factory=dict)
+
+
+def check_options(method: Any, tol: Any, units: Any, strict: Any) -> float:
+    """Validate ``method``, ``tol`` (bits), ``units`` and ``strict``; return ``tol`` in nats."""
+    check_choice(method, METHODS, name="method")
+    check_units(units)
+    check_flag(strict, name="strict")
+    return to_nats(check_tol(tol), "bits")
+
+
+def check_dims(dims: Any) -> None:
+    """Raise ``ValueError`` unless ``dims`` has three entries (their values are checked with cov)."""
+    if isinstance(dims, (str, bytes)) or not hasattr(dims, "__len__") or len(dims) != 3:
+        raise ValueError(
+            f"dims must be the three block sizes (d_y, d_t, d_s) of cov's stacked vector [Y, T, S]; "
+            f"got {dims!r}."
+        )
+
+
+def gaussian_pid(
+    cov: ArrayLike,
+    dims: tuple[int, int, int],
+    *,
+    units: str = "bits",
+    tol: float = DEFAULT_TOL_BITS,
+    strict: bool = True,
+    method: str = "auto",
+) -> PIDResult:
+    """Bertschinger et al. (2014) PID of a jointly Gaussian target Y and sources T, S.
+
+    The Gaussian version of the BROJA program: the union information ``U`` is the minimum of
+    I_Q(Y;T,S) over the Gaussian Q with the (Y,T) and (Y,S) marginals of ``cov``. A jointly Gaussian
+    Q is optimal among all Q with those marginals (Zhao et al., NeurIPS 2025), so this is the BROJA
+    PID of the Gaussian itself. Then ``Red = I(Y;T) + I(Y;S) - U``, ``Uni_T = U - I(Y;S)``,
+    ``Uni_S = U - I(Y;T)`` and ``Syn = I(Y;T,S) - U``.
+
+    The optimum has a closed form (derived in :mod:`pidkit.gaussian.closed_form`): with ``mu_i``
+    the eigenvalues of Cov(Y|T) Cov(Y|S)^-1, ``Uni_S = 1/2 sum max(0, log mu_i)`` and
+    ``Uni_T = 1/2 sum max(0, -log mu_i)``. For a scalar target this is the MMI decomposition, and
+    for Blackwell-ordered sources (Y -> T -> S) all information of the weaker source is redundant.
+
+    Parameters
+    ----------
+    cov : array_like of shape (d_y + d_t + d_s, d_y + d_t + d_s)
+        Covariance of the stacked vector [Y, T, S]: target first, then teacher, then student.
+        Singular matrices are reduced to their informative subspace (constant, duplicated or
+        collinear variables drop out); a source that determines part of Y exactly (infinite
+        information) is refused.
+    dims : tuple of int
+        ``(d_y, d_t, d_s)``, the block sizes, each at least 1.
+    units : {"bits", "nats"}, default="bits"
+    tol : float, default=1e-9
+        The certified gap, in bits, below which the answer counts as ``"optimal"``.
+    strict : bool, default=True
+        Raise :class:`pidkit.SolverError` when the answer is not certified within ``tol``; with False,
+        return it with status ``"optimal_inaccurate"``.
+    method : {"auto", "native", "cvxpy"}, default="auto"
+        ``"native"``: the closed form, certified by evaluating the program at the optimal coupling
+        and its Lagrange dual at the matching multipliers (fast at any size). ``"cvxpy"``: the
+        reference log-det SDP on the unreduced whitened channels (small systems only; its certificate
+        is first order, so ask for ``tol`` around 1e-6). ``"auto"``: the native method.
+
+    Returns
+    -------
+    PIDResult
+        Measure ``"gaussian-broja"``. ``gap`` bounds the error of every atom (in ``units``). ``q``
+        is the covariance of the optimal coupling Q* in the input's coordinates (same shape as
+        ``cov``; its (Y,T) and (Y,S) blocks equal the input's). ``diagnostics["sigma"]`` is the
+        optimal coupling of the reduced, whitened noises (``r_t x r_s``, singular values <= 1),
+        ``diagnostics["ratios"]`` the eigenvalues ``mu``, and ``diagnostics["ranks"]`` the whitened
+        dimensions of Y, T, S and (T, S).
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an invalid ``cov`` (not square, symmetric, positive semi-definite or finite), ``dims``
+        (not three sizes >= 1 adding up to the size of ``cov``) or option; and when a source
+        determines a linear function of Y exactly.
+    SolverError
+        If ``strict`` and the certified gap exceeds ``tol`` (e.g. for channels so informative that
+        double precision cannot resolve 1e-9 bits).
+
+    Examples
+    --------
+    Y scalar, T = Y + noise, S = T + more noise (a degraded channel Y -> T -> S): all of I(Y;S)
+    is redundant and nothing is synergistic.
+
+    >>> import numpy as np, pidkit
+    >>> cov = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 5.0]])
+    >>> r = pidkit.gaussian_pid(cov, dims=(1, 1, 1))
+    >>> round(r.red, 6), round(r.uni_t, 6), r.uni_s, r.syn, r.status
+    (0.160964, 0.339036, 0.0, 0.0, 'optimal')
+    """
+    check_dims(dims)
+    tol_nats = check_options(method, tol, units, strict)
+    started = time.perf_counter()
+    with blas_threads(1):
+        c = check_covariance(cov, dims=dims)
+        dims = (int(dims[0]), int(dims[1]), int(dims[2]))
+        system = reduce_covariance(c, dims)
+        solution = solve_union(system, method)
+        q = system.coupling_covariance(c, solution.sigma, dims)
+    return assemble_result(
+        system,
+        solution,
+        q=q,
+        dims=dims,
+        units=units,
+        tol_nats=tol_nats,
+        strict=strict,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def solve_union(system: ReducedSystem, method: str) -> UnionSolution:
+    """The union information of a reduced system by ``method`` (``"auto"`` is ``"native"``)."""
+    if method == "cvxpy":
+        return _solve_by_cvxpy(system)
+    started = time.perf_counter()
+    solution = solve_closed_form(system.h_t, system.h_s)
+    return UnionSolution(
+        union_nats=solution.union_nats,
+        gap_nats=solution.gap_nats,
+        sigma=solution.sigma,
+        method="native",
+        solver="pidkit-closed-form",
+        message="closed form, certified by the program's value and the max-det dual",
+        diagnostics={
+            "ratios": solution.ratios,
+            "lower_bound_nats": solution.lower_nats,
+            "upper_bound_nats": solution.upper_nats,
+            "solve_seconds": time.perf_counter() - started,
+        },
+    )
+
+
+def _solve_by_cvxpy(system: ReducedSystem) -> UnionSolution:
+    rank_y, rank_t, rank_s, _ = system.ranks
+    if rank_y + rank_t + rank_s > MAX_SIZE:
+        raise ValueError(
+            f"method='cvxpy' is the small-system reference: its LMI would be {rank_y + rank_t + rank_s} "
+            f"wide (whitened d_y + d_t + d_s), above {MAX_SIZE}. Use method='native'."
+        )
+    answer = solve_cvxpy(system.u_t @ system.h_t, system.u_s @ system.h_s)
+    message = answer.message
+    sigma = np.zeros((system.h_t.shape[0], system.h_s.shape[0]))
+    if answer.sigma is None:
+        message += "; reporting the conditionally independent coupling (Sigma = 0) instead"
+    else:
+        sigma = clip_to_ball(system.u_t.T @ answer.sigma @ system.u_s)
+    point = evaluate_inside(sigma, system.h_t, system.h_s)
+    if point is None:  # the solver's coupling is degenerate: certify the independent one instead
+        message += "; its coupling is degenerate, reporting Sigma = 0 instead"
+        point = evaluate(np.zeros_like(sigma), system.h_t, system.h_s)
+    return UnionSolution(
+        union_nats=point.value,
+        gap_nats=point.gap,
+        sigma=point.sigma,
+        method="cvxpy",
+        solver=answer.solver,
+        message=message,
+        nit=answer.nit,
+        diagnostics=dict(answer.diagnostics),
+    )
+
+
+def assemble_result(
+    system: ReducedSystem,
+    solution: UnionSolution,
+    *,
+    q: np.ndarray | None,
+    dims: tuple[int, int, int],
+    units: str,
+    tol_nats: float,
+    strict: bool,
+    seconds: float,
+    informations: tuple[float, float, float] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> PIDResult:
+    """The :class:`PIDResult` of a solved system (``informations`` overrides the system's own)."""
+    i_yt, i_ys, i_yts = informations or (system.i_yt, system.i_ys, system.i_yts)
+    gap = solution.gap_nats + system.dropped_nats + system.rounding_nats
+    status, message = _status.OPTIMAL, solution.message
+    if not gap <= tol_nats:
+        status = _status.OPTIMAL_INACCURATE
+        message += (
+            f"; certified gap {from_nats(gap, units):.3g} {units} exceeds tol "
+            f"{from_nats(tol_nats, units):.3g} {units}"
+        )
+    diagnostics = {
+        **solution.diagnostics,
+        "sigma": solution.sigma,
+        "ranks": system.ranks,
+        "reduction": system.path,
+        "dropped_nats": system.dropped_nats,
+        "information_rounding_nats": system.rounding_nats,
+        "seconds": seconds,
+        **(extra or {}),
+    }
+    return result_from_redundancy(
+        np.broadcast_to(np.float64(0.0), dims),  # only its shape is read (for messages)
+        i_yt + i_ys - solution.union_nats,
+        units=units,
+        measure=MEASURE,
+        status=status,
+        message=message,
+        method=solution.method,
+        solver=solution.solver,
+        gap_nats=gap,
+        q=q,
+        nit=solution.nit,
+        diagnostics=diagnostics,
+        nonnegative=True,
+        tol_nats=max(tol_nats, gap),
+        strict=strict,
+        informations=(float("nan"), i_yt, i_ys, i_yts),  # H(Y) is not used
+    )

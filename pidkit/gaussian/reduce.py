@@ -1,0 +1,253 @@
+"""Reduce a joint covariance of (Y, T, S) to the two channels its Gaussian PID depends on.
+
+Whiten Y (``Y' = W_y^T Y``, Cov(Y') = I) and each source (``T' = W_t^T T``, Cov(T') = I). With
+``K_t = Cov(T', Y') = U_t diag(rho_t) Q_t^T`` (an SVD: ``rho_t`` are the canonical correlations of
+Y and T),
+
+    I(Y;T) = -1/2 sum log(1 - rho_t^2),
+
+and T is equivalent, as a channel from Y, to its ``r_t = rank K_t <= dim Y`` informative components
+
+    T_r = H_t Y' + n_t,   H_t = diag(rho_t / sqrt(1 - rho_t^2)) Q_t^T,   Cov(n_t) = I,
+
+obtained as ``T_r = diag(1/sqrt(1 - rho_t^2)) U_t^T T'``. The remaining components of T' are noise
+independent of (Y, T_r). Because the unique information is unchanged when a source is replaced by
+a sufficient statistic for Y (each is a garbling of the other), the union information of (T, S)
+equals that of (T_r, S_r): the program's size depends on dim Y only. I(Y;T,S) is computed the same
+way from the whitened pair (T, S).
+
+Two ways to whiten: Cholesky factors (fast; taken when every block is well conditioned) and
+eigendecompositions of the correlation matrix (which drop directions of numerically zero variance:
+constant variables, duplicated or collinear columns). A source that determines a linear function
+of Y exactly (a canonical correlation of 1) has infinite mutual information with Y and is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.linalg as sl
+
+PIVOT_RCOND = 1e-10
+"""The Cholesky path is used only when every pivot keeps this fraction of its variable's variance."""
+EIG_RTOL = 1e-12
+"""Eigenvalues of a correlation block below this fraction of the largest count as zero."""
+INFINITE_GAP = 1e-12
+"""Canonical correlations within this distance of 1 mean a noiseless relation: infinite information."""
+DROP_RHO = 1e-8
+"""Canonical correlations at or below this are numerically zero and their directions dropped."""
+RHO_ROUNDING = 4 * float(np.finfo(float).eps)
+"""Assumed absolute rounding of each computed canonical correlation."""
+
+
+@dataclass(frozen=True)
+class ReducedSystem:
+    """The Gaussian system (Y, T, S) reduced to its whitened informative channels.
+
+    Attributes
+    ----------
+    h_t, h_s : numpy.ndarray of shape (r_t, r_y), (r_s, r_y)
+        The reduced channels: ``T_r = h_t Y' + n_t`` with Cov(Y') = Cov(n_t) = I, likewise S.
+    i_yt, i_ys, i_yts : float
+        I(Y;T), I(Y;S) and I(Y;T,S), in nats.
+    dropped_nats : float
+        Information carried by directions dropped as numerically zero: a bound on the error the
+        reduction adds to the union information.
+    rounding_nats : float
+        Allowance for rounding in the three informations: each canonical correlation is taken to
+        be off by :data:`RHO_ROUNDING`, which moves ``-1/2 log(1 - rho^2)`` by
+        ``RHO_ROUNDING * rho / (1 - rho^2)`` (summed over T, S and the pair).
+    ranks : tuple of int
+        Dimensions after whitening: (Y, T, S, (T,S) jointly).
+    path : {"cholesky", "eigh"}
+        How the blocks were whitened.
+    u_t, u_s : numpy.ndarray of shape (rank T, r_t), (rank S, r_s)
+        Orthonormal columns placing the reduced noise in the whitened source: the unreduced
+        whitened channel is ``u_t @ h_t`` and an unreduced coupling maps to ``u_t.T @ sigma @ u_s``.
+    cov_ty, cov_sy : numpy.ndarray of shape (d_t, r_y), (d_s, r_y)
+        Cov(T, Y') and Cov(S, Y') in the input's coordinates.
+    load_t, load_s : numpy.ndarray of shape (d_t, r_t), (d_s, r_s)
+        Cov(T, n_t) and Cov(S, n_s): how the reduced noises enter the input's coordinates.
+    """
+
+    h_t: np.ndarray
+    h_s: np.ndarray
+    i_yt: float
+    i_ys: float
+    i_yts: float
+    dropped_nats: float
+    rounding_nats: float
+    ranks: tuple[int, int, int, int]
+    path: str
+    u_t: np.ndarray
+    u_s: np.ndarray
+    cov_ty: np.ndarray
+    cov_sy: np.ndarray
+    load_t: np.ndarray
+    load_s: np.ndarray
+
+    def coupling_covariance(
+        self, cov: np.ndarray, sigma: np.ndarray, dims: tuple[int, int, int]
+    ) -> np.ndarray:
+        """The covariance of the coupling Q that ``sigma`` defines, in the input's coordinates.
+
+        Q keeps the (Y,T) and (Y,S) blocks of ``cov`` and sets Cov_Q(T,S) = Cov(T,Y')Cov(Y',S) +
+        load_t sigma load_s^T; the uninformative parts of the noises are independent under Q.
+        """
+        d_y, d_t, _ = dims
+        q = cov.copy()
+        cross = self.cov_ty @ self.cov_sy.T + self.load_t @ sigma @ self.load_s.T
+        q[d_y : d_y + d_t, d_y + d_t :] = cross
+        q[d_y + d_t :, d_y : d_y + d_t] = cross.T
+        return q
+
+
+@dataclass(frozen=True)
+class _Whitening:
+    """One block whitened: X' = w^T X has identity covariance and X = f X' on the block's range.
+
+    ``w`` is kept implicit (``w = f^-T``) when ``f`` is a Cholesky factor.
+    """
+
+    f: np.ndarray
+    w: np.ndarray | None = None
+
+    @property
+    def rank(self) -> int:
+        return self.f.shape[1]
+
+    def white(self, cross: np.ndarray) -> np.ndarray:
+        """Map Cov(X, Z) to Cov(X', Z)."""
+        if self.w is None:
+            return sl.solve_triangular(self.f, cross, lower=True, check_finite=False)
+        return self.w.T @ cross
+
+
+def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int]) -> ReducedSystem:
+    """Reduce a validated covariance of the stacked [Y, T, S] (block sizes ``dims``).
+
+    Raises
+    ------
+    ValueError
+        If a source, or the pair, determines a linear function of Y exactly (infinite information).
+    """
+    whitenings = _cholesky_whitenings(cov, dims) or _eigen_whitenings(cov, dims)
+    return _assemble(cov, dims, *whitenings)
+
+
+def _chol(block: np.ndarray) -> np.ndarray | None:
+    """Lower Cholesky factor, or None when the block is singular or ill-conditioned."""
+    try:
+        low = sl.cholesky(block, lower=True, check_finite=False)
+    except np.linalg.LinAlgError:
+        return None
+    diag = np.diag(block)
+    if np.any(diag <= 0) or np.any(np.diag(low) ** 2 < PIVOT_RCOND * diag):
+        return None
+    return low
+
+
+def _cholesky_whitenings(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[_Whitening, ...] | None:
+    """Whitenings of Y, T, S and (T, S) by Cholesky factors, or None if a block is ill-conditioned."""
+    d_y, d_t, _ = dims
+    l_y = _chol(cov[:d_y, :d_y])
+    l_ts = _chol(cov[d_y:, d_y:]) if l_y is not None else None
+    l_s = _chol(cov[d_y + d_t :, d_y + d_t :]) if l_ts is not None else None
+    if l_s is None:
+        return None
+    return _Whitening(l_y), _Whitening(l_ts[:d_t, :d_t]), _Whitening(l_s), _Whitening(l_ts)
+
+
+def _eigen_whitening(cov: np.ndarray) -> _Whitening:
+    """Whitening of a block on its numerical range, from the eigenvectors of its correlation matrix.
+
+    Variables of zero variance are constant and drop out; so do directions whose correlation
+    eigenvalue is below ``EIG_RTOL`` times the largest (duplicated or collinear columns).
+    """
+    variance = np.diag(cov)
+    scale = np.sqrt(np.maximum(variance, 0.0))
+    inverse = np.divide(1.0, scale, out=np.zeros_like(scale), where=scale > 0)
+    values, vectors = np.linalg.eigh(cov * inverse[:, None] * inverse[None, :])
+    keep = values > EIG_RTOL * max(float(values[-1]), 0.0)
+    vectors, root = vectors[:, keep], np.sqrt(values[keep])
+    return _Whitening(f=vectors * root * scale[:, None], w=vectors / root * inverse[:, None])
+
+
+def _eigen_whitenings(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[_Whitening, ...]:
+    d_y, d_t, _ = dims
+    blocks = (slice(0, d_y), slice(d_y, d_y + d_t), slice(d_y + d_t, None), slice(d_y, None))
+    return tuple(_eigen_whitening(cov[b, b]) for b in blocks)
+
+
+def _canonical(k: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """SVD of a whitened cross-covariance: (u, rho, q) with ``k = u diag(rho) q^T``; checks rho < 1."""
+    if k.size == 0:
+        return np.zeros((k.shape[0], 0)), np.zeros(0), np.zeros((k.shape[1], 0))
+    u, rho, vt = np.linalg.svd(k, full_matrices=False)
+    _check_finite_information(rho, what)
+    return u, rho, vt.T
+
+
+def _canonical_correlations(k: np.ndarray, what: str) -> np.ndarray:
+    """The singular values of a whitened cross-covariance (no vectors); checks rho < 1."""
+    rho = np.linalg.svd(k, compute_uv=False) if k.size else np.zeros(0)
+    _check_finite_information(rho, what)
+    return rho
+
+
+def _check_finite_information(rho: np.ndarray, what: str) -> None:
+    if rho.size and rho[0] > 1 - INFINITE_GAP:
+        raise ValueError(
+            f"cov: {what} determines a linear combination of Y exactly (canonical correlation "
+            f"{rho[0]:.15f}, within {INFINITE_GAP:g} of 1), so the mutual information is infinite and "
+            "the Gaussian PID is undefined. Look for a target column copied into the features, or "
+            "add observation noise."
+        )
+
+
+def _information_rounding(rho: np.ndarray) -> float:
+    return RHO_ROUNDING * float(np.sum(rho / (1 - rho**2)))
+
+
+def _information(rho: np.ndarray) -> float:
+    return 0.0 - 0.5 * float(np.sum(np.log1p(-(rho**2))))
+
+
+def _assemble(
+    cov: np.ndarray,
+    dims: tuple[int, int, int],
+    white_y: _Whitening,
+    white_t: _Whitening,
+    white_s: _Whitening,
+    white_ts: _Whitening,
+) -> ReducedSystem:
+    """Channels, informations and coupling maps from the whitened blocks."""
+    d_y, d_t, _ = dims
+    cov_y = white_y.white(cov[:d_y, d_y:]).T  # Cov([T, S], Y')
+    cov_ty, cov_sy = cov_y[:d_t], cov_y[d_t:]
+    u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T")
+    u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S")
+    rho_ts = _canonical_correlations(white_ts.white(cov_y), "(T, S) jointly")
+    keep_t, keep_s = rho_t > DROP_RHO, rho_s > DROP_RHO
+    dropped = _information(rho_t[~keep_t]) + _information(rho_s[~keep_s])
+    u_t, rho_t, q_t = u_t[:, keep_t], rho_t[keep_t], q_t[:, keep_t]
+    u_s, rho_s, q_s = u_s[:, keep_s], rho_s[keep_s], q_s[:, keep_s]
+    root_t, root_s = np.sqrt(1 - rho_t**2), np.sqrt(1 - rho_s**2)
+    return ReducedSystem(
+        h_t=(rho_t / root_t)[:, None] * q_t.T,
+        h_s=(rho_s / root_s)[:, None] * q_s.T,
+        i_yt=_information(rho_t),
+        i_ys=_information(rho_s),
+        i_yts=_information(rho_ts),
+        dropped_nats=dropped,
+        rounding_nats=sum(_information_rounding(rho) for rho in (rho_t, rho_s, rho_ts)),
+        ranks=(white_y.rank, white_t.rank, white_s.rank, white_ts.rank),
+        path="cholesky" if white_y.w is None else "eigh",
+        u_t=u_t,
+        u_s=u_s,
+        cov_ty=cov_ty,
+        cov_sy=cov_sy,
+        load_t=white_t.f @ (u_t * root_t),
+        load_s=white_s.f @ (u_s * root_s),
+    )

@@ -1,0 +1,167 @@
+"""Gaussian PID from samples: the exact Wishart bias of log-det entropies, the corrected channels,
+one-hot labels, and bad input."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.special as sp
+
+import pidkit
+from pidkit.gaussian import estimate_from_covariance, information_bias, log_det_bias
+from pidkit.gaussian.examples import ATOMS, degraded, scalar_target
+
+
+def draw(rng, cov, dims, n):
+    x = rng.standard_normal((n, sum(dims))) @ np.linalg.cholesky(cov).T
+    d_y, d_t, _ = dims
+    return x[:, :d_y], x[:, d_y : d_y + d_t], x[:, d_y + d_t :]
+
+
+def test_log_det_bias_in_one_dimension_is_the_chi_square_mean_log():
+    for dof in (2, 5, 40):
+        assert log_det_bias(1, dof) == pytest.approx(sp.digamma(dof / 2) + np.log(2 / dof), abs=1e-15)
+
+
+def test_log_det_bias_matches_monte_carlo_wishart_draws():
+    rng = np.random.default_rng(0)
+    dim, dof, reps = 3, 12, 4000
+    c = np.array([[2.0, 0.5, 0.1], [0.5, 1.0, -0.3], [0.1, -0.3, 0.5]])
+    root = np.linalg.cholesky(c)
+    x = rng.standard_normal((reps, dof, dim)) @ root.T
+    w = np.einsum("rni,rnj->rij", x, x) / dof
+    values = np.linalg.slogdet(w)[1] - np.linalg.slogdet(c)[1]
+    standard_error = values.std() / np.sqrt(reps)
+    assert abs(values.mean() - log_det_bias(dim, dof)) < 4 * standard_error
+    assert log_det_bias(dim, dof) < -20 * standard_error  # far from zero: the test can fail
+
+
+def test_corrected_informations_are_unbiased_and_plug_in_ones_are_not():
+    rng = np.random.default_rng(1)
+    ex = degraded(2, 3, 3, rng=rng)
+    cov, dims = ex.cov, ex.dims
+    truth = pidkit.gaussian_pid(cov, dims, units="nats")
+    corrected, plug_in = [], []
+    for _ in range(400):
+        r = pidkit.gaussian_pid_from_samples(*draw(rng, cov, dims, 30), units="nats", strict=False)
+        corrected.append([r.diagnostics["plug_in"][k] - r.diagnostics["biases"][k] for k in ("i_yt", "i_ys")])
+        plug_in.append([r.diagnostics["plug_in"][k] for k in ("i_yt", "i_ys")])
+    corrected, plug_in = np.array(corrected), np.array(plug_in)
+    error = corrected.std(axis=0) / np.sqrt(len(corrected))
+    target = np.array([truth.i_yt, truth.i_ys])
+    assert np.all(np.abs(corrected.mean(axis=0) - target) < 4 * error)
+    assert np.all(plug_in.mean(axis=0) - target > 8 * error)
+
+
+def test_information_bias_is_the_plug_in_excess():
+    dof = 29
+    assert information_bias(2, 3, dof) == pytest.approx(
+        0.5 * (log_det_bias(2, dof) + log_det_bias(3, dof) - log_det_bias(5, dof)), abs=1e-15
+    )
+    assert information_bias(2, 3, dof) > information_bias(2, 3, 10 * dof) > 0
+
+
+@pytest.mark.parametrize("case", ["scalar", "degraded"])
+def test_corrected_atoms_are_several_times_less_biased_than_plug_in(case):
+    rng = np.random.default_rng(2)
+    ex = scalar_target(8, 8, rng=rng) if case == "scalar" else degraded(3, 8, 8, rng=rng)
+    cov, dims = ex.cov, ex.dims
+    truth = pidkit.gaussian_pid(cov, dims)
+    target = np.array([getattr(truth, a) for a in ATOMS])
+    corrected, plug_in = [], []
+    for _ in range(200):
+        r = pidkit.gaussian_pid_from_samples(*draw(rng, cov, dims, 80), strict=False)
+        corrected.append([getattr(r, a) for a in ATOMS])
+        plug_in.append([r.diagnostics["plug_in"][a] for a in ATOMS])
+    bias_corrected = np.abs(np.mean(corrected, axis=0) - target).sum()
+    bias_plug_in = np.abs(np.mean(plug_in, axis=0) - target).sum()
+    assert bias_corrected < 0.25 * bias_plug_in
+
+
+def test_scalar_target_estimate_is_mmi_of_the_corrected_informations():
+    rng = np.random.default_rng(3)
+    ex = scalar_target(4, 6, rng=rng)
+    cov, dims = ex.cov, ex.dims
+    r = pidkit.gaussian_pid_from_samples(*draw(rng, cov, dims, 300))
+    assert r.red == pytest.approx(min(r.i_yt, r.i_ys), abs=1e-12)
+    assert r.uni_t == pytest.approx(max(r.i_yt - r.i_ys, 0.0), abs=1e-12)
+    assert r.uni_s == pytest.approx(max(r.i_ys - r.i_yt, 0.0), abs=1e-12)
+    assert r.q is None
+
+
+def test_without_correction_it_is_the_pid_of_the_sample_covariance():
+    rng = np.random.default_rng(4)
+    ex = degraded(2, 3, 4, rng=rng)
+    cov, dims = ex.cov, ex.dims
+    y, t, s = draw(rng, cov, dims, 500)
+    r = pidkit.gaussian_pid_from_samples(y, t, s, bias_correction=False)
+    direct = pidkit.gaussian_pid(np.cov(np.hstack([y, t, s]), rowvar=False), dims)
+    for name in (*ATOMS, "i_yts"):
+        assert getattr(r, name) == pytest.approx(getattr(direct, name), abs=1e-12)
+    assert r.q.shape == cov.shape and r.diagnostics["n_samples"] == 500
+
+
+def test_a_label_one_hot_in_c_or_c_minus_1_columns_gives_the_same_estimate():
+    rng = np.random.default_rng(5)
+    n, classes = 2000, 4
+    label = rng.integers(0, classes, n)
+    onehot = np.eye(classes)[label]
+    means = rng.standard_normal((classes, 3))
+    t = means[label] + rng.standard_normal((n, 3))
+    s = 0.5 * means[label, :2] + t[:, :2] @ rng.standard_normal((2, 2)) + rng.standard_normal((n, 2))
+    full = pidkit.gaussian_pid_from_samples(onehot, t, s)
+    first = pidkit.gaussian_pid_from_samples(onehot[:, 1:], t, s)
+    last = pidkit.gaussian_pid_from_samples(onehot[:, :-1], t, s)
+    assert full.diagnostics["ranks"][0] == classes - 1
+    for name in (*ATOMS, "i_yts"):
+        assert getattr(full, name) == pytest.approx(getattr(first, name), abs=1e-9)
+        assert getattr(last, name) == pytest.approx(getattr(first, name), abs=1e-9)
+
+
+def test_integer_class_codes_in_one_column_draw_a_warning():
+    rng = np.random.default_rng(7)
+    label = rng.integers(0, 3, 200)
+    t = label[:, None] + rng.standard_normal((200, 2))
+    s = rng.standard_normal((200, 2))
+    with pytest.warns(UserWarning, match=r"3 integer values.*one-hot encoded in C - 1 columns"):
+        pidkit.gaussian_pid_from_samples(label, t, s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pidkit.gaussian_pid_from_samples(np.eye(3)[label][:, 1:], t, s)  # the documented encoding
+        pidkit.gaussian_pid_from_samples(label % 2, t, s)  # a binary label is its own encoding
+
+
+def test_a_floored_synergy_is_reported():
+    rng = np.random.default_rng(6)
+    y = rng.standard_normal(60)
+    t = y + rng.standard_normal(60)
+    s = t + rng.standard_normal(60)  # degraded: true synergy 0, the correction can undershoot it
+    r = pidkit.gaussian_pid_from_samples(y, t, s)
+    assert r.syn >= 0.0
+    assert r.diagnostics.get("synergy_floored", False) == (r.syn == 0.0)
+
+
+@pytest.mark.parametrize(
+    ("arrays", "error", "match"),
+    [
+        ((np.zeros(10), np.zeros(10), np.zeros(9)), ValueError, r"same number of samples .* \[10, 10, 9\]"),
+        ((np.zeros(5), np.zeros((5, 2)), np.zeros((5, 2))), ValueError, "too few samples: n = 5 rows"),
+        ((np.full(10, np.nan), np.zeros(10), np.zeros(10)), ValueError, "y contains NaN or infinity"),
+        ((np.zeros(10), np.array(["a"] * 10), np.zeros(10)), TypeError, "t must hold real numbers"),
+        ((np.zeros(10), np.zeros((10, 2, 2)), np.zeros(10)), ValueError, r"t must be of shape \(n_samples,"),
+    ],
+)
+def test_bad_samples_are_refused_with_a_named_message(arrays, error, match):
+    with pytest.raises(error, match=match):
+        pidkit.gaussian_pid_from_samples(*arrays)
+
+
+def test_estimate_from_covariance_checks_the_sample_size():
+    with pytest.raises(ValueError, match="n_samples must be an integer >= 2"):
+        estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=1.5)
+    with pytest.raises(ValueError, match="n_samples = 3 is too small"):
+        estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=3)
+    with pytest.raises(ValueError, match="sample_cov is not positive semi-definite"):
+        estimate_from_covariance(-np.eye(3), (1, 1, 1), n_samples=30)
