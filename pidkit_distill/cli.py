@@ -124,7 +124,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                     "audit.jsonl and checkpoint.pt. The whole configuration is checked "
                     "before any work.",
         epilog="methods (--method) and their presets (--preset; * = the default), "
-               "--list-methods adds\nevery parameter:\n"
+               "--list-methods adds\nevery parameter:\n\n"
                + textwrap.indent(methods_table(), "  "),
     )
     train.add_argument("--list-methods", action="store_true",
