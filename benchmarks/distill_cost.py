@@ -120,14 +120,14 @@ def build_variants(pair: str, *, batch: int, device: torch.device, amp: bool, gr
     student = build_model(spec["student"], num_classes=classes, in_channels=in_channels)
     x = torch.randn(batch, *spec["shape"])
     y = torch.randint(classes, (batch,))
+    sample = x
     if device.type == "cuda":  # as the trainer does on CUDA
-        teacher.to(device, memory_format=torch.channels_last)
         x = x.to(device).contiguous(memory_format=torch.channels_last)
         y = y.to(device)
     variants = []
     for method in methods:
         params = {"critic_hidden": mimkd_critic_hidden} if method == "mimkd" else {}
-        distiller = get_method(method)(copy.deepcopy(student), teacher, sample_input=x.cpu(),
+        distiller = get_method(method)(copy.deepcopy(student), teacher, sample_input=sample,
                                        num_classes=classes, **params)
         if device.type == "cuda":
             distiller.to(device, memory_format=torch.channels_last)

@@ -271,12 +271,10 @@ class ConvCritic(nn.Module):
     def scores_with_negatives(self, t: Tensor, s: Tensor, perm: Tensor) -> tuple[Tensor, Tensor]:
         """Scores of the pairs ``(t, s)`` and of the negatives ``(t[perm], s)``, each ``(n, H, W)``.
 
-        Equal to ``(self(t, s), self(t[perm], s))``; both go through the hidden layers as one
-        batch of ``2n``.
+        Equal to ``(self(t, s), self(t[perm], s))`` with the first layer computed once.
         """
         from_t, from_s = self._first_layer(t, s)
-        scores = self._score(torch.cat([from_t + from_s, from_t[perm] + from_s]))
-        return scores[: len(s)], scores[len(s):]
+        return self._score(from_t + from_s), self._score(from_t[perm] + from_s)
 
 
 def _as_map(z: Tensor) -> Tensor:

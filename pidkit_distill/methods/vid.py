@@ -152,7 +152,7 @@ class VID(Distiller):
         t_layers = self.teacher_features(x).layers
         s = self.student.forward_features(x)
         nll = sum(
-            vid_nll(channels_last(t), reg(channels_last(sk)), var)
+            vid_nll(t, reg(channels_last(sk)), var)
             for t, sk, reg, var in zip(
                 t_layers, s.layers, self.regressors, self.variances(), strict=True
             )
