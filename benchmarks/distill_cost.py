@@ -4,6 +4,7 @@ Run from the repository root::
 
     python -m benchmarks.distill_cost                       # both pairs, CPU, 2 threads (~3 min)
     python -m benchmarks.distill_cost --pairs digits --budget 20
+    python -m benchmarks.distill_cost --threads 1 --clock cpu   # on a busy shared machine
     python -m benchmarks.distill_cost --device cuda --amp   # on a GPU: bf16 autocast, images/s
 
 One iteration is what the trainer does per batch: the Distiller's forward pass (under bf16
@@ -58,6 +59,7 @@ PAIRS: dict[str, dict[str, Any]] = {
     "digits": {"teacher": "digits-teacher", "student": "digits-student", "shape": (1, 8, 8),
                "classes": 10},
 }
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
 SCHEDULE_HORIZON = 1000  # epochs scanned for the stages of a method's schedule
 
 
@@ -164,9 +166,9 @@ def count_work(step: Callable[[], None]) -> tuple[int, int]:
     return counter.get_total_flops(), calls
 
 
-def time_rounds(variants: Sequence[Variant], *, warmup: int, budget: float,
-                max_rounds: int) -> dict[str, list[float]]:
-    """Seconds per iteration of each variant, one iteration of each per round."""
+def time_rounds(variants: Sequence[Variant], *, warmup: int, budget: float, max_rounds: int,
+                clock: Callable[[], float] = time.perf_counter) -> dict[str, list[float]]:
+    """Seconds per iteration of each variant on ``clock``, one iteration of each per round."""
     for variant in variants:
         for _ in range(warmup):
             variant.step()
@@ -175,9 +177,9 @@ def time_rounds(variants: Sequence[Variant], *, warmup: int, budget: float,
     for r in range(max_rounds):
         shift = r % len(variants)
         for variant in [*variants[shift:], *variants[:shift]]:
-            t0 = time.perf_counter()
+            t0 = clock()
             variant.step()
-            times[variant.label].append(time.perf_counter() - t0)
+            times[variant.label].append(clock() - t0)
         if r + 1 >= 5 and time.perf_counter() - start > budget:
             break
     return times
@@ -214,6 +216,10 @@ def get_args_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch", type=int, default=64, help="batch size (default: 64)")
     parser.add_argument("--threads", type=int, default=2,
                         help="torch CPU threads (default: 2)")
+    parser.add_argument("--clock", default="wall", choices=list(CLOCKS),
+                        help="wall: elapsed time (default); cpu: this process's CPU time, which "
+                             "other jobs on a shared machine disturb far less (with --threads 1; "
+                             "with more threads it also counts threads waiting for each other)")
     parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
                         help="device (default: cpu)")
     parser.add_argument("--amp", action="store_true",
@@ -242,6 +248,8 @@ def _check_args(args: argparse.Namespace) -> None:
         raise ValueError("--warmup, --budget and --grad-clip must be >= 0")
     if args.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("--device cuda but CUDA is not available; use --device cpu")
+    if args.clock == "cpu" and args.device == "cuda":
+        raise ValueError("--clock cpu measures CPU time, not GPU time; use --clock wall on CUDA")
     if args.amp and args.device != "cuda":
         raise ValueError("--amp needs --device cuda (the trainer's bf16 autocast is CUDA only)")
 
@@ -261,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         f"{platform.machine()}, {os.cpu_count()} CPUs, {args.threads} torch threads"
     print(f"# one training iteration (forward + backward + SGD step), batch {args.batch}, "
           f"{where}, torch {torch.__version__}, amp {'bf16' if args.amp else 'off'}, "
+          f"{args.clock} clock, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
     for pair in args.pairs:
@@ -269,7 +278,7 @@ def main(argv: Sequence[str] | None = None) -> str:
                                   mimkd_critic_hidden=args.mimkd_critic_hidden)
         work = {v.label: count_work(v.step) for v in variants}
         times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
-                            max_rounds=args.rounds)
+                            max_rounds=args.rounds, clock=CLOCKS[args.clock])
         rows += summarise(pair, variants, times, batch=args.batch, work=work)
         print(f"# {pair}: {len(times['bas'])} rounds", flush=True)
     return print_table(["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s",

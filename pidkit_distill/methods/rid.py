@@ -22,7 +22,11 @@ batch (the paper's eqs. (11) and (13): ``||sigma||^2 + sum_chw E[V^2 / sigma_c]`
 ``"mean"`` averages over batch, channels and positions, so ``P = mean_c sigma_c^2`` (kd-rid's
 ``mean(var**2 + d**2 / var)``). Frozen parts run under ``torch.no_grad()``, so a backward pass
 reaches only the parameters of the phase's group; with ``freeze_bn_stats=True`` they also run
-in eval mode, so their BatchNorm statistics do not move either.
+in eval mode, so their BatchNorm statistics do not move either. A stage computes only what its
+loss uses: the warm-up runs the student (for its logits) but not the student filters, so with
+``freeze_bn_stats=False`` their BatchNorm statistics start moving in phase 1 (kd-rid computes
+the filters in its warm-up and multiplies their term by 0; the statistics are not read while
+the filters run in train mode).
 
 Schedule (epochs are 0-based; :meth:`RID.stage`): with ``warmup="epochs"`` (the paper) the
 first ``warmup_epochs`` (n_w) epochs are warm-up, then cycles of ``cycle_epochs`` (q) epochs
@@ -299,12 +303,7 @@ class RID(Distiller):
         return "student" if self.stage(epoch) == "phase2" else "filter"
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
-        """Student logits and the loss terms of ``stage(epoch)`` (see the class doc).
-
-        Each stage computes only what its loss uses: the warm-up runs the student (for its
-        logits) but not the student filters; the frozen side of a phase runs under
-        ``torch.no_grad()``.
-        """
+        """Student logits and the loss terms of ``stage(epoch)`` (see the class doc)."""
         stage = self.stage(epoch)
         p = self.params
         t_layers = [channels_last(t) for t in self.teacher_features(x).layers]
