@@ -58,7 +58,8 @@ def vid_nll(target: Tensor, mean: Tensor, variance: Tensor) -> Tensor:
     """
     target, mean = at_least_float32(target), at_least_float32(mean)  # float32 under bf16 autocast
     var = at_least_float32(variance)
-    return (0.5 * torch.log(var) + channel_mean_square(target - mean) / (2.0 * var)).mean()
+    # mean - target: the difference, hence the gradient, takes the layout of the regressor output
+    return (0.5 * torch.log(var) + channel_mean_square(mean - target) / (2.0 * var)).mean()
 
 
 @dataclasses.dataclass(frozen=True)
