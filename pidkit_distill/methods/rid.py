@@ -306,7 +306,7 @@ class RID(Distiller):
         """Student logits and the loss terms of ``stage(epoch)`` (see the class doc)."""
         stage = self.stage(epoch)
         p = self.params
-        t_layers = [channels_last(t) for t in self.teacher_features(x).layers]
+        t_layers = self.teacher_features(x).layers
         if stage == "phase2":
             with torch.no_grad(), eval_mode(self.teacher_filters, enabled=p.freeze_bn_stats):
                 ft = self._filtered(self.teacher_filters, t_layers)
