@@ -200,7 +200,7 @@ def summarise(pair: str, variants: Sequence[Variant], times: dict[str, list[floa
         flops, calls = work[v.label]
         flops_kd = work["kd"][0] if "kd" in work else float("nan")
         rows.append([pair, v.label, str(v.epoch), f"{1000 * median:.1f}", ratio(v.label, "bas"),
-                     ratio(v.label, "kd"), f"{batch / median:,.0f}", f"{flops / 1e9:.1f}",
+                     ratio(v.label, "kd"), f"{batch / median:,.0f}", f"{flops / 1e9:.3g}",
                      f"{flops / flops_kd:.2f}", str(calls), str(len(times[v.label]))])
     return rows
 
