@@ -426,20 +426,6 @@ def batch_norm(channels: int, *, spatial: bool) -> nn.Module:
     return nn.BatchNorm2d(channels) if spatial else nn.BatchNorm1d(channels)
 
 
-def per_channel(values: Tensor, like: Tensor) -> Tensor:
-    """Reshape a ``(C,)`` vector to broadcast against ``like`` of shape ``(N, C, ...)``."""
-    return values.reshape(1, -1, *([1] * (like.dim() - 2)))
-
-
-def reduce_elements(x: Tensor, reduction: str) -> Tensor:
-    """Reduce ``(N, C, ...)``: ``"sum"`` over ``C, ...`` then mean over N; ``"mean"`` over all."""
-    if reduction == "sum":
-        return x.flatten(1).sum(1).mean()
-    if reduction == "mean":
-        return x.mean()
-    raise ValueError(f"reduction must be 'sum' or 'mean'; got {reduction!r}.")
-
-
 def inverse_softplus(y: float) -> float:
     """``x`` with ``softplus(x) = y`` for ``y > 0``."""
     if y <= 0:
@@ -474,3 +460,56 @@ def filter_net(cin: int, hidden: int, cout: int, *, spatial: bool) -> nn.Sequent
         nn.ReLU(),
         pointwise(hidden, cout, spatial=spatial),
     )
+
+
+def channels_last(x: Tensor) -> Tensor:
+    """``x`` in channels-last memory layout if it is a ``(N, C, H, W)`` map, else ``x`` itself.
+
+    The 1x1 convolutions and BatchNorm layers that methods put on top of feature maps
+    (filters, regressors, critics) run faster in this layout: 1.2x to 3x on CPU (oneDNN) at
+    the shapes of the WRN and digits pairs, where features arrive in the default layout
+    unless the trainer converted the models. The values are those of the default layout up to
+    float rounding; the result is a copy only when the layout changes.
+
+    Examples
+    --------
+    >>> import torch
+    >>> channels_last(torch.zeros(2, 3, 4, 4)).is_contiguous(memory_format=torch.channels_last)
+    True
+    >>> channels_last(torch.zeros(2, 3)).shape
+    torch.Size([2, 3])
+    """
+    return x.contiguous(memory_format=torch.channels_last) if x.dim() == 4 else x
+
+
+def channel_mean_square(x: Tensor) -> Tensor:
+    """Per-channel mean of ``x**2`` over every axis but the channel axis 1: shape ``(C,)``.
+
+    Losses weighted per channel, ``mean(x**2 / w_c)``, equal ``mean_c(channel_mean_square / w)``
+    (every channel has the same number of entries); reducing first keeps the weighting, and its
+    gradient, on ``C`` numbers instead of on every entry.
+
+    Examples
+    --------
+    >>> import torch
+    >>> channel_mean_square(torch.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    tensor([ 5., 10.])
+    """
+    dims = [0, *range(2, x.dim())]
+    return x.square().mean(dims)
+
+
+def at_least_float32(x: Tensor) -> Tensor:
+    """``x`` promoted to float32 if it has a lower precision (bf16/fp16 under autocast).
+
+    Losses accumulate in float32, or in float64 for float64 inputs (never cast down).
+
+    Examples
+    --------
+    >>> import torch
+    >>> at_least_float32(torch.ones(2, dtype=torch.bfloat16)).dtype
+    torch.float32
+    >>> at_least_float32(torch.ones(2, dtype=torch.float64)).dtype
+    torch.float64
+    """
+    return x.to(torch.promote_types(x.dtype, torch.float32))

@@ -24,6 +24,7 @@ from pidkit_distill.methods.base import (
     Distiller,
     Params,
     StepOutput,
+    at_least_float32,
     check_positive,
     register_method,
     trainable,
@@ -37,11 +38,6 @@ __all__ = [
 ]
 
 _STD_EPS = 1e-8
-
-
-def _at_least_float32(z: Tensor) -> Tensor:
-    # Losses are computed in float32 (or float64) even under bf16/fp16 autocast.
-    return z.to(torch.promote_types(z.dtype, torch.float32))
 
 
 def _check_pair(zs: Tensor, zt: Tensor) -> None:
@@ -108,7 +104,7 @@ def itrd_correlation_loss(zs: Tensor, zt: Tensor, *, alpha: float = 1.01) -> Ten
     _check_pair(zs, zt)
     if not isinstance(alpha, (int, float)) or isinstance(alpha, bool) or not alpha > 0:
         raise ValueError(f"alpha must be a positive number (paper: 1.01 or 1.5); got {alpha!r}.")
-    zs, zt = _at_least_float32(zs), _at_least_float32(zt)
+    zs, zt = at_least_float32(zs), at_least_float32(zt)
     n = zs.shape[0]
     zs_norm = (zs - zs.mean(0)) / torch.sqrt(zs.var(0) + _STD_EPS)
     zt_norm = (zt - zt.mean(0)) / torch.sqrt(zt.var(0) + _STD_EPS)
@@ -149,8 +145,8 @@ def itrd_mutual_information_loss(zs: Tensor, zt: Tensor) -> Tensor:
     0.0
     """
     _check_pair(zs, zt)
-    zs_unit = F.normalize(_at_least_float32(zs), dim=1)
-    zt_unit = F.normalize(_at_least_float32(zt), dim=1)
+    zs_unit = F.normalize(at_least_float32(zs), dim=1)
+    zt_unit = F.normalize(at_least_float32(zt), dim=1)
     gram_s = zs_unit @ zs_unit.T
     gram_t = zt_unit @ zt_unit.T
     gram_st = gram_s * gram_t

@@ -29,6 +29,8 @@ from pidkit_distill.methods.base import (
     Distiller,
     Params,
     StepOutput,
+    at_least_float32,
+    channels_last,
     check_choice,
     check_positive,
     register_method,
@@ -44,11 +46,6 @@ __all__ = [
     "infonce_loss",
     "jsd_loss",
 ]
-
-
-def _at_least_float32(z: Tensor) -> Tensor:
-    # Bounds are computed in float32 (or float64) even under bf16/fp16 autocast.
-    return z.to(torch.promote_types(z.dtype, torch.float32))
 
 
 def jsd_loss(pos_scores: Tensor, neg_scores: Tensor) -> Tensor:
@@ -81,8 +78,8 @@ def jsd_loss(pos_scores: Tensor, neg_scores: Tensor) -> Tensor:
             f"pos_scores and neg_scores must be non-empty; got {pos_scores.numel()} and "
             f"{neg_scores.numel()} elements."
         )
-    return F.softplus(-_at_least_float32(pos_scores)).mean() + F.softplus(
-        _at_least_float32(neg_scores)
+    return F.softplus(-at_least_float32(pos_scores)).mean() + F.softplus(
+        at_least_float32(neg_scores)
     ).mean()
 
 
@@ -114,7 +111,7 @@ def infonce_loss(scores: Tensor) -> Tensor:
             f"scores must be a square (n, n) matrix with n >= 2; got shape {tuple(scores.shape)}."
         )
     target = torch.arange(scores.shape[0], device=scores.device)
-    return F.cross_entropy(_at_least_float32(scores), target)
+    return F.cross_entropy(at_least_float32(scores), target)
 
 
 def derangement(n: int, *, device: torch.device | str | None = None,
@@ -221,6 +218,12 @@ class ConvCritic(nn.Module):
     The input is the channel concatenation ``[teacher, student]`` at each location; a teacher
     vector of shape ``(n, C)`` is replicated over the student's spatial grid (MIMKD's local term).
 
+    The first convolution is linear in the concatenation, ``W [t; s] + b = W_t t + W_s s + b``,
+    so it is computed as two products that are never concatenated: a replicated teacher vector
+    costs one ``(n, C)`` product instead of one per location, and a negative pair reuses both
+    products (:meth:`scores_with_negatives`). The scores are those of the concatenated
+    input up to float rounding.
+
     Parameters
     ----------
     teacher_channels, student_channels : int
@@ -238,19 +241,40 @@ class ConvCritic(nn.Module):
 
     def __init__(self, teacher_channels: int, student_channels: int, *, hidden: int = 512) -> None:
         super().__init__()
+        self.teacher_channels = teacher_channels
         self.net = nn.Sequential(
             nn.Conv2d(teacher_channels + student_channels, hidden, kernel_size=1),
-            nn.ReLU(),
+            nn.ReLU(inplace=True),
             nn.Conv2d(hidden, hidden, kernel_size=1),
-            nn.ReLU(),
+            nn.ReLU(inplace=True),
             nn.Conv2d(hidden, 1, kernel_size=1),
         )
 
+    def _first_layer(self, t: Tensor, s: Tensor) -> tuple[Tensor, Tensor]:
+        """``W_t t`` (``(n, h, 1, 1)`` for a teacher vector) and ``W_s s + b``, in channels-last."""
+        first = self.net[0]
+        w_t, w_s = first.weight[:, : self.teacher_channels], first.weight[:, self.teacher_channels:]
+        if t.dim() == 2:
+            from_t = F.linear(t, w_t.flatten(1))[:, :, None, None]
+        else:
+            from_t = F.conv2d(channels_last(t), w_t)
+        return from_t, F.conv2d(channels_last(s), w_s, first.bias)
+
+    def _score(self, first: Tensor) -> Tensor:
+        return self.net[1:](first).squeeze(1)
+
     def forward(self, t: Tensor, s: Tensor) -> Tensor:
         """Scores ``(n, H, W)`` for teacher ``t`` ((n, C) or (n, C, H, W)) and student map ``s``."""
-        if t.dim() == 2:
-            t = t[:, :, None, None].expand(-1, -1, s.shape[2], s.shape[3])
-        return self.net(torch.cat([t, s], dim=1)).squeeze(1)
+        from_t, from_s = self._first_layer(t, s)
+        return self._score(from_t + from_s)
+
+    def scores_with_negatives(self, t: Tensor, s: Tensor, perm: Tensor) -> tuple[Tensor, Tensor]:
+        """Scores of the pairs ``(t, s)`` and of the negatives ``(t[perm], s)``, each ``(n, H, W)``.
+
+        Equal to ``(self(t, s), self(t[perm], s))`` with the first layer computed once.
+        """
+        from_t, from_s = self._first_layer(t, s)
+        return self._score(from_t + from_s), self._score(from_t[perm] + from_s)
 
 
 def _as_map(z: Tensor) -> Tensor:
@@ -407,14 +431,14 @@ class MIMKD(Distiller):
                 )
             losses["global"] = p.lambda_g * global_loss
         if p.lambda_l > 0:
-            s_map = _as_map(s.layers[-1])
             losses["local"] = p.lambda_l * jsd_loss(
-                self.local_critic(t.pooled, s_map), self.local_critic(t.pooled[perm], s_map)
+                *self.local_critic.scores_with_negatives(t.pooled, _as_map(s.layers[-1]), perm)
             )
         if p.lambda_f > 0:
             terms = []
             for k, critic in zip(self.feature_pairs, self.feature_critics, strict=True):
-                t_map, s_map = _as_map(t.layers[k]), _as_map(s.layers[k])
-                terms.append(jsd_loss(critic(t_map, s_map), critic(t_map[perm], s_map)))
+                terms.append(jsd_loss(*critic.scores_with_negatives(
+                    _as_map(t.layers[k]), _as_map(s.layers[k]), perm
+                )))
             losses["feature"] = p.lambda_f * torch.stack(terms).mean()
         return StepOutput(s.logits, losses)

@@ -22,7 +22,11 @@ batch (the paper's eqs. (11) and (13): ``||sigma||^2 + sum_chw E[V^2 / sigma_c]`
 ``"mean"`` averages over batch, channels and positions, so ``P = mean_c sigma_c^2`` (kd-rid's
 ``mean(var**2 + d**2 / var)``). Frozen parts run under ``torch.no_grad()``, so a backward pass
 reaches only the parameters of the phase's group; with ``freeze_bn_stats=True`` they also run
-in eval mode, so their BatchNorm statistics do not move either.
+in eval mode, so their BatchNorm statistics do not move either. A stage computes only what its
+loss uses: the warm-up runs the student (for its logits) but not the student filters, so with
+``freeze_bn_stats=False`` their BatchNorm statistics start moving in phase 1 (kd-rid computes
+the filters in its warm-up and multiplies their term by 0; the statistics are not read while
+the filters run in train mode).
 
 Schedule (epochs are 0-based; :meth:`RIDParams.stage`): with ``warmup="epochs"`` (the paper)
 the first ``warmup_epochs`` (n_w) epochs are warm-up, then cycles of ``cycle_epochs`` (q) epochs
@@ -54,15 +58,16 @@ from pidkit_distill.methods.base import (
     Distiller,
     Params,
     StepOutput,
+    at_least_float32,
+    channel_mean_square,
+    channels_last,
     check_choice,
     check_epoch,
     check_positive,
     eval_mode,
     filter_net,
     inverse_softplus,
-    per_channel,
     positive,
-    reduce_elements,
     register_method,
     scale_epochs,
     trainable,
@@ -83,8 +88,13 @@ def rid_distance(v: Tensor, sigma: Tensor, *, reduction: str) -> Tensor:
     >>> float(rid_distance(v, torch.full((3,), 2.0), reduction="mean"))
     0.5
     """
-    v = v.float()  # accumulate in float32 under bf16 autocast
-    return reduce_elements(v**2 / per_channel(sigma.float(), v), reduction)
+    v = at_least_float32(v)  # accumulate in float32 under bf16 autocast
+    weighted = channel_mean_square(v) / at_least_float32(sigma)
+    if reduction == "sum":  # sum over C, H, W of the per-sample values = positions * sum_c
+        return weighted.sum() * v[0, 0].numel()
+    if reduction == "mean":
+        return weighted.mean()
+    raise ValueError(f"reduction must be 'sum' or 'mean'; got {reduction!r}.")
 
 
 def rid_sigma_penalty(sigma: Tensor, *, reduction: str) -> Tensor:
@@ -98,7 +108,7 @@ def rid_sigma_penalty(sigma: Tensor, *, reduction: str) -> Tensor:
     >>> float(rid_sigma_penalty(torch.tensor([1.0, 3.0]), reduction="mean"))
     5.0
     """
-    squares = sigma.float() ** 2
+    squares = at_least_float32(sigma) ** 2
     if reduction == "sum":
         return squares.sum()
     if reduction == "mean":
@@ -344,13 +354,14 @@ class RID(Distiller):
         t_layers = self.teacher_features(x).layers
         if stage == "phase2":
             with torch.no_grad(), eval_mode(self.teacher_filters, enabled=p.freeze_bn_stats):
-                ft = [f(t) for f, t in zip(self.teacher_filters, t_layers, strict=True)]
+                ft = self._filtered(self.teacher_filters, t_layers)
             s = self.student.forward_features(x)
-            fs = [f(t) for f, t in zip(self.student_filters, s.layers, strict=True)]
             distill = sum(
                 rid_sigma_penalty(sig, reduction=p.reduction)
                 + rid_distance(a - b, sig, reduction=p.reduction)
-                for a, b, sig in zip(ft, fs, self.sigmas(), strict=True)
+                for a, b, sig in zip(
+                    ft, self._filtered(self.student_filters, s.layers), self.sigmas(), strict=True
+                )
             )
             return StepOutput(s.logits, {
                 "ce": p.lambda1 * F.cross_entropy(s.logits, y),
@@ -360,9 +371,10 @@ class RID(Distiller):
             self.student, self.student_filters, enabled=p.freeze_bn_stats
         ):
             s = self.student.forward_features(x)
-            fs = [f(t) for f, t in zip(self.student_filters, s.layers, strict=True)]
-            sigmas = self.sigmas()
-        ft = [f(t) for f, t in zip(self.teacher_filters, t_layers, strict=True)]
+            if stage == "phase1":
+                fs = self._filtered(self.student_filters, s.layers)
+                sigmas = self.sigmas()
+        ft = self._filtered(self.teacher_filters, t_layers)
         losses = {
             "filter_ce": sum(
                 F.cross_entropy(g(a), y) for g, a in zip(self.teacher_heads, ft, strict=True)
@@ -374,3 +386,7 @@ class RID(Distiller):
                 for a, b, sig in zip(ft, fs, sigmas, strict=True)
             )
         return StepOutput(s.logits, losses)
+
+    @staticmethod
+    def _filtered(filters: nn.ModuleList, layers: list[Tensor]) -> list[Tensor]:
+        return [f(channels_last(t)) for f, t in zip(filters, layers, strict=True)]

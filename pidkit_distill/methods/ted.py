@@ -38,6 +38,8 @@ from pidkit_distill.methods.base import (
     Distiller,
     Params,
     StepOutput,
+    at_least_float32,
+    channels_last,
     check_choice,
     check_epoch,
     check_positive,
@@ -60,7 +62,7 @@ def ted_loss(teacher_filtered: Tensor, student_filtered: Tensor) -> Tensor:
     >>> float(ted_loss(torch.ones(2, 3), torch.zeros(2, 3)))
     1.0
     """
-    return ((teacher_filtered.float() - student_filtered.float()) ** 2).mean()
+    return F.mse_loss(at_least_float32(teacher_filtered), at_least_float32(student_filtered))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -118,7 +120,7 @@ class _Head(nn.Module):
         self.fc = nn.Linear(channels, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self.fc(x.flatten(2).mean(2) if x.dim() > 2 else x)
+        return self.fc(x.mean(tuple(range(2, x.dim()))) if x.dim() > 2 else x)
 
 
 @register_method("ted")
@@ -175,7 +177,7 @@ class TED(Distiller):
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and the loss terms of the current stage (see the class doc)."""
         p = self.params
-        t_layers = self.teacher_features(x).layers
+        t_layers = [channels_last(t) for t in self.teacher_features(x).layers]
         if self.phase(epoch) == "filter":
             with torch.no_grad(), eval_mode(self.student, enabled=p.freeze_bn_stats):
                 s = self.student.forward_features(x)
@@ -184,7 +186,7 @@ class TED(Distiller):
                 for f, g, t in zip(self.teacher_filters, self.teacher_heads, t_layers, strict=True)
             )
             s_ce = sum(
-                F.cross_entropy(g(f(t)), y)
+                F.cross_entropy(g(f(channels_last(t))), y)
                 for f, g, t in zip(self.student_filters, self.student_heads, s.layers, strict=True)
             )
             return StepOutput(s.logits, {"teacher_filter_ce": t_ce, "student_filter_ce": s_ce})
@@ -192,7 +194,8 @@ class TED(Distiller):
             ft = [f(t) for f, t in zip(self.teacher_filters, t_layers, strict=True)]
         s = self.student.forward_features(x)
         distance = sum(
-            ted_loss(a, f(b)) for a, f, b in zip(ft, self.student_filters, s.layers, strict=True)
+            ted_loss(a, f(channels_last(b)))
+            for a, f, b in zip(ft, self.student_filters, s.layers, strict=True)
         )
         return StepOutput(s.logits, {
             "ce": F.cross_entropy(s.logits, y),

@@ -29,10 +29,12 @@ from pidkit_distill.methods.base import (
     Distiller,
     Params,
     StepOutput,
+    at_least_float32,
     batch_norm,
+    channel_mean_square,
+    channels_last,
     check_positive,
     inverse_softplus,
-    per_channel,
     pointwise,
     positive,
     register_method,
@@ -54,9 +56,10 @@ def vid_nll(target: Tensor, mean: Tensor, variance: Tensor) -> Tensor:
     >>> float(vid_nll(t, t, torch.ones(3)))
     0.0
     """
-    target, mean = target.float(), mean.float()  # float32 under bf16 autocast
-    var = per_channel(variance.float(), target)
-    return (0.5 * torch.log(var) + (target - mean) ** 2 / (2.0 * var)).mean()
+    target, mean = at_least_float32(target), at_least_float32(mean)  # float32 under bf16 autocast
+    var = at_least_float32(variance)
+    # mean - target: the difference, hence the gradient, takes the layout of the regressor output
+    return (0.5 * torch.log(var) + channel_mean_square(mean - target) / (2.0 * var)).mean()
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,10 +97,10 @@ def _regressor(cin: int, cout: int, hidden: int, spatial: bool) -> nn.Sequential
     return nn.Sequential(
         pointwise(cin, hidden, spatial=spatial),
         batch_norm(hidden, spatial=spatial),
-        nn.ReLU(),
+        nn.ReLU(inplace=True),
         pointwise(hidden, hidden, spatial=spatial),
         batch_norm(hidden, spatial=spatial),
-        nn.ReLU(),
+        nn.ReLU(inplace=True),
         pointwise(hidden, cout, spatial=spatial),
     )
 
@@ -150,7 +153,7 @@ class VID(Distiller):
         t_layers = self.teacher_features(x).layers
         s = self.student.forward_features(x)
         nll = sum(
-            vid_nll(t, reg(sk), var)
+            vid_nll(t, reg(channels_last(sk)), var)
             for t, sk, reg, var in zip(
                 t_layers, s.layers, self.regressors, self.variances(), strict=True
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 
@@ -10,7 +11,7 @@ import torch
 from torch.nn import functional as F
 
 from pidkit_distill.methods import Distiller, StepOutput, available_methods, get_method
-from pidkit_distill.methods.base import register_method
+from pidkit_distill.methods.base import eval_mode, register_method
 from pidkit_distill.methods.kd import kd_loss
 from pidkit_distill.methods.rid import rid_distance, rid_sigma_penalty
 from pidkit_distill.methods.ted import ted_loss
@@ -328,3 +329,126 @@ def test_distillation_terms_are_float32_under_bf16_autocast(method):
     assert distill and all(v.dtype == torch.float32 for v in distill.values())
     sum(out.losses.values()).backward()
     assert all(torch.isfinite(p.grad).all() for p in d.parameters() if p.grad is not None)
+
+
+# --- the fast formulations equal the textbook ones ------------------------------------------
+# Each method computes its loss in a cheaper form (per-channel reductions, channels-last 1x1
+# convolutions, no work a stage does not use). The references below are the literal formulas,
+# element by element on the default layout, and run every module whether the stage needs it or
+# not. Both run in float64, so any difference beyond rounding would be a change of the loss.
+
+
+def _per_channel(w: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return w.reshape(1, -1, *([1] * (like.dim() - 2)))
+
+
+def _reduce(e: torch.Tensor, reduction: str) -> torch.Tensor:
+    return e.flatten(1).sum(1).mean() if reduction == "sum" else e.mean()
+
+
+def _vid_reference(d, x, y, epoch):
+    t = d.teacher.forward_features(x).layers
+    s = d.student.forward_features(x)
+    nll = sum(
+        (0.5 * torch.log(_per_channel(v, a)) + (a - reg(b)) ** 2 / (2 * _per_channel(v, a))).mean()
+        for a, b, reg, v in zip(t, s.layers, d.regressors, d.variances(), strict=True)
+    )
+    return s.logits, {"ce": F.cross_entropy(s.logits, y), "vid": d.params.lam * nll}
+
+
+def _rid_reference(d, x, y, epoch):
+    p, stage = d.params, d.stage(epoch)
+    t = d.teacher.forward_features(x).layers
+    student_frozen = p.freeze_bn_stats and stage != "phase2"
+    with eval_mode(d.student, d.student_filters, enabled=student_frozen), \
+            eval_mode(d.teacher_filters, enabled=p.freeze_bn_stats and stage == "phase2"):
+        s = d.student.forward_features(x)
+        ft = [f(a) for f, a in zip(d.teacher_filters, t, strict=True)]
+        fs = [f(b) for f, b in zip(d.student_filters, s.layers, strict=True)]
+    sig = d.sigmas()
+    distance = [_reduce((a - b) ** 2 / _per_channel(w, a), p.reduction)
+                for a, b, w in zip(ft, fs, sig, strict=True)]
+    if stage == "phase2":
+        penalty = [(w**2).sum() if p.reduction == "sum" else (w**2).mean() for w in sig]
+        return s.logits, {"ce": p.lambda1 * F.cross_entropy(s.logits, y),
+                          "distill": p.lambda2 * (sum(penalty) + sum(distance))}
+    losses = {"filter_ce": sum(F.cross_entropy(g(a), y)
+                               for g, a in zip(d.teacher_heads, ft, strict=True))}
+    if stage == "phase1":
+        losses["filter_distill"] = sum(distance)
+    return s.logits, losses
+
+
+def _ted_reference(d, x, y, epoch):
+    p = d.params
+    t = d.teacher.forward_features(x).layers
+    stage1 = d.phase(epoch) == "filter"
+    with eval_mode(d.student, enabled=p.freeze_bn_stats and stage1), \
+            eval_mode(d.teacher_filters, enabled=p.freeze_bn_stats and not stage1):
+        s = d.student.forward_features(x)
+        ft = [f(a) for f, a in zip(d.teacher_filters, t, strict=True)]
+    fs = [f(b) for f, b in zip(d.student_filters, s.layers, strict=True)]
+
+    def head(g, z):
+        return g.fc(z.flatten(2).mean(2) if z.dim() > 2 else z)
+
+    if stage1:
+        return s.logits, {
+            "teacher_filter_ce": sum(F.cross_entropy(head(g, a), y)
+                                     for g, a in zip(d.teacher_heads, ft, strict=True)),
+            "student_filter_ce": sum(F.cross_entropy(head(g, b), y)
+                                     for g, b in zip(d.student_heads, fs, strict=True)),
+        }
+    distance = sum(((a - b) ** 2).mean() for a, b in zip(ft, fs, strict=True))
+    return s.logits, {"ce": F.cross_entropy(s.logits, y), "ted": p.weight * distance}
+
+
+REFERENCES = {"vid": _vid_reference, "rid": _rid_reference, "ted": _ted_reference}
+PRESETS = [("vid", "paper"), ("ted", "paper"), ("rid", "paper"), ("rid", "kd-rid"),
+           ("rid", "paper-mean")]
+
+
+@pytest.mark.parametrize(("method", "preset"), PRESETS)
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_losses_and_gradients_equal_the_literal_formulas(method, preset, kind):
+    d, x, y = _build(method, kind, preset=preset)
+    d = d.double().train()
+    x = x.double()
+    for epoch in sorted({0, 2, 4} if method == "rid" else _stage_epochs(method)):
+        ref = copy.deepcopy(d)
+        out = d(x, y, epoch=epoch)
+        ref_logits, ref_losses = REFERENCES[method](ref, x, y, epoch)
+        assert set(out.losses) == set(ref_losses)
+        for key, value in out.losses.items():
+            torch.testing.assert_close(value, ref_losses[key], rtol=1e-10, atol=1e-12)
+        torch.testing.assert_close(out.logits, ref_logits, rtol=1e-10, atol=1e-12)
+        group = d.phase(epoch)
+        sum(out.losses.values()).backward()
+        sum(ref_losses.values()).backward()
+        mine, theirs = d.optimizer_groups()[group], ref.optimizer_groups()[group]
+        for p, q in zip(mine, theirs, strict=True):
+            torch.testing.assert_close(p.grad, q.grad, rtol=1e-9, atol=1e-12)
+        d.zero_grad(set_to_none=True)
+
+
+def test_rid_stages_run_only_the_modules_their_loss_uses():
+    d, x, y = _build("rid", "cnn")
+    d.train()
+    calls: dict[str, int] = {}
+
+    def count(name):
+        def hook(module, args, output):
+            calls[name] = calls.get(name, 0) + 1
+        return hook
+
+    for name in ("teacher_filters", "student_filters", "teacher_heads"):
+        for module in getattr(d, name):
+            module.register_forward_hook(count(name))
+    expected = {0: {"teacher_filters", "teacher_heads"},
+                2: {"teacher_filters", "teacher_heads", "student_filters"},
+                4: {"teacher_filters", "student_filters"}}
+    for epoch, used in expected.items():
+        calls.clear()
+        d(x, y, epoch=epoch)
+        assert set(calls) == used, (d.stage(epoch), calls)
+        assert all(n == 3 for n in calls.values())

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
+import torch.nn.functional as F
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -287,3 +288,74 @@ def test_one_step_of_its_optimizer_group_decreases_the_loss(kind):
     torch.manual_seed(7)
     after = sum(mimkd(x, y, epoch=0).losses.values())
     assert after.item() < before.item()
+
+
+# --- the shared first layer equals the critic of the concatenation ----------------------------
+
+
+def _concatenated(critic: ConvCritic, t: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+    # The paper's critic, literally: replicate a teacher vector, concatenate, run the network.
+    if t.dim() == 2:
+        t = t[:, :, None, None].expand(-1, -1, s.shape[2], s.shape[3])
+    return critic.net(torch.cat([t, s], dim=1)).squeeze(1)
+
+
+@pytest.mark.parametrize("teacher_shape", [(5,), (5, 3, 4)])
+def test_conv_critic_scores_equal_the_concatenated_input(teacher_shape):
+    torch.manual_seed(0)
+    critic = ConvCritic(5, 2, hidden=8).double()
+    t = torch.randn(6, *teacher_shape, dtype=torch.float64)
+    s = torch.randn(6, 2, 3, 4, dtype=torch.float64, requires_grad=True)
+    perm = derangement(6, generator=torch.Generator().manual_seed(1))
+    pos, neg = critic.scores_with_negatives(t, s, perm)
+    ref_pos, ref_neg = _concatenated(critic, t, s), _concatenated(critic, t[perm], s)
+    torch.testing.assert_close(critic(t, s), ref_pos, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close((pos, neg), (ref_pos, ref_neg), rtol=1e-12, atol=1e-12)
+    weights = torch.randn(2, 6, 3, 4, dtype=torch.float64)
+    grads = torch.autograd.grad((weights[0] * pos + weights[1] * neg).sum(),
+                                [s, *critic.parameters()])
+    ref_grads = torch.autograd.grad((weights[0] * ref_pos + weights[1] * ref_neg).sum(),
+                                    [s, *critic.parameters()])
+    for got, want in zip(grads, ref_grads, strict=True):
+        torch.testing.assert_close(got, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("kind", ["synthetic", "digits"])
+def test_mimkd_loss_and_gradients_equal_the_concatenated_critics(kind):
+    # The distiller's loss against the paper's formulation on float64 models, same negatives.
+    from pidkit_distill.methods.mimkd import MIMKD
+
+    teacher, student, x, y = _pair(kind, batch=8)
+    mimkd = MIMKD(student, teacher, sample_input=x, num_classes=4, critic_hidden=8,
+                  global_bound="jsd").double().train()
+    x = x.double()
+    torch.manual_seed(7)
+    out = mimkd(x, y, epoch=0)
+    torch.manual_seed(7)
+    perm = derangement(len(x))
+    s, t = mimkd.student.forward_features(x), mimkd.teacher.forward_features(x)
+    g = mimkd.global_critic
+    local_map = s.layers[-1] if s.layers[-1].dim() == 4 else s.layers[-1][:, :, None, None]
+
+    def as_map(z):
+        return z if z.dim() == 4 else z[:, :, None, None]
+
+    ref = {
+        "ce": F.cross_entropy(s.logits, y),
+        "global": jsd_loss(g.pair_scores(t.pooled, s.pooled), g.pair_scores(t.pooled[perm], s.pooled)),
+        "local": 0.75 * jsd_loss(_concatenated(mimkd.local_critic, t.pooled, local_map),
+                                 _concatenated(mimkd.local_critic, t.pooled[perm], local_map)),
+        "feature": torch.stack([
+            jsd_loss(_concatenated(c, as_map(t.layers[k]), as_map(s.layers[k])),
+                     _concatenated(c, as_map(t.layers[k])[perm], as_map(s.layers[k])))
+            for k, c in zip(mimkd.feature_pairs, mimkd.feature_critics, strict=True)
+        ]).mean(),
+    }
+    assert set(out.losses) == set(ref)
+    for key in ref:
+        torch.testing.assert_close(out.losses[key], ref[key], rtol=1e-10, atol=1e-12)
+    params = mimkd.optimizer_groups()["student"]
+    got = torch.autograd.grad(sum(out.losses.values()), params)
+    want = torch.autograd.grad(sum(ref.values()), params)
+    for a, b in zip(got, want, strict=True):
+        torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-12)

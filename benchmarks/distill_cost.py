@@ -1,0 +1,289 @@
+"""What one training iteration of each distillation method costs, next to BAS and KD.
+
+Run from the repository root::
+
+    python -m benchmarks.distill_cost                       # both pairs, CPU, 2 threads (~3 min)
+    python -m benchmarks.distill_cost --pairs digits --budget 20
+    python -m benchmarks.distill_cost --threads 1 --clock cpu   # on a busy shared machine
+    python -m benchmarks.distill_cost --device cuda --amp   # on a GPU: bf16 autocast, images/s
+
+One iteration is what the trainer does per batch: the Distiller's forward pass (under bf16
+autocast with ``--amp`` on CUDA), the sum of its loss terms, ``zero_grad(set_to_none=True)``,
+backward, and a step of the SGD optimizer (lr 0.05, Nesterov momentum 0.9, weight decay 5e-4)
+of the optimizer group that the epoch's phase trains. Inputs are random tensors of the pair's
+shape (batch 64 by default), so no data set is needed: the cost of an iteration does not depend
+on the pixel values.
+
+Pairs: ``wrn`` is the RID paper's WRN-40-2 -> WRN-16-1 on CIFAR-shaped 3x32x32 inputs with 10
+classes; ``digits`` is the embedded digits CNN pair on 1x8x8 inputs. Every registered method is
+timed with its ``"paper"`` preset, once per distinct stage of its schedule (RID: warm-up, phase 1,
+phase 2; TED: stage 1 ``filter``, stage 2 ``student``), at the first epoch of that stage.
+MIMKD's critics have ``--mimkd-critic-hidden`` filters (default 512, the paper's).
+
+Noise control: all variants are built first and then timed in rounds, one iteration of each per
+round (in a rotated order), after ``--warmup`` untimed iterations each; a round therefore sees
+the same machine load for every method. The table gives the median time over the rounds, the
+median over rounds of the per-round ratio to BAS and to KD (so that slow periods of a shared
+machine cancel) and images/s. Two machine-independent columns say what an iteration must
+compute: GFLOP (convolutions and matrix products, forward and backward, counted by
+``torch.utils.flop_counter``; BatchNorm and element-wise work are not counted) and layer calls
+(forward calls of ``Conv2d`` and ``Linear`` modules: on small models their per-call overheads
+add up). KD runs the teacher's forward pass as every feature method does, so it is the fair
+floor for them. Rounds go on until ``--budget`` seconds per pair or ``--rounds`` rounds,
+whichever comes first (at least 5).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import copy
+import os
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from benchmarks._timing import print_table
+from pidkit_distill.methods import Distiller, available_methods, get_method
+from pidkit_distill.models import build_model
+
+PAIRS: dict[str, dict[str, Any]] = {
+    "wrn": {"teacher": "wrn-40-2", "student": "wrn-16-1", "shape": (3, 32, 32), "classes": 10},
+    "digits": {"teacher": "digits-teacher", "student": "digits-student", "shape": (1, 8, 8),
+               "classes": 10},
+}
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
+SCHEDULE_HORIZON = 1000  # epochs scanned for the stages of a method's schedule
+
+
+@dataclass
+class Variant:
+    """One method in one stage of its schedule, ready to run iterations."""
+
+    label: str
+    distiller: Distiller
+    epoch: int
+    step: Callable[[], None]
+
+
+def stage_of(distiller: Distiller, epoch: int) -> str:
+    """The stage name at ``epoch``: ``distiller.stage`` where a method has one, else its phase."""
+    stage = getattr(distiller, "stage", None)
+    return stage(epoch) if callable(stage) else distiller.phase(epoch)
+
+
+def first_epoch_of_each_stage(distiller: Distiller) -> dict[str, int]:
+    """``{stage: first epoch}`` over the method's schedule, in schedule order."""
+    stages: dict[str, int] = {}
+    for epoch in range(SCHEDULE_HORIZON):
+        stages.setdefault(stage_of(distiller, epoch), epoch)
+    return stages
+
+
+def make_step(distiller: Distiller, x: Tensor, y: Tensor, *, epoch: int, amp: bool,
+              grad_clip: float) -> Callable[[], None]:
+    """One trainer iteration of ``distiller`` at ``epoch`` on the batch ``(x, y)``."""
+    params = distiller.optimizer_groups()[distiller.phase(epoch)]
+    optimizer = torch.optim.SGD(params, lr=0.05, momentum=0.9, weight_decay=5e-4, nesterov=True)
+    cuda = x.device.type == "cuda"
+    autocast = (lambda: torch.autocast("cuda", dtype=torch.bfloat16)) if amp and cuda \
+        else contextlib.nullcontext
+
+    def step() -> None:
+        with autocast():
+            out = distiller(x, y, epoch=epoch)
+        loss = sum(out.losses.values())
+        distiller.zero_grad(set_to_none=True)
+        loss.backward()
+        if grad_clip > 0:
+            nn.utils.clip_grad_norm_(params, grad_clip)
+        optimizer.step()
+        if cuda:
+            torch.cuda.synchronize()
+
+    return step
+
+
+def build_variants(pair: str, *, batch: int, device: torch.device, amp: bool, grad_clip: float,
+                   methods: Sequence[str], mimkd_critic_hidden: int,
+                   seed: int = 0) -> list[Variant]:
+    """Every method of ``methods`` in every stage of its schedule, on the pair ``pair``."""
+    spec = PAIRS[pair]
+    torch.manual_seed(seed)
+    in_channels, classes = spec["shape"][0], spec["classes"]
+    teacher = build_model(spec["teacher"], num_classes=classes, in_channels=in_channels)
+    student = build_model(spec["student"], num_classes=classes, in_channels=in_channels)
+    x = torch.randn(batch, *spec["shape"])
+    y = torch.randint(classes, (batch,))
+    sample = x
+    if device.type == "cuda":  # as the trainer does on CUDA
+        x = x.to(device).contiguous(memory_format=torch.channels_last)
+        y = y.to(device)
+    variants = []
+    for method in methods:
+        params = {"critic_hidden": mimkd_critic_hidden} if method == "mimkd" else {}
+        distiller = get_method(method)(copy.deepcopy(student), teacher, sample_input=sample,
+                                       num_classes=classes, **params)
+        if device.type == "cuda":
+            distiller.to(device, memory_format=torch.channels_last)
+        distiller.train()
+        stages = first_epoch_of_each_stage(distiller)
+        for stage, epoch in stages.items():
+            label = method if len(stages) == 1 else f"{method} {stage}"
+            if len(stages) > 1:  # each stage trains its own copy, as a run in that stage would
+                distiller = copy.deepcopy(distiller)
+            variants.append(Variant(label, distiller, epoch,
+                                    make_step(distiller, x, y, epoch=epoch, amp=amp,
+                                              grad_clip=grad_clip)))
+    return variants
+
+
+def count_work(step: Callable[[], None]) -> tuple[int, int]:
+    """FLOPs of one call of ``step`` (convolutions and matrix products, forward and backward,
+    from ``torch.utils.flop_counter``) and its forward calls of ``Conv2d`` and ``Linear`` modules.
+    """
+    from torch.utils.flop_counter import FlopCounterMode
+
+    calls = 0
+
+    def hook(module: nn.Module, args: Any, output: Any) -> None:
+        nonlocal calls
+        calls += isinstance(module, (nn.Conv2d, nn.Linear))
+
+    handle = nn.modules.module.register_module_forward_hook(hook)
+    try:
+        with FlopCounterMode(display=False) as counter:
+            step()
+    finally:
+        handle.remove()
+    return counter.get_total_flops(), calls
+
+
+def time_rounds(variants: Sequence[Variant], *, warmup: int, budget: float, max_rounds: int,
+                clock: Callable[[], float] = time.perf_counter) -> dict[str, list[float]]:
+    """Seconds per iteration of each variant on ``clock``, one iteration of each per round."""
+    for variant in variants:
+        for _ in range(warmup):
+            variant.step()
+    times: dict[str, list[float]] = {v.label: [] for v in variants}
+    start = time.perf_counter()
+    for r in range(max_rounds):
+        shift = r % len(variants)
+        for variant in [*variants[shift:], *variants[:shift]]:
+            t0 = clock()
+            variant.step()
+            times[variant.label].append(clock() - t0)
+        if r + 1 >= 5 and time.perf_counter() - start > budget:
+            break
+    return times
+
+
+def summarise(pair: str, variants: Sequence[Variant], times: dict[str, list[float]], *,
+              batch: int, work: dict[str, tuple[int, int]]) -> list[list[str]]:
+    """Table rows: median ms, ratios to BAS and KD (medians of per-round ratios), images/s."""
+    def ratio(label: str, base: str) -> str:
+        if base not in times:
+            return "n/a"
+        per_round = [a / b for a, b in zip(times[label], times[base], strict=True)]
+        return f"{statistics.median(per_round):.2f}"
+
+    rows = []
+    for v in variants:
+        median = statistics.median(times[v.label])
+        flops, calls = work[v.label]
+        flops_kd = work["kd"][0] if "kd" in work else float("nan")
+        rows.append([pair, v.label, str(v.epoch), f"{1000 * median:.1f}", ratio(v.label, "bas"),
+                     ratio(v.label, "kd"), f"{batch / median:,.0f}", f"{flops / 1e9:.3g}",
+                     f"{flops / flops_kd:.2f}", str(calls), str(len(times[v.label]))])
+    return rows
+
+
+def get_args_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.distill_cost",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", nargs="+", default=list(PAIRS), choices=list(PAIRS),
+                        help="teacher/student pairs (default: wrn digits)")
+    parser.add_argument("--methods", nargs="+", default=None, choices=available_methods(),
+                        help="methods (default: every registered one; bas and kd always run)")
+    parser.add_argument("--batch", type=int, default=64, help="batch size (default: 64)")
+    parser.add_argument("--threads", type=int, default=2,
+                        help="torch CPU threads (default: 2)")
+    parser.add_argument("--clock", default="wall", choices=list(CLOCKS),
+                        help="wall: elapsed time (default); cpu: this process's CPU time, which "
+                             "other jobs on a shared machine disturb far less (with --threads 1; "
+                             "with more threads it also counts threads waiting for each other)")
+    parser.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                        help="device (default: cpu)")
+    parser.add_argument("--amp", action="store_true",
+                        help="bf16 autocast, as the trainer's run.amp (CUDA only)")
+    parser.add_argument("--grad-clip", type=float, default=0.0,
+                        help="clip the gradient norm, as optim.grad_clip (default: 0 = off)")
+    parser.add_argument("--warmup", type=int, default=2,
+                        help="untimed iterations per variant first (default: 2)")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds of timed rounds per pair (default: 60)")
+    parser.add_argument("--rounds", type=int, default=200,
+                        help="at most this many rounds per pair (default: 200)")
+    parser.add_argument("--mimkd-critic-hidden", type=int, default=512,
+                        help="filters of MIMKD's critics (default: 512, the paper's)")
+    return parser
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    for name in ("batch", "threads", "rounds", "mimkd_critic_hidden"):
+        if getattr(args, name) < 1:
+            raise ValueError(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}")
+    if args.batch < 2:
+        raise ValueError(f"--batch must be >= 2 (ITRD and MIMKD need batch statistics); "
+                         f"got {args.batch}")
+    if args.warmup < 0 or args.budget < 0 or args.grad_clip < 0:
+        raise ValueError("--warmup, --budget and --grad-clip must be >= 0")
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("--device cuda but CUDA is not available; use --device cpu")
+    if args.clock == "cpu" and args.device == "cuda":
+        raise ValueError("--clock cpu measures CPU time, not GPU time; use --clock wall on CUDA")
+    if args.amp and args.device != "cuda":
+        raise ValueError("--amp needs --device cuda (the trainer's bf16 autocast is CUDA only)")
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    """Time every method on every pair and print the table; returns its markdown."""
+    args = get_args_parser().parse_args(argv)
+    try:
+        _check_args(args)
+    except ValueError as exc:
+        print(f"distill_cost: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    methods = list(dict.fromkeys(["bas", "kd", *(args.methods or available_methods())]))
+    where = torch.cuda.get_device_name(device) if device.type == "cuda" else \
+        f"{platform.machine()}, {os.cpu_count()} CPUs, {args.threads} torch threads"
+    print(f"# one training iteration (forward + backward + SGD step), batch {args.batch}, "
+          f"{where}, torch {torch.__version__}, amp {'bf16' if args.amp else 'off'}, "
+          f"{args.clock} clock, "
+          f"load average {os.getloadavg()[0]:.1f}", flush=True)
+    rows = []
+    for pair in args.pairs:
+        variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
+                                  grad_clip=args.grad_clip, methods=methods,
+                                  mimkd_critic_hidden=args.mimkd_critic_hidden)
+        work = {v.label: count_work(v.step) for v in variants}
+        times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
+                            max_rounds=args.rounds, clock=CLOCKS[args.clock])
+        rows += summarise(pair, variants, times, batch=args.batch, work=work)
+        print(f"# {pair}: {len(times['bas'])} rounds", flush=True)
+    return print_table(["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s",
+                        "GFLOP", "GFLOP ÷ KD", "layer calls", "rounds"], rows)
+
+
+if __name__ == "__main__":
+    main()
