@@ -32,6 +32,7 @@ import json
 import multiprocessing
 import resource
 import shutil
+import textwrap
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -133,11 +134,11 @@ def demo_table(results: list[dict[str, Any]]) -> str:
     >>> row = {"teacher": "trained", "method": "bas", "last_acc": 0.875,
     ...        "audit": {"red": 1.2, "uni_t": 0.3, "uni_s": 0.05, "syn": 0.01}}
     >>> print(demo_table([row, {**row, "method": "rid", "last_acc": 0.926}]))
-    teacher    method  student acc  vs BAS    Red  Uni(Y:T\\S)  Uni(Y:S\\T)    Syn
-    trained    BAS          87.5 %           1.200       0.300       0.050  0.010
-    trained    RID          92.6 %    +5.1   1.200       0.300       0.050  0.010
+    teacher    method  student acc  vs BAS     Red  Uni(Y:T\\S)  Uni(Y:S\\T)     Syn
+    trained    BAS          87.5 %           1.200       0.300       0.050   0.010
+    trained    RID          92.6 %    +5.1   1.200       0.300       0.050   0.010
     """
-    widths = [max(len(label), 5) for _, label in _ATOMS]
+    widths = [max(len(label), 6) for _, label in _ATOMS]
     lines = ["teacher    method  student acc  vs BAS  " + "  ".join(
         f"{label:>{w}}" for (_, label), w in zip(_ATOMS, widths, strict=True))]
     bas = {r["teacher"]: r["last_acc"] for r in results if r["method"] == "bas"}
@@ -145,9 +146,9 @@ def demo_table(results: list[dict[str, Any]]) -> str:
         base = bas.get(r["teacher"])
         delta = "" if r["method"] == "bas" or base is None else \
             f"{100 * (r['last_acc'] - base):+.1f}"
-        atoms = "  ".join(" " * w if r["audit"].get(key) is None
-                          else f"{r['audit'][key]:{w}.3f}"
-                          for (key, _), w in zip(_ATOMS, widths, strict=True))
+        values = [r["audit"].get(key) for key, _ in _ATOMS]
+        atoms = "  ".join(" " * w if v is None else f"{0.0 if abs(v) < 5e-4 else v:{w}.3f}"
+                          for v, w in zip(values, widths, strict=True))
         lines.append(f"{r['teacher']:<10} {_METHODS[r['method']][0]:<7} "
                      f"{100 * r['last_acc']:>9.1f} %  {delta:>6}  {atoms}".rstrip())
     return "\n".join(lines)
@@ -264,7 +265,8 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     n = results[0]["audit"].get("n_samples", "?")
     estimate = (f" (bias-corrected estimates, n = {n})" if corrected else
                 f" (plug-in estimates from n = {n} samples, biased upward)")
-    print(f"\n{demo_table(results)}\n\n{_READING.format(estimate=estimate)}\n")
+    reading = textwrap.fill(" ".join(_READING.format(estimate=estimate).split()), width=95)
+    print(f"\n{demo_table(results)}\n\n{reading}\n")
     print(f"report   {report}  (accuracy.png, pid_atoms.png, pid_atoms_all_layers.png)")
     print(f"results  {out / 'results.jsonl'}; each run's metrics.jsonl and audit.jsonl in "
           f"{out}/RUN/")

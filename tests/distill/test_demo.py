@@ -82,7 +82,7 @@ def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, c
     printed = capsys.readouterr().out
     assert "sees 10 of them (2.5 %)" in printed and "all 400 training samples" in printed
     assert "200 held-out samples no network trains on" in printed
-    assert "How to read it" in printed and "plug-in estimates from n = 200" in printed
+    assert "How to read it" in printed and "n = 200" in printed
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert [(r["method"], r["teacher"]) for r in results] == [
         (m, t) for t in ("trained", "untrained") for m in ("bas", "vid", "rid")]
