@@ -187,9 +187,9 @@ def summarise(records: list[dict[str, Any]]) -> str:
         bas = {r["seed"]: r["last_acc"] for r in cells.get((*key[:2], "bas"), [])}
         paired = [r["last_acc"] - bas[r["seed"]] for r in runs if r["seed"] in bas]
         gain = "" if key[2] == "bas" or not paired else _ms(paired, 100, 1, sign=True)
-        teacher_acc = runs[0]["teacher_acc"]
+        teacher_acc = [r["teacher_acc"] for r in runs if r["teacher_acc"] is not None]
         rows.append([
-            *key, "—" if teacher_acc is None else f"{100 * teacher_acc:.1f}",
+            *key, _ms(teacher_acc, 100, 1) if teacher_acc else "—",
             _ms([r["last_acc"] for r in runs], 100, 1), gain,
             *(_ms([r[a] for r in runs]) for a in ATOMS),
             _ms([r["red"] - r["red_0"] for r in runs], digits=2, sign=True),
