@@ -186,13 +186,12 @@ def _header(config: TrainConfig, out: Path, workers: int) -> list[str]:
 
 _READING = """\
 How to read it: held-out accuracy after the last epoch, and its change against BAS with the same
-teacher (BAS never uses the teacher: its two rows are the same student, audited against each
-teacher). The atoms, in bits, are the audit's partial information decomposition of (label Y,
-teacher layer T, student layer S) for the innermost distilled layer on the held-out set at the
-last epoch{estimate}: Red = label information the student shares with the teacher (what was
-distilled), Uni(Y:T\\S) = label information only the teacher has (what is left to distil),
-Uni(Y:S\\T) = only the student has, Syn = only the two together. The untrained teacher has
-nothing to teach (its Red and Uni(Y:T\\S) stay near 0): copying it costs accuracy."""
+teacher (BAS ignores the teacher: its two rows are one student, audited against each teacher).
+The atoms, in bits, decompose what the innermost distilled layers of teacher (T) and student (S)
+tell about the label Y, on the held-out set at the last epoch{estimate}: Red = label information
+both hold (what was distilled), Uni(Y:T\\S) = only the teacher holds (what is left to distil),
+Uni(Y:S\\T) = only the student, Syn = only the two together. An untrained teacher has no label
+information to give (Red and Uni(Y:T\\S) near 0): copying its features costs accuracy."""
 
 
 def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, workers: int = 2,
