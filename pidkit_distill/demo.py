@@ -214,7 +214,8 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     Raises
     ------
     ValueError
-        ``out_dir`` holds files the demo did not make, or ``workers`` is not a positive int.
+        ``out_dir`` is a file, cannot be created or holds files the demo did not make, or
+        ``workers`` is not a positive int.
 
     Examples
     --------
@@ -229,12 +230,18 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     out = Path(out_dir)
     configs = demo_configs(out, epochs=DEMO_EPOCHS if epochs is None else epochs,
                            overrides=overrides)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out_dir={str(out)!r} is a file; choose a folder")
     if out.exists():
         if any(out.iterdir()) and not (out / _MARKER).exists():
             raise ValueError(f"out_dir={str(out)!r} exists and was not made by the demo; "
                              "choose another folder")
         shutil.rmtree(out)
-    out.mkdir(parents=True)
+    try:
+        out.mkdir(parents=True)
+    except OSError as err:
+        raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); "
+                         "choose another folder") from None
     (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
     for config in configs:  # every mistake before any training
         check_config(config)

@@ -100,6 +100,16 @@ def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, c
     assert sum(1 for p in out.iterdir() if p.name.startswith("teacher-")) == 1
 
 
-def test_demo_refuses_bad_workers(tmp_path):
+def test_demo_refuses_bad_arguments_before_any_work(tmp_path):
     with pytest.raises(ValueError, match="workers must be an int >= 1"):
         run_demo(out_dir=tmp_path, workers=0)
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder\n")
+    with pytest.raises(ValueError, match=r"out_dir='.*afile' is a file; choose a folder"):
+        run_demo(out_dir=afile)
+    with pytest.raises(ValueError, match=r"out_dir='.*afile/sub' cannot be created \(Not a "
+                                         r"directory\); choose another folder"):
+        run_demo(out_dir=afile / "sub")
+    with pytest.raises(ValueError, match=r"run\.epochs"):
+        run_demo(out_dir=tmp_path / "demo", epochs=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
