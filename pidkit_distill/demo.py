@@ -30,7 +30,6 @@ import contextlib
 import io
 import json
 import multiprocessing
-import resource
 import shutil
 import textwrap
 import time
@@ -155,7 +154,11 @@ def demo_table(results: list[dict[str, Any]]) -> str:
 
 
 def _cpu_seconds() -> float:
-    """CPU time of this process and of its finished child processes."""
+    """CPU time of this process and of its finished child processes (this process on Windows)."""
+    try:
+        import resource
+    except ImportError:
+        return time.process_time()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return time.process_time() + children.ru_utime + children.ru_stime
 
