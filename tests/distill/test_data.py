@@ -272,6 +272,7 @@ def test_train_fraction_is_a_nested_stratified_subset_and_keeps_the_held_out_set
         # nested: every sample of a smaller fraction is in the larger one, and in the full split
         rows = _rows(part.train)
         assert rows <= _rows(full.train)
+        assert not _rows(part.test) & _rows(full.train)  # no held-out sample is trained on
         if previous is not None:
             assert previous <= rows
         previous = rows
