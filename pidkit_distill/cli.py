@@ -143,12 +143,13 @@ def get_args_parser() -> argparse.ArgumentParser:
                         help="output folder (default: RUN_DIR/report for one run, else "
                              "report/ next to the runs)")
     _add_debug_option(report)
-    demo = sub.add_parser("demo", help="the CPU demo: digits, BAS vs VID vs RID, trained and "
-                                       "untrained teacher, audit and report")
+    demo = sub.add_parser("demo", help="the CPU demo: a student with 100 labels and a teacher "
+                                       "trained on 4,000 (synthetic nuisance task); BAS vs VID "
+                                       "vs RID, trained and untrained teacher, audit and report")
     demo.add_argument("--out-dir", default="runs/demo", metavar="DIR",
                       help="folder for the demo runs (emptied first) (default: 'runs/demo')")
     demo.add_argument("--epochs", type=int, default=None, metavar="INT",
-                      help="student epochs per run (default: the demo's own setting)")
+                      help="student epochs per run (default: 300, the RID paper's schedule)")
     _add_debug_option(demo)
     return parser
 

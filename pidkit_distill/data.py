@@ -32,6 +32,14 @@ Names
     ``DistributedSampler``; do not use ``persistent_workers``). The default is no augmentation,
     as in the RID authors' code.
 
+Every data set takes ``train_fraction`` (default 1.0): the run then trains on a class-stratified
+subset of the training split holding ``round(train_fraction * n_train)`` samples, while the
+held-out split stays the same. The subsets are nested: the samples are put in one seeded,
+class-interleaved order (:func:`stratified_order`) and a subset is a prefix of it, so a
+smaller fraction's samples are part of every larger one's, and a teacher trained with
+``train_fraction=1.0`` has seen every sample of a student's subset and none of the held-out
+samples. Every subset holds at least one sample of each class.
+
 The CIFAR pickles are read by an unpickler that builds only plain values and numpy arrays (any
 other object in the file is refused, so a file cannot run code when it is read).
 """
@@ -62,6 +70,7 @@ __all__ = [
     "describe_dataset",
     "load_dataset",
     "make_synthetic",
+    "stratified_order",
 ]
 
 CIFAR_STATS: dict[str, dict[str, tuple[float, float, float]]] = {
@@ -232,9 +241,10 @@ def load_dataset(
     seed : int, default=0
         Seeds the digits split, the synthetic task and CIFAR augmentation.
     **kw
-        ``digits``: ``test_fraction=0.25``. ``synthetic``: the keyword arguments of
-        :func:`make_synthetic`. CIFAR: ``download=False``, ``augment=False``,
-        ``normalization="standard"`` (or ``"kd-rid"``).
+        Every data set: ``train_fraction=1.0`` (train on a nested, class-stratified subset of
+        the training split; see the module docstring). ``digits``: ``test_fraction=0.25``.
+        ``synthetic``: the keyword arguments of :func:`make_synthetic`. CIFAR:
+        ``download=False``, ``augment=False``, ``normalization="standard"`` (or ``"kd-rid"``).
 
     Returns
     -------
@@ -254,6 +264,9 @@ def load_dataset(
     >>> bundle = load_dataset("digits", seed=0)
     >>> len(bundle.train), len(bundle.test), bundle.num_classes, bundle.input_shape
     (1347, 450, 10, (1, 8, 8))
+    >>> few = load_dataset("digits", seed=0, train_fraction=0.1)
+    >>> len(few.train), len(few.test), few.train.tensors[1].bincount().tolist()
+    (135, 450, [13, 14, 13, 14, 14, 14, 14, 13, 13, 13])
     """
     key = _check_name_and_options(name, seed, kw)
     if key == "digits":
@@ -282,24 +295,30 @@ def describe_dataset(
     DatasetSpec(name='digits', num_classes=10, input_shape=(1, 8, 8), n_train=1347, n_test=450)
     >>> describe_dataset("synthetic", n_train=64, nuisance_bits=2, target="joint").num_classes
     16
+    >>> describe_dataset("digits", train_fraction=0.1).n_train
+    135
     >>> describe_dataset("digits", n_train=64)
     Traceback (most recent call last):
     ...
-    TypeError: unknown option(s) ['n_train'] for data set 'digits'; its options are ['test_fraction'].
+    TypeError: unknown option(s) ['n_train'] for data set 'digits'; its options are \
+['test_fraction', 'train_fraction'].
     """
     key = _check_name_and_options(name, seed, kw)
     if key == "digits":
-        test_fraction = kw.get("test_fraction", 0.25)
-        _check_test_fraction(test_fraction)
-        n_test = math.ceil(test_fraction * _DIGITS_SAMPLES)
-        return DatasetSpec(key, 10, (1, 8, 8), _DIGITS_SAMPLES - n_test, n_test)
+        options = {**_keyword_defaults(_load_digits), **kw}
+        _check_test_fraction(options["test_fraction"])
+        n_test = math.ceil(options["test_fraction"] * _DIGITS_SAMPLES)
+        n_train = _subset_size(_DIGITS_SAMPLES - n_test, options["train_fraction"], 10)
+        return DatasetSpec(key, 10, (1, 8, 8), n_train, n_test)
     if key == "synthetic":
         options = {**_keyword_defaults(make_synthetic), **kw}
         _check_synthetic(**options)
         k = options["num_classes"]
         if options["target"] == "joint":
             k *= 2 ** options["nuisance_bits"]
-        return DatasetSpec(key, k, (options["dim"],), options["n_train"], options["n_test"])
+        n_train = _subset_size(options["n_train"], options["train_fraction"],
+                              options["num_classes"])
+        return DatasetSpec(key, k, (options["dim"],), n_train, options["n_test"])
     options = {**_keyword_defaults(_load_cifar), **kw}
     _check_normalization(options["normalization"])
     folder = _cifar_folder(key, _cifar_root(root), download=options["download"])
@@ -310,7 +329,9 @@ def describe_dataset(
                 raise FileNotFoundError(
                     f"CIFAR file {folder / fname} is missing; the folder is incomplete."
                 )
-    return DatasetSpec(key, _CIFAR_FILES[key][4], (3, 32, 32), *_CIFAR_SIZES)
+    num_classes = _CIFAR_FILES[key][4]
+    n_train = _subset_size(_CIFAR_SIZES[0], options["train_fraction"], num_classes)
+    return DatasetSpec(key, num_classes, (3, 32, 32), n_train, _CIFAR_SIZES[1])
 
 
 def _keyword_defaults(loader: Any) -> dict[str, Any]:
@@ -344,7 +365,8 @@ def _cifar_root(root: str | Path | None) -> Path:
     return Path("data") if root is None else Path(root)
 
 
-def _load_digits(*, seed: int, test_fraction: float = 0.25) -> DatasetBundle:
+def _load_digits(*, seed: int, test_fraction: float = 0.25,
+                 train_fraction: float = 1.0) -> DatasetBundle:
     from sklearn.datasets import load_digits
     from sklearn.model_selection import train_test_split
 
@@ -355,12 +377,107 @@ def _load_digits(*, seed: int, test_fraction: float = 0.25) -> DatasetBundle:
         images, digits.target, test_size=test_fraction, stratify=digits.target,
         random_state=seed,
     )
-    train = TensorDataset(torch.from_numpy(x_tr), torch.from_numpy(y_tr).long())
+    keep = _train_subset(torch.from_numpy(y_tr), train_fraction, num_classes=10, seed=seed)
+    train = TensorDataset(torch.from_numpy(x_tr)[keep], torch.from_numpy(y_tr).long()[keep])
     test = TensorDataset(torch.from_numpy(x_te), torch.from_numpy(y_te).long())
     return DatasetBundle(train, test, 10, (1, 8, 8), {
         "source": "sklearn.datasets.load_digits", "scale": "pixels / 16",
-        "test_fraction": test_fraction, "n_train": len(train), "n_test": len(test),
+        "test_fraction": test_fraction, "train_fraction": train_fraction,
+        "n_train_split": len(y_tr), "n_train": len(train), "n_test": len(test),
     })
+
+
+def stratified_order(labels: Tensor, *, seed: int = 0) -> Tensor:
+    """A seeded order of the samples in which the classes are interleaved in proportion.
+
+    Each class's samples are put in a random order; the ``j``-th of ``n_c`` samples of a class
+    gets the key ``j / n_c``, and the samples are sorted by key (ties in a random order). So the
+    first sample of every class comes first, and every prefix of the order holds each class in
+    proportion to its share of ``labels``: at most one sample more, and at most ``K * share``
+    fewer for ``K`` classes (within one sample either way when the classes are equally
+    frequent). A prefix is a class-stratified subset, and a shorter prefix is part of every
+    longer one.
+
+    Parameters
+    ----------
+    labels : Tensor
+        ``(N,)`` integer class labels.
+    seed : int, default=0
+        Seeds the order.
+
+    Returns
+    -------
+    Tensor
+        ``(N,)`` int64: a permutation of ``range(N)``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> labels = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1, 1])
+    >>> order = stratified_order(labels, seed=0)
+    >>> sorted(order.tolist()) == list(range(9))
+    True
+    >>> [labels[order[:k]].bincount(minlength=2).tolist() for k in (2, 3, 6)]
+    [[1, 1], [2, 1], [4, 2]]
+    """
+    y = np.asarray(labels, dtype=np.int64)
+    rng = np.random.default_rng(np.random.SeedSequence([seed, 11]))
+    shuffled = rng.permutation(len(y))
+    key = np.empty(len(y))
+    for c in np.unique(y):
+        members = shuffled[y[shuffled] == c]
+        key[members] = np.arange(len(members)) / len(members)
+    return torch.from_numpy(np.lexsort((rng.random(len(y)), key)))
+
+
+def _subset_size(n_train: int, train_fraction: float, num_classes: int) -> int:
+    """Samples in the ``train_fraction`` subset of ``n_train``: ``round(fraction * n_train)``.
+
+    Raises
+    ------
+    ValueError
+        ``train_fraction`` not in (0, 1], or a subset smaller than ``num_classes`` (it could
+        not hold a sample of every class); the message gives the smallest fraction that works.
+
+    Examples
+    --------
+    >>> _subset_size(1347, 0.1, 10)
+    135
+    >>> _subset_size(1347, 0.005, 10)
+    Traceback (most recent call last):
+    ...
+    ValueError: train_fraction=0.005 keeps 7 of 1347 training samples, fewer than the 10 \
+classes; use train_fraction >= 0.0071.
+    """
+    real = isinstance(train_fraction, (int, float)) and not isinstance(train_fraction, bool)
+    if not real or not 0.0 < train_fraction <= 1.0:
+        raise ValueError(f"train_fraction must be in (0, 1]; got {train_fraction!r}.")
+    n = math.floor(train_fraction * n_train + 0.5)
+    if n < num_classes:
+        smallest = math.ceil((num_classes - 0.5) / n_train * 10_000) / 10_000
+        raise ValueError(
+            f"train_fraction={train_fraction!r} keeps {n} of {n_train} training samples, fewer "
+            f"than the {num_classes} classes; use train_fraction >= {smallest}."
+        )
+    return n
+
+
+def _train_subset(labels: Tensor, train_fraction: float, *, num_classes: int,
+                 seed: int) -> Tensor:
+    """Indices (ascending) of the ``train_fraction`` subset: a prefix of :func:`stratified_order`.
+
+    ``num_classes`` is the number of classes the subset must cover (every class of
+    ``labels``, which must hold them all). The full set (``train_fraction=1.0``) keeps every
+    index.
+
+    Examples
+    --------
+    >>> import torch
+    >>> _train_subset(torch.tensor([0, 1, 0, 1, 0, 1]), 0.5, num_classes=2, seed=0).tolist()
+    [0, 2, 5]
+    """
+    n = _subset_size(len(labels), train_fraction, num_classes)
+    return stratified_order(labels, seed=seed)[:n].sort().values
 
 
 def _check_test_fraction(test_fraction: Any) -> None:
@@ -423,13 +540,19 @@ def _load_cifar(
     download: bool = False,
     augment: bool = False,
     normalization: str = "standard",
+    train_fraction: float = 1.0,
 ) -> DatasetBundle:
     _, train_files, test_files, label_key, num_classes = _CIFAR_FILES[key]
     _check_normalization(normalization)
+    _subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)  # checked before reading
     folder = _cifar_folder(key, root, download=download)
     if not folder.is_dir():
         _download_cifar(key, root)
     x_tr, y_tr = _read_cifar_split(folder, train_files, label_key)
+    n_split = len(y_tr)
+    if train_fraction < 1.0:
+        keep = _train_subset(y_tr, train_fraction, num_classes=num_classes, seed=seed)
+        x_tr, y_tr = x_tr[keep], y_tr[keep]
     x_te, y_te = _read_cifar_split(folder, test_files, label_key)
     stats = CIFAR_STATS[key if normalization == "standard" else "kd-rid"]
     train = CifarDataset(x_tr, y_tr, mean=stats["mean"], std=stats["std"], augment=augment,
@@ -437,7 +560,8 @@ def _load_cifar(
     test = CifarDataset(x_te, y_te, mean=stats["mean"], std=stats["std"])
     return DatasetBundle(train, test, num_classes, (3, 32, 32), {
         "folder": str(folder), "normalization": normalization, "mean": stats["mean"],
-        "std": stats["std"], "augment": augment, "n_train": len(train), "n_test": len(test),
+        "std": stats["std"], "augment": augment, "train_fraction": train_fraction,
+        "n_train_split": n_split, "n_train": len(train), "n_test": len(test),
     })
 
 
@@ -491,6 +615,7 @@ def make_synthetic(
     nuisance_scale: float = 3.0,
     noise: float = 0.3,
     target: str = "y",
+    train_fraction: float = 1.0,
 ) -> DatasetBundle:
     """The nuisance-teacher task of the RID paper's Theorem 3.1, as vectors.
 
@@ -534,6 +659,10 @@ def make_synthetic(
     target : {"y", "joint"}, default="y"
         Labels of the returned datasets: ``Y`` (``K`` classes), or the pair ``(Y, G)`` as
         ``Y * 2^b + G`` (``K 2^b`` classes) to train a teacher that must encode the nuisance.
+    train_fraction : float, default=1.0
+        Train on a subset of the ``n_train`` samples drawn, stratified by ``Y`` and nested
+        (see :func:`stratified_order`); the draw itself, and so the held-out set, does not
+        change.
 
     Returns
     -------
@@ -549,7 +678,8 @@ def make_synthetic(
     """
     _check_synthetic(n_train=n_train, n_test=n_test, num_classes=num_classes,
                      nuisance_bits=nuisance_bits, flip=flip, dim=dim, signal_scale=signal_scale,
-                     nuisance_scale=nuisance_scale, noise=noise, target=target)
+                     nuisance_scale=nuisance_scale, noise=noise, target=target,
+                     train_fraction=train_fraction)
     gen = torch.Generator().manual_seed(int(np.random.SeedSequence([seed, 7]).generate_state(1)[0]))
     rotation, _ = torch.linalg.qr(torch.randn(dim, dim, generator=gen, dtype=torch.float64))
     rotation = rotation.float()
@@ -571,6 +701,8 @@ def make_synthetic(
 
     x_tr, y_tr, z_tr, g_tr = draw(n_train)
     x_te, y_te, z_te, g_te = draw(n_test)
+    keep = _train_subset(y_tr, train_fraction, num_classes=num_classes, seed=seed)
+    x_tr, y_tr, z_tr, g_tr = x_tr[keep], y_tr[keep], z_tr[keep], g_tr[keep]
     if target == "joint":
         lab_tr, lab_te, k = y_tr * n_g + g_tr, y_te * n_g + g_te, num_classes * n_g
     else:
@@ -581,7 +713,8 @@ def make_synthetic(
         "h_z_bits": math.log2(num_classes), "h_g_bits": float(nuisance_bits),
         "num_classes_y": num_classes, "nuisance_bits": nuisance_bits, "flip": flip,
         "dim": dim, "signal_scale": signal_scale, "nuisance_scale": nuisance_scale,
-        "noise": noise, "target": target, "n_train": n_train, "n_test": n_test,
+        "noise": noise, "target": target, "train_fraction": train_fraction,
+        "n_train_split": n_train, "n_train": len(keep), "n_test": n_test,
     }
     return DatasetBundle(
         TensorDataset(x_tr, lab_tr), TensorDataset(x_te, lab_te), k, (dim,), info
@@ -590,7 +723,7 @@ def make_synthetic(
 
 def _check_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_bits: int,
                      flip: float, dim: int, signal_scale: float, nuisance_scale: float,
-                     noise: float, target: str) -> None:
+                     noise: float, target: str, train_fraction: float) -> None:
     """The option checks of :func:`make_synthetic` (also used by :func:`describe_dataset`)."""
     for arg, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1),
                             ("num_classes", num_classes, 2), ("nuisance_bits", nuisance_bits, 0),
@@ -617,3 +750,4 @@ def _check_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_bi
             raise ValueError(f"{arg} must be a real number >= 0 and finite; got {value!r}.")
     if target not in ("y", "joint"):
         raise ValueError(f"target must be 'y' or 'joint'; got {target!r}.")
+    _subset_size(n_train, train_fraction, num_classes)

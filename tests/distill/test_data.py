@@ -8,14 +8,18 @@ import pickle
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pidkit.measures import entropy, mutual_information
 from pidkit_distill.data import (
     CIFAR_STATS,
     CifarDataset,
     DatasetBundle,
+    describe_dataset,
     load_dataset,
     make_synthetic,
+    stratified_order,
 )
 
 
@@ -219,3 +223,104 @@ def test_load_dataset_rejects_unknown_names_and_options():
         load_dataset("digits", n_train=5)
     with pytest.raises(ValueError, match="seed must be an int >= 0"):
         load_dataset("digits", seed=-1)
+
+
+def _rows(dataset) -> set[bytes]:
+    """Each input of a dataset as bytes (digits has no duplicate images; synthetic draws none)."""
+    x = dataset.tensors[0]
+    return {row.numpy().tobytes() for row in x.reshape(len(x), -1)}
+
+
+@given(labels=st.lists(st.integers(0, 4), min_size=1, max_size=60), seed=st.integers(0, 99))
+def test_every_prefix_of_the_stratified_order_is_proportional_to_within_one(labels, seed):
+    y = torch.tensor(labels)
+    order = stratified_order(y, seed=seed)
+    assert sorted(order.tolist()) == list(range(len(y)))
+    totals = torch.bincount(y, minlength=5).double()
+    present = int((totals > 0).sum())
+    share = totals / len(y)
+    for k in range(1, len(y) + 1):
+        counts = torch.bincount(y[order[:k]], minlength=5).double()
+        # at most one sample more than the class's share, at most K * share fewer (K classes;
+        # within one either way for classes of equal size)
+        deviation = counts - k * share
+        assert float(deviation.max()) <= 1.0 + 1e-9
+        assert bool((deviation >= -present * share - 1e-9).all())
+        if k >= present:  # the first sample of every class comes before any second one
+            assert int((counts > 0).sum()) == present
+
+
+@pytest.mark.parametrize(("name", "options", "n_full"), [
+    ("digits", {}, 1347), ("synthetic", {"n_train": 800, "n_test": 300}, 800)])
+def test_train_fraction_is_a_nested_stratified_subset_and_keeps_the_held_out_set(
+        name, options, n_full):
+    full = load_dataset(name, seed=3, **options)
+    y_full = full.train.tensors[1]
+    previous = None
+    for fraction in (0.05, 0.1, 0.5, 1.0):
+        part = load_dataset(name, seed=3, train_fraction=fraction, **options)
+        n = math.floor(fraction * n_full + 0.5)
+        assert len(part.train) == n == describe_dataset(name, seed=3, train_fraction=fraction,
+                                                        **options).n_train
+        # the held-out set does not depend on the fraction
+        torch.testing.assert_close(part.test.tensors[0], full.test.tensors[0])
+        torch.testing.assert_close(part.test.tensors[1], full.test.tensors[1])
+        # a class-stratified subset: each class within one sample of its share
+        share = torch.bincount(y_full, minlength=full.num_classes if name == "digits" else 4)
+        counts = torch.bincount(part.train.tensors[1], minlength=len(share))
+        assert float((counts - fraction * share).abs().max()) <= 1.0 + 1e-9
+        # nested: every sample of a smaller fraction is in the larger one, and in the full split
+        rows = _rows(part.train)
+        assert rows <= _rows(full.train)
+        assert not _rows(part.test) & _rows(full.train)  # no held-out sample is trained on
+        if previous is not None:
+            assert previous <= rows
+        previous = rows
+        assert part.info["train_fraction"] == fraction and part.info["n_train"] == n
+
+
+def test_train_fraction_subsets_follow_the_data_seed():
+    a = load_dataset("digits", seed=0, train_fraction=0.1)
+    b = load_dataset("digits", seed=0, train_fraction=0.1)
+    c = load_dataset("digits", seed=1, train_fraction=0.1)
+    torch.testing.assert_close(a.train.tensors[0], b.train.tensors[0])
+    assert _rows(a.train) != _rows(c.train)
+
+
+def test_synthetic_subset_keeps_the_latent_variables_of_its_samples():
+    part = make_synthetic(n_train=400, n_test=50, seed=2, train_fraction=0.25)
+    info = part.info
+    assert len(info["z_train"]) == len(info["g_train"]) == len(info["y_train"]) == 100
+    torch.testing.assert_close(part.train.tensors[1], info["y_train"])
+    joint = make_synthetic(n_train=400, n_test=50, seed=2, train_fraction=0.25, target="joint")
+    torch.testing.assert_close(joint.train.tensors[1],
+                               info["y_train"] * 64 + info["g_train"])
+
+
+def test_cifar_train_fraction(cifar_root):
+    root, _ = cifar_root
+    full = load_dataset("cifar10", root=root)
+    part = load_dataset("cifar10", root=root, train_fraction=0.7)
+    assert len(part.train) == math.floor(0.7 * 15 + 0.5) == 11 and len(part.test) == 4
+    assert _rows(part.train) <= _rows(full.train)
+    assert describe_dataset("cifar10", root=root, train_fraction=0.1).n_train == 5_000
+
+
+@pytest.mark.parametrize("fraction", [0, 0.0, -0.1, 1.5, True, "0.1", float("nan")])
+def test_train_fraction_must_be_in_0_1(fraction):
+    for name in ("digits", "synthetic"):
+        with pytest.raises(ValueError, match=r"train_fraction must be in \(0, 1\]"):
+            load_dataset(name, train_fraction=fraction)
+        with pytest.raises(ValueError, match=r"train_fraction must be in \(0, 1\]"):
+            describe_dataset(name, train_fraction=fraction)
+
+
+def test_a_train_fraction_too_small_for_every_class_names_the_smallest_that_works():
+    with pytest.raises(ValueError, match=r"keeps 2 of 1347 .* fewer than the 10 classes; "
+                                         r"use train_fraction >= 0\.0071"):
+        load_dataset("digits", train_fraction=0.0015)
+    with pytest.raises(ValueError, match="fewer than the 4 classes"):
+        describe_dataset("synthetic", n_train=100, train_fraction=0.02)
+    smallest = load_dataset("digits", train_fraction=0.0071)
+    assert len(smallest.train) == 10
+    assert torch.bincount(smallest.train.tensors[1]).tolist() == [1] * 10

@@ -1,0 +1,115 @@
+"""The demo: its data never shows a network the held-out samples; a small run end to end."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from pidkit_distill.data import describe_dataset
+from pidkit_distill.demo import LABELLED_FRACTION, demo_configs, demo_table, run_demo
+from pidkit_distill.training import check_config
+from pidkit_distill.training.loaders import load_data
+
+
+def _rows(dataset) -> set[bytes]:
+    x = dataset.tensors[0]
+    return {row.numpy().tobytes() for row in x.reshape(len(x), -1)}
+
+
+def test_demo_data_keeps_the_held_out_samples_from_both_networks(tmp_path):
+    configs = demo_configs(tmp_path)
+    assert len(configs) == 6
+    # every run trains on the same data: checking one checks all
+    assert len({(str(c.data), str(c.teacher.data_options)) for c in configs}) == 1
+    for config in configs[:1]:
+        student, teacher = load_data(config), load_data(config, teacher=True)
+        held_out = _rows(student.test)
+        # the teacher trains on the whole training split, the student on 2.5 % of it
+        assert (len(teacher.train), len(student.train)) == (4000, 100)
+        assert len(student.train) == round(LABELLED_FRACTION * len(teacher.train))
+        assert _rows(student.train) <= _rows(teacher.train)
+        assert not held_out & _rows(teacher.train)
+        torch.testing.assert_close(teacher.test.tensors[0], student.test.tensors[0])
+        torch.testing.assert_close(teacher.test.tensors[1], student.test.tensors[1])
+        assert len(held_out) == 2000
+    for config in configs:  # what the trainer is told matches what is loaded
+        checked = check_config(config)
+        assert (checked.data.n_train, checked.teacher_data.n_train) == (100, 4000)
+        assert describe_dataset(config.data.name, **config.data.options).n_test == 2000
+
+
+def test_demo_configs_differ_only_in_method_and_teacher(tmp_path):
+    configs = demo_configs(tmp_path, epochs=300)
+    assert {(c.method.name, c.teacher.source) for c in configs} == {
+        (m, t) for m in ("bas", "vid", "rid") for t in ("trained", "untrained")}
+    assert all(c.run.epochs == 300 and c.run.audit_every == 50 for c in configs)
+    # RID keeps the paper's 300-epoch schedule: nothing to scale, no notice
+    rid = next(c for c in configs if c.method.name == "rid")
+    checked = check_config(rid)
+    assert checked.notices == ()
+    assert (checked.params.warmup_epochs, checked.params.cycle_epochs) == (30, 30)
+    assert checked.params.student_epochs(300) == 207
+
+
+def test_demo_table_reads_the_change_against_bas_per_teacher():
+    def row(teacher, method, acc):
+        return {"teacher": teacher, "method": method, "last_acc": acc,
+                "audit": {"red": 0.5, "uni_t": 0.25, "uni_s": 0.125, "syn": 0.0625}}
+
+    table = demo_table([row("trained", "bas", 0.80), row("trained", "rid", 0.90),
+                        row("untrained", "bas", 0.80), row("untrained", "vid", 0.25)])
+    lines = table.splitlines()
+    assert lines[0].split() == ["teacher", "method", "student", "acc", "vs", "BAS", "Red",
+                                "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn"]
+    assert lines[2].split() == ["trained", "RID", "90.0", "%", "+10.0", "0.500", "0.250",
+                                "0.125", "0.062"]
+    assert lines[4].split()[:5] == ["untrained", "VID", "25.0", "%", "-55.0"]
+    assert lines[3].split()[:4] == ["untrained", "BAS", "80.0", "%"]  # no change column
+    missing = demo_table([{**row("trained", "bas", 0.8), "audit": {}}])
+    assert missing.splitlines()[1].split() == ["trained", "BAS", "80.0", "%"]
+
+
+def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, capsys):
+    out = tmp_path / "demo"
+    out.mkdir()
+    (out / ".pidkit-distill-demo").write_text("an earlier demo\n")
+    (out / "stale.txt").write_text("from an earlier demo\n")
+    small = ["data.options.n_train=400", "data.options.n_test=200", "teacher.epochs=1"]
+    report = run_demo(out_dir=out, epochs=2, workers=1, overrides=small)
+    assert not (out / "stale.txt").exists()  # an earlier demo's folder is replaced
+    printed = capsys.readouterr().out
+    assert "sees 10 of them (2.5 %)" in printed and "all 400 training samples" in printed
+    assert "200 held-out samples no network trains on" in printed
+    assert "How to read it" in printed and "n = 200" in printed
+    results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
+    assert [(r["method"], r["teacher"]) for r in results] == [
+        (m, t) for t in ("trained", "untrained") for m in ("bas", "vid", "rid")]
+    for r in results:
+        assert 0.0 <= r["last_acc"] <= 1.0 and r["epochs"] == 2
+        assert {"red", "uni_t", "uni_s", "syn", "n_samples"} <= set(r["audit"])
+        run = out / r["run"]
+        assert (run / "audit.jsonl").is_file() and (run / "train.log").is_file()
+    table = printed[printed.index("teacher    method"):].splitlines()[1:7]
+    assert [line.split()[:2] for line in table] == [
+        [t, m] for t in ("trained", "untrained") for m in ("BAS", "VID", "RID")]
+    assert report == out / "report" / "report.md" and report.is_file()
+    assert {p.name for p in (out / "report").glob("*.png")} == {
+        "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png"}
+    assert sum(1 for p in out.iterdir() if p.name.startswith("teacher-")) == 1
+
+
+def test_demo_refuses_bad_arguments_before_any_work(tmp_path):
+    with pytest.raises(ValueError, match="workers must be an int >= 1"):
+        run_demo(out_dir=tmp_path, workers=0)
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder\n")
+    with pytest.raises(ValueError, match=r"out_dir='.*afile' is a file; choose a folder"):
+        run_demo(out_dir=afile)
+    with pytest.raises(ValueError, match=r"out_dir='.*afile/sub' cannot be created \(Not a "
+                                         r"directory\); choose another folder"):
+        run_demo(out_dir=afile / "sub")
+    with pytest.raises(ValueError, match=r"run\.epochs"):
+        run_demo(out_dir=tmp_path / "demo", epochs=0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
