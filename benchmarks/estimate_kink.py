@@ -45,12 +45,11 @@ import os
 import platform
 import sys
 import time
-import zlib
 from typing import Any
 
 import numpy as np
 
-from benchmarks.estimate_bias import ATOMS, DEFAULT_JOINTS, DEFAULT_N, JOINTS
+from benchmarks.estimate_bias import ATOMS, DEFAULT_JOINTS, DEFAULT_N, JOINTS, draw_seeds, markdown
 from pidkit import bertschinger_batch, pid
 from pidkit.estimate import (
     PIDStatistic,
@@ -189,7 +188,7 @@ def run(
         true = np.array([getattr(truth, a) for a in ATOMS])
         u_true = (truth.uni_t + truth.uni_s) / 2
         for n in sizes:
-            seeds = np.random.SeedSequence([seed, n, zlib.crc32(name.encode())]).generate_state(draws)
+            seeds = draw_seeds(seed, n, name, draws)
             start = time.perf_counter()
             results = Parallel(n_jobs=n_jobs)(
                 delayed(_one_draw)(p, n, int(s), n_boot, slow, coverage) for s in seeds
@@ -221,19 +220,9 @@ def run(
     return rows
 
 
-def _markdown(headers: list[str], cells: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    lines = [
-        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
-    ]
-    return "\n".join(lines)
-
-
 def tables(rows: list[dict[str, Any]]) -> str:
     """The curve table, the candidates table and (if measured) the coverage table, as markdown."""
-    curve = _markdown(
+    curve = markdown(
         ["joint", "n", "U true", "bias of U at n", "n/2", "n/4", "increment n -> n/2", "n/2 -> n/4"],
         [[r["joint"], str(r["n"]), f"{r['u_true']:.3f}", *(f"{c:+.3f}" for c in r["curve"]),
           f"{r['curve'][1] - r['curve'][0]:+.3f}", f"{r['curve'][2] - r['curve'][1]:+.3f}"] for r in rows],
@@ -243,7 +232,7 @@ def tables(rows: list[dict[str, Any]]) -> str:
                                          for c in names)] for r in rows]
     met = [sum(r["candidates"][c][0] <= 0.5 and r["candidates"][c][1] <= 1.0 for r in rows) for c in names]
     cells.append(["target met", "", *(f"{m} of {len(rows)}" for m in met)])
-    candidates = _markdown(["joint", "n", *names], cells)
+    candidates = markdown(["joint", "n", *names], cells)
     out = ("Bias curve of U (mean minus truth, bits)\n\n" + curve
            + "\n\nTotal |bias| / plug-in and total RMSE / plug-in of the four atoms\n\n" + candidates)
     if "coverage" in rows[0]:
@@ -253,7 +242,7 @@ def tables(rows: list[dict[str, Any]]) -> str:
                 cov.append([r["joint"], str(r["n"]), kind,
                             *(f"{c:.2f} ({w:.2f})" for c, w in zip(inside, width, strict=True))])
         out += ("\n\nCoverage of the 95 % intervals (mean width, bits)\n\n"
-                + _markdown(["joint", "n", "intervals", *QUANTITIES], cov))
+                + markdown(["joint", "n", "intervals", *QUANTITIES], cov))
     return out
 
 
