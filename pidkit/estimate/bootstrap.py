@@ -139,8 +139,9 @@ def bootstrap_intervals(
     [(0.9, 1.1)]
     >>> bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="basic")
     [(0.9, 1.1)]
-    >>> bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, alternative=[0.8])
-    [(0.7000000000000002, 1.1)]
+    >>> (lo, hi), = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, alternative=[0.8])
+    >>> round(lo, 6), hi
+    (0.7, 1.1)
     """
     confidence = check_confidence(confidence)
     check_option(method, "ci_method", CI_METHODS)

@@ -213,10 +213,10 @@ class RepresentationPID:
         if fix.method != "none":
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
         if fix.kink > 0:
-            which = "the intervals include" if self.intervals is not None else "bootstrap intervals include"
+            which = "the intervals" if self.intervals is not None else "intervals (bootstrap=B)"
             lines.append(
                 f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be "
-                f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} that"
+                f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
             )
         if fix.negative:
             lines.append(
