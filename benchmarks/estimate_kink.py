@@ -33,8 +33,8 @@ This benchmark measures, on the joints and sizes of ``benchmarks.estimate_bias``
    quantities (B replicates, each corrected as the sample was) without and with the kink allowance.
 
 Run: ``python -m benchmarks.estimate_kink [--draws 20] [--n 450 2000] [--joints ...] [--boot 40]
-[--slow] [--coverage 0] [--n-jobs -1] [--seed 0]``. The default run takes about 10 minutes on
-2 cores, ``--slow`` about twice that, ``--coverage 20`` about 8 minutes more per (joint, n).
+[--slow] [--coverage 0] [--n-jobs -1] [--seed 0]``. On the shared 2-core machine the default grid
+took about 5 minutes, 12 with ``--slow``, and ``--coverage 20`` added about 8.
 """
 
 from __future__ import annotations
