@@ -109,6 +109,22 @@ JOINTS = {
 DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "dirichlet10-1", "dirichlet10-0.1")
 
 
+def draw_seeds(seed: int, n: int, joint: str, draws: int) -> np.ndarray:
+    """Seeds of the ``draws`` samples of size ``n`` from ``joint`` (shared by the kink study)."""
+    return np.random.SeedSequence([seed, n, zlib.crc32(joint.encode())]).generate_state(draws)
+
+
+def markdown(headers: list[str] | tuple[str, ...], cells: list[list[str]] | list[tuple[str, ...]]) -> str:
+    """A markdown table with padded columns."""
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
+    lines = [
+        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
+    ]
+    return "\n".join(lines)
+
+
 def _one_draw(p: np.ndarray, n: int, seed: int, methods: tuple[str, ...]) -> dict[str, np.ndarray]:
     counts = np.random.default_rng(seed).multinomial(n, p.ravel()).reshape(p.shape)
     out = {}
@@ -141,7 +157,7 @@ def run(
         truth = pid(p)
         true = np.array([getattr(truth, a) for a in ATOMS])
         for n in sizes:
-            seeds = np.random.SeedSequence([seed, n, zlib.crc32(name.encode())]).generate_state(draws)
+            seeds = draw_seeds(seed, n, name, draws)
             start = time.perf_counter()
             results = Parallel(n_jobs=n_jobs)(
                 delayed(_one_draw)(p, n, int(s), BIAS_CORRECTIONS) for s in seeds
@@ -188,13 +204,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 cell(r["total_rmse"]).lstrip("+"), f"{r['rmse_ratio']:.2f}",
             )
         )
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    lines = [
-        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
-    ]
-    return "\n".join(lines)
+    return markdown(headers, cells)
 
 
 def main(argv: list[str] | None = None) -> str:

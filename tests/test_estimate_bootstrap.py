@@ -7,12 +7,14 @@ import numpy as np
 import pytest
 
 from pidkit.estimate import (
+    CI_METHODS,
     PIDStatistic,
     bootstrap,
     bootstrap_intervals,
     bootstrap_replicates,
     pid_from_representations,
 )
+from pidkit.estimate.correction import QUANTITIES
 
 
 def _labels(n: int = 600, seed: int = 4):
@@ -32,6 +34,37 @@ def test_interval_formulas_basic_and_percentile():
     clipped = bootstrap_intervals(reps, [1.0, 1.0], [1.0, 1.0], confidence=0.5, lower=0.0)
     assert clipped[1] == (0.0, 0.0)
     assert bootstrap_intervals(np.full((3, 1), np.nan), [1.0], [1.0]) != [(1.0, 1.0)]
+
+
+def test_an_alternative_estimate_stretches_the_interval_to_the_union():
+    reps = np.array([[0.9], [1.0], [1.1], [1.2], [1.3]])
+    for method in CI_METHODS:
+        around = {
+            x: bootstrap_intervals(reps, [x], [1.1], confidence=0.5, method=method)[0] for x in (1.0, 0.7)
+        }
+        both = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method=method, alternative=[0.7])[0]
+        assert both == pytest.approx((around[0.7][0], around[1.0][1]))
+        same = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method=method, alternative=[1.0])[0]
+        assert same == pytest.approx(around[1.0])
+
+
+def test_intervals_of_the_atoms_cover_the_n_half_alternative():
+    # T and S: equally noisy copies of Y, independent given Y (equal channels, both Uni = 0).
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 400)
+    t, s = (np.where(rng.random(400) < 0.7, y, rng.integers(0, 3, 400)) for _ in range(2))
+    res = pid_from_representations(y, t, s, bootstrap=8, n_repeats=2, random_state=3)
+    fix = res.correction
+    assert fix.kink > 0.005
+    boot = np.column_stack([res.bootstrap_samples[q] for q in QUANTITIES])
+    estimate = [fix.corrected[q] for q in QUANTITIES]
+    reference = [fix.plugin[q] for q in QUANTITIES]
+    plain = dict(zip(QUANTITIES, bootstrap_intervals(boot, estimate, reference, lower=0.0), strict=True))
+    for q, (lo, hi) in res.intervals.items():
+        shift = fix.kink_corrected[q] - fix.corrected[q]
+        assert lo == pytest.approx(max(0.0, plain[q][0] + min(shift, 0.0)), abs=1e-12), q
+        assert hi == pytest.approx(max(0.0, plain[q][1] + max(shift, 0.0)), abs=1e-12), q
+    assert "kink: under an n^-1/2 bias" in repr(res) and "the intervals include that" in repr(res)
 
 
 def test_replicates_use_one_child_seed_each():

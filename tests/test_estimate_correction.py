@@ -6,6 +6,7 @@ with it), the PID identities, closed-form entropies, and the truth of joints wit
 
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -20,6 +21,7 @@ from pidkit.estimate import (
     atoms_from_informations,
     correct_counts,
     eb_conditional_entropy,
+    kink_fraction,
     pid_from_representations,
 )
 from pidkit.estimate.dirichlet import grassberger_entropy
@@ -36,6 +38,15 @@ def _noisy_xor10(eps: float = 0.2) -> np.ndarray:
     return p / p.sum()
 
 
+def _equal_channels10(keep: float = 0.9) -> np.ndarray:
+    """Y = floor((T + S) / 2) with probability keep, else uniform: p(y|t) = p(y|s), both Uni = 0."""
+    p = np.full((10, 10, 10), (1 - keep) / 10)
+    for t in range(10):
+        for s in range(10):
+            p[(t + s) // 2, t, s] += keep
+    return p / p.sum()
+
+
 @pytest.mark.parametrize("k", [4, 10])
 @pytest.mark.parametrize("method", BIAS_CORRECTIONS)
 def test_all_corrections_agree_with_the_plugin_on_a_million_samples(method, k):
@@ -45,6 +56,7 @@ def test_all_corrections_agree_with_the_plugin_on_a_million_samples(method, k):
     fix = correct_counts(counts, method=method, n_repeats=2)
     for name, value in fix.corrected.items():
         assert value == pytest.approx(fix.plugin[name], abs=1e-3), name
+        assert fix.kink_corrected[name] == pytest.approx(fix.plugin[name], abs=1e-3), name
     assert fix.subsample_sizes == ((10**6,) if method == "none" else (10**6, 500_000, 250_000))
 
 
@@ -60,6 +72,17 @@ def test_corrected_atoms_satisfy_the_identities_and_flag_negatives(seed, n):
     assert c["red"] + c["uni_t"] + c["uni_s"] + c["syn"] == pytest.approx(c["i_yts"], abs=1e-9)
     assert set(fix.negative) == {k for k, v in c.items() if v < 0}
     assert all(fix.bias[k] == pytest.approx(fix.plugin[k] - c[k]) for k in c)
+    # The n^-1/2 alternative: never below 0 itself, never pushes a unique information below 0,
+    # keeps the identities; the extrapolation's points start at the plug-in.
+    k = fix.kink_corrected
+    assert 0.0 <= fix.kink <= max(0.0, min(c["uni_t"], c["uni_s"])) + 1e-12
+    assert k["red"] + k["uni_t"] == pytest.approx(c["i_yt"], abs=1e-9)
+    assert k["red"] + k["uni_s"] == pytest.approx(c["i_ys"], abs=1e-9)
+    assert k["red"] + k["uni_t"] + k["uni_s"] + k["syn"] == pytest.approx(c["i_yts"], abs=1e-9)
+    means = fix.subsample_means
+    assert all(len(v) == len(fix.subsample_sizes) for v in means.values())
+    assert means["i_yt"][0] == pytest.approx(fix.plugin["i_yt"])
+    assert means["i_star"][0] == pytest.approx(fix.plugin["i_yt"] + fix.plugin["i_ys"] - fix.plugin["red"])
 
 
 def test_default_correction_removes_most_of_the_synergy_bias_at_450_samples():
@@ -78,6 +101,44 @@ def test_default_correction_removes_most_of_the_synergy_bias_at_450_samples():
     fixed_bias = np.abs(np.mean(fixed, axis=0) - true).sum()
     assert plug_bias > 0.5
     assert fixed_bias < 0.5 * plug_bias
+
+
+def test_kink_fraction_is_the_extrapolations_weight_on_a_square_root():
+    # Lagrange weights at 1/m = 0 of the quadratic through 1/n, 2/n, 4/n are 8/3, -2, 1/3.
+    assert kink_fraction((1200, 600, 300)) == pytest.approx(8 / 3 - 2 * math.sqrt(2) + 2 / 3, abs=1e-12)
+    assert kink_fraction((1200, 600, 400)) == pytest.approx(3 - 3 * math.sqrt(2) + math.sqrt(3), abs=1e-12)
+    # What correct_counts extrapolates: a bias b m^-1/2 keeps r b n^-1/2.
+    sizes = np.array([1200.0, 600.0, 300.0])
+    design = np.stack([np.ones(3), 1 / sizes, 1 / sizes**2], axis=1)
+    intercept = np.linalg.solve(design, 0.7 / np.sqrt(sizes))[0]
+    assert intercept == pytest.approx(kink_fraction(sizes) * 0.7 / np.sqrt(1200.0))
+
+
+def test_kink_model_removes_the_unique_bias_the_extrapolation_leaves_at_equal_channels():
+    # Both unique informations are 0 with equal channels: the plug-in's Uni is biased like n^-1/2
+    # (about 0.2 bits at n = 450) and the 1/n extrapolation leaves about half of it.
+    p = _equal_channels10()
+    truth = pid(p)
+    assert max(truth.uni_t, truth.uni_s) < 1e-6
+    rng = np.random.default_rng(0)
+    fixed, kinked = [], []
+    for draw in range(10):
+        fix = correct_counts(rng.multinomial(450, p.ravel()).reshape(p.shape), n_repeats=2, random_state=draw)
+        fixed.append((fix.corrected["uni_t"] + fix.corrected["uni_s"]) / 2)
+        kinked.append((fix.kink_corrected["uni_t"] + fix.kink_corrected["uni_s"]) / 2)
+        assert fix.kink > 0
+    assert np.mean(fixed) > 0.06
+    assert 0 <= np.mean(kinked) < 0.5 * np.mean(fixed)
+
+
+def test_the_correction_record_is_json_ready():
+    counts = np.random.default_rng(8).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
+    record = correct_counts(counts, n_repeats=2).to_dict()
+    assert {"kink", "subsample_means"} <= set(record)
+    assert set(record["subsample_means"]) == {"i_yt", "i_ys", "i_yts", "i_star"}
+    json.dumps(record, allow_nan=False)
+    none = correct_counts(counts, method="none")
+    assert none.kink == 0.0 and none.subsample_means == {} and none.kink_corrected == none.corrected
 
 
 def test_eb_conditional_entropy_on_sparse_rows_of_known_entropy():

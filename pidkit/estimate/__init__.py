@@ -26,6 +26,7 @@ from .correction import (
     BiasCorrection,
     atoms_from_informations,
     correct_counts,
+    kink_fraction,
 )
 from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, PowerOfTwoScaler, clusters_for_samples, discretize
@@ -57,5 +58,6 @@ __all__ = [
     "correct_counts",
     "discretize",
     "eb_conditional_entropy",
+    "kink_fraction",
     "pid_from_representations",
 ]

@@ -95,8 +95,9 @@ def bootstrap_intervals(
     confidence: float = 0.95,
     method: str = "basic",
     lower: float | None = None,
+    alternative: Sequence[float] | np.ndarray | None = None,
 ) -> list[tuple[float, float]]:
-    """Bootstrap intervals of each column around ``estimate``.
+    """Bootstrap intervals of each column around ``estimate`` (and ``alternative``).
 
     The deviations ``d = replicate - reference`` of the replicates from ``reference``, the
     statistic's value on the observed sample (the functional at the empirical distribution), stand
@@ -120,6 +121,10 @@ def bootstrap_intervals(
     method : {"basic", "percentile"}, default="basic"
     lower : float or None, default=None
         Clip both ends at this value (0 for quantities that cannot be negative).
+    alternative : sequence of float, length k, optional
+        A second estimate that the data cannot tell from ``estimate`` (another model of the bias,
+        e.g. :attr:`pidkit.estimate.BiasCorrection.kink_corrected`). Each interval is then the
+        union of the intervals around both, made from the same deviations.
 
     Returns
     -------
@@ -134,20 +139,28 @@ def bootstrap_intervals(
     [(0.9, 1.1)]
     >>> bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="basic")
     [(0.9, 1.1)]
+    >>> (lo, hi), = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, alternative=[0.8])
+    >>> round(lo, 6), hi
+    (0.7, 1.1)
     """
     confidence = check_confidence(confidence)
     check_option(method, "ci_method", CI_METHODS)
     replicates = np.asarray(replicates, dtype=np.float64)
     alpha = (1.0 - confidence) / 2.0
+    others = estimate if alternative is None else alternative
     out = []
-    for j, (est, ref) in enumerate(zip(estimate, reference, strict=True)):
+    for j, (est, ref, other) in enumerate(zip(estimate, reference, others, strict=True)):
         col = replicates[:, j]
         col = col[~np.isnan(col)]
         if col.size == 0 or not math.isfinite(est):
             out.append((math.nan, math.nan))
             continue
         q_lo, q_hi = np.quantile(col - ref, [alpha, 1.0 - alpha])
-        lo, hi = (est - q_hi, est - q_lo) if method == "basic" else (est + q_lo, est + q_hi)
+        centres = (min(est, other), max(est, other))
+        if method == "basic":
+            lo, hi = centres[0] - q_hi, centres[1] - q_lo
+        else:
+            lo, hi = centres[0] + q_lo, centres[1] + q_hi
         if lower is not None:
             lo, hi = max(lo, lower), max(hi, lower)
         out.append((float(lo), float(hi)))

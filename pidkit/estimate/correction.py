@@ -24,14 +24,19 @@ informations by construction. The methods differ in how the informations are cor
 
 Measured on ten-label, 10 x 10 x 10 joints (``python -m benchmarks.estimate_bias``,
 ``docs/estimate.md``): at n = 450 and 2000 the default removes most of the plug-in's bias on every
-joint tried but one where both unique informations sit exactly at 0 with equal I(Y;T) = I(Y;S);
-there the bias of a "min over Q" shrinks like n**-1/2, which no correction in powers of 1/n removes.
+joint tried but one where both unique informations sit exactly at 0 with equal channels
+p(y|t) = p(y|s). There the BROJA optimum sits at a kink, the plug-in's union information is biased
+like E|noise| ~ n**-1/2, and an extrapolation in powers of 1/n removes only about half of that
+(:func:`kink_fraction`). The subsample values of such a joint cannot be told from those of joints
+without a kink (``python -m benchmarks.estimate_kink``), so the point estimate keeps the 1/n model
+and :attr:`BiasCorrection.kink` says how far the n**-1/2 model would move the atoms; the bootstrap
+intervals cover both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,7 +59,10 @@ __all__ = [
     "check_bias_correction",
     "check_subsamples",
     "correct_counts",
+    "kink_fraction",
     "plugin_quantities",
+    "solve_tables",
+    "subsample_tables",
 ]
 
 BIAS_CORRECTIONS = ("none", "extrapolation", "eb-extrapolation")
@@ -64,6 +72,8 @@ DEFAULT_SUBSAMPLES = (2, 4)
 """Strong et al.'s design: halves and quarters of the sample."""
 QUANTITIES = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 """The seven numbers every correction reports, in this order."""
+_INFORMATIONS = ("i_yt", "i_ys", "i_yts", "i_star")
+"""The informations the extrapolation fits, in the order of :func:`solve_tables`' columns."""
 _CHUNK = 16
 """Subsample tables solved per task: fixed, so that the numbers do not depend on n_jobs."""
 
@@ -94,6 +104,19 @@ class BiasCorrection:
         Subsample solves that were not certified (possible only with ``strict=False``); they are
         left out of the means.
     units : str
+    kink : float
+        How much lower the union information I* (so both unique informations) and how much higher
+        Red and Syn would be if I*'s bias shrank like n**-1/2 instead of in powers of 1/n. That
+        happens where both unique informations are 0 with equal channels p(y|t) = p(y|s) (a kink
+        of the BROJA optimum); the extrapolation then leaves :func:`kink_fraction` (about half) of
+        the plug-in's bias of the unique informations in place, and samples of one size cannot
+        tell the two cases apart. It is ``r / (1 - r)`` times the correction of the mean unique
+        information, ``r = kink_fraction(subsample_sizes)``, capped at the smaller corrected
+        unique information (it never pushes one below 0), and 0 for ``"none"``. The bootstrap
+        intervals of :func:`pidkit.estimate.pid_from_representations` cover both models.
+    subsample_means : dict of str to list of float
+        The points the extrapolation fits: the mean plug-in ``"i_yt"``, ``"i_ys"``, ``"i_yts"``
+        and ``"i_star"`` (I*) at each of ``subsample_sizes`` (empty for ``"none"``).
     """
 
     method: str
@@ -105,6 +128,18 @@ class BiasCorrection:
     negative: tuple[str, ...] = ()
     n_failed: int = 0
     units: str = "bits"
+    kink: float = 0.0
+    subsample_means: dict[str, list[float]] = field(default_factory=dict)
+
+    @property
+    def kink_corrected(self) -> dict[str, float]:
+        """The seven quantities if the union information's bias shrank like n**-1/2 (see ``kink``).
+
+        Unique informations ``kink`` lower, Red and Syn ``kink`` higher, the informations as they
+        are; the PID identities still hold.
+        """
+        shift = {"red": self.kink, "uni_t": -self.kink, "uni_s": -self.kink, "syn": self.kink}
+        return {name: value + shift.get(name, 0.0) for name, value in self.corrected.items()}
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field."""
@@ -118,6 +153,8 @@ class BiasCorrection:
             "negative": list(self.negative),
             "n_failed": self.n_failed,
             "units": self.units,
+            "kink": self.kink,
+            "subsample_means": {name: list(values) for name, values in self.subsample_means.items()},
         }
 
 
@@ -206,9 +243,20 @@ def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.n
     return np.array([np.full(4, np.nan) if r is None else _informations(r) for r in results]).reshape(-1, 4)
 
 
-def _partitions(counts: np.ndarray, parts: tuple[int, ...], n_repeats: int, seed: int) -> list[np.ndarray]:
-    """Count tables of random disjoint subsamples: per repeat, each entry of ``parts`` cuts one
-    random permutation of the samples into that many pieces of ``n // k`` samples."""
+def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, seed: int) -> list[np.ndarray]:
+    """Count tables of the random disjoint subsamples the extrapolation averages over.
+
+    Per repeat, one random permutation of the samples is cut, for each entry ``k`` of ``parts``,
+    into ``k`` pieces of ``n // k`` samples. The tables come in that order: repeat by repeat, part
+    by part, piece by piece.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> tables = subsample_tables(np.array([[[3, 1], [0, 4]]]), (2, 4), 1, seed=0)
+    >>> [int(t.sum()) for t in tables]
+    [4, 4, 2, 2, 2, 2]
+    """
     cells = np.repeat(np.arange(counts.size), counts.ravel())
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5B5A]))
     tables = []
@@ -227,6 +275,31 @@ def _extrapolate(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     design = np.stack([np.ones_like(sizes), 1.0 / sizes, 1.0 / sizes**2], axis=1)
     coef, *_ = np.linalg.lstsq(design, values, rcond=None)
     return coef[0]
+
+
+def kink_fraction(sizes: Sequence[int]) -> float:
+    """Fraction of an n**-1/2 bias that the extrapolation over ``sizes`` leaves in place.
+
+    The extrapolation's intercept is a weighted sum of the values at the sizes (the first one the
+    full sample); applied to a bias ``b * m**-1/2`` it leaves ``r * b * n**-1/2``.
+
+    Examples
+    --------
+    Halves and quarters (the default): the quadratic through three points leaves half of it.
+
+    >>> round(kink_fraction((450, 225, 112)), 3)
+    0.505
+    """
+    m = np.asarray(sizes, dtype=float)
+    design = np.stack([np.ones_like(m), 1.0 / m, 1.0 / m**2], axis=1)
+    return float(np.linalg.pinv(design)[0] @ np.sqrt(m[0] / m))
+
+
+def _kink(plug: dict[str, float], corrected: dict[str, float], sizes: Sequence[int]) -> float:
+    """The ``kink`` of :class:`BiasCorrection`: how far an n**-1/2 model would lower I*."""
+    r = kink_fraction(sizes)
+    mean_unique_fix = (plug["uni_t"] - corrected["uni_t"] + plug["uni_s"] - corrected["uni_s"]) / 2
+    return max(0.0, min(r / (1.0 - r) * mean_unique_fix, corrected["uni_t"], corrected["uni_s"]))
 
 
 def eb_joint_information(counts: np.ndarray, units: str) -> float:
@@ -345,7 +418,7 @@ def correct_counts(
         )
     _check_sizes(counts.shape, n, parts, method)
 
-    tables = _partitions(counts, parts, n_repeats, seed)
+    tables = subsample_tables(counts, parts, n_repeats, seed)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
     values = np.concatenate(map_chunks(solve_tables, chunks, n_jobs, measure, units), axis=0)
     n_failed = int(np.isnan(values[:, 0]).sum())
@@ -377,6 +450,8 @@ def correct_counts(
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     negative = tuple(k for k in QUANTITIES if corrected[k] < 0)
+    curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
     return BiasCorrection(
-        method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units
+        method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
+        kink=_kink(plug, corrected, sizes), subsample_means=curve,
     )

@@ -98,7 +98,8 @@ class RepresentationPID:
         BIAS_WARNING_RATIO``.
     intervals : dict of str to (float, float) or None
         Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
-        ``bootstrap > 0``.
+        ``bootstrap > 0``; those of the four atoms stretch by ``correction.kink`` towards the
+        values under an n**-1/2 bias of the union information (``correction.kink_corrected``).
     bootstrap_samples : dict of str to numpy.ndarray or None
         The (corrected) replicates behind ``intervals``; NaN where a solve failed.
     discretizers : tuple of (Discretizer or None, Discretizer or None)
@@ -211,6 +212,12 @@ class RepresentationPID:
             lines.append(row)
         if fix.method != "none":
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
+        if fix.kink > 0:
+            which = "the intervals" if self.intervals is not None else "intervals (bootstrap=B)"
+            lines.append(
+                f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be "
+                f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
+            )
         if fix.negative:
             lines.append(
                 f"  note: {', '.join(fix.negative)} corrected below 0: indistinguishable from 0 at "
@@ -375,7 +382,9 @@ def pid_from_representations(
         Nominal coverage of the intervals, in (0, 1).
     ci_method : {"basic", "percentile"}, default="basic"
         How replicates become intervals around the corrected estimate; see
-        :func:`bootstrap_intervals`. Both ends are clipped at 0.
+        :func:`bootstrap_intervals`. Both ends are clipped at 0. The intervals of Red, the unique
+        informations and Syn also cover the values under an n**-1/2 bias of the union
+        information (``correction.kink``), which the samples cannot rule out.
     n_jobs : int or None, default=None
         joblib workers for the subsample solves and the bootstrap (``None``: the active
         ``joblib.parallel_config``, else 1). The numbers do not depend on it or on the backend.
@@ -497,8 +506,10 @@ def pid_from_representations(
         samples = {name: boot[:, i] for i, name in enumerate(QUANTITIES)}
         estimate = [fix.corrected[name] for name in QUANTITIES]
         reference = [fix.plugin[name] for name in QUANTITIES]
+        alternative = [fix.kink_corrected[name] for name in QUANTITIES]
         spans = bootstrap_intervals(
-            boot, estimate, reference, confidence=confidence, method=ci_method, lower=0.0
+            boot, estimate, reference, confidence=confidence, method=ci_method, lower=0.0,
+            alternative=alternative,
         )
         intervals = dict(zip(QUANTITIES, spans, strict=True))
 
