@@ -272,7 +272,9 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     report = write_report([r["run_dir"] for r in results], out_dir=out / "report")
     corrected = any("plugin" in r["audit"] for r in results)
     n = results[0]["audit"].get("n_samples", "?")
-    estimate = (f" (bias-corrected estimates, n = {n})" if corrected else
+    estimate = (f" (bias-corrected estimates, n = {n}; a corrected atom whose true value is 0 "
+                "can come out slightly below 0: it is shown as estimated, not clipped; the "
+                "plug-in atoms and the intervals are in each run's audit.jsonl)" if corrected else
                 f" (plug-in estimates from n = {n} samples, biased upward)")
     reading = textwrap.fill(" ".join(_READING.format(estimate=estimate).split()), width=95)
     print(f"\n{demo_table(results)}\n\n{reading}\n")
