@@ -23,8 +23,8 @@ held-out split, which neither trains on:
 Methods: ``bas``, ``kd``, ``vid``, ``rid`` (its default preset, ``paper-mean``), ``rid-sum``
 (the ``paper`` preset: the paper's sums as written), ``ted`` (which starts from a BAS student
 trained in its own folder, as the paper's TED does, so it trains for twice the epochs), ``itrd``
-and ``mimkd`` (critics with 64 filters instead of the paper's 512, as in
-``benchmarks.methods``). Every other parameter is the method's paper default. One configuration
+and ``mimkd`` (critics with 64 filters instead of the paper's 512, its
+``light-critic`` preset). Every other parameter is the method's paper default. One configuration
 for all: the RID paper's optimizer and its whole 300-epoch schedule by default (SGD, Nesterov, lr
 0.05, weight decay 5e-4, lr x0.2 at epochs 150 and 200; RID's 30 warm-up epochs and cycles of
 30, TED's 30-epoch stage 1; with ``--epochs`` under 300 the trainer scales these and says so),
@@ -67,7 +67,7 @@ METHODS = ("bas", "kd", "vid", "rid", "rid-sum", "ted", "itrd", "mimkd")
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 _METHOD_ITEMS = {
     "rid-sum": ["method.name=rid", "method.preset=paper"],
-    "mimkd": ["method.name=mimkd", "method.params.critic_hidden=64"],
+    "mimkd": ["method.name=mimkd", "method.preset=light-critic"],
 }
 
 
