@@ -87,8 +87,9 @@ def dual_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarr
     -0.693147...
     """
     mt, ms = p_yt > 0, p_ys > 0
-    log_a = np.where(mt, lam, -np.inf)
-    log_b = np.where(ms, mu, -np.inf)
+    full = bool(mt.all() and ms.all())
+    log_a = lam if full else np.where(mt, lam, -np.inf)
+    log_b = mu if full else np.where(ms, mu, -np.inf)
     shift_a = log_a.max(axis=-2, keepdims=True)
     shift_b = log_b.max(axis=-2, keepdims=True)
     shift_a = np.where(np.isfinite(shift_a), shift_a, 0.0)
@@ -96,8 +97,8 @@ def dual_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarr
     m = np.swapaxes(np.exp(log_a - shift_a), -1, -2) @ np.exp(log_b - shift_b)
     with np.errstate(divide="ignore"):
         log_m = np.log(m) + np.swapaxes(shift_a, -1, -2) + shift_b
-    linear = (np.where(mt, lam, 0.0) * p_yt).sum(axis=(-2, -1))
-    linear += (np.where(ms, mu, 0.0) * p_ys).sum(axis=(-2, -1))
+    linear = ((lam if full else np.where(mt, lam, 0.0)) * p_yt).sum(axis=(-2, -1))
+    linear += ((mu if full else np.where(ms, mu, 0.0)) * p_ys).sum(axis=(-2, -1))
     return linear - p_yt.sum(axis=(-2, -1)) * log_m.max(axis=(-2, -1))
 
 
@@ -125,16 +126,19 @@ def project(
         Per joint, the largest absolute marginal residual left.
     """
     mt, ms = p_yt > 0, p_ys > 0
-    cells = mt[..., :, None] & ms[..., None, :]
-    q = np.where(cells, np.maximum(q, _FLOOR), 0.0)
+    if mt.all() and ms.all():
+        q = np.maximum(q, _FLOOR)
+    else:
+        q = np.where(mt[..., :, None] & ms[..., None, :], np.maximum(q, _FLOOR), 0.0)
+    axes = (-2, -1)
+    row = q.sum(axis=-1)
+    # Both marginals at the start (after a sweep only the rows can be off).
+    residual = np.maximum(np.abs(row - p_yt).max(axis=axes), np.abs(q.sum(axis=-2) - p_ys).max(axis=axes))
+    if (residual <= _SINKHORN_TARGET).all():
+        return q, np.zeros_like(p_yt), np.zeros_like(p_ys), residual
     scale_t = np.ones_like(p_yt)
     scale_s = np.ones_like(p_ys)
-    row = q.sum(axis=-1)
-    axes = tuple(range(-2, 0))
-    residual = np.abs(row - p_yt).max(axis=axes)
     for _ in range(_SINKHORN_SWEEPS):
-        if (residual <= _SINKHORN_TARGET).all():
-            break
         step = np.divide(p_yt, row, out=np.ones_like(row), where=mt)
         q *= step[..., None]
         scale_t *= step
@@ -144,6 +148,8 @@ def project(
         scale_s *= step
         row = q.sum(axis=-1)
         residual = np.abs(row - p_yt).max(axis=axes)
+        if (residual <= _SINKHORN_TARGET).all():
+            break
     with np.errstate(divide="ignore"):
         return q, np.log(scale_t), np.log(scale_s), residual
 
@@ -220,7 +226,11 @@ def certify(
         finite = np.isfinite(fitted).all(axis=(1, 2, 3)) & np.isfinite(residual)
         finite &= np.isfinite(lam_fit).all(axis=(1, 2)) | ~(p_yt[rows] > 0).any(axis=(1, 2))
         with np.errstate(invalid="ignore", over="ignore"):
-            fit_bound = np.where(finite, dual_bound(lam_fit, mu_fit, p_yt[rows], p_ys[rows]), -np.inf)
+            if shift_t.any() or shift_s.any():
+                fit_bound = np.where(finite, dual_bound(lam_fit, mu_fit, p_yt[rows], p_ys[rows]),
+                                     -np.inf)
+            else:  # nothing to fit: the multipliers and their bound are the ones above
+                fit_bound = np.where(finite, bound[rows], -np.inf)
             value = np.where(finite, objective(np.where(finite[:, None, None, None], fitted, 0.0)),
                              np.inf)
         raise_bound = fit_bound > bound[rows]

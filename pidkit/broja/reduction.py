@@ -210,6 +210,10 @@ def _on_grid(part: Part, q: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndar
 def _split(p: np.ndarray) -> list[Part]:
     """The independent parts of the program for ``p`` (any total mass)."""
     p_yt, p_ys = marginals(p)
+    if (p_yt > 0).all() and (p_ys > 0).all():  # every row has mass: one part, the whole grid
+        mass = float(p.sum())
+        y, t, s = (np.arange(n) for n in p.shape)
+        return [Part(p / mass if mass != 1.0 else p, mass, y, t, s, None)]
     y = np.flatnonzero(p_yt.sum(axis=1) > 0)
     t = np.flatnonzero(p_yt.sum(axis=0) > 0)
     s = np.flatnonzero(p_ys.sum(axis=0) > 0)

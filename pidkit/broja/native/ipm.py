@@ -270,7 +270,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         it["slack"] = slack = 1.0 - sum_y(e)
         kk, g = kg[:, 0], kg[:, 1]
         np.copyto(g, slack, where=(g > kk) & (slack > 0.5 * g))
-        finite = np.isfinite(sum_s(sum_s(slack)) + sum_s(sum_s(kk)))  # NaN and inf reach the sums
+        finite = np.isfinite(slack.sum(axis=(1, 2)) + kk.sum(axis=(1, 2)))  # NaN and inf reach the sums
         if not finite.all():
             rows = np.flatnonzero(~finite)
             results.add(it["index"][rows], _failure(it["p_yt"][rows], it["p_ys"][rows], tol_nats),
@@ -300,7 +300,10 @@ def _second_order(r_t, r_s, r_g, e, kk, d_lam, d_mu, d_kk):
     if not small.any():
         return r_t, r_s, r_g
     curved = e * cell  # e c, then e c^2
-    second = curved * (d_kk[:, None] + 0.5 * kk[:, None] * cell)  # e c (d_K + K c / 2)
+    second = kk[:, None] * cell
+    second *= 0.5
+    second += d_kk[:, None]
+    second *= curved  # e c (d_K + K c / 2)
     curved *= cell
     if small.all():
         return r_t - sum_s(second), r_s - sum_t(second), r_g - 0.5 * sum_y(curved)

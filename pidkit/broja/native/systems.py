@@ -222,18 +222,23 @@ def lower_inverse(factor: np.ndarray) -> np.ndarray:
 def _upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
     """Per matrix of a stack, its upper Cholesky factor as LAPACK returns it (ridge retries on
     failure; ``failed`` is updated in place). Large matrices are factorised on every core."""
+    if matrices.shape[-1] ** 3 / 3 > _THREADED_FLOPS:
+        with blas_threads(None):
+            return _factorised(matrices, failed)
+    return _factorised(matrices, failed)
+
+
+def _factorised(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
     factors = []
-    order = matrices.shape[-1]
-    with blas_threads(None if order**3 / 3 > _THREADED_FLOPS else 1):
-        for i, matrix in enumerate(matrices):
-            upper, info = dpotrf(matrix.T, lower=0, clean=0)  # matrix.T: no copy, same matrix
-            if info != 0 and not failed[i]:
-                lower = _cholesky_or_ridge(matrix)
-                if lower is None:
-                    failed[i] = True
-                else:
-                    upper = lower.T
-            factors.append(upper)
+    for i, matrix in enumerate(matrices):
+        upper, info = dpotrf(matrix.T, lower=0, clean=0)  # matrix.T: no copy, same matrix
+        if info != 0 and not failed[i]:
+            lower = _cholesky_or_ridge(matrix) if np.isfinite(matrix).all() else None
+            if lower is None:
+                failed[i] = True
+            else:
+                upper = lower.T
+        factors.append(upper)
     return factors
 
 
@@ -278,17 +283,16 @@ def _pair_steps(d_kk: np.ndarray, target: np.ndarray, kk: np.ndarray, g: np.ndar
 
 
 class HessianFactor:
-    """H_y^+ = A^T A per y, from the t-block eliminated first (see the module docstring).
+    """H_y^+ per y, from the t-block eliminated first (see the module docstring).
 
     Built from q and its row and column sums (``row = sum_s q``, ``col = sum_t q``). Attributes:
-    ``inv_row`` (1/R), ``inv_sqrt_row``, ``linv`` (L^-1, [k, y, s, s]), ``p``
-    (P = L^-1 Q^T R^-1, [k, y, s, t]), ``q_over_r`` (R^-1 Q, [k, y, t, s]) and ``failed``.
+    ``inv_row`` (1/R), ``linv`` (L^-1, [k, y, s, s]), ``q_over_r`` (R^-1 Q, [k, y, t, s]),
+    ``p`` (P = L^-1 Q^T R^-1, [k, y, s, t]) and ``failed``.
     """
 
     def __init__(self, q: np.ndarray, row: np.ndarray, col: np.ndarray, masks: Masks) -> None:
         if masks.full:
-            rho = sum_s(col) / q.shape[3]
-            pin = rho[..., None, None]
+            pin = (sum_s(col) / q.shape[3])[..., None, None]
         else:
             row = np.where(masks.mt, row, 1.0)
             col = np.where(masks.ms, col, 1.0)
@@ -296,36 +300,34 @@ class HessianFactor:
             rho = sum_s(col * msf) / np.maximum(sum_s(msf), 1.0)
             pin = rho[..., None, None] * (msf[..., :, None] * msf[..., None, :])
         self.inv_row = 1.0 / row
-        self.inv_sqrt_row = np.sqrt(self.inv_row)
-        q_r = q * self.inv_sqrt_row[..., None]
-        schur = np.swapaxes(q_r, -1, -2) @ q_r
+        self.q_over_r = q * self.inv_row[..., None]
+        schur = np.swapaxes(q, -1, -2) @ self.q_over_r
         np.subtract(pin, schur, out=schur)
         add_diagonal(schur, col)
         factor, failed = cholesky_stack(schur)
         self.failed = failed.any(axis=1)
         self.linv = lower_inverse(factor)
-        self.q_over_r = q * self.inv_row[..., None]
         self.p = self.linv @ np.swapaxes(self.q_over_r, -1, -2)
 
-    def apply_a(self, r_t: np.ndarray, r_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A (r_t, r_s): top R^-1/2 r_t and bottom L^-1 r_s - P r_t."""
-        top = r_t * self.inv_sqrt_row
-        bottom = (self.linv @ r_s[..., None] - self.p @ r_t[..., None])[..., 0]
-        return top, bottom
+    def schur_rhs(self, r_t: np.ndarray, r_s: np.ndarray) -> np.ndarray:
+        """u = r_s - Q^T R^-1 r_t, the right-hand side of the s-block once the t-block is
+        eliminated."""
+        return r_s - (r_t[..., None, :] @ self.q_over_r)[..., 0, :]
 
-    def apply_a_transpose(self, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A^T (top, bottom) as (d_lam, d_mu)."""
-        d_mu = bottom[..., None, :] @ self.linv  # = L^-T bottom, as a row vector
-        d_lam = top * self.inv_sqrt_row - (self.q_over_r @ np.swapaxes(d_mu, -1, -2))[..., 0]
-        return d_lam, d_mu[..., 0, :]
+    def back(self, r_t: np.ndarray, d_mu: np.ndarray) -> np.ndarray:
+        """d_lam = R^-1 (r_t - Q d_mu), the t-block from the s-block's solution."""
+        return r_t * self.inv_row - (self.q_over_r @ d_mu[..., None])[..., 0]
 
     def solve(self, r_t: np.ndarray, r_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """H^+ (r_t, r_s): the Newton step of the matrix scaling towards marginals r away."""
-        return self.apply_a_transpose(*self.apply_a(r_t, r_s))
+        """H^+ (r_t, r_s) as (d_lam, d_mu): the Newton step of the matrix scaling towards
+        marginals r away."""
+        half = (self.linv @ self.schur_rhs(r_t, r_s)[..., None])[..., 0]  # L^-1 u
+        d_mu = (half[..., None, :] @ self.linv)[..., 0, :]  # L^-T L^-1 u
+        return self.back(r_t, d_mu), d_mu
 
     def subset(self, keep: np.ndarray) -> HessianFactor:
         out = object.__new__(HessianFactor)
-        for name in ("failed", "linv", "inv_row", "inv_sqrt_row", "q_over_r", "p"):
+        for name in ("failed", "linv", "inv_row", "q_over_r", "p"):
             setattr(out, name, getattr(self, name)[keep])
         return out
 
@@ -343,8 +345,10 @@ class DensePairSystem:
     """The (t,s)-pair matrix B^T H^+ B + diag(g / K), formed densely and factorised per joint.
 
     With H eliminated through :class:`HessianFactor`, B^T H^+ B = (block-diagonal part, one
-    |S| x |S| block per t) + X^T X, X of |Y||S| rows: X[(y,s''),(t,s)] = (L^-1[s'',s] - P[s'',t])
-    e[y,t,s].
+    |S| x |S| block per t: sum_y e e' / R) + X^T X, X of |Y||S| rows:
+    X[(y,s''),(t,s)] = (L^-1[s'',s] - P[s'',t]) e[y,t,s]. A direction is then
+    d_K = G^-1 (target / K - r_g + B^T H^+ r), d_mu = L^-T (L^-1 u - X d_K) and
+    d_lam = R^-1 (r_t - E d_K) - R^-1 Q d_mu, with u as in :meth:`HessianFactor.schur_rhs`.
     """
 
     def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
@@ -361,7 +365,8 @@ class DensePairSystem:
         _t_diagonal_blocks(small, n_t, n_s)[...] += np.swapaxes(weighted, -1, -2) @ et
         weights = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
         add_diagonal(small, weights.reshape(n, -1))
-        self.failed = h.failed | ~np.isfinite(sum_s(sum_s(small)))
+        # LAPACK reports a non-finite matrix as not positive definite: failures are flagged there.
+        self.failed = h.failed.copy()
         self.factors = _upper_factors(small, self.failed)
 
     def subset(self, keep: np.ndarray) -> DensePairSystem:
@@ -376,17 +381,17 @@ class DensePairSystem:
         complementarity target (K d_g + g d_K = target); ``d_kg`` stacks d_K and d_g."""
         n, n_t, n_y, n_s = self.et.shape
         h, et = self.h, self.et
-        top, bottom = h.apply_a(r_t, r_s)
+        half = (h.linv @ h.schur_rhs(r_t, r_s)[..., None])[..., 0]  # L^-1 u, [k, y, s]
         rhs = pair_rhs(target, kk, r_g, self.masks)
-        rhs += ((top * h.inv_sqrt_row).transpose(0, 2, 1)[:, :, None, :] @ et)[:, :, 0, :]
-        rhs += (bottom.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
+        rhs += ((r_t * h.inv_row).transpose(0, 2, 1)[:, :, None, :] @ et)[:, :, 0, :]
+        rhs += (half.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
         if not self.masks.full:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
         d_kk = _solve_upper(self.factors, rhs.reshape(n, -1)).reshape(n, n_t, n_s)
-        top -= (et @ d_kk[..., None])[..., 0].transpose(0, 2, 1) * h.inv_sqrt_row
-        bottom -= (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
-        d_lam, d_mu = h.apply_a_transpose(top, bottom)
-        return d_lam, d_mu, _pair_steps(d_kk, target, kk, g, self.masks)
+        half -= (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
+        d_mu = (half[..., None, :] @ h.linv)[..., 0, :]
+        r_t = r_t - (et @ d_kk[..., None])[..., 0].transpose(0, 2, 1)
+        return h.back(r_t, d_mu), d_mu, _pair_steps(d_kk, target, kk, g, self.masks)
 
 
 class MatrixFreePairSystem:
@@ -619,6 +624,7 @@ def estimates(shape: tuple[int, int, int], n_joints: int = 1) -> list[SystemChoi
     ]
 
 
+@functools.lru_cache(maxsize=256)
 def choose_system(shape: tuple[int, int, int], *, memory_bytes: float | None = None) -> SystemChoice:
     """The Newton system for joints of ``shape`` (|S| <= |T|): the fastest estimate among those
     that fit in ``memory_bytes``; a dense form while its factorisation is cheap, the pair form
