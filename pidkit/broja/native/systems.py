@@ -43,7 +43,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 from scipy.linalg.lapack import dpotrf, dpotrs
 
 __all__ = [
@@ -82,8 +81,8 @@ _PAIR_ALWAYS_SECONDS = 5e7 / _DENSE_FLOPS_PER_SECOND
 _PAIR_PREFERENCE = 3.0
 """The dense pair form is chosen over the multiplier form unless it costs this many times more."""
 _THREADED_FLOPS = 5e9
-"""A single dense product or factorisation this large runs on every core (BLAS-3 at this size
-gains from threads even on a busy machine, unlike the many small products)."""
+"""A single matrix product this large runs on every core (BLAS-3 at this size gains from threads
+even on a busy machine, unlike the factorisations and the many small products)."""
 
 _controller = None
 
@@ -221,14 +220,8 @@ def lower_inverse(factor: np.ndarray) -> np.ndarray:
 
 def _upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
     """Per matrix of a stack, its upper Cholesky factor as LAPACK returns it (ridge retries on
-    failure; ``failed`` is updated in place). Large matrices are factorised on every core."""
-    if matrices.shape[-1] ** 3 / 3 > _THREADED_FLOPS:
-        with blas_threads(None):
-            return _factorised(matrices, failed)
-    return _factorised(matrices, failed)
-
-
-def _factorised(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
+    failure; ``failed`` is updated in place). On one thread, whatever the size: OpenBLAS's
+    threaded factorisation measured several times slower than one thread on a busy machine."""
     factors = []
     for i, matrix in enumerate(matrices):
         upper, info = dpotrf(matrix.T, lower=0, clean=0)  # matrix.T: no copy, same matrix
@@ -337,8 +330,8 @@ def _t_diagonal_blocks(pair_matrix: np.ndarray, n_t: int, n_s: int) -> np.ndarra
     ``[k, (t,s), (t',s')]``, shaped [k, t, s, s']."""
     item = pair_matrix.itemsize
     order = n_t * n_s
-    return as_strided(pair_matrix, shape=(pair_matrix.shape[0], n_t, n_s, n_s),
-                      strides=(pair_matrix.strides[0], item * n_s * (order + 1), item * order, item))
+    return np.ndarray((pair_matrix.shape[0], n_t, n_s, n_s), pair_matrix.dtype, pair_matrix, 0,
+                      (pair_matrix.strides[0], item * n_s * (order + 1), item * order, item))
 
 
 class DensePairSystem:
