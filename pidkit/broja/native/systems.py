@@ -43,7 +43,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf, dpotrs
+from scipy.linalg.lapack import dpotrf, dpotrs, dtrtri
 
 __all__ = [
     "DensePairSystem",
@@ -80,6 +80,12 @@ _PAIR_ALWAYS_SECONDS = 5e7 / _DENSE_FLOPS_PER_SECOND
 """Below this estimate per iteration the dense pair form is used whatever the multiplier form costs."""
 _PAIR_PREFERENCE = 3.0
 """The dense pair form is chosen over the multiplier form unless it costs this many times more."""
+_FEW_MATRICES = 32
+_LARGE_ORDER = 32
+""":func:`lower_inverse` calls LAPACK per matrix for at most _FEW_MATRICES matrices or orders
+from _LARGE_ORDER (measured: 10 matrices of order 10, 10.5 against 14.6 us; 100 of order 100,
+6.7 against 17 ms), and substitutes over the stack otherwise (640 of order 10: 0.41 against
+0.95 ms)."""
 _THREADED_FLOPS = 5e9
 """A single matrix product this large runs on every core (BLAS-3 at this size gains from threads
 even on a busy machine, unlike the factorisations and the many small products)."""
@@ -203,12 +209,17 @@ def cholesky_stack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def lower_inverse(factor: np.ndarray) -> np.ndarray:
     """Inverses of a stack of lower-triangular matrices ``factor[..., n, n]``.
 
-    Small stacks go to LAPACK; large stacks of small matrices are inverted by forward
-    substitution vectorised over the stack (n steps), avoiding LAPACK's per-matrix overhead.
+    Few or large matrices go to LAPACK's triangular inverse one by one (about twice as fast as a
+    general inverse); many small ones are inverted by forward substitution vectorised over the
+    stack (n steps), avoiding LAPACK's per-matrix overhead.
     """
     n = factor.shape[-1]
-    if factor.size < 64 * n * n:
-        return np.linalg.inv(factor)
+    if factor.size <= _FEW_MATRICES * n * n or n >= _LARGE_ORDER:
+        flat = factor.reshape(-1, n, n)
+        inverse = np.empty_like(flat)
+        for i, matrix in enumerate(flat):
+            inverse[i] = dtrtri(matrix, lower=1)[0]
+        return inverse.reshape(factor.shape)
     inverse = np.zeros_like(factor)
     pivot = 1.0 / np.diagonal(factor, axis1=-2, axis2=-1)
     for i in range(n):
