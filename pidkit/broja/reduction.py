@@ -36,7 +36,7 @@ from .program import (
     rounding_allowance,
 )
 
-__all__ = ["Assembled", "Part", "Reduction"]
+__all__ = ["Assembled", "Part", "Reduction", "support_cells"]
 
 _NEGLIGIBLE_SHARE = 1e-4
 """Share of the tolerance the negligible-mass reduction may cost."""
@@ -106,10 +106,22 @@ class Reduction:
         self.p = p
         self.tol_nats = tol_nats
         cut = tol_nats * _NEGLIGIBLE_SHARE / (_MULTIPLIER_ALLOWANCE * p.size)
-        small = (p > 0) & (p < cut)
-        self.set_aside = np.nonzero(small) if small.any() else None
-        kept = np.where(small, 0.0, p) if self.set_aside is not None else p
-        self.parts = _split(kept)
+        p_yt, p_ys = marginals(p)
+        cells = support_cells(p_yt > 0, p_ys > 0)
+        if cells is None:  # every row has mass: the support is the grid
+            small = (p > 0) & (p < cut)
+            self.set_aside = np.nonzero(small) if small.any() else None
+        else:  # only the support can hold mass: scan it, not the grid
+            values = p[cells]
+            small = (values > 0) & (values < cut)
+            self.set_aside = tuple(c[small] for c in cells) if small.any() else None
+        if self.set_aside is None:
+            self.parts = _split(p, p_yt, p_ys, cells)
+        else:
+            kept = p.copy()
+            kept[self.set_aside] = 0.0
+            kept_yt, kept_ys = marginals(kept)
+            self.parts = _split(kept, kept_yt, kept_ys, support_cells(kept_yt > 0, kept_ys > 0))
 
     def assemble(self, solutions: list[Solution]) -> Assembled:
         """Scale, place and sum the parts' answers; lift them to the set-aside masses."""
@@ -207,10 +219,27 @@ def _on_grid(part: Part, q: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndar
     return (part.y[iy] * n_t + part.t[it]) * n_s + part.s[is_], q[iy, it, is_]
 
 
-def _split(p: np.ndarray) -> list[Part]:
-    """The independent parts of the program for ``p`` (any total mass)."""
-    p_yt, p_ys = marginals(p)
-    if (p_yt > 0).all() and (p_ys > 0).all():  # every row has mass: one part, the whole grid
+def support_cells(mt: np.ndarray, ms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The cells (y, t, s) with p(y,t) > 0 and p(y,s) > 0, in C order, from the row masks
+    ``mt[y, t]`` and ``ms[y, s]`` (each target's rows crossed, without building the grid), or
+    ``None`` when every row has mass (the support is then the whole grid)."""
+    if mt.all() and ms.all():
+        return None
+    ty, tt = np.nonzero(mt)
+    sy, ss = np.nonzero(ms)
+    per_y = np.bincount(sy, minlength=mt.shape[0])  # (y,s) rows of each target
+    reps = per_y[ty]  # each (y,t) row meets its target's (y,s) rows
+    cy, ct = np.repeat(ty, reps), np.repeat(tt, reps)
+    first_s = np.cumsum(per_y) - per_y
+    within = np.arange(cy.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    return cy, ct, ss[first_s[cy] + within]
+
+
+def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
+           cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> list[Part]:
+    """The independent parts of the program for ``p`` (any total mass), its marginals and
+    :func:`support_cells`."""
+    if cells is None:  # every row has mass: one part, the whole grid
         mass = float(p.sum())
         y, t, s = (np.arange(n) for n in p.shape)
         return [Part(p / mass if mass != 1.0 else p, mass, y, t, s, None)]
@@ -221,8 +250,7 @@ def _split(p: np.ndarray) -> list[Part]:
         sub = p if (y.size, t.size, s.size) == p.shape else p[np.ix_(y, t, s)]
         mass = float(sub.sum())
         return [Part(sub / mass if mass != 1.0 else sub, mass, y, t, s, None)]
-    mt, ms = p_yt > 0, p_ys > 0
-    cy, ct, cs = np.nonzero(mt[:, :, None] & ms[:, None, :])
+    cy, ct, cs = cells
     n_y, n_t, n_s = p.shape
     row_t = cy * n_t + ct
     row_s = n_y * n_t + cy * n_s + cs
