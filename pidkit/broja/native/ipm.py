@@ -333,20 +333,21 @@ def _certificate(it, rows, q, row, col, r_t, r_s, tol_nats, polish) -> Certifica
     step of the matrix scaling (its residuals drop to rounding, so the projection in
     :func:`certify` has nothing left to do) where ``polish``; where that does not certify, or
     without ``polish``, ``certify`` projects the iterate itself (Sinkhorn)."""
-    lam, mu, kg = it["lam"][rows], it["mu"][rows], it["kg"][rows]
-    p_yt, p_ys = it["p_yt"][rows], it["p_ys"][rows]
+    everyone = rows.size == it["index"].size
+    lam, mu, kg, p_yt, p_ys = (it[name] if everyone else it[name][rows]
+                               for name in ("lam", "mu", "kg", "p_yt", "p_ys"))
+    q, row, col, r_t, r_s = (a if everyone else a[rows] for a in (q, row, col, r_t, r_s))
     inactive = kg[:, 1] > kg[:, 0]
     if not polish:
-        return certify(q[rows], lam, mu, p_yt, p_ys, tol_nats=tol_nats, inactive=inactive)
-    masks = it["masks"].subset(rows)
-    factor = HessianFactor(q[rows], row[rows], col[rows], masks)
-    d_lam, d_mu = factor.solve(r_t[rows], r_s[rows])
+        return certify(q, lam, mu, p_yt, p_ys, tol_nats=tol_nats, inactive=inactive)
+    masks = it["masks"] if everyone else it["masks"].subset(rows)
+    d_lam, d_mu = HessianFactor(q, row, col, masks).solve(r_t, r_s)
     polished = kg[:, 0, None] * _scaling(lam + d_lam, mu + d_mu, masks)
     cert = certify(polished, lam, mu, p_yt, p_ys, tol_nats=tol_nats)
     again = ~cert.certified
     if not again.any():
         return cert
-    retry = certify(q[rows][again], lam[again], mu[again], p_yt[again], p_ys[again],
+    retry = certify(q[again], lam[again], mu[again], p_yt[again], p_ys[again],
                     tol_nats=tol_nats, inactive=inactive[again])
     merged = {}
     for f in fields(Certificate):
