@@ -19,18 +19,25 @@ imports), the certified gap, the support size and the time per support cell: 2x2
 2x700x700, 10x300x300, 100x100x100 and 3x1000x1000 Dirichlet(1) joints, and BROJA_2PID's COPY
 joint of a 10,000-symbol target over 400 x 25 sources (10,000 cells in the support).
 
+``--baseline DIR`` adds the peer "native (baseline)": the native solver of another pidkit
+checkout (e.g. the main branch before a change), imported afresh in each forked child, timed on
+the same joints in the same run; the speed-up column then also reads baseline time / native time.
+
 Run: ``python -m benchmarks.bertschinger [--suites small,large,batch] [--cap SECONDS]
-[--large-cap SECONDS] [--repeats N] [--max-cells N] [--peers native,cvxpy+ECOS] [--batch N]``.
+[--large-cap SECONDS] [--repeats N] [--max-cells N] [--peers native,cvxpy+ECOS] [--batch N]
+[--baseline DIR]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import multiprocessing
 import os
 import platform
 import resource
 import statistics
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -105,6 +112,35 @@ PEERS: dict[str, Callable[[np.ndarray], tuple[float, float]]] = {
     "cvxpy+ECOS": _pidkit(method="cvxpy", solver="ECOS"),
     "dit cone": _dit_uni_t,
 }
+BASELINE = "native (baseline)"
+
+
+def other_pidkit(path: str):
+    """The pidkit of the checkout at ``path``, imported in place of this one. Only for a forked
+    child: it replaces every ``pidkit`` module of the process."""
+    for name in [m for m in sys.modules if m == "pidkit" or m.startswith("pidkit.")]:
+        del sys.modules[name]
+    sys.path.insert(0, os.path.abspath(path))
+    module = importlib.import_module("pidkit")
+    if not os.path.abspath(module.__file__).startswith(os.path.abspath(path)):
+        raise ImportError(f"--baseline {path}: imported pidkit from {module.__file__} instead")
+    return module
+
+
+class Baseline:
+    """The native solver of another checkout, as a peer; :meth:`prepare` imports it in the
+    child before any timing."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.pidkit = None
+
+    def prepare(self) -> None:
+        self.pidkit = other_pidkit(self.path)
+
+    def __call__(self, p: np.ndarray) -> tuple[float, float, bool]:
+        r = self.pidkit.bertschinger(p, method="native", strict=False)
+        return r.uni_t, r.gap, r.success
 
 
 def _child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -> None:
@@ -119,6 +155,7 @@ def _measure_child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -
     warnings.simplefilter("ignore")
     times, cpu, value = [], [], None
     try:
+        getattr(solve, "prepare", lambda: None)()
         start = time.perf_counter()
         # Untimed: imports, cvxpy's one-off compilation of the program, and the first solves of a
         # forked child, which run several times slower than later ones (copy-on-write faults).
@@ -182,30 +219,69 @@ def _fmt_time(m: dict[str, Any]) -> str:
 def _speedup(native: dict[str, Any], peer: dict[str, Any]) -> str:
     if native["time"] is None or peer["time"] is None:
         return "-"
-    return f"{peer['time'] / native['time']:.0f}x"
+    ratio = peer["time"] / native["time"]
+    return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
-def _batch_rows(seed: int, n: int) -> list[list[str]]:
+def _batch_rows(seed: int, n: int, baseline: str | None) -> list[list[str]]:
     rng = np.random.default_rng(seed)
     ps = rng.dirichlet(np.ones(1000), size=n).reshape(n, 10, 10, 10)
     bertschinger_batch(ps[:2])  # warm-up of this process (threadpool controller, caches)
     rows = []
-    for n_jobs, label in ((1, "1"), (2, "2 (cold: starts workers)"), (2, "2 (warm workers)")):
-        start = time.perf_counter()
-        results = bertschinger_batch(ps, n_jobs=n_jobs, progress=False, strict=False)
-        elapsed = time.perf_counter() - start
-        certified = sum(r.success for r in results)
-        worst = max(r.gap for r in results)
-        methods = sorted({r.method for r in results})
+    runs = [("native", 1, "1"), ("native", 2, "2 (cold: starts workers)"),
+            ("native", 2, "2 (warm workers)")]
+    if baseline:
+        runs.append((BASELINE, 1, "1"))
+    for solver, n_jobs, label in runs:
+        if solver == BASELINE:
+            elapsed, cpu, results = _in_child(_baseline_batch, baseline, ps)
+        else:
+            start, start_cpu = time.perf_counter(), time.process_time()
+            results = [(r.success, r.gap, r.method)
+                       for r in bertschinger_batch(ps, n_jobs=n_jobs, progress=False, strict=False)]
+            elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+        certified = sum(success for success, _, _ in results)
+        worst = max(gap for _, gap, _ in results)
+        methods = sorted({method for _, _, method in results})
         rows.append(
-            [f"{n} x 10x10x10", label, f"{elapsed:.2f} s", f"{elapsed / n * 1e3:.2f} ms",
+            [f"{n} x 10x10x10", solver, label, f"{elapsed:.2f} s",
+             f"{cpu:.2f} s" if n_jobs == 1 else "-", f"{elapsed / n * 1e3:.2f} ms",
              f"{certified}/{n}", f"{worst:.1e}", ",".join(methods)]
         )
     return rows
 
 
-def _small_rows(args, peers: set[str], rng: np.random.Generator) -> list[list[str]]:
+def _baseline_batch(path: str, ps: np.ndarray):
+    """Serial batch of the other checkout's pidkit (in a forked child): wall, CPU, results."""
+    module = other_pidkit(path)
+    module.bertschinger_batch(ps[:2])
+    start, start_cpu = time.perf_counter(), time.process_time()
+    results = module.bertschinger_batch(ps, progress=False, strict=False)
+    return time.perf_counter() - start, time.process_time() - start_cpu, results
+
+
+def _in_child(fn, *args):
+    """``fn(*args)`` in a forked child with BLAS on one thread; its results as (success, gap,
+    method) triples."""
+    ctx = multiprocessing.get_context("fork")
+    parent, child = ctx.Pipe(duplex=False)
+
+    def run():
+        with threadpool_limits(limits=1, user_api="blas"):
+            elapsed, cpu, results = fn(*args)
+        child.send((elapsed, cpu, [(r.success, r.gap, r.method) for r in results]))
+
+    proc = ctx.Process(target=run)
+    proc.start()
+    child.close()
+    out = parent.recv()
+    proc.join()
+    return out
+
+
+def _small_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:
     rows = []
+    baseline = BASELINE in peers
     for shape in SHAPES:
         if int(np.prod(shape)) > args.max_cells:
             continue
@@ -214,11 +290,11 @@ def _small_rows(args, peers: set[str], rng: np.random.Generator) -> list[list[st
             big = p.size > 10**5
             m = {
                 name: measure(
-                    solve, p, repeats=1 if big else args.repeats,
+                    peers[name], p, repeats=1 if big else args.repeats,
                     cap=args.big_cap if big else args.cap, warm_up=not big,
                 )
                 if name in peers else {"time": None, "note": "not run"}
-                for name, solve in PEERS.items()
+                for name in (*PEERS, BASELINE)
             }
             native = m["native"]
             references = [name for name in ("cvxpy+Clarabel", "cvxpy+ECOS") if m[name]["time"]]
@@ -230,17 +306,22 @@ def _small_rows(args, peers: set[str], rng: np.random.Generator) -> list[list[st
                 delta = f"{abs(native['uni_t'] - reference['uni_t']):.1e}"
                 ref_gap = f"{reference['gap']:.1e} ({name.split('+')[1]})"
             gap = "-" if native["time"] is None else f"{native['gap']:.1e}"
-            cpu = "-" if native["time"] is None else _fmt_time({"time": native["cpu"]})
+            speedups = [k for k in (BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone")
+                        if k != BASELINE or baseline]
             rows.append(
-                ["x".join(map(str, shape)), kind, _fmt_time(native), cpu, gap,
+                ["x".join(map(str, shape)), kind, _fmt_time(native), _fmt_cpu(native), gap,
+                 *([_fmt_time(m[BASELINE]), _fmt_cpu(m[BASELINE])] if baseline else []),
                  _fmt_time(m["cvxpy+Clarabel"]), _fmt_time(m["cvxpy+ECOS"]),
                  _fmt_time(m["dit cone"]),
-                 " / ".join(_speedup(native, m[k]) for k in ("cvxpy+Clarabel", "cvxpy+ECOS",
-                                                             "dit cone")),
+                 " / ".join(_speedup(native, m[k]) for k in speedups),
                  ref_gap, delta]
             )
             print(f"  done {rows[-1][0]} {kind}", flush=True)
     return rows
+
+
+def _fmt_cpu(m: dict[str, Any]) -> str:
+    return "-" if m["time"] is None else _fmt_time({"time": m["cpu"]})
 
 
 def _support(p: np.ndarray) -> int:
@@ -248,23 +329,24 @@ def _support(p: np.ndarray) -> int:
     return int(((p_yt > 0)[:, :, None] & (p_ys > 0)[:, None, :]).sum())
 
 
-def _large_rows(args, peers: set[str], rng: np.random.Generator) -> list[list[str]]:
+def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:
     rows = []
     for shape, kind in LARGE:
         p = _joint(rng, shape, kind)
         cells = _support(p)
         label = f"{'COPY ' if kind == 'copy' else ''}{'x'.join(map(str, shape))}"
-        for name in ("native", "cvxpy+Clarabel", "cvxpy+ECOS"):
+        for name in ("native", BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS"):
             if name not in peers:
                 continue
-            m = measure(PEERS[name], p, repeats=1, cap=args.large_cap, warm_up=False)
+            m = measure(peers[name], p, repeats=1, cap=args.large_cap, warm_up=False)
             if m["time"] is None:
-                rows.append([label, f"{cells:,}", name, m["note"], "-",
+                rows.append([label, f"{cells:,}", name, m["note"], "-", "-",
                              f"{m['peak']:.2f}" if m.get("peak") else "-", "-", "-", "-"])
             else:
-                rows.append([label, f"{cells:,}", name, _fmt_time(m), f"{m['time'] / cells * 1e6:.2f}",
-                             f"{m['peak']:.2f}", "yes" if m["certified"] else "no",
-                             f"{m['gap']:.1e}", f"{m['uni_t']:.9f}"])
+                rows.append([label, f"{cells:,}", name, _fmt_time(m), _fmt_cpu(m),
+                             f"{m['time'] / cells * 1e6:.2f}", f"{m['peak']:.2f}",
+                             "yes" if m["certified"] else "no", f"{m['gap']:.1e}",
+                             f"{m['uni_t']:.9f}"])
             print(f"  done {label} {name}", flush=True)
         del p
     return rows
@@ -289,11 +371,22 @@ def main() -> None:
         "--peers", default=",".join(PEERS),
         help=f"comma-separated solvers to time (default: all of {','.join(PEERS)})",
     )
+    parser.add_argument(
+        "--baseline", metavar="DIR",
+        help="also time the native solver of the pidkit checkout in DIR (e.g. the main branch) on "
+             "the same joints, as the peer 'native (baseline)'",
+    )
     args = parser.parse_args()
-    peers = {name.strip() for name in args.peers.split(",") if name.strip()}
-    unknown = sorted(peers - set(PEERS))
-    if unknown or "native" not in peers:
+    names = {name.strip() for name in args.peers.split(",") if name.strip()}
+    unknown = sorted(names - set(PEERS))
+    if unknown or "native" not in names:
         parser.error(f"--peers must name native and any of {sorted(PEERS)}; got {args.peers!r}")
+    peers = {name: PEERS[name] for name in names}
+    if args.baseline:
+        if not os.path.isfile(os.path.join(args.baseline, "pidkit", "__init__.py")):
+            parser.error(f"--baseline must be a pidkit checkout (DIR/pidkit/__init__.py); got "
+                         f"{args.baseline!r}")
+        peers[BASELINE] = Baseline(args.baseline)
     suites = {name.strip() for name in args.suites.split(",") if name.strip()}
     if not suites or suites - {"small", "large", "batch"}:
         parser.error(f"--suites must name some of small, large, batch; got {args.suites!r}")
@@ -311,9 +404,12 @@ def main() -> None:
     if "small" in suites:
         rows = _small_rows(args, peers, rng)
         print()
+        baseline = ["baseline", "baseline CPU"] if args.baseline else []
+        ratios = "baseline / " if args.baseline else ""
         print_table(
-            ["joint", "kind", "native", "native CPU", "native gap (bits)", "cvxpy+Clarabel",
-             "cvxpy+ECOS", "dit cone", "speed-up (Clarabel / ECOS / dit)", "reference gap (bits)",
+            ["joint", "kind", "native", "native CPU", "native gap (bits)", *baseline,
+             "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone",
+             f"speed-up ({ratios}Clarabel / ECOS / dit)", "reference gap (bits)",
              "|dUni_T| native vs reference (bits)"],
             rows,
         )
@@ -321,15 +417,16 @@ def main() -> None:
         rows = _large_rows(args, peers, rng)
         print()
         print_table(
-            ["joint", "support cells", "solver", "time", "us per cell", "peak RSS (GiB)",
+            ["joint", "support cells", "solver", "time", "CPU", "us per cell", "peak RSS (GiB)",
              "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"],
             rows,
         )
     if "batch" in suites and args.batch:
         print()
         print_table(
-            ["batch", "n_jobs", "total", "per joint", "certified", "worst gap (bits)", "method"],
-            _batch_rows(args.seed, args.batch),
+            ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified",
+             "worst gap (bits)", "method"],
+            _batch_rows(args.seed, args.batch, args.baseline),
         )
     load = os.getloadavg()
     print(f"\n# load average at the end {load[0]:.1f}")

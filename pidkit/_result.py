@@ -11,7 +11,7 @@ import numpy as np
 from . import _status
 from ._errors import SolverError
 from ._units import from_nats, to_nats
-from .measures import _Informations, _informations_nats
+from .measures import Informations, informations_nats
 
 ZERO_SNAP_BITS = 1e-9
 """Atoms within this many bits of 0 are reported as exactly 0."""
@@ -126,12 +126,6 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def informations_nats(p_yts: np.ndarray) -> _Informations:
-    """H(Y), I(Y;T), I(Y;S) and I(Y;T,S) in nats of a validated joint, as
-    :func:`result_from_redundancy` takes them through ``informations``."""
-    return _informations_nats(p_yts)
-
-
 def _snap(value_nats: float) -> float:
     return 0.0 if abs(value_nats) <= to_nats(ZERO_SNAP_BITS, "bits") else value_nats
 
@@ -153,7 +147,7 @@ def result_from_redundancy(
     nonnegative: bool = False,
     tol_nats: float = 0.0,
     strict: bool = True,
-    informations: _Informations | None = None,
+    informations: Informations | None = None,
 ) -> PIDResult:
     """Build a :class:`PIDResult` from Red by THEORY.md §1's identities.
 
@@ -166,7 +160,7 @@ def result_from_redundancy(
     ``strict``, a status outside the certified group raises :class:`SolverError` too.
     ``informations`` passes the joint's informations when the caller has computed them already.
     """
-    _, i_yt, i_ys, i_yts = informations or _informations_nats(p_yts)
+    _, i_yt, i_ys, i_yts = informations or informations_nats(p_yts)
     atoms = {
         "red": _snap(red_nats),
     }

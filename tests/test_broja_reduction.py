@@ -105,3 +105,18 @@ def test_large_supports_are_built_without_parameters(monkeypatch):
     direct = cvxpy_path.solve(p, solvers=("CLARABEL",), tol_nats=1e-6)
     assert cvxpy_path.cached_problem.cache_info().misses == 0
     assert direct.value == pytest.approx(cached.value, abs=1e-9) and direct.certified
+
+
+def test_support_cells_are_the_crossed_rows_without_the_grid():
+    from pidkit.broja.reduction import support_cells
+
+    rng = np.random.default_rng(5)
+    for _ in range(50):
+        n_y, n_t, n_s = rng.integers(1, 6, size=3)
+        mt, ms = rng.random((n_y, n_t)) < 0.5, rng.random((n_y, n_s)) < 0.5
+        mt[0, 0] = False  # never every row
+        expected = np.nonzero(mt[:, :, None] & ms[:, None, :])  # the grid-sized reference
+        got = support_cells(mt, ms)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert support_cells(np.ones((2, 3), bool), np.ones((2, 4), bool)) is None

@@ -56,3 +56,33 @@ def test_chain_rule_and_bounds(p):
     )
     assert i_ts == pytest.approx(chain, abs=1e-12)
     assert 0 <= i_ts <= measures.entropy(p, "y") + 1e-12
+
+
+def _copy_joint(n_t, n_s):
+    """Y = (T, S) with T, S uniform: support n_t * n_s cells on an (n_t n_s) x n_t x n_s grid."""
+    p = np.zeros((n_t * n_s, n_t, n_s))
+    t, s = np.indices((n_t, n_s)).reshape(2, -1)
+    p[t * n_s + s, t, s] = 1.0 / (n_t * n_s)
+    return p
+
+
+@pytest.mark.parametrize("units", ["bits", "nats"])
+def test_informations_match_the_single_measures_on_dense_and_sparse_joints(units):
+    rng = np.random.default_rng(0)
+    dense = rng.dirichlet(np.ones(60)).reshape(3, 4, 5)
+    sparse = _copy_joint(6, 5)  # 30 of 5,400 cells: the marginals come from the support
+    for p in (dense, sparse, examples.and_()):
+        info = measures.informations(p, units=units)
+        assert info.h_y == pytest.approx(measures.entropy(p, "y", units=units), abs=1e-13)
+        assert info.i_yt == pytest.approx(measures.mutual_information(p, "y", "t", units=units), abs=1e-13)
+        assert info.i_ys == pytest.approx(measures.mutual_information(p, "y", "s", units=units), abs=1e-13)
+        assert info.i_yts == pytest.approx(measures.mutual_information(p, "y", "ts", units=units),
+                                           abs=1e-13)
+    bits = math.log2(30)  # COPY: I(Y;T) = log |T|, I(Y;S) = log |S|, I(Y;T,S) = H(Y) = log |T||S|
+    assert measures.informations(sparse) == pytest.approx((bits, math.log2(6), math.log2(5), bits),
+                                                          abs=1e-12)
+
+
+def test_informations_validates_its_joint():
+    with pytest.raises(ValueError, match="p_yts must be a 3-D array"):
+        measures.informations(np.full((2, 2), 0.25))

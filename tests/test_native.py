@@ -288,3 +288,49 @@ def test_auto_falls_back_to_cvxpy_when_the_native_system_does_not_fit(monkeypatc
         pidkit.bertschinger(RANDOM_3X3X3, method="native")
     with pytest.raises(MemoryError, match=r"^joint 1: cannot solve"):
         pidkit.bertschinger_batch([examples.copy(), RANDOM_3X3X3], method="native")  # COPY: closed forms
+
+
+@pytest.mark.parametrize("shape", [(1, 10, 10, 10), (64, 5, 6, 6), (2, 3, 40, 40)])
+def test_triangular_inverses_on_every_path(shape):
+    # (1, 10, ...) and (2, 3, 40, ...): LAPACK per matrix; (64, 5, ...): substitution over the stack.
+    rng = np.random.default_rng(sum(shape))
+    a = rng.normal(size=shape)
+    factor = np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1]))
+    np.testing.assert_allclose(systems.lower_inverse(factor), np.linalg.inv(factor), rtol=1e-12,
+                               atol=1e-14)
+
+
+def test_cell_sums_and_diagonals_match_numpy():
+    a = np.random.default_rng(1).random((3, 4, 5, 6))
+    np.testing.assert_allclose(systems.sum_s(a), a.sum(axis=-1), rtol=1e-14)
+    np.testing.assert_allclose(systems.sum_t(a), a.sum(axis=-2), rtol=1e-14)
+    np.testing.assert_allclose(systems.sum_y(a), a.sum(axis=1), rtol=1e-14)
+    m = np.zeros((2, 3, 3))
+    systems.add_diagonal(m, np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    np.testing.assert_array_equal(m[1], np.diag([4.0, 5.0, 6.0]))
+
+
+def test_a_projection_step_gone_wrong_never_costs_the_certificate(monkeypatch):
+    # The final Newton projection is a shortcut: if it produces garbage, the certificate is
+    # computed from the iterate itself (Sinkhorn), with the same answer.
+    p = RANDOM_3X3X3
+    expected = native.solve([p], tol_nats=TOL)[0]
+
+    def broken(self, r_t, r_s):
+        return np.full_like(r_t, np.nan), np.full_like(r_s, np.nan)
+
+    monkeypatch.setattr(systems.HessianFactor, "solve", broken)
+    sol = native.solve([p], tol_nats=TOL)[0]
+    assert sol.certified and sol.gap <= TOL
+    assert sol.value == pytest.approx(expected.value, abs=2 * TOL)
+
+
+def test_projection_checks_both_marginals_before_calling_a_point_feasible():
+    p = RANDOM_3X3X3
+    p_yt, p_ys = program.marginals(p)
+    q = p.copy()
+    q[:, :, 0] += q[:, :, 1]  # rows unchanged, columns (y, s) off
+    q[:, :, 1] = 0.0
+    fitted, _, _, residual = program.project(q, p_yt, p_ys)
+    assert residual.max() <= 1e-15
+    np.testing.assert_allclose(fitted.sum(axis=-2), p_ys, atol=1e-15)

@@ -87,8 +87,9 @@ def dual_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarr
     -0.693147...
     """
     mt, ms = p_yt > 0, p_ys > 0
-    log_a = np.where(mt, lam, -np.inf)
-    log_b = np.where(ms, mu, -np.inf)
+    full = bool(mt.all() and ms.all())
+    log_a = lam if full else np.where(mt, lam, -np.inf)
+    log_b = mu if full else np.where(ms, mu, -np.inf)
     shift_a = log_a.max(axis=-2, keepdims=True)
     shift_b = log_b.max(axis=-2, keepdims=True)
     shift_a = np.where(np.isfinite(shift_a), shift_a, 0.0)
@@ -96,8 +97,8 @@ def dual_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarr
     m = np.swapaxes(np.exp(log_a - shift_a), -1, -2) @ np.exp(log_b - shift_b)
     with np.errstate(divide="ignore"):
         log_m = np.log(m) + np.swapaxes(shift_a, -1, -2) + shift_b
-    linear = (np.where(mt, lam, 0.0) * p_yt).sum(axis=(-2, -1))
-    linear += (np.where(ms, mu, 0.0) * p_ys).sum(axis=(-2, -1))
+    linear = ((lam if full else np.where(mt, lam, 0.0)) * p_yt).sum(axis=(-2, -1))
+    linear += ((mu if full else np.where(ms, mu, 0.0)) * p_ys).sum(axis=(-2, -1))
     return linear - p_yt.sum(axis=(-2, -1)) * log_m.max(axis=(-2, -1))
 
 
@@ -125,16 +126,19 @@ def project(
         Per joint, the largest absolute marginal residual left.
     """
     mt, ms = p_yt > 0, p_ys > 0
-    cells = mt[..., :, None] & ms[..., None, :]
-    q = np.where(cells, np.maximum(q, _FLOOR), 0.0)
+    if mt.all() and ms.all():
+        q = np.maximum(q, _FLOOR)
+    else:
+        q = np.where(mt[..., :, None] & ms[..., None, :], np.maximum(q, _FLOOR), 0.0)
+    axes = (-2, -1)
+    row = q.sum(axis=-1)
+    # Both marginals at the start (after a sweep only the rows can be off).
+    residual = np.maximum(np.abs(row - p_yt).max(axis=axes), np.abs(q.sum(axis=-2) - p_ys).max(axis=axes))
+    if (residual <= _SINKHORN_TARGET).all():
+        return q, np.zeros_like(p_yt), np.zeros_like(p_ys), residual
     scale_t = np.ones_like(p_yt)
     scale_s = np.ones_like(p_ys)
-    row = q.sum(axis=-1)
-    axes = tuple(range(-2, 0))
-    residual = np.abs(row - p_yt).max(axis=axes)
     for _ in range(_SINKHORN_SWEEPS):
-        if (residual <= _SINKHORN_TARGET).all():
-            break
         step = np.divide(p_yt, row, out=np.ones_like(row), where=mt)
         q *= step[..., None]
         scale_t *= step
@@ -144,6 +148,8 @@ def project(
         scale_s *= step
         row = q.sum(axis=-1)
         residual = np.abs(row - p_yt).max(axis=axes)
+        if (residual <= _SINKHORN_TARGET).all():
+            break
     with np.errstate(divide="ignore"):
         return q, np.log(scale_t), np.log(scale_s), residual
 
@@ -197,39 +203,29 @@ def certify(
     itself where that did not certify. The best point (feasible first, then the lowest value)
     and the best bound found are kept.
     """
-    k = q.shape[0]
     bound = dual_bound(lam, mu, p_yt, p_ys)
+    if inactive is None or not inactive.any():
+        return _certificate(*_trial(q, lam, mu, p_yt, p_ys, bound), tol_nats)
+    k = q.shape[0]
     best_lam, best_mu = lam.copy(), mu.copy()
     best_q = np.zeros_like(q)
     best_value = np.full(k, np.inf)
     best_residual = np.full(k, np.inf)
     todo = np.ones(k, dtype=bool)
-    trials = []
-    if inactive is not None:
-        has = inactive.any(axis=(1, 2))
-        if has.any():
-            trials.append((np.flatnonzero(has), True))
-    trials.append((None, False))
-    for rows, zero_inactive in trials:
+    for rows, zero_inactive in ((np.flatnonzero(inactive.any(axis=(1, 2))), True), (None, False)):
         rows = np.flatnonzero(todo) if rows is None else rows[todo[rows]]
         if rows.size == 0:
             continue
         point = q[rows] * ~inactive[rows, None] if zero_inactive else q[rows]
-        fitted, shift_t, shift_s, residual = project(point, p_yt[rows], p_ys[rows])
-        lam_fit, mu_fit = lam[rows] + shift_t, mu[rows] + shift_s
-        finite = np.isfinite(fitted).all(axis=(1, 2, 3)) & np.isfinite(residual)
-        finite &= np.isfinite(lam_fit).all(axis=(1, 2)) | ~(p_yt[rows] > 0).any(axis=(1, 2))
-        with np.errstate(invalid="ignore", over="ignore"):
-            fit_bound = np.where(finite, dual_bound(lam_fit, mu_fit, p_yt[rows], p_ys[rows]), -np.inf)
-            value = np.where(finite, objective(np.where(finite[:, None, None, None], fitted, 0.0)),
-                             np.inf)
+        fitted, lam_fit, mu_fit, value, fit_bound, residual = _trial(
+            point, lam[rows], mu[rows], p_yt[rows], p_ys[rows], bound[rows])
         raise_bound = fit_bound > bound[rows]
         chosen = rows[raise_bound]
         bound[chosen] = fit_bound[raise_bound]
         best_lam[chosen], best_mu[chosen] = lam_fit[raise_bound], mu_fit[raise_bound]
         feasible = residual <= MARGINAL_TOLERANCE
         was_feasible = best_residual[rows] <= MARGINAL_TOLERANCE
-        better = finite & (
+        better = np.isfinite(value) & (
             (feasible & ~was_feasible) | ((feasible == was_feasible) & (value < best_value[rows]))
         )
         chosen = rows[better]
@@ -239,11 +235,41 @@ def certify(
         with np.errstate(invalid="ignore"):
             gap = best_value[rows] - bound[rows] + rounding_allowance(best_value[rows], bound[rows])
         todo[rows[(best_residual[rows] <= MARGINAL_TOLERANCE) & (gap <= tol_nats)]] = False
+    return _certificate(best_q, best_lam, best_mu, best_value, bound, best_residual, tol_nats)
+
+
+def _trial(point, lam, mu, p_yt, p_ys, bound):
+    """``point`` projected onto the marginals and evaluated: (q, lam, mu, value, bound,
+    residual), with the multipliers and bound the better of the given ones and the projection's
+    (value inf where the projection is not finite)."""
+    fitted, shift_t, shift_s, residual = project(point, p_yt, p_ys)
+    moved = bool(shift_t.any() or shift_s.any())
+    lam_fit, mu_fit = (lam + shift_t, mu + shift_s) if moved else (lam, mu)
+    finite = np.isfinite(fitted).all(axis=(1, 2, 3)) & np.isfinite(residual)
+    finite &= np.isfinite(lam_fit).all(axis=(1, 2)) | ~(p_yt > 0).any(axis=(1, 2))
+    with np.errstate(invalid="ignore", over="ignore"):
+        if finite.all():
+            value = objective(fitted)
+        else:  # a point that is not finite is none: q 0, value and residual inf
+            fitted = np.where(finite[:, None, None, None], fitted, 0.0)
+            value = np.where(finite, objective(fitted), np.inf)
+            residual = np.where(finite, residual, np.inf)
+        if not moved:  # nothing was fitted: the multipliers and their bound are the given ones
+            return fitted, lam, mu, value, bound, residual
+        fit_bound = np.where(finite, dual_bound(lam_fit, mu_fit, p_yt, p_ys), -np.inf)
+    raise_bound = fit_bound > bound
+    pick = raise_bound[:, None, None]
+    return (fitted, np.where(pick, lam_fit, lam), np.where(pick, mu_fit, mu), value,
+            np.where(raise_bound, fit_bound, bound), residual)
+
+
+def _certificate(q, lam, mu, value, bound, residual, tol_nats) -> Certificate:
+    """The :class:`Certificate` of evaluated points: the gap and whether it certifies."""
     with np.errstate(invalid="ignore"):
-        gap = np.maximum(best_value - bound, 0.0) + rounding_allowance(best_value, bound)
+        gap = np.maximum(value - bound, 0.0) + rounding_allowance(value, bound)
     gap = np.where(np.isfinite(gap), gap, np.inf)
-    certified = (gap <= tol_nats) & (best_residual <= MARGINAL_TOLERANCE) & np.isfinite(bound)
-    return Certificate(best_q, best_lam, best_mu, best_value, bound, gap, best_residual, certified)
+    certified = (gap <= tol_nats) & (residual <= MARGINAL_TOLERANCE) & np.isfinite(bound)
+    return Certificate(q, lam, mu, value, bound, gap, residual, certified)
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from .program import (
     rounding_allowance,
 )
 
-__all__ = ["Assembled", "Part", "Reduction"]
+__all__ = ["Assembled", "Part", "Reduction", "support_cells"]
 
 _NEGLIGIBLE_SHARE = 1e-4
 """Share of the tolerance the negligible-mass reduction may cost."""
@@ -106,10 +106,22 @@ class Reduction:
         self.p = p
         self.tol_nats = tol_nats
         cut = tol_nats * _NEGLIGIBLE_SHARE / (_MULTIPLIER_ALLOWANCE * p.size)
-        small = (p > 0) & (p < cut)
-        self.set_aside = np.nonzero(small) if small.any() else None
-        kept = np.where(small, 0.0, p) if self.set_aside is not None else p
-        self.parts = _split(kept)
+        p_yt, p_ys = marginals(p)
+        cells = support_cells(p_yt > 0, p_ys > 0)
+        if cells is None:  # every row has mass: the support is the grid
+            small = (p > 0) & (p < cut)
+            self.set_aside = np.nonzero(small) if small.any() else None
+        else:  # only the support can hold mass: scan it, not the grid
+            values = p[cells]
+            small = (values > 0) & (values < cut)
+            self.set_aside = tuple(c[small] for c in cells) if small.any() else None
+        if self.set_aside is None:
+            self.parts = _split(p, p_yt, p_ys, cells)
+        else:
+            kept = p.copy()
+            kept[self.set_aside] = 0.0
+            kept_yt, kept_ys = marginals(kept)
+            self.parts = _split(kept, kept_yt, kept_ys, support_cells(kept_yt > 0, kept_ys > 0))
 
     def assemble(self, solutions: list[Solution]) -> Assembled:
         """Scale, place and sum the parts' answers; lift them to the set-aside masses."""
@@ -120,14 +132,18 @@ class Reduction:
             return Assembled(q, part.mass * sol.value, part.mass * sol.bound, part.mass * sol.gap,
                              part.mass * sol.residual, sol.gap <= self.tol_nats
                              and sol.residual <= MARGINAL_TOLERANCE)
-        q = np.zeros_like(p)
+        where, what = [], []
         value = bound = gap = residual = 0.0
         for part, sol in zip(self.parts, solutions, strict=True):
-            _place(q, part, part.mass * sol.q)
+            cells, values = _on_grid(part, sol.q, p.shape)
+            where.append(cells)
+            what.append(part.mass * values)
             value += part.mass * sol.value
             bound += part.mass * sol.bound
             gap += part.mass * sol.gap
             residual = max(residual, part.mass * sol.residual)
+        q = np.zeros(p.shape)  # calloc: only the pages the parts touch are ever written
+        q.reshape(-1)[np.concatenate(where)] = np.concatenate(what)
         if self.set_aside is not None:
             value, bound, gap = self._lift(q, value, solutions)
         certified = bool(gap <= self.tol_nats and residual <= MARGINAL_TOLERANCE)
@@ -193,18 +209,40 @@ def _log_max_m(lam: np.ndarray, mu: np.ndarray, mt: np.ndarray, ms: np.ndarray) 
         return float((np.log(m) + shift_a[:, None] + shift_b[None, :]).max())
 
 
-def _place(q: np.ndarray, part: Part, values: np.ndarray) -> None:
-    """Write a part's values on its sub-grid into the joint's array ``q``."""
+def _on_grid(part: Part, q: np.ndarray, shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """A part's values ``q`` on its sub-grid as flat indices into the joint's grid and values."""
+    _, n_t, n_s = shape
     if part.cells is None:
-        q[np.ix_(part.y, part.t, part.s)] = values
-    else:
-        iy, it, is_ = part.cells
-        q[part.y[iy], part.t[it], part.s[is_]] = values[iy, it, is_]
+        cells = (part.y[:, None, None] * n_t + part.t[:, None]) * n_s + part.s
+        return cells.reshape(-1), q.reshape(-1)
+    iy, it, is_ = part.cells
+    return (part.y[iy] * n_t + part.t[it]) * n_s + part.s[is_], q[iy, it, is_]
 
 
-def _split(p: np.ndarray) -> list[Part]:
-    """The independent parts of the program for ``p`` (any total mass)."""
-    p_yt, p_ys = marginals(p)
+def support_cells(mt: np.ndarray, ms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The cells (y, t, s) with p(y,t) > 0 and p(y,s) > 0, in C order, from the row masks
+    ``mt[y, t]`` and ``ms[y, s]`` (each target's rows crossed, without building the grid), or
+    ``None`` when every row has mass (the support is then the whole grid)."""
+    if mt.all() and ms.all():
+        return None
+    ty, tt = np.nonzero(mt)
+    sy, ss = np.nonzero(ms)
+    per_y = np.bincount(sy, minlength=mt.shape[0])  # (y,s) rows of each target
+    reps = per_y[ty]  # each (y,t) row meets its target's (y,s) rows
+    cy, ct = np.repeat(ty, reps), np.repeat(tt, reps)
+    first_s = np.cumsum(per_y) - per_y
+    within = np.arange(cy.size) - np.repeat(np.cumsum(reps) - reps, reps)
+    return cy, ct, ss[first_s[cy] + within]
+
+
+def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
+           cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> list[Part]:
+    """The independent parts of the program for ``p`` (any total mass), its marginals and
+    :func:`support_cells`."""
+    if cells is None:  # every row has mass: one part, the whole grid
+        mass = float(p.sum())
+        y, t, s = (np.arange(n) for n in p.shape)
+        return [Part(p / mass if mass != 1.0 else p, mass, y, t, s, None)]
     y = np.flatnonzero(p_yt.sum(axis=1) > 0)
     t = np.flatnonzero(p_yt.sum(axis=0) > 0)
     s = np.flatnonzero(p_ys.sum(axis=0) > 0)
@@ -212,8 +250,7 @@ def _split(p: np.ndarray) -> list[Part]:
         sub = p if (y.size, t.size, s.size) == p.shape else p[np.ix_(y, t, s)]
         mass = float(sub.sum())
         return [Part(sub / mass if mass != 1.0 else sub, mass, y, t, s, None)]
-    mt, ms = p_yt > 0, p_ys > 0
-    cy, ct, cs = np.nonzero(mt[:, :, None] & ms[:, None, :])
+    cy, ct, cs = cells
     n_y, n_t, n_s = p.shape
     row_t = cy * n_t + ct
     row_s = n_y * n_t + cy * n_s + cs
@@ -224,19 +261,37 @@ def _split(p: np.ndarray) -> list[Part]:
         shape=(n_nodes, n_nodes),
     ).tocsr()
     _, labels = connected_components(edges, directed=False)
-    cell_label = labels[row_t]
-    order = np.argsort(cell_label, kind="stable")
-    bounds = np.flatnonzero(np.diff(cell_label[order])) + 1
+    part_of, n_parts = _relabel(labels[row_t])
+    local = [_local_symbols(part_of, symbol, size, n_parts)
+             for symbol, size in ((cy, n_y), (ct, n_t), (cs, n_s))]
+    order = np.argsort(part_of, kind="stable")
+    bounds = np.searchsorted(part_of[order], np.arange(n_parts + 1))
+    values = p[cy, ct, cs]
     parts = []
-    for members in np.split(order, bounds):
-        my, mt_, ms_ = cy[members], ct[members], cs[members]
-        uy, iy = np.unique(my, return_inverse=True)
-        ut, it = np.unique(mt_, return_inverse=True)
-        us, is_ = np.unique(ms_, return_inverse=True)
+    for j in range(n_parts):
+        members = order[bounds[j] : bounds[j + 1]]
+        (uy, iy), (ut, it), (us, is_) = ((symbols[start[j] : start[j + 1]], index[members])
+                                         for symbols, start, index in local)
         sub = np.zeros((uy.size, ut.size, us.size))
-        values = p[my, mt_, ms_]
-        sub[iy, it, is_] = values
-        mass = float(values.sum())
+        sub[iy, it, is_] = values[members]
+        mass = float(values[members].sum())
         whole = members.size == sub.size
         parts.append(Part(sub / mass, mass, uy, ut, us, None if whole else (iy, it, is_)))
     return parts
+
+
+def _relabel(labels: np.ndarray) -> tuple[np.ndarray, int]:
+    """``labels`` renumbered 0, 1, ... in increasing order, and how many there are."""
+    distinct, inverse = np.unique(labels, return_inverse=True)
+    return inverse, distinct.size
+
+
+def _local_symbols(
+    part_of: np.ndarray, symbol: np.ndarray, n_symbols: int, n_parts: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For cells of parts ``part_of`` with symbols ``symbol`` on one axis: every part's distinct
+    symbols, increasing, concatenated part after part; where each part's run starts (n_parts + 1
+    offsets); and each cell's index among its part's symbols. One sort for all parts."""
+    distinct, inverse = np.unique(part_of * n_symbols + symbol, return_inverse=True)
+    start = np.searchsorted(distinct // n_symbols, np.arange(n_parts + 1))
+    return distinct % n_symbols, start, inverse - start[part_of]

@@ -23,20 +23,27 @@ chosen by :func:`choose_system` from the shape's cost and memory:
 Both pair forms eliminate H through :class:`HessianFactor`: with the t-block eliminated first,
 H_y^+ = A^T A on the gauge complement, A = [[R^-1/2, 0], [-L^-1 Q^T R^-1, L^-1]] and
 L L^T = C - Q^T R^-1 Q + rho 1 1^T (the rank-one term pins the gauge (lam + c, mu - c), which B^T
-annihilates). Arrays are laid out y-major with the stack first: ``e[k, y, t, s]``,
-``lam[k, y, t]``, ``K[k, t, s]``. Rows of zero mass (masked) carry unit diagonals and zero
-right-hand sides, pairs without cells unit weights; ``failed[k]`` marks joints whose matrices
-could not be factorised.
+annihilates). Every system returns d_g from the complementarity row, d_g = (target - g d_K) / K
+(pair forms), or d_K = (target - K d_g) / g with d_g from the slack row (multiplier form).
+
+Arrays are laid out y-major with the stack first: ``e[k, y, t, s]``, ``lam[k, y, t]``,
+``K[k, t, s]``; the pair variables travel stacked as ``kg[k, 0] = K``, ``kg[k, 1] = g``. Rows of
+zero mass (masked) carry unit diagonals and zero right-hand sides, pairs without cells unit
+weights; ``failed[k]`` marks joints whose matrices could not be factorised. Sums over an axis of
+the cells go through BLAS (:func:`sum_s`, :func:`sum_t`, :func:`sum_y`): for these shapes a
+matrix-vector product is several times faster than ``ndarray.sum`` along an inner axis.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg.lapack import dpotrf, dpotrs
+from scipy.linalg.lapack import dpotrf, dpotrs, dtrtri
 
 __all__ = [
     "DensePairSystem",
@@ -45,6 +52,7 @@ __all__ = [
     "MatrixFreePairSystem",
     "NormalSystem",
     "SystemChoice",
+    "add_diagonal",
     "blas_threads",
     "cholesky_stack",
     "choose_system",
@@ -52,6 +60,9 @@ __all__ = [
     "gauge",
     "lower_inverse",
     "pair_rhs",
+    "sum_s",
+    "sum_t",
+    "sum_y",
 ]
 
 _CG_FORCING = 1e-2
@@ -69,25 +80,70 @@ _PAIR_ALWAYS_SECONDS = 5e7 / _DENSE_FLOPS_PER_SECOND
 """Below this estimate per iteration the dense pair form is used whatever the multiplier form costs."""
 _PAIR_PREFERENCE = 3.0
 """The dense pair form is chosen over the multiplier form unless it costs this many times more."""
-
-
+_FEW_MATRICES = 32
+_LARGE_ORDER = 32
+""":func:`lower_inverse` calls LAPACK per matrix for at most _FEW_MATRICES matrices or orders
+from _LARGE_ORDER (measured: 10 matrices of order 10, 10.5 against 14.6 us; 100 of order 100,
+6.7 against 17 ms), and substitutes over the stack otherwise (640 of order 10: 0.41 against
+0.95 ms)."""
 _THREADED_FLOPS = 5e9
 """A single matrix product this large runs on every core (BLAS-3 at this size gains from threads
 even on a busy machine, unlike the factorisations and the many small products)."""
+
 _controller = None
 
 
-def blas_threads(limit: int | None):
+@contextlib.contextmanager
+def blas_threads(limit: int | None) -> Iterator[None]:
     """A context running BLAS on ``limit`` threads (``None``: every core); a no-op when
-    threadpoolctl, an optional speed-up, is not installed."""
+    threadpoolctl, an optional speed-up, is not installed. Cheap when the limit already holds
+    (a few microseconds: it runs around every small solve)."""
     global _controller
     if _controller is None:
         try:
             from threadpoolctl import ThreadpoolController
         except ImportError:
-            return contextlib.nullcontext()
-        _controller = ThreadpoolController()
-    return _controller.limit(limits=limit or os.cpu_count() or 1, user_api="blas")
+            yield
+            return
+        _controller = ThreadpoolController().select(user_api="blas").lib_controllers
+    wanted = limit or os.cpu_count() or 1
+    changed = [(lib, lib.num_threads) for lib in _controller if lib.num_threads != wanted]
+    for lib, _ in changed:
+        lib.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        for lib, threads in changed:
+            lib.set_num_threads(threads)
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(n: int) -> np.ndarray:
+    ones = np.ones(n)
+    ones.flags.writeable = False
+    return ones
+
+
+def sum_s(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=-1)`` as a matrix-vector product."""
+    return a @ _ones(a.shape[-1])
+
+
+def sum_t(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=-2)`` as a vector-matrix product."""
+    return _ones(a.shape[-2]) @ a
+
+
+def sum_y(a: np.ndarray) -> np.ndarray:
+    """``a.sum(axis=1)`` of a stack ``a[k, y, t, s]``, as one vector-matrix product per joint."""
+    n, n_y, n_t, n_s = a.shape
+    return (_ones(n_y) @ a.reshape(n, n_y, n_t * n_s)).reshape(n, n_t, n_s)
+
+
+def add_diagonal(a: np.ndarray, values: np.ndarray | float) -> None:
+    """Add ``values`` to the diagonals of a C-contiguous stack of square matrices, in place."""
+    n = a.shape[-1]
+    a.reshape(*a.shape[:-2], n * n)[..., :: n + 1] += values
 
 
 @dataclass(frozen=True)
@@ -105,8 +161,11 @@ class Masks:
     @classmethod
     def of(cls, p_yt: np.ndarray, p_ys: np.ndarray) -> Masks:
         mt, ms = p_yt > 0, p_ys > 0
-        pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
         full = bool(mt.all() and ms.all())
+        if full:
+            pairs = np.ones((p_yt.shape[0], p_yt.shape[2], p_ys.shape[2]), dtype=bool)
+        else:
+            pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
         return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), full)
 
     def subset(self, keep: np.ndarray) -> Masks:
@@ -150,12 +209,17 @@ def cholesky_stack(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def lower_inverse(factor: np.ndarray) -> np.ndarray:
     """Inverses of a stack of lower-triangular matrices ``factor[..., n, n]``.
 
-    Small stacks go to LAPACK; large stacks of small matrices are inverted by forward
-    substitution vectorised over the stack (n steps), avoiding LAPACK's per-matrix overhead.
+    Few or large matrices go to LAPACK's triangular inverse one by one (about twice as fast as a
+    general inverse); many small ones are inverted by forward substitution vectorised over the
+    stack (n steps), avoiding LAPACK's per-matrix overhead.
     """
     n = factor.shape[-1]
-    if factor.size < 64 * n * n:
-        return np.linalg.inv(factor)
+    if factor.size <= _FEW_MATRICES * n * n or n >= _LARGE_ORDER:
+        flat = factor.reshape(-1, n, n)
+        inverse = np.empty_like(flat)
+        for i, matrix in enumerate(flat):
+            inverse[i] = dtrtri(matrix, lower=1)[0]
+        return inverse.reshape(factor.shape)
     inverse = np.zeros_like(factor)
     pivot = 1.0 / np.diagonal(factor, axis1=-2, axis2=-1)
     for i in range(n):
@@ -167,12 +231,13 @@ def lower_inverse(factor: np.ndarray) -> np.ndarray:
 
 def _upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
     """Per matrix of a stack, its upper Cholesky factor as LAPACK returns it (ridge retries on
-    failure; ``failed`` is updated in place)."""
+    failure; ``failed`` is updated in place). On one thread, whatever the size: OpenBLAS's
+    threaded factorisation measured several times slower than one thread on a busy machine."""
     factors = []
     for i, matrix in enumerate(matrices):
         upper, info = dpotrf(matrix.T, lower=0, clean=0)  # matrix.T: no copy, same matrix
         if info != 0 and not failed[i]:
-            lower = _cholesky_or_ridge(matrix)
+            lower = _cholesky_or_ridge(matrix) if np.isfinite(matrix).all() else None
             if lower is None:
                 failed[i] = True
             else:
@@ -183,6 +248,8 @@ def _upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]
 
 def _solve_upper(factors: list[np.ndarray], rhs: np.ndarray) -> np.ndarray:
     """Solve (U^T U) x = rhs[k, n] with each joint's upper factor."""
+    if len(factors) == 1:
+        return dpotrs(factors[0], rhs[0], lower=0)[0][None]
     out = np.empty_like(rhs)
     for i, upper in enumerate(factors):
         out[i] = dpotrs(upper, rhs[i], lower=0)[0]
@@ -193,10 +260,10 @@ def gauge(d_lam: np.ndarray, d_mu: np.ndarray, masks: Masks) -> tuple[np.ndarray
     """The representative of (d_lam + c, d_mu - c) with sum_t d_lam = sum_s d_mu per y (the
     shift changes nothing else; it keeps the multipliers from drifting)."""
     if masks.full:
-        shift = (d_mu.sum(axis=2) - d_lam.sum(axis=2)) / (d_lam.shape[2] + d_mu.shape[2])
+        shift = (sum_s(d_mu) - sum_s(d_lam)) / (d_lam.shape[2] + d_mu.shape[2])
         return d_lam + shift[..., None], d_mu - shift[..., None]
     count = masks.mt.sum(axis=2) + masks.ms.sum(axis=2)
-    shift = (d_mu.sum(axis=2) - d_lam.sum(axis=2)) / np.maximum(count, 1)
+    shift = (sum_s(d_mu) - sum_s(d_lam)) / np.maximum(count, 1)
     return d_lam + shift[..., None] * masks.mt, d_mu - shift[..., None] * masks.ms
 
 
@@ -209,179 +276,183 @@ def pair_rhs(target: np.ndarray, kk: np.ndarray, r_g: np.ndarray, masks: Masks) 
     return target * inv_kk - r_g
 
 
-class HessianFactor:
-    """H_y^+ = A^T A per y, from the t-block eliminated first (see the module docstring).
+def _pair_steps(d_kk: np.ndarray, target: np.ndarray, kk: np.ndarray, g: np.ndarray,
+                masks: Masks) -> np.ndarray:
+    """The stacked pair step ``d_kg`` (d_K and d_g = (target - g d_K) / K from the
+    complementarity row; 0 on pairs without cells)."""
+    d_kg = (np.empty if masks.full else np.zeros)((kk.shape[0], 2, *kk.shape[1:]))
+    d_kg[:, 0] = d_kk
+    np.divide(target - g * d_kk, kk, out=d_kg[:, 1], where=True if masks.full else masks.pairs)
+    return d_kg
 
-    Attributes: ``inv_row`` (1/R), ``inv_sqrt_row``, ``linv`` (L^-1, [k, y, s, s]),
-    ``p`` (P = L^-1 Q^T R^-1, [k, y, s, t]), ``q_over_r`` (R^-1 Q, [k, y, t, s]) and ``failed``.
+
+class HessianFactor:
+    """H_y^+ per y, from the t-block eliminated first (see the module docstring).
+
+    Built from q and its row and column sums (``row = sum_s q``, ``col = sum_t q``). Attributes:
+    ``inv_row`` (1/R), ``linv`` (L^-1, [k, y, s, s]), ``q_over_r`` (R^-1 Q, [k, y, t, s]),
+    ``p`` (P = L^-1 Q^T R^-1, [k, y, s, t]) and ``failed``.
     """
 
-    def __init__(self, q: np.ndarray, masks: Masks) -> None:
-        n_s = q.shape[3]
-        row = q.sum(axis=3)
-        col = q.sum(axis=2)
+    def __init__(self, q: np.ndarray, row: np.ndarray, col: np.ndarray, masks: Masks) -> None:
         if masks.full:
-            rho = col.sum(axis=2) / n_s
-            pin = rho[..., None, None]
+            pin = (sum_s(col) / q.shape[3])[..., None, None]
         else:
             row = np.where(masks.mt, row, 1.0)
             col = np.where(masks.ms, col, 1.0)
             msf = masks.ms.astype(float)
-            rho = (col * msf).sum(axis=2) / np.maximum(msf.sum(axis=2), 1.0)
+            rho = sum_s(col * msf) / np.maximum(sum_s(msf), 1.0)
             pin = rho[..., None, None] * (msf[..., :, None] * msf[..., None, :])
-        q_r = q / np.sqrt(row)[..., None]
-        schur = pin - np.swapaxes(q_r, -1, -2) @ q_r
-        diag = np.arange(n_s)
-        schur[..., diag, diag] += col
+        self.inv_row = 1.0 / row
+        self.q_over_r = q * self.inv_row[..., None]
+        schur = np.swapaxes(q, -1, -2) @ self.q_over_r
+        np.subtract(pin, schur, out=schur)
+        add_diagonal(schur, col)
         factor, failed = cholesky_stack(schur)
         self.failed = failed.any(axis=1)
         self.linv = lower_inverse(factor)
-        self.inv_row = 1.0 / row
-        self.inv_sqrt_row = np.sqrt(self.inv_row)
-        self.q_over_r = q * self.inv_row[..., None]
         self.p = self.linv @ np.swapaxes(self.q_over_r, -1, -2)
 
-    def apply_a(self, r_t: np.ndarray, r_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A (r_t, r_s): top R^-1/2 r_t and bottom L^-1 r_s - P r_t."""
-        top = r_t * self.inv_sqrt_row
-        bottom = (self.linv @ r_s[..., None] - self.p @ r_t[..., None])[..., 0]
-        return top, bottom
+    def schur_rhs(self, r_t: np.ndarray, r_s: np.ndarray) -> np.ndarray:
+        """u = r_s - Q^T R^-1 r_t, the right-hand side of the s-block once the t-block is
+        eliminated."""
+        return r_s - (r_t[..., None, :] @ self.q_over_r)[..., 0, :]
 
-    def apply_a_transpose(self, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A^T (top, bottom) as (d_lam, d_mu)."""
-        d_mu = (np.swapaxes(self.linv, -1, -2) @ bottom[..., None])[..., 0]
-        d_lam = top * self.inv_sqrt_row - (self.q_over_r @ d_mu[..., None])[..., 0]
-        return d_lam, d_mu
+    def back(self, r_t: np.ndarray, d_mu: np.ndarray) -> np.ndarray:
+        """d_lam = R^-1 (r_t - Q d_mu), the t-block from the s-block's solution."""
+        return r_t * self.inv_row - (self.q_over_r @ d_mu[..., None])[..., 0]
+
+    def solve(self, r_t: np.ndarray, r_s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """H^+ (r_t, r_s) as (d_lam, d_mu): the Newton step of the matrix scaling towards
+        marginals r away."""
+        half = (self.linv @ self.schur_rhs(r_t, r_s)[..., None])[..., 0]  # L^-1 u
+        d_mu = (half[..., None, :] @ self.linv)[..., 0, :]  # L^-T L^-1 u
+        return self.back(r_t, d_mu), d_mu
 
     def subset(self, keep: np.ndarray) -> HessianFactor:
         out = object.__new__(HessianFactor)
-        for name in ("failed", "linv", "inv_row", "inv_sqrt_row", "q_over_r", "p"):
+        for name in ("failed", "linv", "inv_row", "q_over_r", "p"):
             setattr(out, name, getattr(self, name)[keep])
         return out
 
 
-def _finish(e, d_lam, d_mu, d_kk, r_g, masks):
-    """d_g from B^T x + d_g = r_g, in the gauge every system reports."""
-    d_lam, d_mu = gauge(d_lam, d_mu, masks)
-    d_m = ((d_lam[..., None] + d_mu[:, :, None, :]) * e).sum(axis=1)
-    d_g = r_g - d_m
-    if not masks.full:
-        d_g = np.where(masks.pairs, d_g, 0.0)
-    return d_lam, d_mu, d_kk, d_g
+def _t_diagonal_blocks(pair_matrix: np.ndarray, n_t: int, n_s: int) -> np.ndarray:
+    """A writable view of the |S| x |S| blocks (t, t) of C-contiguous pair matrices
+    ``[k, (t,s), (t',s')]``, shaped [k, t, s, s']."""
+    item = pair_matrix.itemsize
+    order = n_t * n_s
+    return np.ndarray((pair_matrix.shape[0], n_t, n_s, n_s), pair_matrix.dtype, pair_matrix, 0,
+                      (pair_matrix.strides[0], item * n_s * (order + 1), item * order, item))
 
 
 class DensePairSystem:
     """The (t,s)-pair matrix B^T H^+ B + diag(g / K), formed densely and factorised per joint.
 
     With H eliminated through :class:`HessianFactor`, B^T H^+ B = (block-diagonal part, one
-    |S| x |S| block per t) + X^T X, X of |Y||S| rows: X[(y,s''),(t,s)] = (L^-1[s'',s] - P[s'',t])
-    e[y,t,s].
+    |S| x |S| block per t: sum_y e e' / R) + X^T X, X of |Y||S| rows:
+    X[(y,s''),(t,s)] = (L^-1[s'',s] - P[s'',t]) e[y,t,s]. A direction is then
+    d_K = G^-1 (target / K - r_g + B^T H^+ r), d_mu = L^-T (L^-1 u - X d_K) and
+    d_lam = R^-1 (r_t - E d_K) - R^-1 Q d_mu, with u as in :meth:`HessianFactor.schur_rhs`.
     """
 
-    def __init__(self, q, e, kk, g, masks: Masks) -> None:
+    def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
         n, n_y, n_t, n_s = q.shape
-        self.e, self.masks = e, masks
-        self.h = HessianFactor(q, masks)
-        h = self.h
+        self.masks = masks
+        self.h = h = HessianFactor(q, row, col, masks)
+        self.et = et = np.ascontiguousarray(e.transpose(0, 2, 1, 3))  # [k, t, y, s]
         x = np.empty((n, n_y, n_s, n_t, n_s))  # (k, y, s'', t, s)
         np.subtract(h.linv[:, :, :, None, :], h.p[..., None], out=x)
         x *= e[:, :, None, :, :]
         self.x = x.reshape(n, n_y * n_s, n_t * n_s)
         small = np.swapaxes(self.x, 1, 2) @ self.x
-        blocks = np.swapaxes(e * h.inv_row[..., None], 1, 2).transpose(0, 1, 3, 2) @ e.transpose(
-            0, 2, 1, 3
-        )
-        tdiag = np.arange(n_t)
-        small.reshape(n, n_t, n_s, n_t, n_s)[:, tdiag, :, tdiag, :] += blocks.transpose(1, 0, 2, 3)
-        cells = np.arange(n_t * n_s)
+        weighted = et * h.inv_row.transpose(0, 2, 1)[..., None]  # e / R, [k, t, y, s]
+        _t_diagonal_blocks(small, n_t, n_s)[...] += np.swapaxes(weighted, -1, -2) @ et
         weights = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
-        small[:, cells, cells] += weights.reshape(n, -1)
-        self.failed = h.failed | ~np.isfinite(small).all(axis=(1, 2))
+        add_diagonal(small, weights.reshape(n, -1))
+        # LAPACK reports a non-finite matrix as not positive definite: failures are flagged there.
+        self.failed = h.failed.copy()
         self.factors = _upper_factors(small, self.failed)
 
     def subset(self, keep: np.ndarray) -> DensePairSystem:
         out = object.__new__(DensePairSystem)
-        out.e, out.x, out.failed = self.e[keep], self.x[keep], self.failed[keep]
+        out.et, out.x, out.failed = self.et[keep], self.x[keep], self.failed[keep]
         out.masks, out.h = self.masks.subset(keep), self.h.subset(keep)
         out.factors = [f for f, k in zip(self.factors, keep, strict=True) if k]
         return out
 
     def direction(self, r_t, r_s, r_g, target, kk, g):
-        """Newton step (d_lam, d_mu, d_K, d_g) for the residuals r_t, r_s, r_g and the
-        complementarity target (K d_g + g d_K = target)."""
-        n, n_y, n_t, n_s = self.e.shape
-        e, h = self.e, self.h
-        top, bottom = h.apply_a(r_t, r_s)
+        """Newton step (d_lam, d_mu, d_kg) for the residuals r_t, r_s, r_g and the
+        complementarity target (K d_g + g d_K = target); ``d_kg`` stacks d_K and d_g."""
+        n, n_t, n_y, n_s = self.et.shape
+        h, et = self.h, self.et
+        half = (h.linv @ h.schur_rhs(r_t, r_s)[..., None])[..., 0]  # L^-1 u, [k, y, s]
         rhs = pair_rhs(target, kk, r_g, self.masks)
-        rhs = rhs + (e * (r_t * h.inv_row)[..., None]).sum(axis=1)
-        rhs += (bottom.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
+        rhs += ((r_t * h.inv_row).transpose(0, 2, 1)[:, :, None, :] @ et)[:, :, 0, :]
+        rhs += (half.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
         if not self.masks.full:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
         d_kk = _solve_upper(self.factors, rhs.reshape(n, -1)).reshape(n, n_t, n_s)
-        top = top - (e * d_kk[:, None]).sum(axis=3) * h.inv_sqrt_row
-        bottom = bottom - (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
-        d_lam, d_mu = h.apply_a_transpose(top, bottom)
-        return _finish(e, d_lam, d_mu, d_kk, r_g, self.masks)
+        half -= (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
+        d_mu = (half[..., None, :] @ h.linv)[..., 0, :]
+        r_t = r_t - (et @ d_kk[..., None])[..., 0].transpose(0, 2, 1)
+        return h.back(r_t, d_mu), d_mu, _pair_steps(d_kk, target, kk, g, self.masks)
 
 
 class MatrixFreePairSystem:
     """The pair system of :class:`DensePairSystem` solved by preconditioned conjugate gradients.
 
-    Each product with B^T H^+ B costs a dozen passes over the cells plus the per-y triangular
-    solves; the block-Jacobi preconditioner holds one |S| x |S| block per t. The tolerance
-    follows the duality measure (inexact Newton) and the corrector's solve starts from the
-    predictor's.
+    Each product with B^T H^+ B is a few batched matrix-vector products over the cells (with
+    copies of e laid out t-major and s-major) plus the per-y triangular solves; the block-Jacobi
+    preconditioner holds one |S| x |S| block per t. The tolerance follows the duality measure
+    (inexact Newton) and the corrector's solve starts from the predictor's.
     """
 
-    def __init__(self, q, e, kk, g, masks: Masks) -> None:
-        n_s = q.shape[3]
-        self.e, self.masks = e, masks
-        self.h = HessianFactor(q, masks)
-        h = self.h
+    def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
+        self.masks = masks
+        self.h = h = HessianFactor(q, row, col, masks)
+        self.et = et = np.ascontiguousarray(e.transpose(0, 2, 1, 3))  # [k, t, y, s]
+        self.es = np.ascontiguousarray(e.transpose(0, 3, 1, 2))  # [k, s, y, t]
         self.d = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
         # Diagonal blocks of B^T G B with G = H^+ = A^T A:
         #   G_tt = R^-1 + P^T P (its diagonal), G_ts = -P^T L^-1, G_ss = L^-T L^-1.
         g_tt = h.inv_row + (h.p**2).sum(axis=2)  # (k, y, t)
         g_ts = -np.swapaxes(h.p, -1, -2) @ h.linv  # (k, y, t, s)
         g_ss = np.swapaxes(h.linv, -1, -2) @ h.linv  # (k, y, s, s)
-        et = e.transpose(0, 2, 3, 1)  # (k, t, s, y)
-        blocks = et @ (e * g_tt[..., None]).transpose(0, 2, 1, 3)
-        cross = et @ (e * g_ts).transpose(0, 2, 1, 3)
+        blocks = np.swapaxes(et * g_tt.transpose(0, 2, 1)[..., None], -1, -2) @ et
+        cross = np.swapaxes(et, -1, -2) @ (et * g_ts.transpose(0, 2, 1, 3))
         blocks += cross + np.swapaxes(cross, -1, -2)
         blocks += np.einsum("kyts,kytu,kysu->ktsu", e, e, g_ss)
-        cells = np.arange(n_s)
-        blocks[:, :, cells, cells] += self.d
+        add_diagonal(blocks, self.d)
         factor, failed = cholesky_stack(blocks)
         linv = lower_inverse(factor)
         self.block_inv = np.swapaxes(linv, -1, -2) @ linv
         self.failed = h.failed | failed.any(axis=1) | ~np.isfinite(self.block_inv).all(axis=(1, 2, 3))
-        measure = np.where(masks.pairs, kk * g, 0.0).sum(axis=(1, 2)) if not masks.full else (
-            (kk * g).sum(axis=(1, 2))
-        )
+        measure = sum_s(sum_s(np.where(masks.pairs, kk * g, 0.0)))
         self.rtol = np.clip(_CG_FORCING * measure, 1e-12, 1e-3)
         self.previous = None
 
     def subset(self, keep: np.ndarray) -> MatrixFreePairSystem:
         out = object.__new__(MatrixFreePairSystem)
-        for name in ("e", "d", "block_inv", "failed", "rtol"):
+        for name in ("et", "es", "d", "block_inv", "failed", "rtol"):
             setattr(out, name, getattr(self, name)[keep])
         out.masks, out.h = self.masks.subset(keep), self.h.subset(keep)
         out.previous = None if self.previous is None else self.previous[keep]
         return out
 
-    def _h_inverse_b(self, v):
-        """H^+ B v as (z_t, z_s)."""
-        e = self.e
-        ev = e * v[:, None]
-        by_t, by_s = ev.sum(axis=3), ev.sum(axis=2)
-        return self.h.apply_a_transpose(*self.h.apply_a(by_t, by_s))
+    def _b(self, v):
+        """B v as (by_t, by_s): per row, sum over its cells of e v."""
+        by_t = (self.et @ v[..., None])[..., 0].transpose(0, 2, 1)
+        by_s = (self.es @ np.swapaxes(v, 1, 2)[..., None])[..., 0].transpose(0, 2, 1)
+        return by_t, by_s
 
     def _bt(self, z_t, z_s):
         """B^T z: per pair, sum_y e (z_t + z_s)."""
-        return (self.e * (z_t[..., None] + z_s[:, :, None, :])).sum(axis=1)
+        out = (z_t.transpose(0, 2, 1)[:, :, None, :] @ self.et)[:, :, 0, :]
+        out += np.swapaxes((z_s.transpose(0, 2, 1)[:, :, None, :] @ self.es)[:, :, 0, :], 1, 2)
+        return out
 
     def _matvec(self, v):
-        return self._bt(*self._h_inverse_b(v)) + self.d * v
+        return self._bt(*self.h.solve(*self._b(v))) + self.d * v
 
     def _precondition(self, r):
         return (self.block_inv @ r[..., None])[..., 0]
@@ -395,19 +466,19 @@ class MatrixFreePairSystem:
             r = rhs - self._matvec(x)
         z = self._precondition(r)
         p = z.copy()
-        rz = (r * z).sum(axis=(1, 2))
-        target = self.rtol * np.sqrt((rhs**2).sum(axis=(1, 2)))
+        rz = sum_s(sum_s(r * z))
+        target = self.rtol * np.sqrt(sum_s(sum_s(rhs * rhs)))
         for _ in range(_CG_MAX_ITER):
-            going = np.sqrt((r**2).sum(axis=(1, 2))) > target
+            going = np.sqrt(sum_s(sum_s(r * r))) > target
             if not going.any():
                 break
             ap = self._matvec(p)
-            curvature = (p * ap).sum(axis=(1, 2))
+            curvature = sum_s(sum_s(p * ap))
             alpha = np.where(going, rz / np.where(curvature > 0, curvature, 1.0), 0.0)
             x += alpha[:, None, None] * p
             r -= alpha[:, None, None] * ap
             z = self._precondition(r)
-            rz_new = (r * z).sum(axis=(1, 2))
+            rz_new = sum_s(sum_s(r * z))
             beta = np.where(going, rz_new / np.where(rz != 0, rz, 1.0), 0.0)
             p = z + beta[:, None, None] * p
             rz = rz_new
@@ -415,63 +486,64 @@ class MatrixFreePairSystem:
         return x
 
     def direction(self, r_t, r_s, r_g, target, kk, g):
-        """Newton step (d_lam, d_mu, d_K, d_g); see :meth:`DensePairSystem.direction`."""
-        h = self.h
-        u_t, u_s = h.apply_a_transpose(*h.apply_a(r_t, r_s))
+        """Newton step (d_lam, d_mu, d_kg); see :meth:`DensePairSystem.direction`."""
+        u_t, u_s = self.h.solve(r_t, r_s)
         rhs = pair_rhs(target, kk, r_g, self.masks)
-        rhs = rhs + self._bt(u_t, u_s)
+        rhs += self._bt(u_t, u_s)
         if not self.masks.full:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
         d_kk = self._cg(rhs)
-        z_t, z_s = self._h_inverse_b(d_kk)
-        return _finish(self.e, u_t - z_t, u_s - z_s, d_kk, r_g, self.masks)
+        z_t, z_s = self.h.solve(*self._b(d_kk))
+        return u_t - z_t, u_s - z_s, _pair_steps(d_kk, target, kk, g, self.masks)
 
 
 class NormalSystem:
     """The multiplier system (H + B diag(K / g) B^T) x = r - B h, h = (target - K r_g) / g.
 
-    Its (y,t) part is block-diagonal over t (|Y| x |Y| blocks) and is eliminated first; the
-    Schur complement over the (y,s) multipliers, of order |Y||S|, is factorised densely (the
-    rank-one term rho 1 1^T per y pins the gauge). Then d_K = (target - K d_g) / g.
+    Its (y,t) part is block-diagonal over t (|Y| x |Y| blocks A_t = F_t F_t^T + diag R_t, F the
+    cells' e sqrt(K / g)) and is eliminated first; the Schur complement over the (y,s)
+    multipliers, of order |Y||S|, is factorised densely (the rank-one term rho 1 1^T per y pins
+    the gauge). Its coupling is X = A_t^-1/2 C_t with C_t[a, (y', s)] = delta q(y',t,s) +
+    f(a,t,s) f(y',t,s), built as L_t^-1[a, y'] q(y',t,s) + (L_t^-1 F_t)[a, s] f(y',t,s). Then
+    d_g from the slack row and d_K = (target - K d_g) / g.
     """
 
-    def __init__(self, q, e, kk, g, masks: Masks) -> None:
+    def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
         n, n_y, n_t, n_s = q.shape
         self.e, self.masks = e, masks
         weight = kk / g if masks.full else np.where(masks.pairs, kk / g, 0.0)
-        f = e * np.sqrt(weight)[:, None]
-        ft = np.ascontiguousarray(f.transpose(0, 2, 1, 3))  # (k, t, y, s); C order, so that the
-        # coupling below is C-ordered too and reshapes without a copy
-        row = q.sum(axis=3)
-        col = q.sum(axis=2)
+        ft = np.ascontiguousarray((e * np.sqrt(weight)[:, None]).transpose(0, 2, 1, 3))  # (k, t, y, s)
         if not masks.full:
             row = np.where(masks.mt, row, 1.0)
             col = np.where(masks.ms, col, 1.0)
-        yy = np.arange(n_y)
         a_tt = ft @ np.swapaxes(ft, -1, -2)  # (k, t, y, y)
-        a_tt[:, :, yy, yy] += row.transpose(0, 2, 1)
+        add_diagonal(a_tt, row.transpose(0, 2, 1))
         factor, failed = cholesky_stack(a_tt)
-        self.linv_t = lower_inverse(factor)  # (k, t, y, y)
-        # A_lambda_mu per t: [y, (y', s)] = delta q(y,t,s) + f(y,t,s) f(y',t,s).
-        coupling = ft[:, :, :, None, :] * ft[:, :, None, :, :]  # (k, t, y, y', s)
-        coupling[:, :, yy, yy, :] += q.transpose(0, 2, 1, 3)
-        coupling = coupling.reshape(n, n_t, n_y, n_y * n_s)
-        self.x = (self.linv_t @ coupling).reshape(n, n_t * n_y, n_y * n_s)
-        del coupling
-        threads = None if 2.0 * self.x.size * n_y * n_s > _THREADED_FLOPS else 1
+        self.linv_t = linv_t = lower_inverse(factor)  # (k, t, y, y)
+        qt = q.transpose(0, 2, 1, 3)  # (k, t, y', s)
+        u = linv_t @ ft  # (k, t, a, s)
+        x = np.empty((n, n_t, n_y, n_y, n_s))  # (k, t, a, y', s), C order
+        for a in range(n_y):
+            np.multiply(linv_t[:, :, a, :, None], qt, out=x[:, :, a])
+            x[:, :, a] += u[:, :, a, None, :] * ft
+        self.x = x.reshape(n, n_t * n_y, n_y * n_s)
+        del x, u
+        threads = None if self.x.size * n_y * n_s > _THREADED_FLOPS else 1
         with blas_threads(threads):
-            schur = -(np.swapaxes(self.x, 1, 2) @ self.x)
+            schur = np.swapaxes(self.x, 1, 2) @ self.x
+        np.negative(schur, out=schur)
         schur4 = schur.reshape(n, n_y, n_s, n_y, n_s)
-        fs = f.transpose(0, 3, 1, 2)  # (k, s, y, t)
+        fs = ft.transpose(0, 3, 2, 1)  # (k, s, y, t)
         a_ss = fs @ np.swapaxes(fs, -1, -2)  # (k, s, y, y)
         ss = np.arange(n_s)
+        yy = np.arange(n_y)
         schur4[:, :, ss, :, ss] += a_ss.transpose(1, 0, 2, 3)  # (s, k, y, y')
         schur4[:, yy[:, None], ss, yy[:, None], ss] += col
         msf = masks.ms.astype(float)
-        rho = (col * msf).sum(axis=2) / np.maximum(msf.sum(axis=2), 1.0)
+        rho = sum_s(col * msf) / np.maximum(sum_s(msf), 1.0)
         for y in range(n_y):  # the gauge pin rho ms ms^T on each y's (s, s') block, in place
             schur4[:, y, :, y, :] += rho[:, y, None, None] * (msf[:, y, :, None] * msf[:, y, None, :])
-        self.failed = failed.any(axis=1) | ~np.isfinite(schur).all(axis=(1, 2))
+        self.failed = failed.any(axis=1) | ~np.isfinite(sum_s(sum_s(schur)))
         if self.failed.any():
             schur[self.failed] = np.eye(n_y * n_s)
         self.factors = _upper_factors(schur, self.failed)
@@ -486,28 +558,29 @@ class NormalSystem:
         return out
 
     def direction(self, r_t, r_s, r_g, target, kk, g):
-        """Newton step (d_lam, d_mu, d_K, d_g); see :meth:`DensePairSystem.direction`."""
+        """Newton step (d_lam, d_mu, d_kg); see :meth:`DensePairSystem.direction`."""
         n, n_y, n_t, n_s = self.e.shape
         e = self.e
         h = (target - kk * r_g) / g
         if not self.masks.full:
             h = np.where(self.masks.pairs, h, 0.0)
-        rhs_t = r_t - (e * h[:, None]).sum(axis=3)
-        rhs_s = r_s - (e * h[:, None]).sum(axis=2)
+        eh = e * h[:, None]
+        rhs_t = r_t - sum_s(eh)
+        rhs_s = r_s - sum_t(eh)
         z = (self.linv_t @ rhs_t.transpose(0, 2, 1)[..., None])[..., 0]  # (k, t, y)
-        rhs_mu = rhs_s.reshape(n, -1) - (np.swapaxes(self.x, 1, 2) @ z.reshape(n, -1, 1))[..., 0]
+        rhs_mu = rhs_s.reshape(n, -1) - (z.reshape(n, 1, -1) @ self.x)[:, 0]
         d_mu = _solve_upper(self.factors, rhs_mu)
-        z = z - (self.x @ d_mu[..., None]).reshape(n, n_t, n_y)
-        d_lam = (np.swapaxes(self.linv_t, -1, -2) @ z[..., None])[..., 0].transpose(0, 2, 1)
+        z -= (self.x @ d_mu[..., None]).reshape(n, n_t, n_y)
+        d_lam = (z[:, :, None, :] @ self.linv_t)[:, :, 0].transpose(0, 2, 1)
         d_mu = d_mu.reshape(n, n_y, n_s)
-        d_lam, d_mu = gauge(d_lam, d_mu, self.masks)
-        d_m = ((d_lam[..., None] + d_mu[:, :, None, :]) * e).sum(axis=1)
-        d_g = r_g - d_m
-        d_kk = (target - kk * d_g) / g
+        d_kg = np.empty((n, 2, n_t, n_s))
+        cell = d_lam[..., None] + d_mu[:, :, None, :]
+        cell *= e
+        np.subtract(r_g, sum_y(cell), out=d_kg[:, 1])
+        np.divide(target - kk * d_kg[:, 1], g, out=d_kg[:, 0])
         if not self.masks.full:
-            d_g = np.where(self.masks.pairs, d_g, 0.0)
-            d_kk = np.where(self.masks.pairs, d_kk, 0.0)
-        return d_lam, d_mu, d_kk, d_g
+            d_kg *= self.masks.pairs[:, None]
+        return d_lam, d_mu, d_kg
 
 
 @dataclass(frozen=True)
@@ -555,6 +628,7 @@ def estimates(shape: tuple[int, int, int], n_joints: int = 1) -> list[SystemChoi
     ]
 
 
+@functools.lru_cache(maxsize=256)
 def choose_system(shape: tuple[int, int, int], *, memory_bytes: float | None = None) -> SystemChoice:
     """The Newton system for joints of ``shape`` (|S| <= |T|): the fastest estimate among those
     that fit in ``memory_bytes``; a dense form while its factorisation is cheap, the pair form
