@@ -69,7 +69,7 @@ EXPECTED_OUTPUTS: dict[str, tuple[str, ...]] = {
     "tutorials/representations": (
         "0.672885",
         "the default halves the plug-in's total bias at every n: HELD",
-        "for both (the same teacher, the same clusters): HELD",
+        "for both (same teacher, same clusters): HELD",
         "the student with all labels leaves less of the teacher's knowledge undistilled: HELD",
         "I(Y;S) = 0.160964 bits (closed form)",
         "Red = min(I(Y;T), I(Y;S)), Uni(Y:T\\S) = their difference: HELD",

@@ -39,6 +39,11 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.g
 # inherited MPLBACKEND (Agg on headless machines) would replace; and no progress bars.
 os.environ.pop("MPLBACKEND", None)
 os.environ["TQDM_DISABLE"] = "1"
+# tqdm.auto (imported by pidkit_distill) warns in a kernel without ipywidgets that it cannot draw
+# notebook bars; the pages draw no bars, so the warning would only print a site-packages path.
+os.environ["PYTHONWARNINGS"] = ",".join(
+    filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"])
+)
 
 project = "pidkit"
 author = "the pidkit developers"

@@ -11,8 +11,8 @@ Two directives, for a page that lists what a user can get wrong and what to do a
     page is built and must raise or warn; a last code line ``$ pidkit ...`` or
     ``$ pidkit-distill ...`` is a command line, run in-process, whose stderr is the message and
     whose exit status is shown instead of an exception. Each table runs in a new empty folder,
-    so files a row writes have short relative names. The table shows each row's code, the
-    exception (or warning, or exit status) with its exact message, and the fix.
+    so files a row writes have short relative names. The table shows each row's code beside
+    the exception (or warning, or exit status), its exact message and the fix.
 
     ``:covers: MODULE:NAME ...`` names tables of bad inputs in the test suite (a list or dict of
     rows whose last string is the message pattern, or a test function parametrized with a
@@ -203,24 +203,26 @@ class ErrorMessages(SphinxDirective):
         logger.warning("error-messages: %s", text, location=self.get_location())
 
     def table(self, rows: list[Row]) -> nodes.table:
-        table = nodes.table(classes=["error-messages"])
-        group = nodes.tgroup(cols=3)
+        """Two columns: the input, then what it raised with its message and the fix."""
+        table = nodes.table(classes=["error-messages", "colwidths-given"])
+        group = nodes.tgroup(cols=2)
         table += group
-        for width in (34, 44, 22):
+        for width in (42, 58):
             group += nodes.colspec(colwidth=width)
         head = nodes.thead()
-        head += self.table_row([nodes.paragraph(text=t)] for t in ("input", "error", "what to do"))
+        head += self.table_row([nodes.paragraph(text=t)] for t in ("input", "error, and what to do"))
         body = nodes.tbody()
         for row in rows:
             command = row.code.splitlines()[-1].startswith("$ ") if row.code else False
-            language = "console" if command else "python"
-            code = nodes.literal_block(row.code, row.code, language=language)
+            code = nodes.literal_block(row.code, row.code, language="console" if command else "python")
+            fix, messages = self.parse_inline(row.fix, lineno=self.lineno)
             error = [
                 nodes.paragraph("", "", nodes.literal(row.kind, row.kind)),
                 nodes.literal_block(row.message, row.message, language="none"),
+                nodes.paragraph("", "", nodes.strong("", "What to do: "), *fix),
+                *messages,
             ]
-            fix, messages = self.parse_inline(row.fix, lineno=self.lineno)
-            body += self.table_row([[code], error, [nodes.paragraph("", "", *fix), *messages]])
+            body += self.table_row([[code], error])
         group += head
         group += body
         return table
