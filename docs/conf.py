@@ -13,7 +13,8 @@ Everything that lists code is generated from the code at build time:
   ``pidkit_distill.__all__`` (into ``api/generated/``, git-ignored);
 * ``_ext/distill_reference.py`` renders the methods registry (parameters and presets of every
   registered method) and the configuration keys (``pidkit_distill.config.config_fields()``);
-* ``api/cli.md`` renders both parsers with sphinx-argparse.
+* ``api/cli.md`` renders both parsers with sphinx-argparse;
+* ``_ext/error_messages.py`` runs the bad inputs of ``errors.md`` and shows what they raised.
 
 Build settings that keep it honest: ``-W --keep-going`` (every warning fails the build),
 ``nitpicky`` (every cross-reference to a pidkit object must resolve; names of other libraries are
@@ -38,6 +39,11 @@ os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.g
 # inherited MPLBACKEND (Agg on headless machines) would replace; and no progress bars.
 os.environ.pop("MPLBACKEND", None)
 os.environ["TQDM_DISABLE"] = "1"
+# tqdm.auto (imported by pidkit_distill) warns in a kernel without ipywidgets that it cannot draw
+# notebook bars; the pages draw no bars, so the warning would only print a site-packages path.
+os.environ["PYTHONWARNINGS"] = ",".join(
+    filter(None, [os.environ.get("PYTHONWARNINGS"), "ignore:IProgress not found"])
+)
 
 project = "pidkit"
 author = "the pidkit developers"
@@ -54,6 +60,7 @@ extensions = [
     "api_pages",
     "distill_reference",
     "docstring_backslashes",
+    "error_messages",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
