@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+from collections.abc import Iterator
 from typing import Any
 
 from threadpoolctl import ThreadpoolController
@@ -18,12 +19,17 @@ __all__ = ["blas_threads"]
 
 
 @functools.lru_cache(maxsize=1)
-def _controller() -> ThreadpoolController:
-    return ThreadpoolController()  # scanning the loaded libraries costs ~1 ms: do it once
+def _blas_libraries() -> tuple[Any, ...]:
+    # Scanning the loaded libraries costs about a millisecond: do it once.
+    return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
 
 
-def blas_threads(limit: int | None) -> contextlib.AbstractContextManager[Any]:
+@contextlib.contextmanager
+def blas_threads(limit: int | None) -> Iterator[None]:
     """Run BLAS on ``limit`` threads (``None``: every core) inside the ``with`` block.
+
+    Only libraries whose thread count differs are touched, so the block costs a few microseconds
+    when the limit already holds (solvers wrap every small solve in it).
 
     Examples
     --------
@@ -32,4 +38,12 @@ def blas_threads(limit: int | None) -> contextlib.AbstractContextManager[Any]:
     ...     float(np.linalg.cholesky(np.eye(3))[0, 0])
     1.0
     """
-    return _controller().limit(limits=limit or os.cpu_count() or 1, user_api="blas")
+    wanted = limit or os.cpu_count() or 1
+    changed = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != wanted]
+    for lib, _ in changed:
+        lib.set_num_threads(wanted)
+    try:
+        yield
+    finally:
+        for lib, threads in changed:
+            lib.set_num_threads(threads)

@@ -6,7 +6,7 @@ symbols per axis: the parts :mod:`pidkit.broja.reduction` leaves), orients each 
 :func:`pidkit.broja.native.ipm.interior_point` with the Newton system
 :func:`pidkit.broja.native.systems.choose_system` picks for the shape. No cvxpy in the hot path.
 
-BLAS runs on one thread (threadpoolctl, when installed): the systems are small or memory-bound,
+BLAS runs on one thread (``pidkit._blas.blas_threads``): the systems are small or memory-bound,
 and on a shared or oversubscribed machine (or inside worker processes) threaded BLAS is many
 times slower. The one exception is the multiplier system's Schur product once it exceeds 5e9
 flops (3x1000x1000), which runs on every core.
@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..._blas import blas_threads
 from ..program import Solution
 from .ipm import interior_point
-from .systems import SystemChoice, blas_threads, choose_system, estimates
+from .systems import SystemChoice, choose_system, estimates
 
 __all__ = ["MAX_ITER", "SOLVER_NAME", "SystemChoice", "choose_system", "estimates", "plan", "solve"]
 

@@ -36,14 +36,13 @@ matrix-vector product is several times faster than ``ndarray.sum`` along an inne
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg.lapack import dpotrf, dpotrs, dtrtri
+
+from ..._blas import blas_threads
 
 __all__ = [
     "DensePairSystem",
@@ -53,7 +52,6 @@ __all__ = [
     "NormalSystem",
     "SystemChoice",
     "add_diagonal",
-    "blas_threads",
     "cholesky_stack",
     "choose_system",
     "estimates",
@@ -89,33 +87,6 @@ from _LARGE_ORDER (measured: 10 matrices of order 10, 10.5 against 14.6 us; 100 
 _THREADED_FLOPS = 5e9
 """A single matrix product this large runs on every core (BLAS-3 at this size gains from threads
 even on a busy machine, unlike the factorisations and the many small products)."""
-
-_controller = None
-
-
-@contextlib.contextmanager
-def blas_threads(limit: int | None) -> Iterator[None]:
-    """A context running BLAS on ``limit`` threads (``None``: every core); a no-op when
-    threadpoolctl, an optional speed-up, is not installed. Cheap when the limit already holds
-    (a few microseconds: it runs around every small solve)."""
-    global _controller
-    if _controller is None:
-        try:
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            yield
-            return
-        _controller = ThreadpoolController().select(user_api="blas").lib_controllers
-    wanted = limit or os.cpu_count() or 1
-    changed = [(lib, lib.num_threads) for lib in _controller if lib.num_threads != wanted]
-    for lib, _ in changed:
-        lib.set_num_threads(wanted)
-    try:
-        yield
-    finally:
-        for lib, threads in changed:
-            lib.set_num_threads(threads)
-
 
 @functools.lru_cache(maxsize=64)
 def _ones(n: int) -> np.ndarray:
