@@ -99,7 +99,7 @@ class PIDResult:
             solver=self.solver,
             gap=self.gap,
             nit=self.nit,
-            diagnostics=_jsonable(self.diagnostics),
+            diagnostics=jsonable(self.diagnostics),
         )
         if include_q:
             out["q"] = None if self.q is None else self.q.tolist()
@@ -114,11 +114,19 @@ class PIDResult:
         return "\n".join([head, *rows])
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with numpy arrays and scalars turned into lists and Python numbers, dict keys into
+    strings, recursively: what :func:`json.dumps` accepts.
+
+    Examples
+    --------
+    >>> jsonable({1: np.arange(2), "x": (np.float64(0.5),)})
+    {'1': [0, 1], 'x': [0.5]}
+    """
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.ndarray):
         return value.tolist()
     if isinstance(value, np.generic):

@@ -54,16 +54,16 @@ def _marginal(p: np.ndarray, variables: str) -> np.ndarray:
     return np.transpose(reduced, order)
 
 
-def _entropy_nats(p: np.ndarray) -> float:
+def entropy_nats(p: np.ndarray) -> float:
     """Entropy in nats of the masses in ``p`` (any shape, assumed valid)."""
     return float(entr(p).sum())
 
 
 def _joint_entropy_nats(p: np.ndarray, variables: str) -> float:
-    return _entropy_nats(_marginal(p, variables)) if variables else 0.0
+    return entropy_nats(_marginal(p, variables)) if variables else 0.0
 
 
-def _cmi_nats(p: np.ndarray, a: str, b: str, given: str = "") -> float:
+def cmi_nats(p: np.ndarray, a: str, b: str, given: str = "") -> float:
     """I(A;B|C) in nats of a validated joint, by the entropy identity (clipped at 0)."""
     value = (
         _joint_entropy_nats(p, a + given)
@@ -140,13 +140,13 @@ def informations_nats(p: np.ndarray) -> Informations:
     else:
         mass = p[p > 0]
         p_yt, p_ys, p_ts = p.sum(axis=2), p.sum(axis=1), p.sum(axis=0)
-    h_y = _entropy_nats(p_yt.sum(axis=1))
-    h_t, h_s = _entropy_nats(p_yt.sum(axis=0)), _entropy_nats(p_ys.sum(axis=0))
+    h_y = entropy_nats(p_yt.sum(axis=1))
+    h_t, h_s = entropy_nats(p_yt.sum(axis=0)), entropy_nats(p_ys.sum(axis=0))
     return Informations(
         h_y=h_y,
-        i_yt=max(h_y + h_t - _entropy_nats(p_yt), 0.0),
-        i_ys=max(h_y + h_s - _entropy_nats(p_ys), 0.0),
-        i_yts=max(h_y + _entropy_nats(p_ts) - _entropy_nats(mass), 0.0),
+        i_yt=max(h_y + h_t - entropy_nats(p_yt), 0.0),
+        i_ys=max(h_y + h_s - entropy_nats(p_ys), 0.0),
+        i_yts=max(h_y + entropy_nats(p_ts) - entropy_nats(mass), 0.0),
     )
 
 
@@ -198,7 +198,7 @@ def entropy(p: ArrayLike, variables: str | None = None, *, units: str = "bits") 
     2.0
     """
     if variables is None:
-        return from_nats(_entropy_nats(check_pmf(p)), units)
+        return from_nats(entropy_nats(check_pmf(p)), units)
     joint = check_joint(p, name="p")
     return from_nats(_joint_entropy_nats(joint, _check_variables(variables, "variables")), units)
 
@@ -248,7 +248,7 @@ def conditional_mutual_information(
         _check_variables(given, "given")
     if len(set(a + b + given)) != len(a + b + given):
         raise ValueError(f"a, b and given must not share variables; got {a!r}, {b!r}, {given!r}.")
-    return from_nats(_cmi_nats(check_joint(p_yts), a, b, given), units)
+    return from_nats(cmi_nats(check_joint(p_yts), a, b, given), units)
 
 
 def co_information(p_yts: ArrayLike, *, units: str = "bits") -> float:
@@ -263,5 +263,5 @@ def co_information(p_yts: ArrayLike, *, units: str = "bits") -> float:
     1.0
     """
     p = check_joint(p_yts)
-    value = _cmi_nats(p, "y", "t") + _cmi_nats(p, "y", "s") - _cmi_nats(p, "y", "ts")
+    value = cmi_nats(p, "y", "t") + cmi_nats(p, "y", "s") - cmi_nats(p, "y", "ts")
     return from_nats(value, units)

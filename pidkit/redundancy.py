@@ -46,7 +46,7 @@ from ._errors import SolverError
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
 from ._validate import check_choice, check_flag, check_joint, check_sources_joint
-from .measures import _cmi_nats, _entropy_nats
+from .measures import cmi_nats, entropy_nats
 
 __all__ = [
     "MEASURES",
@@ -86,7 +86,7 @@ class _Value(NamedTuple):
 
 
 def _mmi(p: np.ndarray) -> _Value:
-    value = min(_cmi_nats(p, "y", "t"), _cmi_nats(p, "y", "s"))
+    value = min(cmi_nats(p, "y", "t"), cmi_nats(p, "y", "s"))
     return _Value(value, _status.EXACT, "min(I(Y;T), I(Y;S))", "closed-form")
 
 
@@ -103,7 +103,7 @@ def _wedge(p: np.ndarray) -> _Value:
     n_w = int(label.max()) + 1
     p_yw = np.zeros((p.shape[0], n_w, 1))
     np.add.at(p_yw[:, :, 0].T, label, p.sum(axis=2).T)
-    value = _cmi_nats(p_yw, "y", "t")
+    value = cmi_nats(p_yw, "y", "t")
     return _Value(
         value,
         _status.EXACT,
@@ -120,7 +120,7 @@ def _target_common(p: np.ndarray) -> _Value:
     label = _components(n_y, n_t + p_ys.shape[1], edges)[:n_y]
     p_y = p_yt.sum(axis=1)
     mass = np.bincount(label, weights=p_y)
-    value = _entropy_nats(mass)
+    value = entropy_nats(mass)
     return _Value(
         value,
         _status.EXACT,
@@ -130,7 +130,7 @@ def _target_common(p: np.ndarray) -> _Value:
     )
 
 
-def _set_partitions(n: int) -> Iterator[np.ndarray]:
+def set_partitions(n: int) -> Iterator[np.ndarray]:
     """Every partition of ``range(n)`` as a restricted-growth label array."""
     labels = np.zeros(n, dtype=int)
 
@@ -163,13 +163,13 @@ def _function_of_source(p: np.ndarray, source: str) -> _Value:
     q = q[:, used, :]
     _check_partition_size(used.size, f"source {source.upper()}")
     best, best_labels, n_checked = 0.0, np.zeros(used.size, dtype=int), 0
-    for labels in _set_partitions(used.size):
+    for labels in set_partitions(used.size):
         n_checked += 1
         coarse = np.zeros((q.shape[0], int(labels.max()) + 1, q.shape[2]))
         np.add.at(coarse.transpose(1, 0, 2), labels, q.transpose(1, 0, 2))
-        if _cmi_nats(coarse, "y", "t", "s") > _ZERO_CMI_NATS:
+        if cmi_nats(coarse, "y", "t", "s") > _ZERO_CMI_NATS:
             continue
-        value = _cmi_nats(coarse, "y", "t")
+        value = cmi_nats(coarse, "y", "t")
         if value > best:
             best, best_labels = value, labels
     return _Value(
@@ -198,7 +198,7 @@ def _source_informations(p: np.ndarray) -> list[float]:
     out = []
     for axis in range(1, p.ndim):
         p_yx = p.sum(axis=tuple(a for a in range(1, p.ndim) if a != axis))
-        out.append(max(_entropy_nats(p_y) + _entropy_nats(p_yx.sum(axis=0)) - _entropy_nats(p_yx), 0.0))
+        out.append(max(entropy_nats(p_y) + entropy_nats(p_yx.sum(axis=0)) - entropy_nats(p_yx), 0.0))
     return out
 
 
@@ -253,7 +253,7 @@ def _lp_value(
     n_used = int(np.count_nonzero(sol.weights))
     message = f"{n_vertices} exact vertices, LP ({sol.message}) mixes {n_used} of them (|Q| = {n_used})"
     return _Value(
-        max(_entropy_nats(p_y) - sol.value, 0.0),
+        max(entropy_nats(p_y) - sol.value, 0.0),
         sol.status,
         message,
         "vertex-lp",

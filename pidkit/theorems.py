@@ -23,12 +23,12 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import examples
-from ._result import _jsonable
+from ._result import jsonable
 from ._units import check_units, from_nats
 from ._validate import check_joint, check_pmf
 from .bertschinger import bertschinger
-from .measures import _cmi_nats, _entropy_nats
-from .redundancy import MAX_PARTITION_SYMBOLS, _set_partitions, redundancy
+from .measures import cmi_nats, entropy_nats
+from .redundancy import MAX_PARTITION_SYMBOLS, redundancy, set_partitions
 
 __all__ = [
     "CHAIN",
@@ -101,8 +101,8 @@ class TheoremReport:
             "passed": self.passed,
             "summary": self.summary,
             "units": self.units,
-            "rows": [_jsonable(dict(zip(self.columns, row, strict=True))) for row in self.rows],
-            "details": _jsonable(self.details),
+            "rows": [jsonable(dict(zip(self.columns, row, strict=True))) for row in self.rows],
+            "details": jsonable(self.details),
         }
 
     def __repr__(self) -> str:
@@ -138,11 +138,11 @@ def _bits(nats: float) -> float:
 
 
 def _h_bits(p: ArrayLike) -> float:
-    return _bits(_entropy_nats(np.asarray(p, dtype=float)))
+    return _bits(entropy_nats(np.asarray(p, dtype=float)))
 
 
 def _mi_bits(p: np.ndarray, a: str, b: str, given: str = "") -> float:
-    return _bits(_cmi_nats(p, a, b, given))
+    return _bits(cmi_nats(p, a, b, given))
 
 
 def _check_tol(tol: float) -> float:
@@ -215,7 +215,7 @@ def check_paper_examples(*, tol: float = 1e-6) -> TheoremReport:
 
     fair = np.full(4, 0.25)  # latent u = 2 u1 + u2
     u1, u2 = (lambda u: u // 2), (lambda u: u % 2)
-    students = list(_set_partitions(4))
+    students = list(set_partitions(4))
 
     # Example 1.
     worst_uni = worst_red = 0.0
@@ -425,7 +425,7 @@ def _theorem_3_1_regime(
     budget = max(h_z, h_g)
     candidates = admissible = 0
     scored: list[tuple[np.ndarray, float, float]] = []
-    for f in _set_partitions(n_t):
+    for f in set_partitions(n_t):
         candidates += 1
         if channel is None:
             p = examples.nuisance_teacher(p_z, p_g, flip, student=f)

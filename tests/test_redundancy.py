@@ -93,7 +93,7 @@ def test_three_input_and() -> None:
 def test_three_sources_keep_the_chain() -> None:
     p = and3()
     mmi = min(
-        pidkit.measures._cmi_nats(np.moveaxis(p, k, 1).reshape(2, 2, 4), "y", "t") / math.log(2)
+        pidkit.measures.cmi_nats(np.moveaxis(p, k, 1).reshape(2, 2, 4), "y", "t") / math.log(2)
         for k in (1, 2, 3)
     )
     assert i_gh(p) <= i_prec(p) + 1e-9 <= mmi + 2e-9
