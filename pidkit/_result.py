@@ -11,7 +11,7 @@ import numpy as np
 from . import _status
 from ._errors import SolverError
 from ._units import from_nats, to_nats
-from .measures import Informations, informations_nats
+from .measures import Informations
 
 ZERO_SNAP_BITS = 1e-9
 """Atoms within this many bits of 0 are reported as exactly 0."""
@@ -56,7 +56,9 @@ class PIDResult:
         A certified bound on the error of ``uni_t`` (and so of every atom), in ``units``: primal
         value minus a dual lower bound. 0 for exact methods.
     q : numpy.ndarray or None
-        The optimal joint Q*[y, t, s] (same shape as the input) where the measure has one.
+        The optimal joint Q*[y, t, s] (same shape as the input) where the measure has one; for
+        :func:`pidkit.gaussian_pid`, the covariance of the optimal Gaussian Q of [Y, T, S] (in the
+        input's coordinates).
     nit : int or None
         Solver iterations.
     diagnostics : dict
@@ -139,9 +141,10 @@ def _snap(value_nats: float) -> float:
 
 
 def result_from_redundancy(
-    p_yts: np.ndarray,
+    informations: Informations | tuple[float, float, float, float],
     red_nats: float,
     *,
+    problem: str,
     units: str,
     measure: str,
     status: str,
@@ -155,20 +158,19 @@ def result_from_redundancy(
     nonnegative: bool = False,
     tol_nats: float = 0.0,
     strict: bool = True,
-    informations: Informations | None = None,
 ) -> PIDResult:
     """Build a :class:`PIDResult` from Red by THEORY.md §1's identities.
 
-    ``p_yts`` must already be validated. Before a result is called a success every atom, every
-    information and the gap must be finite: anything else makes the status ``"failed"`` with the
-    reason in the message (and raises under ``strict``). Atoms within :data:`ZERO_SNAP_BITS` of 0
-    become exactly 0. With ``nonnegative=True`` (measures whose atoms are non-negative by
-    theorem, like BROJA) an atom below ``-tol_nats`` means the solver is wrong: it raises
+    ``informations`` are the problem's (H(Y), I(Y;T), I(Y;S), I(Y;T,S)) in nats (H(Y) is not
+    read); ``problem`` names it in messages (e.g. ``"joint 2x2x2"``). Before a result is called a
+    success every atom, every information and the gap must be finite: anything else makes the
+    status ``"failed"`` with the reason in the message (and raises under ``strict``). Atoms within
+    :data:`ZERO_SNAP_BITS` of 0 become exactly 0. With ``nonnegative=True`` (measures whose atoms
+    are non-negative by theorem, like BROJA) an atom below ``-tol_nats`` means the solver is wrong: it raises
     :class:`SolverError` when ``strict``, and the status is downgraded otherwise. With
     ``strict``, a status outside the certified group raises :class:`SolverError` too.
-    ``informations`` passes the joint's informations when the caller has computed them already.
     """
-    _, i_yt, i_ys, i_yts = informations or informations_nats(p_yts)
+    _, i_yt, i_ys, i_yts = informations
     atoms = {
         "red": _snap(red_nats),
     }
@@ -192,10 +194,9 @@ def result_from_redundancy(
     if nonnegative:
         atoms = {k: max(v, 0.0) if k not in negative else v for k, v in atoms.items()}
     if strict and status not in _status.CERTIFIED:
-        shape = "x".join(str(n) for n in p_yts.shape)
         raise SolverError(
             f"{measure}: the solver did not certify its answer (status {status!r}, "
-            f"method {method!r}, solver {solver!r}, joint {shape}, "
+            f"method {method!r}, solver {solver!r}, {problem}, "
             f"gap {from_nats(gap_nats, units):.3g} {units}): "
             f"{message}. Pass strict=False to get the best-effort result with its status."
         )

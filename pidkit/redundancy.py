@@ -46,7 +46,7 @@ from ._errors import SolverError
 from ._result import PIDResult, result_from_redundancy
 from ._units import check_units, from_nats, to_nats
 from ._validate import check_choice, check_flag, check_joint, check_sources_joint
-from .measures import cmi_nats, entropy_nats
+from .measures import cmi_nats, entropy_nats, informations_nats
 
 __all__ = [
     "MEASURES",
@@ -558,8 +558,9 @@ def pid_from_measure(
         return bertschinger(p, units=units, strict=strict)
     value = _solve(measure, p)
     return result_from_redundancy(
-        p,
+        informations_nats(p),
         value.nats,
+        problem=f"joint {'x'.join(map(str, p.shape))}",
         units=units,
         measure=measure,
         status=value.status,

@@ -86,15 +86,15 @@ def test_negligible_masses_are_set_aside_and_restored_exactly():
 
 
 def test_a_non_finite_answer_is_never_a_success():
-    p = pidkit.examples.and_()
+    info = pidkit.measures.informations_nats(pidkit.examples.and_())
     common = {"units": "bits", "measure": "test", "method": "test", "status": _status.OPTIMAL,
-              "message": "solved"}
+              "message": "solved", "problem": "joint 2x2x2"}
     for red, gap in ((math.nan, 0.0), (0.1, math.inf), (math.inf, 0.0)):
-        result = result_from_redundancy(p, red, gap_nats=gap, strict=False, **common)
+        result = result_from_redundancy(info, red, gap_nats=gap, strict=False, **common)
         assert result.status == _status.FAILED and not result.success
         assert "not finite" in result.message
         with pytest.raises(pidkit.SolverError, match="not finite"):
-            result_from_redundancy(p, red, gap_nats=gap, **common)
+            result_from_redundancy(info, red, gap_nats=gap, **common)
 
 
 def test_large_supports_are_built_without_parameters(monkeypatch):

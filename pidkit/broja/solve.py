@@ -271,11 +271,11 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
         uni_t = info[0] + assembled.value - info[2]
         red_nats = info[1] - uni_t
     return result_from_redundancy(
-        p, red_nats, units=options.units, measure="broja", status=status, message=message,
+        info, red_nats, problem=f"joint {'x'.join(map(str, p.shape))}", units=options.units,
+        measure="broja", status=status, message=message,
         method=outcome.method, solver=outcome.solver, gap_nats=assembled.gap,
         q=assembled.q if np.isfinite(assembled.value) else None, nit=outcome.nit,
         diagnostics=outcome.diagnostics, nonnegative=True, tol_nats=tol, strict=options.strict,
-        informations=info,
     )
 
 

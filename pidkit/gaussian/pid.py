@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -237,8 +238,9 @@ def assemble_result(
         **(extra or {}),
     }
     return result_from_redundancy(
-        np.broadcast_to(np.float64(0.0), dims),  # only its shape is read (for messages)
+        (math.nan, i_yt, i_ys, i_yts),  # H(Y) is not used
         i_yt + i_ys - solution.union_nats,
+        problem=f"dims {tuple(dims)}",
         units=units,
         measure=MEASURE,
         status=status,
@@ -252,5 +254,4 @@ def assemble_result(
         nonnegative=True,
         tol_nats=max(tol_nats, gap),
         strict=strict,
-        informations=(float("nan"), i_yt, i_ys, i_yts),  # H(Y) is not used
     )
