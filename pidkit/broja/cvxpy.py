@@ -15,13 +15,12 @@ The solver's primal point and dual multipliers are certified like every other an
 from __future__ import annotations
 
 import functools
-import time
-import warnings
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from .._cvxpy import solve_first
 from .program import Solution, certify, dual_bound, marginals
 
 __all__ = [
@@ -130,41 +129,29 @@ def solve(p: np.ndarray, *, solvers: tuple[str, ...], tol_nats: float) -> Soluti
     that failed. A failure of every solver gives a :class:`~pidkit.broja.program.Solution` with
     ``certified=False`` and infinite gap.
     """
-    import cvxpy as cp
-
     cells = _Cells(p)
     problem, x = _problem(cells)
-    failures: list[str] = []
     p_yt, p_ys = marginals(p)
-    for name in solvers:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                started = time.perf_counter()
-                problem.solve(solver=name, **_SOLVER_OPTIONS.get(name, {}))
-                seconds = time.perf_counter() - started
-        except (cp.error.SolverError, ValueError, ArithmeticError) as exc:
-            failures.append(f"{name}: {exc}")
-            continue
-        if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) or x.value is None:
-            failures.append(f"{name}: status {problem.status}")
-            continue
-        q = np.zeros_like(p)
-        q[cells.y, cells.t, cells.s] = np.maximum(np.asarray(x.value, dtype=float), 0.0)
-        lam, mu = _multipliers(problem, cells, p.shape, p_yt, p_ys)
-        cert = certify(q[None], lam[None], mu[None], p_yt[None], p_ys[None], tol_nats=tol_nats)
-        tried = f"; failed first: {'; '.join(failures)}" if failures else ""
+    attempt = solve_first(problem, x, solvers, _SOLVER_OPTIONS)
+    if attempt.solver is None:
         return Solution(
-            q=cert.q[0], lam=cert.lam[0], mu=cert.mu[0], value=float(cert.value[0]),
-            bound=float(cert.bound[0]), gap=float(cert.gap[0]), residual=float(cert.residual[0]),
-            certified=bool(cert.certified[0]), nit=problem.solver_stats.num_iters,
-            message=f"solved by cvxpy with {name} (status {problem.status}, {seconds:.3g} s){tried}",
-            method="cvxpy", solver=name,
+            q=np.zeros_like(p), lam=None, mu=None, value=np.inf, bound=-np.inf, gap=np.inf,
+            residual=np.inf, certified=False, nit=None,
+            message="every cvxpy solver failed: " + "; ".join(attempt.failures), method="cvxpy",
+            solver=None,
         )
+    q = np.zeros_like(p)
+    q[cells.y, cells.t, cells.s] = np.maximum(np.asarray(x.value, dtype=float), 0.0)
+    lam, mu = _multipliers(problem, cells, p.shape, p_yt, p_ys)
+    cert = certify(q[None], lam[None], mu[None], p_yt[None], p_ys[None], tol_nats=tol_nats)
+    tried = f"; failed first: {'; '.join(attempt.failures)}" if attempt.failures else ""
     return Solution(
-        q=np.zeros_like(p), lam=None, mu=None, value=np.inf, bound=-np.inf, gap=np.inf,
-        residual=np.inf, certified=False, nit=None,
-        message="every cvxpy solver failed: " + "; ".join(failures), method="cvxpy", solver=None,
+        q=cert.q[0], lam=cert.lam[0], mu=cert.mu[0], value=float(cert.value[0]),
+        bound=float(cert.bound[0]), gap=float(cert.gap[0]), residual=float(cert.residual[0]),
+        certified=bool(cert.certified[0]), nit=problem.solver_stats.num_iters,
+        message=f"solved by cvxpy with {attempt.solver} (status {problem.status}, "
+        f"{attempt.seconds:.3g} s){tried}",
+        method="cvxpy", solver=attempt.solver,
     )
 
 

@@ -13,12 +13,12 @@ coupling (its value and Lagrange-dual gap).
 from __future__ import annotations
 
 import functools
-import time
-import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from .._cvxpy import solve_first
 
 if TYPE_CHECKING:
     import cvxpy as cp
@@ -64,7 +64,6 @@ def _program(d: int, m: int, k: int) -> tuple[cp.Problem, cp.Variable, cp.Parame
 
 def solve_cvxpy(h_t: np.ndarray, h_s: np.ndarray, solvers: tuple[str, ...] = SOLVERS) -> CvxpySolution:
     """Solve the SDP for whitened channels ``h_t`` (m x d) and ``h_s`` (k x d)."""
-    import cvxpy as cp
 
     (m, d), k = h_t.shape, h_s.shape[0]
     if d == 0 or m == 0 or k == 0:
@@ -72,28 +71,18 @@ def solve_cvxpy(h_t: np.ndarray, h_s: np.ndarray, solvers: tuple[str, ...] = SOL
     problem, sigma, h_param, gram_param = _program(d, m, k)
     h = np.vstack([h_t, h_s])
     h_param.value, gram_param.value = h, h @ h.T
-    failures: list[str] = []
-    for name in solvers:
-        started = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                problem.solve(solver=name, **SOLVER_OPTIONS.get(name, {}))
-        except (cp.error.SolverError, ValueError, ArithmeticError) as exc:
-            failures.append(f"{name}: {exc}")
-            continue
-        if problem.status not in (cp.OPTIMAL, cp.OPTIMAL_INACCURATE) or sigma.value is None:
-            failures.append(f"{name}: status {problem.status}")
-            continue
+    attempt = solve_first(problem, sigma, solvers, SOLVER_OPTIONS)
+    failures = list(attempt.failures)
+    if attempt.solver is not None:
         return CvxpySolution(
             sigma=np.asarray(sigma.value, dtype=float),
-            solver=name,
-            message=f"solved by cvxpy with {name} (status {problem.status})",
+            solver=attempt.solver,
+            message=f"solved by cvxpy with {attempt.solver} (status {problem.status})",
             nit=problem.solver_stats.num_iters,
             diagnostics={
                 "cvxpy_status": problem.status,
                 "cvxpy_value_nats": -0.5 * float(problem.value),
-                "solve_seconds": time.perf_counter() - started,
+                "solve_seconds": attempt.seconds,
                 "failures": failures,
             },
         )
