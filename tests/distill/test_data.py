@@ -324,3 +324,31 @@ def test_a_train_fraction_too_small_for_every_class_names_the_smallest_that_work
     smallest = load_dataset("digits", train_fraction=0.0071)
     assert len(smallest.train) == 10
     assert torch.bincount(smallest.train.tensors[1]).tolist() == [1] * 10
+
+
+def test_seeded_draws_are_pinned():
+    """Values recorded from the seeded draws: a refactoring must leave every number as it was."""
+    syn = make_synthetic(n_train=40, n_test=10, seed=3, nuisance_bits=2, flip=0.25,
+                         train_fraction=0.5)
+    np.testing.assert_allclose(syn.train.tensors[0][0, :4].numpy(),
+                               [-0.23906852, -0.51482427, 1.52921534, -1.16526961], rtol=1e-6)
+    assert syn.train.tensors[1].tolist() == [0, 0, 0, 2, 2, 0, 2, 0, 0, 1,
+                                             3, 3, 1, 3, 0, 3, 1, 3, 2, 1]
+    assert syn.info["g_train"].tolist() == [0, 1, 1, 1, 3, 2, 3, 3, 3, 1,
+                                            1, 1, 1, 1, 2, 0, 2, 3, 3, 1]
+    assert syn.test.tensors[1].tolist() == [0, 1, 0, 1, 3, 1, 0, 0, 0, 0]
+    assert float(syn.test.tensors[0].double().sum()) == pytest.approx(-24.468356791883707,
+                                                                     rel=1e-6)
+    digits = load_dataset("digits", seed=2, train_fraction=0.05)
+    assert digits.train.tensors[1][:12].tolist() == [7, 1, 2, 3, 8, 4, 4, 8, 3, 6, 0, 1]
+    assert digits.test.tensors[1][:12].tolist() == [8, 1, 3, 2, 6, 0, 5, 0, 0, 5, 0, 8]
+    # pixel sums are multiples of 1/16, so exact
+    assert float(digits.train.tensors[0].double().sum()) == 1315.0625
+    assert float(digits.test.tensors[0].double().sum()) == 8714.4375
+    labels = torch.tensor([2, 0, 1, 1, 0, 2, 2, 2, 0, 1, 0, 2])
+    assert stratified_order(labels, seed=4).tolist() == [3, 1, 6, 5, 4, 2, 0, 10, 7, 9, 8, 11]
+    crops = CifarDataset(torch.zeros(5, 3, 32, 32, dtype=torch.uint8), torch.arange(5),
+                         mean=(0, 0, 0), std=(1, 1, 1), augment=True, seed=3)
+    crops.set_epoch(2)
+    assert crops._offsets.tolist() == [[1, 3], [4, 8], [2, 6], [5, 6], [6, 7]]
+    assert crops._flips.tolist() == [True, False, True, True, True]

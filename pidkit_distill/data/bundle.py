@@ -1,0 +1,62 @@
+"""What a data set is handed out as: :class:`DatasetBundle`, and described as: :class:`DatasetSpec`.
+
+Every loader of the package returns a :class:`DatasetBundle`;
+:func:`~pidkit_distill.data.describe_dataset` returns a :class:`DatasetSpec` without loading.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from torch.utils.data import Dataset
+
+__all__ = ["DatasetBundle", "DatasetSpec"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetBundle:
+    """A train/test pair of ``(x, y)`` datasets with what a model needs to know.
+
+    Attributes
+    ----------
+    train, test : torch.utils.data.Dataset
+        Map-style datasets of ``(x float32, y int64)``; each has a ``tensors`` attribute
+        ``(X, Y)`` with the whole (unaugmented) set.
+    num_classes : int
+        Number of classes of ``y``.
+    input_shape : tuple of int
+        Shape of one ``x``: ``(C, H, W)`` for images, ``(D,)`` for vectors.
+    info : dict
+        Facts about the data (normalisation, split sizes, the synthetic task's latent
+        variables ``z_train``/``g_train``/... and their entropies in bits).
+    """
+
+    train: Dataset
+    test: Dataset
+    num_classes: int
+    input_shape: tuple[int, ...]
+    info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class DatasetSpec:
+    """What :func:`load_dataset` will return for a name and options, known without loading.
+
+    Attributes
+    ----------
+    name : str
+        The data set's name, normalised (``"digits"``, ``"synthetic"``, ``"cifar10"``, ...).
+    num_classes : int
+        Number of classes of ``y``.
+    input_shape : tuple of int
+        Shape of one ``x``.
+    n_train, n_test : int
+        Sizes of the training and held-out sets.
+    """
+
+    name: str
+    num_classes: int
+    input_shape: tuple[int, ...]
+    n_train: int
+    n_test: int
