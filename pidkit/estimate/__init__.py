@@ -8,8 +8,8 @@ One job per module:
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
   correction;
 - :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
-- :mod:`~pidkit.estimate.bootstrap`: replicates and intervals, generic and for the PID;
-- :mod:`~pidkit.estimate.parallel`: joblib without forcing a backend;
+- :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
+  intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
 
 Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
@@ -19,7 +19,9 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 (('none', 'extrapolation', 'eb-extrapolation'), 'eb-extrapolation')
 """
 
-from .bootstrap import CI_METHODS, PIDStatistic, bootstrap, bootstrap_intervals, bootstrap_replicates
+from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
+
+from .bootstrap import PIDStatistic, bootstrap
 from .correction import (
     BIAS_CORRECTIONS,
     DEFAULT_BIAS_CORRECTION,

@@ -44,10 +44,10 @@ from scipy.special import entr
 
 from pidkit._errors import SolverError
 from pidkit._units import from_nats
+from pidkit._validate import check_int, check_n_jobs, check_seed
+from pidkit.parallel import map_chunks
 
 from .dirichlet import eb_conditional_entropy
-from .inputs import check_int, check_n_jobs, check_seed
-from .parallel import map_chunks
 
 __all__ = [
     "BIAS_CORRECTIONS",

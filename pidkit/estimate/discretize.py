@@ -16,7 +16,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
 from threadpoolctl import threadpool_limits
 
-from .inputs import check_features, check_int, check_option, check_seed
+from pidkit._validate import check_int, check_option, check_seed
+
+from .inputs import check_features
 
 __all__ = [
     "NORMALIZE_OPTIONS",

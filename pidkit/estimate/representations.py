@@ -22,8 +22,10 @@ import numpy as np
 
 from pidkit._result import PIDResult
 from pidkit._units import check_units, from_nats
+from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
-from .bootstrap import CI_METHODS, PIDStatistic, bootstrap_intervals, bootstrap_replicates
+from .bootstrap import PIDStatistic
 from .correction import (
     DEFAULT_BIAS_CORRECTION,
     DEFAULT_SUBSAMPLES,
@@ -34,15 +36,7 @@ from .correction import (
     correct_counts,
 )
 from .discretize import NORMALIZE_OPTIONS, Discretizer, clusters_for_samples
-from .inputs import (
-    check_confidence,
-    check_int,
-    check_labels,
-    check_n_jobs,
-    check_option,
-    check_seed,
-    labels_or_features,
-)
+from .inputs import check_labels, labels_or_features
 
 __all__ = [
     "BIAS_WARNING_RATIO",
