@@ -3,6 +3,8 @@
 One job per module:
 
 - :mod:`~pidkit.estimate.inputs`: checks of labels, feature matrices, seeds and options;
+- :mod:`~pidkit.estimate.project`: :class:`Projector`, the scale -> normalise -> PCA stage both
+  estimators share;
 - :mod:`~pidkit.estimate.discretize`: :class:`Discretizer` (a seeded scikit-learn Pipeline) and
   :func:`clusters_for_samples`, the rule for the number of clusters;
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
@@ -31,7 +33,8 @@ from .correction import (
     kink_fraction,
 )
 from .dirichlet import eb_conditional_entropy
-from .discretize import Discretizer, PowerOfTwoScaler, clusters_for_samples, discretize
+from .discretize import Discretizer, clusters_for_samples, discretize
+from .project import PowerOfTwoScaler, Projector
 from .representations import (
     BIAS_WARNING_RATIO,
     ESTIMATORS,
@@ -51,6 +54,7 @@ __all__ = [
     "PIDStatistic",
     "PluginBiasWarning",
     "PowerOfTwoScaler",
+    "Projector",
     "RepresentationPID",
     "atoms_from_informations",
     "bootstrap",

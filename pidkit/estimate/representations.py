@@ -35,8 +35,9 @@ from .correction import (
     check_subsamples,
     correct_counts,
 )
-from .discretize import NORMALIZE_OPTIONS, Discretizer, clusters_for_samples
+from .discretize import Discretizer, clusters_for_samples
 from .inputs import check_labels, labels_or_features
+from .project import NORMALIZE_OPTIONS
 
 __all__ = [
     "BIAS_WARNING_RATIO",
