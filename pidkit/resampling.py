@@ -20,10 +20,13 @@ import numpy as np
 from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
 from pidkit.parallel import map_chunks
 
-__all__ = ["CI_METHODS", "bootstrap_intervals", "bootstrap_replicates"]
+__all__ = ["CI_METHODS", "DEFAULT_CI_METHOD", "QUANTITIES", "bootstrap_intervals", "bootstrap_replicates"]
 
-CI_METHODS = ("basic", "percentile")
-"""Interval methods of :func:`bootstrap_intervals`."""
+CI_METHODS = ("centred", "basic", "percentile")
+"""Interval methods of :func:`bootstrap_intervals` (the default first)."""
+DEFAULT_CI_METHOD = "centred"
+QUANTITIES = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
+"""The seven numbers of a PID, in the order every PID bootstrap statistic returns them."""
 _CHUNK = 8
 """Replicates per joblib task: fixed, so that the numbers do not depend on n_jobs or the backend."""
 _BOOT_STREAM = 0xB0075
@@ -82,35 +85,42 @@ def bootstrap_replicates(
 def bootstrap_intervals(
     replicates: np.ndarray,
     estimate: Sequence[float] | np.ndarray,
-    reference: Sequence[float] | np.ndarray,
+    reference: Sequence[float] | np.ndarray | None = None,
     *,
     confidence: float = 0.95,
-    method: str = "basic",
+    method: str = DEFAULT_CI_METHOD,
     lower: float | None = None,
     alternative: Sequence[float] | np.ndarray | None = None,
 ) -> list[tuple[float, float]]:
     """Bootstrap intervals of each column around ``estimate`` (and ``alternative``).
 
-    The deviations ``d = replicate - reference`` of the replicates from ``reference``, the
-    statistic's value on the observed sample (the functional at the empirical distribution), stand
-    in for the estimator's error. With ``q_lo``, ``q_hi`` their ``(1 -/+ confidence) / 2``
-    quantiles:
+    The deviations ``d`` of the replicates from a centre stand in for the estimator's error
+    ``estimate - truth``; with ``q_lo``, ``q_hi`` their ``(1 -/+ confidence) / 2`` quantiles:
 
-    * ``"basic"``: ``[estimate - q_hi, estimate - q_lo]``;
-    * ``"percentile"``: ``[estimate + q_lo, estimate + q_hi]``.
+    * ``"centred"``: ``d = replicate - mean(replicates)``, interval ``[estimate - q_hi, estimate -
+      q_lo]``. The bootstrap supplies the spread and skew of the error, not its location: the
+      estimate is taken to be unbiased, as a bias-corrected estimate is meant to be;
+    * ``"basic"``: ``d = replicate - reference``, interval ``[estimate - q_hi, estimate - q_lo]``,
+      where ``reference`` is the statistic's value on the observed sample (the functional at the
+      empirical distribution, the "truth" of the bootstrap world). The interval then also moves
+      by the estimator's bias in the bootstrap world;
+    * ``"percentile"``: ``d = replicate - reference``, interval ``[estimate + q_lo, estimate +
+      q_hi]``.
 
-    For a plug-in estimator (``estimate == reference``) these are the textbook basic interval
-    ``[2 x - q_hi*, 2 x - q_lo*]`` and percentile interval ``[q_lo*, q_hi*]`` of the replicates.
-    For a bias-corrected estimator whose replicates are corrected the same way, they are centred
-    on the corrected estimate instead of on the plug-in.
+    For a plug-in estimator (``estimate == reference``) ``"basic"`` and ``"percentile"`` are the
+    textbook basic interval ``[2 x - q_hi*, 2 x - q_lo*]`` and percentile interval ``[q_lo*,
+    q_hi*]`` of the replicates ``x*``, and ``"centred"`` is the basic interval around ``x`` of the
+    replicates shifted to mean ``x`` (no bootstrap bias correction).
 
     Parameters
     ----------
     replicates : numpy.ndarray of shape (n_boot, k)
         NaN entries (failed replicates) are left out, column by column.
-    estimate, reference : sequence of float, length k
+    estimate : sequence of float, length k
+    reference : sequence of float, length k, optional
+        Needed by ``"basic"`` and ``"percentile"``.
     confidence : float, default=0.95
-    method : {"basic", "percentile"}, default="basic"
+    method : {"centred", "basic", "percentile"}, default="centred"
     lower : float or None, default=None
         Clip both ends at this value (0 for quantities that cannot be negative).
     alternative : sequence of float, length k, optional
@@ -131,28 +141,39 @@ def bootstrap_intervals(
     [(0.9, 1.1)]
     >>> bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="basic")
     [(0.9, 1.1)]
-    >>> (lo, hi), = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, alternative=[0.8])
+    >>> [(lo, hi)] = bootstrap_intervals(reps, [1.0], confidence=0.5)   # "centred"
+    >>> round(lo, 6), round(hi, 6)              # the replicates' spread, around 1.0
+    (0.9, 1.1)
+    >>> [(lo, hi)] = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="basic",
+    ...                                  alternative=[0.8])
     >>> round(lo, 6), hi
     (0.7, 1.1)
     """
     confidence = check_confidence(confidence)
     check_option(method, "ci_method", CI_METHODS)
     replicates = np.asarray(replicates, dtype=np.float64)
+    if method != "centred" and reference is None:
+        raise ValueError(
+            f"ci_method={method!r} needs reference, the statistic's value on the observed sample; "
+            "pass it, or use ci_method='centred'."
+        )
+    references = [math.nan] * len(estimate) if reference is None else reference
     alpha = (1.0 - confidence) / 2.0
     others = estimate if alternative is None else alternative
     out = []
-    for j, (est, ref, other) in enumerate(zip(estimate, reference, others, strict=True)):
+    for j, (est, ref, other) in enumerate(zip(estimate, references, others, strict=True)):
         col = replicates[:, j]
         col = col[~np.isnan(col)]
         if col.size == 0 or not math.isfinite(est):
             out.append((math.nan, math.nan))
             continue
-        q_lo, q_hi = np.quantile(col - ref, [alpha, 1.0 - alpha])
-        centres = (min(est, other), max(est, other))
-        if method == "basic":
-            lo, hi = centres[0] - q_hi, centres[1] - q_lo
+        centre = col.mean() if method == "centred" else ref
+        q_lo, q_hi = np.quantile(col - centre, [alpha, 1.0 - alpha])
+        ends = (min(est, other), max(est, other))
+        if method == "percentile":
+            lo, hi = ends[0] + q_lo, ends[1] + q_hi
         else:
-            lo, hi = centres[0] + q_lo, centres[1] + q_hi
+            lo, hi = ends[0] - q_hi, ends[1] - q_lo
         if lower is not None:
             lo, hi = max(lo, lower), max(hi, lower)
         out.append((float(lo), float(hi)))
