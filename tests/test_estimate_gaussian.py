@@ -164,6 +164,7 @@ def test_plug_in_warns_when_its_bias_is_large():
     t, s = rng.standard_normal((60, 8)), rng.standard_normal((60, 8))
     with pytest.warns(PluginBiasWarning, match=r"Gaussian dimensions"):
         res = pid_from_representations(y, t, s, estimator="gaussian", n_components=8, normalize=None,
-                                       bias_correction="none")
+                                       bias_correction="none", bootstrap=10)
     assert res.bias_warning and res.bias["ratio"] > 0.1
+    assert res.settings["ci_method"] == "basic"  # "auto": a plug-in estimate is biased
     assert res.plugin == {q: getattr(res, q) for q in QUANTITIES}

@@ -186,6 +186,8 @@ def test_bootstrap_intervals_are_reproducible_and_independent_of_n_jobs():
     lo, hi = one.diagnostics["intervals"]["i_yt"]
     assert lo < truth.i_yt < hi and hi - lo < 0.5
     assert "intervals" not in pidkit.gaussian_pid_from_samples(y, t, s).diagnostics
+    plug_in = pidkit.gaussian_pid_from_samples(y, t, s, bias_correction=False, bootstrap=8)
+    assert plug_in.diagnostics["bootstrap"]["ci_method"] == "basic"
 
 
 @pytest.mark.parametrize(
@@ -193,7 +195,8 @@ def test_bootstrap_intervals_are_reproducible_and_independent_of_n_jobs():
     [
         ({"bootstrap": -1}, ValueError, r"bootstrap must be an int >= 0"),
         ({"bootstrap": 2.0}, TypeError, r"bootstrap must be an int"),
-        ({"ci_method": "bca"}, ValueError, r"ci_method must be one of \['centred', 'basic', 'percentile'\]"),
+        ({"ci_method": "bca"}, ValueError,
+         r"ci_method must be one of \['auto', 'centred', 'basic', 'percentile'\]"),
         ({"confidence": 95}, ValueError, r"confidence must be a float in \(0, 1\)"),
         ({"n_jobs": 0}, ValueError, r"n_jobs must be None"),
         ({"random_state": -3}, ValueError, r"random_state must be an int"),

@@ -103,7 +103,7 @@ def bootstrap(
     n_boot : int, default=1000
     measure : str, default="broja"
     confidence : float, default=0.95
-    ci_method : {"basic", "percentile"}, default="basic"
+    ci_method : {"basic", "centred", "percentile"}, default="basic"
         See :func:`bootstrap_intervals`.
     random_state : int or None, default=0
     n_jobs : int or None, default=None

@@ -23,11 +23,10 @@ import numpy as np
 from pidkit._units import check_units, from_nats
 from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
 from pidkit.resampling import (
-    CI_METHODS,
-    DEFAULT_CI_METHOD,
     QUANTITIES,
     bootstrap_intervals,
     bootstrap_replicates,
+    resolve_ci_method,
 )
 
 from .bootstrap import PIDStatistic
@@ -154,7 +153,7 @@ def pid_from_representations(
     discretizers: Sequence[Discretizer | Projector | None] | None = None,
     bootstrap: int = 0,
     confidence: float = 0.95,
-    ci_method: str = DEFAULT_CI_METHOD,
+    ci_method: str = "auto",
     n_jobs: int | None = None,
     units: str = "bits",
     strict: bool = True,
@@ -219,12 +218,14 @@ def pid_from_representations(
         components) and is estimated the same way.
     confidence : float, default=0.95
         Nominal coverage of the intervals, in (0, 1).
-    ci_method : {"centred", "basic", "percentile"}, default="centred"
+    ci_method : {"auto", "centred", "basic", "percentile"}, default="auto"
         How replicates become intervals around the corrected estimate; see
         :func:`bootstrap_intervals` and ``docs/estimate.md`` for the measured coverage of each.
-        Both ends are clipped at 0. The discrete intervals of Red, the unique informations and Syn
-        also cover the values under an n**-1/2 bias of the union information
-        (``correction.kink``), which the samples cannot rule out.
+        ``"auto"``: ``"centred"`` for a bias-corrected estimate (it covered best), ``"basic"`` for
+        ``bias_correction="none"``; ``settings["ci_method"]`` records the one used. Both ends
+        are clipped at 0. The discrete intervals of Red, the unique informations and Syn also
+        cover the values under an n**-1/2 bias of the union information (``correction.kink``),
+        which the samples cannot rule out.
     n_jobs : int or None, default=None
         joblib workers for the subsample solves and the bootstrap (``None``: the active
         ``joblib.parallel_config``, else 1). The numbers do not depend on it or on the backend.
@@ -278,7 +279,7 @@ def pid_from_representations(
     n_clusters = _check_n_clusters(n_clusters)
     n_boot = check_int(bootstrap, "bootstrap", minimum=0)
     check_confidence(confidence)
-    check_option(ci_method, "ci_method", CI_METHODS)
+    ci_method = resolve_ci_method(ci_method, corrected=method != "none")
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     if estimator == "gaussian":

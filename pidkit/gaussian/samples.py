@@ -55,7 +55,6 @@ from .._validate import (
     check_flag,
     check_int,
     check_n_jobs,
-    check_option,
     check_seed,
 )
 from .pid import (
@@ -142,7 +141,7 @@ def gaussian_pid_from_samples(
     method: str = "auto",
     bootstrap: int = 0,
     confidence: float = 0.95,
-    ci_method: str = resampling.DEFAULT_CI_METHOD,
+    ci_method: str = "auto",
     random_state: int | None = 0,
     n_jobs: int | None = None,
 ) -> PIDResult:
@@ -170,10 +169,11 @@ def gaussian_pid_from_samples(
         same settings; one that fails is left out and counted); 0 computes no intervals.
     confidence : float, default=0.95
         Nominal coverage of the intervals.
-    ci_method : {"centred", "basic", "percentile"}, default="centred"
+    ci_method : {"auto", "centred", "basic", "percentile"}, default="auto"
         How replicates become intervals; see :func:`pidkit.resampling.bootstrap_intervals`
-        (``"basic"`` and ``"percentile"`` measure deviations from the plug-in estimate). Both ends
-        are clipped at 0.
+        (``"basic"`` and ``"percentile"`` measure deviations from the plug-in estimate).
+        ``"auto"``: ``"centred"`` with ``bias_correction``, ``"basic"`` without. Both ends are
+        clipped at 0.
     random_state : int or None, default=0
         Seed of the bootstrap (``None`` draws one and records it).
     n_jobs : int or None, default=None
@@ -218,7 +218,7 @@ def gaussian_pid_from_samples(
     """
     n_boot = check_int(bootstrap, "bootstrap", minimum=0)
     check_confidence(confidence)
-    check_option(ci_method, "ci_method", resampling.CI_METHODS)
+    ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
