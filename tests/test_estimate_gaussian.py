@@ -168,3 +168,14 @@ def test_plug_in_warns_when_its_bias_is_large():
     assert res.bias_warning and res.bias["ratio"] > 0.1
     assert res.settings["ci_method"] == "basic"  # "auto": a plug-in estimate is biased
     assert res.plugin == {q: getattr(res, q) for q in QUANTITIES}
+
+
+def test_projector_misuse_names_the_argument():
+    y, t, s = draw(np.random.default_rng(9), 200)
+    with pytest.raises(ValueError, match=r"This Projector is not fitted yet; call fit\(X\) first"):
+        Projector().transform(t)
+    fitted = pid_from_representations(y, t, s, estimator="gaussian", n_components=2).discretizers
+    with pytest.raises(ValueError, match=r"s_features has 3 features per sample but the Projector was "
+                                         r"fitted on 2"):
+        pid_from_representations(y, t, np.hstack([s, s[:, :1]]), estimator="gaussian",
+                                 discretizers=fitted)

@@ -19,7 +19,7 @@ from threadpoolctl import threadpool_limits
 from pidkit._validate import check_int, check_seed
 
 from .inputs import check_features
-from .project import check_projection, projection_steps
+from .project import check_fitted_input, check_projection, projection_steps
 
 __all__ = ["Discretizer", "clusters_for_samples", "discretize"]
 
@@ -250,14 +250,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def predict_named(self, X: Any, name: str) -> np.ndarray:
         """:meth:`predict`, with ``name`` used for ``X`` in error messages."""
-        if not hasattr(self, "pipeline_"):
-            raise ValueError("This Discretizer is not fitted yet; call fit(X) (or use discretize(X)) first.")
-        X = check_features(X, name)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"{name} has {X.shape[1]} features per sample but the Discretizer was fitted on "
-                f"{self.n_features_in_}; pass features of the same layer (flattened the same way)."
-            )
+        X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))")
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.pipeline_.predict(X)).astype(np.intp)
 

@@ -24,6 +24,7 @@ __all__ = [
     "SVD_SOLVERS",
     "PowerOfTwoScaler",
     "Projector",
+    "check_fitted_input",
     "projection_steps",
 ]
 
@@ -86,6 +87,24 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
         maxabs = np.max(np.abs(X), axis=1)
         factor = np.where(maxabs > 0, _power_of_two(np.where(maxabs > 0, maxabs, 1)), 1)
         return X * factor.astype(X.dtype)[:, None]
+
+
+def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)") -> np.ndarray:
+    """``X`` checked as features for the fitted ``estimator`` (a Projector or Discretizer).
+
+    Raises a ValueError naming ``name`` when ``estimator`` is not fitted (``first`` says what to
+    call) or was fitted on another number of features.
+    """
+    kind = type(estimator).__name__
+    if not hasattr(estimator, "pipeline_"):
+        raise ValueError(f"This {kind} is not fitted yet; call {first} first.")
+    X = check_features(X, name)
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features per sample but the {kind} was fitted on "
+            f"{estimator.n_features_in_}; pass features of the same layer (flattened the same way)."
+        )
+    return X
 
 
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
@@ -240,14 +259,7 @@ class Projector(TransformerMixin, BaseEstimator):
 
     def transform_named(self, X: Any, name: str) -> np.ndarray:
         """:meth:`transform`, with ``name`` used for ``X`` in error messages."""
-        if not hasattr(self, "pipeline_"):
-            raise ValueError("This Projector is not fitted yet; call fit(X) first.")
-        X = check_features(X, name)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"{name} has {X.shape[1]} features per sample but the Projector was fitted on "
-                f"{self.n_features_in_}; pass features of the same layer (flattened the same way)."
-            )
+        X = check_fitted_input(self, X, name)  # before self.pipeline_ is looked up
         return self.pipeline_.transform(X)
 
     def settings(self) -> dict[str, Any]:
