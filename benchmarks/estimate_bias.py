@@ -25,8 +25,15 @@ n = 450 and 2000, 20 draws. ``--full`` runs every joint at n = 200, 450, 1000, 2
 10,000 (n = 200 only on 64 cells: a 1000-cell joint has 100-cell pairwise tables, more than a
 quarter of 200 samples, and the corrections refuse it).
 
+With ``--coverage B`` every draw also gets B bootstrap replicates per correction, made exactly as
+:func:`pidkit.estimate.pid_from_representations` makes them (:class:`pidkit.estimate.PIDStatistic`,
+each replicate corrected with ``--boot-partitions`` random partitions per subsample size, 1 as
+there), and a second table gives, per joint, n, correction and ``ci_method``, the fraction of draws
+whose 95 % interval (with the kink allowance, clipped at 0) contains the true value of each of the
+seven quantities, and the mean width of those intervals. All ``ci_method`` share the same replicates.
+
 Run: ``python -m benchmarks.estimate_bias [--full] [--draws 20] [--n 450 2000] [--joints ...]
-[--n-jobs -1] [--seed 0]``.
+[--methods ...] [--coverage 0] [--boot-partitions 1] [--n-jobs -1] [--seed 0]``.
 """
 
 from __future__ import annotations
@@ -42,7 +49,15 @@ from typing import Any
 import numpy as np
 
 from pidkit import pid
-from pidkit.estimate import BIAS_CORRECTIONS, correct_counts
+from pidkit.estimate import (
+    BIAS_CORRECTIONS,
+    CI_METHODS,
+    PIDStatistic,
+    bootstrap_intervals,
+    bootstrap_replicates,
+    correct_counts,
+)
+from pidkit.resampling import QUANTITIES
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 DEFAULT_N = (450, 2000)
@@ -125,16 +140,30 @@ def markdown(headers: list[str] | tuple[str, ...], cells: list[list[str]] | list
     return "\n".join(lines)
 
 
-def _one_draw(p: np.ndarray, n: int, seed: int, methods: tuple[str, ...]) -> dict[str, np.ndarray]:
+def _one_draw(
+    p: np.ndarray, n: int, seed: int, methods: tuple[str, ...], coverage: int = 0, partitions: int = 1
+) -> dict[str, dict[str, Any]]:
+    """Per method: the corrected atoms and (with ``coverage`` replicates) each ci_method's intervals."""
     counts = np.random.default_rng(seed).multinomial(n, p.ravel()).reshape(p.shape)
-    out = {}
+    out: dict[str, dict[str, Any]] = {}
     for method in methods:
         try:
             fix = correct_counts(counts, method=method, random_state=seed, n_jobs=1)
-        except ValueError:
-            out[method] = np.full(len(ATOMS), np.nan)  # the method refuses this n
+        except ValueError:  # the method refuses this n
+            out[method] = {"atoms": np.full(len(ATOMS), np.nan)}
             continue
-        out[method] = np.array([fix.corrected[a] for a in ATOMS])
+        out[method] = {"atoms": np.array([fix.corrected[a] for a in ATOMS])}
+        if coverage:
+            statistic = PIDStatistic(counts, method=method, n_repeats=partitions)
+            reps = bootstrap_replicates(statistic, coverage, random_state=seed, n_jobs=1)
+            estimate = [fix.corrected[q] for q in QUANTITIES]
+            reference = [fix.plugin[q] for q in QUANTITIES]
+            alternative = [fix.kink_corrected[q] for q in QUANTITIES]
+            out[method]["intervals"] = {
+                ci: np.array(bootstrap_intervals(reps, estimate, reference, method=ci, lower=0.0,
+                                                 alternative=alternative))
+                for ci in CI_METHODS
+            }
     return out
 
 
@@ -146,41 +175,53 @@ def _load() -> str:
 
 
 def run(
-    joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None
+    joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None,
+    methods: tuple[str, ...] = BIAS_CORRECTIONS, coverage: int = 0, partitions: int = 1,
 ) -> list[dict[str, Any]]:
-    """Every (joint, n, method) cell of the table, as dicts."""
+    """Every (joint, n, method) cell of the table, as dicts (with ``"coverage"`` when measured)."""
     from joblib import Parallel, delayed
 
+    methods = ("none", *(m for m in methods if m != "none"))  # the plug-in is every ratio's base
     rows = []
     for name in joints:
         p = JOINTS[name]()
         truth = pid(p)
         true = np.array([getattr(truth, a) for a in ATOMS])
+        # intervals are clipped at 0, so a truth at -1e-12 counts as 0
+        true_all = np.maximum([getattr(truth, q) for q in QUANTITIES], 0.0)
         for n in sizes:
             seeds = draw_seeds(seed, n, name, draws)
             start = time.perf_counter()
             results = Parallel(n_jobs=n_jobs)(
-                delayed(_one_draw)(p, n, int(s), BIAS_CORRECTIONS) for s in seeds
+                delayed(_one_draw)(p, n, int(s), methods, coverage, partitions) for s in seeds
             )
             seconds = time.perf_counter() - start
             print(f"  {name} n={n}: {draws} draws in {seconds:.0f} s", file=sys.stderr, flush=True)
             plug = None
-            for method in BIAS_CORRECTIONS:
-                est = np.array([r[method] for r in results])
+            for method in methods:
+                est = np.array([r[method]["atoms"] for r in results])
                 bias = est.mean(axis=0) - true
                 rmse = np.sqrt(((est - true) ** 2).mean(axis=0))
                 total, total_rmse = float(np.abs(bias).sum()), float(rmse.sum())
                 if method == "none":
                     plug = (total, total_rmse)
-                rows.append(
-                    {
-                        "joint": name, "cells": int(p.size), "n": n, "method": method,
-                        "truth": true.tolist(), "bias": bias.tolist(), "rmse": rmse.tolist(),
-                        "total_bias": total, "total_rmse": total_rmse,
-                        "bias_ratio": total / plug[0], "rmse_ratio": total_rmse / plug[1],
-                        "seconds": seconds,
-                    }
-                )
+                row = {
+                    "joint": name, "cells": int(p.size), "n": n, "method": method,
+                    "truth": true.tolist(), "bias": bias.tolist(), "rmse": rmse.tolist(),
+                    "total_bias": total, "total_rmse": total_rmse,
+                    "bias_ratio": total / plug[0], "rmse_ratio": total_rmse / plug[1],
+                    "seconds": seconds,
+                }
+                if coverage and "intervals" in results[0][method]:
+                    row["coverage"] = {}
+                    for ci in CI_METHODS:
+                        spans = np.array([r[method]["intervals"][ci] for r in results])
+                        inside = (spans[:, :, 0] <= true_all + 1e-12) & (true_all - 1e-12 <= spans[:, :, 1])
+                        row["coverage"][ci] = {
+                            "coverage": inside.mean(axis=0).tolist(),
+                            "width": (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist(),
+                        }
+                rows.append(row)
     return rows
 
 
@@ -207,6 +248,41 @@ def table(rows: list[dict[str, Any]]) -> str:
     return markdown(headers, cells)
 
 
+def coverage_table(rows: list[dict[str, Any]], confidence: float = 0.95) -> str:
+    """Coverage (mean width) of the intervals per joint, n, correction and ci_method, as markdown."""
+    cells = []
+    for r in rows:
+        for ci, cov in r.get("coverage", {}).items():
+            cells.append([
+                r["joint"], str(r["n"]), r["method"], ci,
+                *(f"{c:.2f} ({w:.2f})" for c, w in zip(cov["coverage"], cov["width"], strict=True)),
+            ])
+    if not cells:
+        return ""
+    summary = coverage_summary(rows, confidence)
+    return markdown(["joint", "n", "correction", "ci_method", *QUANTITIES], cells) + "\n\n" + summary
+
+
+def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> str:
+    """Per correction and ci_method: mean coverage, worst cell and mean width over every row."""
+    cells = []
+    for method in dict.fromkeys(r["method"] for r in rows if "coverage" in r):
+        for ci in CI_METHODS:
+            cov = np.array([r["coverage"][ci]["coverage"] for r in rows if r["method"] == method])
+            width = np.array([r["coverage"][ci]["width"] for r in rows if r["method"] == method])
+            atoms, infos = cov[:, : len(ATOMS)], cov[:, len(ATOMS):]
+            cells.append([
+                method, ci, f"{atoms.mean():.2f}", f"{atoms.min():.2f}", f"{infos.mean():.2f}",
+                f"{infos.min():.2f}", f"{np.abs(cov - confidence).mean():.3f}",
+                f"{width[:, : len(ATOMS)].mean():.3f}", f"{width[:, len(ATOMS):].mean():.3f}",
+            ])
+    return markdown(
+        ["correction", "ci_method", "atoms: mean coverage", "worst", "informations: mean", "worst",
+         f"mean |coverage - {confidence:g}|", "mean width atoms", "informations"],
+        cells,
+    )
+
+
 def main(argv: list[str] | None = None) -> str:
     """Run the benchmark, print the table and return it."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -215,11 +291,19 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--n", type=int, nargs="+", help="sample sizes (default: 450 2000)")
     parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS),
                         help="joints (default: the 1000-cell ones)")
+    parser.add_argument("--methods", nargs="+", choices=BIAS_CORRECTIONS,
+                        help="corrections (default: all; the plug-in is always run)")
+    parser.add_argument("--coverage", type=int, default=0, metavar="B",
+                        help="bootstrap replicates per draw for interval coverage (default: 0, off)")
+    parser.add_argument("--boot-partitions", type=int, default=1,
+                        help="random partitions per subsample size in each replicate (default: 1)")
     parser.add_argument("--n-jobs", type=int, default=-1, help="joblib workers over draws (default: -1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
     args = parser.parse_args(argv)
     if args.draws < 1:
         parser.error("--draws must be at least 1")
+    if args.coverage < 0 or args.boot_partitions < 1:
+        parser.error("--coverage must be at least 0 and --boot-partitions at least 1")
     joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
     sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
     print(
@@ -228,11 +312,17 @@ def main(argv: list[str] | None = None) -> str:
         flush=True,
     )
     start = time.perf_counter()
-    rows = run(joints, sizes, args.draws, args.seed, args.n_jobs)
+    methods = tuple(args.methods or BIAS_CORRECTIONS)
+    rows = run(joints, sizes, args.draws, args.seed, args.n_jobs, methods, args.coverage,
+               args.boot_partitions)
     text = table(rows)
+    if args.coverage:
+        text += (f"\n\nCoverage of the 95 % intervals, mean width in parentheses (bits); "
+                 f"{args.coverage} replicates per draw, {args.boot_partitions} partition(s) per "
+                 f"subsample size in each\n\n" + coverage_table(rows))
     print(text)
     acceptance = [r for r in rows if r["cells"] == 1000 and r["n"] in (450, 2000) and r["method"] != "none"]
-    for method in BIAS_CORRECTIONS[1:]:
+    for method in methods:
         mine = [r for r in acceptance if r["method"] == method]
         if mine:
             held = sum(r["bias_ratio"] <= 0.5 and r["rmse_ratio"] <= 1.0 for r in mine)

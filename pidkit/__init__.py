@@ -10,7 +10,7 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 import importlib
 from typing import Any
 
-from . import examples, gaussian, measures, theorems
+from . import examples, gaussian, measures, resampling, theorems
 from ._errors import SolverError
 from ._result import PIDResult
 from .batch import bertschinger_batch
@@ -74,6 +74,7 @@ __all__ = [
     "mutual_information",
     "pid",
     "redundancy",
+    "resampling",
     "theorems",
 ]
 __version__ = "0.1.0"

@@ -136,7 +136,8 @@ def audit_distiller(
     list of dict
         One record per audited layer with keys ``epoch, layer``; ``red, uni_t, uni_s, syn, i_yt,
         i_ys, i_yts`` (bits, bias-corrected); ``plugin`` (the same seven, plug-in); ``intervals``
-        (quantity -> [low, high] around the corrected value, or None); ``bias_correction``
+        (quantity -> [low, high] around the corrected value, or None; ``settings["ci_method"]``
+        says how they were made, see ``docs/estimate.md``); ``bias_correction``
         (method, subsample sizes, estimated bias per quantity, quantities below 0);
         ``units, measure, status, gap, n_samples, bias, bias_warning, settings, method, time_s``
         (and ``message`` when the solve was not certified).
@@ -218,7 +219,8 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         bias={k: float(v) if math.isfinite(v) else None for k, v in res.bias.items()},
         settings={"discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
                   "clusters_used": int(options["n_clusters"]),
-                  "bootstrap_failed": res.settings["bootstrap_failed"]},
+                  "bootstrap_failed": res.settings["bootstrap_failed"],
+                  "ci_method": res.settings["ci_method"]},
     )
     if not res.pid.success:
         record["message"] = res.pid.message

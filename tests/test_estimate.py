@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 from pidkit.decompose import pid
 from pidkit.estimate import (
     BIAS_WARNING_RATIO,
+    DEFAULT_CI_METHOD,
     Discretizer,
     PluginBiasWarning,
     RepresentationPID,
@@ -156,9 +157,9 @@ def test_atoms_match_discrete_truth(case):
     assert res.plugin == {name: getattr(res.pid, name) for name in res.plugin}
 
 
-def test_basic_bootstrap_intervals_cover_the_truth(case):
+def test_default_bootstrap_intervals_cover_the_truth(case):
     _, res, truth, _ = case
-    assert res.settings["ci_method"] == "basic"
+    assert res.settings["ci_method"] == DEFAULT_CI_METHOD
     assert res.settings["bootstrap_failed"] == 0
     for atom, value in truth.items():
         lo, hi = res.intervals[atom]
@@ -348,8 +349,9 @@ def test_result_repr_and_dict():
     res = pid_from_representations(y, t_feat, s_feat, n_clusters=2, bootstrap=10, units="nats")
     assert isinstance(res, RepresentationPID)
     text = repr(res)
-    for fragment in ("n=4000", "2x2x2", "red", "95% basic interval", "(nats)", "KMeans 2 (seed 0",
-                     "bias_correction=eb-extrapolation", "subsample sizes [4000, 2000, 1000] x 8"):
+    for fragment in ("n=4000", "2x2x2", "red", f"95% {DEFAULT_CI_METHOD} interval", "(nats)",
+                     "KMeans 2 (seed 0", "bias_correction=eb-extrapolation",
+                     "subsample sizes [4000, 2000, 1000] x 8"):
         assert fragment in text
     d = res.to_dict()
     assert d["red"] == pytest.approx(math.log(2), abs=TOL_EDGE)

@@ -31,8 +31,21 @@ def test_interval_formulas_basic_and_percentile():
     pct = bootstrap_intervals(reps, [10.0, 1.0], [1.0, 1.0], confidence=0.5, method="percentile")
     assert basic[0] == pytest.approx((8.0, 10.0)) and pct[0] == pytest.approx((10.0, 12.0))
     assert basic[1] == pytest.approx((-3.0, -3.0)) and pct[1] == pytest.approx((5.0, 5.0))
-    clipped = bootstrap_intervals(reps, [1.0, 1.0], [1.0, 1.0], confidence=0.5, lower=0.0)
+    clipped = bootstrap_intervals(reps, [1.0, 1.0], [1.0, 1.0], confidence=0.5, method="basic", lower=0.0)
     assert clipped[1] == (0.0, 0.0)
+
+
+def test_interval_formula_centred():
+    # deviations from the replicates' own mean 2.0: -2..2, quartiles -1 and 1; the reference
+    # (the plug-in) plays no part, so a biased bootstrap world does not move the interval.
+    reps = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    for reference in ([1.0], [7.0], None):
+        [(lo, hi)] = bootstrap_intervals(reps, [10.0], reference, confidence=0.5, method="centred")
+        assert (lo, hi) == pytest.approx((9.0, 11.0))
+    [(lo, hi)] = bootstrap_intervals(reps, [0.5], confidence=0.5, lower=0.0)
+    assert (lo, hi) == pytest.approx((0.0, 1.5))
+    with pytest.raises(ValueError, match="reference"):
+        bootstrap_intervals(reps, [1.0], method="basic")
     assert bootstrap_intervals(np.full((3, 1), np.nan), [1.0], [1.0]) != [(1.0, 1.0)]
 
 

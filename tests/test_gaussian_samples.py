@@ -165,3 +165,44 @@ def test_estimate_from_covariance_checks_the_sample_size():
         estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=3)
     with pytest.raises(ValueError, match="sample_cov is not positive semi-definite"):
         estimate_from_covariance(-np.eye(3), (1, 1, 1), n_samples=30)
+
+
+def test_bootstrap_intervals_are_reproducible_and_independent_of_n_jobs():
+    rng = np.random.default_rng(9)
+    ex = degraded(2, 2, 2, rng=rng)
+    y, t, s = draw(rng, ex.cov, ex.dims, 400)
+    truth = pidkit.gaussian_pid(ex.cov, ex.dims)
+    one = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=24, random_state=3, n_jobs=1)
+    two = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=24, random_state=3, n_jobs=2)
+    np.testing.assert_array_equal(one.diagnostics["bootstrap"]["replicates"],
+                                  two.diagnostics["bootstrap"]["replicates"])
+    assert one.diagnostics["intervals"] == two.diagnostics["intervals"]
+    other = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=24, random_state=4)
+    assert other.diagnostics["intervals"] != one.diagnostics["intervals"]
+    boot = one.diagnostics["bootstrap"]
+    assert boot["replicates"].shape == (24, 7) and boot["n_failed"] == 0 and boot["ci_method"] == "centred"
+    for q, (lo, hi) in one.diagnostics["intervals"].items():
+        assert 0.0 <= lo <= hi, q
+    lo, hi = one.diagnostics["intervals"]["i_yt"]
+    assert lo < truth.i_yt < hi and hi - lo < 0.5
+    assert "intervals" not in pidkit.gaussian_pid_from_samples(y, t, s).diagnostics
+    plug_in = pidkit.gaussian_pid_from_samples(y, t, s, bias_correction=False, bootstrap=8)
+    assert plug_in.diagnostics["bootstrap"]["ci_method"] == "basic"
+
+
+@pytest.mark.parametrize(
+    ("option", "error", "match"),
+    [
+        ({"bootstrap": -1}, ValueError, r"bootstrap must be an int >= 0"),
+        ({"bootstrap": 2.0}, TypeError, r"bootstrap must be an int"),
+        ({"ci_method": "bca"}, ValueError,
+         r"ci_method must be one of \['auto', 'centred', 'basic', 'percentile'\]"),
+        ({"confidence": 95}, ValueError, r"confidence must be a float in \(0, 1\)"),
+        ({"n_jobs": 0}, ValueError, r"n_jobs must be None"),
+        ({"random_state": -3}, ValueError, r"random_state must be an int"),
+    ],
+)
+def test_bad_bootstrap_options_name_the_argument(option, error, match):
+    rng = np.random.default_rng(10)
+    with pytest.raises(error, match=match):
+        pidkit.gaussian_pid_from_samples(*(rng.standard_normal((50, 2)) for _ in range(3)), **option)

@@ -3,13 +3,17 @@
 One job per module:
 
 - :mod:`~pidkit.estimate.inputs`: checks of labels, feature matrices, seeds and options;
+- :mod:`~pidkit.estimate.project`: :class:`Projector`, the scale -> normalise -> PCA stage both
+  estimators share;
 - :mod:`~pidkit.estimate.discretize`: :class:`Discretizer` (a seeded scikit-learn Pipeline) and
   :func:`clusters_for_samples`, the rule for the number of clusters;
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
   correction;
 - :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
-- :mod:`~pidkit.estimate.bootstrap`: replicates and intervals, generic and for the PID;
-- :mod:`~pidkit.estimate.parallel`: joblib without forcing a backend;
+- :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
+  intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
+- :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
+- :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
 
 Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
@@ -19,7 +23,10 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 (('none', 'extrapolation', 'eb-extrapolation'), 'eb-extrapolation')
 """
 
-from .bootstrap import CI_METHODS, PIDStatistic, bootstrap, bootstrap_intervals, bootstrap_replicates
+from pidkit.resampling import CI_METHODS, DEFAULT_CI_METHOD, bootstrap_intervals, bootstrap_replicates
+
+from .bootstrap import PIDStatistic, bootstrap
+from .continuous import GAUSSIAN_BIAS_CORRECTIONS
 from .correction import (
     BIAS_CORRECTIONS,
     DEFAULT_BIAS_CORRECTION,
@@ -29,26 +36,25 @@ from .correction import (
     kink_fraction,
 )
 from .dirichlet import eb_conditional_entropy
-from .discretize import Discretizer, PowerOfTwoScaler, clusters_for_samples, discretize
-from .representations import (
-    BIAS_WARNING_RATIO,
-    ESTIMATORS,
-    PluginBiasWarning,
-    RepresentationPID,
-    pid_from_representations,
-)
+from .discretize import Discretizer, clusters_for_samples, discretize
+from .project import PowerOfTwoScaler, Projector
+from .representations import ESTIMATORS, pid_from_representations
+from .result import BIAS_WARNING_RATIO, PluginBiasWarning, RepresentationPID
 
 __all__ = [
     "BIAS_CORRECTIONS",
     "BIAS_WARNING_RATIO",
     "CI_METHODS",
     "DEFAULT_BIAS_CORRECTION",
+    "DEFAULT_CI_METHOD",
     "ESTIMATORS",
+    "GAUSSIAN_BIAS_CORRECTIONS",
     "BiasCorrection",
     "Discretizer",
     "PIDStatistic",
     "PluginBiasWarning",
     "PowerOfTwoScaler",
+    "Projector",
     "RepresentationPID",
     "atoms_from_informations",
     "bootstrap",

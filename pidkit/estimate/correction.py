@@ -44,10 +44,11 @@ from scipy.special import entr
 
 from pidkit._errors import SolverError
 from pidkit._units import from_nats
+from pidkit._validate import check_int, check_n_jobs, check_seed
+from pidkit.parallel import map_chunks
+from pidkit.resampling import QUANTITIES
 
 from .dirichlet import eb_conditional_entropy
-from .inputs import check_int, check_n_jobs, check_seed
-from .parallel import map_chunks
 
 __all__ = [
     "BIAS_CORRECTIONS",
@@ -70,8 +71,6 @@ BIAS_CORRECTIONS = ("none", "extrapolation", "eb-extrapolation")
 DEFAULT_BIAS_CORRECTION = "eb-extrapolation"
 DEFAULT_SUBSAMPLES = (2, 4)
 """Strong et al.'s design: halves and quarters of the sample."""
-QUANTITIES = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
-"""The seven numbers every correction reports, in this order."""
 _INFORMATIONS = ("i_yt", "i_ys", "i_yts", "i_star")
 """The informations the extrapolation fits, in the order of :func:`solve_tables`' columns."""
 _CHUNK = 16

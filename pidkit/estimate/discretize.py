@@ -13,25 +13,16 @@ import math
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, TransformerMixin, clone
+from sklearn.base import BaseEstimator, ClusterMixin, clone
 from threadpoolctl import threadpool_limits
 
-from .inputs import check_features, check_int, check_option, check_seed
+from pidkit._validate import check_int, check_seed
 
-__all__ = [
-    "NORMALIZE_OPTIONS",
-    "SVD_SOLVERS",
-    "Discretizer",
-    "PowerOfTwoScaler",
-    "clusters_for_samples",
-    "discretize",
-]
+from .inputs import check_features
+from .project import check_fitted_input, check_projection, projection_steps
 
-NORMALIZE_OPTIONS = ("l2", None)
-"""Row normalisations a :class:`Discretizer` accepts."""
-SVD_SOLVERS = ("auto", "randomized", "full")
-"""PCA solvers a :class:`Discretizer` accepts."""
-_FULL_SVD_MAX_DIM = 500
+__all__ = ["Discretizer", "clusters_for_samples", "discretize"]
+
 _SUBSAMPLE_FRACTION = 4
 """The default bias correction's smallest subsample is n / 4 (see pidkit.estimate.correction)."""
 
@@ -76,60 +67,6 @@ def clusters_for_samples(n_samples: int, n_labels: int, *, max_clusters: int = 1
     by_joint = math.isqrt(n_samples // n_labels)
     by_subsample = n_samples // (_SUBSAMPLE_FRACTION * n_labels)
     return max(2, min(max_clusters, by_joint, by_subsample))
-
-
-def _power_of_two(maxabs: np.ndarray) -> np.ndarray:
-    # 2**-e with maxabs = m * 2**e, m in [0.5, 1): multiplying by it is exact in binary floating point.
-    _, exponent = np.frexp(maxabs)
-    return np.ldexp(np.ones_like(maxabs), -exponent)
-
-
-class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
-    """Scale features by a power of two so that the largest magnitude lies in [0.5, 1).
-
-    Multiplying by a power of two is exact, so the geometry the next steps see is unchanged while
-    features of any magnitude (1e-200 or 1e200) stay far from underflow and overflow; without it
-    the squared norms of rows of size 1e200 overflow and every row collapses into one cluster.
-
-    Parameters
-    ----------
-    per_row : bool, default=True
-        Scale every row on its own (stateless; right before an L2 normalisation, which does not
-        care about a row's scale). ``False`` fits one factor for the whole matrix on ``fit`` and
-        applies it to every later input (right before PCA and KMeans, which do care).
-
-    Attributes
-    ----------
-    scale_ : float
-        The global factor (``per_row=False``); 1.0 for ``per_row=True``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> PowerOfTwoScaler().fit_transform(np.array([[3e200, -1e200], [0.0, 0.0]]))
-    array([[ 0.9798..., -0.3266...],
-           [ 0.        ,  0.        ]])
-    """
-
-    def __init__(self, per_row: bool = True) -> None:
-        self.per_row = per_row
-
-    def fit(self, X: Any, y: Any = None) -> PowerOfTwoScaler:
-        """Fit the global factor (``per_row=False``); return ``self``."""
-        X = np.asarray(X)
-        self.n_features_in_ = X.shape[1]
-        maxabs = float(np.max(np.abs(X))) if X.size else 0.0
-        self.scale_ = 1.0 if self.per_row or maxabs == 0 else float(_power_of_two(np.array(maxabs)))
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        """Return ``X`` scaled by the fitted factor, or row by row."""
-        X = np.asarray(X)
-        if not self.per_row:
-            return X * X.dtype.type(self.scale_)
-        maxabs = np.max(np.abs(X), axis=1)
-        factor = np.where(maxabs > 0, _power_of_two(np.where(maxabs > 0, maxabs, 1)), 1)
-        return X * factor.astype(X.dtype)[:, None]
 
 
 class Discretizer(ClusterMixin, BaseEstimator):
@@ -234,12 +171,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
         self.clusterer = clusterer
 
     def _check_params(self) -> None:
-        if self.n_components is not None:
-            check_int(self.n_components, "n_components", minimum=1)
+        check_projection(self.n_components, self.normalize, self.svd_solver)
         check_int(self.n_clusters, "n_clusters", minimum=2)
-        check_option(self.normalize, "normalize", NORMALIZE_OPTIONS)
         check_int(self.n_init, "n_init", minimum=1)
-        check_option(self.svd_solver, "svd_solver", SVD_SOLVERS)
         if self.clusterer is not None and not (
             hasattr(self.clusterer, "fit_predict") and hasattr(self.clusterer, "predict")
         ):
@@ -273,9 +207,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def fit_named(self, X: Any, name: str) -> Discretizer:
         """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``)."""
-        from sklearn.decomposition import PCA
         from sklearn.pipeline import Pipeline
-        from sklearn.preprocessing import Normalizer
 
         self._check_params()
         X = check_features(X, name)
@@ -287,31 +219,18 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 "pass more samples or fewer clusters."
             )
         seed = check_seed(self.random_state)
-        n_components = None
-        if self.n_components is not None:
-            n_components = min(self.n_components, n_features, n_samples)
-        pca: Any = "passthrough"
-        solver = None
-        if n_components is not None and n_components < n_features:
-            solver = self.svd_solver
-            if solver == "auto":
-                solver = "full" if max(n_samples, n_features) <= _FULL_SVD_MAX_DIM else "randomized"
-            pca = PCA(n_components=n_components, svd_solver=solver, random_state=seed)
-        l2 = self.normalize == "l2"
-        pipeline = Pipeline(
-            [
-                ("scale", PowerOfTwoScaler(per_row=l2)),
-                ("normalize", Normalizer() if l2 else "passthrough"),
-                ("pca", pca),
-                ("cluster", self._cluster_step(seed)),
-            ]
+        steps, n_components, solver = projection_steps(
+            n_samples, n_features, n_components=self.n_components, normalize=self.normalize,
+            svd_solver=self.svd_solver, seed=seed,
         )
+        pipeline = Pipeline([*steps, ("cluster", self._cluster_step(seed))])
         with threadpool_limits(limits=1, user_api="openmp"):
             labels = pipeline.fit_predict(X)
 
         self.pipeline_ = pipeline
         self.clusterer_ = pipeline.named_steps["cluster"]
-        self.pca_ = None if pca == "passthrough" else pipeline.named_steps["pca"]
+        pca = pipeline.named_steps["pca"]
+        self.pca_ = None if isinstance(pca, str) else pca
         self.n_features_in_ = n_features
         self.n_samples_fit_ = n_samples
         self.n_components_ = n_components
@@ -331,14 +250,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def predict_named(self, X: Any, name: str) -> np.ndarray:
         """:meth:`predict`, with ``name`` used for ``X`` in error messages."""
-        if not hasattr(self, "pipeline_"):
-            raise ValueError("This Discretizer is not fitted yet; call fit(X) (or use discretize(X)) first.")
-        X = check_features(X, name)
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(
-                f"{name} has {X.shape[1]} features per sample but the Discretizer was fitted on "
-                f"{self.n_features_in_}; pass features of the same layer (flattened the same way)."
-            )
+        X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))")
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.pipeline_.predict(X)).astype(np.intp)
 

@@ -1,91 +1,23 @@
-"""Argument checks shared by the estimate package: labels, feature matrices, seeds, options.
+"""Argument checks of the estimate package's data: labels and feature matrices.
 
 Every check raises ``TypeError`` for the wrong kind and ``ValueError`` for a wrong value, with a
-message that names the argument, says what was expected and what was received.
+message that names the argument, says what was expected and what was received. The checks of
+options shared with the rest of pidkit (ints, seeds, confidence levels, joblib workers, choices)
+live in :mod:`pidkit._validate`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
 __all__ = [
-    "SEED_MAX",
-    "check_confidence",
     "check_features",
-    "check_int",
     "check_labels",
-    "check_n_jobs",
-    "check_option",
-    "check_seed",
     "labels_or_features",
     "to_numpy",
 ]
-
-SEED_MAX = 2**32 - 1
-"""Largest accepted ``random_state``."""
-
-
-def check_int(value: Any, name: str, *, minimum: int) -> int:
-    """Return ``value`` as an int >= ``minimum`` (bools are rejected).
-
-    Examples
-    --------
-    >>> check_int(3, "n_clusters", minimum=2)
-    3
-    >>> check_int(1, "n_clusters", minimum=2)
-    Traceback (most recent call last):
-    ...
-    ValueError: n_clusters must be an int >= 2; got 1.
-    """
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} ({type(value).__name__}).")
-    if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
-    return int(value)
-
-
-def check_seed(random_state: Any, name: str = "random_state") -> int:
-    """Return an int seed; ``None`` draws a fresh one so that the run can still be recorded."""
-    if random_state is None:
-        return int(np.random.SeedSequence().generate_state(1)[0])
-    if isinstance(random_state, bool) or not isinstance(random_state, Integral):
-        raise TypeError(
-            f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r} "
-            f"({type(random_state).__name__}). Pass an int for reproducible results."
-        )
-    if not 0 <= random_state <= SEED_MAX:
-        raise ValueError(f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r}.")
-    return int(random_state)
-
-
-def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
-    """Return ``value`` if it is one of ``options``, else raise a ValueError listing them."""
-    if not any(value is opt or (isinstance(value, str) and value == opt) for opt in options):
-        raise ValueError(f"{name} must be one of {list(options)!r}; got {value!r}.")
-    return value
-
-
-def check_confidence(confidence: Any) -> float:
-    """Return ``confidence`` as a float in (0, 1)."""
-    if isinstance(confidence, bool) or not isinstance(confidence, Real):
-        raise TypeError(f"confidence must be a float in (0, 1); got {confidence!r}.")
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a float in (0, 1), e.g. 0.95; got {confidence!r}.")
-    return float(confidence)
-
-
-def check_n_jobs(n_jobs: Any) -> None:
-    """Accept joblib's ``n_jobs``: None, a positive int, or a negative int (-1 = all cores)."""
-    if n_jobs is None:
-        return
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral) or n_jobs == 0:
-        raise ValueError(
-            f"n_jobs must be None, a positive int, or a negative int (-1 = all cores); got {n_jobs!r}."
-        )
 
 
 def to_numpy(x: Any) -> np.ndarray:

@@ -5,7 +5,8 @@ each layer's activations on a held-out set, projecting them to a few principal c
 clustering them with KMeans and counting the joint ``p[y, t, s]`` of (label, teacher cluster,
 student cluster). :func:`pid_from_representations` makes that one seeded call that corrects the
 plug-in's sampling bias, reports every setting it used, and (optionally) bootstrap intervals
-around the corrected estimate.
+around the corrected estimate. With ``estimator="gaussian"`` the components are not clustered but
+modelled as jointly Gaussian with the one-hot label (:mod:`pidkit.estimate.continuous`).
 
 Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 """
@@ -15,249 +16,42 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from pidkit._result import PIDResult
 from pidkit._units import check_units, from_nats
+from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit.resampling import (
+    QUANTITIES,
+    bootstrap_intervals,
+    bootstrap_replicates,
+    resolve_ci_method,
+)
 
-from .bootstrap import CI_METHODS, PIDStatistic, bootstrap_intervals, bootstrap_replicates
+from .bootstrap import PIDStatistic
+from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (
+    BIAS_CORRECTIONS,
     DEFAULT_BIAS_CORRECTION,
     DEFAULT_SUBSAMPLES,
-    QUANTITIES,
-    BiasCorrection,
-    check_bias_correction,
     check_subsamples,
     correct_counts,
 )
-from .discretize import NORMALIZE_OPTIONS, Discretizer, clusters_for_samples
-from .inputs import (
-    check_confidence,
-    check_int,
-    check_labels,
-    check_n_jobs,
-    check_option,
-    check_seed,
-    labels_or_features,
-)
+from .discretize import Discretizer, clusters_for_samples
+from .inputs import check_labels, labels_or_features
+from .project import NORMALIZE_OPTIONS, Projector
+from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
-__all__ = [
-    "BIAS_WARNING_RATIO",
-    "ESTIMATORS",
-    "PluginBiasWarning",
-    "RepresentationPID",
-    "pid_from_representations",
-]
+__all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
 
-BIAS_WARNING_RATIO = 0.1
-"""Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
-ESTIMATORS = ("discrete",)
-"""How the PID is estimated from the samples: ``"discrete"`` clusters and counts."""
+ESTIMATORS = ("discrete", "gaussian")
+"""How the PID is estimated from the samples: ``"discrete"`` clusters and counts; ``"gaussian"``
+models the principal components as jointly Gaussian with the one-hot label."""
+_CORRECTIONS = {"discrete": BIAS_CORRECTIONS, "gaussian": GAUSSIAN_BIAS_CORRECTIONS}
+_AUTO = {"discrete": DEFAULT_BIAS_CORRECTION, "gaussian": "wishart"}
 _BOOT_REPEATS = 1
 """Random partitions per subsample size inside each bootstrap replicate (see ``bootstrap``)."""
-
-
-class PluginBiasWarning(UserWarning):
-    """The sample is too small for the plug-in estimate of the joint information to be trusted."""
-
-
-@dataclass(frozen=True, eq=False)
-class RepresentationPID:
-    """PID of (labels, teacher features, student features) with everything needed to trust it.
-
-    The atoms (``red``, ``uni_t``, ``uni_s``, ``syn``) and informations (``i_yt``, ``i_ys``,
-    ``i_yts``) are the bias-corrected values (``correction.method``; equal to the plug-in for
-    ``"none"``). They satisfy the PID identities with each other; they are not clipped at 0, and
-    ``correction.negative`` names any that came out below 0 (indistinguishable from 0 at this n).
-
-    Attributes
-    ----------
-    pid : PIDResult
-        The plug-in decomposition of the empirical joint ``p`` (atoms, informations, solver status).
-    p : numpy.ndarray
-        The empirical joint ``p[y, t, s]``.
-    counts : numpy.ndarray of int
-        Sample counts behind ``p`` (``p = counts / n_samples``).
-    labels : dict of str to numpy.ndarray
-        For ``"y"``, ``"t"``, ``"s"``: the original label (or cluster id) of every index of ``p``.
-    n_samples : int
-    settings : dict
-        Every setting used: estimator, measure, units, seed, bias correction, bootstrap, and per
-        variable how it was discretised (features, components, clusters and the rule that chose
-        their number, normalisation, seed, explained variance).
-    correction : BiasCorrection
-        Method, plug-in and corrected values, the estimated bias of each, subsample sizes.
-    bias : dict of str to float
-        First-order expected plug-in bias (``(|A|-1)(|B|-1) / (2 n)`` nats) of ``i_yt``, ``i_ys``
-        and ``i_yts``, in ``units``, and ``"ratio"`` = bias of ``i_yts`` / plug-in ``i_yts``.
-    bias_warning : str or None
-        With ``bias_correction="none"``: the warning text when ``bias["ratio"] >
-        BIAS_WARNING_RATIO``.
-    intervals : dict of str to (float, float) or None
-        Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
-        ``bootstrap > 0``; those of the four atoms stretch by ``correction.kink`` towards the
-        values under an n**-1/2 bias of the union information (``correction.kink_corrected``).
-    bootstrap_samples : dict of str to numpy.ndarray or None
-        The (corrected) replicates behind ``intervals``; NaN where a solve failed.
-    discretizers : tuple of (Discretizer or None, Discretizer or None)
-        The fitted teacher and student discretizers (``None`` for a side given as labels); pass them
-        back as ``discretizers=`` to reuse the same clusters on other features.
-    """
-
-    pid: PIDResult
-    p: np.ndarray
-    counts: np.ndarray
-    labels: dict[str, np.ndarray]
-    n_samples: int
-    settings: dict[str, Any]
-    correction: BiasCorrection
-    bias: dict[str, float]
-    bias_warning: str | None = None
-    intervals: dict[str, tuple[float, float]] | None = None
-    bootstrap_samples: dict[str, np.ndarray] | None = field(default=None, repr=False)
-    discretizers: tuple[Discretizer | None, Discretizer | None] = (None, None)
-
-    @property
-    def red(self) -> float:
-        """Red(Y:T,S), corrected."""
-        return self.correction.corrected["red"]
-
-    @property
-    def uni_t(self) -> float:
-        """Uni(Y:T\\S), corrected."""
-        return self.correction.corrected["uni_t"]
-
-    @property
-    def uni_s(self) -> float:
-        """Uni(Y:S\\T), corrected."""
-        return self.correction.corrected["uni_s"]
-
-    @property
-    def syn(self) -> float:
-        """Syn(Y:T,S), corrected."""
-        return self.correction.corrected["syn"]
-
-    @property
-    def i_yt(self) -> float:
-        """I(Y;T), corrected."""
-        return self.correction.corrected["i_yt"]
-
-    @property
-    def i_ys(self) -> float:
-        """I(Y;S), corrected."""
-        return self.correction.corrected["i_ys"]
-
-    @property
-    def i_yts(self) -> float:
-        """I(Y;T,S), corrected."""
-        return self.correction.corrected["i_yts"]
-
-    @property
-    def plugin(self) -> dict[str, float]:
-        """The plug-in values of the seven quantities."""
-        return self.correction.plugin
-
-    @property
-    def units(self) -> str:
-        """Units of every number in this result."""
-        return self.pid.units
-
-    @property
-    def status(self) -> str:
-        """Status of the full sample's solve (``"optimal"`` when certified)."""
-        return self.pid.status
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict: corrected numbers, plug-in, correction, settings, intervals."""
-        out: dict[str, Any] = {name: float(self.correction.corrected[name]) for name in QUANTITIES}
-        out.update(
-            units=self.pid.units,
-            measure=self.pid.measure,
-            status=self.pid.status,
-            n_samples=self.n_samples,
-            shape=list(self.p.shape),
-            plugin=self.correction.plugin,
-            bias_correction=self.correction.to_dict(),
-            settings=self.settings,
-            bias=self.bias,
-            bias_warning=self.bias_warning,
-            intervals=self.intervals,
-            p=self.p,
-            counts=self.counts,
-            labels=self.labels,
-            pid=self.pid.to_dict(),
-        )
-        return _jsonable(out)
-
-    def __repr__(self) -> str:
-        u = self.pid.units
-        fix = self.correction
-        shape = "x".join(str(k) for k in self.p.shape)
-        lines = [
-            f"RepresentationPID({self.pid.measure}, n={self.n_samples}, |Y|x|T|x|S| = {shape}, "
-            f"status={self.pid.status}, bias_correction={fix.method})"
-        ]
-        head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
-        if self.intervals is not None:
-            head += f"   {self.settings['confidence']:.0%} {self.settings['ci_method']} interval"
-        lines.append(f"{head}   ({u})")
-        for name in QUANTITIES:
-            row = f"  {name:<8} {fix.corrected[name]:>10.6f} {fix.plugin[name]:>10.6f}"
-            if self.intervals is not None:
-                lo, hi = self.intervals[name]
-                row += f"   [{lo:.6f}, {hi:.6f}]"
-            lines.append(row)
-        if fix.method != "none":
-            lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
-        if fix.kink > 0:
-            which = "the intervals" if self.intervals is not None else "intervals (bootstrap=B)"
-            lines.append(
-                f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be "
-                f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
-            )
-        if fix.negative:
-            lines.append(
-                f"  note: {', '.join(fix.negative)} corrected below 0: indistinguishable from 0 at "
-                f"n = {self.n_samples} (values are not clipped)"
-            )
-        lines.append(
-            f"  first-order plug-in bias of i_yts ~ {self.bias['i_yts']:.4g} {u} "
-            f"({self.bias['ratio']:.1%} of the plug-in)"
-        )
-        for side in ("t", "s"):
-            lines.append(f"  {side.upper()}: {_describe(self.settings[side])}")
-        if self.bias_warning:
-            lines.append(f"  warning: {self.bias_warning}")
-        return "\n".join(lines)
-
-
-def _describe(setting: dict[str, Any]) -> str:
-    if setting["kind"] == "labels":
-        return f"labels as given ({setting['n_values']} values)"
-    pca = "no PCA" if setting["n_components"] is None else f"PCA {setting['n_components']}"
-    rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
-    return (
-        f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
-        f"{setting['clusterer']} {setting['n_clusters']}{rule} (seed {setting['random_state']}, "
-        f"{setting['n_values']} clusters used)"
-    )
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return _jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def _plugin_bias(shape: tuple[int, ...], n_samples: int, units: str) -> dict[str, float]:
@@ -269,23 +63,50 @@ def _plugin_bias(shape: tuple[int, ...], n_samples: int, units: str) -> dict[str
     return {"i_yt": bias(ny, nt), "i_ys": bias(ny, ns), "i_yts": bias(ny, nt * ns)}
 
 
-def _check_discretizers(discretizers: Any) -> tuple[Discretizer | None, Discretizer | None]:
+def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
+    """The bias correction ``bias_correction`` names for ``estimator`` (``"auto"``: its default).
+
+    Examples
+    --------
+    >>> resolve_bias_correction("auto", "discrete"), resolve_bias_correction("auto", "gaussian")
+    ('eb-extrapolation', 'wishart')
+    >>> resolve_bias_correction("eb-extrapolation", "gaussian")
+    Traceback (most recent call last):
+    ...
+    ValueError: bias_correction must be 'auto' or one of ['wishart', 'none'] with ... discrete estimator).
+    """
+    allowed = _CORRECTIONS[estimator]
+    if bias_correction == "auto":
+        return _AUTO[estimator]
+    if isinstance(bias_correction, str) and bias_correction in allowed:
+        return bias_correction
+    other = next((k for k, v in _CORRECTIONS.items() if k != estimator and bias_correction in v), None)
+    hint = f" (a correction of the {other} estimator)" if other else ""
+    raise ValueError(
+        f"bias_correction must be 'auto' or one of {list(allowed)} with estimator={estimator!r}; "
+        f"got {bias_correction!r}{hint}."
+    )
+
+
+def _check_discretizers(discretizers: Any, kind: type) -> tuple[Any, Any]:
     if discretizers is None:
         return None, None
+    name = kind.__name__
     if not isinstance(discretizers, (tuple, list)) or len(discretizers) != 2:
         raise TypeError(
-            "discretizers must be None or a pair (teacher, student) of fitted Discretizer or None, "
+            f"discretizers must be None or a pair (teacher, student) of fitted {name} or None, "
             f"e.g. a previous result's .discretizers; got {discretizers!r}."
         )
     for side, d in zip(("teacher", "student"), discretizers, strict=True):
         if d is None:
             continue
-        if not isinstance(d, Discretizer):
+        if not isinstance(d, kind):
             raise TypeError(
-                f"discretizers: the {side} entry must be a Discretizer or None; got {type(d).__name__}."
+                f"discretizers: the {side} entry must be a {name} or None (the estimator's own "
+                f"pipeline); got {type(d).__name__}."
             )
         if not hasattr(d, "pipeline_"):
-            raise ValueError(f"discretizers: the {side} Discretizer is not fitted; call fit first.")
+            raise ValueError(f"discretizers: the {side} {name} is not fitted; call fit first.")
     return discretizers[0], discretizers[1]
 
 
@@ -321,7 +142,7 @@ def pid_from_representations(
     *,
     measure: str = "broja",
     estimator: str = "discrete",
-    bias_correction: str = DEFAULT_BIAS_CORRECTION,
+    bias_correction: str = "auto",
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
     n_repeats: int = 8,
     n_components: int | None = 10,
@@ -329,21 +150,28 @@ def pid_from_representations(
     normalize: str | None = "l2",
     clusterer: Any = None,
     random_state: int | None = 0,
-    discretizers: Sequence[Discretizer | None] | None = None,
+    discretizers: Sequence[Discretizer | Projector | None] | None = None,
     bootstrap: int = 0,
     confidence: float = 0.95,
-    ci_method: str = "basic",
+    ci_method: str = "auto",
     n_jobs: int | None = None,
     units: str = "bits",
     strict: bool = True,
 ) -> RepresentationPID:
     """Bias-corrected PID of labels ``y`` with respect to teacher and student representations.
 
-    Each feature matrix is discretised separately (:class:`Discretizer`: L2 row normalisation ->
-    PCA -> KMeans, a seeded scikit-learn Pipeline), the joint ``p[y, t, s]`` of (label, teacher
-    cluster, student cluster) is counted with :func:`pidkit.joint_from_samples`, decomposed with
-    :func:`pidkit.pid`, and its sampling bias corrected (:func:`correct_counts`). 1-D integer,
-    boolean or string arrays are taken as discrete labels and used unchanged.
+    ``estimator="discrete"`` (default): each feature matrix is discretised separately
+    (:class:`Discretizer`: L2 row normalisation -> PCA -> KMeans, a seeded scikit-learn Pipeline),
+    the joint ``p[y, t, s]`` of (label, teacher cluster, student cluster) is counted with
+    :func:`pidkit.joint_from_samples`, decomposed with :func:`pidkit.pid`, and its sampling bias
+    corrected (:func:`correct_counts`). 1-D integer, boolean or string arrays are taken as discrete
+    labels and used unchanged.
+
+    ``estimator="gaussian"``: the same normalisation and PCA (:class:`Projector`), no clustering;
+    the label is one-hot encoded in C - 1 columns (so are sources given as 1-D labels), and
+    :func:`pidkit.gaussian_pid_from_samples` decomposes the sample covariance with the exact
+    Wishart correction of its informations. It measures linearly decodable information (see
+    ``docs/estimate.md``, "The Gaussian estimator").
 
     Parameters
     ----------
@@ -354,37 +182,50 @@ def pid_from_representations(
         Teacher and student representations on the same samples, in the same order. Trailing axes
         are flattened (a batch of C x H x W maps can be passed as it is).
     measure : str, default="broja"
-        PID measure, passed to :func:`pidkit.pid`.
-    estimator : {"discrete"}, default="discrete"
-        How the PID is estimated from samples: ``"discrete"`` clusters, counts and decomposes.
-    bias_correction : {"eb-extrapolation", "extrapolation", "none"}, default="eb-extrapolation"
-        See :mod:`pidkit.estimate.correction`; ``"none"`` reports the plug-in.
+        PID measure, passed to :func:`pidkit.pid` (the Gaussian estimator is BROJA only).
+    estimator : {"discrete", "gaussian"}, default="discrete"
+        How the PID is estimated from samples: ``"discrete"`` clusters, counts and decomposes;
+        ``"gaussian"`` decomposes a Gaussian model of the principal components.
+    bias_correction : {"auto", "eb-extrapolation", "extrapolation", "wishart", "none"}, default="auto"
+        ``"auto"`` is ``"eb-extrapolation"`` for the discrete estimator and ``"wishart"`` for the
+        Gaussian one. Discrete: see :mod:`pidkit.estimate.correction`. Gaussian: ``"wishart"``
+        removes the exact finite-sample bias of the informations and corrects the channels (see
+        :mod:`pidkit.gaussian.samples`). ``"none"`` reports the plug-in.
     subsamples : sequence of int, default=(2, 4)
-        The sample is cut into this many parts for the extrapolation (halves and quarters).
+        Discrete: the sample is cut into this many parts for the extrapolation.
     n_repeats : int, default=8
-        Random partitions per subsample size.
-    n_components, normalize, clusterer
-        Discretisation settings of both sides, as in :class:`Discretizer`.
+        Discrete: random partitions per subsample size.
+    n_components : int or None, default=10
+        Principal components kept per side (``None``: no PCA). For the Gaussian estimator these
+        are its dimensions: ``n_samples`` must exceed ``C - 1 + d_t + d_s + 1``, and the estimate is
+        most reliable with that total well below ``n_samples``.
+    normalize, clusterer
+        As in :class:`Discretizer` (``clusterer``: discrete only).
     n_clusters : int or "auto", default=10
-        Clusters per side; ``"auto"`` applies :func:`clusters_for_samples` (at most 10) to the
-        sample size and the number of labels, and records the rule in ``settings``.
+        Discrete: clusters per side; ``"auto"`` applies :func:`clusters_for_samples` (at most 10)
+        to the sample size and the number of labels, and records the rule in ``settings``.
     random_state : int or None, default=0
         Seed of PCA, KMeans, the subsample partitions and the bootstrap. ``None`` draws one and
         records it in ``settings``.
-    discretizers : pair of (Discretizer or None) or None, default=None
-        Fitted (teacher, student) discretizers to reuse instead of fitting new ones (their own
-        settings then apply and are recorded); ``None`` entries are fitted on these samples.
+    discretizers : pair of (Discretizer, Projector or None) or None, default=None
+        Fitted (teacher, student) pipelines to reuse instead of fitting new ones (their own
+        settings then apply and are recorded): :class:`Discretizer` for the discrete estimator,
+        :class:`Projector` for the Gaussian one; ``None`` entries are fitted on these samples.
     bootstrap : int, default=0
-        Number of bootstrap replicates; ``0`` computes no intervals. Each replicate is a
+        Number of bootstrap replicates; ``0`` computes no intervals. Discrete: each replicate is a
         multinomial resample of the counts that goes through the same correction (with one random
-        partition per subsample size), so the intervals describe the corrected estimator.
+        partition per subsample size). Gaussian: each replicate resamples the rows (of the fitted
+        components) and is estimated the same way.
     confidence : float, default=0.95
         Nominal coverage of the intervals, in (0, 1).
-    ci_method : {"basic", "percentile"}, default="basic"
+    ci_method : {"auto", "centred", "basic", "percentile"}, default="auto"
         How replicates become intervals around the corrected estimate; see
-        :func:`bootstrap_intervals`. Both ends are clipped at 0. The intervals of Red, the unique
-        informations and Syn also cover the values under an n**-1/2 bias of the union
-        information (``correction.kink``), which the samples cannot rule out.
+        :func:`bootstrap_intervals` and ``docs/estimate.md`` for the measured coverage of each.
+        ``"auto"``: ``"centred"`` for a bias-corrected estimate (it covered best), ``"basic"`` for
+        ``bias_correction="none"``; ``settings["ci_method"]`` records the one used. Both ends
+        are clipped at 0. The discrete intervals of Red, the unique informations and Syn also
+        cover the values under an n**-1/2 bias of the union information (``correction.kink``),
+        which the samples cannot rule out.
     n_jobs : int or None, default=None
         joblib workers for the subsample solves and the bootstrap (``None``: the active
         ``joblib.parallel_config``, else 1). The numbers do not depend on it or on the backend.
@@ -398,14 +239,14 @@ def pid_from_representations(
     Returns
     -------
     RepresentationPID
-        Corrected atoms and informations, the plug-in PID, the joint, the correction, settings and
-        intervals.
+        Corrected atoms and informations, the plug-in values, the correction, settings and
+        intervals (and for the discrete estimator the joint and its plug-in PID).
 
     Warns
     -----
     PluginBiasWarning
-        With ``bias_correction="none"``, when the expected plug-in bias of I(Y;T,S),
-        ``(|Y|-1)(|T||S|-1) / (2 n)`` nats, is more than 10 % of its estimate.
+        With ``bias_correction="none"``, when the expected plug-in bias of I(Y;T,S) is more than
+        10 % of its estimate.
 
     Examples
     --------
@@ -418,12 +259,18 @@ def pid_from_representations(
     >>> res = pid_from_representations(y, t, s, n_components=2, n_clusters=2, normalize=None)
     >>> round(res.uni_t, 2), round(res.red, 2), res.n_samples
     (1.0, 0.0, 2000)
+    >>> g = pid_from_representations(y, t, s, estimator="gaussian", n_components=2, normalize=None)
+    >>> g.settings["dims"], round(g.uni_t, 1), round(g.red, 2)
+    ([1, 2, 2], 3.1, 0.0)
+
+    The Gaussian model's 3.1 bits exceed H(Y) = 1 bit: it measures how well a linear readout
+    separates the classes (a signal-to-noise ratio), not Shannon bits of the label.
     """
     from pidkit import joint_from_samples, pid
 
     check_units(units)
     check_option(estimator, "estimator", ESTIMATORS)
-    method = check_bias_correction(bias_correction)
+    method = resolve_bias_correction(bias_correction, estimator)
     parts = check_subsamples(subsamples)
     n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
     check_option(normalize, "normalize", NORMALIZE_OPTIONS)
@@ -432,10 +279,18 @@ def pid_from_representations(
     n_clusters = _check_n_clusters(n_clusters)
     n_boot = check_int(bootstrap, "bootstrap", minimum=0)
     check_confidence(confidence)
-    check_option(ci_method, "ci_method", CI_METHODS)
+    ci_method = resolve_ci_method(ci_method, corrected=method != "none")
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    disc_t, disc_s = _check_discretizers(discretizers)
+    if estimator == "gaussian":
+        for name, value, fix in (("measure", measure != "broja", "'broja'"),
+                                 ("clusterer", clusterer is not None, "None")):
+            if value:
+                raise ValueError(
+                    f"{name} applies to estimator='discrete' only; with estimator='gaussian' leave it "
+                    f"at {fix} (the Gaussian PID is the BROJA decomposition of the Gaussian model)."
+                )
+    disc_t, disc_s = _check_discretizers(discretizers, Projector if estimator == "gaussian" else Discretizer)
 
     y_arr = check_labels(y)
     t_arr, t_is_labels = labels_or_features(t_features, "t_features")
@@ -446,6 +301,15 @@ def pid_from_representations(
             "y, t_features and s_features must have one row per sample, in the same order; got "
             f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows."
         )
+    if estimator == "gaussian":
+        result = gaussian_representation_pid(
+            y_arr, (t_arr, t_is_labels, disc_t), (s_arr, s_is_labels, disc_s), method=method,
+            make={"n_components": n_components, "normalize": normalize, "random_state": seed},
+            bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
+            units=units, strict=strict,
+        )
+        result.settings["versions"] = _versions()
+        return result
 
     rule = None
     if n_clusters == "auto":
@@ -484,15 +348,11 @@ def pid_from_representations(
     bias = _plugin_bias(joint.p.shape, joint.n_samples, units)
     bias["ratio"] = bias["i_yts"] / result.i_yts if result.i_yts > 0 else math.inf
     bias_warning = None
-    if method == "none" and bias["ratio"] > BIAS_WARNING_RATIO:
-        bias_warning = (
-            f"the expected plug-in bias of I(Y;T,S) with {joint.n_samples} samples over "
-            f"{math.prod(joint.p.shape)} cells is {bias['i_yts']:.3g} {units}, "
-            f"{bias['ratio']:.0%} of the estimate {result.i_yts:.3g} {units}, so the atoms are "
-            "likely overestimated. Use a bias correction (bias_correction="
-            f"{DEFAULT_BIAS_CORRECTION!r}), more samples or fewer clusters."
-        )
-        warnings.warn(bias_warning, PluginBiasWarning, stacklevel=2)
+    if method == "none":
+        cells = f"{math.prod(joint.p.shape)} cells"
+        bias_warning = bias_warning_text(bias, result.i_yts, joint.n_samples, cells, units)
+        if bias_warning:
+            warnings.warn(bias_warning, PluginBiasWarning, stacklevel=2)
 
     intervals = samples = None
     n_failed = 0
@@ -513,8 +373,6 @@ def pid_from_representations(
         )
         intervals = dict(zip(QUANTITIES, spans, strict=True))
 
-    from sklearn import __version__ as sklearn_version
-
     settings = {
         "estimator": estimator,
         "measure": measure,
@@ -533,7 +391,7 @@ def pid_from_representations(
         "bootstrap_partitions": _BOOT_REPEATS if n_boot and method != "none" else 0,
         "confidence": float(confidence),
         "ci_method": ci_method,
-        "versions": {"numpy": np.__version__, "scikit-learn": sklearn_version},
+        "versions": _versions(),
     }
     return RepresentationPID(
         pid=result,
@@ -549,3 +407,9 @@ def pid_from_representations(
         bootstrap_samples=samples,
         discretizers=(disc_t, disc_s),
     )
+
+
+def _versions() -> dict[str, str]:
+    from sklearn import __version__ as sklearn_version
+
+    return {"numpy": np.__version__, "scikit-learn": sklearn_version}

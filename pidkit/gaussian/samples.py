@@ -44,10 +44,19 @@ import scipy.optimize as so
 import scipy.special as sp
 from numpy.typing import ArrayLike
 
+from .. import resampling
 from .._blas import blas_threads
+from .._errors import SolverError
 from .._result import PIDResult
 from .._units import from_nats
-from .._validate import check_covariance, check_flag
+from .._validate import (
+    check_confidence,
+    check_covariance,
+    check_flag,
+    check_int,
+    check_n_jobs,
+    check_seed,
+)
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,
@@ -130,13 +139,20 @@ def gaussian_pid_from_samples(
     tol: float = DEFAULT_TOL_BITS,
     strict: bool = True,
     method: str = "auto",
+    bootstrap: int = 0,
+    confidence: float = 0.95,
+    ci_method: str = "auto",
+    random_state: int | None = 0,
+    n_jobs: int | None = None,
 ) -> PIDResult:
     """Gaussian PID of samples of (Y, T, S), with the finite-sample bias removed.
 
     Fits the sample covariance and decomposes it with :func:`pidkit.gaussian_pid`. With
     ``bias_correction`` the three mutual informations are made exactly unbiased under the Gaussian
     model and the union information is computed on correspondingly corrected channels (see
-    :mod:`pidkit.gaussian.samples`). A bootstrap can call this function on resampled rows.
+    :mod:`pidkit.gaussian.samples`). With ``bootstrap=B`` the rows are resampled B times and every
+    replicate is estimated the same way, giving intervals around the estimate (as in
+    :func:`pidkit.estimate.pid_from_representations`, through :mod:`pidkit.resampling`).
 
     Parameters
     ----------
@@ -148,13 +164,31 @@ def gaussian_pid_from_samples(
         Remove the exact Wishart bias of the plug-in informations (and correct the channels).
     units, tol, strict, method
         As for :func:`pidkit.gaussian_pid`.
+    bootstrap : int, default=0
+        Bootstrap replicates (rows resampled with replacement, each replicate estimated with the
+        same settings; one that fails is left out and counted); 0 computes no intervals.
+    confidence : float, default=0.95
+        Nominal coverage of the intervals.
+    ci_method : {"auto", "centred", "basic", "percentile"}, default="auto"
+        How replicates become intervals; see :func:`pidkit.resampling.bootstrap_intervals`
+        (``"basic"`` and ``"percentile"`` measure deviations from the plug-in estimate).
+        ``"auto"``: ``"centred"`` with ``bias_correction``, ``"basic"`` without. Both ends are
+        clipped at 0.
+    random_state : int or None, default=0
+        Seed of the bootstrap (``None`` draws one and records it).
+    n_jobs : int or None, default=None
+        joblib workers for the replicates; the numbers do not depend on it or on the backend.
 
     Returns
     -------
     PIDResult
         As :func:`pidkit.gaussian_pid`; ``diagnostics`` adds ``n_samples``, the ``plug_in``
         informations and atoms, the subtracted ``biases`` and the channel factors. ``q`` is the
-        optimal coupling of the sample covariance without correction, None with it.
+        optimal coupling of the sample covariance without correction, None with it. With
+        ``bootstrap > 0``, ``diagnostics["intervals"]`` maps ``red, uni_t, uni_s, syn, i_yt,
+        i_ys, i_yts`` to ``(low, high)`` and ``diagnostics["bootstrap"]`` holds ``n_boot``,
+        ``n_failed``, ``confidence``, ``ci_method``, ``random_state`` and the ``replicates``
+        (``n_boot x 7``, in that order; NaN rows failed).
 
     Raises
     ------
@@ -177,7 +211,16 @@ def gaussian_pid_from_samples(
     >>> r = pidkit.gaussian_pid_from_samples(y, t, s)
     >>> round(r.red, 2), round(r.uni_t, 2), round(r.uni_s, 2), round(r.syn, 2)
     (0.13, 0.36, 0.0, 0.0)
+    >>> r = pidkit.gaussian_pid_from_samples(y[:500], t[:500], s[:500], bootstrap=200)
+    >>> lo, hi = r.diagnostics["intervals"]["i_yt"]     # truth: 0.5 bits
+    >>> bool(lo < 0.5 < hi), r.diagnostics["bootstrap"]["n_failed"]
+    (True, 0)
     """
+    n_boot = check_int(bootstrap, "bootstrap", minimum=0)
+    check_confidence(confidence)
+    ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
+    check_n_jobs(n_jobs)
+    seed = check_seed(random_state)
     arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
     _warn_if_integer_labels(y, arrays[0])
     lengths = [a.shape[0] for a in arrays]
@@ -191,9 +234,10 @@ def gaussian_pid_from_samples(
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
             "or collect more samples."
         )
+    data = np.hstack(arrays)
     with blas_threads(1):
-        cov = np.cov(np.hstack(arrays), rowvar=False)
-    return estimate_from_covariance(
+        cov = np.cov(data, rowvar=False)
+    result = estimate_from_covariance(
         cov,
         dims,
         n_samples=n,
@@ -203,6 +247,82 @@ def gaussian_pid_from_samples(
         strict=strict,
         method=method,
     )
+    if n_boot == 0:
+        return result
+    statistic = GaussianStatistic(
+        data, dims, bias_correction=bias_correction, units=units, tol=tol, method=method
+    )
+    replicates = resampling.bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs)
+    plug_in = result.diagnostics.get("plug_in") or {q: getattr(result, q) for q in resampling.QUANTITIES}
+    spans = resampling.bootstrap_intervals(
+        replicates,
+        [getattr(result, q) for q in resampling.QUANTITIES],
+        [plug_in[q] for q in resampling.QUANTITIES],
+        confidence=confidence,
+        method=ci_method,
+        lower=0.0,
+    )
+    boot = {
+        "n_boot": n_boot,
+        "n_failed": int(np.isnan(replicates[:, 0]).sum()),
+        "confidence": float(confidence),
+        "ci_method": ci_method,
+        "random_state": seed,
+        "replicates": replicates,
+    }
+    intervals = dict(zip(resampling.QUANTITIES, spans, strict=True))
+    diagnostics = {**result.diagnostics, "intervals": intervals, "bootstrap": boot}
+    return dataclasses.replace(result, diagnostics=diagnostics)
+
+
+class GaussianStatistic:
+    """The statistic of a bootstrap of the Gaussian PID: resample rows, estimate as the sample was.
+
+    ``GaussianStatistic(data, dims, ...)(rng)`` draws ``n`` rows of ``data`` with replacement,
+    forms their covariance and returns ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` of
+    :func:`estimate_from_covariance` with the given settings (NaN when a replicate cannot be
+    estimated: an uncertified solve, or a resample in which a source determines part of Y).
+
+    Parameters
+    ----------
+    data : numpy.ndarray of shape (n_samples, d_y + d_t + d_s)
+        The samples of the stacked vector [Y, T, S].
+    dims : tuple of int
+    bias_correction, units, tol, method
+        As in :func:`gaussian_pid_from_samples`.
+    """
+
+    def __init__(
+        self,
+        data: np.ndarray,
+        dims: tuple[int, int, int],
+        *,
+        bias_correction: bool = True,
+        units: str = "bits",
+        tol: float = DEFAULT_TOL_BITS,
+        method: str = "auto",
+    ) -> None:
+        self.data = np.asarray(data, dtype=np.float64)
+        self.dims = tuple(int(d) for d in dims)
+        self.bias_correction = bias_correction
+        self.units = units
+        self.tol = tol
+        self.method = method
+
+    def __call__(self, rng: np.random.Generator) -> np.ndarray:
+        """The seven quantities of one resample of the rows (NaN where it could not be estimated)."""
+        n = self.data.shape[0]
+        rows = rng.integers(0, n, n)
+        with blas_threads(1):
+            cov = np.cov(self.data[rows], rowvar=False)
+        try:
+            r = estimate_from_covariance(
+                cov, self.dims, n_samples=n, bias_correction=self.bias_correction, units=self.units,
+                tol=self.tol, strict=True, method=self.method,
+            )
+        except (SolverError, ValueError):
+            return np.full(len(resampling.QUANTITIES), np.nan)
+        return np.array([getattr(r, q) for q in resampling.QUANTITIES])
 
 
 def estimate_from_covariance(

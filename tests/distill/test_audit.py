@@ -61,6 +61,7 @@ def test_record_shape_and_pid_identities():
         assert r["n_samples"] == K * N_PER_CLASS
         assert r["settings"]["clusters"] == K and r["settings"]["split"] == "test"
         assert r["settings"]["cluster_rule"] == "auto" and r["settings"]["clusters_used"] == K
+        assert r["settings"]["ci_method"] == "centred"  # how the intervals were made
         fix = r["bias_correction"]
         assert fix["method"] == "eb-extrapolation" and fix["subsample_sizes"] == [400, 200, 100]
         json.dumps(r, allow_nan=False)

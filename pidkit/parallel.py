@@ -1,5 +1,7 @@
 """Run independent pieces of work through joblib, without choosing the backend for the caller.
 
+Used by the bias correction's subsample solves and by every bootstrap (:mod:`pidkit.resampling`).
+
 ``joblib.Parallel`` gets ``prefer="processes"`` (the cvxpy fallback of the solvers keeps cached
 problem objects that are not thread-safe), which is only a hint: inside
 ``with joblib.parallel_config(backend="dask"):`` the work runs on the Dask cluster instead. The

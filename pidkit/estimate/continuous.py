@@ -1,0 +1,165 @@
+"""The Gaussian estimator of representations: one-hot labels, projected features, Gaussian PID.
+
+``pid_from_representations(..., estimator="gaussian")`` lands here. The label is one-hot encoded in
+C - 1 columns; each feature matrix goes through the same ``scale -> normalize -> PCA`` stage as
+the discrete estimator (:class:`~pidkit.estimate.Projector`) and its components are used as they
+are, without clustering; :func:`pidkit.gaussian_pid_from_samples` decomposes the sample covariance
+of [label columns, teacher components, student components] with the exact Wishart correction of
+its informations. The Gaussian model then measures *linearly decodable* information: see
+``docs/estimate.md`` ("The Gaussian estimator") for what is and is not claimed.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from typing import Any
+
+import numpy as np
+
+from pidkit._units import from_nats
+from pidkit.gaussian import gaussian_pid_from_samples, information_bias
+from pidkit.resampling import QUANTITIES
+
+from .correction import BiasCorrection
+from .project import Projector
+from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
+
+__all__ = ["GAUSSIAN_BIAS_CORRECTIONS", "gaussian_representation_pid", "one_hot"]
+
+GAUSSIAN_BIAS_CORRECTIONS = ("wishart", "none")
+"""Bias corrections of the Gaussian estimator: ``"wishart"`` (exact for the informations, corrected
+channels for the union information; see :mod:`pidkit.gaussian.samples`) or the plug-in."""
+
+
+def one_hot(labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Labels as C - 1 indicator columns (the first class dropped), and the C classes in order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> columns, classes = one_hot(np.array(["b", "a", "c", "a"]), "y")
+    >>> columns.tolist(), classes.tolist()
+    ([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 0.0]], ['a', 'b', 'c'])
+    """
+    classes, codes = np.unique(labels, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(
+            f"{name} holds a single value ({classes[0]!r}); the Gaussian estimator needs at least two "
+            "classes (a constant carries no information)."
+        )
+    return np.eye(classes.size)[codes.ravel()][:, 1:], classes
+
+
+def _gaussian_side(
+    arr: np.ndarray, is_labels: bool, projector: Projector | None, name: str, make: dict[str, Any]
+) -> tuple[np.ndarray, Projector | None, dict[str, Any]]:
+    if is_labels:
+        if projector is not None:
+            raise ValueError(
+                f"{name} is a 1-D array of labels, which is one-hot encoded, but a Projector was "
+                "given for it in discretizers; pass None for that side."
+            )
+        columns, classes = one_hot(arr, name)
+        return columns, None, {"kind": "one-hot", "n_values": int(classes.size)}
+    if projector is not None:
+        return projector.transform_named(arr, name), projector, {**projector.settings(), "fitted": "reused"}
+    projector = Projector(**make).fit_named(arr, name)
+    return projector.scores_, projector, {**projector.settings(), "fitted": "on these samples"}
+
+
+def gaussian_representation_pid(
+    y: np.ndarray,
+    t: tuple[np.ndarray, bool, Projector | None],
+    s: tuple[np.ndarray, bool, Projector | None],
+    *,
+    method: str,
+    make: dict[str, Any],
+    bootstrap: int,
+    confidence: float,
+    ci_method: str,
+    seed: int,
+    n_jobs: int | None,
+    units: str,
+    strict: bool,
+) -> RepresentationPID:
+    """The Gaussian estimate behind ``pid_from_representations(..., estimator="gaussian")``.
+
+    ``y`` are checked labels; ``t`` and ``s`` are ``(array, is_labels, fitted Projector or None)``
+    as :func:`pidkit.estimate.pid_from_representations` prepared them; ``make`` holds the
+    :class:`Projector` settings (``n_components``, ``normalize``, ``random_state``).
+    """
+    y_columns, classes = one_hot(y, "y")
+    t_x, t_proj, t_set = _gaussian_side(*t, "t_features", make)
+    s_x, s_proj, s_set = _gaussian_side(*s, "s_features", make)
+    n = y_columns.shape[0]
+    dims = (y_columns.shape[1], t_x.shape[1], s_x.shape[1])
+    if n - 1 <= sum(dims):
+        raise ValueError(
+            f"estimator='gaussian' needs more samples than dimensions: n = {n} samples for "
+            f"d_y + d_t + d_s = {dims[0]} + {dims[1]} + {dims[2]} = {sum(dims)} ({classes.size} classes "
+            f"give {dims[0]} label columns; the features keep n_components={make['n_components']} "
+            f"principal components each). Pass a smaller n_components (n_samples > {sum(dims) + 1} "
+            "is required, and the estimate is most reliable with d_y + d_t + d_s well below n), or "
+            "more samples."
+        )
+    result = gaussian_pid_from_samples(
+        y_columns, t_x, s_x, bias_correction=method == "wishart", units=units, strict=strict,
+        bootstrap=bootstrap, confidence=confidence, ci_method=ci_method, random_state=seed,
+        n_jobs=n_jobs,
+    )
+    corrected = {q: float(getattr(result, q)) for q in QUANTITIES}
+    plugin = dict(result.diagnostics.get("plug_in", corrected))
+    fix = BiasCorrection(
+        method, plugin, corrected, {q: plugin[q] - corrected[q] for q in QUANTITIES}, (n,), 0,
+        tuple(q for q in QUANTITIES if corrected[q] < 0), 0, units,
+    )
+    rank_y, rank_t, rank_s, rank_ts = result.diagnostics["ranks"]
+    bias = {
+        key: from_nats(information_bias(rank_y, rank, n - 1), units)
+        for key, rank in (("i_yt", rank_t), ("i_ys", rank_s), ("i_yts", rank_ts))
+    }
+    bias["ratio"] = bias["i_yts"] / plugin["i_yts"] if plugin["i_yts"] > 0 else math.inf
+    warning = None
+    if method == "none":
+        warning = bias_warning_text(bias, plugin["i_yts"], n, f"{sum(dims)} Gaussian dimensions", units)
+        if warning:
+            warnings.warn(warning, PluginBiasWarning, stacklevel=3)
+    intervals = samples = None
+    n_failed = 0
+    if bootstrap:
+        boot = result.diagnostics["bootstrap"]
+        intervals = result.diagnostics["intervals"]
+        samples = {q: boot["replicates"][:, i] for i, q in enumerate(QUANTITIES)}
+        n_failed = boot["n_failed"]
+    settings = {
+        "estimator": "gaussian",
+        "measure": result.measure,
+        "units": units,
+        "n_samples": n,
+        "random_state": seed,
+        "bias_correction": method,
+        "dims": list(dims),
+        "strict": bool(strict),
+        "y": {"kind": "one-hot", "n_values": int(classes.size)},
+        "t": t_set,
+        "s": s_set,
+        "bootstrap": bootstrap,
+        "bootstrap_failed": n_failed,
+        "confidence": float(confidence),
+        "ci_method": ci_method,
+    }
+    return RepresentationPID(
+        pid=result,
+        p=None,
+        counts=None,
+        labels={"y": classes},
+        n_samples=n,
+        settings=settings,
+        correction=fix,
+        bias=bias,
+        bias_warning=warning,
+        intervals=intervals,
+        bootstrap_samples=samples,
+        discretizers=(t_proj, s_proj),
+    )

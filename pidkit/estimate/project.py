@@ -1,0 +1,279 @@
+"""Features -> a few principal components: the stage the discrete and Gaussian estimators share.
+
+Both estimators of :func:`pidkit.estimate.pid_from_representations` first bring a layer's
+activations to a few dimensions the same way: scale exactly by a power of two
+(:class:`PowerOfTwoScaler`), optionally L2-normalise every row (the RID paper's choice), and
+project on the leading principal components. The discrete estimator then clusters the components
+(:class:`pidkit.estimate.Discretizer`); the Gaussian one uses them as they are
+(:class:`Projector`). :func:`projection_steps` builds that stage once for both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from pidkit._validate import check_int, check_option, check_seed
+
+from .inputs import check_features
+
+__all__ = [
+    "NORMALIZE_OPTIONS",
+    "SVD_SOLVERS",
+    "PowerOfTwoScaler",
+    "Projector",
+    "check_fitted_input",
+    "projection_steps",
+]
+
+NORMALIZE_OPTIONS = ("l2", None)
+"""Row normalisations the projection accepts."""
+SVD_SOLVERS = ("auto", "randomized", "full")
+"""PCA solvers the projection accepts."""
+_FULL_SVD_MAX_DIM = 500
+
+
+def _power_of_two(maxabs: np.ndarray) -> np.ndarray:
+    # 2**-e with maxabs = m * 2**e, m in [0.5, 1): multiplying by it is exact in binary floating point.
+    _, exponent = np.frexp(maxabs)
+    return np.ldexp(np.ones_like(maxabs), -exponent)
+
+
+class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
+    """Scale features by a power of two so that the largest magnitude lies in [0.5, 1).
+
+    Multiplying by a power of two is exact, so the geometry the next steps see is unchanged while
+    features of any magnitude (1e-200 or 1e200) stay far from underflow and overflow; without it
+    the squared norms of rows of size 1e200 overflow and every row collapses into one cluster.
+
+    Parameters
+    ----------
+    per_row : bool, default=True
+        Scale every row on its own (stateless; right before an L2 normalisation, which does not
+        care about a row's scale). ``False`` fits one factor for the whole matrix on ``fit`` and
+        applies it to every later input (right before PCA and KMeans, which do care).
+
+    Attributes
+    ----------
+    scale_ : float
+        The global factor (``per_row=False``); 1.0 for ``per_row=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> PowerOfTwoScaler().fit_transform(np.array([[3e200, -1e200], [0.0, 0.0]]))
+    array([[ 0.9798..., -0.3266...],
+           [ 0.        ,  0.        ]])
+    """
+
+    def __init__(self, per_row: bool = True) -> None:
+        self.per_row = per_row
+
+    def fit(self, X: Any, y: Any = None) -> PowerOfTwoScaler:
+        """Fit the global factor (``per_row=False``); return ``self``."""
+        X = np.asarray(X)
+        self.n_features_in_ = X.shape[1]
+        maxabs = float(np.max(np.abs(X))) if X.size else 0.0
+        self.scale_ = 1.0 if self.per_row or maxabs == 0 else float(_power_of_two(np.array(maxabs)))
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Return ``X`` scaled by the fitted factor, or row by row."""
+        X = np.asarray(X)
+        if not self.per_row:
+            return X * X.dtype.type(self.scale_)
+        maxabs = np.max(np.abs(X), axis=1)
+        factor = np.where(maxabs > 0, _power_of_two(np.where(maxabs > 0, maxabs, 1)), 1)
+        return X * factor.astype(X.dtype)[:, None]
+
+
+def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)") -> np.ndarray:
+    """``X`` checked as features for the fitted ``estimator`` (a Projector or Discretizer).
+
+    Raises a ValueError naming ``name`` when ``estimator`` is not fitted (``first`` says what to
+    call) or was fitted on another number of features.
+    """
+    kind = type(estimator).__name__
+    if not hasattr(estimator, "pipeline_"):
+        raise ValueError(f"This {kind} is not fitted yet; call {first} first.")
+    X = check_features(X, name)
+    if X.shape[1] != estimator.n_features_in_:
+        raise ValueError(
+            f"{name} has {X.shape[1]} features per sample but the {kind} was fitted on "
+            f"{estimator.n_features_in_}; pass features of the same layer (flattened the same way)."
+        )
+    return X
+
+
+def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
+    """Raise a clear error for projection settings :func:`projection_steps` cannot use."""
+    if n_components is not None:
+        check_int(n_components, "n_components", minimum=1)
+    check_option(normalize, "normalize", NORMALIZE_OPTIONS)
+    check_option(svd_solver, "svd_solver", SVD_SOLVERS)
+
+
+def projection_steps(
+    n_samples: int,
+    n_features: int,
+    *,
+    n_components: int | None,
+    normalize: str | None,
+    svd_solver: str,
+    seed: int,
+) -> tuple[list[tuple[str, Any]], int | None, str | None]:
+    """The unfitted ``scale -> normalize -> pca`` steps of a scikit-learn Pipeline for this data.
+
+    ``n_components`` is clipped to the number of features and samples; PCA is ``"passthrough"``
+    when it would keep every feature (a rotation changes neither the clusters nor a Gaussian
+    information) or when ``n_components`` is None. ``svd_solver="auto"`` is the exact SVD when
+    both dimensions are at most 500, otherwise scikit-learn's seeded randomized SVD.
+
+    Returns
+    -------
+    steps : list of (str, estimator or "passthrough")
+    n_components : int or None
+        Components kept (None: no PCA requested).
+    svd_solver : str or None
+        The PCA solver used (None when PCA is skipped).
+
+    Examples
+    --------
+    >>> steps, k, solver = projection_steps(100, 64, n_components=5, normalize="l2",
+    ...                                     svd_solver="auto", seed=0)
+    >>> [name for name, _ in steps], k, solver
+    (['scale', 'normalize', 'pca'], 5, 'full')
+    """
+    from sklearn.decomposition import PCA
+    from sklearn.preprocessing import Normalizer
+
+    kept = None if n_components is None else min(n_components, n_features, n_samples)
+    pca: Any = "passthrough"
+    solver = None
+    if kept is not None and kept < n_features:
+        solver = svd_solver
+        if solver == "auto":
+            solver = "full" if max(n_samples, n_features) <= _FULL_SVD_MAX_DIM else "randomized"
+        pca = PCA(n_components=kept, svd_solver=solver, random_state=seed)
+    l2 = normalize == "l2"
+    steps = [
+        ("scale", PowerOfTwoScaler(per_row=l2)),
+        ("normalize", Normalizer() if l2 else "passthrough"),
+        ("pca", pca),
+    ]
+    return steps, kept, solver
+
+
+class Projector(TransformerMixin, BaseEstimator):
+    """Project the rows of a feature matrix on their leading principal components, reusably.
+
+    The first three steps of :class:`pidkit.estimate.Discretizer` without the clustering: a seeded
+    scikit-learn Pipeline ``scale -> normalize -> pca`` (see :func:`projection_steps`). The Gaussian
+    estimator of :func:`pidkit.estimate.pid_from_representations` models the components it returns
+    as jointly Gaussian with the label. Follows scikit-learn's conventions and pickles.
+
+    Parameters
+    ----------
+    n_components : int or None, default=10
+        Principal components kept; ``None`` keeps the features as they are (only scaled by a power
+        of two, and normalised if asked).
+    normalize : {"l2", None}, default="l2"
+        ``"l2"`` scales every row to unit Euclidean norm before PCA.
+    random_state : int or None, default=0
+        Seed of the randomized PCA; ``None`` draws one at ``fit`` (recorded in ``random_state_``).
+    svd_solver : {"auto", "randomized", "full"}, default="auto"
+
+    Attributes
+    ----------
+    pipeline_ : sklearn.pipeline.Pipeline
+    pca_ : sklearn.decomposition.PCA or None
+    n_features_in_, n_samples_fit_ : int
+    n_components_ : int or None
+        Components kept (clipped to the data); ``None`` when no PCA was asked for.
+    n_outputs_ : int
+        Columns :meth:`transform` returns.
+    svd_solver_ : str or None
+    random_state_ : int
+    explained_variance_ratio_ : float or None
+    scores_ : numpy.ndarray
+        The projected training rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(200, 40))
+    >>> proj = Projector(n_components=3, normalize=None).fit(X)
+    >>> proj.transform(X).shape, proj.n_outputs_, list(proj.pipeline_.named_steps)
+    ((200, 3), 3, ['scale', 'normalize', 'pca'])
+    """
+
+    def __init__(
+        self,
+        n_components: int | None = 10,
+        *,
+        normalize: str | None = "l2",
+        random_state: int | None = 0,
+        svd_solver: str = "auto",
+    ) -> None:
+        self.n_components = n_components
+        self.normalize = normalize
+        self.random_state = random_state
+        self.svd_solver = svd_solver
+
+    def fit(self, X: Any, y: Any = None) -> Projector:
+        """Fit the pipeline on ``X`` (n_samples, n_features, ...); return ``self``."""
+        return self.fit_named(X, "X")
+
+    def fit_named(self, X: Any, name: str) -> Projector:
+        """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``)."""
+        from sklearn.pipeline import Pipeline
+
+        check_projection(self.n_components, self.normalize, self.svd_solver)
+        X = check_features(X, name)
+        seed = check_seed(self.random_state)
+        steps, kept, solver = projection_steps(
+            X.shape[0], X.shape[1], n_components=self.n_components, normalize=self.normalize,
+            svd_solver=self.svd_solver, seed=seed,
+        )
+        pipeline = Pipeline(steps)
+        self.scores_ = pipeline.fit_transform(X)
+        self.pipeline_ = pipeline
+        pca = pipeline.named_steps["pca"]
+        self.pca_ = None if isinstance(pca, str) else pca
+        self.n_features_in_ = X.shape[1]
+        self.n_samples_fit_ = X.shape[0]
+        self.n_components_ = kept
+        self.n_outputs_ = int(self.scores_.shape[1])
+        self.svd_solver_ = solver
+        self.random_state_ = seed
+        self.explained_variance_ratio_ = (
+            None if self.pca_ is None else float(np.sum(self.pca_.explained_variance_ratio_))
+        )
+        return self
+
+    def transform(self, X: Any) -> np.ndarray:
+        """The projected rows of ``X`` under the fitted pipeline."""
+        return self.transform_named(X, "X")
+
+    def transform_named(self, X: Any, name: str) -> np.ndarray:
+        """:meth:`transform`, with ``name`` used for ``X`` in error messages."""
+        X = check_fitted_input(self, X, name)  # before self.pipeline_ is looked up
+        return self.pipeline_.transform(X)
+
+    def settings(self) -> dict[str, Any]:
+        """JSON-ready description of the fitted pipeline."""
+        if not hasattr(self, "pipeline_"):
+            raise ValueError("This Projector is not fitted yet; call fit(X) first.")
+        return {
+            "kind": "projected",
+            "n_features": int(self.n_features_in_),
+            "normalize": self.normalize,
+            "n_components_requested": self.n_components,
+            "n_components": self.n_components_,
+            "n_outputs": self.n_outputs_,
+            "svd_solver": self.svd_solver_,
+            "explained_variance_ratio": self.explained_variance_ratio_,
+            "random_state": self.random_state_,
+        }

@@ -1,0 +1,268 @@
+"""The result of :func:`pidkit.estimate.pid_from_representations`, for either estimator.
+
+:class:`RepresentationPID` holds the corrected atoms, the plug-in ones, how the bias was
+corrected, the intervals and every setting, in the same fields whether the PID was estimated from
+clusters (``estimator="discrete"``) or from a Gaussian model of the components
+(``estimator="gaussian"``), so that the training audit and users read both alike.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pidkit._result import PIDResult
+from pidkit.resampling import QUANTITIES
+
+from .correction import BiasCorrection
+from .discretize import Discretizer
+from .project import Projector
+
+__all__ = ["BIAS_WARNING_RATIO", "PluginBiasWarning", "RepresentationPID", "bias_warning_text", "jsonable"]
+
+BIAS_WARNING_RATIO = 0.1
+"""Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
+
+
+class PluginBiasWarning(UserWarning):
+    """The sample is too small for the plug-in estimate of the joint information to be trusted."""
+
+
+@dataclass(frozen=True, eq=False)
+class RepresentationPID:
+    """PID of (labels, teacher features, student features) with everything needed to trust it.
+
+    The atoms (``red``, ``uni_t``, ``uni_s``, ``syn``) and informations (``i_yt``, ``i_ys``,
+    ``i_yts``) are the bias-corrected values (``correction.method``; equal to the plug-in for
+    ``"none"``). They satisfy the PID identities with each other. The discrete estimator's values
+    are not clipped at 0, and ``correction.negative`` names any that came out below 0
+    (indistinguishable from 0 at this n); the Gaussian estimator's atoms are never below 0.
+
+    Attributes
+    ----------
+    pid : PIDResult
+        The decomposition solved on the full sample, with the solver's status: for
+        ``estimator="discrete"`` the plug-in PID of the empirical joint ``p``; for ``"gaussian"``
+        the result of :func:`pidkit.gaussian_pid_from_samples` (corrected atoms; its
+        ``diagnostics["plug_in"]`` holds the plug-in ones).
+    p : numpy.ndarray or None
+        The empirical joint ``p[y, t, s]`` (None for the Gaussian estimator).
+    counts : numpy.ndarray of int or None
+        Sample counts behind ``p`` (``p = counts / n_samples``; None for the Gaussian estimator).
+    labels : dict of str to numpy.ndarray or None
+        For ``"y"``, ``"t"``, ``"s"``: the original label (or cluster id) of every index of ``p``
+        (for the Gaussian estimator, only ``"y"``: the label of every one-hot column but the first).
+    n_samples : int
+    settings : dict
+        Every setting used: estimator, measure, units, seed, bias correction, bootstrap, and per
+        variable how it was discretised or projected (features, components, clusters and the rule
+        that chose their number, normalisation, seed, explained variance).
+    correction : BiasCorrection
+        Method, plug-in and corrected values, the estimated bias of each, subsample sizes.
+    bias : dict of str to float
+        Expected plug-in bias of ``i_yt``, ``i_ys`` and ``i_yts``, in ``units``, and ``"ratio"`` =
+        bias of ``i_yts`` / plug-in ``i_yts``: first order, ``(|A|-1)(|B|-1) / (2 n)`` nats, for
+        the discrete estimator; exact under the Gaussian model (the Wishart bias of the
+        log-determinants, :func:`pidkit.gaussian.information_bias`) for the Gaussian one.
+    bias_warning : str or None
+        With ``bias_correction="none"``: the warning text when ``bias["ratio"] >
+        BIAS_WARNING_RATIO``.
+    intervals : dict of str to (float, float) or None
+        Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
+        ``bootstrap > 0``; those of the four atoms stretch by ``correction.kink`` towards the
+        values under an n**-1/2 bias of the union information (``correction.kink_corrected``).
+    bootstrap_samples : dict of str to numpy.ndarray or None
+        The (corrected) replicates behind ``intervals``; NaN where a replicate failed.
+    discretizers : tuple of (Discretizer, Projector or None)
+        The fitted teacher and student pipelines: :class:`~pidkit.estimate.Discretizer` for the
+        discrete estimator, :class:`~pidkit.estimate.Projector` for the Gaussian one (``None`` for a
+        side given as labels); pass them back as ``discretizers=`` to reuse them on other features.
+    """
+
+    pid: PIDResult
+    p: np.ndarray | None
+    counts: np.ndarray | None
+    labels: dict[str, np.ndarray] | None
+    n_samples: int
+    settings: dict[str, Any]
+    correction: BiasCorrection
+    bias: dict[str, float]
+    bias_warning: str | None = None
+    intervals: dict[str, tuple[float, float]] | None = None
+    bootstrap_samples: dict[str, np.ndarray] | None = field(default=None, repr=False)
+    discretizers: tuple[Discretizer | Projector | None, Discretizer | Projector | None] = (None, None)
+
+    @property
+    def red(self) -> float:
+        """Red(Y:T,S), corrected."""
+        return self.correction.corrected["red"]
+
+    @property
+    def uni_t(self) -> float:
+        """Uni(Y:T\\S), corrected."""
+        return self.correction.corrected["uni_t"]
+
+    @property
+    def uni_s(self) -> float:
+        """Uni(Y:S\\T), corrected."""
+        return self.correction.corrected["uni_s"]
+
+    @property
+    def syn(self) -> float:
+        """Syn(Y:T,S), corrected."""
+        return self.correction.corrected["syn"]
+
+    @property
+    def i_yt(self) -> float:
+        """I(Y;T), corrected."""
+        return self.correction.corrected["i_yt"]
+
+    @property
+    def i_ys(self) -> float:
+        """I(Y;S), corrected."""
+        return self.correction.corrected["i_ys"]
+
+    @property
+    def i_yts(self) -> float:
+        """I(Y;T,S), corrected."""
+        return self.correction.corrected["i_yts"]
+
+    @property
+    def plugin(self) -> dict[str, float]:
+        """The plug-in values of the seven quantities."""
+        return self.correction.plugin
+
+    @property
+    def shape(self) -> list[int]:
+        """``[|Y|, |T|, |S|]`` of the joint, or the dimensions ``[d_y, d_t, d_s]`` of the Gaussian."""
+        return list(self.p.shape) if self.p is not None else list(self.settings["dims"])
+
+    @property
+    def units(self) -> str:
+        """Units of every number in this result."""
+        return self.pid.units
+
+    @property
+    def status(self) -> str:
+        """Status of the full sample's solve (``"optimal"`` when certified)."""
+        return self.pid.status
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-serialisable dict: corrected numbers, plug-in, correction, settings, intervals."""
+        out: dict[str, Any] = {name: float(self.correction.corrected[name]) for name in QUANTITIES}
+        out.update(
+            units=self.pid.units,
+            measure=self.pid.measure,
+            status=self.pid.status,
+            n_samples=self.n_samples,
+            shape=self.shape,
+            plugin=self.correction.plugin,
+            bias_correction=self.correction.to_dict(),
+            settings=self.settings,
+            bias=self.bias,
+            bias_warning=self.bias_warning,
+            intervals=self.intervals,
+            p=self.p,
+            counts=self.counts,
+            labels=self.labels,
+            pid=self.pid.to_dict(),
+        )
+        return jsonable(out)
+
+    def __repr__(self) -> str:
+        u = self.pid.units
+        fix = self.correction
+        shape = "x".join(str(k) for k in self.shape)
+        what = "|Y|x|T|x|S|" if self.p is not None else "dims Y x T x S"
+        lines = [
+            f"RepresentationPID({self.pid.measure}, n={self.n_samples}, {what} = {shape}, "
+            f"status={self.pid.status}, bias_correction={fix.method})"
+        ]
+        head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
+        if self.intervals is not None:
+            head += f"   {self.settings['confidence']:.0%} {self.settings['ci_method']} interval"
+        lines.append(f"{head}   ({u})")
+        for name in QUANTITIES:
+            row = f"  {name:<8} {fix.corrected[name]:>10.6f} {fix.plugin[name]:>10.6f}"
+            if self.intervals is not None:
+                lo, hi = self.intervals[name]
+                row += f"   [{lo:.6f}, {hi:.6f}]"
+            lines.append(row)
+        if fix.n_repeats > 0:
+            lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
+        if fix.kink > 0:
+            which = "the intervals" if self.intervals is not None else "intervals (bootstrap=B)"
+            lines.append(
+                f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be "
+                f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
+            )
+        if fix.negative:
+            lines.append(
+                f"  note: {', '.join(fix.negative)} corrected below 0: indistinguishable from 0 at "
+                f"n = {self.n_samples} (values are not clipped)"
+            )
+        order = "first-order" if self.p is not None else "exact Gaussian"
+        lines.append(
+            f"  {order} plug-in bias of i_yts ~ {self.bias['i_yts']:.4g} {u} "
+            f"({self.bias['ratio']:.1%} of the plug-in)"
+        )
+        for side in ("t", "s"):
+            lines.append(f"  {side.upper()}: {_describe(self.settings[side])}")
+        if self.bias_warning:
+            lines.append(f"  warning: {self.bias_warning}")
+        return "\n".join(lines)
+
+
+def _describe(setting: dict[str, Any]) -> str:
+    if setting["kind"] == "labels":
+        return f"labels as given ({setting['n_values']} values)"
+    if setting["kind"] == "one-hot":
+        return f"labels one-hot ({setting['n_values']} values -> {setting['n_values'] - 1} columns)"
+    pca = "no PCA" if setting["n_components"] is None else f"PCA {setting['n_components']}"
+    if setting["kind"] == "projected":
+        return (
+            f"{setting['n_features']} features -> {setting['normalize']} -> {pca} "
+            f"(seed {setting['random_state']}) -> {setting['n_outputs']} Gaussian dimensions"
+        )
+    rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
+    return (
+        f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
+        f"{setting['clusterer']} {setting['n_clusters']}{rule} (seed {setting['random_state']}, "
+        f"{setting['n_values']} clusters used)"
+    )
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` with arrays as lists, numpy scalars as Python ones, and NaN or infinity as None."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    return obj
+
+
+def bias_warning_text(
+    bias: dict[str, float], i_yts: float, n_samples: int, cells: str, units: str
+) -> str | None:
+    """The :class:`PluginBiasWarning` message when ``bias["ratio"]`` exceeds :data:`BIAS_WARNING_RATIO`.
+
+    ``cells`` says what the samples were spread over (e.g. ``"1000 cells"``). Returns None when the
+    expected bias is small enough.
+    """
+    if not bias["ratio"] > BIAS_WARNING_RATIO:
+        return None
+    return (
+        f"the expected plug-in bias of I(Y;T,S) with {n_samples} samples over {cells} is "
+        f"{bias['i_yts']:.3g} {units}, {bias['ratio']:.0%} of the estimate {i_yts:.3g} {units}, so "
+        "the atoms are likely overestimated. Use a bias correction (bias_correction='auto'), more "
+        "samples or fewer clusters or components."
+    )
