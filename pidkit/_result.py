@@ -116,23 +116,28 @@ class PIDResult:
         return "\n".join([head, *rows])
 
 
-def jsonable(value: Any) -> Any:
+def jsonable(value: Any, *, finite: bool = False) -> Any:
     """``value`` with numpy arrays and scalars turned into lists and Python numbers, dict keys into
-    strings, recursively: what :func:`json.dumps` accepts.
+    strings, recursively: what :func:`json.dumps` accepts. With ``finite=True`` NaN and infinities
+    become None too, so that the output is strict JSON (JSON has no NaN).
 
     Examples
     --------
-    >>> jsonable({1: np.arange(2), "x": (np.float64(0.5),)})
-    {'1': [0, 1], 'x': [0.5]}
+    >>> jsonable({1: np.arange(2), "x": (np.float64(0.5), np.inf)})
+    {'1': [0, 1], 'x': [0.5, inf]}
+    >>> jsonable([np.nan, 1.0], finite=True)
+    [None, 1.0]
     """
     if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v, finite=finite) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
+        return [jsonable(v, finite=finite) for v in value]
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return jsonable(value.tolist(), finite=finite) if finite else value.tolist()
     if isinstance(value, np.generic):
-        return value.item()
+        value = value.item()
+    if finite and isinstance(value, float) and not math.isfinite(value):
+        return None
     return value
 
 

@@ -8,20 +8,19 @@ clusters (``estimator="discrete"``) or from a Gaussian model of the components
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from pidkit._result import PIDResult
+from pidkit._result import PIDResult, jsonable
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
 from .discretize import Discretizer
 from .project import Projector
 
-__all__ = ["BIAS_WARNING_RATIO", "PluginBiasWarning", "RepresentationPID", "bias_warning_text", "jsonable"]
+__all__ = ["BIAS_WARNING_RATIO", "PluginBiasWarning", "RepresentationPID", "bias_warning_text"]
 
 BIAS_WARNING_RATIO = 0.1
 """Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
@@ -170,7 +169,7 @@ class RepresentationPID:
             labels=self.labels,
             pid=self.pid.to_dict(),
         )
-        return jsonable(out)
+        return jsonable(out, finite=True)
 
     def __repr__(self) -> str:
         u = self.pid.units
@@ -233,21 +232,6 @@ def _describe(setting: dict[str, Any]) -> str:
         f"{setting['clusterer']} {setting['n_clusters']}{rule} (seed {setting['random_state']}, "
         f"{setting['n_values']} clusters used)"
     )
-
-
-def jsonable(obj: Any) -> Any:
-    """``obj`` with arrays as lists, numpy scalars as Python ones, and NaN or infinity as None."""
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return jsonable(obj.tolist())
-    if isinstance(obj, np.generic):
-        obj = obj.item()
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    return obj
 
 
 def bias_warning_text(
