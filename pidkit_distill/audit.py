@@ -8,8 +8,13 @@ For every audited distilled layer ``k``, on the held-out set:
    (flatten, L2-normalise rows, PCA, KMeans; all seeded), with as many clusters per side as the
    sample size supports (:func:`pidkit.estimate.clusters_for_samples`, at most ``audit.clusters``);
 3. decompose the empirical ``p[y, t, s]`` with the BROJA PID and correct its sampling bias
-   (``audit.bias_correction``, default ``"eb-extrapolation"``), with bootstrap intervals around the
-   corrected atoms (``audit.bootstrap`` replicates).
+   (``audit.bias_correction``, default ``"auto"``: ``"eb-extrapolation"``), with bootstrap
+   intervals around the corrected atoms (``audit.bootstrap`` replicates).
+
+With ``audit.estimator = "gaussian"`` step 2 keeps the principal components without clustering and
+step 3 is the Gaussian PID of the one-hot label and those components, with the exact Wishart bias
+correction (``pid_from_representations(..., estimator="gaussian")``): linearly decodable
+information, much faster on wide layers; the records have the same keys.
 
 One record per (epoch, layer) is returned, with the corrected atoms in bits, the plug-in ones, the
 intervals, the correction (method, subsample sizes, estimated bias), the solver status, the sample
@@ -195,14 +200,16 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
     The solve runs with ``strict=False``: a joint whose BROJA solve is not certified does not stop
     training; the record carries the solver's status, gap and message with the numbers.
     """
-    options = {"n_components": settings.pca_components,
-               "n_clusters": "auto" if settings.cluster_rule == "auto" else settings.clusters,
+    options = {"estimator": settings.estimator, "n_components": settings.pca_components,
                "normalize": None if settings.normalize == "none" else settings.normalize,
                "random_state": settings.seed, "bias_correction": settings.bias_correction,
                "bootstrap": settings.bootstrap, "confidence": settings.confidence}
-    if settings.cluster_rule == "auto":
-        n_labels = len(np.unique(y))
-        options["n_clusters"] = clusters_for_samples(len(y), n_labels, max_clusters=settings.clusters)
+    clusters = None
+    if settings.estimator == "discrete":
+        clusters = settings.clusters
+        if settings.cluster_rule == "auto":
+            clusters = clusters_for_samples(len(y), len(np.unique(y)), max_clusters=clusters)
+        options["n_clusters"] = clusters
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead
         res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
@@ -217,8 +224,9 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         units=res.units, measure=res.pid.measure, status=res.status, gap=float(res.pid.gap),
         n_samples=res.n_samples, bias_warning=res.bias_warning,
         bias={k: float(v) if math.isfinite(v) else None for k, v in res.bias.items()},
-        settings={"discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
-                  "clusters_used": int(options["n_clusters"]),
+        settings={"estimator": settings.estimator,
+                  "discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
+                  "clusters_used": clusters,
                   "bootstrap_failed": res.settings["bootstrap_failed"],
                   "ci_method": res.settings["ci_method"]},
     )

@@ -169,8 +169,12 @@ class AuditConfig:
     cluster_rule: str = _opt("auto", "auto (clusters per side from the sample size, "
                                      "pidkit.estimate.clusters_for_samples) | fixed")
     normalize: str = _opt("l2", "row normalisation before PCA: l2 (as the paper's code) | none")
-    bias_correction: str = _opt("eb-extrapolation", "eb-extrapolation | extrapolation | none "
-                                                    "(plug-in)")
+    estimator: str = _opt("discrete", "discrete (cluster, count and decompose, as the paper) | "
+                                      "gaussian (Gaussian PID of the PCA components: linearly "
+                                      "decodable information, see docs/estimate.md)")
+    bias_correction: str = _opt("auto", "auto (eb-extrapolation for the discrete estimator, wishart "
+                                        "for the gaussian one) | eb-extrapolation | extrapolation "
+                                        "(discrete) | wishart (gaussian) | none (plug-in)")
     bootstrap: int = _opt(20, "bootstrap replicates for the interval bands (0 = none)")
     confidence: float = _opt(0.95, "nominal coverage of the intervals, in (0, 1)")
     layers: list = field(default_factory=list, metadata={
@@ -188,12 +192,16 @@ class AuditConfig:
         ...
         ValueError: config key 'audit.cluster_rule' must be one of ['auto', 'fixed'], got 'sqrt'
         """
+        corrections = {"discrete": ("auto", "eb-extrapolation", "extrapolation", "none"),
+                       "gaussian": ("auto", "wishart", "none")}
         choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
-                   "bias_correction": ("eb-extrapolation", "extrapolation", "none")}
+                   "estimator": tuple(corrections),
+                   "bias_correction": corrections.get(self.estimator, ())}
         for key, allowed in choices.items():
             value = getattr(self, key)
             if value not in allowed:
-                raise ValueError(f"config key 'audit.{key}' must be one of {list(allowed)}, "
+                given = f" with audit.estimator={self.estimator!r}" if key == "bias_correction" else ""
+                raise ValueError(f"config key 'audit.{key}' must be one of {list(allowed)}{given}, "
                                  f"got {value!r}")
         for key, minimum in (("pca_components", 1), ("clusters", 2), ("bootstrap", 0),
                              ("max_samples", 0)):

@@ -181,6 +181,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
                          f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")
 
+    if config.run.audit_every and config.audit.estimator == "gaussian":
+        _check_gaussian_audit(config, data)
+
     run_dir = run_dir_of(config)
     with _about("run.out_dir"):
         check_out_dir(run_dir)
@@ -194,6 +197,21 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
                                spec=teacher_data)
     return CheckedConfig(config, method, preset, params, (notice,) if notice else (), data,
                          teacher_data, run_dir, resume)
+
+
+def _check_gaussian_audit(config: TrainConfig, data: DatasetSpec) -> None:
+    """The Gaussian audit's sample covariance needs more held-out samples than dimensions (the
+    label's C - 1 columns and at most ``audit.pca_components`` per side)."""
+    audit = config.audit
+    n = min(data.n_test, audit.max_samples) if audit.max_samples else data.n_test
+    dims = data.num_classes - 1 + 2 * audit.pca_components
+    if n <= dims + 1:
+        raise ValueError(
+            f"audit.pca_components: the Gaussian audit needs more held-out samples than dimensions, "
+            f"but {n} samples are audited for up to {data.num_classes - 1} label columns + 2 x "
+            f"{audit.pca_components} components = {dims}; lower audit.pca_components, raise "
+            "audit.max_samples, or use audit.estimator=discrete"
+        )
 
 
 def fit_schedule(params: Params, config: TrainConfig, *,

@@ -173,3 +173,25 @@ def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch)
     inner = [r for r in lines if r["layer"] == 1]
     assert ([r["intervals"]["red"][0] for r in inner], [r["intervals"]["red"][1] for r in inner]) in bands
     assert "corrected for the plug-in's sampling bias" in report.read_text()
+
+
+def test_the_gaussian_audit_records_the_same_keys():
+    # T holds the class signal (columns 0-3), S is noise (columns 4-7): under the Gaussian model
+    # the label information is T's alone, so Red, Uni(Y:S\T) and I(Y;S) are about 0.
+    gaussian = dataclasses.replace(SETTINGS, estimator="gaussian")
+    records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=3, settings=gaussian)
+    (discrete,) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=3,
+                                  settings=dataclasses.replace(SETTINGS, layers=[0]))
+    for r in records:
+        assert set(r) == set(discrete) and set(r["settings"]) == set(discrete["settings"])
+        assert r["measure"] == "gaussian-broja" and r["status"] == "optimal"
+        assert r["settings"]["estimator"] == "gaussian" and r["settings"]["clusters_used"] is None
+        assert r["bias_correction"]["method"] == "wishart"
+        json.dumps(r, allow_nan=False)
+        assert r["red"] + r["uni_t"] + r["uni_s"] + r["syn"] == pytest.approx(r["i_yts"], abs=1e-6)
+        assert r["i_yt"] > 2.0  # four well separated classes: about log2(4) and more (linear SNR)
+        assert abs(r["i_ys"]) < 0.05 and abs(r["red"]) < 0.05 and abs(r["uni_s"]) < 0.05
+        assert r["uni_t"] == pytest.approx(r["i_yt"], abs=0.05)
+        lo, hi = r["intervals"]["uni_t"]
+        assert lo <= r["uni_t"] <= hi
+

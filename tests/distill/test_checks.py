@@ -144,6 +144,14 @@ def test_rid_defaults_to_the_preset_that_trains():
          r"teacher"),
         (["run.audit_every=1", "audit.layers=[3]"], ValueError,
          r"^audit.layers: \[3\] holds an index beyond the 3 distilled layers"),
+        (["run.audit_every=1", "audit.estimator=gaussian", "audit.max_samples=20"], ValueError,
+         r"^audit.pca_components: the Gaussian audit needs more held-out samples than "
+         r"dimensions, but 20 samples"),
+        (["audit.estimator=gaussian", "audit.bias_correction=eb-extrapolation"], ValueError,
+         r"'audit.bias_correction' must be one of \['auto', 'wishart', 'none'\] with "
+         r"audit.estimator='gaussian', got 'eb-extrapolation'"),
+        (["audit.estimator=gauss"], ValueError,
+         r"'audit.estimator' must be one of \['discrete', 'gaussian'\], got 'gauss'"),
         (["optim.lr=nan"], ValueError, r"'optim.lr' must be a finite number > 0.0, got nan"),
         (["optim.grad_clip=inf"], ValueError, r"'optim.grad_clip' must be a finite number >= 0"),
         (["optim.momentum=1.0"], ValueError, r"'optim.momentum' must be a finite number >= 0.0 "
