@@ -251,7 +251,8 @@ def test_pidkit_imports_without_pycddlib(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setitem(sys.modules, "cdd.gmp", None)
     for name in ("redundancy", "_polytope"):
         monkeypatch.setattr(pidkit, name, getattr(pidkit, name))  # restored after the re-import
-        monkeypatch.delitem(sys.modules, f"pidkit.{name}")
+    for module in [m for m in sys.modules if m == "pidkit._polytope" or m.startswith("pidkit.redundancy")]:
+        monkeypatch.delitem(sys.modules, module)  # the package and every one of its modules
     module = importlib.import_module("pidkit.redundancy")
     assert module.redundancy(examples.rdn(), measure="wedge") == 1.0
 
@@ -341,9 +342,10 @@ def test_eliminated_enumeration_matches_cddlib_with_a_linearity_set(p: np.ndarra
     import cdd.gmp
 
     from pidkit._polytope import vertices
-    from pidkit.redundancy import _exact_joint, _gh_polytope
+    from pidkit.redundancy.gh import gh_polytope
+    from pidkit.redundancy.vertex_lp import exact_joint
 
-    _, rows, rhs, _ = _gh_polytope(_exact_joint(p))
+    _, rows, rhs, _ = gh_polytope(exact_joint(p))
     n = len(rows[0])
     ours = vertices(rows, rhs, n, measure="gh").points
     array = [[-b, *row] for row, b in zip(rows, rhs, strict=True)]

@@ -18,7 +18,9 @@ from hypothesis import strategies as st
 import pidkit
 from pidkit import _mixture, _polytope, examples
 from pidkit._validate import check_joint
-from pidkit.redundancy import _entropy_rows, _exact_joint, _gh_polytope, redundancy
+from pidkit.redundancy import redundancy
+from pidkit.redundancy.gh import gh_polytope
+from pidkit.redundancy.vertex_lp import entropy_rows, exact_joint
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
@@ -96,13 +98,13 @@ def test_nearly_deterministic_examples_are_answered(name: str, measure: str) -> 
 
 
 def _lp(p: np.ndarray):
-    exact = _exact_joint(p)
-    cells, rows, rhs, target = _gh_polytope(exact)
+    exact = exact_joint(p)
+    cells, rows, rhs, target = gh_polytope(exact)
     order = np.argsort(-np.array(target), kind="stable")
     polytope = _polytope.vertices(rows, rhs, len(cells), measure="gh", eliminate_first=order)
     m_y = np.zeros((len(polytope.points), p.shape[0]))
     np.add.at(m_y.T, cells[:, 0], polytope.points.T)
-    return _entropy_rows(m_y), polytope, target
+    return entropy_rows(m_y), polytope, target
 
 
 @settings(max_examples=15, deadline=None)

@@ -1,0 +1,199 @@
+"""One entry point over the family: the measure's solver, its answer checked, then Red or the four atoms.
+
+:func:`solve` runs the solver a measure name selects and checks the answer against the bounds every
+measure obeys; :func:`certified` turns a certified answer into a float and anything else into a
+:class:`pidkit.SolverError`. :func:`redundancy` and :func:`pid_from_measure` are the public faces.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .. import _status
+from .._errors import SolverError
+from .._result import PIDResult, result_from_redundancy
+from .._units import check_units, from_nats, to_nats
+from .._validate import check_choice, check_flag, check_joint
+from ..measures import informations_nats
+from .bounds import LP_TOL_BITS, source_informations
+from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value
+from .gh import gh_value
+from .prec import prec_value
+from .value import MeasureValue
+
+
+def _broja(p: np.ndarray) -> MeasureValue:
+    from ..bertschinger import bertschinger
+
+    res = bertschinger(p, units="nats", strict=False)
+    return MeasureValue(
+        res.red,
+        res.status,
+        res.message,
+        res.method,
+        gap_nats=res.gap,
+        solver=res.solver,
+        diagnostics=dict(res.diagnostics),
+    )
+
+
+_SOLVERS: dict[str, Callable[[np.ndarray], MeasureValue]] = {
+    "broja": _broja,
+    "wedge": wedge_value,
+    "gh": gh_value,
+    "prec": prec_value,
+    "mmi": mmi_value,
+    "gh-target-only": target_common_value,
+    "gh-function-of-t": lambda p: function_of_source_value(p, "t"),
+    "gh-function-of-s": lambda p: function_of_source_value(p, "s"),
+}
+MEASURES: tuple[str, ...] = tuple(_SOLVERS)
+"""The measure names :func:`redundancy` and :func:`pidkit.pid` accept."""
+
+_NONNEGATIVE = frozenset({"broja", "mmi"})
+"""Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
+
+
+def solve(measure: str, p: np.ndarray) -> MeasureValue:
+    """Run the measure's solver and check the invariants before its answer counts as a success.
+
+    Red and its gap must be finite, and 0 <= Red <= min_i I(Y; X_i) (every measure here lies in
+    that range, within the certified gap); anything else is a failure with the reason.
+    """
+    value = _SOLVERS[measure](p)
+    if value.status == _status.FAILED:
+        return value
+    if not (math.isfinite(value.nats) and math.isfinite(value.gap_nats)):
+        return value._replace(
+            status=_status.FAILED,
+            message=f"{value.message}; the solver returned a non-finite Red ({value.nats!r}, gap "
+            f"{value.gap_nats!r} nats), which is not an answer",
+        )
+    upper = min(source_informations(p))
+    slack = max(value.gap_nats, to_nats(LP_TOL_BITS, "bits"))
+    if value.status in _status.CERTIFIED and not -slack <= value.nats <= upper + slack:
+        return value._replace(
+            status=_status.OPTIMAL_INACCURATE,
+            message=f"{value.message}; Red = {value.nats!r} nats lies outside [0, min_i I(Y;X_i) = "
+            f"{upper!r}] by more than the certified gap",
+        )
+    return value
+
+
+def certified(value: MeasureValue, measure: str, units: str) -> float:
+    """Red of ``value`` in ``units`` if its status is certified; otherwise :class:`pidkit.SolverError`."""
+    if value.status not in _status.CERTIFIED:
+        raise SolverError(
+            f"{measure}: the answer is not certified (status {value.status!r}, gap "
+            f"{from_nats(value.gap_nats, units):.3g} {units}): {value.message}."
+        )
+    return from_nats(value.nats, units)
+
+
+def redundancy(
+    p_yts: ArrayLike, *, measure: str = "broja", units: str = "bits", normalize: bool = False
+) -> float:
+    """Redundant information Red(Y:T,S) of a joint ``p[y, t, s]`` under the named measure.
+
+    Parameters
+    ----------
+    p_yts : array_like of shape (n_y, n_t, n_s)
+        Joint pmf indexed target Y, teacher T, student S.
+    measure : str, default="broja"
+        One of :data:`MEASURES`: ``"broja"``, ``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``,
+        ``"gh-target-only"``, ``"gh-function-of-t"``, ``"gh-function-of-s"`` (see
+        :mod:`pidkit.redundancy`). ``"gh"`` and ``"prec"`` need the ``exact`` extra (pycddlib).
+    units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
+
+    Returns
+    -------
+    float
+        Red(Y:T,S) in ``units``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an invalid ``p_yts`` or option.
+    ImportError
+        For ``"gh"`` or ``"prec"`` without pycddlib.
+    SolverError
+        If a solver could not certify its answer.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> round(redundancy(pidkit.examples.and_(), measure="gh"), 6)   # 5/2 - (3/2) log2 3
+    0.122556
+    >>> round(redundancy(pidkit.examples.and_(), measure="prec"), 6)
+    0.311278
+    """
+    p = check_joint(p_yts, normalize=normalize)
+    units = check_units(units)
+    return certified(solve(check_choice(measure, MEASURES, name="measure"), p), measure, units)
+
+
+def pid_from_measure(
+    p_yts: ArrayLike, *, measure: str, units: str = "bits", normalize: bool = False, strict: bool = True
+) -> PIDResult:
+    """The four-atom decomposition with Red from the named measure (THEORY.md §1 identities).
+
+    Uni(Y:T\\S) = I(Y;T) - Red, Uni(Y:S\\T) = I(Y;S) - Red and
+    Syn = I(Y;T,S) - I(Y;T) - I(Y;S) + Red. Every measure here has Red <= min(I(Y;T), I(Y;S)), so
+    the unique atoms are non-negative; Syn is non-negative for ``"broja"`` and ``"mmi"`` but can be
+    negative for the others (e.g. ``"wedge"`` on imperfect RDN, ``"gh"`` on COPY with correlated
+    sources), and is reported as computed.
+
+    Parameters
+    ----------
+    p_yts : array_like of shape (n_y, n_t, n_s)
+    measure : str
+        One of :data:`MEASURES`.
+    units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+    strict : bool, default=True
+        Raise :class:`pidkit.SolverError` for an uncertified answer instead of returning it.
+
+    Returns
+    -------
+    PIDResult
+        For ``"gh"``, ``diagnostics["q_joint"]`` is the optimal joint p(q, y, t, s), shape
+        ``(|Q|, n_y, n_t, n_s)``; ``diagnostics["n_vertices"]`` the number of vertices of K.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> r = pid_from_measure(pidkit.examples.and_(), measure="mmi")
+    >>> round(r.red, 6), round(r.syn, 6)
+    (0.311278, 0.5)
+    """
+    p = check_joint(p_yts, normalize=normalize)
+    units = check_units(units)
+    measure = check_choice(measure, MEASURES, name="measure")
+    strict = check_flag(strict, name="strict")
+    if measure == "broja":
+        from ..bertschinger import bertschinger
+
+        return bertschinger(p, units=units, strict=strict)
+    value = solve(measure, p)
+    return result_from_redundancy(
+        informations_nats(p),
+        value.nats,
+        problem=f"joint {'x'.join(map(str, p.shape))}",
+        units=units,
+        measure=measure,
+        status=value.status,
+        message=value.message,
+        method=value.method,
+        solver=value.solver,
+        gap_nats=value.gap_nats,
+        diagnostics=dict(value.diagnostics or {}),
+        nonnegative=measure in _NONNEGATIVE,
+        tol_nats=max(value.gap_nats, to_nats(LP_TOL_BITS, "bits")),
+        strict=strict,
+    )

@@ -1,0 +1,125 @@
+"""One public function per measure of the family, each returning Red as a float.
+
+The two-source functions call :func:`~pidkit.redundancy.dispatch.redundancy` with their measure;
+:func:`i_gh` and :func:`i_prec` also take more than two sources, ``p[y, x1, x2, ...]``.
+"""
+
+from __future__ import annotations
+
+from numpy.typing import ArrayLike
+
+from .._units import check_units
+from .._validate import check_choice, check_sources_joint
+from .dispatch import certified, redundancy, solve
+
+
+def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+    """Minimum mutual information min(I(Y;T), I(Y;S)).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> i_mmi(pidkit.examples.copy())
+    1.0
+    """
+    return redundancy(p_yts, measure="mmi", units=units, normalize=normalize)
+
+
+def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+    """Griffith et al. (2014) I_wedge = I(Y; T∧S), T∧S the Gács–Körner common variable.
+
+    T∧S labels the connected components of the bipartite graph joining t and s when p(t,s) > 0.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> i_wedge(pidkit.examples.rdn()), i_wedge(pidkit.examples.and_())
+    (1.0, 0.0)
+    """
+    return redundancy(p_yts, measure="wedge", units=units, normalize=normalize)
+
+
+def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+    """Red_∩ read with Q generated from Y alone: H(Y∧T∧S) (measure ``"gh-target-only"``).
+
+    With p(t,s,y) p(q|y), I(Y;Q|T) = I(Y;Q|S) = 0 forces p(q|y) to be constant on the connected
+    components of the union of the (Y,T) and (Y,S) support graphs, so the maximum of I(Y;Q) is
+    the entropy of that component label. It is not self-redundant: T = S = Z with Y a noisy copy
+    of Z gives 0.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> i_target_common(pidkit.examples.rdn())
+    1.0
+    """
+    return redundancy(p_yts, measure="gh-target-only", units=units, normalize=normalize)
+
+
+def i_function_of_source(
+    p_yts: ArrayLike, *, source: str = "t", units: str = "bits", normalize: bool = False
+) -> float:
+    """Red_∩ read with Q = f(T) deterministic (or Q = f(S) with ``source="s"``).
+
+    The maximum of I(Y; f(T)) over every set partition f of T's symbols of positive mass with
+    I(Y; f(T) | S) = 0 (I(Y; f(T) | T) = 0 holds by construction). This is the form the RID
+    paper's framework optimises (Q = f_t(T)). Limited to
+    :data:`~pidkit.redundancy.MAX_PARTITION_SYMBOLS` symbols.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> p = pidkit.examples.nuisance_teacher(flip=0.1)
+    >>> round(i_function_of_source(p), 6)   # f(T) = Z
+    0.531004
+    """
+    source = check_choice(source, ("t", "s"), name="source")
+    return redundancy(p_yts, measure=f"gh-function-of-{source}", units=units, normalize=normalize)
+
+
+def i_gh(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+    """Griffith & Ho (2015) I_α (the RID paper's Red_∩), exactly, for two or more sources.
+
+    max I(Y;Q) over channels p(q | y, x1, ..., xn) with I(Y;Q|X_i) = 0 for every source, in the one
+    joint p(y, x) p(q | y, x). Each conditional p(y, x | q) lies in the polytope K of distributions
+    on supp p whose Y-given-X_i conditionals are p's; the optimum mixes at most ``|supp p|`` vertices
+    of K. The vertices are enumerated exactly (pycddlib, GMP rationals), the mixture by one LP.
+
+    Parameters
+    ----------
+    p : array_like of shape (n_y, n_x1, n_x2, ...)
+        Joint pmf, target first; ``p[y, t, s]`` for two sources.
+    units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> round(i_gh(pidkit.examples.and_()), 6)
+    0.122556
+    """
+    arr = check_sources_joint(p, normalize=normalize)
+    units = check_units(units)
+    return certified(solve("gh", arr), "gh", units)
+
+
+def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+    """Kolchinsky (2022) Blackwell redundancy I_∩^≺, exactly, for two or more sources.
+
+    max I(Y;Q) over p(q|y) such that every source X_i has a channel κ_i(q|x_i) with
+    sum_x κ_i(q|x) p(x|y) = p(q|y). Each q gives one conditional p(x_i | q) per source, all with the
+    same Y-marginal; the optimum mixes vertices of that polytope (exact enumeration plus one LP).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> round(i_prec(pidkit.examples.sum_()), 6)
+    0.5
+    """
+    arr = check_sources_joint(p, normalize=normalize)
+    units = check_units(units)
+    return certified(solve("prec", arr), "prec", units)

@@ -1,0 +1,63 @@
+"""Kolchinsky's Blackwell redundancy I_prec, exactly: vertices of the matched-conditionals polytope, one LP.
+
+Symbols of a source with equal p(y | x) are one symbol to I_prec; the polytope's coordinates are the
+masses of each source's distinct conditionals, tied by one equal Y-marginal.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from .. import _polytope
+from .bounds import lp_shortcut
+from .value import MeasureValue
+from .vertex_lp import entropy_rows, exact_joint, vertex_lp_value
+
+
+def prec_value(p: np.ndarray) -> MeasureValue:
+    """I_prec for p[y, x1, ..., xn] (n >= 2 sources)."""
+    _polytope.require_cdd("prec")
+    shortcut = lp_shortcut(p, "prec")
+    if shortcut is not None:
+        return shortcut
+    n_y = p.shape[0]
+    exact = exact_joint(p)  # one exact joint for every source
+    total = int(exact.sum())
+    blocks = []  # per source: exact p(y|x) of each distinct conditional, exact p(x) of its symbols
+    for axis in range(1, p.ndim):
+        p_xy = np.moveaxis(exact, axis, 0).reshape(p.shape[axis], n_y, -1).sum(axis=2)
+        merged: dict[tuple[Fraction, ...], int] = {}  # symbols with equal p(y|x) are one symbol
+        for row in p_xy.tolist():
+            p_x = sum(row)
+            if p_x:
+                cond = tuple(Fraction(v, p_x) for v in row)
+                merged[cond] = merged.get(cond, 0) + p_x
+        blocks.append((list(merged), [Fraction(m, total) for m in merged.values()]))
+    sizes = [len(b[0]) for b in blocks]
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    n = int(offsets[-1])
+    rows: list[list[Any]] = [[1] * sizes[0] + [0] * (n - sizes[0])]
+    rhs: list[Any] = [1]
+    first = blocks[0][0]
+    for k in range(1, len(blocks)):
+        for y in range(n_y):
+            row = [0] * n
+            for i, c in enumerate(first):
+                row[i] = c[y]
+            for i, c in enumerate(blocks[k][0]):
+                row[offsets[k] + i] = -c[y]
+            rows.append(row)
+            rhs.append(0)
+    target = [f for b in blocks for f in b[1]]
+    polytope = _polytope.vertices(
+        rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable")
+    )
+    cond_first = np.array([[float(v) for v in c] for c in first])
+    m_y = polytope.points[:, : sizes[0]] @ cond_first
+    value = vertex_lp_value(p.sum(axis=tuple(range(1, p.ndim))), entropy_rows(m_y), polytope, target)
+    if value.diagnostics is not None:
+        value.diagnostics.pop("weights")
+    return value
