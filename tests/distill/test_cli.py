@@ -138,6 +138,12 @@ BAD_INPUTS = {
                                "method.params: lambda2 must be a real number >= 0"),
     "infinite method parameter": (["--method", "kd", "--set", "method.params.temperature=inf"],
                                   "parameter temperature of method 'kd' must be finite"),
+    "misspelt audit estimator": (["--audit.estimator", "gausian"],
+                                 "'audit.estimator' must be one of ['discrete', 'gaussian']"),
+    "correction of the other estimator": (
+        ["--audit.estimator", "gaussian", "--audit.bias_correction", "extrapolation"],
+        "'audit.bias_correction' must be one of ['auto', 'wishart', 'none'] with "
+        "audit.estimator='gaussian'"),
     "schedule longer than the run": (
         ["--method", "rid", "--set", "method.params.warmup_epochs=30", "--epochs", "30"],
         "trains the student in 0 of run.epochs=30 epochs, fewer than half; lower "
