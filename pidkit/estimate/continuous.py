@@ -19,6 +19,7 @@ import numpy as np
 
 from pidkit._units import from_nats
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
+from pidkit.gaussian.samples import min_samples
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
@@ -94,7 +95,7 @@ def gaussian_representation_pid(
     s_x, s_proj, s_set = _gaussian_side(*s, "s_features", make)
     n = y_columns.shape[0]
     dims = (y_columns.shape[1], t_x.shape[1], s_x.shape[1])
-    if n - 1 <= sum(dims):
+    if n < min_samples(dims):
         raise ValueError(
             f"estimator='gaussian' needs more samples than dimensions: n = {n} samples for "
             f"d_y + d_t + d_s = {dims[0]} + {dims[1]} + {dims[2]} = {sum(dims)} ({classes.size} classes "

@@ -129,6 +129,18 @@ def _warn_if_integer_labels(raw: ArrayLike, y: np.ndarray) -> None:
             )
 
 
+def min_samples(dims: tuple[int, ...]) -> int:
+    """The fewest samples the Gaussian estimate accepts for blocks of ``dims`` dimensions: the
+    unbiased sample covariance and its Wishart correction need n - 1 > d_y + d_t + d_s.
+
+    Examples
+    --------
+    >>> min_samples((1, 3, 2))
+    8
+    """
+    return sum(dims) + 2
+
+
 def gaussian_pid_from_samples(
     y: ArrayLike,
     t: ArrayLike,
@@ -228,7 +240,7 @@ def gaussian_pid_from_samples(
         raise ValueError(f"y, t and s must have the same number of samples (rows); got {lengths}.")
     dims = tuple(a.shape[1] for a in arrays)
     n = lengths[0]
-    if n - 1 <= sum(dims):
+    if n < min_samples(dims):
         raise ValueError(
             f"too few samples: n = {n} rows for d_y + d_t + d_s = {sum(dims)} dimensions; the "
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "

@@ -34,6 +34,7 @@ from typing import Any
 
 import torch
 
+from pidkit.gaussian.samples import min_samples
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
 from pidkit_distill.methods import Distiller, Params, get_method
@@ -205,7 +206,7 @@ def _check_gaussian_audit(config: TrainConfig, data: DatasetSpec) -> None:
     audit = config.audit
     n = min(data.n_test, audit.max_samples) if audit.max_samples else data.n_test
     dims = data.num_classes - 1 + 2 * audit.pca_components
-    if n <= dims + 1:
+    if n < min_samples((dims,)):
         raise ValueError(
             f"audit.pca_components: the Gaussian audit needs more held-out samples than dimensions, "
             f"but {n} samples are audited for up to {data.num_classes - 1} label columns + 2 x "
