@@ -8,7 +8,10 @@ import pidkit
 from pidkit import examples
 from pidkit._validate import check_joint
 from pidkit.broja import native, program
-from pidkit.broja.native import systems
+from pidkit.broja.native import hessian, stack
+from pidkit.broja.native.choice import SystemChoice
+from pidkit.broja.native.normal_system import NormalSystem
+from pidkit.broja.native.pair_systems import DensePairSystem, MatrixFreePairSystem
 from pidkit.broja.reduction import Reduction
 
 from .strategies import deterministic_joint, joints
@@ -190,11 +193,11 @@ def test_native_properties(p):
     assert swapped.diagnostics["primal"] == pytest.approx(r.diagnostics["primal"], abs=2e-9)
 
 
-SYSTEMS = [systems.DensePairSystem, systems.NormalSystem, systems.MatrixFreePairSystem]
+SYSTEMS = [DensePairSystem, NormalSystem, MatrixFreePairSystem]
 
 
 def _force(monkeypatch, system):
-    choice = systems.SystemChoice(system, 0.0, 0.0)
+    choice = SystemChoice(system, 0.0, 0.0)
     monkeypatch.setattr(native, "choose_system", lambda shape, memory_bytes=None: choice)
 
 
@@ -270,7 +273,7 @@ def test_stacked_cholesky_flags_only_the_matrices_it_cannot_factorise():
     spd = np.array([[4.0, 2.0], [2.0, 3.0]])
     singular = np.array([[1.0, 1.0], [1.0, 1.0]])  # PSD: factorised with a ridge
     indefinite = np.array([[1.0, 2.0], [2.0, 1.0]])
-    factors, failed = systems.cholesky_stack(np.stack([spd, singular, indefinite]))
+    factors, failed = stack.cholesky_stack(np.stack([spd, singular, indefinite]))
     assert failed.tolist() == [False, False, True]
     np.testing.assert_allclose(factors[0], np.linalg.cholesky(spd), atol=1e-15)
     np.testing.assert_allclose(factors[1] @ factors[1].T, singular, atol=1e-6)
@@ -296,17 +299,17 @@ def test_triangular_inverses_on_every_path(shape):
     rng = np.random.default_rng(sum(shape))
     a = rng.normal(size=shape)
     factor = np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1]))
-    np.testing.assert_allclose(systems.lower_inverse(factor), np.linalg.inv(factor), rtol=1e-12,
+    np.testing.assert_allclose(stack.lower_inverse(factor), np.linalg.inv(factor), rtol=1e-12,
                                atol=1e-14)
 
 
 def test_cell_sums_and_diagonals_match_numpy():
     a = np.random.default_rng(1).random((3, 4, 5, 6))
-    np.testing.assert_allclose(systems.sum_s(a), a.sum(axis=-1), rtol=1e-14)
-    np.testing.assert_allclose(systems.sum_t(a), a.sum(axis=-2), rtol=1e-14)
-    np.testing.assert_allclose(systems.sum_y(a), a.sum(axis=1), rtol=1e-14)
+    np.testing.assert_allclose(stack.sum_s(a), a.sum(axis=-1), rtol=1e-14)
+    np.testing.assert_allclose(stack.sum_t(a), a.sum(axis=-2), rtol=1e-14)
+    np.testing.assert_allclose(stack.sum_y(a), a.sum(axis=1), rtol=1e-14)
     m = np.zeros((2, 3, 3))
-    systems.add_diagonal(m, np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
+    stack.add_diagonal(m, np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]))
     np.testing.assert_array_equal(m[1], np.diag([4.0, 5.0, 6.0]))
 
 
@@ -319,7 +322,7 @@ def test_a_projection_step_gone_wrong_never_costs_the_certificate(monkeypatch):
     def broken(self, r_t, r_s):
         return np.full_like(r_t, np.nan), np.full_like(r_s, np.nan)
 
-    monkeypatch.setattr(systems.HessianFactor, "solve", broken)
+    monkeypatch.setattr(hessian.HessianFactor, "solve", broken)
     sol = native.solve([p], tol_nats=TOL)[0]
     assert sol.certified and sol.gap <= TOL
     assert sol.value == pytest.approx(expected.value, abs=2 * TOL)

@@ -4,7 +4,7 @@
 symbols per axis: the parts :mod:`pidkit.broja.reduction` leaves), orients each so that
 |S| <= |T| (the program is symmetric in T and S), stacks the joints of one shape in chunks and runs
 :func:`pidkit.broja.native.ipm.interior_point` with the Newton system
-:func:`pidkit.broja.native.systems.choose_system` picks for the shape. No cvxpy in the hot path.
+:func:`pidkit.broja.native.choice.choose_system` picks for the shape. No cvxpy in the hot path.
 
 BLAS runs on one thread (``pidkit._blas.blas_threads``): the systems are small or memory-bound,
 and on a shared or oversubscribed machine (or inside worker processes) threaded BLAS is many
@@ -18,8 +18,8 @@ import numpy as np
 
 from ..._blas import blas_threads
 from ..program import Solution
+from .choice import SystemChoice, choose_system, estimates
 from .ipm import interior_point
-from .systems import SystemChoice, choose_system, estimates
 
 __all__ = ["MAX_ITER", "SOLVER_NAME", "SystemChoice", "choose_system", "estimates", "plan", "solve"]
 

@@ -6,8 +6,8 @@ Mehrotra predictor-corrector Newton step on the perturbed optimality conditions
 
     sum_s K a b = p(y,t),   sum_t K a b = p(y,s),   M + g = 1,   K g = sigma * mean(K g)
 
-(a = exp(lambda), b = exp(mu)), with the Newton system of :mod:`pidkit.broja.native.systems`
-chosen for the shape. Steps are damped by a fraction-to-the-boundary rule and a trust region on
+(a = exp(lambda), b = exp(mu)), with the Newton system :mod:`pidkit.broja.native.choice` picks
+for the shape. Steps are damped by a fraction-to-the-boundary rule and a trust region on
 the exponents (no backtracking: on nearly deterministic joints it stalls the method). It starts
 from the conditionally independent coupling q0 = p(y,t) p(y,s) / p(y), which is feasible:
 q0 = K a b with a = p(y|t), b = p(y|s) / (p(y) c), K = c p(t) p(s), c chosen so that max M is
@@ -33,17 +33,10 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 
 from ..program import Certificate, certify
-from .systems import (
-    DensePairSystem,
-    HessianFactor,
-    Masks,
-    MatrixFreePairSystem,
-    NormalSystem,
-    gauge,
-    sum_s,
-    sum_t,
-    sum_y,
-)
+from .hessian import HessianFactor, gauge
+from .normal_system import NormalSystem
+from .pair_systems import DensePairSystem, MatrixFreePairSystem
+from .stack import Masks, sum_s, sum_t, sum_y
 
 __all__ = ["Outcome", "interior_point"]
 
@@ -158,7 +151,7 @@ def interior_point(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: i
     ps : numpy.ndarray of shape (k, n_y, n_t, n_s)
         Joints of mass 1 with no symbol of zero mass and at least two symbols per axis.
     system : type
-        The Newton system class (:func:`pidkit.broja.native.systems.choose_system`).
+        The Newton system class (:func:`pidkit.broja.native.choice.choose_system`).
     tol_nats : float
         Certified optimality gap to reach.
     max_iter : int
