@@ -46,6 +46,13 @@ def _pair_steps(d_kk: np.ndarray, target: np.ndarray, kk: np.ndarray, g: np.ndar
     return d_kg
 
 
+def _pair_diagonal(kk: np.ndarray, g: np.ndarray, masks: Masks) -> np.ndarray:
+    """g / K, the pair system's diagonal (1 on pairs without cells, where K = 0)."""
+    if masks.full:
+        return g / kk
+    return np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
+
+
 def _t_diagonal_blocks(pair_matrix: np.ndarray, n_t: int, n_s: int) -> np.ndarray:
     """A writable view of the |S| x |S| blocks (t, t) of C-contiguous pair matrices
     ``[k, (t,s), (t',s')]``, shaped [k, t, s, s']."""
@@ -77,7 +84,7 @@ class DensePairSystem:
         small = np.swapaxes(self.x, 1, 2) @ self.x
         weighted = et * h.inv_row.transpose(0, 2, 1)[..., None]  # e / R, [k, t, y, s]
         _t_diagonal_blocks(small, n_t, n_s)[...] += np.swapaxes(weighted, -1, -2) @ et
-        weights = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
+        weights = _pair_diagonal(kk, g, masks)
         add_diagonal(small, weights.reshape(n, -1))
         # LAPACK reports a non-finite matrix as not positive definite: failures are flagged there.
         self.failed = h.failed.copy()
@@ -122,7 +129,7 @@ class MatrixFreePairSystem:
         self.h = h = HessianFactor(q, row, col, masks)
         self.et = et = np.ascontiguousarray(e.transpose(0, 2, 1, 3))  # [k, t, y, s]
         self.es = np.ascontiguousarray(e.transpose(0, 3, 1, 2))  # [k, s, y, t]
-        self.d = g / kk if masks.full else np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
+        self.d = _pair_diagonal(kk, g, masks)
         # Diagonal blocks of B^T G B with G = H^+ = A^T A:
         #   G_tt = R^-1 + P^T P (its diagonal), G_ts = -P^T L^-1, G_ss = L^-T L^-1.
         g_tt = h.inv_row + (h.p**2).sum(axis=2)  # (k, y, t)
