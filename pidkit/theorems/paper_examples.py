@@ -9,10 +9,11 @@ from typing import Any
 import numpy as np
 
 from .. import examples
+from .._validate import check_tol
 from ..bertschinger import bertschinger
 from ..redundancy import set_partitions
 from .report import TheoremReport
-from .shared import check_tol, cmi_bits
+from .shared import cmi_bits
 
 __all__ = ["check_paper_examples"]
 

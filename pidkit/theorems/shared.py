@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._units import from_nats
 from .._validate import check_joint
 from ..measures import cmi_nats, entropy_nats
 
 __all__ = [
     "DEFAULT_TOL_BITS",
-    "check_tol",
     "cmi_bits",
     "entropy_bits",
     "joints_to_check",
@@ -25,25 +24,14 @@ DEFAULT_TOL_BITS = 1e-7
 """Slack, in bits, allowed before a comparison counts as violated (solver accuracy is ~1e-9)."""
 
 
-def _bits(nats: float) -> float:
-    return nats / math.log(2.0)
-
-
 def entropy_bits(p: ArrayLike) -> float:
     """Shannon entropy of the pmf ``p`` (any shape, every cell one outcome), in bits."""
-    return _bits(entropy_nats(np.asarray(p, dtype=float)))
+    return from_nats(entropy_nats(np.asarray(p, dtype=float)), "bits")
 
 
 def cmi_bits(p: np.ndarray, a: str, b: str, given: str = "") -> float:
     """I(A;B|given) of the joint ``p[y, t, s]`` in bits; variables named by ``"y"``, ``"t"``, ``"s"``."""
-    return _bits(cmi_nats(p, a, b, given))
-
-
-def check_tol(tol: float) -> float:
-    """Return ``tol`` as a float if it is a positive number of bits; ``ValueError`` otherwise."""
-    if not (isinstance(tol, (int, float)) and tol > 0):
-        raise ValueError(f"tol must be a positive number of bits; got {tol!r}.")
-    return float(tol)
+    return from_nats(cmi_nats(p, a, b, given), "bits")
 
 
 def random_joints(

@@ -11,10 +11,10 @@ from numpy.typing import ArrayLike
 
 from .. import examples
 from .._units import check_units, from_nats
-from .._validate import check_pmf
+from .._validate import check_pmf, check_tol
 from ..redundancy import MAX_PARTITION_SYMBOLS, redundancy, set_partitions
 from .report import TheoremReport
-from .shared import DEFAULT_TOL_BITS, check_tol, cmi_bits, entropy_bits
+from .shared import DEFAULT_TOL_BITS, cmi_bits, entropy_bits
 
 __all__ = ["check_theorem_3_1"]
 

@@ -11,9 +11,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._units import check_units, from_nats
+from .._validate import check_tol
 from ..redundancy import redundancy
 from .report import TheoremReport
-from .shared import DEFAULT_TOL_BITS, check_tol, joints_to_check
+from .shared import DEFAULT_TOL_BITS, joints_to_check
 
 __all__ = ["CHAIN", "check_theorem_4_1"]
 
