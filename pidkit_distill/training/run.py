@@ -21,7 +21,13 @@ from pidkit_distill.training.checks import check_config
 from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import RunSummary, fit
 from pidkit_distill.training.rundir import run_dir_of
-from pidkit_distill.training.runtime import Runtime, close_runtime, init_runtime, seed_everything
+from pidkit_distill.training.runtime import (
+    Runtime,
+    close_runtime,
+    init_runtime,
+    seed_everything,
+    wait_for_all,
+)
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
 
 __all__ = ["train", "train_teacher"]
@@ -86,7 +92,9 @@ def train(config: TrainConfig) -> RunSummary:
             student.load_state_dict(init_state)
         distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
                                    num_classes=bundle.num_classes, **checked.method_options())
-        return fit(config, distiller, bundle, checked.run_dir, runtime)
+        summary = fit(config, distiller, bundle, checked.run_dir, runtime)
+        wait_for_all(runtime)
+        return summary
     finally:
         close_runtime(runtime)
 
@@ -122,7 +130,9 @@ def train_teacher(config: TrainConfig) -> Path:
     check_config(config, teacher_only=True)
     runtime = init_runtime(config)
     try:
-        return trained_teacher_file(config, load_data(config, teacher=True), runtime)
+        path = trained_teacher_file(config, load_data(config, teacher=True), runtime)
+        wait_for_all(runtime)
+        return path
     finally:
         close_runtime(runtime)
 

@@ -28,6 +28,7 @@ __all__ = [
     "init_runtime",
     "seed_everything",
     "to_device",
+    "wait_for_all",
     "world_size_from_env",
     "wrap_for_ddp",
 ]
@@ -100,6 +101,17 @@ def close_runtime(runtime: Runtime) -> None:
     """Destroy the process group if :func:`init_runtime` created it."""
     if runtime.owns_group and dist.is_initialized():
         dist.destroy_process_group()
+
+
+def wait_for_all(runtime: Runtime) -> None:
+    """Return once every process of the run has reached this point (a no-op in one process).
+
+    Called when a run has finished, before its process group is torn down: gloo aborts a process
+    that destroys its group while a peer still works (e.g. rank 0 writing the last files). Not
+    called after an error, so that a failed process exits and torchrun stops the others.
+    """
+    if runtime.distributed and dist.is_initialized():
+        dist.barrier()
 
 
 def seed_everything(seed: int) -> None:

@@ -99,6 +99,7 @@ DDP_SCRIPT = textwrap.dedent("""
             results[case] = {{"history": summary.history, "student": state}}
     if os.environ["RANK"] == "0":
         torch.save(results, {result!r})
+    dist.barrier()  # neither process leaves the group while the other still works
     dist.destroy_process_group()
 """)
 
