@@ -120,3 +120,46 @@ def test_support_cells_are_the_crossed_rows_without_the_grid():
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
     assert support_cells(np.ones((2, 3), bool), np.ones((2, 4), bool)) is None
+
+
+def _parts_by_union_find(p):
+    """The number of independent parts, from a union-find over the support's cells (the
+    reference for :class:`Reduction`'s tests and graph)."""
+    p_yt, p_ys = p.sum(axis=2), p.sum(axis=1)
+    parent = {}
+
+    def find(x):
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for y, t, s in zip(*np.nonzero(p_yt[:, :, None] * p_ys[:, None, :]), strict=True):
+        root = find(("yt", y, t))
+        for other in (("ys", y, s), ("ts", t, s)):
+            parent[find(other)] = root
+    return len({find(("yt", y, t)) for y, t in zip(*np.nonzero(p_yt), strict=True)})
+
+
+def test_an_empty_row_in_a_connected_support_keeps_one_part_on_the_grid():
+    rng = np.random.default_rng(3)
+    p = rng.dirichlet(np.ones(1000)).reshape(10, 10, 10)
+    p[4, 7, :] = 0.0  # one empty (y,t) row: the support is no longer the grid
+    p /= p.sum()
+    (part,) = Reduction(p, tol_nats=TOL).parts
+    assert part.p.shape == p.shape and part.cells is None
+    r = pidkit.bertschinger(p)
+    assert r.success and r.diagnostics["parts"] == 1 and (r.q[4, 7] == 0.0).all()
+    reference = pidkit.bertschinger(p, method="cvxpy")
+    assert r.uni_t == pytest.approx(reference.uni_t, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_number_of_parts_is_that_of_the_support_graph(seed):
+    rng = np.random.default_rng(seed)
+    shape = tuple(rng.integers(2, 6, size=3))
+    p = rng.dirichlet(np.ones(int(np.prod(shape)))).reshape(shape)
+    p *= rng.random(shape) < rng.uniform(0.1, 0.6)  # sparse: rows empty, parts apart
+    if p.sum() == 0:
+        p.flat[0] = 1.0
+    p /= p.sum()
+    assert len(Reduction(p, tol_nats=TOL).parts) == _parts_by_union_find(p)

@@ -10,8 +10,9 @@
 2. **Independent parts.** Cells sharing a (y,t) row, a (y,s) row or a (t,s) pair are coupled;
    the connected components of that graph are independent programs (the optimum is the sum of
    theirs). Each part is solved on its own sub-grid (only the symbols it uses), normalised to
-   mass 1: f and the dual bound scale with the mass. A joint whose rows all carry mass is one
-   part, found without building the graph.
+   mass 1: f and the dual bound scale with the mass. A joint whose rows all carry mass, or
+   whose targets pairwise share a t row and an s row, is one part, found without building the
+   graph.
 3. **Closed forms.** A part with one symbol on some axis has q = p as its answer
    (:func:`pidkit.broja.program.closed_form`).
 
@@ -44,6 +45,9 @@ _MULTIPLIER_ALLOWANCE = 150.0
 """Gap per unit of set-aside mass the lifting is budgeted (|lambda| + |mu| of the new rows)."""
 _NEW_ROW_WEIGHT = 1e-30
 """exp(lambda + mu) of each cell on a row that only the set-aside mass reaches."""
+_DIRECT_TARGETS = 256
+"""Up to this many targets, :func:`_one_part` tests for a single part directly (a joint with an
+empty row but a connected support then skips the graph: 10x10x10, 245 -> 46 us)."""
 
 
 @dataclass(frozen=True)
@@ -246,7 +250,7 @@ def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
     y = np.flatnonzero(p_yt.sum(axis=1) > 0)
     t = np.flatnonzero(p_yt.sum(axis=0) > 0)
     s = np.flatnonzero(p_ys.sum(axis=0) > 0)
-    if (p_yt[np.ix_(y, t)] > 0).all() and (p_ys[np.ix_(y, s)] > 0).all():
+    if _one_part(p_yt[np.ix_(y, t)] > 0, p_ys[np.ix_(y, s)] > 0):
         sub = p if (y.size, t.size, s.size) == p.shape else p[np.ix_(y, t, s)]
         mass = float(sub.sum())
         return [Part(sub / mass if mass != 1.0 else sub, mass, y, t, s, None)]
@@ -278,6 +282,20 @@ def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
         whole = members.size == sub.size
         parts.append(Part(sub / mass, mass, uy, ut, us, None if whole else (iy, it, is_)))
     return parts
+
+
+def _one_part(mt: np.ndarray, ms: np.ndarray) -> bool:
+    """Whether the support of rows ``mt[y, t]``, ``ms[y, s]`` (every target with mass) is one
+    part, by a sufficient test that needs no graph: a target's cells couple all its rows, and
+    two targets are coupled when they share a t row and an s row (then they share the pair of
+    those). Every pair of targets coupled (or every row with mass) is one part. Only for few
+    targets (the test costs |Y|^2); otherwise, or when it fails, the graph decides."""
+    if mt.all() and ms.all():
+        return True
+    if mt.shape[0] > _DIRECT_TARGETS:
+        return False
+    mt_f, ms_f = mt.astype(float), ms.astype(float)
+    return bool(((mt_f @ mt_f.T > 0) & (ms_f @ ms_f.T > 0)).all())
 
 
 def _relabel(labels: np.ndarray) -> tuple[np.ndarray, int]:
