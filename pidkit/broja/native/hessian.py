@@ -22,9 +22,8 @@ def gauge(d_lam: np.ndarray, d_mu: np.ndarray, masks: Masks) -> tuple[np.ndarray
     if masks.full:
         shift = (sum_s(d_mu) - sum_s(d_lam)) / (d_lam.shape[2] + d_mu.shape[2])
         return d_lam + shift[..., None], d_mu - shift[..., None]
-    count = masks.mt.sum(axis=2) + masks.ms.sum(axis=2)
-    shift = (sum_s(d_mu) - sum_s(d_lam)) / np.maximum(count, 1)
-    return d_lam + shift[..., None] * masks.mt, d_mu - shift[..., None] * masks.ms
+    shift = (sum_s(d_mu) - sum_s(d_lam)) / masks.rows_per_target
+    return d_lam + shift[..., None] * masks.mt_f, d_mu - shift[..., None] * masks.ms_f
 
 
 class HessianFactor:
@@ -41,9 +40,8 @@ class HessianFactor:
         else:
             row = np.where(masks.mt, row, 1.0)
             col = np.where(masks.ms, col, 1.0)
-            msf = masks.ms.astype(float)
-            rho = sum_s(col * msf) / np.maximum(sum_s(msf), 1.0)
-            pin = rho[..., None, None] * (msf[..., :, None] * msf[..., None, :])
+            rho = sum_s(col * masks.ms_f) / masks.ms_count
+            pin = rho[..., None, None] * masks.ms_pin
         self.inv_row = 1.0 / row
         self.q_over_r = q * self.inv_row[..., None]
         schur = np.swapaxes(q, -1, -2) @ self.q_over_r

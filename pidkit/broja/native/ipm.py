@@ -41,6 +41,10 @@ from .stack import Masks, sum_s, sum_t, sum_y
 __all__ = ["Outcome", "interior_point"]
 
 _FRACTION_TO_BOUNDARY = 0.995
+"""Fraction of the step to the boundary taken, raised to 1 - (mean K g) once that is smaller
+(except after the cautious rule below): near the end the iterates are well inside and the last
+steps then shrink the duality measure by more (about 0.2 iterations fewer at 10x10x10, 1.3 at
+2x2x2)."""
 _MAX_EXPONENT_STEP = 4.0
 _STALLED = 1e-20
 """A duality measure this small without a certificate means the iterates can do no better."""
@@ -48,11 +52,12 @@ _FLOOR = 1e-2
 """Share of tol the duality measure is centred at, at least."""
 _SECOND_ORDER_STEP = 0.1
 """Largest exponent change of the predictor for which the corrector takes second-order terms."""
-_START_MAX_M = 0.9
+_START_MAX_M = 0.99
 """max M at the start. The start's duality measure sum K g is c - 1 (sum p(t) p(s) M0 = 1), so
 the nearer this is to 1 the nearer the start is to the central path's end: 0.9 saves about one
-iteration in ten against 0.5 (10x10x10 Dirichlet joints), with the pairs at the maximum still a
-tenth away from their bound."""
+iteration in ten against 0.5 (10x10x10 Dirichlet joints), and 0.99 (with the fraction to the
+boundary below) another 0.4 iterations of 8.9 there, 0.3 of 5.7 at 2x2x2, 1.0 of 7.5 at
+100x10x10 (0.999 is no better)."""
 _BLOCKED = 0.8
 _CAUTIOUS = 0.9
 """Fraction to the boundary after a blocked predictor (affine step at most _BLOCKED), for the
@@ -90,8 +95,8 @@ def _scaling(lam, mu, masks: Masks):
     """e[k, y, t, s] = exp(lam(y,t) + mu(y,s)) on the cells, 0 elsewhere."""
     a, b = np.exp(lam), np.exp(mu)
     if not masks.full:
-        a = a * masks.mt
-        b = b * masks.ms
+        a *= masks.mt_f
+        b *= masks.ms_f
     return a[..., None] * b[:, :, None, :]
 
 
@@ -264,9 +269,10 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         # The trust region: no exponent moves by more than _MAX_EXPONENT_STEP (inf, or NaN that
         # fmin skips, where the direction is 0).
         largest = np.abs(d_lam).max(axis=(1, 2)) + np.abs(d_mu).max(axis=(1, 2))
-        boundary = _FRACTION_TO_BOUNDARY
         if cautious:
             boundary = np.where(alpha_aff > _BLOCKED, _FRACTION_TO_BOUNDARY, _CAUTIOUS)
+        else:
+            boundary = np.maximum(_FRACTION_TO_BOUNDARY, 1.0 - mu_avg)
         step = np.fmin(np.minimum(boundary * _max_step(kg, d_kg), 1.0),
                        _MAX_EXPONENT_STEP / largest)
         it["lam"] = lam = lam + step[:, None, None] * d_lam

@@ -44,7 +44,7 @@ class NormalSystem:
     def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
         n, n_y, n_t, n_s = q.shape
         self.e, self.masks = e, masks
-        weight = kk / g if masks.full else np.where(masks.pairs, kk / g, 0.0)
+        weight = kk / g if masks.every_pair else np.where(masks.pairs, kk / g, 0.0)
         ft = np.ascontiguousarray((e * np.sqrt(weight)[:, None]).transpose(0, 2, 1, 3))  # (k, t, y, s)
         if not masks.full:
             row = np.where(masks.mt, row, 1.0)
@@ -95,7 +95,7 @@ class NormalSystem:
         n, n_y, n_t, n_s = self.e.shape
         e = self.e
         h = (target - kk * r_g) / g
-        if not self.masks.full:
+        if not self.masks.every_pair:
             h = np.where(self.masks.pairs, h, 0.0)
         eh = e * h[:, None]
         rhs_t = r_t - sum_s(eh)
@@ -111,6 +111,6 @@ class NormalSystem:
         cell *= e
         np.subtract(r_g, sum_y(cell), out=d_kg[:, 1])
         np.divide(target - kk * d_kg[:, 1], g, out=d_kg[:, 0])
-        if not self.masks.full:
+        if not self.masks.every_pair:
             d_kg *= self.masks.pairs[:, None]
         return d_lam, d_mu, d_kg

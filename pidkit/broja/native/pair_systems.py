@@ -30,7 +30,7 @@ _CG_MAX_ITER = 3000
 def pair_rhs(target: np.ndarray, kk: np.ndarray, r_g: np.ndarray, masks: Masks) -> np.ndarray:
     """target / K - r_g, the pair forms' right-hand side from the complementarity and slack rows
     (0 on pairs without cells, where K = 0)."""
-    if masks.full:
+    if masks.every_pair:
         return target / kk - r_g
     inv_kk = np.divide(1.0, kk, out=np.zeros_like(kk), where=masks.pairs)
     return target * inv_kk - r_g
@@ -40,15 +40,15 @@ def _pair_steps(d_kk: np.ndarray, target: np.ndarray, kk: np.ndarray, g: np.ndar
                 masks: Masks) -> np.ndarray:
     """The stacked pair step ``d_kg`` (d_K and d_g = (target - g d_K) / K from the
     complementarity row; 0 on pairs without cells)."""
-    d_kg = (np.empty if masks.full else np.zeros)((kk.shape[0], 2, *kk.shape[1:]))
+    d_kg = (np.empty if masks.every_pair else np.zeros)((kk.shape[0], 2, *kk.shape[1:]))
     d_kg[:, 0] = d_kk
-    np.divide(target - g * d_kk, kk, out=d_kg[:, 1], where=True if masks.full else masks.pairs)
+    np.divide(target - g * d_kk, kk, out=d_kg[:, 1], where=True if masks.every_pair else masks.pairs)
     return d_kg
 
 
 def _pair_diagonal(kk: np.ndarray, g: np.ndarray, masks: Masks) -> np.ndarray:
     """g / K, the pair system's diagonal (1 on pairs without cells, where K = 0)."""
-    if masks.full:
+    if masks.every_pair:
         return g / kk
     return np.where(masks.pairs, g / np.where(masks.pairs, kk, 1.0), 1.0)
 
@@ -106,7 +106,7 @@ class DensePairSystem:
         rhs = pair_rhs(target, kk, r_g, self.masks)
         rhs += ((r_t * h.inv_row).transpose(0, 2, 1)[:, :, None, :] @ et)[:, :, 0, :]
         rhs += (half.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
-        if not self.masks.full:
+        if not self.masks.every_pair:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
         d_kk = solve_upper(self.factors, rhs.reshape(n, -1)).reshape(n, n_t, n_s)
         half -= (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
@@ -207,7 +207,7 @@ class MatrixFreePairSystem:
         u_t, u_s = self.h.solve(r_t, r_s)
         rhs = pair_rhs(target, kk, r_g, self.masks)
         rhs += self._bt(u_t, u_s)
-        if not self.masks.full:
+        if not self.masks.every_pair:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
         d_kk = self._cg(rhs)
         z_t, z_s = self.h.solve(*self._b(d_kk))

@@ -11,7 +11,7 @@ than ``ndarray.sum`` along an inner axis.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from scipy.linalg.lapack import dpotrf, dpotrs, dtrtri
@@ -69,27 +69,43 @@ def add_diagonal(a: np.ndarray, values: np.ndarray | float) -> None:
 @dataclass(frozen=True)
 class Masks:
     """Where a stack of joints has mass: ``mt[k, y, t]`` (p(y,t) > 0), ``ms[k, y, s]``,
-    ``pairs[k, t, s]`` (some cell), and their counts. ``full`` when every row and pair has mass
-    (then no masking is needed)."""
+    ``pairs[k, t, s]`` (some cell), and their counts. ``full`` when every row (hence every pair)
+    has mass, ``every_pair`` when every pair has a cell: then no masking is needed for the rows,
+    or for the pairs (a joint with an empty row mostly still has a cell in every pair).
+
+    Where rows are masked, what the iterations use at every step is kept too: ``mt_f``,
+    ``ms_f`` (the masks as 0/1), ``ms_pin`` (``ms_f`` crossed with itself, [k, y, s, s]),
+    ``ms_count`` (the (y,s) rows of each target, at least 1) and ``rows_per_target`` (its (y,t)
+    and (y,s) rows, at least 1); ``None`` for a full stack."""
 
     mt: np.ndarray
     ms: np.ndarray
     pairs: np.ndarray
     n_pairs: np.ndarray
     full: bool
+    every_pair: bool
+    mt_f: np.ndarray | None = None
+    ms_f: np.ndarray | None = None
+    ms_pin: np.ndarray | None = None
+    ms_count: np.ndarray | None = None
+    rows_per_target: np.ndarray | None = None
 
     @classmethod
     def of(cls, p_yt: np.ndarray, p_ys: np.ndarray) -> Masks:
         mt, ms = p_yt > 0, p_ys > 0
-        full = bool(mt.all() and ms.all())
-        if full:
+        if mt.all() and ms.all():
             pairs = np.ones((p_yt.shape[0], p_yt.shape[2], p_ys.shape[2]), dtype=bool)
-        else:
-            pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
-        return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), full)
+            return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), True, True)
+        pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
+        mt_f, ms_f = mt.astype(float), ms.astype(float)
+        ms_count = ms_f.sum(axis=2)
+        return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), False, bool(pairs.all()), mt_f, ms_f,
+                   ms_f[..., :, None] * ms_f[..., None, :], np.maximum(ms_count, 1.0),
+                   np.maximum(mt_f.sum(axis=2) + ms_count, 1.0))
 
     def subset(self, keep: np.ndarray) -> Masks:
-        return Masks(self.mt[keep], self.ms[keep], self.pairs[keep], self.n_pairs[keep], self.full)
+        return Masks(*(v if isinstance(v, bool) or v is None else v[keep]
+                       for v in (getattr(self, f.name) for f in fields(self))))
 
 
 def _cholesky_or_ridge(a: np.ndarray) -> np.ndarray | None:
