@@ -48,6 +48,9 @@ _NEW_ROW_WEIGHT = 1e-30
 _DIRECT_TARGETS = 256
 """Up to this many targets, :func:`_one_part` tests for a single part directly (a joint with an
 empty row but a connected support then skips the graph: 10x10x10, 245 -> 46 us)."""
+_GRID_SCAN_CELLS = 2**16
+"""Grids up to this size are scanned whole for negligible masses (cheaper than listing the
+support's cells, which larger, sparse grids need: COPY's 10^8 cells hold 10^4)."""
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,12 @@ class Reduction:
         self.tol_nats = tol_nats
         cut = tol_nats * _NEGLIGIBLE_SHARE / (_MULTIPLIER_ALLOWANCE * p.size)
         p_yt, p_ys = marginals(p)
-        cells = support_cells(p_yt > 0, p_ys > 0)
-        if cells is None:  # every row has mass: the support is the grid
-            small = (p > 0) & (p < cut)
+        cells = None
+        if p.size <= _GRID_SCAN_CELLS or ((p_yt > 0).all() and (p_ys > 0).all()):
+            small = (p > 0) & (p < cut)  # cells off the support are 0: the grid holds only it
             self.set_aside = np.nonzero(small) if small.any() else None
         else:  # only the support can hold mass: scan it, not the grid
+            cells = support_cells(p_yt > 0, p_ys > 0)
             values = p[cells]
             small = (values > 0) & (values < cut)
             self.set_aside = tuple(c[small] for c in cells) if small.any() else None
@@ -124,8 +128,7 @@ class Reduction:
         else:
             kept = p.copy()
             kept[self.set_aside] = 0.0
-            kept_yt, kept_ys = marginals(kept)
-            self.parts = _split(kept, kept_yt, kept_ys, support_cells(kept_yt > 0, kept_ys > 0))
+            self.parts = _split(kept, *marginals(kept))
 
     def assemble(self, solutions: list[Solution]) -> Assembled:
         """Scale, place and sum the parts' answers; lift them to the set-aside masses."""
@@ -240,20 +243,25 @@ def support_cells(mt: np.ndarray, ms: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
-           cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> list[Part]:
-    """The independent parts of the program for ``p`` (any total mass), its marginals and
-    :func:`support_cells`."""
-    if cells is None:  # every row has mass: one part, the whole grid
+           cells: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> list[Part]:
+    """The independent parts of the program for ``p`` (any total mass) and its marginals;
+    ``cells`` is :func:`support_cells` where the caller has it (computed here only if the
+    support graph is needed)."""
+    mt, ms = p_yt > 0, p_ys > 0
+    if mt.all() and ms.all():  # every row has mass: one part, the whole grid
         mass = float(p.sum())
         y, t, s = (np.arange(n) for n in p.shape)
         return [Part(p / mass if mass != 1.0 else p, mass, y, t, s, None)]
-    y = np.flatnonzero(p_yt.sum(axis=1) > 0)
-    t = np.flatnonzero(p_yt.sum(axis=0) > 0)
-    s = np.flatnonzero(p_ys.sum(axis=0) > 0)
-    if _one_part(p_yt[np.ix_(y, t)] > 0, p_ys[np.ix_(y, s)] > 0):
-        sub = p if (y.size, t.size, s.size) == p.shape else p[np.ix_(y, t, s)]
+    y = np.flatnonzero(mt.any(axis=1))
+    t = np.flatnonzero(mt.any(axis=0))
+    s = np.flatnonzero(ms.any(axis=0))
+    grid = (y.size, t.size, s.size) == p.shape
+    if _one_part(mt if grid else mt[np.ix_(y, t)], ms if grid else ms[np.ix_(y, s)]):
+        sub = p if grid else p[np.ix_(y, t, s)]
         mass = float(sub.sum())
         return [Part(sub / mass if mass != 1.0 else sub, mass, y, t, s, None)]
+    if cells is None:
+        cells = support_cells(mt, ms)
     cy, ct, cs = cells
     n_y, n_t, n_s = p.shape
     row_t = cy * n_t + ct
