@@ -82,7 +82,7 @@ class DensePairSystem:
         x *= e[:, :, None, :, :]
         self.x = x.reshape(n, n_y * n_s, n_t * n_s)
         small = np.swapaxes(self.x, 1, 2) @ self.x
-        weighted = et * h.inv_row.transpose(0, 2, 1)[..., None]  # e / R, [k, t, y, s]
+        self.weighted = weighted = et * h.inv_row.transpose(0, 2, 1)[..., None]  # e / R, [k, t, y, s]
         _t_diagonal_blocks(small, n_t, n_s)[...] += np.swapaxes(weighted, -1, -2) @ et
         weights = _pair_diagonal(kk, g, masks)
         add_diagonal(small, weights.reshape(n, -1))
@@ -92,7 +92,8 @@ class DensePairSystem:
 
     def subset(self, keep: np.ndarray) -> DensePairSystem:
         out = object.__new__(DensePairSystem)
-        out.et, out.x, out.failed = self.et[keep], self.x[keep], self.failed[keep]
+        out.et, out.weighted = self.et[keep], self.weighted[keep]
+        out.x, out.failed = self.x[keep], self.failed[keep]
         out.masks, out.h = self.masks.subset(keep), self.h.subset(keep)
         out.factors = [f for f, k in zip(self.factors, keep, strict=True) if k]
         return out
@@ -104,7 +105,7 @@ class DensePairSystem:
         h, et = self.h, self.et
         half = (h.linv @ h.schur_rhs(r_t, r_s)[..., None])[..., 0]  # L^-1 u, [k, y, s]
         rhs = pair_rhs(target, kk, r_g, self.masks)
-        rhs += ((r_t * h.inv_row).transpose(0, 2, 1)[:, :, None, :] @ et)[:, :, 0, :]
+        rhs += (r_t.transpose(0, 2, 1)[:, :, None, :] @ self.weighted)[:, :, 0, :]
         rhs += (half.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
         if not self.masks.every_pair:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
