@@ -23,8 +23,11 @@ from .ipm import interior_point
 
 __all__ = ["MAX_ITER", "SOLVER_NAME", "SystemChoice", "choose_system", "estimates", "plan", "solve"]
 
-MAX_ITER = 100
-"""Interior-point iterations allowed per joint."""
+MAX_ITER = 200
+"""Interior-point iterations allowed per joint. Everyday joints take 4-30; joints whose masses
+spread over hundreds of orders of magnitude can take 100-200, and with 200 the native solver
+leaves 4 of 12,000 of those uncertified instead of 10 (3 declined after the cvxpy fallback,
+instead of 9)."""
 SOLVER_NAME = "pidkit-native"
 """The ``solver`` every native :class:`~pidkit.broja.program.Solution` names."""
 _CHUNK_BYTES = 2**21

@@ -51,6 +51,12 @@ the duality measure by more (about 0.2 iterations fewer at 10x10x10, 1.3 at 2x2x
 systems that follow the cautious rule below."""
 _ENDGAME = 0.9
 _MAX_EXPONENT_STEP = 4.0
+"""The trust region's radius at the start: no exponent moves by more in one step."""
+_PATIENCE = 10
+"""Iterations without progress (the duality measure plus the largest residual not halved) after
+which a joint's trust region is halved. On 12,000 joints whose masses spread over up to 300
+orders of magnitude, 17 that cycled to 200 iterations uncertified fell to 4 (and 63 that took 100
+or more to 58); everyday joints never wait that long."""
 _STALLED = 1e-20
 """A duality measure this small without a certificate means the iterates can do no better."""
 _FLOOR = 1e-2
@@ -205,7 +211,8 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
     it = {"index": np.arange(n), "lam": lam, "mu": mu, "kg": kg, "slack": kg[:, 1].copy(),
           "weight": weight, "e": e, "p_yt": p_yt, "p_ys": p_ys,
           "n_pairs": masks.n_pairs.astype(float), "floor": _FLOOR * tol_nats / masks.n_pairs,
-          "masks": masks}
+          "masks": masks, "radius": np.full(n, _MAX_EXPONENT_STEP), "best": np.full(n, np.inf),
+          "stalled_for": np.zeros(n)}
     polish = ps.shape[3] <= _POLISH_MAX_S
     corrections = _CORRECTORS[system]
     cautious = system is NormalSystem
@@ -245,6 +252,8 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
                 r_t, r_s, r_g = r_t[keep], r_s[keep], r_g[keep]
         if nit >= max_iter:
             break
+        _shrink_when_stalled(it, measure + np.maximum(np.abs(r_g).max(axis=(1, 2)), np.maximum(
+            np.abs(r_t).max(axis=(1, 2)), np.abs(r_s).max(axis=(1, 2)))))
         masks = it["masks"]
         newton = system(q, row, col, e, kk, g, masks)
         if newton.failed.any():
@@ -280,8 +289,8 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             d_lam, d_mu, d_kg = _centrality_correctors(
                 newton, (r_t, r_s, r_g), target, kg, (d_lam, d_mu, d_kg), centred, corrections)
         d_lam, d_mu = gauge(d_lam, d_mu, masks)
-        # The trust region: no exponent moves by more than _MAX_EXPONENT_STEP (inf, or NaN that
-        # fmin skips, where the direction is 0).
+        # The trust region: no exponent moves by more than the joint's radius (_MAX_EXPONENT_STEP,
+        # halved where the joint stalls; inf, or NaN that fmin skips, where the direction is 0).
         largest = np.abs(d_lam).max(axis=(1, 2)) + np.abs(d_mu).max(axis=(1, 2))
         if cautious:
             boundary = np.where(alpha_aff > _BLOCKED, _FRACTION_TO_BOUNDARY, _CAUTIOUS)
@@ -289,7 +298,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             boundary = np.where(alpha_aff > _ENDGAME, np.maximum(_FRACTION_TO_BOUNDARY, 1.0 - mu_avg),
                                 _FRACTION_TO_BOUNDARY)
         step = np.fmin(np.minimum(boundary * _max_step(kg, d_kg), 1.0),
-                       _MAX_EXPONENT_STEP / largest)
+                       it["radius"] / largest)
         it["lam"] = lam = lam + step[:, None, None] * d_lam
         it["mu"] = mu = mu + step[:, None, None] * d_mu
         it["kg"] = kg = kg + step[:, None, None, None] * d_kg
@@ -318,6 +327,20 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             if done.any():
                 results.add(it["index"][done], _rows(cert, done), nit, words)
     return results.stacked()
+
+
+def _shrink_when_stalled(it: dict, merit: np.ndarray) -> None:
+    """Halve the trust region of the joints whose duality measure plus largest residual has not
+    halved for :data:`_PATIENCE` iterations. Full Newton steps on the exponential M can cycle
+    (joints whose masses spread over hundreds of orders of magnitude: the same residuals every
+    other iteration until the limit); a shorter step breaks the cycle."""
+    better = merit < 0.5 * it["best"]
+    it["best"] = np.where(better, merit, it["best"])
+    it["stalled_for"] = np.where(better, 0.0, it["stalled_for"] + 1.0)
+    stalled = it["stalled_for"] >= _PATIENCE
+    if stalled.any():
+        it["radius"] = np.where(stalled, 0.5 * it["radius"], it["radius"])
+        it["stalled_for"] = np.where(stalled, 0.0, it["stalled_for"])
 
 
 def _second_order(r_t, r_s, r_g, e, kk, d_lam, d_mu, d_kk):
