@@ -248,10 +248,6 @@ def _split(p: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray,
     ``cells`` is :func:`support_cells` where the caller has it (computed here only if the
     support graph is needed)."""
     mt, ms = p_yt > 0, p_ys > 0
-    if mt.all() and ms.all():  # every row has mass: one part, the whole grid
-        mass = float(p.sum())
-        y, t, s = (np.arange(n) for n in p.shape)
-        return [Part(p / mass if mass != 1.0 else p, mass, y, t, s, None)]
     y = np.flatnonzero(mt.any(axis=1))
     t = np.flatnonzero(mt.any(axis=0))
     s = np.flatnonzero(ms.any(axis=0))

@@ -229,8 +229,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         # within tol (the multipliers' bound loses about max |r_g|).
         near = measure < tol_nats
         if near.any():
-            near &= np.maximum(np.abs(r_g).max(axis=(1, 2)), np.maximum(
-                np.abs(r_t).max(axis=(1, 2)), np.abs(r_s).max(axis=(1, 2)))) < 0.5 * tol_nats
+            near &= _largest_residual(r_t, r_s, r_g) < 0.5 * tol_nats
         if near.any():
             rows = np.flatnonzero(near)
             cert = _certificate(it, rows, q, row, col, r_t, r_s, tol_nats, polish)
@@ -253,8 +252,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         if nit >= max_iter:
             break
         if nit % _PATIENCE == 0:
-            _shrink_where_stalled(it, measure + np.maximum(np.abs(r_g).max(axis=(1, 2)), np.maximum(
-                np.abs(r_t).max(axis=(1, 2)), np.abs(r_s).max(axis=(1, 2)))))
+            _shrink_where_stalled(it, measure + _largest_residual(r_t, r_s, r_g))
         masks = it["masks"]
         newton = system(q, row, col, e, kk, g, masks)
         if newton.failed.any():
@@ -328,6 +326,12 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             if done.any():
                 results.add(it["index"][done], _rows(cert, done), nit, words)
     return results.stacked()
+
+
+def _largest_residual(r_t: np.ndarray, r_s: np.ndarray, r_g: np.ndarray) -> np.ndarray:
+    """Per joint, the largest absolute marginal or slack residual."""
+    return np.maximum(np.abs(r_g).max(axis=(1, 2)),
+                      np.maximum(np.abs(r_t).max(axis=(1, 2)), np.abs(r_s).max(axis=(1, 2))))
 
 
 def _shrink_where_stalled(it: dict, merit: np.ndarray) -> None:
