@@ -110,6 +110,40 @@ def test_dual_bound_is_a_lower_bound_for_any_multipliers():
     assert stack.shape == (2,) and stack[0] == stack[1]
 
 
+@settings(max_examples=60, deadline=None)
+@given(joints(max_size=4))
+def test_balanced_multipliers_never_lower_the_bound_and_leave_every_line_at_max_m_one(p):
+    value = pidkit.bertschinger(p, units="nats").diagnostics["primal"]
+    p_yt, p_ys = program.marginals(p)
+    rng = np.random.default_rng(int(p.size))
+    for scale in (1e-9, 1e-3, 3.0):
+        lam = rng.normal(scale=scale, size=p_yt.shape) + np.log(np.maximum(p_yt, 1e-300))
+        mu = rng.normal(scale=scale, size=p_ys.shape)
+        plain = float(program.dual_bound(lam, mu, p_yt, p_ys))
+        lam_b, mu_b, bound = program.balanced_bound(lam, mu, p_yt, p_ys)
+        assert plain - 1e-12 <= float(bound) <= value + 1e-12
+        assert float(program.dual_bound(lam_b, mu_b, p_yt, p_ys)) == pytest.approx(float(bound), abs=1e-13)
+        with np.errstate(divide="ignore"):  # pairs without cells: M = 0
+            log_m = np.log(np.einsum("yt,ys->ts", np.exp(lam_b) * (p_yt > 0), np.exp(mu_b) * (p_ys > 0)))
+        for axis in (0, 1):  # every line with cells peaks at M = 1
+            top = log_m.max(axis=axis)
+            np.testing.assert_allclose(top[np.isfinite(top)], 0.0, atol=1e-12)
+
+
+def test_balancing_undoes_an_offset_on_one_column_of_optimal_multipliers():
+    # Optimal multipliers with one column of M raised by 1e-6: the plain bound pays the excess on
+    # all the mass (minus that column's share), the balanced one shifts the column back exactly.
+    p = np.random.default_rng(11).dirichlet(np.ones(60)).reshape(3, 4, 5)
+    sol = native.solve([p], tol_nats=TOL)[0]
+    p_yt, p_ys = program.marginals(p)
+    mu = sol.mu.copy()
+    mu[:, 2] += 1e-6
+    optimal = float(program.dual_bound(sol.lam, sol.mu, p_yt, p_ys))
+    assert float(program.dual_bound(sol.lam, mu, p_yt, p_ys)) == pytest.approx(
+        optimal - (1 - p_ys[:, 2].sum()) * 1e-6, abs=1e-12)
+    assert float(program.balanced_bound(sol.lam, mu, p_yt, p_ys)[2]) == pytest.approx(optimal, abs=1e-13)
+
+
 @pytest.mark.parametrize("shape", [(1, 3, 4), (3, 1, 4), (3, 4, 1)])
 def test_single_symbol_alphabets_have_closed_forms(shape):
     p = np.random.default_rng(0).dirichlet(np.ones(int(np.prod(shape)))).reshape(shape)
