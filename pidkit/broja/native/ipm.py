@@ -242,11 +242,11 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
                     results.add(it["index"][rows[done]], _rows(cert, done), nit, words)
             leave = np.zeros(near.size, dtype=bool)
             leave[rows[cert.certified | stalled]] = True
+            if leave.all():
+                return results.stacked()
             if leave.any():
                 keep = ~leave
                 it = _keep(it, keep)
-                if not it["index"].size:
-                    break
                 lam, mu, kg, e = it["lam"], it["mu"], it["kg"], it["e"]
                 kk, g = kg[:, 0], kg[:, 1]
                 q, row, col, comp, measure = q[keep], row[keep], col[keep], comp[keep], measure[keep]
