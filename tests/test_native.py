@@ -199,6 +199,29 @@ def test_native_alone_raises_or_reports_when_it_cannot_certify(monkeypatch):
     assert r.gap > 1e-9 and np.isfinite(r.gap)
 
 
+def test_a_certificate_that_keeps_failing_is_retried_after_ever_longer_waits(monkeypatch):
+    # The stopping test estimates the gap; where the estimate is within tol and the certificate
+    # is not, the next attempt waits 1, 2, 4, ... iterations instead of coming every iteration.
+    from dataclasses import replace
+
+    from pidkit.broja.native import ipm
+
+    attempts = []
+    real = ipm._certificate
+
+    def never_certified(*args, **kwargs):
+        cert = real(*args, **kwargs)
+        attempts.append(int(cert.certified.size))
+        return replace(cert, certified=np.zeros_like(cert.certified))
+
+    monkeypatch.setattr(ipm, "_certificate", never_certified)
+    p = RANDOM_3X3X3[None]
+    outcome = ipm.interior_point(p, system=DensePairSystem, tol_nats=TOL, max_iter=100)
+    assert outcome.nit[0] == 100 or "stalled" in outcome.messages[0]
+    assert 1 <= len(attempts) <= 7  # 100 iterations: attempts at most 1 + 2 + 4 + ... + 64 apart
+    assert outcome.certificate.certified[0]  # the final certificate, after the loop, is real
+
+
 def test_native_rejects_a_cvxpy_solver_name():
     with pytest.raises(ValueError, match=r"solver.*method='native'.*Drop solver"):
         pidkit.bertschinger(examples.xor(), method="native", solver="ECOS")
