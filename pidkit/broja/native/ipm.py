@@ -65,7 +65,8 @@ _LIFT = 0.1
 """Centring, per pair, at least this times the largest marginal residual of a joint that stalls
 with residuals far above its duality measure (:func:`_check_progress`): of 1,500 joints of
 2-4 x 20-50 x 20-50 from five families, those left uncertified (all spread over 100 orders of
-magnitude) fell from 13 to 8 (1: 9), with the same iterations on the other families."""
+magnitude) fell from 13 to 8 (with 1 instead of 0.1: 9), with the same iterations on the
+other families."""
 _STALLED = 1e-20
 """A duality measure this small without a certificate means the iterates can do no better."""
 _FLOOR = 1e-2
