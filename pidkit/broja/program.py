@@ -87,8 +87,8 @@ def dual_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarr
     >>> float(dual_bound(np.zeros((2, 2)), np.zeros((2, 2)), p_yt, p_ys))  # -log 2: H(Y|T,S) <= 1 bit
     -0.693147...
     """
-    log_m = _log_pair_sums(lam, mu, p_yt, p_ys)
-    return _linear(lam, mu, p_yt, p_ys) - p_yt.sum(axis=(-2, -1)) * log_m.max(axis=(-2, -1))
+    empty = _empty_rows(p_yt, p_ys)
+    return _bound(lam, mu, p_yt, p_ys, empty, _log_pair_sums(lam, mu, empty))
 
 
 def balanced_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray
@@ -121,7 +121,8 @@ def balanced_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.n
     >>> round(float(bound), 6), round(float(dual_bound(lam_b, mu_b, p_yt, p_ys)), 6)  # -log 2
     (-0.693147, -0.693147)
     """
-    log_m = _log_pair_sums(lam, mu, p_yt, p_ys)
+    empty = _empty_rows(p_yt, p_ys)
+    log_m = _log_pair_sums(lam, mu, empty)
     rows = _to_zero_max(log_m, -1)  # rows first, then columns
     cols = _to_zero_max(log_m + rows[..., None], -2)
     cols_first = _to_zero_max(log_m, -2)
@@ -134,7 +135,7 @@ def balanced_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.n
     log_m += rows[..., None]
     log_m += cols[..., None, :]
     lam, mu = lam + rows[..., None, :], mu + cols[..., None, :]
-    return lam, mu, _linear(lam, mu, p_yt, p_ys) - p_yt.sum(axis=(-2, -1)) * log_m.max(axis=(-2, -1))
+    return lam, mu, _bound(lam, mu, p_yt, p_ys, empty, log_m)
 
 
 def _to_zero_max(log_m: np.ndarray, axis: int) -> np.ndarray:
@@ -143,21 +144,26 @@ def _to_zero_max(log_m: np.ndarray, axis: int) -> np.ndarray:
     return np.where(np.isfinite(top), -top, 0.0)
 
 
-def _linear(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray) -> np.ndarray:
-    """<lam, p(y,t)> + <mu, p(y,s)> per joint, over the rows with mass."""
+def _empty_rows(p_yt: np.ndarray, p_ys: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The masks of the (y,t) and (y,s) rows without mass, or ``None`` where every row has mass."""
     mt, ms = p_yt > 0, p_ys > 0
-    if not (mt.all() and ms.all()):
-        lam, mu = np.where(mt, lam, 0.0), np.where(ms, mu, 0.0)
-    return (lam * p_yt).sum(axis=(-2, -1)) + (mu * p_ys).sum(axis=(-2, -1))
+    return None if mt.all() and ms.all() else (~mt, ~ms)
 
 
-def _log_pair_sums(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.ndarray) -> np.ndarray:
-    """log M(t,s) per joint, -inf on pairs without cells; exponents are shifted so that any finite
-    multipliers work, however large."""
-    mt, ms = p_yt > 0, p_ys > 0
-    full = bool(mt.all() and ms.all())
-    log_a = lam if full else np.where(mt, lam, -np.inf)
-    log_b = mu if full else np.where(ms, mu, -np.inf)
+def _bound(lam, mu, p_yt, p_ys, empty, log_m) -> np.ndarray:
+    """D = <lam, p(y,t)> + <mu, p(y,s)> - mass * max log M, over the rows with mass."""
+    if empty is not None:
+        lam, mu = np.where(empty[0], 0.0, lam), np.where(empty[1], 0.0, mu)
+    linear = (lam * p_yt).sum(axis=(-2, -1)) + (mu * p_ys).sum(axis=(-2, -1))
+    return linear - p_yt.sum(axis=(-2, -1)) * log_m.max(axis=(-2, -1))
+
+
+def _log_pair_sums(lam: np.ndarray, mu: np.ndarray, empty: tuple[np.ndarray, np.ndarray] | None
+                   ) -> np.ndarray:
+    """log M(t,s) per joint, -inf on pairs without cells (rows in ``empty`` carry none);
+    exponents are shifted so that any finite multipliers work, however large."""
+    log_a = lam if empty is None else np.where(empty[0], -np.inf, lam)
+    log_b = mu if empty is None else np.where(empty[1], -np.inf, mu)
     shift_a = log_a.max(axis=-2, keepdims=True)
     shift_b = log_b.max(axis=-2, keepdims=True)
     shift_a = np.where(np.isfinite(shift_a), shift_a, 0.0)
