@@ -35,9 +35,11 @@ import numpy as np
 
 __all__ = [
     "MARGINAL_TOLERANCE",
+    "SMALLEST_ALLOWANCE",
     "Certificate",
     "Solution",
     "balanced_bound",
+    "below_rounding",
     "certify",
     "closed_form",
     "closed_form_multipliers",
@@ -51,7 +53,9 @@ __all__ = [
 
 MARGINAL_TOLERANCE = 1e-12
 """Largest marginal residual (absolute, joints of mass 1) of a point called feasible."""
-_ROUNDING = 1e-14
+SMALLEST_ALLOWANCE = 1e-14
+"""The smallest rounding allowance a certificate can have, in nats (:func:`rounding_allowance` of
+a zero value and bound): no tolerance below it can ever be certified."""
 _SINKHORN_SWEEPS = 200
 _SINKHORN_TARGET = 1e-15
 _FLOOR = 1e-300
@@ -175,7 +179,22 @@ def _log_pair_sums(lam: np.ndarray, mu: np.ndarray, empty: tuple[np.ndarray, np.
 
 def rounding_allowance(value: np.ndarray, bound: np.ndarray) -> np.ndarray:
     """Both numbers are sums of many rounded terms: the certified gap includes this much."""
-    return _ROUNDING * (1.0 + np.abs(value) + np.abs(bound))
+    return SMALLEST_ALLOWANCE * (1.0 + np.abs(value) + np.abs(bound))
+
+
+def below_rounding(tol_nats: float, value: np.ndarray, bound: np.ndarray) -> np.ndarray:
+    """Whether ``tol_nats`` is below the rounding allowance of a certificate with this value and
+    bound: then no point near it can be certified within ``tol_nats``, by any solver (near the
+    optimum the value and bound, hence the allowance, hardly move).
+
+    Examples
+    --------
+    >>> bool(below_rounding(1e-14, np.float64(-2.0), np.float64(-2.0)))  # allowance 5e-14 nats
+    True
+    >>> bool(below_rounding(1e-9, np.float64(-2.0), np.float64(-2.0)))
+    False
+    """
+    return rounding_allowance(value, bound) > tol_nats
 
 
 def project(

@@ -25,7 +25,7 @@ from .._validate import available_memory, check_choice, check_flag, check_joint,
 from ..measures import informations_nats
 from . import cvxpy as cvxpy_path
 from . import native
-from .program import Solution, closed_form
+from .program import MARGINAL_TOLERANCE, Solution, below_rounding, closed_form, rounding_allowance
 from .reduction import Assembled, Reduction
 
 __all__ = [
@@ -131,6 +131,12 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
     return out, refused
 
 
+def _at_rounding_floor(sol: Solution, tol_nats: float) -> bool:
+    """Whether a feasible answer missed ``tol_nats`` only because ``tol_nats`` is below its
+    certificate's rounding allowance: no other solver can certify it either."""
+    return bool(sol.residual <= MARGINAL_TOLERANCE and below_rounding(tol_nats, sol.value, sol.bound))
+
+
 def _solve_cvxpy(p: np.ndarray, options: Options) -> Solution:
     """The reference solution of a part; ``MemoryError`` (with the estimate) if it cannot fit."""
     need = cvxpy_path.bytes_needed(p)
@@ -182,7 +188,8 @@ def solve_joints(ps: list[np.ndarray], options: Options) -> list[Outcome]:
     for key in open_keys:
         sol = solutions.get(key)
         if options.native_first and (
-            (sol is not None and sol.certified) or not options.cvxpy_fallback
+            (sol is not None and (sol.certified or _at_rounding_floor(sol, options.tol_nats)))
+            or not options.cvxpy_fallback
         ):
             continue
         try:
@@ -263,6 +270,11 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
         else:
             message += (f"; certified gap {from_nats(assembled.gap, units):.3g} {units} exceeds tol "
                         f"{from_nats(tol, units):.3g} {units}")
+            if below_rounding(tol, assembled.value, assembled.bound):
+                floor = from_nats(float(rounding_allowance(assembled.value, assembled.bound)), units)
+                message += (f", which is below the float64 rounding allowance of this joint's "
+                            f"certificate ({floor:.2g} {units}): no solver can certify it; pass "
+                            f"tol of at least {2 * floor:.1g}")
     else:
         status = _status.FAILED
     info = informations_nats(p)
@@ -308,7 +320,11 @@ def bertschinger(
         A cvxpy solver name; naming one selects the cvxpy program (with ``"auto"`` too). By
         default Clarabel, with ECOS as the fallback.
     tol : float, default=1e-9
-        The optimality gap, in bits, below which the answer counts as certified.
+        The optimality gap, in bits, below which the answer counts as certified. No certificate
+        gets below its float64 rounding allowance, 1e-14 nats times 1 plus the sizes of its
+        value and bound (about 1e-13 bits for a 10x10x10 joint): a smaller ``tol`` gives
+        ``status='optimal_inaccurate'`` as soon as the gap reaches the allowance, with a message
+        saying which ``tol`` would certify.
     normalize : bool, default=False
         Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
     strict : bool, default=True

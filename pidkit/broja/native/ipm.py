@@ -29,7 +29,10 @@ share spent on the pairs, plus what pairs with M > 1 cost the balanced multiplie
 marginals by one Newton step of the matrix scaling (:meth:`HessianFactor.solve`, where its factor
 is cheap), which leaves residuals of the order of rounding, and
 :func:`pidkit.broja.program.certify` bounds its error; where that does not certify, ``certify``
-runs its Sinkhorn projection from the unpolished iterate.
+runs its Sinkhorn projection from the unpolished iterate. No certificate's gap falls below its
+float64 rounding allowance (:func:`pidkit.broja.program.rounding_allowance`): with a tol under it
+a joint leaves uncertified once its gap is down to twice the allowance, instead of iterating to
+the limit.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from scipy.special import xlogy
 
-from ..program import Certificate, certify
+from ..program import MARGINAL_TOLERANCE, SMALLEST_ALLOWANCE, Certificate, certify, rounding_allowance
 from .hessian import HessianFactor, gauge
 from .normal_system import NormalSystem
 from .pair_systems import DensePairSystem, MatrixFreePairSystem
@@ -102,6 +105,8 @@ power: 6 instead of Mehrotra's 3 took 10-17 % fewer iterations there (2x700x700 
 3x100x100 23 -> 19; 1,500 joints of 2-4 x 20-50 x 20-50 from five families 19.1 -> 17.4 on
 average, with 13 uncertified against 14, all spread over 100 orders of magnitude); on the pair
 systems a higher power costs iterations (30x30x30 8.1 -> 8.3, 50x50x10 7.8 -> 8.0)."""
+_AT_ROUNDING_FLOOR = "stopped at the rounding floor (tol is below the certificate's rounding allowance)"
+"""Why a joint left uncertified with its gap down to the allowance (no solver can do better)."""
 _POLISH_MAX_S = 256
 """The final Newton projection runs when |S| is at most this (its factor costs |Y||T||S|^2
 flops, less than Sinkhorn's sweeps there); larger joints go to Sinkhorn directly."""
@@ -235,6 +240,9 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
     corrections = _CORRECTORS[system]
     power = _SIGMA_POWER[system]
     cautious = system is NormalSystem
+    # No certificate's gap falls below its rounding allowance: with a tol under it, attempts start
+    # at the allowance and the loop stops once the gap reaches it (see the certificate below).
+    attempt_below = max(tol_nats, SMALLEST_ALLOWANCE)
     nit = 0
     while True:
         lam, mu, kg, e = it["lam"], it["mu"], it["kg"], it["e"]
@@ -247,22 +255,27 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         # Certify once the duality measure and the estimated gap are within tol; after a failed
         # attempt, wait twice as many iterations as before the next one (a joint whose estimate
         # stays below tol while its certificate does not would otherwise pay one every iteration).
-        near = (measure < tol_nats) & (it["retry"] <= nit)
+        near = (measure < attempt_below) & (it["retry"] <= nit)
         if near.any():
-            near &= _gap_estimate(it) < tol_nats
+            near &= _gap_estimate(it) < attempt_below
         if near.any():
             rows = np.flatnonzero(near)
             cert = _certificate(it, rows, q, row, col, r_t, r_s, tol_nats, polish)
-            stalled = measure[rows] < _STALLED
+            stalled = ~cert.certified & (measure[rows] < _STALLED)
+            # tol below the allowance: certifying is impossible; stop once the gap is down to it.
+            allowance = rounding_allowance(cert.value, cert.bound)
+            floor = (~cert.certified & ~stalled & (tol_nats < allowance) & (cert.gap <= 2.0 * allowance)
+                     & (cert.residual <= MARGINAL_TOLERANCE))
             failed = rows[~cert.certified]
             it["retry"][failed] = nit + 2 ** np.minimum(it["fails"][failed], 30)
             it["fails"][failed] += 1
             for done, words in ((cert.certified, "interior point converged"),
-                                (~cert.certified & stalled, "interior point stalled")):
+                                (stalled, "interior point stalled"),
+                                (floor, _AT_ROUNDING_FLOOR)):
                 if done.any():
                     results.add(it["index"][rows[done]], _rows(cert, done), nit, words)
             leave = np.zeros(near.size, dtype=bool)
-            leave[rows[cert.certified | stalled]] = True
+            leave[rows[cert.certified | stalled | floor]] = True
             if leave.all():
                 return results.stacked()
             if leave.any():
