@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import inspect
 from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
@@ -67,4 +69,28 @@ def pid(
                 "pidkit.pid(d, target=2, sources=[0, 1])."
             )
         p_yts = joint_from_dit(p_yts, target=target, sources=sources).p
-    return _MEASURES[check_choice(measure, MEASURES, name="measure")](p_yts, **options)
+    function = _MEASURES[check_choice(measure, MEASURES, name="measure")]
+    _check_options(measure, options)
+    return function(p_yts, **options)
+
+
+def _options_of(measure: str) -> list[str]:
+    """The keyword options the measure's function takes (what ``pid`` passes on)."""
+    parameters = inspect.signature(_MEASURES[measure]).parameters.values()
+    return [prm.name for prm in parameters if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure"]
+
+
+def _check_options(measure: str, options: dict[str, Any]) -> None:
+    """A ``TypeError`` naming an option the measure does not take, the options it does take, a
+    close match, and the measures that take it."""
+    accepted = _options_of(measure)
+    for name in options:
+        if name in accepted:
+            continue
+        close = difflib.get_close_matches(name, accepted, n=1)
+        takers = [other for other in _MEASURES if name in _options_of(other)]
+        raise TypeError(
+            f"measure={measure!r} takes no option {name!r}; its options are {', '.join(accepted)}."
+            + (f" Did you mean {close[0]!r}?" if close else "")
+            + (f" {name!r} is an option of measure={takers[0]!r}." if takers else "")
+        )

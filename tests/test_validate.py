@@ -287,8 +287,14 @@ def test_other_bad_options_are_named():
         pidkit.pid(GOOD, measure="ghh")
     with pytest.raises(TypeError, match=r"measure must be one of .*; got 3 \(int\)"):
         pidkit.pid(GOOD, measure=3)
-    with pytest.raises(TypeError, match="unexpected keyword"):
+    with pytest.raises(TypeError, match=r"measure='broja' takes no option 'colour'; its options are "
+                                         r"units, method, solver, tol, normalize, strict\.$"):
         pidkit.pid(GOOD, colour="red")
+    with pytest.raises(TypeError, match=r"takes no option 'unit'; .* Did you mean 'units'\?"):
+        pidkit.pid(GOOD, unit="bits")
+    with pytest.raises(TypeError, match=r"measure='gh' takes no option 'tol'; its options are units, "
+                                         r"normalize, strict\. 'tol' is an option of measure='broja'\."):
+        pidkit.pid(GOOD, measure="gh", tol=1e-9)
     with pytest.raises(ValueError, match=r"source must be 't' or 's'; got 'x'"):
         pidkit.i_function_of_source(GOOD, source="x")
 
