@@ -38,6 +38,7 @@ __all__ = [
     "SMALLEST_ALLOWANCE",
     "Certificate",
     "Solution",
+    "at_rounding_floor",
     "balanced_bound",
     "below_rounding",
     "certify",
@@ -195,6 +196,23 @@ def below_rounding(tol_nats: float, value: np.ndarray, bound: np.ndarray) -> np.
     False
     """
     return rounding_allowance(value, bound) > tol_nats
+
+
+def at_rounding_floor(tol_nats: float, value: np.ndarray, bound: np.ndarray, gap: np.ndarray) -> np.ndarray:
+    """Whether a certificate that missed ``tol_nats`` has gone as far as any can: ``tol_nats`` is
+    below its rounding allowance (:func:`below_rounding`) and its gap is within twice the
+    allowance (f - D is down to the rounding itself), so more iterations or another solver cannot
+    certify it.
+
+    Examples
+    --------
+    >>> value, bound = np.float64(-2.0), np.float64(-2.0)  # allowance 5e-14 nats
+    >>> bool(at_rounding_floor(1e-14, value, bound, np.float64(6e-14)))
+    True
+    >>> bool(at_rounding_floor(1e-14, value, bound, np.float64(1e-12)))  # f - D can still fall
+    False
+    """
+    return below_rounding(tol_nats, value, bound) & (gap <= 2.0 * rounding_allowance(value, bound))
 
 
 def project(

@@ -25,7 +25,14 @@ from .._validate import available_memory, check_choice, check_flag, check_joint,
 from ..measures import informations_nats
 from . import cvxpy as cvxpy_path
 from . import native
-from .program import MARGINAL_TOLERANCE, Solution, below_rounding, closed_form, rounding_allowance
+from .program import (
+    MARGINAL_TOLERANCE,
+    Solution,
+    at_rounding_floor,
+    below_rounding,
+    closed_form,
+    rounding_allowance,
+)
 from .reduction import Assembled, Reduction
 
 __all__ = [
@@ -133,8 +140,9 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
 
 def _at_rounding_floor(sol: Solution, tol_nats: float) -> bool:
     """Whether a feasible answer missed ``tol_nats`` only because ``tol_nats`` is below its
-    certificate's rounding allowance: no other solver can certify it either."""
-    return bool(sol.residual <= MARGINAL_TOLERANCE and below_rounding(tol_nats, sol.value, sol.bound))
+    certificate's rounding allowance, with its gap down to it: no other solver can do better."""
+    return bool(sol.residual <= MARGINAL_TOLERANCE
+                and at_rounding_floor(tol_nats, sol.value, sol.bound, sol.gap))
 
 
 def _solve_cvxpy(p: np.ndarray, options: Options) -> Solution:
