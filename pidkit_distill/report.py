@@ -124,7 +124,7 @@ def _plot_accuracy(runs: list[RunRecords], path: Path) -> None:
         epochs = [m["epoch"] for m in run.metrics]
         ax.plot(epochs, [m["test_acc"] for m in run.metrics], marker=".", label=run.name,
                 linestyle=_style(run))
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel("held-out accuracy")
     ax.set_title("Student accuracy")
     ax.grid(alpha=0.3)
@@ -132,6 +132,14 @@ def _plot_accuracy(runs: list[RunRecords], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
+    """Label the x axis "epoch", with ticks on whole epochs only."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch", fontsize=fontsize)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, run: RunRecords) -> None:
@@ -173,7 +181,7 @@ def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool
                 recs = [r for r in run.audit if r["layer"] == k]
                 _plot_series(ax, recs, key, run)
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
-            ax.set_xlabel("epoch", fontsize=8)
+            _epoch_axis(ax, fontsize=8)
             ax.set_ylabel("bits", fontsize=8)
             ax.grid(alpha=0.3)
     rows[0][1][0].legend(fontsize=6)

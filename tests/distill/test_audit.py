@@ -153,6 +153,7 @@ def test_uncertified_solve_is_recorded_not_raised(monkeypatch):
 
 def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch):
     import matplotlib.axes
+    import matplotlib.figure
 
     from pidkit_distill.config import TrainConfig, config_to_dict
     from pidkit_distill.report import write_report
@@ -168,8 +169,14 @@ def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch)
     monkeypatch.setattr(matplotlib.axes.Axes, "fill_between",
                         lambda self, x, lo, hi, **kw: bands.append((list(lo), list(hi)))
                         or real(self, x, lo, hi, **kw))
+    ticks = []
+    save = matplotlib.figure.Figure.savefig
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", lambda self, *a, **kw: ticks.extend(
+        t for ax in self.axes for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]
+    ) or save(self, *a, **kw))
     report = write_report([run])
     assert (run / "report" / "pid_atoms.png").stat().st_size > 0
+    assert ticks and all(float(t).is_integer() for t in ticks)  # epochs 0 and 1: no 0.5 tick
     inner = [r for r in lines if r["layer"] == 1]
     assert ([r["intervals"]["red"][0] for r in inner], [r["intervals"]["red"][1] for r in inner]) in bands
     assert "corrected for the plug-in's sampling bias" in report.read_text()
