@@ -137,7 +137,8 @@ class OptimConfig:
         "fraction", "fraction (milestones are fractions of run.epochs) | epoch"
     )
     gamma: float = _opt(0.2, "lr factor at each milestone")
-    grad_clip: float = _opt(0.0, "clip the gradient norm to this value (0 = off)")
+    grad_clip: float = _opt(100.0, "clip the gradient norm to this value, as the authors' code does "
+                                   "(0 = off)")
 
 
 @dataclass

@@ -312,7 +312,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     if int(first_bad) < n_steps:
         raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
                             step=int(first_bad) + 1, n_steps=n_steps,
-                            hint="lower optim.lr or set optim.grad_clip (e.g. 100)")
+                            hint=f"lower optim.lr or optim.grad_clip (now {grad_clip:g})" if grad_clip
+                            else "lower optim.lr or set optim.grad_clip (e.g. 100)")
     count = packed[0].item()
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
             "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}
