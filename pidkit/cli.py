@@ -111,7 +111,9 @@ def _decompose(args: argparse.Namespace) -> int:
         result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize)
     except (TypeError, ValueError) as exc:
         where = f"{args.joint}: " if args.joint is not None else ""
-        raise UsageError(f"{where}{_one_line(exc)}") from exc
+        # The library's advice names its keyword; here the same switch is a flag.
+        advice = _one_line(exc).replace("Pass normalize=True", "Pass --normalize")
+        raise UsageError(f"{where}{advice}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
 
