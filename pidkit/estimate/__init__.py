@@ -32,6 +32,7 @@ from .correction import (
     DEFAULT_BIAS_CORRECTION,
     BiasCorrection,
     atoms_from_informations,
+    check_sample_size,
     correct_counts,
     kink_fraction,
 )
@@ -60,6 +61,7 @@ __all__ = [
     "bootstrap",
     "bootstrap_intervals",
     "bootstrap_replicates",
+    "check_sample_size",
     "clusters_for_samples",
     "correct_counts",
     "discretize",

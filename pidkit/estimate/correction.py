@@ -58,6 +58,7 @@ __all__ = [
     "BiasCorrection",
     "atoms_from_informations",
     "check_bias_correction",
+    "check_sample_size",
     "check_subsamples",
     "correct_counts",
     "kink_fraction",
@@ -309,7 +310,32 @@ def eb_joint_information(counts: np.ndarray, units: str) -> float:
     return from_nats(h_y - eb_conditional_entropy(rows), units)
 
 
-def _check_sizes(shape: tuple[int, ...], n: int, parts: tuple[int, ...], method: str) -> None:
+def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
+                      subsamples: Sequence[int] = DEFAULT_SUBSAMPLES) -> None:
+    """Refuse ``n`` samples counted into a joint of ``shape`` that are too few for ``method``.
+
+    A correcting method needs at least as many samples as cells of the larger pairwise table
+    (``n_y * max(n_t, n_s)`` for ``shape = (n_y, n_t, n_s)``), in the whole sample and in the
+    smallest subsample (``n`` divided by the largest of ``subsamples``); ``"none"`` needs
+    nothing. Callers can check a design before any data are drawn (the trainer checks its audit
+    this way).
+
+    Raises
+    ------
+    ValueError
+        Naming the table, the counts and what to change.
+
+    Examples
+    --------
+    >>> check_sample_size((10, 6, 6), 450, method="eb-extrapolation")  # 450 // 4 >= 60 cells
+    >>> check_sample_size((10, 6, 6), 200, method="eb-extrapolation")
+    Traceback (most recent call last):
+    ...
+    ValueError: subsamples=(2, 4) cuts the 200 samples into pieces of 50, fewer than the 60 cells ...
+    """
+    if method == "none":
+        return
+    parts = tuple(subsamples)
     ny, nt, ns = shape
     cells = ny * max(nt, ns)
     which = "p(y,t)" if nt >= ns else "p(y,s)"
@@ -415,7 +441,7 @@ def correct_counts(
             method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
             tuple(k for k, v in plug.items() if v < 0), 0, units,
         )
-    _check_sizes(counts.shape, n, parts, method)
+    check_sample_size(counts.shape, n, method=method, subsamples=parts)
 
     tables = subsample_tables(counts, parts, n_repeats, seed)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]

@@ -34,6 +34,7 @@ from typing import Any
 
 import torch
 
+from pidkit.estimate import DEFAULT_BIAS_CORRECTION, check_sample_size, clusters_for_samples
 from pidkit.gaussian.samples import min_samples
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
@@ -182,8 +183,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
                          f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")
 
-    if config.run.audit_every and config.audit.estimator == "gaussian":
-        _check_gaussian_audit(config, data)
+    if config.run.audit_every:
+        (_check_gaussian_audit if config.audit.estimator == "gaussian" else _check_discrete_audit)(
+            config, data)
 
     run_dir = run_dir_of(config)
     with _about("run.out_dir"):
@@ -200,11 +202,39 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
                          teacher_data, run_dir, resume)
 
 
+def _audited_samples(config: TrainConfig, data: DatasetSpec) -> int:
+    """How many held-out samples the audit counts (all, or at most ``audit.max_samples``)."""
+    max_samples = config.audit.max_samples
+    return min(data.n_test, max_samples) if max_samples else data.n_test
+
+
+def _check_discrete_audit(config: TrainConfig, data: DatasetSpec) -> None:
+    """The clusters and the bias correction the discrete audit will use must fit its sample, as
+    :func:`pidkit.estimate.check_sample_size` and KMeans require (checked here, not after the
+    teacher has trained)."""
+    audit = config.audit
+    n = _audited_samples(config, data)
+    clusters = audit.clusters if audit.cluster_rule == "fixed" else clusters_for_samples(
+        n, data.num_classes, max_clusters=audit.clusters)
+    method = DEFAULT_BIAS_CORRECTION if audit.bias_correction == "auto" else audit.bias_correction
+    try:
+        if clusters > n:
+            raise ValueError(f"KMeans cannot make {clusters} clusters of {n} samples")
+        check_sample_size((data.num_classes, clusters, clusters), n, method=method)
+    except ValueError as err:
+        raise ValueError(
+            f"audit.clusters: {n} held-out samples are audited, too few for {clusters} clusters per "
+            f"side with {data.num_classes} classes and bias correction {method!r} ({err}); lower "
+            "audit.clusters (or use audit.cluster_rule=auto), raise audit.max_samples, or set "
+            "audit.bias_correction=none"
+        ) from err
+
+
 def _check_gaussian_audit(config: TrainConfig, data: DatasetSpec) -> None:
     """The Gaussian audit's sample covariance needs more held-out samples than dimensions (the
     label's C - 1 columns and at most ``audit.pca_components`` per side)."""
     audit = config.audit
-    n = min(data.n_test, audit.max_samples) if audit.max_samples else data.n_test
+    n = _audited_samples(config, data)
     dims = data.num_classes - 1 + 2 * audit.pca_components
     if n < min_samples((dims,)):
         raise ValueError(

@@ -144,6 +144,12 @@ def test_rid_defaults_to_the_preset_that_trains():
          r"teacher"),
         (["run.audit_every=1", "audit.layers=[3]"], ValueError,
          r"^audit.layers: \[3\] holds an index beyond the 3 distilled layers"),
+        (["run.audit_every=1", "audit.cluster_rule=fixed", "audit.clusters=500"], ValueError,
+         r"^audit.clusters: \d+ held-out samples are audited, too few for 500 clusters per side.*"
+         r"KMeans cannot make 500 clusters"),
+        (["run.audit_every=1", "audit.max_samples=10"], ValueError,
+         r"^audit.clusters: 10 held-out samples are audited, too few for 2 clusters per side with "
+         r"\d+ classes and bias correction 'eb-extrapolation'.*audit.bias_correction=none$"),
         (["run.audit_every=1", "audit.estimator=gaussian", "audit.max_samples=20"], ValueError,
          r"^audit.pca_components: the Gaussian audit needs more held-out samples than "
          r"dimensions, but 20 samples"),
@@ -169,6 +175,11 @@ def test_mistakes_are_found_before_any_work_and_name_the_key(tmp_path, monkeypat
     with pytest.raises(error, match=match):
         check_config(tiny(tmp_path / "runs", *overrides))
     assert not list(tmp_path.iterdir())  # nothing written (no teacher trained, no run folder)
+
+
+def test_an_audit_without_correction_needs_only_a_sample_per_cluster(tmp_path):
+    overrides = ["run.audit_every=1", "audit.max_samples=10", "audit.bias_correction=none"]
+    assert check_config(tiny(tmp_path, *overrides)).config.audit.max_samples == 10
 
 
 def test_a_passing_check_loads_no_data(tmp_path, monkeypatch):
