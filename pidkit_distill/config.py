@@ -29,9 +29,10 @@ Example TOML file::
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import math
 import typing
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -278,8 +279,9 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
     if kind is list and isinstance(value, tuple):
         value = list(value)
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "aeiou" else "a"
         raise TypeError(
-            f"config key {key!r} expects a {kind.__name__}, got {value!r} "
+            f"config key {key!r} expects {article} {kind.__name__}, got {value!r} "
             f"({type(value).__name__}); fix the TOML file or the override"
         )
     return value
@@ -304,6 +306,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     if unknown:
         raise ValueError(
             f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
+            f"{_did_you_mean(unknown[0], sections)}"
         )
     kinds = {key: kind for key, _, kind, _ in config_fields()}
     for section, values in data.items():
@@ -314,13 +317,20 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             key = f"{section}.{name}"
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
-                raise ValueError(f"unknown config key {key!r}; known keys: {known}")
+                raise ValueError(f"unknown config key {key!r}; known keys: {known}"
+                                 f"{_did_you_mean(key, known)}")
             value = _coerce(key, value, kinds[key])
             if kinds[key] in (list, dict):
                 value = type(value)(value)
             setattr(sub, name, value)
     check_values(config)
     return config
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    """" Did you mean 'x'?" for the closest known name, or nothing."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f". Did you mean {close[0]!r}?" if close else ""
 
 
 def _parse_literal(text: str) -> Any:
@@ -372,7 +382,8 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
         parts = key.split(".")
         head = ".".join(parts[:2])
         if head not in kinds:
-            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}")
+            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}"
+                             f"{_did_you_mean(head, kinds)}")
         section, name = parts[0], parts[1]
         if kinds[head] is dict and len(parts) > 2:
             data[section][name][".".join(parts[2:])] = _parse_literal(text)
@@ -412,7 +423,10 @@ def load_config(
         if not path.is_file():
             raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
         with path.open("rb") as handle:
-            data = tomllib.load(handle)
+            try:
+                data = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as err:
+                raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}") from err
     return apply_overrides(config_from_dict(data), overrides)
 
 

@@ -187,7 +187,7 @@ BAD_INPUTS = {
     "audit layer beyond the models": (["--audit-every", "1", "--audit.layers", "[5]"],
                                       "audit.layers: [5] holds an index beyond"),
     "unknown key": (["--set", "run.epoch=3"], "unknown config key 'run.epoch'"),
-    "value of the wrong type": (["--epochs", "three"], "'run.epochs' expects a int, got 'three'"),
+    "value of the wrong type": (["--epochs", "three"], "'run.epochs' expects an int, got 'three'"),
     "missing config file": (["--config", "{root}/none.toml"], "does not exist"),
     "broken config file": (["--config", "{root}/bad.toml"], "error: "),
 }

@@ -91,19 +91,30 @@ def test_override_values_are_typed(override, key, value):
 
 
 def test_unknown_key_lists_the_known_keys():
-    with pytest.raises(ValueError, match=r"unknown config key 'run.epoch'.*'run.epochs'"):
+    with pytest.raises(ValueError, match=r"unknown config key 'run.epoch'.*'run.epochs'.*"
+                                         r"\. Did you mean 'run.epochs'\?$"):
         apply_overrides(TrainConfig(), ["run.epoch=3"])
-    with pytest.raises(ValueError, match=r"unknown config key 'optim.nesterov_'.*'optim.gamma'"):
+    with pytest.raises(ValueError, match=r"unknown config key 'optim.nesterov_'.*'optim.gamma'.*"
+                                         r"Did you mean 'optim.nesterov'\?$"):
         config_from_dict({"optim": {"nesterov_": True}})
     with pytest.raises(ValueError, match=r"unknown config section\(s\) \['training'\].*'run'"):
         config_from_dict({"training": {"epochs": 3}})
+    with pytest.raises(ValueError, match=r"\['runn'\].*Did you mean 'run'\?$"):
+        config_from_dict({"runn": {"epochs": 3}})
+
+
+def test_a_file_that_is_not_toml_is_named(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text("[run\nepochs = 3\n")
+    with pytest.raises(ValueError, match=r"config file '.*bad\.toml' is not valid TOML: Expected"):
+        load_config(path)
 
 
 @pytest.mark.parametrize(
     ("override", "error", "match"),
     [
-        ("run.epochs=3.5", TypeError, r"'run.epochs' expects a int, got 3.5"),
-        ("run.epochs=true", TypeError, r"'run.epochs' expects a int"),
+        ("run.epochs=3.5", TypeError, r"'run.epochs' expects an int, got 3.5"),
+        ("run.epochs=true", TypeError, r"'run.epochs' expects an int"),
         ("run.amp=maybe", TypeError, r"'run.amp' expects true or false, got 'maybe'"),
         ("optim.lr=fast", TypeError, r"'optim.lr' expects a float, got 'fast'"),
         ("optim.schedule=cosine", ValueError, r"'optim.schedule' must be one of"),
