@@ -53,6 +53,7 @@ from .dirichlet import eb_conditional_entropy
 __all__ = [
     "BIAS_CORRECTIONS",
     "DEFAULT_BIAS_CORRECTION",
+    "DEFAULT_REPEATS",
     "DEFAULT_SUBSAMPLES",
     "QUANTITIES",
     "BiasCorrection",
@@ -72,6 +73,8 @@ BIAS_CORRECTIONS = ("none", "extrapolation", "eb-extrapolation")
 DEFAULT_BIAS_CORRECTION = "eb-extrapolation"
 DEFAULT_SUBSAMPLES = (2, 4)
 """Strong et al.'s design: halves and quarters of the sample."""
+DEFAULT_REPEATS = 8
+"""Random partitions of the sample per subsample size."""
 _INFORMATIONS = ("i_yt", "i_ys", "i_yts", "i_star")
 """The informations the extrapolation fits, in the order of :func:`solve_tables`' columns."""
 _CHUNK = 16
@@ -362,7 +365,7 @@ def correct_counts(
     measure: str = "broja",
     units: str = "bits",
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
-    n_repeats: int = 8,
+    n_repeats: int = DEFAULT_REPEATS,
     random_state: int | None = 0,
     strict: bool = True,
     n_jobs: int | None = 1,

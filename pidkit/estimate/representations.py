@@ -34,6 +34,7 @@ from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (
     BIAS_CORRECTIONS,
     DEFAULT_BIAS_CORRECTION,
+    DEFAULT_REPEATS,
     DEFAULT_SUBSAMPLES,
     check_subsamples,
     correct_counts,
@@ -127,6 +128,10 @@ def _discretize_side(
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
 
 
+_CLUSTERS = 10
+"""Clusters per side by default (the RID paper's)."""
+
+
 def _check_n_clusters(n_clusters: Any) -> int | str:
     if isinstance(n_clusters, str):
         if n_clusters != "auto":
@@ -144,9 +149,9 @@ def pid_from_representations(
     estimator: str = "discrete",
     bias_correction: str = "auto",
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
-    n_repeats: int = 8,
+    n_repeats: int = DEFAULT_REPEATS,
     n_components: int | None = 10,
-    n_clusters: int | str = 10,
+    n_clusters: int | str = _CLUSTERS,
     normalize: str | None = "l2",
     clusterer: Any = None,
     random_state: int | None = 0,
@@ -283,12 +288,20 @@ def pid_from_representations(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     if estimator == "gaussian":
-        for name, value, fix in (("measure", measure != "broja", "'broja'"),
-                                 ("clusterer", clusterer is not None, "None")):
+        no_clusters = "the Gaussian estimator does not cluster"
+        no_subsamples = "its corrections need no subsamples"
+        for name, value, default, why in (
+            ("measure", measure != "broja", "broja", "the Gaussian PID is the BROJA decomposition "
+                                                     "of the Gaussian model"),
+            ("clusterer", clusterer is not None, None, no_clusters),
+            ("n_clusters", n_clusters != _CLUSTERS, _CLUSTERS, no_clusters),
+            ("subsamples", parts != DEFAULT_SUBSAMPLES, DEFAULT_SUBSAMPLES, no_subsamples),
+            ("n_repeats", n_repeats != DEFAULT_REPEATS, DEFAULT_REPEATS, no_subsamples),
+        ):
             if value:
                 raise ValueError(
                     f"{name} applies to estimator='discrete' only; with estimator='gaussian' leave it "
-                    f"at {fix} (the Gaussian PID is the BROJA decomposition of the Gaussian model)."
+                    f"at {default!r} ({why})."
                 )
     disc_t, disc_s = _check_discretizers(discretizers, Projector if estimator == "gaussian" else Discretizer)
 
