@@ -48,6 +48,7 @@ __all__ = [
     "check_seed",
     "check_sources_joint",
     "check_tol",
+    "did_you_mean",
     "is_dit_distribution",
 ]
 
@@ -82,10 +83,20 @@ def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be {listed}; got {value!r} ({type(value).__name__}).")
     if value not in choices:
-        close = difflib.get_close_matches(value, choices, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise ValueError(f"{name} must be {listed}; got {value!r}.{hint}")
+        raise ValueError(f"{name} must be {listed}; got {value!r}.{did_you_mean(value, choices)}")
     return value
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """``" Did you mean 'x'?"`` for the known name closest to a misspelt ``name``, or ``""``.
+
+    Examples
+    --------
+    >>> did_you_mean("unit", ["units", "normalize"]), did_you_mean("colour", ["units"])
+    (" Did you mean 'units'?", '')
+    """
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
 
 
 def check_flag(value: Any, *, name: str) -> bool:

@@ -37,7 +37,7 @@ from torch.utils.data import DataLoader, Subset
 from pidkit.estimate import PluginBiasWarning, clusters_for_samples, pid_from_representations
 from pidkit_distill.config import AuditConfig
 
-__all__ = ["ATOMS", "audit_distiller", "collect_features"]
+__all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
 
 ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 
@@ -193,6 +193,21 @@ def audit_distiller(
     return records
 
 
+def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:
+    """Clusters per side the discrete audit uses for ``n_samples`` samples of ``n_labels``
+    labels: ``settings.clusters`` with ``cluster_rule="fixed"``, else what
+    :func:`pidkit.estimate.clusters_for_samples` allows, at most ``settings.clusters``.
+
+    Examples
+    --------
+    >>> audit_clusters(AuditConfig(), 450, 10), audit_clusters(AuditConfig(cluster_rule="fixed"), 450, 10)
+    (6, 10)
+    """
+    if settings.cluster_rule == "fixed":
+        return settings.clusters
+    return clusters_for_samples(n_samples, n_labels, max_clusters=settings.clusters)
+
+
 def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: AuditConfig,
                n_jobs: int | None) -> dict[str, Any]:
     """Corrected and plug-in atoms, intervals, status, sample size and settings of one layer pair.
@@ -206,9 +221,7 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
                "bootstrap": settings.bootstrap, "confidence": settings.confidence}
     clusters = None
     if settings.estimator == "discrete":
-        clusters = settings.clusters
-        if settings.cluster_rule == "auto":
-            clusters = clusters_for_samples(len(y), len(np.unique(y)), max_clusters=clusters)
+        clusters = audit_clusters(settings, len(y), len(np.unique(y)))
         options["n_clusters"] = clusters
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead

@@ -198,21 +198,23 @@ def below_rounding(tol_nats: float, value: np.ndarray, bound: np.ndarray) -> np.
     return rounding_allowance(value, bound) > tol_nats
 
 
-def at_rounding_floor(tol_nats: float, value: np.ndarray, bound: np.ndarray, gap: np.ndarray) -> np.ndarray:
-    """Whether a certificate that missed ``tol_nats`` has gone as far as any can: ``tol_nats`` is
-    below its rounding allowance (:func:`below_rounding`) and its gap is within twice the
-    allowance (f - D is down to the rounding itself), so more iterations or another solver cannot
-    certify it.
+def at_rounding_floor(tol_nats: float, value: np.ndarray, bound: np.ndarray, gap: np.ndarray,
+                      residual: np.ndarray) -> np.ndarray:
+    """Whether a feasible certificate (``residual`` within :data:`MARGINAL_TOLERANCE`) that
+    missed ``tol_nats`` has gone as far as any can: ``tol_nats`` is below its rounding allowance
+    (:func:`below_rounding`) and its gap is within twice the allowance (f - D is down to the
+    rounding itself), so more iterations or another solver cannot certify it.
 
     Examples
     --------
     >>> value, bound = np.float64(-2.0), np.float64(-2.0)  # allowance 5e-14 nats
-    >>> bool(at_rounding_floor(1e-14, value, bound, np.float64(6e-14)))
+    >>> bool(at_rounding_floor(1e-14, value, bound, np.float64(6e-14), np.float64(0.0)))
     True
-    >>> bool(at_rounding_floor(1e-14, value, bound, np.float64(1e-12)))  # f - D can still fall
+    >>> bool(at_rounding_floor(1e-14, value, bound, np.float64(1e-12), np.float64(0.0)))  # f - D can fall
     False
     """
-    return below_rounding(tol_nats, value, bound) & (gap <= 2.0 * rounding_allowance(value, bound))
+    allowance = rounding_allowance(value, bound)
+    return (tol_nats < allowance) & (gap <= 2.0 * allowance) & (residual <= MARGINAL_TOLERANCE)
 
 
 def project(

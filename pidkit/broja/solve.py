@@ -26,7 +26,6 @@ from ..measures import informations_nats
 from . import cvxpy as cvxpy_path
 from . import native
 from .program import (
-    MARGINAL_TOLERANCE,
     Solution,
     at_rounding_floor,
     below_rounding,
@@ -138,13 +137,6 @@ def _solve_native(parts: list[np.ndarray], tol_nats: float) -> tuple[list[Soluti
     return out, refused
 
 
-def _at_rounding_floor(sol: Solution, tol_nats: float) -> bool:
-    """Whether a feasible answer missed ``tol_nats`` only because ``tol_nats`` is below its
-    certificate's rounding allowance, with its gap down to it: no other solver can do better."""
-    return bool(sol.residual <= MARGINAL_TOLERANCE
-                and at_rounding_floor(tol_nats, sol.value, sol.bound, sol.gap))
-
-
 def _solve_cvxpy(p: np.ndarray, options: Options) -> Solution:
     """The reference solution of a part; ``MemoryError`` (with the estimate) if it cannot fit."""
     need = cvxpy_path.bytes_needed(p)
@@ -196,7 +188,8 @@ def solve_joints(ps: list[np.ndarray], options: Options) -> list[Outcome]:
     for key in open_keys:
         sol = solutions.get(key)
         if options.native_first and (
-            (sol is not None and (sol.certified or _at_rounding_floor(sol, options.tol_nats)))
+            (sol is not None and (sol.certified or at_rounding_floor(
+                options.tol_nats, sol.value, sol.bound, sol.gap, sol.residual)))
             or not options.cvxpy_fallback
         ):
             continue

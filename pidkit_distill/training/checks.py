@@ -34,8 +34,10 @@ from typing import Any
 
 import torch
 
-from pidkit.estimate import DEFAULT_BIAS_CORRECTION, check_sample_size, clusters_for_samples
+from pidkit.estimate import check_sample_size
+from pidkit.estimate.representations import resolve_bias_correction
 from pidkit.gaussian.samples import min_samples
+from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
 from pidkit_distill.methods import Distiller, Params, get_method
@@ -183,9 +185,10 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
                          f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")
 
-    if config.run.audit_every:
-        (_check_gaussian_audit if config.audit.estimator == "gaussian" else _check_discrete_audit)(
-            config, data)
+    if config.run.audit_every and config.audit.estimator == "gaussian":
+        _check_gaussian_audit(config, data)
+    elif config.run.audit_every:
+        _check_discrete_audit(config, data)
 
     run_dir = run_dir_of(config)
     with _about("run.out_dir"):
@@ -212,11 +215,9 @@ def _check_discrete_audit(config: TrainConfig, data: DatasetSpec) -> None:
     """The clusters and the bias correction the discrete audit will use must fit its sample, as
     :func:`pidkit.estimate.check_sample_size` and KMeans require (checked here, not after the
     teacher has trained)."""
-    audit = config.audit
     n = _audited_samples(config, data)
-    clusters = audit.clusters if audit.cluster_rule == "fixed" else clusters_for_samples(
-        n, data.num_classes, max_clusters=audit.clusters)
-    method = DEFAULT_BIAS_CORRECTION if audit.bias_correction == "auto" else audit.bias_correction
+    clusters = audit_clusters(config.audit, n, data.num_classes)
+    method = resolve_bias_correction(config.audit.bias_correction, "discrete")
     try:
         if clusters > n:
             raise ValueError(f"KMeans cannot make {clusters} clusters of {n} samples")

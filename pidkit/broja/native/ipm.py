@@ -42,7 +42,7 @@ from dataclasses import dataclass, fields, replace
 import numpy as np
 from scipy.special import xlogy
 
-from ..program import MARGINAL_TOLERANCE, SMALLEST_ALLOWANCE, Certificate, at_rounding_floor, certify
+from ..program import SMALLEST_ALLOWANCE, Certificate, at_rounding_floor, certify
 from .hessian import HessianFactor, gauge
 from .normal_system import NormalSystem
 from .pair_systems import DensePairSystem, MatrixFreePairSystem
@@ -263,8 +263,8 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             cert = _certificate(it, rows, q, row, col, r_t, r_s, tol_nats, polish)
             stalled = ~cert.certified & (measure[rows] < _STALLED)
             # tol below the allowance: certifying is impossible; stop once the gap is down to it.
-            floor = (~cert.certified & ~stalled & (cert.residual <= MARGINAL_TOLERANCE)
-                     & at_rounding_floor(tol_nats, cert.value, cert.bound, cert.gap))
+            floor = ~cert.certified & ~stalled & at_rounding_floor(
+                tol_nats, cert.value, cert.bound, cert.gap, cert.residual)
             failed = rows[~cert.certified]
             it["retry"][failed] = nit + 2 ** np.minimum(it["fails"][failed], 30)
             it["fails"][failed] += 1
