@@ -50,6 +50,7 @@ __all__ = [
     "check_tol",
     "did_you_mean",
     "is_dit_distribution",
+    "to_numpy",
 ]
 
 SEED_MAX = 2**32 - 1
@@ -59,6 +60,19 @@ SEED_MAX = 2**32 - 1
 def is_dit_distribution(obj: Any) -> bool:
     """True when ``obj`` is a ``dit`` distribution (checked without importing dit)."""
     return type(obj).__module__.split(".")[0] == "dit"
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to host.
+
+    Examples
+    --------
+    >>> to_numpy([1, 2]).tolist()
+    [1, 2]
+    """
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x)
 
 
 def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
@@ -94,9 +108,12 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     --------
     >>> did_you_mean("unit", ["units", "normalize"]), did_you_mean("colour", ["units"])
     (" Did you mean 'units'?", '')
+    >>> did_you_mean("BROJA", ["broja", "mmi"])
+    " Did you mean 'broja'?"
     """
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f" Did you mean {close[0]!r}?" if close else ""
+    by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
 
 
 def check_flag(value: Any, *, name: str) -> bool:

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_pmf, is_dit_distribution
+from ._validate import check_pmf, is_dit_distribution, to_numpy
 
 
 class EmpiricalJoint(NamedTuple):
@@ -33,7 +33,8 @@ class EmpiricalJoint(NamedTuple):
 
 
 def _label_array(values: Any, name: str) -> np.ndarray:
-    """Labels as a 1-D array; tuples and other non-scalar hashables become object labels."""
+    """Labels as a 1-D array; tuples and other non-scalar hashables become object labels, and so
+    do lists mixing strings with other labels (numpy would turn 0 and "0" into one string)."""
     if isinstance(values, np.ma.MaskedArray):
         n_masked = int(np.ma.count_masked(values))
         if n_masked:
@@ -45,6 +46,11 @@ def _label_array(values: Any, name: str) -> np.ndarray:
         return values.data
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a 1-D sequence of labels; got a {type(values).__name__}.")
+    if not isinstance(values, np.ndarray) and (hasattr(values, "__array__") or hasattr(values, "detach")):
+        try:  # tensors, pandas columns: their own conversion, not one object per element
+            return to_numpy(values)
+        except Exception as exc:
+            raise TypeError(f"{name} must be a 1-D sequence of labels; could not convert it: {exc}") from exc
     if isinstance(values, np.ndarray):
         return values
     try:
@@ -53,13 +59,24 @@ def _label_array(values: Any, name: str) -> np.ndarray:
         raise TypeError(f"{name} must be a 1-D sequence of labels; got {type(values).__name__}.") from exc
     if all(isinstance(v, (Number, str, bytes, np.generic, list, np.ndarray)) for v in seq):
         try:
-            return np.asarray(seq)
+            arr = np.asarray(seq)
         except ValueError as exc:
             raise ValueError(
                 f"{name} is ragged: some labels are sequences of different lengths. Use scalar "
                 "labels, or tuples (hashable labels of any length)."
             ) from exc
+        if arr.dtype.kind not in "US" or all(isinstance(v, (str, bytes)) for v in seq):
+            return arr
     return _as_objects(seq)
+
+
+def _is_missing(value: Any) -> bool:
+    """NaN, pandas' NA and NaT: values that are not equal to themselves (a Python NaN object
+    would also hash as a label of its own, one per sample)."""
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):  # pandas.NA: its comparisons are NA, whose truth is undefined
+        return True
 
 
 def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
@@ -76,6 +93,12 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
     if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
     if arr.dtype == object:
+        missing = [i for i, v in enumerate(arr) if not isinstance(v, (str, bytes, tuple)) and _is_missing(v)]
+        if missing:
+            raise ValueError(
+                f"{name} contains {len(missing)} missing label(s) (NaN, NA or NaT; the first at "
+                f"index {missing[0]}); drop those samples from y, t and s alike."
+            )
         uniques: dict[Hashable, int] = {}
         try:
             codes = np.array([uniques.setdefault(v, len(uniques)) for v in arr], dtype=np.intp)
@@ -148,13 +171,21 @@ def joint_from_dit(
         raise TypeError(f"d must be a dit Distribution; got {type(d).__name__}.")
     if d.is_log():  # log-probabilities would be read as (negative) masses
         d = d.copy(base="linear")
-    if len(sources) != 2:
+    if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence) or len(sources) != 2:
         raise ValueError(f"sources must name exactly two variables (T, S); got {sources!r}.")
 
-    def as_tuple(v: int | Sequence[int]) -> tuple[int, ...]:
-        return (v,) if isinstance(v, (int, np.integer)) else tuple(v)
+    def as_tuple(v: int | Sequence[int], name: str) -> tuple[int, ...]:
+        group = (v,) if isinstance(v, (int, np.integer)) else v
+        if (isinstance(group, (str, bytes)) or not isinstance(group, Sequence)
+                or any(isinstance(i, bool) or not isinstance(i, (int, np.integer)) for i in group)):
+            raise TypeError(
+                f"{name} must be a variable's index or a sequence of indices (ints); got {v!r}. "
+                "dit variables are named by position: target=2 is the third."
+            )
+        return tuple(int(i) for i in group)
 
-    groups = [as_tuple(target), as_tuple(sources[0]), as_tuple(sources[1])]
+    groups = [as_tuple(target, "target"), as_tuple(sources[0], "sources[0]"),
+              as_tuple(sources[1], "sources[1]")]
     n_vars = len(d.outcomes[0])
     for group in groups:
         if not group or any(not 0 <= i < n_vars for i in group):

@@ -46,11 +46,38 @@ def test_hashable_labels_keep_their_names():
             ValueError,
             "t is ragged: some labels are sequences of different lengths",
         ),
+        (
+            np.array([0, 1, np.nan], dtype=object),
+            [0, 1, 1],
+            [0, 1, 0],
+            ValueError,
+            r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 2\)",
+        ),
+        (["a", "b", float("nan")], [0, 1, 1], [0, 1, 0], ValueError, "y contains 1 missing label"),
     ],
 )
 def test_bad_samples_are_rejected(y, t, s, error, match):
     with pytest.raises(error, match=match):
         pidkit.joint_from_samples(y, t, s)
+
+
+def test_strings_and_numbers_stay_different_labels():
+    # numpy alone would read [0, "0"] as two copies of the string "0"
+    joint = pidkit.joint_from_samples([0, "0", 1, "1"], [0, 1, 0, 1], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == [0, "0", 1, "1"]
+    assert joint.p.shape == (4, 2, 2)
+
+
+def test_tensors_are_read_as_arrays_not_as_objects():
+    # 0-d tensors hash by identity: read one by one, every sample was a label of its own
+    torch = pytest.importorskip("torch")
+    t, s = np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1])
+    expected = pidkit.joint_from_samples(t ^ s, t, s)
+    joint = pidkit.joint_from_samples(
+        torch.tensor(t ^ s), torch.tensor(t), torch.tensor(s, dtype=torch.float32)
+    )
+    np.testing.assert_array_equal(joint.p, expected.p)
+    assert joint.labels["y"].tolist() == [0, 1]
 
 
 def test_joint_from_dit_groups_variables():
@@ -64,6 +91,10 @@ def test_joint_from_dit_groups_variables():
         pidkit.joint_from_dit(d, target=7, sources=[0, 1])
     with pytest.raises(TypeError, match="must be a dit Distribution"):
         pidkit.joint_from_dit(np.ones(3), target=0, sources=[1, 2])
+    with pytest.raises(TypeError, match=r"target must be a variable's index .*; got 'a'"):
+        pidkit.joint_from_dit(d, target="a", sources=[0, 1])
+    with pytest.raises(TypeError, match=r"sources\[1\] must be a variable's index .*; got 'b'"):
+        pidkit.joint_from_dit(d, target=3, sources=[0, "b"])
 
 
 def test_unmasked_masked_arrays_are_plain_labels():

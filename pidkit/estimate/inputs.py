@@ -12,19 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import to_numpy
+
 __all__ = [
     "check_features",
     "check_labels",
     "labels_or_features",
-    "to_numpy",
 ]
-
-
-def to_numpy(x: Any) -> np.ndarray:
-    """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to host."""
-    if hasattr(x, "detach") and hasattr(x, "cpu"):
-        x = x.detach().cpu().numpy()
-    return np.asarray(x)
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
