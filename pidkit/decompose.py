@@ -27,7 +27,7 @@ def pid(
     *,
     measure: str = "broja",
     target: int | Sequence[int] | None = None,
-    sources: Sequence[int | Sequence[int]] = (0, 1),
+    sources: Sequence[int | Sequence[int]] | None = None,
     **options: Any,
 ) -> PIDResult:
     """Partial information decomposition of ``p[y, t, s]`` under the chosen redundancy measure.
@@ -43,9 +43,11 @@ def pid(
         and Uni and Syn follow from the PID identities; they take ``units``, ``normalize`` and
         ``strict``. Derived synergy can be negative for all but ``"broja"`` and ``"mmi"``.
     target : int or sequence of int, optional
-        With a dit Distribution: the variable(s) forming Y. Required for dit input.
-    sources : sequence of two ints or sequences of int, default=(0, 1)
-        With a dit Distribution: the variables forming T and S.
+        With a dit Distribution: the variable(s) forming Y. Required for dit input; an array is
+        already indexed ``[y, t, s]`` and takes neither ``target`` nor ``sources`` (reorder its
+        axes with ``np.moveaxis``).
+    sources : sequence of two ints or sequences of int, optional
+        With a dit Distribution: the variables forming T and S (default ``(0, 1)``).
     **options
         Passed to the measure's function (``units``, ``tol``, ``strict``, ...); an option the
         measure does not take is a ``TypeError``.
@@ -68,7 +70,15 @@ def pid(
                 "p_yts is a dit Distribution: name its target variable, e.g. "
                 "pidkit.pid(d, target=2, sources=[0, 1])."
             )
-        p_yts = joint_from_dit(p_yts, target=target, sources=sources).p
+        p_yts = joint_from_dit(p_yts, target=target, sources=(0, 1) if sources is None else sources).p
+    elif target is not None or sources is not None:
+        given = ("target only applies" if sources is None else "sources only applies" if target is None
+                 else "target and sources only apply")
+        raise TypeError(
+            f"{given} to a dit Distribution; p_yts is an array, indexed [y, t, s] "
+            "already. Drop them, or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a "
+            "joint indexed [t, s, y]."
+        )
     function = _MEASURES[check_choice(measure, MEASURES, name="measure")]
     _check_options(measure, options)
     return function(p_yts, **options)

@@ -297,6 +297,13 @@ def test_other_bad_options_are_named():
         pidkit.pid(GOOD, measure="gh", tol=1e-9)
     with pytest.raises(ValueError, match=r"source must be 't' or 's'; got 'x'"):
         pidkit.i_function_of_source(GOOD, source="x")
+    with pytest.raises(ValueError, match=r"got 'BROJA'\. Did you mean 'broja'\?"):
+        pidkit.pid(GOOD, measure="BROJA")
+    # an array is indexed [y, t, s] already: target and sources were silently ignored
+    with pytest.raises(TypeError, match=r"target and sources only apply to a dit Distribution; .*moveaxis"):
+        pidkit.pid(GOOD, target=2, sources=[0, 1])
+    with pytest.raises(TypeError, match=r"^sources only applies to a dit Distribution"):
+        pidkit.pid(GOOD, sources=[1, 0])
 
 
 @pytest.mark.parametrize(
