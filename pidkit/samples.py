@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_pmf, is_dit_distribution, to_numpy
+from ._validate import check_missing_labels, check_pmf, is_dit_distribution, to_numpy
 
 
 class EmpiricalJoint(NamedTuple):
@@ -70,15 +70,6 @@ def _label_array(values: Any, name: str) -> np.ndarray:
     return _as_objects(seq)
 
 
-def _is_missing(value: Any) -> bool:
-    """NaN, pandas' NA and NaT: values that are not equal to themselves (a Python NaN object
-    would also hash as a label of its own, one per sample)."""
-    try:
-        return bool(value != value)
-    except (TypeError, ValueError):  # pandas.NA: its comparisons are NA, whose truth is undefined
-        return True
-
-
 def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
     arr = _label_array(values, name)
     if arr.ndim != 1:
@@ -93,12 +84,7 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
     if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
         raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
     if arr.dtype == object:
-        missing = [i for i, v in enumerate(arr) if not isinstance(v, (str, bytes, tuple)) and _is_missing(v)]
-        if missing:
-            raise ValueError(
-                f"{name} contains {len(missing)} missing label(s) (NaN, NA or NaT; the first at "
-                f"index {missing[0]}); drop those samples from y, t and s alike."
-            )
+        check_missing_labels(arr, name)
         uniques: dict[Hashable, int] = {}
         try:
             codes = np.array([uniques.setdefault(v, len(uniques)) for v in arr], dtype=np.intp)
