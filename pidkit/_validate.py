@@ -625,7 +625,8 @@ def check_n_jobs(n_jobs: Any) -> None:
     """Accept joblib's ``n_jobs``: None, a positive int, or a negative int (-1 = all cores)."""
     if n_jobs is None:
         return
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral) or n_jobs == 0:
-        raise ValueError(
-            f"n_jobs must be None, a positive int, or a negative int (-1 = all cores); got {n_jobs!r}."
-        )
+    expected = "n_jobs must be None, a positive int, or a negative int (-1 = all cores)"
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"{expected}; got {n_jobs!r} ({type(n_jobs).__name__}).")
+    if n_jobs == 0:
+        raise ValueError(f"{expected}; got 0. Pass 1 to work in this process.")

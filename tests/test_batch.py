@@ -62,8 +62,8 @@ def test_empty_batch_gives_an_empty_list():
     ("kwargs", "error", "match"),
     [
         ({"tolerance": 1e-6}, TypeError, r"does not take: \['tolerance'\]; the known ones"),
-        ({"n_jobs": 0}, TypeError, r"n_jobs must be a non-zero int.*got 0"),
-        ({"n_jobs": 1.5}, TypeError, r"n_jobs must be a non-zero int"),
+        ({"n_jobs": 0}, ValueError, r"n_jobs must be None, a positive int, .*got 0\. Pass 1"),
+        ({"n_jobs": 1.5}, TypeError, r"n_jobs must be None, a positive int, .*got 1\.5 \(float\)"),
         ({"progress": "yes"}, TypeError, r"progress must be True, False or None; got 'yes'"),
         ({"units": "bit"}, ValueError, r"^units must be 'bits' or 'nats'; got 'bit'"),
         ({"tol": True}, TypeError, r"^tol must be a positive number of bits.*got True"),
@@ -175,9 +175,14 @@ def test_a_dask_cluster_gives_the_serial_numbers():
     ps = _stackable_and_mixed()
     serial = bertschinger_batch(ps)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster):
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
         with parallel_config(backend="dask"):
             clustered = bertschinger_batch(ps, n_jobs=2)
-    assert [r.method for r in clustered] == [r.method for r in serial]
-    for a, b in zip(serial, clustered, strict=True):  # stacks differ: rounding only
+            # the default n_jobs=None follows the active config: the chunks go to the cluster
+            with distributed.get_task_stream(client) as stream:
+                following = bertschinger_batch(ps)
+    assert len(stream.data) >= 2
+    assert [r.method for r in clustered] == [r.method for r in following] == [r.method for r in serial]
+    for a, b, c in zip(serial, clustered, following, strict=True):  # stacks differ: rounding only
         assert _atoms(a) == pytest.approx(_atoms(b), abs=1e-12) and b.gap <= 1e-9
+        assert _atoms(a) == pytest.approx(_atoms(c), abs=1e-12)

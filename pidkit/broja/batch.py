@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 
 from .._errors import SolverError
 from .._result import PIDResult
-from .._validate import check_joint
+from .._validate import check_joint, check_n_jobs
 from .solve import Options, bertschinger, check_options, result, solve_joints
 
 __all__ = ["bertschinger_batch"]
@@ -42,7 +42,7 @@ _OPTIONS = {
 def bertschinger_batch(
     ps: ArrayLike | Sequence[ArrayLike],
     *,
-    n_jobs: int = 1,
+    n_jobs: int | None = None,
     progress: bool | None = None,
     **bertschinger_kwargs: Any,
 ) -> list[PIDResult]:
@@ -53,12 +53,14 @@ def bertschinger_batch(
     ps : sequence of array_like, or array_like of shape (n, n_y, n_t, n_s)
         The joints, each indexed target Y, teacher T, student S. In a sequence the shapes may
         differ from joint to joint.
-    n_jobs : int, default=1
-        Parallel workers (joblib): 1 solves in this process, -1 uses every core. The batch is cut
-        into a few chunks per worker so the per-worker overhead is paid once per chunk. With the
-        default (loky) backend the first parallel call starts worker processes (each imports
-        pidkit, about a second); later calls reuse them. Under
-        ``joblib.parallel_config(backend="dask")`` the chunks run on a Dask cluster.
+    n_jobs : int or None, default=None
+        Parallel workers (joblib): 1 solves in this process, -1 uses every core, ``None`` takes
+        the active ``joblib.parallel_config`` (this process outside one, as in scikit-learn).
+        The batch is cut into a few chunks per worker so the per-worker overhead is paid once
+        per chunk. With the default (loky) backend the first parallel call starts worker
+        processes (each imports pidkit, about a second); later calls reuse them. Under
+        ``joblib.parallel_config(backend="dask")`` the chunks run on the Dask cluster's workers
+        (with ``n_jobs=None``, as many as it has).
     progress : bool or None, default=None
         Show a tqdm progress bar. ``None`` shows one for batches of more than 100 joints when
         stderr is a terminal.
@@ -100,9 +102,12 @@ def bertschinger_batch(
     joints = _as_joints(ps)
     options = _check_options(n_jobs, progress, bertschinger_kwargs)
     show = _show_progress(progress, len(joints))
-    if n_jobs == 1 or len(joints) <= 1:
+    from joblib import effective_n_jobs
+
+    workers = effective_n_jobs(n_jobs)
+    if workers == 1 or len(joints) <= 1:
         return _solve_serial(joints, options, show)
-    return _solve_parallel(joints, options, n_jobs, show)
+    return _solve_parallel(joints, options, n_jobs, workers, show)
 
 
 def _as_joints(ps: Any) -> list[Any]:
@@ -128,10 +133,7 @@ def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Option
             f"bertschinger_batch got options bertschinger does not take: {unknown}; "
             f"the known ones are {sorted(_OPTIONS)}."
         )
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise TypeError(
-            f"n_jobs must be a non-zero int (1 = this process, -1 = every core); got {n_jobs!r}."
-        )
+    check_n_jobs(n_jobs)
     if progress is not None and not isinstance(progress, bool):
         raise TypeError(f"progress must be True, False or None; got {progress!r}.")
     return check_options(**{**_OPTIONS, **kwargs})
@@ -182,10 +184,11 @@ def _solve_serial(joints: list[Any], options: Options, show: bool) -> list[PIDRe
     return _collect(chunks, len(joints), show)
 
 
-def _solve_parallel(joints: list[Any], options: Options, n_jobs: int, show: bool) -> list[PIDResult]:
-    from joblib import Parallel, delayed, effective_n_jobs
+def _solve_parallel(
+    joints: list[Any], options: Options, n_jobs: int | None, workers: int, show: bool
+) -> list[PIDResult]:
+    from joblib import Parallel, delayed
 
-    workers = effective_n_jobs(n_jobs)
     size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
     tasks = (delayed(_solve_chunk)(i, joints[i : i + size], options) for i in range(0, len(joints), size))
     return _collect(Parallel(n_jobs=n_jobs, return_as="generator")(tasks), len(joints), show)
