@@ -14,14 +14,14 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
 from . import examples, theorems
 from ._errors import SolverError
 from ._result import PIDResult
-from ._validate import check_choice
+from ._validate import SEED_MAX, check_choice
 from .decompose import pid
 from .redundancy import MEASURES
 
@@ -31,6 +31,15 @@ _NPY_MAGIC = b"\x93NUMPY"
 
 class UsageError(Exception):
     """A mistake in the command line or its input files: reported in one line, exit status 2."""
+
+
+class OneLineArgumentParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line on stderr (exit status 2) that point to
+    the command's ``--help``, instead of the usage followed by the error. Its subcommands'
+    parsers are of this class too."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 
 def _load_joint(path: str) -> Any:
@@ -137,6 +146,16 @@ def _sizes(text: str) -> tuple[int, int, int]:
     return sizes  # type: ignore[return-value]
 
 
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        seed = -1
+    if not 0 <= seed <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1; got {text!r}")
+    return seed
+
+
 def _check(args: argparse.Namespace) -> int:
     runs = {
         "examples": lambda: theorems.check_paper_examples(),
@@ -162,7 +181,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def get_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pidkit`` command."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="pidkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -202,7 +221,7 @@ def get_parser() -> argparse.ArgumentParser:
     chk.add_argument("--n", type=int, default=50, help="random joints for 3.2 and 4.1 (default: 50)")
     chk.add_argument("--sizes", type=_sizes, default=(2, 2, 3), help="n_y,n_t,n_s (default: 2,2,3)")
     chk.add_argument("--sparsity", type=float, default=0.3, help="zero-cell probability (default: 0.3)")
-    chk.add_argument("--seed", type=int, default=0, help="random_state of the joints (default: 0)")
+    chk.add_argument("--seed", type=_seed, default=0, help="random_state of the joints (default: 0)")
     chk.add_argument("--flip", type=float, default=0.1, help="Theorem 3.1: P(Y != Z) (default: 0.1)")
     chk.add_argument("--measure", default="broja", help="Theorem 3.1: Red measure (default: broja)")
     chk.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -216,7 +235,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 on success; 1 when a solver could not certify its answer or ``check`` found a violation;
     2 for bad input (argparse's own errors included), reported in one line on stderr.
     """
-    args = get_parser().parse_args(argv)
+    try:
+        args = get_parser().parse_args(argv)
+    except SystemExit as exc:  # --help (0) or an argument error, already reported in one line
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to

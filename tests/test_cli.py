@@ -120,6 +120,33 @@ def test_argument_errors_are_one_line(capsys, argv, match):
     assert err.count("\n") == 1 and re.search(match, err), err
 
 
+@pytest.mark.parametrize(
+    ("argv", "match"),
+    [
+        (["decompose", "--exmaple", "and"],
+         r"^pidkit: error: unrecognized arguments: --exmaple; see 'pidkit --help'"),
+        (["decompose", "--example"], r"^pidkit decompose: error: argument --example: expected one argument; "
+                                     r"see 'pidkit decompose --help'"),
+        (["decompose", "--example", "and", "--units", "bit"], r"argument --units: invalid choice: 'bit'"),
+        (["check", "theorem-5"], r"^pidkit check: error: argument which: invalid choice: 'theorem-5'"),
+        (["check", "theorem-3.2", "--seed", "-1"],
+         r"argument --seed: expected an integer from 0 to 2\*\*32 - 1"),
+        (["nosuch"], r"argument command: invalid choice: 'nosuch'"),
+    ],
+)
+def test_argparse_errors_are_one_line_too(capsys, argv, match):
+    # argparse's own errors printed the usage (2-5 lines) before the error
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert re.search(match, captured.err), captured.err
+
+
+def test_help_exits_0(capsys):
+    assert main(["decompose", "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: pidkit decompose")
+
+
 def test_debug_shows_the_traceback(tmp_path):
     path = _write(tmp_path / "bad.npy", b"garbage")
     with pytest.raises(UsageError, match=r"not a \.npy file"):

@@ -115,6 +115,10 @@ def test_bad_arguments_are_errors() -> None:
         check_paper_examples(tol=-1)
     with pytest.raises(ValueError, match=r"joints\[0\] must be a 3-D array"):
         check_theorem_3_2([np.ones(4) / 4])
+    with pytest.raises(ValueError, match=r"random_state must be an int in \[0, .*\] or None; got -1\."):
+        check_theorem_3_2(n=1, random_state=-1)
+    with pytest.raises(TypeError, match=r"random_state must be an int .*got 'a' \(str\)"):
+        check_theorem_4_1(n=1, random_state="a")
 
 
 def test_cli_check_prints_reports_and_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -136,9 +140,8 @@ def test_cli_check_theorem_4_1_options(capsys: pytest.CaptureFixture[str]) -> No
     (record,) = json.loads(capsys.readouterr().out)
     assert record["summary"].startswith("3 joint(s), 0 violation(s)")
     assert len(record["details"]["values_bits"]) == 3
-    with pytest.raises(SystemExit):
-        main(["check", "theorem-4.1", "--sizes", "2,2"])
-    capsys.readouterr()
+    assert main(["check", "theorem-4.1", "--sizes", "2,2"]) == 2
+    assert "argument --sizes: expected three positive integers" in capsys.readouterr().err
     assert main(["check", "theorem-4.1", "--sparsity", "1.5"]) == 2
     assert "sparsity must be a fraction" in capsys.readouterr().err
 

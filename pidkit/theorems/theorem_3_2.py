@@ -13,7 +13,7 @@ from .._units import check_units, from_nats
 from .._validate import check_tol
 from ..bertschinger import bertschinger
 from .report import TheoremReport
-from .shared import DEFAULT_TOL_BITS, joints_to_check
+from .shared import DEFAULT_TOL_BITS, generator, joints_to_check
 
 __all__ = ["check_theorem_3_2"]
 
@@ -63,7 +63,7 @@ def check_theorem_3_2(
     """
     units = check_units(units)
     tol = check_tol(tol)
-    rng = np.random.default_rng(random_state)
+    rng = generator(random_state)
     ps = joints_to_check(joints, n, sizes, sparsity, rng)
     rows = []
     for i, p in enumerate(ps):
