@@ -382,8 +382,9 @@ def _check_no_empty_axis(arr: np.ndarray, name: str) -> None:
         )
 
 
-def _as_real_array(p: Any, name: str) -> np.ndarray:
-    """``p`` as an array of integers or reals (any precision), without copying a valid array."""
+def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
+    """``p`` as an array of integers or reals (any precision), without copying a valid array;
+    ``masses`` says whether its entries are masses (what a masked cell's advice can offer)."""
     if is_dit_distribution(p):
         raise TypeError(
             f"{name} is a dit Distribution; convert it first with "
@@ -400,8 +401,10 @@ def _as_real_array(p: Any, name: str) -> np.ndarray:
         if n_masked:
             raise ValueError(
                 f"{name} is a masked array with {n_masked} masked cell(s); pidkit does not guess "
-                f"what a masked mass means. Pass {name}.filled(0) to treat them as zero mass, or "
-                f"{name}.data to use the values underneath."
+                + (f"what a masked mass means. Pass {name}.filled(0) to treat them as zero mass, or "
+                   f"{name}.data to use the values underneath." if masses else
+                   f"what a masked entry means. Estimate the missing entries first, or pass "
+                   f"{name}.data to use the values underneath.")
             )
         p = p.data
     try:
@@ -516,7 +519,7 @@ def check_covariance(
     array([[2., 1.],
            [1., 2.]])
     """
-    arr = _as_real_array(cov, name)
+    arr = _as_real_array(cov, name, masses=False)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
         raise ValueError(
             f"{name} must be a non-empty square 2-D matrix (the covariance of the stacked vector); "

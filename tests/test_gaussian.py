@@ -332,6 +332,8 @@ NAN = np.where(np.eye(3) > 0, np.nan, GOOD)
         (GOOD, (1.0, 1, 1), {}, TypeError, "dims must hold integers"),
         (GOOD[:2], (1, 1, 1), {}, ValueError, r"cov must be a non-empty square 2-D matrix .* shape \(2, 3\)"),
         (GOOD.astype(complex), (1, 1, 1), {}, TypeError, "cov must be an array of real numbers"),
+        (np.ma.masked_array(GOOD, mask=np.eye(3)), (1, 1, 1), {}, ValueError,
+         r"cov is a masked array with 3 masked cell\(s\); .*masked entry means\. Estimate the missing"),
         (GOOD, (1, 1, 1), {"method": "newton"}, ValueError, "method must be one of"),
         (GOOD, (1, 1, 1), {"tol": 0}, ValueError, "tol must be a positive number of bits"),
         (GOOD, (1, 1, 1), {"units": "bit"}, ValueError, "units must be 'bits' or 'nats'"),
