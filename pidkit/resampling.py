@@ -167,10 +167,12 @@ def bootstrap_intervals(
     --------
     >>> import numpy as np
     >>> reps = np.array([[0.9], [1.0], [1.1], [1.2], [1.3]])
-    >>> bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="percentile")
-    [(0.9, 1.1)]
-    >>> bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="basic")
-    [(0.9, 1.1)]
+    >>> [(lo, hi)] = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="percentile")
+    >>> round(lo, 6), round(hi, 6)
+    (0.9, 1.1)
+    >>> [(lo, hi)] = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="basic")
+    >>> round(lo, 6), round(hi, 6)
+    (0.9, 1.1)
     >>> [(lo, hi)] = bootstrap_intervals(reps, [1.0], confidence=0.5)   # "centred"
     >>> round(lo, 6), round(hi, 6)              # the replicates' spread, around 1.0
     (0.9, 1.1)

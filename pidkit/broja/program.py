@@ -432,7 +432,7 @@ def closed_form(p: np.ndarray) -> Solution:
     >>> p = np.full((2, 1, 3), 1 / 6)  # |T| = 1: Delta_P = {p}
     >>> sol = closed_form(p)
     >>> sol.certified, round(float(sol.value), 12)  # f(p) = -H(Y|S) = -log 2
-    (True, -0.693147180560)
+    (True, -0.69314718056)
     """
     lam, mu = closed_form_multipliers(p)
     value = float(objective(p))
