@@ -81,6 +81,13 @@ def test_bad_containers_and_joints_are_named():
         bertschinger_batch(examples.xor())
     with pytest.raises(TypeError, match=r"sequence of joints.*got int"):
         bertschinger_batch(3)
+    # one joint where a batch was expected: each was blamed on "joint 0" or on a field
+    with pytest.raises(ValueError, match=r"^ps looks like a single joint \(a nested list of 2 tables\)"):
+        bertschinger_batch(examples.xor().tolist())
+    with pytest.raises(TypeError, match=r"got one EmpiricalJoint\. Pass \[joint\.p\]"):
+        bertschinger_batch(pidkit.joint_from_samples([0, 1], [0, 1], [1, 0]))
+    with pytest.raises(TypeError, match=r"got a dict\. Pass list\(ps\.values\(\)\)"):
+        bertschinger_batch({"a": examples.xor()})
     with pytest.raises(ValueError, match=r"^joint 1: "):
         bertschinger_batch([examples.xor(), -examples.xor()])
 

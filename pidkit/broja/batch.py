@@ -118,12 +118,28 @@ def _as_joints(ps: Any) -> list[Any]:
                 "Stack joints of one shape along a new first axis, or pass a list of joints."
             )
         return list(ps)
+    if isinstance(ps, tuple) and hasattr(ps, "_fields") and "p" in ps._fields:  # an EmpiricalJoint
+        raise TypeError(
+            f"ps must be a sequence of joints; got one {type(ps).__name__}. Pass [joint.p], or "
+            "use pidkit.bertschinger(joint.p) for a single joint."
+        )
+    if isinstance(ps, dict):
+        raise TypeError(
+            "ps must be a sequence of joints; got a dict. Pass list(ps.values()) (the results "
+            "come back in that order)."
+        )
     if isinstance(ps, (str, bytes)) or not isinstance(ps, Iterable):
         raise TypeError(
             "ps must be a sequence of joints p[y, t, s] or a 4-D array of them; "
             f"got {type(ps).__name__}."
         )
-    return list(ps)
+    joints = list(ps)
+    if joints and isinstance(joints[0], (list, tuple)) and np.ndim(joints[0]) == 2:
+        raise ValueError(
+            f"ps looks like a single joint (a nested list of {len(joints)} tables), not a "
+            "sequence of joints. Pass [p], or use pidkit.bertschinger(p) for one joint."
+        )
+    return joints
 
 
 def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Options:
