@@ -151,6 +151,9 @@ def test_a_floored_synergy_is_reported():
         ((np.full(10, np.nan), np.zeros(10), np.zeros(10)), ValueError, "y contains NaN or infinity"),
         ((np.zeros(10), np.array(["a"] * 10), np.zeros(10)), TypeError, "t must hold real numbers"),
         ((np.zeros(10), np.zeros((10, 2, 2)), np.zeros(10)), ValueError, r"t must be of shape \(n_samples,"),
+        # t copies y: the error named 'cov', an argument of gaussian_pid, not of this function
+        ((np.arange(10.0), np.arange(10.0), np.arange(10.0) % 3), ValueError,
+         r"^y, t and s: T determines a linear combination of Y exactly"),
     ],
 )
 def test_bad_samples_are_refused_with_a_named_message(arrays, error, match):

@@ -124,8 +124,9 @@ class _Whitening:
         return self.w.T @ cross
 
 
-def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int]) -> ReducedSystem:
-    """Reduce a validated covariance of the stacked [Y, T, S] (block sizes ``dims``).
+def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int], *, name: str = "cov") -> ReducedSystem:
+    """Reduce a validated covariance of the stacked [Y, T, S] (block sizes ``dims``); ``name``
+    is what the error calls it.
 
     Raises
     ------
@@ -133,7 +134,7 @@ def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int]) -> ReducedSys
         If a source, or the pair, determines a linear function of Y exactly (infinite information).
     """
     whitenings = _cholesky_whitenings(cov, dims) or _eigen_whitenings(cov, dims)
-    return _assemble(cov, dims, *whitenings)
+    return _assemble(cov, dims, *whitenings, name=name)
 
 
 def _chol(block: np.ndarray) -> np.ndarray | None:
@@ -180,26 +181,26 @@ def _eigen_whitenings(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[_Whi
     return tuple(_eigen_whitening(cov[b, b]) for b in blocks)
 
 
-def _canonical(k: np.ndarray, what: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _canonical(k: np.ndarray, what: str, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SVD of a whitened cross-covariance: (u, rho, q) with ``k = u diag(rho) q^T``; checks rho < 1."""
     if k.size == 0:
         return np.zeros((k.shape[0], 0)), np.zeros(0), np.zeros((k.shape[1], 0))
     u, rho, vt = np.linalg.svd(k, full_matrices=False)
-    _check_finite_information(rho, what)
+    _check_finite_information(rho, what, name)
     return u, rho, vt.T
 
 
-def _canonical_correlations(k: np.ndarray, what: str) -> np.ndarray:
+def _canonical_correlations(k: np.ndarray, what: str, name: str) -> np.ndarray:
     """The singular values of a whitened cross-covariance (no vectors); checks rho < 1."""
     rho = np.linalg.svd(k, compute_uv=False) if k.size else np.zeros(0)
-    _check_finite_information(rho, what)
+    _check_finite_information(rho, what, name)
     return rho
 
 
-def _check_finite_information(rho: np.ndarray, what: str) -> None:
+def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
     if rho.size and rho[0] > 1 - INFINITE_GAP:
         raise ValueError(
-            f"cov: {what} determines a linear combination of Y exactly (canonical correlation "
+            f"{name}: {what} determines a linear combination of Y exactly (canonical correlation "
             f"{rho[0]:.15f}, within {INFINITE_GAP:g} of 1), so the mutual information is infinite and "
             "the Gaussian PID is undefined. Look for a target column copied into the features, or "
             "add observation noise."
@@ -221,14 +222,16 @@ def _assemble(
     white_t: _Whitening,
     white_s: _Whitening,
     white_ts: _Whitening,
+    *,
+    name: str,
 ) -> ReducedSystem:
     """Channels, informations and coupling maps from the whitened blocks."""
     d_y, d_t, _ = dims
     cov_y = white_y.white(cov[:d_y, d_y:]).T  # Cov([T, S], Y')
     cov_ty, cov_sy = cov_y[:d_t], cov_y[d_t:]
-    u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T")
-    u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S")
-    rho_ts = _canonical_correlations(white_ts.white(cov_y), "(T, S) jointly")
+    u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T", name)
+    u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S", name)
+    rho_ts = _canonical_correlations(white_ts.white(cov_y), "(T, S) jointly", name)
     keep_t, keep_s = rho_t > DROP_RHO, rho_s > DROP_RHO
     dropped = _information(rho_t[~keep_t]) + _information(rho_s[~keep_s])
     u_t, rho_t, q_t = u_t[:, keep_t], rho_t[keep_t], q_t[:, keep_t]

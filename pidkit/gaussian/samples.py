@@ -249,16 +249,7 @@ def gaussian_pid_from_samples(
     data = np.hstack(arrays)
     with blas_threads(1):
         cov = np.cov(data, rowvar=False)
-    result = estimate_from_covariance(
-        cov,
-        dims,
-        n_samples=n,
-        bias_correction=bias_correction,
-        units=units,
-        tol=tol,
-        strict=strict,
-        method=method,
-    )
+        result = _estimate(cov, dims, n, bias_correction, units, tol, strict, method, name="y, t and s")
     if n_boot == 0:
         return result
     statistic = GaussianStatistic(
@@ -369,13 +360,16 @@ def _estimate(
     tol: float,
     strict: bool,
     method: str,
+    name: str = "sample_cov",
 ) -> PIDResult:
-    c = check_covariance(sample_cov, dims=dims, name="sample_cov")
+    """:func:`estimate_from_covariance` after its own checks; ``name`` is what errors call the
+    covariance's source."""
+    c = check_covariance(sample_cov, dims=dims, name=name)
     dims = (int(dims[0]), int(dims[1]), int(dims[2]))
     tol_nats = check_options(method, tol, units, strict)
     bias_correction = check_flag(bias_correction, name="bias_correction")
     started = time.perf_counter()
-    system = reduce_covariance(c, dims)
+    system = reduce_covariance(c, dims, name=name)
     dof = int(n_samples) - 1
     rank_y, rank_t, rank_s, rank_ts = system.ranks
     if dof <= rank_y + rank_ts:
