@@ -134,12 +134,24 @@ def _as_joints(ps: Any) -> list[Any]:
             f"got {type(ps).__name__}."
         )
     joints = list(ps)
-    if joints and isinstance(joints[0], (list, tuple)) and np.ndim(joints[0]) == 2:
+    if joints and _is_table(joints[0]):
         raise ValueError(
             f"ps looks like a single joint (a nested list of {len(joints)} tables), not a "
             "sequence of joints. Pass [p], or use pidkit.bertschinger(p) for one joint."
         )
     return joints
+
+
+def _is_table(entry: Any) -> bool:
+    """Whether ``entry`` is a plain nested list (or tuple) of numbers of two dimensions: the first
+    entry of a single joint passed as a nested list (a ragged or odd entry is left to the joint's
+    own check, which names it)."""
+    if not isinstance(entry, (list, tuple)) or hasattr(entry, "_fields"):
+        return False
+    try:
+        return np.asarray(entry).ndim == 2
+    except (ValueError, TypeError):
+        return False
 
 
 def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Options:
