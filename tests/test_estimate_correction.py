@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -210,3 +211,45 @@ def test_fewer_samples_than_cells_is_an_error_naming_the_fix():
         assert pid_from_representations(y, t, s, bias_correction="none").correction.method == "none"
     with pytest.raises(ValueError, match=r"counts must be a 3-D array of non-negative integer counts"):
         correct_counts(np.ones((2, 2)))
+
+
+@pytest.mark.parametrize(
+    ("n", "subsamples", "expected", "not_expected"),
+    [
+        # the trial's case: (2, 3) refused, so it must not be suggested again; 6 clusters fit
+        (200, (2, 3), r"Use at most 6 clusters per side \(n_clusters=6;.* at least 300 samples, or "
+                      r"bias_correction='none'", r"subsamples=\(2, 3\)\)"),
+        (450, (2, 40), r"Use fewer parts \(subsamples=\(2, 4\)\), at least 4000 samples", r"n_clusters="),
+        (1797, (2, 40), r"at most 4 clusters per side .* fewer parts \(subsamples=\(2, 17\)\)", r"\(2, 3\)"),
+        (80, (2, 4), r"got 80 samples\. Use at most 2 clusters per side", r"subsamples=\("),
+    ],
+)
+def test_the_sample_size_error_computes_a_setting_that_works(n, subsamples, expected, not_expected):
+    counts = np.zeros((10, 10, 10), dtype=int)
+    counts.ravel()[:n] = 1  # n samples
+    counts[0, 0, 0] += n - counts.sum()
+    with pytest.raises(ValueError) as info:
+        correct_counts(counts, subsamples=subsamples)
+    message = str(info.value)
+    assert re.search(expected, message), message
+    assert not re.search(not_expected, message), message
+
+
+def test_an_array_of_subsamples_is_a_sequence_of_ints():
+    counts = np.random.default_rng(5).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
+    assert correct_counts(counts, subsamples=np.array([2, 4])).corrected == correct_counts(counts).corrected
+    with pytest.raises(TypeError, match=r"subsamples entries must be an int"):
+        correct_counts(counts, subsamples=np.array([2.0, 4.0]))
+
+
+def test_corrected_informations_above_their_entropy_bound_are_flagged():
+    # T = S = Y: I(Y;T) = H(Y); the extrapolation lands above the plug-in H(Y) (itself biased low).
+    y = np.random.default_rng(7).integers(0, 10, 1797)
+    res = pid_from_representations(y, y, y)
+    h_y = float(-(np.bincount(y) / y.size * np.log2(np.bincount(y) / y.size)).sum())
+    assert res.i_yt > h_y and res.correction.above_bound == ("i_yt", "i_ys")
+    assert "note: i_yt, i_ys corrected above min(H(Y), H(source)) of the plug-in entropies" in repr(res)
+    assert res.correction.to_dict()["above_bound"] == ["i_yt", "i_ys"]
+    assert res.i_yt == pytest.approx(h_y, abs=0.01)  # not clipped, and not far above
+    counts = np.random.default_rng(5).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
+    assert correct_counts(counts).above_bound == ()

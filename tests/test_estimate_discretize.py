@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.cluster import MiniBatchKMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.mixture import GaussianMixture
-from sklearn.pipeline import Pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from pidkit.estimate import Discretizer, clusters_for_samples, discretize, pid_from_representations
 
@@ -96,6 +98,126 @@ def test_auto_clusters_in_the_pipeline_are_recorded():
     assert "clusters_for_samples" in repr(res)
     with pytest.raises(ValueError, match=r"n_clusters must be an int >= 2 or 'auto'; got 'many'"):
         pid_from_representations(y, X, X, n_clusters="many")
+
+
+def test_a_float32_fit_maps_float64_features_and_back():
+    codes, X = _blobs(seed=5)
+    narrow = Discretizer(n_clusters=3).fit(X.astype(np.float32))
+    wide = Discretizer(n_clusters=3).fit(X)
+    np.testing.assert_array_equal(narrow.predict(X), narrow.labels_)
+    np.testing.assert_array_equal(wide.predict(X.astype(np.float32)), wide.labels_)
+    res = pid_from_representations(codes, X, X, discretizers=(narrow, None), bias_correction="none")
+    assert res.settings["t"]["fitted"] == "reused" and res.settings["t"]["n_values"] == 3
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        np.zeros((300, 12)),
+        np.ones((300, 12)),
+        np.full((300, 12), 3.7, dtype=np.float32),
+        # rows that differ only in scale are one point after the L2 normalisation
+        np.random.default_rng(6).uniform(0.1, 50, (300, 1)) * np.eye(12)[4],
+    ],
+    ids=["zeros", "ones", "3.7-float32", "one-direction"],
+)
+def test_rows_all_equal_are_one_cluster_and_no_information(rows):
+    codes, X = _blobs(seed=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no PCA 0/0 and no KMeans "fewer distinct clusters" warning
+        disc = Discretizer(n_clusters=3).fit(rows)
+        res = pid_from_representations(codes, rows, X, n_clusters=3)
+    assert disc.rows_equal_ and disc.n_clusters_ == 1 and disc.pca_ is None
+    assert (disc.labels_ == 0).all() and (disc.predict(X) == 0).all()
+    assert res.settings["t"]["n_values"] == 1 and res.settings["t"]["rows_equal"]
+    assert res.settings["t"]["n_clusters"] == 1 and "every row the same -> 1 cluster" in repr(res)
+    for quantity in ("i_yt", "red", "uni_t"):
+        assert getattr(res, quantity) == pytest.approx(0.0, abs=1e-12)
+    assert res.uni_s == pytest.approx(res.i_ys, abs=1e-12)
+    assert not Discretizer(n_clusters=3).fit(X).rows_equal_
+
+
+def test_a_clusterers_own_number_of_clusters_is_recorded_and_checked():
+    codes, X = _blobs(seed=7)
+    res = pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(4, n_init=3), n_clusters="auto",
+                                   bias_correction="none")
+    assert res.settings["t"]["n_clusters"] == 4 and "n_clusters_rule" not in res.settings["t"]
+    res = pid_from_representations(codes, X, X, clusterer=GaussianMixture(5), bias_correction="none")
+    assert res.settings["t"]["n_clusters"] == 5 and "GaussianMixture 5 (seed 0" in repr(res)
+    same = pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(4, n_init=3), n_clusters=4,
+                                    bias_correction="none")
+    assert same.settings["t"]["n_clusters"] == 4
+    with pytest.raises(ValueError, match=r"n_clusters=5 conflicts with clusterer=MiniBatchKMeans\("
+                                         r"n_clusters=4\), whose own setting applies; .* pass n_clusters=4"):
+        pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(4), n_clusters=5)
+    with pytest.raises(ValueError, match=r"the clusterer GaussianMixture's n_components=50 is more than "
+                                         r"the 30 samples in t_features"):
+        pid_from_representations(codes[:30], X[:30], X[:30], clusterer=GaussianMixture(50),
+                                 bias_correction="none")
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_a_pipeline_clusterer_is_seeded_throughout():
+    codes, X = _blobs(n=600, k=6, seed=8)
+    pipe = make_pipeline(StandardScaler(), KMeans(8, n_init=1))
+    first, second = (pid_from_representations(codes, X, X, clusterer=pipe, bias_correction="none")
+                     for _ in range(2))
+    assert first.discretizers[0].clusterer_.get_params()["kmeans__random_state"] == 0
+    assert pipe.get_params()["kmeans__random_state"] is None  # the user's object is not touched
+    np.testing.assert_array_equal(first.discretizers[0].labels_, second.discretizers[0].labels_)
+    assert first.red == second.red and first.settings["t"]["n_clusters"] == 8  # distinct labels found
+
+
+class _PlainClusterer:
+    """fit_predict and predict, nothing else (no get_params, no fit)."""
+
+    def __init__(self):
+        self.model = KMeans(3, n_init=2, random_state=1)
+
+    def fit_predict(self, X, y=None):
+        return self.model.fit_predict(X)
+
+    def predict(self, X):
+        return self.model.predict(X)
+
+
+def test_any_object_with_fit_predict_and_predict_is_copied_and_used_as_it_is():
+    codes, X = _blobs(seed=9)
+    plain = _PlainClusterer()
+    disc = Discretizer(n_components=4, clusterer=plain).fit(X)
+    assert not hasattr(plain.model, "cluster_centers_")  # a copy was fitted
+    np.testing.assert_array_equal(disc.predict(X), disc.labels_)
+    assert disc.settings()["clusterer"] == "_PlainClusterer" and disc.n_clusters_ == 3
+    res = pid_from_representations(codes, X, X, clusterer=plain, bias_correction="none")
+    assert res.settings["t"]["n_values"] == 3
+    with pytest.raises(TypeError, match=r"not the class KMeans; pass an instance, e\.g\. KMeans\(n_clu"):
+        Discretizer(clusterer=KMeans).fit(X)
+
+
+def test_single_features_and_1d_input_name_normalize():
+    _, X = _blobs(seed=10)
+    with pytest.raises(ValueError, match=r"X\.reshape\(-1, 1\) with normalize=None \(L2 normalisation of a "
+                                         r"single feature keeps only its sign\)\.$"):
+        Discretizer().fit(X[:, 0])  # no "pass integer labels": a Discretizer takes none
+    with pytest.raises(ValueError, match=r"normalize='l2' scales every row of X to unit length"):
+        discretize(X[:, :1], n_clusters=4)
+    labels, _ = discretize(X[:, :1], n_clusters=4, normalize=None)
+    assert len(np.unique(labels)) == 4
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_auto_clusters_never_pick_what_the_correction_refuses():
+    assert clusters_for_samples(450, 10, subsamples=(2, 8)) == 5  # pieces of 56: 5 x 10 cells
+    rng = np.random.default_rng(11)
+    y, X = rng.integers(0, 10, 450), rng.normal(size=(450, 6))
+    res = pid_from_representations(y, X, X, n_clusters="auto", subsamples=(2, 8))
+    assert res.settings["t"]["n_clusters"] == 5
+    with pytest.raises(ValueError, match=r"n_clusters='auto' found no number of clusters that "
+                                         r"bias_correction='eb-extrapolation' accepts with 70 samples of 10 "
+                                         r"labels .*subsamples=\(2, 3\).*bias_correction='none'"):
+        pid_from_representations(y[:70], X[:70], X[:70], n_clusters="auto")
+    plugin = pid_from_representations(y[:70], X[:70], X[:70], n_clusters="auto", bias_correction="none")
+    assert plugin.shape[1] == 2
 
 
 def test_import_pidkit_stays_light():

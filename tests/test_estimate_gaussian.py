@@ -3,7 +3,10 @@ Gaussian PID of their covariance with bootstrap intervals, and the same result t
 
 from __future__ import annotations
 
+import ast
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -182,3 +185,42 @@ def test_projector_misuse_names_the_argument():
                                          r"fitted on 2"):
         pid_from_representations(y, t, np.hstack([s, s[:, :1]]), estimator="gaussian",
                                  discretizers=fitted)
+
+
+def test_n_clusters_auto_means_not_set_for_the_gaussian_estimator():
+    y, t, s = draw(np.random.default_rng(10), 300)
+    auto = pid_from_representations(y, t, s, estimator="gaussian", n_clusters="auto")
+    plain = pid_from_representations(y, t, s, estimator="gaussian")
+    assert auto.red == plain.red and auto.settings["dims"] == [2, 2, 2]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_the_worked_comparison_on_digits_runs_as_documented(capsys):
+    # docs/estimate.md's example loops over both estimators with n_clusters="auto"; run it as written
+    # (200 bootstrap replicates cut to 2: the point estimates do not depend on them) and compare its
+    # output with the table below it.
+    text = (Path(__file__).resolve().parents[1] / "docs" / "estimate.md").read_text(encoding="utf-8")
+    section = text.split("**Worked comparison on digits.**", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert code.count("bootstrap=200") == 1 and 'n_clusters="auto"' in code
+    exec(compile(code.replace("bootstrap=200", "bootstrap=2"), "docs/estimate.md", "exec"), {})
+    printed = capsys.readouterr().out.splitlines()
+    for estimator, line in zip(("discrete", "gaussian"), printed, strict=True):
+        assert line.startswith(estimator)
+        values = ast.literal_eval(line[line.index("{"):])
+        row = re.search(rf"^\| {estimator} \|.*$", section, re.M).group(0)
+        documented = [float(cell.split()[0]) for cell in row.split("|")[3:-1]]
+        assert list(values.values()) == documented, (line, row)
+
+
+def test_labels_are_checked_as_for_the_discrete_estimator():
+    y, t, s = draw(np.random.default_rng(11), 300)
+    missing = y.astype(object)
+    missing[7] = np.nan  # would be one-hot encoded as a fourth class
+    with pytest.raises(ValueError, match=r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at "
+                                         r"index 7\)"):
+        pid_from_representations(missing, t, s, estimator="gaussian")
+    with pytest.raises(ValueError, match=r"s_features contains 1 missing label"):
+        pid_from_representations(y, t, missing, estimator="gaussian")
+    with pytest.raises(ValueError, match=r"y must hold class labels; it has \d+ distinct non-integer values"):
+        pid_from_representations(y + 0.5 * s[:, 0], t, s, estimator="gaussian")

@@ -23,6 +23,7 @@ from pidkit.gaussian.samples import min_samples
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
+from .inputs import check_two_classes
 from .project import Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
@@ -44,11 +45,7 @@ def one_hot(labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     ([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 0.0]], ['a', 'b', 'c'])
     """
     classes, codes = np.unique(labels, return_inverse=True)
-    if classes.size < 2:
-        raise ValueError(
-            f"{name} holds a single value ({classes[0]!r}); the Gaussian estimator needs at least two "
-            "classes (a constant carries no information)."
-        )
+    check_two_classes(classes, name, "Gaussian")
     return np.eye(classes.size)[codes.ravel()][:, 1:], classes
 
 

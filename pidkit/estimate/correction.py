@@ -120,6 +120,11 @@ class BiasCorrection:
     subsample_means : dict of str to list of float
         The points the extrapolation fits: the mean plug-in ``"i_yt"``, ``"i_ys"``, ``"i_yts"``
         and ``"i_star"`` (I*) at each of ``subsample_sizes`` (empty for ``"none"``).
+    above_bound : tuple of str
+        The corrected informations above their bound from the plug-in entropies:
+        ``min(H(Y), H(T))`` for ``i_yt``, ``min(H(Y), H(S))`` for ``i_ys``, ``min(H(Y), H(T,S))``
+        for ``i_yts``. Like ``negative``, a value a correction can reach (the plug-in entropies
+        are biased low themselves) and read as "at the bound within noise"; never clipped.
     """
 
     method: str
@@ -133,6 +138,7 @@ class BiasCorrection:
     units: str = "bits"
     kink: float = 0.0
     subsample_means: dict[str, list[float]] = field(default_factory=dict)
+    above_bound: tuple[str, ...] = ()
 
     @property
     def kink_corrected(self) -> dict[str, float]:
@@ -158,6 +164,7 @@ class BiasCorrection:
             "units": self.units,
             "kink": self.kink,
             "subsample_means": {name: list(values) for name, values in self.subsample_means.items()},
+            "above_bound": list(self.above_bound),
         }
 
 
@@ -182,6 +189,8 @@ def check_subsamples(subsamples: Any) -> tuple[int, ...]:
     At least two distinct ints >= 2 are needed: with the full sample they give the three points of
     the quadratic fit.
     """
+    if isinstance(subsamples, np.ndarray) and subsamples.ndim == 1:
+        subsamples = subsamples.tolist()
     if isinstance(subsamples, (str, bytes)) or not isinstance(subsamples, Sequence):
         raise TypeError(
             f"subsamples must be a sequence of ints >= 2 (parts to cut the sample into), e.g. (2, 4); "
@@ -203,8 +212,9 @@ def atoms_from_informations(
 
     Examples
     --------
-    >>> atoms_from_informations(0.3, 0.2, 1.0, 0.4)  # doctest: +NORMALIZE_WHITESPACE
-    {'red': 0.1..., 'uni_t': 0.2..., 'uni_s': 0.1..., 'syn': 0.6, 'i_yt': 0.3, 'i_ys': 0.2, 'i_yts': 1.0}
+    >>> atoms = atoms_from_informations(0.3, 0.2, 1.0, 0.4)
+    >>> {name: round(float(value), 12) for name, value in atoms.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'red': 0.1, 'uni_t': 0.2, 'uni_s': 0.1, 'syn': 0.6, 'i_yt': 0.3, 'i_ys': 0.2, 'i_yts': 1.0}
     """
     return {
         "red": i_yt + i_ys - i_star,
@@ -305,6 +315,21 @@ def _kink(plug: dict[str, float], corrected: dict[str, float], sizes: Sequence[i
     return max(0.0, min(r / (1.0 - r) * mean_unique_fix, corrected["uni_t"], corrected["uni_s"]))
 
 
+def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
+    """The most I(Y;T), I(Y;S) and I(Y;T,S) can be: ``min(H(Y), H(X))`` of the plug-in entropies."""
+    p = counts / counts.sum()
+
+    def entropy(axes: tuple[int, ...]) -> float:
+        return from_nats(float(entr(p.sum(axis=axes)).sum()), units)
+
+    h_y = entropy((1, 2))
+    return {
+        "i_yt": min(h_y, entropy((0, 2))),
+        "i_ys": min(h_y, entropy((0, 1))),
+        "i_yts": min(h_y, entropy((0,))),
+    }
+
+
 def eb_joint_information(counts: np.ndarray, units: str) -> float:
     """I(Y;T,S) = H(Y) - H(Y|T,S), with the empirical-Bayes H(Y|T,S); H(Y) is the plug-in."""
     n = counts.sum()
@@ -342,20 +367,33 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     ny, nt, ns = shape
     cells = ny * max(nt, ns)
     which = "p(y,t)" if nt >= ns else "p(y,s)"
+    smallest = n // max(parts)
     if n < cells:
         raise ValueError(
             f"bias_correction={method!r} needs at least as many samples as cells of the pairwise "
-            f"table {which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples. Use fewer clusters "
-            "(pidkit.estimate.clusters_for_samples gives a size that fits), more samples, or "
-            "bias_correction='none'."
+            f"table {which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples. Use "
+            f"{_sample_size_fixes(ny, max(nt, ns), n, parts)}."
         )
-    smallest = n // max(parts)
     if smallest < cells:
         raise ValueError(
             f"subsamples={parts!r} cuts the {n} samples into pieces of {smallest}, fewer than the "
-            f"{cells} cells of {which}, so the subsample estimates are meaningless; use fewer parts "
-            f"(e.g. subsamples=(2, 3)), fewer clusters, more samples, or bias_correction='none'."
+            f"{cells} cells of {which}, so the subsample estimates are meaningless. Use "
+            f"{_sample_size_fixes(ny, max(nt, ns), n, parts)}."
         )
+
+
+def _sample_size_fixes(ny: int, k: int, n: int, parts: tuple[int, ...]) -> str:
+    """What makes ``n`` samples enough for pairwise tables of ``ny x k`` cells, computed from them."""
+    fixes = []
+    k_fit = n // max(parts) // ny  # values per side that the smallest subsample supports
+    if k_fit >= 2:
+        fixes.append(f"at most {k_fit} clusters per side (n_clusters={k_fit}; "
+                     "pidkit.estimate.clusters_for_samples gives a size that fits)")
+    most_parts = n // (ny * k)  # the most parts whose pieces still hold a sample per cell
+    if 3 <= most_parts < max(parts):
+        fixes.append(f"fewer parts (subsamples=(2, {most_parts}))")
+    fixes.append(f"at least {max(parts) * ny * k} samples")
+    return ", ".join(fixes) + ", or bias_correction='none' (the plug-in)"
 
 
 def correct_counts(
@@ -478,8 +516,9 @@ def correct_counts(
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     negative = tuple(k for k in QUANTITIES if corrected[k] < 0)
+    above = tuple(k for k, bound in _information_bounds(counts, units).items() if corrected[k] > bound)
     curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
-        kink=_kink(plug, corrected, sizes), subsample_means=curve,
+        kink=_kink(plug, corrected, sizes), subsample_means=curve, above_bound=above,
     )

@@ -10,6 +10,8 @@ features. :func:`clusters_for_samples` is the rule for the alphabet size from th
 from __future__ import annotations
 
 import math
+import numbers
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -18,16 +20,19 @@ from threadpoolctl import threadpool_limits
 
 from pidkit._validate import check_int, check_seed
 
+from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 from .inputs import check_features
 from .project import check_fitted_input, check_projection, projection_steps
 
-__all__ = ["Discretizer", "clusters_for_samples", "discretize"]
+__all__ = ["DEFAULT_CLUSTERS", "Discretizer", "clusters_for_samples", "discretize"]
 
-_SUBSAMPLE_FRACTION = 4
-"""The default bias correction's smallest subsample is n / 4 (see pidkit.estimate.correction)."""
+DEFAULT_CLUSTERS = 10
+"""Clusters per side by default (the RID paper's); with a ``clusterer`` it means "not set"."""
 
 
-def clusters_for_samples(n_samples: int, n_labels: int, *, max_clusters: int = 10) -> int:
+def clusters_for_samples(
+    n_samples: int, n_labels: int, *, max_clusters: int = 10, subsamples: Sequence[int] = DEFAULT_SUBSAMPLES
+) -> int:
     """Clusters per side (teacher and student) for ``n_samples`` samples of ``n_labels`` labels.
 
     The joint ``p[y, t, s]`` has ``n_labels * k * k`` cells. The rule takes the largest ``k`` up to
@@ -36,10 +41,13 @@ def clusters_for_samples(n_samples: int, n_labels: int, *, max_clusters: int = 1
     * there is at least one sample per cell of the joint on average (``n_labels * k**2 <= n``),
       where the bias corrections of :mod:`pidkit.estimate.correction` still work (they were
       measured down to 0.45 samples per cell, see ``docs/estimate.md``), and
-    * the smallest subsample of the default correction (``n / 4``) still has one sample per cell
-      of the pairwise tables ``p(y, t)`` and ``p(y, s)`` (``4 * n_labels * k <= n``),
+    * the smallest subsample of the correction (``n // max(subsamples)``, a quarter by default)
+      still has one sample per cell of the pairwise tables ``p(y, t)`` and ``p(y, s)``
+      (``4 * n_labels * k <= n``), as :func:`pidkit.estimate.check_sample_size` requires,
 
-    and at least 2. At the paper's n = 10,000 with 10 labels this is 10; at 450 it is 6.
+    and at least 2. At the paper's n = 10,000 with 10 labels this is 10; at 450 it is 6. Below
+    ``max(subsamples) * 2 * n_labels`` samples (80 for ten labels) even 2 is more than a bias
+    correction accepts: only ``bias_correction="none"`` works there.
 
     Parameters
     ----------
@@ -49,6 +57,8 @@ def clusters_for_samples(n_samples: int, n_labels: int, *, max_clusters: int = 1
         Number of distinct target labels ``|Y|``.
     max_clusters : int, default=10
         Upper bound (the RID paper's 10).
+    subsamples : sequence of int, default=(2, 4)
+        The correction's numbers of parts (as in :func:`pidkit.estimate.correct_counts`).
 
     Returns
     -------
@@ -58,14 +68,14 @@ def clusters_for_samples(n_samples: int, n_labels: int, *, max_clusters: int = 1
     --------
     >>> clusters_for_samples(10_000, 10), clusters_for_samples(2000, 10), clusters_for_samples(450, 10)
     (10, 10, 6)
-    >>> clusters_for_samples(100, 10)
-    2
+    >>> clusters_for_samples(100, 10), clusters_for_samples(450, 10, subsamples=(2, 8))
+    (2, 5)
     """
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     n_labels = check_int(n_labels, "n_labels", minimum=1)
     max_clusters = check_int(max_clusters, "max_clusters", minimum=2)
     by_joint = math.isqrt(n_samples // n_labels)
-    by_subsample = n_samples // (_SUBSAMPLE_FRACTION * n_labels)
+    by_subsample = n_samples // max(check_subsamples(subsamples)) // n_labels
     return max(2, min(max_clusters, by_joint, by_subsample))
 
 
@@ -91,8 +101,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
         features and samples (recorded in ``n_components_``); PCA is skipped when it would keep
         every feature (the clusters do not change under a rotation).
     n_clusters : int, default=10
-        KMeans clusters, i.e. the size of the discrete alphabet (at least 2). Ignored when a
-        ``clusterer`` is given (its own settings apply).
+        KMeans clusters, i.e. the size of the discrete alphabet (at least 2). With a ``clusterer``
+        its own setting applies: leave ``n_clusters`` at 10 ("not set") or pass the clusterer's own
+        ``n_clusters``/``n_components``; another number is a ValueError.
     normalize : {"l2", None}, default="l2"
         ``"l2"`` scales every row to unit Euclidean norm before PCA, as the paper's code does.
     random_state : int or None, default=0
@@ -103,10 +114,13 @@ class Discretizer(ClusterMixin, BaseEstimator):
     svd_solver : {"auto", "randomized", "full"}, default="auto"
         PCA solver; ``"auto"`` is the exact SVD when both dimensions are at most 500 and the seeded
         randomized SVD otherwise (8k-32k wide layer outputs).
-    clusterer : estimator or None, default=None
-        Any scikit-learn style clusterer with ``fit_predict`` and ``predict`` (``MiniBatchKMeans``,
-        ``GaussianMixture``, ...) to use instead of KMeans. It is cloned; a ``random_state``
-        parameter left at ``None`` is set to the seed.
+    clusterer : object or None, default=None
+        An instance of any clusterer with ``fit_predict`` and ``predict`` (``MiniBatchKMeans``,
+        ``GaussianMixture``, a ``Pipeline`` ending in one, ...) to use instead of KMeans. A
+        scikit-learn estimator (one with ``get_params``) is cloned, and every ``random_state``
+        parameter in it, nested ones (``kmeans__random_state``) included, that is left at
+        ``None`` is set to the seed; any other object is deep-copied and used as it is (not
+        seeded: its own randomness applies).
 
     Attributes
     ----------
@@ -120,8 +134,18 @@ class Discretizer(ClusterMixin, BaseEstimator):
         Cluster id of every training row.
     n_features_in_, n_samples_fit_ : int
         Shape of the training matrix (after flattening trailing axes).
+    dtype_ : numpy.dtype
+        dtype of the training matrix (float32 or float64); :meth:`predict` casts its input to it.
     n_components_ : int or None
         Principal components actually used.
+    n_clusters_ : int
+        Clusters the clusterer was set to make: ``n_clusters``, the ``clusterer``'s own
+        ``n_clusters`` or ``n_components``, else the number of distinct labels it found; 1 when
+        every row is the same (``rows_equal_``).
+    rows_equal_ : bool
+        Every training row was the same after the scaling and normalisation: then PCA is skipped
+        and a single cluster is used (whatever ``n_clusters`` or ``clusterer`` say), so that
+        rounding noise is not clustered.
     svd_solver_ : str or None
         PCA solver actually used.
     random_state_ : int
@@ -135,6 +159,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
     -----
     KMeans runs on one OpenMP thread: it only sees ``n_components`` columns, so it is fast anyway,
     and its chunked multi-threaded sums would make the clusters depend on the machine's core count.
+    ``predict`` runs the pipeline's transformers and then ``clusterer_.predict``, so a clusterer
+    that scikit-learn cannot check for fitted attributes still works.
 
     Examples
     --------
@@ -174,27 +200,38 @@ class Discretizer(ClusterMixin, BaseEstimator):
         check_projection(self.n_components, self.normalize, self.svd_solver)
         check_int(self.n_clusters, "n_clusters", minimum=2)
         check_int(self.n_init, "n_init", minimum=1)
-        if self.clusterer is not None and not (
-            hasattr(self.clusterer, "fit_predict") and hasattr(self.clusterer, "predict")
-        ):
+        if self.clusterer is None:
+            return
+        if isinstance(self.clusterer, type):
+            raise TypeError(
+                f"clusterer must be a clusterer instance, not the class {self.clusterer.__name__}; "
+                f"pass an instance, e.g. {self.clusterer.__name__}(n_clusters=8)."
+            )
+        if not (hasattr(self.clusterer, "fit_predict") and hasattr(self.clusterer, "predict")):
             raise TypeError(
                 "clusterer must be a scikit-learn style clusterer with fit_predict and predict "
                 f"(e.g. sklearn.cluster.MiniBatchKMeans); got {type(self.clusterer).__name__}."
             )
-
-    def _n_clusters_wanted(self) -> Any:
-        if self.clusterer is None:
-            return self.n_clusters
-        return self.clusterer.get_params().get("n_clusters")
+        declared = _declared_clusters(self.clusterer)
+        if declared is not None and self.n_clusters not in (DEFAULT_CLUSTERS, declared[1]):
+            raise ValueError(
+                f"n_clusters={self.n_clusters} conflicts with clusterer={type(self.clusterer).__name__}"
+                f"({declared[0]}={declared[1]}), whose own setting applies; leave n_clusters at its "
+                f"default or pass n_clusters={declared[1]}."
+            )
 
     def _cluster_step(self, seed: int) -> Any:
         from sklearn.cluster import KMeans
 
         if self.clusterer is None:
             return KMeans(n_clusters=self.n_clusters, init="k-means++", n_init=self.n_init, random_state=seed)
-        step = clone(self.clusterer)
-        if "random_state" in step.get_params() and step.get_params()["random_state"] is None:
-            step.set_params(random_state=seed)
+        step = clone(self.clusterer, safe=False)  # a deep copy of an object without get_params
+        if hasattr(step, "get_params"):
+            unset = {
+                key: seed for key, value in step.get_params(deep=True).items()
+                if value is None and (key == "random_state" or key.endswith("__random_state"))
+            }
+            step.set_params(**unset)
         return step
 
     def fit(self, X: Any, y: Any = None) -> Discretizer:
@@ -207,39 +244,59 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def fit_named(self, X: Any, name: str) -> Discretizer:
         """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``)."""
+        from sklearn.cluster import KMeans
         from sklearn.pipeline import Pipeline
 
         self._check_params()
         X = check_features(X, name)
         n_samples, n_features = X.shape
-        wanted = self._n_clusters_wanted()
-        if isinstance(wanted, int) and n_samples < wanted:
+        what, wanted = (
+            ("n_clusters", self.n_clusters) if self.clusterer is None
+            else _declared_clusters(self.clusterer) or (None, None)
+        )
+        if wanted is not None and n_samples < wanted:
+            owner = "" if self.clusterer is None else f"the clusterer {type(self.clusterer).__name__}'s "
             raise ValueError(
-                f"n_clusters={wanted} is more than the {n_samples} samples in {name}; "
+                f"{owner}{what}={wanted} is more than the {n_samples} samples in {name}; "
                 "pass more samples or fewer clusters."
             )
         seed = check_seed(self.random_state)
-        steps, n_components, solver = projection_steps(
+        (scale, normalize, pca), n_components, solver = projection_steps(
             n_samples, n_features, n_components=self.n_components, normalize=self.normalize,
-            svd_solver=self.svd_solver, seed=seed,
+            svd_solver=self.svd_solver, seed=seed, name=name,
         )
-        pipeline = Pipeline([*steps, ("cluster", self._cluster_step(seed))])
+        head = Pipeline([scale, normalize])
+        rows = head.fit_transform(X)
+        # Rows that are all the same where PCA and the clusterer see them (after the scaling and the
+        # L2 normalisation, so also rows that differ only in scale) are one point: one cluster, no
+        # information. PCA would turn them into rounding noise (~1e-15) that any clusterer splits
+        # into clusters that count as information. All-zero features take this path too.
+        rows_equal = bool((rows.max(axis=0) == rows.min(axis=0)).all())
+        if rows_equal:
+            pca, n_components, solver = ("pca", "passthrough"), None, None
+            cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)
+        else:
+            cluster = self._cluster_step(seed)
         with threadpool_limits(limits=1, user_api="openmp"):
-            labels = pipeline.fit_predict(X)
+            # Step by step, not Pipeline.fit_predict: that also demands a fit method of the clusterer.
+            labels = cluster.fit_predict(rows if isinstance(pca[1], str) else pca[1].fit_transform(rows))
 
-        self.pipeline_ = pipeline
-        self.clusterer_ = pipeline.named_steps["cluster"]
-        pca = pipeline.named_steps["pca"]
-        self.pca_ = None if isinstance(pca, str) else pca
+        self.pipeline_ = Pipeline([*head.steps, pca, ("cluster", cluster)])
+        self.clusterer_ = cluster
+        self.pca_ = None if isinstance(pca[1], str) else pca[1]
         self.n_features_in_ = n_features
         self.n_samples_fit_ = n_samples
+        self.dtype_ = X.dtype
         self.n_components_ = n_components
         self.svd_solver_ = solver
         self.random_state_ = seed
+        self.rows_equal_ = rows_equal
         self.explained_variance_ratio_ = (
             None if self.pca_ is None else float(np.sum(self.pca_.explained_variance_ratio_))
         )
         self.labels_ = np.asarray(labels).astype(np.intp)
+        declared = _declared_clusters(cluster)
+        self.n_clusters_ = declared[1] if declared else len(np.unique(self.labels_))
         inertia = getattr(self.clusterer_, "inertia_", None)
         self.inertia_ = None if inertia is None else float(inertia)
         return self
@@ -252,7 +309,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         """:meth:`predict`, with ``name`` used for ``X`` in error messages."""
         X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))")
         with threadpool_limits(limits=1, user_api="openmp"):
-            return np.asarray(self.pipeline_.predict(X)).astype(np.intp)
+            return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
 
     def transform(self, X: Any) -> np.ndarray:
         """The same as :meth:`predict` (cluster ids), for code written against earlier versions."""
@@ -275,10 +332,25 @@ class Discretizer(ClusterMixin, BaseEstimator):
             "svd_solver": self.svd_solver_,
             "explained_variance_ratio": self.explained_variance_ratio_,
             "clusterer": type(self.clusterer_).__name__,
-            "n_clusters": self._n_clusters_wanted(),
-            "n_init": self.n_init if self.clusterer is None else None,
+            "n_clusters": int(self.n_clusters_),
+            "n_init": self.n_init if self.clusterer is None and not self.rows_equal_ else None,
+            "rows_equal": self.rows_equal_,
             "random_state": self.random_state_,
         }
+
+
+def _declared_clusters(clusterer: Any) -> tuple[str, int] | None:
+    """``(parameter, value)`` of the number of clusters ``clusterer`` is set to make, if it says.
+
+    Read from its ``n_clusters`` or ``n_components`` attribute (scikit-learn keeps parameters as
+    attributes of the same name); ``None`` when it has neither as an int (a Pipeline, or
+    ``AgglomerativeClustering(n_clusters=None)``).
+    """
+    for key in ("n_clusters", "n_components"):
+        value = getattr(clusterer, key, None)
+        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+            return key, int(value)
+    return None
 
 
 def discretize(

@@ -12,13 +12,22 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import to_numpy
+from .._validate import check_missing_labels, to_numpy
 
 __all__ = [
     "check_features",
     "check_labels",
+    "check_two_classes",
     "labels_or_features",
 ]
+
+
+def _as_numpy(x: Any) -> np.ndarray:
+    # numpy has no bfloat16: such a tensor's .numpy() raises "unsupported ScalarType BFloat16".
+    # float32 holds every bfloat16 value exactly.
+    if str(getattr(x, "dtype", "")) == "torch.bfloat16":
+        x = x.float()
+    return to_numpy(x)
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -41,13 +50,15 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     )
 
 
-def check_features(x: Any, name: str) -> np.ndarray:
+def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.ndarray:
     """Return ``x`` as a finite float matrix (n_samples, n_features); trailing axes are flattened.
 
-    float32 stays float32 (wide layer outputs are large); other numeric kinds become float64.
+    float32 stays float32 (wide layer outputs are large; bfloat16 tensors become float32); other
+    numeric kinds become float64. ``labels_allowed``: the caller takes 1-D integer arrays as
+    labels, so the error for a 1-D float array mentions that route.
     """
     try:
-        arr = to_numpy(x)
+        arr = _as_numpy(x)
     except Exception as exc:
         raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
     kind = arr.dtype.kind
@@ -57,11 +68,15 @@ def check_features(x: Any, name: str) -> np.ndarray:
             "a 1-D array, continuous features an (n_samples, n_features) float array."
         )
     if arr.ndim < 2:
+        labels = (
+            f"; if it already holds discrete labels pass them as integers ({name}.astype(int)) and "
+            "they are used as they are, without clustering" if labels_allowed else ""
+        )
         raise ValueError(
             f"{name} must be a feature matrix of shape (n_samples, n_features); got a {arr.ndim}-D "
             f"array of shape {arr.shape}. If it is one continuous feature per sample use "
-            f"{name}.reshape(-1, 1); if it already holds discrete labels pass them as integers "
-            f"({name}.astype(int)) and they are used as they are, without clustering."
+            f"{name}.reshape(-1, 1) with normalize=None (L2 normalisation of a single feature "
+            f"keeps only its sign){labels}."
         )
     if arr.shape[0] == 0 or arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs samples and features.")
@@ -77,31 +92,58 @@ def check_features(x: Any, name: str) -> np.ndarray:
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
     """Return (array, is_labels): 1-D integer/bool/string arrays are labels, the rest features."""
     try:
-        arr = to_numpy(x)
+        arr = _as_numpy(x)
     except Exception as exc:
         raise TypeError(f"{name} must be an array; could not convert it: {exc}") from exc
     if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
         if arr.size == 0:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
+        if arr.dtype.kind == "O":
+            check_missing_labels(arr, name)
         return arr, True
-    return check_features(arr, name), False
+    return check_features(arr, name, labels_allowed=True), False
 
 
 def check_labels(y: Any, name: str = "y") -> np.ndarray:
-    """Return ``y`` as a 1-D array of finite, hashable labels."""
+    """Return ``y`` as a 1-D array of class labels: ints, bools, strings, hashable objects, or
+    floats holding whole numbers (``1.0``); no NaN, infinity or missing value (NaN, NA, NaT)."""
     try:
         arr = to_numpy(y)
     except Exception as exc:
         raise TypeError(f"{name} must be a 1-D array of labels; could not convert it: {exc}") from exc
     if arr.ndim != 1:
+        if arr.ndim == 2 and arr.shape[1] == 1:
+            hint = f"For a column of labels pass {name}.ravel()."
+        elif arr.ndim == 2:
+            hint = f"For one-hot targets pass {name}.argmax(axis=1)."
+        else:
+            hint = "Pass one label per sample."
         raise ValueError(
-            f"{name} must be a 1-D array of labels, one per sample; got shape {arr.shape}. "
-            f"For one-hot targets pass {name}.argmax(axis=1)."
+            f"{name} must be a 1-D array of labels, one per sample; got shape {arr.shape}. {hint}"
         )
     if arr.size == 0:
         raise ValueError(f"{name} is empty; it needs one label per sample.")
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must hold integer or hashable labels; got dtype {arr.dtype}.")
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
+        fractional = np.unique(arr[arr != np.round(arr)])
+        if fractional.size:
+            raise ValueError(
+                f"{name} must hold class labels; it has {fractional.size} distinct non-integer "
+                f"values (e.g. {fractional[0]:.6g}). A continuous target must be discretised first, "
+                f"e.g. np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes."
+            )
+    if arr.dtype.kind == "O":
+        check_missing_labels(arr, name)
     return arr
+
+
+def check_two_classes(classes: np.ndarray, name: str, estimator: str) -> None:
+    """Refuse a target of one class (``classes``: its distinct values): it carries no information."""
+    if classes.size < 2:
+        raise ValueError(
+            f"{name} holds a single value ({classes.tolist()[0]!r}); the {estimator} estimator needs "
+            "at least two classes (a constant carries no information)."
+        )

@@ -93,7 +93,9 @@ def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)")
     """``X`` checked as features for the fitted ``estimator`` (a Projector or Discretizer).
 
     Raises a ValueError naming ``name`` when ``estimator`` is not fitted (``first`` says what to
-    call) or was fitted on another number of features.
+    call) or was fitted on another number of features. ``X`` is cast to the dtype the estimator
+    was fitted on (``dtype_``): KMeans refuses float64 rows once fitted on float32, and the
+    reverse.
     """
     kind = type(estimator).__name__
     if not hasattr(estimator, "pipeline_"):
@@ -104,7 +106,7 @@ def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)")
             f"{name} has {X.shape[1]} features per sample but the {kind} was fitted on "
             f"{estimator.n_features_in_}; pass features of the same layer (flattened the same way)."
         )
-    return X
+    return X.astype(getattr(estimator, "dtype_", X.dtype), copy=False)  # fitted before dtype_ existed: as is
 
 
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
@@ -123,6 +125,7 @@ def projection_steps(
     normalize: str | None,
     svd_solver: str,
     seed: int,
+    name: str = "X",
 ) -> tuple[list[tuple[str, Any]], int | None, str | None]:
     """The unfitted ``scale -> normalize -> pca`` steps of a scikit-learn Pipeline for this data.
 
@@ -130,6 +133,8 @@ def projection_steps(
     when it would keep every feature (a rotation changes neither the clusters nor a Gaussian
     information) or when ``n_components`` is None. ``svd_solver="auto"`` is the exact SVD when
     both dimensions are at most 500, otherwise scikit-learn's seeded randomized SVD.
+    ``normalize="l2"`` with a single feature is a ValueError naming ``name``: it would leave only
+    the feature's sign.
 
     Returns
     -------
@@ -149,6 +154,11 @@ def projection_steps(
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import Normalizer
 
+    if normalize == "l2" and n_features == 1:
+        raise ValueError(
+            f"normalize='l2' scales every row of {name} to unit length, which leaves a single "
+            "feature only its sign (+1 or -1); pass normalize=None for one feature per sample."
+        )
     kept = None if n_components is None else min(n_components, n_features, n_samples)
     pca: Any = "passthrough"
     solver = None
@@ -190,6 +200,8 @@ class Projector(TransformerMixin, BaseEstimator):
     pipeline_ : sklearn.pipeline.Pipeline
     pca_ : sklearn.decomposition.PCA or None
     n_features_in_, n_samples_fit_ : int
+    dtype_ : numpy.dtype
+        dtype of the training matrix (float32 or float64); later inputs are cast to it.
     n_components_ : int or None
         Components kept (clipped to the data); ``None`` when no PCA was asked for.
     n_outputs_ : int
@@ -235,7 +247,7 @@ class Projector(TransformerMixin, BaseEstimator):
         seed = check_seed(self.random_state)
         steps, kept, solver = projection_steps(
             X.shape[0], X.shape[1], n_components=self.n_components, normalize=self.normalize,
-            svd_solver=self.svd_solver, seed=seed,
+            svd_solver=self.svd_solver, seed=seed, name=name,
         )
         pipeline = Pipeline(steps)
         self.scores_ = pipeline.fit_transform(X)
@@ -244,6 +256,7 @@ class Projector(TransformerMixin, BaseEstimator):
         self.pca_ = None if isinstance(pca, str) else pca
         self.n_features_in_ = X.shape[1]
         self.n_samples_fit_ = X.shape[0]
+        self.dtype_ = X.dtype
         self.n_components_ = kept
         self.n_outputs_ = int(self.scores_.shape[1])
         self.svd_solver_ = solver

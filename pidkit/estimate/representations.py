@@ -36,11 +36,12 @@ from .correction import (
     DEFAULT_BIAS_CORRECTION,
     DEFAULT_REPEATS,
     DEFAULT_SUBSAMPLES,
+    check_sample_size,
     check_subsamples,
     correct_counts,
 )
-from .discretize import Discretizer, clusters_for_samples
-from .inputs import check_labels, labels_or_features
+from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
+from .inputs import check_labels, check_two_classes, labels_or_features
 from .project import NORMALIZE_OPTIONS, Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
@@ -128,10 +129,6 @@ def _discretize_side(
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
 
 
-_CLUSTERS = 10
-"""Clusters per side by default (the RID paper's)."""
-
-
 def _check_n_clusters(n_clusters: Any) -> int | str:
     if isinstance(n_clusters, str):
         if n_clusters != "auto":
@@ -151,7 +148,7 @@ def pid_from_representations(
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
     n_repeats: int = DEFAULT_REPEATS,
     n_components: int | None = 10,
-    n_clusters: int | str = _CLUSTERS,
+    n_clusters: int | str = DEFAULT_CLUSTERS,
     normalize: str | None = "l2",
     clusterer: Any = None,
     random_state: int | None = 0,
@@ -181,7 +178,8 @@ def pid_from_representations(
     Parameters
     ----------
     y : array_like of shape (n_samples,)
-        Target labels.
+        Target class labels (at least two classes): ints, strings, hashable objects, or floats
+        holding whole numbers. A continuous target must be discretised first (``np.digitize``).
     t_features, s_features : array_like of shape (n_samples, n_features) or (n_samples, ...), or
         1-D integer labels
         Teacher and student representations on the same samples, in the same order. Trailing axes
@@ -208,7 +206,10 @@ def pid_from_representations(
         As in :class:`Discretizer` (``clusterer``: discrete only).
     n_clusters : int or "auto", default=10
         Discrete: clusters per side; ``"auto"`` applies :func:`clusters_for_samples` (at most 10)
-        to the sample size and the number of labels, and records the rule in ``settings``.
+        to the sample size, the number of labels and ``subsamples``, and records the rule in
+        ``settings`` (a ValueError when even 2 clusters are too many for the bias correction).
+        With a ``clusterer`` its own number applies: 10 and ``"auto"`` mean "not set", another
+        number must equal it. The Gaussian estimator accepts 10 and ``"auto"`` (and ignores them).
     random_state : int or None, default=0
         Seed of PCA, KMeans, the subsample partitions and the bootstrap. ``None`` draws one and
         records it in ``settings``.
@@ -262,7 +263,7 @@ def pid_from_representations(
     >>> t = centres[y] + rng.normal(size=(2000, 8))      # teacher knows y
     >>> s = rng.normal(size=(2000, 8))                   # student knows nothing
     >>> res = pid_from_representations(y, t, s, n_components=2, n_clusters=2, normalize=None)
-    >>> round(res.uni_t, 2), round(res.red, 2), res.n_samples
+    >>> round(res.uni_t, 2), round(res.red, 2) + 0.0, res.n_samples   # + 0.0: no "-0.0"
     (1.0, 0.0, 2000)
     >>> g = pid_from_representations(y, t, s, estimator="gaussian", n_components=2, normalize=None)
     >>> g.settings["dims"], round(g.uni_t, 1), round(g.red, 2)
@@ -294,14 +295,15 @@ def pid_from_representations(
             ("measure", measure != "broja", "broja", "the Gaussian PID is the BROJA decomposition "
                                                      "of the Gaussian model"),
             ("clusterer", clusterer is not None, None, no_clusters),
-            ("n_clusters", n_clusters != _CLUSTERS, _CLUSTERS, no_clusters),
+            ("n_clusters", n_clusters not in (DEFAULT_CLUSTERS, "auto"), DEFAULT_CLUSTERS, no_clusters),
             ("subsamples", parts != DEFAULT_SUBSAMPLES, DEFAULT_SUBSAMPLES, no_subsamples),
             ("n_repeats", n_repeats != DEFAULT_REPEATS, DEFAULT_REPEATS, no_subsamples),
         ):
             if value:
+                also = " or 'auto'" if name == "n_clusters" else ""
                 raise ValueError(
                     f"{name} applies to estimator='discrete' only; with estimator='gaussian' leave it "
-                    f"at {default!r} ({why})."
+                    f"at {default!r}{also} ({why})."
                 )
     disc_t, disc_s = _check_discretizers(discretizers, Projector if estimator == "gaussian" else Discretizer)
 
@@ -324,11 +326,22 @@ def pid_from_representations(
         result.settings["versions"] = _versions()
         return result
 
+    classes = np.array(list(dict.fromkeys(y_arr.tolist())), dtype=object)  # labels need not sort
+    check_two_classes(classes, "y", "discrete")
+    n_labels = int(classes.size)
     rule = None
-    if n_clusters == "auto":
-        n_labels = len(np.unique(y_arr))
-        n_clusters = clusters_for_samples(n, n_labels)
+    if n_clusters == "auto" and clusterer is not None:
+        n_clusters = DEFAULT_CLUSTERS  # "not set": the clusterer's own number applies
+    elif n_clusters == "auto":
+        n_clusters = clusters_for_samples(n, n_labels, subsamples=parts)
         rule = f"clusters_for_samples(n_samples={n}, n_labels={n_labels}) = {n_clusters}"
+        try:
+            check_sample_size((n_labels, n_clusters, n_clusters), n, method=method, subsamples=parts)
+        except ValueError as exc:
+            raise ValueError(
+                f"n_clusters='auto' found no number of clusters that bias_correction={method!r} "
+                f"accepts with {n} samples of {n_labels} labels (its smallest, 2, is too many): {exc}"
+            ) from None
     make = {
         "n_components": n_components,
         "n_clusters": n_clusters,
@@ -339,7 +352,7 @@ def pid_from_representations(
     t_codes, disc_t, t_set = _discretize_side(t_arr, t_is_labels, disc_t, "t_features", make)
     s_codes, disc_s, s_set = _discretize_side(s_arr, s_is_labels, disc_s, "s_features", make)
     for side_set in (t_set, s_set):
-        if side_set["kind"] == "clustered" and side_set["fitted"] != "reused":
+        if rule and side_set["kind"] == "clustered" and side_set["fitted"] != "reused":
             side_set["n_clusters_rule"] = rule
 
     joint = joint_from_samples(y_arr, t_codes, s_codes)

@@ -203,6 +203,12 @@ class RepresentationPID:
                 f"  note: {', '.join(fix.negative)} corrected below 0: indistinguishable from 0 at "
                 f"n = {self.n_samples} (values are not clipped)"
             )
+        if fix.above_bound:
+            lines.append(
+                f"  note: {', '.join(fix.above_bound)} corrected above min(H(Y), H(source)) of the "
+                f"plug-in entropies: at that bound within noise at n = {self.n_samples} (values are "
+                "not clipped)"
+            )
         order = "first-order" if self.p is not None else "exact Gaussian"
         lines.append(
             f"  {order} plug-in bias of i_yts ~ {self.bias['i_yts']:.4g} {u} "
@@ -225,6 +231,11 @@ def _describe(setting: dict[str, Any]) -> str:
         return (
             f"{setting['n_features']} features -> {setting['normalize']} -> {pca} "
             f"(seed {setting['random_state']}) -> {setting['n_outputs']} Gaussian dimensions"
+        )
+    if setting.get("rows_equal"):
+        return (
+            f"{setting['n_features']} features -> {setting['normalize']} -> every row the same -> 1 "
+            f"cluster ({setting['n_values']} used)"
         )
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
     return (
