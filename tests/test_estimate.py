@@ -461,7 +461,6 @@ def _obj_with_nan(labels):
     return arr
 
 
-# Not (yet) shown in docs/errors.md, whose tables cover test_bad_data and test_bad_options only.
 @pytest.mark.parametrize(
     ("change", "options", "error", "match"),
     [
