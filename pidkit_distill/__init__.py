@@ -12,7 +12,14 @@ from .data import DatasetBundle, DatasetSpec, describe_dataset, load_dataset
 from .methods import Distiller, StepOutput, available_methods, get_method, register_method
 from .models import Features, build_model
 from .report import write_report
-from .training import RunSummary, TrainingError, check_config, train, train_teacher
+from .training import (
+    RunSummary,
+    TrainingError,
+    TrainingInterrupted,
+    check_config,
+    train,
+    train_teacher,
+)
 
 __all__ = [
     "DatasetBundle",
@@ -23,6 +30,7 @@ __all__ = [
     "StepOutput",
     "TrainConfig",
     "TrainingError",
+    "TrainingInterrupted",
     "apply_overrides",
     "audit_distiller",
     "available_methods",

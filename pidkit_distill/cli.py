@@ -9,9 +9,12 @@ reaches entries of the dict keys: ``--set method.params.lam=10``).
 A mistake in the options or the configuration (an unknown key, method, preset or parameter, a
 bad value, a missing or unfitting teacher file, missing CIFAR data, an unwritable run folder, a
 checkpoint of another configuration) is found before any work and reported as one line on stderr
-with exit status 2, as argparse does; ``--debug`` shows the traceback instead. A failure during
-training (a loss that becomes NaN, memory running out) exits with status 1 and one line saying
-in which epoch and step it happened and what was saved.
+with exit status 2, as argparse does (whose own errors are one line too, pointing to
+``--help``); ``--debug`` shows the traceback instead. A failure during training (a loss that
+becomes NaN, memory running out) exits with status 1 and one line saying in which epoch and
+step it happened and what was saved. Ctrl-C exits with status 130 and one line saying which
+epoch it interrupted, what the checkpoint holds and how to resume (the demo, also on SIGTERM,
+first ends its worker processes). Warnings are one line each.
 
 Examples::
 
@@ -27,9 +30,12 @@ import argparse
 import os
 import sys
 import textwrap
+import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
+from pidkit.cli import OneLineArgumentParser
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
@@ -112,7 +118,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     >>> args.command, args.overrides, vars(args)["run.epochs"]
     ('train', ['run.seed=1'], '3')
     """
-    parser = argparse.ArgumentParser(
+    parser = OneLineArgumentParser(
         prog="pidkit-distill",
         description="Knowledge distillation (BAS, KD, VID, TED, RID, ...) with a live PID audit.",
     )
@@ -183,18 +189,54 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pidkit-distill``; return the exit status.
 
     0: done. 2: a mistake in the options or the configuration, found before any work (one
-    line on stderr). 1: training failed (one line saying where and what was saved).
-    ``--debug`` raises instead, with the traceback.
+    line on stderr). 1: training failed (one line saying where and what was saved). 130:
+    interrupted (Ctrl-C; for the demo also SIGTERM), one line saying what was saved and how to
+    go on. ``--debug`` raises instead, with the traceback. Warnings are one line each.
     """
     args = get_args_parser().parse_args(argv)
-    try:
-        return _run(args)
-    except _Failure as failure:
-        if args.debug:
-            raise failure.__cause__ from None
-        if int(os.environ.get("RANK", "0")) == 0:  # under torchrun, one line in all
-            print(f"pidkit-distill {args.command}: {failure}", file=sys.stderr)
-        return failure.status
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning(args.command)
+        try:
+            return _run(args)
+        except _Failure as failure:
+            if args.debug:
+                raise failure.__cause__ from None
+            _say(f"pidkit-distill {args.command}: {failure}")
+            return failure.status
+        except KeyboardInterrupt as interrupt:
+            if args.debug:
+                raise
+            _say(f"pidkit-distill {args.command}: {_interrupted(args.command, interrupt)}")
+            return 130
+
+
+def _say(line: str) -> None:
+    """Print ``line`` on stderr, once under torchrun (rank 0)."""
+    if int(os.environ.get("RANK", "0")) == 0:
+        print(line, file=sys.stderr, flush=True)
+
+
+def _one_line_warning(command: str) -> Any:
+    """A ``warnings.showwarning`` that prints ``pidkit-distill COMMAND: warning: TEXT``, one line
+    without the source line."""
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        _say(f"pidkit-distill {command}: warning: {' '.join(str(message).split())}")
+
+    return show
+
+
+def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:
+    """What an interrupt of ``command`` left, and how to go on."""
+    from pidkit_distill.training import TrainingInterrupted
+
+    if command == "demo":
+        return ("interrupted; its runs are incomplete and were stopped: run the demo again to "
+                "start over (it empties its --out-dir first)")
+    if isinstance(interrupt, TrainingInterrupted):
+        return str(interrupt)
+    return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -204,8 +246,9 @@ def _run(args: argparse.Namespace) -> int:
 
         with _failing("error", 2):  # a folder that is not a run, an unwritable --out
             runs = [load_run(p) for p in args.runs]
-            print(summary_table(runs))
-            print(f"report written to {write_report(args.runs, out_dir=args.out)}")
+            path = write_report(runs, out_dir=args.out)
+        print(summary_table(runs))
+        print(f"report written to {path}")
         return 0
     if args.command == "train" and args.list_methods:
         print(methods_table(parameters=True))

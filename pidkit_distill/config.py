@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pidkit._validate import SEED_MAX
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -333,6 +335,10 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
     return f". Did you mean {close[0]!r}?" if close else ""
 
 
+# The spellings of true and false that an override accepts for a bool key (``--run.amp False``).
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
 def _parse_literal(text: str) -> Any:
     """Read a TOML literal (``3``, ``0.5``, ``true``, ``[1, 2]``, ``"x"``); bare words stay text."""
     try:
@@ -341,15 +347,31 @@ def _parse_literal(text: str) -> Any:
         return text
 
 
+def _parse_entry(text: str) -> Any:
+    """Read the value of a dict key's entry (``data.options.download=False``).
+
+    A TOML literal, except that a bare word spelling true or false as a bool key accepts it
+    (``False``, ``Yes``: in any case) is that bool, not a string, which would be truthy.
+
+    Examples
+    --------
+    >>> _parse_entry("False"), _parse_entry("yes"), _parse_entry("0"), _parse_entry("kd-rid")
+    (False, True, 0, 'kd-rid')
+    """
+    value = _parse_literal(text)
+    if isinstance(value, str) and value == text:  # a bare word, not a quoted string
+        return _BOOLS.get(value.strip().lower(), value)
+    return value
+
+
 def _parse_override(key: str, text: str, kind: type) -> Any:
     """Turn the text of ``key=text`` into a value of the field's type."""
     if kind is str:
         value = _parse_literal(text) if text[:1] in "\"'" else text
     elif kind is bool:
-        lowered = text.strip().lower()
-        if lowered not in ("true", "false", "1", "0", "yes", "no"):
+        value = _BOOLS.get(text.strip().lower())
+        if value is None:
             raise TypeError(f"config key {key!r} expects true or false, got {text!r}")
-        value = lowered in ("true", "1", "yes")
     elif kind is list:
         value = _parse_literal(text) if text.strip().startswith("[") else [
             _parse_literal(item) for item in text.split(",") if item.strip()
@@ -363,7 +385,8 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
     """Return a copy of ``config`` with ``section.key=value`` overrides applied, in order.
 
     Values are read as TOML literals and checked against the field's type. Entries of the dict
-    fields are set one by one: ``method.params.warmup_epochs=3``, ``data.options.n_train=512``.
+    fields are set one by one: ``method.params.warmup_epochs=3``, ``data.options.n_train=512``;
+    an entry spelt as a bool key's true or false (``data.options.augment=False``) is a bool.
 
     Examples
     --------
@@ -386,7 +409,7 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
                              f"{_did_you_mean(head, kinds)}")
         section, name = parts[0], parts[1]
         if kinds[head] is dict and len(parts) > 2:
-            data[section][name][".".join(parts[2:])] = _parse_literal(text)
+            data[section][name][".".join(parts[2:])] = _parse_entry(text)
         elif len(parts) > 2:
             raise ValueError(f"config key {head!r} is not a table; cannot set {key!r}")
         elif kinds[head] is dict:
@@ -450,7 +473,8 @@ def _check_number(key: str, value: float, minimum: float, *, strict: bool = Fals
 def check_values(config: TrainConfig) -> None:
     """Check every value's range or choice; raise :class:`ValueError` naming the key.
 
-    Numbers must be finite; learning rates and the lr factor positive. This needs no registry
+    Numbers must be finite; learning rates and the lr factor positive; seeds in [0, 2**32 - 1]
+    (numpy's and scikit-learn's range). This needs no registry
     and no file: :func:`config_from_dict` (so every loaded configuration) runs it.
     :func:`pidkit_distill.training.check_config` runs it too, then checks the rest.
 
@@ -473,7 +497,7 @@ def check_values(config: TrainConfig) -> None:
         ("data.batch_size", config.data.batch_size, 1),
         ("data.eval_batch_size", config.data.eval_batch_size, 1),
         ("data.num_workers", config.data.num_workers, 0),
-        ("teacher.epochs", config.teacher.epochs, 0),
+        ("teacher.epochs", config.teacher.epochs, 1),
         ("optim.weight_decay", config.optim.weight_decay, 0.0),
         ("optim.grad_clip", config.optim.grad_clip, 0.0),
         ("run.epochs", config.run.epochs, 1),
@@ -482,6 +506,9 @@ def check_values(config: TrainConfig) -> None:
         ("run.stop_after", config.run.stop_after, 0),
     ]:
         _check_number(key, value, minimum)
+    for key, value in [("data.seed", config.data.seed), ("teacher.seed", config.teacher.seed),
+                       ("run.seed", config.run.seed), ("audit.seed", config.audit.seed)]:
+        _check_number(key, value, 0, below=SEED_MAX + 1)  # numpy's and scikit-learn's seeds
     config.audit.check()
     for key, value in [("teacher.lr", config.teacher.lr), ("optim.lr", config.optim.lr),
                        ("optim.gamma", config.optim.gamma)]:

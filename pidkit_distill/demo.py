@@ -31,9 +31,11 @@ import io
 import json
 import multiprocessing
 import shutil
+import signal
 import textwrap
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -120,6 +122,55 @@ def _train_logged(config_dict: dict[str, Any]) -> dict[str, Any]:
         "audit": {k: v for k, v in final.items() if k != "settings"},
         "seconds": round(time.perf_counter() - start, 1),
     }
+
+
+def _ignore_interrupts() -> None:
+    """Initializer of the pool's workers: an interrupt is the main process's to handle (it ends
+    the workers), so that Ctrl-C in a terminal, which reaches every process, prints nothing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """The processes that train the runs, ``workers`` at a time (``None`` for 1: this process).
+
+    When the block ends by an exception (an interrupt, a failed run), the runs not started are
+    cancelled and the workers terminated at once, instead of waiting for the running runs to
+    finish (which, after an interrupt of this process alone, they would do unwatched).
+    """
+    if workers == 1:
+        yield None
+        return
+    others = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_ignore_interrupts)
+    try:
+        yield pool
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in set(multiprocessing.active_children()) - others:  # the pool's workers
+            process.terminate()
+        raise
+    pool.shutdown()
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+@contextlib.contextmanager
+def _terminate_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM interrupts the demo as Ctrl-C does (a KeyboardInterrupt in the
+    main thread), so that the pool's workers are ended with it; elsewhere than in the main
+    thread (where no signal handler can be set) nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def demo_table(results: list[dict[str, Any]]) -> str:
@@ -219,13 +270,15 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     ValueError
         ``out_dir`` is a file, cannot be created or holds files the demo did not make, or
         ``workers`` is not a positive int.
+    KeyboardInterrupt
+        Ctrl-C, or SIGTERM (while it trains, when called from the main thread): the runs not
+        started are cancelled and the workers terminated before it is raised.
 
     Examples
     --------
     >>> run_demo(out_dir="runs/demo")  # doctest: +SKIP
     """
-    from pidkit_distill.report import write_report
-    from pidkit_distill.training import check_config, train_teacher
+    from pidkit_distill.training import check_config
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be an int >= 1; got {workers!r}")
@@ -248,19 +301,25 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
     for config in configs:  # every mistake before any training
         check_config(config)
+    with _terminate_interrupts():
+        return _train_and_report(configs, out, workers=workers, start=start, cpu_start=cpu_start)
+
+
+def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, start: float,
+                      cpu_start: float) -> Path:
+    """The work of :func:`run_demo` once everything is checked: teacher, runs, table, report."""
+    from pidkit_distill.report import write_report
+    from pidkit_distill.training import train_teacher
+
     print("\n".join(_header(configs[0], out, workers)), flush=True)
     with contextlib.redirect_stdout(io.StringIO()):
         teacher_path = train_teacher(configs[0])
     print(f"\n  teacher trained: {teacher_path.parent.name} "
           f"[{time.perf_counter() - start:.0f} s]", flush=True)
     results = []
-    with contextlib.ExitStack() as stack:
-        if workers == 1:
-            records = map(_train_logged, [config_to_dict(c) for c in configs])
-        else:
-            pool = stack.enter_context(ProcessPoolExecutor(
-                max_workers=workers, mp_context=multiprocessing.get_context("spawn")))
-            records = pool.map(_train_logged, [config_to_dict(c) for c in configs])
+    with _worker_pool(workers) as pool:
+        dicts = [config_to_dict(c) for c in configs]
+        records = map(_train_logged, dicts) if pool is None else pool.map(_train_logged, dicts)
         for record in records:
             results.append(record)
             name = _METHODS[record["method"]][0]

@@ -15,6 +15,7 @@ output folder:
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,18 +38,52 @@ class RunRecords:
 
 
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file (none if there is no file).
+
+    A last line cut off (no newline at its end, not a JSON object: a run killed while writing
+    it) is skipped with a warning; any other line that is not a JSON object is an error.
+
+    Raises
+    ------
+    ValueError
+        A line other than a cut-off last one is not a JSON object.
+    """
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    text = path.read_text()
+    lines = text.splitlines()
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            record, problem = None, f"is not JSON ({err.msg}, column {err.colno})"
+        else:
+            problem = "is not a JSON object"
+        if isinstance(record, dict):
+            records.append(record)
+        elif number == len(lines) and not text.endswith("\n"):
+            warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "
+                          "was killed while writing it)", RuntimeWarning, stacklevel=2)
+        else:
+            raise ValueError(f"{path}: line {number} {problem}; the file is damaged (only a "
+                             "cut-off last line, from a killed run, is skipped)")
+    return records
 
 
 def load_run(path: str | Path) -> RunRecords:
     """Read one run folder written by :func:`pidkit_distill.training.train`.
 
+    A last line of ``metrics.jsonl`` or ``audit.jsonl`` cut off by a killed run is skipped
+    with a :class:`RuntimeWarning`.
+
     Raises
     ------
     ValueError
-        ``path`` is not a run folder (no ``config.json``).
+        ``path`` is not a run folder (no ``config.json`` or no ``metrics.jsonl``), or a file in
+        it is damaged (a line other than a cut-off last one is not JSON).
 
     Examples
     --------
@@ -59,11 +94,16 @@ def load_run(path: str | Path) -> RunRecords:
 `pidkit-distill train`
     """
     path = Path(path)
-    if not (path / "config.json").is_file():
-        raise ValueError(f"{str(path)!r} is not a run folder (no config.json); pass folders "
-                         "written by `pidkit-distill train`")
-    return RunRecords(name=path.name, path=path,
-                      config=json.loads((path / "config.json").read_text()),
+    for name in ("config.json", "metrics.jsonl"):
+        if not (path / name).is_file():
+            raise ValueError(f"{str(path)!r} is not a run folder (no {name}); pass folders "
+                             "written by `pidkit-distill train`")
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path / 'config.json'} is not JSON ({err}); the file is "
+                         "damaged") from None
+    return RunRecords(name=path.name, path=path, config=config,
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))
 
@@ -195,15 +235,24 @@ def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool
     return True
 
 
-def write_report(run_dirs: list[str | Path], *, out_dir: str | Path | None = None) -> Path:
+def write_report(run_dirs: list[str | Path | RunRecords], *,
+                 out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 
     Parameters
     ----------
-    run_dirs : list of path
-        Run folders written by ``pidkit-distill train``.
+    run_dirs : list of path or RunRecords
+        Run folders written by ``pidkit-distill train`` (or their records, from
+        :func:`load_run`).
     out_dir : path, optional
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` next to the runs.
+        It is created before anything is drawn.
+
+    Raises
+    ------
+    ValueError
+        No run folder, a folder that is not a run (see :func:`load_run`), or an ``out_dir``
+        that cannot be created (a file is in the way, no permission).
 
     Examples
     --------
@@ -217,11 +266,15 @@ def write_report(run_dirs: list[str | Path], *, out_dir: str | Path | None = Non
     matplotlib.use("Agg")
     if not run_dirs:
         raise ValueError("run_dirs is empty; pass at least one run folder")
-    runs = [load_run(p) for p in run_dirs]
+    runs = [p if isinstance(p, RunRecords) else load_run(p) for p in run_dirs]
     if out_dir is None:
         out_dir = runs[0].path / "report" if len(runs) == 1 else runs[0].path.parent / "report"
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); choose "
+                         "another folder (--out)") from None
     _plot_accuracy(runs, out / "accuracy.png")
     has_audit = _plot_atoms(runs, out / "pid_atoms.png", all_layers=False)
     if has_audit:

@@ -228,8 +228,9 @@ def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
     if not folder.is_dir():
         if not download:
             raise FileNotFoundError(
-                f"{folder} not found. Put the python-pickle {key} archive's folder there, pass "
-                "another root=, or pass download=True (needs torchvision: pip install "
+                f"{folder} not found; put the python-pickle {key} archive's folder there, point "
+                "root (the configuration's data.root) at the folder that holds it, or pass "
+                "download=True (data.options.download=true; needs torchvision: pip install "
                 "'pidkit[vision]')."
             )
         if importlib.util.find_spec("torchvision") is None:

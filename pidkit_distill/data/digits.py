@@ -33,7 +33,8 @@ def load_digits(*, seed: int, test_fraction: float = 0.25,
     seed : int
         ``random_state`` of scikit-learn's ``train_test_split`` and the seed of the subset.
     test_fraction : float, default=0.25
-        Share of each class held out, in (0, 1) (the default gives 1,347 train / 450 test).
+        Share of each class held out, in (0, 1), leaving both splits a sample of every class
+        (0.0051 to 0.9944; the default gives 1,347 train / 450 test).
     train_fraction : float, default=1.0
         Train on this nested, class-stratified share of the training split (see
         :func:`~pidkit_distill.data.subsets.train_subset`); the test split does not change.
@@ -87,7 +88,34 @@ def describe_digits(*, test_fraction: float, train_fraction: float) -> DatasetSp
 
 
 def _check_test_fraction(test_fraction: Any) -> None:
+    """``test_fraction`` must leave both splits a sample of every class, as scikit-learn's
+    stratified ``train_test_split`` (which holds out ``ceil(test_fraction * 1797)``) requires.
+
+    Examples
+    --------
+    >>> _check_test_fraction(0.001)
+    Traceback (most recent call last):
+    ...
+    ValueError: test_fraction=0.001 holds out 2 of the 1797 digits, fewer than the 10 classes; \
+use test_fraction >= 0.0051.
+    >>> _check_test_fraction(0.9999)
+    Traceback (most recent call last):
+    ...
+    ValueError: test_fraction=0.9999 leaves 0 of the 1797 digits to train on, fewer than the 10 \
+classes; use test_fraction <= 0.9944.
+    """
     real = isinstance(test_fraction, (int, float)) and not isinstance(test_fraction, bool)
     if not real or not 0.0 < test_fraction < 1.0:
         raise ValueError(f"test_fraction must be in (0, 1); got {test_fraction!r}.")
+    n_test = math.ceil(test_fraction * _SAMPLES)
+    if n_test < _CLASSES:
+        smallest = math.floor((_CLASSES - 1) / _SAMPLES * 10_000 + 1) / 10_000
+        raise ValueError(f"test_fraction={test_fraction!r} holds out {n_test} of the {_SAMPLES} "
+                         f"digits, fewer than the {_CLASSES} classes; use test_fraction >= "
+                         f"{smallest}.")
+    if _SAMPLES - n_test < _CLASSES:
+        largest = math.floor((_SAMPLES - _CLASSES) / _SAMPLES * 10_000) / 10_000
+        raise ValueError(f"test_fraction={test_fraction!r} leaves {_SAMPLES - n_test} of the "
+                         f"{_SAMPLES} digits to train on, fewer than the {_CLASSES} classes; use "
+                         f"test_fraction <= {largest}.")
 

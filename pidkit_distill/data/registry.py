@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pidkit._validate import check_flag
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
@@ -66,7 +67,8 @@ def load_dataset(
     ValueError
         Unknown name or a bad option value.
     TypeError
-        An option the data set does not have (the message lists its options).
+        An option the data set does not have (the message lists its options), or a flag option
+        (``download``, ``augment``) that is not a bool.
     FileNotFoundError
         CIFAR folder missing and ``download`` is False or torchvision is not installed.
 
@@ -133,7 +135,8 @@ def _keyword_defaults(loader: Any) -> dict[str, Any]:
 
 
 def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> str:
-    """The normalised name; errors for a bad seed, an unknown name or an unknown option."""
+    """The normalised name; errors for a bad seed, an unknown name, an unknown option or a flag
+    option (``download``, ``augment``) that is not a bool."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an int >= 0; got {seed!r}.")
     key = name.strip().lower() if isinstance(name, str) else name
@@ -146,4 +149,7 @@ def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> st
         raise TypeError(
             f"unknown option(s) {unknown} for data set {key!r}; its options are {sorted(known)}."
         )
+    for option, value in options.items():
+        if isinstance(known[option], bool):  # a flag: the string "False" would be true
+            check_flag(value, name=option)
     return key

@@ -81,8 +81,9 @@ def subset_size(n_train: int, train_fraction: float, num_classes: int) -> int:
     Raises
     ------
     ValueError
-        ``train_fraction`` not in (0, 1], or a subset smaller than ``num_classes`` (it could
-        not hold a sample of every class); the message gives the smallest fraction that works.
+        ``train_fraction`` not in (0, 1], a training split smaller than ``num_classes``, or a
+        subset smaller than ``num_classes`` (it could not hold a sample of every class); the
+        message gives the smallest fraction that works.
 
     Examples
     --------
@@ -97,6 +98,9 @@ classes; use train_fraction >= 0.0071.
     real = isinstance(train_fraction, (int, float)) and not isinstance(train_fraction, bool)
     if not real or not 0.0 < train_fraction <= 1.0:
         raise ValueError(f"train_fraction must be in (0, 1]; got {train_fraction!r}.")
+    if n_train < num_classes:
+        raise ValueError(f"the training split holds {n_train} samples, fewer than the "
+                         f"{num_classes} classes, so no train_fraction can keep one of each.")
     n = math.floor(train_fraction * n_train + 0.5)
     if n < num_classes:
         smallest = math.ceil((num_classes - 0.5) / n_train * 10_000) / 10_000

@@ -17,7 +17,14 @@ module             job
 """
 
 from pidkit_distill.training.checks import CheckedConfig, check_config
-from pidkit_distill.training.loop import RunSummary, TrainingError, evaluate, fit, train_one_epoch
+from pidkit_distill.training.loop import (
+    RunSummary,
+    TrainingError,
+    TrainingInterrupted,
+    evaluate,
+    fit,
+    train_one_epoch,
+)
 from pidkit_distill.training.run import train, train_teacher
 from pidkit_distill.training.teacher import SupervisedModel, load_teacher
 
@@ -26,6 +33,7 @@ __all__ = [
     "RunSummary",
     "SupervisedModel",
     "TrainingError",
+    "TrainingInterrupted",
     "check_config",
     "evaluate",
     "fit",

@@ -138,12 +138,12 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     if config.run.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("run.device: 'cuda' was asked for but CUDA is not available; use "
                          "run.device=cpu or auto")
-    with _about("data"):
+    with _about("data", missing="data.root"):
         data = describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **config.data.options)
     teacher_data = data
     if config.teacher.data_options:
-        with _about("teacher.data_options"):
+        with _about("teacher.data_options", missing="data.root"):
             teacher_data = describe_dataset(
                 config.data.name, root=config.data.root or None, seed=config.data.seed,
                 **{**config.data.options, **config.teacher.data_options})
@@ -315,9 +315,11 @@ def _check_runs(net: torch.nn.Module, name: str, role: str, data: DatasetSpec,
 
 
 @contextmanager
-def _about(key: str) -> Iterator[None]:
-    """Re-raise a checking error with the configuration key it is about in front."""
+def _about(key: str, *, missing: str | None = None) -> Iterator[None]:
+    """Re-raise a checking error with the configuration key it is about in front (``missing``
+    instead for a :class:`FileNotFoundError`: a data folder not found is about ``data.root``)."""
     try:
         yield
     except (ValueError, TypeError, OSError) as err:
-        raise type(err)(f"{key}: {err}") from err
+        about = missing if missing and isinstance(err, FileNotFoundError) else key
+        raise type(err)(f"{about}: {err}") from err

@@ -15,7 +15,8 @@ audit at ``epoch == 0`` describes the networks before training. Printed lines an
 count epochs from 1, as the records do.
 
 A loss that becomes NaN or infinite, or memory running out, stops the run with a
-:class:`TrainingError` that names the epoch and step and what was saved.
+:class:`TrainingError` that names the epoch and step and what was saved; an interrupt (Ctrl-C)
+with a :class:`TrainingInterrupted` that names the epoch, what was saved and how to resume.
 """
 
 from __future__ import annotations
@@ -42,7 +43,8 @@ from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import Runtime, autocast, to_device, wrap_for_ddp
 
-__all__ = ["RunSummary", "TrainingError", "evaluate", "fit", "train_one_epoch"]
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "evaluate", "fit",
+           "train_one_epoch"]
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,46 @@ class TrainingError(RuntimeError):
                              checkpoint=checkpoint, epochs_saved=epochs_saved, hint=self.hint)
 
 
+class TrainingInterrupted(KeyboardInterrupt):
+    """An interrupt (Ctrl-C) stopped :func:`fit`; the message says where and how to go on.
+
+    A :class:`KeyboardInterrupt`, so that it stops whatever called :func:`fit` as Ctrl-C does.
+    Resuming needs the same configuration with ``run.resume=true`` (``--resume``), which
+    teacher runs and ``student_init`` runs always have.
+
+    Attributes
+    ----------
+    run_dir : Path
+        The run folder.
+    epoch : int
+        The epoch (1-based) that was running, or the last one when the interrupt came after it
+        was saved.
+    epochs_saved : int or None
+        Epochs its ``checkpoint.pt`` holds (``None``: there is none).
+
+    Examples
+    --------
+    >>> print(TrainingInterrupted(Path("runs/x"), epoch=8, epochs_saved=7, resume=False))
+    interrupted during epoch 8 of runs/x; its checkpoint.pt holds the run after epoch 7: rerun
+    the same command with --resume (run.resume=true) to continue from there
+    >>> print(TrainingInterrupted(Path("runs/x"), epoch=1, epochs_saved=None, resume=False))
+    interrupted during epoch 1 of runs/x; nothing was saved (no epoch had completed): rerun the
+    same command to start again
+    """
+
+    def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
+                 resume: bool) -> None:
+        self.run_dir, self.epoch, self.epochs_saved = run_dir, epoch, epochs_saved
+        when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
+        if epochs_saved is None:
+            rest = "nothing was saved (no epoch had completed): rerun the same command to start again"
+        else:
+            flag = "" if resume else " with --resume (run.resume=true)"
+            rest = (f"its checkpoint.pt holds the run after epoch {epochs_saved}: rerun the same "
+                    f"command{flag} to continue from there")
+        super().__init__(f"interrupted {when} of {run_dir}; {rest}")
+
+
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         runtime: Runtime) -> RunSummary:
     """Optimizers, schedulers, resume, then the epochs: train, evaluate, audit, save, log.
@@ -148,6 +190,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     ------
     TrainingError
         The loss became NaN or infinite, or memory ran out.
+    TrainingInterrupted
+        An interrupt (Ctrl-C, a :class:`KeyboardInterrupt`) came after the run folder was set up.
     """
     device = runtime.device
     module.to(device)
@@ -170,84 +214,91 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}", flush=True)
     folder.start(config, state["history"], state["audit"])
 
-    model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
-                         find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
-    train_data = train_loader(bundle.train, config, runtime, loader_generator)
-    test_data = eval_loader(bundle.test, config, runtime)
-    teacher = getattr(module, "teacher", None)
-    teacher_acc = None
-    if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
-        teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
-                               runtime=runtime)["acc"]
-    audit_enabled = teacher is not None and config.run.audit_every > 0
-    if audit_enabled and state["epoch"] == 0 and not state["audit"]:
-        state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
-
     end = config.run.epochs
     if config.run.stop_after:
         end = min(end, state["epoch"] + config.run.stop_after)
-    for epoch in range(state["epoch"], end):
-        start = time.perf_counter()
-        train_data.batch_sampler.set_epoch(epoch)
-        if hasattr(bundle.train, "set_epoch"):
-            bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
-        phase = module.phase(epoch)
-        if phase not in optimizers:
-            raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
-                             f"one of its optimizer groups {sorted(optimizers)}")
-        lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
-        try:
-            stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
-                                    device=device, amp=config.run.amp,
-                                    grad_clip=config.optim.grad_clip, runtime=runtime,
-                                    progress=config.run.progress and runtime.is_main)
-        except TrainingError as err:
-            checkpoint = folder.checkpoint if folder.checkpoint.exists() else None
-            raise err.with_checkpoint(checkpoint, state["epoch"]) from err
-        with warnings.catch_warnings():
-            # the groups not trained this epoch have not stepped yet; their lr still follows
-            # the epoch count, which is what we want
-            warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
-            for scheduler in schedulers.values():
-                scheduler.step()
-        test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
-                        runtime=runtime)
-        done = epoch + 1
-        if test["acc"] > state["best_acc"]:
-            state["best_acc"], state["best_epoch"] = test["acc"], done
-        record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
-                  "train_losses": stats["losses"], "train_acc": stats["acc"],
-                  "test_loss": test["loss"], "test_acc": test["acc"],
-                  "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
-                  "time_s": round(time.perf_counter() - start, 3)}
-        state["history"].append(record)
-        state["epoch"] = done
-        if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
-            state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=done)
-        save_checkpoint(folder.checkpoint, config=config, module=module, optimizers=optimizers,
-                        schedulers=schedulers, loader_generator=loader_generator, state=state,
-                        runtime=runtime)
-        folder.append("metrics.jsonl", [record])
-        if runtime.is_main:
-            _print_record(record, config)
+    epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
+    try:
+        model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
+                             find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
+        train_data = train_loader(bundle.train, config, runtime, loader_generator)
+        test_data = eval_loader(bundle.test, config, runtime)
+        teacher = getattr(module, "teacher", None)
+        teacher_acc = None
+        if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
+            teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
+                                   runtime=runtime)["acc"]
+        audit_enabled = teacher is not None and config.run.audit_every > 0
+        if audit_enabled and state["epoch"] == 0 and not state["audit"]:
+            state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
 
-    history = state["history"]
-    summary = RunSummary(
-        last_acc=history[-1]["test_acc"] if history else float("nan"),
-        best_acc=max(state["best_acc"], 0.0) if history else float("nan"),
-        best_epoch=state["best_epoch"], run_dir=run_dir, history=list(history),
-        teacher_acc=teacher_acc, epochs_done=state["epoch"], audit=list(state["audit"]),
-    )
-    folder.write_json("summary.json", {
-        "last_acc": summary.last_acc, "best_acc": summary.best_acc,
-        "best_epoch": summary.best_epoch, "teacher_acc": teacher_acc,
-        "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
-        "method": config.method.name, "teacher": config.teacher.source,
-        "data": config.data.name, "seed": config.run.seed,
-        "method_preset": getattr(module, "preset", None),
-        "method_params": module.params.to_dict() if hasattr(module, "params") else None,
-    })
-    return summary
+        for epoch in range(state["epoch"], end):
+            start = time.perf_counter()
+            train_data.batch_sampler.set_epoch(epoch)
+            if hasattr(bundle.train, "set_epoch"):
+                bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
+            phase = module.phase(epoch)
+            if phase not in optimizers:
+                raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
+                                 f"one of its optimizer groups {sorted(optimizers)}")
+            lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
+            try:
+                stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
+                                        device=device, amp=config.run.amp,
+                                        grad_clip=config.optim.grad_clip, runtime=runtime,
+                                        progress=config.run.progress and runtime.is_main)
+            except TrainingError as err:
+                checkpoint = folder.checkpoint if folder.checkpoint.exists() else None
+                raise err.with_checkpoint(checkpoint, state["epoch"]) from err
+            with warnings.catch_warnings():
+                # the groups not trained this epoch have not stepped yet; their lr still follows
+                # the epoch count, which is what we want
+                warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
+                for scheduler in schedulers.values():
+                    scheduler.step()
+            test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
+                            runtime=runtime)
+            done = epoch + 1
+            if test["acc"] > state["best_acc"]:
+                state["best_acc"], state["best_epoch"] = test["acc"], done
+            record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
+                      "train_losses": stats["losses"], "train_acc": stats["acc"],
+                      "test_loss": test["loss"], "test_acc": test["acc"],
+                      "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
+                      "time_s": round(time.perf_counter() - start, 3)}
+            state["history"].append(record)
+            state["epoch"] = done
+            if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
+                state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=done)
+            save_checkpoint(folder.checkpoint, config=config, module=module, optimizers=optimizers,
+                            schedulers=schedulers, loader_generator=loader_generator, state=state,
+                            runtime=runtime)
+            epochs_saved = done
+            folder.append("metrics.jsonl", [record])
+            if runtime.is_main:
+                _print_record(record, config)
+
+        history = state["history"]
+        summary = RunSummary(
+            last_acc=history[-1]["test_acc"] if history else float("nan"),
+            best_acc=max(state["best_acc"], 0.0) if history else float("nan"),
+            best_epoch=state["best_epoch"], run_dir=run_dir, history=list(history),
+            teacher_acc=teacher_acc, epochs_done=state["epoch"], audit=list(state["audit"]),
+        )
+        folder.write_json("summary.json", {
+            "last_acc": summary.last_acc, "best_acc": summary.best_acc,
+            "best_epoch": summary.best_epoch, "teacher_acc": teacher_acc,
+            "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
+            "method": config.method.name, "teacher": config.teacher.source,
+            "data": config.data.name, "seed": config.run.seed,
+            "method_preset": getattr(module, "preset", None),
+            "method_params": module.params.to_dict() if hasattr(module, "params") else None,
+        })
+        return summary
+    except KeyboardInterrupt as interrupt:
+        raise TrainingInterrupted(run_dir, epoch=min((epochs_saved or 0) + 1, end),
+                                  epochs_saved=epochs_saved,
+                                  resume=config.run.resume) from interrupt
 
 
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,

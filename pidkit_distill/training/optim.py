@@ -31,6 +31,10 @@ def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig, group:
                    n_groups: int) -> torch.optim.lr_scheduler.MultiStepLR:
     """Per-epoch MultiStepLR for one group (no milestones = constant).
 
+    Milestones that fall on the same epoch (fractions that round alike in a short run) are
+    kept, not merged: MultiStepLR then multiplies by ``gamma`` once for each of them, so a run
+    decays as many times as it has milestones.
+
     ``paper``: every group is multiplied by ``gamma`` at each milestone. ``kd-rid-effective``
     (KD-RID-NOTES §1.4): the student group starts at lr**2 (LambdaLR multiplies the base lr by
     the lambda's return value) and decays at the milestones only for single-group methods (the
@@ -39,9 +43,9 @@ def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig, group:
     """
     o = config.optim
     if o.milestone_unit == "fraction":
-        milestones = sorted({round(m * config.run.epochs) for m in o.milestones})
+        milestones = sorted(round(m * config.run.epochs) for m in o.milestones)
     else:
-        milestones = sorted({int(m) for m in o.milestones})
+        milestones = sorted(int(m) for m in o.milestones)
     if o.schedule == "constant" or (o.schedule == "kd-rid-effective" and
                                     (n_groups > 1 or group != "student")):
         milestones = []

@@ -138,7 +138,7 @@ def test_rid_defaults_to_the_preset_that_trains():
         (["teacher.data_options.target=g"], ValueError,
          r"^teacher.data_options: target must be 'y' or 'joint'"),
         (["data.name=cifar10", "data.options={}", "data.root=nowhere"], FileNotFoundError,
-         r"^data: nowhere/cifar-10-batches-py not found"),
+         r"^data.root: nowhere/cifar-10-batches-py not found; .*data.options.download=true"),
         (["teacher.source=/nonexistent/teacher.pt"], FileNotFoundError,
          r"^teacher.source: teacher file '/nonexistent/teacher.pt' does not exist; expected a "
          r"teacher"),

@@ -17,11 +17,14 @@ import torch
 from test_checks import Planted
 from tiny_runs import TINY
 
+from pidkit_distill import training
 from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.config import TrainConfig, apply_overrides, config_fields, config_to_dict
 from pidkit_distill.methods import StepOutput, available_methods, get_method
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.models import build_model
+from pidkit_distill.training import run as run_module
+from pidkit_distill.training.teacher import SupervisedModel
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -169,7 +172,32 @@ BAD_INPUTS = {
     "unknown data option": (["--set", "data.options.n_trian=5"],
                             "unknown option(s) ['n_trian'] for data set 'synthetic'"),
     "CIFAR without data": (["--data", "cifar10", "--set", "data.options={{}}", "--data.root",
-                            "{root}/nowhere"], "cifar-10-batches-py not found"),
+                            "{root}/nowhere"],
+                           "error: data.root: {root}/nowhere/cifar-10-batches-py not found; put "
+                           "the python-pickle cifar10 archive's folder there, point root (the "
+                           "configuration's data.root) at the folder that holds it, or pass "
+                           "download=True (data.options.download=true; "),
+    "CIFAR without data, download=False": (
+        ["--data", "cifar10", "--set", "data.options={{}}", "--set", "data.options.download=False",
+         "--data.root", "{root}/nowhere"],
+        "error: data.root: {root}/nowhere/cifar-10-batches-py not found;"),
+    "flag option that is not a bool": (
+        ["--data", "cifar10", "--set", "data.options={{}}", "--set", "data.options.augment=maybe"],
+        "error: data: augment must be True or False; got 'maybe' (str)."),
+    "digits held out too few": (
+        ["--data", "digits", "--set", "data.options={{}}", "--set",
+         "data.options.test_fraction=0.001"],
+        "error: data: test_fraction=0.001 holds out 2 of the 1797 digits, fewer than the 10 "
+        "classes; use test_fraction >= 0.0051."),
+    "digits left to train on too few": (
+        ["--data", "digits", "--set", "data.options={{}}", "--set",
+         "data.options.test_fraction=0.9999"],
+        "error: data: test_fraction=0.9999 leaves 0 of the 1797 digits to train on"),
+    "negative seed": (["--seed", "-1"],
+                      "error: config key 'run.seed' must be >= 0 and < 4294967296, got -1"),
+    "seed beyond numpy's": (["--seed", "4294967296"], "'run.seed' must be >= 0 and < 4294967296"),
+    "teacher trained for no epoch": (["--teacher", "trained", "--teacher.epochs", "0"],
+                                     "error: config key 'teacher.epochs' must be >= 1, got 0"),
     "unknown model": (["--model.student", "resnet-18"],
                       "model.student: name='resnet-18' is not a known model"),
     "model for other data": (["--model.student", "digits-student"],
@@ -209,6 +237,27 @@ def test_a_bad_input_is_one_line_exit_2_and_no_work(name, files, capsys):
     assert seconds < 10
     assert sorted(files.rglob("*")) == before  # nothing trained, loaded into place or written
     assert not (files / "PWNED").exists()
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    (["trian"], "pidkit-distill: error: argument COMMAND: invalid choice: 'trian' (choose from "
+                "'train', 'train-teacher', 'report', 'demo'); see 'pidkit-distill --help'"),
+    (["train", "--epochs"], "pidkit-distill train: error: argument --run.epochs/--epochs: "
+                            "expected one argument; see 'pidkit-distill train --help'"),
+    (["report"], "pidkit-distill report: error: the following arguments are required: RUN_DIR; "
+                 "see 'pidkit-distill report --help'"),
+])
+def test_a_command_line_mistake_is_one_line_that_points_to_the_help(argv, line, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    out, err = capsys.readouterr()
+    assert exit_.value.code == 2 and out == "" and err == line + "\n"
+
+
+def test_subcommand_help_still_exits_0(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["train-teacher", "--help"])
+    assert exit_.value.code == 0 and "--teacher.epochs" in capsys.readouterr().out
 
 
 def test_the_module_entry_point_exits_2_with_one_line(tmp_path):
@@ -281,6 +330,98 @@ def test_running_out_of_memory_exits_1_and_says_nothing_was_saved(tmp_path, caps
         "step 1 of 3; nothing was saved (no epoch had completed); lower data.batch_size\n")
 
 
+# --- Ctrl-C: one line saying what was saved and how to go on, exit 130 -------------------------
+
+
+def interrupted_status(argv: list[str]) -> int:
+    """``main(argv)``'s exit status; a KeyboardInterrupt let through fails the test (only)."""
+    try:
+        return main(argv)
+    except KeyboardInterrupt:
+        pytest.fail("pidkit-distill let the KeyboardInterrupt through (a traceback)")
+
+
+def interrupt_at(monkeypatch, cls, call: int) -> None:
+    """Make the ``call``-th training step of ``cls`` raise KeyboardInterrupt (as Ctrl-C does)."""
+    calls = itertools.count(1)
+    forward = cls.forward
+
+    def interrupted(self, *args, **kwargs):
+        if next(calls) == call:
+            raise KeyboardInterrupt
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(cls, "forward", interrupted)
+
+
+def test_ctrl_c_in_training_says_what_the_checkpoint_holds_and_how_to_resume(
+        tmp_path, capsys, monkeypatch):
+    argv = ["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "4"]
+    interrupt_at(monkeypatch, BAS, 8)  # 3 steps an epoch: epoch 3, step 2
+    assert interrupted_status(argv) == 130
+    out, err = capsys.readouterr()
+    run = tmp_path / "synthetic-bas-ut-s0"
+    assert err == (f"pidkit-distill train: interrupted during epoch 3 of {run}; its checkpoint.pt "
+                   "holds the run after epoch 2: rerun the same command with --resume "
+                   "(run.resume=true) to continue from there\n")
+    assert "epoch 2/4" in out and "epoch 3/4" not in out
+    monkeypatch.undo()
+    assert main([*argv, "--resume"]) == 0  # what the line says to do works
+    assert f"resumed {run / 'checkpoint.pt'} after epoch 2" in capsys.readouterr().out
+    lines = (run / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4]
+
+
+def test_ctrl_c_in_the_first_epoch_says_nothing_was_saved(tmp_path, capsys, monkeypatch):
+    argv = ["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "2"]
+    interrupt_at(monkeypatch, BAS, 2)
+    assert interrupted_status(argv) == 130
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: interrupted during epoch 1 of {tmp_path / 'synthetic-bas-ut-s0'}; "
+        "nothing was saved (no epoch had completed): rerun the same command to start again\n")
+    monkeypatch.undo()
+    assert main(argv) == 0
+
+
+def test_ctrl_c_while_a_teacher_trains_resumes_with_the_same_command(tmp_path, capsys,
+                                                                     monkeypatch):
+    argv = ["train-teacher", *BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "3"]
+    interrupt_at(monkeypatch, SupervisedModel, 5)  # epoch 2, step 2
+    assert interrupted_status(argv) == 130
+    (run,) = tmp_path.glob("teacher-*")
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train-teacher: interrupted during epoch 2 of {run}; its checkpoint.pt "
+        "holds the run after epoch 1: rerun the same command to continue from there\n")
+    monkeypatch.undo()
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"resumed {run / 'checkpoint.pt'} after epoch 1" in out and "teacher saved to" in out
+
+
+def test_ctrl_c_outside_the_epochs_and_in_the_demo(tmp_path, capsys, monkeypatch):
+    def ctrl_c(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "load_data", ctrl_c)
+    assert interrupted_status(["train", *BASE, "--out-dir", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == ("pidkit-distill train: interrupted while no epoch was "
+                                       "running (nothing was left half-done): rerun the same "
+                                       "command\n")
+    with pytest.raises(KeyboardInterrupt):  # --debug: the traceback
+        main(["train", *BASE, "--out-dir", str(tmp_path), "--debug"])
+    monkeypatch.setattr(training, "train_teacher", ctrl_c)
+    assert interrupted_status(["demo", "--out-dir", str(tmp_path / "demo")]) == 130
+    assert capsys.readouterr().err == (
+        "pidkit-distill demo: interrupted; its runs are incomplete and were stopped: run the demo "
+        "again to start over (it empties its --out-dir first)\n")
+
+
+def test_a_warning_is_one_line(tmp_path, capsys):
+    assert main(["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "1", "--amp"]) == 0
+    assert capsys.readouterr().err == ("pidkit-distill train: warning: run.amp=true has no effect "
+                                       "on CPU (bf16 autocast is used on CUDA only)\n")
+
+
 # --- progress bars only on a terminal ----------------------------------------------------------
 
 
@@ -343,3 +484,62 @@ def test_train_then_report_from_the_command_line(tmp_path, capsys):
     last = json.loads((tmp_path / "synthetic-vid-ut-s0" / "audit.jsonl").read_text()
                       .splitlines()[-1])
     assert f"| {last['red']:.3f} | {last['uni_t']:.3f} |" in table
+
+
+# --- report on damaged run folders -------------------------------------------------------------
+
+
+@pytest.fixture()
+def three_epochs(tmp_path, capsys):
+    """A finished 3-epoch run with an audit, and its folder."""
+    assert main(["train", *BASE, "--epochs", "3", "--audit-every", "1", "--audit.layers", "[2]",
+                 "--audit.clusters", "3", "--audit.bootstrap", "0", "--out-dir",
+                 str(tmp_path / "runs")]) == 0
+    capsys.readouterr()
+    return tmp_path / "runs" / "synthetic-bas-ut-s0"
+
+
+@pytest.mark.parametrize("name", ["metrics.jsonl", "audit.jsonl"])
+def test_report_skips_a_last_line_cut_off_by_a_killed_run(three_epochs, capsys, name):
+    path = three_epochs / name
+    text = path.read_text()
+    path.write_text(text[:-40])  # killed while writing the last record
+    lines = text.count("\n")
+    assert main(["report", str(three_epochs)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"pidkit-distill report: warning: {path}: skipped line {lines}, the last, "
+                   "which is cut off (the run was killed while writing it)\n")
+    row = next(line for line in out.splitlines() if line.startswith("| synthetic-bas-ut-s0"))
+    assert ("| 2/3 |" in row) is (name == "metrics.jsonl")
+
+
+@pytest.mark.parametrize("name", ["metrics.jsonl", "audit.jsonl"])
+def test_report_refuses_a_file_damaged_before_its_last_line(three_epochs, capsys, name):
+    path = three_epochs / name
+    lines = path.read_text().splitlines(keepends=True)
+    lines[1] = lines[1][:30] + "\n"
+    path.write_text("".join(lines))
+    assert main(["report", str(three_epochs)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1
+    assert err.startswith(f"pidkit-distill report: error: {path}: line 2 is not JSON (")
+    assert err.endswith("; the file is damaged (only a cut-off last line, from a killed run, "
+                        "is skipped)\n")
+    path.write_text("".join([*lines[:1], "[1, 2]\n", *lines[2:]]))  # JSON, not a record
+    assert main(["report", str(three_epochs)]) == 2
+    assert f"{path}: line 2 is not a JSON object; the file is damaged" in capsys.readouterr().err
+
+
+def test_report_refuses_a_folder_without_metrics_and_an_out_that_is_a_file(three_epochs, capsys):
+    afile = three_epochs.parent / "afile"
+    afile.write_text("")
+    assert main(["report", str(three_epochs), "--out", str(afile)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (f"pidkit-distill report: error: out_dir='{afile}' cannot be "
+                                 "created (File exists); choose another folder (--out)\n")
+    assert not (three_epochs / "report").exists()
+    (three_epochs / "metrics.jsonl").unlink()
+    assert main(["report", str(three_epochs)]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: error: '{three_epochs}' is not a run folder (no metrics.jsonl); "
+        "pass folders written by `pidkit-distill train`\n")

@@ -197,3 +197,31 @@ def test_the_documented_table_of_keys_is_the_code_s():
     for key, default, kind, text in config_fields():
         row = f"| `{key}` | {kind.__name__} | `{default!r}` | " + text.replace("|", "\\|") + " |"
         assert row in doc, f"docs/distill.md's configuration table is out of date at {key}"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("False", False), ("false", False), ("NO", False), ("0", 0), ("True", True), ("yes", True),
+    ("1", 1), ("'False'", "False"), ("kd-rid", "kd-rid"), ("0.5", 0.5),
+])
+def test_dict_entries_read_the_spellings_of_a_bool_key_as_bools(text, value):
+    # --set data.options.download=False was the string 'False', which is true
+    cfg = apply_overrides(TrainConfig(), [f"data.options.download={text}",
+                                          f"method.params.head_relu={text}"])
+    assert cfg.data.options["download"] == value and cfg.method.params["head_relu"] == value
+    assert type(cfg.data.options["download"]) is type(value)
+    if isinstance(value, bool):  # the same spellings as a bool key's
+        assert apply_overrides(TrainConfig(), [f"run.amp={text}"]).run.amp is value
+
+
+@pytest.mark.parametrize("key", ["run.seed", "teacher.seed", "data.seed", "audit.seed"])
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_seeds_must_be_numpy_seeds(key, seed):
+    # a bad run.seed used to fail only after the teacher had trained
+    with pytest.raises(ValueError, match=rf"'{key}' must be >= 0 and < 4294967296, got {seed}$"):
+        apply_overrides(TrainConfig(), [f"{key}={seed}"])
+    assert apply_overrides(TrainConfig(), [f"{key}={2**32 - 1}"])
+
+
+def test_a_teacher_trains_at_least_one_epoch():
+    with pytest.raises(ValueError, match=r"^config key 'teacher.epochs' must be >= 1, got 0$"):
+        apply_overrides(TrainConfig(), ["teacher.epochs=0"])

@@ -352,3 +352,40 @@ def test_seeded_draws_are_pinned():
     crops.set_epoch(2)
     assert crops._offsets.tolist() == [[1, 3], [4, 8], [2, 6], [5, 6], [6, 7]]
     assert crops._flips.tolist() == [True, False, True, True, True]
+
+
+@pytest.mark.parametrize("option", ["download", "augment"])
+@pytest.mark.parametrize("value", ["False", "no", 0, None])
+def test_cifar_flags_must_be_bools(tmp_path, option, value):
+    # the string 'False' is true: it used to download (or augment)
+    for check in (load_dataset, describe_dataset):
+        with pytest.raises(TypeError, match=rf"^{option} must be True or False; got {value!r}"):
+            check("cifar10", root=tmp_path, **{option: value})
+
+
+@pytest.mark.parametrize(("fraction", "match"), [
+    (0.001, r"^test_fraction=0\.001 holds out 2 of the 1797 digits, fewer than the 10 classes; "
+            r"use test_fraction >= 0\.0051\.$"),
+    (0.005, r"holds out 9 of the 1797 digits"),
+    (0.9945, r"^test_fraction=0\.9945 leaves 9 of the 1797 digits to train on, fewer than the "
+             r"10 classes; use test_fraction <= 0\.9944\.$"),
+    (0.9999, r"leaves 0 of the 1797 digits to train on"),  # was a ZeroDivisionError
+])
+def test_a_digits_split_without_every_class_names_the_fractions_that_work(fraction, match):
+    for check in (load_dataset, describe_dataset):
+        with pytest.raises(ValueError, match=match):
+            check("digits", test_fraction=fraction)
+
+
+@pytest.mark.parametrize(("fraction", "sizes"), [(0.0051, (1787, 10)), (0.9944, (10, 1787))])
+def test_the_named_test_fractions_work(fraction, sizes):
+    bundle = load_dataset("digits", test_fraction=fraction)
+    assert (len(bundle.train), len(bundle.test)) == sizes
+    spec = describe_dataset("digits", test_fraction=fraction)
+    assert (spec.n_train, spec.n_test) == sizes
+
+
+def test_a_training_split_smaller_than_the_classes_is_refused():
+    with pytest.raises(ValueError, match=r"^the training split holds 3 samples, fewer than the 4 "
+                                         r"classes, so no train_fraction can keep one of each"):
+        describe_dataset("synthetic", n_train=3)

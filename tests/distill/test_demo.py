@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 
+import psutil
 import pytest
 import torch
 
 from pidkit_distill.data import describe_dataset
-from pidkit_distill.demo import LABELLED_FRACTION, demo_configs, demo_table, run_demo
+from pidkit_distill.demo import (
+    LABELLED_FRACTION,
+    _worker_pool,
+    demo_configs,
+    demo_table,
+    run_demo,
+)
 from pidkit_distill.training import check_config
 from pidkit_distill.training.loaders import load_data
 
@@ -113,3 +128,59 @@ def test_demo_refuses_bad_arguments_before_any_work(tmp_path):
     with pytest.raises(ValueError, match=r"run\.epochs"):
         run_demo(out_dir=tmp_path / "demo", epochs=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def _gone(processes: list[psutil.Process], seconds: float) -> bool:
+    _, alive = psutil.wait_procs(processes, timeout=seconds)
+    return not alive
+
+
+def test_an_interrupt_ends_the_pool_s_workers_at_once():
+    with pytest.raises(KeyboardInterrupt), _worker_pool(2) as pool:
+        runs = [pool.submit(time.sleep, 600) for _ in range(5)]  # ten minutes each
+        workers = [child for child in psutil.Process().children()
+                   if "spawn_main" in " ".join(child.cmdline())]
+        assert len(workers) == 2
+        raise KeyboardInterrupt
+    assert _gone(workers, 10)  # the running runs' workers are terminated
+    for run in runs:  # each run cancelled, or failed with its worker: none goes on
+        assert run.cancelled() or isinstance(run.exception(timeout=10), BrokenProcessPool)
+
+
+_DEMO = """
+import sys
+import pidkit_distill.demo as demo
+demo._COMMON += ["data.options.n_train=400", "data.options.n_test=200", "teacher.epochs=1",
+                 "audit.bootstrap=0"]
+from pidkit_distill.cli import main
+raise SystemExit(main(["demo", "--epochs", "5000", "--out-dir", sys.argv[1]]))
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_demo_interrupted_alone_ends_its_workers_and_exits_with_one_line(tmp_path, signum):
+    # the signal reaches the main process only (as `timeout -s INT` or `kill` send it): it used
+    # to wait forever for its workers (SIGINT) or to leave them running orphaned (SIGTERM)
+    out = tmp_path / "demo"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-c", _DEMO, str(out)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("synthetic-*/config.json")):  # the workers are training
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.2)
+        children = psutil.Process(proc.pid).children(recursive=True)
+        proc.send_signal(signum)
+        stdout, stderr = proc.communicate(timeout=20)
+    finally:  # whatever failed, nothing of the demo is left running
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+    assert _gone(children, 10)
+    assert proc.returncode == 130, stderr
+    assert stderr == ("pidkit-distill demo: interrupted; its runs are incomplete and were "
+                      "stopped: run the demo again to start over (it empties its --out-dir "
+                      "first)\n")
+    assert "teacher trained" in stdout

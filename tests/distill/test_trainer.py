@@ -134,6 +134,26 @@ def test_schedules():
     assert lrs(const, "student", 1) == pytest.approx([0.05] * 6)
 
 
+@pytest.mark.parametrize(("overrides", "expected"), [
+    # both default milestones (1/2, 2/3) round to epoch 1 of a 2-epoch run: two decays there
+    (["run.epochs=2"], [0.05, 0.05 * 0.2 * 0.2]),
+    (["run.epochs=3", "optim.milestone_unit=epoch", "optim.milestones=[2, 2]"],
+     [0.05, 0.05, 0.05 * 0.04]),
+    (["run.epochs=3"], [0.05, 0.05, 0.05 * 0.04]),  # 1.5 and 2 both round to epoch 2
+    (["run.epochs=4"], [0.05, 0.05, 0.05 * 0.2, 0.05 * 0.04]),  # epochs 2 and 3
+])
+def test_milestones_on_the_same_epoch_each_decay(overrides, expected):
+    cfg = apply_overrides(TrainConfig(), overrides)
+    opt = make_optimizer([nn.Parameter(torch.zeros(1))], cfg, "student")
+    sched = make_scheduler(opt, cfg, "student", 1)
+    lrs = []
+    for _ in range(cfg.run.epochs):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    assert lrs == pytest.approx(expected)
+
+
 def test_teacher_training_is_cached_and_loadable(tmp_path):
     cfg = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.epochs=1",
                "run.name=tt")
