@@ -9,7 +9,53 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_missing_labels, check_pmf, is_dit_distribution, to_numpy
+from ._validate import check_pmf, is_dit_distribution
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to
+    host, bfloat16 ones as float32 (numpy has no bfloat16; float32 holds every such value exactly).
+
+    Examples
+    --------
+    >>> to_numpy([1, 2]).tolist()
+    [1, 2]
+    """
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu()
+        if str(x.dtype) == "torch.bfloat16":
+            x = x.float()
+        x = x.numpy()
+    return np.asarray(x)
+
+
+def check_missing_labels(labels: np.ndarray, name: str) -> None:
+    """Refuse an object array of labels holding NaN, ``pandas.NA`` or NaT (values not equal to
+    themselves: a Python NaN would also hash as a label of its own, one per sample).
+
+    Examples
+    --------
+    >>> check_missing_labels(np.array(["a", None, 1], dtype=object), "y")  # None is a label
+    >>> check_missing_labels(np.array(["a", float("nan")], dtype=object), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y contains 1 missing label(s) (NaN, NA or NaT; the first at index 1); drop ...
+    """
+    missing = [i for i, value in enumerate(labels.tolist())
+               if not isinstance(value, (str, bytes, tuple)) and _is_missing(value)]
+    if missing:
+        raise ValueError(
+            f"{name} contains {len(missing)} missing label(s) (NaN, NA or NaT; the first at index "
+            f"{missing[0]}); drop those samples from y, t and s alike."
+        )
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(value != value)
+    except (TypeError, ValueError):  # pandas.NA: its comparisons are NA, whose truth is undefined
+        return True
+
 
 
 class EmpiricalJoint(NamedTuple):

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_missing_labels, to_numpy
+from ..samples import check_missing_labels, to_numpy
 
 __all__ = [
     "check_features",
@@ -20,14 +20,6 @@ __all__ = [
     "check_two_classes",
     "labels_or_features",
 ]
-
-
-def _as_numpy(x: Any) -> np.ndarray:
-    # numpy has no bfloat16: such a tensor's .numpy() raises "unsupported ScalarType BFloat16".
-    # float32 holds every bfloat16 value exactly.
-    if str(getattr(x, "dtype", "")) == "torch.bfloat16":
-        x = x.float()
-    return to_numpy(x)
 
 
 def _check_finite(arr: np.ndarray, name: str) -> None:
@@ -58,7 +50,7 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
     labels, so the error for a 1-D float array mentions that route.
     """
     try:
-        arr = _as_numpy(x)
+        arr = to_numpy(x)
     except Exception as exc:
         raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
     kind = arr.dtype.kind
@@ -92,7 +84,7 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
     """Return (array, is_labels): 1-D integer/bool/string arrays are labels, the rest features."""
     try:
-        arr = _as_numpy(x)
+        arr = to_numpy(x)
     except Exception as exc:
         raise TypeError(f"{name} must be an array; could not convert it: {exc}") from exc
     if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
