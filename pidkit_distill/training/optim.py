@@ -33,7 +33,8 @@ def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig, group:
 
     Milestones that fall on the same epoch (fractions that round alike in a short run) are
     kept, not merged: MultiStepLR then multiplies by ``gamma`` once for each of them, so a run
-    decays as many times as it has milestones.
+    decays as many times as it has milestones. A fraction never rounds to epoch 0 (which would
+    decay the lr before the first epoch): its earliest epoch is 1, as for ``milestone_unit='epoch'``.
 
     ``paper``: every group is multiplied by ``gamma`` at each milestone. ``kd-rid-effective``
     (KD-RID-NOTES §1.4): the student group starts at lr**2 (LambdaLR multiplies the base lr by
@@ -43,7 +44,7 @@ def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig, group:
     """
     o = config.optim
     if o.milestone_unit == "fraction":
-        milestones = sorted(round(m * config.run.epochs) for m in o.milestones)
+        milestones = sorted(max(1, round(m * config.run.epochs)) for m in o.milestones)
     else:
         milestones = sorted(int(m) for m in o.milestones)
     if o.schedule == "constant" or (o.schedule == "kd-rid-effective" and

@@ -141,6 +141,9 @@ def test_schedules():
      [0.05, 0.05, 0.05 * 0.04]),
     (["run.epochs=3"], [0.05, 0.05, 0.05 * 0.04]),  # 1.5 and 2 both round to epoch 2
     (["run.epochs=4"], [0.05, 0.05, 0.05 * 0.2, 0.05 * 0.04]),  # epochs 2 and 3
+    # 1/2 and 2/3 of one epoch round to 0 and 1: epoch 0 would start decayed; both are epoch 1
+    (["run.epochs=1"], [0.05]),
+    (["run.epochs=2", "optim.milestones=[0.2]"], [0.05, 0.05 * 0.2]),  # 0.4 rounds to epoch 1
 ])
 def test_milestones_on_the_same_epoch_each_decay(overrides, expected):
     cfg = apply_overrides(TrainConfig(), overrides)
