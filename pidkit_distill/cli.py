@@ -12,9 +12,10 @@ checkpoint of another configuration) is found before any work and reported as on
 with exit status 2, as argparse does (whose own errors are one line too, pointing to
 ``--help``); ``--debug`` shows the traceback instead. A failure during training (a loss that
 becomes NaN, memory running out) exits with status 1 and one line saying in which epoch and
-step it happened and what was saved. Ctrl-C exits with status 130 and one line saying which
-epoch it interrupted, what the checkpoint holds and how to resume (the demo, also on SIGTERM,
-first ends its worker processes). Warnings are one line each.
+step it happened and what was saved. Ctrl-C exits with status 130, and SIGTERM (``kill``,
+``timeout``, a scheduler's pre-emption) with 143, each with one line saying which epoch it
+interrupted, what the checkpoint holds and how to resume (the demo first ends its worker
+processes). Warnings are one line each.
 
 Examples::
 
@@ -37,6 +38,7 @@ from typing import Any
 
 from pidkit.cli import OneLineArgumentParser
 from pidkit_distill.config import TrainConfig, config_fields, load_config
+from pidkit_distill.signals import exit_status, sigterm_interrupts
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
@@ -189,15 +191,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pidkit-distill``; return the exit status.
 
     0: done. 2: a mistake in the options or the configuration, found before any work (one
-    line on stderr). 1: training failed (one line saying where and what was saved). 130:
-    interrupted (Ctrl-C; for the demo also SIGTERM), one line saying what was saved and how to
-    go on. ``--debug`` raises instead, with the traceback. Warnings are one line each.
+    line on stderr). 1: training failed (one line saying where and what was saved). 130
+    (Ctrl-C) or 143 (SIGTERM): interrupted, one line saying what was saved and how to go on.
+    ``--debug`` raises instead, with the traceback. Warnings are one line each.
     """
     args = get_args_parser().parse_args(argv)
     with warnings.catch_warnings():
         warnings.showwarning = _one_line_warning(args.command)
         try:
-            return _run(args)
+            with sigterm_interrupts():
+                return _run(args)
         except _Failure as failure:
             if args.debug:
                 raise failure.__cause__ from None
@@ -207,7 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.debug:
                 raise
             _say(f"pidkit-distill {args.command}: {_interrupted(args.command, interrupt)}")
-            return 130
+            return exit_status(interrupt)
 
 
 def _say(line: str) -> None:

@@ -33,7 +33,6 @@ import multiprocessing
 import shutil
 import signal
 import textwrap
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -41,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, apply_overrides, config_from_dict, config_to_dict
+from pidkit_distill.signals import sigterm_interrupts
 
 __all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table", "run_demo"]
 
@@ -152,25 +152,6 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
             process.terminate()
         raise
     pool.shutdown()
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
-
-
-@contextlib.contextmanager
-def _terminate_interrupts() -> Iterator[None]:
-    """Within the block, SIGTERM interrupts the demo as Ctrl-C does (a KeyboardInterrupt in the
-    main thread), so that the pool's workers are ended with it; elsewhere than in the main
-    thread (where no signal handler can be set) nothing changes."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def demo_table(results: list[dict[str, Any]]) -> str:
@@ -301,7 +282,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
     for config in configs:  # every mistake before any training
         check_config(config)
-    with _terminate_interrupts():
+    with sigterm_interrupts():
         return _train_and_report(configs, out, workers=workers, start=start, cpu_start=cpu_start)
 
 

@@ -7,6 +7,7 @@ import itertools
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -414,6 +415,38 @@ def test_ctrl_c_outside_the_epochs_and_in_the_demo(tmp_path, capsys, monkeypatch
     assert capsys.readouterr().err == (
         "pidkit-distill demo: interrupted; its runs are incomplete and were stopped: run the demo "
         "again to start over (it empties its --out-dir first)\n")
+
+
+def test_sigterm_stops_training_as_ctrl_c_does_with_status_143(tmp_path):
+    # kill, timeout and a scheduler's pre-emption send SIGTERM: it used to end the process at
+    # once with no word of what was saved (status 143 from the signal itself)
+    command = [sys.executable, "-m", "pidkit_distill", "train", *BASE, "--out-dir",
+               str(tmp_path), "--epochs", "100000"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    metrics = tmp_path / "synthetic-bas-ut-s0" / "metrics.jsonl"
+    try:
+        deadline = time.monotonic() + 120
+        while not (metrics.exists() and metrics.read_text().count("\n") >= 2):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.1)
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 143, err
+    run = re.escape(str(metrics.parent))
+    line = re.fullmatch(
+        rf"pidkit-distill train: interrupted (during|after) epoch (\d+) of {run}; "
+        r"its checkpoint.pt holds the run after epoch (\d+): rerun the same command with "
+        r"--resume \(run.resume=true\) to continue from there\n", err)
+    assert line, err
+    saved = int(line[3])
+    assert saved >= 2
+    assert main([*command[3:], "--resume", "--run.stop_after", "1"]) == 0  # it resumes
+    assert json.loads(metrics.read_text().splitlines()[-1])["epoch"] == saved + 1
 
 
 def test_a_warning_is_one_line(tmp_path, capsys):

@@ -1,0 +1,67 @@
+"""SIGTERM as an interrupt: ``kill``, ``timeout`` or a batch scheduler's pre-emption (SLURM,
+Kubernetes) stop a command as Ctrl-C does.
+
+Within :func:`sigterm_interrupts`, SIGTERM raises :class:`Terminated`, a
+:class:`KeyboardInterrupt`, in the main thread, so the same code ends the work: a training run
+says what its checkpoint holds and how to resume, the demo ends its worker processes.
+:func:`exit_status` gives the status a shell reports for each signal.
+
+Examples
+--------
+>>> import os, signal
+>>> with sigterm_interrupts():
+...     try:
+...         os.kill(os.getpid(), signal.SIGTERM)
+...     except KeyboardInterrupt as interrupt:
+...         print(repr(interrupt), exit_status(interrupt))
+Terminated('SIGTERM') 143
+>>> exit_status(KeyboardInterrupt())
+130
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["Terminated", "exit_status", "sigterm_interrupts"]
+
+
+class Terminated(KeyboardInterrupt):
+    """The :class:`KeyboardInterrupt` that SIGTERM raises within :func:`sigterm_interrupts`."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM raises :class:`Terminated` in the main thread (as Ctrl-C raises
+    :class:`KeyboardInterrupt`); the previous handler is restored after it. Outside the main
+    thread, where no signal handler can be set, nothing changes."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def exit_status(interrupt: BaseException) -> int:
+    """130 for an interrupt that Ctrl-C (SIGINT) started, 143 (128 + SIGTERM) for one that
+    SIGTERM started, however it was re-raised (``raise ... from``): the statuses a shell gives a
+    process those signals end."""
+    seen: set[int] = set()
+    error: BaseException | None = interrupt
+    while error is not None and id(error) not in seen:
+        if isinstance(error, Terminated):
+            return 128 + signal.SIGTERM
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return 128 + signal.SIGINT
