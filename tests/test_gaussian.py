@@ -355,3 +355,26 @@ def test_rounding_asymmetry_and_tiny_negative_eigenvalues_are_tolerated():
     assert_certified(result)
     for name in ATOMS:
         assert getattr(result, name) == pytest.approx(getattr(reference, name), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("cov", "message"),
+    [
+        # T and S correlated 2 at a scale 1e16 below Y's variance: every atom came back 0 ('optimal')
+        (np.array([[1e10, 0.0, 0.0], [0.0, 1e-6, 2e-6], [0.0, 2e-6, 1e-6]]),
+         "cov is not positive semi-definite: scaled to unit variances, the block of (T, S) has "
+         "eigenvalue -1 (largest 3), so it is not a covariance matrix (its variances are so "
+         "different in size that the check on the whole matrix missed it). Check how it was computed."),
+        # Y and T correlated 2: refused as 'T determines a linear combination of Y exactly'
+        (np.array([[1e-6, 2e-6, 0.0], [2e-6, 1e-6, 0.0], [0.0, 0.0, 1e10]]),
+         "cov is not positive semi-definite: the canonical correlation of Y and T is 2, above 1, "
+         "which no covariance matrix has (its variances are so different in size that the check "
+         "on the whole matrix missed it). Check how it was computed."),
+    ],
+)
+def test_a_matrix_not_positive_semi_definite_below_the_scale_of_its_largest_variance_is_refused(
+    cov, message
+):
+    with pytest.raises(ValueError) as info:
+        pidkit.gaussian_pid(cov, (1, 1, 1))
+    assert str(info.value) == message

@@ -209,3 +209,47 @@ def test_bad_bootstrap_options_name_the_argument(option, error, match):
     rng = np.random.default_rng(10)
     with pytest.raises(error, match=match):
         pidkit.gaussian_pid_from_samples(*(rng.standard_normal((50, 2)) for _ in range(3)), **option)
+
+
+@pytest.mark.parametrize("factor", [1e-200, 1e200])
+def test_data_at_extreme_scales_give_the_estimate_of_unit_scale_data(factor):
+    # 1e-200: the sample covariance underflowed to 0 and every atom came back 0 ('optimal');
+    # 1e200: it overflowed and the finite data were refused as 'containing infinity'
+    rng = np.random.default_rng(11)
+    y = rng.standard_normal(400)
+    t = y + rng.standard_normal(400)
+    s = t + 2 * rng.standard_normal(400)
+    unit = pidkit.gaussian_pid_from_samples(y, t, s, bias_correction=False)
+    scaled = pidkit.gaussian_pid_from_samples(factor * y, t, factor * s, bias_correction=False)
+    assert unit.i_yt > 0.3
+    for name in (*ATOMS, "i_yt", "i_ys", "i_yts"):
+        assert getattr(scaled, name) == pytest.approx(getattr(unit, name), rel=1e-9, abs=1e-12)
+    # q is in the input's coordinates: Cov(Y, T) scales by the factor, Var(Y) = factor^2 ~ 1e±400
+    # is beyond float64 (0 or inf)
+    assert scaled.q[0, 1] == pytest.approx(factor * unit.q[0, 1], rel=1e-9)
+    assert scaled.q[1, 1] == pytest.approx(unit.q[1, 1], rel=1e-9)
+    assert scaled.q[0, 0] == (0.0 if factor < 1 else np.inf)
+
+
+def test_masked_samples_are_refused_not_read_through_the_mask():
+    rng = np.random.default_rng(12)
+    y, t, s = rng.standard_normal((3, 50))
+    masked = np.ma.masked_array(y, mask=np.arange(50) < 3)
+    with pytest.raises(ValueError) as info:
+        pidkit.gaussian_pid_from_samples(masked, t, s)
+    assert str(info.value) == (
+        "y is a masked array with 3 masked value(s); the estimate would use the values underneath. "
+        "Drop the samples with masked values (the same rows of y, t and s), or pass y.data if the "
+        "values underneath are right."
+    )
+    unmasked = pidkit.gaussian_pid_from_samples(np.ma.masked_array(y), t, s)  # nothing masked
+    assert unmasked.i_yt == pidkit.gaussian_pid_from_samples(y, t, s).i_yt
+
+
+def test_estimate_from_covariance_names_its_own_argument_for_bad_dims():
+    with pytest.raises(ValueError) as info:
+        estimate_from_covariance(np.eye(3), (1, 2), n_samples=30)
+    assert str(info.value) == (
+        "dims must be the three block sizes (d_y, d_t, d_s) of sample_cov's stacked vector "
+        "[Y, T, S]; got (1, 2)."
+    )

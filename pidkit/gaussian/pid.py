@@ -48,12 +48,13 @@ def check_options(method: Any, tol: Any, units: Any, strict: Any) -> float:
     return to_nats(check_tol(tol), "bits")
 
 
-def check_dims(dims: Any) -> None:
-    """Raise ``ValueError`` unless ``dims`` has three entries (their values are checked with cov)."""
+def check_dims(dims: Any, name: str = "cov") -> None:
+    """Raise ``ValueError`` unless ``dims`` has three entries (their values are checked with the
+    covariance, called ``name`` in the message)."""
     if isinstance(dims, (str, bytes)) or not hasattr(dims, "__len__") or len(dims) != 3:
         raise ValueError(
-            f"dims must be the three block sizes (d_y, d_t, d_s) of cov's stacked vector [Y, T, S]; "
-            f"got {dims!r}."
+            f"dims must be the three block sizes (d_y, d_t, d_s) of {name}'s stacked vector "
+            f"[Y, T, S]; got {dims!r}."
         )
 
 

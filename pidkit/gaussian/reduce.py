@@ -39,6 +39,11 @@ DROP_RHO = 1e-8
 """Canonical correlations at or below this are numerically zero and their directions dropped."""
 RHO_ROUNDING = 4 * float(np.finfo(float).eps)
 """Assumed absolute rounding of each computed canonical correlation."""
+NOT_PSD_RHO = 1 + 1e-6
+"""Canonical correlations above this are no rounding of 1: the matrix is not positive semi-definite."""
+NEGATIVE_RTOL = 1000 * float(np.finfo(float).eps)
+"""Correlation blocks with an eigenvalue below ``-size * NEGATIVE_RTOL`` times the largest are refused
+(the floor of :func:`pidkit._validate.check_covariance`, applied after scaling to unit variances)."""
 
 
 @dataclass(frozen=True)
@@ -131,9 +136,11 @@ def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int], *, name: str 
     Raises
     ------
     ValueError
-        If a source, or the pair, determines a linear function of Y exactly (infinite information).
+        If a source, or the pair, determines a linear function of Y exactly (infinite information),
+        or if the matrix scaled to unit variances shows it is not positive semi-definite (a block
+        with a clearly negative eigenvalue, a canonical correlation above 1).
     """
-    whitenings = _cholesky_whitenings(cov, dims) or _eigen_whitenings(cov, dims)
+    whitenings = _cholesky_whitenings(cov, dims) or _eigen_whitenings(cov, dims, name)
     return _assemble(cov, dims, *whitenings, name=name)
 
 
@@ -160,25 +167,42 @@ def _cholesky_whitenings(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[_
     return _Whitening(l_y), _Whitening(l_ts[:d_t, :d_t]), _Whitening(l_s), _Whitening(l_ts)
 
 
-def _eigen_whitening(cov: np.ndarray) -> _Whitening:
+def _eigen_whitening(cov: np.ndarray, what: str, name: str) -> _Whitening:
     """Whitening of a block on its numerical range, from the eigenvectors of its correlation matrix.
 
     Variables of zero variance are constant and drop out; so do directions whose correlation
-    eigenvalue is below ``EIG_RTOL`` times the largest (duplicated or collinear columns).
+    eigenvalue is below ``EIG_RTOL`` times the largest (duplicated or collinear columns). A
+    correlation eigenvalue below ``-size * NEGATIVE_RTOL`` times the largest is refused: the block
+    is not positive semi-definite, which the check at the whole matrix's scale misses when the
+    variances differ by orders of magnitude.
     """
     variance = np.diag(cov)
     scale = np.sqrt(np.maximum(variance, 0.0))
     inverse = np.divide(1.0, scale, out=np.zeros_like(scale), where=scale > 0)
     values, vectors = np.linalg.eigh(cov * inverse[:, None] * inverse[None, :])
+    if values[0] < -cov.shape[0] * NEGATIVE_RTOL * max(float(values[-1]), 0.0):
+        raise ValueError(
+            f"{name} is not positive semi-definite: scaled to unit variances, the block of {what} "
+            f"has eigenvalue {values[0]:.3g} (largest {values[-1]:.3g}), so it is not a covariance "
+            "matrix (its variances are so different in size that the check on the whole matrix "
+            "missed it). Check how it was computed."
+        )
     keep = values > EIG_RTOL * max(float(values[-1]), 0.0)
     vectors, root = vectors[:, keep], np.sqrt(values[keep])
     return _Whitening(f=vectors * root * scale[:, None], w=vectors / root * inverse[:, None])
 
 
-def _eigen_whitenings(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[_Whitening, ...]:
+def _eigen_whitenings(
+    cov: np.ndarray, dims: tuple[int, int, int], name: str
+) -> tuple[_Whitening, ...]:
     d_y, d_t, _ = dims
-    blocks = (slice(0, d_y), slice(d_y, d_y + d_t), slice(d_y + d_t, None), slice(d_y, None))
-    return tuple(_eigen_whitening(cov[b, b]) for b in blocks)
+    blocks = {
+        "Y": slice(0, d_y),
+        "T": slice(d_y, d_y + d_t),
+        "S": slice(d_y + d_t, None),
+        "(T, S)": slice(d_y, None),
+    }
+    return tuple(_eigen_whitening(cov[b, b], what, name) for what, b in blocks.items())
 
 
 def _canonical(k: np.ndarray, what: str, name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -198,6 +222,12 @@ def _canonical_correlations(k: np.ndarray, what: str, name: str) -> np.ndarray:
 
 
 def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
+    if rho.size and rho[0] > NOT_PSD_RHO:
+        raise ValueError(
+            f"{name} is not positive semi-definite: the canonical correlation of Y and {what} is "
+            f"{rho[0]:.6g}, above 1, which no covariance matrix has (its variances are so different "
+            "in size that the check on the whole matrix missed it). Check how it was computed."
+        )
     if rho.size and rho[0] > 1 - INFINITE_GAP:
         raise ValueError(
             f"{name}: {what} determines a linear combination of Y exactly (canonical correlation "

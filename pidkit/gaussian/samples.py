@@ -93,6 +93,13 @@ def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
 
 
 def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
+    masked = int(np.ma.count_masked(x)) if isinstance(x, np.ma.MaskedArray) else 0
+    if masked:
+        raise ValueError(
+            f"{name} is a masked array with {masked} masked value(s); the estimate would use the "
+            "values underneath. Drop the samples with masked values (the same rows of y, t and s), "
+            f"or pass {name}.data if the values underneath are right."
+        )
     try:
         arr = np.asarray(x)
     except Exception as exc:
@@ -127,6 +134,24 @@ def _warn_if_integer_labels(raw: ArrayLike, y: np.ndarray) -> None:
                 UserWarning,
                 stacklevel=3,
             )
+
+
+def column_scales(data: np.ndarray) -> np.ndarray:
+    """A power of two per column that brings its largest absolute value into [1, 2).
+
+    Dividing by it is exact and leaves the Gaussian PID unchanged (an invertible map of each
+    variable), while keeping the sample covariance clear of overflow (data around 1e200) and
+    underflow (data around 1e-200, whose covariance would otherwise round to 0). All-zero
+    columns keep the scale 1.
+
+    Examples
+    --------
+    >>> column_scales(np.array([[3.0, -0.75, 0.0], [1e300, 0.1, 0.0]])) / [2.0**996, 1, 1]
+    array([1. , 0.5, 1. ])
+    """
+    peak = np.abs(data).max(axis=0)
+    _, exponent = np.frexp(peak)
+    return np.where(peak > 0, np.ldexp(1.0, exponent - 1), 1.0)
 
 
 def min_samples(dims: tuple[int, ...]) -> int:
@@ -196,7 +221,10 @@ def gaussian_pid_from_samples(
     PIDResult
         As :func:`pidkit.gaussian_pid`; ``diagnostics`` adds ``n_samples``, the ``plug_in``
         informations and atoms, the subtracted ``biases`` and the channel factors. ``q`` is the
-        optimal coupling of the sample covariance without correction, None with it. With
+        optimal coupling of the sample covariance without correction, None with it (the
+        decomposition itself is computed with every column scaled by a power of two, so data
+        around 1e-200 or 1e200 are fine; only entries of ``q`` beyond float64's range come out
+        as 0 or inf). With
         ``bootstrap > 0``, ``diagnostics["intervals"]`` maps ``red, uni_t, uni_s, syn, i_yt,
         i_ys, i_yts`` to ``(low, high)`` and ``diagnostics["bootstrap"]`` holds ``n_boot``,
         ``n_failed``, ``confidence``, ``ci_method``, ``random_state`` and the ``replicates``
@@ -247,9 +275,14 @@ def gaussian_pid_from_samples(
             "or collect more samples."
         )
     data = np.hstack(arrays)
+    scales = column_scales(data)
+    data = data / scales
     with blas_threads(1):
         cov = np.cov(data, rowvar=False)
         result = _estimate(cov, dims, n, bias_correction, units, tol, strict, method, name="y, t and s")
+    if result.q is not None:
+        with np.errstate(over="ignore", under="ignore"):
+            result = dataclasses.replace(result, q=result.q * scales[:, None] * scales)
     if n_boot == 0:
         return result
     statistic = GaussianStatistic(
@@ -346,7 +379,7 @@ def estimate_from_covariance(
     """
     if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
         raise ValueError(f"n_samples must be an integer >= 2; got {n_samples!r}.")
-    check_dims(dims)
+    check_dims(dims, name="sample_cov")
     with blas_threads(1):
         return _estimate(sample_cov, dims, int(n_samples), bias_correction, units, tol, strict, method)
 
