@@ -253,3 +253,15 @@ def test_estimate_from_covariance_names_its_own_argument_for_bad_dims():
         "dims must be the three block sizes (d_y, d_t, d_s) of sample_cov's stacked vector "
         "[Y, T, S]; got (1, 2)."
     )
+
+
+@pytest.mark.parametrize(("wide", "names"), [((0, 1, 2), "y, t and s have"), ((1,), "t has")])
+def test_too_few_samples_with_more_columns_than_rows_suggests_the_transpose(wide, names):
+    rng = np.random.default_rng(13)
+    arrays = [rng.standard_normal((1, 300)) if i in wide else rng.standard_normal((1, 1))
+              for i in range(3)]
+    with pytest.raises(ValueError) as info:
+        pidkit.gaussian_pid_from_samples(*arrays)
+    assert str(info.value).endswith(
+        f"or collect more samples. {names} more columns than rows: samples are rows, so if each "
+        "column is a sample, pass the transpose (`.T`).")

@@ -269,10 +269,17 @@ def gaussian_pid_from_samples(
     dims = tuple(a.shape[1] for a in arrays)
     n = lengths[0]
     if n < min_samples(dims):
+        wide = [name for name, d in zip("yts", dims, strict=True) if d > n]
+        names = " and ".join(filter(None, [", ".join(wide[:-1]), wide[-1]])) if wide else ""
+        transposed = (
+            f" {names} {'has' if len(wide) == 1 else 'have'} more columns than rows: "
+            "samples are rows, so if each column is a sample, pass the transpose (`.T`)."
+            if wide else ""
+        )
         raise ValueError(
             f"too few samples: n = {n} rows for d_y + d_t + d_s = {sum(dims)} dimensions; the "
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
-            "or collect more samples."
+            f"or collect more samples.{transposed}"
         )
     data = np.hstack(arrays)
     scales = column_scales(data)
