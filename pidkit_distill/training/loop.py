@@ -70,6 +70,16 @@ class RunSummary:
         Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
     audit : list of dict
         The records of ``audit.jsonl``.
+
+    Examples
+    --------
+    Its repr is one line: the history and the audit records are counted, not printed (a
+    300-epoch run's would fill a notebook).
+
+    >>> RunSummary(0.9133, 0.95, 7, Path("runs/x"), history=[{}] * 10, teacher_acc=0.98,
+    ...            epochs_done=10, audit=[{}] * 6)
+    RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=10, teacher_acc=0.98, \
+run_dir='runs/x', history=[10 epochs], audit=[6 records])
     """
 
     last_acc: float
@@ -80,6 +90,14 @@ class RunSummary:
     teacher_acc: float | None = None
     epochs_done: int = 0
     audit: list[dict[str, Any]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"
+        return (f"RunSummary(last_acc={self.last_acc:.4g}, best_acc={self.best_acc:.4g}, "
+                f"best_epoch={self.best_epoch}, epochs_done={self.epochs_done}, "
+                f"teacher_acc={teacher}, "
+                f"run_dir={str(self.run_dir)!r}, history=[{len(self.history)} epochs], "
+                f"audit=[{len(self.audit)} records])")
 
 
 class TrainingError(RuntimeError):
