@@ -1,9 +1,9 @@
-"""The ``pidkit`` command: decompose a joint or a named example, print the examples' table, and
+"""The pidkit command: decompose a joint or a named example, print the examples' table, and
 check the RID paper's examples and theorems.
 
 Bad input (a missing, corrupt or non-numeric file, a wrong shape, an unknown option) prints one line
-on stderr and exits with status 2; a solver that could not certify its answer exits with status 1.
-``--debug`` shows the traceback instead."""
+on stderr and exits with status 2; a solver that could not certify its answer, or a check that
+found a violation, exits with status 1. 'pidkit COMMAND --debug' shows the traceback instead."""
 
 from __future__ import annotations
 
@@ -54,8 +54,11 @@ def _load_joint(path: str) -> Any:
         return _load_npy(file, path)
     if suffix == ".json":
         try:
-            return json.loads(file.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            # utf-8-sig: also the UTF-8 that Windows editors start with a byte order mark
+            return json.loads(file.read_text(encoding="utf-8-sig"))
+        # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
+        # RecursionError: lists nested thousands deep.
+        except (ValueError, RecursionError) as exc:
             raise UsageError(f"{path}: not valid JSON ({_one_line(exc)})") from exc
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]")
 
@@ -157,14 +160,18 @@ def _seed(text: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    check_choice(args.measure, MEASURES, name="--measure")  # before `all` spends time on the examples
+    # Without --sizes each theorem keeps its own default shape: Theorem 3.2 merges two of the
+    # teacher's symbols, which needs n_t >= 3 to leave a teacher that still varies.
+    sizes = {} if args.sizes is None else {"sizes": args.sizes}
     runs = {
         "examples": lambda: theorems.check_paper_examples(),
         "theorem-3.1": lambda: theorems.check_theorem_3_1(flip=args.flip, measure=args.measure),
         "theorem-3.2": lambda: theorems.check_theorem_3_2(
-            n=args.n, sizes=args.sizes, sparsity=args.sparsity, random_state=args.seed
+            n=args.n, sparsity=args.sparsity, random_state=args.seed, **sizes
         ),
         "theorem-4.1": lambda: theorems.check_theorem_4_1(
-            n=args.n, sizes=args.sizes, sparsity=args.sparsity, random_state=args.seed
+            n=args.n, sparsity=args.sparsity, random_state=args.seed, **sizes
         ),
     }
     names = list(runs) if args.which == "all" else [args.which]
@@ -181,7 +188,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def get_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pidkit`` command."""
-    parser = OneLineArgumentParser(
+    parser = OneLineArgumentParser(  # the module's docstring, in plain text, is the description
         prog="pidkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)
@@ -219,7 +226,9 @@ def get_parser() -> argparse.ArgumentParser:
         help="which check to run (default: all)",
     )
     chk.add_argument("--n", type=int, default=50, help="random joints for 3.2 and 4.1 (default: 50)")
-    chk.add_argument("--sizes", type=_sizes, default=(2, 2, 3), help="n_y,n_t,n_s (default: 2,2,3)")
+    chk.add_argument(
+        "--sizes", type=_sizes, help="n_y,n_t,n_s (default: 2,3,3 for theorem-3.2, 2,2,3 for theorem-4.1)"
+    )
     chk.add_argument("--sparsity", type=float, default=0.3, help="zero-cell probability (default: 0.3)")
     chk.add_argument("--seed", type=_seed, default=0, help="random_state of the joints (default: 0)")
     chk.add_argument("--flip", type=float, default=0.1, help="Theorem 3.1: P(Y != Z) (default: 0.1)")

@@ -183,3 +183,61 @@ def test_a_huge_npy_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
     assert main(["decompose", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and re.search(r"p_yts is too large: .* needs about 224 GiB", err), err
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        # json raised RecursionError, which escaped as a traceback (exit 1)
+        ("[" * 100_000 + "]" * 100_000, r"^pidkit: error: deep\.json: not valid JSON \(maximum recursion"),
+        # json raised a plain ValueError: one line, but without the file's name
+        ("[[[" + "9" * 5000 + ", 1]]]", r"^pidkit: error: deep\.json: not valid JSON \(Exceeds the limit"),
+    ],
+    ids=["nested too deep", "integer too long"],
+)
+def test_json_the_parser_refuses_is_one_line_naming_the_file(tmp_path, capsys, text, match):
+    path = _write(tmp_path / "deep.json", text)
+    assert main(["decompose", path]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert re.search(match, captured.err.replace(str(tmp_path) + "/", "")), captured.err
+
+
+def test_check_theorem_3_2_merges_a_teacher_that_still_varies(capsys):
+    # The shared default --sizes 2,2,3 gave a two-symbol teacher, which the merge h of property
+    # (3) made constant: Uni_h(T) was 0 in every row, so (3) could not fail.
+    assert main(["check", "theorem-3.2", "--n", "5", "--json"]) == 0
+    (report,) = json.loads(capsys.readouterr().out)
+    assert report["details"]["sizes"] == [2, 3, 3]
+    assert {row["shape"] for row in report["rows"]} == {"2x3x3"}
+    assert max(row["Uni_h(T)"] for row in report["rows"]) > 1e-3
+
+
+def test_check_theorem_4_1_keeps_its_default_sizes(capsys):
+    assert main(["check", "theorem-4.1", "--n", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["details"]["sizes"] == [2, 2, 3]
+
+
+def test_check_names_a_misspelt_measure_before_running_anything(capsys, monkeypatch):
+    # The library's message named `measure`, without a suggestion, after `all` had run the examples.
+    monkeypatch.setattr("pidkit.theorems.check_paper_examples", lambda: pytest.fail("ran the examples"))
+    assert main(["check", "--measure", "ghh"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
+    assert re.match(r"pidkit: error: --measure must be one of \['broja', .*got 'ghh'\. Did you mean 'gh'\?$",
+                    captured.err), captured.err
+
+
+def test_a_json_file_with_a_byte_order_mark_is_read(tmp_path, capsys):
+    # It was refused: "not valid JSON (Unexpected UTF-8 BOM (decode using utf-8-sig) ...)".
+    path = _write(tmp_path / "bom.json", b"\xef\xbb\xbf" + json.dumps(examples.xor().tolist()).encode())
+    assert main(["decompose", path, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["syn"] == pytest.approx(1.0, abs=1e-9)
+
+
+def test_top_level_help_is_plain_text_and_places_debug_after_the_command(capsys):
+    # It showed reST markup (``pidkit``, ``--debug``), and `pidkit --debug ...` is refused.
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "``" not in out and "'pidkit COMMAND --debug' shows the traceback" in out
+    assert "or a check that\nfound a violation, exits with status 1" in out

@@ -166,3 +166,10 @@ def test_decompose_cli_takes_every_measure(capsys: pytest.CaptureFixture[str]) -
     assert main(["decompose", "--example", "AND", "--measure", "mmi", "--json"]) == 0
     record = json.loads(capsys.readouterr().out)
     assert record["measure"] == "mmi" and record["red"] == pytest.approx(0.311278, abs=1e-6)
+
+
+def test_report_prints_a_value_that_rounds_to_zero_without_a_sign() -> None:
+    # A slack of -1e-12 (within tol, so no violation) printed as "-0.000000".
+    report = TheoremReport("T", "claim", ("slack",), ((-1e-12,), (np.float64(-0.25),)), True, "rows")
+    body = repr(report).splitlines()[-2:]
+    assert [line.split() for line in body] == [["0.000000"], ["-0.250000"]]

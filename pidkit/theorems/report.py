@@ -84,5 +84,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "NO"
     if isinstance(value, (float, np.floating)):
-        return f"{value:.6f}"
+        # + 0.0 turns the -0.0 of a tiny negative (a slack of -1e-12) into 0.0: "-0.000000"
+        # read as a violation in a row that has none.
+        return f"{round(float(value), 6) + 0.0:.6f}"
     return str(value)
