@@ -11,6 +11,7 @@ import argparse
 import json
 import math
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,6 +45,8 @@ class OneLineArgumentParser(argparse.ArgumentParser):
 
 def _load_joint(path: str) -> Any:
     """The array in a .npy file (never unpickled) or the nested list in a .json file."""
+    if not path.strip():
+        raise UsageError("the joint file's path is empty; give a .npy or .json file p[y][t][s]")
     file = Path(path)
     if not file.exists():
         raise UsageError(f"{path}: no such file")
@@ -242,7 +245,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pidkit`` command with ``argv`` (default: the process arguments); the exit status.
 
     0 on success; 1 when a solver could not certify its answer or ``check`` found a violation;
-    2 for bad input (argparse's own errors included), reported in one line on stderr.
+    2 for bad input (argparse's own errors included), reported in one line on stderr; 130 on
+    Ctrl-C; 141 (128 + SIGPIPE, as a shell reports it) when the reader of the output went away
+    (``pidkit examples | head -1``), never 1, which would read as a failed computation.
     """
     try:
         args = get_parser().parse_args(argv)
@@ -252,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
+        return 128 + signal.SIGPIPE  # what a shell reports for a writer its pipe ended
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
         if args.debug:
             raise

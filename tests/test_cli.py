@@ -111,6 +111,7 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, con
     [
         (["decompose", "--example", "nope"], r"unknown example 'nope'; known: \['and'"),
         (["decompose"], "give either a joint file or --example"),
+        (["decompose", ""], "the joint file's path is empty"),  # it said ': is a directory'
         (["decompose", "--example", "and", "--measure", "mmi "], "--measure must be one of"),
     ],
 )
@@ -241,3 +242,12 @@ def test_top_level_help_is_plain_text_and_places_debug_after_the_command(capsys)
     out = capsys.readouterr().out
     assert "``" not in out and "'pidkit COMMAND --debug' shows the traceback" in out
     assert "or a check that\nfound a violation, exits with status 1" in out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly_with_status_141():
+    # `pidkit examples | head`: exit 1 read as a failed computation under `set -o pipefail`
+    proc = subprocess.Popen([sys.executable, "-m", "pidkit", "examples"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # before the command writes anything (its imports take longer)
+    _, err = proc.communicate(timeout=120)
+    assert (proc.returncode, err) == (141, b"")
