@@ -162,6 +162,32 @@ def _seed(text: str) -> int:
     return seed
 
 
+def _count(text: str) -> int:
+    try:
+        count = int(text)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return count
+
+
+def _fraction(low: float, high: float, *, high_included: bool) -> Any:
+    """An argparse type: a float in [low, high] or [low, high)."""
+    interval = f"[{low:g}, {high:g}{']' if high_included else ')'}"
+
+    def fraction(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (low <= value <= high and (high_included or value < high)):
+            raise argparse.ArgumentTypeError(f"expected a number in {interval}; got {text!r}")
+        return value + 0.0  # -0 as 0
+
+    return fraction
+
+
 def _check(args: argparse.Namespace) -> int:
     check_choice(args.measure, MEASURES, name="--measure")  # before `all` spends time on the examples
     # Without --sizes each theorem keeps its own default shape: Theorem 3.2 merges two of the
@@ -228,13 +254,19 @@ def get_parser() -> argparse.ArgumentParser:
         choices=("all", "examples", "theorem-3.1", "theorem-3.2", "theorem-4.1"),
         help="which check to run (default: all)",
     )
-    chk.add_argument("--n", type=int, default=50, help="random joints for 3.2 and 4.1 (default: 50)")
+    chk.add_argument("--n", type=_count, default=50, help="random joints for 3.2 and 4.1 (default: 50)")
     chk.add_argument(
         "--sizes", type=_sizes, help="n_y,n_t,n_s (default: 2,3,3 for theorem-3.2, 2,2,3 for theorem-4.1)"
     )
-    chk.add_argument("--sparsity", type=float, default=0.3, help="zero-cell probability (default: 0.3)")
+    chk.add_argument(
+        "--sparsity", type=_fraction(0, 1, high_included=False), default=0.3,
+        help="zero-cell probability, in [0, 1) (default: 0.3)",
+    )
     chk.add_argument("--seed", type=_seed, default=0, help="random_state of the joints (default: 0)")
-    chk.add_argument("--flip", type=float, default=0.1, help="Theorem 3.1: P(Y != Z) (default: 0.1)")
+    chk.add_argument(
+        "--flip", type=_fraction(0, 1, high_included=True), default=0.1,
+        help="Theorem 3.1: P(Y != Z), in [0, 1] (default: 0.1)",
+    )
     chk.add_argument("--measure", default="broja", help="Theorem 3.1: Red measure (default: broja)")
     chk.add_argument("--json", action="store_true", help="print machine-readable JSON")
     chk.set_defaults(func=_check)

@@ -251,3 +251,19 @@ def test_a_reader_that_goes_away_ends_the_command_quietly_with_status_141():
     proc.stdout.close()  # before the command writes anything (its imports take longer)
     _, err = proc.communicate(timeout=120)
     assert (proc.returncode, err) == (141, b"")
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--n", "0", "argument --n: expected a positive integer; got '0'"),
+        ("--sparsity", "1", "argument --sparsity: expected a number in [0, 1); got '1'"),
+        ("--sparsity", "nan", "argument --sparsity: expected a number in [0, 1); got 'nan'"),
+        ("--flip", "1.5", "argument --flip: expected a number in [0, 1]; got '1.5'"),
+    ],
+)
+def test_check_options_are_refused_before_any_check_runs(capsys, monkeypatch, option, value, message):
+    # `pidkit check --n 0` ran the examples and Theorem 3.1, then failed naming the library's `n`
+    monkeypatch.setattr("pidkit.theorems.check_paper_examples", lambda: pytest.fail("ran the examples"))
+    assert main(["check", option, value]) == 2
+    assert capsys.readouterr().err == f"pidkit check: error: {message}; see 'pidkit check --help'\n"
