@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import textwrap
 import warnings
@@ -193,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     0: done. 2: a mistake in the options or the configuration, found before any work (one
     line on stderr). 1: training failed (one line saying where and what was saved). 130
     (Ctrl-C) or 143 (SIGTERM): interrupted, one line saying what was saved and how to go on.
-    ``--debug`` raises instead, with the traceback. Warnings are one line each.
+    141 (128 + SIGPIPE): the reader of the output went away (``| head``). ``--debug`` raises
+    instead, with the traceback. Warnings are one line each.
     """
     args = get_args_parser().parse_args(argv)
     with warnings.catch_warnings():
@@ -211,6 +213,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             _say(f"pidkit-distill {args.command}: {_interrupted(args.command, interrupt)}")
             return exit_status(interrupt)
+        except BrokenPipeError:  # `| head` exited: stop, and say so where it can still be read
+            if args.debug:
+                raise
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+            _say(f"pidkit-distill {args.command}: stopped: the reader of its output went away (as "
+                 "`| head` does); a run keeps its checkpoint.pt of the last completed epoch, and "
+                 "rerunning the same command with --resume continues it; send the output to a "
+                 "file or through `tee` to keep it running")
+            return 128 + signal.SIGPIPE
 
 
 def _say(line: str) -> None:
@@ -289,6 +300,8 @@ def _failing(label: str, status: int, *kinds: type[Exception]) -> Iterator[None]
     caught = kinds or (ValueError, TypeError, OSError)
     try:
         yield
+    except BrokenPipeError:  # no failure of the work: its output's reader went away
+        raise
     except caught as err:
         text = " ".join(str(err).split()) or type(err).__name__
         raise _Failure(f"{label}: {text}", status) from err
