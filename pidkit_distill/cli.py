@@ -217,10 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.debug:
                 raise
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
-            _say(f"pidkit-distill {args.command}: stopped: the reader of its output went away (as "
-                 "`| head` does); a run keeps its checkpoint.pt of the last completed epoch, and "
-                 "rerunning the same command with --resume continues it; send the output to a "
-                 "file or through `tee` to keep it running")
+            _say(f"pidkit-distill {args.command}: {_reader_gone(args.command)}")
             return 128 + signal.SIGPIPE
 
 
@@ -251,6 +248,17 @@ def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:
     if isinstance(interrupt, TrainingInterrupted):
         return str(interrupt)
     return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
+
+
+def _reader_gone(command: str) -> str:
+    """What stopping ``command`` because its output's reader went away left, and how to go on."""
+    if command == "demo":
+        left = "its runs were stopped: run the demo again"
+    else:
+        left = ("a run keeps its checkpoint.pt of the last completed epoch, and rerunning the "
+                "same command with --resume continues it")
+    return (f"stopped: the reader of its output went away (as `| head` does); {left}; send the "
+            "output to a file or through `tee` to keep it running")
 
 
 def _run(args: argparse.Namespace) -> int:
