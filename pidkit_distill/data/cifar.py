@@ -2,7 +2,8 @@
 
 Images stay uint8 and are normalised (and, for training, optionally augmented) per item. The
 pickles are read by an unpickler that builds only plain values and numpy arrays, so a file cannot
-run code when it is read. torchvision is needed only to download a missing folder.
+run code when it is read. torchvision is needed only to download a missing or incomplete
+folder.
 """
 
 from __future__ import annotations
@@ -134,11 +135,12 @@ def load_cifar(
     key : {"cifar10", "cifar100"}
         Which set (``root/cifar-10-batches-py`` or ``root/cifar-100-python``, its fine labels).
     root : str or Path, optional
-        The folder holding the set's folder (default ``./data``).
+        The folder holding the set's folder (default ``./data``; a leading ``~`` is expanded).
     seed : int
         Seeds the augmentation draws and the ``train_fraction`` subset.
     download : bool, default=False
-        Download a missing folder through torchvision (the ``vision`` extra).
+        Download a missing or incomplete folder through torchvision (the ``vision`` extra), one
+        process at a time (a lock file in ``root``).
     augment : bool, default=False
         Random 4-pixel-padded crop and horizontal flip of the training set, per epoch.
     normalization : {"standard", "kd-rid"}, default="standard"
@@ -157,21 +159,22 @@ def load_cifar(
     FileNotFoundError
         The folder or one of its files is missing and cannot be downloaded.
     ValueError
-        A bad option, or a file that is not a CIFAR batch of plain values and numpy arrays.
+        A bad option, or a file that is not a CIFAR batch of plain values and numpy arrays:
+        ``data`` a uint8 ``(N, 3072)`` array and one label in ``0 .. num_classes - 1`` per image.
     """
     _, train_files, test_files, label_key, num_classes = _CIFAR_FILES[key]
     _check_normalization(normalization)
     subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)  # checked before reading
     root = _cifar_root(root)
     folder = _cifar_folder(key, root, download=download)
-    if not folder.is_dir():
+    if _missing_file(key, folder) is not None:  # only with download=True
         _download_cifar(key, root)
-    x_tr, y_tr = _read_cifar_split(folder, train_files, label_key)
+    x_tr, y_tr = _read_cifar_split(key, folder, train_files, label_key, num_classes)
     n_split = len(y_tr)
     if train_fraction < 1.0:
         keep = train_subset(y_tr, train_fraction, num_classes=num_classes, seed=seed)
         x_tr, y_tr = x_tr[keep], y_tr[keep]
-    x_te, y_te = _read_cifar_split(folder, test_files, label_key)
+    x_te, y_te = _read_cifar_split(key, folder, test_files, label_key, num_classes)
     stats = CIFAR_STATS[key if normalization == "standard" else "kd-rid"]
     train = CifarDataset(x_tr, y_tr, mean=stats["mean"], std=stats["std"], augment=augment,
                          seed=seed)
@@ -187,9 +190,9 @@ def describe_cifar(key: str, *, root: str | Path | None, download: bool, augment
                    normalization: str, train_fraction: float) -> DatasetSpec:
     """What :func:`load_cifar` returns with these options, checked without reading an image.
 
-    The folder and its files are only looked up (with ``download=True`` and no folder, only
-    torchvision's presence). Takes every option of :func:`load_cifar` but ``seed``;
-    :func:`~pidkit_distill.data.describe_dataset` fills in the defaults. ``augment`` does not
+    The folder and its files are only looked up (with ``download=True`` and a missing or
+    incomplete folder, only torchvision's presence). Takes every option of :func:`load_cifar`
+    but ``seed``; :func:`~pidkit_distill.data.describe_dataset` fills in the defaults. ``augment`` does not
     change the sizes.
 
     Raises
@@ -198,21 +201,14 @@ def describe_cifar(key: str, *, root: str | Path | None, download: bool, augment
         As :func:`load_cifar` would, before it reads anything.
     """
     _check_normalization(normalization)
-    folder = _cifar_folder(key, _cifar_root(root), download=download)
-    if folder.is_dir():
-        _, train_files, test_files, _, _ = _CIFAR_FILES[key]
-        for fname in (*train_files, *test_files):
-            if not (folder / fname).is_file():
-                raise FileNotFoundError(
-                    f"CIFAR file {folder / fname} is missing; the folder is incomplete."
-                )
+    _cifar_folder(key, _cifar_root(root), download=download)
     num_classes = _CIFAR_FILES[key][4]
     n_train = subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)
     return DatasetSpec(key, num_classes, (3, 32, 32), n_train, _CIFAR_SIZES[1])
 
 
 def _cifar_root(root: str | Path | None) -> Path:
-    return Path("data") if root is None else Path(root)
+    return Path("data") if root is None else Path(root).expanduser()
 
 
 def _check_normalization(normalization: Any) -> None:
@@ -223,25 +219,57 @@ def _check_normalization(normalization: Any) -> None:
 
 
 def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
-    """The CIFAR folder under ``root``; an error unless it exists or can be downloaded."""
+    """The CIFAR folder under ``root``; an error unless it holds every batch file or can be
+    downloaded (with ``download``, a missing or incomplete folder needs torchvision)."""
     folder = root / _CIFAR_FILES[key][0]
-    if not folder.is_dir():
-        if not download:
+    missing = _missing_file(key, folder)
+    if missing is None:
+        return folder
+    if not download:
+        if folder.is_dir():
             raise FileNotFoundError(
-                f"{folder} not found; put the python-pickle {key} archive's folder there, point "
-                "root (the configuration's data.root) at the folder that holds it, or pass "
-                "download=True (data.options.download=true; needs torchvision: pip install "
-                "'pidkit[vision]')."
+                f"CIFAR file {missing} is missing; the folder is incomplete: extract the "
+                f"python-pickle {key} archive there again, or pass download=True "
+                "(data.options.download=true)."
             )
-        if importlib.util.find_spec("torchvision") is None:
-            raise FileNotFoundError(
-                f"{key} is not under {root} and torchvision (the 'vision' extra) is not "
-                "installed to download it; pip install 'pidkit[vision]' or place the folder there."
-            )
+        raise FileNotFoundError(
+            f"{folder} not found; put the python-pickle {key} archive's folder there, point "
+            "root (the configuration's data.root) at the folder that holds it, or pass "
+            "download=True (data.options.download=true; needs torchvision: pip install "
+            f"'pidkit[vision]'){_misplaced_hint(key, root)}."
+        )
+    if importlib.util.find_spec("torchvision") is None:
+        raise FileNotFoundError(
+            f"{key} is not under {root} and torchvision (the 'vision' extra) is not "
+            "installed to download it; pip install 'pidkit[vision]' or place the folder there."
+        )
     return folder
 
 
+def _misplaced_hint(key: str, root: Path) -> str:
+    """Why ``root`` lacks ``key``'s folder when the reason can be seen: it is that folder itself,
+    or it holds the other CIFAR's folder."""
+    if (root / _CIFAR_FILES[key][2][0]).is_file():
+        return f"; {root} is itself the {key} folder: set data.root to {root.parent}"
+    return _other_set_hint(key, [name for name, *_ in _CIFAR_FILES.values()
+                                 if (root / name).is_dir()])
+
+
+def _missing_file(key: str, folder: Path) -> Path | None:
+    """The first of the set's batch files that ``folder`` lacks; None when it has them all."""
+    _, train_files, test_files, _, _ = _CIFAR_FILES[key]
+    for fname in (*train_files, *test_files):
+        if not (folder / fname).is_file():
+            return folder / fname
+    return None
+
+
 def _download_cifar(key: str, root: Path) -> None:
+    """Download and extract the set under ``root`` through torchvision, one process at a time.
+
+    Every process of a run (each DDP rank) loads the data: a lock file in ``root`` lets the
+    first download and extract the archive while the others wait, then find the folder whole.
+    """
     try:
         from torchvision import datasets
     except ImportError as exc:
@@ -249,10 +277,32 @@ def _download_cifar(key: str, root: Path) -> None:
             f"{key} is not under {root} and torchvision (the 'vision' extra) is not installed "
             "to download it; pip install 'pidkit[vision]' or place the folder there."
         ) from exc
-    cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
-    cls(str(root), train=True, download=True)
+    from filelock import FileLock
+
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(root / f".{key}-download.lock"):
+        if _missing_file(key, root / _CIFAR_FILES[key][0]) is not None:
+            cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
+            cls(str(root), train=True, download=True)
 
 
+def _other_set_hint(key: str, found: Any) -> str:
+    """A hint when ``found`` (a folder's entries or a batch's keys) belongs to the other CIFAR."""
+    other = "cifar100" if key == "cifar10" else "cifar10"
+    folder, _, _, label_key, _ = _CIFAR_FILES[other]
+    if folder in found or label_key in found:
+        return f"; this is {other}'s data: set data.name={other}"
+    return ""
+
+
+def _latin1_encode(text: Any, encoding: Any) -> bytes:
+    """``_codecs.encode`` as a protocol-2 pickle calls it for a bytes value, and only so."""
+    if not isinstance(text, str) or encoding != "latin1":
+        raise pickle.UnpicklingError(
+            f"_codecs.encode is allowed only on a str with 'latin1'; got {type(text).__name__} "
+            f"with {encoding!r}"
+        )
+    return text.encode("latin1")
 
 
 class _ArrayUnpickler(pickle.Unpickler):
@@ -260,31 +310,41 @@ class _ArrayUnpickler(pickle.Unpickler):
 
     _ALLOWED = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
                           ("numpy.core.multiarray", "_reconstruct"),
-                          ("numpy._core.multiarray", "_reconstruct"),
-                          ("_codecs", "encode")})  # bytes in protocol-2 pickles (as torch)
+                          ("numpy._core.multiarray", "_reconstruct")})
 
     def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == ("_codecs", "encode"):  # bytes in protocol-2 pickles (as torch)
+            return _latin1_encode
         if (module, name) not in self._ALLOWED:
             raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
         return super().find_class(module, name)
 
 
 def _unpickle(path: Path) -> dict[str, Any]:
-    """A CIFAR batch file as a dict with str keys (read safely, see the module docstring)."""
-    try:
-        with path.open("rb") as fh:
+    """A CIFAR batch file as a dict with str keys (read safely, see the module docstring).
+
+    Any error but an :class:`OSError` (the file cannot be opened or read) while the pickle is
+    rebuilt, including a numpy constructor refusing its arguments, means a damaged file.
+    """
+    with path.open("rb") as fh:
+        try:
             raw = _ArrayUnpickler(fh, encoding="bytes").load()
-    except (pickle.UnpicklingError, EOFError, ValueError, AttributeError) as err:
-        raise ValueError(
-            f"{path} is not a python-pickle CIFAR batch of plain values and numpy arrays "
-            f"({type(err).__name__}: {err}); replace it with the original file"
-        ) from None
+        except OSError:
+            raise
+        except Exception as err:
+            raise ValueError(
+                f"{path} is not a python-pickle CIFAR batch of plain values and numpy arrays "
+                f"({type(err).__name__}: {err}); replace it with the original file"
+            ) from None
     if not isinstance(raw, dict):
         raise ValueError(f"{path} holds a {type(raw).__name__}, not a CIFAR batch (a dict)")
     return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
 
 
-def _read_cifar_split(folder: Path, files: list[str], label_key: str) -> tuple[Tensor, Tensor]:
+def _read_cifar_split(
+    key: str, folder: Path, files: list[str], label_key: str, num_classes: int
+) -> tuple[Tensor, Tensor]:
+    """The images ``(N, 3, 32, 32)`` uint8 and labels ``(N,)`` int64 of ``files``, checked."""
     images, labels = [], []
     for fname in files:
         path = folder / fname
@@ -293,10 +353,36 @@ def _read_cifar_split(folder: Path, files: list[str], label_key: str) -> tuple[T
         batch = _unpickle(path)
         if "data" not in batch or label_key not in batch:
             raise ValueError(
-                f"{path} has keys {sorted(batch)}; expected 'data' and {label_key!r} "
-                "(the python-pickle CIFAR format)."
+                f"{path} has keys {sorted(map(str, batch))}; expected 'data' and "
+                f"{label_key!r} (the python-pickle {key} format){_other_set_hint(key, batch)}"
             )
-        images.append(np.asarray(batch["data"], dtype=np.uint8).reshape(-1, 3, 32, 32))
-        labels.append(np.asarray(batch[label_key], dtype=np.int64))
+        data = batch["data"]
+        if (not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2
+                or data.shape[1] != 3 * 32 * 32):
+            what = (f"a {data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray)
+                    else f"a {type(data).__name__}")
+            raise ValueError(
+                f"{path}: 'data' is {what}, not the uint8 array of shape (N, 3072) of the "
+                "python-pickle CIFAR format; replace it with the original file"
+            )
+        try:
+            y = np.asarray(batch[label_key])
+        except ValueError:  # ragged nested lists
+            y = np.asarray(None)
+        if y.ndim != 1 or y.dtype.kind not in "iu" or len(y) != len(data):
+            raise ValueError(
+                f"{path}: {label_key!r} is not a list of {len(data)} int labels, one per image "
+                f"(got {type(batch[label_key]).__name__} of shape {y.shape} and dtype {y.dtype}); "
+                "replace it with the original file"
+            )
+        if len(y) and (y.min() < 0 or y.max() >= num_classes):
+            hint = (" (CIFAR-100 labels? set data.name=cifar100 and put the cifar-100-python "
+                    "folder under data.root)" if key == "cifar10" and 0 <= y.min() and y.max() < 100
+                    else "")
+            raise ValueError(
+                f"{path}: {label_key!r} holds labels from {y.min()} to {y.max()}, outside "
+                f"0..{num_classes - 1} of {key}{hint}; replace it with the original file"
+            )
+        images.append(data.reshape(-1, 3, 32, 32))
+        labels.append(y.astype(np.int64))
     return torch.from_numpy(np.concatenate(images)), torch.from_numpy(np.concatenate(labels))
-
