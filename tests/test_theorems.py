@@ -143,7 +143,7 @@ def test_cli_check_theorem_4_1_options(capsys: pytest.CaptureFixture[str]) -> No
     assert main(["check", "theorem-4.1", "--sizes", "2,2"]) == 2
     assert "argument --sizes: expected three positive integers" in capsys.readouterr().err
     assert main(["check", "theorem-4.1", "--sparsity", "1.5"]) == 2
-    assert "sparsity must be a fraction" in capsys.readouterr().err
+    assert "argument --sparsity: expected a number in [0, 1); got '1.5'" in capsys.readouterr().err
 
 
 def test_theorem_3_1_with_a_general_channel() -> None:
