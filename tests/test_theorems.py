@@ -173,3 +173,13 @@ def test_report_prints_a_value_that_rounds_to_zero_without_a_sign() -> None:
     report = TheoremReport("T", "claim", ("slack",), ((-1e-12,), (np.float64(-0.25),)), True, "rows")
     body = repr(report).splitlines()[-2:]
     assert [line.split() for line in body] == [["0.000000"], ["-0.250000"]]
+
+
+def test_theorem_3_2_counts_the_joints_where_property_3_cannot_fail() -> None:
+    # a merge of two of T's two symbols leaves a constant teacher: Uni_h(T) = 0 whatever the joint
+    report = check_theorem_3_2(n=4, sizes=[(2, 2, 3), (2, 3, 3)], random_state=0)
+    assert report.details["trivial_merges"] == 2
+    assert [row[7] for row in report.rows][::2] == [0.0, 0.0]
+    assert "holds trivially on 2 joint(s)" in report.summary
+    default = check_theorem_3_2(n=4, random_state=0)
+    assert default.details["trivial_merges"] == 0 and "trivially" not in default.summary

@@ -54,12 +54,17 @@ def check_theorem_3_2(
     Returns
     -------
     TheoremReport
-        One row per joint.
+        One row per joint. Property (3) cannot fail on a joint whose teacher has at most two
+        symbols (the merge makes it constant): the summary counts them and
+        ``details["trivial_merges"]`` holds the count.
 
     Examples
     --------
     >>> check_theorem_3_2(n=3, random_state=0).passed
     True
+    >>> check_theorem_3_2(n=3, sizes=(2, 2, 3), random_state=0).summary
+    "3 joint(s); (2) on the student S' = (T, S), (3) on a random merge h; (3) holds trivially on 3 \
+joint(s) whose teacher has at most 2 symbols (the merge leaves it constant): give |T| >= 3 to test it"
     """
     units = check_units(units)
     tol = check_tol(tol)
@@ -100,6 +105,10 @@ def check_theorem_3_2(
             )
         )
     passed = all(row[4] and row[6] and row[8] for row in rows)
+    # a merge of a teacher of at most two symbols is constant: Uni_h(T) = 0 and (3) holds trivially
+    trivial = sum(1 for row in rows if int(row[1].split("x")[1]) <= 2)
+    caveat = (f"; (3) holds trivially on {trivial} joint(s) whose teacher has at most 2 symbols "
+              "(the merge leaves it constant): give |T| >= 3 to test it" if trivial else "")
     return TheoremReport(
         name="Theorem 3.2",
         statement=(
@@ -109,7 +118,8 @@ def check_theorem_3_2(
         columns=("joint", "shape", "Red", "Uni_T", "(1)", "Uni_T S'=(T,S)", "(2)", "Uni_h(T)", "(3)"),
         rows=tuple(rows),
         passed=passed,
-        summary=f"{len(rows)} joint(s); (2) on the student S' = (T, S), (3) on a random merge h",
+        summary=f"{len(rows)} joint(s); (2) on the student S' = (T, S), (3) on a random merge h"
+        + caveat,
         units=units,
-        details={"tol_bits": tol, "sizes": sizes, "sparsity": sparsity},
+        details={"tol_bits": tol, "sizes": sizes, "sparsity": sparsity, "trivial_merges": trivial},
     )
