@@ -43,6 +43,14 @@ class OneLineArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 
+def end_closed_output() -> int:
+    """After a write to stdout found its reader gone (``| head``): point stdout at the null
+    device, so that flushing it at exit raises nothing more, and return 141 (128 + SIGPIPE), the
+    status a shell reports for a writer its pipe ended. Shared by both command lines."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 128 + signal.SIGPIPE
+
+
 def _load_joint(path: str) -> Any:
     """The array in a .npy file (never unpickled) or the nested list in a .json file."""
     if not path.strip():
@@ -288,8 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 128 + signal.SIGPIPE  # what a shell reports for a writer its pipe ended
+        return end_closed_output()
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
         if args.debug:
             raise

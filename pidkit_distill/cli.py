@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import textwrap
 import warnings
@@ -37,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pidkit.cli import OneLineArgumentParser
+from pidkit.cli import OneLineArgumentParser, end_closed_output
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 
@@ -216,9 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # `| head` exited: stop, and say so where it can still be read
             if args.debug:
                 raise
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+            status = end_closed_output()
             _say(f"pidkit-distill {args.command}: {_reader_gone(args.command)}")
-            return 128 + signal.SIGPIPE
+            return status
 
 
 def _say(line: str) -> None:

@@ -44,6 +44,10 @@ NOT_PSD_RHO = 1 + 1e-6
 NEGATIVE_RTOL = 1000 * float(np.finfo(float).eps)
 """Correlation blocks with an eigenvalue below ``-size * NEGATIVE_RTOL`` times the largest are refused
 (the floor of :func:`pidkit._validate.check_covariance`, applied after scaling to unit variances)."""
+_MISSED_BY_THE_WHOLE_CHECK = (
+    "(its variances are so different in size that the check on the whole matrix missed it). "
+    "Check how it was computed."
+)
 
 
 @dataclass(frozen=True)
@@ -184,8 +188,7 @@ def _eigen_whitening(cov: np.ndarray, what: str, name: str) -> _Whitening:
         raise ValueError(
             f"{name} is not positive semi-definite: scaled to unit variances, the block of {what} "
             f"has eigenvalue {values[0]:.3g} (largest {values[-1]:.3g}), so it is not a covariance "
-            "matrix (its variances are so different in size that the check on the whole matrix "
-            "missed it). Check how it was computed."
+            f"matrix {_MISSED_BY_THE_WHOLE_CHECK}"
         )
     keep = values > EIG_RTOL * max(float(values[-1]), 0.0)
     vectors, root = vectors[:, keep], np.sqrt(values[keep])
@@ -225,8 +228,7 @@ def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
     if rho.size and rho[0] > NOT_PSD_RHO:
         raise ValueError(
             f"{name} is not positive semi-definite: the canonical correlation of Y and {what} is "
-            f"{rho[0]:.6g}, above 1, which no covariance matrix has (its variances are so different "
-            "in size that the check on the whole matrix missed it). Check how it was computed."
+            f"{rho[0]:.6g}, above 1, which no covariance matrix has {_MISSED_BY_THE_WHOLE_CHECK}"
         )
     if rho.size and rho[0] > 1 - INFINITE_GAP:
         raise ValueError(

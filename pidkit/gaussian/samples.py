@@ -270,12 +270,12 @@ def gaussian_pid_from_samples(
     n = lengths[0]
     if n < min_samples(dims):
         wide = [name for name, d in zip("yts", dims, strict=True) if d > n]
-        names = " and ".join(filter(None, [", ".join(wide[:-1]), wide[-1]])) if wide else ""
-        transposed = (
-            f" {names} {'has' if len(wide) == 1 else 'have'} more columns than rows: "
-            "samples are rows, so if each column is a sample, pass the transpose (`.T`)."
-            if wide else ""
-        )
+        transposed = ""
+        if wide:
+            names = wide[0] if len(wide) == 1 else f"{', '.join(wide[:-1])} and {wide[-1]}"
+            transposed = (f" {names} {'has' if len(wide) == 1 else 'have'} more columns than "
+                          "rows: samples are rows, so if each column is a sample, pass the "
+                          "transpose (`.T`).")
         raise ValueError(
             f"too few samples: n = {n} rows for d_y + d_t + d_s = {sum(dims)} dimensions; the "
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
