@@ -41,7 +41,7 @@ from .correction import (
     correct_counts,
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
-from .inputs import check_labels, check_two_classes, labels_or_features
+from .inputs import check_labels, check_same_index, check_two_classes, labels_or_features
 from .project import NORMALIZE_OPTIONS, Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
@@ -183,7 +183,9 @@ def pid_from_representations(
     t_features, s_features : array_like of shape (n_samples, n_features) or (n_samples, ...), or
         1-D integer labels
         Teacher and student representations on the same samples, in the same order. Trailing axes
-        are flattened (a batch of C x H x W maps can be passed as it is).
+        are flattened (a batch of C x H x W maps can be passed as it is). Samples are paired by
+        position; pandas objects among ``y``, ``t_features`` and ``s_features`` must share one
+        index (a ValueError otherwise, so that a shuffled Series is not paired wrongly).
     measure : str, default="broja"
         PID measure, passed to :func:`pidkit.pid` (the Gaussian estimator is BROJA only).
     estimator : {"discrete", "gaussian"}, default="discrete"
@@ -316,6 +318,7 @@ def pid_from_representations(
             "y, t_features and s_features must have one row per sample, in the same order; got "
             f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows."
         )
+    check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     if estimator == "gaussian":
         result = gaussian_representation_pid(
             y_arr, (t_arr, t_is_labels, disc_t), (s_arr, s_is_labels, disc_s), method=method,

@@ -1,0 +1,65 @@
+"""``pidkit.estimate`` with pandas inputs, as a notebook user passes them.
+
+pandas is not a dependency of pidkit: the inputs are read through ``np.asarray`` and duck-typed
+attributes (``index``, ``dtypes``, ``to_numpy``), and these tests are skipped without pandas.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pidkit.estimate import pid_from_representations
+
+pd = pytest.importorskip("pandas")
+
+N = 300
+
+
+def _data(seed: int = 3):
+    """Three labels; the teacher's blobs sit at the label's centre, the student is noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, N)
+    t = rng.normal(0.0, 6.0, (3, 5))[y] + rng.normal(size=(N, 5))
+    s = rng.normal(size=(N, 4))
+    return y, t, s
+
+
+def _pid(y, t, s, **options):
+    return pid_from_representations(y, t, s, n_clusters=3, normalize=None, **options)
+
+
+def test_series_and_frames_with_one_index_give_the_numpy_result():
+    y, t, s = _data()
+    index = pd.Index(np.arange(N) * 7 + 1000)  # not 0..n-1, but the same on all three
+    res = _pid(pd.Series(y, index=index), pd.DataFrame(t, index=index), pd.DataFrame(s, index=index))
+    ref = _pid(y, t, s)
+    np.testing.assert_array_equal(res.counts, ref.counts)
+    assert res.red == ref.red and res.uni_t == ref.uni_t
+
+
+def test_pandas_objects_with_different_indexes_are_refused_not_paired_by_position():
+    # y filtered and shuffled in pandas keeps its index; a DataFrame built from the features has
+    # 0..n-1. Paired by position the label of sample perm[i] met the features of sample i: before
+    # this check the teacher's I(Y;T) of about log2(3) bits silently came out near 0.
+    y, t, s = _data()
+    perm = np.random.default_rng(0).permutation(N)
+    y_shuffled = pd.Series(y, index=np.arange(N))[perm]
+    t_frame = pd.DataFrame(t)
+    with pytest.raises(ValueError, match=(
+        rf"^y and t_features are pandas objects with different indexes \(at position 0: {perm[0]} and "
+        r"0\); samples are paired by position, not by index, so they would be paired wrongly\. Align "
+        r"them first, e\.g\. t_features = t_features\.loc\[y\.index\], or, if the rows are already in "
+        r"the same order, drop the indexes with \.reset_index\(drop=True\) or pass \.to_numpy\(\)\.$"
+    )):
+        _pid(y_shuffled, t_frame, s)
+    with pytest.raises(ValueError, match=r"^t_features and s_features are pandas objects"):
+        _pid(y, t_frame, pd.DataFrame(s, index=np.arange(N) + 1))
+    # The fix the message gives pairs every label with its own sample.
+    aligned = _pid(y_shuffled, t_frame.loc[y_shuffled.index], s[perm])
+    ref = _pid(y[perm], t[perm], s[perm])
+    np.testing.assert_array_equal(aligned.counts, ref.counts)
+    assert aligned.i_yt > 1.5  # log2(3) = 1.585: the teacher's blobs are the labels
+    # Only pandas objects carry an index: a Series beside numpy arrays is taken by position.
+    by_position = _pid(y_shuffled, t[perm], s[perm])
+    np.testing.assert_array_equal(by_position.counts, ref.counts)
