@@ -63,3 +63,41 @@ def test_pandas_objects_with_different_indexes_are_refused_not_paired_by_positio
     # Only pandas objects carry an index: a Series beside numpy arrays is taken by position.
     by_position = _pid(y_shuffled, t[perm], s[perm])
     np.testing.assert_array_equal(by_position.counts, ref.counts)
+
+
+def test_nullable_numeric_columns_are_features_and_their_na_is_reported_as_nan():
+    # pandas' nullable dtypes become an object array under np.asarray: before, a Float64 frame
+    # was refused with "must be a numeric feature matrix; got dtype object".
+    y, t, s = _data()
+    frame = pd.DataFrame(t).astype("Float64")
+    frame[5] = pd.array((t[:, 0] > 0).astype(int), dtype="Int64")  # an Int64 column beside them
+    res = _pid(y, frame, s)
+    ref = _pid(y, np.column_stack([t, t[:, 0] > 0]), s)
+    np.testing.assert_array_equal(res.counts, ref.counts)
+    frame.iloc[7, 2] = pd.NA
+    with pytest.raises(ValueError, match=r"^t_features contains 1 NaN and 0 infinite value\(s\), in 1 "
+                                         r"row\(s\) \(first row 7\)"):
+        _pid(y, frame, s)
+
+
+def test_non_numeric_columns_are_named():
+    y, t, _ = _data()
+    frame = pd.DataFrame(t, columns=[f"f{i}" for i in range(5)])
+    frame["name"] = "x"
+    frame["kind"] = pd.Categorical(np.where(y == 0, "a", "b"))
+    with pytest.raises(TypeError, match=(
+        r"^s_features is a DataFrame with 2 non-numeric column\(s\): 'name' \(\w+\), 'kind' "
+        r"\(category\); features must be numbers\. Select the numeric columns "
+        r"\(s_features\.select_dtypes\('number'\)\) or encode the others as numbers first\.$"
+    )):
+        _pid(y, t, frame)
+    res = _pid(y, t, frame.select_dtypes("number"))  # the fix the message gives
+    np.testing.assert_array_equal(res.counts, _pid(y, t, t).counts)
+
+
+def test_a_one_column_frame_of_labels_gets_a_pandas_hint():
+    y, t, s = _data()
+    column = pd.DataFrame({"label": y})
+    with pytest.raises(ValueError, match=r"\(300, 1\)\. For a column of labels pass y\.iloc\[:, 0\]\.$"):
+        _pid(column, t, s)
+    np.testing.assert_array_equal(_pid(column.iloc[:, 0], t, s).counts, _pid(y, t, s).counts)

@@ -43,6 +43,35 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     )
 
 
+def _as_array(x: Any, name: str, what: str) -> np.ndarray:
+    """``x`` as a numpy array (:func:`pidkit.samples.to_numpy`), reading a pandas DataFrame by its
+    columns' dtypes (duck-typed: ``columns``, ``dtypes``, ``to_numpy``; pandas is no dependency).
+
+    A DataFrame whose columns are all numeric, pandas' nullable ``Int64``/``Float64``/``boolean``
+    included, becomes a float array (NA as NaN, which the finite check then reports); one with
+    other columns (strings, categories, dates) is a TypeError that names them, where
+    ``np.asarray`` would give an object array and a message about its dtype only. ``what`` says
+    what ``x`` should be, for the message when it cannot be converted at all.
+    """
+    if hasattr(x, "columns") and hasattr(x, "dtypes") and hasattr(x, "to_numpy"):
+        other = [(column, str(dtype)) for column, dtype in zip(x.columns, x.dtypes, strict=True)
+                 if getattr(dtype, "kind", "O") not in "fiub"]
+        if other:
+            shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other[:5])
+            more = f" and {len(other) - 5} more" if len(other) > 5 else ""
+            raise TypeError(
+                f"{name} is a DataFrame with {len(other)} non-numeric column(s): {shown}{more}; "
+                f"features must be numbers. Select the numeric columns ({name}.select_dtypes('number')) "
+                "or encode the others as numbers first."
+            )
+        if not all(isinstance(dtype, np.dtype) for dtype in x.dtypes):  # nullable: object otherwise
+            return x.to_numpy(dtype=np.float64, na_value=np.nan)
+    try:
+        return to_numpy(x)
+    except Exception as exc:
+        raise TypeError(f"{name} must be {what}; could not convert it: {exc}") from exc
+
+
 def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.ndarray:
     """Return ``x`` as a finite float matrix (n_samples, n_features); trailing axes are flattened.
 
@@ -50,10 +79,7 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
     numeric kinds become float64. ``labels_allowed``: the caller takes 1-D integer arrays as
     labels, so the error for a 1-D float array mentions that route.
     """
-    try:
-        arr = to_numpy(x)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
+    arr = _as_array(x, name, "an array of numbers")
     kind = arr.dtype.kind
     if kind not in "fiub":
         raise TypeError(
@@ -84,10 +110,7 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
 
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
     """Return (array, is_labels): 1-D integer/bool/string arrays are labels, the rest features."""
-    try:
-        arr = to_numpy(x)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array; could not convert it: {exc}") from exc
+    arr = _as_array(x, name, "an array")
     if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
         if arr.size == 0:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
@@ -106,7 +129,8 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
         raise TypeError(f"{name} must be a 1-D array of labels; could not convert it: {exc}") from exc
     if arr.ndim != 1:
         if arr.ndim == 2 and arr.shape[1] == 1:
-            hint = f"For a column of labels pass {name}.ravel()."
+            column = f"{name}.iloc[:, 0]" if hasattr(y, "iloc") else f"{name}.ravel()"
+            hint = f"For a column of labels pass {column}."
         elif arr.ndim == 2:
             hint = f"For one-hot targets pass {name}.argmax(axis=1)."
         else:
