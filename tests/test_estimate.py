@@ -400,7 +400,10 @@ def _with(arr, index, value):
         ),
         (lambda y, t, s: (y, t, s.astype(str)), TypeError, r"s_features must be a numeric"),
         (lambda y, t, s: (np.stack([y, y], 1), t, s), ValueError, r"y must be a 1-D array"),
-        (lambda y, t, s: (y.astype(float) * np.nan, t, s), ValueError, r"y contains NaN"),
+        (lambda y, t, s: (y.astype(float) * np.nan, t, s), ValueError,
+         r"y contains 40 missing label\(s\) \(NaN, NA or NaT; the first at index 0\)"),
+        (lambda y, t, s: (_with(y.astype(float), 9, -np.inf), t, s), ValueError,
+         r"y contains 1 infinite value\(s\) \(the first at index 9\); labels must be finite"),
         (lambda y, t, s: (y, t[:, :0], s), ValueError, r"t_features is empty"),
     ],
 )

@@ -101,3 +101,19 @@ def test_a_one_column_frame_of_labels_gets_a_pandas_hint():
     with pytest.raises(ValueError, match=r"\(300, 1\)\. For a column of labels pass y\.iloc\[:, 0\]\.$"):
         _pid(column, t, s)
     np.testing.assert_array_equal(_pid(column.iloc[:, 0], t, s).counts, _pid(y, t, s).counts)
+
+
+def test_nullable_int_labels_with_na_are_missing_labels_with_their_position():
+    # np.asarray turns an Int64 Series with NA into floats with NaN. Before, y got "contains NaN or
+    # infinity" (no count, no position) and labels in place of t_features got the 1-D float
+    # message, whose hint (t_features.astype(int)) would have turned NA into a label.
+    y, t, s = _data()
+    with_na = pd.Series(y, dtype="Int64")
+    with_na[[4, 11]] = pd.NA
+    missing = r"contains 2 missing label\(s\) \(NaN, NA or NaT; the first at index 4\); drop those"
+    with pytest.raises(ValueError, match=rf"^y {missing}"):
+        _pid(with_na, t, s)
+    with pytest.raises(ValueError, match=rf"^t_features {missing}"):
+        _pid(y, with_na, s)
+    res = _pid(y, pd.Series(y, dtype="Int64"), s)  # without NA they are labels, used as given
+    assert res.settings["t"] == {"kind": "labels", "n_values": 3}

@@ -117,6 +117,8 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
         if arr.dtype.kind == "O":
             check_missing_labels(arr, name)
         return arr, True
+    if arr.ndim == 1 and arr.dtype.kind == "f" and np.isnan(arr).any():
+        check_missing_labels(arr, name)  # e.g. pandas Int64 labels with NA: floats with NaN
     return check_features(arr, name, labels_allowed=True), False
 
 
@@ -143,8 +145,14 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must hold integer or hashable labels; got dtype {arr.dtype}.")
     if arr.dtype.kind == "f":
-        if not np.isfinite(arr).all():
-            raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
+        if np.isnan(arr).any():
+            check_missing_labels(arr, name)  # pandas Int64 labels with NA arrive as floats with NaN
+        infinite = np.flatnonzero(np.isinf(arr))
+        if infinite.size:
+            raise ValueError(
+                f"{name} contains {infinite.size} infinite value(s) (the first at index "
+                f"{int(infinite[0])}); labels must be finite."
+            )
         fractional = np.unique(arr[arr != np.round(arr)])
         if fractional.size:
             raise ValueError(
