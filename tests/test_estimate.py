@@ -384,7 +384,10 @@ def _with(arr, index, value):
     ("change", "error", "match"),
     [
         (lambda y, t, s: (y[:-1], t, s), ValueError, r"one row per sample.*39, 40 and 40"),
-        (lambda y, t, s: (y, t, s[:30]), ValueError, r"40, 40 and 30 rows"),
+        (lambda y, t, s: (y, t, s[:30]), ValueError, r"40, 40 and 30 rows\.$"),
+        (lambda y, t, s: (y, t, s.T), ValueError, r"40, 40 and 6 rows\. s_features has shape \(6, 40\), "
+                                                  r"one column per label: if its rows are features, pass "
+                                                  r"s_features\.T\.$"),
         (lambda y, t, s: (y, _with(t, (3, 2), np.nan), s), ValueError, r"t_features contains 1 NaN"),
         (lambda y, t, s: (y, t, _with(s, (5, 0), np.inf)), ValueError, r"s_features .* 1 infinite"),
         (

@@ -314,9 +314,14 @@ def pid_from_representations(
     s_arr, s_is_labels = labels_or_features(s_features, "s_features")
     n = y_arr.shape[0]
     if t_arr.shape[0] != n or s_arr.shape[0] != n:
+        transposed = [
+            f" {name} has shape {arr.shape}, one column per label: if its rows are features, pass "
+            f"{name}.T." for name, arr in (("t_features", t_arr), ("s_features", s_arr))
+            if arr.ndim == 2 and arr.shape[0] != n and arr.shape[1] == n
+        ]
         raise ValueError(
             "y, t_features and s_features must have one row per sample, in the same order; got "
-            f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows."
+            f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}"
         )
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     if estimator == "gaussian":
