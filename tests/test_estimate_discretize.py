@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.cluster import KMeans, MiniBatchKMeans
+from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -74,6 +74,28 @@ def test_any_clusterer_with_fit_predict_and_predict(clusterer):
     res = pid_from_representations(codes, X, X, n_components=4, clusterer=clusterer, bias_correction="none")
     assert res.settings["t"]["clusterer"] == type(clusterer).__name__
     with pytest.raises(TypeError, match=r"clusterer must be a scikit-learn style clusterer"):
+        Discretizer(clusterer=object()).fit(X)
+
+
+def test_a_clusterer_without_predict_labels_its_rows_and_refuses_to_map_new_ones():
+    # AgglomerativeClustering, DBSCAN, SpectralClustering have fit_predict only. Before, they were
+    # refused outright, although one audit of one set of samples never calls predict.
+    codes, X = _blobs(seed=4)
+    res = pid_from_representations(codes, X, X, n_components=4, clusterer=AgglomerativeClustering(3),
+                                   bias_correction="none")
+    assert res.settings["t"]["clusterer"] == "AgglomerativeClustering" and res.shape == [3, 3, 3]
+    h_y = -sum(q * np.log2(q) for q in np.bincount(codes) / codes.size)
+    assert res.i_yt == pytest.approx(h_y, abs=1e-12)  # the blobs are found exactly: I(Y;T) = H(Y)
+    disc = res.discretizers[0]
+    cannot = (r"^This Discretizer's clusterer AgglomerativeClustering has no predict: it labels only the "
+              r"rows it was fitted on, so it cannot map {}\. Fit a new Discretizer on {} \(in "
+              r"pid_from_representations: None for that side of discretizers=\), or use a clusterer with "
+              r"predict \(KMeans, MiniBatchKMeans, GaussianMixture, Birch\) to reuse the clusters\.$")
+    with pytest.raises(TypeError, match=cannot.format("X", "X")):
+        disc.predict(X)
+    with pytest.raises(TypeError, match=cannot.format("s_features", "s_features")):
+        pid_from_representations(codes, X, X, discretizers=(None, disc), bias_correction="none")
+    with pytest.raises(TypeError, match=r"clusterer must be a scikit-learn style clusterer with fit_predict"):
         Discretizer(clusterer=object()).fit(X)
 
 

@@ -115,8 +115,10 @@ class Discretizer(ClusterMixin, BaseEstimator):
         PCA solver; ``"auto"`` is the exact SVD when both dimensions are at most 500 and the seeded
         randomized SVD otherwise (8k-32k wide layer outputs).
     clusterer : object or None, default=None
-        An instance of any clusterer with ``fit_predict`` and ``predict`` (``MiniBatchKMeans``,
-        ``GaussianMixture``, a ``Pipeline`` ending in one, ...) to use instead of KMeans. A
+        An instance of any clusterer with ``fit_predict`` (``MiniBatchKMeans``,
+        ``GaussianMixture``, a ``Pipeline`` ending in one, ...) to use instead of KMeans. One without
+        ``predict`` (``AgglomerativeClustering``, ``DBSCAN``, ``HDBSCAN``, ``SpectralClustering``)
+        labels the rows it is fitted on, and :meth:`predict` then raises a TypeError. A
         scikit-learn estimator (one with ``get_params``) is cloned, and every ``random_state``
         parameter in it, nested ones (``kmeans__random_state``) included, that is left at
         ``None`` is set to the seed; any other object is deep-copied and used as it is (not
@@ -160,7 +162,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
     KMeans runs on one OpenMP thread: it only sees ``n_components`` columns, so it is fast anyway,
     and its chunked multi-threaded sums would make the clusters depend on the machine's core count.
     ``predict`` runs the pipeline's transformers and then ``clusterer_.predict``, so a clusterer
-    that scikit-learn cannot check for fitted attributes still works.
+    that scikit-learn cannot check for fitted attributes still works; a clusterer without
+    ``predict`` cannot map new rows, and ``predict`` says so.
 
     Examples
     --------
@@ -207,10 +210,11 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 f"clusterer must be a clusterer instance, not the class {self.clusterer.__name__}; "
                 f"pass an instance, e.g. {self.clusterer.__name__}(n_clusters=8)."
             )
-        if not (hasattr(self.clusterer, "fit_predict") and hasattr(self.clusterer, "predict")):
+        if not hasattr(self.clusterer, "fit_predict"):
             raise TypeError(
-                "clusterer must be a scikit-learn style clusterer with fit_predict and predict "
-                f"(e.g. sklearn.cluster.MiniBatchKMeans); got {type(self.clusterer).__name__}."
+                "clusterer must be a scikit-learn style clusterer with fit_predict (e.g. "
+                "sklearn.cluster.MiniBatchKMeans); got "
+                f"{type(self.clusterer).__name__}."
             )
         declared = _declared_clusters(self.clusterer)
         if declared is not None and self.n_clusters not in (DEFAULT_CLUSTERS, declared[1]):
@@ -307,6 +311,14 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def predict_named(self, X: Any, name: str) -> np.ndarray:
         """:meth:`predict`, with ``name`` used for ``X`` in error messages."""
+        if hasattr(self, "clusterer_") and not hasattr(self.clusterer_, "predict"):
+            kind = type(self.clusterer_).__name__
+            raise TypeError(
+                f"This Discretizer's clusterer {kind} has no predict: it labels only the rows it was "
+                f"fitted on, so it cannot map {name}. Fit a new Discretizer on {name} (in "
+                "pid_from_representations: None for that side of discretizers=), or use a clusterer "
+                "with predict (KMeans, MiniBatchKMeans, GaussianMixture, Birch) to reuse the clusters."
+            )
         X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))")
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
