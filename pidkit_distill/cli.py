@@ -263,10 +263,10 @@ def _reader_gone(command: str) -> str:
 def _run(args: argparse.Namespace) -> int:
     """Dispatch one command; user errors become :class:`_Failure`."""
     if args.command == "report":
-        from pidkit_distill.report import load_run, summary_table, write_report
+        from pidkit_distill.report import load_runs, summary_table, write_report
 
         with _failing("error", 2):  # a folder that is not a run, an unwritable --out
-            runs = [load_run(p) for p in args.runs]
+            runs = load_runs(args.runs)
             path = write_report(runs, out_dir=args.out)
         print(summary_table(runs))
         print(f"report written to {path}")

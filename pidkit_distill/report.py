@@ -10,17 +10,27 @@ output folder:
   faint dotted line (records written before the correction existed show only their one line);
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer;
 * ``report.md`` — the summary table (also returned and printed by the CLI) and the figures.
+
+Each run keeps one colour in every figure; its line style says where its teacher came from
+(solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so. Runs of
+the same name (``a/digits-bas-ut-s0``, ``b/digits-bas-ut-s0``) are named by as much of their path
+as tells them apart. Every file is written atomically, and a figure a rerun does not draw (no
+run has an audit any more) is removed, so the folder never mixes two reports.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import warnings
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunRecords", "load_run", "summary_table", "write_report"]
+from pidkit_distill.training.checkpoint import atomic_write
+
+__all__ = ["RunRecords", "load_run", "load_runs", "summary_table", "write_report"]
 
 _PANELS = (("red", "Red(Y:T,S)"), ("uni_t", "Uni(Y:T\\S)"), ("uni_s", "Uni(Y:S\\T)"),
            ("syn", "Syn(Y:T,S)"), ("i_yt", "I(Y;T)"), ("i_ys", "I(Y;S)"))
@@ -82,18 +92,24 @@ def load_run(path: str | Path) -> RunRecords:
     Raises
     ------
     ValueError
-        ``path`` is not a run folder (no ``config.json`` or no ``metrics.jsonl``), or a file in
-        it is damaged (a line other than a cut-off last one is not JSON).
+        ``path`` does not exist, is a file, or is not a run folder (no ``config.json`` or no
+        ``metrics.jsonl``), or a file in it is damaged (a line other than a cut-off last one is
+        not JSON).
 
     Examples
     --------
     >>> load_run("/nonexistent")
     Traceback (most recent call last):
     ...
-    ValueError: '/nonexistent' is not a run folder (no config.json); pass folders written by \
-`pidkit-distill train`
+    ValueError: '/nonexistent' does not exist; pass run folders written by `pidkit-distill train`
     """
     path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{str(path)!r} does not exist; pass run folders written by "
+                         "`pidkit-distill train`")
+    if not path.is_dir():
+        raise ValueError(f"{str(path)!r} is a file, not a run folder; pass run folders written "
+                         "by `pidkit-distill train`")
     for name in ("config.json", "metrics.jsonl"):
         if not (path / name).is_file():
             raise ValueError(f"{str(path)!r} is not a run folder (no {name}); pass folders "
@@ -108,12 +124,77 @@ def load_run(path: str | Path) -> RunRecords:
                       audit=_read_jsonl(path / "audit.jsonl"))
 
 
+def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
+    """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
+
+    Records already read (:class:`RunRecords`) are taken as they are.
+
+    Two kinds of folder are skipped, each with a :class:`RuntimeWarning`: a report folder
+    (``report.md`` and no ``config.json``: what ``runs/*`` picks up once a report was written
+    next to the runs) and a folder given twice. Anything else that is not a run is an error
+    (see :func:`load_run`).
+
+    Raises
+    ------
+    ValueError
+        No path, no run left after the skips, or a path that is not a run folder.
+
+    Examples
+    --------
+    >>> load_runs([])
+    Traceback (most recent call last):
+    ...
+    ValueError: no run folder given; pass at least one run folder
+    """
+    if not paths:
+        raise ValueError("no run folder given; pass at least one run folder")
+    runs: list[RunRecords] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = given.path if isinstance(given, RunRecords) else Path(given)
+        if (path / "report.md").is_file() and not (path / "config.json").exists():
+            warnings.warn(f"skipped {path}: a folder written by `pidkit-distill report`, not a "
+                          "run", RuntimeWarning, stacklevel=2)
+        elif path.resolve() in seen:
+            warnings.warn(f"skipped {path}: given twice", RuntimeWarning, stacklevel=2)
+        else:
+            runs.append(given if isinstance(given, RunRecords) else load_run(path))
+            seen.add(path.resolve())
+    if not runs:
+        raise ValueError(f"no run folder among {[str(p) for p in paths]}; pass folders written "
+                         "by `pidkit-distill train`")
+    return runs
+
+
+def _distinct_names(runs: list[RunRecords]) -> list[RunRecords]:
+    """``runs``, each named by as many trailing parts of its path as tell the runs apart.
+
+    Examples
+    --------
+    >>> runs = [RunRecords(p.name, p, {}, [], []) for p in map(Path, ["a/x", "b/x", "c/y"])]
+    >>> [r.name for r in _distinct_names(runs)]
+    ['a/x', 'b/x', 'y']
+    """
+    paths = [run.path.resolve() for run in runs]
+    named = []
+    for run, path in zip(runs, paths, strict=True):
+        depth = 1
+        while depth < len(path.parts) and any(
+                other != path and other.parts[-depth:] == path.parts[-depth:] for other in paths):
+            depth += 1
+        named.append(replace(run, name=str(Path(*path.parts[-depth:]))))
+    return named
+
+
 def _innermost(audit: list[dict[str, Any]]) -> int | None:
     return max((r["layer"] for r in audit), default=None)
 
 
 def summary_table(runs: list[RunRecords]) -> str:
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer.
+
+    Runs of the same name are named by as much of their path as tells them apart; the cells
+    of a run without a completed epoch or without an audit are empty.
 
     Examples
     --------
@@ -124,10 +205,11 @@ layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     head = ("| run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) "
             "| layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |")
     lines = [head, "|" + "---|" * 14]
-    for run in runs:
+    for run in _distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
-        best = max(metrics, key=lambda m: m["test_acc"], default={})
+        best = max(metrics, key=lambda m: m["test_acc"], default=None)
+        best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
         teacher_acc = last.get("teacher_acc")
         layer = _innermost(run.audit)
         final = [r for r in run.audit if r["layer"] == layer]
@@ -141,8 +223,7 @@ layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {fmt(teacher_acc)} | "
-            f"{fmt(last.get('test_acc'))} | {fmt(best.get('test_acc'))} "
-            f"({best.get('epoch', '')}) | {'' if layer is None else layer} | "
+            f"{fmt(last.get('test_acc'))} | {best_cell} | {'' if layer is None else layer} | "
             f"{fmt(atoms.get('red'), '.3f')} | {fmt(atoms.get('uni_t'), '.3f')} | "
             f"{fmt(atoms.get('uni_s'), '.3f')} | {fmt(atoms.get('syn'), '.3f')} | "
             f"{atoms.get('n_samples', '')} |"
@@ -150,28 +231,41 @@ layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     return "\n".join(lines)
 
 
-def _style(run: RunRecords) -> str:
-    """Solid lines for trained teachers, dashed for untrained ones, dotted for files."""
-    source = run.config["teacher"]["source"]
-    return {"trained": "-", "untrained": "--"}.get(source, ":")
+_LINE_STYLES = {"trained": ("-", "solid: trained teacher"),
+                "untrained": ("--", "dashed: untrained teacher")}
+_FILE_STYLE = ("-.", "dash-dot: teacher from a file")
 
 
-def _plot_accuracy(runs: list[RunRecords], path: Path) -> None:
+def _teacher_style(run: RunRecords) -> tuple[str, str]:
+    """The line style of ``run`` (from where its teacher came) and what it means."""
+    return _LINE_STYLES.get(run.config["teacher"]["source"], _FILE_STYLE)
+
+
+def _lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
+    """Each run's line (by name: one colour and style in every figure), and a note saying what
+    the line styles in use mean."""
+    lines = {run.name: {"color": f"C{i % 10}", "linestyle": _teacher_style(run)[0],
+                        "label": run.name, "marker": "o", "markersize": 3}
+             for i, run in enumerate(runs)}
+    note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for run in runs))
+    return lines, note
+
+
+def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], note: str) -> Any:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for run in runs:
-        epochs = [m["epoch"] for m in run.metrics]
-        ax.plot(epochs, [m["test_acc"] for m in run.metrics], marker=".", label=run.name,
-                linestyle=_style(run))
+        if run.metrics:
+            ax.plot([m["epoch"] for m in run.metrics], [m["test_acc"] for m in run.metrics],
+                    **lines[run.name])
     _epoch_axis(ax)
-    ax.set_ylabel("held-out accuracy")
-    ax.set_title("Student accuracy")
+    ax.set_ylabel("held-out accuracy (fraction correct)")
+    ax.set_title(f"Student accuracy on the held-out set\n({note})", fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    return fig
 
 
 def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
@@ -182,44 +276,40 @@ def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
-def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, run: RunRecords) -> None:
+def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any]) -> None:
     """One run's corrected values, their interval band and the plug-in values of one quantity."""
-    epochs = [r["epoch"] for r in recs]
-    (line,) = ax.plot(epochs, [r[key] for r in recs], marker=".", label=run.name,
-                      linestyle=_style(run))
+    ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], **line)
     banded = [r for r in recs if r.get("intervals")]
     if banded:
         ax.fill_between([r["epoch"] for r in banded], [r["intervals"][key][0] for r in banded],
-                        [r["intervals"][key][1] for r in banded], color=line.get_color(),
+                        [r["intervals"][key][1] for r in banded], color=line["color"],
                         alpha=0.2, linewidth=0)
     plugged = [r for r in recs if r.get("plugin")]
     if plugged:
         ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
-                color=line.get_color(), linestyle=":", linewidth=0.8, alpha=0.6)
+                color=line["color"], linestyle=":", linewidth=0.8, alpha=0.6)
 
 
-def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool:
+def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,
+                all_layers: bool) -> Any:
     import matplotlib.pyplot as plt
 
-    audited = [run for run in runs if run.audit]
-    if not audited:
-        return False
     if all_layers:
         layers = sorted({r["layer"] for run in audited for r in run.audit})
         panels = _PANELS[:4]
         fig, axes = plt.subplots(len(layers), len(panels), squeeze=False,
-                                 figsize=(3.2 * len(panels), 2.6 * len(layers)))
+                                 figsize=(3.2 * len(panels), 2.6 * len(layers) + 0.4))
         rows = [(layer, axes[i]) for i, layer in enumerate(layers)]
     else:
         panels = _PANELS
-        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(11, 6))
+        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(11, 6.4))
         rows = [(None, axes.ravel())]
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
             for run in audited:
                 k = _innermost(run.audit) if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == k]
-                _plot_series(ax, recs, key, run)
+                _plot_series(ax, recs, key, lines[run.name])
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             _epoch_axis(ax, fontsize=8)
             ax.set_ylabel("bits", fontsize=8)
@@ -227,46 +317,72 @@ def _plot_atoms(runs: list[RunRecords], path: Path, *, all_layers: bool) -> bool
     rows[0][1][0].legend(fontsize=6)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
-    title += " (bias-corrected, bands: bootstrap intervals, dotted: plug-in)"
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(f"{title} (bias-corrected; bands: bootstrap intervals; thin dotted: plug-in)\n"
+                 f"{note}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    return fig
+
+
+def _save(fig: Any, path: Path) -> None:
+    """Write ``fig`` to ``path`` as a PNG, atomically, and close it."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
     plt.close(fig)
-    return True
+    atomic_write(path, lambda handle: handle.write(buffer.getvalue()))
 
 
-def write_report(run_dirs: list[str | Path | RunRecords], *,
+def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRecords], *,
                  out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 
     Parameters
     ----------
-    run_dirs : list of path or RunRecords
+    run_dirs : path, RunRecords, or a list of them
         Run folders written by ``pidkit-distill train`` (or their records, from
-        :func:`load_run`).
+        :func:`load_run`); a report folder or a folder given twice is skipped with a warning
+        (see :func:`load_runs`).
     out_dir : path, optional
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` next to the runs.
-        It is created before anything is drawn.
+        It is created before anything is drawn. Every file is written atomically; a PID figure
+        left there by an earlier report and not drawn this time (no run has an audit) is
+        removed.
 
     Raises
     ------
     ValueError
-        No run folder, a folder that is not a run (see :func:`load_run`), or an ``out_dir``
-        that cannot be created (a file is in the way, no permission).
+        No run folder, a folder that is not a run (see :func:`load_run`), no run with a
+        completed epoch, or an ``out_dir`` that cannot be created (a file is in the way, no
+        permission).
+
+    Warns
+    -----
+    RuntimeWarning
+        A run without a completed epoch (an empty ``metrics.jsonl``: it has a row in the table
+        but no line in the figures), or a skipped folder.
 
     Examples
     --------
     >>> write_report([])
     Traceback (most recent call last):
     ...
-    ValueError: run_dirs is empty; pass at least one run folder
+    ValueError: no run folder given; pass at least one run folder
     """
     import matplotlib
 
     matplotlib.use("Agg")
-    if not run_dirs:
-        raise ValueError("run_dirs is empty; pass at least one run folder")
-    runs = [p if isinstance(p, RunRecords) else load_run(p) for p in run_dirs]
+    if isinstance(run_dirs, str | Path | RunRecords):
+        run_dirs = [run_dirs]
+    runs = _distinct_names(load_runs(run_dirs))
+    if not any(run.metrics for run in runs):
+        raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
+                         "is nothing to report yet; wait for an epoch to end")
+    for run in runs:
+        if not run.metrics:
+            warnings.warn(f"{run.path}: no completed epoch (metrics.jsonl is empty); the run "
+                          "has a row in the table but no line in the figures", RuntimeWarning,
+                          stacklevel=2)
     if out_dir is None:
         out_dir = runs[0].path / "report" if len(runs) == 1 else runs[0].path.parent / "report"
     out = Path(out_dir)
@@ -275,10 +391,14 @@ def write_report(run_dirs: list[str | Path | RunRecords], *,
     except OSError as err:
         raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); choose "
                          "another folder (--out)") from None
-    _plot_accuracy(runs, out / "accuracy.png")
-    has_audit = _plot_atoms(runs, out / "pid_atoms.png", all_layers=False)
-    if has_audit:
-        _plot_atoms(runs, out / "pid_atoms_all_layers.png", all_layers=True)
+    lines, note = _lines(runs)
+    _save(_plot_accuracy(runs, lines, note), out / "accuracy.png")
+    audited = [run for run in runs if run.metrics and run.audit]
+    for name, all_layers in (("pid_atoms.png", False), ("pid_atoms_all_layers.png", True)):
+        if audited:
+            _save(_plot_atoms(audited, lines, note, all_layers=all_layers), out / name)
+        else:
+            (out / name).unlink(missing_ok=True)
     table = summary_table(runs)
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             table, "", "Accuracy is on the held-out set; PID atoms are in bits, for the "
@@ -286,9 +406,11 @@ def write_report(run_dirs: list[str | Path | RunRecords], *,
             "samples and corrected for the plug-in's sampling bias (audit.bias_correction; the "
             "records in audit.jsonl hold the plug-in values, the estimated bias and the "
             "bootstrap intervals too).", "", "![accuracy](accuracy.png)", ""]
-    if has_audit:
+    if audited:
         text += ["![PID atoms](pid_atoms.png)", "",
                  "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
+    else:
+        text += ["No run has an audit (run.audit_every = 0), so there is no PID figure.", ""]
     path = out / "report.md"
-    path.write_text("\n".join(text))
+    atomic_write(path, lambda handle: handle.write("\n".join(text).encode()))
     return path

@@ -1,0 +1,168 @@
+"""pidkit-distill report and write_report on the folders a user really has: globs, killed runs,
+runs of the same name, reruns; and what its figures show (colours, line styles, one epoch)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from matplotlib.figure import Figure
+from tiny_runs import tiny
+
+from pidkit_distill import write_report
+from pidkit_distill.cli import main
+from pidkit_distill.config import config_to_dict
+
+ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
+
+
+def fake_run(path: Path, *, epochs: int, audited: bool = True, teacher: str = "untrained",
+             planned: int = 5) -> Path:
+    """A run folder as `pidkit-distill train` writes it: ``epochs`` of ``planned`` epochs done,
+    with an audit of layers 0 and 1 at each epoch (and before the first) when ``audited``."""
+    path.mkdir(parents=True)
+    config = config_to_dict(tiny(path.parent, f"run.epochs={planned}",
+                                 f"teacher.source={teacher}"))
+    (path / "config.json").write_text(json.dumps(config))
+    metrics = [{"epoch": e, "test_acc": 0.5 + e / 100, "teacher_acc": 0.9}
+               for e in range(1, epochs + 1)]
+    (path / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
+    audit = [{"epoch": e, "layer": k, "n_samples": 64, **dict.fromkeys(ATOMS, 0.1 * (k + 1)),
+              "plugin": dict.fromkeys(ATOMS, 0.2), "intervals": {key: [0.0, 0.3] for key in ATOMS}}
+             for e in range(epochs + 1) for k in (0, 1)] if audited else []
+    (path / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in audit))
+    return path
+
+
+def rows(text: str) -> list[str]:
+    """The table rows (not the header) of a printed or written summary table."""
+    return [line for line in text.splitlines() if line.startswith("| ") and "| data |" not in line]
+
+
+@pytest.fixture()
+def figures(monkeypatch):
+    """The matplotlib figures a report saves, by title, as they were when saved."""
+    saved: dict[str, Figure] = {}
+    savefig = Figure.savefig
+
+    def keep(fig: Figure, *args, **kwargs):
+        saved[fig.get_suptitle() or fig.axes[0].get_title()] = fig
+        return savefig(fig, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", keep)
+    return saved
+
+
+def test_a_glob_over_runs_skips_the_report_written_next_to_them(tmp_path, capsys):
+    # `report runs/a runs/b` writes runs/report; `report runs/*` then used to stop on it
+    # ("'runs/report' is not a run folder (no config.json)", exit 2)
+    for name in ("a", "b"):
+        fake_run(tmp_path / "runs" / name, epochs=2)
+    assert main(["report", str(tmp_path / "runs/a"), str(tmp_path / "runs/b")]) == 0
+    assert (tmp_path / "runs/report/report.md").is_file()
+    capsys.readouterr()
+    assert main(["report", *sorted(map(str, (tmp_path / "runs").iterdir()))]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"pidkit-distill report: warning: skipped {tmp_path / 'runs/report'}: a "
+                   "folder written by `pidkit-distill report`, not a run\n")
+    assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b"]
+
+
+def test_a_missing_folder_and_a_file_are_named_as_such(tmp_path, capsys):
+    # both used to be "'...' is not a run folder (no config.json)"
+    run = fake_run(tmp_path / "run", epochs=1)
+    assert main(["report", str(tmp_path / "nope")]) == 2
+    assert capsys.readouterr().err == (f"pidkit-distill report: error: '{tmp_path / 'nope'}' "
+                                       "does not exist; pass run folders written by "
+                                       "`pidkit-distill train`\n")
+    assert main(["report", str(run / "config.json")]) == 2
+    assert capsys.readouterr().err == (f"pidkit-distill report: error: '{run / 'config.json'}' "
+                                       "is a file, not a run folder; pass run folders written "
+                                       "by `pidkit-distill train`\n")
+    (tmp_path / "empty").mkdir()
+    assert main(["report", str(tmp_path / "empty")]) == 2
+    assert "'empty' is not a run folder (no config.json)" in capsys.readouterr().err.replace(
+        str(tmp_path) + "/", "")
+
+
+def test_runs_of_the_same_name_are_told_apart_and_a_run_given_twice_counts_once(
+        tmp_path, capsys, figures):
+    # two folders named x in the table and the legends could not be told apart; a folder
+    # given twice was drawn twice
+    a, b = fake_run(tmp_path / "a/x", epochs=2), fake_run(tmp_path / "b/x", epochs=3)
+    assert main(["report", str(a), str(b), str(a), "--out", str(tmp_path / "rep")]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"pidkit-distill report: warning: skipped {a}: given twice\n"
+    assert [r.split(" | ")[0] for r in rows(out)] == ["| a/x", "| b/x"]
+    assert rows((tmp_path / "rep/report.md").read_text()) == rows(out)
+    accuracy = figures["Student accuracy on the held-out set\n(dashed: untrained teacher)"]
+    assert accuracy.axes[0].get_legend_handles_labels()[1] == ["a/x", "b/x"]
+
+
+def test_a_run_killed_before_its_first_epoch_ended(tmp_path, capsys, figures):
+    # a zero-byte metrics.jsonl gave a row "| 0/5 | ... | () |" and, alone, an empty accuracy
+    # plot whose y axis ran from -0.04 to 0.04, with exit 0 and nothing said
+    done = fake_run(tmp_path / "done", epochs=2)
+    killed = fake_run(tmp_path / "killed", epochs=0)
+    (killed / "audit.jsonl").write_text("")
+    assert main(["report", str(done), str(killed), "--out", str(tmp_path / "rep")]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"pidkit-distill report: warning: {killed}: no completed epoch (metrics.jsonl "
+                   "is empty); the run has a row in the table but no line in the figures\n")
+    assert rows(out)[1] == "| killed | synthetic | bas | untrained | 0/5 |  |  |  |  |  |  |  |  |  |"
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    assert accuracy.axes[0].get_legend_handles_labels()[1] == ["done"]
+    assert main(["report", str(killed)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == ("pidkit-distill report: error: no run has completed an epoch "
+                                 "(each metrics.jsonl is empty), so there is nothing to report "
+                                 "yet; wait for an epoch to end\n")
+    assert not (killed / "report").exists()
+
+
+def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_path, figures):
+    # the colours were given in order among the runs drawn in each figure, so a run without an
+    # audit shifted every later run's colour between accuracy.png and pid_atoms.png; the
+    # teacher-file runs were dotted, as the plug-in values are; nothing said what the styles meant
+    runs = [fake_run(tmp_path / "plain", epochs=2, audited=False),
+            fake_run(tmp_path / "file", epochs=2, teacher=str(tmp_path / "t.pt")),
+            fake_run(tmp_path / "trained", epochs=1, teacher="trained")]
+    write_report(runs, out_dir=tmp_path / "rep")
+    note = "dashed: untrained teacher, dash-dot: teacher from a file, solid: trained teacher"
+    accuracy = figures[f"Student accuracy on the held-out set\n({note})"]
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert atoms.get_suptitle().endswith(f"thin dotted: plug-in)\n{note}")
+
+    def drawn(fig: Figure) -> dict[str, tuple]:
+        lines = fig.axes[0].get_lines()
+        return {line.get_label(): (line.get_color(), line.get_linestyle(), line.get_marker(),
+                                   len(line.get_xdata())) for line in lines
+                if not line.get_label().startswith("_")}
+
+    assert drawn(accuracy) == {"plain": ("C0", "--", "o", 2), "file": ("C1", "-.", "o", 2),
+                               "trained": ("C2", "-", "o", 1)}  # one epoch: a visible marker
+    assert drawn(atoms) == {"file": ("C1", "-.", "o", 3), "trained": ("C2", "-", "o", 2)}
+    plugins = [line for line in atoms.axes[0].get_lines() if line.get_label().startswith("_")]
+    assert {line.get_linestyle() for line in plugins} == {":"}
+
+
+def test_a_rerun_into_the_same_folder_leaves_no_figure_of_the_first(tmp_path):
+    # pid_atoms*.png of the first report stayed beside a report.md that no longer showed them
+    out = tmp_path / "rep"
+    write_report([fake_run(tmp_path / "audited", epochs=1)], out_dir=out)
+    assert sorted(p.name for p in out.iterdir()) == [
+        "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+    path = write_report([fake_run(tmp_path / "plain", epochs=1, audited=False)], out_dir=out)
+    assert path == out / "report.md"
+    assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "report.md"]
+    text = path.read_text()
+    assert "pid_atoms" not in text
+    assert "No run has an audit (run.audit_every = 0), so there is no PID figure." in text
+
+
+def test_write_report_takes_one_run_folder_as_it_is(tmp_path):
+    # write_report("runs/x") iterated over the string's characters: "'r' is not a run folder"
+    run = fake_run(tmp_path / "x", epochs=1)
+    assert write_report(str(run)) == run / "report" / "report.md"
+    assert rows((run / "report/report.md").read_text())[0].startswith("| x | synthetic | bas |")
