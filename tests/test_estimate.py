@@ -553,3 +553,26 @@ def test_the_quick_start_runs_as_written(capsys):
     res, g = namespace["res"], namespace["g"]
     assert res.settings["bootstrap"] == 2 and set(res.intervals) == set(res.plugin)
     assert g.settings["estimator"] == "gaussian" and g.settings["bias_correction"] == "wishart"
+
+
+def test_repr_says_when_pca_was_skipped_and_when_a_pipeline_was_reused():
+    # Six features and n_components=10: PCA is skipped, which the repr used to show as "PCA 6"
+    # (explained_variance_ratio None, no solver); a reused pipeline looked like a fresh fit.
+    y, t, s = _ok()
+    first = pid_from_representations(y, t, s, n_clusters=3)
+    lines = repr(first).splitlines()
+    assert lines[-2] == ("  T: 6 features -> l2 -> no PCA (10 components would keep every feature) -> "
+                         "KMeans 3 (seed 0, 3 clusters used)")
+    teacher = first.discretizers[0]
+    again = pid_from_representations(y, t, s, n_components=4, n_clusters=3, discretizers=(teacher, None))
+    lines = repr(again).splitlines()
+    assert lines[-2].endswith("-> KMeans 3 (seed 0, 3 clusters used, reused from an earlier fit)")
+    assert lines[-1] == "  S: 6 features -> l2 -> PCA 4 -> KMeans 3 (seed 0, 3 clusters used)"
+    g = pid_from_representations(y, t, s, estimator="gaussian", n_components=4)
+    reused = pid_from_representations(y, t, s, estimator="gaussian", discretizers=g.discretizers)
+    assert repr(reused).splitlines()[-1] == (
+        "  S: 6 features -> l2 -> PCA 4 (seed 0, reused from an earlier fit) -> 4 Gaussian dimensions"
+    )
+    assert repr(pid_from_representations(y, t, s, estimator="gaussian")).splitlines()[-1] == (
+        "  S: 6 features -> l2 -> no PCA (10 components would keep every feature) -> 6 Gaussian dimensions"
+    )

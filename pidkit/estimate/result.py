@@ -226,22 +226,31 @@ def _describe(setting: dict[str, Any]) -> str:
         return f"labels as given ({setting['n_values']} values)"
     if setting["kind"] == "one-hot":
         return f"labels one-hot ({setting['n_values']} values -> {setting['n_values'] - 1} columns)"
-    pca = "no PCA" if setting["n_components"] is None else f"PCA {setting['n_components']}"
+    if setting["n_components"] is None:
+        pca = "no PCA"
+    elif setting["svd_solver"] is None:  # skipped: it would have kept every feature
+        pca = f"no PCA ({setting['n_components_requested']} components would keep every feature)"
+    else:
+        pca = f"PCA {setting['n_components']}"
+    reused = ["reused from an earlier fit"] if setting.get("fitted") == "reused" else []
     if setting["kind"] == "projected":
+        notes = ([f"seed {setting['random_state']}"] if pca.startswith("PCA") else []) + reused
+        shown = f" ({', '.join(notes)})" if notes else ""
         return (
-            f"{setting['n_features']} features -> {setting['normalize']} -> {pca} "
-            f"(seed {setting['random_state']}) -> {setting['n_outputs']} Gaussian dimensions"
+            f"{setting['n_features']} features -> {setting['normalize']} -> {pca}{shown} -> "
+            f"{setting['n_outputs']} Gaussian dimensions"
         )
     if setting.get("rows_equal"):
+        notes = [f"{setting['n_values']} used", *reused]
         return (
             f"{setting['n_features']} features -> {setting['normalize']} -> every row the same -> 1 "
-            f"cluster ({setting['n_values']} used)"
+            f"cluster ({', '.join(notes)})"
         )
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
+    notes = [f"seed {setting['random_state']}", f"{setting['n_values']} clusters used", *reused]
     return (
         f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
-        f"{setting['clusterer']} {setting['n_clusters']}{rule} (seed {setting['random_state']}, "
-        f"{setting['n_values']} clusters used)"
+        f"{setting['clusterer']} {setting['n_clusters']}{rule} ({', '.join(notes)})"
     )
 
 
