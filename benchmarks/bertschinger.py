@@ -23,7 +23,7 @@ joint of a 10,000-symbol target over 400 x 25 sources (10,000 cells in the suppo
 checkout (e.g. the main branch before a change), imported afresh in each forked child, timed on
 the same joints in the same run; the speed-up column then also reads baseline time / native time.
 
-Run: ``python -m benchmarks.bertschinger [--suites small,large,batch] [--cap SECONDS]
+Run: ``python -m benchmarks.bertschinger [--quick] [--suites small,large,batch] [--cap SECONDS]
 [--large-cap SECONDS] [--repeats N] [--max-cells N] [--peers native,cvxpy+ECOS] [--batch N]
 [--baseline DIR]``.
 """
@@ -40,7 +40,7 @@ import statistics
 import sys
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -50,6 +50,7 @@ from threadpoolctl import threadpool_limits
 import pidkit
 from pidkit import bertschinger_batch
 
+from . import _cli
 from ._timing import print_table
 
 SHAPES = [
@@ -89,7 +90,7 @@ def _joint(rng: np.random.Generator, shape: tuple[int, ...], kind: str) -> np.nd
     return (p / p.sum()).reshape(shape)
 
 
-def _dit_uni_t(p: np.ndarray) -> tuple[float, float]:
+def _dit_uni_t(p: np.ndarray) -> tuple[float, float, bool]:
     import dit
     from dit.pid import PID_BROJA
 
@@ -98,7 +99,7 @@ def _dit_uni_t(p: np.ndarray) -> tuple[float, float]:
     return float(PID_BROJA(d, [[0], [1]], [2], method="cone").get_pi(((0,),))), float("nan"), True
 
 
-def _pidkit(**options: Any) -> Callable[[np.ndarray], tuple[float, float]]:
+def _pidkit(**options: Any) -> Callable[[np.ndarray], tuple[float, float, bool]]:
     def solve(p: np.ndarray) -> tuple[float, float, bool]:
         r = pidkit.bertschinger(p, strict=False, **options)
         return r.uni_t, r.gap, r.success
@@ -106,7 +107,7 @@ def _pidkit(**options: Any) -> Callable[[np.ndarray], tuple[float, float]]:
     return solve
 
 
-PEERS: dict[str, Callable[[np.ndarray], tuple[float, float]]] = {
+PEERS: dict[str, Callable[[np.ndarray], tuple[float, float, bool]]] = {
     "native": _pidkit(method="native"),
     "cvxpy+Clarabel": _pidkit(method="cvxpy", solver="CLARABEL"),
     "cvxpy+ECOS": _pidkit(method="cvxpy", solver="ECOS"),
@@ -147,6 +148,7 @@ def _child(conn, solve, p, repeats: int, budget: float, warm_up: bool) -> None:
     # One BLAS thread for the whole child, every peer alike: OpenBLAS's thread pool does not
     # survive fork(), and rebuilding it made a forked child's first solves several times slower
     # than the same solves in a fresh process (the native solver pins BLAS to one thread anyway).
+    _cli.ignore_interrupt()
     with threadpool_limits(limits=1, user_api="blas"):
         _measure_child(conn, solve, p, repeats, budget, warm_up)
 
@@ -188,14 +190,11 @@ def measure(solve, p: np.ndarray, *, repeats: int, cap: float, warm_up: bool) ->
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, solve, p, repeats, cap * 0.75, warm_up))
-    proc.start()
-    child.close()
-    if not parent.poll(cap):
-        proc.kill()
-        proc.join()
-        return {"time": None, "note": f"skipped (> {cap:g} s)"}
-    times, cpu, value, peak, error = parent.recv()
-    proc.join()
+    with _cli.child(proc):
+        child.close()
+        if not parent.poll(cap):
+            return {"time": None, "note": f"skipped (> {cap:g} s)"}
+        times, cpu, value, peak, error = parent.recv()
     if error is not None or not times:
         return {"time": None, "note": f"failed ({(error or 'no result').split(':')[0]})", "peak": peak}
     return {
@@ -232,7 +231,7 @@ def _batch_rows(seed: int, n: int, baseline: str | None) -> list[list[str]]:
             ("native", 2, "2 (warm workers)")]
     if baseline:
         runs.append((BASELINE, 1, "1"))
-    for solver, n_jobs, label in runs:
+    for solver, n_jobs, label in _cli.progress(runs, desc="batch"):
         if solver == BASELINE:
             elapsed, cpu, results = _in_child(_baseline_batch, baseline, ps)
         else:
@@ -267,56 +266,51 @@ def _in_child(fn, *args):
     parent, child = ctx.Pipe(duplex=False)
 
     def run():
+        _cli.ignore_interrupt()
         with threadpool_limits(limits=1, user_api="blas"):
             elapsed, cpu, results = fn(*args)
         child.send((elapsed, cpu, [(r.success, r.gap, r.method) for r in results]))
 
-    proc = ctx.Process(target=run)
-    proc.start()
-    child.close()
-    out = parent.recv()
-    proc.join()
-    return out
+    with _cli.child(ctx.Process(target=run)):
+        child.close()
+        return parent.recv()
 
 
 def _small_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:
     rows = []
     baseline = BASELINE in peers
-    for shape in SHAPES:
-        if int(np.prod(shape)) > args.max_cells:
-            continue
-        for kind in KINDS:
-            p = _joint(rng, shape, kind)
-            big = p.size > 10**5
-            m = {
-                name: measure(
-                    peers[name], p, repeats=1 if big else args.repeats,
-                    cap=args.big_cap if big else args.cap, warm_up=not big,
-                )
-                if name in peers else {"time": None, "note": "not run"}
-                for name in (*PEERS, BASELINE)
-            }
-            native = m["native"]
-            references = [name for name in ("cvxpy+Clarabel", "cvxpy+ECOS") if m[name]["time"]]
-            if native["time"] is None or not references:
-                delta, ref_gap = "-", "-"
-            else:
-                name = min(references, key=lambda k: m[k]["gap"])
-                reference = m[name]
-                delta = f"{abs(native['uni_t'] - reference['uni_t']):.1e}"
-                ref_gap = f"{reference['gap']:.1e} ({name.split('+')[1]})"
-            gap = "-" if native["time"] is None else f"{native['gap']:.1e}"
-            speedups = [k for k in (BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone")
-                        if k != BASELINE or baseline]
-            rows.append(
-                ["x".join(map(str, shape)), kind, _fmt_time(native), _fmt_cpu(native), gap,
-                 *([_fmt_time(m[BASELINE]), _fmt_cpu(m[BASELINE])] if baseline else []),
-                 _fmt_time(m["cvxpy+Clarabel"]), _fmt_time(m["cvxpy+ECOS"]),
-                 _fmt_time(m["dit cone"]),
-                 " / ".join(_speedup(native, m[k]) for k in speedups),
-                 ref_gap, delta]
+    cases = [(shape, kind) for shape in SHAPES if int(np.prod(shape)) <= args.max_cells for kind in KINDS]
+    for shape, kind in _cli.progress(cases, desc="small suite, joints"):
+        p = _joint(rng, shape, kind)
+        big = p.size > 10**5
+        m = {
+            name: measure(
+                peers[name], p, repeats=1 if big else args.repeats,
+                cap=args.big_cap if big else args.cap, warm_up=not big,
             )
-            print(f"  done {rows[-1][0]} {kind}", flush=True)
+            if name in peers else {"time": None, "note": "not run"}
+            for name in (*PEERS, BASELINE)
+        }
+        native = m["native"]
+        references = [name for name in ("cvxpy+Clarabel", "cvxpy+ECOS") if m[name]["time"]]
+        if native["time"] is None or not references:
+            delta, ref_gap = "-", "-"
+        else:
+            name = min(references, key=lambda k: m[k]["gap"])
+            reference = m[name]
+            delta = f"{abs(native['uni_t'] - reference['uni_t']):.1e}"
+            ref_gap = f"{reference['gap']:.1e} ({name.split('+')[1]})"
+        gap = "-" if native["time"] is None else f"{native['gap']:.1e}"
+        speedups = [k for k in (BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone")
+                    if k != BASELINE or baseline]
+        rows.append(
+            ["x".join(map(str, shape)), kind, _fmt_time(native), _fmt_cpu(native), gap,
+             *([_fmt_time(m[BASELINE]), _fmt_cpu(m[BASELINE])] if baseline else []),
+             _fmt_time(m["cvxpy+Clarabel"]), _fmt_time(m["cvxpy+ECOS"]),
+             _fmt_time(m["dit cone"]),
+             " / ".join(_speedup(native, m[k]) for k in speedups),
+             ref_gap, delta]
+        )
     return rows
 
 
@@ -331,13 +325,13 @@ def _support(p: np.ndarray) -> int:
 
 def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:
     rows = []
+    names = [name for name in ("native", BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS") if name in peers]
+    bar = _cli.progress(total=len(LARGE) * len(names), desc="large suite, joints x solvers")
     for shape, kind in LARGE:
         p = _joint(rng, shape, kind)
         cells = _support(p)
         label = f"{'COPY ' if kind == 'copy' else ''}{'x'.join(map(str, shape))}"
-        for name in ("native", BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS"):
-            if name not in peers:
-                continue
+        for name in names:
             m = measure(peers[name], p, repeats=1, cap=args.large_cap, warm_up=False)
             if m["time"] is None:
                 rows.append([label, f"{cells:,}", name, m["note"], "-", "-",
@@ -347,49 +341,70 @@ def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> l
                              f"{m['time'] / cells * 1e6:.2f}", f"{m['peak']:.2f}",
                              "yes" if m["certified"] else "no", f"{m['gap']:.1e}",
                              f"{m['uni_t']:.9f}"])
-            print(f"  done {label} {name}", flush=True)
+            bar.update()
         del p
+    bar.close()
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--suites", default="small,large,batch",
+QUICK = {"suites": {"small", "batch"}, "max_cells": 1000, "repeats": 3, "batch": 100,
+         "peers": {"native", "cvxpy+Clarabel", "cvxpy+ECOS"}}
+"""``--quick``: the joints of up to 1000 cells and a batch of 100, without dit (seconds a solve)."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = _cli.parser(
+        "bertschinger", __doc__, docs="docs/performance.md",
+        duration="about 20 minutes for the small suite and the batch plus up to 25 for the large "
+                 "suite on 2 cores (every peer of a joint is capped: --cap, --big-cap, --large-cap)",
+        quick="--suites small,batch --max-cells 1000 --repeats 3 --batch 100 "
+              "--peers native,cvxpy+Clarabel,cvxpy+ECOS (about 1 minute)",
+    )
+    parser.add_argument("--suites", type=_cli.names(("small", "large", "batch"), "suites"),
+                        default="small,large,batch",
                         help="comma-separated: small, large, batch (default: all)")
-    parser.add_argument("--cap", type=float, default=60.0, help="seconds per peer and joint (60)")
-    parser.add_argument("--repeats", type=int, default=5, help="solves per median (default: 5)")
-    parser.add_argument("--seed", type=int, default=0, help="random joints' seed (default: 0)")
-    parser.add_argument("--max-cells", type=int, default=10**6, help="skip larger joints (10^6)")
-    parser.add_argument("--batch", type=int, default=900, help="joints in the batch case (900)")
+    parser.add_argument("--cap", type=_cli.positive_float, default=60.0,
+                        help="seconds per peer and joint (60)")
+    parser.add_argument("--repeats", type=_cli.positive_int, default=5,
+                        help="solves per median (default: 5)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0,
+                        help="random joints' seed (default: 0)")
+    parser.add_argument("--max-cells", type=_cli.positive_int, default=10**6,
+                        help="small suite: skip larger joints (10^6)")
+    parser.add_argument("--batch", type=_cli.nonnegative_int, default=900,
+                        help="joints in the batch case (900; 0 skips it)")
     parser.add_argument(
-        "--big-cap", type=float, default=90.0,
+        "--big-cap", type=_cli.positive_float, default=90.0,
         help="cap for small-suite joints of more than 10^5 cells, timed once without warm-up (90)",
     )
-    parser.add_argument("--large-cap", type=float, default=120.0,
+    parser.add_argument("--large-cap", type=_cli.positive_float, default=120.0,
                         help="cap per peer and joint of the large suite (120)")
     parser.add_argument(
-        "--peers", default=",".join(PEERS),
-        help=f"comma-separated solvers to time (default: all of {','.join(PEERS)})",
+        "--peers", type=_cli.names(PEERS, "peers"), default=",".join(PEERS),
+        help=f"comma-separated solvers to time, native among them (default: all of {','.join(PEERS)})",
     )
     parser.add_argument(
         "--baseline", metavar="DIR",
         help="also time the native solver of the pidkit checkout in DIR (e.g. the main branch) on "
              "the same joints, as the peer 'native (baseline)'",
     )
-    args = parser.parse_args()
-    names = {name.strip() for name in args.peers.split(",") if name.strip()}
-    unknown = sorted(names - set(PEERS))
-    if unknown or "native" not in names:
-        parser.error(f"--peers must name native and any of {sorted(PEERS)}; got {args.peers!r}")
-    peers = {name: PEERS[name] for name in names}
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the chosen suites and print their tables."""
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    if "native" not in args.peers:
+        parser.error(f"--peers must include native, which every peer is compared with; got "
+                     f"{','.join(sorted(args.peers))!r}")
+    peers = {name: PEERS[name] for name in args.peers}
     if args.baseline:
         if not os.path.isfile(os.path.join(args.baseline, "pidkit", "__init__.py")):
             parser.error(f"--baseline must be a pidkit checkout (DIR/pidkit/__init__.py); got "
                          f"{args.baseline!r}")
         peers[BASELINE] = Baseline(args.baseline)
-    suites = {name.strip() for name in args.suites.split(",") if name.strip()}
-    if not suites or suites - {"small", "large", "batch"}:
-        parser.error(f"--suites must name some of small, large, batch; got {args.suites!r}")
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     load = os.getloadavg()
@@ -401,7 +416,7 @@ def main() -> None:
         f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s\n",
         flush=True,
     )
-    if "small" in suites:
+    if "small" in args.suites:
         rows = _small_rows(args, peers, rng)
         print()
         baseline = ["baseline", "baseline CPU"] if args.baseline else []
@@ -413,7 +428,7 @@ def main() -> None:
              "|dUni_T| native vs reference (bits)"],
             rows,
         )
-    if "large" in suites:
+    if "large" in args.suites:
         rows = _large_rows(args, peers, rng)
         print()
         print_table(
@@ -421,7 +436,7 @@ def main() -> None:
              "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"],
             rows,
         )
-    if "batch" in suites and args.batch:
+    if "batch" in args.suites and args.batch:
         print()
         print_table(
             ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified",
@@ -433,4 +448,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "bertschinger")

@@ -1,22 +1,28 @@
 """Time the exact intersection-information measures, with dit's optimisers as peers.
 
 pidkit's ``gh`` (Griffith–Ho I_α) and ``prec`` (Blackwell redundancy) are exact: rational vertex
-enumeration plus one LP. dit's ``PID_GH`` is a local optimiser over a guessed |Q| (it returns
-0.0887 on AND; the exact value is 5/2 - (3/2) log2 3 = 0.122556). Each peer runs in a child process
-killed at the cap, and is reported as skipped past it. Targets from the issue: I_GH on AND
-<= 0.1 s, on a random 3x3x3 joint <= 10 s.
+enumeration plus one LP. dit's ``PID_GH`` is a local optimiser over a guessed |Q| from a random
+start (two runs here returned 0.1225 and 0.1053 on AND, whose exact value is
+5/2 - (3/2) log2 3 = 0.122556). Each measurement runs in a child process killed at the cap
+(``--cap`` seconds for all its runs): the runs finished by then give the median, and a
+measurement without one is reported as skipped. Targets from the issue: I_GH on AND <= 0.1 s,
+on a random 3x3x3 joint <= 10 s.
 
-Run: ``python -m benchmarks.redundancy [--cap SECONDS] [--repeats N] [--seed S]``.
+Run: ``python -m benchmarks.redundancy [--quick] [--cap SECONDS] [--repeats N] [--seed S]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing as mp
 import os
 import platform
+import queue
+import statistics
+import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,7 +30,8 @@ import numpy as np
 from pidkit import examples
 from pidkit.redundancy import redundancy
 
-from ._timing import median_time, print_table
+from . import _cli
+from ._timing import print_table
 
 
 def _dit_pid(p: np.ndarray, name: str) -> float:
@@ -36,41 +43,71 @@ def _dit_pid(p: np.ndarray, name: str) -> float:
     return float(getattr(dit.pid, name)(d, [[0], [1]], [2]).get_pi(((0,), (1,))))
 
 
-def _child(queue: Any, fn: Callable[[], Any], repeats: int, cap: float) -> None:
+def _child(queue: Any, fn: Callable[[], Any], repeats: int) -> None:
+    _cli.ignore_interrupt()
     warnings.simplefilter("ignore")
     try:
-        queue.put(median_time(fn, repeats=repeats, cap_seconds=cap))
+        for _ in range(repeats):
+            start = time.perf_counter()
+            value = fn()
+            queue.put((time.perf_counter() - start, value))
     except Exception as exc:  # a peer that crashes is reported, not fatal
         queue.put((None, f"error: {type(exc).__name__}: {exc}"[:60]))
 
 
 def _capped(fn: Callable[[], Any], *, repeats: int, cap: float) -> tuple[float | None, Any]:
-    """median_time in a child process that is killed once it runs past ``cap`` seconds."""
-    queue: Any = mp.get_context("fork").Queue()
-    proc = mp.get_context("fork").Process(target=_child, args=(queue, fn, repeats, cap))
-    proc.start()
-    proc.join(cap * 1.05 + 1)
-    if proc.is_alive():
-        proc.terminate()
-        proc.join()
-        return None, None
-    return queue.get() if not queue.empty() else (None, "no result")
+    """Median wall time of up to ``repeats`` runs of ``fn`` in a child process, and the last value.
+
+    The child is killed ``cap`` seconds after it starts; the runs it finished by then count. The
+    time is ``None`` when none did (or ``fn`` raised: the value is then the error).
+    """
+    ctx = mp.get_context("fork")
+    results: Any = ctx.Queue()
+    times, value = [], None
+    deadline = time.perf_counter() + cap
+    with _cli.child(ctx.Process(target=_child, args=(results, fn, repeats))):
+        while len(times) < repeats:
+            try:
+                seconds, value = results.get(timeout=max(deadline - time.perf_counter(), 0.0))
+            except queue.Empty:
+                break
+            if seconds is None:
+                return None, value
+            times.append(seconds)
+    return (statistics.median(times) if times else None), value
 
 
-def _fmt_time(seconds: float | None) -> str:
-    return "skipped (> cap)" if seconds is None else f"{seconds:.4f} s"
+def _fmt_time(seconds: float | None, cap: float) -> str:
+    return f"skipped (> {cap:g} s)" if seconds is None else f"{seconds:.4f} s"
 
 
 def _fmt_value(value: Any) -> str:
     return f"{value:.6f}" if isinstance(value, float) else str(value or "-")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cap", type=float, default=120.0, help="seconds per timing (default: 120)")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per median (default: 5)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the random joint (default: 0)")
-    args = parser.parse_args()
+MEASURES = (("gh", "PID_GH"), ("prec", None), ("wedge", "PID_GK"))
+"""pidkit's measure and dit's peer (None: no peer)."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = _cli.parser(
+        "redundancy", __doc__, docs="docs/theory.md",
+        duration="about 5 minutes on 2 cores (dit's PID_GH on the 3x3x3 joint runs to the cap)",
+        quick="--repeats 1 --cap 30 (1-2 minutes: the 3x3x3 I_GH alone takes 10-30 s)",
+    )
+    parser.add_argument("--cap", type=_cli.positive_float, default=120.0,
+                        help="seconds per measurement, all its runs (default: 120)")
+    parser.add_argument("--repeats", type=_cli.positive_int, default=5,
+                        help="runs per median (default: 5)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0,
+                        help="seed of the random joint (default: 0)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    """Time every measure on every joint and print the table; returns its markdown."""
+    args = _cli.parse_args(get_parser(), argv, {"repeats": 1, "cap": 30.0})
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     joints = {
@@ -82,36 +119,39 @@ def main() -> None:
     print(
         f"# exact redundancy measures vs dit ({platform.machine()}, {os.cpu_count()} CPUs, "
         f"load average {load:.1f}, Python {platform.python_version()}); median of up to "
-        f"{args.repeats} runs, cap {args.cap:g} s\n"
+        f"{args.repeats} runs (dit: {min(args.repeats, 3)}) within a cap of {args.cap:g} s each\n",
+        flush=True,  # before the forks, which would print their copy of the buffer too
     )
+    with contextlib.suppress(ImportError):  # once here, not in each timed child (about 4 s)
+        import dit.pid  # noqa: F401
     rows = []
-    for name, p in joints.items():
-        for measure, peer in (("gh", "PID_GH"), ("prec", None), ("wedge", "PID_GK")):
-            t_ours, ours = _capped(
-                lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
+    cases = [(name, p, *m) for name, p in joints.items() for m in MEASURES]
+    for name, p, measure, peer in _cli.progress(cases, desc="joints x measures"):
+        t_ours, ours = _capped(
+            lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
+        )
+        if peer is None:
+            t_peer, theirs = None, "no peer run (dit's PID_Prec needs pypoman)"
+        else:
+            t_peer, theirs = _capped(
+                lambda p=p, peer=peer: _dit_pid(p, peer), repeats=min(args.repeats, 3), cap=args.cap
             )
-            if peer is None:
-                t_peer, theirs = None, "no peer run (dit's PID_Prec needs pypoman)"
-            else:
-                t_peer, theirs = _capped(
-                    lambda p=p, peer=peer: _dit_pid(p, peer), repeats=min(args.repeats, 3), cap=args.cap
-                )
-            rows.append(
-                [
-                    name,
-                    measure,
-                    _fmt_time(t_ours),
-                    _fmt_value(ours),
-                    peer or "-",
-                    _fmt_time(t_peer) if peer else "-",
-                    _fmt_value(theirs),
-                ]
-            )
-    print_table(
+        rows.append(
+            [
+                name,
+                measure,
+                _fmt_time(t_ours, args.cap),
+                _fmt_value(ours),
+                peer or "-",
+                _fmt_time(t_peer, args.cap) if peer else "-",
+                _fmt_value(theirs),
+            ]
+        )
+    return print_table(
         ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median", "dit value"],
         rows,
     )
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "redundancy")

@@ -1,0 +1,179 @@
+"""The command line shared by the benchmarks: one parser, checked numbers, progress, a quiet end.
+
+Every benchmark builds its parser with :func:`parser` (``prog`` is ``python -m benchmarks.NAME``,
+errors are one line on stderr with exit status 2, ``--quick`` runs its smallest settings), reads
+its arguments with :func:`parse_args`, shows progress with :func:`progress` (on stderr, so that
+stdout holds only the tables) and runs under :func:`run`, which turns Ctrl-C into one line and
+exit status 130 and a closed output (``| head``) into exit status 141, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import signal
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from multiprocessing.process import BaseProcess
+from typing import Any, NoReturn, TypeVar
+
+from tqdm import tqdm
+
+from pidkit.cli import OneLineArgumentParser, end_closed_output
+
+T = TypeVar("T")
+
+
+def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argparse.ArgumentParser:
+    """The parser of ``python -m benchmarks.NAME``, with a ``--quick`` switch.
+
+    Parameters
+    ----------
+    name : str
+        The module's name in ``benchmarks``.
+    doc : str
+        The module's docstring; its first paragraph is the description.
+    duration : str
+        How long the default run takes, for the epilog ("about 3 minutes on 2 cores").
+    quick : str
+        What ``--quick`` runs, and how long it takes, for its help.
+    docs : str
+        The page that explains the tables ("docs/performance.md").
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Errors print one line on stderr and exit with status 2.
+    """
+    prog = f"python -m benchmarks.{name}"
+    new = OneLineArgumentParser(
+        prog=prog,
+        description=doc.strip().split("\n\n")[0],
+        epilog=f"The default run takes {duration}; '{prog} --quick' checks that it works. The tables "
+        f"go to stdout, progress to stderr; {docs} explains them.",
+    )
+    new.add_argument("--quick", action="store_true", help=f"smallest settings: {quick}")
+    return new
+
+
+def parse_args(
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, quick: dict[str, Any]
+) -> argparse.Namespace:
+    """Parse ``argv``; with ``--quick``, ``quick`` replaces the defaults (options given still win).
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        A parser from :func:`parser`.
+    argv : sequence of str or None
+        The arguments (default: the process's).
+    quick : dict
+        Destination name -> default under ``--quick``.
+
+    Returns
+    -------
+    argparse.Namespace
+        The parsed arguments.
+    """
+    args = parser.parse_args(argv)
+    if args.quick:
+        parser.set_defaults(**quick)
+        args = parser.parse_args(argv)
+    return args
+
+
+def _number(kind: type, low: float, strict: bool, words: str) -> Callable[[str], Any]:
+    def check(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or value < low or (strict and value == low):
+            raise argparse.ArgumentTypeError(f"expected {words}; got {text!r}")
+        return value
+
+    check.__name__ = words  # argparse names the type in some of its messages
+    return check
+
+
+positive_int = _number(int, 0, True, "a positive integer")
+nonnegative_int = _number(int, 0, False, "an integer >= 0")
+positive_float = _number(float, 0.0, True, "a positive number")
+
+
+def n_jobs(text: str) -> int:
+    """An argparse type: joblib's ``n_jobs``, a positive count or a negative one (-1: every CPU)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value == 0:
+        raise argparse.ArgumentTypeError(f"expected a nonzero integer (-1: every CPU); got {text!r}")
+    return value
+
+
+def names(allowed: Iterable[str], option: str) -> Callable[[str], set[str]]:
+    """An argparse type: a comma-separated list of some of ``allowed`` (``--suites small,batch``)."""
+    allowed = list(allowed)
+
+    def check(text: str) -> set[str]:
+        chosen = {name.strip() for name in text.split(",") if name.strip()}
+        unknown = sorted(chosen - set(allowed))
+        if not chosen or unknown:
+            raise argparse.ArgumentTypeError(
+                f"expected comma-separated names from {', '.join(allowed)}; got {text!r}"
+            )
+        return chosen
+
+    check.__name__ = option
+    return check
+
+
+def progress(items: Iterable[T] | None = None, *, total: int | None = None, desc: str = "") -> tqdm:
+    """``items`` with a progress bar on stderr (count, elapsed time and the time left), or a bar
+    of ``total`` steps to ``update``."""
+    return tqdm(items, total=total, desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+
+def ignore_interrupt() -> None:
+    """In a benchmark's child process: leave Ctrl-C to the parent, which ends the child."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def child(proc: BaseProcess) -> Iterator[BaseProcess]:
+    """Start ``proc`` and, when the block ends, kill it if it still runs (past its cap, or Ctrl-C
+    in this process) and wait for it; its target should start with :func:`ignore_interrupt`."""
+    proc.start()
+    try:
+        yield proc
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+
+
+def run(main: Callable[[], object], name: str) -> NoReturn:
+    """Run a benchmark's ``main`` and exit: 0 when done, 130 on Ctrl-C (one line on stderr), 141
+    when the reader of stdout went away (``| head``), both without a traceback.
+
+    Parameters
+    ----------
+    main : callable
+        The benchmark's ``main``, called without arguments.
+    name : str
+        The module's name in ``benchmarks``, for the message.
+    """
+    try:
+        main()
+    except BrokenPipeError:
+        sys.exit(end_closed_output())
+    except KeyboardInterrupt:
+        print(f"\npython -m benchmarks.{name}: interrupted", file=sys.stderr)
+        sys.exit(128 + signal.SIGINT)
+    try:
+        sys.stdout.flush()  # a closed pipe can show only here, when the output was short
+    except BrokenPipeError:
+        sys.exit(end_closed_output())
+    sys.exit(0)
