@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         f"# exact redundancy measures vs dit ({platform.machine()}, {os.cpu_count()} CPUs, "
         f"load average {load:.1f}, Python {platform.python_version()}); median of up to "
         f"{args.repeats} runs (dit: {min(args.repeats, 3)}) within a cap of {args.cap:g} s each\n",
-        flush=True,  # before the forks, which would print their copy of the buffer too
+        flush=True,  # shown at once, not after the run
     )
     with contextlib.suppress(ImportError):  # once here, not in each timed child (about 4 s)
         import dit.pid  # noqa: F401
