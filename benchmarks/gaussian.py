@@ -4,7 +4,8 @@ Systems come from :mod:`pidkit.gaussian.examples` (exact atoms by construction):
 (1, d, d), degraded channels (d, d, d), and direct sums of (2, 16, 16) units (a degraded channel
 one way, one the other way, two scalar targets, repeated) mixed by random invertible maps within
 Y, T and S (d/8, d, d); plus the two acceptance cases, (1, 1000, 600) and 32 x 256 x 256 (eight
-(1, 8, 8) scalar targets and six (4, 32, 32) degraded channels). The scalar targets give the sums
+(1, 8, 8) scalar targets and six (4, 32, 32) degraded channels), where ``--max-d`` reaches 1000 and
+256. The scalar targets give the sums
 synergy, so the anchors' final clamp of U to I(Y;T,S) cannot land on the answer by itself.
 
 For each system: the median time of ``pidkit.gaussian_pid`` (validation, reduction, closed form,
@@ -19,8 +20,8 @@ A second table measures the bias of the estimator from samples: plug-in, pidkit'
 (exact Wishart bias of the informations, corrected channels for U), and correcting U by the bias
 of I(Y;T,S) instead, on repeated draws.
 
-Run: ``python -m benchmarks.gaussian [--cap SECONDS] [--iterations N] [--repeats N] [--seed S]
-[--max-d D] [--bias-reps N]``.
+Run: ``python -m benchmarks.gaussian [--quick] [--cap SECONDS] [--iterations N] [--repeats N]
+[--seed S] [--max-d D] [--bias-reps N]``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import os
 import platform
 import time
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,7 @@ from pidkit.gaussian import examples
 from pidkit.gaussian.examples import ATOMS, GaussianExample
 from pidkit.gaussian.reduce import reduce_covariance
 
+from . import _cli
 from ._timing import median_time, print_table
 
 LN2 = np.log(2.0)
@@ -99,7 +102,8 @@ def _error(atoms: dict[str, float], oracle: dict[str, float]) -> float:
 def _systems(rng: np.random.Generator, max_d: int) -> list[tuple[str, GaussianExample]]:
     sizes = [d for d in (2, 8, 32, 128, 512, 1024) if d <= max_d]
     out = [(f"scalar target (1, {d}, {d})", examples.scalar_target(d, d, rng=rng)) for d in sizes]
-    out.append(("scalar target (1, 1000, 600)", examples.scalar_target(1000, 600, rng=rng)))
+    if max_d >= 1000:
+        out.append(("scalar target (1, 1000, 600)", examples.scalar_target(1000, 600, rng=rng)))
     out += [(f"degraded ({d}, {d}, {d})", examples.degraded(d, d, d, rng=rng)) for d in sizes]
     for d in (d for d in (32, 64, 128, 256, 512, 1024) if d <= max_d):
         parts = []
@@ -109,9 +113,10 @@ def _systems(rng: np.random.Generator, max_d: int) -> list[tuple[str, GaussianEx
             else:
                 parts.append(examples.degraded(2, 16, 16, rng=rng, swap=bool(i % 3)))
         out.append((f"mixed sum ({d // 8}, {d}, {d})", examples.direct_sum(parts, rng=rng)))
-    parts = [examples.scalar_target(8, 8, rng=rng) for _ in range(8)]
-    parts += [examples.degraded(4, 32, 32, rng=rng, swap=bool(i % 2)) for i in range(6)]
-    out.append(("mixed sum (32, 256, 256), acceptance", examples.direct_sum(parts, rng=rng)))
+    if max_d >= 256:
+        parts = [examples.scalar_target(8, 8, rng=rng) for _ in range(8)]
+        parts += [examples.degraded(4, 32, 32, rng=rng, swap=bool(i % 2)) for i in range(6)]
+        out.append(("mixed sum (32, 256, 256), acceptance", examples.direct_sum(parts, rng=rng)))
     return out
 
 
@@ -164,6 +169,7 @@ def _bias_rows(rng: np.random.Generator, reps: int) -> list[list[Any]]:
         ),
     }
     rows = []
+    bar = _cli.progress(total=len(scenarios) * 3, desc="bias, systems x n")
     for name, ex in scenarios.items():
         root = np.linalg.cholesky(ex.cov)
         oracle = np.array([ex.atoms[a] for a in ATOMS])
@@ -191,20 +197,38 @@ def _bias_rows(rng: np.random.Generator, reps: int) -> list[list[Any]]:
                 bias_atoms = np.mean(values, axis=0) - oracle
                 cells.append(f"{np.abs(bias_atoms).sum():.3f} ({', '.join(f'{b:+.3f}' for b in bias_atoms)})")
             rows.append([name, n, *cells, f"{per_call * 1e3:.1f} ms"])
+            bar.update()
+    bar.close()
     return rows
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(
-        prog="python -m benchmarks.gaussian", description=__doc__.splitlines()[0]
+QUICK = {"max_d": 32, "bias_reps": 20, "repeats": 3, "cap": 10.0}
+"""``--quick``: d up to 32 (no acceptance cases) and 20 draws per bias cell."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = _cli.parser(
+        "gaussian", __doc__, docs="docs/performance.md",
+        duration="over 10 minutes on 2 cores (nine Rprop runs go to the 60 s cap)",
+        quick="--max-d 32 --bias-reps 20 --repeats 3 --cap 10 (under a minute)",
     )
-    parser.add_argument("--cap", type=float, default=60.0, help="seconds per timing and Rprop run (60)")
-    parser.add_argument("--iterations", type=int, default=1000, help="Rprop iterations (1000)")
-    parser.add_argument("--repeats", type=int, default=5, help="runs per median (5)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the systems (0)")
-    parser.add_argument("--max-d", type=int, default=1024, help="largest d in the sweeps (1024)")
-    parser.add_argument("--bias-reps", type=int, default=300, help="draws per bias cell (300; 0 skips)")
-    args = parser.parse_args(argv)
+    parser.add_argument("--cap", type=_cli.positive_float, default=60.0,
+                        help="seconds per timing and Rprop run (60)")
+    parser.add_argument("--iterations", type=_cli.positive_int, default=1000,
+                        help="Rprop iterations (1000)")
+    parser.add_argument("--repeats", type=_cli.positive_int, default=5, help="runs per median (5)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the systems (0)")
+    parser.add_argument("--max-d", type=_cli.positive_int, default=1024,
+                        help="largest d of the systems; the acceptance cases need 1000 and 256 (1024)")
+    parser.add_argument("--bias-reps", type=_cli.nonnegative_int, default=300,
+                        help="draws per bias cell (300; 0 skips)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Print the timing table and the bias table."""
+    args = _cli.parse_args(get_parser(), argv, QUICK)
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     load = os.getloadavg()[0]
@@ -215,11 +239,8 @@ def main(argv: list[str] | None = None) -> None:
         "iterations; errors and gaps in bits\n",
         flush=True,
     )
-    rows = []
-    for name, ex in _systems(rng, args.max_d):
-        rows.append(_timing_row(name, ex, args))
-        print(f"  done {name}", flush=True)
-    print()
+    rows = [_timing_row(name, ex, args) for name, ex in _cli.progress(_systems(rng, args.max_d),
+                                                                     desc="systems")]
     print_table(
         ["system", "pidkit", "max atom error", "certified gap", "status", "cvxpy SDP (time, error)",
          "Rprop unreduced (time, iterations, error)", "Rprop reduced (time, iterations, error)",
@@ -238,4 +259,4 @@ def main(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "gaussian")
