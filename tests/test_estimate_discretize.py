@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
+from sklearn.exceptions import NotFittedError
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pidkit.estimate import Discretizer, clusters_for_samples, discretize, pid_from_representations
+from pidkit.estimate import Discretizer, Projector, clusters_for_samples, discretize, pid_from_representations
 
 
 def _blobs(n: int = 300, k: int = 3, dim: int = 12, seed: int = 0):
@@ -97,6 +98,26 @@ def test_a_clusterer_without_predict_labels_its_rows_and_refuses_to_map_new_ones
         pid_from_representations(codes, X, X, discretizers=(None, disc), bias_correction="none")
     with pytest.raises(TypeError, match=r"clusterer must be a scikit-learn style clusterer with fit_predict"):
         Discretizer(clusterer=object()).fit(X)
+
+
+def test_unfitted_pipelines_raise_sklearns_not_fitted_error():
+    # scikit-learn code catches NotFittedError (or calls check_is_fitted); a plain ValueError
+    # escaped it. NotFittedError is a ValueError, so code catching that still works.
+    from sklearn.utils.estimator_checks import check_estimators_unfitted
+
+    codes, X = _blobs()
+    calls = {
+        "Discretizer": lambda: Discretizer().predict(X),
+        "Discretizer settings": lambda: Discretizer().settings(),
+        "Projector": lambda: Projector().transform(X),
+        "Projector settings": lambda: Projector().settings(),
+    }
+    for kind, call in calls.items():
+        with pytest.raises(NotFittedError, match=rf"^This {kind.split()[0]} is not fitted yet; call fit"):
+            call()
+    with pytest.raises(NotFittedError, match=r"^discretizers: the student Discretizer is not fitted"):
+        pid_from_representations(codes, X, X, discretizers=(None, Discretizer()))
+    check_estimators_unfitted("Discretizer", Discretizer())
 
 
 def test_cluster_rule_from_the_sample_size():

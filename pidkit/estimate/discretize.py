@@ -22,7 +22,7 @@ from pidkit._validate import check_int, check_seed
 
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 from .inputs import check_features
-from .project import check_fitted_input, check_projection, projection_steps
+from .project import check_fitted, check_fitted_input, check_projection, projection_steps
 
 __all__ = ["DEFAULT_CLUSTERS", "Discretizer", "clusters_for_samples", "discretize"]
 
@@ -333,8 +333,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def settings(self) -> dict[str, Any]:
         """JSON-ready description of the fitted pipeline (what a record needs to be traced back)."""
-        if not hasattr(self, "pipeline_"):
-            raise ValueError("This Discretizer is not fitted yet; call fit(X) first.")
+        check_fitted(self)
         return {
             "kind": "clustered",
             "n_features": int(self.n_features_in_),

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.exceptions import NotFittedError
 
 from pidkit._validate import check_int, check_option, check_seed
 
@@ -24,6 +25,7 @@ __all__ = [
     "SVD_SOLVERS",
     "PowerOfTwoScaler",
     "Projector",
+    "check_fitted",
     "check_fitted_input",
     "projection_steps",
 ]
@@ -89,17 +91,23 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
         return X * factor.astype(X.dtype)[:, None]
 
 
+def check_fitted(estimator: Any, first: str = "fit(X)") -> None:
+    """Raise scikit-learn's ``NotFittedError`` (a ValueError) when ``estimator`` (a Projector or
+    Discretizer) is not fitted; ``first`` says what to call."""
+    if not hasattr(estimator, "pipeline_"):
+        raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet; call {first} first.")
+
+
 def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)") -> np.ndarray:
     """``X`` checked as features for the fitted ``estimator`` (a Projector or Discretizer).
 
-    Raises a ValueError naming ``name`` when ``estimator`` is not fitted (``first`` says what to
-    call) or was fitted on another number of features. ``X`` is cast to the dtype the estimator
-    was fitted on (``dtype_``): KMeans refuses float64 rows once fitted on float32, and the
-    reverse.
+    Raises ``NotFittedError`` when ``estimator`` is not fitted (:func:`check_fitted`), and a
+    ValueError naming ``name`` when it was fitted on another number of features. ``X`` is cast to
+    the dtype the estimator was fitted on (``dtype_``): KMeans refuses float64 rows once fitted on
+    float32, and the reverse.
     """
     kind = type(estimator).__name__
-    if not hasattr(estimator, "pipeline_"):
-        raise ValueError(f"This {kind} is not fitted yet; call {first} first.")
+    check_fitted(estimator, first)
     X = check_features(X, name)
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
@@ -277,8 +285,7 @@ class Projector(TransformerMixin, BaseEstimator):
 
     def settings(self) -> dict[str, Any]:
         """JSON-ready description of the fitted pipeline."""
-        if not hasattr(self, "pipeline_"):
-            raise ValueError("This Projector is not fitted yet; call fit(X) first.")
+        check_fitted(self)
         return {
             "kind": "projected",
             "n_features": int(self.n_features_in_),

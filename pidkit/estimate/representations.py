@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
 
 from pidkit._units import check_units, from_nats
 from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
@@ -108,7 +109,7 @@ def _check_discretizers(discretizers: Any, kind: type) -> tuple[Any, Any]:
                 f"pipeline); got {type(d).__name__}."
             )
         if not hasattr(d, "pipeline_"):
-            raise ValueError(f"discretizers: the {side} {name} is not fitted; call fit first.")
+            raise NotFittedError(f"discretizers: the {side} {name} is not fitted; call fit first.")
     return discretizers[0], discretizers[1]
 
 
