@@ -17,7 +17,7 @@ from pidkit._validate import check_confidence, check_int, check_n_jobs, check_op
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
-from .inputs import check_labels
+from .inputs import check_labels, check_same_index
 
 __all__ = ["PIDStatistic", "bootstrap"]
 
@@ -99,7 +99,8 @@ def bootstrap(
     Parameters
     ----------
     y, t, s : array_like of shape (n_samples,)
-        Discrete labels (e.g. cluster ids), one per sample.
+        Discrete labels (e.g. cluster ids), one per sample, paired by position (pandas Series
+        among them must share one index).
     n_boot : int, default=1000
     measure : str, default="broja"
     confidence : float, default=0.95
@@ -139,6 +140,7 @@ def bootstrap(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     joint = joint_from_samples(check_labels(y), t, s)
+    check_same_index({"y": y, "t": t, "s": s})
     result = pid(joint.p, measure=measure, units=units)
     estimate = [getattr(result, name) for name in QUANTITIES]
     statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units)
