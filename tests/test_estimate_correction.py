@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from pidkit import pid
 from pidkit.estimate import (
     BIAS_CORRECTIONS,
+    PIDStatistic,
     PluginBiasWarning,
     atoms_from_informations,
     correct_counts,
@@ -209,7 +210,8 @@ def test_fewer_samples_than_cells_is_an_error_naming_the_fix():
         pid_from_representations(y, t, s)
     with pytest.warns(PluginBiasWarning):
         assert pid_from_representations(y, t, s, bias_correction="none").correction.method == "none"
-    with pytest.raises(ValueError, match=r"counts must be a 3-D array of non-negative integer counts"):
+    with pytest.raises(ValueError, match=r"^counts must be a 3-D array of sample counts of shape \(n_y, n_t, "
+                                         r"n_s\); got shape \(2, 2\), dtype float64\.$"):
         correct_counts(np.ones((2, 2)))
 
 
@@ -253,3 +255,29 @@ def test_corrected_informations_above_their_entropy_bound_are_flagged():
     assert res.i_yt == pytest.approx(h_y, abs=0.01)  # not clipped, and not far above
     counts = np.random.default_rng(5).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
     assert correct_counts(counts).above_bound == ()
+
+
+def test_counts_held_in_floats_are_counts_and_other_tables_are_refused_by_name():
+    # np.histogramdd counts in float64: correct_counts refused them ("non-negative integer counts"
+    # with the dtype only). eb_conditional_entropy took a 3-D table, or probabilities, and returned a
+    # number; PIDStatistic took probabilities and resampled a single sample from them.
+    rng = np.random.default_rng(7)
+    samples = rng.integers(0, 4, (450, 3))
+    counts = np.histogramdd(samples, bins=(np.arange(5),) * 3)[0]
+    assert counts.dtype == np.float64 and counts.sum() == 450
+    fix = correct_counts(counts)
+    assert fix.corrected == correct_counts(counts.astype(int)).corrected
+    assert fix.subsample_sizes == (450, 225, 112)
+    p = counts / 450
+    probabilities = r"It sums to 1, so it looks like probabilities: pass the counts they came from"
+    with pytest.raises(ValueError, match=rf"^counts must be a 3-D array .* non-integer .*{probabilities}"):
+        correct_counts(p)
+    with pytest.raises(ValueError, match=probabilities):
+        PIDStatistic(p)
+    with pytest.raises(ValueError, match=r"^counts must be a 2-D array of sample counts of shape "
+                                         r"\(n_x, n_y\); got shape \(4, 4, 4\), dtype float64\.$"):
+        eb_conditional_entropy(counts)
+    rows = counts.reshape(4, 16).T
+    with pytest.raises(ValueError, match=r"^counts must be a 2-D .*; it holds 1 negative value\(s\)\.$"):
+        eb_conditional_entropy(np.where(rows == rows.max(), -1.0, rows))
+    assert eb_conditional_entropy(rows) == eb_conditional_entropy(rows.astype(int))

@@ -17,7 +17,7 @@ from pidkit._validate import check_confidence, check_int, check_n_jobs, check_op
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
-from .inputs import check_labels, check_same_index
+from .inputs import check_counts, check_labels, check_same_index
 
 __all__ = ["PIDStatistic", "bootstrap"]
 
@@ -48,7 +48,7 @@ class PIDStatistic:
         subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
         n_repeats: int = 1,
     ) -> None:
-        self.counts = np.asarray(counts)
+        self.counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
         self.method = method
         self.measure = measure
         self.units = units

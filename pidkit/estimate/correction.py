@@ -49,6 +49,7 @@ from pidkit.parallel import map_chunks
 from pidkit.resampling import QUANTITIES
 
 from .dirichlet import eb_conditional_entropy
+from .inputs import check_counts
 
 __all__ = [
     "BIAS_CORRECTIONS",
@@ -414,7 +415,9 @@ def correct_counts(
     Parameters
     ----------
     counts : array_like of int, shape (n_y, n_t, n_s)
-        Sample counts of (label, teacher value, student value).
+        Sample counts of (label, teacher value, student value): ints, or floats holding whole
+        numbers (``np.histogramdd``'s counts). A table of probabilities is refused: the
+        correction needs the number of samples.
     method : {"none", "extrapolation", "eb-extrapolation"}, default="eb-extrapolation"
         See the module docstring.
     measure : str, default="broja"
@@ -467,12 +470,7 @@ def correct_counts(
     n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    counts = np.asarray(counts)
-    if counts.ndim != 3 or counts.dtype.kind not in "iu" or (counts < 0).any() or counts.sum() == 0:
-        raise ValueError(
-            "counts must be a 3-D array of non-negative integer counts c[y, t, s] with at least one "
-            f"sample; got shape {counts.shape}, dtype {counts.dtype}."
-        )
+    counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
     n = int(counts.sum())
     if plugin is None:
         plugin = pid(counts / n, measure=measure, units=units, strict=strict)

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln, logsumexp
 
+from .inputs import check_counts
+
 __all__ = [
     "DENSE_ROW_SAMPLES_PER_LABEL",
     "FLOOR_GRID",
@@ -90,7 +92,9 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     Parameters
     ----------
     counts : numpy.ndarray of shape (n_x, n_y)
-        Sample counts of (X = x, Y = y); rows without samples are ignored.
+        Sample counts of (X = x, Y = y), ints or floats holding whole numbers; rows without
+        samples are ignored. Anything else (another shape, probabilities, negative or non-finite
+        entries, no samples at all) is a ValueError.
     base : numpy.ndarray of shape (n_y,), optional
         The floor's shape; default the observed marginal of Y. Labels with zero base mass are
         left out (they cannot occur).
@@ -114,10 +118,8 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     >>> round(eb_conditional_entropy(noise), 1)
     2.3
     """
-    counts = np.asarray(counts, dtype=np.float64)
+    counts = check_counts(counts, "counts", "(n_x, n_y)").astype(np.float64)
     counts = counts[counts.sum(axis=1) > 0]
-    if counts.size == 0:
-        raise ValueError("counts holds no samples; it needs at least one row with a count.")
     if base is None:
         base = counts.sum(axis=0)
     base = np.asarray(base, dtype=np.float64)

@@ -15,6 +15,7 @@ import numpy as np
 from ..samples import check_missing_labels, to_numpy
 
 __all__ = [
+    "check_counts",
     "check_features",
     "check_labels",
     "check_same_index",
@@ -199,3 +200,39 @@ def check_same_index(named: dict[str, Any]) -> None:
             "or, if the rows are already in the same order, drop the indexes with "
             ".reset_index(drop=True) or pass .to_numpy()."
         )
+
+
+def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
+    """Return ``counts`` as an int64 array of sample counts with ``shape.count(",") + 1`` axes.
+
+    Integers, and floats holding whole numbers (``np.histogramdd`` counts in floats) are counts;
+    a table of probabilities, negative, NaN or infinite entries, and a table without samples are a
+    ValueError naming ``name`` (``shape`` names its axes in the message, e.g. ``"(n_y, n_t, n_s)"``).
+    """
+    try:
+        arr = to_numpy(counts)
+    except Exception as exc:
+        raise TypeError(f"{name} must be an array of sample counts; could not convert it: {exc}") from exc
+    ndim = shape.count(",") + 1
+    what = f"{name} must be a {ndim}-D array of sample counts of shape {shape}"
+    if arr.ndim != ndim or arr.dtype.kind not in "iubf":
+        raise ValueError(f"{what}; got shape {arr.shape}, dtype {arr.dtype}.")
+    if arr.dtype.kind == "f":
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{what}; it contains NaN or infinity.")
+        fractional = arr[arr != np.round(arr)]
+        if fractional.size:
+            hint = (
+                " It sums to 1, so it looks like probabilities: pass the counts they came from "
+                "(joint_from_samples(...).counts, or np.rint(p * n_samples).astype(int))."
+                if np.isclose(arr.sum(), 1.0) else ""
+            )
+            raise ValueError(
+                f"{what}; it holds {fractional.size} non-integer value(s) (e.g. {fractional[0]:.6g}).{hint}"
+            )
+    negative = int((arr < 0).sum())
+    if negative:
+        raise ValueError(f"{what}; it holds {negative} negative value(s).")
+    if arr.sum() == 0:
+        raise ValueError(f"{what}; it holds no samples (every count is 0).")
+    return arr.astype(np.int64)
