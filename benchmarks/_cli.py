@@ -83,23 +83,35 @@ def parse_args(
     return args
 
 
-def _number(kind: type, low: float, strict: bool, words: str) -> Callable[[str], Any]:
-    def check(text: str) -> Any:
+def integer(low: int, why: str = "") -> Callable[[str], int]:
+    """An argparse type: an integer of at least ``low``; ``why`` explains the bound."""
+    words = {0: "an integer >= 0", 1: "a positive integer"}.get(low, f"an integer >= {low}") + why
+
+    def check(text: str) -> int:
         try:
-            value = kind(text)
+            value = int(text)
         except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or value < low or (strict and value == low):
+            value = low - 1
+        if value < low:
             raise argparse.ArgumentTypeError(f"expected {words}; got {text!r}")
         return value
 
-    check.__name__ = words  # argparse names the type in some of its messages
     return check
 
 
-positive_int = _number(int, 0, True, "a positive integer")
-nonnegative_int = _number(int, 0, False, "an integer >= 0")
-positive_float = _number(float, 0.0, True, "a positive number")
+def positive_float(text: str) -> float:
+    """An argparse type: a finite number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 0 < value < math.inf:
+        raise argparse.ArgumentTypeError(f"expected a positive number; got {text!r}")
+    return value
+
+
+positive_int = integer(1)
+nonnegative_int = integer(0)
 
 
 def n_jobs(text: str) -> int:
@@ -165,15 +177,15 @@ def run(main: Callable[[], object], name: str) -> NoReturn:
     name : str
         The module's name in ``benchmarks``, for the message.
     """
+    interrupted = False
     try:
         main()
-    except BrokenPipeError:
-        sys.exit(end_closed_output())
-    except KeyboardInterrupt:
-        print(f"\npython -m benchmarks.{name}: interrupted", file=sys.stderr)
-        sys.exit(128 + signal.SIGINT)
-    try:
         sys.stdout.flush()  # a closed pipe can show only here, when the output was short
     except BrokenPipeError:
         sys.exit(end_closed_output())
+    except KeyboardInterrupt:
+        interrupted = True
+    if interrupted:  # here, once the traceback is gone and has closed the progress bars it held
+        print(f"python -m benchmarks.{name}: interrupted", file=sys.stderr)
+        sys.exit(128 + signal.SIGINT)
     sys.exit(0)

@@ -18,7 +18,8 @@ Rows, measured in the same run on the same matrices:
 - ``bootstrap``: :func:`pidkit.estimate.bootstrap` of the cluster ids: one PID solve plus B
   replicates (``--bootstrap``, ``--n-jobs``).
 
-Run: ``python -m benchmarks.estimate [--n 10000] [--widths 8192 32768] [--bootstrap 20] [--n-jobs 1]``.
+Run: ``python -m benchmarks.estimate [--quick] [--n 10000] [--widths 8192 32768] [--bootstrap 20]
+[--n-jobs 1]``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,15 @@ import argparse
 import os
 import platform
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from pidkit import pid
 from pidkit.estimate import bootstrap, discretize, pid_from_representations
+
+from . import _cli
 
 N_CLASSES = 10
 LATENT = 32
@@ -75,18 +78,35 @@ def _load() -> str:
         return "n/a"
 
 
-def main(argv: list[str] | None = None) -> str:
+QUICK = {"n": 2000, "widths": [512], "bootstrap": 2}
+"""``--quick``: 2000 samples of one teacher width, 512, and 2 bootstrap replicates."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = _cli.parser(
+        "estimate", __doc__, docs="docs/estimate.md (Performance)",
+        duration="about 5 minutes on 2 cores and 2.5 GiB of memory (the 32768 width)",
+        quick="--n 2000 --widths 512 --bootstrap 2 (about 5 s)",
+    )
+    parser.add_argument("--n", type=_cli.integer(400, " (10 clusters per side need 400 samples)"),
+                        default=10_000, help="samples (default: 10000)")
+    parser.add_argument("--widths", type=_cli.integer(10, " (the paper recipe keeps 10 components)"),
+                        nargs="+", default=[8192, 32768], help="teacher widths (default: 8192 32768)")
+    parser.add_argument("--bootstrap", type=_cli.nonnegative_int, default=20,
+                        help="bootstrap replicates (default: 20; 0 skips the step)")
+    parser.add_argument("--n-jobs", type=_cli.n_jobs, default=1,
+                        help="bootstrap workers (default: 1; -1: every CPU)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="data seed (default: 0)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> str:
     """Run the benchmark and return the printed table."""
     from sklearn.metrics import adjusted_rand_score
     from threadpoolctl import threadpool_info
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=10_000, help="samples (default: 10000)")
-    parser.add_argument("--widths", type=int, nargs="+", default=[8192, 32768], help="teacher widths")
-    parser.add_argument("--bootstrap", type=int, default=20, help="bootstrap replicates (default: 20)")
-    parser.add_argument("--n-jobs", type=int, default=1, help="bootstrap workers (default: 1)")
-    parser.add_argument("--seed", type=int, default=0, help="data seed (default: 0)")
-    args = parser.parse_args(argv)
+    args = _cli.parse_args(get_parser(), argv, QUICK)
 
     threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
     print(
@@ -97,15 +117,22 @@ def main(argv: list[str] | None = None) -> str:
     rng = np.random.default_rng(args.seed)
     y = rng.integers(0, N_CLASSES, args.n)
     rows = []
+    steps = ["features", "discretize", "paper recipe", "pid_from_representations"]
+    steps += ["bootstrap"] if args.bootstrap else []
+    bar = _cli.progress(total=len(args.widths) * len(steps), desc="widths x steps")
     for d in args.widths:
         T = _features(args.n, d, y, rng, TEACHER_NOISE)
         S = _features(args.n, d // 2, y, rng, STUDENT_NOISE)
+        bar.update()
         shape = f"{args.n} x {d}"
         t_disc, (labels, _) = _timed(lambda T=T: discretize(T))
+        bar.update()
         t_paper, paper_labels = _timed(lambda T=T: _paper_recipe(T))
+        bar.update()
         ari = adjusted_rand_score(labels, paper_labels)
         t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S))
         t_pid, _ = _timed(lambda res=res: pid(res.p))
+        bar.update()
         rows.append((shape, "pidkit discretize (teacher)", t_disc, f"ARI vs paper recipe {ari:.3f}"))
         rows.append((shape, "paper recipe (sklearn defaults, unseeded)", t_paper, "peer"))
         rows.append((shape, f"pid solve {'x'.join(map(str, res.p.shape))}", t_pid, res.pid.method))
@@ -133,7 +160,9 @@ def main(argv: list[str] | None = None) -> str:
                     f"red 95% basic [{lo:.3f}, {hi:.3f}]",
                 )
             )
+            bar.update()
         del T, S
+    bar.close()
 
     headers = ("features", "step", "wall s", "CPU s", "note")
     cells = [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows]
@@ -150,4 +179,4 @@ def main(argv: list[str] | None = None) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "estimate")

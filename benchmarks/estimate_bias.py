@@ -21,7 +21,8 @@ named ``...4``, which have 4 x 4 x 4 = 64 cells):
 - ``xor4``, ``redundant4``, ``dirichlet4-0.5``: the same kinds on 64 cells (used for small n).
 
 The default run (about 3 minutes on 2 cores) is the acceptance grid: the 1000-cell joints at
-n = 450 and 2000, 20 draws. ``--full`` runs every joint at n = 200, 450, 1000, 2000, 5000 and
+n = 450 and 2000, 20 draws; ``--quick`` (xor10 and sum10 at n = 450, 4 draws) shows in seconds
+that it works. ``--full`` runs every joint at n = 200, 450, 1000, 2000, 5000 and
 10,000 (n = 200 only on 64 cells: a 1000-cell joint has 100-cell pairwise tables, more than a
 quarter of 200 samples, and the corrections refuse it).
 
@@ -32,7 +33,7 @@ there), and a second table gives, per joint, n, correction and ``ci_method``, th
 whose 95 % interval (with the kink allowance, clipped at 0) contains the true value of each of the
 seven quantities, and the mean width of those intervals. All ``ci_method`` share the same replicates.
 
-Run: ``python -m benchmarks.estimate_bias [--full] [--draws 20] [--n 450 2000] [--joints ...]
+Run: ``python -m benchmarks.estimate_bias [--quick] [--full] [--draws 20] [--n 450 2000] [--joints ...]
 [--methods ...] [--coverage 0] [--boot-partitions 1] [--n-jobs -1] [--seed 0]``.
 """
 
@@ -41,9 +42,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import sys
 import time
 import zlib
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -58,6 +59,8 @@ from pidkit.estimate import (
     correct_counts,
 )
 from pidkit.resampling import QUANTITIES
+
+from . import _cli
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 DEFAULT_N = (450, 2000)
@@ -183,6 +186,7 @@ def run(
 
     methods = ("none", *(m for m in methods if m != "none"))  # the plug-in is every ratio's base
     rows = []
+    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
     for name in joints:
         p = JOINTS[name]()
         truth = pid(p)
@@ -196,7 +200,7 @@ def run(
                 delayed(_one_draw)(p, n, int(s), methods, coverage, partitions) for s in seeds
             )
             seconds = time.perf_counter() - start
-            print(f"  {name} n={n}: {draws} draws in {seconds:.0f} s", file=sys.stderr, flush=True)
+            bar.update()
             plug = None
             for method in methods:
                 est = np.array([r[method]["atoms"] for r in results])
@@ -222,6 +226,7 @@ def run(
                             "width": (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist(),
                         }
                 rows.append(row)
+    bar.close()
     return rows
 
 
@@ -283,27 +288,40 @@ def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> st
     )
 
 
-def main(argv: list[str] | None = None) -> str:
-    """Run the benchmark, print the table and return it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+QUICK = {"joints": ["xor10", "sum10"], "n": [450], "draws": 4}
+"""``--quick``: two joints at one size, 4 draws each."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = _cli.parser(
+        "estimate_bias", __doc__, docs="docs/estimate.md",
+        duration="about 3 minutes on 2 cores (--full took 9 to 26 minutes at load 4 to 9, "
+                 "--coverage 40 12 minutes)",
+        quick="--joints xor10 sum10 --n 450 --draws 4 (about 30 s)",
+    )
     parser.add_argument("--full", action="store_true", help="every joint at n = 200 ... 10000")
-    parser.add_argument("--draws", type=int, default=20, help="samples drawn per joint and n (default: 20)")
-    parser.add_argument("--n", type=int, nargs="+", help="sample sizes (default: 450 2000)")
-    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS),
-                        help="joints (default: the 1000-cell ones)")
-    parser.add_argument("--methods", nargs="+", choices=BIAS_CORRECTIONS,
-                        help="corrections (default: all; the plug-in is always run)")
-    parser.add_argument("--coverage", type=int, default=0, metavar="B",
+    parser.add_argument("--draws", type=_cli.positive_int, default=20,
+                        help="samples drawn per joint and n (default: 20)")
+    parser.add_argument("--n", type=_cli.positive_int, nargs="+", help="sample sizes (default: 450 2000)")
+    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS), metavar="NAME",
+                        help=f"joints: {', '.join(JOINTS)} (default: the 1000-cell ones)")
+    parser.add_argument("--methods", nargs="+", choices=BIAS_CORRECTIONS, metavar="NAME",
+                        help=f"corrections: {', '.join(BIAS_CORRECTIONS)} (default: all; the plug-in "
+                             "is always run)")
+    parser.add_argument("--coverage", type=_cli.nonnegative_int, default=0, metavar="B",
                         help="bootstrap replicates per draw for interval coverage (default: 0, off)")
-    parser.add_argument("--boot-partitions", type=int, default=1,
+    parser.add_argument("--boot-partitions", type=_cli.positive_int, default=1,
                         help="random partitions per subsample size in each replicate (default: 1)")
-    parser.add_argument("--n-jobs", type=int, default=-1, help="joblib workers over draws (default: -1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
-    args = parser.parse_args(argv)
-    if args.draws < 1:
-        parser.error("--draws must be at least 1")
-    if args.coverage < 0 or args.boot_partitions < 1:
-        parser.error("--coverage must be at least 0 and --boot-partitions at least 1")
+    parser.add_argument("--n-jobs", type=_cli.n_jobs, default=-1,
+                        help="joblib workers over draws (default: -1, every CPU)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the draws (default: 0)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    """Run the benchmark, print the table and return it."""
+    args = _cli.parse_args(get_parser(), argv, QUICK)
     joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
     sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
     print(
@@ -333,4 +351,4 @@ def main(argv: list[str] | None = None) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "estimate_bias")
