@@ -34,9 +34,9 @@ This benchmark measures, on the joints and sizes of ``benchmarks.estimate_bias``
    and with the kink allowance. ``python -m benchmarks.estimate_bias --coverage B`` compares the
    corrections and ``ci_method`` (always with the allowance).
 
-Run: ``python -m benchmarks.estimate_kink [--draws 20] [--n 450 2000] [--joints ...] [--boot 40]
-[--slow] [--coverage 0] [--n-jobs -1] [--seed 0]``. On the shared 2-core machine the default grid
-took about 5 minutes, 12 with ``--slow``, and ``--coverage 20`` added about 8.
+Run: ``python -m benchmarks.estimate_kink [--quick] [--draws 20] [--n 450 2000] [--joints ...]
+[--boot 40] [--slow] [--coverage 0] [--n-jobs -1] [--seed 0]``. On the shared 2-core machine the
+default grid took about 5 minutes, 12 with ``--slow``, and ``--coverage 20`` added about 8.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ import argparse
 import math
 import os
 import platform
-import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -63,6 +63,8 @@ from pidkit.estimate import (
 )
 from pidkit.estimate.correction import DEFAULT_SUBSAMPLES, solve_tables, subsample_tables
 from pidkit.resampling import QUANTITIES
+
+from . import _cli
 
 SHIFT = np.array([-1.0, 1.0, 1.0, -1.0])
 """How the four atoms move when U moves by +1."""
@@ -185,6 +187,7 @@ def run(
     from joblib import Parallel, delayed
 
     rows = []
+    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
     for name in joints:
         p = JOINTS[name]()
         truth = pid(p)
@@ -192,12 +195,10 @@ def run(
         u_true = (truth.uni_t + truth.uni_s) / 2
         for n in sizes:
             seeds = draw_seeds(seed, n, name, draws)
-            start = time.perf_counter()
             results = Parallel(n_jobs=n_jobs)(
                 delayed(_one_draw)(p, n, int(s), n_boot, slow, coverage) for s in seeds
             )
-            print(f"  {name} n={n}: {draws} draws in {time.perf_counter() - start:.0f} s", file=sys.stderr,
-                  flush=True)
+            bar.update()
             plug = np.array([r["plugin"] for r in results])
             plug_bias = float(np.abs(plug.mean(axis=0) - true).sum())
             plug_rmse = float(np.sqrt(((plug - true) ** 2).mean(axis=0)).sum())
@@ -220,6 +221,7 @@ def run(
                     row["coverage"][kind] = (inside.mean(axis=0).tolist(),
                                              (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist())
             rows.append(row)
+    bar.close()
     return rows
 
 
@@ -249,23 +251,37 @@ def tables(rows: list[dict[str, Any]]) -> str:
     return out
 
 
-def main(argv: list[str] | None = None) -> str:
-    """Run the study, print the tables and return them."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--draws", type=int, default=20, help="samples drawn per joint and n (default: 20)")
-    parser.add_argument("--n", type=int, nargs="+", help="sample sizes (default: 450 2000)")
-    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS),
-                        help="joints (default: the 1000-cell ones)")
-    parser.add_argument("--boot", type=int, default=40, help="plug-in resamples per draw (default: 40)")
+QUICK = {"joints": ["sum10"], "n": [450], "draws": 4, "boot": 10}
+"""``--quick``: sum10 at n = 450, 4 draws of 10 resamples."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the study."""
+    parser = _cli.parser(
+        "estimate_kink", __doc__, docs="docs/estimate.md (The kink)",
+        duration="about 5 minutes on 2 cores, 12 with --slow",
+        quick="--joints sum10 --n 450 --draws 4 --boot 10 (about 10 s)",
+    )
+    parser.add_argument("--draws", type=_cli.positive_int, default=20,
+                        help="samples drawn per joint and n (default: 20)")
+    parser.add_argument("--n", type=_cli.positive_int, nargs="+", help="sample sizes (default: 450 2000)")
+    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS), metavar="NAME",
+                        help=f"joints: {', '.join(JOINTS)} (default: the 1000-cell ones)")
+    parser.add_argument("--boot", type=_cli.positive_int, default=40,
+                        help="plug-in resamples per draw (default: 40)")
     parser.add_argument("--slow", action="store_true",
                         help="add the delete-one jackknife and the corrections on a shrunk joint")
-    parser.add_argument("--coverage", type=int, default=0,
+    parser.add_argument("--coverage", type=_cli.nonnegative_int, default=0, metavar="B",
                         help="bootstrap replicates per draw for interval coverage (default: 0, off)")
-    parser.add_argument("--n-jobs", type=int, default=-1, help="joblib workers over draws (default: -1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the draws (default: 0)")
-    args = parser.parse_args(argv)
-    if args.draws < 1 or args.boot < 1 or args.coverage < 0:
-        parser.error("--draws and --boot must be at least 1, --coverage at least 0")
+    parser.add_argument("--n-jobs", type=_cli.n_jobs, default=-1,
+                        help="joblib workers over draws (default: -1, every CPU)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the draws (default: 0)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    """Run the study, print the tables and return them."""
+    args = _cli.parse_args(get_parser(), argv, QUICK)
     joints = args.joints or list(DEFAULT_JOINTS)
     sizes = args.n or list(DEFAULT_N)
     print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
@@ -280,4 +296,4 @@ def main(argv: list[str] | None = None) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "estimate_kink")
