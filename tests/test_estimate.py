@@ -576,3 +576,15 @@ def test_repr_says_when_pca_was_skipped_and_when_a_pipeline_was_reused():
     assert repr(pid_from_representations(y, t, s, estimator="gaussian")).splitlines()[-1] == (
         "  S: 6 features -> l2 -> no PCA (10 components would keep every feature) -> 6 Gaussian dimensions"
     )
+
+
+def test_the_docs_runnable_example_passes_as_a_plain_doctest():
+    import doctest
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "estimate.md").read_text(encoding="utf-8")
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
+    assert len(blocks) == 1
+    test = doctest.DocTestParser().get_doctest(blocks[0], {}, "estimate.md", "docs/estimate.md", 0)
+    runner = doctest.DocTestRunner(optionflags=0)
+    runner.run(test)
+    assert runner.summarize(verbose=False) == (0, 8)
