@@ -86,7 +86,7 @@ def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "estimate", __doc__, docs="docs/estimate.md (Performance)",
-        duration="about 5 minutes on 2 cores and 2.5 GiB of memory (the 32768 width)",
+        duration="about 2 minutes on 2 cores and 4.5 GiB of memory (peak, with the 32768 width)",
         quick="--n 2000 --widths 512 --bootstrap 2 (about 5 s)",
     )
     parser.add_argument("--n", type=_cli.integer(400, " (10 clusters per side need 400 samples)"),
