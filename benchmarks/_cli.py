@@ -112,19 +112,6 @@ def _finite(text: str, *, positive: bool) -> float:
     return value + 0.0  # -0 as 0
 
 
-def _finite(text: str, *, positive: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (0 < value if positive else 0 <= value) or value == math.inf:
-        raise argparse.ArgumentTypeError(
-            f"expected a {'positive' if positive else 'finite'} number{'' if positive else ' >= 0'}; "
-            f"got {text!r}"
-        )
-    return value + 0.0  # -0 as 0
-
-
 def positive_float(text: str) -> float:
     """An argparse type: a finite number above 0."""
     return _finite(text, positive=True)

@@ -3,6 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.distill_cost                       # both pairs, CPU, 2 threads (~3 min)
+    python -m benchmarks.distill_cost --quick               # digits pair, 5 s of rounds
     python -m benchmarks.distill_cost --pairs digits --budget 20
     python -m benchmarks.distill_cost --threads 1 --clock cpu   # on a busy shared machine
     python -m benchmarks.distill_cost --device cuda --amp   # on a GPU: bf16 autocast, images/s
@@ -41,7 +42,6 @@ import copy
 import os
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,6 +50,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from benchmarks import _cli
 from benchmarks._timing import print_table
 from pidkit_distill.methods import Distiller, available_methods, get_method
 from pidkit_distill.models import build_model
@@ -205,16 +206,27 @@ def summarise(pair: str, variants: Sequence[Variant], times: dict[str, list[floa
     return rows
 
 
+QUICK = {"pairs": ["digits"], "budget": 5.0, "warmup": 1}
+"""``--quick``: the digits pair, 5 s of timed rounds."""
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.distill_cost",
-                                     description=__doc__.split("\n\n")[0])
+    parser = _cli.parser(
+        "distill_cost", __doc__, docs="docs/performance.md (Distillation cost)",
+        duration="about 3 minutes on 2 cores (--budget seconds of rounds per pair, plus building "
+                 "the models and counting their FLOPs)",
+        quick="--pairs digits --budget 5 --warmup 1 (about 20 s)",
+    )
     parser.add_argument("--pairs", nargs="+", default=list(PAIRS), choices=list(PAIRS),
                         help="teacher/student pairs (default: wrn digits)")
     parser.add_argument("--methods", nargs="+", default=None, choices=available_methods(),
-                        help="methods (default: every registered one; bas and kd always run)")
-    parser.add_argument("--batch", type=int, default=64, help="batch size (default: 64)")
-    parser.add_argument("--threads", type=int, default=2,
+                        metavar="NAME",
+                        help=f"methods: {', '.join(available_methods())} (default: all; bas and kd "
+                             "always run)")
+    parser.add_argument("--batch", type=_cli.integer(2, " (ITRD and MIMKD need batch statistics)"),
+                        default=64, help="batch size (default: 64)")
+    parser.add_argument("--threads", type=_cli.positive_int, default=2,
                         help="torch CPU threads (default: 2)")
     parser.add_argument("--clock", default="wall", choices=list(CLOCKS),
                         help="wall: elapsed time (default); cpu: this process's CPU time, which "
@@ -224,44 +236,34 @@ def get_args_parser() -> argparse.ArgumentParser:
                         help="device (default: cpu)")
     parser.add_argument("--amp", action="store_true",
                         help="bf16 autocast, as the trainer's run.amp (CUDA only)")
-    parser.add_argument("--grad-clip", type=float, default=0.0,
+    parser.add_argument("--grad-clip", type=_cli.nonnegative_float, default=0.0,
                         help="clip the gradient norm, as optim.grad_clip (default: 0 = off)")
-    parser.add_argument("--warmup", type=int, default=2,
+    parser.add_argument("--warmup", type=_cli.nonnegative_int, default=2,
                         help="untimed iterations per variant first (default: 2)")
-    parser.add_argument("--budget", type=float, default=60.0,
-                        help="seconds of timed rounds per pair (default: 60)")
-    parser.add_argument("--rounds", type=int, default=200,
+    parser.add_argument("--budget", type=_cli.positive_float, default=60.0,
+                        help="seconds of timed rounds per pair (default: 60; at least 5 rounds)")
+    parser.add_argument("--rounds", type=_cli.integer(5, " (the rounds' medians need 5)"), default=200,
                         help="at most this many rounds per pair (default: 200)")
-    parser.add_argument("--mimkd-critic-hidden", type=int, default=512,
+    parser.add_argument("--mimkd-critic-hidden", type=_cli.positive_int, default=512,
                         help="filters of MIMKD's critics (default: 512, the paper's)")
     return parser
 
 
-def _check_args(args: argparse.Namespace) -> None:
-    for name in ("batch", "threads", "rounds", "mimkd_critic_hidden"):
-        if getattr(args, name) < 1:
-            raise ValueError(f"--{name.replace('_', '-')} must be >= 1; got {getattr(args, name)}")
-    if args.batch < 2:
-        raise ValueError(f"--batch must be >= 2 (ITRD and MIMKD need batch statistics); "
-                         f"got {args.batch}")
-    if args.warmup < 0 or args.budget < 0 or args.grad_clip < 0:
-        raise ValueError("--warmup, --budget and --grad-clip must be >= 0")
+def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The checks that involve two options or the machine; one line on stderr and exit 2."""
     if args.device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("--device cuda but CUDA is not available; use --device cpu")
+        parser.error("--device cuda but CUDA is not available; use --device cpu")
     if args.clock == "cpu" and args.device == "cuda":
-        raise ValueError("--clock cpu measures CPU time, not GPU time; use --clock wall on CUDA")
+        parser.error("--clock cpu measures CPU time, not GPU time; use --clock wall on CUDA")
     if args.amp and args.device != "cuda":
-        raise ValueError("--amp needs --device cuda (the trainer's bf16 autocast is CUDA only)")
+        parser.error("--amp needs --device cuda (the trainer's bf16 autocast is CUDA only)")
 
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Time every method on every pair and print the table; returns its markdown."""
-    args = get_args_parser().parse_args(argv)
-    try:
-        _check_args(args)
-    except ValueError as exc:
-        print(f"distill_cost: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
+    parser = get_args_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    _check_args(parser, args)
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     methods = list(dict.fromkeys(["bas", "kd", *(args.methods or available_methods())]))
@@ -272,18 +274,22 @@ def main(argv: Sequence[str] | None = None) -> str:
           f"{args.clock} clock, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
     rows = []
+    bar = _cli.progress(total=3 * len(args.pairs), desc="pairs x (build, count FLOPs, time)")
     for pair in args.pairs:
         variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
                                   grad_clip=args.grad_clip, methods=methods,
                                   mimkd_critic_hidden=args.mimkd_critic_hidden)
+        bar.update()
         work = {v.label: count_work(v.step) for v in variants}
+        bar.update()
         times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
                             max_rounds=args.rounds, clock=CLOCKS[args.clock])
+        bar.update()
         rows += summarise(pair, variants, times, batch=args.batch, work=work)
-        print(f"# {pair}: {len(times['bas'])} rounds", flush=True)
+    bar.close()
     return print_table(["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s",
                         "GFLOP", "GFLOP ÷ KD", "layer calls", "rounds"], rows)
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "distill_cost")
