@@ -352,7 +352,7 @@ def test_result_repr_and_dict():
     res = pid_from_representations(y, t_feat, s_feat, n_clusters=2, bootstrap=10, units="nats")
     assert isinstance(res, RepresentationPID)
     text = repr(res)
-    for fragment in ("n=4000", "2x2x2", "red", f"95% {DEFAULT_CI_METHOD} interval", "(nats)",
+    for fragment in ("n=4000", "2x2x2", "red", f"95% {DEFAULT_CI_METHOD} interval, B=10   (nats)",
                      "KMeans 2 (seed 0", "bias_correction=eb-extrapolation",
                      "subsample sizes [4000, 2000, 1000] x 8"):
         assert fragment in text
@@ -426,6 +426,8 @@ def test_bad_data(change, error, match):
         ({"n_components": 0}, ValueError, r"n_components must be an int >= 1"),
         ({"bootstrap": -1}, ValueError, r"bootstrap must be an int >= 0"),
         ({"bootstrap": True}, TypeError, r"bootstrap must be an int"),
+        ({"bootstrap": 1}, ValueError, r"^bootstrap=1: one replicate has no spread, so its interval would "
+                                       r"have zero width; pass 0 for no intervals, or at least 2"),
         ({"confidence": 1.5}, ValueError, r"confidence must be a float in \(0, 1\)"),
         ({"ci_method": "bca"}, ValueError, r"ci_method must be one of"),
         ({"n_jobs": 0}, ValueError, r"n_jobs must be None"),
@@ -461,6 +463,8 @@ def test_discretizer_misuse():
         Discretizer(n_clusters=3, n_init=0).fit(t)
     with pytest.raises(ValueError, match=r"n_boot must be an int >= 1"):
         bootstrap(y, y, y, n_boot=0)
+    with pytest.raises(ValueError, match=r"^n_boot=1: one replicate .* zero width; pass at least 2 \("):
+        bootstrap(y, y, y, n_boot=1)  # an interval [x, x] once
 
 
 def _obj_with_nan(labels):

@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 
 from pidkit._errors import SolverError
-from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit._validate import check_confidence, check_n_jobs, check_option, check_seed
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
-from .inputs import check_counts, check_labels, check_same_index
+from .inputs import check_counts, check_labels, check_replicates, check_same_index
 
 __all__ = ["PIDStatistic", "bootstrap"]
 
@@ -134,7 +134,7 @@ def bootstrap(
     from pidkit._units import check_units
 
     check_units(units)
-    n_boot = check_int(n_boot, "n_boot", minimum=1)
+    n_boot = check_replicates(n_boot, "n_boot", none=False)
     check_confidence(confidence)
     check_option(ci_method, "ci_method", CI_METHODS)
     check_n_jobs(n_jobs)

@@ -12,12 +12,14 @@ from typing import Any
 
 import numpy as np
 
+from .._validate import check_int
 from ..samples import check_missing_labels, to_numpy
 
 __all__ = [
     "check_counts",
     "check_features",
     "check_labels",
+    "check_replicates",
     "check_same_index",
     "check_two_classes",
     "labels_or_features",
@@ -236,3 +238,16 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     if arr.sum() == 0:
         raise ValueError(f"{what}; it holds no samples (every count is 0).")
     return arr.astype(np.int64)
+
+
+def check_replicates(value: Any, name: str, *, none: bool) -> int:
+    """Return the number of bootstrap replicates ``value``: at least 2, or 0 when ``none`` allows
+    no bootstrap. One replicate has no spread: its "interval" would have zero width."""
+    value = check_int(value, name, minimum=0 if none else 1)
+    if value == 1:
+        zero = "0 for no intervals, or " if none else ""
+        raise ValueError(
+            f"{name}=1: one replicate has no spread, so its interval would have zero width; pass "
+            f"{zero}at least 2 (a few hundred for 95 % intervals)."
+        )
+    return value

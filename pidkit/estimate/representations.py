@@ -42,7 +42,7 @@ from .correction import (
     correct_counts,
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
-from .inputs import check_labels, check_same_index, check_two_classes, labels_or_features
+from .inputs import check_labels, check_replicates, check_same_index, check_two_classes, labels_or_features
 from .project import NORMALIZE_OPTIONS, Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
@@ -221,10 +221,11 @@ def pid_from_representations(
         settings then apply and are recorded): :class:`Discretizer` for the discrete estimator,
         :class:`Projector` for the Gaussian one; ``None`` entries are fitted on these samples.
     bootstrap : int, default=0
-        Number of bootstrap replicates; ``0`` computes no intervals. Discrete: each replicate is a
-        multinomial resample of the counts that goes through the same correction (with one random
-        partition per subsample size). Gaussian: each replicate resamples the rows (of the fitted
-        components) and is estimated the same way.
+        Number of bootstrap replicates; ``0`` computes no intervals, ``1`` is an error (one
+        replicate has no spread). Discrete: each replicate is a multinomial resample of the counts
+        that goes through the same correction (with one random partition per subsample size).
+        Gaussian: each replicate resamples the rows (of the fitted components) and is estimated
+        the same way.
     confidence : float, default=0.95
         Nominal coverage of the intervals, in (0, 1).
     ci_method : {"auto", "centred", "basic", "percentile"}, default="auto"
@@ -286,7 +287,7 @@ def pid_from_representations(
     if n_components is not None:
         check_int(n_components, "n_components", minimum=1)
     n_clusters = _check_n_clusters(n_clusters)
-    n_boot = check_int(bootstrap, "bootstrap", minimum=0)
+    n_boot = check_replicates(bootstrap, "bootstrap", none=True)
     check_confidence(confidence)
     ci_method = resolve_ci_method(ci_method, corrected=method != "none")
     check_n_jobs(n_jobs)

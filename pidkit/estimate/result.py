@@ -182,7 +182,8 @@ class RepresentationPID:
         ]
         head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
         if self.intervals is not None:
-            head += f"   {self.settings['confidence']:.0%} {self.settings['ci_method']} interval"
+            head += (f"   {self.settings['confidence']:.0%} {self.settings['ci_method']} interval, "
+                     f"B={self.settings['bootstrap']}")
         lines.append(f"{head}   ({u})")
         for name in QUANTITIES:
             row = f"  {name:<8} {fix.corrected[name]:>10.6f} {fix.plugin[name]:>10.6f}"
