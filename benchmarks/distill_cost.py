@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.distill_cost                       # both pairs, CPU, 2 threads (~3 min)
-    python -m benchmarks.distill_cost --quick               # digits pair, 5 s of rounds
+    python -m benchmarks.distill_cost --quick               # digits pair, 5 s of rounds (~45 s)
     python -m benchmarks.distill_cost --pairs digits --budget 20
     python -m benchmarks.distill_cost --threads 1 --clock cpu   # on a busy shared machine
     python -m benchmarks.distill_cost --device cuda --amp   # on a GPU: bf16 autocast, images/s
@@ -216,7 +216,8 @@ def get_args_parser() -> argparse.ArgumentParser:
         "distill_cost", __doc__, docs="docs/performance.md (Distillation cost)",
         duration="about 3 minutes on 2 cores (--budget seconds of rounds per pair, plus building "
                  "the models and counting their FLOPs)",
-        quick="--pairs digits --budget 5 --warmup 1 (about 20 s)",
+        quick="--pairs digits --budget 5 --warmup 1 (about 45 s: MIMKD's 512-filter critics take "
+              "over 1 s an iteration)",
     )
     parser.add_argument("--pairs", nargs="+", default=list(PAIRS), choices=list(PAIRS),
                         help="teacher/student pairs (default: wrn digits)")
