@@ -423,7 +423,8 @@ def test_bad_data(change, error, match):
         ({"normalize": "l1"}, ValueError, r"normalize must be one of \['l2', None\]; got 'l1'"),
         ({"n_clusters": 1}, ValueError, r"n_clusters must be an int >= 2; got 1"),
         ({"n_clusters": 2.5}, TypeError, r"n_clusters must be an int"),
-        ({"n_components": 0}, ValueError, r"n_components must be an int >= 1"),
+        ({"n_components": 0}, ValueError, r"n_components must be an int >= 1 or None \(no PCA\); got 0\.$"),
+        ({"n_components": "auto"}, TypeError, r"n_components must be an int >= 1 or None \(no PCA\); got 'a"),
         ({"bootstrap": -1}, ValueError, r"bootstrap must be an int >= 0"),
         ({"bootstrap": True}, TypeError, r"bootstrap must be an int"),
         ({"bootstrap": 1}, ValueError, r"^bootstrap=1: one replicate has no spread, so its interval would "

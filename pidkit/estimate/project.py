@@ -10,13 +10,14 @@ project on the leading principal components. The discrete estimator then cluster
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
-from pidkit._validate import check_int, check_option, check_seed
+from pidkit._validate import check_option, check_seed
 
 from .inputs import check_features
 
@@ -120,7 +121,13 @@ def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)")
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
     """Raise a clear error for projection settings :func:`projection_steps` cannot use."""
     if n_components is not None:
-        check_int(n_components, "n_components", minimum=1)
+        if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
+            raise TypeError(
+                f"n_components must be an int >= 1 or None (no PCA); got {n_components!r} "
+                f"({type(n_components).__name__})."
+            )
+        if n_components < 1:
+            raise ValueError(f"n_components must be an int >= 1 or None (no PCA); got {n_components!r}.")
     check_option(normalize, "normalize", NORMALIZE_OPTIONS)
     check_option(svd_solver, "svd_solver", SVD_SOLVERS)
 

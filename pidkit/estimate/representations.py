@@ -43,7 +43,7 @@ from .correction import (
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
 from .inputs import check_labels, check_replicates, check_same_index, check_two_classes, labels_or_features
-from .project import NORMALIZE_OPTIONS, Projector
+from .project import Projector, check_projection
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
 __all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
@@ -283,9 +283,7 @@ def pid_from_representations(
     method = resolve_bias_correction(bias_correction, estimator)
     parts = check_subsamples(subsamples)
     n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
-    check_option(normalize, "normalize", NORMALIZE_OPTIONS)
-    if n_components is not None:
-        check_int(n_components, "n_components", minimum=1)
+    check_projection(n_components, normalize, "auto")
     n_clusters = _check_n_clusters(n_clusters)
     n_boot = check_replicates(bootstrap, "bootstrap", none=True)
     check_confidence(confidence)
