@@ -17,6 +17,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _cdd
+
 _INSTALL_HINT = (
     "needs pycddlib for exact rational vertex enumeration; install it with "
     "`pip install pidkit[exact]` (or `pip install pycddlib`; building it needs the system "
@@ -146,13 +148,13 @@ def vertices(
     augmented = [
         [Fraction(row[j]) for j in perm] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)
     ]
-    polytope = _enumerate(cdd, augmented, n)
+    polytope = _enumerate(cdd, augmented, n, measure)
     points = np.empty_like(polytope.points)
     points[:, perm] = polytope.points
     return Polytope(points, [perm[j] for j in polytope.free], polytope.free_exact)
 
 
-def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int) -> Polytope:
+def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int, measure: str) -> Polytope:
     reduced, pivots, consistent = row_reduce(augmented, n)
     if not consistent:
         raise ValueError("internal error: the polytope's equality system is inconsistent.")
@@ -168,8 +170,7 @@ def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int) -> Polytope:
         unit = [0] * (len(free) + 1)
         unit[k + 1] = 1
         ineq.append(unit)
-    mat = cdd.matrix_from_array(ineq, rep_type=cdd.RepType.INEQUALITY)
-    generators = cdd.copy_generators(cdd.polyhedron_from_matrix(mat)).array
+    generators = _cdd.generators(cdd, ineq, measure)
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
     points = _exact_points(generators, reduced, pivots, free, n)

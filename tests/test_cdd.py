@@ -1,0 +1,93 @@
+"""Vertex enumeration in a child process: same vertices, clear failures, and Ctrl-C stops it."""
+
+from __future__ import annotations
+
+import importlib.util
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit import _cdd, _polytope
+from pidkit.redundancy.gh import gh_polytope
+from pidkit.redundancy.vertex_lp import exact_joint
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
+)
+
+
+def test_a_child_process_finds_the_same_vertices(monkeypatch: pytest.MonkeyPatch) -> None:
+    p = np.random.default_rng(5).dirichlet(np.ones(18)).reshape(2, 3, 3)
+    cells, rows, rhs, _ = gh_polytope(exact_joint(p))
+    here = _polytope.vertices(rows, rhs, len(cells), measure="gh")
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    child = _polytope.vertices(rows, rhs, len(cells), measure="gh")
+    assert len(here.points) == 328  # this joint's polytope, as enumerated before the child existed
+    assert child.free == here.free
+    assert child.free_exact == here.free_exact
+    np.testing.assert_array_equal(child.points, here.points)
+
+
+def test_numbers_with_thousands_of_digits_cross_to_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cdd.gmp
+
+    big = 3**9000  # past Python's 4300-digit limit on int <-> decimal str
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    vertices = _cdd.generators(cdd.gmp, [[0, big], [big, -1]], "gh")  # 0 <= z <= big
+    assert sorted(v[1] for v in vertices) == [0, big]
+
+
+def test_a_failing_child_names_the_measure(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cdd.gmp
+
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    with pytest.raises(RuntimeError, match=r"measure 'prec': the vertex enumeration's child process failed"):
+        _cdd.generators(cdd.gmp, [[0, 1], [1]], "prec")  # ragged rows: cddlib refuses them
+
+
+def test_gh_on_a_large_joint_answers_as_before() -> None:
+    # 24 cells: over the child-process threshold (polytope of 24 facets, 1377 vertices).
+    p = np.random.default_rng(5)
+    p.dirichlet(np.ones(18))
+    joint = p.dirichlet(np.ones(24)).reshape(2, 3, 4)
+    r = pidkit.pid(joint, measure="gh")
+    assert r.diagnostics["n_vertices"] == 1377
+    assert r.red == pytest.approx(0.009518326334899931, abs=1e-12)
+
+
+def test_ctrl_c_stops_a_long_enumeration() -> None:
+    # I_GH of a random 4x3x3 joint enumerates for more than ten minutes; cddlib never returns to
+    # Python meanwhile, so before the child process an interrupt waited for all of it.
+    script = textwrap.dedent(
+        """
+        import signal, sys, time
+        import numpy as np, psutil, pidkit
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # a background job ignores SIGINT
+        p = np.random.default_rng(5).dirichlet(np.ones(36)).reshape(4, 3, 3)
+        print("started", flush=True)
+        try:
+            pidkit.pid(p, measure="gh")
+        except KeyboardInterrupt:
+            print("interrupted; children left:", len(psutil.Process().children()), flush=True)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "started\n"
+    time.sleep(2.0)  # into the enumeration
+    start = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert time.monotonic() - start < 30, "the interrupt waited for the enumeration"
+    assert out == "interrupted; children left: 0\n", err
+    assert proc.returncode == 0
