@@ -42,21 +42,30 @@ def _in_this_process(cdd: Any, rows: list[list[int]]) -> list[list[Fraction]]:
     return [list(row) for row in cdd.copy_generators(cdd.polyhedron_from_matrix(matrix)).array]
 
 
-def _in_a_child(rows: list[list[int]], measure: str) -> list[list[Fraction]]:
+def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fraction]]:
     request = json.dumps({"path": sys.path, "rows": [[hex(v) for v in row] for row in rows]})
-    with subprocess.Popen(
-        [sys.executable, "-I", "-c", _CHILD],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    ) as child:
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+    except OSError:  # no process can be started here (a sandbox): enumerate in this one
+        return _in_this_process(cdd, rows)
+    with child:
         try:
             out, err = child.communicate(request.encode())
         except BaseException:  # KeyboardInterrupt above all: stop the enumeration with us
             child.kill()
             child.wait()
             raise
+    if child.returncode < 0:
+        raise RuntimeError(
+            f"measure {measure!r}: the vertex enumeration's child process was killed by signal "
+            f"{-child.returncode} (out of memory, if the kernel's OOM killer stopped it)"
+        )
     if child.returncode != 0:
         reason = err.decode(errors="replace").strip().splitlines()
         raise RuntimeError(
@@ -80,5 +89,5 @@ def generators(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fract
     [[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(1, 1)]]
     """
     if len(rows) >= CHILD_PROCESS_FACETS and sys.executable:
-        return _in_a_child(rows, measure)
+        return _in_a_child(cdd, rows, measure)
     return _in_this_process(cdd, rows)

@@ -51,6 +51,17 @@ def test_a_failing_child_names_the_measure(monkeypatch: pytest.MonkeyPatch) -> N
         _cdd.generators(cdd.gmp, [[0, 1], [1]], "prec")  # ragged rows: cddlib refuses them
 
 
+def test_without_processes_it_enumerates_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cdd.gmp
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("no processes in this sandbox")
+
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    assert sorted(_cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "gh")) == [[1, 0], [1, 1]]
+
+
 def test_gh_on_a_large_joint_answers_as_before() -> None:
     # 24 cells: over the child-process threshold (polytope of 24 facets, 1377 vertices).
     p = np.random.default_rng(5)
