@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.distill_cpu                          # the full grid (about 30 min)
-    python -m benchmarks.distill_cpu --seeds 1 --epochs 8     # smoke run
+    python -m benchmarks.distill_cpu --quick                  # digits, BAS and KD, 2 epochs
 
 The grid is the demo's setting (``pidkit-distill demo``, ``docs/distill.md``) widened to every
 method and three seeds. The student sees a class-stratified fraction of the training split
@@ -38,6 +38,9 @@ at the end; the table gives its final atoms and their change from epoch 0.
 
 Runs execute in ``--jobs`` processes with one thread each; ``OUT/results.jsonl`` (one JSON line
 per run) makes the grid resumable, and a failed run is reported, left out and retried next time.
+A record is reused only by a run of the same epochs and training fraction, and the default
+``OUT`` is one folder per such setting (``runs/distill_cpu/e300``), so that a short run never
+stands in for, nor blocks the checkpoints of, the full grid.
 """
 
 from __future__ import annotations
@@ -48,13 +51,14 @@ import io
 import json
 import multiprocessing
 import statistics
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
+from benchmarks import _cli
 from benchmarks._timing import print_table
 
 DATA = {
@@ -65,6 +69,8 @@ DATA = {
 }
 METHODS = ("bas", "kd", "vid", "rid", "rid-sum", "ted", "itrd", "mimkd")
 ATOMS = ("red", "uni_t", "uni_s", "syn")
+KEY = ("data", "teacher", "method", "seed", "epochs", "train_fraction")
+"""What identifies a run: a record in results.jsonl is reused only by a run of the same key."""
 _METHOD_ITEMS = {
     "rid-sum": ["method.name=rid", "method.preset=paper"],
     "mimkd": ["method.name=mimkd", "method.preset=light-critic"],
@@ -77,7 +83,7 @@ def overrides(spec: dict[str, Any]) -> list[str]:
     seed, method, epochs = spec["seed"], spec["method"], spec["epochs"]
     items = [
         f"data.name={spec['data']}", f"data.seed={seed}",
-        f"data.options.train_fraction={spec['fraction']}",
+        f"data.options.train_fraction={spec['train_fraction']}",
         "teacher.data_options.train_fraction=1.0",
         f"model.teacher={teacher_model}", f"model.student={student_model}",
         f"teacher.source={'untrained' if spec['teacher'] == 'untrained' else 'trained'}",
@@ -100,7 +106,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     from pidkit_distill.training import train
 
     start, cpu_start = time.perf_counter(), time.process_time()
-    key = {k: spec[k] for k in ("data", "teacher", "method", "seed")}
+    key = {k: spec[k] for k in KEY}
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             summary = train(load_config(overrides=overrides(spec)))
@@ -109,8 +115,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     audits = sorted(summary.audit, key=lambda r: r["epoch"])
     first, last = audits[0], audits[-1]
     return {
-        **key, "epochs": spec["epochs"], "train_fraction": spec["fraction"],
-        "last_acc": summary.last_acc, "best_acc": summary.best_acc,
+        **key, "last_acc": summary.last_acc, "best_acc": summary.best_acc,
         "teacher_acc": summary.teacher_acc,
         **{a: last[a] for a in (*ATOMS, "i_yt", "i_ys")},
         "red_0": first["red"], "uni_t_0": first["uni_t"], "audit_status": last["status"],
@@ -122,7 +127,7 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _key(record: dict[str, Any]) -> tuple:
-    return record["data"], record["teacher"], record["method"], record["seed"]
+    return tuple(record[k] for k in KEY)
 
 
 def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[str, Any]]:
@@ -143,20 +148,22 @@ def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[
         print(f"{spec['teacher']} teacher for {spec['data']}, seed {spec['seed']}: {path}",
               flush=True)
     stages = [[s for s in todo if s["method"] == "bas"], [s for s in todo if s["method"] != "bas"]]
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    bar = _cli.progress(total=len(todo), desc="runs")
+    # Leaving the block, even by Ctrl-C (which the workers leave to this process), ends them.
+    with multiprocessing.get_context("spawn").Pool(jobs, initializer=_cli.ignore_interrupt) as pool:
         for stage in stages:
-            for future in as_completed([pool.submit(run_one, spec) for spec in stage]):
-                record = future.result()
+            for record in pool.imap_unordered(run_one, stage):
                 done[_key(record)] = record
-                tag = "/".join(str(v) for v in _key(record))
+                bar.update()
+                tag = "/".join(str(record[k]) for k in KEY[:4])
                 if "error" in record:
-                    print(f"  FAILED {tag}: {record['error']}", flush=True)
+                    bar.write(f"  FAILED {tag}: {record['error']}", file=sys.stdout)
                     continue
                 with results.open("a") as handle:
                     handle.write(json.dumps(record) + "\n")
-                print(f"  {tag:<32} acc {record['last_acc']:.3f}  red {record['red']:.3f}  "
-                      f"uni_t {record['uni_t']:.3f}  {record['cpu_s']:.0f} s CPU", flush=True)
+                bar.write(f"  {tag:<32} acc {record['last_acc']:.3f}  red {record['red']:.3f}  "
+                          f"uni_t {record['uni_t']:.3f}  {record['cpu_s']:.0f} s CPU", file=sys.stdout)
+    bar.close()
     return [done[_key(s)] for s in specs]
 
 
@@ -200,34 +207,46 @@ def summarise(records: list[dict[str, Any]]) -> str:
          "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn", "ΔRed", "ΔUni(Y:T\\S)", "seeds ok"], rows)
 
 
-def main(argv: Sequence[str] | None = None) -> str:
-    """Run the grid, print the table (also written to ``OUT/table.md``) and return it."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.distill_cpu",
-                                     description=__doc__.split("\n\n")[0])
-    parser.add_argument("--epochs", type=int, default=300,
+QUICK = {"seeds": 1, "epochs": 2, "data": ["digits"], "methods": ["bas", "kd", "rid"]}
+"""``--quick``: the digits data, BAS, KD and RID, one seed of 2 epochs."""
+
+
+def get_parser() -> argparse.ArgumentParser:
+    """Command-line options of the benchmark."""
+    parser = _cli.parser(
+        "distill_cpu", __doc__, docs="docs/results.md",
+        duration="about 30 minutes with 2 jobs on 2 cores (runs of the same settings already in "
+                 "OUT/results.jsonl are read back, not rerun)",
+        quick="--seeds 1 --epochs 2 --data digits --methods bas kd rid (about 1 minute)",
+    )
+    parser.add_argument("--epochs", type=_cli.positive_int, default=300,
                         help="student epochs (default: 300, the RID paper's schedule)")
-    parser.add_argument("--seeds", type=int, default=3, help="seeds per cell (default: 3)")
-    parser.add_argument("--jobs", type=int, default=2, help="parallel runs (default: 2)")
-    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS,
-                        help=f"methods (default: {' '.join(METHODS)})")
+    parser.add_argument("--seeds", type=_cli.positive_int, default=3, help="seeds per cell (default: 3)")
+    parser.add_argument("--jobs", type=_cli.positive_int, default=2, help="parallel runs (default: 2)")
+    parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS, metavar="NAME",
+                        help=f"methods: {', '.join(METHODS)} (default: all)")
     parser.add_argument("--data", nargs="+", default=list(DATA), choices=list(DATA),
                         help="data sets (default: synthetic digits)")
-    parser.add_argument("--train-fraction", type=float, default=None, metavar="F",
-                        help="fraction of the training split the students see (default: "
+    parser.add_argument("--train-fraction", type=_cli.positive_float, default=None, metavar="F",
+                        help="fraction of the training split the students see, in (0, 1] (default: "
                              "synthetic 0.025, digits 0.1; 1 = all of it)")
-    parser.add_argument("--out", default="runs/distill_cpu",
-                        help="folder for runs and results.jsonl (default: runs/distill_cpu)")
-    args = parser.parse_args(argv)
-    for name in ("epochs", "seeds", "jobs"):
-        if getattr(args, name) < 1:
-            parser.error(f"--{name} must be >= 1; got {getattr(args, name)}")
-    if args.train_fraction is not None and not 0 < args.train_fraction <= 1:
-        parser.error(f"--train-fraction must be in (0, 1]; got {args.train_fraction}")
-    out = Path(args.out)
+    parser.add_argument("--out", help="folder for runs and results.jsonl (default: one per setting, "
+                                      "runs/distill_cpu/eEPOCHS, with -fF after a --train-fraction)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> str:
+    """Run the grid, print the table (also written to ``OUT/table.md``) and return it."""
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    if args.train_fraction is not None and args.train_fraction > 1:
+        parser.error(f"--train-fraction must be in (0, 1]; got {args.train_fraction:g}")
+    fraction = "" if args.train_fraction is None else f"-f{args.train_fraction:g}"
+    out = Path(args.out or f"runs/distill_cpu/e{args.epochs}{fraction}")
     out.mkdir(parents=True, exist_ok=True)
     methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
     specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,
-              "fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
+              "train_fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
              for d in args.data for t in DATA[d]["teachers"] for m in methods
              for s in range(args.seeds) if (t, m) != ("nuisance", "kd")]
     start = time.perf_counter()
@@ -246,4 +265,4 @@ def main(argv: Sequence[str] | None = None) -> str:
 
 
 if __name__ == "__main__":
-    main()
+    _cli.run(main, "distill_cpu")
