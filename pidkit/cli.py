@@ -8,12 +8,14 @@ found a violation, exits with status 1. 'pidkit COMMAND --debug' shows the trace
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
 import signal
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -49,6 +51,32 @@ def end_closed_output() -> int:
     status a shell reports for a writer its pipe ended. Shared by both command lines."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 128 + signal.SIGPIPE
+
+
+@contextlib.contextmanager
+def one_line_warnings(prefix: str, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Inside the block, each warning is one line, ``PREFIX: warning: TEXT``, on stderr (or given
+    to ``say``), without the source line Python shows under it. Shared by both command lines.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with one_line_warnings("pidkit decompose", say=print):
+    ...     warnings.warn("a slow joint", RuntimeWarning)
+    pidkit decompose: warning: a slow joint
+    """
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: Any = None, line: str | None = None) -> None:
+        text = f"{prefix}: warning: {' '.join(str(message).split())}"
+        if say is None:
+            print(text, file=sys.stderr, flush=True)
+        else:
+            say(text)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def _load_joint(path: str) -> Any:
@@ -294,7 +322,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help (0) or an argument error, already reported in one line
         return exc.code if isinstance(exc.code, int) else 2
     try:
-        return args.func(args)
+        with one_line_warnings(f"pidkit {args.command}"):
+            return args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
         return end_closed_output()
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
 import numpy as np
 import pytest
@@ -62,6 +63,19 @@ def test_without_processes_it_enumerates_here(monkeypatch: pytest.MonkeyPatch) -
     assert sorted(_cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "gh")) == [[1, 0], [1, 1]]
 
 
+def test_a_polytope_out_of_easy_reach_is_announced() -> None:
+    import cdd.gmp
+
+    def simplex(d: int) -> list[list[int]]:  # z >= 0, sum z <= 1: d + 1 facets and vertices
+        return [[0] + [int(j == k) for j in range(d)] for k in range(d)] + [[1] + [-1] * d]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(_cdd.generators(cdd.gmp, simplex(32), "gh")) == 33
+    with pytest.warns(RuntimeWarning, match=r"measure 'gh': .* 34 facets, which can take minutes to hours"):
+        assert len(_cdd.generators(cdd.gmp, simplex(33), "gh")) == 34
+
+
 def test_gh_on_a_large_joint_answers_as_before() -> None:
     # 24 cells: over the child-process threshold (polytope of 24 facets, 1377 vertices).
     p = np.random.default_rng(5)
@@ -83,7 +97,7 @@ def test_ctrl_c_stops_a_long_enumeration() -> None:
         p = np.random.default_rng(5).dirichlet(np.ones(36)).reshape(4, 3, 3)
         print("started", flush=True)
         try:
-            pidkit.pid(p, measure="gh")
+            pidkit.pid(p, measure="gh")  # warns: a polytope of 36 facets
         except KeyboardInterrupt:
             print("interrupted; children left:", len(psutil.Process().children()), flush=True)
         """

@@ -267,3 +267,20 @@ def test_check_options_are_refused_before_any_check_runs(capsys, monkeypatch, op
     monkeypatch.setattr("pidkit.theorems.check_paper_examples", lambda: pytest.fail("ran the examples"))
     assert main(["check", option, value]) == 2
     assert capsys.readouterr().err == f"pidkit check: error: {message}; see 'pidkit check --help'\n"
+
+
+def test_a_warning_is_one_line_naming_the_command(capsys, monkeypatch):
+    import warnings
+
+    from pidkit import cli
+
+    def slow(args):
+        warnings.warn("this joint\n   is large", RuntimeWarning, stacklevel=2)
+        return 0
+
+    parser = cli.get_parser()
+    args = parser.parse_args(["examples"])
+    monkeypatch.setattr(args, "func", slow)
+    monkeypatch.setattr(cli, "get_parser", lambda: type("P", (), {"parse_args": lambda self, argv: args})())
+    assert cli.main(["examples"]) == 0
+    assert capsys.readouterr().err == "pidkit examples: warning: this joint is large\n"
