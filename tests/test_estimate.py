@@ -488,6 +488,11 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (y, _obj_with_nan(y), s), {}, ValueError, r"t_features contains 1 missing label"),
         (lambda y, t, s: (np.zeros_like(y), t, s), {}, ValueError,
          r"y holds a single value \(0\); the discrete estimator needs at least two classes"),
+        (lambda y, t, s: (np.arange(40) * 3, t, s), {}, ValueError,
+         r"^y has a different value for each of its 40 samples, so it is no class label .*is it a "
+         r"sample id or a continuous target\?"),
+        (lambda y, t, s: (np.arange(40).astype(str), t, s), {"estimator": "gaussian", "n_clusters": 10},
+         ValueError, r"^y has a different value for each of its 40 samples"),
         (lambda y, t, s: (y, t[:, 0], s), {}, ValueError,
          r"t_features\.reshape\(-1, 1\) with normalize=None .*keeps only its sign\); if it already "
          r"holds discrete labels"),

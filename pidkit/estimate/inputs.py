@@ -19,6 +19,7 @@ __all__ = [
     "check_counts",
     "check_features",
     "check_labels",
+    "check_not_ids",
     "check_replicates",
     "check_same_index",
     "check_two_classes",
@@ -251,3 +252,17 @@ def check_replicates(value: Any, name: str, *, none: bool) -> int:
             f"{zero}at least 2 (a few hundred for 95 % intervals)."
         )
     return value
+
+
+def check_not_ids(labels: np.ndarray, name: str) -> None:
+    """Refuse 1-D ``labels`` holding a different value for every sample (3 samples or more): a
+    sample id or a continuous target, not a class label, under which every source would seem to
+    carry all the information there is."""
+    n = labels.shape[0]
+    if n >= 3 and len(set(labels.tolist())) == n:
+        raise ValueError(
+            f"{name} has a different value for each of its {n} samples, so it is no class label "
+            "(each sample would be a class of its own, and any source would seem to determine it): "
+            "is it a sample id or a continuous target? Pass the class labels, or discretise a "
+            f"continuous target first, e.g. np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75]))."
+        )

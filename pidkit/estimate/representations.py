@@ -42,7 +42,14 @@ from .correction import (
     correct_counts,
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
-from .inputs import check_labels, check_replicates, check_same_index, check_two_classes, labels_or_features
+from .inputs import (
+    check_labels,
+    check_not_ids,
+    check_replicates,
+    check_same_index,
+    check_two_classes,
+    labels_or_features,
+)
 from .project import Projector, check_projection
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
@@ -324,6 +331,7 @@ def pid_from_representations(
             f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}"
         )
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
+    check_not_ids(y_arr, "y")
     if estimator == "gaussian":
         result = gaussian_representation_pid(
             y_arr, (t_arr, t_is_labels, disc_t), (s_arr, s_is_labels, disc_s), method=method,
