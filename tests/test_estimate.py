@@ -598,3 +598,26 @@ def test_the_docs_runnable_example_passes_as_a_plain_doctest():
     runner = doctest.DocTestRunner(optionflags=0)
     runner.run(test)
     assert runner.summarize(verbose=False) == (0, 8)
+
+
+class _OtherFrame:
+    """A table of another library (polars-like): columns, to_numpy and dtypes without numpy's kind."""
+
+    def __init__(self, values):
+        self.values = values
+        self.columns = [f"c{i}" for i in range(values.shape[1])]
+        self.dtypes = ["Float64"] * values.shape[1]
+
+    def to_numpy(self):
+        return self.values
+
+    def __array__(self, dtype=None, copy=None):
+        return self.values
+
+
+def test_tables_of_other_libraries_are_read_through_np_asarray():
+    # The pandas column check once took any dtypes for pandas': a polars-like frame's were all
+    # "non-numeric", and a table np.asarray reads well was refused.
+    y, t, s = _ok()
+    res = pid_from_representations(y, _OtherFrame(t), s, n_clusters=3)
+    np.testing.assert_array_equal(res.counts, pid_from_representations(y, t, s, n_clusters=3).counts)

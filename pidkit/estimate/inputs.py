@@ -49,7 +49,8 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array (:func:`pidkit.samples.to_numpy`), reading a pandas DataFrame by its
-    columns' dtypes (duck-typed: ``columns``, ``dtypes``, ``to_numpy``; pandas is no dependency).
+    columns' dtypes (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` that have a numpy-style
+    ``kind``; pandas is no dependency). Other tables (polars) go through ``np.asarray``.
 
     A DataFrame whose columns are all numeric, pandas' nullable ``Int64``/``Float64``/``boolean``
     included, becomes a float array (NA as NaN, which the finite check then reports); one with
@@ -57,9 +58,10 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     ``np.asarray`` would give an object array and a message about its dtype only. ``what`` says
     what ``x`` should be, for the message when it cannot be converted at all.
     """
-    if hasattr(x, "columns") and hasattr(x, "dtypes") and hasattr(x, "to_numpy"):
-        other = [(column, str(dtype)) for column, dtype in zip(x.columns, x.dtypes, strict=True)
-                 if getattr(dtype, "kind", "O") not in "fiub"]
+    dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
+    if dtypes and all(hasattr(dtype, "kind") for dtype in dtypes):  # pandas-like, not e.g. polars
+        other = [(column, str(dtype)) for column, dtype in zip(x.columns, dtypes, strict=True)
+                 if dtype.kind not in "fiub"]
         if other:
             shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other[:5])
             more = f" and {len(other) - 5} more" if len(other) > 5 else ""
@@ -68,7 +70,7 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
                 f"features must be numbers. Select the numeric columns ({name}.select_dtypes('number')) "
                 "or encode the others as numbers first."
             )
-        if not all(isinstance(dtype, np.dtype) for dtype in x.dtypes):  # nullable: object otherwise
+        if not all(isinstance(dtype, np.dtype) for dtype in dtypes):  # nullable: object otherwise
             return x.to_numpy(dtype=np.float64, na_value=np.nan)
     try:
         return to_numpy(x)
