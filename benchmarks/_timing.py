@@ -26,15 +26,21 @@ def median_time(fn: Callable[[], Any], *, repeats: int, cap_seconds: float) -> t
     return statistics.median(times), value
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
-    """Print and return a GitHub-markdown table."""
+def markdown(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, left: bool = False) -> str:
+    """A GitHub-markdown table with padded columns, cells right-aligned (``left``: left-aligned)."""
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    pad = str.ljust if left else str.rjust
     lines = [
         "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
         "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-        *("| " + " | ".join(c.rjust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
+        *("| " + " | ".join(pad(c, w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
     ]
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """Print and return a GitHub-markdown table (cells right-aligned)."""
+    text = markdown(headers, rows)
     print(text, flush=True)
     return text

@@ -37,6 +37,7 @@ from pidkit import pid
 from pidkit.estimate import bootstrap, discretize, pid_from_representations
 
 from . import _cli
+from ._timing import markdown
 
 N_CLASSES = 10
 LATENT = 32
@@ -166,13 +167,7 @@ def main(argv: Sequence[str] | None = None) -> str:
 
     headers = ("features", "step", "wall s", "CPU s", "note")
     cells = [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows]
-    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
-    lines = [
-        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
-    ]
-    text = "\n".join(lines)
+    text = markdown(headers, cells, left=True)
     print(text)
     print(f"load average at end {_load()}", flush=True)
     return text

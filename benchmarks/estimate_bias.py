@@ -61,6 +61,7 @@ from pidkit.estimate import (
 from pidkit.resampling import QUANTITIES
 
 from . import _cli
+from ._timing import markdown
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 DEFAULT_N = (450, 2000)
@@ -130,17 +131,6 @@ DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "dirichlet10-1",
 def draw_seeds(seed: int, n: int, joint: str, draws: int) -> np.ndarray:
     """Seeds of the ``draws`` samples of size ``n`` from ``joint`` (shared by the kink study)."""
     return np.random.SeedSequence([seed, n, zlib.crc32(joint.encode())]).generate_state(draws)
-
-
-def markdown(headers: list[str] | tuple[str, ...], cells: list[list[str]] | list[tuple[str, ...]]) -> str:
-    """A markdown table with padded columns."""
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    lines = [
-        "| " + " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)) + " |",
-        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-        *("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |" for r in cells),
-    ]
-    return "\n".join(lines)
 
 
 def _one_draw(
@@ -250,7 +240,7 @@ def table(rows: list[dict[str, Any]]) -> str:
                 cell(r["total_rmse"]).lstrip("+"), f"{r['rmse_ratio']:.2f}",
             )
         )
-    return markdown(headers, cells)
+    return markdown(headers, cells, left=True)
 
 
 def coverage_table(rows: list[dict[str, Any]], confidence: float = 0.95) -> str:
@@ -265,7 +255,8 @@ def coverage_table(rows: list[dict[str, Any]], confidence: float = 0.95) -> str:
     if not cells:
         return ""
     summary = coverage_summary(rows, confidence)
-    return markdown(["joint", "n", "correction", "ci_method", *QUANTITIES], cells) + "\n\n" + summary
+    headers = ["joint", "n", "correction", "ci_method", *QUANTITIES]
+    return markdown(headers, cells, left=True) + "\n\n" + summary
 
 
 def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> str:

@@ -51,7 +51,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.estimate_bias import ATOMS, DEFAULT_JOINTS, DEFAULT_N, JOINTS, draw_seeds, markdown
+from benchmarks.estimate_bias import ATOMS, DEFAULT_JOINTS, DEFAULT_N, JOINTS, draw_seeds
 from pidkit import bertschinger_batch, pid
 from pidkit.estimate import (
     DEFAULT_CI_METHOD,
@@ -65,6 +65,7 @@ from pidkit.estimate.correction import DEFAULT_SUBSAMPLES, solve_tables, subsamp
 from pidkit.resampling import QUANTITIES
 
 from . import _cli
+from ._timing import markdown
 
 SHIFT = np.array([-1.0, 1.0, 1.0, -1.0])
 """How the four atoms move when U moves by +1."""
@@ -231,13 +232,14 @@ def tables(rows: list[dict[str, Any]]) -> str:
         ["joint", "n", "U true", "bias of U at n", "n/2", "n/4", "increment n -> n/2", "n/2 -> n/4"],
         [[r["joint"], str(r["n"]), f"{r['u_true']:.3f}", *(f"{c:+.3f}" for c in r["curve"]),
           f"{r['curve'][1] - r['curve'][0]:+.3f}", f"{r['curve'][2] - r['curve'][1]:+.3f}"] for r in rows],
+        left=True,
     )
     names = list(rows[0]["candidates"])
     cells = [[r["joint"], str(r["n"]), *(f"{r['candidates'][c][0]:.2f} / {r['candidates'][c][1]:.2f}"
                                          for c in names)] for r in rows]
     met = [sum(r["candidates"][c][0] <= 0.5 and r["candidates"][c][1] <= 1.0 for r in rows) for c in names]
     cells.append(["target met", "", *(f"{m} of {len(rows)}" for m in met)])
-    candidates = markdown(["joint", "n", *names], cells)
+    candidates = markdown(["joint", "n", *names], cells, left=True)
     out = ("Bias curve of U (mean minus truth, bits)\n\n" + curve
            + "\n\nTotal |bias| / plug-in and total RMSE / plug-in of the four atoms\n\n" + candidates)
     if "coverage" in rows[0]:
@@ -247,7 +249,7 @@ def tables(rows: list[dict[str, Any]]) -> str:
                 cov.append([r["joint"], str(r["n"]), kind,
                             *(f"{c:.2f} ({w:.2f})" for c, w in zip(inside, width, strict=True))])
         out += ("\n\nCoverage of the 95 % intervals (mean width, bits)\n\n"
-                + markdown(["joint", "n", "intervals", *QUANTITIES], cov))
+                + markdown(["joint", "n", "intervals", *QUANTITIES], cov, left=True))
     return out
 
 
