@@ -270,3 +270,17 @@ def test_import_pidkit_stays_light():
     code = "import sys, pidkit; print('sklearn' in sys.modules, 'pidkit.estimate' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_too_many_clusters_from_a_clusterer_name_the_clusterer_not_n_clusters():
+    # The sample-size error suggested n_clusters=K, which a clusterer overrides: passing it then
+    # conflicted with the clusterer's own number. Now the message says whose number to lower.
+    codes, X = _blobs(n=200, seed=12)
+    with pytest.raises(ValueError, match=(
+        r"bias_correction='none' \(the plug-in\)\. The clusters come from clusterer=MiniBatchKMeans \(40 "
+        r"for t_features and 40 for s_features\), whose own setting sets their number \(n_clusters does "
+        r"not apply to it\): lower it there, e\.g\. its n_clusters, n_components or distance_threshold\.$"
+    )):
+        pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(40, n_init=1))
+    res = pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(8, n_init=1))  # the fix
+    assert res.shape == [3, 8, 8]

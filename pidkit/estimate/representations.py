@@ -137,6 +137,29 @@ def _discretize_side(
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
 
 
+def _check_clusterer_size(
+    shape: tuple[int, ...], n: int, method: str, parts: tuple[int, ...], clusterer: Any,
+    t_set: dict[str, Any], s_set: dict[str, Any],
+) -> None:
+    # check_sample_size's fixes name n_clusters, which a user clusterer overrides (passing the
+    # suggested n_clusters then conflicts with it): say whose number of clusters to lower.
+    try:
+        check_sample_size(shape, n, method=method, subsamples=parts)
+    except ValueError as exc:
+        kind = type(clusterer).__name__
+        made = " and ".join(
+            f"{side['n_values']} for {name}" for name, side in (("t_features", t_set), ("s_features", s_set))
+            if side.get("fitted") == "on these samples" and side.get("clusterer") == kind
+        )
+        if not made:  # both sides reused or given as labels: the clusterer made none of them
+            raise
+        raise ValueError(
+            f"{exc} The clusters come from clusterer={kind} ({made}), whose own setting sets their "
+            "number (n_clusters does not apply to it): lower it there, e.g. its n_clusters, "
+            "n_components or distance_threshold."
+        ) from None
+
+
 def _check_n_clusters(n_clusters: Any) -> int | str:
     if isinstance(n_clusters, str):
         if n_clusters != "auto":
@@ -373,6 +396,8 @@ def pid_from_representations(
 
     joint = joint_from_samples(y_arr, t_codes, s_codes)
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
+    if clusterer is not None:
+        _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
     result = pid(joint.p, measure=measure, units=units, strict=strict)
     fix = correct_counts(
         joint.counts,
