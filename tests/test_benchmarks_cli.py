@@ -1,0 +1,110 @@
+"""The benchmarks' command lines: bad values are one line on stderr and exit status 2, before any
+work; ``--quick`` sets the smallest settings; Ctrl-C and a closed output end without a traceback.
+Only argument parsing runs here, never a benchmark."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import _cli
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ("bertschinger", "redundancy", "gaussian", "estimate", "estimate_bias", "estimate_kink",
+         "distill_cost", "distill_cpu")
+BAD = [
+    ("bertschinger", ["--repeats", "0"]),
+    ("bertschinger", ["--cap", "-1"]),
+    ("bertschinger", ["--batch", "-5"]),
+    ("bertschinger", ["--suites", "smal"]),
+    ("bertschinger", ["--peers", "cvxpy+ECOS"]),  # native is every comparison's base
+    ("bertschinger", ["--max-cells", "many"]),
+    ("redundancy", ["--repeats", "0"]),
+    ("redundancy", ["--cap", "nan"]),
+    ("gaussian", ["--repeats", "0"]),
+    ("gaussian", ["--bias-reps", "-1"]),
+    ("gaussian", ["--cap", "inf"]),
+    ("estimate", ["--n", "100"]),
+    ("estimate", ["--widths", "-3"]),
+    ("estimate", ["--n-jobs", "0"]),
+    ("estimate_bias", ["--n", "0"]),
+    ("estimate_bias", ["--joints", "xor"]),
+    ("estimate_bias", ["--n-jobs", "0"]),
+    ("estimate_kink", ["--draws", "0"]),
+    ("estimate_kink", ["--n", "-5"]),
+    ("distill_cost", ["--budget", "-1"]),
+    ("distill_cost", ["--batch", "1"]),
+    ("distill_cost", ["--grad-clip", "nan"]),
+    ("distill_cost", ["--amp"]),  # needs --device cuda
+    ("distill_cpu", ["--epochs", "0"]),
+    ("distill_cpu", ["--train-fraction", "2"]),
+    ("distill_cpu", ["--methods", "foo"]),
+    ("distill_cpu", ["--epoch", "3", "--unknown"]),
+]
+
+
+def _module(name: str):
+    if name == "distill_cost":
+        pytest.importorskip("torch")
+    return importlib.import_module(f"benchmarks.{name}")
+
+
+@pytest.mark.parametrize(("name", "argv"), BAD, ids=[f"{n} {' '.join(a)}" for n, a in BAD])
+def test_bad_value_is_one_line_and_status_2(name, argv, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _module(name).main(argv)
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith(f"python -m benchmarks.{name}: error: ")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_help_names_the_command_and_the_quick_run(name, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _module(name).main(["--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: python -m benchmarks.{name} ")
+    assert "--quick" in out and "The default run takes" in " ".join(out.split())
+
+
+def test_quick_sets_the_defaults_and_options_still_win():
+    from benchmarks import bertschinger
+
+    quick = _cli.parse_args(bertschinger.get_parser(), ["--quick"], bertschinger.QUICK)
+    assert quick.max_cells == 1000 and quick.suites == {"small", "batch"}
+    assert "dit cone" not in quick.peers
+    mixed = _cli.parse_args(bertschinger.get_parser(), ["--quick", "--repeats", "5"], bertschinger.QUICK)
+    assert mixed.repeats == 5 and mixed.batch == 100
+    plain = _cli.parse_args(bertschinger.get_parser(), [], bertschinger.QUICK)
+    assert plain.repeats == 5 and plain.batch == 900 and plain.suites == {"small", "large", "batch"}
+
+
+def test_interrupt_is_one_line_and_status_130(capsys):
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(SystemExit) as exit_:
+        _cli.run(interrupted, "redundancy")
+    assert exit_.value.code == 130
+    assert capsys.readouterr().err == "python -m benchmarks.redundancy: interrupted\n"
+
+
+@pytest.mark.parametrize("size", [10, 100_000])  # written at exit, or while printing
+def test_closed_output_is_status_141_without_traceback(size):
+    read, write = os.pipe()
+    os.close(read)  # the reader is gone before the first write: `| head` that has read enough
+    table = f"from benchmarks import _cli; _cli.run(lambda: print('x' * {size}), 'demo')"
+    try:
+        done = subprocess.run([sys.executable, "-c", table], stdout=write, stderr=subprocess.PIPE,
+                              cwd=ROOT, timeout=60)
+    finally:
+        os.close(write)
+    assert done.returncode == 141
+    assert done.stderr == b""
