@@ -356,8 +356,9 @@ def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "bertschinger", __doc__, docs="docs/performance.md",
-        duration="about 20 minutes for the small suite and the batch plus up to 25 for the large "
-                 "suite on 2 cores (every peer of a joint is capped: --cap, --big-cap, --large-cap)",
+        duration="about 20 minutes for the small suite and the batch on an idle 2-core machine, "
+                 "and several more for the large suite (each solve is capped: --cap, --big-cap, "
+                 "--large-cap)",
         quick="--suites small,batch --max-cells 1000 --repeats 3 --batch 100 "
               "--peers native,cvxpy+Clarabel,cvxpy+ECOS (about 1 minute)",
     )
