@@ -98,7 +98,9 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
     )
 
 
-def _check_discretizers(discretizers: Any, kind: type) -> tuple[Any, Any]:
+def _check_discretizers(discretizers: Any, kind: type, n_clusters: int | str) -> tuple[Any, Any]:
+    # n_clusters: the caller's; an int other than the default ("not set") must match a reused
+    # Discretizer's clusters, which apply, rather than be ignored without a word.
     if discretizers is None:
         return None, None
     name = kind.__name__
@@ -117,6 +119,13 @@ def _check_discretizers(discretizers: Any, kind: type) -> tuple[Any, Any]:
             )
         if not hasattr(d, "pipeline_"):
             raise NotFittedError(f"discretizers: the {side} {name} is not fitted; call fit first.")
+        made = getattr(d, "n_clusters_", n_clusters)  # a Projector makes none
+        if n_clusters not in ("auto", DEFAULT_CLUSTERS, made) and not getattr(d, "rows_equal_", False):
+            raise ValueError(
+                f"n_clusters={n_clusters} conflicts with the reused {side} {name} in discretizers, "
+                f"fitted with {made} clusters, which apply; leave n_clusters at its default, pass "
+                f"n_clusters={made}, or pass None for that side to fit it afresh."
+            )
     return discretizers[0], discretizers[1]
 
 
@@ -337,7 +346,8 @@ def pid_from_representations(
                     f"{name} applies to estimator='discrete' only; with estimator='gaussian' leave it "
                     f"at {default!r}{also} ({why})."
                 )
-    disc_t, disc_s = _check_discretizers(discretizers, Projector if estimator == "gaussian" else Discretizer)
+    kind = Projector if estimator == "gaussian" else Discretizer
+    disc_t, disc_s = _check_discretizers(discretizers, kind, n_clusters)
 
     y_arr = check_labels(y)
     t_arr, t_is_labels = labels_or_features(t_features, "t_features")
