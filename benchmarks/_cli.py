@@ -33,7 +33,8 @@ def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argp
     name : str
         The module's name in ``benchmarks``.
     doc : str
-        The module's docstring; its first paragraph is the description.
+        The module's docstring; its first paragraph, without reST's double backquotes, is the
+        description.
     duration : str
         How long the default run takes, for the epilog ("about 3 minutes on 2 cores").
     quick : str
@@ -49,7 +50,7 @@ def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argp
     prog = f"python -m benchmarks.{name}"
     new = OneLineArgumentParser(
         prog=prog,
-        description=doc.strip().split("\n\n")[0],
+        description=doc.strip().split("\n\n")[0].replace("``", ""),  # plain text, not reST
         epilog=f"The default run takes {duration}; '{prog} --quick' checks that it works. The tables "
         f"go to stdout, progress to stderr; {docs} explains them.",
     )
