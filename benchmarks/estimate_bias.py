@@ -276,6 +276,7 @@ def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> st
         ["correction", "ci_method", "atoms: mean coverage", "worst", "informations: mean", "worst",
          f"mean |coverage - {confidence:g}|", "mean width atoms", "informations"],
         cells,
+        left=True,
     )
 
 
