@@ -414,7 +414,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
         f" load average {load[0]:.1f}; median of up to {args.repeats} solves after {WARM_UP:g} s of"
         f" warm-up solves, cap {args.cap:g} s; joints over 10^5 cells: one solve, cap"
-        f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s\n",
+        f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s",
         flush=True,
     )
     if "small" in args.suites:
