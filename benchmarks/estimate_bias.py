@@ -338,7 +338,8 @@ def main(argv: Sequence[str] | None = None) -> str:
             held = sum(r["bias_ratio"] <= 0.5 and r["rmse_ratio"] <= 1.0 for r in mine)
             print(f"{method}: total |bias| <= half the plug-in's and RMSE no worse on {held} of "
                   f"{len(mine)} (joint, n) cells with 1000 cells at n = 450 and 2000")
-    print(f"{args.draws} draws per cell; {time.perf_counter() - start:.0f} s; load average at end {_load()}")
+    print(f"Biases and RMSE in bits; {args.draws} draws per cell; {time.perf_counter() - start:.0f} s; "
+          f"load average at end {_load()}")
     return text
 
 

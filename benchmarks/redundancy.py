@@ -148,7 +148,8 @@ def main(argv: Sequence[str] | None = None) -> str:
             ]
         )
     return print_table(
-        ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median", "dit value"],
+        ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median",
+         "dit value (bits)"],
         rows,
     )
 
