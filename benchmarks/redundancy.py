@@ -59,18 +59,21 @@ def _capped(fn: Callable[[], Any], *, repeats: int, cap: float) -> tuple[float |
     """Median wall time of up to ``repeats`` runs of ``fn`` in a child process, and the last value.
 
     The child is killed ``cap`` seconds after it starts; the runs it finished by then count. The
-    time is ``None`` when none did (or ``fn`` raised: the value is then the error).
+    time is ``None`` when none did (or ``fn`` raised: the value is then the error; or the child
+    died: "no result").
     """
     ctx = mp.get_context("fork")
     results: Any = ctx.Queue()
     times, value = [], None
     deadline = time.perf_counter() + cap
-    with _cli.child(ctx.Process(target=_child, args=(results, fn, repeats))):
-        while len(times) < repeats:
-            try:
-                seconds, value = results.get(timeout=max(deadline - time.perf_counter(), 0.0))
+    with _cli.child(ctx.Process(target=_child, args=(results, fn, repeats))) as proc:
+        while len(times) < repeats and time.perf_counter() < deadline:
+            try:  # in steps of at most 1 s, to notice a child that died
+                seconds, value = results.get(timeout=min(deadline - time.perf_counter(), 1.0))
             except queue.Empty:
-                break
+                if proc.is_alive():
+                    continue
+                return None, "no result"
             if seconds is None:
                 return None, value
             times.append(seconds)
