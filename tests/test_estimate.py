@@ -450,12 +450,14 @@ def test_bad_options(option, error, match):
 def test_discretizer_misuse():
     y, t, s = _ok()
     fitted = pid_from_representations(y, t, s, n_clusters=3).discretizers
-    with pytest.raises(ValueError, match=r"^n_clusters=4 conflicts with the reused student Discretizer in "
-                                         r"discretizers, fitted with 3 clusters, which apply; leave"):
-        pid_from_representations(y, t, s, n_clusters=4, discretizers=(None, fitted[1]))  # once: 3 used
-    for n_clusters in (3, 10, "auto"):  # the reused one's number, or "not set"
+    with pytest.raises(ValueError, match=r"^n_clusters=4 applies to no side: both are reused Discretizers "
+                                         r"from discretizers, fitted with 3 clusters, which apply; leave"):
+        pid_from_representations(y, t, s, n_clusters=4, discretizers=fitted)  # once: 3 x 3, silently
+    for n_clusters in (3, 10, "auto"):  # the reused ones' number, or "not set"
         res = pid_from_representations(y, t, s, n_clusters=n_clusters, discretizers=fitted)
         assert res.shape == [2, 3, 3]
+    one_side = pid_from_representations(y, t, s, n_clusters=4, discretizers=(None, fitted[1]))
+    assert one_side.shape == [2, 4, 3]  # n_clusters sets the side fitted here
     with pytest.raises(ValueError, match=r"not fitted yet"):
         Discretizer().transform(t)
     _, disc = discretize(t, n_clusters=3)

@@ -99,8 +99,9 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
 
 
 def _check_discretizers(discretizers: Any, kind: type, n_clusters: int | str) -> tuple[Any, Any]:
-    # n_clusters: the caller's; an int other than the default ("not set") must match a reused
-    # Discretizer's clusters, which apply, rather than be ignored without a word.
+    # n_clusters: the caller's. It sets the sides fitted here; when both sides are reused it sets
+    # nothing, so an int other than the default ("not set") must match the reused Discretizers'
+    # clusters, which apply, rather than be ignored without a word.
     if discretizers is None:
         return None, None
     name = kind.__name__
@@ -119,13 +120,14 @@ def _check_discretizers(discretizers: Any, kind: type, n_clusters: int | str) ->
             )
         if not hasattr(d, "pipeline_"):
             raise NotFittedError(f"discretizers: the {side} {name} is not fitted; call fit first.")
-        made = getattr(d, "n_clusters_", n_clusters)  # a Projector makes none
-        if n_clusters not in ("auto", DEFAULT_CLUSTERS, made) and not getattr(d, "rows_equal_", False):
-            raise ValueError(
-                f"n_clusters={n_clusters} conflicts with the reused {side} {name} in discretizers, "
-                f"fitted with {made} clusters, which apply; leave n_clusters at its default, pass "
-                f"n_clusters={made}, or pass None for that side to fit it afresh."
-            )
+    made = {getattr(d, "n_clusters_", None) for d in discretizers if not getattr(d, "rows_equal_", True)}
+    if None not in discretizers and made and n_clusters not in ("auto", DEFAULT_CLUSTERS, *made):
+        numbers = " and ".join(str(k) for k in sorted(made))
+        raise ValueError(
+            f"n_clusters={n_clusters} applies to no side: both are reused {name}s from discretizers, "
+            f"fitted with {numbers} clusters, which apply; leave n_clusters at its default, or pass "
+            "None for a side to fit it afresh with n_clusters."
+        )
     return discretizers[0], discretizers[1]
 
 
