@@ -194,7 +194,11 @@ def measure(solve, p: np.ndarray, *, repeats: int, cap: float, warm_up: bool) ->
         child.close()
         if not parent.poll(cap):
             return {"time": None, "note": f"skipped (> {cap:g} s)"}
-        times, cpu, value, peak, error = parent.recv()
+        try:
+            times, cpu, value, peak, error = parent.recv()
+        except EOFError:  # the child died without a word: killed for its memory, or crashed
+            proc.join()
+            return {"time": None, "note": f"failed (exit code {proc.exitcode})"}
     if error is not None or not times:
         return {"time": None, "note": f"failed ({(error or 'no result').split(':')[0]})", "peak": peak}
     return {
