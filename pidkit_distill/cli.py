@@ -39,6 +39,7 @@ from typing import Any
 from pidkit.cli import OneLineArgumentParser, end_closed_output
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
+from pidkit_distill.training.teacher import TEACHER_KEYS, read_teacher_file, unused_by_teacher
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
@@ -63,7 +64,10 @@ def _add_debug_option(parser: argparse.ArgumentParser) -> None:
                         help="show the Python traceback of an error instead of one line")
 
 
-def _add_config_options(parser: argparse.ArgumentParser) -> None:
+def _add_config_options(parser: argparse.ArgumentParser, *, teacher_only: bool = False) -> None:
+    """The ``--config``, ``--set`` and per-key options (``teacher_only``: those of a student's
+    run that the teacher's does not read are parsed, to be refused or warned about, but not
+    shown in the help)."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
                         help="TOML file with [data], [model], [teacher], [method], [optim], "
                              "[run] and [audit] tables (default: none)")
@@ -74,8 +78,9 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("configuration keys (each also settable with --set)")
     for key, default, kind, text in config_fields():
         names = [f"--{key}", *_ALIASES.get(key, [])]
+        hidden = teacher_only and unused_by_teacher(key) is not None
         kw: dict = {"dest": key, "default": argparse.SUPPRESS,
-                    "help": f"{text} (default: {default!r})"}
+                    "help": argparse.SUPPRESS if hidden else f"{text} (default: {default!r})"}
         if kind is bool:
             kw.update(nargs="?", const="true", metavar="BOOL")
         elif kind is dict:
@@ -141,10 +146,15 @@ def get_args_parser() -> argparse.ArgumentParser:
     _add_config_options(train)
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
                              description="Train the teacher model.teacher on data.name with "
-                                         "teacher.epochs, teacher.lr, teacher.seed; prints the "
-                                         "path of teacher.pt (use it as --teacher PATH).")
+                                         "teacher.epochs, teacher.lr, teacher.seed (or reuse "
+                                         "the one trained before with the same settings); "
+                                         "prints the path of teacher.pt (use it as --teacher "
+                                         "PATH) and its held-out accuracy. The student's "
+                                         "--epochs, --seed and --optim.lr are refused (set "
+                                         "--teacher.epochs, --teacher.seed, --teacher.lr); its "
+                                         "other options are ignored with a warning.")
     _add_debug_option(teacher)
-    _add_config_options(teacher)
+    _add_config_options(teacher, teacher_only=True)
     report = sub.add_parser("report", help="plots and a summary table from run folders")
     report.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders")
     report.add_argument("--out", default=None, metavar="DIR",
@@ -284,6 +294,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
     with _failing("error", 2, ValueError, TypeError, OSError):
+        if args.command == "train-teacher":
+            _check_teacher_options(args)
         config = config_from_args(args)
         check_config(config, teacher_only=args.command == "train-teacher")
     with _failing("training failed", 1, TrainingError, ValueError, OSError):
@@ -293,11 +305,36 @@ def _run(args: argparse.Namespace) -> int:
             summary = train(config)
     if int(os.environ.get("RANK", "0")) == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
-            print(f"teacher saved to {path}")
+            print(f"teacher saved to {path} (held-out accuracy "
+                  f"{read_teacher_file(path)['test_acc']:.4f})")
         else:
             print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
                   f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")
     return 0
+
+
+def _check_teacher_options(args: argparse.Namespace) -> None:
+    """Refuse a student's option that has a teacher's counterpart (``--epochs``: the user meant
+    ``--teacher.epochs``) and warn about the others the teacher's run does not read.
+
+    Only the command line is checked: a ``--config`` file shared with ``train`` holds them all.
+
+    Raises
+    ------
+    ValueError
+        ``--run.epochs``, ``--run.seed`` or ``--optim.lr`` (or their ``--set`` forms) was given.
+    """
+    given = [(key, "/".join([f"--{key}", *_ALIASES.get(key, [])]))
+             for key, _, _, _ in config_fields() if key in vars(args)]
+    given += [(item.split("=", 1)[0], f"--set {item}") for item in args.overrides]
+    for key, option in given:
+        why = unused_by_teacher(key)
+        if why is not None and key in TEACHER_KEYS:
+            raise ValueError(f"{option} is the student's, not used by train-teacher; pass "
+                             f"--{TEACHER_KEYS[key]}")
+        if why is not None:
+            warnings.warn(f"{option} is not used by train-teacher: {why}", UserWarning,
+                          stacklevel=2)
 
 
 @contextmanager

@@ -35,6 +35,7 @@ from pidkit_distill.training.rundir import run_dir_of
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = [
+    "TEACHER_KEYS",
     "SupervisedModel",
     "check_teacher_file",
     "load_teacher",
@@ -42,7 +43,27 @@ __all__ = [
     "teacher_file_of",
     "teacher_run_config",
     "trained_teacher_file",
+    "unused_by_teacher",
 ]
+
+# The student's keys that have a teacher's counterpart, which the teacher's run reads instead.
+TEACHER_KEYS = {"run.epochs": "teacher.epochs", "run.seed": "teacher.seed",
+                "optim.lr": "teacher.lr"}
+
+# Why the teacher's run (teacher_run_config) does not read the other keys of a student's run;
+# a key ending in "." stands for its whole section.
+_UNUSED_BY_TEACHER = {
+    "model.student": "the teacher is model.teacher",
+    "teacher.source": "the teacher is trained, or the one trained before with the same "
+                      "settings is reused",
+    "method.": "the teacher trains with cross-entropy alone",
+    "audit.": "the teacher's run has no audit",
+    "run.audit_every": "the teacher's run has no audit",
+    "run.name": "the teacher's run folder is named by its settings "
+                "(teacher-DATA-MODEL-sSEED-eEPOCHS-HASH)",
+    "run.resume": "an interrupted teacher's run is always resumed",
+    "run.stop_after": "the teacher's run trains teacher.epochs epochs",
+}
 
 _TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
                   "`pidkit-distill train-teacher` writes), or such a state dict itself")
@@ -154,6 +175,25 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     return config_from_dict(data)
 
 
+def unused_by_teacher(key: str) -> str | None:
+    """Why the teacher's run (:func:`teacher_run_config`) does not read the config key ``key``,
+    or ``None`` when it does.
+
+    Examples
+    --------
+    >>> unused_by_teacher("run.epochs")
+    "it is the student's; the teacher's is teacher.epochs"
+    >>> unused_by_teacher("method.params.lam")
+    'the teacher trains with cross-entropy alone'
+    >>> unused_by_teacher("data.batch_size") is None
+    True
+    """
+    if key in TEACHER_KEYS:
+        return f"it is the student's; the teacher's is {TEACHER_KEYS[key]}"
+    return next((why for k, why in _UNUSED_BY_TEACHER.items()
+                 if key == k or (k.endswith(".") and key.startswith(k))), None)
+
+
 def teacher_file_of(config: TrainConfig) -> Path | None:
     """The file ``teacher.source`` names: the cached ``teacher.pt`` for ``"trained"`` (which
     may not exist yet), the path itself, or ``None`` for ``"untrained"``."""
@@ -175,6 +215,11 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
     ValueError
         The file does not hold a teacher (or cannot be loaded safely).
     """
+    if path.is_dir():
+        inside = path / "teacher.pt"
+        raise ValueError(f"teacher file {str(path)!r} is a folder; " + (
+            f"pass the teacher.pt in it: {inside}" if inside.is_file()
+            else f"expected the path of a file holding {_TEACHER_HOLDS}"))
     saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
     if _is_state_dict(saved):
         return {"model": saved}
@@ -192,9 +237,17 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
     data's classes and input channels (on the meta device: nothing is allocated).
     """
     name = saved.get("name")
+    shape = ((saved["num_classes"], tuple(saved["input_shape"]))
+             if "num_classes" in saved and "input_shape" in saved else None)
+    trained_on = "" if shape is None else (
+        f" (the file's teacher has {shape[0]} classes and input shape {shape[1]})")
     if isinstance(name, str) and name != model:
-        raise ValueError(f"teacher file {str(path)!r} holds a {name!r}, but model.teacher is "
-                         f"{model!r}; set model.teacher={name}")
+        other_data = shape is not None and shape != (spec.num_classes, tuple(spec.input_shape))
+        raise ValueError(
+            f"teacher file {str(path)!r} holds a {name!r}, but model.teacher is {model!r}; set "
+            f"model.teacher={name}" + (f" and use the data it was trained on{trained_on}, not "
+                                       f"{spec.name!r} ({spec.num_classes} classes, input shape "
+                                       f"{tuple(spec.input_shape)})" if other_data else ""))
     with torch.device("meta"):
         net = build_model(model, num_classes=spec.num_classes, in_channels=spec.input_shape[0])
     want = {k: tuple(v.shape) for k, v in net.state_dict().items()}
@@ -204,10 +257,6 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
     problems += [f"{k} has shape {have[k]}, the model {want[k]}"
                  for k in sorted(want.keys() & have.keys()) if want[k] != have[k]]
     if problems:
-        trained_on = ""
-        if "num_classes" in saved and "input_shape" in saved:
-            trained_on = (f" (the file's teacher has {saved['num_classes']} classes and input "
-                          f"shape {tuple(saved['input_shape'])})")
         shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
         raise ValueError(
             f"teacher file {str(path)!r} does not fit model.teacher={model!r} for data "
@@ -225,6 +274,9 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
     if path.is_file():
+        if runtime.is_main:
+            print(f"reusing the teacher {config.model.teacher} trained before with the same "
+                  f"settings: {path}", flush=True)
         return path
     if runtime.is_main:
         print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} epochs "

@@ -25,7 +25,7 @@ from pidkit_distill.methods import StepOutput, available_methods, get_method
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.models import build_model
 from pidkit_distill.training import run as run_module
-from pidkit_distill.training.teacher import SupervisedModel
+from pidkit_distill.training.teacher import SupervisedModel, unused_by_teacher
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -44,6 +44,9 @@ def as_options(items: list[str]) -> list[str]:
 
 
 BASE = as_options(TINY)  # the tiny synthetic run
+# the tiny synthetic run's options that train-teacher reads (no teacher.source, no audit)
+TEACHER_BASE = as_options([item for item in TINY
+                           if unused_by_teacher(item.split("=", 1)[0]) is None])
 
 
 def help_text(monkeypatch, command: str) -> str:
@@ -55,13 +58,19 @@ def help_text(monkeypatch, command: str) -> str:
 
 @pytest.mark.parametrize("command", ["train", "train-teacher"])
 def test_help_lists_every_option_with_its_default(monkeypatch, command):
+    # train-teacher's help listed the student's --epochs, --method, --audit.* as well, which
+    # it ignored
     text = help_text(monkeypatch, command)
+    words = set(text.split("\noptions:", 1)[1].replace(",", " ").split())  # the options
     for key, default, _, _ in config_fields():
-        assert f"--{key}" in text
-        assert f"(default: {default!r})" in text, key
-    for alias in ("--epochs", "--method", "--teacher", "--device", "--amp", "--resume",
-                  "--audit-every", "--set", "--config", "--debug"):
-        assert alias in text
+        shown = command == "train" or unused_by_teacher(key) is None
+        assert (f"\n  --{key} " in text) is shown, key  # an option's line in the list
+        if shown:
+            assert f"(default: {default!r})" in text, key
+    for alias in ("--device", "--amp", "--out-dir", "--set", "--config", "--debug"):
+        assert alias in words
+    student_aliases = {"--epochs", "--method", "--teacher", "--resume", "--audit-every"}
+    assert student_aliases <= words if command == "train" else student_aliases.isdisjoint(words)
 
 
 def test_train_help_lists_the_methods_and_their_presets(monkeypatch):
@@ -118,6 +127,9 @@ def files(tmp_path_factory):
         pickle.dump(Planted(marker), handle)
     net = build_model("synthetic-teacher", num_classes=4, in_channels=12)
     torch.save({"model": net.state_dict(), "name": "synthetic-teacher"}, root / "named.pt")
+    (root / "teacher-run").mkdir()
+    torch.save({"model": net.state_dict(), "name": "synthetic-teacher", "num_classes": 4,
+                "input_shape": [12]}, root / "teacher-run" / "teacher.pt")
     torch.save(build_model("synthetic-teacher", num_classes=9, in_channels=12).state_dict(),
                root / "bare.pt")
     (root / "a-file").write_text("")
@@ -167,6 +179,20 @@ BAD_INPUTS = {
         ["--teacher", "{root}/named.pt", "--model.teacher", "digits-teacher", "--data", "digits",
          "--model.student", "digits-student", "--set", "data.options={{}}"],
         "holds a 'synthetic-teacher', but model.teacher is 'digits-teacher'"),
+    "teacher file of another model and data": (
+        ["--teacher", "{root}/teacher-run/teacher.pt", "--model.teacher", "digits-teacher",
+         "--data", "digits", "--model.student", "digits-student", "--set", "data.options={{}}"],
+        "holds a 'synthetic-teacher', but model.teacher is 'digits-teacher'; set "
+        "model.teacher=synthetic-teacher and use the data it was trained on (the file's teacher "
+        "has 4 classes and input shape (12,)), not 'digits' (10 classes, input shape (1, 8, 8))\n"),
+    "teacher run folder for its file": (
+        ["--teacher", "{root}/teacher-run"],
+        "teacher.source: teacher file '{root}/teacher-run' is a folder; pass the teacher.pt in "
+        "it: {root}/teacher-run/teacher.pt\n"),
+    "folder for a teacher file": (
+        ["--teacher", "{root}"],
+        "teacher.source: teacher file '{root}' is a folder; expected the path of a file holding "
+        "a teacher: "),
     "teacher file of another shape": (["--teacher", "{root}/bare.pt"],
                                       "does not fit model.teacher='synthetic-teacher'"),
     "unknown data set": (["--data", "mnist"], "data: name='mnist' is not a known dataset"),
@@ -386,7 +412,7 @@ def test_ctrl_c_in_the_first_epoch_says_nothing_was_saved(tmp_path, capsys, monk
 
 def test_ctrl_c_while_a_teacher_trains_resumes_with_the_same_command(tmp_path, capsys,
                                                                      monkeypatch):
-    argv = ["train-teacher", *BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "3"]
+    argv = ["train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "3"]
     interrupt_at(monkeypatch, SupervisedModel, 5)  # epoch 2, step 2
     assert interrupted_status(argv) == 130
     (run,) = tmp_path.glob("teacher-*")
@@ -533,6 +559,52 @@ def test_train_then_report_from_the_command_line(tmp_path, capsys):
     last = json.loads((tmp_path / "synthetic-vid-ut-s0" / "audit.jsonl").read_text()
                       .splitlines()[-1])
     assert f"| {last['red']:.3f} | {last['uni_t']:.3f} |" in table
+
+
+# --- train-teacher ----------------------------------------------------------------------------
+
+
+def test_train_teacher_refuses_the_students_epochs_and_warns_about_the_rest(tmp_path, capsys):
+    # `train-teacher --epochs 1` trained the teacher for teacher.epochs = 30 epochs, saying
+    # nothing; --method, --audit.* and the like were ignored as silently
+    out_dir = ["--out-dir", str(tmp_path)]
+    assert main(["train-teacher", *TEACHER_BASE, *out_dir, "--epochs", "1"]) == 2
+    assert capsys.readouterr() == ("", "pidkit-distill train-teacher: error: --run.epochs/--epochs "
+                                   "is the student's, not used by train-teacher; pass "
+                                   "--teacher.epochs\n")
+    assert main(["train-teacher", *TEACHER_BASE, *out_dir, "--set", "optim.lr=0.1"]) == 2
+    assert capsys.readouterr().err == ("pidkit-distill train-teacher: error: --set optim.lr=0.1 "
+                                       "is the student's, not used by train-teacher; pass "
+                                       "--teacher.lr\n")
+    assert not list(tmp_path.iterdir())
+    assert main(["train-teacher", *TEACHER_BASE, *out_dir, "--teacher.epochs", "1",
+                 "--method", "rid", "--set", "audit.clusters=3"]) == 0
+    assert capsys.readouterr().err == (
+        "pidkit-distill train-teacher: warning: --method.name/--method is not used by "
+        "train-teacher: the teacher trains with cross-entropy alone\n"
+        "pidkit-distill train-teacher: warning: --set audit.clusters=3 is not used by "
+        "train-teacher: the teacher's run has no audit\n")
+    (run,) = tmp_path.glob("teacher-synthetic-synthetic-teacher-s0-e1-*")
+    assert len((run / "metrics.jsonl").read_text().splitlines()) == 1
+
+
+def test_train_teacher_says_when_it_reuses_a_teacher_and_gives_its_accuracy(tmp_path, capsys):
+    # the second run printed "teacher saved to PATH" as the first did, without saying that
+    # nothing was trained, and neither said how good the teacher was
+    argv = ["train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "2"]
+    assert main(argv) == 0
+    (path,) = tmp_path.glob("teacher-*/teacher.pt")
+    saved = f"teacher saved to {path} (held-out accuracy "
+    accuracy = torch.load(path, weights_only=True)["test_acc"]
+    out = capsys.readouterr().out
+    assert out.startswith("training the teacher synthetic-teacher for 2 epochs -> ")
+    assert out.endswith(f"{saved}{accuracy:.4f})\n")
+    written = path.stat().st_mtime_ns
+    assert main(argv) == 0
+    assert capsys.readouterr().out == (
+        f"reusing the teacher synthetic-teacher trained before with the same settings: {path}\n"
+        f"{saved}{accuracy:.4f})\n")
+    assert path.stat().st_mtime_ns == written
 
 
 # --- report on damaged run folders -------------------------------------------------------------
