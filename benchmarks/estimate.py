@@ -104,10 +104,9 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Run the benchmark and return the printed table."""
-    from sklearn.metrics import adjusted_rand_score
-    from threadpoolctl import threadpool_info
-
     args = _cli.parse_args(get_parser(), argv, QUICK)
+    from sklearn.metrics import adjusted_rand_score  # after the arguments: a bad one ends at once
+    from threadpoolctl import threadpool_info
 
     threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
     print(
