@@ -74,6 +74,13 @@ def test_help_names_the_command_and_the_quick_run(name, capsys):
     assert "--quick" in out and "The default run takes" in " ".join(out.split())
 
 
+def test_listing_names_every_benchmark():
+    from benchmarks.__main__ import listing
+
+    names = [line.split()[0] for line in listing().splitlines()[2:]]
+    assert names == sorted(NAMES)
+
+
 def test_quick_sets_the_defaults_and_options_still_win():
     from benchmarks import bertschinger
 
