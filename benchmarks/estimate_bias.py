@@ -313,7 +313,10 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Run the benchmark, print the table and return it."""
-    args = _cli.parse_args(get_parser(), argv, QUICK)
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    if args.quick and args.full:
+        parser.error("--quick and --full ask for the smallest and the largest grid; give one")
     joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
     sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
     print(

@@ -35,6 +35,7 @@ BAD = [
     ("estimate_bias", ["--n", "0"]),
     ("estimate_bias", ["--joints", "xor"]),
     ("estimate_bias", ["--n-jobs", "0"]),
+    ("estimate_bias", ["--quick", "--full"]),
     ("estimate_kink", ["--draws", "0"]),
     ("estimate_kink", ["--n", "-5"]),
     ("distill_cost", ["--budget", "-1"]),
