@@ -138,7 +138,7 @@ def n_jobs(text: str) -> int:
     return value
 
 
-def names(allowed: Iterable[str], option: str) -> Callable[[str], set[str]]:
+def names(allowed: Iterable[str]) -> Callable[[str], set[str]]:
     """An argparse type: a comma-separated list of some of ``allowed`` (``--suites small,batch``)."""
     allowed = list(allowed)
 
@@ -151,7 +151,6 @@ def names(allowed: Iterable[str], option: str) -> Callable[[str], set[str]]:
             )
         return chosen
 
-    check.__name__ = option
     return check
 
 

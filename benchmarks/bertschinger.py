@@ -366,7 +366,7 @@ def get_parser() -> argparse.ArgumentParser:
         quick="--suites small,batch --max-cells 1000 --repeats 3 --batch 100 "
               "--peers native,cvxpy+Clarabel,cvxpy+ECOS (about 1 minute)",
     )
-    parser.add_argument("--suites", type=_cli.names(("small", "large", "batch"), "suites"),
+    parser.add_argument("--suites", type=_cli.names(("small", "large", "batch")),
                         default="small,large,batch",
                         help="comma-separated: small, large, batch (default: all)")
     parser.add_argument("--cap", type=_cli.positive_float, default=60.0,
@@ -386,7 +386,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--large-cap", type=_cli.positive_float, default=120.0,
                         help="cap per peer and joint of the large suite (120)")
     parser.add_argument(
-        "--peers", type=_cli.names(PEERS, "peers"), default=",".join(PEERS),
+        "--peers", type=_cli.names(PEERS), default=",".join(PEERS),
         help=f"comma-separated solvers to time, native among them (default: all of {','.join(PEERS)})",
     )
     parser.add_argument(
