@@ -13,6 +13,7 @@ N = 4000 samples, with tolerances
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import pickle
@@ -356,6 +357,9 @@ def test_result_repr_and_dict():
                      "KMeans 2 (seed 0", "bias_correction=eb-extrapolation",
                      "subsample sizes [4000, 2000, 1000] x 8"):
         assert fragment in text
+    # Replicates whose solve was not certified (strict=False) are left out; the header says so.
+    failed = dataclasses.replace(res, settings={**res.settings, "bootstrap_failed": 3})
+    assert "95% centred interval, B=10 (3 failed, left out)   (nats)" in repr(failed)
     d = res.to_dict()
     assert d["red"] == pytest.approx(math.log(2), abs=TOL_EDGE)
     assert d["units"] == "nats" and d["n_samples"] == N

@@ -182,8 +182,9 @@ class RepresentationPID:
         ]
         head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
         if self.intervals is not None:
+            failed = self.settings.get("bootstrap_failed", 0)
             head += (f"   {self.settings['confidence']:.0%} {self.settings['ci_method']} interval, "
-                     f"B={self.settings['bootstrap']}")
+                     f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({u})")
         for name in QUANTITIES:
             row = f"  {name:<8} {fix.corrected[name]:>10.6f} {fix.plugin[name]:>10.6f}"
