@@ -305,8 +305,9 @@ def _run(args: argparse.Namespace) -> int:
             summary = train(config)
     if int(os.environ.get("RANK", "0")) == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
-            print(f"teacher saved to {path} (held-out accuracy "
-                  f"{read_teacher_file(path)['test_acc']:.4f})")
+            accuracy = read_teacher_file(path).get("test_acc")
+            print(f"teacher saved to {path}" + ("" if accuracy is None else
+                                                f" (held-out accuracy {accuracy:.4f})"))
         else:
             print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
                   f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")

@@ -47,8 +47,7 @@ from pidkit_distill.training.loaders import ShardedBatchSampler
 from pidkit_distill.training.rundir import check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import world_size_from_env
 from pidkit_distill.training.teacher import (
-    check_teacher_file,
-    read_teacher_file,
+    check_teacher_path,
     teacher_file_of,
     teacher_run_config,
 )
@@ -159,6 +158,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
         run_dir = run_dir_of(teacher_run_config(config))
         with _about("run.out_dir"):
             check_out_dir(run_dir)
+        if (run_dir / "teacher.pt").is_file():  # reused: it must be whole and fit
+            check_teacher_path(run_dir / "teacher.pt", model=config.model.teacher,
+                               spec=teacher_data, cached=True)
         return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False)
 
     with _about("model.student"), torch.device("meta"):
@@ -199,8 +201,8 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     needs_file = path is not None and (config.teacher.source != "trained" or path.is_file())
     if needs_file and not resume:  # a resumed run's teacher is in its checkpoint
         with _about("teacher.source"):
-            check_teacher_file(read_teacher_file(path), path, model=config.model.teacher,
-                               spec=teacher_data)
+            check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
+                               cached=config.teacher.source == "trained")
     return CheckedConfig(config, method, preset, params, (notice,) if notice else (), data,
                          teacher_data, run_dir, resume)
 

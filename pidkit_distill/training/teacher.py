@@ -38,6 +38,7 @@ __all__ = [
     "TEACHER_KEYS",
     "SupervisedModel",
     "check_teacher_file",
+    "check_teacher_path",
     "load_teacher",
     "read_teacher_file",
     "teacher_file_of",
@@ -263,6 +264,26 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
             f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
             f"{shown}{trained_on}; use the model.teacher and data it was trained with"
         )
+
+
+def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool) -> None:
+    """Read the teacher file ``path`` safely and check it (:func:`check_teacher_file`).
+
+    ``cached``: ``path`` is the ``teacher.pt`` cached for ``teacher.source = "trained"``, which
+    the user did not name; a message about it says so, and how to train the teacher again.
+
+    Raises
+    ------
+    ValueError
+        The file is not a teacher, or not one of ``model`` for ``spec``.
+    """
+    try:
+        check_teacher_file(read_teacher_file(path), path, model=model, spec=spec)
+    except ValueError as err:
+        if not cached:
+            raise
+        raise ValueError(f"{err}; it is the teacher cached for these settings: delete "
+                         f"{path.parent} to train it again") from None
 
 
 def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:

@@ -605,6 +605,18 @@ def test_train_teacher_says_when_it_reuses_a_teacher_and_gives_its_accuracy(tmp_
         f"reusing the teacher synthetic-teacher trained before with the same settings: {path}\n"
         f"{saved}{accuracy:.4f})\n")
     assert path.stat().st_mtime_ns == written
+    # a damaged cached teacher was reused as if whole: one line, exit 2, naming the cache (which
+    # the user never named) and how to train the teacher again
+    path.write_bytes(b"")
+    line = (f"teacher file '{path}' is not a file written by torch.save; expected a teacher: a "
+            "dict whose 'model' entry is a state dict of tensors (as `pidkit-distill "
+            "train-teacher` writes), or such a state dict itself; it is the teacher cached for "
+            f"these settings: delete {path.parent} to train it again\n")
+    assert main(argv) == 2
+    assert capsys.readouterr() == ("", f"pidkit-distill train-teacher: error: {line}")
+    assert main(["train", *BASE, "--teacher", "trained", "--teacher.epochs", "2", "--out-dir",
+                 str(tmp_path)]) == 2
+    assert capsys.readouterr() == ("", f"pidkit-distill train: error: teacher.source: {line}")
 
 
 # --- report on damaged run folders -------------------------------------------------------------
