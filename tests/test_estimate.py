@@ -444,6 +444,8 @@ def test_bad_data(change, error, match):
         ({"discretizers": (None, 3)}, TypeError, r"student entry must be a Discretizer"),
         ({"measure": "no-such-measure"}, ValueError, r"no-such-measure"),
         ({"n_cluster": 3}, TypeError, r"n_cluster"),
+        ({"bias_correction": "eb_extrapolation"}, ValueError,
+         r"got 'eb_extrapolation'\. Did you mean 'eb-extrapolation'\?$"),
     ],
 )
 def test_bad_options(option, error, match):

@@ -22,7 +22,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from pidkit._units import check_units, from_nats
-from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed, did_you_mean
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,
@@ -92,9 +92,10 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
         return bias_correction
     other = next((k for k, v in _CORRECTIONS.items() if k != estimator and bias_correction in v), None)
     hint = f" (a correction of the {other} estimator)" if other else ""
+    close = did_you_mean(bias_correction, ["auto", *allowed]) if isinstance(bias_correction, str) else ""
     raise ValueError(
         f"bias_correction must be 'auto' or one of {list(allowed)} with estimator={estimator!r}; "
-        f"got {bias_correction!r}{hint}."
+        f"got {bias_correction!r}{hint}.{'' if other else close}"
     )
 
 
