@@ -55,6 +55,8 @@ def test_pandas_objects_with_different_indexes_are_refused_not_paired_by_positio
         _pid(y_shuffled, t_frame, s)
     with pytest.raises(ValueError, match=r"^t_features and s_features are pandas objects"):
         _pid(y, t_frame, pd.DataFrame(s, index=np.arange(N) + 1))
+    with pytest.raises(ValueError, match=r"^y and t_features are pandas objects"):
+        pid_from_representations(y_shuffled, t_frame, s, estimator="gaussian")
     # The fix the message gives pairs every label with its own sample.
     aligned = _pid(y_shuffled, t_frame.loc[y_shuffled.index], s[perm])
     ref = _pid(y[perm], t[perm], s[perm])
