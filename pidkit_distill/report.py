@@ -243,10 +243,21 @@ def _teacher_style(run: RunRecords) -> tuple[str, str]:
 
 def _lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
     """Each run's line (by name: one colour and style in every figure), and a note saying what
-    the line styles in use mean."""
-    lines = {run.name: {"color": f"C{i % 10}", "linestyle": _teacher_style(run)[0],
-                        "label": run.name, "marker": "o", "markersize": 3}
-             for i, run in enumerate(runs)}
+    the line styles in use mean.
+
+    The colours are matplotlib's ten (``C0`` ...) for up to ten runs, then ``tab20``'s twenty,
+    then as many taken evenly from ``turbo``: no two runs share one.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    n = len(runs)
+    colors = ([f"C{i}" for i in range(n)] if n <= 10
+              else [to_hex(colormaps["tab20"](i)) for i in range(n)] if n <= 20
+              else [to_hex(colormaps["turbo"](i / (n - 1))) for i in range(n)])
+    lines = {run.name: {"color": color, "linestyle": _teacher_style(run)[0], "label": run.name,
+                        "marker": "o", "markersize": 3}
+             for run, color in zip(runs, colors, strict=True)}
     note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for run in runs))
     return lines, note
 
@@ -254,7 +265,7 @@ def _lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
 def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], note: str) -> Any:
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.5))
+    fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
     for run in runs:
         if run.metrics:
             ax.plot([m["epoch"] for m in run.metrics], [m["test_acc"] for m in run.metrics],
@@ -263,8 +274,7 @@ def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], not
     ax.set_ylabel("held-out accuracy (fraction correct)")
     ax.set_title(f"Student accuracy on the held-out set\n({note})", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
+    fig.legend(loc="outside right upper", fontsize=7)  # beside the plot: never over a line
     return fig
 
 
@@ -276,14 +286,15 @@ def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
-def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any]) -> None:
+def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
+                 band_alpha: float) -> None:
     """One run's corrected values, their interval band and the plug-in values of one quantity."""
     ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], **line)
     banded = [r for r in recs if r.get("intervals")]
     if banded:
         ax.fill_between([r["epoch"] for r in banded], [r["intervals"][key][0] for r in banded],
                         [r["intervals"][key][1] for r in banded], color=line["color"],
-                        alpha=0.2, linewidth=0)
+                        alpha=band_alpha, linewidth=0)
     plugged = [r for r in recs if r.get("plugin")]
     if plugged:
         ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
@@ -298,28 +309,31 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
         layers = sorted({r["layer"] for run in audited for r in run.audit})
         panels = _PANELS[:4]
         fig, axes = plt.subplots(len(layers), len(panels), squeeze=False,
-                                 figsize=(3.2 * len(panels), 2.6 * len(layers) + 0.4))
+                                 figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 0.4),
+                                 layout="constrained")
         rows = [(layer, axes[i]) for i, layer in enumerate(layers)]
     else:
         panels = _PANELS
-        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(11, 6.4))
+        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(13, 6.4), layout="constrained")
         rows = [(None, axes.ravel())]
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
             for run in audited:
                 k = _innermost(run.audit) if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == k]
-                _plot_series(ax, recs, key, lines[run.name])
+                # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
+                _plot_series(ax, recs, key, lines[run.name],
+                             band_alpha=min(0.2, 0.6 / len(audited)))
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             _epoch_axis(ax, fontsize=8)
             ax.set_ylabel("bits", fontsize=8)
             ax.grid(alpha=0.3)
-    rows[0][1][0].legend(fontsize=6)
+    fig.legend(*rows[0][1][0].get_legend_handles_labels(), loc="outside right upper",
+               fontsize=7)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
     fig.suptitle(f"{title} (bias-corrected; bands: bootstrap intervals; thin dotted: plug-in)\n"
                  f"{note}", fontsize=10)
-    fig.tight_layout()
     return fig
 
 

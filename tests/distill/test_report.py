@@ -166,3 +166,20 @@ def test_write_report_takes_one_run_folder_as_it_is(tmp_path):
     run = fake_run(tmp_path / "x", epochs=1)
     assert write_report(str(run)) == run / "report" / "report.md"
     assert rows((run / "report/report.md").read_text())[0].startswith("| x | synthetic | bas |")
+
+
+def test_many_runs_keep_distinct_colours_see_through_bands_and_a_legend_off_the_lines(
+        tmp_path, figures):
+    # from the eleventh run on the colours came round again (run 11 drawn as run 1), the bands
+    # of a dozen runs stacked into an opaque block, and the legend sat over the lines
+    runs = [fake_run(tmp_path / f"s{i}", epochs=2) for i in range(12)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        labelled = [line for line in fig.axes[0].get_lines()
+                    if not line.get_label().startswith("_")]
+        assert len({line.get_color() for line in labelled}) == 12, title
+        assert all(ax.get_legend() is None for ax in fig.axes), title
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == [f"s{i}" for i in range(12)]
+        bands = fig.axes[0].collections
+        if title.startswith("PID"):
+            assert [band.get_alpha() for band in bands] == [pytest.approx(0.6 / 12)] * 12
