@@ -483,6 +483,12 @@ def test_discretizer_misuse():
         bootstrap(y, y, y, n_boot=1)  # an interval [x, x] once
 
 
+def _as_lists(labels):
+    arr = np.empty(labels.size, dtype=object)
+    arr[:] = [[label] for label in labels.tolist()]
+    return arr
+
+
 def _obj_with_nan(labels):
     arr = labels.astype(object)
     arr[7] = np.nan
@@ -508,6 +514,8 @@ def _obj_with_nan(labels):
          r"sample id or a continuous target\?"),
         (lambda y, t, s: (np.arange(40).astype(str), t, s), {"estimator": "gaussian", "n_clusters": 10},
          ValueError, r"^y has a different value for each of its 40 samples"),
+        (lambda y, t, s: (_as_lists(y), t, s), {}, TypeError,
+         r"^y labels must be hashable \(numbers, strings, tuples\); the one at index 0 is a list: convert"),
         (lambda y, t, s: (y, t[:, 0], s), {}, ValueError,
          r"t_features\.reshape\(-1, 1\) with normalize=None .*keeps only its sign\); if it already "
          r"holds discrete labels"),

@@ -1,4 +1,5 @@
-"""Argument checks of the estimate package's data: labels and feature matrices.
+"""Argument checks of the estimate package's data: labels, feature matrices (numpy, pandas or
+tensors), the pairing of pandas inputs, count tables and numbers of bootstrap replicates.
 
 Every check raises ``TypeError`` for the wrong kind and ``ValueError`` for a wrong value, with a
 message that names the argument, says what was expected and what was received. The checks of
@@ -168,6 +169,14 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
             )
     if arr.dtype.kind == "O":
         check_missing_labels(arr, name)
+        for i, label in enumerate(arr.tolist()):
+            try:
+                hash(label)
+            except TypeError:
+                raise TypeError(
+                    f"{name} labels must be hashable (numbers, strings, tuples); the one at index {i} "
+                    f"is a {type(label).__name__}: convert lists and sets to tuples."
+                ) from None
     return arr
 
 
@@ -257,9 +266,9 @@ def check_replicates(value: Any, name: str, *, none: bool) -> int:
 
 
 def check_not_ids(labels: np.ndarray, name: str) -> None:
-    """Refuse 1-D ``labels`` holding a different value for every sample (3 samples or more): a
-    sample id or a continuous target, not a class label, under which every source would seem to
-    carry all the information there is."""
+    """Refuse 1-D ``labels`` (hashable: :func:`check_labels`) holding a different value for every
+    sample (3 samples or more): a sample id or a continuous target, not a class label, under
+    which every source would seem to carry all the information there is."""
     n = labels.shape[0]
     if n >= 3 and len(set(labels.tolist())) == n:
         raise ValueError(
