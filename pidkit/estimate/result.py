@@ -228,15 +228,16 @@ def _describe(setting: dict[str, Any]) -> str:
         return f"labels as given ({setting['n_values']} values)"
     if setting["kind"] == "one-hot":
         return f"labels one-hot ({setting['n_values']} values -> {setting['n_values'] - 1} columns)"
-    if setting["n_components"] is None:
-        pca = "no PCA"
-    elif setting["svd_solver"] is None:  # skipped: it would have kept every feature
-        pca = f"no PCA ({setting['n_components_requested']} components would keep every feature)"
-    else:
+    ran = setting["n_components"] is not None and setting["svd_solver"] is not None
+    if ran:
         pca = f"PCA {setting['n_components']}"
+    elif setting["n_components"] is None:
+        pca = "no PCA"
+    else:  # skipped: it would have kept every feature
+        pca = f"no PCA ({setting['n_components_requested']} components would keep every feature)"
     reused = ["reused from an earlier fit"] if setting.get("fitted") == "reused" else []
     if setting["kind"] == "projected":
-        notes = ([f"seed {setting['random_state']}"] if pca.startswith("PCA") else []) + reused
+        notes = ([f"seed {setting['random_state']}"] if ran else []) + reused  # the PCA's seed
         shown = f" ({', '.join(notes)})" if notes else ""
         return (
             f"{setting['n_features']} features -> {setting['normalize']} -> {pca}{shown} -> "
