@@ -3,7 +3,7 @@
 Run from the repository root::
 
     python -m benchmarks.distill_cpu                          # the full grid (about 30 min)
-    python -m benchmarks.distill_cpu --quick                  # digits, BAS and KD, 2 epochs
+    python -m benchmarks.distill_cpu --quick                  # digits, BAS, KD, RID, 2 epochs
 
 The grid is the demo's setting (``pidkit-distill demo``, ``docs/distill.md``) widened to every
 method and three seeds. The student sees a class-stratified fraction of the training split
