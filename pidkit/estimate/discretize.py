@@ -213,8 +213,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         if not hasattr(self.clusterer, "fit_predict"):
             raise TypeError(
                 "clusterer must be a scikit-learn style clusterer with fit_predict (e.g. "
-                "sklearn.cluster.MiniBatchKMeans); got "
-                f"{type(self.clusterer).__name__}."
+                f"sklearn.cluster.MiniBatchKMeans); got {type(self.clusterer).__name__}."
             )
         declared = _declared_clusters(self.clusterer)
         if declared is not None and self.n_clusters not in (DEFAULT_CLUSTERS, declared[1]):
