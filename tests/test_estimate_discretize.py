@@ -284,3 +284,18 @@ def test_too_many_clusters_from_a_clusterer_name_the_clusterer_not_n_clusters():
         pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(40, n_init=1))
     res = pid_from_representations(codes, X, X, clusterer=MiniBatchKMeans(8, n_init=1))  # the fix
     assert res.shape == [3, 8, 8]
+
+
+def test_scikit_learns_clustering_warnings_name_the_side():
+    # Three binary features have at most 8 distinct rows: KMeans(10) warns, but its warning said
+    # "duplicate points in X" without saying which of the two representations it was about.
+    from sklearn.exceptions import ConvergenceWarning
+
+    rng = np.random.default_rng(13)
+    codes = rng.integers(0, 3, 300)
+    binary = (rng.random((300, 3)) < 0.5).astype(float)
+    _, X = _blobs(n=300, seed=13)
+    with pytest.warns(ConvergenceWarning, match=r"^s_features: .*distinct clusters") as record:
+        res = pid_from_representations(codes, X, binary, n_clusters=10, normalize=None)
+    assert all(str(w.message).startswith("s_features: ") for w in record)
+    assert res.settings["s"]["n_values"] == len(np.unique(binary, axis=0)) <= 8

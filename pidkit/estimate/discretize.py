@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -280,9 +281,12 @@ class Discretizer(ClusterMixin, BaseEstimator):
             cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)
         else:
             cluster = self._cluster_step(seed)
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with threadpool_limits(limits=1, user_api="openmp"), warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
             # Step by step, not Pipeline.fit_predict: that also demands a fit method of the clusterer.
             labels = cluster.fit_predict(rows if isinstance(pca[1], str) else pca[1].fit_transform(rows))
+        for w in caught:  # scikit-learn's (KMeans: fewer distinct rows than clusters), naming the side
+            warnings.warn_explicit(f"{name}: {w.message}", w.category, w.filename, w.lineno)
 
         self.pipeline_ = Pipeline([*head.steps, pca, ("cluster", cluster)])
         self.clusterer_ = cluster
