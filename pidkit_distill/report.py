@@ -35,6 +35,11 @@ __all__ = ["RunRecords", "load_run", "load_runs", "summary_table", "write_report
 _PANELS = (("red", "Red(Y:T,S)"), ("uni_t", "Uni(Y:T\\S)"), ("uni_s", "Uni(Y:S\\T)"),
            ("syn", "Syn(Y:T,S)"), ("i_yt", "I(Y;T)"), ("i_ys", "I(Y;S)"))
 
+# What the report reads of each file (a file without it is not a run's, and is refused).
+_CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
+_RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
+                "audit.jsonl": ("epoch", "layer", *(key for key, _ in _PANELS))}
+
 
 @dataclass(frozen=True)
 class RunRecords:
@@ -51,12 +56,13 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     """The records of a JSON-lines file (none if there is no file).
 
     A last line cut off (no newline at its end, not a JSON object: a run killed while writing
-    it) is skipped with a warning; any other line that is not a JSON object is an error.
+    it) is skipped with a warning; any other line that is not a JSON object is an error, and
+    so is a record without the keys the report reads (``_RECORD_KEYS``).
 
     Raises
     ------
     ValueError
-        A line other than a cut-off last one is not a JSON object.
+        A line other than a cut-off last one is not a JSON object, or a record lacks a key.
     """
     if not path.is_file():
         return []
@@ -73,6 +79,10 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
         else:
             problem = "is not a JSON object"
         if isinstance(record, dict):
+            missing = [key for key in _RECORD_KEYS[path.name] if key not in record]
+            if missing:
+                raise ValueError(f"{path}: line {number} has no {missing[0]!r}; it is not a "
+                                 "record written by `pidkit-distill train`")
             records.append(record)
         elif number == len(lines) and not text.endswith("\n"):
             warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "
@@ -119,6 +129,12 @@ def load_run(path: str | Path) -> RunRecords:
     except json.JSONDecodeError as err:
         raise ValueError(f"{path / 'config.json'} is not JSON ({err}); the file is "
                          "damaged") from None
+    for key in _CONFIG_KEYS:
+        section, name = key.split(".")
+        if not (isinstance(config, dict) and isinstance(config.get(section), dict)
+                and name in config[section]):
+            raise ValueError(f"{path / 'config.json'} has no {key!r}; it is not the "
+                             "configuration of a `pidkit-distill train` run")
     return RunRecords(name=path.name, path=path, config=config,
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))

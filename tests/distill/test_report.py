@@ -183,3 +183,23 @@ def test_many_runs_keep_distinct_colours_see_through_bands_and_a_legend_off_the_
         bands = fig.axes[0].collections
         if title.startswith("PID"):
             assert [band.get_alpha() for band in bands] == [pytest.approx(0.6 / 12)] * 12
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("config.json", "{}\n", "config.json has no 'data.name'; it is not the configuration of a "
+                            "`pidkit-distill train` run"),
+    ("config.json", "[1]\n", "config.json has no 'data.name'; it is not the configuration of a "
+                             "`pidkit-distill train` run"),
+    ("metrics.jsonl", '{"epoch": 1, "loss": 0.5}\n',
+     "metrics.jsonl: line 1 has no 'test_acc'; it is not a record written by "
+     "`pidkit-distill train`"),
+    ("audit.jsonl", '{"epoch": 0, "layer": 1, "red": 1.0}\n',
+     "audit.jsonl: line 1 has no 'uni_t'; it is not a record written by `pidkit-distill train`"),
+])
+def test_files_that_are_json_but_not_a_runs_are_one_line(tmp_path, capsys, name, text, line):
+    # a config.json or a record of another shape ended in a KeyError or TypeError traceback
+    # (or, for a list, "list indices must be integers or slices, not str")
+    run = fake_run(tmp_path / "run", epochs=1)
+    (run / name).write_text(text)
+    assert main(["report", str(run)]) == 2
+    assert capsys.readouterr() == ("", f"pidkit-distill report: error: {run / line}\n")
