@@ -263,6 +263,11 @@ def _reader_gone(command: str) -> str:
     """What stopping ``command`` because its output's reader went away left, and how to go on."""
     if command == "demo":
         left = "its runs were stopped: run the demo again"
+    elif command == "report":
+        left = "the report was written in full before its table was printed"
+    elif command == "train-teacher":
+        left = ("the teacher's run keeps its checkpoint.pt of the last completed epoch, and "
+                "rerunning the same command continues it")
     else:
         left = ("a run keeps its checkpoint.pt of the last completed epoch, and rerunning the "
                 "same command with --resume continues it")

@@ -491,6 +491,22 @@ def test_a_reader_that_goes_away_stops_training_in_one_line_with_status_141(tmp_
                    "file or through `tee` to keep it running\n")
 
 
+def test_a_reader_that_goes_away_stops_a_teacher_saying_the_same_command_continues(tmp_path):
+    # it said to rerun with --resume, which train-teacher does not take (it resumes by itself)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", "train-teacher",
+                             *TEACHER_BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc.stdout.close()  # before the command prints anything (its imports take longer)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141, err
+    assert err == ("pidkit-distill train-teacher: stopped: the reader of its output went away (as "
+                   "`| head` does); the teacher's run keeps its checkpoint.pt of the last "
+                   "completed epoch, and rerunning the same command continues it; send the "
+                   "output to a file or through `tee` to keep it running\n")
+
+
 def test_a_warning_is_one_line(tmp_path, capsys):
     assert main(["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "1", "--amp"]) == 0
     assert capsys.readouterr().err == ("pidkit-distill train: warning: run.amp=true has no effect "

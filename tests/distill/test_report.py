@@ -4,6 +4,9 @@ runs of the same name, reruns; and what its figures show (colours, line styles, 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -203,3 +206,21 @@ def test_files_that_are_json_but_not_a_runs_are_one_line(tmp_path, capsys, name,
     (run / name).write_text(text)
     assert main(["report", str(run)]) == 2
     assert capsys.readouterr() == ("", f"pidkit-distill report: error: {run / line}\n")
+
+
+def test_a_reader_that_goes_away_is_told_the_report_was_written(tmp_path):
+    # `pidkit-distill report ... | head` said a run keeps its checkpoint.pt and to rerun with
+    # --resume, which is about training: the report's files were all written already
+    run = fake_run(tmp_path / "run", epochs=2)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                                        os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", "report", str(run)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    proc.stdout.close()  # before the command prints anything (its imports take longer)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141, err
+    assert err == ("pidkit-distill report: stopped: the reader of its output went away (as "
+                   "`| head` does); the report was written in full before its table was printed; "
+                   "send the output to a file or through `tee` to keep it running\n")
+    assert sorted(p.name for p in (run / "report").iterdir()) == [
+        "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
