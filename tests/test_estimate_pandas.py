@@ -134,3 +134,13 @@ def test_the_plugin_bootstrap_refuses_series_with_different_indexes_too():
     differ = rf"^y and t are pandas objects with different indexes \(at position 0: {perm[0]} and 0\)"
     with pytest.raises(ValueError, match=differ):
         bootstrap(y[perm], pd.Series(t), pd.Series(s), n_boot=5)
+
+
+def test_results_go_into_dataframes_as_the_docs_say():
+    y, t, s = _data()
+    results = [_pid(y, t, s, bootstrap=2, random_state=seed) for seed in (0, 1)]
+    table = pd.DataFrame([r.to_dict() for r in results])
+    assert list(table.columns[:7]) == ["red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts"]
+    assert table["uni_t"].tolist() == [r.uni_t for r in results]
+    intervals = pd.DataFrame(results[0].intervals, index=["low", "high"]).T
+    assert intervals.loc["red", "high"] == results[0].intervals["red"][1]
