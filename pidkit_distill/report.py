@@ -145,10 +145,10 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
 
     Records already read (:class:`RunRecords`) are taken as they are.
 
-    Two kinds of folder are skipped, each with a :class:`RuntimeWarning`: a report folder
-    (``report.md`` and no ``config.json``: what ``runs/*`` picks up once a report was written
-    next to the runs) and a folder given twice. Anything else that is not a run is an error
-    (see :func:`load_run`).
+    Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
+    them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
+    (``report.md`` and no ``config.json``, written by an earlier report) and a folder given
+    twice. Anything else that is not a run is an error (see :func:`load_run`).
 
     Raises
     ------
@@ -168,7 +168,10 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
     seen: set[Path] = set()
     for given in paths:
         path = given.path if isinstance(given, RunRecords) else Path(given)
-        if (path / "report.md").is_file() and not (path / "config.json").exists():
+        if path.is_file():
+            warnings.warn(f"skipped {path}: a file, not a run folder", RuntimeWarning,
+                          stacklevel=2)
+        elif (path / "report.md").is_file() and not (path / "config.json").exists():
             warnings.warn(f"skipped {path}: a folder written by `pidkit-distill report`, not a "
                           "run", RuntimeWarning, stacklevel=2)
         elif path.resolve() in seen:

@@ -60,15 +60,19 @@ def figures(monkeypatch):
 def test_a_glob_over_runs_skips_the_report_written_next_to_them(tmp_path, capsys):
     # `report runs/a runs/b` writes runs/report; `report runs/*` then used to stop on it
     # ("'runs/report' is not a run folder (no config.json)", exit 2)
+    # (and, as the demo's folder does, a file: results.jsonl, which stopped it too)
     for name in ("a", "b"):
         fake_run(tmp_path / "runs" / name, epochs=2)
+    (tmp_path / "runs/results.jsonl").write_text("{}\n")
     assert main(["report", str(tmp_path / "runs/a"), str(tmp_path / "runs/b")]) == 0
     assert (tmp_path / "runs/report/report.md").is_file()
     capsys.readouterr()
     assert main(["report", *sorted(map(str, (tmp_path / "runs").iterdir()))]) == 0
     out, err = capsys.readouterr()
     assert err == (f"pidkit-distill report: warning: skipped {tmp_path / 'runs/report'}: a "
-                   "folder written by `pidkit-distill report`, not a run\n")
+                   "folder written by `pidkit-distill report`, not a run\n"
+                   f"pidkit-distill report: warning: skipped {tmp_path / 'runs/results.jsonl'}: "
+                   "a file, not a run folder\n")
     assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b"]
 
 
@@ -80,9 +84,10 @@ def test_a_missing_folder_and_a_file_are_named_as_such(tmp_path, capsys):
                                        "does not exist; pass run folders written by "
                                        "`pidkit-distill train`\n")
     assert main(["report", str(run / "config.json")]) == 2
-    assert capsys.readouterr().err == (f"pidkit-distill report: error: '{run / 'config.json'}' "
-                                       "is a file, not a run folder; pass run folders written "
-                                       "by `pidkit-distill train`\n")
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: warning: skipped {run / 'config.json'}: a file, not a run "
+        f"folder\npidkit-distill report: error: no run folder among ['{run / 'config.json'}']; "
+        "pass folders written by `pidkit-distill train`\n")
     (tmp_path / "empty").mkdir()
     assert main(["report", str(tmp_path / "empty")]) == 2
     assert "'empty' is not a run folder (no config.json)" in capsys.readouterr().err.replace(
