@@ -155,11 +155,17 @@ def get_args_parser() -> argparse.ArgumentParser:
                                          "other options are ignored with a warning.")
     _add_debug_option(teacher)
     _add_config_options(teacher, teacher_only=True)
-    report = sub.add_parser("report", help="plots and a summary table from run folders")
-    report.add_argument("runs", nargs="+", metavar="RUN_DIR", help="run folders")
+    report = sub.add_parser(
+        "report", help="plots and a summary table from run folders",
+        description="Draw accuracy.png, pid_atoms.png and pid_atoms_all_layers.png and write "
+                    "report.md (the summary table, which is also printed) from run folders "
+                    "written by `pidkit-distill train`. A glob such as runs/* works: files, "
+                    "report folders and folders given twice are skipped with a warning.")
+    report.add_argument("runs", nargs="+", metavar="RUN_DIR",
+                        help="run folders (each with config.json and metrics.jsonl)")
     report.add_argument("--out", default=None, metavar="DIR",
-                        help="output folder (default: RUN_DIR/report for one run, else "
-                             "report/ next to the runs)")
+                        help="output folder, replaced file by file (default: RUN_DIR/report for "
+                             "one run, else report/ beside the first run)")
     _add_debug_option(report)
     demo = sub.add_parser("demo", help="the CPU demo: a student with 100 labels and a teacher "
                                        "trained on 4,000 (synthetic nuisance task); BAS vs VID "

@@ -229,3 +229,15 @@ def test_a_reader_that_goes_away_is_told_the_report_was_written(tmp_path):
                    "send the output to a file or through `tee` to keep it running\n")
     assert sorted(p.name for p in (run / "report").iterdir()) == [
         "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+
+
+def test_the_help_says_what_report_writes(capsys):
+    # it said only "RUN_DIR  run folders": nothing of the files it writes or of globs
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert exit_.value.code == 0
+    assert ("Draw accuracy.png, pid_atoms.png and pid_atoms_all_layers.png and write report.md "
+            "(the summary table, which is also printed)") in text
+    assert "A glob such as runs/* works" in text
+    assert "(default: RUN_DIR/report for one run, else report/ beside the first run)" in text
