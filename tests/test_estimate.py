@@ -522,6 +522,9 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (y, t, s[:, :1]), {}, ValueError,
          r"normalize='l2' scales every row of s_features to unit length, which leaves a single "
          r"feature only its sign .*pass normalize=None"),
+        (lambda y, t, s: (y, y[:, None], s), {}, ValueError,  # cluster ids as a column
+         r"pass normalize=None for one feature per sample\. A column of discrete labels goes to "
+         r"pid_from_representations 1-D \(t_features\.ravel\(\)\) and is used as it is\.$"),
         (lambda y, t, s: (y, t, s), {"clusterer": Discretizer}, TypeError,
          r"clusterer must be a clusterer instance, not the class Discretizer; pass an instance"),
     ],

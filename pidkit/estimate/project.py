@@ -172,7 +172,9 @@ def projection_steps(
     if normalize == "l2" and n_features == 1:
         raise ValueError(
             f"normalize='l2' scales every row of {name} to unit length, which leaves a single "
-            "feature only its sign (+1 or -1); pass normalize=None for one feature per sample."
+            "feature only its sign (+1 or -1); pass normalize=None for one feature per sample. "
+            f"A column of discrete labels goes to pid_from_representations 1-D ({name}.ravel()) "
+            "and is used as it is."
         )
     kept = None if n_components is None else min(n_components, n_features, n_samples)
     pca: Any = "passthrough"
