@@ -356,14 +356,14 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     return fig
 
 
-def _save(fig: Any, path: Path) -> None:
-    """Write ``fig`` to ``path`` as a PNG, atomically, and close it."""
+def _png(fig: Any) -> bytes:
+    """``fig`` as a PNG file's bytes; the figure is closed."""
     import matplotlib.pyplot as plt
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120)
     plt.close(fig)
-    atomic_write(path, lambda handle: handle.write(buffer.getvalue()))
+    return buffer.getvalue()
 
 
 def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRecords], *,
@@ -387,7 +387,7 @@ def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRe
     ValueError
         No run folder, a folder that is not a run (see :func:`load_run`), no run with a
         completed epoch, or an ``out_dir`` that cannot be created (a file is in the way, no
-        permission).
+        permission) or written (checked after everything is drawn, before any file is written).
 
     Warns
     -----
@@ -425,13 +425,12 @@ def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRe
         raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); choose "
                          "another folder (--out)") from None
     lines, note = _lines(runs)
-    _save(_plot_accuracy(runs, lines, note), out / "accuracy.png")
+    files = {"accuracy.png": _png(_plot_accuracy(runs, lines, note))}
     audited = [run for run in runs if run.metrics and run.audit]
-    for name, all_layers in (("pid_atoms.png", False), ("pid_atoms_all_layers.png", True)):
-        if audited:
-            _save(_plot_atoms(audited, lines, note, all_layers=all_layers), out / name)
-        else:
-            (out / name).unlink(missing_ok=True)
+    atoms_figures = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
+    if audited:
+        files.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
+                      for name, all_layers in atoms_figures.items()})
     table = summary_table(runs)
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             table, "", "Accuracy is on the held-out set; PID atoms are in bits, for the "
@@ -444,6 +443,13 @@ def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRe
                  "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
     else:
         text += ["No run has an audit (run.audit_every = 0), so there is no PID figure.", ""]
-    path = out / "report.md"
-    atomic_write(path, lambda handle: handle.write("\n".join(text).encode()))
-    return path
+    files["report.md"] = "\n".join(text).encode()
+    try:  # everything is drawn: write it, each file atomically
+        for name, data in files.items():
+            atomic_write(out / name, lambda handle, data=data: handle.write(data))
+        for name in atoms_figures.keys() - files.keys():
+            (out / name).unlink(missing_ok=True)
+    except OSError as err:
+        raise ValueError(f"out_dir={str(out)!r} cannot be written ({err.strerror}); choose "
+                         "another folder (--out)") from None
+    return out / "report.md"

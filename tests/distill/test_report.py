@@ -241,3 +241,14 @@ def test_the_help_says_what_report_writes(capsys):
             "(the summary table, which is also printed)") in text
     assert "A glob such as runs/* works" in text
     assert "(default: RUN_DIR/report for one run, else report/ beside the first run)" in text
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
+    # a folder that exists but takes no new file (read-only, or /proc here, where even root is
+    # refused) gave Python's "[Errno 2] No such file or directory: '.../accuracy.png.tmp'"
+    run = fake_run(tmp_path / "run", epochs=1)
+    assert main(["report", str(run), "--out", "/proc/self"]) == 2
+    assert capsys.readouterr() == ("", "pidkit-distill report: error: out_dir='/proc/self' cannot "
+                                       "be written (No such file or directory); choose another "
+                                       "folder (--out)\n")
