@@ -552,13 +552,29 @@ def check_int(value: Any, name: str, *, minimum: int) -> int:
 
 
 def check_seed(random_state: Any, name: str = "random_state") -> int:
-    """Return an int seed; ``None`` draws a fresh one so that the run can still be recorded."""
+    """Return an int seed, so that the run can be recorded and repeated.
+
+    ``None`` draws a fresh one; a ``numpy.random.Generator`` or ``RandomState`` (as scikit-learn
+    accepts) gives one drawn from it, which advances it.
+
+    Examples
+    --------
+    >>> check_seed(7)
+    7
+    >>> check_seed(np.random.default_rng(0)) == check_seed(np.random.default_rng(0))
+    True
+    """
     if random_state is None:
         return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(SEED_MAX, endpoint=True))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(SEED_MAX + 1, dtype=np.int64))
     if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
         raise TypeError(
-            f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r} "
-            f"({type(random_state).__name__}). Pass an int for reproducible results."
+            f"{name} must be an int in [0, 2**32 - 1], a numpy.random.Generator or RandomState, "
+            f"or None; got {random_state!r} ({type(random_state).__name__}). Pass an int for "
+            "reproducible results."
         )
     if not 0 <= random_state <= SEED_MAX:
         raise ValueError(f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r}.")

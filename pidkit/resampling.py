@@ -64,7 +64,7 @@ def bootstrap_replicates(
         module-level function or an instance of a module-level class).
     n_boot : int
         Number of replicates.
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
         Root seed; replicate ``i`` gets the ``i``-th child of it, so the numbers do not depend on
         ``n_jobs``, the backend or the chunking.
     n_jobs : int or None, default=None

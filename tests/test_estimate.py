@@ -647,3 +647,18 @@ def test_tables_of_other_libraries_are_read_through_np_asarray():
     y, t, s = _ok()
     res = pid_from_representations(y, _OtherFrame(t), s, n_clusters=3)
     np.testing.assert_array_equal(res.counts, pid_from_representations(y, t, s, n_clusters=3).counts)
+
+
+@pytest.mark.parametrize("make", [np.random.default_rng, np.random.RandomState],
+                         ids=["Generator", "RandomState"])
+def test_a_numpy_random_generator_gives_a_recorded_seed(make):
+    # scikit-learn users pass random_state=np.random.RandomState(0); it used to be a TypeError.
+    y, t_feat, s_feat, *_ = _features("rdn", seed=2)
+    first = pid_from_representations(y, t_feat, s_feat, n_clusters=2, random_state=make(3))
+    seed = first.settings["random_state"]
+    assert isinstance(seed, int) and 0 <= seed <= 2**32 - 1
+    replay = pid_from_representations(y, t_feat, s_feat, n_clusters=2, random_state=make(3))
+    assert replay.settings["random_state"] == seed
+    again = pid_from_representations(y, t_feat, s_feat, n_clusters=2, random_state=seed)
+    np.testing.assert_array_equal(again.counts, first.counts)
+    assert (again.red, again.syn) == (first.red, first.syn)

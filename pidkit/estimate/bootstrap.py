@@ -106,7 +106,7 @@ def bootstrap(
     confidence : float, default=0.95
     ci_method : {"basic", "centred", "percentile"}, default="basic"
         See :func:`bootstrap_intervals`.
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
     n_jobs : int or None, default=None
         joblib workers; the numbers do not depend on it.
     units : {"bits", "nats"}, default="bits"

@@ -427,7 +427,7 @@ def correct_counts(
         Numbers of parts the sample is cut into for the extrapolation (pieces of ``n // k``).
     n_repeats : int, default=8
         Random partitions per entry of ``subsamples``; more repeats average out the partition noise.
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of the partitions.
     strict : bool, default=True
         Raise :class:`pidkit.SolverError` when the full sample's solve is not certified. With

@@ -107,7 +107,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         ``n_clusters``/``n_components``; another number is a ValueError.
     normalize : {"l2", None}, default="l2"
         ``"l2"`` scales every row to unit Euclidean norm before PCA, as the paper's code does.
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of the randomized PCA and of the clusterer. ``None`` draws one at ``fit`` and records
         it in ``random_state_``.
     n_init : int, default=10

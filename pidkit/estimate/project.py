@@ -208,7 +208,7 @@ class Projector(TransformerMixin, BaseEstimator):
         of two, and normalised if asked).
     normalize : {"l2", None}, default="l2"
         ``"l2"`` scales every row to unit Euclidean norm before PCA.
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of the randomized PCA; ``None`` draws one at ``fit`` (recorded in ``random_state_``).
     svd_solver : {"auto", "randomized", "full"}, default="auto"
 

@@ -255,7 +255,7 @@ def pid_from_representations(
         ``settings`` (a ValueError when even 2 clusters are too many for the bias correction).
         With a ``clusterer`` its own number applies: 10 and ``"auto"`` mean "not set", another
         number must equal it. The Gaussian estimator accepts 10 and ``"auto"`` (and ignores them).
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of PCA, KMeans, the subsample partitions and the bootstrap. ``None`` draws one and
         records it in ``settings``.
     discretizers : pair of (Discretizer, Projector or None) or None, default=None

@@ -211,7 +211,7 @@ def gaussian_pid_from_samples(
         (``"basic"`` and ``"percentile"`` measure deviations from the plug-in estimate).
         ``"auto"``: ``"centred"`` with ``bias_correction``, ``"basic"`` without. Both ends are
         clipped at 0.
-    random_state : int or None, default=0
+    random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of the bootstrap (``None`` draws one and records it).
     n_jobs : int or None, default=None
         joblib workers for the replicates; the numbers do not depend on it or on the backend.
