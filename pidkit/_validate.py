@@ -582,9 +582,22 @@ def check_seed(random_state: Any, name: str = "random_state") -> int:
 
 
 def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
-    """Return ``value`` if it is one of ``options``, else raise a ValueError listing them."""
+    """Return ``value`` if it is one of ``options``, else raise a ValueError listing them (and
+    suggesting the closest one to a misspelt string).
+
+    Examples
+    --------
+    >>> check_option("l2", "normalize", ("l2", None))
+    'l2'
+    >>> check_option("L2", "normalize", ("l2", None))
+    Traceback (most recent call last):
+    ...
+    ValueError: normalize must be one of ['l2', None]; got 'L2'. Did you mean 'l2'?
+    """
     if not any(value is opt or (isinstance(value, str) and value == opt) for opt in options):
-        raise ValueError(f"{name} must be one of {list(options)!r}; got {value!r}.")
+        named = [o for o in options if isinstance(o, str)]
+        hint = did_you_mean(value, named) if isinstance(value, str) else ""
+        raise ValueError(f"{name} must be one of {list(options)!r}; got {value!r}.{hint}")
     return value
 
 

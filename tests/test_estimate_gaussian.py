@@ -132,7 +132,7 @@ def test_intervals_cover_a_known_gaussian_system():
     ("option", "error", "match"),
     [
         ({"estimator": "gauss"}, ValueError,
-         r"estimator must be one of \['discrete', 'gaussian'\]; got 'gauss'"),
+         r"estimator must be one of \['discrete', 'gaussian'\]; got 'gauss'\. Did you mean 'gaussian'\?"),
         ({"bias_correction": "eb-extrapolation"}, ValueError,
          r"bias_correction must be 'auto' or one of \['wishart', 'none'\] with estimator='gaussian'.*"
          r"a correction of the discrete estimator"),
