@@ -143,6 +143,33 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
     return codes.reshape(-1), labels
 
 
+def check_same_index(named: dict[str, Any]) -> None:
+    """Refuse pandas objects among ``named`` (argument name -> value) whose indexes differ.
+
+    Samples are paired by position, as numpy and scikit-learn do, so a Series and a DataFrame whose
+    indexes hold the same samples in different orders (or different samples) would be paired
+    wrongly without a sign. Anything with an ``index`` that has ``equals`` counts as pandas;
+    arrays, lists and tensors carry no index and are not compared. Call it once the lengths agree.
+    """
+    indexed = [(name, x.index) for name, x in named.items() if hasattr(getattr(x, "index", None), "equals")]
+    for name, index in indexed[1:]:
+        first_name, first = indexed[0]
+        if index.equals(first):
+            continue
+        a, b = np.asarray(first, dtype=object), np.asarray(index, dtype=object)
+        differ = np.flatnonzero(a != b)
+        if differ.size == 0:  # the same labels held in different dtypes (0 and 0.0)
+            continue
+        k = int(differ[0])
+        raise ValueError(
+            f"{first_name} and {name} are pandas objects with different indexes (at position {k}: "
+            f"{a[k]!r} and {b[k]!r}); samples are paired by position, not by index, so they would "
+            f"be paired wrongly. Align them first, e.g. {name} = {name}.loc[{first_name}.index], "
+            "or, if the rows are already in the same order, drop the indexes with "
+            ".reset_index(drop=True) or pass .to_numpy()."
+        )
+
+
 def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
@@ -168,6 +195,7 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     y_codes, y_labels = _encode(y, "y", None)
     t_codes, t_labels = _encode(t, "t", y_codes.size)
     s_codes, s_labels = _encode(s, "s", y_codes.size)
+    check_same_index({"y": y, "t": t, "s": s})
     counts = np.zeros((y_labels.size, t_labels.size, s_labels.size), dtype=np.int64)
     np.add.at(counts, (y_codes, t_codes, s_codes), 1)
     n = int(y_codes.size)

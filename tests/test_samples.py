@@ -111,3 +111,18 @@ def test_joint_from_dit_reads_log_distributions_as_probabilities():
     logged = pidkit.joint_from_dit(d.copy(base=2), target=2, sources=[0, 1]).p
     np.testing.assert_allclose(logged, linear, atol=1e-15)
     assert linear[0, 0, 0] == pytest.approx(0.1)
+
+
+def test_pandas_series_with_different_indexes_are_refused():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    t = pd.Series(rng.integers(0, 2, 200))
+    s = pd.Series(rng.integers(0, 2, 200))
+    y = t ^ s  # XOR: 1 bit of synergy when the samples are paired right
+    shuffled = y.sample(frac=1.0, random_state=1)  # same samples, another order: paired by position
+    with pytest.raises(ValueError, match=r"y and t are pandas objects with different indexes .*"
+                                         r"t = t\.loc\[y\.index\]"):
+        pidkit.joint_from_samples(shuffled, t, s)
+    aligned = pidkit.joint_from_samples(shuffled, t.loc[shuffled.index], s.loc[shuffled.index])
+    assert pidkit.bertschinger(aligned.p).syn == pytest.approx(1.0, abs=0.02)
+    assert pidkit.joint_from_samples(shuffled.to_numpy(), t, s).n_samples == 200  # arrays: by position

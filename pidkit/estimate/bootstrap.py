@@ -16,8 +16,9 @@ from pidkit._errors import SolverError
 from pidkit._validate import check_confidence, check_n_jobs, check_option, check_seed
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
+from ..samples import check_same_index
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
-from .inputs import check_counts, check_labels, check_replicates, check_same_index
+from .inputs import check_counts, check_labels, check_replicates
 
 __all__ = ["PIDStatistic", "bootstrap"]
 

@@ -22,7 +22,6 @@ __all__ = [
     "check_labels",
     "check_not_ids",
     "check_replicates",
-    "check_same_index",
     "check_two_classes",
     "labels_or_features",
 ]
@@ -186,33 +185,6 @@ def check_two_classes(classes: np.ndarray, name: str, estimator: str) -> None:
         raise ValueError(
             f"{name} holds a single value ({classes.tolist()[0]!r}); the {estimator} estimator needs "
             "at least two classes (a constant carries no information)."
-        )
-
-
-def check_same_index(named: dict[str, Any]) -> None:
-    """Refuse pandas objects among ``named`` (argument name -> value) whose indexes differ.
-
-    Samples are paired by position, as numpy and scikit-learn do, so a Series and a DataFrame whose
-    indexes hold the same samples in different orders (or different samples) would be paired
-    wrongly without a sign. Anything with an ``index`` that has ``equals`` counts as pandas;
-    arrays, lists and tensors carry no index and are not compared. Call it once the lengths agree.
-    """
-    indexed = [(name, x.index) for name, x in named.items() if hasattr(getattr(x, "index", None), "equals")]
-    for name, index in indexed[1:]:
-        first_name, first = indexed[0]
-        if index.equals(first):
-            continue
-        a, b = np.asarray(first, dtype=object), np.asarray(index, dtype=object)
-        differ = np.flatnonzero(a != b)
-        if differ.size == 0:  # the same labels held in different dtypes (0 and 0.0)
-            continue
-        k = int(differ[0])
-        raise ValueError(
-            f"{first_name} and {name} are pandas objects with different indexes (at position {k}: "
-            f"{a[k]!r} and {b[k]!r}); samples are paired by position, not by index, so they would "
-            f"be paired wrongly. Align them first, e.g. {name} = {name}.loc[{first_name}.index], "
-            "or, if the rows are already in the same order, drop the indexes with "
-            ".reset_index(drop=True) or pass .to_numpy()."
         )
 
 

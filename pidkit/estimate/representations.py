@@ -30,6 +30,7 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
+from ..samples import check_same_index
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (
@@ -46,7 +47,6 @@ from .inputs import (
     check_labels,
     check_not_ids,
     check_replicates,
-    check_same_index,
     check_two_classes,
     labels_or_features,
 )
