@@ -310,10 +310,13 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     """One run's corrected values, their interval band and the plug-in values of one quantity."""
     ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], **line)
     banded = [r for r in recs if r.get("intervals")]
-    if banded:
-        ax.fill_between([r["epoch"] for r in banded], [r["intervals"][key][0] for r in banded],
-                        [r["intervals"][key][1] for r in banded], color=line["color"],
-                        alpha=band_alpha, linewidth=0)
+    epochs = [r["epoch"] for r in banded]
+    low, high = ([r["intervals"][key][i] for r in banded] for i in (0, 1))
+    if len(banded) == 1:  # a band over one epoch has no width: a bar shows the interval
+        ax.vlines(epochs, low, high, color=line["color"], alpha=max(band_alpha, 0.4),
+                  linewidth=4)
+    elif banded:
+        ax.fill_between(epochs, low, high, color=line["color"], alpha=band_alpha, linewidth=0)
     plugged = [r for r in recs if r.get("plugin")]
     if plugged:
         ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
@@ -351,7 +354,7 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
                fontsize=7)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
-    fig.suptitle(f"{title} (bias-corrected; bands: bootstrap intervals; thin dotted: plug-in)\n"
+    fig.suptitle(f"{title} (bias-corrected; bands, or a bar for one epoch: bootstrap intervals; thin dotted: plug-in)\n"
                  f"{note}", fontsize=10)
     return fig
 

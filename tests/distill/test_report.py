@@ -252,3 +252,15 @@ def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
     assert capsys.readouterr() == ("", "pidkit-distill report: error: out_dir='/proc/self' cannot "
                                        "be written (No such file or directory); choose another "
                                        "folder (--out)\n")
+
+
+def test_the_interval_of_a_run_audited_once_is_drawn(tmp_path, figures):
+    # a run killed before its second audit has one audited epoch: its band had no width, so its
+    # bootstrap interval was not drawn at all
+    run = fake_run(tmp_path / "once", epochs=2)
+    (run / "audit.jsonl").write_text("".join(
+        line + "\n" for line in (run / "audit.jsonl").read_text().splitlines()[:2]))  # epoch 0
+    write_report([run], out_dir=tmp_path / "rep")
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    (bar,) = atoms.axes[0].collections
+    assert [segment.tolist() for segment in bar.get_segments()] == [[[0.0, 0.0], [0.0, 0.3]]]
