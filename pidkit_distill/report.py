@@ -354,8 +354,8 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
                fontsize=7)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
-    fig.suptitle(f"{title} (bias-corrected; bands, or a bar for one epoch: bootstrap intervals; thin dotted: plug-in)\n"
-                 f"{note}", fontsize=10)
+    fig.suptitle(f"{title} (bias-corrected; bands, or a bar for one epoch: bootstrap "
+                 f"intervals; thin dotted: plug-in)\n{note}", fontsize=10)
     return fig
 
 
