@@ -135,7 +135,7 @@ def load_run(path: str | Path) -> RunRecords:
                 and name in config[section]):
             raise ValueError(f"{path / 'config.json'} has no {key!r}; it is not the "
                              "configuration of a `pidkit-distill train` run")
-    return RunRecords(name=path.name, path=path, config=config,
+    return RunRecords(name=path.resolve().name, path=path, config=config,
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))
 
@@ -186,22 +186,25 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
 
 
 def _distinct_names(runs: list[RunRecords]) -> list[RunRecords]:
-    """``runs``, each named by as many trailing parts of its path as tell the runs apart.
+    """``runs``, those of a name another run has too renamed by as many trailing parts of their
+    path as tell them apart (the others keep their names, chosen ones included).
 
     Examples
     --------
     >>> runs = [RunRecords(p.name, p, {}, [], []) for p in map(Path, ["a/x", "b/x", "c/y"])]
-    >>> [r.name for r in _distinct_names(runs)]
-    ['a/x', 'b/x', 'y']
+    >>> [r.name for r in _distinct_names([*runs, RunRecords("mine", Path("d/x"), {}, [], [])])]
+    ['a/x', 'b/x', 'y', 'mine']
     """
     paths = [run.path.resolve() for run in runs]
     named = []
     for run, path in zip(runs, paths, strict=True):
+        rivals = [other for twin, other in zip(runs, paths, strict=True)
+                  if twin.name == run.name and other != path]
         depth = 1
-        while depth < len(path.parts) and any(
-                other != path and other.parts[-depth:] == path.parts[-depth:] for other in paths):
+        while rivals and depth < len(path.parts) and any(
+                other.parts[-depth:] == path.parts[-depth:] for other in rivals):
             depth += 1
-        named.append(replace(run, name=str(Path(*path.parts[-depth:]))))
+        named.append(replace(run, name=str(Path(*path.parts[-depth:]))) if rivals else run)
     return named
 
 

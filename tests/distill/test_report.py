@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from tiny_runs import tiny
 from pidkit_distill import write_report
 from pidkit_distill.cli import main
 from pidkit_distill.config import config_to_dict
+from pidkit_distill.report import load_run, summary_table
 
 ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 
@@ -264,3 +266,15 @@ def test_the_interval_of_a_run_audited_once_is_drawn(tmp_path, figures):
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     (bar,) = atoms.axes[0].collections
     assert [segment.tolist() for segment in bar.get_segments()] == [[[0.0, 0.0], [0.0, 0.3]]]
+
+
+def test_a_run_given_as_dot_and_a_run_named_by_hand_keep_their_names(tmp_path, monkeypatch):
+    # `report .` inside a run folder gave a row with no name ("|  | synthetic | ..."); a name
+    # given to RunRecords by hand is kept unless another run has it too
+    run = fake_run(tmp_path / "x", epochs=1)
+    monkeypatch.chdir(run)
+    assert rows(write_report(".").read_text())[0].startswith("| x | synthetic |")
+    mine = replace(load_run(run), name="RID, trained teacher")
+    other = fake_run(tmp_path / "y", epochs=1)
+    assert [r.split(" | ")[0] for r in rows(summary_table([mine, load_run(other)]))] == [
+        "| RID, trained teacher", "| y"]
