@@ -25,7 +25,11 @@ from pidkit_distill.methods import StepOutput, available_methods, get_method
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.models import build_model
 from pidkit_distill.training import run as run_module
-from pidkit_distill.training.teacher import SupervisedModel, unused_by_teacher
+from pidkit_distill.training.teacher import (
+    SupervisedModel,
+    teacher_run_config,
+    unused_by_teacher,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -602,6 +606,27 @@ def test_train_teacher_refuses_the_students_epochs_and_warns_about_the_rest(tmp_
         "train-teacher: the teacher's run has no audit\n")
     (run,) = tmp_path.glob("teacher-synthetic-synthetic-teacher-s0-e1-*")
     assert len((run / "metrics.jsonl").read_text().splitlines()) == 1
+
+
+def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teachers_run():
+    # unused_by_teacher is what train-teacher's help hides and its command line refuses: each
+    # key it names must leave the teacher's run (teacher_run_config) as it is
+    changed = {"run.epochs": "7", "run.seed": "5", "optim.lr": "0.3",
+               "model.student": "synthetic-teacher", "teacher.source": "trained",
+               "method.name": "rid", "method.preset": "kd-rid", "method.params.lambda2": "0.5",
+               "audit.clusters": "3", "run.audit_every": "2", "run.name": "mine",
+               "run.resume": "true", "run.stop_after": "1"}
+    keys = {key for key, _, _, _ in config_fields()} | set(changed)
+    sections = {key for key in keys if key.startswith(("audit.", "method."))}  # one stands for all
+    assert {key for key in keys if unused_by_teacher(key)} == set(changed) | sections
+    base = apply_overrides(TrainConfig(), TINY)
+
+    def teachers_run(config: TrainConfig) -> dict:
+        run = config_to_dict(teacher_run_config(config))
+        return {section: values for section, values in run.items() if section != "audit"}
+
+    for key, value in changed.items():
+        assert teachers_run(apply_overrides(base, [f"{key}={value}"])) == teachers_run(base), key
 
 
 def test_train_teacher_says_when_it_reuses_a_teacher_and_gives_its_accuracy(tmp_path, capsys):
