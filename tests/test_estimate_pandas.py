@@ -82,6 +82,18 @@ def test_nullable_numeric_columns_are_features_and_their_na_is_reported_as_nan()
         _pid(y, frame, s)
 
 
+def test_a_bool_column_beside_float_ones_is_a_feature():
+    # pandas gives an object array for float and numpy bool columns together (numpy would give
+    # floats): such a frame was refused with "must be a numeric feature matrix; got dtype object".
+    y, t, s = _data()
+    frame = pd.DataFrame(t)
+    frame["positive"] = t[:, 0] > 0
+    res = _pid(y, frame, s)
+    ref = _pid(y, np.column_stack([t, t[:, 0] > 0]), s)
+    np.testing.assert_array_equal(res.counts, ref.counts)
+    assert res.settings["t"]["n_features"] == 6
+
+
 def test_non_numeric_columns_are_named():
     y, t, _ = _data()
     frame = pd.DataFrame(t, columns=[f"f{i}" for i in range(5)])

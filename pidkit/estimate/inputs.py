@@ -52,11 +52,12 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     columns' dtypes (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` that have a numpy-style
     ``kind``; pandas is no dependency). Other tables (polars) go through ``np.asarray``.
 
-    A DataFrame whose columns are all numeric, pandas' nullable ``Int64``/``Float64``/``boolean``
-    included, becomes a float array (NA as NaN, which the finite check then reports); one with
-    other columns (strings, categories, dates) is a TypeError that names them, where
-    ``np.asarray`` would give an object array and a message about its dtype only. ``what`` says
-    what ``x`` should be, for the message when it cannot be converted at all.
+    A DataFrame whose columns are all numeric becomes an array of their common numpy type (bool
+    columns beside float ones: floats, where pandas gives an object array); with pandas' nullable
+    ``Int64``/``Float64``/``boolean`` among them, a float array (NA as NaN, which the finite
+    check then reports). One with other columns (strings, categories, dates) is a TypeError that
+    names them, where ``np.asarray`` would give an object array and a message about its dtype
+    only. ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
     """
     dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
     if dtypes and all(hasattr(dtype, "kind") for dtype in dtypes):  # pandas-like, not e.g. polars
@@ -70,8 +71,10 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
                 f"features must be numbers. Select the numeric columns ({name}.select_dtypes('number')) "
                 "or encode the others as numbers first."
             )
-        if not all(isinstance(dtype, np.dtype) for dtype in dtypes):  # nullable: object otherwise
-            return x.to_numpy(dtype=np.float64, na_value=np.nan)
+        if all(isinstance(dtype, np.dtype) for dtype in dtypes):
+            # numpy's common type: pandas gives object for bool columns beside numeric ones
+            return x.to_numpy(dtype=np.result_type(*set(dtypes)))
+        return x.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable: object otherwise
     try:
         return to_numpy(x)
     except Exception as exc:
