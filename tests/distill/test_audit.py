@@ -164,7 +164,10 @@ def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch)
     (run / "config.json").write_text(json.dumps(config_to_dict(TrainConfig())))
     lines = [{**r, "epoch": e} for e in (0, 1) for r in records]
     (run / "audit.jsonl").write_text("\n".join(json.dumps(r) for r in lines))
-    (run / "metrics.jsonl").write_text("")  # a run folder always has one (the report refuses it without)
+    # The epochs' metrics, as the trainer writes them beside the audit (the report needs a
+    # completed epoch).
+    metrics = [{"epoch": e, "test_acc": 0.5} for e in (0, 1)]
+    (run / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
     bands = []
     real = matplotlib.axes.Axes.fill_between
     monkeypatch.setattr(matplotlib.axes.Axes, "fill_between",
