@@ -11,7 +11,7 @@ from .config import TrainConfig, apply_overrides, load_config
 from .data import DatasetBundle, DatasetSpec, describe_dataset, load_dataset
 from .methods import Distiller, StepOutput, available_methods, get_method, register_method
 from .models import Features, build_model
-from .report import write_report
+from .report import load_runs, write_report
 from .training import (
     RunSummary,
     TrainingError,
@@ -40,6 +40,7 @@ __all__ = [
     "get_method",
     "load_config",
     "load_dataset",
+    "load_runs",
     "register_method",
     "train",
     "train_teacher",

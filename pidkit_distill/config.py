@@ -212,6 +212,9 @@ class AuditConfig:
             if getattr(self, key) < minimum:
                 raise ValueError(f"config key 'audit.{key}' must be >= {minimum}, "
                                  f"got {getattr(self, key)!r}")
+        if self.bootstrap == 1:
+            raise ValueError("config key 'audit.bootstrap' must be 0 (no intervals) or at least 2 "
+                             "(one replicate has no spread), got 1")
         if not 0 < self.confidence < 1:
             raise ValueError(f"config key 'audit.confidence' must be in (0, 1), got {self.confidence!r}")
 

@@ -136,6 +136,9 @@ def test_a_file_that_is_not_toml_is_named(tmp_path):
                                          r"< 1.0, got 1.0"),
         ("optim.gamma=0", ValueError, r"'optim.gamma' must be a finite number > 0.0"),
         ("optim.milestones=[0.5, nan]", ValueError, r"fractions in \(0, 1\)"),
+        # one bootstrap replicate has no spread: pid_from_representations refuses it at the
+        # first audit, after an epoch of training
+        ("audit.bootstrap=1", ValueError, r"'audit.bootstrap' must be 0 \(no intervals\) or at least 2"),
     ],
 )
 def test_bad_values_name_the_key(override, error, match):
