@@ -16,7 +16,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.process import BaseProcess
-from typing import Any, NoReturn, TypeVar
+from typing import NoReturn, TypeVar
 
 from tqdm import tqdm
 
@@ -25,7 +25,9 @@ from pidkit.cli import OneLineArgumentParser, end_closed_output
 T = TypeVar("T")
 
 
-def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argparse.ArgumentParser:
+def parser(
+    name: str, doc: str, *, duration: str, quick: Sequence[str], quick_duration: str, docs: str
+) -> argparse.ArgumentParser:
     """The parser of ``python -m benchmarks.NAME``, with a ``--quick`` switch.
 
     Parameters
@@ -37,8 +39,10 @@ def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argp
         description.
     duration : str
         How long the default run takes, for the epilog ("about 3 minutes on 2 cores").
-    quick : str
-        What ``--quick`` runs, and how long it takes, for its help.
+    quick : sequence of str
+        The options ``--quick`` stands for (the module's ``QUICK``), shown in its help.
+    quick_duration : str
+        How long the ``--quick`` run takes, for its help ("about 10 s").
     docs : str
         The page that explains the tables ("docs/performance.md").
 
@@ -46,6 +50,13 @@ def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argp
     -------
     argparse.ArgumentParser
         Errors print one line on stderr and exit with status 2.
+
+    Examples
+    --------
+    >>> demo = parser("demo", "Time a demo.", duration="1 s", quick=["--repeats", "1"],
+    ...               quick_duration="0.1 s", docs="docs/benchmarks.md")
+    >>> demo.prog
+    'python -m benchmarks.demo'
     """
     prog = f"python -m benchmarks.{name}"
     new = OneLineArgumentParser(
@@ -54,14 +65,15 @@ def parser(name: str, doc: str, *, duration: str, quick: str, docs: str) -> argp
         epilog=f"The default run takes {duration}; '{prog} --quick' checks that it works. The tables "
         f"go to stdout, progress to stderr; {docs} explains them.",
     )
-    new.add_argument("--quick", action="store_true", help=f"smallest settings: {quick}")
+    new.add_argument("--quick", action="store_true",
+                     help=f"smallest settings: {' '.join(quick)} ({quick_duration})")
     return new
 
 
 def parse_args(
-    parser: argparse.ArgumentParser, argv: Sequence[str] | None, quick: dict[str, Any]
+    parser: argparse.ArgumentParser, argv: Sequence[str] | None, quick: Sequence[str]
 ) -> argparse.Namespace:
-    """Parse ``argv``; with ``--quick``, ``quick`` replaces the defaults (options given still win).
+    """Parse ``argv``; with ``--quick``, the options ``quick`` come first, so options given win.
 
     Parameters
     ----------
@@ -69,19 +81,26 @@ def parse_args(
         A parser from :func:`parser`.
     argv : sequence of str or None
         The arguments (default: the process's).
-    quick : dict
-        Destination name -> default under ``--quick``.
+    quick : sequence of str
+        The options ``--quick`` stands for, as on the command line (``["--repeats", "1"]``).
 
     Returns
     -------
     argparse.Namespace
         The parsed arguments.
+
+    Examples
+    --------
+    >>> demo = parser("demo", "Time a demo.", duration="1 s", quick=["--repeats", "1"],
+    ...               quick_duration="0.1 s", docs="docs/benchmarks.md")
+    >>> _ = demo.add_argument("--repeats", type=positive_int, default=5)
+    >>> [parse_args(demo, argv, ["--repeats", "1"]).repeats
+    ...  for argv in ([], ["--quick"], ["--quick", "--repeats", "3"])]
+    [5, 1, 3]
     """
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
-    if args.quick:
-        parser.set_defaults(**quick)
-        args = parser.parse_args(argv)
-    return args
+    return parser.parse_args([*quick, *argv]) if args.quick else args
 
 
 def integer(low: int, why: str = "") -> Callable[[str], int]:

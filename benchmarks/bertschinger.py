@@ -351,8 +351,8 @@ def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> l
     return rows
 
 
-QUICK = {"suites": {"small", "batch"}, "max_cells": 1000, "repeats": 3, "batch": 100,
-         "peers": {"native", "cvxpy+Clarabel", "cvxpy+ECOS"}}
+QUICK = ["--suites", "small,batch", "--max-cells", "1000", "--repeats", "3", "--batch", "100",
+         "--peers", "native,cvxpy+Clarabel,cvxpy+ECOS"]
 """``--quick``: the joints of up to 1000 cells and a batch of 100, without dit (seconds a solve)."""
 
 
@@ -363,8 +363,7 @@ def get_parser() -> argparse.ArgumentParser:
         duration="about 20 minutes for the small suite and the batch on an idle 2-core machine, "
                  "and several more for the large suite (each solve is capped: --cap, --big-cap, "
                  "--large-cap)",
-        quick="--suites small,batch --max-cells 1000 --repeats 3 --batch 100 "
-              "--peers native,cvxpy+Clarabel,cvxpy+ECOS (about 1 minute)",
+        quick=QUICK, quick_duration="about 1 minute",
     )
     parser.add_argument("--suites", type=_cli.names(("small", "large", "batch")),
                         default="small,large,batch",

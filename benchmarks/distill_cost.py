@@ -206,7 +206,7 @@ def summarise(pair: str, variants: Sequence[Variant], times: dict[str, list[floa
     return rows
 
 
-QUICK = {"pairs": ["digits"], "budget": 5.0, "warmup": 1}
+QUICK = ["--pairs", "digits", "--budget", "5", "--warmup", "1"]
 """``--quick``: the digits pair, 5 s of timed rounds."""
 
 
@@ -216,8 +216,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         "distill_cost", __doc__, docs="docs/performance.md (Distillation cost)",
         duration="about 3 minutes on 2 cores (--budget seconds of rounds per pair, plus building "
                  "the models and counting their FLOPs)",
-        quick="--pairs digits --budget 5 --warmup 1 (about 45 s: MIMKD's 512-filter critics take "
-              "over 1 s an iteration)",
+        quick=QUICK, quick_duration="about 45 s: MIMKD's 512-filter critics take over 1 s an iteration",
     )
     parser.add_argument("--pairs", nargs="+", default=list(PAIRS), choices=list(PAIRS),
                         help="teacher/student pairs (default: wrn digits)")

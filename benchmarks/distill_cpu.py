@@ -207,7 +207,7 @@ def summarise(records: list[dict[str, Any]]) -> str:
          "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn", "ΔRed", "ΔUni(Y:T\\S)", "seeds ok"], rows)
 
 
-QUICK = {"seeds": 1, "epochs": 2, "data": ["digits"], "methods": ["bas", "kd", "rid"]}
+QUICK = ["--seeds", "1", "--epochs", "2", "--data", "digits", "--methods", "bas", "kd", "rid"]
 """``--quick``: the digits data, BAS, KD and RID, one seed of 2 epochs."""
 
 
@@ -217,7 +217,7 @@ def get_parser() -> argparse.ArgumentParser:
         "distill_cpu", __doc__, docs="docs/results.md",
         duration="about 30 minutes with 2 jobs on 2 cores (runs of the same settings already in "
                  "OUT/results.jsonl are read back, not rerun)",
-        quick="--seeds 1 --epochs 2 --data digits --methods bas kd rid (1-2 minutes)",
+        quick=QUICK, quick_duration="1-2 minutes",
     )
     parser.add_argument("--epochs", type=_cli.positive_int, default=300,
                         help="student epochs (default: 300, the RID paper's schedule)")

@@ -79,7 +79,7 @@ def _load() -> str:
         return "n/a"
 
 
-QUICK = {"n": 2000, "widths": [512], "bootstrap": 2}
+QUICK = ["--n", "2000", "--widths", "512", "--bootstrap", "2"]
 """``--quick``: 2000 samples of one teacher width, 512, and 2 bootstrap replicates."""
 
 
@@ -88,7 +88,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser = _cli.parser(
         "estimate", __doc__, docs="docs/estimate.md (Performance)",
         duration="about 2 minutes on 2 cores and 4.5 GiB of memory (peak, with the 32768 width)",
-        quick="--n 2000 --widths 512 --bootstrap 2 (about 5 s)",
+        quick=QUICK, quick_duration="about 5 s",
     )
     parser.add_argument("--n", type=_cli.integer(400, " (10 clusters per side need 400 samples)"),
                         default=10_000, help="samples (default: 10000)")

@@ -280,7 +280,7 @@ def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> st
     )
 
 
-QUICK = {"joints": ["xor10", "sum10"], "n": [450], "draws": 4}
+QUICK = ["--joints", "xor10", "sum10", "--n", "450", "--draws", "4"]
 """``--quick``: two joints at one size, 4 draws each."""
 
 
@@ -290,7 +290,7 @@ def get_parser() -> argparse.ArgumentParser:
         "estimate_bias", __doc__, docs="docs/estimate.md",
         duration="about 3 minutes on 2 cores (--full took 9 to 26 minutes at load 4 to 9, "
                  "--coverage 40 12 minutes)",
-        quick="--joints xor10 sum10 --n 450 --draws 4 (about 30 s)",
+        quick=QUICK, quick_duration="about 30 s",
     )
     parser.add_argument("--full", action="store_true", help="every joint at n = 200 ... 10000")
     parser.add_argument("--draws", type=_cli.positive_int, default=20,

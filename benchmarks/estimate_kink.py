@@ -253,7 +253,7 @@ def tables(rows: list[dict[str, Any]]) -> str:
     return out
 
 
-QUICK = {"joints": ["sum10"], "n": [450], "draws": 4, "boot": 10}
+QUICK = ["--joints", "sum10", "--n", "450", "--draws", "4", "--boot", "10"]
 """``--quick``: sum10 at n = 450, 4 draws of 10 resamples."""
 
 
@@ -262,7 +262,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser = _cli.parser(
         "estimate_kink", __doc__, docs="docs/estimate.md (The kink)",
         duration="about 5 minutes on 2 cores, 12 with --slow",
-        quick="--joints sum10 --n 450 --draws 4 --boot 10 (about 10 s)",
+        quick=QUICK, quick_duration="about 10 s",
     )
     parser.add_argument("--draws", type=_cli.positive_int, default=20,
                         help="samples drawn per joint and n (default: 20)")

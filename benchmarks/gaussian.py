@@ -202,7 +202,7 @@ def _bias_rows(rng: np.random.Generator, reps: int) -> list[list[Any]]:
     return rows
 
 
-QUICK = {"max_d": 32, "bias_reps": 20, "repeats": 3, "cap": 10.0}
+QUICK = ["--max-d", "32", "--bias-reps", "20", "--repeats", "3", "--cap", "10"]
 """``--quick``: d up to 32 (no acceptance cases) and 20 draws per bias cell."""
 
 
@@ -211,7 +211,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser = _cli.parser(
         "gaussian", __doc__, docs="docs/performance.md",
         duration="over 10 minutes on 2 cores (nine Rprop runs go to the 60 s cap)",
-        quick="--max-d 32 --bias-reps 20 --repeats 3 --cap 10 (under a minute)",
+        quick=QUICK, quick_duration="under a minute",
     )
     parser.add_argument("--cap", type=_cli.positive_float, default=60.0,
                         help="seconds per timing and Rprop run (60)")

@@ -91,13 +91,16 @@ def _fmt_value(value: Any) -> str:
 MEASURES = (("gh", "PID_GH"), ("prec", None), ("wedge", "PID_GK"))
 """pidkit's measure and dit's peer (None: no peer)."""
 
+QUICK = ["--repeats", "1", "--cap", "30"]
+"""``--quick``: one run per median within 30 s."""
+
 
 def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "redundancy", __doc__, docs="docs/theory.md",
         duration="about 5 minutes on 2 cores (dit's PID_GH on the 3x3x3 joint runs to the cap)",
-        quick="--repeats 1 --cap 30 (1-2 minutes: the 3x3x3 I_GH alone takes 10-30 s)",
+        quick=QUICK, quick_duration="1-2 minutes: the 3x3x3 I_GH alone takes 10-30 s",
     )
     parser.add_argument("--cap", type=_cli.positive_float, default=120.0,
                         help="seconds per measurement, all its runs (default: 120)")
@@ -110,7 +113,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Time every measure on every joint and print the table; returns its markdown."""
-    args = _cli.parse_args(get_parser(), argv, {"repeats": 1, "cap": 30.0})
+    args = _cli.parse_args(get_parser(), argv, QUICK)
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     joints = {
