@@ -280,6 +280,39 @@ def coverage_summary(rows: list[dict[str, Any]], confidence: float = 0.95) -> st
     )
 
 
+def add_grid_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--draws``, ``--n`` and ``--joints``, the grid this benchmark and ``estimate_kink`` share.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_grid_options(parser)
+    >>> args = parser.parse_args(["--n", "450", "--joints", "sum10"])
+    >>> args.draws, args.n, args.joints
+    (20, [450], ['sum10'])
+    """
+    parser.add_argument("--draws", type=_cli.positive_int, default=20,
+                        help="samples drawn per joint and n (default: 20)")
+    parser.add_argument("--n", type=_cli.positive_int, nargs="+", help="sample sizes (default: 450 2000)")
+    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS), metavar="NAME",
+                        help=f"joints: {', '.join(JOINTS)} (default: the 1000-cell ones)")
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--n-jobs`` and ``--seed``, as this benchmark and ``estimate_kink`` share them.
+
+    Examples
+    --------
+    >>> parser = argparse.ArgumentParser()
+    >>> add_run_options(parser)
+    >>> vars(parser.parse_args(["--n-jobs", "2"]))
+    {'n_jobs': 2, 'seed': 0}
+    """
+    parser.add_argument("--n-jobs", type=_cli.n_jobs, default=-1,
+                        help="joblib workers over draws (default: -1, every CPU)")
+    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the draws (default: 0)")
+
+
 QUICK = ["--joints", "xor10", "sum10", "--n", "450", "--draws", "4"]
 """``--quick``: two joints at one size, 4 draws each."""
 
@@ -293,11 +326,7 @@ def get_parser() -> argparse.ArgumentParser:
         quick=QUICK, quick_duration="about 30 s",
     )
     parser.add_argument("--full", action="store_true", help="every joint at n = 200 ... 10000")
-    parser.add_argument("--draws", type=_cli.positive_int, default=20,
-                        help="samples drawn per joint and n (default: 20)")
-    parser.add_argument("--n", type=_cli.positive_int, nargs="+", help="sample sizes (default: 450 2000)")
-    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS), metavar="NAME",
-                        help=f"joints: {', '.join(JOINTS)} (default: the 1000-cell ones)")
+    add_grid_options(parser)
     parser.add_argument("--methods", nargs="+", choices=BIAS_CORRECTIONS, metavar="NAME",
                         help=f"corrections: {', '.join(BIAS_CORRECTIONS)} (default: all; the plug-in "
                              "is always run)")
@@ -305,9 +334,7 @@ def get_parser() -> argparse.ArgumentParser:
                         help="bootstrap replicates per draw for interval coverage (default: 0, off)")
     parser.add_argument("--boot-partitions", type=_cli.positive_int, default=1,
                         help="random partitions per subsample size in each replicate (default: 1)")
-    parser.add_argument("--n-jobs", type=_cli.n_jobs, default=-1,
-                        help="joblib workers over draws (default: -1, every CPU)")
-    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the draws (default: 0)")
+    add_run_options(parser)
     return parser
 
 

@@ -51,7 +51,15 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.estimate_bias import ATOMS, DEFAULT_JOINTS, DEFAULT_N, JOINTS, draw_seeds
+from benchmarks.estimate_bias import (
+    ATOMS,
+    DEFAULT_JOINTS,
+    DEFAULT_N,
+    JOINTS,
+    add_grid_options,
+    add_run_options,
+    draw_seeds,
+)
 from pidkit import bertschinger_batch, pid
 from pidkit.estimate import (
     DEFAULT_CI_METHOD,
@@ -264,20 +272,14 @@ def get_parser() -> argparse.ArgumentParser:
         duration="about 5 minutes on 2 cores, 12 with --slow",
         quick=QUICK, quick_duration="about 10 s",
     )
-    parser.add_argument("--draws", type=_cli.positive_int, default=20,
-                        help="samples drawn per joint and n (default: 20)")
-    parser.add_argument("--n", type=_cli.positive_int, nargs="+", help="sample sizes (default: 450 2000)")
-    parser.add_argument("--joints", nargs="+", choices=sorted(JOINTS), metavar="NAME",
-                        help=f"joints: {', '.join(JOINTS)} (default: the 1000-cell ones)")
+    add_grid_options(parser)
     parser.add_argument("--boot", type=_cli.positive_int, default=40,
                         help="plug-in resamples per draw (default: 40)")
     parser.add_argument("--slow", action="store_true",
                         help="add the delete-one jackknife and the corrections on a shrunk joint")
     parser.add_argument("--coverage", type=_cli.nonnegative_int, default=0, metavar="B",
                         help="bootstrap replicates per draw for interval coverage (default: 0, off)")
-    parser.add_argument("--n-jobs", type=_cli.n_jobs, default=-1,
-                        help="joblib workers over draws (default: -1, every CPU)")
-    parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the draws (default: 0)")
+    add_run_options(parser)
     return parser
 
 
