@@ -34,9 +34,8 @@ import textwrap
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
-from pidkit.cli import OneLineArgumentParser, end_closed_output
+from pidkit.cli import OneLineArgumentParser, end_closed_output, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 from pidkit_distill.training.teacher import TEACHER_KEYS, read_teacher_file, unused_by_teacher
@@ -213,8 +212,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     instead, with the traceback. Warnings are one line each.
     """
     args = get_args_parser().parse_args(argv)
-    with warnings.catch_warnings():
-        warnings.showwarning = _one_line_warning(args.command)
+    with one_line_warnings(f"pidkit-distill {args.command}", say=_say):
         try:
             with sigterm_interrupts():
                 return _run(args)
@@ -240,17 +238,6 @@ def _say(line: str) -> None:
     """Print ``line`` on stderr, once under torchrun (rank 0)."""
     if int(os.environ.get("RANK", "0")) == 0:
         print(line, file=sys.stderr, flush=True)
-
-
-def _one_line_warning(command: str) -> Any:
-    """A ``warnings.showwarning`` that prints ``pidkit-distill COMMAND: warning: TEXT``, one line
-    without the source line."""
-
-    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
-             file: Any = None, line: str | None = None) -> None:
-        _say(f"pidkit-distill {command}: warning: {' '.join(str(message).split())}")
-
-    return show
 
 
 def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:
