@@ -63,16 +63,21 @@ def test_bad_value_is_one_line_and_status_2(name, argv, capsys):
     out, err = capsys.readouterr()
     assert out == ""
     assert err.count("\n") == 1 and err.startswith(f"python -m benchmarks.{name}: error: ")
+    at_fault = argv[-1] if argv[-1].startswith("--") else argv[0]  # a flag, or an option and its value
+    assert at_fault in err
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_help_names_the_command_and_the_quick_run(name, capsys):
+    module = _module(name)
     with pytest.raises(SystemExit) as exit_:
-        _module(name).main(["--help"])
+        module.main(["--help"])
     assert exit_.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith(f"usage: python -m benchmarks.{name} ")
-    assert "--quick" in out and "The default run takes" in " ".join(out.split())
+    text = " ".join(out.split())
+    assert f"--quick smallest settings: {' '.join(module.QUICK)} (" in text
+    assert "The default run takes" in text
 
 
 def test_listing_names_every_benchmark():
