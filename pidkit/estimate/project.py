@@ -28,6 +28,7 @@ __all__ = [
     "Projector",
     "check_fitted",
     "check_fitted_input",
+    "check_projection",
     "projection_steps",
 ]
 
