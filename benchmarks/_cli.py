@@ -103,43 +103,46 @@ def parse_args(
     return parser.parse_args([*quick, *argv]) if args.quick else args
 
 
+def _checked(text: str, convert: Callable[[str], T], accept: Callable[[T], bool], expected: str) -> T:
+    """``convert(text)``, if it converts and ``accept`` takes it; else argparse's error for a type,
+    ``expected ...; got '...'``."""
+    try:
+        value = convert(text)
+    except ValueError:
+        value = None
+    if value is None or not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+    return value
+
+
 def integer(low: int, why: str = "") -> Callable[[str], int]:
-    """An argparse type: an integer of at least ``low``; ``why`` explains the bound."""
+    """An argparse type: an integer of at least ``low``; ``why`` explains the bound.
+
+    Examples
+    --------
+    >>> integer(2, " (pairs)")("3")
+    3
+    >>> integer(2, " (pairs)")("1")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected an integer >= 2 (pairs); got '1'
+    """
     words = {0: "an integer >= 0", 1: "a positive integer"}.get(low, f"an integer >= {low}") + why
 
     def check(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if value < low:
-            raise argparse.ArgumentTypeError(f"expected {words}; got {text!r}")
-        return value
+        return _checked(text, int, lambda value: value >= low, words)
 
     return check
 
 
-def _finite(text: str, *, positive: bool) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
-    if not (0 < value if positive else 0 <= value) or value == math.inf:
-        raise argparse.ArgumentTypeError(
-            f"expected a {'positive' if positive else 'finite'} number{'' if positive else ' >= 0'}; "
-            f"got {text!r}"
-        )
-    return value + 0.0  # -0 as 0
-
-
 def positive_float(text: str) -> float:
     """An argparse type: a finite number above 0."""
-    return _finite(text, positive=True)
+    return _checked(text, float, lambda value: 0 < value < math.inf, "a positive number")
 
 
 def nonnegative_float(text: str) -> float:
     """An argparse type: a finite number of at least 0."""
-    return _finite(text, positive=False)
+    return _checked(text, float, lambda value: 0 <= value < math.inf, "a finite number >= 0") + 0.0  # -0 as 0
 
 
 positive_int = integer(1)
@@ -148,13 +151,7 @@ nonnegative_int = integer(0)
 
 def n_jobs(text: str) -> int:
     """An argparse type: joblib's ``n_jobs``, a positive count or a negative one (-1: every CPU)."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value == 0:
-        raise argparse.ArgumentTypeError(f"expected a nonzero integer (-1: every CPU); got {text!r}")
-    return value
+    return _checked(text, int, lambda value: value != 0, "a nonzero integer (-1: every CPU)")
 
 
 def names(allowed: Iterable[str]) -> Callable[[str], set[str]]:
