@@ -75,6 +75,11 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
             # numpy's common type: pandas gives object for bool columns beside numeric ones
             return x.to_numpy(dtype=np.result_type(*set(dtypes)))
         return x.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable: object otherwise
+    return _converted(x, name, what)
+
+
+def _converted(x: Any, name: str, what: str) -> np.ndarray:
+    """:func:`pidkit.samples.to_numpy`, its failure a TypeError saying ``name`` must be ``what``."""
     try:
         return to_numpy(x)
     except Exception as exc:
@@ -134,10 +139,7 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
 def check_labels(y: Any, name: str = "y") -> np.ndarray:
     """Return ``y`` as a 1-D array of class labels: ints, bools, strings, hashable objects, or
     floats holding whole numbers (``1.0``); no NaN, infinity or missing value (NaN, NA, NaT)."""
-    try:
-        arr = to_numpy(y)
-    except Exception as exc:
-        raise TypeError(f"{name} must be a 1-D array of labels; could not convert it: {exc}") from exc
+    arr = _converted(y, name, "a 1-D array of labels")
     if arr.ndim != 1:
         if arr.ndim == 2 and arr.shape[1] == 1:
             column = f"{name}.iloc[:, 0]" if hasattr(y, "iloc") else f"{name}.ravel()"
@@ -198,10 +200,7 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     a table of probabilities, negative, NaN or infinite entries, and a table without samples are a
     ValueError naming ``name`` (``shape`` names its axes in the message, e.g. ``"(n_y, n_t, n_s)"``).
     """
-    try:
-        arr = to_numpy(counts)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array of sample counts; could not convert it: {exc}") from exc
+    arr = _converted(counts, name, "an array of sample counts")
     ndim = shape.count(",") + 1
     what = f"{name} must be a {ndim}-D array of sample counts of shape {shape}"
     if arr.ndim != ndim or arr.dtype.kind not in "iubf":
