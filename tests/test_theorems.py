@@ -183,3 +183,14 @@ def test_theorem_3_2_counts_the_joints_where_property_3_cannot_fail() -> None:
     assert "holds trivially on 2 joint(s)" in report.summary
     default = check_theorem_3_2(n=4, random_state=0)
     assert default.details["trivial_merges"] == 0 and "trivially" not in default.summary
+
+
+def test_theorem_4_1_shows_its_progress_over_the_joints(capsys: pytest.CaptureFixture[str]) -> None:
+    # 3x3x3 joints take about 20 s each (I_GH): a check of a few of them ran minutes in silence.
+    check_theorem_4_1(joints=[examples.and_(), examples.xor()], progress=True)
+    err = capsys.readouterr().err
+    assert "theorem 4.1" in err and "2/2" in err
+    check_theorem_4_1(joints=[examples.and_()], progress=False)
+    assert capsys.readouterr().err == ""
+    with pytest.raises(TypeError, match=r"progress must be True or False; got 'yes'"):
+        check_theorem_4_1(joints=[examples.and_()], progress="yes")

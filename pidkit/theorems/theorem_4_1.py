@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._units import check_units, from_nats
-from .._validate import check_tol
+from .._validate import check_flag, check_tol
 from ..redundancy import redundancy
 from .report import TheoremReport
 from .shared import DEFAULT_TOL_BITS, joints_to_check
@@ -39,6 +40,7 @@ def check_theorem_4_1(
     joints: Iterable[ArrayLike] | None = None,
     units: str = "bits",
     tol: float = DEFAULT_TOL_BITS,
+    progress: bool | None = None,
 ) -> TheoremReport:
     """Theorem 4.1 (Red_∩ <= Red) under every reading, and the chain of :data:`CHAIN`.
 
@@ -47,7 +49,7 @@ def check_theorem_4_1(
     each link is checked, and Theorem 4.1 itself is the set of links ``reading <= broja`` for the
     readings of Red_∩ (gh-target-only, gh-function-of-t, gh-function-of-s, gh). Needs the
     ``exact`` extra for gh and prec. Joints with more than about 20 cells of positive mass make
-    the exact I_GH slow (seconds to minutes each).
+    the exact I_GH slow (3x3x3: about 20 s each; see :func:`pidkit.i_gh`).
 
     Parameters
     ----------
@@ -63,6 +65,8 @@ def check_theorem_4_1(
     units : {"bits", "nats"}, default="bits"
     tol : float, default=1e-7
         A link counts as violated when lower - upper > tol bits.
+    progress : bool or None, default=None
+        Show a tqdm progress bar over the joints; ``None`` shows one when stderr is a terminal.
 
     Returns
     -------
@@ -78,9 +82,12 @@ def check_theorem_4_1(
     """
     units = check_units(units)
     tol = check_tol(tol)
+    show = sys.stderr.isatty() if progress is None else check_flag(progress, name="progress")
+    from tqdm.auto import tqdm  # on first use, as in bertschinger_batch
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
-    values = np.array([[redundancy(p, measure=m) for m in measures] for p in ps])
+    joints_shown = tqdm(ps, desc="theorem 4.1", unit="joint", disable=not show)
+    values = np.array([[redundancy(p, measure=m) for m in measures] for p in joints_shown])
     col = {m: i for i, m in enumerate(measures)}
     links = list(itertools.pairwise(CHAIN))
     theorem = [(m, "broja") for m in ("gh-target-only", "gh-function-of-t", "gh-function-of-s")]
