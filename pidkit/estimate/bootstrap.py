@@ -135,7 +135,7 @@ def bootstrap(
     from pidkit._units import check_units
 
     check_units(units)
-    n_boot = check_replicates(n_boot, "n_boot", none=False)
+    n_boot = check_replicates(n_boot, "n_boot", zero_allowed=False)
     check_confidence(confidence)
     check_option(ci_method, "ci_method", CI_METHODS)
     check_n_jobs(n_jobs)

@@ -9,6 +9,7 @@ live in :mod:`pidkit._validate`.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import numpy as np
@@ -226,17 +227,26 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def check_replicates(value: Any, name: str, *, none: bool) -> int:
-    """Return the number of bootstrap replicates ``value``: at least 2, or 0 when ``none`` allows
-    no bootstrap. One replicate has no spread: its "interval" would have zero width."""
-    value = check_int(value, name, minimum=0 if none else 1)
-    if value == 1:
-        zero = "0 for no intervals, or " if none else ""
+def check_replicates(value: Any, name: str, *, zero_allowed: bool) -> int:
+    """Return the number of bootstrap replicates ``value``: at least 2, or 0 (no bootstrap) when
+    ``zero_allowed``. One replicate has no spread: its "interval" would have zero width.
+
+    Examples
+    --------
+    >>> check_replicates(200, "bootstrap", zero_allowed=True)
+    200
+    >>> check_replicates(0, "n_boot", zero_allowed=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_boot must be an int >= 2; got 0.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == 1:
+        zero = "0 for no intervals, or " if zero_allowed else ""
         raise ValueError(
             f"{name}=1: one replicate has no spread, so its interval would have zero width; pass "
             f"{zero}at least 2 (a few hundred for 95 % intervals)."
         )
-    return value
+    return check_int(value, name, minimum=0 if zero_allowed else 2)
 
 
 def check_not_ids(labels: np.ndarray, name: str) -> None:
