@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 
 from pidkit import pid
-from pidkit.estimate import bootstrap, discretize, pid_from_representations
 
 from . import _cli
 from ._timing import markdown
@@ -105,8 +104,11 @@ def get_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> str:
     """Run the benchmark and return the printed table."""
     args = _cli.parse_args(get_parser(), argv, QUICK)
-    from sklearn.metrics import adjusted_rand_score  # after the arguments: a bad one ends at once
+    # scikit-learn (3-4 s to import) after the arguments, so that a bad one ends at once
+    from sklearn.metrics import adjusted_rand_score
     from threadpoolctl import threadpool_info
+
+    from pidkit.estimate import bootstrap, discretize, pid_from_representations
 
     threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
     print(
