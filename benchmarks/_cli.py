@@ -155,7 +155,13 @@ def n_jobs(text: str) -> int:
 
 
 def names(allowed: Iterable[str]) -> Callable[[str], set[str]]:
-    """An argparse type: a comma-separated list of some of ``allowed`` (``--suites small,batch``)."""
+    """An argparse type: a comma-separated list of some of ``allowed`` (``--suites small,batch``).
+
+    Examples
+    --------
+    >>> sorted(names(["small", "large", "batch"])("small, batch"))
+    ['batch', 'small']
+    """
     allowed = list(allowed)
 
     def check(text: str) -> set[str]:

@@ -27,7 +27,16 @@ def median_time(fn: Callable[[], Any], *, repeats: int, cap_seconds: float) -> t
 
 
 def markdown(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, left: bool = False) -> str:
-    """A GitHub-markdown table with padded columns, cells right-aligned (``left``: left-aligned)."""
+    """A GitHub-markdown table with padded columns, cells right-aligned (``left``: left-aligned).
+
+    Examples
+    --------
+    >>> print(markdown(["n", "time"], [[450, "0.5 s"], [2000, "12 s"]]))
+    | n    | time  |
+    |------|-------|
+    |  450 | 0.5 s |
+    | 2000 |  12 s |
+    """
     cells = [[str(c) for c in row] for row in rows]
     widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
     pad = str.ljust if left else str.rjust
