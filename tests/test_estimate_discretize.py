@@ -297,3 +297,11 @@ def test_scikit_learns_clustering_warnings_name_the_side():
         res = pid_from_representations(codes, X, binary, n_clusters=10, normalize=None)
     assert all(str(w.message).startswith("s_features: ") for w in record)
     assert res.settings["s"]["n_values"] == len(np.unique(binary, axis=0)) <= 8
+    # The user's own filters still apply to scikit-learn's warning, by its text or its module: the
+    # relabelled copy once carried them past an "ignore" (its text starts with the side's name).
+    for ignore in ({"message": "Number of distinct clusters"}, {"module": "sklearn"}):
+        with warnings.catch_warnings(record=True) as shown:
+            warnings.simplefilter("always")
+            warnings.filterwarnings("ignore", category=ConvergenceWarning, **ignore)
+            pid_from_representations(codes, X, binary, n_clusters=10, normalize=None)
+        assert [str(w.message) for w in shown] == []

@@ -281,8 +281,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
             cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)
         else:
             cluster = self._cluster_step(seed)
+        # The warnings are caught under the caller's filters (an "ignore" by text or module applies
+        # to scikit-learn's own warning) and given again, their text led by the argument's name.
         with threadpool_limits(limits=1, user_api="openmp"), warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
             # Step by step, not Pipeline.fit_predict: that also demands a fit method of the clusterer.
             labels = cluster.fit_predict(rows if isinstance(pca[1], str) else pca[1].fit_transform(rows))
         for w in caught:  # scikit-learn's (KMeans: fewer distinct rows than clusters), naming the side
