@@ -1,0 +1,180 @@
+"""The report's figures, drawn from run records (:mod:`pidkit_distill.run_records`) as PNG bytes.
+
+* ``accuracy.png`` — held-out accuracy of every run over epochs;
+* ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer, one line
+  per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5):
+  the bias-corrected values with their bootstrap interval as a band, and the plug-in values as a
+  faint dotted line (records written before the correction existed show only their one line);
+* ``pid_atoms_all_layers.png`` — the four atoms for every audited layer.
+
+Each run keeps one colour in every figure; its line style says where its teacher came from
+(solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords, innermost_layer
+
+__all__ = ["PID_FIGURES", "draw_figures"]
+
+# The files of the PID figures, drawn when a run has an audit; True: every layer.
+PID_FIGURES = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
+
+_PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)",
+                                    "I(Y;T)", "I(Y;S)"), strict=True))
+
+_LINE_STYLES = {"trained": ("-", "solid: trained teacher"),
+                "untrained": ("--", "dashed: untrained teacher")}
+_FILE_STYLE = ("-.", "dash-dot: teacher from a file")
+
+
+def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
+    """Draw the figures of ``runs``; return each PNG file's bytes by file name.
+
+    ``accuracy.png`` always; the :data:`PID_FIGURES` when a run with a completed epoch has an
+    audit. A run without a completed epoch has no line. Runs are told apart by their names,
+    which must differ (:func:`pidkit_distill.run_records.with_distinct_names`).
+
+    Parameters
+    ----------
+    runs : list of RunRecords
+
+    Returns
+    -------
+    dict of str to bytes
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> run = RunRecords("x", Path("x"), {"teacher": {"source": "trained"}},
+    ...                  [{"epoch": 1, "test_acc": 0.5}], [])
+    >>> {name: png[:4] for name, png in draw_figures([run]).items()}
+    {'accuracy.png': b'\\x89PNG'}
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    lines, note = _run_lines(runs)
+    figures = {"accuracy.png": _png(_plot_accuracy(runs, lines, note))}
+    audited = [run for run in runs if run.metrics and run.audit]
+    if audited:
+        figures.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
+                        for name, all_layers in PID_FIGURES.items()})
+    return figures
+
+
+def _teacher_style(run: RunRecords) -> tuple[str, str]:
+    """The line style of ``run`` (from where its teacher came) and what it means."""
+    return _LINE_STYLES.get(run.config["teacher"]["source"], _FILE_STYLE)
+
+
+def _run_lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
+    """Each run's line (by name: one colour and style in every figure), and a note saying what
+    the line styles in use mean.
+
+    The colours are matplotlib's ten (``C0`` ...) for up to ten runs, then ``tab20``'s twenty,
+    then as many taken evenly from ``turbo``: no two runs share one.
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    n = len(runs)
+    colors = ([f"C{i}" for i in range(n)] if n <= 10
+              else [to_hex(colormaps["tab20"](i)) for i in range(n)] if n <= 20
+              else [to_hex(colormaps["turbo"](i / (n - 1))) for i in range(n)])
+    lines = {run.name: {"color": color, "linestyle": _teacher_style(run)[0], "label": run.name,
+                        "marker": "o", "markersize": 3}
+             for run, color in zip(runs, colors, strict=True)}
+    note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for run in runs))
+    return lines, note
+
+
+def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], note: str) -> Any:
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
+    for run in runs:
+        if run.metrics:
+            ax.plot([m["epoch"] for m in run.metrics], [m["test_acc"] for m in run.metrics],
+                    **lines[run.name])
+    _epoch_axis(ax)
+    ax.set_ylabel("held-out accuracy (fraction correct)")
+    ax.set_title(f"Student accuracy on the held-out set\n({note})", fontsize=10)
+    ax.grid(alpha=0.3)
+    fig.legend(loc="outside right upper", fontsize=7)  # beside the plot: never over a line
+    return fig
+
+
+def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
+    """Label the x axis "epoch", with ticks on whole epochs only."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch", fontsize=fontsize)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
+def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
+                 band_alpha: float) -> None:
+    """One run's corrected values, their interval band and the plug-in values of one quantity."""
+    ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], **line)
+    banded = [r for r in recs if r.get("intervals")]
+    epochs = [r["epoch"] for r in banded]
+    low, high = ([r["intervals"][key][i] for r in banded] for i in (0, 1))
+    if len(banded) == 1:  # a band over one epoch has no width: a bar shows the interval
+        ax.vlines(epochs, low, high, color=line["color"], alpha=max(band_alpha, 0.4),
+                  linewidth=4)
+    elif banded:
+        ax.fill_between(epochs, low, high, color=line["color"], alpha=band_alpha, linewidth=0)
+    plugged = [r for r in recs if r.get("plugin")]
+    if plugged:
+        ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
+                color=line["color"], linestyle=":", linewidth=0.8, alpha=0.6)
+
+
+def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,
+                all_layers: bool) -> Any:
+    import matplotlib.pyplot as plt
+
+    if all_layers:
+        layers = sorted({r["layer"] for run in audited for r in run.audit})
+        panels = _PANELS[:4]
+        fig, axes = plt.subplots(len(layers), len(panels), squeeze=False,
+                                 figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 0.4),
+                                 layout="constrained")
+        rows = [(layer, axes[i]) for i, layer in enumerate(layers)]
+    else:
+        panels = _PANELS
+        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(13, 6.4), layout="constrained")
+        rows = [(None, axes.ravel())]
+    for layer, row in rows:
+        for ax, (key, label) in zip(row, panels, strict=True):
+            for run in audited:
+                k = innermost_layer(run.audit) if layer is None else layer
+                recs = [r for r in run.audit if r["layer"] == k]
+                # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
+                _plot_series(ax, recs, key, lines[run.name],
+                             band_alpha=min(0.2, 0.6 / len(audited)))
+            ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
+            _epoch_axis(ax, fontsize=8)
+            ax.set_ylabel("bits", fontsize=8)
+            ax.grid(alpha=0.3)
+    fig.legend(*rows[0][1][0].get_legend_handles_labels(), loc="outside right upper",
+               fontsize=7)
+    title = "PID of (Y, T, S) per layer" if all_layers else (
+        "PID of (Y, T, S), innermost distilled layer, held-out set")
+    fig.suptitle(f"{title} (bias-corrected; bands, or a bar for one epoch: bootstrap "
+                 f"intervals; thin dotted: plug-in)\n{note}", fontsize=10)
+    return fig
+
+
+def _png(fig: Any) -> bytes:
+    """``fig`` as a PNG file's bytes; the figure is closed."""
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=120)
+    plt.close(fig)
+    return buffer.getvalue()

@@ -1,0 +1,253 @@
+"""Reading the run folders that ``pidkit-distill train`` writes, for the report.
+
+A run folder holds ``config.json``, ``metrics.jsonl`` (one record per completed epoch) and
+``audit.jsonl`` (one record per audited epoch and layer). :func:`load_run` reads one and checks
+that it is a run's; :func:`load_runs` reads the folders a shell glob such as ``runs/*`` gives,
+skipping what such a glob picks up beside the runs; :func:`with_distinct_names` names runs of
+the same folder name by as much of their path as tells them apart.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+__all__ = ["AUDITED_ATOMS", "RunRecords", "innermost_layer", "load_run", "load_runs",
+           "with_distinct_names"]
+
+# The quantities of an audit record that the report shows (a record without one is refused).
+AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
+
+# What the report reads of each file (a file without it is not a run's, and is refused).
+_CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
+_RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
+                "audit.jsonl": ("epoch", "layer", *AUDITED_ATOMS)}
+
+
+@dataclass(frozen=True)
+class RunRecords:
+    """Everything a report needs from one run folder.
+
+    Examples
+    --------
+    >>> run = RunRecords("x", Path("runs/x"), {}, [{"epoch": 1, "test_acc": 0.5}], [])
+    >>> run.name, run.metrics[-1]["test_acc"]
+    ('x', 0.5)
+    """
+
+    name: str
+    path: Path
+    config: dict[str, Any]
+    metrics: list[dict[str, Any]]
+    audit: list[dict[str, Any]]
+
+
+def _read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The records of a JSON-lines file (none if there is no file).
+
+    A last line cut off (no newline at its end, not a JSON object: a run killed while writing
+    it) is skipped with a warning; any other line that is not a JSON object is an error, and
+    so is a record without the keys the report reads (``_RECORD_KEYS``).
+
+    Raises
+    ------
+    ValueError
+        A line other than a cut-off last one is not a JSON object, or a record lacks a key.
+    """
+    if not path.is_file():
+        return []
+    text = path.read_text()
+    lines = text.splitlines()
+    records = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            record, problem = None, f"is not JSON ({err.msg}, column {err.colno})"
+        else:
+            problem = "is not a JSON object"
+        if isinstance(record, dict):
+            missing = [key for key in _RECORD_KEYS[path.name] if key not in record]
+            if missing:
+                raise ValueError(f"{path}: line {number} has no {missing[0]!r}; it is not a "
+                                 "record written by `pidkit-distill train`")
+            records.append(record)
+        elif number == len(lines) and not text.endswith("\n"):
+            warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "
+                          "was killed while writing it)", RuntimeWarning, stacklevel=2)
+        else:
+            raise ValueError(f"{path}: line {number} {problem}; the file is damaged (only a "
+                             "cut-off last line, from a killed run, is skipped)")
+    return records
+
+
+def load_run(path: str | Path) -> RunRecords:
+    """Read one run folder written by :func:`pidkit_distill.training.train`.
+
+    A last line of ``metrics.jsonl`` or ``audit.jsonl`` cut off by a killed run is skipped
+    with a :class:`RuntimeWarning`.
+
+    Parameters
+    ----------
+    path : path
+        The run folder.
+
+    Returns
+    -------
+    RunRecords
+        Named by the folder's name.
+
+    Raises
+    ------
+    ValueError
+        ``path`` does not exist, is a file, or is not a run folder (no ``config.json`` or no
+        ``metrics.jsonl``), or a file in it is damaged (a line other than a cut-off last one is
+        not JSON) or not a run's (a key the report reads is missing).
+
+    Examples
+    --------
+    >>> load_run("/nonexistent")
+    Traceback (most recent call last):
+    ...
+    ValueError: '/nonexistent' does not exist; pass run folders written by `pidkit-distill train`
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"{str(path)!r} does not exist; pass run folders written by "
+                         "`pidkit-distill train`")
+    if not path.is_dir():
+        raise ValueError(f"{str(path)!r} is a file, not a run folder; pass run folders written "
+                         "by `pidkit-distill train`")
+    for name in ("config.json", "metrics.jsonl"):
+        if not (path / name).is_file():
+            raise ValueError(f"{str(path)!r} is not a run folder (no {name}); pass folders "
+                             "written by `pidkit-distill train`")
+    try:
+        config = json.loads((path / "config.json").read_text())
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path / 'config.json'} is not JSON ({err}); the file is "
+                         "damaged") from None
+    for key in _CONFIG_KEYS:
+        section, name = key.split(".")
+        if not (isinstance(config, dict) and isinstance(config.get(section), dict)
+                and name in config[section]):
+            raise ValueError(f"{path / 'config.json'} has no {key!r}; it is not the "
+                             "configuration of a `pidkit-distill train` run")
+    return RunRecords(name=path.resolve().name, path=path, config=config,
+                      metrics=_read_jsonl(path / "metrics.jsonl"),
+                      audit=_read_jsonl(path / "audit.jsonl"))
+
+
+def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
+    """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
+
+    Records already read (:class:`RunRecords`) are taken as they are.
+
+    Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
+    them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
+    (``report.md`` and no ``config.json``, written by an earlier report) and a folder given
+    twice. Anything else that is not a run is an error (see :func:`load_run`).
+
+    Parameters
+    ----------
+    paths : sequence of path or RunRecords
+        Run folders, or their records.
+
+    Returns
+    -------
+    list of RunRecords
+        In the order given, each named by its folder (see :func:`with_distinct_names`).
+
+    Raises
+    ------
+    ValueError
+        No path, no run left after the skips, or a path that is not a run folder.
+
+    Examples
+    --------
+    >>> load_runs([])
+    Traceback (most recent call last):
+    ...
+    ValueError: no run folder given; pass at least one run folder
+    """
+    if not paths:
+        raise ValueError("no run folder given; pass at least one run folder")
+    runs: list[RunRecords] = []
+    seen: set[Path] = set()
+    for given in paths:
+        path = given.path if isinstance(given, RunRecords) else Path(given)
+        if path.is_file():
+            warnings.warn(f"skipped {path}: a file, not a run folder", RuntimeWarning,
+                          stacklevel=2)
+        elif (path / "report.md").is_file() and not (path / "config.json").exists():
+            warnings.warn(f"skipped {path}: a folder written by `pidkit-distill report`, not a "
+                          "run", RuntimeWarning, stacklevel=2)
+        elif path.resolve() in seen:
+            warnings.warn(f"skipped {path}: given twice", RuntimeWarning, stacklevel=2)
+        else:
+            runs.append(given if isinstance(given, RunRecords) else load_run(path))
+            seen.add(path.resolve())
+    if not runs:
+        raise ValueError(f"no run folder among {[str(p) for p in paths]}; pass folders written "
+                         "by `pidkit-distill train`")
+    return runs
+
+
+def with_distinct_names(runs: list[RunRecords]) -> list[RunRecords]:
+    """``runs``, those of a name another run has too renamed by as many trailing parts of their
+    path as tell them apart (the others keep their names, chosen ones included).
+
+    Parameters
+    ----------
+    runs : list of RunRecords
+
+    Returns
+    -------
+    list of RunRecords
+        In the same order.
+
+    Examples
+    --------
+    >>> runs = [RunRecords(p.name, p, {}, [], []) for p in map(Path, ["a/x", "b/x", "c/y"])]
+    >>> mine = RunRecords("mine", Path("d/x"), {}, [], [])
+    >>> [run.name for run in with_distinct_names([*runs, mine])]
+    ['a/x', 'b/x', 'y', 'mine']
+    """
+    paths = [run.path.resolve() for run in runs]
+    named = []
+    for run, path in zip(runs, paths, strict=True):
+        rivals = [other for twin, other in zip(runs, paths, strict=True)
+                  if twin.name == run.name and other != path]
+        depth = 1
+        while rivals and depth < len(path.parts) and any(
+                other.parts[-depth:] == path.parts[-depth:] for other in rivals):
+            depth += 1
+        named.append(replace(run, name=str(Path(*path.parts[-depth:]))) if rivals else run)
+    return named
+
+
+def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
+    """The innermost audited layer (the largest index) of a run's audit records, or ``None``.
+
+    Parameters
+    ----------
+    audit : list of dict
+        The records of ``audit.jsonl``.
+
+    Returns
+    -------
+    int or None
+        ``None`` for a run without an audit.
+
+    Examples
+    --------
+    >>> innermost_layer([{"layer": 0}, {"layer": 2}, {"layer": 1}]), innermost_layer([])
+    (2, None)
+    """
+    return max((record["layer"] for record in audit), default=None)
