@@ -120,7 +120,11 @@ def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRe
                           "has a row in the table but no line in the figures", RuntimeWarning,
                           stacklevel=2)
     if out_dir is None:
-        out_dir = runs[0].path / "report" if len(runs) == 1 else runs[0].path.parent / "report"
+        first = runs[0].path
+        if len(runs) == 1:
+            out_dir = first / "report"
+        else:  # beside the first run (the parent of "." or ".." is itself or inside it)
+            out_dir = (first.resolve() if first.name in ("", "..") else first).parent / "report"
     out = Path(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)

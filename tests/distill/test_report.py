@@ -278,3 +278,17 @@ def test_a_run_given_as_dot_and_a_run_named_by_hand_keep_their_names(tmp_path, m
     other = fake_run(tmp_path / "y", epochs=1)
     assert [r.split(" | ")[0] for r in rows(summary_table([mine, load_run(other)]))] == [
         "| RID, trained teacher", "| y"]
+
+
+@pytest.mark.parametrize("first", [".", "../x/sub/.."])
+def test_several_runs_led_by_dot_are_reported_beside_it_not_inside_it(tmp_path, monkeypatch,
+                                                                       first):
+    # `report . ../y` from inside run x wrote x/report (Path(".").parent is "."): the report of
+    # both runs inside one of them, where the help says "report/ beside the first run"
+    run = fake_run(tmp_path / "x", epochs=1)
+    (run / "sub").mkdir()
+    fake_run(tmp_path / "y", epochs=1)
+    monkeypatch.chdir(run)
+    path = write_report([first, "../y"])
+    assert path.resolve() == (tmp_path / "report" / "report.md").resolve()
+    assert not (run / "report").exists()
