@@ -477,7 +477,7 @@ def test_discretizer_misuse():
         discretize(t, svd_solver="arpack")
     with pytest.raises(ValueError, match=r"n_init must be an int >= 1"):
         Discretizer(n_clusters=3, n_init=0).fit(t)
-    with pytest.raises(ValueError, match=r"^n_boot must be an int >= 2; got 0\.$"):  # not ">= 1": 1 is refused too
+    with pytest.raises(ValueError, match=r"^n_boot must be an int >= 2; got 0\.$"):  # not ">= 1": 1 fails too
         bootstrap(y, y, y, n_boot=0)
     with pytest.raises(ValueError, match=r"^n_boot=1: one replicate .* zero width; pass at least 2 \("):
         bootstrap(y, y, y, n_boot=1)  # an interval [x, x] once
