@@ -5,18 +5,16 @@ from __future__ import annotations
 import io
 import itertools
 import json
-import os
 import pickle
 import re
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 import torch
 from test_checks import Planted
-from tiny_runs import TINY
+from tiny_runs import TINY, command_env, run_with_reader_gone
 
 from pidkit_distill import training
 from pidkit_distill.cli import config_from_args, get_args_parser, main
@@ -294,9 +292,8 @@ def test_subcommand_help_still_exits_0(capsys):
 def test_the_module_entry_point_exits_2_with_one_line(tmp_path):
     command = [sys.executable, "-m", "pidkit_distill", "train", "--method", "rdi",
                "--out-dir", str(tmp_path)]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=60, env=env)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=60,
+                          env=command_env())
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
         "pidkit-distill train: error: method.name: method='rdi' is not a registered distillation "
@@ -452,10 +449,8 @@ def test_sigterm_stops_training_as_ctrl_c_does_with_status_143(tmp_path):
     # once with no word of what was saved (status 143 from the signal itself)
     command = [sys.executable, "-m", "pidkit_distill", "train", *BASE, "--out-dir",
                str(tmp_path), "--epochs", "100000"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
-                                                        os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True, env=env)
+                            text=True, env=command_env())
     metrics = tmp_path / "synthetic-bas-ut-s0" / "metrics.jsonl"
     try:
         deadline = time.monotonic() + 120
@@ -481,14 +476,8 @@ def test_sigterm_stops_training_as_ctrl_c_does_with_status_143(tmp_path):
 
 def test_a_reader_that_goes_away_stops_training_in_one_line_with_status_141(tmp_path):
     # `pidkit-distill train ... | head`: it said "training failed: [Errno 32] Broken pipe", exit 1
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", "train", *BASE, "--out-dir",
-                             str(tmp_path), "--epochs", "2"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
-    proc.stdout.close()  # before the command prints anything (its imports take longer)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 141, err
+    status, err = run_with_reader_gone("train", *BASE, "--out-dir", str(tmp_path), "--epochs", "2")
+    assert status == 141, err
     assert err == ("pidkit-distill train: stopped: the reader of its output went away (as `| head` "
                    "does); a run keeps its checkpoint.pt of the last completed epoch, and "
                    "rerunning the same command with --resume continues it; send the output to a "
@@ -497,14 +486,9 @@ def test_a_reader_that_goes_away_stops_training_in_one_line_with_status_141(tmp_
 
 def test_a_reader_that_goes_away_stops_a_teacher_saying_the_same_command_continues(tmp_path):
     # it said to rerun with --resume, which train-teacher does not take (it resumes by itself)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", "train-teacher",
-                             *TEACHER_BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    proc.stdout.close()  # before the command prints anything (its imports take longer)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 141, err
+    status, err = run_with_reader_gone("train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path),
+                                       "--teacher.epochs", "2")
+    assert status == 141, err
     assert err == ("pidkit-distill train-teacher: stopped: the reader of its output went away (as "
                    "`| head` does); the teacher's run keeps its checkpoint.pt of the last "
                    "completed epoch, and rerunning the same command continues it; send the "

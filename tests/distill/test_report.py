@@ -4,15 +4,12 @@ runs of the same name, reruns; and what its figures show (colours, line styles, 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from matplotlib.figure import Figure
-from tiny_runs import tiny
+from tiny_runs import run_with_reader_gone, tiny
 
 from pidkit_distill import write_report
 from pidkit_distill.cli import main
@@ -219,13 +216,8 @@ def test_a_reader_that_goes_away_is_told_the_report_was_written(tmp_path):
     # `pidkit-distill report ... | head` said a run keeps its checkpoint.pt and to rerun with
     # --resume, which is about training: the report's files were all written already
     run = fake_run(tmp_path / "run", epochs=2)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
-                                                        os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", "report", str(run)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    proc.stdout.close()  # before the command prints anything (its imports take longer)
-    _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 141, err
+    status, err = run_with_reader_gone("report", str(run))
+    assert status == 141, err
     assert err == ("pidkit-distill report: stopped: the reader of its output went away (as "
                    "`| head` does); the report was written in full before its table was printed; "
                    "send the output to a file or through `tee` to keep it running\n")

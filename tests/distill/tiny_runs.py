@@ -1,7 +1,11 @@
-"""Shared helpers for the trainer's tests: a tiny synthetic configuration (a few ms per epoch)."""
+"""Shared helpers for the trainer's tests: a tiny synthetic configuration (a few ms per epoch),
+and `python -m pidkit_distill` run in a child process."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import torch
@@ -46,3 +50,21 @@ def comparable(history: list[dict]) -> list[dict]:
 def student_state(run_dir: Path) -> dict[str, torch.Tensor]:
     """The student's weights in a run folder's checkpoint."""
     return read_checkpoint(run_dir / "checkpoint.pt")["student"]
+
+
+def command_env() -> dict[str, str]:
+    """The environment for ``python -m pidkit_distill`` in a child process: this checkout first
+    on ``PYTHONPATH``."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
+                                                         os.environ.get("PYTHONPATH", "")])}
+
+
+def run_with_reader_gone(*args: str) -> tuple[int, str]:
+    """Run ``python -m pidkit_distill ARGS`` with the reader of its output gone before it prints
+    anything (as ``| head`` does once it has its lines); return its exit status and stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=command_env())
+    proc.stdout.close()  # before the command prints anything (its imports take longer)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
