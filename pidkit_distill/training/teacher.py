@@ -269,13 +269,35 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
 def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool) -> None:
     """Read the teacher file ``path`` safely and check it (:func:`check_teacher_file`).
 
-    ``cached``: ``path`` is the ``teacher.pt`` cached for ``teacher.source = "trained"``, which
-    the user did not name; a message about it says so, and how to train the teacher again.
+    Parameters
+    ----------
+    path : Path
+        The teacher file.
+    model : str
+        The architecture it must hold (``model.teacher``).
+    spec : DatasetSpec
+        The data it must fit (classes, input channels).
+    cached : bool
+        ``path`` is the ``teacher.pt`` cached for ``teacher.source = "trained"``, which the
+        user did not name; a message about it says so, and how to train the teacher again.
 
     Raises
     ------
     ValueError
         The file is not a teacher, or not one of ``model`` for ``spec``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pidkit_distill.data import describe_dataset
+    >>> cache = Path(tempfile.mkdtemp()) / "teacher.pt"
+    >>> _ = cache.write_bytes(b"")  # damaged: emptied
+    >>> check_teacher_path(cache, model="digits-teacher", spec=describe_dataset("digits"),
+    ...                    cached=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: teacher file '...teacher.pt' is not a file written by torch.save; ...; it is the \
+teacher cached for these settings: delete ... to train it again
     """
     try:
         check_teacher_file(read_teacher_file(path), path, model=model, spec=spec)
