@@ -50,6 +50,39 @@ def check_missing_labels(labels: np.ndarray, name: str) -> None:
         )
 
 
+def check_label_values(labels: np.ndarray, name: str) -> None:
+    """Refuse missing (NaN, NA, NaT), infinite and unhashable values in a 1-D array of labels,
+    saying how many there are and where the first is. Shared by :func:`joint_from_samples` and
+    the estimators' label checks.
+
+    Examples
+    --------
+    >>> check_label_values(np.array([0.0, 1.0, np.inf]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y contains 1 infinite value(s) (the first at index 2); labels must be finite.
+    """
+    if labels.dtype.kind == "f":
+        if np.isnan(labels).any():
+            check_missing_labels(labels, name)  # pandas Int64 labels with NA arrive as floats with NaN
+        infinite = np.flatnonzero(np.isinf(labels))
+        if infinite.size:
+            raise ValueError(
+                f"{name} contains {infinite.size} infinite value(s) (the first at index "
+                f"{int(infinite[0])}); labels must be finite."
+            )
+    if labels.dtype.kind == "O":
+        check_missing_labels(labels, name)
+        for i, label in enumerate(labels.tolist()):
+            try:
+                hash(label)
+            except TypeError:
+                raise TypeError(
+                    f"{name} labels must be hashable (numbers, strings, tuples); the one at index {i} "
+                    f"is a {type(label).__name__}: convert lists and sets to tuples."
+                ) from None
+
+
 def _is_missing(value: Any) -> bool:
     try:
         return bool(value != value)
@@ -127,15 +160,10 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
         raise ValueError(f"y, t and s must have the same length; {name} has {arr.shape[0]}, not {n}.")
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
-    if np.issubdtype(arr.dtype, np.floating) and not np.isfinite(arr).all():
-        raise ValueError(f"{name} contains NaN or infinity; labels must be finite.")
+    check_label_values(arr, name)
     if arr.dtype == object:
-        check_missing_labels(arr, name)
         uniques: dict[Hashable, int] = {}
-        try:
-            codes = np.array([uniques.setdefault(v, len(uniques)) for v in arr], dtype=np.intp)
-        except TypeError as exc:
-            raise TypeError(f"{name} labels must be hashable: {exc}") from exc
+        codes = np.array([uniques.setdefault(v, len(uniques)) for v in arr], dtype=np.intp)
         labels = np.empty(len(uniques), dtype=object)
         labels[:] = list(uniques)
         return codes, labels

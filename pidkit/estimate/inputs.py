@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from .._validate import check_int
-from ..samples import check_missing_labels, to_numpy
+from ..samples import check_label_values, check_missing_labels, to_numpy
 
 __all__ = [
     "check_counts",
@@ -156,15 +156,8 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
         raise ValueError(f"{name} is empty; it needs one label per sample.")
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must hold integer or hashable labels; got dtype {arr.dtype}.")
+    check_label_values(arr, name)
     if arr.dtype.kind == "f":
-        if np.isnan(arr).any():
-            check_missing_labels(arr, name)  # pandas Int64 labels with NA arrive as floats with NaN
-        infinite = np.flatnonzero(np.isinf(arr))
-        if infinite.size:
-            raise ValueError(
-                f"{name} contains {infinite.size} infinite value(s) (the first at index "
-                f"{int(infinite[0])}); labels must be finite."
-            )
         fractional = np.unique(arr[arr != np.round(arr)])
         if fractional.size:
             raise ValueError(
@@ -172,16 +165,6 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
                 f"values (e.g. {fractional[0]:.6g}). A continuous target must be discretised first, "
                 f"e.g. np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes."
             )
-    if arr.dtype.kind == "O":
-        check_missing_labels(arr, name)
-        for i, label in enumerate(arr.tolist()):
-            try:
-                hash(label)
-            except TypeError:
-                raise TypeError(
-                    f"{name} labels must be hashable (numbers, strings, tuples); the one at index {i} "
-                    f"is a {type(label).__name__}: convert lists and sets to tuples."
-                ) from None
     return arr
 
 
