@@ -8,7 +8,9 @@
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer.
 
 Each run keeps one colour in every figure; its line style says where its teacher came from
-(solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so.
+(solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so. They
+are drawn on :class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's
+backend and open figures (a notebook's) are left as they are.
 """
 
 from __future__ import annotations
@@ -54,9 +56,6 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     >>> {name: png[:4] for name, png in draw_figures([run]).items()}
     {'accuracy.png': b'\\x89PNG'}
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
     lines, note = _run_lines(runs)
     figures = {"accuracy.png": _png(_plot_accuracy(runs, lines, note))}
     audited = [run for run in runs if run.metrics and run.audit]
@@ -93,9 +92,10 @@ def _run_lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
 
 
 def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], note: str) -> Any:
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
-    fig, ax = plt.subplots(figsize=(8.5, 4.5), layout="constrained")
+    fig = Figure(figsize=(8.5, 4.5), layout="constrained")
+    ax = fig.subplots()
     for run in runs:
         if run.metrics:
             ax.plot([m["epoch"] for m in run.metrics], [m["test_acc"] for m in run.metrics],
@@ -136,18 +136,19 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
 
 def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,
                 all_layers: bool) -> Any:
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     if all_layers:
         layers = sorted({r["layer"] for run in audited for r in run.audit})
         panels = _PANELS[:4]
-        fig, axes = plt.subplots(len(layers), len(panels), squeeze=False,
-                                 figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 0.4),
-                                 layout="constrained")
+        fig = Figure(figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 0.4),
+                     layout="constrained")
+        axes = fig.subplots(len(layers), len(panels), squeeze=False)
         rows = [(layer, axes[i]) for i, layer in enumerate(layers)]
     else:
         panels = _PANELS
-        fig, axes = plt.subplots(2, 3, squeeze=False, figsize=(13, 6.4), layout="constrained")
+        fig = Figure(figsize=(13, 6.4), layout="constrained")
+        axes = fig.subplots(2, 3, squeeze=False)
         rows = [(None, axes.ravel())]
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
@@ -171,10 +172,7 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
 
 
 def _png(fig: Any) -> bytes:
-    """``fig`` as a PNG file's bytes; the figure is closed."""
-    import matplotlib.pyplot as plt
-
+    """``fig`` as a PNG file's bytes."""
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=120)
-    plt.close(fig)
     return buffer.getvalue()

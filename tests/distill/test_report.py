@@ -284,3 +284,17 @@ def test_several_runs_led_by_dot_are_reported_beside_it_not_inside_it(tmp_path, 
     path = write_report([first, "../y"])
     assert path.resolve() == (tmp_path / "report" / "report.md").resolve()
     assert not (run / "report").exists()
+
+
+def test_write_report_leaves_the_callers_matplotlib_backend_as_it_was(tmp_path):
+    # write_report switched matplotlib to Agg for the whole process: in a notebook (inline
+    # backend) plt.show() showed nothing afterwards
+    import matplotlib
+
+    before = matplotlib.get_backend()
+    matplotlib.use("svg")
+    try:
+        write_report(fake_run(tmp_path / "run", epochs=2), out_dir=tmp_path / "rep")
+        assert matplotlib.get_backend() == "svg"
+    finally:
+        matplotlib.use(before)
