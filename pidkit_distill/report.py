@@ -80,13 +80,18 @@ def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRe
     ----------
     run_dirs : path, RunRecords, or a list of them
         Run folders written by ``pidkit-distill train`` (or their records, from
-        :func:`load_run`); a report folder or a folder given twice is skipped with a warning
-        (see :func:`load_runs`).
+        :func:`load_run`); a file, a report folder or a folder given twice is skipped with a
+        warning (see :func:`load_runs`).
     out_dir : path, optional
-        Where to write; default ``RUN_DIR/report`` for one run, else ``report`` next to the runs.
+        Where to write; default ``RUN_DIR/report`` for one run, else ``report`` beside the first.
         It is created before anything is drawn. Every file is written atomically; a PID figure
         left there by an earlier report and not drawn this time (no run has an audit) is
         removed.
+
+    Returns
+    -------
+    Path
+        ``out_dir/report.md``.
 
     Raises
     ------

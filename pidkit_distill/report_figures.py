@@ -92,6 +92,7 @@ def _run_lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
 
 
 def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], note: str) -> Any:
+    """The figure of ``accuracy.png``: each run's held-out accuracy over epochs."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8.5, 4.5), layout="constrained")
@@ -136,6 +137,8 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
 
 def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,
                 all_layers: bool) -> Any:
+    """The figure of ``pid_atoms.png`` (the innermost layer, six panels) or, ``all_layers``, of
+    ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer)."""
     from matplotlib.figure import Figure
 
     if all_layers:
@@ -153,8 +156,8 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
             for run in audited:
-                k = innermost_layer(run.audit) if layer is None else layer
-                recs = [r for r in run.audit if r["layer"] == k]
+                shown = innermost_layer(run.audit) if layer is None else layer
+                recs = [r for r in run.audit if r["layer"] == shown]
                 # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
                 _plot_series(ax, recs, key, lines[run.name],
                              band_alpha=min(0.2, 0.6 / len(audited)))
