@@ -46,6 +46,21 @@ class RunRecords:
     audit: list[dict[str, Any]]
 
 
+def _read_text(path: Path) -> str:
+    """The text of ``path``.
+
+    Raises
+    ------
+    ValueError
+        The file is not UTF-8 text (named, where Python's error names no file).
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path} is not UTF-8 text (byte {err.object[err.start]:#04x} at "
+                         f"position {err.start}); the file is damaged") from None
+
+
 def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     """The records of a JSON-lines file (none if there is no file).
 
@@ -56,11 +71,12 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     Raises
     ------
     ValueError
-        A line other than a cut-off last one is not a JSON object, or a record lacks a key.
+        The file is not text, a line other than a cut-off last one is not a JSON object, or
+        a record lacks a key.
     """
     if not path.is_file():
         return []
-    text = path.read_text()
+    text = _read_text(path)
     lines = text.splitlines()
     records = []
     for number, line in enumerate(lines, 1):
@@ -129,7 +145,7 @@ def load_run(path: str | Path) -> RunRecords:
             raise ValueError(f"{str(path)!r} is not a run folder (no {name}); pass folders "
                              "written by `pidkit-distill train`")
     try:
-        config = json.loads((path / "config.json").read_text())
+        config = json.loads(_read_text(path / "config.json"))
     except json.JSONDecodeError as err:
         raise ValueError(f"{path / 'config.json'} is not JSON ({err}); the file is "
                          "damaged") from None

@@ -298,3 +298,15 @@ def test_write_report_leaves_the_callers_matplotlib_backend_as_it_was(tmp_path):
         assert matplotlib.get_backend() == "svg"
     finally:
         matplotlib.use(before)
+
+
+@pytest.mark.parametrize("name", ["config.json", "metrics.jsonl", "audit.jsonl"])
+def test_a_file_that_is_not_text_is_named(tmp_path, capsys, name):
+    # a binary file (a disk error, a file of another tool) gave only "'utf-8' codec can't decode
+    # byte 0x80 in position 0: invalid start byte": which of the runs' files, the user could not
+    # tell
+    run = fake_run(tmp_path / "run", epochs=1)
+    (run / name).write_bytes(b"\x80\x81 binary\n")
+    assert main(["report", str(run)]) == 2
+    assert capsys.readouterr() == ("", f"pidkit-distill report: error: {run / name} is not UTF-8 "
+                                       "text (byte 0x80 at position 0); the file is damaged\n")
