@@ -4,6 +4,7 @@ Kubernetes) stop a command as Ctrl-C does.
 Within :func:`sigterm_interrupts`, SIGTERM raises :class:`Terminated`, a
 :class:`KeyboardInterrupt`, in the main thread, so the same code ends the work: a training run
 says what its checkpoint holds and how to resume, the demo ends its worker processes.
+:func:`interrupts_deferred` holds both signals back over steps that must finish together, and
 :func:`exit_status` gives the status a shell reports for each signal.
 
 Examples
@@ -27,7 +28,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Terminated", "exit_status", "sigterm_interrupts"]
+__all__ = ["Terminated", "exit_status", "interrupts_deferred", "sigterm_interrupts"]
 
 
 class Terminated(KeyboardInterrupt):
@@ -51,6 +52,44 @@ def sigterm_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Within the block, SIGINT and SIGTERM wait; once it ends they act through the handlers in
+    force before it (raising :class:`KeyboardInterrupt` or :class:`Terminated`, or whatever those
+    do). For steps that must finish together: a checkpoint written and the record that it was.
+    Outside the main thread nothing changes.
+
+    Examples
+    --------
+    >>> import os, signal
+    >>> steps = []
+    >>> with sigterm_interrupts():
+    ...     try:
+    ...         with interrupts_deferred():
+    ...             os.kill(os.getpid(), signal.SIGTERM)
+    ...             steps.append("finished")
+    ...     except KeyboardInterrupt as interrupt:
+    ...         print(steps, repr(interrupt))
+    ['finished'] Terminated('SIGTERM')
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[int] = []
+
+    def remember(signum: int, frame: Any) -> None:
+        caught.append(signum)
+
+    previous = {sig: signal.signal(sig, remember) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def exit_status(interrupt: BaseException) -> int:

@@ -37,6 +37,7 @@ from torch.utils.data import DataLoader
 from tqdm.auto import tqdm
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, resume_point, save_checkpoint
 from pidkit_distill.training.loaders import ShardedBatchSampler, eval_loader, train_loader
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
@@ -288,11 +289,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             state["epoch"] = done
             if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
                 state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=done)
-            save_checkpoint(folder.checkpoint, config=config, module=module, optimizers=optimizers,
-                            schedulers=schedulers, loader_generator=loader_generator, state=state,
-                            runtime=runtime)
-            epochs_saved = done
-            folder.append("metrics.jsonl", [record])
+            with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
+                save_checkpoint(folder.checkpoint, config=config, module=module,
+                                optimizers=optimizers, schedulers=schedulers,
+                                loader_generator=loader_generator, state=state, runtime=runtime)
+                epochs_saved = done
+                folder.append("metrics.jsonl", [record])
             if runtime.is_main:
                 _print_record(record, config)
 

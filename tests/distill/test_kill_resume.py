@@ -12,6 +12,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 import torch
 from tiny_runs import RID, comparable, student_state, tiny
 
@@ -92,3 +93,28 @@ def test_kill_9_at_a_random_step_then_resume_equals_an_uninterrupted_run(tmp_pat
                read_checkpoint(run_dir / "checkpoint.pt")["module"].items())
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     assert comparable([json.loads(line) for line in lines]) == comparable(full.history)
+
+
+def test_an_interrupt_right_after_a_checkpoint_is_saved_reports_what_it_holds(tmp_path, monkeypatch):
+    # SIGTERM landing between the checkpoint's write and its record said the checkpoint held the
+    # epoch before, and left that epoch's metrics line unwritten (a flaky CLI test caught it).
+    from pidkit_distill.signals import sigterm_interrupts
+    from pidkit_distill.training import TrainingInterrupted, loop
+
+    real_save = loop.save_checkpoint
+
+    def save_then_terminate(path, **kwargs):
+        real_save(path, **kwargs)
+        if kwargs["state"]["epoch"] == 2:
+            os.kill(os.getpid(), signal.SIGTERM)  # the signal arrives as the save returns
+
+    monkeypatch.setattr(loop, "save_checkpoint", save_then_terminate)
+    config = tiny(tmp_path, "run.epochs=4", "run.name=cut")
+    with sigterm_interrupts(), pytest.raises(TrainingInterrupted) as stopped:
+        train(config)
+    run_dir = tmp_path / "cut"
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == 2
+    assert stopped.value.epochs_saved == 2
+    assert "holds the run after epoch 2" in str(stopped.value)
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2]
