@@ -304,7 +304,7 @@ def _run(args: argparse.Namespace) -> int:
     if int(os.environ.get("RANK", "0")) == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
             accuracy = read_teacher_file(path).get("test_acc")
-            print(f"teacher saved to {path}" + ("" if accuracy is None else
+            print(f"teacher: {path}" + ("" if accuracy is None else
                                                 f" (held-out accuracy {accuracy:.4f})"))
         else:
             print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "

@@ -423,7 +423,7 @@ def test_ctrl_c_while_a_teacher_trains_resumes_with_the_same_command(tmp_path, c
     monkeypatch.undo()
     assert main(argv) == 0
     out = capsys.readouterr().out
-    assert f"resumed {run / 'checkpoint.pt'} after epoch 1" in out and "teacher saved to" in out
+    assert f"resumed {run / 'checkpoint.pt'} after epoch 1" in out and "teacher: " in out
 
 
 def test_ctrl_c_outside_the_epochs_and_in_the_demo(tmp_path, capsys, monkeypatch):
@@ -615,11 +615,11 @@ def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teacher
 
 def test_train_teacher_says_when_it_reuses_a_teacher_and_gives_its_accuracy(tmp_path, capsys):
     # the second run printed "teacher saved to PATH" as the first did, without saying that
-    # nothing was trained, and neither said how good the teacher was
+    # nothing was trained (or saved), and neither said how good the teacher was
     argv = ["train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path), "--teacher.epochs", "2"]
     assert main(argv) == 0
     (path,) = tmp_path.glob("teacher-*/teacher.pt")
-    saved = f"teacher saved to {path} (held-out accuracy "
+    saved = f"teacher: {path} (held-out accuracy "
     accuracy = torch.load(path, weights_only=True)["test_acc"]
     out = capsys.readouterr().out
     assert out.startswith("training the teacher synthetic-teacher for 2 epochs -> ")
