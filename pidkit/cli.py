@@ -68,7 +68,7 @@ def one_line_warnings(prefix: str, say: Callable[[str], None] | None = None) -> 
 
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: Any = None, line: str | None = None) -> None:
-        text = f"{prefix}: warning: {' '.join(str(message).split())}"
+        text = f"{prefix}: warning: {one_line(message)}"
         if say is None:
             print(text, file=sys.stderr, flush=True)
         else:
@@ -98,7 +98,7 @@ def _load_joint(path: str) -> Any:
         # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
         # RecursionError: lists nested thousands deep.
         except (ValueError, RecursionError) as exc:
-            raise UsageError(f"{path}: not valid JSON ({_one_line(exc)})") from exc
+            raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]")
 
 
@@ -117,7 +117,7 @@ def _load_npy(file: Path, path: str) -> np.ndarray:
             )
             shape, _, dtype = read_header(handle)
         except (ValueError, EOFError, OSError) as exc:
-            raise UsageError(f"{path}: corrupt .npy header ({_one_line(exc)})") from exc
+            raise UsageError(f"{path}: corrupt .npy header ({one_line(exc)})") from exc
         stored = file.stat().st_size - handle.tell()
     if dtype.hasobject:
         raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files")
@@ -130,11 +130,21 @@ def _load_npy(file: Path, path: str) -> np.ndarray:
     try:
         return np.load(file, mmap_mode="r" if needed else None, allow_pickle=False)
     except (ValueError, EOFError, OSError) as exc:
-        raise UsageError(f"{path}: cannot read it as a numeric .npy array ({_one_line(exc)})") from exc
+        raise UsageError(f"{path}: cannot read it as a numeric .npy array ({one_line(exc)})") from exc
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+def one_line(message: BaseException | Warning | str) -> str:
+    """``message`` (an exception, a warning or text) on one line, its whitespace runs as single
+    spaces; an exception without text gives its type's name. Shared by both command lines.
+
+    Examples
+    --------
+    >>> one_line(ValueError("a bad   value"))
+    'a bad value'
+    >>> one_line(KeyError())
+    'KeyError'
+    """
+    return " ".join(str(message).split()) or type(message).__name__
 
 
 def _table(rows: dict[str, PIDResult], units: str) -> str:
@@ -163,7 +173,7 @@ def _decompose(args: argparse.Namespace) -> int:
     except (TypeError, ValueError) as exc:
         where = f"{args.joint}: " if args.joint is not None else ""
         # The library's advice names its keyword; here the same switch is a flag.
-        advice = _one_line(exc).replace("Pass normalize=True", "Pass --normalize")
+        advice = one_line(exc).replace("Pass normalize=True", "Pass --normalize")
         raise UsageError(f"{where}{advice}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
@@ -243,7 +253,7 @@ def _check(args: argparse.Namespace) -> int:
     try:
         reports = [runs[name]() for name in names]
     except (ImportError, TypeError, ValueError) as exc:
-        raise UsageError(f"check: {_one_line(exc)}") from exc
+        raise UsageError(f"check: {one_line(exc)}") from exc
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -329,12 +339,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
         if args.debug:
             raise
-        print(f"pidkit: error: {_one_line(exc)}", file=sys.stderr)
+        print(f"pidkit: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except SolverError as exc:
         if args.debug:
             raise
-        print(f"pidkit: solver failed: {_one_line(exc)}", file=sys.stderr)
+        print(f"pidkit: solver failed: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("pidkit: interrupted", file=sys.stderr)

@@ -35,7 +35,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from pidkit.cli import OneLineArgumentParser, end_closed_output, one_line_warnings
+from pidkit.cli import OneLineArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 from pidkit_distill.training.teacher import TEACHER_KEYS, read_teacher_file, unused_by_teacher
@@ -346,8 +346,7 @@ def _failing(label: str, status: int, *kinds: type[Exception]) -> Iterator[None]
     except BrokenPipeError:  # no failure of the work: its output's reader went away
         raise
     except caught as err:
-        text = " ".join(str(err).split()) or type(err).__name__
-        raise _Failure(f"{label}: {text}", status) from err
+        raise _Failure(f"{label}: {one_line(err)}", status) from err
 
 
 if __name__ == "__main__":
