@@ -24,7 +24,8 @@ import numpy as np
 from . import examples, theorems
 from ._errors import SolverError
 from ._result import PIDResult
-from ._validate import SEED_MAX, check_choice
+from ._settings import SEED_MAX
+from ._validate import check_choice
 from .decompose import pid
 from .redundancy import MEASURES
 

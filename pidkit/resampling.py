@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
 from pidkit.parallel import map_chunks
 
 __all__ = [

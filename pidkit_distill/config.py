@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidkit._validate import SEED_MAX
+from pidkit._settings import SEED_MAX
 
 try:
     import tomllib

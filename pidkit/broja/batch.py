@@ -20,7 +20,8 @@ from numpy.typing import ArrayLike
 
 from .._errors import SolverError
 from .._result import PIDResult
-from .._validate import check_joint, check_n_jobs
+from .._settings import check_n_jobs
+from .._validate import check_joint
 from .solve import Options, bertschinger, check_options, result, solve_joints
 
 __all__ = ["bertschinger_batch"]

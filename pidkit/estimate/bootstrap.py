@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from pidkit._errors import SolverError
-from pidkit._validate import check_confidence, check_n_jobs, check_option, check_seed
+from pidkit._settings import check_confidence, check_n_jobs, check_option, check_seed
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from ..samples import check_same_index

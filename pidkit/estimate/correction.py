@@ -43,8 +43,8 @@ import numpy as np
 from scipy.special import entr
 
 from pidkit._errors import SolverError
+from pidkit._settings import check_int, check_n_jobs, check_seed
 from pidkit._units import from_nats
-from pidkit._validate import check_int, check_n_jobs, check_seed
 from pidkit.parallel import map_chunks
 from pidkit.resampling import QUANTITIES
 

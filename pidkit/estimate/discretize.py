@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from threadpoolctl import threadpool_limits
 
-from pidkit._validate import check_int, check_seed
+from pidkit._settings import check_int, check_seed
 
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 from .inputs import check_features

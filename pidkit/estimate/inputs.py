@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_int
+from .._settings import check_int
 from ..samples import check_label_values, check_missing_labels, to_numpy
 
 __all__ = [

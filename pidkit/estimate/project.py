@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
-from pidkit._validate import check_option, check_seed
+from pidkit._settings import check_option, check_seed
 
 from .inputs import check_features
 

@@ -21,8 +21,9 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
 from pidkit._units import check_units, from_nats
-from pidkit._validate import check_confidence, check_int, check_n_jobs, check_option, check_seed, did_you_mean
+from pidkit._validate import did_you_mean
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,

@@ -48,15 +48,9 @@ from .. import resampling
 from .._blas import blas_threads
 from .._errors import SolverError
 from .._result import PIDResult
+from .._settings import check_confidence, check_int, check_n_jobs, check_seed
 from .._units import from_nats
-from .._validate import (
-    check_confidence,
-    check_covariance,
-    check_flag,
-    check_int,
-    check_n_jobs,
-    check_seed,
-)
+from .._validate import check_covariance, check_flag
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,

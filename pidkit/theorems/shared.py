@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._settings import check_seed
 from .._units import from_nats
-from .._validate import check_joint, check_seed
+from .._validate import check_joint
 from ..measures import cmi_nats, entropy_nats
 
 __all__ = [

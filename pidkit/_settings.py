@@ -1,0 +1,109 @@
+"""Checks of a computation's settings: counts, seeds, named options, confidence levels, n_jobs.
+
+The checks of the data themselves (joints, covariances, tolerances) are in
+:mod:`pidkit._validate`; each error names the argument, what was wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ._validate import did_you_mean
+
+__all__ = ["SEED_MAX", "check_confidence", "check_int", "check_n_jobs", "check_option", "check_seed"]
+
+SEED_MAX = 2**32 - 1
+"""Largest accepted ``random_state``."""
+
+
+def check_int(value: Any, name: str, *, minimum: int) -> int:
+    """Return ``value`` as an int >= ``minimum`` (bools are rejected).
+
+    Examples
+    --------
+    >>> check_int(3, "n_clusters", minimum=2)
+    3
+    >>> check_int(1, "n_clusters", minimum=2)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_clusters must be an int >= 2; got 1.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} ({type(value).__name__}).")
+    if value < minimum:
+        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
+    return int(value)
+
+
+def check_seed(random_state: Any, name: str = "random_state") -> int:
+    """Return an int seed, so that the run can be recorded and repeated.
+
+    ``None`` draws a fresh one; a ``numpy.random.Generator`` or ``RandomState`` (as scikit-learn
+    accepts) gives one drawn from it, which advances it.
+
+    Examples
+    --------
+    >>> check_seed(7)
+    7
+    >>> check_seed(np.random.default_rng(0)) == check_seed(np.random.default_rng(0))
+    True
+    """
+    if random_state is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(random_state, np.random.Generator):
+        return int(random_state.integers(SEED_MAX, endpoint=True))
+    if isinstance(random_state, np.random.RandomState):
+        return int(random_state.randint(SEED_MAX + 1, dtype=np.int64))
+    if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
+        raise TypeError(
+            f"{name} must be an int in [0, 2**32 - 1], a numpy.random.Generator or RandomState, "
+            f"or None; got {random_state!r} ({type(random_state).__name__}). Pass an int for "
+            "reproducible results."
+        )
+    if not 0 <= random_state <= SEED_MAX:
+        raise ValueError(f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r}.")
+    return int(random_state)
+
+
+def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
+    """Return ``value`` if it is one of ``options``, else raise a ValueError listing them (and
+    suggesting the closest one to a misspelt string).
+
+    Examples
+    --------
+    >>> check_option("l2", "normalize", ("l2", None))
+    'l2'
+    >>> check_option("L2", "normalize", ("l2", None))
+    Traceback (most recent call last):
+    ...
+    ValueError: normalize must be one of ['l2', None]; got 'L2'. Did you mean 'l2'?
+    """
+    if not any(value is opt or (isinstance(value, str) and value == opt) for opt in options):
+        named = [o for o in options if isinstance(o, str)]
+        hint = did_you_mean(value, named) if isinstance(value, str) else ""
+        raise ValueError(f"{name} must be one of {list(options)!r}; got {value!r}.{hint}")
+    return value
+
+
+def check_confidence(confidence: Any) -> float:
+    """Return ``confidence`` as a float in (0, 1)."""
+    if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
+        raise TypeError(f"confidence must be a float in (0, 1); got {confidence!r}.")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be a float in (0, 1), e.g. 0.95; got {confidence!r}.")
+    return float(confidence)
+
+
+def check_n_jobs(n_jobs: Any) -> None:
+    """Accept joblib's ``n_jobs``: None, a positive int, or a negative int (-1 = all cores)."""
+    if n_jobs is None:
+        return
+    expected = "n_jobs must be None, a positive int, or a negative int (-1 = all cores)"
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+        raise TypeError(f"{expected}; got {n_jobs!r} ({type(n_jobs).__name__}).")
+    if n_jobs == 0:
+        raise ValueError(f"{expected}; got 0. Pass 1 to work in this process.")
