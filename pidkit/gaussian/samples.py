@@ -51,6 +51,7 @@ from .._result import PIDResult
 from .._settings import check_confidence, check_int, check_n_jobs, check_seed
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
+from ..samples import check_same_index
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,
@@ -190,7 +191,9 @@ def gaussian_pid_from_samples(
     y, t, s : array_like of shape (n_samples,) or (n_samples, d)
         Target, teacher and student, one row per sample. A class label goes in one-hot encoded
         with C - 1 columns; the Gaussian model then measures linearly decodable information (see
-        the notes of :mod:`pidkit.gaussian.samples`).
+        the notes of :mod:`pidkit.gaussian.samples`). Rows are paired by position; pandas objects
+        among them must share one index (a ValueError otherwise, so that a shuffled Series is not
+        paired wrongly).
     bias_correction : bool, default=True
         Remove the exact Wishart bias of the plug-in informations (and correct the channels).
     units, tol, strict, method
@@ -227,8 +230,8 @@ def gaussian_pid_from_samples(
     Raises
     ------
     ValueError, TypeError
-        For arrays that are not numeric, not finite, of different lengths, or with too few samples
-        (``n`` must exceed ``d_y + d_t + d_s + 1``).
+        For arrays that are not numeric, not finite, of different lengths, pandas objects with
+        different indexes, or too few samples (``n`` must exceed ``d_y + d_t + d_s + 1``).
 
     Warns
     -----
@@ -260,6 +263,7 @@ def gaussian_pid_from_samples(
     lengths = [a.shape[0] for a in arrays]
     if len(set(lengths)) != 1:
         raise ValueError(f"y, t and s must have the same number of samples (rows); got {lengths}.")
+    check_same_index({"y": y, "t": t, "s": s})
     dims = tuple(a.shape[1] for a in arrays)
     n = lengths[0]
     if n < min_samples(dims):
