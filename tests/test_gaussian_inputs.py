@@ -41,3 +41,21 @@ def test_pandas_objects_with_different_indexes_are_refused_not_paired_by_positio
         pd.Series(y, index=index), pd.DataFrame({"t": t}, index=index), pd.Series(s, index=index)
     )
     assert same.red == pidkit.gaussian_pid_from_samples(y, t, s).red
+
+
+def test_torch_tensors_are_read_as_pidkit_estimate_reads_them():
+    torch = pytest.importorskip("torch")
+    y, t, s = _degraded()
+    reference = pidkit.gaussian_pid_from_samples(y, t, s)
+    # A tensor that requires grad (a model's output) was a TypeError quoting torch ("Can't call
+    # numpy() on Tensor that requires grad"), and a bfloat16 one "Got unsupported ScalarType BFloat16".
+    grad = pidkit.gaussian_pid_from_samples(torch.tensor(y, requires_grad=True), torch.tensor(t), s)
+    assert grad.i_yt == pytest.approx(reference.i_yt, rel=1e-12)
+    half = pidkit.gaussian_pid_from_samples(y, torch.tensor(t).bfloat16(), s)
+    assert half.i_yt == pytest.approx(reference.i_yt, abs=0.01)  # bfloat16 keeps 8 bits of t
+    with pytest.raises(ValueError) as info:
+        pidkit.gaussian_pid_from_samples(y, torch.zeros(N, 2, 2), s)
+    assert str(info.value) == (
+        "t must be of shape (n_samples,) or (n_samples, n_features) with at least one feature; "
+        "got shape (2000, 2, 2)."
+    )

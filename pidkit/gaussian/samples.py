@@ -51,7 +51,7 @@ from .._result import PIDResult
 from .._settings import check_confidence, check_int, check_n_jobs, check_seed
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
-from ..samples import check_same_index
+from ..samples import check_same_index, to_numpy
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,
@@ -96,19 +96,20 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
             f"or pass {name}.data if the values underneath are right."
         )
     try:
-        arr = np.asarray(x)
+        arr = to_numpy(x)
     except Exception as exc:
         raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
         raise TypeError(f"{name} must hold real numbers; got dtype {arr.dtype}.")
+    shape = arr.shape
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[1] == 0:
         raise ValueError(
             f"{name} must be of shape (n_samples,) or (n_samples, n_features) with at least one "
-            f"feature; got shape {np.shape(x)}."
+            f"feature; got shape {shape}."
         )
     arr = arr.astype(np.float64)
     if not np.isfinite(arr).all():
@@ -119,7 +120,7 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
 
 def _warn_if_integer_labels(raw: ArrayLike, y: np.ndarray) -> None:
     """Warn when y is a single column of integer class codes with more than two values."""
-    if y.shape[1] == 1 and np.issubdtype(np.asarray(raw).dtype, np.integer):
+    if y.shape[1] == 1 and np.issubdtype(to_numpy(raw).dtype, np.integer):
         classes = np.unique(y)
         if classes.size > 2:
             warnings.warn(
@@ -189,7 +190,8 @@ def gaussian_pid_from_samples(
     Parameters
     ----------
     y, t, s : array_like of shape (n_samples,) or (n_samples, d)
-        Target, teacher and student, one row per sample. A class label goes in one-hot encoded
+        Target, teacher and student, one row per sample: numpy arrays, pandas objects or
+        tensors (torch tensors are detached and moved to the CPU). A class label goes in one-hot encoded
         with C - 1 columns; the Gaussian model then measures linearly decodable information (see
         the notes of :mod:`pidkit.gaussian.samples`). Rows are paired by position; pandas objects
         among them must share one index (a ValueError otherwise, so that a shuffled Series is not
