@@ -231,16 +231,16 @@ def test_random_state_none_records_the_seed_it_drew():
     assert (again.red, again.syn) == (first.red, first.syn)
 
 
-def test_discretizer_pickle_round_trip_and_transform():
+def test_discretizer_pickle_round_trip_and_predict():
     _, t_feat, *_ = _features("nuisance-student-Z", seed=5)
     labels, disc = discretize(t_feat, n_clusters=8)
     clone = pickle.loads(pickle.dumps(disc))
     assert repr(clone) == repr(disc)
-    np.testing.assert_array_equal(clone.transform(t_feat), labels)
-    np.testing.assert_array_equal(disc.transform(t_feat), disc.labels_)
+    np.testing.assert_array_equal(clone.predict(t_feat), labels)
+    np.testing.assert_array_equal(disc.predict(t_feat), disc.labels_)
     rng = np.random.default_rng(9)
     fresh = t_feat[:50] + 0.01 * rng.normal(size=(50, t_feat.shape[1]))
-    np.testing.assert_array_equal(clone.transform(fresh), labels[:50])
+    np.testing.assert_array_equal(clone.predict(fresh), labels[:50])
 
 
 def test_reusing_discretizers_reproduces_the_result():
@@ -465,13 +465,13 @@ def test_discretizer_misuse():
     one_side = pid_from_representations(y, t, s, n_clusters=4, discretizers=(None, fitted[1]))
     assert one_side.shape == [2, 4, 3]  # n_clusters sets the side fitted here
     with pytest.raises(ValueError, match=r"not fitted yet"):
-        Discretizer().transform(t)
+        Discretizer().predict(t)
     _, disc = discretize(t, n_clusters=3)
-    with pytest.raises(ValueError, match=r"X has 5 features per sample but .* fitted on 6"):
-        disc.transform(t[:, :5])
+    with pytest.raises(ValueError, match=r"X has 5 features, but Discretizer is expecting 6 features"):
+        disc.predict(t[:, :5])
     with pytest.raises(ValueError, match=r"t_features is a 1-D array of labels"):
         pid_from_representations(y, y, s, n_clusters=3, discretizers=(disc, None))
-    with pytest.raises(ValueError, match=r"s_features has 4 features per sample but .* on 6"):
+    with pytest.raises(ValueError, match=r"s_features has 4 features, but Discretizer is expecting 6"):
         pid_from_representations(y, t, s[:, :4], n_clusters=3, discretizers=(None, disc))
     with pytest.raises(ValueError, match=r"svd_solver must be one of"):
         discretize(t, svd_solver="arpack")

@@ -181,8 +181,8 @@ def test_projector_misuse_names_the_argument():
     with pytest.raises(ValueError, match=r"This Projector is not fitted yet; call fit\(X\) first"):
         Projector().transform(t)
     fitted = pid_from_representations(y, t, s, estimator="gaussian", n_components=2).discretizers
-    with pytest.raises(ValueError, match=r"s_features has 3 features per sample but the Projector was "
-                                         r"fitted on 2"):
+    with pytest.raises(ValueError, match=r"s_features has 3 features, but Projector is expecting 2 "
+                                         r"features as input"):
         pid_from_representations(y, t, np.hstack([s, s[:, :1]]), estimator="gaussian",
                                  discretizers=fitted)
 

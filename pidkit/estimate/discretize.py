@@ -327,10 +327,6 @@ class Discretizer(ClusterMixin, BaseEstimator):
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
 
-    def transform(self, X: Any) -> np.ndarray:
-        """The same as :meth:`predict` (cluster ids), for code written against earlier versions."""
-        return self.predict(X)
-
     def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit on ``X`` and return its cluster ids (``fit(X).labels_``)."""
         return self.fit(X).labels_

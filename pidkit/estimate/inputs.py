@@ -4,7 +4,7 @@ tensors), the pairing of pandas inputs, count tables and numbers of bootstrap re
 Every check raises ``TypeError`` for the wrong kind and ``ValueError`` for a wrong value, with a
 message that names the argument, says what was expected and what was received. The checks of
 options shared with the rest of pidkit (ints, seeds, confidence levels, joblib workers, choices)
-live in :mod:`pidkit._validate`.
+live in :mod:`pidkit._settings`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import numbers
 from typing import Any
 
 import numpy as np
+from scipy.sparse import issparse
 
 from .._settings import check_int
 from ..samples import check_label_values, check_missing_labels, to_numpy
@@ -59,7 +60,15 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     check then reports). One with other columns (strings, categories, dates) is a TypeError that
     names them, where ``np.asarray`` would give an object array and a message about its dtype
     only. ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
+    A scipy sparse matrix is a TypeError saying how to densify it (``np.asarray`` would wrap it in
+    a 0-d object array).
     """
+    if issparse(x):
+        dense_bytes = int(np.prod(x.shape)) * 8
+        raise TypeError(
+            f"{name} is a scipy sparse matrix of shape {x.shape} ({x.nnz} stored values); pidkit needs "
+            f"dense features: pass {name}.toarray() ({dense_bytes / 2**20:.1f} MiB as float64)."
+        )
     dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
     if dtypes and all(hasattr(dtype, "kind") for dtype in dtypes):  # pandas-like, not e.g. polars
         other = [(column, str(dtype)) for column, dtype in zip(x.columns, dtypes, strict=True)

@@ -113,8 +113,9 @@ def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)")
     X = check_features(X, name)
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
-            f"{name} has {X.shape[1]} features per sample but the {kind} was fitted on "
-            f"{estimator.n_features_in_}; pass features of the same layer (flattened the same way)."
+            f"{name} has {X.shape[1]} features, but {kind} is expecting {estimator.n_features_in_} "
+            "features as input (the width it was fitted on); pass features of the same layer "
+            "(flattened the same way)."
         )
     return X.astype(getattr(estimator, "dtype_", X.dtype), copy=False)  # fitted before dtype_ existed: as is
 
