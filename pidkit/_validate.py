@@ -1,4 +1,6 @@
-"""The one place that checks what callers pass in: joints, pmfs, tolerances, flags, sizes, seeds.
+"""The one place that checks the data callers pass in: joints, pmfs, covariances, tolerances, flags,
+sizes and the memory a solve needs (the settings of a computation, such as seeds and counts, are
+checked in :mod:`pidkit._settings`).
 
 Every entry point (the solvers, the redundancy measures, the batch, the Shannon measures, the CLI)
 validates through these functions, so a mistake gets the same clear message wherever it is made:
