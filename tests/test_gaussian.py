@@ -3,6 +3,8 @@ the cvxpy SDP on the unreduced program, invariances, the certificate, and bad in
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -292,6 +294,27 @@ def test_an_uninformative_source_gives_zero_atoms_for_it():
     result = pidkit.gaussian_pid(cov, (1, 1, 1))
     assert (result.red, result.uni_s, result.syn) == (0.0, 0.0, 0.0)
     assert result.uni_t == pytest.approx(-0.5 * np.log2(1 - 0.36), abs=1e-15)
+
+
+def test_a_target_of_zero_variance_gives_zero_atoms_with_a_warning():
+    # Y constant, T and S informative about nothing: all atoms are 0, which is right, but nothing
+    # said so; the usual cause is a covariance whose blocks are not in the order [Y, T, S].
+    cov = np.array([[0.0, 0.0, 0.0], [0.0, 2.0, 1.0], [0.0, 1.0, 2.0]])
+    with pytest.warns(UserWarning) as record:
+        result = pidkit.gaussian_pid(cov, (1, 1, 1))
+    assert [str(w.message) for w in record] == [
+        "cov gives Y zero variance (its first 1 x 1 block is 0): a constant target carries no "
+        "information, so every atom is 0. If Y is not the first block, reorder cov: dims = "
+        "(d_y, d_t, d_s) are the sizes of [Y, T, S] in that order."
+    ]
+    assert_certified(result)
+    assert [getattr(result, a) for a in ATOMS] == [0.0] * 4
+    assert result.diagnostics["ranks"] == (0, 1, 1, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one constant column of Y among others: no warning
+        cov = np.diag([1.0, 0.0, 1.0, 1.0])
+        cov[0, 2] = cov[2, 0] = 0.5
+        assert pidkit.gaussian_pid(cov, (2, 1, 1)).i_yt == pytest.approx(-0.5 * np.log2(0.75), abs=1e-15)
 
 
 # --- options, status and bad input -------------------------------------------------------------

@@ -154,6 +154,11 @@ def test_a_floored_synergy_is_reported():
         # t copies y: the error named 'cov', an argument of gaussian_pid, not of this function
         ((np.arange(10.0), np.arange(10.0), np.arange(10.0) % 3), ValueError,
          r"^y, t and s: T determines a linear combination of Y exactly"),
+        # y constant: every atom came back 0 with status 'optimal' and no word
+        ((np.ones(10), np.arange(10.0), np.arange(10.0) % 3), ValueError,
+         r"^y is constant \(every column holds a single value\): a constant target carries no "
+         r"information, so every atom would be 0\. Pass a target that varies across the samples "
+         r"\(pidkit\.estimate refuses a single-class y alike\)\.$"),
     ],
 )
 def test_bad_samples_are_refused_with_a_named_message(arrays, error, match):
@@ -168,6 +173,16 @@ def test_estimate_from_covariance_checks_the_sample_size():
         estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=3)
     with pytest.raises(ValueError, match="sample_cov is not positive semi-definite"):
         estimate_from_covariance(-np.eye(3), (1, 1, 1), n_samples=30)
+
+
+def test_a_sample_covariance_with_a_constant_target_is_refused():
+    # Y's variance 0: all atoms came back 0, 'optimal'; as from samples, it is refused.
+    with pytest.raises(ValueError) as info:
+        estimate_from_covariance(np.diag([0.0, 1.0, 1.0]), (1, 1, 1), n_samples=30)
+    assert str(info.value).startswith(
+        "sample_cov gives Y zero variance (its first 1 x 1 block is 0): a constant target carries "
+        "no information, so every atom would be 0."
+    )
 
 
 def test_bootstrap_intervals_are_reproducible_and_independent_of_n_jobs():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -121,6 +122,12 @@ def gaussian_pid(
         If ``strict`` and the certified gap exceeds ``tol`` (e.g. for channels so informative that
         double precision cannot resolve 1e-9 bits).
 
+    Warns
+    -----
+    UserWarning
+        When Y has zero variance (a constant target: every atom is 0), which usually means that
+        the blocks of ``cov`` are not in the order [Y, T, S].
+
     Examples
     --------
     Y scalar, T = Y + noise, S = T + more noise (a degraded channel Y -> T -> S): all of I(Y;S)
@@ -139,6 +146,14 @@ def gaussian_pid(
         c = check_covariance(cov, dims=dims)
         dims = (int(dims[0]), int(dims[1]), int(dims[2]))
         system = reduce_covariance(c, dims)
+        if system.ranks[0] == 0:
+            warnings.warn(
+                f"cov gives Y zero variance (its first {dims[0]} x {dims[0]} block is 0): a constant "
+                "target carries no information, so every atom is 0. If Y is not the first block, "
+                "reorder cov: dims = (d_y, d_t, d_s) are the sizes of [Y, T, S] in that order.",
+                UserWarning,
+                stacklevel=2,
+            )
         solution = solve_union(system, method)
         q = system.coupling_covariance(c, solution.sigma, dims)
     return assemble_result(

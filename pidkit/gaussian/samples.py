@@ -61,6 +61,9 @@ from .pid import (
 )
 from .reduce import ReducedSystem, reduce_covariance
 
+SAMPLES = "y, t and s"
+"""What the errors of :func:`gaussian_pid_from_samples` call the covariance of its samples."""
+
 
 def log_det_bias(dim: int, dof: int) -> float:
     """Exact bias of the log-determinant of a sample covariance: ``E[log det(W/N)] - log det C``.
@@ -233,7 +236,8 @@ def gaussian_pid_from_samples(
     ------
     ValueError, TypeError
         For arrays that are not numeric, not finite, of different lengths, pandas objects with
-        different indexes, or too few samples (``n`` must exceed ``d_y + d_t + d_s + 1``).
+        different indexes, or too few samples (``n`` must exceed ``d_y + d_t + d_s + 1``), and
+        for a constant ``y`` (it carries no information).
 
     Warns
     -----
@@ -286,7 +290,7 @@ def gaussian_pid_from_samples(
     data = data / scales
     with blas_threads(1):
         cov = np.cov(data, rowvar=False)
-        result = _estimate(cov, dims, n, bias_correction, units, tol, strict, method, name="y, t and s")
+        result = _estimate(cov, dims, n, bias_correction, units, tol, strict, method, name=SAMPLES)
     if result.q is not None:
         with np.errstate(over="ignore", under="ignore"):
             result = dataclasses.replace(result, q=result.q * scales[:, None] * scales)
@@ -412,6 +416,15 @@ def _estimate(
     system = reduce_covariance(c, dims, name=name)
     dof = int(n_samples) - 1
     rank_y, rank_t, rank_s, rank_ts = system.ranks
+    if rank_y == 0:
+        what = (
+            "y is constant (every column holds a single value)" if name == SAMPLES
+            else f"{name} gives Y zero variance (its first {dims[0]} x {dims[0]} block is 0)"
+        )
+        raise ValueError(
+            f"{what}: a constant target carries no information, so every atom would be 0. Pass a "
+            "target that varies across the samples (pidkit.estimate refuses a single-class y alike)."
+        )
     if dof <= rank_y + rank_ts:
         raise ValueError(
             f"n_samples = {n_samples} is too small for whitened dimensions d_y = {rank_y}, "
