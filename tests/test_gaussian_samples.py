@@ -167,8 +167,11 @@ def test_bad_samples_are_refused_with_a_named_message(arrays, error, match):
 
 
 def test_estimate_from_covariance_checks_the_sample_size():
-    with pytest.raises(ValueError, match="n_samples must be an integer >= 2"):
+    # the wrong kind is a TypeError, as for every count in pidkit (it was a ValueError)
+    with pytest.raises(TypeError, match=r"^n_samples must be an int >= 2; got 1\.5 \(float\)\.$"):
         estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=1.5)
+    with pytest.raises(ValueError, match=r"^n_samples must be an int >= 2; got 1\.$"):
+        estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=1)
     with pytest.raises(ValueError, match="n_samples = 3 is too small"):
         estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=3)
     with pytest.raises(ValueError, match="sample_cov is not positive semi-definite"):

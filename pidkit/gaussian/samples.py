@@ -388,11 +388,10 @@ def estimate_from_covariance(
     The entry point of :func:`gaussian_pid_from_samples` once the covariance is formed; parameters
     and result as there.
     """
-    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) or n_samples < 2:
-        raise ValueError(f"n_samples must be an integer >= 2; got {n_samples!r}.")
+    n_samples = check_int(n_samples, "n_samples", minimum=2)
     check_dims(dims, name="sample_cov")
     with blas_threads(1):
-        return _estimate(sample_cov, dims, int(n_samples), bias_correction, units, tol, strict, method)
+        return _estimate(sample_cov, dims, n_samples, bias_correction, units, tol, strict, method)
 
 
 def _estimate(
