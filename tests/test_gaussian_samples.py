@@ -283,3 +283,28 @@ def test_too_few_samples_with_more_columns_than_rows_suggests_the_transpose(wide
     assert str(info.value).endswith(
         f"or collect more samples. {names} more columns than rows: samples are rows, so if each "
         "column is a sample, pass the transpose (`.T`).")
+
+
+@pytest.mark.parametrize(
+    ("transpose", "hint"),
+    [
+        ((1,), " t has 40 columns: "),
+        ((0, 1, 2), " y, t and s have 40 columns: "),
+        ((0,), " y has 40 columns: "),
+    ],
+)
+def test_arrays_of_different_lengths_that_transposed_would_agree_suggest_the_transpose(transpose, hint):
+    # Features as (d, n), as torch or MATLAB code often holds them: the message gave the lengths only.
+    rng = np.random.default_rng(14)
+    arrays = [rng.standard_normal((40, d)) for d in (2, 3, 4)]
+    arrays = [a.T if i in transpose else a for i, a in enumerate(arrays)]
+    with pytest.raises(ValueError) as info:
+        pidkit.gaussian_pid_from_samples(*arrays)
+    lengths = [a.shape[0] for a in arrays]
+    assert str(info.value) == (
+        f"y, t and s must have the same number of samples (rows); got {lengths}.{hint}samples are "
+        "rows, so if each column is a sample, pass the transpose (`.T`)."
+    )
+    with pytest.raises(ValueError) as info:  # no transposing helps: no hint
+        pidkit.gaussian_pid_from_samples(np.zeros((40, 2)), np.zeros((39, 3)), np.zeros((40, 4)))
+    assert str(info.value).endswith("got [40, 39, 40].")

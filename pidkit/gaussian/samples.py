@@ -268,18 +268,15 @@ def gaussian_pid_from_samples(
     _warn_if_integer_labels(y, arrays[0])
     lengths = [a.shape[0] for a in arrays]
     if len(set(lengths)) != 1:
-        raise ValueError(f"y, t and s must have the same number of samples (rows); got {lengths}.")
+        flipped, rows = _transposed(arrays)
+        hint = f" {_have(flipped)} {rows} columns: {TRANSPOSE}" if flipped else ""
+        raise ValueError(f"y, t and s must have the same number of samples (rows); got {lengths}.{hint}")
     check_same_index({"y": y, "t": t, "s": s})
     dims = tuple(a.shape[1] for a in arrays)
     n = lengths[0]
     if n < min_samples(dims):
         wide = [name for name, d in zip("yts", dims, strict=True) if d > n]
-        transposed = ""
-        if wide:
-            names = wide[0] if len(wide) == 1 else f"{', '.join(wide[:-1])} and {wide[-1]}"
-            transposed = (f" {names} {'has' if len(wide) == 1 else 'have'} more columns than "
-                          "rows: samples are rows, so if each column is a sample, pass the "
-                          "transpose (`.T`).")
+        transposed = f" {_have(wide)} more columns than rows: {TRANSPOSE}" if wide else ""
         raise ValueError(
             f"too few samples: n = {n} rows for d_y + d_t + d_s = {sum(dims)} dimensions; the "
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
@@ -320,6 +317,29 @@ def gaussian_pid_from_samples(
     intervals = dict(zip(resampling.QUANTITIES, spans, strict=True))
     diagnostics = {**result.diagnostics, "intervals": intervals, "bootstrap": boot}
     return dataclasses.replace(result, diagnostics=diagnostics)
+
+
+TRANSPOSE = "samples are rows, so if each column is a sample, pass the transpose (`.T`)."
+"""The end of the errors that suspect arrays of shape (n_features, n_samples)."""
+
+
+def _have(names: list[str]) -> str:
+    """``"t has"``, ``"y and s have"``, ``"y, t and s have"``."""
+    if len(names) == 1:
+        return f"{names[0]} has"
+    return f"{', '.join(names[:-1])} and {names[-1]} have"
+
+
+def _transposed(arrays: list[np.ndarray]) -> tuple[list[str], int]:
+    """The fewest of y, t, s (2-D ``arrays``) whose transposes give all one number of rows, and
+    that number; ``([], 0)`` when no transposing does."""
+    best: tuple[list[str], int] = ([], 0)
+    for rows in sorted({size for a in arrays for size in a.shape}):
+        if all(rows in a.shape for a in arrays):
+            flipped = [name for name, a in zip("yts", arrays, strict=True) if a.shape[0] != rows]
+            if not best[0] or len(flipped) < len(best[0]):
+                best = (flipped, rows)
+    return best
 
 
 class GaussianStatistic:
