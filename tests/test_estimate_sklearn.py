@@ -65,3 +65,36 @@ def test_discretizer_is_a_clusterer_not_a_transformer():
     X = np.random.default_rng(1).normal(size=(40, 3))
     disc = Discretizer(n_components=None, n_clusters=3, normalize=None)
     np.testing.assert_array_equal(disc.fit_predict(X), disc.predict(X))
+
+
+def test_dataframe_columns_are_checked_like_scikit_learn():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame(rng.normal(size=(300, 4)) * [1, 5, 0.1, 3], columns=list("abcd"))
+    disc = Discretizer(n_components=None, n_clusters=3, normalize=None).fit(X)
+    assert disc.feature_names_in_.tolist() == list("abcd")
+    # Reordered columns used to be clustered by position: other clusters, silently.
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        assert (disc.predict(X[list("dcba")].to_numpy()) != disc.labels_).any()
+    expected = (r"^The feature names should match those that were passed during fit: X has the same "
+                r"columns in another order\. Select the fitted columns in the fitted order: "
+                r"X\[fitted\.feature_names_in_\]\.$")
+    with pytest.raises(ValueError, match=expected):
+        disc.predict(X[list("dcba")])
+    with pytest.raises(ValueError, match=r"X has columns not seen at fit \['z'\] and none of the fitted "
+                                         r"columns \['a'\]"):
+        disc.predict(X.rename(columns={"a": "z"}))
+    with pytest.warns(UserWarning, match=r"^X does not have valid feature names, but Discretizer was fitted"):
+        np.testing.assert_array_equal(disc.predict(X.to_numpy()), disc.labels_)
+    assert not hasattr(Discretizer(n_clusters=3).fit(X.to_numpy()), "feature_names_in_")
+    assert not hasattr(disc.fit(X.to_numpy()), "feature_names_in_")  # a refit forgets them
+
+    y = np.arange(300) % 3
+    first = pid_from_representations(y, X, X, n_clusters=3)
+    with pytest.raises(ValueError, match=r"t_features has the same columns in another order.*"
+                                         r"t_features\[fitted\.feature_names_in_\]"):
+        pid_from_representations(y, X[list("dcba")], X, discretizers=first.discretizers)
+    gaussian = pid_from_representations(y, X, X, estimator="gaussian", n_components=2)
+    with pytest.raises(ValueError, match=r"s_features has the same columns in another order"):
+        pid_from_representations(y, X, X[list("dcba")], estimator="gaussian",
+                                 discretizers=gaussian.discretizers)

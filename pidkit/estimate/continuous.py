@@ -50,7 +50,8 @@ def one_hot(labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _gaussian_side(
-    arr: np.ndarray, is_labels: bool, projector: Projector | None, name: str, make: dict[str, Any]
+    arr: np.ndarray, is_labels: bool, projector: Projector | None, names: np.ndarray | None, name: str,
+    make: dict[str, Any],
 ) -> tuple[np.ndarray, Projector | None, dict[str, Any]]:
     if is_labels:
         if projector is not None:
@@ -61,15 +62,16 @@ def _gaussian_side(
         columns, classes = one_hot(arr, name)
         return columns, None, {"kind": "one-hot", "n_values": int(classes.size)}
     if projector is not None:
-        return projector.transform_named(arr, name), projector, {**projector.settings(), "fitted": "reused"}
-    projector = Projector(**make).fit_named(arr, name)
+        return (projector.transform_named(arr, name, names), projector,
+                {**projector.settings(), "fitted": "reused"})
+    projector = Projector(**make).fit_named(arr, name, names)
     return projector.scores_, projector, {**projector.settings(), "fitted": "on these samples"}
 
 
 def gaussian_representation_pid(
     y: np.ndarray,
-    t: tuple[np.ndarray, bool, Projector | None],
-    s: tuple[np.ndarray, bool, Projector | None],
+    t: tuple[np.ndarray, bool, Projector | None, np.ndarray | None],
+    s: tuple[np.ndarray, bool, Projector | None, np.ndarray | None],
     *,
     method: str,
     make: dict[str, Any],
@@ -83,9 +85,9 @@ def gaussian_representation_pid(
 ) -> RepresentationPID:
     """The Gaussian estimate behind ``pid_from_representations(..., estimator="gaussian")``.
 
-    ``y`` are checked labels; ``t`` and ``s`` are ``(array, is_labels, fitted Projector or None)``
-    as :func:`pidkit.estimate.pid_from_representations` prepared them; ``make`` holds the
-    :class:`Projector` settings (``n_components``, ``normalize``, ``random_state``).
+    ``y`` are checked labels; ``t`` and ``s`` are ``(array, is_labels, fitted Projector or None,
+    column names or None)`` as :func:`pidkit.estimate.pid_from_representations` prepared them;
+    ``make`` holds the :class:`Projector` settings (``n_components``, ``normalize``, ``random_state``).
     """
     y_columns, classes = one_hot(y, "y")
     t_x, t_proj, t_set = _gaussian_side(*t, "t_features", make)

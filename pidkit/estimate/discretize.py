@@ -23,7 +23,14 @@ from pidkit._settings import check_int, check_seed
 
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 from .inputs import check_features
-from .project import check_fitted, check_fitted_input, check_projection, projection_steps
+from .project import (
+    check_feature_names,
+    check_fitted,
+    check_fitted_input,
+    check_projection,
+    feature_names,
+    projection_steps,
+)
 
 __all__ = ["DEFAULT_CLUSTERS", "Discretizer", "clusters_for_samples", "discretize"]
 
@@ -137,6 +144,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
         Cluster id of every training row.
     n_features_in_, n_samples_fit_ : int
         Shape of the training matrix (after flattening trailing axes).
+    feature_names_in_ : numpy.ndarray of str
+        Column names of a training DataFrame whose names are all strings (absent otherwise);
+        :meth:`predict` refuses a DataFrame with other columns or another order.
     dtype_ : numpy.dtype
         dtype of the training matrix (float32 or float64); :meth:`predict` casts its input to it.
     n_components_ : int or None
@@ -246,12 +256,14 @@ class Discretizer(ClusterMixin, BaseEstimator):
         """
         return self.fit_named(X, "X")
 
-    def fit_named(self, X: Any, name: str) -> Discretizer:
-        """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``)."""
+    def fit_named(self, X: Any, name: str, names: np.ndarray | None = None) -> Discretizer:
+        """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``);
+        ``names``: the column names of the DataFrame ``X`` was read from, if it is an array now."""
         from sklearn.cluster import KMeans
         from sklearn.pipeline import Pipeline
 
         self._check_params()
+        names = feature_names(X) if names is None else names
         X = check_features(X, name)
         n_samples, n_features = X.shape
         what, wanted = (
@@ -293,6 +305,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         self.clusterer_ = cluster
         self.pca_ = None if isinstance(pca[1], str) else pca[1]
         self.n_features_in_ = n_features
+        check_feature_names(self, names, name, reset=True)
         self.n_samples_fit_ = n_samples
         self.dtype_ = X.dtype
         self.n_components_ = n_components
@@ -313,8 +326,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
         """Cluster id of every row of ``X`` under the fitted pipeline."""
         return self.predict_named(X, "X")
 
-    def predict_named(self, X: Any, name: str) -> np.ndarray:
-        """:meth:`predict`, with ``name`` used for ``X`` in error messages."""
+    def predict_named(self, X: Any, name: str, names: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`predict`, with ``name`` used for ``X`` in error messages (``names`` as in
+        :meth:`fit_named`)."""
         if hasattr(self, "clusterer_") and not hasattr(self.clusterer_, "predict"):
             kind = type(self.clusterer_).__name__
             raise TypeError(
@@ -323,7 +337,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 "pid_from_representations: None for that side of discretizers=), or use a clusterer "
                 "with predict (KMeans, MiniBatchKMeans, GaussianMixture, Birch) to reuse the clusters."
             )
-        X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))")
+        X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))", names=names)
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
 

@@ -11,6 +11,7 @@ project on the leading principal components. The discrete estimator then cluster
 from __future__ import annotations
 
 import numbers
+import warnings
 from typing import Any
 
 import numpy as np
@@ -26,9 +27,11 @@ __all__ = [
     "SVD_SOLVERS",
     "PowerOfTwoScaler",
     "Projector",
+    "check_feature_names",
     "check_fitted",
     "check_fitted_input",
     "check_projection",
+    "feature_names",
     "projection_steps",
 ]
 
@@ -100,16 +103,74 @@ def check_fitted(estimator: Any, first: str = "fit(X)") -> None:
         raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet; call {first} first.")
 
 
-def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)") -> np.ndarray:
+def feature_names(X: Any) -> np.ndarray | None:
+    """The column names of a DataFrame-like ``X`` as scikit-learn keeps them (``feature_names_in_``,
+    an object array) when every one is a string, else ``None`` (arrays; integer column labels).
+
+    Examples
+    --------
+    >>> feature_names(np.ones((3, 2))) is None  # pandas.DataFrame({"a": ..., "b": ...}): ['a', 'b']
+    True
+    """
+    columns = getattr(X, "columns", None)
+    if columns is None or not hasattr(X, "to_numpy"):
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    return names if names.size and all(isinstance(column, str) for column in names) else None
+
+
+def check_feature_names(estimator: Any, names: np.ndarray | None, name: str, *, reset: bool) -> None:
+    """Record (``reset=True``, at fit) or check ``names``, the column names of ``name``, as
+    scikit-learn does with ``feature_names_in_``.
+
+    Columns given in another order or under other names than at fit are a ValueError (the
+    features would be paired with the wrong components silently); names on one side only are a
+    UserWarning, as in scikit-learn.
+    """
+    kind = type(estimator).__name__
+    if reset:
+        if names is None:
+            estimator.__dict__.pop("feature_names_in_", None)
+        else:
+            estimator.feature_names_in_ = names
+        return
+    fitted = getattr(estimator, "feature_names_in_", None)
+    if fitted is None and names is not None:
+        warnings.warn(f"{name} has feature names, but {kind} was fitted without feature names",
+                      UserWarning, stacklevel=5)
+    elif fitted is not None and names is None:
+        warnings.warn(f"{name} does not have valid feature names, but {kind} was fitted with feature "
+                      "names", UserWarning, stacklevel=5)
+    elif fitted is not None and not np.array_equal(fitted, names):
+        unseen = [column for column in names if column not in set(fitted)]
+        missing = [column for column in fitted if column not in set(names)]
+        if not unseen and not missing:
+            what = "the same columns in another order"
+        else:
+            shown = [f"{label} {columns[:5]}{' ...' if len(columns) > 5 else ''}"
+                     for label, columns in (("columns not seen at fit", unseen),
+                                            ("none of the fitted columns", missing)) if columns]
+            what = " and ".join(shown)
+        raise ValueError(
+            f"The feature names should match those that were passed during fit: {name} has {what}. "
+            f"Select the fitted columns in the fitted order: {name}[fitted.feature_names_in_]."
+        )
+
+
+def check_fitted_input(
+    estimator: Any, X: Any, name: str, first: str = "fit(X)", names: np.ndarray | None = None
+) -> np.ndarray:
     """``X`` checked as features for the fitted ``estimator`` (a Projector or Discretizer).
 
     Raises ``NotFittedError`` when ``estimator`` is not fitted (:func:`check_fitted`), and a
-    ValueError naming ``name`` when it was fitted on another number of features. ``X`` is cast to
-    the dtype the estimator was fitted on (``dtype_``): KMeans refuses float64 rows once fitted on
-    float32, and the reverse.
+    ValueError naming ``name`` when it was fitted on another number of features or other column
+    names (:func:`check_feature_names`; ``names`` are ``X``'s when it is already an array, else
+    read from ``X``). ``X`` is cast to the dtype the estimator was fitted on (``dtype_``): KMeans
+    refuses float64 rows once fitted on float32, and the reverse.
     """
     kind = type(estimator).__name__
     check_fitted(estimator, first)
+    names = feature_names(X) if names is None else names
     X = check_features(X, name)
     if X.shape[1] != estimator.n_features_in_:
         raise ValueError(
@@ -117,6 +178,7 @@ def check_fitted_input(estimator: Any, X: Any, name: str, first: str = "fit(X)")
             "features as input (the width it was fitted on); pass features of the same layer "
             "(flattened the same way)."
         )
+    check_feature_names(estimator, names, name, reset=False)
     return X.astype(getattr(estimator, "dtype_", X.dtype), copy=False)  # fitted before dtype_ existed: as is
 
 
@@ -219,6 +281,9 @@ class Projector(TransformerMixin, BaseEstimator):
     pipeline_ : sklearn.pipeline.Pipeline
     pca_ : sklearn.decomposition.PCA or None
     n_features_in_, n_samples_fit_ : int
+    feature_names_in_ : numpy.ndarray of str
+        Column names of a training DataFrame whose names are all strings (absent otherwise);
+        :meth:`transform` refuses a DataFrame with other columns or another order.
     dtype_ : numpy.dtype
         dtype of the training matrix (float32 or float64); later inputs are cast to it.
     n_components_ : int or None
@@ -257,11 +322,13 @@ class Projector(TransformerMixin, BaseEstimator):
         """Fit the pipeline on ``X`` (n_samples, n_features, ...); return ``self``."""
         return self.fit_named(X, "X")
 
-    def fit_named(self, X: Any, name: str) -> Projector:
-        """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``)."""
+    def fit_named(self, X: Any, name: str, names: np.ndarray | None = None) -> Projector:
+        """:meth:`fit`, with ``name`` used for ``X`` in error messages (e.g. ``"t_features"``);
+        ``names``: the column names of the DataFrame ``X`` was read from, if it is an array now."""
         from sklearn.pipeline import Pipeline
 
         check_projection(self.n_components, self.normalize, self.svd_solver)
+        names = feature_names(X) if names is None else names
         X = check_features(X, name)
         seed = check_seed(self.random_state)
         steps, kept, solver = projection_steps(
@@ -274,6 +341,7 @@ class Projector(TransformerMixin, BaseEstimator):
         pca = pipeline.named_steps["pca"]
         self.pca_ = None if isinstance(pca, str) else pca
         self.n_features_in_ = X.shape[1]
+        check_feature_names(self, names, name, reset=True)
         self.n_samples_fit_ = X.shape[0]
         self.dtype_ = X.dtype
         self.n_components_ = kept
@@ -289,9 +357,10 @@ class Projector(TransformerMixin, BaseEstimator):
         """The projected rows of ``X`` under the fitted pipeline."""
         return self.transform_named(X, "X")
 
-    def transform_named(self, X: Any, name: str) -> np.ndarray:
-        """:meth:`transform`, with ``name`` used for ``X`` in error messages."""
-        X = check_fitted_input(self, X, name)  # before self.pipeline_ is looked up
+    def transform_named(self, X: Any, name: str, names: np.ndarray | None = None) -> np.ndarray:
+        """:meth:`transform`, with ``name`` used for ``X`` in error messages (``names`` as in
+        :meth:`fit_named`)."""
+        X = check_fitted_input(self, X, name, names=names)  # before self.pipeline_ is looked up
         return self.pipeline_.transform(X)
 
     def settings(self) -> dict[str, Any]:

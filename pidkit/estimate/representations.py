@@ -51,7 +51,7 @@ from .inputs import (
     check_two_classes,
     labels_or_features,
 )
-from .project import Projector, check_projection
+from .project import Projector, check_projection, feature_names
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
 __all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
@@ -134,7 +134,8 @@ def _check_discretizers(discretizers: Any, kind: type, n_clusters: int | str) ->
 
 
 def _discretize_side(
-    arr: np.ndarray, is_labels: bool, disc: Discretizer | None, name: str, make: dict[str, Any]
+    arr: np.ndarray, is_labels: bool, disc: Discretizer | None, names: np.ndarray | None, name: str,
+    make: dict[str, Any],
 ) -> tuple[np.ndarray, Discretizer | None, dict[str, Any]]:
     # The number of values actually observed is filled in from the joint's shape.
     if is_labels:
@@ -145,8 +146,8 @@ def _discretize_side(
             )
         return arr, None, {"kind": "labels"}
     if disc is not None:
-        return disc.predict_named(arr, name), disc, {**disc.settings(), "fitted": "reused"}
-    disc = Discretizer(**make).fit_named(arr, name)
+        return disc.predict_named(arr, name, names), disc, {**disc.settings(), "fitted": "reused"}
+    disc = Discretizer(**make).fit_named(arr, name, names)
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
 
 
@@ -371,7 +372,8 @@ def pid_from_representations(
     check_not_ids(y_arr, "y")
     if estimator == "gaussian":
         result = gaussian_representation_pid(
-            y_arr, (t_arr, t_is_labels, disc_t), (s_arr, s_is_labels, disc_s), method=method,
+            y_arr, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
+            (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
             make={"n_components": n_components, "normalize": normalize, "random_state": seed},
             bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
             units=units, strict=strict,
@@ -402,8 +404,10 @@ def pid_from_representations(
         "random_state": seed,
         "clusterer": clusterer,
     }
-    t_codes, disc_t, t_set = _discretize_side(t_arr, t_is_labels, disc_t, "t_features", make)
-    s_codes, disc_s, s_set = _discretize_side(s_arr, s_is_labels, disc_s, "s_features", make)
+    t_codes, disc_t, t_set = _discretize_side(
+        t_arr, t_is_labels, disc_t, feature_names(t_features), "t_features", make)
+    s_codes, disc_s, s_set = _discretize_side(
+        s_arr, s_is_labels, disc_s, feature_names(s_features), "s_features", make)
     for side_set in (t_set, s_set):
         if rule and side_set["kind"] == "clustered" and side_set["fitted"] != "reused":
             side_set["n_clusters_rule"] = rule
