@@ -237,7 +237,11 @@ def _batch_rows(seed: int, n: int, baseline: str | None) -> list[list[str]]:
         runs.append((BASELINE, 1, "1"))
     for solver, n_jobs, label in _cli.progress(runs, desc="batch"):
         if solver == BASELINE:
-            elapsed, cpu, results = _in_child(_baseline_batch, baseline, ps)
+            outcome = _in_child(_baseline_batch, baseline, ps)
+            if isinstance(outcome, str):  # the other checkout failed: say how, in the table
+                rows.append([f"{n} x 10x10x10", solver, label, outcome, *["-"] * 5])
+                continue
+            elapsed, cpu, results = outcome
         else:
             start, start_cpu = time.perf_counter(), time.process_time()
             results = [(r.success, r.gap, r.method)
@@ -264,20 +268,28 @@ def _baseline_batch(path: str, ps: np.ndarray):
 
 
 def _in_child(fn, *args):
-    """``fn(*args)`` in a forked child with BLAS on one thread; its results as (success, gap,
-    method) triples."""
+    """``fn(*args)`` in a forked child with BLAS on one thread: ``(wall, CPU, results)``, the
+    results as (success, gap, method) triples; or a note ``"failed (...)"`` when it raised (an
+    older checkout without an argument used here) or died without a word."""
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
 
     def run():
         _cli.ignore_interrupt()
-        with threadpool_limits(limits=1, user_api="blas"):
-            elapsed, cpu, results = fn(*args)
-        child.send((elapsed, cpu, [(r.success, r.gap, r.method) for r in results]))
+        try:
+            with threadpool_limits(limits=1, user_api="blas"):
+                elapsed, cpu, results = fn(*args)
+            child.send((elapsed, cpu, [(r.success, r.gap, r.method) for r in results]))
+        except Exception as exc:
+            child.send(f"failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
 
-    with _cli.child(ctx.Process(target=run)):
+    with _cli.child(ctx.Process(target=run)) as proc:
         child.close()
-        return parent.recv()
+        try:
+            return parent.recv()
+        except EOFError:  # killed for its memory, or crashed
+            proc.join()
+            return f"failed (exit code {proc.exitcode})"
 
 
 def _small_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:

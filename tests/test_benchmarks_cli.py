@@ -121,3 +121,20 @@ def test_closed_output_is_status_141_without_traceback():
         os.close(write)
     assert done.returncode == 141
     assert done.stderr == b""
+
+
+def _older_checkout_batch(*args):
+    raise AttributeError("module 'pidkit' has no attribute 'bertschinger_batch'")
+
+
+def _killed_batch(*args):
+    os._exit(9)
+
+
+def test_a_failing_baseline_batch_is_a_note_not_an_eoferror():
+    # `--baseline OLD_CHECKOUT --suites batch` ended in EOFError when the other checkout's child
+    # raised (an older pidkit without bertschinger_batch) or was killed.
+    bench = importlib.import_module("benchmarks.bertschinger")
+    assert bench._in_child(_older_checkout_batch) == (
+        "failed (AttributeError: module 'pidkit' has no attribute 'bertschinger_batch')")
+    assert bench._in_child(_killed_batch) == "failed (exit code 9)"
