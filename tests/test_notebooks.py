@@ -1,13 +1,17 @@
-"""Execute the documentation's .ipynb notebooks so they can never go stale.
+"""Execute the documentation's .ipynb notebooks and quick starts so they can never go stale.
 
 The site build (``make docs``) executes every notebook too, MyST notebooks included, and
 ``docs/check_site.py`` checks the built pages; this test runs the .ipynb ones without the docs
 tools and asserts the same expected results (``EXPECTED_OUTPUTS`` in ``docs/check_site.py``).
+The ``python`` blocks of the plain Markdown quick starts (``QUICK_STARTS``), which the site
+build does not execute, run here too, and the output they quote (``# `` comment lines right
+after a ``print``) must be what they print.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -51,3 +55,40 @@ def test_notebook_executes(path: Path) -> None:
         assert fragment in outputs, f"{path.name}: no output contains {fragment!r}"
     for word in forbidden:
         assert word not in outputs, f"{path.name}: an output contains {word!r}"
+
+
+QUICK_STARTS = [ROOT / "README.md", DOCS / "index.md"]
+
+
+def python_blocks(path: Path) -> list[str]:
+    """The fenced ``python`` code blocks of a Markdown file, in order."""
+    return re.findall(r"^```python\n(.*?)^```$", path.read_text(encoding="utf-8"), re.M | re.S)
+
+
+def quoted_output(code: str) -> list[str]:
+    """The lines a block says it prints: the ``# `` comments right after each ``print(`` line."""
+    quoted, after_print = [], False
+    for line in code.splitlines():
+        if after_print and line.startswith("# "):
+            quoted.append(line[2:])
+        else:
+            after_print = line.startswith("print(")
+    return quoted
+
+
+def without_gap(text: str) -> str:
+    """``text`` with a result repr's ``gap=`` value elided (it is rounding noise, host-dependent)."""
+    return re.sub(r"gap=[-+.e0-9]+", "gap=...", text)
+
+
+@pytest.mark.parametrize("path", QUICK_STARTS, ids=[p.name for p in QUICK_STARTS])
+def test_quick_start_runs_and_prints_what_it_quotes(path: Path, tmp_path, monkeypatch, capsys) -> None:
+    blocks = python_blocks(path)
+    assert blocks, f"{path.name}: no python block"
+    monkeypatch.chdir(tmp_path)  # a block may write files (README saves joint.npy)
+    namespace: dict = {"__name__": "__main__"}
+    for code in blocks:
+        exec(compile(code, str(path), "exec"), namespace)  # a new user pastes them in order
+    printed = without_gap(capsys.readouterr().out).splitlines()
+    for line in quoted_output("\n".join(blocks)):
+        assert without_gap(line) in printed, f"{path.name} quotes {line!r}, which nothing printed"
