@@ -25,7 +25,7 @@ from . import examples, theorems
 from ._errors import SolverError
 from ._result import PIDResult
 from ._settings import SEED_MAX
-from ._validate import check_choice
+from ._validate import check_choice, did_you_mean
 from .decompose import pid
 from .redundancy import MEASURES
 
@@ -43,7 +43,63 @@ class OneLineArgumentParser(argparse.ArgumentParser):
     parsers are of this class too."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
+        see = " See" if message.endswith("?") else "; see"  # after a suggestion, a new sentence
+        self.exit(2, f"{self.prog}: error: {message}{see} '{self.prog} --help'\n")
+
+
+_PARSED_BY = "_pidkit_parsed_by"
+"""The namespace attribute holding the innermost parser and the arguments it did not recognize."""
+
+
+class StrictArgumentParser(OneLineArgumentParser):
+    """A :class:`OneLineArgumentParser` that takes no abbreviation of an option (``--jso`` is an
+    error, not ``--json``), suggests the closest option, command or choice for a misspelt one,
+    and reports arguments a subcommand did not recognize as that subcommand's error, pointing to
+    its ``--help``. Its subcommands' parsers are of this class too.
+
+    Examples
+    --------
+    >>> parser = StrictArgumentParser(prog="demo")
+    >>> _ = parser.add_argument("--json", action="store_true")
+    >>> parser.parse_args(["--jso"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 2
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        parsed, extras = super().parse_known_args(args, namespace)
+        if not hasattr(parsed, _PARSED_BY):  # a subcommand's parser returns before its parent's
+            setattr(parsed, _PARSED_BY, (self, list(extras)))
+        return parsed, extras
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> argparse.Namespace:
+        parsed, extras = self.parse_known_args(args, namespace)
+        inner, inner_extras = vars(parsed).pop(_PARSED_BY)
+        if extras:
+            parser = inner if inner_extras == extras else self
+            known = [o for action in parser._actions for o in action.option_strings]
+            options = [e.split("=", 1)[0] for e in extras if e.startswith("-")]
+            hint = did_you_mean(options[0], known) if options else ""
+            parser.error(f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else ""))
+        return parsed
+
+    def _check_value(self, action: argparse.Action, value: Any) -> None:
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            hint = did_you_mean(value, [str(c) for c in action.choices]) if isinstance(value, str) else ""
+            if not hint:
+                raise
+            raise argparse.ArgumentError(action, f"{exc.message}.{hint}") from None
 
 
 def end_closed_output() -> int:
@@ -264,7 +320,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def get_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``pidkit`` command."""
-    parser = OneLineArgumentParser(  # the module's docstring, in plain text, is the description
+    parser = StrictArgumentParser(  # the module's docstring, in plain text, is the description
         prog="pidkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     sub = parser.add_subparsers(dest="command", required=True)

@@ -124,11 +124,32 @@ def test_argument_errors_are_one_line(capsys, argv, match):
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
+        # It named neither the subcommand nor the option meant: "pidkit: error: unrecognized
+        # arguments: --exmaple; see 'pidkit --help'".
         (["decompose", "--exmaple", "and"],
-         r"^pidkit: error: unrecognized arguments: --exmaple; see 'pidkit --help'"),
+         r"^pidkit decompose: error: unrecognized arguments: --exmaple\. Did you mean '--example'\? "
+         r"See 'pidkit decompose --help'$"),
+        (["decompose", "joint.json", "other.json"],
+         r"^pidkit decompose: error: unrecognized arguments: other\.json; see 'pidkit decompose --help'$"),
+        (["--debug", "decompose", "--example", "and"],
+         r"^pidkit: error: unrecognized arguments: --debug; see 'pidkit --help'$"),
+        # Abbreviations were taken: --jso printed JSON, --ex and --meas ran the example under gh.
+        (["decompose", "--example", "and", "--jso"],
+         r"^pidkit decompose: error: unrecognized arguments: --jso\. Did you mean '--json'\?"),
+        (["decompose", "--ex", "and", "--meas", "gh"],
+         r"^pidkit decompose: error: unrecognized arguments: --ex --meas gh\. Did you mean '--example'\?"),
+        (["check", "theorem-3.2", "--se", "3"], r"^pidkit check: error: unrecognized arguments: --se 3\. "
+                                                r"Did you mean '--seed'\?"),
+        # A misspelt command or choice was listed without the one meant.
+        (["decompse", "--example", "and"],
+         r"^pidkit: error: argument command: invalid choice: 'decompse' \(choose from 'decompose', "
+         r"'examples', 'check'\)\. Did you mean 'decompose'\? See 'pidkit --help'$"),
+        (["check", "theorem3.1"], r"invalid choice: 'theorem3\.1' .*\. Did you mean 'theorem-3\.1'\? "
+                                  r"See 'pidkit check --help'$"),
         (["decompose", "--example"], r"^pidkit decompose: error: argument --example: expected one argument; "
                                      r"see 'pidkit decompose --help'"),
-        (["decompose", "--example", "and", "--units", "bit"], r"argument --units: invalid choice: 'bit'"),
+        (["decompose", "--example", "and", "--units", "bit"],
+         r"argument --units: invalid choice: 'bit' \(choose from 'bits', 'nats'\)\. Did you mean 'bits'\?"),
         (["check", "theorem-5"], r"^pidkit check: error: argument which: invalid choice: 'theorem-5'"),
         (["check", "theorem-3.2", "--seed", "-1"],
          r"argument --seed: expected an integer from 0 to 2\*\*32 - 1"),
