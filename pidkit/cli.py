@@ -291,20 +291,42 @@ def _fraction(low: float, high: float, *, high_included: bool) -> Any:
     return fraction
 
 
+_CHECK_DEFAULTS: dict[str, Any] = {"n": 50, "sparsity": 0.3, "seed": 0, "flip": 0.1, "measure": "broja"}
+"""The settings of ``pidkit check`` when not given (without --sizes, each theorem's own shape)."""
+_CHECK_TAKES: dict[str, tuple[str, ...]] = {
+    "examples": (),
+    "theorem-3.1": ("flip", "measure"),
+    "theorem-3.2": ("n", "sizes", "sparsity", "seed"),
+    "theorem-4.1": ("n", "sizes", "sparsity", "seed"),
+}
+"""The options each check takes; ``all`` takes every one."""
+
+
+def _check_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The options given to ``pidkit check`` over the defaults; one the chosen check does not
+    take is a ``UsageError`` (it was ignored: ``pidkit check examples --n 5`` ran as without)."""
+    given = {name: value for name, value in vars(args).items() if name in (*_CHECK_DEFAULTS, "sizes")}
+    for name in given:
+        if args.which != "all" and name not in _CHECK_TAKES[args.which]:
+            takers = ", ".join(check for check, takes in _CHECK_TAKES.items() if name in takes)
+            raise UsageError(f"check {args.which} takes no --{name} (only {takers} and all do); drop it")
+    settings = {**_CHECK_DEFAULTS, **given}
+    check_choice(settings["measure"], MEASURES, name="--measure")  # before `all` runs the examples
+    return settings
+
+
 def _check(args: argparse.Namespace) -> int:
-    check_choice(args.measure, MEASURES, name="--measure")  # before `all` spends time on the examples
+    settings = _check_settings(args)
     # Without --sizes each theorem keeps its own default shape: Theorem 3.2 merges two of the
     # teacher's symbols, which needs n_t >= 3 to leave a teacher that still varies.
-    sizes = {} if args.sizes is None else {"sizes": args.sizes}
+    joints = {"n": settings["n"], "sparsity": settings["sparsity"], "random_state": settings["seed"]}
+    if "sizes" in settings:
+        joints["sizes"] = settings["sizes"]
     runs = {
         "examples": lambda: theorems.check_paper_examples(),
-        "theorem-3.1": lambda: theorems.check_theorem_3_1(flip=args.flip, measure=args.measure),
-        "theorem-3.2": lambda: theorems.check_theorem_3_2(
-            n=args.n, sparsity=args.sparsity, random_state=args.seed, **sizes
-        ),
-        "theorem-4.1": lambda: theorems.check_theorem_4_1(
-            n=args.n, sparsity=args.sparsity, random_state=args.seed, **sizes
-        ),
+        "theorem-3.1": lambda: theorems.check_theorem_3_1(flip=settings["flip"], measure=settings["measure"]),
+        "theorem-3.2": lambda: theorems.check_theorem_3_2(**joints),
+        "theorem-4.1": lambda: theorems.check_theorem_4_1(**joints),
     }
     names = list(runs) if args.which == "all" else [args.which]
     try:
@@ -357,20 +379,32 @@ def get_parser() -> argparse.ArgumentParser:
         choices=("all", "examples", "theorem-3.1", "theorem-3.2", "theorem-4.1"),
         help="which check to run (default: all)",
     )
-    chk.add_argument("--n", type=_count, default=50, help="random joints for 3.2 and 4.1 (default: 50)")
+    # No defaults in the namespace: _check_settings tells the options given from those not.
+    given_only = argparse.SUPPRESS
     chk.add_argument(
-        "--sizes", type=_sizes, help="n_y,n_t,n_s (default: 2,3,3 for theorem-3.2, 2,2,3 for theorem-4.1)"
+        "--n", type=_count, default=given_only,
+        help=f"random joints for 3.2 and 4.1 (default: {_CHECK_DEFAULTS['n']})",
     )
     chk.add_argument(
-        "--sparsity", type=_fraction(0, 1, high_included=False), default=0.3,
-        help="zero-cell probability, in [0, 1) (default: 0.3)",
+        "--sizes", type=_sizes, default=given_only,
+        help="n_y,n_t,n_s for 3.2 and 4.1 (default: 2,3,3 for theorem-3.2, 2,2,3 for theorem-4.1)",
     )
-    chk.add_argument("--seed", type=_seed, default=0, help="random_state of the joints (default: 0)")
     chk.add_argument(
-        "--flip", type=_fraction(0, 1, high_included=True), default=0.1,
-        help="Theorem 3.1: P(Y != Z), in [0, 1] (default: 0.1)",
+        "--sparsity", type=_fraction(0, 1, high_included=False), default=given_only,
+        help=f"3.2 and 4.1: zero-cell probability, in [0, 1) (default: {_CHECK_DEFAULTS['sparsity']})",
     )
-    chk.add_argument("--measure", default="broja", help="Theorem 3.1: Red measure (default: broja)")
+    chk.add_argument(
+        "--seed", type=_seed, default=given_only,
+        help=f"3.2 and 4.1: random_state of the joints (default: {_CHECK_DEFAULTS['seed']})",
+    )
+    chk.add_argument(
+        "--flip", type=_fraction(0, 1, high_included=True), default=given_only,
+        help=f"Theorem 3.1: P(Y != Z), in [0, 1] (default: {_CHECK_DEFAULTS['flip']})",
+    )
+    chk.add_argument(
+        "--measure", default=given_only,
+        help=f"Theorem 3.1: Red measure (default: {_CHECK_DEFAULTS['measure']})",
+    )
     chk.add_argument("--json", action="store_true", help="print machine-readable JSON")
     chk.set_defaults(func=_check)
     return parser

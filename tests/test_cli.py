@@ -113,6 +113,10 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, con
         (["decompose"], "give either a joint file or --example"),
         (["decompose", ""], "the joint file's path is empty"),  # it said ': is a directory'
         (["decompose", "--example", "and", "--measure", "mmi "], "--measure must be one of"),
+        # --n was ignored: the examples ran and passed as without it
+        (["check", "examples", "--n", "5"],
+         r"^pidkit: error: check examples takes no --n \(only theorem-3\.2, theorem-4\.1 and all do\); "
+         r"drop it$"),
     ],
 )
 def test_argument_errors_are_one_line(capsys, argv, match):
@@ -305,3 +309,49 @@ def test_a_warning_is_one_line_naming_the_command(capsys, monkeypatch):
     monkeypatch.setattr(cli, "get_parser", lambda: type("P", (), {"parse_args": lambda self, argv: args})())
     assert cli.main(["examples"]) == 0
     assert capsys.readouterr().err == "pidkit examples: warning: this joint is large\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "takers"),
+    [
+        (["check", "examples", "--measure", "gh"], "theorem-3.1"),
+        (["check", "theorem-3.1", "--seed", "3"], "theorem-3.2, theorem-4.1"),
+        (["check", "theorem-3.1", "--sizes", "2,2,2"], "theorem-3.2, theorem-4.1"),
+        (["check", "theorem-3.2", "--flip", "0.2"], "theorem-3.1"),
+        (["check", "theorem-4.1", "--measure", "broja"], "theorem-3.1"),  # given, even as the default
+    ],
+)
+def test_a_check_refuses_an_option_it_does_not_take(capsys, monkeypatch, argv, takers):
+    # Each ran the check as if the option had not been given, and exited 0.
+    monkeypatch.setattr("pidkit.theorems.check_paper_examples", lambda: pytest.fail("ran the examples"))
+    assert main(argv) == 2
+    option = argv[2]
+    assert capsys.readouterr().err == (
+        f"pidkit: error: check {argv[1]} takes no {option} (only {takers} and all do); drop it\n"
+    )
+
+
+def test_check_passes_each_check_the_options_it_takes(capsys, monkeypatch):
+    from types import SimpleNamespace
+
+    calls = {}
+
+    def recorder(name):
+        def run(**kwargs):
+            calls[name] = kwargs
+            return SimpleNamespace(passed=True)
+        return run
+
+    for name in ("check_paper_examples", "check_theorem_3_1", "check_theorem_3_2", "check_theorem_4_1"):
+        monkeypatch.setattr(f"pidkit.theorems.{name}", recorder(name))
+    assert main(["check", "all", "--n", "3", "--seed", "7", "--flip", "0.25", "--measure", "mmi"]) == 0
+    assert calls == {
+        "check_paper_examples": {},
+        "check_theorem_3_1": {"flip": 0.25, "measure": "mmi"},
+        "check_theorem_3_2": {"n": 3, "sparsity": 0.3, "random_state": 7},
+        "check_theorem_4_1": {"n": 3, "sparsity": 0.3, "random_state": 7},
+    }
+    assert main(["check", "theorem-4.1", "--sizes", "2,2,2"]) == 0
+    assert calls["check_theorem_4_1"] == {"n": 50, "sparsity": 0.3, "random_state": 0, "sizes": (2, 2, 2)}
+    assert main(["check", "theorem-3.1"]) == 0
+    assert calls["check_theorem_3_1"] == {"flip": 0.1, "measure": "broja"}
