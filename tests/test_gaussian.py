@@ -317,6 +317,48 @@ def test_a_target_of_zero_variance_gives_zero_atoms_with_a_warning():
         assert pidkit.gaussian_pid(cov, (2, 1, 1)).i_yt == pytest.approx(-0.5 * np.log2(0.75), abs=1e-15)
 
 
+def _nearly_collinear(eps):
+    """Y scalar; T = (z, z + eps (Y + N/2)), S = Y + 3 N': I(Y;T) = 1/2 log2 5 bits whatever eps."""
+    mix = np.array([[1.0, 0, 0, 0], [0, 1, 0, 0], [eps, 1, 0.5 * eps, 0], [1, 0, 0, 3]])
+    return mix @ mix.T
+
+
+def test_an_informative_difference_of_nearly_collinear_columns_is_not_certified_away():
+    # At eps = 1e-6 T's correlation eigenvalue (6e-13) is dropped as collinear with its 1.16 bits:
+    # I(Y;T) came back 0 with status 'optimal' and a gap of 1.4e-15 bits.
+    truth = 0.5 * np.log2(5.0)
+    # (to 1e-6: forming the covariance in floating point already moves it by ~1e-8 bits at 1e-4)
+    assert pidkit.gaussian_pid(_nearly_collinear(1e-4), (1, 2, 1)).i_yt == pytest.approx(truth, abs=1e-6)
+    with pytest.raises(pidkit.SolverError) as info:
+        pidkit.gaussian_pid(_nearly_collinear(1e-6), (1, 2, 1))
+    assert (
+        "certified gap 2.26 bits exceeds tol 1e-09 bits, of which up to 2.26 bits is information "
+        "that nearly collinear variables may carry in the direction where they differ, which was "
+        "dropped for its numerically zero variance (below 1e-12 of the largest in its block): pass "
+        "such variables combined (e.g. their difference, computed from the samples, in place of "
+        "one of them)."
+    ) in str(info.value)
+    result = pidkit.gaussian_pid(_nearly_collinear(1e-6), (1, 2, 1), strict=False)
+    assert result.status == "optimal_inaccurate"
+    assert result.i_yt == pytest.approx(0.0, abs=1e-12)
+    assert result.gap >= truth  # the gap now bounds the error it makes
+    assert result.diagnostics["collinear_nats"] * np.log2(np.e) == pytest.approx(result.gap, rel=1e-9)
+    # The target's own nearly collinear columns: Y = (a, a + 1e-6 b), T = b + noise.
+    mix = np.array([[1.0, 0, 0, 0], [1, 1e-6, 0, 0], [0, 1, 1, 0], [1, 0, 0, 1]])
+    result = pidkit.gaussian_pid(mix @ mix.T, (2, 1, 1), strict=False)
+    assert result.i_yt < 1e-9 and result.gap >= 0.5  # I(Y;T) = 0.5 bits
+
+
+def test_collinear_columns_of_rounding_level_keep_the_certificate():
+    # Exact duplicates leave only rounding in the dropped direction: certified as before.
+    rng = np.random.default_rng(5)
+    a = rng.standard_normal((4, 7))
+    a = np.vstack([a[:2], a[1:2] * 3.0, a[2:]])  # T's second column 3x its first
+    result = pidkit.gaussian_pid(a @ a.T, (1, 2, 2))
+    assert_certified(result)
+    assert result.diagnostics["collinear_nats"] < 1e-15
+
+
 # --- options, status and bad input -------------------------------------------------------------
 
 

@@ -308,3 +308,20 @@ def test_arrays_of_different_lengths_that_transposed_would_agree_suggest_the_tra
     with pytest.raises(ValueError) as info:  # no transposing helps: no hint
         pidkit.gaussian_pid_from_samples(np.zeros((40, 2)), np.zeros((39, 3)), np.zeros((40, 4)))
     assert str(info.value).endswith("got [40, 39, 40].")
+
+
+def test_rank_deficient_float32_features_are_estimated_as_their_rank():
+    # float32 features of rank 6 in 24 columns: the 18 null directions hold float32 rounding,
+    # correlated with Y at the level of sampling noise. The estimate treats them as a lower rank
+    # and stays certified (the exact gaussian_pid of the same matrix counts them in its gap).
+    rng = np.random.default_rng(15)
+    n = 600
+    y = rng.standard_normal((n, 2))
+    z = y @ rng.standard_normal((2, 6)) + rng.standard_normal((n, 6))
+    t = z.astype(np.float32) @ rng.standard_normal((6, 24)).astype(np.float32)
+    s = y[:, :1] + rng.standard_normal((n, 1))
+    result = pidkit.gaussian_pid_from_samples(y, t, s)
+    reference = pidkit.gaussian_pid_from_samples(y, z, s)
+    assert result.status == "optimal" and result.diagnostics["ranks"] == (2, 6, 1, 7)
+    assert result.i_yt == pytest.approx(reference.i_yt, abs=1e-4)
+    assert result.diagnostics["collinear_nats"] > 1e-6  # what the exact decomposition would count

@@ -19,7 +19,7 @@ from .._validate import check_choice, check_covariance, check_flag, check_tol
 from .closed_form import solve_closed_form
 from .cvxpy_reference import MAX_SIZE, solve_cvxpy
 from .program import clip_to_ball, evaluate, evaluate_inside
-from .reduce import ReducedSystem, reduce_covariance
+from .reduce import EIG_RTOL, ReducedSystem, reduce_covariance
 
 DEFAULT_TOL_BITS = 1e-9
 """Default certified gap, in bits."""
@@ -109,8 +109,9 @@ def gaussian_pid(
         is the covariance of the optimal coupling Q* in the input's coordinates (same shape as
         ``cov``; its (Y,T) and (Y,S) blocks equal the input's). ``diagnostics["sigma"]`` is the
         optimal coupling of the reduced, whitened noises (``r_t x r_s``, singular values <= 1),
-        ``diagnostics["ratios"]`` the eigenvalues ``mu``, and ``diagnostics["ranks"]`` the whitened
-        dimensions of Y, T, S and (T, S).
+        ``diagnostics["ratios"]`` the eigenvalues ``mu``, ``diagnostics["ranks"]`` the whitened
+        dimensions of Y, T, S and (T, S), and ``diagnostics["collinear_nats"]`` the bound (part
+        of ``gap``) on what directions dropped as collinear may carry.
 
     Raises
     ------
@@ -232,10 +233,18 @@ def assemble_result(
     seconds: float,
     informations: tuple[float, float, float] | None = None,
     extra: dict[str, Any] | None = None,
+    collinear: bool = True,
 ) -> PIDResult:
-    """The :class:`PIDResult` of a solved system (``informations`` overrides the system's own)."""
+    """The :class:`PIDResult` of a solved system (``informations`` overrides the system's own).
+
+    ``collinear``: count the bound on what directions dropped as collinear carry
+    (``system.collinear_nats``) in the gap. The decomposition of a given covariance does; an
+    estimate from samples treats them as a lower rank (their correlation with Y is then sampling
+    noise, e.g. for rank-deficient features stored in float32).
+    """
     i_yt, i_ys, i_yts = informations or (system.i_yt, system.i_ys, system.i_yts)
-    gap = solution.gap_nats + system.dropped_nats + system.rounding_nats
+    collinear_nats = system.collinear_nats if collinear else 0.0
+    gap = solution.gap_nats + system.dropped_nats + system.rounding_nats + collinear_nats
     status, message = _status.OPTIMAL, solution.message
     if not gap <= tol_nats:
         status = _status.OPTIMAL_INACCURATE
@@ -243,12 +252,21 @@ def assemble_result(
             f"; certified gap {from_nats(gap, units):.3g} {units} exceeds tol "
             f"{from_nats(tol_nats, units):.3g} {units}"
         )
+        if collinear_nats > tol_nats:
+            message += (
+                f", of which up to {from_nats(collinear_nats, units):.3g} {units} is information "
+                "that nearly collinear variables may carry in the direction where they differ, "
+                "which was dropped for its numerically zero variance (below "
+                f"{EIG_RTOL:g} of the largest in its block): pass such variables combined (e.g. "
+                "their difference, computed from the samples, in place of one of them)"
+            )
     diagnostics = {
         **solution.diagnostics,
         "sigma": solution.sigma,
         "ranks": system.ranks,
         "reduction": system.path,
         "dropped_nats": system.dropped_nats,
+        "collinear_nats": system.collinear_nats,
         "information_rounding_nats": system.rounding_nats,
         "seconds": seconds,
         **(extra or {}),

@@ -37,11 +37,12 @@ INFINITE_GAP = 1e-12
 """Canonical correlations within this distance of 1 mean a noiseless relation: infinite information."""
 DROP_RHO = 1e-8
 """Canonical correlations at or below this are numerically zero and their directions dropped."""
-RHO_ROUNDING = 4 * float(np.finfo(float).eps)
+EPS = float(np.finfo(float).eps)
+RHO_ROUNDING = 4 * EPS
 """Assumed absolute rounding of each computed canonical correlation."""
 NOT_PSD_RHO = 1 + 1e-6
 """Canonical correlations above this are no rounding of 1: the matrix is not positive semi-definite."""
-NEGATIVE_RTOL = 1000 * float(np.finfo(float).eps)
+NEGATIVE_RTOL = 1000 * EPS
 """Correlation blocks with an eigenvalue below ``-size * NEGATIVE_RTOL`` times the largest are refused
 (the floor of :func:`pidkit._validate.check_covariance`, applied after scaling to unit variances)."""
 _MISSED_BY_THE_WHOLE_CHECK = (
@@ -63,6 +64,11 @@ class ReducedSystem:
     dropped_nats : float
         Information carried by directions dropped as numerically zero: a bound on the error the
         reduction adds to the union information.
+    collinear_nats : float
+        A bound on the information carried by the directions the eigendecomposition dropped as
+        collinear (correlation eigenvalue below ``EIG_RTOL`` of the largest), beyond the kept
+        ones: of order eps for truly collinear columns, large when a tiny difference of nearly
+        collinear columns is informative (see :func:`_collinear_bound`).
     rounding_nats : float
         Allowance for rounding in the three informations: each canonical correlation is taken to
         be off by :data:`RHO_ROUNDING`, which moves ``-1/2 log(1 - rho^2)`` by
@@ -86,6 +92,7 @@ class ReducedSystem:
     i_ys: float
     i_yts: float
     dropped_nats: float
+    collinear_nats: float
     rounding_nats: float
     ranks: tuple[int, int, int, int]
     path: str
@@ -116,11 +123,15 @@ class ReducedSystem:
 class _Whitening:
     """One block whitened: X' = w^T X has identity covariance and X = f X' on the block's range.
 
-    ``w`` is kept implicit (``w = f^-T``) when ``f`` is a Cholesky factor.
+    ``w`` is kept implicit (``w = f^-T``) when ``f`` is a Cholesky factor. ``dropped`` maps X to
+    the directions the eigendecomposition dropped, each divided by the square root of its
+    variance (floored at the rounding level): ``dropped^T Cov(X, Z)`` are their correlations with
+    a whitened Z, which only rounding keeps from 0 when the columns are truly collinear.
     """
 
     f: np.ndarray
     w: np.ndarray | None = None
+    dropped: np.ndarray | None = None
 
     @property
     def rank(self) -> int:
@@ -190,9 +201,16 @@ def _eigen_whitening(cov: np.ndarray, what: str, name: str) -> _Whitening:
             f"has eigenvalue {values[0]:.3g} (largest {values[-1]:.3g}), so it is not a covariance "
             f"matrix {_MISSED_BY_THE_WHOLE_CHECK}"
         )
-    keep = values > EIG_RTOL * max(float(values[-1]), 0.0)
-    vectors, root = vectors[:, keep], np.sqrt(values[keep])
-    return _Whitening(f=vectors * root * scale[:, None], w=vectors / root * inverse[:, None])
+    largest = max(float(values[-1]), 0.0)
+    keep = values > EIG_RTOL * largest
+    floor = cov.shape[0] * EPS * largest or 1.0  # 1.0 for an all-zero block: nothing to scale
+    root_dropped = np.sqrt(np.maximum(values[~keep], floor))
+    kept, root = vectors[:, keep], np.sqrt(values[keep])
+    return _Whitening(
+        f=kept * root * scale[:, None],
+        w=kept / root * inverse[:, None],
+        dropped=vectors[:, ~keep] / root_dropped * inverse[:, None],
+    )
 
 
 def _eigen_whitenings(
@@ -239,6 +257,24 @@ def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
         )
 
 
+def _collinear_bound(whitening: _Whitening, cross: np.ndarray, rho: np.ndarray) -> float:
+    """A bound, in nats, on the information the directions ``whitening`` dropped carry beyond the
+    kept ones: ``cross`` is Cov(X, Z') (Z' the whitened other side), ``rho`` the canonical
+    correlations of the kept X' and Z'.
+
+    A dropped direction D is uncorrelated with the kept X', so I(Z; D | X') <= I(Z, X'; D)
+    = -1/2 sum log(1 - s_i^2 / (1 - rho_max^2)) at most, with s_i the singular values of
+    Cov(D, Z') (D at unit variance) and 1 - rho_max^2 the smallest eigenvalue of Cov(Z'|X').
+    Collinear columns give s of order sqrt(eps); columns whose tiny difference is informative
+    give s of order 1 (infinite when the bound reaches a canonical correlation of 1).
+    """
+    if whitening.dropped is None or whitening.dropped.shape[1] == 0 or cross.size == 0:
+        return 0.0
+    s = np.linalg.svd(whitening.dropped.T @ cross, compute_uv=False)
+    ratio = s**2 / (1.0 - (float(rho[0]) ** 2 if rho.size else 0.0))
+    return float("inf") if ratio.max() >= 1.0 else -0.5 * float(np.sum(np.log1p(-ratio)))
+
+
 def _information_rounding(rho: np.ndarray) -> float:
     return RHO_ROUNDING * float(np.sum(rho / (1 - rho**2)))
 
@@ -264,6 +300,12 @@ def _assemble(
     u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T", name)
     u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S", name)
     rho_ts = _canonical_correlations(white_ts.white(cov_y), "(T, S) jointly", name)
+    collinear = (
+        _collinear_bound(white_t, cov_ty, rho_t)
+        + _collinear_bound(white_s, cov_sy, rho_s)
+        + _collinear_bound(white_ts, cov_y, rho_ts)
+        + _collinear_bound(white_y, white_ts.white(cov[d_y:, :d_y]).T, rho_ts)
+    )
     keep_t, keep_s = rho_t > DROP_RHO, rho_s > DROP_RHO
     dropped = _information(rho_t[~keep_t]) + _information(rho_s[~keep_s])
     u_t, rho_t, q_t = u_t[:, keep_t], rho_t[keep_t], q_t[:, keep_t]
@@ -276,6 +318,7 @@ def _assemble(
         i_ys=_information(rho_s),
         i_yts=_information(rho_ts),
         dropped_nats=dropped,
+        collinear_nats=collinear,
         rounding_nats=sum(_information_rounding(rho) for rho in (rho_t, rho_s, rho_ts)),
         ranks=(white_y.rank, white_t.rank, white_s.rank, white_ts.rank),
         path="cholesky" if white_y.w is None else "eigh",

@@ -462,6 +462,7 @@ def _estimate(
             strict=strict,
             seconds=time.perf_counter() - started,
             extra=extra,
+            collinear=False,
         )
     biases = {
         "i_yt": information_bias(rank_y, rank_t, dof),
@@ -493,6 +494,7 @@ def _estimate(
         seconds=time.perf_counter() - started,
         informations=(i_yt, i_ys, i_yts),
         extra=extra,
+        collinear=False,
     )
 
 
