@@ -193,3 +193,14 @@ def test_a_dask_cluster_gives_the_serial_numbers():
     for a, b, c in zip(serial, clustered, following, strict=True):  # stacks differ: rounding only
         assert _atoms(a) == pytest.approx(_atoms(b), abs=1e-12) and b.gap <= 1e-9
         assert _atoms(a) == pytest.approx(_atoms(c), abs=1e-12)
+
+
+def test_a_bad_joint_ends_the_progress_bar_before_its_error(capsys):
+    # The bar was left open: the error's traceback began on the bar's line, and the bar printed
+    # itself again, after the error, once the traceback was freed.
+    ps = [examples.xor()] * 300 + [2 * examples.xor()]
+    with pytest.raises(ValueError, match=r"^joint 300: p_yts sums to 2") as raised:
+        bertschinger_batch(ps, progress=True)
+    err = capsys.readouterr().err  # what a terminal shows above the traceback (`raised` holds it)
+    assert "256/301" in err and err.endswith("\n"), repr(err[-200:])
+    assert raised.traceback  # kept alive to here

@@ -224,15 +224,18 @@ def _solve_parallel(
 
 
 def _collect(chunks: Iterable[list[PIDResult]], total: int, show: bool) -> list[PIDResult]:
-    """The chunks' results in order, with a progress bar when ``show``."""
+    """The chunks' results in order, with a progress bar when ``show``, ended also when a chunk
+    raises (the error then starts on a line of its own)."""
     bar = _bar(total, show)
     results: list[PIDResult] = []
-    for chunk in chunks:
-        results.extend(chunk)
+    try:
+        for chunk in chunks:
+            results.extend(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
+    finally:
         if bar is not None:
-            bar.update(len(chunk))
-    if bar is not None:
-        bar.close()
+            bar.close()
     return results
 
 
