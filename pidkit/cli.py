@@ -418,6 +418,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     Ctrl-C; 141 (128 + SIGPIPE, as a shell reports it) when the reader of the output went away
     (``pidkit examples | head -1``), never 1, which would read as a failed computation.
     """
+    # A character stdout cannot encode ('∩' on an ASCII or cp1252 stdout) is written escaped,
+    # not raised as a UnicodeEncodeError, a ValueError that would read as bad input.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
     try:
         args = get_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or an argument error, already reported in one line

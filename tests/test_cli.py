@@ -1,5 +1,6 @@
 import json
 import math
+import os
 import pickle
 import re
 import subprocess
@@ -355,3 +356,15 @@ def test_check_passes_each_check_the_options_it_takes(capsys, monkeypatch):
     assert calls["check_theorem_4_1"] == {"n": 50, "sparsity": 0.3, "random_state": 0, "sizes": (2, 2, 2)}
     assert main(["check", "theorem-3.1"]) == 0
     assert calls["check_theorem_3_1"] == {"flip": 0.1, "measure": "broja"}
+
+
+def test_output_the_terminal_cannot_encode_is_escaped_not_an_error():
+    # Theorem 4.1's statement has 'Red_∩': on an ASCII or cp1252 stdout (a Windows redirect) the
+    # print raised UnicodeEncodeError, reported as bad input ("pidkit: error: 'ascii' codec
+    # can't encode character '\u2229'", exit 2) after the check had passed.
+    done = subprocess.run(
+        [sys.executable, "-m", "pidkit", "check", "theorem-4.1", "--n", "2"],
+        capture_output=True, check=False, env={**os.environ, "PYTHONIOENCODING": "ascii"},
+    )
+    assert (done.returncode, done.stderr) == (0, b""), done.stderr
+    assert b"Theorem 4.1: HELD" in done.stdout and b"Red_\\u2229(Y:T,S)" in done.stdout
