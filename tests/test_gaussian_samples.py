@@ -125,12 +125,14 @@ def test_integer_class_codes_in_one_column_draw_a_warning():
     label = rng.integers(0, 3, 200)
     t = label[:, None] + rng.standard_normal((200, 2))
     s = rng.standard_normal((200, 2))
-    with pytest.warns(UserWarning, match=r"3 integer values.*one-hot encoded in C - 1 columns"):
-        pidkit.gaussian_pid_from_samples(label, t, s)
+    for codes in (label, label.astype(float)):  # floats too: labels read from a table, 0.0, 1.0, 2.0
+        with pytest.warns(UserWarning, match=r"3 whole-number values.*one-hot encoded in C - 1 columns"):
+            pidkit.gaussian_pid_from_samples(codes, t, s)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pidkit.gaussian_pid_from_samples(np.eye(3)[label][:, 1:], t, s)  # the documented encoding
         pidkit.gaussian_pid_from_samples(label % 2, t, s)  # a binary label is its own encoding
+        pidkit.gaussian_pid_from_samples(label + 0.5 * rng.random(200), t, s)  # continuous
 
 
 def test_a_floored_synergy_is_reported():

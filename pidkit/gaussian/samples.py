@@ -121,14 +121,16 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
     return arr
 
 
-def _warn_if_integer_labels(raw: ArrayLike, y: np.ndarray) -> None:
-    """Warn when y is a single column of integer class codes with more than two values."""
-    if y.shape[1] == 1 and np.issubdtype(to_numpy(raw).dtype, np.integer):
+def _warn_if_class_codes(y: np.ndarray) -> None:
+    """Warn when y is a single column of more than two whole numbers, each taken by two samples
+    or more on average: class codes, in any dtype (labels read from a table are often floats,
+    0.0, 1.0, 2.0; a continuous y of large values is whole numbers too, but rarely repeats)."""
+    if y.shape[1] == 1 and np.array_equal(y, np.round(y)):
         classes = np.unique(y)
-        if classes.size > 2:
+        if 2 < classes.size <= y.shape[0] / 2:
             warnings.warn(
-                f"y is one column of {classes.size} integer values; the Gaussian model reads it as a "
-                "number (an ordinal scale), not as classes. For a class label pass it one-hot "
+                f"y is one column of {classes.size} whole-number values; the Gaussian model reads it "
+                "as a number (an ordinal scale), not as classes. For a class label pass it one-hot "
                 "encoded in C - 1 columns, e.g. np.eye(C)[y][:, 1:].",
                 UserWarning,
                 stacklevel=3,
@@ -242,7 +244,8 @@ def gaussian_pid_from_samples(
     Warns
     -----
     UserWarning
-        When ``y`` is one column of more than two integer values (class codes read as numbers).
+        When ``y`` is one column of more than two whole numbers (integers or floats), each
+        taken by two samples or more on average: class codes read as numbers.
 
     Examples
     --------
@@ -265,7 +268,7 @@ def gaussian_pid_from_samples(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
-    _warn_if_integer_labels(y, arrays[0])
+    _warn_if_class_codes(arrays[0])
     lengths = [a.shape[0] for a in arrays]
     if len(set(lengths)) != 1:
         flipped, rows = _transposed(arrays)
