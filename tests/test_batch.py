@@ -1,5 +1,8 @@
 """bertschinger_batch: same answers as one call per joint, in order, with options passed through."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -204,3 +207,22 @@ def test_a_bad_joint_ends_the_progress_bar_before_its_error(capsys):
     err = capsys.readouterr().err  # what a terminal shows above the traceback (`raised` holds it)
     assert "256/301" in err and err.endswith("\n"), repr(err[-200:])
     assert raised.traceback  # kept alive to here
+
+
+def test_a_preference_for_threads_still_solves_in_processes():
+    # Under joblib.parallel_config(prefer="threads") the chunks ran in threads, and the cvxpy
+    # path (method="cvxpy", or the fallback of "auto") shares its cached problems between them:
+    # "RuntimeError: Already mutably borrowed" from Clarabel, or the process aborted ("FATAL:
+    # exception not rethrown"). Run in a child so that an abort is a failure, not a crash.
+    code = (
+        "import numpy as np, joblib, pidkit\n"
+        "ps = np.random.default_rng(0).dirichlet(np.ones(8), size=120).reshape(120, 2, 2, 2)\n"
+        "serial = pidkit.bertschinger_batch(ps, method='cvxpy')\n"
+        "with joblib.parallel_config(prefer='threads'):\n"
+        "    parallel = pidkit.bertschinger_batch(ps, method='cvxpy', n_jobs=2)\n"
+        "print(max(abs(a.uni_t - b.uni_t) for a, b in zip(serial, parallel, strict=True)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert float(done.stdout) <= 1e-12
