@@ -310,6 +310,9 @@ def test_arrays_of_different_lengths_that_transposed_would_agree_suggest_the_tra
     with pytest.raises(ValueError) as info:  # no transposing helps: no hint
         pidkit.gaussian_pid_from_samples(np.zeros((40, 2)), np.zeros((39, 3)), np.zeros((40, 4)))
     assert str(info.value).endswith("got [40, 39, 40].")
+    with pytest.raises(ValueError) as info:  # 1-D arrays: no transpose helps (it said "have 1 columns")
+        pidkit.gaussian_pid_from_samples(np.zeros(10), np.zeros(10), np.zeros(9))
+    assert str(info.value).endswith("got [10, 10, 9].")
 
 
 def test_rank_deficient_float32_features_are_estimated_as_their_rank():

@@ -335,9 +335,10 @@ def _have(names: list[str]) -> str:
 
 def _transposed(arrays: list[np.ndarray]) -> tuple[list[str], int]:
     """The fewest of y, t, s (2-D ``arrays``) whose transposes give all one number of rows, and
-    that number; ``([], 0)`` when no transposing does."""
+    that number; ``([], 0)`` when no transposing does (one row is no sample size: 1-D inputs
+    are one column, and transposing them would not help)."""
     best: tuple[list[str], int] = ([], 0)
-    for rows in sorted({size for a in arrays for size in a.shape}):
+    for rows in sorted({size for a in arrays for size in a.shape} - {1}):
         if all(rows in a.shape for a in arrays):
             flipped = [name for name, a in zip("yts", arrays, strict=True) if a.shape[0] != rows]
             if not best[0] or len(flipped) < len(best[0]):
