@@ -9,12 +9,16 @@ problem costs time and memory in proportion to the support. Small supports are b
 (gigabytes at 40x40x40), so the problem is built with constants instead.
 
 The solver's primal point and dual multipliers are certified like every other answer
-(:func:`pidkit.broja.program.certify`).
+(:func:`pidkit.broja.program.certify`). Threads may solve at once: a cached problem is held under
+its own lock for the whole solve.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -101,7 +105,9 @@ def _build(n: int, yt, ys, ts, n_yt: int, n_ys: int, n_ts: int, rhs_yt, rhs_ys):
 @functools.lru_cache(maxsize=64)
 def cached_problem(key: tuple[Any, ...]):
     """The DPP problem of a support (the key of :class:`_Cells`), built once and cached;
-    re-solves only set its parameters."""
+    re-solves only set its parameters. With it comes the lock that a solve holds from setting the
+    parameters to reading the solution: threads share the cache, and another thread's parameters
+    or Clarabel's solver state must not change in between."""
     import cvxpy as cp
 
     n, yt, ys, ts, n_yt, n_ys, n_ts = key
@@ -110,16 +116,21 @@ def cached_problem(key: tuple[Any, ...]):
     rhs_ys = cp.Parameter(n_ys, nonneg=True)
     problem, x = _build(n, yt, ys, ts, n_yt, n_ys, n_ts, rhs_yt, rhs_ys)
     assert problem.is_dcp(dpp=True)
-    return problem, x, rhs_yt, rhs_ys
+    return problem, x, rhs_yt, rhs_ys, threading.Lock()
 
 
-def _problem(cells: _Cells):
-    if cells.y.size <= DPP_MAX_CELLS:
-        problem, x, rhs_yt, rhs_ys = cached_problem(cells.key)
+@contextlib.contextmanager
+def _problem(cells: _Cells) -> Iterator[tuple[Any, Any]]:
+    """``(problem, x)`` for ``cells``' joint, held for this thread until the block ends: a cached
+    one under its lock with the parameters set, a large one built for this call alone."""
+    if cells.y.size > DPP_MAX_CELLS:
+        yield _build(cells.y.size, cells.yt, cells.ys, cells.ts, cells.n_yt, cells.n_ys, cells.n_ts,
+                     cells.p_yt, cells.p_ys)
+        return
+    problem, x, rhs_yt, rhs_ys, lock = cached_problem(cells.key)
+    with lock:
         rhs_yt.value, rhs_ys.value = cells.p_yt, cells.p_ys
-        return problem, x
-    return _build(cells.y.size, cells.yt, cells.ys, cells.ts, cells.n_yt, cells.n_ys, cells.n_ts,
-                  cells.p_yt, cells.p_ys)
+        yield problem, x
 
 
 def solve(p: np.ndarray, *, solvers: tuple[str, ...], tol_nats: float) -> Solution:
@@ -130,26 +141,27 @@ def solve(p: np.ndarray, *, solvers: tuple[str, ...], tol_nats: float) -> Soluti
     ``certified=False`` and infinite gap.
     """
     cells = _Cells(p)
-    problem, x = _problem(cells)
     p_yt, p_ys = marginals(p)
-    attempt = solve_first(problem, x, solvers, _SOLVER_OPTIONS)
-    if attempt.solver is None:
-        return Solution(
-            q=np.zeros_like(p), lam=None, mu=None, value=np.inf, bound=-np.inf, gap=np.inf,
-            residual=np.inf, certified=False, nit=None,
-            message="every cvxpy solver failed: " + "; ".join(attempt.failures), method="cvxpy",
-            solver=None,
-        )
-    q = np.zeros_like(p)
-    q[cells.y, cells.t, cells.s] = np.maximum(np.asarray(x.value, dtype=float), 0.0)
-    lam, mu = _multipliers(problem, cells, p.shape, p_yt, p_ys)
+    with _problem(cells) as (problem, x):
+        attempt = solve_first(problem, x, solvers, _SOLVER_OPTIONS)
+        if attempt.solver is None:
+            return Solution(
+                q=np.zeros_like(p), lam=None, mu=None, value=np.inf, bound=-np.inf, gap=np.inf,
+                residual=np.inf, certified=False, nit=None,
+                message="every cvxpy solver failed: " + "; ".join(attempt.failures), method="cvxpy",
+                solver=None,
+            )
+        q = np.zeros_like(p)
+        q[cells.y, cells.t, cells.s] = np.maximum(np.asarray(x.value, dtype=float), 0.0)
+        lam, mu = _multipliers(problem, cells, p.shape, p_yt, p_ys)
+        status, nit = problem.status, problem.solver_stats.num_iters
     cert = certify(q[None], lam[None], mu[None], p_yt[None], p_ys[None], tol_nats=tol_nats)
     tried = f"; failed first: {'; '.join(attempt.failures)}" if attempt.failures else ""
     return Solution(
         q=cert.q[0], lam=cert.lam[0], mu=cert.mu[0], value=float(cert.value[0]),
         bound=float(cert.bound[0]), gap=float(cert.gap[0]), residual=float(cert.residual[0]),
-        certified=bool(cert.certified[0]), nit=problem.solver_stats.num_iters,
-        message=f"solved by cvxpy with {attempt.solver} (status {problem.status}, "
+        certified=bool(cert.certified[0]), nit=nit,
+        message=f"solved by cvxpy with {attempt.solver} (status {status}, "
         f"{attempt.seconds:.3g} s){tried}",
         method="cvxpy", solver=attempt.solver,
     )

@@ -5,14 +5,16 @@
 
 over S_Y (d x d, symmetric) and Sigma; U = -1/2 log det S_Y*. It is solved on the *unreduced*
 whitened channels (every whitened dimension of T and S), so it checks the reduction and the closed
-form independently. The program is built once per shape with ``cp.Parameter`` s (DPP) and cached.
-The answer is certified like any other: :func:`pidkit.gaussian.program.evaluate` at the returned
-coupling (its value and Lagrange-dual gap).
+form independently. The program is built once per shape with ``cp.Parameter`` s (DPP) and cached;
+threads share the cache, so a solve holds the program's lock from setting its parameters to
+reading the answer. The answer is certified like any other:
+:func:`pidkit.gaussian.program.evaluate` at the returned coupling (its value and Lagrange-dual gap).
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +46,9 @@ class CvxpySolution:
 
 
 @functools.lru_cache(maxsize=16)
-def _program(d: int, m: int, k: int) -> tuple[cp.Problem, cp.Variable, cp.Parameter, cp.Parameter]:
+def _program(
+    d: int, m: int, k: int
+) -> tuple[cp.Problem, cp.Variable, cp.Parameter, cp.Parameter, threading.Lock]:
     import cvxpy as cp  # on first use: importing cvxpy costs most of a second
 
     s_y = cp.Variable((d, d), symmetric=True)
@@ -59,7 +63,7 @@ def _program(d: int, m: int, k: int) -> tuple[cp.Problem, cp.Variable, cp.Parame
         [(lmi + lmi.T) / 2 >> 0, (noise + noise.T) / 2 >> 0],
     )
     assert problem.is_dcp(dpp=True)
-    return problem, sigma, h, gram
+    return problem, sigma, h, gram, threading.Lock()
 
 
 def solve_cvxpy(h_t: np.ndarray, h_s: np.ndarray, solvers: tuple[str, ...] = SOLVERS) -> CvxpySolution:
@@ -68,23 +72,24 @@ def solve_cvxpy(h_t: np.ndarray, h_s: np.ndarray, solvers: tuple[str, ...] = SOL
     (m, d), k = h_t.shape, h_s.shape[0]
     if d == 0 or m == 0 or k == 0:
         return CvxpySolution(np.zeros((m, k)), None, "nothing to solve (a channel is empty)", 0)
-    problem, sigma, h_param, gram_param = _program(d, m, k)
+    problem, sigma, h_param, gram_param, lock = _program(d, m, k)
     h = np.vstack([h_t, h_s])
-    h_param.value, gram_param.value = h, h @ h.T
-    attempt = solve_first(problem, sigma, solvers, SOLVER_OPTIONS)
-    failures = list(attempt.failures)
-    if attempt.solver is not None:
-        return CvxpySolution(
-            sigma=np.asarray(sigma.value, dtype=float),
-            solver=attempt.solver,
-            message=f"solved by cvxpy with {attempt.solver} (status {problem.status})",
-            nit=problem.solver_stats.num_iters,
-            diagnostics={
-                "cvxpy_status": problem.status,
-                "cvxpy_value_nats": -0.5 * float(problem.value),
-                "solve_seconds": attempt.seconds,
-                "failures": failures,
-            },
-        )
+    with lock:
+        h_param.value, gram_param.value = h, h @ h.T
+        attempt = solve_first(problem, sigma, solvers, SOLVER_OPTIONS)
+        failures = list(attempt.failures)
+        if attempt.solver is not None:
+            return CvxpySolution(
+                sigma=np.asarray(sigma.value, dtype=float),
+                solver=attempt.solver,
+                message=f"solved by cvxpy with {attempt.solver} (status {problem.status})",
+                nit=problem.solver_stats.num_iters,
+                diagnostics={
+                    "cvxpy_status": problem.status,
+                    "cvxpy_value_nats": -0.5 * float(problem.value),
+                    "solve_seconds": attempt.seconds,
+                    "failures": failures,
+                },
+            )
     message = "all solvers failed: " + "; ".join(failures)
     return CvxpySolution(None, None, message, None, {"failures": failures})
