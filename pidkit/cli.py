@@ -221,7 +221,10 @@ def _decompose(args: argparse.Namespace) -> int:
     if args.example is not None:
         key = args.example.lower()
         if key not in catalogue:
-            raise UsageError(f"unknown example {args.example!r}; known: {sorted(catalogue)}")
+            raise UsageError(
+                f"unknown example {args.example!r}; known: {sorted(catalogue)}."
+                + did_you_mean(key, list(catalogue))
+            )
         p = catalogue[key]
     else:
         p = _load_joint(args.joint)

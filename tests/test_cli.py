@@ -110,7 +110,10 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, con
 @pytest.mark.parametrize(
     ("argv", "match"),
     [
-        (["decompose", "--example", "nope"], r"unknown example 'nope'; known: \['and'"),
+        (["decompose", "--example", "nope"], r"unknown example 'nope'; known: \['and'.*'xor-and'\]\.$"),
+        # the known names were listed without the one meant
+        (["decompose", "--example", "unq_t"],
+         r"unknown example 'unq_t'; known: .*\. Did you mean 'unq-t'\?$"),
         (["decompose"], "give either a joint file or --example"),
         (["decompose", ""], "the joint file's path is empty"),  # it said ': is a directory'
         (["decompose", "--example", "and", "--measure", "mmi "], "--measure must be one of"),
