@@ -1,8 +1,9 @@
-"""Execute the documentation's .ipynb notebooks and quick starts so they can never go stale.
+"""Execute the documentation's notebooks and quick starts so they can never go stale.
 
 The site build (``make docs``) executes every notebook too, MyST notebooks included, and
-``docs/check_site.py`` checks the built pages; this test runs the .ipynb ones without the docs
-tools and asserts the same expected results (``EXPECTED_OUTPUTS`` in ``docs/check_site.py``).
+``docs/check_site.py`` checks the built pages; this test runs the .ipynb ones and the MyST
+notebooks that take seconds (``FAST_MYST``) without the docs tools, and asserts the same expected
+results (``EXPECTED_OUTPUTS`` in ``docs/check_site.py``).
 The ``python`` blocks of the plain Markdown quick starts (``QUICK_STARTS``), which the site
 build does not execute, run here too, and the output they quote (``# `` comment lines right
 after a ``print``) must be what they print.
@@ -23,6 +24,9 @@ NOTEBOOKS = sorted(
     for path in DOCS.rglob("*.ipynb")
     if not any(part.startswith((".", "_")) for part in path.relative_to(DOCS).parts)
 )
+# MyST notebooks (file_format: mystnb) run here too; the audit and representations tutorials
+# train networks and take minutes, so only the site build runs them.
+FAST_MYST = [DOCS / "tutorials" / "quickstart.md", DOCS / "which-measure.md"]
 
 
 def expected_outputs() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
@@ -32,19 +36,36 @@ def expected_outputs() -> tuple[dict[str, tuple[str, ...]], tuple[str, ...]]:
     return module.EXPECTED_OUTPUTS, module.FORBIDDEN_OUTPUTS
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def myst_code_cells(text: str) -> list[str]:
+    """The sources of a MyST notebook's ``{code-cell}`` blocks, without their ``:option:`` lines."""
+    cells = re.findall(r"^```\{code-cell\}[^\n]*\n(.*?)^```$", text, re.M | re.S)
+    return [re.sub(r"\A(?::[\w-]+:[^\n]*\n)+\n?", "", cell) for cell in cells]
+
+
+def read_notebook(path: Path, nbformat):
+    """``path`` as an nbformat notebook: an .ipynb as it is, a MyST notebook from its code cells."""
+    if path.suffix == ".ipynb":
+        return nbformat.read(path, as_version=4)
+    cells = myst_code_cells(path.read_text(encoding="utf-8"))
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code) for code in cells])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + FAST_MYST, ids=[p.name for p in NOTEBOOKS + FAST_MYST])
 def test_notebook_executes(path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     pytest.importorskip("ipykernel")
+    pytest.importorskip("matplotlib")
     pytest.importorskip("cdd.gmp", reason="the notebooks use the exact measures (pycddlib)")
-    notebook = nbformat.read(path, as_version=4)
+    notebook = read_notebook(path, nbformat)
     client = nbclient.NotebookClient(
         notebook, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
     )
     client.execute()  # raises CellExecutionError, with the failing cell, on any error
     outputs = "".join(
-        out.get("text", "") + out.get("data", {}).get("text/plain", "")
+        out.get("text", "")
+        + out.get("data", {}).get("text/plain", "")
+        + out.get("data", {}).get("text/markdown", "")
         for cell in notebook.cells
         if cell.cell_type == "code"
         for out in cell.outputs
