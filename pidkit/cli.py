@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import examples, theorems
+from . import __version__, examples, theorems
 from ._errors import SolverError
 from ._result import PIDResult
 from ._settings import SEED_MAX
@@ -348,6 +348,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser = StrictArgumentParser(  # the module's docstring, in plain text, is the description
         prog="pidkit", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--version", action="version", version=f"pidkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--debug", action="store_true", help="show the full traceback of an error")

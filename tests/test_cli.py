@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 
+import pidkit
 from pidkit import examples
 from pidkit.cli import UsageError, main
 
@@ -175,6 +176,12 @@ def test_argparse_errors_are_one_line_too(capsys, argv, match):
 def test_help_exits_0(capsys):
     assert main(["decompose", "--help"]) == 0
     assert capsys.readouterr().out.startswith("usage: pidkit decompose")
+
+
+def test_version(capsys):
+    # `pidkit --version` said "the following arguments are required: command" (exit 2)
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"pidkit {pidkit.__version__}\n"
 
 
 def test_debug_shows_the_traceback(tmp_path):
