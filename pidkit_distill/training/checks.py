@@ -16,8 +16,9 @@ resolves and checks, without loading data or training anything:
   also checks that the method can pair their layers, and ``audit.layers``;
 * the teacher file (``teacher.source=PATH``, or a cached trained teacher): read with
   ``weights_only=True`` and compared tensor by tensor with ``model.teacher``'s shapes;
-* the run folder: creatable and writable; an existing checkpoint is continued only with
-  ``run.resume=true`` and only if it is a checkpoint of the same configuration;
+* the run folder: creatable and writable, not being written by another process right now (a
+  second command on the folder of a running one); an existing checkpoint is continued only
+  with ``run.resume=true`` and only if it is a checkpoint of the same configuration;
 * ``run.device=cuda`` without CUDA.
 
 Errors are :class:`ValueError`, :class:`TypeError` or :class:`OSError` subclasses whose message
@@ -44,8 +45,8 @@ from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import ShardedBatchSampler
-from pidkit_distill.training.rundir import check_out_dir, run_dir_of
-from pidkit_distill.training.runtime import world_size_from_env
+from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
+from pidkit_distill.training.runtime import rank_from_env, world_size_from_env
 from pidkit_distill.training.teacher import (
     check_teacher_path,
     teacher_file_of,
@@ -195,6 +196,8 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     run_dir = run_dir_of(config)
     with _about("run.out_dir"):
         check_out_dir(run_dir)
+        if rank_from_env() == 0:  # under torchrun, rank 0 writes (and locks) the folder
+            check_not_busy(run_dir)
     with _about("run.resume"):
         resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True) is not None
     path = teacher_file_of(config)

@@ -8,6 +8,7 @@ then :func:`~pidkit_distill.training.loop.fit`.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import check_config
 from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import RunSummary, fit
-from pidkit_distill.training.rundir import run_dir_of
+from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     Runtime,
     close_runtime,
@@ -37,7 +38,9 @@ def train(config: TrainConfig) -> RunSummary:
     """Run one distillation run described by ``config``.
 
     The configuration is checked completely first (:func:`check_config`): a mistake raises
-    before any data is loaded or any network trained. A resumed run takes its teacher's
+    before any data is loaded or any network trained. The run folder is locked while the run
+    writes it, so a second run started on it meanwhile raises instead of mixing its records in
+    (:func:`~pidkit_distill.training.rundir.run_folder_lock`). A resumed run takes its teacher's
     weights from its checkpoint (the teacher file is not needed again).
 
     Parameters
@@ -54,6 +57,8 @@ def train(config: TrainConfig) -> RunSummary:
     ------
     ValueError, TypeError, OSError
         A mistake in the configuration (the message starts with the key to change).
+    RunFolderBusy
+        Another process is writing the run folder (a :class:`ValueError`).
     TrainingError
         The loss became NaN or infinite, or memory ran out (says where and what was saved).
 
@@ -75,24 +80,25 @@ def train(config: TrainConfig) -> RunSummary:
     checked = check_config(config)
     runtime = init_runtime(config)
     try:
-        if runtime.is_main:
-            for notice in checked.notices:
-                print(notice, flush=True)
-        bundle = load_data(config)
-        if checked.resume:  # the checkpoint holds every weight, the teacher's included
-            teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
-                             checked.teacher_data.input_shape).requires_grad_(False)
-            init_state = None
-        else:
-            teacher = load_teacher(config, bundle=bundle, runtime=runtime)
-            init_state = _student_init_state(config, checked.method.student_init, runtime)
-        seed_everything(config.run.seed)
-        student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
-        if init_state is not None:
-            student.load_state_dict(init_state)
-        distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
-                                   num_classes=bundle.num_classes, **checked.method_options())
-        summary = fit(config, distiller, bundle, checked.run_dir, runtime)
+        with run_folder_lock(checked.run_dir) if runtime.is_main else nullcontext():
+            if runtime.is_main:
+                for notice in checked.notices:
+                    print(notice, flush=True)
+            bundle = load_data(config)
+            if checked.resume:  # the checkpoint holds every weight, the teacher's included
+                teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
+                                 checked.teacher_data.input_shape).requires_grad_(False)
+                init_state = None
+            else:
+                teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+                init_state = _student_init_state(config, checked.method.student_init, runtime)
+            seed_everything(config.run.seed)
+            student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
+            if init_state is not None:
+                student.load_state_dict(init_state)
+            distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
+                                       num_classes=bundle.num_classes, **checked.method_options())
+            summary = fit(config, distiller, bundle, checked.run_dir, runtime)
         wait_for_all(runtime)
         return summary
     finally:

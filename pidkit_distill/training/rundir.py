@@ -7,21 +7,31 @@
 | ``audit.jsonl`` | one JSON line per audited (epoch, layer)                             |
 | ``checkpoint.pt`` | written atomically every epoch (:mod:`.checkpoint`)                |
 | ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters |
+| ``.lock``       | held by the process writing the folder (:func:`run_folder_lock`)     |
 
-Only rank 0 writes (a :class:`RunFolder` of another rank writes nothing).
+Only rank 0 writes (a :class:`RunFolder` of another rank writes nothing), and only one process
+at a time: two runs writing one folder would interleave their ``metrics.jsonl`` lines and leave
+the ``config.json`` of one beside the ``summary.json`` of the other.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.training.checkpoint import atomic_write
 
-__all__ = ["RunFolder", "check_out_dir", "run_dir_of"]
+__all__ = ["LOCK_FILE", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",
+           "run_dir_of", "run_folder_lock"]
+
+LOCK_FILE = ".lock"
 
 
 def run_dir_of(config: TrainConfig) -> Path:
@@ -65,6 +75,71 @@ def check_out_dir(run_dir: Path) -> None:
                     f"{str(folder)!r}; choose another run.out_dir"
                 )
             return
+
+
+class RunFolderBusy(ValueError):
+    """Another process is writing the run folder: it holds the folder's lock."""
+
+
+@contextmanager
+def run_folder_lock(run_dir: Path, *, waiting: str | None = None) -> Iterator[None]:
+    """Hold the run folder's lock, ``RUN_DIR/.lock``, while the block runs (creating the folder).
+
+    The lock is the operating system's file lock (``filelock``), so a process that ends in any
+    way, ``kill -9`` included, releases it; the file stays and means nothing by itself.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    waiting : str, optional
+        ``None``: raise :class:`RunFolderBusy` when another process holds the lock. A message:
+        print it and wait for the lock (a teacher trained by another process, to be reused).
+
+    Raises
+    ------
+    RunFolderBusy
+        Another process holds the lock and ``waiting`` is ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> run_dir = Path(tempfile.mkdtemp()) / "run"
+    >>> with run_folder_lock(run_dir):
+    ...     check_not_busy(run_dir)
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.training.rundir.RunFolderBusy: run folder '.../run' is being written by \
+another process (which holds .../run/.lock); wait for that run to end, or choose another \
+run.name or run.out_dir
+    >>> check_not_busy(run_dir)  # released
+    """
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(run_dir / LOCK_FILE))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        if waiting is None:
+            raise RunFolderBusy(
+                f"run folder {str(run_dir)!r} is being written by another process (which holds "
+                f"{run_dir / LOCK_FILE}); wait for that run to end, or choose another run.name "
+                "or run.out_dir"
+            ) from None
+        print(waiting, flush=True)
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def check_not_busy(run_dir: Path) -> None:
+    """Raise :class:`RunFolderBusy` if another process is writing ``run_dir`` now; a folder
+    that does not exist yet, or has no lock file, is not created or touched."""
+    if (Path(run_dir) / LOCK_FILE).is_file():
+        with run_folder_lock(run_dir):
+            pass
 
 
 class RunFolder:

@@ -26,6 +26,7 @@ __all__ = [
     "autocast",
     "close_runtime",
     "init_runtime",
+    "rank_from_env",
     "seed_everything",
     "to_device",
     "wait_for_all",
@@ -71,6 +72,11 @@ def world_size_from_env() -> int:
     return int(os.environ.get("WORLD_SIZE", "1"))
 
 
+def rank_from_env() -> int:
+    """``RANK`` as torchrun sets it (0 outside torchrun): 0 is the process that writes."""
+    return int(os.environ.get("RANK", "0"))
+
+
 def init_runtime(config: TrainConfig) -> Runtime:
     """Device and DDP set-up from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK).
 
@@ -80,7 +86,7 @@ def init_runtime(config: TrainConfig) -> Runtime:
     want = config.run.device
     use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
     world_size = world_size_from_env()
-    rank = int(os.environ.get("RANK", "0"))
+    rank = rank_from_env()
     local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
     device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
     if use_cuda:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from pidkit_distill.models import build_model
 from pidkit_distill.training.checkpoint import atomic_save, safe_load
 from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import fit
-from pidkit_distill.training.rundir import run_dir_of
+from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = [
@@ -311,30 +312,41 @@ teacher cached for these settings: delete ... to train it again
 def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:
     """Train (or reuse the cached) teacher of ``config``; return the path of ``teacher.pt``.
 
-    ``bundle`` is the teacher's data (with ``teacher.data_options``).
+    ``bundle`` is the teacher's data (with ``teacher.data_options``). Two processes that need
+    the same teacher train it once: the second waits for the first (it holds the teacher's
+    run folder, :func:`~pidkit_distill.training.rundir.run_folder_lock`), then reuses it.
     """
     teacher_config = teacher_run_config(config)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
+    reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
+               f"settings: {path}")
     if path.is_file():
         if runtime.is_main:
-            print(f"reusing the teacher {config.model.teacher} trained before with the same "
-                  f"settings: {path}", flush=True)
+            print(reusing, flush=True)
         return path
-    if runtime.is_main:
-        print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} epochs "
-              f"-> {path}", flush=True)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(config.teacher.seed)
-        net = build_model(config.model.teacher, num_classes=bundle.num_classes,
-                          in_channels=int(bundle.input_shape[0]))
-        summary = fit(teacher_config, SupervisedModel(net), bundle, run_dir, runtime)
-    if runtime.is_main:
-        atomic_save({"model": net.state_dict(), "name": config.model.teacher,
-                     "num_classes": bundle.num_classes,
-                     "input_shape": list(bundle.input_shape),
-                     "config": config_to_dict(teacher_config), "test_acc": summary.last_acc},
-                    path)
+    waiting = f"waiting for another process that is training the same teacher in {run_dir}"
+    with run_folder_lock(run_dir, waiting=waiting) if runtime.is_main else nullcontext():
+        if runtime.distributed:  # every process decides once rank 0 holds the lock
+            dist.barrier()
+        if path.is_file():  # the process waited for has trained it
+            if runtime.is_main:
+                print(reusing, flush=True)
+            return path
+        if runtime.is_main:
+            print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
+                  f"epochs -> {path}", flush=True)
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(config.teacher.seed)
+            net = build_model(config.model.teacher, num_classes=bundle.num_classes,
+                              in_channels=int(bundle.input_shape[0]))
+            summary = fit(teacher_config, SupervisedModel(net), bundle, run_dir, runtime)
+        if runtime.is_main:
+            atomic_save({"model": net.state_dict(), "name": config.model.teacher,
+                         "num_classes": bundle.num_classes,
+                         "input_shape": list(bundle.input_shape),
+                         "config": config_to_dict(teacher_config), "test_acc": summary.last_acc},
+                        path)
     if runtime.distributed:
         dist.barrier()
     return path
