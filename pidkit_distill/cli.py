@@ -35,7 +35,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
-from pidkit.cli import OneLineArgumentParser, end_closed_output, one_line, one_line_warnings
+from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 from pidkit_distill.training.teacher import TEACHER_KEYS, read_teacher_file, unused_by_teacher
@@ -124,7 +124,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     >>> args.command, args.overrides, vars(args)["run.epochs"]
     ('train', ['run.seed=1'], '3')
     """
-    parser = OneLineArgumentParser(
+    parser = StrictArgumentParser(
         prog="pidkit-distill",
         description="Knowledge distillation (BAS, KD, VID, TED, RID, ...) with a live PID audit.",
     )

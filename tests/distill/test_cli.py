@@ -270,11 +270,22 @@ def test_a_bad_input_is_one_line_exit_2_and_no_work(name, files, capsys):
 
 @pytest.mark.parametrize(("argv", "line"), [
     (["trian"], "pidkit-distill: error: argument COMMAND: invalid choice: 'trian' (choose from "
-                "'train', 'train-teacher', 'report', 'demo'); see 'pidkit-distill --help'"),
+                "'train', 'train-teacher', 'report', 'demo'). Did you mean 'train'? See "
+                "'pidkit-distill --help'"),
     (["train", "--epochs"], "pidkit-distill train: error: argument --run.epochs/--epochs: "
                             "expected one argument; see 'pidkit-distill train --help'"),
     (["report"], "pidkit-distill report: error: the following arguments are required: RUN_DIR; "
                  "see 'pidkit-distill report --help'"),
+    # no abbreviations: '--epo 3' ran 3 epochs, and '--out runs/x' (report's option) put the
+    # run in runs/x/digits-bas-tt-s0 as --out-dir; either breaks when a new option shares the
+    # prefix. A misspelt option is the command's error, with the closest option
+    (["train", "--epo", "3"], "pidkit-distill train: error: unrecognized arguments: --epo 3. Did "
+                              "you mean '--epochs'? See 'pidkit-distill train --help'"),
+    (["train", "--out", "runs/x"], "pidkit-distill train: error: unrecognized arguments: --out "
+                                   "runs/x. Did you mean '--out-dir'? See 'pidkit-distill train "
+                                   "--help'"),
+    (["demo", "--epoch=3"], "pidkit-distill demo: error: unrecognized arguments: --epoch=3. Did "
+                            "you mean '--epochs'? See 'pidkit-distill demo --help'"),
 ])
 def test_a_command_line_mistake_is_one_line_that_points_to_the_help(argv, line, capsys):
     with pytest.raises(SystemExit) as exit_:
