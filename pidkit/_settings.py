@@ -14,7 +14,15 @@ import numpy as np
 
 from ._validate import did_you_mean
 
-__all__ = ["SEED_MAX", "check_confidence", "check_int", "check_n_jobs", "check_option", "check_seed"]
+__all__ = [
+    "SEED_MAX",
+    "check_confidence",
+    "check_int",
+    "check_n_jobs",
+    "check_option",
+    "check_replicates",
+    "check_seed",
+]
 
 SEED_MAX = 2**32 - 1
 """Largest accepted ``random_state``."""
@@ -107,3 +115,25 @@ def check_n_jobs(n_jobs: Any) -> None:
         raise TypeError(f"{expected}; got {n_jobs!r} ({type(n_jobs).__name__}).")
     if n_jobs == 0:
         raise ValueError(f"{expected}; got 0. Pass 1 to work in this process.")
+
+
+def check_replicates(value: Any, name: str, *, zero_allowed: bool) -> int:
+    """Return the number of bootstrap replicates ``value``: at least 2, or 0 (no bootstrap) when
+    ``zero_allowed``. One replicate has no spread: its "interval" would have zero width.
+
+    Examples
+    --------
+    >>> check_replicates(200, "bootstrap", zero_allowed=True)
+    200
+    >>> check_replicates(0, "n_boot", zero_allowed=False)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_boot must be an int >= 2; got 0.
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == 1:
+        zero = "0 for no intervals, or " if zero_allowed else ""
+        raise ValueError(
+            f"{name}=1: one replicate has no spread, so its interval would have zero width; pass "
+            f"{zero}at least 2 (a few hundred for 95 % intervals)."
+        )
+    return check_int(value, name, minimum=0 if zero_allowed else 2)

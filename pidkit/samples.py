@@ -29,6 +29,40 @@ def to_numpy(x: Any) -> np.ndarray:
     return np.asarray(x)
 
 
+def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
+    """A pandas-like DataFrame ``x`` as a numpy array read by its columns' dtypes; ``None`` when
+    ``x`` is not one (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` with a numpy-style
+    ``kind``; pandas is no dependency, and other tables such as polars' are left to ``np.asarray``).
+
+    Columns that are all numeric give their common numpy type (bool columns beside float ones:
+    floats, where pandas gives an object array); with pandas' nullable ``Int64``/``Float64``/
+    ``boolean`` among them, a float array (NA as NaN, for the caller's finite check to report).
+    Other columns (strings, categories, dates) are a TypeError naming them and the fix, where
+    ``np.asarray`` would give an object array and a message about its dtype only.
+
+    Examples
+    --------
+    >>> dataframe_to_numpy(np.ones(2), "t") is None
+    True
+    """
+    dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
+    if not dtypes or not all(hasattr(dtype, "kind") for dtype in dtypes):
+        return None
+    other = [(column, str(dtype)) for column, dtype in zip(x.columns, dtypes, strict=True)
+             if dtype.kind not in "fiub"]
+    if other:
+        shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other[:5])
+        more = f" and {len(other) - 5} more" if len(other) > 5 else ""
+        raise TypeError(
+            f"{name} is a DataFrame with {len(other)} non-numeric column(s): {shown}{more}; "
+            f"features must be numbers. Select the numeric columns ({name}.select_dtypes('number')) "
+            "or encode the others as numbers first."
+        )
+    if all(isinstance(dtype, np.dtype) for dtype in dtypes):
+        return x.to_numpy(dtype=np.result_type(*set(dtypes)))
+    return x.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
 def check_missing_labels(labels: np.ndarray, name: str) -> None:
     """Refuse an object array of labels holding NaN, ``pandas.NA`` or NaT (values not equal to
     themselves: a Python NaN would also hash as a label of its own, one per sample).

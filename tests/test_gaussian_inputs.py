@@ -59,3 +59,24 @@ def test_torch_tensors_are_read_as_pidkit_estimate_reads_them():
         "t must be of shape (n_samples,) or (n_samples, n_features) with at least one feature; "
         "got shape (2000, 2, 2)."
     )
+
+
+def test_dataframes_are_read_by_their_columns_as_pidkit_estimate_reads_them():
+    pd = pytest.importorskip("pandas")
+    y, t, s = _degraded()
+    flag = np.random.default_rng(2).random(N) > 0.5
+    # A float column beside a bool one: pandas' to_numpy gives an object array, which was refused
+    # as "t must hold real numbers; got dtype object".
+    mixed = pidkit.gaussian_pid_from_samples(y, pd.DataFrame({"t": t, "flag": flag}), s)
+    plain = pidkit.gaussian_pid_from_samples(y, np.column_stack([t, flag]), s)
+    assert mixed.i_yt == plain.i_yt
+    with pytest.raises(TypeError, match=r"^t is a DataFrame with 1 non-numeric column\(s\): 'name' "
+                                        r"\((str|object)\); features must be numbers\. Select"):
+        pidkit.gaussian_pid_from_samples(y, pd.DataFrame({"t": t, "name": ["a"] * N}), s)
+
+
+def test_one_bootstrap_replicate_is_refused_as_in_pidkit_estimate():
+    y, t, s = _degraded()
+    # It gave zero-width "95 % intervals", e.g. red (0.272, 0.272).
+    with pytest.raises(ValueError, match=r"^bootstrap=1: one replicate has no spread"):
+        pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=1)

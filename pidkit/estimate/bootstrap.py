@@ -13,12 +13,12 @@ from typing import Any
 import numpy as np
 
 from pidkit._errors import SolverError
-from pidkit._settings import check_confidence, check_n_jobs, check_option, check_seed
+from pidkit._settings import check_confidence, check_n_jobs, check_option, check_replicates, check_seed
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from ..samples import check_same_index
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
-from .inputs import check_counts, check_labels, check_replicates
+from .inputs import check_counts, check_labels
 
 __all__ = ["PIDStatistic", "bootstrap"]
 

@@ -9,21 +9,18 @@ live in :mod:`pidkit._settings`.
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
 import numpy as np
 from scipy.sparse import issparse
 
-from .._settings import check_int
-from ..samples import check_label_values, check_missing_labels, to_numpy
+from ..samples import check_label_values, check_missing_labels, dataframe_to_numpy, to_numpy
 
 __all__ = [
     "check_counts",
     "check_features",
     "check_labels",
     "check_not_ids",
-    "check_replicates",
     "check_two_classes",
     "labels_or_features",
 ]
@@ -50,18 +47,11 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
-    """``x`` as a numpy array (:func:`pidkit.samples.to_numpy`), reading a pandas DataFrame by its
-    columns' dtypes (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` that have a numpy-style
-    ``kind``; pandas is no dependency). Other tables (polars) go through ``np.asarray``.
-
-    A DataFrame whose columns are all numeric becomes an array of their common numpy type (bool
-    columns beside float ones: floats, where pandas gives an object array); with pandas' nullable
-    ``Int64``/``Float64``/``boolean`` among them, a float array (NA as NaN, which the finite
-    check then reports). One with other columns (strings, categories, dates) is a TypeError that
-    names them, where ``np.asarray`` would give an object array and a message about its dtype
-    only. ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
-    A scipy sparse matrix is a TypeError saying how to densify it (``np.asarray`` would wrap it in
-    a 0-d object array).
+    """``x`` as a numpy array: a DataFrame by its columns' dtypes
+    (:func:`pidkit.samples.dataframe_to_numpy`), anything else by :func:`pidkit.samples.to_numpy`.
+    A scipy sparse matrix is refused with the way to densify it (``np.asarray`` would wrap it in a
+    0-d object array). ``what`` says what ``x`` should be, for the message when it cannot be
+    converted at all.
     """
     if issparse(x):
         dense_bytes = int(np.prod(x.shape)) * 8
@@ -69,23 +59,8 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
             f"{name} is a scipy sparse matrix of shape {x.shape} ({x.nnz} stored values); pidkit needs "
             f"dense features: pass {name}.toarray() ({dense_bytes / 2**20:.1f} MiB as float64)."
         )
-    dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
-    if dtypes and all(hasattr(dtype, "kind") for dtype in dtypes):  # pandas-like, not e.g. polars
-        other = [(column, str(dtype)) for column, dtype in zip(x.columns, dtypes, strict=True)
-                 if dtype.kind not in "fiub"]
-        if other:
-            shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other[:5])
-            more = f" and {len(other) - 5} more" if len(other) > 5 else ""
-            raise TypeError(
-                f"{name} is a DataFrame with {len(other)} non-numeric column(s): {shown}{more}; "
-                f"features must be numbers. Select the numeric columns ({name}.select_dtypes('number')) "
-                "or encode the others as numbers first."
-            )
-        if all(isinstance(dtype, np.dtype) for dtype in dtypes):
-            # numpy's common type: pandas gives object for bool columns beside numeric ones
-            return x.to_numpy(dtype=np.result_type(*set(dtypes)))
-        return x.to_numpy(dtype=np.float64, na_value=np.nan)  # nullable: object otherwise
-    return _converted(x, name, what)
+    table = dataframe_to_numpy(x, name)
+    return _converted(x, name, what) if table is None else table
 
 
 def _converted(x: Any, name: str, what: str) -> np.ndarray:
@@ -217,28 +192,6 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     if arr.sum() == 0:
         raise ValueError(f"{what}; it holds no samples (every count is 0).")
     return arr.astype(np.int64)
-
-
-def check_replicates(value: Any, name: str, *, zero_allowed: bool) -> int:
-    """Return the number of bootstrap replicates ``value``: at least 2, or 0 (no bootstrap) when
-    ``zero_allowed``. One replicate has no spread: its "interval" would have zero width.
-
-    Examples
-    --------
-    >>> check_replicates(200, "bootstrap", zero_allowed=True)
-    200
-    >>> check_replicates(0, "n_boot", zero_allowed=False)
-    Traceback (most recent call last):
-    ...
-    ValueError: n_boot must be an int >= 2; got 0.
-    """
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool) and value == 1:
-        zero = "0 for no intervals, or " if zero_allowed else ""
-        raise ValueError(
-            f"{name}=1: one replicate has no spread, so its interval would have zero width; pass "
-            f"{zero}at least 2 (a few hundred for 95 % intervals)."
-        )
-    return check_int(value, name, minimum=0 if zero_allowed else 2)
 
 
 def check_not_ids(labels: np.ndarray, name: str) -> None:

@@ -21,7 +21,14 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit._settings import (
+    check_confidence,
+    check_int,
+    check_n_jobs,
+    check_option,
+    check_replicates,
+    check_seed,
+)
 from pidkit._units import check_units, from_nats
 from pidkit._validate import did_you_mean
 from pidkit.resampling import (
@@ -47,7 +54,6 @@ from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
 from .inputs import (
     check_labels,
     check_not_ids,
-    check_replicates,
     check_two_classes,
     labels_or_features,
 )

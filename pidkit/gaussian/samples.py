@@ -48,10 +48,10 @@ from .. import resampling
 from .._blas import blas_threads
 from .._errors import SolverError
 from .._result import PIDResult
-from .._settings import check_confidence, check_int, check_n_jobs, check_seed
+from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
-from ..samples import check_same_index, to_numpy
+from ..samples import check_same_index, dataframe_to_numpy, to_numpy
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,
@@ -98,10 +98,12 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
             "values underneath. Drop the samples with masked values (the same rows of y, t and s), "
             f"or pass {name}.data if the values underneath are right."
         )
-    try:
-        arr = to_numpy(x)
-    except Exception as exc:
-        raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
+    arr = dataframe_to_numpy(x, name)
+    if arr is None:
+        try:
+            arr = to_numpy(x)
+        except Exception as exc:
+            raise TypeError(f"{name} must be an array of numbers; could not convert it: {exc}") from exc
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
@@ -262,7 +264,7 @@ def gaussian_pid_from_samples(
     >>> bool(lo < 0.5 < hi), r.diagnostics["bootstrap"]["n_failed"]
     (True, 0)
     """
-    n_boot = check_int(bootstrap, "bootstrap", minimum=0)
+    n_boot = check_replicates(bootstrap, "bootstrap", zero_allowed=True)
     check_confidence(confidence)
     ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
     check_n_jobs(n_jobs)
