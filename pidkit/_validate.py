@@ -493,9 +493,14 @@ def check_covariance(
                 "Every variable needs at least one dimension."
             )
         if sum(sizes) != arr.shape[0]:
+            rows = (
+                f" If {name} came from np.cov of (n_samples, n_features) data, pass rowvar=False: "
+                "np.cov takes rows as variables, so it gave one row per sample."
+                if arr.shape[0] > sum(sizes) else ""
+            )
             raise ValueError(
                 f"{dims_name} = {sizes} adds up to {sum(sizes)}, but {name} is "
-                f"{arr.shape[0]} x {arr.shape[0]}; the block sizes must add up to the matrix size."
+                f"{arr.shape[0]} x {arr.shape[0]}; the block sizes must add up to the matrix size.{rows}"
             )
     scale = float(np.abs(arr).max())
     asymmetry = np.abs(arr - arr.T)

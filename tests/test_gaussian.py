@@ -392,6 +392,8 @@ NAN = np.where(np.eye(3) > 0, np.nan, GOOD)
         (NAN, (1, 1, 1), {}, ValueError, r"cov contains NaN at index \(0, 0\)"),
         (np.where(np.eye(3) > 0, np.inf, GOOD), (1, 1, 1), {}, ValueError, "cov contains infinity"),
         (GOOD, (1, 1, 2), {}, ValueError, r"dims = \(1, 1, 2\) adds up to 4, but cov is 3 x 3"),
+        (np.eye(5), (1, 1, 1), {}, ValueError, r"adds up to 3, but cov is 5 x 5; .* If cov came from np\.cov "
+         r"of \(n_samples, n_features\) data, pass rowvar=False"),
         (GOOD, (0, 1, 2), {}, ValueError, "dims must hold block sizes of at least 1"),
         (GOOD, (1, 2), {}, ValueError, r"dims must be the three block sizes \(d_y, d_t, d_s\)"),
         (GOOD, (1.0, 1, 1), {}, TypeError, "dims must hold integers"),
