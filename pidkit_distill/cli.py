@@ -307,8 +307,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"teacher: {path}" + ("" if accuracy is None else
                                                 f" (held-out accuracy {accuracy:.4f})"))
         else:
+            stopped = "" if summary.epochs_done == config.run.epochs else (
+                f"; stopped after epoch {summary.epochs_done} of {config.run.epochs} "
+                f"(run.stop_after={config.run.stop_after}): rerun with --resume to continue")
             print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
-                  f"(epoch {summary.best_epoch}); run folder {summary.run_dir}")
+                  f"(epoch {summary.best_epoch}); run folder {summary.run_dir}{stopped}")
     return 0
 
 

@@ -230,7 +230,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                    schedulers=schedulers, loader_generator=loader_generator,
                                    runtime=runtime)
         if runtime.is_main:
-            print(f"resumed {folder.checkpoint} after epoch {state['epoch']}", flush=True)
+            done = " (the run is complete: nothing to train)" \
+                if state["epoch"] == config.run.epochs else ""
+            print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     folder.start(config, state["history"], state["audit"])
 
     end = config.run.epochs

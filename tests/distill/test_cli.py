@@ -411,6 +411,26 @@ def test_ctrl_c_in_training_says_what_the_checkpoint_holds_and_how_to_resume(
     assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4]
 
 
+def test_the_last_line_says_when_a_run_stopped_early_and_when_nothing_was_left(tmp_path, capsys):
+    # '--run.stop_after 1' ended with the line of a finished run, and resuming a complete run
+    # said only 'resumed ... after epoch 2'
+    argv = ["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "2"]
+    run = tmp_path / "synthetic-bas-ut-s0"
+    assert main([*argv, "--run.stop_after", "1"]) == 0
+    last = capsys.readouterr().out.splitlines()[-1]
+    assert last.endswith(f"(epoch 1); run folder {run}; stopped after epoch 1 of 2 "
+                         "(run.stop_after=1): rerun with --resume to continue"), last
+    assert main([*argv, "--resume"]) == 0
+    out = capsys.readouterr().out
+    assert f"resumed {run / 'checkpoint.pt'} after epoch 1\n" in out
+    assert out.splitlines()[-1].endswith(f"; run folder {run}")
+    assert main([*argv, "--resume"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == (f"resumed {run / 'checkpoint.pt'} after epoch 2 (the run is complete: "
+                      "nothing to train)")
+    assert len(out) == 2 and out[1].endswith(f"; run folder {run}")
+
+
 def test_ctrl_c_in_the_first_epoch_says_nothing_was_saved(tmp_path, capsys, monkeypatch):
     argv = ["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "2"]
     interrupt_at(monkeypatch, BAS, 2)
