@@ -237,7 +237,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     ----------
     out_dir : path, default="runs/demo"
         Folder for the teacher, the runs, ``results.jsonl`` and ``report/``. It is emptied
-        first, but only if it is empty or was made by an earlier demo.
+        first, but only if it is empty or was made by an earlier demo that is not running.
     epochs : int, optional
         Student epochs per run (default 300).
     workers : int, default=2
@@ -249,8 +249,8 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     Raises
     ------
     ValueError
-        ``out_dir`` is a file, cannot be created or holds files the demo did not make, or
-        ``workers`` is not a positive int.
+        ``out_dir`` is a file, cannot be created, holds files the demo did not make or is in
+        use by a demo still running, or ``workers`` is not a positive int.
     KeyboardInterrupt
         Ctrl-C, or SIGTERM (while it trains, when called from the main thread): the runs not
         started are cancelled and the workers terminated before it is raised.
@@ -260,6 +260,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     >>> run_demo(out_dir="runs/demo")  # doctest: +SKIP
     """
     from pidkit_distill.training import check_config
+    from pidkit_distill.training.rundir import RunFolderBusy, check_not_busy
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be an int >= 1; got {workers!r}")
@@ -273,6 +274,14 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
         if any(out.iterdir()) and not (out / _MARKER).exists():
             raise ValueError(f"out_dir={str(out)!r} exists and was not made by the demo; "
                              "choose another folder")
+        for run in out.iterdir():  # a demo still running there: emptying it would wreck it
+            if run.is_dir():
+                try:
+                    check_not_busy(run)
+                except RunFolderBusy:
+                    raise ValueError(f"out_dir={str(out)!r} is in use by a demo that is still "
+                                     f"running (it is writing {run.name}); wait for it to end, "
+                                     "or choose another folder") from None
         shutil.rmtree(out)
     try:
         out.mkdir(parents=True)

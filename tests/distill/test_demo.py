@@ -27,6 +27,7 @@ from pidkit_distill.demo import (
 )
 from pidkit_distill.training import check_config
 from pidkit_distill.training.loaders import load_data
+from pidkit_distill.training.rundir import run_folder_lock
 
 
 def _rows(dataset) -> set[bytes]:
@@ -129,6 +130,21 @@ def test_demo_refuses_bad_arguments_before_any_work(tmp_path):
     with pytest.raises(ValueError, match=r"run\.epochs"):
         run_demo(out_dir=tmp_path / "demo", epochs=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def test_demo_does_not_empty_the_folder_of_a_demo_still_running(tmp_path):
+    # a second `make demo` deleted the runs of the first while they trained
+    out = tmp_path / "demo"
+    (out / "synthetic-bas-tt").mkdir(parents=True)
+    (out / ".pidkit-distill-demo").write_text("made by `pidkit-distill demo`\n")
+    (out / "synthetic-bas-tt" / "metrics.jsonl").write_text("")
+    with run_folder_lock(out / "synthetic-bas-tt"), pytest.raises(
+            ValueError, match=r"^out_dir='.*demo' is in use by a demo that is still running \(it "
+                              r"is writing synthetic-bas-tt\); wait for it to end, or choose "
+                              r"another folder$"):
+        run_demo(out_dir=out, epochs=2)
+    assert (out / "synthetic-bas-tt" / "metrics.jsonl").is_file()  # nothing was deleted
+    assert (out / ".pidkit-distill-demo").is_file()
 
 
 def _exit_code(process: multiprocessing.Process, seconds: float) -> int | None:
