@@ -2,8 +2,8 @@
 
 Used by the bias correction's subsample solves and by every bootstrap (:mod:`pidkit.resampling`).
 
-``joblib.Parallel`` gets ``prefer="processes"`` (the cvxpy fallback of the solvers keeps cached
-problem objects that are not thread-safe), which is only a hint: inside
+``joblib.Parallel`` gets ``prefer="processes"`` (on threads the solves contend for the GIL:
+several times slower than serial, docs/performance.md), which is only a hint: inside
 ``with joblib.parallel_config(backend="dask"):`` the work runs on the Dask cluster instead. The
 pieces are fixed by the caller (never by the number of workers), so the numbers do not depend on
 ``n_jobs`` or on the backend.

@@ -5,8 +5,8 @@ its index). A chunk of joints goes through :func:`pidkit.broja.solve.solve_joint
 the native solver stacks the parts of one shape across joints. Workers come from joblib, whose
 backend the caller chooses (``joblib.parallel_config(backend="dask")`` runs the chunks on a Dask
 cluster; nothing here forces a backend). Without one, workers are processes, as in
-:mod:`pidkit.parallel`, also under ``parallel_config(prefer="threads")``: the cvxpy path is not
-thread-safe.
+:mod:`pidkit.parallel`, also under ``parallel_config(prefer="threads")``: threads give the same
+numbers but contend for the GIL.
 """
 
 from __future__ import annotations
@@ -222,8 +222,8 @@ def _solve_parallel(
 
     size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
     tasks = (delayed(_solve_chunk)(i, joints[i : i + size], options) for i in range(0, len(joints), size))
-    # prefer="processes": the cvxpy path (method="cvxpy", the fallback of "auto") shares its
-    # cached problems, which threads must not (a hint: an explicit thread backend still wins).
+    # prefer="processes": on threads the solves contend for the GIL, several times slower than
+    # serial (docs/performance.md); only a hint, an explicit thread backend still wins.
     parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
     return _collect(parallel(tasks), len(joints), show)
 
