@@ -172,8 +172,9 @@ class _Results:
     def add(self, rows: np.ndarray, cert: Certificate, nit: int, why: str) -> None:
         self.parts.append((rows, cert))
         self.nit[rows] = nit
-        for row, gap in zip(rows.tolist(), cert.gap.tolist(), strict=True):
-            self.messages[row] = f"{why}; certified gap {gap:.3g} nats after {nit} iterations"
+        # The gap is the result's own field, in the caller's units; the message says how it ended.
+        for row in rows.tolist():
+            self.messages[row] = f"{why} after {nit} iterations"
 
     def stacked(self) -> Outcome:
         if len(self.parts) == 1 and (self.parts[0][0] == np.arange(self.nit.size)).all():
