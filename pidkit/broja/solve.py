@@ -275,7 +275,7 @@ def result(p: np.ndarray, outcome: Outcome, options: Options) -> PIDResult:
                 floor = from_nats(float(rounding_allowance(assembled.value, assembled.bound)), units)
                 message += (f", which is below the float64 rounding allowance of this joint's "
                             f"certificate ({floor:.2g} {units}): no solver can certify it; pass "
-                            f"tol of at least {2 * floor:.1g}")
+                            f"tol of at least {2 * floor:.1g} (twice the allowance, for a margin)")
     else:
         status = _status.FAILED
     info = informations_nats(p)
