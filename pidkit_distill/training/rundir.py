@@ -58,10 +58,19 @@ def check_out_dir(run_dir: Path) -> None:
     Raises
     ------
     ValueError
-        ``run_dir`` or one of its parents is a file.
+        ``run_dir`` or one of its parents is a file, or its parent (``run.out_dir``) is itself
+        a run folder.
     PermissionError
         The nearest existing folder is not writable.
     """
+    out_dir = run_dir.parent
+    if (out_dir / "config.json").is_file() and (out_dir / "metrics.jsonl").is_file():
+        raise ValueError(
+            f"{str(out_dir)!r} is itself a run folder (it holds config.json and metrics.jsonl), "
+            f"not a folder of run folders: the run would go into {str(run_dir)!r}; to continue "
+            f"that run pass --out-dir {str(out_dir.parent)!r} --run.name {out_dir.name!r} "
+            "--resume, or choose another run.out_dir"
+        )
     for folder in (run_dir, *run_dir.parents):
         if folder.exists():
             if not folder.is_dir():

@@ -14,7 +14,7 @@ from torch import nn
 
 from pidkit_distill.config import TrainConfig, apply_overrides, config_to_dict
 from pidkit_distill.models import build_model
-from pidkit_distill.training import checkpoint, train, train_teacher
+from pidkit_distill.training import check_config, checkpoint, train, train_teacher
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 
@@ -61,6 +61,21 @@ def test_resume_refuses_a_changed_config(tmp_path):
         train(tiny(tmp_path, "run.epochs=2", "run.name=r", "run.resume=true", "optim.lr=0.1"))
     with pytest.raises(ValueError, match=r"already holds a checkpoint; pass run\.resume=true"):
         train(tiny(tmp_path, "run.epochs=2", "run.name=r"))
+
+
+def test_a_run_folder_given_as_out_dir_is_refused(tmp_path):
+    # '--out-dir runs/r' meaning the run runs/r put a new run inside it, runs/r/synthetic-...
+    train(tiny(tmp_path, "run.epochs=2", "run.stop_after=1", "run.name=r"))
+    inside = tiny(tmp_path / "r", "run.epochs=2")
+    with pytest.raises(ValueError) as error:
+        check_config(inside)
+    assert str(error.value) == (
+        f"run.out_dir: '{tmp_path / 'r'}' is itself a run folder (it holds config.json and "
+        "metrics.jsonl), not a folder of run folders: the run would go into "
+        f"'{tmp_path / 'r' / 'synthetic-bas-ut-s0'}'; to continue that run pass --out-dir "
+        f"'{tmp_path}' --run.name 'r' --resume, or choose another run.out_dir")
+    assert sorted(p.name for p in (tmp_path / "r").iterdir() if p.is_dir()) == []
+    assert check_config(tiny(tmp_path, "run.epochs=2", "run.name=r", "run.resume=true")).resume
 
 
 def test_run_folder_holds_config_metrics_and_summary(tmp_path):
