@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 import math
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -21,6 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._errors import SolverError
+from .._progress import watched
 from .._result import PIDResult
 from .._settings import check_n_jobs
 from .._validate import check_joint
@@ -29,7 +29,8 @@ from .solve import Options, bertschinger, check_options, result, solve_joints
 __all__ = ["bertschinger_batch"]
 
 _AUTO_PROGRESS_MIN = 100
-"""``progress=None`` shows a bar for batches longer than this (when stderr is a terminal)."""
+"""``progress=None`` shows a bar for batches longer than this (when someone watches: a terminal or
+a notebook)."""
 _CHUNKS_PER_JOB = 4
 """Each worker gets about this many chunks, so its start-up is amortised."""
 _SERIAL_CHUNK = 256
@@ -66,7 +67,7 @@ def bertschinger_batch(
         (with ``n_jobs=None``, as many as it has).
     progress : bool or None, default=None
         Show a tqdm progress bar. ``None`` shows one for batches of more than 100 joints when
-        stderr is a terminal.
+        stderr is a terminal or in a Jupyter notebook.
     **bertschinger_kwargs
         Keyword options of :func:`pidkit.bertschinger` (``units``, ``method``, ``solver``,
         ``tol``, ``normalize``, ``strict``), applied to every joint and validated once.
@@ -172,7 +173,7 @@ def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Option
 
 def _show_progress(progress: bool | None, n: int) -> bool:
     if progress is None:
-        return n > _AUTO_PROGRESS_MIN and sys.stderr.isatty()
+        return n > _AUTO_PROGRESS_MIN and watched()
     return progress
 
 

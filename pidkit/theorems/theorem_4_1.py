@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import sys
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._progress import watched
 from .._units import check_units, from_nats
 from .._validate import check_flag, check_tol
 from ..redundancy import redundancy
@@ -66,7 +66,8 @@ def check_theorem_4_1(
     tol : float, default=1e-7
         A link counts as violated when lower - upper > tol bits.
     progress : bool or None, default=None
-        Show a tqdm progress bar over the joints; ``None`` shows one when stderr is a terminal.
+        Show a tqdm progress bar over the joints; ``None`` shows one when stderr is a terminal
+        or in a Jupyter notebook.
 
     Returns
     -------
@@ -82,7 +83,7 @@ def check_theorem_4_1(
     """
     units = check_units(units)
     tol = check_tol(tol)
-    show = sys.stderr.isatty() if progress is None else check_flag(progress, name="progress")
+    show = watched() if progress is None else check_flag(progress, name="progress")
     from tqdm.auto import tqdm  # on first use, as in bertschinger_batch
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
