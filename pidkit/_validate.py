@@ -372,9 +372,10 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     if arr.dtype == np.bool_ or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
+        kind = "" if isinstance(p, np.ndarray) else f" (type {type(p).__name__})"  # memmap: no news
         raise TypeError(
-            f"{name} must be an array of real numbers; got dtype {arr.dtype} "
-            f"(type {type(p).__name__}). Convert it with np.asarray(..., dtype=float)."
+            f"{name} must be an array of real numbers; got dtype {arr.dtype}{kind}. Convert it "
+            "with np.asarray(..., dtype=float)."
         )
     return arr
 

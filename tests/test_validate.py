@@ -331,3 +331,11 @@ def test_option_checks_accept_and_convert():
     assert check_flag(True, name="x") is True and check_flag(np.False_, name="x") is False
     assert check_tol(1, name="x") == 1.0 and type(check_tol(np.float32(1e-6))) is float
     assert check_tol(Fraction(1, 10**9)) == 1e-9
+
+
+def test_a_memory_mapped_file_is_not_named_by_its_type(tmp_path):
+    # The CLI maps large .npy files; the message said "(type memmap)", news of how it was read.
+    path = tmp_path / "joint.npy"
+    np.save(path, np.ones((2, 2, 2), dtype=complex) / 8)
+    with pytest.raises(TypeError, match=r"got dtype complex128\. Convert it with np\.asarray"):
+        check_joint(np.load(path, mmap_mode="r"))
