@@ -294,10 +294,14 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
     """
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
+        stack = (
+            f" For a stack of {arr.shape[0]} joints p[k, y, t, s], decompose each with "
+            "pidkit.bertschinger_batch(stack) or a loop." if arr.ndim == 4 else ""
+        )
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
             f"got {arr.ndim}-D with shape {arr.shape}. Reshape it, or build it from samples with "
-            "pidkit.joint_from_samples(y, t, s)."
+            f"pidkit.joint_from_samples(y, t, s).{stack}"
         )
     _check_no_empty_axis(arr, name)
     return check_pmf(arr, name=name, normalize=normalize)

@@ -72,11 +72,12 @@ def pid(
             )
         p_yts = joint_from_dit(p_yts, target=target, sources=(0, 1) if sources is None else sources).p
     elif target is not None or sources is not None:
-        given = ("target only applies" if sources is None else "sources only applies" if target is None
-                 else "target and sources only apply")
+        given, drop = (("target only applies", "Drop it") if sources is None
+                       else ("sources only applies", "Drop it") if target is None
+                       else ("target and sources only apply", "Drop them"))
         raise TypeError(
             f"{given} to a dit Distribution; p_yts is an array, indexed [y, t, s] "
-            "already. Drop them, or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a "
+            f"already. {drop}, or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a "
             "joint indexed [t, s, y]."
         )
     function = _MEASURES[check_choice(measure, MEASURES, name="measure")]

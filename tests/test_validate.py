@@ -302,8 +302,20 @@ def test_other_bad_options_are_named():
     # an array is indexed [y, t, s] already: target and sources were silently ignored
     with pytest.raises(TypeError, match=r"target and sources only apply to a dit Distribution; .*moveaxis"):
         pidkit.pid(GOOD, target=2, sources=[0, 1])
-    with pytest.raises(TypeError, match=r"^sources only applies to a dit Distribution"):
+    with pytest.raises(TypeError, match=r"^sources only applies to a dit Distribution.* Drop it, or"):
         pidkit.pid(GOOD, sources=[1, 0])
+    with pytest.raises(TypeError, match=r"^target only applies to a dit Distribution.* Drop it, or"):
+        pidkit.pid(GOOD, target=0)
+
+
+def test_a_stack_of_joints_is_pointed_to_the_batch():
+    stack = np.stack([GOOD] * 5)
+    with pytest.raises(ValueError, match=r"got 4-D with shape \(5, 2, 2, 2\)\. .* For a stack of 5 joints "
+                                         r"p\[k, y, t, s\], decompose each with "
+                                         r"pidkit\.bertschinger_batch\(stack\)"):
+        pidkit.bertschinger(stack)
+    with pytest.raises(ValueError, match=r"got 2-D .*joint_from_samples\(y, t, s\)\.$"):
+        pidkit.bertschinger(GOOD[0])
 
 
 @pytest.mark.parametrize(
