@@ -110,8 +110,10 @@ def gaussian_pid(
         ``cov``; its (Y,T) and (Y,S) blocks equal the input's). ``diagnostics["sigma"]`` is the
         optimal coupling of the reduced, whitened noises (``r_t x r_s``, singular values <= 1),
         ``diagnostics["ratios"]`` the eigenvalues ``mu``, ``diagnostics["ranks"]`` the whitened
-        dimensions of Y, T, S and (T, S), and ``diagnostics["collinear_nats"]`` the bound (part
-        of ``gap``) on what directions dropped as collinear may carry.
+        dimensions of Y, T, S and (T, S), ``diagnostics["collinear_nats"]`` the bound (part
+        of ``gap``) on what directions dropped as collinear may carry, and
+        ``diagnostics["conditioning_nats"]`` (part of ``gap``) the rounding that nearly collinear
+        kept directions amplify.
 
     Raises
     ------
@@ -238,13 +240,16 @@ def assemble_result(
     """The :class:`PIDResult` of a solved system (``informations`` overrides the system's own).
 
     ``collinear``: count the bound on what directions dropped as collinear carry
-    (``system.collinear_nats``) in the gap. The decomposition of a given covariance does; an
+    (``system.collinear_nats``) and the rounding that nearly collinear kept directions amplify
+    (``system.conditioning_nats``) in the gap. The decomposition of a given covariance does; an
     estimate from samples treats them as a lower rank (their correlation with Y is then sampling
     noise, e.g. for rank-deficient features stored in float32).
     """
     i_yt, i_ys, i_yts = informations or (system.i_yt, system.i_ys, system.i_yts)
     collinear_nats = system.collinear_nats if collinear else 0.0
-    gap = solution.gap_nats + system.dropped_nats + system.rounding_nats + collinear_nats
+    conditioning_nats = system.conditioning_nats if collinear else 0.0
+    gap = (solution.gap_nats + system.dropped_nats + system.rounding_nats + collinear_nats
+           + conditioning_nats)
     status, message = _status.OPTIMAL, solution.message
     if not gap <= tol_nats:
         status = _status.OPTIMAL_INACCURATE
@@ -260,6 +265,13 @@ def assemble_result(
                 f"{EIG_RTOL:g} of the largest in its block): pass such variables combined (e.g. "
                 "their difference, computed from the samples, in place of one of them)"
             )
+        elif conditioning_nats > tol_nats:
+            message += (
+                f", of which up to {from_nats(conditioning_nats, units):.3g} {units} is rounding "
+                "that nearly collinear variables amplify (their difference carries information "
+                "but has a tiny variance, so float64 resolves it poorly): pass such variables "
+                "combined (e.g. their difference, computed from the samples, in place of one of them)"
+            )
     diagnostics = {
         **solution.diagnostics,
         "sigma": solution.sigma,
@@ -267,6 +279,7 @@ def assemble_result(
         "reduction": system.path,
         "dropped_nats": system.dropped_nats,
         "collinear_nats": system.collinear_nats,
+        "conditioning_nats": system.conditioning_nats,
         "information_rounding_nats": system.rounding_nats,
         "seconds": seconds,
         **(extra or {}),

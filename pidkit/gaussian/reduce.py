@@ -69,6 +69,14 @@ class ReducedSystem:
         collinear (correlation eigenvalue below ``EIG_RTOL`` of the largest), beyond the kept
         ones: of order eps for truly collinear columns, large when a tiny difference of nearly
         collinear columns is informative (see :func:`_collinear_bound`).
+    conditioning_nats : float
+        The rounding that ill-conditioned (nearly collinear) kept directions add to the three
+        informations beyond ``rounding_nats``: a canonical correlation whose canonical weights
+        (in the variables scaled to unit variance) have squared norms ``a`` and ``b`` moves by
+        up to ``RHO_ROUNDING * (a + b) / 2`` (a perturbation E of the correlation matrix moves it
+        by ``a' E b - rho/2 (a' E a + b' E b)``), which is ``RHO_ROUNDING`` only for well
+        conditioned blocks. Counted, like ``collinear_nats``, by the decomposition of a given
+        covariance.
     rounding_nats : float
         Allowance for rounding in the three informations: each canonical correlation is taken to
         be off by :data:`RHO_ROUNDING`, which moves ``-1/2 log(1 - rho^2)`` by
@@ -93,6 +101,7 @@ class ReducedSystem:
     i_yts: float
     dropped_nats: float
     collinear_nats: float
+    conditioning_nats: float
     rounding_nats: float
     ranks: tuple[int, int, int, int]
     path: str
@@ -142,6 +151,15 @@ class _Whitening:
         if self.w is None:
             return sl.solve_triangular(self.f, cross, lower=True, check_finite=False)
         return self.w.T @ cross
+
+    def weights(self, vectors: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """Map directions in X' (columns of ``vectors``) to their weights on X, each variable
+        scaled to unit variance (``scale``: the standard deviations of X)."""
+        if self.w is None:
+            w = sl.solve_triangular(self.f, vectors, lower=True, trans="T", check_finite=False)
+        else:
+            w = self.w @ vectors
+        return w * scale[:, None]
 
 
 def reduce_covariance(cov: np.ndarray, dims: tuple[int, int, int], *, name: str = "cov") -> ReducedSystem:
@@ -235,13 +253,6 @@ def _canonical(k: np.ndarray, what: str, name: str) -> tuple[np.ndarray, np.ndar
     return u, rho, vt.T
 
 
-def _canonical_correlations(k: np.ndarray, what: str, name: str) -> np.ndarray:
-    """The singular values of a whitened cross-covariance (no vectors); checks rho < 1."""
-    rho = np.linalg.svd(k, compute_uv=False) if k.size else np.zeros(0)
-    _check_finite_information(rho, what, name)
-    return rho
-
-
 def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
     if rho.size and rho[0] > NOT_PSD_RHO:
         raise ValueError(
@@ -279,6 +290,23 @@ def _information_rounding(rho: np.ndarray) -> float:
     return RHO_ROUNDING * float(np.sum(rho / (1 - rho**2)))
 
 
+def _conditioning(
+    white_x: _Whitening, u: np.ndarray, sd_x: np.ndarray, white_y: _Whitening, q: np.ndarray,
+    sd_y: np.ndarray, rho: np.ndarray,
+) -> float:
+    """What ill-conditioning adds, in nats, to the rounding of the information between X and Y
+    whose canonical directions are ``u`` (in X') and ``q`` (in Y') and standard deviations
+    ``sd_x`` and ``sd_y``: ``RHO_ROUNDING * rho / (1 - rho^2)`` times ``(a + b) / 2 - 1`` for
+    canonical weights of squared norms ``a`` and ``b`` (see :class:`ReducedSystem`), where that
+    exceeds 0."""
+    if rho.size == 0:
+        return 0.0
+    a = np.sum(white_x.weights(u, sd_x) ** 2, axis=0)
+    b = np.sum(white_y.weights(q, sd_y) ** 2, axis=0)
+    excess = np.maximum((a + b) / 2 - 1.0, 0.0)
+    return RHO_ROUNDING * float(np.sum(excess * rho / (1 - rho**2)))
+
+
 def _information(rho: np.ndarray) -> float:
     return 0.0 - 0.5 * float(np.sum(np.log1p(-(rho**2))))
 
@@ -299,7 +327,14 @@ def _assemble(
     cov_ty, cov_sy = cov_y[:d_t], cov_y[d_t:]
     u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T", name)
     u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S", name)
-    rho_ts = _canonical_correlations(white_ts.white(cov_y), "(T, S) jointly", name)
+    u_ts, rho_ts, q_ts = _canonical(white_ts.white(cov_y), "(T, S) jointly", name)
+    sd = np.sqrt(np.diag(cov))
+    sd_y, sd_t, sd_s = sd[:d_y], sd[d_y : d_y + d_t], sd[d_y + d_t :]
+    conditioning = (
+        _conditioning(white_t, u_t, sd_t, white_y, q_t, sd_y, rho_t)
+        + _conditioning(white_s, u_s, sd_s, white_y, q_s, sd_y, rho_s)
+        + _conditioning(white_ts, u_ts, sd[d_y:], white_y, q_ts, sd_y, rho_ts)
+    )
     collinear = (
         _collinear_bound(white_t, cov_ty, rho_t)
         + _collinear_bound(white_s, cov_sy, rho_s)
@@ -319,6 +354,7 @@ def _assemble(
         i_yts=_information(rho_ts),
         dropped_nats=dropped,
         collinear_nats=collinear,
+        conditioning_nats=conditioning,
         rounding_nats=sum(_information_rounding(rho) for rho in (rho_t, rho_s, rho_ts)),
         ranks=(white_y.rank, white_t.rank, white_s.rank, white_ts.rank),
         path="cholesky" if white_y.w is None else "eigh",
