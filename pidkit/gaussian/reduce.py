@@ -133,9 +133,10 @@ class _Whitening:
     """One block whitened: X' = w^T X has identity covariance and X = f X' on the block's range.
 
     ``w`` is kept implicit (``w = f^-T``) when ``f`` is a Cholesky factor. ``dropped`` maps X to
-    the directions the eigendecomposition dropped, each divided by the square root of its
-    variance (floored at the rounding level): ``dropped^T Cov(X, Z)`` are their correlations with
-    a whitened Z, which only rounding keeps from 0 when the columns are truly collinear.
+    the directions the eigendecomposition dropped, each divided by the square root of the least
+    variance its rounded eigenvalue allows (floored at the rounding level): ``dropped^T Cov(X, Z)``
+    are their correlations with a whitened Z, which only rounding keeps from 0 when the columns
+    are truly collinear.
     """
 
     f: np.ndarray
@@ -222,7 +223,8 @@ def _eigen_whitening(cov: np.ndarray, what: str, name: str) -> _Whitening:
     largest = max(float(values[-1]), 0.0)
     keep = values > EIG_RTOL * largest
     floor = cov.shape[0] * EPS * largest or 1.0  # 1.0 for an all-zero block: nothing to scale
-    root_dropped = np.sqrt(np.maximum(values[~keep], floor))
+    # eigh may overstate a small eigenvalue by the rounding level: take the least it can be
+    root_dropped = np.sqrt(np.maximum(values[~keep] - floor, floor))
     kept, root = vectors[:, keep], np.sqrt(values[keep])
     return _Whitening(
         f=kept * root * scale[:, None],
