@@ -65,6 +65,12 @@ def test_discretizer_is_a_clusterer_not_a_transformer():
     X = np.random.default_rng(1).normal(size=(40, 3))
     disc = Discretizer(n_components=None, n_clusters=3, normalize=None)
     np.testing.assert_array_equal(disc.fit_predict(X), disc.predict(X))
+    # Code written against the removed transform is told what replaces it (it got only
+    # "'Discretizer' object has no attribute 'transform'").
+    with pytest.raises(AttributeError, match=r"^Discretizer has no transform: .* predict\(X\) instead\.$"):
+        disc.transform(X)
+    with pytest.raises(AttributeError, match=r"^'Discretizer' object has no attribute 'transfrom'$"):
+        disc.transfrom(X)
 
 
 def test_dataframe_columns_are_checked_like_scikit_learn():

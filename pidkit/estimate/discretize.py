@@ -341,6 +341,15 @@ class Discretizer(ClusterMixin, BaseEstimator):
         with threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
 
+    def __getattr__(self, name: str) -> Any:
+        """Only missing attributes get here: ``transform``, removed, says what replaces it."""
+        if name == "transform":
+            raise AttributeError(
+                "Discretizer has no transform: it returned the cluster ids, which is predict(X) "
+                "(a scikit-learn clusterer's transform means distances). Call predict(X) instead."
+            )
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def fit_predict(self, X: Any, y: Any = None, **kwargs: Any) -> np.ndarray:
         """Fit on ``X`` and return its cluster ids (``fit(X).labels_``)."""
         return self.fit(X).labels_
