@@ -12,6 +12,7 @@ import scipy.special as sp
 import pidkit
 from pidkit.gaussian import estimate_from_covariance, information_bias, log_det_bias
 from pidkit.gaussian.examples import ATOMS, degraded, scalar_target
+from pidkit.gaussian.samples import GaussianStatistic
 
 
 def draw(rng, cov, dims, n):
@@ -188,6 +189,22 @@ def test_a_sample_covariance_with_a_constant_target_is_refused():
         "sample_cov gives Y zero variance (its first 1 x 1 block is 0): a constant target carries "
         "no information, so every atom would be 0."
     )
+
+
+def test_a_resample_that_draws_a_single_value_of_y_is_a_replicate_of_zeros():
+    # y rare (2 of 60 samples): about 1 resample in 7 draws neither. Since a constant y is
+    # refused, those replicates raised inside the bootstrap and counted as failed (35 of 200),
+    # which left the zeros out of the intervals; the estimate of such a resample is 0.
+    rng = np.random.default_rng(0)
+    y = np.zeros(60)
+    y[:2] = 1.0
+    t, s = y + rng.standard_normal(60), y + rng.standard_normal(60)
+    result = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=200, random_state=0)
+    boot = result.diagnostics["bootstrap"]
+    assert boot["n_failed"] == 0
+    statistic = GaussianStatistic(np.column_stack([y, t, s]), (1, 1, 1))
+    seed = next(k for k in range(100) if (np.random.default_rng(k).integers(0, 60, 60) >= 2).all())
+    np.testing.assert_array_equal(statistic(np.random.default_rng(seed)), np.zeros(7))
 
 
 def test_bootstrap_intervals_are_reproducible_and_independent_of_n_jobs():

@@ -354,7 +354,8 @@ class GaussianStatistic:
     ``GaussianStatistic(data, dims, ...)(rng)`` draws ``n`` rows of ``data`` with replacement,
     forms their covariance and returns ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` of
     :func:`estimate_from_covariance` with the given settings (NaN when a replicate cannot be
-    estimated: an uncertified solve, or a resample in which a source determines part of Y).
+    estimated: an uncertified solve, or a resample in which a source determines part of Y; 0
+    for a resample that drew a single value of y).
 
     Parameters
     ----------
@@ -386,13 +387,13 @@ class GaussianStatistic:
         """The seven quantities of one resample of the rows (NaN where it could not be estimated)."""
         n = self.data.shape[0]
         rows = rng.integers(0, n, n)
-        with blas_threads(1):
-            cov = np.cov(self.data[rows], rowvar=False)
         try:
-            r = estimate_from_covariance(
-                cov, self.dims, n_samples=n, bias_correction=self.bias_correction, units=self.units,
-                tol=self.tol, strict=True, method=self.method,
-            )
+            with blas_threads(1):
+                cov = np.cov(self.data[rows], rowvar=False)
+                r = _estimate(
+                    cov, self.dims, n, self.bias_correction, self.units, self.tol, True, self.method,
+                    constant_target=True,
+                )
         except (SolverError, ValueError):
             return np.full(len(resampling.QUANTITIES), np.nan)
         return np.array([getattr(r, q) for q in resampling.QUANTITIES])
@@ -430,9 +431,11 @@ def _estimate(
     strict: bool,
     method: str,
     name: str = "sample_cov",
+    constant_target: bool = False,
 ) -> PIDResult:
     """:func:`estimate_from_covariance` after its own checks; ``name`` is what errors call the
-    covariance's source."""
+    covariance's source. A target of zero variance is refused unless ``constant_target`` (a
+    bootstrap resample that drew a single value of y: its estimate is 0, a replicate like any)."""
     c = check_covariance(sample_cov, dims=dims, name=name)
     dims = (int(dims[0]), int(dims[1]), int(dims[2]))
     tol_nats = check_options(method, tol, units, strict)
@@ -441,7 +444,7 @@ def _estimate(
     system = reduce_covariance(c, dims, name=name)
     dof = int(n_samples) - 1
     rank_y, rank_t, rank_s, rank_ts = system.ranks
-    if rank_y == 0:
+    if rank_y == 0 and not constant_target:
         what = (
             "y is constant (every column holds a single value)" if name == SAMPLES
             else f"{name} gives Y zero variance (its first {dims[0]} x {dims[0]} block is 0)"
