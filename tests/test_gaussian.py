@@ -390,6 +390,20 @@ def test_the_collinear_bound_allows_for_the_rounding_of_the_dropped_eigenvalue()
     assert result.gap >= 0.4175
 
 
+def test_an_informative_direction_of_unresolved_variance_has_no_finite_bound():
+    # T = (a, b, 1.3 a + b + 1e-8 (Y + N)): the matrix float64 holds is positive definite, with
+    # I(Y;T) = 1.666 bits (mpmath at 60 digits), all in a direction of variance 4e-18, below
+    # what eigh resolves. Evaluated at the rounding floor the bound said 0.0159 bits for an error
+    # of 1.67 bits; the direction's correlation is far above rounding's, so nothing is bounded.
+    mix = np.array([[1.0, 0, 0, 0, 0], [0, 1, 0, 0, 0], [0, 0.3, 1, 0, 0], [1e-8, 1.3, 1, 1e-8, 0],
+                    [1, 0, 0, 0, 2]])
+    result = pidkit.gaussian_pid(mix @ mix.T, (1, 3, 1), strict=False)
+    assert result.diagnostics["ranks"] == (1, 2, 1, 3) and result.i_yt == 0.0
+    assert result.gap == np.inf and result.status == "failed"  # the truth is 1.6661759956639697 bits
+    assert ("certified gap inf bits exceeds tol 1e-09 bits, of which an unbounded part is information "
+            "that nearly collinear variables may carry") in result.message
+
+
 def test_collinear_columns_of_rounding_level_keep_the_certificate():
     # Exact duplicates leave only rounding in the dropped direction: certified as before.
     rng = np.random.default_rng(5)

@@ -258,8 +258,10 @@ def assemble_result(
             f"{from_nats(tol_nats, units):.3g} {units}"
         )
         if collinear_nats > tol_nats:
+            amount = (f"up to {from_nats(collinear_nats, units):.3g} {units}"
+                      if math.isfinite(collinear_nats) else "an unbounded part")
             message += (
-                f", of which up to {from_nats(collinear_nats, units):.3g} {units} is information "
+                f", of which {amount} is information "
                 "that nearly collinear variables may carry in the direction where they differ, "
                 "which was dropped for its numerically zero variance (below "
                 f"{EIG_RTOL:g} of the largest in its block): pass such variables combined (e.g. "

@@ -40,6 +40,10 @@ DROP_RHO = 1e-8
 EPS = float(np.finfo(float).eps)
 RHO_ROUNDING = 4 * EPS
 """Assumed absolute rounding of each computed canonical correlation."""
+UNRESOLVED_S = 1e-4
+"""A dropped direction whose variance is at the rounding level but whose correlation (computed at
+that level) with the other side exceeds this, far above the ~sqrt(eps) that rounding gives, may
+carry any information: float64 cannot bound it."""
 NOT_PSD_RHO = 1 + 1e-6
 """Canonical correlations above this are no rounding of 1: the matrix is not positive semi-definite."""
 NEGATIVE_RTOL = 1000 * EPS
@@ -136,12 +140,14 @@ class _Whitening:
     the directions the eigendecomposition dropped, each divided by the square root of the least
     variance its rounded eigenvalue allows (floored at the rounding level): ``dropped^T Cov(X, Z)``
     are their correlations with a whitened Z, which only rounding keeps from 0 when the columns
-    are truly collinear.
+    are truly collinear. ``unresolved`` marks the dropped directions whose variance is no larger
+    than the rounding of their eigenvalue (so not known even roughly).
     """
 
     f: np.ndarray
     w: np.ndarray | None = None
     dropped: np.ndarray | None = None
+    unresolved: np.ndarray | None = None
 
     @property
     def rank(self) -> int:
@@ -230,6 +236,7 @@ def _eigen_whitening(cov: np.ndarray, what: str, name: str) -> _Whitening:
         f=kept * root * scale[:, None],
         w=kept / root * inverse[:, None],
         dropped=vectors[:, ~keep] / root_dropped * inverse[:, None],
+        unresolved=values[~keep] <= 2 * floor,
     )
 
 
@@ -279,11 +286,16 @@ def _collinear_bound(whitening: _Whitening, cross: np.ndarray, rho: np.ndarray) 
     = -1/2 sum log(1 - s_i^2 / (1 - rho_max^2)) at most, with s_i the singular values of
     Cov(D, Z') (D at unit variance) and 1 - rho_max^2 the smallest eigenvalue of Cov(Z'|X').
     Collinear columns give s of order sqrt(eps); columns whose tiny difference is informative
-    give s of order 1 (infinite when the bound reaches a canonical correlation of 1).
+    give s of order 1 (infinite when the bound reaches a canonical correlation of 1). So is a
+    direction of unresolved variance that correlates above :data:`UNRESOLVED_S` at the rounding
+    level: its true variance, and so its correlation, may be anything smaller.
     """
     if whitening.dropped is None or whitening.dropped.shape[1] == 0 or cross.size == 0:
         return 0.0
-    s = np.linalg.svd(whitening.dropped.T @ cross, compute_uv=False)
+    correlations = whitening.dropped.T @ cross
+    if np.any(np.abs(correlations[whitening.unresolved]) > UNRESOLVED_S):
+        return float("inf")
+    s = np.linalg.svd(correlations, compute_uv=False)
     ratio = s**2 / (1.0 - (float(rho[0]) ** 2 if rho.size else 0.0))
     return float("inf") if ratio.max() >= 1.0 else -0.5 * float(np.sum(np.log1p(-ratio)))
 
