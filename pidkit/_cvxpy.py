@@ -6,6 +6,7 @@ solvers in order and keep the reasons the earlier ones failed for the result's m
 
 from __future__ import annotations
 
+import threading
 import time
 import warnings
 from collections.abc import Mapping, Sequence
@@ -13,6 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = ["Attempt", "solve_first"]
+
+_SILENCING = threading.Lock()
+"""Held while cvxpy's warnings are silenced: ``warnings.catch_warnings`` swaps the process's one
+list of filters, so two threads inside it at once can leave an "ignore everything" filter behind
+(every later warning of the process, pidkit's own included, then went unseen)."""
 
 
 @dataclass(frozen=True)
@@ -33,14 +39,14 @@ def solve_first(
 ) -> Attempt:
     """Solve ``problem`` with each of ``solvers`` in turn (``options[name]`` passed to it) until
     one ends optimal or optimal_inaccurate with a value for ``variable``; cvxpy's warnings are
-    silenced (the status says what they would)."""
+    silenced (the status says what they would), one thread at a time."""
     import cvxpy as cp  # on first use: importing cvxpy costs most of a second
 
     failures: list[str] = []
     for name in solvers:
         started = time.perf_counter()
         try:
-            with warnings.catch_warnings():
+            with _SILENCING, warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 problem.solve(solver=name, **options.get(name, {}))
         except (cp.error.SolverError, ValueError, ArithmeticError) as exc:

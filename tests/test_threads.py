@@ -8,6 +8,7 @@ reference returned other joints' answers (0.65 bits off) or a TypeError.
 
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -39,3 +40,15 @@ def test_gaussian_cvxpy_reference_from_threads_matches_serial():
         return r.red, r.uni_t, r.syn
 
     np.testing.assert_array_equal(_in_threads(solve, covs), [solve(c) for c in covs])
+
+
+def test_threads_leave_the_warning_filters_as_they_were():
+    # cvxpy's warnings are silenced with warnings.catch_warnings, which swaps the process's one
+    # list of filters: from four threads an "ignore everything" filter stayed behind, and every
+    # later warning of the process (pidkit's own included) went unseen.
+    rng = np.random.default_rng(0)
+    ps = [*rng.dirichlet(np.ones(27), size=50).reshape(50, 3, 3, 3),
+          *rng.dirichlet(np.ones(8), size=50).reshape(50, 2, 2, 2)]
+    before = list(warnings.filters)
+    _in_threads(lambda p: pidkit.bertschinger(p, method="cvxpy").syn, ps[::2] + ps[1::2])
+    assert warnings.filters == before
