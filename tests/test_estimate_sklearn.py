@@ -83,8 +83,8 @@ def test_dataframe_columns_are_checked_like_scikit_learn():
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         assert (disc.predict(X[list("dcba")].to_numpy()) != disc.labels_).any()
     expected = (r"^The feature names should match those that were passed during fit: X has the same "
-                r"columns in another order\. Select the fitted columns in the fitted order: "
-                r"X\[fitted\.feature_names_in_\]\.$")
+                r"columns in another order\. Select the columns the Discretizer was fitted on, in that "
+                r"order: X\[discretizer\.feature_names_in_\], discretizer being the fitted Discretizer\.$")
     with pytest.raises(ValueError, match=expected):
         disc.predict(X[list("dcba")])
     with pytest.raises(ValueError, match=r"X has columns not seen at fit \['z'\] and none of the fitted "
@@ -98,7 +98,7 @@ def test_dataframe_columns_are_checked_like_scikit_learn():
     y = np.arange(300) % 3
     first = pid_from_representations(y, X, X, n_clusters=3)
     with pytest.raises(ValueError, match=r"t_features has the same columns in another order.*"
-                                         r"t_features\[fitted\.feature_names_in_\]"):
+                                         r"t_features\[discretizer\.feature_names_in_\]"):
         pid_from_representations(y, X[list("dcba")], X, discretizers=first.discretizers)
     gaussian = pid_from_representations(y, X, X, estimator="gaussian", n_components=2)
     with pytest.raises(ValueError, match=r"s_features has the same columns in another order"):

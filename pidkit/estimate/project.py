@@ -153,7 +153,8 @@ def check_feature_names(estimator: Any, names: np.ndarray | None, name: str, *, 
             what = " and ".join(shown)
         raise ValueError(
             f"The feature names should match those that were passed during fit: {name} has {what}. "
-            f"Select the fitted columns in the fitted order: {name}[fitted.feature_names_in_]."
+            f"Select the columns the {kind} was fitted on, in that order: "
+            f"{name}[{kind.lower()}.feature_names_in_], {kind.lower()} being the fitted {kind}."
         )
 
 
