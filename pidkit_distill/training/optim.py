@@ -37,10 +37,11 @@ def make_scheduler(optimizer: torch.optim.Optimizer, config: TrainConfig, group:
     decay the lr before the first epoch): its earliest epoch is 1, as for ``milestone_unit='epoch'``.
 
     ``paper``: every group is multiplied by ``gamma`` at each milestone. ``kd-rid-effective``
-    (KD-RID-NOTES §1.4): the student group starts at lr**2 (LambdaLR multiplies the base lr by
-    the lambda's return value) and decays at the milestones only for single-group methods (the
-    authors' automatically optimised BAS/VID); with several groups (their manually optimised RID,
-    TED) no scheduler is ever stepped, so every group keeps its initial lr.
+    (what the authors' code applied): the student group starts at lr**2 (its LambdaLR
+    multiplies the base lr by the lambda's return value) and decays at the milestones only for
+    single-group methods (the authors' automatically optimised BAS/VID); with several groups
+    (their manually optimised RID, TED) no scheduler is ever stepped, so every group keeps its
+    initial lr.
     """
     o = config.optim
     if o.milestone_unit == "fraction":

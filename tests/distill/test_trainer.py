@@ -140,7 +140,7 @@ def test_schedules():
 
     assert lrs(cfg, "student", 1) == pytest.approx([0.05, 0.05, 0.01, 0.01, 0.002, 0.002])
     eff = apply_overrides(cfg, ["optim.schedule=kd-rid-effective"])
-    # KD-RID-NOTES §1.4: LambdaLR multiplies the base lr by the lambda's value (0.05 * 0.05)
+    # kd-rid's LambdaLR multiplies the base lr by the lambda's value (0.05 * 0.05)
     assert lrs(eff, "student", 1) == pytest.approx([0.0025, 0.0025, 5e-4, 5e-4, 1e-4, 1e-4])
     # manual optimisation (several groups): the scheduler is never stepped
     assert lrs(eff, "student", 2) == pytest.approx([0.0025] * 6)
