@@ -8,6 +8,7 @@ import sys
 import types
 
 import numpy as np
+import pytest
 import tqdm.auto  # noqa: F401  (chosen now, outside the stand-in kernel: the plain text bar)
 
 import pidkit
@@ -45,3 +46,27 @@ def test_bertschinger_batch_shows_its_bar_in_a_notebook(monkeypatch):
     stderr = _notebook(monkeypatch, kernel=False)
     pidkit.bertschinger_batch(ps)
     assert stderr.getvalue() == ""
+
+
+def test_a_real_kernel_without_ipywidgets_shows_the_bar_without_tqdms_warning():
+    # In a Jupyter kernel without ipywidgets (pidkit does not need it), the first bar began with
+    # "TqdmWarning: IProgress not found. Please update jupyter and ipywidgets. See https://..."
+    # from tqdm.auto, above a text bar that works; check_theorem_4_1 warned so even with
+    # progress=False. The text bar is chosen there instead.
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    code = (
+        "import sys\n"
+        "sys.modules['ipywidgets'] = None  # as where it is not installed\n"
+        "import numpy as np, pidkit\n"
+        "pidkit.check_theorem_4_1(n=1, progress=False)\n"
+        "ps = np.random.default_rng(0).dirichlet(np.ones(8), size=101).reshape(101, 2, 2, 2)\n"
+        "len(pidkit.bertschinger_batch(ps))"
+    )
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+    outputs = notebook.cells[0].outputs
+    stderr = "".join(o["text"] for o in outputs if o.get("name") == "stderr")
+    assert "101/101" in stderr and "Warning" not in stderr, stderr
+    assert [o["data"]["text/plain"] for o in outputs if o["output_type"] == "execute_result"] == ["101"]

@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._errors import SolverError
-from .._progress import watched
+from .._progress import bar_class, watched
 from .._result import PIDResult
 from .._settings import check_n_jobs
 from .._validate import check_joint
@@ -248,6 +248,4 @@ def _collect(chunks: Iterable[list[PIDResult]], total: int, show: bool) -> list[
 def _bar(total: int, show: bool):
     if not show:
         return None
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc="bertschinger", unit="joint")
+    return bar_class()(total=total, desc="bertschinger", unit="joint")

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._progress import watched
+from .._progress import bar_class, watched
 from .._units import check_units, from_nats
 from .._validate import check_flag, check_tol
 from ..redundancy import redundancy
@@ -84,10 +84,9 @@ def check_theorem_4_1(
     units = check_units(units)
     tol = check_tol(tol)
     show = watched() if progress is None else check_flag(progress, name="progress")
-    from tqdm.auto import tqdm  # on first use, as in bertschinger_batch
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
-    joints_shown = tqdm(ps, desc="theorem 4.1", unit="joint", disable=not show)
+    joints_shown = bar_class()(ps, desc="theorem 4.1", unit="joint", disable=not show)
     values = np.array([[redundancy(p, measure=m) for m in measures] for p in joints_shown])
     col = {m: i for i, m in enumerate(measures)}
     links = list(itertools.pairwise(CHAIN))
