@@ -1,7 +1,8 @@
 """The command line shared by the benchmarks: one parser, checked numbers, progress, a quiet end.
 
 Every benchmark builds its parser with :func:`parser` (``prog`` is ``python -m benchmarks.NAME``,
-errors are one line on stderr with exit status 2, ``--quick`` runs its smallest settings), reads
+errors are one line on stderr with exit status 2, options are taken only whole, as by the pidkit
+command, ``--quick`` runs its smallest settings), reads
 its arguments with :func:`parse_args`, shows progress with :func:`progress` (on stderr, so that
 stdout holds only the tables) and runs under :func:`run`, which turns Ctrl-C into one line and
 exit status 130 and a closed output (``| head``) into exit status 141, without a traceback.
@@ -20,7 +21,7 @@ from typing import NoReturn, TypeVar
 
 from tqdm import tqdm
 
-from pidkit.cli import OneLineArgumentParser, end_closed_output
+from pidkit.cli import StrictArgumentParser, end_closed_output
 
 T = TypeVar("T")
 
@@ -49,7 +50,9 @@ def parser(
     Returns
     -------
     argparse.ArgumentParser
-        Errors print one line on stderr and exit with status 2.
+        A :class:`pidkit.cli.StrictArgumentParser`: errors print one line on stderr and exit
+        with status 2; an option is taken only whole (``--repeat`` is no ``--repeats``), and a
+        misspelt one is answered with the closest.
 
     Examples
     --------
@@ -59,7 +62,7 @@ def parser(
     'python -m benchmarks.demo'
     """
     prog = f"python -m benchmarks.{name}"
-    new = OneLineArgumentParser(
+    new = StrictArgumentParser(
         prog=prog,
         description=doc.strip().split("\n\n")[0].replace("``", ""),  # plain text, not reST
         epilog=f"The default run takes {duration}; '{prog} --quick' checks that it works. The tables "

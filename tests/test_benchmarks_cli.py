@@ -138,3 +138,23 @@ def test_a_failing_baseline_batch_is_a_note_not_an_eoferror():
     assert bench._in_child(_older_checkout_batch) == (
         "failed (AttributeError: module 'pidkit' has no attribute 'bertschinger_batch')")
     assert bench._in_child(_killed_batch) == "failed (exit code 9)"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        # The benchmarks took abbreviations ('--repeat 1' ran as '--repeats 1') and named no option
+        # for a misspelt one, unlike the pidkit and pidkit-distill commands.
+        (["--repeat", "1"], "unrecognized arguments: --repeat 1. Did you mean '--repeats'?"),
+        (["--quik"], "unrecognized arguments: --quik. Did you mean '--quick'?"),
+    ],
+)
+def test_options_are_taken_whole_and_a_misspelt_one_is_named(argv, message, capsys):
+    from benchmarks import redundancy
+
+    with pytest.raises(SystemExit) as exit_:
+        redundancy.main(argv)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        f"python -m benchmarks.redundancy: error: {message} See 'python -m benchmarks.redundancy --help'\n"
+    )
