@@ -8,7 +8,6 @@ then :func:`~pidkit_distill.training.loop.fit`.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +79,7 @@ def train(config: TrainConfig) -> RunSummary:
     checked = check_config(config)
     runtime = init_runtime(config)
     try:
-        with run_folder_lock(checked.run_dir) if runtime.is_main else nullcontext():
+        with run_folder_lock(checked.run_dir, runtime):
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)

@@ -27,8 +27,9 @@ from filelock import FileLock, Timeout
 
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.training.checkpoint import atomic_write
+from pidkit_distill.training.runtime import Runtime, from_main
 
-__all__ = ["LOCK_FILE", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",
+__all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",
            "run_dir_of", "run_folder_lock"]
 
 LOCK_FILE = ".lock"
@@ -90,17 +91,28 @@ class RunFolderBusy(ValueError):
     """Another process is writing the run folder: it holds the folder's lock."""
 
 
+POLL_S = 1.0  # how often a process waiting for a run folder tries its lock again
+
+
 @contextmanager
-def run_folder_lock(run_dir: Path, *, waiting: str | None = None) -> Iterator[None]:
+def run_folder_lock(run_dir: Path, runtime: Runtime | None = None, *,
+                    waiting: str | None = None) -> Iterator[None]:
     """Hold the run folder's lock, ``RUN_DIR/.lock``, while the block runs (creating the folder).
 
     The lock is the operating system's file lock (``filelock``), so a process that ends in any
     way, ``kill -9`` included, releases it; the file stays and means nothing by itself.
 
+    Under DDP every process of the run enters the block: rank 0 takes the lock and tells the
+    others whether it holds it (:func:`~pidkit_distill.training.runtime.from_main`), so that
+    they raise with it, or wait with it in collective steps of :data:`POLL_S` seconds, which
+    never reach the process group's timeout however long another run holds the folder.
+
     Parameters
     ----------
     run_dir : Path
         The run folder.
+    runtime : Runtime, optional
+        The run's processes (``None``: this process alone).
     waiting : str, optional
         ``None``: raise :class:`RunFolderBusy` when another process holds the lock. A message:
         print it and wait for the lock (a teacher trained by another process, to be reused).
@@ -108,7 +120,7 @@ def run_folder_lock(run_dir: Path, *, waiting: str | None = None) -> Iterator[No
     Raises
     ------
     RunFolderBusy
-        Another process holds the lock and ``waiting`` is ``None``.
+        Another process holds the lock and ``waiting`` is ``None`` (in every process of the run).
 
     Examples
     --------
@@ -124,23 +136,39 @@ run.name or run.out_dir
     >>> check_not_busy(run_dir)  # released
     """
     run_dir = Path(run_dir)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(run_dir / LOCK_FILE))
-    try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        if waiting is None:
-            raise RunFolderBusy(
-                f"run folder {str(run_dir)!r} is being written by another process (which holds "
-                f"{run_dir / LOCK_FILE}); wait for that run to end, or choose another run.name "
-                "or run.out_dir"
-            ) from None
+    main = runtime is None or runtime.is_main
+    lock = FileLock(str(run_dir / LOCK_FILE)) if main else None
+    if lock is not None:
+        run_dir.mkdir(parents=True, exist_ok=True)
+    held = _take(lock, 0.0, runtime)
+    if not held and waiting is None:
+        raise RunFolderBusy(
+            f"run folder {str(run_dir)!r} is being written by another process (which holds "
+            f"{run_dir / LOCK_FILE}); wait for that run to end, or choose another run.name "
+            "or run.out_dir"
+        )
+    if not held and main:
         print(waiting, flush=True)
-        lock.acquire()
+    while not held:
+        held = _take(lock, POLL_S, runtime)
     try:
         yield
     finally:
-        lock.release()
+        if lock is not None:
+            lock.release()
+
+
+def _take(lock: FileLock | None, timeout: float, runtime: Runtime | None) -> bool:
+    """Whether rank 0 got ``lock`` (``None`` on the other ranks) within ``timeout`` seconds,
+    as every process of ``runtime`` learns it."""
+    got = False
+    if lock is not None:
+        try:
+            lock.acquire(timeout=timeout)
+            got = True
+        except Timeout:
+            pass
+    return got if runtime is None else from_main(runtime, got)
 
 
 def check_not_busy(run_dir: Path) -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "Runtime",
     "autocast",
     "close_runtime",
+    "from_main",
     "init_runtime",
     "rank_from_env",
     "seed_everything",
@@ -118,6 +119,20 @@ def wait_for_all(runtime: Runtime) -> None:
     """
     if runtime.distributed and dist.is_initialized():
         dist.barrier()
+
+
+def from_main(runtime: Runtime, value: bool) -> bool:
+    """Rank 0's ``value``, in every process (``value`` itself in one process).
+
+    A collective call: every process of the run must make it. It lets the processes take one
+    decision that only rank 0 can make (whether it holds the run folder's lock), so that none
+    waits for a peer that has gone another way.
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return value
+    flag = torch.tensor([int(value)], device=runtime.device)
+    dist.broadcast(flag, src=0)
+    return bool(flag.item())
 
 
 def seed_everything(seed: int) -> None:

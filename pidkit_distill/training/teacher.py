@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +32,7 @@ from pidkit_distill.training.checkpoint import atomic_save, safe_load
 from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
-from pidkit_distill.training.runtime import Runtime
+from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = [
     "TEACHER_KEYS",
@@ -321,15 +320,13 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     path = run_dir / "teacher.pt"
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
                f"settings: {path}")
-    if path.is_file():
+    if from_main(runtime, path.is_file()):  # every process takes rank 0's way
         if runtime.is_main:
             print(reusing, flush=True)
         return path
     waiting = f"waiting for another process that is training the same teacher in {run_dir}"
-    with run_folder_lock(run_dir, waiting=waiting) if runtime.is_main else nullcontext():
-        if runtime.distributed:  # every process decides once rank 0 holds the lock
-            dist.barrier()
-        if path.is_file():  # the process waited for has trained it
+    with run_folder_lock(run_dir, runtime, waiting=waiting):
+        if from_main(runtime, path.is_file()):  # the process waited for has trained it
             if runtime.is_main:
                 print(reusing, flush=True)
             return path

@@ -4,12 +4,19 @@ and a second process that needs a teacher being trained waits for it and reuses 
 from __future__ import annotations
 
 import json
+import queue
+import subprocess
+import sys
+import textwrap
 import threading
+import time
+from pathlib import Path
 
 import pytest
-from tiny_runs import tiny
+from tiny_runs import command_env, tiny
 
 from pidkit_distill.training import check_config, checks, loop, teacher, train, train_teacher
+from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 
 WAIT_S = 120
 
@@ -95,3 +102,69 @@ def test_a_teacher_being_trained_is_waited_for_and_reused(tmp_path, monkeypatch,
            f"{paths['first']}" in out
     records = (paths["first"].parent / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in records] == [1, 2]
+
+
+# --- under torchrun: every process learns what rank 0 found -------------------------------
+# Only rank 0 takes the lock. A rank-0 lock that failed left the other ranks training on
+# until their first collective call timed out; a rank 0 waiting for a teacher being trained
+# elsewhere left them in a barrier that timed out after the process group's timeout (30 min
+# for gloo, 10 for NCCL: shorter than training a real teacher), which killed the run.
+
+GROUP_TIMEOUT_S = 6
+
+DDP_SCRIPT = textwrap.dedent("""
+    import datetime, os, sys
+    sys.path.insert(0, {tests!r})
+    import torch.distributed as dist
+    from tiny_runs import tiny
+    from pidkit_distill.training import checks, train
+    from pidkit_distill.training.rundir import RunFolderBusy
+    dist.init_process_group("gloo", timeout=datetime.timedelta(seconds={timeout}))
+    rank = os.environ["RANK"]
+    checks.check_not_busy = lambda run_dir: None  # as if both commands passed it together
+    try:
+        train(tiny({out!r}, "run.epochs=1", "run.name=busy"))
+    except RunFolderBusy as err:
+        print(f"rank {{rank}}: busy: {{err}}", flush=True)
+    summary = train(tiny({out!r}, "run.epochs=1", "run.name=student", "teacher.source=trained",
+                         "teacher.epochs=1"))
+    print(f"rank {{rank}}: trained {{summary.epochs_done}}", flush=True)
+    dist.barrier()
+    dist.destroy_process_group()
+""")
+
+
+def test_under_ddp_every_process_refuses_a_busy_folder_and_waits_for_a_teacher(tmp_path):
+    script = tmp_path / "ddp_lock.py"
+    script.write_text(DDP_SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path),
+                                        timeout=GROUP_TIMEOUT_S))
+    student = tiny(tmp_path, "run.epochs=1", "run.name=student", "teacher.source=trained",
+                   "teacher.epochs=1")
+    teacher_dir = run_dir_of(teacher.teacher_run_config(student))
+    env = {**command_env(), "OMP_NUM_THREADS": "1"}
+    lines: queue.Queue[str] = queue.Queue()
+    with run_folder_lock(tmp_path / "busy"), run_folder_lock(teacher_dir):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+             str(script)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],
+                         daemon=True).start()
+        seen = []
+        try:
+            while not any(line.startswith("waiting for another process") for line in seen):
+                seen.append(lines.get(timeout=WAIT_S))
+            # held beyond the group's timeout: the ranks must not be in a collective meanwhile
+            time.sleep(GROUP_TIMEOUT_S + 2)
+        except BaseException:
+            proc.kill()
+            raise
+    assert proc.wait(WAIT_S) == 0, "".join([*seen, *lines.queue])[-3000:]
+    out = "".join([*seen, *lines.queue])
+    busy = (f"busy: run folder '{tmp_path / 'busy'}' is being written by another process "
+            f"(which holds {tmp_path / 'busy' / '.lock'})")
+    for rank in (0, 1):
+        assert f"rank {rank}: {busy}" in out, out[-3000:]
+        assert f"rank {rank}: trained 1" in out, out[-3000:]
+    assert f"waiting for another process that is training the same teacher in {teacher_dir}" \
+        in out
+    assert (teacher_dir / "teacher.pt").is_file()  # trained once the folder was free
