@@ -283,6 +283,7 @@ def _run(args: argparse.Namespace) -> int:
         print(methods_table(parameters=True))
         return 0
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
+    from pidkit_distill.training.rundir import RunFolderBusy
 
     if args.command == "demo":
         from pidkit_distill.demo import run_demo
@@ -296,7 +297,10 @@ def _run(args: argparse.Namespace) -> int:
             _check_teacher_options(args)
         config = config_from_args(args)
         check_config(config, teacher_only=args.command == "train-teacher")
-    with _failing("training failed", 1, TrainingError, ValueError, OSError):
+    # a run that started with another on its folder stops at the folder's lock, before any
+    # work: the same one-line error as check_config's
+    with _failing("training failed", 1, TrainingError, ValueError, OSError), \
+            _failing("error: run.out_dir", 2, RunFolderBusy):
         if args.command == "train-teacher":
             path = train_teacher(config)
         else:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from tiny_runs import command_env, tiny
+from tiny_runs import TINY, command_env, tiny
 
 from pidkit_distill.training import check_config, checks, loop, teacher, train, train_teacher
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
@@ -168,3 +168,21 @@ def test_under_ddp_every_process_refuses_a_busy_folder_and_waits_for_a_teacher(t
     assert f"waiting for another process that is training the same teacher in {teacher_dir}" \
         in out
     assert (teacher_dir / "teacher.pt").is_file()  # trained once the folder was free
+
+
+def test_the_command_that_comes_second_at_the_lock_is_the_same_one_line_exit_2(
+        tmp_path, monkeypatch, capsys):
+    # two commands started together both pass check_config; the second then stopped at the
+    # lock with 'training failed: run folder ...' and exit 1, though nothing had been trained
+    from pidkit_distill.cli import main
+
+    monkeypatch.setattr(checks, "check_not_busy", lambda run_dir: None)
+    argv = ["train", *[arg for item in TINY for arg in ("--set", item)],
+            "--out-dir", str(tmp_path), "--run.name", "r", "--epochs", "1"]
+    with run_folder_lock(tmp_path / "r"):
+        assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (f"pidkit-distill train: error: run.out_dir: run folder '{tmp_path / 'r'}' is "
+                   f"being written by another process (which holds {tmp_path / 'r' / '.lock'}); "
+                   "wait for that run to end, or choose another run.name or run.out_dir\n")
+    assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock"]  # nothing written
