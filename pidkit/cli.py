@@ -70,10 +70,12 @@ class StrictArgumentParser(OneLineArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
+        self._given: list[str] = []  # the arguments being parsed
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
+        self._given = list(sys.argv[1:] if args is None else args)
         parsed, extras = super().parse_known_args(args, namespace)
         if not hasattr(parsed, _PARSED_BY):  # a subcommand's parser returns before its parent's
             setattr(parsed, _PARSED_BY, (self, list(extras)))
@@ -86,16 +88,28 @@ class StrictArgumentParser(OneLineArgumentParser):
         inner, inner_extras = vars(parsed).pop(_PARSED_BY)
         if extras:
             parser = inner if inner_extras == extras else self
-            known = [o for action in parser._actions for o in action.option_strings]
-            options = [e.split("=", 1)[0] for e in extras if e.startswith("-")]
-            hint = did_you_mean(options[0], known) if options else ""
-            parser.error(f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else ""))
+            parser.error(parser._unrecognized(extras))
         return parsed
+
+    def _unrecognized(self, extras: list[str]) -> str:
+        """The error for arguments this parser did not recognize, naming the option closest to
+        the first unknown one."""
+        options = [e.split("=", 1)[0] for e in extras if e.startswith("-")]
+        hint = did_you_mean(options[0], list(self._option_string_actions)) if options else ""
+        return f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else "")
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         try:
             super()._check_value(action, value)
         except argparse.ArgumentError as exc:
+            # A positional's bad value after an unknown option ('check --se 3') is most likely
+            # that option's value: the unknown option is the error to report.
+            given = self._given
+            before = given[: given.index(value)] if not action.option_strings and value in given else []
+            unknown = [a for a in before if a.startswith("-") and a.split("=", 1)[0] not in
+                       self._option_string_actions and not self._negative_number_matcher.match(a)]
+            if unknown:
+                raise argparse.ArgumentError(None, self._unrecognized(unknown)) from None
             hint = did_you_mean(value, [str(c) for c in action.choices]) if isinstance(value, str) else ""
             if not hint:
                 raise

@@ -163,6 +163,15 @@ def test_argument_errors_are_one_line(capsys, argv, match):
         (["check", "theorem-3.2", "--seed", "-1"],
          r"argument --seed: expected an integer from 0 to 2\*\*32 - 1"),
         (["nosuch"], r"argument command: invalid choice: 'nosuch'"),
+        # A misspelt option before its value blamed the value, taken as the check: "argument
+        # which: invalid choice: '3' (choose from 'all', ...)" ('--se 3' meant --seed 3 before
+        # abbreviations were refused).
+        (["check", "--se", "3"], r"^pidkit check: error: unrecognized arguments: --se\. Did you mean "
+                                 r"'--seed'\? See 'pidkit check --help'$"),
+        (["check", "--flp=0.2", "0.5", "theorem-3.1"],
+         r"^pidkit check: error: unrecognized arguments: --flp=0\.2\. Did you mean '--flip'\? See"),
+        (["--quiet", "decompse"], r"^pidkit: error: unrecognized arguments: --quiet; see 'pidkit --help'$"),
+        (["check", "--n", "3", "-5"], r"argument which: invalid choice: '-5'"),  # a number, no option
     ],
 )
 def test_argparse_errors_are_one_line_too(capsys, argv, match):
