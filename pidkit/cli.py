@@ -37,25 +37,17 @@ class UsageError(Exception):
     """A mistake in the command line or its input files: reported in one line, exit status 2."""
 
 
-class OneLineArgumentParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose errors are one line on stderr (exit status 2) that point to
-    the command's ``--help``, instead of the usage followed by the error. Its subcommands'
-    parsers are of this class too."""
-
-    def error(self, message: str) -> NoReturn:
-        see = " See" if message.endswith("?") else "; see"  # after a suggestion, a new sentence
-        self.exit(2, f"{self.prog}: error: {message}{see} '{self.prog} --help'\n")
-
-
 _PARSED_BY = "_pidkit_parsed_by"
 """The namespace attribute holding the innermost parser and the arguments it did not recognize."""
 
 
-class StrictArgumentParser(OneLineArgumentParser):
-    """A :class:`OneLineArgumentParser` that takes no abbreviation of an option (``--jso`` is an
-    error, not ``--json``), suggests the closest option, command or choice for a misspelt one,
-    and reports arguments a subcommand did not recognize as that subcommand's error, pointing to
-    its ``--help``. Its subcommands' parsers are of this class too.
+class StrictArgumentParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` whose errors are one line on stderr (exit status 2) that point to
+    the command's ``--help``, instead of the usage followed by the error; that takes no
+    abbreviation of an option (``--jso`` is an error, not ``--json``), suggests the closest
+    option, command or choice for a misspelt one, and reports arguments a subcommand did not
+    recognize as that subcommand's error. Its subcommands' parsers are of this class too. Used
+    by the pidkit and pidkit-distill commands and the benchmarks.
 
     Examples
     --------
@@ -71,6 +63,10 @@ class StrictArgumentParser(OneLineArgumentParser):
         kwargs.setdefault("allow_abbrev", False)
         super().__init__(*args, **kwargs)
         self._given: list[str] = []  # the arguments being parsed
+
+    def error(self, message: str) -> NoReturn:
+        see = " See" if message.endswith("?") else "; see"  # after a suggestion, a new sentence
+        self.exit(2, f"{self.prog}: error: {message}{see} '{self.prog} --help'\n")
 
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
