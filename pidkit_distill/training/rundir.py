@@ -16,8 +16,10 @@ the ``config.json`` of one beside the ``summary.json`` of the other.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +35,9 @@ __all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy"
            "run_dir_of", "run_folder_lock"]
 
 LOCK_FILE = ".lock"
+# errno of a lock refused by a file system that cannot lock files (ENOSYS: filelock falls
+# back to a lock of its own)
+_CANNOT_LOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
 
 
 def run_dir_of(config: TrainConfig) -> Path:
@@ -142,11 +147,7 @@ run.name or run.out_dir
         run_dir.mkdir(parents=True, exist_ok=True)
     held = _take(lock, 0.0, runtime)
     if not held and waiting is None:
-        raise RunFolderBusy(
-            f"run folder {str(run_dir)!r} is being written by another process (which holds "
-            f"{run_dir / LOCK_FILE}); wait for that run to end, or choose another run.name "
-            "or run.out_dir"
-        )
+        raise _busy(run_dir)
     if not held and main:
         print(waiting, flush=True)
     while not held:
@@ -154,29 +155,63 @@ run.name or run.out_dir
     try:
         yield
     finally:
-        if lock is not None:
+        if lock is not None and lock.is_locked:
             lock.release()
 
 
 def _take(lock: FileLock | None, timeout: float, runtime: Runtime | None) -> bool:
     """Whether rank 0 got ``lock`` (``None`` on the other ranks) within ``timeout`` seconds,
-    as every process of ``runtime`` learns it."""
+    as every process of ``runtime`` learns it; on a file system that cannot lock files, with
+    a warning, the folder is taken unlocked."""
     got = False
     if lock is not None:
-        try:
-            lock.acquire(timeout=timeout)
-            got = True
-        except Timeout:
-            pass
+        got = _try_lock(lock, timeout) is not False
     return got if runtime is None else from_main(runtime, got)
+
+
+def _try_lock(lock: FileLock, timeout: float, *, warn: bool = True) -> bool | None:
+    """``lock`` acquired within ``timeout`` seconds: ``True``, ``False`` (another process holds
+    it) or ``None``, with a warning if ``warn`` (the file system cannot lock files: ``ENOLCK``, e.g. NFS
+    mounted without its lock service, or ``EOPNOTSUPP``; before run folders were locked, runs
+    on them worked, and they still do)."""
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        return False
+    except OSError as err:
+        if err.errno not in _CANNOT_LOCK:
+            raise
+        if not warn:
+            return None
+        folder = Path(lock.lock_file).parent
+        warnings.warn(f"run folder {str(folder)!r} is not locked: its file system cannot lock "
+                      f"files ({err.strerror}), so nothing stops another command from writing "
+                      "it at the same time", RuntimeWarning, stacklevel=2)
+        return None
+    return True
+
+
+def _busy(run_dir: Path) -> RunFolderBusy:
+    return RunFolderBusy(
+        f"run folder {str(run_dir)!r} is being written by another process (which holds "
+        f"{run_dir / LOCK_FILE}); wait for that run to end, or choose another run.name or "
+        "run.out_dir"
+    )
 
 
 def check_not_busy(run_dir: Path) -> None:
     """Raise :class:`RunFolderBusy` if another process is writing ``run_dir`` now; a folder
-    that does not exist yet, or has no lock file, is not created or touched."""
-    if (Path(run_dir) / LOCK_FILE).is_file():
-        with run_folder_lock(run_dir):
-            pass
+    that does not exist yet, or has no lock file, is not created or touched (nor is one on a
+    file system that cannot lock files: :func:`run_folder_lock` says so)."""
+    run_dir = Path(run_dir)
+    if not (run_dir / LOCK_FILE).is_file():
+        return
+    lock = FileLock(str(run_dir / LOCK_FILE))
+    got = _try_lock(lock, 0.0, warn=False)  # the run's own lock warns
+    if got:
+        lock.release()
+    elif got is False:
+        raise _busy(run_dir)
 
 
 class RunFolder:

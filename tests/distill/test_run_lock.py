@@ -3,7 +3,9 @@ and a second process that needs a teacher being trained waits for it and reuses 
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import queue
 import subprocess
 import sys
@@ -13,9 +15,18 @@ import time
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from tiny_runs import TINY, command_env, tiny
 
-from pidkit_distill.training import check_config, checks, loop, teacher, train, train_teacher
+from pidkit_distill.training import (
+    check_config,
+    checks,
+    loop,
+    rundir,
+    teacher,
+    train,
+    train_teacher,
+)
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 
 WAIT_S = 120
@@ -191,3 +202,30 @@ def test_the_command_that_comes_second_at_the_lock_is_the_same_one_line_exit_2(
                    f"being written by another process (which holds {tmp_path / 'r' / '.lock'}); "
                    "wait for that run to end, or choose another run.name or run.out_dir\n")
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock"]  # nothing written
+
+
+class _NoLocks(FileLock):
+    """A lock on a file system that cannot lock files (NFS mounted without its lock service)."""
+
+    def acquire(self, *args, **kwargs):
+        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK), self.lock_file)
+
+
+def test_a_file_system_that_cannot_lock_files_still_trains_with_a_warning(
+        tmp_path, monkeypatch, capsys):
+    # runs there worked before run folders were locked; then every one failed:
+    # 'training failed: [Errno 37] No locks available', and a resume 'error: run.out_dir: ...'
+    from pidkit_distill.cli import main
+
+    monkeypatch.setattr(rundir, "FileLock", _NoLocks)
+    argv = ["train", *[arg for item in TINY for arg in ("--set", item)],
+            "--out-dir", str(tmp_path), "--run.name", "r", "--epochs", "2"]
+    warning = (f"pidkit-distill train: warning: run folder '{tmp_path / 'r'}' is not locked: "
+               f"its file system cannot lock files ({os.strerror(errno.ENOLCK)}), so nothing "
+               "stops another command from writing it at the same time\n")
+    assert main([*argv, "--run.stop_after", "1"]) == 0
+    assert capsys.readouterr().err == warning
+    assert main([*argv, "--resume"]) == 0  # the lock file left behind is checked, not an error
+    assert capsys.readouterr().err == warning
+    lines = (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2]
