@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["AUDITED_ATOMS", "RunRecords", "innermost_layer", "load_run", "load_runs",
-           "with_distinct_names"]
+           "missing_config_key", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -103,6 +103,23 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
     return records
 
 
+def missing_config_key(config: Any) -> str | None:
+    """The first key that the ``config.json`` of a run holds and ``config`` (its parsed JSON)
+    lacks; ``None`` when ``config`` is a run's configuration.
+
+    Examples
+    --------
+    >>> missing_config_key({"sweep": ["kd", "rid"]})
+    'data.name'
+    """
+    for key in _CONFIG_KEYS:
+        section, name = key.split(".")
+        if not (isinstance(config, dict) and isinstance(config.get(section), dict)
+                and name in config[section]):
+            return key
+    return None
+
+
 def load_run(path: str | Path) -> RunRecords:
     """Read one run folder written by :func:`pidkit_distill.training.train`.
 
@@ -149,12 +166,10 @@ def load_run(path: str | Path) -> RunRecords:
     except json.JSONDecodeError as err:
         raise ValueError(f"{path / 'config.json'} is not JSON ({err}); the file is "
                          "damaged") from None
-    for key in _CONFIG_KEYS:
-        section, name = key.split(".")
-        if not (isinstance(config, dict) and isinstance(config.get(section), dict)
-                and name in config[section]):
-            raise ValueError(f"{path / 'config.json'} has no {key!r}; it is not the "
-                             "configuration of a `pidkit-distill train` run")
+    key = missing_config_key(config)
+    if key is not None:
+        raise ValueError(f"{path / 'config.json'} has no {key!r}; it is not the "
+                         "configuration of a `pidkit-distill train` run")
     return RunRecords(name=path.resolve().name, path=path, config=config,
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))

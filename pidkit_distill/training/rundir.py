@@ -28,6 +28,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.run_records import missing_config_key
 from pidkit_distill.training.checkpoint import atomic_write
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -70,7 +71,7 @@ def check_out_dir(run_dir: Path) -> None:
         The nearest existing folder is not writable.
     """
     out_dir = run_dir.parent
-    if (out_dir / "config.json").is_file() and (out_dir / "metrics.jsonl").is_file():
+    if _is_run_folder(out_dir):
         raise ValueError(
             f"{str(out_dir)!r} is itself a run folder (it holds config.json and metrics.jsonl), "
             f"not a folder of run folders: the run would go into {str(run_dir)!r}; to continue "
@@ -90,6 +91,18 @@ def check_out_dir(run_dir: Path) -> None:
                     f"{str(folder)!r}; choose another run.out_dir"
                 )
             return
+
+
+def _is_run_folder(folder: Path) -> bool:
+    """``folder`` holds a run: ``metrics.jsonl`` and the ``config.json`` of a run (a folder of
+    runs may hold a config.json and a metrics.jsonl of the user's own)."""
+    if not (folder / "metrics.jsonl").is_file() or not (folder / "config.json").is_file():
+        return False
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return missing_config_key(config) is None
 
 
 class RunFolderBusy(ValueError):

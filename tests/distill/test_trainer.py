@@ -78,6 +78,16 @@ def test_a_run_folder_given_as_out_dir_is_refused(tmp_path):
     assert check_config(tiny(tmp_path, "run.epochs=2", "run.name=r", "run.resume=true")).resume
 
 
+def test_a_folder_of_runs_with_a_config_and_metrics_of_its_own_is_not_a_run(tmp_path):
+    # a folder of experiments with the user's own config.json and metrics.jsonl (a sweep's
+    # settings, collected results) was taken for a run folder and refused as run.out_dir
+    (tmp_path / "config.json").write_text('{"sweep": ["kd", "rid"]}\n')
+    (tmp_path / "metrics.jsonl").write_text('{"run": "old", "acc": 0.9}\n')
+    (tmp_path / "old").mkdir()
+    checked = check_config(tiny(tmp_path, "run.epochs=2"))
+    assert checked.run_dir == tmp_path / "synthetic-bas-ut-s0" and not checked.resume
+
+
 def test_run_folder_holds_config_metrics_and_summary(tmp_path):
     cfg = tiny(tmp_path, "run.epochs=3", "run.name=files", "optim.milestone_unit=epoch",
                "optim.milestones=[1, 2]", "optim.gamma=0.5")
