@@ -259,8 +259,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     --------
     >>> run_demo(out_dir="runs/demo")  # doctest: +SKIP
     """
-    from pidkit_distill.training import check_config
-    from pidkit_distill.training.rundir import RunFolderBusy, check_not_busy
+    from pidkit_distill.training.rundir import LOCK_FILE, RunFolderBusy, run_folder_lock
 
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise ValueError(f"workers must be an int >= 1; got {workers!r}")
@@ -270,24 +269,43 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
                            overrides=overrides)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir={str(out)!r} is a file; choose a folder")
-    if out.exists():
-        if any(out.iterdir()) and not (out / _MARKER).exists():
-            raise ValueError(f"out_dir={str(out)!r} exists and was not made by the demo; "
-                             "choose another folder")
-        for run in out.iterdir():  # a demo still running there: emptying it would wreck it
-            if run.is_dir():
-                try:
-                    check_not_busy(run)
-                except RunFolderBusy:
-                    raise ValueError(f"out_dir={str(out)!r} is in use by a demo that is still "
-                                     f"running (it is writing {run.name}); wait for it to end, "
-                                     "or choose another folder") from None
-        shutil.rmtree(out)
-    try:
-        out.mkdir(parents=True)
-    except OSError as err:
-        raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); "
-                         "choose another folder") from None
+    if out.exists() and not (out / _MARKER).exists() and \
+            any(path.name != LOCK_FILE for path in out.iterdir()):
+        raise ValueError(f"out_dir={str(out)!r} exists and was not made by the demo; "
+                         "choose another folder")
+    with contextlib.ExitStack() as stack:
+        try:  # held from before emptying the folder to the end of the report: its runs lock
+            # their own folders, but between runs (checking them, starting the workers,
+            # writing the report) the demo writes none
+            stack.enter_context(run_folder_lock(out))
+        except RunFolderBusy:
+            raise ValueError(f"out_dir={str(out)!r} is in use by a demo that is still running; "
+                             "wait for it to end, or choose another folder") from None
+        except OSError as err:
+            raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); "
+                             "choose another folder") from None
+        return _start(configs, out, workers=workers, start=start, cpu_start=cpu_start)
+
+
+def _start(configs: list[TrainConfig], out: Path, *, workers: int, start: float,
+           cpu_start: float) -> Path:
+    """Empty ``out`` (locked, made by a demo or new), check every run, then train."""
+    from pidkit_distill.training import check_config
+    from pidkit_distill.training.rundir import LOCK_FILE, RunFolderBusy, check_not_busy
+
+    for path in out.iterdir():
+        if path.is_dir():  # a run being written there (by a `train` command, say)
+            try:
+                check_not_busy(path)
+            except RunFolderBusy:
+                raise ValueError(f"out_dir={str(out)!r} is in use by a demo that is still "
+                                 f"running (it is writing {path.name}); wait for it to end, "
+                                 "or choose another folder") from None
+    for path in out.iterdir():
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif path.name != LOCK_FILE:
+            path.unlink()
     (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
     for config in configs:  # every mistake before any training
         check_config(config)

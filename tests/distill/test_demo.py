@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -145,6 +146,41 @@ def test_demo_does_not_empty_the_folder_of_a_demo_still_running(tmp_path):
         run_demo(out_dir=out, epochs=2)
     assert (out / "synthetic-bas-tt" / "metrics.jsonl").is_file()  # nothing was deleted
     assert (out / ".pidkit-distill-demo").is_file()
+
+
+def test_demo_does_not_empty_the_folder_of_a_demo_between_its_runs(tmp_path, monkeypatch):
+    # a demo writes no run folder while it checks its runs, while its workers start and while
+    # it writes its report: a second demo then emptied the folder under the first
+    from pidkit_distill import training
+
+    paused, go_on = threading.Event(), threading.Event()
+
+    def teacher_of_the_first_demo(config):
+        assert threading.current_thread() is not threading.main_thread(), "second demo ran"
+        paused.set()
+        assert go_on.wait(120)
+        raise KeyboardInterrupt  # the first demo ends here
+
+    monkeypatch.setattr(training, "train_teacher", teacher_of_the_first_demo)
+    out = tmp_path / "demo"
+    def first_demo():
+        with pytest.raises(KeyboardInterrupt):
+            run_demo(out_dir=out, epochs=2)
+
+    first = threading.Thread(target=first_demo)
+    first.start()
+    try:
+        assert paused.wait(120)
+        with pytest.raises(ValueError, match=r"^out_dir='.*demo' is in use by a demo that is "
+                                             r"still running; wait for it to end, or choose "
+                                             r"another folder$"):
+            run_demo(out_dir=out, epochs=2)
+        assert (out / ".pidkit-distill-demo").is_file()  # nothing was deleted
+    finally:
+        go_on.set()
+        first.join(120)
+    with pytest.raises(AssertionError, match="second demo ran"):  # free again once it ended
+        run_demo(out_dir=out, epochs=2)
 
 
 def _exit_code(process: multiprocessing.Process, seconds: float) -> int | None:
