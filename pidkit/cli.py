@@ -12,6 +12,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import signal
 import sys
 import warnings
@@ -45,9 +46,10 @@ class StrictArgumentParser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose errors are one line on stderr (exit status 2) that point to
     the command's ``--help``, instead of the usage followed by the error; that takes no
     abbreviation of an option (``--jso`` is an error, not ``--json``), suggests the closest
-    option, command or choice for a misspelt one, and reports arguments a subcommand did not
-    recognize as that subcommand's error. Its subcommands' parsers are of this class too. Used
-    by the pidkit and pidkit-distill commands and the benchmarks.
+    option, command or choice for a misspelt one, reports arguments a subcommand did not
+    recognize as that subcommand's error, and for a value that argparse reads as an option
+    (``--sizes -1,2,3``) says to write ``--sizes=-1,2,3``. Its subcommands' parsers are of this
+    class too. Used by the pidkit and pidkit-distill commands and the benchmarks.
 
     Examples
     --------
@@ -65,6 +67,13 @@ class StrictArgumentParser(argparse.ArgumentParser):
         self._given: list[str] = []  # the arguments being parsed
 
     def error(self, message: str) -> NoReturn:
+        missing = re.fullmatch(r"argument (\S+): expected one argument", message)
+        if missing:  # after the option, a value such as -1,2,3 that argparse reads as an option
+            options = missing.group(1).split("/")
+            given = self._given
+            after = [given[i + 1] for i in range(len(given) - 1) if given[i] in options]
+            if after and after[0].split("=", 1)[0] not in self._option_string_actions:
+                message += f" ({after[0]!r} reads as an option: write {options[-1]}={after[0]})"
         see = " See" if message.endswith("?") else "; see"  # after a suggestion, a new sentence
         self.exit(2, f"{self.prog}: error: {message}{see} '{self.prog} --help'\n")
 

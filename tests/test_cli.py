@@ -172,6 +172,13 @@ def test_argument_errors_are_one_line(capsys, argv, match):
          r"^pidkit check: error: unrecognized arguments: --flp=0\.2\. Did you mean '--flip'\? See"),
         (["--quiet", "decompse"], r"^pidkit: error: unrecognized arguments: --quiet; see 'pidkit --help'$"),
         (["check", "--n", "3", "-5"], r"argument which: invalid choice: '-5'"),  # a number, no option
+        # A value starting with '-' that is no plain number read as an option, and the message said
+        # only "expected one argument".
+        (["check", "theorem-3.2", "--sizes", "-1,2,3"],
+         r"^pidkit check: error: argument --sizes: expected one argument \('-1,2,3' reads as an option: "
+         r"write --sizes=-1,2,3\); see 'pidkit check --help'$"),
+        (["check", "theorem-3.1", "--flip", "-1e-3"], r"\('-1e-3' reads as an option: write --flip=-1e-3\)"),
+        (["decompose", "--example", "--json"], r"--example: expected one argument; see"),  # no value at all
     ],
 )
 def test_argparse_errors_are_one_line_too(capsys, argv, match):
