@@ -21,7 +21,7 @@ from typing import NoReturn, TypeVar
 
 from tqdm import tqdm
 
-from pidkit.cli import StrictArgumentParser, end_closed_output
+from pidkit.cli import StrictArgumentParser, checked, end_closed_output
 
 T = TypeVar("T")
 
@@ -106,18 +106,6 @@ def parse_args(
     return parser.parse_args([*quick, *argv]) if args.quick else args
 
 
-def _checked(text: str, convert: Callable[[str], T], accept: Callable[[T], bool], expected: str) -> T:
-    """``convert(text)``, if it converts and ``accept`` takes it; else argparse's error for a type,
-    ``expected ...; got '...'``."""
-    try:
-        value = convert(text)
-    except ValueError:
-        value = None
-    if value is None or not accept(value):
-        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
-    return value
-
-
 def integer(low: int, why: str = "") -> Callable[[str], int]:
     """An argparse type: an integer of at least ``low``; ``why`` explains the bound.
 
@@ -133,19 +121,19 @@ def integer(low: int, why: str = "") -> Callable[[str], int]:
     words = {0: "an integer >= 0", 1: "a positive integer"}.get(low, f"an integer >= {low}") + why
 
     def check(text: str) -> int:
-        return _checked(text, int, lambda value: value >= low, words)
+        return checked(text, int, lambda value: value >= low, words)
 
     return check
 
 
 def positive_float(text: str) -> float:
     """An argparse type: a finite number above 0."""
-    return _checked(text, float, lambda value: 0 < value < math.inf, "a positive number")
+    return checked(text, float, lambda value: 0 < value < math.inf, "a positive number")
 
 
 def nonnegative_float(text: str) -> float:
     """An argparse type: a finite number of at least 0."""
-    return _checked(text, float, lambda value: 0 <= value < math.inf, "a finite number >= 0") + 0.0  # -0 as 0
+    return checked(text, float, lambda value: 0 <= value < math.inf, "a finite number >= 0") + 0.0  # -0 as 0
 
 
 positive_int = integer(1)
@@ -154,7 +142,7 @@ nonnegative_int = integer(0)
 
 def n_jobs(text: str) -> int:
     """An argparse type: joblib's ``n_jobs``, a positive count or a negative one (-1: every CPU)."""
-    return _checked(text, int, lambda value: value != 0, "a nonzero integer (-1: every CPU)")
+    return checked(text, int, lambda value: value != 0, "a nonzero integer (-1: every CPU)")
 
 
 def names(allowed: Iterable[str]) -> Callable[[str], set[str]]:

@@ -18,7 +18,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import numpy as np
 
@@ -29,6 +29,8 @@ from ._settings import SEED_MAX
 from ._validate import check_choice, did_you_mean
 from .decompose import pid
 from .redundancy import MEASURES
+
+T = TypeVar("T")
 
 _COLUMNS = ("red", "uni_t", "uni_s", "syn", "i_yts")
 _NPY_MAGIC = b"\x93NUMPY"
@@ -267,48 +269,51 @@ def _examples(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sizes(text: str) -> tuple[int, int, int]:
+def checked(text: str, convert: Callable[[str], T], accept: Callable[[T], bool], expected: str) -> T:
+    """``convert(text)``, if it converts and ``accept`` takes it; else argparse's error for a bad
+    value, ``expected EXPECTED; got 'TEXT'``. The check of every typed option of the pidkit
+    command and of the benchmarks.
+
+    Examples
+    --------
+    >>> checked("3", int, lambda n: n > 0, "a positive integer")
+    3
+    >>> checked("-3", int, lambda n: n > 0, "a positive integer")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a positive integer; got '-3'
+    """
     try:
-        sizes = tuple(int(v) for v in text.split(","))
+        value = convert(text)
     except ValueError:
-        sizes = ()
-    if len(sizes) != 3 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"expected three positive integers like 2,2,3; got {text!r}")
-    return sizes  # type: ignore[return-value]
+        value = None
+    if value is None or not accept(value):
+        raise argparse.ArgumentTypeError(f"expected {expected}; got {text!r}")
+    return value
+
+
+def _sizes(text: str) -> tuple[int, ...]:
+    return checked(text, lambda t: tuple(int(v) for v in t.split(",")),
+                   lambda sizes: len(sizes) == 3 and min(sizes) >= 1, "three positive integers like 2,2,3")
 
 
 def _seed(text: str) -> int:
-    try:
-        seed = int(text)
-    except ValueError:
-        seed = -1
-    if not 0 <= seed <= SEED_MAX:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1; got {text!r}")
-    return seed
+    return checked(text, int, lambda seed: 0 <= seed <= SEED_MAX, "an integer from 0 to 2**32 - 1")
 
 
 def _count(text: str) -> int:
-    try:
-        count = int(text)
-    except ValueError:
-        count = 0
-    if count < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
-    return count
+    return checked(text, int, lambda count: count >= 1, "a positive integer")
 
 
-def _fraction(low: float, high: float, *, high_included: bool) -> Any:
+def _fraction(low: float, high: float, *, high_included: bool) -> Callable[[str], float]:
     """An argparse type: a float in [low, high] or [low, high)."""
     interval = f"[{low:g}, {high:g}{']' if high_included else ')'}"
 
     def fraction(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            value = math.nan
-        if not (low <= value <= high and (high_included or value < high)):
-            raise argparse.ArgumentTypeError(f"expected a number in {interval}; got {text!r}")
-        return value + 0.0  # -0 as 0
+        def inside(value: float) -> bool:
+            return low <= value <= high and (high_included or value < high)
+
+        return checked(text, float, inside, f"a number in {interval}") + 0.0  # -0 as 0
 
     return fraction
 
