@@ -197,7 +197,7 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     with _about("run.out_dir"):
         check_out_dir(run_dir)
         if rank_from_env() == 0:  # under torchrun, rank 0 writes (and locks) the folder
-            check_not_busy(run_dir)
+            check_not_busy(run_dir, resume=config.run.resume)
     with _about("run.resume"):
         resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True) is not None
     path = teacher_file_of(config)

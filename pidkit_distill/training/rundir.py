@@ -204,18 +204,19 @@ def _try_lock(lock: FileLock, timeout: float, *, warn: bool = True) -> bool | No
     return True
 
 
-def _busy(run_dir: Path) -> RunFolderBusy:
+def _busy(run_dir: Path, resume: bool = False) -> RunFolderBusy:
+    fix = ("wait for that run to end, then resume it" if resume
+           else "wait for that run to end, or choose another run.name or run.out_dir")
     return RunFolderBusy(
         f"run folder {str(run_dir)!r} is being written by another process (which holds "
-        f"{run_dir / LOCK_FILE}); wait for that run to end, or choose another run.name or "
-        "run.out_dir"
+        f"{run_dir / LOCK_FILE}); {fix}"
     )
 
 
-def check_not_busy(run_dir: Path) -> None:
-    """Raise :class:`RunFolderBusy` if another process is writing ``run_dir`` now; a folder
-    that does not exist yet, or has no lock file, is not created or touched (nor is one on a
-    file system that cannot lock files: :func:`run_folder_lock` says so)."""
+def check_not_busy(run_dir: Path, *, resume: bool = False) -> None:
+    """Raise :class:`RunFolderBusy` if another process is writing ``run_dir`` now (its fix suits
+    a ``resume``); a folder that does not exist yet, or has no lock file, is not created or touched
+    (nor is one on a file system that cannot lock files: :func:`run_folder_lock` says so)."""
     run_dir = Path(run_dir)
     if not (run_dir / LOCK_FILE).is_file():
         return
@@ -224,7 +225,7 @@ def check_not_busy(run_dir: Path) -> None:
     if got:
         lock.release()
     elif got is False:
-        raise _busy(run_dir)
+        raise _busy(run_dir, resume)
 
 
 class RunFolder:

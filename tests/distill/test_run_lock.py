@@ -67,7 +67,11 @@ def test_a_second_run_on_a_folder_being_written_is_refused(tmp_path, monkeypatch
             check_config(second)
         # two commands started at the same moment both pass that check: the lock, which train
         # holds while it writes, still refuses the second
-        monkeypatch.setattr(checks, "check_not_busy", lambda run_dir: None)
+        resumed = tiny(tmp_path, "run.epochs=3", "run.name=shared", "run.resume=true")
+        with pytest.raises(ValueError, match=r"is being written by another process \(which holds "
+                                             r".*\.lock\); wait for that run to end, then resume it$"):
+            check_config(resumed)  # "choose another run.name" made no sense for a resume
+        monkeypatch.setattr(checks, "check_not_busy", lambda run_dir, resume=False: None)
         with pytest.raises(ValueError, match="^" + busy):
             train(second)
     finally:
@@ -137,7 +141,7 @@ DDP_SCRIPT = textwrap.dedent("""
     from pidkit_distill.training.rundir import RunFolderBusy
     dist.init_process_group("gloo", timeout=datetime.timedelta(seconds={timeout}))
     rank = os.environ["RANK"]
-    checks.check_not_busy = lambda run_dir: None  # as if both commands passed it together
+    checks.check_not_busy = lambda run_dir, resume=False: None  # as if both commands passed it together
     try:
         train(tiny({out!r}, "run.epochs=1", "run.name=busy"))
     except RunFolderBusy as err:
@@ -192,7 +196,7 @@ def test_the_command_that_comes_second_at_the_lock_is_the_same_one_line_exit_2(
     # lock with 'training failed: run folder ...' and exit 1, though nothing had been trained
     from pidkit_distill.cli import main
 
-    monkeypatch.setattr(checks, "check_not_busy", lambda run_dir: None)
+    monkeypatch.setattr(checks, "check_not_busy", lambda run_dir, resume=False: None)
     argv = ["train", *[arg for item in TINY for arg in ("--set", item)],
             "--out-dir", str(tmp_path), "--run.name", "r", "--epochs", "1"]
     with run_folder_lock(tmp_path / "r"):
