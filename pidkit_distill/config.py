@@ -160,7 +160,7 @@ class RunConfig:
     resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt if there is one (the config "
                                "must match); without, a run folder is never overwritten")
     stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
-    progress: bool = _opt(True, "show tqdm progress bars (only when stderr is a terminal)")
+    progress: bool = _opt(True, "show tqdm progress bars (where someone watches: a terminal or a notebook)")
 
 
 @dataclass

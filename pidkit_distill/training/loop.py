@@ -34,8 +34,8 @@ from threadpoolctl import threadpool_limits
 from torch import Tensor, nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 
+from pidkit._progress import bar_class, watched
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, resume_point, save_checkpoint
@@ -348,7 +348,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
     params = [p for group in optimizer.param_groups for p in group["params"]]
     sampler = loader.batch_sampler
-    bar = tqdm(loader, desc=f"epoch {epoch + 1}", leave=False, disable=None if progress else True)
+    # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
+    bar = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False, disable=not (progress and watched()))
     for step, (x, y) in enumerate(bar):
         try:
             x, y = to_device(x, y, device)
