@@ -29,7 +29,6 @@ Example TOML file::
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import math
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit._settings import SEED_MAX
+from pidkit._validate import did_you_mean
 
 try:
     import tomllib
@@ -333,9 +333,10 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    """" Did you mean 'x'?" for the closest known name, or nothing."""
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f". Did you mean {close[0]!r}?" if close else ""
+    """". Did you mean 'x'?" for the closest known name (:func:`pidkit._validate.did_you_mean`),
+    ending the sentence before it; or nothing."""
+    suggestion = did_you_mean(name, list(known))
+    return f".{suggestion}" if suggestion else ""
 
 
 # The spellings of true and false that an override accepts for a bool key (``--run.amp False``).
