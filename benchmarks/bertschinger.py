@@ -49,6 +49,7 @@ from threadpoolctl import threadpool_limits
 
 import pidkit
 from pidkit import bertschinger_batch
+from pidkit.cli import one_line
 
 from . import _cli
 from ._timing import print_table
@@ -281,7 +282,8 @@ def _in_child(fn, *args):
                 elapsed, cpu, results = fn(*args)
             child.send((elapsed, cpu, [(r.success, r.gap, r.method) for r in results]))
         except Exception as exc:
-            child.send(f"failed ({type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''})")
+            text, kind = one_line(exc), type(exc).__name__  # one_line gives the kind if no text
+            child.send(f"failed ({text if text == kind else f'{kind}: {text}'})")
 
     with _cli.child(ctx.Process(target=run)) as proc:
         child.close()

@@ -294,10 +294,12 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
     """
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
-        stack = (
-            f" For a stack of {arr.shape[0]} joints p[k, y, t, s], decompose each with "
-            "pidkit.bertschinger_batch(stack) or a loop." if arr.ndim == 4 else ""
-        )
+        stack = ""
+        if arr.ndim == 4 and arr.shape[0] == 1:
+            stack = f" It holds one joint: pass {name}[0]."
+        elif arr.ndim == 4:
+            stack = (f" For a stack of {arr.shape[0]} joints p[k, y, t, s], pass each p[k] (for "
+                     "BROJA, pidkit.bertschinger_batch(stack) solves the whole stack).")
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
             f"got {arr.ndim}-D with shape {arr.shape}. Reshape it, or build it from samples with "

@@ -127,6 +127,10 @@ def _older_checkout_batch(*args):
     raise AttributeError("module 'pidkit' has no attribute 'bertschinger_batch'")
 
 
+def _silent_failure(*args):
+    raise KeyError
+
+
 def _killed_batch(*args):
     os._exit(9)
 
@@ -138,6 +142,7 @@ def test_a_failing_baseline_batch_is_a_note_not_an_eoferror():
     assert bench._in_child(_older_checkout_batch) == (
         "failed (AttributeError: module 'pidkit' has no attribute 'bertschinger_batch')")
     assert bench._in_child(_killed_batch) == "failed (exit code 9)"
+    assert bench._in_child(_silent_failure) == "failed (KeyError)"  # was "failed (KeyError: )"
 
 
 @pytest.mark.parametrize(
