@@ -447,10 +447,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     (``pidkit examples | head -1``), never 1, which would read as a failed computation.
     """
     # A character stdout cannot encode ('∩' on an ASCII or cp1252 stdout) is written escaped,
-    # not raised as a UnicodeEncodeError, a ValueError that would read as bad input.
-    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    # not raised as a UnicodeEncodeError, a ValueError that would read as bad input; a caller's
+    # stream (main called in-process) gets its own setting back.
+    stdout = sys.stdout
+    errors = getattr(stdout, "errors", None)
+    reconfigure = getattr(stdout, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="backslashreplace")
+    try:
+        return _run(argv)
+    finally:
+        if reconfigure is not None and errors is not None:
+            reconfigure(errors=errors)
+
+
+def _run(argv: Sequence[str] | None) -> int:
     try:
         args = get_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or an argument error, already reported in one line

@@ -394,3 +394,14 @@ def test_output_the_terminal_cannot_encode_is_escaped_not_an_error():
     )
     assert (done.returncode, done.stderr) == (0, b""), done.stderr
     assert b"Theorem 4.1: HELD" in done.stdout and b"Red_\\u2229(Y:T,S)" in done.stdout
+
+
+def test_main_called_in_process_gives_stdout_its_error_mode_back(monkeypatch, capsys):
+    # main() escapes what stdout cannot encode; called from Python it left the caller's stdout
+    # set to backslashreplace for good.
+    import io
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="ascii", errors="strict")
+    monkeypatch.setattr(sys, "stdout", stream)
+    assert main(["examples"]) == 0
+    assert stream.errors == "strict"
