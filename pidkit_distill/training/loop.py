@@ -252,6 +252,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
             state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
+            if runtime.is_main and config.run.progress and state["audit"]:
+                _print_audit(state["audit"][-1])  # before the first epoch's line
 
         for epoch in range(state["epoch"], end):
             start = time.perf_counter()
@@ -289,8 +291,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                       "time_s": round(time.perf_counter() - start, 3)}
             state["history"].append(record)
             state["epoch"] = done
+            audited: list[dict[str, Any]] = []
             if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
-                state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=done)
+                audited = _audit(module, bundle, config, folder, runtime, epoch=done)
+                state["audit"] += audited
             with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
                 save_checkpoint(folder.checkpoint, config=config, module=module,
                                 optimizers=optimizers, schedulers=schedulers,
@@ -299,6 +303,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 folder.append("metrics.jsonl", [record])
             if runtime.is_main:
                 _print_record(record, config)
+                if config.run.progress and audited:  # under its epoch's line, which it details
+                    _print_audit(audited[-1])
 
         history = state["history"]
         summary = RunSummary(
@@ -444,14 +450,15 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
         for record in records:
             record["run"] = folder.path.name
         folder.append("audit.jsonl", records)
-        if config.run.progress and records:
-            inner = records[-1]
-            print(f"  audit epoch {epoch} layer {inner['layer']}: red={inner['red']:.3f} "
-                  f"uni_t={inner['uni_t']:.3f} uni_s={inner['uni_s']:.3f} "
-                  f"syn={inner['syn']:.3f} bits (n={inner['n_samples']})", flush=True)
     if runtime.distributed:
         dist.barrier()
     return records
+
+
+def _print_audit(inner: dict[str, Any]) -> None:
+    print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: red={inner['red']:.3f} "
+          f"uni_t={inner['uni_t']:.3f} uni_s={inner['uni_s']:.3f} "
+          f"syn={inner['syn']:.3f} bits (n={inner['n_samples']})", flush=True)
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:

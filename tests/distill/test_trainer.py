@@ -201,13 +201,19 @@ def test_teacher_training_is_cached_and_loadable(tmp_path):
     assert by_bare.teacher_acc == summary.teacher_acc
 
 
-def test_audit_records_are_written_during_training(tmp_path):
+def test_audit_records_are_written_during_training(tmp_path, capsys):
     summary = train(tiny(tmp_path, "run.epochs=3", "run.audit_every=2", "audit.layers=[2]",
-                         "audit.clusters=3", "audit.pca_components=2", "run.name=audited"))
+                         "audit.clusters=3", "audit.pca_components=2", "run.name=audited",
+                         "run.progress=true"))
     records = [json.loads(x) for x in (summary.run_dir / "audit.jsonl").read_text().splitlines()]
     # before training, every audit_every epochs, and at the end
     assert [(r["epoch"], r["layer"]) for r in records] == [(0, 2), (2, 2), (3, 2)]
     assert all(r["n_samples"] == 64 and r["run"] == "audited" for r in records)
+    # each audit's line comes under the line of the epoch it audits (it came before it)
+    lines = [line.split(":")[0].split("/")[0] for line in capsys.readouterr().out.splitlines()
+             if "epoch" in line and "resumed" not in line]
+    assert lines == ["  audit epoch 0 layer 2", "[bas] epoch 1", "[bas] epoch 2", "  audit epoch 2 layer 2",
+                     "[bas] epoch 3", "  audit epoch 3 layer 2"]
 
 
 def test_amp_on_cpu_warns_and_changes_nothing(tmp_path):
