@@ -324,7 +324,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
         if runtime.is_main:
             print(reusing, flush=True)
         return path
-    waiting = f"waiting for another process that is training the same teacher in {run_dir}"
+    waiting = (f"waiting for another process that is training the same teacher in {run_dir} "
+               "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
             if runtime.is_main:

@@ -117,7 +117,7 @@ def test_a_teacher_being_trained_is_waited_for_and_reused(tmp_path, monkeypatch,
     assert len(fits) == 1
     out += capsys.readouterr().out
     assert f"waiting for another process that is training the same teacher in " \
-           f"{paths['first'].parent}" in out
+           f"{paths['first'].parent} (it is reused when done; Ctrl-C stops waiting" in out
     assert f"reusing the teacher synthetic-teacher trained before with the same settings: " \
            f"{paths['first']}" in out
     records = (paths["first"].parent / "metrics.jsonl").read_text().splitlines()
