@@ -102,8 +102,18 @@ class StrictArgumentParser(argparse.ArgumentParser):
         """The error for arguments this parser did not recognize, naming the option closest to
         the first unknown one."""
         options = [e.split("=", 1)[0] for e in extras if e.startswith("-")]
+        takers = self._commands_taking(options[0]) if options else []
+        if takers:  # 'pidkit --debug decompose': a command's option before the command
+            return (f"unrecognized arguments: {' '.join(extras)}. {options[0]} is an option of "
+                    f"{'the command' if len(takers) == 1 else 'the commands'} {', '.join(takers)}: "
+                    f"put it after the command, e.g. '{self.prog} {takers[0]} {options[0]} ...'")
         hint = did_you_mean(options[0], list(self._option_string_actions)) if options else ""
         return f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else "")
+
+    def _commands_taking(self, option: str) -> list[str]:
+        """The subcommands of this parser that take ``option``."""
+        commands = next((a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)), {})
+        return [name for name, sub in commands.items() if option in sub._option_string_actions]
 
     def _check_value(self, action: argparse.Action, value: Any) -> None:
         try:

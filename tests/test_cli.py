@@ -140,8 +140,13 @@ def test_argument_errors_are_one_line(capsys, argv, match):
          r"See 'pidkit decompose --help'$"),
         (["decompose", "joint.json", "other.json"],
          r"^pidkit decompose: error: unrecognized arguments: other\.json; see 'pidkit decompose --help'$"),
+        # a command's option before the command: it did not say where the option goes
         (["--debug", "decompose", "--example", "and"],
-         r"^pidkit: error: unrecognized arguments: --debug; see 'pidkit --help'$"),
+         r"^pidkit: error: unrecognized arguments: --debug\. --debug is an option of the commands "
+         r"decompose, examples, check: put it after the command, e\.g\. 'pidkit decompose --debug "
+         r"\.\.\.'; see 'pidkit --help'$"),
+        (["--json", "check"], r"^pidkit: error: unrecognized arguments: --json\. --json is an option of "
+                              r"the commands decompose, examples, check: put it after the command"),
         # Abbreviations were taken: --jso printed JSON, --ex and --meas ran the example under gh.
         (["decompose", "--example", "and", "--jso"],
          r"^pidkit decompose: error: unrecognized arguments: --jso\. Did you mean '--json'\?"),
