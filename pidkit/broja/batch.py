@@ -232,20 +232,9 @@ def _solve_parallel(
 def _collect(chunks: Iterable[list[PIDResult]], total: int, show: bool) -> list[PIDResult]:
     """The chunks' results in order, with a progress bar when ``show``, ended also when a chunk
     raises (the error then starts on a line of its own)."""
-    bar = _bar(total, show)
     results: list[PIDResult] = []
-    try:
+    with bar_class()(total=total, desc="bertschinger", unit="joint", disable=not show) as bar:
         for chunk in chunks:
             results.extend(chunk)
-            if bar is not None:
-                bar.update(len(chunk))
-    finally:
-        if bar is not None:
-            bar.close()
+            bar.update(len(chunk))
     return results
-
-
-def _bar(total: int, show: bool):
-    if not show:
-        return None
-    return bar_class()(total=total, desc="bertschinger", unit="joint")
