@@ -392,7 +392,7 @@ class GaussianStatistic:
                 cov = np.cov(self.data[rows], rowvar=False)
                 r = _estimate(
                     cov, self.dims, n, self.bias_correction, self.units, self.tol, True, self.method,
-                    constant_target=True,
+                    replicate=True,
                 )
         except (SolverError, ValueError):
             return np.full(len(resampling.QUANTITIES), np.nan)
@@ -431,20 +431,21 @@ def _estimate(
     strict: bool,
     method: str,
     name: str = "sample_cov",
-    constant_target: bool = False,
+    replicate: bool = False,
 ) -> PIDResult:
     """:func:`estimate_from_covariance` after its own checks; ``name`` is what errors call the
-    covariance's source. A target of zero variance is refused unless ``constant_target`` (a
-    bootstrap resample that drew a single value of y: its estimate is 0, a replicate like any)."""
+    covariance's source. A ``replicate`` (a bootstrap resample's) keeps only the atoms: a target
+    of zero variance is then an estimate of 0 like any (a resample that drew a single value of y;
+    refused otherwise), and the collinearity bounds, which only diagnostics report, are skipped."""
     c = check_covariance(sample_cov, dims=dims, name=name)
     dims = (int(dims[0]), int(dims[1]), int(dims[2]))
     tol_nats = check_options(method, tol, units, strict)
     bias_correction = check_flag(bias_correction, name="bias_correction")
     started = time.perf_counter()
-    system = reduce_covariance(c, dims, name=name)
+    system = reduce_covariance(c, dims, name=name, bounds=not replicate)
     dof = int(n_samples) - 1
     rank_y, rank_t, rank_s, rank_ts = system.ranks
-    if rank_y == 0 and not constant_target:
+    if rank_y == 0 and not replicate:
         what = (
             "y is constant (every column holds a single value)" if name == SAMPLES
             else f"{name} gives Y zero variance (its first {dims[0]} x {dims[0]} block is 0)"
