@@ -142,8 +142,9 @@ def check_feature_names(estimator: Any, names: np.ndarray | None, name: str, *, 
         warnings.warn(f"{name} does not have valid feature names, but {kind} was fitted with feature "
                       "names", UserWarning, stacklevel=5)
     elif fitted is not None and not np.array_equal(fitted, names):
-        unseen = [column for column in names if column not in set(fitted)]
-        missing = [column for column in fitted if column not in set(names)]
+        fitted_set, given_set = set(fitted), set(names)
+        unseen = [column for column in names if column not in fitted_set]
+        missing = [column for column in fitted if column not in given_set]
         if not unseen and not missing:
             what = "the same columns in another order"
         else:

@@ -23,6 +23,9 @@ from .reduce import EIG_RTOL, ReducedSystem, reduce_covariance
 
 DEFAULT_TOL_BITS = 1e-9
 """Default certified gap, in bits."""
+_COMBINE = ("pass such variables combined (e.g. their difference, computed from the samples, in "
+            "place of one of them)")
+"""The fix the two collinearity parts of an uncertified gap's message share."""
 MEASURE = "gaussian-broja"
 METHODS = ("auto", "native", "cvxpy")
 
@@ -264,15 +267,13 @@ def assemble_result(
                 f", of which {amount} is information "
                 "that nearly collinear variables may carry in the direction where they differ, "
                 "which was dropped for its numerically zero variance (below "
-                f"{EIG_RTOL:g} of the largest in its block): pass such variables combined (e.g. "
-                "their difference, computed from the samples, in place of one of them)"
+                f"{EIG_RTOL:g} of the largest in its block): {_COMBINE}"
             )
         elif conditioning_nats > tol_nats:
             message += (
                 f", of which up to {from_nats(conditioning_nats, units):.3g} {units} is rounding "
                 "that nearly collinear variables amplify (their difference carries information "
-                "but has a tiny variance, so float64 resolves it poorly): pass such variables "
-                "combined (e.g. their difference, computed from the samples, in place of one of them)"
+                f"but has a tiny variance, so float64 resolves it poorly): {_COMBINE}"
             )
     diagnostics = {
         **solution.diagnostics,
