@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +12,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tiny_runs import RID, student_state, tiny
+from tiny_runs import RID, command_env, student_state, tiny
 from torch import nn
 
 from pidkit_distill.models import build_model
@@ -110,9 +109,7 @@ def two_process_runs(tmp_path_factory):
     script, result = tmp / "ddp_run.py", tmp / "ddp_result.pt"
     script.write_text(DDP_SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp / "ddp"),
                                         result=str(result)))
-    env = {**os.environ, "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(run.__file__).parents[2]),
-                                          os.environ.get("PYTHONPATH", "")])}
+    env = {**command_env(), "OMP_NUM_THREADS": "1"}
     proc = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
          str(script)], env=env, capture_output=True, text=True, timeout=120,

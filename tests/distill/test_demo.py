@@ -12,11 +12,11 @@ import sys
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
-from pathlib import Path
 
 import psutil
 import pytest
 import torch
+from tiny_runs import command_env
 
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.demo import (
@@ -225,10 +225,9 @@ def test_a_demo_interrupted_alone_ends_its_workers_and_exits_with_one_line(tmp_p
     # the signal reaches the main process only (as `timeout -s INT` or `kill` send it): it used
     # to wait forever for its workers (SIGINT) or to leave them running orphaned (SIGTERM)
     out = tmp_path / "demo"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(Path(__file__).parents[2]),
-                                                        os.environ.get("PYTHONPATH", "")])}
     proc = subprocess.Popen([sys.executable, "-c", _DEMO, str(out)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, env=command_env(),
+                            start_new_session=True)
     try:
         deadline = time.monotonic() + 120
         while not list(out.glob("synthetic-*/config.json")):  # the workers are training

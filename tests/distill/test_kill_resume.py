@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_runs import RID, comparable, student_state, tiny
+from tiny_runs import RID, command_env, comparable, student_state, tiny
 
-from pidkit_distill.training import run, train
+from pidkit_distill.training import train
 from pidkit_distill.training.checkpoint import read_checkpoint
 
 EXTRA = [*RID, "run.epochs=6", "optim.milestones=[0.5]", "run.resume=true"]
@@ -57,9 +57,7 @@ SCRIPT = textwrap.dedent("""
 
 
 def run_killed(script: Path, kill_step: int, kill_at_replace: int) -> None:
-    env = {**os.environ, "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(run.__file__).parents[2]),
-                                          os.environ.get("PYTHONPATH", "")])}
+    env = {**command_env(), "OMP_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, str(script), str(kill_step), str(kill_at_replace)],
                           env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
