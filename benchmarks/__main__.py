@@ -1,13 +1,23 @@
 """``python -m benchmarks``: list the benchmarks, each with the first line of its docstring.
 
 The docstrings are read from the source files, so that listing imports none of the benchmarks'
-dependencies (torch, dit, cvxpy).
+dependencies (torch, dit, cvxpy). It takes no arguments: ``python -m benchmarks bertschinger
+--quick`` would otherwise print the list and exit 0 as if the benchmark had run, so arguments are
+refused in one line, exit code 2, naming the command to run instead.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
+from collections.abc import Sequence
 from pathlib import Path
+
+from pidkit._validate import did_you_mean
+
+
+def _names() -> list[str]:
+    return [path.stem for path in sorted(Path(__file__).parent.glob("[!_]*.py"))]
 
 
 def listing() -> str:
@@ -19,5 +29,28 @@ def listing() -> str:
     return "\n".join(lines)
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print :func:`listing`; refuse arguments with the command that runs what was meant.
+
+    Examples
+    --------
+    >>> main(["bertschinger", "--quick"])  # stderr: ... to run it: python -m benchmarks.bertschinger --quick
+    2
+    """
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        print(listing())
+        return 0
+    name, rest = argv[0], argv[1:]
+    if name in _names():
+        hint = f"to run it: python -m benchmarks.{' '.join([name, *rest])}"
+    else:
+        hint = (f"{name!r} is not a benchmark.{did_you_mean(name, _names())} Run python -m "
+                f"benchmarks to list them, then python -m benchmarks.NAME")
+    print(f"python -m benchmarks: takes no arguments, it lists the benchmarks; {hint}",
+          file=sys.stderr)
+    return 2
+
+
 if __name__ == "__main__":
-    print(listing())
+    sys.exit(main())

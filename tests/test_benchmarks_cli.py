@@ -163,3 +163,19 @@ def test_options_are_taken_whole_and_a_misspelt_one_is_named(argv, message, caps
     assert capsys.readouterr().err == (
         f"python -m benchmarks.redundancy: error: {message} See 'python -m benchmarks.redundancy --help'\n"
     )
+
+
+@pytest.mark.parametrize(("argv", "hint"), [
+    (["bertschinger", "--quick"], "to run it: python -m benchmarks.bertschinger --quick\n"),
+    (["bertschinger.py"], "'bertschinger.py' is not a benchmark. Did you mean 'bertschinger'?"),
+    (["--quick"], "'--quick' is not a benchmark. Run python -m benchmarks to list them"),
+])
+def test_the_listing_refuses_arguments_with_the_command_to_run(argv, hint, capsys):
+    from benchmarks.__main__ import main
+
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("python -m benchmarks: takes no arguments, it lists the benchmarks; ")
+    assert hint in captured.err and captured.err.count("\n") == 1
+    assert main([]) == 0 and capsys.readouterr().out.startswith("python -m benchmarks.NAME")
