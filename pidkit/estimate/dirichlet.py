@@ -18,7 +18,7 @@ form (Wolpert & Wolf 1995): E[H] = psi(A + 1) - sum_y (a_y / A) psi(a_y + 1), A 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln, logsumexp
+from scipy.special import digamma, gammaln
 
 from .inputs import check_counts
 
@@ -43,24 +43,44 @@ _EM_TOL = 1e-10
 _CHUNK_ELEMENTS = 2_000_000
 
 
-def _row_terms(counts: np.ndarray, base: np.ndarray, floor: np.ndarray, spike: np.ndarray):
-    """Per component k, row x and spike location j: log-likelihood and posterior mean entropy."""
+def _row_posteriors(counts: np.ndarray, base: np.ndarray, floor: np.ndarray, spike: np.ndarray):
+    """Per component k and row x: the log-likelihood (the spike location j summed out) and the
+    posterior mean entropy (j averaged over its posterior), both of shape (k, x).
+
+    A label without samples in a row changes neither term's dependence on the row: its
+    likelihood factor is 1 and its entropy term depends on (k, j) only. So the special functions
+    are evaluated on the row's nonzero counts only, and the zero counts enter through (k, j)
+    tables and one matrix product: with 1,000 labels most of a row's counts are 0.
+    """
     n_x = counts.sum(axis=1)
     total = floor + spike  # (k,)
-    a = floor[:, None, None] * base[None, None, :]  # (k, 1, y): the floor
-    alpha = counts[None, :, :] + a  # (k, x, y)
-    base_ll = (gammaln(alpha) - gammaln(a)).sum(axis=-1)  # (k, x)
-    base_sum = (alpha * digamma(alpha + 1)).sum(axis=-1)  # (k, x)
+    s = spike[:, None]
+    a = floor[:, None] * base[None, :]  # (k, y): the floor
+    # Zero counts: alpha = a, so the likelihood terms are 0 and the entropy terms these tables.
+    zero_sum = a * digamma(a + 1)  # (k, y): alpha * psi(alpha + 1)
+    zero_adj = (a + s) * digamma(a + s + 1) - zero_sum  # (k, y): what a spike on j adds to it
+    empty = (counts == 0).T.astype(np.float64)  # (y, x)
+    rows, cols = np.nonzero(counts)  # row-major: each row's nonzero labels together, rows in order
+    starts = np.searchsorted(rows, np.arange(counts.shape[0]))  # every row has a sample
+    a_nz = a[:, cols]  # (k, m)
+    alpha = counts[rows, cols][None, :] + a_nz
+    ll = gammaln(alpha) - gammaln(a_nz)
+    term = alpha * digamma(alpha + 1)
     # The spike adds beta_s to one label j: only that label's terms change.
-    s = spike[:, None, None]
-    a_j = a  # (k, 1, y): floor of label j
-    alpha_j = alpha  # (k, x, y)
-    adj_ll = (gammaln(alpha_j + s) - gammaln(a_j + s)) - (gammaln(alpha_j) - gammaln(a_j))
-    adj_sum = (alpha_j + s) * digamma(alpha_j + s + 1) - alpha_j * digamma(alpha_j + 1)
+    adj_ll = (gammaln(alpha + s) - gammaln(a_nz + s)) - ll
+    adj_sum = (alpha + s) * digamma(alpha + s + 1) - term
+    base_ll = np.add.reduceat(ll, starts, axis=1)  # (k, x)
+    base_sum = zero_sum @ empty + np.add.reduceat(term, starts, axis=1)  # (k, x)
     head = gammaln(total)[:, None] - gammaln(n_x[None, :] + total[:, None])  # (k, x)
-    loglik = head[:, :, None] + base_ll[:, :, None] + adj_ll + np.log(base)[None, None, :]
-    big = n_x[None, :, None] + total[:, None, None]  # (k, 1 or x, 1)
-    entropy = digamma(big + 1) - (base_sum[:, :, None] + adj_sum) / big
+    # sum_j base_j exp(adj_ll_j), adj_ll_j = 0 for labels without samples, shifted by its maximum.
+    shift = np.maximum(np.maximum.reduceat(adj_ll, starts, axis=1), 0.0)  # (k, x)
+    weight = base[cols] * np.exp(adj_ll - shift[:, rows])  # (k, m)
+    outside = np.exp(-shift)
+    evidence = outside * (base @ empty) + np.add.reduceat(weight, starts, axis=1)
+    loglik = head + base_ll + shift + np.log(evidence)
+    spread = outside * ((zero_adj * base) @ empty) + np.add.reduceat(weight * adj_sum, starts, axis=1)
+    big = n_x[None, :] + total[:, None]  # (k, x)
+    entropy = digamma(big + 1) - (base_sum + spread / evidence) / big
     return loglik, entropy
 
 
@@ -130,15 +150,10 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     floor, spike = (g.ravel() for g in np.meshgrid(FLOOR_GRID, SPIKE_GRID, indexing="ij"))
 
     rows = max(1, _CHUNK_ELEMENTS // (floor.size * base.size))
-    loglik_k = []  # (k, x): log-likelihood of each component, spike location summed out
-    entropy_k = []  # (k, x): posterior mean entropy given the component (spike location averaged)
-    for start in range(0, counts.shape[0], rows):
-        loglik, entropy = _row_terms(counts[start : start + rows], base, floor, spike)
-        lk = logsumexp(loglik, axis=-1)
-        loglik_k.append(lk)
-        entropy_k.append(np.sum(np.exp(loglik - lk[:, :, None]) * entropy, axis=-1))
-    lk = np.concatenate(loglik_k, axis=1)
-    ek = np.concatenate(entropy_k, axis=1)
+    chunks = [_row_posteriors(counts[start : start + rows], base, floor, spike)
+              for start in range(0, counts.shape[0], rows)]
+    lk = np.concatenate([loglik for loglik, _ in chunks], axis=1)  # (k, x)
+    ek = np.concatenate([entropy for _, entropy in chunks], axis=1)  # (k, x)
 
     # EM in linear space: the likelihoods are scaled per row, which the posterior does not see.
     scaled = np.exp(lk - lk.max(axis=0))
