@@ -11,13 +11,15 @@ pieces are fixed by the caller (never by the number of workers), so the numbers 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 __all__ = ["map_chunks"]
 
 
-def map_chunks(func: Callable[..., Any], chunks: Sequence[Any], n_jobs: int | None, *args: Any) -> list[Any]:
+def map_chunks(
+    func: Callable[..., Any], chunks: Sequence[Any], n_jobs: int | None, *args: Any, bar: Any = None
+) -> list[Any]:
     """``[func(chunk, *args) for chunk in chunks]``, in parallel through joblib, in input order.
 
     Parameters
@@ -30,6 +32,9 @@ def map_chunks(func: Callable[..., Any], chunks: Sequence[Any], n_jobs: int | No
         joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one).
     *args
         Passed to every call after the chunk.
+    bar : tqdm-like, optional
+        Advanced by ``len(chunk)`` as each chunk's result arrives (in input order), so that a
+        long run shows its progress.
 
     Examples
     --------
@@ -39,5 +44,16 @@ def map_chunks(func: Callable[..., Any], chunks: Sequence[Any], n_jobs: int | No
     from joblib import Parallel, delayed
 
     if len(chunks) <= 1:
-        return [func(chunk, *args) for chunk in chunks]
-    return list(Parallel(n_jobs=n_jobs, prefer="processes")(delayed(func)(chunk, *args) for chunk in chunks))
+        results: Iterable[Any] = (func(chunk, *args) for chunk in chunks)
+    else:
+        try:  # results as they come, for the bar
+            parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
+        except ValueError:  # a backend that cannot (joblib's "multiprocessing"): all at the end
+            parallel = Parallel(n_jobs=n_jobs, prefer="processes")
+        results = parallel(delayed(func)(chunk, *args) for chunk in chunks)
+    out = []
+    for chunk, result in zip(chunks, results, strict=True):
+        out.append(result)
+        if bar is not None:
+            bar.update(len(chunk))
+    return out

@@ -6,7 +6,8 @@ its own child seed, through joblib (:func:`pidkit.parallel.map_chunks`);
 :func:`bootstrap_intervals` turns the replicates into intervals around an estimate. The discrete
 estimator (:class:`pidkit.estimate.PIDStatistic`) and the Gaussian one
 (:func:`pidkit.gaussian_pid_from_samples`) pass their own statistics. This module imports only
-numpy (joblib when replicates run), so ``import pidkit`` stays light.
+numpy (joblib and tqdm when replicates run), so ``import pidkit`` stays light. Long bootstraps
+show a progress bar where a person watches (``progress``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from pidkit._progress import bar_class, watched
 from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit._validate import check_flag
 from pidkit.parallel import map_chunks
 
 __all__ = [
@@ -39,6 +42,8 @@ QUANTITIES = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 _CHUNK = 8
 """Replicates per joblib task: fixed, so that the numbers do not depend on n_jobs or the backend."""
 _BOOT_STREAM = 0xB0075
+_AUTO_PROGRESS_DELAY = 1.0
+"""Seconds before the bar of ``progress=None`` appears: a quick bootstrap stays silent."""
 
 
 def _run_chunk(
@@ -53,6 +58,7 @@ def bootstrap_replicates(
     *,
     random_state: int | None = 0,
     n_jobs: int | None = None,
+    progress: bool | None = None,
 ) -> np.ndarray:
     """Evaluate ``statistic(rng)`` for ``n_boot`` independent child generators of ``random_state``.
 
@@ -69,6 +75,10 @@ def bootstrap_replicates(
         ``n_jobs``, the backend or the chunking.
     n_jobs : int or None, default=None
         joblib workers (``None``: the active ``joblib.parallel_config``, else 1).
+    progress : bool or None, default=None
+        A progress bar of the replicates on stderr (removed when done). ``None``: where a person
+        watches (a terminal or a Jupyter notebook, :func:`pidkit._progress.watched`), once the
+        replicates have taken more than a second.
 
     Returns
     -------
@@ -85,9 +95,13 @@ def bootstrap_replicates(
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
+    show = watched() if progress is None else check_flag(progress, name="progress")
     seeds = np.random.SeedSequence([seed, _BOOT_STREAM]).spawn(n_boot)
     chunks = [seeds[i : i + _CHUNK] for i in range(0, n_boot, _CHUNK)]
-    parts = map_chunks(_run_chunk, chunks, n_jobs, statistic)
+    delay = _AUTO_PROGRESS_DELAY if progress is None else 0.0
+    with bar_class()(total=n_boot, desc="bootstrap", unit="replicate", disable=not show, leave=False,
+                     delay=delay) as bar:
+        parts = map_chunks(_run_chunk, chunks, n_jobs, statistic, bar=bar)
     return np.concatenate([p.reshape(len(c), -1) for p, c in zip(parts, chunks, strict=True)], axis=0)
 
 

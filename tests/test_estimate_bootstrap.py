@@ -131,3 +131,54 @@ def _counts(y, t, s):
     from pidkit import joint_from_samples
 
     return joint_from_samples(y, t, s).counts
+
+
+class _Terminal:
+    """stderr of a terminal, recording what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_bootstrap_shows_its_progress_where_someone_watches(monkeypatch):
+    # bootstrap=200 of 1,000 ImageNet classes took 4.5 s per replicate (1.3 s now), 15 minutes
+    # with nothing on the screen. The bar appears after a second (0 here), for any n_jobs.
+    import sys
+
+    from pidkit import resampling
+
+    monkeypatch.setattr(resampling, "_AUTO_PROGRESS_DELAY", 0.0)
+    y, t, s = _labels(n=400, seed=5)
+    for n_jobs in (1, 2):
+        terminal = _Terminal()
+        monkeypatch.setattr(sys, "stderr", terminal)
+        res = pid_from_representations(y, t, s, bootstrap=20, n_repeats=2, n_jobs=n_jobs)
+        assert res.settings["bootstrap"] == 20
+        assert "bootstrap:   0%|          | 0/20 [" in terminal.text, terminal.text  # removed when done
+    monkeypatch.setattr(terminal, "isatty", lambda: False)  # a log file: no bar
+    terminal.text = ""
+    bootstrap_replicates(lambda rng: [rng.random()], 20)
+    assert terminal.text == ""
+    bootstrap_replicates(lambda rng: [rng.random()], 20, progress=True)
+    assert "0/20 [" in terminal.text
+    with pytest.raises(TypeError, match=r"^progress must be True or False; got 'yes' \(str\)\.$"):
+        bootstrap_replicates(lambda rng: [rng.random()], 20, progress="yes")
+
+
+def test_replicates_run_under_joblibs_multiprocessing_backend_too():
+    # The bar takes results as they arrive (joblib's return_as="generator"), which the
+    # "multiprocessing" backend refuses: there they come all at the end, as before.
+    statistic = PIDStatistic(_counts(*_labels()))
+    with joblib.parallel_config(backend="multiprocessing"):
+        reps = bootstrap_replicates(statistic, 16, random_state=7, n_jobs=2)
+    np.testing.assert_allclose(reps, bootstrap_replicates(statistic, 16, random_state=7), atol=1e-9)
