@@ -1,6 +1,7 @@
 """pidkit_distill: knowledge distillation with a PID audit, built on pidkit (PyTorch only).
 
-Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature taps),
+Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature taps, and
+:func:`tap_features` for your own models),
 :mod:`pidkit_distill.data` (CIFAR-10/100, digits, the synthetic nuisance-teacher task),
 :mod:`pidkit_distill.methods` (distillation methods behind a registry) and
 :mod:`pidkit_distill.training` (the training loop, its checks, checkpoints and DDP).
@@ -8,9 +9,23 @@ Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature ta
 
 from .audit import audit_distiller
 from .config import TrainConfig, apply_overrides, load_config
-from .data import DatasetBundle, DatasetSpec, describe_dataset, load_dataset
+from .data import (
+    DatasetBundle,
+    DatasetSpec,
+    available_datasets,
+    describe_dataset,
+    load_dataset,
+    register_dataset,
+)
 from .methods import Distiller, StepOutput, available_methods, get_method, register_method
-from .models import Features, build_model
+from .models import (
+    Features,
+    TappedModel,
+    available_models,
+    build_model,
+    register_model,
+    tap_features,
+)
 from .report import load_runs, write_report
 from .training import (
     RunSummary,
@@ -28,12 +43,15 @@ __all__ = [
     "Features",
     "RunSummary",
     "StepOutput",
+    "TappedModel",
     "TrainConfig",
     "TrainingError",
     "TrainingInterrupted",
     "apply_overrides",
     "audit_distiller",
+    "available_datasets",
     "available_methods",
+    "available_models",
     "build_model",
     "check_config",
     "describe_dataset",
@@ -41,7 +59,10 @@ __all__ = [
     "load_config",
     "load_dataset",
     "load_runs",
+    "register_dataset",
     "register_method",
+    "register_model",
+    "tap_features",
     "train",
     "train_teacher",
     "write_report",

@@ -43,7 +43,10 @@ samples. Every subset holds at least one sample of each class.
 The CIFAR pickles are read by an unpickler that builds only plain values and numpy arrays (any
 other object in the file is refused, so a file cannot run code when it is read).
 
-Modules: :mod:`~pidkit_distill.data.registry` (the names, their checks),
+Your own data: decorate a loader returning a :class:`DatasetBundle` with
+:func:`register_dataset`; its name then works everywhere a built-in one does (``data.name``).
+
+Modules: :mod:`~pidkit_distill.data.registry` (the names, their checks, registration),
 :mod:`~pidkit_distill.data.bundle` (what is returned), :mod:`~pidkit_distill.data.cifar`,
 :mod:`~pidkit_distill.data.digits`, :mod:`~pidkit_distill.data.synthetic` (one data set each) and
 :mod:`~pidkit_distill.data.subsets` (the ``train_fraction`` subsets).
@@ -51,7 +54,12 @@ Modules: :mod:`~pidkit_distill.data.registry` (the names, their checks),
 
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_STATS, CifarDataset
-from pidkit_distill.data.registry import available_datasets, describe_dataset, load_dataset
+from pidkit_distill.data.registry import (
+    available_datasets,
+    describe_dataset,
+    load_dataset,
+    register_dataset,
+)
 from pidkit_distill.data.subsets import stratified_order
 from pidkit_distill.data.synthetic import make_synthetic
 
@@ -64,5 +72,6 @@ __all__ = [
     "describe_dataset",
     "load_dataset",
     "make_synthetic",
+    "register_dataset",
     "stratified_order",
 ]

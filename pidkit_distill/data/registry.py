@@ -1,8 +1,10 @@
-"""The data sets by name: :func:`available_datasets`, :func:`load_dataset`, :func:`describe_dataset`.
+"""The data sets by name: :func:`available_datasets`, :func:`load_dataset`, :func:`describe_dataset`,
+and :func:`register_dataset` for your own.
 
 One place checks a name, the seed and the options against the loader's own keyword arguments,
 then hands them to the data set's module (:mod:`~pidkit_distill.data.cifar`,
-:mod:`~pidkit_distill.data.digits`, :mod:`~pidkit_distill.data.synthetic`).
+:mod:`~pidkit_distill.data.digits`, :mod:`~pidkit_distill.data.synthetic`) or to the registered
+loader, whose result is checked.
 """
 
 from __future__ import annotations
@@ -10,32 +12,98 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+import torch
 
 from pidkit._validate import check_flag
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
+from pidkit_distill.models.registry import Registry
 
-__all__ = ["available_datasets", "describe_dataset", "load_dataset"]
+__all__ = ["available_datasets", "describe_dataset", "load_dataset", "register_dataset"]
+
+L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
 # name -> the loader whose keyword arguments are the data set's options
-_LOADERS: dict[str, Callable[..., DatasetBundle]] = {
+_LOADERS = Registry("dataset", "register_dataset", builtin={
     "cifar10": load_cifar, "cifar100": load_cifar, "digits": load_digits,
     "synthetic": make_synthetic,
-}
+})
+
+
+def register_dataset(name: str) -> Callable[[L], L]:
+    """Decorator registering a loader of your own data under ``name``, for
+    :func:`load_dataset`, :func:`describe_dataset` and ``train(config)`` (``data.name``).
+
+    The loader takes keyword arguments only: ``seed`` (always passed: seed any split or draw
+    with it), ``root`` if it declares one (``data.root``), and its own options with defaults,
+    which become the data set's options (``data.options``; any other is refused). It returns a
+    :class:`DatasetBundle` of map-style datasets yielding ``(x float tensor of shape
+    input_shape, y int label in [0, num_classes))``; the first item of each split is checked.
+    :func:`describe_dataset` calls the loader too (it cannot describe your data without it).
+    Registration lasts for the Python process (see :func:`pidkit_distill.models.register_model`).
+
+    Parameters
+    ----------
+    name : str
+        Lower-case letters, digits, ``.``, ``_``, ``-``; not a built-in name. Registering the same
+        function again replaces it; another function under a taken name is an error.
+
+    Raises
+    ------
+    ValueError
+        A bad or taken name.
+    TypeError
+        The loader has a positional argument or no ``seed`` keyword.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> @register_dataset("doc-blobs")
+    ... def blobs(*, seed=0, n=40):
+    ...     g = torch.Generator().manual_seed(seed)
+    ...     y = torch.arange(n) % 2
+    ...     x = torch.randn(n, 3, generator=g) + y[:, None]
+    ...     return DatasetBundle(TensorDataset(x[:30], y[:30]), TensorDataset(x[30:], y[30:]),
+    ...                          num_classes=2, input_shape=(3,))
+    >>> "doc-blobs" in available_datasets()
+    True
+    >>> describe_dataset("doc-blobs", n=50)
+    DatasetSpec(name='doc-blobs', num_classes=2, input_shape=(3,), n_train=30, n_test=20)
+    >>> _ = _LOADERS._entries.pop("doc-blobs")
+    """
+    return _LOADERS.decorator(name, check=_check_loader)
+
+
+def _check_loader(fn: Callable[..., object]) -> None:
+    """A loader takes ``seed`` and options with defaults, all by keyword."""
+    params = inspect.signature(fn).parameters.values()
+    no_default = [p.name for p in params if p.default is p.empty and p.name not in ("seed", "root")
+                  and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if no_default or "seed" not in {p.name for p in params}:
+        raise TypeError(
+            "register_dataset decorates a loader def load(*, seed=0, OPTION=DEFAULT, ...) -> "
+            "DatasetBundle: seed, and options with defaults; "
+            f"{getattr(fn, '__qualname__', fn)!r} " + (
+                f"has the argument(s) {no_default} without a default." if no_default
+                else "takes no seed.")
+        )
 
 
 def available_datasets() -> list[str]:
-    """Names accepted by :func:`load_dataset`.
+    """Names accepted by :func:`load_dataset`, the registered ones (:func:`register_dataset`)
+    included.
 
     Examples
     --------
     >>> available_datasets()
     ['cifar10', 'cifar100', 'digits', 'synthetic']
     """
-    return sorted(_LOADERS)
+    return _LOADERS.names()
 
 
 def load_dataset(
@@ -45,11 +113,12 @@ def load_dataset(
 
     Parameters
     ----------
-    name : {"digits", "synthetic", "cifar10", "cifar100"}
-        Which dataset (see :mod:`pidkit_distill.data`).
+    name : {"digits", "synthetic", "cifar10", "cifar100"} or a registered name
+        Which dataset (see :mod:`pidkit_distill.data` and :func:`register_dataset`).
     root : str or Path, optional
-        CIFAR only: the folder holding ``cifar-10-batches-py`` / ``cifar-100-python``
-        (default ``./data``). Ignored by the built-in ``digits`` and ``synthetic``.
+        CIFAR: the folder holding ``cifar-10-batches-py`` / ``cifar-100-python``
+        (default ``./data``); a registered loader that declares ``root`` gets it. Ignored by
+        the built-in ``digits`` and ``synthetic``.
     seed : int, default=0
         Seeds the digits split, the synthetic task and CIFAR augmentation.
     **kw
@@ -57,6 +126,7 @@ def load_dataset(
         the training split; see the module docstring). ``digits``: ``test_fraction=0.25``.
         ``synthetic``: the keyword arguments of :func:`make_synthetic`. CIFAR:
         ``download=False``, ``augment=False``, ``normalization="standard"`` (or ``"kd-rid"``).
+        A registered loader: its own keyword options.
 
     Returns
     -------
@@ -68,7 +138,8 @@ def load_dataset(
         Unknown name or a bad option value.
     TypeError
         An option the data set does not have (the message lists its options), or a flag option
-        (``download``, ``augment``) that is not a bool.
+        (``download``, ``augment``) that is not a bool; a registered loader that returned no
+        :class:`DatasetBundle`.
     FileNotFoundError
         CIFAR folder missing and ``download`` is False or torchvision is not installed.
 
@@ -86,7 +157,12 @@ def load_dataset(
         return load_digits(seed=seed, **kw)
     if key == "synthetic":
         return make_synthetic(seed=seed, **kw)
-    return load_cifar(key, root=root, seed=seed, **kw)
+    if key in ("cifar10", "cifar100"):
+        return load_cifar(key, root=root, seed=seed, **kw)
+    loader = _LOADERS.get(key)
+    if "root" in inspect.signature(loader).parameters:
+        kw["root"] = root
+    return _checked_bundle(loader(seed=seed, **kw), key)
 
 
 def describe_dataset(
@@ -95,8 +171,8 @@ def describe_dataset(
     """Check ``name`` and options as :func:`load_dataset` does, and describe the data set.
 
     Nothing is loaded or generated: CIFAR's folder and files are only looked up (or, with
-    ``download=True``, torchvision's presence). Takes the arguments of :func:`load_dataset`
-    and raises the same errors.
+    ``download=True``, torchvision's presence); a registered data set is the exception, its
+    loader is called. Takes the arguments of :func:`load_dataset` and raises the same errors.
 
     Returns
     -------
@@ -117,7 +193,11 @@ def describe_dataset(
 ['test_fraction', 'train_fraction'].
     """
     key = _check_name_and_options(name, seed, kw)
-    options = {**_keyword_defaults(_LOADERS[key]), **kw}
+    if not _LOADERS.is_builtin(key):
+        bundle = load_dataset(key, root=root, seed=seed, **kw)
+        return DatasetSpec(key, bundle.num_classes, tuple(bundle.input_shape), len(bundle.train),
+                           len(bundle.test))
+    options = {**_keyword_defaults(_LOADERS.get(key)), **kw}
     if key == "digits":
         return describe_digits(**options)
     if key == "synthetic":
@@ -125,12 +205,45 @@ def describe_dataset(
     return describe_cifar(key, root=root, **options)
 
 
+def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
+    """``bundle`` if a registered loader returned a usable :class:`DatasetBundle`; checks the
+    first item of each split."""
+    where = f"the loader registered as {name!r}"
+    if not isinstance(bundle, DatasetBundle):
+        raise TypeError(f"{where} returned a {type(bundle).__name__}; return a "
+                        "pidkit_distill.data.DatasetBundle(train, test, num_classes, input_shape).")
+    classes, shape = bundle.num_classes, bundle.input_shape
+    if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
+        raise ValueError(f"{where} returned num_classes={classes!r}; it must be an int >= 2.")
+    if not isinstance(shape, tuple) or not shape or not all(
+            isinstance(d, int) and d >= 1 for d in shape):
+        raise ValueError(f"{where} returned input_shape={shape!r}; it must be a tuple of "
+                         "positive ints, the shape of one x, e.g. (3, 32, 32) or (20,).")
+    for split in ("train", "test"):
+        data = getattr(bundle, split)
+        if len(data) < 1:
+            raise ValueError(f"{where} returned an empty {split} split.")
+        item = data[0]
+        x, y = item if isinstance(item, (tuple, list)) and len(item) == 2 else (item, None)
+        if not (isinstance(x, torch.Tensor) and x.is_floating_point() and tuple(x.shape) == shape):
+            got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) \
+                else type(x).__name__
+            raise ValueError(f"{where}: {split}[0] must be a pair (x, y) with x a float tensor of "
+                             f"input_shape {shape}; x is a {got}.")
+        label = y.item() if isinstance(y, torch.Tensor) and y.numel() == 1 \
+            and not y.is_floating_point() else y
+        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < classes:
+            raise ValueError(f"{where}: {split}[0] must be a pair (x, y) with y an int label in "
+                             f"[0, {classes}) (an int64 tensor is fine); y is {y!r}.")
+    return bundle
+
+
 def _keyword_defaults(loader: Any) -> dict[str, Any]:
-    """A loader's keyword options with their defaults (``seed`` and ``root`` excluded)."""
+    """A loader's options: its arguments with defaults (``seed`` and ``root`` excluded)."""
     return {
         name: param.default
         for name, param in inspect.signature(loader).parameters.items()
-        if param.kind is param.KEYWORD_ONLY and name not in ("seed", "root")
+        if param.default is not param.empty and name not in ("seed", "root")
     }
 
 
@@ -140,10 +253,11 @@ def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> st
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an int >= 0; got {seed!r}.")
     key = name.strip().lower() if isinstance(name, str) else name
-    if key not in available_datasets():
+    if key not in _LOADERS:
         raise ValueError(f"name={name!r} is not a known dataset; choose one of "
-                         f"{available_datasets()}.")
-    known = _keyword_defaults(_LOADERS[key])
+                         f"{available_datasets()}, or register your own with "
+                         "pidkit_distill.data.register_dataset.")
+    known = _keyword_defaults(_LOADERS.get(key))
     unknown = sorted(set(options) - set(known))
     if unknown:
         raise TypeError(

@@ -24,7 +24,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.models import Features
+from pidkit_distill.models import Features, check_feature_model
 
 __all__ = [
     "Distiller",
@@ -203,22 +203,15 @@ def get_method(name: str) -> type[Distiller]:
     return _REGISTRY[key]
 
 
-def _check_model(model: Any, role: str) -> nn.Module:
-    if not isinstance(model, nn.Module) or not callable(getattr(model, "forward_features", None)):
-        raise TypeError(
-            f"{role} must be an nn.Module with forward_features(x) -> Features (build it with "
-            f"pidkit_distill.models.build_model); got {type(model).__name__}."
-        )
-    return model
-
-
 class Distiller(nn.Module):
     """Base class of every distillation method.
 
     Parameters
     ----------
     student, teacher : nn.Module
-        Models from :func:`pidkit_distill.models.build_model`. The teacher is frozen here:
+        Models with ``forward_features(x) -> Features``: from
+        :func:`pidkit_distill.models.build_model`, or your own wrapped with
+        :func:`pidkit_distill.models.tap_features`. The teacher is frozen here:
         ``requires_grad_(False)``, eval mode, and every forward under ``torch.no_grad()``.
     sample_input : Tensor
         One input batch (at least one sample); used once to infer feature shapes, with both
@@ -266,10 +259,15 @@ class Distiller(nn.Module):
         super().__init__()
         self.params = self.make_params(preset=preset, **params)
         self.preset = self.default_preset if preset is None else preset
-        self.student = _check_model(student, "student")
-        self.teacher = _check_model(teacher, "teacher")
+        self.student = check_feature_model(student, "student")
+        self.teacher = check_feature_model(teacher, "teacher")
         if student is teacher:
             raise ValueError("student and teacher must be different modules; got the same one.")
+        if {id(p) for p in student.parameters()} & {id(p) for p in teacher.parameters()}:
+            raise ValueError(
+                "student and teacher share parameters (one model wrapped twice by tap_features?);"
+                " the teacher is frozen, so the student could not train: give them separate models."
+            )
         if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}.")
         if not isinstance(sample_input, Tensor) or sample_input.dim() < 2 or len(sample_input) < 1:

@@ -8,8 +8,10 @@ Every model built here follows one contract:
   first, and ``pooled`` is the vector the classifier reads;
 * ``model.layer_channels`` is the channel count of each entry of ``layers``.
 
-Features are taken by one mechanism only: the model returns them from ``forward_features``
-(no forward hooks). Convolutional layers give ``(N, C, H, W)`` tensors, MLP layers ``(N, C)``.
+Built-in models return their features from ``forward_features`` (no forward hooks). Your own
+``nn.Module`` gets the same contract from :func:`tap_features`, which takes the outputs of the
+submodules you name with forward hooks (see :mod:`pidkit_distill.models.taps`).
+Convolutional layers give ``(N, C, H, W)`` tensors, MLP layers ``(N, C)``.
 
 Names understood by :func:`build_model`:
 
@@ -23,37 +25,34 @@ name                   model                                                    
 ``synthetic-teacher``  MLP, hidden widths 128/128/128, for the synthetic task        (D,)
 ``synthetic-student``  MLP, hidden widths 8/8/8 (capacity-limited)                   (D,)
 =====================  ==========================================================  ==========
+
+plus every name registered with :func:`register_model` (:func:`available_models` lists them).
 """
 
 from __future__ import annotations
 
+import inspect
 import re
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, TypeVar
 
-from torch import Tensor, nn
+from torch import nn
 
-__all__ = ["Features", "available_models", "build_model"]
+from pidkit_distill.models.features import Features, check_feature_model
+from pidkit_distill.models.registry import Registry
+from pidkit_distill.models.taps import TappedModel, tap_features
 
+__all__ = [
+    "Features",
+    "TappedModel",
+    "available_models",
+    "build_model",
+    "check_feature_model",
+    "register_model",
+    "tap_features",
+]
 
-class Features(NamedTuple):
-    """What ``forward_features`` returns.
-
-    Attributes
-    ----------
-    logits : Tensor
-        ``(N, num_classes)`` classifier output.
-    layers : list of Tensor
-        Outputs of the distilled layers, outermost first; ``(N, C, H, W)`` for convolutional
-        models, ``(N, C)`` for MLPs. ``layers[k].shape[1] == model.layer_channels[k]``.
-    pooled : Tensor
-        ``(N, D)`` penultimate vector fed to the classifier.
-    """
-
-    logits: Tensor
-    layers: list[Tensor]
-    pooled: Tensor
-
+B = TypeVar("B", bound=Callable[..., nn.Module])
 
 _WRN_NAME = re.compile(r"^wrn-(\d+)-(\d+)$")
 
@@ -73,23 +72,89 @@ def _small(kind: str) -> Callable[..., nn.Module]:
     return build
 
 
-_FIXED: dict[str, Callable[..., nn.Module]] = {
+_MODELS = Registry("model", "register_model", builtin={
     "digits-teacher": _small("digits_teacher"),
     "digits-student": _small("digits_student"),
     "synthetic-teacher": _small("synthetic_teacher"),
     "synthetic-student": _small("synthetic_student"),
-}
+})
+
+
+def _check_builder(fn: Callable[..., object]) -> None:
+    """A builder must take the keywords ``num_classes`` and ``in_channels``."""
+    params = inspect.signature(fn).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+    missing = [k for k in ("num_classes", "in_channels") if k not in params and not takes_any]
+    if missing:
+        raise TypeError(
+            f"register_model decorates a builder def build(*, num_classes, in_channels) -> "
+            f"nn.Module; {getattr(fn, '__qualname__', fn)!r} takes no {missing} (accept and "
+            "ignore in_channels if your model does not need it)."
+        )
+
+
+def register_model(name: str) -> Callable[[B], B]:
+    """Decorator registering a builder of your own model under ``name``, for :func:`build_model`
+    and ``train(config)`` (``model.teacher`` / ``model.student``).
+
+    The builder is called as ``build(num_classes=K, in_channels=C)`` (``C`` is the first entry
+    of the data's input shape: image channels, or a vector's length) and must return a model
+    with ``forward_features``: wrap a plain ``nn.Module`` with :func:`tap_features`. The trainer
+    first builds it on the ``meta`` device to check the configuration, so the builder should
+    create its layers without touching data. Registration lasts for the Python process; under
+    ``torchrun`` register in the script every process runs.
+
+    Parameters
+    ----------
+    name : str
+        Lower-case letters, digits, ``.``, ``_``, ``-`` (it becomes part of run folder names),
+        not a built-in name nor of the form ``wrn-D-K``. Registering the same function again
+        (a notebook cell run twice) replaces it; another function under a taken name is an
+        error.
+
+    Raises
+    ------
+    ValueError
+        A bad or taken name.
+    TypeError
+        The builder does not take ``num_classes`` and ``in_channels``.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> @register_model("doc-mlp")
+    ... def doc_mlp(*, num_classes, in_channels):
+    ...     net = nn.Sequential(nn.Linear(in_channels, 16), nn.ReLU(), nn.Linear(16, num_classes))
+    ...     return tap_features(net, layers=["1"])
+    >>> "doc-mlp" in available_models()
+    True
+    >>> build_model("doc-mlp", num_classes=3, in_channels=5)
+    TappedModel(
+      layers=['1'], pooled (the input of '2', the last nn.Linear)
+      (model): Sequential(
+        (0): Linear(in_features=5, out_features=16, bias=True)
+        (1): ReLU()
+        (2): Linear(in_features=16, out_features=3, bias=True)
+      )
+    )
+    >>> _ = _MODELS._entries.pop("doc-mlp")
+    """
+    if isinstance(name, str) and _WRN_NAME.match(name):
+        raise ValueError(f"register_model: name {name!r} has the form wrn-D-K of the built-in "
+                         "WideResNets; choose another name.")
+    return _MODELS.decorator(name, check=_check_builder)
 
 
 def available_models() -> list[str]:
-    """Names accepted by :func:`build_model` (``wrn-D-K`` stands for any WideResNet).
+    """Names accepted by :func:`build_model` (``wrn-D-K`` stands for any WideResNet), the
+    registered ones (:func:`register_model`) included.
 
     Examples
     --------
     >>> available_models()[:2]
     ['digits-student', 'digits-teacher']
     """
-    return [*sorted(_FIXED), "wrn-D-K"]
+    return [*_MODELS.names(), "wrn-D-K"]
 
 
 def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any) -> nn.Module:
@@ -99,7 +164,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     ----------
     name : str
         ``"wrn-D-K"`` (e.g. ``"wrn-40-2"``), ``"digits-teacher"``, ``"digits-student"``,
-        ``"synthetic-teacher"`` or ``"synthetic-student"``.
+        ``"synthetic-teacher"``, ``"synthetic-student"``, or a name registered with
+        :func:`register_model`.
     num_classes : int
         Number of output classes.
     in_channels : int, default=3
@@ -107,7 +173,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         the input vector, i.e. ``DatasetBundle.input_shape[0]`` in both cases.
     **kw
         Model-specific keyword options: WideResNet ``drop_rate`` and ``variant``
-        (``"preact"`` or ``"kd-rid"``); small CNN ``widths``; MLP ``hidden``.
+        (``"preact"`` or ``"kd-rid"``); small CNN ``widths``; MLP ``hidden``; a registered
+        builder's own keywords.
 
     Returns
     -------
@@ -118,6 +185,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     ------
     ValueError
         Unknown name, or a non-positive ``num_classes``/``in_channels``.
+    TypeError
+        A registered builder returned a model without ``forward_features``.
 
     Examples
     --------
@@ -139,9 +208,13 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
             int(match.group(1)), int(match.group(2)), num_classes=num_classes,
             in_channels=in_channels, **kw,
         )
-    if key not in _FIXED:
+    if key not in _MODELS:
         raise ValueError(
             f"name={name!r} is not a known model; choose one of {available_models()} "
-            "(wrn-D-K with depth D = 6n+4 and widen factor K, e.g. 'wrn-40-2')."
+            "(wrn-D-K with depth D = 6n+4 and widen factor K, e.g. 'wrn-40-2'), or register "
+            "your own with pidkit_distill.models.register_model."
         )
-    return _FIXED[key](num_classes=num_classes, in_channels=in_channels, **kw)
+    model = _MODELS.get(key)(num_classes=num_classes, in_channels=in_channels, **kw)
+    if _MODELS.is_builtin(key):
+        return model
+    return check_feature_model(model, f"the model built by register_model({key!r})")

@@ -1,0 +1,100 @@
+"""A registry of named builders, shared by :func:`~pidkit_distill.models.register_model` and
+:func:`~pidkit_distill.data.register_dataset`.
+
+A name is lower case (the lookups lower-case what they are given) and made of letters, digits,
+``.``, ``_`` and ``-``, because it becomes part of a run folder's name. Registering a name
+twice is an error, except for the same function registered again (same module and qualified
+name: a notebook cell run a second time), which replaces the first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TypeVar
+
+__all__ = ["Registry"]
+
+F = TypeVar("F", bound=Callable[..., object])
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def _qualified(obj: object) -> str:
+    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+class Registry:
+    """Named callables of one kind (model builders, data set loaders).
+
+    Parameters
+    ----------
+    kind : str
+        What the callables make, for messages: ``"model"``, ``"dataset"``.
+    decorator : str
+        The public decorator's name, for messages: ``"register_model"``.
+    builtin : dict of str to callable
+        The package's own entries; a user entry cannot take one of their names.
+
+    Examples
+    --------
+    >>> registry = Registry("model", "register_model", builtin={"mlp": print})
+    >>> @registry.decorator("my-net")
+    ... def build(**kw):
+    ...     return kw
+    >>> registry.names(), registry.get("my-net") is build
+    (['mlp', 'my-net'], True)
+    >>> registry.decorator("My Net")
+    Traceback (most recent call last):
+    ...
+    ValueError: register_model: name must be a lower-case str of letters, digits, '.', '_' and \
+'-' (it becomes part of a run folder's name), e.g. 'my-model'; got 'My Net'.
+    """
+
+    def __init__(self, kind: str, decorator: str, *, builtin: dict[str, Callable[..., object]]
+                 ) -> None:
+        self.kind = kind
+        self.decorator_name = decorator
+        self._entries: dict[str, Callable[..., object]] = dict(builtin)
+        self._builtin = frozenset(builtin)
+
+    def names(self) -> list[str]:
+        """The registered names, sorted."""
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def get(self, name: str) -> Callable[..., object]:
+        """The callable registered under ``name`` (already normalised; ``KeyError`` if none)."""
+        return self._entries[name]
+
+    def is_builtin(self, name: str) -> bool:
+        """Whether ``name`` is one of the package's own entries."""
+        return name in self._builtin
+
+    def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
+                  ) -> Callable[[F], F]:
+        """A decorator registering a callable under ``name``; ``check(fn)`` raises for a
+        callable of the wrong shape."""
+        where = self.decorator_name
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(
+                f"{where}: name must be a lower-case str of letters, digits, '.', '_' and '-' "
+                f"(it becomes part of a run folder's name), e.g. 'my-{self.kind}'; got {name!r}."
+            )
+
+        def register(fn: F) -> F:
+            if not callable(fn):
+                raise TypeError(f"{where}({name!r}) decorates a function; got {fn!r}.")
+            if check is not None:
+                check(fn)
+            old = self._entries.get(name)
+            if old is not None and (name in self._builtin or _qualified(old) != _qualified(fn)):
+                owner = "the package" if name in self._builtin else _qualified(old)
+                raise ValueError(f"{where}: {self.kind} name {name!r} is already registered "
+                                 f"(to {owner}); choose another name.")
+            self._entries[name] = fn
+            return fn
+
+        return register

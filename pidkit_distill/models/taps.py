@@ -1,0 +1,333 @@
+"""Features of any ``nn.Module`` taken with forward hooks: :func:`tap_features`.
+
+A researcher's own network (an ``nn.Sequential`` MLP, a small CNN, a torchvision-style ResNet)
+has no ``forward_features``. :func:`tap_features` gives it one without editing the model: forward
+hooks on the submodules named by their paths in ``model.named_modules()`` (``"layer1"``,
+``"0"``, ``"features.3"``) record their outputs during one forward pass.
+
+The hook contract:
+
+* paths are resolved when the wrapper is made: an unknown path is an error there;
+* hooks record only inside :meth:`TappedModel.forward_features`; calling the model (or the
+  wrapper's ``forward``) records nothing, and what was recorded is dropped when
+  ``forward_features`` returns (or raises), so no tensor outlives its step;
+* each tapped module must run exactly once per forward pass: a module called twice (a ReLU
+  module reused inside a block, a weight-shared layer) or never is refused, naming it; tap
+  its parent block instead;
+* a tapped output must be one tensor of shape ``(N, C)`` or ``(N, C, H, W)``;
+* :meth:`TappedModel.remove` (or leaving a ``with`` block) takes every hook off, leaving the
+  model as it was.
+
+The wrapper holds no weights of its own: its ``state_dict`` is the model's, with the same keys,
+so weights saved from the model load into the wrapper and the other way round. It survives
+``copy.deepcopy`` and pickling (the copy taps the copied model). Modules replaced after tapping
+(``SyncBatchNorm.convert_sync_batchnorm`` on CUDA makes new BatchNorm modules) lose their hooks:
+tap after such conversions, or tap blocks rather than BatchNorm layers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from torch import Tensor, nn
+
+from pidkit._validate import did_you_mean
+from pidkit_distill.models.features import Features
+
+__all__ = ["TappedModel", "tap_features"]
+
+_LISTED_PATHS = 30  # an unknown path's message lists every path of a model up to this many
+
+
+class _Recorder:
+    """A forward hook (``inputs=False``) or pre-hook (``inputs=True``) that records one tap.
+
+    A plain object rather than a closure, so that ``copy.deepcopy`` and pickle carry it over
+    to the copied wrapper.
+    """
+
+    def __init__(self, owner: TappedModel, key: str, *, inputs: bool) -> None:
+        self.owner = owner
+        self.key = key
+        self.inputs = inputs
+
+    def __call__(self, module: nn.Module, args: tuple[Any, ...], output: Any = None) -> None:
+        if self.owner._recording:
+            value = (args[0] if args else None) if self.inputs else output
+            self.owner._recorded.setdefault(self.key, []).append(value)
+
+
+def _model_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
+                local_metadata: dict[str, Any]) -> None:
+    """State-dict post-hook: ``PREFIX.model.KEY`` -> ``PREFIX.KEY`` (the model's own keys)."""
+    inner = prefix + "model."
+    for key in [k for k in state_dict if k.startswith(inner)]:
+        state_dict[prefix + key[len(inner):]] = state_dict.pop(key)
+    metadata = getattr(state_dict, "_metadata", None)
+    if metadata is not None:
+        for key in [k for k in metadata if k == inner[:-1] or k.startswith(inner)]:
+            metadata[prefix + key[len(inner):]] = metadata.pop(key)
+
+
+def _wrapper_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
+                  *args: Any) -> None:
+    """Load-state-dict pre-hook: ``PREFIX.KEY`` -> ``PREFIX.model.KEY``."""
+    for key in [k for k in state_dict if k.startswith(prefix)]:
+        state_dict[prefix + "model." + key[len(prefix):]] = state_dict.pop(key)
+
+
+class TappedModel(nn.Module):
+    """A model with ``forward_features`` taken by forward hooks; made by :func:`tap_features`.
+
+    Attributes
+    ----------
+    model : nn.Module
+        The wrapped model itself (not a copy).
+    layer_paths : tuple of str
+        The tapped submodules, in the order of ``Features.layers``.
+    pooled_path : str
+        The submodule giving ``Features.pooled``.
+    pooled_from : {"input", "output"}
+        Whether ``pooled`` is that submodule's input (the default: the classifier's input) or
+        its output (flattened to ``(N, D)``).
+    """
+
+    def __init__(self, model: nn.Module, layer_paths: tuple[str, ...], pooled_path: str,
+                 pooled_from: str) -> None:
+        super().__init__()
+        self.model = model
+        self.layer_paths = layer_paths
+        self.pooled_path = pooled_path
+        self.pooled_from = pooled_from
+        self._recording = False
+        self._recorded: dict[str, list[Any]] = {}
+        self._channels: tuple[int, ...] | None = None
+        modules = dict(model.named_modules())
+        self._handles = [
+            modules[path].register_forward_hook(_Recorder(self, f"layers[{k}]", inputs=False))
+            for k, path in enumerate(layer_paths)
+        ]
+        pooled = modules[pooled_path]
+        if pooled_from == "input":
+            self._handles.append(
+                pooled.register_forward_pre_hook(_Recorder(self, "pooled", inputs=True)))
+        else:
+            self._handles.append(
+                pooled.register_forward_hook(_Recorder(self, "pooled", inputs=False)))
+        self.register_state_dict_post_hook(_model_keys)
+        self.register_load_state_dict_pre_hook(_wrapper_keys)
+
+    @property
+    def layer_channels(self) -> tuple[int, ...]:
+        """Channels of each tapped layer, known once ``forward_features`` has run (building a
+        Distiller runs it)."""
+        if self._channels is None:
+            raise RuntimeError(
+                "layer_channels is known after the first forward_features call (building a "
+                "Distiller makes one); call tapped.forward_features(x) on a batch first."
+            )
+        return self._channels
+
+    def forward(self, x: Tensor) -> Any:
+        """The model's output (its logits); nothing is recorded."""
+        return self.model(x)
+
+    def forward_features(self, x: Tensor) -> Features:
+        """Logits, the tapped layers' outputs and the pooled vector of one forward pass.
+
+        Raises
+        ------
+        RuntimeError
+            The taps were removed.
+        ValueError
+            A tapped module did not run, or ran more than once, or gave a tensor of another
+            shape than ``(N, C)`` / ``(N, C, H, W)``; the model's output is not ``(N, K)``.
+        TypeError
+            A tapped module or the model returned something other than one tensor.
+        """
+        if not self._handles:
+            raise RuntimeError("the taps of this model were removed (.remove()); tap it again "
+                               "with pidkit_distill.models.tap_features.")
+        self._recorded = {}
+        self._recording = True
+        try:
+            logits = self.model(x)
+        finally:
+            self._recording = False
+            recorded, self._recorded = self._recorded, {}
+        n = len(x)
+        name = type(self.model).__name__
+        if not isinstance(logits, Tensor) or logits.dim() != 2 or len(logits) != n:
+            got = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+            raise TypeError(
+                f"model: a tapped {name} must return logits of shape (N, num_classes) = ({n}, "
+                f"K); it returned {got}. Wrap it in a module whose forward returns the logits."
+            )
+        layers = [
+            self._one(recorded, f"layers[{k}]", path, n, flatten=False)
+            for k, path in enumerate(self.layer_paths)
+        ]
+        pooled = self._one(recorded, "pooled", self.pooled_path, n,
+                           flatten=self.pooled_from == "output")
+        self._channels = tuple(int(t.shape[1]) for t in layers)
+        return Features(logits, layers, pooled)
+
+    def _one(self, recorded: dict[str, list[Any]], key: str, path: str, n: int, *,
+             flatten: bool) -> Tensor:
+        """The single tensor recorded for ``key``, checked."""
+        values = recorded.get(key, [])
+        what = f"{key}={path!r}" if key != "pooled" else self._pooled_text()
+        if len(values) != 1:
+            times = "did not run" if not values else f"ran {len(values)} times"
+            raise ValueError(
+                f"{what}: that submodule {times} in one forward pass of the "
+                f"{type(self.model).__name__}; a tap needs a module that runs exactly once "
+                "(tap its parent block instead of a module that is reused)."
+            )
+        value = values[0]
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{what}: that submodule gave a {type(value).__name__}, not a "
+                            "tensor; tap a submodule whose output is one tensor.")
+        if flatten:
+            value = value.flatten(1) if value.dim() > 1 else value
+        ok_dims = (2,) if key == "pooled" else (2, 4)
+        if value.dim() not in ok_dims or len(value) != n:
+            wanted = "(N, D)" if key == "pooled" else "(N, C) or (N, C, H, W)"
+            raise ValueError(
+                f"{what}: that submodule gave shape {tuple(value.shape)} for a batch of {n}; "
+                f"taps take {wanted} tensors. Tap another submodule"
+                + (" or pass pooled='path' of the module whose output is the pooled vector."
+                   if key == "pooled" else ".")
+            )
+        return value
+
+    def _pooled_text(self) -> str:
+        if self.pooled_from == "input":
+            return f"pooled (the input of {self.pooled_path!r}, the last nn.Linear)"
+        return f"pooled={self.pooled_path!r}"
+
+    def remove(self) -> nn.Module:
+        """Take every hook off the model and return it, as it was before tapping.
+
+        The wrapper cannot take features afterwards.
+        """
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        return self.model
+
+    def __enter__(self) -> TappedModel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.remove()
+
+    def extra_repr(self) -> str:
+        return f"layers={list(self.layer_paths)}, {self._pooled_text()}"
+
+
+def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None = None
+                 ) -> TappedModel:
+    """Wrap ``model`` so that it has ``forward_features(x) -> Features``, taken by forward hooks.
+
+    Parameters
+    ----------
+    model : nn.Module
+        Any network whose ``forward(x)`` returns the logits ``(N, num_classes)``.
+    layers : sequence of str
+        Paths of the submodules to distil, as ``model.named_modules()`` names them
+        (``"layer1"``, ``"features.3"``, ``"2"`` for an ``nn.Sequential``), input side first;
+        the methods pair the teacher's and the student's layers by position. Each output must be
+        one ``(N, C)`` or ``(N, C, H, W)`` tensor, from a module that runs once per forward.
+    pooled : str, optional
+        Path of the submodule whose output, flattened to ``(N, D)``, is ``Features.pooled``
+        (e.g. ``"avgpool"``). By default ``pooled`` is the *input* of the model's last
+        ``nn.Linear`` in ``model.named_modules()`` order (its classifier), taken by a forward
+        pre-hook.
+
+    Returns
+    -------
+    TappedModel
+        ``forward(x)`` is the model's output, ``forward_features(x)`` the :class:`Features`,
+        ``layer_channels`` the channels of each layer (after a first ``forward_features``),
+        ``remove()`` takes the hooks off and returns ``model``; also a context manager that
+        removes them on exit. Its ``state_dict`` has the model's own keys.
+
+    Raises
+    ------
+    TypeError
+        ``model`` is not an ``nn.Module`` (or is already tapped), ``layers`` is not a sequence
+        of str.
+    ValueError
+        ``layers`` is empty or repeats a path; a path is not a submodule (the message suggests
+        the closest one and lists the model's paths); ``pooled`` is not given and the model has
+        no ``nn.Linear``.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+    ...                     nn.Linear(8, 3))
+    >>> tapped = tap_features(net, layers=["1", "3"])
+    >>> feats = tapped.forward_features(torch.zeros(5, 4))
+    >>> [tuple(t.shape) for t in feats.layers], tuple(feats.pooled.shape), tapped.layer_channels
+    ([(5, 8), (5, 8)], (5, 8), (8, 8))
+    >>> list(tapped.state_dict()) == list(net.state_dict())
+    True
+    >>> tap_features(net, layers=["1", "relu"])
+    Traceback (most recent call last):
+    ...
+    ValueError: layers[1]='relu' is not a submodule of the Sequential. Its submodule paths \
+(model.named_modules()) are ['0', '1', '2', '3', '4'].
+    >>> tapped.remove() is net
+    True
+    """
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}.")
+    if isinstance(model, TappedModel):
+        raise TypeError("model is already tapped; tap its .model (or call .remove() on it "
+                        "first and tap the model it returns).")
+    if isinstance(layers, str) or not isinstance(layers, Sequence) or not all(
+            isinstance(p, str) for p in layers):
+        raise TypeError(
+            f"layers must be a list of module paths such as ['layer1', 'layer2']; got "
+            f"{layers!r}" + (f". For one layer pass [{layers!r}]." if isinstance(layers, str)
+                             else ".")
+        )
+    if not layers:
+        raise ValueError("layers must name at least one submodule to distil, e.g. ['layer1'].")
+    paths = [p for p, _ in model.named_modules() if p]
+    for k, path in enumerate(layers):
+        _check_path(path, f"layers[{k}]", paths, model)
+        if path in layers[:k]:
+            raise ValueError(f"layers[{k}]={path!r} repeats layers[{layers.index(path)}]; name "
+                             "each submodule once.")
+    if pooled is None:
+        linears = [p for p, m in model.named_modules() if isinstance(m, nn.Linear)]
+        if not linears:
+            raise ValueError(
+                f"pooled=None takes the input of the model's last nn.Linear, but the "
+                f"{type(model).__name__} has none; pass pooled='path' of the submodule whose "
+                "output is the pooled (penultimate) vector."
+            )
+        return TappedModel(model, tuple(layers), linears[-1], "input")
+    if not isinstance(pooled, str):
+        raise TypeError(f"pooled must be a module path (str) or None; got {pooled!r}.")
+    _check_path(pooled, "pooled", paths, model)
+    return TappedModel(model, tuple(layers), pooled, "output")
+
+
+def _check_path(path: str, name: str, paths: list[str], model: nn.Module) -> None:
+    """Raise unless ``path`` is a submodule path of ``model``."""
+    if path in paths:
+        return
+    listed = paths if len(paths) <= _LISTED_PATHS else [p for p in paths if "." not in p]
+    more = "" if len(paths) <= _LISTED_PATHS else (
+        f" (the top level; {len(paths)} in all: [p for p, _ in model.named_modules()])")
+    raise ValueError(
+        f"{name}={path!r} is not a submodule of the {type(model).__name__}.{did_you_mean(path, paths)} "
+        f"Its submodule paths (model.named_modules()) are {listed}{more}."
+    )
+

@@ -1,0 +1,492 @@
+"""A researcher's own models and data: tap_features, the Distiller on wrapped models, a training
+loop of one's own, and register_model / register_dataset for train(config)."""
+
+from __future__ import annotations
+
+import copy
+import gc
+import io
+import json
+import pickle
+import weakref
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from pidkit_distill import (
+    DatasetBundle,
+    audit_distiller,
+    available_datasets,
+    available_models,
+    build_model,
+    describe_dataset,
+    get_method,
+    load_dataset,
+    register_dataset,
+    register_model,
+    tap_features,
+    train,
+)
+from pidkit_distill.config import AuditConfig, TrainConfig, apply_overrides
+from pidkit_distill.data.registry import _LOADERS
+from pidkit_distill.methods import available_methods
+from pidkit_distill.models import _MODELS, TappedModel
+from pidkit_distill.training.checkpoint import read_checkpoint
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models run far faster on one thread than on oversubscribed cores."""
+    saved = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(saved)
+
+
+@pytest.fixture(autouse=True)
+def _registries(monkeypatch):
+    """Registrations made by a test end with it."""
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+
+
+def mlp(width: int, *, d_in: int = 6, classes: int = 3) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(d_in, width), nn.BatchNorm1d(width), nn.ReLU(),
+                         nn.Linear(width, width), nn.ReLU(), nn.Linear(width, classes))
+
+
+class Block(nn.Module):
+    """A torchvision-style BasicBlock: its ``relu`` runs twice per forward."""
+
+    def __init__(self, c: int) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.conv2(self.relu(self.conv1(x))) + x)
+
+
+class TinyResNet(nn.Module):
+    """Submodules named as torchvision's ResNet: conv1, layer1, layer2, avgpool, fc."""
+
+    def __init__(self, width: int = 4, classes: int = 3) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, width, 3, padding=1)
+        self.layer1 = nn.Sequential(Block(width))
+        self.layer2 = nn.Sequential(nn.Conv2d(width, 2 * width, 3, stride=2, padding=1),
+                                    Block(2 * width))
+        self.avgpool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Linear(2 * width, classes)
+
+    def forward(self, x):
+        x = self.layer2(self.layer1(self.conv1(x)))
+        return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+def test_tapped_mlp_gives_the_features_of_its_layers():
+    torch.manual_seed(0)
+    net = mlp(5).eval()
+    tapped = tap_features(net, layers=["2", "4"])
+    x = torch.randn(7, 6)
+    feats = tapped.forward_features(x)
+    h1 = net[2](net[1](net[0](x)))
+    h2 = net[4](net[3](h1))
+    torch.testing.assert_close(feats.layers[0], h1)
+    torch.testing.assert_close(feats.layers[1], h2)
+    torch.testing.assert_close(feats.pooled, h2)  # the input of the last Linear
+    torch.testing.assert_close(feats.logits, net(x))
+    torch.testing.assert_close(tapped(x), net(x))
+    assert tapped.layer_channels == (5, 5)
+
+
+def test_resnet_style_model_taps_blocks_and_pooled():
+    torch.manual_seed(0)
+    net = TinyResNet().eval()
+    x = torch.randn(2, 1, 8, 8)
+    feats = tap_features(net, layers=["layer1", "layer2"]).forward_features(x)
+    assert [tuple(t.shape) for t in feats.layers] == [(2, 4, 8, 8), (2, 8, 4, 4)]
+    pooled = feats.layers[1].mean((2, 3))
+    torch.testing.assert_close(feats.pooled, pooled)  # fc's input
+    by_path = tap_features(net, layers=["layer1"], pooled="avgpool").forward_features(x)
+    torch.testing.assert_close(by_path.pooled, pooled)  # avgpool's (2, 8, 1, 1), flattened
+
+
+BAD_TAPS = {
+    "misspelt path": (lambda: tap_features(TinyResNet(), layers=["layer1", "layr2"]), ValueError,
+                      r"^layers\[1\]='layr2' is not a submodule of the TinyResNet\. Did you mean "
+                      r"'layer2'\? Its submodule paths \(model\.named_modules\(\)\) are \['conv1', "
+                      r"'layer1', 'layer1\.0', 'layer1\.0\.conv1'"),
+    "one str": (lambda: tap_features(mlp(4), layers="2"), TypeError,
+                r"layers must be a list of module paths .* For one layer pass \['2'\]"),
+    "no layer": (lambda: tap_features(mlp(4), layers=[]), ValueError,
+                 r"layers must name at least one submodule"),
+    "repeated": (lambda: tap_features(mlp(4), layers=["2", "2"]), ValueError,
+                 r"layers\[1\]='2' repeats layers\[0\]"),
+    "not a module": (lambda: tap_features(lambda x: x, layers=["0"]), TypeError,
+                     r"model must be a torch\.nn\.Module; got function"),
+    "tapped twice": (lambda: tap_features(tap_features(mlp(4), layers=["2"]), layers=["model.2"]),
+                     TypeError, r"model is already tapped"),
+    "no classifier": (lambda: tap_features(nn.Sequential(nn.Conv2d(1, 2, 3), nn.ReLU()),
+                                           layers=["1"]), ValueError,
+                      r"pooled=None takes the input of the model's last nn\.Linear, but the "
+                      r"Sequential has none; pass pooled='path'"),
+    "unknown pooled": (lambda: tap_features(TinyResNet(), layers=["layer1"], pooled="avgpol"),
+                       ValueError, r"pooled='avgpol' is not a submodule .* Did you mean 'avgpool'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_TAPS))
+def test_bad_taps_are_refused_when_made(case):
+    call, error, match = BAD_TAPS[case]
+    with pytest.raises(error, match=match):
+        call()
+
+
+class TwoHeads(nn.Module):
+    """A model with a submodule it never calls (``spare``), one giving ``(N, L, D)`` (``seq``)
+    and one giving a tuple (``pair``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Linear(6, 4)
+        self.spare = nn.Linear(4, 4)
+        self.seq = nn.Unflatten(1, (2, 2))
+        self.pair = nn.Identity()
+        self.head = nn.Linear(4, 3)
+
+    def forward(self, x):
+        h = self.body(x)
+        self.seq(h)
+        self.pair((h, h))
+        return self.head(h)
+
+
+@pytest.mark.parametrize(("model", "layers", "error", "match"), [
+    (lambda: TinyResNet(), ["layer1.0.relu"], ValueError,
+     r"^layers\[0\]='layer1\.0\.relu': that submodule ran 2 times in one forward pass of the "
+     r"TinyResNet; .*tap its parent block"),
+    (lambda: TwoHeads(), ["spare"], ValueError,
+     r"^layers\[0\]='spare': that submodule did not run in one forward pass of the TwoHeads"),
+    (lambda: TwoHeads(), ["seq"], ValueError,
+     r"^layers\[0\]='seq': that submodule gave shape \(2, 2, 2\) for a batch of 2; taps take "
+     r"\(N, C\) or \(N, C, H, W\) tensors"),
+    (lambda: TwoHeads(), ["pair"], TypeError,
+     r"^layers\[0\]='pair': that submodule gave a tuple, not a tensor"),
+], ids=["reused relu", "unused", "sequence output", "tuple output"])
+def test_bad_taps_are_refused_at_the_first_forward(model, layers, error, match):
+    net = model()
+    x = torch.randn(2, 1, 8, 8) if isinstance(net, TinyResNet) else torch.randn(2, 6)
+    with pytest.raises(error, match=match):
+        tap_features(net, layers=layers).forward_features(x)
+
+
+def test_model_that_does_not_return_logits_is_refused():
+    class Dict(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(6, 3)
+
+        def forward(self, x):
+            return {"logits": self.fc(x)}
+
+    with pytest.raises(TypeError, match=r"^model: a tapped Dict must return logits of shape "
+                                        r"\(N, num_classes\) = \(2, K\); it returned dict"):
+        tap_features(Dict(), layers=["fc"]).forward_features(torch.randn(2, 6))
+
+
+def test_recorded_tensors_do_not_outlive_the_step():
+    net = mlp(4)
+    tapped = tap_features(net, layers=["2"])
+    seen = []
+    net[2].register_forward_hook(lambda m, a, out: seen.append(weakref.ref(out)))
+    feats = tapped.forward_features(torch.randn(3, 6))
+    assert seen[0]() is feats.layers[0]
+    del feats
+    gc.collect()
+    assert seen[0]() is None  # the wrapper kept no reference
+    net(torch.randn(3, 6))  # the model called directly: the taps record nothing
+    gc.collect()
+    assert seen[1]() is None
+
+
+def test_a_failed_forward_leaves_no_stale_feature():
+    class Flaky(nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.body = nn.Linear(6, 4)
+            self.fc = nn.Linear(4, 3)
+            self.fail = False
+
+        def forward(self, x):
+            h = self.body(x)
+            if self.fail:
+                raise RuntimeError("boom")
+            return self.fc(h)
+
+    net = Flaky()
+    tapped = tap_features(net, layers=["body"])
+    net.fail = True
+    with pytest.raises(RuntimeError, match="boom"):
+        tapped.forward_features(torch.randn(2, 6))  # body ran, recorded, then the model failed
+    net.fail = False
+    x = torch.randn(2, 6)
+    torch.testing.assert_close(tapped.forward_features(x).layers[0], net.body(x))
+
+
+def _hooks(model: nn.Module) -> list[int]:
+    return [len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules()]
+
+
+def test_remove_puts_the_model_back():
+    net = TinyResNet()
+    before = _hooks(net)
+    tapped = tap_features(net, layers=["layer1", "layer2"])
+    assert _hooks(net) != before
+    assert tapped.remove() is net
+    assert _hooks(net) == before
+    with pytest.raises(RuntimeError, match=r"the taps of this model were removed \(\.remove\(\)\)"):
+        tapped.forward_features(torch.randn(2, 1, 8, 8))
+    with tap_features(net, layers=["layer1"]) as inside:
+        assert inside.forward_features(torch.randn(2, 1, 8, 8)).layers[0].shape == (2, 4, 8, 8)
+    assert _hooks(net) == before
+
+
+def test_state_dict_is_the_models_own():
+    torch.manual_seed(0)
+    net = mlp(4)
+    net(torch.randn(8, 6))  # moves the BatchNorm statistics
+    tapped = tap_features(net, layers=["2"])
+    assert list(tapped.state_dict()) == list(net.state_dict())
+    buffer = io.BytesIO()
+    torch.save(tapped.state_dict(), buffer)
+    buffer.seek(0)
+    plain = mlp(4)
+    plain.load_state_dict(torch.load(buffer, weights_only=True))  # wrapper -> plain model
+    for key, value in net.state_dict().items():
+        torch.testing.assert_close(plain.state_dict()[key], value)
+    other = tap_features(mlp(4), layers=["2"])
+    other.load_state_dict(net.state_dict())  # plain model -> wrapper
+    torch.testing.assert_close(other.model[0].weight, net[0].weight)
+    distiller = get_method("kd")(tap_features(mlp(4), layers=["2"]), tapped,
+                                 sample_input=torch.randn(4, 6), num_classes=3)
+    assert "student.0.weight" in distiller.state_dict()
+    distiller.load_state_dict(distiller.state_dict())
+
+
+def test_deepcopy_and_pickle_tap_the_copy():
+    net = mlp(4)
+    tapped = tap_features(net, layers=["2", "4"])
+    for copied in (copy.deepcopy(tapped), pickle.loads(pickle.dumps(tapped))):
+        assert copied.model is not net
+        x = torch.randn(3, 6)
+        torch.testing.assert_close(copied.forward_features(x).layers[1],
+                                   tapped.forward_features(x).layers[1])
+        copied.remove()
+        assert _hooks(copied.model) == [0] * len(_hooks(net))
+        assert tapped.forward_features(x).layers[0].shape == (3, 4)  # the original keeps its taps
+
+
+def test_plain_module_error_names_tap_features():
+    with pytest.raises(TypeError, match=r"^student must be an nn\.Module with forward_features\(x\) "
+                                        r"-> Features; got a Sequential without it\. Wrap your own "
+                                        r"model: pidkit_distill\.models\.tap_features\(model, "
+                                        r"layers=\[\.\.\.\]\)"):
+        get_method("bas")(mlp(4), tap_features(mlp(8), layers=["2"]),
+                          sample_input=torch.randn(4, 6), num_classes=3)
+
+
+def test_one_model_tapped_twice_is_refused():
+    net = mlp(4)
+    with pytest.raises(ValueError, match=r"^student and teacher share parameters"):
+        get_method("kd")(tap_features(net, layers=["2"]), tap_features(net, layers=["4"]),
+                         sample_input=torch.randn(4, 6), num_classes=3)
+
+
+@pytest.mark.parametrize("method", available_methods())
+def test_every_method_trains_a_tapped_pair(method):
+    torch.manual_seed(0)
+    teacher = tap_features(mlp(16), layers=["2", "4"])
+    student = tap_features(mlp(4), layers=["2", "4"])
+    x, y = torch.randn(16, 6), torch.arange(16) % 3
+    distiller = get_method(method)(student, teacher, sample_input=x, num_classes=3)
+    group = distiller.phase(0)
+    out = distiller(x, y, epoch=0)
+    sum(out.losses.values()).backward()
+    grads = [p.grad for p in distiller.optimizer_groups()[group]]
+    assert any(g is not None and g.abs().sum() > 0 for g in grads)
+    assert all(p.grad is None for p in teacher.parameters())
+
+
+def test_own_training_loop_with_rid_phases_and_the_audit():
+    torch.manual_seed(0)
+    x = torch.randn(96, 6)
+    y = (x[:, 0] > 0).long() + (x[:, 1] > 0).long()
+    teacher = tap_features(mlp(16), layers=["2", "4"])
+    student = tap_features(mlp(4), layers=["2", "4"])
+    distiller = get_method("rid")(student, teacher, sample_input=x[:8], num_classes=3,
+                                  warmup_epochs=1, cycle_epochs=2, filter_ratio=0.5)
+    optimizers = {name: torch.optim.SGD(params, lr=0.05)
+                  for name, params in distiller.optimizer_groups().items()}
+    phases = []
+    for epoch in range(3):
+        distiller.train()
+        phase = distiller.phase(epoch)
+        phases.append(phase)
+        before = [p.detach().clone() for p in student.parameters()]
+        for i in range(0, 64, 32):
+            out = distiller(x[i:i + 32], y[i:i + 32], epoch=epoch)
+            optimizers[phase].zero_grad()
+            sum(out.losses.values()).backward()
+            optimizers[phase].step()
+        moved = any(not torch.equal(a, b) for a, b in zip(before, student.parameters(),
+                                                          strict=True))
+        assert moved == (phase == "student")
+    assert phases == ["filter", "filter", "student"]
+    records = audit_distiller(distiller, TensorDataset(x[64:], y[64:]), epoch=3,
+                              settings=AuditConfig(clusters=2, bootstrap=0))
+    assert [(r["epoch"], r["layer"], r["n_samples"]) for r in records] == [(3, 0, 32), (3, 1, 32)]
+    assert all(r["settings"]["student_features"] == 4 for r in records)
+
+
+def blobs(*, seed: int = 0, n_train: int = 96, n_test: int = 64) -> DatasetBundle:
+    g = torch.Generator().manual_seed(seed)
+    y = torch.arange(n_train + n_test) % 3
+    x = torch.randn(n_train + n_test, 6, generator=g) + 2.0 * nn.functional.one_hot(y, 6).float()
+    return DatasetBundle(TensorDataset(x[:n_train], y[:n_train]),
+                         TensorDataset(x[n_train:], y[n_train:]), num_classes=3, input_shape=(6,))
+
+
+def own_teacher(*, num_classes: int, in_channels: int) -> nn.Module:
+    return tap_features(mlp(16, d_in=in_channels, classes=num_classes), layers=["2", "4"])
+
+
+def own_student(*, num_classes: int, in_channels: int) -> nn.Module:
+    return tap_features(mlp(4, d_in=in_channels, classes=num_classes), layers=["2", "4"])
+
+
+def test_registered_names_are_listed_and_built():
+    assert "own-blobs" not in available_datasets()
+    register_dataset("own-blobs")(blobs)
+    register_model("own-student")(own_student)
+    assert "own-blobs" in available_datasets() and "own-student" in available_models()
+    assert describe_dataset("own-blobs", n_test=30).n_test == 30
+    assert len(load_dataset("OWN-BLOBS", seed=1).train) == 96
+    assert build_model("own-student", num_classes=3, in_channels=6).layer_paths == ("2", "4")
+    with pytest.raises(ValueError, match=r"name='own-blob' is not a known dataset; choose one "
+                                         r"of \[.*'own-blobs'.*\], or register your own"):
+        load_dataset("own-blob")
+    with pytest.raises(ValueError, match=r"name='own-studnt' is not a known model; choose one "
+                                         r"of \[.*'own-student'.*\]"):
+        build_model("own-studnt", num_classes=3)
+    with pytest.raises(TypeError, match=r"unknown option\(s\) \['dim'\] for data set 'own-blobs'; "
+                                        r"its options are \['n_test', 'n_train'\]"):
+        load_dataset("own-blobs", dim=3)
+    register_model("own-student")(own_student)  # the same function again: a re-run cell
+
+
+def _plain(*, num_classes, in_channels):
+    return mlp(4)
+
+
+def _positional(seed, n):
+    return blobs(seed=seed)
+
+
+BAD_REGISTRATIONS = {
+    "upper case": (lambda: register_model("MyNet"), ValueError,
+                   r"^register_model: name must be a lower-case str of letters, digits"),
+    "a path": (lambda: register_dataset("my/data"), ValueError,
+               r"^register_dataset: name must be .* \(it becomes part of a run folder's name\), "
+               r"e\.g\. 'my-dataset'; got 'my/data'\.$"),
+    "wrn name": (lambda: register_model("wrn-10-2"), ValueError,
+                 r"^register_model: name 'wrn-10-2' has the form wrn-D-K"),
+    "built-in name": (lambda: register_dataset("digits")(blobs), ValueError,
+                      r"^register_dataset: dataset name 'digits' is already registered \(to the "
+                      r"package\); choose another name"),
+    "taken name": (lambda: [register_model("own-x")(own_teacher),
+                            register_model("own-x")(own_student)], ValueError,
+                   r"^register_model: model name 'own-x' is already registered \(to "
+                   r"(tests\.distill\.)?test_own_models\.own_teacher\)"),
+    "builder without in_channels": (lambda: register_model("own-y")(lambda *, num_classes: None),
+                                    TypeError, r"takes no \['in_channels'\]"),
+    "loader with positional arguments": (lambda: register_dataset("own-z")(_positional),
+                                         TypeError, r"has the argument\(s\) \['n'\] without a "
+                                                    r"default"),
+    "builder returning a plain module": (
+        lambda: build_model(register_model("own-p")(_plain).__name__ and "own-p", num_classes=3),
+        TypeError, r"^the model built by register_model\('own-p'\) must be an nn\.Module with "
+                   r"forward_features.*tap_features"),
+    "loader returning no bundle": (
+        lambda: load_dataset(register_dataset("own-q")(lambda *, seed=0: [1]) and "own-q"),
+        TypeError, r"^the loader registered as 'own-q' returned a list; return a "
+                   r"pidkit_distill\.data\.DatasetBundle"),
+    "loader with float labels": (
+        lambda: load_dataset(register_dataset("own-r")(lambda *, seed=0: DatasetBundle(
+            TensorDataset(torch.zeros(4, 2), torch.zeros(4)),
+            TensorDataset(torch.zeros(4, 2), torch.zeros(4)), 2, (2,))) and "own-r"),
+        ValueError, r"^the loader registered as 'own-r': train\[0\] must be a pair \(x, y\) with "
+                    r"y an int label in \[0, 2\)"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_REGISTRATIONS))
+def test_bad_registrations_are_refused(case):
+    call, error, match = BAD_REGISTRATIONS[case]
+    with pytest.raises(error, match=match):
+        call()
+
+
+def _own_config(out_dir: Path, *extra: str) -> TrainConfig:
+    register_dataset("own-blobs")(blobs)
+    register_model("own-teacher")(own_teacher)
+    register_model("own-student")(own_student)
+    return apply_overrides(TrainConfig(), [
+        "data.name=own-blobs", "data.batch_size=32", "model.teacher=own-teacher",
+        "model.student=own-student", "run.progress=false", "run.threads=1", "run.device=cpu",
+        "audit.bootstrap=0", "audit.clusters=3", f"run.out_dir={out_dir}", *extra])
+
+
+def test_train_runs_registered_models_and_data_with_resume_and_audit(tmp_path):
+    cfg = _own_config(tmp_path, "method.name=rid", "method.params.warmup_epochs=0",
+                      "method.params.cycle_epochs=2", "method.params.filter_ratio=0.5",
+                      "teacher.source=untrained", "run.epochs=2", "run.audit_every=1",
+                      "run.stop_after=1")
+    train(cfg)
+    summary = train(apply_overrides(cfg, ["run.stop_after=0", "run.resume=true"]))
+    run = Path(summary.run_dir)
+    assert run.name == "own-blobs-rid-ut-s0"
+    metrics = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [m["epoch"] for m in metrics] == [1, 2]
+    audit = [json.loads(line) for line in (run / "audit.jsonl").read_text().splitlines()]
+    assert [(a["epoch"], a["layer"]) for a in audit] == [(0, 0), (0, 1), (1, 0), (1, 1), (2, 0),
+                                                         (2, 1)]
+    assert all(a["n_samples"] == 64 and a["settings"]["student_features"] == 4 for a in audit)
+    assert json.loads((run / "config.json").read_text())["model"]["student"] == "own-student"
+    plain = mlp(4)
+    plain.load_state_dict(read_checkpoint(run / "checkpoint.pt")["student"])  # no 'model.' keys
+
+
+def test_train_caches_and_reloads_a_registered_teacher(tmp_path, capsys):
+    cfg = _own_config(tmp_path, "method.name=kd", "teacher.source=trained", "teacher.epochs=1",
+                      "run.epochs=1", "run.audit_every=0")
+    first = train(cfg)
+    second = train(apply_overrides(cfg, ["run.name=again"]))
+    assert "reusing the teacher own-teacher trained before" in capsys.readouterr().out
+    assert second.teacher_acc == first.teacher_acc
+    saved = torch.load(next(tmp_path.glob("teacher-own-blobs-own-teacher-*/teacher.pt")),
+                       weights_only=True)
+    assert saved["name"] == "own-teacher"
+    mlp(16).load_state_dict(saved["model"])
+
+
+def test_tapped_model_is_exported():
+    import pidkit_distill
+
+    assert pidkit_distill.TappedModel is TappedModel
+    assert {"tap_features", "register_model", "register_dataset", "available_models",
+            "available_datasets"} <= set(pidkit_distill.__all__)
