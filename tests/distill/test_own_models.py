@@ -8,6 +8,7 @@ import gc
 import io
 import json
 import pickle
+import re
 import weakref
 from pathlib import Path
 
@@ -35,6 +36,8 @@ from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import available_methods
 from pidkit_distill.models import _MODELS, TappedModel
 from pidkit_distill.training.checkpoint import read_checkpoint
+
+ROOT = Path(__file__).parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -482,6 +485,31 @@ def test_train_caches_and_reloads_a_registered_teacher(tmp_path, capsys):
                        weights_only=True)
     assert saved["name"] == "own-teacher"
     mlp(16).load_state_dict(saved["model"])
+
+
+def _doc_blocks() -> list[str]:
+    text = (ROOT / "docs" / "distill.md").read_text(encoding="utf-8")
+    section = text.split("## Your own models and data", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_the_guides_loop_runs(capsys):
+    namespace: dict = {}
+    for block in _doc_blocks()[:2]:
+        exec(compile(block, "docs/distill.md", "exec"), namespace)
+    assert capsys.readouterr().out.splitlines() == [
+        "(8, 8) ['filter', 'filter', 'student', 'filter']", "[(0, 128), (1, 128)]"]
+
+
+def test_the_guides_train_example_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    first, _, third = _doc_blocks()
+    namespace: dict = {}
+    exec(compile(first, "docs/distill.md", "exec"), namespace)
+    exec(compile(third, "docs/distill.md", "exec"), namespace)
+    out = capsys.readouterr().out.splitlines()
+    assert out[-1] == "runs/my-blobs-kd-tt-s0"
+    assert namespace["summary"].last_acc > 0.8
 
 
 def test_tapped_model_is_exported():
