@@ -21,6 +21,8 @@ from typing import Any
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_records import (
     RunRecords,
+    audit_estimate,
+    certified,
     innermost_layer,
     load_run,
     load_runs,
@@ -30,22 +32,29 @@ from pidkit_distill.training.checkpoint import atomic_write
 
 __all__ = ["RunRecords", "load_run", "load_runs", "summary_table", "write_report"]
 
+# The atoms in the table, by their key in an audit record.
+_ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
+
 
 def summary_table(runs: list[RunRecords]) -> str:
-    """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer.
+    """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
+    with the epoch they were audited at and how they were estimated.
 
     Runs of the same name are named by as much of their path as tells them apart; the cells
-    of a run without a completed epoch or without an audit are empty.
+    of a run without a completed epoch or without an audit are empty. The estimate cell also
+    names the corrected atoms below 0 and says when the solve was not certified, each
+    explained under the table.
 
     Examples
     --------
     >>> print(summary_table([]).splitlines()[0])
     | run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) | \
-layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
+layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     """
     head = ("| run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) "
-            "| layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |")
-    lines = [head, "|" + "---|" * 14]
+            f"| layer | audit epoch | estimate | {' | '.join(_ATOM_LABELS.values())} | n |")
+    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    notes: dict[str, str] = {}
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -56,15 +65,26 @@ layer | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         atoms = final[-1] if final else {}
         method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
                                           if cfg["method"].get("preset") else "")
+        estimate = audit_estimate(atoms) if atoms else ""
+        if atoms and not certified(atoms):
+            estimate += f"; solve NOT certified (status {atoms['status']!r})"
+            notes["status"] = ("A solve NOT certified: the solver could not certify those atoms "
+                               "(audit.jsonl has its gap and message); do not trust them.")
+        negative = atoms.get("bias_correction", {}).get("negative", []) if atoms else []
+        below = [label for key, label in _ATOM_LABELS.items() if key in negative]
+        if below:
+            estimate += f"; below 0: {', '.join(below)}"
+            notes["negative"] = ("below 0: corrected atoms below 0, indistinguishable from 0 at "
+                                 "that n (kept unclipped, see docs/estimate.md).")
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "
             f"{_cell(last.get('test_acc'))} | {best_cell} | {_cell(layer, 'd')} | "
-            f"{_cell(atoms.get('red'), '.3f')} | {_cell(atoms.get('uni_t'), '.3f')} | "
-            f"{_cell(atoms.get('uni_s'), '.3f')} | {_cell(atoms.get('syn'), '.3f')} | "
+            f"{_cell(atoms.get('epoch'), 'd')} | {estimate} | "
+            f"{' | '.join(_cell(atoms.get(key), '.3f') for key in _ATOM_LABELS)} | "
             f"{atoms.get('n_samples', '')} |"
         )
-    return "\n".join(lines)
+    return "\n".join([*lines, *(["", *notes.values()] if notes else [])])
 
 
 def _cell(value: Any, spec: str = ".4f") -> str:
@@ -153,14 +173,16 @@ def _markdown(runs: list[RunRecords], *, drawn: dict[str, bytes]) -> str:
     """The text of ``report.md``: the runs, the summary table and the figures ``drawn``."""
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             summary_table(runs), "", "Accuracy is on the held-out set; PID atoms are in bits, "
-            "for the innermost audited layer at the last audited epoch, estimated from n "
-            "held-out samples and corrected for the plug-in's sampling bias "
-            "(audit.bias_correction; the records in audit.jsonl hold the plug-in values, the "
-            "estimated bias and the bootstrap intervals too).", "", "![accuracy](accuracy.png)",
-            ""]
+            "for the innermost audited layer at its last audit (audit epoch), estimated from n "
+            "held-out samples as the estimate column says: the estimator (discrete, or gaussian: "
+            "linearly decodable information, not comparable with discrete bits), then the "
+            "correction of the plug-in's sampling bias (audit.bias_correction), or plug-in for "
+            "none. The records in audit.jsonl hold the plug-in values, the estimated bias and "
+            "the bootstrap intervals too.", "", "![accuracy](accuracy.png)", ""]
     if PID_FIGURES.keys() <= drawn.keys():
         text += ["![PID atoms](pid_atoms.png)", "",
                  "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
     else:
-        text += ["No run has an audit (run.audit_every = 0), so there is no PID figure.", ""]
+        text += ["No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so "
+                 "there is no PID figure.", ""]
     return "\n".join(text)

@@ -3,8 +3,9 @@
 * ``accuracy.png`` — held-out accuracy of every run over epochs;
 * ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer, one line
   per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5):
-  the bias-corrected values with their bootstrap interval as a band, and the plug-in values as a
-  faint dotted line (records written before the correction existed show only their one line);
+  each run's estimates, named in the legend by estimator and bias correction (or plug-in; squares
+  for the Gaussian estimator), with their bootstrap interval as a band, the plug-in values of a
+  corrected run as a faint dotted line, and a black cross on a solve that was not certified;
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer.
 
 Each run keeps one colour in every figure; its line style says where its teacher came from
@@ -18,7 +19,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords, innermost_layer
+from pidkit_distill.run_records import (
+    AUDITED_ATOMS,
+    RunRecords,
+    audit_estimate,
+    certified,
+    corrected,
+    innermost_layer,
+)
 
 __all__ = ["PID_FIGURES", "draw_figures"]
 
@@ -31,6 +39,10 @@ _PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", 
 _LINE_STYLES = {"trained": ("-", "solid: trained teacher"),
                 "untrained": ("--", "dashed: untrained teacher")}
 _FILE_STYLE = ("-.", "dash-dot: teacher from a file")
+
+# The marker of an estimate whose solve was not certified, drawn over the run's own marker.
+_UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersize": 7,
+                "label": "solve NOT certified"}
 
 
 def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
@@ -119,8 +131,13 @@ def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
 
 def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
                  band_alpha: float) -> None:
-    """One run's corrected values, their interval band and the plug-in values of one quantity."""
+    """One run's estimates of one quantity, their interval band, the plug-in values beside
+    corrected ones, and a cross on each estimate whose solve was not certified."""
     ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], **line)
+    uncertified = [r for r in recs if not certified(r)]
+    if uncertified:
+        ax.plot([r["epoch"] for r in uncertified], [r[key] for r in uncertified],
+                **_UNCERTIFIED)
     banded = [r for r in recs if r.get("intervals")]
     epochs = [r["epoch"] for r in banded]
     low, high = ([r["intervals"][key][i] for r in banded] for i in (0, 1))
@@ -129,7 +146,7 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
                   linewidth=4)
     elif banded:
         ax.fill_between(epochs, low, high, color=line["color"], alpha=band_alpha, linewidth=0)
-    plugged = [r for r in recs if r.get("plugin")]
+    plugged = [r for r in recs if r.get("plugin") and corrected(r)]
     if plugged:
         ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
                 color=line["color"], linestyle=":", linewidth=0.8, alpha=0.6)
@@ -153,24 +170,33 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
         fig = Figure(figsize=(13, 6.4), layout="constrained")
         axes = fig.subplots(2, 3, squeeze=False)
         rows = [(None, axes.ravel())]
+    estimates = {run.name: audit_estimate(run.audit[-1]) for run in audited}
+    # the legend says how each run's atoms were estimated; a Gaussian estimate has squares
+    styles = {name: {**lines[name], "label": f"{name} ({estimate})",
+                     "marker": "s" if estimate.startswith("gaussian") else "o"}
+              for name, estimate in estimates.items()}
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
             for run in audited:
                 shown = innermost_layer(run.audit) if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == shown]
                 # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
-                _plot_series(ax, recs, key, lines[run.name],
+                _plot_series(ax, recs, key, styles[run.name],
                              band_alpha=min(0.2, 0.6 / len(audited)))
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             _epoch_axis(ax, fontsize=8)
             ax.set_ylabel("bits", fontsize=8)
             ax.grid(alpha=0.3)
-    fig.legend(*rows[0][1][0].get_legend_handles_labels(), loc="outside right upper",
-               fontsize=7)
+    handles = {label: handle for ax in fig.axes
+               for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
+    fig.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=7)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
-    fig.suptitle(f"{title} (bias-corrected; bands, or a bar for one epoch: bootstrap "
-                 f"intervals; thin dotted: plug-in)\n{note}", fontsize=10)
+    kinds = ("squares: gaussian (linearly decodable bits, not comparable with discrete ones)"
+             if len({e.split(",")[0] for e in estimates.values()}) > 1 else "")
+    fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); bands (a bar for "
+                 "one epoch): bootstrap intervals; dotted: plug-in of a corrected line\n"
+                 f"{', '.join(filter(None, (note, kinds)))}", fontsize=9)
     return fig
 
 

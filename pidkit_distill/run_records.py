@@ -16,8 +16,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-__all__ = ["AUDITED_ATOMS", "RunRecords", "innermost_layer", "load_run", "load_runs",
-           "missing_config_key", "with_distinct_names"]
+from pidkit._status import CERTIFIED
+
+__all__ = ["AUDITED_ATOMS", "RunRecords", "audit_estimate", "certified", "corrected",
+           "innermost_layer", "load_run", "load_runs", "missing_config_key",
+           "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -282,3 +285,45 @@ def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
     (2, None)
     """
     return max((record["layer"] for record in audit), default=None)
+
+
+def corrected(record: dict[str, Any]) -> bool:
+    """Whether the atoms of an audit record are bias-corrected (not the plug-in's).
+
+    Records written before the audit corrected its estimates (no ``bias_correction``) hold the
+    plug-in values.
+
+    Examples
+    --------
+    >>> corrected({"bias_correction": {"method": "wishart"}}), corrected({"red": 0.1})
+    (True, False)
+    """
+    return record.get("bias_correction", {}).get("method", "none") != "none"
+
+
+def audit_estimate(record: dict[str, Any]) -> str:
+    """What the atoms of an audit record are: the estimator, then the bias correction or
+    ``plug-in``.
+
+    Examples
+    --------
+    >>> audit_estimate({"measure": "gaussian-broja", "bias_correction": {"method": "wishart"}})
+    'gaussian, wishart'
+    >>> audit_estimate({"measure": "broja", "bias_correction": {"method": "none"}})
+    'discrete, plug-in'
+    """
+    estimator = "gaussian" if record.get("measure") == "gaussian-broja" else "discrete"
+    method = record["bias_correction"]["method"] if corrected(record) else "plug-in"
+    return f"{estimator}, {method}"
+
+
+def certified(record: dict[str, Any]) -> bool:
+    """Whether the solve of an audit record was certified (a record that says nothing of its
+    status is taken as it is).
+
+    Examples
+    --------
+    >>> certified({"status": "optimal"}), certified({"status": "failed"}), certified({})
+    (True, False, True)
+    """
+    return record.get("status", "optimal") in CERTIFIED

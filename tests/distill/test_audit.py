@@ -183,7 +183,7 @@ def test_report_draws_corrected_atoms_with_interval_bands(tmp_path, monkeypatch)
     assert ticks and all(float(t).is_integer() for t in ticks)  # epochs 0 and 1: no 0.5 tick
     inner = [r for r in lines if r["layer"] == 1]
     assert ([r["intervals"]["red"][0] for r in inner], [r["intervals"]["red"][1] for r in inner]) in bands
-    assert "corrected for the plug-in's sampling bias" in report.read_text()
+    assert "| 1 | 1 | discrete, eb-extrapolation" in report.read_text()  # layer, epoch, estimate
 
 
 def test_the_gaussian_audit_records_the_same_keys():

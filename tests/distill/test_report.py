@@ -31,7 +31,9 @@ def fake_run(path: Path, *, epochs: int, audited: bool = True, teacher: str = "u
                for e in range(1, epochs + 1)]
     (path / "metrics.jsonl").write_text("".join(json.dumps(m) + "\n" for m in metrics))
     audit = [{"epoch": e, "layer": k, "n_samples": 64, **dict.fromkeys(ATOMS, 0.1 * (k + 1)),
-              "plugin": dict.fromkeys(ATOMS, 0.2), "intervals": {key: [0.0, 0.3] for key in ATOMS}}
+              "plugin": dict.fromkeys(ATOMS, 0.2), "intervals": {key: [0.0, 0.3] for key in ATOMS},
+              "measure": "broja", "status": "optimal",
+              "bias_correction": {"method": "eb-extrapolation", "negative": []}}
              for e in range(epochs + 1) for k in (0, 1)] if audited else []
     (path / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in audit))
     return path
@@ -117,7 +119,7 @@ def test_a_run_killed_before_its_first_epoch_ended(tmp_path, capsys, figures):
     out, err = capsys.readouterr()
     assert err == (f"pidkit-distill report: warning: {killed}: no completed epoch (metrics.jsonl "
                    "is empty); the run has a row in the table but no line in the figures\n")
-    assert rows(out)[1] == "| killed | synthetic | bas | untrained | 0/5 |  |  |  |  |  |  |  |  |  |"
+    assert rows(out)[1] == "| killed | synthetic | bas | untrained | 0/5 |" + "  |" * 11
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
     assert accuracy.axes[0].get_legend_handles_labels()[1] == ["done"]
     assert main(["report", str(killed)]) == 2
@@ -139,7 +141,7 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
     note = "dashed: untrained teacher, dash-dot: teacher from a file, solid: trained teacher"
     accuracy = figures[f"Student accuracy on the held-out set\n({note})"]
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
-    assert atoms.get_suptitle().endswith(f"thin dotted: plug-in)\n{note}")
+    assert atoms.get_suptitle().endswith(f"dotted: plug-in of a corrected line\n{note}")
 
     def drawn(fig: Figure) -> dict[str, tuple]:
         lines = fig.axes[0].get_lines()
@@ -149,7 +151,8 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
 
     assert drawn(accuracy) == {"plain": ("C0", "--", "o", 2), "file": ("C1", "-.", "o", 2),
                                "trained": ("C2", "-", "o", 1)}  # one epoch: a visible marker
-    assert drawn(atoms) == {"file": ("C1", "-.", "o", 3), "trained": ("C2", "-", "o", 2)}
+    assert drawn(atoms) == {"file (discrete, eb-extrapolation)": ("C1", "-.", "o", 3),
+                            "trained (discrete, eb-extrapolation)": ("C2", "-", "o", 2)}
     plugins = [line for line in atoms.axes[0].get_lines() if line.get_label().startswith("_")]
     assert {line.get_linestyle() for line in plugins} == {":"}
 
@@ -165,7 +168,8 @@ def test_a_rerun_into_the_same_folder_leaves_no_figure_of_the_first(tmp_path):
     assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "report.md"]
     text = path.read_text()
     assert "pid_atoms" not in text
-    assert "No run has an audit (run.audit_every = 0), so there is no PID figure." in text
+    assert ("No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so there "
+            "is no PID figure.") in text
 
 
 def test_write_report_takes_one_run_folder_as_it_is(tmp_path):
@@ -186,7 +190,9 @@ def test_many_runs_keep_distinct_colours_see_through_bands_and_a_legend_off_the_
                     if not line.get_label().startswith("_")]
         assert len({line.get_color() for line in labelled}) == 12, title
         assert all(ax.get_legend() is None for ax in fig.axes), title
-        assert [t.get_text() for t in fig.legends[0].get_texts()] == [f"s{i}" for i in range(12)]
+        estimate = " (discrete, eb-extrapolation)" if title.startswith("PID") else ""
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+            f"s{i}{estimate}" for i in range(12)]
         bands = fig.axes[0].collections
         if title.startswith("PID"):
             assert [band.get_alpha() for band in bands] == [pytest.approx(0.6 / 12)] * 12
@@ -310,3 +316,96 @@ def test_a_file_that_is_not_text_is_named(tmp_path, capsys, name):
     assert main(["report", str(run)]) == 2
     assert capsys.readouterr() == ("", f"pidkit-distill report: error: {run / name} is not UTF-8 "
                                        "text (byte 0x80 at position 0); the file is damaged\n")
+
+
+def edit_audit(run: Path, change) -> Path:
+    """``run`` with ``change(record)`` applied to each record of its audit.jsonl."""
+    records = [json.loads(line) for line in (run / "audit.jsonl").read_text().splitlines()]
+    for record in records:
+        change(record)
+    (run / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return run
+
+
+def gaussian(record: dict) -> None:
+    record.update(measure="gaussian-broja", bias_correction={"method": "wishart", "negative": []})
+
+
+def plug_in(record: dict) -> None:
+    record["bias_correction"] = {"method": "none", "negative": []}
+    record.update({key: record["plugin"][key] for key in ATOMS})
+
+
+def test_the_table_says_how_each_runs_atoms_were_estimated_and_at_which_epoch(tmp_path, capsys):
+    # the table had one column per atom and report.md called every number "corrected for the
+    # plug-in's sampling bias": a Gaussian run (linearly decodable bits, 3.36 where a discrete
+    # run of the same students had 1.41), a bias_correction=none run and a run whose last audit
+    # line was cut off (atoms of epoch 0 beside the accuracy of epoch 2) looked all alike
+    gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=2), gaussian)
+    plain = edit_audit(fake_run(tmp_path / "plain", epochs=2), plug_in)
+    old = edit_audit(fake_run(tmp_path / "old", epochs=2),
+                     lambda r: [r.pop(key) for key in ("plugin", "intervals", "bias_correction")])
+    cut = fake_run(tmp_path / "cut", epochs=2)
+    text = (cut / "audit.jsonl").read_text().splitlines(keepends=True)
+    (cut / "audit.jsonl").write_text("".join(text[:2]) + text[2][:30])  # killed at epoch 1
+    with pytest.warns(RuntimeWarning, match="cut off"):
+        report = write_report([gauss, plain, old, cut], out_dir=tmp_path / "rep").read_text()
+    table = rows(report)
+    assert [row.split(" | ")[8:12] for row in table] == [
+        ["1", "2", "gaussian, wishart", "0.200"], ["1", "2", "discrete, plug-in", "0.200"],
+        ["1", "2", "discrete, plug-in", "0.200"], ["1", "0", "discrete, eb-extrapolation", "0.200"]]
+    assert "corrected for the plug-in's sampling bias" not in report
+    assert "gaussian: linearly decodable information, not comparable with discrete bits" in report
+
+
+def test_a_negative_corrected_atom_and_an_uncertified_solve_are_flagged(tmp_path, capsys):
+    # Syn corrected to -0.006 bits was printed as "-0.006", unmarked, and a solve the solver could not
+    # certify ("optimal_inaccurate") as a number like any other, with nothing said
+    def negative(record: dict) -> None:
+        record.update(syn=-0.006, bias_correction={"method": "eb-extrapolation",
+                                                   "negative": ["syn"]})
+
+    below = edit_audit(fake_run(tmp_path / "below", epochs=1), negative)
+    loose = edit_audit(fake_run(tmp_path / "loose", epochs=1),
+                       lambda r: r.update(status="optimal_inaccurate"))
+    assert main(["report", str(below), str(loose), "--out", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    table = rows(out)
+    assert table[0].split(" | ")[10:15] == ["discrete, eb-extrapolation; below 0: Syn", "0.200",
+                                            "0.200", "0.200", "-0.006"]
+    assert table[1].split(" | ")[10] == ("discrete, eb-extrapolation; solve NOT certified "
+                                         "(status 'optimal_inaccurate')")
+    assert ("A solve NOT certified: the solver could not certify those atoms (audit.jsonl has "
+            "its gap and message); do not trust them.") in out.splitlines()
+    assert ("below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
+            "unclipped, see docs/estimate.md).") in out.splitlines()
+
+
+def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(tmp_path,
+                                                                            figures):
+    # a Gaussian and a discrete run were drawn alike under a title calling every line
+    # "bias-corrected", a plug-in run's dotted "plug-in" line lay on its own line, and an
+    # uncertified solve was a point like any other
+    gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian)
+    plain = edit_audit(fake_run(tmp_path / "plain", epochs=1), plug_in)
+    loose = edit_audit(fake_run(tmp_path / "loose", epochs=1),
+                       lambda r: r.update(status="failed") if r["epoch"] == 1 else None)
+    write_report([gauss, plain, loose], out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        if not title.startswith("PID"):
+            continue
+        assert "bias-corrected" not in title
+        assert title.endswith("squares: gaussian (linearly decodable bits, not comparable with "
+                              "discrete ones)")
+        assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+            "gauss (gaussian, wishart)", "plain (discrete, plug-in)",
+            "loose (discrete, eb-extrapolation)", "solve NOT certified"]
+        lines = fig.axes[0].get_lines()
+        assert [(line.get_label(), line.get_marker()) for line in lines
+                if not line.get_label().startswith("_")] == [
+            ("gauss (gaussian, wishart)", "s"), ("plain (discrete, plug-in)", "o"),
+            ("loose (discrete, eb-extrapolation)", "o"), ("solve NOT certified", "x")]
+        crosses = [line for line in lines if line.get_label() == "solve NOT certified"]
+        assert list(crosses[0].get_xdata()) == [1]
+        dotted = [line for line in lines if line.get_linestyle() == ":"]
+        assert [line.get_color() for line in dotted] == ["C0", "C2"]  # none for the plug-in
