@@ -192,8 +192,8 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     fig.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=7)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
-    kinds = ("squares: gaussian (linearly decodable bits, not comparable with discrete ones)"
-             if len({e.split(",")[0] for e in estimates.values()}) > 1 else "")
+    kinds = ("squares: gaussian (linearly decodable bits: may exceed H(Y), not comparable with "
+             "discrete ones)" if any(e.startswith("gaussian") for e in estimates.values()) else "")
     fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); bands (a bar for "
                  "one epoch): bootstrap intervals; dotted: plug-in of a corrected line\n"
                  f"{', '.join(filter(None, (note, kinds)))}", fontsize=9)

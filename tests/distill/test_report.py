@@ -395,8 +395,8 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         if not title.startswith("PID"):
             continue
         assert "bias-corrected" not in title
-        assert title.endswith("squares: gaussian (linearly decodable bits, not comparable with "
-                              "discrete ones)")
+        assert title.endswith("squares: gaussian (linearly decodable bits: may exceed H(Y), not "
+                              "comparable with discrete ones)")
         assert [t.get_text() for t in fig.legends[0].get_texts()] == [
             "gauss (gaussian, wishart)", "plain (discrete, plug-in)",
             "loose (discrete, eb-extrapolation)", "solve NOT certified"]
@@ -409,3 +409,14 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         assert list(crosses[0].get_xdata()) == [1]
         dotted = [line for line in lines if line.get_linestyle() == ":"]
         assert [line.get_color() for line in dotted] == ["C0", "C2"]  # none for the plug-in
+
+
+def test_a_gaussian_run_alone_is_said_to_be_in_linearly_decodable_bits(tmp_path, figures):
+    # a Gaussian audit alone showed I(Y;T) = 4.47 "bits" for a 2-bit label with nothing saying
+    # that these are not the label's Shannon bits (the note was there only beside discrete runs)
+    gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian)
+    write_report(gauss, out_dir=tmp_path / "rep")
+    titles = [title for title in figures if title.startswith("PID")]
+    assert len(titles) == 2 and all(title.endswith(
+        "dashed: untrained teacher, squares: gaussian (linearly decodable bits: may exceed H(Y), "
+        "not comparable with discrete ones)") for title in titles)
