@@ -27,6 +27,7 @@ tap after such conversions, or tap blocks rather than BatchNorm layers.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -115,8 +116,14 @@ class TappedModel(nn.Module):
         else:
             self._handles.append(
                 pooled.register_forward_hook(_Recorder(self, "pooled", inputs=False)))
-        self.register_state_dict_post_hook(_model_keys)
-        self.register_load_state_dict_pre_hook(_wrapper_keys)
+        # Public since torch 2.5; setup.cfg allows torch >= 2.1, which has only the private names.
+        # torch marks a hook function with the API it was registered by: one partial per wrapper.
+        getattr(self, "register_state_dict_post_hook", self._register_state_dict_hook)(
+            functools.partial(_model_keys))
+        if hasattr(self, "register_load_state_dict_pre_hook"):
+            self.register_load_state_dict_pre_hook(_wrapper_keys)
+        else:
+            self._register_load_state_dict_pre_hook(_wrapper_keys, with_module=True)
 
     @property
     def layer_channels(self) -> tuple[int, ...]:

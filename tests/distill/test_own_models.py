@@ -281,6 +281,16 @@ def test_state_dict_is_the_models_own():
     distiller.load_state_dict(distiller.state_dict())
 
 
+def test_state_dict_keys_without_the_public_hooks_of_torch_2_5(monkeypatch):
+    # torch 2.1 to 2.4 (setup.cfg allows them) have only the private state-dict hook methods
+    monkeypatch.delattr(nn.Module, "register_state_dict_post_hook")
+    monkeypatch.delattr(nn.Module, "register_load_state_dict_pre_hook")
+    net = mlp(4)
+    tapped = tap_features(net, layers=["2"])
+    assert list(tapped.state_dict()) == list(net.state_dict())
+    tapped.load_state_dict(mlp(4).state_dict())
+
+
 def test_deepcopy_and_pickle_tap_the_copy():
     net = mlp(4)
     tapped = tap_features(net, layers=["2", "4"])
