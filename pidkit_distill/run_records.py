@@ -143,7 +143,8 @@ def load_run(path: str | Path) -> RunRecords:
     ------
     ValueError
         ``path`` does not exist, is a file, or is not a run folder (no ``config.json`` or no
-        ``metrics.jsonl``), or a file in it is damaged (a line other than a cut-off last one is
+        ``metrics.jsonl``; the message names the run folders it holds, a sweep's), or a file
+        in it is damaged (a line other than a cut-off last one is
         not JSON) or not a run's (a key the report reads is missing).
 
     Examples
@@ -162,8 +163,13 @@ def load_run(path: str | Path) -> RunRecords:
                          "by `pidkit-distill train`")
     for name in ("config.json", "metrics.jsonl"):
         if not (path / name).is_file():
-            raise ValueError(f"{str(path)!r} is not a run folder (no {name}); pass folders "
-                             "written by `pidkit-distill train`")
+            held = sorted(sub.name for sub in path.iterdir() if (sub / "config.json").is_file()
+                          and (sub / "metrics.jsonl").is_file())
+            hint = (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
+                    f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
+                    f"{str(path / '*')!r})") if held else (
+                "; pass folders written by `pidkit-distill train`")
+            raise ValueError(f"{str(path)!r} is not a run folder (no {name}){hint}")
     try:
         config = json.loads(_read_text(path / "config.json"))
     except json.JSONDecodeError as err:

@@ -420,3 +420,16 @@ def test_a_gaussian_run_alone_is_said_to_be_in_linearly_decodable_bits(tmp_path,
     assert len(titles) == 2 and all(title.endswith(
         "dashed: untrained teacher, squares: gaussian (linearly decodable bits: may exceed H(Y), "
         "not comparable with discrete ones)") for title in titles)
+
+
+def test_a_sweep_folder_names_the_runs_it_holds(tmp_path, capsys):
+    # `report runs` (the folder of a sweep) said only "'runs' is not a run folder (no
+    # config.json); pass folders written by `pidkit-distill train`"
+    for name in ("a", "b", "c", "d"):
+        fake_run(tmp_path / "runs" / name, epochs=1)
+    (tmp_path / "runs/notes").mkdir()
+    assert main(["report", str(tmp_path / "runs")]) == 2
+    runs = tmp_path / "runs"
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); it holds "
+        f"4 run folder(s) (a, b, c, ...): pass them (in a shell, '{runs / '*'}')\n")
