@@ -394,6 +394,14 @@ def _with(arr, index, value):
         (lambda y, t, s: (y, t, s.T), ValueError, r"40, 40 and 6 rows\. s_features has shape \(6, 40\), "
                                                   r"one column per label: if its rows are features, pass "
                                                   r"s_features\.T\.$"),
+        # Features collected batch by batch in a list: numpy made batches of one size one "sample"
+        # each (no word of batches) and refused a smaller last one in its own words only.
+        (lambda y, t, s: (y, [t[:20], t[20:]], s), ValueError,
+         r"40, 2 and 40 rows\. t_features is a list of 2 arrays of 40 rows in all: if they are batches, "
+         r"pass np\.concatenate\(t_features\) \(torch\.cat for tensors\)\.$"),
+        (lambda y, t, s: (y, [t[:32], t[32:]], s), TypeError,
+         r"^t_features must be an array; could not convert it: .*inhomogeneous.* t_features is a list "
+         r"of 2 arrays of 40 rows in all: if they are batches, pass np\.concatenate\(t_features\)"),
         (lambda y, t, s: (y, _with(t, (3, 2), np.nan), s), ValueError, r"t_features contains 1 NaN"),
         (lambda y, t, s: (y, t, _with(s, (5, 0), np.inf)), ValueError, r"s_features .* 1 infinite"),
         (

@@ -52,6 +52,7 @@ from .correction import (
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
 from .inputs import (
+    batches_hint,
     check_labels,
     check_not_ids,
     check_two_classes,
@@ -370,9 +371,11 @@ def pid_from_representations(
             f"{name}.T." for name, arr in (("t_features", t_arr), ("s_features", s_arr))
             if arr.ndim == 2 and arr.shape[0] != n and arr.shape[1] == n
         ]
+        batches = [batches_hint(x, name, rows=n) for name, x in (("t_features", t_features),
+                                                                 ("s_features", s_features))]
         raise ValueError(
             "y, t_features and s_features must have one row per sample, in the same order; got "
-            f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}"
+            f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}{''.join(batches)}"
         )
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     check_not_ids(y_arr, "y")
