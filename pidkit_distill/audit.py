@@ -34,6 +34,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
+from pidkit._settings import check_int
 from pidkit.estimate import PluginBiasWarning, clusters_for_samples, pid_from_representations
 from pidkit_distill.config import AuditConfig
 
@@ -166,6 +167,11 @@ def audit_distiller(
     if not isinstance(settings, AuditConfig):
         raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}")
     settings.check()
+    epoch = check_int(epoch, "epoch", minimum=0)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    if len(dataset) == 0:
+        raise ValueError("dataset is empty: the audit needs held-out samples; pass the held-out "
+                         "set")
     if settings.max_samples and len(dataset) > settings.max_samples:
         dataset = Subset(dataset, range(settings.max_samples))
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None
@@ -178,7 +184,7 @@ def audit_distiller(
     records = []
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
         start = time.perf_counter()
-        record = {"epoch": int(epoch), "layer": int(k),
+        record = {"epoch": epoch, "layer": int(k),
                   **_layer_pid(y, t_feat, s_feat, settings, n_jobs)}
         record["settings"].update(
             split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),

@@ -206,3 +206,21 @@ def test_the_gaussian_audit_records_the_same_keys():
         lo, hi = r["intervals"]["uni_t"]
         assert lo <= r["uni_t"] <= hi
 
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"epoch": 1.5}, TypeError, "epoch must be an int >= 0; got 1.5 (float)."),
+    ({"epoch": "3"}, TypeError, "epoch must be an int >= 0; got '3' (str)."),
+    ({"epoch": -2}, ValueError, "epoch must be an int >= 0; got -2."),
+    ({"epoch": 0, "batch_size": 0}, ValueError, "batch_size must be an int >= 1; got 0."),
+    ({"epoch": 0, "dataset": TensorDataset(torch.zeros(0, 8), torch.zeros(0).long())},
+     ValueError, "dataset is empty: the audit needs held-out samples; pass the held-out set"),
+])
+def test_bad_arguments_are_named(kwargs, error, message):
+    # epoch=1.5 was recorded as epoch 1, '3' as 3 and -2 as -2; batch_size=0 raised torch's
+    # "batch_size should be a positive integer value"; an empty dataset numpy's "need at least
+    # one array to concatenate"
+    kwargs = {"dataset": blobs(), **kwargs}
+    with pytest.raises(error) as info:
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), settings=SETTINGS, **kwargs)
+    assert str(info.value) == message
