@@ -14,12 +14,15 @@ Rows, measured in the same run on the same matrices:
 - ``paper recipe``: the paper code's calls (sklearn ``normalize``, ``PCA(10)``, ``KMeans(10)`` with
   library defaults and no seed) on the same matrix, the peer;
 - ``pid solve``: :func:`pidkit.pid` (BROJA) of the 10x10x10 joint;
+- ``empirical-Bayes entropy``: :func:`pidkit.estimate.eb_conditional_entropy` of that joint, which
+  the correction computes once per call and once per bootstrap replicate (``--classes 1000``: 1,000
+  labels, ImageNet's);
 - ``pid_from_representations``: the whole call on teacher (d) and student (d/2) features;
 - ``bootstrap``: :func:`pidkit.estimate.bootstrap` of the cluster ids: one PID solve plus B
   replicates (``--bootstrap``, ``--n-jobs``).
 
-Run: ``python -m benchmarks.estimate [--quick] [--n 10000] [--widths 8192 32768] [--bootstrap 20]
-[--n-jobs 1]``.
+Run: ``python -m benchmarks.estimate [--quick] [--n 10000] [--widths 8192 32768] [--classes 10]
+[--bootstrap 20] [--n-jobs 1]``.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ STUDENT_NOISE = 3.0
 
 
 def _features(n: int, d: int, y: np.ndarray, rng: np.random.Generator, noise: float) -> np.ndarray:
-    means = rng.normal(0.0, 1.0, (N_CLASSES, LATENT)).astype(np.float32)
+    means = rng.normal(0.0, 1.0, (int(y.max()) + 1, LATENT)).astype(np.float32)
     latent = means[y] + noise * rng.standard_normal((n, LATENT), dtype=np.float32)
     proj = rng.standard_normal((LATENT, d), dtype=np.float32) / np.sqrt(LATENT, dtype=np.float32)
     X = latent @ proj
@@ -93,6 +96,9 @@ def get_parser() -> argparse.ArgumentParser:
                         default=10_000, help="samples (default: 10000)")
     parser.add_argument("--widths", type=_cli.integer(10, " (the paper recipe keeps 10 components)"),
                         nargs="+", default=[8192, 32768], help="teacher widths (default: 8192 32768)")
+    parser.add_argument("--classes", type=_cli.integer(2, " (a label needs two values)"), default=N_CLASSES,
+                        help="classes of the label (default: 10; 1000 for ImageNet, which needs --n 40000 "
+                        "or more: 4 x 1000 x 10 samples for the correction's quarters)")
     parser.add_argument("--bootstrap", type=_cli.nonnegative_int, default=20,
                         help="bootstrap replicates (default: 20; 0 skips the step)")
     parser.add_argument("--n-jobs", type=_cli.n_jobs, default=1,
@@ -108,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     from sklearn.metrics import adjusted_rand_score
     from threadpoolctl import threadpool_info
 
-    from pidkit.estimate import bootstrap, discretize, pid_from_representations
+    from pidkit.estimate import bootstrap, discretize, eb_conditional_entropy, pid_from_representations
 
     threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
     print(
@@ -117,7 +123,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         flush=True,
     )
     rng = np.random.default_rng(args.seed)
-    y = rng.integers(0, N_CLASSES, args.n)
+    y = rng.integers(0, args.classes, args.n)
     rows = []
     steps = ["features", "discretize", "paper recipe", "pid_from_representations"]
     steps += ["bootstrap"] if args.bootstrap else []
@@ -134,10 +140,13 @@ def main(argv: Sequence[str] | None = None) -> str:
         ari = adjusted_rand_score(labels, paper_labels)
         t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S))
         t_pid, _ = _timed(lambda res=res: pid(res.p))
+        by_pair = res.counts.reshape(res.counts.shape[0], -1).T
+        t_eb, h_eb = _timed(lambda by_pair=by_pair: eb_conditional_entropy(by_pair))
         bar.update()
         rows.append((shape, "pidkit discretize (teacher)", t_disc, f"ARI vs paper recipe {ari:.3f}"))
         rows.append((shape, "paper recipe (sklearn defaults, unseeded)", t_paper, "peer"))
         rows.append((shape, f"pid solve {'x'.join(map(str, res.p.shape))}", t_pid, res.pid.method))
+        rows.append((shape, "empirical-Bayes entropy of Y given (T, S)", t_eb, f"{h_eb:.3f} nats"))
         rows.append(
             (
                 f"{shape} + {args.n} x {d // 2}",
