@@ -38,8 +38,8 @@ def register_dataset(name: str) -> Callable[[L], L]:
     """Decorator registering a loader of your own data under ``name``, for
     :func:`load_dataset`, :func:`describe_dataset` and ``train(config)`` (``data.name``).
 
-    The loader takes keyword arguments only: ``seed`` (always passed: seed any split or draw
-    with it), ``root`` if it declares one (``data.root``), and its own options with defaults,
+    The loader is called with keyword arguments only: ``seed`` (always passed: seed any split
+    or draw with it), ``root`` if it declares one (``data.root``), and its own options with defaults,
     which become the data set's options (``data.options``; any other is refused). It returns a
     :class:`DatasetBundle` of map-style datasets yielding ``(x float tensor of shape
     input_shape, y int label in [0, num_classes))``; the first item of each split is checked.
@@ -57,7 +57,8 @@ def register_dataset(name: str) -> Callable[[L], L]:
     ValueError
         A bad or taken name.
     TypeError
-        The loader has a positional argument or no ``seed`` keyword.
+        The loader takes no ``seed``, or has an argument without a default other than ``seed``
+        and ``root``.
 
     Examples
     --------
