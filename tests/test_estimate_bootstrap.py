@@ -175,6 +175,25 @@ def test_a_long_bootstrap_shows_its_progress_where_someone_watches(monkeypatch):
         bootstrap_replicates(lambda rng: [rng.random()], 20, progress="yes")
 
 
+def test_pid_from_representations_sets_the_bar_for_either_estimator(monkeypatch):
+    # progress= reaches the Gaussian estimator's replicates too, which pidkit.gaussian runs.
+    import sys
+
+    y, t, s = _labels(n=400, seed=5)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(terminal, "isatty", lambda: False)  # nobody watching: only progress=True shows
+    features = np.column_stack([t, s]) + np.random.default_rng(0).normal(size=(400, 2))
+    for estimator in ("discrete", "gaussian"):
+        for progress in (False, True):
+            terminal.text = ""
+            pid_from_representations(y, features, s, estimator=estimator, bootstrap=16, n_components=2,
+                                     normalize=None, progress=progress)
+            assert ("bootstrap:   0%|          | 0/16 [" in terminal.text) is progress, (estimator, progress)
+    with pytest.raises(TypeError, match=r"^progress must be True or False; got 1 \(int\)\.$"):
+        pid_from_representations(y, t, s, progress=1)
+
+
 def test_replicates_run_under_joblibs_multiprocessing_backend_too():
     # The bar takes results as they arrive (joblib's return_as="generator"), which the
     # "multiprocessing" backend refuses: there they come all at the end, as before.

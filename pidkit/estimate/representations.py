@@ -30,10 +30,11 @@ from pidkit._settings import (
     check_seed,
 )
 from pidkit._units import check_units, from_nats
-from pidkit._validate import did_you_mean
+from pidkit._validate import check_flag, did_you_mean
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,
+    bootstrap_progress,
     bootstrap_replicates,
     resolve_ci_method,
 )
@@ -211,6 +212,7 @@ def pid_from_representations(
     n_jobs: int | None = None,
     units: str = "bits",
     strict: bool = True,
+    progress: bool | None = None,
 ) -> RepresentationPID:
     """Bias-corrected PID of labels ``y`` with respect to teacher and student representations.
 
@@ -296,6 +298,9 @@ def pid_from_representations(
         ``False`` the result carries the solver's ``status`` instead (and uncertified subsample or
         replicate solves are left out and counted), so a caller such as a training loop need not
         redo the discretisation.
+    progress : bool or None, default=None
+        A progress bar of the bootstrap replicates (removed when done). ``None``: where a person
+        watches (a terminal or a Jupyter notebook), once they have taken more than a second.
 
     Returns
     -------
@@ -341,6 +346,8 @@ def pid_from_representations(
     ci_method = resolve_ci_method(ci_method, corrected=method != "none")
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
+    if progress is not None:
+        check_flag(progress, name="progress")
     if estimator == "gaussian":
         no_clusters = "the Gaussian estimator does not cluster"
         no_subsamples = "its corrections need no subsamples"
@@ -380,13 +387,14 @@ def pid_from_representations(
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     check_not_ids(y_arr, "y")
     if estimator == "gaussian":
-        result = gaussian_representation_pid(
-            y_arr, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
-            (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
-            make={"n_components": n_components, "normalize": normalize, "random_state": seed},
-            bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
-            units=units, strict=strict,
-        )
+        with bootstrap_progress(progress):  # pidkit.gaussian runs the replicates
+            result = gaussian_representation_pid(
+                y_arr, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
+                (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
+                make={"n_components": n_components, "normalize": normalize, "random_state": seed},
+                bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
+                units=units, strict=strict,
+            )
         result.settings["versions"] = _versions()
         return result
 
@@ -455,7 +463,7 @@ def pid_from_representations(
             joint.counts, method=method, measure=measure, units=units, subsamples=parts,
             n_repeats=_BOOT_REPEATS,
         )
-        boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs)
+        boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
         n_failed = int(np.isnan(boot[:, 0]).sum())
         samples = {name: boot[:, i] for i, name in enumerate(QUANTITIES)}
         estimate = [fix.corrected[name] for name in QUANTITIES]
