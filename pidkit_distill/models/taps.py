@@ -68,7 +68,8 @@ def _model_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
     metadata = getattr(state_dict, "_metadata", None)
     if metadata is not None:
         for key in [k for k in metadata if k == inner[:-1] or k.startswith(inner)]:
-            metadata[prefix + key[len(inner):]] = metadata.pop(key)
+            # metadata keys have no trailing dot: "student.model" is the model's, now "student"
+            metadata[(prefix + key[len(inner):]).removesuffix(".")] = metadata.pop(key)
 
 
 def _wrapper_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,

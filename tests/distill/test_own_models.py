@@ -277,7 +277,11 @@ def test_state_dict_is_the_models_own():
     torch.testing.assert_close(other.model[0].weight, net[0].weight)
     distiller = get_method("kd")(tap_features(mlp(4), layers=["2"]), tapped,
                                  sample_input=torch.randn(4, 6), num_classes=3)
-    assert "student.0.weight" in distiller.state_dict()
+    saved = distiller.state_dict()
+    assert "student.0.weight" in saved
+    plain_meta = [f"teacher.{k}".rstrip(".") for k in net.state_dict()._metadata]
+    assert [k for k in saved._metadata if k.startswith("teacher")] == plain_meta  # versions
+    assert not any("model" in key for key in saved)
     distiller.load_state_dict(distiller.state_dict())
 
 
