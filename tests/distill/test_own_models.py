@@ -95,6 +95,9 @@ def test_tapped_mlp_gives_the_features_of_its_layers():
     torch.manual_seed(0)
     net = mlp(5).eval()
     tapped = tap_features(net, layers=["2", "4"])
+    with pytest.raises(RuntimeError, match=r"^layer_channels is known after the first "
+                                           r"forward_features call"):
+        tapped.layer_channels  # noqa: B018
     x = torch.randn(7, 6)
     feats = tapped.forward_features(x)
     h1 = net[2](net[1](net[0](x)))
