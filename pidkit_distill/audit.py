@@ -68,6 +68,11 @@ def collect_features(
     labels : numpy.ndarray
         ``(n_samples,)`` integer labels.
 
+    Raises
+    ------
+    ValueError
+        ``dataset`` yields no sample, or an index of ``layers`` is out of range.
+
     Examples
     --------
     >>> import torch
@@ -110,6 +115,9 @@ def collect_features(
     finally:
         for m, mode in modes:
             m.training = mode
+    if not labels:  # checked here, not with len(): an IterableDataset has none
+        raise ValueError("dataset is empty: the audit needs held-out samples; pass the held-out "
+                         "set")
     return ([np.concatenate(a) for a in t_out], [np.concatenate(a) for a in s_out],
             np.concatenate(labels))
 
@@ -141,12 +149,20 @@ def audit_distiller(
     -------
     list of dict
         One record per audited layer with keys ``epoch, layer``; ``red, uni_t, uni_s, syn, i_yt,
-        i_ys, i_yts`` (bits, bias-corrected); ``plugin`` (the same seven, plug-in); ``intervals``
+        i_ys, i_yts`` (bits, corrected by ``bias_correction["method"]``; the plug-in values with
+        ``"none"``); ``plugin`` (the same seven, plug-in); ``intervals``
         (quantity -> [low, high] around the corrected value, or None; ``settings["ci_method"]``
         says how they were made, see ``docs/estimate.md``); ``bias_correction``
         (method, subsample sizes, estimated bias per quantity, quantities below 0);
         ``units, measure, status, gap, n_samples, bias, bias_warning, settings, method, time_s``
         (and ``message`` when the solve was not certified).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``settings`` is not an :class:`AuditConfig` or holds a setting the audit cannot use,
+        ``epoch`` is not an int >= 0, ``batch_size`` not an int >= 1, ``dataset`` is empty or
+        an audited layer is out of range; each message names the argument.
 
     Examples
     --------
@@ -169,9 +185,6 @@ def audit_distiller(
     settings.check()
     epoch = check_int(epoch, "epoch", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    if len(dataset) == 0:
-        raise ValueError("dataset is empty: the audit needs held-out samples; pass the held-out "
-                         "set")
     if settings.max_samples and len(dataset) > settings.max_samples:
         dataset = Subset(dataset, range(settings.max_samples))
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None

@@ -9,7 +9,7 @@ import types
 import pytest
 import torch
 from torch import Tensor, nn
-from torch.utils.data import TensorDataset
+from torch.utils.data import IterableDataset, TensorDataset
 
 from pidkit_distill.audit import ATOMS, audit_distiller, collect_features
 from pidkit_distill.config import AuditConfig
@@ -207,7 +207,6 @@ def test_the_gaussian_audit_records_the_same_keys():
         assert lo <= r["uni_t"] <= hi
 
 
-
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
     ({"epoch": 1.5}, TypeError, "epoch must be an int >= 0; got 1.5 (float)."),
     ({"epoch": "3"}, TypeError, "epoch must be an int >= 0; got '3' (str)."),
@@ -224,3 +223,29 @@ def test_bad_arguments_are_named(kwargs, error, message):
     with pytest.raises(error) as info:
         audit_distiller(pair(slice(0, 4), slice(4, 8)), settings=SETTINGS, **kwargs)
     assert str(info.value) == message
+
+
+class Stream(IterableDataset):
+    """A held-out set streamed, without a length (as webdataset or a generator gives one)."""
+
+    def __init__(self, data: TensorDataset) -> None:
+        self.data = data
+
+    def __iter__(self):
+        return iter(self.data)
+
+
+def test_a_streamed_dataset_is_audited_and_an_empty_one_named():
+    # the empty-dataset check called len(dataset), so a held-out set without a length, which
+    # the audit read batch by batch before, raised "object of type 'Stream' has no len()"
+    sized = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS)
+    streamed = audit_distiller(pair(slice(0, 4), slice(4, 8)), Stream(blobs()), epoch=0,
+                               settings=SETTINGS)
+    assert [(r["layer"], r["n_samples"], r["i_yt"]) for r in streamed] == [
+        (r["layer"], r["n_samples"], r["i_yt"]) for r in sized]
+    assert streamed[0]["n_samples"] == K * N_PER_CLASS
+    empty = Stream(TensorDataset(torch.zeros(0, 8), torch.zeros(0).long()))
+    with pytest.raises(ValueError) as info:
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), empty, epoch=0, settings=SETTINGS)
+    assert str(info.value) == ("dataset is empty: the audit needs held-out samples; pass the "
+                               "held-out set")
