@@ -68,8 +68,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         estimate = audit_estimate(atoms) if atoms else ""
         if atoms and not certified(atoms):
             estimate += f"; solve NOT certified (status {atoms['status']!r})"
-            notes["status"] = ("A solve NOT certified: the solver could not certify those atoms "
-                               "(audit.jsonl has its gap and message); do not trust them.")
+            notes["status"] = ("solve NOT certified: the solver could not certify those atoms "
+                               "(a failed solve gives none: the cells are empty); audit.jsonl "
+                               "has its gap and message. Do not trust them.")
         negative = atoms.get("bias_correction", {}).get("negative", []) if atoms else []
         below = [label for key, label in _ATOM_LABELS.items() if key in negative]
         if below:

@@ -5,7 +5,8 @@
   per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5):
   each run's estimates, named in the legend by estimator and bias correction (or plug-in; squares
   for the Gaussian estimator), with their bootstrap interval as a band, the plug-in values of a
-  corrected run as a faint dotted line, and a black cross on a solve that was not certified;
+  corrected run as a faint dotted line, and a black cross on a solve that was not certified
+  (at the foot of the panel when it gave no number: a failed solve's atoms are missing);
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer.
 
 Each run keeps one colour in every figure; its line style says where its teacher came from
@@ -17,7 +18,10 @@ backend and open figures (a notebook's) are left as they are.
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import Any
+
+import numpy as np
 
 from pidkit_distill.run_records import (
     AUDITED_ATOMS,
@@ -43,6 +47,8 @@ _FILE_STYLE = ("-.", "dash-dot: teacher from a file")
 # The marker of an estimate whose solve was not certified, drawn over the run's own marker.
 _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersize": 7,
                 "label": "solve NOT certified"}
+# The marker of a solve that gave no number (failed), at the foot of the panel.
+_NO_NUMBER = {**_UNCERTIFIED, "label": "solve failed: no number (cross at the foot)"}
 
 
 def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
@@ -132,24 +138,39 @@ def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
 def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
                  band_alpha: float) -> None:
     """One run's estimates of one quantity, their interval band, the plug-in values beside
-    corrected ones, and a cross on each estimate whose solve was not certified."""
-    ax.plot([r["epoch"] for r in recs], [r[key] for r in recs], **line)
+    corrected ones, and a cross on each estimate whose solve was not certified.
+
+    A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
+    its cross stands at the foot of the panel.
+    """
+    epochs = [r["epoch"] for r in recs]
+    ax.plot(epochs, _values(r[key] for r in recs), **line)
     uncertified = [r for r in recs if not certified(r)]
-    if uncertified:
-        ax.plot([r["epoch"] for r in uncertified], [r[key] for r in uncertified],
-                **_UNCERTIFIED)
+    valued = [r for r in uncertified if r[key] is not None]
+    if valued:
+        ax.plot([r["epoch"] for r in valued], _values(r[key] for r in valued), **_UNCERTIFIED)
+    if len(valued) < len(uncertified):
+        ax.plot([r["epoch"] for r in uncertified if r[key] is None],
+                [0.03] * (len(uncertified) - len(valued)), transform=ax.get_xaxis_transform(),
+                **_NO_NUMBER)
     banded = [r for r in recs if r.get("intervals")]
-    epochs = [r["epoch"] for r in banded]
-    low, high = ([r["intervals"][key][i] for r in banded] for i in (0, 1))
+    band_epochs = [r["epoch"] for r in banded]
+    low, high = (_values(r["intervals"][key][i] for r in banded) for i in (0, 1))
     if len(banded) == 1:  # a band over one epoch has no width: a bar shows the interval
-        ax.vlines(epochs, low, high, color=line["color"], alpha=max(band_alpha, 0.4),
+        ax.vlines(band_epochs, low, high, color=line["color"], alpha=max(band_alpha, 0.4),
                   linewidth=4)
     elif banded:
-        ax.fill_between(epochs, low, high, color=line["color"], alpha=band_alpha, linewidth=0)
+        ax.fill_between(band_epochs, low, high, color=line["color"], alpha=band_alpha,
+                        linewidth=0)
     plugged = [r for r in recs if r.get("plugin") and corrected(r)]
     if plugged:
-        ax.plot([r["epoch"] for r in plugged], [r["plugin"][key] for r in plugged],
+        ax.plot([r["epoch"] for r in plugged], _values(r["plugin"][key] for r in plugged),
                 color=line["color"], linestyle=":", linewidth=0.8, alpha=0.6)
+
+
+def _values(values: Iterable[float | None]) -> np.ndarray:
+    """``values`` as floats, a missing one (``None``) as NaN: a gap in a line or band."""
+    return np.array(list(values), dtype=float)
 
 
 def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from pidkit._result import jsonable
 from pidkit._status import CERTIFIED
 
 __all__ = ["AUDITED_ATOMS", "RunRecords", "audit_estimate", "certified", "corrected",
@@ -69,7 +70,9 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
     A last line cut off (no newline at its end, not a JSON object: a run killed while writing
     it) is skipped with a warning; any other line that is not a JSON object is an error, and
-    so is a record without the keys the report reads (``_RECORD_KEYS``).
+    so is a record without the keys the report reads (``_RECORD_KEYS``). In an audit record a
+    number the solve could not give is ``None``: written as ``null``, or as ``NaN`` (or
+    ``Infinity``, the gap) by runs before JSON lines were kept strict.
 
     Raises
     ------
@@ -96,7 +99,8 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
             if missing:
                 raise ValueError(f"{path}: line {number} has no {missing[0]!r}; it is not a "
                                  "record written by `pidkit-distill train`")
-            records.append(record)
+            records.append(jsonable(record, finite=True) if path.name == "audit.jsonl"
+                           else record)
         elif number == len(lines) and not text.endswith("\n"):
             warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "
                           "was killed while writing it)", RuntimeWarning, stacklevel=2)

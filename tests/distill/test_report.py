@@ -375,8 +375,9 @@ def test_a_negative_corrected_atom_and_an_uncertified_solve_are_flagged(tmp_path
                                             "0.200", "0.200", "-0.006"]
     assert table[1].split(" | ")[10] == ("discrete, eb-extrapolation; solve NOT certified "
                                          "(status 'optimal_inaccurate')")
-    assert ("A solve NOT certified: the solver could not certify those atoms (audit.jsonl has "
-            "its gap and message); do not trust them.") in out.splitlines()
+    assert ("solve NOT certified: the solver could not certify those atoms (a failed solve gives "
+            "none: the cells are empty); audit.jsonl has its gap and message. Do not trust "
+            "them.") in out.splitlines()
     assert ("below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
             "unclipped, see docs/estimate.md).") in out.splitlines()
 
@@ -433,3 +434,45 @@ def test_a_sweep_folder_names_the_runs_it_holds(tmp_path, capsys):
     assert capsys.readouterr().err == (
         f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); it holds "
         f"4 run folder(s) (a, b, c, ...): pass them (in a shell, '{runs / '*'}')\n")
+
+
+def failed_at(epoch: int, missing: float | None):
+    """A change making the audit of ``epoch`` a failed solve as the audit records it: no atoms
+    (``missing``: None as written now, NaN as runs wrote it before), informations kept."""
+    def change(record: dict) -> None:
+        if record["epoch"] != epoch:
+            return
+        no_atoms = dict.fromkeys(ATOMS[:4], missing)
+        record.update(no_atoms, status="failed", gap=missing, message="every solver failed")
+        record["plugin"].update(no_atoms)
+        record["intervals"].update({key: [missing, missing] for key in ATOMS[:4]})
+    return change
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")], ids=["null", "NaN"])
+def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_at_the_foot(tmp_path, capsys,
+                                                                      figures, missing):
+    # a failed solve's atoms were written as NaN, which jq and JavaScript refuse: the table
+    # showed "nan" and the figures a gap with nothing at it (the cross for a solve not
+    # certified was drawn at the value, NaN, so nowhere); null (as written now) and NaN (old
+    # files) are both read as missing
+    run = edit_audit(fake_run(tmp_path / "run", epochs=1), failed_at(1, missing))
+    assert main(["report", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert rows(out)[0].endswith("| 1 | 1 | discrete, eb-extrapolation; solve NOT certified "
+                                 "(status 'failed') |  |  |  |  | 64 |")  # no atoms, not nan
+    assert "solve NOT certified: the solver could not certify those atoms (a failed solve " \
+           "gives none: the cells are empty)" in out
+    fig = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        "run (discrete, eb-extrapolation)", "solve failed: no number (cross at the foot)",
+        "solve NOT certified"]
+    red, i_yt = fig.axes[0], fig.axes[4]
+    line = red.get_lines()[0]
+    assert list(line.get_xdata()) == [0, 1] and line.get_ydata()[0] == pytest.approx(0.2)
+    assert str(line.get_ydata()[1]) == "nan"  # a gap
+    (foot,) = [ln for ln in red.get_lines() if ln.get_label().startswith("solve failed")]
+    assert (list(foot.get_xdata()), list(foot.get_ydata()), foot.get_marker()) == ([1], [0.03], "x")
+    assert foot.get_transform() == red.get_xaxis_transform()  # x in epochs, y at the foot
+    (cross,) = [ln for ln in i_yt.get_lines() if ln.get_label() == "solve NOT certified"]
+    assert (list(cross.get_xdata()), list(cross.get_ydata())) == ([1], [pytest.approx(0.2)])
