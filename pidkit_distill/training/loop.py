@@ -39,7 +39,12 @@ from pidkit._progress import bar_class, watched
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, resume_point, save_checkpoint
-from pidkit_distill.training.loaders import ShardedBatchSampler, eval_loader, train_loader
+from pidkit_distill.training.loaders import (
+    ShardedBatchSampler,
+    batch_sampler,
+    eval_loader,
+    train_loader,
+)
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import Runtime, autocast, to_device, wrap_for_ddp
@@ -257,7 +262,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
 
         for epoch in range(state["epoch"], end):
             start = time.perf_counter()
-            train_data.batch_sampler.set_epoch(epoch)
+            batch_sampler(train_data).set_epoch(epoch)
             if hasattr(bundle.train, "set_epoch"):
                 bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
             phase = module.phase(epoch)
@@ -353,7 +358,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     n_steps = len(loader)
     first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
     params = [p for group in optimizer.param_groups for p in group["params"]]
-    sampler = loader.batch_sampler
+    sampler = batch_sampler(loader)
     # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
     bar = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False, disable=not (progress and watched()))
     for step, (x, y) in enumerate(bar):
