@@ -7,22 +7,23 @@ hooks on the submodules named by their paths in ``model.named_modules()`` (``"la
 
 The hook contract:
 
-* paths are resolved when the wrapper is made: an unknown path is an error there;
-* hooks record only inside :meth:`TappedModel.forward_features`; calling the model (or the
-  wrapper's ``forward``) records nothing, and what was recorded is dropped when
-  ``forward_features`` returns (or raises), so no tensor outlives its step;
+* paths are checked when the wrapper is made (an unknown path is an error there) and looked up
+  again at every call, so a module replaced after tapping (``SyncBatchNorm.convert_sync_batchnorm``
+  under DDP on CUDA, a new classifier head) is the one tapped;
+* the hooks exist only inside :meth:`TappedModel.forward_features`: they are registered when it
+  starts and removed when it returns or raises, with what they recorded, so the model carries
+  no hook between calls, calling it (or the wrapper's ``forward``) records nothing, and no
+  tensor outlives its step;
 * each tapped module must run exactly once per forward pass: a module called twice (a ReLU
   module reused inside a block, a weight-shared layer) or never is refused, naming it; tap
   its parent block instead;
-* a tapped output must be one tensor of shape ``(N, C)`` or ``(N, C, H, W)``;
-* :meth:`TappedModel.remove` (or leaving a ``with`` block) takes every hook off, leaving the
-  model as it was.
+* a tapped output must be one tensor of shape ``(N, C)`` or ``(N, C, H, W)``, not changed in
+  place later in the forward pass (``nn.ReLU(inplace=True)`` after a tapped BatchNorm would turn
+  the recorded values into the ReLU's): such a tap is refused, naming it.
 
 The wrapper holds no weights of its own: its ``state_dict`` is the model's, with the same keys,
 so weights saved from the model load into the wrapper and the other way round. It survives
-``copy.deepcopy`` and pickling (the copy taps the copied model). Modules replaced after tapping
-(``SyncBatchNorm.convert_sync_batchnorm`` on CUDA makes new BatchNorm modules) lose their hooks:
-tap after such conversions, or tap blocks rather than BatchNorm layers.
+``copy.deepcopy`` and pickling.
 """
 
 from __future__ import annotations
@@ -41,22 +42,13 @@ __all__ = ["TappedModel", "tap_features"]
 _LISTED_PATHS = 30  # an unknown path's message lists every path of a model up to this many
 
 
-class _Recorder:
-    """A forward hook (``inputs=False``) or pre-hook (``inputs=True``) that records one tap.
-
-    A plain object rather than a closure, so that ``copy.deepcopy`` and pickle carry it over
-    to the copied wrapper.
-    """
-
-    def __init__(self, owner: TappedModel, key: str, *, inputs: bool) -> None:
-        self.owner = owner
-        self.key = key
-        self.inputs = inputs
-
-    def __call__(self, module: nn.Module, args: tuple[Any, ...], output: Any = None) -> None:
-        if self.owner._recording:
-            value = (args[0] if args else None) if self.inputs else output
-            self.owner._recorded.setdefault(self.key, []).append(value)
+def _record(values: list[tuple[Any, int | None]], inputs: bool, module: nn.Module,
+            args: tuple[Any, ...], output: Any = None) -> None:
+    """Forward hook (``inputs=False``) or pre-hook (``inputs=True``): append the output (or first
+    input) with its version counter, which tells whether it is changed in place afterwards."""
+    value = (args[0] if args else None) if inputs else output
+    version = value._version if isinstance(value, Tensor) and not value.is_inference() else None
+    values.append((value, version))
 
 
 def _model_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
@@ -85,7 +77,8 @@ class TappedModel(nn.Module):
     Attributes
     ----------
     model : nn.Module
-        The wrapped model itself (not a copy).
+        The wrapped model itself (not a copy); it carries no hook outside
+        :meth:`forward_features`.
     layer_paths : tuple of str
         The tapped submodules, in the order of ``Features.layers``.
     pooled_path : str
@@ -102,21 +95,7 @@ class TappedModel(nn.Module):
         self.layer_paths = layer_paths
         self.pooled_path = pooled_path
         self.pooled_from = pooled_from
-        self._recording = False
-        self._recorded: dict[str, list[Any]] = {}
         self._channels: tuple[int, ...] | None = None
-        modules = dict(model.named_modules())
-        self._handles = [
-            modules[path].register_forward_hook(_Recorder(self, f"layers[{k}]", inputs=False))
-            for k, path in enumerate(layer_paths)
-        ]
-        pooled = modules[pooled_path]
-        if pooled_from == "input":
-            self._handles.append(
-                pooled.register_forward_pre_hook(_Recorder(self, "pooled", inputs=True)))
-        else:
-            self._handles.append(
-                pooled.register_forward_hook(_Recorder(self, "pooled", inputs=False)))
         # Public since torch 2.5; setup.cfg allows torch >= 2.1, which has only the private names.
         # torch marks a hook function with the API it was registered by: one partial per wrapper.
         getattr(self, "register_state_dict_post_hook", self._register_state_dict_hook)(
@@ -146,57 +125,80 @@ class TappedModel(nn.Module):
 
         Raises
         ------
-        RuntimeError
-            The taps were removed.
         ValueError
-            A tapped module did not run, or ran more than once, or gave a tensor of another
-            shape than ``(N, C)`` / ``(N, C, H, W)``; the model's output is not ``(N, K)``.
+            A tapped path is no longer a submodule; a tapped module did not run, or ran more
+            than once, or gave a tensor of another shape than ``(N, C)`` / ``(N, C, H, W)``, or
+            one changed in place later in the pass; the model's output is a tensor of another
+            shape than ``(N, K)``.
         TypeError
             A tapped module or the model returned something other than one tensor.
         """
-        if not self._handles:
-            raise RuntimeError("the taps of this model were removed (.remove()); tap it again "
-                               "with pidkit_distill.models.tap_features.")
-        self._recorded = {}
-        self._recording = True
+        taps = [(f"layers[{k}]", path, False) for k, path in enumerate(self.layer_paths)]
+        taps.append(("pooled", self.pooled_path, self.pooled_from == "input"))
+        modules = [_submodule(self.model, path, key) for key, path, _ in taps]
+        recorded: dict[str, list[tuple[Any, int | None]]] = {key: [] for key, _, _ in taps}
+        handles = []
         try:
+            for module, (key, _, inputs) in zip(modules, taps, strict=True):
+                hook = functools.partial(_record, recorded[key], inputs)
+                handles.append(module.register_forward_pre_hook(hook) if inputs
+                               else module.register_forward_hook(hook))
             logits = self.model(x)
         finally:
-            self._recording = False
-            recorded, self._recorded = self._recorded, {}
+            for handle in handles:
+                handle.remove()
         n = len(x)
         name = type(self.model).__name__
-        if not isinstance(logits, Tensor) or logits.dim() != 2 or len(logits) != n:
-            got = tuple(logits.shape) if isinstance(logits, Tensor) else type(logits).__name__
+        if not isinstance(logits, Tensor):
             raise TypeError(
+                f"model: a tapped {name} must return the logits, one tensor of shape "
+                f"(N, num_classes) = ({n}, K); it returned a {type(logits).__name__}. Wrap it in "
+                "a module whose forward returns the logits (and tap its paths under that "
+                "module's attribute)."
+            )
+        if logits.dim() != 2 or len(logits) != n:
+            raise ValueError(
                 f"model: a tapped {name} must return logits of shape (N, num_classes) = ({n}, "
-                f"K); it returned {got}. Wrap it in a module whose forward returns the logits."
+                f"K); it returned {tuple(logits.shape)}. Wrap it in a module whose forward "
+                "returns the logits."
             )
         layers = [
-            self._one(recorded, f"layers[{k}]", path, n, flatten=False)
-            for k, path in enumerate(self.layer_paths)
+            self._one(recorded[key], key, path, n, flatten=False) for key, path, _ in taps[:-1]
         ]
-        pooled = self._one(recorded, "pooled", self.pooled_path, n,
+        pooled = self._one(recorded["pooled"], "pooled", self.pooled_path, n,
                            flatten=self.pooled_from == "output")
         self._channels = tuple(int(t.shape[1]) for t in layers)
         return Features(logits, layers, pooled)
 
-    def _one(self, recorded: dict[str, list[Any]], key: str, path: str, n: int, *,
+    def _one(self, values: list[tuple[Any, int | None]], key: str, path: str, n: int, *,
              flatten: bool) -> Tensor:
         """The single tensor recorded for ``key``, checked."""
-        values = recorded.get(key, [])
         what = f"{key}={path!r}" if key != "pooled" else self._pooled_text()
-        if len(values) != 1:
-            times = "did not run" if not values else f"ran {len(values)} times"
+        name = type(self.model).__name__
+        if not values:
             raise ValueError(
-                f"{what}: that submodule {times} in one forward pass of the "
-                f"{type(self.model).__name__}; a tap needs a module that runs exactly once "
-                "(tap its parent block instead of a module that is reused)."
+                f"{what}: that submodule did not run in one forward pass of the {name} (a "
+                "branch not taken, or a module its forward never calls); tap a module that "
+                "runs exactly once per forward pass."
             )
-        value = values[0]
+        if len(values) > 1:
+            raise ValueError(
+                f"{what}: that submodule ran {len(values)} times in one forward pass of the "
+                f"{name}; a tap needs a module that runs exactly once (tap its parent block "
+                "instead of a module that is reused)."
+            )
+        value, version = values[0]
         if not isinstance(value, Tensor):
             raise TypeError(f"{what}: that submodule gave a {type(value).__name__}, not a "
                             "tensor; tap a submodule whose output is one tensor.")
+        if version is not None and value._version != version:
+            raise ValueError(
+                f"{what}: the {name} changed that submodule's output in place later in its "
+                "forward pass (an in-place operation such as nn.ReLU(inplace=True) follows it), "
+                "so the recorded values are no longer that output; tap the module after the "
+                "in-place operation (or the enclosing block), or make it out-of-place "
+                "(inplace=False)."
+            )
         if flatten:
             value = value.flatten(1) if value.dim() > 1 else value
         ok_dims = (2,) if key == "pooled" else (2, 4)
@@ -215,22 +217,6 @@ class TappedModel(nn.Module):
             return f"pooled (the input of {self.pooled_path!r}, the last nn.Linear)"
         return f"pooled={self.pooled_path!r}"
 
-    def remove(self) -> nn.Module:
-        """Take every hook off the model and return it, as it was before tapping.
-
-        The wrapper cannot take features afterwards.
-        """
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
-        return self.model
-
-    def __enter__(self) -> TappedModel:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.remove()
-
     def extra_repr(self) -> str:
         return f"layers={list(self.layer_paths)}, {self._pooled_text()}"
 
@@ -247,7 +233,8 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
         Paths of the submodules to distil, as ``model.named_modules()`` names them
         (``"layer1"``, ``"features.3"``, ``"2"`` for an ``nn.Sequential``), input side first;
         the methods pair the teacher's and the student's layers by position. Each output must be
-        one ``(N, C)`` or ``(N, C, H, W)`` tensor, from a module that runs once per forward.
+        one ``(N, C)`` or ``(N, C, H, W)`` tensor, from a module that runs once per forward and
+        whose output is not changed in place afterwards.
     pooled : str, optional
         Path of the submodule whose output, flattened to ``(N, D)``, is ``Features.pooled``
         (e.g. ``"avgpool"``). By default ``pooled`` is the *input* of the model's last
@@ -259,8 +246,8 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
     TappedModel
         ``forward(x)`` is the model's output, ``forward_features(x)`` the :class:`Features`,
         ``layer_channels`` the channels of each layer (after a first ``forward_features``),
-        ``remove()`` takes the hooks off and returns ``model``; also a context manager that
-        removes them on exit. Its ``state_dict`` has the model's own keys.
+        ``model`` the model itself, which carries no hook between calls. Its ``state_dict`` has
+        the model's own keys.
 
     Raises
     ------
@@ -289,14 +276,11 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
     ...
     ValueError: layers[1]='relu' is not a submodule of the Sequential. Its submodule paths \
 (model.named_modules()) are ['0', '1', '2', '3', '4'].
-    >>> tapped.remove() is net
-    True
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}.")
     if isinstance(model, TappedModel):
-        raise TypeError("model is already tapped; tap its .model (or call .remove() on it "
-                        "first and tap the model it returns).")
+        raise TypeError("model is already tapped; tap its .model (the model it wraps) instead.")
     if isinstance(layers, str) or not isinstance(layers, Sequence) or not all(
             isinstance(p, str) for p in layers):
         raise TypeError(
@@ -306,9 +290,8 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
         )
     if not layers:
         raise ValueError("layers must name at least one submodule to distil, e.g. ['layer1'].")
-    paths = [p for p, _ in model.named_modules() if p]
     for k, path in enumerate(layers):
-        _check_path(path, f"layers[{k}]", paths, model)
+        _submodule(model, path, f"layers[{k}]")
         if path in layers[:k]:
             raise ValueError(f"layers[{k}]={path!r} repeats layers[{layers.index(path)}]; name "
                              "each submodule once.")
@@ -323,19 +306,33 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
         return TappedModel(model, tuple(layers), linears[-1], "input")
     if not isinstance(pooled, str):
         raise TypeError(f"pooled must be a module path (str) or None; got {pooled!r}.")
-    _check_path(pooled, "pooled", paths, model)
+    _submodule(model, pooled, "pooled")
     return TappedModel(model, tuple(layers), pooled, "output")
 
 
-def _check_path(path: str, name: str, paths: list[str], model: nn.Module) -> None:
-    """Raise unless ``path`` is a submodule path of ``model``."""
-    if path in paths:
-        return
-    listed = paths if len(paths) <= _LISTED_PATHS else [p for p in paths if "." not in p]
-    more = "" if len(paths) <= _LISTED_PATHS else (
-        f" (the top level; {len(paths)} in all: [p for p, _ in model.named_modules()])")
+def _submodule(model: nn.Module, path: str, name: str) -> nn.Module:
+    """The submodule of ``model`` at ``path`` (argument ``name``); a ``ValueError`` that
+    suggests the closest path and lists the model's paths if there is none."""
+    try:
+        found = model.get_submodule(path) if path else None
+    except AttributeError:
+        found = None
+    if found is not None:
+        return found
+    paths = [p for p, _ in model.named_modules() if p]
+    if len(paths) <= _LISTED_PATHS:
+        listing = f"Its submodule paths (model.named_modules()) are {paths}."
+    else:
+        # the children of the deepest part of the path that exists, or the top level
+        parts = path.split(".")
+        parent = next((".".join(parts[:k]) for k in range(len(parts) - 1, 0, -1)
+                       if ".".join(parts[:k]) in paths), "")
+        module = model.get_submodule(parent)
+        children = [f"{parent}.{c}" if parent else c for c, _ in module.named_children()]
+        where = f"The submodules of {parent!r}" if parent else "Its top-level submodules"
+        listing = (f"{where} are {children} ({len(paths)} paths in all: [p for p, _ in "
+                   "model.named_modules()]).")
     raise ValueError(
-        f"{name}={path!r} is not a submodule of the {type(model).__name__}.{did_you_mean(path, paths)} "
-        f"Its submodule paths (model.named_modules()) are {listed}{more}."
+        f"{name}={path!r} is not a submodule of the {type(model).__name__}."
+        f"{did_you_mean(path, paths)} {listing}"
     )
-

@@ -177,7 +177,8 @@ class TwoHeads(nn.Module):
      r"^layers\[0\]='layer1\.0\.relu': that submodule ran 2 times in one forward pass of the "
      r"TinyResNet; .*tap its parent block"),
     (lambda: TwoHeads(), ["spare"], ValueError,
-     r"^layers\[0\]='spare': that submodule did not run in one forward pass of the TwoHeads"),
+     r"^layers\[0\]='spare': that submodule did not run in one forward pass of the TwoHeads "
+     r"\(a branch not taken, or a module its forward never calls\)"),
     (lambda: TwoHeads(), ["seq"], ValueError,
      r"^layers\[0\]='seq': that submodule gave shape \(2, 2, 2\) for a batch of 2; taps take "
      r"\(N, C\) or \(N, C, H, W\) tensors"),
@@ -200,9 +201,26 @@ def test_model_that_does_not_return_logits_is_refused():
         def forward(self, x):
             return {"logits": self.fc(x)}
 
-    with pytest.raises(TypeError, match=r"^model: a tapped Dict must return logits of shape "
-                                        r"\(N, num_classes\) = \(2, K\); it returned dict"):
+    with pytest.raises(TypeError, match=r"^model: a tapped Dict must return the logits, one "
+                                        r"tensor of shape \(N, num_classes\) = \(2, K\); it "
+                                        r"returned a dict\. Wrap it in a module"):
         tap_features(Dict(), layers=["fc"]).forward_features(torch.randn(2, 6))
+    with pytest.raises(ValueError, match=r"^model: a tapped Sequential must return logits of "
+                                         r"shape \(N, num_classes\) = \(2, K\); it returned "
+                                         r"\(2, 3, 1\)\."):
+        tap_features(nn.Sequential(nn.Linear(6, 3), nn.Unflatten(1, (3, 1))),
+                     layers=["0"]).forward_features(torch.randn(2, 6))
+
+
+def test_an_unknown_path_in_a_large_model_lists_its_parents_submodules():
+    net = nn.Sequential(*[nn.Sequential(nn.Linear(2, 2), nn.ReLU()) for _ in range(12)])
+    with pytest.raises(ValueError, match=r"^layers\[0\]='3\.5' is not a submodule of the "
+                                         r"Sequential\..* The submodules of '3' are \['3\.0', "
+                                         r"'3\.1'\] \(36 paths in all: "):
+        tap_features(net, layers=["3.5"])
+    with pytest.raises(ValueError, match=r"Its top-level submodules are \['0', '1', .*'11'\] "
+                                         r"\(36 paths in all"):
+        tap_features(net, layers=["x.1"])
 
 
 def test_recorded_tensors_do_not_outlive_the_step():
@@ -248,18 +266,58 @@ def _hooks(model: nn.Module) -> list[int]:
     return [len(m._forward_hooks) + len(m._forward_pre_hooks) for m in model.modules()]
 
 
-def test_remove_puts_the_model_back():
+def test_the_model_carries_no_hook_between_calls():
     net = TinyResNet()
-    before = _hooks(net)
     tapped = tap_features(net, layers=["layer1", "layer2"])
-    assert _hooks(net) != before
-    assert tapped.remove() is net
-    assert _hooks(net) == before
-    with pytest.raises(RuntimeError, match=r"the taps of this model were removed \(\.remove\(\)\)"):
-        tapped.forward_features(torch.randn(2, 1, 8, 8))
-    with tap_features(net, layers=["layer1"]) as inside:
-        assert inside.forward_features(torch.randn(2, 1, 8, 8)).layers[0].shape == (2, 4, 8, 8)
-    assert _hooks(net) == before
+    assert sum(_hooks(net)) == 0
+    during = []
+    net.layer1.register_forward_hook(lambda m, a, out: during.append(sum(_hooks(net))))
+    x = torch.randn(2, 1, 8, 8)
+    tapped.forward_features(x)
+    assert during == [4]  # the user's hook, layer1's, layer2's and the pre-hook on fc
+    tapped(x)
+    assert during == [4, 1]  # calling the wrapper: the user's hook only
+
+    def boom(module, args):
+        raise RuntimeError("boom")
+
+    net.layer2.register_forward_pre_hook(boom)
+    with pytest.raises(RuntimeError, match="boom"):
+        tapped.forward_features(x)
+    assert sum(_hooks(net)) == 2  # a failed forward took the taps off too
+
+
+def test_modules_replaced_after_tapping_are_tapped():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(6, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 3)).eval()
+    tapped = tap_features(net, layers=["1"])
+    # what wrap_for_ddp does on CUDA with run.sync_bn: torch makes new BatchNorm modules
+    converted = nn.SyncBatchNorm.convert_sync_batchnorm(tapped)
+    assert isinstance(net[1], nn.SyncBatchNorm)
+    x = torch.randn(5, 6)
+    torch.testing.assert_close(converted.forward_features(x).layers[0], net[1](net[0](x)))
+    net[3] = nn.Linear(4, 7)  # a new classifier head: pooled is its input
+    feats = tapped.forward_features(x)
+    assert feats.logits.shape == (5, 7)
+    torch.testing.assert_close(feats.pooled, net[2](net[1](net[0](x))))
+    del net[3]
+    with pytest.raises(ValueError, match=r"^pooled='3' is not a submodule of the Sequential\. "
+                                         r"Its submodule paths \(model\.named_modules\(\)\) are "
+                                         r"\['0', '1', '2'\]\.$"):
+        tapped.forward_features(x)
+
+
+def test_an_output_changed_in_place_later_is_refused():
+    net = nn.Sequential(nn.Linear(6, 4), nn.BatchNorm1d(4), nn.ReLU(inplace=True),
+                        nn.Linear(4, 3)).eval()
+    with pytest.raises(ValueError, match=r"^layers\[0\]='1': the Sequential changed that "
+                                         r"submodule's output in place later in its forward pass "
+                                         r"\(an in-place operation such as "
+                                         r"nn\.ReLU\(inplace=True\) follows it\)"):
+        tap_features(net, layers=["1"]).forward_features(torch.randn(5, 6))
+    x = torch.randn(5, 6)
+    after = tap_features(net, layers=["2"]).forward_features(x).layers[0]  # the ReLU itself
+    torch.testing.assert_close(after, net[1](net[0](x)).clamp_min(0))
 
 
 def test_state_dict_is_the_models_own():
@@ -301,14 +359,15 @@ def test_state_dict_keys_without_the_public_hooks_of_torch_2_5(monkeypatch):
 def test_deepcopy_and_pickle_tap_the_copy():
     net = mlp(4)
     tapped = tap_features(net, layers=["2", "4"])
+    x = torch.randn(3, 6)
     for copied in (copy.deepcopy(tapped), pickle.loads(pickle.dumps(tapped))):
-        assert copied.model is not net
-        x = torch.randn(3, 6)
+        assert copied.model is not net and sum(_hooks(copied.model)) == 0
         torch.testing.assert_close(copied.forward_features(x).layers[1],
                                    tapped.forward_features(x).layers[1])
-        copied.remove()
-        assert _hooks(copied.model) == [0] * len(_hooks(net))
-        assert tapped.forward_features(x).layers[0].shape == (3, 4)  # the original keeps its taps
+        with torch.no_grad():
+            copied.model[3].weight.add_(1.0)
+        assert not torch.equal(copied.forward_features(x).layers[1],
+                               tapped.forward_features(x).layers[1])  # it taps its own model
 
 
 def test_plain_module_error_names_tap_features():
