@@ -155,6 +155,8 @@ class RunConfig:
     amp: bool = _opt(False, "bf16 autocast on CUDA (no-op with a warning on CPU)")
     sync_bn: bool = _opt(False, "synchronise BatchNorm statistics over DDP processes")
     audit_every: int = _opt(5, "run the PID audit every N epochs (0 = never)")
+    checkpoint_every: int = _opt(1, "write RUN_DIR/checkpoint.pt every N epochs and after the last "
+                                    "(a killed run resumes from the last one written)")
     out_dir: str = _opt("runs", "folder that holds run folders")
     name: str = _opt("", "run folder name ('' = derived from data, method, teacher and seed)")
     resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt if there is one (the config "
@@ -233,10 +235,11 @@ class TrainConfig:
 
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
-# resumes; so does one read with another device, thread count or loader setting).
+# resumes; so does one read with another device, thread count, loader setting or checkpoint
+# frequency).
 RESUME_FREE_KEYS = frozenset(
     {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress", "run.out_dir",
-     "run.name", "data.num_workers", "data.eval_batch_size"}
+     "run.name", "run.checkpoint_every", "data.num_workers", "data.eval_batch_size"}
 )
 
 
@@ -506,6 +509,7 @@ def check_values(config: TrainConfig) -> None:
         ("optim.grad_clip", config.optim.grad_clip, 0.0),
         ("run.epochs", config.run.epochs, 1),
         ("run.audit_every", config.run.audit_every, 0),
+        ("run.checkpoint_every", config.run.checkpoint_every, 1),
         ("run.threads", config.run.threads, 0),
         ("run.stop_after", config.run.stop_after, 0),
     ]:

@@ -54,7 +54,7 @@ _CHECKPOINT_KEYS = ("format", "config", "epoch", "module", "student", "optimizer
                     "best_acc", "best_epoch", "history", "audit", "rng")
 _CHECKPOINT_HOLDS = (
     f"a pidkit_distill checkpoint: a dict with {list(_CHECKPOINT_KEYS)} (format "
-    f"{CHECKPOINT_FORMAT}, written every epoch by `pidkit-distill train` as RUN_DIR/checkpoint.pt)"
+    f"{CHECKPOINT_FORMAT}, written by `pidkit-distill train` as RUN_DIR/checkpoint.pt)"
 )
 
 

@@ -5,7 +5,8 @@ Read it top to bottom:
 * :func:`fit` makes one SGD optimizer and one learning-rate scheduler per optimizer group of a
   module (a :class:`~pidkit_distill.methods.Distiller`, or the teacher's
   :class:`~pidkit_distill.training.teacher.SupervisedModel`), resumes from the run folder's
-  checkpoint, then runs the epochs: train, step the schedulers, evaluate, audit, save, log.
+  checkpoint, then runs the epochs: train, step the schedulers, evaluate, audit, save (every
+  ``run.checkpoint_every`` epochs and after the last), log.
 * :func:`train_one_epoch` steps only the optimizer of the module's phase of that epoch.
 * :func:`evaluate` measures a network's held-out loss and accuracy.
 
@@ -244,6 +245,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     if config.run.stop_after:
         end = min(end, state["epoch"] + config.run.stop_after)
     epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
+    running = state["epoch"] + 1  # the epoch in progress (1-based), for an interrupt's message
     try:
         model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
                              find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
@@ -261,7 +263,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 _print_audit(state["audit"][-1])  # before the first epoch's line
 
         for epoch in range(state["epoch"], end):
-            start = time.perf_counter()
+            start, running = time.perf_counter(), epoch + 1
             batch_sampler(train_data).set_epoch(epoch)
             if hasattr(bundle.train, "set_epoch"):
                 bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
@@ -277,7 +279,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                         progress=config.run.progress and runtime.is_main)
             except TrainingError as err:
                 checkpoint = folder.checkpoint if folder.checkpoint.exists() else None
-                raise err.with_checkpoint(checkpoint, state["epoch"]) from err
+                raise err.with_checkpoint(checkpoint, epochs_saved or 0) from err
             with warnings.catch_warnings():
                 # the groups not trained this epoch have not stepped yet; their lr still follows
                 # the epoch count, which is what we want
@@ -301,11 +303,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 audited = _audit(module, bundle, config, folder, runtime, epoch=done)
                 state["audit"] += audited
             with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
-                save_checkpoint(folder.checkpoint, config=config, module=module,
-                                optimizers=optimizers, schedulers=schedulers,
-                                loader_generator=loader_generator, state=state, runtime=runtime)
-                epochs_saved = done
-                folder.append("metrics.jsonl", [record])
+                if done % config.run.checkpoint_every == 0 or done == end:
+                    save_checkpoint(folder.checkpoint, config=config, module=module,
+                                    optimizers=optimizers, schedulers=schedulers,
+                                    loader_generator=loader_generator, state=state,
+                                    runtime=runtime)
+                    epochs_saved = done
+                folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
             if runtime.is_main:
                 _print_record(record, config)
                 if config.run.progress and audited:  # under its epoch's line, which it details
@@ -329,7 +333,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         })
         return summary
     except KeyboardInterrupt as interrupt:
-        raise TrainingInterrupted(run_dir, epoch=min((epochs_saved or 0) + 1, end),
+        raise TrainingInterrupted(run_dir, epoch=min(running, end),
                                   epochs_saved=epochs_saved,
                                   resume=config.run.resume) from interrupt
 

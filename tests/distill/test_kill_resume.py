@@ -22,9 +22,10 @@ from pidkit_distill.training.checkpoint import read_checkpoint
 EXTRA = [*RID, "run.epochs=6", "optim.milestones=[0.5]", "run.resume=true"]
 STEPS_PER_EPOCH = 3  # 96 samples in batches of 32
 
-# Runs the tiny RID run and kills itself with SIGKILL just before optimizer step number
-# KILL_STEP (counted over the whole run), or just before the KILL_AT_REPLACE-th os.replace of
-# checkpoint.pt (the new checkpoint is then written and fsync'ed, but not yet in place).
+# Runs the tiny RID run (with the overrides that follow the two numbers) and kills itself with
+# SIGKILL just before optimizer step number KILL_STEP (counted over the whole run), or just
+# before the KILL_AT_REPLACE-th os.replace of checkpoint.pt (the new checkpoint is then written
+# and fsync'ed, but not yet in place).
 SCRIPT = textwrap.dedent("""
     import os, signal, sys
     from pathlib import Path
@@ -52,14 +53,14 @@ SCRIPT = textwrap.dedent("""
         return os_replace(src, dst)
 
     torch.optim.SGD.step, os.replace = step, replace
-    train(tiny(Path({out!r}), *EXTRA, "run.name=killed"))
+    train(tiny(Path({out!r}), *EXTRA, *sys.argv[3:], "run.name=killed"))
 """)
 
 
-def run_killed(script: Path, kill_step: int, kill_at_replace: int) -> None:
+def run_killed(script: Path, kill_step: int, kill_at_replace: int, *extra: str) -> None:
     env = {**command_env(), "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run([sys.executable, str(script), str(kill_step), str(kill_at_replace)],
-                          env=env, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run([sys.executable, str(script), str(kill_step), str(kill_at_replace),
+                           *extra], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-2000:]
 
 
@@ -89,6 +90,26 @@ def test_kill_9_at_a_random_step_then_resume_equals_an_uninterrupted_run(tmp_pat
     whole = read_checkpoint(full.run_dir / "checkpoint.pt")["module"]
     assert all(torch.equal(whole[k], v) for k, v in
                read_checkpoint(run_dir / "checkpoint.pt")["module"].items())
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    assert comparable([json.loads(line) for line in lines]) == comparable(full.history)
+
+
+def test_a_run_killed_between_its_checkpoints_resumes_to_the_uninterrupted_run(tmp_path):
+    # run.checkpoint_every=4: killed in epoch 6, the checkpoint holds epoch 4 while metrics.jsonl
+    # has epoch 5 too; the resumed run trains epoch 5 again and ends as a run saved every epoch
+    script = tmp_path / "killed_run.py"
+    script.write_text(SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path)))
+    run_dir = tmp_path / "killed"
+    run_killed(script, 5 * STEPS_PER_EPOCH + 2, 0, "run.checkpoint_every=4")
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == 4
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4, 5]
+    resumed = train(tiny(tmp_path, *EXTRA, "run.checkpoint_every=4", "run.name=killed"))
+
+    full = train(tiny(tmp_path, *EXTRA, "run.name=full"))
+    assert comparable(resumed.history) == comparable(full.history)
+    a, b = student_state(full.run_dir), student_state(run_dir)
+    assert all(torch.equal(a[k], b[k]) for k in a)
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     assert comparable([json.loads(line) for line in lines]) == comparable(full.history)
 

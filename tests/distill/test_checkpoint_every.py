@@ -1,0 +1,100 @@
+"""run.checkpoint_every: checkpoints every N epochs and after the last, the same run as one that
+checkpoints every epoch, and errors and interrupts that say which epoch the checkpoint holds."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+import torch
+from tiny_runs import RID, comparable, student_state, tiny
+
+from pidkit_distill.methods import StepOutput
+from pidkit_distill.methods.bas import BAS
+from pidkit_distill.training import TrainingError, TrainingInterrupted, loop, train
+from pidkit_distill.training.checkpoint import read_checkpoint
+
+EXTRA = [*RID, "run.epochs=7", "optim.milestones=[0.5]"]
+STEPS_PER_EPOCH = 3  # 96 samples in batches of 32
+
+
+def saved_epochs(monkeypatch) -> list[int]:
+    """The epochs whose checkpoint the loop writes from now on (filled in as it writes them)."""
+    epochs: list[int] = []
+    save = loop.save_checkpoint
+
+    def counted(path, **kwargs):
+        epochs.append(kwargs["state"]["epoch"])
+        save(path, **kwargs)
+
+    monkeypatch.setattr(loop, "save_checkpoint", counted)
+    return epochs
+
+
+def fail_at(monkeypatch, call: int, make_failure) -> None:
+    """BAS's forward pass number ``call`` (counted over the run) gives ``make_failure(out)``."""
+    calls, forward = itertools.count(1), BAS.forward
+
+    def failing(self, x, y, *, epoch):
+        out = forward(self, x, y, epoch=epoch)
+        return make_failure(out) if next(calls) == call else out
+
+    monkeypatch.setattr(BAS, "forward", failing)
+
+
+def test_checkpoints_every_n_epochs_and_after_the_last_give_the_same_run(tmp_path, monkeypatch):
+    every = train(tiny(tmp_path, *EXTRA, "run.name=every"))
+    saved = saved_epochs(monkeypatch)
+    sparse = train(tiny(tmp_path, *EXTRA, "run.name=sparse", "run.checkpoint_every=3"))
+    assert saved == [3, 6, 7]
+    assert comparable(sparse.history) == comparable(every.history)
+    a, b = student_state(every.run_dir), student_state(sparse.run_dir)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    lines = (sparse.run_dir / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_stopped_run_saves_its_last_epoch_and_resumes_with_another_frequency(tmp_path,
+                                                                               monkeypatch):
+    full = train(tiny(tmp_path, *EXTRA, "run.name=full"))
+    saved = saved_epochs(monkeypatch)
+    train(tiny(tmp_path, *EXTRA, "run.name=part", "run.checkpoint_every=3", "run.stop_after=4"))
+    assert saved == [3, 4]  # the invocation's last epoch, though 4 is no multiple of 3
+    # the frequency may change on resume: it changes nothing in the run
+    resumed = train(tiny(tmp_path, *EXTRA, "run.name=part", "run.checkpoint_every=2",
+                         "run.resume=true"))
+    assert saved == [3, 4, 6, 7]
+    assert comparable(resumed.history) == comparable(full.history)
+    a, b = student_state(full.run_dir), student_state(resumed.run_dir)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_nan_loss_names_the_epoch_the_checkpoint_holds(tmp_path, monkeypatch):
+    # epoch 6, step 1: the checkpoint holds epoch 4 (saved every 4), not 5 (completed)
+    fail_at(monkeypatch, 5 * STEPS_PER_EPOCH + 1,
+            lambda out: StepOutput(out.logits, {k: v * float("nan") for k, v in out.losses.items()}))
+    with pytest.raises(TrainingError) as failed:
+        train(tiny(tmp_path, "run.epochs=8", "run.checkpoint_every=4", "run.name=nan"))
+    checkpoint = tmp_path / "nan" / "checkpoint.pt"
+    assert str(failed.value).startswith(
+        "the training loss became NaN or infinite in epoch 6, step 1 of 3; saved: "
+        f"{checkpoint} holds the run after epoch 4 (resume with run.resume=true)")
+    assert failed.value.epochs_saved == read_checkpoint(checkpoint)["epoch"] == 4
+
+
+def test_an_interrupt_names_the_epoch_it_stopped_and_the_one_the_checkpoint_holds(tmp_path,
+                                                                                 monkeypatch):
+    def interrupt(out):
+        raise KeyboardInterrupt
+
+    fail_at(monkeypatch, 7 * STEPS_PER_EPOCH + 2, interrupt)  # epoch 8, step 2
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(tiny(tmp_path, "run.epochs=10", "run.checkpoint_every=3", "run.name=cut"))
+    run_dir = tmp_path / "cut"
+    assert str(stopped.value) == (
+        f"interrupted during epoch 8 of {run_dir}; its checkpoint.pt holds the run after epoch 6: "
+        "rerun the same command with --resume (run.resume=true) to continue from there")
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == 6
+    lines = (run_dir / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4, 5, 6, 7]
