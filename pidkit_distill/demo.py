@@ -19,9 +19,11 @@ run uses the RID paper's whole 300-epoch schedule (SGD, Nesterov, lr 0.05, x0.2 
 and 200; RID's 30 warm-up epochs and cycles of 30 with 7 phase-1 epochs, so nothing is scaled)
 -- affordable because 100 samples make an epoch two steps. Gradients are clipped at norm 100 for
 every method, as the authors' code does. The PID audit of the innermost distilled layer runs
-every 50 epochs. Everything is written under ``out_dir``: the teacher's folder, one folder per
-run (``metrics.jsonl``, ``audit.jsonl``, ``summary.json``, ``train.log``), ``results.jsonl``
-(one line per run: accuracy and the final audit) and ``report/`` (``report.md`` and PNG plots).
+every 50 epochs, and each run writes its checkpoint as often (``run.checkpoint_every``; written
+every epoch, the 300 checkpoints cost more than the 600 training steps). Everything is written
+under ``out_dir``: the teacher's folder, one folder per run (``metrics.jsonl``, ``audit.jsonl``,
+``summary.json``, ``train.log``), ``results.jsonl`` (one line per run: accuracy and the final
+audit) and ``report/`` (``report.md`` and PNG plots).
 """
 
 from __future__ import annotations
@@ -97,7 +99,8 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
         for method in _METHODS:
             configs.append(apply_overrides(TrainConfig(), [
                 *_COMMON, f"method.name={method}", f"run.epochs={epochs}",
-                f"run.audit_every={max(1, epochs // 6)}", f"run.out_dir={out_dir}",
+                f"run.audit_every={max(1, epochs // 6)}",
+                f"run.checkpoint_every={max(1, epochs // 6)}", f"run.out_dir={out_dir}",
                 f"teacher.source={teacher}", f"run.name=synthetic-{method}-{tag}", *overrides,
             ]))
     return configs

@@ -62,7 +62,8 @@ def test_demo_configs_differ_only_in_method_and_teacher(tmp_path):
     configs = demo_configs(tmp_path, epochs=300)
     assert {(c.method.name, c.teacher.source) for c in configs} == {
         (m, t) for m in ("bas", "vid", "rid") for t in ("trained", "untrained")}
-    assert all(c.run.epochs == 300 and c.run.audit_every == 50 for c in configs)
+    assert all(c.run.epochs == 300 and c.run.audit_every == c.run.checkpoint_every == 50
+               for c in configs)
     # RID keeps the paper's 300-epoch schedule: nothing to scale, no notice
     rid = next(c for c in configs if c.method.name == "rid")
     checked = check_config(rid)
