@@ -5,6 +5,8 @@ Subpackages: :mod:`pidkit_distill.models` (teachers and students with feature ta
 :mod:`pidkit_distill.data` (CIFAR-10/100, digits, the synthetic nuisance-teacher task),
 :mod:`pidkit_distill.methods` (distillation methods behind a registry) and
 :mod:`pidkit_distill.training` (the training loop, its checks, checkpoints and DDP).
+:mod:`pidkit_distill.registry` is the one registry behind :func:`register_model`,
+:func:`register_dataset` and :func:`register_method`.
 """
 
 from .audit import audit_distiller

@@ -21,14 +21,14 @@ from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
-from pidkit_distill.models.registry import Registry
+from pidkit_distill.registry import Registry
 
 __all__ = ["available_datasets", "describe_dataset", "load_dataset", "register_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
 # name -> the loader whose keyword arguments are the data set's options
-_LOADERS = Registry("dataset", "register_dataset", builtin={
+_LOADERS = Registry("dataset", "register_dataset", decorates="loader functions", builtin={
     "cifar10": load_cifar, "cifar100": load_cifar, "digits": load_digits,
     "synthetic": make_synthetic,
 })
@@ -253,8 +253,8 @@ def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> st
     option (``download``, ``augment``) that is not a bool."""
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be an int >= 0; got {seed!r}.")
-    key = name.strip().lower() if isinstance(name, str) else name
-    if key not in _LOADERS:
+    key = _LOADERS.find(name)
+    if key is None:
         raise ValueError(f"name={name!r} is not a known dataset; choose one of "
                          f"{available_datasets()}, or register your own with "
                          "pidkit_distill.data.register_dataset.")

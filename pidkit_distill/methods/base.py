@@ -25,6 +25,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from pidkit_distill.models import Features, check_feature_model
+from pidkit_distill.registry import Registry
 
 __all__ = [
     "Distiller",
@@ -121,7 +122,10 @@ def scale_epochs(value: int, epochs: int, run_epochs: int, *, minimum: int = 0) 
     return max(minimum, math.floor(value * epochs / run_epochs + 0.5))
 
 
-_REGISTRY: dict[str, type[Distiller]] = {}
+_METHODS = Registry(
+    "method", "register_method", builtin={}, decorates="Distiller subclasses",
+    accepts=lambda obj: isinstance(obj, type) and issubclass(obj, Distiller),
+)
 
 D = TypeVar("D", bound="type[Distiller]")
 
@@ -132,12 +136,14 @@ def register_method(name: str) -> Callable[[D], D]:
     Parameters
     ----------
     name : str
-        Registry key (lower case), e.g. ``"rid"``.
+        Registry key: lower-case letters, digits, ``.``, ``_``, ``-`` (it becomes part of run
+        folder names), e.g. ``"rid"``. Registering the same class again (a notebook cell run
+        twice) replaces it; another class under a taken name is an error.
 
     Raises
     ------
     ValueError
-        ``name`` is already registered.
+        A bad name, or one already registered to another class.
     TypeError
         The decorated object is not a :class:`Distiller` subclass.
 
@@ -146,23 +152,20 @@ def register_method(name: str) -> Callable[[D], D]:
     >>> @register_method("doc-example")
     ... class _Example(Distiller):
     ...     pass
-    >>> get_method("doc-example") is _Example
-    True
-    >>> _ = _REGISTRY.pop("doc-example")
+    >>> get_method("doc-example") is _Example, _Example.method_name
+    (True, 'doc-example')
+    >>> register_method("doc-example")(Distiller)
+    Traceback (most recent call last):
+    ...
+    ValueError: register_method: method name 'doc-example' is already registered (to \
+pidkit_distill.methods.base._Example); choose another name.
+    >>> _ = _METHODS._entries.pop("doc-example")
     """
-    if not isinstance(name, str) or not name or name != name.lower():
-        raise ValueError(f"name must be a non-empty lower-case str; got {name!r}.")
+    register = _METHODS.decorator(name)
 
     def decorate(cls: D) -> D:
-        if not (isinstance(cls, type) and issubclass(cls, Distiller)):
-            raise TypeError(f"register_method({name!r}) decorates Distiller subclasses; got {cls!r}.")
-        if name in _REGISTRY:
-            raise ValueError(
-                f"method name {name!r} is already registered to {_REGISTRY[name].__qualname__}; "
-                "choose another name."
-            )
+        register(cls)
         cls.method_name = name
-        _REGISTRY[name] = cls
         return cls
 
     return decorate
@@ -177,7 +180,7 @@ def available_methods() -> list[str]:
     >>> {"bas", "kd", "rid", "ted", "vid"} <= set(available_methods())
     True
     """
-    return sorted(_REGISTRY)
+    return _METHODS.names()
 
 
 def get_method(name: str) -> type[Distiller]:
@@ -194,13 +197,13 @@ def get_method(name: str) -> type[Distiller]:
     >>> get_method("bas").__name__
     'BAS'
     """
-    key = name.strip().lower() if isinstance(name, str) else name
-    if key not in _REGISTRY:
+    key = _METHODS.find(name)
+    if key is None:
         raise ValueError(
             f"method={name!r} is not a registered distillation method; "
             f"choose one of {available_methods()}."
         )
-    return _REGISTRY[key]
+    return _METHODS.get(key)
 
 
 class Distiller(nn.Module):

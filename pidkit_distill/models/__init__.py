@@ -39,8 +39,8 @@ from typing import Any, TypeVar
 from torch import nn
 
 from pidkit_distill.models.features import Features, check_feature_model
-from pidkit_distill.models.registry import Registry
 from pidkit_distill.models.taps import TappedModel, tap_features
+from pidkit_distill.registry import Registry
 
 __all__ = [
     "Features",
@@ -72,7 +72,7 @@ def _small(kind: str) -> Callable[..., nn.Module]:
     return build
 
 
-_MODELS = Registry("model", "register_model", builtin={
+_MODELS = Registry("model", "register_model", decorates="builder functions", builtin={
     "digits-teacher": _small("digits_teacher"),
     "digits-student": _small("digits_student"),
     "synthetic-teacher": _small("synthetic_teacher"),

@@ -11,7 +11,7 @@ import torch
 from torch.nn import functional as F
 
 from pidkit_distill.methods import Distiller, StepOutput, available_methods, get_method
-from pidkit_distill.methods.base import eval_mode, register_method
+from pidkit_distill.methods.base import _METHODS, eval_mode, register_method
 from pidkit_distill.methods.kd import kd_loss
 from pidkit_distill.methods.rid import rid_distance, rid_sigma_penalty
 from pidkit_distill.methods.ted import ted_loss
@@ -151,6 +151,31 @@ def test_registry_lists_known_methods_on_unknown_names():
         register_method("bas")(type("Dup", (Distiller,), {}))
     with pytest.raises(TypeError, match="decorates Distiller subclasses"):
         register_method("not-a-distiller")(object)
+
+
+def test_register_method_shares_the_registry_of_models_and_data(monkeypatch):
+    monkeypatch.setattr(_METHODS, "_entries", dict(_METHODS._entries))
+
+    def own():
+        class Own(Distiller):
+            pass
+
+        return Own
+
+    first, again = own(), own()  # one class defined twice: a notebook cell run again
+    assert register_method("own-method")(first).method_name == "own-method"
+    assert register_method("own-method")(again) is get_method(" Own-Method ") is again
+    with pytest.raises(ValueError, match=r"^register_method: method name 'bas' is already "
+                                         r"registered \(to pidkit_distill\.methods\.bas\.BAS\); "
+                                         r"choose another name\.$"):
+        register_method("bas")(again)
+    with pytest.raises(ValueError, match=r"^register_method: name must be a lower-case str of "
+                                         r"letters, digits, .*\(it becomes part of a run folder's "
+                                         r"name\), e\.g\. 'my-method'; got 'my/method'\.$"):
+        register_method("my/method")
+    with pytest.raises(TypeError, match=r"^register_method\('own-int'\) decorates Distiller "
+                                        r"subclasses; got 3\.$"):
+        register_method("own-int")(3)
 
 
 def test_unknown_parameters_and_presets_are_errors():

@@ -1,10 +1,10 @@
-"""A registry of named builders, shared by :func:`~pidkit_distill.models.register_model` and
-:func:`~pidkit_distill.data.register_dataset`.
+"""The one registry of named callables, behind :func:`~pidkit_distill.models.register_model`,
+:func:`~pidkit_distill.data.register_dataset` and :func:`~pidkit_distill.methods.register_method`.
 
 A name is lower case (the lookups lower-case what they are given) and made of letters, digits,
 ``.``, ``_`` and ``-``, because it becomes part of a run folder's name. Registering a name
-twice is an error, except for the same function registered again (same module and qualified
-name: a notebook cell run a second time), which replaces the first.
+twice is an error, except for the same function or class registered again (same module and
+qualified name: a notebook cell run a second time), which replaces the first.
 """
 
 from __future__ import annotations
@@ -25,16 +25,20 @@ def _qualified(obj: object) -> str:
 
 
 class Registry:
-    """Named callables of one kind (model builders, data set loaders).
+    """Named callables of one kind (model builders, data set loaders, distillation methods).
 
     Parameters
     ----------
     kind : str
-        What the callables make, for messages: ``"model"``, ``"dataset"``.
+        What the callables make, for messages: ``"model"``, ``"dataset"``, ``"method"``.
     decorator : str
         The public decorator's name, for messages: ``"register_model"``.
     builtin : dict of str to callable
         The package's own entries; a user entry cannot take one of their names.
+    decorates : str, default="functions"
+        What the decorator takes, for the message when it is given something else.
+    accepts : callable, default=callable
+        ``accepts(obj)`` is true for what the decorator takes.
 
     Examples
     --------
@@ -42,8 +46,12 @@ class Registry:
     >>> @registry.decorator("my-net")
     ... def build(**kw):
     ...     return kw
-    >>> registry.names(), registry.get("my-net") is build
-    (['mlp', 'my-net'], True)
+    >>> registry.names(), registry.get("my-net") is build, registry.find(" My-Net ")
+    (['mlp', 'my-net'], True, 'my-net')
+    >>> registry.decorator("my-int")(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: register_model('my-int') decorates functions; got 3.
     >>> registry.decorator("My Net")
     Traceback (most recent call last):
     ...
@@ -51,10 +59,13 @@ class Registry:
 '-' (it becomes part of a run folder's name), e.g. 'my-model'; got 'My Net'.
     """
 
-    def __init__(self, kind: str, decorator: str, *, builtin: dict[str, Callable[..., object]]
+    def __init__(self, kind: str, decorator: str, *, builtin: dict[str, Callable[..., object]],
+                 decorates: str = "functions", accepts: Callable[[object], bool] = callable
                  ) -> None:
         self.kind = kind
         self.decorator_name = decorator
+        self.decorates = decorates
+        self.accepts = accepts
         self._entries: dict[str, Callable[..., object]] = dict(builtin)
         self._builtin = frozenset(builtin)
 
@@ -64,6 +75,11 @@ class Registry:
 
     def __contains__(self, name: object) -> bool:
         return name in self._entries
+
+    def find(self, name: object) -> str | None:
+        """The registered name that ``name`` means (stripped and lower-cased), or ``None``."""
+        key = name.strip().lower() if isinstance(name, str) else None
+        return key if key in self._entries else None
 
     def get(self, name: str) -> Callable[..., object]:
         """The callable registered under ``name`` (already normalised; ``KeyError`` if none)."""
@@ -76,7 +92,7 @@ class Registry:
     def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
                   ) -> Callable[[F], F]:
         """A decorator registering a callable under ``name``; ``check(fn)`` raises for a
-        callable of the wrong shape."""
+        callable of the wrong shape. The decorator returns what it was given."""
         where = self.decorator_name
         if not isinstance(name, str) or not _NAME.match(name):
             raise ValueError(
@@ -85,8 +101,8 @@ class Registry:
             )
 
         def register(fn: F) -> F:
-            if not callable(fn):
-                raise TypeError(f"{where}({name!r}) decorates a function; got {fn!r}.")
+            if not self.accepts(fn):
+                raise TypeError(f"{where}({name!r}) decorates {self.decorates}; got {fn!r}.")
             if check is not None:
                 check(fn)
             old = self._entries.get(name)
