@@ -21,8 +21,12 @@ class DatasetBundle:
     Attributes
     ----------
     train, test : torch.utils.data.Dataset
-        Map-style datasets of ``(x float32, y int64)``; each has a ``tensors`` attribute
-        ``(X, Y)`` with the whole (unaugmented) set.
+        Map-style datasets (``len(data)`` and ``data[i]``) of pairs ``(x, y)``: ``x`` a float
+        tensor of shape ``input_shape``, ``y`` an int label in ``[0, num_classes)`` (an int64
+        tensor or a Python int), as a ``DataLoader`` batches them. That is all the trainer and
+        the audit use; a ``train`` with a ``set_epoch(epoch)`` method is told each epoch before
+        it starts (the package's CIFAR draws its augmentation from it). The package's own data
+        sets are ``TensorDataset``-like, with ``tensors = (X, Y)``; yours need not be.
     num_classes : int
         Number of classes of ``y``.
     input_shape : tuple of int
