@@ -277,6 +277,42 @@ def test_eb_conditional_entropy_of_many_labels_evaluates_only_the_nonzero_counts
     components = dirichlet.FLOOR_GRID.size * dirichlet.SPIKE_GRID.size
     assert sum(evaluated) <= 5 * components * ((counts > 0).sum() + counts.shape[0])  # was 31 x this
 
+def _edge_tables() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(11)
+    one = np.eye(12, dtype=int)[rng.integers(0, 12, 40)]  # every row one sample
+    blocks = np.zeros((40, 12), int)  # labels 0-5 absent from the first 20 rows, 6-11 from the rest
+    blocks[:20, 6:] = rng.poisson(0.8, (20, 6))
+    blocks[20:, :6] = rng.poisson(0.8, (20, 6))
+    blocks[blocks.sum(1) == 0, 6] = 1
+    two = rng.poisson([3.0, 0.2], (30, 2))  # 2 labels
+    two[two.sum(1) == 0, 0] = 1
+    many = rng.poisson(0.05, (30, 300))  # 300 labels, one dominant per row
+    many[np.arange(30), rng.integers(0, 300, 30)] += 4
+    return {"one": one, "blocks": blocks, "two": two, "many": many}
+
+
+@pytest.mark.parametrize(("table", "dense"), [
+    ("one", 1.0567361191690996), ("blocks", 1.9230789615398862), ("two", 0.1990637013155524),
+    ("many", 4.449821895814491),
+])
+def test_eb_conditional_entropy_of_sparse_rows_is_the_dense_evaluations(table, dense):
+    # The values of the dense evaluation (before 2251b8d) on the tables where the sparse algebra
+    # could go wrong: rows of one sample, labels absent from whole blocks of rows, 2 labels, 300.
+    assert eb_conditional_entropy(_edge_tables()[table]) == pytest.approx(dense, rel=1e-13)
+
+
+def test_rows_whose_samples_all_have_labels_left_out_by_base_are_ignored():
+    # base leaves label 2 out; the row [0, 0, 3] then holds no sample. The sparse evaluation
+    # (2251b8d) summed each row's nonzero counts by their start index, assuming every row had
+    # one: such a row took its neighbour's sums (0.6654 instead of 0.6922), and as the last row
+    # it raised numpy's IndexError 'index 4 out-of-bounds in add.reduceat [0, 4)'.
+    base = np.array([0.5, 0.5, 0.0])
+    without = eb_conditional_entropy(np.array([[2, 1], [1, 1]]), base[:2])
+    for table in ([[2, 1, 0], [0, 0, 3], [1, 1, 1]], [[2, 1, 0], [1, 1, 1], [0, 0, 3]]):
+        assert eb_conditional_entropy(np.array(table), base) == pytest.approx(without, rel=1e-12)
+    assert without == pytest.approx(0.6922359730682226, rel=1e-12)
+
+
 def test_counts_held_in_floats_are_counts_and_other_tables_are_refused_by_name():
     # np.histogramdd counts in float64: correct_counts refused them ("non-negative integer counts"
     # with the dtype only). eb_conditional_entropy took a 3-D table, or probabilities, and returned a

@@ -139,12 +139,12 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     2.3
     """
     counts = check_counts(counts, "counts", "(n_x, n_y)").astype(np.float64)
-    counts = counts[counts.sum(axis=1) > 0]
     if base is None:
         base = counts.sum(axis=0)
     base = np.asarray(base, dtype=np.float64)
     keep = base > 0
     counts, base = counts[:, keep], base[keep] / base[keep].sum()
+    counts = counts[counts.sum(axis=1) > 0]  # after leaving labels out: _row_posteriors needs a sample a row
     if base.size == 1:
         return 0.0
     floor, spike = (g.ravel() for g in np.meshgrid(FLOOR_GRID, SPIKE_GRID, indexing="ij"))
