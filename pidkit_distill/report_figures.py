@@ -210,13 +210,15 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
             ax.grid(alpha=0.3)
     handles = {label: handle for ax in fig.axes
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
-    fig.legend(handles.values(), handles.keys(), loc="outside right upper", fontsize=7)
+    # beside the plots, halfway down: at the top it ran into the title's long lines
+    fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=7)
     title = "PID of (Y, T, S) per layer" if all_layers else (
         "PID of (Y, T, S), innermost distilled layer, held-out set")
     kinds = ("squares: gaussian (linearly decodable bits: may exceed H(Y), not comparable with "
              "discrete ones)" if any(e.startswith("gaussian") for e in estimates.values()) else "")
-    fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); bands (a bar for "
-                 "one epoch): bootstrap intervals; dotted: plug-in of a corrected line\n"
+    fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); dotted: plug-in of a "
+                 "corrected line\nbands (a bar for one epoch): bootstrap intervals, which need not "
+                 "hold their line (docs/estimate.md, Bootstrap intervals)\n"
                  f"{', '.join(filter(None, (note, kinds)))}", fontsize=9)
     return fig
 

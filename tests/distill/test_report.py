@@ -141,7 +141,8 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
     note = "dashed: untrained teacher, dash-dot: teacher from a file, solid: trained teacher"
     accuracy = figures[f"Student accuracy on the held-out set\n({note})"]
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
-    assert atoms.get_suptitle().endswith(f"dotted: plug-in of a corrected line\n{note}")
+    assert atoms.get_suptitle().endswith(f"need not hold their line (docs/estimate.md, Bootstrap "
+                                         f"intervals)\n{note}")
 
     def drawn(fig: Figure) -> dict[str, tuple]:
         lines = fig.axes[0].get_lines()
@@ -476,3 +477,26 @@ def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_at_the_foot(tmp_path, 
     assert foot.get_transform() == red.get_xaxis_transform()  # x in epochs, y at the foot
     (cross,) = [ln for ln in i_yt.get_lines() if ln.get_label() == "solve NOT certified"]
     assert (list(cross.get_xdata()), list(cross.get_ydata())) == ([1], [pytest.approx(0.2)])
+
+
+def test_the_pid_figures_title_clears_their_legend(tmp_path, figures):
+    # the legend stood in the top right corner, where the title's second line ("... dotted:
+    # plug-in of a corrected line") ran under "digits-rid-tt-s0 (discrete, eb-extrapolation)";
+    # and a plug-in run's band lay wholly below its line (basic intervals move by the bias)
+    # with nothing saying that it may
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    runs = [fake_run(tmp_path / "digits-rid-tt-s0", epochs=1),
+            edit_audit(fake_run(tmp_path / "cifar10-vid-tp-s0", epochs=1), gaussian)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    pid = [fig for title, fig in figures.items() if title.startswith("PID")]
+    assert len(pid) == 2
+    for fig in pid:
+        FigureCanvasAgg(fig)
+        renderer = fig.canvas.get_renderer()
+        (title,) = [child for child in fig.get_children()
+                    if isinstance(child, Text) and child.get_text() == fig.get_suptitle()]
+        assert not title.get_window_extent(renderer).overlaps(
+            fig.legends[0].get_window_extent(renderer)), title.get_text()
+        assert "bootstrap intervals, which need not hold their line" in title.get_text()
