@@ -67,8 +67,18 @@ def _model_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
 def _wrapper_keys(module: nn.Module, state_dict: dict[str, Any], prefix: str,
                   *args: Any) -> None:
     """Load-state-dict pre-hook: ``PREFIX.KEY`` -> ``PREFIX.model.KEY``."""
+    module._load_prefix = prefix
     for key in [k for k in state_dict if k.startswith(prefix)]:
         state_dict[prefix + "model." + key[len(prefix):]] = state_dict.pop(key)
+
+
+def _model_key_names(module: nn.Module, incompatible: Any) -> None:
+    """Load-state-dict post-hook: the missing and unexpected keys named as the model's own
+    (``PREFIX.model.KEY`` -> ``PREFIX.KEY``), as the file and ``state_dict()`` have them."""
+    prefix = module._load_prefix
+    inner = prefix + "model."
+    for keys in (incompatible.missing_keys, incompatible.unexpected_keys):
+        keys[:] = [prefix + k[len(inner):] if k.startswith(inner) else k for k in keys]
 
 
 class TappedModel(nn.Module):
@@ -104,6 +114,7 @@ class TappedModel(nn.Module):
             self.register_load_state_dict_pre_hook(_wrapper_keys)
         else:
             self._register_load_state_dict_pre_hook(_wrapper_keys, with_module=True)
+        self.register_load_state_dict_post_hook(_model_key_names)
 
     @property
     def layer_channels(self) -> tuple[int, ...]:

@@ -344,6 +344,12 @@ def test_state_dict_is_the_models_own():
     assert [k for k in saved._metadata if k.startswith("teacher")] == plain_meta  # versions
     assert not any("model" in key for key in saved)
     distiller.load_state_dict(distiller.state_dict())
+    del saved["student.0.bias"]
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "student\.0\.bias"\.'):
+        distiller.load_state_dict(saved)
+    wrong = {**net.state_dict(), "9.weight": torch.zeros(1)}
+    del wrong["0.bias"]
+    assert tapped.load_state_dict(wrong, strict=False) == (["0.bias"], ["9.weight"])
 
 
 def test_state_dict_keys_without_the_public_hooks_of_torch_2_5(monkeypatch):
