@@ -13,9 +13,7 @@ show a progress bar where a person watches (``progress``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -30,7 +28,6 @@ __all__ = [
     "DEFAULT_CI_METHOD",
     "QUANTITIES",
     "bootstrap_intervals",
-    "bootstrap_progress",
     "bootstrap_replicates",
     "resolve_ci_method",
 ]
@@ -47,8 +44,6 @@ _CHUNK = 8
 _BOOT_STREAM = 0xB0075
 _AUTO_PROGRESS_DELAY = 1.0
 """Seconds before the bar of ``progress=None`` appears: a quick bootstrap stays silent."""
-_PROGRESS: ContextVar[bool | None] = ContextVar("pidkit_bootstrap_progress", default=None)
-"""What ``progress=None`` means inside :func:`bootstrap_progress` (``None``: decide by watching)."""
 
 
 def _run_chunk(
@@ -81,10 +76,9 @@ def bootstrap_replicates(
     n_jobs : int or None, default=None
         joblib workers (``None``: the active ``joblib.parallel_config``, else 1).
     progress : bool or None, default=None
-        A progress bar of the replicates on stderr (removed when done). ``None``: the setting of
-        an enclosing :func:`bootstrap_progress`, else where a person watches (a terminal or a
-        Jupyter notebook, :func:`pidkit._progress.watched`), once the replicates have taken more
-        than a second.
+        A progress bar of the replicates on stderr (removed when done). ``None``: where a person
+        watches (a terminal or a Jupyter notebook, :func:`pidkit._progress.watched`), once the
+        replicates have taken more than a second.
 
     Returns
     -------
@@ -101,8 +95,6 @@ def bootstrap_replicates(
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    if progress is None:
-        progress = _PROGRESS.get()
     show = watched() if progress is None else check_flag(progress, name="progress")
     seeds = np.random.SeedSequence([seed, _BOOT_STREAM]).spawn(n_boot)
     chunks = [seeds[i : i + _CHUNK] for i in range(0, n_boot, _CHUNK)]
@@ -111,27 +103,6 @@ def bootstrap_replicates(
                      delay=delay) as bar:
         parts = map_chunks(_run_chunk, chunks, n_jobs, statistic, bar=bar)
     return np.concatenate([p.reshape(len(c), -1) for p, c in zip(parts, chunks, strict=True)], axis=0)
-
-
-@contextmanager
-def bootstrap_progress(progress: bool | None) -> Iterator[None]:
-    """Within the block, :func:`bootstrap_replicates` called with ``progress=None`` (as by a
-    function that computes its own bootstrap, :func:`pidkit.gaussian_pid_from_samples`) shows its
-    bar when ``progress`` is True and never when it is False; ``None`` changes nothing.
-
-    Examples
-    --------
-    >>> with bootstrap_progress(False):
-    ...     bootstrap_replicates(lambda rng: [rng.random()], 3).shape
-    (3, 1)
-    """
-    if progress is not None:
-        check_flag(progress, name="progress")
-    token = _PROGRESS.set(progress)
-    try:
-        yield
-    finally:
-        _PROGRESS.reset(token)
 
 
 def resolve_ci_method(ci_method: Any, corrected: bool) -> str:

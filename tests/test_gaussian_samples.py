@@ -230,6 +230,24 @@ def test_bootstrap_intervals_are_reproducible_and_independent_of_n_jobs():
     assert plug_in.diagnostics["bootstrap"]["ci_method"] == "basic"
 
 
+def test_progress_shows_or_hides_the_bootstrap_bar(monkeypatch, capsys):
+    # gaussian_pid_from_samples took no progress=: pid_from_representations reached its replicates
+    # through a context variable, and a direct caller (a script logging to a file, an executed
+    # notebook) could not set the bar at all. stderr here is not a terminal: only True draws.
+    rng = np.random.default_rng(9)
+    ex = degraded(1, 1, 1, rng=rng)
+    y, t, s = draw(rng, ex.cov, ex.dims, 200)
+    shown = {}
+    for progress in (None, False, True):
+        result = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=16, progress=progress)
+        shown[progress] = capsys.readouterr().err
+        assert result.diagnostics["bootstrap"]["n_boot"] == 16
+    assert shown[None] == shown[False] == ""
+    assert "bootstrap:   0%|          | 0/16 [" in shown[True]
+    with pytest.raises(TypeError, match=r"^progress must be True or False; got 'yes' \(str\)\.$"):
+        pidkit.gaussian_pid_from_samples(y, t, s, progress="yes")  # refused without a bootstrap too
+
+
 @pytest.mark.parametrize(
     ("option", "error", "match"),
     [

@@ -82,6 +82,7 @@ def gaussian_representation_pid(
     n_jobs: int | None,
     units: str,
     strict: bool,
+    progress: bool | None,
 ) -> RepresentationPID:
     """The Gaussian estimate behind ``pid_from_representations(..., estimator="gaussian")``.
 
@@ -106,7 +107,7 @@ def gaussian_representation_pid(
     result = gaussian_pid_from_samples(
         y_columns, t_x, s_x, bias_correction=method == "wishart", units=units, strict=strict,
         bootstrap=bootstrap, confidence=confidence, ci_method=ci_method, random_state=seed,
-        n_jobs=n_jobs,
+        n_jobs=n_jobs, progress=progress,
     )
     corrected = {q: float(getattr(result, q)) for q in QUANTITIES}
     plugin = dict(result.diagnostics.get("plug_in", corrected))

@@ -34,7 +34,6 @@ from pidkit._validate import check_flag, did_you_mean
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,
-    bootstrap_progress,
     bootstrap_replicates,
     resolve_ci_method,
 )
@@ -387,14 +386,13 @@ def pid_from_representations(
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     check_not_ids(y_arr, "y")
     if estimator == "gaussian":
-        with bootstrap_progress(progress):  # pidkit.gaussian runs the replicates
-            result = gaussian_representation_pid(
-                y_arr, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
-                (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
-                make={"n_components": n_components, "normalize": normalize, "random_state": seed},
-                bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
-                units=units, strict=strict,
-            )
+        result = gaussian_representation_pid(
+            y_arr, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
+            (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
+            make={"n_components": n_components, "normalize": normalize, "random_state": seed},
+            bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
+            units=units, strict=strict, progress=progress,
+        )
         result.settings["versions"] = _versions()
         return result
 

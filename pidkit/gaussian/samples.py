@@ -184,6 +184,7 @@ def gaussian_pid_from_samples(
     ci_method: str = "auto",
     random_state: int | None = 0,
     n_jobs: int | None = None,
+    progress: bool | None = None,
 ) -> PIDResult:
     """Gaussian PID of samples of (Y, T, S), with the finite-sample bias removed.
 
@@ -221,6 +222,10 @@ def gaussian_pid_from_samples(
         Seed of the bootstrap (``None`` draws one and records it).
     n_jobs : int or None, default=None
         joblib workers for the replicates; the numbers do not depend on it or on the backend.
+    progress : bool or None, default=None
+        A progress bar of the bootstrap replicates on stderr (removed when done). ``None``: where
+        a person watches (a terminal or a Jupyter notebook), once they have taken more than a
+        second; see :func:`pidkit.resampling.bootstrap_replicates`.
 
     Returns
     -------
@@ -269,6 +274,8 @@ def gaussian_pid_from_samples(
     ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
+    if progress is not None:
+        check_flag(progress, name="progress")
     arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
     _warn_if_class_codes(arrays[0])
     lengths = [a.shape[0] for a in arrays]
@@ -301,7 +308,9 @@ def gaussian_pid_from_samples(
     statistic = GaussianStatistic(
         data, dims, bias_correction=bias_correction, units=units, tol=tol, method=method
     )
-    replicates = resampling.bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs)
+    replicates = resampling.bootstrap_replicates(
+        statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress
+    )
     plug_in = result.diagnostics.get("plug_in") or {q: getattr(result, q) for q in resampling.QUANTITIES}
     spans = resampling.bootstrap_intervals(
         replicates,
