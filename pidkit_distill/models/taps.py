@@ -106,6 +106,7 @@ class TappedModel(nn.Module):
         self.pooled_path = pooled_path
         self.pooled_from = pooled_from
         self._channels: tuple[int, ...] | None = None
+        self._load_prefix = ""  # of the load_state_dict running, for its key lists
         # Public since torch 2.5; setup.cfg allows torch >= 2.1, which has only the private names.
         # torch marks a hook function with the API it was registered by: one partial per wrapper.
         getattr(self, "register_state_dict_post_hook", self._register_state_dict_hook)(
