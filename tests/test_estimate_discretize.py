@@ -330,3 +330,25 @@ def test_fit_and_predict_hold_one_copy_of_the_features_and_leave_them_as_they_ar
     _, predict_peak = peak(lambda: fitted.predict(X) if kind is Discretizer else fitted.transform(X))
     assert fit_peak < 1.3 and predict_peak < 1.3, (fit_peak, predict_peak)  # 2.0-2.1 before
     np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("given", ["already scaled", "read-only memmap", "DataFrame"])
+def test_the_in_place_steps_never_reach_the_callers_features(given, tmp_path):
+    # The Normalizer and the PCA overwrite their input (copy=False), which is safe only because
+    # the power-of-two scaler before them returns a new array, also where its factor is 1 (float64
+    # rows with max |x| in [0.5, 1)), for a memmap opened read-only and for a DataFrame's values.
+    pd = pytest.importorskip("pandas")
+    X = np.random.default_rng(0).uniform(-0.9, 0.9, size=(200, 12))
+    X[0, 0] = 0.75
+    before = X.copy()
+    if given == "read-only memmap":
+        np.save(tmp_path / "features.npy", X)
+        X = np.load(tmp_path / "features.npy", mmap_mode="r")
+    elif given == "DataFrame":
+        X = pd.DataFrame(X, columns=[f"f{i}" for i in range(12)])
+    for normalize in ("l2", None):
+        disc = Discretizer(n_clusters=3, n_components=4, normalize=normalize).fit(X)
+        disc.predict(X)
+        disc.pipeline_[:-1].transform(X)
+        Projector(n_components=4, normalize=normalize).fit(X).transform(X)
+        np.testing.assert_array_equal(np.asarray(X), before, err_msg=f"normalize={normalize!r}")
