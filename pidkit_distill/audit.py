@@ -24,7 +24,6 @@ it was computed.
 
 from __future__ import annotations
 
-import math
 import time
 import warnings
 from typing import Any
@@ -34,6 +33,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, Subset
 
+from pidkit._result import jsonable
 from pidkit._settings import check_int
 from pidkit.estimate import PluginBiasWarning, clusters_for_samples, pid_from_representations
 from pidkit_distill.config import AuditConfig
@@ -148,9 +148,11 @@ def audit_distiller(
     Returns
     -------
     list of dict
-        One record per audited layer with keys ``epoch, layer``; ``red, uni_t, uni_s, syn, i_yt,
-        i_ys, i_yts`` (bits, corrected by ``bias_correction["method"]``; the plug-in values with
-        ``"none"``); ``plugin`` (the same seven, plug-in); ``intervals``
+        One record per audited layer, strict JSON (a number the solve could not give, such as a
+        failed solve's atoms or its infinite gap, is ``None``, not NaN), with keys ``epoch,
+        layer``; ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` (bits, corrected by
+        ``bias_correction["method"]``; the plug-in values with ``"none"``); ``plugin`` (the same
+        seven, plug-in); ``intervals``
         (quantity -> [low, high] around the corrected value, or None; ``settings["ci_method"]``
         says how they were made, see ``docs/estimate.md``); ``bias_correction``
         (method, subsample sizes, estimated bias per quantity, quantities below 0);
@@ -208,7 +210,7 @@ def audit_distiller(
         )
         record["method"] = getattr(distiller, "method_name", type(distiller).__name__.lower())
         record["time_s"] = round(time.perf_counter() - start, 3)
-        records.append(record)
+        records.append(jsonable(record, finite=True))  # JSON has no NaN: a failed solve's None
     return records
 
 
@@ -255,7 +257,7 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
                          if key not in ("plugin", "corrected")},  # those are in the record
         units=res.units, measure=res.pid.measure, status=res.status, gap=float(res.pid.gap),
         n_samples=res.n_samples, bias_warning=res.bias_warning,
-        bias={k: float(v) if math.isfinite(v) else None for k, v in res.bias.items()},
+        bias={k: float(v) for k, v in res.bias.items()},
         settings={"estimator": settings.estimator,
                   "discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
                   "clusters_used": clusters,

@@ -20,9 +20,10 @@ from typing import Any
 
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_records import (
+    ATOM_LABELS,
     RunRecords,
     audit_estimate,
-    certified,
+    audit_flags,
     innermost_layer,
     load_run,
     load_runs,
@@ -32,8 +33,14 @@ from pidkit_distill.training.checkpoint import atomic_write
 
 __all__ = ["RunRecords", "load_run", "load_runs", "summary_table", "write_report"]
 
-# The atoms in the table, by their key in an audit record.
-_ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
+# What the note under the table says of each flag of the estimate cell, by the flag's start.
+_NOTES = {
+    "solve NOT certified": "solve NOT certified: the solver could not certify those atoms (a "
+                           "failed solve gives none: the cells are empty); audit.jsonl has its "
+                           "gap and message. Do not trust them.",
+    "below 0": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
+               "unclipped, see docs/estimate.md).",
+}
 
 
 def summary_table(runs: list[RunRecords]) -> str:
@@ -52,7 +59,7 @@ def summary_table(runs: list[RunRecords]) -> str:
 layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     """
     head = ("| run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) "
-            f"| layer | audit epoch | estimate | {' | '.join(_ATOM_LABELS.values())} | n |")
+            f"| layer | audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} | n |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     notes: dict[str, str] = {}
     for run in with_distinct_names(runs):
@@ -65,24 +72,16 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         atoms = final[-1] if final else {}
         method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
                                           if cfg["method"].get("preset") else "")
-        estimate = audit_estimate(atoms) if atoms else ""
-        if atoms and not certified(atoms):
-            estimate += f"; solve NOT certified (status {atoms['status']!r})"
-            notes["status"] = ("solve NOT certified: the solver could not certify those atoms "
-                               "(a failed solve gives none: the cells are empty); audit.jsonl "
-                               "has its gap and message. Do not trust them.")
-        negative = atoms.get("bias_correction", {}).get("negative", []) if atoms else []
-        below = [label for key, label in _ATOM_LABELS.items() if key in negative]
-        if below:
-            estimate += f"; below 0: {', '.join(below)}"
-            notes["negative"] = ("below 0: corrected atoms below 0, indistinguishable from 0 at "
-                                 "that n (kept unclipped, see docs/estimate.md).")
+        flags = audit_flags(atoms) if atoms else []
+        estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
+        notes.update({start: note for start, note in _NOTES.items()
+                      if any(flag.startswith(start) for flag in flags)})
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "
             f"{_cell(last.get('test_acc'))} | {best_cell} | {_cell(layer, 'd')} | "
             f"{_cell(atoms.get('epoch'), 'd')} | {estimate} | "
-            f"{' | '.join(_cell(atoms.get(key), '.3f') for key in _ATOM_LABELS)} | "
+            f"{' | '.join(_cell(atoms.get(key), '.3f') for key in ATOM_LABELS)} | "
             f"{atoms.get('n_samples', '')} |"
         )
     return "\n".join([*lines, *(["", *notes.values()] if notes else [])])

@@ -19,12 +19,15 @@ from typing import Any
 from pidkit._result import jsonable
 from pidkit._status import CERTIFIED
 
-__all__ = ["AUDITED_ATOMS", "RunRecords", "audit_estimate", "certified", "corrected",
-           "innermost_layer", "load_run", "load_runs", "missing_config_key",
-           "with_distinct_names"]
+__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
+           "certified", "corrected", "innermost_layer", "load_run", "load_runs",
+           "missing_config_key", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
+
+# The four atoms, by their key in an audit record, as the table and the flags name them.
+ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -337,3 +340,22 @@ def certified(record: dict[str, Any]) -> bool:
     (True, False, True)
     """
     return record.get("status", "optimal") in CERTIFIED
+
+
+def audit_flags(record: dict[str, Any]) -> list[str]:
+    """What to say of an audit record's atoms beside their numbers: a solve that was not
+    certified (with its status) and the corrected atoms below 0 (:data:`ATOM_LABELS`).
+
+    The report's table and the trainer's audit line both say it in these words.
+
+    Examples
+    --------
+    >>> audit_flags({"status": "failed", "bias_correction": {"negative": ["syn", "i_yt"]}})
+    ["solve NOT certified (status 'failed')", 'below 0: Syn']
+    >>> audit_flags({"status": "optimal", "bias_correction": {"negative": []}})
+    []
+    """
+    flags = [] if certified(record) else [f"solve NOT certified (status {record['status']!r})"]
+    negative = record.get("bias_correction", {}).get("negative", [])
+    below = [label for key, label in ATOM_LABELS.items() if key in negative]
+    return flags + ([f"below 0: {', '.join(below)}"] if below else [])

@@ -38,6 +38,7 @@ from torch.utils.data import DataLoader
 
 from pidkit._progress import bar_class, watched
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.run_records import ATOM_LABELS, audit_flags
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, resume_point, save_checkpoint
 from pidkit_distill.training.loaders import (
@@ -465,9 +466,12 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
 
 
 def _print_audit(inner: dict[str, Any]) -> None:
-    print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: red={inner['red']:.3f} "
-          f"uni_t={inner['uni_t']:.3f} uni_s={inner['uni_s']:.3f} "
-          f"syn={inner['syn']:.3f} bits (n={inner['n_samples']})", flush=True)
+    """The audit's line: the atoms of the innermost layer, flagged as the report flags them."""
+    atoms = " ".join(f"{key}={'none' if inner[key] is None else format(inner[key], '.3f')}"
+                     for key in ATOM_LABELS)
+    flags = "".join(f"; {flag}" for flag in audit_flags(inner))
+    print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: {atoms} bits "
+          f"(n={inner['n_samples']}){flags}", flush=True)
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:

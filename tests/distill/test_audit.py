@@ -249,3 +249,39 @@ def test_a_streamed_dataset_is_audited_and_an_empty_one_named():
         audit_distiller(pair(slice(0, 4), slice(4, 8)), empty, epoch=0, settings=SETTINGS)
     assert str(info.value) == ("dataset is empty: the audit needs held-out samples; pass the "
                                "held-out set")
+
+
+def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(monkeypatch,
+                                                                             capsys):
+    # a failed solve's atoms were NaN in the record, written to audit.jsonl as the token NaN
+    # (and its gap as Infinity), which jq and JavaScript refuse; the trainer's line printed
+    # "red=nan ... syn=nan bits (n=400)" and a corrected "syn=-0.006" with nothing said
+    import math
+
+    import pidkit
+    from pidkit_distill.training.loop import _print_audit
+
+    real = pidkit.pid
+
+    def failed(p, **kwargs):
+        nan = math.nan
+        return dataclasses.replace(real(p, **kwargs), red=nan, uni_t=nan, uni_s=nan, syn=nan,
+                                   status="failed", gap=math.inf, message="every solver failed")
+
+    monkeypatch.setattr(pidkit, "pid", failed)
+    (record, _) = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=3,
+                                  settings=SETTINGS)
+    json.dumps(record, allow_nan=False)  # strict JSON
+    assert [record[a] for a in ("red", "uni_t", "uni_s", "syn", "gap")] == [None] * 5
+    assert record["intervals"]["syn"] == [None, None]
+    assert record["i_yt"] == pytest.approx(2.0, abs=0.02)  # the informations are kept
+    assert record["status"] == "failed" and record["message"] == "every solver failed"
+    _print_audit(record)
+    below = {**record, "status": "optimal", "red": 0.1, "uni_t": 0.0, "uni_s": 0.2, "syn": -0.006,
+             "bias_correction": {**record["bias_correction"], "negative": ["syn", "i_ys"]}}
+    _print_audit(below)
+    assert capsys.readouterr().out.splitlines() == [
+        "  audit epoch 3 layer 0: red=none uni_t=none uni_s=none syn=none bits (n=400); solve NOT "
+        "certified (status 'failed')",
+        "  audit epoch 3 layer 0: red=0.100 uni_t=0.000 uni_s=0.200 syn=-0.006 bits (n=400); "
+        "below 0: Syn"]
