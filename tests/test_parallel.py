@@ -1,0 +1,40 @@
+"""pidkit.parallel.map_chunks: results in input order, and a bar advanced as they arrive."""
+
+from __future__ import annotations
+
+import joblib
+import pytest
+
+from pidkit.parallel import map_chunks
+
+
+class _Bar:
+    """A tqdm-like bar recording its count."""
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def update(self, n: int) -> None:
+        self.n += n
+
+
+def _seen(chunk: list[int], bar: _Bar) -> tuple[int, int]:
+    return sum(chunk), bar.n  # the bar's count when this chunk starts
+
+
+@pytest.mark.parametrize("backend", [None, "multiprocessing"])
+def test_the_bar_advances_as_each_chunk_arrives_in_input_order(backend):
+    # One worker runs the chunks one after another: chunk k starts after the bar counted chunks
+    # 0 .. k-1 (joblib's return_as="generator"); a list of all results would count them only at
+    # the end, and a long bootstrap would sit at 0/200. joblib's "multiprocessing" backend refuses
+    # generators, so there the results come at once; in order, and counted, either way.
+    chunks = [[1, 2], [3], [4, 5, 6], [7]]
+    bar = _Bar()
+    if backend is None:
+        out = map_chunks(_seen, chunks, 1, bar, bar=bar)
+        assert out == [(3, 0), (3, 2), (15, 3), (7, 6)]
+    else:
+        with joblib.parallel_config(backend=backend):
+            out = map_chunks(sum, chunks, 2, bar=bar)
+        assert out == [3, 3, 15, 7]
+    assert bar.n == 7
