@@ -194,6 +194,21 @@ def test_pid_from_representations_sets_the_bar_for_either_estimator(monkeypatch)
         pid_from_representations(y, t, s, progress=1)
 
 
+def test_the_plugin_bootstrap_takes_progress_too(capsys):
+    # bootstrap(y, t, s) runs 1,000 replicates by default and drew the bar wherever a person
+    # watched, with no progress= to turn it off (or on), unlike pid_from_representations.
+    y, t, s = _labels(n=400, seed=5)
+    shown = {}
+    for progress in (None, False, True):
+        out = bootstrap(y, t, s, n_boot=16, progress=progress)
+        shown[progress] = capsys.readouterr().err
+        assert out["samples"]["syn"].shape == (16,)
+    assert shown[None] == shown[False] == ""  # stderr is not a terminal here
+    assert "bootstrap:   0%|          | 0/16 [" in shown[True]
+    with pytest.raises(TypeError, match=r"^progress must be True or False; got 'on' \(str\)\.$"):
+        bootstrap(y, t, s, n_boot=16, progress="on")
+
+
 def test_replicates_run_under_joblibs_multiprocessing_backend_too():
     # The bar takes results as they arrive (joblib's return_as="generator"), which the
     # "multiprocessing" backend refuses: there they come all at the end, as before.

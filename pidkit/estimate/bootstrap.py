@@ -14,6 +14,7 @@ import numpy as np
 
 from pidkit._errors import SolverError
 from pidkit._settings import check_confidence, check_n_jobs, check_option, check_replicates, check_seed
+from pidkit._validate import check_flag
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from ..samples import check_same_index
@@ -88,6 +89,7 @@ def bootstrap(
     random_state: int | None = 0,
     n_jobs: int | None = None,
     units: str = "bits",
+    progress: bool | None = None,
 ) -> dict[str, Any]:
     """Bootstrap intervals of the plug-in PID atoms of discrete samples ``(y, t, s)``.
 
@@ -111,6 +113,10 @@ def bootstrap(
     n_jobs : int or None, default=None
         joblib workers; the numbers do not depend on it.
     units : {"bits", "nats"}, default="bits"
+    progress : bool or None, default=None
+        A progress bar of the replicates on stderr (removed when done). ``None``: where a person
+        watches (a terminal or a Jupyter notebook), once they have taken more than a second; see
+        :func:`pidkit.resampling.bootstrap_replicates`.
 
     Returns
     -------
@@ -140,12 +146,14 @@ def bootstrap(
     check_option(ci_method, "ci_method", CI_METHODS)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
+    if progress is not None:
+        check_flag(progress, name="progress")
     joint = joint_from_samples(check_labels(y), t, s)
     check_same_index({"y": y, "t": t, "s": s})
     result = pid(joint.p, measure=measure, units=units)
     estimate = [getattr(result, name) for name in QUANTITIES]
     statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units)
-    boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs)
+    boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
     intervals = bootstrap_intervals(
         boot, estimate, estimate, confidence=confidence, method=ci_method, lower=0.0
     )
