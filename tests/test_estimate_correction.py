@@ -313,6 +313,19 @@ def test_rows_whose_samples_all_have_labels_left_out_by_base_are_ignored():
     assert without == pytest.approx(0.6922359730682226, rel=1e-12)
 
 
+@pytest.mark.parametrize(("base", "message"), [
+    # numpy's IndexError 'boolean index did not match indexed array along axis 1'
+    ([0.5, 0.5], r"^base must hold one mass per label \(column of counts\), shape \(3,\); got shape "
+                 r"\(2,\)\.$"),
+    ([0.0, 0.0, 0.0], r"^base has total mass 0; it must sum to 1\.$"),  # ZeroDivisionError
+    ([1.0, np.nan, 1.0], r"^base contains NaN at index \(1,\); masses must be finite\.$"),  # a number
+    ([1.0, -1.0, 1.0], r"^base has negative mass: -1\.0 at index \(1,\)"),  # the same number
+])
+def test_a_base_that_is_not_masses_of_the_labels_is_refused_by_name(base, message):
+    with pytest.raises(ValueError, match=message):
+        eb_conditional_entropy(np.array([[2, 1, 0], [1, 1, 1]]), np.array(base))
+
+
 def test_counts_held_in_floats_are_counts_and_other_tables_are_refused_by_name():
     # np.histogramdd counts in float64: correct_counts refused them ("non-negative integer counts"
     # with the dtype only). eb_conditional_entropy took a 3-D table, or probabilities, and returned a

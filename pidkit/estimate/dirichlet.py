@@ -20,6 +20,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import digamma, gammaln
 
+from .._validate import check_pmf
 from .inputs import check_counts
 
 __all__ = [
@@ -116,8 +117,8 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
         samples are ignored. Anything else (another shape, probabilities, negative or non-finite
         entries, no samples at all) is a ValueError.
     base : numpy.ndarray of shape (n_y,), optional
-        The floor's shape; default the observed marginal of Y. Labels with zero base mass are
-        left out (they cannot occur).
+        The floor's shape (non-negative finite masses, rescaled to sum to 1); default the observed
+        marginal of Y. Labels with zero base mass are left out (they cannot occur).
 
     Returns
     -------
@@ -141,7 +142,13 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     counts = check_counts(counts, "counts", "(n_x, n_y)").astype(np.float64)
     if base is None:
         base = counts.sum(axis=0)
-    base = np.asarray(base, dtype=np.float64)
+    else:
+        base = check_pmf(base, name="base", normalize=True)
+        if base.shape != counts.shape[1:]:
+            raise ValueError(
+                f"base must hold one mass per label (column of counts), shape ({counts.shape[1]},); "
+                f"got shape {base.shape}."
+            )
     keep = base > 0
     counts, base = counts[:, keep], base[keep] / base[keep].sum()
     counts = counts[counts.sum(axis=1) > 0]  # after leaving labels out: _row_posteriors needs a sample a row
