@@ -175,6 +175,29 @@ def test_a_long_bootstrap_shows_its_progress_where_someone_watches(monkeypatch):
         bootstrap_replicates(lambda rng: [rng.random()], 20, progress="yes")
 
 
+def _fails_at_third(rng: np.random.Generator, error: type[BaseException], seen: list[int]) -> list[float]:
+    seen.append(1)
+    if len(seen) == 3:
+        raise error("stop")
+    return [rng.random()]
+
+
+@pytest.mark.parametrize("error", [RuntimeError, KeyboardInterrupt])
+def test_the_bar_is_removed_when_a_replicate_raises_or_is_interrupted(monkeypatch, error):
+    # A bar left on the screen would run into the traceback's first line (or the next prompt).
+    import sys
+    from functools import partial
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with pytest.raises(error, match=r"^stop$") as caught:  # its traceback keeps the frames alive:
+        bootstrap_replicates(partial(_fails_at_third, error=error, seen=[]), 20, n_jobs=1, progress=True)
+    assert caught.traceback  # the bar is not closed by being garbage collected
+    assert "0/20 [" in terminal.text
+    last = terminal.text.rstrip("\r").rsplit("\r", 1)[-1]
+    assert terminal.text.endswith("\r") and last.strip() == "", repr(terminal.text[-120:])  # cleared
+
+
 def test_pid_from_representations_sets_the_bar_for_either_estimator(monkeypatch):
     # progress= reaches the Gaussian estimator's replicates too, which pidkit.gaussian runs.
     import sys

@@ -277,6 +277,7 @@ def test_eb_conditional_entropy_of_many_labels_evaluates_only_the_nonzero_counts
     components = dirichlet.FLOOR_GRID.size * dirichlet.SPIKE_GRID.size
     assert sum(evaluated) <= 5 * components * ((counts > 0).sum() + counts.shape[0])  # was 31 x this
 
+
 def _edge_tables() -> dict[str, np.ndarray]:
     rng = np.random.default_rng(11)
     one = np.eye(12, dtype=int)[rng.integers(0, 12, 40)]  # every row one sample
