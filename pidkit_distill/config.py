@@ -189,7 +189,8 @@ class AuditConfig:
     seed: int = _opt(0, "seed of PCA, KMeans, the subsamples and the bootstrap")
 
     def check(self) -> None:
-        """Raise ValueError naming the key for a setting the audit cannot use.
+        """Raise ValueError (TypeError for a wrong type of ``layers``) naming the key for a
+        setting the audit cannot use.
 
         Examples
         --------
@@ -197,6 +198,10 @@ class AuditConfig:
         Traceback (most recent call last):
         ...
         ValueError: config key 'audit.cluster_rule' must be one of ['auto', 'fixed'], got 'sqrt'
+        >>> AuditConfig(layers=[2, 2]).check()
+        Traceback (most recent call last):
+        ...
+        ValueError: config key 'audit.layers' must be a list of distinct ... (2 is there twice)
         """
         corrections = {"discrete": ("auto", "eb-extrapolation", "extrapolation", "none"),
                        "gaussian": ("auto", "wishart", "none")}
@@ -219,6 +224,25 @@ class AuditConfig:
                              "(one replicate has no spread), got 1")
         if not 0 < self.confidence < 1:
             raise ValueError(f"config key 'audit.confidence' must be in (0, 1), got {self.confidence!r}")
+        self._check_layers()
+
+    def _check_layers(self) -> None:
+        """Raise naming ``audit.layers`` unless it is a list of distinct ints >= 0 (whether the
+        models have that many layers is checked where they are known)."""
+        def refuse(error: type[Exception], why: str) -> typing.NoReturn:
+            raise error("config key 'audit.layers' must be a list of distinct layer indices >= 0 "
+                        f"([] = every layer), got {self.layers!r} ({why})")
+
+        if not isinstance(self.layers, list):
+            refuse(TypeError, f"a {type(self.layers).__name__}")
+        for layer in self.layers:
+            if isinstance(layer, bool) or not isinstance(layer, int):
+                refuse(TypeError, f"{layer!r} is not an int")
+            if layer < 0:
+                refuse(ValueError, f"{layer} is below 0")
+        twice = [layer for i, layer in enumerate(self.layers) if layer in self.layers[:i]]
+        if twice:
+            refuse(ValueError, f"{twice[0]} is there twice")
 
 
 @dataclass
@@ -539,8 +563,5 @@ def check_values(config: TrainConfig) -> None:
             "config key 'optim.milestones' must hold epoch numbers >= 1 when "
             f"optim.milestone_unit='epoch', got {config.optim.milestones!r}"
         )
-    for layer in config.audit.layers:
-        if isinstance(layer, bool) or not isinstance(layer, int) or layer < 0:
-            raise ValueError(f"config key 'audit.layers' holds layer indices >= 0, got {layer!r}")
     if not config.teacher.source:
         raise ValueError("config key 'teacher.source' must be 'trained', 'untrained' or a path")

@@ -285,3 +285,22 @@ def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(mon
         "certified (status 'failed')",
         "  audit epoch 3 layer 0: red=0.100 uni_t=0.000 uni_s=0.200 syn=-0.006 bits (n=400); "
         "below 0: Syn"]
+
+
+@pytest.mark.parametrize(("layers", "error", "why"), [
+    ([-1], ValueError, "got [-1] (-1 is below 0)"),
+    ("2", TypeError, "got '2' (a str)"),
+    ([1, 1], ValueError, "got [1, 1] (1 is there twice)"),
+    ([True], TypeError, "got [True] (True is not an int)"),
+])
+def test_audit_layers_are_checked_by_the_settings_themselves(layers, error, why):
+    # the check lived only in the training configuration's: from Python, layers=[-1] audited
+    # the last layer recorded as layer -1 (the report's innermost layer then the wrong one),
+    # "2" raised TypeError "'>=' not supported between instances of 'str' and 'int'" inside
+    # collect_features, and [1, 1] (accepted by the command line too) gave two records of
+    # layer 1 for each epoch
+    with pytest.raises(error) as info:
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0,
+                        settings=AuditConfig(layers=layers))
+    assert str(info.value) == ("config key 'audit.layers' must be a list of distinct layer "
+                               f"indices >= 0 ([] = every layer), {why}")

@@ -122,7 +122,12 @@ def test_a_file_that_is_not_toml_is_named(tmp_path):
         ("run.epochs=0", ValueError, r"'run.epochs' must be >= 1, got 0"),
         ("run.checkpoint_every=0", ValueError, r"'run.checkpoint_every' must be >= 1, got 0"),
         ("optim.milestones=150,200", ValueError, r"fractions in \(0, 1\)"),
-        ("audit.layers=[-1]", ValueError, r"'audit.layers' holds layer indices"),
+        ("audit.layers=[-1]", ValueError, r"^config key 'audit.layers' must be a list of distinct "
+                                          r"layer indices >= 0 \(\[\] = every layer\), got \[-1\] "
+                                          r"\(-1 is below 0\)$"),
+        # the same layer twice was audited twice, with two records for each epoch
+        ("audit.layers=[2, 1, 2]", ValueError, r"got \[2, 1, 2\] \(2 is there twice\)$"),
+        ("audit.layers=[1.5]", TypeError, r"got \[1.5\] \(1.5 is not an int\)$"),
         ("run.epochs", ValueError, r"not of the form section.key=value"),
         ("run.epochs.x=1", ValueError, r"'run.epochs' is not a table"),
         # numbers must be finite; learning rates and the lr factor positive
