@@ -10,6 +10,7 @@ the same folder name by as much of their path as tells them apart.
 from __future__ import annotations
 
 import json
+import shlex
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -28,6 +29,9 @@ AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 
 # The four atoms, by their key in an audit record, as the table and the flags name them.
 ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
+
+# The files that make a folder a run folder.
+_RUN_FILES = ("config.json", "metrics.jsonl")
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -168,13 +172,14 @@ def load_run(path: str | Path) -> RunRecords:
     if not path.is_dir():
         raise ValueError(f"{str(path)!r} is a file, not a run folder; pass run folders written "
                          "by `pidkit-distill train`")
-    for name in ("config.json", "metrics.jsonl"):
+    for name in _RUN_FILES:
         if not (path / name).is_file():
-            held = sorted(sub.name for sub in path.iterdir() if (sub / "config.json").is_file()
-                          and (sub / "metrics.jsonl").is_file())
+            held = sorted(sub.name for sub in path.iterdir()
+                          if all((sub / file).is_file() for file in _RUN_FILES))
+            # the glob unquoted, or a shell would not expand it
             hint = (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
                     f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
-                    f"{str(path / '*')!r})") if held else (
+                    f"{shlex.quote(str(path))}/*)") if held else (
                 "; pass folders written by `pidkit-distill train`")
             raise ValueError(f"{str(path)!r} is not a run folder (no {name}){hint}")
     try:

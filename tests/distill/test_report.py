@@ -426,7 +426,8 @@ def test_a_gaussian_run_alone_is_said_to_be_in_linearly_decodable_bits(tmp_path,
 
 def test_a_sweep_folder_names_the_runs_it_holds(tmp_path, capsys):
     # `report runs` (the folder of a sweep) said only "'runs' is not a run folder (no
-    # config.json); pass folders written by `pidkit-distill train`"
+    # config.json); pass folders written by `pidkit-distill train`"; then its advice quoted
+    # the glob ('runs/*'), which a shell then does not expand
     for name in ("a", "b", "c", "d"):
         fake_run(tmp_path / "runs" / name, epochs=1)
     (tmp_path / "runs/notes").mkdir()
@@ -434,7 +435,11 @@ def test_a_sweep_folder_names_the_runs_it_holds(tmp_path, capsys):
     runs = tmp_path / "runs"
     assert capsys.readouterr().err == (
         f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); it holds "
-        f"4 run folder(s) (a, b, c, ...): pass them (in a shell, '{runs / '*'}')\n")
+        f"4 run folder(s) (a, b, c, ...): pass them (in a shell, {runs}/*)\n")
+    spaced = tmp_path / "my runs"
+    fake_run(spaced / "a", epochs=1)
+    assert main(["report", str(spaced)]) == 2
+    assert capsys.readouterr().err.endswith(f"pass them (in a shell, '{spaced}'/*)\n")
 
 
 def failed_at(epoch: int, missing: float | None):
