@@ -84,7 +84,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             f"{' | '.join(_cell(atoms.get(key), '.3f') for key in ATOM_LABELS)} | "
             f"{atoms.get('n_samples', '')} |"
         )
-    return "\n".join([*lines, *(["", *notes.values()] if notes else [])])
+    return "\n".join([*lines, *(f"\n{note}" for note in notes.values())])  # a paragraph each
 
 
 def _cell(value: Any, spec: str = ".4f") -> str:

@@ -381,6 +381,10 @@ def test_a_negative_corrected_atom_and_an_uncertified_solve_are_flagged(tmp_path
             "them.") in out.splitlines()
     assert ("below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
             "unclipped, see docs/estimate.md).") in out.splitlines()
+    # each note its own paragraph in report.md (on consecutive lines, markdown ran them into one)
+    assert out.split(" |\n\n", 1)[1].startswith(
+        "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept unclipped, "
+        "see docs/estimate.md).\n\nsolve NOT certified: ")
 
 
 def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(tmp_path,
@@ -390,8 +394,8 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
     # uncertified solve was a point like any other
     gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian)
     plain = edit_audit(fake_run(tmp_path / "plain", epochs=1), plug_in)
-    loose = edit_audit(fake_run(tmp_path / "loose", epochs=1),
-                       lambda r: r.update(status="failed") if r["epoch"] == 1 else None)
+    loose = edit_audit(fake_run(tmp_path / "loose", epochs=1),  # numbers, not certified
+                       lambda r: r.update(status="optimal_inaccurate") if r["epoch"] == 1 else None)
     write_report([gauss, plain, loose], out_dir=tmp_path / "rep")
     for title, fig in figures.items():
         if not title.startswith("PID"):
