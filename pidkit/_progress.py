@@ -2,7 +2,8 @@
 
 A terminal on stderr says so; so does a Jupyter kernel, whose streams report ``isatty()`` False
 although the notebook shows tqdm's bars (``tqdm.auto`` draws them as widgets there). Our users work
-in both, and a long sweep in a notebook that stays silent looks hung.
+in both, and a long sweep in a notebook that stays silent looks hung. Every ``progress`` argument
+is checked and decided here (:func:`check_progress`, :func:`show_progress`), in one wording.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import importlib.util
 import sys
 from typing import Any
 
-__all__ = ["bar_class", "watched"]
+import numpy as np
+
+__all__ = ["bar_class", "check_progress", "show_progress", "watched"]
 
 
 def _in_jupyter_kernel() -> bool:
@@ -33,6 +36,45 @@ def watched() -> bool:
     if stderr is not None and hasattr(stderr, "isatty") and stderr.isatty():
         return True
     return _in_jupyter_kernel()
+
+
+def check_progress(progress: Any, name: str = "progress") -> bool | None:
+    """``progress`` as given if it is True, False (a NumPy bool too) or None, else ``TypeError``.
+
+    For a function that passes ``progress`` on (``None`` kept: the callee decides) but should
+    refuse a bad one before its own work starts.
+
+    Examples
+    --------
+    >>> check_progress(None), check_progress(np.True_)
+    (None, True)
+    >>> check_progress("yes")
+    Traceback (most recent call last):
+    ...
+    TypeError: progress must be True, False or None; got 'yes' (str).
+    """
+    if progress is None:
+        return None
+    if isinstance(progress, (bool, np.bool_)):
+        return bool(progress)
+    raise TypeError(f"{name} must be True, False or None; got {progress!r} ({type(progress).__name__}).")
+
+
+def show_progress(progress: Any, name: str = "progress", *, long: bool = True) -> bool:
+    """Whether to draw a bar: ``progress`` if True or False; ``None``: when the work is ``long``
+    (the caller's judgement: a batch of a few joints is not) and a person watches (:func:`watched`).
+
+    Raises ``TypeError`` as :func:`check_progress` does.
+
+    Examples
+    --------
+    >>> show_progress(True), show_progress(False), show_progress(None, long=False)
+    (True, False, False)
+    """
+    progress = check_progress(progress, name)
+    if progress is None:
+        return long and watched()
+    return progress
 
 
 def bar_class() -> Any:

@@ -1,12 +1,14 @@
 """Run independent pieces of work through joblib, without choosing the backend for the caller.
 
-Used by the bias correction's subsample solves and by every bootstrap (:mod:`pidkit.resampling`).
+Used by the bias correction's subsample solves, by every bootstrap (:mod:`pidkit.resampling`) and
+by :func:`pidkit.bertschinger_batch`.
 
 ``joblib.Parallel`` gets ``prefer="processes"`` (on threads the solves contend for the GIL:
 several times slower than serial, docs/performance.md), which is only a hint: inside
 ``with joblib.parallel_config(backend="dask"):`` the work runs on the Dask cluster instead. The
 pieces are fixed by the caller (never by the number of workers), so the numbers do not depend on
-``n_jobs`` or on the backend.
+``n_jobs`` or on the backend. ``n_jobs=1`` runs in this process under every backend (joblib sends
+even one job to a Dask cluster).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ def map_chunks(
     chunks : sequence
         The pieces of work.
     n_jobs : int or None
-        joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one).
+        joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one);
+        1 runs the chunks in this process.
     *args
         Passed to every call after the chunk.
     bar : tqdm-like, optional
@@ -43,7 +46,7 @@ def map_chunks(
     """
     from joblib import Parallel, delayed
 
-    if len(chunks) <= 1:
+    if n_jobs == 1 or len(chunks) <= 1:
         results: Iterable[Any] = (func(chunk, *args) for chunk in chunks)
     else:
         try:  # results as they come, for the bar

@@ -188,7 +188,10 @@ def test_a_dask_cluster_gives_the_serial_numbers():
             # the default n_jobs=None follows the active config: the chunks go to the cluster
             with distributed.get_task_stream(client) as stream:
                 following = bertschinger_batch(ps)
-    assert len(stream.data) >= 2
+            with distributed.get_task_stream(client) as none:
+                here = bertschinger_batch(ps, n_jobs=1)  # "1 solves in this process"
+    assert len(stream.data) >= 2 and none.data == []
+    assert [_atoms(r) for r in here] == [_atoms(r) for r in serial]
     assert [r.method for r in clustered] == [r.method for r in following] == [r.method for r in serial]
     for a, b, c in zip(serial, clustered, following, strict=True):  # stacks differ: rounding only
         assert _atoms(a) == pytest.approx(_atoms(b), abs=1e-12) and b.gap <= 1e-9
@@ -226,3 +229,18 @@ def test_a_preference_for_threads_still_solves_in_processes(monkeypatch):
         parallel = bertschinger_batch(ps, n_jobs=2)
     assert backends == ["LokyBackend"]
     assert [_atoms(r) for r in parallel] == [_atoms(r) for r in bertschinger_batch(ps)]
+
+
+def test_the_multiprocessing_backend_gives_the_serial_numbers_in_order():
+    # Under joblib.parallel_config(backend="multiprocessing") the batch raised joblib's
+    # "ValueError: Backend <MultiprocessingBackend ...> does not support return_as=generator":
+    # it asked for the results as they come, which that backend refuses. It now collects them at
+    # the end there (pidkit.parallel.map_chunks), the bar counting every joint.
+    import joblib
+
+    ps = [*_mixed_shapes(), examples.and_(), examples.xor()]
+    with joblib.parallel_config(backend="multiprocessing"):
+        parallel = bertschinger_batch(ps, n_jobs=2)
+    assert [_atoms(r) for r in parallel] == [_atoms(r) for r in bertschinger_batch(ps)]
+    assert parallel[5].red == pytest.approx(0.311278124459133, abs=1e-9)
+    assert parallel[6].syn == pytest.approx(1.0, abs=1e-9)

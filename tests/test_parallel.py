@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import joblib
 import pytest
 
@@ -38,3 +40,21 @@ def test_the_bar_advances_as_each_chunk_arrives_in_input_order(backend):
             out = map_chunks(sum, chunks, 2, bar=bar)
         assert out == [3, 3, 15, 7]
     assert bar.n == 7
+
+
+def _thread(chunk: list[int]) -> int:
+    return threading.get_ident()
+
+
+def test_one_job_runs_in_this_process_under_a_dask_cluster():
+    # joblib sends even n_jobs=1 to a cluster of two workers (a one-worker cluster it runs here);
+    # bertschinger_batch documents "1 solves in this process" (and did so before it ran its chunks
+    # here), and the bootstraps' n_jobs=1 now does too.
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        with joblib.parallel_config(backend="dask"), distributed.get_task_stream(client) as stream:
+            here = map_chunks(_thread, [[1], [2]], 1)
+            there = map_chunks(_thread, [[1], [2]], 2)
+    assert here == [threading.get_ident()] * 2 and threading.get_ident() not in there
+    assert len(stream.data) == 2  # the two chunks of n_jobs=2

@@ -4,8 +4,8 @@ The options are validated once, before any joint; each joint is validated on its
 its index). A chunk of joints goes through :func:`pidkit.broja.solve.solve_joints` together, so
 the native solver stacks the parts of one shape across joints. Workers come from joblib, whose
 backend the caller chooses (``joblib.parallel_config(backend="dask")`` runs the chunks on a Dask
-cluster; nothing here forces a backend). Without one, workers are processes, as in
-:mod:`pidkit.parallel`, also under ``parallel_config(prefer="threads")``: threads give the same
+cluster; nothing here forces a backend), through :func:`pidkit.parallel.map_chunks`. Without one,
+workers are processes, also under ``parallel_config(prefer="threads")``: threads give the same
 numbers but contend for the GIL.
 """
 
@@ -20,10 +20,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._errors import SolverError
-from .._progress import bar_class, watched
+from .._progress import bar_class, show_progress
 from .._result import PIDResult
 from .._settings import check_n_jobs
 from .._validate import check_joint
+from ..parallel import map_chunks
 from .solve import Options, bertschinger, check_options, result, solve_joints
 
 __all__ = ["bertschinger_batch"]
@@ -104,14 +105,21 @@ def bertschinger_batch(
     ([0.311278, 0.0], [0.5, 1.0])
     """
     joints = _as_joints(ps)
-    options = _check_options(n_jobs, progress, bertschinger_kwargs)
-    show = _show_progress(progress, len(joints))
+    options = _check_options(n_jobs, bertschinger_kwargs)
+    show = show_progress(progress, long=len(joints) > _AUTO_PROGRESS_MIN)
     from joblib import effective_n_jobs
 
     workers = effective_n_jobs(n_jobs)
-    if workers == 1 or len(joints) <= 1:
-        return _solve_serial(joints, options, show)
-    return _solve_parallel(joints, options, n_jobs, workers, show)
+    if workers == 1:
+        size, n_jobs = _SERIAL_CHUNK, 1
+    else:
+        size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
+    numbered = list(enumerate(joints))
+    chunks = [numbered[i : i + size] for i in range(0, len(joints), size)]
+    # The bar ends also when a chunk raises: the error then starts on a line of its own.
+    with bar_class()(total=len(joints), desc="bertschinger", unit="joint", disable=not show) as bar:
+        parts = map_chunks(_solve_chunk, chunks, n_jobs, options, bar=bar)
+    return [r for part in parts for r in part]
 
 
 def _as_joints(ps: Any) -> list[Any]:
@@ -158,7 +166,7 @@ def _is_table(entry: Any) -> bool:
         return False
 
 
-def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Options:
+def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:
     unknown = sorted(set(kwargs) - set(_OPTIONS))
     if unknown:
         raise TypeError(
@@ -166,15 +174,7 @@ def _check_options(n_jobs: Any, progress: Any, kwargs: dict[str, Any]) -> Option
             f"the known ones are {sorted(_OPTIONS)}."
         )
     check_n_jobs(n_jobs)
-    if progress is not None and not isinstance(progress, bool):
-        raise TypeError(f"progress must be True, False or None; got {progress!r}.")
     return check_options(**{**_OPTIONS, **kwargs})
-
-
-def _show_progress(progress: bool | None, n: int) -> bool:
-    if progress is None:
-        return n > _AUTO_PROGRESS_MIN and watched()
-    return progress
 
 
 def _named(index: int, exc: Exception) -> Exception:
@@ -182,59 +182,29 @@ def _named(index: int, exc: Exception) -> Exception:
     return type(exc)(f"joint {index}: {exc}")
 
 
-def _solve_chunk(start: int, chunk: list[Any], options: Options) -> list[PIDResult]:
-    """Validate and solve joints ``start, start + 1, ...`` together."""
+def _solve_chunk(chunk: list[tuple[int, Any]], options: Options) -> list[PIDResult]:
+    """Validate and solve the joints of ``chunk`` (pairs of index, joint) together."""
+    indices = [index for index, _ in chunk]
     valid = []
-    for k, p in enumerate(chunk):
+    for index, p in chunk:
         try:
             valid.append(check_joint(p, normalize=options.normalize))
         except (ValueError, TypeError) as exc:
-            raise _named(start + k, exc) from exc
+            raise _named(index, exc) from exc
     try:
         outcomes = solve_joints(valid, options)
     except MemoryError:
         outcomes = []
-        for k, p in enumerate(valid):  # find the joint that does not fit
+        for index, p in zip(indices, valid, strict=True):  # find the joint that does not fit
             try:
                 outcomes += solve_joints([p], options)
             except MemoryError as exc:
-                raise _named(start + k, exc) from exc
+                raise _named(index, exc) from exc
     out = []
-    for k, (p, outcome) in enumerate(zip(valid, outcomes, strict=True)):
+    for index, p, outcome in zip(indices, valid, outcomes, strict=True):
         try:
             out.append(result(p, outcome, options))
         except SolverError as exc:
-            raise _named(start + k, exc) from exc
+            raise _named(index, exc) from exc
     return out
 
-
-def _solve_serial(joints: list[Any], options: Options, show: bool) -> list[PIDResult]:
-    chunks = (
-        _solve_chunk(start, joints[start : start + _SERIAL_CHUNK], options)
-        for start in range(0, len(joints), _SERIAL_CHUNK)
-    )
-    return _collect(chunks, len(joints), show)
-
-
-def _solve_parallel(
-    joints: list[Any], options: Options, n_jobs: int | None, workers: int, show: bool
-) -> list[PIDResult]:
-    from joblib import Parallel, delayed
-
-    size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
-    tasks = (delayed(_solve_chunk)(i, joints[i : i + size], options) for i in range(0, len(joints), size))
-    # prefer="processes": on threads the solves contend for the GIL, several times slower than
-    # serial (docs/performance.md); only a hint, an explicit thread backend still wins.
-    parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
-    return _collect(parallel(tasks), len(joints), show)
-
-
-def _collect(chunks: Iterable[list[PIDResult]], total: int, show: bool) -> list[PIDResult]:
-    """The chunks' results in order, with a progress bar when ``show``, ended also when a chunk
-    raises (the error then starts on a line of its own)."""
-    results: list[PIDResult] = []
-    with bar_class()(total=total, desc="bertschinger", unit="joint", disable=not show) as bar:
-        for chunk in chunks:
-            results.extend(chunk)
-            bar.update(len(chunk))
-    return results
