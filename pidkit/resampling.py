@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from pidkit._progress import bar_class, watched
+from pidkit._progress import bar_class, show_progress
 from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
-from pidkit._validate import check_flag
 from pidkit.parallel import map_chunks
 
 __all__ = [
@@ -95,7 +94,7 @@ def bootstrap_replicates(
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    show = watched() if progress is None else check_flag(progress, name="progress")
+    show = show_progress(progress)
     seeds = np.random.SeedSequence([seed, _BOOT_STREAM]).spawn(n_boot)
     chunks = [seeds[i : i + _CHUNK] for i in range(0, n_boot, _CHUNK)]
     delay = _AUTO_PROGRESS_DELAY if progress is None else 0.0

@@ -171,7 +171,7 @@ def test_a_long_bootstrap_shows_its_progress_where_someone_watches(monkeypatch):
     assert terminal.text == ""
     bootstrap_replicates(lambda rng: [rng.random()], 20, progress=True)
     assert "0/20 [" in terminal.text
-    with pytest.raises(TypeError, match=r"^progress must be True or False; got 'yes' \(str\)\.$"):
+    with pytest.raises(TypeError, match=r"^progress must be True, False or None; got 'yes' \(str\)\.$"):
         bootstrap_replicates(lambda rng: [rng.random()], 20, progress="yes")
 
 
@@ -213,7 +213,7 @@ def test_pid_from_representations_sets_the_bar_for_either_estimator(monkeypatch)
             pid_from_representations(y, features, s, estimator=estimator, bootstrap=16, n_components=2,
                                      normalize=None, progress=progress)
             assert ("bootstrap:   0%|          | 0/16 [" in terminal.text) is progress, (estimator, progress)
-    with pytest.raises(TypeError, match=r"^progress must be True or False; got 1 \(int\)\.$"):
+    with pytest.raises(TypeError, match=r"^progress must be True, False or None; got 1 \(int\)\.$"):
         pid_from_representations(y, t, s, progress=1)
 
 
@@ -228,7 +228,7 @@ def test_the_plugin_bootstrap_takes_progress_too(capsys):
         assert out["samples"]["syn"].shape == (16,)
     assert shown[None] == shown[False] == ""  # stderr is not a terminal here
     assert "bootstrap:   0%|          | 0/16 [" in shown[True]
-    with pytest.raises(TypeError, match=r"^progress must be True or False; got 'on' \(str\)\.$"):
+    with pytest.raises(TypeError, match=r"^progress must be True, False or None; got 'on' \(str\)\.$"):
         bootstrap(y, t, s, n_boot=16, progress="on")
 
 

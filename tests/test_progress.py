@@ -13,6 +13,7 @@ import tqdm.auto  # noqa: F401  (chosen now, outside the stand-in kernel: the pl
 
 import pidkit
 from pidkit._progress import watched
+from pidkit.resampling import bootstrap_replicates
 
 
 class _NotATerminal(io.StringIO):
@@ -70,3 +71,27 @@ def test_a_real_kernel_without_ipywidgets_shows_the_bar_without_tqdms_warning():
     stderr = "".join(o["text"] for o in outputs if o.get("name") == "stderr")
     assert "101/101" in stderr and "Warning" not in stderr, stderr
     assert [o["data"]["text/plain"] for o in outputs if o["output_type"] == "execute_result"] == ["101"]
+
+
+_BAD_PROGRESS = [
+    (lambda bad: pidkit.bertschinger_batch([pidkit.examples.xor()], progress=bad)),
+    (lambda bad: pidkit.check_theorem_4_1(joints=[pidkit.examples.xor()], progress=bad)),
+    (lambda bad: pidkit.gaussian_pid_from_samples(*np.random.default_rng(0).normal(size=(3, 50, 1)),
+                                                  progress=bad)),
+    (lambda bad: bootstrap_replicates(lambda rng: [rng.random()], 8, progress=bad)),
+]
+
+
+@pytest.mark.parametrize("call", _BAD_PROGRESS, ids=["bertschinger_batch", "check_theorem_4_1",
+                                                      "gaussian_pid_from_samples", "bootstrap_replicates"])
+def test_every_progress_argument_is_refused_in_one_wording(call):
+    # bertschinger_batch said "progress must be True, False or None; got 'yes'." and refused
+    # np.True_; the bootstraps and check_theorem_4_1 said "progress must be True or False", though
+    # None (the default) is allowed.
+    with pytest.raises(TypeError, match=r"^progress must be True, False or None; got 'yes' \(str\)\.$"):
+        call("yes")
+
+
+def test_a_numpy_bool_is_a_progress_flag(capsys):
+    pidkit.bertschinger_batch([pidkit.examples.xor()], progress=np.True_)
+    assert "1/1" in capsys.readouterr().err

@@ -192,5 +192,5 @@ def test_theorem_4_1_shows_its_progress_over_the_joints(capsys: pytest.CaptureFi
     assert "theorem 4.1" in err and "2/2" in err
     check_theorem_4_1(joints=[examples.and_()], progress=False)
     assert capsys.readouterr().err == ""
-    with pytest.raises(TypeError, match=r"progress must be True or False; got 'yes'"):
+    with pytest.raises(TypeError, match=r"progress must be True, False or None; got 'yes'"):
         check_theorem_4_1(joints=[examples.and_()], progress="yes")

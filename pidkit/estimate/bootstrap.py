@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 
 from pidkit._errors import SolverError
+from pidkit._progress import check_progress
 from pidkit._settings import check_confidence, check_n_jobs, check_option, check_replicates, check_seed
-from pidkit._validate import check_flag
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from ..samples import check_same_index
@@ -146,8 +146,7 @@ def bootstrap(
     check_option(ci_method, "ci_method", CI_METHODS)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    if progress is not None:
-        check_flag(progress, name="progress")
+    check_progress(progress)
     joint = joint_from_samples(check_labels(y), t, s)
     check_same_index({"y": y, "t": t, "s": s})
     result = pid(joint.p, measure=measure, units=units)

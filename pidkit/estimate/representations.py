@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from pidkit._progress import check_progress
 from pidkit._settings import (
     check_confidence,
     check_int,
@@ -30,7 +31,7 @@ from pidkit._settings import (
     check_seed,
 )
 from pidkit._units import check_units, from_nats
-from pidkit._validate import check_flag, did_you_mean
+from pidkit._validate import did_you_mean
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,
@@ -345,8 +346,7 @@ def pid_from_representations(
     ci_method = resolve_ci_method(ci_method, corrected=method != "none")
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    if progress is not None:
-        check_flag(progress, name="progress")
+    check_progress(progress)
     if estimator == "gaussian":
         no_clusters = "the Gaussian estimator does not cluster"
         no_subsamples = "its corrections need no subsamples"

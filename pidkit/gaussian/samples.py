@@ -47,6 +47,7 @@ from numpy.typing import ArrayLike
 from .. import resampling
 from .._blas import blas_threads
 from .._errors import SolverError
+from .._progress import check_progress
 from .._result import PIDResult
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
 from .._units import from_nats
@@ -274,8 +275,7 @@ def gaussian_pid_from_samples(
     ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
-    if progress is not None:
-        check_flag(progress, name="progress")
+    check_progress(progress)
     arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
     _warn_if_class_codes(arrays[0])
     lengths = [a.shape[0] for a in arrays]

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._progress import bar_class, watched
+from .._progress import bar_class, show_progress
 from .._units import check_units, from_nats
-from .._validate import check_flag, check_tol
+from .._validate import check_tol
 from ..redundancy import redundancy
 from .report import TheoremReport
 from .shared import DEFAULT_TOL_BITS, joints_to_check
@@ -83,7 +83,7 @@ def check_theorem_4_1(
     """
     units = check_units(units)
     tol = check_tol(tol)
-    show = watched() if progress is None else check_flag(progress, name="progress")
+    show = show_progress(progress)
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
     joints_shown = bar_class()(ps, desc="theorem 4.1", unit="joint", disable=not show)
