@@ -114,6 +114,10 @@ def run_one(spec: dict[str, Any]) -> dict[str, Any]:
         return {**key, "error": f"{type(exc).__name__}: {exc}"}
     audits = sorted(summary.audit, key=lambda r: r["epoch"])
     first, last = audits[0], audits[-1]
+    for record in (first, last):
+        if any(record[a] is None for a in ATOMS):  # a failed solve has no atoms (null in audit.jsonl)
+            return {**key, "error": f"the audit of epoch {record['epoch']} has no atoms: solve "
+                                    f"{record['status']!r} ({record.get('message', '')})"}
     return {
         **key, "last_acc": summary.last_acc, "best_acc": summary.best_acc,
         "teacher_acc": summary.teacher_acc,

@@ -179,3 +179,23 @@ def test_the_listing_refuses_arguments_with_the_command_to_run(argv, hint, capsy
     assert captured.err.startswith("python -m benchmarks: takes no arguments, it lists the benchmarks; ")
     assert hint in captured.err and captured.err.count("\n") == 1
     assert main([]) == 0 and capsys.readouterr().out.startswith("python -m benchmarks.NAME")
+
+
+def test_a_run_whose_audit_solve_failed_is_a_failed_run_not_a_crash(monkeypatch, tmp_path):
+    pytest.importorskip("torch")
+    import pidkit_distill.training as training
+    from benchmarks import distill_cpu
+
+    failed = {"epoch": 2, "red": None, "uni_t": None, "uni_s": None, "syn": None, "i_yt": 0.4,
+              "i_ys": 0.3, "status": "failed", "message": "the solver failed", "n_samples": 300}
+    first = {**failed, "epoch": 0, "red": 0.1, "uni_t": 0.2, "uni_s": 0.0, "syn": 0.1,
+             "status": "optimal"}
+    summary = type("Summary", (), {"audit": [failed, first], "last_acc": 0.5, "best_acc": 0.5,
+                                   "teacher_acc": 0.9})()
+    monkeypatch.setattr(training, "train", lambda config: summary)
+    spec = {"data": "digits", "teacher": "digits-teacher", "method": "bas", "seed": 0, "epochs": 2,
+            "train_fraction": 1.0, "out": str(tmp_path)}
+    record = distill_cpu.run_one(spec)
+    assert record["error"] == ("the audit of epoch 2 has no atoms: solve 'failed' "
+                               "(the solver failed)")
+    assert "red" not in record
