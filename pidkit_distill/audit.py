@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader
 
 from pidkit._result import jsonable
 from pidkit._settings import check_int
@@ -46,7 +46,7 @@ ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 @torch.no_grad()
 def collect_features(
     teacher: nn.Module, student: nn.Module, dataset: Any, *, device: torch.device | str = "cpu",
-    batch_size: int = 512, layers: list[int] | None = None,
+    batch_size: int = 512, layers: list[int] | None = None, max_samples: int = 0,
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Flattened layer outputs of both networks on ``dataset``, in eval mode.
 
@@ -60,6 +60,9 @@ def collect_features(
     batch_size : int, default=512
     layers : list of int, optional
         Indices of the distilled layers to keep (default: all).
+    max_samples : int, default=0
+        Read at most this many samples, the first ones (0: all). Reading stops there, so a
+        streamed dataset without a length (an ``IterableDataset``) is capped too.
 
     Returns
     -------
@@ -93,7 +96,13 @@ def collect_features(
     s_out: list[list[np.ndarray]] = []
     labels: list[np.ndarray] = []
     try:
+        n_read = 0
         for x, y in DataLoader(dataset, batch_size=batch_size, shuffle=False):
+            if max_samples and n_read >= max_samples:
+                break
+            if max_samples and n_read + len(y) > max_samples:
+                x, y = x[:max_samples - n_read], y[:max_samples - n_read]
+            n_read += len(y)
             x = x.to(device)
             t_layers = teacher.forward_features(x).layers
             s_layers = student.forward_features(x).layers
@@ -187,13 +196,11 @@ def audit_distiller(
     settings.check()
     epoch = check_int(epoch, "epoch", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
-    if settings.max_samples and len(dataset) > settings.max_samples:
-        dataset = Subset(dataset, range(settings.max_samples))
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None
     layers = list(settings.layers) or (list(range(n_layers)) if n_layers else None)
     t_layers, s_layers, y = collect_features(
         distiller.teacher, distiller.student, dataset, device=device, batch_size=batch_size,
-        layers=layers,
+        layers=layers, max_samples=settings.max_samples,
     )
     layers = layers if layers is not None else list(range(len(t_layers)))
     records = []

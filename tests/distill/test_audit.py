@@ -251,6 +251,19 @@ def test_a_streamed_dataset_is_audited_and_an_empty_one_named():
                                "held-out set")
 
 
+def test_max_samples_caps_a_streamed_dataset_as_a_sized_one():
+    # audit.max_samples took len(dataset), so a streamed held-out set raised torch's
+    # "object of type 'Stream' has no len()"; reading now stops at the cap, inside a batch too
+    capped = dataclasses.replace(SETTINGS, max_samples=250)
+    sized = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=capped,
+                            batch_size=64)
+    streamed = audit_distiller(pair(slice(0, 4), slice(4, 8)), Stream(blobs()), epoch=0,
+                               settings=capped, batch_size=64)
+    assert [r["n_samples"] for r in sized] == [250] * len(sized)
+    assert [(r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in streamed] == [
+        (r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in sized]
+
+
 def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(monkeypatch,
                                                                              capsys):
     # a failed solve's atoms were NaN in the record, written to audit.jsonl as the token NaN
