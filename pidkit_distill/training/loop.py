@@ -141,7 +141,7 @@ class TrainingError(RuntimeError):
         self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
         where = f"epoch {epoch}" + (f", step {step} of {n_steps}" if step is not None else "")
         if checkpoint is None:
-            saved = "nothing was saved (no epoch had completed)"
+            saved = f"nothing was saved ({_not_saved(epoch)})"
         else:
             saved = (f"saved: {checkpoint} holds the run after epoch {epochs_saved} "
                      "(resume with run.resume=true)")
@@ -185,12 +185,21 @@ class TrainingInterrupted(KeyboardInterrupt):
         self.run_dir, self.epoch, self.epochs_saved = run_dir, epoch, epochs_saved
         when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
         if epochs_saved is None:
-            rest = "nothing was saved (no epoch had completed): rerun the same command to start again"
+            rest = (f"nothing was saved ({_not_saved(epoch)}): rerun the same command to start "
+                    "again")
         else:
             flag = "" if resume else " with --resume (run.resume=true)"
             rest = (f"its checkpoint.pt holds the run after epoch {epochs_saved}: rerun the same "
                     f"command{flag} to continue from there")
         super().__init__(f"interrupted {when} of {run_dir}; {rest}")
+
+
+def _not_saved(epoch: int) -> str:
+    """Why no checkpoint exists when epoch ``epoch`` (1-based) of a new run stopped."""
+    if epoch == 1:
+        return "no epoch had completed"
+    return (f"{epoch - 1} epoch(s) completed, but none was checkpointed yet: one is written every "
+            "run.checkpoint_every epochs")
 
 
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,

@@ -98,3 +98,31 @@ def test_an_interrupt_names_the_epoch_it_stopped_and_the_one_the_checkpoint_hold
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == 6
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4, 5, 6, 7]
+
+
+def test_a_stop_before_the_first_checkpoint_says_the_epochs_done_were_not_saved(tmp_path,
+                                                                                 monkeypatch):
+    # it said "nothing was saved (no epoch had completed)" after two completed epochs
+    fail_at(monkeypatch, 2 * STEPS_PER_EPOCH + 1,
+            lambda out: StepOutput(out.logits, {k: v * float("nan") for k, v in out.losses.items()}))
+    with pytest.raises(TrainingError) as failed:
+        train(tiny(tmp_path, "run.epochs=8", "run.checkpoint_every=4", "run.name=nan"))
+    assert str(failed.value).startswith(
+        "the training loss became NaN or infinite in epoch 3, step 1 of 3; nothing was saved "
+        "(2 epoch(s) completed, but none was checkpointed yet: one is written every "
+        "run.checkpoint_every epochs); lower optim.lr")
+    assert not (tmp_path / "nan" / "checkpoint.pt").exists()
+
+
+def test_an_interrupt_before_the_first_checkpoint_says_the_epochs_done_were_not_saved(
+        tmp_path, monkeypatch):
+    def interrupt(out):
+        raise KeyboardInterrupt
+
+    fail_at(monkeypatch, STEPS_PER_EPOCH + 2, interrupt)  # epoch 2, step 2
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(tiny(tmp_path, "run.epochs=10", "run.checkpoint_every=3", "run.name=cut"))
+    assert str(stopped.value) == (
+        f"interrupted during epoch 2 of {tmp_path / 'cut'}; nothing was saved (1 epoch(s) "
+        "completed, but none was checkpointed yet: one is written every run.checkpoint_every "
+        "epochs): rerun the same command to start again")
