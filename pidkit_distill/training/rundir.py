@@ -3,9 +3,9 @@
 | file            | content                                                              |
 |-----------------|----------------------------------------------------------------------|
 | ``config.json`` | the resolved configuration                                           |
-| ``metrics.jsonl`` | one JSON line per epoch                                            |
+| ``metrics.jsonl`` | one JSON line per epoch (strict JSON: NaN and infinities as null)  |
 | ``audit.jsonl`` | one JSON line per audited (epoch, layer)                             |
-| ``checkpoint.pt`` | written atomically every epoch (:mod:`.checkpoint`)                |
+| ``checkpoint.pt`` | written atomically every ``run.checkpoint_every`` epochs and after the last |
 | ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters |
 | ``.lock``       | held by the process writing the folder (:func:`run_folder_lock`)     |
 
@@ -27,6 +27,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
+from pidkit._result import jsonable
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_records import missing_config_key
 from pidkit_distill.training.checkpoint import atomic_write
@@ -256,7 +257,7 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         self.write_json("config.json", config_to_dict(config))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
-            text = "".join(json.dumps(r, default=str) + "\n" for r in records)
+            text = "".join(_json(r) + "\n" for r in records)
             atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()))
 
     def append(self, name: str, records: list[dict[str, Any]]) -> None:
@@ -264,11 +265,24 @@ class RunFolder:
         if not self.is_main or not records:
             return
         with (self.path / name).open("a") as handle:
-            handle.write("".join(json.dumps(r, default=str) + "\n" for r in records))
+            handle.write("".join(_json(r) + "\n" for r in records))
 
     def write_json(self, name: str, obj: Any) -> None:
         """Write ``name`` as indented JSON, atomically."""
         if not self.is_main:
             return
-        text = json.dumps(obj, indent=2, default=str) + "\n"
+        text = _json(obj, indent=2) + "\n"
         atomic_write(self.path / name, lambda handle: handle.write(text.encode()))
+
+
+def _json(obj: Any, **options: Any) -> str:
+    """``obj`` as strict JSON: NumPy numbers as numbers, NaN and infinities as ``null`` (a
+    diverged student's held-out loss; JSON has no NaN, and jq and JavaScript refuse the token).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _json({"test_loss": float("inf"), "lam": np.float32(0.5), "n": np.int64(3)})
+    '{"test_loss": null, "lam": 0.5, "n": 3}'
+    """
+    return json.dumps(jsonable(obj, finite=True), allow_nan=False, **options)
