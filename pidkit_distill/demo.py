@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, apply_overrides, config_from_dict, config_to_dict
+from pidkit_distill.run_records import corrected
 from pidkit_distill.signals import sigterm_interrupts
 
 __all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table", "run_demo"]
@@ -125,6 +126,24 @@ def _train_logged(config_dict: dict[str, Any]) -> dict[str, Any]:
         "audit": {k: v for k, v in final.items() if k != "settings"},
         "seconds": round(time.perf_counter() - start, 1),
     }
+
+
+def _estimates(results: list[dict[str, Any]]) -> str:
+    """What the table's atoms are, for the reading under it: bias-corrected when the runs'
+    final audit records say so (:func:`~pidkit_distill.run_records.corrected`), else plug-in
+    (``audit.bias_correction=none``, whose records hold the plug-in atoms twice).
+
+    Examples
+    --------
+    >>> _estimates([{"audit": {"n_samples": 200, "plugin": {}, "bias_correction": {"method": "none"}}}])
+    ' (plug-in estimates from n = 200 samples, biased upward)'
+    """
+    n = results[0]["audit"].get("n_samples", "?")
+    if any(corrected(r["audit"]) for r in results):
+        return (f" (bias-corrected estimates, n = {n}; a corrected atom whose true value is 0 "
+                "can come out slightly below 0: it is shown as estimated, not clipped; the "
+                "plug-in atoms and the intervals are in each run's audit.jsonl)")
+    return f" (plug-in estimates from n = {n} samples, biased upward)"
 
 
 def _ignore_interrupts() -> None:
@@ -340,13 +359,8 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     with (out / "results.jsonl").open("w") as handle:
         handle.writelines(json.dumps(r) + "\n" for r in results)
     report = write_report([r["run_dir"] for r in results], out_dir=out / "report")
-    corrected = any("plugin" in r["audit"] for r in results)
-    n = results[0]["audit"].get("n_samples", "?")
-    estimate = (f" (bias-corrected estimates, n = {n}; a corrected atom whose true value is 0 "
-                "can come out slightly below 0: it is shown as estimated, not clipped; the "
-                "plug-in atoms and the intervals are in each run's audit.jsonl)" if corrected else
-                f" (plug-in estimates from n = {n} samples, biased upward)")
-    reading = textwrap.fill(" ".join(_READING.format(estimate=estimate).split()), width=95)
+    reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
+                            width=95)
     print(f"\n{demo_table(results)}\n\n{reading}\n")
     print(f"report   {report}  (accuracy.png, pid_atoms.png, pid_atoms_all_layers.png)")
     print(f"results  {out / 'results.jsonl'}; each run's metrics.jsonl and audit.jsonl in "

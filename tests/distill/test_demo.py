@@ -21,6 +21,7 @@ from tiny_runs import command_env
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.demo import (
     LABELLED_FRACTION,
+    _estimates,
     _worker_pool,
     demo_configs,
     demo_table,
@@ -88,6 +89,19 @@ def test_demo_table_reads_the_change_against_bas_per_teacher():
     assert lines[3].split()[:4] == ["untrained", "BAS", "80.0", "%"]  # no change column
     missing = demo_table([{**row("trained", "bas", 0.8), "audit": {}}])
     assert missing.splitlines()[1].split() == ["trained", "BAS", "80.0", "%"]
+
+
+@pytest.mark.parametrize(("method", "says"), [
+    ("eb-extrapolation", " (bias-corrected estimates, n = 200; a corrected atom"),
+    # every audit record has its plug-in atoms under 'plugin': with --set
+    # audit.bias_correction=none the demo called its plug-in atoms bias-corrected
+    ("none", " (plug-in estimates from n = 200 samples, biased upward)"),
+])
+def test_the_demo_says_whether_its_atoms_are_bias_corrected(method, says):
+    final = {"red": 0.1, "uni_t": 0.0, "uni_s": 0.0, "syn": 0.2, "n_samples": 200,
+             "plugin": {"red": 0.1, "uni_t": 0.0, "uni_s": 0.0, "syn": 0.2},
+             "bias_correction": {"method": method}}
+    assert _estimates([{"audit": final}, {"audit": final}]).startswith(says)
 
 
 def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, capsys):
