@@ -42,7 +42,7 @@ from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
 from pidkit_distill.methods import Distiller, Params, get_method
-from pidkit_distill.models import available_models, build_model
+from pidkit_distill.models import available_models, build_model, tap_features
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import ShardedBatchSampler
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
@@ -307,16 +307,34 @@ def fit_schedule(params: Params, config: TrainConfig, *,
 
 def _check_runs(net: torch.nn.Module, name: str, role: str, data: DatasetSpec,
                 sample: torch.Tensor) -> None:
-    """A forward pass of ``net`` on a (meta) batch of the data; a shape error names the model."""
+    """A forward pass of ``net`` on a (meta) batch of the data; an error of the network's own
+    forward pass (torch's shape errors) names the model and the data it cannot take. The taps'
+    errors (:func:`~pidkit_distill.models.tap_features`: an output changed in place, logits of
+    the wrong shape, a module that ran twice or never) already name their fix and go through."""
     try:
         net.forward_features(sample)
     except (RuntimeError, ValueError) as err:
+        if _raised_in(err, tap_features):
+            raise
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         usual = f"{data.name}-{role}"
-        hint = f" such as {usual}" if usual in available_models() else " (wrn-D-K for CIFAR)"
+        if usual in available_models():
+            hint = f" such as {usual}"
+        elif data.name.startswith("cifar"):
+            hint = " (wrn-D-K for CIFAR)"
+        else:
+            hint = f" (one built for input_shape {tuple(data.input_shape)})"
         raise ValueError(f"{name!r} cannot take the inputs of data {data.name!r} (shape "
                          f"{data.input_shape}): {first.rstrip('.')}; choose a model made for "
                          f"this data{hint}") from err
+
+
+def _raised_in(err: BaseException, function: Any) -> bool:
+    """Whether ``err`` was raised by code of the module that defines ``function``."""
+    frame = err.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_globals.get("__name__") == function.__module__
 
 
 @contextmanager

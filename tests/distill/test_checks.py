@@ -8,12 +8,16 @@ import pickle
 import pytest
 import torch
 from tiny_runs import tiny
+from torch import nn
+from torch.utils.data import TensorDataset
 
+from pidkit_distill import register_dataset, register_model, tap_features
 from pidkit_distill.cli import config_from_args, get_args_parser
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.data import describe_dataset, load_dataset
+from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
+from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import get_method
-from pidkit_distill.models import build_model
+from pidkit_distill.models import _MODELS, build_model
 from pidkit_distill.training import check_config, load_teacher, train
 from pidkit_distill.training import loaders as loaders_module
 from pidkit_distill.training.checkpoint import read_checkpoint
@@ -330,3 +334,60 @@ def test_check_config_takes_a_train_config():
     with pytest.raises(TypeError, match="config must be a TrainConfig, got dict"):
         check_config({"run": {"epochs": 3}})
     assert isinstance(TrainConfig(), TrainConfig)
+
+
+class _Reshaped(nn.Module):
+    """A model whose logits come out as (N, K, 1)."""
+
+    def __init__(self, model: nn.Module) -> None:
+        super().__init__()
+        self.body = model
+
+    def forward(self, x):
+        return self.body(x).unsqueeze(-1)
+
+
+def _own_mlp(d_in: int, classes: int, *, inplace: bool = False) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(d_in, 8), nn.ReLU(inplace=inplace), nn.Linear(8, classes))
+
+
+_OWN_MODELS = {
+    # the model's own shape error: a network built for 5 inputs, the data has 6
+    "own-five": (lambda *, num_classes, in_channels: tap_features(
+        _own_mlp(5, num_classes), layers=["1"]),
+        r"^model.student: 'own-five' cannot take the inputs of data 'own-six' \(shape \(6,\)\): "
+        r".*\[2, 6\].*; choose a model made for this data "
+        r"\(one built for input_shape \(6,\)\)$"),
+    # the taps' own errors name their fix; they said "'own-inplace' cannot take the inputs of
+    # data 'own-six' ...; choose a model made for this data (wrn-D-K for CIFAR)"
+    "own-inplace": (lambda *, num_classes, in_channels: tap_features(
+        _own_mlp(in_channels, num_classes, inplace=True), layers=["0"]),
+        r"^model.student: layers\[0\]='0': the Sequential changed that submodule's output in "
+        r"place later in its forward pass .* \(inplace=False\)\.$"),
+    "own-3d-logits": (lambda *, num_classes, in_channels: tap_features(
+        _Reshaped(_own_mlp(in_channels, num_classes)), layers=["body.1"], pooled="body.2"),
+        r"^model.student: model: a tapped _Reshaped must return logits of shape "
+        r"\(N, num_classes\) = \(2, K\); it returned \(2, 3, 1\)\. Wrap it"),
+}
+
+
+@pytest.mark.parametrize("student", sorted(_OWN_MODELS))
+def test_a_registered_model_that_cannot_run_on_registered_data_is_named(tmp_path, monkeypatch,
+                                                                         student):
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+
+    def six(*, seed: int = 0) -> DatasetBundle:
+        x, y = torch.randn(40, 6), torch.arange(40) % 3
+        return DatasetBundle(TensorDataset(x[:24], y[:24]), TensorDataset(x[24:], y[24:]),
+                             num_classes=3, input_shape=(6,))
+
+    register_dataset("own-six")(six)
+    register_model("own-teacher")(lambda *, num_classes, in_channels: tap_features(
+        _own_mlp(in_channels, num_classes), layers=["1"]))
+    build, match = _OWN_MODELS[student]
+    register_model(student)(build)
+    with pytest.raises(ValueError, match=match):
+        check_config(tiny(tmp_path, "data.name=own-six", "data.options={}",
+                          "model.teacher=own-teacher", f"model.student={student}",
+                          "teacher.source=untrained", "run.audit_every=0"))
