@@ -189,7 +189,7 @@ class AuditConfig:
     seed: int = _opt(0, "seed of PCA, KMeans, the subsamples and the bootstrap")
 
     def check(self) -> None:
-        """Raise ValueError (TypeError for a wrong type of ``layers``) naming the key for a
+        """Raise ValueError (TypeError for a value of the wrong type) naming the key for a
         setting the audit cannot use.
 
         Examples
@@ -198,11 +198,22 @@ class AuditConfig:
         Traceback (most recent call last):
         ...
         ValueError: config key 'audit.cluster_rule' must be one of ['auto', 'fixed'], got 'sqrt'
+        >>> AuditConfig(clusters="3").check()
+        Traceback (most recent call last):
+        ...
+        TypeError: config key 'audit.clusters' expects an int, got '3' (str)
         >>> AuditConfig(layers=[2, 2]).check()
         Traceback (most recent call last):
         ...
         ValueError: config key 'audit.layers' must be a list of distinct ... (2 is there twice)
         """
+        kinds = typing.get_type_hints(AuditConfig)
+        for f in dataclasses.fields(self):
+            if f.name == "layers":
+                continue  # its own message (_check_layers)
+            problem = _wrong_type(f"audit.{f.name}", getattr(self, f.name), kinds[f.name])
+            if problem:
+                raise TypeError(problem)
         corrections = {"discrete": ("auto", "eb-extrapolation", "extrapolation", "none"),
                        "gaussian": ("auto", "wishart", "none")}
         choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
@@ -304,18 +315,33 @@ def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     return dataclasses.asdict(config)
 
 
+def _wrong_type(key: str, value: Any, kind: type) -> str | None:
+    """What is wrong with ``value`` for the field ``key`` of type ``kind`` (``None``: nothing; an
+    int is a float, a bool is no int).
+
+    Examples
+    --------
+    >>> _wrong_type("audit.clusters", "3", int)
+    "config key 'audit.clusters' expects an int, got '3' (str)"
+    """
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return None
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        article = "an" if kind.__name__[0] in "aeiou" else "a"
+        return (f"config key {key!r} expects {article} {kind.__name__}, got {value!r} "
+                f"({type(value).__name__})")
+    return None
+
+
 def _coerce(key: str, value: Any, kind: type) -> Any:
     """Check ``value`` (from TOML or a parsed override) against the field type ``kind``."""
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if kind is list and isinstance(value, tuple):
         value = list(value)
-    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        article = "an" if kind.__name__[0] in "aeiou" else "a"
-        raise TypeError(
-            f"config key {key!r} expects {article} {kind.__name__}, got {value!r} "
-            f"({type(value).__name__}); fix the TOML file or the override"
-        )
+    problem = _wrong_type(key, value, kind)
+    if problem:
+        raise TypeError(f"{problem}; fix the TOML file or the override")
     return value
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from pidkit_distill import config as config_module
 from pidkit_distill.config import (
+    AuditConfig,
     TrainConfig,
     apply_overrides,
     config_fields,
@@ -234,3 +235,25 @@ def test_seeds_must_be_numpy_seeds(key, seed):
 def test_a_teacher_trains_at_least_one_epoch():
     with pytest.raises(ValueError, match=r"^config key 'teacher.epochs' must be >= 1, got 0$"):
         apply_overrides(TrainConfig(), ["teacher.epochs=0"])
+
+
+@pytest.mark.parametrize(("settings", "match"), [
+    # each raised "'<' not supported between instances of 'str' and 'int'", or went on
+    ({"clusters": "3"}, r"^config key 'audit.clusters' expects an int, got '3' \(str\)$"),
+    ({"pca_components": 4.0}, r"^config key 'audit.pca_components' expects an int, got 4.0 "),
+    ({"bootstrap": True}, r"^config key 'audit.bootstrap' expects an int, got True \(bool\)$"),
+    ({"max_samples": None}, r"^config key 'audit.max_samples' expects an int, got None "),
+    ({"seed": "0"}, r"^config key 'audit.seed' expects an int, got '0' \(str\)$"),
+    ({"confidence": "0.9"}, r"^config key 'audit.confidence' expects a float, got '0.9' "),
+    ({"normalize": None}, r"^config key 'audit.normalize' expects a str, got None \(NoneType\)$"),
+    ({"estimator": ["discrete"]}, r"^config key 'audit.estimator' expects a str, got "),
+])
+def test_audit_settings_of_the_wrong_type_are_named_from_python(settings, match):
+    with pytest.raises(TypeError, match=match):
+        AuditConfig(**settings).check()
+
+
+def test_audit_settings_of_the_right_type_pass_from_python():
+    AuditConfig(clusters=3, confidence=1 - 0.1, layers=[0], seed=2**32 - 1).check()
+    with pytest.raises(ValueError, match=r"'audit.confidence' must be in \(0, 1\), got 1$"):
+        AuditConfig(confidence=1).check()  # an int is a float: checked for its range
