@@ -530,8 +530,9 @@ def _check_number(key: str, value: float, minimum: float, *, strict: bool = Fals
 def check_values(config: TrainConfig) -> None:
     """Check every value's range or choice; raise :class:`ValueError` naming the key.
 
-    Numbers must be finite; learning rates and the lr factor positive; seeds in [0, 2**32 - 1]
-    (numpy's and scikit-learn's range). This needs no registry
+    Values must be of their key's type (:class:`TypeError`; one set from Python is checked
+    here); numbers must be finite; learning rates and the lr factor positive; seeds in
+    [0, 2**32 - 1] (numpy's and scikit-learn's range). This needs no registry
     and no file: :func:`config_from_dict` (so every loaded configuration) runs it.
     :func:`pidkit_distill.training.check_config` runs it too, then checks the rest.
 
@@ -547,6 +548,13 @@ def check_values(config: TrainConfig) -> None:
     """
     if not isinstance(config, TrainConfig):
         raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    for key, _, kind, _ in config_fields():  # a value set from Python, not through _coerce
+        section, name = key.split(".")
+        if section == "audit":
+            continue  # AuditConfig.check, below (audit_distiller runs it too)
+        problem = _wrong_type(key, getattr(getattr(config, section), name), kind)
+        if problem:
+            raise TypeError(problem)
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("run.device", config.run.device, DEVICES)

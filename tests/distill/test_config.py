@@ -11,6 +11,7 @@ from pidkit_distill.config import (
     AuditConfig,
     TrainConfig,
     apply_overrides,
+    check_values,
     config_fields,
     config_from_dict,
     config_to_dict,
@@ -257,3 +258,18 @@ def test_audit_settings_of_the_right_type_pass_from_python():
     AuditConfig(clusters=3, confidence=1 - 0.1, layers=[0], seed=2**32 - 1).check()
     with pytest.raises(ValueError, match=r"'audit.confidence' must be in \(0, 1\), got 1$"):
         AuditConfig(confidence=1).check()  # an int is a float: checked for its range
+
+
+@pytest.mark.parametrize(("section", "key", "value", "match"), [
+    # "'>=' not supported between instances of 'str' and 'int'"
+    ("run", "checkpoint_every", "3",
+     r"^config key 'run.checkpoint_every' expects an int, got '3' \(str\)$"),
+    # a truthy string: the bars were drawn
+    ("run", "progress", "no", r"^config key 'run.progress' expects a bool, got 'no' \(str\)$"),
+    ("optim", "lr", "0.1", r"^config key 'optim.lr' expects a float, got '0.1' \(str\)$"),
+])
+def test_values_of_the_wrong_type_set_from_python_are_named(section, key, value, match):
+    config = TrainConfig()
+    setattr(getattr(config, section), key, value)
+    with pytest.raises(TypeError, match=match):
+        check_values(config)
