@@ -551,10 +551,11 @@ def check_values(config: TrainConfig) -> None:
     for key, _, kind, _ in config_fields():  # a value set from Python, not through _coerce
         section, name = key.split(".")
         if section == "audit":
-            continue  # AuditConfig.check, below (audit_distiller runs it too)
+            continue  # AuditConfig.check, next (audit_distiller runs it too)
         problem = _wrong_type(key, getattr(getattr(config, section), name), kind)
         if problem:
             raise TypeError(problem)
+    config.audit.check()
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("run.device", config.run.device, DEVICES)
@@ -575,7 +576,6 @@ def check_values(config: TrainConfig) -> None:
     for key, value in [("data.seed", config.data.seed), ("teacher.seed", config.teacher.seed),
                        ("run.seed", config.run.seed), ("audit.seed", config.audit.seed)]:
         _check_number(key, value, 0, below=SEED_MAX + 1)  # numpy's and scikit-learn's seeds
-    config.audit.check()
     for key, value in [("teacher.lr", config.teacher.lr), ("optim.lr", config.optim.lr),
                        ("optim.gamma", config.optim.gamma)]:
         _check_number(key, value, 0.0, strict=True)

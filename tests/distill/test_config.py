@@ -267,6 +267,8 @@ def test_audit_settings_of_the_right_type_pass_from_python():
     # a truthy string: the bars were drawn
     ("run", "progress", "no", r"^config key 'run.progress' expects a bool, got 'no' \(str\)$"),
     ("optim", "lr", "0.1", r"^config key 'optim.lr' expects a float, got '0.1' \(str\)$"),
+    # the seeds' range was checked before AuditConfig.check: the same TypeError
+    ("audit", "seed", "0", r"^config key 'audit.seed' expects an int, got '0' \(str\)$"),
 ])
 def test_values_of_the_wrong_type_set_from_python_are_named(section, key, value, match):
     config = TrainConfig()
