@@ -77,9 +77,10 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
 
     A last line cut off (no newline at its end, not a JSON object: a run killed while writing
     it) is skipped with a warning; any other line that is not a JSON object is an error, and
-    so is a record without the keys the report reads (``_RECORD_KEYS``). In an audit record a
-    number the solve could not give is ``None``: written as ``null``, or as ``NaN`` (or
-    ``Infinity``, the gap) by runs before JSON lines were kept strict.
+    so is a record without the keys the report reads (``_RECORD_KEYS``). A number that is not
+    finite (an audit's atoms where the solve failed, its gap; a held-out loss of inf) is
+    ``None``: written as ``null``, or as ``NaN`` / ``Infinity`` by runs before the run folder's
+    JSON was kept strict, in either file.
 
     Raises
     ------
@@ -106,8 +107,7 @@ def _read_jsonl(path: Path) -> list[dict[str, Any]]:
             if missing:
                 raise ValueError(f"{path}: line {number} has no {missing[0]!r}; it is not a "
                                  "record written by `pidkit-distill train`")
-            records.append(jsonable(record, finite=True) if path.name == "audit.jsonl"
-                           else record)
+            records.append(jsonable(record, finite=True))
         elif number == len(lines) and not text.endswith("\n"):
             warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "
                           "was killed while writing it)", RuntimeWarning, stacklevel=2)

@@ -509,3 +509,15 @@ def test_the_pid_figures_title_clears_their_legend(tmp_path, figures):
         assert not title.get_window_extent(renderer).overlaps(
             fig.legends[0].get_window_extent(renderer)), title.get_text()
         assert "bootstrap intervals, which need not hold their line" in title.get_text()
+
+
+def test_an_old_metrics_file_reads_non_finite_numbers_as_missing_as_a_new_one(tmp_path):
+    # runs now write a non-finite number as null (8d9251c); an older metrics.jsonl holds the
+    # tokens NaN / Infinity, which were read back as floats while audit.jsonl's became None
+    old, new = fake_run(tmp_path / "old", epochs=2), fake_run(tmp_path / "new", epochs=2)
+    for run, token in ((old, "Infinity"), (new, "null")):
+        lines = (run / "metrics.jsonl").read_text().splitlines()
+        lines[0] = lines[0].rstrip("}") + f', "test_loss": {token}}}'
+        (run / "metrics.jsonl").write_text("\n".join(lines) + "\n")
+    assert load_run(old).metrics[0]["test_loss"] is None
+    assert load_run(old).metrics == load_run(new).metrics
