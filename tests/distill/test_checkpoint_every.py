@@ -126,3 +126,22 @@ def test_an_interrupt_before_the_first_checkpoint_says_the_epochs_done_were_not_
         f"interrupted during epoch 2 of {tmp_path / 'cut'}; nothing was saved (1 epoch(s) "
         "completed, but none was checkpointed yet: one is written every run.checkpoint_every "
         "epochs): rerun the same command to start again")
+
+
+def test_a_run_that_stopped_before_its_first_checkpoint_says_it_trains_again(tmp_path, capsys):
+    # with run.checkpoint_every = 3 a process killed (kill -9) after epoch 2 leaves two epochs in
+    # metrics.jsonl and no checkpoint; the next command, --resume or not, started again from
+    # epoch 1 and said nothing about the epochs it threw away
+    config = tiny(tmp_path, "run.name=killed", "run.checkpoint_every=3", "run.epochs=2",
+                  "run.resume=true")
+    folder = tmp_path / "killed"
+    folder.mkdir()
+    (folder / "metrics.jsonl").write_text('{"epoch": 1}\n{"epoch": 2}\n')
+    train(config)
+    out = capsys.readouterr().out
+    assert (f"{folder} holds no checkpoint but 2 epoch(s) logged by an earlier process that "
+            "stopped before its first one (run.checkpoint_every = 3): training from epoch 1\n") in out
+    assert [json.loads(line)["epoch"] for line in
+            (folder / "metrics.jsonl").read_text().splitlines()] == [1, 2]
+    train(tiny(tmp_path, "run.name=fresh", "run.epochs=1"))
+    assert "holds no checkpoint" not in capsys.readouterr().out
