@@ -38,7 +38,7 @@ def watched() -> bool:
     return _in_jupyter_kernel()
 
 
-def check_progress(progress: Any, name: str = "progress") -> bool | None:
+def check_progress(progress: Any) -> bool | None:
     """``progress`` as given if it is True, False (a NumPy bool too) or None, else ``TypeError``.
 
     For a function that passes ``progress`` on (``None`` kept: the callee decides) but should
@@ -57,10 +57,10 @@ def check_progress(progress: Any, name: str = "progress") -> bool | None:
         return None
     if isinstance(progress, (bool, np.bool_)):
         return bool(progress)
-    raise TypeError(f"{name} must be True, False or None; got {progress!r} ({type(progress).__name__}).")
+    raise TypeError(f"progress must be True, False or None; got {progress!r} ({type(progress).__name__}).")
 
 
-def show_progress(progress: Any, name: str = "progress", *, long: bool = True) -> bool:
+def show_progress(progress: Any, *, long: bool = True) -> bool:
     """Whether to draw a bar: ``progress`` if True or False; ``None``: when the work is ``long``
     (the caller's judgement: a batch of a few joints is not) and a person watches (:func:`watched`).
 
@@ -71,7 +71,7 @@ def show_progress(progress: Any, name: str = "progress", *, long: bool = True) -
     >>> show_progress(True), show_progress(False), show_progress(None, long=False)
     (True, False, False)
     """
-    progress = check_progress(progress, name)
+    progress = check_progress(progress)
     if progress is None:
         return long and watched()
     return progress
