@@ -16,14 +16,14 @@ from pathlib import Path
 from pidkit._validate import did_you_mean
 
 
-def _names() -> list[str]:
-    return [path.stem for path in sorted(Path(__file__).parent.glob("[!_]*.py"))]
+def _benchmarks() -> list[Path]:
+    return sorted(Path(__file__).parent.glob("[!_]*.py"))
 
 
 def listing() -> str:
     """The benchmarks ``python -m benchmarks.NAME`` runs, one line each, and how to run them."""
     lines = ["python -m benchmarks.NAME [--quick] [--help]; docs/benchmarks.md says how long each takes.", ""]
-    for path in sorted(Path(__file__).parent.glob("[!_]*.py")):
+    for path in _benchmarks():
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
         lines.append(f"  {path.stem:<14} {doc.splitlines()[0].replace('``', '') if doc else ''}")
     return "\n".join(lines)
@@ -42,10 +42,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(listing())
         return 0
     name, rest = argv[0], argv[1:]
-    if name in _names():
+    names = [path.stem for path in _benchmarks()]
+    if name in names:
         hint = f"to run it: python -m benchmarks.{' '.join([name, *rest])}"
     else:
-        hint = (f"{name!r} is not a benchmark.{did_you_mean(name, _names())} Run python -m "
+        hint = (f"{name!r} is not a benchmark.{did_you_mean(name, names)} Run python -m "
                 f"benchmarks to list them, then python -m benchmarks.NAME")
     print(f"python -m benchmarks: takes no arguments, it lists the benchmarks; {hint}",
           file=sys.stderr)
