@@ -149,10 +149,9 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     valued = [r for r in uncertified if r[key] is not None]
     if valued:
         ax.plot([r["epoch"] for r in valued], _values(r[key] for r in valued), **_UNCERTIFIED)
-    if len(valued) < len(uncertified):
-        ax.plot([r["epoch"] for r in uncertified if r[key] is None],
-                [0.03] * (len(uncertified) - len(valued)), transform=ax.get_xaxis_transform(),
-                **_NO_NUMBER)
+    missing = [r["epoch"] for r in uncertified if r[key] is None]
+    if missing:
+        ax.plot(missing, [0.03] * len(missing), transform=ax.get_xaxis_transform(), **_NO_NUMBER)
     banded = [r for r in recs if r.get("intervals")]
     band_epochs = [r["epoch"] for r in banded]
     low, high = (_values(r["intervals"][key][i] for r in banded) for i in (0, 1))
