@@ -98,9 +98,9 @@ def collect_features(
     try:
         n_read = 0
         for x, y in DataLoader(dataset, batch_size=batch_size, shuffle=False):
-            if max_samples and n_read >= max_samples:
-                break
-            if max_samples and n_read + len(y) > max_samples:
+            if max_samples:
+                if n_read >= max_samples:
+                    break
                 x, y = x[:max_samples - n_read], y[:max_samples - n_read]
             n_read += len(y)
             x = x.to(device)
