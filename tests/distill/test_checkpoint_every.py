@@ -43,6 +43,16 @@ def fail_at(monkeypatch, call: int, make_failure) -> None:
     monkeypatch.setattr(BAS, "forward", failing)
 
 
+def nan_loss(out: StepOutput) -> StepOutput:
+    """``out`` with NaN losses."""
+    return StepOutput(out.logits, {k: v * float("nan") for k, v in out.losses.items()})
+
+
+def interrupt(out: StepOutput) -> StepOutput:
+    """Ctrl-C in the middle of a step."""
+    raise KeyboardInterrupt
+
+
 def test_checkpoints_every_n_epochs_and_after_the_last_give_the_same_run(tmp_path, monkeypatch):
     every = train(tiny(tmp_path, *EXTRA, "run.name=every"))
     saved = saved_epochs(monkeypatch)
@@ -72,8 +82,7 @@ def test_a_stopped_run_saves_its_last_epoch_and_resumes_with_another_frequency(t
 
 def test_a_nan_loss_names_the_epoch_the_checkpoint_holds(tmp_path, monkeypatch):
     # epoch 6, step 1: the checkpoint holds epoch 4 (saved every 4), not 5 (completed)
-    fail_at(monkeypatch, 5 * STEPS_PER_EPOCH + 1,
-            lambda out: StepOutput(out.logits, {k: v * float("nan") for k, v in out.losses.items()}))
+    fail_at(monkeypatch, 5 * STEPS_PER_EPOCH + 1, nan_loss)
     with pytest.raises(TrainingError) as failed:
         train(tiny(tmp_path, "run.epochs=8", "run.checkpoint_every=4", "run.name=nan"))
     checkpoint = tmp_path / "nan" / "checkpoint.pt"
@@ -85,9 +94,6 @@ def test_a_nan_loss_names_the_epoch_the_checkpoint_holds(tmp_path, monkeypatch):
 
 def test_an_interrupt_names_the_epoch_it_stopped_and_the_one_the_checkpoint_holds(tmp_path,
                                                                                  monkeypatch):
-    def interrupt(out):
-        raise KeyboardInterrupt
-
     fail_at(monkeypatch, 7 * STEPS_PER_EPOCH + 2, interrupt)  # epoch 8, step 2
     with pytest.raises(TrainingInterrupted) as stopped:
         train(tiny(tmp_path, "run.epochs=10", "run.checkpoint_every=3", "run.name=cut"))
@@ -103,8 +109,7 @@ def test_an_interrupt_names_the_epoch_it_stopped_and_the_one_the_checkpoint_hold
 def test_a_stop_before_the_first_checkpoint_says_the_epochs_done_were_not_saved(tmp_path,
                                                                                  monkeypatch):
     # it said "nothing was saved (no epoch had completed)" after two completed epochs
-    fail_at(monkeypatch, 2 * STEPS_PER_EPOCH + 1,
-            lambda out: StepOutput(out.logits, {k: v * float("nan") for k, v in out.losses.items()}))
+    fail_at(monkeypatch, 2 * STEPS_PER_EPOCH + 1, nan_loss)
     with pytest.raises(TrainingError) as failed:
         train(tiny(tmp_path, "run.epochs=8", "run.checkpoint_every=4", "run.name=nan"))
     assert str(failed.value).startswith(
@@ -116,9 +121,6 @@ def test_a_stop_before_the_first_checkpoint_says_the_epochs_done_were_not_saved(
 
 def test_an_interrupt_before_the_first_checkpoint_says_the_epochs_done_were_not_saved(
         tmp_path, monkeypatch):
-    def interrupt(out):
-        raise KeyboardInterrupt
-
     fail_at(monkeypatch, STEPS_PER_EPOCH + 2, interrupt)  # epoch 2, step 2
     with pytest.raises(TrainingInterrupted) as stopped:
         train(tiny(tmp_path, "run.epochs=10", "run.checkpoint_every=3", "run.name=cut"))
