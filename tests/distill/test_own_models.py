@@ -482,6 +482,28 @@ def _positional(seed, n):
     return blobs(seed=seed)
 
 
+def _register_two_under_one_name() -> None:
+    register_model("own-x")(own_teacher)
+    register_model("own-x")(own_student)
+
+
+def _build_plain() -> nn.Module:
+    register_model("own-p")(_plain)
+    return build_model("own-p", num_classes=3)
+
+
+def _load_a_list() -> DatasetBundle:
+    register_dataset("own-q")(lambda *, seed=0: [1])
+    return load_dataset("own-q")
+
+
+def _load_float_labels() -> DatasetBundle:
+    register_dataset("own-r")(lambda *, seed=0: DatasetBundle(
+        TensorDataset(torch.zeros(4, 2), torch.zeros(4)),
+        TensorDataset(torch.zeros(4, 2), torch.zeros(4)), 2, (2,)))
+    return load_dataset("own-r")
+
+
 BAD_REGISTRATIONS = {
     "upper case": (lambda: register_model("MyNet"), ValueError,
                    r"^register_model: name must be a lower-case str of letters, digits"),
@@ -493,8 +515,7 @@ BAD_REGISTRATIONS = {
     "built-in name": (lambda: register_dataset("digits")(blobs), ValueError,
                       r"^register_dataset: dataset name 'digits' is already registered \(to the "
                       r"package\); choose another name"),
-    "taken name": (lambda: [register_model("own-x")(own_teacher),
-                            register_model("own-x")(own_student)], ValueError,
+    "taken name": (_register_two_under_one_name, ValueError,
                    r"^register_model: model name 'own-x' is already registered \(to "
                    r"(tests\.distill\.)?test_own_models\.own_teacher\)"),
     "builder without in_channels": (lambda: register_model("own-y")(lambda *, num_classes: None),
@@ -503,17 +524,15 @@ BAD_REGISTRATIONS = {
                                          TypeError, r"has the argument\(s\) \['n'\] without a "
                                                     r"default"),
     "builder returning a plain module": (
-        lambda: build_model(register_model("own-p")(_plain).__name__ and "own-p", num_classes=3),
+        _build_plain,
         TypeError, r"^the model built by register_model\('own-p'\) must be an nn\.Module with "
                    r"forward_features.*tap_features"),
     "loader returning no bundle": (
-        lambda: load_dataset(register_dataset("own-q")(lambda *, seed=0: [1]) and "own-q"),
+        _load_a_list,
         TypeError, r"^the loader registered as 'own-q' returned a list; return a "
                    r"pidkit_distill\.data\.DatasetBundle"),
     "loader with float labels": (
-        lambda: load_dataset(register_dataset("own-r")(lambda *, seed=0: DatasetBundle(
-            TensorDataset(torch.zeros(4, 2), torch.zeros(4)),
-            TensorDataset(torch.zeros(4, 2), torch.zeros(4)), 2, (2,))) and "own-r"),
+        _load_float_labels,
         ValueError, r"^the loader registered as 'own-r': train\[0\] must be a pair \(x, y\) with "
                     r"y an int label in \[0, 2\)"),
 }
