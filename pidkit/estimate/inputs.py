@@ -91,7 +91,8 @@ def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
     if not isinstance(x, (list, tuple)) or len(x) < 2:
         return ""
     shapes = [tuple(getattr(item, "shape", ())) for item in x]
-    if min(len(shape) for shape in shapes) < (1 if rows is None else 2) or len({s[1:] for s in shapes}) > 1:
+    min_axes = 1 if rows is None else 2
+    if min(len(shape) for shape in shapes) < min_axes or len({shape[1:] for shape in shapes}) > 1:
         return ""
     total = sum(shape[0] for shape in shapes)
     if rows is not None and total != rows:
