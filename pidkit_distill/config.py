@@ -211,9 +211,7 @@ class AuditConfig:
         for f in dataclasses.fields(self):
             if f.name == "layers":
                 continue  # its own message (_check_layers)
-            problem = _wrong_type(f"audit.{f.name}", getattr(self, f.name), kinds[f.name])
-            if problem:
-                raise TypeError(problem)
+            _check_type(f"audit.{f.name}", getattr(self, f.name), kinds[f.name])
         corrections = {"discrete": ("auto", "eb-extrapolation", "extrapolation", "none"),
                        "gaussian": ("auto", "wishart", "none")}
         choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
@@ -315,22 +313,23 @@ def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     return dataclasses.asdict(config)
 
 
-def _wrong_type(key: str, value: Any, kind: type) -> str | None:
-    """What is wrong with ``value`` for the field ``key`` of type ``kind`` (``None``: nothing; an
-    int is a float, a bool is no int).
+def _check_type(key: str, value: Any, kind: type, *, fix: str = "") -> None:
+    """Raise :class:`TypeError` naming ``key`` unless ``value`` is of the field type ``kind`` (an
+    int is a float, a bool is no int); ``fix`` ends the message.
 
     Examples
     --------
-    >>> _wrong_type("audit.clusters", "3", int)
-    "config key 'audit.clusters' expects an int, got '3' (str)"
+    >>> _check_type("audit.clusters", "3", int)
+    Traceback (most recent call last):
+    ...
+    TypeError: config key 'audit.clusters' expects an int, got '3' (str)
     """
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        return None
+        return
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
         article = "an" if kind.__name__[0] in "aeiou" else "a"
-        return (f"config key {key!r} expects {article} {kind.__name__}, got {value!r} "
-                f"({type(value).__name__})")
-    return None
+        raise TypeError(f"config key {key!r} expects {article} {kind.__name__}, got {value!r} "
+                        f"({type(value).__name__}){fix}")
 
 
 def _coerce(key: str, value: Any, kind: type) -> Any:
@@ -339,9 +338,7 @@ def _coerce(key: str, value: Any, kind: type) -> Any:
         return float(value)
     if kind is list and isinstance(value, tuple):
         value = list(value)
-    problem = _wrong_type(key, value, kind)
-    if problem:
-        raise TypeError(f"{problem}; fix the TOML file or the override")
+    _check_type(key, value, kind, fix="; fix the TOML file or the override")
     return value
 
 
@@ -552,9 +549,7 @@ def check_values(config: TrainConfig) -> None:
         section, name = key.split(".")
         if section == "audit":
             continue  # AuditConfig.check, next (audit_distiller runs it too)
-        problem = _wrong_type(key, getattr(getattr(config, section), name), kind)
-        if problem:
-            raise TypeError(problem)
+        _check_type(key, getattr(getattr(config, section), name), kind)
     config.audit.check()
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
