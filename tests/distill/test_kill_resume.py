@@ -57,7 +57,10 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def run_killed(script: Path, kill_step: int, kill_at_replace: int, *extra: str) -> None:
+def run_killed(tmp_path: Path, kill_step: int, kill_at_replace: int, *extra: str) -> None:
+    """Run SCRIPT, writing under ``tmp_path``, with those arguments; it must die of SIGKILL."""
+    script = tmp_path / "killed_run.py"
+    script.write_text(SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path)))
     env = {**command_env(), "OMP_NUM_THREADS": "1"}
     proc = subprocess.run([sys.executable, str(script), str(kill_step), str(kill_at_replace),
                            *extra], env=env, capture_output=True, text=True, timeout=120)
@@ -67,17 +70,15 @@ def run_killed(script: Path, kill_step: int, kill_at_replace: int, *extra: str) 
 def test_kill_9_at_a_random_step_then_resume_equals_an_uninterrupted_run(tmp_path):
     total = 6 * STEPS_PER_EPOCH
     kill_step = random.Random(20261130).randrange(2, total)  # fixed seed: reproducible
-    script = tmp_path / "killed_run.py"
-    script.write_text(SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path)))
     run_dir = tmp_path / "killed"
 
     # killed inside an epoch: the checkpoint holds the epochs completed before it
-    run_killed(script, kill_step, 0)
+    run_killed(tmp_path, kill_step, 0)
     done = (kill_step - 1) // STEPS_PER_EPOCH
     assert done >= 1, "the seed's step lies in a later epoch: there is a checkpoint to resume"
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == done, kill_step
     # resumed, then killed again while replacing its second new checkpoint
-    run_killed(script, 0, 2)
+    run_killed(tmp_path, 0, 2)
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == done + 1, kill_step
     assert (run_dir / "checkpoint.pt.tmp").exists()  # the new one never replaced the old one
     resumed = train(tiny(tmp_path, *EXTRA, "run.name=killed"))
@@ -97,10 +98,8 @@ def test_kill_9_at_a_random_step_then_resume_equals_an_uninterrupted_run(tmp_pat
 def test_a_run_killed_between_its_checkpoints_resumes_to_the_uninterrupted_run(tmp_path):
     # run.checkpoint_every=4: killed in epoch 6, the checkpoint holds epoch 4 while metrics.jsonl
     # has epoch 5 too; the resumed run trains epoch 5 again and ends as a run saved every epoch
-    script = tmp_path / "killed_run.py"
-    script.write_text(SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path)))
     run_dir = tmp_path / "killed"
-    run_killed(script, 5 * STEPS_PER_EPOCH + 2, 0, "run.checkpoint_every=4")
+    run_killed(tmp_path, 5 * STEPS_PER_EPOCH + 2, 0, "run.checkpoint_every=4")
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == 4
     lines = (run_dir / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == [1, 2, 3, 4, 5]
