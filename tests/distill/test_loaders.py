@@ -40,9 +40,12 @@ class PerSampleScaled(TensorDataset):
         return x / x.norm(), y
 
 
-def by_sample(dataset, loader) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    """The batches of ``loader``'s sampler, read one sample at a time and collated."""
-    return list(DataLoader(dataset, batch_sampler=batch_sampler(loader)))
+def assert_read_as_by_sample(batches, dataset, loader) -> None:
+    """``batches`` are the batches of ``loader``'s sampler read one sample at a time and
+    collated."""
+    by_sample = DataLoader(dataset, batch_sampler=batch_sampler(loader))
+    for (x, y), (xs, ys) in zip(batches, by_sample, strict=True):
+        assert torch.equal(x, xs) and torch.equal(y, ys)
 
 
 def test_the_training_loader_reads_a_batch_at_a_time_the_batches_of_its_sampler(tmp_path, data,
@@ -56,8 +59,7 @@ def test_the_training_loader_reads_a_batch_at_a_time_the_batches_of_its_sampler(
     for (x, y), i in zip(batches, indices, strict=True):
         torch.testing.assert_close(x, data.tensors[0][i], rtol=0, atol=0)
         torch.testing.assert_close(y, data.tensors[1][i], rtol=0, atol=0)
-    for (x, y), (xs, ys) in zip(batches, by_sample(data, loader), strict=True):
-        assert torch.equal(x, xs) and torch.equal(y, ys)
+    assert_read_as_by_sample(batches, data, loader)
 
 
 @pytest.mark.parametrize(("rank", "world_size"), [(0, 1), (1, 3)])
@@ -79,8 +81,7 @@ def test_a_subset_of_a_tensor_dataset_is_read_a_batch_at_a_time(tmp_path, data, 
     loader = train_loader(subset, config, Runtime.single(), torch.Generator().manual_seed(0))
     batches = list(loader)
     assert len(reads) == len(batches) == 3
-    for (x, y), (xs, ys) in zip(batches, by_sample(subset, loader), strict=True):
-        assert torch.equal(x, xs) and torch.equal(y, ys)
+    assert_read_as_by_sample(batches, subset, loader)
 
 
 def test_a_tensor_dataset_that_works_per_sample_is_read_per_sample(tmp_path, data):
@@ -95,5 +96,4 @@ def test_a_tensor_dataset_that_works_per_sample_is_read_per_sample(tmp_path, dat
         assert [len(y) for _, y in batches] == [32, 32, 6]
         for x, _ in batches:
             torch.testing.assert_close(x.norm(dim=1), torch.ones(len(x)))
-        for (x, y), (xs, ys) in zip(batches, by_sample(scaled, loader), strict=True):
-            assert torch.equal(x, xs) and torch.equal(y, ys)
+        assert_read_as_by_sample(batches, scaled, loader)
