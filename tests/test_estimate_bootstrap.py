@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import joblib
 import numpy as np
 import pytest
@@ -133,18 +135,8 @@ def _counts(y, t, s):
     return joint_from_samples(y, t, s).counts
 
 
-class _Terminal:
+class _Terminal(io.StringIO):
     """stderr of a terminal, recording what is written."""
-
-    def __init__(self) -> None:
-        self.text = ""
-
-    def write(self, text: str) -> int:
-        self.text += text
-        return len(text)
-
-    def flush(self) -> None:
-        pass
 
     def isatty(self) -> bool:
         return True
@@ -164,13 +156,14 @@ def test_a_long_bootstrap_shows_its_progress_where_someone_watches(monkeypatch):
         monkeypatch.setattr(sys, "stderr", terminal)
         res = pid_from_representations(y, t, s, bootstrap=20, n_repeats=2, n_jobs=n_jobs)
         assert res.settings["bootstrap"] == 20
-        assert "bootstrap:   0%|          | 0/20 [" in terminal.text, terminal.text  # removed when done
-    monkeypatch.setattr(terminal, "isatty", lambda: False)  # a log file: no bar
-    terminal.text = ""
+        shown = terminal.getvalue()
+        assert "bootstrap:   0%|          | 0/20 [" in shown, shown  # removed when done
+    log = io.StringIO()  # a log file: no bar
+    monkeypatch.setattr(sys, "stderr", log)
     bootstrap_replicates(lambda rng: [rng.random()], 20)
-    assert terminal.text == ""
+    assert log.getvalue() == ""
     bootstrap_replicates(lambda rng: [rng.random()], 20, progress=True)
-    assert "0/20 [" in terminal.text
+    assert "0/20 [" in log.getvalue()
 
 
 def _fails_at_third(rng: np.random.Generator, error: type[BaseException], seen: list[int]) -> list[float]:
@@ -191,9 +184,10 @@ def test_the_bar_is_removed_when_a_replicate_raises_or_is_interrupted(monkeypatc
     with pytest.raises(error, match=r"^stop$") as caught:  # its traceback keeps the frames alive:
         bootstrap_replicates(partial(_fails_at_third, error=error, seen=[]), 20, n_jobs=1, progress=True)
     assert caught.traceback  # the bar is not closed by being garbage collected
-    assert "0/20 [" in terminal.text
-    last = terminal.text.rstrip("\r").rsplit("\r", 1)[-1]
-    assert terminal.text.endswith("\r") and last.strip() == "", repr(terminal.text[-120:])  # cleared
+    text = terminal.getvalue()
+    assert "0/20 [" in text
+    last = text.rstrip("\r").rsplit("\r", 1)[-1]
+    assert text.endswith("\r") and last.strip() == "", repr(text[-120:])  # cleared
 
 
 def test_pid_from_representations_sets_the_bar_for_either_estimator(capsys):
