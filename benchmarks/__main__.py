@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pidkit._validate import did_you_mean
+from pidkit.cli import end_closed_output
 
 
 def _benchmarks() -> list[Path]:
@@ -39,7 +40,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv:
-        print(listing())
+        try:
+            print(listing(), flush=True)
+        except BrokenPipeError:  # `| head`: the reader has what it wanted
+            return end_closed_output()
         return 0
     name, rest = argv[0], argv[1:]
     names = [path.stem for path in _benchmarks()]

@@ -109,13 +109,16 @@ def test_interrupt_is_one_line_and_status_130(capsys):
     assert capsys.readouterr().err == "python -m benchmarks.redundancy: interrupted\n"
 
 
-def test_closed_output_is_status_141_without_traceback():
+@pytest.mark.parametrize("command", [
+    ["-c", "from benchmarks import _cli; _cli.run(lambda: print('| table |'), 'demo')"],
+    ["-m", "benchmarks"],  # the listing
+])
+def test_closed_output_is_status_141_without_traceback(command):
     read, write = os.pipe()
     os.close(read)  # the reader is gone before the first write: `| head` that has read enough
     # A table shorter than the pipe's buffer meets the closed pipe when stdout is flushed at the end.
-    table = "from benchmarks import _cli; _cli.run(lambda: print('| table |'), 'demo')"
     try:
-        done = subprocess.run([sys.executable, "-c", table], stdout=write, stderr=subprocess.PIPE,
+        done = subprocess.run([sys.executable, *command], stdout=write, stderr=subprocess.PIPE,
                               cwd=ROOT, timeout=60)
     finally:
         os.close(write)
