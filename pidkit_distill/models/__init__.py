@@ -212,7 +212,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         raise ValueError(
             f"name={name!r} is not a known model; choose one of {available_models()} "
             "(wrn-D-K with depth D = 6n+4 and widen factor K, e.g. 'wrn-40-2'), or register "
-            "your own with pidkit_distill.models.register_model."
+            "your own with pidkit_distill.models.register_model in the Python script that calls "
+            "pidkit_distill.train (the pidkit-distill command knows the built-in names only)."
         )
     model = _MODELS.get(key)(num_classes=num_classes, in_channels=in_channels, **kw)
     if _MODELS.is_builtin(key):

@@ -198,6 +198,11 @@ BAD_INPUTS = {
     "teacher file of another shape": (["--teacher", "{root}/bare.pt"],
                                       "does not fit model.teacher='synthetic-teacher'"),
     "unknown data set": (["--data", "mnist"], "data: name='mnist' is not a known dataset"),
+    # "register your own" alone sent a command-line user to a registry the command cannot see
+    "unknown model, registered elsewhere": (
+        ["--set", "model.student=my-mlp"],
+        "register_model in the Python script that calls pidkit_distill.train (the pidkit-distill "
+        "command knows the built-in names only)."),
     "unknown data option": (["--set", "data.options.n_trian=5"],
                             "unknown option(s) ['n_trian'] for data set 'synthetic'"),
     "CIFAR without data": (["--data", "cifar10", "--set", "data.options={{}}", "--data.root",

@@ -463,7 +463,10 @@ def test_registered_names_are_listed_and_built():
     assert len(load_dataset("OWN-BLOBS", seed=1).train) == 96
     assert build_model("own-student", num_classes=3, in_channels=6).layer_paths == ("2", "4")
     with pytest.raises(ValueError, match=r"name='own-blob' is not a known dataset; choose one "
-                                         r"of \[.*'own-blobs'.*\], or register your own"):
+                                         r"of \[.*'own-blobs'.*\], or register your own with "
+                                         r"pidkit_distill.data.register_dataset in the Python "
+                                         r"script that calls pidkit_distill.train \(the "
+                                         r"pidkit-distill command knows the built-in names only\)"):
         load_dataset("own-blob")
     with pytest.raises(ValueError, match=r"name='own-studnt' is not a known model; choose one "
                                          r"of \[.*'own-student'.*\]"):
