@@ -85,6 +85,16 @@ class Registry:
         """The callable registered under ``name`` (already normalised; ``KeyError`` if none)."""
         return self._entries[name]
 
+    def unknown(self, name: object, *, module: str, listed: list[str], note: str = ""
+                ) -> ValueError:
+        """The error for a ``name`` not registered: the names ``listed`` (with ``note``), and
+        where registering works (``module``: the public decorator's module)."""
+        return ValueError(
+            f"name={name!r} is not a known {self.kind}; choose one of {listed}{note}, or register "
+            f"your own with {module}.{self.decorator_name} in the Python script that calls "
+            "pidkit_distill.train (the pidkit-distill command knows the built-in names only)."
+        )
+
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is one of the package's own entries."""
         return name in self._builtin

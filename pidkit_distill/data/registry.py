@@ -255,11 +255,7 @@ def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> st
         raise ValueError(f"seed must be an int >= 0; got {seed!r}.")
     key = _LOADERS.find(name)
     if key is None:
-        raise ValueError(f"name={name!r} is not a known dataset; choose one of "
-                         f"{available_datasets()}, or register your own with "
-                         "pidkit_distill.data.register_dataset in the Python script that calls "
-                         "pidkit_distill.train (the pidkit-distill command knows the built-in "
-                         "names only).")
+        raise _LOADERS.unknown(name, module="pidkit_distill.data", listed=available_datasets())
     known = _keyword_defaults(_LOADERS.get(key))
     unknown = sorted(set(options) - set(known))
     if unknown:

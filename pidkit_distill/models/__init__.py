@@ -209,12 +209,9 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
             in_channels=in_channels, **kw,
         )
     if key not in _MODELS:
-        raise ValueError(
-            f"name={name!r} is not a known model; choose one of {available_models()} "
-            "(wrn-D-K with depth D = 6n+4 and widen factor K, e.g. 'wrn-40-2'), or register "
-            "your own with pidkit_distill.models.register_model in the Python script that calls "
-            "pidkit_distill.train (the pidkit-distill command knows the built-in names only)."
-        )
+        raise _MODELS.unknown(name, module="pidkit_distill.models", listed=available_models(),
+                              note=" (wrn-D-K with depth D = 6n+4 and widen factor K, e.g. "
+                                   "'wrn-40-2')")
     model = _MODELS.get(key)(num_classes=num_classes, in_channels=in_channels, **kw)
     if _MODELS.is_builtin(key):
         return model
