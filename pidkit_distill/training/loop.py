@@ -249,7 +249,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             done = " (the run is complete: nothing to train)" \
                 if state["epoch"] == config.run.epochs else ""
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
-    elif runtime.is_main and (logged := _logged_epochs(folder.path / "metrics.jsonl")):
+    elif runtime.is_main and (logged := folder.logged_epochs()):
         print(f"{folder.path} holds no checkpoint but {logged} epoch(s) logged by an earlier "
               "process that stopped before its first one (run.checkpoint_every = "
               f"{config.run.checkpoint_every}): training from epoch 1", flush=True)
@@ -493,12 +493,3 @@ def _print_record(record: dict[str, Any], config: TrainConfig) -> None:
           f"phase={record['phase']} loss={record['train_loss']:.4f} ({terms}) "
           f"train_acc={record['train_acc']:.4f} test_acc={record['test_acc']:.4f} "
           f"best={record['best_acc']:.4f} {record['time_s']:.1f}s", flush=True)
-
-
-def _logged_epochs(path: Path) -> int:
-    """How many epoch lines ``metrics.jsonl`` at ``path`` holds (0 when there is none)."""
-    try:
-        return sum(1 for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-                   if line.strip())
-    except FileNotFoundError:
-        return 0

@@ -249,6 +249,14 @@ class RunFolder:
         """``checkpoint.pt``."""
         return self.path / "checkpoint.pt"
 
+    def logged_epochs(self) -> int:
+        """How many epoch lines ``metrics.jsonl`` holds (0 when there is none)."""
+        try:
+            text = (self.path / "metrics.jsonl").read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return 0
+        return sum(1 for line in text.splitlines() if line.strip())
+
     def start(self, config: TrainConfig, history: list[dict[str, Any]],
               audit: list[dict[str, Any]]) -> None:
         """Create the folder, write ``config.json`` and the logs of the epochs already done."""
