@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from pidkit._validate import did_you_mean
+
 __all__ = ["Registry"]
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -87,12 +89,14 @@ class Registry:
 
     def unknown(self, name: object, *, module: str, listed: list[str], note: str = ""
                 ) -> ValueError:
-        """The error for a ``name`` not registered: the names ``listed`` (with ``note``), and
-        where registering works (``module``: the public decorator's module)."""
+        """The error for a ``name`` not registered: the names ``listed`` (with ``note``), where
+        registering works (``module``: the public decorator's module), and the listed name a
+        misspelt ``name`` is closest to."""
+        guess = did_you_mean(name, listed) if isinstance(name, str) else ""
         return ValueError(
             f"name={name!r} is not a known {self.kind}; choose one of {listed}{note}, or register "
             f"your own with {module}.{self.decorator_name} in the Python script that calls "
-            "pidkit_distill.train (the pidkit-distill command knows the built-in names only)."
+            f"pidkit_distill.train (the pidkit-distill command knows the built-in names only).{guess}"
         )
 
     def is_builtin(self, name: str) -> bool:

@@ -199,6 +199,9 @@ BAD_INPUTS = {
                                       "does not fit model.teacher='synthetic-teacher'"),
     "unknown data set": (["--data", "mnist"], "data: name='mnist' is not a known dataset"),
     # "register your own" alone sent a command-line user to a registry the command cannot see
+    "misspelt data set": (["--data", "digts"], "names only). Did you mean 'digits'?\n"),
+    "misspelt model": (["--set", "model.student=synthetic-studnet"],
+                       "names only). Did you mean 'synthetic-student'?\n"),
     "unknown model, registered elsewhere": (
         ["--set", "model.student=my-mlp"],
         "register_model in the Python script that calls pidkit_distill.train (the pidkit-distill "
