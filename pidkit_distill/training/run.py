@@ -23,6 +23,7 @@ from pidkit_distill.training.loop import RunSummary, fit
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     Runtime,
+    caller_state_kept,
     close_runtime,
     init_runtime,
     seed_everything,
@@ -40,7 +41,10 @@ def train(config: TrainConfig) -> RunSummary:
     before any data is loaded or any network trained. The run folder is locked while the run
     writes it, so a second run started on it meanwhile raises instead of mixing its records in
     (:func:`~pidkit_distill.training.rundir.run_folder_lock`). A resumed run takes its teacher's
-    weights from its checkpoint (the teacher file is not needed again).
+    weights from its checkpoint (the teacher file is not needed again). The run's thread count
+    (``run.threads``) and seeds do not outlast it: torch's thread count and python's, numpy's
+    and torch's global random streams are the caller's again when it returns or raises
+    (:func:`~pidkit_distill.training.runtime.caller_state_kept`).
 
     Parameters
     ----------
@@ -77,31 +81,32 @@ def train(config: TrainConfig) -> RunSummary:
     (2, True)
     """
     checked = check_config(config)
-    runtime = init_runtime(config)
-    try:
-        with run_folder_lock(checked.run_dir, runtime):
-            if runtime.is_main:
-                for notice in checked.notices:
-                    print(notice, flush=True)
-            bundle = load_data(config)
-            if checked.resume:  # the checkpoint holds every weight, the teacher's included
-                teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
-                                 checked.teacher_data.input_shape).requires_grad_(False)
-                init_state = None
-            else:
-                teacher = load_teacher(config, bundle=bundle, runtime=runtime)
-                init_state = _student_init_state(config, checked.method.student_init, runtime)
-            seed_everything(config.run.seed)
-            student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
-            if init_state is not None:
-                student.load_state_dict(init_state)
-            distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
-                                       num_classes=bundle.num_classes, **checked.method_options())
-            summary = fit(config, distiller, bundle, checked.run_dir, runtime)
-        wait_for_all(runtime)
-        return summary
-    finally:
-        close_runtime(runtime)
+    with caller_state_kept():  # a notebook's session goes on after the run
+        runtime = init_runtime(config)
+        try:
+            with run_folder_lock(checked.run_dir, runtime):
+                if runtime.is_main:
+                    for notice in checked.notices:
+                        print(notice, flush=True)
+                bundle = load_data(config)
+                if checked.resume:  # the checkpoint holds every weight, the teacher's included
+                    teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
+                                     checked.teacher_data.input_shape).requires_grad_(False)
+                    init_state = None
+                else:
+                    teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+                    init_state = _student_init_state(config, checked.method.student_init, runtime)
+                seed_everything(config.run.seed)
+                student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
+                if init_state is not None:
+                    student.load_state_dict(init_state)
+                distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
+                                           num_classes=bundle.num_classes, **checked.method_options())
+                summary = fit(config, distiller, bundle, checked.run_dir, runtime)
+            wait_for_all(runtime)
+            return summary
+        finally:
+            close_runtime(runtime)
 
 
 def train_teacher(config: TrainConfig) -> Path:
@@ -134,13 +139,14 @@ def train_teacher(config: TrainConfig) -> Path:
     True
     """
     check_config(config, teacher_only=True)
-    runtime = init_runtime(config)
-    try:
-        path = trained_teacher_file(config, load_data(config, teacher=True), runtime)
-        wait_for_all(runtime)
-        return path
-    finally:
-        close_runtime(runtime)
+    with caller_state_kept():
+        runtime = init_runtime(config)
+        try:
+            path = trained_teacher_file(config, load_data(config, teacher=True), runtime)
+            wait_for_all(runtime)
+            return path
+        finally:
+            close_runtime(runtime)
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,

@@ -10,7 +10,8 @@ from __future__ import annotations
 import os
 import random
 import warnings
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,7 @@ from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 __all__ = [
     "Runtime",
     "autocast",
+    "caller_state_kept",
     "close_runtime",
     "from_main",
     "init_runtime",
@@ -133,6 +135,40 @@ def from_main(runtime: Runtime, value: bool) -> bool:
     flag = torch.tensor([int(value)], device=runtime.device)
     dist.broadcast(flag, src=0)
     return bool(flag.item())
+
+
+@contextmanager
+def caller_state_kept() -> Iterator[None]:
+    """Give the caller back torch's thread count and the global random streams after the block.
+
+    A run sets ``torch.set_num_threads(run.threads)`` and seeds python's, numpy's global and
+    torch's streams (:func:`seed_everything`, a resumed run's saved states). In a notebook or
+    a script that goes on after :func:`~pidkit_distill.training.train`, those would stay: every
+    later cell on one thread, and ``torch.randn`` drawing the run's stream instead of the
+    session's. They are restored however the block ends (an error, an interrupt).
+
+    Examples
+    --------
+    >>> before, draw = torch.get_num_threads(), torch.random.get_rng_state()
+    >>> with caller_state_kept():
+    ...     torch.set_num_threads(1)
+    ...     seed_everything(7)
+    >>> torch.get_num_threads() == before, torch.equal(torch.random.get_rng_state(), draw)
+    (True, True)
+    """
+    threads = torch.get_num_threads()
+    python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
+    torch_state = torch.random.get_rng_state()
+    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)  # noqa: NPY002 - the caller's global stream, as it was
+        torch.random.set_rng_state(torch_state)
+        if cuda_states is not None:
+            torch.cuda.set_rng_state_all(cuda_states)
 
 
 def seed_everything(seed: int) -> None:
