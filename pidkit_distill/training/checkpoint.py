@@ -40,6 +40,7 @@ __all__ = [
     "atomic_save",
     "atomic_write",
     "check_resumable",
+    "python_resume_note",
     "read_checkpoint",
     "restore_checkpoint",
     "resume_point",
@@ -261,6 +262,26 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
                          "restore those values or start a new run")
 
 
+def python_resume_note(*, resume: bool) -> str:
+    """How a Python caller continues a run, for a message that says it with ``--resume``.
+
+    Added as a note (PEP 678, ``add_note``) to the errors that say how to continue a run, so
+    that Python and Jupyter show it under the message, with the traceback, while the command
+    line prints the one-line message alone. ``resume``: the run already has ``run.resume``.
+
+    Examples
+    --------
+    >>> python_resume_note(resume=False)
+    "In Python: set config.run.resume = True (or pass 'run.resume=true' in load_config's \
+overrides), then call train(config) again."
+    """
+    if resume:
+        return ("In Python: call the same function (train or train_teacher) with the same "
+                "configuration again.")
+    return ("In Python: set config.run.resume = True (or pass 'run.resume=true' in load_config's "
+            "overrides), then call train(config) again.")
+
+
 def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict[str, Any] | None:
     """The checkpoint at ``path`` that ``config`` continues, or ``None`` for a new run.
 
@@ -273,10 +294,12 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
     if not path.exists():
         return None
     if not config.run.resume:
-        raise ValueError(
+        refused = ValueError(
             f"run folder {str(path.parent)!r} already holds a checkpoint; pass run.resume=true "
             "(--resume) to continue it, or choose another run.name / run.out_dir"
         )
+        refused.add_note(python_resume_note(resume=False))
+        raise refused
     saved = read_checkpoint(path, mmap=mmap)
     check_resumable(saved["config"], config, path)
     return saved

@@ -345,4 +345,7 @@ def _about(key: str, *, missing: str | None = None) -> Iterator[None]:
         yield
     except (ValueError, TypeError, OSError) as err:
         about = missing if missing and isinstance(err, FileNotFoundError) else key
-        raise type(err)(f"{about}: {err}") from err
+        named = type(err)(f"{about}: {err}")
+        for note in getattr(err, "__notes__", ()):  # the Python spelling of a command-line fix
+            named.add_note(note)
+        raise named from err

@@ -40,7 +40,12 @@ from pidkit._progress import bar_class, watched
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_records import ATOM_LABELS, audit_flags
 from pidkit_distill.signals import interrupts_deferred
-from pidkit_distill.training.checkpoint import restore_checkpoint, resume_point, save_checkpoint
+from pidkit_distill.training.checkpoint import (
+    python_resume_note,
+    restore_checkpoint,
+    resume_point,
+    save_checkpoint,
+)
 from pidkit_distill.training.loaders import (
     ShardedBatchSampler,
     batch_sampler,
@@ -146,6 +151,8 @@ class TrainingError(RuntimeError):
             saved = (f"saved: {checkpoint} holds the run after epoch {epochs_saved} "
                      "(resume with run.resume=true)")
         super().__init__(f"{reason} in {where}; {saved}" + (f"; {hint}" if hint else ""))
+        if checkpoint is not None:
+            self.add_note(python_resume_note(resume=False))
 
     def with_checkpoint(self, checkpoint: Path | None, epochs_saved: int) -> TrainingError:
         """This error, saying that ``checkpoint`` holds the run after ``epochs_saved`` epochs."""
@@ -178,6 +185,13 @@ class TrainingInterrupted(KeyboardInterrupt):
     >>> print(TrainingInterrupted(Path("runs/x"), epoch=1, epochs_saved=None, resume=False))
     interrupted during epoch 1 of runs/x; nothing was saved (no epoch had completed): rerun the
     same command to start again
+
+    The message speaks the command line's language, which is also what the command prints; in
+    Python and Jupyter the traceback shows the Python spelling under it, as a note (PEP 678):
+
+    >>> TrainingInterrupted(Path("runs/x"), epoch=8, epochs_saved=7, resume=False).__notes__
+    ["In Python: set config.run.resume = True (or pass 'run.resume=true' in load_config's \
+overrides), then call train(config) again."]
     """
 
     def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
@@ -192,6 +206,7 @@ class TrainingInterrupted(KeyboardInterrupt):
             rest = (f"its checkpoint.pt holds the run after epoch {epochs_saved}: rerun the same "
                     f"command{flag} to continue from there")
         super().__init__(f"interrupted {when} of {run_dir}; {rest}")
+        self.add_note(python_resume_note(resume=resume or epochs_saved is None))
 
 
 def _not_saved(epoch: int) -> str:

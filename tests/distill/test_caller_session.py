@@ -1,9 +1,12 @@
-"""``train`` and ``train_teacher`` leave the caller's session as they found it: a notebook goes on
-after a run, on the threads and random streams it had."""
+"""``train`` from a notebook: the caller's session is left as it was (a notebook goes on after a
+run, on the threads and random streams it had), running a cell twice or stopping it says how to
+go on in Python, and a stopped run leaves its folder free for the next cell."""
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 
 import numpy as np
 import pytest
@@ -11,6 +14,7 @@ import torch
 from tiny_runs import tiny
 
 from pidkit_distill.training import train, train_teacher
+from pidkit_distill.training.checkpoint import read_checkpoint
 
 
 def _draws() -> tuple[float, float, float]:
@@ -59,3 +63,54 @@ def test_a_failed_run_leaves_them_too(tmp_path, monkeypatch):
         assert _draws() == expected
     finally:
         torch.set_num_threads(threads)
+
+
+PYTHON_RESUME = ("In Python: set config.run.resume = True (or pass 'run.resume=true' in "
+                 "load_config's overrides), then call train(config) again.")
+
+
+def test_running_the_same_cell_twice_says_how_to_resume_from_python(tmp_path):
+    # the refusal said only 'pass run.resume=true (--resume)', the command line's spelling
+    config = tiny(tmp_path, "run.epochs=2", "run.name=cell")
+    train(config)
+    with pytest.raises(ValueError, match=r"^run\.resume: run folder .* already holds a checkpoint; "
+                                         r"pass run\.resume=true \(--resume\)") as refused:
+        train(config)
+    assert refused.value.__notes__ == [PYTHON_RESUME]
+    config.run.resume = True  # what the note says
+    assert train(config).epochs_done == 2
+
+
+def test_a_stop_button_mid_epoch_keeps_the_checkpoint_frees_the_folder_and_says_how_to_go_on(
+        tmp_path, monkeypatch):
+    from pidkit_distill.methods import get_method
+    from pidkit_distill.training import TrainingInterrupted
+    from pidkit_distill.training.rundir import check_not_busy
+
+    bas = get_method("bas")
+    steps = iter(range(1, 100))
+    forward = bas.forward
+
+    def stop_button(self, *args, **kwargs):  # Jupyter's stop button sends the kernel SIGINT
+        if next(steps) == 5:  # 3 steps an epoch: epoch 2, step 2
+            signal.raise_signal(signal.SIGINT)
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(bas, "forward", stop_button)
+    fds = sorted(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else []
+    config = tiny(tmp_path, "run.epochs=3", "run.name=cell")
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(config)
+    run_dir = tmp_path / "cell"
+    assert str(stopped.value) == (
+        f"interrupted during epoch 2 of {run_dir}; its checkpoint.pt holds the run after epoch "
+        "1: rerun the same command with --resume (run.resume=true) to continue from there")
+    assert stopped.value.__notes__ == [PYTHON_RESUME]
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == 1
+    check_not_busy(run_dir)  # the live process holds no lock on the folder
+    assert (sorted(os.listdir("/proc/self/fd")) if fds else []) == fds  # nor a file in it
+    monkeypatch.undo()
+    config.run.resume = True  # the next cell, as the note says
+    summary = train(config)
+    assert summary.epochs_done == 3
+    assert [record["epoch"] for record in summary.history] == [1, 2, 3]
