@@ -45,8 +45,9 @@ ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 
 @torch.no_grad()
 def collect_features(
-    teacher: nn.Module, student: nn.Module, dataset: Any, *, device: torch.device | str = "cpu",
-    batch_size: int = 512, layers: list[int] | None = None, max_samples: int = 0,
+    teacher: nn.Module, student: nn.Module, dataset: Any, *,
+    device: torch.device | str | None = None, batch_size: int = 512,
+    layers: list[int] | None = None, max_samples: int = 0,
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Flattened layer outputs of both networks on ``dataset``, in eval mode.
 
@@ -54,9 +55,12 @@ def collect_features(
     ----------
     teacher, student : torch.nn.Module
         Networks with ``forward_features(x) -> Features``.
-    dataset : Dataset
-        Yields ``(x, y)`` pairs.
-    device : torch.device or str, default="cpu"
+    dataset : Dataset or DataLoader
+        Yields ``(x, y)`` pairs; a ``DataLoader`` (the held-out loader of a notebook) is read
+        batch by batch as it is, and ``batch_size`` is then its own.
+    device : torch.device or str, optional
+        Where the batches go: the device of the networks' parameters (the default, ``None``),
+        which must be that one.
     batch_size : int, default=512
     layers : list of int, optional
         Indices of the distilled layers to keep (default: all).
@@ -74,7 +78,8 @@ def collect_features(
     Raises
     ------
     ValueError
-        ``dataset`` yields no sample, or an index of ``layers`` is out of range.
+        ``dataset`` yields no sample, an index of ``layers`` is out of range, or ``device`` is
+        not a device or not the one the networks are on.
 
     Examples
     --------
@@ -88,7 +93,9 @@ def collect_features(
     >>> ts[0].shape, ss[0].shape, y.shape
     ((10, 128), (10, 8), (10,))
     """
-    device = torch.device(device)
+    device = _device_of(teacher, student, device)
+    batches = dataset if isinstance(dataset, DataLoader) else DataLoader(
+        dataset, batch_size=batch_size, shuffle=False)
     modes = [(m, m.training) for net in (teacher, student) for m in net.modules()]
     teacher.eval()
     student.eval()
@@ -97,7 +104,7 @@ def collect_features(
     labels: list[np.ndarray] = []
     try:
         n_read = 0
-        for x, y in DataLoader(dataset, batch_size=batch_size, shuffle=False):
+        for x, y in batches:
             if max_samples:
                 if n_read >= max_samples:
                     break
@@ -133,22 +140,23 @@ def collect_features(
 
 def audit_distiller(
     distiller: nn.Module, dataset: Any, *, epoch: int, settings: AuditConfig | None = None,
-    device: torch.device | str = "cpu", batch_size: int = 512, n_jobs: int | None = None,
+    device: torch.device | str | None = None, batch_size: int = 512, n_jobs: int | None = None,
 ) -> list[dict[str, Any]]:
     """PID of (Y, T^(k), S^(k)) on ``dataset`` for each audited layer of ``distiller``.
 
     Parameters
     ----------
     distiller : torch.nn.Module
-        Anything with ``teacher`` and ``student`` attributes (a Distiller).
-    dataset : Dataset
-        The held-out set, yielding ``(x, y)``.
+        Anything with ``teacher`` and ``student`` networks as attributes (a Distiller).
+    dataset : Dataset or DataLoader
+        The held-out set, yielding ``(x, y)``, or a ``DataLoader`` of it (read as it is).
     epoch : int
         Completed epochs so far (0 = before training); copied into the records.
     settings : AuditConfig, optional
         PCA components, clusters and their rule, normalisation, bias correction, bootstrap,
         layers, sample cap and seed.
-    device : torch.device or str, default="cpu"
+    device : torch.device or str, optional
+        The device of the networks (the default, ``None``, finds it).
     batch_size : int, default=512
     n_jobs : int or None, default=None
         joblib workers for the correction's subsamples and the bootstrap (``None``: the active
@@ -171,9 +179,11 @@ def audit_distiller(
     Raises
     ------
     TypeError, ValueError
-        ``settings`` is not an :class:`AuditConfig` or holds a setting the audit cannot use,
-        ``epoch`` is not an int >= 0, ``batch_size`` not an int >= 1, ``dataset`` is empty or
-        an audited layer is out of range; each message names the argument.
+        ``distiller`` has no teacher and student networks, ``settings`` is not an
+        :class:`AuditConfig` or holds a setting the audit cannot use, ``epoch`` is not an
+        int >= 0, ``batch_size`` not an int >= 1, ``device`` is not where the networks are,
+        ``dataset`` is empty or an audited layer is out of range; each message names the
+        argument.
 
     Examples
     --------
@@ -196,6 +206,14 @@ def audit_distiller(
     settings.check()
     epoch = check_int(epoch, "epoch", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
+    missing = [name for name in ("teacher", "student")
+               if not isinstance(getattr(distiller, name, None), nn.Module)]
+    if missing:
+        raise TypeError(
+            f"distiller must hold the teacher and the student networks as .teacher and .student "
+            f"(a Distiller: get_method(name)(student, teacher, sample_input=x, num_classes=C)); "
+            f"this {type(distiller).__name__} has no {' or '.join('.' + m for m in missing)}"
+        )
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None
     layers = list(settings.layers) or (list(range(n_layers)) if n_layers else None)
     t_layers, s_layers, y = collect_features(
@@ -219,6 +237,31 @@ def audit_distiller(
         record["time_s"] = round(time.perf_counter() - start, 3)
         records.append(jsonable(record, finite=True))  # JSON has no NaN: a failed solve's None
     return records
+
+
+def _device_of(teacher: nn.Module, student: nn.Module,
+               device: torch.device | str | None) -> torch.device:
+    """``device`` if the networks' parameters and buffers are all on it; ``None``: their device
+    (the CPU for networks without any). A network on another device than its batches fails deep
+    in torch ("Expected all tensors to be on the same device"), so that is refused here."""
+    on = {t.device for net in (teacher, student) for t in (*net.parameters(), *net.buffers())}
+    if len(on) > 1:
+        raise ValueError(f"the teacher and the student are on several devices "
+                         f"{sorted(map(str, on))}; move both to one with .to(device)")
+    found = on.pop() if on else None
+    if device is None:
+        return found or torch.device("cpu")
+    try:
+        wanted = torch.device(device)
+    except (RuntimeError, TypeError) as err:
+        raise ValueError(f"device={device!r} is not a torch device; pass 'cpu', 'cuda', "
+                         "'cuda:N', or None (the networks' device)") from err
+    if found is not None and (wanted.type != found.type
+                              or wanted.index not in (None, found.index)):
+        raise ValueError(f"device={device!r}, but the networks are on {str(found)!r}; pass "
+                         f"device={str(found)!r} or None (their device), or move them with "
+                         f".to({str(wanted)!r})")
+    return wanted
 
 
 def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:

@@ -214,15 +214,45 @@ def test_the_gaussian_audit_records_the_same_keys():
     ({"epoch": 0, "batch_size": 0}, ValueError, "batch_size must be an int >= 1; got 0."),
     ({"epoch": 0, "dataset": TensorDataset(torch.zeros(0, 8), torch.zeros(0).long())},
      ValueError, "dataset is empty: the audit needs held-out samples; pass the held-out set"),
+    ({"epoch": 0, "device": "gpu"}, ValueError,
+     "device='gpu' is not a torch device; pass 'cpu', 'cuda', 'cuda:N', or None (the networks' "
+     "device)"),
+    ({"epoch": 0, "device": "meta"}, ValueError,
+     "device='meta', but the networks are on 'cpu'; pass device='cpu' or None (their device), "
+     "or move them with .to('meta')"),
+    ({"epoch": 0, "distiller": nn.Linear(8, 4)}, TypeError,
+     "distiller must hold the teacher and the student networks as .teacher and .student (a "
+     "Distiller: get_method(name)(student, teacher, sample_input=x, num_classes=C)); this Linear "
+     "has no .teacher or .student"),
+    ({"epoch": 0, "distiller": types.SimpleNamespace(teacher=Slice(slice(0, 4)))}, TypeError,
+     "distiller must hold the teacher and the student networks as .teacher and .student (a "
+     "Distiller: get_method(name)(student, teacher, sample_input=x, num_classes=C)); this "
+     "SimpleNamespace has no .student"),
 ])
 def test_bad_arguments_are_named(kwargs, error, message):
     # epoch=1.5 was recorded as epoch 1, '3' as 3 and -2 as -2; batch_size=0 raised torch's
     # "batch_size should be a positive integer value"; an empty dataset numpy's "need at least
-    # one array to concatenate"
-    kwargs = {"dataset": blobs(), **kwargs}
+    # one array to concatenate"; device='gpu' torch's "Expected one of cpu, cuda, ... device
+    # type at start of device string", a device other than the networks' torch's "Tensor on
+    # device cpu is not on the expected device meta!" from inside the forward pass; a network
+    # passed as the distiller "'Linear' object has no attribute 'teacher'"
+    kwargs = {"dataset": blobs(), "distiller": pair(slice(0, 4), slice(4, 8)), **kwargs}
     with pytest.raises(error) as info:
-        audit_distiller(pair(slice(0, 4), slice(4, 8)), settings=SETTINGS, **kwargs)
+        audit_distiller(settings=SETTINGS, **kwargs)
     assert str(info.value) == message
+
+
+def test_a_notebooks_held_out_loader_is_audited_as_its_dataset():
+    # audit_distiller(distiller, test_loader, ...) raised torch's "'DataLoader' object is not
+    # subscriptable"
+    from torch.utils.data import DataLoader
+
+    sized = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS)
+    loaded = audit_distiller(pair(slice(0, 4), slice(4, 8)),
+                             DataLoader(blobs(), batch_size=64), epoch=0, settings=SETTINGS)
+    assert [(r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in loaded] == [
+        (r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in sized]
+    assert loaded[0]["n_samples"] == K * N_PER_CLASS
 
 
 class Stream(IterableDataset):
