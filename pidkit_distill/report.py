@@ -14,7 +14,7 @@ draw (no run has an audit any more) is removed, so the folder never mixes two re
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -92,16 +92,17 @@ def _cell(value: Any, spec: str = ".4f") -> str:
     return "" if value is None else format(value, spec)
 
 
-def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRecords], *,
-                 out_dir: str | Path | None = None) -> Path:
+def write_report(run_dirs: str | Path | RunRecords | Any | Iterable[str | Path | RunRecords | Any],
+                 *, out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 
     Parameters
     ----------
-    run_dirs : path, RunRecords, or a list of them
+    run_dirs : path, RunRecords, RunSummary, or an iterable of them
         Run folders written by ``pidkit-distill train`` (or their records, from
-        :func:`load_run`); a file, a report folder or a folder given twice is skipped with a
-        warning (see :func:`load_runs`).
+        :func:`load_run`, or the summaries :func:`~pidkit_distill.train` returns); a file, a
+        report folder or a folder given twice is skipped with a warning (see
+        :func:`load_runs`).
     out_dir : path, optional
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` beside the first.
         It is created before anything is drawn. Every file is written atomically; a PID figure
@@ -133,8 +134,6 @@ def write_report(run_dirs: str | Path | RunRecords | Sequence[str | Path | RunRe
     ...
     ValueError: no run folder given; pass at least one run folder
     """
-    if isinstance(run_dirs, str | Path | RunRecords):
-        run_dirs = [run_dirs]
     runs = with_distinct_names(load_runs(run_dirs))
     if not any(run.metrics for run in runs):
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "

@@ -10,9 +10,10 @@ the same folder name by as much of their path as tells them apart.
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -196,10 +197,13 @@ def load_run(path: str | Path) -> RunRecords:
                       audit=_read_jsonl(path / "audit.jsonl"))
 
 
-def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
+def load_runs(paths: str | os.PathLike | RunRecords | Any
+              | Iterable[str | os.PathLike | RunRecords | Any]) -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
-    Records already read (:class:`RunRecords`) are taken as they are.
+    Records already read (:class:`RunRecords`) are taken as they are, and the
+    :class:`~pidkit_distill.RunSummary` that :func:`~pidkit_distill.train` returns stands for
+    its run folder, so a notebook can pass ``[summary_bas, summary_rid]``.
 
     Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
@@ -208,8 +212,8 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
 
     Parameters
     ----------
-    paths : sequence of path or RunRecords
-        Run folders, or their records.
+    paths : path, RunRecords, RunSummary, or an iterable of them
+        Run folders, their records, or the summaries of the runs; one alone is one run.
 
     Returns
     -------
@@ -220,6 +224,8 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
     ------
     ValueError
         No path, no run left after the skips, or a path that is not a run folder.
+    TypeError
+        Something that is none of those (the message names it).
 
     Examples
     --------
@@ -227,7 +233,13 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
     Traceback (most recent call last):
     ...
     ValueError: no run folder given; pass at least one run folder
+    >>> load_runs([3])
+    Traceback (most recent call last):
+    ...
+    TypeError: a run is given by its folder (a str or Path), its RunRecords or the RunSummary \
+that train returned; got 3 (int)
     """
+    paths = _given_runs(paths)
     if not paths:
         raise ValueError("no run folder given; pass at least one run folder")
     runs: list[RunRecords] = []
@@ -249,6 +261,25 @@ def load_runs(paths: Sequence[str | Path | RunRecords]) -> list[RunRecords]:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}; pass folders written "
                          "by `pidkit-distill train`")
     return runs
+
+
+def _given_runs(paths: Any) -> list[str | os.PathLike | RunRecords]:
+    """``paths`` as a list of run folders and records: one run alone (a path, which is no list of
+    one-letter folders, a :class:`RunRecords`, a ``RunSummary``) or an iterable of runs; a
+    ``RunSummary`` (anything with a ``run_dir`` path) becomes its folder."""
+    def run(given: Any) -> str | os.PathLike | RunRecords:
+        if isinstance(given, str | os.PathLike | RunRecords):
+            return given
+        if isinstance(getattr(given, "run_dir", None), str | os.PathLike):
+            return given.run_dir
+        raise TypeError("a run is given by its folder (a str or Path), its RunRecords or the "
+                        f"RunSummary that train returned; got {given!r} ({type(given).__name__})")
+
+    if isinstance(paths, str | os.PathLike | RunRecords) or hasattr(paths, "run_dir"):
+        return [run(paths)]
+    if not isinstance(paths, Iterable):
+        run(paths)  # raises, naming it
+    return [run(given) for given in paths]
 
 
 def with_distinct_names(runs: list[RunRecords]) -> list[RunRecords]:

@@ -114,3 +114,23 @@ def test_a_stop_button_mid_epoch_keeps_the_checkpoint_frees_the_folder_and_says_
     summary = train(config)
     assert summary.epochs_done == 3
     assert [record["epoch"] for record in summary.history] == [1, 2, 3]
+
+
+def test_load_runs_and_write_report_take_one_run_or_what_train_returned(tmp_path):
+    # load_runs("runs/x") read each character as a folder ("'/' is not a run folder"), a Path
+    # and a RunSummary raised "'PosixPath' / 'RunSummary' object is not iterable", and
+    # write_report(summary) the latter
+    from pidkit_distill import load_runs, write_report
+
+    first = train(tiny(tmp_path, "run.epochs=1", "run.name=a"))
+    second = train(tiny(tmp_path, "run.epochs=1", "run.name=b", "run.seed=1"))
+    for one in (str(first.run_dir), first.run_dir, first):
+        (run,) = load_runs(one)
+        assert (run.name, run.path, len(run.metrics)) == ("a", first.run_dir, 1)
+    assert [run.name for run in load_runs([first, second])] == ["a", "b"]
+    assert [run.name for run in load_runs(s.run_dir for s in (first, second))] == ["a", "b"]
+    assert write_report(first, out_dir=tmp_path / "report") == tmp_path / "report" / "report.md"
+    with pytest.raises(TypeError) as refused:
+        load_runs([first, None])
+    assert str(refused.value) == ("a run is given by its folder (a str or Path), its RunRecords "
+                                  "or the RunSummary that train returned; got None (NoneType)")
