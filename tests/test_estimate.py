@@ -33,6 +33,7 @@ from pidkit.estimate import (
     DEFAULT_CI_METHOD,
     Discretizer,
     PluginBiasWarning,
+    Projector,
     RepresentationPID,
     bootstrap,
     discretize,
@@ -265,11 +266,45 @@ def test_wide_float32_maps_are_flattened_and_stay_float32():
     np.testing.assert_array_equal(labels, flat)
 
 
+def test_8_and_16_bit_features_are_clustered_in_float32_like_float32_features():
+    # uint8 pixels / quantised activations became float64: 8x their memory, twice float32's, for
+    # values float32 holds exactly. Now they are float32 throughout, as float32 features are.
+    rng = np.random.default_rng(14)
+    codes = rng.integers(0, 3, 600)
+    means = rng.normal(60, 25, (3, 48))
+    pixels = np.clip(means[codes] + rng.normal(0, 20, (600, 48)), 0, 255).astype(np.uint8)
+    for dtype in (np.uint8, np.int16, np.bool_):
+        X = pixels.astype(dtype) if dtype is not np.bool_ else pixels > 60
+        labels, disc = discretize(X, n_components=5, n_clusters=3)
+        assert disc.dtype_ == np.float32 and disc.pca_.components_.dtype == np.float32
+        as_float32, _ = discretize(X.astype(np.float32), n_components=5, n_clusters=3)
+        np.testing.assert_array_equal(labels, as_float32)
+    _, wide_ints = discretize(pixels.astype(np.int64), n_components=5, n_clusters=3)
+    assert wide_ints.dtype_ == np.float64  # beyond 2**24 float32 would round
+
+
+def test_auto_solver_is_exact_for_narrow_features():
+    # 2,000 x 64 features with a slowly decaying spectrum: "auto" took the randomized SVD (any side
+    # over 500), whose 10 components were 0.2-0.4 rad off the exact ones; the exact SVD costs the
+    # same at this width.
+    from scipy.linalg import subspace_angles
+
+    rng = np.random.default_rng(12)
+    X = (rng.standard_normal((2000, 64)) * np.linspace(0.2, 2.0, 64)).astype(np.float32)
+    proj = Projector(normalize=None).fit(X)
+    centred = X.astype(np.float64) - X.mean(axis=0, dtype=np.float64)
+    exact = np.linalg.svd(centred, full_matrices=False)[2][:10]
+    assert proj.svd_solver_ == "full"
+    assert np.max(subspace_angles(exact.T, proj.pca_.components_.T.astype(np.float64))) < 1e-4
+
+
 def test_auto_solver_and_component_clipping():
     rng = np.random.default_rng(11)
     _, small = discretize(rng.normal(size=(100, 30)), n_clusters=3)
     assert (small.svd_solver_, small.n_components_) == ("full", 10)
-    _, wide = discretize(rng.normal(size=(60, 600)).astype(np.float32), n_clusters=3)
+    _, short = discretize(rng.normal(size=(60, 600)).astype(np.float32), n_clusters=3)
+    assert (short.svd_solver_, short.n_components_) == ("full", 10)  # 60 rows: exact and as fast
+    _, wide = discretize(rng.normal(size=(300, 600)).astype(np.float32), n_clusters=3)
     assert (wide.svd_solver_, wide.n_components_) == ("randomized", 10)
     _, narrow = discretize(rng.normal(size=(100, 4)), n_clusters=3)
     assert (narrow.n_components_, narrow.pca_) == (4, None)

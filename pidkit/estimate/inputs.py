@@ -104,9 +104,16 @@ def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
 def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.ndarray:
     """Return ``x`` as a finite float matrix (n_samples, n_features); trailing axes are flattened.
 
-    float32 stays float32 (wide layer outputs are large; bfloat16 tensors become float32); other
-    numeric kinds become float64. ``labels_allowed``: the caller takes 1-D integer arrays as
-    labels, so the error for a 1-D float array mentions that route.
+    float32 stays float32 (wide layer outputs are large; bfloat16 tensors become float32), and so
+    do booleans and integers of 8 or 16 bits (uint8 pixels, quantised activations), which float32
+    holds exactly, in half the memory of float64; float64 and wider integers become float64.
+    ``labels_allowed``: the caller takes 1-D integer arrays as labels, so the error for a 1-D
+    float array mentions that route.
+
+    Examples
+    --------
+    >>> [str(check_features(np.ones((2, 3), dtype), "X").dtype) for dtype in (np.uint8, np.int16, np.int64)]
+    ['float32', 'float32', 'float64']
     """
     arr = _as_array(x, name, "an array of numbers")
     kind = arr.dtype.kind
@@ -129,10 +136,10 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
     if arr.shape[0] == 0 or arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs samples and features.")
     arr = arr.reshape(arr.shape[0], -1)
-    if kind == "f" and arr.dtype.itemsize < 4:
-        arr = arr.astype(np.float32)
-    elif kind != "f":
-        arr = arr.astype(np.float64)
+    if arr.dtype.itemsize <= 2 or (kind == "f" and arr.dtype.itemsize == 4):
+        arr = arr.astype(np.float32, copy=False)  # exact: float32 holds every 16-bit integer
+    else:
+        arr = arr.astype(np.float64, copy=False)
     _check_finite(arr, name)
     return arr
 
