@@ -285,26 +285,55 @@ def test_too_many_clusters_from_a_clusterer_name_the_clusterer_not_n_clusters():
 
 
 def test_scikit_learns_clustering_warnings_name_the_side():
-    # Three binary features have at most 8 distinct rows: KMeans(10) warns, but its warning said
-    # "duplicate points in X" without saying which of the two representations it was about.
+    # A GaussianMixture stopped after one iteration warns "did not converge", but scikit-learn's
+    # warning did not say which of the two representations it was about.
     from sklearn.exceptions import ConvergenceWarning
 
-    rng = np.random.default_rng(13)
-    codes = rng.integers(0, 3, 300)
-    binary = (rng.random((300, 3)) < 0.5).astype(float)
-    _, X = _blobs(n=300, seed=13)
-    with pytest.warns(ConvergenceWarning, match=r"^s_features: .*distinct clusters") as record:
-        res = pid_from_representations(codes, X, binary, n_clusters=10, normalize=None)
+    codes, X = _blobs(n=300, seed=13)
+    other = np.random.default_rng(14).integers(0, 3, 300)  # labels: used as they are
+    gm = GaussianMixture(3, max_iter=1)
+    with pytest.warns(ConvergenceWarning, match=r"^s_features: .*did not converge") as record:
+        pid_from_representations(codes, other, X, n_clusters=3, clusterer=gm, bias_correction="none")
     assert all(str(w.message).startswith("s_features: ") for w in record)
-    assert res.settings["s"]["n_values"] == len(np.unique(binary, axis=0)) <= 8
     # The user's own filters still apply to scikit-learn's warning, by its text or its module: the
     # relabelled copy once carried them past an "ignore" (its text starts with the side's name).
-    for ignore in ({"message": "Number of distinct clusters"}, {"module": "sklearn"}):
+    for ignore in ({"message": "Best performing initialization"}, {"module": "sklearn"}):
         with warnings.catch_warnings(record=True) as shown:
             warnings.simplefilter("always")
             warnings.filterwarnings("ignore", category=ConvergenceWarning, **ignore)
-            pid_from_representations(codes, X, binary, n_clusters=10, normalize=None)
+            pid_from_representations(codes, other, X, n_clusters=3, clusterer=gm, bias_correction="none")
         assert [str(w.message) for w in shown] == []
+
+
+@pytest.mark.parametrize("normalize", ["l2", None])
+def test_fewer_distinct_rows_than_clusters_are_one_cluster_each(normalize):
+    # Mostly-zero ReLU features with 6 distinct rows and n_clusters=10: the PCA's rounding noise
+    # made KMeans split identical rows between clusters (8 "clusters" of 6 points, each split
+    # counted as information), and scikit-learn's warning spoke of "duplicate points in X".
+    from pidkit import joint_from_samples, pid
+
+    rng = np.random.default_rng(15)
+    y = rng.integers(0, 4, 2000)
+    S = np.zeros((2000, 32), np.float32)
+    S[:, 0], S[:, 1], S[:, 2] = y == 1, 2.0 * (y == 2), rng.integers(0, 2, 2000)
+    _, T = _blobs(n=2000, seed=15)
+    _, rows = np.unique(S, axis=0, return_inverse=True)
+    where = " after the L2 normalisation" if normalize else ""
+    with pytest.warns(UserWarning, match=rf"^s_features has only 6 distinct rows{where}, fewer than "
+                                         r"n_clusters=10: each distinct row is one cluster, so it takes 6 "
+                                         r"values in the joint p\[y, t, s\] \(PCA skipped\)"):
+        res = pid_from_representations(y, T, S, normalize=normalize)
+    disc = res.discretizers[1]
+    assert [len(set(disc.labels_[rows == g])) for g in range(6)] == [1] * 6
+    assert len(set(disc.labels_)) == 6 and disc.distinct_rows_ == 6 and disc.pca_ is None
+    np.testing.assert_array_equal(disc.predict(S[::-1]), disc.labels_[::-1])
+    assert res.settings["s"]["n_values"] == res.settings["s"]["n_clusters"] == 6
+    assert res.settings["s"]["distinct_rows"] == 6 and res.settings["s"]["n_init"] is None
+    assert "only 6 distinct rows -> one cluster each (6 used)" in repr(res)
+    exact = pid(joint_from_samples(y, res.discretizers[0].labels_, rows).p)
+    assert res.pid.i_ys == pytest.approx(exact.i_ys, abs=1e-12)
+    assert res.pid.i_yts == pytest.approx(exact.i_yts, abs=1e-12)
+    assert Discretizer(n_clusters=3).fit(T).distinct_rows_ is None
 
 
 @pytest.mark.parametrize(("kind", "normalize"), [(Discretizer, "l2"), (Discretizer, None), (Projector, "l2")])

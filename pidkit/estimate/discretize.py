@@ -120,8 +120,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
     n_init : int, default=10
         KMeans restarts (k-means++); the run with the lowest inertia is kept.
     svd_solver : {"auto", "randomized", "full"}, default="auto"
-        PCA solver; ``"auto"`` is the exact SVD when both dimensions are at most 500 and the seeded
-        randomized SVD otherwise (8k-32k wide layer outputs).
+        PCA solver; ``"auto"`` is the exact SVD when both dimensions are at most 500 or the smaller
+        one at most 256 (as fast there), and the seeded randomized SVD otherwise (8k-32k wide
+        layer outputs).
     clusterer : object or None, default=None
         An instance of any clusterer with ``fit_predict`` (``MiniBatchKMeans``,
         ``GaussianMixture``, a ``Pipeline`` ending in one, ...) to use instead of KMeans. One without
@@ -159,6 +160,11 @@ class Discretizer(ClusterMixin, BaseEstimator):
         Every training row was the same after the scaling and normalisation: then PCA is skipped
         and a single cluster is used (whatever ``n_clusters`` or ``clusterer`` say), so that
         rounding noise is not clustered.
+    distinct_rows_ : int or None
+        Number of distinct training rows (after the scaling and normalisation) when there were
+        fewer than the clusters asked for (``n_clusters``, or the ``clusterer``'s own number) but
+        more than one: then PCA is skipped and each distinct row is one cluster (a ``KMeans``
+        started at them, which :meth:`predict` uses), with a UserWarning; ``None`` otherwise.
     svd_solver_ : str or None
         PCA solver actually used.
     random_state_ : int
@@ -288,9 +294,23 @@ class Discretizer(ClusterMixin, BaseEstimator):
         # information. PCA would turn them into rounding noise (~1e-15) that any clusterer splits
         # into clusters that count as information. All-zero features take this path too.
         rows_equal = bool((rows.max(axis=0) == rows.min(axis=0)).all())
+        # Fewer distinct rows than clusters (mostly-zero ReLU features, binary ones): the same noise
+        # made KMeans split identical rows between clusters. Each distinct row is one cluster.
+        distinct = None if rows_equal or wanted is None else _few_distinct_rows(rows, wanted)
         if rows_equal:
             pca, n_components, solver = ("pca", "passthrough"), None, None
             cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)
+        elif distinct is not None:
+            pca, n_components, solver = ("pca", "passthrough"), None, None
+            cluster = KMeans(n_clusters=len(distinct), init=distinct, n_init=1, random_state=seed)
+            where = " after the L2 normalisation" if self.normalize == "l2" else ""
+            warnings.warn(
+                f"{name} has only {len(distinct)} distinct rows{where}, fewer than {what}={wanted}: "
+                f"each distinct row is one cluster, so it takes {len(distinct)} values in the joint "
+                "p[y, t, s] (PCA skipped). Features that are mostly zero (ReLU) or binary have few "
+                "distinct rows; the PID is that of these values.",
+                UserWarning, stacklevel=3,
+            )
         else:
             cluster = self._cluster_step(seed)
         # The warnings are caught under the caller's filters (an "ignore" by text or module applies
@@ -312,6 +332,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         self.svd_solver_ = solver
         self.random_state_ = seed
         self.rows_equal_ = rows_equal
+        self.distinct_rows_ = None if distinct is None else len(distinct)
         self.explained_variance_ratio_ = (
             None if self.pca_ is None else float(np.sum(self.pca_.explained_variance_ratio_))
         )
@@ -354,6 +375,10 @@ class Discretizer(ClusterMixin, BaseEstimator):
         """Fit on ``X`` and return its cluster ids (``fit(X).labels_``)."""
         return self.fit(X).labels_
 
+    def _clustered_as_set(self) -> bool:
+        # False when the rows were too few distinct points to cluster (rows_equal_, distinct_rows_).
+        return not self.rows_equal_ and getattr(self, "distinct_rows_", None) is None
+
     def settings(self) -> dict[str, Any]:
         """JSON-ready description of the fitted pipeline (what a record needs to be traced back)."""
         check_fitted(self)
@@ -367,10 +392,34 @@ class Discretizer(ClusterMixin, BaseEstimator):
             "explained_variance_ratio": self.explained_variance_ratio_,
             "clusterer": type(self.clusterer_).__name__,
             "n_clusters": int(self.n_clusters_),
-            "n_init": self.n_init if self.clusterer is None and not self.rows_equal_ else None,
+            "n_init": self.n_init if self.clusterer is None and self._clustered_as_set() else None,
             "rows_equal": self.rows_equal_,
+            "distinct_rows": getattr(self, "distinct_rows_", None),
             "random_state": self.random_state_,
         }
+
+
+def _few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
+    """The distinct rows of ``rows`` (first occurrences, in order) when there are fewer than
+    ``fewer_than``, else ``None``. Exact (bytes, with -0.0 taken as 0.0); it stops at the
+    ``fewer_than``-th distinct row, so features whose rows all differ cost ``fewer_than`` rows.
+
+    Examples
+    --------
+    >>> _few_distinct_rows(np.array([[0.0, 1.0], [-0.0, 1.0], [2.0, 0.0]]), 3)
+    array([[0., 1.],
+           [2., 0.]])
+    >>> _few_distinct_rows(np.eye(3), 3) is None
+    True
+    """
+    first: dict[bytes, int] = {}
+    for i, row in enumerate(rows):
+        key = (row + 0.0).tobytes()
+        if key not in first:
+            if len(first) == fewer_than - 1:
+                return None
+            first[key] = i
+    return rows[list(first.values())]
 
 
 def _declared_clusters(clusterer: Any) -> tuple[str, int] | None:

@@ -249,6 +249,12 @@ def _describe(setting: dict[str, Any]) -> str:
             f"{setting['n_features']} features -> {setting['normalize']} -> every row the same -> 1 "
             f"cluster ({', '.join(notes)})"
         )
+    if setting.get("distinct_rows"):
+        notes = [f"{setting['n_values']} used", *reused]
+        return (
+            f"{setting['n_features']} features -> {setting['normalize']} -> only "
+            f"{setting['distinct_rows']} distinct rows -> one cluster each ({', '.join(notes)})"
+        )
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
     notes = [f"seed {setting['random_state']}", f"{setting['n_values']} clusters used", *reused]
     return (
