@@ -224,3 +224,21 @@ def test_labels_are_checked_as_for_the_discrete_estimator():
         pid_from_representations(y, t, missing, estimator="gaussian")
     with pytest.raises(ValueError, match=r"y must hold class labels; it has \d+ distinct non-integer values"):
         pid_from_representations(y + 0.5 * s[:, 0], t, s, estimator="gaussian")
+
+
+def test_a_dead_layer_is_no_information_without_numpys_divide_warning():
+    # All-zero student features: PCA's explained-variance ratio was 0/0, shown as numpy's raw
+    # "invalid value encountered in divide", and settings held NaN as the explained fraction.
+    import warnings
+
+    rng = np.random.default_rng(21)
+    y = rng.integers(0, 4, 2000)
+    t = rng.normal(size=(2000, 32)) + y[:, None]
+    dead = np.zeros((2000, 32), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        res = pid_from_representations(y, t, dead, estimator="gaussian")
+    assert res.i_ys == 0.0 and res.red == 0.0 and res.uni_t == pytest.approx(res.i_yt, abs=1e-12)
+    assert res.settings["s"]["rows_equal"] and res.settings["s"]["explained_variance_ratio"] is None
+    assert not res.settings["t"]["rows_equal"]
+    assert "every row the same -> 10 Gaussian dimensions, all 0" in repr(res)

@@ -10,6 +10,7 @@ project on the leading principal components. The discrete estimator then cluster
 
 from __future__ import annotations
 
+import contextlib
 import numbers
 import warnings
 from typing import Any
@@ -315,6 +316,10 @@ class Projector(TransformerMixin, BaseEstimator):
     svd_solver_ : str or None
     random_state_ : int
     explained_variance_ratio_ : float or None
+        ``None`` without PCA or when ``rows_equal_`` (no variance to explain).
+    rows_equal_ : bool
+        Every training row was the same after the scaling and normalisation (a dead layer):
+        the scores are all 0, and the side carries no information.
     scores_ : numpy.ndarray
         The projected training rows.
 
@@ -357,11 +362,17 @@ class Projector(TransformerMixin, BaseEstimator):
             X.shape[0], X.shape[1], n_components=self.n_components, normalize=self.normalize,
             svd_solver=self.svd_solver, seed=seed, name=name,
         )
-        pipeline = Pipeline(steps)
-        self.scores_ = pipeline.fit_transform(X)
-        self.pipeline_ = pipeline
-        pca = pipeline.named_steps["pca"]
+        head = Pipeline(steps[:2])
+        rows = head.fit_transform(X)
+        pca = steps[2][1]
+        # Every row the same (a dead layer, constant features): the components are 0, and PCA's
+        # explained-variance ratio 0/0 was numpy's raw "invalid value encountered in divide".
+        rows_equal = bool((rows.max(axis=0) == rows.min(axis=0)).all())
+        with np.errstate(invalid="ignore") if rows_equal else contextlib.nullcontext():
+            self.scores_ = rows if isinstance(pca, str) else pca.fit_transform(rows)
+        self.pipeline_ = Pipeline([*head.steps, steps[2]])
         self.pca_ = None if isinstance(pca, str) else pca
+        self.rows_equal_ = rows_equal
         self.n_features_in_ = X.shape[1]
         check_feature_names(self, names, name, reset=True)
         self.n_samples_fit_ = X.shape[0]
@@ -371,7 +382,7 @@ class Projector(TransformerMixin, BaseEstimator):
         self.svd_solver_ = solver
         self.random_state_ = seed
         self.explained_variance_ratio_ = (
-            None if self.pca_ is None else float(np.sum(self.pca_.explained_variance_ratio_))
+            None if self.pca_ is None or rows_equal else float(np.sum(self.pca_.explained_variance_ratio_))
         )
         return self
 
@@ -397,5 +408,6 @@ class Projector(TransformerMixin, BaseEstimator):
             "n_outputs": self.n_outputs_,
             "svd_solver": self.svd_solver_,
             "explained_variance_ratio": self.explained_variance_ratio_,
+            "rows_equal": getattr(self, "rows_equal_", False),
             "random_state": self.random_state_,
         }

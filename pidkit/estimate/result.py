@@ -239,6 +239,9 @@ def _describe(setting: dict[str, Any]) -> str:
     if setting["kind"] == "projected":
         notes = ([f"seed {setting['random_state']}"] if ran else []) + reused  # the PCA's seed
         shown = f" ({', '.join(notes)})" if notes else ""
+        if setting.get("rows_equal"):
+            return (f"{setting['n_features']} features -> {setting['normalize']} -> every row the same "
+                    f"-> {setting['n_outputs']} Gaussian dimensions, all 0{shown}")
         return (
             f"{setting['n_features']} features -> {setting['normalize']} -> {pca}{shown} -> "
             f"{setting['n_outputs']} Gaussian dimensions"
