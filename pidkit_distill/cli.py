@@ -17,6 +17,9 @@ step it happened and what was saved. Ctrl-C exits with status 130, and SIGTERM (
 interrupted, what the checkpoint holds and how to resume (the demo first ends its worker
 processes). Warnings are one line each.
 
+The command imports PyTorch only once a command needs it: its help, its option mistakes and
+the configuration's values are reported without waiting for it.
+
 Examples::
 
     pidkit-distill train --data digits --method rid --teacher trained --epochs 30
@@ -32,13 +35,13 @@ import os
 import sys
 import textwrap
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
-from pidkit_distill.training.teacher import TEACHER_KEYS, read_teacher_file, unused_by_teacher
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
@@ -63,10 +66,34 @@ def _add_debug_option(parser: argparse.ArgumentParser) -> None:
                         help="show the Python traceback of an error instead of one line")
 
 
-def _add_config_options(parser: argparse.ArgumentParser, *, teacher_only: bool = False) -> None:
-    """The ``--config``, ``--set`` and per-key options (``teacher_only``: those of a student's
-    run that the teacher's does not read are parsed, to be refused or warned about, but not
-    shown in the help)."""
+class _Parser(StrictArgumentParser):
+    """A :class:`~pidkit.cli.StrictArgumentParser` whose help is completed when it is first
+    formatted, by ``complete_help(parser)``: what it adds (the registered methods, which
+    options the command hides) needs PyTorch, which the parsing does not, so that an option's
+    mistake is reported without waiting for it."""
+
+    def __init__(self, *args: Any,
+                 complete_help: Callable[[argparse.ArgumentParser], None] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._complete_help = complete_help
+
+    def _completed(self) -> None:
+        complete, self._complete_help = self._complete_help, None
+        if complete is not None:
+            complete(self)
+
+    def format_usage(self) -> str:
+        self._completed()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._completed()
+        return super().format_help()
+
+
+def _add_config_options(parser: argparse.ArgumentParser) -> None:
+    """The ``--config``, ``--set`` and per-key options."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
                         help="TOML file with [data], [model], [teacher], [method], [optim], "
                              "[run] and [audit] tables (default: none)")
@@ -77,9 +104,8 @@ def _add_config_options(parser: argparse.ArgumentParser, *, teacher_only: bool =
     group = parser.add_argument_group("configuration keys (each also settable with --set)")
     for key, default, kind, text in config_fields():
         names = [f"--{key}", *_ALIASES.get(key, [])]
-        hidden = teacher_only and unused_by_teacher(key) is not None
         kw: dict = {"dest": key, "default": argparse.SUPPRESS,
-                    "help": argparse.SUPPRESS if hidden else f"{text} (default: {default!r})"}
+                    "help": f"{text} (default: {default!r})"}
         if kind is bool:
             kw.update(nargs="?", const="true", metavar="BOOL")
         elif kind is dict:
@@ -115,6 +141,23 @@ def methods_table(*, parameters: bool = False, width: int = 100) -> str:
     return "\n".join(lines)
 
 
+def _add_methods_table(parser: argparse.ArgumentParser) -> None:
+    """Complete ``train``'s help with the registered methods and their presets."""
+    parser.epilog = ("methods (--method) and their presets (--preset; * = the default); "
+                     "--list-methods adds\nevery parameter:\n\n" + textwrap.indent(methods_table(), "  "))
+
+
+def _hide_unused_by_teacher(parser: argparse.ArgumentParser) -> None:
+    """Complete ``train-teacher``'s help: the keys of a student's run that the teacher's does
+    not read are parsed, to be refused or warned about, but not shown."""
+    from pidkit_distill.training.teacher import unused_by_teacher
+
+    keys = {key for key, _, _, _ in config_fields()}
+    for action in parser._actions:
+        if action.dest in keys and unused_by_teacher(action.dest) is not None:
+            action.help = argparse.SUPPRESS
+
+
 def get_args_parser() -> argparse.ArgumentParser:
     """The argument parser of ``pidkit-distill`` (returned, not parsed, for reuse).
 
@@ -124,7 +167,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     >>> args.command, args.overrides, vars(args)["run.epochs"]
     ('train', ['run.seed=1'], '3')
     """
-    parser = StrictArgumentParser(
+    parser = _Parser(
         prog="pidkit-distill",
         description="Knowledge distillation (BAS, KD, VID, TED, RID, ...) with a live PID audit.",
     )
@@ -135,15 +178,14 @@ def get_args_parser() -> argparse.ArgumentParser:
         description="Train a student; writes a run folder with config.json, metrics.jsonl, "
                     "audit.jsonl and checkpoint.pt. The whole configuration is checked "
                     "before any work.",
-        epilog="methods (--method) and their presets (--preset; * = the default), "
-               "--list-methods adds\nevery parameter:\n\n"
-               + textwrap.indent(methods_table(), "  "),
+        complete_help=_add_methods_table,
     )
     train.add_argument("--list-methods", action="store_true",
                        help="print the registered methods, presets and parameters, and exit")
     _add_debug_option(train)
     _add_config_options(train)
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
+                             complete_help=_hide_unused_by_teacher,
                              description="Train the teacher model.teacher on data.name with "
                                          "teacher.epochs, teacher.lr, teacher.seed (or reuse "
                                          "the one trained before with the same settings); "
@@ -153,7 +195,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                                          "--teacher.epochs, --teacher.seed, --teacher.lr); its "
                                          "other options are ignored with a warning.")
     _add_debug_option(teacher)
-    _add_config_options(teacher, teacher_only=True)
+    _add_config_options(teacher)
     report = sub.add_parser(
         "report", help="plots and a summary table from run folders",
         description="Draw accuracy.png, pid_atoms.png and pid_atoms_all_layers.png and write "
@@ -242,12 +284,13 @@ def _say(line: str) -> None:
 
 def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:
     """What an interrupt of ``command`` left, and how to go on."""
-    from pidkit_distill.training import TrainingInterrupted
-
     if command == "demo":
         return ("interrupted; its runs are incomplete and were stopped: run the demo again to "
                 "start over (it empties its --out-dir first)")
-    if isinstance(interrupt, TrainingInterrupted):
+    # an interrupted run raised TrainingInterrupted; without the training package imported (or
+    # while it is imported) none can have run, and importing it now would take seconds
+    interrupted = getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ())
+    if isinstance(interrupt, interrupted):
         return str(interrupt)
     return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
 
@@ -269,33 +312,39 @@ def _reader_gone(command: str) -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
-    """Dispatch one command; user errors become :class:`_Failure`."""
+    """Dispatch one command; user errors become :class:`_Failure`. PyTorch is imported only
+    once the command needs it, so that what can be checked without it is reported at once."""
     if args.command == "report":
-        from pidkit_distill.report import load_runs, summary_table, write_report
+        from pidkit_distill.run_records import load_runs
 
-        with _failing("error", 2):  # a folder that is not a run, an unwritable --out
+        with _failing("error", 2):  # a folder that is not a run
             runs = load_runs(args.runs)
+        from pidkit_distill.report import summary_table, write_report
+
+        with _failing("error", 2):  # an unwritable --out
             path = write_report(runs, out_dir=args.out)
         print(summary_table(runs))
         print(f"report written to {path}")
         return 0
-    if args.command == "train" and args.list_methods:
-        print(methods_table(parameters=True))
-        return 0
-    from pidkit_distill.training import TrainingError, check_config, train, train_teacher
-    from pidkit_distill.training.rundir import RunFolderBusy
-
     if args.command == "demo":
         from pidkit_distill.demo import run_demo
+        from pidkit_distill.training import TrainingError
 
         with _failing("training failed", 1, TrainingError), _failing("error", 2):
             run_demo(out_dir=args.out_dir, epochs=args.epochs)
         return 0
-
+    if args.command == "train" and args.list_methods:
+        print(methods_table(parameters=True))
+        return 0
     with _failing("error", 2, ValueError, TypeError, OSError):
         if args.command == "train-teacher":
             _check_teacher_options(args)
         config = config_from_args(args)
+    from pidkit_distill.training import TrainingError, check_config, train, train_teacher
+    from pidkit_distill.training.rundir import RunFolderBusy
+    from pidkit_distill.training.teacher import read_teacher_file
+
+    with _failing("error", 2, ValueError, TypeError, OSError):
         check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's
@@ -330,6 +379,8 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
     ValueError
         ``--run.epochs``, ``--run.seed`` or ``--optim.lr`` (or their ``--set`` forms) was given.
     """
+    from pidkit_distill.training.teacher import TEACHER_KEYS, unused_by_teacher
+
     given = [(key, "/".join([f"--{key}", *_ALIASES.get(key, [])]))
              for key, _, _, _ in config_fields() if key in vars(args)]
     given += [(item.split("=", 1)[0], f"--set {item}") for item in args.overrides]

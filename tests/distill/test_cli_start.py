@@ -1,0 +1,84 @@
+"""The pidkit-distill command imports PyTorch (and scikit-learn) only once a command needs it:
+its help, its option mistakes and the configuration's values are reported at once (the package
+imported everything eagerly, and a mistyped option waited ~5 s for its one line)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from tiny_runs import command_env
+
+# Runs pidkit-distill's main() on each command line in one process, and says after each whether
+# torch or scikit-learn was imported by then.
+SCRIPT = textwrap.dedent("""
+    import contextlib, io, json, sys
+    import pidkit_distill, pidkit_distill.cli
+    results = []
+    for argv in json.loads(sys.argv[1]):
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+            try:
+                status = pidkit_distill.cli.main(argv)
+            except SystemExit as exit_:
+                status = exit_.code
+        heavy = sorted({"torch", "sklearn"} & set(sys.modules))
+        results.append([argv, status, err.getvalue(), heavy])
+    print(json.dumps(results))
+""")
+
+COMMAND_LINES = [
+    # argv, exit status, start of the line on stderr
+    (["--help"], 0, ""),
+    (["report", "--help"], 0, ""),
+    (["demo", "--help"], 0, ""),
+    (["train", "--epcohs", "3"], 2, "pidkit-distill train: error: unrecognized arguments: "
+                                    "--epcohs 3. Did you mean '--epochs'?"),
+    (["train-teacher", "--epcohs", "3"], 2, "pidkit-distill train-teacher: error: "
+                                            "unrecognized arguments: --epcohs 3."),
+    (["trian"], 2, "pidkit-distill: error: argument COMMAND: invalid choice: 'trian'"),
+    (["train", "--epochs", "three"], 2, "pidkit-distill train: error: config key 'run.epochs' "
+                                        "expects an int, got 'three'"),
+    (["train", "--set", "run.epoch=3"], 2, "pidkit-distill train: error: unknown config key "
+                                           "'run.epoch'"),
+    (["train", "--config", "no-such.toml"], 2, "pidkit-distill train: error: config file "
+                                               "'no-such.toml' does not exist"),
+    (["report", "no-such-run"], 2, "pidkit-distill report: error: 'no-such-run' does not exist"),
+]
+
+
+def test_help_and_mistakes_need_no_torch(tmp_path):
+    argvs = [argv for argv, _, _ in COMMAND_LINES]
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps(argvs)], cwd=tmp_path,
+                          env=command_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads(proc.stdout)
+    for (argv, status, line), (_, got_status, err, heavy) in zip(COMMAND_LINES, results,
+                                                                 strict=True):
+        assert (got_status, heavy) == (status, []), (argv, err)
+        assert err.startswith(line) and err.count("\n") == (1 if line else 0), (argv, err)
+
+
+def test_the_package_imports_its_names_when_first_used(tmp_path):
+    script = textwrap.dedent("""
+        import sys
+        import pidkit_distill
+        print("torch" in sys.modules, "tap_features" in dir(pidkit_distill))
+        from pidkit_distill import TrainingError, train
+        print("torch" in sys.modules, pidkit_distill.training.train is train,
+              issubclass(TrainingError, Exception))
+        namespace = {}
+        exec("from pidkit_distill import *", namespace)
+        print(sorted(set(pidkit_distill.__all__) - set(namespace)))
+        try:
+            pidkit_distill.trian
+        except AttributeError as err:
+            print(err)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=command_env(),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.splitlines() == [
+        "False True", "True True True", "[]",
+        "module 'pidkit_distill' has no attribute 'trian'"], proc.stderr[-3000:]
