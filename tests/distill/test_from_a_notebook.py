@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import random
 import signal
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -134,3 +135,14 @@ def test_load_runs_and_write_report_take_one_run_or_what_train_returned(tmp_path
         load_runs([first, None])
     assert str(refused.value) == ("a run is given by its folder (a str or Path), its RunRecords "
                                   "or the RunSummary that train returned; got None (NoneType)")
+
+
+def test_a_failure_with_a_checkpoint_says_how_to_resume_from_python():
+    from pidkit_distill.training import TrainingError
+
+    saved = TrainingError("the training loss became nan", epoch=3, step=5, n_steps=22,
+                          checkpoint=Path("runs/x/checkpoint.pt"), epochs_saved=2,
+                          hint="lower optim.lr")
+    assert "(resume with run.resume=true)" in str(saved)
+    assert saved.__notes__ == [PYTHON_RESUME]
+    assert not hasattr(TrainingError("out of memory", epoch=1), "__notes__")  # nothing to resume
