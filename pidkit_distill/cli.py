@@ -17,13 +17,17 @@ step it happened and what was saved. Ctrl-C exits with status 130, and SIGTERM (
 interrupted, what the checkpoint holds and how to resume (the demo first ends its worker
 processes). Warnings are one line each.
 
-The command imports PyTorch only once a command needs it: its help, its option mistakes and
-the configuration's values are reported without waiting for it.
+``--import MODULE`` (``train`` and ``train-teacher``; repeatable) imports a module of the
+user's, as ``python -m`` finds it, or a ``.py`` file, before the configuration is read, so
+that the models, data sets and methods it registers can be named. The command imports
+PyTorch only once a command needs it: its help, its option mistakes and the configuration's
+values are reported without waiting for it.
 
 Examples::
 
     pidkit-distill train --data digits --method rid --teacher trained --epochs 30
     pidkit-distill train --config rid.toml --set method.params.warmup_epochs=3
+    pidkit-distill train --import my_models --data my-data --model.student my-net
     torchrun --nproc_per_node 2 -m pidkit_distill train --config rid.toml
     pidkit-distill report runs/digits-rid-tt-s0 runs/digits-vid-tt-s0
 """
@@ -31,14 +35,18 @@ Examples::
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
+import pkgutil
 import sys
 import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
+from pidkit._validate import did_you_mean
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields, load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
@@ -90,6 +98,16 @@ class _Parser(StrictArgumentParser):
     def format_help(self) -> str:
         self._completed()
         return super().format_help()
+
+
+def _add_import_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--import", metavar="MODULE", action="append", default=[],
+                        dest="imports",
+                        help="import MODULE before the configuration is read, so that the "
+                             "models, data sets and methods it registers can be named: a "
+                             "module as `python -m` finds it (the current folder first), e.g. "
+                             "my_models or mypkg.models, or a .py file (repeatable; give it "
+                             "again to resume a run that uses it)")
 
 
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
@@ -144,7 +162,8 @@ def methods_table(*, parameters: bool = False, width: int = 100) -> str:
 def _add_methods_table(parser: argparse.ArgumentParser) -> None:
     """Complete ``train``'s help with the registered methods and their presets."""
     parser.epilog = ("methods (--method) and their presets (--preset; * = the default); "
-                     "--list-methods adds\nevery parameter:\n\n" + textwrap.indent(methods_table(), "  "))
+                     "--list-methods adds\nevery parameter, and with --import MODULE the "
+                     "methods MODULE registers:\n\n" + textwrap.indent(methods_table(), "  "))
 
 
 def _hide_unused_by_teacher(parser: argparse.ArgumentParser) -> None:
@@ -181,7 +200,9 @@ def get_args_parser() -> argparse.ArgumentParser:
         complete_help=_add_methods_table,
     )
     train.add_argument("--list-methods", action="store_true",
-                       help="print the registered methods, presets and parameters, and exit")
+                       help="print the registered methods, presets and parameters (with "
+                            "those of the --import modules), and exit")
+    _add_import_option(train)
     _add_debug_option(train)
     _add_config_options(train)
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
@@ -194,6 +215,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                                          "--epochs, --seed and --optim.lr are refused (set "
                                          "--teacher.epochs, --teacher.seed, --teacher.lr); its "
                                          "other options are ignored with a warning.")
+    _add_import_option(teacher)
     _add_debug_option(teacher)
     _add_config_options(teacher)
     report = sub.add_parser(
@@ -259,8 +281,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             with sigterm_interrupts():
                 return _run(args)
         except _Failure as failure:
-            if args.debug:
-                raise failure.__cause__ from None
+            if args.debug:  # the error with its traceback, and those of its own causes
+                cause = failure.__cause__
+                raise cause from cause.__cause__
             _say(f"pidkit-distill {args.command}: {failure}")
             return failure.status
         except KeyboardInterrupt as interrupt:
@@ -333,6 +356,8 @@ def _run(args: argparse.Namespace) -> int:
         with _failing("training failed", 1, TrainingError), _failing("error", 2):
             run_demo(out_dir=args.out_dir, epochs=args.epochs)
         return 0
+    with _failing("error", 2, ImportError):
+        _import_modules(args.imports)
     if args.command == "train" and args.list_methods:
         print(methods_table(parameters=True))
         return 0
@@ -392,6 +417,67 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
         if why is not None:
             warnings.warn(f"{option} is not used by train-teacher: {why}", UserWarning,
                           stacklevel=2)
+
+
+def _import_modules(names: Sequence[str]) -> None:
+    """Import the modules given with ``--import``, for what they register: a module name as
+    ``python -m`` finds it (the current folder first: a console script's ``sys.path`` lacks
+    it), or a ``.py`` file (its folder first). Each module is the user's code, named on the
+    command line; nothing read from a file is imported.
+
+    Raises
+    ------
+    ImportError
+        A module not found, a file missing or not a ``.py`` file, or an error raised while the
+        module ran (chained, for ``--debug``): the message starts with ``--import NAME:``.
+    """
+    for given in names:
+        file = Path(given)
+        if given.endswith(".py") or os.sep in given or "/" in given:
+            if not file.is_file():
+                what = "is a folder" if file.is_dir() else "does not exist"
+                raise ImportError(f"--import {given}: {what}; give a .py file or a module name "
+                                  "as `python -m` takes it (my_models, mypkg.models)")
+            if file.suffix != ".py" or not file.stem.isidentifier():
+                raise ImportError(f"--import {given}: not a .py file with a module's name "
+                                  "(letters, digits and _); rename it, e.g. my_models.py")
+            folder, name = str(file.resolve().parent), file.stem
+        elif all(part.isidentifier() for part in given.split(".")):
+            folder, name = os.getcwd(), given
+        else:
+            raise ImportError(f"--import {given}: not a module name (Python identifiers "
+                              "joined by '.', as `python -m` takes it: my_models, mypkg.models) "
+                              "nor a .py file")
+        if folder not in sys.path and not (folder == os.getcwd() and "" in sys.path):
+            sys.path.insert(0, folder)
+        module = _import_module(given, name)
+        if given.endswith(".py") and Path(module.__file__ or "").resolve() != file.resolve():
+            raise ImportError(f"--import {given}: the name {name!r} is taken by {module.__file__}, "
+                              "which was imported instead; rename the file")
+
+
+def _import_module(given: str, name: str) -> Any:
+    """Import module ``name`` (given as ``given``); an error is :func:`_import_modules`'s."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as err:
+        if err.name is None or not (name == err.name or name.startswith(f"{err.name}.")):
+            raise ImportError(f"--import {given}: importing it raised ModuleNotFoundError: "
+                              f"{one_line(err)} (an import in that module; --debug shows the "
+                              "traceback)") from err
+        parent = err.name.rpartition(".")[0]
+        where = getattr(sys.modules.get(parent), "__path__", []) if parent else [os.getcwd()]
+        near = [f"{parent}.{m.name}" if parent else m.name for m in pkgutil.iter_modules(where)]
+        raise ImportError(f"--import {given}: no module named {err.name!r} in the current "
+                          f"folder ({os.getcwd()}) or on the Python path; give a module name as "
+                          "`python -m` takes it (my_models, mypkg.models) or the path of a .py "
+                          f"file.{did_you_mean(err.name, near)}") from err
+    except (Exception, SystemExit) as err:
+        exits = " (it exits when imported: put its script's code under `if __name__ == " \
+                "'__main__':`)" if isinstance(err, SystemExit) else ""
+        raise ImportError(f"--import {given}: importing it raised {type(err).__name__}: "
+                          f"{one_line(err)}{exits} (an error in that module; --debug shows the "
+                          "traceback)") from err
 
 
 @contextmanager

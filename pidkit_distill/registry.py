@@ -90,13 +90,25 @@ class Registry:
     def unknown(self, name: object, *, module: str, listed: list[str], note: str = ""
                 ) -> ValueError:
         """The error for a ``name`` not registered: the names ``listed`` (with ``note``), where
-        registering works (``module``: the public decorator's module), and the listed name a
-        misspelt ``name`` is closest to."""
+        registering works (``module``: the public decorator's module) for a Python script and
+        for the ``pidkit-distill`` command (a module it imports with ``--import``, needed again
+        to resume a run that names it), and the listed name a misspelt ``name`` is closest to.
+
+        Examples
+        --------
+        >>> registry = Registry("model", "register_model", builtin={"mlp": print})
+        >>> print(registry.unknown("my-net", module="pidkit_distill.models", listed=["mlp"]))
+        name='my-net' is not a known model; choose one of ['mlp'], or register your own with \
+pidkit_distill.models.register_model in the Python script that calls pidkit_distill.train, or \
+in a module that you pass to the pidkit-distill command with --import MODULE (on every run that \
+names it, resumed runs included).
+        """
         guess = did_you_mean(name, listed) if isinstance(name, str) else ""
         return ValueError(
             f"name={name!r} is not a known {self.kind}; choose one of {listed}{note}, or register "
             f"your own with {module}.{self.decorator_name} in the Python script that calls "
-            f"pidkit_distill.train (the pidkit-distill command knows the built-in names only).{guess}"
+            "pidkit_distill.train, or in a module that you pass to the pidkit-distill command "
+            f"with --import MODULE (on every run that names it, resumed runs included).{guess}"
         )
 
     def is_builtin(self, name: str) -> bool:

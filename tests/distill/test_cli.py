@@ -198,14 +198,16 @@ BAD_INPUTS = {
     "teacher file of another shape": (["--teacher", "{root}/bare.pt"],
                                       "does not fit model.teacher='synthetic-teacher'"),
     "unknown data set": (["--data", "mnist"], "data: name='mnist' is not a known dataset"),
-    # "register your own" alone sent a command-line user to a registry the command cannot see
-    "misspelt data set": (["--data", "digts"], "names only). Did you mean 'digits'?\n"),
+    # "register your own" alone sent a command-line user to a registry the command could not
+    # see; it sees those of an --import module, also needed to resume a run that names them
+    "misspelt data set": (["--data", "digts"], "runs included). Did you mean 'digits'?\n"),
     "misspelt model": (["--set", "model.student=synthetic-studnet"],
-                       "names only). Did you mean 'synthetic-student'?\n"),
+                       "runs included). Did you mean 'synthetic-student'?\n"),
     "unknown model, registered elsewhere": (
         ["--set", "model.student=my-mlp"],
-        "register_model in the Python script that calls pidkit_distill.train (the pidkit-distill "
-        "command knows the built-in names only)."),
+        "register_model in the Python script that calls pidkit_distill.train, or in a module "
+        "that you pass to the pidkit-distill command with --import MODULE (on every run that "
+        "names it, resumed runs included).\n"),
     "unknown data option": (["--set", "data.options.n_trian=5"],
                             "unknown option(s) ['n_trian'] for data set 'synthetic'"),
     "CIFAR without data": (["--data", "cifar10", "--set", "data.options={{}}", "--data.root",

@@ -46,6 +46,8 @@ COMMAND_LINES = [
     (["train", "--config", "no-such.toml"], 2, "pidkit-distill train: error: config file "
                                                "'no-such.toml' does not exist"),
     (["report", "no-such-run"], 2, "pidkit-distill report: error: 'no-such-run' does not exist"),
+    (["train", "--import", "no_such_module_of_yours"], 2,
+     "pidkit-distill train: error: --import no_such_module_of_yours: no module named"),
 ]
 
 

@@ -465,8 +465,10 @@ def test_registered_names_are_listed_and_built():
     with pytest.raises(ValueError, match=r"name='own-blob' is not a known dataset; choose one "
                                          r"of \[.*'own-blobs'.*\], or register your own with "
                                          r"pidkit_distill.data.register_dataset in the Python "
-                                         r"script that calls pidkit_distill.train \(the "
-                                         r"pidkit-distill command knows the built-in names only\)"):
+                                         r"script that calls pidkit_distill.train, or in a "
+                                         r"module that you pass to the pidkit-distill command "
+                                         r"with --import MODULE \(on every run that names it, "
+                                         r"resumed runs included\)\. Did you mean 'own-blobs'\?$"):
         load_dataset("own-blob")
     with pytest.raises(ValueError, match=r"name='own-studnt' is not a known model; choose one "
                                          r"of \[.*'own-student'.*\]"):
