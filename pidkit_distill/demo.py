@@ -32,6 +32,7 @@ import contextlib
 import io
 import json
 import multiprocessing
+import numbers
 import shutil
 import signal
 import textwrap
@@ -41,6 +42,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from pidkit._settings import check_int
 from pidkit_distill.config import TrainConfig, apply_overrides, config_from_dict, config_to_dict
 from pidkit_distill.run_records import corrected
 from pidkit_distill.signals import sigterm_interrupts
@@ -95,6 +97,8 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
     >>> configs[0].data.options, configs[0].teacher.data_options
     ({'train_fraction': 0.025}, {'train_fraction': 1.0})
     """
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
+        check_int(epochs, "epochs", minimum=1)  # the TypeError; a number below 1, run.epochs's
     configs = []
     for teacher, tag in _TEACHERS:
         for method in _METHODS:
@@ -272,7 +276,9 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     ------
     ValueError
         ``out_dir`` is a file, cannot be created, holds files the demo did not make or is in
-        use by a demo still running, or ``workers`` is not a positive int.
+        use by a demo still running, or ``workers`` or ``epochs`` is below 1.
+    TypeError
+        ``workers`` or ``epochs`` is not an int.
     KeyboardInterrupt
         Ctrl-C, or SIGTERM (while it trains, when called from the main thread): the runs not
         started are cancelled and the workers terminated before it is raised.
@@ -283,8 +289,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     """
     from pidkit_distill.training.rundir import LOCK_FILE, RunFolderBusy, run_folder_lock
 
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
-        raise ValueError(f"workers must be an int >= 1; got {workers!r}")
+    workers = check_int(workers, "workers", minimum=1)
     start, cpu_start = time.perf_counter(), _cpu_seconds()
     out = Path(out_dir)
     configs = demo_configs(out, epochs=DEMO_EPOCHS if epochs is None else epochs,

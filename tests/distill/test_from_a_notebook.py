@@ -146,3 +146,20 @@ def test_a_failure_with_a_checkpoint_says_how_to_resume_from_python():
     assert "(resume with run.resume=true)" in str(saved)
     assert saved.__notes__ == [PYTHON_RESUME]
     assert not hasattr(TrainingError("out of memory", epoch=1), "__notes__")  # nothing to resume
+
+
+@pytest.mark.parametrize(("kwargs", "error", "message"), [
+    ({"workers": "2"}, TypeError, "workers must be an int >= 1; got '2' (str)."),
+    ({"workers": 0}, ValueError, "workers must be an int >= 1; got 0."),
+    ({"epochs": "30"}, TypeError, "epochs must be an int >= 1; got '30' (str)."),
+    ({"epochs": 2.5}, TypeError, "epochs must be an int >= 1; got 2.5 (float)."),
+])
+def test_the_demos_arguments_are_named(tmp_path, kwargs, error, message):
+    # workers='2' was a ValueError, epochs='30' raised "unsupported operand type(s) for //" and
+    # epochs=2.5 "config key 'run.epochs' expects an int, ...; fix the TOML file or the override"
+    from pidkit_distill.demo import run_demo
+
+    with pytest.raises(error) as refused:
+        run_demo(out_dir=tmp_path / "demo", **kwargs)
+    assert str(refused.value) == message
+    assert not (tmp_path / "demo").exists()  # before any work
