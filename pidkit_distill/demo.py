@@ -120,8 +120,7 @@ def _train_logged(config_dict: dict[str, Any]) -> dict[str, Any]:
     with contextlib.redirect_stdout(buffer):
         summary = train(config_from_dict(config_dict))
     (summary.run_dir / "train.log").write_text(buffer.getvalue())
-    audit = [r for r in summary.audit if r["epoch"] == summary.epochs_done]
-    final = max(audit, key=lambda r: r["layer"], default={})
+    final = summary.last_audit or {}  # audited after the last epoch, as every run is
     return {
         "run": summary.run_dir.name, "run_dir": str(summary.run_dir),
         "teacher": config_dict["teacher"]["source"], "method": config_dict["method"]["name"],

@@ -82,7 +82,7 @@ class RunSummary:
     epochs_done : int
         Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
     audit : list of dict
-        The records of ``audit.jsonl``.
+        The records of ``audit.jsonl``; :attr:`last_audit` is the one a notebook wants next.
 
     Examples
     --------
@@ -93,6 +93,12 @@ class RunSummary:
     ...            epochs_done=10, audit=[{}] * 6)
     RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=10, teacher_acc=0.98, \
 run_dir='runs/x', history=[10 epochs], audit=[6 records])
+
+    The atoms of the last audit, of its innermost layer (those the last epoch's line printed):
+
+    >>> records = [{"epoch": e, "layer": k, "red": e + k / 10} for e in (0, 5, 10) for k in (1, 2)]
+    >>> RunSummary(0.9, 0.9, 10, Path("runs/x"), history=[], audit=records).last_audit["red"]
+    10.2
     """
 
     last_acc: float
@@ -103,6 +109,17 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
     teacher_acc: float | None = None
     epochs_done: int = 0
     audit: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def last_audit(self) -> dict[str, Any] | None:
+        """The record of the last audited epoch's innermost (highest) audited layer, the one the
+        trainer prints under that epoch's line: ``red``, ``uni_t``, ``uni_s``, ``syn`` and the
+        rest of an ``audit.jsonl`` record; ``None`` for a run without an audit."""
+        if not self.audit:
+            return None
+        last = max(record["epoch"] for record in self.audit)
+        return max((record for record in self.audit if record["epoch"] == last),
+                   key=lambda record: record["layer"])
 
     def __repr__(self) -> str:
         teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"

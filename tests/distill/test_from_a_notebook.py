@@ -163,3 +163,12 @@ def test_the_demos_arguments_are_named(tmp_path, kwargs, error, message):
         run_demo(out_dir=tmp_path / "demo", **kwargs)
     assert str(refused.value) == message
     assert not (tmp_path / "demo").exists()  # before any work
+
+
+def test_the_summary_holds_the_last_audits_atoms(tmp_path):
+    # a notebook had to pick them out of summary.audit by epoch and layer
+    summary = train(tiny(tmp_path, "run.epochs=2", "run.audit_every=1", "audit.bootstrap=0"))
+    last = summary.last_audit
+    assert (last["epoch"], last["layer"]) == (2, max(r["layer"] for r in summary.audit))
+    assert last == summary.audit[-1] and {"red", "uni_t", "uni_s", "syn"} <= last.keys()
+    assert train(tiny(tmp_path, "run.epochs=1", "run.name=none")).last_audit is None
