@@ -285,8 +285,8 @@ def test_8_and_16_bit_features_are_clustered_in_float32_like_float32_features():
 
 def test_auto_solver_is_exact_for_narrow_features():
     # 2,000 x 64 features with a slowly decaying spectrum: "auto" took the randomized SVD (any side
-    # over 500), whose 10 components were 0.2-0.4 rad off the exact ones; the exact SVD costs the
-    # same at this width.
+    # over 500), whose 10 components were 0.5 rad off the exact ones; at this width the exact SVD
+    # costs little more.
     from scipy.linalg import subspace_angles
 
     rng = np.random.default_rng(12)

@@ -121,8 +121,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
         KMeans restarts (k-means++); the run with the lowest inertia is kept.
     svd_solver : {"auto", "randomized", "full"}, default="auto"
         PCA solver; ``"auto"`` is the exact SVD when both dimensions are at most 500 or the smaller
-        one at most 256 (as fast there), and the seeded randomized SVD otherwise (8k-32k wide
-        layer outputs).
+        one at most 64 (for little more time there), and the seeded randomized SVD otherwise
+        (8k-32k wide layer outputs).
     clusterer : object or None, default=None
         An instance of any clusterer with ``fit_predict`` (``MiniBatchKMeans``,
         ``GaussianMixture``, a ``Pipeline`` ending in one, ...) to use instead of KMeans. One without

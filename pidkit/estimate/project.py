@@ -41,10 +41,11 @@ NORMALIZE_OPTIONS = ("l2", None)
 SVD_SOLVERS = ("auto", "randomized", "full")
 """PCA solvers the projection accepts."""
 _FULL_SVD_MAX_DIM = 500
-_FULL_SVD_MAX_WIDTH = 256
-"""``svd_solver="auto"`` takes the exact SVD when the matrix's smaller side is at most this: it then
-costs no more than the randomized one (20,000 x 256 float32: 0.28 s each; 20,000 x 64: 0.05 s),
-whose subspace is off by 0.06-0.4 rad where the spectrum decays slowly (``docs/estimate.md``)."""
+_FULL_SVD_MAX_WIDTH = 64
+"""``svd_solver="auto"`` takes the exact SVD when the matrix's smaller side is at most this. There
+the randomized SVD's 10 components were 0.05-0.5 rad off the exact ones, and the exact SVD costs
+1.2-1.6 times its CPU time (20,000 x 64 float32: 0.07 vs 0.05 s on one core; 100,000 x 64: 0.48 vs
+0.31 s); at 128 it costs 2-6 times as much for 0.03-0.05 rad (``docs/estimate.md``)."""
 
 
 def _max_abs(X: np.ndarray, axis: int | None) -> np.ndarray:
@@ -224,8 +225,8 @@ def projection_steps(
     ``n_components`` is clipped to the number of features and samples; PCA is ``"passthrough"``
     when it would keep every feature (a rotation changes neither the clusters nor a Gaussian
     information) or when ``n_components`` is None. ``svd_solver="auto"`` is the exact SVD when
-    both dimensions are at most 500 or the smaller one at most 256 (as fast there, and exact),
-    otherwise scikit-learn's seeded randomized SVD.
+    both dimensions are at most 500 or the smaller one at most 64 (exact, for little more time
+    there), otherwise scikit-learn's seeded randomized SVD.
     ``normalize="l2"`` with a single feature is a ValueError naming ``name``: it would leave only
     the feature's sign.
 
