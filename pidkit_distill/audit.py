@@ -95,7 +95,8 @@ def collect_features(
     """
     device = _device_of(teacher, student, device)
     batches = dataset if isinstance(dataset, DataLoader) else DataLoader(
-        dataset, batch_size=batch_size, shuffle=False)
+        dataset, batch_size=batch_size, shuffle=False,
+        generator=torch.Generator())  # its seed draw leaves the caller's torch stream alone
     modes = [(m, m.training) for net in (teacher, student) for m in net.modules()]
     teacher.eval()
     student.eval()

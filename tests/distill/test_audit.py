@@ -347,3 +347,14 @@ def test_audit_layers_are_checked_by_the_settings_themselves(layers, error, why)
                         settings=AuditConfig(layers=layers))
     assert str(info.value) == ("config key 'audit.layers' must be a list of distinct layer "
                                f"indices >= 0 ([] = every layer), {why}")
+
+
+def test_an_audit_leaves_the_callers_random_stream():
+    # iterating its DataLoader drew a seed from torch's global stream, so a notebook's next
+    # torch.rand differed after an audit
+    distiller, data = pair(slice(0, 4), slice(4, 8)), blobs()
+    torch.manual_seed(3)
+    expected = torch.rand(4)
+    torch.manual_seed(3)
+    audit_distiller(distiller, data, epoch=0, settings=SETTINGS)
+    assert torch.equal(torch.rand(4), expected)
