@@ -10,7 +10,10 @@ noise, through a ReLU.
 Rows, measured in the same run on the same matrices:
 
 - ``pidkit discretize``: :func:`pidkit.estimate.discretize` of the teacher matrix (L2 rows, seeded
-  randomized PCA to 10, seeded KMeans 10 with n_init=10);
+  PCA to 10 with ``svd_solver="auto"``, seeded KMeans 10 with n_init=10);
+- ``discretize, randomized PCA``: the same with ``svd_solver="randomized"``, what ``"auto"`` took
+  before it chose the exact SVD for narrow matrices (only where ``"auto"`` now takes another solver);
+  the note is the largest principal angle between its 10 components and the exact ones;
 - ``paper recipe``: the paper code's calls (sklearn ``normalize``, ``PCA(10)``, ``KMeans(10)`` with
   library defaults and no seed) on the same matrix, the peer;
 - ``pid solve``: :func:`pidkit.pid` (BROJA) of the 10x10x10 joint;
@@ -18,11 +21,16 @@ Rows, measured in the same run on the same matrices:
   the correction computes once per call and once per bootstrap replicate (``--classes 1000``: 1,000
   labels, ImageNet's);
 - ``pid_from_representations``: the whole call on teacher (d) and student (d/2) features;
+- ``... KMeans n_init=1``: the same call with ``clusterer=KMeans(10, n_init=1)`` (scikit-learn's
+  ``n_init="auto"`` for k-means++), i.e. what the default's 10 restarts cost, and how far the atoms
+  move without them;
+- ``... estimator="gaussian"``: the Gaussian estimator on the same features;
 - ``bootstrap``: :func:`pidkit.estimate.bootstrap` of the cluster ids: one PID solve plus B
   replicates (``--bootstrap``, ``--n-jobs``).
 
 Run: ``python -m benchmarks.estimate [--quick] [--n 10000] [--widths 8192 32768] [--classes 10]
-[--bootstrap 20] [--n-jobs 1]``.
+[--bootstrap 20] [--n-jobs 1]``; ``--n 20000 --widths 64 --classes 100`` is narrow features with
+many classes, where KMeans and the bias correction, not the PCA, take the time.
 """
 
 from __future__ import annotations
@@ -74,6 +82,17 @@ def _paper_recipe(X: np.ndarray) -> np.ndarray:
     return KMeans(n_clusters=10).fit(Z).labels_
 
 
+def _atoms(res: Any) -> str:
+    return f"red {res.red:.3f} uni_t {res.uni_t:.3f} uni_s {res.uni_s:.3f} syn {res.syn:.3f} bits"
+
+
+def _angle(disc: Any, exact: Any) -> float:
+    from scipy.linalg import subspace_angles
+
+    return float(np.max(subspace_angles(exact.pca_.components_.T.astype(np.float64),
+                                        disc.pca_.components_.T.astype(np.float64))))
+
+
 def _load() -> str:
     try:
         return "/".join(f"{x:.1f}" for x in os.getloadavg())
@@ -89,8 +108,8 @@ def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "estimate", __doc__, docs="docs/estimate.md (Performance)",
-        duration="about 2 minutes on 2 cores and 4.5 GiB of memory (peak, with the 32768 width)",
-        quick=QUICK, quick_duration="about 5 s",
+        duration="about 3 minutes on 2 cores and 4.5 GiB of memory (peak, with the 32768 width)",
+        quick=QUICK, quick_duration="about 10 s",
     )
     parser.add_argument("--n", type=_cli.integer(400, " (10 clusters per side need 400 samples)"),
                         default=10_000, help="samples (default: 10000)")
@@ -111,6 +130,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     """Run the benchmark and return the printed table."""
     args = _cli.parse_args(get_parser(), argv, QUICK)
     # scikit-learn (3-4 s to import) after the arguments, so that a bad one ends at once
+    from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
     from threadpoolctl import threadpool_info
 
@@ -125,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     rng = np.random.default_rng(args.seed)
     y = rng.integers(0, args.classes, args.n)
     rows = []
-    steps = ["features", "discretize", "paper recipe", "pid_from_representations"]
+    steps = ["features", "discretize", "paper recipe", "pid_from_representations", "n_init=1", "gaussian"]
     steps += ["bootstrap"] if args.bootstrap else []
     bar = _cli.progress(total=len(args.widths) * len(steps), desc="widths x steps")
     for d in args.widths:
@@ -133,7 +153,9 @@ def main(argv: Sequence[str] | None = None) -> str:
         S = _features(args.n, d // 2, y, rng, STUDENT_NOISE)
         bar.update()
         shape = f"{args.n} x {d}"
-        t_disc, (labels, _) = _timed(lambda T=T: discretize(T))
+        t_disc, (labels, disc) = _timed(lambda T=T: discretize(T))
+        if disc.svd_solver_ not in (None, "randomized"):
+            t_rand, (_, rand) = _timed(lambda T=T: discretize(T, svd_solver="randomized"))
         bar.update()
         t_paper, paper_labels = _timed(lambda T=T: _paper_recipe(T))
         bar.update()
@@ -143,7 +165,11 @@ def main(argv: Sequence[str] | None = None) -> str:
         by_pair = res.counts.reshape(res.counts.shape[0], -1).T
         t_eb, h_eb = _timed(lambda by_pair=by_pair: eb_conditional_entropy(by_pair))
         bar.update()
-        rows.append((shape, "pidkit discretize (teacher)", t_disc, f"ARI vs paper recipe {ari:.3f}"))
+        rows.append((shape, f"pidkit discretize (teacher), {disc.svd_solver_} PCA", t_disc,
+                     f"ARI vs paper recipe {ari:.3f}"))
+        if disc.svd_solver_ not in (None, "randomized"):
+            rows.append((shape, "pidkit discretize, randomized PCA (the old 'auto')", t_rand,
+                         f"{_angle(rand, disc):.2g} rad off the exact components"))
         rows.append((shape, "paper recipe (sklearn defaults, unseeded)", t_paper, "peer"))
         rows.append((shape, f"pid solve {'x'.join(map(str, res.p.shape))}", t_pid, res.pid.method))
         rows.append((shape, "empirical-Bayes entropy of Y given (T, S)", t_eb, f"{h_eb:.3f} nats"))
@@ -152,9 +178,17 @@ def main(argv: Sequence[str] | None = None) -> str:
                 f"{shape} + {args.n} x {d // 2}",
                 "pid_from_representations (T and S)",
                 t_full,
-                f"red {res.red:.3f} uni_t {res.uni_t:.3f} uni_s {res.uni_s:.3f} syn {res.syn:.3f} bits",
+                _atoms(res),
             )
         )
+        one_restart = KMeans(10, n_init=1)
+        t_one, one = _timed(lambda T=T, S=S, k=one_restart: pid_from_representations(y, T, S, clusterer=k))
+        bar.update()
+        rows.append((f"{shape} + {args.n} x {d // 2}", "... KMeans n_init=1 (T and S)", t_one, _atoms(one)))
+        t_gauss, gauss = _timed(lambda T=T, S=S: pid_from_representations(y, T, S, estimator="gaussian"))
+        bar.update()
+        rows.append((f"{shape} + {args.n} x {d // 2}", '... estimator="gaussian" (T and S)', t_gauss,
+                     _atoms(gauss)))
         if args.bootstrap > 0:
             t_lab, s_lab = (disc.labels_ for disc in res.discretizers)
             t_boot, out = _timed(
