@@ -67,18 +67,21 @@ def check_out_dir(run_dir: Path) -> None:
     ------
     ValueError
         ``run_dir`` or one of its parents is a file, or its parent (``run.out_dir``) is itself
-        a run folder.
+        a run folder (a note gives the Python spelling of the options that continue that run).
     PermissionError
         The nearest existing folder is not writable.
     """
     out_dir = run_dir.parent
     if _is_run_folder(out_dir):
-        raise ValueError(
+        refused = ValueError(
             f"{str(out_dir)!r} is itself a run folder (it holds config.json and metrics.jsonl), "
             f"not a folder of run folders: the run would go into {str(run_dir)!r}; to continue "
             f"that run pass --out-dir {str(out_dir.parent)!r} --run.name {out_dir.name!r} "
             "--resume, or choose another run.out_dir"
         )
+        refused.add_note(f"In Python: set config.run.out_dir = {str(out_dir.parent)!r}, "
+                         f"config.run.name = {out_dir.name!r} and config.run.resume = True.")
+        raise refused
     for folder in (run_dir, *run_dir.parents):
         if folder.exists():
             if not folder.is_dir():

@@ -172,3 +172,16 @@ def test_the_summary_holds_the_last_audits_atoms(tmp_path):
     assert (last["epoch"], last["layer"]) == (2, max(r["layer"] for r in summary.audit))
     assert last == summary.audit[-1] and {"red", "uni_t", "uni_s", "syn"} <= last.keys()
     assert train(tiny(tmp_path, "run.epochs=1", "run.name=none")).last_audit is None
+
+
+def test_a_run_folder_given_as_out_dir_says_how_to_continue_it_from_python(tmp_path):
+    # the message names the command's --out-dir, --run.name and --resume only
+    first = train(tiny(tmp_path, "run.epochs=2", "run.stop_after=1", "run.name=r"))
+    config = tiny(first.run_dir, "run.epochs=2")  # out_dir=summary.run_dir, a slip
+    with pytest.raises(ValueError, match="is itself a run folder") as refused:
+        train(config)
+    assert refused.value.__notes__ == [
+        f"In Python: set config.run.out_dir = {str(tmp_path)!r}, config.run.name = 'r' and "
+        "config.run.resume = True."]
+    config.run.out_dir, config.run.name, config.run.resume = str(tmp_path), "r", True
+    assert train(config).epochs_done == 2  # as the note says
