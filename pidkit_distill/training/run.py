@@ -43,7 +43,8 @@ def train(config: TrainConfig) -> RunSummary:
     (:func:`~pidkit_distill.training.rundir.run_folder_lock`). A resumed run takes its teacher's
     weights from its checkpoint (the teacher file is not needed again). The run's thread count
     (``run.threads``) and seeds do not outlast it: torch's thread count and python's, numpy's
-    and torch's global random streams are the caller's again when it returns or raises
+    and torch's global random streams are the caller's again when it returns or raises; it
+    runs in float32 whatever torch's default dtype
     (:func:`~pidkit_distill.training.runtime.caller_state_kept`).
 
     Parameters

@@ -139,30 +139,43 @@ def from_main(runtime: Runtime, value: bool) -> bool:
 
 @contextmanager
 def caller_state_kept() -> Iterator[None]:
-    """Give the caller back torch's thread count and the global random streams after the block.
+    """Keep the caller's session and the run apart: torch's thread count, the global random
+    streams and the default dtype are the caller's again after the block.
 
     A run sets ``torch.set_num_threads(run.threads)`` and seeds python's, numpy's global and
     torch's streams (:func:`seed_everything`, a resumed run's saved states). In a notebook or
     a script that goes on after :func:`~pidkit_distill.training.train`, those would stay: every
     later cell on one thread, and ``torch.randn`` drawing the run's stream instead of the
-    session's. They are restored however the block ends (an error, an interrupt).
+    session's. The other way round, the block runs with torch's default dtype float32, the
+    dtype of the trainer's data and networks, whatever the caller set
+    (``torch.set_default_dtype(torch.float64)`` made float64 networks meet float32 batches in
+    torch's "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the
+    same"). All is restored however the block ends (an error, an interrupt).
 
     Examples
     --------
     >>> before, draw = torch.get_num_threads(), torch.random.get_rng_state()
+    >>> torch.set_default_dtype(torch.float64)
     >>> with caller_state_kept():
     ...     torch.set_num_threads(1)
     ...     seed_everything(7)
+    ...     torch.zeros(1).dtype
+    torch.float32
     >>> torch.get_num_threads() == before, torch.equal(torch.random.get_rng_state(), draw)
     (True, True)
+    >>> torch.get_default_dtype()
+    torch.float64
+    >>> torch.set_default_dtype(torch.float32)
     """
-    threads = torch.get_num_threads()
+    threads, dtype = torch.get_num_threads(), torch.get_default_dtype()
     python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
     torch_state = torch.random.get_rng_state()
     cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    torch.set_default_dtype(torch.float32)
     try:
         yield
     finally:
+        torch.set_default_dtype(dtype)
         torch.set_num_threads(threads)
         random.setstate(python_state)
         np.random.set_state(numpy_state)  # noqa: NPY002 - the caller's global stream, as it was

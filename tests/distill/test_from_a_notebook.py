@@ -185,3 +185,17 @@ def test_a_run_folder_given_as_out_dir_says_how_to_continue_it_from_python(tmp_p
         "config.run.resume = True."]
     config.run.out_dir, config.run.name, config.run.resume = str(tmp_path), "r", True
     assert train(config).epochs_done == 2  # as the note says
+
+
+def test_a_session_with_float64_as_default_dtype_trains_and_keeps_it(tmp_path):
+    # torch.set_default_dtype(torch.float64) in a notebook made train fail inside torch
+    # ("expected m1 and m2 to have the same dtype, but got: double != float")
+    torch.set_default_dtype(torch.float64)
+    try:
+        summary = train(tiny(tmp_path, "run.epochs=1"))
+        assert torch.get_default_dtype() == torch.float64
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert summary.epochs_done == 1
+    weights = read_checkpoint(summary.run_dir / "checkpoint.pt")["student"]
+    assert {w.dtype for w in weights.values() if w.is_floating_point()} == {torch.float32}
