@@ -147,20 +147,22 @@ def caller_state_kept() -> Iterator[None]:
     a script that goes on after :func:`~pidkit_distill.training.train`, those would stay: every
     later cell on one thread, and ``torch.randn`` drawing the run's stream instead of the
     session's. The other way round, the block runs with torch's default dtype float32, the
-    dtype of the trainer's data and networks, whatever the caller set
+    dtype of the trainer's data and networks, and with gradients on, whatever the caller set
     (``torch.set_default_dtype(torch.float64)`` made float64 networks meet float32 batches in
     torch's "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the
-    same"). All is restored however the block ends (an error, an interrupt).
+    same", and ``torch.set_grad_enabled(False)`` left by an inference cell failed the first
+    step with "element 0 of tensors does not require grad"). All is restored however the block
+    ends (an error, an interrupt).
 
     Examples
     --------
     >>> before, draw = torch.get_num_threads(), torch.random.get_rng_state()
     >>> torch.set_default_dtype(torch.float64)
-    >>> with caller_state_kept():
+    >>> with torch.no_grad(), caller_state_kept():
     ...     torch.set_num_threads(1)
     ...     seed_everything(7)
-    ...     torch.zeros(1).dtype
-    torch.float32
+    ...     torch.zeros(1).dtype, torch.is_grad_enabled()
+    (torch.float32, True)
     >>> torch.get_num_threads() == before, torch.equal(torch.random.get_rng_state(), draw)
     (True, True)
     >>> torch.get_default_dtype()
@@ -173,7 +175,8 @@ def caller_state_kept() -> Iterator[None]:
     cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
     torch.set_default_dtype(torch.float32)
     try:
-        yield
+        with torch.enable_grad():  # the caller's grad mode is back after it
+            yield
     finally:
         torch.set_default_dtype(dtype)
         torch.set_num_threads(threads)

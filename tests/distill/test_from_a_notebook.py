@@ -199,3 +199,15 @@ def test_a_session_with_float64_as_default_dtype_trains_and_keeps_it(tmp_path):
     assert summary.epochs_done == 1
     weights = read_checkpoint(summary.run_dir / "checkpoint.pt")["student"]
     assert {w.dtype for w in weights.values() if w.is_floating_point()} == {torch.float32}
+
+
+def test_a_session_with_gradients_off_trains_and_keeps_them_off(tmp_path):
+    # torch.set_grad_enabled(False), left by an inference cell, failed the first step with
+    # "element 0 of tensors does not require grad and does not have a grad_fn"
+    torch.set_grad_enabled(False)
+    try:
+        summary = train(tiny(tmp_path, "run.epochs=1"))
+        assert not torch.is_grad_enabled()
+    finally:
+        torch.set_grad_enabled(True)
+    assert summary.epochs_done == 1
