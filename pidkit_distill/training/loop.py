@@ -26,6 +26,7 @@ import time
 import warnings
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,13 @@ class TrainingError(RuntimeError):
         if checkpoint is not None:
             self.add_note(python_resume_note(resume=False))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,
+        so a run that failed in a worker process (the demo's) could not be sent back."""
+        return (partial(type(self), self.reason, epoch=self.epoch, step=self.step,
+                        n_steps=self.n_steps, checkpoint=self.checkpoint,
+                        epochs_saved=self.epochs_saved, hint=self.hint), (), dict(self.__dict__))
+
     def with_checkpoint(self, checkpoint: Path | None, epochs_saved: int) -> TrainingError:
         """This error, saying that ``checkpoint`` holds the run after ``epochs_saved`` epochs."""
         return TrainingError(self.reason, epoch=self.epoch, step=self.step, n_steps=self.n_steps,
@@ -193,6 +201,8 @@ class TrainingInterrupted(KeyboardInterrupt):
         was saved.
     epochs_saved : int or None
         Epochs its ``checkpoint.pt`` holds (``None``: there is none).
+    resume : bool
+        The run already had ``run.resume``.
 
     Examples
     --------
@@ -214,6 +224,7 @@ overrides), then call train(config) again."]
     def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
                  resume: bool) -> None:
         self.run_dir, self.epoch, self.epochs_saved = run_dir, epoch, epochs_saved
+        self.resume = resume
         when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
         if epochs_saved is None:
             rest = (f"nothing was saved ({_not_saved(epoch)}): rerun the same command to start "
@@ -224,6 +235,12 @@ overrides), then call train(config) again."]
                     f"command{flag} to continue from there")
         super().__init__(f"interrupted {when} of {run_dir}; {rest}")
         self.add_note(python_resume_note(resume=resume or epochs_saved is None))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its keywords (see :meth:`TrainingError.__reduce__`)."""
+        return (partial(type(self), self.run_dir, epoch=self.epoch,
+                        epochs_saved=self.epochs_saved, resume=self.resume), (),
+                dict(self.__dict__))
 
 
 def _not_saved(epoch: int) -> str:

@@ -269,3 +269,21 @@ def test_checkpoints_are_fsynced_before_they_replace_the_old_one(tmp_path, monke
     checkpoint.atomic_save({"w": torch.ones(1)}, tmp_path / "checkpoint.pt")
     # file data, then the rename, then the folder entry
     assert events == ["fsync", ("replace", "checkpoint.pt"), "fsync"]
+
+
+def test_training_errors_survive_pickling_from_a_worker_process():
+    # the demo trains in worker processes: a TrainingError (a diverged run) could not be
+    # unpickled ("__init__() missing 1 required keyword-only argument: 'epoch'"), so the demo
+    # said "BrokenProcessPool: A process in the process pool was terminated abruptly"
+    import pickle
+    from pathlib import Path
+
+    from pidkit_distill.training import TrainingError, TrainingInterrupted
+
+    for error in (TrainingError("the training loss became NaN or infinite", epoch=3, step=2,
+                                n_steps=5, checkpoint=Path("x/checkpoint.pt"), epochs_saved=2,
+                                hint="lower optim.lr"),
+                  TrainingInterrupted(Path("x"), epoch=2, epochs_saved=1, resume=False)):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error)
+        assert vars(copy) == vars(error) and copy.__notes__ == error.__notes__
