@@ -143,26 +143,29 @@ def caller_state_kept() -> Iterator[None]:
     streams and the default dtype are the caller's again after the block.
 
     A run sets ``torch.set_num_threads(run.threads)`` and seeds python's, numpy's global and
-    torch's streams (:func:`seed_everything`, a resumed run's saved states). In a notebook or
-    a script that goes on after :func:`~pidkit_distill.training.train`, those would stay: every
-    later cell on one thread, and ``torch.randn`` drawing the run's stream instead of the
-    session's. The other way round, the block runs with torch's default dtype float32, the
-    dtype of the trainer's data and networks, and with gradients on, whatever the caller set
+    torch's streams, CUDA's included (:func:`seed_everything`, a resumed run's saved states). In
+    a notebook or a script that goes on after :func:`~pidkit_distill.training.train`, those would
+    stay: every later cell on one thread, and ``torch.randn`` drawing the run's stream instead
+    of the session's. The CUDA streams are kept whenever CUDA is available, also when the run is
+    what first initialises CUDA (a notebook's first GPU use): the caller's seeds queued until
+    then are applied first, as the caller's next CUDA call would have. The other way round, the
+    block runs with torch's default dtype float32, the dtype of the trainer's data and networks,
+    and with gradients on and outside inference mode, whatever the caller set
     (``torch.set_default_dtype(torch.float64)`` made float64 networks meet float32 batches in
     torch's "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the
-    same", and ``torch.set_grad_enabled(False)`` left by an inference cell failed the first
-    step with "element 0 of tensors does not require grad"). All is restored however the block
-    ends (an error, an interrupt).
+    same", and ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an
+    inference cell failed the first step with "element 0 of tensors does not require grad").
+    All is restored however the block ends (an error, an interrupt).
 
     Examples
     --------
     >>> before, draw = torch.get_num_threads(), torch.random.get_rng_state()
     >>> torch.set_default_dtype(torch.float64)
-    >>> with torch.no_grad(), caller_state_kept():
+    >>> with torch.inference_mode(), caller_state_kept():
     ...     torch.set_num_threads(1)
     ...     seed_everything(7)
-    ...     torch.zeros(1).dtype, torch.is_grad_enabled()
-    (torch.float32, True)
+    ...     torch.zeros(1).dtype, torch.is_grad_enabled(), torch.is_inference_mode_enabled()
+    (torch.float32, True, False)
     >>> torch.get_num_threads() == before, torch.equal(torch.random.get_rng_state(), draw)
     (True, True)
     >>> torch.get_default_dtype()
@@ -172,10 +175,12 @@ def caller_state_kept() -> Iterator[None]:
     threads, dtype = torch.get_num_threads(), torch.get_default_dtype()
     python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
     torch_state = torch.random.get_rng_state()
-    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
+    # is_available, not is_initialized: a run that initialises CUDA seeds its streams too
+    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
     torch.set_default_dtype(torch.float32)
     try:
-        with torch.enable_grad():  # the caller's grad mode is back after it
+        # the caller's modes are back after these blocks
+        with torch.inference_mode(False), torch.enable_grad():
             yield
     finally:
         torch.set_default_dtype(dtype)

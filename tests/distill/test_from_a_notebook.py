@@ -211,3 +211,28 @@ def test_a_session_with_gradients_off_trains_and_keeps_them_off(tmp_path):
     finally:
         torch.set_grad_enabled(True)
     assert summary.epochs_done == 1
+
+
+def test_a_run_inside_inference_mode_trains_and_leaves_it_on(tmp_path):
+    # an inference cell's torch.inference_mode() (or a decorated function calling train) failed
+    # the first step with "element 0 of tensors does not require grad and does not have a grad_fn"
+    with torch.inference_mode():
+        summary = train(tiny(tmp_path, "run.epochs=1"))
+        assert torch.is_inference_mode_enabled()
+    assert summary.epochs_done == 1
+
+
+def test_the_cuda_streams_are_given_back_when_the_run_first_initialises_cuda(monkeypatch):
+    # only CUDA already initialised was kept: a notebook's first GPU use being the run's, the
+    # run's seeds stayed in the CUDA streams (the caller's own torch.manual_seed lost)
+    from pidkit_distill.training import runtime
+
+    streams = {"state": ["caller's"]}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "is_initialized", lambda: False)
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all", lambda: list(streams["state"]))
+    monkeypatch.setattr(torch.cuda, "set_rng_state_all",
+                        lambda states: streams.update(state=list(states)))
+    with runtime.caller_state_kept():
+        streams["state"] = ["the run's"]  # what seed_everything does to them on a GPU
+    assert streams["state"] == ["caller's"]
