@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, TensorDataset
 
 from pidkit._result import jsonable
 from pidkit._settings import check_int
@@ -55,9 +55,12 @@ def collect_features(
     ----------
     teacher, student : torch.nn.Module
         Networks with ``forward_features(x) -> Features``.
-    dataset : Dataset or DataLoader
-        Yields ``(x, y)`` pairs; a ``DataLoader`` (the held-out loader of a notebook) is read
-        batch by batch as it is, and ``batch_size`` is then its own.
+    dataset : Dataset, DataLoader or (x, y) pair of tensors
+        Yields ``(x, y)`` pairs; a pair of tensors (one row of ``x`` per label of ``y``) is
+        read as a ``TensorDataset`` of them. A ``DataLoader`` (the held-out loader of a
+        notebook) is read batch by batch as it is: the samples its sampler picks, in its order,
+        in its own batch size (``drop_last`` drops the last ones); one that shuffles draws its
+        order from torch's global stream as it stands, which is left as it was.
     device : torch.device or str, optional
         Where the batches go: the device of the networks' parameters (the default, ``None``),
         which must be that one.
@@ -65,8 +68,9 @@ def collect_features(
     layers : list of int, optional
         Indices of the distilled layers to keep (default: all).
     max_samples : int, default=0
-        Read at most this many samples, the first ones (0: all). Reading stops there, so a
-        streamed dataset without a length (an ``IterableDataset``) is capped too.
+        Read at most this many samples, the first ones ``dataset`` yields (0: all). Reading
+        stops there, so a streamed dataset without a length (an ``IterableDataset``) is capped
+        too.
 
     Returns
     -------
@@ -78,8 +82,11 @@ def collect_features(
     Raises
     ------
     ValueError
-        ``dataset`` yields no sample, an index of ``layers`` is out of range, or ``device`` is
-        not a device or not the one the networks are on.
+        ``dataset`` yields no sample, an index of ``layers`` is out of range, ``device`` is
+        not a device or not the one the networks are on, or the ``(x, y)`` pair has a number
+        of labels other than its number of rows.
+    TypeError
+        ``dataset`` yields something other than ``(x, y)`` pairs of tensors.
 
     Examples
     --------
@@ -95,43 +102,44 @@ def collect_features(
     """
     device = _device_of(teacher, student, device)
     batches = dataset if isinstance(dataset, DataLoader) else DataLoader(
-        dataset, batch_size=batch_size, shuffle=False,
-        generator=torch.Generator())  # its seed draw leaves the caller's torch stream alone
+        _as_dataset(dataset), batch_size=batch_size, shuffle=False)
     modes = [(m, m.training) for net in (teacher, student) for m in net.modules()]
     teacher.eval()
     student.eval()
     t_out: list[list[np.ndarray]] = []
     s_out: list[list[np.ndarray]] = []
     labels: list[np.ndarray] = []
-    try:
-        n_read = 0
-        for x, y in batches:
-            if max_samples:
-                if n_read >= max_samples:
-                    break
-                x, y = x[:max_samples - n_read], y[:max_samples - n_read]
-            n_read += len(y)
-            x = x.to(device)
-            t_layers = teacher.forward_features(x).layers
-            s_layers = student.forward_features(x).layers
-            keep = range(len(t_layers)) if layers is None else layers
-            for k in keep:
-                if k >= len(t_layers) or k >= len(s_layers):
-                    raise ValueError(
-                        f"audit layer index {k} is out of range: the teacher has "
-                        f"{len(t_layers)} and the student {len(s_layers)} distilled layers; "
-                        "fix audit.layers"
-                    )
-            if not t_out:
-                t_out = [[] for _ in keep]
-                s_out = [[] for _ in keep]
-            for i, k in enumerate(keep):
-                t_out[i].append(t_layers[k].flatten(1).float().cpu().numpy())
-                s_out[i].append(s_layers[k].flatten(1).float().cpu().numpy())
-            labels.append(y.cpu().numpy())
-    finally:
-        for m, mode in modes:
-            m.training = mode
+    # a loader's seed and shuffle draws leave the caller's torch stream as it was
+    with torch.random.fork_rng(devices=[]):
+        try:
+            n_read = 0
+            for x, y in map(_pair, batches):
+                if max_samples:
+                    if n_read >= max_samples:
+                        break
+                    x, y = x[:max_samples - n_read], y[:max_samples - n_read]
+                n_read += len(y)
+                x = x.to(device)
+                t_layers = teacher.forward_features(x).layers
+                s_layers = student.forward_features(x).layers
+                keep = range(len(t_layers)) if layers is None else layers
+                for k in keep:
+                    if k >= len(t_layers) or k >= len(s_layers):
+                        raise ValueError(
+                            f"audit layer index {k} is out of range: the teacher has "
+                            f"{len(t_layers)} and the student {len(s_layers)} distilled layers; "
+                            "fix audit.layers"
+                        )
+                if not t_out:
+                    t_out = [[] for _ in keep]
+                    s_out = [[] for _ in keep]
+                for i, k in enumerate(keep):
+                    t_out[i].append(t_layers[k].flatten(1).float().cpu().numpy())
+                    s_out[i].append(s_layers[k].flatten(1).float().cpu().numpy())
+                labels.append(y.cpu().numpy())
+        finally:
+            for m, mode in modes:
+                m.training = mode
     if not labels:  # checked here, not with len(): an IterableDataset has none
         raise ValueError("dataset is empty: the audit needs held-out samples; pass the held-out "
                          "set")
@@ -148,9 +156,11 @@ def audit_distiller(
     Parameters
     ----------
     distiller : torch.nn.Module
-        Anything with ``teacher`` and ``student`` networks as attributes (a Distiller).
-    dataset : Dataset or DataLoader
-        The held-out set, yielding ``(x, y)``, or a ``DataLoader`` of it (read as it is).
+        Anything with ``teacher`` and ``student`` networks as attributes (a Distiller), or one
+        wrapped in ``DistributedDataParallel`` (its ``.module`` is audited).
+    dataset : Dataset, DataLoader or (x, y) pair of tensors
+        The held-out set, yielding ``(x, y)``, a ``DataLoader`` of it (read as it is: its
+        sampler's samples in its order, see :func:`collect_features`), or its two tensors.
     epoch : int
         Completed epochs so far (0 = before training); copied into the records.
     settings : AuditConfig, optional
@@ -183,8 +193,8 @@ def audit_distiller(
         ``distiller`` has no teacher and student networks, ``settings`` is not an
         :class:`AuditConfig` or holds a setting the audit cannot use, ``epoch`` is not an
         int >= 0, ``batch_size`` not an int >= 1, ``device`` is not where the networks are,
-        ``dataset`` is empty or an audited layer is out of range; each message names the
-        argument.
+        ``dataset`` is empty or yields no ``(x, y)`` pairs of tensors, or an audited layer is
+        out of range; each message names the argument.
 
     Examples
     --------
@@ -207,6 +217,8 @@ def audit_distiller(
     settings.check()
     epoch = check_int(epoch, "epoch", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
+    if isinstance(distiller, nn.parallel.DistributedDataParallel):
+        distiller = distiller.module  # the trainer's wrapping, under torchrun
     missing = [name for name in ("teacher", "student")
                if not isinstance(getattr(distiller, name, None), nn.Module)]
     if missing:
@@ -238,6 +250,37 @@ def audit_distiller(
         record["time_s"] = round(time.perf_counter() - start, 3)
         records.append(jsonable(record, finite=True))  # JSON has no NaN: a failed solve's None
     return records
+
+
+def _as_dataset(dataset: Any) -> Any:
+    """``dataset``, or the ``TensorDataset`` of an ``(x, y)`` pair of tensors (a pair given
+    as it is made batches of the two tensors stacked, torch's "stack expects each tensor to be
+    equal size")."""
+    if not (isinstance(dataset, tuple | list) and len(dataset) == 2
+            and all(isinstance(t, torch.Tensor) for t in dataset)):
+        return dataset
+    x, y = dataset
+    if x.dim() == 0 or y.dim() != 1 or len(x) != len(y):
+        raise ValueError(f"dataset=(x, y) needs one label per row of x: x has shape "
+                         f"{tuple(x.shape)} and y {tuple(y.shape)}; pass the labels as a 1-D y "
+                         "of len(x), or a Dataset yielding (x, y)")
+    return TensorDataset(x, y)
+
+
+def _pair(batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
+    """``batch`` as ``(x, y)``, refused, naming what it is, when it is no pair of tensors."""
+    if (isinstance(batch, tuple | list) and len(batch) == 2
+            and all(isinstance(t, torch.Tensor) for t in batch)):
+        return batch[0], batch[1]
+    if isinstance(batch, tuple | list):
+        what = f"a {type(batch).__name__} of {[type(b).__name__ for b in batch]}"
+    elif isinstance(batch, dict):
+        what = f"a dict with keys {list(batch)}"
+    else:
+        what = f"a {type(batch).__name__}"
+    raise TypeError(f"dataset must yield (x, y) pairs of tensors, inputs and labels; its batches "
+                    f"are {what}; pass a Dataset or DataLoader of (x, y), or a pair (x, y) of "
+                    "tensors")
 
 
 def _device_of(teacher: nn.Module, student: nn.Module,

@@ -228,6 +228,17 @@ def test_the_gaussian_audit_records_the_same_keys():
      "distiller must hold the teacher and the student networks as .teacher and .student (a "
      "Distiller: get_method(name)(student, teacher, sample_input=x, num_classes=C)); this "
      "SimpleNamespace has no .student"),
+    ({"epoch": 0, "dataset": (torch.zeros(400, 8), torch.zeros(399).long())}, ValueError,
+     "dataset=(x, y) needs one label per row of x: x has shape (400, 8) and y (399,); pass the "
+     "labels as a 1-D y of len(x), or a Dataset yielding (x, y)"),
+    ({"epoch": 0, "dataset": TensorDataset(torch.zeros(4, 8), torch.zeros(4), torch.zeros(4))},
+     TypeError, "dataset must yield (x, y) pairs of tensors, inputs and labels; its batches are "
+     "a list of ['Tensor', 'Tensor', 'Tensor']; pass a Dataset or DataLoader of (x, y), or a "
+     "pair (x, y) of tensors"),
+    ({"epoch": 0, "dataset": [{"image": torch.zeros(8), "label": 0}]}, TypeError,
+     "dataset must yield (x, y) pairs of tensors, inputs and labels; its batches are a dict "
+     "with keys ['image', 'label']; pass a Dataset or DataLoader of (x, y), or a pair (x, y) of "
+     "tensors"),
 ])
 def test_bad_arguments_are_named(kwargs, error, message):
     # epoch=1.5 was recorded as epoch 1, '3' as 3 and -2 as -2; batch_size=0 raised torch's
@@ -235,7 +246,9 @@ def test_bad_arguments_are_named(kwargs, error, message):
     # one array to concatenate"; device='gpu' torch's "Expected one of cpu, cuda, ... device
     # type at start of device string", a device other than the networks' torch's "Tensor on
     # device cpu is not on the expected device meta!" from inside the forward pass; a network
-    # passed as the distiller "'Linear' object has no attribute 'teacher'"
+    # passed as the distiller "'Linear' object has no attribute 'teacher'"; a pair (x, y)
+    # whose lengths differ "stack expects each tensor to be equal size", a data set of triples
+    # or of dicts "too many values to unpack" / "not enough values to unpack"
     kwargs = {"dataset": blobs(), "distiller": pair(slice(0, 4), slice(4, 8)), **kwargs}
     with pytest.raises(error) as info:
         audit_distiller(settings=SETTINGS, **kwargs)
@@ -358,3 +371,55 @@ def test_an_audit_leaves_the_callers_random_stream():
     torch.manual_seed(3)
     audit_distiller(distiller, data, epoch=0, settings=SETTINGS)
     assert torch.equal(torch.rand(4), expected)
+
+
+def test_a_pair_of_tensors_is_audited_as_their_tensor_dataset():
+    # audit_distiller(distiller, (x, y), ...) raised torch's "stack expects each tensor to be
+    # equal size" (the two tensors were taken as two samples and stacked)
+    data = blobs()
+    sized = audit_distiller(pair(slice(0, 4), slice(4, 8)), data, epoch=0, settings=SETTINGS)
+    paired = audit_distiller(pair(slice(0, 4), slice(4, 8)), data.tensors, epoch=0,
+                             settings=SETTINGS)
+    assert [(r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in paired] == [
+        (r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in sized]
+
+
+def test_a_shuffling_loader_is_audited_without_drawing_from_the_callers_stream():
+    # a DataLoader(shuffle=True) drew its seed and its order from torch's global stream, so a
+    # notebook's (or its own training loop's) next draws depended on whether it had audited
+    from torch.utils.data import DataLoader
+
+    distiller = pair(slice(0, 4), slice(4, 8))
+    capped = dataclasses.replace(SETTINGS, max_samples=250)
+    torch.manual_seed(3)
+    expected = torch.rand(4)
+    torch.manual_seed(3)
+    first = audit_distiller(distiller, DataLoader(blobs(), batch_size=64, shuffle=True), epoch=0,
+                            settings=capped)
+    assert torch.equal(torch.rand(4), expected)
+    assert [r["n_samples"] for r in first] == [250, 250]  # max_samples: the first it yields
+
+
+def test_a_ddp_wrapped_distiller_is_audited_as_its_module(monkeypatch):
+    # DistributedDataParallel(distiller), as the trainer wraps it under torchrun, was refused:
+    # "this DistributedDataParallel has no .teacher or .student"
+    import socket
+
+    import torch.distributed as dist
+
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")
+    monkeypatch.setenv("MASTER_PORT", str(port))
+    distiller = nn.Module()
+    distiller.teacher, distiller.student = Slice(slice(0, 4)), Slice(slice(4, 8))
+    plain = audit_distiller(distiller, blobs(), epoch=0, settings=SETTINGS)
+    dist.init_process_group("gloo", rank=0, world_size=1)
+    try:
+        wrapped = audit_distiller(nn.parallel.DistributedDataParallel(distiller), blobs(),
+                                  epoch=0, settings=SETTINGS)
+    finally:
+        dist.destroy_process_group()
+    assert [(r["layer"], r["i_yt"], r["red"]) for r in wrapped] == [
+        (r["layer"], r["i_yt"], r["red"]) for r in plain]
