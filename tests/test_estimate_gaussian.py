@@ -242,3 +242,27 @@ def test_a_dead_layer_is_no_information_without_numpys_divide_warning():
     assert res.settings["s"]["rows_equal"] and res.settings["s"]["explained_variance_ratio"] is None
     assert not res.settings["t"]["rows_equal"]
     assert "every row the same -> 10 Gaussian dimensions, all 0" in repr(res)
+
+
+@pytest.mark.parametrize("dtype, width", [(np.float64, 30), (np.float64, 200), (np.float32, 30)])
+def test_a_low_rank_layer_gets_the_pid_of_its_rank(dtype, width):
+    # S = 3 of T's columns mixed into `width`: rank 3. PCA to 10 components left 7 of rounding noise
+    # (variance ~1e-31 of the largest), which the Gaussian estimator scaled to unit variance:
+    # dims (3, 10, 10) and, at width 30, 1.2008 bits of I(Y; S) for the rank-3 reference's 1.1878.
+    rng = np.random.default_rng(0)
+    n = 5000
+    y = rng.integers(0, 4, n)
+    t = np.eye(4)[y] @ rng.normal(size=(4, 20)) + rng.normal(size=(n, 20))
+    s3 = t[:, :3]
+    s = (s3 @ rng.normal(size=(3, width))).astype(dtype)
+    reference = pid_from_representations(y, t, s3.astype(dtype), estimator="gaussian", normalize=None)
+    low_rank = pid_from_representations(y, t, s, estimator="gaussian", normalize=None)
+    assert reference.settings["dims"] == low_rank.settings["dims"] == [3, 10, 3]
+    assert low_rank.settings["s"]["n_components"] == 10 and low_rank.settings["s"]["n_outputs"] == 3
+    tol = 1e-9 if dtype == np.float64 else 1e-4
+    for atom in ("red", "uni_t", "uni_s", "syn", "i_ys"):
+        assert getattr(low_rank.pid, atom) == pytest.approx(getattr(reference.pid, atom), abs=tol)
+    proj = Projector(normalize=None).fit(s)
+    assert proj.transform(s[:7]).shape == (7, 3) and proj.pca_.components_.shape == (3, width)
+    shown = "PCA 10 (seed 0) -> 3 Gaussian dimensions (numerical rank; the rest rounding noise)"
+    assert shown in str(low_rank)

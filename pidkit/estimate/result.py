@@ -242,9 +242,11 @@ def _describe(setting: dict[str, Any]) -> str:
         if setting.get("rows_equal"):
             return (f"{setting['n_features']} features -> {setting['normalize']} -> every row the same "
                     f"-> {setting['n_outputs']} Gaussian dimensions, all 0{shown}")
+        cut = ran and setting["n_outputs"] < setting["n_components"]  # rounding-noise components
+        rank = " (numerical rank; the rest rounding noise)" if cut else ""
         return (
             f"{setting['n_features']} features -> {setting['normalize']} -> {pca}{shown} -> "
-            f"{setting['n_outputs']} Gaussian dimensions"
+            f"{setting['n_outputs']} Gaussian dimensions{rank}"
         )
     if setting.get("rows_equal"):
         notes = [f"{setting['n_values']} used", *reused]
