@@ -16,7 +16,39 @@ scikit-learn; ``from pidkit_distill import train`` imports what ``train`` needs.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __getattr__ (they
+    # are __all__'s; tests/distill/test_cli_start.py checks that they are those of _SOURCES)
+    from .audit import audit_distiller  # noqa: F401
+    from .config import TrainConfig, apply_overrides, load_config  # noqa: F401
+    from .data import (  # noqa: F401
+        DatasetBundle,
+        DatasetSpec,
+        available_datasets,
+        describe_dataset,
+        load_dataset,
+        register_dataset,
+    )
+    from .methods import Distiller, StepOutput, available_methods, get_method, register_method  # noqa: F401
+    from .models import (  # noqa: F401
+        Features,
+        TappedModel,
+        available_models,
+        build_model,
+        register_model,
+        tap_features,
+    )
+    from .report import load_runs, write_report  # noqa: F401
+    from .training import (  # noqa: F401
+        RunSummary,
+        TrainingError,
+        TrainingInterrupted,
+        check_config,
+        train,
+        train_teacher,
+    )
 
 # Each public name and the module that defines it.
 _SOURCES = {
@@ -72,4 +104,9 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__, *_SUBMODULES})
+    """The public names and subpackages, imported or not, with the package's own attributes and
+    the submodules imported since (not the names this module imports for its own use)."""
+    own = {name for name, value in globals().items()
+           if name.startswith("__") or name in _SOURCES
+           or (isinstance(value, ModuleType) and value.__name__ == f"{__name__}.{name}")}
+    return sorted({*own, *__all__, *_SUBMODULES})

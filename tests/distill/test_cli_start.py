@@ -4,12 +4,15 @@ imported everything eagerly, and a mistyped option waited ~5 s for its one line)
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
 import textwrap
 
 from tiny_runs import command_env
+
+import pidkit_distill
 
 # Runs pidkit-distill's main() on each command line in one process, and says after each whether
 # torch or scikit-learn was imported by then.
@@ -68,6 +71,9 @@ def test_the_package_imports_its_names_when_first_used(tmp_path):
         import sys
         import pidkit_distill
         print("torch" in sys.modules, "tap_features" in dir(pidkit_distill))
+        # what tab completion lists: not the names the lazy __init__ imports for itself
+        print(sorted({"Any", "ModuleType", "TYPE_CHECKING", "annotations", "importlib"}
+                     & set(dir(pidkit_distill))))
         from pidkit_distill import TrainingError, train
         print("torch" in sys.modules, pidkit_distill.training.train is train,
               issubclass(TrainingError, Exception))
@@ -82,5 +88,16 @@ def test_the_package_imports_its_names_when_first_used(tmp_path):
     proc = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=command_env(),
                           capture_output=True, text=True, timeout=120)
     assert proc.stdout.splitlines() == [
-        "False True", "True True True", "[]",
+        "False True", "[]", "True True True", "[]",
         "module 'pidkit_distill' has no attribute 'trian'"], proc.stderr[-3000:]
+
+
+def test_type_checkers_see_the_names_that_the_package_imports_when_used():
+    # type checkers and IDEs read the `if TYPE_CHECKING:` imports, not __getattr__'s table
+    tree = ast.parse(open(pidkit_distill.__file__, encoding="utf-8").read())
+    block = next(node for node in tree.body
+                 if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
+    imported = {alias.name: node.module for node in block.body
+                if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
+    assert imported == pidkit_distill._SOURCES
+    assert pidkit_distill.__all__ == sorted(imported)
