@@ -92,26 +92,40 @@ def command(project: tuple[Path, list[str]], *args: str) -> subprocess.Completed
                           text=True, timeout=300)
 
 
-def test_imported_names_train_list_and_resume_only_with_the_import(project):
+def test_imported_names_train_under_torchrun_list_and_resume_only_with_the_import(
+        project, monkeypatch, capsys):
+    # one subprocess per command that must import the module (each is a few seconds of start-up)
+    work, launcher = project
+    first = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         launcher[1], "train", "--import", "my_models", *RUN],
+        cwd=work, env={**command_env(), "OMP_NUM_THREADS": "1"}, capture_output=True,
+        text=True, timeout=300)
+    assert first.returncode == 0, first.stderr[-3000:]
+    # under torchrun every process runs the command, so every process imports the module
+    assert sorted(p.name for p in work.glob("imported-by-rank-*")) == [
+        "imported-by-rank-0", "imported-by-rank-1"]
+    assert first.stdout.count("run folder runs/imp-blobs-imp-bas-ut-s0; stopped after epoch 1 "
+                              "of 2") == 1  # rank 0's line
     listed = command(project, "train", "--import", "my_models", "--list-methods")
     assert listed.returncode == 0, listed.stderr
     assert "imp-bas presets: paper*" in listed.stdout.splitlines()
-    first = command(project, "train", "--import", "my_models", *RUN)
-    assert first.returncode == 0, first.stderr
-    assert "run folder runs/imp-blobs-imp-bas-ut-s0; stopped after epoch 1 of 2" in first.stdout
-    # the run folder names the model: resuming it without the module says to pass --import
-    bare = command(project, "train", *RUN, "--resume", "--run.stop_after", "0")
-    assert bare.returncode == 2 and bare.stdout == ""
-    assert bare.stderr.startswith("pidkit-distill train: error: data: name='imp-blobs' is not "
-                                  "a known dataset; ")
-    assert bare.stderr.endswith("or in a module that you pass to the pidkit-distill command "
-                                "with --import MODULE (on every run that names it, resumed runs "
-                                "included).\n")
-    # the same module given as its file resumes it
+    # the run folder names the data set and models: resuming it without the module (here in
+    # this process, which has not imported it) says to pass --import
+    monkeypatch.chdir(work)
+    assert main(["train", *RUN, "--resume", "--run.stop_after", "0"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("pidkit-distill train: error: data: name='imp-blobs' is not a known "
+                          "dataset; ")
+    assert err.endswith("or in a module that you pass to the pidkit-distill command with "
+                        "--import MODULE (on every run that names it, resumed runs included).\n")
+    # the same module given as its file resumes it (in one process: a warning says so)
     resumed = command(project, "train", "--import", "my_models.py", *RUN, "--resume",
                       "--run.stop_after", "0")
     assert resumed.returncode == 0, resumed.stderr
-    metrics = (project[0] / "runs" / "imp-blobs-imp-bas-ut-s0" / "metrics.jsonl").read_text()
+    assert "checkpoint was written by 2 process(es), resuming with 1" in resumed.stderr
+    metrics = (work / "runs" / "imp-blobs-imp-bas-ut-s0" / "metrics.jsonl").read_text()
     assert [json.loads(line)["epoch"] for line in metrics.splitlines()] == [1, 2]
 
 
@@ -121,19 +135,6 @@ def test_train_teacher_imports_too(project):
                    "runs", "--run.progress", "false", "--run.threads", "1")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1].startswith("teacher: runs/teacher-imp-blobs-imp-teacher-")
-
-
-def test_every_torchrun_process_imports_the_module(project):
-    work, launcher = project
-    proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         launcher[1], "train", "--import", "my_models", *RUN],
-        cwd=work, env={**command_env(), "OMP_NUM_THREADS": "1"}, capture_output=True,
-        text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert sorted(p.name for p in work.glob("imported-by-rank-*")) == [
-        "imported-by-rank-0", "imported-by-rank-1"]
-    assert proc.stdout.count("run folder runs/imp-blobs-imp-bas-ut-s0") == 1  # rank 0's line
 
 
 # --- mistakes: one line naming --import, exit 2 -----------------------------------------------
