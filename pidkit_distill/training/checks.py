@@ -21,6 +21,10 @@ resolves and checks, without loading data or training anything:
   with ``run.resume=true`` and only if it is a checkpoint of the same configuration;
 * ``run.device=cuda`` without CUDA.
 
+It checks under torch's default dtype float32, as the run builds its networks
+(:func:`~pidkit_distill.training.runtime.float32_default`), and refuses networks whose weights
+are of another dtype.
+
 Errors are :class:`ValueError`, :class:`TypeError` or :class:`OSError` subclasses whose message
 starts with the configuration key to change.
 """
@@ -46,7 +50,7 @@ from pidkit_distill.models import available_models, build_model, tap_features
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import ShardedBatchSampler
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
-from pidkit_distill.training.runtime import rank_from_env, world_size_from_env
+from pidkit_distill.training.runtime import float32_default, rank_from_env, world_size_from_env
 from pidkit_distill.training.teacher import (
     check_teacher_path,
     teacher_file_of,
@@ -134,6 +138,12 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     ...
     ValueError: method.name: method='rdi' is not a registered distillation method; ...
     """
+    with float32_default():  # the networks are built as the run builds them
+        return _checked(config, teacher_only=teacher_only)
+
+
+def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
+    """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
     if config.run.device == "cuda" and not torch.cuda.is_available():
         raise ValueError("run.device: 'cuda' was asked for but CUDA is not available; use "
@@ -310,7 +320,15 @@ def _check_runs(net: torch.nn.Module, name: str, role: str, data: DatasetSpec,
     """A forward pass of ``net`` on a (meta) batch of the data; an error of the network's own
     forward pass (torch's shape errors) names the model and the data it cannot take. The taps'
     errors (:func:`~pidkit_distill.models.tap_features`: an output changed in place, logits of
-    the wrong shape, a module that ran twice or never) already name their fix and go through."""
+    the wrong shape, a module that ran twice or never) already name their fix and go through.
+    Weights of another floating dtype than float32, the trainer's, are refused first: they met
+    the float32 batches in torch's "mat1 and mat2 must have the same dtype" in the first step."""
+    dtypes = {t.dtype for t in (*net.parameters(), *net.buffers()) if t.is_floating_point()}
+    if dtypes - {torch.float32}:
+        raise ValueError(f"{name!r} has {' and '.join(sorted(map(str, dtypes)))} weights, but "
+                         "the trainer trains in float32 (whatever torch's default dtype; "
+                         "run.amp=true for bf16 autocast on CUDA): build the model in float32, "
+                         "without .double(), .half() or a dtype= argument")
     try:
         net.forward_features(sample)
     except (RuntimeError, ValueError) as err:

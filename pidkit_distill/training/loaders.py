@@ -36,10 +36,25 @@ __all__ = ["ShardedBatchSampler", "batch_sampler", "eval_loader", "load_data", "
 
 
 def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
-    """The run's data; ``teacher=True``: with ``teacher.data_options`` applied on top."""
+    """The run's data; ``teacher=True``: with ``teacher.data_options`` applied on top.
+
+    Raises
+    ------
+    ValueError
+        Its inputs are floating point of another dtype than float32, the trainer's (a loader of
+        one's own that returns ``torch.from_numpy(x)``, float64): they met the float32 networks
+        in torch's "mat1 and mat2 must have the same dtype" in the first step.
+    """
     options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
-    return load_dataset(config.data.name, root=config.data.root or None, seed=config.data.seed,
-                        **options)
+    bundle = load_dataset(config.data.name, root=config.data.root or None,
+                          seed=config.data.seed, **options)
+    for split in (bundle.train, bundle.test):
+        x = split[0][0] if len(split) else None
+        if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
+            raise ValueError(f"data.name: data set {config.data.name!r} gives {x.dtype} inputs, "
+                             "but the trainer trains in float32: return x.float() from its "
+                             "loader (torch.from_numpy keeps numpy's float64)")
+    return bundle
 
 
 class ShardedBatchSampler(Sampler[list[int]]):

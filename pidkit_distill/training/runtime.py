@@ -27,6 +27,7 @@ __all__ = [
     "autocast",
     "caller_state_kept",
     "close_runtime",
+    "float32_default",
     "from_main",
     "init_runtime",
     "rank_from_env",
@@ -155,7 +156,10 @@ def caller_state_kept() -> Iterator[None]:
     torch's "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the
     same", and ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an
     inference cell failed the first step with "element 0 of tensors does not require grad").
-    All is restored however the block ends (an error, an interrupt).
+    Networks or inputs made in another dtype on purpose (``.double()``, ``torch.from_numpy``)
+    are refused, naming them, by :func:`~pidkit_distill.training.checks.check_config` and
+    :func:`~pidkit_distill.training.loaders.load_data`. All is restored however the block ends
+    (an error, an interrupt).
 
     Examples
     --------
@@ -172,24 +176,44 @@ def caller_state_kept() -> Iterator[None]:
     torch.float64
     >>> torch.set_default_dtype(torch.float32)
     """
-    threads, dtype = torch.get_num_threads(), torch.get_default_dtype()
+    threads = torch.get_num_threads()
     python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
     torch_state = torch.random.get_rng_state()
     # is_available, not is_initialized: a run that initialises CUDA seeds its streams too
     cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
-    torch.set_default_dtype(torch.float32)
     try:
-        # the caller's modes are back after these blocks
-        with torch.inference_mode(False), torch.enable_grad():
+        # the caller's dtype and modes are back after these blocks
+        with float32_default(), torch.inference_mode(False), torch.enable_grad():
             yield
     finally:
-        torch.set_default_dtype(dtype)
         torch.set_num_threads(threads)
         random.setstate(python_state)
         np.random.set_state(numpy_state)  # noqa: NPY002 - the caller's global stream, as it was
         torch.random.set_rng_state(torch_state)
         if cuda_states is not None:
             torch.cuda.set_rng_state_all(cuda_states)
+
+
+@contextmanager
+def float32_default() -> Iterator[None]:
+    """torch's default dtype float32, the trainer's, in the block; the caller's again after it.
+
+    Examples
+    --------
+    >>> torch.set_default_dtype(torch.float64)
+    >>> with float32_default():
+    ...     torch.zeros(1).dtype
+    torch.float32
+    >>> torch.get_default_dtype()
+    torch.float64
+    >>> torch.set_default_dtype(torch.float32)
+    """
+    dtype = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)
+    try:
+        yield
+    finally:
+        torch.set_default_dtype(dtype)
 
 
 def seed_everything(seed: int) -> None:

@@ -236,3 +236,81 @@ def test_the_cuda_streams_are_given_back_when_the_run_first_initialises_cuda(mon
     with runtime.caller_state_kept():
         streams["state"] = ["the run's"]  # what seed_everything does to them on a GPU
     assert streams["state"] == ["caller's"]
+
+
+@pytest.fixture
+def registries(monkeypatch):
+    """Registrations made by a test end with it."""
+    from pidkit_distill.data.registry import _LOADERS
+    from pidkit_distill.models import _MODELS
+
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+
+
+def _blobs(dtype: torch.dtype):
+    from torch.utils.data import TensorDataset
+
+    from pidkit_distill import DatasetBundle
+
+    def load(*, seed: int = 0, n_train: int = 64, n_test: int = 32, dim: int = 12,
+             nuisance_bits: int = 0) -> DatasetBundle:  # the options tiny() sets
+        n = n_train + n_test
+        x = torch.randn(n, dim, generator=torch.Generator().manual_seed(seed), dtype=dtype)
+        y = torch.arange(n) % 4
+        return DatasetBundle(TensorDataset(x[:n_train], y[:n_train]),
+                             TensorDataset(x[n_train:], y[n_train:]), num_classes=4,
+                             input_shape=(dim,))
+    return load
+
+
+def _mlp(dtype: torch.dtype):
+    from torch import nn
+
+    from pidkit_distill import tap_features
+
+    def build(*, num_classes: int, in_channels: int) -> nn.Module:
+        return tap_features(nn.Sequential(nn.Linear(in_channels, 8), nn.ReLU(),
+                                          nn.Linear(8, num_classes)).to(dtype), layers=["1"])
+    return build
+
+
+@pytest.mark.parametrize("session", [torch.float32, torch.float64], ids=["float32", "float64"])
+def test_a_float64_model_of_ones_own_is_refused_naming_it(tmp_path, registries, session):
+    # it failed the first step with torch's "mat1 and mat2 must have the same dtype, but got
+    # Float and Double"; in a float64 session check_config built it as float64 and let it by
+    from pidkit_distill import register_dataset, register_model
+    from pidkit_distill.training import check_config
+
+    register_dataset("own-f32")(_blobs(torch.float32))
+    register_model("own-f32-mlp")(_mlp(torch.float32))
+    register_model("own-f64-mlp")(_mlp(torch.float64))
+    config = tiny(tmp_path, "data.name=own-f32", "model.teacher=own-f32-mlp",
+                  "model.student=own-f64-mlp", "run.epochs=1")
+    torch.set_default_dtype(session)
+    try:
+        with pytest.raises(ValueError) as refused:
+            train(config)
+        config.model.student = "own-f32-mlp"
+        assert check_config(config).data.name == "own-f32"  # a float32 model passes
+    finally:
+        torch.set_default_dtype(torch.float32)
+    assert str(refused.value) == (
+        "model.student: 'own-f64-mlp' has torch.float64 weights, but the trainer trains in "
+        "float32 (whatever torch's default dtype; run.amp=true for bf16 autocast on CUDA): build "
+        "the model in float32, without .double(), .half() or a dtype= argument")
+
+
+def test_float64_inputs_of_ones_own_are_refused_naming_the_data(tmp_path, registries):
+    # torch.from_numpy(x) gives float64: the first step failed with torch's "mat1 and mat2 must
+    # have the same dtype"
+    from pidkit_distill import register_dataset, register_model
+
+    register_dataset("own-f64")(_blobs(torch.float64))
+    register_model("own-f32-mlp")(_mlp(torch.float32))
+    with pytest.raises(ValueError) as refused:
+        train(tiny(tmp_path, "data.name=own-f64", "model.teacher=own-f32-mlp",
+                   "model.student=own-f32-mlp", "run.epochs=1"))
+    assert str(refused.value) == (
+        "data.name: data set 'own-f64' gives torch.float64 inputs, but the trainer trains in "
+        "float32: return x.float() from its loader (torch.from_numpy keeps numpy's float64)")
