@@ -189,7 +189,8 @@ def get_method(name: str) -> type[Distiller]:
     Raises
     ------
     ValueError
-        Unknown name; the message lists the known ones.
+        Unknown name; the message lists the known ones, says where to register one of your own
+        and suggests the closest name.
 
     Examples
     --------
@@ -199,10 +200,7 @@ def get_method(name: str) -> type[Distiller]:
     """
     key = _METHODS.find(name)
     if key is None:
-        raise ValueError(
-            f"method={name!r} is not a registered distillation method; "
-            f"choose one of {available_methods()}."
-        )
+        raise _METHODS.unknown(name, module="pidkit_distill.methods", listed=available_methods())
     return _METHODS.get(key)
 
 

@@ -147,7 +147,10 @@ def files(tmp_path_factory):
 OUT = ["--out-dir", "{root}/runs"]
 BAD_INPUTS = {
     # name: (arguments after `train`, what the one line must say)
-    "unknown method": (["--method", "rdi"], "method.name: method='rdi' is not a registered"),
+    # the shared registry's message, like models and data: where to register, and the closest
+    # name (the whole line: test_the_module_entry_point_exits_2_with_one_line)
+    "unknown method": (["--method", "rdi"], "method.name: name='rdi' is not a known method; "
+                                            "choose one of ['bas', "),
     "unknown preset": (["--method", "rid", "--preset", "fast"],
                        "method.preset: 'fast' is not a preset of method 'rid'"),
     "unknown method parameter": (["--method", "rid", "--set", "method.params.n_warmup=3"],
@@ -317,13 +320,17 @@ def test_the_module_entry_point_exits_2_with_one_line(tmp_path):
                           env=command_env())
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        "pidkit-distill train: error: method.name: method='rdi' is not a registered distillation "
-        f"method; choose one of {available_methods()}."]
+        "pidkit-distill train: error: method.name: name='rdi' is not a known method; choose one "
+        f"of {available_methods()}, or register your own with "
+        "pidkit_distill.methods.register_method in the Python script that calls "
+        "pidkit_distill.train, or in a module that you pass to the pidkit-distill command with "
+        "--import MODULE (on every run that names it, resumed runs included). Did you mean "
+        "'rid'?"]
     assert not list(tmp_path.iterdir())
 
 
 def test_debug_raises_with_the_traceback(tmp_path):
-    with pytest.raises(ValueError, match=r"^method\.name: method='rdi'"):
+    with pytest.raises(ValueError, match=r"^method\.name: name='rdi' is not a known method"):
         main(["train", "--method", "rdi", "--out-dir", str(tmp_path), "--debug"])
 
 

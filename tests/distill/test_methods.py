@@ -144,8 +144,13 @@ def test_teacher_stays_in_eval_mode_and_gets_no_gradient(method):
 
 def test_registry_lists_known_methods_on_unknown_names():
     assert set(OURS) <= set(available_methods())
-    with pytest.raises(ValueError, match=r"method='fitnet' is not a registered.*'bas'.*'rid'"):
+    with pytest.raises(ValueError, match=r"^name='fitnet' is not a known method; choose one of "
+                                         r"\[.*'bas'.*'rid'.*\], or register your own with "
+                                         r"pidkit_distill.methods.register_method .* --import "
+                                         r"MODULE .*\.$"):
         get_method("fitnet")
+    with pytest.raises(ValueError, match=r"resumed runs included\)\. Did you mean 'rid'\?$"):
+        get_method("rdi")
     assert get_method(" RID ") is get_method("rid")
     with pytest.raises(ValueError, match="already registered"):
         register_method("bas")(type("Dup", (Distiller,), {}))
