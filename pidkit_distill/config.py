@@ -4,7 +4,9 @@ A configuration is a tree of small dataclasses (:class:`TrainConfig`). Its value
 increasing priority: the defaults below, an optional TOML file, and ``section.key=value`` overrides
 (the CLI's ``--set`` and ``--section.key`` options). Every key is checked: an unknown key or a value
 of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted, and
-every value is checked against its range (:func:`check_values`; numbers must be finite). What
+every value is checked against its range (:func:`check_values`; numbers must be finite). Set from
+Python, a name that is no key (``config.run.epoch = 3``) raises :class:`AttributeError` at once,
+and a section takes only its own class (``config.run = RunConfig(epochs=3)``). What
 needs the registries, the file system or the run length (method, preset and parameters, models,
 data set, teacher file, run folder, schedule) is checked by
 :func:`pidkit_distill.training.check_config` before any work.
@@ -29,6 +31,7 @@ Example TOML file::
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -71,8 +74,46 @@ def _opt(default: Any, text: str) -> Any:
     return field(default=default, metadata={"help": text})
 
 
+@functools.cache
+def _field_kinds(cls: type) -> dict[str, type]:
+    """The type of each field of the configuration dataclass ``cls``, by name."""
+    hints = typing.get_type_hints(cls)
+    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
+
+
+def _a(name: str) -> str:
+    """``name`` with its indefinite article: ``"an int"``, ``"a dict"``."""
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+class _Settings:
+    """Base of the configuration's dataclasses: only their fields can be set.
+
+    ``config.run.epoch = 3`` (for ``run.epochs``) would add an attribute that nothing reads, and
+    the run would keep the default; it raises :class:`AttributeError` naming the setting, the
+    accepted ones and the closest. Copies and pickles restore the fields without setting them.
+
+    Examples
+    --------
+    >>> RunConfig().epoch = 3
+    Traceback (most recent call last):
+    ...
+    AttributeError: RunConfig has no setting 'epoch'; its settings are [...]. Did you mean 'epochs'?
+    """
+
+    __slots__ = ()
+    _noun = "setting"  # what a field is called in messages (a class attribute, not a field)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name not in _field_kinds(type(self)):
+            noun, names = self._noun, sorted(_field_kinds(type(self)))
+            raise AttributeError(f"{type(self).__name__} has no {noun} {name!r}; its {noun}s are "
+                                 f"{names}{_did_you_mean(name, names)}")
+        object.__setattr__(self, name, value)
+
+
 @dataclass
-class DataConfig:
+class DataConfig(_Settings):
     """Which data set and how it is batched."""
 
     name: str = _opt("digits", "data set: digits | synthetic | cifar10 | cifar100")
@@ -87,7 +128,7 @@ class DataConfig:
 
 
 @dataclass
-class ModelConfig:
+class ModelConfig(_Settings):
     """Teacher and student architectures (names understood by ``build_model``)."""
 
     teacher: str = _opt("digits-teacher", "teacher architecture")
@@ -95,7 +136,7 @@ class ModelConfig:
 
 
 @dataclass
-class TeacherConfig:
+class TeacherConfig(_Settings):
     """Where the teacher's weights come from."""
 
     source: str = _opt(
@@ -111,7 +152,7 @@ class TeacherConfig:
 
 
 @dataclass
-class MethodConfig:
+class MethodConfig(_Settings):
     """The distillation method and its parameters."""
 
     name: str = _opt("bas", "distillation method (see `pidkit-distill train --list-methods`)")
@@ -122,7 +163,7 @@ class MethodConfig:
 
 
 @dataclass
-class OptimConfig:
+class OptimConfig(_Settings):
     """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch."""
 
     lr: float = _opt(0.05, "initial learning rate")
@@ -145,7 +186,7 @@ class OptimConfig:
 
 
 @dataclass
-class RunConfig:
+class RunConfig(_Settings):
     """Length, seeds, hardware, logging and checkpoints of one run."""
 
     epochs: int = _opt(30, "training epochs")
@@ -166,7 +207,7 @@ class RunConfig:
 
 
 @dataclass
-class AuditConfig:
+class AuditConfig(_Settings):
     """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set."""
 
     pca_components: int = _opt(10, "PCA components per representation before clustering")
@@ -207,7 +248,7 @@ class AuditConfig:
         ...
         ValueError: config key 'audit.layers' must be a list of distinct ... (2 is there twice)
         """
-        kinds = typing.get_type_hints(AuditConfig)
+        kinds = _field_kinds(AuditConfig)
         for f in dataclasses.fields(self):
             if f.name == "layers":
                 continue  # its own message (_check_layers)
@@ -255,8 +296,21 @@ class AuditConfig:
 
 
 @dataclass
-class TrainConfig:
-    """A whole training run: data, models, teacher, method, optimizer, run, audit."""
+class TrainConfig(_Settings):
+    """A whole training run: data, models, teacher, method, optimizer, run, audit.
+
+    Only its sections can be set, and only to their own classes: ``config.run = {"epochs": 3}``
+    raises :class:`TypeError` naming the section and how to set it.
+
+    Examples
+    --------
+    >>> TrainConfig().run = {"epochs": 3}
+    Traceback (most recent call last):
+    ...
+    TypeError: config section 'run' must be a RunConfig, got a dict; assign RunConfig(epochs=3) ...
+    """
+
+    _noun = "section"
 
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
@@ -265,6 +319,18 @@ class TrainConfig:
     optim: OptimConfig = field(default_factory=OptimConfig)
     run: RunConfig = field(default_factory=RunConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        kind = _field_kinds(type(self)).get(name)
+        if kind is not None and not isinstance(value, kind):
+            pairs = ["KEY=VALUE", "..."]
+            if isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
+                pairs = [f"{key}={item!r}" for key, item in value.items()]
+            first = pairs[0].replace("=", " = ", 1)
+            raise TypeError(f"config section {name!r} must be {_a(kind.__name__)}, got "
+                            f"{_a(type(value).__name__)}; assign {kind.__name__}({', '.join(pairs)})"
+                            f" or set its keys one by one: config.{name}.{first}")
+        super().__setattr__(name, value)
 
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
@@ -294,7 +360,7 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
     default = TrainConfig()
     for section in dataclasses.fields(TrainConfig):
         sub = getattr(default, section.name)
-        hints = typing.get_type_hints(type(sub))
+        hints = _field_kinds(type(sub))
         for f in dataclasses.fields(sub):
             key = f"{section.name}.{f.name}"
             yield key, getattr(sub, f.name), hints[f.name], f.metadata["help"]
@@ -327,8 +393,7 @@ def _check_type(key: str, value: Any, kind: type, *, fix: str = "") -> None:
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return
     if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-        article = "an" if kind.__name__[0] in "aeiou" else "a"
-        raise TypeError(f"config key {key!r} expects {article} {kind.__name__}, got {value!r} "
+        raise TypeError(f"config key {key!r} expects {_a(kind.__name__)}, got {value!r} "
                         f"({type(value).__name__}){fix}")
 
 
