@@ -36,7 +36,7 @@ import math
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from pidkit._settings import SEED_MAX
@@ -366,6 +366,29 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
             yield key, getattr(sub, f.name), hints[f.name], f.metadata["help"]
 
 
+def _check_is_config(config: Any) -> None:
+    """Raise :class:`TypeError` unless ``config`` is a :class:`TrainConfig`, saying how to build
+    one from what was given (a file's path, nested dicts).
+
+    Examples
+    --------
+    >>> _check_is_config("rid.toml")
+    Traceback (most recent call last):
+    ...
+    TypeError: config must be a TrainConfig, got str 'rid.toml'; read the file with pidkit_distill...
+    """
+    if isinstance(config, TrainConfig):
+        return
+    given = type(config).__name__
+    if isinstance(config, (str, PurePath)):
+        raise TypeError(f"config must be a TrainConfig, got {given} {str(config)!r}; read the file "
+                        f"with pidkit_distill.load_config({str(config)!r})")
+    fix = ("build one from nested dicts with pidkit_distill.config.config_from_dict(...)"
+           if isinstance(config, Mapping) else
+           "build one with TrainConfig() or pidkit_distill.load_config(PATH)")
+    raise TypeError(f"config must be a TrainConfig, got {given}; {fix}")
+
+
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     """The configuration as nested plain dicts (JSON- and TOML-serialisable).
 
@@ -374,8 +397,7 @@ def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     >>> config_to_dict(TrainConfig())["run"]["epochs"]
     30
     """
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    _check_is_config(config)
     return dataclasses.asdict(config)
 
 
@@ -608,8 +630,7 @@ def check_values(config: TrainConfig) -> None:
     ...
     ValueError: config key 'optim.grad_clip' must be a finite number >= 0.0, got inf
     """
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
+    _check_is_config(config)
     for key, _, kind, _ in config_fields():  # a value set from Python, not through _coerce
         section, name = key.split(".")
         if section == "audit":

@@ -8,6 +8,7 @@ import dataclasses
 import multiprocessing
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -24,7 +25,9 @@ from pidkit_distill.config import (
     check_values,
     config_from_dict,
     config_to_dict,
+    load_config,
 )
+from pidkit_distill.training import check_config
 
 SECTIONS = [AuditConfig, DataConfig, MethodConfig, ModelConfig, OptimConfig, RunConfig,
             TeacherConfig]
@@ -119,3 +122,27 @@ def test_a_configuration_crosses_to_a_spawned_process():
     config = _changed()
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         assert pool.submit(_settings_of, config).result() == (3, {"lam": 2.0}, [0, 2])
+
+
+@pytest.mark.parametrize(("given", "match"), [
+    # "config must be a TrainConfig, got str"
+    ("rid.toml", r"^config must be a TrainConfig, got str 'rid\.toml'; read the file with "
+                 r"pidkit_distill\.load_config\('rid\.toml'\)$"),
+    (Path("runs/rid.toml"), r"^config must be a TrainConfig, got PosixPath 'runs/rid\.toml'; read "
+                            r"the file with pidkit_distill\.load_config\('runs/rid\.toml'\)$"),
+    ({"run": {"epochs": 3}}, r"^config must be a TrainConfig, got dict; build one from nested "
+                             r"dicts with pidkit_distill\.config\.config_from_dict\(\.\.\.\)$"),
+    (RunConfig(), r"^config must be a TrainConfig, got RunConfig; build one with TrainConfig\(\) "
+                  r"or pidkit_distill\.load_config\(PATH\)$"),
+])
+def test_something_else_than_a_configuration_says_how_to_build_one(given, match):
+    for function in (check_config, check_values, config_to_dict):
+        with pytest.raises(TypeError, match=match):
+            function(given)
+
+
+def test_load_config_still_reads_a_file_and_overrides(tmp_path):
+    path = tmp_path / "rid.toml"
+    path.write_text('[method]\nname = "rid"\n[run]\nepochs = 4\n')
+    config = load_config(path, overrides=["run.seed=2"])
+    assert (config.method.name, config.run.epochs, config.run.seed) == ("rid", 4, 2)
