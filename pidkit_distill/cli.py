@@ -428,8 +428,10 @@ def _import_modules(names: Sequence[str]) -> None:
     Raises
     ------
     ImportError
-        A module not found, a file missing or not a ``.py`` file, or an error raised while the
-        module ran (chained, for ``--debug``): the message starts with ``--import NAME:``.
+        A module not found, a file missing or not a ``.py`` file, a file (or the current
+        folder's module of that name) hidden by a module of its name imported already, or an
+        error raised while the module ran (chained, for ``--debug``): the message starts with
+        ``--import NAME:``.
     """
     for given in names:
         file = Path(given)
@@ -441,25 +443,31 @@ def _import_modules(names: Sequence[str]) -> None:
             if file.suffix != ".py" or not file.stem.isidentifier():
                 raise ImportError(f"--import {given}: not a .py file with a module's name "
                                   "(letters, digits and _); rename it, e.g. my_models.py")
-            folder, name = str(file.resolve().parent), file.stem
+            folder, name, local = str(file.resolve().parent), file.stem, file
         elif all(part.isidentifier() for part in given.split(".")):
             folder, name = os.getcwd(), given
+            top = given.partition(".")[0]  # the current folder's module or package of the name
+            local = next((path for path in (Path(f"{top}.py"), Path(top, "__init__.py"))
+                          if path.is_file()), None)
         else:
             raise ImportError(f"--import {given}: not a module name (Python identifiers "
                               "joined by '.', as `python -m` takes it: my_models, mypkg.models) "
                               "nor a .py file")
         if folder not in sys.path and not (folder == os.getcwd() and "" in sys.path):
             sys.path.insert(0, folder)
-        module = _import_module(given, name)
-        if given.endswith(".py") and Path(module.__file__ or "").resolve() != file.resolve():
-            raise ImportError(f"--import {given}: the name {name!r} is taken by {module.__file__}, "
-                              "which was imported instead; rename the file")
+        _import_module(given, name)
+        # a module of that name imported already (random, copy) is not imported again
+        top = sys.modules[name.partition(".")[0]]
+        if local is not None and Path(top.__file__ or "").resolve() != local.resolve():
+            raise ImportError(f"--import {given}: the name {top.__name__!r} is taken by "
+                              f"{top.__file__ or 'a built-in module'}, which was imported "
+                              "instead; rename the file")
 
 
-def _import_module(given: str, name: str) -> Any:
+def _import_module(given: str, name: str) -> None:
     """Import module ``name`` (given as ``given``); an error is :func:`_import_modules`'s."""
     try:
-        return importlib.import_module(name)
+        importlib.import_module(name)
     except ModuleNotFoundError as err:
         if err.name is None or not (name == err.name or name.startswith(f"{err.name}.")):
             raise ImportError(f"--import {given}: importing it raised ModuleNotFoundError: "

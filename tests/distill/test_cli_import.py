@@ -168,6 +168,9 @@ BAD_IMPORTS = {
                  "it: my_models, mypkg.models) nor a .py file",
     "random.py": "the name 'random' is taken by {random}, which was imported instead; rename "
                  "the file",
+    # the name of the current folder's random.py: it imported the standard library's silently
+    "random": "the name 'random' is taken by {random}, which was imported instead; rename the "
+              "file",
     "raises": "importing it raised ValueError: no setting named lr2 (an error in that module; "
               "--debug shows the traceback)",
     "needs_dep": "importing it raised ModuleNotFoundError: No module named "
