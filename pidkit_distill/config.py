@@ -448,7 +448,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     if unknown:
         raise ValueError(
             f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
-            f"{_did_you_mean(unknown[0], sections)}"
+            f"{_import_hint(unknown) or _did_you_mean(unknown[0], sections)}"
         )
     kinds = {key: kind for key, _, kind, _ in config_fields()}
     for section, values in data.items():
@@ -460,7 +460,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
                 raise ValueError(f"unknown config key {key!r}; known keys: {known}"
-                                 f"{_did_you_mean(key, known)}")
+                                 f"{_import_hint([name]) or _did_you_mean(key, known)}")
             value = _coerce(key, value, kinds[key])
             if kinds[key] in (list, dict):
                 value = type(value)(value)
@@ -474,6 +474,15 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
     ending the sentence before it; or nothing."""
     suggestion = did_you_mean(name, list(known))
     return f".{suggestion}" if suggestion else ""
+
+
+def _import_hint(names: Iterable[str]) -> str:
+    """Where imports go, ending the sentence before it, when one of the unknown ``names`` is
+    ``import``; or nothing."""
+    if "import" not in names:
+        return ""
+    return (". A configuration file never imports code: pass the module to the command with "
+            "--import MODULE (from Python, import it before calling train)")
 
 
 # The spellings of true and false that an override accepts for a bool key (``--run.amp False``).

@@ -146,3 +146,30 @@ def test_load_config_still_reads_a_file_and_overrides(tmp_path):
     path.write_text('[method]\nname = "rid"\n[run]\nepochs = 4\n')
     config = load_config(path, overrides=["run.seed=2"])
     assert (config.method.name, config.run.epochs, config.run.seed) == ("rid", 4, 2)
+
+
+IMPORT_HINT = (r"\. A configuration file never imports code: pass the module to the command "
+               r"with --import MODULE \(from Python, import it before calling train\)$")
+
+
+@pytest.mark.parametrize(("text", "match"), [
+    # "unknown config section(s) ['import']", and no more
+    ('import = ["my_models"]\n', r"^unknown config section\(s\) \['import'\]; known sections: "
+                                 r"\[.*\]" + IMPORT_HINT),
+    ('[import]\nmodules = ["my_models"]\n', r"^unknown config section\(s\) \['import'\]; "
+                                            r".*" + IMPORT_HINT),
+    ('[run]\nimport = "my_models"\n', r"^unknown config key 'run.import'; known keys: \[.*\]"
+                                      + IMPORT_HINT),
+])
+def test_an_import_in_a_configuration_file_says_where_imports_go(tmp_path, text, match):
+    path = tmp_path / "rid.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError, match=match):
+        load_config(path)
+
+
+def test_other_unknown_names_get_no_import_hint():
+    with pytest.raises(ValueError, match=r"\['runn'\].*Did you mean 'run'\?$"):
+        config_from_dict({"runn": {"epochs": 3}})
+    with pytest.raises(ValueError, match=r"Did you mean 'run.epochs'\?$"):
+        config_from_dict({"run": {"epoch": 3}})
