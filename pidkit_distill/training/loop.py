@@ -147,6 +147,9 @@ class TrainingError(RuntimeError):
         nothing was saved yet).
     hint : str
         What to change before resuming.
+    resume : bool
+        The run already has ``run.resume`` (a teacher's run, a ``student_init`` run): the same
+        command or call continues it.
 
     Examples
     --------
@@ -159,30 +162,35 @@ class TrainingError(RuntimeError):
 
     def __init__(self, reason: str, *, epoch: int, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,
-                 epochs_saved: int = 0, hint: str = "") -> None:
+                 epochs_saved: int = 0, hint: str = "", resume: bool = False) -> None:
         self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
         self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
+        self.resume = resume
         where = f"epoch {epoch}" + (f", step {step} of {n_steps}" if step is not None else "")
         if checkpoint is None:
             saved = f"nothing was saved ({_not_saved(epoch)})"
         else:
-            saved = (f"saved: {checkpoint} holds the run after epoch {epochs_saved} "
-                     "(resume with run.resume=true)")
+            how = "rerunning the same command continues it" if resume \
+                else "resume with run.resume=true"
+            saved = f"saved: {checkpoint} holds the run after epoch {epochs_saved} ({how})"
         super().__init__(f"{reason} in {where}; {saved}" + (f"; {hint}" if hint else ""))
         if checkpoint is not None:
-            self.add_note(python_resume_note(resume=False))
+            self.add_note(python_resume_note(resume=resume))
+
+    def _keywords(self) -> dict[str, Any]:
+        return {"epoch": self.epoch, "step": self.step, "n_steps": self.n_steps,
+                "checkpoint": self.checkpoint, "epochs_saved": self.epochs_saved,
+                "hint": self.hint, "resume": self.resume}
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,
         so a run that failed in a worker process (the demo's) could not be sent back."""
-        return (partial(type(self), self.reason, epoch=self.epoch, step=self.step,
-                        n_steps=self.n_steps, checkpoint=self.checkpoint,
-                        epochs_saved=self.epochs_saved, hint=self.hint), (), dict(self.__dict__))
+        return partial(type(self), self.reason, **self._keywords()), (), dict(self.__dict__)
 
-    def with_checkpoint(self, checkpoint: Path | None, epochs_saved: int) -> TrainingError:
-        """This error, saying that ``checkpoint`` holds the run after ``epochs_saved`` epochs."""
-        return TrainingError(self.reason, epoch=self.epoch, step=self.step, n_steps=self.n_steps,
-                             checkpoint=checkpoint, epochs_saved=epochs_saved, hint=self.hint)
+    def replaced(self, **changes: Any) -> TrainingError:
+        """This error with some keywords changed: what was saved, once the run knows it; the
+        hint in the words of the teacher's keys."""
+        return type(self)(self.reason, **{**self._keywords(), **changes})
 
 
 class TrainingInterrupted(KeyboardInterrupt):
@@ -342,7 +350,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                         progress=config.run.progress and runtime.is_main)
             except TrainingError as err:
                 checkpoint = folder.checkpoint if folder.checkpoint.exists() else None
-                raise err.with_checkpoint(checkpoint, epochs_saved or 0) from err
+                raise err.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
+                                   resume=config.run.resume) from err
             with warnings.catch_warnings():
                 # the groups not trained this epoch have not stepped yet; their lr still follows
                 # the epoch count, which is what we want

@@ -30,7 +30,7 @@ from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
 from pidkit_distill.training.checkpoint import atomic_save, safe_load
 from pidkit_distill.training.loaders import load_data
-from pidkit_distill.training.loop import fit
+from pidkit_distill.training.loop import TrainingError, fit
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -338,7 +338,11 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
             torch.manual_seed(config.teacher.seed)
             net = build_model(config.model.teacher, num_classes=bundle.num_classes,
                               in_channels=int(bundle.input_shape[0]))
-            summary = fit(teacher_config, SupervisedModel(net), bundle, run_dir, runtime)
+            try:
+                summary = fit(teacher_config, SupervisedModel(net), bundle, run_dir, runtime)
+            except TrainingError as err:  # its optim.lr is set by teacher.lr
+                raise err.replaced(hint=err.hint.replace("optim.lr", TEACHER_KEYS["optim.lr"])) \
+                    from err
         if runtime.is_main:
             atomic_save({"model": net.state_dict(), "name": config.model.teacher,
                          "num_classes": bundle.num_classes,

@@ -314,3 +314,30 @@ def test_float64_inputs_of_ones_own_are_refused_naming_the_data(tmp_path, regist
     assert str(refused.value) == (
         "data.name: data set 'own-f64' gives torch.float64 inputs, but the trainer trains in "
         "float32: return x.float() from its loader (torch.from_numpy keeps numpy's float64)")
+
+
+def test_a_teachers_failed_run_says_the_teachers_key_and_that_rerunning_continues_it(
+        tmp_path, monkeypatch):
+    # it said "(resume with run.resume=true)", "set config.run.resume = True" and "lower
+    # optim.lr": a teacher's run resumes by itself, and its learning rate is teacher.lr
+    from pidkit_distill.training import TrainingError, loop
+
+    one_epoch = loop.train_one_epoch
+
+    def diverges_in_epoch_2(model, loader, optimizer, *, epoch, **kwargs):
+        if epoch == 1:
+            raise TrainingError("the training loss became NaN or infinite", epoch=2, step=1,
+                                n_steps=3, hint="lower optim.lr or set optim.grad_clip (e.g. 100)")
+        return one_epoch(model, loader, optimizer, epoch=epoch, **kwargs)
+
+    monkeypatch.setattr(loop, "train_one_epoch", diverges_in_epoch_2)
+    with pytest.raises(TrainingError) as failed:
+        train_teacher(tiny(tmp_path, "teacher.epochs=3"))
+    (checkpoint,) = tmp_path.glob("teacher-*/checkpoint.pt")
+    assert str(failed.value) == (
+        f"the training loss became NaN or infinite in epoch 2, step 1 of 3; saved: {checkpoint} "
+        "holds the run after epoch 1 (rerunning the same command continues it); lower "
+        "teacher.lr or set optim.grad_clip (e.g. 100)")
+    assert failed.value.__notes__ == [
+        "In Python: call the same function (train or train_teacher) with the same configuration "
+        "again."]
