@@ -20,6 +20,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 
 __all__ = [
@@ -159,7 +160,7 @@ def caller_state_kept() -> Iterator[None]:
     Networks or inputs made in another dtype on purpose (``.double()``, ``torch.from_numpy``)
     are refused, naming them, by :func:`~pidkit_distill.training.checks.check_config` and
     :func:`~pidkit_distill.training.loaders.load_data`. All is restored however the block ends
-    (an error, an interrupt).
+    (an error, an interrupt, a second interrupt while it restores).
 
     Examples
     --------
@@ -186,12 +187,13 @@ def caller_state_kept() -> Iterator[None]:
         with float32_default(), torch.inference_mode(False), torch.enable_grad():
             yield
     finally:
-        torch.set_num_threads(threads)
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)  # noqa: NPY002 - the caller's global stream, as it was
-        torch.random.set_rng_state(torch_state)
-        if cuda_states is not None:
-            torch.cuda.set_rng_state_all(cuda_states)
+        with interrupts_deferred():  # a second Ctrl-C (stop pressed twice) restores all first
+            torch.set_num_threads(threads)
+            random.setstate(python_state)
+            np.random.set_state(numpy_state)  # noqa: NPY002 - the caller's global stream
+            torch.random.set_rng_state(torch_state)
+            if cuda_states is not None:
+                torch.cuda.set_rng_state_all(cuda_states)
 
 
 @contextmanager

@@ -341,3 +341,24 @@ def test_a_teachers_failed_run_says_the_teachers_key_and_that_rerunning_continue
     assert failed.value.__notes__ == [
         "In Python: call the same function (train or train_teacher) with the same configuration "
         "again."]
+
+
+def test_a_second_interrupt_while_the_session_is_given_back_waits_until_it_is(monkeypatch):
+    # the stop button pressed twice: the second KeyboardInterrupt, landing among the restores,
+    # left numpy's and torch's streams the run's
+    from pidkit_distill.training import runtime
+
+    setstate = random.setstate
+
+    def pressed_again(state):
+        signal.raise_signal(signal.SIGINT)
+        setstate(state)
+
+    _seed(11)
+    expected = _draws()
+    _seed(11)
+    monkeypatch.setattr(random, "setstate", pressed_again)
+    with pytest.raises(KeyboardInterrupt), runtime.caller_state_kept():
+        runtime.seed_everything(0)
+    monkeypatch.undo()
+    assert _draws() == expected
