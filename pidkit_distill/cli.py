@@ -453,6 +453,8 @@ def _import_modules(names: Sequence[str]) -> None:
             raise ImportError(f"--import {given}: not a module name (Python identifiers "
                               "joined by '.', as `python -m` takes it: my_models, mypkg.models) "
                               "nor a .py file")
+        # kept on the path after the import: a process started by spawn (a DataLoader worker)
+        # imports the module again, by name, with this process's sys.path
         if folder not in sys.path and not (folder == os.getcwd() and "" in sys.path):
             sys.path.insert(0, folder)
         _import_module(given, name)
