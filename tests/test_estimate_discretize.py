@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -381,3 +381,52 @@ def test_the_in_place_steps_never_reach_the_callers_features(given, tmp_path):
         disc.pipeline_[:-1].transform(X)
         Projector(n_components=4, normalize=normalize).fit(X).transform(X)
         np.testing.assert_array_equal(np.asarray(X), before, err_msg=f"normalize={normalize!r}")
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_rows_equal_up_to_rounding_are_one_distinct_row():
+    # 6 directions at random scales (3 times larger for y == 1): the L2 normalisation leaves scaled
+    # copies a few eps apart, and the exact comparison took them for 2,000 distinct rows: KMeans cut
+    # 2 of the directions in two on rounding alone (8 clusters, I(Y;S) 0.00374 bits for 0.00307).
+    from pidkit import joint_from_samples, pid
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 2000)
+    direction = rng.integers(0, 6, 2000)
+    base = rng.integers(0, 2, (6, 40)) * rng.normal(size=40)
+    S = base[direction] * np.where(y == 1, 3.0, 1.0)[:, None] * rng.uniform(0.5, 1.5, (2000, 1))
+    with pytest.warns(UserWarning, match=r"^s_features has only 6 distinct rows after the L2"):
+        res = pid_from_representations(y, rng.normal(size=(2000, 12)), S, bias_correction="none")
+    disc = res.discretizers[1]
+    assert disc.distinct_rows_ == 6
+    assert [len(set(disc.labels_[direction == g])) for g in range(6)] == [1] * 6
+    exact = pid(joint_from_samples(y, res.discretizers[0].labels_, direction).p)
+    assert res.pid.i_ys == pytest.approx(exact.i_ys, abs=1e-12)
+    # One direction at many scales is "every row the same" (the docs said so; it was not caught).
+    one = Discretizer(n_clusters=3).fit(base[1] * rng.uniform(0.5, 3.0, (500, 1)))
+    assert one.rows_equal_ and one.n_clusters_ == 1 and set(one.labels_) == {0}
+    # Rows that differ beyond rounding stay distinct clusters: 1e-6 apart in float64. (1e-9 apart
+    # they are one: KMeans' own distances do not resolve them, and merged them.)
+    for gap, clusters in ((1e-6, [0, 1, 2]), (1e-9, [0, 0, 1])):
+        near = np.array([[0.6, 0.8], [0.6 + gap, 0.8], [0.8, 0.6]] * 10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ConvergenceWarning)  # KMeans merged none of the rows
+            with pytest.warns(UserWarning, match=f"only {max(clusters) + 1} distinct rows"):
+                disc = Discretizer(n_clusters=5, normalize=None).fit(near)
+        np.testing.assert_array_equal(disc.labels_, clusters * 10)
+        np.testing.assert_array_equal(disc.predict(near[:3]), clusters)
+
+
+def test_a_clusterer_replaced_for_few_distinct_rows_is_named_in_the_warning():
+    # MiniBatchKMeans(n_clusters=8) on 3 distinct rows: a KMeans centred on them labelled the rows,
+    # and the warning did not say that the user's clusterer was not used.
+    X = np.repeat(np.eye(3), 20, axis=0)
+    with pytest.warns(UserWarning, match=r"^X has only 3 distinct rows after the L2 normalisation, fewer "
+                                         r"than n_clusters=8 of the clusterer MiniBatchKMeans: each .*"
+                                         r"\(PCA skipped; MiniBatchKMeans is not used, a KMeans centred on"):
+        disc = Discretizer(clusterer=MiniBatchKMeans(n_clusters=8, n_init=1)).fit(X)
+    assert disc.settings()["clusterer"] == "KMeans" and disc.distinct_rows_ == 3
+    np.testing.assert_array_equal(disc.labels_, np.repeat([0, 1, 2], 20))
+    np.testing.assert_array_equal(disc.predict(np.eye(3)[::-1] * 5), [2, 1, 0])
+    again = pickle.loads(pickle.dumps(disc))
+    np.testing.assert_array_equal(again.predict(X), disc.labels_)

@@ -266,3 +266,20 @@ def test_a_low_rank_layer_gets_the_pid_of_its_rank(dtype, width):
     assert proj.transform(s[:7]).shape == (7, 3) and proj.pca_.components_.shape == (3, width)
     shown = "PCA 10 (seed 0) -> 3 Gaussian dimensions (numerical rank; the rest rounding noise)"
     assert shown in str(low_rank)
+
+
+@pytest.mark.parametrize("width", [40, 5])  # with PCA, and without (5 features <= 10 components)
+def test_one_direction_at_several_scales_is_a_dead_layer(width):
+    # Every student row is one direction, 3 times longer for class 1: after the L2 normalisation
+    # the rows differ only by rounding, which the exact check missed; the Gaussian estimator scaled
+    # that noise to unit variance and reported I(Y;S) = 1.06 bits (width 40).
+    import pickle
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 3000)
+    t = np.eye(3)[y] @ rng.normal(size=(3, 20)) + rng.normal(size=(3000, 20))
+    s = rng.normal(size=width) * np.where(y == 1, 3.0, 1.0)[:, None] * rng.uniform(0.5, 1.5, (3000, 1))
+    res = pid_from_representations(y, t, s, estimator="gaussian")
+    assert res.settings["s"]["rows_equal"] and res.i_ys == 0.0 and res.red == 0.0 and res.syn == 0.0
+    proj = pickle.loads(pickle.dumps(res.discretizers[1]))
+    assert not proj.transform(rng.normal(size=(4, width))).any() and not proj.scores_.any()

@@ -29,6 +29,7 @@ from .project import (
     check_fitted_input,
     check_projection,
     feature_names,
+    few_distinct_rows,
     projection_steps,
 )
 
@@ -293,10 +294,12 @@ class Discretizer(ClusterMixin, BaseEstimator):
         # L2 normalisation, so also rows that differ only in scale) are one point: one cluster, no
         # information. PCA would turn them into rounding noise (~1e-15) that any clusterer splits
         # into clusters that count as information. All-zero features take this path too.
-        rows_equal = bool((rows.max(axis=0) == rows.min(axis=0)).all())
         # Fewer distinct rows than clusters (mostly-zero ReLU features, binary ones): the same noise
         # made KMeans split identical rows between clusters. Each distinct row is one cluster.
-        distinct = None if rows_equal or wanted is None else _few_distinct_rows(rows, wanted)
+        # Equal means equal up to the rounding of the scaling and normalisation (few_distinct_rows).
+        distinct = few_distinct_rows(rows, max(wanted or 2, 2))
+        rows_equal = distinct is not None and len(distinct) == 1
+        distinct = None if rows_equal or wanted is None else distinct
         if rows_equal:
             pca, n_components, solver = ("pca", "passthrough"), None, None
             cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)
@@ -304,11 +307,16 @@ class Discretizer(ClusterMixin, BaseEstimator):
             pca, n_components, solver = ("pca", "passthrough"), None, None
             cluster = KMeans(n_clusters=len(distinct), init=distinct, n_init=1, random_state=seed)
             where = " after the L2 normalisation" if self.normalize == "l2" else ""
+            owner = "" if self.clusterer is None else f" of the clusterer {type(self.clusterer).__name__}"
+            unused = (
+                "" if self.clusterer is None
+                else f"; {type(self.clusterer).__name__} is not used, a KMeans centred on those rows is"
+            )
             warnings.warn(
-                f"{name} has only {len(distinct)} distinct rows{where}, fewer than {what}={wanted}: "
-                f"each distinct row is one cluster, so it takes {len(distinct)} values in the joint "
-                "p[y, t, s] (PCA skipped). Features that are mostly zero (ReLU) or binary have few "
-                "distinct rows; the PID is that of these values.",
+                f"{name} has only {len(distinct)} distinct rows{where}, fewer than {what}={wanted}"
+                f"{owner}: each distinct row is one cluster, so it takes {len(distinct)} values in the "
+                f"joint p[y, t, s] (PCA skipped{unused}). Features that are mostly zero (ReLU) or "
+                "binary have few distinct rows; the PID is that of these values.",
                 UserWarning, stacklevel=3,
             )
         else:
@@ -317,7 +325,10 @@ class Discretizer(ClusterMixin, BaseEstimator):
         # to scikit-learn's own warning) and given again, their text led by the argument's name.
         with threadpool_limits(limits=1, user_api="openmp"), warnings.catch_warnings(record=True) as caught:
             # Step by step, not Pipeline.fit_predict: that also demands a fit method of the clusterer.
-            labels = cluster.fit_predict(rows if isinstance(pca[1], str) else pca[1].fit_transform(rows))
+            if distinct is not None:  # centred on the distinct rows: fitted on them, one pass to label
+                labels = cluster.fit(distinct).predict(rows)
+            else:
+                labels = cluster.fit_predict(rows if isinstance(pca[1], str) else pca[1].fit_transform(rows))
         for w in caught:  # scikit-learn's (KMeans: fewer distinct rows than clusters), naming the side
             warnings.warn_explicit(f"{name}: {w.message}", w.category, w.filename, w.lineno)
 
@@ -397,29 +408,6 @@ class Discretizer(ClusterMixin, BaseEstimator):
             "distinct_rows": getattr(self, "distinct_rows_", None),
             "random_state": self.random_state_,
         }
-
-
-def _few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
-    """The distinct rows of ``rows`` (first occurrences, in order) when there are fewer than
-    ``fewer_than``, else ``None``. Exact (bytes, with -0.0 taken as 0.0); it stops at the
-    ``fewer_than``-th distinct row, so features whose rows all differ cost ``fewer_than`` rows.
-
-    Examples
-    --------
-    >>> _few_distinct_rows(np.array([[0.0, 1.0], [-0.0, 1.0], [2.0, 0.0]]), 3)
-    array([[0., 1.],
-           [2., 0.]])
-    >>> _few_distinct_rows(np.eye(3), 3) is None
-    True
-    """
-    first: dict[bytes, int] = {}
-    for i, row in enumerate(rows):
-        key = (row + 0.0).tobytes()
-        if key not in first:
-            if len(first) == fewer_than - 1:
-                return None
-            first[key] = i
-    return rows[list(first.values())]
 
 
 def _declared_clusters(clusterer: Any) -> tuple[str, int] | None:
