@@ -14,7 +14,14 @@ from sklearn.mixture import GaussianMixture
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pidkit.estimate import Discretizer, Projector, clusters_for_samples, discretize, pid_from_representations
+from pidkit.estimate import (
+    Discretizer,
+    FewDistinctRowsWarning,
+    Projector,
+    clusters_for_samples,
+    discretize,
+    pid_from_representations,
+)
 
 
 def _blobs(n: int = 300, k: int = 3, dim: int = 12, seed: int = 0):
@@ -426,6 +433,10 @@ def test_a_clusterer_replaced_for_few_distinct_rows_is_named_in_the_warning():
                                          r"\(PCA skipped; MiniBatchKMeans is not used, a KMeans centred on"):
         disc = Discretizer(clusterer=MiniBatchKMeans(n_clusters=8, n_init=1)).fit(X)
     assert disc.settings()["clusterer"] == "KMeans" and disc.distinct_rows_ == 3
+    with warnings.catch_warnings():  # its own category, which a training loop's audit can filter
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", FewDistinctRowsWarning)
+        Discretizer(n_clusters=8).fit(X)
     np.testing.assert_array_equal(disc.labels_, np.repeat([0, 1, 2], 20))
     np.testing.assert_array_equal(disc.predict(np.eye(3)[::-1] * 5), [2, 1, 0])
     again = pickle.loads(pickle.dumps(disc))

@@ -37,7 +37,7 @@ from .correction import (
     kink_fraction,
 )
 from .dirichlet import eb_conditional_entropy
-from .discretize import Discretizer, clusters_for_samples, discretize
+from .discretize import Discretizer, FewDistinctRowsWarning, clusters_for_samples, discretize
 from .project import PowerOfTwoScaler, Projector
 from .representations import ESTIMATORS, pid_from_representations
 from .result import BIAS_WARNING_RATIO, PluginBiasWarning, RepresentationPID
@@ -52,6 +52,7 @@ __all__ = [
     "GAUSSIAN_BIAS_CORRECTIONS",
     "BiasCorrection",
     "Discretizer",
+    "FewDistinctRowsWarning",
     "PIDStatistic",
     "PluginBiasWarning",
     "PowerOfTwoScaler",

@@ -33,7 +33,15 @@ from .project import (
     projection_steps,
 )
 
-__all__ = ["DEFAULT_CLUSTERS", "Discretizer", "clusters_for_samples", "discretize"]
+__all__ = ["DEFAULT_CLUSTERS", "Discretizer", "FewDistinctRowsWarning", "clusters_for_samples", "discretize"]
+
+class FewDistinctRowsWarning(UserWarning):
+    """A side has fewer distinct rows than clusters: each distinct row is one cluster.
+
+    Its own category, so that a caller that records ``settings["distinct_rows"]`` (a training
+    loop's audit, every few epochs) can filter it by class instead of by its text.
+    """
+
 
 DEFAULT_CLUSTERS = 10
 """Clusters per side by default (the RID paper's); with a ``clusterer`` it means "not set"."""
@@ -165,7 +173,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
         Number of distinct training rows (after the scaling and normalisation) when there were
         fewer than the clusters asked for (``n_clusters``, or the ``clusterer``'s own number) but
         more than one: then PCA is skipped and each distinct row is one cluster (a ``KMeans``
-        started at them, which :meth:`predict` uses), with a UserWarning; ``None`` otherwise.
+        started at them, which :meth:`predict` uses), with a :class:`FewDistinctRowsWarning` (a
+        UserWarning); ``None`` otherwise.
     svd_solver_ : str or None
         PCA solver actually used.
     random_state_ : int
@@ -317,7 +326,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 f"{owner}: each distinct row is one cluster, so it takes {len(distinct)} values in the "
                 f"joint p[y, t, s] (PCA skipped{unused}). Features that are mostly zero (ReLU) or "
                 "binary have few distinct rows; the PID is that of these values.",
-                UserWarning, stacklevel=3,
+                FewDistinctRowsWarning, stacklevel=3,
             )
         else:
             cluster = self._cluster_step(seed)
