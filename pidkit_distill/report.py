@@ -24,7 +24,7 @@ from pidkit_distill.run_records import (
     RunRecords,
     audit_estimate,
     audit_flags,
-    innermost_layer,
+    final_audit,
     load_run,
     load_runs,
     with_distinct_names,
@@ -67,9 +67,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         last = metrics[-1] if metrics else {}
         best = max(metrics, key=lambda m: m["test_acc"], default=None)
         best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
-        layer = innermost_layer(run.audit)
-        final = [r for r in run.audit if r["layer"] == layer]
-        atoms = final[-1] if final else {}
+        atoms = final_audit(run.audit) or {}
+        layer = atoms.get("layer")
         method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
                                           if cfg["method"].get("preset") else "")
         flags = audit_flags(atoms) if atoms else []

@@ -22,7 +22,7 @@ from pidkit._result import jsonable
 from pidkit._status import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
-           "certified", "corrected", "innermost_layer", "load_run", "load_runs",
+           "certified", "corrected", "final_audit", "innermost_layer", "load_run", "load_runs",
            "missing_config_key", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
@@ -334,6 +334,21 @@ def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
     (2, None)
     """
     return max((record["layer"] for record in audit), default=None)
+
+
+def final_audit(audit: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last record of the innermost audited layer, or ``None`` for a run without an audit:
+    the atoms the trainer printed under the last audited epoch's line, and the report's table
+    shows.
+
+    Examples
+    --------
+    >>> records = [{"epoch": e, "layer": k} for e in (0, 5, 10) for k in (1, 2)]
+    >>> final_audit(records), final_audit([])
+    ({'epoch': 10, 'layer': 2}, None)
+    """
+    layer = innermost_layer(audit)
+    return next((record for record in reversed(audit) if record["layer"] == layer), None)
 
 
 def corrected(record: dict[str, Any]) -> bool:

@@ -39,7 +39,7 @@ from torch.utils.data import DataLoader
 
 from pidkit._progress import bar_class, watched
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_records import ATOM_LABELS, audit_flags
+from pidkit_distill.run_records import ATOM_LABELS, audit_flags, final_audit
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import (
     python_resume_note,
@@ -114,13 +114,10 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
     @property
     def last_audit(self) -> dict[str, Any] | None:
         """The record of the last audited epoch's innermost (highest) audited layer, the one the
-        trainer prints under that epoch's line: ``red``, ``uni_t``, ``uni_s``, ``syn`` and the
-        rest of an ``audit.jsonl`` record; ``None`` for a run without an audit."""
-        if not self.audit:
-            return None
-        last = max(record["epoch"] for record in self.audit)
-        return max((record for record in self.audit if record["epoch"] == last),
-                   key=lambda record: record["layer"])
+        trainer prints under that epoch's line and the report's table shows: ``red``, ``uni_t``,
+        ``uni_s``, ``syn`` and the rest of an ``audit.jsonl`` record; ``None`` for a run without
+        an audit (:func:`~pidkit_distill.run_records.final_audit`)."""
+        return final_audit(self.audit)
 
     def __repr__(self) -> str:
         teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"
