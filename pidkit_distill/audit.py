@@ -86,7 +86,8 @@ def collect_features(
         not a device or not the one the networks are on, or the ``(x, y)`` pair has a number
         of labels other than its number of rows.
     TypeError
-        ``dataset`` yields something other than ``(x, y)`` pairs of tensors.
+        ``dataset`` yields something other than ``(x, y)`` pairs of tensors, or is a pair of
+        numpy arrays.
 
     Examples
     --------
@@ -256,8 +257,12 @@ def _as_dataset(dataset: Any) -> Any:
     """``dataset``, or the ``TensorDataset`` of an ``(x, y)`` pair of tensors (a pair given
     as it is made batches of the two tensors stacked, torch's "stack expects each tensor to be
     equal size")."""
-    if not (isinstance(dataset, tuple | list) and len(dataset) == 2
-            and all(isinstance(t, torch.Tensor) for t in dataset)):
+    if not (isinstance(dataset, tuple | list) and len(dataset) == 2):
+        return dataset
+    if any(isinstance(t, np.ndarray) for t in dataset):
+        raise TypeError("dataset=(x, y) holds numpy arrays; pass tensors: "
+                        "(torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y))")
+    if not all(isinstance(t, torch.Tensor) for t in dataset):
         return dataset
     x, y = dataset
     if x.dim() == 0 or y.dim() != 1 or len(x) != len(y):

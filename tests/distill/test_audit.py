@@ -235,6 +235,9 @@ def test_the_gaussian_audit_records_the_same_keys():
      TypeError, "dataset must yield (x, y) pairs of tensors, inputs and labels; its batches are "
      "a list of ['Tensor', 'Tensor', 'Tensor']; pass a Dataset or DataLoader of (x, y), or a "
      "pair (x, y) of tensors"),
+    ({"epoch": 0, "dataset": (blobs().tensors[0].numpy(), blobs().tensors[1].numpy())},
+     TypeError, "dataset=(x, y) holds numpy arrays; pass tensors: (torch.as_tensor(x, "
+     "dtype=torch.float32), torch.as_tensor(y))"),
     ({"epoch": 0, "dataset": [{"image": torch.zeros(8), "label": 0}]}, TypeError,
      "dataset must yield (x, y) pairs of tensors, inputs and labels; its batches are a dict "
      "with keys ['image', 'label']; pass a Dataset or DataLoader of (x, y), or a pair (x, y) of "
