@@ -142,7 +142,7 @@ def from_main(runtime: Runtime, value: bool) -> bool:
 @contextmanager
 def caller_state_kept() -> Iterator[None]:
     """Keep the caller's session and the run apart: torch's thread count, the global random
-    streams and the default dtype are the caller's again after the block.
+    streams, the default dtype and device are the caller's again after the block.
 
     A run sets ``torch.set_num_threads(run.threads)`` and seeds python's, numpy's global and
     torch's streams, CUDA's included (:func:`seed_everything`, a resumed run's saved states). In
@@ -152,11 +152,14 @@ def caller_state_kept() -> Iterator[None]:
     what first initialises CUDA (a notebook's first GPU use): the caller's seeds queued until
     then are applied first, as the caller's next CUDA call would have. The other way round, the
     block runs with torch's default dtype float32, the dtype of the trainer's data and networks,
-    and with gradients on and outside inference mode, whatever the caller set
+    on the CPU as the default device (the trainer moves to ``run.device`` what goes there), and
+    with gradients on and outside inference mode, whatever the caller set
     (``torch.set_default_dtype(torch.float64)`` made float64 networks meet float32 batches in
     torch's "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the
-    same", and ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an
-    inference cell failed the first step with "element 0 of tensors does not require grad").
+    same", ``torch.set_default_device(...)`` put the trainer's CPU-side tensors on that
+    device, and
+    ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an inference cell
+    failed the first step with "element 0 of tensors does not require grad").
     Networks or inputs made in another dtype on purpose (``.double()``, ``torch.from_numpy``)
     are refused, naming them, by :func:`~pidkit_distill.training.checks.check_config` and
     :func:`~pidkit_distill.training.loaders.load_data`. All is restored however the block ends
@@ -183,8 +186,9 @@ def caller_state_kept() -> Iterator[None]:
     # is_available, not is_initialized: a run that initialises CUDA seeds its streams too
     cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
     try:
-        # the caller's dtype and modes are back after these blocks
-        with float32_default(), torch.inference_mode(False), torch.enable_grad():
+        # the caller's dtype, device and modes are back after these blocks
+        on_cpu = nullcontext() if torch.get_default_device().type == "cpu" else torch.device("cpu")
+        with float32_default(), on_cpu, torch.inference_mode(False), torch.enable_grad():
             yield
     finally:
         with interrupts_deferred():  # a second Ctrl-C (stop pressed twice) restores all first

@@ -362,3 +362,15 @@ def test_a_second_interrupt_while_the_session_is_given_back_waits_until_it_is(mo
         runtime.seed_everything(0)
     monkeypatch.undo()
     assert _draws() == expected
+
+
+def test_a_session_with_another_default_device_trains_and_keeps_it(tmp_path):
+    # torch.set_default_device(...) put the trainer's CPU-side tensors there (with "meta", a
+    # stand-in for "cuda" that needs no GPU: "can't convert meta device type tensor to numpy")
+    torch.set_default_device("meta")
+    try:
+        summary = train(tiny(tmp_path, "run.epochs=1"))
+        assert torch.get_default_device() == torch.device("meta")
+    finally:
+        torch.set_default_device(None)
+    assert summary.epochs_done == 1 and 0.0 <= summary.last_acc <= 1.0
