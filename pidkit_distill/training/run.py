@@ -44,8 +44,10 @@ def train(config: TrainConfig) -> RunSummary:
     weights from its checkpoint (the teacher file is not needed again). The run's thread count
     (``run.threads``) and seeds do not outlast it: torch's thread count and python's, numpy's
     and torch's global random streams (CUDA's too) are the caller's again when it returns or
-    raises; it runs in float32 and with gradients on whatever the caller's default dtype, grad
-    mode and inference mode (:func:`~pidkit_distill.training.runtime.caller_state_kept`).
+    raises; it runs in float32, with the CPU as default device and with gradients on whatever
+    the caller's default dtype and device, grad mode and inference mode
+    (:func:`~pidkit_distill.training.runtime.caller_state_kept`). A network of one's own built
+    in another dtype, or inputs of another floating dtype, are refused, naming them.
 
     Parameters
     ----------
