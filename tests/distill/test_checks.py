@@ -118,7 +118,7 @@ def test_rid_defaults_to_the_preset_that_trains():
 @pytest.mark.parametrize(
     ("overrides", "error", "match"),
     [
-        (["method.name=rdi"], ValueError, r"^method.name: method='rdi' is not a registered.*'rid'"),
+        (["method.name=rdi"], ValueError, r"^method.name: name='rdi' is not a known method.*'rid'"),
         (["method.name=rid", "method.preset=fast"], ValueError,
          r"^method.preset: 'fast' is not a preset of method 'rid'; choose one of \['kd-rid', "),
         (["method.name=rid", "method.params.n_warmup=3"], TypeError,
