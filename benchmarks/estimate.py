@@ -108,8 +108,8 @@ def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "estimate", __doc__, docs="docs/estimate.md (Performance)",
-        duration="about 3 minutes on 2 cores and 4.5 GiB of memory (peak, with the 32768 width)",
-        quick=QUICK, quick_duration="about 10 s",
+        duration="about 4 minutes on 2 cores and 4.5 GiB of memory (peak, with the 32768 width)",
+        quick=QUICK, quick_duration="about 5 s",
     )
     parser.add_argument("--n", type=_cli.integer(400, " (10 clusters per side need 400 samples)"),
                         default=10_000, help="samples (default: 10000)")
