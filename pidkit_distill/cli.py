@@ -457,7 +457,7 @@ def _import_modules(names: Sequence[str]) -> None:
         # imports the module again, by name, with this process's sys.path
         if folder not in sys.path and not (folder == os.getcwd() and "" in sys.path):
             sys.path.insert(0, folder)
-        _import_module(given, name)
+        _import_module(given, name, package=_package_of(file) if local is file else None)
         # a module of that name imported already (random, copy) is not imported again
         top = sys.modules[name.partition(".")[0]]
         if local is not None and Path(top.__file__ or "").resolve() != local.resolve():
@@ -466,8 +466,18 @@ def _import_modules(names: Sequence[str]) -> None:
                               "instead; rename the file")
 
 
-def _import_module(given: str, name: str) -> None:
-    """Import module ``name`` (given as ``given``); an error is :func:`_import_modules`'s."""
+def _package_of(file: Path) -> str | None:
+    """The dotted name ``file`` has as a module of the packages holding it, or None outside one."""
+    parts, folder = [file.stem], file.resolve().parent
+    while (folder / "__init__.py").is_file():
+        parts.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(parts) if len(parts) > 1 else None
+
+
+def _import_module(given: str, name: str, *, package: str | None = None) -> None:
+    """Import module ``name`` (given as ``given``; ``package``: its dotted name when ``given``
+    is a file inside a package); an error is :func:`_import_modules`'s."""
     try:
         importlib.import_module(name)
     except ModuleNotFoundError as err:
@@ -483,10 +493,13 @@ def _import_module(given: str, name: str) -> None:
                           "`python -m` takes it (my_models, mypkg.models) or the path of a .py "
                           f"file.{did_you_mean(err.name, near)}") from err
     except (Exception, SystemExit) as err:
-        exits = " (it exits when imported: put its script's code under `if __name__ == " \
+        hint = " (it exits when imported: put its script's code under `if __name__ == " \
                 "'__main__':`)" if isinstance(err, SystemExit) else ""
+        if package and "relative import" in str(err):
+            hint = (f" (it imports relatively: give it as a module of its package, {package}, "
+                     "from the folder above the package)")
         raise ImportError(f"--import {given}: importing it raised {type(err).__name__}: "
-                          f"{one_line(err)}{exits} (an error in that module; --debug shows the "
+                          f"{one_line(err)}{hint} (an error in that module; --debug shows the "
                           "traceback)") from err
 
 

@@ -148,6 +148,7 @@ MODULES = {
     "notes.txt": "",
     "pkg/__init__.py": "",
     "pkg/models.py": "",
+    "pkg/relative.py": "from . import models\n",
 }
 
 BAD_IMPORTS = {
@@ -176,6 +177,11 @@ BAD_IMPORTS = {
     "needs_dep": "importing it raised ModuleNotFoundError: No module named "
                  "'not_installed_dependency_of_yours' (an import in that module; --debug shows "
                  "the traceback)",
+    # a package's module given as a file has no package: its relative imports fail
+    "pkg/relative.py": "importing it raised ImportError: attempted relative import with no known "
+                       "parent package (it imports relatively: give it as a module of its "
+                       "package, pkg.relative, from the folder above the package) (an error in "
+                       "that module; --debug shows the traceback)",
     "exits": "importing it raised SystemExit: 3 (it exits when imported: put its script's "
              "code under `if __name__ == '__main__':`) (an error in that module; --debug shows "
              "the traceback)",
