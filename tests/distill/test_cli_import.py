@@ -225,7 +225,9 @@ def test_a_configuration_file_cannot_import(modules, capsys):
     (modules / "top.toml").write_text('import = ["marks"]\n')
     (modules / "run.toml").write_text('[run]\nimport = "marks"\n')
     assert main(["train", "--config", "top.toml"]) == 2
-    assert "unknown config section(s) ['import']" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "unknown config section(s) ['import']" in err
+    assert "never imports code: pass the module to the command with --import MODULE" in err
     assert main(["train", "--config", "run.toml"]) == 2
     assert "unknown config key 'run.import'" in capsys.readouterr().err
     assert not (modules / "imported").exists()
