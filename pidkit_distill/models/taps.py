@@ -43,10 +43,15 @@ _LISTED_PATHS = 30  # an unknown path's message lists every path of a model up t
 
 
 def _record(values: list[tuple[Any, int | None]], inputs: bool, module: nn.Module,
-            args: tuple[Any, ...], output: Any = None) -> None:
-    """Forward hook (``inputs=False``) or pre-hook (``inputs=True``): append the output (or first
-    input) with its version counter, which tells whether it is changed in place afterwards."""
-    value = (args[0] if args else None) if inputs else output
+            args: tuple[Any, ...], output_or_kwargs: Any) -> None:
+    """Forward hook (``inputs=False``: ``output_or_kwargs`` is the output) or pre-hook registered
+    with its keyword arguments (``inputs=True``): append the output (or the first input, given by
+    position or by keyword, as in ``self.fc(input=h)``) with its version counter, which tells
+    whether it is changed in place afterwards."""
+    if inputs:
+        value = args[0] if args else next(iter(output_or_kwargs.values()), None)
+    else:
+        value = output_or_kwargs
     version = value._version if isinstance(value, Tensor) and not value.is_inference() else None
     values.append((value, version))
 
@@ -153,7 +158,7 @@ class TappedModel(nn.Module):
         try:
             for module, (key, _, inputs) in zip(modules, taps, strict=True):
                 hook = functools.partial(_record, recorded[key], inputs)
-                handles.append(module.register_forward_pre_hook(hook) if inputs
+                handles.append(module.register_forward_pre_hook(hook, with_kwargs=True) if inputs
                                else module.register_forward_hook(hook))
             logits = self.model(x)
         finally:

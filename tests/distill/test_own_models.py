@@ -110,6 +110,26 @@ def test_tapped_mlp_gives_the_features_of_its_layers():
     assert tapped.layer_channels == (5, 5)
 
 
+class KeywordHead(nn.Module):
+    """Calls its classifier with a keyword argument: ``self.fc(input=h)``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body, self.fc = nn.Linear(4, 6), nn.Linear(6, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(input=torch.relu(self.body(x)))
+
+
+def test_pooled_is_the_classifiers_input_given_by_keyword():
+    # the pre-hook saw positional arguments only: pooled was None, "gave a NoneType"
+    torch.manual_seed(0)
+    net, x = KeywordHead(), torch.randn(5, 4)
+    feats = tap_features(net, layers=["body"]).forward_features(x)
+    torch.testing.assert_close(feats.pooled, torch.relu(net.body(x)))
+    torch.testing.assert_close(feats.logits, net(x))
+
+
 def test_resnet_style_model_taps_blocks_and_pooled():
     torch.manual_seed(0)
     net = TinyResNet().eval()
