@@ -22,6 +22,7 @@ from pidkit.estimate import (
     discretize,
     pid_from_representations,
 )
+from pidkit.estimate.project import few_distinct_rows
 
 
 def _blobs(n: int = 300, k: int = 3, dim: int = 12, seed: int = 0):
@@ -422,6 +423,27 @@ def test_rows_equal_up_to_rounding_are_one_distinct_row():
                 disc = Discretizer(n_clusters=5, normalize=None).fit(near)
         np.testing.assert_array_equal(disc.labels_, clusters * 10)
         np.testing.assert_array_equal(disc.predict(near[:3]), clusters)
+
+
+@pytest.mark.parametrize("estimator", ["discrete", "gaussian"])
+def test_rows_that_share_one_large_feature_are_not_equal(estimator):
+    # float32 student rows: a constant feature 1e5 times the others (a bias unit, a "massive
+    # activation"), and 8 features that carry y. Compared within sqrt(eps) of the row's largest
+    # element (3.45 here), every row was "the same": a dead layer, I(Y;S) = 0 bits and no warning.
+    # PCA centres the constant away: the PID is that of the 8 features without it.
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 600)
+    t = rng.normal(size=(600, 6)) + y[:, None]
+    small = (rng.normal(size=(600, 8)) + y[:, None]).astype(np.float32)
+    s = np.concatenate([np.full((600, 1), 1e5, dtype=np.float32), small], axis=1)
+    kwargs = {"estimator": estimator, "normalize": None, "n_clusters": 4 if estimator == "discrete" else 10}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FewDistinctRowsWarning)
+        res = pid_from_representations(y, t, s, **kwargs)
+    assert not res.settings["s"]["rows_equal"]
+    assert res.i_ys == pytest.approx(pid_from_representations(y, t, small, **kwargs).i_ys, abs=1e-9)
+    assert res.i_ys > 0.5
+    assert few_distinct_rows(np.array([[1.0, 1e-9], [1.0, 2e-9]], dtype=np.float32), 2) is None
 
 
 def test_a_clusterer_replaced_for_few_distinct_rows_is_named_in_the_warning():

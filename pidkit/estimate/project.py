@@ -286,16 +286,17 @@ def few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
     ``fewer_than``, else ``None``.
 
     Rows equal up to rounding are the same row: every element within ``sqrt(eps)`` (``eps`` of the
-    rows' dtype: 1.5e-8 in float64, 3.5e-4 in float32) times the larger of the two rows' largest
-    magnitudes. The scaling and L2 normalisation round scaled copies of a row (the same direction,
-    what the normalisation is for) a few ``eps`` apart; compared exactly, 2,000 rows of 6 directions
-    at random scales were 2,000 distinct rows, which KMeans cut into 8 clusters on rounding alone.
-    ``sqrt(eps)`` is what KMeans' distances (``|x|^2 - 2 x.c + |c|^2``) resolve: closer rows, kept
-    apart here, were merged by the KMeans started at them. Each row is compared with the distinct
-    rows found so far, a block of rows at a time, and the search stops at the ``fewer_than``-th:
+    rows' dtype: 1.5e-8 in float64, 3.5e-4 in float32) of its own magnitude in the first such row
+    (a zero only equals a zero). The scaling and L2 normalisation round scaled copies of a row (the
+    same direction, what the normalisation is for) a few ``eps`` apart, relative to each element:
+    compared exactly, 2,000 rows of 6 directions at random scales were 2,000 distinct rows, which
+    KMeans cut into 8 clusters on rounding alone. The tolerance is per element, not relative to the
+    row's largest element: rows that share one large feature (a constant or "massive" activation
+    1e5 times the others, in float32) differ in the small ones, which carry the information, and
+    were taken for one row (I(Y;S) 0 bits for 2.03). Each row is compared with the distinct rows
+    found so far, a block of rows at a time, and the search stops at the ``fewer_than``-th:
     features whose rows all differ cost a block, features of few distinct rows
-    ``n_samples * n_features * (fewer_than - 1)`` operations at most (2.7 s at 20,000 x 8,192
-    float32 with 9 distinct rows on one core).
+    ``n_samples * n_features * (fewer_than - 1)`` operations at most.
 
     Examples
     --------
@@ -305,29 +306,28 @@ def few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
     >>> few_distinct_rows(np.array([[0.6, 0.8], [0.6 * (1 + 1e-12), 0.8], [0.8, 0.6]]), 3)
     array([[0.6, 0.8],
            [0.8, 0.6]])
+    >>> few_distinct_rows(np.array([[1.0, 1e-9], [1.0, 2e-9]]), 2) is None  # the small ones differ
+    True
     >>> few_distinct_rows(np.eye(3), 3) is None
     True
     """
     n_samples, n_features = rows.shape
-    rtol = float(np.sqrt(np.finfo(rows.dtype).eps))
-    found = [0]
-    peaks = [float(np.abs(rows[0]).max())]
+    rtol = rows.dtype.type(np.sqrt(np.finfo(rows.dtype).eps))  # float32 rows stay float32
+    found: list[int] = []
+    tolerances: list[np.ndarray] = []  # per found row: rtol * |row|, what each element may differ by
     block = max(1, 2**17 // n_features)  # rows compared at once: temporaries of ~1 MB
     for start in range(0, n_samples, block):
         chunk = rows[start:start + block]
-        peak = np.abs(chunk).max(axis=1)
         left = np.arange(len(chunk))
-        for i, i_peak in zip(found, peaks, strict=True):
-            gap = np.abs(chunk[left] - rows[i]).max(axis=1)
-            left = left[gap > rtol * np.maximum(peak[left], i_peak)]
+        for i, tolerance in zip(found, tolerances, strict=True):
+            left = left[~(np.abs(chunk[left] - rows[i]) <= tolerance).all(axis=1)]
         while left.size:
             if len(found) == fewer_than - 1:
                 return None
-            new = left[0]
-            found.append(start + int(new))
-            peaks.append(float(peak[new]))
-            gap = np.abs(chunk[left] - chunk[new]).max(axis=1)
-            left = left[gap > rtol * np.maximum(peak[left], peak[new])]
+            new = start + int(left[0])
+            found.append(new)
+            tolerances.append(rtol * np.abs(rows[new]))
+            left = left[~(np.abs(chunk[left] - rows[new]) <= tolerances[-1]).all(axis=1)]
     return rows[found]
 
 
