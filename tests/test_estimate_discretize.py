@@ -446,6 +446,19 @@ def test_rows_that_share_one_large_feature_are_not_equal(estimator):
     assert few_distinct_rows(np.array([[1.0, 1e-9], [1.0, 2e-9]], dtype=np.float32), 2) is None
 
 
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_the_few_distinct_rows_warning_points_at_the_callers_line():
+    # stacklevel=3 was right for Discretizer(...).fit(X) only: through pid_from_representations
+    # and discretize the warning named a line inside pidkit, which a user cannot change or filter.
+    X = np.repeat(np.eye(3), 20, axis=0)
+    y = np.tile([0, 1], 30)
+    for call in (lambda: Discretizer(n_clusters=8).fit(X), lambda: discretize(X, n_clusters=8),
+                 lambda: pid_from_representations(y, X, X, n_clusters=8, bias_correction="none")):
+        with pytest.warns(FewDistinctRowsWarning) as caught:
+            call()
+        assert {w.filename for w in caught if w.category is FewDistinctRowsWarning} == {__file__}
+
+
 def test_a_clusterer_replaced_for_few_distinct_rows_is_named_in_the_warning():
     # MiniBatchKMeans(n_clusters=8) on 3 distinct rows: a KMeans centred on them labelled the rows,
     # and the warning did not say that the user's clusterer was not used.

@@ -21,6 +21,7 @@ from threadpoolctl import threadpool_limits
 
 from pidkit._settings import check_int, check_seed
 
+from ._caller import user_stacklevel
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 from .inputs import check_features
 from .project import (
@@ -326,7 +327,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 f"{owner}: each distinct row is one cluster, so it takes {len(distinct)} values in the "
                 f"joint p[y, t, s] (PCA skipped{unused}). Features that are mostly zero (ReLU) or "
                 "binary have few distinct rows; the PID is that of these values.",
-                FewDistinctRowsWarning, stacklevel=3,
+                FewDistinctRowsWarning, stacklevel=user_stacklevel(),
             )
         else:
             cluster = self._cluster_step(seed)

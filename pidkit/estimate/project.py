@@ -21,6 +21,7 @@ from sklearn.exceptions import NotFittedError
 
 from pidkit._settings import check_option, check_seed
 
+from ._caller import user_stacklevel
 from .inputs import check_features
 
 __all__ = [
@@ -150,10 +151,10 @@ def check_feature_names(estimator: Any, names: np.ndarray | None, name: str, *, 
     fitted = getattr(estimator, "feature_names_in_", None)
     if fitted is None and names is not None:
         warnings.warn(f"{name} has feature names, but {kind} was fitted without feature names",
-                      UserWarning, stacklevel=5)
+                      UserWarning, stacklevel=user_stacklevel())
     elif fitted is not None and names is None:
         warnings.warn(f"{name} does not have valid feature names, but {kind} was fitted with feature "
-                      "names", UserWarning, stacklevel=5)
+                      "names", UserWarning, stacklevel=user_stacklevel())
     elif fitted is not None and not np.array_equal(fitted, names):
         fitted_set, given_set = set(fitted), set(names)
         unseen = [column for column in names if column not in fitted_set]
