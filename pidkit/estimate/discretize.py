@@ -183,7 +183,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
     explained_variance_ratio_ : float or None
         Fraction of the (normalised) variance the components keep.
     inertia_ : float or None
-        KMeans inertia on the training rows (``None`` for clusterers without one).
+        Inertia of the clusterer on the rows it was fitted on (``None`` for clusterers without
+        one): the training rows after the PCA, or the distinct rows when ``distinct_rows_`` is set,
+        each its own centre, so 0.0 (the rounding spread around them is not summed).
 
     Notes
     -----
