@@ -35,7 +35,12 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from pidkit._result import jsonable
 from pidkit._settings import check_int
-from pidkit.estimate import PluginBiasWarning, clusters_for_samples, pid_from_representations
+from pidkit.estimate import (
+    FewDistinctRowsWarning,
+    PluginBiasWarning,
+    clusters_for_samples,
+    pid_from_representations,
+)
 from pidkit_distill.config import AuditConfig
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
@@ -345,6 +350,10 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         options["n_clusters"] = clusters
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead
+        # Kept in the record (settings.discretisation) and flagged on the audit line and in the
+        # report (audit_flags); shown at every audited epoch and layer otherwise, as the
+        # catch_warnings block resets the show-once registry.
+        warnings.simplefilter("ignore", FewDistinctRowsWarning)
         res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
                                        **options)
     record = {name: float(getattr(res, name)) for name in ATOMS}

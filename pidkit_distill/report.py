@@ -40,6 +40,9 @@ _NOTES = {
                            "gap and message. Do not trust them.",
     "below 0": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
                "unclipped, see docs/estimate.md).",
+    "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
+                         "clusters (mostly-zero ReLU or binary features); each distinct row was "
+                         "one cluster, and the atoms are those of these values.",
 }
 
 

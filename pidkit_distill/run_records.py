@@ -395,7 +395,9 @@ def certified(record: dict[str, Any]) -> bool:
 
 def audit_flags(record: dict[str, Any]) -> list[str]:
     """What to say of an audit record's atoms beside their numbers: a solve that was not
-    certified (with its status) and the corrected atoms below 0 (:data:`ATOM_LABELS`).
+    certified (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`), and a
+    side with fewer distinct rows than clusters (each distinct row was one cluster; the count
+    is ``settings["discretisation"][side]["distinct_rows"]``).
 
     The report's table and the trainer's audit line both say it in these words.
 
@@ -405,8 +407,18 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     ["solve NOT certified (status 'failed')", 'below 0: Syn']
     >>> audit_flags({"status": "optimal", "bias_correction": {"negative": []}})
     []
+    >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
+    ...     "t": {"distinct_rows": None}, "s": {"distinct_rows": 3}}}})
+    ['few distinct rows: student 3 (< 10 clusters)']
     """
     flags = [] if certified(record) else [f"solve NOT certified (status {record['status']!r})"]
     negative = record.get("bias_correction", {}).get("negative", [])
     below = [label for key, label in ATOM_LABELS.items() if key in negative]
-    return flags + ([f"below 0: {', '.join(below)}"] if below else [])
+    settings = record.get("settings", {})
+    sides = settings.get("discretisation") or {}
+    few = [f"{name} {sides[side]['distinct_rows']}"
+           for side, name in (("t", "teacher"), ("s", "student"))
+           if (sides.get(side) or {}).get("distinct_rows")]
+    return (flags + ([f"below 0: {', '.join(below)}"] if below else [])
+            + ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} clusters)"]
+               if few else []))

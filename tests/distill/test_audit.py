@@ -426,3 +426,33 @@ def test_a_ddp_wrapped_distiller_is_audited_as_its_module(monkeypatch):
         dist.destroy_process_group()
     assert [(r["layer"], r["i_yt"], r["red"]) for r in wrapped] == [
         (r["layer"], r["i_yt"], r["red"]) for r in plain]
+
+
+class Binary(Slice):
+    """A student whose distilled layers have 3 distinct rows: fewer than the K=4 clusters."""
+
+    def forward_features(self, x: Tensor) -> Features:
+        layer = (x[:, self.cols] > 5).float()
+        return Features(self.fc(layer[:, :1]), [layer, 2 * layer], layer)
+
+
+def test_few_distinct_rows_are_flagged_on_the_audit_line_not_warned_at_every_layer(capsys):
+    # a 300-epoch run showed FewDistinctRowsWarning at every audited epoch and layer (the audit's
+    # catch_warnings resets show-once), while neither its line nor the report said it
+    import warnings
+
+    from pidkit.estimate import FewDistinctRowsWarning
+    from pidkit_distill.training.loop import _print_audit
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        records = audit_distiller(types.SimpleNamespace(teacher=Slice(slice(0, 4)),
+                                                        student=Binary(slice(0, 2))),
+                                  blobs(), epoch=5, settings=SETTINGS)
+    assert [w for w in caught if issubclass(w.category, FewDistinctRowsWarning)] == []
+    assert [r["settings"]["discretisation"]["s"]["distinct_rows"] for r in records] == [3, 3]
+    assert records[1]["settings"]["discretisation"]["t"]["distinct_rows"] is None
+    _print_audit({**records[1], "bias_correction": {**records[1]["bias_correction"],
+                                                    "negative": []}})
+    assert capsys.readouterr().out.endswith(
+        "(n=400); few distinct rows: student 3 (< 4 clusters)\n")
