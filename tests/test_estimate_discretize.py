@@ -446,6 +446,26 @@ def test_rows_that_share_one_large_feature_are_not_equal(estimator):
     assert few_distinct_rows(np.array([[1.0, 1e-9], [1.0, 2e-9]], dtype=np.float32), 2) is None
 
 
+@pytest.mark.parametrize("estimator", ["discrete", "gaussian"])
+@pytest.mark.parametrize(("dtype", "offset"), [(np.float32, 1000.0), (np.float64, 1e7)])
+def test_rows_that_share_a_large_offset_are_not_a_dead_layer(estimator, dtype, offset):
+    # Every student feature is offset + 0.01 y + noise: each row is within sqrt(eps) of the first
+    # one, element by element, and both estimators took the side for a dead layer (I(Y;S) = 0 bits,
+    # no warning). Only rounding of the scaling and normalisation makes rows equal; PCA centres the
+    # offset away, and the PID is that of the centred features.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 600)
+    t = rng.normal(size=(600, 4)) + y[:, None]
+    wiggle = 0.01 * y[:, None] + 0.003 * rng.normal(size=(600, 8))
+    kwargs = {"estimator": estimator, "normalize": None, "n_clusters": 4 if estimator == "discrete" else 10}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FewDistinctRowsWarning)
+        res = pid_from_representations(y, t, (offset + wiggle).astype(dtype), **kwargs)
+    centred = pid_from_representations(y, t, (wiggle - wiggle.mean(axis=0)).astype(dtype), **kwargs)
+    assert not res.settings["s"]["rows_equal"]
+    assert res.i_ys == pytest.approx(centred.i_ys, abs=0.02) and res.i_ys > 0.9
+
+
 @pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
 def test_the_few_distinct_rows_warning_points_at_the_callers_line():
     # stacklevel=3 was right for Discretizer(...).fit(X) only: through pid_from_representations

@@ -32,6 +32,7 @@ from .project import (
     feature_names,
     few_distinct_rows,
     projection_steps,
+    rows_all_equal,
 )
 
 __all__ = ["DEFAULT_CLUSTERS", "Discretizer", "FewDistinctRowsWarning", "clusters_for_samples", "discretize"]
@@ -308,10 +309,13 @@ class Discretizer(ClusterMixin, BaseEstimator):
         # into clusters that count as information. All-zero features take this path too.
         # Fewer distinct rows than clusters (mostly-zero ReLU features, binary ones): the same noise
         # made KMeans split identical rows between clusters. Each distinct row is one cluster.
-        # Equal means equal up to the rounding of the scaling and normalisation (few_distinct_rows).
+        # Equal means equal up to the rounding of the scaling and normalisation (rows_all_equal);
+        # distinct means further apart than KMeans resolves (few_distinct_rows). One distinct row
+        # whose rows are not all equal (a large offset shared by every row) goes to the PCA, which
+        # centres it away.
         distinct = few_distinct_rows(rows, max(wanted or 2, 2))
-        rows_equal = distinct is not None and len(distinct) == 1
-        distinct = None if rows_equal or wanted is None else distinct
+        rows_equal = distinct is not None and len(distinct) == 1 and rows_all_equal(rows)
+        distinct = None if distinct is None or len(distinct) == 1 or wanted is None else distinct
         if rows_equal:
             pca, n_components, solver = ("pca", "passthrough"), None, None
             cluster = KMeans(n_clusters=1, n_init=1, random_state=seed)

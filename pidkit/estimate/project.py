@@ -36,6 +36,7 @@ __all__ = [
     "feature_names",
     "few_distinct_rows",
     "projection_steps",
+    "rows_all_equal",
 ]
 
 NORMALIZE_OPTIONS = ("l2", None)
@@ -282,16 +283,15 @@ def projection_steps(
     return steps, kept, solver
 
 
-def few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
+def few_distinct_rows(rows: np.ndarray, fewer_than: int, rtol: float | None = None) -> np.ndarray | None:
     """The distinct rows of ``rows`` (first occurrences, in order) when there are fewer than
     ``fewer_than``, else ``None``.
 
-    Rows equal up to rounding are the same row: every element within ``sqrt(eps)`` (``eps`` of the
-    rows' dtype: 1.5e-8 in float64, 3.5e-4 in float32) of its own magnitude in the first such row
-    (a zero only equals a zero). The scaling and L2 normalisation round scaled copies of a row (the
-    same direction, what the normalisation is for) a few ``eps`` apart, relative to each element:
-    compared exactly, 2,000 rows of 6 directions at random scales were 2,000 distinct rows, which
-    KMeans cut into 8 clusters on rounding alone. The tolerance is per element, not relative to the
+    Rows equal up to ``rtol`` are the same row: every element within ``rtol`` of its own magnitude
+    in the first such row (a zero only equals a zero). The default, ``sqrt(eps)`` (``eps`` of the
+    rows' dtype: 1.5e-8 in float64, 3.5e-4 in float32), is what KMeans' distances
+    (``|x|^2 - 2 x.c + |c|^2``) resolve between rows that are not centred: closer rows, kept apart,
+    were merged by the KMeans started at them. The tolerance is per element, not relative to the
     row's largest element: rows that share one large feature (a constant or "massive" activation
     1e5 times the others, in float32) differ in the small ones, which carry the information, and
     were taken for one row (I(Y;S) 0 bits for 2.03). Each row is compared with the distinct rows
@@ -313,7 +313,7 @@ def few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
     True
     """
     n_samples, n_features = rows.shape
-    rtol = rows.dtype.type(np.sqrt(np.finfo(rows.dtype).eps))  # float32 rows stay float32
+    rtol = rows.dtype.type(np.sqrt(np.finfo(rows.dtype).eps) if rtol is None else rtol)  # float32 stays
     found: list[int] = []
     tolerances: list[np.ndarray] = []  # per found row: rtol * |row|, what each element may differ by
     block = max(1, 2**17 // n_features)  # rows compared at once: temporaries of ~1 MB
@@ -330,6 +330,30 @@ def few_distinct_rows(rows: np.ndarray, fewer_than: int) -> np.ndarray | None:
             tolerances.append(rtol * np.abs(rows[new]))
             left = left[~(np.abs(chunk[left] - rows[new]) <= tolerances[-1]).all(axis=1)]
     return rows[found]
+
+
+def rows_all_equal(rows: np.ndarray) -> bool:
+    """Whether every row of ``rows`` is the first one up to the rounding of the scaling and the L2
+    normalisation: every element within ``max(64, sqrt(n_features)) * eps`` of its own magnitude.
+
+    Scaled copies of a row (one direction at several scales) come out of the normalisation a few
+    ``eps`` apart (at most 1.9 ``eps`` at 5 features, 11.5 at 8,192, in float64 and float32), which
+    the exact comparison missed: the Gaussian estimator scaled that noise to unit variance (1.06
+    bits of I(Y;S)). Not :func:`few_distinct_rows`' ``sqrt(eps)``: rows that share a large offset
+    (float32 features 1000 + 0.01 y + noise, float64 ones 1e7 + 0.01 y) differ by less than that,
+    were taken for a dead layer (I(Y;S) 0 bits, no warning), and PCA's centring resolves them
+    (2.25 bits).
+
+    Examples
+    --------
+    >>> rows = np.array([0.3, -1.7, 2.9, 0.0]) * np.array([[1.0], [3.1], [0.7]])
+    >>> rows_all_equal(rows / np.linalg.norm(rows, axis=1, keepdims=True))
+    True
+    >>> rows_all_equal(np.array([[1e7, 1e7], [1e7 + 0.01, 1e7]]))
+    False
+    """
+    rtol = np.finfo(rows.dtype).eps * max(64.0, float(np.sqrt(rows.shape[1])))
+    return few_distinct_rows(rows, 2, rtol) is not None
 
 
 class Projector(TransformerMixin, BaseEstimator):
@@ -428,7 +452,7 @@ class Projector(TransformerMixin, BaseEstimator):
         # is rounding noise, which the Gaussian estimator scales to unit variance like any column
         # (1.06 bits of I(Y;S) from one direction scaled 3x for one class). The side is constant,
         # on these rows and on later ones: the components are set to 0 (the features, without PCA).
-        rows_equal = few_distinct_rows(rows, 2) is not None
+        rows_equal = rows_all_equal(rows)
         with np.errstate(invalid="ignore") if rows_equal else contextlib.nullcontext():
             self.scores_ = rows if isinstance(pca, str) else pca.fit_transform(rows)
         if rows_equal and isinstance(pca, str):
