@@ -193,7 +193,13 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         _check_runs(student, config.model.student, "student", data, sample)
         distiller = method(student, teacher, sample_input=sample, num_classes=data.num_classes,
                            preset=preset, **params.to_dict())
-    n_layers = min(len(distiller.teacher_shapes), len(distiller.student_shapes))
+    n_teacher, n_student = len(distiller.teacher_shapes), len(distiller.student_shapes)
+    n_layers = min(n_teacher, n_student)
+    if config.run.audit_every and not config.audit.layers and n_teacher != n_student:
+        raise ValueError(f"audit.layers: [] audits every distilled layer, but the teacher has "
+                         f"{n_teacher} and the student {n_student} distilled layers; list the "
+                         f"layers both have, e.g. audit.layers={list(range(n_layers))} (0 to "
+                         f"{n_layers - 1}), or set run.audit_every=0")
     if config.run.audit_every and any(k >= n_layers for k in config.audit.layers):
         raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
                          f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")

@@ -391,3 +391,25 @@ def test_a_registered_model_that_cannot_run_on_registered_data_is_named(tmp_path
         check_config(tiny(tmp_path, "data.name=own-six", "data.options={}",
                           "model.teacher=own-teacher", f"model.student={student}",
                           "teacher.source=untrained", "run.audit_every=0"))
+
+
+def test_every_layer_audited_of_models_with_different_layer_counts_is_refused(tmp_path,
+                                                                               monkeypatch):
+    # a student tapping 2 layers beside the 3-layer synthetic teacher passed check_config, then
+    # failed after the run folder was written: "training failed: audit layer index 2 is out of
+    # range: the teacher has 3 and the student 2 distilled layers; fix audit.layers" (exit 1)
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+    register_model("own-two-taps")(lambda *, num_classes, in_channels: tap_features(
+        nn.Sequential(nn.Linear(in_channels, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+                      nn.Linear(8, num_classes)), layers=["1", "3"]))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError, match=r"^audit.layers: \[\] audits every distilled layer, but "
+                                         r"the teacher has 3 and the student 2 distilled layers; "
+                                         r"list the layers both have, e.g. audit.layers=\[0, 1\] "
+                                         r"\(0 to 1\), or set run.audit_every=0$"):
+        check_config(tiny(tmp_path / "runs", "model.student=own-two-taps", "method.name=bas",
+                          "run.audit_every=1"))
+    assert not list(tmp_path.iterdir())
+    checked = check_config(tiny(tmp_path / "runs", "model.student=own-two-taps",
+                                "method.name=bas", "run.audit_every=1", "audit.layers=[0, 1]"))
+    assert checked.config.audit.layers == [0, 1]
