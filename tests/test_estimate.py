@@ -382,6 +382,19 @@ def test_bias_warning_fires_for_few_samples_per_cell():
     assert large.bias_warning is None and corrected.bias_warning is None
     assert large.bias["i_yts"] == pytest.approx(3 / (2 * N * math.log(2)))
 
+def test_bias_warning_for_an_estimate_of_zero_gives_no_infinite_percentage():
+    # 60 samples, T = S of 3 values, y independent of them in the sample: the plug-in is exactly 0
+    # and the ratio inf; the warning said "0.0962 bits, inf% of the estimate 0 bits, so the atoms
+    # are likely overestimated" (they are all 0).
+    X = np.repeat(np.eye(3), 20, axis=0)
+    with pytest.warns(PluginBiasWarning) as caught:
+        res = pid_from_representations(np.tile([0, 1], 30), X, X, n_clusters=3, bias_correction="none")
+    assert res.i_yts == 0.0 and res.bias["ratio"] == math.inf
+    assert str(next(w.message for w in caught if w.category is PluginBiasWarning)).startswith(
+        "the expected plug-in bias of I(Y;T,S) with 60 samples over 18 cells is 0.0962 bits, and the "
+        "estimate 0 bits, so the atoms cannot be told from that bias. Use a bias correction"
+    )
+
 
 def test_result_repr_and_dict():
     y, t_feat, s_feat, *_ = _features("rdn", seed=15)

@@ -8,6 +8,7 @@ clusters (``estimator="discrete"``) or from a Gaussian model of the components
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -278,9 +279,13 @@ def bias_warning_text(
     """
     if not bias["ratio"] > BIAS_WARNING_RATIO:
         return None
+    share = (  # an estimate of 0 made the ratio inf: "inf% of the estimate 0 bits"
+        f"{bias['ratio']:.0%} of the estimate {i_yts:.3g} {units}, so the atoms are likely overestimated"
+        if math.isfinite(bias["ratio"])
+        else f"and the estimate {i_yts:.3g} {units}, so the atoms cannot be told from that bias"
+    )
     return (
         f"the expected plug-in bias of I(Y;T,S) with {n_samples} samples over {cells} is "
-        f"{bias['i_yts']:.3g} {units}, {bias['ratio']:.0%} of the estimate {i_yts:.3g} {units}, so "
-        "the atoms are likely overestimated. Use a bias correction (bias_correction='auto'), more "
+        f"{bias['i_yts']:.3g} {units}, {share}. Use a bias correction (bias_correction='auto'), more "
         "samples or fewer clusters or components."
     )
