@@ -169,7 +169,7 @@ def _add_methods_table(parser: argparse.ArgumentParser) -> None:
 def _hide_unused_by_teacher(parser: argparse.ArgumentParser) -> None:
     """Complete ``train-teacher``'s help: the keys of a student's run that the teacher's does
     not read are parsed, to be refused or warned about, but not shown."""
-    from pidkit_distill.training.teacher import unused_by_teacher
+    from pidkit_distill.teacher_keys import unused_by_teacher
 
     keys = {key for key, _, _, _ in config_fields()}
     for action in parser._actions:
@@ -404,7 +404,7 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
     ValueError
         ``--run.epochs``, ``--run.seed`` or ``--optim.lr`` (or their ``--set`` forms) was given.
     """
-    from pidkit_distill.training.teacher import TEACHER_KEYS, unused_by_teacher
+    from pidkit_distill.teacher_keys import TEACHER_KEYS, unused_by_teacher
 
     given = [(key, "/".join([f"--{key}", *_ALIASES.get(key, [])]))
              for key, _, _, _ in config_fields() if key in vars(args)]

@@ -28,6 +28,7 @@ from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
+from pidkit_distill.teacher_keys import TEACHER_KEYS
 from pidkit_distill.training.checkpoint import atomic_save, safe_load
 from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import TrainingError, fit
@@ -35,7 +36,6 @@ from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = [
-    "TEACHER_KEYS",
     "SupervisedModel",
     "check_teacher_file",
     "check_teacher_path",
@@ -44,27 +44,7 @@ __all__ = [
     "teacher_file_of",
     "teacher_run_config",
     "trained_teacher_file",
-    "unused_by_teacher",
 ]
-
-# The student's keys that have a teacher's counterpart, which the teacher's run reads instead.
-TEACHER_KEYS = {"run.epochs": "teacher.epochs", "run.seed": "teacher.seed",
-                "optim.lr": "teacher.lr"}
-
-# Why the teacher's run (teacher_run_config) does not read the other keys of a student's run;
-# a key ending in "." stands for its whole section.
-_UNUSED_BY_TEACHER = {
-    "model.student": "the teacher is model.teacher",
-    "teacher.source": "the teacher is trained, or the one trained before with the same "
-                      "settings is reused",
-    "method.": "the teacher trains with cross-entropy alone",
-    "audit.": "the teacher's run has no audit",
-    "run.audit_every": "the teacher's run has no audit",
-    "run.name": "the teacher's run folder is named by its settings "
-                "(teacher-DATA-MODEL-sSEED-eEPOCHS-HASH)",
-    "run.resume": "an interrupted teacher's run is always resumed",
-    "run.stop_after": "the teacher's run trains teacher.epochs epochs",
-}
 
 _TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
                   "`pidkit-distill train-teacher` writes), or such a state dict itself")
@@ -174,25 +154,6 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
                            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
     return config_from_dict(data)
-
-
-def unused_by_teacher(key: str) -> str | None:
-    """Why the teacher's run (:func:`teacher_run_config`) does not read the config key ``key``,
-    or ``None`` when it does.
-
-    Examples
-    --------
-    >>> unused_by_teacher("run.epochs")
-    "it is the student's; the teacher's is teacher.epochs"
-    >>> unused_by_teacher("method.params.lam")
-    'the teacher trains with cross-entropy alone'
-    >>> unused_by_teacher("data.batch_size") is None
-    True
-    """
-    if key in TEACHER_KEYS:
-        return f"it is the student's; the teacher's is {TEACHER_KEYS[key]}"
-    return next((why for k, why in _UNUSED_BY_TEACHER.items()
-                 if key == k or (k.endswith(".") and key.startswith(k))), None)
 
 
 def teacher_file_of(config: TrainConfig) -> Path | None:

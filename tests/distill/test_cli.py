@@ -22,12 +22,9 @@ from pidkit_distill.config import TrainConfig, apply_overrides, config_fields, c
 from pidkit_distill.methods import StepOutput, available_methods, get_method
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.models import build_model
+from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.training import run as run_module
-from pidkit_distill.training.teacher import (
-    SupervisedModel,
-    teacher_run_config,
-    unused_by_teacher,
-)
+from pidkit_distill.training.teacher import SupervisedModel, teacher_run_config
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -41,6 +41,10 @@ COMMAND_LINES = [
                                     "--epcohs 3. Did you mean '--epochs'?"),
     (["train-teacher", "--epcohs", "3"], 2, "pidkit-distill train-teacher: error: "
                                             "unrecognized arguments: --epcohs 3."),
+    (["train-teacher", "--help"], 0, ""),
+    (["train-teacher", "--epochs", "3"], 2, "pidkit-distill train-teacher: error: --run.epochs/"
+                                          "--epochs is the student's, not used by "
+                                          "train-teacher; pass --teacher.epochs"),
     (["trian"], 2, "pidkit-distill: error: argument COMMAND: invalid choice: 'trian'"),
     (["train", "--epochs", "three"], 2, "pidkit-distill train: error: config key 'run.epochs' "
                                         "expects an int, got 'three'"),
@@ -101,3 +105,4 @@ def test_type_checkers_see_the_names_that_the_package_imports_when_used():
                 if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
     assert imported == pidkit_distill._SOURCES
     assert pidkit_distill.__all__ == sorted(imported)
+
