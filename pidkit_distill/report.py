@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from pidkit_distill.atomic_files import atomic_write
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_records import (
     ATOM_LABELS,
@@ -29,7 +30,6 @@ from pidkit_distill.run_records import (
     load_runs,
     with_distinct_names,
 )
-from pidkit_distill.training.checkpoint import atomic_write
 
 __all__ = ["RunRecords", "load_run", "load_runs", "summary_table", "write_report"]
 

@@ -5,9 +5,8 @@ Every file the trainer reads back (``checkpoint.pt``, a teacher file) is loaded 
 float, bool, None) only, so a file cannot run code when it is read. A file that holds anything
 else is refused with a one-line :class:`ValueError` saying what the file should hold.
 
-Writes are atomic and durable: a temporary file in the same folder, flushed and ``fsync``'ed,
-then ``os.replace``'d over the target, then the folder itself ``fsync``'ed. A run killed at any
-moment leaves either the old or the new file, never a partial one.
+Writes are atomic and durable (:func:`pidkit_distill.atomic_files.atomic_write`): a run killed
+at any moment leaves either the old or the new file, never a partial one.
 
 A checkpoint (format 2) holds ``format``, ``config`` (plain dicts), ``epoch``, ``module`` (the
 Distiller's state dict, teacher included), ``student``, ``optimizers``, ``schedulers``,
@@ -17,28 +16,26 @@ numpy, python and DataLoader-generator random states, stored as tensors and plai
 
 from __future__ import annotations
 
-import os
 import pickle
 import random
 import re
 import warnings
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
 
+from pidkit_distill.atomic_files import atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = [
     "CHECKPOINT_FORMAT",
     "atomic_save",
-    "atomic_write",
     "check_resumable",
     "python_resume_note",
     "read_checkpoint",
@@ -57,24 +54,6 @@ _CHECKPOINT_HOLDS = (
     f"a pidkit_distill checkpoint: a dict with {list(_CHECKPOINT_KEYS)} (format "
     f"{CHECKPOINT_FORMAT}, written by `pidkit-distill train` as RUN_DIR/checkpoint.pt)"
 )
-
-
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write ``path`` through ``write(handle)`` atomically and durably (see the module doc)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with tmp.open("wb") as handle:
-        write(handle)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    if os.name == "posix":  # make the rename itself durable
-        folder = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(folder)
-        finally:
-            os.close(folder)
 
 
 def atomic_save(obj: Any, path: Path) -> None:

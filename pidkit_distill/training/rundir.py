@@ -28,9 +28,9 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from pidkit._result import jsonable
+from pidkit_distill.atomic_files import atomic_write
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_records import missing_config_key
-from pidkit_distill.training.checkpoint import atomic_write
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",

@@ -106,3 +106,17 @@ def test_type_checkers_see_the_names_that_the_package_imports_when_used():
     assert imported == pidkit_distill._SOURCES
     assert pidkit_distill.__all__ == sorted(imported)
 
+
+def test_a_whole_report_needs_no_torch(tmp_path):
+    # report.py imported atomic_write from training/checkpoint.py, which loaded torch (~5 s)
+    # for a report that only reads JSON lines and draws figures
+    from test_report import fake_run
+
+    run = fake_run(tmp_path / "runs" / "x", epochs=2)
+    argv = ["report", str(run), "--out", str(tmp_path / "rep")]
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, json.dumps([argv])], cwd=tmp_path,
+                          env=command_env(), capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    [(_, status, err, heavy)] = json.loads(proc.stdout)
+    assert (status, heavy, err) == (0, [], "")
+    assert (tmp_path / "rep" / "report.md").read_text().startswith("# ")
