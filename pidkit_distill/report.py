@@ -23,6 +23,7 @@ from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_records import (
     ATOM_LABELS,
     RunRecords,
+    _given_runs,
     audit_estimate,
     audit_flags,
     final_audit,
@@ -94,7 +95,8 @@ def _cell(value: Any, spec: str = ".4f") -> str:
     return "" if value is None else format(value, spec)
 
 
-def write_report(run_dirs: str | Path | RunRecords | Any | Iterable[str | Path | RunRecords | Any],
+def write_report(run_dirs: str | bytes | Path | RunRecords | Any
+                 | Iterable[str | bytes | Path | RunRecords | Any],
                  *, out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 
@@ -122,6 +124,8 @@ def write_report(run_dirs: str | Path | RunRecords | Any | Iterable[str | Path |
         No run folder, a folder that is not a run (see :func:`load_run`), no run with a
         completed epoch, or an ``out_dir`` that cannot be created (a file is in the way, no
         permission) or written (checked after everything is drawn, before any file is written).
+    TypeError
+        A run that is none of a path (str, bytes or PathLike), a RunRecords or a RunSummary.
 
     Warns
     -----
@@ -136,7 +140,7 @@ def write_report(run_dirs: str | Path | RunRecords | Any | Iterable[str | Path |
     ...
     ValueError: no run folder given; pass at least one run folder
     """
-    runs = with_distinct_names(load_runs(run_dirs))
+    runs = with_distinct_names(load_runs(_given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
                          "is nothing to report yet; wait for an epoch to end")

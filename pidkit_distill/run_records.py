@@ -197,8 +197,8 @@ def load_run(path: str | Path) -> RunRecords:
                       audit=_read_jsonl(path / "audit.jsonl"))
 
 
-def load_runs(paths: str | os.PathLike | RunRecords | Any
-              | Iterable[str | os.PathLike | RunRecords | Any]) -> list[RunRecords]:
+def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
+              | Iterable[str | bytes | os.PathLike | RunRecords | Any]) -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
     Records already read (:class:`RunRecords`) are taken as they are, and the
@@ -236,8 +236,8 @@ def load_runs(paths: str | os.PathLike | RunRecords | Any
     >>> load_runs([3])
     Traceback (most recent call last):
     ...
-    TypeError: a run is given by its folder (a str or Path), its RunRecords or the RunSummary \
-that train returned; got 3 (int)
+    TypeError: paths: a run is given by its folder (a str, bytes or Path), its RunRecords or the \
+RunSummary that train returned; got 3 (int)
     """
     paths = _given_runs(paths)
     if not paths:
@@ -263,19 +263,34 @@ that train returned; got 3 (int)
     return runs
 
 
-def _given_runs(paths: Any) -> list[str | os.PathLike | RunRecords]:
+def _given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunRecords]:
     """``paths`` as a list of run folders and records: one run alone (a path, which is no list of
     one-letter folders, a :class:`RunRecords`, a ``RunSummary``) or an iterable of runs; a
-    ``RunSummary`` (anything with a ``run_dir`` path) becomes its folder."""
+    ``RunSummary`` (anything with a ``run_dir`` path) becomes its folder, a bytes path its str
+    (:func:`os.fsdecode`). A :class:`TypeError` names the argument ``name``.
+
+    Examples
+    --------
+    >>> _given_runs(b"runs/x"), _given_runs([b"runs/x", "runs/y"])
+    (['runs/x'], ['runs/x', 'runs/y'])
+    >>> _given_runs(3, "run_dirs")
+    Traceback (most recent call last):
+    ...
+    TypeError: run_dirs: a run is given by its folder (a str, bytes or Path), its RunRecords or \
+the RunSummary that train returned; got 3 (int)
+    """
     def run(given: Any) -> str | os.PathLike | RunRecords:
+        if isinstance(given, bytes):
+            return os.fsdecode(given)
         if isinstance(given, str | os.PathLike | RunRecords):
             return given
         if isinstance(getattr(given, "run_dir", None), str | os.PathLike):
             return given.run_dir
-        raise TypeError("a run is given by its folder (a str or Path), its RunRecords or the "
-                        f"RunSummary that train returned; got {given!r} ({type(given).__name__})")
+        raise TypeError(f"{name}: a run is given by its folder (a str, bytes or Path), its "
+                        "RunRecords or the RunSummary that train returned; got "
+                        f"{given!r} ({type(given).__name__})")
 
-    if isinstance(paths, str | os.PathLike | RunRecords) or hasattr(paths, "run_dir"):
+    if isinstance(paths, str | bytes | os.PathLike | RunRecords) or hasattr(paths, "run_dir"):
         return [run(paths)]
     if not isinstance(paths, Iterable):
         run(paths)  # raises, naming it

@@ -133,8 +133,9 @@ def test_load_runs_and_write_report_take_one_run_or_what_train_returned(tmp_path
     assert write_report(first, out_dir=tmp_path / "report") == tmp_path / "report" / "report.md"
     with pytest.raises(TypeError) as refused:
         load_runs([first, None])
-    assert str(refused.value) == ("a run is given by its folder (a str or Path), its RunRecords "
-                                  "or the RunSummary that train returned; got None (NoneType)")
+    assert str(refused.value) == ("paths: a run is given by its folder (a str, bytes or Path), "
+                                  "its RunRecords or the RunSummary that train returned; got "
+                                  "None (NoneType)")
 
 
 def test_a_failure_with_a_checkpoint_says_how_to_resume_from_python():

@@ -521,3 +521,22 @@ def test_an_old_metrics_file_reads_non_finite_numbers_as_missing_as_a_new_one(tm
         (run / "metrics.jsonl").write_text("\n".join(lines) + "\n")
     assert load_run(old).metrics[0]["test_loss"] is None
     assert load_run(old).metrics == load_run(new).metrics
+
+
+def test_a_bytes_path_is_a_run_and_a_wrong_run_names_its_argument(tmp_path):
+    # load_runs(b"runs/x") read the bytes as a list of ints ("got 114 (int)"), and neither
+    # load_runs' nor write_report's TypeError said which argument was wrong
+    from pidkit_distill import load_runs
+
+    run = fake_run(tmp_path / "runs" / "x", epochs=1)
+    assert [r.path for r in load_runs(bytes(run))] == [run]
+    assert [r.path for r in load_runs([bytes(run)])] == [run]
+    why = ("a run is given by its folder (a str, bytes or Path), its RunRecords or the "
+           "RunSummary that train returned; got 3 (int)")
+    with pytest.raises(TypeError) as refused:
+        load_runs([run, 3])
+    assert str(refused.value) == f"paths: {why}"
+    with pytest.raises(TypeError) as refused:
+        write_report(3, out_dir=tmp_path / "rep")
+    assert str(refused.value) == f"run_dirs: {why}"
+    assert not (tmp_path / "rep").exists()
