@@ -466,6 +466,18 @@ def test_rows_that_share_a_large_offset_are_not_a_dead_layer(estimator, dtype, o
     assert res.i_ys == pytest.approx(centred.i_ys, abs=0.02) and res.i_ys > 0.9
 
 
+@pytest.mark.parametrize("n_components", [None, 50])  # PCA skipped: asked for, or it keeps all 40
+def test_predict_without_pca_gives_the_fitted_labels_under_a_large_offset(n_components):
+    # float32 features 1000 + 0.01 noise, clustered without PCA: KMeans centres the rows for fit,
+    # not for predict, whose distances lost the 1e-5 variation: predict(X) relabelled 676 of the
+    # 800 rows it was fitted on, and a Discretizer reused on a later epoch clustered noise.
+    X = (1000 + 0.01 * np.random.default_rng(0).normal(size=(800, 40))).astype(np.float32)
+    disc = Discretizer(n_components=n_components, n_clusters=6, normalize=None).fit(X)
+    assert disc.pca_ is None and len(set(disc.labels_)) == 6
+    np.testing.assert_array_equal(disc.predict(X), disc.labels_)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(disc)).predict(X[::-1]), disc.labels_[::-1])
+
+
 @pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
 def test_the_few_distinct_rows_warning_points_at_the_callers_line():
     # stacklevel=3 was right for Discretizer(...).fit(X) only: through pid_from_representations
