@@ -540,3 +540,21 @@ def test_a_bytes_path_is_a_run_and_a_wrong_run_names_its_argument(tmp_path):
         write_report(3, out_dir=tmp_path / "rep")
     assert str(refused.value) == f"run_dirs: {why}"
     assert not (tmp_path / "rep").exists()
+
+
+def test_a_side_with_fewer_distinct_rows_than_clusters_is_flagged_and_explained(tmp_path,
+                                                                                capsys):
+    # the audit recorded settings.discretisation.s.distinct_rows, but the table said nothing
+    # (the warning, shown at every audited layer, was the only sign)
+    def few(record: dict) -> None:
+        record["settings"] = {"estimator": "discrete", "clusters_used": 4, "discretisation": {
+            "t": {"distinct_rows": None}, "s": {"distinct_rows": 3}}}
+
+    run = edit_audit(fake_run(tmp_path / "few", epochs=1), few)
+    assert main(["report", str(run), "--out", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    assert rows(out)[0].split(" | ")[10] == ("discrete, eb-extrapolation; few distinct rows: "
+                                             "student 3 (< 4 clusters)")
+    assert ("few distinct rows: that side's features had fewer distinct rows than clusters "
+            "(mostly-zero ReLU or binary features); each distinct row was one cluster, and the "
+            "atoms are those of these values.") in out.splitlines()
