@@ -12,6 +12,7 @@ import torch
 from tiny_runs import RID, comparable, student_state, tiny
 from torch import nn
 
+from pidkit_distill import atomic_files
 from pidkit_distill.config import TrainConfig, apply_overrides, config_to_dict
 from pidkit_distill.models import build_model
 from pidkit_distill.training import check_config, checkpoint, train, train_teacher
@@ -262,9 +263,9 @@ def test_ted_starts_from_the_trained_bas_student(tmp_path):
 def test_checkpoints_are_fsynced_before_they_replace_the_old_one(tmp_path, monkeypatch):
     events = []
     real_fsync, real_replace = os.fsync, os.replace
-    monkeypatch.setattr(checkpoint.os, "fsync", lambda fd: events.append("fsync") or
+    monkeypatch.setattr(atomic_files.os, "fsync", lambda fd: events.append("fsync") or
                         real_fsync(fd))
-    monkeypatch.setattr(checkpoint.os, "replace", lambda a, b: events.append(
+    monkeypatch.setattr(atomic_files.os, "replace", lambda a, b: events.append(
         ("replace", os.path.basename(b))) or real_replace(a, b))
     checkpoint.atomic_save({"w": torch.ones(1)}, tmp_path / "checkpoint.pt")
     # file data, then the rename, then the folder entry
