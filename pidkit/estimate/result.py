@@ -249,18 +249,13 @@ def _describe(setting: dict[str, Any]) -> str:
             f"{setting['n_features']} features -> {setting['normalize']} -> {pca}{shown} -> "
             f"{setting['n_outputs']} Gaussian dimensions{rank}"
         )
-    if setting.get("rows_equal"):
-        notes = [f"{setting['n_values']} used", *reused]
-        return (
-            f"{setting['n_features']} features -> {setting['normalize']} -> every row the same -> 1 "
-            f"cluster ({', '.join(notes)})"
+    if setting.get("rows_equal") or setting.get("distinct_rows"):
+        rows = (
+            "every row the same -> 1 cluster" if setting.get("rows_equal")
+            else f"only {setting['distinct_rows']} distinct rows -> one cluster each"
         )
-    if setting.get("distinct_rows"):
         notes = [f"{setting['n_values']} used", *reused]
-        return (
-            f"{setting['n_features']} features -> {setting['normalize']} -> only "
-            f"{setting['distinct_rows']} distinct rows -> one cluster each ({', '.join(notes)})"
-        )
+        return f"{setting['n_features']} features -> {setting['normalize']} -> {rows} ({', '.join(notes)})"
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
     notes = [f"seed {setting['random_state']}", f"{setting['n_values']} clusters used", *reused]
     return (
