@@ -336,11 +336,11 @@ class Discretizer(ClusterMixin, BaseEstimator):
             distinct = pca[1].transform(distinct)
             cluster = KMeans(n_clusters=len(distinct), init=distinct, n_init=1, random_state=seed)
             where = " after the L2 normalisation" if self.normalize == "l2" else ""
-            owner = "" if self.clusterer is None else f" of the clusterer {type(self.clusterer).__name__}"
-            unused = (
-                "" if self.clusterer is None
-                else f"; {type(self.clusterer).__name__} is not used, a KMeans centred on those rows is"
-            )
+            owner = unused = ""
+            if self.clusterer is not None:
+                kind = type(self.clusterer).__name__
+                owner = f" of the clusterer {kind}"
+                unused = f"; {kind} is not used, a KMeans centred on those rows is"
             warnings.warn(
                 f"{name} has only {len(distinct)} distinct rows{where}, fewer than {what}={wanted}"
                 f"{owner}: each distinct row is one cluster, so it takes {len(distinct)} values in the "
