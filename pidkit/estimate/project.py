@@ -455,14 +455,14 @@ class Projector(TransformerMixin, BaseEstimator):
         rows_equal = rows_all_equal(rows)
         with np.errstate(invalid="ignore") if rows_equal else contextlib.nullcontext():
             self.scores_ = rows if isinstance(pca, str) else pca.fit_transform(rows)
-        if rows_equal and isinstance(pca, str):
-            steps[2] = ("pca", FunctionTransformer(np.zeros_like).fit(rows))
-        elif rows_equal:
-            pca.components_[:] = 0
-        elif not isinstance(pca, str):
-            self.scores_ = self.scores_[:, :_keep_numerical_rank(pca, X.shape)]
         if rows_equal:
             self.scores_ = np.zeros_like(self.scores_)
+            if isinstance(pca, str):
+                steps[2] = ("pca", FunctionTransformer(np.zeros_like).fit(rows))
+            else:
+                pca.components_[:] = 0
+        elif not isinstance(pca, str):
+            self.scores_ = self.scores_[:, :_keep_numerical_rank(pca, X.shape)]
         self.pipeline_ = Pipeline([*head.steps, steps[2]])
         self.pca_ = None if isinstance(pca, str) else pca
         self.rows_equal_ = rows_equal
