@@ -107,6 +107,6 @@ def __dir__() -> list[str]:
     """The public names and subpackages, imported or not, with the package's own attributes and
     the submodules imported since (not the names this module imports for its own use)."""
     own = {name for name, value in globals().items()
-           if name.startswith("__") or name in _SOURCES
+           if name.startswith("__")
            or (isinstance(value, ModuleType) and value.__name__ == f"{__name__}.{name}")}
     return sorted({*own, *__all__, *_SUBMODULES})
