@@ -4,6 +4,7 @@ go on in Python, and a stopped run leaves its folder free for the next cell."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -28,38 +29,27 @@ def _seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-@pytest.mark.parametrize("call", [train, train_teacher], ids=["train", "train_teacher"])
-def test_a_run_leaves_the_callers_threads_and_random_streams(tmp_path, call):
+def _stopped(*args, **kwargs):
+    raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize(("call", "stopped"), [(train, False), (train_teacher, False), (train, True)],
+                         ids=["train", "train_teacher", "stopped_train"])
+def test_a_run_leaves_the_callers_threads_and_random_streams(tmp_path, monkeypatch, call, stopped):
     # train set torch.set_num_threads(run.threads) for good (a notebook's later cells ran on one
-    # thread) and left the global streams seeded with run.seed
-    threads = torch.get_num_threads()
-    wanted = 2 if threads == 1 else 1
-    _seed(123)
-    expected = _draws()
-    _seed(123)
-    try:
-        call(tiny(tmp_path, "run.epochs=1", "teacher.epochs=1", f"run.threads={wanted}"))
-        assert torch.get_num_threads() == threads
-        assert _draws() == expected
-    finally:
-        torch.set_num_threads(threads)
-
-
-def test_a_failed_run_leaves_them_too(tmp_path, monkeypatch):
+    # thread) and left the global streams seeded with run.seed; a stopped run leaves them too
     from pidkit_distill.training import loop
 
-    def interrupted(*args, **kwargs):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(loop, "train_one_epoch", interrupted)
+    if stopped:
+        monkeypatch.setattr(loop, "train_one_epoch", _stopped)
     threads = torch.get_num_threads()
     wanted = 2 if threads == 1 else 1
-    _seed(5)
+    _seed(123)
     expected = _draws()
-    _seed(5)
+    _seed(123)
     try:
-        with pytest.raises(KeyboardInterrupt):
-            train(tiny(tmp_path, "run.epochs=1", f"run.threads={wanted}"))
+        with pytest.raises(KeyboardInterrupt) if stopped else contextlib.nullcontext():
+            call(tiny(tmp_path, "run.epochs=1", "teacher.epochs=1", f"run.threads={wanted}"))
         assert torch.get_num_threads() == threads
         assert _draws() == expected
     finally:
