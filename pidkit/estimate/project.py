@@ -97,8 +97,8 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
         """Fit the global factor (``per_row=False``); return ``self``."""
         X = np.asarray(X)
         self.n_features_in_ = X.shape[1]
-        maxabs = float(_max_abs(X, axis=None)) if X.size else 0.0
-        self.scale_ = 1.0 if self.per_row or maxabs == 0 else float(_power_of_two(np.array(maxabs)))
+        maxabs = 0.0 if self.per_row or not X.size else float(_max_abs(X, axis=None))
+        self.scale_ = 1.0 if maxabs == 0 else float(_power_of_two(np.array(maxabs)))
         return self
 
     def transform(self, X: Any) -> np.ndarray:
