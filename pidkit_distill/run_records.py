@@ -290,10 +290,9 @@ the RunSummary that train returned; got 3 (int)
                         "RunRecords or the RunSummary that train returned; got "
                         f"{given!r} ({type(given).__name__})")
 
-    if isinstance(paths, str | bytes | os.PathLike | RunRecords) or hasattr(paths, "run_dir"):
+    if (isinstance(paths, str | bytes | os.PathLike | RunRecords) or hasattr(paths, "run_dir")
+            or not isinstance(paths, Iterable)):  # one run, or refused by run() naming it
         return [run(paths)]
-    if not isinstance(paths, Iterable):
-        run(paths)  # raises, naming it
     return [run(given) for given in paths]
 
 
