@@ -156,10 +156,9 @@ def caller_state_kept() -> Iterator[None]:
     with gradients on and outside inference mode, whatever the caller set
     (``torch.set_default_dtype(torch.float64)`` made float64 networks meet float32 batches in
     torch's "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the
-    same", ``torch.set_default_device(...)`` put the trainer's CPU-side tensors on that
-    device, and
-    ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an inference cell
-    failed the first step with "element 0 of tensors does not require grad").
+    same", ``torch.set_default_device(...)`` put the trainer's CPU-side tensors on that device,
+    and ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an inference
+    cell failed the first step with "element 0 of tensors does not require grad").
     Networks or inputs made in another dtype on purpose (``.double()``, ``torch.from_numpy``)
     are refused, naming them, by :func:`~pidkit_distill.training.checks.check_config` and
     :func:`~pidkit_distill.training.loaders.load_data`. All is restored however the block ends
