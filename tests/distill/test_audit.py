@@ -9,7 +9,7 @@ import types
 import pytest
 import torch
 from torch import Tensor, nn
-from torch.utils.data import IterableDataset, TensorDataset
+from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from pidkit_distill.audit import ATOMS, audit_distiller, collect_features
 from pidkit_distill.config import AuditConfig
@@ -258,17 +258,18 @@ def test_bad_arguments_are_named(kwargs, error, message):
     assert str(info.value) == message
 
 
-def test_a_notebooks_held_out_loader_is_audited_as_its_dataset():
+@pytest.mark.parametrize("given", [lambda data: DataLoader(data, batch_size=64),
+                                   lambda data: data.tensors], ids=["loader", "pair"])
+def test_a_notebooks_loader_or_pair_of_tensors_is_audited_as_its_dataset(given):
     # audit_distiller(distiller, test_loader, ...) raised torch's "'DataLoader' object is not
-    # subscriptable"
-    from torch.utils.data import DataLoader
-
+    # subscriptable"; audit_distiller(distiller, (x, y), ...) raised torch's "stack expects each
+    # tensor to be equal size" (the two tensors were taken as two samples and stacked)
     sized = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS)
-    loaded = audit_distiller(pair(slice(0, 4), slice(4, 8)),
-                             DataLoader(blobs(), batch_size=64), epoch=0, settings=SETTINGS)
-    assert [(r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in loaded] == [
+    read = audit_distiller(pair(slice(0, 4), slice(4, 8)), given(blobs()), epoch=0,
+                           settings=SETTINGS)
+    assert [(r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in read] == [
         (r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in sized]
-    assert loaded[0]["n_samples"] == K * N_PER_CLASS
+    assert read[0]["n_samples"] == K * N_PER_CLASS
 
 
 class Stream(IterableDataset):
@@ -365,42 +366,22 @@ def test_audit_layers_are_checked_by_the_settings_themselves(layers, error, why)
                                f"indices >= 0 ([] = every layer), {why}")
 
 
-def test_an_audit_leaves_the_callers_random_stream():
+@pytest.mark.parametrize(("given", "max_samples", "n_samples"), [
+    (lambda data: data, 0, K * N_PER_CLASS),
+    (lambda data: DataLoader(data, batch_size=64, shuffle=True), 250, 250),  # the first it yields
+], ids=["dataset", "shuffling_loader"])
+def test_an_audit_leaves_the_callers_random_stream(given, max_samples, n_samples):
     # iterating its DataLoader drew a seed from torch's global stream, so a notebook's next
-    # torch.rand differed after an audit
-    distiller, data = pair(slice(0, 4), slice(4, 8)), blobs()
+    # torch.rand differed after an audit; a DataLoader(shuffle=True) drew its order from it too,
+    # so a notebook's (or its own training loop's) next draws depended on whether it had audited
+    distiller, data = pair(slice(0, 4), slice(4, 8)), given(blobs())  # init draws: before seeding
+    settings = dataclasses.replace(SETTINGS, max_samples=max_samples)
     torch.manual_seed(3)
     expected = torch.rand(4)
     torch.manual_seed(3)
-    audit_distiller(distiller, data, epoch=0, settings=SETTINGS)
+    records = audit_distiller(distiller, data, epoch=0, settings=settings)
     assert torch.equal(torch.rand(4), expected)
-
-
-def test_a_pair_of_tensors_is_audited_as_their_tensor_dataset():
-    # audit_distiller(distiller, (x, y), ...) raised torch's "stack expects each tensor to be
-    # equal size" (the two tensors were taken as two samples and stacked)
-    data = blobs()
-    sized = audit_distiller(pair(slice(0, 4), slice(4, 8)), data, epoch=0, settings=SETTINGS)
-    paired = audit_distiller(pair(slice(0, 4), slice(4, 8)), data.tensors, epoch=0,
-                             settings=SETTINGS)
-    assert [(r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in paired] == [
-        (r["layer"], r["n_samples"], r["i_yt"], r["red"]) for r in sized]
-
-
-def test_a_shuffling_loader_is_audited_without_drawing_from_the_callers_stream():
-    # a DataLoader(shuffle=True) drew its seed and its order from torch's global stream, so a
-    # notebook's (or its own training loop's) next draws depended on whether it had audited
-    from torch.utils.data import DataLoader
-
-    distiller = pair(slice(0, 4), slice(4, 8))
-    capped = dataclasses.replace(SETTINGS, max_samples=250)
-    torch.manual_seed(3)
-    expected = torch.rand(4)
-    torch.manual_seed(3)
-    first = audit_distiller(distiller, DataLoader(blobs(), batch_size=64, shuffle=True), epoch=0,
-                            settings=capped)
-    assert torch.equal(torch.rand(4), expected)
-    assert [r["n_samples"] for r in first] == [250, 250]  # max_samples: the first it yields
+    assert [r["n_samples"] for r in records] == [n_samples, n_samples]
 
 
 def test_a_ddp_wrapped_distiller_is_audited_as_its_module(monkeypatch):
