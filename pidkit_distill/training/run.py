@@ -8,6 +8,8 @@ then :func:`~pidkit_distill.training.loop.fit`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,32 +86,28 @@ def train(config: TrainConfig) -> RunSummary:
     (2, True)
     """
     checked = check_config(config)
-    with caller_state_kept():  # a notebook's session goes on after the run
-        runtime = init_runtime(config)
-        try:
-            with run_folder_lock(checked.run_dir, runtime):
-                if runtime.is_main:
-                    for notice in checked.notices:
-                        print(notice, flush=True)
-                bundle = load_data(config)
-                if checked.resume:  # the checkpoint holds every weight, the teacher's included
-                    teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
-                                     checked.teacher_data.input_shape).requires_grad_(False)
-                    init_state = None
-                else:
-                    teacher = load_teacher(config, bundle=bundle, runtime=runtime)
-                    init_state = _student_init_state(config, checked.method.student_init, runtime)
-                seed_everything(config.run.seed)
-                student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
-                if init_state is not None:
-                    student.load_state_dict(init_state)
-                distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
-                                           num_classes=bundle.num_classes, **checked.method_options())
-                summary = fit(config, distiller, bundle, checked.run_dir, runtime)
-            wait_for_all(runtime)
-            return summary
-        finally:
-            close_runtime(runtime)
+    with _run_session(config) as runtime:  # a notebook's session goes on after the run
+        with run_folder_lock(checked.run_dir, runtime):
+            if runtime.is_main:
+                for notice in checked.notices:
+                    print(notice, flush=True)
+            bundle = load_data(config)
+            if checked.resume:  # the checkpoint holds every weight, the teacher's included
+                teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
+                                 checked.teacher_data.input_shape).requires_grad_(False)
+                init_state = None
+            else:
+                teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+                init_state = _student_init_state(config, checked.method.student_init, runtime)
+            seed_everything(config.run.seed)
+            student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
+            if init_state is not None:
+                student.load_state_dict(init_state)
+            distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
+                                       num_classes=bundle.num_classes, **checked.method_options())
+            summary = fit(config, distiller, bundle, checked.run_dir, runtime)
+        wait_for_all(runtime)
+        return summary
 
 
 def train_teacher(config: TrainConfig) -> Path:
@@ -142,12 +140,20 @@ def train_teacher(config: TrainConfig) -> Path:
     True
     """
     check_config(config, teacher_only=True)
+    with _run_session(config) as runtime:
+        path = trained_teacher_file(config, load_data(config, teacher=True), runtime)
+        wait_for_all(runtime)
+        return path
+
+
+@contextmanager
+def _run_session(config: TrainConfig) -> Iterator[Runtime]:
+    """The run's process setup (:func:`init_runtime`), closed after the block, inside
+    :func:`caller_state_kept`."""
     with caller_state_kept():
         runtime = init_runtime(config)
         try:
-            path = trained_teacher_file(config, load_data(config, teacher=True), runtime)
-            wait_for_all(runtime)
-            return path
+            yield runtime
         finally:
             close_runtime(runtime)
 
