@@ -302,8 +302,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
             try:
                 summary = fit(teacher_config, SupervisedModel(net), bundle, run_dir, runtime)
             except TrainingError as err:  # its optim.lr is set by teacher.lr
-                raise err.replaced(hint=err.hint.replace("optim.lr", TEACHER_KEYS["optim.lr"])) \
-                    from err
+                hint = err.hint.replace("optim.lr", TEACHER_KEYS["optim.lr"])
+                raise err.replaced(hint=hint) from err
         if runtime.is_main:
             atomic_save({"model": net.state_dict(), "name": config.model.teacher,
                          "num_classes": bundle.num_classes,
