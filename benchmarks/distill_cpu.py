@@ -102,7 +102,7 @@ def overrides(spec: dict[str, Any]) -> list[str]:
 
 def run_one(spec: dict[str, Any]) -> dict[str, Any]:
     """Train one student in a worker process and return its record."""
-    from pidkit_distill.config import load_config
+    from pidkit_distill.config_text import load_config
     from pidkit_distill.training import train
 
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -136,7 +136,7 @@ def _key(record: dict[str, Any]) -> tuple:
 
 def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[str, Any]]:
     """Teachers first, then BAS, then everything else; finished runs are read back."""
-    from pidkit_distill.config import load_config
+    from pidkit_distill.config_text import load_config
     from pidkit_distill.training import train_teacher
 
     results = out / "results.jsonl"

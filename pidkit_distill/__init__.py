@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __getattr__ (they
     # are __all__'s; tests/distill/test_cli_start.py checks that they are those of _SOURCES)
     from .audit import audit_distiller  # noqa: F401
-    from .config import TrainConfig, apply_overrides, load_config  # noqa: F401
+    from .config import TrainConfig  # noqa: F401
+    from .config_text import apply_overrides, load_config  # noqa: F401
     from .data import (  # noqa: F401
         DatasetBundle,
         DatasetSpec,
@@ -54,8 +55,8 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
 _SOURCES = {
     "audit_distiller": "audit",
     "TrainConfig": "config",
-    "apply_overrides": "config",
-    "load_config": "config",
+    "apply_overrides": "config_text",
+    "load_config": "config_text",
     "DatasetBundle": "data",
     "DatasetSpec": "data",
     "available_datasets": "data",

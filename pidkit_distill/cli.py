@@ -48,7 +48,8 @@ from typing import Any
 
 from pidkit._validate import did_you_mean
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
-from pidkit_distill.config import TrainConfig, config_fields, load_config
+from pidkit_distill.config import TrainConfig, config_fields
+from pidkit_distill.config_text import load_config
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]

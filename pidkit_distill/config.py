@@ -1,8 +1,9 @@
-"""Training configuration: one dataclass per concern, TOML files and ``--set`` overrides.
+"""Training configuration: one dataclass per concern, its keys and their checks.
 
 A configuration is a tree of small dataclasses (:class:`TrainConfig`). Its values come from, in
 increasing priority: the defaults below, an optional TOML file, and ``section.key=value`` overrides
-(the CLI's ``--set`` and ``--section.key`` options). Every key is checked: an unknown key or a value
+(the CLI's ``--set`` and ``--section.key`` options), both read by
+:mod:`pidkit_distill.config_text`. Every key is checked: an unknown key or a value
 of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted, and
 every value is checked against its range (:func:`check_values`; numbers must be finite). Set from
 Python, a name that is no key (``config.run.epoch = 3``) raises :class:`AttributeError` at once,
@@ -36,16 +37,11 @@ import math
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from pidkit._settings import SEED_MAX
 from pidkit._validate import did_you_mean
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 __all__ = [
     "AuditConfig",
@@ -56,12 +52,10 @@ __all__ = [
     "RunConfig",
     "TeacherConfig",
     "TrainConfig",
-    "apply_overrides",
     "check_values",
     "config_fields",
     "config_from_dict",
     "config_to_dict",
-    "load_config",
 ]
 
 SCHEDULES = ("paper", "constant", "kd-rid-effective")
@@ -108,7 +102,7 @@ class _Settings:
         if name not in _field_kinds(type(self)):
             noun, names = self._noun, sorted(_field_kinds(type(self)))
             raise AttributeError(f"{type(self).__name__} has no {noun} {name!r}; its {noun}s are "
-                                 f"{names}{_did_you_mean(name, names)}")
+                                 f"{names}{closest_name_hint(name, names)}")
         object.__setattr__(self, name, value)
 
 
@@ -419,7 +413,7 @@ def _check_type(key: str, value: Any, kind: type, *, fix: str = "") -> None:
                         f"({type(value).__name__}){fix}")
 
 
-def _coerce(key: str, value: Any, kind: type) -> Any:
+def coerce_value(key: str, value: Any, kind: type) -> Any:
     """Check ``value`` (from TOML or a parsed override) against the field type ``kind``."""
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -448,7 +442,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     if unknown:
         raise ValueError(
             f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
-            f"{_import_hint(unknown) or _did_you_mean(unknown[0], sections)}"
+            f"{_import_hint(unknown) or closest_name_hint(unknown[0], sections)}"
         )
     kinds = {key: kind for key, _, kind, _ in config_fields()}
     for section, values in data.items():
@@ -460,8 +454,8 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
                 raise ValueError(f"unknown config key {key!r}; known keys: {known}"
-                                 f"{_import_hint([name]) or _did_you_mean(key, known)}")
-            value = _coerce(key, value, kinds[key])
+                                 f"{_import_hint([name]) or closest_name_hint(key, known)}")
+            value = coerce_value(key, value, kinds[key])
             if kinds[key] in (list, dict):
                 value = type(value)(value)
             setattr(sub, name, value)
@@ -469,7 +463,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     return config
 
 
-def _did_you_mean(name: str, known: Iterable[str]) -> str:
+def closest_name_hint(name: str, known: Iterable[str]) -> str:
     """". Did you mean 'x'?" for the closest known name (:func:`pidkit._validate.did_you_mean`),
     ending the sentence before it; or nothing."""
     suggestion = did_you_mean(name, list(known))
@@ -483,124 +477,6 @@ def _import_hint(names: Iterable[str]) -> str:
         return ""
     return (". A configuration file never imports code: pass the module to the command with "
             "--import MODULE (from Python, import it before calling train)")
-
-
-# The spellings of true and false that an override accepts for a bool key (``--run.amp False``).
-_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
-
-
-def _parse_literal(text: str) -> Any:
-    """Read a TOML literal (``3``, ``0.5``, ``true``, ``[1, 2]``, ``"x"``); bare words stay text."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-def _parse_entry(text: str) -> Any:
-    """Read the value of a dict key's entry (``data.options.download=False``).
-
-    A TOML literal, except that a bare word spelling true or false as a bool key accepts it
-    (``False``, ``Yes``: in any case) is that bool, not a string, which would be truthy.
-
-    Examples
-    --------
-    >>> _parse_entry("False"), _parse_entry("yes"), _parse_entry("0"), _parse_entry("kd-rid")
-    (False, True, 0, 'kd-rid')
-    """
-    value = _parse_literal(text)
-    if isinstance(value, str) and value == text:  # a bare word, not a quoted string
-        return _BOOLS.get(value.strip().lower(), value)
-    return value
-
-
-def _parse_override(key: str, text: str, kind: type) -> Any:
-    """Turn the text of ``key=text`` into a value of the field's type."""
-    if kind is str:
-        value = _parse_literal(text) if text[:1] in "\"'" else text
-    elif kind is bool:
-        value = _BOOLS.get(text.strip().lower())
-        if value is None:
-            raise TypeError(f"config key {key!r} expects true or false, got {text!r}")
-    elif kind is list:
-        value = _parse_literal(text) if text.strip().startswith("[") else [
-            _parse_literal(item) for item in text.split(",") if item.strip()
-        ]
-    else:
-        value = _parse_literal(text)
-    return _coerce(key, value, kind)
-
-
-def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfig:
-    """Return a copy of ``config`` with ``section.key=value`` overrides applied, in order.
-
-    Values are read as TOML literals and checked against the field's type. Entries of the dict
-    fields are set one by one: ``method.params.warmup_epochs=3``, ``data.options.n_train=512``;
-    an entry spelt as a bool key's true or false (``data.options.augment=False``) is a bool.
-
-    Examples
-    --------
-    >>> cfg = apply_overrides(TrainConfig(), ["run.epochs=3", "method.params.lam=10.0"])
-    >>> cfg.run.epochs, cfg.method.params
-    (3, {'lam': 10.0})
-    """
-    if isinstance(overrides, str):
-        raise TypeError("overrides must be a sequence of 'key=value' strings, not one string")
-    data = config_to_dict(config)
-    kinds = {key: kind for key, _, kind, _ in config_fields()}
-    for item in overrides:
-        if not isinstance(item, str) or "=" not in item:
-            raise ValueError(f"override {item!r} is not of the form section.key=value")
-        key, text = (part.strip() for part in item.split("=", 1))
-        parts = key.split(".")
-        head = ".".join(parts[:2])
-        if head not in kinds:
-            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}"
-                             f"{_did_you_mean(head, kinds)}")
-        section, name = parts[0], parts[1]
-        if kinds[head] is dict and len(parts) > 2:
-            data[section][name][".".join(parts[2:])] = _parse_entry(text)
-        elif len(parts) > 2:
-            raise ValueError(f"config key {head!r} is not a table; cannot set {key!r}")
-        elif kinds[head] is dict:
-            data[section][name] = _coerce(key, _parse_literal(text), dict)
-        else:
-            data[section][name] = _parse_override(key, text, kinds[head])
-    return config_from_dict(data)
-
-
-def load_config(
-    path: str | Path | None = None, *, overrides: Sequence[str] = ()
-) -> TrainConfig:
-    """Read a TOML file (or start from the defaults) and apply overrides.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        A TOML file with tables named like the sections of :class:`TrainConfig`.
-    overrides : sequence of str
-        ``section.key=value`` items applied after the file.
-
-    Returns
-    -------
-    TrainConfig
-
-    Examples
-    --------
-    >>> load_config(overrides=["method.name=rid"]).method.name
-    'rid'
-    """
-    data: dict[str, Any] = {}
-    if path is not None:
-        path = Path(path)
-        if not path.is_file():
-            raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
-        with path.open("rb") as handle:
-            try:
-                data = tomllib.load(handle)
-            except tomllib.TOMLDecodeError as err:
-                raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}") from err
-    return apply_overrides(config_from_dict(data), overrides)
 
 
 def _check_choice(key: str, value: str, choices: Sequence[str]) -> None:
@@ -640,7 +516,7 @@ def check_values(config: TrainConfig) -> None:
     ValueError: config key 'optim.grad_clip' must be a finite number >= 0.0, got inf
     """
     _check_is_config(config)
-    for key, _, kind, _ in config_fields():  # a value set from Python, not through _coerce
+    for key, _, kind, _ in config_fields():  # a value set from Python, not through coerce_value
         section, name = key.split(".")
         if section == "audit":
             continue  # AuditConfig.check, next (audit_distiller runs it too)

@@ -43,7 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from pidkit._settings import check_int
-from pidkit_distill.config import TrainConfig, apply_overrides, config_from_dict, config_to_dict
+from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.run_records import corrected
 from pidkit_distill.signals import sigterm_interrupts
 

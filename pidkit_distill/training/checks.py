@@ -125,7 +125,7 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.config_text import load_config
     >>> checked = check_config(load_config(overrides=[
     ...     "method.name=rid", "run.epochs=30", "teacher.source=untrained",
     ...     f"run.out_dir={tempfile.mkdtemp()}"]))

@@ -54,7 +54,7 @@ def train(config: TrainConfig) -> RunSummary:
     Parameters
     ----------
     config : TrainConfig
-        The configuration (see :func:`pidkit_distill.config.load_config`).
+        The configuration (see :func:`pidkit_distill.config_text.load_config`).
 
     Returns
     -------
@@ -73,7 +73,7 @@ def train(config: TrainConfig) -> RunSummary:
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.config_text import load_config
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
     ...     "model.teacher=synthetic-teacher", "model.student=synthetic-student",
@@ -127,7 +127,7 @@ def train_teacher(config: TrainConfig) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.config_text import load_config
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
     ...     "model.teacher=synthetic-teacher", "teacher.epochs=1",

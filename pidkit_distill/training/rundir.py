@@ -47,7 +47,7 @@ def run_dir_of(config: TrainConfig) -> Path:
 
     Examples
     --------
-    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.config_text import load_config
     >>> run_dir_of(load_config(overrides=["method.name=rid", "teacher.source=untrained"]))
     PosixPath('runs/digits-rid-ut-s0')
     """

@@ -98,7 +98,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
 
     Examples
     --------
-    >>> from pidkit_distill.config import load_config
+    >>> from pidkit_distill.config_text import load_config
     >>> from pidkit_distill.data import load_dataset
     >>> cfg = load_config(overrides=["teacher.source=untrained"])
     >>> net = load_teacher(cfg, bundle=load_dataset("digits"))

@@ -18,7 +18,8 @@ from tiny_runs import TINY, command_env, run_with_reader_gone
 
 from pidkit_distill import training
 from pidkit_distill.cli import config_from_args, get_args_parser, main
-from pidkit_distill.config import TrainConfig, apply_overrides, config_fields, config_to_dict
+from pidkit_distill.config import TrainConfig, config_fields, config_to_dict
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.methods import StepOutput, available_methods, get_method
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.models import build_model

@@ -10,13 +10,12 @@ from pidkit_distill import config as config_module
 from pidkit_distill.config import (
     AuditConfig,
     TrainConfig,
-    apply_overrides,
     check_values,
     config_fields,
     config_from_dict,
     config_to_dict,
-    load_config,
 )
+from pidkit_distill.config_text import apply_overrides, load_config
 from pidkit_distill.training import check_config
 
 TOML = """

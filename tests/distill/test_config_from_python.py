@@ -21,12 +21,11 @@ from pidkit_distill.config import (
     RunConfig,
     TeacherConfig,
     TrainConfig,
-    apply_overrides,
     check_values,
     config_from_dict,
     config_to_dict,
-    load_config,
 )
+from pidkit_distill.config_text import apply_overrides, load_config
 from pidkit_distill.training import check_config
 
 SECTIONS = [AuditConfig, DataConfig, MethodConfig, ModelConfig, OptimConfig, RunConfig,

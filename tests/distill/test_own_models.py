@@ -31,7 +31,8 @@ from pidkit_distill import (
     tap_features,
     train,
 )
-from pidkit_distill.config import AuditConfig, TrainConfig, apply_overrides
+from pidkit_distill.config import AuditConfig, TrainConfig
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import available_methods
 from pidkit_distill.models import _MODELS, TappedModel

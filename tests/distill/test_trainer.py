@@ -13,7 +13,8 @@ from tiny_runs import RID, comparable, student_state, tiny
 from torch import nn
 
 from pidkit_distill import atomic_files
-from pidkit_distill.config import TrainConfig, apply_overrides, config_to_dict
+from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.models import build_model
 from pidkit_distill.training import check_config, checkpoint, train, train_teacher
 from pidkit_distill.training.checkpoint import read_checkpoint

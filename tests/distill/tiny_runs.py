@@ -10,7 +10,8 @@ from pathlib import Path
 
 import torch
 
-from pidkit_distill.config import TrainConfig, apply_overrides
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.training.checkpoint import read_checkpoint
 
 TINY = [

@@ -1,0 +1,148 @@
+"""A training configuration from text: a TOML file and ``section.key=value`` overrides.
+
+:func:`load_config` reads a TOML file (one table per section of
+:class:`~pidkit_distill.config.TrainConfig`) and applies overrides; :func:`apply_overrides` applies
+overrides (the command's ``--set`` and ``--section.key`` options) to a configuration. Values are
+read as TOML literals and checked against their key's type by
+:func:`~pidkit_distill.config.config_from_dict`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from pidkit_distill.config import (
+    TrainConfig,
+    closest_name_hint,
+    coerce_value,
+    config_fields,
+    config_from_dict,
+    config_to_dict,
+)
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+__all__ = ["apply_overrides", "load_config"]
+
+
+# The spellings of true and false that an override accepts for a bool key (``--run.amp False``).
+_BOOLS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def _parse_literal(text: str) -> Any:
+    """Read a TOML literal (``3``, ``0.5``, ``true``, ``[1, 2]``, ``"x"``); bare words stay text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _parse_entry(text: str) -> Any:
+    """Read the value of a dict key's entry (``data.options.download=False``).
+
+    A TOML literal, except that a bare word spelling true or false as a bool key accepts it
+    (``False``, ``Yes``: in any case) is that bool, not a string, which would be truthy.
+
+    Examples
+    --------
+    >>> _parse_entry("False"), _parse_entry("yes"), _parse_entry("0"), _parse_entry("kd-rid")
+    (False, True, 0, 'kd-rid')
+    """
+    value = _parse_literal(text)
+    if isinstance(value, str) and value == text:  # a bare word, not a quoted string
+        return _BOOLS.get(value.strip().lower(), value)
+    return value
+
+
+def _parse_override(key: str, text: str, kind: type) -> Any:
+    """Turn the text of ``key=text`` into a value of the field's type."""
+    if kind is str:
+        value = _parse_literal(text) if text[:1] in "\"'" else text
+    elif kind is bool:
+        value = _BOOLS.get(text.strip().lower())
+        if value is None:
+            raise TypeError(f"config key {key!r} expects true or false, got {text!r}")
+    elif kind is list:
+        value = _parse_literal(text) if text.strip().startswith("[") else [
+            _parse_literal(item) for item in text.split(",") if item.strip()
+        ]
+    else:
+        value = _parse_literal(text)
+    return coerce_value(key, value, kind)
+
+
+def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfig:
+    """Return a copy of ``config`` with ``section.key=value`` overrides applied, in order.
+
+    Values are read as TOML literals and checked against the field's type. Entries of the dict
+    fields are set one by one: ``method.params.warmup_epochs=3``, ``data.options.n_train=512``;
+    an entry spelt as a bool key's true or false (``data.options.augment=False``) is a bool.
+
+    Examples
+    --------
+    >>> cfg = apply_overrides(TrainConfig(), ["run.epochs=3", "method.params.lam=10.0"])
+    >>> cfg.run.epochs, cfg.method.params
+    (3, {'lam': 10.0})
+    """
+    if isinstance(overrides, str):
+        raise TypeError("overrides must be a sequence of 'key=value' strings, not one string")
+    data = config_to_dict(config)
+    kinds = {key: kind for key, _, kind, _ in config_fields()}
+    for item in overrides:
+        if not isinstance(item, str) or "=" not in item:
+            raise ValueError(f"override {item!r} is not of the form section.key=value")
+        key, text = (part.strip() for part in item.split("=", 1))
+        parts = key.split(".")
+        head = ".".join(parts[:2])
+        if head not in kinds:
+            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}"
+                             f"{closest_name_hint(head, kinds)}")
+        section, name = parts[0], parts[1]
+        if kinds[head] is dict and len(parts) > 2:
+            data[section][name][".".join(parts[2:])] = _parse_entry(text)
+        elif len(parts) > 2:
+            raise ValueError(f"config key {head!r} is not a table; cannot set {key!r}")
+        elif kinds[head] is dict:
+            data[section][name] = coerce_value(key, _parse_literal(text), dict)
+        else:
+            data[section][name] = _parse_override(key, text, kinds[head])
+    return config_from_dict(data)
+
+
+def load_config(
+    path: str | Path | None = None, *, overrides: Sequence[str] = ()
+) -> TrainConfig:
+    """Read a TOML file (or start from the defaults) and apply overrides.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A TOML file with tables named like the sections of :class:`TrainConfig`.
+    overrides : sequence of str
+        ``section.key=value`` items applied after the file.
+
+    Returns
+    -------
+    TrainConfig
+
+    Examples
+    --------
+    >>> load_config(overrides=["method.name=rid"]).method.name
+    'rid'
+    """
+    data: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
+        with path.open("rb") as handle:
+            try:
+                data = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as err:
+                raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}") from err
+    return apply_overrides(config_from_dict(data), overrides)
