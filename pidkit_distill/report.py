@@ -138,7 +138,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     >>> write_report([])
     Traceback (most recent call last):
     ...
-    ValueError: no run folder given; pass at least one run folder
+    ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
     runs = with_distinct_names(load_runs(_given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):

@@ -232,7 +232,7 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     >>> load_runs([])
     Traceback (most recent call last):
     ...
-    ValueError: no run folder given; pass at least one run folder
+    ValueError: paths: no run folder given (an empty list); pass at least one run folder
     >>> load_runs([3])
     Traceback (most recent call last):
     ...
@@ -240,8 +240,6 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
 RunSummary that train returned; got 3 (int)
     """
     paths = _given_runs(paths)
-    if not paths:
-        raise ValueError("no run folder given; pass at least one run folder")
     runs: list[RunRecords] = []
     seen: set[Path] = set()
     for given in paths:
@@ -267,7 +265,8 @@ def _given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | Run
     """``paths`` as a list of run folders and records: one run alone (a path, which is no list of
     one-letter folders, a :class:`RunRecords`, a ``RunSummary``) or an iterable of runs; a
     ``RunSummary`` (anything with a ``run_dir`` path) becomes its folder, a bytes path its str
-    (:func:`os.fsdecode`). A :class:`TypeError` names the argument ``name``.
+    (:func:`os.fsdecode`). A :class:`TypeError`, or a :class:`ValueError` for no run at all,
+    names the argument ``name``.
 
     Examples
     --------
@@ -293,7 +292,11 @@ the RunSummary that train returned; got 3 (int)
     if (isinstance(paths, str | bytes | os.PathLike | RunRecords) or hasattr(paths, "run_dir")
             or not isinstance(paths, Iterable)):  # one run, or refused by run() naming it
         return [run(paths)]
-    return [run(given) for given in paths]
+    runs = [run(given) for given in paths]
+    if not runs:
+        raise ValueError(f"{name}: no run folder given (an empty {type(paths).__name__}); pass "
+                         "at least one run folder")
+    return runs
 
 
 def with_distinct_names(runs: list[RunRecords]) -> list[RunRecords]:

@@ -558,3 +558,19 @@ def test_a_side_with_fewer_distinct_rows_than_clusters_is_flagged_and_explained(
     assert ("few distinct rows: that side's features had fewer distinct rows than clusters "
             "(mostly-zero ReLU or binary features); each distinct row was one cluster, and the "
             "atoms are those of these values.") in out.splitlines()
+
+
+def test_no_run_at_all_names_the_argument(tmp_path):
+    # load_runs([]) and write_report([]) both said "no run folder given; pass at least one run
+    # folder": which argument was empty, the message did not say
+    from pidkit_distill import load_runs
+
+    with pytest.raises(ValueError) as refused:
+        load_runs([])
+    assert str(refused.value) == ("paths: no run folder given (an empty list); pass at least "
+                                  "one run folder")
+    with pytest.raises(ValueError) as refused:
+        write_report((p for p in ()), out_dir=tmp_path / "rep")
+    assert str(refused.value) == ("run_dirs: no run folder given (an empty generator); pass at "
+                                  "least one run folder")
+    assert not (tmp_path / "rep").exists()
