@@ -1,17 +1,19 @@
 """The report's figures, drawn from run records (:mod:`pidkit_distill.run_records`) as PNG bytes.
 
 * ``accuracy.png`` — held-out accuracy of every run over epochs;
-* ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer, one line
-  per run: Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5):
-  each run's estimates, named in the legend by estimator and bias correction (or plug-in; squares
-  for the Gaussian estimator), with their bootstrap interval as a band, the plug-in values of a
+* ``pid_atoms.png`` — the PID of (Y, T, S) over epochs for the innermost audited layer (named in
+  the title, or in each run's legend entry where the runs' differ), one line per run: Red,
+  Uni(Y:T\\S), Uni(Y:S\\T), Syn, I(Y;T), I(Y;S) (the RID paper's Figures 4 and 5): each run's
+  estimates, named in the legend by estimator and bias correction (or plug-in; squares for the
+  Gaussian estimator), with their bootstrap interval as a band, the plug-in values of a
   corrected run as a faint dotted line, and a black cross on a solve that was not certified
   (at the foot of the panel when it gave no number: a failed solve's atoms are missing);
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer.
 
-Each run keeps one colour in every figure; its line style says where its teacher came from
-(solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so. They
-are drawn on :class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's
+Each run keeps one colour in every figure (up to ten runs, colours that colour-blind readers
+tell apart); its line style says where its teacher came from (solid: trained, dashed:
+untrained, dash-dot: a teacher file), and the figures say so. They are drawn on
+:class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's
 backend and open figures (a notebook's) are left as they are.
 """
 
@@ -39,6 +41,20 @@ PID_FIGURES = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
 
 _PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)",
                                     "I(Y;T)", "I(Y;S)"), strict=True))
+
+# The colours of up to 6, 8 or 10 runs, in order: M. A. Petroff's sequences of that many, each
+# chosen to stay apart for colour-blind readers too ("Accessible Color Sequences for Data
+# Visualization", 2021; matplotlib 3.10's petroff6/8/10 styles). matplotlib's default ten put
+# green beside red and brown.
+_COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd"),
+           8: ("#1845fb", "#ff5e02", "#c91f16", "#c849a9", "#adad7d", "#86c8dd", "#578dff",
+               "#656364"),
+           10: ("#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
+                "#b9ac70", "#717581", "#92dadd")}
+
+# A line of more points than this has markers on every k-th point only (about this many):
+# markers on each of 300 epochs hid its dashes, the teacher's line style.
+_MOST_MARKERS = 20
 
 _LINE_STYLES = {"trained": ("-", "solid: trained teacher"),
                 "untrained": ("--", "dashed: untrained teacher")}
@@ -92,14 +108,15 @@ def _run_lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
     """Each run's line (by name: one colour and style in every figure), and a note saying what
     the line styles in use mean.
 
-    The colours are matplotlib's ten (``C0`` ...) for up to ten runs, then ``tab20``'s twenty,
-    then as many taken evenly from ``turbo``: no two runs share one.
+    The colours are the shortest of :data:`_COLORS` that has one for each run (told apart by
+    colour-blind readers too) for up to ten runs, then ``tab20``'s twenty, then as many taken
+    evenly from ``turbo``: no two runs share one.
     """
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
     n = len(runs)
-    colors = ([f"C{i}" for i in range(n)] if n <= 10
+    colors = (list(next(seq for size, seq in _COLORS.items() if n <= size)[:n]) if n <= 10
               else [to_hex(colormaps["tab20"](i)) for i in range(n)] if n <= 20
               else [to_hex(colormaps["turbo"](i / (n - 1))) for i in range(n)])
     lines = {run.name: {"color": color, "linestyle": _teacher_style(run)[0], "label": run.name,
@@ -117,14 +134,20 @@ def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], not
     ax = fig.subplots()
     for run in runs:
         if run.metrics:
-            ax.plot([m["epoch"] for m in run.metrics], [m["test_acc"] for m in run.metrics],
-                    **lines[run.name])
+            _plot_line(ax, [m["epoch"] for m in run.metrics],
+                       [m["test_acc"] for m in run.metrics], lines[run.name])
     _epoch_axis(ax)
     ax.set_ylabel("held-out accuracy (fraction correct)")
     ax.set_title(f"Student accuracy on the held-out set\n({note})", fontsize=10)
     ax.grid(alpha=0.3)
     fig.legend(loc="outside right upper", fontsize=7)  # beside the plot: never over a line
     return fig
+
+
+def _plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) -> None:
+    """Draw ``line`` through ``values`` over ``epochs``, with a marker on every point, or on
+    every k-th of a long line (about :data:`_MOST_MARKERS`), whose line style stays visible."""
+    ax.plot(epochs, values, **line, markevery=max(1, -(-len(epochs) // _MOST_MARKERS)))
 
 
 def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
@@ -144,7 +167,7 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     its cross stands at the foot of the panel.
     """
     epochs = [r["epoch"] for r in recs]
-    ax.plot(epochs, _values(r[key] for r in recs), **line)
+    _plot_line(ax, epochs, _values(r[key] for r in recs), line)
     uncertified = [r for r in recs if not certified(r)]
     valued = [r for r in uncertified if r[key] is not None]
     if valued:
@@ -191,14 +214,20 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
         axes = fig.subplots(2, 3, squeeze=False)
         rows = [(None, axes.ravel())]
     estimates = {run.name: audit_estimate(run.audit[-1]) for run in audited}
+    # the innermost layer of each run, which the title names, or each run's legend entry when
+    # the runs differ (another network, or a run killed before its last layer's audit)
+    inner = {run.name: innermost_layer(run.audit) for run in audited}
+    same = inner[audited[0].name] if len(set(inner.values())) == 1 else None
+    where = {name: "" if all_layers or same is not None else f", layer {layer}"
+             for name, layer in inner.items()}
     # the legend says how each run's atoms were estimated; a Gaussian estimate has squares
-    styles = {name: {**lines[name], "label": f"{name} ({estimate})",
+    styles = {name: {**lines[name], "label": f"{name}{where[name]} ({estimate})",
                      "marker": "s" if estimate.startswith("gaussian") else "o"}
               for name, estimate in estimates.items()}
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
             for run in audited:
-                shown = innermost_layer(run.audit) if layer is None else layer
+                shown = inner[run.name] if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == shown]
                 # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
                 _plot_series(ax, recs, key, styles[run.name],
@@ -211,8 +240,9 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
     # beside the plots, halfway down: at the top it ran into the title's long lines
     fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=7)
+    which = "each run's: in the legend" if same is None else f"layer {same}"
     title = "PID of (Y, T, S) per layer" if all_layers else (
-        "PID of (Y, T, S), innermost distilled layer, held-out set")
+        f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
     kinds = ("squares: gaussian (linearly decodable bits: may exceed H(Y), not comparable with "
              "discrete ones)" if any(e.startswith("gaussian") for e in estimates.values()) else "")
     fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); dotted: plug-in of a "

@@ -150,10 +150,13 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
                                    len(line.get_xdata())) for line in lines
                 if not line.get_label().startswith("_")}
 
-    assert drawn(accuracy) == {"plain": ("C0", "--", "o", 2), "file": ("C1", "-.", "o", 2),
-                               "trained": ("C2", "-", "o", 1)}  # one epoch: a visible marker
-    assert drawn(atoms) == {"file (discrete, eb-extrapolation)": ("C1", "-.", "o", 3),
-                            "trained (discrete, eb-extrapolation)": ("C2", "-", "o", 2)}
+    # Petroff's six colours, which a colour-blind reader tells apart (matplotlib's C0, C1, C2 ...
+    # put green beside red and brown)
+    blue, orange, red = "#5790fc", "#f89c20", "#e42536"
+    assert drawn(accuracy) == {"plain": (blue, "--", "o", 2), "file": (orange, "-.", "o", 2),
+                               "trained": (red, "-", "o", 1)}  # one epoch: a visible marker
+    assert drawn(atoms) == {"file (discrete, eb-extrapolation)": (orange, "-.", "o", 3),
+                            "trained (discrete, eb-extrapolation)": (red, "-", "o", 2)}
     plugins = [line for line in atoms.axes[0].get_lines() if line.get_label().startswith("_")]
     assert {line.get_linestyle() for line in plugins} == {":"}
 
@@ -414,7 +417,7 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         crosses = [line for line in lines if line.get_label() == "solve NOT certified"]
         assert list(crosses[0].get_xdata()) == [1]
         dotted = [line for line in lines if line.get_linestyle() == ":"]
-        assert [line.get_color() for line in dotted] == ["C0", "C2"]  # none for the plug-in
+        assert [line.get_color() for line in dotted] == ["#5790fc", "#e42536"]  # not plain's
 
 
 def test_a_gaussian_run_alone_is_said_to_be_in_linearly_decodable_bits(tmp_path, figures):
@@ -574,3 +577,50 @@ def test_no_run_at_all_names_the_argument(tmp_path):
     assert str(refused.value) == ("run_dirs: no run folder given (an empty generator); pass at "
                                   "least one run folder")
     assert not (tmp_path / "rep").exists()
+
+
+def test_seven_runs_get_colours_a_colour_blind_reader_tells_apart(tmp_path, figures):
+    # seven runs were drawn in matplotlib's C0 ... C6: green (C2) beside red (C3), brown, pink and
+    # grey, which readers with red-green colour blindness confuse
+    runs = [fake_run(tmp_path / f"m{i}", epochs=1, audited=False) for i in range(7)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    (accuracy,) = figures.values()
+    assert [line.get_color() for line in accuracy.axes[0].get_lines()] == [
+        "#1845fb", "#ff5e02", "#c91f16", "#c849a9", "#adad7d", "#86c8dd", "#578dff"]
+
+
+def test_a_long_run_has_markers_on_some_epochs_so_its_line_style_shows(tmp_path, figures):
+    # every one of 300 epochs had a marker: the markers ran into one thick line and hid its
+    # dashes, which say that the teacher was untrained
+    long, short = fake_run(tmp_path / "long", epochs=300), fake_run(tmp_path / "short", epochs=3)
+    write_report([long, short], out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        lines = [line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+        points = [len(line.get_xdata()) for line in lines]
+        assert points == ([300, 3] if title.startswith("Student") else [301, 4]), title
+        assert [line.get_markevery() for line in lines] == [
+            15 if title.startswith("Student") else 16, 1], title
+
+
+def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is(tmp_path,
+                                                                                  figures):
+    # pid_atoms.png drew a run killed after its audit of layer 0 beside runs at layer 1, under
+    # "innermost distilled layer", with nothing saying that its points were another layer's
+    done = fake_run(tmp_path / "done", epochs=2)
+    killed = fake_run(tmp_path / "killed", epochs=1)
+    (killed / "audit.jsonl").write_text((killed / "audit.jsonl").read_text().splitlines()[0]
+                                        + "\n")  # epoch 0, layer 0 only
+    write_report([done, killed], out_dir=tmp_path / "rep")
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert atoms.get_suptitle().startswith("PID of (Y, T, S), innermost distilled layer (each "
+                                           "run's: in the legend), held-out set\n")
+    assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
+        "done, layer 1 (discrete, eb-extrapolation)",
+        "killed, layer 0 (discrete, eb-extrapolation)"]
+    figures.clear()
+    write_report([done], out_dir=tmp_path / "rep")
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert atoms.get_suptitle().startswith("PID of (Y, T, S), innermost distilled layer (layer "
+                                           "1), held-out set\n")
+    assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
+        "done (discrete, eb-extrapolation)"]
