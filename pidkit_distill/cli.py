@@ -2,9 +2,9 @@
 
 Every configuration key is an option (``--run.epochs 30``, ``--method.name rid``); the common
 ones also have short names (``--epochs``, ``--method``, ``--teacher``, ``--device``, ``--amp``,
-``--resume``, ``--audit-every``). Values are taken, in increasing priority, from the defaults,
-``--config FILE.toml``, the per-key options, and ``--set section.key=value`` (repeatable; also
-reaches entries of the dict keys: ``--set method.params.lam=10``).
+``--resume``, ``--audit-every``, ``--print-every``). Values are taken, in increasing priority,
+from the defaults, ``--config FILE.toml``, the per-key options, and ``--set section.key=value``
+(repeatable; also reaches entries of the dict keys: ``--set method.params.lam=10``).
 
 A mistake in the options or the configuration (an unknown key, method, preset or parameter, a
 bad value, a missing or unfitting teacher file, missing CIFAR data, an unwritable run folder, a
@@ -66,6 +66,7 @@ _ALIASES = {
     "run.amp": ["--amp"],
     "run.resume": ["--resume"],
     "run.audit_every": ["--audit-every"],
+    "run.print_every": ["--print-every"],
     "run.out_dir": ["--out-dir"],
 }
 

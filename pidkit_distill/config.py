@@ -198,6 +198,8 @@ class RunConfig(_Settings):
                                "must match); without, a run folder is never overwritten")
     stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
     progress: bool = _opt(True, "show tqdm progress bars (where someone watches: a terminal or a notebook)")
+    print_every: int = _opt(1, "print the epoch's line (and its audit's) every N epochs and after "
+                               "the last (0 = none); metrics.jsonl keeps every epoch")
 
 
 @dataclass
@@ -328,11 +330,12 @@ class TrainConfig(_Settings):
 
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
-# resumes; so does one read with another device, thread count, loader setting or checkpoint
-# frequency).
+# resumes; so does one read with another device, thread count, loader setting, checkpoint
+# frequency or console output).
 RESUME_FREE_KEYS = frozenset(
-    {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress", "run.out_dir",
-     "run.name", "run.checkpoint_every", "data.num_workers", "data.eval_batch_size"}
+    {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress",
+     "run.print_every", "run.out_dir", "run.name", "run.checkpoint_every", "data.num_workers",
+     "data.eval_batch_size"}
 )
 
 
@@ -537,6 +540,7 @@ def check_values(config: TrainConfig) -> None:
         ("run.checkpoint_every", config.run.checkpoint_every, 1),
         ("run.threads", config.run.threads, 0),
         ("run.stop_after", config.run.stop_after, 0),
+        ("run.print_every", config.run.print_every, 0),
     ]:
         _check_number(key, value, minimum)
     for key, value in [("data.seed", config.data.seed), ("teacher.seed", config.teacher.seed),

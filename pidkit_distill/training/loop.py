@@ -248,6 +248,12 @@ overrides), then call train(config) again."]
                 dict(self.__dict__))
 
 
+# The run folders that fit() started in this process: a later call on one of them (a notebook's
+# second train(config) after a failed or interrupted first) finds its epochs, not another
+# process's.
+_STARTED_HERE: set[Path] = set()
+
+
 def _not_saved(epoch: int) -> str:
     """Why no checkpoint exists when epoch ``epoch`` (1-based) of a new run stopped."""
     if epoch == 1:
@@ -304,10 +310,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 if state["epoch"] == config.run.epochs else ""
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
+        who = "run in this process" if folder.path.resolve() in _STARTED_HERE else "process"
         print(f"{folder.path} holds no checkpoint but {logged} epoch(s) logged by an earlier "
-              "process that stopped before its first one (run.checkpoint_every = "
+              f"{who} that stopped before its first one (run.checkpoint_every = "
               f"{config.run.checkpoint_every}): training from epoch 1", flush=True)
     folder.start(config, state["history"], state["audit"])
+    _STARTED_HERE.add(folder.path.resolve())
 
     end = config.run.epochs
     if config.run.stop_after:
@@ -327,7 +335,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
             state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
-            if runtime.is_main and config.run.progress and state["audit"]:
+            if runtime.is_main and config.run.progress and config.run.print_every \
+                    and state["audit"]:
                 _print_audit(state["audit"][-1])  # before the first epoch's line
 
         for epoch in range(state["epoch"], end):
@@ -379,7 +388,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                     runtime=runtime)
                     epochs_saved = done
                 folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
-            if runtime.is_main:
+            if runtime.is_main and _printed(done, end, config.run.print_every):
                 _print_record(record, config)
                 if config.run.progress and audited:  # under its epoch's line, which it details
                     _print_audit(audited[-1])
@@ -540,6 +549,20 @@ def _print_audit(inner: dict[str, Any]) -> None:
     flags = "".join(f"; {flag}" for flag in audit_flags(inner))
     print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: {atoms} bits "
           f"(n={inner['n_samples']}){flags}", flush=True)
+
+
+def _printed(done: int, end: int, every: int) -> bool:
+    """Whether the line of the ``done``-th epoch is printed: every ``every`` epochs
+    (``run.print_every``) and the last one of the invocation (``end``); none when ``every`` is 0.
+
+    Examples
+    --------
+    >>> [done for done in range(1, 11) if _printed(done, 10, 4)]
+    [4, 8, 10]
+    >>> [done for done in range(1, 11) if _printed(done, 10, 0)]
+    []
+    """
+    return every > 0 and (done % every == 0 or done == end)
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:
