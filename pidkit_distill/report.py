@@ -49,12 +49,13 @@ _NOTES = {
 
 def summary_table(runs: list[RunRecords]) -> str:
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
-    with the epoch they were audited at and how they were estimated.
+    each with its bootstrap interval, the epoch they were audited at and how they were
+    estimated.
 
     Runs of the same name are named by as much of their path as tells them apart; the cells
     of a run without a completed epoch or without an audit are empty. The estimate cell also
     names the corrected atoms below 0 and says when the solve was not certified, each
-    explained under the table.
+    explained under the table, and so are the intervals, with their confidence.
 
     Examples
     --------
@@ -66,6 +67,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             f"| layer | audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} | n |")
     lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
     notes: dict[str, str] = {}
+    levels: set[str] = set()  # the confidence of the intervals shown ("" where not recorded)
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -79,15 +81,35 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
         notes.update({start: note for start, note in _NOTES.items()
                       if any(flag.startswith(start) for flag in flags)})
+        cells = [_atom_cell(atoms, key) for key in ATOM_LABELS]
+        if any("[" in cell for cell in cells):
+            confidence = atoms.get("settings", {}).get("confidence")
+            levels.add("" if confidence is None else f"{confidence:.0%}")
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "
             f"{_cell(last.get('test_acc'))} | {best_cell} | {_cell(layer, 'd')} | "
             f"{_cell(atoms.get('epoch'), 'd')} | {estimate} | "
-            f"{' | '.join(_cell(atoms.get(key), '.3f') for key in ATOM_LABELS)} | "
+            f"{' | '.join(cells)} | "
             f"{atoms.get('n_samples', '')} |"
         )
+    if levels:
+        level = " or ".join(sorted(filter(None, levels)))
+        notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
+                             "of the atom (audit.confidence, audit.bootstrap), which need not "
+                             "hold the estimate (docs/estimate.md, Bootstrap intervals).")
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values())])  # a paragraph each
+
+
+def _atom_cell(record: dict[str, Any], key: str) -> str:
+    """The cell of atom ``key`` of an audit ``record``: its value and, where the record has
+    one, its bootstrap interval as ``[low, high]``; empty for no value."""
+    value = record.get(key)
+    interval = (record.get("intervals") or {}).get(key) or [None]
+    if value is None or None in interval:
+        return _cell(value, ".3f")
+    low, high = interval
+    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
 
 
 def _cell(value: Any, spec: str = ".4f") -> str:
@@ -182,8 +204,8 @@ def _markdown(runs: list[RunRecords], *, drawn: dict[str, bytes]) -> str:
             "held-out samples as the estimate column says: the estimator (discrete, or gaussian: "
             "linearly decodable information, not comparable with discrete bits), then the "
             "correction of the plug-in's sampling bias (audit.bias_correction), or plug-in for "
-            "none. The records in audit.jsonl hold the plug-in values, the estimated bias and "
-            "the bootstrap intervals too.", "", "![accuracy](accuracy.png)", ""]
+            "none. The records in audit.jsonl hold the plug-in values and the estimated bias "
+            "too.", "", "![accuracy](accuracy.png)", ""]
     if PID_FIGURES.keys() <= drawn.keys():
         text += ["![PID atoms](pid_atoms.png)", "",
                  "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]

@@ -355,9 +355,10 @@ def test_the_table_says_how_each_runs_atoms_were_estimated_and_at_which_epoch(tm
     with pytest.warns(RuntimeWarning, match="cut off"):
         report = write_report([gauss, plain, old, cut], out_dir=tmp_path / "rep").read_text()
     table = rows(report)
+    banded = "0.200 [0.000, 0.300]"  # the value and its bootstrap interval
     assert [row.split(" | ")[8:12] for row in table] == [
-        ["1", "2", "gaussian, wishart", "0.200"], ["1", "2", "discrete, plug-in", "0.200"],
-        ["1", "2", "discrete, plug-in", "0.200"], ["1", "0", "discrete, eb-extrapolation", "0.200"]]
+        ["1", "2", "gaussian, wishart", banded], ["1", "2", "discrete, plug-in", banded],
+        ["1", "2", "discrete, plug-in", "0.200"], ["1", "0", "discrete, eb-extrapolation", banded]]
     assert "corrected for the plug-in's sampling bias" not in report
     assert "gaussian: linearly decodable information, not comparable with discrete bits" in report
 
@@ -375,8 +376,8 @@ def test_a_negative_corrected_atom_and_an_uncertified_solve_are_flagged(tmp_path
     assert main(["report", str(below), str(loose), "--out", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
     table = rows(out)
-    assert table[0].split(" | ")[10:15] == ["discrete, eb-extrapolation; below 0: Syn", "0.200",
-                                            "0.200", "0.200", "-0.006"]
+    assert table[0].split(" | ")[10:15] == ["discrete, eb-extrapolation; below 0: Syn",
+                                            *["0.200 [0.000, 0.300]"] * 3, "-0.006 [0.000, 0.300]"]
     assert table[1].split(" | ")[10] == ("discrete, eb-extrapolation; solve NOT certified "
                                          "(status 'optimal_inaccurate')")
     assert ("solve NOT certified: the solver could not certify those atoms (a failed solve gives "
@@ -624,3 +625,25 @@ def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is
                                            "1), held-out set\n")
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
         "done (discrete, eb-extrapolation)"]
+
+
+def test_the_tables_atoms_carry_their_bootstrap_interval_and_its_confidence(tmp_path, capsys):
+    # the table gave each atom as a bare number ("0.336") though the audit had its bootstrap
+    # interval: "Uni(Y:S\\T) = 0.336" of 64 samples read as precise to the third digit, and
+    # nothing said how sure it was
+    def at_90(record: dict) -> None:
+        record.update(uni_s=0.336, intervals={**record["intervals"], "uni_s": [0.188, 0.421]},
+                      settings={"confidence": 0.9})
+
+    run = edit_audit(fake_run(tmp_path / "run", epochs=1), at_90)
+    old = edit_audit(fake_run(tmp_path / "old", epochs=1), lambda r: r.pop("intervals"))
+    assert main(["report", str(run), str(old), "--out", str(tmp_path / "rep")]) == 0
+    out = capsys.readouterr().out
+    table = rows(out)
+    assert table[0].split(" | ")[11:15] == ["0.200 [0.000, 0.300]", "0.200 [0.000, 0.300]",
+                                            "0.336 [0.188, 0.421]", "0.200 [0.000, 0.300]"]
+    assert table[1].split(" | ")[11:15] == ["0.200"] * 4  # an audit without intervals
+    assert ("[low, high]: the 90% bootstrap interval of the atom (audit.confidence, "
+            "audit.bootstrap), which need not hold the estimate (docs/estimate.md, Bootstrap "
+            "intervals).") in out.splitlines()
+    assert rows((tmp_path / "rep/report.md").read_text()) == table
