@@ -151,11 +151,12 @@ def _plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) ->
 
 
 def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
-    """Label the x axis "epoch", with ticks on whole epochs only."""
+    """Label the x axis "epoch", with ticks on whole epochs only, as many as its width leaves
+    room for (a fixed ten ran into each other in a narrow panel)."""
     from matplotlib.ticker import MaxNLocator
 
     ax.set_xlabel("epoch", fontsize=fontsize)
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    ax.xaxis.set_major_locator(MaxNLocator("auto", integer=True, min_n_ticks=1))
 
 
 def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,

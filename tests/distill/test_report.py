@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -647,3 +648,22 @@ def test_the_tables_atoms_carry_their_bootstrap_interval_and_its_confidence(tmp_
             "audit.bootstrap), which need not hold the estimate (docs/estimate.md, Bootstrap "
             "intervals).") in out.splitlines()
     assert rows((tmp_path / "rep/report.md").read_text()) == table
+
+
+def test_the_epoch_labels_of_a_long_run_do_not_run_into_each_other(tmp_path, figures):
+    # the narrow panels of pid_atoms_all_layers.png had eight epoch ticks for 300 epochs, their
+    # labels 5 pixels apart, less than a space: "0 40 80 120 160 200 240 280" read as one number
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    write_report(fake_run(tmp_path / "long", epochs=300), out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        fig.draw(renderer)
+        for ax in fig.axes:
+            low, high = ax.get_xlim()
+            boxes = [label.get_window_extent(renderer) for tick, label in zip(
+                ax.get_xticks(), ax.get_xticklabels(), strict=True) if low <= tick <= high]
+            assert len(boxes) >= 3, title
+            # apart by half a label's height at least (about a character)
+            assert all(right.x0 - left.x1 > left.height / 2 for left, right in pairwise(boxes)), (
+                title, [label.get_text() for label in ax.get_xticklabels()])
