@@ -39,6 +39,7 @@ __all__ = [
     "check_resumable",
     "python_resume_note",
     "read_checkpoint",
+    "rerun_hint",
     "restore_checkpoint",
     "resume_point",
     "rng_state",
@@ -56,8 +57,12 @@ _CHECKPOINT_HOLDS = (
 )
 
 
-def atomic_save(obj: Any, path: Path) -> None:
+def atomic_save(obj: Any, path: Path, *, then: str = "write it again") -> None:
     """``torch.save(obj)`` to ``path`` atomically and durably.
+
+    A full disk (which torch reports as a ``RuntimeError``) or an unwritable folder raises
+    :class:`~pidkit_distill.atomic_files.FileWriteError`, whose message ends with ``then``;
+    ``path`` is left as it was.
 
     Examples
     --------
@@ -67,7 +72,7 @@ def atomic_save(obj: Any, path: Path) -> None:
     >>> safe_load(path, what="file", holds="a dict")["w"]
     tensor([1., 1.])
     """
-    atomic_write(path, lambda handle: torch.save(obj, handle))
+    atomic_write(path, lambda handle: torch.save(obj, handle), then=then)
 
 
 def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) -> Any:
@@ -198,7 +203,7 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
             "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
             "history": state["history"], "audit": state["audit"],
             "rng": gathered,
-        }, path)
+        }, path, then=rerun_hint(path, resume=config.run.resume))
 
 
 def read_checkpoint(path: Path, *, mmap: bool = False) -> dict[str, Any]:
@@ -259,6 +264,28 @@ overrides), then call train(config) again."
                 "configuration again.")
     return ("In Python: set config.run.resume = True (or pass 'run.resume=true' in load_config's "
             "overrides), then call train(config) again.")
+
+
+def rerun_hint(checkpoint: Path, *, resume: bool) -> str:
+    """How to go on after a run stopped because a file of its folder could not be written.
+
+    ``checkpoint``: the run's ``checkpoint.pt``; ``resume``: the run already has ``run.resume``
+    (a teacher's run, which the same command continues).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    >>> rerun_hint(path, resume=False)
+    'rerun the same command (no epoch was saved yet)'
+    >>> _ = path.write_bytes(b"")
+    >>> rerun_hint(path, resume=False)
+    'rerun the same command with --resume (run.resume=true) to continue from its checkpoint.pt'
+    """
+    if not checkpoint.exists():
+        return "rerun the same command (no epoch was saved yet)"
+    flag = "" if resume else " with --resume (run.resume=true)"
+    return f"rerun the same command{flag} to continue from its {checkpoint.name}"
 
 
 def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict[str, Any] | None:

@@ -28,9 +28,10 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from pidkit._result import jsonable
-from pidkit_distill.atomic_files import atomic_write
+from pidkit_distill.atomic_files import atomic_write, not_written
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_records import missing_config_key
+from pidkit_distill.training.checkpoint import rerun_hint
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",
@@ -90,11 +91,17 @@ def check_out_dir(run_dir: Path) -> None:
                     "choose another run.out_dir or run.name"
                 )
             if not os.access(folder, os.W_OK | os.X_OK):
+                read_only = " (a read-only file system)" if _read_only(folder) else ""
                 raise PermissionError(
                     f"run folder {str(run_dir)!r} cannot be written: no write permission on "
-                    f"{str(folder)!r}; choose another run.out_dir"
+                    f"{str(folder)!r}{read_only}; choose another run.out_dir"
                 )
             return
+
+
+def _read_only(folder: Path) -> bool:
+    """``folder`` is on a file system mounted read-only (where even root writes nothing)."""
+    return hasattr(os, "statvfs") and bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
 
 
 def _is_run_folder(folder: Path) -> bool:
@@ -143,6 +150,8 @@ def run_folder_lock(run_dir: Path, runtime: Runtime | None = None, *,
     ------
     RunFolderBusy
         Another process holds the lock and ``waiting`` is ``None`` (in every process of the run).
+    FileWriteError
+        The folder or its lock file cannot be created (no permission, a read-only file system).
 
     Examples
     --------
@@ -160,9 +169,13 @@ run.name or run.out_dir
     run_dir = Path(run_dir)
     main = runtime is None or runtime.is_main
     lock = FileLock(str(run_dir / LOCK_FILE)) if main else None
-    if lock is not None:
-        run_dir.mkdir(parents=True, exist_ok=True)
-    held = _take(lock, 0.0, runtime)
+    try:
+        if lock is not None:
+            run_dir.mkdir(parents=True, exist_ok=True)
+        held = _take(lock, 0.0, runtime)
+    except OSError as err:  # a folder that takes no new file (read-only, immutable, full)
+        raise not_written(run_dir / LOCK_FILE, err, kept="nothing was written in the folder",
+                          then="run again") from err
     if not held and waiting is None:
         raise _busy(run_dir)
     if not held and main:
@@ -246,6 +259,7 @@ class RunFolder:
     def __init__(self, path: Path, *, is_main: bool = True) -> None:
         self.path = Path(path)
         self.is_main = is_main
+        self.resume = False  # the run's run.resume, set by start: what a failed write says
 
     @property
     def checkpoint(self) -> Path:
@@ -253,37 +267,64 @@ class RunFolder:
         return self.path / "checkpoint.pt"
 
     def logged_epochs(self) -> int:
-        """How many epoch lines ``metrics.jsonl`` holds (0 when there is none)."""
+        """How many epoch lines ``metrics.jsonl`` holds (0 when there is none), not counting a
+        last line cut off by a process killed while writing it."""
         try:
             text = (self.path / "metrics.jsonl").read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return 0
-        return sum(1 for line in text.splitlines() if line.strip())
+        return sum(1 for line in text.splitlines(keepends=True)
+                   if line.strip() and line.endswith("\n"))
 
     def start(self, config: TrainConfig, history: list[dict[str, Any]],
               audit: list[dict[str, Any]]) -> None:
         """Create the folder, write ``config.json`` and the logs of the epochs already done."""
+        self.resume = config.run.resume
         if not self.is_main:
             return
         self.path.mkdir(parents=True, exist_ok=True)
         self.write_json("config.json", config_to_dict(config))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             text = "".join(_json(r) + "\n" for r in records)
-            atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()))
+            atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()),
+                         then=self._then())
 
     def append(self, name: str, records: list[dict[str, Any]]) -> None:
-        """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``)."""
+        """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``).
+
+        Raises
+        ------
+        FileWriteError
+            The lines could not be written (a full disk): the file is cut back to its earlier
+            lines, so no half-written line is left behind.
+        """
         if not self.is_main or not records:
             return
-        with (self.path / name).open("a") as handle:
-            handle.write("".join(_json(r) + "\n" for r in records))
+        path = self.path / name
+        size = path.stat().st_size if path.exists() else 0
+        try:
+            with path.open("a", encoding="utf-8") as handle:
+                handle.write("".join(_json(r) + "\n" for r in records))
+        except OSError as err:
+            try:
+                os.truncate(path, size)
+            except OSError:
+                kept = "its last line may be cut off (a reader skips it, with a warning)"
+            else:
+                kept = f"{name} holds its earlier lines (nothing was half-written)"
+            raise not_written(path, err, kept=kept, then=self._then()) from err
 
     def write_json(self, name: str, obj: Any) -> None:
         """Write ``name`` as indented JSON, atomically."""
         if not self.is_main:
             return
         text = _json(obj, indent=2) + "\n"
-        atomic_write(self.path / name, lambda handle: handle.write(text.encode()))
+        atomic_write(self.path / name, lambda handle: handle.write(text.encode()),
+                     then=self._then())
+
+    def _then(self) -> str:
+        """What to do once a file of the run can be written again."""
+        return rerun_hint(self.checkpoint, resume=self.resume)
 
 
 def _json(obj: Any, **options: Any) -> str:

@@ -309,7 +309,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                          "num_classes": bundle.num_classes,
                          "input_shape": list(bundle.input_shape),
                          "config": config_to_dict(teacher_config), "test_acc": summary.last_acc},
-                        path)
+                        path, then="rerun the same command (its run is complete: it writes "
+                        "teacher.pt at once)")
     if runtime.distributed:
         dist.barrier()
     return path

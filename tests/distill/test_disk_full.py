@@ -1,0 +1,193 @@
+"""A disk that fills up, or a folder that takes no new file, while a run writes: one line naming
+the file, what it holds now and what to do; no half-written file left behind; the checkpoint
+written before intact, and the run resumed from it ends as an uninterrupted one."""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import json
+import os
+import pickle
+import warnings
+from pathlib import Path
+
+import pytest
+from tiny_runs import TINY, comparable, student_state, tiny
+
+from pidkit_distill.atomic_files import FileWriteError
+from pidkit_distill.cli import main
+from pidkit_distill.run_records import load_run
+from pidkit_distill.training import rundir as rundir_module
+from pidkit_distill.training import train
+from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.rundir import RunFolder, run_folder_lock
+
+FULL = "No space left on device"
+FREE = "free space on its disk (or choose a folder on another one)"
+AUDIT = ["run.audit_every=1", "audit.bootstrap=0", "audit.bias_correction=none"]
+
+
+class FullDisk:
+    """A file opened for writing on a disk with ``room`` bytes left: the write that needs more
+    writes what fits, then raises ``ENOSPC`` (as ``write(2)`` does)."""
+
+    def __init__(self, handle, room: int) -> None:
+        self.handle, self.room = handle, room
+
+    def write(self, data):
+        if len(data) > self.room:
+            self.handle.write(data[:self.room])
+            self.room = 0
+            raise OSError(errno.ENOSPC, FULL)
+        self.room -= len(data)
+        return self.handle.write(data)
+
+    def __getattr__(self, name):
+        return getattr(self.handle, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.handle.close()
+
+
+def fill_disk(monkeypatch, name: str, *, call: int = 1, room: int = 1000) -> None:
+    """The ``call``-th opening of a file named ``name`` for writing finds the disk full after
+    ``room`` bytes (``checkpoint.pt.tmp``: the checkpoint being written)."""
+    calls, open_file = itertools.count(1), Path.open
+
+    def opening(self, mode="r", *args, **kwargs):
+        handle = open_file(self, mode, *args, **kwargs)
+        if self.name == name and mode[0] in "wa" and next(calls) == call:
+            return FullDisk(handle, room)
+        return handle
+
+    monkeypatch.setattr(Path, "open", opening)
+
+
+def run_files(run_dir: Path) -> list[str]:
+    return sorted(p.name for p in run_dir.iterdir())
+
+
+def then(resume: str) -> str:
+    return f"{FREE}, then rerun the same command{resume}"
+
+
+WITH_RESUME = " with --resume (run.resume=true) to continue from its checkpoint.pt"
+# name: (the file opened when the disk fills, which opening, extra overrides, the file named,
+#        what the message says it holds, what to do, epochs in checkpoint.pt)
+FILLS = {
+    "checkpoint": ("checkpoint.pt.tmp", 2, [], "checkpoint.pt",
+                   "checkpoint.pt is as it was before (nothing was half-written)",
+                   WITH_RESUME, 1),
+    "epoch line": ("metrics.jsonl", 2, [], "metrics.jsonl",
+                   "metrics.jsonl holds its earlier lines (nothing was half-written)",
+                   WITH_RESUME, 2),
+    "audit line": ("audit.jsonl", 2, AUDIT, "audit.jsonl",
+                   "audit.jsonl holds its earlier lines (nothing was half-written)",
+                   " (no epoch was saved yet)", None),
+    "summary": ("summary.json.tmp", 1, [], "summary.json", "summary.json was not written",
+                WITH_RESUME, 3),
+}
+
+
+@pytest.mark.parametrize("name", FILLS)
+def test_a_full_disk_names_the_file_leaves_whole_files_and_the_run_resumes(tmp_path, monkeypatch,
+                                                                          name):
+    opened, call, extra, file, kept, resume, saved = FILLS[name]
+    whole = train(tiny(tmp_path, "run.epochs=3", "run.name=whole", *extra))
+    run_dir = tmp_path / "r"
+    fill_disk(monkeypatch, opened, call=call, room=20)
+    with pytest.raises(FileWriteError) as failure:
+        train(tiny(tmp_path, "run.epochs=3", "run.name=r", *extra))
+    assert str(failure.value) == (f"cannot write '{run_dir / file}': {FULL}; {kept}: "
+                                  f"{then(resume)}")
+    assert (failure.value.errno, failure.value.filename) == (errno.ENOSPC, str(run_dir / file))
+    assert not [f for f in run_files(run_dir) if f.endswith(".tmp")]  # its space is freed
+    for jsonl in ("metrics.jsonl", "audit.jsonl"):  # whole lines only
+        lines = (run_dir / jsonl).read_text().splitlines(keepends=True)
+        assert all(line.endswith("\n") and json.loads(line) for line in lines)
+    if saved is None:
+        assert not (run_dir / "checkpoint.pt").exists()
+    else:
+        assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == saved
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no cut-off line to skip
+        load_run(run_dir)
+
+    resumed = train(tiny(tmp_path, "run.epochs=3", "run.name=r", "run.resume=true", *extra))
+    assert comparable(resumed.history) == comparable(whole.history)
+    assert json.loads((run_dir / "summary.json").read_text())["epochs_done"] == 3
+    assert all((student_state(run_dir)[k] == v).all()
+               for k, v in student_state(tmp_path / "whole").items())
+
+
+def test_a_full_disk_is_one_line_with_exit_status_1(tmp_path, monkeypatch, capsys):
+    options = [f"--set={item}" for item in TINY]
+    fill_disk(monkeypatch, "checkpoint.pt.tmp", call=2)
+    status = main(["train", *options, "--epochs", "3", "--out-dir", str(tmp_path),
+                   "--run.name", "r"])
+    assert status == 1
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: training failed: cannot write '{tmp_path}/r/checkpoint.pt': "
+        f"{FULL}; checkpoint.pt is as it was before (nothing was half-written): "
+        f"{then(WITH_RESUME)}\n")
+
+
+def test_a_teachers_full_disk_says_that_the_same_command_continues_it(tmp_path, monkeypatch):
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=2", "run.epochs=1")
+    fill_disk(monkeypatch, "checkpoint.pt.tmp", call=2)
+    with pytest.raises(FileWriteError, match=r"teacher-.*/checkpoint.pt': No space left on "
+                       r"device; .*, then rerun the same command to continue from its "
+                       r"checkpoint.pt$"):
+        train(config)
+    fill_disk(monkeypatch, "teacher.pt.tmp")
+    with pytest.raises(FileWriteError, match=r"teacher.pt was not written: free space on its "
+                       r"disk .*, then rerun the same command \(its run is complete: it writes "
+                       r"teacher.pt at once\)$"):
+        train(config)
+    monkeypatch.undo()
+    assert train(config).epochs_done == 1
+
+
+def test_a_folder_that_takes_no_lock_file_is_named(tmp_path, monkeypatch):
+    class Refused(rundir_module.FileLock):
+        def acquire(self, *args, **kwargs):
+            raise PermissionError(errno.EPERM, "Operation not permitted", self.lock_file)
+
+    monkeypatch.setattr(rundir_module, "FileLock", Refused)
+    run_dir = tmp_path / "teacher-x"
+    with pytest.raises(FileWriteError) as failure, run_folder_lock(run_dir):
+        pass
+    assert str(failure.value) == (
+        f"cannot write '{run_dir}/.lock': Operation not permitted; nothing was written in the "
+        f"folder: make '{run_dir}' writable (or choose another folder), then run again")
+    assert isinstance(failure.value, OSError) and failure.value.errno == errno.EPERM
+
+
+def test_a_file_write_error_comes_back_whole_from_a_worker_process():
+    error = FileWriteError(errno.ENOSPC, FULL, "runs/x/summary.json", "cannot write it")
+    back = pickle.loads(pickle.dumps(error))
+    assert (type(back), str(back), back.errno, back.strerror, back.filename) == (
+        FileWriteError, "cannot write it", errno.ENOSPC, FULL, "runs/x/summary.json")
+
+
+def test_a_cut_off_last_line_is_not_an_epoch_logged(tmp_path):
+    folder = RunFolder(tmp_path)
+    (tmp_path / "metrics.jsonl").write_text('{"epoch": 1}\n{"epoch": 2, "pha')  # killed
+    assert folder.logged_epochs() == 1
+
+
+def test_a_read_only_file_system_is_named(tmp_path, monkeypatch):
+    class ReadOnly:
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr(rundir_module.os, "access", lambda path, mode: False)
+    monkeypatch.setattr(rundir_module.os, "statvfs", lambda path: ReadOnly)
+    with pytest.raises(PermissionError) as failure:
+        rundir_module.check_out_dir(tmp_path / "runs" / "r")
+    assert str(failure.value) == (
+        f"run folder '{tmp_path}/runs/r' cannot be written: no write permission on "
+        f"'{tmp_path}' (a read-only file system); choose another run.out_dir")
