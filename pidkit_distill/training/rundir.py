@@ -46,11 +46,17 @@ _CANNOT_LOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
 def run_dir_of(config: TrainConfig) -> Path:
     """``run.out_dir/run.name``; the name defaults to ``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``.
 
+    A ``~`` that starts ``run.out_dir`` is the home folder, as in a shell (a configuration file
+    or ``--out-dir=~/runs`` is not expanded by one, and would make a folder named ``~``).
+
     Examples
     --------
     >>> from pidkit_distill.config_text import load_config
     >>> run_dir_of(load_config(overrides=["method.name=rid", "teacher.source=untrained"]))
     PosixPath('runs/digits-rid-ut-s0')
+    >>> home = load_config(overrides=["run.out_dir='~/runs'"])
+    >>> run_dir_of(home) == Path.home() / "runs" / "digits-bas-tt-s0"
+    True
     """
     name = config.run.name
     if not name:
@@ -58,7 +64,7 @@ def run_dir_of(config: TrainConfig) -> Path:
         tag = {"trained": "tt", "untrained": "ut"}.get(source, "tp")
         preset = f"-{config.method.preset}" if config.method.preset else ""
         name = f"{config.data.name}-{config.method.name}{preset}-{tag}-s{config.run.seed}"
-    return Path(config.run.out_dir) / name
+    return Path(os.path.expanduser(config.run.out_dir)) / name
 
 
 def check_out_dir(run_dir: Path) -> None:

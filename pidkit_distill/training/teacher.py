@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
         if config.teacher.source == "trained":
             path = trained_teacher_file(config, bundle, runtime)
         else:
-            path = Path(config.teacher.source)
+            path = teacher_file_of(config)
         saved = read_teacher_file(path)
         spec = DatasetSpec(config.data.name, bundle.num_classes, tuple(bundle.input_shape),
                            len(bundle.train), len(bundle.test))
@@ -158,13 +159,22 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
 
 def teacher_file_of(config: TrainConfig) -> Path | None:
     """The file ``teacher.source`` names: the cached ``teacher.pt`` for ``"trained"`` (which
-    may not exist yet), the path itself, or ``None`` for ``"untrained"``."""
+    may not exist yet), the path itself (a ``~`` that starts it is the home folder, as in a
+    shell), or ``None`` for ``"untrained"``.
+
+    Examples
+    --------
+    >>> from pidkit_distill.config_text import load_config
+    >>> home = load_config(overrides=["teacher.source='~/teacher.pt'"])
+    >>> teacher_file_of(home) == Path.home() / "teacher.pt"
+    True
+    """
     source = config.teacher.source
     if source == "untrained":
         return None
     if source == "trained":
         return run_dir_of(teacher_run_config(config)) / "teacher.pt"
-    return Path(source)
+    return Path(os.path.expanduser(source))
 
 
 def read_teacher_file(path: Path) -> dict[str, Any]:

@@ -13,13 +13,15 @@ import warnings
 from pathlib import Path
 
 import pytest
+import torch
 from tiny_runs import TINY, comparable, student_state, tiny
 
 from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.cli import main
+from pidkit_distill.models import build_model
 from pidkit_distill.run_records import load_run
+from pidkit_distill.training import check_config, train
 from pidkit_distill.training import rundir as rundir_module
-from pidkit_distill.training import train
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.rundir import RunFolder, run_folder_lock
 
@@ -191,3 +193,23 @@ def test_a_read_only_file_system_is_named(tmp_path, monkeypatch):
     assert str(failure.value) == (
         f"run folder '{tmp_path}/runs/r' cannot be written: no write permission on "
         f"'{tmp_path}' (a read-only file system); choose another run.out_dir")
+
+
+def test_a_tilde_is_the_home_folder(tmp_path, monkeypatch):
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(elsewhere)
+    summary = train(tiny("~/runs", "run.epochs=1", "run.name=r"))
+    assert summary.run_dir == home / "runs" / "r"
+    assert (home / "runs" / "r" / "checkpoint.pt").is_file()
+    assert list(elsewhere.iterdir()) == []  # no folder named '~'
+    teacher = build_teacher_file(home / "teacher.pt")
+    check_config(tiny(tmp_path, f"teacher.source='~/{teacher.name}'"))
+
+
+def build_teacher_file(path: Path) -> Path:
+    """A bare state dict of the tiny configuration's teacher, saved at ``path``."""
+    torch.save(build_model("synthetic-teacher", num_classes=4, in_channels=12).state_dict(), path)
+    return path
