@@ -19,6 +19,7 @@ from tiny_runs import TINY, comparable, student_state, tiny
 from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.cli import main
 from pidkit_distill.models import build_model
+from pidkit_distill.report import write_report
 from pidkit_distill.run_records import load_run
 from pidkit_distill.training import check_config, train
 from pidkit_distill.training import rundir as rundir_module
@@ -213,3 +214,14 @@ def build_teacher_file(path: Path) -> Path:
     """A bare state dict of the tiny configuration's teacher, saved at ``path``."""
     torch.save(build_model("synthetic-teacher", num_classes=4, in_channels=12).state_dict(), path)
     return path
+
+
+def test_a_full_disk_while_writing_the_report_leaves_no_partial_file(tmp_path, monkeypatch):
+    run_dir = train(tiny(tmp_path, "run.epochs=1", "run.name=r")).run_dir
+    fill_disk(monkeypatch, "report.md.tmp", room=20)
+    with pytest.raises(ValueError) as failure:
+        write_report(run_dir)
+    assert str(failure.value) == (f"out_dir='{run_dir}/report' cannot be written ({FULL}); "
+                                  "choose another folder (--out)")
+    assert not (run_dir / "report" / "report.md").exists()
+    assert not [f for f in run_files(run_dir / "report") if f.endswith(".tmp")]
