@@ -10,12 +10,13 @@ A mistake in the options or the configuration (an unknown key, method, preset or
 bad value, a missing or unfitting teacher file, missing CIFAR data, an unwritable run folder, a
 checkpoint of another configuration) is found before any work and reported as one line on stderr
 with exit status 2, as argparse does (whose own errors are one line too, pointing to
-``--help``); ``--debug`` shows the traceback instead. A failure during training (a loss that
-becomes NaN, memory running out) exits with status 1 and one line saying in which epoch and
-step it happened and what was saved. Ctrl-C exits with status 130, and SIGTERM (``kill``,
-``timeout``, a scheduler's pre-emption) with 143, each with one line saying which epoch it
-interrupted, what the checkpoint holds and how to resume (the demo first ends its worker
-processes). Warnings are one line each.
+``--help``); so is data that the run cannot train on, found when it loads it (float64 inputs
+from a loader of the user's, a damaged CIFAR file). ``--debug`` shows the traceback instead.
+A failure during training (a loss that becomes NaN, memory running out) exits with status 1
+and one line saying in which epoch and step it happened and what was saved. Ctrl-C exits
+with status 130, and SIGTERM (``kill``, ``timeout``, a scheduler's pre-emption) with 143, each
+with one line saying which epoch it interrupted, what the checkpoint holds and how to resume
+(the demo first ends its worker processes). Warnings are one line each.
 
 ``--import MODULE`` (``train`` and ``train-teacher``; repeatable) imports a module of the
 user's, as ``python -m`` finds it, or a ``.py`` file, before the configuration is read, so
@@ -271,9 +272,10 @@ class _Failure(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pidkit-distill``; return the exit status.
 
-    0: done. 2: a mistake in the options or the configuration, found before any work (one
-    line on stderr). 1: training failed (one line saying where and what was saved). 130
-    (Ctrl-C) or 143 (SIGTERM): interrupted, one line saying what was saved and how to go on.
+    0: done. 2: a mistake in the options or the configuration, found before any work, or in
+    the data, found when the run loads it (one line on stderr). 1: training failed (one line
+    saying where and what was saved). 130 (Ctrl-C) or 143 (SIGTERM): interrupted, one line
+    saying what was saved and how to go on.
     141 (128 + SIGPIPE): the reader of the output went away (``| head``). ``--debug`` raises
     instead, with the traceback. Warnings are one line each.
     """
@@ -368,15 +370,17 @@ def _run(args: argparse.Namespace) -> int:
             _check_teacher_options(args)
         config = config_from_args(args)
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
+    from pidkit_distill.training.loaders import DataError
     from pidkit_distill.training.rundir import RunFolderBusy
     from pidkit_distill.training.teacher import read_teacher_file
 
     with _failing("error", 2, ValueError, TypeError, OSError):
         check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
-    # work: the same one-line error as check_config's
+    # work: the same one-line error as check_config's; so does data that the run cannot train
+    # on, found when it is loaded (float64 inputs from a loader of the user's)
     with _failing("training failed", 1, TrainingError, ValueError, OSError), \
-            _failing("error: run.out_dir", 2, RunFolderBusy):
+            _failing("error: run.out_dir", 2, RunFolderBusy), _failing("error", 2, DataError):
         if args.command == "train-teacher":
             path = train_teacher(config)
         else:

@@ -32,7 +32,16 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetBundle, load_dataset
 from pidkit_distill.training.runtime import Runtime
 
-__all__ = ["ShardedBatchSampler", "batch_sampler", "eval_loader", "load_data", "train_loader"]
+__all__ = ["DataError", "ShardedBatchSampler", "batch_sampler", "eval_loader", "load_data",
+           "train_loader"]
+
+
+class DataError(ValueError):
+    """The run's data cannot be trained on, as found when the run loads it (after
+    :func:`~pidkit_distill.training.check_config`, which describes the data without reading
+    it): a mistake in the data set, its loader or its files, which the message names. The
+    ``pidkit-distill`` command reports it as a mistake of its user (one line, exit status 2),
+    not as a failed training."""
 
 
 def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
@@ -40,20 +49,24 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
 
     Raises
     ------
-    ValueError
+    DataError
         Its inputs are floating point of another dtype than float32, the trainer's (a loader of
         one's own that returns ``torch.from_numpy(x)``, float64): they met the float32 networks
-        in torch's "mat1 and mat2 must have the same dtype" in the first step.
+        in torch's "mat1 and mat2 must have the same dtype" in the first step. Or the data set
+        refused its files when read (a damaged CIFAR batch): ``data:`` and its message.
     """
     options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
-    bundle = load_dataset(config.data.name, root=config.data.root or None,
-                          seed=config.data.seed, **options)
+    try:
+        bundle = load_dataset(config.data.name, root=config.data.root or None,
+                              seed=config.data.seed, **options)
+    except ValueError as err:
+        raise DataError(f"data: {err}") from err
     for split in (bundle.train, bundle.test):
         x = split[0][0] if len(split) else None
         if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
-            raise ValueError(f"data.name: data set {config.data.name!r} gives {x.dtype} inputs, "
-                             "but the trainer trains in float32: return x.float() from its "
-                             "loader (torch.from_numpy keeps numpy's float64)")
+            raise DataError(f"data.name: data set {config.data.name!r} gives {x.dtype} inputs, "
+                            "but the trainer trains in float32: return x.float() from its "
+                            "loader (torch.from_numpy keeps numpy's float64)")
     return bundle
 
 

@@ -1,0 +1,74 @@
+"""Data the run cannot train on, found only when the run loads it, is the user's mistake: one
+line, exit status 2, naming what to change (it was 'training failed', exit 1)."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+from test_cifar_files import _cifar10, _replace
+
+from pidkit_distill.cli import main
+from pidkit_distill.data.registry import _LOADERS
+
+SMALL_RUN = ["--model.teacher", "synthetic-teacher", "--model.student", "synthetic-student",
+             "--teacher", "untrained", "--epochs", "1", "--audit-every", "0",
+             "--run.threads", "1"]
+
+LOADER = textwrap.dedent("""
+    import numpy as np
+    import torch
+    from torch.utils.data import TensorDataset
+    from pidkit_distill import DatasetBundle, register_dataset
+
+    @register_dataset("numpy-blobs")
+    def blobs(*, seed=0, n=48):
+        rng = np.random.default_rng(seed)
+        y = np.arange(n) % 2
+        x = torch.from_numpy(rng.normal(size=(n, 8)) + y[:, None])  # float64, as numpy's
+        x = x if {dtype!r} == "float64" else x.float()
+        y = torch.from_numpy(y)
+        return DatasetBundle(TensorDataset(x[:32], y[:32]), TensorDataset(x[32:], y[32:]),
+                             num_classes=2, input_shape=(8,))
+""")
+
+
+@pytest.fixture
+def registered(monkeypatch):
+    """Data sets registered by the test's --import end with it."""
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+
+
+def test_float64_inputs_from_ones_loader_are_a_usage_error(tmp_path, capsys, monkeypatch,
+                                                           registered):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "f64_blobs.py").write_text(LOADER.format(dtype="float64"))
+    argv = ["train", "--import", "f64_blobs.py", "--data", "numpy-blobs", *SMALL_RUN,
+            "--out-dir", str(tmp_path / "runs")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: error: data.name: data set 'numpy-blobs' gives torch.float64 "
+        "inputs, but the trainer trains in float32: return x.float() from its loader "
+        "(torch.from_numpy keeps numpy's float64)\n")
+    # the loader fixed, the same command trains in the same folder
+    (tmp_path / "f64_blobs.py").write_text(LOADER.format(dtype="float32"))
+    del sys.modules["f64_blobs"]  # --import imports it again
+    assert main(argv) == 0
+    assert "last acc " in capsys.readouterr().out
+
+
+def test_a_cifar_file_damaged_past_the_check_is_a_usage_error(tmp_path, capsys):
+    # the configuration's check looks CIFAR's files up without reading them
+    folder = _cifar10(tmp_path)
+    _replace(folder / "data_batch_2", data=np.zeros((3, 10), dtype=np.uint8))
+    status = main(["train", "--data", "cifar10", "--data.root", str(tmp_path),
+                   "--model.teacher", "digits-teacher", "--model.student", "digits-student",
+                   "--teacher", "untrained", "--epochs", "1", "--audit-every", "0",
+                   "--out-dir", str(tmp_path / "runs")])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: data: {folder / 'data_batch_2'}: 'data' is a uint8 array "
+        "of shape (3, 10), not the uint8 array of shape (N, 3072) of the python-pickle CIFAR "
+        "format; replace it with the original file\n")
