@@ -608,7 +608,12 @@ def test_train_then_report_from_the_command_line(tmp_path, capsys):
     assert table.count("| synthetic-") == 2
     last = json.loads((tmp_path / "synthetic-vid-ut-s0" / "audit.jsonl").read_text()
                       .splitlines()[-1])
-    assert f"| {last['red']:.3f} | {last['uni_t']:.3f} |" in table
+
+    def cell(atom: str) -> str:  # the atom and its bootstrap interval
+        low, high = last["intervals"][atom]
+        return f"{last[atom]:.3f} [{low:.3f}, {high:.3f}]"
+
+    assert f"| {cell('red')} | {cell('uni_t')} |" in table
 
 
 # --- train-teacher ----------------------------------------------------------------------------
