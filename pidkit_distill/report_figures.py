@@ -225,27 +225,37 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     styles = {name: {**lines[name], "label": f"{name}{where[name]} ({estimate})",
                      "marker": "s" if estimate.startswith("gaussian") else "o"}
               for name, estimate in estimates.items()}
+    gaussian = {name for name, estimate in estimates.items() if estimate.startswith("gaussian")}
+    # Gaussian bits are not comparable with discrete ones (and often many times larger, which
+    # flattened the discrete lines at 0): beside discrete runs, they have an axis on the right
+    twin = bool(gaussian) and len(gaussian) < len(audited)
     for layer, row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
+            right = ax.twinx() if twin else ax
             for run in audited:
                 shown = inner[run.name] if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == shown]
                 # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
-                _plot_series(ax, recs, key, styles[run.name],
+                _plot_series(right if run.name in gaussian else ax, recs, key, styles[run.name],
                              band_alpha=min(0.2, 0.6 / len(audited)))
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             _epoch_axis(ax, fontsize=8)
-            ax.set_ylabel("bits", fontsize=8)
+            ax.set_ylabel("discrete bits (circles)" if twin else "bits", fontsize=8)
+            if twin:
+                right.set_ylabel("gaussian bits (squares)", fontsize=8)
             ax.grid(alpha=0.3)
     handles = {label: handle for ax in fig.axes
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
+    runs_first = [styles[run.name]["label"] for run in audited]  # in the runs' order, then crosses
+    handles = {label: handles[label] for label in sorted(
+        handles, key=lambda label: runs_first.index(label) if label in runs_first else len(audited))}
     # beside the plots, halfway down: at the top it ran into the title's long lines
     fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=7)
     which = "each run's: in the legend" if same is None else f"layer {same}"
     title = "PID of (Y, T, S) per layer" if all_layers else (
         f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
-    kinds = ("squares: gaussian (linearly decodable bits: may exceed H(Y), not comparable with "
-             "discrete ones)" if any(e.startswith("gaussian") for e in estimates.values()) else "")
+    kinds = (f"squares: gaussian{', on the right axis' if twin else ''} (linearly decodable "
+             "bits: may exceed H(Y), not comparable with discrete ones)" if gaussian else "")
     fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); dotted: plug-in of a "
                  "corrected line\nbands (a bar for one epoch): bootstrap intervals, which need not "
                  "hold their line (docs/estimate.md, Bootstrap intervals)\n"

@@ -406,20 +406,52 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         if not title.startswith("PID"):
             continue
         assert "bias-corrected" not in title
-        assert title.endswith("squares: gaussian (linearly decodable bits: may exceed H(Y), not "
-                              "comparable with discrete ones)")
+        assert title.endswith("squares: gaussian, on the right axis (linearly decodable bits: "
+                              "may exceed H(Y), not comparable with discrete ones)")
         assert [t.get_text() for t in fig.legends[0].get_texts()] == [
             "gauss (gaussian, wishart)", "plain (discrete, plug-in)",
             "loose (discrete, eb-extrapolation)", "solve NOT certified"]
-        lines = fig.axes[0].get_lines()
-        assert [(line.get_label(), line.get_marker()) for line in lines
-                if not line.get_label().startswith("_")] == [
-            ("gauss (gaussian, wishart)", "s"), ("plain (discrete, plug-in)", "o"),
-            ("loose (discrete, eb-extrapolation)", "o"), ("solve NOT certified", "x")]
-        crosses = [line for line in lines if line.get_label() == "solve NOT certified"]
+        left = fig.axes[0]
+        (right,) = [ax for ax in fig.axes[1:] if ax.get_shared_x_axes().joined(ax, left)]
+        assert (left.get_ylabel(), right.get_ylabel()) == ("discrete bits (circles)",
+                                                           "gaussian bits (squares)")
+
+        def labelled(ax) -> list[tuple[str, str]]:
+            return [(line.get_label(), line.get_marker()) for line in ax.get_lines()
+                    if not line.get_label().startswith("_")]
+
+        assert labelled(left) == [("plain (discrete, plug-in)", "o"),
+                                  ("loose (discrete, eb-extrapolation)", "o"),
+                                  ("solve NOT certified", "x")]
+        assert labelled(right) == [("gauss (gaussian, wishart)", "s")]
+        crosses = [line for line in left.get_lines() if line.get_label() == "solve NOT certified"]
         assert list(crosses[0].get_xdata()) == [1]
-        dotted = [line for line in lines if line.get_linestyle() == ":"]
-        assert [line.get_color() for line in dotted] == ["#5790fc", "#e42536"]  # not plain's
+        dotted = [line.get_color() for ax in (left, right) for line in ax.get_lines()
+                  if line.get_linestyle() == ":"]
+        assert dotted == ["#e42536", "#5790fc"]  # loose's and gauss's, none for plain
+
+
+def test_gaussian_runs_beside_discrete_ones_have_an_axis_of_their_own(tmp_path, figures):
+    # a Gaussian run (I(Y;T) = 1.5 linearly decodable bits) and discrete ones (0.03 bits) shared
+    # one axis in "bits": the discrete lines lay flat along 0, and the two kinds of bits, which
+    # are not comparable, looked comparable
+    runs = [edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian),
+            fake_run(tmp_path / "discrete", epochs=1)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    pid = {title: fig for title, fig in figures.items() if title.startswith("PID")}
+    assert [len(fig.axes) for fig in pid.values()] == [12, 16]  # each panel and its twin
+    for fig in pid.values():
+        panels, twins = fig.axes[:len(fig.axes) // 2], fig.axes[len(fig.axes) // 2:]
+        assert {ax.get_ylabel() for ax in panels} == {"discrete bits (circles)"}
+        assert {ax.get_ylabel() for ax in twins} == {"gaussian bits (squares)"}
+        for ax in twins:  # the Gaussian run and its plug-in values (dotted), only
+            assert [line.get_linestyle() if line.get_label().startswith("_") else line.get_label()
+                    for line in ax.get_lines()] == ["gauss (gaussian, wishart)", ":"]
+    figures.clear()
+    write_report(runs[:1], out_dir=tmp_path / "rep")  # Gaussian alone: one axis
+    pid = [fig for title, fig in figures.items() if title.startswith("PID")]
+    assert [len(fig.axes) for fig in pid] == [6, 8]
+    assert {ax.get_ylabel() for fig in pid for ax in fig.axes} == {"bits"}
 
 
 def test_a_gaussian_run_alone_is_said_to_be_in_linearly_decodable_bits(tmp_path, figures):
