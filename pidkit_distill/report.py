@@ -65,7 +65,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     """
     head = ("| run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) "
             f"| layer | audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} | n |")
-    lines = [head, "|" + "---|" * head.count(" | ") + "---|"]
+    # numbers right-aligned, so that their digits line up where the table is shown; words left
+    align = ["---"] * 4 + ["---:"] * 6 + ["---"] + ["---:"] * (len(ATOM_LABELS) + 1)
+    lines = [head, f"|{'|'.join(align)}|"]
     notes: dict[str, str] = {}
     levels: set[str] = set()  # the confidence of the intervals shown ("" where not recorded)
     for run in with_distinct_names(runs):

@@ -699,3 +699,12 @@ def test_the_epoch_labels_of_a_long_run_do_not_run_into_each_other(tmp_path, fig
             # apart by half a label's height at least (about a character)
             assert all(right.x0 - left.x1 > left.height / 2 for left, right in pairwise(boxes)), (
                 title, [label.get_text() for label in ax.get_xticklabels()])
+
+
+def test_the_tables_numbers_are_right_aligned(tmp_path):
+    # every column was left-aligned ("|---|"): a rendered report.md put "-0.044" one place to the
+    # right of "0.336", and "9/30" beside "30/30", so digits did not line up
+    table = summary_table([load_run(fake_run(tmp_path / "x", epochs=1))]).splitlines()
+    assert table[0].split(" | ")[4:10] == ["epochs", "teacher acc", "last acc", "best acc (epoch)",
+                                           "layer", "audit epoch"]
+    assert table[1] == "|---|---|---|---|" + "---:|" * 6 + "---|" + "---:|" * 5
