@@ -240,7 +240,8 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
                              band_alpha=min(0.2, 0.6 / len(audited)))
             ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
             _epoch_axis(ax, fontsize=8)
-            ax.set_ylabel("discrete bits (circles)" if twin else "bits", fontsize=8)
+            ax.set_ylabel("discrete bits (circles)" if twin else "gaussian bits" if gaussian
+                          else "bits", fontsize=8)
             if twin:
                 right.set_ylabel("gaussian bits (squares)", fontsize=8)
             ax.grid(alpha=0.3)

@@ -448,9 +448,13 @@ def test_gaussian_runs_beside_discrete_ones_have_an_axis_of_their_own(tmp_path, 
             assert [line.get_linestyle() if line.get_label().startswith("_") else line.get_label()
                     for line in ax.get_lines()] == ["gauss (gaussian, wishart)", ":"]
     figures.clear()
-    write_report(runs[:1], out_dir=tmp_path / "rep")  # Gaussian alone: one axis
+    write_report(runs[:1], out_dir=tmp_path / "rep")  # Gaussian alone: one axis, so named
     pid = [fig for title, fig in figures.items() if title.startswith("PID")]
     assert [len(fig.axes) for fig in pid] == [6, 8]
+    assert {ax.get_ylabel() for fig in pid for ax in fig.axes} == {"gaussian bits"}
+    figures.clear()
+    write_report(runs[1:], out_dir=tmp_path / "rep")
+    pid = [fig for title, fig in figures.items() if title.startswith("PID")]
     assert {ax.get_ylabel() for fig in pid for ax in fig.axes} == {"bits"}
 
 
