@@ -32,7 +32,6 @@ import contextlib
 import io
 import json
 import multiprocessing
-import numbers
 import shutil
 import signal
 import textwrap
@@ -40,7 +39,7 @@ import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pidkit._settings import check_int
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
@@ -48,9 +47,15 @@ from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.run_records import corrected
 from pidkit_distill.signals import sigterm_interrupts
 
+if TYPE_CHECKING:
+    from pidkit_distill.training import CheckedConfig
+
 __all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table", "run_demo"]
 
 DEMO_EPOCHS = 300
+# The fewest student epochs: RID's schedule scaled to one epoch leaves its student none
+# (tests/distill/test_demo.py checks that 2 pass the trainer's check and 1 does not).
+_MIN_EPOCHS = 2
 LABELLED_FRACTION = 0.025
 _MARKER = ".pidkit-distill-demo"
 _ATOMS = (("red", "Red"), ("uni_t", "Uni(Y:T\\S)"), ("uni_s", "Uni(Y:S\\T)"), ("syn", "Syn"))
@@ -85,8 +90,9 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
     out_dir : path, default="runs/demo"
         Folder of the runs (``run.out_dir``).
     epochs : int, default=300
-        Student epochs per run. Under 300 the trainer scales RID's schedule to the run and
-        says so in the run's ``train.log``.
+        Student epochs per run, at least 2. Where RID's 300-epoch schedule would leave its
+        student fewer than half of them (up to 101 epochs), the trainer scales it to the run;
+        the demo's header says so.
     overrides : sequence of str, default=()
         ``section.key=value`` items applied to every run after the demo's own.
 
@@ -98,8 +104,7 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
     >>> configs[0].data.options, configs[0].teacher.data_options
     ({'train_fraction': 0.025}, {'train_fraction': 1.0})
     """
-    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-        check_int(epochs, "epochs", minimum=1)  # the TypeError; a number below 1, run.epochs's
+    check_int(epochs, "epochs", minimum=_MIN_EPOCHS)
     configs = []
     for teacher, tag in _TEACHERS:
         for method in _METHODS:
@@ -221,7 +226,7 @@ def _cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def _header(config: TrainConfig, out: Path, workers: int) -> list[str]:
+def _header(config: TrainConfig, out: Path, workers: int, scaled: Sequence[str]) -> list[str]:
     from pidkit_distill.data import describe_dataset
 
     student = describe_dataset(config.data.name, seed=config.data.seed, **config.data.options)
@@ -241,8 +246,24 @@ def _header(config: TrainConfig, out: Path, workers: int) -> list[str]:
         f"seed {config.run.seed}",
         *(f"  {'methods' if i == 0 else '':<8} {name}: {what}"
           for i, (name, what) in enumerate(_METHODS.values())),
+        *(f"  {'schedule' if i == 0 else '':<8} {line}" for i, line in enumerate(scaled)),
         f"  writing  {out}/ ({runs} runs, {workers} at a time)",
     ]
+
+
+def _scaled_schedules(checked: Sequence[CheckedConfig]) -> list[str]:
+    """One line per method whose schedule the trainer scaled to the run (RID's under 102
+    epochs), from the checked runs: a short demo's RID row is not the paper's schedule."""
+    lines: dict[str, str] = {}
+    for run in checked:
+        if run.notices and run.method is not None and run.params is not None:
+            epochs, params = run.config.run.epochs, run.params
+            shown = ", ".join(f"{f}={getattr(params, f)}" for f in params.schedule_fields)
+            lines[run.method.method_name] = (
+                f"{_METHODS[run.method.method_name][0]}'s {params.schedule_run_epochs}-epoch "
+                f"schedule scaled to the run: {shown} (its student trains in "
+                f"{params.student_epochs(epochs)} of {epochs} epochs)")
+    return list(lines.values())
 
 
 _READING = """\
@@ -276,7 +297,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     ------
     ValueError
         ``out_dir`` is a file, cannot be created, holds files the demo did not make or is in
-        use by a demo still running, or ``workers`` or ``epochs`` is below 1.
+        use by a demo still running, or ``workers`` is below 1 or ``epochs`` below 2.
     TypeError
         ``workers`` or ``epochs`` is not an int.
     KeyboardInterrupt
@@ -334,19 +355,19 @@ def _start(configs: list[TrainConfig], out: Path, *, workers: int, start: float,
         elif path.name != LOCK_FILE:
             path.unlink()
     (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
-    for config in configs:  # every mistake before any training
-        check_config(config)
+    checked = [check_config(config) for config in configs]  # every mistake before any training
     with sigterm_interrupts():
-        return _train_and_report(configs, out, workers=workers, start=start, cpu_start=cpu_start)
+        return _train_and_report(configs, out, workers=workers, start=start, cpu_start=cpu_start,
+                                 scaled=_scaled_schedules(checked))
 
 
 def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, start: float,
-                      cpu_start: float) -> Path:
+                      cpu_start: float, scaled: Sequence[str]) -> Path:
     """The work of :func:`run_demo` once everything is checked: teacher, runs, table, report."""
     from pidkit_distill.report import write_report
     from pidkit_distill.training import train_teacher
 
-    print("\n".join(_header(configs[0], out, workers)), flush=True)
+    print("\n".join(_header(configs[0], out, workers, scaled)), flush=True)
     with contextlib.redirect_stdout(io.StringIO()):
         teacher_path = train_teacher(configs[0])
     print(f"\n  teacher trained: {teacher_path.parent.name} "

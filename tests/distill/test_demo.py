@@ -18,6 +18,8 @@ import pytest
 import torch
 from tiny_runs import command_env
 
+from pidkit_distill.cli import main
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.demo import (
     LABELLED_FRACTION,
@@ -116,6 +118,9 @@ def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, c
     assert "sees 10 of them (2.5 %)" in printed and "all 400 training samples" in printed
     assert "200 held-out samples no network trains on" in printed
     assert "How to read it" in printed and "n = 200" in printed
+    # a short demo's RID row is not the paper's schedule: it was said only in the runs' train.log
+    assert ("\n  schedule RID's 300-epoch schedule scaled to the run: warmup_epochs=0, "
+            "cycle_epochs=4 (its student trains in 1 of 2 epochs)\n  writing ") in printed
     results = [json.loads(line) for line in (out / "results.jsonl").read_text().splitlines()]
     assert [(r["method"], r["teacher"]) for r in results] == [
         (m, t) for t in ("trained", "untrained") for m in ("bas", "vid", "rid")]
@@ -143,9 +148,37 @@ def test_demo_refuses_bad_arguments_before_any_work(tmp_path):
     with pytest.raises(ValueError, match=r"out_dir='.*afile/sub' cannot be created \(Not a "
                                          r"directory\); choose another folder"):
         run_demo(out_dir=afile / "sub")
-    with pytest.raises(ValueError, match=r"run\.epochs"):
-        run_demo(out_dir=tmp_path / "demo", epochs=0)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+@pytest.mark.parametrize(("epochs", "error", "message"), [
+    # they said "config key 'run.epochs' must be >= 1, got 0", and for 1 "run.epochs: 1 epochs
+    # are too few for method 'rid' ...; raise run.epochs or set method.params.warmup_epochs,
+    # method.params.cycle_epochs yourself": keys the demo's user does not set
+    (0, ValueError, "epochs must be an int >= 2; got 0."),
+    (-3, ValueError, "epochs must be an int >= 2; got -3."),
+    (1, ValueError, "epochs must be an int >= 2; got 1."),
+    (2.0, TypeError, "epochs must be an int >= 2; got 2.0 (float)."),
+    (True, TypeError, "epochs must be an int >= 2; got True (bool)."),
+])
+def test_demo_refuses_too_few_epochs_naming_its_argument(tmp_path, epochs, error, message):
+    with pytest.raises(error) as refused:
+        run_demo(out_dir=tmp_path / "demo", epochs=epochs)
+    assert str(refused.value) == message
+    assert not (tmp_path / "demo").exists()
+
+
+def test_the_demos_fewest_epochs_are_the_trainers(tmp_path):
+    # 2 epochs pass every run's check; RID's schedule scaled to 1 leaves its student none
+    assert all(check_config(config) for config in demo_configs(tmp_path, epochs=2))
+    rid = apply_overrides(demo_configs(tmp_path, epochs=2)[2], ["run.epochs=1"])
+    with pytest.raises(ValueError, match=r"^run\.epochs: 1 epochs are too few for method 'rid'"):
+        check_config(rid)
+
+
+def test_the_demo_command_says_which_epochs_it_takes(tmp_path, capsys):
+    assert main(["demo", "--epochs", "1", "--out-dir", str(tmp_path / "demo")]) == 2
+    assert capsys.readouterr().err == "pidkit-distill demo: error: epochs must be an int >= 2; got 1.\n"
 
 
 def test_demo_does_not_empty_the_folder_of_a_demo_still_running(tmp_path):
