@@ -205,7 +205,8 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     if all_layers:
         layers = sorted({r["layer"] for run in audited for r in run.audit})
         panels = _PANELS[:4]
-        fig = Figure(figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 0.4),
+        # 2.6 inches for each layer's row of panels, and 1.2 for the title's four lines above them
+        fig = Figure(figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 1.2),
                      layout="constrained")
         axes = fig.subplots(len(layers), len(panels), squeeze=False)
         rows = [(layer, axes[i]) for i, layer in enumerate(layers)]

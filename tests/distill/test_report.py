@@ -712,3 +712,23 @@ def test_the_tables_numbers_are_right_aligned(tmp_path):
     assert table[0].split(" | ")[4:10] == ["epochs", "teacher acc", "last acc", "best acc (epoch)",
                                            "layer", "audit epoch"]
     assert table[1] == "|---|---|---|---|" + "---:|" * 6 + "---|" + "---:|" * 5
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_the_title_of_the_figure_of_every_layer_leaves_its_panels_their_height(tmp_path, figures,
+                                                                              layers):
+    # pid_atoms_all_layers.png kept 0.4 inch for its title's four lines: with one audited layer
+    # (the demo's) its panels were 1.6 inches high, squashed under the title, and 1.7 with two
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    run = fake_run(tmp_path / "run", epochs=2)
+    if layers == 1:
+        (run / "audit.jsonl").write_text("".join(
+            line + "\n" for line in (run / "audit.jsonl").read_text().splitlines()
+            if json.loads(line)["layer"] == 0))
+    write_report(run, out_dir=tmp_path / "rep")
+    fig = figures[next(title for title in figures if title.startswith("PID of (Y, T, S) per"))]
+    FigureCanvasAgg(fig).draw()
+    assert len(fig.axes) == 4 * layers
+    height = fig.get_size_inches()[1]
+    assert all(ax.get_position().height * height > 2 for ax in fig.axes)
