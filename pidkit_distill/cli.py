@@ -21,8 +21,10 @@ with one line saying which epoch it interrupted, what the checkpoint holds and h
 ``--import MODULE`` (``train`` and ``train-teacher``; repeatable) imports a module of the
 user's, as ``python -m`` finds it, or a ``.py`` file, before the configuration is read, so
 that the models, data sets and methods it registers can be named. The command imports
-PyTorch only once a command needs it: its help, its option mistakes and the configuration's
-values are reported without waiting for it.
+PyTorch only once a command needs it: its help, its option mistakes, the configuration's
+values and, without ``--import``, a name that is none of the package's data sets, models or
+methods are reported without waiting for it (``train``'s help and ``--list-methods`` need it:
+the methods' presets and parameters are those of their classes).
 
 Examples::
 
@@ -51,7 +53,9 @@ from pidkit._validate import did_you_mean
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
+from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, unknown_name
 from pidkit_distill.signals import exit_status, sigterm_interrupts
+from pidkit_distill.teacher_keys import unused_by_teacher
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
@@ -70,6 +74,17 @@ _ALIASES = {
     "run.print_every": ["--print-every"],
     "run.out_dir": ["--out-dir"],
 }
+
+
+# The configuration's names: the key, the start of check_config's error for it, the kind of
+# name and where one of the user's is registered (check_config's errors come from the
+# registries; tests/distill/test_builtin_names.py checks that these say the same).
+_NAMED_KEYS = (
+    ("data.name", "data", "dataset", "register_dataset", "pidkit_distill.data"),
+    ("model.teacher", "model.teacher", "model", "register_model", "pidkit_distill.models"),
+    ("model.student", "model.student", "model", "register_model", "pidkit_distill.models"),
+    ("method.name", "method.name", "method", "register_method", "pidkit_distill.methods"),
+)
 
 
 def _add_debug_option(parser: argparse.ArgumentParser) -> None:
@@ -370,6 +385,8 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "train-teacher":
             _check_teacher_options(args)
         config = config_from_args(args)
+        if not args.imports:  # then the package's own names are the only ones
+            _check_builtin_names(config, teacher_only=args.command == "train-teacher")
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
     from pidkit_distill.training.loaders import DataError
     from pidkit_distill.training.rundir import RunFolderBusy
@@ -424,6 +441,32 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
         if why is not None:
             warnings.warn(f"{option} is not used by train-teacher: {why}", UserWarning,
                           stacklevel=2)
+
+
+def _check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
+    """Refuse a data set, model or method name that is none of the package's own
+    (:data:`~pidkit_distill.registry.BUILTIN_NAMES`) with check_config's error, before PyTorch is
+    imported: a misspelt ``--data digts`` waited seconds for its line. Only for a command that
+    imports no module of the user's (``--import``), which could register the name; the names
+    train-teacher does not read are not checked.
+
+    Raises
+    ------
+    ValueError
+        A name that is not the package's: the key, the names known and the closest one.
+    """
+    for key, about, kind, decorator, module in _NAMED_KEYS:
+        if teacher_only and unused_by_teacher(key) is not None:
+            continue
+        section, field = key.split(".")
+        name = getattr(getattr(config, section), field)
+        found = name.strip().lower()
+        if found in BUILTIN_NAMES[kind] or (kind == "model" and WRN_NAME.match(found)):
+            continue
+        listed = [*BUILTIN_NAMES[kind], *(["wrn-D-K"] if kind == "model" else [])]
+        error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
+                             note=WRN_NOTE if kind == "model" else "")
+        raise ValueError(f"{about}: {error}")
 
 
 def _import_modules(names: Sequence[str]) -> None:

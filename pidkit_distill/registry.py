@@ -15,11 +15,46 @@ from typing import TypeVar
 
 from pidkit._validate import did_you_mean
 
-__all__ = ["Registry"]
+__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "unknown_name"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+# The package's own names of each kind, known without importing the modules that build them
+# (they import PyTorch): the pidkit-distill command checks a configuration's names against them
+# at once. They are the registries' built-in entries (tests/distill/test_builtin_names.py).
+BUILTIN_NAMES: dict[str, tuple[str, ...]] = {
+    "dataset": ("cifar10", "cifar100", "digits", "synthetic"),
+    "method": ("bas", "itrd", "kd", "mimkd", "rid", "ted", "vid"),
+    "model": ("digits-student", "digits-teacher", "synthetic-student", "synthetic-teacher"),
+}
+
+# The name of a built-in WideResNet, any depth and widen factor: wrn-40-2; and what the list of
+# model names says of it.
+WRN_NAME = re.compile(r"^wrn-(\d+)-(\d+)$")
+WRN_NOTE = " (wrn-D-K with depth D = 6n+4 and widen factor K, e.g. 'wrn-40-2')"
+
+
+def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed: list[str],
+                 note: str = "") -> ValueError:
+    """The error for a ``name`` of no registered ``kind`` (see :meth:`Registry.unknown`), also
+    for a check that has no registry at hand (the command's, before PyTorch is imported).
+
+    Examples
+    --------
+    >>> print(unknown_name("digts", kind="dataset", decorator="register_dataset",
+    ...                    module="pidkit_distill.data", listed=["digits"]))   # doctest: +ELLIPSIS
+    name='digts' is not a known dataset; choose one of ['digits'], or register your own with \
+pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digits'?
+    """
+    guess = did_you_mean(name, listed) if isinstance(name, str) else ""
+    return ValueError(
+        f"name={name!r} is not a known {kind}; choose one of {listed}{note}, or register "
+        f"your own with {module}.{decorator} in the Python script that calls "
+        "pidkit_distill.train, or in a module that you pass to the pidkit-distill command "
+        f"with --import MODULE (on every run that names it, resumed runs included).{guess}"
+    )
 
 
 def _qualified(obj: object) -> str:
@@ -103,13 +138,8 @@ pidkit_distill.models.register_model in the Python script that calls pidkit_dist
 in a module that you pass to the pidkit-distill command with --import MODULE (on every run that \
 names it, resumed runs included).
         """
-        guess = did_you_mean(name, listed) if isinstance(name, str) else ""
-        return ValueError(
-            f"name={name!r} is not a known {self.kind}; choose one of {listed}{note}, or register "
-            f"your own with {module}.{self.decorator_name} in the Python script that calls "
-            "pidkit_distill.train, or in a module that you pass to the pidkit-distill command "
-            f"with --import MODULE (on every run that names it, resumed runs included).{guess}"
-        )
+        return unknown_name(name, kind=self.kind, decorator=self.decorator_name, module=module,
+                            listed=listed, note=note)
 
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is one of the package's own entries."""

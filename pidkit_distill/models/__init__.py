@@ -32,7 +32,6 @@ plus every name registered with :func:`register_model` (:func:`available_models`
 from __future__ import annotations
 
 import inspect
-import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -40,7 +39,7 @@ from torch import nn
 
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
-from pidkit_distill.registry import Registry
+from pidkit_distill.registry import WRN_NAME, WRN_NOTE, Registry
 
 __all__ = [
     "Features",
@@ -53,8 +52,6 @@ __all__ = [
 ]
 
 B = TypeVar("B", bound=Callable[..., nn.Module])
-
-_WRN_NAME = re.compile(r"^wrn-(\d+)-(\d+)$")
 
 
 def _build_wrn(depth: int, widen: int, **kw: Any) -> nn.Module:
@@ -139,7 +136,7 @@ def register_model(name: str) -> Callable[[B], B]:
     )
     >>> _ = _MODELS._entries.pop("doc-mlp")
     """
-    if isinstance(name, str) and _WRN_NAME.match(name):
+    if isinstance(name, str) and WRN_NAME.match(name):
         raise ValueError(f"register_model: name {name!r} has the form wrn-D-K of the built-in "
                          "WideResNets; choose another name.")
     return _MODELS.decorator(name, check=_check_builder)
@@ -202,7 +199,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{arg} must be a positive int; got {value!r}.")
     key = name.strip().lower()
-    match = _WRN_NAME.match(key)
+    match = WRN_NAME.match(key)
     if match:
         return _build_wrn(
             int(match.group(1)), int(match.group(2)), num_classes=num_classes,
@@ -210,8 +207,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         )
     if key not in _MODELS:
         raise _MODELS.unknown(name, module="pidkit_distill.models", listed=available_models(),
-                              note=" (wrn-D-K with depth D = 6n+4 and widen factor K, e.g. "
-                                   "'wrn-40-2')")
+                              note=WRN_NOTE)
     model = _MODELS.get(key)(num_classes=num_classes, in_channels=in_channels, **kw)
     if _MODELS.is_builtin(key):
         return model

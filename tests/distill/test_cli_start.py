@@ -55,6 +55,20 @@ COMMAND_LINES = [
     (["report", "no-such-run"], 2, "pidkit-distill report: error: 'no-such-run' does not exist"),
     (["train", "--import", "no_such_module_of_yours"], 2,
      "pidkit-distill train: error: --import no_such_module_of_yours: no module named"),
+    # a misspelt name of the package's own (they waited for torch, ~4-8 s under load)
+    (["train", "--data", "digts"], 2, "pidkit-distill train: error: data: name='digts' is not a "
+                                      "known dataset; choose one of ['cifar10', 'cifar100', "
+                                      "'digits', 'synthetic'], or register your own with "
+                                      "pidkit_distill.data.register_dataset"),
+    (["train", "--method", "rdi"], 2, "pidkit-distill train: error: method.name: name='rdi' is "
+                                      "not a known method"),
+    (["train", "--model.student", "wrn16-1"], 2, "pidkit-distill train: error: model.student: "
+                                                 "name='wrn16-1' is not a known model"),
+    (["train-teacher", "--data", "Digts"], 2, "pidkit-distill train-teacher: error: data: "
+                                              "name='Digts' is not a known dataset"),
+    (["train-teacher", "--model.teacher", "digits-teacher2"], 2,
+     "pidkit-distill train-teacher: error: model.teacher: name='digits-teacher2' is not a known "
+     "model"),
 ]
 
 

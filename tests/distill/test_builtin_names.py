@@ -1,0 +1,54 @@
+"""The package's own names, known without PyTorch (pidkit_distill.registry.BUILTIN_NAMES): the
+command refuses a misspelt one at once, with the error check_config gives for it."""
+
+from __future__ import annotations
+
+import pytest
+
+from pidkit_distill.cli import _check_builtin_names, config_from_args, get_args_parser, main
+from pidkit_distill.data.registry import _LOADERS
+from pidkit_distill.methods import available_methods, get_method
+from pidkit_distill.models import _MODELS
+from pidkit_distill.registry import BUILTIN_NAMES
+from pidkit_distill.training import check_config
+
+
+def test_the_builtin_names_are_the_registries():
+    assert BUILTIN_NAMES["dataset"] == tuple(sorted(_LOADERS._builtin))
+    assert BUILTIN_NAMES["model"] == tuple(sorted(_MODELS._builtin))
+    ours = [name for name in available_methods()
+            if get_method(name).__module__.startswith("pidkit_distill.methods.")]
+    assert BUILTIN_NAMES["method"] == tuple(ours)
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--data", "digts"],
+    ["train", "--data", " Synthetc "],
+    ["train", "--method", "rdi"],
+    ["train", "--model.teacher", "wrn-40"],
+    ["train", "--model.student", "digits_student"],
+    ["train-teacher", "--data", "cifar"],
+    ["train-teacher", "--model.teacher", "synthetic-teachr"],
+])
+def test_a_misspelt_name_gets_check_configs_error_before_torch(tmp_path, capsys, argv):
+    argv = [*argv, "--out-dir", str(tmp_path)]
+    with pytest.raises(ValueError) as checked:
+        check_config(config_from_args(get_args_parser().parse_args(argv)),
+                     teacher_only=argv[0] == "train-teacher")
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"pidkit-distill {argv[0]}: error: {checked.value}\n"
+
+
+@pytest.mark.parametrize("options", [
+    ["--model.teacher", "wrn-40-2", "--model.student", "WRN-16-1 "],  # any depth and width
+    ["--data", "Digits", "--method", "RID"],
+])
+def test_the_packages_own_names_pass(options):
+    args = get_args_parser().parse_args(["train", *options])
+    _check_builtin_names(config_from_args(args), teacher_only=False)
+
+
+def test_train_teacher_does_not_check_the_names_it_does_not_read():
+    args = get_args_parser().parse_args(["train-teacher", "--method", "rdi", "--model.student",
+                                         "mine"])
+    _check_builtin_names(config_from_args(args), teacher_only=True)
