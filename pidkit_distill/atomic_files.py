@@ -13,9 +13,9 @@ import errno
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
-__all__ = ["FileWriteError", "atomic_write", "not_written", "os_error_of"]
+__all__ = ["FileWriteError", "atomic_write", "not_written"]
 
 # a full disk or quota: freeing space is the fix; any other error is about the folder
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -59,34 +59,6 @@ class FileWriteError(OSError):
         return type(self), (self.errno, self.strerror, self.filename, self.message)
 
 
-def os_error_of(error: BaseException) -> OSError | None:
-    """``error`` itself if it is an :class:`OSError`, else the first one among its causes and
-    contexts (torch reports a full disk as a ``RuntimeError`` raised while handling one), or
-    ``None``.
-
-    Examples
-    --------
-    >>> try:
-    ...     try:
-    ...         raise OSError(errno.ENOSPC, "No space left on device")
-    ...     except OSError:
-    ...         raise RuntimeError("unexpected pos 117632 vs 117528")
-    ... except RuntimeError as err:
-    ...     os_error_of(err).errno == errno.ENOSPC
-    True
-    >>> os_error_of(ValueError("no")) is None
-    True
-    """
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if isinstance(current, OSError):
-            return current
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return None
-
-
 def not_written(path: str | Path, error: OSError, *, kept: str, then: str) -> FileWriteError:
     """The :class:`FileWriteError` for ``path``, which ``error`` stopped: ``kept`` says what
     the file holds now, ``then`` what to do once the disk has room or the folder is writable.
@@ -127,9 +99,10 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     ------
     FileWriteError
         The file or its folder could not be written (a full disk, no permission, a read-only
-        file system), also when ``write`` reported it as another exception raised while
-        handling the :class:`OSError`. ``path`` is left as it was and the temporary file is
-        removed. Any other exception of ``write`` is raised as it is, after the same cleanup.
+        file system), also when ``write`` reported the error of a write to its handle as
+        another exception (torch's ``RuntimeError``). ``path`` is left as it was and the
+        temporary file is removed. Any other exception of ``write`` (an :class:`OSError` of
+        its own included) is raised as it is, after the same cleanup.
 
     Examples
     --------
@@ -141,27 +114,73 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     """
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
+    handle: _Watched | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as handle:
+        with tmp.open("wb") as raw:
+            handle = _Watched(raw)
             write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
+            handle.writing = False
+            raw.flush()
+            os.fsync(raw.fileno())
         os.replace(tmp, path)
     except BaseException as err:
         try:  # a partial file would hold the space a rerun needs
             tmp.unlink(missing_ok=True)
         except OSError:
             pass
-        cause = os_error_of(err)
-        if cause is None or not isinstance(err, Exception) or isinstance(err, FileWriteError):
+        failed = _file_error(err, handle)
+        if failed is None:
             raise  # an interrupt, or an error of ``write`` that is not about the file
-        kept = (f"{path.name} is as it was before (nothing was half-written)" if path.exists()
-                else f"{path.name} was not written")
-        raise not_written(path, cause, kept=kept, then=then) from err
+        kept = (f"{path.name} is as it was before (nothing was half-written)"
+                if os.path.exists(path) else f"{path.name} was not written")
+        raise not_written(path, failed, kept=kept, then=then) from err
     if os.name == "posix":  # make the rename itself durable
         folder = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(folder)
         finally:
             os.close(folder)
+
+
+class _Watched:
+    """The temporary file as ``write`` sees it: it keeps the :class:`OSError` that a write to it
+    raised (``error``), which ``write`` may report as another exception (torch reports a full
+    disk as a ``RuntimeError`` raised while handling it), and is otherwise the file itself."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.error: OSError | None = None
+        self.writing = True  # ``write`` runs: an OSError not raised by the handle is its own
+
+    def write(self, data: Any) -> int:
+        return self._watched(self.handle.write, data)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def flush(self) -> None:
+        self._watched(self.handle.flush)
+
+    def _watched(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except OSError as err:
+            self.error = err
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.handle, name)
+
+
+def _file_error(err: BaseException, handle: _Watched | None) -> OSError | None:
+    """The error of the file behind ``err``, raised while writing it, or ``None`` when ``err``
+    is not about the file (an interrupt, an error of the data being written)."""
+    if not isinstance(err, Exception) or isinstance(err, FileWriteError):
+        return None
+    if handle is not None and handle.error is not None:
+        return handle.error
+    if handle is not None and handle.writing:
+        return None
+    return err if isinstance(err, OSError) else None

@@ -22,6 +22,7 @@ from pidkit_distill.models import build_model
 from pidkit_distill.report import write_report
 from pidkit_distill.run_records import load_run
 from pidkit_distill.training import check_config, train
+from pidkit_distill.training import checkpoint as checkpoint_module
 from pidkit_distill.training import rundir as rundir_module
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.rundir import RunFolder, run_folder_lock
@@ -225,3 +226,31 @@ def test_a_full_disk_while_writing_the_report_leaves_no_partial_file(tmp_path, m
                                   "choose another folder (--out)")
     assert not (run_dir / "report" / "report.md").exists()
     assert not [f for f in run_files(run_dir / "report") if f.endswith(".tmp")]
+
+
+class Unreadable:
+    """An object whose pickling fails with an OSError of its own (a file it reads is missing),
+    or with a RuntimeError raised while handling one: no error of the file being written."""
+
+    def __init__(self, wrapped: bool) -> None:
+        self.wrapped = wrapped
+
+    def __reduce__(self):
+        try:
+            open("/nonexistent/weights.bin", "rb")
+        except OSError:
+            if self.wrapped:
+                raise RuntimeError("could not read the weights") from None
+            raise
+        return (Unreadable, (self.wrapped,))
+
+
+@pytest.mark.parametrize("wrapped", [False, True], ids=["OSError", "RuntimeError after one"])
+def test_an_error_of_what_is_saved_is_not_called_a_full_disk(tmp_path, wrapped):
+    path = tmp_path / "checkpoint.pt"
+    expected = RuntimeError if wrapped else FileNotFoundError
+    with pytest.raises(expected) as failure:
+        checkpoint_module.atomic_save({"w": Unreadable(wrapped)}, path)
+    assert not isinstance(failure.value, FileWriteError)
+    assert "weights" in str(failure.value)
+    assert run_files(tmp_path) == []  # no checkpoint.pt.tmp left
