@@ -18,7 +18,8 @@ resolves and checks, without loading data or training anything:
   ``weights_only=True`` and compared tensor by tensor with ``model.teacher``'s shapes;
 * the run folder: creatable and writable, not being written by another process right now (a
   second command on the folder of a running one); an existing checkpoint is continued only
-  with ``run.resume=true`` and only if it is a checkpoint of the same configuration;
+  with ``run.resume=true`` and only if it is a checkpoint of the same configuration, and
+  ``run.resume=true`` without one is a notice naming the folder looked in;
 * ``run.device=cuda`` without CUDA.
 
 It checks under torch's default dtype float32, as the run builds its networks
@@ -216,14 +217,36 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             check_not_busy(run_dir, resume=config.run.resume)
     with _about("run.resume"):
         resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True) is not None
+    notices = (notice,) if notice else ()
+    if config.run.resume and not resume and not _is_init_run(run_dir):
+        notices += (_nothing_to_resume(config, run_dir),)
     path = teacher_file_of(config)
     needs_file = path is not None and (config.teacher.source != "trained" or path.is_file())
     if needs_file and not resume:  # a resumed run's teacher is in its checkpoint
         with _about("teacher.source"):
             check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
                                cached=config.teacher.source == "trained")
-    return CheckedConfig(config, method, preset, params, (notice,) if notice else (), data,
-                         teacher_data, run_dir, resume)
+    return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
+                         resume)
+
+
+def _is_init_run(run_dir: Path) -> bool:
+    """``run_dir`` is the ``RUN.METHOD-init`` run that a method starts from (TED: BAS), which
+    sets ``run.resume`` whether or not it has a checkpoint yet."""
+    stem, dot, method = run_dir.name.rpartition(".")
+    return bool(stem and dot) and method.endswith("-init")
+
+
+def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
+    """The notice that ``run.resume`` found no checkpoint in ``run_dir``: the run starts anew
+    (a relative ``run.out_dir`` from another current folder named another folder)."""
+    out_dir = Path(config.run.out_dir).expanduser()
+    relative = "" if out_dir.is_absolute() else (
+        f" (run.out_dir={config.run.out_dir!r} is relative: it is taken from the current "
+        f"folder, {str(Path.cwd())!r})")
+    return (f"notice: run.resume is set, but run folder {str(run_dir.absolute())!r} holds no "
+            f"checkpoint: this run starts at epoch 1{relative}; to continue a run, set "
+            "run.out_dir and run.name to its folder")
 
 
 def _audited_samples(config: TrainConfig, data: DatasetSpec) -> int:

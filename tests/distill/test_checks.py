@@ -208,6 +208,31 @@ def test_an_unwritable_run_folder_is_refused(tmp_path):
         check_config(tiny(tmp_path / "file" / "runs"))
 
 
+def test_a_resume_that_finds_no_checkpoint_says_where_it_looked(tmp_path, monkeypatch):
+    # a relative --out-dir, then cd elsewhere and --resume: it trained a new run, unsaid
+    started, elsewhere = tmp_path / "started", tmp_path / "elsewhere"
+    started.mkdir()
+    elsewhere.mkdir()
+    monkeypatch.chdir(started)
+    train(tiny("runs", "run.epochs=2", "run.name=r", "run.stop_after=1"))
+    monkeypatch.chdir(elsewhere)
+    checked = check_config(tiny("runs", "run.epochs=2", "run.name=r", "run.resume=true"))
+    assert not checked.resume
+    assert checked.notices == (
+        f"notice: run.resume is set, but run folder '{elsewhere}/runs/r' holds no checkpoint: "
+        "this run starts at epoch 1 (run.out_dir='runs' is relative: it is taken from the "
+        f"current folder, '{elsewhere}'); to continue a run, set run.out_dir and run.name to "
+        "its folder",)
+    monkeypatch.chdir(started)  # found: no notice
+    assert check_config(tiny("runs", "run.epochs=2", "run.name=r", "run.resume=true")).notices == ()
+    absolute = check_config(tiny(tmp_path, "run.name=r", "run.resume=true")).notices
+    assert absolute == (f"notice: run.resume is set, but run folder '{tmp_path}/r' holds no "
+                        "checkpoint: this run starts at epoch 1; to continue a run, set "
+                        "run.out_dir and run.name to its folder",)
+    # the RUN.METHOD-init run a method starts from (TED: BAS) always sets run.resume
+    assert check_config(tiny(tmp_path, "run.name=r.bas-init", "run.resume=true")).notices == ()
+
+
 def test_a_last_batch_that_leaves_a_process_without_samples_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "2")
     cfg = tiny(tmp_path, "data.options.n_train=97")  # batches of 32: the last holds 1 sample
