@@ -19,7 +19,8 @@ resolves and checks, without loading data or training anything:
 * the run folder: creatable and writable, not being written by another process right now (a
   second command on the folder of a running one); an existing checkpoint is continued only
   with ``run.resume=true`` and only if it is a checkpoint of the same configuration, and
-  ``run.resume=true`` without one is a notice naming the folder looked in;
+  ``run.resume=true`` without one is a notice naming the folder looked in; the folder of a
+  trained teacher not cached yet is creatable and writable too;
 * ``run.device=cuda`` without CUDA.
 
 It checks under torch's default dtype float32, as the run builds its networks
@@ -221,11 +222,14 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     if config.run.resume and not resume and not _is_init_run(run_dir):
         notices += (_nothing_to_resume(config, run_dir),)
     path = teacher_file_of(config)
-    needs_file = path is not None and (config.teacher.source != "trained" or path.is_file())
-    if needs_file and not resume:  # a resumed run's teacher is in its checkpoint
-        with _about("teacher.source"):
-            check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
-                               cached=config.teacher.source == "trained")
+    if path is not None and not resume:  # a resumed run's teacher is in its checkpoint
+        if config.teacher.source == "trained" and not path.is_file():  # to be trained there
+            with _about("run.out_dir"):
+                check_out_dir(path.parent)
+        else:
+            with _about("teacher.source"):
+                check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
+                                   cached=config.teacher.source == "trained")
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
                          resume)
 

@@ -7,12 +7,12 @@ import pickle
 
 import pytest
 import torch
-from tiny_runs import tiny
+from tiny_runs import TINY, tiny
 from torch import nn
 from torch.utils.data import TensorDataset
 
 from pidkit_distill import register_dataset, register_model, tap_features
-from pidkit_distill.cli import config_from_args, get_args_parser
+from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
 from pidkit_distill.data.registry import _LOADERS
@@ -20,8 +20,9 @@ from pidkit_distill.methods import get_method
 from pidkit_distill.models import _MODELS, build_model
 from pidkit_distill.training import check_config, load_teacher, train
 from pidkit_distill.training import loaders as loaders_module
+from pidkit_distill.training import rundir as rundir_module
 from pidkit_distill.training.checkpoint import read_checkpoint
-from pidkit_distill.training.teacher import read_teacher_file
+from pidkit_distill.training.teacher import read_teacher_file, teacher_file_of
 
 QUICK_START = ["train", "--data", "digits", "--method", "rid", "--teacher", "trained",
                "--epochs", "30"]
@@ -231,6 +232,24 @@ def test_a_resume_that_finds_no_checkpoint_says_where_it_looked(tmp_path, monkey
                         "run.out_dir and run.name to its folder",)
     # the RUN.METHOD-init run a method starts from (TED: BAS) always sets run.resume
     assert check_config(tiny(tmp_path, "run.name=r.bas-init", "run.resume=true")).notices == ()
+
+
+def test_a_teacher_cache_folder_that_cannot_be_written_is_refused_before_any_work(
+        tmp_path, monkeypatch, capsys):
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    folder = teacher_file_of(config).parent
+    folder.mkdir(parents=True)  # left by a teacher's run stopped before it wrote teacher.pt
+    access = rundir_module.os.access
+    monkeypatch.setattr(rundir_module.os, "access",
+                        lambda path, mode: pathlib.Path(path) != folder and access(path, mode))
+    monkeypatch.setattr(loaders_module, "load_dataset", lambda *a, **k: pytest.fail("loaded"))
+    options = [f"--set={item}" for item in [*TINY, "teacher.source=trained", "teacher.epochs=1"]]
+    status = main(["train", *options, "--out-dir", str(tmp_path)])
+    assert status == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: run.out_dir: run folder '{folder}' cannot be written: no "
+        f"write permission on '{folder}'; choose another run.out_dir\n")
+    assert list(folder.iterdir()) == []
 
 
 def test_a_last_batch_that_leaves_a_process_without_samples_is_refused(tmp_path, monkeypatch):
