@@ -86,7 +86,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         cells = [_atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             confidence = atoms.get("settings", {}).get("confidence")
-            levels.add("" if confidence is None else f"{confidence:.0%}")
+            levels.add("" if confidence is None else f"{confidence * 100:g}%")
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "

@@ -732,3 +732,12 @@ def test_the_title_of_the_figure_of_every_layer_leaves_its_panels_their_height(t
     assert len(fig.axes) == 4 * layers
     height = fig.get_size_inches()[1]
     assert all(ax.get_position().height * height > 2 for ax in fig.axes)
+
+
+def test_an_intervals_confidence_is_given_as_set_not_rounded(tmp_path, capsys):
+    # audit.confidence = 0.975 was said to be "98%", and 0.999 "100%"
+    runs = [edit_audit(fake_run(tmp_path / name, epochs=1),
+                       lambda r, c=confidence: r.update(settings={"confidence": c}))
+            for name, confidence in (("a", 0.975), ("b", 0.999))]
+    assert main(["report", *map(str, runs), "--out", str(tmp_path / "rep")]) == 0
+    assert "[low, high]: the 97.5% or 99.9% bootstrap interval of the atom" in capsys.readouterr().out
