@@ -258,7 +258,8 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
         f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
     kinds = (f"squares: gaussian{', on the right axis' if twin else ''} (linearly decodable "
              "bits: may exceed H(Y), not comparable with discrete ones)" if gaussian else "")
-    fig.suptitle(f"{title}\nlegend: run (estimator, correction or plug-in); dotted: plug-in of a "
+    entry = "run, layer" if any(where.values()) else "run"  # as the legend names each run
+    fig.suptitle(f"{title}\nlegend: {entry} (estimator, correction or plug-in); dotted: plug-in of a "
                  "corrected line\nbands (a bar for one epoch): bootstrap intervals, which need not "
                  "hold their line (docs/estimate.md, Bootstrap intervals)\n"
                  f"{', '.join(filter(None, (note, kinds)))}", fontsize=9)

@@ -651,7 +651,8 @@ def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is
     write_report([done, killed], out_dir=tmp_path / "rep")
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert atoms.get_suptitle().startswith("PID of (Y, T, S), innermost distilled layer (each "
-                                           "run's: in the legend), held-out set\n")
+                                           "run's: in the legend), held-out set\nlegend: run, "
+                                           "layer (estimator, correction or plug-in); ")
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
         "done, layer 1 (discrete, eb-extrapolation)",
         "killed, layer 0 (discrete, eb-extrapolation)"]
@@ -659,7 +660,7 @@ def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is
     write_report([done], out_dir=tmp_path / "rep")
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert atoms.get_suptitle().startswith("PID of (Y, T, S), innermost distilled layer (layer "
-                                           "1), held-out set\n")
+                                           "1), held-out set\nlegend: run (estimator, ")
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
         "done (discrete, eb-extrapolation)"]
 
