@@ -21,6 +21,8 @@ import random
 import re
 import warnings
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-from pidkit_distill.atomic_files import atomic_write
+from pidkit_distill.atomic_files import FileWriteError, atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
 from pidkit_distill.training.runtime import Runtime
 
@@ -43,6 +45,7 @@ __all__ = [
     "restore_checkpoint",
     "resume_point",
     "rng_state",
+    "run_writes",
     "safe_load",
     "save_checkpoint",
     "set_rng_state",
@@ -192,18 +195,19 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
     else:
         gathered = [rng]
     if runtime.is_main:
-        atomic_save({
-            "format": CHECKPOINT_FORMAT,
-            "config": config_to_dict(config),
-            "epoch": state["epoch"],
-            "module": module.state_dict(),
-            "student": module.student.state_dict(),
-            "optimizers": {k: v.state_dict() for k, v in optimizers.items()},
-            "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
-            "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
-            "history": state["history"], "audit": state["audit"],
-            "rng": gathered,
-        }, path, then=rerun_hint(path, resume=config.run.resume))
+        with run_writes(path, resume=config.run.resume) as then:
+            atomic_save({
+                "format": CHECKPOINT_FORMAT,
+                "config": config_to_dict(config),
+                "epoch": state["epoch"],
+                "module": module.state_dict(),
+                "student": module.student.state_dict(),
+                "optimizers": {k: v.state_dict() for k, v in optimizers.items()},
+                "schedulers": {k: v.state_dict() for k, v in schedulers.items()},
+                "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
+                "history": state["history"], "audit": state["audit"],
+                "rng": gathered,
+            }, path, then=then)
 
 
 def read_checkpoint(path: Path, *, mmap: bool = False) -> dict[str, Any]:
@@ -286,6 +290,41 @@ def rerun_hint(checkpoint: Path, *, resume: bool) -> str:
         return "rerun the same command (no epoch was saved yet)"
     flag = "" if resume else " with --resume (run.resume=true)"
     return f"rerun the same command{flag} to continue from its {checkpoint.name}"
+
+
+@contextmanager
+def run_writes(checkpoint: Path, *, resume: bool) -> Iterator[str]:
+    """Around a run's file writes: yields their ``then`` (:func:`rerun_hint`), and gives a
+    :class:`~pidkit_distill.atomic_files.FileWriteError` raised in the block the Python
+    spelling of what to do, as a note (:func:`python_resume_note`).
+
+    Parameters
+    ----------
+    checkpoint : Path
+        The run's ``checkpoint.pt``.
+    resume : bool
+        The run already has ``run.resume`` (a teacher's run, which the same command continues).
+
+    Examples
+    --------
+    >>> import errno, tempfile
+    >>> from pidkit_distill.atomic_files import not_written
+    >>> path = Path(tempfile.mkdtemp()) / "checkpoint.pt"
+    >>> _ = path.write_bytes(b"")
+    >>> try:
+    ...     with run_writes(path, resume=False) as then:
+    ...         raise not_written(path.with_name("summary.json"),
+    ...                           OSError(errno.ENOSPC, "No space left on device"),
+    ...                           kept="summary.json was not written", then=then)
+    ... except OSError as err:
+    ...     err.__notes__ == [python_resume_note(resume=False)]
+    True
+    """
+    try:
+        yield rerun_hint(checkpoint, resume=resume)
+    except FileWriteError as err:
+        err.add_note(python_resume_note(resume=resume or not checkpoint.exists()))
+        raise
 
 
 def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ import json
 import os
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +31,7 @@ from pidkit._result import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_records import missing_config_key
-from pidkit_distill.training.checkpoint import rerun_hint
+from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",
@@ -292,8 +292,9 @@ class RunFolder:
         self.write_json("config.json", config_to_dict(config))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             text = "".join(_json(r) + "\n" for r in records)
-            atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()),
-                         then=self._then())
+            with self._writes() as then:
+                atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()),
+                             then=then)
 
     def append(self, name: str, records: list[dict[str, Any]]) -> None:
         """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``).
@@ -308,29 +309,30 @@ class RunFolder:
             return
         path = self.path / name
         size = path.stat().st_size if path.exists() else 0
-        try:
-            with path.open("a", encoding="utf-8") as handle:
-                handle.write("".join(_json(r) + "\n" for r in records))
-        except OSError as err:
+        with self._writes() as then:
             try:
-                os.truncate(path, size)
-            except OSError:
-                kept = "its last line may be cut off (a reader skips it, with a warning)"
-            else:
-                kept = f"{name} holds its earlier lines (nothing was half-written)"
-            raise not_written(path, err, kept=kept, then=self._then()) from err
+                with path.open("a", encoding="utf-8") as handle:
+                    handle.write("".join(_json(r) + "\n" for r in records))
+            except OSError as err:
+                try:
+                    os.truncate(path, size)
+                except OSError:
+                    kept = "its last line may be cut off (a reader skips it, with a warning)"
+                else:
+                    kept = f"{name} holds its earlier lines (nothing was half-written)"
+                raise not_written(path, err, kept=kept, then=then) from err
 
     def write_json(self, name: str, obj: Any) -> None:
         """Write ``name`` as indented JSON, atomically."""
         if not self.is_main:
             return
         text = _json(obj, indent=2) + "\n"
-        atomic_write(self.path / name, lambda handle: handle.write(text.encode()),
-                     then=self._then())
+        with self._writes() as then:
+            atomic_write(self.path / name, lambda handle: handle.write(text.encode()), then=then)
 
-    def _then(self) -> str:
-        """What to do once a file of the run can be written again."""
-        return rerun_hint(self.checkpoint, resume=self.resume)
+    def _writes(self) -> AbstractContextManager[str]:
+        """Around a write of a file of the run: what to do once it can be written again."""
+        return run_writes(self.checkpoint, resume=self.resume)
 
 
 def _json(obj: Any, **options: Any) -> str:

@@ -30,7 +30,7 @@ from pidkit_distill.data import DatasetSpec
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
 from pidkit_distill.teacher_keys import TEACHER_KEYS
-from pidkit_distill.training.checkpoint import atomic_save, safe_load
+from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_load
 from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import TrainingError, fit
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
@@ -315,12 +315,14 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                 hint = err.hint.replace("optim.lr", TEACHER_KEYS["optim.lr"])
                 raise err.replaced(hint=hint) from err
         if runtime.is_main:
-            atomic_save({"model": net.state_dict(), "name": config.model.teacher,
-                         "num_classes": bundle.num_classes,
-                         "input_shape": list(bundle.input_shape),
-                         "config": config_to_dict(teacher_config), "test_acc": summary.last_acc},
-                        path, then="rerun the same command (its run is complete: it writes "
-                        "teacher.pt at once)")
+            with run_writes(run_dir / "checkpoint.pt", resume=True):
+                atomic_save({"model": net.state_dict(), "name": config.model.teacher,
+                             "num_classes": bundle.num_classes,
+                             "input_shape": list(bundle.input_shape),
+                             "config": config_to_dict(teacher_config),
+                             "test_acc": summary.last_acc},
+                            path, then="rerun the same command (its run is complete: it writes "
+                            "teacher.pt at once)")
     if runtime.distributed:
         dist.barrier()
     return path

@@ -24,7 +24,7 @@ from pidkit_distill.run_records import load_run
 from pidkit_distill.training import check_config, train
 from pidkit_distill.training import checkpoint as checkpoint_module
 from pidkit_distill.training import rundir as rundir_module
-from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.checkpoint import python_resume_note, read_checkpoint
 from pidkit_distill.training.rundir import RunFolder, run_folder_lock
 
 FULL = "No space left on device"
@@ -109,6 +109,8 @@ def test_a_full_disk_names_the_file_leaves_whole_files_and_the_run_resumes(tmp_p
     assert str(failure.value) == (f"cannot write '{run_dir / file}': {FULL}; {kept}: "
                                   f"{then(resume)}")
     assert (failure.value.errno, failure.value.filename) == (errno.ENOSPC, str(run_dir / file))
+    # the Python spelling of what to do, under the message (none saved: call train again)
+    assert failure.value.__notes__ == [python_resume_note(resume=saved is None)]
     assert not [f for f in run_files(run_dir) if f.endswith(".tmp")]  # its space is freed
     for jsonl in ("metrics.jsonl", "audit.jsonl"):  # whole lines only
         lines = (run_dir / jsonl).read_text().splitlines(keepends=True)
@@ -145,13 +147,15 @@ def test_a_teachers_full_disk_says_that_the_same_command_continues_it(tmp_path, 
     fill_disk(monkeypatch, "checkpoint.pt.tmp", call=2)
     with pytest.raises(FileWriteError, match=r"teacher-.*/checkpoint.pt': No space left on "
                        r"device; .*, then rerun the same command to continue from its "
-                       r"checkpoint.pt$"):
+                       r"checkpoint.pt\n") as checkpoint:
         train(config)
     fill_disk(monkeypatch, "teacher.pt.tmp")
     with pytest.raises(FileWriteError, match=r"teacher.pt was not written: free space on its "
                        r"disk .*, then rerun the same command \(its run is complete: it writes "
-                       r"teacher.pt at once\)$"):
+                       r"teacher.pt at once\)\n") as teacher:
         train(config)
+    same = [python_resume_note(resume=True)]  # call the same function again
+    assert checkpoint.value.__notes__ == same and teacher.value.__notes__ == same
     monkeypatch.undo()
     assert train(config).epochs_done == 1
 
