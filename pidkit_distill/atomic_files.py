@@ -62,6 +62,8 @@ class FileWriteError(OSError):
 def not_written(path: str | Path, error: OSError, *, kept: str, then: str) -> FileWriteError:
     """The :class:`FileWriteError` for ``path``, which ``error`` stopped: ``kept`` says what
     the file holds now, ``then`` what to do once the disk has room or the folder is writable.
+    The folder named is the one that refused: that of the path ``error`` names (a folder that
+    could not be made in it), else ``path``'s.
 
     Examples
     --------
@@ -76,7 +78,8 @@ free space on its disk (or choose a folder on another one), then run again
     if error.errno in _NO_SPACE:
         fix = "free space on its disk (or choose a folder on another one)"
     else:
-        fix = f"make {str(path.parent)!r} writable (or choose another folder)"
+        folder = Path(error.filename).parent if isinstance(error.filename, str) else path.parent
+        fix = f"make {str(folder)!r} writable (or choose another folder)"
     return FileWriteError(error.errno or 0, reason, str(path),
                           f"cannot write {str(path)!r}: {reason}; {kept}: {fix}, then {then}")
 

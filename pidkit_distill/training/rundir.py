@@ -181,7 +181,7 @@ run.name or run.out_dir
         held = _take(lock, 0.0, runtime)
     except OSError as err:  # a folder that takes no new file (read-only, immutable, full)
         raise not_written(run_dir / LOCK_FILE, err, kept="nothing was written in the folder",
-                          then="run again") from err
+                          then="rerun the same command") from err
     if not held and waiting is None:
         raise _busy(run_dir)
     if not held and main:

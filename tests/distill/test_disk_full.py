@@ -171,8 +171,22 @@ def test_a_folder_that_takes_no_lock_file_is_named(tmp_path, monkeypatch):
         pass
     assert str(failure.value) == (
         f"cannot write '{run_dir}/.lock': Operation not permitted; nothing was written in the "
-        f"folder: make '{run_dir}' writable (or choose another folder), then run again")
+        f"folder: make '{run_dir}' writable (or choose another folder), then rerun the same "
+        "command")
     assert isinstance(failure.value, OSError) and failure.value.errno == errno.EPERM
+
+
+def test_the_folder_that_refuses_a_new_folder_is_named(tmp_path, monkeypatch):
+    run_dir = tmp_path / "shared" / "teacher-x"
+
+    def refused(self, *args, **kwargs):  # tmp_path takes no new folder (no permission)
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "shared"))
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    with pytest.raises(FileWriteError) as failure, run_folder_lock(run_dir):
+        pass
+    assert str(failure.value).endswith(  # not the folder that does not exist
+        f"make '{tmp_path}' writable (or choose another folder), then rerun the same command")
 
 
 def test_a_file_write_error_comes_back_whole_from_a_worker_process():
