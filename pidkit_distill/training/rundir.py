@@ -314,12 +314,9 @@ class RunFolder:
                 with path.open("a", encoding="utf-8") as handle:
                     handle.write("".join(_json(r) + "\n" for r in records))
             except OSError as err:
-                try:
-                    os.truncate(path, size)
-                except OSError:
-                    kept = "its last line may be cut off (a reader skips it, with a warning)"
-                else:
-                    kept = f"{name} holds its earlier lines (nothing was half-written)"
+                kept = (f"{name} holds its earlier lines (nothing was half-written)"
+                        if _cut_back(path, size) else
+                        "its last line may be cut off (a reader skips it, with a warning)")
                 raise not_written(path, err, kept=kept, then=then) from err
 
     def write_json(self, name: str, obj: Any) -> None:
@@ -333,6 +330,19 @@ class RunFolder:
     def _writes(self) -> AbstractContextManager[str]:
         """Around a write of a file of the run: what to do once it can be written again."""
         return run_writes(self.checkpoint, resume=self.resume)
+
+
+def _cut_back(path: Path, size: int) -> bool:
+    """Cut ``path`` back to its first ``size`` bytes if a failed write added to it; whether it
+    holds only those now (a file that was never opened, or is gone, is left alone)."""
+    try:
+        if os.path.getsize(path) > size:
+            os.truncate(path, size)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    return True
 
 
 def _json(obj: Any, **options: Any) -> str:

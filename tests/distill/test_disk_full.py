@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import pickle
+import re
 import warnings
 from pathlib import Path
 
@@ -272,3 +273,42 @@ def test_an_error_of_what_is_saved_is_not_called_a_full_disk(tmp_path, wrapped):
     assert not isinstance(failure.value, FileWriteError)
     assert "weights" in str(failure.value)
     assert run_files(tmp_path) == []  # no checkpoint.pt.tmp left
+
+
+def test_lines_refused_whole_are_not_said_to_be_cut_off(tmp_path, monkeypatch):
+    # metrics.jsonl made read-only (chattr +i, a read-only bind mount): neither opened nor cut
+    (tmp_path / "metrics.jsonl").write_text('{"epoch": 1}\n')
+    open_file = Path.open
+
+    def refused(self, mode="r", *args, **kwargs):
+        if mode.startswith("a"):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        return open_file(self, mode, *args, **kwargs)
+
+    def no_truncate(path, size):
+        raise PermissionError(errno.EPERM, "Operation not permitted", str(path))
+
+    monkeypatch.setattr(Path, "open", refused)
+    monkeypatch.setattr(rundir_module.os, "truncate", no_truncate)
+    with pytest.raises(FileWriteError) as failure:
+        RunFolder(tmp_path).append("metrics.jsonl", [{"epoch": 2}])
+    assert "; metrics.jsonl holds its earlier lines (nothing was half-written): make " in str(
+        failure.value)
+    assert (tmp_path / "metrics.jsonl").read_text() == '{"epoch": 1}\n'
+
+
+
+def test_lines_that_cannot_be_cut_back_are_said_to_be_cut_off(tmp_path, monkeypatch):
+    (tmp_path / "metrics.jsonl").write_text('{"epoch": 1}\n')
+    fill_disk(monkeypatch, "metrics.jsonl", room=5)
+
+    def no_truncate(path, size):
+        raise OSError(errno.EIO, "Input/output error", str(path))
+
+    monkeypatch.setattr(rundir_module.os, "truncate", no_truncate)
+    folder = RunFolder(tmp_path)
+    with pytest.raises(FileWriteError, match=f"; its last line may be cut off \\(a reader skips "
+                                             f"it, with a warning\\): {re.escape(FREE)}"):
+        folder.append("metrics.jsonl", [{"epoch": 2}])
+    assert (tmp_path / "metrics.jsonl").read_text() == '{"epoch": 1}\n{"epo'
+    assert folder.logged_epochs() == 1
