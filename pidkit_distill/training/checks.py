@@ -244,8 +244,7 @@ def _is_init_run(run_dir: Path) -> bool:
 def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
     """The notice that ``run.resume`` found no checkpoint in ``run_dir``: the run starts anew
     (a relative ``run.out_dir`` from another current folder named another folder)."""
-    out_dir = Path(config.run.out_dir).expanduser()
-    relative = "" if out_dir.is_absolute() else (
+    relative = "" if run_dir.is_absolute() else (
         f" (run.out_dir={config.run.out_dir!r} is relative: it is taken from the current "
         f"folder, {str(Path.cwd())!r})")
     return (f"notice: run.resume is set, but run folder {str(run_dir.absolute())!r} holds no "
