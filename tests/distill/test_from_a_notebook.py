@@ -142,8 +142,8 @@ def test_a_failure_with_a_checkpoint_says_how_to_resume_from_python():
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
     ({"workers": "2"}, TypeError, "workers must be an int >= 1; got '2' (str)."),
     ({"workers": 0}, ValueError, "workers must be an int >= 1; got 0."),
-    ({"epochs": "30"}, TypeError, "epochs must be an int >= 1; got '30' (str)."),
-    ({"epochs": 2.5}, TypeError, "epochs must be an int >= 1; got 2.5 (float)."),
+    ({"epochs": "30"}, TypeError, "epochs must be an int >= 2; got '30' (str)."),
+    ({"epochs": 2.5}, TypeError, "epochs must be an int >= 2; got 2.5 (float)."),
 ])
 def test_the_demos_arguments_are_named(tmp_path, kwargs, error, message):
     # workers='2' was a ValueError, epochs='30' raised "unsupported operand type(s) for //" and
