@@ -295,3 +295,31 @@ def test_a_demo_interrupted_alone_ends_its_workers_and_exits_with_one_line(tmp_p
                       "stopped: run the demo again to start over (it empties its --out-dir "
                       "first)\n")
     assert "teacher trained" in stdout
+
+
+_POOL_STOPPED = """
+import pathlib, sys, time
+from pidkit_distill.demo import _worker_pool
+folder = pathlib.Path(sys.argv[1])
+# each worker draws a (hidden) progress bar, as a run's epoch does, says so, then works on
+work = ("from pidkit._progress import bar_class; bar_class()(range(1), disable=True); "
+        f"import os, pathlib, time; pathlib.Path({str(folder)!r}, str(os.getpid())).touch(); "
+        "time.sleep(60)")
+try:
+    with _worker_pool(2) as pool:
+        for _ in range(2):
+            pool.submit(exec, work)
+        while len(list(folder.iterdir())) < 2:
+            time.sleep(0.1)
+        raise KeyboardInterrupt  # as SIGTERM in the demo: the workers are terminated
+except KeyboardInterrupt:
+    sys.exit(143)
+"""
+
+
+def test_workers_terminated_leave_no_semaphore_behind(tmp_path):
+    # after a SIGTERM, the demo's one line was followed by "resource_tracker: There appear to be
+    # 2 leaked semaphore objects": each terminated worker's tqdm lock (a named semaphore)
+    proc = subprocess.run([sys.executable, "-c", _POOL_STOPPED, str(tmp_path)],
+                          capture_output=True, text=True, env=command_env(), timeout=60)
+    assert (proc.returncode, proc.stderr) == (143, "")
