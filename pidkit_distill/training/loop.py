@@ -322,6 +322,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         end = min(end, state["epoch"] + config.run.stop_after)
     epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
     running = state["epoch"] + 1  # the epoch in progress (1-based), for an interrupt's message
+    # the last epoch done and its audits while their lines are not printed: an error or an
+    # interrupt prints them before it says where it stopped
+    unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     try:
         model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
                              find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
@@ -335,8 +338,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
             state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
-            if runtime.is_main and config.run.progress and config.run.print_every \
-                    and state["audit"]:
+            if runtime.is_main and config.run.print_every and state["audit"]:
                 _print_audit(state["audit"][-1])  # before the first epoch's line
 
         for epoch in range(state["epoch"], end):
@@ -388,10 +390,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                     runtime=runtime)
                     epochs_saved = done
                 folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
-            if runtime.is_main and _printed(done, end, config.run.print_every):
-                _print_record(record, config)
-                if config.run.progress and audited:  # under its epoch's line, which it details
-                    _print_audit(audited[-1])
+            if runtime.is_main and config.run.print_every:
+                unprinted = (record, audited)
+                if _printed(done, end, config.run.print_every):
+                    unprinted = None
+                    _print_epoch(record, audited, config)
 
         history = state["history"]
         summary = RunSummary(
@@ -414,6 +417,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         raise TrainingInterrupted(run_dir, epoch=min(running, end),
                                   epochs_saved=epochs_saved,
                                   resume=config.run.resume) from interrupt
+    finally:
+        if unprinted is not None:
+            _print_epoch(*unprinted, config)
 
 
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,
@@ -554,6 +560,7 @@ def _print_audit(inner: dict[str, Any]) -> None:
 def _printed(done: int, end: int, every: int) -> bool:
     """Whether the line of the ``done``-th epoch is printed: every ``every`` epochs
     (``run.print_every``) and the last one of the invocation (``end``); none when ``every`` is 0.
+    (An error or interrupt prints the last epoch done, if not yet: :func:`fit`.)
 
     Examples
     --------
@@ -563,6 +570,14 @@ def _printed(done: int, end: int, every: int) -> bool:
     []
     """
     return every > 0 and (done % every == 0 or done == end)
+
+
+def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
+                 config: TrainConfig) -> None:
+    """An epoch's line and, under it, the line of its audit's innermost layer, if audited."""
+    _print_record(record, config)
+    if audited:
+        _print_audit(audited[-1])
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:

@@ -9,10 +9,10 @@ import pytest
 from tiny_runs import tiny
 
 from pidkit_distill.cli import main
-from pidkit_distill.training import TrainingInterrupted, loop, train
+from pidkit_distill.training import TrainingError, TrainingInterrupted, loop, train
 
-AUDITED = ["run.audit_every=2", "audit.layers=[2]", "audit.clusters=3", "audit.pca_components=2",
-           "run.progress=true"]
+# run.progress stays false (tiny's): the audits' lines printed only with progress bars on
+AUDITED = ["run.audit_every=2", "audit.layers=[2]", "audit.clusters=3", "audit.pca_components=2"]
 
 
 def _epoch_lines(out: str) -> list[str]:
@@ -48,6 +48,29 @@ def test_print_every_counts_to_the_last_epoch_of_a_stopped_run_and_resumes_with_
     config.run.resume, config.run.print_every = True, 2  # the key may change on resume
     train(config)
     assert _epoch_lines(capsys.readouterr().out) == ["[bas] epoch 4", "[bas] epoch 6"]
+
+
+@pytest.mark.parametrize(("stop", "raised"), [
+    (KeyboardInterrupt(), TrainingInterrupted),
+    (TrainingError("the training loss became nan", epoch=5, step=1, n_steps=2), TrainingError),
+])
+def test_an_interrupt_or_error_prints_the_last_epoch_done_first(tmp_path, capsys, monkeypatch,
+                                                                  stop, raised):
+    # with print_every=3, a run stopped in epoch 5 printed epoch 3's line and then its error:
+    # epoch 4 (and its audit) went unseen, though it was the epoch the checkpoint holds
+    config = tiny(tmp_path, "run.epochs=8", "run.print_every=3", *AUDITED)
+    one_epoch = loop.train_one_epoch
+
+    def stopped_in_epoch_5(model, loader, optimizer, *, epoch, **kwargs):
+        if epoch == 4:
+            raise stop
+        return one_epoch(model, loader, optimizer, epoch=epoch, **kwargs)
+
+    monkeypatch.setattr(loop, "train_one_epoch", stopped_in_epoch_5)
+    with pytest.raises(raised):
+        train(config)
+    assert _epoch_lines(capsys.readouterr().out) == [
+        "  audit epoch 0 layer 2", "[bas] epoch 3", "[bas] epoch 4", "  audit epoch 4 layer 2"]
 
 
 def test_the_command_takes_print_every(tmp_path, capsys):
