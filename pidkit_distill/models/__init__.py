@@ -39,7 +39,7 @@ from torch import nn
 
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
-from pidkit_distill.registry import WRN_NAME, WRN_NOTE, Registry
+from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, Registry
 
 __all__ = [
     "Features",
@@ -69,11 +69,10 @@ def _small(kind: str) -> Callable[..., nn.Module]:
     return build
 
 
+# the package's own names (known without torch: registry.BUILTIN_NAMES), each the network of
+# pidkit_distill.models.small with its name's "-" as "_" (digits-teacher: small.digits_teacher)
 _MODELS = Registry("model", "register_model", decorates="builder functions", builtin={
-    "digits-teacher": _small("digits_teacher"),
-    "digits-student": _small("digits_student"),
-    "synthetic-teacher": _small("synthetic_teacher"),
-    "synthetic-student": _small("synthetic_student"),
+    name: _small(name.replace("-", "_")) for name in BUILTIN_NAMES["model"]
 })
 
 

@@ -8,14 +8,19 @@ import pytest
 from pidkit_distill.cli import _check_builtin_names, config_from_args, get_args_parser, main
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import available_methods, get_method
-from pidkit_distill.models import _MODELS
+from pidkit_distill.models import _MODELS, build_model
 from pidkit_distill.registry import BUILTIN_NAMES
 from pidkit_distill.training import check_config
 
 
 def test_the_builtin_names_are_the_registries():
+    # the models' registry is made from BUILTIN_NAMES["model"]: each name builds its network
     assert BUILTIN_NAMES["dataset"] == tuple(sorted(_LOADERS._builtin))
     assert BUILTIN_NAMES["model"] == tuple(sorted(_MODELS._builtin))
+    assert {name: type(build_model(name, num_classes=3, in_channels=1)).__name__
+            for name in BUILTIN_NAMES["model"]} == {
+        "digits-student": "SmallCNN", "digits-teacher": "SmallCNN", "synthetic-student": "MLP",
+        "synthetic-teacher": "MLP"}
     ours = [name for name in available_methods()
             if get_method(name).__module__.startswith("pidkit_distill.methods.")]
     assert BUILTIN_NAMES["method"] == tuple(ours)
