@@ -77,13 +77,18 @@ _ALIASES = {
 
 
 # The configuration's names: the key, the start of check_config's error for it, the kind of
-# name and where one of the user's is registered (check_config's errors come from the
-# registries; tests/distill/test_builtin_names.py checks that these say the same).
+# name, where one of the user's is registered and the function of that module that lists them
+# all (check_config's errors come from the registries; tests/distill/test_builtin_names.py
+# checks that these say the same).
 _NAMED_KEYS = (
-    ("data.name", "data", "dataset", "register_dataset", "pidkit_distill.data"),
-    ("model.teacher", "model.teacher", "model", "register_model", "pidkit_distill.models"),
-    ("model.student", "model.student", "model", "register_model", "pidkit_distill.models"),
-    ("method.name", "method.name", "method", "register_method", "pidkit_distill.methods"),
+    ("data.name", "data", "dataset", "register_dataset", "pidkit_distill.data",
+     "available_datasets"),
+    ("model.teacher", "model.teacher", "model", "register_model", "pidkit_distill.models",
+     "available_models"),
+    ("model.student", "model.student", "model", "register_model", "pidkit_distill.models",
+     "available_models"),
+    ("method.name", "method.name", "method", "register_method", "pidkit_distill.methods",
+     "available_methods"),
 )
 
 
@@ -448,22 +453,27 @@ def _check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
     (:data:`~pidkit_distill.registry.BUILTIN_NAMES`) with check_config's error, before PyTorch is
     imported: a misspelt ``--data digts`` waited seconds for its line. Only for a command that
     imports no module of the user's (``--import``), which could register the name; the names
-    train-teacher does not read are not checked.
+    train-teacher does not read are not checked. Where a kind's registry is imported already (a
+    script that registers its own data set and then calls :func:`main`), its list is read.
 
     Raises
     ------
     ValueError
-        A name that is not the package's: the key, the names known and the closest one.
+        A name that is neither the package's nor registered in this process: the key, the
+        names known and the closest one.
     """
-    for key, about, kind, decorator, module in _NAMED_KEYS:
+    for key, about, kind, decorator, module, available in _NAMED_KEYS:
         if teacher_only and unused_by_teacher(key) is not None:
             continue
         section, field = key.split(".")
         name = getattr(getattr(config, section), field)
         found = name.strip().lower()
-        if found in BUILTIN_NAMES[kind] or (kind == "model" and WRN_NAME.match(found)):
+        if module in sys.modules:  # the names registered in this process, the package's too
+            listed = getattr(sys.modules[module], available)()
+        else:
+            listed = [*BUILTIN_NAMES[kind], *(["wrn-D-K"] if kind == "model" else [])]
+        if found in listed or (kind == "model" and WRN_NAME.match(found)):
             continue
-        listed = [*BUILTIN_NAMES[kind], *(["wrn-D-K"] if kind == "model" else [])]
         error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
                              note=WRN_NOTE if kind == "model" else "")
         raise ValueError(f"{about}: {error}")

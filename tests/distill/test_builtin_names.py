@@ -57,3 +57,11 @@ def test_train_teacher_does_not_check_the_names_it_does_not_read():
     args = get_args_parser().parse_args(["train-teacher", "--method", "rdi", "--model.student",
                                          "mine"])
     _check_builtin_names(config_from_args(args), teacher_only=True)
+
+
+def test_a_name_registered_in_this_process_passes(monkeypatch):
+    # a script that registers its own model, then calls pidkit_distill.cli.main without
+    # --import, was refused: "model.student: name='my-net' is not a known model"
+    monkeypatch.setitem(_MODELS._entries, "my-net", None)  # as register_model leaves it
+    args = get_args_parser().parse_args(["train", "--model.student", "my-net"])
+    _check_builtin_names(config_from_args(args), teacher_only=False)
