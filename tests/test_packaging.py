@@ -38,7 +38,7 @@ def _lines(value: str) -> list[str]:
 def wheel(tmp_path_factory):
     pytest.importorskip("setuptools", reason="building the wheel offline needs setuptools (the dev extra)")
     source = tmp_path_factory.mktemp("source")
-    for name in ("setup.cfg", "pyproject.toml", "README.md"):
+    for name in ("setup.cfg", "pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(ROOT / name, source / name)
     compiled = shutil.ignore_patterns("__pycache__", "*.pyc")
     for package in PACKAGES:
@@ -86,6 +86,10 @@ def test_the_metadata_declares_the_pythons_the_suite_passed_on(wheel):
                 if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     assert versions == TESTED_PYTHONS
     assert "Typing :: Typed" in metadata.get_all("Classifier")
+    assert metadata["License-File"] == "LICENSE"  # setup.cfg's "MIT", with its text in the wheel
+    licence = re.compile(r"\.dist-info/(licenses/)?LICENSE$")
+    (text,) = [archive.read(m) for m in archive.namelist() if licence.search(m)]
+    assert text.startswith(b"MIT License")
 
 
 def test_the_lower_bounds_are_the_oldest_versions_tested():
