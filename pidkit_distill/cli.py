@@ -298,8 +298,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     saying where and what was saved). 130 (Ctrl-C) or 143 (SIGTERM): interrupted, one line
     saying what was saved and how to go on.
     141 (128 + SIGPIPE): the reader of the output went away (``| head``). ``--debug`` raises
-    instead, with the traceback. Warnings are one line each.
+    instead, with the traceback. Warnings are one line each. A package of the ``distill`` or
+    ``vision`` extra that is not installed is one line naming the extra, exit 2.
     """
+    try:
+        return _main(argv)
+    except ModuleNotFoundError as err:
+        if err.name not in _EXTRA_OF:
+            raise
+        _say(f"pidkit-distill: error: this command needs {err.name}, which is not installed; "
+             f"install it with: pip install 'pidkit[{_EXTRA_OF[err.name]}]'")
+        return 2
+
+
+_EXTRA_OF = {"torch": "distill", "filelock": "distill", "matplotlib": "distill",
+             "tomli": "distill", "torchvision": "vision"}
+"""The extra of setup.cfg that installs each optional package the commands import."""
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    """:func:`main` with every optional package installed."""
     args = get_args_parser().parse_args(argv)
     with one_line_warnings(f"pidkit-distill {args.command}", say=_say):
         try:
@@ -378,7 +396,9 @@ def _run(args: argparse.Namespace) -> int:
         from pidkit_distill.demo import run_demo
         from pidkit_distill.training import TrainingError
 
-        with _failing("training failed", 1, TrainingError), _failing("error", 2):
+        # its own mistakes (out_dir, epochs) are ValueErrors; a full disk is the machine's
+        with _failing("training failed", 1, TrainingError, OSError), \
+                _failing("error", 2, ValueError, TypeError):
             run_demo(out_dir=args.out_dir, epochs=args.epochs)
         return 0
     with _failing("error", 2, ImportError):

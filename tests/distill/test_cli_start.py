@@ -134,3 +134,28 @@ def test_a_whole_report_needs_no_torch(tmp_path):
     [(_, status, err, heavy)] = json.loads(proc.stdout)
     assert (status, heavy, err) == (0, [], "")
     assert (tmp_path / "rep" / "report.md").read_text().startswith("# ")
+
+
+BLOCKED = textwrap.dedent("""
+    import sys
+    sys.modules[sys.argv[1]] = None  # as if it were not installed
+    import pidkit_distill.cli
+    sys.exit(pidkit_distill.cli.main(sys.argv[2:]))
+""")
+
+
+def test_a_missing_optional_package_is_one_line_naming_the_extra(tmp_path):
+    # without the distill extra, train, its --help and demo ended in a ModuleNotFoundError
+    # traceback (exit 1); report without matplotlib likewise
+    from test_report import fake_run
+
+    run = fake_run(tmp_path / "runs" / "x", epochs=2)
+    cases = [("torch", ["train", "--data", "digits"]), ("torch", ["train", "--help"]),
+             ("torch", ["demo", "--epochs", "2"]),
+             ("matplotlib", ["report", str(run), "--out", str(tmp_path / "rep")])]
+    for blocked, argv in cases:
+        proc = subprocess.run([sys.executable, "-c", BLOCKED, blocked, *argv], cwd=tmp_path,
+                              env=command_env(), capture_output=True, text=True, timeout=120)
+        assert (proc.returncode, proc.stderr) == (2, (
+            f"pidkit-distill: error: this command needs {blocked}, which is not installed; "
+            "install it with: pip install 'pidkit[distill]'\n")), argv
