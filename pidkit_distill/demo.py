@@ -320,7 +320,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
 
     workers = check_int(workers, "workers", minimum=1)
     start, cpu_start = time.perf_counter(), _cpu_seconds()
-    out = Path(out_dir)
+    out = Path(out_dir).expanduser()  # as the runs, whose run.out_dir is expanded where it is read
     configs = demo_configs(out, epochs=DEMO_EPOCHS if epochs is None else epochs,
                            overrides=overrides)
     if out.exists() and not out.is_dir():

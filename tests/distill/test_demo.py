@@ -323,3 +323,29 @@ def test_workers_terminated_leave_no_semaphore_behind(tmp_path):
     proc = subprocess.run([sys.executable, "-c", _POOL_STOPPED, str(tmp_path)],
                           capture_output=True, text=True, env=command_env(), timeout=60)
     assert (proc.returncode, proc.stderr) == (143, "")
+
+
+def test_a_tilde_out_dir_is_the_home_folder_as_for_its_runs(tmp_path, monkeypatch):
+    # the runs expanded '~' (run.out_dir) while the demo's own lock, marker and report went to a
+    # folder literally named '~' under the current one
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(ValueError, match=f"^out_dir='{tmp_path}/taken' is a file; choose a folder$"):
+        run_demo(out_dir="~/taken", epochs=2)
+    assert not (tmp_path / "work" / "~").exists()
+
+
+@pytest.mark.parametrize(("error", "status", "start"), [
+    (OSError(28, "No space left on device"), 1, "pidkit-distill demo: training failed: "),
+    (ValueError("out_dir='x' is a file; choose a folder"), 2, "pidkit-distill demo: error: "),
+])
+def test_the_demos_full_disk_is_the_machines_failure_not_a_usage_error(monkeypatch, capsys, error,
+                                                                        status, start):
+    def failing(**kwargs):
+        raise error
+
+    monkeypatch.setattr("pidkit_distill.demo.run_demo", failing)
+    assert main(["demo"]) == status
+    assert capsys.readouterr().err.startswith(start)
