@@ -248,12 +248,6 @@ overrides), then call train(config) again."]
                 dict(self.__dict__))
 
 
-# The run folders that fit() started in this process: a later call on one of them (a notebook's
-# second train(config) after a failed or interrupted first) finds its epochs, not another
-# process's.
-_STARTED_HERE: set[Path] = set()
-
-
 def _not_saved(epoch: int) -> str:
     """Why no checkpoint exists when epoch ``epoch`` (1-based) of a new run stopped."""
     if epoch == 1:
@@ -310,12 +304,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 if state["epoch"] == config.run.epochs else ""
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
-        who = "run in this process" if folder.path.resolve() in _STARTED_HERE else "process"
         print(f"{folder.path} holds no checkpoint but {logged} epoch(s) logged by an earlier "
-              f"{who} that stopped before its first one (run.checkpoint_every = "
+              "run that stopped before its first one (run.checkpoint_every = "
               f"{config.run.checkpoint_every}): training from epoch 1", flush=True)
     folder.start(config, state["history"], state["audit"])
-    _STARTED_HERE.add(folder.path.resolve())
 
     end = config.run.epochs
     if config.run.stop_after:

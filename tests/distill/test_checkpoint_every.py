@@ -141,7 +141,7 @@ def test_a_run_that_stopped_before_its_first_checkpoint_says_it_trains_again(tmp
     (folder / "metrics.jsonl").write_text('{"epoch": 1}\n{"epoch": 2}\n')
     train(config)
     out = capsys.readouterr().out
-    assert (f"{folder} holds no checkpoint but 2 epoch(s) logged by an earlier process that "
+    assert (f"{folder} holds no checkpoint but 2 epoch(s) logged by an earlier run that "
             "stopped before its first one (run.checkpoint_every = 3): training from epoch 1\n") in out
     assert [json.loads(line)["epoch"] for line in
             (folder / "metrics.jsonl").read_text().splitlines()] == [1, 2]

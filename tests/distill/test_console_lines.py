@@ -91,26 +91,3 @@ def test_a_bad_print_every_is_refused_naming_the_key(tmp_path, capsys, value):
     err = capsys.readouterr().err
     assert err.startswith("pidkit-distill train: error: config key 'run.print_every' ")
     assert err.count("\n") == 1
-
-
-def test_a_second_call_in_the_same_process_says_the_epochs_were_its_own(tmp_path, capsys,
-                                                                          monkeypatch):
-    # a notebook's second train(config) after an interrupted first heard that the epochs came
-    # from "an earlier process"; they came from its own kernel
-    config = tiny(tmp_path, "run.epochs=4", "run.checkpoint_every=3", "run.name=nb")
-    one_epoch = loop.train_one_epoch
-
-    def interrupted_in_epoch_3(model, loader, optimizer, *, epoch, **kwargs):
-        if epoch == 2:
-            raise KeyboardInterrupt
-        return one_epoch(model, loader, optimizer, epoch=epoch, **kwargs)
-
-    monkeypatch.setattr(loop, "train_one_epoch", interrupted_in_epoch_3)
-    with pytest.raises(TrainingInterrupted):
-        train(config)
-    monkeypatch.setattr(loop, "train_one_epoch", one_epoch)
-    capsys.readouterr()
-    train(config)
-    assert (f"{tmp_path / 'nb'} holds no checkpoint but 2 epoch(s) logged by an earlier run in "
-            "this process that stopped before its first one (run.checkpoint_every = 3): training "
-            "from epoch 1\n") in capsys.readouterr().out
