@@ -69,7 +69,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     align = ["---"] * 4 + ["---:"] * 6 + ["---"] + ["---:"] * (len(ATOM_LABELS) + 1)
     lines = [head, f"|{'|'.join(align)}|"]
     notes: dict[str, str] = {}
-    levels: set[str] = set()  # the confidence of the intervals shown ("" where not recorded)
+    levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -85,8 +85,11 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                       if any(flag.startswith(start) for flag in flags)})
         cells = [_atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
-            confidence = atoms.get("settings", {}).get("confidence")
-            levels.add("" if confidence is None else f"{confidence * 100:g}%")
+            settings = atoms.get("settings", {})
+            confidence = settings.get("confidence")
+            levels.add(" ".join(filter(None, ("" if confidence is None else
+                                              f"{confidence * 100:g}%",
+                                              settings.get("ci_method")))))
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "
@@ -111,12 +114,22 @@ def _atom_cell(record: dict[str, Any], key: str) -> str:
     if value is None or None in interval:
         return _cell(value, ".3f")
     low, high = interval
-    return f"{value:.3f} [{low:.3f}, {high:.3f}]"
+    return f"{_cell(value, '.3f')} [{_cell(low, '.3f')}, {_cell(high, '.3f')}]"
 
 
 def _cell(value: Any, spec: str = ".4f") -> str:
-    """A table cell: ``value`` formatted with ``spec``, or empty for ``None``."""
-    return "" if value is None else format(value, spec)
+    """A table cell: ``value`` formatted with ``spec``, or empty for ``None``; a number that
+    rounds to zero is ``0``, never ``-0`` (``-0.000`` read as a value below 0).
+
+    Examples
+    --------
+    >>> _cell(-0.0001, ".3f"), _cell(-0.0006, ".3f"), _cell(None)
+    ('0.000', '-0.001', '')
+    """
+    if value is None:
+        return ""
+    text = format(value, spec)
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def write_report(run_dirs: str | bytes | Path | RunRecords | Any

@@ -742,3 +742,22 @@ def test_an_intervals_confidence_is_given_as_set_not_rounded(tmp_path, capsys):
             for name, confidence in (("a", 0.975), ("b", 0.999))]
     assert main(["report", *map(str, runs), "--out", str(tmp_path / "rep")]) == 0
     assert "[low, high]: the 97.5% or 99.9% bootstrap interval of the atom" in capsys.readouterr().out
+
+
+def test_a_cell_that_rounds_to_zero_is_never_negative_zero(tmp_path):
+    # a corrected atom of -0.0002 (and its interval's low end) showed as "-0.000": a value
+    # below 0 to a reader, though it rounds to 0
+    run = edit_audit(fake_run(tmp_path / "run", epochs=1), lambda r: r.update(
+        uni_s=-0.0002, intervals={**r["intervals"], "uni_s": [-0.0004, 0.1]}))
+    table = summary_table([load_run(run)])
+    assert rows(table)[0].split(" | ")[13] == "0.000 [0.000, 0.100]"
+    assert "-0.000" not in table
+
+
+def test_the_intervals_note_names_their_bootstrap_method(tmp_path):
+    # "[low, high]: the 95% bootstrap interval" left a reader to guess how it was made (a
+    # percentile interval? the audit's default is a centred one, which can lie off the line)
+    run = edit_audit(fake_run(tmp_path / "run", epochs=1),
+                     lambda r: r.update(settings={"confidence": 0.95, "ci_method": "centred"}))
+    assert ("[low, high]: the 95% centred bootstrap interval of the atom (audit.confidence, "
+            "audit.bootstrap), which need not hold the estimate") in summary_table([load_run(run)])
