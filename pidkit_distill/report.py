@@ -2,9 +2,10 @@
 table and ``report.md``, beside the figures.
 
 Reads each run folder (:mod:`pidkit_distill.run_records`), draws the figures
-(:mod:`pidkit_distill.report_figures`: ``accuracy.png``, and ``pid_atoms.png`` and
-``pid_atoms_all_layers.png`` when a run has an audit) and writes them into one output folder
-with ``report.md``: the summary table (also returned and printed by the CLI) and the figures.
+(:mod:`pidkit_distill.report_figures`: ``accuracy.png``, and ``pid_atoms.png`` when a run
+has an audit, with ``pid_atoms_all_layers.png`` when more than one layer was audited) and
+writes them into one output folder with ``report.md``: the summary table (also returned and
+printed by the CLI) and the figures.
 
 Runs of the same name (``a/digits-bas-ut-s0``, ``b/digits-bas-ut-s0``) are named by as much of
 their path as tells them apart. Every file is written atomically, and a figure a rerun does not
@@ -147,8 +148,8 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     out_dir : path, optional
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` beside the first.
         It is created before anything is drawn. Every file is written atomically; a PID figure
-        left there by an earlier report and not drawn this time (no run has an audit) is
-        removed.
+        left there by an earlier report and not drawn this time (no run has an audit, or one
+        layer only) is removed.
 
     Returns
     -------
@@ -221,9 +222,12 @@ def _markdown(runs: list[RunRecords], *, drawn: dict[str, bytes]) -> str:
             "correction of the plug-in's sampling bias (audit.bias_correction), or plug-in for "
             "none. The records in audit.jsonl hold the plug-in values and the estimated bias "
             "too.", "", "![accuracy](accuracy.png)", ""]
-    if PID_FIGURES.keys() <= drawn.keys():
-        text += ["![PID atoms](pid_atoms.png)", "",
-                 "![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
+    if "pid_atoms.png" in drawn:
+        text += ["![PID atoms](pid_atoms.png)", ""]
+        text += (["![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
+                 if "pid_atoms_all_layers.png" in drawn else
+                 ["One layer was audited, so pid_atoms.png shows every layer (there is no "
+                  "pid_atoms_all_layers.png).", ""])
     else:
         text += ["No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so "
                  "there is no PID figure.", ""]

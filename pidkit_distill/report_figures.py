@@ -7,12 +7,17 @@
   estimates, named in the legend by estimator and bias correction (or plug-in; squares for the
   Gaussian estimator), with their bootstrap interval as a band, the plug-in values of a
   corrected run as a faint dotted line, and a black cross on a solve that was not certified
-  (at the foot of the panel when it gave no number: a failed solve's atoms are missing);
-* ``pid_atoms_all_layers.png`` — the four atoms for every audited layer.
+  (on the epoch axis itself when it gave no number: a failed solve's atoms are missing);
+  Gaussian runs beside discrete ones have panels of their own (their bits are not comparable);
+* ``pid_atoms_all_layers.png`` — the four atoms for every audited layer, when more than one
+  layer was audited (else it would repeat ``pid_atoms.png``).
 
 Each run keeps one colour in every figure (up to ten runs, colours that colour-blind readers
 tell apart); its line style says where its teacher came from (solid: trained, dashed:
-untrained, dash-dot: a teacher file), and the figures say so. They are drawn on
+untrained, dash-dot: a teacher file), and the figures say so. Where the metrics records give the
+size of the held-out set (``test_n``), the accuracy has a band of one binomial standard error,
+so that the axis does not zoom into noise. Text is at least :data:`_FONT` points, readable
+when a markdown viewer shows a figure about 850 pixels wide. They are drawn on
 :class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's
 backend and open figures (a notebook's) are left as they are.
 """
@@ -52,9 +57,13 @@ _COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd")
            10: ("#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
                 "#b9ac70", "#717581", "#92dadd")}
 
-# A line of more points than this has markers on every k-th point only (about this many):
+# A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
 _MOST_MARKERS = 20
+
+# The size of the figures' smallest text (legend, axis labels, ticks), in points: 7 points of a
+# 13-inch figure were 6 pixels high where a markdown viewer shows it 850 pixels wide.
+_FONT = 10
 
 _LINE_STYLES = {"trained": ("-", "solid: trained teacher"),
                 "untrained": ("--", "dashed: untrained teacher")}
@@ -63,15 +72,18 @@ _FILE_STYLE = ("-.", "dash-dot: teacher from a file")
 # The marker of an estimate whose solve was not certified, drawn over the run's own marker.
 _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersize": 7,
                 "label": "solve NOT certified"}
-# The marker of a solve that gave no number (failed), at the foot of the panel.
-_NO_NUMBER = {**_UNCERTIFIED, "label": "solve failed: no number (cross at the foot)"}
+# The marker of a solve that gave no number (failed): on the epoch axis itself, half below
+# it, where no value is (at 3% of the panel's height it read as a value near 0 bits).
+_NO_NUMBER = {**_UNCERTIFIED, "marker": "X", "markersize": 10, "clip_on": False, "zorder": 5,
+              "label": "solve failed: no number (X on the epoch axis)"}
 
 
 def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     """Draw the figures of ``runs``; return each PNG file's bytes by file name.
 
     ``accuracy.png`` always; the :data:`PID_FIGURES` when a run with a completed epoch has an
-    audit. A run without a completed epoch has no line. Runs are told apart by their names,
+    audit (``pid_atoms_all_layers.png`` only when more than one layer was audited). A run
+    without a completed epoch has no line. Runs are told apart by their names,
     which must differ (:func:`pidkit_distill.run_records.with_distinct_names`).
 
     Parameters
@@ -93,9 +105,10 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     lines, note = _run_lines(runs)
     figures = {"accuracy.png": _png(_plot_accuracy(runs, lines, note))}
     audited = [run for run in runs if run.metrics and run.audit]
-    if audited:
-        figures.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
-                        for name, all_layers in PID_FIGURES.items()})
+    layers = {record["layer"] for run in audited for record in run.audit}
+    figures.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
+                    for name, all_layers in PID_FIGURES.items()
+                    if audited and (len(layers) > 1 or not all_layers)})
     return figures
 
 
@@ -132,30 +145,47 @@ def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], not
 
     fig = Figure(figsize=(8.5, 4.5), layout="constrained")
     ax = fig.subplots()
+    banded = False
     for run in runs:
         if run.metrics:
-            _plot_line(ax, [m["epoch"] for m in run.metrics],
-                       [m["test_acc"] for m in run.metrics], lines[run.name])
+            epochs = [m["epoch"] for m in run.metrics]
+            acc = _values(m["test_acc"] for m in run.metrics)
+            _plot_line(ax, epochs, acc, lines[run.name])
+            n = _values(m.get("test_n") for m in run.metrics)
+            if not np.isnan(n).all():  # one binomial standard error, the noise of the estimate
+                error = np.sqrt(acc * (1 - acc) / n)
+                ax.fill_between(epochs, acc - error, acc + error, color=lines[run.name]["color"],
+                                alpha=min(0.2, 0.6 / len(runs)), linewidth=0)
+                banded = True
     _epoch_axis(ax)
-    ax.set_ylabel("held-out accuracy (fraction correct)")
-    ax.set_title(f"Student accuracy on the held-out set\n({note})", fontsize=10)
+    ax.set_ylabel("held-out accuracy (fraction correct)", fontsize=_FONT)
+    band = "\nbands: ±1 binomial standard error of each accuracy" if banded else ""
+    ax.set_title(f"Student accuracy on the held-out set\n({note}){band}", fontsize=_FONT + 1)
     ax.grid(alpha=0.3)
-    fig.legend(loc="outside right upper", fontsize=7)  # beside the plot: never over a line
+    ax.tick_params(labelsize=_FONT)
+    # beside the plot, never over a line; halfway down, clear of the title's long lines
+    fig.legend(loc="outside right", fontsize=_FONT)
     return fig
 
 
 def _plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) -> None:
-    """Draw ``line`` through ``values`` over ``epochs``, with a marker on every point, or on
-    every k-th of a long line (about :data:`_MOST_MARKERS`), whose line style stays visible."""
-    ax.plot(epochs, values, **line, markevery=max(1, -(-len(epochs) // _MOST_MARKERS)))
+    """Draw ``line`` through ``values`` over ``epochs``, with a marker on every point, or, on a
+    long line, whose line style stays visible, on the points nearest :data:`_MOST_MARKERS`
+    epochs evenly spaced from its first to its last (epochs missing from a resumed run's
+    records, or audited every k-th only, move no marker)."""
+    marked = slice(None)
+    if len(epochs) > _MOST_MARKERS:
+        marked = sorted({int(np.abs(np.asarray(epochs) - epoch).argmin())
+                         for epoch in np.linspace(epochs[0], epochs[-1], _MOST_MARKERS)})
+    ax.plot(epochs, values, **line, markevery=marked)
 
 
-def _epoch_axis(ax: Any, fontsize: float | None = None) -> None:
+def _epoch_axis(ax: Any) -> None:
     """Label the x axis "epoch", with ticks on whole epochs only, as many as its width leaves
     room for (a fixed ten ran into each other in a narrow panel)."""
     from matplotlib.ticker import MaxNLocator
 
-    ax.set_xlabel("epoch", fontsize=fontsize)
+    ax.set_xlabel("epoch", fontsize=_FONT)
     ax.xaxis.set_major_locator(MaxNLocator("auto", integer=True, min_n_ticks=1))
 
 
@@ -165,7 +195,7 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     corrected ones, and a cross on each estimate whose solve was not certified.
 
     A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
-    its cross stands at the foot of the panel.
+    its cross stands on the epoch axis, below every value.
     """
     epochs = [r["epoch"] for r in recs]
     _plot_line(ax, epochs, _values(r[key] for r in recs), line)
@@ -175,7 +205,7 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
         ax.plot([r["epoch"] for r in valued], _values(r[key] for r in valued), **_UNCERTIFIED)
     missing = [r["epoch"] for r in uncertified if r[key] is None]
     if missing:
-        ax.plot(missing, [0.03] * len(missing), transform=ax.get_xaxis_transform(), **_NO_NUMBER)
+        ax.plot(missing, [0] * len(missing), transform=ax.get_xaxis_transform(), **_NO_NUMBER)
     banded = [r for r in recs if r.get("intervals")]
     band_epochs = [r["epoch"] for r in banded]
     low, high = (_values(r["intervals"][key][i] for r in banded) for i in (0, 1))
@@ -199,23 +229,32 @@ def _values(values: Iterable[float | None]) -> np.ndarray:
 def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,
                 all_layers: bool) -> Any:
     """The figure of ``pid_atoms.png`` (the innermost layer, six panels) or, ``all_layers``, of
-    ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer)."""
+    ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer).
+
+    Gaussian runs beside discrete ones get panels of their own, below the discrete ones: their
+    bits are not comparable, and on a shared axis (or a twin axis on the right) heights
+    invited the comparison."""
     from matplotlib.figure import Figure
 
+    estimates = {run.name: audit_estimate(run.audit[-1]) for run in audited}
+    kind = {name: estimate.split(",")[0] for name, estimate in estimates.items()}
+    kinds = list(dict.fromkeys(sorted(kind.values())))  # discrete above gaussian
+    mixed = len(kinds) > 1
     if all_layers:
         layers = sorted({r["layer"] for run in audited for r in run.audit})
-        panels = _PANELS[:4]
-        # 2.6 inches for each layer's row of panels, and 1.2 for the title's four lines above them
-        fig = Figure(figsize=(3.2 * len(panels) + 2, 2.6 * len(layers) + 1.2),
-                     layout="constrained")
-        axes = fig.subplots(len(layers), len(panels), squeeze=False)
-        rows = [(layer, axes[i]) for i, layer in enumerate(layers)]
+        panels, shape = _PANELS[:4], (1, 4)
+        blocks = [(layer, each) for layer in layers for each in kinds]
+        # 2.6 inches for each row of panels, 1.2 for the title's four lines above them, and no
+        # wider than pid_atoms.png, so that its text is as large when shown 850 pixels wide
+        size = (2.6 * len(panels) + 2.4, 2.6 * len(blocks) + 1.2)
     else:
-        panels = _PANELS
-        fig = Figure(figsize=(13, 6.4), layout="constrained")
-        axes = fig.subplots(2, 3, squeeze=False)
-        rows = [(None, axes.ravel())]
-    estimates = {run.name: audit_estimate(run.audit[-1]) for run in audited}
+        panels, shape = _PANELS, (2, 3)
+        blocks = [(None, each) for each in kinds]
+        size = (13, 5.4 * len(blocks) + 1.2)
+    fig = Figure(figsize=size, layout="constrained")
+    # each block (a layer, an estimator) has its panels in order, in a row or two of the grid
+    grid = fig.subplots(shape[0] * len(blocks), shape[1], squeeze=False)
+    rows = list(zip(blocks, grid.reshape(len(blocks), -1), strict=True))
     # the innermost layer of each run, which the title names, or each run's legend entry when
     # the runs differ (another network, or a run killed before its last layer's audit)
     inner = {run.name: innermost_layer(run.audit) for run in audited}
@@ -224,27 +263,24 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
              for name, layer in inner.items()}
     # the legend says how each run's atoms were estimated; a Gaussian estimate has squares
     styles = {name: {**lines[name], "label": f"{name}{where[name]} ({estimate})",
-                     "marker": "s" if estimate.startswith("gaussian") else "o"}
+                     "marker": "s" if kind[name] == "gaussian" else "o"}
               for name, estimate in estimates.items()}
-    gaussian = {name for name, estimate in estimates.items() if estimate.startswith("gaussian")}
-    # Gaussian bits are not comparable with discrete ones (and often many times larger, which
-    # flattened the discrete lines at 0): beside discrete runs, they have an axis on the right
-    twin = bool(gaussian) and len(gaussian) < len(audited)
-    for layer, row in rows:
+    for (layer, each), row in rows:
         for ax, (key, label) in zip(row, panels, strict=True):
-            right = ax.twinx() if twin else ax
             for run in audited:
+                if kind[run.name] != each:
+                    continue
                 shown = inner[run.name] if layer is None else layer
                 recs = [r for r in run.audit if r["layer"] == shown]
                 # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
-                _plot_series(right if run.name in gaussian else ax, recs, key, styles[run.name],
+                _plot_series(ax, recs, key, styles[run.name],
                              band_alpha=min(0.2, 0.6 / len(audited)))
-            ax.set_title(label if layer is None else f"layer {layer}: {label}", fontsize=9)
-            _epoch_axis(ax, fontsize=8)
-            ax.set_ylabel("discrete bits (circles)" if twin else "gaussian bits" if gaussian
-                          else "bits", fontsize=8)
-            if twin:
-                right.set_ylabel("gaussian bits (squares)", fontsize=8)
+            title = label if layer is None else f"layer {layer}: {label}"
+            ax.set_title(f"{title}, {each}" if mixed else title, fontsize=_FONT + 1)
+            _epoch_axis(ax)
+            ax.set_ylabel(f"{each} bits" if mixed or each == "gaussian" else "bits",
+                          fontsize=_FONT)
+            ax.tick_params(labelsize=_FONT)
             ax.grid(alpha=0.3)
     handles = {label: handle for ax in fig.axes
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
@@ -252,17 +288,18 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     handles = {label: handles[label] for label in sorted(
         handles, key=lambda label: runs_first.index(label) if label in runs_first else len(audited))}
     # beside the plots, halfway down: at the top it ran into the title's long lines
-    fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=7)
+    fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=_FONT)
     which = "each run's: in the legend" if same is None else f"layer {same}"
     title = "PID of (Y, T, S) per layer" if all_layers else (
         f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
-    kinds = (f"squares: gaussian{', on the right axis' if twin else ''} (linearly decodable "
-             "bits: may exceed H(Y), not comparable with discrete ones)" if gaussian else "")
+    squares = (f"squares: gaussian{', in panels of their own' if mixed else ''} (linearly "
+               "decodable bits: may exceed H(Y), not comparable with discrete ones)"
+               if "gaussian" in kinds else "")
     entry = "run, layer" if any(where.values()) else "run"  # as the legend names each run
     fig.suptitle(f"{title}\nlegend: {entry} (estimator, correction or plug-in); dotted: plug-in of a "
                  "corrected line\nbands (a bar for one epoch): bootstrap intervals, which need not "
                  "hold their line (docs/estimate.md, Bootstrap intervals)\n"
-                 f"{', '.join(filter(None, (note, kinds)))}", fontsize=9)
+                 f"{', '.join(filter(None, (note, squares)))}", fontsize=_FONT + 1)
     return fig
 
 

@@ -406,15 +406,14 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         if not title.startswith("PID"):
             continue
         assert "bias-corrected" not in title
-        assert title.endswith("squares: gaussian, on the right axis (linearly decodable bits: "
-                              "may exceed H(Y), not comparable with discrete ones)")
+        assert title.endswith("squares: gaussian, in panels of their own (linearly decodable "
+                              "bits: may exceed H(Y), not comparable with discrete ones)")
         assert [t.get_text() for t in fig.legends[0].get_texts()] == [
             "gauss (gaussian, wishart)", "plain (discrete, plug-in)",
             "loose (discrete, eb-extrapolation)", "solve NOT certified"]
-        left = fig.axes[0]
-        (right,) = [ax for ax in fig.axes[1:] if ax.get_shared_x_axes().joined(ax, left)]
-        assert (left.get_ylabel(), right.get_ylabel()) == ("discrete bits (circles)",
-                                                           "gaussian bits (squares)")
+        left = fig.axes[0]  # the first discrete panel, and the first Gaussian one
+        right = next(ax for ax in fig.axes if ax.get_title().endswith(", gaussian"))
+        assert (left.get_ylabel(), right.get_ylabel()) == ("discrete bits", "gaussian bits")
 
         def labelled(ax) -> list[tuple[str, str]]:
             return [(line.get_label(), line.get_marker()) for line in ax.get_lines()
@@ -431,22 +430,30 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
         assert dotted == ["#e42536", "#5790fc"]  # loose's and gauss's, none for plain
 
 
-def test_gaussian_runs_beside_discrete_ones_have_an_axis_of_their_own(tmp_path, figures):
+def test_gaussian_runs_beside_discrete_ones_have_panels_of_their_own(tmp_path, figures):
     # a Gaussian run (I(Y;T) = 1.5 linearly decodable bits) and discrete ones (0.03 bits) shared
     # one axis in "bits": the discrete lines lay flat along 0, and the two kinds of bits, which
-    # are not comparable, looked comparable
+    # are not comparable, looked comparable; then a twin axis on the right ("gaussian bits
+    # (squares)") laid the Gaussian line over the discrete ones, inviting the same comparison
     runs = [edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian),
             fake_run(tmp_path / "discrete", epochs=1)]
     write_report(runs, out_dir=tmp_path / "rep")
     pid = {title: fig for title, fig in figures.items() if title.startswith("PID")}
-    assert [len(fig.axes) for fig in pid.values()] == [12, 16]  # each panel and its twin
+    # the six panels discrete, then six Gaussian; per layer, a row of four of each
+    assert [len(fig.axes) for fig in pid.values()] == [12, 16]
     for fig in pid.values():
-        panels, twins = fig.axes[:len(fig.axes) // 2], fig.axes[len(fig.axes) // 2:]
-        assert {ax.get_ylabel() for ax in panels} == {"discrete bits (circles)"}
-        assert {ax.get_ylabel() for ax in twins} == {"gaussian bits (squares)"}
-        for ax in twins:  # the Gaussian run and its plug-in values (dotted), only
+        assert all(len(ax.get_shared_x_axes().get_siblings(ax)) == 1 for ax in fig.axes)  # no twin
+        for ax in fig.axes:
+            kind = ax.get_title().rsplit(", ", 1)[1]
+            assert ax.get_ylabel() == f"{kind} bits"
+            # the run of that kind and its plug-in values (dotted), only
             assert [line.get_linestyle() if line.get_label().startswith("_") else line.get_label()
-                    for line in ax.get_lines()] == ["gauss (gaussian, wishart)", ":"]
+                    for line in ax.get_lines()] == [
+                "gauss (gaussian, wishart)" if kind == "gaussian"
+                else "discrete (discrete, eb-extrapolation)", ":"]
+    assert [ax.get_title() for ax in pid["PID of (Y, T, S) per layer" + next(
+        title for title in pid if title.startswith("PID of (Y, T, S) per layer"))[26:]].axes[:8:4]
+            ] == ["layer 0: Red(Y:T,S), discrete", "layer 0: Red(Y:T,S), gaussian"]
     figures.clear()
     write_report(runs[:1], out_dir=tmp_path / "rep")  # Gaussian alone: one axis, so named
     pid = [fig for title, fig in figures.items() if title.startswith("PID")]
@@ -501,7 +508,7 @@ def failed_at(epoch: int, missing: float | None):
 
 
 @pytest.mark.parametrize("missing", [None, float("nan")], ids=["null", "NaN"])
-def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_at_the_foot(tmp_path, capsys,
+def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_on_the_epoch_axis(tmp_path, capsys,
                                                                       figures, missing):
     # a failed solve's atoms were written as NaN, which jq and JavaScript refuse: the table
     # showed "nan" and the figures a gap with nothing at it (the cross for a solve not
@@ -516,15 +523,17 @@ def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_at_the_foot(tmp_path, 
            "gives none: the cells are empty)" in out
     fig = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
-        "run (discrete, eb-extrapolation)", "solve failed: no number (cross at the foot)",
+        "run (discrete, eb-extrapolation)", "solve failed: no number (X on the epoch axis)",
         "solve NOT certified"]
     red, i_yt = fig.axes[0], fig.axes[4]
     line = red.get_lines()[0]
     assert list(line.get_xdata()) == [0, 1] and line.get_ydata()[0] == pytest.approx(0.2)
     assert str(line.get_ydata()[1]) == "nan"  # a gap
     (foot,) = [ln for ln in red.get_lines() if ln.get_label().startswith("solve failed")]
-    assert (list(foot.get_xdata()), list(foot.get_ydata()), foot.get_marker()) == ([1], [0.03], "x")
-    assert foot.get_transform() == red.get_xaxis_transform()  # x in epochs, y at the foot
+    # on the epoch axis itself, not clipped (at 3% of the panel's height it read as a value
+    # near 0 bits), and an X, not the x of a solve that was not certified
+    assert (list(foot.get_xdata()), list(foot.get_ydata()), foot.get_marker()) == ([1], [0], "X")
+    assert foot.get_transform() == red.get_xaxis_transform() and not foot.get_clip_on()
     (cross,) = [ln for ln in i_yt.get_lines() if ln.get_label() == "solve NOT certified"]
     assert (list(cross.get_xdata()), list(cross.get_ydata())) == ([1], [pytest.approx(0.2)])
 
@@ -636,8 +645,28 @@ def test_a_long_run_has_markers_on_some_epochs_so_its_line_style_shows(tmp_path,
         lines = [line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
         points = [len(line.get_xdata()) for line in lines]
         assert points == ([300, 3] if title.startswith("Student") else [301, 4]), title
-        assert [line.get_markevery() for line in lines] == [
-            15 if title.startswith("Student") else 16, 1], title
+        marked = [line.get_xdata()[line.get_markevery()] for line in lines]
+        assert [len(epochs) for epochs in marked] == [20, 3 if title.startswith("Student") else 4]
+        assert {round(b - a) for a, b in pairwise(marked[0])} <= {15, 16}, title
+
+
+def test_markers_are_evenly_spaced_in_epochs_on_a_line_of_uneven_epochs(tmp_path, figures):
+    # markers on every k-th record: a run resumed with run.audit_every raised (every epoch to 20,
+    # then every 20th) had seven markers in its first 20 epochs and one per 60 after
+    run = fake_run(tmp_path / "run", epochs=300)
+    kept = {*range(0, 21), *range(40, 301, 20)}
+    (run / "audit.jsonl").write_text("".join(
+        line + "\n" for line in (run / "audit.jsonl").read_text().splitlines()
+        if json.loads(line)["epoch"] in kept))
+    write_report(run, out_dir=tmp_path / "rep")
+    fig = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    (line,) = [line for line in fig.axes[0].get_lines() if line.get_label() == "run (discrete, "
+               "eb-extrapolation)"]
+    assert len(line.get_xdata()) == 35
+    marked = line.get_xdata()[line.get_markevery()]
+    assert marked[0] == 0 and marked[-1] == 300
+    # about 300 / 19 apart, but for the records' own gaps (20 epochs, then 16 + 24)
+    assert all(10 <= b - a <= 25 for a, b in pairwise(marked)), list(marked)
 
 
 def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is(tmp_path,
@@ -715,22 +744,15 @@ def test_the_tables_numbers_are_right_aligned(tmp_path):
     assert table[1] == "|---|---|---|---|" + "---:|" * 6 + "---|" + "---:|" * 5
 
 
-@pytest.mark.parametrize("layers", [1, 2])
-def test_the_title_of_the_figure_of_every_layer_leaves_its_panels_their_height(tmp_path, figures,
-                                                                              layers):
-    # pid_atoms_all_layers.png kept 0.4 inch for its title's four lines: with one audited layer
-    # (the demo's) its panels were 1.6 inches high, squashed under the title, and 1.7 with two
+def test_the_title_of_the_figure_of_every_layer_leaves_its_panels_their_height(tmp_path, figures):
+    # pid_atoms_all_layers.png kept 0.4 inch for its title's four lines: its panels were 1.7
+    # inches high with two audited layers, squashed under the title
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    run = fake_run(tmp_path / "run", epochs=2)
-    if layers == 1:
-        (run / "audit.jsonl").write_text("".join(
-            line + "\n" for line in (run / "audit.jsonl").read_text().splitlines()
-            if json.loads(line)["layer"] == 0))
-    write_report(run, out_dir=tmp_path / "rep")
+    write_report(fake_run(tmp_path / "run", epochs=2), out_dir=tmp_path / "rep")
     fig = figures[next(title for title in figures if title.startswith("PID of (Y, T, S) per"))]
     FigureCanvasAgg(fig).draw()
-    assert len(fig.axes) == 4 * layers
+    assert len(fig.axes) == 8
     height = fig.get_size_inches()[1]
     assert all(ax.get_position().height * height > 2 for ax in fig.axes)
 
@@ -742,6 +764,27 @@ def test_an_intervals_confidence_is_given_as_set_not_rounded(tmp_path, capsys):
             for name, confidence in (("a", 0.975), ("b", 0.999))]
     assert main(["report", *map(str, runs), "--out", str(tmp_path / "rep")]) == 0
     assert "[low, high]: the 97.5% or 99.9% bootstrap interval of the atom" in capsys.readouterr().out
+
+
+def test_one_audited_layer_has_no_figure_of_every_layer(tmp_path, figures):
+    # with one audited layer (the demo's) pid_atoms_all_layers.png drew the four atoms of
+    # pid_atoms.png again, and report.md showed both
+    run = fake_run(tmp_path / "run", epochs=2)
+    (run / "audit.jsonl").write_text("".join(
+        line + "\n" for line in (run / "audit.jsonl").read_text().splitlines()
+        if json.loads(line)["layer"] == 0))
+    out = tmp_path / "rep"
+    write_report(fake_run(tmp_path / "two", epochs=1), out_dir=out)  # a first report had it
+    figures.clear()
+    write_report(run, out_dir=out)
+    assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "pid_atoms.png", "report.md"]
+    assert [title.split("\n")[0] for title in figures] == [
+        "Student accuracy on the held-out set", "PID of (Y, T, S), innermost distilled layer "
+        "(layer 0), held-out set"]
+    text = (out / "report.md").read_text()
+    assert "](pid_atoms_all_layers.png)" not in text
+    assert ("![PID atoms](pid_atoms.png)\n\nOne layer was audited, so pid_atoms.png shows every "
+            "layer (there is no pid_atoms_all_layers.png).") in text
 
 
 def test_a_cell_that_rounds_to_zero_is_never_negative_zero(tmp_path):
@@ -761,3 +804,42 @@ def test_the_intervals_note_names_their_bootstrap_method(tmp_path):
                      lambda r: r.update(settings={"confidence": 0.95, "ci_method": "centred"}))
     assert ("[low, high]: the 95% centred bootstrap interval of the atom (audit.confidence, "
             "audit.bootstrap), which need not hold the estimate") in summary_table([load_run(run)])
+
+
+def test_the_figures_text_is_readable_when_shown_850_pixels_wide(tmp_path, figures):
+    # legend text of 7 points on a 13-inch figure was 6 pixels high where a markdown viewer
+    # shows the figure 850 pixels wide
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.text import Text
+
+    runs = [fake_run(tmp_path / "a", epochs=3),
+            edit_audit(fake_run(tmp_path / "b", epochs=3), gaussian)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    assert len(figures) == 3
+    for title, fig in figures.items():
+        FigureCanvasAgg(fig).draw()
+        width = fig.get_size_inches()[0]
+        small = {(text.get_text(), round(text.get_fontsize() * 850 / (72 * width), 1))
+                 for text in fig.findobj(Text) if text.get_visible() and text.get_text()
+                 and text.get_fontsize() * 850 / (72 * width) < 9}  # pixels high at 850 wide
+        assert not small, (title, sorted(small)[:3])
+
+
+def test_accuracy_has_a_standard_error_band_where_the_held_out_size_is_recorded(tmp_path,
+                                                                              figures):
+    # accuracies of 0.257-0.262 on 2000 held-out samples (one standard error 0.01) filled the
+    # axis, which zoomed into noise
+    run = fake_run(tmp_path / "run", epochs=4)
+    (run / "metrics.jsonl").write_text("".join(json.dumps(
+        {"epoch": e, "test_acc": acc, "teacher_acc": 0.9, "test_n": 2000}) + "\n"
+        for e, acc in enumerate((0.257, 0.262, 0.259, 0.26), 1)))
+    write_report(run, out_dir=tmp_path / "rep")
+    (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]
+    ax = fig.axes[0]
+    (band,) = ax.collections
+    low, high = band.get_paths()[0].vertices[:, 1].min(), band.get_paths()[0].vertices[:, 1].max()
+    error = (0.257 * 0.743 / 2000) ** 0.5
+    assert (low, high) == (pytest.approx(0.257 - error), pytest.approx(0.262 + (
+        0.262 * 0.738 / 2000) ** 0.5))
+    assert ax.get_ylim()[1] - ax.get_ylim()[0] > 2 * error  # no zoom below the noise
+    assert ax.get_title().endswith("\nbands: ±1 binomial standard error of each accuracy")
