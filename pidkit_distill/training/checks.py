@@ -237,8 +237,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
 def _is_init_run(run_dir: Path) -> bool:
     """``run_dir`` is the ``RUN.METHOD-init`` run that a method starts from (TED: BAS), which
     sets ``run.resume`` whether or not it has a checkpoint yet."""
-    stem, dot, method = run_dir.name.rpartition(".")
-    return bool(stem and dot) and method.endswith("-init")
+    stem, _, method = run_dir.name.rpartition(".")
+    return bool(stem) and method.endswith("-init")
 
 
 def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
