@@ -291,10 +291,7 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         self.write_json("config.json", config_to_dict(config))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
-            text = "".join(_json(r) + "\n" for r in records)
-            with self._writes() as then:
-                atomic_write(self.path / name, lambda handle, t=text: handle.write(t.encode()),
-                             then=then)
+            self._replace(name, "".join(_json(r) + "\n" for r in records))
 
     def append(self, name: str, records: list[dict[str, Any]]) -> None:
         """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``).
@@ -303,7 +300,8 @@ class RunFolder:
         ------
         FileWriteError
             The lines could not be written (a full disk): the file is cut back to its earlier
-            lines, so no half-written line is left behind.
+            lines, so no half-written line is left behind (the message says so, or that its
+            last line may be cut off where the file cannot be cut).
         """
         if not self.is_main or not records:
             return
@@ -323,7 +321,10 @@ class RunFolder:
         """Write ``name`` as indented JSON, atomically."""
         if not self.is_main:
             return
-        text = _json(obj, indent=2) + "\n"
+        self._replace(name, _json(obj, indent=2) + "\n")
+
+    def _replace(self, name: str, text: str) -> None:
+        """Write ``text`` as ``name``, atomically."""
         with self._writes() as then:
             atomic_write(self.path / name, lambda handle: handle.write(text.encode()), then=then)
 
