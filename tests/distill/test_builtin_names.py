@@ -44,19 +44,15 @@ def test_a_misspelt_name_gets_check_configs_error_before_torch(tmp_path, capsys,
     assert capsys.readouterr().err == f"pidkit-distill {argv[0]}: error: {checked.value}\n"
 
 
-@pytest.mark.parametrize("options", [
-    ["--model.teacher", "wrn-40-2", "--model.student", "WRN-16-1 "],  # any depth and width
-    ["--data", "Digits", "--method", "RID"],
+@pytest.mark.parametrize("argv", [
+    ["train", "--model.teacher", "wrn-40-2", "--model.student", "WRN-16-1 "],  # any depth, width
+    ["train", "--data", "Digits", "--method", "RID"],
+    # train-teacher does not check the names it does not read
+    ["train-teacher", "--method", "rdi", "--model.student", "mine"],
 ])
-def test_the_packages_own_names_pass(options):
-    args = get_args_parser().parse_args(["train", *options])
-    _check_builtin_names(config_from_args(args), teacher_only=False)
-
-
-def test_train_teacher_does_not_check_the_names_it_does_not_read():
-    args = get_args_parser().parse_args(["train-teacher", "--method", "rdi", "--model.student",
-                                         "mine"])
-    _check_builtin_names(config_from_args(args), teacher_only=True)
+def test_the_packages_own_names_and_those_not_read_pass(argv):
+    args = get_args_parser().parse_args(argv)
+    _check_builtin_names(config_from_args(args), teacher_only=argv[0] == "train-teacher")
 
 
 def test_a_name_registered_in_this_process_passes(monkeypatch):
