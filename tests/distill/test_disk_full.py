@@ -297,7 +297,6 @@ def test_lines_refused_whole_are_not_said_to_be_cut_off(tmp_path, monkeypatch):
     assert (tmp_path / "metrics.jsonl").read_text() == '{"epoch": 1}\n'
 
 
-
 def test_lines_that_cannot_be_cut_back_are_said_to_be_cut_off(tmp_path, monkeypatch):
     (tmp_path / "metrics.jsonl").write_text('{"epoch": 1}\n')
     fill_disk(monkeypatch, "metrics.jsonl", room=5)
