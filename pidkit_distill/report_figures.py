@@ -238,7 +238,7 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
 
     estimates = {run.name: audit_estimate(run.audit[-1]) for run in audited}
     kind = {name: estimate.split(",")[0] for name, estimate in estimates.items()}
-    kinds = list(dict.fromkeys(sorted(kind.values())))  # discrete above gaussian
+    kinds = sorted(set(kind.values()))  # discrete above gaussian
     mixed = len(kinds) > 1
     if all_layers:
         layers = sorted({r["layer"] for run in audited for r in run.audit})
