@@ -264,8 +264,11 @@ def _scaled_schedules(checked: Sequence[CheckedConfig]) -> list[str]:
     epochs), from the checked runs: a short demo's RID row is not the paper's schedule."""
     lines: dict[str, str] = {}
     for run in checked:
-        if run.notices and run.method is not None and run.params is not None:
-            epochs, params = run.config.run.epochs, run.params
+        if run.method is None or run.params is None:
+            continue
+        epochs, params = run.config.run.epochs, run.params
+        given = run.method.make_params(preset=run.preset, **run.config.method.params)
+        if params != given:  # fit_schedule scaled it (a notice may also be of something else)
             shown = ", ".join(f"{f}={getattr(params, f)}" for f in params.schedule_fields)
             lines[run.method.method_name] = (
                 f"{_METHODS[run.method.method_name][0]}'s {params.schedule_run_epochs}-epoch "

@@ -24,6 +24,7 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.demo import (
     LABELLED_FRACTION,
     _estimates,
+    _scaled_schedules,
     _worker_pool,
     demo_configs,
     demo_table,
@@ -349,3 +350,13 @@ def test_the_demos_full_disk_is_the_machines_failure_not_a_usage_error(monkeypat
     monkeypatch.setattr("pidkit_distill.demo.run_demo", failing)
     assert main(["demo"]) == status
     assert capsys.readouterr().err.startswith(start)
+
+
+@pytest.mark.parametrize(("epochs", "scaled"), [(2, ["RID"]), (300, [])])
+def test_the_header_names_only_schedules_that_were_scaled(tmp_path, epochs, scaled):
+    # any notice of a run was read as a scaled schedule: run.resume=true on a new folder (a notice
+    # that nothing is there to resume) named BAS's and VID's schedules "scaled" too
+    small = ["data.options.n_train=400", "data.options.n_test=200", "run.resume=true"]
+    checked = [check_config(c) for c in demo_configs(tmp_path, epochs=epochs, overrides=small)]
+    assert all(run.notices for run in checked)
+    assert [line.split("'")[0] for line in _scaled_schedules(checked)] == scaled
