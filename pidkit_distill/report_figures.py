@@ -77,6 +77,10 @@ _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersiz
 _NO_NUMBER = {**_UNCERTIFIED, "marker": "X", "markersize": 10, "clip_on": False, "zorder": 5,
               "label": "solve failed: no number (X on the epoch axis)"}
 
+# The least height of a PID panel's y axis, in bits: the table gives atoms to 0.001 bits, and a
+# Gaussian Uni of 0 +- 8e-15 (solver noise) drew an axis of '1e-15' over the panel's title.
+_LEAST_BITS = 0.01
+
 
 def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     """Draw the figures of ``runs``; return each PNG file's bytes by file name.
@@ -282,6 +286,10 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
                           fontsize=_FONT)
             ax.tick_params(labelsize=_FONT)
             ax.grid(alpha=0.3)
+            low, high = ax.get_ylim()
+            if high - low < _LEAST_BITS:
+                middle = (low + high) / 2
+                ax.set_ylim(middle - _LEAST_BITS / 2, middle + _LEAST_BITS / 2)
     handles = {label: handle for ax in fig.axes
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
     runs_first = [styles[run.name]["label"] for run in audited]  # in the runs' order, then crosses

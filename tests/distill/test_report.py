@@ -843,3 +843,19 @@ def test_accuracy_has_a_standard_error_band_where_the_held_out_size_is_recorded(
         0.262 * 0.738 / 2000) ** 0.5))
     assert ax.get_ylim()[1] - ax.get_ylim()[0] > 2 * error  # no zoom below the noise
     assert ax.get_title().endswith("\nbands: ±1 binomial standard error of each accuracy")
+
+
+def test_a_pid_panel_does_not_zoom_into_solver_noise(tmp_path, figures):
+    # a Gaussian Uni(Y:S\\T) of 0 +- 8e-15 (solver noise) filled its panel: an axis labelled
+    # '1e-15' over the panel's title, the noise drawn as a signal
+    run = edit_audit(fake_run(tmp_path / "run", epochs=2), lambda r: r.update(
+        uni_s=8e-15 * r["epoch"], intervals={**r["intervals"], "uni_s": [0.0, 1e-14]},
+        plugin={**r["plugin"], "uni_s": 0.0}))
+    write_report(run, out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        if title.startswith("PID"):
+            panels = [ax for ax in fig.axes if "Uni(Y:S\\T)" in ax.get_title()]
+            assert len(panels) == (1 if title.startswith("PID of (Y, T, S), ") else 2)
+            for ax in panels:
+                low, high = ax.get_ylim()
+                assert high - low == pytest.approx(0.01) and low < 0 < 1e-14 < high, title
