@@ -247,7 +247,10 @@ def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], not
     if all_layers:
         layers = sorted({r["layer"] for run in audited for r in run.audit})
         panels, shape = _PANELS[:4], (1, 4)
-        blocks = [(layer, each) for layer in layers for each in kinds]
+        # a row for each layer and estimator that has records (a run may audit other layers)
+        blocks = [(layer, each) for layer in layers for each in kinds
+                  if any(kind[run.name] == each and r["layer"] == layer
+                         for run in audited for r in run.audit)]
         # 2.6 inches for each row of panels, 1.2 for the title's four lines above them, and no
         # wider than pid_atoms.png, so that its text is as large when shown 850 pixels wide
         size = (2.6 * len(panels) + 2.4, 2.6 * len(blocks) + 1.2)

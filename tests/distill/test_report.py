@@ -859,3 +859,18 @@ def test_a_pid_panel_does_not_zoom_into_solver_noise(tmp_path, figures):
             for ax in panels:
                 low, high = ax.get_ylim()
                 assert high - low == pytest.approx(0.01) and low < 0 < 1e-14 < high, title
+
+
+def test_a_layer_only_the_discrete_runs_audited_has_no_empty_gaussian_row(tmp_path, figures):
+    # a Gaussian run auditing layer 1 only beside a discrete run auditing layers 0 and 1 had a
+    # row of four empty 'layer 0: ..., gaussian' panels
+    gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian)
+    (gauss / "audit.jsonl").write_text("".join(
+        line + "\n" for line in (gauss / "audit.jsonl").read_text().splitlines()
+        if json.loads(line)["layer"] == 1))
+    write_report([fake_run(tmp_path / "discrete", epochs=1), gauss], out_dir=tmp_path / "rep")
+    fig = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S) per"))
+    assert [ax.get_title() for ax in fig.axes[::4]] == [
+        "layer 0: Red(Y:T,S), discrete", "layer 1: Red(Y:T,S), discrete",
+        "layer 1: Red(Y:T,S), gaussian"]
+    assert all(ax.get_lines() for ax in fig.axes)
