@@ -243,10 +243,11 @@ def get_args_parser() -> argparse.ArgumentParser:
     _add_config_options(teacher)
     report = sub.add_parser(
         "report", help="plots and a summary table from run folders",
-        description="Draw accuracy.png, pid_atoms.png and pid_atoms_all_layers.png and write "
-                    "report.md (the summary table, which is also printed) from run folders "
-                    "written by `pidkit-distill train`. A glob such as runs/* works: files, "
-                    "report folders and folders given twice are skipped with a warning.")
+        description="Draw accuracy.png, pid_atoms.png (and pid_atoms_all_layers.png when more "
+                    "than one layer was audited) and write report.md (the summary table, which "
+                    "is also printed) from run folders written by `pidkit-distill train`. A glob "
+                    "such as runs/* works: files, report folders and folders given twice are "
+                    "skipped with a warning.")
     report.add_argument("runs", nargs="+", metavar="RUN_DIR",
                         help="run folders (each with config.json and metrics.jsonl)")
     report.add_argument("--out", default=None, metavar="DIR",

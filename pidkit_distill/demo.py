@@ -399,7 +399,7 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
                             width=95)
     print(f"\n{demo_table(results)}\n\n{reading}\n")
-    print(f"report   {report}  (accuracy.png, pid_atoms.png, pid_atoms_all_layers.png)")
+    print(f"report   {report}  (accuracy.png, pid_atoms.png)")
     print(f"results  {out / 'results.jsonl'}; each run's metrics.jsonl and audit.jsonl in "
           f"{out}/RUN/")
     print(f"demo finished in {time.perf_counter() - start:.0f} s "

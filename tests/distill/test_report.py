@@ -242,8 +242,9 @@ def test_the_help_says_what_report_writes(capsys):
         main(["report", "--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert exit_.value.code == 0
-    assert ("Draw accuracy.png, pid_atoms.png and pid_atoms_all_layers.png and write report.md "
-            "(the summary table, which is also printed)") in text
+    assert ("Draw accuracy.png, pid_atoms.png (and pid_atoms_all_layers.png when more than one "
+            "layer was audited) and write report.md (the summary table, which is also printed)"
+            ) in text
     assert "A glob such as runs/* works" in text
     assert "(default: RUN_DIR/report for one run, else report/ beside the first run)" in text
 
