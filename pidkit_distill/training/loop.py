@@ -365,7 +365,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 state["best_acc"], state["best_epoch"] = test["acc"], done
             record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
                       "train_losses": stats["losses"], "train_acc": stats["acc"],
-                      "test_loss": test["loss"], "test_acc": test["acc"],
+                      "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
                       "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
                       "time_s": round(time.perf_counter() - start, 3)}
             state["history"].append(record)
@@ -487,7 +487,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
 @torch.no_grad()
 def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp: bool = False,
              runtime: Runtime | None = None) -> dict[str, float]:
-    """Mean cross-entropy and accuracy of ``model`` on ``loader`` (summed over DDP processes).
+    """Mean cross-entropy and accuracy of ``model`` on ``loader``, and its number of samples
+    ``n`` (summed over DDP processes).
 
     The model is put in eval mode for the pass and returned to its previous mode afterwards.
 
@@ -517,7 +518,8 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     if runtime is not None and runtime.distributed:
         dist.all_reduce(total)
     count = max(total[0].item(), 1.0)
-    return {"loss": total[1].item() / count, "acc": total[2].item() / count}
+    return {"loss": total[1].item() / count, "acc": total[2].item() / count,
+            "n": int(total[0].item())}
 
 
 def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolder,

@@ -602,8 +602,9 @@ def test_train_then_report_from_the_command_line(tmp_path, capsys):
     assert main(["report", *runs, "--out", str(tmp_path / "rep")]) == 0
     printed = capsys.readouterr().out
     assert "| synthetic-bas-ut-s0 | synthetic | bas | untrained | 2/2 |" in printed
-    for name in ("accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png"):
+    for name in ("accuracy.png", "pid_atoms.png"):
         assert (tmp_path / "rep" / name).read_bytes()[:8] == PNG_MAGIC
+    assert not (tmp_path / "rep" / "pid_atoms_all_layers.png").exists()  # one layer audited
     table = (tmp_path / "rep" / "report.md").read_text()
     assert table.count("| synthetic-") == 2
     last = json.loads((tmp_path / "synthetic-vid-ut-s0" / "audit.jsonl").read_text()
@@ -614,6 +615,9 @@ def test_train_then_report_from_the_command_line(tmp_path, capsys):
         return f"{last[atom]:.3f} [{low:.3f}, {high:.3f}]"
 
     assert f"| {cell('red')} | {cell('uni_t')} |" in table
+    # the held-out set's size, for the accuracy's standard-error band (it was recorded nowhere)
+    metrics = (tmp_path / "synthetic-vid-ut-s0" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["test_n"] for line in metrics] == [64, 64]  # data.options.n_test of TINY
 
 
 # --- train-teacher ----------------------------------------------------------------------------
