@@ -152,7 +152,7 @@ def _estimates(results: list[dict[str, Any]]) -> str:
     if any(corrected(r["audit"]) for r in results):
         return (f" (bias-corrected estimates, n = {n}; a corrected atom whose true value is 0 "
                 "can come out slightly below 0: it is shown as estimated, not clipped; the "
-                "plug-in atoms and the intervals are in each run's audit.jsonl)")
+                "intervals are in report.md, the plug-in atoms in each run's audit.jsonl)")
     return f" (plug-in estimates from n = {n} samples, biased upward)"
 
 
