@@ -24,10 +24,10 @@ from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_records import (
     ATOM_LABELS,
     RunRecords,
-    _given_runs,
     audit_estimate,
     audit_flags,
     final_audit,
+    given_runs,
     load_run,
     load_runs,
     with_distinct_names,
@@ -178,7 +178,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ...
     ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
-    runs = with_distinct_names(load_runs(_given_runs(run_dirs, "run_dirs")))
+    runs = with_distinct_names(load_runs(given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
                          "is nothing to report yet; wait for an epoch to end")

@@ -22,8 +22,8 @@ from pidkit._result import jsonable
 from pidkit._status import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
-           "certified", "corrected", "final_audit", "innermost_layer", "load_run", "load_runs",
-           "missing_config_key", "with_distinct_names"]
+           "certified", "corrected", "final_audit", "given_runs", "innermost_layer", "load_run",
+           "load_runs", "missing_config_key", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -239,7 +239,7 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     TypeError: paths: a run is given by its folder (a str, bytes or Path), its RunRecords or the \
 RunSummary that train returned; got 3 (int)
     """
-    paths = _given_runs(paths)
+    paths = given_runs(paths)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
     for given in paths:
@@ -261,7 +261,7 @@ RunSummary that train returned; got 3 (int)
     return runs
 
 
-def _given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunRecords]:
+def given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunRecords]:
     """``paths`` as a list of run folders and records: one run alone (a path, which is no list of
     one-letter folders, a :class:`RunRecords`, a ``RunSummary``) or an iterable of runs; a
     ``RunSummary`` (anything with a ``run_dir`` path) becomes its folder, a bytes path its str
@@ -270,9 +270,9 @@ def _given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | Run
 
     Examples
     --------
-    >>> _given_runs(b"runs/x"), _given_runs([b"runs/x", "runs/y"])
+    >>> given_runs(b"runs/x"), given_runs([b"runs/x", "runs/y"])
     (['runs/x'], ['runs/x', 'runs/y'])
-    >>> _given_runs(3, "run_dirs")
+    >>> given_runs(3, "run_dirs")
     Traceback (most recent call last):
     ...
     TypeError: run_dirs: a run is given by its folder (a str, bytes or Path), its RunRecords or \
