@@ -63,6 +63,21 @@ class PIDResult:
         Solver iterations.
     diagnostics : dict
         Everything else the solver reported: residuals, fallbacks tried, timings.
+
+    Examples
+    --------
+    Every decomposition returns one (:func:`pidkit.pid`, :func:`pidkit.bertschinger`,
+    :func:`pidkit.gaussian_pid`, ...); its ``repr`` prints the table of atoms:
+
+    >>> import pidkit
+    >>> r = pidkit.bertschinger(pidkit.examples.and_())      # Y = T and S
+    >>> round(r.red, 6), r.uni_t, r.uni_s, round(r.syn, 6)
+    (0.311278, 0.0, 0.0, 0.5)
+    >>> r.success, r.units, r.q.shape                         # certified; the optimal joint Q*
+    (True, 'bits', (2, 2, 2))
+    >>> d = r.to_dict()                                       # for json.dumps
+    >>> d["status"], round(d["i_yts"], 6), "q" in d
+    ('optimal', 0.811278, False)
     """
 
     red: float
@@ -89,7 +104,20 @@ class PIDResult:
         return self.status in _status.CERTIFIED
 
     def to_dict(self, *, include_q: bool = False) -> dict[str, Any]:
-        """A JSON-serialisable dict of the result (``q`` as nested lists when ``include_q``)."""
+        """A JSON-serialisable dict of the result.
+
+        Parameters
+        ----------
+        include_q : bool, default=False
+            Add ``q`` as nested lists (``None`` where the measure has no optimal joint).
+
+        Returns
+        -------
+        dict
+            The seven quantities, ``units``, ``measure``, ``status``, ``success``, ``message``,
+            ``method``, ``solver``, ``gap``, ``nit`` and ``diagnostics`` (numpy values as Python
+            numbers and lists), and ``q`` with ``include_q``.
+        """
         out: dict[str, Any] = {key: getattr(self, key) for key, _ in _ATOM_LABELS}
         out.update(
             units=self.units,

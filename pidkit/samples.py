@@ -137,6 +137,19 @@ class EmpiricalJoint(NamedTuple):
     counts : numpy.ndarray of int
         The counts behind ``p``.
     n_samples : int
+        Number of samples counted (``counts.sum()``).
+
+    Examples
+    --------
+    Made by :func:`joint_from_samples`; ``p`` is what :func:`pidkit.pid` takes, ``labels`` map its
+    indices back to the labels counted:
+
+    >>> import pidkit
+    >>> joint = pidkit.joint_from_samples(["cat", "dog", "dog", "cat"], [0, 1, 1, 1], [0, 0, 1, 1])
+    >>> joint.labels["y"].tolist(), joint.counts[:, 1, :].tolist(), joint.n_samples
+    (['cat', 'dog'], [[0, 1], [1, 1]], 4)
+    >>> round(pidkit.pid(joint.p).i_yt, 6)          # I(Y;T) in bits
+    0.311278
     """
 
     p: np.ndarray

@@ -34,6 +34,21 @@ class TheoremReport:
         Units of the information quantities in ``rows``.
     details : dict
         Parameters of the check and any per-case numbers not in the table.
+
+    Examples
+    --------
+    Every check of :mod:`pidkit.theorems` returns one; its ``repr`` prints the verdict and the
+    table:
+
+    >>> import pidkit
+    >>> report = pidkit.check_theorem_3_2(n=2, random_state=0)
+    >>> report.name, report.verdict, report.columns[:4]
+    ('Theorem 3.2', 'held', ('joint', 'shape', 'Red', 'Uni_T'))
+    >>> report.rows[0][:3]                     # joint 0: a 2x3x3 joint, Red in bits
+    (0, '2x3x3', 0.0953...)
+    >>> record = report.to_dict()              # for json.dumps: rows as records
+    >>> record["passed"], record["rows"][0]["shape"]
+    (True, '2x3x3')
     """
 
     name: str
@@ -51,7 +66,14 @@ class TheoremReport:
         return "held" if self.passed else "violated"
 
     def to_dict(self) -> dict[str, Any]:
-        """A JSON-serialisable dict: the table as a list of records, plus the verdict."""
+        """A JSON-serialisable dict: the table as a list of records, plus the verdict.
+
+        Returns
+        -------
+        dict
+            ``name``, ``statement``, ``verdict``, ``passed``, ``summary``, ``units``, ``rows``
+            (one dict per row, keyed by ``columns``) and ``details``.
+        """
         return {
             "name": self.name,
             "statement": self.statement,
