@@ -36,8 +36,28 @@ class PIDStatistic:
     Parameters
     ----------
     counts : numpy.ndarray of int, shape (n_y, n_t, n_s)
+        Sample counts of the full sample.
     method, measure, units, subsamples, n_repeats
-        As in :func:`pidkit.estimate.correct_counts`.
+        As in :func:`pidkit.estimate.correct_counts` (here ``method="none"`` and
+        ``n_repeats=1`` by default).
+
+    Examples
+    --------
+    :func:`bootstrap` and :func:`pidkit.estimate.pid_from_representations` build one; with
+    :func:`pidkit.resampling.bootstrap_replicates` it gives replicates of your own. Y = T xor S
+    for two fair coins, 400 samples (Syn = 1 bit):
+
+    >>> import numpy as np
+    >>> from pidkit import joint_from_samples
+    >>> from pidkit.resampling import bootstrap_replicates
+    >>> rng = np.random.default_rng(0)
+    >>> t, s = rng.integers(0, 2, 400), rng.integers(0, 2, 400)
+    >>> statistic = PIDStatistic(joint_from_samples(t ^ s, t, s).counts)
+    >>> statistic(np.random.default_rng(1)).round(3)     # red, uni_t, uni_s, syn, i_yt, i_ys, i_yts
+    array([0.   , 0.   , 0.003, 0.994, 0.   , 0.004, 0.997])
+    >>> reps = bootstrap_replicates(statistic, 50)
+    >>> reps.shape, round(float(reps[:, 3].min()), 3), round(float(reps[:, 3].max()), 3)
+    ((50, 7), 0.957, 0.999)
     """
 
     def __init__(
@@ -58,7 +78,19 @@ class PIDStatistic:
         self.n_repeats = n_repeats
 
     def __call__(self, rng: np.random.Generator) -> np.ndarray:
-        """Corrected quantities of one resample (NaN where a solve failed)."""
+        """Corrected quantities of one resample (NaN where a solve failed).
+
+        Parameters
+        ----------
+        rng : numpy.random.Generator
+            Draws the resample and seeds its correction's partitions.
+
+        Returns
+        -------
+        numpy.ndarray of shape (7,)
+            ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` of the resample, in ``units``; all NaN
+            when a solve was not certified.
+        """
         n = int(self.counts.sum())
         draw = rng.multinomial(n, self.counts.ravel() / n).reshape(self.counts.shape)
         try:

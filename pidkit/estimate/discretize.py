@@ -42,6 +42,31 @@ class FewDistinctRowsWarning(UserWarning):
 
     Its own category, so that a caller that records ``settings["distinct_rows"]`` (a training
     loop's audit, every few epochs) can filter it by class instead of by its text.
+
+    Examples
+    --------
+    Binary features (thresholded ReLU units) of 3 columns have at most 8 distinct rows, fewer
+    than the 10 clusters asked for:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from pidkit.estimate import pid_from_representations
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 200)
+    >>> t = (rng.normal(size=(200, 3)) > 0).astype(float)
+    >>> s = rng.normal(size=(200, 4))
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", FewDistinctRowsWarning)
+    ...     pid_from_representations(y, t, s, n_clusters=10)
+    Traceback (most recent call last):
+    ...
+    pidkit.estimate.discretize.FewDistinctRowsWarning: t_features has only 8 distinct rows after \
+the L2 normalisation, fewer than n_clusters=10: each distinct row is one cluster, ...
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FewDistinctRowsWarning)   # recorded in settings
+    ...     res = pid_from_representations(y, t, s, n_clusters=10)
+    >>> res.settings["t"]["distinct_rows"], res.shape
+    (8, [2, 8, 10])
     """
 
 

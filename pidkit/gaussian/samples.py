@@ -87,7 +87,35 @@ def log_det_bias(dim: int, dof: int) -> float:
 
 
 def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
-    """Exact bias, in nats, of the plug-in Gaussian I(A;B) from a ``dof``-degree sample covariance."""
+    """Exact bias, in nats, of the plug-in Gaussian I(A;B) from a ``dof``-degree sample covariance.
+
+    ``E[plug-in I(A;B)] - I(A;B)`` for jointly Gaussian A and B, whatever their covariance:
+    half the sum of the :func:`log_det_bias` of the blocks A and B minus that of [A, B]. It is
+    what :func:`gaussian_pid_from_samples` subtracts with ``bias_correction=True``.
+
+    Parameters
+    ----------
+    dim_a, dim_b : int
+        Dimensions of A and B.
+    dof : int
+        Degrees of freedom of the sample covariance: ``n - 1`` for ``n`` samples with the mean
+        subtracted; must exceed ``dim_a + dim_b - 1``.
+
+    Returns
+    -------
+    float
+        The bias in nats (positive: the plug-in overestimates).
+
+    Examples
+    --------
+    A pair of scalars from 100 samples, and two 8-dimensional features from 1000 samples:
+
+    >>> round(information_bias(1, 1, 99), 5)
+    0.00513
+    >>> import math
+    >>> round(information_bias(8, 8, 999) / math.log(2), 4)          # in bits
+    0.0466
+    """
     return 0.5 * (log_det_bias(dim_a, dof) + log_det_bias(dim_b, dof) - log_det_bias(dim_a + dim_b, dof))
 
 
@@ -421,8 +449,48 @@ def estimate_from_covariance(
 ) -> PIDResult:
     """Gaussian PID estimate from a sample covariance (divided by ``n_samples - 1``) of [Y, T, S].
 
-    The entry point of :func:`gaussian_pid_from_samples` once the covariance is formed; parameters
-    and result as there.
+    The entry point of :func:`gaussian_pid_from_samples` once the covariance is formed: for a
+    covariance accumulated over batches, or one saved without its samples.
+
+    Parameters
+    ----------
+    sample_cov : array_like of shape (d_y + d_t + d_s, d_y + d_t + d_s)
+        Sample covariance of the stacked [Y, T, S] (``np.cov`` of the samples, with the mean
+        subtracted and divided by ``n_samples - 1``).
+    dims : tuple of 3 int
+        ``(d_y, d_t, d_s)``, the sizes of the three blocks, in that order.
+    n_samples : int
+        Number of samples behind ``sample_cov`` (at least 2, and more than
+        ``d_y + d_t + d_s + 1``); the bias correction depends on it.
+    bias_correction : bool, default=True
+        Remove the exact Wishart bias of the plug-in informations (and correct the channels).
+    units, tol, strict, method
+        As for :func:`pidkit.gaussian_pid`.
+
+    Returns
+    -------
+    PIDResult
+        As :func:`gaussian_pid_from_samples` without ``bootstrap``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a ``sample_cov`` or ``dims`` that do not fit, or too few ``n_samples``.
+    SolverError
+        If ``strict`` and the answer is not certified within ``tol``.
+
+    Examples
+    --------
+    The covariance of Y, T = Y + noise and S = T + 2 noise, as if estimated from 100 samples:
+
+    >>> import numpy as np
+    >>> cov = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 6.0]])
+    >>> r = estimate_from_covariance(cov, (1, 1, 1), n_samples=100)
+    >>> round(r.i_yt, 4), round(r.diagnostics["plug_in"]["i_yt"], 4)    # corrected, plug-in
+    (0.4926, 0.5)
+    >>> r = estimate_from_covariance(cov, (1, 1, 1), n_samples=100, bias_correction=False)
+    >>> round(r.red, 4), round(r.uni_t, 4), r.uni_s, r.syn
+    (0.1315, 0.3685, 0.0, 0.0)
     """
     n_samples = check_int(n_samples, "n_samples", minimum=2)
     check_dims(dims, name="sample_cov")
