@@ -34,6 +34,23 @@ class DatasetBundle:
     info : dict
         Facts about the data (normalisation, split sizes, the synthetic task's latent
         variables ``z_train``/``g_train``/... and their entropies in bits).
+
+    Examples
+    --------
+    Every loader returns one (:func:`~pidkit_distill.data.load_dataset`); a loader of your own
+    (:func:`~pidkit_distill.data.register_dataset`) builds it from its train and test sets:
+
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> x = torch.randn(10, 3, generator=torch.Generator().manual_seed(0))
+    >>> y = torch.arange(10) % 2
+    >>> bundle = DatasetBundle(TensorDataset(x[:6], y[:6]), TensorDataset(x[6:], y[6:]),
+    ...                        num_classes=2, input_shape=(3,), info={"source": "toy"})
+    >>> len(bundle.train), len(bundle.test), bundle.num_classes, bundle.input_shape
+    (6, 4, 2, (3,))
+    >>> x0, y0 = bundle.train[1]                      # one (x, y) pair
+    >>> tuple(x0.shape), int(y0)
+    ((3,), 1)
     """
 
     train: Dataset
@@ -57,6 +74,18 @@ class DatasetSpec:
         Shape of one ``x``.
     n_train, n_test : int
         Sizes of the training and held-out sets.
+
+    Examples
+    --------
+    :func:`~pidkit_distill.data.describe_dataset` returns one without loading: what a model
+    and a batch size need, checked before any work.
+
+    >>> from pidkit_distill.data import describe_dataset
+    >>> spec = describe_dataset("digits", train_fraction=0.1)
+    >>> spec
+    DatasetSpec(name='digits', num_classes=10, input_shape=(1, 8, 8), n_train=135, n_test=450)
+    >>> spec.n_train // 32                            # full batches of 32 per epoch
+    4
     """
 
     name: str

@@ -59,6 +59,57 @@ class CifarDataset(Dataset):
         Random 4-pixel-padded crop and horizontal flip, drawn per epoch (see :meth:`set_epoch`).
     seed : int, default=0
         Seed of the augmentation draws.
+
+    Attributes
+    ----------
+    images, labels : Tensor
+        As given (``labels`` as int64).
+    mean, std : Tensor
+        The normalisation, of shape ``(3, 1, 1)``.
+    augment : bool
+    seed : int
+    epoch : int
+        The epoch whose augmentation draws are in use (:meth:`set_epoch`).
+
+    Examples
+    --------
+    :func:`~pidkit_distill.data.load_dataset` reads the python-pickle CIFAR folder into two of
+    them. A miniature folder of that format, four images per batch file:
+
+    >>> import pickle, tempfile
+    >>> from pathlib import Path
+    >>> import numpy as np
+    >>> from pidkit_distill.data import load_dataset
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> folder = Path(tmp.name) / "cifar-10-batches-py"
+    >>> folder.mkdir()
+    >>> rng = np.random.default_rng(0)
+    >>> for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+    ...     batch = {"data": rng.integers(0, 256, (4, 3072), dtype=np.uint8), "labels": [0, 1, 2, 3]}
+    ...     with open(folder / name, "wb") as fh:
+    ...         pickle.dump(batch, fh)
+    >>> bundle = load_dataset("cifar10", root=tmp.name, seed=0, augment=True)
+    >>> train = bundle.train
+    >>> type(train).__name__, len(train), len(bundle.test), train.images.dtype
+    ('CifarDataset', 20, 4, torch.uint8)
+    >>> x, y = train[0]                                   # normalised float, augmented
+    >>> x.dtype, tuple(x.shape), int(y)
+    (torch.float32, (3, 32, 32), 0)
+    >>> train.set_epoch(1)                                # the trainer calls it every epoch
+    >>> bool((train[0][0] != x).any())                    # another crop and flip
+    True
+    >>> X, Y = bundle.test.tensors                        # the whole set, unaugmented
+    >>> tuple(X.shape), Y.tolist()
+    ((4, 3, 32, 32), [0, 1, 2, 3])
+    >>> tmp.cleanup()
+
+    Or from tensors of your own: white images, normalised with mean and std 0.5, are all 1.
+
+    >>> import torch
+    >>> white = CifarDataset(torch.full((2, 3, 32, 32), 255, dtype=torch.uint8), torch.tensor([0, 1]),
+    ...                      mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
+    >>> white[0][0].unique().tolist(), len(white)
+    ([1.0], 2)
     """
 
     def __init__(
@@ -88,7 +139,14 @@ class CifarDataset(Dataset):
         self.set_epoch(0)
 
     def set_epoch(self, epoch: int) -> None:
-        """Draw the crop offsets and flips of ``epoch`` from ``(seed, epoch)``."""
+        """Draw the crop offsets and flips of ``epoch`` from ``(seed, epoch)``.
+
+        Parameters
+        ----------
+        epoch : int
+            The epoch about to start; the same ``(seed, epoch)`` gives the same augmentation
+            (a resumed run sees the images it would have seen).
+        """
         self.epoch = epoch
         state = np.random.SeedSequence([self.seed, epoch]).generate_state(1)[0]
         gen = torch.Generator().manual_seed(int(state))

@@ -47,6 +47,20 @@ class StepOutput(NamedTuple):
     losses : dict of str to Tensor
         Named scalar loss terms, each already weighted; the trainer back-propagates their sum.
         The keys double as log names.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from pidkit_distill.methods import get_method
+    >>> from pidkit_distill.models import build_model
+    >>> _ = torch.manual_seed(0)
+    >>> x, y = torch.randn(4, 1, 8, 8), torch.tensor([0, 1, 2, 3])
+    >>> kd = get_method("kd")(build_model("digits-student", num_classes=10, in_channels=1),
+    ...                       build_model("digits-teacher", num_classes=10, in_channels=1),
+    ...                       sample_input=x, num_classes=10)
+    >>> logits, losses = kd(x, y, epoch=0)
+    >>> tuple(logits.shape), sorted(losses), losses["ce"].dim()
+    ((4, 10), ['ce', 'kd'], 0)
     """
 
     logits: Tensor
@@ -239,6 +253,45 @@ class Distiller(nn.Module):
     student_init : str or None
         Class attribute: the registry name of a method whose trained student this method
         must start from (TED: ``"bas"``), or ``None`` to start from scratch.
+
+    Examples
+    --------
+    A method of your own is a subclass with a ``forward`` (register it with
+    :func:`register_method` to train it by name). Here: cross-entropy plus the distance to
+    the teacher's logits, trained by the loop the module docstring describes:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> from torch.nn import functional as F
+    >>> from pidkit_distill.models import tap_features
+    >>> class LogitMatch(Distiller):
+    ...     def forward(self, x, y, *, epoch):
+    ...         logits = self.student(x)
+    ...         target = self.teacher_features(x).logits
+    ...         return StepOutput(logits, {"ce": F.cross_entropy(logits, y),
+    ...                                    "match": F.mse_loss(logits, target)})
+    >>> def mlp(width):
+    ...     net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 3))
+    ...     return tap_features(net, layers=["1"])
+    >>> _ = torch.manual_seed(0)
+    >>> x, y = torch.randn(32, 4), torch.arange(32) % 3
+    >>> distiller = LogitMatch(mlp(6), mlp(16), sample_input=x, num_classes=3)
+    >>> distiller.student_shapes, distiller.teacher_shapes      # per-sample layer shapes
+    ([torch.Size([6])], [torch.Size([16])])
+    >>> optimizers = {group: torch.optim.SGD(params, lr=0.1)
+    ...               for group, params in distiller.optimizer_groups().items()}
+    >>> losses = []
+    >>> for epoch in range(5):
+    ...     out = distiller(x, y, epoch=epoch)
+    ...     loss = sum(out.losses.values())
+    ...     loss.backward()
+    ...     optimizers[distiller.phase(epoch)].step()
+    ...     optimizers[distiller.phase(epoch)].zero_grad()
+    ...     losses.append(loss.item())
+    >>> list(optimizers), sorted(out.losses), bool(losses[-1] < losses[0])
+    (['student'], ['ce', 'match'], True)
+    >>> distiller.teacher.training, any(p.requires_grad for p in distiller.teacher.parameters())
+    (False, False)
     """
 
     Params: ClassVar[type[Params]] = Params
@@ -347,12 +400,31 @@ class Distiller(nn.Module):
         return self
 
     def teacher_features(self, x: Tensor) -> Features:
-        """The teacher's features, computed under ``torch.no_grad()``."""
+        """The teacher's features, computed under ``torch.no_grad()``.
+
+        Parameters
+        ----------
+        x : Tensor
+            A batch of inputs, on the teacher's device.
+
+        Returns
+        -------
+        Features
+            The teacher's logits, distilled layers and pooled vector (no gradient flows).
+        """
         with torch.no_grad():
             return self.teacher.forward_features(x)
 
     def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
-        """Parameters to optimize, by group; default ``{"student": student parameters}``."""
+        """Parameters to optimize, by group; default ``{"student": student parameters}``.
+
+        Returns
+        -------
+        dict of str to list of nn.Parameter
+            One entry per optimizer the trainer makes, keyed by the group names that
+            :meth:`phase` returns. Methods with modules of their own (filters, regressors,
+            critics) add their parameters to a group or make one of their own (RID: ``"filter"``).
+        """
         return {"student": trainable(self.student)}
 
     def shared_parameters(self) -> list[nn.Parameter]:
@@ -364,7 +436,25 @@ class Distiller(nn.Module):
         return self.params.phase(epoch)
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
-        """One training forward pass: the student's logits and the weighted loss terms."""
+        """One training forward pass: the student's logits and the weighted loss terms.
+
+        Subclasses implement it (the base class raises ``NotImplementedError``).
+
+        Parameters
+        ----------
+        x : Tensor
+            A batch of inputs ``(N, ...)``.
+        y : Tensor
+            Their int64 labels ``(N,)``.
+        epoch : int
+            The 0-based epoch, for methods whose losses depend on :meth:`phase`.
+
+        Returns
+        -------
+        StepOutput
+            The student's logits and the named, weighted loss terms whose sum is
+            back-propagated.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x, y, epoch=)")
 
     def paired_shapes(self) -> list[tuple[torch.Size, torch.Size]]:

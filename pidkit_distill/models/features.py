@@ -22,6 +22,28 @@ class Features(NamedTuple):
         models, ``(N, C)`` for MLPs. ``layers[k].shape[1] == model.layer_channels[k]``.
     pooled : Tensor
         ``(N, D)`` penultimate vector fed to the classifier.
+
+    Examples
+    --------
+    The package's models (:func:`~pidkit_distill.models.build_model`) and wrapped ones
+    (:func:`~pidkit_distill.models.tap_features`) return it; a model of your own can too, by a
+    ``forward_features`` method:
+
+    >>> import torch
+    >>> from torch import nn
+    >>> class TwoLayer(nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.body, self.head = nn.Linear(4, 8), nn.Linear(8, 3)
+    ...     def forward_features(self, x):
+    ...         h = torch.relu(self.body(x))
+    ...         return Features(logits=self.head(h), layers=[h], pooled=h)
+    ...     def forward(self, x):
+    ...         return self.forward_features(x).logits
+    >>> logits, layers, pooled = check_feature_model(TwoLayer(), "student").forward_features(
+    ...     torch.zeros(5, 4))
+    >>> tuple(logits.shape), [tuple(h.shape) for h in layers], tuple(pooled.shape)
+    ((5, 3), [(5, 8)], (5, 8))
     """
 
     logits: Tensor

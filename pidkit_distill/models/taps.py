@@ -101,6 +101,25 @@ class TappedModel(nn.Module):
     pooled_from : {"input", "output"}
         Whether ``pooled`` is that submodule's input (the default: the classifier's input) or
         its output (flattened to ``(N, D)``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+    ...                     nn.Flatten(), nn.Linear(4, 10))
+    >>> tapped = tap_features(net, layers=["1"])
+    >>> tapped.layer_paths, tapped.pooled_path, tapped.pooled_from, tapped.model is net
+    (('1',), '4', 'input', True)
+    >>> feats = tapped.forward_features(torch.zeros(2, 1, 8, 8))
+    >>> tuple(feats.layers[0].shape), tuple(feats.pooled.shape), tapped.layer_channels
+    ((2, 4, 8, 8), (2, 4), (4,))
+    >>> tapped(torch.zeros(2, 1, 8, 8)).shape              # forward: the model's logits
+    torch.Size([2, 10])
+    >>> sorted(tapped.state_dict())                        # the model's own keys
+    ['0.bias', '0.weight', '4.bias', '4.weight']
+    >>> tapped.load_state_dict(net.state_dict())
+    <All keys matched successfully>
     """
 
     def __init__(self, model: nn.Module, layer_paths: tuple[str, ...], pooled_path: str,
@@ -134,11 +153,33 @@ class TappedModel(nn.Module):
         return self._channels
 
     def forward(self, x: Tensor) -> Any:
-        """The model's output (its logits); nothing is recorded."""
+        """The model's output (its logits); nothing is recorded.
+
+        Parameters
+        ----------
+        x : Tensor
+            A batch of inputs of the model.
+
+        Returns
+        -------
+        Any
+            What ``model(x)`` returns.
+        """
         return self.model(x)
 
     def forward_features(self, x: Tensor) -> Features:
         """Logits, the tapped layers' outputs and the pooled vector of one forward pass.
+
+        Parameters
+        ----------
+        x : Tensor
+            A batch of ``N`` inputs of the model.
+
+        Returns
+        -------
+        Features
+            ``logits`` ``(N, K)``, ``layers`` (the outputs of ``layer_paths``, in that order) and
+            ``pooled`` ``(N, D)``.
 
         Raises
         ------

@@ -84,6 +84,33 @@ class CheckedConfig:
         The run folder.
     resume : bool
         The run folder holds a checkpoint that this run continues.
+
+    Examples
+    --------
+    :func:`check_config` returns one; what it resolved builds the run's distiller:
+
+    >>> import tempfile
+    >>> import torch
+    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill.models import build_model
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> checked = check_config(load_config(overrides=[
+    ...     "method.name=kd", "teacher.source=untrained", f"run.out_dir={tmp.name}"]))
+    >>> checked.method.method_name, checked.resume, checked.notices
+    ('kd', False, ())
+    >>> checked.data
+    DatasetSpec(name='digits', num_classes=10, input_shape=(1, 8, 8), n_train=1347, n_test=450)
+    >>> checked.method_options()
+    {'preset': None, 'temperature': 4.0, 'alpha': 0.9}
+    >>> spec, models = checked.data, checked.config.model
+    >>> teacher, student = (build_model(name, num_classes=spec.num_classes,
+    ...                                 in_channels=spec.input_shape[0])
+    ...                     for name in (models.teacher, models.student))
+    >>> distiller = checked.method(student, teacher, sample_input=torch.zeros(2, *spec.input_shape),
+    ...                            num_classes=spec.num_classes, **checked.method_options())
+    >>> distiller.params
+    KDParams(temperature=4.0, alpha=0.9)
+    >>> tmp.cleanup()
     """
 
     config: TrainConfig
@@ -97,7 +124,18 @@ class CheckedConfig:
     resume: bool
 
     def method_options(self) -> dict[str, Any]:
-        """Keyword arguments for ``method(student, teacher, ...)``: preset and parameters."""
+        """Keyword arguments for ``method(student, teacher, ...)``: preset and parameters.
+
+        Returns
+        -------
+        dict
+            ``preset`` and every field of ``params`` (the schedule as fitted to the run).
+
+        Raises
+        ------
+        ValueError
+            For the result of a teacher-only check, which resolves no method.
+        """
         if self.params is None:
             raise ValueError("a teacher-only check (teacher_only=True) resolves no method")
         return {"preset": self.preset, **self.params.to_dict()}
