@@ -55,8 +55,9 @@ class FileWriteError(OSError):
         return self.message
 
     def __reduce__(self) -> tuple[object, ...]:
-        """Rebuilt from all four arguments (an error sent back from a worker process)."""
-        return type(self), (self.errno, self.strerror, self.filename, self.message)
+        """Rebuilt from all four arguments and its attributes, its notes (``__notes__``)
+        included (an error sent back from a worker process)."""
+        return type(self), (self.errno, self.strerror, self.filename, self.message), self.__dict__
 
 
 def not_written(path: str | Path, error: OSError, *, kept: str, then: str) -> FileWriteError:

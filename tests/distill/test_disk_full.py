@@ -191,10 +191,15 @@ def test_the_folder_that_refuses_a_new_folder_is_named(tmp_path, monkeypatch):
 
 
 def test_a_file_write_error_comes_back_whole_from_a_worker_process():
+    # the demo's workers pickle their errors: the note saying how to continue (--resume) was
+    # lost on the way
     error = FileWriteError(errno.ENOSPC, FULL, "runs/x/summary.json", "cannot write it")
+    error.add_note(python_resume_note(resume=True))
     back = pickle.loads(pickle.dumps(error))
-    assert (type(back), str(back), back.errno, back.strerror, back.filename) == (
-        FileWriteError, "cannot write it", errno.ENOSPC, FULL, "runs/x/summary.json")
+    assert (type(back), str(back), back.errno, back.strerror, back.filename, back.message,
+            back.__notes__) == (FileWriteError, "cannot write it", errno.ENOSPC, FULL,
+                                "runs/x/summary.json", "cannot write it",
+                                [python_resume_note(resume=True)])
 
 
 def test_a_cut_off_last_line_is_not_an_epoch_logged(tmp_path):
