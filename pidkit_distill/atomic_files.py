@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import errno
 import os
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +20,10 @@ __all__ = ["FileWriteError", "atomic_write", "not_written"]
 
 # a full disk or quota: freeing space is the fix; any other error is about the folder
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+# a folder that cannot be opened or synced (no read permission on it, a file system that does not
+# sync folders): the renamed file is in place, as durable as that file system makes it
+_CANNOT_SYNC = frozenset({errno.EACCES, errno.EPERM, errno.EINVAL, errno.EBADF, errno.EISDIR,
+                          errno.EOPNOTSUPP, errno.ENOTSUP})
 
 
 class FileWriteError(OSError):
@@ -76,10 +81,12 @@ free space on its disk (or choose a folder on another one), then run again
     """
     path = Path(path)
     reason = error.strerror or type(error).__name__
+    folder = Path(error.filename).parent if isinstance(error.filename, str) else path.parent
     if error.errno in _NO_SPACE:
         fix = "free space on its disk (or choose a folder on another one)"
+    elif error.errno == errno.ENOENT:  # made before the file was opened, then deleted
+        fix = f"{str(folder)!r} was deleted meanwhile: leave it in place until the command ends"
     else:
-        folder = Path(error.filename).parent if isinstance(error.filename, str) else path.parent
         fix = f"make {str(folder)!r} writable (or choose another folder)"
     return FileWriteError(error.errno or 0, reason, str(path),
                           f"cannot write {str(path)!r}: {reason}; {kept}: {fix}, then {then}")
@@ -107,6 +114,12 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
         another exception (torch's ``RuntimeError``). ``path`` is left as it was and the
         temporary file is removed. Any other exception of ``write`` (an :class:`OSError` of
         its own included) is raised as it is, after the same cleanup.
+
+    Warns
+    -----
+    RuntimeWarning
+        The file is in place but its folder could not be synced to disk (an I/O error): after
+        a crash or a power loss it may be the earlier version (whole, either way).
 
     Examples
     --------
@@ -139,12 +152,25 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
         kept = (f"{path.name} is as it was before (nothing was half-written)"
                 if os.path.exists(path) else f"{path.name} was not written")
         raise not_written(path, failed, kept=kept, then=then) from err
-    if os.name == "posix":  # make the rename itself durable
+    if os.name == "posix":
+        _sync_folder(path)
+
+
+def _sync_folder(path: Path) -> None:
+    """``fsync`` the folder of ``path``, which was just renamed into it, so that the rename
+    survives a crash; a folder that cannot be synced leaves ``path`` in place, written whole."""
+    try:
         folder = os.open(path.parent, os.O_RDONLY)
         try:
             os.fsync(folder)
         finally:
             os.close(folder)
+    except OSError as err:
+        if err.errno in _CANNOT_SYNC:
+            return
+        warnings.warn(f"{str(path)!r} was written, but its folder could not be synced to disk "
+                      f"({err.strerror}): after a crash or a power loss it may be the earlier "
+                      "version; check the disk", RuntimeWarning, stacklevel=3)
 
 
 class _Watched:
