@@ -5,18 +5,30 @@ target, then the folder itself ``fsync``'ed. A process killed at any moment leav
 old or the new file, never a partial one. A write that fails (a full disk, a folder that takes
 no new file) removes its temporary file and raises :class:`FileWriteError`, one line naming
 the file, the reason and what to do.
+
+Each write has a temporary file of its own, ``NAME.XXXXXXXX.tmp`` (``NAME`` the file's name, eight
+random hexadecimal digits, created exclusively), so processes writing one file at the same time
+each replace it whole: a reader sees one of their versions. The new file keeps the permissions
+of the one it replaces (a new one gets the user's ``umask``, as any file they create). A process
+killed while writing leaves its temporary file; readers ignore it (no file is read by a name
+ending in ``.tmp``), :func:`temporary_target` recognises it and :func:`remove_leftovers` deletes
+those of a folder that no other process is writing.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
+import secrets
+import stat
 import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FileWriteError", "atomic_write", "not_written"]
+__all__ = ["FileWriteError", "atomic_write", "not_written", "remove_leftovers",
+           "temporary_target"]
 
 # a full disk or quota: freeing space is the fix; any other error is about the folder
 _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -24,6 +36,7 @@ _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 # sync folders): the renamed file is in place, as durable as that file system makes it
 _CANNOT_SYNC = frozenset({errno.EACCES, errno.EPERM, errno.EINVAL, errno.EBADF, errno.EISDIR,
                           errno.EOPNOTSUPP, errno.ENOTSUP})
+_TEMPORARY = re.compile(r"(?P<target>.+)\.[0-9a-f]{8}\.tmp")
 
 
 class FileWriteError(OSError):
@@ -130,20 +143,24 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     ('done', ['x.txt'])
     """
     path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
+    tmp: Path | None = None  # the temporary file once this call has created it
     handle: _Watched | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as raw:
+        name = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        with name.open("xb") as raw:  # exclusively: never another process's file
+            tmp = name
             handle = _Watched(raw)
             write(handle)
             handle.writing = False
             raw.flush()
+            _keep_mode(path, tmp)
             os.fsync(raw.fileno())
         os.replace(tmp, path)
     except BaseException as err:
         try:  # a partial file would hold the space a rerun needs
-            tmp.unlink(missing_ok=True)
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
         except OSError:
             pass
         failed = _file_error(err, handle)
@@ -154,6 +171,47 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
         raise not_written(path, failed, kept=kept, then=then) from err
     if os.name == "posix":
         _sync_folder(path)
+
+
+def temporary_target(name: str) -> str | None:
+    """The name of the file that the temporary file ``name`` of :func:`atomic_write` was to
+    replace, or ``None`` when ``name`` is not one.
+
+    Examples
+    --------
+    >>> temporary_target("checkpoint.pt.3f9a1c2b.tmp"), temporary_target("notes.tmp")
+    ('checkpoint.pt', None)
+    """
+    match = _TEMPORARY.fullmatch(name)
+    return match["target"] if match else None
+
+
+def remove_leftovers(folder: str | Path) -> None:
+    """Delete the temporary files of :func:`atomic_write` in ``folder`` (not in its subfolders):
+    those of processes killed while writing, which nothing else removes. Only for a folder no
+    other process is writing now (one whose lock is held), or a write in progress would fail.
+    Best effort: a file that cannot be deleted, or a folder that cannot be read, is left."""
+    try:
+        with os.scandir(folder) as entries:
+            leftovers = [entry.path for entry in entries if temporary_target(entry.name)
+                         and entry.is_file(follow_symlinks=False)]
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            os.unlink(leftover)
+        except OSError:
+            pass
+
+
+def _keep_mode(path: Path, tmp: Path) -> None:
+    """Give ``tmp`` the permissions of ``path``, the file it will replace, if there is one (a
+    file the user made group-writable, or private, stays so)."""
+    try:
+        mode = stat.S_IMODE(os.stat(path).st_mode) & 0o777
+    except FileNotFoundError:
+        return  # a new file: created with the user's umask
+    os.chmod(tmp, mode)
 
 
 def _sync_folder(path: Path) -> None:

@@ -8,6 +8,7 @@
 | ``checkpoint.pt`` | written atomically every ``run.checkpoint_every`` epochs and after the last |
 | ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters |
 | ``.lock``       | held by the process writing the folder (:func:`run_folder_lock`)     |
+| ``NAME.XXXXXXXX.tmp`` | ``NAME`` being written; one a killed process left: deleted by the next lock |
 
 Only rank 0 writes (a :class:`RunFolder` of another rank writes nothing), and only one process
 at a time: two runs writing one folder would interleave their ``metrics.jsonl`` lines and leave
@@ -28,7 +29,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from pidkit._result import jsonable
-from pidkit_distill.atomic_files import atomic_write, not_written
+from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_records import missing_config_key
 from pidkit_distill.training.checkpoint import run_writes
@@ -135,7 +136,9 @@ def run_folder_lock(run_dir: Path, runtime: Runtime | None = None, *,
     """Hold the run folder's lock, ``RUN_DIR/.lock``, while the block runs (creating the folder).
 
     The lock is the operating system's file lock (``filelock``), so a process that ends in any
-    way, ``kill -9`` included, releases it; the file stays and means nothing by itself.
+    way, ``kill -9`` included, releases it; the file stays and means nothing by itself. Once
+    it holds the lock, it deletes the temporary files that writes of killed processes left in
+    the folder (:func:`~pidkit_distill.atomic_files.remove_leftovers`).
 
     Under DDP every process of the run enters the block: rank 0 takes the lock and tells the
     others whether it holds it (:func:`~pidkit_distill.training.runtime.from_main`), so that
@@ -188,6 +191,8 @@ run.name or run.out_dir
         print(waiting, flush=True)
     while not held:
         held = _take(lock, POLL_S, runtime)
+    if lock is not None and lock.is_locked:  # not on a file system that cannot lock files
+        remove_leftovers(run_dir)
     try:
         yield
     finally:

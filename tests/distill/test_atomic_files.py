@@ -1,16 +1,122 @@
-"""atomic_write in odd folders: one deleted while it is written, one that cannot be synced."""
+"""atomic_write under concurrency and odd folders: each write has a temporary file of its own, a
+reader sees one whole version, the new file keeps the old one's permissions, leftovers of killed
+processes are recognised and deleted under the folder's lock, and a folder that cannot be synced
+is no traceback."""
 
 from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
+import textwrap
 import warnings
 from pathlib import Path
 
 import pytest
 
 from pidkit_distill import atomic_files
-from pidkit_distill.atomic_files import FileWriteError, atomic_write
+from pidkit_distill.atomic_files import FileWriteError, atomic_write, temporary_target
+from pidkit_distill.training.rundir import run_folder_lock
+
+WRITER = textwrap.dedent("""
+    import sys
+    from pathlib import Path
+    from pidkit_distill.atomic_files import atomic_write
+
+    target, letter = Path(sys.argv[1]), sys.argv[2].encode()
+
+    def write(handle):
+        for _ in range(16):
+            handle.write(letter * 4096)
+
+    for _ in range(150):
+        atomic_write(target, write)
+""")
+
+
+def test_two_processes_writing_one_file_each_replace_it_whole(tmp_path):
+    # two `report runs/* --out rep` at once: both wrote through rep/report.md.tmp, so a reader
+    # saw a mix of the two versions and a writer whose temporary file the other had renamed
+    # away failed ("No such file or directory")
+    target = tmp_path / "target.bin"
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, str(target), letter],
+                                stderr=subprocess.PIPE, text=True) for letter in "AB"]
+    versions = set()
+    while any(writer.poll() is None for writer in writers):
+        try:
+            data = target.read_bytes()
+        except FileNotFoundError:
+            continue
+        versions.add((len(data), bytes(set(data))))
+    assert [(writer.wait(), writer.stderr.read()) for writer in writers] == [(0, "")] * 2
+    assert versions <= {(16 * 4096, b"A"), (16 * 4096, b"B")}
+    assert [p.name for p in tmp_path.iterdir()] == ["target.bin"]
+
+
+def test_a_write_while_another_writes_the_same_file_leaves_each_whole(tmp_path):
+    # deterministic: a second write of the file starts and ends while the first one writes
+    path, inner = tmp_path / "x.txt", []
+
+    def outer(handle):
+        handle.write(b"first half, ")
+        atomic_write(path, lambda other: other.write(b"the other version"))
+        inner.append(path.read_bytes())
+        handle.write(b"second half")
+
+    atomic_write(path, outer)
+    assert inner == [b"the other version"]
+    assert path.read_bytes() == b"first half, second half"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.txt"]
+
+
+def test_a_temporary_file_of_another_process_is_neither_used_nor_removed(tmp_path, monkeypatch):
+    # the same random name drawn twice: the second write refuses it, and leaves it alone
+    monkeypatch.setattr(atomic_files.secrets, "token_hex", lambda n: "00000000")
+    theirs = tmp_path / "x.txt.00000000.tmp"
+    theirs.write_bytes(b"being written by another process")
+    with pytest.raises(FileWriteError, match=r"cannot write '.*x.txt': File exists; "):
+        atomic_write(tmp_path / "x.txt", lambda handle: handle.write(b"mine"))
+    assert theirs.read_bytes() == b"being written by another process"
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_temporary_files_are_recognised_by_their_name():
+    assert temporary_target("checkpoint.pt.3f9a1c2b.tmp") == "checkpoint.pt"
+    assert temporary_target(".lock.0123abcd.tmp") == ".lock"
+    for name in ("checkpoint.pt", "notes.tmp", "x.3F9A1C2B.tmp", "x.3f9a1c2.tmp", ".0123abcd.tmp"):
+        assert temporary_target(name) is None, name
+
+
+def test_the_lock_of_a_run_folder_deletes_the_leftovers_of_killed_writes(tmp_path):
+    # a run killed while saving its checkpoint left its temporary file; with a name of their
+    # own per write, such files would pile up in the folder, hundreds of MB each
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    names = ["checkpoint.pt.3f9a1c2b.tmp", "summary.json.0123abcd.tmp", "notes.tmp",
+             "checkpoint.pt"]
+    for name in names:
+        (run_dir / name).write_text("x")
+    (run_dir / "sub.0123abcd.tmp").mkdir()  # a folder, not a file of atomic_write
+    with run_folder_lock(run_dir):
+        assert sorted(p.name for p in run_dir.iterdir()) == [
+            ".lock", "checkpoint.pt", "notes.tmp", "sub.0123abcd.tmp"]
+
+
+def test_the_new_file_keeps_the_permissions_of_the_one_it_replaces(tmp_path):
+    # a file the user had made group-writable (a shared teacher cache) came back 0o644
+    shared, private = tmp_path / "shared.pt", tmp_path / "private.pt"
+    for path, mode in ((shared, 0o664), (private, 0o600)):
+        path.write_bytes(b"old")
+        path.chmod(mode)
+        atomic_write(path, lambda handle: handle.write(b"new"))
+        assert (path.read_bytes(), path.stat().st_mode & 0o7777) == (b"new", mode)
+    old = os.umask(0o077)  # a new file follows the user's umask, as any file they create
+    try:
+        atomic_write(tmp_path / "new.pt", lambda handle: handle.write(b"new"))
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.pt").stat().st_mode & 0o777 == 0o600
 
 
 def test_a_folder_deleted_while_writing_is_said_to_be_deleted(tmp_path, monkeypatch):

@@ -17,7 +17,7 @@ import pytest
 import torch
 from tiny_runs import TINY, comparable, student_state, tiny
 
-from pidkit_distill.atomic_files import FileWriteError
+from pidkit_distill.atomic_files import FileWriteError, temporary_target
 from pidkit_distill.cli import main
 from pidkit_distill.models import build_model
 from pidkit_distill.report import write_report
@@ -60,12 +60,15 @@ class FullDisk:
 
 def fill_disk(monkeypatch, name: str, *, call: int = 1, room: int = 1000) -> None:
     """The ``call``-th opening of a file named ``name`` for writing finds the disk full after
-    ``room`` bytes (``checkpoint.pt.tmp``: the checkpoint being written)."""
+    ``room`` bytes (``checkpoint.pt.tmp``: the temporary file of the checkpoint being written,
+    ``checkpoint.pt.XXXXXXXX.tmp``)."""
     calls, open_file = itertools.count(1), Path.open
 
     def opening(self, mode="r", *args, **kwargs):
         handle = open_file(self, mode, *args, **kwargs)
-        if self.name == name and mode[0] in "wa" and next(calls) == call:
+        target = temporary_target(self.name)
+        opened = self.name if target is None else f"{target}.tmp"
+        if opened == name and mode[0] in "wax" and next(calls) == call:
             return FullDisk(handle, room)
         return handle
 
@@ -277,7 +280,7 @@ def test_an_error_of_what_is_saved_is_not_called_a_full_disk(tmp_path, wrapped):
         checkpoint_module.atomic_save({"w": Unreadable(wrapped)}, path)
     assert not isinstance(failure.value, FileWriteError)
     assert "weights" in str(failure.value)
-    assert run_files(tmp_path) == []  # no checkpoint.pt.tmp left
+    assert run_files(tmp_path) == []  # no temporary file left
 
 
 def test_lines_refused_whole_are_not_said_to_be_cut_off(tmp_path, monkeypatch):
