@@ -5,7 +5,8 @@ Reads each run folder (:mod:`pidkit_distill.run_records`), draws the figures
 (:mod:`pidkit_distill.report_figures`: ``accuracy.png``, and ``pid_atoms.png`` when a run
 has an audit, with ``pid_atoms_all_layers.png`` when more than one layer was audited) and
 writes them into one output folder with ``report.md``: the summary table (also returned and
-printed by the CLI) and the figures.
+printed by the CLI), the table of the experiments run with several seeds (mean ± sd across
+them, :mod:`pidkit_distill.run_groups`; none when each experiment has one seed) and the figures.
 
 Runs of the same name (``a/digits-bas-ut-s0``, ``b/digits-bas-ut-s0``) are named by as much of
 their path as tells them apart. Every file is written atomically, and a figure a rerun does not
@@ -19,21 +20,39 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from pidkit_distill.atomic_files import atomic_write
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
+from pidkit_distill.run_groups import common_epochs, group_runs, mean_sd
 from pidkit_distill.run_records import (
     ATOM_LABELS,
     RunRecords,
     audit_estimate,
     audit_flags,
+    certified,
     final_audit,
     given_runs,
+    innermost_layer,
     load_run,
     load_runs,
     with_distinct_names,
 )
 
-__all__ = ["RunRecords", "load_run", "load_runs", "summary_table", "write_report"]
+__all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
+           "write_report"]
+
+# A group of at most this many seeds has each seed's value beside the mean in the group table.
+_FEW = 5
+
+_GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
+               "only in run.seed and the run's bookkeeping (run.name, run.out_dir, run.resume, "
+               "run.stop_after, run.progress, run.print_every, run.checkpoint_every, "
+               "run.audit_every, run.device, run.threads, data.root, data.num_workers, "
+               "data.eval_batch_size). A cell is the mean ± the sample standard deviation "
+               "across the seeds, then each seed's value in the order of the seeds column; "
+               "only epochs that every seed reached are averaged (last and best accuracy over "
+               "them; atoms at the last audit epoch they all have).")
 
 # What the note under the table says of each flag of the estimate cell, by the flag's start.
 _NOTES = {
@@ -105,6 +124,78 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                              "of the atom (audit.confidence, audit.bootstrap), which need not "
                              "hold the estimate (docs/estimate.md, Bootstrap intervals).")
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values())])  # a paragraph each
+
+
+def group_table(runs: list[RunRecords]) -> str:
+    """A markdown table of the experiments run with several seeds (:mod:`pidkit_distill.
+    run_groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
+    layer at the last audit epoch all its seeds reached, each as mean ± sample standard
+    deviation across the seeds, then, for up to :data:`_FEW` seeds, each seed's value.
+
+    Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
+    seeds reached different ones (a killed seed). Empty when no experiment has two seeds.
+
+    Examples
+    --------
+    >>> group_table([])
+    ''
+    """
+    groups = [group for group in group_runs(with_distinct_names(runs)) if len(group.runs) > 1]
+    if not groups:
+        return ""
+    head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
+            f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
+    align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
+    lines = [head, f"|{'|'.join(align)}|"]
+    for group in groups:
+        cfg = group.runs[0].config
+        epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
+        reached = [run.metrics[-1]["epoch"] for run in group.runs]
+        epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
+        if len(set(reached)) > 1:
+            epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
+        method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
+                                          if cfg["method"].get("preset") else "")
+        layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
+        audited = [] if layer is None else common_epochs(
+            ([r for r in run.audit if r["layer"] == layer] for run in group.runs), "epoch")[0]
+        last = audited[-1] if audited else None
+        records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
+                   for run in group.runs] if audited else []
+        uncertified = sum(not certified(record) for record in records)
+        estimate = "; ".join([audit_estimate(records[0])] + (
+            [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
+            if uncertified else [])) if records else ""
+        atoms = [_spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
+        lines.append(
+            f"| {group.label} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
+            f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
+            f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
+            f"{_spread_cell(list(acc.max(axis=1)) if epochs else [], '.4f')} | "
+            f"{_cell(layer, 'd')} | {_cell(last, 'd')} | {estimate} | {' | '.join(atoms)} |")
+    return "\n".join([*lines, "", _GROUP_NOTE])
+
+
+def _spread_cell(values: list[float | None], spec: str) -> str:
+    """The cell of the seeds' ``values``: mean ± sample standard deviation, then each seed's
+    value where there are at most :data:`_FEW`; a seed without one (``None``: a failed solve)
+    is left out of the mean and counted.
+
+    Examples
+    --------
+    >>> _spread_cell([0.5, 0.7], ".2f"), _spread_cell([0.5, None, 0.7], ".1f")
+    ('0.60 ± 0.14 (0.50, 0.70)', '0.6 ± 0.1 (0.5, -, 0.7; 2 of 3 seeds)')
+    """
+    seeds = np.array([np.nan if value is None else value for value in values], dtype=float)
+    known = ~np.isnan(seeds)
+    if not known.any():
+        return ""
+    mean, sd = (float(x) for x in mean_sd(seeds))
+    cell = _cell(mean, spec) + ("" if np.isnan(sd) else f" ± {_cell(sd, spec)}")
+    count = [] if known.all() else [f"{known.sum()} of {len(seeds)} seeds"]
+    each = [", ".join(_cell(float(value), spec) if has else "-"
+                      for value, has in zip(seeds, known, strict=True))] if len(seeds) <= _FEW else []
+    return f"{cell} ({'; '.join(each + count)})" if each or count else cell
 
 
 def _atom_cell(record: dict[str, Any], key: str) -> str:
@@ -214,7 +305,10 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
 
 def _markdown(runs: list[RunRecords], *, drawn: dict[str, bytes]) -> str:
     """The text of ``report.md``: the runs, the summary table and the figures ``drawn``."""
+    groups = group_table(runs)
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
+            *(["## Experiments run with several seeds", "", groups, "", "## Each run", ""]
+              if groups else []),
             summary_table(runs), "", "Accuracy is on the held-out set; PID atoms are in bits, "
             "for the innermost audited layer at its last audit (audit epoch), estimated from n "
             "held-out samples as the estimate column says: the estimator (discrete, or gaussian: "

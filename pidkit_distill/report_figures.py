@@ -12,8 +12,11 @@
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer, when more than one
   layer was audited (else it would repeat ``pid_atoms.png``).
 
-Each run keeps one colour in every figure (up to ten runs, colours that colour-blind readers
-tell apart); its line style says where its teacher came from (solid: trained, dashed:
+Each experiment keeps one colour in every figure (up to ten, colours that colour-blind readers
+tell apart). The seeds of one (:mod:`pidkit_distill.run_groups`) are thin and faint under their
+mean, with a band of ±1 standard deviation across them, over the epochs all of them reached;
+the legend has an entry per experiment (``rid, 3 seeds``), or the run's name for a run alone.
+A run's line style says where its teacher came from (solid: trained, dashed:
 untrained, dash-dot: a teacher file), and the figures say so. Where the metrics records give the
 size of the held-out set (``test_n``), the accuracy has a band of one binomial standard error,
 so that the axis does not zoom into noise. Text is at least :data:`_FONT` points, readable
@@ -30,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from pidkit_distill.run_groups import RunGroup, common_epochs, group_runs, mean_sd
 from pidkit_distill.run_records import (
     AUDITED_ATOMS,
     RunRecords,
@@ -77,6 +81,11 @@ _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersiz
 _NO_NUMBER = {**_UNCERTIFIED, "marker": "X", "markersize": 10, "clip_on": False, "zorder": 5,
               "label": "solve failed: no number (X on the epoch axis)"}
 
+# A seed of a group of runs: thin and faint under its group's mean, unnamed in the legend.
+_SEED = {"linewidth": 0.8, "alpha": 0.4, "marker": ""}
+# What the band of a group's mean is, in a figure's title.
+_SPREAD = "bands: ±1 sd across seeds about each mean (faint lines: the seeds)"
+
 # The least height of a PID panel's y axis, in bits: the table gives atoms to 0.001 bits, and a
 # Gaussian Uni of 0 +- 8e-15 (solver noise) drew an axis of '1e-15' over the panel's title.
 _LEAST_BITS = 0.01
@@ -88,7 +97,9 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     ``accuracy.png`` always; the :data:`PID_FIGURES` when a run with a completed epoch has an
     audit (``pid_atoms_all_layers.png`` only when more than one layer was audited). A run
     without a completed epoch has no line. Runs are told apart by their names,
-    which must differ (:func:`pidkit_distill.run_records.with_distinct_names`).
+    which must differ (:func:`pidkit_distill.run_records.with_distinct_names`). The seeds of
+    one experiment (:func:`pidkit_distill.run_groups.group_runs`) share a colour, and their
+    mean, with a band of ±1 standard deviation across them, is the line in the legend.
 
     Parameters
     ----------
@@ -106,10 +117,12 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     >>> {name: png[:4] for name, png in draw_figures([run]).items()}
     {'accuracy.png': b'\\x89PNG'}
     """
-    lines, note = _run_lines(runs)
-    figures = {"accuracy.png": _png(_plot_accuracy(runs, lines, note))}
-    audited = [run for run in runs if run.metrics and run.audit]
-    layers = {record["layer"] for run in audited for record in run.audit}
+    groups = group_runs(runs)
+    lines, note = _run_lines(groups)
+    figures = {"accuracy.png": _png(_plot_accuracy(groups, lines, note))}
+    audited = [group for group in groups
+               if any(run.metrics and run.audit for run in group.runs)]
+    layers = {record["layer"] for group in audited for run in group.runs for record in run.audit}
     figures.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
                     for name, all_layers in PID_FIGURES.items()
                     if audited and (len(layers) > 1 or not all_layers)})
@@ -121,50 +134,108 @@ def _teacher_style(run: RunRecords) -> tuple[str, str]:
     return _LINE_STYLES.get(run.config["teacher"]["source"], _FILE_STYLE)
 
 
-def _run_lines(runs: list[RunRecords]) -> tuple[dict[str, dict[str, Any]], str]:
-    """Each run's line (by name: one colour and style in every figure), and a note saying what
-    the line styles in use mean.
+def _run_lines(groups: list[RunGroup]) -> tuple[dict[str, dict[str, Any]], str]:
+    """Each run's line (by name: one colour and style in every figure; a seed of a group thin
+    and faint in its group's colour), and a note saying what the line styles in use mean.
 
-    The colours are the shortest of :data:`_COLORS` that has one for each run (told apart by
-    colour-blind readers too) for up to ten runs, then ``tab20``'s twenty, then as many taken
-    evenly from ``turbo``: no two runs share one.
+    The colours, one per group, are the shortest of :data:`_COLORS` that has one for each
+    group (told apart by colour-blind readers too) for up to ten, then ``tab20``'s twenty,
+    then as many taken evenly from ``turbo``: no two groups share one.
     """
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    n = len(runs)
+    n = len(groups)
     colors = (list(next(seq for size, seq in _COLORS.items() if n <= size)[:n]) if n <= 10
               else [to_hex(colormaps["tab20"](i)) for i in range(n)] if n <= 20
               else [to_hex(colormaps["turbo"](i / (n - 1))) for i in range(n)])
-    lines = {run.name: {"color": color, "linestyle": _teacher_style(run)[0], "label": run.name,
-                        "marker": "o", "markersize": 3}
-             for run, color in zip(runs, colors, strict=True)}
-    note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for run in runs))
+    lines = {}
+    for group, color in zip(groups, colors, strict=True):
+        for run in group.runs:
+            line = {"color": color, "linestyle": _teacher_style(run)[0], "label": run.name,
+                    "marker": "o", "markersize": 3}
+            lines[run.name] = line if len(group.runs) == 1 else {
+                **line, **_SEED, "label": f"_{run.name}"}
+    note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for group in groups
+                                   for run in group.runs))
     return lines, note
 
 
-def _plot_accuracy(runs: list[RunRecords], lines: dict[str, dict[str, Any]], note: str) -> Any:
-    """The figure of ``accuracy.png``: each run's held-out accuracy over epochs."""
+def _mean_line(group: RunGroup, lines: dict[str, dict[str, Any]], label: str) -> dict[str, Any]:
+    """The line of a group's mean, in its colour and style, named ``label``."""
+    first = lines[group.runs[0].name]
+    return {"color": first["color"], "linestyle": first["linestyle"], "label": label,
+            "linewidth": 2, "marker": "o", "markersize": 3}
+
+
+def _averaged(epochs: list[int], records: list[list[dict[str, Any]]]) -> str:
+    """What a legend entry says, on a line of its own, of a mean over the ``epochs`` that all
+    seeds' ``records`` have, where some seed has others (a killed seed): which epochs it is
+    of; nothing where the seeds have the same epochs."""
+    if not any({record["epoch"] for record in run} - set(epochs) for run in records):
+        return ""
+    if not epochs:
+        return "\nno mean: no epoch that all seeds have"
+    span = f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {epochs[0]}-{epochs[-1]}"
+    return f"\nmean of {span} only (all seeds have them)"
+
+
+def _plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,
+               band_alpha: float) -> None:
+    """A group's mean of the seeds' ``values`` (a row per seed) over ``epochs``, with a band of
+    ±1 sample standard deviation across the seeds (a bar for one epoch)."""
+    mean, sd = mean_sd(values)
+    _plot_line(ax, epochs, mean, line)
+    _band(ax, epochs, mean - sd, mean + sd, line["color"], band_alpha)
+
+
+def _band(ax: Any, epochs: list[int], low: Any, high: Any, color: str, alpha: float) -> None:
+    """A band from ``low`` to ``high`` over ``epochs``; over one epoch, which gives a band no
+    width, a bar."""
+    if len(epochs) == 1:
+        ax.vlines(epochs, low, high, color=color, alpha=max(alpha, 0.4), linewidth=4)
+    elif epochs:
+        ax.fill_between(epochs, low, high, color=color, alpha=alpha, linewidth=0)
+
+
+def _plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: str) -> Any:
+    """The figure of ``accuracy.png``: each run's held-out accuracy over epochs, and each
+    group's mean."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8.5, 4.5), layout="constrained")
     ax = fig.subplots()
-    banded = False
-    for run in runs:
-        if run.metrics:
-            epochs = [m["epoch"] for m in run.metrics]
-            acc = _values(m["test_acc"] for m in run.metrics)
-            _plot_line(ax, epochs, acc, lines[run.name])
-            n = _values(m.get("test_n") for m in run.metrics)
-            if not np.isnan(n).all():  # one binomial standard error, the noise of the estimate
-                error = np.sqrt(acc * (1 - acc) / n)
-                ax.fill_between(epochs, acc - error, acc + error, color=lines[run.name]["color"],
-                                alpha=min(0.2, 0.6 / len(runs)), linewidth=0)
-                banded = True
+    band_alpha = min(0.2, 0.6 / len(groups))
+    binomial = spread = False
+    for group in groups:
+        for run in group.runs:
+            if run.metrics:
+                epochs = [m["epoch"] for m in run.metrics]
+                acc = _values(m["test_acc"] for m in run.metrics)
+                _plot_line(ax, epochs, acc, lines[run.name])
+                n = _values(m.get("test_n") for m in run.metrics)
+                if len(group.runs) == 1 and not np.isnan(n).all():
+                    # one binomial standard error, the noise of the estimate
+                    error = np.sqrt(acc * (1 - acc) / n)
+                    ax.fill_between(epochs, acc - error, acc + error,
+                                    color=lines[run.name]["color"], alpha=band_alpha,
+                                    linewidth=0)
+                    binomial = True
+        if len(group.runs) > 1:
+            records = [run.metrics for run in group.runs]
+            epochs, values = common_epochs(records, "test_acc")
+            label = group.legend + _averaged(epochs, records)
+            _plot_mean(ax, epochs, values, _mean_line(group, lines, label),
+                       band_alpha=band_alpha)
+            spread = True
     _epoch_axis(ax)
     ax.set_ylabel("held-out accuracy (fraction correct)", fontsize=_FONT)
-    band = "\nbands: ±1 binomial standard error of each accuracy" if banded else ""
-    ax.set_title(f"Student accuracy on the held-out set\n({note}){band}", fontsize=_FONT + 1)
+    bands = [_SPREAD] if spread else []
+    if binomial:
+        lead = "a lone run's band" if spread else "bands"
+        bands.append(f"{lead}: ±1 binomial standard error of each accuracy")
+    ax.set_title("\n".join([f"Student accuracy on the held-out set\n({note})", *bands]),
+                 fontsize=_FONT + 1)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=_FONT)
     # beside the plot, never over a line; halfway down, clear of the title's long lines
@@ -194,9 +265,10 @@ def _epoch_axis(ax: Any) -> None:
 
 
 def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
-                 band_alpha: float) -> None:
+                 band_alpha: float | None) -> None:
     """One run's estimates of one quantity, their interval band, the plug-in values beside
-    corrected ones, and a cross on each estimate whose solve was not certified.
+    corrected ones, and a cross on each estimate whose solve was not certified; a seed of a
+    group (``band_alpha`` None) has its line and crosses only, under its group's band.
 
     A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
     its cross stands on the epoch axis, below every value.
@@ -210,15 +282,11 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
     missing = [r["epoch"] for r in uncertified if r[key] is None]
     if missing:
         ax.plot(missing, [0] * len(missing), transform=ax.get_xaxis_transform(), **_NO_NUMBER)
+    if band_alpha is None:
+        return
     banded = [r for r in recs if r.get("intervals")]
-    band_epochs = [r["epoch"] for r in banded]
-    low, high = (_values(r["intervals"][key][i] for r in banded) for i in (0, 1))
-    if len(banded) == 1:  # a band over one epoch has no width: a bar shows the interval
-        ax.vlines(band_epochs, low, high, color=line["color"], alpha=max(band_alpha, 0.4),
-                  linewidth=4)
-    elif banded:
-        ax.fill_between(band_epochs, low, high, color=line["color"], alpha=band_alpha,
-                        linewidth=0)
+    _band(ax, [r["epoch"] for r in banded], *(_values(r["intervals"][key][i] for r in banded)
+                                             for i in (0, 1)), line["color"], band_alpha)
     plugged = [r for r in recs if r.get("plugin") and corrected(r)]
     if plugged:
         ax.plot([r["epoch"] for r in plugged], _values(r["plugin"][key] for r in plugged),
@@ -230,88 +298,156 @@ def _values(values: Iterable[float | None]) -> np.ndarray:
     return np.array(list(values), dtype=float)
 
 
-def _plot_atoms(audited: list[RunRecords], lines: dict[str, dict[str, Any]], note: str, *,
+def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: str, *,
                 all_layers: bool) -> Any:
     """The figure of ``pid_atoms.png`` (the innermost layer, six panels) or, ``all_layers``, of
-    ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer).
+    ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer), of the audited
+    ``groups``.
 
     Gaussian runs beside discrete ones get panels of their own, below the discrete ones: their
     bits are not comparable, and on a shared axis (or a twin axis on the right) heights
     invited the comparison."""
     from matplotlib.figure import Figure
 
-    estimates = {run.name: audit_estimate(run.audit[-1]) for run in audited}
-    kind = {name: estimate.split(",")[0] for name, estimate in estimates.items()}
+    estimates = {group.legend: audit_estimate(next(run for run in group.runs
+                                                   if run.audit).audit[-1])
+                 for group in groups}
+    kind = {legend: estimate.split(",")[0] for legend, estimate in estimates.items()}
     kinds = sorted(set(kind.values()))  # discrete above gaussian
-    mixed = len(kinds) > 1
-    if all_layers:
-        layers = sorted({r["layer"] for run in audited for r in run.audit})
-        panels, shape = _PANELS[:4], (1, 4)
-        # a row for each layer and estimator that has records (a run may audit other layers)
-        blocks = [(layer, each) for layer in layers for each in kinds
-                  if any(kind[run.name] == each and r["layer"] == layer
-                         for run in audited for r in run.audit)]
-        # 2.6 inches for each row of panels, 1.2 for the title's four lines above them, and no
-        # wider than pid_atoms.png, so that its text is as large when shown 850 pixels wide
-        size = (2.6 * len(panels) + 2.4, 2.6 * len(blocks) + 1.2)
-    else:
-        panels, shape = _PANELS, (2, 3)
-        blocks = [(None, each) for each in kinds]
-        size = (13, 5.4 * len(blocks) + 1.2)
+    blocks, panels, shape, size = _atom_layout(groups, kind, all_layers=all_layers)
     fig = Figure(figsize=size, layout="constrained")
     # each block (a layer, an estimator) has its panels in order, in a row or two of the grid
     grid = fig.subplots(shape[0] * len(blocks), shape[1], squeeze=False)
-    rows = list(zip(blocks, grid.reshape(len(blocks), -1), strict=True))
-    # the innermost layer of each run, which the title names, or each run's legend entry when
-    # the runs differ (another network, or a run killed before its last layer's audit)
-    inner = {run.name: innermost_layer(run.audit) for run in audited}
-    same = inner[audited[0].name] if len(set(inner.values())) == 1 else None
-    where = {name: "" if all_layers or same is not None else f", layer {layer}"
-             for name, layer in inner.items()}
-    # the legend says how each run's atoms were estimated; a Gaussian estimate has squares
-    styles = {name: {**lines[name], "label": f"{name}{where[name]} ({estimate})",
-                     "marker": "s" if kind[name] == "gaussian" else "o"}
-              for name, estimate in estimates.items()}
-    for (layer, each), row in rows:
+    # the innermost layer of each group, which the title names, or each group's legend entry
+    # when they differ (another network, or a run killed before its last layer's audit)
+    inner = {group.legend: max(innermost_layer(run.audit) for run in group.runs if run.audit)
+             for group in groups}
+    same = next(iter(inner.values())) if len(set(inner.values())) == 1 else None
+    where = {legend: "" if all_layers or same is not None else f", layer {layer}"
+             for legend, layer in inner.items()}
+    # the bands of many groups, stacked, stay see-through (at most 0.6 opaque)
+    band_alpha = min(0.2, 0.6 / len(groups))
+    # a mean where some seed has epochs that others lack is of those all have, so the legend
+    # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
+    layers = {record["layer"] for group in groups for run in group.runs for record in run.audit}
+    averaged = {group.legend: "\nmean only of the epochs all seeds have"
+                if any(_averaged(*_audit_epochs(group, layer)) for layer in layers) else ""
+                for group in groups}
+    order = []  # the legend's entries of the groups, by their group's place
+    for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
         for ax, (key, label) in zip(row, panels, strict=True):
-            for run in audited:
-                if kind[run.name] != each:
-                    continue
-                shown = inner[run.name] if layer is None else layer
-                recs = [r for r in run.audit if r["layer"] == shown]
-                # the bands of many runs, stacked, stay see-through (at most 0.6 opaque)
-                _plot_series(ax, recs, key, styles[run.name],
-                             band_alpha=min(0.2, 0.6 / len(audited)))
+            for group in (group for group in groups if kind[group.legend] == each):
+                # the legend says how a group's atoms were estimated; Gaussian ones are squares
+                style = {"label": f"{where[group.legend]} ({estimates[group.legend]})"
+                                   f"{averaged[group.legend]}",
+                         "marker": "s" if each == "gaussian" else "o"}
+                shown = inner[group.legend] if layer is None else layer
+                order.append((groups.index(group), _plot_group_atoms(
+                    ax, group, key, shown, lines, style, band_alpha=band_alpha)))
             title = label if layer is None else f"layer {layer}: {label}"
-            ax.set_title(f"{title}, {each}" if mixed else title, fontsize=_FONT + 1)
-            _epoch_axis(ax)
-            ax.set_ylabel(f"{each} bits" if mixed or each == "gaussian" else "bits",
-                          fontsize=_FONT)
-            ax.tick_params(labelsize=_FONT)
-            ax.grid(alpha=0.3)
-            low, high = ax.get_ylim()
-            if high - low < _LEAST_BITS:
-                middle = (low + high) / 2
-                ax.set_ylim(middle - _LEAST_BITS / 2, middle + _LEAST_BITS / 2)
+            _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
+                         f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
+    _figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])])
+    lone = any(len(group.runs) == 1 for group in groups)
+    seeds = not all(len(group.runs) == 1 for group in groups)
+    # as the legend names each run or group
+    entry = ("run" if not seeds else "run or group of seeds" if lone else "group of seeds") + (
+        ", layer" if any(where.values()) else "")
+    fig.suptitle(_atoms_title(all_layers=all_layers, same=same, entry=entry, kinds=kinds,
+                              note=note, lone=lone, seeds=seeds), fontsize=_FONT + 1)
+    return fig
+
+
+def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bool
+                 ) -> tuple[list[tuple[int | None, str]], tuple, tuple[int, int],
+                            tuple[float, float]]:
+    """The blocks of a PID figure (a layer, or ``None`` for each group's innermost, and an
+    estimator: a row of panels, or two), its panels, the shape of a block and the figure's
+    size in inches."""
+    kinds = sorted(set(kind.values()))
+    if not all_layers:
+        return [(None, each) for each in kinds], _PANELS, (2, 3), (13, 5.4 * len(kinds) + 1.2)
+    records = [(kind[group.legend], record["layer"]) for group in groups for run in group.runs
+               for record in run.audit]
+    # a row for each layer and estimator that has records (a run may audit other layers)
+    blocks = [(layer, each) for layer in sorted({layer for _, layer in records})
+              for each in kinds if (each, layer) in records]
+    # 2.6 inches for each row of panels, 1.2 for the title's four lines above them, and no
+    # wider than pid_atoms.png, so that its text is as large when shown 850 pixels wide
+    return blocks, _PANELS[:4], (1, 4), (2.6 * 4 + 2.4, 2.6 * len(blocks) + 1.2)
+
+
+def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
+                      lines: dict[str, dict[str, Any]], style: dict[str, str], *,
+                      band_alpha: float) -> str:
+    """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
+    thin lines under their mean over the epochs all have, with its band. ``style`` is the
+    marker and what the legend entry says after the group's name. Returns the entry."""
+    recs = _audit_epochs(group, layer)[1]
+    if len(group.runs) == 1:
+        run = group.runs[0]
+        line = {**lines[run.name], **style, "label": run.name + style["label"]}
+        _plot_series(ax, recs[0], key, line, band_alpha=band_alpha)
+        return line["label"]
+    for run, series in zip(group.runs, recs, strict=True):
+        _plot_series(ax, series, key, lines[run.name], band_alpha=None)
+    line = {**_mean_line(group, lines, group.legend + style["label"]), "marker": style["marker"]}
+    _plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)
+    return line["label"]
+
+
+def _audit_epochs(group: RunGroup, layer: int) -> tuple[list[int], list[list[dict[str, Any]]]]:
+    """The epochs at which every seed of ``group`` audited ``layer``, and each seed's audit
+    records of that layer."""
+    records = [[r for r in run.audit if r["layer"] == layer] for run in group.runs]
+    return common_epochs(records, "epoch")[0], records
+
+
+def _dress_panel(ax: Any, title: str, ylabel: str) -> None:
+    """Title, label, ticks and grid of a PID panel, whose y axis is at least
+    :data:`_LEAST_BITS` high."""
+    ax.set_title(title, fontsize=_FONT + 1)
+    _epoch_axis(ax)
+    ax.set_ylabel(ylabel, fontsize=_FONT)
+    ax.tick_params(labelsize=_FONT)
+    ax.grid(alpha=0.3)
+    low, high = ax.get_ylim()
+    if high - low < _LEAST_BITS:
+        middle = (low + high) / 2
+        ax.set_ylim(middle - _LEAST_BITS / 2, middle + _LEAST_BITS / 2)
+
+
+def _figure_legend(fig: Any, order: list[str]) -> None:
+    """A legend of one entry per label of ``fig``'s panels, beside them, halfway down (at the
+    top it ran into the title's long lines): the entries in ``order`` first, then the rest
+    (the crosses)."""
     handles = {label: handle for ax in fig.axes
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
-    runs_first = [styles[run.name]["label"] for run in audited]  # in the runs' order, then crosses
+    first = list(dict.fromkeys(order))
     handles = {label: handles[label] for label in sorted(
-        handles, key=lambda label: runs_first.index(label) if label in runs_first else len(audited))}
-    # beside the plots, halfway down: at the top it ran into the title's long lines
+        handles, key=lambda label: first.index(label) if label in first else len(first))}
     fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=_FONT)
+
+
+def _atoms_title(*, all_layers: bool, same: int | None, entry: str, kinds: list[str],
+                 note: str, lone: bool, seeds: bool) -> str:
+    """The title of a PID figure: what it shows, what its legend, lines and bands are (those
+    of a ``lone`` run, and of the groups of ``seeds``), and the line styles (``note``) and
+    markers in use."""
     which = "each run's: in the legend" if same is None else f"layer {same}"
     title = "PID of (Y, T, S) per layer" if all_layers else (
         f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
-    squares = (f"squares: gaussian{', in panels of their own' if mixed else ''} (linearly "
-               "decodable bits: may exceed H(Y), not comparable with discrete ones)"
+    squares = (f"squares: gaussian{', in panels of their own' if len(kinds) > 1 else ''} "
+               "(linearly decodable bits: may exceed H(Y), not comparable with discrete ones)"
                if "gaussian" in kinds else "")
-    entry = "run, layer" if any(where.values()) else "run"  # as the legend names each run
-    fig.suptitle(f"{title}\nlegend: {entry} (estimator, correction or plug-in); dotted: plug-in of a "
-                 "corrected line\nbands (a bar for one epoch): bootstrap intervals, which need not "
-                 "hold their line (docs/estimate.md, Bootstrap intervals)\n"
-                 f"{', '.join(filter(None, (note, squares)))}", fontsize=_FONT + 1)
-    return fig
+    legend = f"legend: {entry} (estimator, correction or plug-in)"
+    bands = "a lone run's bands" if seeds else "bands"
+    return "\n".join([
+        title, f"{legend}; dotted: plug-in of a corrected line" if lone else legend,
+        *([_SPREAD] if seeds else []),
+        *([f"{bands} (a bar for one epoch): bootstrap intervals, which need not hold their line "
+           "(docs/estimate.md, Bootstrap intervals)"] if lone else []),
+        ", ".join(filter(None, (note, squares)))])
 
 
 def _png(fig: Any) -> bytes:

@@ -208,7 +208,10 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
     (``report.md`` and no ``config.json``, written by an earlier report) and a folder given
-    twice. Anything else that is not a run is an error (see :func:`load_run`).
+    twice. Anything else that is not a run is an error (see :func:`load_run`). The teacher's
+    own run folders (method ``teacher``: ``train-teacher``'s, or the teacher cache under
+    ``runs/``) are skipped beside students' runs, with one warning naming them; given alone,
+    they are the runs.
 
     Parameters
     ----------
@@ -258,7 +261,22 @@ RunSummary that train returned; got 3 (int)
     if not runs:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}; pass folders written "
                          "by `pidkit-distill train`")
-    return runs
+    return _students(runs)
+
+
+def _students(runs: list[RunRecords]) -> list[RunRecords]:
+    """``runs`` without the teachers' own run folders (method ``teacher``: written by
+    ``train-teacher``, or the teacher cache under ``runs/`` that ``runs/*`` takes in), skipped
+    with one warning naming them; all of ``runs`` when they are all teachers'."""
+    teachers = [run for run in runs
+                if (run.config.get("method") or {}).get("name") == "teacher"]
+    if not teachers or len(teachers) == len(runs):
+        return runs
+    warnings.warn(f"skipped the teacher's run folder{'s' if len(teachers) > 1 else ''} "
+                  f"{', '.join(str(run.path) for run in teachers)} (method teacher): not a "
+                  "student; its accuracy is the teacher acc column", RuntimeWarning,
+                  stacklevel=3)
+    return [run for run in runs if run not in teachers]
 
 
 def given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunRecords]:

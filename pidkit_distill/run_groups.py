@@ -1,0 +1,179 @@
+"""The seeds of one experiment: run records grouped by their configuration, for the report.
+
+Runs whose ``config.json`` differ only in the seed (``run.seed``) and in the run's bookkeeping
+(:data:`BOOKKEEPING`: where the run folder is and what it is called, whether it resumed, what
+it printed, how often it checkpointed and audited, on which device and with how many threads)
+are the seeds of one experiment: :func:`group_runs` puts them in one :class:`RunGroup`. Every
+other key (data, models, teacher, method, optimiser, the schedule's epochs, mixed precision,
+the audit's settings) defines the experiment. Runs of one configuration and the same seed are
+not seeds of it (a rerun, another version of the code): each stays alone, and so does a run
+without a completed epoch. :func:`common_epochs` gives the values of a group's records at the
+epochs all of its seeds reached, never an average over epochs some lack.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pidkit_distill.run_records import RunRecords
+
+__all__ = ["BOOKKEEPING", "RunGroup", "common_epochs", "group_runs", "mean_sd"]
+
+# The configuration keys that say how a run was kept, not what was run: runs that differ only
+# in these and in run.seed are the seeds of one experiment.
+BOOKKEEPING = frozenset({
+    "run.seed", "run.name", "run.out_dir", "run.resume", "run.stop_after", "run.progress",
+    "run.print_every", "run.checkpoint_every", "run.audit_every", "run.device", "run.threads",
+    "data.root", "data.num_workers", "data.eval_batch_size"})
+
+
+@dataclass(frozen=True)
+class RunGroup:
+    """The runs of one experiment (one run, or its seeds in the order of their seeds).
+
+    ``label`` names the experiment: its method (and preset), then, where another group has
+    the same, the keys whose values tell them apart (``bas, teacher.source=untrained``).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> group = RunGroup("bas", [RunRecords("x", Path("x"), {"run": {"seed": 1}}, [], [])])
+    >>> group.seeds, group.legend
+    ([1], 'x')
+    """
+
+    label: str
+    runs: list[RunRecords]
+
+    @property
+    def seeds(self) -> list[Any]:
+        """The ``run.seed`` of each run (``None`` where its configuration has none)."""
+        return [(run.config.get("run") or {}).get("seed") for run in self.runs]
+
+    @property
+    def legend(self) -> str:
+        """What a figure's legend calls the group: ``rid, 3 seeds``, or a lone run's name."""
+        return f"{self.label}, {len(self.runs)} seeds" if len(self.runs) > 1 else self.runs[0].name
+
+
+def _defining(config: dict[str, Any]) -> dict[str, str]:
+    """The keys of ``config`` that define its experiment (all but :data:`BOOKKEEPING`), each
+    with its value as JSON (a list or a table compares by value)."""
+    return {f"{section}.{key}": json.dumps(value, sort_keys=True)
+            for section, table in config.items() if isinstance(table, dict)
+            for key, value in table.items() if f"{section}.{key}" not in BOOKKEEPING}
+
+
+def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
+    """``runs`` grouped by experiment: each run in one group, the groups in the order of their
+    first run.
+
+    Runs of the same configuration but for :data:`BOOKKEEPING` form a group when each has a
+    completed epoch and their seeds differ; otherwise each is a group of its own.
+
+    Parameters
+    ----------
+    runs : list of RunRecords
+        With distinct names (:func:`~pidkit_distill.run_records.with_distinct_names`).
+
+    Returns
+    -------
+    list of RunGroup
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, seed, method="rid"):
+    ...     config = {"method": {"name": method}, "run": {"seed": seed, "name": name}}
+    ...     return RunRecords(name, Path(name), config, [{"epoch": 1, "test_acc": 0.5}], [])
+    >>> [(g.legend, g.seeds) for g in group_runs([run("r2", 2), run("b", 1, "bas"), run("r1", 1)])]
+    [('rid, 2 seeds', [1, 2]), ('b', [1])]
+    """
+    buckets: dict[str, list[RunRecords]] = {}
+    for run in runs:
+        key = json.dumps(_defining(run.config), sort_keys=True) if run.metrics else run.name
+        buckets.setdefault(key, []).append(run)
+    members: list[list[RunRecords]] = []
+    for bucket in buckets.values():
+        seeds = [(run.config.get("run") or {}).get("seed") for run in bucket]
+        if len(bucket) > 1 and all(isinstance(s, int) for s in seeds) and len(set(seeds)) == len(
+                seeds):
+            members.append(sorted(bucket, key=lambda run: run.config["run"]["seed"]))
+        else:
+            members.extend([run] for run in bucket)
+    members.sort(key=lambda group: min(runs.index(run) for run in group))
+    return [RunGroup(label, group) for label, group in zip(_labels(members), members, strict=True)]
+
+
+def _labels(groups: list[list[RunRecords]]) -> list[str]:
+    """Each group's label: its method (and preset), then, where other groups have the same,
+    ``key=value`` for each key whose value tells them apart."""
+    def method(run: RunRecords) -> str:
+        section = run.config.get("method") or {}
+        preset = section.get("preset")
+        return f"{section.get('name', run.name)}{f' ({preset})' if preset else ''}"
+
+    base = [method(group[0]) for group in groups]
+    labels = []
+    for label, group in zip(base, groups, strict=True):
+        rivals = [_defining(other[0].config) for other, same in zip(groups, base, strict=True)
+                  if same == label]
+        mine = _defining(group[0].config)
+        apart = [key for key in mine if any(other.get(key) != mine[key] for other in rivals)]
+        labels.append(", ".join([label, *(f"{key}={json.loads(mine[key])}" for key in apart)]))
+    return labels
+
+
+def common_epochs(records: Iterable[list[dict[str, Any]]], key: str
+                  ) -> tuple[list[int], np.ndarray]:
+    """The epochs at which every run's ``records`` have a record, and the value of ``key`` in
+    each, a row per run (``NaN`` for a missing value: ``None``, a failed solve).
+
+    Parameters
+    ----------
+    records : iterable of list of dict
+        Each run's records (``metrics.jsonl``, or ``audit.jsonl`` of one layer).
+    key : str
+
+    Returns
+    -------
+    epochs : list of int
+        In order; none when some run has no record at any epoch the others have.
+    values : ndarray of shape (runs, len(epochs))
+
+    Examples
+    --------
+    >>> epochs, values = common_epochs([[{"epoch": e, "a": e} for e in (1, 2, 3)],
+    ...                                 [{"epoch": e, "a": None} for e in (1, 2)]], "a")
+    >>> epochs, values.tolist()
+    ([1, 2], [[1.0, 2.0], [nan, nan]])
+    """
+    by_epoch = [{record["epoch"]: record for record in run} for run in records]
+    epochs = sorted(set.intersection(*(set(run) for run in by_epoch))) if by_epoch else []
+    values = [[run[epoch][key] for epoch in epochs] for run in by_epoch]
+    return epochs, np.array(values, dtype=float).reshape(len(by_epoch), len(epochs))
+
+
+def mean_sd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and the sample standard deviation (``ddof=1``) of ``values`` over its first
+    axis (the seeds), ignoring missing ones (``NaN``); ``NaN`` where none, or one, has a value.
+
+    Examples
+    --------
+    >>> mean, sd = mean_sd(np.array([[0.8, 1.0], [0.9, np.nan], [1.0, np.nan]]))
+    >>> mean.round(3).tolist(), sd.round(3).tolist()
+    ([0.9, 1.0], [0.1, nan])
+    """
+    values = np.asarray(values, dtype=float)
+    counts = (~np.isnan(values)).sum(axis=0)
+    total = np.nansum(values, axis=0)
+    mean = np.divide(total, counts, out=np.full(total.shape, np.nan), where=counts > 0)
+    squares = np.nansum((values - mean) ** 2, axis=0)
+    sd = np.sqrt(np.divide(squares, counts - 1, out=np.full(total.shape, np.nan),
+                           where=counts > 1))
+    return mean, sd

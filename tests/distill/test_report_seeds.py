@@ -1,0 +1,163 @@
+"""The report of an experiment run with several seeds: the group table (mean ± sd across the
+seeds), the groups' lines in the figures (one colour, the mean with a band, the seeds faint),
+a killed seed, and the teacher's own run folder that `runs/*` takes in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import test_report
+from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
+from test_report import fake_run
+
+from pidkit_distill import write_report
+from pidkit_distill.cli import main
+from pidkit_distill.report import group_table
+from pidkit_distill.run_records import load_runs
+
+figures = test_report.figures  # the fixture: the figures a report saves, by title
+
+
+def seed_run(path: Path, seed: int, accs: list[float], *, method: str = "bas", syn: float = 0.2,
+             teacher: str = "untrained") -> Path:
+    """A run of ``method`` and ``seed`` (named after its folder) whose held-out accuracy is
+    ``accs`` at epochs 1, 2, ... of 4 planned, audited at each epoch with Syn = ``syn`` at its
+    innermost layer (1)."""
+    fake_run(path, epochs=len(accs), teacher=teacher, planned=4)
+    config = json.loads((path / "config.json").read_text())
+    config["run"].update(seed=seed, name=path.name, out_dir=str(path.parent / "elsewhere"))
+    config["method"]["name"] = method
+    (path / "config.json").write_text(json.dumps(config))
+    (path / "metrics.jsonl").write_text("".join(
+        json.dumps({"epoch": e, "test_acc": acc, "teacher_acc": 0.9}) + "\n"
+        for e, acc in enumerate(accs, 1)))
+    records = [json.loads(line) for line in (path / "audit.jsonl").read_text().splitlines()]
+    for record in records:
+        record["syn"] = syn if record["layer"] == 1 else record["syn"]
+    (path / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def group_rows(text: str) -> list[str]:
+    """The rows of the group table in ``text`` (report.md)."""
+    return [line for line in text.splitlines() if line.startswith("| ") and "±" in line]
+
+
+@pytest.fixture()
+def seeds(tmp_path) -> list[Path]:
+    """bas with seeds 3, 1, 2 (given out of order) and rid with seeds 1, 2."""
+    return [seed_run(tmp_path / "runs/bas-s3", 3, [0.70, 0.84], syn=0.5),
+            seed_run(tmp_path / "runs/bas-s1", 1, [0.72, 0.80], syn=0.3),
+            seed_run(tmp_path / "runs/bas-s2", 2, [0.74, 0.82], syn=0.4),
+            seed_run(tmp_path / "runs/rid-s1", 1, [0.60, 0.70], method="rid", syn=0.1),
+            seed_run(tmp_path / "runs/rid-s2", 2, [0.62, 0.74], method="rid", syn=0.2)]
+
+
+def test_the_seeds_of_an_experiment_are_one_row_of_mean_and_sd(tmp_path, seeds):
+    # every run was its own row; nothing said "bas 0.820 ± 0.020 over 3 seeds" as papers do
+    report = write_report(seeds, out_dir=tmp_path / "rep").read_text()
+    cut = "| untrained | 2/4 | "
+    assert [row.split(cut)[1] for row in group_rows(report)] == [
+        "3 (1, 2, 3) | 0.8200 ± 0.0200 (0.8000, 0.8200, 0.8400) | "
+        "0.8200 ± 0.0200 (0.8000, 0.8200, 0.8400) | 1 | 2 | discrete, eb-extrapolation | "
+        "0.200 ± 0.000 (0.200, 0.200, 0.200) | 0.200 ± 0.000 (0.200, 0.200, 0.200) | "
+        "0.200 ± 0.000 (0.200, 0.200, 0.200) | 0.400 ± 0.100 (0.300, 0.400, 0.500) |",
+        "2 (1, 2) | 0.7200 ± 0.0283 (0.7000, 0.7400) | 0.7200 ± 0.0283 (0.7000, 0.7400) | 1 | 2 "
+        "| discrete, eb-extrapolation | 0.200 ± 0.000 (0.200, 0.200) | 0.200 ± 0.000 (0.200, "
+        "0.200) | 0.200 ± 0.000 (0.200, 0.200) | 0.150 ± 0.071 (0.100, 0.200) |"]
+    assert [row.split(" | ")[0] for row in group_rows(report)] == ["| bas", "| rid"]
+    assert "only in run.seed and the run's bookkeeping (run.name, run.out_dir" in report
+    # the per-run table stays, a row per run
+    assert report.index("## Experiments run with several seeds") < report.index("## Each run")
+    assert "| bas-s3 | synthetic | bas | untrained | 2/4 | 0.9000 | 0.8400 |" in report
+
+
+def test_a_killed_seed_is_averaged_only_over_the_epochs_all_seeds_reached(tmp_path, figures):
+    # averaging each seed's last accuracy mixed epoch 1 of a killed seed with epoch 3 of others
+    runs = [seed_run(tmp_path / f"s{seed}", seed, accs)
+            for seed, accs in ((1, [0.5, 0.6, 0.7]), (2, [0.5, 0.8, 0.9]), (3, [0.6]))]
+    (row,) = group_rows(group_table(load_runs(runs)))
+    assert row.startswith("| bas | synthetic | bas | untrained | 1/4 (seeds reached 3, 3, 1) | "
+                          "3 (1, 2, 3) | 0.5333 ± 0.0577 (0.5000, 0.5000, 0.6000) | ")
+    assert "| 1 | 1 | discrete" in row  # the atoms of the last audit epoch all three have
+    write_report(runs, out_dir=tmp_path / "rep")
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    (mean,) = [line for line in accuracy.axes[0].get_lines()
+               if not line.get_label().startswith("_")]
+    assert mean.get_label() == "bas, 3 seeds\nmean of epoch 1 only (all seeds have them)"
+    assert list(mean.get_xdata()) == [1]
+    seeds_drawn = [line for line in accuracy.axes[0].get_lines() if line is not mean]
+    assert [len(line.get_xdata()) for line in seeds_drawn] == [3, 3, 1]  # all of each seed
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
+        "bas, 3 seeds (discrete, eb-extrapolation)\nmean only of the epochs all seeds have"]
+    red = next(line for line in atoms.axes[0].get_lines() if line.get_label().startswith("bas"))
+    assert list(red.get_xdata()) == [0, 1]  # the audits before training and after epoch 1
+
+
+def test_a_groups_seeds_share_its_colour_under_its_mean_and_band(tmp_path, seeds, figures):
+    # each seed had a colour and a legend entry of its own: five lines, five colours, and no
+    # mean; the reader could not see the spread across seeds
+    write_report(seeds, out_dir=tmp_path / "rep")
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    ax = accuracy.axes[0]
+    assert ax.get_title().endswith("\nbands: ±1 sd across seeds about each mean (faint lines: "
+                                   "the seeds)")
+    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == ["bas, 3 seeds",
+                                                                        "rid, 2 seeds"]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    blue, orange = "#5790fc", "#f89c20"
+    assert {label: (to_hex(line.get_color()), line.get_alpha(), line.get_linewidth())
+            for label, line in lines.items()} == {
+        "_bas-s1": (blue, 0.4, 0.8), "_bas-s2": (blue, 0.4, 0.8), "_bas-s3": (blue, 0.4, 0.8),
+        "bas, 3 seeds": (blue, None, 2.0),
+        "_rid-s1": (orange, 0.4, 0.8), "_rid-s2": (orange, 0.4, 0.8),
+        "rid, 2 seeds": (orange, None, 2.0)}
+    assert np.allclose(lines["bas, 3 seeds"].get_ydata(), [0.72, 0.82])
+    (bas_band, _) = [c for c in ax.collections if isinstance(c, PolyCollection)]
+    heights = bas_band.get_paths()[0].vertices[:, 1]
+    # ±1 sd (0.02 at both epochs) around the means 0.72 and 0.82
+    assert (heights.min(), heights.max()) == pytest.approx((0.72 - 0.02, 0.82 + 0.02))
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert "\nbands: ±1 sd across seeds about each mean (faint lines: the seeds)\n" in (
+        atoms.get_suptitle())
+    assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
+        "bas, 3 seeds (discrete, eb-extrapolation)", "rid, 2 seeds (discrete, eb-extrapolation)"]
+    syn = next(ax for ax in atoms.axes if ax.get_title() == "Syn(Y:T,S)")
+    mean = next(line for line in syn.get_lines() if line.get_label().startswith("bas"))
+    assert np.allclose(mean.get_ydata(), [0.4, 0.4, 0.4])
+
+
+def test_runs_alone_in_their_configuration_add_nothing(tmp_path, figures):
+    # no table of n = 1 "± nan"; runs of one configuration and one seed (a rerun) are no seeds
+    runs = [seed_run(tmp_path / "a/x", 1, [0.5]), seed_run(tmp_path / "b/x", 1, [0.6]),
+            seed_run(tmp_path / "rid", 1, [0.7], method="rid")]
+    report = write_report(runs, out_dir=tmp_path / "rep").read_text()
+    assert "±" not in report and "##" not in report
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == ["a/x", "b/x", "rid"]
+
+
+def test_groups_of_one_method_are_named_by_what_tells_them_apart(tmp_path):
+    runs = [seed_run(tmp_path / f"{teacher}-s{seed}", seed, [0.5 + seed / 10], teacher=teacher)
+            for teacher in ("trained", "untrained") for seed in (1, 2)]
+    assert [row.split(" | ")[0] for row in group_rows(group_table(load_runs(runs)))] == [
+        "| bas, teacher.source=trained", "| bas, teacher.source=untrained"]
+
+
+def test_the_teachers_own_run_folder_is_skipped_beside_students(tmp_path, capsys, seeds):
+    # runs/* took in the teacher cache (method teacher): a student row and a line at 0.99
+    teacher = seed_run(tmp_path / "runs/teacher-digits-s0", 0, [0.99], method="teacher")
+    out_dir = tmp_path / "rep"
+    assert main(["report", str(teacher), *map(str, seeds[:2]), "--out", str(out_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"pidkit-distill report: warning: skipped the teacher's run folder {teacher} "
+                   "(method teacher): not a student; its accuracy is the teacher acc column\n")
+    assert "teacher-digits-s0" not in out + (out_dir / "report.md").read_text()
+    assert main(["report", str(teacher), "--out", str(out_dir)]) == 0  # alone: it is the run
+    out, err = capsys.readouterr()
+    assert err == "" and "| teacher-digits-s0 | synthetic | teacher |" in out
