@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,22 +19,60 @@ from torch import nn
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.models import build_model
+from pidkit_distill.signals import exit_status
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import check_config
 from pidkit_distill.training.loaders import load_data
-from pidkit_distill.training.loop import RunSummary, fit
+from pidkit_distill.training.loop import RunSummary, TrainingError, fit
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     Runtime,
     caller_state_kept,
     close_runtime,
+    first_stop,
     init_runtime,
     seed_everything,
     wait_for_all,
 )
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
 
-__all__ = ["train", "train_teacher"]
+__all__ = ["PeerStopped", "train", "train_teacher"]
+
+
+class PeerStopped(TrainingError):
+    """Another process of the run (under torchrun) failed or was interrupted first, and this
+    one stopped with it: its collective calls failed once that process exited, or torchrun
+    ended it. The message is the other process's own, with its rank.
+
+    Attributes
+    ----------
+    rank, world_size : int
+        The process that stopped first, and the number of processes.
+    peer_message : str
+        Its one-line message.
+    interrupted : bool
+        It was interrupted (Ctrl-C, SIGTERM) rather than failed.
+
+    Examples
+    --------
+    >>> print(PeerStopped(1, 2, "cannot write 'runs/x/metrics.jsonl': No space left on device",
+    ...                   interrupted=False))
+    rank 1 of 2 failed: cannot write 'runs/x/metrics.jsonl': No space left on device (the other
+    processes stopped with it)
+    """
+
+    def __init__(self, rank: int, world_size: int, peer_message: str, *,
+                 interrupted: bool) -> None:
+        self.rank, self.world_size, self.peer_message = rank, world_size, peer_message
+        self.interrupted = interrupted
+        what = "was interrupted" if interrupted else "failed"
+        RuntimeError.__init__(self, f"rank {rank} of {world_size} {what}: {peer_message} (the "
+                              "other processes stopped with it)")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        """Rebuilt from its arguments (see :meth:`TrainingError.__reduce__`)."""
+        return (partial(type(self), self.rank, self.world_size, self.peer_message,
+                        interrupted=self.interrupted), (), dict(self.__dict__))
 
 
 def train(config: TrainConfig) -> RunSummary:
@@ -148,14 +187,35 @@ def train_teacher(config: TrainConfig) -> Path:
 
 @contextmanager
 def _run_session(config: TrainConfig) -> Iterator[Runtime]:
-    """The run's process setup (:func:`init_runtime`), closed after the block, inside
-    :func:`caller_state_kept`."""
+    """The run's process setup (:func:`init_runtime`), closed after the block if it ended
+    well (:func:`close_runtime`), inside :func:`caller_state_kept`.
+
+    Under torchrun, an error records that this process stopped (:func:`first_stop`); one that
+    only followed another process's stop (a collective call that failed when that process
+    exited, torchrun's SIGTERM) becomes :class:`PeerStopped`, which says which process stopped
+    first and why, instead of gloo's "Connection closed by peer" or an interrupt.
+    """
     with caller_state_kept():
         runtime = init_runtime(config)
         try:
             yield runtime
-        finally:
-            close_runtime(runtime)
+        except BaseException as err:
+            first = first_stop(runtime, err)
+            if first is not None and first.rank != runtime.rank and _followed_a_peer(err):
+                raise PeerStopped(first.rank, runtime.world_size, first.message,
+                                  interrupted=first.interrupted) from err
+            raise
+        close_runtime(runtime)
+
+
+def _followed_a_peer(err: BaseException) -> bool:
+    """Whether ``err`` is what a process raises when another of the run stopped: a failed
+    collective call (a :class:`RuntimeError` that is none of the trainer's own) or torchrun's
+    SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143). Errors every process raises
+    together (a busy run folder, a NaN loss) and a Ctrl-C keep their own message."""
+    if isinstance(err, KeyboardInterrupt):
+        return exit_status(err) == 143
+    return isinstance(err, RuntimeError) and not isinstance(err, TrainingError)
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,

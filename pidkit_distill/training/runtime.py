@@ -7,27 +7,32 @@ prints and writes files (:attr:`Runtime.is_main`).
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
+from pidkit.cli import one_line
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 
 __all__ = [
+    "FirstStop",
     "Runtime",
     "autocast",
     "caller_state_kept",
     "close_runtime",
+    "first_stop",
     "float32_default",
     "from_main",
     "init_runtime",
@@ -55,6 +60,7 @@ class Runtime:
     world_size: int
     local_rank: int
     owns_group: bool
+    session: int = 0  # which run of this process (the same on every rank): see first_stop
 
     @classmethod
     def single(cls, device: str = "cpu") -> Runtime:
@@ -82,6 +88,11 @@ def rank_from_env() -> int:
     return int(os.environ.get("RANK", "0"))
 
 
+_SESSIONS = itertools.count()
+"""Numbers the runs of this process (a ``student_init`` run inside another, a script's runs):
+every process of a run counts the same ones, so ``first_stop``'s key is that run's alone."""
+
+
 def init_runtime(config: TrainConfig) -> Runtime:
     """Device and DDP set-up from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK).
 
@@ -105,11 +116,18 @@ def init_runtime(config: TrainConfig) -> Runtime:
     if config.run.amp and not use_cuda:
         warnings.warn("run.amp=true has no effect on CPU (bf16 autocast is used on CUDA only)",
                       RuntimeWarning, stacklevel=3)
-    return Runtime(device, rank, world_size, local_rank, owns_group)
+    return Runtime(device, rank, world_size, local_rank, owns_group, next(_SESSIONS))
 
 
 def close_runtime(runtime: Runtime) -> None:
-    """Destroy the process group if :func:`init_runtime` created it."""
+    """Destroy the process group if :func:`init_runtime` created it.
+
+    Called when the run has ended well only: after an error the processes may be in different
+    collective calls, and destroying the group then can hang the process (a gloo worker thread
+    that waits for the interpreter lock held by the thread joining it, as torchtitan found);
+    a process that exits without destroying it closes its connections, so the other processes'
+    collective calls fail at once (:func:`first_stop`).
+    """
     if runtime.owns_group and dist.is_initialized():
         dist.destroy_process_group()
 
@@ -137,6 +155,45 @@ def from_main(runtime: Runtime, value: bool) -> bool:
     flag = torch.tensor([int(value)], device=runtime.device)
     dist.broadcast(flag, src=0)
     return bool(flag.item())
+
+
+class FirstStop(NamedTuple):
+    """The first process of a run that stopped with an error: its rank, its one-line message,
+    whether it was an interrupt (Ctrl-C, SIGTERM)."""
+
+    rank: int
+    message: str
+    interrupted: bool
+
+
+def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
+    """Record in the process group's store that this process stops with ``error``, unless
+    another process of the run did first; return the first one (``None`` in one process, or
+    when the store cannot be reached).
+
+    Under torchrun a process that stops alone leaves the others waiting in their next
+    collective call until it exits: its connections close and their call fails with gloo's
+    "Connection closed by peer", or torchrun ends them with SIGTERM. What each of them then
+    raises says nothing of why; the first process's record does
+    (:class:`~pidkit_distill.training.run.PeerStopped`). The key is the store's
+    ``compare_set``: the first process to set it keeps it.
+
+    Examples
+    --------
+    >>> first_stop(Runtime.single(), ValueError("x")) is None
+    True
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return None
+    interrupted = isinstance(error, KeyboardInterrupt)
+    mine = f"{runtime.rank}\n{int(interrupted)}\n{one_line(error)}"
+    try:
+        store = dist.distributed_c10d._get_default_store()  # the group's own (torchrun's agent's)
+        first = store.compare_set(f"pidkit_distill/first_stop/{runtime.session}", "", mine)
+    except RuntimeError:  # the store's host is gone (a group made by the user's code)
+        return None
+    rank, was_interrupted, text = first.decode().split("\n", 2)
+    return FirstStop(int(rank), text, bool(int(was_interrupted)))
 
 
 @contextmanager

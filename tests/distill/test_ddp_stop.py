@@ -1,0 +1,111 @@
+"""Under torchrun, a process that stops alone stops the run: the others stop within seconds with
+one line naming it, not after the process group's timeout, nor with gloo's traceback.
+
+Before: rank 0 whose checkpoint could not be written (a full disk) hung in
+``destroy_process_group`` (gloo's worker thread waiting for the interpreter lock that the thread
+joining it held), so rank 1 waited in its next collective call for gloo's 30-minute timeout; a
+rank 1 that failed or was interrupted alone printed nothing (only rank 0 prints), and rank 0
+stopped with gloo's "Connection closed by peer" traceback instead of a line saying why.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from tiny_runs import TINY, command_env, tiny
+
+from pidkit_distill.training import train
+from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.run import PeerStopped
+
+# imported by every process (--import): the failure of one kind, on one rank, in epoch 2
+INJECT = textwrap.dedent("""
+    import errno, os, signal
+    from pidkit_distill.atomic_files import not_written
+    from pidkit_distill.training import checkpoint, loop
+
+    KIND, RANK = os.environ["STOP_KIND"], int(os.environ["STOP_RANK"])
+    if int(os.environ["RANK"]) == RANK and KIND == "disk-full":
+        save = checkpoint.atomic_save
+        def atomic_save(obj, path, *, then):
+            if obj["epoch"] == 2:  # right after the gathering of every process's random states
+                raise not_written(path, OSError(errno.ENOSPC, "No space left on device"),
+                                  kept="it holds the run after epoch 1", then=then)
+            save(obj, path, then=then)
+        checkpoint.atomic_save = atomic_save
+    if int(os.environ["RANK"]) == RANK and KIND == "error":
+        evaluate, calls = loop.evaluate, []
+        def evaluated(*args, **kwargs):  # the teacher's, then once per epoch
+            calls.append(1)
+            if len(calls) == 3:
+                raise ZeroDivisionError("a bug in my method")
+            return evaluate(*args, **kwargs)
+        loop.evaluate = evaluated
+    if int(os.environ["RANK"]) == RANK and KIND == "sigterm":
+        save_checkpoint = loop.save_checkpoint
+        def saved(path, **kwargs):  # the signal acts once the checkpoint and its record are done
+            if kwargs["state"]["epoch"] == 2:
+                os.kill(os.getpid(), signal.SIGTERM)
+            save_checkpoint(path, **kwargs)
+        loop.save_checkpoint = saved
+""")
+
+
+def _torchrun(tmp_path: Path, kind: str, rank: int) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "stop_one.py").write_text(INJECT)
+    sets = [arg for item in [*TINY, "run.epochs=4", f"run.out_dir={tmp_path}"]
+            for arg in ("--set", item)]
+    env = {**command_env(), "OMP_NUM_THREADS": "1", "STOP_KIND": kind, "STOP_RANK": str(rank)}
+    # a process left waiting would wait for gloo's timeout (30 minutes): the timeout fails it
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "stop_one.py"), *sets],
+        env=env, capture_output=True, text=True, timeout=120)
+
+
+def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
+
+
+@pytest.mark.parametrize("kind, rank, saved, line", [
+    ("disk-full", 0, 1, "pidkit-distill train: training failed: cannot write '{ckpt}': No space left "
+     "on device; it holds the run after epoch 1: free space on its disk (or choose a folder on "
+     "another one), then rerun the same command with --resume (run.resume=true) to continue "
+     "from its checkpoint.pt"),
+    ("error", 1, 1, "pidkit-distill train: training failed: rank 1 of 2 failed: a bug in my method "
+     "(the other processes stopped with it)"),
+    ("sigterm", 1, 2, "pidkit-distill train: training failed: rank 1 of 2 was interrupted: "
+     "interrupted after epoch 2 of {run}; its checkpoint.pt holds the run after epoch 2: rerun "
+     "the same command with --resume (run.resume=true) to continue from there (the other "
+     "processes stopped with it)"),
+])
+def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, line,
+                                                           tmp_path):
+    proc = _torchrun(tmp_path, kind, rank)
+    run_dir = tmp_path / "synthetic-bas-ut-s0"
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert _lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
+        proc.stderr[-3000:]
+    assert "Connection closed by peer" not in proc.stdout + proc.stderr
+    # the run folder holds the epochs saved and resumes from them
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == saved
+    with pytest.warns(RuntimeWarning, match="checkpoint was written by 2 process"):
+        resumed = train(tiny(tmp_path, "run.epochs=4", "run.resume=true", "run.stop_after=1"))
+    assert [record["epoch"] for record in resumed.history] == list(range(1, saved + 2))
+
+
+def test_peer_stopped_is_a_training_error_that_pickles():
+    import pickle
+
+    from pidkit_distill.training import TrainingError
+
+    err = PeerStopped(1, 4, "a bug in my method", interrupted=False)
+    assert isinstance(err, TrainingError)
+    again = pickle.loads(pickle.dumps(err))
+    assert (str(again), again.rank, again.world_size, again.interrupted) == (
+        "rank 1 of 4 failed: a bug in my method (the other processes stopped with it)", 1, 4,
+        False)
