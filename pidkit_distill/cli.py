@@ -242,9 +242,10 @@ def get_args_parser() -> argparse.ArgumentParser:
         "report", help="plots and a summary table from run folders",
         description="Draw accuracy.png, pid_atoms.png (and pid_atoms_all_layers.png when more "
                     "than one layer was audited) and write report.md (the summary table, which "
-                    "is also printed) from run folders written by `pidkit-distill train`. A glob "
-                    "such as runs/* works: files, report folders and folders given twice are "
-                    "skipped with a warning.")
+                    "is also printed, and, where runs differ only in their seed, a table of "
+                    "mean ± sd across the seeds) from run folders written by `pidkit-distill "
+                    "train`. A glob such as runs/* works: files, report folders, the teacher's "
+                    "own run folders and folders given twice are skipped with a warning.")
     report.add_argument("runs", nargs="+", metavar="RUN_DIR",
                         help="run folders (each with config.json and metrics.jsonl)")
     report.add_argument("--out", default=None, metavar="DIR",
@@ -383,10 +384,13 @@ def _run(args: argparse.Namespace) -> int:
 
         with _failing("error", 2):  # a folder that is not a run
             runs = load_runs(args.runs)
-        from pidkit_distill.report import summary_table, write_report
+        from pidkit_distill.report import group_table, summary_table, write_report
 
         with _failing("error", 2):  # an unwritable --out
             path = write_report(runs, out_dir=args.out)
+        seeds_table = group_table(runs)
+        if seeds_table:
+            print(seeds_table, end="\n\n")
         print(summary_table(runs))
         print(f"report written to {path}")
         return 0
