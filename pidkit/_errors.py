@@ -10,14 +10,16 @@ class SolverError(RuntimeError):
 
     Examples
     --------
-    No solver certifies a gap below its float64 rounding allowance:
+    No solver certifies a gap below its float64 rounding allowance; the message says which
+    ``tol`` can be certified:
 
     >>> import pidkit
     >>> pidkit.bertschinger(pidkit.examples.and_(), tol=1e-20)
     Traceback (most recent call last):
     ...
     pidkit._errors.SolverError: broja: the solver did not certify its answer (status \
-'optimal_inaccurate', ...). Pass strict=False to get the best-effort result with its status.
+'optimal_inaccurate', ...): no solver can certify it; pass tol of at least 5e-14 (twice the \
+allowance, for a margin). Pass strict=False to get the best-effort result with its status.
     >>> r = pidkit.bertschinger(pidkit.examples.and_(), tol=1e-20, strict=False)
     >>> r.status, r.success, round(r.red, 6)
     ('optimal_inaccurate', False, 0.311278)

@@ -49,6 +49,7 @@ class PIDStatistic:
 
     >>> import numpy as np
     >>> from pidkit import joint_from_samples
+    >>> from pidkit.estimate import PIDStatistic
     >>> from pidkit.resampling import bootstrap_replicates
     >>> rng = np.random.default_rng(0)
     >>> t, s = rng.integers(0, 2, 400), rng.integers(0, 2, 400)

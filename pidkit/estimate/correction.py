@@ -136,6 +136,7 @@ class BiasCorrection:
 
     >>> import numpy as np
     >>> from pidkit import joint_from_samples
+    >>> from pidkit.estimate import correct_counts
     >>> rng = np.random.default_rng(0)
     >>> t, s = rng.integers(0, 4, 400), rng.integers(0, 4, 400)
     >>> fix = correct_counts(joint_from_samples((t + s) % 4, t, s).counts)

@@ -50,7 +50,7 @@ class FewDistinctRowsWarning(UserWarning):
 
     >>> import warnings
     >>> import numpy as np
-    >>> from pidkit.estimate import pid_from_representations
+    >>> from pidkit.estimate import FewDistinctRowsWarning, pid_from_representations
     >>> rng = np.random.default_rng(0)
     >>> y = rng.integers(0, 2, 200)
     >>> t = (rng.normal(size=(200, 3)) > 0).astype(float)

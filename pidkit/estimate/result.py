@@ -40,15 +40,15 @@ class PluginBiasWarning(UserWarning):
 
     >>> import warnings
     >>> import numpy as np
-    >>> from pidkit.estimate import pid_from_representations
+    >>> from pidkit.estimate import PluginBiasWarning, pid_from_representations
     >>> rng = np.random.default_rng(0)
     >>> y = rng.integers(0, 2, 60)
     >>> t, s = y[:, None] + rng.normal(size=(60, 4)), rng.normal(size=(60, 4))
     >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
+    ...     warnings.simplefilter("always", PluginBiasWarning)
     ...     res = pid_from_representations(y, t, s, n_clusters=8, bias_correction="none")
-    >>> [w.category.__name__ for w in caught]
-    ['PluginBiasWarning']
+    >>> [str(w.message) == res.bias_warning for w in caught if w.category is PluginBiasWarning]
+    [True]
     >>> print(res.bias_warning)                      # doctest: +ELLIPSIS
     the expected plug-in bias of I(Y;T,S) with 60 samples over 128 cells is ... so the atoms \
 are likely overestimated. Use a bias correction (bias_correction='auto'), more samples or fewer \

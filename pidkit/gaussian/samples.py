@@ -110,6 +110,7 @@ def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
     --------
     A pair of scalars from 100 samples, and two 8-dimensional features from 1000 samples:
 
+    >>> from pidkit.gaussian import information_bias
     >>> round(information_bias(1, 1, 99), 5)
     0.00513
     >>> import math
@@ -460,8 +461,9 @@ def estimate_from_covariance(
     dims : tuple of 3 int
         ``(d_y, d_t, d_s)``, the sizes of the three blocks, in that order.
     n_samples : int
-        Number of samples behind ``sample_cov`` (at least 2, and more than
-        ``d_y + d_t + d_s + 1``); the bias correction depends on it.
+        Number of samples behind ``sample_cov``: more than 1 plus the whitened dimensions of Y
+        and of [T, S] (``d_y + d_t + d_s + 1`` when no block has collinear columns), with or
+        without the bias correction, which depends on it.
     bias_correction : bool, default=True
         Remove the exact Wishart bias of the plug-in informations (and correct the channels).
     units, tol, strict, method
@@ -484,6 +486,7 @@ def estimate_from_covariance(
     The covariance of Y, T = Y + noise and S = T + 2 noise, as if estimated from 100 samples:
 
     >>> import numpy as np
+    >>> from pidkit.gaussian import estimate_from_covariance
     >>> cov = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 6.0]])
     >>> r = estimate_from_covariance(cov, (1, 1, 1), n_samples=100)
     >>> round(r.i_yt, 4), round(r.diagnostics["plug_in"]["i_yt"], 4)    # corrected, plug-in

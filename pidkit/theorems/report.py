@@ -37,16 +37,17 @@ class TheoremReport:
 
     Examples
     --------
-    Every check of :mod:`pidkit.theorems` returns one; its ``repr`` prints the verdict and the
-    table:
+    Every check of :mod:`pidkit.theorems` returns one; ``print(report)`` shows the verdict and
+    the table, whose cells its fields hold:
 
     >>> import pidkit
     >>> report = pidkit.check_theorem_3_2(n=2, random_state=0)
     >>> report.name, report.verdict, report.columns[:4]
     ('Theorem 3.2', 'held', ('joint', 'shape', 'Red', 'Uni_T'))
-    >>> report.rows[0][:3]                     # joint 0: a 2x3x3 joint, Red in bits
-    (0, '2x3x3', 0.0953...)
-    >>> record = report.to_dict()              # for json.dumps: rows as records
+    >>> joint, shape, red = report.rows[0][:3]     # joint 0: a 2x3x3 joint, Red in bits
+    >>> joint, shape, round(red, 4)
+    (0, '2x3x3', 0.0953)
+    >>> record = report.to_dict()                  # for json.dumps: rows as records
     >>> record["passed"], record["rows"][0]["shape"]
     (True, '2x3x3')
     """
