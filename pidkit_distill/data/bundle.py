@@ -42,6 +42,7 @@ class DatasetBundle:
 
     >>> import torch
     >>> from torch.utils.data import TensorDataset
+    >>> from pidkit_distill.data import DatasetBundle
     >>> x = torch.randn(10, 3, generator=torch.Generator().manual_seed(0))
     >>> y = torch.arange(10) % 2
     >>> bundle = DatasetBundle(TensorDataset(x[:6], y[:6]), TensorDataset(x[6:], y[6:]),
@@ -77,15 +78,19 @@ class DatasetSpec:
 
     Examples
     --------
-    :func:`~pidkit_distill.data.describe_dataset` returns one without loading: what a model
-    and a batch size need, checked before any work.
+    :func:`~pidkit_distill.data.describe_dataset` returns one without loading: what building
+    the models needs, known before any data is read.
 
+    >>> import torch
     >>> from pidkit_distill.data import describe_dataset
+    >>> from pidkit_distill.models import build_model
     >>> spec = describe_dataset("digits", train_fraction=0.1)
     >>> spec
     DatasetSpec(name='digits', num_classes=10, input_shape=(1, 8, 8), n_train=135, n_test=450)
-    >>> spec.n_train // 32                            # full batches of 32 per epoch
-    4
+    >>> model = build_model("digits-student", num_classes=spec.num_classes,
+    ...                     in_channels=spec.input_shape[0])
+    >>> model(torch.zeros(2, *spec.input_shape)).shape
+    torch.Size([2, 10])
     """
 
     name: str

@@ -67,7 +67,9 @@ class CifarDataset(Dataset):
     mean, std : Tensor
         The normalisation, of shape ``(3, 1, 1)``.
     augment : bool
+        Whether items are cropped and flipped.
     seed : int
+        Seed of the augmentation draws.
     epoch : int
         The epoch whose augmentation draws are in use (:meth:`set_epoch`).
 
@@ -106,6 +108,7 @@ class CifarDataset(Dataset):
     Or from tensors of your own: white images, normalised with mean and std 0.5, are all 1.
 
     >>> import torch
+    >>> from pidkit_distill.data import CifarDataset
     >>> white = CifarDataset(torch.full((2, 3, 32, 32), 255, dtype=torch.uint8), torch.tensor([0, 1]),
     ...                      mean=(0.5, 0.5, 0.5), std=(0.5, 0.5, 0.5))
     >>> white[0][0].unique().tolist(), len(white)

@@ -263,6 +263,7 @@ class Distiller(nn.Module):
     >>> import torch
     >>> from torch import nn
     >>> from torch.nn import functional as F
+    >>> from pidkit_distill.methods import Distiller, StepOutput
     >>> from pidkit_distill.models import tap_features
     >>> class LogitMatch(Distiller):
     ...     def forward(self, x, y, *, epoch):

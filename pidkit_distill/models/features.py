@@ -31,6 +31,7 @@ class Features(NamedTuple):
 
     >>> import torch
     >>> from torch import nn
+    >>> from pidkit_distill.models import Features, check_feature_model
     >>> class TwoLayer(nn.Module):
     ...     def __init__(self):
     ...         super().__init__()

@@ -106,6 +106,7 @@ class TappedModel(nn.Module):
     --------
     >>> import torch
     >>> from torch import nn
+    >>> from pidkit_distill.models import tap_features
     >>> net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
     ...                     nn.Flatten(), nn.Linear(4, 10))
     >>> tapped = tap_features(net, layers=["1"])
