@@ -91,8 +91,9 @@ class CheckedConfig:
 
     >>> import tempfile
     >>> import torch
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config
     >>> from pidkit_distill.models import build_model
+    >>> from pidkit_distill.training import check_config
     >>> tmp = tempfile.TemporaryDirectory()
     >>> checked = check_config(load_config(overrides=[
     ...     "method.name=kd", "teacher.source=untrained", f"run.out_dir={tmp.name}"]))
@@ -134,10 +135,15 @@ class CheckedConfig:
         Raises
         ------
         ValueError
-            For the result of a teacher-only check, which resolves no method.
+            For the result of a teacher-only check, which resolves no method: check the
+            configuration with ``check_config(config)`` for it.
         """
         if self.params is None:
-            raise ValueError("a teacher-only check (teacher_only=True) resolves no method")
+            raise ValueError(
+                "method_options: this CheckedConfig is from check_config(config, "
+                "teacher_only=True), which checks only what training the teacher needs and "
+                "resolves no method; call check_config(config) without teacher_only for the "
+                "method's options")
         return {"preset": self.preset, **self.params.to_dict()}
 
 
@@ -165,10 +171,11 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config
+    >>> tmp = tempfile.TemporaryDirectory()
     >>> checked = check_config(load_config(overrides=[
     ...     "method.name=rid", "run.epochs=30", "teacher.source=untrained",
-    ...     f"run.out_dir={tempfile.mkdtemp()}"]))
+    ...     f"run.out_dir={tmp.name}"]))
     >>> checked.preset, checked.params.warmup_epochs, checked.params.cycle_epochs
     (None, 3, 4)
     >>> print(checked.notices[0])                                   # doctest: +ELLIPSIS
@@ -177,6 +184,7 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     Traceback (most recent call last):
     ...
     ValueError: method.name: name='rdi' is not a known method; ...
+    >>> tmp.cleanup()
     """
     with float32_default():  # the networks are built as the run builds them
         return _checked(config, teacher_only=teacher_only)
