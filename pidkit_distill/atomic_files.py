@@ -12,7 +12,7 @@ each replace it whole: a reader sees one of their versions. The new file keeps t
 of the one it replaces (a new one gets the user's ``umask``, as any file they create). A process
 killed while writing leaves its temporary file; readers ignore it (no file is read by a name
 ending in ``.tmp``), :func:`temporary_target` recognises it and :func:`remove_leftovers` deletes
-those of a folder that no other process is writing.
+those of files that no other process is writing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import re
 import secrets
 import stat
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO, Any
 
@@ -186,14 +186,27 @@ def temporary_target(name: str) -> str | None:
     return match["target"] if match else None
 
 
-def remove_leftovers(folder: str | Path) -> None:
-    """Delete the temporary files of :func:`atomic_write` in ``folder`` (not in its subfolders):
-    those of processes killed while writing, which nothing else removes. Only for a folder no
-    other process is writing now (one whose lock is held), or a write in progress would fail.
-    Best effort: a file that cannot be deleted, or a folder that cannot be read, is left."""
+def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
+    """Delete the temporary files of :func:`atomic_write` for the files ``names`` of ``folder``
+    (not in its subfolders): those of processes killed while writing, which nothing else
+    removes. Only for files that no other process is writing now (those of a run folder, which
+    only the process holding its lock writes), or a write in progress would fail; those of any
+    other file in the folder (``report --out RUN_DIR``, a file of the user's) are left alone.
+    Best effort: a file that cannot be deleted, or a folder that cannot be read, is left.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("checkpoint.pt.3f9a1c2b.tmp", "report.md.0123abcd.tmp"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> remove_leftovers(folder, ["checkpoint.pt"])
+    >>> [p.name for p in folder.iterdir()]
+    ['report.md.0123abcd.tmp']
+    """
     try:
         with os.scandir(folder) as entries:
-            leftovers = [entry.path for entry in entries if temporary_target(entry.name)
+            leftovers = [entry.path for entry in entries if temporary_target(entry.name) in names
                          and entry.is_file(follow_symlinks=False)]
     except OSError:
         return

@@ -8,6 +8,7 @@
 | ``checkpoint.pt`` | written atomically every ``run.checkpoint_every`` epochs and after the last |
 | ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters |
 | ``.lock``       | held by the process writing the folder (:func:`run_folder_lock`)     |
+| ``teacher.pt``  | the trained teacher (in the teacher's own run folder)                |
 | ``NAME.XXXXXXXX.tmp`` | ``NAME`` being written; one a killed process left: deleted by the next lock |
 
 Only rank 0 writes (a :class:`RunFolder` of another rank writes nothing), and only one process
@@ -39,6 +40,11 @@ __all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy"
            "run_dir_of", "run_folder_lock"]
 
 LOCK_FILE = ".lock"
+# the files that only the process holding the lock writes, atomically: a temporary file of one of
+# them that the lock's next holder finds was left by a killed process (``report --out RUN_DIR``
+# may be writing its own files in the folder at the same time)
+_LOCKED_FILES = ("config.json", "metrics.jsonl", "audit.jsonl", "checkpoint.pt", "summary.json",
+                 "teacher.pt")
 # errno of a lock refused by a file system that cannot lock files (ENOSYS: filelock falls
 # back to a lock of its own)
 _CANNOT_LOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
@@ -137,8 +143,9 @@ def run_folder_lock(run_dir: Path, runtime: Runtime | None = None, *,
 
     The lock is the operating system's file lock (``filelock``), so a process that ends in any
     way, ``kill -9`` included, releases it; the file stays and means nothing by itself. Once
-    it holds the lock, it deletes the temporary files that writes of killed processes left in
-    the folder (:func:`~pidkit_distill.atomic_files.remove_leftovers`).
+    it holds the lock, it deletes the temporary files that killed processes left writing the
+    folder's files (:func:`~pidkit_distill.atomic_files.remove_leftovers`; not those of other
+    files, which another process, ``report --out RUN_DIR``, may be writing now).
 
     Under DDP every process of the run enters the block: rank 0 takes the lock and tells the
     others whether it holds it (:func:`~pidkit_distill.training.runtime.from_main`), so that
@@ -191,9 +198,9 @@ run.name or run.out_dir
         print(waiting, flush=True)
     while not held:
         held = _take(lock, POLL_S, runtime)
-    if lock is not None and lock.is_locked:  # not on a file system that cannot lock files
-        remove_leftovers(run_dir)
     try:
+        if lock is not None and lock.is_locked:  # not on a file system that cannot lock files
+            remove_leftovers(run_dir, _LOCKED_FILES)
         yield
     finally:
         if lock is not None and lock.is_locked:

@@ -94,13 +94,30 @@ def test_the_lock_of_a_run_folder_deletes_the_leftovers_of_killed_writes(tmp_pat
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     names = ["checkpoint.pt.3f9a1c2b.tmp", "summary.json.0123abcd.tmp", "notes.tmp",
-             "checkpoint.pt"]
+             "notes.12345678.tmp", "checkpoint.pt"]
     for name in names:
         (run_dir / name).write_text("x")
-    (run_dir / "sub.0123abcd.tmp").mkdir()  # a folder, not a file of atomic_write
+    (run_dir / "summary.json.0123abce.tmp").mkdir()  # a folder, not a file of atomic_write
     with run_folder_lock(run_dir):
         assert sorted(p.name for p in run_dir.iterdir()) == [
-            ".lock", "checkpoint.pt", "notes.tmp", "sub.0123abcd.tmp"]
+            ".lock", "checkpoint.pt", "notes.12345678.tmp", "notes.tmp",
+            "summary.json.0123abce.tmp"]
+
+
+def test_a_run_taking_its_folder_does_not_delete_a_report_being_written_there(tmp_path):
+    # `report RUN_DIR --out RUN_DIR` writing while a run (a resume) took the folder's lock: the
+    # lock deleted every NAME.XXXXXXXX.tmp, the report's included, and the report failed
+    # ("No such file or directory ... 'RUN_DIR' was deleted meanwhile")
+    run_dir = tmp_path / "run"
+
+    def report(handle):
+        handle.write(b"# Distillation report")
+        with run_folder_lock(run_dir):  # the run starts
+            pass
+
+    atomic_write(run_dir / "report.md", report)
+    assert (run_dir / "report.md").read_bytes() == b"# Distillation report"
+    assert sorted(p.name for p in run_dir.iterdir()) == [".lock", "report.md"]
 
 
 def test_the_new_file_keeps_the_permissions_of_the_one_it_replaces(tmp_path):
