@@ -275,12 +275,56 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     runtime : Runtime
         Device and processes.
 
+    Returns
+    -------
+    RunSummary
+        Last and best held-out accuracy, the best epoch, the epochs done, the per-epoch
+        ``history`` (the records of ``metrics.jsonl``) and the ``audit`` records.
+
     Raises
     ------
     TrainingError
         The loss became NaN or infinite, or memory ran out.
     TrainingInterrupted
         An interrupt (Ctrl-C, a :class:`KeyboardInterrupt`) came after the run folder was set up.
+
+    Examples
+    --------
+    What :func:`~pidkit_distill.training.train` runs once the data, the models and the method
+    are built; here with data and models of your own (the sign of the first of four inputs):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import torch
+    >>> from torch import nn
+    >>> from torch.utils.data import TensorDataset
+    >>> from pidkit_distill import DatasetBundle, get_method, tap_features
+    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill.training.runtime import Runtime
+    >>> _ = torch.manual_seed(0)
+    >>> x = torch.randn(160, 4)
+    >>> y = (x[:, 0] > 0).long()
+    >>> bundle = DatasetBundle(TensorDataset(x[:128], y[:128]), TensorDataset(x[128:], y[128:]),
+    ...                        num_classes=2, input_shape=(4,))
+    >>> def mlp(width):
+    ...     net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
+    ...     return tap_features(net, layers=["1"])
+    >>> module = get_method("bas")(mlp(8), mlp(16), sample_input=x[:2], num_classes=2)
+    >>> config = load_config(overrides=[
+    ...     "method.name=bas", "run.epochs=5", "data.batch_size=16", "optim.lr=0.2",
+    ...     "run.audit_every=0", "run.print_every=0", "run.progress=false", "run.checkpoint_every=5"])
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> run_dir = Path(tmp.name) / "my-run"
+    >>> summary = fit(config, module, bundle, run_dir, Runtime.single())
+    >>> summary.epochs_done, [record["epoch"] for record in summary.history]
+    (5, [1, 2, 3, 4, 5])
+    >>> [record["test_acc"] for record in summary.history]     # 32 held-out samples
+    [0.6875, 0.8125, 0.9375, 0.9375, 0.9375]
+    >>> summary.best_acc, summary.best_epoch, summary.last_acc
+    (0.9375, 3, 0.9375)
+    >>> sorted(path.name for path in run_dir.iterdir())
+    ['audit.jsonl', 'checkpoint.pt', 'config.json', 'metrics.jsonl', 'summary.json']
+    >>> tmp.cleanup()
     """
     device = runtime.device
     module.to(device)
@@ -426,11 +470,61 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     accuracy (summed over DDP processes). A progress bar is drawn when ``progress`` is true and
     stderr is a terminal.
 
+    Parameters
+    ----------
+    model : nn.Module
+        What ``model(x, y, epoch=epoch)`` trains: a :class:`~pidkit_distill.methods.Distiller`
+        (or its DDP wrapper), returning a :class:`~pidkit_distill.methods.StepOutput`.
+    loader : DataLoader
+        The training batches ``(x, y)``.
+    optimizer : torch.optim.Optimizer
+        The optimizer of this epoch's phase (the only one that steps).
+    epoch : int
+        The 0-based epoch, passed to the model and used in messages (as ``epoch + 1``).
+    device : torch.device
+        Where the batches are moved.
+    amp : bool, default=False
+        bf16 autocast on CUDA.
+    grad_clip : float, default=0.0
+        Clip the gradient norm of the optimizer's parameters to this value (0: no clipping).
+    runtime : Runtime, optional
+        Under DDP, the process facts for summing the statistics over processes.
+    progress : bool, default=False
+        Draw a progress bar where someone watches.
+
+    Returns
+    -------
+    dict
+        ``"loss"`` (the total), ``"acc"`` (training accuracy) and ``"losses"`` (each term by
+        name): sample-weighted means over the epoch.
+
     Raises
     ------
     TrainingError
         The loss was NaN or infinite at some step (found at the end of the epoch, without a
         device synchronisation per step), or memory ran out.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from pidkit_distill import get_method, tap_features
+    >>> _ = torch.manual_seed(0)
+    >>> x = torch.randn(64, 4)
+    >>> y = (x[:, 0] > 0).long()                       # the sign of the first input
+    >>> def mlp(width):
+    ...     net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
+    ...     return tap_features(net, layers=["1"])
+    >>> module = get_method("kd")(mlp(8), mlp(16), sample_input=x[:2], num_classes=2, alpha=0.5)
+    >>> optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
+    >>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
+    >>> stats = [train_one_epoch(module, loader, optimizer, epoch=epoch, device=torch.device("cpu"))
+    ...          for epoch in range(5)]
+    >>> sorted(stats[0]), sorted(stats[0]["losses"])
+    (['acc', 'loss', 'losses'], ['ce', 'kd'])
+    >>> bool(stats[-1]["loss"] < stats[0]["loss"]), stats[0]["acc"], stats[-1]["acc"]
+    (True, 0.546875, 0.875)
     """
     model.train()
     sums: dict[str, Tensor] = {}
