@@ -24,7 +24,7 @@ import numpy as np
 
 from pidkit_distill.atomic_files import atomic_write
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
-from pidkit_distill.run_groups import common_epochs, group_runs, mean_sd
+from pidkit_distill.run_groups import BOOKKEEPING, RunGroup, common_epochs, group_runs, mean_sd
 from pidkit_distill.run_records import (
     ATOM_LABELS,
     RunRecords,
@@ -46,10 +46,9 @@ __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table"
 _FEW = 5
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
-               "only in run.seed and the run's bookkeeping (run.name, run.out_dir, run.resume, "
-               "run.stop_after, run.progress, run.print_every, run.checkpoint_every, "
-               "run.audit_every, run.device, run.threads, data.root, data.num_workers, "
-               "data.eval_batch_size). A cell is the mean ± the sample standard deviation "
+               "only in run.seed and the run's bookkeeping "
+               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}). "
+               "A cell is the mean ± the sample standard deviation "
                "across the seeds, then each seed's value in the order of the seeds column; "
                "only epochs that every seed reached are averaged (last and best accuracy over "
                "them; atoms at the last audit epoch they all have).")
@@ -173,7 +172,38 @@ def group_table(runs: list[RunRecords]) -> str:
             f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
             f"{_spread_cell(list(acc.max(axis=1)) if epochs else [], '.4f')} | "
             f"{_cell(layer, 'd')} | {_cell(last, 'd')} | {estimate} | {' | '.join(atoms)} |")
-    return "\n".join([*lines, "", _GROUP_NOTE])
+    return "\n".join([*lines, "", _GROUP_NOTE, *(f"\n{note}" for group in groups
+                                                  for note in _rerun_notes(group))])
+
+
+def _rerun_notes(group: RunGroup) -> list[str]:
+    """What the group table says under it of the runs that rerun a seed of ``group``: those
+    counted once, then those of other results, each kept apart.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill.run_groups import Rerun
+    >>> def run(name, seed):
+    ...     return RunRecords(name, Path(name), {"run": {"seed": seed}}, [], [])
+    >>> r1, r2, w2 = run("r1", 0), run("r2", 0), run("w2", 0)
+    >>> print(_rerun_notes(RunGroup("rid", [r1, run("s1", 1)],
+    ...                             (Rerun(r2, r1, True), Rerun(w2, r1, False))))[0])
+    rid: r2 reruns seed 0 (r1) with the same accuracy and atoms: counted once.
+    """
+    same = [rerun for rerun in group.reruns if rerun.same]
+    notes = []
+    for of in dict.fromkeys(rerun.of.name for rerun in same):
+        names = [rerun.run.name for rerun in same if rerun.of.name == of]
+        seed = next(rerun.of for rerun in same if rerun.of.name == of).config["run"]["seed"]
+        notes.append(f"{group.label}: {' and '.join(names)} rerun{'s' if len(names) == 1 else ''}"
+                     f" seed {seed} ({of}) with the same accuracy and atoms: counted once.")
+    notes.extend(f"{group.label}: {rerun.run.name} reruns seed {rerun.of.config['run']['seed']} "
+                 f"({rerun.of.name}) with other results (nondeterministic GPU kernels, or "
+                 f"another version of the code): the mean counts {rerun.of.name} only, and "
+                 f"{rerun.run.name} has a row and a line of its own." for rerun in group.reruns
+                 if not rerun.same)
+    return notes
 
 
 def _spread_cell(values: list[float | None], spec: str) -> str:

@@ -2,13 +2,16 @@
 
 Runs whose ``config.json`` differ only in the seed (``run.seed``) and in the run's bookkeeping
 (:data:`BOOKKEEPING`: where the run folder is and what it is called, whether it resumed, what
-it printed, how often it checkpointed and audited, on which device and with how many threads)
-are the seeds of one experiment: :func:`group_runs` puts them in one :class:`RunGroup`. Every
-other key (data, models, teacher, method, optimiser, the schedule's epochs, mixed precision,
-the audit's settings) defines the experiment. Runs of one configuration and the same seed are
-not seeds of it (a rerun, another version of the code): each stays alone, and so does a run
-without a completed epoch. :func:`common_epochs` gives the values of a group's records at the
-epochs all of its seeds reached, never an average over epochs some lack.
+it printed, how often it checkpointed and audited, on which device, with how many threads and
+loader processes) are the seeds of one experiment: :func:`group_runs` puts them in one
+:class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
+epochs, mixed precision, the audit's settings) defines the experiment, and so does a key that
+one ``config.json`` lacks (written by an older version, whose default may have been another).
+A run of a seed that another run of the experiment already has (a rerun) is no further seed:
+the run that reached the most epochs stands for the seed, and the group lists the rerun, as
+counted once where its accuracy and atoms are the same, else as a run of its own. A run without
+a completed epoch stays alone. :func:`common_epochs` gives the values of a group's records at
+the epochs all of its seeds reached, never an average over epochs some lack.
 """
 
 from __future__ import annotations
@@ -20,16 +23,30 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.run_records import RunRecords
+from pidkit_distill.config import RESUME_FREE_KEYS
+from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords
 
-__all__ = ["BOOKKEEPING", "RunGroup", "common_epochs", "group_runs", "mean_sd"]
+__all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "common_epochs", "group_runs", "mean_sd"]
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
-# in these and in run.seed are the seeds of one experiment.
-BOOKKEEPING = frozenset({
-    "run.seed", "run.name", "run.out_dir", "run.resume", "run.stop_after", "run.progress",
-    "run.print_every", "run.checkpoint_every", "run.audit_every", "run.device", "run.threads",
-    "data.root", "data.num_workers", "data.eval_batch_size"})
+# in these and in run.seed are the seeds of one experiment. Those a run may change when it
+# resumes, and where the data is and at which epochs it was audited (the atoms of the epochs
+# both audited compare).
+BOOKKEEPING = RESUME_FREE_KEYS | {"run.seed", "run.audit_every", "data.root"}
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A run of a seed that another run of its experiment (``of``) stands for.
+
+    ``same``: its accuracy and atoms are those of ``of`` at every epoch it has (a rerun of
+    deterministic code, or one killed earlier), so it is counted once; else it is a run of its
+    own, beside the group, and its seed's mean counts ``of`` only.
+    """
+
+    run: RunRecords
+    of: RunRecords
+    same: bool
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,7 @@ class RunGroup:
 
     ``label`` names the experiment: its method (and preset), then, where another group has
     the same, the keys whose values tell them apart (``bas, teacher.source=untrained``).
+    ``reruns`` are the runs of a seed that one of ``runs`` stands for (:class:`Rerun`).
 
     Examples
     --------
@@ -49,11 +67,12 @@ class RunGroup:
 
     label: str
     runs: list[RunRecords]
+    reruns: tuple[Rerun, ...] = ()
 
     @property
     def seeds(self) -> list[Any]:
         """The ``run.seed`` of each run (``None`` where its configuration has none)."""
-        return [(run.config.get("run") or {}).get("seed") for run in self.runs]
+        return [_seed(run) for run in self.runs]
 
     @property
     def legend(self) -> str:
@@ -73,8 +92,11 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
     """``runs`` grouped by experiment: each run in one group, the groups in the order of their
     first run.
 
-    Runs of the same configuration but for :data:`BOOKKEEPING` form a group when each has a
-    completed epoch and their seeds differ; otherwise each is a group of its own.
+    Runs of the same configuration but for :data:`BOOKKEEPING`, each with a completed epoch and
+    an integer seed, form a group when they have two seeds or more; otherwise each is a group
+    of its own. Of the runs of one seed in a group, the one that reached the most epochs (the
+    first given of those) is the seed's; the others are the group's ``reruns``, and a rerun
+    whose results differ is also a group of its own.
 
     Parameters
     ----------
@@ -88,26 +110,55 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
     Examples
     --------
     >>> from pathlib import Path
-    >>> def run(name, seed, method="rid"):
+    >>> def run(name, seed, method="rid", acc=0.5):
     ...     config = {"method": {"name": method}, "run": {"seed": seed, "name": name}}
-    ...     return RunRecords(name, Path(name), config, [{"epoch": 1, "test_acc": 0.5}], [])
-    >>> [(g.legend, g.seeds) for g in group_runs([run("r2", 2), run("b", 1, "bas"), run("r1", 1)])]
+    ...     return RunRecords(name, Path(name), config, [{"epoch": 1, "test_acc": acc}], [])
+    >>> groups = group_runs([run("r2", 2), run("b", 1, "bas"), run("r1", 1), run("r1b", 1)])
+    >>> [(g.legend, g.seeds) for g in groups]
     [('rid, 2 seeds', [1, 2]), ('b', [1])]
+    >>> [(r.run.name, r.of.name, r.same) for r in groups[0].reruns]
+    [('r1b', 'r1', True)]
     """
     buckets: dict[str, list[RunRecords]] = {}
     for run in runs:
         key = json.dumps(_defining(run.config), sort_keys=True) if run.metrics else run.name
         buckets.setdefault(key, []).append(run)
-    members: list[list[RunRecords]] = []
+    members: list[tuple[list[RunRecords], tuple[Rerun, ...]]] = []
     for bucket in buckets.values():
-        seeds = [(run.config.get("run") or {}).get("seed") for run in bucket]
-        if len(bucket) > 1 and all(isinstance(s, int) for s in seeds) and len(set(seeds)) == len(
-                seeds):
-            members.append(sorted(bucket, key=lambda run: run.config["run"]["seed"]))
-        else:
-            members.extend([run] for run in bucket)
-    members.sort(key=lambda group: min(runs.index(run) for run in group))
-    return [RunGroup(label, group) for label, group in zip(_labels(members), members, strict=True)]
+        by_seed: dict[int, list[RunRecords]] = {}
+        for run in bucket:
+            by_seed.setdefault(_seed(run), []).append(run)
+        if len(by_seed) < 2 or not all(isinstance(seed, int) for seed in by_seed):
+            members.extend(([run], ()) for run in bucket)
+            continue
+        # the seed's run: the most epochs, the first given of those
+        chosen = {seed: max(same, key=lambda run: len(run.metrics))
+                  for seed, same in by_seed.items()}
+        reruns = tuple(Rerun(run, chosen[seed], _same_results(run, chosen[seed]))
+                       for seed, same in by_seed.items() for run in same
+                       if run is not chosen[seed])
+        members.append(([chosen[seed] for seed in sorted(chosen)], reruns))
+        members.extend(([rerun.run], ()) for rerun in reruns if not rerun.same)
+    members.sort(key=lambda group: min(runs.index(run) for run in group[0]))
+    return [RunGroup(label, group, reruns) for label, (group, reruns)
+            in zip(_labels([group for group, _ in members]), members, strict=True)]
+
+
+def _seed(run: RunRecords) -> Any:
+    """The ``run.seed`` of ``run`` (``None`` where its configuration has none)."""
+    return (run.config.get("run") or {}).get("seed")
+
+
+def _same_results(run: RunRecords, of: RunRecords) -> bool:
+    """Whether every accuracy and audited atom of ``run`` is that of ``of`` at the same epoch
+    (and layer): ``run`` may stop earlier, not differ."""
+    def results(records: RunRecords) -> tuple[dict[Any, Any], dict[Any, Any]]:
+        return ({m["epoch"]: m["test_acc"] for m in records.metrics},
+                {(r["epoch"], r["layer"]): tuple(r[key] for key in AUDITED_ATOMS)
+                 for r in records.audit})
+
+    return all(mine.items() <= theirs.items()
+               for mine, theirs in zip(results(run), results(of), strict=True))
 
 
 def _labels(groups: list[list[RunRecords]]) -> list[str]:

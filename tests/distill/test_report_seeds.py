@@ -70,7 +70,9 @@ def test_the_seeds_of_an_experiment_are_one_row_of_mean_and_sd(tmp_path, seeds):
         "| discrete, eb-extrapolation | 0.200 ± 0.000 (0.200, 0.200) | 0.200 ± 0.000 (0.200, "
         "0.200) | 0.200 ± 0.000 (0.200, 0.200) | 0.150 ± 0.071 (0.100, 0.200) |"]
     assert [row.split(" | ")[0] for row in group_rows(report)] == ["| bas", "| rid"]
-    assert "only in run.seed and the run's bookkeeping (run.name, run.out_dir" in report
+    assert ("only in run.seed and the run's bookkeeping (data.eval_batch_size, data.num_workers, "
+            "data.root, run.audit_every, run.checkpoint_every, run.device, run.name, run.out_dir, "
+            "run.print_every, run.progress, run.resume, run.stop_after, run.threads). ") in report
     # the per-run table stays, a row per run
     assert report.index("## Experiments run with several seeds") < report.index("## Each run")
     assert "| bas-s3 | synthetic | bas | untrained | 2/4 | 0.9000 | 0.8400 |" in report
@@ -161,3 +163,44 @@ def test_the_teachers_own_run_folder_is_skipped_beside_students(tmp_path, capsys
     assert main(["report", str(teacher), "--out", str(out_dir)]) == 0  # alone: it is the run
     out, err = capsys.readouterr()
     assert err == "" and "| teacher-digits-s0 | synthetic | teacher |" in out
+
+
+def test_reruns_of_a_seed_are_counted_once_and_the_group_stays(tmp_path, capsys, figures):
+    # rid seeds 1, 2 beside r1, r2 and w2, three runs of seed 0 with the same results (a rerun,
+    # another --data.num_workers): no rid row at all, silently, as no seed was unique
+    runs = [seed_run(tmp_path / f"runs/{name}", seed, [0.60, acc], method="rid")
+            for name, seed, acc in (("r1", 0, 0.66), ("r2", 0, 0.66), ("rid-s1", 1, 0.70),
+                                    ("rid-s2", 2, 0.74), ("w2", 0, 0.66))]
+    config = json.loads((runs[-1] / "config.json").read_text())
+    config["data"]["num_workers"] = 2
+    (runs[-1] / "config.json").write_text(json.dumps(config))
+    out_dir = tmp_path / "rep"
+    assert main(["report", *map(str, runs), "--out", str(out_dir)]) == 0
+    out = capsys.readouterr().out
+    (row,) = group_rows(out)
+    assert row.startswith("| rid | synthetic | rid | untrained | 2/4 | 3 (0, 1, 2) | "
+                          "0.7000 ± 0.0400 (0.6600, 0.7000, 0.7400) | ")
+    assert "\nrid: r2 and w2 rerun seed 0 (r1) with the same accuracy and atoms: counted once.\n" \
+        in out
+    assert out.index("| group |") < out.index("| run |")  # the seeds table is printed first
+    assert "| r2 | synthetic | rid | untrained | 2/4 |" in out  # each run keeps its row
+    accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
+    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == ["rid, 3 seeds"]
+    assert sorted(line.get_label() for line in accuracy.axes[0].get_lines()) == [
+        "_r1", "_rid-s1", "_rid-s2", "rid, 3 seeds"]
+
+
+def test_a_rerun_of_other_results_is_kept_apart_and_said(tmp_path):
+    # seed 0 twice with different accuracies (nondeterministic kernels): not both in the mean
+    runs = [seed_run(tmp_path / name, seed, accs, method="rid")
+            for name, seed, accs in (("a0", 0, [0.6, 0.66]), ("a1", 1, [0.6, 0.70]),
+                                     ("b0", 0, [0.6, 0.68]), ("k0", 0, [0.6]))]
+    table = group_table(load_runs(runs))
+    (row,) = group_rows(table)
+    assert "| 2 (0, 1) | 0.6800 ± 0.0283 (0.6600, 0.7000) |" in row
+    assert table.endswith(
+        "\n\nrid: k0 reruns seed 0 (a0) with the same accuracy and atoms: counted once.\n\n"
+        "rid: b0 reruns seed 0 (a0) with other results (nondeterministic GPU kernels, or another "
+        "version of the code): the mean counts a0 only, and b0 has a row and a line of its own.")
+    report = write_report(runs, out_dir=tmp_path / "rep").read_text()
+    assert "| b0 | synthetic | rid |" in report
