@@ -9,7 +9,9 @@ the file, the reason and what to do.
 Each write has a temporary file of its own, ``NAME.XXXXXXXX.tmp`` (``NAME`` the file's name, eight
 random hexadecimal digits, created exclusively), so processes writing one file at the same time
 each replace it whole: a reader sees one of their versions. The new file keeps the permissions
-of the one it replaces (a new one gets the user's ``umask``, as any file they create). A process
+of the one it replaces where the file system keeps them (a new one gets the user's ``umask``, as
+any file they create). A file that is a symbolic link is written through it: the link stays,
+and the file it points to is replaced (beside which the temporary file lies). A process
 killed while writing leaves its temporary file; readers ignore it (no file is read by a name
 ending in ``.tmp``), :func:`temporary_target` recognises it and :func:`remove_leftovers` deletes
 those of files that no other process is writing.
@@ -112,7 +114,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     Parameters
     ----------
     path : str or Path
-        The file; its folder is created if missing.
+        The file; its folder is created if missing. A symbolic link is written through: the
+        file it points to is replaced, and the link kept.
     write : callable
         Called with the temporary file, opened for writing bytes.
     then : str, default="write it again"
@@ -143,20 +146,22 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     ('done', ['x.txt'])
     """
     path = Path(path)
+    # os.replace over a link would make it a file of its own, and leave the one it points to
+    target = Path(os.path.realpath(path)) if os.path.islink(path) else path
     tmp: Path | None = None  # the temporary file once this call has created it
     handle: _Watched | None = None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        name = path.with_name(f"{path.name}.{secrets.token_hex(4)}.tmp")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        name = target.with_name(f"{target.name}.{secrets.token_hex(4)}.tmp")
         with name.open("xb") as raw:  # exclusively: never another process's file
             tmp = name
             handle = _Watched(raw)
             write(handle)
             handle.writing = False
             raw.flush()
-            _keep_mode(path, tmp)
+            _keep_mode(target, tmp)
             os.fsync(raw.fileno())
-        os.replace(tmp, path)
+        os.replace(tmp, target)
     except BaseException as err:
         try:  # a partial file would hold the space a rerun needs
             if tmp is not None:
@@ -170,7 +175,7 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
                 if os.path.exists(path) else f"{path.name} was not written")
         raise not_written(path, failed, kept=kept, then=then) from err
     if os.name == "posix":
-        _sync_folder(path)
+        _sync_folder(target)
 
 
 def temporary_target(name: str) -> str | None:
@@ -219,12 +224,12 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
 
 def _keep_mode(path: Path, tmp: Path) -> None:
     """Give ``tmp`` the permissions of ``path``, the file it will replace, if there is one (a
-    file the user made group-writable, or private, stays so)."""
+    file the user made group-writable, or private, stays so). Best effort: on a file system
+    that refuses ``chmod`` (``EPERM`` of a CIFS or FUSE mount) ``tmp`` keeps the umask's."""
     try:
-        mode = stat.S_IMODE(os.stat(path).st_mode) & 0o777
-    except FileNotFoundError:
-        return  # a new file: created with the user's umask
-    os.chmod(tmp, mode)
+        os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode) & 0o777)
+    except OSError:
+        pass  # a new file (created with the user's umask), or permissions not kept there
 
 
 def _sync_folder(path: Path) -> None:

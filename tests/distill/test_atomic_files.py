@@ -184,3 +184,36 @@ def test_a_file_system_that_does_not_sync_folders_is_silent(tmp_path, monkeypatc
         atomic_write(tmp_path / "x.txt", lambda handle: handle.write(b"x"))
     assert (tmp_path / "x.txt").read_bytes() == b"x"
 
+
+
+def test_a_file_system_that_refuses_chmod_still_takes_the_file(tmp_path, monkeypatch):
+    # keeping the old file's permissions made every write of an existing file fail on a mount
+    # that refuses chmod (CIFS, some FUSE file systems): "Operation not permitted; make ...
+    # writable", although the folder was
+    path = tmp_path / "checkpoint.pt"
+    path.write_bytes(b"old")
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(atomic_files.os, "chmod", refused)
+    atomic_write(path, lambda handle: handle.write(b"new"))
+    assert path.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"]
+
+
+def test_a_file_that_is_a_link_is_written_through_it(tmp_path):
+    # a checkpoint.pt linked to a larger disk became a file of its own in the run folder, and
+    # the file linked to kept the old checkpoint
+    scratch, run_dir = tmp_path / "scratch", tmp_path / "run"
+    scratch.mkdir()
+    run_dir.mkdir()
+    (scratch / "big.pt").write_bytes(b"old")
+    (scratch / "big.pt").chmod(0o600)
+    (run_dir / "checkpoint.pt").symlink_to(scratch / "big.pt")
+    atomic_write(run_dir / "checkpoint.pt", lambda handle: handle.write(b"new"))
+    assert os.readlink(run_dir / "checkpoint.pt") == str(scratch / "big.pt")
+    assert (scratch / "big.pt").read_bytes() == b"new"
+    assert (scratch / "big.pt").stat().st_mode & 0o777 == 0o600
+    assert sorted(p.name for p in tmp_path.rglob("*")) == [
+        "big.pt", "checkpoint.pt", "run", "scratch"]
