@@ -39,6 +39,8 @@ _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 _CANNOT_SYNC = frozenset({errno.EACCES, errno.EPERM, errno.EINVAL, errno.EBADF, errno.EISDIR,
                           errno.EOPNOTSUPP, errno.ENOTSUP})
 _TEMPORARY = re.compile(r"(?P<target>.+)\.[0-9a-f]{8}\.tmp")
+# folders whose fsync failed with an I/O error, said once each (not at every epoch's checkpoint)
+_UNSYNCED: set[Path] = set()
 
 
 class FileWriteError(OSError):
@@ -135,7 +137,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     -----
     RuntimeWarning
         The file is in place but its folder could not be synced to disk (an I/O error): after
-        a crash or a power loss it may be the earlier version (whole, either way).
+        a crash or a power loss it may be the earlier version (whole, either way). Once per
+        folder: the later files written there are said to be at the same risk.
 
     Examples
     --------
@@ -242,11 +245,13 @@ def _sync_folder(path: Path) -> None:
         finally:
             os.close(folder)
     except OSError as err:
-        if err.errno in _CANNOT_SYNC:
+        if err.errno in _CANNOT_SYNC or path.parent in _UNSYNCED:
             return
+        _UNSYNCED.add(path.parent)
         warnings.warn(f"{str(path)!r} was written, but its folder could not be synced to disk "
-                      f"({err.strerror}): after a crash or a power loss it may be the earlier "
-                      "version; check the disk", RuntimeWarning, stacklevel=3)
+                      f"({err.strerror}): after a crash or a power loss it, and the files "
+                      "written there after it (not said again), may be their earlier versions; "
+                      "check the disk", RuntimeWarning, stacklevel=3)
 
 
 class _Watched:

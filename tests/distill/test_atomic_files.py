@@ -171,9 +171,24 @@ def test_a_folder_that_cannot_be_synced_is_a_warning_not_a_traceback(tmp_path, m
         atomic_write(path, lambda handle: handle.write(b"{}"))
     assert [str(w.message) for w in caught] == [
         f"'{path}' was written, but its folder could not be synced to disk (Input/output "
-        "error): after a crash or a power loss it may be the earlier version; check the disk"]
+        "error): after a crash or a power loss it, and the files written there after it (not "
+        "said again), may be their earlier versions; check the disk"]
     assert caught[0].filename == __file__
     assert path.read_bytes() == b"{}"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
+def test_a_folder_that_cannot_be_synced_is_said_once(tmp_path, monkeypatch):
+    # a run on a failing disk warned at every write: 300 epochs, 300 warnings or more
+    failing_folder_sync(monkeypatch, errno.EIO)
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name in ("a/checkpoint.pt", "a/summary.json", "a/checkpoint.pt", "b/checkpoint.pt"):
+            atomic_write(tmp_path / name, lambda handle: handle.write(b"x"))
+    assert [str(w.message).split("'")[1] for w in caught] == [
+        str(tmp_path / "a/checkpoint.pt"), str(tmp_path / "b/checkpoint.pt")]
 
 
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs Linux's /proc")
