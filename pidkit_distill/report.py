@@ -24,7 +24,14 @@ import numpy as np
 
 from pidkit_distill.atomic_files import atomic_write
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
-from pidkit_distill.run_groups import BOOKKEEPING, RunGroup, common_epochs, group_runs, mean_sd
+from pidkit_distill.run_groups import (
+    BOOKKEEPING,
+    RunGroup,
+    common_epochs,
+    group_runs,
+    lacking_keys,
+    mean_sd,
+)
 from pidkit_distill.run_records import (
     ATOM_LABELS,
     RunRecords,
@@ -132,16 +139,24 @@ def group_table(runs: list[RunRecords]) -> str:
     deviation across the seeds, then, for up to :data:`_FEW` seeds, each seed's value.
 
     Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
-    seeds reached different ones (a killed seed). Empty when no experiment has two seeds.
+    seeds reached different ones (a killed seed). Under the table, a paragraph for each rerun
+    of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
+    version's); those paragraphs alone when no experiment has two seeds, and nothing when
+    there are none either.
 
     Examples
     --------
     >>> group_table([])
     ''
     """
-    groups = [group for group in group_runs(with_distinct_names(runs)) if len(group.runs) > 1]
+    every = group_runs(with_distinct_names(runs))
+    groups = [group for group in every if len(group.runs) > 1]
+    lacking = [f"{a.legend} and {b.legend} are kept apart: their config.json differ only in "
+               f"keys that one lacks ({', '.join(keys)}), written by an older pidkit-distill, "
+               "whose default may have been another; compare them by hand, or rerun the older."
+               for a, b, keys in lacking_keys(every)]
     if not groups:
-        return ""
+        return "\n\n".join(lacking)
     head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
             f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
     align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
@@ -165,6 +180,11 @@ def group_table(runs: list[RunRecords]) -> str:
         estimate = "; ".join([audit_estimate(records[0])] + (
             [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
             if uncertified else [])) if records else ""
+        if layer is not None and not records:  # the cells are empty: say why
+            lacking = [run.name for run in group.runs
+                       if not any(r["layer"] == layer for r in run.audit)]
+            estimate = (f"no audit of layer {layer} at an epoch all seeds have"
+                        + (f" ({', '.join(lacking)}: none)" if lacking else ""))
         atoms = [_spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
         lines.append(
             f"| {group.label} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
@@ -172,8 +192,8 @@ def group_table(runs: list[RunRecords]) -> str:
             f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
             f"{_spread_cell(list(acc.max(axis=1)) if epochs else [], '.4f')} | "
             f"{_cell(layer, 'd')} | {_cell(last, 'd')} | {estimate} | {' | '.join(atoms)} |")
-    return "\n".join([*lines, "", _GROUP_NOTE, *(f"\n{note}" for group in groups
-                                                  for note in _rerun_notes(group))])
+    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)), *lacking]
+    return "\n".join([*lines, "", "\n\n".join(notes)])
 
 
 def _rerun_notes(group: RunGroup) -> list[str]:

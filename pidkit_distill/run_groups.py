@@ -26,7 +26,8 @@ import numpy as np
 from pidkit_distill.config import RESUME_FREE_KEYS
 from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords
 
-__all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "common_epochs", "group_runs", "mean_sd"]
+__all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "common_epochs", "group_runs", "lacking_keys",
+           "mean_sd"]
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
 # in these and in run.seed are the seeds of one experiment. Those a run may change when it
@@ -176,8 +177,41 @@ def _labels(groups: list[list[RunRecords]]) -> list[str]:
                   if same == label]
         mine = _defining(group[0].config)
         apart = [key for key in mine if any(other.get(key) != mine[key] for other in rivals)]
-        labels.append(", ".join([label, *(f"{key}={json.loads(mine[key])}" for key in apart)]))
+        labels.append(", ".join([label, *(f"{key}={_shown(mine[key])}" for key in apart)]))
     return labels
+
+
+def _shown(value: str) -> str:
+    """A value of :func:`_defining` (JSON) as a label shows it: a string bare, else as in
+    ``config.json`` (``false``, not Python's ``False``)."""
+    loaded = json.loads(value)
+    return loaded if isinstance(loaded, str) else value
+
+
+def lacking_keys(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, list[str]]]:
+    """The pairs of ``groups`` (each with a completed epoch) kept apart only by keys that one's
+    ``config.json`` lacks, and those keys: runs of an older version, which wrote no such key
+    (and whose default may have been another), beside newer ones.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, seed, **more):
+    ...     config = {"method": {"name": "bas"}, "run": {"seed": seed, **more}}
+    ...     return RunRecords(name, Path(name), config, [{"epoch": 1, "test_acc": 0.5}], [])
+    >>> [(a.legend, b.legend, keys) for a, b, keys in lacking_keys(group_runs(
+    ...     [run("old", 1), run("new", 2, amp=False), run("new3", 3, amp=False)]))]
+    [('old', 'bas, run.amp=false, 2 seeds', ['run.amp'])]
+    """
+    defining = [_defining(group.runs[0].config) for group in groups]
+    pairs = []
+    for i, (group, mine) in enumerate(zip(groups, defining, strict=True)):
+        for other, theirs in zip(groups[i + 1:], defining[i + 1:], strict=True):
+            lacked = sorted(mine.keys() ^ theirs.keys())
+            if (group.runs[0].metrics and other.runs[0].metrics and lacked
+                    and all(mine[key] == theirs[key] for key in mine.keys() & theirs.keys())):
+                pairs.append((group, other, lacked))
+    return pairs
 
 
 def common_epochs(records: Iterable[list[dict[str, Any]]], key: str

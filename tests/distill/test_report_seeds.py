@@ -204,3 +204,27 @@ def test_a_rerun_of_other_results_is_kept_apart_and_said(tmp_path):
         "version of the code): the mean counts a0 only, and b0 has a row and a line of its own.")
     report = write_report(runs, out_dir=tmp_path / "rep").read_text()
     assert "| b0 | synthetic | rid |" in report
+
+
+def test_a_seed_without_an_audit_leaves_the_atoms_empty_and_says_why(tmp_path):
+    # the layer cell said 1 and every other audit cell was empty, with no word of why
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6]) for seed in (1, 2, 3)]
+    (runs[2] / "audit.jsonl").write_text("")
+    (row,) = group_rows(group_table(load_runs(runs)))
+    assert row.endswith("| 1 |  | no audit of layer 1 at an epoch all seeds have (s3: none) "
+                        "|  |  |  |  |")
+
+
+def test_runs_kept_apart_by_a_key_an_older_config_lacks_are_said(tmp_path, capsys):
+    # an older version wrote no run.amp: its seed was left out of the group, silently
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6 + seed / 100]) for seed in (1, 2, 3)]
+    config = json.loads((runs[0] / "config.json").read_text())
+    del config["run"]["amp"]
+    (runs[0] / "config.json").write_text(json.dumps(config))
+    note = ("s1 and bas, run.amp=false, 2 seeds are kept apart: their config.json differ only in "
+            "keys that one lacks (run.amp), written by an older pidkit-distill, whose default "
+            "may have been another; compare them by hand, or rerun the older.")
+    table = group_table(load_runs(runs))
+    assert [row.split(" | ")[0] for row in group_rows(table)] == ["| bas, run.amp=false"]
+    assert table.endswith(f"\n\n{note}")
+    assert group_table(load_runs(runs[:2])) == note.replace("bas, run.amp=false, 2 seeds", "s2")
