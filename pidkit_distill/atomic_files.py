@@ -99,8 +99,13 @@ free space on its disk (or choose a folder on another one), then run again
     path = Path(path)
     reason = error.strerror or type(error).__name__
     folder = Path(error.filename).parent if isinstance(error.filename, str) else path.parent
+    in_the_way = _not_a_folder(path.parent)
     if error.errno in _NO_SPACE:
         fix = "free space on its disk (or choose a folder on another one)"
+    elif error.errno == errno.EISDIR:
+        fix = f"{str(path)!r} is a folder: move it away"
+    elif error.errno in (errno.ENOTDIR, errno.EEXIST) and in_the_way is not None:
+        fix = f"{str(in_the_way)!r} is a file, not a folder: move it away (or choose another folder)"
     elif error.errno == errno.ENOENT:  # made before the file was opened, then deleted
         fix = f"{str(folder)!r} was deleted meanwhile: leave it in place until the command ends"
     else:
@@ -175,7 +180,7 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
         if failed is None:
             raise  # an interrupt, or an error of ``write`` that is not about the file
         kept = (f"{path.name} is as it was before (nothing was half-written)"
-                if os.path.exists(path) else f"{path.name} was not written")
+                if os.path.isfile(path) else f"{path.name} was not written")
         raise not_written(path, failed, kept=kept, then=then) from err
     if os.name == "posix":
         _sync_folder(target)
@@ -223,6 +228,13 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
             os.unlink(leftover)
         except OSError:
             pass
+
+
+def _not_a_folder(folder: Path) -> Path | None:
+    """The outermost of ``folder`` and its parents that exists but is no folder (a file where
+    the folder should be made), or ``None``."""
+    return next((part for part in (*reversed(folder.parents), folder)
+                 if os.path.lexists(part) and not part.is_dir()), None)
 
 
 def _keep_mode(path: Path, tmp: Path) -> None:

@@ -232,3 +232,22 @@ def test_a_file_that_is_a_link_is_written_through_it(tmp_path):
     assert (scratch / "big.pt").stat().st_mode & 0o777 == 0o600
     assert sorted(p.name for p in tmp_path.rglob("*")) == [
         "big.pt", "checkpoint.pt", "run", "scratch"]
+
+
+def test_a_folder_or_a_file_in_the_way_is_named_with_its_fix(tmp_path):
+    # each said "make FOLDER writable (or choose another folder)" of a writable folder, and a
+    # folder in place of the file was said to be "as it was before"
+    (tmp_path / "checkpoint.pt").mkdir()
+    (tmp_path / "runs").write_text("a file")
+    file_in_the_way = (f"x.txt was not written: '{tmp_path}/runs' is a file, not a folder: move "
+                       "it away (or choose another folder), then write it again")
+    for name, code, message in [
+        ("checkpoint.pt", errno.EISDIR, "Is a directory; checkpoint.pt was not written: "
+         f"'{tmp_path}/checkpoint.pt' is a folder: move it away, then write it again"),
+        ("runs/x.txt", errno.EEXIST, f"File exists; {file_in_the_way}"),
+        ("runs/sub/x.txt", errno.ENOTDIR, f"Not a directory; {file_in_the_way}"),
+    ]:
+        with pytest.raises(FileWriteError) as failure:
+            atomic_write(tmp_path / name, lambda handle: handle.write(b"x"))
+        assert str(failure.value) == f"cannot write '{tmp_path / name}': {message}"
+        assert failure.value.errno == code
