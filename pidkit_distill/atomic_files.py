@@ -207,6 +207,11 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
     other file in the folder (``report --out RUN_DIR``, a file of the user's) are left alone.
     Best effort: a file that cannot be deleted, or a folder that cannot be read, is left.
 
+    Raises
+    ------
+    TypeError
+        ``names`` is one ``str``, not a collection of names.
+
     Examples
     --------
     >>> import tempfile
@@ -217,6 +222,8 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
     >>> [p.name for p in folder.iterdir()]
     ['report.md.0123abcd.tmp']
     """
+    if isinstance(names, str):  # ``in`` would test for a part of it
+        raise TypeError(f"names={names!r}: pass a list of file names, [{names!r}], not one str")
     try:
         with os.scandir(folder) as entries:
             leftovers = [entry.path for entry in entries if temporary_target(entry.name) in names

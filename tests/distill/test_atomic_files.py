@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 
 from pidkit_distill import atomic_files
-from pidkit_distill.atomic_files import FileWriteError, atomic_write, temporary_target
+from pidkit_distill.atomic_files import (
+    FileWriteError,
+    atomic_write,
+    remove_leftovers,
+    temporary_target,
+)
 from pidkit_distill.training.rundir import run_folder_lock
 
 WRITER = textwrap.dedent("""
@@ -102,6 +107,16 @@ def test_the_lock_of_a_run_folder_deletes_the_leftovers_of_killed_writes(tmp_pat
         assert sorted(p.name for p in run_dir.iterdir()) == [
             ".lock", "checkpoint.pt", "notes.12345678.tmp", "notes.tmp",
             "summary.json.0123abce.tmp"]
+
+
+def test_leftovers_are_named_by_a_list_not_one_str(tmp_path):
+    # "checkpoint.pt" alone was searched as a str: the leftovers of "pt", a part of it, were
+    # deleted (and any other file raised a TypeError from inside the search)
+    (tmp_path / "pt.0123abcd.tmp").write_text("x")
+    with pytest.raises(TypeError, match=r"^names='checkpoint.pt': pass a list of file names, "
+                                        r"\['checkpoint.pt'\], not one str$"):
+        remove_leftovers(tmp_path, "checkpoint.pt")
+    assert [p.name for p in tmp_path.iterdir()] == ["pt.0123abcd.tmp"]
 
 
 def test_a_run_taking_its_folder_does_not_delete_a_report_being_written_there(tmp_path):
