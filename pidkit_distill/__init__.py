@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     )
     from .report import load_runs, write_report  # noqa: F401
     from .training import (  # noqa: F401
+        PeerStopped,
         RunSummary,
         TrainingError,
         TrainingInterrupted,
@@ -76,6 +77,7 @@ _SOURCES = {
     "tap_features": "models",
     "load_runs": "report",
     "write_report": "report",
+    "PeerStopped": "training",
     "RunSummary": "training",
     "TrainingError": "training",
     "TrainingInterrupted": "training",

@@ -326,12 +326,12 @@ def _main(argv: Sequence[str] | None) -> int:
             if args.debug:  # the error with its traceback, and those of its own causes
                 cause = failure.__cause__
                 raise cause from cause.__cause__
-            _say(f"pidkit-distill {args.command}: {failure}")
+            _say_stop(args.command, str(failure), failure.__cause__)
             return failure.status
         except KeyboardInterrupt as interrupt:
             if args.debug:
                 raise
-            _say(f"pidkit-distill {args.command}: {_interrupted(args.command, interrupt)}")
+            _say_stop(args.command, _interrupted(args.command, interrupt), interrupt)
             return exit_status(interrupt)
         except BrokenPipeError:  # `| head` exited: stop, and say so where it can still be read
             if args.debug:
@@ -345,6 +345,22 @@ def _say(line: str) -> None:
     """Print ``line`` on stderr, once under torchrun (rank 0)."""
     if int(os.environ.get("RANK", "0")) == 0:
         print(line, file=sys.stderr, flush=True)
+
+
+def _say_stop(command: str, text: str, error: BaseException | None) -> None:
+    """Print why ``command`` stopped (``error``: its cause) on stderr, once under torchrun: in
+    the process that stopped first, named when it is not rank 0, since rank 0 may be unable to
+    print (killed by torchrun while it waited for the GPU, or by the OOM-killer); the others
+    stopped with it (:class:`~pidkit_distill.training.run.PeerStopped`). Where that is not known
+    (no process group yet, as for a mistake in the configuration), rank 0 prints it."""
+    rank = int(os.environ.get("RANK", "0"))
+    # a run that stopped recorded the first process to stop; none ran without the module
+    runtime = sys.modules.get("pidkit_distill.training.runtime")
+    first = runtime.first_stop_of(error) if runtime is not None and error is not None else None
+    if (0 if first is None else first.rank) != rank:
+        return
+    where = "" if rank == 0 else f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})"
+    print(f"pidkit-distill {command}{where}: {text}", file=sys.stderr, flush=True)
 
 
 def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:

@@ -25,11 +25,12 @@ from pidkit_distill.training.loop import (
     fit,
     train_one_epoch,
 )
-from pidkit_distill.training.run import train, train_teacher
+from pidkit_distill.training.run import PeerStopped, train, train_teacher
 from pidkit_distill.training.teacher import SupervisedModel, load_teacher
 
 __all__ = [
     "CheckedConfig",
+    "PeerStopped",
     "RunSummary",
     "SupervisedModel",
     "TrainingError",

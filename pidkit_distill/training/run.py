@@ -49,16 +49,25 @@ class PeerStopped(TrainingError):
     rank, world_size : int
         The process that stopped first, and the number of processes.
     peer_message : str
-        Its one-line message.
+        Its one-line message, which says where it stopped and what was saved.
     interrupted : bool
         It was interrupted (Ctrl-C, SIGTERM) rather than failed.
+    reason : str
+        The message without "(the other processes stopped with it)".
+    epoch, step, n_steps, checkpoint : None
+        Not known in this process (``peer_message`` says them); with ``epochs_saved`` (0),
+        ``hint`` ("") and ``resume`` (``False``) they are those of :class:`TrainingError`, and
+        :meth:`replaced` sets them.
 
     Examples
     --------
-    >>> print(PeerStopped(1, 2, "cannot write 'runs/x/metrics.jsonl': No space left on device",
-    ...                   interrupted=False))
+    >>> err = PeerStopped(1, 2, "cannot write 'runs/x/metrics.jsonl': No space left on device",
+    ...                   interrupted=False)
+    >>> print(err)
     rank 1 of 2 failed: cannot write 'runs/x/metrics.jsonl': No space left on device (the other
     processes stopped with it)
+    >>> err.rank, err.epoch, err.checkpoint
+    (1, None, None)
     """
 
     def __init__(self, rank: int, world_size: int, peer_message: str, *,
@@ -66,13 +75,34 @@ class PeerStopped(TrainingError):
         self.rank, self.world_size, self.peer_message = rank, world_size, peer_message
         self.interrupted = interrupted
         what = "was interrupted" if interrupted else "failed"
-        RuntimeError.__init__(self, f"rank {rank} of {world_size} {what}: {peer_message} (the "
-                              "other processes stopped with it)")
+        self.reason = f"rank {rank} of {world_size} {what}: {peer_message}"
+        self.epoch = self.step = self.n_steps = self.checkpoint = None
+        self.epochs_saved, self.hint, self.resume = 0, "", False
+        RuntimeError.__init__(self, f"{self.reason} (the other processes stopped with it)")
 
     def __reduce__(self) -> tuple[object, ...]:
-        """Rebuilt from its arguments (see :meth:`TrainingError.__reduce__`)."""
+        """Rebuilt from its arguments (see :meth:`TrainingError.__reduce__`), then its
+        attributes."""
         return (partial(type(self), self.rank, self.world_size, self.peer_message,
                         interrupted=self.interrupted), (), dict(self.__dict__))
+
+    def replaced(self, **changes: Any) -> PeerStopped:
+        """This error with some of :class:`TrainingError`'s keywords changed; the message stays
+        the other process's.
+
+        Examples
+        --------
+        >>> PeerStopped(1, 2, "out of memory", interrupted=False).replaced(hint="lower it").hint
+        'lower it'
+        """
+        unknown = sorted(set(changes) - set(self._keywords()))
+        if unknown:
+            raise TypeError(f"replaced() got unexpected keyword argument(s) {unknown}; "
+                            f"expected some of {sorted(self._keywords())}")
+        again = type(self)(self.rank, self.world_size, self.peer_message,
+                           interrupted=self.interrupted)
+        vars(again).update({**self._keywords(), **changes})
+        return again
 
 
 def train(config: TrainConfig) -> RunSummary:
@@ -202,8 +232,10 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         except BaseException as err:
             first = first_stop(runtime, err)
             if first is not None and first.rank != runtime.rank and _followed_a_peer(err):
-                raise PeerStopped(first.rank, runtime.world_size, first.message,
-                                  interrupted=first.interrupted) from err
+                stopped = PeerStopped(first.rank, runtime.world_size, first.message,
+                                      interrupted=first.interrupted)
+                first_stop(runtime, stopped)  # the same record, kept on the new error
+                raise stopped from err
             raise
         close_runtime(runtime)
 

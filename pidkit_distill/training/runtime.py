@@ -33,6 +33,7 @@ __all__ = [
     "caller_state_kept",
     "close_runtime",
     "first_stop",
+    "first_stop_of",
     "float32_default",
     "from_main",
     "init_runtime",
@@ -169,31 +170,64 @@ class FirstStop(NamedTuple):
 def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     """Record in the process group's store that this process stops with ``error``, unless
     another process of the run did first; return the first one (``None`` in one process, or
-    when the store cannot be reached).
+    when the store cannot be reached). The result is kept on ``error`` (:func:`first_stop_of`):
+    an error that leaves a run nested in another (a ``student_init`` run) is recorded once.
 
     Under torchrun a process that stops alone leaves the others waiting in their next
     collective call until it exits: its connections close and their call fails with gloo's
-    "Connection closed by peer", or torchrun ends them with SIGTERM. What each of them then
+    "Connection closed by peer", or torchrun ends them with SIGTERM (with NCCL, a process
+    waiting for the GPU cannot even take the signal and is killed). What each of them then
     raises says nothing of why; the first process's record does
-    (:class:`~pidkit_distill.training.run.PeerStopped`). The key is the store's
-    ``compare_set``: the first process to set it keeps it.
+    (:class:`~pidkit_distill.training.run.PeerStopped`), and the first process is the one that
+    reports the failure (the ``pidkit-distill`` command prints its line there). The key is the
+    store's ``compare_set``: the first process to set it keeps it.
 
     Examples
     --------
     >>> first_stop(Runtime.single(), ValueError("x")) is None
     True
     """
+    if hasattr(error, _FIRST_STOP):
+        return first_stop_of(error)
     if not (runtime.distributed and dist.is_initialized()):
+        return None
+    # torch has no public way to the default group's store. This accessor has been in
+    # distributed_c10d from torch 1.x to 2.13; should a torch drop it, each process stops with
+    # its own error, as before this record. A store of our own instead (a TCPStore client of
+    # MASTER_ADDR:MASTER_PORT) would need a second connection made at start-up (one made
+    # after its host has gone retries for its whole timeout), torchrun's per-restart prefix
+    # copied, and would not exist for a group the caller made with file://.
+    default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
+    if default_store is None:
         return None
     interrupted = isinstance(error, KeyboardInterrupt)
     mine = f"{runtime.rank}\n{int(interrupted)}\n{one_line(error)}"
     try:
-        store = dist.distributed_c10d._get_default_store()  # the group's own (torchrun's agent's)
-        first = store.compare_set(f"pidkit_distill/first_stop/{runtime.session}", "", mine)
-    except RuntimeError:  # the store's host is gone (a group made by the user's code)
+        first = default_store().compare_set(f"pidkit_distill/first_stop/{runtime.session}", "",
+                                            mine)
+    except (RuntimeError, ValueError):  # the store's host is gone; no group after all
         return None
     rank, was_interrupted, text = first.decode().split("\n", 2)
-    return FirstStop(int(rank), text, bool(int(was_interrupted)))
+    found = FirstStop(int(rank), text, bool(int(was_interrupted)))
+    setattr(error, _FIRST_STOP, found)
+    return found
+
+
+_FIRST_STOP = "_pidkit_distill_first_stop"
+"""The attribute of an error that holds :func:`first_stop`'s answer (exceptions take no weak
+references, so no table can key them)."""
+
+
+def first_stop_of(error: BaseException) -> FirstStop | None:
+    """The first process to stop in the run that ``error`` ended, as :func:`first_stop` found
+    it (``None``: one process, no store, or ``error`` ended no run).
+
+    Examples
+    --------
+    >>> first_stop_of(ValueError("x")) is None
+    True
+    """
+    return getattr(error, _FIRST_STOP, None)
 
 
 @contextmanager
