@@ -27,6 +27,7 @@ from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
     RunGroup,
+    audit_epochs,
     common_epochs,
     group_runs,
     lacking_keys,
@@ -43,6 +44,7 @@ from pidkit_distill.run_records import (
     innermost_layer,
     load_run,
     load_runs,
+    method_label,
     with_distinct_names,
 )
 
@@ -103,8 +105,6 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
         atoms = final_audit(run.audit) or {}
         layer = atoms.get("layer")
-        method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
-                                          if cfg["method"].get("preset") else "")
         flags = audit_flags(atoms) if atoms else []
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
         notes.update({start: note for start, note in _NOTES.items()
@@ -117,7 +117,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                                               f"{confidence * 100:g}%",
                                               settings.get("ci_method")))))
         lines.append(
-            f"| {run.name} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
+            f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
+            f"{cfg['teacher']['source']} | "
             f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "
             f"{_cell(last.get('test_acc'))} | {best_cell} | {_cell(layer, 'd')} | "
             f"{_cell(atoms.get('epoch'), 'd')} | {estimate} | "
@@ -168,11 +169,8 @@ def group_table(runs: list[RunRecords]) -> str:
         epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
         if len(set(reached)) > 1:
             epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
-        method = cfg["method"]["name"] + (f" ({cfg['method']['preset']})"
-                                          if cfg["method"].get("preset") else "")
         layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
-        audited = [] if layer is None else common_epochs(
-            ([r for r in run.audit if r["layer"] == layer] for run in group.runs), "epoch")[0]
+        audited = [] if layer is None else audit_epochs(group, layer)[0]
         last = audited[-1] if audited else None
         records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
                    for run in group.runs] if audited else []
@@ -187,7 +185,8 @@ def group_table(runs: list[RunRecords]) -> str:
                         + (f" ({', '.join(lacking)}: none)" if lacking else ""))
         atoms = [_spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
         lines.append(
-            f"| {group.label} | {cfg['data']['name']} | {method} | {cfg['teacher']['source']} | "
+            f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
+            f"{cfg['teacher']['source']} | "
             f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
             f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
             f"{_spread_cell(list(acc.max(axis=1)) if epochs else [], '.4f')} | "

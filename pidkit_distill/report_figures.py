@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.run_groups import RunGroup, common_epochs, group_runs, mean_sd
+from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs, group_runs, mean_sd
 from pidkit_distill.run_records import (
     AUDITED_ATOMS,
     RunRecords,
@@ -331,7 +331,7 @@ def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: 
     # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
     layers = {record["layer"] for group in groups for run in group.runs for record in run.audit}
     averaged = {group.legend: "\nmean only of the epochs all seeds have"
-                if any(_averaged(*_audit_epochs(group, layer)) for layer in layers) else ""
+                if any(_averaged(*audit_epochs(group, layer)) for layer in layers) else ""
                 for group in groups}
     order = []  # the legend's entries of the groups, by their group's place
     for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
@@ -383,7 +383,7 @@ def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
     """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
     thin lines under their mean over the epochs all have, with its band. ``style`` is the
     marker and what the legend entry says after the group's name. Returns the entry."""
-    recs = _audit_epochs(group, layer)[1]
+    recs = audit_epochs(group, layer)[1]
     if len(group.runs) == 1:
         run = group.runs[0]
         line = {**lines[run.name], **style, "label": run.name + style["label"]}
@@ -394,13 +394,6 @@ def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
     line = {**_mean_line(group, lines, group.legend + style["label"]), "marker": style["marker"]}
     _plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)
     return line["label"]
-
-
-def _audit_epochs(group: RunGroup, layer: int) -> tuple[list[int], list[list[dict[str, Any]]]]:
-    """The epochs at which every seed of ``group`` audited ``layer``, and each seed's audit
-    records of that layer."""
-    records = [[r for r in run.audit if r["layer"] == layer] for run in group.runs]
-    return common_epochs(records, "epoch")[0], records
 
 
 def _dress_panel(ax: Any, title: str, ylabel: str) -> None:

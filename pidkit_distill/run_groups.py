@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.config import RESUME_FREE_KEYS
-from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords
+from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords, method_label
 
-__all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "common_epochs", "group_runs", "lacking_keys",
-           "mean_sd"]
+__all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs", "common_epochs", "group_runs",
+           "lacking_keys", "mean_sd"]
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
 # in these and in run.seed are the seeds of one experiment. Those a run may change when it
@@ -165,12 +165,7 @@ def _same_results(run: RunRecords, of: RunRecords) -> bool:
 def _labels(groups: list[list[RunRecords]]) -> list[str]:
     """Each group's label: its method (and preset), then, where other groups have the same,
     ``key=value`` for each key whose value tells them apart."""
-    def method(run: RunRecords) -> str:
-        section = run.config.get("method") or {}
-        preset = section.get("preset")
-        return f"{section.get('name', run.name)}{f' ({preset})' if preset else ''}"
-
-    base = [method(group[0]) for group in groups]
+    base = [method_label(group[0].config) or group[0].name for group in groups]
     labels = []
     for label, group in zip(base, groups, strict=True):
         rivals = [_defining(other[0].config) for other, same in zip(groups, base, strict=True)
@@ -242,6 +237,23 @@ def common_epochs(records: Iterable[list[dict[str, Any]]], key: str
     epochs = sorted(set.intersection(*(set(run) for run in by_epoch))) if by_epoch else []
     values = [[run[epoch][key] for epoch in epochs] for run in by_epoch]
     return epochs, np.array(values, dtype=float).reshape(len(by_epoch), len(epochs))
+
+
+def audit_epochs(group: RunGroup, layer: int) -> tuple[list[int], list[list[dict[str, Any]]]]:
+    """The epochs at which every seed of ``group`` audited ``layer``, and each seed's audit
+    records of that layer.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, epochs):
+    ...     audit = [{"epoch": e, "layer": k} for e in epochs for k in (0, 1)]
+    ...     return RunRecords(name, Path(name), {}, [], audit)
+    >>> audit_epochs(RunGroup("bas", [run("a", [0, 1, 2]), run("b", [0, 1])]), 1)[0]
+    [0, 1]
+    """
+    records = [[r for r in run.audit if r["layer"] == layer] for run in group.runs]
+    return common_epochs(records, "epoch")[0], records
 
 
 def mean_sd(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -350,6 +350,22 @@ def with_distinct_names(runs: list[RunRecords]) -> list[RunRecords]:
     return named
 
 
+def method_label(config: dict[str, Any]) -> str:
+    """The method of a run's ``config`` as the report names it: its name, then its preset in
+    brackets (empty for a configuration without a method).
+
+    Examples
+    --------
+    >>> method_label({"method": {"name": "rid", "preset": "paper"}})
+    'rid (paper)'
+    >>> method_label({"method": {"name": "kd", "preset": ""}}), method_label({})
+    ('kd', '')
+    """
+    section = config.get("method") or {}
+    preset = section.get("preset")
+    return f"{section.get('name', '')} ({preset})" if preset else section.get("name", "")
+
+
 def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
     """The innermost audited layer (the largest index) of a run's audit records, or ``None``.
 
