@@ -243,8 +243,10 @@ def test_the_help_says_what_report_writes(capsys):
     text = " ".join(capsys.readouterr().out.split())
     assert exit_.value.code == 0
     assert ("Draw accuracy.png, pid_atoms.png (and pid_atoms_all_layers.png when more than one "
-            "layer was audited) and write report.md (the summary table, which is also printed)"
+            "layer was audited) and write report.md (the summary table, which is also printed, "
+            "and, where runs differ only in their seed, a table of mean ± sd across the seeds)"
             ) in text
+    assert "the teacher's own run folders and folders given twice are skipped" in text
     assert "A glob such as runs/* works" in text
     assert "(default: RUN_DIR/report for one run, else report/ beside the first run)" in text
 
