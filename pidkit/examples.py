@@ -52,6 +52,7 @@ def xor() -> np.ndarray:
 
     Examples
     --------
+    >>> from pidkit.examples import xor
     >>> xor().shape
     (2, 2, 2)
     """
@@ -59,17 +60,59 @@ def xor() -> np.ndarray:
 
 
 def and_() -> np.ndarray:
-    """Y = T and S. Expected atoms: (0.311278, 0, 0, 0.5); Red = 3/2 - (3/4) log2 3."""
+    """Y = T and S. Expected atoms: (0.311278, 0, 0, 0.5); Red = 3/2 - (3/4) log2 3.
+
+    The published values (Bertschinger et al. 2014, the AND gate).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import and_
+    >>> p = and_()
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.311278, 0.0, 0.0, 0.5]
+    """
     return _function_of_sources(lambda t, s: t & s)
 
 
 def copy() -> np.ndarray:
-    """Y = (T, S), coded as y = 2t + s. Expected atoms: (0, 1, 1, 0)."""
+    """Y = (T, S), coded as y = 2t + s. Expected atoms: (0, 1, 1, 0).
+
+    The published values (Bertschinger et al. 2014, COPY): each source's bit is its own.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import copy
+    >>> p = copy()
+    >>> p.shape
+    (4, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.0, 1.0, 1.0, 0.0]
+    """
     return _function_of_sources(lambda t, s: 2 * t + s)
 
 
 def rdn() -> np.ndarray:
-    """T = S = Y, a fair bit. Expected atoms: (1, 0, 0, 0)."""
+    """T = S = Y, a fair bit. Expected atoms: (1, 0, 0, 0).
+
+    The published values (Bertschinger et al. 2014, RDN).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import rdn
+    >>> p = rdn()
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [1.0, 0.0, 0.0, 0.0]
+    """
     return _from_table([(0, 0, 0, 0.5), (1, 1, 1, 0.5)])
 
 
@@ -79,7 +122,19 @@ def unq(source: str = "t") -> np.ndarray:
     Parameters
     ----------
     source : {"t", "s"}, default="t"
-        The source Y copies. Expected atoms: (0, 1, 0, 0) for "t" and (0, 0, 1, 0) for "s".
+        The source Y copies. Expected atoms: (0, 1, 0, 0) for "t" and (0, 0, 1, 0) for "s",
+        the published values (Bertschinger et al. 2014, UNQ).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import unq
+    >>> p = unq("s")
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.0, 0.0, 1.0, 0.0]
     """
     if source not in ("t", "s"):
         raise ValueError(f"source must be 't' or 's'; got {source!r}.")
@@ -87,14 +142,41 @@ def unq(source: str = "t") -> np.ndarray:
 
 
 def sum_() -> np.ndarray:
-    """Y = T + S (values 0, 1, 2). Expected atoms: (0.5, 0, 0, 1)."""
+    """Y = T + S (values 0, 1, 2). Expected atoms: (0.5, 0, 0, 1).
+
+    Y splits the (T, S) pairs as :func:`xor_and` does, so the atoms are the published ones of
+    XorAnd: Red = I(Y;T) = 0.5.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import sum_
+    >>> p = sum_()
+    >>> p.shape
+    (3, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.5, 0.0, 0.0, 1.0]
+    """
     return _function_of_sources(lambda t, s: t + s)
 
 
 def diff() -> np.ndarray:
     """dit's 'diff': outcomes (t, s, y) 000, 001, 010, 101 equally likely.
 
-    Expected atoms: (0.122556, 0.188722, 0.188722, 0).
+    Expected atoms: (0.122556, 0.188722, 0.188722, 0): the values dit's BROJA tests publish
+    (0.12255624891826589 and 0.18872187554086706).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import diff
+    >>> p = diff()
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.122556, 0.188722, 0.188722, 0.0]
     """
     return _from_table([(0, 0, 0, 1), (0, 0, 1, 1), (0, 1, 0, 1), (1, 0, 1, 1)])
 
@@ -102,7 +184,20 @@ def diff() -> np.ndarray:
 def reduced_or() -> np.ndarray:
     """dit's 'reduced or': (t, s, y) 000 w.p. 1/2, 011 and 101 w.p. 1/4 each.
 
-    Expected atoms: (0.311278, 0, 0, 0.688722); I(Y;T,S) = H(Y) = 1.5 bits.
+    Expected atoms: (0.311278, 0, 0, 0.688722); I(Y;T,S) = H(Y) = 1.5 bits. The published
+    values: dit's documentation shows PID_BROJA giving 0.3113, 0, 0 and 0.6887 (no unique
+    information, which is its point there).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import reduced_or
+    >>> p = reduced_or()
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.311278, 0.0, 0.0, 0.688722]
     """
     return _from_table([(0, 0, 0, 0.5), (0, 1, 1, 0.25), (1, 0, 1, 0.25)])
 
@@ -110,7 +205,20 @@ def reduced_or() -> np.ndarray:
 def pnt_unq() -> np.ndarray:
     """Finn & Lizier's pointwise-unique distribution (dit 'pnt. unq.').
 
-    (t, s, y) in 011, 022, 101, 202 equally likely. Expected atoms: (0.5, 0, 0, 0.5).
+    (t, s, y) in 011, 022, 101, 202 equally likely. Expected atoms: (0.5, 0, 0, 0.5). The
+    published value is that of both unique informations, 0 (dit's BROJA tests); Red = I(Y;T)
+    and Syn = I(Y;T,S) - I(Y;T) follow from it.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import pnt_unq
+    >>> p = pnt_unq()
+    >>> p.shape
+    (3, 3, 3)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.5, 0.0, 0.0, 0.5]
     """
     return _from_table([(0, 1, 1, 1), (0, 2, 2, 1), (1, 0, 1, 1), (2, 0, 2, 1)])
 
@@ -119,7 +227,19 @@ def imperfect_rdn() -> np.ndarray:
     """dit's 'imp. rdn': (t, s, y) 000 w.p. 0.499, 010 w.p. 0.001, 111 w.p. 0.5.
 
     Y = T exactly and S = T except with probability 0.001. Expected atoms:
-    (0.98959, 0.01041, 0, 0) (Red = I(Y;S)).
+    (0.98959, 0.01041, 0, 0), as published to 5 digits: Red = I(Y;S) and
+    Uni_T = I(Y;T) - I(Y;S) = 1 - I(Y;S).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import imperfect_rdn
+    >>> p = imperfect_rdn()
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.98959, 0.01041, 0.0, 0.0]
     """
     return _from_table([(0, 0, 0, 0.499), (0, 1, 0, 0.001), (1, 1, 1, 0.5)])
 
@@ -135,6 +255,7 @@ def perturbed_xor(p_ts: Sequence[float] = (0.1, 0.2, 0.3, 0.4)) -> np.ndarray:
 
     Examples
     --------
+    >>> from pidkit.examples import perturbed_xor
     >>> p = perturbed_xor()
     >>> p.shape, round(float(p[1, 1, 0]), 2)
     ((2, 2, 2), 0.3)
@@ -150,7 +271,19 @@ def perturbed_xor(p_ts: Sequence[float] = (0.1, 0.2, 0.3, 0.4)) -> np.ndarray:
 def rdn_xor() -> np.ndarray:
     """Griffith's RdnXor: Y = (R, T' xor S'), T = (R, T'), S = (R, S'); R, T', S' fair bits.
 
-    Expected atoms: (1, 0, 0, 1).
+    Expected atoms: (1, 0, 0, 1), the published values (Bertschinger et al. 2014, RdnXor): the
+    shared bit R is redundant, T' xor S' synergistic.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import rdn_xor
+    >>> p = rdn_xor()
+    >>> p.shape
+    (4, 4, 4)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [1.0, 0.0, 0.0, 1.0]
     """
     rows = []
     for r in range(2):
@@ -161,7 +294,22 @@ def rdn_xor() -> np.ndarray:
 
 
 def xor_and() -> np.ndarray:
-    """Y = (T xor S, T and S), coded y = 2 (t xor s) + (t and s). Expected atoms: (0.5, 0, 0, 1)."""
+    """Y = (T xor S, T and S), coded y = 2 (t xor s) + (t and s). Expected atoms: (0.5, 0, 0, 1).
+
+    The published values (Bertschinger et al. 2014, XorAnd). Y splits the (T, S) pairs as
+    T + S does, so :func:`sum_` has the same atoms.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import xor_and
+    >>> p = xor_and()
+    >>> p.shape
+    (3, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.5, 0.0, 0.0, 1.0]
+    """
     return _function_of_sources(lambda t, s: 2 * (t ^ s) + (t & s))
 
 
@@ -188,7 +336,19 @@ def uninformative_teacher(student: str = "u2") -> np.ndarray:
     """RID paper, Example 1: Y = U1, T = U2, U1 and U2 independent fair bits; S = U1 or U2.
 
     Red = Uni(Y:T\\S) = 0 for every student, although S = U2 maximises I(T;S) (= 1 bit).
-    Expected atoms: (0, 0, 1, 0) for ``student="u1"``, (0, 0, 0, 0) for ``"u2"``.
+    Expected atoms: (0, 0, 1, 0) for ``student="u1"``, (0, 0, 0, 0) for ``"u2"``. The paper
+    publishes Red = Uni(Y:T\\S) = 0 for every student; Uni(Y:S\\T) = I(Y;S) follows.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import uninformative_teacher
+    >>> p = uninformative_teacher("u2")
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.0, 0.0, 0.0, 0.0]
     """
     return _joint_of(_independent_bits(0.5, 0.5), lambda a, b: a, lambda a, b: b,
                      _student_picker(student))
@@ -199,6 +359,18 @@ def extra_complex_teacher(student: str = "u1") -> np.ndarray:
 
     S = U1 maximises Red (= I(Y;T) = h(0.2) = 0.721928); S = U2 maximises I(T;S) (= 1 bit > 0.7219).
     Expected atoms: (0.721928, 0, 0, 0) for ``student="u1"``, (0, 0.721928, 0, 0) for ``"u2"``.
+    The paper publishes Red = I(Y;T) = 0.7219 for ``"u1"``.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import extra_complex_teacher
+    >>> p = extra_complex_teacher("u1")
+    >>> p.shape
+    (2, 4, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.721928, 0.0, 0.0, 0.0]
     """
     return _joint_of(_independent_bits(0.2, 0.5), lambda a, b: a, lambda a, b: 2 * a + b,
                      _student_picker(student))
@@ -207,7 +379,19 @@ def extra_complex_teacher(student: str = "u1") -> np.ndarray:
 def synergy_example() -> np.ndarray:
     """RID paper, Example 3: Y = U1, T = U1 xor U2, S = U2 (fair bits).
 
-    I(Y;T|S) = 1 bit, yet Uni(Y:T\\S) = Red = 0. Expected atoms: (0, 0, 0, 1).
+    I(Y;T|S) = 1 bit, yet Uni(Y:T\\S) = Red = 0 (published in the paper). Expected atoms:
+    (0, 0, 0, 1).
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.examples import synergy_example
+    >>> p = synergy_example()
+    >>> p.shape
+    (2, 2, 2)
+    >>> r = pidkit.bertschinger(p)
+    >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
+    [0.0, 0.0, 0.0, 1.0]
     """
     return _joint_of(_independent_bits(0.5, 0.5), lambda a, b: a, lambda a, b: a ^ b,
                      lambda a, b: b)
@@ -237,6 +421,7 @@ def nuisance_teacher(
 
     Examples
     --------
+    >>> from pidkit.examples import nuisance_teacher
     >>> import pidkit
     >>> p = nuisance_teacher(flip=0.1)
     >>> round(pidkit.bertschinger(p).red, 6)   # 1 - h(0.1)
@@ -277,6 +462,7 @@ def catalogue() -> dict[str, np.ndarray]:
 
     Examples
     --------
+    >>> from pidkit.examples import catalogue
     >>> sorted(catalogue())[:3]
     ['and', 'copy', 'diff']
     """

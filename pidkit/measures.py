@@ -83,6 +83,16 @@ class Informations(NamedTuple):
         H(Y).
     i_yt, i_ys, i_yts : float
         I(Y;T), I(Y;S) and I(Y;T,S).
+
+    Examples
+    --------
+    :func:`informations` returns one; a tuple, so it unpacks:
+
+    >>> from pidkit.examples import xor
+    >>> from pidkit.measures import informations
+    >>> h_y, i_yt, i_ys, i_yts = informations(xor())
+    >>> h_y, i_yt, i_ys, round(i_yts, 12)   # Y = T xor S: neither source alone tells anything
+    (1.0, 0.0, 0.0, 1.0)
     """
 
     h_y: float
@@ -111,6 +121,7 @@ def informations(p_yts: ArrayLike, *, units: str = "bits") -> Informations:
 
     Examples
     --------
+    >>> from pidkit.measures import informations
     >>> from pidkit import examples
     >>> info = informations(examples.and_())
     >>> round(info.h_y, 6), round(info.i_yt, 6), round(info.i_yts, 6)
@@ -166,6 +177,7 @@ def marginal(p_yts: ArrayLike, variables: str) -> np.ndarray:
 
     Examples
     --------
+    >>> from pidkit.measures import marginal
     >>> from pidkit import examples
     >>> marginal(examples.and_(), "y")
     array([0.75, 0.25])
@@ -191,6 +203,7 @@ def entropy(p: ArrayLike, variables: str | None = None, *, units: str = "bits") 
 
     Examples
     --------
+    >>> from pidkit import entropy
     >>> entropy([0.5, 0.5])
     1.0
     >>> from pidkit import examples
@@ -215,6 +228,7 @@ def mutual_information(p_yts: ArrayLike, a: str, b: str, *, units: str = "bits")
 
     Examples
     --------
+    >>> from pidkit import mutual_information
     >>> from pidkit import examples
     >>> round(mutual_information(examples.xor(), "y", "ts"), 12)
     1.0
@@ -238,6 +252,7 @@ def conditional_mutual_information(
 
     Examples
     --------
+    >>> from pidkit import conditional_mutual_information
     >>> from pidkit import examples
     >>> conditional_mutual_information(examples.xor(), "y", "t", "s")
     1.0
@@ -256,6 +271,7 @@ def co_information(p_yts: ArrayLike, *, units: str = "bits") -> float:
 
     Examples
     --------
+    >>> from pidkit import co_information
     >>> from pidkit import examples
     >>> round(co_information(examples.xor()), 12)
     -1.0

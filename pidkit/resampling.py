@@ -85,6 +85,7 @@ def bootstrap_replicates(
 
     Examples
     --------
+    >>> from pidkit.estimate import bootstrap_replicates
     >>> import numpy as np
     >>> x = np.arange(10.0)
     >>> reps = bootstrap_replicates(lambda rng: [rng.choice(x, x.size).mean()], 200)
@@ -114,6 +115,7 @@ def resolve_ci_method(ci_method: Any, corrected: bool) -> str:
 
     Examples
     --------
+    >>> from pidkit.resampling import resolve_ci_method
     >>> resolve_ci_method("auto", corrected=True), resolve_ci_method("auto", corrected=False)
     ('centred', 'basic')
     >>> resolve_ci_method("percentile", corrected=True)
@@ -178,6 +180,7 @@ def bootstrap_intervals(
 
     Examples
     --------
+    >>> from pidkit.estimate import bootstrap_intervals
     >>> import numpy as np
     >>> reps = np.array([[0.9], [1.0], [1.1], [1.2], [1.3]])
     >>> [(lo, hi)] = bootstrap_intervals(reps, [1.0], [1.1], confidence=0.5, method="percentile")

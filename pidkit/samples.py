@@ -263,6 +263,7 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
 
     Examples
     --------
+    >>> from pidkit import joint_from_samples
     >>> joint = joint_from_samples([0, 1, 1, 0], ["a", "b", "a", "b"], [0, 0, 1, 1])
     >>> joint.p.shape, joint.n_samples, joint.labels["t"].tolist()
     ((2, 2, 2), 4, ['a', 'b'])
@@ -297,6 +298,7 @@ def joint_from_dit(
 
     Examples
     --------
+    >>> from pidkit import joint_from_dit
     >>> import dit
     >>> d = dit.Distribution(["000", "011", "101", "110"], [0.25] * 4)
     >>> joint_from_dit(d, target=2, sources=[0, 1]).p.shape

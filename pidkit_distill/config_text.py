@@ -85,6 +85,7 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
 
     Examples
     --------
+    >>> from pidkit_distill import TrainConfig, apply_overrides
     >>> cfg = apply_overrides(TrainConfig(), ["run.epochs=3", "method.params.lam=10.0"])
     >>> cfg.run.epochs, cfg.method.params
     (3, {'lam': 10.0})
@@ -132,6 +133,7 @@ def load_config(
 
     Examples
     --------
+    >>> from pidkit_distill import load_config
     >>> load_config(overrides=["method.name=rid"]).method.name
     'rid'
     """

@@ -161,6 +161,7 @@ def bootstrap(
 
     Examples
     --------
+    >>> from pidkit.estimate import bootstrap
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> t = rng.integers(0, 2, 500)

@@ -243,6 +243,7 @@ def atoms_from_informations(
 
     Examples
     --------
+    >>> from pidkit.estimate import atoms_from_informations
     >>> atoms = atoms_from_informations(0.3, 0.2, 1.0, 0.4)
     >>> {name: round(float(value), 12) for name, value in atoms.items()}  # doctest: +NORMALIZE_WHITESPACE
     {'red': 0.1, 'uni_t': 0.2, 'uni_s': 0.1, 'syn': 0.6, 'i_yt': 0.3, 'i_ys': 0.2, 'i_yts': 1.0}
@@ -331,6 +332,7 @@ def kink_fraction(sizes: Sequence[int]) -> float:
     --------
     Halves and quarters (the default): the quadratic through three points leaves half of it.
 
+    >>> from pidkit.estimate import kink_fraction
     >>> round(kink_fraction((450, 225, 112)), 3)
     0.505
     """
@@ -386,6 +388,7 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
 
     Examples
     --------
+    >>> from pidkit.estimate import check_sample_size
     >>> check_sample_size((10, 6, 6), 450, method="eb-extrapolation")  # 450 // 4 >= 60 cells
     >>> check_sample_size((10, 6, 6), 200, method="eb-extrapolation")
     Traceback (most recent call last):
@@ -482,6 +485,7 @@ def correct_counts(
     --------
     A fair-coin XOR on two ten-valued inputs with 20 % label noise, 450 samples (1000 cells):
 
+    >>> from pidkit.estimate import correct_counts
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> t, s = rng.integers(0, 10, 450), rng.integers(0, 10, 450)

@@ -130,6 +130,7 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     Y a copy of X (10 values, 5 samples per value): the plug-in H(Y|X) is 0 and so is the truth;
     Y independent of X: the plug-in says about 1.4 nats where the truth is log 10 = 2.30.
 
+    >>> from pidkit.estimate import eb_conditional_entropy
     >>> import numpy as np
     >>> copy = 5 * np.eye(10)
     >>> round(eb_conditional_entropy(copy), 2)

@@ -110,6 +110,7 @@ def clusters_for_samples(
 
     Examples
     --------
+    >>> from pidkit.estimate import clusters_for_samples
     >>> clusters_for_samples(10_000, 10), clusters_for_samples(2000, 10), clusters_for_samples(450, 10)
     (10, 10, 6)
     >>> clusters_for_samples(100, 10), clusters_for_samples(450, 10, subsamples=(2, 8))
@@ -225,6 +226,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     Examples
     --------
+    >>> from pidkit.estimate import Discretizer
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = np.concatenate([rng.normal(0, 1, (50, 20)), rng.normal(8, 1, (50, 20))])
@@ -510,6 +512,7 @@ def discretize(
 
     Examples
     --------
+    >>> from pidkit.estimate import discretize
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = rng.normal(size=(200, 64)).astype(np.float32)

@@ -84,6 +84,7 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> from pidkit.estimate import PowerOfTwoScaler
     >>> import numpy as np
     >>> PowerOfTwoScaler().fit_transform(np.array([[3e200, -1e200], [0.0, 0.0]]))
     array([[ 0.9798..., -0.3266...],
@@ -405,6 +406,7 @@ class Projector(TransformerMixin, BaseEstimator):
 
     Examples
     --------
+    >>> from pidkit.estimate import Projector
     >>> import numpy as np
     >>> X = np.random.default_rng(0).normal(size=(200, 40))
     >>> proj = Projector(n_components=3, normalize=None).fit(X)

@@ -316,6 +316,7 @@ def pid_from_representations(
 
     Examples
     --------
+    >>> from pidkit.estimate import pid_from_representations
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> y = rng.integers(0, 2, 2000)

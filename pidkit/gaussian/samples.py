@@ -79,6 +79,7 @@ def log_det_bias(dim: int, dof: int) -> float:
 
     Examples
     --------
+    >>> from pidkit.gaussian import log_det_bias
     >>> round(log_det_bias(1, 10), 6)  # psi(5) + log(1/5)
     -0.10332
     """

@@ -127,6 +127,7 @@ def redundancy(
 
     Examples
     --------
+    >>> from pidkit import redundancy
     >>> import pidkit
     >>> round(redundancy(pidkit.examples.and_(), measure="gh"), 6)   # 5/2 - (3/2) log2 3
     0.122556
@@ -167,6 +168,7 @@ def pid_from_measure(
 
     Examples
     --------
+    >>> from pidkit.redundancy import pid_from_measure
     >>> import pidkit
     >>> r = pid_from_measure(pidkit.examples.and_(), measure="mmi")
     >>> round(r.red, 6), round(r.syn, 6)

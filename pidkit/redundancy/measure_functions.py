@@ -18,6 +18,7 @@ def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> 
 
     Examples
     --------
+    >>> from pidkit import i_mmi
     >>> import pidkit
     >>> round(i_mmi(pidkit.examples.copy()), 12)
     1.0
@@ -32,6 +33,7 @@ def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -
 
     Examples
     --------
+    >>> from pidkit import i_wedge
     >>> import pidkit
     >>> i_wedge(pidkit.examples.rdn()), i_wedge(pidkit.examples.and_())
     (1.0, 0.0)
@@ -49,6 +51,7 @@ def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = 
 
     Examples
     --------
+    >>> from pidkit import i_target_common
     >>> import pidkit
     >>> i_target_common(pidkit.examples.rdn())
     1.0
@@ -68,6 +71,7 @@ def i_function_of_source(
 
     Examples
     --------
+    >>> from pidkit import i_function_of_source
     >>> import pidkit
     >>> p = pidkit.examples.nuisance_teacher(flip=0.1)
     >>> round(i_function_of_source(p), 6)   # f(T) = Z
@@ -104,6 +108,7 @@ def i_gh(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float
 
     Examples
     --------
+    >>> from pidkit import i_gh
     >>> import pidkit
     >>> round(i_gh(pidkit.examples.and_()), 6)
     0.122556
@@ -122,6 +127,7 @@ def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> flo
 
     Examples
     --------
+    >>> from pidkit import i_prec
     >>> import pidkit
     >>> round(i_prec(pidkit.examples.sum_()), 6)
     0.5

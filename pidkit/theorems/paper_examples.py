@@ -40,6 +40,7 @@ def check_paper_examples(*, tol: float = 1e-6) -> TheoremReport:
 
     Examples
     --------
+    >>> from pidkit import check_paper_examples
     >>> check_paper_examples().passed
     True
     """

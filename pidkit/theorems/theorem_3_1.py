@@ -66,6 +66,7 @@ def check_theorem_3_1(
 
     Examples
     --------
+    >>> from pidkit import check_theorem_3_1
     >>> report = check_theorem_3_1()
     >>> report.passed, [row[4].split()[0] for row in report.rows]   # argmax I(T;S), ties follow
     (True, ['Z', 'G'])

@@ -60,6 +60,7 @@ def check_theorem_3_2(
 
     Examples
     --------
+    >>> from pidkit import check_theorem_3_2
     >>> check_theorem_3_2(n=3, random_state=0).passed
     True
     >>> check_theorem_3_2(n=3, sizes=(2, 2, 3), random_state=0).summary

@@ -77,6 +77,7 @@ def check_theorem_4_1(
 
     Examples
     --------
+    >>> from pidkit import check_theorem_4_1
     >>> report = check_theorem_4_1(n=5, random_state=0)
     >>> report.passed, report.rows[3][0]
     (True, 'gh <= broja')

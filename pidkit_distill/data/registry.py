@@ -62,6 +62,8 @@ def register_dataset(name: str) -> Callable[[L], L]:
 
     Examples
     --------
+    >>> from pidkit_distill import (DatasetBundle, available_datasets, describe_dataset,
+    ...                             register_dataset)
     >>> import torch
     >>> from torch.utils.data import TensorDataset
     >>> @register_dataset("doc-blobs")
@@ -75,6 +77,7 @@ def register_dataset(name: str) -> Callable[[L], L]:
     True
     >>> describe_dataset("doc-blobs", n=50)
     DatasetSpec(name='doc-blobs', num_classes=2, input_shape=(3,), n_train=30, n_test=20)
+    >>> from pidkit_distill.data.registry import _LOADERS   # the doc's clean-up, for its tests
     >>> _ = _LOADERS._entries.pop("doc-blobs")
     """
     return _LOADERS.decorator(name, check=_check_loader)
@@ -101,6 +104,7 @@ def available_datasets() -> list[str]:
 
     Examples
     --------
+    >>> from pidkit_distill import available_datasets
     >>> available_datasets()
     ['cifar10', 'cifar100', 'digits', 'synthetic']
     """
@@ -146,6 +150,7 @@ def load_dataset(
 
     Examples
     --------
+    >>> from pidkit_distill import load_dataset
     >>> bundle = load_dataset("digits", seed=0)
     >>> len(bundle.train), len(bundle.test), bundle.num_classes, bundle.input_shape
     (1347, 450, 10, (1, 8, 8))
@@ -181,6 +186,7 @@ def describe_dataset(
 
     Examples
     --------
+    >>> from pidkit_distill import describe_dataset
     >>> describe_dataset("digits")
     DatasetSpec(name='digits', num_classes=10, input_shape=(1, 8, 8), n_train=1347, n_test=450)
     >>> describe_dataset("synthetic", n_train=64, nuisance_bits=2, target="joint").num_classes

@@ -41,6 +41,7 @@ def stratified_order(labels: Tensor, *, seed: int = 0) -> Tensor:
 
     Examples
     --------
+    >>> from pidkit_distill.data import stratified_order
     >>> import torch
     >>> labels = torch.tensor([0, 0, 0, 0, 0, 0, 1, 1, 1])
     >>> order = stratified_order(labels, seed=0)

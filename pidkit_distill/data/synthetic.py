@@ -89,6 +89,7 @@ def make_synthetic(
 
     Examples
     --------
+    >>> from pidkit_distill.data import make_synthetic
     >>> b = make_synthetic(n_train=64, n_test=32, nuisance_bits=3)
     >>> b.input_shape, b.num_classes, b.info["h_g_bits"]
     ((32,), 4, 3.0)

@@ -163,6 +163,7 @@ def register_method(name: str) -> Callable[[D], D]:
 
     Examples
     --------
+    >>> from pidkit_distill import Distiller, get_method, register_method
     >>> @register_method("doc-example")
     ... class _Example(Distiller):
     ...     pass
@@ -172,7 +173,8 @@ def register_method(name: str) -> Callable[[D], D]:
     Traceback (most recent call last):
     ...
     ValueError: register_method: method name 'doc-example' is already registered (to \
-pidkit_distill.methods.base._Example); choose another name.
+..._Example); choose another name.
+    >>> from pidkit_distill.methods.base import _METHODS   # the doc's clean-up, for its tests
     >>> _ = _METHODS._entries.pop("doc-example")
     """
     register = _METHODS.decorator(name)
@@ -190,6 +192,7 @@ def available_methods() -> list[str]:
 
     Examples
     --------
+    >>> from pidkit_distill import available_methods
     >>> import pidkit_distill.methods
     >>> {"bas", "kd", "rid", "ted", "vid"} <= set(available_methods())
     True
@@ -208,6 +211,7 @@ def get_method(name: str) -> type[Distiller]:
 
     Examples
     --------
+    >>> from pidkit_distill import get_method
     >>> import pidkit_distill.methods
     >>> get_method("bas").__name__
     'BAS'

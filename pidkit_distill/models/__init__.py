@@ -117,6 +117,7 @@ def register_model(name: str) -> Callable[[B], B]:
 
     Examples
     --------
+    >>> from pidkit_distill import available_models, build_model, register_model, tap_features
     >>> from torch import nn
     >>> @register_model("doc-mlp")
     ... def doc_mlp(*, num_classes, in_channels):
@@ -133,6 +134,7 @@ def register_model(name: str) -> Callable[[B], B]:
         (2): Linear(in_features=16, out_features=3, bias=True)
       )
     )
+    >>> from pidkit_distill.models import _MODELS   # the doc's clean-up, for its tests
     >>> _ = _MODELS._entries.pop("doc-mlp")
     """
     if isinstance(name, str) and WRN_NAME.match(name):
@@ -147,6 +149,7 @@ def available_models() -> list[str]:
 
     Examples
     --------
+    >>> from pidkit_distill import available_models
     >>> available_models()[:2]
     ['digits-student', 'digits-teacher']
     """
@@ -186,6 +189,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
 
     Examples
     --------
+    >>> from pidkit_distill import build_model
     >>> import torch
     >>> model = build_model("digits-student", num_classes=10, in_channels=1)
     >>> feats = model.forward_features(torch.zeros(2, 1, 8, 8))

@@ -320,6 +320,7 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
 
     Examples
     --------
+    >>> from pidkit_distill import tap_features
     >>> import torch
     >>> from torch import nn
     >>> net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
