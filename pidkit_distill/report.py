@@ -60,7 +60,8 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "A cell is the mean ± the sample standard deviation "
                "across the seeds, then each seed's value in the order of the seeds column; "
                "only epochs that every seed reached are averaged (last and best accuracy over "
-               "them; atoms at the last audit epoch they all have).")
+               "them; atoms at the last audit epoch they all have, those below 0 as they are, "
+               "unclipped, as in the table of each run).")
 
 # What the note under the table says of each flag of the estimate cell, by the flag's start.
 _NOTES = {
@@ -178,7 +179,13 @@ def group_table(runs: list[RunRecords]) -> str:
         estimate = "; ".join([audit_estimate(records[0])] + (
             [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
             if uncertified else [])) if records else ""
-        if layer is not None and not records:  # the cells are empty: say why
+        kinds: dict[str, list[str]] = {}
+        for run, record in zip(group.runs, records, strict=False):  # none without an audit
+            kinds.setdefault(audit_estimate(record), []).append(run.name)
+        if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
+            estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
+            estimate, records = f"{estimate}: not averaged", []
+        if layer is not None and not audited:  # the cells are empty: say why
             lacking = [run.name for run in group.runs
                        if not any(r["layer"] == layer for r in run.audit)]
             estimate = (f"no audit of layer {layer} at an epoch all seeds have"

@@ -228,3 +228,16 @@ def test_runs_kept_apart_by_a_key_an_older_config_lacks_are_said(tmp_path, capsy
     assert [row.split(" | ")[0] for row in group_rows(table)] == ["| bas, run.amp=false"]
     assert table.endswith(f"\n\n{note}")
     assert group_table(load_runs(runs[:2])) == note.replace("bas, run.amp=false, 2 seeds", "s2")
+
+
+def test_seeds_whose_atoms_were_estimated_differently_are_not_averaged(tmp_path):
+    # the mean mixed one seed's plug-in bits with the others' corrected ones, under the
+    # estimate of the first seed
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6]) for seed in (1, 2, 3)]
+    records = [json.loads(line) for line in (runs[2] / "audit.jsonl").read_text().splitlines()]
+    for record in records:
+        record["bias_correction"] = {"method": "none", "negative": []}
+    (runs[2] / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    (row,) = group_rows(group_table(load_runs(runs)))
+    assert row.endswith("| 1 | 2 | discrete, eb-extrapolation (s1, s2); discrete, plug-in (s3): "
+                        "not averaged |  |  |  |  |")
