@@ -180,6 +180,18 @@ def _averaged(epochs: list[int], records: list[list[dict[str, Any]]]) -> str:
     return f"\nmean of {span} only (all seeds have them)"
 
 
+def _atoms_averaged(group: RunGroup, layers: set[int]) -> str:
+    """What a PID figure's legend entry says, on a line of its own, of a group's means where
+    some seed has audit epochs that others lack: that they are of the epochs all have, or that
+    there is none (a seed without an audit); nothing where the seeds have the same."""
+    spans = [audit_epochs(group, layer) for layer in layers]
+    if not any(_averaged(*span) for span in spans):
+        return ""
+    if not any(epochs for epochs, _ in spans):
+        return "\nno mean: no audit epoch that all seeds have"
+    return "\nmean only of the epochs all seeds have"
+
+
 def _plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,
                band_alpha: float) -> None:
     """A group's mean of the seeds' ``values`` (a row per seed) over ``epochs``, with a band of
@@ -330,9 +342,7 @@ def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: 
     # a mean where some seed has epochs that others lack is of those all have, so the legend
     # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
     layers = {record["layer"] for group in groups for run in group.runs for record in run.audit}
-    averaged = {group.legend: "\nmean only of the epochs all seeds have"
-                if any(_averaged(*audit_epochs(group, layer)) for layer in layers) else ""
-                for group in groups}
+    averaged = {group.legend: _atoms_averaged(group, layers) for group in groups}
     order = []  # the legend's entries of the groups, by their group's place
     for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
         for ax, (key, label) in zip(row, panels, strict=True):

@@ -206,13 +206,18 @@ def test_a_rerun_of_other_results_is_kept_apart_and_said(tmp_path):
     assert "| b0 | synthetic | rid |" in report
 
 
-def test_a_seed_without_an_audit_leaves_the_atoms_empty_and_says_why(tmp_path):
-    # the layer cell said 1 and every other audit cell was empty, with no word of why
+def test_a_seed_without_an_audit_leaves_the_atoms_empty_and_says_why(tmp_path, figures):
+    # the layer cell said 1 and every other audit cell was empty, with no word of why; the PID
+    # figure's legend said "mean only of the epochs all seeds have" over no mean at all
     runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6]) for seed in (1, 2, 3)]
     (runs[2] / "audit.jsonl").write_text("")
     (row,) = group_rows(group_table(load_runs(runs)))
     assert row.endswith("| 1 |  | no audit of layer 1 at an epoch all seeds have (s3: none) "
                         "|  |  |  |  |")
+    write_report(runs, out_dir=tmp_path / "rep")
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
+        "bas, 3 seeds (discrete, eb-extrapolation)\nno mean: no audit epoch that all seeds have"]
 
 
 def test_runs_kept_apart_by_a_key_an_older_config_lacks_are_said(tmp_path, capsys):
