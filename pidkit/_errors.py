@@ -17,10 +17,12 @@ class SolverError(RuntimeError):
     >>> pidkit.bertschinger(pidkit.examples.and_(), tol=1e-20)
     Traceback (most recent call last):
     ...
-    pidkit._errors.SolverError: broja: the solver did not certify its answer (status \
+    pidkit.SolverError: broja: the solver did not certify its answer (status \
 'optimal_inaccurate', ...): no solver can certify it; pass tol of at least 5e-14 (twice the \
 allowance, for a margin). Pass strict=False to get the best-effort result with its status.
     >>> r = pidkit.bertschinger(pidkit.examples.and_(), tol=1e-20, strict=False)
     >>> r.status, r.success, round(r.red, 6)
     ('optimal_inaccurate', False, 0.311278)
     """
+
+    __module__ = "pidkit"  # where users import it from: tracebacks and pickles name that path

@@ -60,7 +60,7 @@ class FewDistinctRowsWarning(UserWarning):
     ...     pid_from_representations(y, t, s, n_clusters=10)
     Traceback (most recent call last):
     ...
-    pidkit.estimate.discretize.FewDistinctRowsWarning: t_features has only 8 distinct rows after \
+    pidkit.estimate.FewDistinctRowsWarning: t_features has only 8 distinct rows after \
 the L2 normalisation, fewer than n_clusters=10: each distinct row is one cluster, ...
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore", FewDistinctRowsWarning)   # recorded in settings
@@ -68,6 +68,8 @@ the L2 normalisation, fewer than n_clusters=10: each distinct row is one cluster
     >>> res.settings["t"]["distinct_rows"], res.shape
     (8, [2, 8, 10])
     """
+
+    __module__ = "pidkit.estimate"  # where users import it from: messages and pickles name it
 
 
 DEFAULT_CLUSTERS = 10

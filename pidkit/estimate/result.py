@@ -55,6 +55,8 @@ are likely overestimated. Use a bias correction (bias_correction='auto'), more s
 clusters or components.
     """
 
+    __module__ = "pidkit.estimate"  # where users import it from: messages and pickles name it
+
 
 @dataclass(frozen=True, eq=False)
 class RepresentationPID:
