@@ -1,11 +1,14 @@
-"""Under torchrun, a process that stops alone stops the run: the others stop within seconds with
-one line naming it, not after the process group's timeout, nor with gloo's traceback.
+"""Under torchrun, a process that stops alone stops the run: the others stop within seconds, not
+after the process group's timeout, and one line says why, printed by the process that stopped
+first (named when it is not rank 0), not gloo's traceback.
 
-Before: rank 0 whose checkpoint could not be written (a full disk) hung in
+Before 7c09e8c: rank 0 whose checkpoint could not be written (a full disk) hung in
 ``destroy_process_group`` (gloo's worker thread waiting for the interpreter lock that the thread
 joining it held), so rank 1 waited in its next collective call for gloo's 30-minute timeout; a
-rank 1 that failed or was interrupted alone printed nothing (only rank 0 prints), and rank 0
-stopped with gloo's "Connection closed by peer" traceback instead of a line saying why.
+rank 1 that failed or was interrupted alone printed nothing (only rank 0 printed), and rank 0
+stopped with gloo's "Connection closed by peer" traceback instead of a line saying why. Until
+f99e032 rank 0 printed rank 1's line for it, lost whenever rank 0 cannot print (killed by
+torchrun while it waits for the GPU under NCCL, or by the OOM-killer).
 """
 
 from __future__ import annotations
@@ -37,14 +40,20 @@ INJECT = textwrap.dedent("""
                                   kept="it holds the run after epoch 1", then=then)
             save(obj, path, then=then)
         checkpoint.atomic_save = atomic_save
-    if int(os.environ["RANK"]) == RANK and KIND == "error":
-        evaluate, calls = loop.evaluate, []
-        def evaluated(*args, **kwargs):  # the teacher's, then once per epoch
-            calls.append(1)
-            if len(calls) == 3:
-                raise ZeroDivisionError("a bug in my method")
-            return evaluate(*args, **kwargs)
-        loop.evaluate = evaluated
+    if int(os.environ["RANK"]) == RANK and KIND == "oom":
+        one_epoch = loop.train_one_epoch
+        def train_one_epoch(*args, **kwargs):  # the first batch of epoch 3 runs out of memory
+            if kwargs["epoch"] != 2:
+                return one_epoch(*args, **kwargs)
+            to_device = loop.to_device
+            def no_memory(*_):
+                raise MemoryError()
+            loop.to_device = no_memory
+            try:
+                return one_epoch(*args, **kwargs)
+            finally:
+                loop.to_device = to_device
+        loop.train_one_epoch = train_one_epoch
     if int(os.environ["RANK"]) == RANK and KIND == "sigterm":
         save_checkpoint = loop.save_checkpoint
         def saved(path, **kwargs):  # the signal acts once the checkpoint and its record are done
@@ -76,12 +85,12 @@ def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
      "on device; it holds the run after epoch 1: free space on its disk (or choose a folder on "
      "another one), then rerun the same command with --resume (run.resume=true) to continue "
      "from its checkpoint.pt"),
-    ("error", 1, 1, "pidkit-distill train: training failed: rank 1 of 2 failed: a bug in my method "
-     "(the other processes stopped with it)"),
-    ("sigterm", 1, 2, "pidkit-distill train: training failed: rank 1 of 2 was interrupted: "
-     "interrupted after epoch 2 of {run}; its checkpoint.pt holds the run after epoch 2: rerun "
-     "the same command with --resume (run.resume=true) to continue from there (the other "
-     "processes stopped with it)"),
+    ("oom", 1, 2, "pidkit-distill train (rank 1 of 2): training failed: out of memory "
+     "(MemoryError) in epoch 3, step 1 of 3; saved: {ckpt} holds the run after epoch 2 (resume "
+     "with run.resume=true); lower data.batch_size"),
+    ("sigterm", 1, 2, "pidkit-distill train (rank 1 of 2): interrupted after epoch 2 of {run}; its "
+     "checkpoint.pt holds the run after epoch 2: rerun the same command with --resume "
+     "(run.resume=true) to continue from there"),
 ])
 def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, line,
                                                            tmp_path):
@@ -93,19 +102,53 @@ def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, l
     assert "Connection closed by peer" not in proc.stdout + proc.stderr
     # the run folder holds the epochs saved and resumes from them
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == saved
+    if kind == "oom":  # resumes as the others do: the torchrun is what this case is for
+        return
     with pytest.warns(RuntimeWarning, match="checkpoint was written by 2 process"):
         resumed = train(tiny(tmp_path, "run.epochs=4", "run.resume=true", "run.stop_after=1"))
     assert [record["epoch"] for record in resumed.history] == list(range(1, saved + 2))
 
 
-def test_peer_stopped_is_a_training_error_that_pickles():
+def test_peer_stopped_is_a_training_error_with_its_attributes_that_pickles():
     import pickle
 
+    import pidkit_distill
     from pidkit_distill.training import TrainingError
 
+    assert pidkit_distill.PeerStopped is pidkit_distill.training.PeerStopped is PeerStopped
     err = PeerStopped(1, 4, "a bug in my method", interrupted=False)
     assert isinstance(err, TrainingError)
-    again = pickle.loads(pickle.dumps(err))
-    assert (str(again), again.rank, again.world_size, again.interrupted) == (
-        "rank 1 of 4 failed: a bug in my method (the other processes stopped with it)", 1, 4,
-        False)
+    # TrainingError's attributes, which a caller catching TrainingError reads (they raised
+    # AttributeError), and replaced(), which the trainer calls on a TrainingError
+    assert (err.reason, err.epoch, err.step, err.checkpoint, err.epochs_saved, err.hint,
+            err.resume) == ("rank 1 of 4 failed: a bug in my method", None, None, None, 0, "",
+                            False)
+    hinted = err.replaced(hint="lower optim.lr", epochs_saved=3)
+    for again in (pickle.loads(pickle.dumps(err)), pickle.loads(pickle.dumps(hinted))):
+        assert (type(again), str(again), again.rank, again.world_size, again.interrupted) == (
+            PeerStopped, "rank 1 of 4 failed: a bug in my method (the other processes stopped "
+            "with it)", 1, 4, False)
+    assert (again.hint, again.epochs_saved, err.hint) == ("lower optim.lr", 3, "")
+    with pytest.raises(TypeError, match=r"unexpected keyword argument\(s\) \['epochs'\]"):
+        err.replaced(epochs=3)
+
+
+def test_first_stop_is_recorded_once_and_without_torchs_accessor_is_unknown(monkeypatch):
+    import torch.distributed as dist
+    from torch import device
+
+    from pidkit_distill.training.runtime import Runtime, first_stop, first_stop_of
+
+    runtime = Runtime(device("cpu"), rank=1, world_size=2, local_rank=1, owns_group=False,
+                      session=7)  # rank 1 of a run whose store is this process's own
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    try:
+        mine, late = ValueError("mine"), KeyboardInterrupt()
+        assert first_stop(runtime, mine) == (1, "mine", False) == first_stop_of(mine)
+        assert first_stop(runtime, late) == (1, "mine", False) == first_stop_of(late)
+        # a torch without the private accessor: the first stop is not known, and no error
+        monkeypatch.delattr(dist.distributed_c10d, "_get_default_store")
+        assert first_stop(runtime, ValueError("other")) is None
+        assert first_stop(runtime, mine) == (1, "mine", False)  # kept on the error
+    finally:
+        dist.destroy_process_group()
