@@ -152,3 +152,40 @@ def test_first_stop_is_recorded_once_and_without_torchs_accessor_is_unknown(monk
         assert first_stop(runtime, mine) == (1, "mine", False)  # kept on the error
     finally:
         dist.destroy_process_group()
+
+
+def test_the_command_prints_a_failure_in_the_process_that_stopped_first(monkeypatch, capsys,
+                                                                        tmp_path):
+    import torch.distributed as dist
+    from torch import device
+
+    import pidkit_distill.training
+    from pidkit_distill.cli import main
+    from pidkit_distill.training import TrainingError
+    from pidkit_distill.training.runtime import Runtime, first_stop
+
+    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    error = TrainingError("out of memory (MemoryError)", epoch=1)
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    try:  # rank 1 of 2 stopped first, with error
+        first_stop(Runtime(device("cpu"), 1, 2, 1, owns_group=False), error)
+    finally:
+        dist.destroy_process_group()
+
+    def train(config):
+        raise error
+
+    monkeypatch.setattr(pidkit_distill.training, "train", train)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    printed = {}
+    for rank in ("0", "1"):
+        monkeypatch.setenv("RANK", rank)
+        status = main(["train", *sets])
+        mistake = main(["train", *sets, "--set", "optim.lr=-1"])  # found before any run
+        printed[rank] = (status, mistake, capsys.readouterr().err.splitlines())
+    assert printed["1"] == (1, 2, [
+        "pidkit-distill train (rank 1 of 2): training failed: out of memory (MemoryError) in "
+        "epoch 1; nothing was saved (no epoch had completed)"])
+    # rank 0 says nothing of rank 1's failure; a mistake found before any run is rank 0's
+    assert printed["0"] == (1, 2, ["pidkit-distill train: error: config key 'optim.lr' must be a "
+                                   "finite number > 0.0, got -1.0"])
