@@ -43,6 +43,16 @@ class Rerun:
     ``same``: its accuracy and atoms are those of ``of`` at every epoch it has (a rerun of
     deterministic code, or one killed earlier), so it is counted once; else it is a run of its
     own, beside the group, and its seed's mean counts ``of`` only.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, seed, acc):
+    ...     config = {"method": {"name": "rid"}, "run": {"seed": seed}}
+    ...     return RunRecords(name, Path(name), config, [{"epoch": 1, "test_acc": acc}], [])
+    >>> (group, alone), = [group_runs([run("a", 0, 0.5), run("b", 1, 0.6), run("c", 0, 0.7)])]
+    >>> [(r.run.name, r.of.name, r.same) for r in group.reruns], alone.legend
+    ([('c', 'a', False)], 'c')
     """
 
     run: RunRecords

@@ -23,7 +23,7 @@ from pidkit._status import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
            "certified", "corrected", "final_audit", "given_runs", "innermost_layer", "load_run",
-           "load_runs", "missing_config_key", "with_distinct_names"]
+           "load_runs", "method_label", "missing_config_key", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
