@@ -138,6 +138,9 @@ def train(config: TrainConfig) -> RunSummary:
         Another process is writing the run folder (a :class:`ValueError`).
     TrainingError
         The loss became NaN or infinite, or memory ran out (says where and what was saved).
+    PeerStopped
+        Under torchrun, another process of the run failed or was interrupted first, and this
+        one stopped with it (a :class:`TrainingError` with that process's message).
 
     Examples
     --------

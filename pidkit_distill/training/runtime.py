@@ -2,7 +2,8 @@
 
 DDP is switched on by the environment ``torchrun`` sets (``RANK``, ``WORLD_SIZE``,
 ``LOCAL_RANK``): gloo on CPU, nccl on CUDA, one GPU per process (``cuda:LOCAL_RANK``). Only rank 0
-prints and writes files (:attr:`Runtime.is_main`).
+prints and writes files (:attr:`Runtime.is_main`); a failure is reported by the process that
+stopped first (:func:`first_stop`).
 """
 
 from __future__ import annotations
