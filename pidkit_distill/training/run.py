@@ -31,6 +31,7 @@ from pidkit_distill.training.runtime import (
     close_runtime,
     first_stop,
     init_runtime,
+    leave_runtime,
     seed_everything,
     wait_for_all,
 )
@@ -221,7 +222,8 @@ def train_teacher(config: TrainConfig) -> Path:
 @contextmanager
 def _run_session(config: TrainConfig) -> Iterator[Runtime]:
     """The run's process setup (:func:`init_runtime`), closed after the block if it ended
-    well (:func:`close_runtime`), inside :func:`caller_state_kept`.
+    well (:func:`close_runtime`), else left to the next run (:func:`leave_runtime`), inside
+    :func:`caller_state_kept`.
 
     Under torchrun, an error records that this process stopped (:func:`first_stop`); one that
     only followed another process's stop (a collective call that failed when that process
@@ -233,6 +235,7 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         try:
             yield runtime
         except BaseException as err:
+            leave_runtime(runtime)
             first = first_stop(runtime, err)
             if first is not None and first.rank != runtime.rank and _followed_a_peer(err):
                 stopped = PeerStopped(first.rank, runtime.world_size, first.message,

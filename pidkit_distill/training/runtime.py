@@ -38,6 +38,7 @@ __all__ = [
     "float32_default",
     "from_main",
     "init_runtime",
+    "leave_runtime",
     "rank_from_env",
     "seed_everything",
     "to_device",
@@ -98,8 +99,9 @@ every process of a run counts the same ones, so ``first_stop``'s key is that run
 def init_runtime(config: TrainConfig) -> Runtime:
     """Device and DDP set-up from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK).
 
-    A process group is created only when there is none yet (it is then destroyed by
-    :func:`close_runtime`).
+    A process group is created only when there is none yet, or taken over from a failed run of
+    this process that made it (:func:`leave_runtime`); it is then destroyed by
+    :func:`close_runtime`.
     """
     want = config.run.device
     use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
@@ -113,6 +115,9 @@ def init_runtime(config: TrainConfig) -> Runtime:
     if world_size > 1 and not dist.is_initialized():
         dist.init_process_group(backend="nccl" if use_cuda else "gloo", init_method="env://")
         owns_group = True
+    elif world_size > 1 and _LEFT_GROUP and _LEFT_GROUP[0] is dist.group.WORLD:
+        owns_group = True  # made by a run of this process that failed (leave_runtime)
+    _LEFT_GROUP.clear()
     if config.run.threads:
         torch.set_num_threads(config.run.threads)
     if config.run.amp and not use_cuda:
@@ -132,6 +137,19 @@ def close_runtime(runtime: Runtime) -> None:
     """
     if runtime.owns_group and dist.is_initialized():
         dist.destroy_process_group()
+
+
+_LEFT_GROUP: list[object] = []
+"""The process group that a failed run made and left (:func:`leave_runtime`), if any."""
+
+
+def leave_runtime(runtime: Runtime) -> None:
+    """After a failed run: keep the process group (destroying it then can hang the process,
+    see :func:`close_runtime`), and let the next run of this process that finds it take it
+    over, to destroy it when that run ends well (a script under torchrun that catches the error
+    and trains again, which works when every process failed together)."""
+    if runtime.owns_group and dist.is_initialized():
+        _LEFT_GROUP[:] = [dist.group.WORLD]
 
 
 def wait_for_all(runtime: Runtime) -> None:

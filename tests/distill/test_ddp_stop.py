@@ -189,3 +189,32 @@ def test_the_command_prints_a_failure_in_the_process_that_stopped_first(monkeypa
     # rank 0 says nothing of rank 1's failure; a mistake found before any run is rank 0's
     assert printed["0"] == (1, 2, ["pidkit-distill train: error: config key 'optim.lr' must be a "
                                    "finite number > 0.0, got -1.0"])
+
+
+def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_well(
+        monkeypatch, tmp_path):
+    import socket
+
+    import torch.distributed as dist
+
+    from pidkit_distill.training import run, runtime
+
+    with socket.socket() as free:  # a port for the store this process hosts
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+                        "MASTER_PORT": str(port)}.items():
+        monkeypatch.setenv(name, value)
+    # a run of 2 processes to the trainer, a group of this one process to torch
+    monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)
+    config = tiny(tmp_path)
+    try:
+        with pytest.raises(ValueError, match="my mistake"), run._run_session(config):
+            raise ValueError("my mistake")
+        assert dist.is_initialized()  # not destroyed after the failure (it could hang)
+        with run._run_session(config) as again:  # a script's second try, which ends well
+            assert again.owns_group
+        assert not dist.is_initialized()  # it was left in place until the end of the process
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
