@@ -184,7 +184,7 @@ def diff() -> np.ndarray:
 def reduced_or() -> np.ndarray:
     """dit's 'reduced or': (t, s, y) 000 w.p. 1/2, 011 and 101 w.p. 1/4 each.
 
-    Expected atoms: (0.311278, 0, 0, 0.688722); I(Y;T,S) = H(Y) = 1.5 bits. The published
+    Expected atoms: (0.311278, 0, 0, 0.688722); I(Y;T,S) = H(Y) = 1 bit. The published
     values: dit's documentation shows PID_BROJA giving 0.3113, 0, 0 and 0.6887 (no unique
     information, which is its point there).
 
@@ -198,6 +198,8 @@ def reduced_or() -> np.ndarray:
     >>> r = pidkit.bertschinger(p)
     >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
     [0.311278, 0.0, 0.0, 0.688722]
+    >>> round(r.i_yts, 6)   # = H(Y): Y = T or S, so T and S together tell it all
+    1.0
     """
     return _from_table([(0, 0, 0, 0.5), (0, 1, 1, 0.25), (1, 0, 1, 0.25)])
 
