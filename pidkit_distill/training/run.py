@@ -26,6 +26,7 @@ from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import RunSummary, TrainingError, fit
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
+    FirstStop,
     Runtime,
     caller_state_kept,
     close_runtime,
@@ -237,7 +238,7 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         except BaseException as err:
             leave_runtime(runtime)
             first = first_stop(runtime, err)
-            if first is not None and first.rank != runtime.rank and _followed_a_peer(err):
+            if first is not None and first.rank != runtime.rank and _followed_a_peer(err, first):
                 stopped = PeerStopped(first.rank, runtime.world_size, first.message,
                                       interrupted=first.interrupted)
                 first_stop(runtime, stopped)  # the same record, kept on the new error
@@ -246,13 +247,15 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         close_runtime(runtime)
 
 
-def _followed_a_peer(err: BaseException) -> bool:
-    """Whether ``err`` is what a process raises when another of the run stopped: a failed
-    collective call (a :class:`RuntimeError` that is none of the trainer's own) or torchrun's
-    SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143). Errors every process raises
-    together (a busy run folder, a NaN loss) and a Ctrl-C keep their own message."""
+def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
+    """Whether ``err`` is what a process raises when ``first``, another of the run, stopped: a
+    failed collective call (a :class:`RuntimeError` that is none of the trainer's own) or, when
+    ``first`` failed, torchrun's SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143).
+    Errors every process raises together (a busy run folder, a NaN loss) and interrupts that
+    reach every process (a Ctrl-C, a scheduler's SIGTERM: ``first`` was interrupted too) keep
+    their own type and message."""
     if isinstance(err, KeyboardInterrupt):
-        return exit_status(err) == 143
+        return exit_status(err) == 143 and not first.interrupted
     return isinstance(err, RuntimeError) and not isinstance(err, TrainingError)
 
 

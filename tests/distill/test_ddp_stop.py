@@ -191,13 +191,12 @@ def test_the_command_prints_a_failure_in_the_process_that_stopped_first(monkeypa
                                    "finite number > 0.0, got -1.0"])
 
 
-def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_well(
-        monkeypatch, tmp_path):
+def _one_process_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    """torchrun's environment for a group of this one process, which the trainer takes for a
+    run of 2 processes (it makes the group in its first run)."""
     import socket
 
-    import torch.distributed as dist
-
-    from pidkit_distill.training import run, runtime
+    from pidkit_distill.training import runtime
 
     with socket.socket() as free:  # a port for the store this process hosts
         free.bind(("127.0.0.1", 0))
@@ -205,8 +204,16 @@ def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_w
     for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
                         "MASTER_PORT": str(port)}.items():
         monkeypatch.setenv(name, value)
-    # a run of 2 processes to the trainer, a group of this one process to torch
     monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)
+
+
+def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_well(
+        monkeypatch, tmp_path):
+    import torch.distributed as dist
+
+    from pidkit_distill.training import run
+
+    _one_process_group(monkeypatch)
     config = tiny(tmp_path)
     try:
         with pytest.raises(ValueError, match="my mistake"), run._run_session(config):
@@ -218,3 +225,30 @@ def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_w
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
+
+
+@pytest.mark.parametrize("first, raised", [
+    (ValueError("a bug"), "rank 1 of 2 failed: a bug (the other processes stopped with it)"),
+    (KeyboardInterrupt(), "SIGTERM"),  # Ctrl-C or a scheduler's SIGTERM reached every process
+])
+def test_a_sigterm_after_another_process_failed_is_peer_stopped_after_an_interrupt_not(
+        first, raised, monkeypatch, tmp_path):
+    from dataclasses import replace
+
+    import torch.distributed as dist
+
+    from pidkit_distill.signals import Terminated
+    from pidkit_distill.training import run
+    from pidkit_distill.training.runtime import first_stop
+
+    _one_process_group(monkeypatch)
+    try:
+        with pytest.raises((PeerStopped, Terminated)) as stopped, \
+                run._run_session(tiny(tmp_path)) as runtime:
+            first_stop(replace(runtime, rank=1), first)  # rank 1 stopped first
+            raise Terminated("SIGTERM")
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+    assert (type(stopped.value), str(stopped.value)) == (
+        PeerStopped if isinstance(first, ValueError) else Terminated, raised)
