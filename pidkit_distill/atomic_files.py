@@ -106,7 +106,7 @@ free space on its disk (or choose a folder on another one), then run again
         fix = f"{str(path)!r} is a folder: move it away"
     elif error.errno in (errno.ENOTDIR, errno.EEXIST) and in_the_way is not None:
         fix = f"{str(in_the_way)!r} is a file, not a folder: move it away (or choose another folder)"
-    elif error.errno == errno.ENOENT:  # made before the file was opened, then deleted
+    elif error.errno == errno.ENOENT and not folder.is_dir():  # made, then deleted
         fix = f"{str(folder)!r} was deleted meanwhile: leave it in place until the command ends"
     else:
         fix = f"make {str(folder)!r} writable (or choose another folder)"

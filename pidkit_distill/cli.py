@@ -400,10 +400,11 @@ def _run(args: argparse.Namespace) -> int:
 
         with _failing("error", 2):  # a folder that is not a run
             runs = load_runs(args.runs)
+        from pidkit_distill.atomic_files import FileWriteError
         from pidkit_distill.report import group_table, summary_table, write_report
 
-        with _failing("error", 2):  # an unwritable --out
-            path = write_report(runs, out_dir=args.out)
+        with _failing("error", 2), _failing("report not written", 1, FileWriteError):
+            path = write_report(runs, out_dir=args.out)  # --out: not a folder; a file: not written
         seeds_table = group_table(runs)
         if seeds_table:
             print(seeds_table, end="\n\n")

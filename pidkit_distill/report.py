@@ -308,7 +308,10 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ValueError
         No run folder, a folder that is not a run (see :func:`load_run`), no run with a
         completed epoch, or an ``out_dir`` that cannot be created (a file is in the way, no
-        permission) or written (checked after everything is drawn, before any file is written).
+        permission).
+    pidkit_distill.atomic_files.FileWriteError
+        A file that could not be written (no permission, a full disk; found once everything
+        is drawn): the message names it, says it is as it was before and what to do.
     TypeError
         A run that is none of a path (str, bytes or PathLike), a RunRecords or a RunSummary.
 
@@ -348,14 +351,16 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
                          "another folder (--out)") from None
     files = draw_figures(runs)
     files["report.md"] = _markdown(runs, drawn=files).encode()
-    try:  # everything is drawn: write it, each file atomically
-        for name, data in files.items():
-            atomic_write(out / name, lambda handle, data=data: handle.write(data))
-        for name in PID_FIGURES.keys() - files.keys():
+    for name, data in files.items():  # everything is drawn: write it, each file atomically
+        atomic_write(out / name, lambda handle, data=data: handle.write(data),
+                     then="make the report again")
+    for name in PID_FIGURES.keys() - files.keys():
+        try:
             (out / name).unlink(missing_ok=True)
-    except OSError as err:
-        raise ValueError(f"out_dir={str(out)!r} cannot be written ({err.strerror}); choose "
-                         "another folder (--out)") from None
+        except OSError as err:
+            raise ValueError(f"out_dir={str(out)!r}: {name}, left by an earlier report, cannot be "
+                             f"removed ({err.strerror}); remove it or choose another folder "
+                             "(--out)") from None
     return out / "report.md"
 
 

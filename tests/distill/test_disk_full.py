@@ -247,10 +247,11 @@ def build_teacher_file(path: Path) -> Path:
 def test_a_full_disk_while_writing_the_report_leaves_no_partial_file(tmp_path, monkeypatch):
     run_dir = train(tiny(tmp_path, "run.epochs=1", "run.name=r")).run_dir
     fill_disk(monkeypatch, "report.md.tmp", room=20)
-    with pytest.raises(ValueError) as failure:
+    with pytest.raises(FileWriteError) as failure:
         write_report(run_dir)
-    assert str(failure.value) == (f"out_dir='{run_dir}/report' cannot be written ({FULL}); "
-                                  "choose another folder (--out)")
+    assert str(failure.value) == (
+        f"cannot write '{run_dir}/report/report.md': {FULL}; report.md was not written: free "
+        "space on its disk (or choose a folder on another one), then make the report again")
     assert not (run_dir / "report" / "report.md").exists()
     assert not [f for f in run_files(run_dir / "report") if f.endswith(".tmp")]
 

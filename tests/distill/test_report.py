@@ -256,10 +256,11 @@ def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
     # a folder that exists but takes no new file (read-only, or /proc here, where even root is
     # refused) gave Python's "[Errno 2] No such file or directory: '.../accuracy.png.tmp'"
     run = fake_run(tmp_path / "run", epochs=1)
-    assert main(["report", str(run), "--out", "/proc/self"]) == 2
-    assert capsys.readouterr() == ("", "pidkit-distill report: error: out_dir='/proc/self' cannot "
-                                       "be written (No such file or directory); choose another "
-                                       "folder (--out)\n")
+    assert main(["report", str(run), "--out", "/proc/self"]) == 1
+    assert capsys.readouterr() == ("", "pidkit-distill report: report not written: cannot write "
+                                       "'/proc/self/accuracy.png': No such file or directory; "
+                                       "accuracy.png was not written: make '/proc/self' writable "
+                                       "(or choose another folder), then make the report again\n")
 
 
 def test_the_interval_of_a_run_audited_once_is_drawn(tmp_path, figures):
