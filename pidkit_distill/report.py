@@ -162,44 +162,54 @@ def group_table(runs: list[RunRecords]) -> str:
     head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
             f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
     align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
-    lines = [head, f"|{'|'.join(align)}|"]
-    for group in groups:
-        cfg = group.runs[0].config
-        epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
-        reached = [run.metrics[-1]["epoch"] for run in group.runs]
-        epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
-        if len(set(reached)) > 1:
-            epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
-        layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
-        audited = [] if layer is None else audit_epochs(group, layer)[0]
-        last = audited[-1] if audited else None
-        records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
-                   for run in group.runs] if audited else []
-        uncertified = sum(not certified(record) for record in records)
-        estimate = "; ".join([audit_estimate(records[0])] + (
-            [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
-            if uncertified else [])) if records else ""
-        kinds: dict[str, list[str]] = {}
-        for run, record in zip(group.runs, records, strict=False):  # none without an audit
-            kinds.setdefault(audit_estimate(record), []).append(run.name)
-        if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
-            estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
-            estimate, records = f"{estimate}: not averaged", []
-        if layer is not None and not audited:  # the cells are empty: say why
-            lacking = [run.name for run in group.runs
-                       if not any(r["layer"] == layer for r in run.audit)]
-            estimate = (f"no audit of layer {layer} at an epoch all seeds have"
-                        + (f" ({', '.join(lacking)}: none)" if lacking else ""))
-        atoms = [_spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
-        lines.append(
-            f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
+    lines = [head, f"|{'|'.join(align)}|", *(_group_row(group) for group in groups)]
+    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)), *lacking]
+    return "\n".join([*lines, "", "\n\n".join(notes)])
+
+
+def _group_row(group: RunGroup) -> str:
+    """The row of ``group`` (two seeds or more) in :func:`group_table`."""
+    cfg = group.runs[0].config
+    epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
+    reached = [run.metrics[-1]["epoch"] for run in group.runs]
+    epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
+    if len(set(reached)) > 1:
+        epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
+    layer, last, estimate, records = _group_audit(group)
+    atoms = [_spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
+    return (f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
             f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
             f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
             f"{_spread_cell(list(acc.max(axis=1)) if epochs else [], '.4f')} | "
             f"{_cell(layer, 'd')} | {_cell(last, 'd')} | {estimate} | {' | '.join(atoms)} |")
-    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)), *lacking]
-    return "\n".join([*lines, "", "\n\n".join(notes)])
+
+
+def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dict[str, Any]]]:
+    """The audit of ``group`` that its row shows: the innermost layer a seed audited, the last
+    epoch at which every seed audited it, the estimate cell and each seed's record of that
+    layer and epoch (none where they cannot be averaged; the estimate cell says why)."""
+    layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
+    audited = [] if layer is None else audit_epochs(group, layer)[0]
+    last = audited[-1] if audited else None
+    if layer is not None and not audited:  # the cells are empty: say why
+        unaudited = [run.name for run in group.runs
+                     if not any(r["layer"] == layer for r in run.audit)]
+        return layer, last, (f"no audit of layer {layer} at an epoch all seeds have"
+                             + (f" ({', '.join(unaudited)}: none)" if unaudited else "")), []
+    records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
+               for run in group.runs] if audited else []
+    kinds: dict[str, list[str]] = {}
+    for run, record in zip(group.runs, records, strict=False):  # none without an audit
+        kinds.setdefault(audit_estimate(record), []).append(run.name)
+    if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
+        estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
+        return layer, last, f"{estimate}: not averaged", []
+    uncertified = sum(not certified(record) for record in records)
+    estimate = "; ".join([audit_estimate(records[0])] + (
+        [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
+        if uncertified else [])) if records else ""
+    return layer, last, estimate, records
 
 
 def _rerun_notes(group: RunGroup) -> list[str]:

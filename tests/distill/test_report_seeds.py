@@ -246,3 +246,20 @@ def test_seeds_whose_atoms_were_estimated_differently_are_not_averaged(tmp_path)
     (row,) = group_rows(group_table(load_runs(runs)))
     assert row.endswith("| 1 | 2 | discrete, eb-extrapolation (s1, s2); discrete, plug-in (s3): "
                         "not averaged |  |  |  |  |")
+
+
+def test_a_seed_without_an_audit_keeps_the_note_of_runs_an_older_config_kept_apart(tmp_path):
+    # the names of the seeds without an audit replaced the note under the table: it ended
+    # "\n\ns3", and nothing said why s1 was kept apart
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6]) for seed in (1, 2, 3)]
+    config = json.loads((runs[0] / "config.json").read_text())
+    del config["run"]["amp"]
+    (runs[0] / "config.json").write_text(json.dumps(config))
+    (runs[2] / "audit.jsonl").write_text("")
+    table = group_table(load_runs(runs))
+    (row,) = group_rows(table)
+    assert "| no audit of layer 1 at an epoch all seeds have (s3: none) |" in row
+    assert table.endswith(
+        "\n\ns1 and bas, run.amp=false, 2 seeds are kept apart: their config.json differ only "
+        "in keys that one lacks (run.amp), written by an older pidkit-distill, whose default "
+        "may have been another; compare them by hand, or rerun the older.")
