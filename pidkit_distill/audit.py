@@ -206,6 +206,8 @@ def audit_distiller(
     --------
     >>> import torch
     >>> from torch.utils.data import TensorDataset
+    >>> from pidkit_distill import audit_distiller
+    >>> from pidkit_distill.config import AuditConfig
     >>> from pidkit_distill.methods import get_method
     >>> from pidkit_distill.models import build_model
     >>> t = build_model("synthetic-teacher", num_classes=2, in_channels=3)

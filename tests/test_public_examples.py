@@ -42,22 +42,6 @@ DISTILL_MODULES = (
 )
 PUBLIC_MODULES = CORE_MODULES + DISTILL_MODULES
 
-PASTE_OWED = frozenset({
-    *(f"pidkit_distill.{name}" for name in (
-        "PeerStopped", "RunSummary", "TrainingError", "TrainingInterrupted", "audit_distiller",
-        "check_config", "train", "train_teacher",
-    )),
-    *(f"pidkit_distill.training.{name}" for name in (
-        "PeerStopped", "RunSummary", "SupervisedModel", "TrainingError", "TrainingInterrupted",
-        "check_config", "evaluate", "fit", "load_teacher", "train", "train_one_epoch",
-        "train_teacher",
-    )),
-})
-"""Public names whose examples use a name they do not import, written in files that other
-changes were editing when the check below came in (pidkit_distill/training/ and
-pidkit_distill/audit.py); the same test keeps this set from going stale: remove a name when its
-examples run in an empty namespace."""
-
 _UNDEFINED: dict[int, tuple[Any, list[str]]] = {}
 
 EXAMPLES = re.compile(r"^[ \t]*Examples\n[ \t]*-+\n(?:.*\n)*?[ \t]*>>> ", re.MULTILINE)
@@ -143,24 +127,11 @@ def test_every_public_example_runs_where_a_user_pastes_it(module_name, tmp_path,
     objects = public_objects(module_name)
     failing = {name: undefined for name, obj in objects.items()
                if (undefined := undefined_names(obj, name))}
-    unexcused = sorted(set(failing) - PASTE_OWED)
-    assert not unexcused, (
+    assert not failing, (
         "examples that use a name they do not import (NameError when pasted into a notebook; "
         "import it from the public package, e.g. 'from pidkit.estimate import Discretizer'): "
-        + "; ".join(f"{name} ({', '.join(failing[name])})" for name in unexcused)
+        + "; ".join(f"{name} ({', '.join(undefined)})" for name, undefined in sorted(failing.items()))
     )
-    owed = {name for name in PASTE_OWED if name.rpartition(".")[0] == module_name}
-    unknown = sorted(owed - set(objects))
-    done = sorted(owed & set(objects) - set(failing))
-    assert not unknown and not done, (
-        f"PASTE_OWED lists names that are not public ({unknown}) or whose examples run in an "
-        f"empty namespace now ({done}): remove them from it"
-    )
-
-
-def test_the_allowances_name_only_the_modules_checked():
-    outside = sorted(name for name in PASTE_OWED if name.rpartition(".")[0] not in PUBLIC_MODULES)
-    assert not outside, f"names of modules this test does not check: {outside}"
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)

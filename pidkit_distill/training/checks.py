@@ -171,7 +171,7 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill import load_config
+    >>> from pidkit_distill import check_config, load_config
     >>> tmp = tempfile.TemporaryDirectory()
     >>> checked = check_config(load_config(overrides=[
     ...     "method.name=rid", "run.epochs=30", "teacher.source=untrained",

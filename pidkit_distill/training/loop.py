@@ -90,6 +90,8 @@ class RunSummary:
     Its repr is one line: the history and the audit records are counted, not printed (a
     300-epoch run's would fill a notebook).
 
+    >>> from pathlib import Path
+    >>> from pidkit_distill import RunSummary
     >>> RunSummary(0.9133, 0.95, 7, Path("runs/x"), history=[{}] * 10, teacher_acc=0.98,
     ...            epochs_done=10, audit=[{}] * 6)
     RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=10, teacher_acc=0.98, \
@@ -150,6 +152,8 @@ class TrainingError(RuntimeError):
 
     Examples
     --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill import TrainingError
     >>> print(TrainingError("the training loss became nan", epoch=3, step=5, n_steps=22,
     ...                     checkpoint=Path("runs/x/checkpoint.pt"), epochs_saved=2,
     ...                     hint="lower optim.lr"))
@@ -211,6 +215,8 @@ class TrainingInterrupted(KeyboardInterrupt):
 
     Examples
     --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill import TrainingInterrupted
     >>> print(TrainingInterrupted(Path("runs/x"), epoch=8, epochs_saved=7, resume=False))
     interrupted during epoch 8 of runs/x; its checkpoint.pt holds the run after epoch 7: rerun
     the same command with --resume (run.resume=true) to continue from there
@@ -300,6 +306,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     >>> from torch.utils.data import TensorDataset
     >>> from pidkit_distill import DatasetBundle, get_method, tap_features
     >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill.training import fit
     >>> from pidkit_distill.training.runtime import Runtime
     >>> _ = torch.manual_seed(0)
     >>> x = torch.randn(160, 4)
@@ -510,6 +517,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     >>> from torch import nn
     >>> from torch.utils.data import DataLoader, TensorDataset
     >>> from pidkit_distill import get_method, tap_features
+    >>> from pidkit_distill.training import train_one_epoch
     >>> _ = torch.manual_seed(0)
     >>> x = torch.randn(64, 4)
     >>> y = (x[:, 0] > 0).long()                       # the sign of the first input
@@ -590,6 +598,7 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     --------
     >>> import torch
     >>> from torch.utils.data import DataLoader, TensorDataset
+    >>> from pidkit_distill.training import evaluate
     >>> data = DataLoader(TensorDataset(torch.eye(3), torch.arange(3)), batch_size=2)
     >>> net = torch.nn.Linear(3, 3, bias=False)
     >>> _ = net.weight.data.copy_(10 * torch.eye(3))

@@ -63,6 +63,7 @@ class PeerStopped(TrainingError):
 
     Examples
     --------
+    >>> from pidkit_distill import PeerStopped
     >>> err = PeerStopped(1, 2, "cannot write 'runs/x/metrics.jsonl': No space left on device",
     ...                   interrupted=False)
     >>> print(err)
@@ -94,6 +95,7 @@ class PeerStopped(TrainingError):
 
         Examples
         --------
+        >>> from pidkit_distill import PeerStopped
         >>> PeerStopped(1, 2, "out of memory", interrupted=False).replaced(hint="lower it").hint
         'lower it'
         """
@@ -147,6 +149,7 @@ def train(config: TrainConfig) -> RunSummary:
     Examples
     --------
     >>> import tempfile
+    >>> from pidkit_distill import train
     >>> from pidkit_distill.config_text import load_config
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
@@ -201,6 +204,7 @@ def train_teacher(config: TrainConfig) -> Path:
     Examples
     --------
     >>> import tempfile
+    >>> from pidkit_distill import train_teacher
     >>> from pidkit_distill.config_text import load_config
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",

@@ -66,6 +66,7 @@ class SupervisedModel(nn.Module):
     --------
     >>> import torch
     >>> from pidkit_distill.models import build_model
+    >>> from pidkit_distill.training import SupervisedModel
     >>> net = SupervisedModel(build_model("digits-student", num_classes=10, in_channels=1))
     >>> out = net(torch.zeros(4, 1, 8, 8), torch.zeros(4, dtype=torch.long), epoch=0)
     >>> sorted(out.losses)
@@ -101,6 +102,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     --------
     >>> from pidkit_distill.config_text import load_config
     >>> from pidkit_distill.data import load_dataset
+    >>> from pidkit_distill.training import load_teacher
     >>> cfg = load_config(overrides=["teacher.source=untrained"])
     >>> net = load_teacher(cfg, bundle=load_dataset("digits"))
     >>> net.training, any(p.requires_grad for p in net.parameters())
