@@ -161,6 +161,8 @@ class TrainingError(RuntimeError):
     holds the run after epoch 2 (resume with run.resume=true); lower optim.lr
     """
 
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
+
     def __init__(self, reason: str, *, epoch: int, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,
                  epochs_saved: int = 0, hint: str = "", resume: bool = False) -> None:
@@ -195,9 +197,11 @@ class TrainingError(RuntimeError):
 
 
 class TrainingInterrupted(KeyboardInterrupt):
-    """An interrupt (Ctrl-C) stopped :func:`fit`; the message says where and how to go on.
+    """An interrupt (Ctrl-C) stopped :func:`~pidkit_distill.training.fit`; the message says
+    where and how to go on.
 
-    A :class:`KeyboardInterrupt`, so that it stops whatever called :func:`fit` as Ctrl-C does.
+    A :class:`KeyboardInterrupt`, so that it stops whatever called
+    :func:`~pidkit_distill.training.fit` as Ctrl-C does.
     Resuming needs the same configuration with ``run.resume=true`` (``--resume``), which
     teacher runs and ``student_init`` runs always have.
 
@@ -231,6 +235,8 @@ class TrainingInterrupted(KeyboardInterrupt):
     ["In Python: set config.run.resume = True (or pass 'run.resume=true' in load_config's \
 overrides), then call train(config) again."]
     """
+
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
 
     def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
                  resume: bool) -> None:

@@ -73,6 +73,8 @@ class PeerStopped(TrainingError):
     (1, None, None)
     """
 
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
+
     def __init__(self, rank: int, world_size: int, peer_message: str, *,
                  interrupted: bool) -> None:
         self.rank, self.world_size, self.peer_message = rank, world_size, peer_message

@@ -197,7 +197,7 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     "Connection closed by peer", or torchrun ends them with SIGTERM (with NCCL, a process
     waiting for the GPU cannot even take the signal and is killed). What each of them then
     raises says nothing of why; the first process's record does
-    (:class:`~pidkit_distill.training.run.PeerStopped`), and the first process is the one that
+    (:class:`~pidkit_distill.PeerStopped`), and the first process is the one that
     reports the failure (the ``pidkit-distill`` command prints its line there). The key is the
     store's ``compare_set``: the first process to set it keeps it.
 
