@@ -343,8 +343,13 @@ def _main(argv: Sequence[str] | None) -> int:
 
 def _say(line: str) -> None:
     """Print ``line`` on stderr, once under torchrun (rank 0)."""
-    if int(os.environ.get("RANK", "0")) == 0:
+    if _rank() == 0:
         print(line, file=sys.stderr, flush=True)
+
+
+def _rank() -> int:
+    """``RANK`` as torchrun sets it (0 outside torchrun), read without importing PyTorch."""
+    return int(os.environ.get("RANK", "0"))
 
 
 def _say_stop(command: str, text: str, error: BaseException | None) -> None:
@@ -353,7 +358,7 @@ def _say_stop(command: str, text: str, error: BaseException | None) -> None:
     print (killed by torchrun while it waited for the GPU, or by the OOM-killer); the others
     stopped with it (:class:`~pidkit_distill.training.run.PeerStopped`). Where that is not known
     (no process group yet, as for a mistake in the configuration), rank 0 prints it."""
-    rank = int(os.environ.get("RANK", "0"))
+    rank = _rank()
     # a run that stopped recorded the first process to stop; none ran without the module
     runtime = sys.modules.get("pidkit_distill.training.runtime")
     first = runtime.first_stop_of(error) if runtime is not None and error is not None else None
@@ -447,7 +452,7 @@ def _run(args: argparse.Namespace) -> int:
             path = train_teacher(config)
         else:
             summary = train(config)
-    if int(os.environ.get("RANK", "0")) == 0:  # one line per run under torchrun
+    if _rank() == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
             accuracy = read_teacher_file(path).get("test_acc")
             print(f"teacher: {path}" + ("" if accuracy is None else
