@@ -215,7 +215,6 @@ def test_a_file_system_that_does_not_sync_folders_is_silent(tmp_path, monkeypatc
     assert (tmp_path / "x.txt").read_bytes() == b"x"
 
 
-
 def test_a_file_system_that_refuses_chmod_still_takes_the_file(tmp_path, monkeypatch):
     # keeping the old file's permissions made every write of an existing file fail on a mount
     # that refuses chmod (CIFS, some FUSE file systems): "Operation not permitted; make ...
