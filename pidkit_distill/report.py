@@ -300,8 +300,8 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     run_dirs : path, RunRecords, RunSummary, or an iterable of them
         Run folders written by ``pidkit-distill train`` (or their records, from
         :func:`load_run`, or the summaries :func:`~pidkit_distill.train` returns); a file, a
-        report folder or a folder given twice is skipped with a warning (see
-        :func:`load_runs`).
+        report folder, a folder given twice and, beside students' runs, the teacher's own run
+        folders are skipped with a warning (see :func:`load_runs`).
     out_dir : path, optional
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` beside the first.
         It is created before anything is drawn. Every file is written atomically; a PID figure
@@ -317,11 +317,12 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ------
     ValueError
         No run folder, a folder that is not a run (see :func:`load_run`), no run with a
-        completed epoch, or an ``out_dir`` that cannot be created (a file is in the way, no
-        permission).
+        completed epoch, an ``out_dir`` that cannot be created (a file is in the way, no
+        permission), or a PID figure of an earlier report there that cannot be removed.
     pidkit_distill.atomic_files.FileWriteError
         A file that could not be written (no permission, a full disk; found once everything
-        is drawn): the message names it, says it is as it was before and what to do.
+        is drawn): the message names it, says whether it is as it was before or was not
+        written, and what to do.
     TypeError
         A run that is none of a path (str, bytes or PathLike), a RunRecords or a RunSummary.
 

@@ -263,6 +263,18 @@ def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
                                        "(or choose another folder), then make the report again\n")
 
 
+def test_an_earlier_pid_figure_that_cannot_be_removed_is_one_line(tmp_path, capsys):
+    # a run without an audit draws no PID figure, so the earlier report's is removed; a folder
+    # of that name cannot be, and the line says which and what to do
+    run = fake_run(tmp_path / "run", epochs=1, audited=False)
+    (tmp_path / "rep" / "pid_atoms.png").mkdir(parents=True)
+    assert main(["report", str(run), "--out", str(tmp_path / "rep")]) == 2
+    assert capsys.readouterr() == ("", f"pidkit-distill report: error: out_dir='{tmp_path}/rep': "
+                                       "pid_atoms.png, left by an earlier report, cannot be "
+                                       "removed (Is a directory); remove it or choose another "
+                                       "folder (--out)\n")
+    assert (tmp_path / "rep" / "report.md").is_file()
+
 def test_the_interval_of_a_run_audited_once_is_drawn(tmp_path, figures):
     # a run killed before its second audit has one audited epoch: its band had no width, so its
     # bootstrap interval was not drawn at all
