@@ -122,11 +122,16 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     figures = {"accuracy.png": _png(_plot_accuracy(groups, lines, note))}
     audited = [group for group in groups
                if any(run.metrics and run.audit for run in group.runs)]
-    layers = {record["layer"] for group in audited for run in group.runs for record in run.audit}
+    layers = _audited_layers(audited)
     figures.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
                     for name, all_layers in PID_FIGURES.items()
                     if audited and (len(layers) > 1 or not all_layers)})
     return figures
+
+
+def _audited_layers(groups: list[RunGroup]) -> set[int]:
+    """The layers that some run of ``groups`` audited."""
+    return {record["layer"] for group in groups for run in group.runs for record in run.audit}
 
 
 def _teacher_style(run: RunRecords) -> tuple[str, str]:
@@ -341,7 +346,7 @@ def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: 
     band_alpha = min(0.2, 0.6 / len(groups))
     # a mean where some seed has epochs that others lack is of those all have, so the legend
     # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
-    layers = {record["layer"] for group in groups for run in group.runs for record in run.audit}
+    layers = _audited_layers(groups)
     averaged = {group.legend: _atoms_averaged(group, layers) for group in groups}
     order = []  # the legend's entries of the groups, by their group's place
     for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
@@ -359,7 +364,7 @@ def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: 
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
     _figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])])
     lone = any(len(group.runs) == 1 for group in groups)
-    seeds = not all(len(group.runs) == 1 for group in groups)
+    seeds = any(len(group.runs) > 1 for group in groups)
     # as the legend names each run or group
     entry = ("run" if not seeds else "run or group of seeds" if lone else "group of seeds") + (
         ", layer" if any(where.values()) else "")
