@@ -47,6 +47,20 @@ def group_rows(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.startswith("| ") and "±" in line]
 
 
+# The note under the group table of s1, without run.amp, beside seeds 2 and 3 with it
+S1_KEPT_APART = ("s1 and bas, run.amp=false, 2 seeds are kept apart: their config.json differ "
+                 "only in keys that one lacks (run.amp), written by an older pidkit-distill, "
+                 "whose default may have been another; compare them by hand, or rerun the older.")
+
+
+def as_an_older_version_wrote_it(path: Path) -> None:
+    """Take ``run.amp`` out of the ``config.json`` of the run folder ``path``, as a version
+    older than the key wrote it."""
+    config = json.loads((path / "config.json").read_text())
+    del config["run"]["amp"]
+    (path / "config.json").write_text(json.dumps(config))
+
+
 @pytest.fixture()
 def seeds(tmp_path) -> list[Path]:
     """bas with seeds 3, 1, 2 (given out of order) and rid with seeds 1, 2."""
@@ -220,19 +234,15 @@ def test_a_seed_without_an_audit_leaves_the_atoms_empty_and_says_why(tmp_path, f
         "bas, 3 seeds (discrete, eb-extrapolation)\nno mean: no audit epoch that all seeds have"]
 
 
-def test_runs_kept_apart_by_a_key_an_older_config_lacks_are_said(tmp_path, capsys):
+def test_runs_kept_apart_by_a_key_an_older_config_lacks_are_said(tmp_path):
     # an older version wrote no run.amp: its seed was left out of the group, silently
     runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6 + seed / 100]) for seed in (1, 2, 3)]
-    config = json.loads((runs[0] / "config.json").read_text())
-    del config["run"]["amp"]
-    (runs[0] / "config.json").write_text(json.dumps(config))
-    note = ("s1 and bas, run.amp=false, 2 seeds are kept apart: their config.json differ only in "
-            "keys that one lacks (run.amp), written by an older pidkit-distill, whose default "
-            "may have been another; compare them by hand, or rerun the older.")
+    as_an_older_version_wrote_it(runs[0])
     table = group_table(load_runs(runs))
     assert [row.split(" | ")[0] for row in group_rows(table)] == ["| bas, run.amp=false"]
-    assert table.endswith(f"\n\n{note}")
-    assert group_table(load_runs(runs[:2])) == note.replace("bas, run.amp=false, 2 seeds", "s2")
+    assert table.endswith(f"\n\n{S1_KEPT_APART}")
+    assert group_table(load_runs(runs[:2])) == S1_KEPT_APART.replace(
+        "bas, run.amp=false, 2 seeds", "s2")
 
 
 def test_seeds_whose_atoms_were_estimated_differently_are_not_averaged(tmp_path):
@@ -252,14 +262,9 @@ def test_a_seed_without_an_audit_keeps_the_note_of_runs_an_older_config_kept_apa
     # the names of the seeds without an audit replaced the note under the table: it ended
     # "\n\ns3", and nothing said why s1 was kept apart
     runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6]) for seed in (1, 2, 3)]
-    config = json.loads((runs[0] / "config.json").read_text())
-    del config["run"]["amp"]
-    (runs[0] / "config.json").write_text(json.dumps(config))
+    as_an_older_version_wrote_it(runs[0])
     (runs[2] / "audit.jsonl").write_text("")
     table = group_table(load_runs(runs))
     (row,) = group_rows(table)
     assert "| no audit of layer 1 at an epoch all seeds have (s3: none) |" in row
-    assert table.endswith(
-        "\n\ns1 and bas, run.amp=false, 2 seeds are kept apart: their config.json differ only "
-        "in keys that one lacks (run.amp), written by an older pidkit-distill, whose default "
-        "may have been another; compare them by hand, or rerun the older.")
+    assert table.endswith(f"\n\n{S1_KEPT_APART}")
