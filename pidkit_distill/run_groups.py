@@ -178,8 +178,8 @@ def _labels(groups: list[list[RunRecords]]) -> list[str]:
     base = [method_label(group[0].config) or group[0].name for group in groups]
     labels = []
     for label, group in zip(base, groups, strict=True):
-        rivals = [_defining(other[0].config) for other, same in zip(groups, base, strict=True)
-                  if same == label]
+        rivals = [_defining(other[0].config)
+                  for other, other_label in zip(groups, base, strict=True) if other_label == label]
         mine = _defining(group[0].config)
         apart = [key for key in mine if any(other.get(key) != mine[key] for other in rivals)]
         labels.append(", ".join([label, *(f"{key}={_shown(mine[key])}" for key in apart)]))
