@@ -5,7 +5,8 @@ module             job
 =================  ===========================================================================
 ``run``            :func:`train`, :func:`train_teacher`: one run from a configuration
 ``checks``         :func:`check_config`: the whole configuration, checked before any work
-``loop``           :func:`fit`, :func:`train_one_epoch`, :func:`evaluate`, :class:`RunSummary`
+``loop``           :func:`fit`, :func:`train_one_epoch`, :func:`evaluate`
+``outcomes``       :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
 ``teacher``        the teacher: trained and cached, untrained, or a file (read safely)
 ``loaders``        the data, one global sample order shared out among processes, no padding
 ``optim``          one SGD optimizer and one scheduler per optimizer group
@@ -17,14 +18,8 @@ module             job
 """
 
 from pidkit_distill.training.checks import CheckedConfig, check_config
-from pidkit_distill.training.loop import (
-    RunSummary,
-    TrainingError,
-    TrainingInterrupted,
-    evaluate,
-    fit,
-    train_one_epoch,
-)
+from pidkit_distill.training.loop import evaluate, fit, train_one_epoch
+from pidkit_distill.training.outcomes import RunSummary, TrainingError, TrainingInterrupted
 from pidkit_distill.training.run import PeerStopped, train, train_teacher
 from pidkit_distill.training.teacher import SupervisedModel, load_teacher
 

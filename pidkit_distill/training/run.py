@@ -23,7 +23,8 @@ from pidkit_distill.signals import exit_status
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import check_config
 from pidkit_distill.training.loaders import load_data
-from pidkit_distill.training.loop import RunSummary, TrainingError, fit
+from pidkit_distill.training.loop import fit
+from pidkit_distill.training.outcomes import RunSummary, TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     FirstStop,

@@ -1,0 +1,224 @@
+"""What a run gives back or stops with: :class:`RunSummary` (a finished or stopped run's
+accuracies, records and folder), :class:`TrainingError` (the loss became NaN or infinite, or
+memory ran out) and :class:`TrainingInterrupted` (Ctrl-C); each message says where the run
+stopped, what was saved and how to go on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from pidkit_distill.run_records import final_audit
+from pidkit_distill.training.checkpoint import python_resume_note
+
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a finished (or stopped) run reports.
+
+    Attributes
+    ----------
+    last_acc : float
+        Held-out accuracy of the student after the last completed epoch (in [0, 1]).
+    best_acc : float
+        Best held-out accuracy over the completed epochs.
+    best_epoch : int
+        Completed-epoch count at which ``best_acc`` was reached.
+    run_dir : Path
+        The run folder.
+    history : list of dict
+        The per-epoch records of ``metrics.jsonl``.
+    teacher_acc : float or None
+        Held-out accuracy of the teacher (None for teacher-training runs and for a teacher
+        trained on other labels through ``teacher.data_options``).
+    epochs_done : int
+        Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
+    audit : list of dict
+        The records of ``audit.jsonl``; :attr:`last_audit` is the one a notebook wants next.
+
+    Examples
+    --------
+    Its repr is one line: the history and the audit records are counted, not printed (a
+    300-epoch run's would fill a notebook).
+
+    >>> from pathlib import Path
+    >>> from pidkit_distill import RunSummary
+    >>> RunSummary(0.9133, 0.95, 7, Path("runs/x"), history=[{}] * 10, teacher_acc=0.98,
+    ...            epochs_done=10, audit=[{}] * 6)
+    RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=10, teacher_acc=0.98, \
+run_dir='runs/x', history=[10 epochs], audit=[6 records])
+
+    The atoms of the last audit, of its innermost layer (those the last epoch's line printed):
+
+    >>> records = [{"epoch": e, "layer": k, "red": e + k / 10} for e in (0, 5, 10) for k in (1, 2)]
+    >>> RunSummary(0.9, 0.9, 10, Path("runs/x"), history=[], audit=records).last_audit["red"]
+    10.2
+    """
+
+    last_acc: float
+    best_acc: float
+    best_epoch: int
+    run_dir: Path
+    history: list[dict[str, Any]]
+    teacher_acc: float | None = None
+    epochs_done: int = 0
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def last_audit(self) -> dict[str, Any] | None:
+        """The record of the last audited epoch's innermost (highest) audited layer, the one the
+        trainer prints under that epoch's line and the report's table shows: ``red``, ``uni_t``,
+        ``uni_s``, ``syn`` and the rest of an ``audit.jsonl`` record; ``None`` for a run without
+        an audit (:func:`~pidkit_distill.run_records.final_audit`)."""
+        return final_audit(self.audit)
+
+    def __repr__(self) -> str:
+        teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"
+        return (f"RunSummary(last_acc={self.last_acc:.4g}, best_acc={self.best_acc:.4g}, "
+                f"best_epoch={self.best_epoch}, epochs_done={self.epochs_done}, "
+                f"teacher_acc={teacher}, "
+                f"run_dir={str(self.run_dir)!r}, history=[{len(self.history)} epochs], "
+                f"audit=[{len(self.audit)} records])")
+
+
+class TrainingError(RuntimeError):
+    """Training could not go on: the loss became NaN or infinite, or memory ran out.
+
+    The message says where (epoch and step, counted from 1) and what was saved.
+
+    Attributes
+    ----------
+    reason : str
+        What happened.
+    epoch, step : int
+        The epoch (1-based) and its step (1-based; ``None`` if unknown).
+    checkpoint : Path or None
+        The last checkpoint written, holding the run after ``epochs_saved`` epochs (``None``:
+        nothing was saved yet).
+    hint : str
+        What to change before resuming.
+    resume : bool
+        The run already has ``run.resume`` (a teacher's run, a ``student_init`` run): the same
+        command or call continues it.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill import TrainingError
+    >>> print(TrainingError("the training loss became nan", epoch=3, step=5, n_steps=22,
+    ...                     checkpoint=Path("runs/x/checkpoint.pt"), epochs_saved=2,
+    ...                     hint="lower optim.lr"))
+    the training loss became nan in epoch 3, step 5 of 22; saved: runs/x/checkpoint.pt
+    holds the run after epoch 2 (resume with run.resume=true); lower optim.lr
+    """
+
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
+
+    def __init__(self, reason: str, *, epoch: int, step: int | None = None,
+                 n_steps: int | None = None, checkpoint: Path | None = None,
+                 epochs_saved: int = 0, hint: str = "", resume: bool = False) -> None:
+        self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
+        self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
+        self.resume = resume
+        where = f"epoch {epoch}" + (f", step {step} of {n_steps}" if step is not None else "")
+        if checkpoint is None:
+            saved = f"nothing was saved ({_not_saved(epoch)})"
+        else:
+            how = "rerunning the same command continues it" if resume \
+                else "resume with run.resume=true"
+            saved = f"saved: {checkpoint} holds the run after epoch {epochs_saved} ({how})"
+        super().__init__(f"{reason} in {where}; {saved}" + (f"; {hint}" if hint else ""))
+        if checkpoint is not None:
+            self.add_note(python_resume_note(resume=resume))
+
+    def _keywords(self) -> dict[str, Any]:
+        return {"epoch": self.epoch, "step": self.step, "n_steps": self.n_steps,
+                "checkpoint": self.checkpoint, "epochs_saved": self.epochs_saved,
+                "hint": self.hint, "resume": self.resume}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,
+        so a run that failed in a worker process (the demo's) could not be sent back."""
+        return partial(type(self), self.reason, **self._keywords()), (), dict(self.__dict__)
+
+    def replaced(self, **changes: Any) -> TrainingError:
+        """This error with some keywords changed: what was saved, once the run knows it; the
+        hint in the words of the teacher's keys."""
+        return type(self)(self.reason, **{**self._keywords(), **changes})
+
+
+class TrainingInterrupted(KeyboardInterrupt):
+    """An interrupt (Ctrl-C) stopped :func:`~pidkit_distill.training.fit`; the message says
+    where and how to go on.
+
+    A :class:`KeyboardInterrupt`, so that it stops whatever called
+    :func:`~pidkit_distill.training.fit` as Ctrl-C does.
+    Resuming needs the same configuration with ``run.resume=true`` (``--resume``), which
+    teacher runs and ``student_init`` runs always have.
+
+    Attributes
+    ----------
+    run_dir : Path
+        The run folder.
+    epoch : int
+        The epoch (1-based) that was running, or the last one when the interrupt came after it
+        was saved.
+    epochs_saved : int or None
+        Epochs its ``checkpoint.pt`` holds (``None``: there is none).
+    resume : bool
+        The run already had ``run.resume``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill import TrainingInterrupted
+    >>> print(TrainingInterrupted(Path("runs/x"), epoch=8, epochs_saved=7, resume=False))
+    interrupted during epoch 8 of runs/x; its checkpoint.pt holds the run after epoch 7: rerun
+    the same command with --resume (run.resume=true) to continue from there
+    >>> print(TrainingInterrupted(Path("runs/x"), epoch=1, epochs_saved=None, resume=False))
+    interrupted during epoch 1 of runs/x; nothing was saved (no epoch had completed): rerun the
+    same command to start again
+
+    The message speaks the command line's language, which is also what the command prints; in
+    Python and Jupyter the traceback shows the Python spelling under it, as a note (PEP 678):
+
+    >>> TrainingInterrupted(Path("runs/x"), epoch=8, epochs_saved=7, resume=False).__notes__
+    ["In Python: set config.run.resume = True (or pass 'run.resume=true' in load_config's \
+overrides), then call train(config) again."]
+    """
+
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
+
+    def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
+                 resume: bool) -> None:
+        self.run_dir, self.epoch, self.epochs_saved = run_dir, epoch, epochs_saved
+        self.resume = resume
+        when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
+        if epochs_saved is None:
+            rest = (f"nothing was saved ({_not_saved(epoch)}): rerun the same command to start "
+                    "again")
+        else:
+            flag = "" if resume else " with --resume (run.resume=true)"
+            rest = (f"its checkpoint.pt holds the run after epoch {epochs_saved}: rerun the same "
+                    f"command{flag} to continue from there")
+        super().__init__(f"interrupted {when} of {run_dir}; {rest}")
+        self.add_note(python_resume_note(resume=resume or epochs_saved is None))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Rebuilt from its keywords (see :meth:`TrainingError.__reduce__`)."""
+        return (partial(type(self), self.run_dir, epoch=self.epoch,
+                        epochs_saved=self.epochs_saved, resume=self.resume), (),
+                dict(self.__dict__))
+
+
+def _not_saved(epoch: int) -> str:
+    """Why no checkpoint exists when epoch ``epoch`` (1-based) of a new run stopped."""
+    if epoch == 1:
+        return "no epoch had completed"
+    return (f"{epoch - 1} epoch(s) completed, but none was checkpointed yet: one is written every "
+            "run.checkpoint_every epochs")
