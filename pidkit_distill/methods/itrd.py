@@ -20,15 +20,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from pidkit_distill.methods.base import (
-    Distiller,
-    Params,
-    StepOutput,
-    at_least_float32,
-    check_positive,
-    register_method,
-    trainable,
-)
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
+from pidkit_distill.methods.blocks import at_least_float32, check_positive, trainable
 
 __all__ = [
     "ITRD",

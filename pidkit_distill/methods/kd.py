@@ -8,13 +8,8 @@ from typing import Any
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.methods.base import (
-    Distiller,
-    Params,
-    StepOutput,
-    check_positive,
-    register_method,
-)
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
+from pidkit_distill.methods.blocks import check_positive
 
 __all__ = ["KD", "KDParams", "kd_loss"]
 

@@ -25,15 +25,12 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from pidkit_distill.methods.base import (
-    Distiller,
-    Params,
-    StepOutput,
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
+from pidkit_distill.methods.blocks import (
     at_least_float32,
     channels_last,
     check_choice,
     check_positive,
-    register_method,
     trainable,
 )
 

@@ -54,10 +54,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.methods.base import (
-    Distiller,
-    Params,
-    StepOutput,
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method, scale_epochs
+from pidkit_distill.methods.blocks import (
     at_least_float32,
     channel_mean_square,
     channels_last,
@@ -68,8 +66,6 @@ from pidkit_distill.methods.base import (
     filter_net,
     inverse_softplus,
     positive,
-    register_method,
-    scale_epochs,
     trainable,
 )
 

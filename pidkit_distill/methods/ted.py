@@ -34,10 +34,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.methods.base import (
-    Distiller,
-    Params,
-    StepOutput,
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method, scale_epochs
+from pidkit_distill.methods.blocks import (
     at_least_float32,
     channels_last,
     check_choice,
@@ -45,8 +43,6 @@ from pidkit_distill.methods.base import (
     check_positive,
     eval_mode,
     filter_net,
-    register_method,
-    scale_epochs,
     trainable,
 )
 

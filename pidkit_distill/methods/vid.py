@@ -25,10 +25,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.methods.base import (
-    Distiller,
-    Params,
-    StepOutput,
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
+from pidkit_distill.methods.blocks import (
     at_least_float32,
     batch_norm,
     channel_mean_square,
@@ -37,7 +35,6 @@ from pidkit_distill.methods.base import (
     inverse_softplus,
     pointwise,
     positive,
-    register_method,
     trainable,
 )
 

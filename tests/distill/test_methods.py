@@ -11,7 +11,8 @@ import torch
 from torch.nn import functional as F
 
 from pidkit_distill.methods import Distiller, StepOutput, available_methods, get_method
-from pidkit_distill.methods.base import _METHODS, eval_mode, register_method
+from pidkit_distill.methods.base import _METHODS, register_method
+from pidkit_distill.methods.blocks import eval_mode
 from pidkit_distill.methods.kd import kd_loss
 from pidkit_distill.methods.rid import rid_distance, rid_sigma_penalty
 from pidkit_distill.methods.ted import ted_loss
