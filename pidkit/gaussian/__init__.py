@@ -4,16 +4,13 @@ One job per file: :mod:`~pidkit.gaussian.reduce` (covariance -> whitened informa
 :mod:`~pidkit.gaussian.program` (the union-information program, its value and Lagrange-dual gap),
 :mod:`~pidkit.gaussian.closed_form` (the native method: the optimum in closed form, certified),
 :mod:`~pidkit.gaussian.cvxpy_reference` (the log-det SDP reference), :mod:`~pidkit.gaussian.pid`
-(``gaussian_pid``) and :mod:`~pidkit.gaussian.samples` (estimates from samples, bias-corrected).
+(``gaussian_pid``), :mod:`~pidkit.gaussian.samples` (estimates from samples, bias-corrected) and
+:mod:`~pidkit.gaussian.bias` (the exact plug-in bias of log-determinants, the channel correction).
 """
 
+from .bias import information_bias, log_det_bias
 from .pid import DEFAULT_TOL_BITS, gaussian_pid
-from .samples import (
-    estimate_from_covariance,
-    gaussian_pid_from_samples,
-    information_bias,
-    log_det_bias,
-)
+from .samples import estimate_from_covariance, gaussian_pid_from_samples
 
 __all__ = [
     "DEFAULT_TOL_BITS",

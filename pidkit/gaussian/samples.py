@@ -40,8 +40,6 @@ import warnings
 from typing import Any
 
 import numpy as np
-import scipy.optimize as so
-import scipy.special as sp
 from numpy.typing import ArrayLike
 
 from .. import resampling
@@ -53,6 +51,7 @@ from .._settings import check_confidence, check_int, check_n_jobs, check_replica
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
 from ..samples import check_same_index, dataframe_to_numpy, to_numpy
+from .bias import corrected_channel, information_bias
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,
@@ -64,61 +63,6 @@ from .reduce import ReducedSystem, reduce_covariance
 
 SAMPLES = "y, t and s"
 """What the errors of :func:`gaussian_pid_from_samples` call the covariance of its samples."""
-
-
-def log_det_bias(dim: int, dof: int) -> float:
-    """Exact bias of the log-determinant of a sample covariance: ``E[log det(W/N)] - log det C``.
-
-    Parameters
-    ----------
-    dim : int
-        Dimension d of the Gaussian block.
-    dof : int
-        Degrees of freedom N of the Wishart matrix W (``n - 1`` for a covariance with the mean
-        subtracted); must exceed ``dim - 1``.
-
-    Examples
-    --------
-    >>> from pidkit.gaussian import log_det_bias
-    >>> round(log_det_bias(1, 10), 6)  # psi(5) + log(1/5)
-    -0.10332
-    """
-    k = np.arange(1, dim + 1)
-    return float(np.sum(sp.digamma((dof - k + 1) / 2.0)) + dim * np.log(2.0 / dof))
-
-
-def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
-    """Exact bias, in nats, of the plug-in Gaussian I(A;B) from a ``dof``-degree sample covariance.
-
-    ``E[plug-in I(A;B)] - I(A;B)`` for jointly Gaussian A and B, whatever their covariance:
-    half the sum of the :func:`log_det_bias` of the blocks A and B minus that of [A, B]. It is
-    what :func:`gaussian_pid_from_samples` subtracts with ``bias_correction=True``.
-
-    Parameters
-    ----------
-    dim_a, dim_b : int
-        Dimensions of A and B.
-    dof : int
-        Degrees of freedom of the sample covariance: ``n - 1`` for ``n`` samples with the mean
-        subtracted; must exceed ``dim_a + dim_b - 1``.
-
-    Returns
-    -------
-    float
-        The bias in nats (positive: the plug-in overestimates).
-
-    Examples
-    --------
-    A pair of scalars from 100 samples, and two 8-dimensional features from 1000 samples:
-
-    >>> from pidkit.gaussian import information_bias
-    >>> round(information_bias(1, 1, 99), 5)
-    0.00513
-    >>> import math
-    >>> round(information_bias(8, 8, 999) / math.log(2), 4)          # in bits
-    0.0466
-    """
-    return 0.5 * (log_det_bias(dim_a, dof) + log_det_bias(dim_b, dof) - log_det_bias(dim_a + dim_b, dof))
 
 
 def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
@@ -587,31 +531,6 @@ def _estimate(
         extra=extra,
         collinear=False,
     )
-
-
-def corrected_channel(h: np.ndarray, information_nats: float) -> tuple[np.ndarray, float]:
-    """Scale ``I + J`` (``J = h^T h``) by the ``c <= 1`` that brings its information down to the target.
-
-    ``h`` has orthogonal rows (as :func:`~pidkit.gaussian.reduce.reduce_covariance` returns them),
-    so ``J``'s eigenvalues are the squared row norms ``k^2``; the corrected rows are scaled to
-    ``sqrt(max(c (1 + k^2) - 1, 0))``. Returns the corrected channel and ``c``.
-    """
-    k2 = np.sum(h**2, axis=1)
-    if k2.size == 0:
-        return h, 1.0
-
-    def excess(log_c: float) -> float:
-        return 0.5 * float(np.sum(np.maximum(log_c + np.log1p(k2), 0.0))) - information_nats
-
-    low = -float(np.log1p(k2.max()))
-    if information_nats <= 0.0:
-        log_c = low
-    elif excess(0.0) <= 0.0:
-        log_c = 0.0
-    else:
-        log_c = so.brentq(excess, low, 0.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
-    target = np.maximum(np.exp(log_c) * (1.0 + k2) - 1.0, 0.0)
-    return h * np.sqrt(target / k2)[:, None], float(np.exp(log_c))
 
 
 def _plug_in_summary(system: ReducedSystem, union_nats: float, units: str) -> dict[str, float]:
