@@ -99,12 +99,13 @@ free space on its disk (or choose a folder on another one), then run again
     path = Path(path)
     reason = error.strerror or type(error).__name__
     folder = Path(error.filename).parent if isinstance(error.filename, str) else path.parent
-    in_the_way = _not_a_folder(path.parent)
+    in_the_way = (_not_a_folder(path.parent) if error.errno in (errno.ENOTDIR, errno.EEXIST)
+                  else None)
     if error.errno in _NO_SPACE:
         fix = "free space on its disk (or choose a folder on another one)"
     elif error.errno == errno.EISDIR:
         fix = f"{str(path)!r} is a folder: move it away"
-    elif error.errno in (errno.ENOTDIR, errno.EEXIST) and in_the_way is not None:
+    elif in_the_way is not None:
         fix = f"{str(in_the_way)!r} is a file, not a folder: move it away (or choose another folder)"
     elif error.errno == errno.ENOENT and not folder.is_dir():  # made, then deleted
         fix = f"{str(folder)!r} was deleted meanwhile: leave it in place until the command ends"

@@ -150,7 +150,8 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
                        if run is not chosen[seed])
         members.append(([chosen[seed] for seed in sorted(chosen)], reruns))
         members.extend(([rerun.run], ()) for rerun in reruns if not rerun.same)
-    members.sort(key=lambda group: min(runs.index(run) for run in group[0]))
+    position = {id(run): i for i, run in enumerate(runs)}  # records compare by value: slow
+    members.sort(key=lambda group: min(position[id(run)] for run in group[0]))
     return [RunGroup(label, group, reruns) for label, (group, reruns)
             in zip(_labels([group for group, _ in members]), members, strict=True)]
 

@@ -268,15 +268,17 @@ def _students(runs: list[RunRecords]) -> list[RunRecords]:
     """``runs`` without the teachers' own run folders (method ``teacher``: written by
     ``train-teacher``, or the teacher cache under ``runs/`` that ``runs/*`` takes in), skipped
     with one warning naming them; all of ``runs`` when they are all teachers'."""
-    teachers = [run for run in runs
-                if (run.config.get("method") or {}).get("name") == "teacher"]
-    if not teachers or len(teachers) == len(runs):
+    teachers, students = [], []
+    for run in runs:
+        is_teacher = (run.config.get("method") or {}).get("name") == "teacher"
+        (teachers if is_teacher else students).append(run)
+    if not teachers or not students:
         return runs
     warnings.warn(f"skipped the teacher's run folder{'s' if len(teachers) > 1 else ''} "
                   f"{', '.join(str(run.path) for run in teachers)} (method teacher): not a "
                   "student; its accuracy is the teacher acc column", RuntimeWarning,
                   stacklevel=3)
-    return [run for run in runs if run not in teachers]
+    return students
 
 
 def given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunRecords]:
