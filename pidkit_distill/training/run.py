@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.distributed as dist
 from torch import nn
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
@@ -254,16 +255,26 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         close_runtime(runtime)
 
 
+_PEER_GONE = ("Connection closed by peer", "Connection reset by peer", "Broken pipe")
+"""What gloo's collective calls say (in a plain :class:`RuntimeError`) once a process of the
+group has exited: its connection to it closed, reset, or written to after it closed."""
+
+
 def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
     """Whether ``err`` is what a process raises when ``first``, another of the run, stopped: a
-    failed collective call (a :class:`RuntimeError` that is none of the trainer's own) or, when
-    ``first`` failed, torchrun's SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143).
-    Errors every process raises together (a busy run folder, a NaN loss) and interrupts that
-    reach every process (a Ctrl-C, a scheduler's SIGTERM: ``first`` was interrupted too) keep
-    their own type and message."""
+    collective call that failed because that process exited (torch's
+    :class:`~torch.distributed.DistError`: NCCL's "remote process exited", the store's host
+    gone; gloo's :data:`_PEER_GONE`) or, when ``first`` failed, torchrun's SIGTERM
+    (:func:`~pidkit_distill.signals.exit_status` 143). A :class:`RuntimeError` of this
+    process's own (a shape mismatch, CUDA's out of memory) keeps its type and message, as do
+    errors every process raises together (a busy run folder, a NaN loss) and interrupts that
+    reach every process (a Ctrl-C, a scheduler's SIGTERM: ``first`` was interrupted too)."""
     if isinstance(err, KeyboardInterrupt):
         return exit_status(err) == 143 and not first.interrupted
-    return isinstance(err, RuntimeError) and not isinstance(err, TrainingError)
+    if isinstance(err, dist.DistError):
+        return True
+    return (isinstance(err, RuntimeError) and not isinstance(err, TrainingError)
+            and any(words in str(err) for words in _PEER_GONE))
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,

@@ -19,6 +19,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import torch
+import torch.distributed as dist
 from tiny_runs import TINY, command_env, tiny
 
 from pidkit_distill.training import train
@@ -252,3 +254,44 @@ def test_a_sigterm_after_another_process_failed_is_peer_stopped_after_an_interru
             dist.destroy_process_group()
     assert (type(stopped.value), str(stopped.value)) == (
         PeerStopped if isinstance(first, ValueError) else Terminated, raised)
+
+
+
+GLOO_PEER_EXITED = ("[/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:553] Connection "
+                    "closed by peer [127.0.0.1]:25729. This is typically caused by a remote "
+                    "worker crashing.")  # torch 2.13's gloo, when a process of the group exits
+
+
+@pytest.mark.parametrize("error, peers", [
+    (RuntimeError(GLOO_PEER_EXITED), True),
+    (RuntimeError("[../pair.cc:598] Write error [127.0.0.1]:25729: Broken pipe"), True),
+    (dist.DistBackendError("NCCL error in: ProcessGroupNCCL.cpp:1970, remote process exited or "
+                           "there was a network error"), True),
+    (dist.DistNetworkError("Broken pipe"), True),  # the store's host (rank 0) has exited
+    # this process's own errors, raised after rank 1 had stopped
+    (RuntimeError("mat1 and mat2 shapes cannot be multiplied (8x10 and 12x4)"), False),
+    (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), False),
+], ids=["gloo-closed", "gloo-pipe", "nccl", "store", "shapes", "cuda-oom"])
+def test_only_a_collective_that_failed_as_another_process_exited_is_peer_stopped(
+        error, peers, monkeypatch, tmp_path):
+    # any RuntimeError was taken for the other process's doing: rank 0's shape bug or CUDA out
+    # of memory, raised after rank 1 had stopped, became "rank 1 of 2 failed: a bug (the other
+    # processes stopped with it)", and rank 0's own error was printed nowhere
+    from dataclasses import replace
+
+    from pidkit_distill.training import run
+    from pidkit_distill.training.runtime import first_stop
+
+    _one_process_group(monkeypatch)
+    try:
+        with pytest.raises(RuntimeError) as stopped, run._run_session(tiny(tmp_path)) as runtime:
+            first_stop(replace(runtime, rank=1), ValueError("a bug"))  # rank 1 stopped first
+            raise error
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+    if peers:
+        assert (type(stopped.value), str(stopped.value), stopped.value.__cause__) == (
+            PeerStopped, "rank 1 of 2 failed: a bug (the other processes stopped with it)", error)
+    else:
+        assert stopped.value is error
