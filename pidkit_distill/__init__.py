@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
         tap_features,
     )
     from .report import load_runs, write_report  # noqa: F401
+    from .students import load_student  # noqa: F401
     from .training import (  # noqa: F401
         PeerStopped,
         RunSummary,
@@ -77,6 +78,7 @@ _SOURCES = {
     "tap_features": "models",
     "load_runs": "report",
     "write_report": "report",
+    "load_student": "students",
     "PeerStopped": "training",
     "RunSummary": "training",
     "TrainingError": "training",

@@ -1,0 +1,209 @@
+"""The trained network of a run folder, back as a model: :func:`load_student`.
+
+A run folder's ``checkpoint.pt`` holds the student's weights and the run's configuration; the
+network is built again by name (:func:`~pidkit_distill.models.build_model`) for the sizes its
+weights have, so the data set is not needed (CIFAR's files need not be on the machine).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import nn
+
+from pidkit_distill.config import TrainConfig, config_from_dict
+from pidkit_distill.data import describe_dataset
+from pidkit_distill.models import available_models, build_model
+from pidkit_distill.registry import WRN_NAME
+from pidkit_distill.training.checkpoint import read_checkpoint
+
+__all__ = ["load_student"]
+
+# The sizes the network is first built with (on the meta device: nothing is allocated): primes
+# no layer is as wide as, so the dimensions of its tensors that take them are found, and the
+# checkpoint's tensors give the run's own sizes there.
+_PROBE = {"num_classes": 7919, "in_channels": 7907}
+
+
+def load_student(run_dir: str | os.PathLike[str], *,
+                 map_location: str | torch.device = "cpu") -> nn.Module:
+    """The student that a run trained, read from its folder, ready to use.
+
+    Reads ``RUN_DIR/checkpoint.pt`` (with ``torch.load(weights_only=True)``: a file holding
+    anything but tensors and plain values is refused before anything in it runs), builds the
+    run's ``model.student`` with :func:`~pidkit_distill.models.build_model` for the number of
+    classes and input channels its weights have, loads the weights strictly and returns the
+    model in eval mode. The weights are the last checkpoint's: after a complete run, the student
+    of the last epoch, whose held-out accuracy is ``summary.json``'s ``last_acc``. A teacher's
+    run folder (method ``teacher``: ``pidkit-distill train-teacher``'s, or the cached teacher
+    under ``run.out_dir``) gives the teacher. The caller's random state is left as it was.
+
+    Parameters
+    ----------
+    run_dir : str or path
+        A run folder written by ``pidkit-distill train`` or :func:`~pidkit_distill.train`
+        (``run.out_dir/run.name``; ``RunSummary.run_dir``).
+    map_location : str or torch.device, default="cpu"
+        The device the model is moved to (``"cuda"``, ``"cuda:1"``, ...).
+
+    Returns
+    -------
+    torch.nn.Module
+        The network :func:`~pidkit_distill.models.build_model` gives (``model(x)`` returns the
+        logits, ``model.forward_features(x)`` the distilled features), in eval mode. For a
+        model of your own, that is the :class:`~pidkit_distill.models.TappedModel` around it;
+        its ``.model`` is your own module, with the same weights (to export, say).
+
+    Raises
+    ------
+    ValueError
+        ``run_dir`` is no folder or no run folder, holds no checkpoint yet (the run stopped
+        before its first one), or a checkpoint that is damaged, not safe to load or does not
+        fit its model; the run's model is one of your own not registered in this process (run
+        the code that registers it first); ``map_location`` is not a device that can be used.
+    TypeError
+        ``run_dir`` is not a path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import torch
+    >>> from pidkit_distill import load_student, train
+    >>> from pidkit_distill.config_text import load_config
+    >>> cfg = load_config(overrides=[
+    ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
+    ...     "model.teacher=synthetic-teacher", "model.student=synthetic-student",
+    ...     "teacher.source=untrained", "run.epochs=1", "run.audit_every=0",
+    ...     f"run.out_dir={tempfile.mkdtemp()}", "run.name=doc"])
+    >>> summary = train(cfg)                                      # doctest: +ELLIPSIS
+    [bas] epoch 1/1 ...
+    >>> student = load_student(summary.run_dir)
+    >>> student.training, student(torch.zeros(5, 32)).shape   # 32 inputs, 4 classes
+    (False, torch.Size([5, 4]))
+    """
+    if not isinstance(run_dir, (str, os.PathLike)):
+        raise TypeError(f"run_dir must be the path of a run folder (a str or Path); got "
+                        f"{type(run_dir).__name__}")
+    path = Path(run_dir).expanduser()
+    checkpoint = path / "checkpoint.pt"
+    if not checkpoint.is_file():
+        raise ValueError(f"run_dir {str(path)!r} {_no_checkpoint(path)}")
+    try:
+        saved = read_checkpoint(checkpoint)
+    except ValueError as err:
+        raise ValueError(f"run_dir: {err}") from None
+    try:
+        config = config_from_dict(saved["config"])
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r} holds no run configuration ({err})"
+                         "; the file is damaged") from None
+    name, weights = config.model.student, saved["student"]
+    if not isinstance(weights, dict):
+        raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r} holds no student weights (its "
+                         f"'student' is a {type(weights).__name__}, not a state dict); the file "
+                         "is damaged")
+    try:
+        probe = _probe(name)
+    except ValueError as err:
+        raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} is not "
+                         f"known in this process: {err} (in a notebook: import or run the code "
+                         "that registers it, then call load_student again)") from None
+    sizes = {} if probe is None else _sizes_in(weights, probe)
+    if sizes.keys() != _PROBE.keys():  # a size no tensor shows: the data's
+        sizes = {**_data_sizes(config), **sizes}
+    try:
+        with torch.random.fork_rng(devices=[]):  # building draws initial weights
+            model = build_model(name, **sizes)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} cannot be "
+                         f"built for {sizes}: {err}") from None
+    try:
+        model.load_state_dict(weights)
+    except RuntimeError as err:
+        detail = " ".join(str(err).split())
+        raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r}: its student weights do not fit "
+                         f"model.student={name!r} ({detail[:300]}); the file is damaged, or "
+                         f"{name!r} is registered with another builder than the run's") from None
+    return _moved(model, map_location).eval()
+
+
+def _no_checkpoint(path: Path) -> str:
+    """Why the folder ``path`` has no ``checkpoint.pt`` to load, and what to do."""
+    if not path.exists():
+        return "does not exist; pass a run folder written by `pidkit-distill train`"
+    if not path.is_dir():
+        return "is a file, not a run folder; pass a run folder written by `pidkit-distill train`"
+    if (path / "config.json").is_file():
+        try:
+            every = json.loads((path / "config.json").read_text(encoding="utf-8"))["run"][
+                "checkpoint_every"]
+        except (OSError, ValueError, KeyError, TypeError):
+            every = "N"
+        return ("holds no checkpoint.pt: the run stopped (or is still training) before its first "
+                f"checkpoint (written every run.checkpoint_every = {every} epoch(s) and after "
+                "the last), so there is no trained student yet; resume the run or train it again")
+    held = sorted(str(sub) for sub in path.iterdir() if (sub / "checkpoint.pt").is_file())
+    inside = f"; it holds run folders: pass one, such as {held[0]!r}" if held else ""
+    return ("is not a run folder (no config.json, no checkpoint.pt); pass a folder written by "
+            f"`pidkit-distill train` (run.out_dir/run.name){inside}")
+
+
+def _probe(name: str) -> nn.Module | None:
+    """Model ``name`` built with the probe's sizes on the meta device; ``None`` when its builder
+    refuses them.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is no model known in this process (the registry's error).
+    """
+    try:
+        with torch.device("meta"):
+            return build_model(name, **_PROBE)
+    except (TypeError, ValueError):
+        key = name.strip().lower()
+        if not WRN_NAME.match(key) and key not in available_models():
+            raise
+        return None
+
+
+def _sizes_in(weights: dict[str, Any], probe: nn.Module) -> dict[str, int]:
+    """The sizes (``num_classes``, ``in_channels``) that ``weights`` show: each dimension of a
+    tensor that the probe's size gave its value there. A size that no tensor shows is left out;
+    one shown with two values (weights of another model) is too, and the strict load fails."""
+    seen: dict[str, set[int]] = {arg: set() for arg in _PROBE}
+    for key, tensor in probe.state_dict().items():
+        saved = weights.get(key)
+        if isinstance(saved, torch.Tensor) and saved.dim() == tensor.dim():
+            for built, have in zip(tensor.shape, saved.shape, strict=True):
+                for arg, size in _PROBE.items():
+                    if built == size:
+                        seen[arg].add(int(have))
+    return {arg: values.pop() for arg, values in seen.items() if len(values) == 1}
+
+
+def _data_sizes(config: TrainConfig) -> dict[str, int]:
+    """``num_classes`` and ``in_channels`` of the run's data (:func:`describe_dataset`)."""
+    spec = describe_dataset(config.data.name, root=config.data.root or None,
+                            seed=config.data.seed, **config.data.options)
+    return {"num_classes": spec.num_classes, "in_channels": int(spec.input_shape[0])}
+
+
+def _moved(model: nn.Module, map_location: str | torch.device) -> nn.Module:
+    """``model`` on the device ``map_location``.
+
+    Raises
+    ------
+    ValueError
+        ``map_location`` is no device, or one this machine does not have.
+    """
+    try:
+        return model.to(torch.device(map_location))
+    except (RuntimeError, AssertionError, TypeError) as err:
+        detail = " ".join(str(err).split())
+        raise ValueError(f"map_location={map_location!r} is not a device the student can be "
+                         f"moved to ({detail[:200]}); pass 'cpu', 'cuda' or 'cuda:N'") from None

@@ -1,0 +1,185 @@
+"""load_student: a run folder's trained student back as a model, in one call, with one-line
+errors for a folder that holds none."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from test_checks import planted_files
+from tiny_runs import tiny
+
+import pidkit_distill
+from pidkit_distill import load_student, register_model, tap_features
+from pidkit_distill.config import config_from_dict, config_to_dict
+from pidkit_distill.config_text import apply_overrides
+from pidkit_distill.data import describe_dataset, load_dataset
+from pidkit_distill.models import _MODELS, TappedModel
+from pidkit_distill.training import train, train_teacher
+from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
+from pidkit_distill.training.loaders import eval_loader
+from pidkit_distill.training.loop import evaluate
+from pidkit_distill.training.runtime import Runtime
+
+
+@pytest.fixture(autouse=True)
+def _registries(monkeypatch):
+    """Registrations made by a test end with it."""
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+
+
+@pytest.fixture(scope="module")
+def digits_rid(tmp_path_factory) -> Path:
+    """A digits RID run of two epochs (as `pidkit-distill train --data.name digits --method.name
+    rid`, made small): its run folder."""
+    config = apply_overrides(pidkit_distill.TrainConfig(), [
+        "data.name=digits", "data.options.train_fraction=0.1", "method.name=rid",
+        "teacher.source=untrained", "run.epochs=2",
+        "run.audit_every=0", "run.progress=false", "run.threads=1", "run.device=cpu",
+        f"run.out_dir={tmp_path_factory.mktemp('runs')}"])
+    return train(config).run_dir
+
+
+def _accuracy(model: torch.nn.Module, run_dir: Path) -> float:
+    """The held-out accuracy of ``model`` on the run's data, as the trainer measures it."""
+    config = config_from_dict(json.loads((run_dir / "config.json").read_text()))
+    bundle = load_dataset(config.data.name, seed=config.data.seed, **config.data.options)
+    test = eval_loader(bundle.test, config, Runtime.single())
+    return evaluate(model, test, device=torch.device("cpu"))["acc"]
+
+
+def test_the_student_of_a_digits_rid_run_has_the_runs_last_accuracy(digits_rid):
+    student = load_student(digits_rid)
+    summary = json.loads((digits_rid / "summary.json").read_text())
+    assert type(student).__name__ == "SmallCNN" and not student.training
+    assert student.layer_channels == (8, 16, 32)
+    assert _accuracy(student, digits_rid) == summary["last_acc"]
+    saved = read_checkpoint(digits_rid / "checkpoint.pt")["student"]
+    assert all(torch.equal(student.state_dict()[k], v) for k, v in saved.items())
+
+
+def test_loading_leaves_the_callers_random_streams(digits_rid):
+    torch.manual_seed(5)
+    expected = torch.rand(3)
+    torch.manual_seed(5)
+    load_student(str(digits_rid))
+    assert torch.equal(torch.rand(3), expected)
+
+
+def test_cifar_sizes_come_from_the_weights_without_the_data_files(tmp_path):
+    # describe_dataset("cifar100") needs the CIFAR files, which a notebook's machine may lack
+    config = apply_overrides(pidkit_distill.TrainConfig(), [
+        "data.name=cifar100", f"data.root={tmp_path / 'no-data'}", "model.student=wrn-16-1"])
+    with pytest.raises(FileNotFoundError):
+        describe_dataset("cifar100", root=tmp_path / "no-data")
+    net = pidkit_distill.build_model("wrn-16-1", num_classes=100, in_channels=3)
+    run_dir = _fake_run(tmp_path / "cifar", config, net.state_dict())
+    student = load_student(run_dir)
+    assert student.fc.out_features == 100 and student(torch.zeros(1, 3, 32, 32)).shape == (1, 100)
+
+
+def test_a_teacher_run_gives_the_teacher(tmp_path):
+    teacher_file = train_teacher(tiny(tmp_path, "teacher.epochs=1"))
+    teacher = load_student(teacher_file.parent)
+    saved = torch.load(teacher_file, weights_only=True)["model"]
+    assert type(teacher).__name__ == "MLP" and not teacher.training
+    assert teacher.state_dict().keys() == saved.keys()
+    assert all(torch.equal(teacher.state_dict()[k], v) for k, v in saved.items())
+
+
+def own_student(*, num_classes: int, in_channels: int) -> TappedModel:
+    net = torch.nn.Sequential(torch.nn.Linear(in_channels, 4), torch.nn.ReLU(),
+                              torch.nn.Linear(4, num_classes))
+    return tap_features(net, layers=["1"])
+
+
+def test_a_student_of_ones_own_is_its_tapped_model_and_needs_registering(tmp_path):
+    register_model("own-load")(own_student)
+    run_dir = train(tiny(tmp_path, "model.student=own-load", "run.epochs=1")).run_dir
+    student = load_student(run_dir)
+    assert isinstance(student, TappedModel) and not student.training
+    spec = describe_dataset("synthetic", n_train=96, n_test=64, dim=12, nuisance_bits=2)
+    assert (student.model[0].in_features, student.model[2].out_features) == (12, spec.num_classes)
+    del _MODELS._entries["own-load"]  # a fresh notebook that did not import the builder
+    with pytest.raises(ValueError, match=r"^run_dir '.*': its student model.student='own-load' "
+                                         r"is not known in this process: name='own-load' is not "
+                                         r"a known model; .*register your own with "
+                                         r"pidkit_distill.models.register_model.*\(in a notebook: "
+                                         r"import or run the code that registers it, then call "
+                                         r"load_student again\)$"):
+        load_student(run_dir)
+
+
+def _fake_run(run_dir: Path, config: pidkit_distill.TrainConfig,
+              student: dict[str, torch.Tensor]) -> Path:
+    """A run folder holding ``config.json`` and a checkpoint with ``student``'s weights."""
+    run_dir.mkdir(parents=True)
+    (run_dir / "config.json").write_text(json.dumps(config_to_dict(config)))
+    atomic_save({"format": 2, "config": config_to_dict(config), "epoch": 1, "module": {},
+                 "student": student, "optimizers": {}, "schedulers": {}, "best_acc": 0.0,
+                 "best_epoch": 1, "history": [], "audit": [], "rng": []},
+                run_dir / "checkpoint.pt")
+    return run_dir
+
+
+def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
+    (tmp_path / "a-file").write_text("")
+    killed = tmp_path / "killed"
+    killed.mkdir()
+    (killed / "config.json").write_text(json.dumps({"run": {"checkpoint_every": 3}}))
+    sweep = tmp_path / "sweep"
+    sweep.mkdir()
+    (sweep / "x").symlink_to(digits_rid, target_is_directory=True)
+    digits = config_from_dict(json.loads((digits_rid / "config.json").read_text()))
+    wrong = _fake_run(tmp_path / "wrong", digits, {"w": torch.ones(2)})
+    cases = [
+        (tmp_path / "nowhere", r"^run_dir '.*nowhere' does not exist; pass a run folder written "
+                               r"by `pidkit-distill train`$"),
+        (tmp_path / "a-file", r"^run_dir '.*a-file' is a file, not a run folder"),
+        (killed, r"^run_dir '.*killed' holds no checkpoint.pt: the run stopped \(or is still "
+                 r"training\) before its first checkpoint \(written every "
+                 r"run.checkpoint_every = 3 epoch\(s\) and after the last\), so there is no "
+                 r"trained student yet; resume the run or train it again$"),
+        (sweep, r"^run_dir '.*sweep' is not a run folder \(no config.json, no checkpoint.pt\); "
+                r"pass a folder written by `pidkit-distill train` \(run.out_dir/run.name\); it "
+                r"holds run folders: pass one, such as '.*sweep/x'$"),
+        (wrong, r"^run_dir: checkpoint '.*wrong/checkpoint.pt': its student weights do not fit "
+                r"model.student='digits-student' \(Error\(s\) in loading state_dict .*\); the "
+                r"file is damaged, or 'digits-student' is registered with another builder"),
+    ]
+    for run_dir, message in cases:
+        with pytest.raises(ValueError, match=message):
+            load_student(run_dir)
+    with pytest.raises(TypeError, match=r"^run_dir must be the path of a run folder \(a str or "
+                                        r"Path\); got int$"):
+        load_student(3)
+    with pytest.raises(ValueError, match=r"^map_location='gpu' is not a device the student can "
+                                         r"be moved to \(.*\); pass 'cpu', 'cuda' or 'cuda:N'$"):
+        load_student(digits_rid, map_location="gpu")
+
+
+def test_a_planted_or_damaged_checkpoint_is_refused_without_running(tmp_path):
+    marker, files = planted_files(tmp_path)
+    for path in files:
+        run_dir = tmp_path / f"run-{path.suffix[1:]}"
+        run_dir.mkdir()
+        path.rename(run_dir / "checkpoint.pt")
+        with pytest.raises(ValueError, match=r"^run_dir: checkpoint '.*checkpoint.pt' holds "
+                                             r"Python objects other than tensors and plain "
+                                             r"values.*was not loaded"):
+            load_student(run_dir)
+    assert not marker.exists()
+    cut = tmp_path / "cut"
+    cut.mkdir()
+    (cut / "checkpoint.pt").write_bytes(b"PK\x03\x04 cut off")
+    with pytest.raises(ValueError, match=re.escape("run_dir: checkpoint '") + r".*is not a file "
+                                         r"written by torch.save"):
+        load_student(cut)
+
+
+def test_map_location_moves_the_student(digits_rid):
+    student = load_student(digits_rid, map_location=torch.device("meta"))
+    assert {p.device.type for p in student.parameters()} == {"meta"}
