@@ -6,20 +6,23 @@ old or the new file, never a partial one. A write that fails (a full disk, a fol
 no new file) removes its temporary file and raises :class:`FileWriteError`, one line naming
 the file, the reason and what to do.
 
-Each write has a temporary file of its own, ``NAME.XXXXXXXX.tmp`` (``NAME`` the file's name, eight
-random hexadecimal digits, created exclusively), so processes writing one file at the same time
-each replace it whole: a reader sees one of their versions. The new file keeps the permissions
-of the one it replaces where the file system keeps them (a new one gets the user's ``umask``, as
-any file they create). A file that is a symbolic link is written through it: the link stays,
-and the file it points to is replaced (beside which the temporary file lies). A process
-killed while writing leaves its temporary file; readers ignore it (no file is read by a name
-ending in ``.tmp``), :func:`temporary_target` recognises it and :func:`remove_leftovers` deletes
-those of files that no other process is writing.
+Each write has a temporary file of its own, ``NAME.XXXXXXXX.tmp`` (``NAME`` the file's name,
+eight random hexadecimal digits, created exclusively), so processes writing one file at the same
+time each replace it whole: a reader sees one of their versions. Where ``NAME`` fits the file
+system's limit (``NAME_MAX``, 255 bytes on most) but not with those 13 bytes more, it is
+shortened there to ``PREFIX~DIGEST``: the start of ``NAME`` and 16 hexadecimal digits of its
+SHA-256. The new file keeps the permissions of the one it replaces where the file system keeps
+them (a new one gets the user's ``umask``, as any file they create). A file that is a symbolic
+link is written through it: the link stays, and the file it points to is replaced (beside which
+the temporary file lies). A process killed while writing leaves its temporary file; readers
+ignore it (no file is read by a name ending in ``.tmp``), :func:`temporary_target` recognises it
+and :func:`remove_leftovers` deletes those of files that no other process is writing.
 """
 
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import re
 import secrets
@@ -161,7 +164,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     handle: _Watched | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        name = target.with_name(f"{target.name}.{secrets.token_hex(4)}.tmp")
+        stem = _temporary_stem(target.name, _name_max(target.parent))
+        name = target.with_name(f"{stem}.{secrets.token_hex(4)}.tmp")
         with name.open("xb") as raw:  # exclusively: never another process's file
             tmp = name
             handle = _Watched(raw)
@@ -189,7 +193,8 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
 
 def temporary_target(name: str) -> str | None:
     """The name of the file that the temporary file ``name`` of :func:`atomic_write` was to
-    replace, or ``None`` when ``name`` is not one.
+    replace (its shortened ``PREFIX~DIGEST`` for a name too long to take the temporary file's
+    suffix), or ``None`` when ``name`` is not one.
 
     Examples
     --------
@@ -198,6 +203,44 @@ def temporary_target(name: str) -> str | None:
     """
     match = _TEMPORARY.fullmatch(name)
     return match["target"] if match else None
+
+
+def _temporary_stem(name: str, name_max: int) -> str:
+    """What :func:`atomic_write` names the temporary files of the file ``name`` after, in a
+    folder whose names take at most ``name_max`` bytes: ``name`` itself, or, when the suffix
+    ``.XXXXXXXX.tmp`` would not fit after it (although ``name`` fits), the longest start of
+    ``name`` that leaves room for ``~``, 16 hexadecimal digits of the SHA-256 of ``name`` (which
+    keep it apart from the names that start alike) and the suffix.
+
+    Examples
+    --------
+    >>> _temporary_stem("checkpoint.pt", 255)
+    'checkpoint.pt'
+    >>> _temporary_stem("distillation-summary-of-run-7.json", 40)  # 34 + 13 bytes > 40
+    'distillati~1892c3259c358001'
+    """
+    size = len(os.fsencode(name))
+    if size + _SUFFIX_BYTES <= name_max or size > name_max:
+        return name  # it fits, or the file itself cannot be made: its own error says so
+    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
+    room = name_max - _SUFFIX_BYTES - len(f"~{digest}")
+    start = name
+    while start and len(os.fsencode(start)) > room:  # whole characters, not bytes
+        start = start[:-1]
+    return f"{start}~{digest}"
+
+
+_SUFFIX_BYTES = len(".XXXXXXXX.tmp")
+
+
+def _name_max(folder: Path) -> int:
+    """The most bytes a name in ``folder`` may take (``NAME_MAX``); 255, that of most file
+    systems, where it is not known (no ``os.pathconf``: Windows)."""
+    try:
+        limit = os.pathconf(folder, "PC_NAME_MAX")
+    except (AttributeError, OSError, ValueError):
+        return 255
+    return limit if limit > 0 else 255
 
 
 def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
@@ -226,8 +269,10 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
     if isinstance(names, str):  # ``in`` would test for a part of it
         raise TypeError(f"names={names!r}: pass a list of file names, [{names!r}], not one str")
     try:
+        name_max = _name_max(Path(folder))
+        stems = {_temporary_stem(name, name_max) for name in names}
         with os.scandir(folder) as entries:
-            leftovers = [entry.path for entry in entries if temporary_target(entry.name) in names
+            leftovers = [entry.path for entry in entries if temporary_target(entry.name) in stems
                          and entry.is_file(follow_symlinks=False)]
     except OSError:
         return

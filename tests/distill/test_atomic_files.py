@@ -265,3 +265,43 @@ def test_a_folder_or_a_file_in_the_way_is_named_with_its_fix(tmp_path):
             atomic_write(tmp_path / name, lambda handle: handle.write(b"x"))
         assert str(failure.value) == f"cannot write '{tmp_path / name}': {message}"
         assert failure.value.errno == code
+
+
+def _near_the_limit(folder: Path) -> list[str]:
+    """Names that the file system of ``folder`` takes, but not with ``.XXXXXXXX.tmp`` after
+    them: two that differ only in their last characters, one of two-byte characters."""
+    name_max = os.pathconf(folder, "PC_NAME_MAX")
+    return ["r" * (name_max - 8) + "-a.pt", "r" * (name_max - 8) + "-b.pt",
+            "é" * ((name_max - 5) // 2) + ".pt"]
+
+
+def test_a_name_near_the_file_systems_limit_is_written(tmp_path):
+    # a name of 243 to 255 bytes (NAME_MAX) fits, but its temporary file's did not: every write
+    # failed with "File name too long; ... make '...' writable (or choose another folder)"
+    for name in _near_the_limit(tmp_path):
+        atomic_write(tmp_path / name, lambda handle, name=name: handle.write(name.encode()))
+        assert (tmp_path / name).read_text() == name
+        atomic_write(tmp_path / name, lambda handle: handle.write(b"again"))
+        assert (tmp_path / name).read_bytes() == b"again"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(_near_the_limit(tmp_path))
+
+
+def test_the_leftovers_of_a_name_near_the_limit_are_its_own(tmp_path):
+    # a killed write of such a name leaves a temporary file with a shortened name: deleted
+    # with those of its file, not with those of a name that starts alike
+    long_a, long_b, wide = _near_the_limit(tmp_path)
+    leftovers = {}
+    for name in (long_a, long_b, wide, "x.json"):
+        def killed(handle, name=name):
+            leftovers[name] = Path(handle.name).name
+            raise KeyboardInterrupt
+
+        with pytest.raises(KeyboardInterrupt):
+            atomic_write(tmp_path / name, killed)
+        (tmp_path / leftovers[name]).write_bytes(b"")  # as the killed process left it
+    assert [temporary_target(leftovers[name]) is None for name in leftovers] == [False] * 4
+    assert len({temporary_target(leftover) for leftover in leftovers.values()}) == 4
+    remove_leftovers(tmp_path, [long_a, wide])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [leftovers[long_b], leftovers["x.json"]])
+
