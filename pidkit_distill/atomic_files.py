@@ -108,6 +108,8 @@ free space on its disk (or choose a folder on another one), then run again
         fix = "free space on its disk (or choose a folder on another one)"
     elif error.errno == errno.EISDIR:
         fix = f"{str(path)!r} is a folder: move it away"
+    elif error.errno == errno.ENAMETOOLONG:
+        fix = "choose a shorter name (or a folder with a shorter path)"
     elif in_the_way is not None:
         fix = f"{str(in_the_way)!r} is a file, not a folder: move it away (or choose another folder)"
     elif error.errno == errno.ENOENT and not folder.is_dir():  # made, then deleted

@@ -305,3 +305,14 @@ def test_the_leftovers_of_a_name_near_the_limit_are_its_own(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         [leftovers[long_b], leftovers["x.json"]])
 
+
+def test_a_name_too_long_for_the_file_system_says_so(tmp_path):
+    # it said "make '...' writable (or choose another folder)" of a writable folder
+    name = "r" * (os.pathconf(tmp_path, "PC_NAME_MAX") + 1)
+    with pytest.raises(FileWriteError) as failure:
+        atomic_write(tmp_path / name, lambda handle: handle.write(b"x"))
+    assert str(failure.value) == (
+        f"cannot write '{tmp_path / name}': File name too long; {name} was not written: choose "
+        "a shorter name (or a folder with a shorter path), then write it again")
+    assert failure.value.errno == errno.ENAMETOOLONG
+    assert list(tmp_path.iterdir()) == []
