@@ -356,7 +356,7 @@ def _say_stop(command: str, text: str, error: BaseException | None) -> None:
     """Print why ``command`` stopped (``error``: its cause) on stderr, once under torchrun: in
     the process that stopped first, named when it is not rank 0, since rank 0 may be unable to
     print (killed by torchrun while it waited for the GPU, or by the OOM-killer); the others
-    stopped with it (:class:`~pidkit_distill.training.run.PeerStopped`). Where that is not known
+    stopped with it (:class:`~pidkit_distill.PeerStopped`). Where that is not known
     (no process group yet, as for a mistake in the configuration), rank 0 prints it."""
     rank = _rank()
     # a run that stopped recorded the first process to stop; none ran without the module

@@ -4,7 +4,7 @@ Read it top to bottom:
 
 * :func:`fit` makes one SGD optimizer and one learning-rate scheduler per optimizer group of a
   module (a :class:`~pidkit_distill.methods.Distiller`, or the teacher's
-  :class:`~pidkit_distill.training.teacher.SupervisedModel`), resumes from the run folder's
+  :class:`~pidkit_distill.training.SupervisedModel`), resumes from the run folder's
   checkpoint, then runs the epochs: train, step the schedulers, evaluate, audit, save (every
   ``run.checkpoint_every`` epochs and after the last), log.
 * :func:`train_one_epoch` steps only the optimizer of the module's phase of that epoch.
@@ -101,8 +101,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     >>> import torch
     >>> from torch import nn
     >>> from torch.utils.data import TensorDataset
-    >>> from pidkit_distill import DatasetBundle, get_method, tap_features
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import DatasetBundle, get_method, load_config, tap_features
     >>> from pidkit_distill.training import fit
     >>> from pidkit_distill.training.runtime import Runtime
     >>> _ = torch.manual_seed(0)

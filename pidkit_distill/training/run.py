@@ -1,9 +1,9 @@
 """One run from a configuration: :func:`train` (a student) and :func:`train_teacher`.
 
 Read it top to bottom, as torchvision's reference ``train.py``: check the whole configuration
-(:func:`~pidkit_distill.training.checks.check_config`, before any work), set up the process
+(:func:`~pidkit_distill.check_config`, before any work), set up the process
 (device, DDP), load the data, get the teacher, build the student and the method's Distiller,
-then :func:`~pidkit_distill.training.loop.fit`.
+then :func:`~pidkit_distill.training.fit`.
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def train(config: TrainConfig) -> RunSummary:
     Parameters
     ----------
     config : TrainConfig
-        The configuration (see :func:`pidkit_distill.config_text.load_config`).
+        The configuration (see :func:`pidkit_distill.load_config`).
 
     Returns
     -------
@@ -153,8 +153,7 @@ def train(config: TrainConfig) -> RunSummary:
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill import train
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config, train
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
     ...     "model.teacher=synthetic-teacher", "model.student=synthetic-student",
@@ -208,8 +207,7 @@ def train_teacher(config: TrainConfig) -> Path:
     Examples
     --------
     >>> import tempfile
-    >>> from pidkit_distill import train_teacher
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config, train_teacher
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
     ...     "model.teacher=synthetic-teacher", "teacher.epochs=1",

@@ -58,7 +58,7 @@ def run_dir_of(config: TrainConfig) -> Path:
 
     Examples
     --------
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config
     >>> run_dir_of(load_config(overrides=["method.name=rid", "teacher.source=untrained"]))
     PosixPath('runs/digits-rid-ut-s0')
     >>> home = load_config(overrides=["run.out_dir='~/runs'"])

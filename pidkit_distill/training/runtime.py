@@ -270,7 +270,7 @@ def caller_state_kept() -> Iterator[None]:
     and ``torch.set_grad_enabled(False)`` or ``torch.inference_mode()`` left by an inference
     cell failed the first step with "element 0 of tensors does not require grad").
     Networks or inputs made in another dtype on purpose (``.double()``, ``torch.from_numpy``)
-    are refused, naming them, by :func:`~pidkit_distill.training.checks.check_config` and
+    are refused, naming them, by :func:`~pidkit_distill.check_config` and
     :func:`~pidkit_distill.training.loaders.load_data`. All is restored however the block ends
     (an error, an interrupt, a second interrupt while it restores).
 

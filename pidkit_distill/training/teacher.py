@@ -101,8 +101,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
 
     Examples
     --------
-    >>> from pidkit_distill.config_text import load_config
-    >>> from pidkit_distill.data import load_dataset
+    >>> from pidkit_distill import load_config, load_dataset
     >>> from pidkit_distill.training import load_teacher
     >>> cfg = load_config(overrides=["teacher.source=untrained"])
     >>> net = load_teacher(cfg, bundle=load_dataset("digits"))
@@ -167,7 +166,7 @@ def teacher_file_of(config: TrainConfig) -> Path | None:
 
     Examples
     --------
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config
     >>> home = load_config(overrides=["teacher.source='~/teacher.pt'"])
     >>> teacher_file_of(home) == Path.home() / "teacher.pt"
     True
