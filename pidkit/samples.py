@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
 from numbers import Number
 from typing import Any, NamedTuple
 
@@ -65,7 +66,8 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
 
 def check_missing_labels(labels: np.ndarray, name: str) -> None:
     """Refuse an object array of labels holding NaN, ``pandas.NA`` or NaT (values not equal to
-    themselves: a Python NaN would also hash as a label of its own, one per sample).
+    themselves: a Python NaN would also hash as a label of its own, one per sample), and a
+    datetime64 or timedelta64 array holding NaT.
 
     Examples
     --------
@@ -75,8 +77,11 @@ def check_missing_labels(labels: np.ndarray, name: str) -> None:
     ...
     ValueError: y contains 1 missing label(s) (NaN, NA or NaT; the first at index 1); drop ...
     """
-    missing = [i for i, value in enumerate(labels.tolist())
-               if not isinstance(value, (str, bytes, tuple)) and _is_missing(value)]
+    if labels.dtype.kind in "mM":  # tolist() would turn NaT into None, a label like any other
+        missing = np.flatnonzero(np.isnat(labels)).tolist()
+    else:
+        missing = [i for i, value in enumerate(labels.tolist())
+                   if not isinstance(value, (str, bytes, tuple)) and _is_missing(value)]
     if missing:
         raise ValueError(
             f"{name} contains {len(missing)} missing label(s) (NaN, NA or NaT; the first at index "
@@ -105,8 +110,9 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
                 f"{name} contains {infinite.size} infinite value(s) (the first at index "
                 f"{int(infinite[0])}); labels must be finite."
             )
-    if labels.dtype.kind == "O":
+    if labels.dtype.kind in "OmM":
         check_missing_labels(labels, name)
+    if labels.dtype.kind == "O":
         for i, label in enumerate(labels.tolist()):
             try:
                 hash(label)
@@ -123,6 +129,69 @@ def _is_missing(value: Any) -> bool:
     except (TypeError, ValueError):  # pandas.NA: its comparisons are NA, whose truth is undefined
         return True
 
+
+class ContinuousLabelsWarning(UserWarning):
+    """Sample labels that look continuous (non-integer floats), where discrete labels belong.
+
+    Examples
+    --------
+    >>> issubclass(ContinuousLabelsWarning, UserWarning)
+    True
+    """
+
+
+def non_integer_floats(labels: np.ndarray) -> np.ndarray:
+    """The distinct non-integer floats among finite 1-D ``labels``, sorted: all of a float array,
+    or the floats in an object array (other kinds hold none).
+
+    Examples
+    --------
+    >>> non_integer_floats(np.array([0.0, 2.5, 1.0, 2.5])).tolist()
+    [2.5]
+    >>> non_integer_floats(np.array(["a", 0.25, 3], dtype=object)).tolist()
+    [0.25]
+    """
+    if labels.dtype.kind == "f":
+        values = labels
+    elif labels.dtype.kind == "O":
+        values = np.array([v for v in labels.tolist() if isinstance(v, (float, np.floating))], dtype=float)
+    else:
+        return np.empty(0)
+    return np.unique(values[values != np.round(values)])
+
+
+def warn_continuous_labels(labels: np.ndarray, name: str) -> None:
+    """Warn (:class:`ContinuousLabelsWarning`) when finite 1-D ``labels`` hold non-integer floats.
+
+    They are counted as they are, each distinct float a label of its own, as scikit-learn's
+    clustering metrics do (and warn); whole-number floats (``0.0``, ``1.0``) are labels without a
+    warning. The warning points at the first caller outside pidkit.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_continuous_labels(np.array([0.0, 1.0]), "t")
+    >>> caught
+    []
+    """
+    fractional = non_integer_floats(labels)
+    if not fractional.size:
+        return
+    from .estimate._caller import user_stacklevel
+
+    warnings.warn(
+        f"{name} holds {fractional.size} distinct non-integer floats in {labels.shape[0]} samples "
+        f"(e.g. {fractional[0]:.6g}); each distinct value is counted as a label of its own, so a "
+        "feature, logit or other continuous value makes a joint whose PID means little. Pass "
+        "discrete labels (class or cluster indices, e.g. a teacher's argmax); for features use "
+        "pidkit.estimate.pid_from_representations, which clusters them; for continuous variables "
+        "use pidkit.gaussian_pid. If the floats are labels, encode them as integers: "
+        f"np.unique({name}, return_inverse=True)[1].",
+        ContinuousLabelsWarning,
+        stacklevel=user_stacklevel(),
+    )
 
 
 class EmpiricalJoint(NamedTuple):
@@ -158,9 +227,20 @@ class EmpiricalJoint(NamedTuple):
     n_samples: int
 
 
-def _label_array(values: Any, name: str) -> np.ndarray:
-    """Labels as a 1-D array; tuples and other non-scalar hashables become object labels, and so
-    do lists mixing strings with other labels (numpy would turn 0 and "0" into one string)."""
+def label_array(values: Any, name: str) -> np.ndarray:
+    """Sample labels as an array (1-D unless ``values`` is not: the caller checks the shape).
+
+    Tuples and other non-scalar hashables become object labels, and so do lists mixing strings
+    with other labels (numpy would turn 0 and "0" into one string); tensors and pandas columns are
+    converted by their own means, 0-d tensors in a list by value. Refused, with a message naming
+    ``name``: masked arrays with masked labels, strings, sets (no order) and dicts (iteration gives
+    their keys). Shared by :func:`joint_from_samples` and the estimators' label checks.
+
+    Examples
+    --------
+    >>> label_array((v for v in [0, "0", 1]), "y").tolist()
+    [0, '0', 1]
+    """
     if isinstance(values, np.ma.MaskedArray):
         n_masked = int(np.ma.count_masked(values))
         if n_masked:
@@ -172,6 +252,16 @@ def _label_array(values: Any, name: str) -> np.ndarray:
         return values.data
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a 1-D sequence of labels; got a {type(values).__name__}.")
+    if isinstance(values, (set, frozenset)):
+        raise TypeError(
+            f"{name} is a {type(values).__name__}, which has no order, but samples are paired by "
+            f"position: pass {name}'s labels as a list or array in the order of the samples."
+        )
+    if isinstance(values, Mapping):
+        raise TypeError(
+            f"{name} is a {type(values).__name__}, whose iteration gives its keys, not labels: pass "
+            f"list({name}.values()) if its values are the labels in the order of the samples."
+        )
     if not isinstance(values, np.ndarray) and (hasattr(values, "__array__") or hasattr(values, "detach")):
         try:  # tensors, pandas columns: their own conversion, not one object per element
             return to_numpy(values)
@@ -183,6 +273,8 @@ def _label_array(values: Any, name: str) -> np.ndarray:
         seq = list(values)
     except TypeError as exc:
         raise TypeError(f"{name} must be a 1-D sequence of labels; got {type(values).__name__}.") from exc
+    # tensors, 0-d ones from a loop of argmax() among them: 0-d tensors hash by identity
+    seq = [to_numpy(v) if hasattr(v, "detach") and hasattr(v, "cpu") else v for v in seq]
     if all(isinstance(v, (Number, str, bytes, np.generic, list, np.ndarray)) for v in seq):
         try:
             arr = np.asarray(seq)
@@ -197,7 +289,7 @@ def _label_array(values: Any, name: str) -> np.ndarray:
 
 
 def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
-    arr = _label_array(values, name)
+    arr = label_array(values, name)
     if arr.ndim != 1:
         raise ValueError(
             f"{name} must be 1-D (one label per sample); got shape {arr.shape}. For feature "
@@ -208,12 +300,16 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
     check_label_values(arr, name)
+    warn_continuous_labels(arr, name)
     if arr.dtype == object:
-        uniques: dict[Hashable, int] = {}
-        codes = np.array([uniques.setdefault(v, len(uniques)) for v in arr], dtype=np.intp)
-        labels = np.empty(len(uniques), dtype=object)
-        labels[:] = list(uniques)
-        return codes, labels
+        uniques: list[Hashable] = list(dict.fromkeys(arr.tolist()))
+        try:  # sorted, as np.unique sorts the other kinds (pandas strings and categories are objects)
+            uniques = sorted(uniques)
+        except (TypeError, ValueError):  # labels that cannot be compared: first-seen order
+            pass
+        index = {label: i for i, label in enumerate(uniques)}
+        codes = np.array([index[v] for v in arr.tolist()], dtype=np.intp)
+        return codes, _as_objects(uniques)
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.reshape(-1), labels
 

@@ -563,6 +563,14 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (_obj_with_nan(y), t, s), {}, ValueError,
          r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 7\)"),
         (lambda y, t, s: (y, _obj_with_nan(y), s), {}, ValueError, r"t_features contains 1 missing label"),
+        (lambda y, t, s: (np.ma.masked_array(y, mask=np.arange(40) < 20), t, s), {}, ValueError,
+         r"^y is a masked array with 20 masked label\(s\); pidkit does not guess"),  # its data, once
+        (lambda y, t, s: (set(y.tolist()), t, s), {}, TypeError, r"^y is a set, which has no order"),
+        (lambda y, t, s: ((y + 0.5).astype(object), t, s), {}, ValueError,  # e.g. a pandas object column
+         r"^y must hold class labels; it has 2 distinct non-integer values \(e\.g\. 0\.5\)"),
+        (lambda y, t, s: (y, t, (y - 0.25).astype(object)), {}, ValueError,
+         r"^s_features is a 1-D array of labels holding 2 distinct non-integer floats \(e\.g\. -0\.25\); "
+         r"labels given in place of a representation must be discrete"),
         (lambda y, t, s: (np.zeros_like(y), t, s), {}, ValueError,
          r"y holds a single value \(0\); the discrete estimator needs at least two classes"),
         (lambda y, t, s: (np.arange(40) * 3, t, s), {}, ValueError,
@@ -594,6 +602,8 @@ def test_bad_labels(change, options, error, match):
 def test_labels_that_are_whole_floats_none_or_strings_are_classes():
     y, t, s = _ok()
     base = pid_from_representations(y, t, s, n_clusters=3, bias_correction="none")
+    from_generator = pid_from_representations(iter(y.tolist()), t, s, n_clusters=3, bias_correction="none")
+    np.testing.assert_array_equal(from_generator.p, base.p)  # once "got shape ()"
     as_float = pid_from_representations(y.astype(float), t, s, n_clusters=3, bias_correction="none")
     np.testing.assert_array_equal(as_float.p, base.p)
     with_none = np.where(y == 1, None, "a").astype(object)  # None is a label like any other

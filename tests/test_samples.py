@@ -1,8 +1,11 @@
+import warnings
+
 import numpy as np
 import pytest
 
 import pidkit
 from pidkit import examples
+from pidkit.samples import ContinuousLabelsWarning
 
 
 def test_counts_match_a_known_joint():
@@ -58,6 +61,17 @@ def test_hashable_labels_keep_their_names():
             r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 2\)",
         ),
         (["a", "b", float("nan")], [0, 1, 1], [0, 1, 0], ValueError, "y contains 1 missing label"),
+        (
+            np.array(["2024-01-01", "NaT", "2024-01-02"], dtype="datetime64[D]"),
+            [0, 1, 1],
+            [0, 1, 0],
+            ValueError,
+            r"^y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 1\)",
+        ),
+        ({0, 1, 2}, [0, 1, 1], [0, 1, 0], TypeError,
+         r"^y is a set, which has no order, but samples are paired by position: pass y's labels as a list"),
+        ([0, 1, 1], {0: 1, 1: 0, 2: 1}, [0, 1, 0], TypeError,
+         r"^t is a dict, whose iteration gives its keys, not labels: pass list\(t\.values\(\)\)"),
     ],
 )
 def test_bad_samples_are_rejected(y, t, s, error, match):
@@ -130,3 +144,68 @@ def test_pandas_series_with_different_indexes_are_refused():
     aligned = pidkit.joint_from_samples(shuffled, t.loc[shuffled.index], s.loc[shuffled.index])
     assert pidkit.bertschinger(aligned.p).syn == pytest.approx(1.0, abs=0.02)
     assert pidkit.joint_from_samples(shuffled.to_numpy(), t, s).n_samples == 200  # arrays: by position
+
+
+def test_continuous_labels_warn_naming_the_argument_and_the_fix():
+    # a teacher's logit passed where its cluster indices belong: each sample became a label of its own
+    rng = np.random.default_rng(0)
+    y, s = rng.integers(0, 2, 500), rng.integers(0, 3, 500)
+    with pytest.warns(ContinuousLabelsWarning) as caught:
+        joint = pidkit.joint_from_samples(y, rng.random(500), s)
+    assert joint.p.shape == (2, 500, 3)  # counted as given: a warning, as scikit-learn's clustering metrics
+    message = str(caught[0].message)
+    assert message.startswith("t holds 500 distinct non-integer floats in 500 samples (e.g. 0.")
+    assert "pidkit.estimate.pid_from_representations" in message and "pidkit.gaussian_pid" in message
+    assert caught[0].filename == __file__  # points at the user's call, not inside pidkit
+    with pytest.warns(ContinuousLabelsWarning, match=r"^y holds 2 distinct non-integer floats in 4 samples"):
+        pidkit.joint_from_samples(np.array([0.5, 1.5, 0.5, 2], np.float16), [0, 1, 0, 1], [0, 0, 1, 1])
+    with pytest.warns(ContinuousLabelsWarning, match=r"^s holds 1 distinct non-integer floats in 3"):
+        pidkit.joint_from_samples([0, 1, 1], [0, 1, 0], np.array(["a", 0.25, 0.25], dtype=object))
+
+
+def test_continuous_tensors_warn_and_whole_floats_stay_silent():
+    torch = pytest.importorskip("torch")
+    t, s = np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1])
+    logits = torch.tensor([0.3, -1.2, 2.5, 0.3], requires_grad=True)
+    with pytest.warns(ContinuousLabelsWarning, match=r"^y holds 3 distinct non-integer floats in 4"):
+        pidkit.joint_from_samples(logits, t, s)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for whole in ((t ^ s).astype(float), torch.tensor(t ^ s, dtype=torch.float32), [0.0, 1.0, 1.0, 0.0]):
+            assert pidkit.joint_from_samples(whole, t, s).p.shape == (2, 2, 2)
+
+
+def test_bootstrap_warns_for_continuous_source_labels():
+    from pidkit.estimate import bootstrap
+
+    rng = np.random.default_rng(1)
+    y, t = rng.integers(0, 2, 60), rng.integers(0, 2, 60)
+    match = r"^s holds 60 distinct non-integer floats in 60"
+    with pytest.warns(ContinuousLabelsWarning, match=match) as caught:
+        bootstrap(y, t, rng.normal(size=60), n_boot=2)
+    assert caught[0].filename == __file__
+
+
+def test_lists_of_scalar_tensors_are_labels_by_value():
+    # labels collected in a loop (labels.append(logits.argmax())) are 0-d tensors, which hash by
+    # identity: read one by one, every sample was a label of its own (a 4 x 2 x 2 joint)
+    torch = pytest.importorskip("torch")
+    t, s = np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1])
+    joint = pidkit.joint_from_samples([torch.tensor(v) for v in t ^ s], t, s)
+    np.testing.assert_array_equal(joint.p, pidkit.joint_from_samples(t ^ s, t, s).p)
+    assert joint.labels["y"].tolist() == [0, 1]
+
+
+def test_pandas_strings_and_categories_are_sorted_like_numpy_strings():
+    # object arrays (pandas strings, categories) once kept first-seen order, numpy strings sorted:
+    # the same labels gave the axes of p in two orders
+    pd = pytest.importorskip("pandas")
+    y, t, s = ["b", "a", "b", "c"], [0, 1, 0, 1], [0, 0, 1, 1]
+    expected = pidkit.joint_from_samples(y, t, s)
+    assert expected.labels["y"].tolist() == ["a", "b", "c"]
+    for column in (pd.Series(y, dtype="string"), pd.Series(y, dtype=object), pd.Series(y).astype("category")):
+        joint = pidkit.joint_from_samples(column, t, s)
+        assert joint.labels["y"].tolist() == ["a", "b", "c"]
+        np.testing.assert_array_equal(joint.p, expected.p)
+    mixed = pidkit.joint_from_samples([1, "a", None, 1], t, s)  # not comparable: first-seen order
+    assert mixed.labels["y"].tolist() == [1, "a", None]

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from ..samples import check_label_values, check_missing_labels, dataframe_to_numpy, to_numpy
+from ..samples import (
+    check_label_values,
+    check_missing_labels,
+    dataframe_to_numpy,
+    label_array,
+    non_integer_floats,
+    to_numpy,
+)
 
 __all__ = [
     "batches_hint",
@@ -145,13 +152,22 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
 
 
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
-    """Return (array, is_labels): 1-D integer/bool/string arrays are labels, the rest features."""
+    """Return (array, is_labels): 1-D integer/bool/string/object arrays are labels (an object array
+    holding non-integer floats is refused), the rest features."""
     arr = _as_array(x, name, "an array")
     if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
         if arr.size == 0:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
         if arr.dtype.kind == "O":
             check_missing_labels(arr, name)
+            fractional = non_integer_floats(arr)
+            if fractional.size:  # as a 1-D float array (check_features): no discrete labels
+                raise ValueError(
+                    f"{name} is a 1-D array of labels holding {fractional.size} distinct non-integer "
+                    f"floats (e.g. {fractional[0]:.6g}); labels given in place of a representation "
+                    "must be discrete (cluster indices, used as they are). Pass features as a matrix "
+                    "of shape (n_samples, n_features), which is clustered."
+                )
         return arr, True
     if arr.ndim == 1 and arr.dtype.kind == "f" and np.isnan(arr).any():
         check_missing_labels(arr, name)  # e.g. pandas Int64 labels with NA: floats with NaN
@@ -160,8 +176,9 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
 
 def check_labels(y: Any, name: str = "y") -> np.ndarray:
     """Return ``y`` as a 1-D array of class labels: ints, bools, strings, hashable objects, or
-    floats holding whole numbers (``1.0``); no NaN, infinity or missing value (NaN, NA, NaT)."""
-    arr = _converted(y, name, "a 1-D array of labels")
+    floats holding whole numbers (``1.0``); no NaN, infinity or missing value (NaN, NA, NaT).
+    Read as :func:`pidkit.samples.label_array` reads them (masked labels, sets and dicts refused)."""
+    arr = label_array(y, name)
     if arr.ndim != 1:
         if arr.ndim == 2 and arr.shape[1] == 1:
             column = f"{name}.iloc[:, 0]" if hasattr(y, "iloc") else f"{name}.ravel()"
@@ -178,14 +195,13 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     if arr.dtype.kind == "c":
         raise TypeError(f"{name} must hold integer or hashable labels; got dtype {arr.dtype}.")
     check_label_values(arr, name)
-    if arr.dtype.kind == "f":
-        fractional = np.unique(arr[arr != np.round(arr)])
-        if fractional.size:
-            raise ValueError(
-                f"{name} must hold class labels; it has {fractional.size} distinct non-integer "
-                f"values (e.g. {fractional[0]:.6g}). A continuous target must be discretised first, "
-                f"e.g. np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes."
-            )
+    fractional = non_integer_floats(arr)
+    if fractional.size:
+        raise ValueError(
+            f"{name} must hold class labels; it has {fractional.size} distinct non-integer "
+            f"values (e.g. {fractional[0]:.6g}). A continuous target must be discretised first, "
+            f"e.g. np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes."
+        )
     return arr
 
 
