@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import warnings
@@ -74,6 +75,17 @@ def _in_this_process(cdd: Any, rows: list[list[int]]) -> list[list[Fraction]]:
     return [list(row) for row in cdd.copy_generators(cdd.polyhedron_from_matrix(matrix)).array]
 
 
+def _signal_name(number: int) -> str:
+    """``"SIGTERM"`` for 15; SIGKILL with the likeliest sender, the kernel's OOM killer."""
+    try:
+        name = signal.Signals(number).name
+    except ValueError:  # a real-time signal has no name
+        return f"signal {number}"
+    if number == signal.SIGKILL:
+        return f"{name} (out of memory, if the kernel's OOM killer stopped it)"
+    return name
+
+
 def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fraction]]:
     request = json.dumps({"path": sys.path, "rows": [[hex(v) for v in row] for row in rows]})
     try:
@@ -94,8 +106,8 @@ def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Frac
             raise
     if child.returncode < 0:
         raise RuntimeError(
-            f"measure {measure!r}: the vertex enumeration's child process was killed by signal "
-            f"{-child.returncode} (out of memory, if the kernel's OOM killer stopped it)"
+            f"measure {measure!r}: the vertex enumeration's child process was killed by "
+            f"{_signal_name(-child.returncode)}"
         )
     if child.returncode != 0:
         reason = err.decode(errors="replace").strip().splitlines()

@@ -52,6 +52,26 @@ def test_a_failing_child_names_the_measure(monkeypatch: pytest.MonkeyPatch) -> N
         _cdd.generators(cdd.gmp, [[0, 1], [1]], "prec")  # ragged rows: cddlib refuses them
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="signals end processes on POSIX")
+@pytest.mark.parametrize(
+    ("sig", "said"),
+    [
+        ("SIGKILL", "SIGKILL (out of memory, if the kernel's OOM killer stopped it)"),
+        ("SIGTERM", "SIGTERM"),
+        ("SIGSEGV", "SIGSEGV"),
+    ],
+)
+def test_a_child_ended_by_a_signal_names_it(monkeypatch: pytest.MonkeyPatch, sig: str, said: str) -> None:
+    # Before, any signal was 'signal 15 (out of memory, if the kernel's OOM killer stopped it)'.
+    import cdd.gmp
+
+    monkeypatch.setattr(_cdd, "_CHILD", f"import os, signal; os.kill(os.getpid(), signal.{sig})")
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    with pytest.raises(RuntimeError) as raised:
+        _cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "prec")
+    assert str(raised.value) == f"measure 'prec': the vertex enumeration's child process was killed by {said}"
+
+
 def test_without_processes_it_enumerates_here(monkeypatch: pytest.MonkeyPatch) -> None:
     import cdd.gmp
 
