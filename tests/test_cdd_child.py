@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -20,12 +21,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import numpy as np
+import psutil  # a dependency of pidkit's (setup.cfg)
 import pytest
 
 import pidkit
 from pidkit import _cdd
-
-psutil = pytest.importorskip("psutil")
 
 pytestmark = [
     pytest.mark.skipif(
@@ -139,15 +139,47 @@ def test_a_signal_to_the_parents_group_ends_the_child_too(hard_rows: bytes) -> N
         assert ended_within(child, 3.0), "the child enumerates on after a SIGTERM to its group"
 
 
+REQUEST = json.dumps({"path": sys.path, "rows": [["0x0", "0x1"], ["0x1", "-0x1"]]}).encode()  # 0 <= z <= 1
+VERTICES = [[["0x1", "0x1"], ["0x0", "0x1"]], [["0x1", "0x1"], ["0x1", "0x1"]]]
+
+
 def test_a_child_whose_parent_already_ended_does_not_enumerate() -> None:
     # The parent may end before the child asks for PR_SET_PDEATHSIG; then the child's parent is
     # another process, and the child stops instead of answering no one.
-    request = json.dumps({"path": sys.path, "rows": [["0x0", "0x1"], ["0x1", "-0x1"]]})
-    someone_else = str(os.getppid())
-    done = subprocess.run([sys.executable, "-I", "-c", _cdd._CHILD, someone_else], input=request.encode(),
+    ended = subprocess.Popen([sys.executable, "-c", "pass"])
+    ended.wait()
+    someone_else = str(ended.pid)
+    done = subprocess.run([sys.executable, "-I", "-c", _cdd._CHILD, someone_else], input=REQUEST,
                           capture_output=True, timeout=60)
     assert (done.returncode, done.stdout) == (1, b"")
-    here = subprocess.run([sys.executable, "-I", "-c", _cdd._CHILD, str(os.getpid())], input=request.encode(),
+    here = subprocess.run([sys.executable, "-I", "-c", _cdd._CHILD, str(os.getpid())], input=REQUEST,
                           capture_output=True, timeout=60)
-    assert (here.returncode, sorted(json.loads(here.stdout))) == (0, [[["0x1", "0x1"], ["0x0", "0x1"]],
-                                                                     [["0x1", "0x1"], ["0x1", "0x1"]]])
+    assert (here.returncode, sorted(json.loads(here.stdout))) == (0, VERTICES)
+
+
+def test_a_launcher_between_parent_and_child_is_no_ended_parent(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A sys.executable that is a wrapper script starting Python (not exec'ing it) stands between:
+    # the child's parent is the shell. Before, the child took that for an ended parent and exited,
+    # and every large polytope failed with "child process failed (exit status 1): no message".
+    import cdd.gmp
+
+    launcher = tmp_path / "python"
+    launcher.write_text(f'#!/bin/sh\n"{os.path.realpath(sys.executable)}" "$@"\n')
+    launcher.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(launcher))
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    assert sorted(_cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "gh")) == [[1, 0], [1, 1]]
+
+
+def test_without_ctypes_the_child_enumerates_all_the_same(tmp_path: pathlib.Path) -> None:
+    # A Python built without libffi has no ctypes: the child goes on without PR_SET_PDEATHSIG
+    # (before, it failed with the ImportError's traceback, and so did every large polytope).
+    (tmp_path / "ctypes").mkdir()
+    (tmp_path / "ctypes" / "__init__.py").write_text("raise ImportError('No module named _ctypes')\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}  # found before the standard library's ctypes
+    done = subprocess.run([sys.executable, "-c", _cdd._CHILD, str(os.getpid())], input=REQUEST,
+                          capture_output=True, timeout=60, env=env)
+    assert (done.returncode, done.stderr) == (0, b"")
+    assert sorted(json.loads(done.stdout)) == VERTICES
