@@ -92,7 +92,10 @@ def enumerating(
         while not children and parent.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
             children = psutil.Process(parent.pid).children()
-        assert children, f"no child process appeared: {parent.stderr.read() if parent.stderr else ''!r}"
+        if not children:  # the parent may be enumerating by itself: stop it before reading its stderr
+            parent.kill()
+            parent.wait()
+            pytest.fail(f"no child process appeared: {parent.stderr.read() if parent.stderr else b''!r}")
         time.sleep(0.3)  # past the child's first lines, into the enumeration
         assert children[0].is_running() and children[0].status() != psutil.STATUS_ZOMBIE
         yield parent, children[0]
