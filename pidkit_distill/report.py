@@ -10,22 +10,28 @@ them, :mod:`pidkit_distill.run_groups`; none when each experiment has one seed) 
 
 Runs of the same name (``a/digits-bas-ut-s0``, ``b/digits-bas-ut-s0``) are named by as much of
 their path as tells them apart. Every file is written atomically, and a figure a rerun does not
-draw (no run has an audit any more) is removed, so the folder never mixes two reports.
+draw (no run has an audit any more) is removed, so the folder never mixes two reports; two
+reports written into one folder at once take turns (its lock, ``.report.lock``), and the one
+holding it deletes the temporary files of the report's files that a killed report left.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from filelock import FileLock, Timeout
 
-from pidkit_distill.atomic_files import atomic_write
-from pidkit_distill.report_figures import PID_FIGURES, draw_figures
+from pidkit_distill.atomic_files import atomic_write, remove_leftovers
+from pidkit_distill.report_figures import PID_FIGURES, draw_group_figures
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
+    Rerun,
     RunGroup,
     audit_epochs,
     common_epochs,
@@ -49,7 +55,7 @@ from pidkit_distill.run_records import (
 )
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
-           "write_report"]
+           "write_report", "write_report_and_tables"]
 
 # A group of at most this many seeds has each seed's value beside the mean in the group table.
 _FEW = 5
@@ -102,7 +108,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
-        best = max(metrics, key=lambda m: m["test_acc"], default=None)
+        best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
+                   key=lambda m: m["test_acc"], default=None)
         best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
         atoms = final_audit(run.audit) or {}
         layer = atoms.get("layer")
@@ -151,7 +158,12 @@ def group_table(runs: list[RunRecords]) -> str:
     >>> group_table([])
     ''
     """
-    every = group_runs(with_distinct_names(runs))
+    return _group_table(group_runs(with_distinct_names(runs)))
+
+
+def _group_table(every: list[RunGroup]) -> str:
+    """:func:`group_table` of runs already grouped (:func:`~pidkit_distill.run_groups.
+    group_runs`), each run in one of ``every``."""
     groups = [group for group in every if len(group.runs) > 1]
     lacking = [f"{a.legend} and {b.legend} are kept apart: their config.json differ only in "
                f"keys that one lacks ({', '.join(keys)}), written by an older pidkit-distill, "
@@ -227,13 +239,16 @@ def _rerun_notes(group: RunGroup) -> list[str]:
     ...                             (Rerun(r2, r1, True), Rerun(w2, r1, False))))[0])
     rid: r2 reruns seed 0 (r1) with the same accuracy and atoms: counted once.
     """
-    same = [rerun for rerun in group.reruns if rerun.same]
+    counted_once: dict[str, list[Rerun]] = {}  # by the name of the seed's run, in order
+    for rerun in group.reruns:
+        if rerun.same:
+            counted_once.setdefault(rerun.of.name, []).append(rerun)
     notes = []
-    for of in dict.fromkeys(rerun.of.name for rerun in same):
-        names = [rerun.run.name for rerun in same if rerun.of.name == of]
-        seed = next(rerun.of for rerun in same if rerun.of.name == of).config["run"]["seed"]
+    for of, reruns in counted_once.items():
+        names = [rerun.run.name for rerun in reruns]
         notes.append(f"{group.label}: {' and '.join(names)} rerun{'s' if len(names) == 1 else ''}"
-                     f" seed {seed} ({of}) with the same accuracy and atoms: counted once.")
+                     f" seed {reruns[0].of.config['run']['seed']} ({of}) with the same accuracy "
+                     "and atoms: counted once.")
     notes.extend(f"{group.label}: {rerun.run.name} reruns seed {rerun.of.config['run']['seed']} "
                  f"({rerun.of.name}) with other results (nondeterministic GPU kernels, or "
                  f"another version of the code): the mean counts {rerun.of.name} only, and "
@@ -306,7 +321,10 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
         Where to write; default ``RUN_DIR/report`` for one run, else ``report`` beside the first.
         It is created before anything is drawn. Every file is written atomically; a PID figure
         left there by an earlier report and not drawn this time (no run has an audit, or one
-        layer only) is removed.
+        layer only) is removed, and so are the temporary files of the report's own files that
+        a report killed while writing left (``report.md.XXXXXXXX.tmp``; never another file's).
+        Reports written into one folder at once take turns, each holding its lock
+        (``.report.lock``) while it writes, so that the folder never mixes two.
 
     Returns
     -------
@@ -318,7 +336,8 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ValueError
         No run folder, a folder that is not a run (see :func:`load_run`), no run with a
         completed epoch, an ``out_dir`` that cannot be created (a file is in the way, no
-        permission), or a PID figure of an earlier report there that cannot be removed.
+        permission), another report writing into ``out_dir`` for over a minute, or a PID
+        figure of an earlier report there that cannot be removed.
     pidkit_distill.atomic_files.FileWriteError
         A file that could not be written (no permission, a full disk; found once everything
         is drawn): the message names it, says whether it is as it was before or was not
@@ -339,6 +358,40 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ...
     ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
+    return _write(run_dirs, out_dir)[0]
+
+
+def write_report_and_tables(run_dirs: str | bytes | Path | RunRecords | Any
+                            | Iterable[str | bytes | Path | RunRecords | Any],
+                            *, out_dir: str | Path | None = None) -> tuple[Path, str]:
+    """:func:`write_report`, and the tables that ``pidkit-distill report`` prints: those of
+    ``report.md``, from the runs grouped once.
+
+    Parameters
+    ----------
+    run_dirs, out_dir
+        As for :func:`write_report`, which raises and warns as this does.
+
+    Returns
+    -------
+    path : Path
+        ``out_dir/report.md``.
+    tables : str
+        The :func:`group_table` (where it says anything), a blank line, then the
+        :func:`summary_table`.
+    """
+    return _write(run_dirs, out_dir)
+
+
+# How long a report waits, in seconds, for another writing into the same folder (which
+# holds it for the moment its files take to write, once drawn).
+_WAIT_S = 60.0
+# The lock of a report folder, held while a report writes its files.
+_LOCK_FILE = ".report.lock"
+
+
+def _write(run_dirs: Any, out_dir: str | Path | None) -> tuple[Path, str]:
+    """:func:`write_report_and_tables`; its warnings name the caller of the public function."""
     runs = with_distinct_names(load_runs(given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
@@ -347,7 +400,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
         if not run.metrics:
             warnings.warn(f"{run.path}: no completed epoch (metrics.jsonl is empty); the run "
                           "has a row in the table but no line in the figures", RuntimeWarning,
-                          stacklevel=2)
+                          stacklevel=3)
     if out_dir is None:
         first = runs[0].path
         if len(runs) == 1:
@@ -360,28 +413,60 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     except OSError as err:
         raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); choose "
                          "another folder (--out)") from None
-    files = draw_figures(runs)
-    files["report.md"] = _markdown(runs, drawn=files).encode()
-    for name, data in files.items():  # everything is drawn: write it, each file atomically
-        atomic_write(out / name, lambda handle, data=data: handle.write(data),
-                     then="make the report again")
-    for name in PID_FIGURES.keys() - files.keys():
-        try:
-            (out / name).unlink(missing_ok=True)
-        except OSError as err:
-            raise ValueError(f"out_dir={str(out)!r}: {name}, left by an earlier report, cannot be "
-                             f"removed ({err.strerror}); remove it or choose another folder "
-                             "(--out)") from None
-    return out / "report.md"
+    groups = group_runs(runs)
+    files = draw_group_figures(groups)
+    tables = [_group_table(groups), summary_table(runs)]
+    files["report.md"] = _markdown(runs, groups, *tables, drawn=files).encode()
+    with _report_folder_lock(out) as locked:
+        if locked:  # no other report is writing here: a temporary file left was a killed one's
+            remove_leftovers(out, [*files, *PID_FIGURES])
+        for name, data in files.items():  # everything is drawn: write it, each file atomically
+            atomic_write(out / name, lambda handle, data=data: handle.write(data),
+                         then="make the report again")
+        for name in PID_FIGURES.keys() - files.keys():
+            try:
+                (out / name).unlink(missing_ok=True)
+            except OSError as err:
+                raise ValueError(f"out_dir={str(out)!r}: {name}, left by an earlier report, "
+                                 f"cannot be removed ({err.strerror}); remove it or choose "
+                                 "another folder (--out)") from None
+    return out / "report.md", "\n\n".join(filter(None, tables))
 
 
-def _markdown(runs: list[RunRecords], *, drawn: dict[str, bytes]) -> str:
-    """The text of ``report.md``: the runs, the summary table and the figures ``drawn``."""
-    groups = group_table(runs)
+@contextmanager
+def _report_folder_lock(out: Path) -> Iterator[bool]:
+    """Hold the lock of the report folder ``out`` while the block runs, waiting up to
+    :data:`_WAIT_S` seconds for another report writing there; give whether it is held. A
+    folder whose lock file cannot be made, or whose file system cannot lock files, is written
+    unlocked (``False``): its writes say what is wrong, or go ahead as before locks."""
+    lock = FileLock(str(out / _LOCK_FILE))
+    try:  # filelock takes a lock file it cannot make for one held, and waits for it
+        os.close(os.open(out / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644))
+        lock.acquire(timeout=_WAIT_S)
+    except Timeout:  # before OSError, of which it is one
+        raise ValueError(f"out_dir={str(out)!r} is being written by another report (which "
+                         f"holds {out / _LOCK_FILE}) for over {_WAIT_S:g} s; wait for it to end, "
+                         "or choose another folder (--out)") from None
+    except OSError:
+        pass
+    try:
+        yield lock.is_locked
+    finally:
+        if lock.is_locked:
+            lock.release()
+
+
+def _markdown(runs: list[RunRecords], groups: list[RunGroup], seeds_table: str, summary: str,
+              *, drawn: dict[str, bytes]) -> str:
+    """The text of ``report.md``: the runs, the table of ``groups`` (``seeds_table``, its
+    :func:`_group_table`) under a heading that says what it holds, their ``summary``
+    (:func:`summary_table`) and the figures ``drawn``."""
+    several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
+    heading = ("## Experiments run with several seeds" if several else
+               "## Runs kept apart by a key an older config.json lacks")
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
-            *(["## Experiments run with several seeds", "", groups, "", "## Each run", ""]
-              if groups else []),
-            summary_table(runs), "", "Accuracy is on the held-out set; PID atoms are in bits, "
+            *([heading, "", seeds_table, "", "## Each run", ""] if seeds_table else []),
+            summary, "", "Accuracy is on the held-out set; PID atoms are in bits, "
             "for the innermost audited layer at its last audit (audit epoch), estimated from n "
             "held-out samples as the estimate column says: the estimator (discrete, or gaussian: "
             "linearly decodable information, not comparable with discrete bits), then the "

@@ -12,11 +12,12 @@
 * ``pid_atoms_all_layers.png`` — the four atoms for every audited layer, when more than one
   layer was audited (else it would repeat ``pid_atoms.png``).
 
-Each experiment keeps one colour in every figure (up to ten, colours that colour-blind readers
-tell apart). The seeds of one (:mod:`pidkit_distill.run_groups`) are thin and faint under their
-mean, with a band of ±1 standard deviation across them, over the epochs all of them reached;
-the legend has an entry per experiment (``rid, 3 seeds``), or the run's name for a run alone.
-A run's line style says where its teacher came from (solid: trained, dashed:
+Each experiment keeps one colour and marker in every figure (ten colours that colour-blind
+readers tell apart; beyond ten they come round again, with markers of another shape in each
+round: :func:`_run_lines`). The seeds of one (:mod:`pidkit_distill.run_groups`) are thin and
+faint under their mean, with a band of ±1 standard deviation across them, over the epochs all
+of them reached; the legend has an entry per experiment (``rid, 3 seeds``), or the run's name
+for a run alone. A run's line style says where its teacher came from (solid: trained, dashed:
 untrained, dash-dot: a teacher file), and the figures say so. Where the metrics records give the
 size of the held-out set (``test_n``), the accuracy has a band of one binomial standard error,
 so that the axis does not zoom into noise. Text is at least :data:`_FONT` points, readable
@@ -43,7 +44,7 @@ from pidkit_distill.run_records import (
     innermost_layer,
 )
 
-__all__ = ["PID_FIGURES", "draw_figures"]
+__all__ = ["PID_FIGURES", "draw_figures", "draw_group_figures"]
 
 # The files of the PID figures, drawn when a run has an audit; True: every layer.
 PID_FIGURES = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
@@ -60,6 +61,13 @@ _COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd")
                "#656364"),
            10: ("#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
                 "#b9ac70", "#717581", "#92dadd")}
+
+# Beyond ten experiments the ten colours come round again, each round with markers of another
+# shape, larger, so that the shape shows (a colour and a shape tell a hundred apart); never a
+# square (a Gaussian estimate's) nor a cross (a solve not certified, or failed). A Gaussian
+# estimate keeps its square, filled otherwise in each round (sixty told apart).
+_SHAPES = ("o", "^", "D", "v", "P", "<", ">", "p", "h", "*")
+_FILLS = ("full", "none", "left", "right", "bottom", "top")
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
@@ -117,13 +125,29 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     >>> {name: png[:4] for name, png in draw_figures([run]).items()}
     {'accuracy.png': b'\\x89PNG'}
     """
-    groups = group_runs(runs)
-    lines, note = _run_lines(groups)
-    figures = {"accuracy.png": _png(_plot_accuracy(groups, lines, note))}
+    return draw_group_figures(group_runs(runs))
+
+
+def draw_group_figures(groups: list[RunGroup]) -> dict[str, bytes]:
+    """:func:`draw_figures` of runs already grouped: ``groups`` as
+    :func:`pidkit_distill.run_groups.group_runs` gives them (a caller that also writes the
+    group table groups the runs once).
+
+    Parameters
+    ----------
+    groups : list of RunGroup
+
+    Returns
+    -------
+    dict of str to bytes
+    """
+    lines, rounds, note = _run_lines(groups)
+    figures = {"accuracy.png": _png(_plot_accuracy(groups, lines, rounds, note))}
     audited = [group for group in groups
                if any(run.metrics and run.audit for run in group.runs)]
     layers = _audited_layers(audited)
-    figures.update({name: _png(_plot_atoms(audited, lines, note, all_layers=all_layers))
+    figures.update({name: _png(_plot_atoms(audited, lines, rounds, note,
+                                                all_layers=all_layers))
                     for name, all_layers in PID_FIGURES.items()
                     if audited and (len(layers) > 1 or not all_layers)})
     return figures
@@ -139,38 +163,52 @@ def _teacher_style(run: RunRecords) -> tuple[str, str]:
     return _LINE_STYLES.get(run.config["teacher"]["source"], _FILE_STYLE)
 
 
-def _run_lines(groups: list[RunGroup]) -> tuple[dict[str, dict[str, Any]], str]:
-    """Each run's line (by name: one colour and style in every figure; a seed of a group thin
-    and faint in its group's colour), and a note saying what the line styles in use mean.
+def _run_lines(groups: list[RunGroup]
+               ) -> tuple[dict[str, dict[str, Any]], dict[str, int], str]:
+    """Each run's line (by name: one colour, marker and style in every figure; a seed of a
+    group thin, faint and unmarked in its group's colour), each group's round of colours (by
+    its first run's name: which markers it has, :func:`_marker`), and a note saying what the
+    line styles in use mean.
 
     The colours, one per group, are the shortest of :data:`_COLORS` that has one for each
-    group (told apart by colour-blind readers too) for up to ten, then ``tab20``'s twenty,
-    then as many taken evenly from ``turbo``: no two groups share one.
+    group (told apart by colour-blind readers too); beyond ten, the ten come round again with
+    another marker in each round: no two groups (up to a hundred) share a colour and a marker.
     """
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    n = len(groups)
-    colors = (list(next(seq for size, seq in _COLORS.items() if n <= size)[:n]) if n <= 10
-              else [to_hex(colormaps["tab20"](i)) for i in range(n)] if n <= 20
-              else [to_hex(colormaps["turbo"](i / (n - 1))) for i in range(n)])
-    lines = {}
-    for group, color in zip(groups, colors, strict=True):
+    palette = next((seq for size, seq in _COLORS.items() if len(groups) <= size), _COLORS[10])
+    lines, rounds = {}, {}
+    for i, group in enumerate(groups):
+        rounds[group.runs[0].name] = i // len(palette)
         for run in group.runs:
-            line = {"color": color, "linestyle": _teacher_style(run)[0], "label": run.name,
-                    "marker": "o", "markersize": 3}
+            line = {"color": palette[i % len(palette)], "linestyle": _teacher_style(run)[0],
+                    "label": run.name, **_marker(i // len(palette))}
             lines[run.name] = line if len(group.runs) == 1 else {
                 **line, **_SEED, "label": f"_{run.name}"}
     note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for group in groups
                                    for run in group.runs))
-    return lines, note
+    return lines, rounds, note
 
 
-def _mean_line(group: RunGroup, lines: dict[str, dict[str, Any]], label: str) -> dict[str, Any]:
-    """The line of a group's mean, in its colour and style, named ``label``."""
+def _marker(round_: int, *, gaussian: bool = False) -> dict[str, Any]:
+    """The marker of a group in round ``round_`` of the colours (:data:`_SHAPES`), or of its
+    Gaussian estimates: a square (:data:`_FILLS`).
+
+    Examples
+    --------
+    >>> _marker(0), _marker(1, gaussian=True)
+    ({'marker': 'o', 'markersize': 3}, {'marker': 's', 'markersize': 5, 'fillstyle': 'none'})
+    """
+    size = {"markersize": 3 if round_ == 0 else 5}
+    if gaussian:
+        return {"marker": "s", **size, "fillstyle": _FILLS[round_ % len(_FILLS)]}
+    return {"marker": _SHAPES[round_ % len(_SHAPES)], **size}
+
+
+def _mean_line(group: RunGroup, lines: dict[str, dict[str, Any]], rounds: dict[str, int],
+               label: str) -> dict[str, Any]:
+    """The line of a group's mean, in its colour, style and marker, named ``label``."""
     first = lines[group.runs[0].name]
     return {"color": first["color"], "linestyle": first["linestyle"], "label": label,
-            "linewidth": 2, "marker": "o", "markersize": 3}
+            "linewidth": 2, **_marker(rounds[group.runs[0].name])}
 
 
 def _averaged(epochs: list[int], records: list[list[dict[str, Any]]]) -> str:
@@ -215,7 +253,8 @@ def _band(ax: Any, epochs: list[int], low: Any, high: Any, color: str, alpha: fl
         ax.fill_between(epochs, low, high, color=color, alpha=alpha, linewidth=0)
 
 
-def _plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: str) -> Any:
+def _plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
+                   rounds: dict[str, int], note: str) -> Any:
     """The figure of ``accuracy.png``: each run's held-out accuracy over epochs, and each
     group's mean."""
     from matplotlib.figure import Figure
@@ -242,7 +281,7 @@ def _plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]], not
             records = [run.metrics for run in group.runs]
             epochs, values = common_epochs(records, "test_acc")
             label = group.legend + _averaged(epochs, records)
-            _plot_mean(ax, epochs, values, _mean_line(group, lines, label),
+            _plot_mean(ax, epochs, values, _mean_line(group, lines, rounds, label),
                        band_alpha=band_alpha)
             spread = True
     _epoch_axis(ax)
@@ -315,8 +354,8 @@ def _values(values: Iterable[float | None]) -> np.ndarray:
     return np.array(list(values), dtype=float)
 
 
-def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: str, *,
-                all_layers: bool) -> Any:
+def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
+                rounds: dict[str, int], note: str, *, all_layers: bool) -> Any:
     """The figure of ``pid_atoms.png`` (the innermost layer, six panels) or, ``all_layers``, of
     ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer), of the audited
     ``groups``.
@@ -355,10 +394,10 @@ def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]], note: 
                 # the legend says how a group's atoms were estimated; Gaussian ones are squares
                 style = {"label": f"{where[group.legend]} ({estimates[group.legend]})"
                                    f"{averaged[group.legend]}",
-                         "marker": "s" if each == "gaussian" else "o"}
+                         **_marker(rounds[group.runs[0].name], gaussian=each == "gaussian")}
                 shown = inner[group.legend] if layer is None else layer
                 order.append((groups.index(group), _plot_group_atoms(
-                    ax, group, key, shown, lines, style, band_alpha=band_alpha)))
+                    ax, group, key, shown, lines, rounds, style, band_alpha=band_alpha)))
             title = label if layer is None else f"layer {layer}: {label}"
             _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
@@ -393,8 +432,8 @@ def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bo
 
 
 def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
-                      lines: dict[str, dict[str, Any]], style: dict[str, str], *,
-                      band_alpha: float) -> str:
+                      lines: dict[str, dict[str, Any]], rounds: dict[str, int],
+                      style: dict[str, Any], *, band_alpha: float) -> str:
     """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
     thin lines under their mean over the epochs all have, with its band. ``style`` is the
     marker and what the legend entry says after the group's name. Returns the entry."""
@@ -406,7 +445,8 @@ def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
         return line["label"]
     for run, series in zip(group.runs, recs, strict=True):
         _plot_series(ax, series, key, lines[run.name], band_alpha=None)
-    line = {**_mean_line(group, lines, group.legend + style["label"]), "marker": style["marker"]}
+    line = {**_mean_line(group, lines, rounds, ""), **style,
+            "label": group.legend + style["label"]}
     _plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)
     return line["label"]
 

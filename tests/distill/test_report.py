@@ -167,10 +167,10 @@ def test_a_rerun_into_the_same_folder_leaves_no_figure_of_the_first(tmp_path):
     out = tmp_path / "rep"
     write_report([fake_run(tmp_path / "audited", epochs=1)], out_dir=out)
     assert sorted(p.name for p in out.iterdir()) == [
-        "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+        ".report.lock", "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
     path = write_report([fake_run(tmp_path / "plain", epochs=1, audited=False)], out_dir=out)
     assert path == out / "report.md"
-    assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "accuracy.png", "report.md"]
     text = path.read_text()
     assert "pid_atoms" not in text
     assert ("No run has an audit record (run.audit_every = 0, or audit.jsonl is empty), so there "
@@ -186,14 +186,15 @@ def test_write_report_takes_one_run_folder_as_it_is(tmp_path):
 
 def test_many_runs_keep_distinct_colours_see_through_bands_and_a_legend_off_the_lines(
         tmp_path, figures):
-    # from the eleventh run on the colours came round again (run 11 drawn as run 1), the bands
-    # of a dozen runs stacked into an opaque block, and the legend sat over the lines
+    # from the eleventh run on the colours came round again (run 11 drawn as run 1: now it has
+    # another marker), the bands of a dozen runs stacked into an opaque block, and the legend
+    # sat over the lines
     runs = [fake_run(tmp_path / f"s{i}", epochs=2) for i in range(12)]
     write_report(runs, out_dir=tmp_path / "rep")
     for title, fig in figures.items():
         labelled = [line for line in fig.axes[0].get_lines()
                     if not line.get_label().startswith("_")]
-        assert len({line.get_color() for line in labelled}) == 12, title
+        assert len({(line.get_color(), line.get_marker()) for line in labelled}) == 12, title
         assert all(ax.get_legend() is None for ax in fig.axes), title
         estimate = " (discrete, eb-extrapolation)" if title.startswith("PID") else ""
         assert [t.get_text() for t in fig.legends[0].get_texts()] == [
@@ -233,7 +234,7 @@ def test_a_reader_that_goes_away_is_told_the_report_was_written(tmp_path):
                    "`| head` does); the report was written in full before its table was printed; "
                    "send the output to a file or through `tee` to keep it running\n")
     assert sorted(p.name for p in (run / "report").iterdir()) == [
-        "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+        ".report.lock", "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
 
 
 def test_the_help_says_what_report_writes(capsys):
@@ -793,7 +794,8 @@ def test_one_audited_layer_has_no_figure_of_every_layer(tmp_path, figures):
     write_report(fake_run(tmp_path / "two", epochs=1), out_dir=out)  # a first report had it
     figures.clear()
     write_report(run, out_dir=out)
-    assert sorted(p.name for p in out.iterdir()) == ["accuracy.png", "pid_atoms.png", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "accuracy.png", "pid_atoms.png",
+                                                     "report.md"]
     assert [title.split("\n")[0] for title in figures] == [
         "Student accuracy on the held-out set", "PID of (Y, T, S), innermost distilled layer "
         "(layer 0), held-out set"]
@@ -890,3 +892,112 @@ def test_a_layer_only_the_discrete_runs_audited_has_no_empty_gaussian_row(tmp_pa
         "layer 0: Red(Y:T,S), discrete", "layer 1: Red(Y:T,S), discrete",
         "layer 1: Red(Y:T,S), gaussian"]
     assert all(ax.get_lines() for ax in fig.axes)
+
+
+def test_more_than_ten_runs_come_round_the_colours_with_other_markers(tmp_path, figures):
+    # beyond ten runs, tab20's pairs gave runs 1 and 2 (3 and 4, ...) two shades of one hue,
+    # which a reader took for one run, and turbo's colours of 30 runs ran into each other; the
+    # colours come round again instead, each round with markers of another shape (a Gaussian
+    # estimate keeps its square, hollow in the second round)
+    runs = [fake_run(tmp_path / f"s{i}", epochs=2) for i in range(12)]
+    edit_audit(runs[10], gaussian)
+    write_report(runs, out_dir=tmp_path / "rep")
+    accuracy = figures[next(title for title in figures if title.startswith("Student"))]
+    drawn = [(line.get_color(), line.get_marker(), line.get_markersize())
+             for line in accuracy.axes[0].get_lines()]
+    petroff10 = ["#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
+                 "#b9ac70", "#717581", "#92dadd"]
+    assert drawn == [(color, "o", 3) for color in petroff10] + [
+        ("#3f90da", "^", 5), ("#ffa90e", "^", 5)]
+    atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
+    gaussian_panel = next(ax for ax in atoms.axes if ax.get_title().endswith(", gaussian"))
+    (square,) = [line for line in gaussian_panel.get_lines() if line.get_label().startswith("s10")]
+    assert (square.get_color(), square.get_marker(), square.get_fillstyle()) == (
+        "#3f90da", "s", "none")
+    discrete = [(line.get_label(), line.get_marker()) for line in atoms.axes[0].get_lines()
+                if not line.get_label().startswith("_")]
+    assert discrete[-2:] == [("s9 (discrete, eb-extrapolation)", "o"),
+                             ("s11 (discrete, eb-extrapolation)", "^")]
+
+
+def test_a_report_groups_its_runs_once_and_gives_the_tables_it_printed(tmp_path, monkeypatch):
+    # the figures, report.md's group table and the command's printed table each grouped the
+    # runs anew (three times from the command)
+    import pidkit_distill.report as report
+    import pidkit_distill.report_figures as report_figures
+    from pidkit_distill.report import group_table, write_report_and_tables
+    from pidkit_distill.run_groups import group_runs
+    from pidkit_distill.run_records import load_runs
+
+    calls = []
+
+    def counted(runs):
+        calls.append(len(runs))
+        return group_runs(runs)
+
+    monkeypatch.setattr(report, "group_runs", counted)
+    monkeypatch.setattr(report_figures, "group_runs", counted)
+    runs = [fake_run(tmp_path / name, epochs=1) for name in ("a", "b")]
+    write_report(runs, out_dir=tmp_path / "rep")
+    assert calls == [2]
+    path, tables = write_report_and_tables(runs, out_dir=tmp_path / "rep")
+    assert calls == [2, 2]
+    records = load_runs(runs)
+    assert path == tmp_path / "rep" / "report.md"
+    assert group_table(records) == ""
+    assert tables == summary_table(records)
+    assert tables in path.read_text()
+
+
+REPORT_FILES = ["accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
+
+
+def test_a_report_deletes_what_a_killed_report_left_of_its_own_files_only(tmp_path):
+    # a report killed while writing left report.md.XXXXXXXX.tmp and the like in its folder for
+    # good: nothing ever deleted them
+    out = tmp_path / "rep"
+    out.mkdir()
+    left = ["report.md.0123abcd.tmp", "accuracy.png.89abcdef.tmp", "pid_atoms.png.deadbeef.tmp",
+            "pid_atoms_all_layers.png.00000000.tmp"]
+    theirs = ["notes.txt.01234567.tmp", "checkpoint.pt.3f9a1c2b.tmp", "report.md.tmp"]
+    for name in left + theirs:
+        (out / name).write_bytes(b"")
+    write_report(fake_run(tmp_path / "run", epochs=1), out_dir=out)
+    assert sorted(p.name for p in out.iterdir()) == sorted([".report.lock", *REPORT_FILES,
+                                                            *theirs])
+
+
+def test_a_report_waits_for_another_writing_into_its_folder(tmp_path, monkeypatch, capsys):
+    # a second report deleting the first's temporary files while the first wrote them would
+    # have failed the first report's writes: while one holds the folder's lock, the other waits,
+    # then says so, and deletes nothing
+    from filelock import FileLock
+
+    import pidkit_distill.report as report
+
+    out = tmp_path / "rep"
+    out.mkdir()
+    (out / "report.md.0123abcd.tmp").write_bytes(b"")  # the other report's, being written
+    monkeypatch.setattr(report, "_WAIT_S", 0.2)
+    run = fake_run(tmp_path / "run", epochs=1)
+    with FileLock(str(out / ".report.lock")):
+        assert main(["report", str(run), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: error: out_dir='{out}' is being written by another report "
+        f"(which holds {out}/.report.lock) for over 0.2 s; wait for it to end, or choose another "
+        "folder (--out)\n")
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", "report.md.0123abcd.tmp"]
+    write_report(run, out_dir=out)  # the lock released: the leftover is deleted
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", *REPORT_FILES]
+
+
+def test_a_missing_accuracy_is_an_empty_point_not_an_error(tmp_path, capsys):
+    # a metrics.jsonl whose test_acc is null (or NaN, read as missing) stopped the report with
+    # "error: '>' not supported between instances of 'NoneType' and 'float'"
+    run = fake_run(tmp_path / "run", epochs=3, audited=False)
+    lines = (run / "metrics.jsonl").read_text().splitlines()
+    lines[2] = lines[2].replace('"test_acc": 0.53', '"test_acc": NaN')
+    (run / "metrics.jsonl").write_text("\n".join(lines) + "\n")
+    assert main(["report", str(run), "--out", str(tmp_path / "rep")]) == 0
+    (row,) = rows(capsys.readouterr().out)
+    assert row.startswith("| run | synthetic | bas | untrained | 3/5 | 0.9000 |  | 0.5200 (2) |")

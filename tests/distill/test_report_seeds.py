@@ -268,3 +268,19 @@ def test_a_seed_without_an_audit_keeps_the_note_of_runs_an_older_config_kept_apa
     (row,) = group_rows(table)
     assert "| no audit of layer 1 at an epoch all seeds have (s3: none) |" in row
     assert table.endswith(f"\n\n{S1_KEPT_APART}")
+
+
+def test_runs_only_kept_apart_are_not_headed_as_experiments_of_several_seeds(tmp_path):
+    # with one seed per experiment report.md headed the paragraph on runs kept apart by a key
+    # an older config.json lacks "Experiments run with several seeds", over no such experiment
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5, 0.6]) for seed in (1, 2)]
+    as_an_older_version_wrote_it(runs[0])
+    text = write_report(runs, out_dir=tmp_path / "rep").read_text()
+    assert "several seeds" not in text
+    kept_apart = S1_KEPT_APART.replace("bas, run.amp=false, 2 seeds", "s2")
+    assert (f"\n## Runs kept apart by a key an older config.json lacks\n\n{kept_apart}\n\n"
+            "## Each run\n") in text
+    runs.append(seed_run(tmp_path / "s3", 3, [0.5, 0.6]))
+    text = write_report(runs, out_dir=tmp_path / "rep").read_text()
+    assert "\n## Experiments run with several seeds\n\n| group |" in text
+    assert "## Runs kept apart" not in text
