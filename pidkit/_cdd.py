@@ -31,6 +31,8 @@ the child is stopped from outside instead:
 - It ignores SIGINT, which a terminal's Ctrl-C or "interrupt kernel" now sends it as well: this
   process decides, and kills it when the interrupt stops this process (``KeyboardInterrupt``), as
   before (measured: no child left); a handler that lets the computation go on lets the child go on.
+  It starts with SIGINT blocked (this thread blocks it while it starts the child, POSIX), so a
+  Ctrl-C during its start (Python's 20-40 ms, before its first line) does not end it either.
 """
 
 from __future__ import annotations
@@ -56,7 +58,7 @@ SLOW_FACETS = 34
 
 _CHILD = """
 import os, signal, sys
-signal.signal(signal.SIGINT, signal.SIG_IGN)
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # blocked since the start: one sent meanwhile ends here
 
 def started_by(parent):  # parent, or a launcher it started (a wrapper script), is our parent
     pid = os.getppid()
@@ -103,8 +105,25 @@ def _signal_name(number: int) -> str:
     return name
 
 
+def _hold_sigint() -> set[signal.Signals] | None:
+    """Block SIGINT in this thread, so that a child started meanwhile starts with it blocked.
+
+    Returns the signal mask to restore, ``None`` where there are none (Windows).
+    """
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _release_sigint(mask: set[signal.Signals] | None) -> None:
+    """Restore the signal mask :func:`_hold_sigint` returned; a SIGINT held back acts now."""
+    if mask is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fraction]]:
     request = json.dumps({"path": sys.path, "rows": [[hex(v) for v in row] for row in rows]})
+    held = _hold_sigint()
     try:
         child = subprocess.Popen(
             [sys.executable, "-I", "-c", _CHILD, str(os.getpid())],
@@ -112,10 +131,14 @@ def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Frac
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-    except OSError:  # no process can be started here (a sandbox): enumerate in this one
-        return _in_this_process(cdd, rows)
+    except BaseException as error:
+        _release_sigint(held)
+        if isinstance(error, OSError):  # no process can be started here (a sandbox): enumerate here
+            return _in_this_process(cdd, rows)
+        raise
     with child:
         try:
+            _release_sigint(held)  # a Ctrl-C held back meanwhile acts here, where it stops the child
             out, err = child.communicate(request.encode())
         except BaseException:  # KeyboardInterrupt above all: stop the enumeration with us
             child.kill()

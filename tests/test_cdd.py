@@ -83,6 +83,28 @@ def test_without_processes_it_enumerates_here(monkeypatch: pytest.MonkeyPatch) -
     assert sorted(_cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "gh")) == [[1, 0], [1, 1]]
 
 
+@pytest.mark.skipif(not hasattr(signal, "pthread_sigmask"), reason="no signal masks (Windows)")
+def test_sigint_is_blocked_only_while_the_child_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A SIGINT left blocked in the calling thread would make Ctrl-C do nothing from then on.
+    import cdd.gmp
+
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    assert signal.SIGINT not in before
+    assert sorted(_cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "gh")) == [[1, 0], [1, 1]]  # a child
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+    with pytest.raises(RuntimeError, match="child process failed"):
+        _cdd.generators(cdd.gmp, [[0, 1], [1]], "gh")  # a child that fails
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError("no processes in this sandbox")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    assert sorted(_cdd.generators(cdd.gmp, [[0, 1], [1, -1]], "gh")) == [[1, 0], [1, 1]]  # no child
+    assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
+
+
 def test_a_polytope_out_of_easy_reach_is_announced() -> None:
     import cdd.gmp
 

@@ -186,3 +186,28 @@ def test_without_ctypes_the_child_enumerates_all_the_same(tmp_path: pathlib.Path
                           capture_output=True, timeout=60, env=env)
     assert (done.returncode, done.stderr) == (0, b"")
     assert sorted(json.loads(done.stdout)) == VERTICES
+
+
+INTERRUPTED_AT_START = textwrap.dedent(
+    """
+    import importlib.util, signal, sys
+    spec = importlib.util.spec_from_file_location("cdd_under_test", sys.argv[1])
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    signal.signal(signal.SIGINT, lambda *args: print("noted", flush=True))  # and go on
+    # Ctrl-C while the child starts, before its first line can ignore SIGINT:
+    module._CHILD = "import os, signal; os.killpg(0, signal.SIGINT)" + module._CHILD
+    print(sorted(module._in_a_child(None, [[0, 1], [1, -1]], "gh")))
+    """
+)
+
+
+def test_a_ctrl_c_while_the_child_starts_leaves_it_to_the_parent() -> None:
+    # The child ignores SIGINT from its first line; before that, Python's start (20-40 ms) took a
+    # group SIGINT as a KeyboardInterrupt. Where the parent's handler goes on (pidkit_distill's
+    # interrupts_deferred, a training loop's "stop after this epoch"), the computation failed:
+    # "child process failed (exit status 1): KeyboardInterrupt" or "killed by SIGINT".
+    done = subprocess.run([sys.executable, "-c", INTERRUPTED_AT_START, _cdd.__file__], capture_output=True,
+                          text=True, timeout=60, start_new_session=True)
+    assert (done.stdout, done.returncode) == ("noted\n[[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), "
+                                              "Fraction(1, 1)]]\n", 0), done.stderr
