@@ -253,26 +253,34 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         close_runtime(runtime)
 
 
-_PEER_GONE = ("Connection closed by peer", "Connection reset by peer", "Broken pipe")
-"""What gloo's collective calls say (in a plain :class:`RuntimeError`) once a process of the
-group has exited: its connection to it closed, reset, or written to after it closed."""
+_PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",
+              "connection was likely closed", "remote process exit")
+"""What torch.distributed says (lowercased) once another process of the group has exited:
+gloo's "Connection closed by peer" and "Connection reset by peer", the store's "Broken pipe"
+and "Failed to recv, got 0 bytes. Connection was likely closed", NCCL's "remote process exited
+or there was a network error"."""
 
 
 def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
     """Whether ``err`` is what a process raises when ``first``, another of the run, stopped: a
-    collective call that failed because that process exited (torch's
-    :class:`~torch.distributed.DistError`: NCCL's "remote process exited", the store's host
-    gone; gloo's :data:`_PEER_GONE`) or, when ``first`` failed, torchrun's SIGTERM
-    (:func:`~pidkit_distill.signals.exit_status` 143). A :class:`RuntimeError` of this
-    process's own (a shape mismatch, CUDA's out of memory) keeps its type and message, as do
-    errors every process raises together (a busy run folder, a NaN loss) and interrupts that
-    reach every process (a Ctrl-C, a scheduler's SIGTERM: ``first`` was interrupted too)."""
+    collective call or the store failing because that process exited (a
+    :class:`~torch.distributed.DistError`, or gloo's plain :class:`RuntimeError`, that says
+    so: :data:`_PEER_GONE`) or, when ``first`` failed, torchrun's SIGTERM
+    (:func:`~pidkit_distill.signals.exit_status` 143). Any other error keeps its type and
+    message, however soon after ``first`` it came: this process's own (a shape mismatch,
+    CUDA's out of memory, NCCL's "unhandled cuda error", its store's timeout, a DataLoader
+    worker's error whose traceback says "Broken pipe"), errors every process raises together
+    (a busy run folder, a NaN loss) and interrupts that reach every process (a Ctrl-C, a
+    scheduler's SIGTERM: ``first`` was interrupted too). Where unsure, its own: an error of
+    this process taken for the other's would be printed nowhere, while a peer's taken for this
+    one's is only a second message."""
     if isinstance(err, KeyboardInterrupt):
         return exit_status(err) == 143 and not first.interrupted
-    if isinstance(err, dist.DistError):
-        return True
-    return (isinstance(err, RuntimeError) and not isinstance(err, TrainingError)
-            and any(words in str(err) for words in _PEER_GONE))
+    if not isinstance(err, RuntimeError) or isinstance(err, TrainingError):
+        return False
+    text = str(err).lower()
+    from_torch = isinstance(err, dist.DistError) or "gloo" in text  # not a worker's traceback
+    return from_torch and any(words in text for words in _PEER_GONE)
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,

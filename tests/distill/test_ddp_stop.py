@@ -256,27 +256,45 @@ def test_a_sigterm_after_another_process_failed_is_peer_stopped_after_an_interru
         PeerStopped if isinstance(first, ValueError) else Terminated, raised)
 
 
-
-GLOO_PEER_EXITED = ("[/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:553] Connection "
-                    "closed by peer [127.0.0.1]:25729. This is typically caused by a remote "
-                    "worker crashing.")  # torch 2.13's gloo, when a process of the group exits
+GLOO_PEER_EXITED = ("[/__w/pytorch/pytorch/third_party/gloo/gloo/transport/tcp/pair.cc:553] "
+                    "Connection closed by peer [127.0.0.1]:6886. This is typically caused by a "
+                    "remote worker crashing. Check the logs of the remote worker before reporting "
+                    "an error.")  # torch 2.13's gloo, when a process of the group has exited
+NCCL = "NCCL error in: ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1970, "
+WORKER = ("Caught RuntimeError in DataLoader worker process 0.\nOriginal Traceback (most recent "
+          "call last):\n  File \"shards.py\", line 12, in read\nBrokenPipeError: [Errno 32] "
+          "Broken pipe\n\nDuring handling of the above exception, another exception occurred:"
+          "\n\nRuntimeError: shard 3 could not be read")
 
 
 @pytest.mark.parametrize("error, peers", [
     (RuntimeError(GLOO_PEER_EXITED), True),
-    (RuntimeError("[../pair.cc:598] Write error [127.0.0.1]:25729: Broken pipe"), True),
-    (dist.DistBackendError("NCCL error in: ProcessGroupNCCL.cpp:1970, remote process exited or "
-                           "there was a network error"), True),
-    (dist.DistNetworkError("Broken pipe"), True),  # the store's host (rank 0) has exited
+    (RuntimeError("[../third_party/gloo/gloo/transport/tcp/pair.cc:598] Read error "
+                  "[127.0.0.1]:25729: Connection reset by peer"), True),
+    (dist.DistBackendError(NCCL + "remote process exited or there was a network error, NCCL "
+                           "version 2.21.5\nncclRemoteError: A call failed possibly due to a "
+                           "network error or a remote process exiting prematurely."), True),
+    # the store's host (rank 0, or torchrun's agent) has exited: torch 2.13's TCPStore
+    (dist.DistNetworkError("Broken pipe"), True),
+    (dist.DistNetworkError("Failed to recv, got 0 bytes. Connection was likely closed. Did the "
+                           "remote server shutdown or crash?"), True),
     # this process's own errors, raised after rank 1 had stopped
     (RuntimeError("mat1 and mat2 shapes cannot be multiplied (8x10 and 12x4)"), False),
     (torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB"), False),
-], ids=["gloo-closed", "gloo-pipe", "nccl", "store", "shapes", "cuda-oom"])
+    (dist.DistBackendError(NCCL + "unhandled cuda error (run with NCCL_DEBUG=INFO for details), "
+                           "NCCL version 2.21.5\nncclUnhandledCudaError: Call to CUDA function "
+                           "failed.\nLast error:\nCuda failure 'out of memory'"), False),
+    (dist.DistStoreError("wait timeout after 300000ms, keys: /default_pg/0//cuda//0"), False),
+    (RuntimeError(WORKER), False),
+], ids=["gloo-closed", "gloo-reset", "nccl-remote", "store-pipe", "store-recv", "shapes",
+        "cuda-oom", "nccl-cuda-oom", "store-timeout", "worker-pipe"])
 def test_only_a_collective_that_failed_as_another_process_exited_is_peer_stopped(
         error, peers, monkeypatch, tmp_path):
     # any RuntimeError was taken for the other process's doing: rank 0's shape bug or CUDA out
     # of memory, raised after rank 1 had stopped, became "rank 1 of 2 failed: a bug (the other
-    # processes stopped with it)", and rank 0's own error was printed nowhere
+    # processes stopped with it)", and rank 0's own error was printed nowhere; until this
+    # version also any DistError (NCCL's own out of memory, this store's timeout) and a
+    # DataLoader worker's traceback that says "Broken pipe"
     from dataclasses import replace
 
     from pidkit_distill.training import run
