@@ -1,8 +1,8 @@
 """Distillation methods behind one registry.
 
 Each method lives in its own module and registers itself with
-:func:`~pidkit_distill.methods.base.register_method`; importing this package imports every
-method module, so :func:`get_method` and :func:`available_methods` see all of them.
+:func:`~pidkit_distill.register_method`; importing this package imports every method module, so
+:func:`get_method` and :func:`available_methods` see all of them.
 
 Examples
 --------

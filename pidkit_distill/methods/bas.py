@@ -14,8 +14,8 @@ __all__ = ["BAS"]
 class BAS(Distiller):
     """Baseline: ``L = CE(y, student(x))``; the teacher is never run.
 
-    Parameters are those of :class:`~pidkit_distill.methods.base.Distiller`; BAS has no
-    hyper-parameters of its own. One optimizer group, ``"student"``.
+    Parameters are those of :class:`~pidkit_distill.Distiller`; BAS has no hyper-parameters of
+    its own. One optimizer group, ``"student"``.
 
     Examples
     --------

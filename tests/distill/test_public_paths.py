@@ -1,11 +1,13 @@
-"""The docstrings of the trainer's run, runtime, loop, teacher and run folder, of the command
-and of the atomic files name the package's public names by their public paths: an example
-imports ``load_config`` from ``pidkit_distill``, as a user pastes it, and a reference leads to
-``pidkit_distill.PeerStopped``, not to the private module that defines it."""
+"""The docstrings of pidkit_distill name the package's public names by their public paths: an
+example imports ``load_config`` from ``pidkit_distill``, as a user pastes it, and a reference
+leads to ``pidkit_distill.PeerStopped``, not to the private module that defines it. A name is
+public where ``pidkit_distill`` or one of its public subpackages and modules
+(``pidkit_distill.training``) exports it (``__all__``)."""
 
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -13,46 +15,93 @@ import pytest
 
 import pidkit_distill
 
-ROOT = Path(__file__).parents[2]
-CHECKED = ["cli.py", "atomic_files.py", "training/run.py", "training/runtime.py",
-           "training/loop.py", "training/teacher.py", "training/rundir.py"]
-# the package and its subpackages and modules that are public (pidkit_distill.training.fit)
-PUBLIC = {"", *(f".{name}" for name in pidkit_distill._SUBMODULES)}
+PACKAGE = Path(pidkit_distill.__file__).parent
+PUBLIC_MODULES = {"pidkit_distill", *(f"pidkit_distill.{name}" for name in
+                                      pidkit_distill._SUBMODULES)}
+# load_student's example imports load_config from pidkit_distill.config_text (students.py is
+# another engineer's file: to be fixed there, then checked here)
+NOT_YET = {"students.py"}
+CHECKED = sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
+                 if path.relative_to(PACKAGE).as_posix() not in NOT_YET)
+# every module of the package, by its dotted name (__main__ would run the command if imported)
+MODULES = {".".join(("pidkit_distill", *path.relative_to(PACKAGE).with_suffix("").parts))
+           .removesuffix(".__init__") for path in PACKAGE.rglob("*.py")
+           if path.name != "__main__.py"}
+
+
+def _exported() -> set[tuple[str, int]]:
+    """(name, id) of every object that a public module exports."""
+    found = set()
+    for module_name in PUBLIC_MODULES:
+        module = importlib.import_module(module_name)
+        found |= {(name, id(getattr(module, name))) for name in module.__all__}
+    return found
+
+
+EXPORTED = _exported()
 
 
 def private_paths(text: str) -> list[str]:
-    """The references in ``text`` to a name of ``pidkit_distill.__all__`` through a module
-    that is not public: ``pidkit_distill.training.run.PeerStopped``, ``from
-    pidkit_distill.config_text import load_config``."""
+    """The references in ``text`` to a public name through a module that is not public:
+    ``pidkit_distill.training.run.PeerStopped``, ``from pidkit_distill.config_text import
+    load_config``, ``pidkit_distill.methods.base.Params`` (public as
+    ``pidkit_distill.methods.Params``)."""
     found = []
-    for match in re.finditer(r"(?:from )?pidkit_distill((?:\.\w+)*)(?:\.| import )([\w, ]+)",
-                             text):
-        module, names = match.groups()
-        if module not in PUBLIC and set(re.findall(r"\w+", names)) & set(pidkit_distill.__all__):
-            found.append(match.group(0))
+    for match in re.finditer(r"from (pidkit_distill(?:\.\w+)*) import ([\w, ]+)"
+                             r"|(pidkit_distill(?:\.\w+)+)", text):
+        if match[1]:
+            pairs = [(match[1], name) for name in re.findall(r"\w+", match[2])]
+        else:  # the longest start that is a module, and the name after it
+            parts = match[3].split(".")
+            module = next((".".join(parts[:k]) for k in range(len(parts) - 1, 0, -1)
+                           if ".".join(parts[:k]) in MODULES), None)
+            pairs = [] if module is None else [(module, parts[module.count(".") + 1])]
+        for module, name in pairs:
+            if module in PUBLIC_MODULES or module not in MODULES:
+                continue
+            value = getattr(importlib.import_module(module), name, None)
+            if (name, id(value)) in EXPORTED:
+                found.append(match[0])
     return found
 
 
 def docstrings(path: Path) -> list[str]:
+    """The docstrings of ``path``: its module's, classes' and functions', and those of its
+    attributes (a string after an assignment)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    return [doc for node in ast.walk(tree)
-            if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-            and (doc := ast.get_docstring(node, clean=False))]
+    return [node.value.value for node in ast.walk(tree)
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)]
 
 
 def test_private_paths_are_found():
     assert private_paths(">>> from pidkit_distill.config_text import load_config\n"
-                         ":class:`~pidkit_distill.training.run.PeerStopped`") == [
+                         ":class:`~pidkit_distill.training.run.PeerStopped`, "
+                         ":meth:`~pidkit_distill.training.run.PeerStopped.replaced`, "
+                         ":func:`~pidkit_distill.methods.base.register_method`, "
+                         ":class:`~pidkit_distill.methods.base.Params`") == [
         "from pidkit_distill.config_text import load_config",
-        "pidkit_distill.training.run.PeerStopped"]
+        "pidkit_distill.training.run.PeerStopped",
+        "pidkit_distill.training.run.PeerStopped.replaced",
+        "pidkit_distill.methods.base.register_method", "pidkit_distill.methods.base.Params"]
+    # public paths, and names that are not public by their own modules
     assert private_paths(">>> from pidkit_distill import load_config, train\n"
                          ":func:`~pidkit_distill.training.fit`, "
-                         ":func:`~pidkit_distill.training.runtime.first_stop`") == []
+                         ":class:`~pidkit_distill.methods.Params`, "
+                         ":meth:`~pidkit_distill.PeerStopped.replaced`, "
+                         ":func:`~pidkit_distill.training.runtime.first_stop`, "
+                         ":mod:`pidkit_distill.methods.blocks`") == []
+
+
+def test_every_module_is_checked():
+    assert {"cli.py", "atomic_files.py", "training/run.py", "methods/__init__.py",
+            "methods/bas.py", "models/taps.py", "data/registry.py"} <= set(CHECKED)
+    assert {"pidkit_distill.methods", "pidkit_distill.methods.base"} <= MODULES
 
 
 @pytest.mark.parametrize("name", CHECKED)
 def test_docstrings_name_public_names_by_their_public_paths(name):
     # run.py's, loop.py's, teacher.py's and rundir.py's examples imported load_config from
-    # pidkit_distill.config_text; cli.py's _say_stop named training.run.PeerStopped
-    path = ROOT / "pidkit_distill" / name
-    assert [found for doc in docstrings(path) for found in private_paths(doc)] == []
+    # pidkit_distill.config_text; cli.py's _say_stop named training.run.PeerStopped; methods'
+    # package named methods.base.register_method, and BAS methods.base.Distiller
+    assert [found for doc in docstrings(PACKAGE / name) for found in private_paths(doc)] == []
