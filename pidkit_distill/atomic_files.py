@@ -221,10 +221,13 @@ def _temporary_stem(name: str, name_max: int) -> str:
     >>> _temporary_stem("distillation-summary-of-run-7.json", 40)  # 34 + 13 bytes > 40
     'distillati~1892c3259c358001'
     """
-    size = len(os.fsencode(name))
-    if size + _SUFFIX_BYTES <= name_max or size > name_max:
+    try:
+        encoded = os.fsencode(name)
+    except UnicodeEncodeError:  # a surrogate no byte decodes to: no file has it, open says so
+        return name
+    if len(encoded) + _SUFFIX_BYTES <= name_max or len(encoded) > name_max:
         return name  # it fits, or the file itself cannot be made: its own error says so
-    digest = hashlib.sha256(os.fsencode(name)).hexdigest()[:16]
+    digest = hashlib.sha256(encoded).hexdigest()[:16]
     room = name_max - _SUFFIX_BYTES - len(f"~{digest}")
     start = name
     while start and len(os.fsencode(start)) > room:  # whole characters, not bytes
