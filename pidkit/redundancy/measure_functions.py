@@ -1,6 +1,6 @@
 """One public function per measure of the family, each returning Red as a float.
 
-The two-source functions call :func:`~pidkit.redundancy.dispatch.redundancy` with their measure;
+The two-source functions call :func:`~pidkit.redundancy` with their measure;
 :func:`i_gh` and :func:`i_prec` also take more than two sources, ``p[y, x1, x2, ...]``.
 """
 
