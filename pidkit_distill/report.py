@@ -182,6 +182,7 @@ def _group_table(every: list[RunGroup]) -> str:
 def _group_row(group: RunGroup) -> str:
     """The row of ``group`` (two seeds or more) in :func:`group_table`."""
     cfg = group.runs[0].config
+    # a seed's best accuracy is its best of the epochs with one (fmax: NaN only where none has)
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
     reached = [run.metrics[-1]["epoch"] for run in group.runs]
     epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
@@ -193,7 +194,7 @@ def _group_row(group: RunGroup) -> str:
             f"{cfg['teacher']['source']} | "
             f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
             f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
-            f"{_spread_cell(list(acc.max(axis=1)) if epochs else [], '.4f')} | "
+            f"{_spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
             f"{_cell(layer, 'd')} | {_cell(last, 'd')} | {estimate} | {' | '.join(atoms)} |")
 
 

@@ -284,3 +284,12 @@ def test_runs_only_kept_apart_are_not_headed_as_experiments_of_several_seeds(tmp
     text = write_report(runs, out_dir=tmp_path / "rep").read_text()
     assert "\n## Experiments run with several seeds\n\n| group |" in text
     assert "## Runs kept apart" not in text
+
+
+def test_a_seed_missing_one_accuracy_has_its_best_of_the_others(tmp_path):
+    # a seed whose metrics.jsonl has a null (or NaN) test_acc at one epoch had no best accuracy
+    # in the group table ("-", and "1 of 2 seeds"): its maximum over the epochs was NaN
+    runs = [seed_run(tmp_path / "s1", 1, [0.70, None]), seed_run(tmp_path / "s2", 2, [0.72, 0.80])]
+    (row,) = group_rows(group_table(load_runs(runs)))
+    assert ("| 2/4 | 2 (1, 2) | 0.8000 (-, 0.8000; 1 of 2 seeds) | "
+            "0.7500 ± 0.0707 (0.7000, 0.8000) | 1 | 2 |") in row
