@@ -389,6 +389,8 @@ def write_report_and_tables(run_dirs: str | bytes | Path | RunRecords | Any
 _WAIT_S = 60.0
 # The lock of a report folder, held while a report writes its files.
 _LOCK_FILE = ".report.lock"
+# filelock >= 3.30 falls back to its soft lock where flock is not implemented unless told not to
+_NO_SOFT_LOCK = {"fallback_to_soft": False} if hasattr(FileLock, "fallback_to_soft") else {}
 
 
 def _write(run_dirs: Any, out_dir: str | Path | None) -> tuple[Path, str]:
@@ -439,16 +441,19 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
     """Hold the lock of the report folder ``out`` while the block runs, waiting up to
     :data:`_WAIT_S` seconds for another report writing there; give whether it is held. A
     folder whose lock file cannot be made, or whose file system cannot lock files, is written
-    unlocked (``False``): its writes say what is wrong, or go ahead as before locks."""
-    lock = FileLock(str(out / _LOCK_FILE))
-    try:  # filelock takes a lock file it cannot make for one held, and waits for it
+    unlocked (``False``): its writes say what is wrong, or go ahead as before locks.
+
+    Never filelock's soft lock, where flock is not implemented: it takes the lock file, which
+    every report leaves, for one held, and would wait for it for good."""
+    lock = FileLock(str(out / _LOCK_FILE), **_NO_SOFT_LOCK)
+    try:  # older filelock versions take a lock file they cannot make for one held, and wait
         os.close(os.open(out / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644))
         lock.acquire(timeout=_WAIT_S)
     except Timeout:  # before OSError, of which it is one
         raise ValueError(f"out_dir={str(out)!r} is being written by another report (which "
                          f"holds {out / _LOCK_FILE}) for over {_WAIT_S:g} s; wait for it to end, "
                          "or choose another folder (--out)") from None
-    except OSError:
+    except (OSError, NotImplementedError):  # older filelock: NotImplementedError for ENOSYS
         pass
     try:
         yield lock.is_locked

@@ -1001,3 +1001,28 @@ def test_a_missing_accuracy_is_an_empty_point_not_an_error(tmp_path, capsys):
     assert main(["report", str(run), "--out", str(tmp_path / "rep")]) == 0
     (row,) = rows(capsys.readouterr().out)
     assert row.startswith("| run | synthetic | bas | untrained | 3/5 | 0.9000 |  | 0.5200 (2) |")
+
+
+def test_a_folder_on_a_file_system_without_file_locks_is_written_unlocked(tmp_path, monkeypatch):
+    # where flock is not implemented (ENOSYS) filelock fell back to its soft lock, for which an
+    # existing lock file is a lock held; .report.lock was made before locking and is left by
+    # every report, so every report waited a minute, then failed "being written by another
+    # report", the first one too
+    import errno
+
+    import pidkit_distill.report as report
+
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    monkeypatch.setattr(report, "_WAIT_S", 0.2)
+    out = tmp_path / "rep"
+    run = fake_run(tmp_path / "run", epochs=1)
+    assert write_report(run, out_dir=out) == out / "report.md"
+    (out / "report.md.0123abcd.tmp").write_bytes(b"")  # not known to be a killed report's
+    assert write_report(run, out_dir=out) == out / "report.md"
+    assert sorted(p.name for p in out.iterdir()) == [".report.lock", *REPORT_FILES,
+                                                     "report.md.0123abcd.tmp"]
