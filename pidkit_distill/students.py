@@ -72,8 +72,7 @@ def load_student(run_dir: str | os.PathLike[str], *,
     --------
     >>> import tempfile
     >>> import torch
-    >>> from pidkit_distill import load_student, train
-    >>> from pidkit_distill.config_text import load_config
+    >>> from pidkit_distill import load_config, load_student, train
     >>> cfg = load_config(overrides=[
     ...     "data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
     ...     "model.teacher=synthetic-teacher", "model.student=synthetic-student",

@@ -18,11 +18,7 @@ import pidkit_distill
 PACKAGE = Path(pidkit_distill.__file__).parent
 PUBLIC_MODULES = {"pidkit_distill", *(f"pidkit_distill.{name}" for name in
                                       pidkit_distill._SUBMODULES)}
-# load_student's example imports load_config from pidkit_distill.config_text (students.py is
-# another engineer's file: to be fixed there, then checked here)
-NOT_YET = {"students.py"}
-CHECKED = sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py")
-                 if path.relative_to(PACKAGE).as_posix() not in NOT_YET)
+CHECKED = sorted(path.relative_to(PACKAGE).as_posix() for path in PACKAGE.rglob("*.py"))
 # every module of the package, by its dotted name (__main__ would run the command if imported)
 MODULES = {".".join(("pidkit_distill", *path.relative_to(PACKAGE).with_suffix("").parts))
            .removesuffix(".__init__") for path in PACKAGE.rglob("*.py")
