@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 from torch import nn
+from torch.nn.parameter import is_lazy
 
 from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
@@ -37,10 +38,14 @@ def load_student(run_dir: str | os.PathLike[str], *,
     anything but tensors and plain values is refused before anything in it runs), builds the
     run's ``model.student`` with :func:`~pidkit_distill.models.build_model` for the number of
     classes and input channels its weights have, loads the weights strictly and returns the
-    model in eval mode. The weights are the last checkpoint's: after a complete run, the student
-    of the last epoch, whose held-out accuracy is ``summary.json``'s ``last_acc``. A teacher's
-    run folder (method ``teacher``: ``pidkit-distill train-teacher``'s, or the cached teacher
-    under ``run.out_dir``) gives the teacher. The caller's random state is left as it was.
+    model in eval mode. The package's models show both sizes in their weights; a model of your
+    own whose weights do not show one (its builder refuses other sizes, flattens the input into
+    a layer of ``in_channels * H * W``, or has a lazy layer) takes it from the run's data
+    (:func:`~pidkit_distill.data.describe_dataset`), which must then be readable. The weights
+    are the last checkpoint's: after a complete run, the student of the last epoch, whose
+    held-out accuracy is ``summary.json``'s ``last_acc``. A teacher's run folder (method
+    ``teacher``: ``pidkit-distill train-teacher``'s, or the cached teacher under
+    ``run.out_dir``) gives the teacher. The caller's random state is left as it was.
 
     Parameters
     ----------
@@ -64,7 +69,8 @@ def load_student(run_dir: str | os.PathLike[str], *,
         ``run_dir`` is no folder or no run folder, holds no checkpoint yet (the run stopped
         before its first one), or a checkpoint that is damaged, not safe to load or does not
         fit its model; the run's model is one of your own not registered in this process (run
-        the code that registers it first); ``map_location`` is not a device that can be used.
+        the code that registers it first), or its weights do not show a size and the run's data
+        cannot be described here; ``map_location`` is not a device that can be used.
     TypeError
         ``run_dir`` is not a path.
 
@@ -113,7 +119,16 @@ def load_student(run_dir: str | os.PathLike[str], *,
                          "that registers it, then call load_student again)") from None
     sizes = {} if probe is None else _sizes_in(weights, probe)
     if sizes.keys() != _PROBE.keys():  # a size no tensor shows: the data's
-        sizes = {**_data_sizes(config), **sizes}
+        try:
+            sizes = {**_data_sizes(config), **sizes}
+        except (OSError, TypeError, ValueError) as err:
+            detail = " ".join(str(err).split())
+            raise ValueError(
+                f"run_dir {str(path)!r}: the weights of model.student={name!r} do not show its "
+                f"{sorted(_PROBE.keys() - sizes.keys())}, and the run's data "
+                f"(data.name={config.data.name!r}) cannot be described here to give them "
+                f"({detail[:300]}); call load_student where the run's data can be read (a "
+                "data set of your own registered first)") from None
     try:
         with torch.random.fork_rng(devices=[]):  # building draws initial weights
             model = build_model(name, **sizes)
@@ -153,7 +168,8 @@ def _no_checkpoint(path: Path) -> str:
 
 def _probe(name: str) -> nn.Module | None:
     """Model ``name`` built with the probe's sizes on the meta device; ``None`` when its builder
-    refuses them.
+    fails for them, however it fails (a builder of your own may assert its input has 1 or 3
+    channels, or load weights of other sizes): the data's sizes are used then.
 
     Raises
     ------
@@ -163,7 +179,7 @@ def _probe(name: str) -> nn.Module | None:
     try:
         with torch.device("meta"):
             return build_model(name, **_PROBE)
-    except (TypeError, ValueError):
+    except Exception:  # any failure for the odd sizes: the data's sizes are used
         key = name.strip().lower()
         if not WRN_NAME.match(key) and key not in available_models():
             raise
@@ -173,11 +189,14 @@ def _probe(name: str) -> nn.Module | None:
 def _sizes_in(weights: dict[str, Any], probe: nn.Module) -> dict[str, int]:
     """The sizes (``num_classes``, ``in_channels``) that ``weights`` show: each dimension of a
     tensor that the probe's size gave its value there. A size that no tensor shows is left out;
-    one shown with two values (weights of another model) is too, and the strict load fails."""
+    one shown with two values (weights of another model) is too, and the strict load fails.
+    A lazy module's weights (``nn.LazyLinear``), which have no shape before a first call, show
+    nothing."""
     seen: dict[str, set[int]] = {arg: set() for arg in _PROBE}
     for key, tensor in probe.state_dict().items():
         saved = weights.get(key)
-        if isinstance(saved, torch.Tensor) and saved.dim() == tensor.dim():
+        if (isinstance(saved, torch.Tensor) and not is_lazy(tensor)
+                and saved.dim() == tensor.dim()):
             for built, have in zip(tensor.shape, saved.shape, strict=True):
                 for arg, size in _PROBE.items():
                     if built == size:

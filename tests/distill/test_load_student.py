@@ -23,6 +23,7 @@ from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
 from pidkit_distill.training.loaders import eval_loader
 from pidkit_distill.training.loop import evaluate
 from pidkit_distill.training.runtime import Runtime
+from pidkit_distill.training.sync_bn import SyncBatchNorm2d, convert_sync_batchnorm
 
 
 @pytest.fixture(autouse=True)
@@ -111,6 +112,79 @@ def test_a_student_of_ones_own_is_its_tapped_model_and_needs_registering(tmp_pat
                                          r"import or run the code that registers it, then call "
                                          r"load_student again\)$"):
         load_student(run_dir)
+
+
+def rgb_or_grey(*, num_classes: int, in_channels: int) -> TappedModel:
+    assert in_channels in (1, 3), "images of 1 or 3 channels"  # refuses the probe's odd sizes
+    net = torch.nn.Sequential(torch.nn.Conv2d(in_channels, 4, 3), torch.nn.ReLU(),
+                              torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
+                              torch.nn.Linear(4, num_classes))
+    return tap_features(net, layers=["1"])
+
+
+def lazy_mlp(*, num_classes: int, in_channels: int) -> TappedModel:
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.LazyLinear(6), torch.nn.ReLU(),
+                              torch.nn.Linear(6, num_classes))
+    return tap_features(net, layers=["2"])
+
+
+@pytest.mark.parametrize("builder", [rgb_or_grey, lazy_mlp])
+def test_a_builder_that_the_probe_cannot_size_gets_the_datas_sizes(tmp_path, builder):
+    # the probe's odd sizes fail rgb_or_grey's assert (an AssertionError escaped); a lazy
+    # layer's weights have no shape to compare before a first call (torch's ValueError
+    # "Attempted to use an uninitialized parameter" escaped)
+    register_model("own-probe")(builder)
+    config = apply_overrides(pidkit_distill.TrainConfig(), ["data.name=digits",
+                                                            "model.student=own-probe"])
+    net = builder(num_classes=10, in_channels=1)
+    net(torch.zeros(1, 1, 8, 8))  # a lazy layer takes its shape
+    run_dir = _fake_run(tmp_path / "run", config, net.state_dict())
+    student = load_student(run_dir)
+    assert student.state_dict().keys() == net.state_dict().keys()
+    assert all(torch.equal(student.state_dict()[k], v) for k, v in net.state_dict().items())
+    x = torch.randn(3, 1, 8, 8)
+    assert torch.equal(student(x), net.eval()(x))
+
+
+def flat_mlp(*, num_classes: int, in_channels: int) -> TappedModel:
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(in_channels * 32 * 32, 6),
+                              torch.nn.ReLU(), torch.nn.Linear(6, num_classes))
+    return tap_features(net, layers=["2"])
+
+
+def test_a_size_the_weights_do_not_show_and_no_data_to_describe_is_one_error(tmp_path):
+    # in_channels enters flat_mlp's weights only as in_channels * 32 * 32; without the CIFAR
+    # files describe_dataset's FileNotFoundError escaped, naming data.root, not run_dir
+    register_model("own-flat")(flat_mlp)
+    config = apply_overrides(pidkit_distill.TrainConfig(), [
+        "data.name=cifar10", f"data.root={tmp_path / 'no-data'}", "model.student=own-flat"])
+    run_dir = _fake_run(tmp_path / "run", config,
+                        flat_mlp(num_classes=10, in_channels=3).state_dict())
+    with pytest.raises(ValueError, match=r"^run_dir '.*run': the weights of "
+                                         r"model.student='own-flat' do not show its "
+                                         r"\['in_channels'\], and the run's data "
+                                         r"\(data.name='cifar10'\) cannot be described here to "
+                                         r"give them \(.*no-data/cifar-10-batches-py not found; "
+                                         r".*\); call load_student where the run's data can be "
+                                         r"read \(a data set of your own registered first\)$"):
+        load_student(run_dir)
+
+
+def test_a_student_trained_with_sync_bn_and_channels_last_comes_back_plain(tmp_path):
+    # what the trainer saves from DDP with run.sync_bn=true on CUDA (channels_last): the
+    # student's own state dict, SyncBatchNorm layers included; it loads into plain BatchNorm
+    config = apply_overrides(pidkit_distill.TrainConfig(), [
+        "data.name=cifar100", f"data.root={tmp_path / 'no-data'}", "model.student=wrn-10-1"])
+    net = pidkit_distill.build_model("wrn-10-1", num_classes=100, in_channels=3)
+    synced = convert_sync_batchnorm(net, device_type="cpu").to(memory_format=torch.channels_last)
+    assert sum(isinstance(m, SyncBatchNorm2d) for m in synced.modules()) == 7
+    student = load_student(_fake_run(tmp_path / "run", config, synced.state_dict()))
+    assert sum(type(m) is torch.nn.BatchNorm2d for m in student.modules()) == 7
+    assert not any(isinstance(m, SyncBatchNorm2d) for m in student.modules())
+    assert not student.training
+    assert all(p.is_contiguous() and p.device.type == "cpu" for p in student.parameters())
+    x = torch.randn(2, 3, 32, 32)
+    assert torch.allclose(student(x), synced.eval()(x), atol=1e-5)
 
 
 def _fake_run(run_dir: Path, config: pidkit_distill.TrainConfig,
