@@ -136,11 +136,17 @@ def draw_group_figures(groups: list[RunGroup]) -> dict[str, bytes]:
     Parameters
     ----------
     groups : list of RunGroup
+        Every run of the report in one group (its experiment), in the order of the legend.
 
     Returns
     -------
     dict of str to bytes
+        Each figure's PNG by its file name, as :func:`draw_figures` gives them.
     """
+    # the package first: where it is blocked (None in sys.modules), importing matplotlib.figure
+    # first raised an error naming 'matplotlib.figure', which the command does not tell as
+    # matplotlib missing (pip install 'pidkit[distill]'): a traceback
+    import matplotlib  # noqa: F401
     lines, rounds, note = _run_lines(groups)
     figures = {"accuracy.png": _png(_plot_accuracy(groups, lines, rounds, note))}
     audited = [group for group in groups
