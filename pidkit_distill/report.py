@@ -55,7 +55,7 @@ from pidkit_distill.run_records import (
 )
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
-           "write_report", "write_report_and_tables"]
+           "write_report"]
 
 # A group of at most this many seeds has each seed's value beside the mean in the group table.
 _FEW = 5
@@ -359,29 +359,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ...
     ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
-    return _write(run_dirs, out_dir)[0]
-
-
-def write_report_and_tables(run_dirs: str | bytes | Path | RunRecords | Any
-                            | Iterable[str | bytes | Path | RunRecords | Any],
-                            *, out_dir: str | Path | None = None) -> tuple[Path, str]:
-    """:func:`write_report`, and the tables that ``pidkit-distill report`` prints: those of
-    ``report.md``, from the runs grouped once.
-
-    Parameters
-    ----------
-    run_dirs, out_dir
-        As for :func:`write_report`, which raises and warns as this does.
-
-    Returns
-    -------
-    path : Path
-        ``out_dir/report.md``.
-    tables : str
-        The :func:`group_table` (where it says anything), a blank line, then the
-        :func:`summary_table`.
-    """
-    return _write(run_dirs, out_dir)
+    return _write_report_and_tables(run_dirs, out_dir)[0]
 
 
 # How long a report waits, in seconds, for another writing into the same folder (which
@@ -393,8 +371,11 @@ _LOCK_FILE = ".report.lock"
 _NO_SOFT_LOCK = {"fallback_to_soft": False} if hasattr(FileLock, "fallback_to_soft") else {}
 
 
-def _write(run_dirs: Any, out_dir: str | Path | None) -> tuple[Path, str]:
-    """:func:`write_report_and_tables`; its warnings name the caller of the public function."""
+def _write_report_and_tables(run_dirs: Any, out_dir: str | Path | None) -> tuple[Path, str]:
+    """:func:`write_report` (its warnings name the caller of the function that calls this one),
+    and the tables that ``pidkit-distill report`` prints, from the runs grouped once: the path
+    of ``report.md``, and its :func:`group_table` (where it says anything), a blank line, then
+    its :func:`summary_table`."""
     runs = with_distinct_names(load_runs(given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "

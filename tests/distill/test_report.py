@@ -925,7 +925,7 @@ def test_a_report_groups_its_runs_once_and_gives_the_tables_it_printed(tmp_path,
     # runs anew (three times from the command)
     import pidkit_distill.report as report
     import pidkit_distill.report_figures as report_figures
-    from pidkit_distill.report import group_table, write_report_and_tables
+    from pidkit_distill.report import _write_report_and_tables, group_table
     from pidkit_distill.run_groups import group_runs
     from pidkit_distill.run_records import load_runs
 
@@ -940,7 +940,7 @@ def test_a_report_groups_its_runs_once_and_gives_the_tables_it_printed(tmp_path,
     runs = [fake_run(tmp_path / name, epochs=1) for name in ("a", "b")]
     write_report(runs, out_dir=tmp_path / "rep")
     assert calls == [2]
-    path, tables = write_report_and_tables(runs, out_dir=tmp_path / "rep")
+    path, tables = _write_report_and_tables(runs, out_dir=tmp_path / "rep")
     assert calls == [2, 2]
     records = load_runs(runs)
     assert path == tmp_path / "rep" / "report.md"
