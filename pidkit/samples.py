@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from ._caller import user_stacklevel
 from ._validate import check_pmf, is_dit_distribution
 
 
@@ -179,8 +180,6 @@ def warn_continuous_labels(labels: np.ndarray, name: str) -> None:
     fractional = non_integer_floats(labels)
     if not fractional.size:
         return
-    from .estimate._caller import user_stacklevel
-
     warnings.warn(
         f"{name} holds {fractional.size} distinct non-integer floats in {labels.shape[0]} samples "
         f"(e.g. {fractional[0]:.6g}); each distinct value is counted as a label of its own, so a "

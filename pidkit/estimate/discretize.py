@@ -19,9 +19,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from threadpoolctl import threadpool_limits
 
+from pidkit._caller import user_stacklevel
 from pidkit._settings import check_int, check_seed
 
-from ._caller import user_stacklevel
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 from .inputs import check_features
 from .project import (

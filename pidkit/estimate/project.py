@@ -19,9 +19,9 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.exceptions import NotFittedError
 
+from pidkit._caller import user_stacklevel
 from pidkit._settings import check_option, check_seed
 
-from ._caller import user_stacklevel
 from .inputs import check_features
 
 __all__ = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-_PACKAGE = os.path.dirname(os.path.dirname(__file__)) + os.sep
+_PACKAGE = os.path.dirname(__file__) + os.sep  # pidkit/ (pidkit_distill/ does not start with it)
 
 
 def user_stacklevel() -> int:
