@@ -33,7 +33,7 @@ from .redundancy import (
     i_wedge,
     redundancy,
 )
-from .samples import EmpiricalJoint, joint_from_dit, joint_from_samples
+from .samples import ContinuousLabelsWarning, EmpiricalJoint, joint_from_dit, joint_from_samples
 from .theorems import (
     TheoremReport,
     check_paper_examples,
@@ -44,6 +44,7 @@ from .theorems import (
 
 __all__ = [
     "REDUNDANCY_MEASURES",
+    "ContinuousLabelsWarning",
     "EmpiricalJoint",
     "PIDResult",
     "SolverError",

@@ -134,11 +134,27 @@ def _is_missing(value: Any) -> bool:
 class ContinuousLabelsWarning(UserWarning):
     """Sample labels that look continuous (non-integer floats), where discrete labels belong.
 
+    :func:`pidkit.joint_from_samples` and :func:`pidkit.estimate.bootstrap` count each distinct
+    value as a label of its own, so a logit or feature column passed as labels makes a joint with
+    one label per sample. The warning names the argument and the fix; whole-number floats
+    (``0.0``, ``1.0``) are labels and do not warn. Its own category, to be filtered by class.
+
     Examples
     --------
-    >>> issubclass(ContinuousLabelsWarning, UserWarning)
-    True
+    >>> import warnings
+    >>> import numpy as np
+    >>> import pidkit
+    >>> logits = np.array([0.31, -1.2, 2.5, 0.31])  # a teacher's logit, not its class
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("error", pidkit.ContinuousLabelsWarning)
+    ...     pidkit.joint_from_samples([0, 1, 0, 1], logits, [0, 0, 1, 1])
+    Traceback (most recent call last):
+    ...
+    pidkit.ContinuousLabelsWarning: t holds 3 distinct non-integer floats in 4 samples \
+(e.g. -1.2); each distinct value is counted as a label of its own, ...
     """
+
+    __module__ = "pidkit"  # where users import it from: messages and pickles name it
 
 
 def non_integer_floats(labels: np.ndarray) -> np.ndarray:

@@ -1,11 +1,12 @@
+import pickle
+import traceback
 import warnings
 
 import numpy as np
 import pytest
 
 import pidkit
-from pidkit import examples
-from pidkit.samples import ContinuousLabelsWarning
+from pidkit import ContinuousLabelsWarning, examples
 
 
 def test_counts_match_a_known_joint():
@@ -209,3 +210,16 @@ def test_pandas_strings_and_categories_are_sorted_like_numpy_strings():
         np.testing.assert_array_equal(joint.p, expected.p)
     mixed = pidkit.joint_from_samples([1, "a", None, 1], t, s)  # not comparable: first-seen order
     assert mixed.labels["y"].tolist() == [1, "a", None]
+
+
+def test_the_continuous_labels_warning_is_public_as_pidkit_continuous_labels_warning():
+    assert pidkit.ContinuousLabelsWarning is ContinuousLabelsWarning
+    assert "ContinuousLabelsWarning" in pidkit.__all__
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ContinuousLabelsWarning)
+        with pytest.raises(ContinuousLabelsWarning) as info:
+            pidkit.joint_from_samples([0, 1, 0, 1], [0.5, 1.5, 0.5, 1.5], [0, 0, 1, 1])
+    last = traceback.format_exception_only(info.type, info.value)[-1]
+    assert last.startswith("pidkit.ContinuousLabelsWarning: t holds 2 distinct non-integer floats in 4")
+    data = pickle.dumps(ContinuousLabelsWarning("a message"))  # as a worker process sends it back
+    assert b"pidkit.samples" not in data and type(pickle.loads(data)) is ContinuousLabelsWarning
