@@ -99,6 +99,19 @@ def test_tensors_are_read_as_arrays_not_as_objects():
     assert joint.labels["y"].tolist() == [0, 1]
 
 
+def test_joint_from_dit_lists_labels_sorted_with_each_mass_in_its_cell():
+    # not symmetric: each outcome's mass must land at (its target, its first source, its second)
+    dit = pytest.importorskip("dit")
+    d = dit.Distribution(["2ab", "1ab", "1ba", "0bb", "2aa"], [0.1, 0.2, 0.3, 0.15, 0.25])
+    joint = pidkit.joint_from_dit(d, target=0, sources=[2, 1])
+    assert {k: v.tolist() for k, v in joint.labels.items()} == {
+        "y": [("0",), ("1",), ("2",)], "t": [("a",), ("b",)], "s": [("a",), ("b",)]}
+    expected = np.zeros((3, 2, 2))
+    expected[2, 1, 0], expected[1, 1, 0], expected[1, 0, 1] = 0.1, 0.2, 0.3  # y=var0, t=var2, s=var1
+    expected[0, 1, 1], expected[2, 0, 0] = 0.15, 0.25
+    np.testing.assert_allclose(joint.p, expected)
+
+
 def test_joint_from_dit_groups_variables():
     dit = pytest.importorskip("dit")
     d = dit.Distribution(["0000", "0101", "1011", "1110"], [0.25] * 4)
