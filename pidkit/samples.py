@@ -157,6 +157,10 @@ class ContinuousLabelsWarning(UserWarning):
     __module__ = "pidkit"  # where users import it from: messages and pickles name it
 
 
+# Non-integer floats all this close to whole numbers are taken for class ids with a rounding error.
+_ROUNDING = 1e-6
+
+
 def non_integer_floats(labels: np.ndarray) -> np.ndarray:
     """The distinct non-integer floats among finite 1-D ``labels``, sorted: all of a float array,
     or the floats in an object array (other kinds hold none).
@@ -168,42 +172,65 @@ def non_integer_floats(labels: np.ndarray) -> np.ndarray:
     >>> non_integer_floats(np.array(["a", 0.25, 3], dtype=object)).tolist()
     [0.25]
     """
+    return np.unique(_fractional(labels))
+
+
+def _fractional(labels: np.ndarray) -> np.ndarray:
+    """The non-integer floats among ``labels``, in their order, repeats kept."""
     if labels.dtype.kind == "f":
         values = labels
     elif labels.dtype.kind == "O":
         values = np.array([v for v in labels.tolist() if isinstance(v, (float, np.floating))], dtype=float)
     else:
         return np.empty(0)
-    return np.unique(values[values != np.round(values)])
+    return values[values != np.round(values)]
 
 
-def warn_continuous_labels(labels: np.ndarray, name: str) -> None:
-    """Warn (:class:`ContinuousLabelsWarning`) when finite 1-D ``labels`` hold non-integer floats.
+def _shown(value: float) -> str:
+    """``value`` in 6 digits, or in full where 6 digits would show a whole number (2.9999999999999996)."""
+    short = f"{value:.6g}"
+    return short if float(short) != np.rint(value) else repr(float(value))
+
+
+def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> None:
+    """Warn once (:class:`ContinuousLabelsWarning`) when the distinct labels of any argument
+    (its name -> its distinct labels, as counted) hold non-integer floats.
 
     They are counted as they are, each distinct float a label of its own, as scikit-learn's
     clustering metrics do (and warn); whole-number floats (``0.0``, ``1.0``) are labels without a
-    warning. The warning points at the first caller outside pidkit.
+    warning. Floats within 1e-6 of whole numbers (class ids from a division) warn too, naming
+    rounding as the fix. Only the distinct labels are read, so the check costs nothing per sample.
+    The warning points at the first caller outside pidkit.
 
     Examples
     --------
     >>> import warnings
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     warn_continuous_labels(np.array([0.0, 1.0]), "t")
+    ...     warn_continuous_labels({"t": np.array([0.0, 1.0])}, 4)
     >>> caught
     []
     """
-    fractional = non_integer_floats(labels)
-    if not fractional.size:
+    found = {name: _fractional(values) for name, values in distinct.items()}  # distinct already
+    found = {name: f for name, f in found.items() if f.size}
+    if not found:
         return
+    held = ", ".join(
+        f"{name} holds {f.size} distinct non-integer floats in {n_samples} samples (e.g. {_shown(f[0])})"
+        for name, f in found.items()
+    )
+    name = next(iter(found))
+    if all(np.abs(f - np.rint(f)).max() <= _ROUNDING for f in found.values()):
+        fix = (f"They are all within {_ROUNDING:g} of whole numbers: if they are class ids with a "
+               f"rounding error, round them: np.rint({name}).astype(int).")
+    else:
+        fix = ("Pass discrete labels (class or cluster indices, e.g. a teacher's argmax); for features "
+               "use pidkit.estimate.pid_from_representations, which clusters them; for continuous "
+               "variables use pidkit.gaussian_pid. If the floats are labels, encode them as integers: "
+               f"np.unique({name}, return_inverse=True)[1].")
     warnings.warn(
-        f"{name} holds {fractional.size} distinct non-integer floats in {labels.shape[0]} samples "
-        f"(e.g. {fractional[0]:.6g}); each distinct value is counted as a label of its own, so a "
-        "feature, logit or other continuous value makes a joint whose PID means little. Pass "
-        "discrete labels (class or cluster indices, e.g. a teacher's argmax); for features use "
-        "pidkit.estimate.pid_from_representations, which clusters them; for continuous variables "
-        "use pidkit.gaussian_pid. If the floats are labels, encode them as integers: "
-        f"np.unique({name}, return_inverse=True)[1].",
+        f"{held}; each distinct value is counted as a label of its own, so a feature, logit or other "
+        f"continuous value makes a joint whose PID means little. {fix}",
         ContinuousLabelsWarning,
         stacklevel=user_stacklevel(),
     )
@@ -315,7 +342,6 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
     check_label_values(arr, name)
-    warn_continuous_labels(arr, name)
     if arr.dtype == object:
         uniques: list[Hashable] = list(dict.fromkeys(arr.tolist()))
         try:  # sorted, as np.unique sorts the other kinds (pandas strings and categories are objects)
@@ -383,10 +409,12 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     t_codes, t_labels = _encode(t, "t", y_codes.size)
     s_codes, s_labels = _encode(s, "s", y_codes.size)
     check_same_index({"y": y, "t": t, "s": s})
+    n = int(y_codes.size)
+    labels = {"y": y_labels, "t": t_labels, "s": s_labels}
+    warn_continuous_labels(labels, n)
     counts = np.zeros((y_labels.size, t_labels.size, s_labels.size), dtype=np.int64)
     np.add.at(counts, (y_codes, t_codes, s_codes), 1)
-    n = int(y_codes.size)
-    return EmpiricalJoint(counts / n, {"y": y_labels, "t": t_labels, "s": s_labels}, counts, n)
+    return EmpiricalJoint(counts / n, labels, counts, n)
 
 
 def joint_from_dit(

@@ -198,6 +198,44 @@ def test_bootstrap_warns_for_continuous_source_labels():
     with pytest.warns(ContinuousLabelsWarning, match=match) as caught:
         bootstrap(y, t, rng.normal(size=60), n_boot=2)
     assert caught[0].filename == __file__
+    with warnings.catch_warnings(record=True) as caught:  # not once per replicate or worker
+        warnings.simplefilter("always")
+        bootstrap(y, rng.normal(size=60), rng.normal(size=60), n_boot=20, n_jobs=1)  # in this process
+    assert [w.category for w in caught] == [ContinuousLabelsWarning]
+    assert str(caught[0].message).startswith("t holds 60 distinct non-integer floats in 60 samples (e.g. ")
+    assert caught[0].filename == __file__
+
+
+def test_continuous_labels_warn_once_per_call_naming_each_argument():
+    # a notebook passing three feature columns got the same long warning three times
+    rng = np.random.default_rng(2)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pidkit.joint_from_samples(rng.integers(0, 2, 50), np.arange(50) % 10 + 0.5, rng.random(50))
+    assert len(caught) == 1 and caught[0].category is ContinuousLabelsWarning
+    message = str(caught[0].message)
+    assert message.startswith("t holds 10 distinct non-integer floats in 50 samples (e.g. 0.5), "
+                              "s holds 50 distinct non-integer floats in 50 samples (e.g. 0.")
+    assert "y holds" not in message and message.endswith("np.unique(t, return_inverse=True)[1].")
+
+
+def test_class_ids_with_a_rounding_error_warn_that_rounding_is_the_fix():
+    # class ids from a division (0.3 / 0.1 = 2.9999999999999996) are counted apart from 3.0
+    t, s = np.array([0, 1, 2, 3] * 3), np.array([0, 1] * 6)
+    ids = np.array([0.0, 0.1, 0.2, 0.3] * 3) / 0.1
+    ids[-1] = 3.0  # the same class, computed otherwise
+    with pytest.warns(ContinuousLabelsWarning) as caught:
+        joint = pidkit.joint_from_samples(ids, t, s)
+    assert joint.labels["y"].tolist() == [0.0, 1.0, 2.0, 2.9999999999999996, 3.0]  # counted as given
+    message = str(caught[0].message)  # 6 digits would show 3
+    assert message.startswith("y holds 1 distinct non-integer floats in 12 samples (e.g. 2.9999999999999996)")
+    assert message.endswith(
+        "They are all within 1e-06 of whole numbers: if they are class ids with a rounding error, "
+        "round them: np.rint(y).astype(int)."
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert pidkit.joint_from_samples(np.rint(ids).astype(int), t, s).p.shape == (4, 4, 2)
 
 
 def test_lists_of_scalar_tensors_are_labels_by_value():
