@@ -186,10 +186,40 @@ def _fractional(labels: np.ndarray) -> np.ndarray:
     return values[values != np.round(values)]
 
 
-def _shown(value: float) -> str:
-    """``value`` in 6 digits, or in full where 6 digits would show a whole number (2.9999999999999996)."""
+def shown_float(value: float) -> str:
+    """``value`` in 6 digits, or in full where 6 digits would show a whole number.
+
+    Examples
+    --------
+    >>> shown_float(0.123456789), shown_float(0.3 / 0.1)
+    ('0.123457', '2.9999999999999996')
+    """
     short = f"{value:.6g}"
     return short if float(short) != np.rint(value) else repr(float(value))
+
+
+def near_whole(fractional: np.ndarray) -> bool:
+    """Whether non-integer floats are all within 1e-6 of whole numbers: class ids with a rounding
+    error (from a division), to be rounded, not binned or encoded as labels of their own.
+
+    Examples
+    --------
+    >>> near_whole(np.array([0.3 / 0.1])), near_whole(np.array([0.5]))
+    (True, False)
+    """
+    return bool(np.abs(fractional - np.rint(fractional)).max() <= _ROUNDING)
+
+
+def rounding_fix(name: str) -> str:
+    """The fix for labels ``name`` that :func:`near_whole` takes for class ids off by rounding.
+
+    Examples
+    --------
+    >>> rounding_fix("y").endswith("round them: np.rint(y).astype(int).")
+    True
+    """
+    return (f"They are all within {_ROUNDING:g} of whole numbers: if they are class ids with a "
+            f"rounding error, round them: np.rint({name}).astype(int).")
 
 
 def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> None:
@@ -216,13 +246,12 @@ def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> N
     if not found:
         return
     held = ", ".join(
-        f"{name} holds {f.size} distinct non-integer floats in {n_samples} samples (e.g. {_shown(f[0])})"
+        f"{name} holds {f.size} distinct non-integer floats in {n_samples} samples (e.g. {shown_float(f[0])})"
         for name, f in found.items()
     )
     name = next(iter(found))
-    if all(np.abs(f - np.rint(f)).max() <= _ROUNDING for f in found.values()):
-        fix = (f"They are all within {_ROUNDING:g} of whole numbers: if they are class ids with a "
-               f"rounding error, round them: np.rint({name}).astype(int).")
+    if all(near_whole(f) for f in found.values()):
+        fix = rounding_fix(name)
     else:
         fix = ("Pass discrete labels (class or cluster indices, e.g. a teacher's argmax); for features "
                "use pidkit.estimate.pid_from_representations, which clusters them; for continuous "

@@ -568,6 +568,10 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (set(y.tolist()), t, s), {}, TypeError, r"^y is a set, which has no order"),
         (lambda y, t, s: ((y + 0.5).astype(object), t, s), {}, ValueError,  # e.g. a pandas object column
          r"^y must hold class labels; it has 2 distinct non-integer values \(e\.g\. 0\.5\)"),
+        (lambda y, t, s: (y + 1e-9, t, s), {}, ValueError,  # class ids off by a rounding error: not binned
+         r"^y must hold class labels; it has 2 distinct non-integer values \(e\.g\. 1e-09\)\. They are all "
+         r"within 1e-06 of whole numbers: if they are class ids with a rounding error, round them: "
+         r"np\.rint\(y\)\.astype\(int\)\.$"),
         (lambda y, t, s: (y, t, (y - 0.25).astype(object)), {}, ValueError,
          r"^s_features is a 1-D array of labels holding 2 distinct non-integer floats \(e\.g\. -0\.25\); "
          r"labels given in place of a representation must be discrete"),

@@ -19,7 +19,10 @@ from ..samples import (
     check_missing_labels,
     dataframe_to_numpy,
     label_array,
+    near_whole,
     non_integer_floats,
+    rounding_fix,
+    shown_float,
     to_numpy,
 )
 
@@ -164,7 +167,7 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
             if fractional.size:  # as a 1-D float array (check_features): no discrete labels
                 raise ValueError(
                     f"{name} is a 1-D array of labels holding {fractional.size} distinct non-integer "
-                    f"floats (e.g. {fractional[0]:.6g}); labels given in place of a representation "
+                    f"floats (e.g. {shown_float(fractional[0])}); labels given in place of a representation "
                     "must be discrete (cluster indices, used as they are). Pass features as a matrix "
                     "of shape (n_samples, n_features), which is clustered."
                 )
@@ -197,10 +200,12 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     check_label_values(arr, name)
     fractional = non_integer_floats(arr)
     if fractional.size:
+        fix = rounding_fix(name) if near_whole(fractional) else (
+            f"A continuous target must be discretised first, e.g. "
+            f"np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes.")
         raise ValueError(
             f"{name} must hold class labels; it has {fractional.size} distinct non-integer "
-            f"values (e.g. {fractional[0]:.6g}). A continuous target must be discretised first, "
-            f"e.g. np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes."
+            f"values (e.g. {shown_float(fractional[0])}). {fix}"
         )
     return arr
 
