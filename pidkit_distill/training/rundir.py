@@ -18,7 +18,6 @@ the ``config.json`` of one beside the ``summary.json`` of the other.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 import warnings
@@ -27,11 +26,12 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock, Timeout
+from filelock import FileLock
 
 from pidkit._result import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.folder_locks import folder_lock, take_lock
 from pidkit_distill.run_records import missing_config_key
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
@@ -45,9 +45,6 @@ LOCK_FILE = ".lock"
 # may be writing its own files in the folder at the same time)
 _LOCKED_FILES = ("config.json", "metrics.jsonl", "audit.jsonl", "checkpoint.pt", "summary.json",
                  "teacher.pt")
-# errno of a lock refused by a file system that cannot lock files (ENOSYS: filelock falls
-# back to a lock of its own)
-_CANNOT_LOCK = frozenset({errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
 
 
 def run_dir_of(config: TrainConfig) -> Path:
@@ -184,7 +181,7 @@ run.name or run.out_dir
     """
     run_dir = Path(run_dir)
     main = runtime is None or runtime.is_main
-    lock = FileLock(str(run_dir / LOCK_FILE)) if main else None
+    lock = folder_lock(run_dir / LOCK_FILE) if main else None
     try:
         if lock is not None:
             run_dir.mkdir(parents=True, exist_ok=True)
@@ -218,25 +215,20 @@ def _take(lock: FileLock | None, timeout: float, runtime: Runtime | None) -> boo
 
 
 def _try_lock(lock: FileLock, timeout: float, *, warn: bool = True) -> bool | None:
-    """``lock`` acquired within ``timeout`` seconds: ``True``, ``False`` (another process holds
-    it) or ``None``, with a warning if ``warn`` (the file system cannot lock files: ``ENOLCK``, e.g. NFS
-    mounted without its lock service, or ``EOPNOTSUPP``; before run folders were locked, runs
-    on them worked, and they still do)."""
-    try:
-        lock.acquire(timeout=timeout)
-    except Timeout:
-        return False
-    except OSError as err:
-        if err.errno not in _CANNOT_LOCK:
-            raise
-        if not warn:
-            return None
+    """:func:`~pidkit_distill.folder_locks.take_lock`: ``True``, ``False`` (another process holds
+    it) or ``None``, with a warning if ``warn``, where the file system cannot lock files
+    (``ENOLCK``, e.g. NFS mounted without its lock service, ``EOPNOTSUPP``, or ``ENOSYS``, e.g.
+    Lustre mounted without ``-o flock``; before run folders were locked, runs on them worked,
+    and they still do)."""
+    got = take_lock(lock, timeout)
+    if isinstance(got, bool):
+        return got
+    if warn:
         folder = Path(lock.lock_file).parent
         warnings.warn(f"run folder {str(folder)!r} is not locked: its file system cannot lock "
-                      f"files ({err.strerror}), so nothing stops another command from writing "
+                      f"files ({got.strerror}), so nothing stops another command from writing "
                       "it at the same time", RuntimeWarning, stacklevel=2)
-        return None
-    return True
+    return None
 
 
 def _busy(run_dir: Path, resume: bool = False) -> RunFolderBusy:
@@ -255,7 +247,7 @@ def check_not_busy(run_dir: Path, *, resume: bool = False) -> None:
     run_dir = Path(run_dir)
     if not (run_dir / LOCK_FILE).is_file():
         return
-    lock = FileLock(str(run_dir / LOCK_FILE))
+    lock = folder_lock(run_dir / LOCK_FILE)
     got = _try_lock(lock, 0.0, warn=False)  # the run's own lock warns
     if got:
         lock.release()

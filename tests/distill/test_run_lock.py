@@ -15,14 +15,12 @@ import time
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 from tiny_runs import TINY, command_env, tiny
 
 from pidkit_distill.training import (
     check_config,
     checks,
     loop,
-    rundir,
     teacher,
     train,
     train_teacher,
@@ -208,28 +206,54 @@ def test_the_command_that_comes_second_at_the_lock_is_the_same_one_line_exit_2(
     assert sorted(p.name for p in (tmp_path / "r").iterdir()) == [".lock"]  # nothing written
 
 
-class _NoLocks(FileLock):
-    """A lock on a file system that cannot lock files (NFS mounted without its lock service)."""
+def _no_flock(monkeypatch, code: int) -> None:
+    """``flock`` fails with ``code``, as on a file system that cannot lock files: ``ENOLCK`` (NFS
+    mounted without its lock service), ``ENOSYS`` (Lustre mounted without ``-o flock``)."""
+    fcntl = pytest.importorskip("fcntl")
 
-    def acquire(self, *args, **kwargs):
-        raise OSError(errno.ENOLCK, os.strerror(errno.ENOLCK), self.lock_file)
+    def no_flock(fd, operation):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
 
 
+@pytest.mark.parametrize("code", [errno.ENOLCK, errno.ENOSYS], ids=["ENOLCK", "ENOSYS"])
 def test_a_file_system_that_cannot_lock_files_still_trains_with_a_warning(
-        tmp_path, monkeypatch, capsys):
+        tmp_path, monkeypatch, capsys, code):
     # runs there worked before run folders were locked; then every one failed:
-    # 'training failed: [Errno 37] No locks available', and a resume 'error: run.out_dir: ...'
+    # 'training failed: [Errno 37] No locks available', and a resume 'error: run.out_dir: ...'.
+    # Where flock is not implemented (ENOSYS) filelock fell back to its soft lock, which takes
+    # the .lock a run folder keeps for a lock held: a resume was refused for good
     from pidkit_distill.cli import main
 
-    monkeypatch.setattr(rundir, "FileLock", _NoLocks)
+    _no_flock(monkeypatch, code)
     argv = ["train", *[arg for item in TINY for arg in ("--set", item)],
             "--out-dir", str(tmp_path), "--run.name", "r", "--epochs", "2"]
     warning = (f"pidkit-distill train: warning: run folder '{tmp_path / 'r'}' is not locked: "
-               f"its file system cannot lock files ({os.strerror(errno.ENOLCK)}), so nothing "
+               f"its file system cannot lock files ({os.strerror(code)}), so nothing "
                "stops another command from writing it at the same time\n")
     assert main([*argv, "--run.stop_after", "1"]) == 0
     assert capsys.readouterr().err == warning
+    assert (tmp_path / "r" / ".lock").is_file()  # kept, as where files can be locked
     assert main([*argv, "--resume"]) == 0  # the lock file left behind is checked, not an error
     assert capsys.readouterr().err == warning
     lines = (tmp_path / "r" / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == [1, 2]
+
+
+def test_a_run_folder_a_killed_run_left_on_a_file_system_without_flock_is_taken(
+        tmp_path, monkeypatch):
+    # filelock's soft lock (its fallback where flock raises ENOSYS) took the .lock a killed run
+    # left for a lock held: 'run folder ... is being written by another process', for good
+    from pidkit_distill.training.rundir import check_not_busy
+
+    _no_flock(monkeypatch, errno.ENOSYS)
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / ".lock").write_bytes(b"")  # left by a killed run
+    for _ in range(2):  # its resume, then another, the .lock left by the one before there
+        with pytest.warns(RuntimeWarning, match="its file system cannot lock files "
+                          r"\(Function not implemented\)"), run_folder_lock(run_dir):
+            assert (run_dir / ".lock").is_file()
+        assert (run_dir / ".lock").is_file()
+        check_not_busy(run_dir, resume=True)  # raised RunFolderBusy

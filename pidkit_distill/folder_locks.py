@@ -1,0 +1,75 @@
+"""The lock of a folder: its lock file, locked with the operating system's file lock.
+
+Run folders (:func:`~pidkit_distill.training.rundir.run_folder_lock`, which the demo takes on its
+folder too) and report folders are locked here. The lock is ``flock``'s, through ``filelock``,
+so a process that ends in any way, ``kill -9`` included, releases it; the lock file stays, and
+means nothing by itself. Never ``filelock``'s soft lock, which takes an existing lock file for
+one held: where ``flock`` is not implemented (``ENOSYS``: Lustre mounted without ``-o flock``,
+some FUSE file systems) it refused for good every folder a killed process, or a lock left
+behind, had locked. Such a file system, like one that cannot lock files (``ENOLCK``: NFS
+mounted without its lock service; ``EOPNOTSUPP``), is written unlocked, as before locks: the
+caller says so.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+__all__ = ["folder_lock", "take_lock"]
+
+# errno of a lock refused by a file system that cannot lock files
+_CANNOT_LOCK = frozenset({errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
+
+
+def folder_lock(lock_file: Path) -> FileLock:
+    """The lock whose lock file is ``lock_file``, never ``filelock``'s soft lock (setup.cfg asks
+    for filelock >= 3.30, which has ``fallback_to_soft``)."""
+    return FileLock(str(lock_file), fallback_to_soft=False)
+
+
+def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
+    """Try to acquire ``lock`` for up to ``timeout`` seconds.
+
+    Parameters
+    ----------
+    lock : FileLock
+        A lock made by :func:`folder_lock`.
+    timeout : float
+        Seconds to wait for another process holding it (0: try once).
+
+    Returns
+    -------
+    bool or OSError
+        ``True``: got it. ``False``: another process holds it. An ``OSError``: why the file
+        system cannot lock files (the lock file is made, not locked; the folder goes on
+        unlocked, and the caller says so once).
+
+    Raises
+    ------
+    OSError
+        The lock file cannot be made (no permission, a read-only or full file system).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> lock_file = Path(tempfile.mkdtemp()) / ".lock"
+    >>> first, second = folder_lock(lock_file), folder_lock(lock_file)
+    >>> take_lock(first, 0.0), take_lock(second, 0.0)
+    (True, False)
+    >>> first.release()
+    """
+    # made first, so that a lock file that cannot be made is its own error, never a lock held
+    os.close(os.open(lock.lock_file, os.O_RDWR | os.O_CREAT, 0o644))
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:  # before OSError, of which it is one
+        return False
+    except OSError as err:
+        if err.errno not in _CANNOT_LOCK:
+            raise
+        return err
+    return True
