@@ -17,7 +17,6 @@ holding it deletes the temporary files of the report's files that a killed repor
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -25,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from filelock import FileLock, Timeout
 
 from pidkit_distill.atomic_files import atomic_write, remove_leftovers
+from pidkit_distill.folder_locks import folder_lock, take_lock
 from pidkit_distill.report_figures import PID_FIGURES, draw_group_figures
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
@@ -359,23 +358,6 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     ...
     ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
-    return _write_report_and_tables(run_dirs, out_dir)[0]
-
-
-# How long a report waits, in seconds, for another writing into the same folder (which
-# holds it for the moment its files take to write, once drawn).
-_WAIT_S = 60.0
-# The lock of a report folder, held while a report writes its files.
-_LOCK_FILE = ".report.lock"
-# filelock >= 3.30 falls back to its soft lock where flock is not implemented unless told not to
-_NO_SOFT_LOCK = {"fallback_to_soft": False} if hasattr(FileLock, "fallback_to_soft") else {}
-
-
-def _write_report_and_tables(run_dirs: Any, out_dir: str | Path | None) -> tuple[Path, str]:
-    """:func:`write_report` (its warnings name the caller of the function that calls this one),
-    and the tables that ``pidkit-distill report`` prints, from the runs grouped once: the path
-    of ``report.md``, and its :func:`group_table` (where it says anything), a blank line, then
-    its :func:`summary_table`."""
     runs = with_distinct_names(load_runs(given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
@@ -384,7 +366,7 @@ def _write_report_and_tables(run_dirs: Any, out_dir: str | Path | None) -> tuple
         if not run.metrics:
             warnings.warn(f"{run.path}: no completed epoch (metrics.jsonl is empty); the run "
                           "has a row in the table but no line in the figures", RuntimeWarning,
-                          stacklevel=3)
+                          stacklevel=2)
     if out_dir is None:
         first = runs[0].path
         if len(runs) == 1:
@@ -399,8 +381,8 @@ def _write_report_and_tables(run_dirs: Any, out_dir: str | Path | None) -> tuple
                          "another folder (--out)") from None
     groups = group_runs(runs)
     files = draw_group_figures(groups)
-    tables = [_group_table(groups), summary_table(runs)]
-    files["report.md"] = _markdown(runs, groups, *tables, drawn=files).encode()
+    files["report.md"] = _markdown(runs, groups, _group_table(groups), summary_table(runs),
+                                   drawn=files).encode()
     with _report_folder_lock(out) as locked:
         if locked:  # no other report is writing here: a temporary file left was a killed one's
             remove_leftovers(out, [*files, *PID_FIGURES])
@@ -414,7 +396,14 @@ def _write_report_and_tables(run_dirs: Any, out_dir: str | Path | None) -> tuple
                 raise ValueError(f"out_dir={str(out)!r}: {name}, left by an earlier report, "
                                  f"cannot be removed ({err.strerror}); remove it or choose "
                                  "another folder (--out)") from None
-    return out / "report.md", "\n\n".join(filter(None, tables))
+    return out / "report.md"
+
+
+# How long a report waits, in seconds, for another writing into the same folder (which
+# holds it for the moment its files take to write, once drawn).
+_WAIT_S = 60.0
+# The lock of a report folder, held while a report writes its files.
+_LOCK_FILE = ".report.lock"
 
 
 @contextmanager
@@ -424,17 +413,15 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
     folder whose lock file cannot be made, or whose file system cannot lock files, is written
     unlocked (``False``): its writes say what is wrong, or go ahead as before locks.
 
-    Never filelock's soft lock, where flock is not implemented: it takes the lock file, which
-    every report leaves, for one held, and would wait for it for good."""
-    lock = FileLock(str(out / _LOCK_FILE), **_NO_SOFT_LOCK)
-    try:  # older filelock versions take a lock file they cannot make for one held, and wait
-        os.close(os.open(out / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644))
-        lock.acquire(timeout=_WAIT_S)
-    except Timeout:  # before OSError, of which it is one
-        raise ValueError(f"out_dir={str(out)!r} is being written by another report (which "
-                         f"holds {out / _LOCK_FILE}) for over {_WAIT_S:g} s; wait for it to end, "
-                         "or choose another folder (--out)") from None
-    except (OSError, NotImplementedError):  # older filelock: NotImplementedError for ENOSYS
+    The lock is :func:`~pidkit_distill.folder_locks.folder_lock`'s, never filelock's soft lock,
+    which would take the lock file, which every report leaves, for one held."""
+    lock = folder_lock(out / _LOCK_FILE)
+    try:
+        if take_lock(lock, _WAIT_S) is False:
+            raise ValueError(f"out_dir={str(out)!r} is being written by another report (which "
+                             f"holds {out / _LOCK_FILE}) for over {_WAIT_S:g} s; wait for it to "
+                             "end, or choose another folder (--out)")
+    except OSError:  # the lock file cannot be made: the writes say what is wrong
         pass
     try:
         yield lock.is_locked

@@ -920,14 +920,11 @@ def test_more_than_ten_runs_come_round_the_colours_with_other_markers(tmp_path, 
                              ("s11 (discrete, eb-extrapolation)", "^")]
 
 
-def test_a_report_groups_its_runs_once_and_gives_the_tables_it_printed(tmp_path, monkeypatch):
-    # the figures, report.md's group table and the command's printed table each grouped the
-    # runs anew (three times from the command)
+def test_a_report_groups_its_runs_once(tmp_path, monkeypatch):
+    # the figures and report.md's group table each grouped the runs anew
     import pidkit_distill.report as report
     import pidkit_distill.report_figures as report_figures
-    from pidkit_distill.report import _write_report_and_tables, group_table
     from pidkit_distill.run_groups import group_runs
-    from pidkit_distill.run_records import load_runs
 
     calls = []
 
@@ -938,15 +935,8 @@ def test_a_report_groups_its_runs_once_and_gives_the_tables_it_printed(tmp_path,
     monkeypatch.setattr(report, "group_runs", counted)
     monkeypatch.setattr(report_figures, "group_runs", counted)
     runs = [fake_run(tmp_path / name, epochs=1) for name in ("a", "b")]
-    write_report(runs, out_dir=tmp_path / "rep")
+    assert write_report(runs, out_dir=tmp_path / "rep") == tmp_path / "rep" / "report.md"
     assert calls == [2]
-    path, tables = _write_report_and_tables(runs, out_dir=tmp_path / "rep")
-    assert calls == [2, 2]
-    records = load_runs(runs)
-    assert path == tmp_path / "rep" / "report.md"
-    assert group_table(records) == ""
-    assert tables == summary_table(records)
-    assert tables in path.read_text()
 
 
 REPORT_FILES = ["accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
