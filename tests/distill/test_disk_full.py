@@ -17,6 +17,7 @@ import pytest
 import torch
 from tiny_runs import TINY, comparable, student_state, tiny
 
+from pidkit_distill import folder_locks
 from pidkit_distill.atomic_files import FileWriteError, temporary_target
 from pidkit_distill.cli import main
 from pidkit_distill.models import build_model
@@ -165,11 +166,11 @@ def test_a_teachers_full_disk_says_that_the_same_command_continues_it(tmp_path, 
 
 
 def test_a_folder_that_takes_no_lock_file_is_named(tmp_path, monkeypatch):
-    class Refused(rundir_module.FileLock):
+    class Refused(folder_locks.FileLock):
         def acquire(self, *args, **kwargs):
             raise PermissionError(errno.EPERM, "Operation not permitted", self.lock_file)
 
-    monkeypatch.setattr(rundir_module, "FileLock", Refused)
+    monkeypatch.setattr(folder_locks, "FileLock", Refused)
     run_dir = tmp_path / "teacher-x"
     with pytest.raises(FileWriteError) as failure, run_folder_lock(run_dir):
         pass
