@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import multiprocessing
 import os
@@ -359,3 +360,32 @@ def test_the_header_names_only_schedules_that_were_scaled(tmp_path, epochs, scal
     checked = [check_config(c) for c in demo_configs(tmp_path, epochs=epochs, overrides=small)]
     assert all(run.notices for run in checked)
     assert [line.split("'")[0] for line in _scaled_schedules(checked)] == scaled
+
+
+def test_a_demo_killed_on_a_file_system_without_flock_leaves_a_folder_a_demo_takes(
+        tmp_path, monkeypatch):
+    # where flock is not implemented (ENOSYS: Lustre without -o flock) filelock's soft lock took
+    # the .lock a killed demo left in its folder for a lock held: every demo there was refused,
+    # 'out_dir=... is in use by a demo that is still running', for good
+    from pidkit_distill import training
+
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    def first_run(config):
+        raise KeyboardInterrupt  # the demo has emptied its folder and started its runs
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    monkeypatch.setattr(training, "train_teacher", first_run)
+    out = tmp_path / "demo"
+    (out / "synthetic-bas-tt").mkdir(parents=True)
+    (out / ".pidkit-distill-demo").write_text("made by `pidkit-distill demo`\n")
+    for folder in (out, out / "synthetic-bas-tt"):  # left by the killed demo
+        (folder / ".lock").write_bytes(b"")
+    with pytest.warns(RuntimeWarning, match=r"^run folder '.*demo' is not locked: its file "
+                      r"system cannot lock files \(Function not implemented\)"), \
+            pytest.raises(KeyboardInterrupt):
+        run_demo(out_dir=out, epochs=2)
+    assert not (out / "synthetic-bas-tt").exists()  # emptied: the killed demo's runs are gone
