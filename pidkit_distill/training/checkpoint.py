@@ -11,7 +11,9 @@ at any moment leaves either the old or the new file, never a partial one.
 A checkpoint (format 2) holds ``format``, ``config`` (plain dicts), ``epoch``, ``module`` (the
 Distiller's state dict, teacher included), ``student``, ``optimizers``, ``schedulers``,
 ``best_acc``, ``best_epoch``, ``history``, ``audit`` and ``rng``: per process, the torch, CUDA,
-numpy, python and DataLoader-generator random states, stored as tensors and plain values.
+numpy, python and DataLoader-generator random states, stored as tensors and plain values. It also
+holds ``sizes``, the data's ``num_classes`` and ``input_shape`` that the networks were built for
+(:func:`recorded_sizes`); checkpoints written before it was added lack it and resume all the same.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from pidkit._settings import check_int
 from pidkit_distill.atomic_files import FileWriteError, atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
 from pidkit_distill.training.runtime import Runtime
@@ -41,6 +44,7 @@ __all__ = [
     "check_resumable",
     "python_resume_note",
     "read_checkpoint",
+    "recorded_sizes",
     "rerun_hint",
     "restore_checkpoint",
     "resume_point",
@@ -182,11 +186,12 @@ def set_rng_state(state: dict[str, Any], loader_generator: torch.Generator) -> N
 def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
                     optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
                     loader_generator: torch.Generator, state: dict[str, Any],
-                    runtime: Runtime) -> None:
+                    runtime: Runtime, num_classes: int, input_shape: tuple[int, ...]) -> None:
     """Write everything needed to continue exactly, atomically, from rank 0.
 
     Each process's random states are gathered, so a DDP run resumes exactly too. ``state``
-    holds ``epoch``, ``best_acc``, ``best_epoch``, ``history`` and ``audit``.
+    holds ``epoch``, ``best_acc``, ``best_epoch``, ``history`` and ``audit``; ``num_classes``
+    and ``input_shape`` are the data's (``DatasetBundle``'s), which the networks were built for.
     """
     rng = rng_state(loader_generator)
     if runtime.distributed:
@@ -207,6 +212,8 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
                 "best_acc": state["best_acc"], "best_epoch": state["best_epoch"],
                 "history": state["history"], "audit": state["audit"],
                 "rng": gathered,
+                "sizes": {"num_classes": int(num_classes),
+                          "input_shape": [int(size) for size in input_shape]},
             }, path, then=then)
 
 
@@ -228,6 +235,41 @@ def read_checkpoint(path: Path, *, mmap: bool = False) -> dict[str, Any]:
             f"format {CHECKPOINT_FORMAT} only; start a new run (another run.name)"
         )
     return saved
+
+
+def recorded_sizes(saved: dict[str, Any], path: Path) -> dict[str, Any] | None:
+    """The data's sizes that a checkpoint read by :func:`read_checkpoint` records.
+
+    Returns
+    -------
+    dict or None
+        ``{"num_classes": int, "input_shape": tuple of int}``, which the run's networks were
+        built for; ``None`` for a checkpoint written before they were recorded.
+
+    Raises
+    ------
+    ValueError
+        ``sizes`` is there but not two positive sizes (the file, ``path``, is damaged).
+
+    Examples
+    --------
+    >>> recorded_sizes({"sizes": {"num_classes": 10, "input_shape": [1, 8, 8]}}, Path("c.pt"))
+    {'num_classes': 10, 'input_shape': (1, 8, 8)}
+    >>> recorded_sizes({}, Path("c.pt")) is None
+    True
+    """
+    if "sizes" not in saved:
+        return None
+    sizes = saved["sizes"]
+    try:
+        num_classes = check_int(sizes["num_classes"], "num_classes", minimum=1)
+        shape = tuple(check_int(size, "input_shape", minimum=1) for size in sizes["input_shape"])
+        check_int(len(shape), "the length of input_shape", minimum=1)
+    except (KeyError, TypeError, ValueError):
+        raise ValueError(f"checkpoint {str(path)!r} records the data's sizes as {sizes!r}; "
+                         "expected {'num_classes': a positive int, 'input_shape': a list of "
+                         "positive ints}; the file is damaged") from None
+    return {"num_classes": num_classes, "input_shape": shape}
 
 
 def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Path) -> None:

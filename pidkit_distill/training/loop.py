@@ -226,7 +226,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     save_checkpoint(folder.checkpoint, config=config, module=module,
                                     optimizers=optimizers, schedulers=schedulers,
                                     loader_generator=loader_generator, state=state,
-                                    runtime=runtime)
+                                    runtime=runtime, num_classes=bundle.num_classes,
+                                    input_shape=bundle.input_shape)
                     epochs_saved = done
                 folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
             if runtime.is_main and config.run.print_every:

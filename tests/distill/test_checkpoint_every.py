@@ -13,7 +13,7 @@ from tiny_runs import RID, comparable, student_state, tiny
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.training import TrainingError, TrainingInterrupted, loop, train
-from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
 
 EXTRA = [*RID, "run.epochs=7", "optim.milestones=[0.5]"]
 STEPS_PER_EPOCH = 3  # 96 samples in batches of 32
@@ -78,6 +78,23 @@ def test_a_stopped_run_saves_its_last_epoch_and_resumes_with_another_frequency(t
     assert comparable(resumed.history) == comparable(full.history)
     a, b = student_state(full.run_dir), student_state(resumed.run_dir)
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_a_checkpoint_records_the_datas_sizes_and_one_without_them_resumes(tmp_path):
+    # "sizes" (what load_student builds the student for) was added to format 2: a checkpoint
+    # written before has none, and resumes to the same run, whose next checkpoint has them
+    full = train(tiny(tmp_path, *EXTRA, "run.name=full"))
+    train(tiny(tmp_path, *EXTRA, "run.name=old", "run.stop_after=3"))
+    path = tmp_path / "old" / "checkpoint.pt"
+    saved = read_checkpoint(path)
+    assert saved["sizes"] == {"num_classes": 4, "input_shape": [12]}  # synthetic, dim=12
+    del saved["sizes"]
+    atomic_save(saved, path)
+    resumed = train(tiny(tmp_path, *EXTRA, "run.name=old", "run.resume=true"))
+    assert comparable(resumed.history) == comparable(full.history)
+    a, b = student_state(full.run_dir), student_state(resumed.run_dir)
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert read_checkpoint(path)["sizes"] == {"num_classes": 4, "input_shape": [12]}
 
 
 def test_a_nan_loss_names_the_epoch_the_checkpoint_holds(tmp_path, monkeypatch):
