@@ -1,8 +1,8 @@
 """The trained network of a run folder, back as a model: :func:`load_student`.
 
-A run folder's ``checkpoint.pt`` holds the student's weights and the run's configuration; the
-network is built again by name (:func:`~pidkit_distill.models.build_model`) for the sizes its
-weights have, so the data set is not needed (CIFAR's files need not be on the machine).
+A run folder's ``checkpoint.pt`` holds the student's weights, the run's configuration and the
+data's sizes; the network is built again by name (:func:`~pidkit_distill.models.build_model`)
+for those sizes, so the data set is not needed (CIFAR's files need not be on the machine).
 """
 
 from __future__ import annotations
@@ -10,24 +10,17 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 import torch
 from torch import nn
-from torch.nn.parameter import is_lazy
 
 from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
-from pidkit_distill.training.checkpoint import read_checkpoint
+from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
 __all__ = ["load_student"]
-
-# The sizes the network is first built with (on the meta device: nothing is allocated): primes
-# no layer is as wide as, so the dimensions of its tensors that take them are found, and the
-# checkpoint's tensors give the run's own sizes there.
-_PROBE = {"num_classes": 7919, "in_channels": 7907}
 
 
 def load_student(run_dir: str | os.PathLike[str], *,
@@ -37,15 +30,15 @@ def load_student(run_dir: str | os.PathLike[str], *,
     Reads ``RUN_DIR/checkpoint.pt`` (with ``torch.load(weights_only=True)``: a file holding
     anything but tensors and plain values is refused before anything in it runs), builds the
     run's ``model.student`` with :func:`~pidkit_distill.models.build_model` for the number of
-    classes and input channels its weights have, loads the weights strictly and returns the
-    model in eval mode. The package's models show both sizes in their weights; a model of your
-    own whose weights do not show one (its builder refuses other sizes, flattens the input into
-    a layer of ``in_channels * H * W``, or has a lazy layer) takes it from the run's data
-    (:func:`~pidkit_distill.data.describe_dataset`), which must then be readable. The weights
-    are the last checkpoint's: after a complete run, the student of the last epoch, whose
-    held-out accuracy is ``summary.json``'s ``last_acc``. A teacher's run folder (method
-    ``teacher``: ``pidkit-distill train-teacher``'s, or the cached teacher under
-    ``run.out_dir``) gives the teacher. The caller's random state is left as it was.
+    classes and input channels of the run's data, which the checkpoint records, loads the
+    weights strictly and returns the model in eval mode. A checkpoint written before the sizes
+    were recorded takes them from the run's data (:func:`~pidkit_distill.data.describe_dataset`),
+    which must then be readable: digits and synthetic always are, CIFAR needs its files, a data
+    set of your own its registration. The weights are the last checkpoint's: after a complete
+    run, the student of the last epoch, whose held-out accuracy is ``summary.json``'s
+    ``last_acc``. A teacher's run folder (method ``teacher``: ``pidkit-distill
+    train-teacher``'s, or the cached teacher under ``run.out_dir``) gives the teacher. The
+    caller's random state is left as it was.
 
     Parameters
     ----------
@@ -69,8 +62,9 @@ def load_student(run_dir: str | os.PathLike[str], *,
         ``run_dir`` is no folder or no run folder, holds no checkpoint yet (the run stopped
         before its first one), or a checkpoint that is damaged, not safe to load or does not
         fit its model; the run's model is one of your own not registered in this process (run
-        the code that registers it first), or its weights do not show a size and the run's data
-        cannot be described here; ``map_location`` is not a device that can be used.
+        the code that registers it first), or the checkpoint does not record the data's sizes
+        and the run's data cannot be described here; ``map_location`` is not a device that can
+        be used.
     TypeError
         ``run_dir`` is not a path.
 
@@ -112,27 +106,20 @@ def load_student(run_dir: str | os.PathLike[str], *,
                          f"'student' is a {type(weights).__name__}, not a state dict); the file "
                          "is damaged")
     try:
-        probe = _probe(name)
+        recorded = recorded_sizes(saved, checkpoint)
     except ValueError as err:
-        raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} is not "
-                         f"known in this process: {err} (in a notebook: import or run the code "
-                         "that registers it, then call load_student again)") from None
-    sizes = {} if probe is None else _sizes_in(weights, probe)
-    if sizes.keys() != _PROBE.keys():  # a size no tensor shows: the data's
-        try:
-            sizes = {**_data_sizes(config), **sizes}
-        except (OSError, TypeError, ValueError) as err:
-            detail = " ".join(str(err).split())
-            raise ValueError(
-                f"run_dir {str(path)!r}: the weights of model.student={name!r} do not show its "
-                f"{sorted(_PROBE.keys() - sizes.keys())}, and the run's data "
-                f"(data.name={config.data.name!r}) cannot be described here to give them "
-                f"({detail[:300]}); call load_student where the run's data can be read (a "
-                "data set of your own registered first)") from None
+        raise ValueError(f"run_dir: {err}") from None
+    sizes = _data_sizes(path, config) if recorded is None else {
+        "num_classes": recorded["num_classes"], "in_channels": recorded["input_shape"][0]}
     try:
         with torch.random.fork_rng(devices=[]):  # building draws initial weights
             model = build_model(name, **sizes)
     except (TypeError, ValueError) as err:
+        key = name.strip().lower()
+        if not WRN_NAME.match(key) and key not in available_models():
+            raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} is not "
+                             f"known in this process: {err} (in a notebook: import or run the "
+                             "code that registers it, then call load_student again)") from None
         raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} cannot be "
                          f"built for {sizes}: {err}") from None
     try:
@@ -166,48 +153,27 @@ def _no_checkpoint(path: Path) -> str:
             f"`pidkit-distill train` (run.out_dir/run.name){inside}")
 
 
-def _probe(name: str) -> nn.Module | None:
-    """Model ``name`` built with the probe's sizes on the meta device; ``None`` when its builder
-    fails for them, however it fails (a builder of your own may assert its input has 1 or 3
-    channels, or load weights of other sizes): the data's sizes are used then.
+def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:
+    """``num_classes`` and ``in_channels`` of the data of the run in folder ``path``
+    (:func:`describe_dataset`), for a checkpoint that does not record them.
 
     Raises
     ------
     ValueError
-        ``name`` is no model known in this process (the registry's error).
+        The data cannot be described here (CIFAR's files missing, a data set of your own not
+        registered); the message names ``path`` and says what to do.
     """
     try:
-        with torch.device("meta"):
-            return build_model(name, **_PROBE)
-    except Exception:  # any failure for the odd sizes: the data's sizes are used
-        key = name.strip().lower()
-        if not WRN_NAME.match(key) and key not in available_models():
-            raise
-        return None
-
-
-def _sizes_in(weights: dict[str, Any], probe: nn.Module) -> dict[str, int]:
-    """The sizes (``num_classes``, ``in_channels``) that ``weights`` show: each dimension of a
-    tensor that the probe's size gave its value there. A size that no tensor shows is left out;
-    one shown with two values (weights of another model) is too, and the strict load fails.
-    A lazy module's weights (``nn.LazyLinear``), which have no shape before a first call, show
-    nothing."""
-    seen: dict[str, set[int]] = {arg: set() for arg in _PROBE}
-    for key, tensor in probe.state_dict().items():
-        saved = weights.get(key)
-        if (isinstance(saved, torch.Tensor) and not is_lazy(tensor)
-                and saved.dim() == tensor.dim()):
-            for built, have in zip(tensor.shape, saved.shape, strict=True):
-                for arg, size in _PROBE.items():
-                    if built == size:
-                        seen[arg].add(int(have))
-    return {arg: values.pop() for arg, values in seen.items() if len(values) == 1}
-
-
-def _data_sizes(config: TrainConfig) -> dict[str, int]:
-    """``num_classes`` and ``in_channels`` of the run's data (:func:`describe_dataset`)."""
-    spec = describe_dataset(config.data.name, root=config.data.root or None,
-                            seed=config.data.seed, **config.data.options)
+        spec = describe_dataset(config.data.name, root=config.data.root or None,
+                                seed=config.data.seed, **config.data.options)
+    except (OSError, TypeError, ValueError) as err:
+        detail = " ".join(str(err).split())
+        raise ValueError(
+            f"run_dir {str(path)!r}: its checkpoint.pt does not record the data's sizes (it was "
+            "written before checkpoints did), and the run's data "
+            f"(data.name={config.data.name!r}) cannot be described here to give them "
+            f"({detail[:300]}); call load_student where the run's data can be read (a data set "
+            "of your own registered first)") from None
     return {"num_classes": spec.num_classes, "in_channels": int(spec.input_shape[0])}
 
 
@@ -225,3 +191,4 @@ def _moved(model: nn.Module, map_location: str | torch.device) -> nn.Module:
         detail = " ".join(str(err).split())
         raise ValueError(f"map_location={map_location!r} is not a device the student can be "
                          f"moved to ({detail[:200]}); pass 'cpu', 'cuda' or 'cuda:N'") from None
+

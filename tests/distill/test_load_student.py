@@ -70,16 +70,36 @@ def test_loading_leaves_the_callers_random_streams(digits_rid):
     assert torch.equal(torch.rand(3), expected)
 
 
-def test_cifar_sizes_come_from_the_weights_without_the_data_files(tmp_path):
-    # describe_dataset("cifar100") needs the CIFAR files, which a notebook's machine may lack
+def test_the_sizes_the_trainer_records_are_the_datas(digits_rid):
+    sizes = read_checkpoint(digits_rid / "checkpoint.pt")["sizes"]
+    assert sizes == {"num_classes": 10, "input_shape": [1, 8, 8]}
+
+
+def flat_mlp(*, num_classes: int, in_channels: int) -> TappedModel:
+    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(in_channels * 32 * 32, 6),
+                              torch.nn.ReLU(), torch.nn.Linear(6, num_classes))
+    return tap_features(net, layers=["2"])
+
+
+@pytest.mark.parametrize(("student", "num_classes"), [("wrn-16-1", 100), ("own-flat", 10)])
+def test_cifar_sizes_come_from_the_checkpoint_without_the_data_files(tmp_path, student,
+                                                                      num_classes):
+    # describe_dataset("cifar100") needs the CIFAR files, which a notebook's machine may lack;
+    # in_channels enters own-flat's weights only as in_channels * 32 * 32, which the odd-size
+    # probe this replaced could not read: it needed the data, and failed without its files
+    register_model("own-flat")(flat_mlp)
     config = apply_overrides(pidkit_distill.TrainConfig(), [
-        "data.name=cifar100", f"data.root={tmp_path / 'no-data'}", "model.student=wrn-16-1"])
+        f"data.name=cifar{num_classes}", f"data.root={tmp_path / 'no-data'}",
+        f"model.student={student}"])
     with pytest.raises(FileNotFoundError):
-        describe_dataset("cifar100", root=tmp_path / "no-data")
-    net = pidkit_distill.build_model("wrn-16-1", num_classes=100, in_channels=3)
-    run_dir = _fake_run(tmp_path / "cifar", config, net.state_dict())
-    student = load_student(run_dir)
-    assert student.fc.out_features == 100 and student(torch.zeros(1, 3, 32, 32)).shape == (1, 100)
+        describe_dataset(f"cifar{num_classes}", root=tmp_path / "no-data")
+    net = pidkit_distill.build_model(student, num_classes=num_classes, in_channels=3)
+    run_dir = _fake_run(tmp_path / "cifar", config, net.state_dict(),
+                        sizes={"num_classes": num_classes, "input_shape": [3, 32, 32]})
+    loaded = load_student(run_dir)
+    x = torch.randn(2, 3, 32, 32)
+    assert loaded(x).shape == (2, num_classes)
+    assert torch.equal(loaded(x), net.eval()(x))
 
 
 def test_a_teacher_run_gives_the_teacher(tmp_path):
@@ -115,7 +135,7 @@ def test_a_student_of_ones_own_is_its_tapped_model_and_needs_registering(tmp_pat
 
 
 def rgb_or_grey(*, num_classes: int, in_channels: int) -> TappedModel:
-    assert in_channels in (1, 3), "images of 1 or 3 channels"  # refuses the probe's odd sizes
+    assert in_channels in (1, 3), "images of 1 or 3 channels"  # refuses any other size
     net = torch.nn.Sequential(torch.nn.Conv2d(in_channels, 4, 3), torch.nn.ReLU(),
                               torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
                               torch.nn.Linear(4, num_classes))
@@ -128,17 +148,18 @@ def lazy_mlp(*, num_classes: int, in_channels: int) -> TappedModel:
     return tap_features(net, layers=["2"])
 
 
+@pytest.mark.parametrize("sizes", [{"num_classes": 10, "input_shape": [1, 8, 8]}, None])
 @pytest.mark.parametrize("builder", [rgb_or_grey, lazy_mlp])
-def test_a_builder_that_the_probe_cannot_size_gets_the_datas_sizes(tmp_path, builder):
-    # the probe's odd sizes fail rgb_or_grey's assert (an AssertionError escaped); a lazy
-    # layer's weights have no shape to compare before a first call (torch's ValueError
-    # "Attempted to use an uninitialized parameter" escaped)
-    register_model("own-probe")(builder)
+def test_a_builder_of_ones_own_gets_the_recorded_or_the_datas_sizes(tmp_path, builder, sizes):
+    # rgb_or_grey refuses sizes other than the data's; a lazy layer's weights have no shape
+    # before a first call. A checkpoint written before the sizes were recorded (sizes=None)
+    # takes them from the run's data, here digits, which needs no files
+    register_model("own-sized")(builder)
     config = apply_overrides(pidkit_distill.TrainConfig(), ["data.name=digits",
-                                                            "model.student=own-probe"])
+                                                            "model.student=own-sized"])
     net = builder(num_classes=10, in_channels=1)
     net(torch.zeros(1, 1, 8, 8))  # a lazy layer takes its shape
-    run_dir = _fake_run(tmp_path / "run", config, net.state_dict())
+    run_dir = _fake_run(tmp_path / "run", config, net.state_dict(), sizes=sizes)
     student = load_student(run_dir)
     assert student.state_dict().keys() == net.state_dict().keys()
     assert all(torch.equal(student.state_dict()[k], v) for k, v in net.state_dict().items())
@@ -146,27 +167,20 @@ def test_a_builder_that_the_probe_cannot_size_gets_the_datas_sizes(tmp_path, bui
     assert torch.equal(student(x), net.eval()(x))
 
 
-def flat_mlp(*, num_classes: int, in_channels: int) -> TappedModel:
-    net = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(in_channels * 32 * 32, 6),
-                              torch.nn.ReLU(), torch.nn.Linear(6, num_classes))
-    return tap_features(net, layers=["2"])
-
-
-def test_a_size_the_weights_do_not_show_and_no_data_to_describe_is_one_error(tmp_path):
-    # in_channels enters flat_mlp's weights only as in_channels * 32 * 32; without the CIFAR
-    # files describe_dataset's FileNotFoundError escaped, naming data.root, not run_dir
-    register_model("own-flat")(flat_mlp)
+def test_a_checkpoint_without_sizes_and_no_data_to_describe_is_one_error(tmp_path):
+    # written before checkpoints recorded the data's sizes: they come from the CIFAR files,
+    # which this machine lacks; the error names run_dir, not describe_dataset's data.root
     config = apply_overrides(pidkit_distill.TrainConfig(), [
-        "data.name=cifar10", f"data.root={tmp_path / 'no-data'}", "model.student=own-flat"])
-    run_dir = _fake_run(tmp_path / "run", config,
-                        flat_mlp(num_classes=10, in_channels=3).state_dict())
-    with pytest.raises(ValueError, match=r"^run_dir '.*run': the weights of "
-                                         r"model.student='own-flat' do not show its "
-                                         r"\['in_channels'\], and the run's data "
-                                         r"\(data.name='cifar10'\) cannot be described here to "
-                                         r"give them \(.*no-data/cifar-10-batches-py not found; "
-                                         r".*\); call load_student where the run's data can be "
-                                         r"read \(a data set of your own registered first\)$"):
+        "data.name=cifar100", f"data.root={tmp_path / 'no-data'}", "model.student=wrn-16-1"])
+    net = pidkit_distill.build_model("wrn-16-1", num_classes=100, in_channels=3)
+    run_dir = _fake_run(tmp_path / "old", config, net.state_dict())
+    with pytest.raises(ValueError, match=r"^run_dir '.*old': its checkpoint.pt does not record "
+                                         r"the data's sizes \(it was written before checkpoints "
+                                         r"did\), and the run's data \(data.name='cifar100'\) "
+                                         r"cannot be described here to give them \(.*no-data/"
+                                         r"cifar-100-python not found; .*\); call load_student "
+                                         r"where the run's data can be read \(a data set of your "
+                                         r"own registered first\)$"):
         load_student(run_dir)
 
 
@@ -178,7 +192,8 @@ def test_a_student_trained_with_sync_bn_and_channels_last_comes_back_plain(tmp_p
     net = pidkit_distill.build_model("wrn-10-1", num_classes=100, in_channels=3)
     synced = convert_sync_batchnorm(net, device_type="cpu").to(memory_format=torch.channels_last)
     assert sum(isinstance(m, SyncBatchNorm2d) for m in synced.modules()) == 7
-    student = load_student(_fake_run(tmp_path / "run", config, synced.state_dict()))
+    student = load_student(_fake_run(tmp_path / "run", config, synced.state_dict(),
+                                     sizes={"num_classes": 100, "input_shape": [3, 32, 32]}))
     assert sum(type(m) is torch.nn.BatchNorm2d for m in student.modules()) == 7
     assert not any(isinstance(m, SyncBatchNorm2d) for m in student.modules())
     assert not student.training
@@ -188,13 +203,16 @@ def test_a_student_trained_with_sync_bn_and_channels_last_comes_back_plain(tmp_p
 
 
 def _fake_run(run_dir: Path, config: pidkit_distill.TrainConfig,
-              student: dict[str, torch.Tensor]) -> Path:
-    """A run folder holding ``config.json`` and a checkpoint with ``student``'s weights."""
+              student: dict[str, torch.Tensor], *, sizes: object = None) -> Path:
+    """A run folder holding ``config.json`` and a checkpoint with ``student``'s weights and,
+    unless ``sizes`` is None (a checkpoint written before they were recorded), the data's
+    ``sizes``."""
     run_dir.mkdir(parents=True)
     (run_dir / "config.json").write_text(json.dumps(config_to_dict(config)))
+    recorded = {} if sizes is None else {"sizes": sizes}
     atomic_save({"format": 2, "config": config_to_dict(config), "epoch": 1, "module": {},
                  "student": student, "optimizers": {}, "schedulers": {}, "best_acc": 0.0,
-                 "best_epoch": 1, "history": [], "audit": [], "rng": []},
+                 "best_epoch": 1, "history": [], "audit": [], "rng": [], **recorded},
                 run_dir / "checkpoint.pt")
     return run_dir
 
@@ -209,6 +227,8 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
     (sweep / "x").symlink_to(digits_rid, target_is_directory=True)
     digits = config_from_dict(json.loads((digits_rid / "config.json").read_text()))
     wrong = _fake_run(tmp_path / "wrong", digits, {"w": torch.ones(2)})
+    damaged = _fake_run(tmp_path / "damaged", digits, {"w": torch.ones(2)},
+                        sizes={"num_classes": 0, "input_shape": [1, 8, 8]})
     cases = [
         (tmp_path / "nowhere", r"^run_dir '.*nowhere' does not exist; pass a run folder written "
                                r"by `pidkit-distill train`$"),
@@ -223,6 +243,10 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
         (wrong, r"^run_dir: checkpoint '.*wrong/checkpoint.pt': its student weights do not fit "
                 r"model.student='digits-student' \(Error\(s\) in loading state_dict .*\); the "
                 r"file is damaged, or 'digits-student' is registered with another builder"),
+        (damaged, r"^run_dir: checkpoint '.*damaged/checkpoint.pt' records the data's sizes as "
+                  r"\{'num_classes': 0, 'input_shape': \[1, 8, 8\]\}; expected "
+                  r"\{'num_classes': a positive int, 'input_shape': a list of positive ints\}; "
+                  r"the file is damaged$"),
     ]
     for run_dir, message in cases:
         with pytest.raises(ValueError, match=message):
