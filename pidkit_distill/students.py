@@ -63,8 +63,8 @@ def load_student(run_dir: str | os.PathLike[str], *,
         before its first one), or a checkpoint that is damaged, not safe to load or does not
         fit its model; the run's model is one of your own not registered in this process (run
         the code that registers it first), or the checkpoint does not record the data's sizes
-        and the run's data cannot be described here; ``map_location`` is not a device that can
-        be used.
+        and the run's data cannot be described here; ``map_location`` is not a device this
+        machine has.
     TypeError
         ``run_dir`` is not a path.
 
@@ -190,5 +190,14 @@ def _moved(model: nn.Module, map_location: str | torch.device) -> nn.Module:
     except (RuntimeError, AssertionError, TypeError) as err:
         detail = " ".join(str(err).split())
         raise ValueError(f"map_location={map_location!r} is not a device the student can be "
-                         f"moved to ({detail[:200]}); pass 'cpu', 'cuda' or 'cuda:N'") from None
+                         f"moved to ({detail[:200]}); {_devices_here()}") from None
 
+
+def _devices_here() -> str:
+    """What to pass as ``map_location`` on this machine: only the devices it has."""
+    cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    mps = torch.backends.mps.is_available()
+    names = ["'cpu'", *(["'cuda'", f"'cuda:N' with N < {cuda}"] if cuda else []),
+             *(["'mps'"] if mps else [])]
+    choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"{'' if cuda else 'this machine has no CUDA device: '}pass {choices}"

@@ -255,8 +255,31 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
                                         r"Path\); got int$"):
         load_student(3)
     with pytest.raises(ValueError, match=r"^map_location='gpu' is not a device the student can "
-                                         r"be moved to \(.*\); pass 'cpu', 'cuda' or 'cuda:N'$"):
+                                         r"be moved to \(Expected one of cpu, cuda, .*\); "):
         load_student(digits_rid, map_location="gpu")
+
+
+@pytest.mark.parametrize(("cuda", "advice"), [
+    (0, "this machine has no CUDA device: pass 'cpu'"),
+    (2, "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
+])
+def test_a_bad_map_location_is_told_the_devices_this_machine_has(digits_rid, monkeypatch, cuda,
+                                                                  advice):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    with pytest.raises(ValueError, match=r"^map_location='gpu' is not a device the student can "
+                                         r"be moved to \(.*\); " + re.escape(advice) + "$"):
+        load_student(digits_rid, map_location="gpu")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="'cuda' is a device on this machine")
+def test_map_location_cuda_on_a_machine_without_cuda_says_pass_cpu(digits_rid):
+    # it said "pass 'cpu', 'cuda' or 'cuda:N'", suggesting the device that had just failed
+    with pytest.raises(ValueError, match=r"^map_location='cuda' is not a device the student "
+                                         r"can be moved to \(.*\); this machine has no CUDA "
+                                         r"device: pass 'cpu'$"):
+        load_student(digits_rid, map_location="cuda")
 
 
 def test_a_planted_or_damaged_checkpoint_is_refused_without_running(tmp_path):
