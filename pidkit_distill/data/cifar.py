@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import pickle
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from torch.utils.data import Dataset
 
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
+from pidkit_distill.folder_locks import folder_lock, take_lock
 
 __all__ = ["CIFAR_STATS", "CifarDataset", "describe_cifar", "load_cifar"]
 
@@ -42,6 +44,7 @@ _CIFAR_FILES = {
     "cifar100": ("cifar-100-python", ["train"], ["test"], "fine_labels", 100),
 }
 _CIFAR_SIZES = (50_000, 10_000)
+_POLL_S = 1.0  # how often a process waiting for another's download tries its lock again
 
 
 class CifarDataset(Dataset):
@@ -329,7 +332,11 @@ def _download_cifar(key: str, root: Path) -> None:
     """Download and extract the set under ``root`` through torchvision, one process at a time.
 
     Every process of a run (each DDP rank) loads the data: a lock file in ``root`` lets the
-    first download and extract the archive while the others wait, then find the folder whole.
+    first download and extract the archive while the others wait, saying so, then find the
+    folder whole. The lock is :func:`~pidkit_distill.folder_locks.folder_lock`'s, never
+    filelock's soft lock, which takes the lock file a killed download left for one held (and
+    waited for it for good); on a file system that cannot lock files the set is downloaded
+    unlocked, with a warning.
     """
     try:
         from torchvision import datasets
@@ -338,13 +345,27 @@ def _download_cifar(key: str, root: Path) -> None:
             f"{key} is not under {root} and torchvision (the 'vision' extra) is not installed "
             "to download it; pip install 'pidkit[vision]' or place the folder there."
         ) from exc
-    from filelock import FileLock
 
     root.mkdir(parents=True, exist_ok=True)
-    with FileLock(root / f".{key}-download.lock"):
+    lock = folder_lock(root / f".{key}-download.lock")
+    got = take_lock(lock, 0.0)
+    if got is False:
+        print(f"waiting for another process that is downloading {key} into {root} (Ctrl-C "
+              "stops waiting)", flush=True)
+    while got is False:
+        got = take_lock(lock, _POLL_S)
+    if isinstance(got, OSError):
+        warnings.warn(f"{key} is downloaded into {root} unlocked: its file system cannot lock "
+                      f"files ({got.strerror}), so processes loading it at the same time (DDP "
+                      "ranks) may each download it; download it once before such a run",
+                      RuntimeWarning, stacklevel=2)
+    try:
         if _missing_file(key, root / _CIFAR_FILES[key][0]) is not None:
             cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
             cls(str(root), train=True, download=True)
+    finally:
+        if lock.is_locked:
+            lock.release()
 
 
 def _other_set_hint(key: str, found: Any) -> str:

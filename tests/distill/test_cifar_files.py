@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import importlib.machinery
+import os
 import pickle
 import shutil
 import struct
 import sys
+import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor
@@ -234,3 +237,59 @@ def test_download_completes_an_incomplete_folder(tmp_path, monkeypatch):
     assert describe_dataset("cifar10", root=tmp_path, download=True).n_test == 10_000
     assert len(load_dataset("cifar10", root=tmp_path, download=True).train) == 15
     assert len(calls) == 1
+
+
+def _load_within(seconds, **kw):
+    """``len(load_dataset(**kw).train)``, failing if it has not returned within ``seconds``
+    (the load runs in a daemon thread, which a load that waits for good leaves behind)."""
+    result = []
+    loader = threading.Thread(target=lambda: result.append(len(load_dataset(**kw).train)),
+                              daemon=True)
+    loader.start()
+    loader.join(seconds)
+    assert not loader.is_alive(), f"load_dataset still waiting after {seconds} s"
+    return result[0]
+
+
+def test_a_download_waits_saying_so_while_another_process_downloads(tmp_path, monkeypatch,
+                                                                     capsys):
+    from pidkit_distill.folder_locks import folder_lock
+
+    calls = []
+    _fake_torchvision(monkeypatch, calls)
+    downloading = threading.Event()
+
+    def other_download():  # another process, holding the lock for 0.5 s
+        with folder_lock(tmp_path / ".cifar10-download.lock"):
+            downloading.set()
+            time.sleep(0.5)
+
+    threading.Thread(target=other_download, daemon=True).start()
+    assert downloading.wait(30)
+    assert _load_within(30, name="cifar10", root=tmp_path, download=True) == 15
+    assert capsys.readouterr().out == (f"waiting for another process that is downloading "
+                                       f"cifar10 into {tmp_path} (Ctrl-C stops waiting)\n")
+    assert calls == [(str(tmp_path), True, True)]
+
+
+def test_a_download_lock_left_on_a_file_system_without_flock_is_not_waited_for(
+        tmp_path, monkeypatch):
+    # where flock is not implemented (ENOSYS: Lustre without -o flock) filelock fell back to its
+    # soft lock, which took the lock file a killed download left for one held: every later
+    # load with download=True waited for it for good
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    calls = []
+    _fake_torchvision(monkeypatch, calls)
+    (tmp_path / ".cifar10-download.lock").write_bytes(b"")  # left by a killed download
+    with pytest.warns(RuntimeWarning) as caught:
+        assert _load_within(30, name="cifar10", root=tmp_path, download=True) == 15
+    assert [str(w.message) for w in caught] == [
+        f"cifar10 is downloaded into {tmp_path} unlocked: its file system cannot lock files "
+        "(Function not implemented), so processes loading it at the same time (DDP ranks) may "
+        "each download it; download it once before such a run"]
+    assert calls == [(str(tmp_path), True, True)]
