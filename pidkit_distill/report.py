@@ -27,7 +27,7 @@ import numpy as np
 
 from pidkit_distill.atomic_files import atomic_write, remove_leftovers
 from pidkit_distill.folder_locks import folder_lock, take_lock
-from pidkit_distill.report_figures import PID_FIGURES, draw_group_figures
+from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
     Rerun,
@@ -380,7 +380,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
         raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); choose "
                          "another folder (--out)") from None
     groups = group_runs(runs)
-    files = draw_group_figures(groups)
+    files = draw_figures(groups)
     files["report.md"] = _markdown(runs, groups, _group_table(groups), summary_table(runs),
                                    drawn=files).encode()
     with _report_folder_lock(out) as locked:

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs, group_runs, mean_sd
+from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs, mean_sd
 from pidkit_distill.run_records import (
     AUDITED_ATOMS,
     RunRecords,
@@ -44,7 +44,7 @@ from pidkit_distill.run_records import (
     innermost_layer,
 )
 
-__all__ = ["PID_FIGURES", "draw_figures", "draw_group_figures"]
+__all__ = ["PID_FIGURES", "draw_figures"]
 
 # The files of the PID figures, drawn when a run has an audit; True: every layer.
 PID_FIGURES = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
@@ -99,19 +99,22 @@ _SPREAD = "bands: ±1 sd across seeds about each mean (faint lines: the seeds)"
 _LEAST_BITS = 0.01
 
 
-def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
-    """Draw the figures of ``runs``; return each PNG file's bytes by file name.
+def draw_figures(groups: list[RunGroup]) -> dict[str, bytes]:
+    """Draw the figures of the runs in ``groups``; return each PNG file's bytes by file name.
 
     ``accuracy.png`` always; the :data:`PID_FIGURES` when a run with a completed epoch has an
     audit (``pid_atoms_all_layers.png`` only when more than one layer was audited). A run
     without a completed epoch has no line. Runs are told apart by their names,
     which must differ (:func:`pidkit_distill.run_records.with_distinct_names`). The seeds of
-    one experiment (:func:`pidkit_distill.run_groups.group_runs`) share a colour, and their
-    mean, with a band of ±1 standard deviation across them, is the line in the legend.
+    one experiment share a colour, and their mean, with a band of ±1 standard deviation across
+    them, is the line in the legend.
 
     Parameters
     ----------
-    runs : list of RunRecords
+    groups : list of RunGroup
+        Every run of the report in one group (its experiment), in the order of the legend, as
+        :func:`pidkit_distill.run_groups.group_runs` gives them (the report groups its runs
+        once, for its table and its figures).
 
     Returns
     -------
@@ -120,32 +123,15 @@ def draw_figures(runs: list[RunRecords]) -> dict[str, bytes]:
     Examples
     --------
     >>> from pathlib import Path
+    >>> from pidkit_distill.run_groups import group_runs
     >>> run = RunRecords("x", Path("x"), {"teacher": {"source": "trained"}},
     ...                  [{"epoch": 1, "test_acc": 0.5}], [])
-    >>> {name: png[:4] for name, png in draw_figures([run]).items()}
+    >>> {name: png[:4] for name, png in draw_figures(group_runs([run])).items()}
     {'accuracy.png': b'\\x89PNG'}
     """
-    return draw_group_figures(group_runs(runs))
-
-
-def draw_group_figures(groups: list[RunGroup]) -> dict[str, bytes]:
-    """:func:`draw_figures` of runs already grouped: ``groups`` as
-    :func:`pidkit_distill.run_groups.group_runs` gives them (a caller that also writes the
-    group table groups the runs once).
-
-    Parameters
-    ----------
-    groups : list of RunGroup
-        Every run of the report in one group (its experiment), in the order of the legend.
-
-    Returns
-    -------
-    dict of str to bytes
-        Each figure's PNG by its file name, as :func:`draw_figures` gives them.
-    """
     # the package first: where it is blocked (None in sys.modules), importing matplotlib.figure
-    # first raised an error naming 'matplotlib.figure', which the command does not tell as
-    # matplotlib missing (pip install 'pidkit[distill]'): a traceback
+    # first would raise an error naming 'matplotlib.figure', which the command does not tell
+    # as matplotlib missing (pip install 'pidkit[distill]')
     import matplotlib  # noqa: F401
     lines, rounds, note = _run_lines(groups)
     figures = {"accuracy.png": _png(_plot_accuracy(groups, lines, rounds, note))}
