@@ -8,10 +8,10 @@ interrupt kills; smaller ones, which take milliseconds, stay in this process. Th
 process's ``sys.path``; integers travel as hexadecimal JSON strings, which carry any number of
 digits.
 
-The child must not outlive this process, however it ends: before this, ``timeout 300 python ...``,
-a notebook kernel's restart or a ``kill -9`` ended this process and left the child enumerating at
-full CPU for hours. cddlib holds the GIL throughout, so a watchdog thread in the child never runs;
-the child is stopped from outside instead:
+The child must not outlive this process, however it ends (``timeout 300 python ...``, a
+notebook kernel's restart, a ``kill -9``): left alone it would enumerate at full CPU for hours.
+cddlib holds the GIL throughout, so a watchdog thread in the child would never run; the child is
+stopped from outside instead:
 
 - On Linux it asks the kernel, first thing, to SIGKILL it when its parent thread ends
   (``prctl(PR_SET_PDEATHSIG)``; the thread that starts it waits for it, so that is when this
@@ -19,20 +19,18 @@ the child is stopped from outside instead:
   process is no longer among its ancestors (a launcher may stand between them, where
   ``sys.executable`` is a wrapper script; then the kernel's signal follows the launcher). Where
   ``ctypes`` or ``prctl`` is missing it enumerates without. Measured on 2 cores with I_GH of a
-  random 4x3x3 joint: the child was gone within 10 ms of this process's SIGKILL or SIGTERM; before,
-  it enumerated on.
-- It stays in this process's process group (it had a session of its own before), so whoever
-  signals the whole group stops it too, also where there is no ``PR_SET_PDEATHSIG`` (macOS): GNU
+  random 4x3x3 joint: the child was gone within 10 ms of this process's SIGKILL or SIGTERM.
+- It stays in this process's process group (no session of its own), so whoever signals the
+  whole group stops it too, also where there is no ``PR_SET_PDEATHSIG`` (macOS): GNU
   ``timeout`` signals its group, and jupyter_client's shutdown and restart send SIGTERM, then
   SIGKILL, to the kernel's group. Measured with the prctl left out: the child was gone within 1 ms
-  of ``timeout``'s SIGTERM and of a SIGTERM to the group; before, it enumerated on. Ctrl-Z stops
-  it with this process. Not covered there: this process alone killed by its pid. Windows has
-  neither mechanism.
-- It ignores SIGINT, which a terminal's Ctrl-C or "interrupt kernel" now sends it as well: this
-  process decides, and kills it when the interrupt stops this process (``KeyboardInterrupt``), as
-  before (measured: no child left); a handler that lets the computation go on lets the child go on.
-  It starts with SIGINT blocked (this thread blocks it while it starts the child, POSIX), so a
-  Ctrl-C during its start (Python's 20-40 ms, before its first line) does not end it either.
+  of ``timeout``'s SIGTERM and of a SIGTERM to the group. Ctrl-Z stops it with this process.
+  Not covered there: this process alone killed by its pid. Windows has neither mechanism.
+- It ignores SIGINT, which a terminal's Ctrl-C or "interrupt kernel" sends it as well: this
+  process decides, and kills it when the interrupt stops this process (``KeyboardInterrupt``);
+  a handler that lets the computation go on lets the child go on. It starts with SIGINT blocked
+  (this thread blocks it while it starts the child, POSIX), so a Ctrl-C during its start
+  (Python's 20-40 ms, before its first line) does not end it either.
 """
 
 from __future__ import annotations
