@@ -5,10 +5,10 @@ folder too) and report folders are locked here. The lock is ``flock``'s, through
 so a process that ends in any way, ``kill -9`` included, releases it; the lock file stays, and
 means nothing by itself. Never ``filelock``'s soft lock, which takes an existing lock file for
 one held: where ``flock`` is not implemented (``ENOSYS``: Lustre mounted without ``-o flock``,
-some FUSE file systems) it refused for good every folder a killed process, or a lock left
-behind, had locked. Such a file system, like one that cannot lock files (``ENOLCK``: NFS
-mounted without its lock service; ``EOPNOTSUPP``), is written unlocked, as before locks: the
-caller says so.
+some FUSE file systems) it would refuse for good every folder that a killed process, or a lock
+left behind, had locked. Such a file system, like one that cannot lock files (``ENOLCK``: NFS
+mounted without its lock service; ``EOPNOTSUPP``), is written unlocked: a run folder warns, a
+report folder goes on silently and deletes no temporary file.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
     -------
     bool or OSError
         ``True``: got it. ``False``: another process holds it. An ``OSError``: why the file
-        system cannot lock files (the lock file is made, not locked; the folder goes on
-        unlocked, and the caller says so once).
+        system cannot lock files (the lock file is made, not locked; the caller goes on
+        unlocked, and says so where it should).
 
     Raises
     ------

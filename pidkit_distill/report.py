@@ -411,7 +411,8 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
     """Hold the lock of the report folder ``out`` while the block runs, waiting up to
     :data:`_WAIT_S` seconds for another report writing there; give whether it is held. A
     folder whose lock file cannot be made, or whose file system cannot lock files, is written
-    unlocked (``False``): its writes say what is wrong, or go ahead as before locks.
+    unlocked (``False``): the writes then say what is wrong (a lock file that cannot be made)
+    or go ahead (a file system that cannot lock).
 
     The lock is :func:`~pidkit_distill.folder_locks.folder_lock`'s, never filelock's soft lock,
     which would take the lock file, which every report leaves, for one held."""

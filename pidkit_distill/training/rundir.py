@@ -218,8 +218,7 @@ def _try_lock(lock: FileLock, timeout: float, *, warn: bool = True) -> bool | No
     """:func:`~pidkit_distill.folder_locks.take_lock`: ``True``, ``False`` (another process holds
     it) or ``None``, with a warning if ``warn``, where the file system cannot lock files
     (``ENOLCK``, e.g. NFS mounted without its lock service, ``EOPNOTSUPP``, or ``ENOSYS``, e.g.
-    Lustre mounted without ``-o flock``; before run folders were locked, runs on them worked,
-    and they still do)."""
+    Lustre mounted without ``-o flock``): runs there train unlocked."""
     got = take_lock(lock, timeout)
     if isinstance(got, bool):
         return got
