@@ -1,14 +1,15 @@
 """The lock of a folder: its lock file, locked with the operating system's file lock.
 
 Run folders (:func:`~pidkit_distill.training.rundir.run_folder_lock`, which the demo takes on its
-folder too) and report folders are locked here. The lock is ``flock``'s, through ``filelock``,
-so a process that ends in any way, ``kill -9`` included, releases it; the lock file stays, and
-means nothing by itself. Never ``filelock``'s soft lock, which takes an existing lock file for
-one held: where ``flock`` is not implemented (``ENOSYS``: Lustre mounted without ``-o flock``,
-some FUSE file systems) it would refuse for good every folder that a killed process, or a lock
-left behind, had locked. Such a file system, like one that cannot lock files (``ENOLCK``: NFS
-mounted without its lock service; ``EOPNOTSUPP``), is written unlocked: a run folder warns, a
-report folder goes on silently and deletes no temporary file.
+folder too), report folders and CIFAR's download folder are locked here. The lock is
+``flock``'s, through ``filelock``, so a process that ends in any way, ``kill -9`` included,
+releases it; the lock file stays, and means nothing by itself. Never ``filelock``'s soft lock,
+which takes an existing lock file for one held: where ``flock`` is not implemented (``ENOSYS``:
+Lustre mounted without ``-o flock``, some FUSE file systems) it would refuse for good every
+folder that a killed process, or a lock left behind, had locked. Such a file system, like one
+that cannot lock files (``ENOLCK``: NFS mounted without its lock service; ``EOPNOTSUPP``), is
+written unlocked: a run folder and a CIFAR download warn, a report folder goes on silently and
+deletes no temporary file.
 """
 
 from __future__ import annotations
