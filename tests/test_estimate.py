@@ -463,6 +463,11 @@ def _with(arr, index, value):
             r"t_features must be a feature matrix.*"
             r"reshape\(-1, 1\)",
         ),
+        # cluster ids off by a rounding error (0.999999999): t_features.astype(int) truncated them
+        # to 0, merging clusters 0 and 1
+        (lambda y, t, s: (y, y - 1e-9, s), ValueError,
+         r"^t_features must be a feature matrix .*; if it already holds discrete labels pass them as "
+         r"integers \(np\.rint\(t_features\)\.astype\(int\)\) and they are used as they are"),
         (lambda y, t, s: (y, t, s.astype(str)), TypeError, r"s_features must be a numeric"),
         (lambda y, t, s: (np.stack([y, y], 1), t, s), ValueError, r"y must be a 1-D array"),
         (lambda y, t, s: (y.astype(float) * np.nan, t, s), ValueError,
@@ -575,6 +580,11 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (y, t, (y - 0.25).astype(object)), {}, ValueError,
          r"^s_features is a 1-D array of labels holding 2 distinct non-integer floats \(e\.g\. -0\.25\); "
          r"labels given in place of a representation must be discrete"),
+        (lambda y, t, s: (y, t, (y + 1e-9).astype(object)), {}, ValueError,  # ids off by rounding
+         r"^s_features is a 1-D array of labels holding 2 distinct non-integer floats \(e\.g\. 1e-09\); "
+         r"labels given in place of a representation must be discrete \(cluster indices, used as they "
+         r"are\)\. They are all within 1e-06 of whole numbers: if they are class ids with a rounding "
+         r"error, round them: np\.rint\(s_features\)\.astype\(int\)\.$"),
         (lambda y, t, s: (np.zeros_like(y), t, s), {}, ValueError,
          r"y holds a single value \(0\); the discrete estimator needs at least two classes"),
         (lambda y, t, s: (np.arange(40) * 3, t, s), {}, ValueError,

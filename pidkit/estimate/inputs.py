@@ -133,8 +133,12 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
             "a 1-D array, continuous features an (n_samples, n_features) float array."
         )
     if arr.ndim < 2:
+        fractional = non_integer_floats(arr.reshape(-1))
+        # astype(int) truncates: class ids off by a rounding error (2.9999999999999996) need rint
+        as_ints = f"np.rint({name}).astype(int)" if fractional.size and near_whole(fractional) else (
+            f"{name}.astype(int)")
         labels = (
-            f"; if it already holds discrete labels pass them as integers ({name}.astype(int)) and "
+            f"; if it already holds discrete labels pass them as integers ({as_ints}) and "
             "they are used as they are, without clustering" if labels_allowed else ""
         )
         raise ValueError(
@@ -165,11 +169,12 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
             check_missing_labels(arr, name)
             fractional = non_integer_floats(arr)
             if fractional.size:  # as a 1-D float array (check_features): no discrete labels
+                fix = rounding_fix(name) if near_whole(fractional) else (
+                    "Pass features as a matrix of shape (n_samples, n_features), which is clustered.")
                 raise ValueError(
                     f"{name} is a 1-D array of labels holding {fractional.size} distinct non-integer "
                     f"floats (e.g. {shown_float(fractional[0])}); labels given in place of a representation "
-                    "must be discrete (cluster indices, used as they are). Pass features as a matrix "
-                    "of shape (n_samples, n_features), which is clustered."
+                    f"must be discrete (cluster indices, used as they are). {fix}"
                 )
         return arr, True
     if arr.ndim == 1 and arr.dtype.kind == "f" and np.isnan(arr).any():
