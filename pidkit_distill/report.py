@@ -381,8 +381,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
                          "another folder (--out)") from None
     groups = group_runs(runs)
     files = draw_figures(groups)
-    files["report.md"] = _markdown(runs, groups, _group_table(groups), summary_table(runs),
-                                   drawn=files).encode()
+    files["report.md"] = _markdown(runs, groups, drawn=files).encode()
     with _report_folder_lock(out) as locked:
         if locked:  # no other report is writing here: a temporary file left was a killed one's
             remove_leftovers(out, [*files, *PID_FIGURES])
@@ -431,17 +430,17 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
             lock.release()
 
 
-def _markdown(runs: list[RunRecords], groups: list[RunGroup], seeds_table: str, summary: str,
-              *, drawn: dict[str, bytes]) -> str:
-    """The text of ``report.md``: the runs, the table of ``groups`` (``seeds_table``, its
-    :func:`_group_table`) under a heading that says what it holds, their ``summary``
-    (:func:`summary_table`) and the figures ``drawn``."""
+def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str, bytes]) -> str:
+    """The text of ``report.md``: the ``runs``, the table of their ``groups``
+    (:func:`_group_table`) under a heading that says what it holds, their
+    :func:`summary_table` and the figures ``drawn``."""
+    seeds_table = _group_table(groups)
     several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
     heading = ("## Experiments run with several seeds" if several else
                "## Runs kept apart by a key an older config.json lacks")
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             *([heading, "", seeds_table, "", "## Each run", ""] if seeds_table else []),
-            summary, "", "Accuracy is on the held-out set; PID atoms are in bits, "
+            summary_table(runs), "", "Accuracy is on the held-out set; PID atoms are in bits, "
             "for the innermost audited layer at its last audit (audit epoch), estimated from n "
             "held-out samples as the estimate column says: the estimator (discrete, or gaussian: "
             "linearly decodable information, not comparable with discrete bits), then the "
