@@ -49,6 +49,19 @@ def planted_files(folder: pathlib.Path) -> tuple[pathlib.Path, list[pathlib.Path
     return marker, [zipped, raw]
 
 
+def planted_run_folders(folder: pathlib.Path) -> tuple[pathlib.Path, list[pathlib.Path]]:
+    """The marker that must never appear, and run folders ``run-pt`` and ``run-pkl`` under
+    ``folder`` whose ``checkpoint.pt`` is a planted file (:func:`planted_files`)."""
+    marker, files = planted_files(folder)
+    run_dirs = []
+    for path in files:
+        run_dir = folder / f"run-{path.suffix[1:]}"
+        run_dir.mkdir()
+        path.rename(run_dir / "checkpoint.pt")
+        run_dirs.append(run_dir)
+    return marker, run_dirs
+
+
 def test_the_quick_start_resolves_a_schedule_that_trains_the_student(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     checked = check_config(config_from_args(get_args_parser().parse_args(QUICK_START)))
@@ -286,11 +299,8 @@ def test_a_planted_teacher_file_is_refused_without_running(tmp_path):
 
 
 def test_a_planted_checkpoint_is_refused_without_running(tmp_path):
-    marker, files = planted_files(tmp_path)
-    for path in files:
-        run_dir = tmp_path / f"run-{path.suffix[1:]}"
-        run_dir.mkdir()
-        path.rename(run_dir / "checkpoint.pt")
+    marker, run_dirs = planted_run_folders(tmp_path)
+    for run_dir in run_dirs:
         cfg = tiny(tmp_path, f"run.name={run_dir.name}", "run.resume=true")
         with pytest.raises(ValueError, match=r"^run.resume: checkpoint .* holds Python objects "
                                              r"other than tensors.*expected a pidkit_distill "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from test_checks import planted_files
+from test_checks import planted_run_folders
 from tiny_runs import tiny
 
 import pidkit_distill
@@ -283,11 +283,8 @@ def test_map_location_cuda_on_a_machine_without_cuda_says_pass_cpu(digits_rid):
 
 
 def test_a_planted_or_damaged_checkpoint_is_refused_without_running(tmp_path):
-    marker, files = planted_files(tmp_path)
-    for path in files:
-        run_dir = tmp_path / f"run-{path.suffix[1:]}"
-        run_dir.mkdir()
-        path.rename(run_dir / "checkpoint.pt")
+    marker, run_dirs = planted_run_folders(tmp_path)
+    for run_dir in run_dirs:
         with pytest.raises(ValueError, match=r"^run_dir: checkpoint '.*checkpoint.pt' holds "
                                              r"Python objects other than tensors and plain "
                                              r"values.*was not loaded"):
