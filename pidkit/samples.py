@@ -298,6 +298,10 @@ class EmpiricalJoint(NamedTuple):
     n_samples: int
 
 
+# labels that numpy reads by value (a list of them is one np.asarray)
+_PLAIN_LABELS = (Number, str, bytes, np.generic, list, np.ndarray)
+
+
 def label_array(values: Any, name: str) -> np.ndarray:
     """Sample labels as an array (1-D unless ``values`` is not: the caller checks the shape).
 
@@ -344,9 +348,11 @@ def label_array(values: Any, name: str) -> np.ndarray:
         seq = list(values)
     except TypeError as exc:
         raise TypeError(f"{name} must be a 1-D sequence of labels; got {type(values).__name__}.") from exc
-    # tensors, 0-d ones from a loop of argmax() among them: 0-d tensors hash by identity
-    seq = [to_numpy(v) if hasattr(v, "detach") and hasattr(v, "cpu") else v for v in seq]
-    if all(isinstance(v, (Number, str, bytes, np.generic, list, np.ndarray)) for v in seq):
+    plain = all(isinstance(v, _PLAIN_LABELS) for v in seq)
+    if not plain:  # tensors among them (0-d ones from a loop of argmax()) hash by identity
+        seq = [to_numpy(v) if hasattr(v, "detach") and hasattr(v, "cpu") else v for v in seq]
+        plain = all(isinstance(v, _PLAIN_LABELS) for v in seq)
+    if plain:
         try:
             arr = np.asarray(seq)
         except ValueError as exc:
