@@ -187,7 +187,13 @@ def _load_joint(path: str) -> Any:
         # RecursionError: lists nested thousands deep.
         except (ValueError, RecursionError) as exc:
             raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
-    raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]")
+    advice = (
+        "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
+        "with pidkit.joint_from_samples(y, t, s) and np.save its .p"
+        if suffix in (".csv", ".tsv", ".txt")
+        else ""
+    )
+    raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
 
 
 def _load_npy(file: Path, path: str) -> np.ndarray:
