@@ -42,6 +42,8 @@ _NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 _CANNOT_SYNC = frozenset({errno.EACCES, errno.EPERM, errno.EINVAL, errno.EBADF, errno.EISDIR,
                           errno.EOPNOTSUPP, errno.ENOTSUP})
 _TEMPORARY = re.compile(r"(?P<target>.+)\.[0-9a-f]{8}\.tmp")
+# the bytes that a temporary file's name adds to that of its file
+_SUFFIX_BYTES = len(".XXXXXXXX.tmp")
 # folders whose fsync failed with an I/O error, said once each (not at every epoch's checkpoint)
 _UNSYNCED: set[Path] = set()
 
@@ -233,9 +235,6 @@ def _temporary_stem(name: str, name_max: int) -> str:
     while start and len(os.fsencode(start)) > room:  # whole characters, not bytes
         start = start[:-1]
     return f"{start}~{digest}"
-
-
-_SUFFIX_BYTES = len(".XXXXXXXX.tmp")
 
 
 def _name_max(folder: Path) -> int:
