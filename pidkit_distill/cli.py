@@ -46,6 +46,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+from pidkit import __version__
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
@@ -210,6 +211,7 @@ def get_args_parser() -> argparse.ArgumentParser:
         prog="pidkit-distill",
         description="Knowledge distillation (BAS, KD, VID, TED, RID, ...) with a live PID audit.",
     )
+    parser.add_argument("--version", action="version", version=f"pidkit-distill {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = sub.add_parser(
         "train", help="train a student by distillation",

@@ -91,6 +91,15 @@ def test_help_names_every_command(capsys):
     assert all(cmd in out for cmd in ("train", "train-teacher", "report", "demo"))
 
 
+def test_version_names_the_command_and_the_package_version(capsys):
+    # `pidkit-distill --version` said "the following arguments are required: COMMAND" (exit 2)
+    import pidkit
+
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert (exit_.value.code, capsys.readouterr().out) == (0, f"pidkit-distill {pidkit.__version__}\n")
+
+
 def test_precedence_defaults_file_options_set(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[run]\nepochs = 9\nseed = 5\n[method]\nname = "vid"\n')

@@ -37,6 +37,7 @@ COMMAND_LINES = [
     (["--help"], 0, ""),
     (["report", "--help"], 0, ""),
     (["demo", "--help"], 0, ""),
+    (["--version"], 0, ""),
     (["train", "--epcohs", "3"], 2, "pidkit-distill train: error: unrecognized arguments: "
                                     "--epcohs 3. Did you mean '--epochs'?"),
     (["train-teacher", "--epcohs", "3"], 2, "pidkit-distill train-teacher: error: "
