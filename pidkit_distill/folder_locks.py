@@ -9,7 +9,8 @@ Lustre mounted without ``-o flock``, some FUSE file systems) it would refuse for
 folder that a killed process, or a lock left behind, had locked. Such a file system, like one
 that cannot lock files (``ENOLCK``: NFS mounted without its lock service; ``EOPNOTSUPP``), is
 written unlocked: a run folder and a CIFAR download warn, a report folder goes on silently and
-deletes no temporary file.
+deletes no temporary file. A lock file that is a symbolic link (planted, or copied with its folder)
+is refused, never opened or created where it points.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ __all__ = ["folder_lock", "take_lock"]
 
 # errno of a lock refused by a file system that cannot lock files
 _CANNOT_LOCK = frozenset({errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
+# how the lock file is made: never through a symbolic link (filelock >= 3.30 opens it so too)
+_MAKE_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
 
 
 def folder_lock(lock_file: Path) -> FileLock:
@@ -51,6 +54,8 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
 
     Raises
     ------
+    ValueError
+        The lock file is a symbolic link: the message names it and says to remove it.
     OSError
         The lock file cannot be made (no permission, a read-only or full file system).
 
@@ -64,7 +69,15 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
     >>> first.release()
     """
     # made first, so that a lock file that cannot be made is its own error, never a lock held
-    os.close(os.open(lock.lock_file, os.O_RDWR | os.O_CREAT, 0o644))
+    try:
+        os.close(os.open(lock.lock_file, _MAKE_FLAGS, 0o644))
+    except OSError:
+        if os.path.islink(lock.lock_file):
+            raise ValueError(
+                f"lock file {lock.lock_file!r} is a symbolic link (to "
+                f"{os.readlink(lock.lock_file)!r}), which is never opened: remove the link "
+                "(the lock file is made anew), then run again") from None
+        raise
     try:
         lock.acquire(timeout=timeout)
     except Timeout:  # before OSError, of which it is one

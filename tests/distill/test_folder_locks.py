@@ -1,0 +1,50 @@
+"""A folder's lock file that is a symbolic link (planted, or copied with its folder) is refused,
+never opened or created where it points."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from pidkit_distill.folder_locks import folder_lock, take_lock
+from pidkit_distill.training.rundir import LOCK_FILE, run_folder_lock
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "symlink") or os.name != "posix",
+                                reason="symbolic links as POSIX makes them")
+
+
+def _linked_lock(folder, target):
+    folder.mkdir()
+    link = folder / LOCK_FILE
+    link.symlink_to(target)
+    return link
+
+
+def test_a_lock_file_linked_to_a_missing_file_creates_nothing(tmp_path):
+    # the lock file was made through the link first: an empty file appeared where it pointed
+    # (any folder the user can write), then filelock refused the link with ELOOP, which a run
+    # folder reported as 'make the folder writable'
+    link = _linked_lock(tmp_path / "run", tmp_path / "elsewhere")
+    with pytest.raises(ValueError) as err, run_folder_lock(tmp_path / "run"):
+        pass
+    assert str(err.value) == (
+        f"lock file {str(link)!r} is a symbolic link (to {str(tmp_path / 'elsewhere')!r}), which "
+        "is never opened: remove the link (the lock file is made anew), then run again")
+    assert not os.path.lexists(tmp_path / "elsewhere")
+    link.unlink()  # the fix the message names
+    with run_folder_lock(tmp_path / "run"):
+        assert (tmp_path / "run" / LOCK_FILE).is_file()
+
+
+def test_a_lock_file_linked_to_a_file_of_the_user_leaves_it_as_it_is(tmp_path):
+    mine = tmp_path / "notes.txt"
+    mine.write_text("keep me")
+    mine.chmod(0o600)
+    link = _linked_lock(tmp_path / "out", mine)
+    with pytest.raises(ValueError, match=r"is a symbolic link \(to '.*notes\.txt'\), which is "
+                                         r"never opened: remove the link"):
+        take_lock(folder_lock(link), 0.0)
+    assert mine.read_text() == "keep me"
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o600
