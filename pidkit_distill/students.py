@@ -14,7 +14,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from pidkit_distill.config import TrainConfig, config_from_dict
+from pidkit_distill.config import TrainConfig, closest_name_hint, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
@@ -90,7 +90,7 @@ def load_student(run_dir: str | os.PathLike[str], *,
     path = Path(run_dir).expanduser()
     checkpoint = path / "checkpoint.pt"
     if not checkpoint.is_file():
-        raise ValueError(f"run_dir {str(path)!r} {_no_checkpoint(path)}")
+        raise ValueError(_no_checkpoint(path))
     try:
         saved = read_checkpoint(checkpoint)
     except ValueError as err:
@@ -133,24 +133,38 @@ def load_student(run_dir: str | os.PathLike[str], *,
 
 
 def _no_checkpoint(path: Path) -> str:
-    """Why the folder ``path`` has no ``checkpoint.pt`` to load, and what to do."""
+    """The error for a folder ``path`` without ``checkpoint.pt`` to load: why, and what to do."""
+    named = f"run_dir {str(path)!r}"
     if not path.exists():
-        return "does not exist; pass a run folder written by `pidkit-distill train`"
+        return (f"{named} does not exist; pass a run folder written by `pidkit-distill train`"
+                f"{closest_name_hint(path.name, [run.name for run in _run_folders(path.parent)])}")
     if not path.is_dir():
-        return "is a file, not a run folder; pass a run folder written by `pidkit-distill train`"
+        return (f"{named} is a file, not a run folder; pass a run folder written by "
+                "`pidkit-distill train`")
     if (path / "config.json").is_file():
         try:
             every = json.loads((path / "config.json").read_text(encoding="utf-8"))["run"][
                 "checkpoint_every"]
         except (OSError, ValueError, KeyError, TypeError):
             every = "N"
-        return ("holds no checkpoint.pt: the run stopped (or is still training) before its first "
-                f"checkpoint (written every run.checkpoint_every = {every} epoch(s) and after "
-                "the last), so there is no trained student yet; resume the run or train it again")
-    held = sorted(str(sub) for sub in path.iterdir() if (sub / "checkpoint.pt").is_file())
-    inside = f"; it holds run folders: pass one, such as {held[0]!r}" if held else ""
-    return ("is not a run folder (no config.json, no checkpoint.pt); pass a folder written by "
-            f"`pidkit-distill train` (run.out_dir/run.name){inside}")
+        return (f"{named} holds no checkpoint.pt: the run stopped (or is still training) before "
+                f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
+                "after the last), so there is no trained student yet; resume the run or train it "
+                "again")
+    held = _run_folders(path)
+    inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
+    return (f"{named} is not a run folder (no config.json, no checkpoint.pt); pass a folder "
+            f"written by `pidkit-distill train` (run.out_dir/run.name){inside}")
+
+
+def _run_folders(folder: Path) -> list[Path]:
+    """The run folders in ``folder`` (those holding a ``checkpoint.pt`` or a ``config.json``),
+    sorted; none where ``folder`` cannot be listed."""
+    try:
+        return sorted(sub for sub in folder.iterdir()
+                      if (sub / "checkpoint.pt").is_file() or (sub / "config.json").is_file())
+    except OSError:  # no such folder, or not readable
+        return []
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:

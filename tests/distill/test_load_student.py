@@ -259,6 +259,28 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
         load_student(digits_rid, map_location="gpu")
 
 
+
+def test_a_mistyped_run_folder_is_told_the_closest_run_folder_beside_it(tmp_path):
+    # it said "run_dir 'runs/digits-rid-tt-s1' does not exist; pass a run folder written by
+    # `pidkit-distill train`", with runs/digits-rid-tt-s0 right beside it
+    runs = tmp_path / "runs"
+    for name, file in [("digits-rid-tt-s0", "checkpoint.pt"), ("cifar-kd-s0", "config.json")]:
+        (runs / name).mkdir(parents=True)
+        (runs / name / file).write_text("")
+    (runs / "digits-rid-tt-s1-notes").mkdir()  # a folder, but no run: never suggested
+    (runs / "digits-rid-tt-s2").write_text("")  # a file, not a folder
+    for typed, hint in [("digits-rid-tt-s1", ". Did you mean 'digits-rid-tt-s0'?"),
+                        ("digit-rid-tt-s0", ". Did you mean 'digits-rid-tt-s0'?"),
+                        ("CIFAR-kd-s0", ". Did you mean 'cifar-kd-s0'?"),
+                        ("teacher", "")]:
+        with pytest.raises(ValueError) as info:
+            load_student(runs / typed)
+        assert str(info.value) == (f"run_dir {str(runs / typed)!r} does not exist; pass a run "
+                                   f"folder written by `pidkit-distill train`{hint}")
+    with pytest.raises(ValueError, match=r"does not exist; pass a run folder written by "
+                                         r"`pidkit-distill train`$"):
+        load_student(tmp_path / "no-such-folder" / "digits-rid-tt-s0")
+
 @pytest.mark.parametrize(("cuda", "advice"), [
     (0, "this machine has no CUDA device: pass 'cpu'"),
     (2, "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
