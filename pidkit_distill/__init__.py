@@ -32,7 +32,9 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
         load_dataset,
         register_dataset,
     )
+    from .data.registry import unregister_dataset  # noqa: F401
     from .methods import Distiller, StepOutput, available_methods, get_method, register_method  # noqa: F401
+    from .methods.base import unregister_method  # noqa: F401
     from .models import (  # noqa: F401
         Features,
         TappedModel,
@@ -40,6 +42,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
         build_model,
         register_model,
         tap_features,
+        unregister_model,
     )
     from .report import load_runs, write_report  # noqa: F401
     from .students import load_student  # noqa: F401
@@ -65,17 +68,20 @@ _SOURCES = {
     "describe_dataset": "data",
     "load_dataset": "data",
     "register_dataset": "data",
+    "unregister_dataset": "data.registry",
     "Distiller": "methods",
     "StepOutput": "methods",
     "available_methods": "methods",
     "get_method": "methods",
     "register_method": "methods",
+    "unregister_method": "methods.base",
     "Features": "models",
     "TappedModel": "models",
     "available_models": "models",
     "build_model": "models",
     "register_model": "models",
     "tap_features": "models",
+    "unregister_model": "models",
     "load_runs": "report",
     "write_report": "report",
     "load_student": "students",

@@ -142,8 +142,9 @@ names it, resumed runs included).
                             listed=listed, note=note)
 
     def is_builtin(self, name: str) -> bool:
-        """Whether ``name`` is one of the package's own entries."""
-        return name in self._builtin
+        """Whether ``name`` is one of the package's own entries (given to the registry, or
+        registered by the package's own modules: :data:`BUILTIN_NAMES`)."""
+        return name in self._builtin or name in BUILTIN_NAMES.get(self.kind, ())
 
     def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
                   ) -> Callable[[F], F]:
@@ -170,3 +171,43 @@ names it, resumed runs included).
             return fn
 
         return register
+
+    def unregister(self, name: object) -> None:
+        """Remove the entry that ``name`` means (as :meth:`find` reads it) registered by the
+        user; the package's own entries stay. Behind ``unregister_model`` and its siblings,
+        whose name (``"un"`` and the decorator's) the errors give.
+
+        Raises
+        ------
+        ValueError
+            ``name`` is one of the package's own entries, or no registered entry.
+
+        Examples
+        --------
+        >>> registry = Registry("model", "register_model", builtin={"mlp": print})
+        >>> _ = registry.decorator("my-net")(print)
+        >>> registry.unregister(" My-Net "), registry.names()
+        (None, ['mlp'])
+        >>> registry.unregister("my-net")
+        Traceback (most recent call last):
+        ...
+        ValueError: unregister_model: name='my-net' is not a registered model; the names you \
+registered are [].
+        >>> registry.unregister("mlp")
+        Traceback (most recent call last):
+        ...
+        ValueError: unregister_model: name='mlp' is one of the package's own models, which stay \
+registered; only the names you registered can be removed.
+        """
+        where = f"un{self.decorator_name}"
+        key = self.find(name)
+        if key is not None and self.is_builtin(key):
+            raise ValueError(f"{where}: name={name!r} is one of the package's own {self.kind}s, "
+                             "which stay registered; only the names you registered can be "
+                             "removed.")
+        if key is None:
+            own = [entry for entry in self.names() if not self.is_builtin(entry)]
+            guess = did_you_mean(name, own) if isinstance(name, str) else ""
+            raise ValueError(f"{where}: name={name!r} is not a registered {self.kind}; the "
+                             f"names you registered are {own}.{guess}")
+        del self._entries[key]

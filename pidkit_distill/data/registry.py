@@ -23,7 +23,8 @@ from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.registry import Registry
 
-__all__ = ["available_datasets", "describe_dataset", "load_dataset", "register_dataset"]
+__all__ = ["available_datasets", "describe_dataset", "load_dataset", "register_dataset",
+           "unregister_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
@@ -77,8 +78,8 @@ def register_dataset(name: str) -> Callable[[L], L]:
     True
     >>> describe_dataset("doc-blobs", n=50)
     DatasetSpec(name='doc-blobs', num_classes=2, input_shape=(3,), n_train=30, n_test=20)
-    >>> from pidkit_distill.data.registry import _LOADERS   # the doc's clean-up, for its tests
-    >>> _ = _LOADERS._entries.pop("doc-blobs")
+    >>> from pidkit_distill import unregister_dataset
+    >>> unregister_dataset("doc-blobs")
     """
     return _LOADERS.decorator(name, check=_check_loader)
 
@@ -96,6 +97,32 @@ def _check_loader(fn: Callable[..., object]) -> None:
                 f"has the argument(s) {no_default} without a default." if no_default
                 else "takes no seed.")
         )
+
+
+def unregister_dataset(name: str) -> None:
+    """Remove a loader that you registered with :func:`register_dataset` (a notebook's
+    experiment, a test's clean-up); the package's own data sets stay.
+
+    Parameters
+    ----------
+    name : str
+        The registered name (read as :func:`load_dataset` reads it).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is one of the package's own data sets, or not registered.
+
+    Examples
+    --------
+    >>> from pidkit_distill import unregister_dataset
+    >>> unregister_dataset("my-data")
+    Traceback (most recent call last):
+    ...
+    ValueError: unregister_dataset: name='my-data' is not a registered dataset; the names you \
+registered are [...].
+    """
+    _LOADERS.unregister(name)
 
 
 def available_datasets() -> list[str]:

@@ -33,6 +33,7 @@ __all__ = [
     "available_methods",
     "get_method",
     "register_method",
+    "unregister_method",
 ]
 
 
@@ -173,8 +174,8 @@ def register_method(name: str) -> Callable[[D], D]:
     ...
     ValueError: register_method: method name 'doc-example' is already registered (to \
 ..._Example); choose another name.
-    >>> from pidkit_distill.methods.base import _METHODS   # the doc's clean-up, for its tests
-    >>> _ = _METHODS._entries.pop("doc-example")
+    >>> from pidkit_distill import unregister_method
+    >>> unregister_method("doc-example")
     """
     register = _METHODS.decorator(name)
 
@@ -184,6 +185,32 @@ def register_method(name: str) -> Callable[[D], D]:
         return cls
 
     return decorate
+
+
+def unregister_method(name: str) -> None:
+    """Remove a method that you registered with :func:`register_method` (a notebook's
+    experiment, a test's clean-up); the package's own methods stay.
+
+    Parameters
+    ----------
+    name : str
+        The registered name (read as :func:`get_method` reads it).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is one of the package's own methods, or not registered.
+
+    Examples
+    --------
+    >>> from pidkit_distill import unregister_method
+    >>> unregister_method("kd")
+    Traceback (most recent call last):
+    ...
+    ValueError: unregister_method: name='kd' is one of the package's own methods, which stay \
+registered; only the names you registered can be removed.
+    """
+    _METHODS.unregister(name)
 
 
 def available_methods() -> list[str]:

@@ -49,6 +49,7 @@ __all__ = [
     "check_feature_model",
     "register_model",
     "tap_features",
+    "unregister_model",
 ]
 
 B = TypeVar("B", bound=Callable[..., nn.Module])
@@ -134,13 +135,39 @@ def register_model(name: str) -> Callable[[B], B]:
         (2): Linear(in_features=16, out_features=3, bias=True)
       )
     )
-    >>> from pidkit_distill.models import _MODELS   # the doc's clean-up, for its tests
-    >>> _ = _MODELS._entries.pop("doc-mlp")
+    >>> from pidkit_distill import unregister_model
+    >>> unregister_model("doc-mlp")
     """
     if isinstance(name, str) and WRN_NAME.match(name):
         raise ValueError(f"register_model: name {name!r} has the form wrn-D-K of the built-in "
                          "WideResNets; choose another name.")
     return _MODELS.decorator(name, check=_check_builder)
+
+
+def unregister_model(name: str) -> None:
+    """Remove a builder that you registered with :func:`register_model` (a notebook's
+    experiment, a test's clean-up); the package's own models stay.
+
+    Parameters
+    ----------
+    name : str
+        The registered name (read as :func:`build_model` reads it).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is one of the package's own models, or not registered.
+
+    Examples
+    --------
+    >>> from pidkit_distill import unregister_model
+    >>> unregister_model("digits-student")
+    Traceback (most recent call last):
+    ...
+    ValueError: unregister_model: name='digits-student' is one of the package's own models, \
+which stay registered; only the names you registered can be removed.
+    """
+    _MODELS.unregister(name)
 
 
 def available_models() -> list[str]:

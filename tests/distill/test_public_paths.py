@@ -101,3 +101,41 @@ def test_docstrings_name_public_names_by_their_public_paths(name):
     # pidkit_distill.config_text; cli.py's _say_stop named training.run.PeerStopped; methods'
     # package named methods.base.register_method, and BAS methods.base.Distiller
     assert [found for doc in docstrings(PACKAGE / name) for found in private_paths(doc)] == []
+
+
+def private_names_in_examples(text: str) -> list[str]:
+    """The example lines (``>>>``, ``...``) of ``text`` that import a private name
+    (``from pidkit_distill.models import _MODELS``) or reach a private attribute
+    (``_MODELS._entries.pop("doc-mlp")``): users copy examples, and a private name breaks
+    without notice."""
+    return [line.strip() for line in text.splitlines()
+            if re.match(r"\s*(>>>|\.\.\.) ", line)
+            and re.search(r"\bimport\b.*\b_[A-Za-z]\w*|\._(?!_)\w", line)]
+
+
+def test_private_names_in_examples_are_found():
+    assert private_names_in_examples(
+        "Examples\n--------\n"
+        "    >>> from pidkit_distill.models import _MODELS   # the doc's clean-up\n"
+        "    >>> _ = _MODELS._entries.pop('doc-mlp')\n"
+        "    ... net._tapped\n"
+        "    >>> from pidkit_distill import build_model, _SOURCES\n"
+        "    The registry keeps them in ._entries.\n") == [
+        ">>> from pidkit_distill.models import _MODELS   # the doc's clean-up",
+        ">>> _ = _MODELS._entries.pop('doc-mlp')", "... net._tapped",
+        ">>> from pidkit_distill import build_model, _SOURCES"]
+    # public names, dunders, a throwaway `_` and a class the example defines
+    assert private_names_in_examples(
+        "    >>> from pidkit_distill import unregister_model\n"
+        "    >>> _ = unregister_model('doc-mlp'), net.__class__.__name__\n"
+        "    ... class _Example(Distiller):\n"
+        "    >>> _Example.method_name\n") == []
+
+
+@pytest.mark.parametrize("name", CHECKED)
+def test_examples_use_no_private_names(name):
+    # the registries' examples cleaned up with _METHODS._entries.pop("doc-example"),
+    # _MODELS._entries.pop("doc-mlp") and _LOADERS._entries.pop("doc-blobs"); they call
+    # unregister_method, unregister_model and unregister_dataset
+    assert [found for doc in docstrings(PACKAGE / name)
+            for found in private_names_in_examples(doc)] == []
