@@ -7,7 +7,6 @@ for those sizes, so the data set is not needed (CIFAR's files need not be on the
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from pidkit_distill.config import TrainConfig, closest_name_hint, config_from_di
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
+from pidkit_distill.run_records import load_run
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
 __all__ = ["load_student"]
@@ -143,10 +143,9 @@ def _no_checkpoint(path: Path) -> str:
                 "`pidkit-distill train`")
     if (path / "config.json").is_file():
         try:
-            every = json.loads((path / "config.json").read_text(encoding="utf-8"))["run"][
-                "checkpoint_every"]
-        except (OSError, ValueError, KeyError, TypeError):
-            every = "N"
+            every = load_run(path).config["run"].get("checkpoint_every", "N")
+        except ValueError as err:  # not a run's config.json (a model folder's), or damaged
+            return f"run_dir: {err}"
         return (f"{named} holds no checkpoint.pt: the run stopped (or is still training) before "
                 f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
                 "after the last), so there is no trained student yet; resume the run or train it "

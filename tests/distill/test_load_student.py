@@ -219,9 +219,12 @@ def _fake_run(run_dir: Path, config: pidkit_distill.TrainConfig,
 
 def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
     (tmp_path / "a-file").write_text("")
-    killed = tmp_path / "killed"
+    killed = tmp_path / "killed"  # as a run killed in its first epochs leaves its folder
     killed.mkdir()
-    (killed / "config.json").write_text(json.dumps({"run": {"checkpoint_every": 3}}))
+    config = json.loads((digits_rid / "config.json").read_text())
+    config["run"]["checkpoint_every"] = 3
+    (killed / "config.json").write_text(json.dumps(config))
+    (killed / "metrics.jsonl").write_text("")
     sweep = tmp_path / "sweep"
     sweep.mkdir()
     (sweep / "x").symlink_to(digits_rid, target_is_directory=True)
@@ -280,6 +283,36 @@ def test_a_mistyped_run_folder_is_told_the_closest_run_folder_beside_it(tmp_path
     with pytest.raises(ValueError, match=r"does not exist; pass a run folder written by "
                                          r"`pidkit-distill train`$"):
         load_student(tmp_path / "no-such-folder" / "digits-rid-tt-s0")
+
+
+def test_a_folder_whose_config_json_is_no_runs_is_not_taken_for_a_stopped_run(tmp_path,
+                                                                               digits_rid):
+    # each said "holds no checkpoint.pt: the run stopped (or is still training) before its
+    # first checkpoint (written every run.checkpoint_every = N epoch(s) ...); resume the run":
+    # config.json was read by hand, any JSON (or none) taken for a run's
+    model = tmp_path / "bert"  # a model folder of another library, with its own config.json
+    model.mkdir()
+    (model / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    (foreign / "metrics.jsonl").write_text("")
+    damaged = tmp_path / "damaged"
+    damaged.mkdir()
+    (damaged / "config.json").write_text((digits_rid / "config.json").read_text()[:40])
+    (damaged / "metrics.jsonl").write_text("")
+    cases = [
+        (model, f"run_dir: {str(model)!r} is not a run folder (no metrics.jsonl); pass folders "
+                "written by `pidkit-distill train`"),
+        (foreign, f"run_dir: {foreign / 'config.json'} has no 'data.name'; it is not the "
+                  "configuration of a `pidkit-distill train` run"),
+        (damaged, f"run_dir: {damaged / 'config.json'} is not JSON (Expecting"),
+    ]
+    for run_dir, message in cases:
+        with pytest.raises(ValueError) as info:
+            load_student(run_dir)
+        assert str(info.value).startswith(message)
+    assert str(info.value).endswith("; the file is damaged")
 
 @pytest.mark.parametrize(("cuda", "advice"), [
     (0, "this machine has no CUDA device: pass 'cpu'"),
