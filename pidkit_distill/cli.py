@@ -44,7 +44,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pidkit import __version__
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
@@ -54,6 +54,9 @@ from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, unknown_n
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.user_modules import import_user_modules
+
+if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
+    from pidkit_distill.training.runtime import FirstStop
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
@@ -355,19 +358,37 @@ def _rank() -> int:
 
 
 def _say_stop(command: str, text: str, error: BaseException | None) -> None:
-    """Print why ``command`` stopped (``error``: its cause) on stderr, once under torchrun: in
-    the process that stopped first, named when it is not rank 0, since rank 0 may be unable to
-    print (killed by torchrun while it waited for the GPU, or by the OOM-killer); the others
-    stopped with it (:class:`~pidkit_distill.PeerStopped`). Where that is not known
-    (no process group yet, as for a mistake in the configuration), rank 0 prints it."""
+    """Print why ``command`` stopped (``error``: its cause) on stderr, once per cause under
+    torchrun: in the process that stopped first, named when it is not rank 0, since rank 0 may
+    be unable to print (killed by torchrun while it waited for the GPU, or by the OOM-killer);
+    and in a later one whose error is its own (:func:`_own_stop`), named, so that its cause is
+    not lost. The others stopped with the first (:class:`~pidkit_distill.PeerStopped`, the
+    same error, the same interrupt) and print nothing. Where the first is not known (no
+    process group yet, as for a mistake in the configuration), rank 0 prints it."""
     rank = _rank()
     # a run that stopped recorded the first process to stop; none ran without the module
     runtime = sys.modules.get("pidkit_distill.training.runtime")
     first = runtime.first_stop_of(error) if runtime is not None and error is not None else None
-    if (0 if first is None else first.rank) != rank:
+    if first is None and rank != 0:
         return
-    where = "" if rank == 0 else f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})"
+    if first is not None and first.rank != rank and not _own_stop(error, first):
+        return
+    first_rank = 0 if first is None else first.rank
+    where = "" if rank == first_rank == 0 else (
+        f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})")
     print(f"pidkit-distill {command}{where}: {text}", file=sys.stderr, flush=True)
+
+
+def _own_stop(error: BaseException, first: FirstStop) -> bool:
+    """Whether ``error``, with which this process stopped after ``first`` (the
+    :class:`~pidkit_distill.training.runtime.FirstStop` of another process), has a cause of its
+    own: not :class:`~pidkit_distill.PeerStopped` (it stopped because ``first`` did), not an
+    interrupt (a Ctrl-C or a scheduler's SIGTERM reaches every process), and not ``first``'s
+    own message (an error every process raises together: a NaN loss, a busy run folder)."""
+    peer_stopped = getattr(sys.modules.get("pidkit_distill.training"), "PeerStopped", ())
+    if isinstance(error, (KeyboardInterrupt, peer_stopped)):
+        return False
+    return one_line(error) != first.message
 
 
 def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:

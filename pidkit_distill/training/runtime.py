@@ -3,7 +3,7 @@
 DDP is switched on by the environment ``torchrun`` sets (``RANK``, ``WORLD_SIZE``,
 ``LOCAL_RANK``): gloo on CPU, nccl on CUDA, one GPU per process (``cuda:LOCAL_RANK``). Only rank 0
 prints and writes files (:attr:`Runtime.is_main`); a failure is reported by the process that
-stopped first (:func:`first_stop`).
+stopped first (:func:`first_stop`), and by a later one whose error is its own.
 """
 
 from __future__ import annotations
@@ -198,7 +198,8 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     waiting for the GPU cannot even take the signal and is killed). What each of them then
     raises says nothing of why; the first process's record does
     (:class:`~pidkit_distill.PeerStopped`), and the first process is the one that
-    reports the failure (the ``pidkit-distill`` command prints its line there). The key is the
+    reports the failure (the ``pidkit-distill`` command prints its line there, and in a later
+    process whose error is its own, not a PeerStopped). The key is the
     store's ``compare_set``: the first process to set it keeps it.
 
     Examples

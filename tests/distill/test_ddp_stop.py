@@ -193,6 +193,50 @@ def test_the_command_prints_a_failure_in_the_process_that_stopped_first(monkeypa
                                    "finite number > 0.0, got -1.0"])
 
 
+OOM = "out of memory (OutOfMemoryError) in epoch 1; nothing was saved (no epoch had completed)"
+
+
+@pytest.mark.parametrize("rank, first_rank, own, status, lines", [
+    # its own error, raised after the other process had stopped: it printed nothing, and its
+    # cause (here rank 0's own out of memory, after rank 1's bug) was printed nowhere
+    (0, 1, "oom", 1, [f"pidkit-distill train (rank 0 of 2): training failed: {OOM}"]),
+    (1, 0, "oom", 1, [f"pidkit-distill train (rank 1 of 2): training failed: {OOM}"]),
+    # it stopped with the first: that process prints the line, this one nothing
+    (0, 1, "peer", 1, []),
+    (0, 1, "same", 1, []),  # every process raised it (a NaN loss): one line, the first's
+    (0, 1, "interrupt", 130, []),  # a Ctrl-C reaches every process
+], ids=["rank-0-own", "rank-1-own", "peer-stopped", "the-same-error", "an-interrupt"])
+def test_a_process_that_stops_after_another_with_its_own_error_prints_it_too(
+        rank, first_rank, own, status, lines, monkeypatch, capsys, tmp_path):
+    from torch import device
+
+    import pidkit_distill.training
+    from pidkit_distill.cli import main
+    from pidkit_distill.training import TrainingError
+    from pidkit_distill.training.runtime import Runtime, first_stop
+
+    first = TrainingError("a bug in my method", epoch=1)
+    error = {"oom": TrainingError("out of memory (OutOfMemoryError)", epoch=1),
+             "peer": PeerStopped(first_rank, 2, str(first), interrupted=False),
+             "same": TrainingError("a bug in my method", epoch=1),
+             "interrupt": KeyboardInterrupt()}[own]
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    try:  # first_rank stopped first; then this process, rank, with error
+        first_stop(Runtime(device("cpu"), first_rank, 2, first_rank, owns_group=False), first)
+        first_stop(Runtime(device("cpu"), rank, 2, rank, owns_group=False), error)
+    finally:
+        dist.destroy_process_group()
+
+    def train(config):
+        raise error
+
+    monkeypatch.setattr(pidkit_distill.training, "train", train)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("RANK", str(rank))
+    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    assert (main(["train", *sets]), capsys.readouterr().err.splitlines()) == (status, lines)
+
+
 def _one_process_group(monkeypatch: pytest.MonkeyPatch) -> None:
     """torchrun's environment for a group of this one process, which the trainer takes for a
     run of 2 processes (it makes the group in its first run)."""
