@@ -8,6 +8,7 @@ folder.
 
 from __future__ import annotations
 
+import errno
 import importlib.util
 import pickle
 import warnings
@@ -21,6 +22,7 @@ from torch import Tensor
 from torch.nn import functional as F
 from torch.utils.data import Dataset
 
+from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, take_lock
@@ -45,6 +47,8 @@ _CIFAR_FILES = {
 }
 _CIFAR_SIZES = (50_000, 10_000)
 _POLL_S = 1.0  # how often a process waiting for another's download tries its lock again
+# errno of a download that its folder refuses (no permission, read-only, full): not the network's
+_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
 
 
 class CifarDataset(Dataset):
@@ -222,6 +226,9 @@ def load_cifar(
     ------
     FileNotFoundError
         The folder or one of its files is missing and cannot be downloaded.
+    FileWriteError
+        The set must be downloaded and ``root`` cannot be written (a shared, read-only folder);
+        a complete folder is only read, even with ``download=True``.
     ValueError
         A bad option, or a file that is not a CIFAR batch of plain values and numpy arrays:
         ``data`` a uint8 ``(N, 3072)`` array and one label in ``0 .. num_classes - 1`` per image.
@@ -336,7 +343,8 @@ def _download_cifar(key: str, root: Path) -> None:
     folder whole. The lock is :func:`~pidkit_distill.folder_locks.folder_lock`'s, never
     filelock's soft lock, which takes the lock file a killed download left for one held (and
     waited for it for good); on a file system that cannot lock files the set is downloaded
-    unlocked, with a warning.
+    unlocked, with a warning. A ``root`` that cannot be written (no permission, read-only,
+    full) is a :class:`FileWriteError` saying so.
     """
     try:
         from torchvision import datasets
@@ -346,9 +354,12 @@ def _download_cifar(key: str, root: Path) -> None:
             "to download it; pip install 'pidkit[vision]' or place the folder there."
         ) from exc
 
-    root.mkdir(parents=True, exist_ok=True)
     lock = folder_lock(root / f".{key}-download.lock")
-    got = take_lock(lock, 0.0)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        got = take_lock(lock, 0.0)
+    except OSError as err:
+        raise _not_writable(key, root, err) from err
     if got is False:
         print(f"waiting for another process that is downloading {key} into {root} (Ctrl-C "
               "stops waiting)", flush=True)
@@ -363,9 +374,24 @@ def _download_cifar(key: str, root: Path) -> None:
         if _missing_file(key, root / _CIFAR_FILES[key][0]) is not None:
             cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
             cls(str(root), train=True, download=True)
+    except OSError as err:
+        if err.errno not in _NOT_WRITABLE:
+            raise  # the network's (urllib's URLError), or a damaged archive
+        raise _not_writable(key, root, err) from err
     finally:
         if lock.is_locked:
             lock.release()
+
+
+def _not_writable(key: str, root: Path, error: OSError) -> FileWriteError:
+    """The error of a download of ``key`` that ``root`` refused (``error``): a folder the user
+    cannot write (a shared, read-only one), a read-only or full file system."""
+    reason = error.strerror or type(error).__name__
+    return FileWriteError(
+        error.errno or 0, reason, str(root),
+        f"cannot download {key} into {str(root)!r}: {reason}; download it into a folder you can "
+        f"write (point root, the configuration's data.root, at it), or ask for write access to "
+        f"{str(root)!r}")
 
 
 def _other_set_hint(key: str, found: Any) -> str:

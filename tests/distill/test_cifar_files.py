@@ -14,11 +14,13 @@ import threading
 import time
 import types
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.data import describe_dataset, load_dataset
 
 
@@ -293,3 +295,59 @@ def test_a_download_lock_left_on_a_file_system_without_flock_is_not_waited_for(
         "(Function not implemented), so processes loading it at the same time (DDP ranks) may "
         "each download it; download it once before such a run"]
     assert calls == [(str(tmp_path), True, True)]
+
+
+@contextmanager
+def _read_only(monkeypatch, root):
+    """``root`` as a shared, pre-downloaded folder of another user (mode 0555): nothing can be
+    created or written in it. As root, whom modes do not stop, its writes are refused by
+    ``os.open`` (how the lock file is made)."""
+    root.chmod(0o555)
+    if os.access(root, os.W_OK):
+        real_open = os.open
+
+        def refused(path, flags, *args, **kwargs):
+            if Path(path).parent == root and flags & (os.O_CREAT | os.O_WRONLY | os.O_RDWR):
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
+            return real_open(path, flags, *args, **kwargs)
+
+        monkeypatch.setattr(os, "open", refused)
+    try:
+        yield
+    finally:
+        root.chmod(0o755)
+
+
+def test_a_read_only_root_holding_the_whole_set_is_read(tmp_path, monkeypatch):
+    _cifar10(tmp_path)
+    with _read_only(monkeypatch, tmp_path):
+        assert len(load_dataset("cifar10", root=tmp_path, download=True).train) == 15
+    assert [p.name for p in tmp_path.iterdir()] == ["cifar-10-batches-py"]  # no lock file
+
+
+def test_a_read_only_root_lacking_the_set_says_so(tmp_path, monkeypatch):
+    # the lock file could not be made: a PermissionError traceback from folder_locks
+    calls = []
+    _fake_torchvision(monkeypatch, calls)
+    with _read_only(monkeypatch, tmp_path), pytest.raises(FileWriteError) as err:
+        load_dataset("cifar10", root=tmp_path, download=True)
+    assert str(err.value) == (
+        f"cannot download cifar10 into {str(tmp_path)!r}: Permission denied; download it into a "
+        "folder you can write (point root, the configuration's data.root, at it), or ask for "
+        f"write access to {str(tmp_path)!r}")
+    assert err.value.errno == errno.EACCES and calls == []
+
+
+def test_a_download_that_its_folder_refuses_says_so(tmp_path, monkeypatch):
+    # a set folder of another user in a writable root: torchvision's PermissionError came out raw
+    class CIFAR10:
+        def __init__(self, root, *, train, download):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES),
+                                  f"{root}/cifar-10-batches-py/data_batch_1")
+
+    _fake_torchvision(monkeypatch, [])
+    monkeypatch.setattr(sys.modules["torchvision"].datasets, "CIFAR10", CIFAR10)
+    with pytest.raises(FileWriteError, match=r"^cannot download cifar10 into '.*': Permission "
+                                             r"denied; download it into a folder you can write"):
+        load_dataset("cifar10", root=tmp_path, download=True)
+
