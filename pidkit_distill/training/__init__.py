@@ -21,12 +21,14 @@ from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.loop import evaluate, fit, train_one_epoch
 from pidkit_distill.training.outcomes import RunSummary, TrainingError, TrainingInterrupted
 from pidkit_distill.training.run import PeerStopped, train, train_teacher
+from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.teacher import SupervisedModel, load_teacher
 
 __all__ = [
     "CheckedConfig",
     "PeerStopped",
     "RunSummary",
+    "Runtime",
     "SupervisedModel",
     "TrainingError",
     "TrainingInterrupted",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import re
+import typing
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,41 @@ def test_examples_use_no_private_names(name):
     # unregister_method, unregister_model and unregister_dataset
     assert [found for doc in docstrings(PACKAGE / name)
             for found in private_names_in_examples(doc)] == []
+
+
+def _classes_in(hint: object) -> list[type]:
+    """The classes a type hint names: ``Runtime | None`` names ``Runtime`` (and ``NoneType``)."""
+    found = [hint] if isinstance(hint, type) else []
+    return found + [cls for arg in typing.get_args(hint) for cls in _classes_in(arg)]
+
+
+def _signatures() -> list[tuple[str, object]]:
+    """Each exported function, and each exported class's constructor and public methods."""
+    found = []
+    for module_name in sorted(PUBLIC_MODULES):
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if isinstance(obj, type):
+                found += [(f"{module_name}.{name}", obj.__init__)]
+                found += [(f"{module_name}.{name}.{attr}", value)
+                          for attr, value in vars(obj).items()
+                          if inspect.isfunction(value) and not attr.startswith("_")]
+            elif callable(obj):
+                found.append((f"{module_name}.{name}", obj))
+    return found
+
+
+def test_the_types_of_public_signatures_are_public():
+    # fit(config, module, bundle, run_dir, runtime: Runtime), and evaluate's, train_one_epoch's
+    # and load_teacher's runtime, took a Runtime that only pidkit_distill.training.runtime,
+    # not a public module, exported; fit's example imported it from there
+    private = sorted({(where, f"{cls.__module__}.{cls.__qualname__}")
+                      for where, fn in _signatures()
+                      for hint in typing.get_type_hints(fn).values() for cls in _classes_in(hint)
+                      if cls.__module__.startswith("pidkit_distill")
+                      and (cls.__name__, id(cls)) not in EXPORTED})
+    assert private == []
+    from pidkit_distill.training import Runtime, fit
+
+    assert typing.get_type_hints(fit)["runtime"] is Runtime
