@@ -225,7 +225,8 @@ def load_cifar(
     Raises
     ------
     FileNotFoundError
-        The folder or one of its files is missing and cannot be downloaded.
+        The folder or one of its files is missing and cannot be downloaded (under torchrun, also
+        where ``root``'s file system cannot lock files: the processes would each download it).
     FileWriteError
         The set must be downloaded and ``root`` cannot be written (a shared, read-only folder);
         a complete folder is only read, even with ``download=True``.
@@ -342,9 +343,11 @@ def _download_cifar(key: str, root: Path) -> None:
     first download and extract the archive while the others wait, saying so, then find the
     folder whole. The lock is :func:`~pidkit_distill.folder_locks.folder_lock`'s, never
     filelock's soft lock, which takes the lock file a killed download left for one held (and
-    waited for it for good); on a file system that cannot lock files the set is downloaded
-    unlocked, with a warning. A ``root`` that cannot be written (no permission, read-only,
-    full) is a :class:`FileWriteError` saying so.
+    waited for it for good). On a file system that cannot lock files one process downloads the
+    set unlocked, with a warning; the processes of a torchrun (``WORLD_SIZE`` > 1) refuse, all
+    alike, before any of them writes: nothing would keep them from downloading and extracting
+    the archive over one another, nor tell the others when it is whole. A ``root`` that cannot
+    be written (no permission, read-only, full) is a :class:`FileWriteError` saying so.
     """
     try:
         from torchvision import datasets
@@ -366,6 +369,7 @@ def _download_cifar(key: str, root: Path) -> None:
     while got is False:
         got = take_lock(lock, _POLL_S)
     if isinstance(got, OSError):
+        _refuse_unlocked_torchrun(key, root, got)
         warnings.warn(f"{key} is downloaded into {root} unlocked: its file system cannot lock "
                       f"files ({got.strerror}), so processes loading it at the same time (DDP "
                       "ranks) may each download it; download it once before such a run",
@@ -381,6 +385,23 @@ def _download_cifar(key: str, root: Path) -> None:
     finally:
         if lock.is_locked:
             lock.release()
+
+
+def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
+    """Raise :class:`FileNotFoundError` in a process of a torchrun (``WORLD_SIZE`` > 1, read
+    from the environment: the process group may not exist yet) that would download ``key``
+    into ``root``, whose file system cannot lock files (``error``): its processes would each
+    download and extract the archive over one another."""
+    from pidkit_distill.training.runtime import world_size_from_env  # training imports data
+
+    world_size = world_size_from_env()
+    if world_size > 1:
+        raise FileNotFoundError(
+            f"{key} is not under {root}, and its file system cannot lock files "
+            f"({error.strerror}), so the {world_size} processes of this torchrun would each "
+            "download it at once: download it once before the run (python -c \"from "
+            f"pidkit_distill.data import load_dataset; load_dataset('{key}', "
+            f"root={str(root)!r}, download=True)\"), then start the run again")
 
 
 def _not_writable(key: str, root: Path, error: OSError) -> FileWriteError:

@@ -351,3 +351,24 @@ def test_a_download_that_its_folder_refuses_says_so(tmp_path, monkeypatch):
                                              r"denied; download it into a folder you can write"):
         load_dataset("cifar10", root=tmp_path, download=True)
 
+
+def test_torchrun_ranks_refuse_a_download_their_file_system_cannot_lock(tmp_path, monkeypatch):
+    # each rank warned, then downloaded and extracted the archive over the others'
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    calls = []
+    _fake_torchvision(monkeypatch, calls)
+    with pytest.raises(FileNotFoundError) as err:
+        load_dataset("cifar10", root=tmp_path, download=True)
+    assert str(err.value) == (
+        f"cifar10 is not under {tmp_path}, and its file system cannot lock files (Function not "
+        "implemented), so the 2 processes of this torchrun would each download it at once: "
+        "download it once before the run (python -c \"from pidkit_distill.data import "
+        f"load_dataset; load_dataset('cifar10', root={str(tmp_path)!r}, download=True)\"), then "
+        "start the run again")
+    assert calls == []
