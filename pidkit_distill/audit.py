@@ -310,14 +310,33 @@ def _device_of(teacher: nn.Module, student: nn.Module,
     try:
         wanted = torch.device(device)
     except (RuntimeError, TypeError) as err:
-        raise ValueError(f"device={device!r} is not a torch device; pass 'cpu', 'cuda', "
-                         "'cuda:N', or None (the networks' device)") from err
+        raise ValueError(f"device={device!r} is not a torch device; {_devices_or_none()}") from err
+    if not _on_this_machine(wanted):
+        raise ValueError(f"device={device!r} is not a device this machine has; "
+                         f"{_devices_or_none()}")
     if found is not None and (wanted.type != found.type
                               or wanted.index not in (None, found.index)):
         raise ValueError(f"device={device!r}, but the networks are on {str(found)!r}; pass "
                          f"device={str(found)!r} or None (their device), or move them with "
                          f".to({str(wanted)!r})")
     return wanted
+
+
+def _on_this_machine(device: torch.device) -> bool:
+    """``device`` is one this machine has: a CUDA device of an index below the count of them,
+    MPS where it is available; a device of any other type (the CPU, meta) is taken as there."""
+    if device.type == "cuda":
+        return torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
+    if device.type == "mps":
+        return torch.backends.mps.is_available()
+    return True
+
+
+def _devices_or_none() -> str:
+    """What to pass as ``device``: the devices this machine has, or None."""
+    # not imported at the top: students imports the trainer, which imports this module
+    from pidkit_distill.students import devices_here
+    return f"{devices_here()}, or None (the networks' device)"
 
 
 def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:

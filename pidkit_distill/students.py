@@ -203,11 +203,19 @@ def _moved(model: nn.Module, map_location: str | torch.device) -> nn.Module:
     except (RuntimeError, AssertionError, TypeError) as err:
         detail = " ".join(str(err).split())
         raise ValueError(f"map_location={map_location!r} is not a device the student can be "
-                         f"moved to ({detail[:200]}); {_devices_here()}") from None
+                         f"moved to ({detail[:200]}); {devices_here()}") from None
 
 
-def _devices_here() -> str:
-    """What to pass as ``map_location`` on this machine: only the devices it has."""
+def devices_here() -> str:
+    """What to pass as a device on this machine (``map_location``, the audit's ``device``): only
+    the devices it has.
+
+    Returns
+    -------
+    str
+        ``"this machine has no CUDA device: pass 'cpu'"`` without CUDA; ``"pass 'cpu', 'cuda' or
+        'cuda:N' with N < 2"`` with two CUDA devices (``'mps'`` added where it is available).
+    """
     cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
     mps = torch.backends.mps.is_available()
     names = ["'cpu'", *(["'cuda'", f"'cuda:N' with N < {cuda}"] if cuda else []),

@@ -214,9 +214,6 @@ def test_the_gaussian_audit_records_the_same_keys():
     ({"epoch": 0, "batch_size": 0}, ValueError, "batch_size must be an int >= 1; got 0."),
     ({"epoch": 0, "dataset": TensorDataset(torch.zeros(0, 8), torch.zeros(0).long())},
      ValueError, "dataset is empty: the audit needs held-out samples; pass the held-out set"),
-    ({"epoch": 0, "device": "gpu"}, ValueError,
-     "device='gpu' is not a torch device; pass 'cpu', 'cuda', 'cuda:N', or None (the networks' "
-     "device)"),
     ({"epoch": 0, "device": "meta"}, ValueError,
      "device='meta', but the networks are on 'cpu'; pass device='cpu' or None (their device), "
      "or move them with .to('meta')"),
@@ -257,6 +254,31 @@ def test_bad_arguments_are_named(kwargs, error, message):
         audit_distiller(settings=SETTINGS, **kwargs)
     assert str(info.value) == message
 
+
+@pytest.mark.parametrize(("cuda", "bad", "advice"), [
+    (0, ["gpu", "cuda", "cuda:0"], "this machine has no CUDA device: pass 'cpu'"),
+    (2, ["gpu", "cuda:2"], "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
+])
+def test_a_bad_device_is_told_the_devices_this_machine_has(monkeypatch, cuda, bad, advice):
+    # device='gpu' was told "pass 'cpu', 'cuda', 'cuda:N', or None" on any machine, and a CUDA
+    # device the machine lacks "device='cuda', but the networks are on 'cpu'; pass
+    # device='cpu' or None (their device), or move them with .to('cuda')"
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
+    for device in bad:
+        problem = "is not a torch device" if device == "gpu" else "is not a device this machine has"
+        with pytest.raises(ValueError) as info:
+            audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS,
+                            device=device)
+        assert str(info.value) == (f"device={device!r} {problem}; {advice}, or None (the "
+                                   "networks' device)")
+    if cuda:  # a device the machine has: the networks are to be moved there
+        with pytest.raises(ValueError, match=r"^device='cuda:1', but the networks are on 'cpu'; "
+                                             r"pass device='cpu' or None \(their device\), or "
+                                             r"move them with \.to\('cuda:1'\)$"):
+            audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS,
+                            device="cuda:1")
 
 @pytest.mark.parametrize("given", [lambda data: DataLoader(data, batch_size=64),
                                    lambda data: data.tensors], ids=["loader", "pair"])
