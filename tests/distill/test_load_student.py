@@ -232,6 +232,8 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
     wrong = _fake_run(tmp_path / "wrong", digits, {"w": torch.ones(2)})
     damaged = _fake_run(tmp_path / "damaged", digits, {"w": torch.ones(2)},
                         sizes={"num_classes": 0, "input_shape": [1, 8, 8]})
+    shapeless = _fake_run(tmp_path / "shapeless", digits, {"w": torch.ones(2)},
+                          sizes={"num_classes": 10, "input_shape": []})
     cases = [
         (tmp_path / "nowhere", r"^run_dir '.*nowhere' does not exist; pass a run folder written "
                                r"by `pidkit-distill train`$"),
@@ -250,6 +252,10 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
                   r"\{'num_classes': 0, 'input_shape': \[1, 8, 8\]\}; expected "
                   r"\{'num_classes': a positive int, 'input_shape': a list of positive ints\}; "
                   r"the file is damaged$"),
+        # not a traceback from input_shape[0], the channels the student is built for
+        (shapeless, r"^run_dir: checkpoint '.*shapeless/checkpoint.pt' records the data's sizes "
+                    r"as \{'num_classes': 10, 'input_shape': \[\]\}; expected .*; the file is "
+                    r"damaged$"),
     ]
     for run_dir, message in cases:
         with pytest.raises(ValueError, match=message):
