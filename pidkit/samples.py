@@ -365,7 +365,50 @@ def label_array(values: Any, name: str) -> np.ndarray:
     return _as_objects(seq)
 
 
-def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarray]:
+def is_categorical(values: Any) -> bool:
+    """Whether ``values`` is a pandas categorical (a Series of dtype ``category``, a Categorical or
+    a CategoricalIndex), whose labels are ordered by its categories (duck-typed: pandas is no
+    dependency).
+
+    Examples
+    --------
+    >>> is_categorical(np.array(["low", "high"]))
+    False
+    """
+    return getattr(getattr(values, "dtype", None), "categories", None) is not None
+
+
+def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Check 1-D sample labels and encode them: each sample's index on the labels' axis, and the axis.
+
+    The axis holds the labels that occur, sorted (``np.unique``'s order; objects by ``sorted``, in
+    first-seen order when they cannot be compared). A pandas categorical, ordered or not, keeps its
+    categories' order (those that occur), as pandas sorts it. Shared by :func:`joint_from_samples`
+    and the estimators, so that their axes agree.
+
+    Parameters
+    ----------
+    values : array_like of shape (n_samples,)
+        The labels, read by :func:`label_array`.
+    name : str
+        The argument's name, for the messages.
+    n : int, optional
+        The number of samples ``values`` must hold (that of the other arguments).
+
+    Returns
+    -------
+    codes : numpy.ndarray of intp, shape (n_samples,)
+    labels : numpy.ndarray
+        ``labels[codes[i]]`` is the label of sample ``i``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> sizes = pd.Categorical(["low", "high", "low"], categories=["low", "mid", "high"], ordered=True)
+    >>> codes, labels = encode_labels(sizes, "y")
+    >>> codes.tolist(), labels.tolist()
+    ([0, 1, 0], ['low', 'high'])
+    """
     arr = label_array(values, name)
     if arr.ndim != 1:
         raise ValueError(
@@ -377,6 +420,10 @@ def _encode(values: Any, name: str, n: int | None) -> tuple[np.ndarray, np.ndarr
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
     check_label_values(arr, name)
+    if is_categorical(values):  # codes in category order; the labels read from one sample each
+        _, first, codes = np.unique(np.asarray(getattr(values, "cat", values).codes),
+                                          return_index=True, return_inverse=True)
+        return codes.reshape(-1), arr[first]
     if arr.dtype == object:
         uniques: list[Hashable] = list(dict.fromkeys(arr.tolist()))
         try:  # sorted, as np.unique sorts the other kinds (pandas strings and categories are objects)
@@ -421,7 +468,8 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
     Labels may be integers or any hashable objects; each axis of ``p`` lists the labels that
-    occur, in sorted order (first-seen order for labels that cannot be sorted).
+    occur, in sorted order (first-seen order for labels that cannot be sorted); a pandas
+    categorical's axis follows its categories' order, as pandas sorts it.
 
     Parameters
     ----------
@@ -440,9 +488,9 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     >>> joint.p.shape, joint.n_samples, joint.labels["t"].tolist()
     ((2, 2, 2), 4, ['a', 'b'])
     """
-    y_codes, y_labels = _encode(y, "y", None)
-    t_codes, t_labels = _encode(t, "t", y_codes.size)
-    s_codes, s_labels = _encode(s, "s", y_codes.size)
+    y_codes, y_labels = encode_labels(y, "y")
+    t_codes, t_labels = encode_labels(t, "t", y_codes.size)
+    s_codes, s_labels = encode_labels(s, "s", y_codes.size)
     check_same_index({"y": y, "t": t, "s": s})
     n = int(y_codes.size)
     labels = {"y": y_labels, "t": t_labels, "s": s_labels}
@@ -504,7 +552,7 @@ def joint_from_dit(
                 f"target and sources must index the distribution's {n_vars} variables; got {group}."
             )
     keys = [[tuple(o[i] for i in group) for o in d.outcomes] for group in groups]
-    codes_labels = [_encode(_as_objects(k), name, None) for k, name in zip(keys, "yts", strict=True)]
+    codes_labels = [encode_labels(_as_objects(k), name) for k, name in zip(keys, "yts", strict=True)]
     shape = tuple(labels.size for _, labels in codes_labels)
     p = np.zeros(shape)
     np.add.at(p, tuple(codes for codes, _ in codes_labels), np.asarray(d.pmf, dtype=float))

@@ -156,3 +156,17 @@ def test_results_go_into_dataframes_as_the_docs_say():
     assert table["uni_t"].tolist() == [r.uni_t for r in results]
     intervals = pd.DataFrame(results[0].intervals, index=["low", "high"]).T
     assert intervals.loc["red", "high"] == results[0].intervals["red"][1]
+
+
+def test_an_ordered_categorical_target_keeps_its_order_in_both_estimators():
+    # the estimators read labels as arrays, which lost the categories: res.labels["y"] was
+    # ['high', 'low', 'mid'] for categories low < mid < high, unlike joint_from_samples
+    y, t, s = _data()
+    names = np.array(["low", "mid", "high"])
+    sizes = pd.Series(pd.Categorical(names[y], categories=["low", "mid", "high"], ordered=True))
+    res = _pid(sizes, t, s)
+    ref = _pid(y, t, s)
+    assert res.labels["y"].tolist() == ["low", "mid", "high"]
+    np.testing.assert_array_equal(res.counts, ref.counts)  # y == 0 is "low", the first row
+    gauss = pid_from_representations(sizes, t, s, estimator="gaussian", n_components=2)
+    assert gauss.labels["y"].tolist() == ["low", "mid", "high"]

@@ -274,3 +274,28 @@ def test_the_continuous_labels_warning_is_public_as_pidkit_continuous_labels_war
     assert last.startswith("pidkit.ContinuousLabelsWarning: t holds 2 distinct non-integer floats in 4")
     data = pickle.dumps(ContinuousLabelsWarning("a message"))  # as a worker process sends it back
     assert b"pidkit.samples" not in data and type(pickle.loads(data)) is ContinuousLabelsWarning
+
+
+@pytest.mark.parametrize("ordered", [True, False])
+@pytest.mark.parametrize("wrap", ["series", "categorical"])
+def test_a_categoricals_axis_follows_its_categories_order(ordered, wrap):
+    # sorted() put an ordered Categorical's labels alphabetically: high, low, mid, where pandas
+    # (sort_values, the codes) and the user's declaration say low, mid, high. Unordered ones too:
+    # pandas sorts those by their categories as well. Categories that do not occur are left out.
+    pd = pytest.importorskip("pandas")
+    y = pd.Categorical(["low", "high", "mid", "low"], categories=["low", "mid", "high", "huge"],
+                       ordered=ordered)
+    joint = pidkit.joint_from_samples(pd.Series(y) if wrap == "series" else y, [0, 1, 1, 0], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == ["low", "mid", "high"]
+    expected = np.zeros((3, 2, 2), dtype=np.int64)
+    expected[0, 0, 0] = expected[2, 1, 0] = expected[1, 1, 1] = expected[0, 0, 1] = 1  # y, t, s by hand
+    np.testing.assert_array_equal(joint.counts, expected)
+
+
+def test_an_integer_categorical_keeps_its_categories_order_and_its_ints():
+    # np.unique sorted its values (2, 10) against the declared order 10 < 2
+    pd = pytest.importorskip("pandas")
+    t = pd.Categorical([10, 2, 2, 10], categories=[10, 2], ordered=True)
+    joint = pidkit.joint_from_samples([0, 1, 1, 0], t, [0, 0, 1, 1])
+    assert joint.labels["t"].tolist() == [10, 2]
+    assert joint.counts[:, 0, :].tolist() == [[1, 1], [0, 0]]  # t == 10: samples 0 and 3, both y == 0

@@ -21,6 +21,7 @@ from pidkit._units import from_nats
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
 from pidkit.gaussian.samples import min_samples
 from pidkit.resampling import QUANTITIES
+from pidkit.samples import encode_labels
 
 from .correction import BiasCorrection
 from .inputs import check_two_classes
@@ -35,7 +36,8 @@ channels for the union information; see :mod:`pidkit.gaussian.samples`) or the p
 
 
 def one_hot(labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Labels as C - 1 indicator columns (the first class dropped), and the C classes in order.
+    """Labels as C - 1 indicator columns (the first class dropped), and the C classes in order:
+    :func:`pidkit.samples.encode_labels`' order, that of the discrete estimator's axis.
 
     Examples
     --------
@@ -44,9 +46,9 @@ def one_hot(labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
     >>> columns.tolist(), classes.tolist()
     ([[1.0, 0.0], [0.0, 0.0], [0.0, 1.0], [0.0, 0.0]], ['a', 'b', 'c'])
     """
-    classes, codes = np.unique(labels, return_inverse=True)
+    codes, classes = encode_labels(labels, name)
     check_two_classes(classes, name, "Gaussian")
-    return np.eye(classes.size)[codes.ravel()][:, 1:], classes
+    return np.eye(classes.size)[codes][:, 1:], classes
 
 
 def _gaussian_side(

@@ -39,7 +39,7 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from ..samples import check_same_index
+from ..samples import check_same_index, is_categorical
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (
@@ -157,6 +157,14 @@ def _discretize_side(
         return disc.predict_named(arr, name, names), disc, {**disc.settings(), "fitted": "reused"}
     disc = Discretizer(**make).fit_named(arr, name, names)
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
+
+
+def _axis_labels(given: Any, labels: np.ndarray) -> Any:
+    """What to count for the labels ``labels`` read from ``given``: a pandas categorical itself,
+    whose axis keeps its categories' order (:func:`pidkit.samples.encode_labels`; it is no one-shot
+    iterator, so it reads again), else ``labels``. A categorical t or s that gets here is labels
+    (one of floats is refused as features)."""
+    return given if is_categorical(given) else labels
 
 
 def _check_clusterer_size(
@@ -386,9 +394,10 @@ def pid_from_representations(
         )
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     check_not_ids(y_arr, "y")
+    y_axis = _axis_labels(y, y_arr)
     if estimator == "gaussian":
         result = gaussian_representation_pid(
-            y_arr, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
+            y_axis, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
             (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
             make={"n_components": n_components, "normalize": normalize, "random_state": seed},
             bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
@@ -428,7 +437,7 @@ def pid_from_representations(
         if rule and side_set["kind"] == "clustered" and side_set["fitted"] != "reused":
             side_set["n_clusters_rule"] = rule
 
-    joint = joint_from_samples(y_arr, t_codes, s_codes)
+    joint = joint_from_samples(y_axis, _axis_labels(t_features, t_codes), _axis_labels(s_features, s_codes))
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
     if clusterer is not None:
         _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
