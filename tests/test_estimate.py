@@ -742,3 +742,17 @@ def test_a_numpy_random_generator_gives_a_recorded_seed(make):
     again = pid_from_representations(y, t_feat, s_feat, n_clusters=2, random_state=seed)
     np.testing.assert_array_equal(again.counts, first.counts)
     assert (again.red, again.syn) == (first.red, first.syn)
+
+
+@pytest.mark.parametrize("estimator", ["discrete", "gaussian"])
+def test_the_plugin_bias_warning_points_at_the_callers_line(estimator):
+    # a guard: the two estimators warn with fixed stacklevels (2 and 3), right for this call path
+    # only; a frame added between them and the caller would point the warning inside pidkit
+    rng = np.random.default_rng(2)
+    t, s = rng.normal(size=(60, 3)), rng.normal(size=(60, 3))
+    options = {"n_clusters": 3} if estimator == "discrete" else {"n_components": 2}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pid_from_representations(np.tile([0, 1], 30), t, s, estimator=estimator, bias_correction="none",
+                                 **options)
+    assert [w.filename for w in caught if w.category is PluginBiasWarning] == [__file__]
