@@ -348,11 +348,11 @@ def label_array(values: Any, name: str) -> np.ndarray:
         seq = list(values)
     except TypeError as exc:
         raise TypeError(f"{name} must be a 1-D sequence of labels; got {type(values).__name__}.") from exc
-    plain = all(isinstance(v, _PLAIN_LABELS) for v in seq)
-    if not plain:  # tensors among them (0-d ones from a loop of argmax()) hash by identity
+    kinds = set(map(type, seq))  # the labels' types, checked once each, not once per label
+    if not _plain(kinds):  # tensors among them (0-d ones from a loop of argmax()) hash by identity
         seq = [to_numpy(v) if hasattr(v, "detach") and hasattr(v, "cpu") else v for v in seq]
-        plain = all(isinstance(v, _PLAIN_LABELS) for v in seq)
-    if plain:
+        kinds = set(map(type, seq))
+    if _plain(kinds):
         try:
             arr = np.asarray(seq)
         except ValueError as exc:
@@ -360,9 +360,14 @@ def label_array(values: Any, name: str) -> np.ndarray:
                 f"{name} is ragged: some labels are sequences of different lengths. Use scalar "
                 "labels, or tuples (hashable labels of any length)."
             ) from exc
-        if arr.dtype.kind not in "US" or all(isinstance(v, (str, bytes)) for v in seq):
+        if arr.dtype.kind not in "US" or all(issubclass(kind, (str, bytes)) for kind in kinds):
             return arr
     return _as_objects(seq)
+
+
+def _plain(kinds: set[type]) -> bool:
+    """Whether labels of these types are all read by value by ``np.asarray``."""
+    return all(issubclass(kind, _PLAIN_LABELS) for kind in kinds)
 
 
 def is_categorical(values: Any) -> bool:
