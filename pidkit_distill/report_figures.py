@@ -15,15 +15,16 @@
 Each experiment keeps one colour and marker in every figure (ten colours that colour-blind
 readers tell apart; beyond ten they come round again, with markers of another shape in each
 round: :func:`_run_lines`). The seeds of one (:mod:`pidkit_distill.run_groups`) are thin and
-faint under their mean, with a band of ±1 standard deviation across them, over the epochs all
-of them reached; the legend has an entry per experiment (``rid, 3 seeds``), or the run's name
-for a run alone. A run's line style says where its teacher came from (solid: trained, dashed:
-untrained, dash-dot: a teacher file), and the figures say so. Where the metrics records give the
-size of the held-out set (``test_n``), the accuracy has a band of one binomial standard error,
-so that the axis does not zoom into noise. Text is at least :data:`_FONT` points, readable
-when a markdown viewer shows a figure about 850 pixels wide. They are drawn on
-:class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's
-backend and open figures (a notebook's) are left as they are.
+faint under their mean, with a band of ±1 standard deviation across them, over the epochs all of
+them reached; the legend has an entry per experiment (``rid, 3 seeds``), or the run's name for a
+run alone, beside the plots, or below them in columns where one column would not fit (some 30
+experiments: :func:`_place_legend`). A run's line style says where its teacher came from (solid:
+trained, dashed: untrained, dash-dot: a teacher file), and the figures say so. Where the metrics
+records give the size of the held-out set (``test_n``), the accuracy has a band of one binomial
+standard error, so that the axis does not zoom into noise. Text is at least :data:`_FONT`
+points, readable when a markdown viewer shows a figure about 850 pixels wide. They are drawn on
+:class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's backend and open
+figures (a notebook's) are left as they are.
 """
 
 from __future__ import annotations
@@ -64,14 +65,19 @@ _COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd")
 
 # Beyond ten experiments the ten colours come round again, each round with markers of another
 # shape, larger, so that the shape shows (a colour and a shape tell a hundred apart); never a
-# square (a Gaussian estimate's) nor a cross (a solve not certified, or failed). A Gaussian
-# estimate keeps its square, filled otherwise in each round (sixty told apart).
-_SHAPES = ("o", "^", "D", "v", "P", "<", ">", "p", "h", "*")
+# square (a Gaussian estimate's) nor a cross (a solve not certified, or failed: the filled plus
+# "P" read as one). A Gaussian estimate keeps its square, filled otherwise in each round (sixty
+# told apart).
+_SHAPES = ("o", "^", "D", "v", "d", "<", ">", "p", "h", "*")
 _FILLS = ("full", "none", "left", "right", "bottom", "top")
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
 # markers on each of 300 epochs hid its dashes, the teacher's line style.
 _MOST_MARKERS = 20
+
+# The most of a figure's width that a legend below its plots takes: one as wide as the figure
+# was cut at both edges when saved.
+_LEGEND_WIDTH = 0.95
 
 # The size of the figures' smallest text (legend, axis labels, ticks), in points: 7 points of a
 # 13-inch figure were 6 pixels high where a markdown viewer shows it 850 pixels wide.
@@ -286,8 +292,7 @@ def _plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                  fontsize=_FONT + 1)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=_FONT)
-    # beside the plot, never over a line; halfway down, clear of the title's long lines
-    fig.legend(loc="outside right", fontsize=_FONT)
+    _place_legend(fig, *ax.get_legend_handles_labels())
     return fig
 
 
@@ -393,14 +398,16 @@ def _plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             title = label if layer is None else f"layer {layer}: {label}"
             _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
-    _figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])])
     lone = any(len(group.runs) == 1 for group in groups)
     seeds = any(len(group.runs) > 1 for group in groups)
     # as the legend names each run or group
     entry = ("run" if not seeds else "run or group of seeds" if lone else "group of seeds") + (
         ", layer" if any(where.values()) else "")
-    fig.suptitle(_atoms_title(all_layers=all_layers, same=same, entry=entry, kinds=kinds,
-                              note=note, lone=lone, seeds=seeds), fontsize=_FONT + 1)
+    title = fig.suptitle(_atoms_title(all_layers=all_layers, same=same, entry=entry,
+                                      kinds=kinds, note=note, lone=lone, seeds=seeds),
+                         fontsize=_FONT + 1)
+    _figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])],
+                   title)
     return fig
 
 
@@ -457,16 +464,42 @@ def _dress_panel(ax: Any, title: str, ylabel: str) -> None:
         ax.set_ylim(middle - _LEAST_BITS / 2, middle + _LEAST_BITS / 2)
 
 
-def _figure_legend(fig: Any, order: list[str]) -> None:
-    """A legend of one entry per label of ``fig``'s panels, beside them, halfway down (at the
-    top it ran into the title's long lines): the entries in ``order`` first, then the rest
-    (the crosses)."""
+def _figure_legend(fig: Any, order: list[str], title: Any) -> None:
+    """A legend of one entry per label of ``fig``'s panels, clear of its ``title``
+    (:func:`_place_legend`): the entries in ``order`` first, then the rest (the crosses)."""
     handles = {label: handle for ax in fig.axes
                for handle, label in zip(*ax.get_legend_handles_labels(), strict=True)}
     first = list(dict.fromkeys(order))
     handles = {label: handles[label] for label in sorted(
         handles, key=lambda label: first.index(label) if label in first else len(first))}
-    fig.legend(handles.values(), handles.keys(), loc="outside right", fontsize=_FONT)
+    _place_legend(fig, list(handles.values()), list(handles), title=title)
+
+
+def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any = None
+                  ) -> None:
+    """``fig``'s legend of ``handles`` named ``labels``, outside the plots, never over a line:
+    beside them in one column, halfway down (at the top it ran into the title's long lines);
+    or, where that column is taller than the figure less twice the figure's ``title`` (a
+    :class:`~matplotlib.text.Text` across the figure, or ``None``; some 30 entries ran off
+    the figure's top and bottom), below the plots in as many columns as the figure's width
+    holds, the figure made taller by the legend's height so that the plots keep theirs."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    width, height = fig.get_size_inches()
+    legend = fig.legend(handles, labels, loc="outside right", fontsize=_FONT)
+    column = legend.get_window_extent(renderer)
+    above = 0 if title is None else title.get_window_extent(renderer).height
+    if column.height <= height * fig.dpi - 2 * above:
+        return
+    room = _LEGEND_WIDTH * width * fig.dpi  # clear of the figure's edges
+    for ncols in range(max(1, int(room // column.width)), 0, -1):
+        legend.remove()
+        legend = fig.legend(handles, labels, loc="outside lower center", fontsize=_FONT,
+                            ncols=ncols)
+        if ncols == 1 or legend.get_window_extent(renderer).width <= room:
+            break
+    fig.set_size_inches(width, height + legend.get_window_extent(renderer).height / fig.dpi)
 
 
 def _atoms_title(*, all_layers: bool, same: int | None, entry: str, kinds: list[str],

@@ -1,0 +1,96 @@
+"""The report's figures with many experiments: 40 runs' legend stays inside the saved figure,
+off the plots and the title, and each round of colours has a marker shape of its own that no
+one takes for the cross of a solve that failed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import test_report
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.markers import MarkerStyle
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
+from test_report import fake_run
+
+from pidkit_distill import write_report
+from pidkit_distill.report_figures import _SHAPES
+
+figures = test_report.figures  # the fixture: the figures a report saves, by title
+
+
+# The figures' sizes in inches, by the first line of their titles, for a lone run.
+SIZES = {"Student accuracy on the held-out set": (8.5, 4.5),
+         "PID of (Y, T, S), innermost distilled layer (layer 1), held-out set": (13, 6.6),
+         "PID of (Y, T, S) per layer": (12.8, 6.4)}
+
+
+def _drawn(fig):
+    """``fig`` drawn; its legend's box, the box of all its panels (tick labels too), the
+    number of the legend's columns and the renderer."""
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = fig.legends
+    panels = Bbox.union([ax.get_tightbbox(renderer) for ax in fig.axes])
+    columns = len({round(text.get_window_extent(renderer).x0) for text in legend.get_texts()})
+    return legend.get_window_extent(renderer), panels, columns, renderer
+
+
+def test_the_legend_of_40_experiments_stays_inside_the_figure(tmp_path, figures):
+    # beyond some 30 runs the one-column legend beside the plots ran off the figure's top and
+    # bottom (entries 0-3 and 36-39 of pid_atoms.png were cut), and over the title's lines
+    runs = [fake_run(tmp_path / f"digits-rid-tt-s{i}", epochs=1) for i in range(40)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    assert len(figures) == 3
+    for title, fig in figures.items():
+        box, panels, columns, renderer = _drawn(fig)
+        assert len(fig.legends[0].get_texts()) == 40, title
+        assert (box.x0 >= 0 and box.y0 >= 0 and box.x1 <= fig.bbox.width
+                and box.y1 <= fig.bbox.height), (title, box.bounds, fig.bbox.bounds)
+        texts = [text for text in fig.findobj(Text) if text.get_text() == fig.get_suptitle()]
+        assert not any(box.overlaps(text.get_window_extent(renderer)) for text in texts), title
+        # below the plots, in columns; the figure taller by the legend's height
+        assert box.y1 <= panels.y0 and columns > 1, title
+        width, height = SIZES[title.split("\n")[0]]
+        assert fig.get_size_inches()[0] == pytest.approx(width)
+        assert fig.get_size_inches()[1] == pytest.approx(height + box.height / fig.dpi), title
+
+
+def test_a_dozen_experiments_keep_their_legend_beside_the_plots(tmp_path, figures):
+    runs = [fake_run(tmp_path / f"s{i}", epochs=1) for i in range(12)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        box, panels, columns, _ = _drawn(fig)
+        assert box.x0 >= panels.x1 and columns == 1, title
+        assert tuple(fig.get_size_inches()) == pytest.approx(SIZES[title.split("\n")[0]])
+
+
+def _shape(marker: str, degrees: float = 0) -> np.ndarray:
+    """Which points of an 81 x 81 grid over ``marker``'s bounding square (turned by
+    ``degrees``) its filled shape covers."""
+    style = MarkerStyle(marker)
+    path = style.get_path().transformed(style.get_transform())
+    box = path.get_extents()
+    grid = np.linspace(-0.5, 0.5, 81)
+    points = np.stack(np.meshgrid(grid, grid), axis=-1).reshape(-1, 2)
+    turn = np.radians(degrees)
+    points = points @ np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
+    return path.contains_points(points * max(box.width, box.height)
+                                + [box.x0 + box.width / 2, box.y0 + box.height / 2])
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    return float((a & b).sum() / (a | b).sum())
+
+
+def test_each_round_of_colours_has_a_distinct_marker_shape_and_none_is_a_cross():
+    # the fifth round's filled plus "P" read as the cross of a solve not certified, or failed
+    # ("X": 0.87 of the same area once turned by 45 degrees; every other shape 0.69 at most)
+    cross = _shape("X")
+    crosses = {marker: round(max(_overlap(_shape(marker, degrees), cross)
+                                 for degrees in range(0, 90, 5)), 2) for marker in _SHAPES}
+    assert max(crosses.values()) < 0.8, crosses
+    assert len(set(_SHAPES)) == len(_SHAPES) == 10 and "s" not in _SHAPES  # squares: Gaussian
+    same = [(a, b, round(_overlap(_shape(a), _shape(b)), 2))
+            for i, a in enumerate(_SHAPES) for b in _SHAPES[i + 1:]]
+    assert [pair for pair in same if pair[2] >= 0.9] == [], same
