@@ -102,8 +102,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     >>> from torch import nn
     >>> from torch.utils.data import TensorDataset
     >>> from pidkit_distill import DatasetBundle, get_method, load_config, tap_features
-    >>> from pidkit_distill.training import fit
-    >>> from pidkit_distill.training.runtime import Runtime
+    >>> from pidkit_distill.training import Runtime, fit
     >>> _ = torch.manual_seed(0)
     >>> x = torch.randn(160, 4)
     >>> y = (x[:, 0] > 0).long()
