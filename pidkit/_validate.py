@@ -44,6 +44,7 @@ __all__ = [
     "check_pmf",
     "check_sources_joint",
     "check_tol",
+    "closest",
     "did_you_mean",
     "is_dit_distribution",
 ]
@@ -79,8 +80,25 @@ def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
     return value
 
 
+def closest(name: str, known: Sequence[str]) -> str | None:
+    """The known name closest to a misspelt ``name`` (a case-only difference first), or ``None``
+    when none is close.
+
+    Examples
+    --------
+    >>> closest("BROJA", ["broja", "mmi"]), closest("digits-rid-s1", ["digits-rid-s0", "kd"])
+    ('broja', 'digits-rid-s0')
+    >>> closest("colour", ["units"]) is None
+    True
+    """
+    by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
+
+
 def did_you_mean(name: str, known: Sequence[str]) -> str:
-    """``" Did you mean 'x'?"`` for the known name closest to a misspelt ``name``, or ``""``.
+    """``" Did you mean 'x'?"`` for the known name :func:`closest` to a misspelt ``name``, or
+    ``""``.
 
     Examples
     --------
@@ -89,9 +107,8 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     >>> did_you_mean("BROJA", ["broja", "mmi"])
     " Did you mean 'broja'?"
     """
-    by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
-    return f" Did you mean {by_lower[close[0]]!r}?" if close else ""
+    match = closest(name, known)
+    return f" Did you mean {match!r}?" if match is not None else ""
 
 
 def check_flag(value: Any, *, name: str) -> bool:

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import pidkit
 from pidkit import examples, measures
-from pidkit._validate import check_flag, check_joint, check_pmf, check_tol
+from pidkit._validate import check_flag, check_joint, check_pmf, check_tol, closest, did_you_mean
 from tests.strategies import joints
 
 GOOD = np.full((2, 2, 2), 0.125)
@@ -353,3 +353,14 @@ def test_a_memory_mapped_file_is_not_named_by_its_type(tmp_path):
     np.save(path, np.ones((2, 2, 2), dtype=complex) / 8)
     with pytest.raises(TypeError, match=r"got dtype complex128\. Convert it with np\.asarray"):
         check_joint(np.load(path, mmap_mode="r"))
+
+
+def test_closest_gives_the_match_itself_and_did_you_mean_says_it():
+    # a caller that shows the match in its own words (load_student: the run folder's path)
+    # needs the match, not the sentence
+    runs = ["digits-rid-tt-s0", "cifar-kd-s0", "digits-rid-tt-s0-notes"]
+    assert closest("digits-rid-tt-s1", runs) == "digits-rid-tt-s0"
+    assert closest("CIFAR-KD-S0", runs) == "cifar-kd-s0"  # case only: that one
+    assert closest("teacher", runs) is None
+    assert did_you_mean("digits-rid-tt-s1", runs) == " Did you mean 'digits-rid-tt-s0'?"
+    assert did_you_mean("teacher", runs) == ""
