@@ -32,11 +32,11 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FileWriteError", "atomic_write", "not_written", "remove_leftovers",
-           "temporary_target"]
+__all__ = ["NO_SPACE", "FileWriteError", "atomic_write", "not_a_folder", "not_written",
+           "remove_leftovers", "temporary_target"]
 
 # a full disk or quota: freeing space is the fix; any other error is about the folder
-_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 # a folder that cannot be opened or synced (no read permission on it, a file system that does not
 # sync folders): the renamed file is in place, as durable as that file system makes it
 _CANNOT_SYNC = frozenset({errno.EACCES, errno.EPERM, errno.EINVAL, errno.EBADF, errno.EISDIR,
@@ -104,9 +104,9 @@ free space on its disk (or choose a folder on another one), then run again
     path = Path(path)
     reason = error.strerror or type(error).__name__
     folder = Path(error.filename).parent if isinstance(error.filename, str) else path.parent
-    in_the_way = (_not_a_folder(path.parent) if error.errno in (errno.ENOTDIR, errno.EEXIST)
+    in_the_way = (not_a_folder(path.parent) if error.errno in (errno.ENOTDIR, errno.EEXIST)
                   else None)
-    if error.errno in _NO_SPACE:
+    if error.errno in NO_SPACE:
         fix = "free space on its disk (or choose a folder on another one)"
     elif error.errno == errno.EISDIR:
         fix = f"{str(path)!r} is a folder: move it away"
@@ -287,9 +287,18 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
             pass
 
 
-def _not_a_folder(folder: Path) -> Path | None:
+def not_a_folder(folder: Path) -> Path | None:
     """The outermost of ``folder`` and its parents that exists but is no folder (a file where
-    the folder should be made), or ``None``."""
+    the folder should be made), or ``None``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> file = Path(tempfile.mkdtemp()) / "data.tar"
+    >>> _ = file.write_text("x")
+    >>> not_a_folder(file / "cifar") == file, not_a_folder(file.parent) is None
+    (True, True)
+    """
     return next((part for part in (*reversed(folder.parents), folder)
                  if os.path.lexists(part) and not part.is_dir()), None)
 

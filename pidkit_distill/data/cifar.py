@@ -22,7 +22,7 @@ from torch import Tensor
 from torch.nn import functional as F
 from torch.utils.data import Dataset
 
-from pidkit_distill.atomic_files import FileWriteError
+from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, take_lock
@@ -47,8 +47,8 @@ _CIFAR_FILES = {
 }
 _CIFAR_SIZES = (50_000, 10_000)
 _POLL_S = 1.0  # how often a process waiting for another's download tries its lock again
-# errno of a download that its folder refuses (no permission, read-only, full): not the network's
-_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT})
+# errno of a download that its folder refuses (no permission, read-only): not the network's
+_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
 
 class CifarDataset(Dataset):
@@ -362,7 +362,9 @@ def _download_cifar(key: str, root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
         got = take_lock(lock, 0.0)
     except OSError as err:
-        raise _not_writable(key, root, err) from err
+        if (refused := _not_writable(key, root, err)) is None:
+            raise
+        raise refused from err
     if got is False:
         print(f"waiting for another process that is downloading {key} into {root} (Ctrl-C "
               "stops waiting)", flush=True)
@@ -379,9 +381,9 @@ def _download_cifar(key: str, root: Path) -> None:
             cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
             cls(str(root), train=True, download=True)
     except OSError as err:
-        if err.errno not in _NOT_WRITABLE:
+        if (refused := _not_writable(key, root, err)) is None:
             raise  # the network's (urllib's URLError), or a damaged archive
-        raise _not_writable(key, root, err) from err
+        raise refused from err
     finally:
         if lock.is_locked:
             lock.release()
@@ -404,15 +406,25 @@ def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
             f"root={str(root)!r}, download=True)\"), then start the run again")
 
 
-def _not_writable(key: str, root: Path, error: OSError) -> FileWriteError:
+def _not_writable(key: str, root: Path, error: OSError) -> FileWriteError | None:
     """The error of a download of ``key`` that ``root`` refused (``error``): a folder the user
-    cannot write (a shared, read-only one), a read-only or full file system."""
+    cannot write (a shared, read-only one), a read-only or full file system, a file where
+    ``root`` or a folder above it should be; ``None`` for any other error (the network's)."""
     reason = error.strerror or type(error).__name__
-    return FileWriteError(
-        error.errno or 0, reason, str(root),
-        f"cannot download {key} into {str(root)!r}: {reason}; download it into a folder you can "
-        f"write (point root, the configuration's data.root, at it), or ask for write access to "
-        f"{str(root)!r}")
+    in_the_way = not_a_folder(root) if error.errno in (errno.ENOTDIR, errno.EEXIST) else None
+    if error.errno in NO_SPACE:
+        fix = ("free space on its disk, or download it into a folder on another disk (point "
+               "root, the configuration's data.root, at it)")
+    elif in_the_way is not None:
+        reason = f"{str(in_the_way)!r} is a file, not a folder"
+        fix = "point root (the configuration's data.root) at a folder"
+    elif error.errno in _NOT_WRITABLE:
+        fix = ("download it into a folder you can write (point root, the configuration's "
+               f"data.root, at it), or ask for write access to {str(root)!r}")
+    else:
+        return None
+    return FileWriteError(error.errno or 0, reason, str(root),
+                          f"cannot download {key} into {str(root)!r}: {reason}; {fix}")
 
 
 def _other_set_hint(key: str, found: Any) -> str:

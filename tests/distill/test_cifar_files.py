@@ -372,3 +372,46 @@ def test_torchrun_ranks_refuse_a_download_their_file_system_cannot_lock(tmp_path
         f"load_dataset; load_dataset('cifar10', root={str(tmp_path)!r}, download=True)\"), then "
         "start the run again")
     assert calls == []
+
+
+@pytest.mark.parametrize("where, code, message", [
+    # a full disk was told to 'ask for write access' to a folder the user can write
+    ("root", errno.ENOSPC, "No space left on device; free space on its disk, or download it into "
+                           "a folder on another disk (point root, the configuration's data.root, "
+                           "at it)"),
+    # a root that is a file (data.root=data.tar) was told 'File exists; ... ask for write access'
+    ("file", None, "'{file}' is a file, not a folder; point root (the configuration's data.root) "
+                   "at a folder"),
+    ("under-file", None, "'{file}' is a file, not a folder; point root (the configuration's "
+                         "data.root) at a folder"),
+])
+def test_a_download_refused_for_a_full_disk_or_a_file_in_the_way_says_so(
+        tmp_path, monkeypatch, where, code, message):
+    class CIFAR10:
+        def __init__(self, root, *, train, download):
+            raise OSError(code, os.strerror(code), f"{root}/cifar-10-python.tar.gz")
+
+    _fake_torchvision(monkeypatch, [])
+    monkeypatch.setattr(sys.modules["torchvision"].datasets, "CIFAR10", CIFAR10)
+    file = tmp_path / "data.tar"
+    file.write_text("not a folder")
+    root = {"root": tmp_path / "data", "file": file, "under-file": file / "data"}[where]
+    with pytest.raises(FileWriteError) as err:
+        load_dataset("cifar10", root=root, download=True)
+    assert str(err.value) == f"cannot download cifar10 into {str(root)!r}: " + message.format(
+        file=file)
+
+
+def test_a_network_error_of_a_download_is_not_taken_for_a_folder_that_refused(
+        tmp_path, monkeypatch):
+    # a firewall refusing the connection is EACCES too, wrapped by urllib: never 'cannot write'
+    import urllib.error
+
+    class CIFAR10:
+        def __init__(self, root, *, train, download):
+            raise urllib.error.URLError(PermissionError(errno.EACCES, "Permission denied"))
+
+    _fake_torchvision(monkeypatch, [])
+    monkeypatch.setattr(sys.modules["torchvision"].datasets, "CIFAR10", CIFAR10)
+    with pytest.raises(urllib.error.URLError):
+        load_dataset("cifar10", root=tmp_path, download=True)
