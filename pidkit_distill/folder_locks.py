@@ -68,22 +68,29 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
     (True, False)
     >>> first.release()
     """
+    _refuse_link(lock.lock_file)  # where there is no O_NOFOLLOW (Windows) the open follows it
     # made first, so that a lock file that cannot be made is its own error, never a lock held
     try:
         os.close(os.open(lock.lock_file, _MAKE_FLAGS, 0o644))
     except OSError:
-        if os.path.islink(lock.lock_file):
-            raise ValueError(
-                f"lock file {lock.lock_file!r} is a symbolic link (to "
-                f"{os.readlink(lock.lock_file)!r}), which is never opened: remove the link "
-                "(the lock file is made anew), then run again") from None
+        _refuse_link(lock.lock_file)  # made a link meanwhile
         raise
     try:
         lock.acquire(timeout=timeout)
     except Timeout:  # before OSError, of which it is one
         return False
     except OSError as err:
+        _refuse_link(lock.lock_file)  # replaced by a link since it was made: filelock's ELOOP
         if err.errno not in _CANNOT_LOCK:
             raise
         return err
     return True
+
+
+def _refuse_link(lock_file: str) -> None:
+    """Raise :class:`ValueError` if ``lock_file`` is a symbolic link, naming it, where it
+    points and the fix."""
+    if os.path.islink(lock_file):
+        raise ValueError(
+            f"lock file {lock_file!r} is a symbolic link (to {os.readlink(lock_file)!r}), which "
+            "is never opened: remove the link (the lock file is made anew), then run again")

@@ -48,3 +48,37 @@ def test_a_lock_file_linked_to_a_file_of_the_user_leaves_it_as_it_is(tmp_path):
         take_lock(folder_lock(link), 0.0)
     assert mine.read_text() == "keep me"
     assert stat.S_IMODE(mine.stat().st_mode) == 0o600
+
+
+def test_a_link_is_refused_where_the_system_has_no_o_nofollow(tmp_path, monkeypatch):
+    # Windows has no os.O_NOFOLLOW: the lock file was made through the link (its target created),
+    # then filelock's open refused the link with a raw OSError
+    import pidkit_distill.folder_locks as folder_locks
+
+    monkeypatch.setattr(folder_locks, "_MAKE_FLAGS", os.O_RDWR | os.O_CREAT)
+    link = _linked_lock(tmp_path / "run", tmp_path / "elsewhere")
+    with pytest.raises(ValueError, match=r"is a symbolic link \(to '.*elsewhere'\), which is "
+                                         r"never opened: remove the link"):
+        take_lock(folder_lock(link), 0.0)
+    assert not os.path.lexists(tmp_path / "elsewhere")
+
+
+def test_a_lock_file_replaced_by_a_link_after_it_was_made_is_refused(tmp_path):
+    # between take_lock's open and filelock's: filelock's ELOOP came out as a raw OSError
+    (tmp_path / "run").mkdir()
+    lock_file = tmp_path / "run" / LOCK_FILE
+    lock = folder_lock(lock_file)
+    acquire = lock.acquire
+
+    def replaced_then_acquire(**kwargs):
+        lock_file.unlink()
+        lock_file.symlink_to(tmp_path / "elsewhere")
+        return acquire(**kwargs)
+
+    lock.acquire = replaced_then_acquire
+    with pytest.raises(ValueError) as err:
+        take_lock(lock, 0.0)
+    assert str(err.value) == (
+        f"lock file {str(lock_file)!r} is a symbolic link (to {str(tmp_path / 'elsewhere')!r}), "
+        "which is never opened: remove the link (the lock file is made anew), then run again")
+    assert not os.path.lexists(tmp_path / "elsewhere") and not lock.is_locked
