@@ -31,10 +31,16 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
         describe_dataset,
         load_dataset,
         register_dataset,
+        unregister_dataset,
     )
-    from .data.registry import unregister_dataset  # noqa: F401
-    from .methods import Distiller, StepOutput, available_methods, get_method, register_method  # noqa: F401
-    from .methods.base import unregister_method  # noqa: F401
+    from .methods import (  # noqa: F401
+        Distiller,
+        StepOutput,
+        available_methods,
+        get_method,
+        register_method,
+        unregister_method,
+    )
     from .models import (  # noqa: F401
         Features,
         TappedModel,
@@ -68,13 +74,13 @@ _SOURCES = {
     "describe_dataset": "data",
     "load_dataset": "data",
     "register_dataset": "data",
-    "unregister_dataset": "data.registry",
+    "unregister_dataset": "data",
     "Distiller": "methods",
     "StepOutput": "methods",
     "available_methods": "methods",
     "get_method": "methods",
     "register_method": "methods",
-    "unregister_method": "methods.base",
+    "unregister_method": "methods",
     "Features": "models",
     "TappedModel": "models",
     "available_models": "models",

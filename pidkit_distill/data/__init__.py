@@ -44,7 +44,8 @@ The CIFAR pickles are read by an unpickler that builds only plain values and num
 other object in the file is refused, so a file cannot run code when it is read).
 
 Your own data: decorate a loader returning a :class:`DatasetBundle` with
-:func:`register_dataset`; its name then works everywhere a built-in one does (``data.name``).
+:func:`register_dataset`; its name then works everywhere a built-in one does (``data.name``),
+until :func:`unregister_dataset` removes it.
 
 Modules: :mod:`~pidkit_distill.data.registry` (the names, their checks, registration),
 :mod:`~pidkit_distill.data.bundle` (what is returned), :mod:`~pidkit_distill.data.cifar`,
@@ -59,6 +60,7 @@ from pidkit_distill.data.registry import (
     describe_dataset,
     load_dataset,
     register_dataset,
+    unregister_dataset,
 )
 from pidkit_distill.data.subsets import stratified_order
 from pidkit_distill.data.synthetic import make_synthetic
@@ -74,4 +76,5 @@ __all__ = [
     "make_synthetic",
     "register_dataset",
     "stratified_order",
+    "unregister_dataset",
 ]

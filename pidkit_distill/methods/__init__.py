@@ -28,6 +28,7 @@ from pidkit_distill.methods.base import (
     available_methods,
     get_method,
     register_method,
+    unregister_method,
 )
 
 __all__ = [
@@ -37,4 +38,5 @@ __all__ = [
     "available_methods",
     "get_method",
     "register_method",
+    "unregister_method",
 ]

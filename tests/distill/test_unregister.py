@@ -4,11 +4,14 @@ a notebook's experiment or a test's clean-up, which used the registries' private
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 import torch
 from torch import nn
 from torch.utils.data import TensorDataset
 
+import pidkit_distill
 from pidkit_distill import (
     DatasetBundle,
     Distiller,
@@ -111,3 +114,17 @@ def test_a_misspelt_name_is_guessed():
             "registered are ['unreg-net']. Did you mean 'unreg-net'?")
     finally:
         unregister_model("unreg-net")
+
+
+@pytest.mark.parametrize("package, kind", [
+    ("pidkit_distill.models", "model"),
+    ("pidkit_distill.data", "dataset"),
+    ("pidkit_distill.methods", "method"),
+])
+def test_each_registry_package_exports_its_unregister_beside_its_register(package, kind):
+    # models exported unregister_model; data and methods lacked unregister_dataset and
+    # unregister_method, so `from pidkit_distill.methods import register_method,
+    # unregister_method` was an ImportError
+    module = importlib.import_module(package)
+    assert {f"register_{kind}", f"unregister_{kind}"} <= set(module.__all__)
+    assert getattr(module, f"unregister_{kind}") is getattr(pidkit_distill, f"unregister_{kind}")
