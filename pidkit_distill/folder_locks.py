@@ -10,21 +10,28 @@ folder that a killed process, or a lock left behind, had locked. Such a file sys
 that cannot lock files (``ENOLCK``: NFS mounted without its lock service; ``EOPNOTSUPP``), is
 written unlocked: a run folder and a CIFAR download warn, a report folder goes on silently and
 deletes no temporary file. A lock file that is a symbolic link (planted, or copied with its folder)
-is refused, never opened or created where it points.
+is refused, never opened or created where it points. Inside :func:`others_wait` (the trainer's
+rank 0 loading the data while the other processes of its torchrun wait) such a file system is
+written by one process alone: CIFAR's download goes ahead there instead of refusing.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-__all__ = ["folder_lock", "take_lock"]
+__all__ = ["folder_lock", "others_wait", "others_waiting", "take_lock"]
 
 # errno of a lock refused by a file system that cannot lock files
 _CANNOT_LOCK = frozenset({errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
+# whether the other processes of this run wait for this one (others_wait)
+_OTHERS_WAIT: ContextVar[bool] = ContextVar("pidkit_distill_others_wait", default=False)
 # how the lock file is made: never through a symbolic link (filelock >= 3.30 opens it so too)
 _MAKE_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
 
@@ -33,6 +40,33 @@ def folder_lock(lock_file: Path) -> FileLock:
     """The lock whose lock file is ``lock_file``, never ``filelock``'s soft lock (setup.cfg asks
     for filelock >= 3.30, which has ``fallback_to_soft``)."""
     return FileLock(str(lock_file), fallback_to_soft=False)
+
+
+@contextmanager
+def others_wait() -> Iterator[None]:
+    """Run the block as the one process of the run that writes a folder while the others wait
+    for it to end (the trainer's rank 0 loading the data first under torchrun); see
+    :func:`others_waiting`.
+
+    Examples
+    --------
+    >>> with others_wait():
+    ...     others_waiting()
+    True
+    >>> others_waiting()
+    False
+    """
+    token = _OTHERS_WAIT.set(True)
+    try:
+        yield
+    finally:
+        _OTHERS_WAIT.reset(token)
+
+
+def others_waiting() -> bool:
+    """Whether this process runs inside :func:`others_wait`: no other process of its run writes
+    the folder meanwhile, so a file system that cannot lock files is safe for it to write."""
+    return _OTHERS_WAIT.get()
 
 
 def take_lock(lock: FileLock, timeout: float) -> bool | OSError:

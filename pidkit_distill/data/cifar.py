@@ -25,7 +25,7 @@ from torch.utils.data import Dataset
 from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
-from pidkit_distill.folder_locks import folder_lock, take_lock
+from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
 
 __all__ = ["CIFAR_STATS", "CifarDataset", "describe_cifar", "load_cifar"]
 
@@ -346,7 +346,8 @@ def _download_cifar(key: str, root: Path) -> None:
     waited for it for good). On a file system that cannot lock files one process downloads the
     set unlocked, with a warning; the processes of a torchrun (``WORLD_SIZE`` > 1) refuse, all
     alike, before any of them writes: nothing would keep them from downloading and extracting
-    the archive over one another, nor tell the others when it is whole. A ``root`` that cannot
+    the archive over one another, nor tell the others when it is whole. The trainer's rank 0,
+    which loads the data while the others wait, downloads it (with the warning). A ``root`` that cannot
     be written (no permission, read-only, full) is a :class:`FileWriteError` saying so.
     """
     try:
@@ -393,11 +394,12 @@ def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
     """Raise :class:`FileNotFoundError` in a process of a torchrun (``WORLD_SIZE`` > 1, read
     from the environment: the process group may not exist yet) that would download ``key``
     into ``root``, whose file system cannot lock files (``error``): its processes would each
-    download and extract the archive over one another."""
+    download and extract the archive over one another. Not where the others wait for it
+    (:func:`~pidkit_distill.folder_locks.others_wait`: the trainer's rank 0)."""
     from pidkit_distill.training.runtime import world_size_from_env  # training imports data
 
     world_size = world_size_from_env()
-    if world_size > 1:
+    if world_size > 1 and not others_waiting():
         raise FileNotFoundError(
             f"{key} is not under {root}, and its file system cannot lock files "
             f"({error.strerror}), so the {world_size} processes of this torchrun would each "

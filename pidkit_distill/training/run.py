@@ -2,12 +2,13 @@
 
 Read it top to bottom, as torchvision's reference ``train.py``: check the whole configuration
 (:func:`~pidkit_distill.check_config`, before any work), set up the process
-(device, DDP), load the data, get the teacher, build the student and the method's Distiller,
-then :func:`~pidkit_distill.training.fit`.
+(device, DDP), load the data (under torchrun, rank 0 first: :func:`_load_data`), get the
+teacher, build the student and the method's Distiller, then :func:`~pidkit_distill.training.fit`.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -19,6 +20,8 @@ import torch.distributed as dist
 from torch import nn
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.data import DatasetBundle
+from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model
 from pidkit_distill.signals import exit_status
 from pidkit_distill.training.checkpoint import read_checkpoint
@@ -171,7 +174,7 @@ def train(config: TrainConfig) -> RunSummary:
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
-            bundle = load_data(config)
+            bundle = _load_data(config, runtime)
             if checked.resume:  # the checkpoint holds every weight, the teacher's included
                 teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                  checked.teacher_data.input_shape).requires_grad_(False)
@@ -221,7 +224,8 @@ def train_teacher(config: TrainConfig) -> Path:
     """
     check_config(config, teacher_only=True)
     with _run_session(config) as runtime:
-        path = trained_teacher_file(config, load_data(config, teacher=True), runtime)
+        path = trained_teacher_file(config, _load_data(config, runtime, teacher=True),
+                                    runtime)
         wait_for_all(runtime)
         return path
 
@@ -251,6 +255,53 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
                 raise stopped from err
             raise
         close_runtime(runtime)
+
+
+_POLL_S = 0.2
+"""How often a process waiting for rank 0's data (:func:`_load_data`) asks the store."""
+
+
+def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) -> DatasetBundle:
+    """:func:`~pidkit_distill.training.loaders.load_data` in this process; under torchrun, rank 0
+    first (it downloads a missing CIFAR, :func:`~pidkit_distill.folder_locks.others_wait`),
+    then the others, which find the files whole.
+
+    So the set is downloaded once even where its folder cannot be locked (Lustre without
+    ``-o flock``). Rank 0 only: a folder on each node's own disk is downloaded after it by one
+    process of each other node, which its lock lets through one at a time; the local rank 0 of
+    every node at once would download a shared folder that cannot be locked once per node.
+    The others wait by asking the process group's store every :data:`_POLL_S` seconds, never
+    in a collective call, which the process group's timeout (NCCL's 10 minutes) would end
+    during a slow download and which a signal cannot interrupt. Where rank 0 fails it records
+    its stop (:func:`~pidkit_distill.training.runtime.first_stop`) before it tells them, and
+    they raise :class:`PeerStopped` with its message. Without a process group, or without
+    torch's store accessor, every process loads at once, as one alone does.
+    """
+    # first_stop's accessor of the default group's store (see there)
+    default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
+    if not (runtime.distributed and dist.is_initialized()) or default_store is None:
+        return load_data(config, teacher=teacher)
+    store = default_store()
+    key = f"pidkit_distill/data_loaded/{runtime.session}/{int(teacher)}"
+    if runtime.is_main:
+        try:
+            with others_wait():
+                bundle = load_data(config, teacher=teacher)
+        except BaseException as err:
+            first_stop(runtime, err)  # recorded before the others are told: they report it
+            store.set(key, "failed")
+            raise
+        store.set(key, "loaded")
+        return bundle
+    while not store.check([key]):
+        time.sleep(_POLL_S)
+    if store.get(key) == b"failed":
+        first = first_stop(runtime, RuntimeError("rank 0 failed to load the data"))  # rank 0's
+        stopped = PeerStopped(first.rank, runtime.world_size, first.message,
+                              interrupted=first.interrupted)
+        first_stop(runtime, stopped)  # the same record, kept on the error
+        raise stopped
+    return load_data(config, teacher=teacher)
 
 
 _PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",

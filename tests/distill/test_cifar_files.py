@@ -415,3 +415,23 @@ def test_a_network_error_of_a_download_is_not_taken_for_a_folder_that_refused(
     monkeypatch.setattr(sys.modules["torchvision"].datasets, "CIFAR10", CIFAR10)
     with pytest.raises(urllib.error.URLError):
         load_dataset("cifar10", root=tmp_path, download=True)
+
+
+def test_a_process_that_the_others_wait_for_downloads_where_files_cannot_be_locked(
+        tmp_path, monkeypatch):
+    # the trainer's rank 0 (others_wait) was refused as every process of the torchrun was
+    from pidkit_distill.folder_locks import others_wait
+
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    calls = []
+    _fake_torchvision(monkeypatch, calls)
+    with others_wait(), pytest.warns(RuntimeWarning, match="cifar10 is downloaded into .* "
+                                                           "unlocked"):
+        assert len(load_dataset("cifar10", root=tmp_path, download=True).train) == 15
+    assert calls == [(str(tmp_path), True, True)]

@@ -82,3 +82,13 @@ def test_a_lock_file_replaced_by_a_link_after_it_was_made_is_refused(tmp_path):
         f"lock file {str(lock_file)!r} is a symbolic link (to {str(tmp_path / 'elsewhere')!r}), "
         "which is never opened: remove the link (the lock file is made anew), then run again")
     assert not os.path.lexists(tmp_path / "elsewhere") and not lock.is_locked
+
+
+def test_a_folder_reached_through_a_link_locks_and_its_old_lock_file_is_reused(tmp_path):
+    # a run folder on a symlinked scratch disk: only the lock file itself must not be a link
+    (tmp_path / "scratch").mkdir()
+    (tmp_path / "runs").symlink_to(tmp_path / "scratch")
+    (tmp_path / "scratch" / LOCK_FILE).write_text("")  # left by an earlier run
+    first, second = (folder_lock(tmp_path / "runs" / LOCK_FILE) for _ in range(2))
+    assert (take_lock(first, 0.0), take_lock(second, 0.0)) == (True, False)
+    first.release()

@@ -1,0 +1,105 @@
+"""Under torchrun the trainer loads the data in rank 0 first, then in the other processes: CIFAR
+is downloaded once, by rank 0, even on a file system that cannot lock files (Lustre without
+``-o flock``), and a rank 0 that fails to load it stops the others at once with its message.
+
+Before: every process loaded at once, so there each refused the download (aeee33f: they would
+have downloaded and extracted the archive over one another), and where files could be locked
+each tried a download that had failed in rank 0 again.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from tiny_runs import command_env
+
+pytest.importorskip("fcntl")
+
+# imported by every process (--import): no flock, and a torchvision whose CIFAR10 'downloads' a
+# miniature (or is refused its folder), each call a line in calls.txt
+INJECT = textwrap.dedent("""
+    import errno, fcntl, importlib.machinery, os, pickle, sys, time, types
+    from pathlib import Path
+
+    import numpy as np
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    fcntl.flock = no_flock
+
+    class CIFAR10:
+        def __init__(self, root, *, train, download):
+            with open(os.environ["CALLS"], "a") as fh:
+                fh.write(os.environ["RANK"] + "\\n")
+            time.sleep(1.0)  # the others would arrive meanwhile
+            if os.environ["DOWNLOAD"] == "refused":
+                raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), root)
+            folder = Path(root) / "cifar-10-batches-py"
+            folder.mkdir(exist_ok=True)
+            rng = np.random.default_rng(0)
+            for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+                with open(folder / name, "wb") as fh:
+                    pickle.dump({b"data": rng.integers(0, 256, (4, 3072), dtype=np.uint8),
+                                 b"labels": [int(v) for v in rng.integers(0, 10, 4)]}, fh,
+                                protocol=2)
+
+    module = types.ModuleType("torchvision")
+    module.__spec__ = importlib.machinery.ModuleSpec("torchvision", None)
+    module.datasets = types.SimpleNamespace(CIFAR10=CIFAR10)
+    sys.modules["torchvision"] = module
+""")
+
+
+def _torchrun(tmp_path: Path, download: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "fake_cifar.py").write_text(INJECT)
+    sets = ["data.name=cifar10", f"data.root={tmp_path / 'data'}", "data.options.download=true",
+            "data.batch_size=8", "model.teacher=wrn-10-1", "model.student=wrn-10-1",
+            "teacher.source=untrained", "run.epochs=1", "run.audit_every=0",
+            "run.progress=false", "run.threads=1", "run.device=cpu",
+            f"run.out_dir={tmp_path / 'runs'}"]
+    env = {**command_env(), "OMP_NUM_THREADS": "1", "CALLS": str(tmp_path / "calls.txt"),
+           "DOWNLOAD": download}
+    # a process left waiting would wait for good: the timeout fails it
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "fake_cifar.py"),
+         *[arg for item in sets for arg in ("--set", item)]],
+        env=env, capture_output=True, text=True, timeout=150)
+
+
+def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
+
+
+def test_rank_0_downloads_cifar_once_where_files_cannot_be_locked(tmp_path):
+    # each process refused: 'cifar10 is not under ..., and its file system cannot lock files'
+    proc = _torchrun(tmp_path, "ok")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert (tmp_path / "calls.txt").read_text() == "0\n"
+    run_dir = tmp_path / "runs" / "cifar10-bas-ut-s0"
+    assert _lines(proc) == [
+        f"pidkit-distill train: warning: run folder {str(run_dir)!r} is not locked: its file "
+        "system cannot lock files (Function not implemented), so nothing stops another command "
+        "from writing it at the same time",
+        f"pidkit-distill train: warning: cifar10 is downloaded into {tmp_path / 'data'} "
+        "unlocked: its file system cannot lock files (Function not implemented), so processes "
+        "loading it at the same time (DDP ranks) may each download it; download it once before "
+        "such a run"], proc.stderr[-3000:]
+    assert (run_dir / "checkpoint.pt").is_file()
+
+
+def test_a_rank_0_that_cannot_download_stops_the_others_with_one_line(tmp_path):
+    # each process refused the download alike; with locks, each tried it again after rank 0
+    proc = _torchrun(tmp_path, "refused")
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert (tmp_path / "calls.txt").read_text() == "0\n"
+    data = tmp_path / "data"
+    assert [line for line in _lines(proc) if "warning" not in line] == [
+        f"pidkit-distill train: training failed: cannot download cifar10 into {str(data)!r}: Permission "
+        "denied; download it into a folder you can write (point root, the configuration's "
+        f"data.root, at it), or ask for write access to {str(data)!r}"], proc.stderr[-3000:]
