@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import pickle
+import ssl
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -411,7 +412,10 @@ def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
 def _not_writable(key: str, root: Path, error: OSError) -> FileWriteError | None:
     """The error of a download of ``key`` that ``root`` refused (``error``): a folder the user
     cannot write (a shared, read-only one), a read-only or full file system, a file where
-    ``root`` or a folder above it should be; ``None`` for any other error (the network's)."""
+    ``root`` or a folder above it should be; ``None`` for any other error (the network's, an
+    SSL error of a download cut off included)."""
+    if isinstance(error, ssl.SSLError):  # its errno is SSL's: 1, SSL_ERROR_SSL, is not EPERM
+        return None
     reason = error.strerror or type(error).__name__
     in_the_way = not_a_folder(root) if error.errno in (errno.ENOTDIR, errno.EEXIST) else None
     if error.errno in NO_SPACE:

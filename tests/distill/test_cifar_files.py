@@ -402,19 +402,30 @@ def test_a_download_refused_for_a_full_disk_or_a_file_in_the_way_says_so(
         file=file)
 
 
-def test_a_network_error_of_a_download_is_not_taken_for_a_folder_that_refused(
-        tmp_path, monkeypatch):
-    # a firewall refusing the connection is EACCES too, wrapped by urllib: never 'cannot write'
+def _network_errors():
+    import ssl
     import urllib.error
 
+    # a firewall refusing the connection is EACCES too, wrapped by urllib (passed before)
+    yield urllib.error.URLError(PermissionError(errno.EACCES, "Permission denied"))
+    # a download cut off mid-file raises SSL's error unwrapped; its errno 1 (SSL_ERROR_SSL) was
+    # taken for EPERM: 'cannot download cifar10 into ...; ... ask for write access'
+    yield ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed or bad "
+                          "record mac")
+
+
+@pytest.mark.parametrize("error", list(_network_errors()), ids=["urlerror-eacces", "ssl"])
+def test_a_network_error_of_a_download_is_not_taken_for_a_folder_that_refused(
+        tmp_path, monkeypatch, error):
     class CIFAR10:
         def __init__(self, root, *, train, download):
-            raise urllib.error.URLError(PermissionError(errno.EACCES, "Permission denied"))
+            raise error
 
     _fake_torchvision(monkeypatch, [])
     monkeypatch.setattr(sys.modules["torchvision"].datasets, "CIFAR10", CIFAR10)
-    with pytest.raises(urllib.error.URLError):
+    with pytest.raises(type(error)) as err:
         load_dataset("cifar10", root=tmp_path, download=True)
+    assert err.value is error
 
 
 def test_a_process_that_the_others_wait_for_downloads_where_files_cannot_be_locked(
