@@ -403,8 +403,9 @@ def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
     if world_size > 1 and not others_waiting():
         raise FileNotFoundError(
             f"{key} is not under {root}, and its file system cannot lock files "
-            f"({error.strerror}), so the {world_size} processes of this torchrun would each "
-            "download it at once: download it once before the run (python -c \"from "
+            f"({error.strerror}), so the {world_size} processes of this torchrun "
+            f"(WORLD_SIZE={world_size}) would each download it at once: download it once before "
+            "the run, in one process (WORLD_SIZE=1 python -c \"from "
             f"pidkit_distill.data import load_dataset; load_dataset('{key}', "
             f"root={str(root)!r}, download=True)\"), then start the run again")
 

@@ -367,11 +367,17 @@ def test_torchrun_ranks_refuse_a_download_their_file_system_cannot_lock(tmp_path
         load_dataset("cifar10", root=tmp_path, download=True)
     assert str(err.value) == (
         f"cifar10 is not under {tmp_path}, and its file system cannot lock files (Function not "
-        "implemented), so the 2 processes of this torchrun would each download it at once: "
-        "download it once before the run (python -c \"from pidkit_distill.data import "
-        f"load_dataset; load_dataset('cifar10', root={str(tmp_path)!r}, download=True)\"), then "
-        "start the run again")
+        "implemented), so the 2 processes of this torchrun (WORLD_SIZE=2) would each download "
+        "it at once: download it once before the run, in one process (WORLD_SIZE=1 python -c "
+        "\"from pidkit_distill.data import load_dataset; load_dataset('cifar10', "
+        f"root={str(tmp_path)!r}, download=True)\"), then start the run again")
     assert calls == []
+    # the command it names works where WORLD_SIZE is left set (exported, or stale in a shell
+    # or notebook outside torchrun): it was refused again
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    with pytest.warns(RuntimeWarning, match="downloaded into .* unlocked"):
+        load_dataset("cifar10", root=tmp_path, download=True)
+    assert calls == [(str(tmp_path), True, True)]
 
 
 @pytest.mark.parametrize("where, code, message", [
