@@ -227,7 +227,8 @@ def load_cifar(
     ------
     FileNotFoundError
         The folder or one of its files is missing and cannot be downloaded (under torchrun, also
-        where ``root``'s file system cannot lock files: the processes would each download it).
+        where ``root``'s file system cannot lock files: the processes would each download it;
+        not in the trainer, whose rank 0 loads the data while the others wait).
     FileWriteError
         The set must be downloaded and ``root`` cannot be written (a shared, read-only folder);
         a complete folder is only read, even with ``download=True``.
