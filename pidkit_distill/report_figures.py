@@ -67,8 +67,11 @@ _COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd")
 # shape, larger, so that the shape shows (a colour and a shape tell a hundred apart); never a
 # square (a Gaussian estimate's) nor a cross (a solve not certified, or failed: the filled plus
 # "P" read as one). A Gaussian estimate keeps its square, filled otherwise in each round (sixty
-# told apart).
-_SHAPES = ("o", "^", "D", "v", "d", "<", ">", "p", "h", "*")
+# told apart). Two are outlines (vertices) of matplotlib's: a diamond lying down and an
+# hourglass; its pentagon "p" and hexagon "h" were circles at the markers' 5 points.
+_LYING_DIAMOND = ((-1, 0), (0, 0.6), (1, 0), (0, -0.6), (-1, 0))
+_HOURGLASS = ((-0.7, 1), (0.7, 1), (-0.7, -1), (0.7, -1), (-0.7, 1))
+_SHAPES = ("o", "^", "D", "v", "d", "<", ">", _LYING_DIAMOND, _HOURGLASS, "*")
 _FILLS = ("full", "none", "left", "right", "bottom", "top")
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
@@ -78,6 +81,9 @@ _MOST_MARKERS = 20
 # The most of a figure's width that a legend below its plots takes: one as wide as the figure
 # was cut at both edges when saved.
 _LEGEND_WIDTH = 0.95
+# The most of a figure's width that a legend beside its plots takes; a wider one (long run
+# names: two of 60 characters took 64% of accuracy.png, its plot squeezed to a third) goes below.
+_BESIDE_WIDTH = 0.4
 
 # The size of the figures' smallest text (legend, axis labels, ticks), in points: 7 points of a
 # 13-inch figure were 6 pixels high where a markdown viewer shows it 850 pixels wide.
@@ -481,8 +487,9 @@ def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any
     beside them in one column, halfway down (at the top it ran into the title's long lines);
     or, where that column is taller than the figure less twice the figure's ``title`` (a
     :class:`~matplotlib.text.Text` across the figure, or ``None``; some 30 entries ran off
-    the figure's top and bottom), below the plots in as many columns as the figure's width
-    holds, the figure made taller by the legend's height so that the plots keep theirs."""
+    the figure's top and bottom) or wider than :data:`_BESIDE_WIDTH` of it (long names),
+    below the plots in as many columns as the figure's width holds, the figure made taller by
+    the legend's height so that the plots keep theirs."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()
@@ -490,7 +497,8 @@ def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any
     legend = fig.legend(handles, labels, loc="outside right", fontsize=_FONT)
     column = legend.get_window_extent(renderer)
     above = 0 if title is None else title.get_window_extent(renderer).height
-    if column.height <= height * fig.dpi - 2 * above:
+    if (column.height <= height * fig.dpi - 2 * above
+            and column.width <= _BESIDE_WIDTH * width * fig.dpi):
         return
     room = _LEGEND_WIDTH * width * fig.dpi  # clear of the figure's edges
     for ncols in range(max(1, int(room // column.width)), 0, -1):

@@ -94,3 +94,26 @@ def test_each_round_of_colours_has_a_distinct_marker_shape_and_none_is_a_cross()
     same = [(a, b, round(_overlap(_shape(a), _shape(b)), 2))
             for i, a in enumerate(_SHAPES) for b in _SHAPES[i + 1:]]
     assert [pair for pair in same if pair[2] >= 0.9] == [], same
+
+
+def test_a_legend_of_long_names_goes_below_the_plots_and_leaves_them_the_width(
+        tmp_path, figures):
+    # two runs of 60-character names (a sweep's) had their one column beside the plots: 64% of
+    # accuracy.png's width, its plot squeezed into a third of the figure
+    runs = [fake_run(tmp_path / f"s{i}-{'x' * 57}", epochs=1) for i in range(2)]
+    write_report(runs, out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        box, panels, _, _ = _drawn(fig)
+        assert box.y1 <= panels.y0 and box.x0 >= 0 and box.x1 <= fig.bbox.width, title
+        assert panels.width >= 0.9 * fig.bbox.width, (title, panels.width, fig.bbox.width)
+        width, height = SIZES[title.split("\n")[0]]
+        assert tuple(fig.get_size_inches()) == pytest.approx(
+            (width, height + box.height / fig.dpi)), title
+
+
+def test_no_later_round_has_a_marker_shaped_like_the_first_rounds_circle():
+    # the eighth and ninth rounds' pentagon "p" and hexagon "h" covered 0.81 and 0.82 of the
+    # circle's area: at the markers' 5 points all three were round dots
+    circle = _shape("o")
+    like = {str(marker): round(_overlap(_shape(marker), circle), 2) for marker in _SHAPES[1:]}
+    assert max(like.values()) < 0.7, like
