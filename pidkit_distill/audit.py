@@ -42,6 +42,7 @@ from pidkit.estimate import (
     pid_from_representations,
 )
 from pidkit_distill.config import AuditConfig
+from pidkit_distill.devices import devices_here, on_this_machine
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
 
@@ -221,7 +222,10 @@ def audit_distiller(
     """
     settings = AuditConfig() if settings is None else settings
     if not isinstance(settings, AuditConfig):
-        raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}")
+        fix = ("pidkit_distill.config.AuditConfig(**settings)" if isinstance(settings, dict)
+               else "pidkit_distill.config.AuditConfig(...), or None for the defaults")
+        raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}; pass "
+                        f"{fix}")
     settings.check()
     epoch = check_int(epoch, "epoch", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
@@ -311,7 +315,7 @@ def _device_of(teacher: nn.Module, student: nn.Module,
         wanted = torch.device(device)
     except (RuntimeError, TypeError) as err:
         raise ValueError(f"device={device!r} is not a torch device; {_devices_or_none()}") from err
-    if not _on_this_machine(wanted):
+    if not on_this_machine(wanted):
         raise ValueError(f"device={device!r} is not a device this machine has; "
                          f"{_devices_or_none()}")
     if found is not None and (wanted.type != found.type
@@ -322,20 +326,8 @@ def _device_of(teacher: nn.Module, student: nn.Module,
     return wanted
 
 
-def _on_this_machine(device: torch.device) -> bool:
-    """``device`` is one this machine has: a CUDA device of an index below the count of them,
-    MPS where it is available; a device of any other type (the CPU, meta) is taken as there."""
-    if device.type == "cuda":
-        return torch.cuda.is_available() and (device.index or 0) < torch.cuda.device_count()
-    if device.type == "mps":
-        return torch.backends.mps.is_available()
-    return True
-
-
 def _devices_or_none() -> str:
     """What to pass as ``device``: the devices this machine has, or None."""
-    # not imported at the top: students imports the trainer, which imports this module
-    from pidkit_distill.students import devices_here
     return f"{devices_here()}, or None (the networks' device)"
 
 

@@ -47,6 +47,7 @@ from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
+from pidkit_distill.devices import NO_CUDA, on_this_machine
 from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.models import available_models, build_model, tap_features
 from pidkit_distill.training.checkpoint import resume_point
@@ -193,9 +194,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
 def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
-    if config.run.device == "cuda" and not torch.cuda.is_available():
-        raise ValueError("run.device: 'cuda' was asked for but CUDA is not available; use "
-                         "run.device=cpu or auto")
+    if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
+        raise ValueError(f"run.device: 'cuda' was asked for, but {NO_CUDA}; use run.device=cpu "
+                         "or auto")
     with _about("data", missing="data.root"):
         data = describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **config.data.options)

@@ -112,8 +112,6 @@ def test_layers_and_sample_cap():
     with pytest.raises(ValueError, match="audit layer index 5 is out of range"):
         audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
                         settings=AuditConfig(layers=[5]))
-    with pytest.raises(TypeError, match="settings must be an AuditConfig"):
-        audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1, settings={})
     with pytest.raises(ValueError, match=r"config key 'audit\.bias_correction' must be one of"):
         audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1,
                         settings=AuditConfig(bias_correction="jackknife"))
@@ -205,6 +203,19 @@ def test_the_gaussian_audit_records_the_same_keys():
         assert r["uni_t"] == pytest.approx(r["i_yt"], abs=0.05)
         lo, hi = r["intervals"]["uni_t"]
         assert lo <= r["uni_t"] <= hi
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"clusters": 3}, "settings must be an AuditConfig, got dict; pass "
+                      "pidkit_distill.config.AuditConfig(**settings)"),
+    ("fast", "settings must be an AuditConfig, got str; pass "
+             "pidkit_distill.config.AuditConfig(...), or None for the defaults"),
+])
+def test_settings_that_are_no_audit_config_are_told_how_to_make_one(settings, message):
+    # it said "settings must be an AuditConfig, got dict", and not how to make one of the dict
+    with pytest.raises(TypeError) as info:
+        audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=1, settings=settings)
+    assert str(info.value) == message
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [

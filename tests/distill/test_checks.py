@@ -274,10 +274,15 @@ def test_a_last_batch_that_leaves_a_process_without_samples_is_refused(tmp_path,
     check_config(tiny(tmp_path, "data.options.n_train=97", "data.drop_last=true"))
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
-def test_cuda_without_cuda_is_refused(tmp_path):
-    with pytest.raises(ValueError, match=r"^run.device: 'cuda' was asked for but CUDA is not"):
+def test_cuda_without_cuda_is_refused_in_the_words_of_every_device_message(tmp_path,
+                                                                         monkeypatch):
+    # it said "CUDA is not available", where load_student and the audit say "this machine has
+    # no CUDA device" (pidkit_distill.devices, which all three now ask)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError) as info:
         check_config(tiny(tmp_path, "run.device=cuda"))
+    assert str(info.value) == ("run.device: 'cuda' was asked for, but this machine has no CUDA "
+                               "device; use run.device=cpu or auto")
 
 
 # --- files are data, never code ---------------------------------------------------------------

@@ -1,0 +1,61 @@
+"""The devices this machine has, in the words every device message uses.
+
+:func:`on_this_machine` says whether a device is one of them, :func:`devices_here` what to pass
+instead (``load_student``'s ``map_location``, ``audit_distiller``'s ``device``), and
+:data:`NO_CUDA` is how a message says there is no CUDA device (``run.device=cuda`` too).
+Neither function initialises CUDA: they ask torch for the count of devices only.
+"""
+
+from __future__ import annotations
+
+import torch
+
+__all__ = ["NO_CUDA", "devices_here", "on_this_machine"]
+
+NO_CUDA = "this machine has no CUDA device"
+
+
+def _cuda_devices() -> int:
+    """How many CUDA devices this machine has (0 without CUDA)."""
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
+
+
+def on_this_machine(device: torch.device) -> bool:
+    """Whether ``device`` is one this machine has.
+
+    Parameters
+    ----------
+    device : torch.device
+
+    Returns
+    -------
+    bool
+        For CUDA, an index below the count of CUDA devices (no index: ``cuda:0``); for MPS,
+        whether it is available; a device of any other type (the CPU, meta) is always here.
+
+    Examples
+    --------
+    >>> on_this_machine(torch.device("cpu")), on_this_machine(torch.device("cuda:99"))
+    (True, False)
+    """
+    if device.type == "cuda":
+        return (device.index or 0) < _cuda_devices()
+    if device.type == "mps":
+        return torch.backends.mps.is_available()
+    return True
+
+
+def devices_here() -> str:
+    """What to pass as a device on this machine: only the devices it has.
+
+    Returns
+    -------
+    str
+        ``"this machine has no CUDA device: pass 'cpu'"`` without CUDA; ``"pass 'cpu', 'cuda' or
+        'cuda:N' with N < 2"`` with two CUDA devices (``'mps'`` added where it is available).
+    """
+    cuda = _cuda_devices()
+    names = ["'cpu'", *(["'cuda'", f"'cuda:N' with N < {cuda}"] if cuda else []),
+             *(["'mps'"] if torch.backends.mps.is_available() else [])]
+    choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+    return f"{'' if cuda else NO_CUDA + ': '}pass {choices}"
