@@ -23,7 +23,8 @@ from pidkit._status import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
            "certified", "corrected", "final_audit", "given_runs", "innermost_layer", "load_run",
-           "load_runs", "method_label", "missing_config_key", "with_distinct_names"]
+           "load_runs", "method_label", "missing_config_key", "read_run_config",
+           "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -135,6 +136,55 @@ def missing_config_key(config: Any) -> str | None:
     return None
 
 
+def read_run_config(path: Path) -> dict[str, Any]:
+    """The configuration in the ``config.json`` of the run folder ``path``, checked to be a run's.
+
+    The one reader of a run's ``config.json``: the report's :func:`load_run`, ``load_student``
+    (a folder without a checkpoint) and the check that ``run.out_dir`` is no run folder use it.
+    Only ``config.json`` is read (not the logs beside it).
+
+    Parameters
+    ----------
+    path : Path
+        The run folder.
+
+    Returns
+    -------
+    dict
+        The parsed configuration, which holds every key the report reads.
+
+    Raises
+    ------
+    ValueError
+        ``config.json`` is not UTF-8 text or not JSON (the file is damaged), or lacks a key
+        that a run's configuration holds (it is not a run's: a model folder's of another
+        library, say).
+    OSError
+        ``config.json`` cannot be read (there is none, no permission).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "config.json").write_text(json.dumps({"model_type": "bert"}))
+    >>> read_run_config(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: .../config.json has no 'data.name'; it is not the configuration of a \
+`pidkit-distill train` run
+    """
+    file = path / "config.json"
+    try:
+        config = json.loads(_read_text(file))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{file} is not JSON ({err}); the file is damaged") from None
+    key = missing_config_key(config)
+    if key is not None:
+        raise ValueError(f"{file} has no {key!r}; it is not the configuration of a "
+                         "`pidkit-distill train` run")
+    return config
+
+
 def load_run(path: str | Path) -> RunRecords:
     """Read one run folder written by :func:`pidkit_distill.training.train`.
 
@@ -175,24 +225,16 @@ def load_run(path: str | Path) -> RunRecords:
                          "by `pidkit-distill train`")
     for name in _RUN_FILES:
         if not (path / name).is_file():
+            # os.path.isfile: a folder that cannot be looked into (another user's) holds none
             held = sorted(sub.name for sub in path.iterdir()
-                          if all((sub / file).is_file() for file in _RUN_FILES))
+                          if all(os.path.isfile(sub / file) for file in _RUN_FILES))
             # the glob unquoted, or a shell would not expand it
             hint = (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
                     f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
                     f"{shlex.quote(str(path))}/*)") if held else (
                 "; pass folders written by `pidkit-distill train`")
             raise ValueError(f"{str(path)!r} is not a run folder (no {name}){hint}")
-    try:
-        config = json.loads(_read_text(path / "config.json"))
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path / 'config.json'} is not JSON ({err}); the file is "
-                         "damaged") from None
-    key = missing_config_key(config)
-    if key is not None:
-        raise ValueError(f"{path / 'config.json'} has no {key!r}; it is not the "
-                         "configuration of a `pidkit-distill train` run")
-    return RunRecords(name=path.resolve().name, path=path, config=config,
+    return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))
 

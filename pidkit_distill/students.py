@@ -13,11 +13,13 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from pidkit_distill.config import TrainConfig, closest_name_hint, config_from_dict
+from pidkit._validate import closest
+from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
+from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
-from pidkit_distill.run_records import load_run
+from pidkit_distill.run_records import read_run_config
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
 __all__ = ["load_student"]
@@ -136,16 +138,19 @@ def _no_checkpoint(path: Path) -> str:
     """The error for a folder ``path`` without ``checkpoint.pt`` to load: why, and what to do."""
     named = f"run_dir {str(path)!r}"
     if not path.exists():
+        near = closest(path.name, [run.name for run in _run_folders(path.parent)])
         return (f"{named} does not exist; pass a run folder written by `pidkit-distill train`"
-                f"{closest_name_hint(path.name, [run.name for run in _run_folders(path.parent)])}")
+                + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
     if not path.is_dir():
         return (f"{named} is a file, not a run folder; pass a run folder written by "
                 "`pidkit-distill train`")
     if (path / "config.json").is_file():
         try:
-            every = load_run(path).config["run"].get("checkpoint_every", "N")
+            every = read_run_config(path)["run"].get("checkpoint_every", "N")
         except ValueError as err:  # not a run's config.json (a model folder's), or damaged
             return f"run_dir: {err}"
+        except OSError:  # not readable: the run's setting is not known
+            every = "N"
         return (f"{named} holds no checkpoint.pt: the run stopped (or is still training) before "
                 f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
                 "after the last), so there is no trained student yet; resume the run or train it "
@@ -157,13 +162,15 @@ def _no_checkpoint(path: Path) -> str:
 
 
 def _run_folders(folder: Path) -> list[Path]:
-    """The run folders in ``folder`` (those holding a ``checkpoint.pt`` or a ``config.json``),
-    sorted; none where ``folder`` cannot be listed."""
+    """The run folders in ``folder`` (those holding a ``checkpoint.pt`` or a ``config.json``;
+    only looked up, not read), sorted; none where ``folder`` cannot be listed, and not a folder
+    in it that cannot be looked into (another user's)."""
     try:
-        return sorted(sub for sub in folder.iterdir()
-                      if (sub / "checkpoint.pt").is_file() or (sub / "config.json").is_file())
+        entries = list(folder.iterdir())
     except OSError:  # no such folder, or not readable
         return []
+    return sorted(sub for sub in entries  # os.path.isfile: False where stat fails
+                  if os.path.isfile(sub / "checkpoint.pt") or os.path.isfile(sub / "config.json"))
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:
@@ -204,21 +211,3 @@ def _moved(model: nn.Module, map_location: str | torch.device) -> nn.Module:
         detail = " ".join(str(err).split())
         raise ValueError(f"map_location={map_location!r} is not a device the student can be "
                          f"moved to ({detail[:200]}); {devices_here()}") from None
-
-
-def devices_here() -> str:
-    """What to pass as a device on this machine (``map_location``, the audit's ``device``): only
-    the devices it has.
-
-    Returns
-    -------
-    str
-        ``"this machine has no CUDA device: pass 'cpu'"`` without CUDA; ``"pass 'cpu', 'cuda' or
-        'cuda:N' with N < 2"`` with two CUDA devices (``'mps'`` added where it is available).
-    """
-    cuda = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    mps = torch.backends.mps.is_available()
-    names = ["'cpu'", *(["'cuda'", f"'cuda:N' with N < {cuda}"] if cuda else []),
-             *(["'mps'"] if mps else [])]
-    choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"{'' if cuda else 'this machine has no CUDA device: '}pass {choices}"

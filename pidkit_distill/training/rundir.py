@@ -32,7 +32,7 @@ from pidkit._result import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.folder_locks import folder_lock, take_lock
-from pidkit_distill.run_records import missing_config_key
+from pidkit_distill.run_records import read_run_config
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -94,7 +94,7 @@ def check_out_dir(run_dir: Path) -> None:
                          f"config.run.name = {out_dir.name!r} and config.run.resume = True.")
         raise refused
     for folder in (run_dir, *run_dir.parents):
-        if folder.exists():
+        if os.path.exists(folder):  # False in a folder that cannot be looked into: its own check
             if not folder.is_dir():
                 raise ValueError(
                     f"run folder {str(run_dir)!r} cannot be created: {str(folder)!r} is a file; "
@@ -116,14 +116,15 @@ def _read_only(folder: Path) -> bool:
 
 def _is_run_folder(folder: Path) -> bool:
     """``folder`` holds a run: ``metrics.jsonl`` and the ``config.json`` of a run (a folder of
-    runs may hold a config.json and a metrics.jsonl of the user's own)."""
-    if not (folder / "metrics.jsonl").is_file() or not (folder / "config.json").is_file():
-        return False
+    runs may hold a config.json and a metrics.jsonl of the user's own); not a folder that cannot
+    be looked into (whose permissions :func:`check_out_dir` then names)."""
     try:
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        if not ((folder / "metrics.jsonl").is_file() and (folder / "config.json").is_file()):
+            return False
+        read_run_config(folder)
+    except (OSError, ValueError):  # not readable, or not a run's configuration
         return False
-    return missing_config_key(config) is None
+    return True
 
 
 class RunFolderBusy(ValueError):

@@ -3,8 +3,11 @@ errors for a folder that holds none."""
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
+import warnings
 from pathlib import Path
 
 import pytest
@@ -278,9 +281,9 @@ def test_a_mistyped_run_folder_is_told_the_closest_run_folder_beside_it(tmp_path
         (runs / name / file).write_text("")
     (runs / "digits-rid-tt-s1-notes").mkdir()  # a folder, but no run: never suggested
     (runs / "digits-rid-tt-s2").write_text("")  # a file, not a folder
-    for typed, hint in [("digits-rid-tt-s1", ". Did you mean 'digits-rid-tt-s0'?"),
-                        ("digit-rid-tt-s0", ". Did you mean 'digits-rid-tt-s0'?"),
-                        ("CIFAR-kd-s0", ". Did you mean 'cifar-kd-s0'?"),
+    for typed, hint in [("digits-rid-tt-s1", f". Did you mean {str(runs / 'digits-rid-tt-s0')!r}?"),
+                        ("digit-rid-tt-s0", f". Did you mean {str(runs / 'digits-rid-tt-s0')!r}?"),
+                        ("CIFAR-kd-s0", f". Did you mean {str(runs / 'cifar-kd-s0')!r}?"),
                         ("teacher", "")]:
         with pytest.raises(ValueError) as info:
             load_student(runs / typed)
@@ -308,8 +311,8 @@ def test_a_folder_whose_config_json_is_no_runs_is_not_taken_for_a_stopped_run(tm
     (damaged / "config.json").write_text((digits_rid / "config.json").read_text()[:40])
     (damaged / "metrics.jsonl").write_text("")
     cases = [
-        (model, f"run_dir: {str(model)!r} is not a run folder (no metrics.jsonl); pass folders "
-                "written by `pidkit-distill train`"),
+        (model, f"run_dir: {model / 'config.json'} has no 'data.name'; it is not the "
+                "configuration of a `pidkit-distill train` run"),
         (foreign, f"run_dir: {foreign / 'config.json'} has no 'data.name'; it is not the "
                   "configuration of a `pidkit-distill train` run"),
         (damaged, f"run_dir: {damaged / 'config.json'} is not JSON (Expecting"),
@@ -319,6 +322,86 @@ def test_a_folder_whose_config_json_is_no_runs_is_not_taken_for_a_stopped_run(tm
             load_student(run_dir)
         assert str(info.value).startswith(message)
     assert str(info.value).endswith("; the file is damaged")
+
+def test_the_closest_run_folder_is_shown_as_the_path_to_pass(tmp_path, monkeypatch):
+    # the hint named the bare folder, "Did you mean 'digits-rid-tt-s0'?", not the path to pass
+    runs = tmp_path / "home" / "runs"
+    (runs / "digits-rid-tt-s0").mkdir(parents=True)
+    (runs / "digits-rid-tt-s0" / "checkpoint.pt").write_text("")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path / "home")
+    for typed, shown in [("runs/digits-rid-tt-s1", "runs/digits-rid-tt-s0"),  # relative
+                         (Path("runs/digits-rid-tt-s1/"), "runs/digits-rid-tt-s0"),
+                         ("~/runs/digits-rid-tt-s1", str(runs / "digits-rid-tt-s0"))]:
+        with pytest.raises(ValueError) as info:
+            load_student(typed)
+        assert str(info.value).endswith(f"`pidkit-distill train`. Did you mean {shown!r}?")
+
+
+def test_a_folder_that_cannot_be_looked_into_does_not_hide_the_closest_run(tmp_path,
+                                                                           monkeypatch):
+    # one sibling of another user's (no permission to look into it) made the listing fail
+    # whole, and the typo got no hint at all
+    runs = tmp_path / "runs"
+    for name in ("digits-rid-tt-s0", "locked"):
+        (runs / name).mkdir(parents=True)
+        (runs / name / "checkpoint.pt").write_text("")
+    stat = os.stat
+
+    def refused(path, *args, **kwargs):
+        if str(runs / "locked") in str(path) and str(path) != str(runs / "locked"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", refused)
+    with pytest.raises(ValueError) as info:
+        load_student(runs / "digits-rid-tt-s1")
+    assert str(info.value).endswith(f". Did you mean {str(runs / 'digits-rid-tt-s0')!r}?")
+
+
+def test_a_stopped_run_is_told_so_whatever_its_logs_hold(tmp_path, digits_rid):
+    # its config.json is a run's, and only that is read: a folder without metrics.jsonl (a run
+    # killed between writing its config.json and its logs) was "not a run folder (no
+    # metrics.jsonl)", one whose audit.jsonl was damaged was told of that line, and a cut-off
+    # last line of metrics.jsonl was a RuntimeWarning from the report's reader
+    config = json.loads((digits_rid / "config.json").read_text())
+    logs = {"no-logs": {}, "cut-off": {"metrics.jsonl": '{"epoch": 1, "test_a'},
+            "damaged-audit": {"metrics.jsonl": "", "audit.jsonl": "not json\n{}\n"}}
+    for name, files in logs.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps(config))
+        for file, text in files.items():
+            (tmp_path / name / file).write_text(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with pytest.raises(ValueError) as info:
+                load_student(tmp_path / name)
+        assert str(info.value) == (
+            f"run_dir {str(tmp_path / name)!r} holds no checkpoint.pt: the run stopped (or is "
+            "still training) before its first checkpoint (written every run.checkpoint_every = "
+            f"{config['run']['checkpoint_every']} epoch(s) and after the last), so there is no "
+            "trained student yet; resume the run or train it again")
+
+
+def test_a_stopped_run_whose_config_json_cannot_be_read_is_told_so(tmp_path, digits_rid,
+                                                                   monkeypatch):
+    # a PermissionError traceback from reading config.json (since e3cb8a1; before, as now, the
+    # run's checkpoint_every is then not known)
+    (tmp_path / "r").mkdir()
+    (tmp_path / "r" / "config.json").write_text((digits_rid / "config.json").read_text())
+    (tmp_path / "r" / "metrics.jsonl").write_text("")
+    read_text = Path.read_text
+
+    def refused(self, *args, **kwargs):
+        if self == tmp_path / "r" / "config.json":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "read_text", refused)
+    with pytest.raises(ValueError, match=r"holds no checkpoint.pt: the run stopped .* \(written "
+                                         r"every run.checkpoint_every = N epoch\(s\) and after"):
+        load_student(tmp_path / "r")
+
 
 @pytest.mark.parametrize(("cuda", "advice"), [
     (0, "this machine has no CUDA device: pass 'cpu'"),
