@@ -54,6 +54,7 @@ class Runtime:
 
     Examples
     --------
+    >>> from pidkit_distill.training import Runtime
     >>> Runtime.single().is_main, Runtime.single().distributed
     (True, False)
     """
