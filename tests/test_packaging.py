@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
+import pidkit
+
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("pidkit", "pidkit_distill")
 TESTED_PYTHONS = ["3.10", "3.11", "3.12", "3.13"]
@@ -86,6 +88,7 @@ def test_the_metadata_declares_the_pythons_the_suite_passed_on(wheel):
                 if re.fullmatch(r"Programming Language :: Python :: 3\.\d+", c)]
     assert versions == TESTED_PYTHONS
     assert "Typing :: Typed" in metadata.get_all("Classifier")
+    assert metadata["Version"] == pidkit.__version__  # what `pidkit --version` prints: one source
     assert metadata["License-File"] == "LICENSE"  # setup.cfg's "MIT", with its text in the wheel
     licence = re.compile(r"\.dist-info/(licenses/)?LICENSE$")
     (text,) = [archive.read(m) for m in archive.namelist() if licence.search(m)]
