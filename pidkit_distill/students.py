@@ -142,8 +142,10 @@ def _no_checkpoint(path: Path) -> str:
         return (f"{named} does not exist; pass a run folder written by `pidkit-distill train`"
                 + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
     if not path.is_dir():
-        return (f"{named} is a file, not a run folder; pass a run folder written by "
-                "`pidkit-distill train`")
+        inside = _holds_run(path.parent)  # its checkpoint.pt, say
+        return (f"{named} is a file, not a run folder; pass "
+                + (f"the run folder it is in, {str(path.parent)!r}" if inside else
+                   "a run folder written by `pidkit-distill train`"))
     if (path / "config.json").is_file():
         try:
             every = read_run_config(path)["run"].get("checkpoint_every", "N")
@@ -162,15 +164,19 @@ def _no_checkpoint(path: Path) -> str:
 
 
 def _run_folders(folder: Path) -> list[Path]:
-    """The run folders in ``folder`` (those holding a ``checkpoint.pt`` or a ``config.json``;
-    only looked up, not read), sorted; none where ``folder`` cannot be listed, and not a folder
-    in it that cannot be looked into (another user's)."""
+    """The run folders in ``folder`` (:func:`_holds_run`), sorted; none where ``folder`` cannot
+    be listed."""
     try:
         entries = list(folder.iterdir())
     except OSError:  # no such folder, or not readable
         return []
-    return sorted(sub for sub in entries  # os.path.isfile: False where stat fails
-                  if os.path.isfile(sub / "checkpoint.pt") or os.path.isfile(sub / "config.json"))
+    return sorted(sub for sub in entries if _holds_run(sub))
+
+
+def _holds_run(folder: Path) -> bool:
+    """``folder`` holds a ``checkpoint.pt`` or a ``config.json`` (only looked up, not read); not
+    a folder that cannot be looked into (another user's)."""
+    return os.path.isfile(folder / "checkpoint.pt") or os.path.isfile(folder / "config.json")
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:

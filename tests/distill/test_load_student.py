@@ -338,6 +338,17 @@ def test_the_closest_run_folder_is_shown_as_the_path_to_pass(tmp_path, monkeypat
         assert str(info.value).endswith(f"`pidkit-distill train`. Did you mean {shown!r}?")
 
 
+def test_a_file_of_a_run_folder_is_told_to_pass_the_folder(digits_rid, monkeypatch):
+    # load_student('runs/digits-rid-tt-s0/checkpoint.pt'), as torch.load takes it, said "is a
+    # file, not a run folder; pass a run folder written by `pidkit-distill train`"
+    monkeypatch.chdir(digits_rid.parent)
+    for typed in (f"{digits_rid.name}/checkpoint.pt", digits_rid / "summary.json"):
+        with pytest.raises(ValueError) as info:
+            load_student(typed)
+        assert str(info.value) == (f"run_dir {str(typed)!r} is a file, not a run folder; pass "
+                                   f"the run folder it is in, {str(Path(typed).parent)!r}")
+
+
 def test_a_folder_that_cannot_be_looked_into_does_not_hide_the_closest_run(tmp_path,
                                                                            monkeypatch):
     # one sibling of another user's (no permission to look into it) made the listing fail
