@@ -300,13 +300,17 @@ class EmpiricalJoint(NamedTuple):
 
 # labels that numpy reads by value (a list of them is one np.asarray)
 _PLAIN_LABELS = (Number, str, bytes, np.generic, list, np.ndarray)
+# the label types a numpy string array of each kind holds as they are (not str subclasses)
+_STRINGS: dict[str, set[type]] = {"U": {str, np.str_}, "S": {bytes, np.bytes_}}
 
 
 def label_array(values: Any, name: str) -> np.ndarray:
     """Sample labels as an array (1-D unless ``values`` is not: the caller checks the shape).
 
     Tuples and other non-scalar hashables become object labels, and so do lists mixing strings
-    with other labels (numpy would turn 0 and "0" into one string); tensors and pandas columns are
+    with other labels (numpy would turn 0 and "0" into one string), bytes with str (``b"a"`` and
+    ``"a"`` into one) and str subclasses (numpy reads them by ``str()``: ``class Size(str, Enum)``
+    members became their class name, cut to one letter); tensors and pandas columns are
     converted by their own means, 0-d tensors in a list by value. Refused, with a message naming
     ``name``: masked arrays with masked labels, strings, sets (no order) and dicts (iteration gives
     their keys). Shared by :func:`joint_from_samples` and the estimators' label checks.
@@ -360,7 +364,7 @@ def label_array(values: Any, name: str) -> np.ndarray:
                 f"{name} is ragged: some labels are sequences of different lengths. Use scalar "
                 "labels, or tuples (hashable labels of any length)."
             ) from exc
-        if arr.dtype.kind not in "US" or all(issubclass(kind, (str, bytes)) for kind in kinds):
+        if arr.dtype.kind not in "US" or kinds <= _STRINGS[arr.dtype.kind]:
             return arr
     return _as_objects(seq)
 

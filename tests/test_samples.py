@@ -299,3 +299,24 @@ def test_an_integer_categorical_keeps_its_categories_order_and_its_ints():
     joint = pidkit.joint_from_samples([0, 1, 1, 0], t, [0, 0, 1, 1])
     assert joint.labels["t"].tolist() == [10, 2]
     assert joint.counts[:, 0, :].tolist() == [[1, 1], [0, 0]]  # t == 10: samples 0 and 3, both y == 0
+
+
+def test_str_subclasses_and_bytes_beside_str_stay_labels_of_their_own():
+    # numpy reads strings by str(): members of a `class Size(str, Enum)` became 'S', 'S' (the class
+    # name cut to the value's one letter), and b"a" beside "a" one label 'a': a joint of 1 y label,
+    # I(Y;T) = 0 bits for a y that T determines
+    import enum
+
+    class Size(str, enum.Enum):
+        SMALL = "s"
+        LARGE = "l"
+
+    sizes = [Size.SMALL, Size.LARGE, Size.SMALL, Size.LARGE]
+    joint = pidkit.joint_from_samples(sizes, [0, 1, 0, 1], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == [Size.LARGE, Size.SMALL]  # sorted by value: "l" < "s"
+    assert pidkit.pid(joint.p).i_yt == pytest.approx(1.0)
+    joint = pidkit.joint_from_samples(["a", b"a", "a", b"a"], [0, 1, 0, 1], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == ["a", b"a"] and joint.p.shape == (2, 2, 2)
+    plain = pidkit.joint_from_samples(["b", "a", "b", "a"], [0, 1, 0, 1], [0, 0, 1, 1])
+    assert plain.labels["y"].dtype.kind == "U"  # exact str: still one numpy array, not objects
+
