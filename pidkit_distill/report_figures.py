@@ -17,8 +17,9 @@ readers tell apart; beyond ten they come round again, with markers of another sh
 round: :func:`_run_lines`). The seeds of one (:mod:`pidkit_distill.run_groups`) are thin and
 faint under their mean, with a band of ±1 standard deviation across them, over the epochs all of
 them reached; the legend has an entry per experiment (``rid, 3 seeds``), or the run's name for a
-run alone, beside the plots, or below them in columns where one column would not fit (some 30
-experiments: :func:`_place_legend`). A run's line style says where its teacher came from (solid:
+run alone (the first hundred experiments, where colours and markers start to repeat), beside
+the plots, or below them in columns where one column would not fit (some 30 experiments, or long
+names: :func:`_place_legend`). A run's line style says where its teacher came from (solid:
 trained, dashed: untrained, dash-dot: a teacher file), and the figures say so. Where the metrics
 records give the size of the held-out set (``test_n``), the accuracy has a band of one binomial
 standard error, so that the axis does not zoom into noise. Text is at least :data:`_FONT`
@@ -72,6 +73,10 @@ _COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd")
 _LYING_DIAMOND = ((-1, 0), (0, 0.6), (1, 0), (0, -0.6), (-1, 0))
 _HOURGLASS = ((-0.7, 1), (0.7, 1), (-0.7, -1), (0.7, -1), (-0.7, 1))
 _SHAPES = ("o", "^", "D", "v", "d", "<", ">", _LYING_DIAMOND, _HOURGLASS, "*")
+# The most experiments a legend names: the hundred that a colour and a shape tell apart (its
+# title says how many there are; their lines repeat those above); 1000 runs of 60-character names
+# made accuracy.png 1020 x 49422 pixels, its legend 400 inches high.
+_MOST_ENTRIES = len(_COLORS[10]) * len(_SHAPES)
 _FILLS = ("full", "none", "left", "right", "bottom", "top")
 
 # A line of more points than this has markers on about this many, evenly spaced in epochs:
@@ -478,33 +483,44 @@ def _figure_legend(fig: Any, order: list[str], title: Any) -> None:
     first = list(dict.fromkeys(order))
     handles = {label: handles[label] for label in sorted(
         handles, key=lambda label: first.index(label) if label in first else len(first))}
-    _place_legend(fig, list(handles.values()), list(handles), title=title)
+    _place_legend(fig, list(handles.values()), list(handles), title=title,
+                  experiments=len(first))
 
 
-def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any = None
-                  ) -> None:
+def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any = None,
+                  experiments: int | None = None) -> None:
     """``fig``'s legend of ``handles`` named ``labels``, outside the plots, never over a line:
     beside them in one column, halfway down (at the top it ran into the title's long lines);
     or, where that column is taller than the figure less twice the figure's ``title`` (a
     :class:`~matplotlib.text.Text` across the figure, or ``None``; some 30 entries ran off
     the figure's top and bottom) or wider than :data:`_BESIDE_WIDTH` of it (long names),
     below the plots in as many columns as the figure's width holds, the figure made taller by
-    the legend's height so that the plots keep theirs."""
+    the legend's height so that the plots keep theirs. Of the first ``experiments`` entries
+    (default: all), which name experiments, the first :data:`_MOST_ENTRIES` are kept, and the
+    legend, below the plots, says so in its title."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    named = len(labels) if experiments is None else experiments
+    kept = {}
+    if named > _MOST_ENTRIES:
+        kept = {"title": f"the first {_MOST_ENTRIES} of {named} experiments (beyond, colours "
+                         "and markers repeat; report.md's tables name every run)",
+                "title_fontsize": _FONT}
+        handles = [*handles[:_MOST_ENTRIES], *handles[named:]]
+        labels = [*labels[:_MOST_ENTRIES], *labels[named:]]
     renderer = FigureCanvasAgg(fig).get_renderer()
     width, height = fig.get_size_inches()
     legend = fig.legend(handles, labels, loc="outside right", fontsize=_FONT)
     column = legend.get_window_extent(renderer)
     above = 0 if title is None else title.get_window_extent(renderer).height
-    if (column.height <= height * fig.dpi - 2 * above
+    if (not kept and column.height <= height * fig.dpi - 2 * above
             and column.width <= _BESIDE_WIDTH * width * fig.dpi):
         return
     room = _LEGEND_WIDTH * width * fig.dpi  # clear of the figure's edges
     for ncols in range(max(1, int(room // column.width)), 0, -1):
         legend.remove()
         legend = fig.legend(handles, labels, loc="outside lower center", fontsize=_FONT,
-                            ncols=ncols)
+                            ncols=ncols, **kept)
         if ncols == 1 or legend.get_window_extent(renderer).width <= room:
             break
     fig.set_size_inches(width, height + legend.get_window_extent(renderer).height / fig.dpi)

@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 import test_report
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.markers import MarkerStyle
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 from test_report import fake_run
 
 from pidkit_distill import write_report
-from pidkit_distill.report_figures import _SHAPES
+from pidkit_distill.report_figures import _SHAPES, _place_legend
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 
@@ -117,3 +118,32 @@ def test_no_later_round_has_a_marker_shaped_like_the_first_rounds_circle():
     circle = _shape("o")
     like = {str(marker): round(_overlap(_shape(marker), circle), 2) for marker in _SHAPES[1:]}
     assert max(like.values()) < 0.7, like
+
+
+def _legend_of(experiments: int) -> Figure:
+    """A figure of ``experiments`` lines and a cross after them, its legend placed."""
+    fig = Figure(figsize=(8.5, 4.5), layout="constrained")
+    ax = fig.subplots()
+    for i in range(experiments):
+        ax.plot([1, 2], [i, i + 1], label=f"run-{i}")
+    ax.plot([1], [0], marker="x", linestyle="none", label="solve NOT certified")
+    _place_legend(fig, *ax.get_legend_handles_labels(), experiments=experiments)
+    return fig
+
+
+def test_a_legend_names_the_first_hundred_experiments_and_says_how_many_there_are():
+    # 1000 runs of 60-character names made accuracy.png 1020 x 49422 pixels (a 400-inch legend
+    # of every run; beyond a hundred, colours and markers repeat)
+    sizes = []
+    for experiments in (150, 1000):
+        fig = _legend_of(experiments)
+        (legend,) = fig.legends
+        labels = [text.get_text() for text in legend.get_texts()]
+        assert labels == [*(f"run-{i}" for i in range(100)), "solve NOT certified"]
+        assert legend.get_title().get_text() == (
+            f"the first 100 of {experiments} experiments (beyond, colours and markers repeat; "
+            "report.md's tables name every run)")
+        sizes.append(tuple(fig.get_size_inches()))
+    assert sizes[0] == sizes[1] and sizes[0][1] < 12, sizes
+    fig = _legend_of(100)  # a hundred: all, untitled
+    assert len(fig.legends[0].get_texts()) == 101 and not fig.legends[0].get_title().get_text()
