@@ -384,7 +384,17 @@ def is_categorical(values: Any) -> bool:
     >>> is_categorical(np.array(["low", "high"]))
     False
     """
-    return getattr(getattr(values, "dtype", None), "categories", None) is not None
+    return _category_codes(values) is not None
+
+
+def _category_codes(values: Any) -> np.ndarray | None:
+    """A pandas categorical's codes (each sample's index into its categories), else ``None``.
+    A polars Categorical or Enum Series also has ``dtype.categories``, but no codes: its labels
+    are read as any others'."""
+    if getattr(getattr(values, "dtype", None), "categories", None) is None:
+        return None
+    codes = getattr(getattr(values, "cat", values), "codes", None)
+    return None if codes is None else np.asarray(codes)
 
 
 def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -412,11 +422,12 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
 
     Examples
     --------
-    >>> import pandas as pd
-    >>> sizes = pd.Categorical(["low", "high", "low"], categories=["low", "mid", "high"], ordered=True)
-    >>> codes, labels = encode_labels(sizes, "y")
+    >>> codes, labels = encode_labels(["low", "high", "low"], "y")
     >>> codes.tolist(), labels.tolist()
-    ([0, 1, 0], ['low', 'high'])
+    ([1, 0, 1], ['high', 'low'])
+
+    ``pd.Categorical(["low", "high", "low"], categories=["low", "mid", "high"])`` gives codes
+    ``[0, 1, 0]`` and labels ``['low', 'high']`` (not run here: pandas is no dependency).
     """
     arr = label_array(values, name)
     if arr.ndim != 1:
@@ -429,9 +440,9 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
     check_label_values(arr, name)
-    if is_categorical(values):  # codes in category order; the labels read from one sample each
-        _, first, codes = np.unique(np.asarray(getattr(values, "cat", values).codes),
-                                          return_index=True, return_inverse=True)
+    category_codes = _category_codes(values)
+    if category_codes is not None:  # codes in category order; the labels read from one sample each
+        _, first, codes = np.unique(category_codes, return_index=True, return_inverse=True)
         return codes.reshape(-1), arr[first]
     if arr.dtype == object:
         uniques: list[Hashable] = list(dict.fromkeys(arr.tolist()))

@@ -320,3 +320,27 @@ def test_str_subclasses_and_bytes_beside_str_stay_labels_of_their_own():
     plain = pidkit.joint_from_samples(["b", "a", "b", "a"], [0, 1, 0, 1], [0, 0, 1, 1])
     assert plain.labels["y"].dtype.kind == "U"  # exact str: still one numpy array, not objects
 
+
+class _PolarsLikeCategorical:
+    """The shape of a polars Series of dtype Categorical or Enum: ``dtype.categories`` as pandas'
+    categoricals have, and a ``cat`` namespace without ``codes``."""
+
+    def __init__(self, labels: list[str], categories: list[str]) -> None:
+        self.labels = labels
+        self.dtype = type("Enum", (), {"categories": categories})()
+        self.cat = object()
+
+    def __array__(self, dtype=None, copy=None):
+        return np.array(self.labels, dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+
+def test_a_polars_categorical_is_read_by_its_labels():
+    # taken for a pandas categorical by its dtype's categories: AttributeError "'CatNameSpace'
+    # object has no attribute 'codes'" from inside joint_from_samples
+    y = _PolarsLikeCategorical(["low", "high", "low", "mid"], ["low", "mid", "high"])
+    joint = pidkit.joint_from_samples(y, [0, 1, 0, 1], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == ["high", "low", "mid"]  # sorted, as any strings
+    assert joint.counts[1].tolist() == [[1, 1], [0, 0]]  # "low": samples 0 and 2, both t == 0
