@@ -397,6 +397,19 @@ def _category_codes(values: Any) -> np.ndarray | None:
     return None if codes is None else np.asarray(codes)
 
 
+def axis_labels(given: Any, labels: np.ndarray) -> Any:
+    """What to count for the labels ``labels`` checked from ``given``: a pandas categorical
+    itself, whose axis keeps its categories' order (:func:`encode_labels`; it is no one-shot
+    iterator, so it reads again), else ``labels``.
+
+    Examples
+    --------
+    >>> axis_labels(iter([1, 0]), np.array([1, 0])).tolist()
+    [1, 0]
+    """
+    return given if is_categorical(given) else labels
+
+
 def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Check 1-D sample labels and encode them: each sample's index on the labels' axis, and the axis.
 

@@ -170,3 +170,19 @@ def test_an_ordered_categorical_target_keeps_its_order_in_both_estimators():
     np.testing.assert_array_equal(res.counts, ref.counts)  # y == 0 is "low", the first row
     gauss = pid_from_representations(sizes, t, s, estimator="gaussian", n_components=2)
     assert gauss.labels["y"].tolist() == ["low", "mid", "high"]
+
+
+def test_the_plugin_bootstrap_counts_a_categorical_target_in_its_categories_order():
+    # bootstrap(y, t, s) read y through check_labels, an array without the categories: its axis
+    # was sorted (high, low, mid), so the same seed drew other replicates than for the codes
+    # 0, 1, 2 of low < mid < high, unlike a categorical t or s, which kept its order
+    from pidkit.estimate import bootstrap
+
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 3, 200)
+    t, s = (y + rng.integers(0, 2, 200)) % 3, rng.integers(0, 2, 200)
+    sizes = pd.Series(pd.Categorical(np.array(["low", "mid", "high"])[y],
+                                     categories=["low", "mid", "high"], ordered=True))
+    res, ref = bootstrap(sizes, t, s, n_boot=8), bootstrap(y, t, s, n_boot=8)
+    np.testing.assert_array_equal(res["samples"]["i_yt"], ref["samples"]["i_yt"])
+    assert res["intervals"] == ref["intervals"]

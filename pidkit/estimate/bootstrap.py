@@ -17,7 +17,7 @@ from pidkit._progress import check_progress
 from pidkit._settings import check_confidence, check_n_jobs, check_option, check_replicates, check_seed
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
-from ..samples import check_same_index
+from ..samples import axis_labels, check_same_index
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
 from .inputs import check_counts, check_labels
 
@@ -181,7 +181,7 @@ def bootstrap(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     check_progress(progress)
-    joint = joint_from_samples(check_labels(y), t, s)
+    joint = joint_from_samples(axis_labels(y, check_labels(y)), t, s)  # a categorical keeps its order
     check_same_index({"y": y, "t": t, "s": s})
     result = pid(joint.p, measure=measure, units=units)
     estimate = [getattr(result, name) for name in QUANTITIES]
