@@ -143,8 +143,10 @@ names it, resumed runs included).
 
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is one of the package's own entries (given to the registry, or
-        registered by the package's own modules: :data:`BUILTIN_NAMES`)."""
-        return name in self._builtin or name in BUILTIN_NAMES.get(self.kind, ())
+        registered by the package's own modules: :data:`BUILTIN_NAMES`), a built-in
+        WideResNet's :data:`WRN_NAME` included."""
+        return (name in self._builtin or name in BUILTIN_NAMES.get(self.kind, ())
+                or (self.kind == "model" and WRN_NAME.match(name) is not None))
 
     def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
                   ) -> Callable[[F], F]:
@@ -201,7 +203,7 @@ registered; only the names you registered can be removed.
         """
         where = f"un{self.decorator_name}"
         key = self.find(name)
-        if key is not None and self.is_builtin(key):
+        if isinstance(name, str) and self.is_builtin(name.strip().lower()):
             raise ValueError(f"{where}: name={name!r} is one of the package's own {self.kind}s, "
                              "which stay registered; only the names you registered can be "
                              "removed.")

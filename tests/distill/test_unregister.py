@@ -81,8 +81,12 @@ def test_a_dataset_and_a_method_are_removed():
 
 
 @pytest.mark.parametrize("unregister, name, message", [
-    (unregister_model, "wrn-40-2",
-     "unregister_model: name='wrn-40-2' is not a registered model; the names you registered "
+    # a WideResNet's name was "not a registered model", though build_model builds it
+    (unregister_model, "WRN-40-2",
+     "unregister_model: name='WRN-40-2' is one of the package's own models, which stay "
+     "registered; only the names you registered can be removed."),
+    (unregister_model, "wrn-4o-2",
+     "unregister_model: name='wrn-4o-2' is not a registered model; the names you registered "
      "are []."),
     (unregister_model, "digits-teacher",
      "unregister_model: name='digits-teacher' is one of the package's own models, which stay "
