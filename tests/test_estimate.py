@@ -455,7 +455,9 @@ def _with(arr, index, value):
         (
             lambda y, t, s: (y[:5], t[:5], s[:5]),
             ValueError,
-            r"n_clusters=10 is more than the 5 samples in t_features",
+            r"^n_clusters='auto' found no number of clusters that bias_correction='eb-extrapolation' accepts "
+            r"with 5 samples of 2 labels \(its smallest, 2, is too many\): .* Use at least 16 samples, or "
+            r"bias_correction='none'",
         ),
         (
             lambda y, t, s: (y, t[:, 0], s),
@@ -488,6 +490,8 @@ def test_bad_data(change, error, match):
         ({"normalize": "l1"}, ValueError, r"normalize must be one of \['l2', None\]; got 'l1'"),
         ({"n_clusters": 1}, ValueError, r"n_clusters must be an int >= 2; got 1"),
         ({"n_clusters": 2.5}, TypeError, r"n_clusters must be an int"),
+        ({"n_clusters": 41}, ValueError, r"^n_clusters=41 is more than the 40 samples in t_features; pass "
+                                         r"more samples or fewer clusters\.$"),
         ({"n_components": 0}, ValueError, r"n_components must be an int >= 1 or None \(no PCA\); got 0\.$"),
         ({"n_components": "auto"}, TypeError, r"n_components must be an int >= 1 or None \(no PCA\); got 'a"),
         ({"bootstrap": -1}, ValueError, r"bootstrap must be an int >= 0"),

@@ -149,6 +149,39 @@ def test_auto_clusters_in_the_pipeline_are_recorded():
         pid_from_representations(y, X, X, n_clusters="many")
 
 
+def test_the_default_number_of_clusters_follows_the_sample_size():
+    # Issue 12: 450 held-out samples of 10 labels got a 10 x 10 x 10 joint (about 0.45 samples per
+    # cell) by the default n_clusters=10; the default is now the rule "auto".
+    rng = np.random.default_rng(4)
+    y = rng.integers(0, 10, 450)
+    X = rng.normal(size=(450, 8))
+    res = pid_from_representations(y, X, X + rng.normal(size=X.shape))
+    assert res.shape == [10, 6, 6]
+    for side in ("t", "s"):
+        assert res.settings[side]["n_clusters"] == 6
+        assert res.settings[side]["n_clusters_rule"] == "clusters_for_samples(n_samples=450, n_labels=10) = 6"
+    # 120 samples: 10 clusters a side failed the correction's sample-size check; the rule takes 3
+    small = pid_from_representations(y[:120], X[:120], X[:120])
+    assert small.shape == [10, 3, 3] and small.settings["t"]["n_clusters"] == 3
+
+
+def test_the_default_sets_nothing_where_no_side_is_clustered_here():
+    # With both sides given as labels or reused, "auto" (the default) means "not set": a sample too
+    # small for the correction gets the joint's own message, not the rule's "n_clusters='auto'
+    # found no number of clusters", about clusters no side makes.
+    y = np.random.default_rng(5).integers(0, 10, 60)
+    joint = r"^bias_correction='eb-extrapolation' needs at least as many samples as cells of the pairwise"
+    with pytest.raises(ValueError, match=joint + r" table p\(y,t\) \(10 x 10 = 100\)"):
+        pid_from_representations(y, y, y)
+    codes, X = _blobs(seed=8)
+    fitted = pid_from_representations(codes, X, X, n_clusters=2).discretizers
+    with pytest.raises(ValueError, match=r"^subsamples=\(2, 4\) cuts the 20 samples into pieces of 5, "
+                                         r"fewer than the 6 cells of p\(y,t\)"):
+        pid_from_representations(codes[:20], X[:20], X[:20], discretizers=fitted)
+    reused = pid_from_representations(codes[:100], X[:100], X[:100], discretizers=fitted)
+    assert reused.shape == [3, 2, 2] and "n_clusters_rule" not in reused.settings["t"]
+
+
 def test_a_float32_fit_maps_float64_features_and_back():
     codes, X = _blobs(seed=5)
     narrow = Discretizer(n_clusters=3).fit(X.astype(np.float32))

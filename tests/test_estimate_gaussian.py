@@ -138,7 +138,9 @@ def test_intervals_cover_a_known_gaussian_system():
          r"a correction of the discrete estimator"),
         ({"measure": "imin"}, ValueError, r"measure applies to estimator='discrete' only"),
         ({"clusterer": object()}, ValueError, r"clusterer applies to estimator='discrete' only"),
-        ({"n_clusters": 5}, ValueError, r"n_clusters applies to estimator='discrete' only; .* at 10 "),
+        ({"n_clusters": 5}, ValueError,
+         r"n_clusters applies to estimator='discrete' only; with estimator='gaussian' leave it at 'auto' "
+         r"or 10 "),
         ({"subsamples": (2, 3)}, ValueError, r"subsamples applies to estimator='discrete' only"),
         ({"n_repeats": 4}, ValueError, r"n_repeats applies to estimator='discrete' only"),
         ({"discretizers": (Discretizer(), None)}, TypeError, r"teacher entry must be a Projector"),

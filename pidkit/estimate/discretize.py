@@ -73,7 +73,10 @@ the L2 normalisation, fewer than n_clusters=10: each distinct row is one cluster
 
 
 DEFAULT_CLUSTERS = 10
-"""Clusters per side by default (the RID paper's); with a ``clusterer`` it means "not set"."""
+"""Clusters of :class:`Discretizer` and :func:`discretize` by default (the RID paper's); with a
+``clusterer`` it means "not set". :func:`~pidkit.estimate.pid_from_representations` defaults to
+``"auto"`` (:func:`clusters_for_samples`, which needs the labels a Discretizer never sees) and
+takes 10 as "not set" too."""
 
 
 def clusters_for_samples(
@@ -150,9 +153,11 @@ class Discretizer(ClusterMixin, BaseEstimator):
         features and samples (recorded in ``n_components_``); PCA is skipped when it would keep
         every feature (the clusters do not change under a rotation).
     n_clusters : int, default=10
-        KMeans clusters, i.e. the size of the discrete alphabet (at least 2). With a ``clusterer``
-        its own setting applies: leave ``n_clusters`` at 10 ("not set") or pass the clusterer's own
-        ``n_clusters``/``n_components``; another number is a ValueError.
+        KMeans clusters, i.e. the size of the discrete alphabet (at least 2; for a number that
+        suits the sample size see :func:`clusters_for_samples`, which
+        :func:`~pidkit.estimate.pid_from_representations` applies by default). With a
+        ``clusterer`` its own setting applies: leave ``n_clusters`` at 10 ("not set") or pass the
+        clusterer's own ``n_clusters``/``n_components``; another number is a ValueError.
     normalize : {"l2", None}, default="l2"
         ``"l2"`` scales every row to unit Euclidean norm before PCA, as the paper's code does.
     random_state : int, numpy.random.Generator, RandomState or None, default=0

@@ -209,7 +209,7 @@ def pid_from_representations(
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
     n_repeats: int = DEFAULT_REPEATS,
     n_components: int | None = 10,
-    n_clusters: int | str = DEFAULT_CLUSTERS,
+    n_clusters: int | str = "auto",
     normalize: str | None = "l2",
     clusterer: Any = None,
     random_state: int | None = 0,
@@ -268,12 +268,14 @@ def pid_from_representations(
         most reliable with that total well below ``n_samples``.
     normalize, clusterer
         As in :class:`Discretizer` (``clusterer``: discrete only).
-    n_clusters : int or "auto", default=10
-        Discrete: clusters per side; ``"auto"`` applies :func:`clusters_for_samples` (at most 10)
-        to the sample size, the number of labels and ``subsamples``, and records the rule in
-        ``settings`` (a ValueError when even 2 clusters are too many for the bias correction).
-        With a ``clusterer`` its own number applies: 10 and ``"auto"`` mean "not set", another
-        number must equal it. The Gaussian estimator accepts 10 and ``"auto"`` (and ignores them).
+    n_clusters : int or "auto", default="auto"
+        Discrete: clusters per side fitted here; ``"auto"`` applies :func:`clusters_for_samples`
+        (at most 10, the RID paper's number) to the sample size, the number of labels and
+        ``subsamples``, and records the rule in ``settings`` (a ValueError when even 2 clusters are
+        too many for the bias correction): 6 for 450 samples of 10 labels, 10 from 1000. With a
+        ``clusterer`` its own number applies, and with both sides reused from ``discretizers``
+        theirs: ``"auto"`` and 10 mean "not set", another number must equal it. The Gaussian
+        estimator accepts ``"auto"`` and 10 (and ignores them).
     random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of PCA, KMeans, the subsample partitions and the bootstrap. ``None`` draws one and
         records it in ``settings``.
@@ -363,12 +365,12 @@ def pid_from_representations(
             ("measure", measure != "broja", "broja", "the Gaussian PID is the BROJA decomposition "
                                                      "of the Gaussian model"),
             ("clusterer", clusterer is not None, None, no_clusters),
-            ("n_clusters", n_clusters not in (DEFAULT_CLUSTERS, "auto"), DEFAULT_CLUSTERS, no_clusters),
+            ("n_clusters", n_clusters not in ("auto", DEFAULT_CLUSTERS), "auto", no_clusters),
             ("subsamples", parts != DEFAULT_SUBSAMPLES, DEFAULT_SUBSAMPLES, no_subsamples),
             ("n_repeats", n_repeats != DEFAULT_REPEATS, DEFAULT_REPEATS, no_subsamples),
         ):
             if value:
-                also = " or 'auto'" if name == "n_clusters" else ""
+                also = f" or {DEFAULT_CLUSTERS}" if name == "n_clusters" else ""
                 raise ValueError(
                     f"{name} applies to estimator='discrete' only; with estimator='gaussian' leave it "
                     f"at {default!r}{also} ({why})."
@@ -410,8 +412,12 @@ def pid_from_representations(
     check_two_classes(classes, "y", "discrete")
     n_labels = int(classes.size)
     rule = None
-    if n_clusters == "auto" and clusterer is not None:
-        n_clusters = DEFAULT_CLUSTERS  # "not set": the clusterer's own number applies
+    clustered_here = any(not is_labels and disc is None
+                         for is_labels, disc in ((t_is_labels, disc_t), (s_is_labels, disc_s)))
+    if n_clusters == "auto" and (clusterer is not None or not clustered_here):
+        # "not set": the clusterer's own number applies, or no side is clustered here (labels, or
+        # reused discretizers), so the sample-size rule sets nothing and must not refuse the call
+        n_clusters = DEFAULT_CLUSTERS
     elif n_clusters == "auto":
         n_clusters = clusters_for_samples(n, n_labels, subsamples=parts)
         rule = f"clusters_for_samples(n_samples={n}, n_labels={n_labels}) = {n_clusters}"
