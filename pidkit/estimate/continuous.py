@@ -35,9 +35,10 @@ GAUSSIAN_BIAS_CORRECTIONS = ("wishart", "none")
 channels for the union information; see :mod:`pidkit.gaussian.samples`) or the plug-in."""
 
 
-def one_hot(labels: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+def one_hot(labels: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Labels as C - 1 indicator columns (the first class dropped), and the C classes in order:
-    :func:`pidkit.samples.encode_labels`' order, that of the discrete estimator's axis.
+    :func:`pidkit.samples.encode_labels`' order, that of the discrete estimator's axis (a pandas
+    categorical's: its categories' order).
 
     Examples
     --------
@@ -71,7 +72,7 @@ def _gaussian_side(
 
 
 def gaussian_representation_pid(
-    y: np.ndarray,
+    y: Any,
     t: tuple[np.ndarray, bool, Projector | None, np.ndarray | None],
     s: tuple[np.ndarray, bool, Projector | None, np.ndarray | None],
     *,
@@ -88,7 +89,8 @@ def gaussian_representation_pid(
 ) -> RepresentationPID:
     """The Gaussian estimate behind ``pid_from_representations(..., estimator="gaussian")``.
 
-    ``y`` are checked labels; ``t`` and ``s`` are ``(array, is_labels, fitted Projector or None,
+    ``y`` are checked labels, or the pandas categorical they were checked from (whose categories
+    order ``labels["y"]``); ``t`` and ``s`` are ``(array, is_labels, fitted Projector or None,
     column names or None)`` as :func:`pidkit.estimate.pid_from_representations` prepared them;
     ``make`` holds the :class:`Projector` settings (``n_components``, ``normalize``, ``random_state``).
     """
