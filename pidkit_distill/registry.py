@@ -207,9 +207,9 @@ registered; only the names you registered can be removed.
             raise ValueError(f"{where}: name={name!r} is one of the package's own {self.kind}s, "
                              "which stay registered; only the names you registered can be "
                              "removed.")
-        if key is None:
+        # pop, one step: a name that another thread removed since find is not a KeyError
+        if key is None or self._entries.pop(key, None) is None:
             own = [entry for entry in self.names() if not self.is_builtin(entry)]
             guess = did_you_mean(name, own) if isinstance(name, str) else ""
             raise ValueError(f"{where}: name={name!r} is not a registered {self.kind}; the "
                              f"names you registered are {own}.{guess}")
-        del self._entries[key]

@@ -28,6 +28,7 @@ from pidkit_distill import (
     unregister_method,
     unregister_model,
 )
+from pidkit_distill.registry import Registry
 
 
 def _mlp(width: int, num_classes: int, in_channels: int) -> nn.Module:
@@ -132,3 +133,21 @@ def test_each_registry_package_exports_its_unregister_beside_its_register(packag
     module = importlib.import_module(package)
     assert {f"register_{kind}", f"unregister_{kind}"} <= set(module.__all__)
     assert getattr(module, f"unregister_{kind}") is getattr(pidkit_distill, f"unregister_{kind}")
+
+
+def test_a_name_another_thread_removes_meanwhile_is_not_registered_not_a_keyerror(monkeypatch):
+    # two threads removing one name: the second found it, then `del` raised a raw KeyError
+    registry = Registry("model", "register_model", builtin={})
+    registry.decorator("my-net")(narrow)
+    find = registry.find
+
+    def found_then_removed_by_another(name):
+        key = find(name)
+        registry._entries.pop(key)  # the other thread's unregister, between find and removal
+        return key
+
+    monkeypatch.setattr(registry, "find", found_then_removed_by_another)
+    with pytest.raises(ValueError) as err:
+        registry.unregister("my-net")
+    assert str(err.value) == ("unregister_model: name='my-net' is not a registered model; the "
+                              "names you registered are [].")
