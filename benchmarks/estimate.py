@@ -160,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         t_paper, paper_labels = _timed(lambda T=T: _paper_recipe(T))
         bar.update()
         ari = adjusted_rand_score(labels, paper_labels)
-        t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S))
+        t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S, n_clusters=10))
         t_pid, _ = _timed(lambda res=res: pid(res.p))
         by_pair = res.counts.reshape(res.counts.shape[0], -1).T
         t_eb, h_eb = _timed(lambda by_pair=by_pair: eb_conditional_entropy(by_pair))

@@ -39,7 +39,7 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from ..samples import check_same_index, is_categorical
+from ..samples import axis_labels, check_same_index
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (
@@ -157,14 +157,6 @@ def _discretize_side(
         return disc.predict_named(arr, name, names), disc, {**disc.settings(), "fitted": "reused"}
     disc = Discretizer(**make).fit_named(arr, name, names)
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
-
-
-def _axis_labels(given: Any, labels: np.ndarray) -> Any:
-    """What to count for the labels ``labels`` read from ``given``: a pandas categorical itself,
-    whose axis keeps its categories' order (:func:`pidkit.samples.encode_labels`; it is no one-shot
-    iterator, so it reads again), else ``labels``. A categorical t or s that gets here is labels
-    (one of floats is refused as features)."""
-    return given if is_categorical(given) else labels
 
 
 def _check_clusterer_size(
@@ -396,7 +388,7 @@ def pid_from_representations(
         )
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
     check_not_ids(y_arr, "y")
-    y_axis = _axis_labels(y, y_arr)
+    y_axis = axis_labels(y, y_arr)
     if estimator == "gaussian":
         result = gaussian_representation_pid(
             y_axis, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
@@ -443,7 +435,7 @@ def pid_from_representations(
         if rule and side_set["kind"] == "clustered" and side_set["fitted"] != "reused":
             side_set["n_clusters_rule"] = rule
 
-    joint = joint_from_samples(y_axis, _axis_labels(t_features, t_codes), _axis_labels(s_features, s_codes))
+    joint = joint_from_samples(y_axis, axis_labels(t_features, t_codes), axis_labels(s_features, s_codes))
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
     if clusterer is not None:
         _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
