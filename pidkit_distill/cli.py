@@ -384,11 +384,13 @@ def _own_stop(error: BaseException, first: FirstStop) -> bool:
     :class:`~pidkit_distill.training.runtime.FirstStop` of another process), has a cause of its
     own: not :class:`~pidkit_distill.PeerStopped` (it stopped because ``first`` did), not an
     interrupt (a Ctrl-C or a scheduler's SIGTERM reaches every process), and not ``first``'s
-    own message (an error every process raises together: a NaN loss, a busy run folder)."""
+    own cause (an error every process raises together: a NaN loss, a busy run folder, memory
+    running out in every process, each in its own step:
+    :func:`~pidkit_distill.training.runtime.stop_cause`)."""
     peer_stopped = getattr(sys.modules.get("pidkit_distill.training"), "PeerStopped", ())
     if isinstance(error, (KeyboardInterrupt, peer_stopped)):
         return False
-    return one_line(error) != first.message
+    return sys.modules["pidkit_distill.training.runtime"].stop_cause(error) != first.cause
 
 
 def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:

@@ -41,6 +41,7 @@ __all__ = [
     "leave_runtime",
     "rank_from_env",
     "seed_everything",
+    "stop_cause",
     "to_device",
     "wait_for_all",
     "world_size_from_env",
@@ -180,11 +181,12 @@ def from_main(runtime: Runtime, value: bool) -> bool:
 
 class FirstStop(NamedTuple):
     """The first process of a run that stopped with an error: its rank, its one-line message,
-    whether it was an interrupt (Ctrl-C, SIGTERM)."""
+    whether it was an interrupt (Ctrl-C, SIGTERM), and its cause (:func:`stop_cause`)."""
 
     rank: int
     message: str
     interrupted: bool
+    cause: str
 
 
 def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
@@ -222,16 +224,38 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     if default_store is None:
         return None
     interrupted = isinstance(error, KeyboardInterrupt)
-    mine = f"{runtime.rank}\n{int(interrupted)}\n{one_line(error)}"
+    mine = f"{runtime.rank}\n{int(interrupted)}\n{stop_cause(error)}\n{one_line(error)}"
     try:
         first = default_store().compare_set(f"pidkit_distill/first_stop/{runtime.session}", "",
                                             mine)
     except (RuntimeError, ValueError):  # the store's host is gone; no group after all
         return None
-    rank, was_interrupted, text = first.decode().split("\n", 2)
-    found = FirstStop(int(rank), text, bool(int(was_interrupted)))
+    rank, was_interrupted, cause, text = first.decode().split("\n", 3)
+    found = FirstStop(int(rank), text, bool(int(was_interrupted)), cause)
     setattr(error, _FIRST_STOP, found)
     return found
+
+
+def stop_cause(error: BaseException) -> str:
+    """What ``error`` has in common with the same error of another process of the run: the
+    type and reason of a :class:`~pidkit_distill.TrainingError` (out of memory, a NaN loss),
+    not where it happened, else its type and one-line message.
+
+    Under NCCL a process can run some steps ahead of the others (its collective calls wait on
+    the GPU, not in Python), so that processes that all run out of memory may do so each in
+    its own step: ``out of memory ... in epoch 1, step 5 of 22`` in one, ``step 6 of 22`` in
+    another. The ``pidkit-distill`` command prints one line for them, the first process's.
+
+    Examples
+    --------
+    >>> from pidkit_distill import TrainingError
+    >>> stop_cause(TrainingError("out of memory (OutOfMemoryError)", epoch=1, step=5))
+    'TrainingError: out of memory (OutOfMemoryError)'
+    >>> stop_cause(ValueError("a  bad value"))
+    'ValueError: a bad value'
+    """
+    reason = getattr(error, "reason", None)  # a TrainingError's (its module imports this one)
+    return f"{type(error).__name__}: {one_line(reason if isinstance(reason, str) else error)}"
 
 
 _FIRST_STOP = "_pidkit_distill_first_stop"

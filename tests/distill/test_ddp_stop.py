@@ -146,12 +146,13 @@ def test_first_stop_is_recorded_once_and_without_torchs_accessor_is_unknown(monk
     dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
     try:
         mine, late = ValueError("mine"), KeyboardInterrupt()
-        assert first_stop(runtime, mine) == (1, "mine", False) == first_stop_of(mine)
-        assert first_stop(runtime, late) == (1, "mine", False) == first_stop_of(late)
+        found = (1, "mine", False, "ValueError: mine")
+        assert first_stop(runtime, mine) == found == first_stop_of(mine)
+        assert first_stop(runtime, late) == found == first_stop_of(late)
         # a torch without the private accessor: the first stop is not known, and no error
         monkeypatch.delattr(dist.distributed_c10d, "_get_default_store")
         assert first_stop(runtime, ValueError("other")) is None
-        assert first_stop(runtime, mine) == (1, "mine", False)  # kept on the error
+        assert first_stop(runtime, mine) == found  # kept on the error
     finally:
         dist.destroy_process_group()
 
@@ -205,7 +206,11 @@ OOM = "out of memory (OutOfMemoryError) in epoch 1; nothing was saved (no epoch 
     (0, 1, "peer", 1, []),
     (0, 1, "same", 1, []),  # every process raised it (a NaN loss): one line, the first's
     (0, 1, "interrupt", 130, []),  # a Ctrl-C reaches every process
-], ids=["rank-0-own", "rank-1-own", "peer-stopped", "the-same-error", "an-interrupt"])
+    # every process ran out of memory, each in its own step (NCCL lets one run ahead): one
+    # line, the first's; each process printed its own, 8 lines on 8 GPUs
+    (0, 1, "oom-step-6", 1, []),
+], ids=["rank-0-own", "rank-1-own", "peer-stopped", "the-same-error", "an-interrupt",
+        "out-of-memory-in-each"])
 def test_a_process_that_stops_after_another_with_its_own_error_prints_it_too(
         rank, first_rank, own, status, lines, monkeypatch, capsys, tmp_path):
     from torch import device
@@ -216,7 +221,11 @@ def test_a_process_that_stops_after_another_with_its_own_error_prints_it_too(
     from pidkit_distill.training.runtime import Runtime, first_stop
 
     first = TrainingError("a bug in my method", epoch=1)
+    if own == "oom-step-6":  # the first ran out of memory in step 5
+        first = TrainingError("out of memory (OutOfMemoryError)", epoch=1, step=5, n_steps=22)
     error = {"oom": TrainingError("out of memory (OutOfMemoryError)", epoch=1),
+             "oom-step-6": TrainingError("out of memory (OutOfMemoryError)", epoch=1, step=6,
+                                         n_steps=22),
              "peer": PeerStopped(first_rank, 2, str(first), interrupted=False),
              "same": TrainingError("a bug in my method", epoch=1),
              "interrupt": KeyboardInterrupt()}[own]
