@@ -182,6 +182,39 @@ def test_the_default_sets_nothing_where_no_side_is_clustered_here():
     assert reused.shape == [3, 2, 2] and "n_clusters_rule" not in reused.settings["t"]
 
 
+def test_auto_counts_the_other_sides_values_where_one_side_is_not_clustered_here():
+    # The rule took k for both sides (|Y| k^2 <= n): with the teacher given as 10 labels (its
+    # predictions) 450 samples of 10 labels got k = 6, a 10 x 10 x 6 joint of 600 cells (0.75
+    # samples per cell), below the one per cell the rule promises. Now |Y| |T| k <= n: k = 4.
+    rng = np.random.default_rng(6)
+    y = rng.integers(0, 10, 450)
+    X = rng.normal(size=(450, 8))
+    res = pid_from_representations(y, y, X)
+    assert res.shape == [10, 10, 4]
+    assert res.settings["s"]["n_clusters_rule"] == (
+        "clusters_for_samples(n_samples=450, n_labels=10, other_values=10) = 4")
+    assert clusters_for_samples(450, 10, other_values=10) == 4
+    assert clusters_for_samples(450, 10, other_values=1) == 10  # the pairwise check still binds
+    # A partition reused on one side counts its clusters: 10 for t, so s gets 4 as well
+    fitted_t = pid_from_representations(y, X, X, n_clusters=10).discretizers[0]
+    mixed = pid_from_representations(y, X, X, discretizers=(fitted_t, None))
+    assert mixed.shape == [10, 10, 4] and mixed.settings["s"]["n_clusters"] == 4
+    with pytest.raises(ValueError, match=r"^other_values must be an int >= 1; got 0\.$"):
+        clusters_for_samples(450, 10, other_values=0)
+
+
+def test_the_recorded_rule_gives_the_recorded_number():
+    # settings["t"]["n_clusters_rule"] left out subsamples: with subsamples=(2, 8) it read
+    # "clusters_for_samples(n_samples=450, n_labels=10) = 5", a call that gives 6.
+    rng = np.random.default_rng(11)
+    y, X = rng.integers(0, 10, 450), rng.normal(size=(450, 6))
+    res = pid_from_representations(y, X, X, subsamples=(2, 8))
+    rule = res.settings["t"]["n_clusters_rule"]
+    assert rule == "clusters_for_samples(n_samples=450, n_labels=10, subsamples=(2, 8)) = 5"
+    call, number = rule.split(" = ")
+    assert eval(call, {"clusters_for_samples": clusters_for_samples}) == int(number) == 5
+
+
 def test_a_float32_fit_maps_float64_features_and_back():
     codes, X = _blobs(seed=5)
     narrow = Discretizer(n_clusters=3).fit(X.astype(np.float32))

@@ -80,7 +80,8 @@ takes 10 as "not set" too."""
 
 
 def clusters_for_samples(
-    n_samples: int, n_labels: int, *, max_clusters: int = 10, subsamples: Sequence[int] = DEFAULT_SUBSAMPLES
+    n_samples: int, n_labels: int, *, max_clusters: int = 10, subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
+    other_values: int | None = None,
 ) -> int:
     """Clusters per side (teacher and student) for ``n_samples`` samples of ``n_labels`` labels.
 
@@ -96,7 +97,9 @@ def clusters_for_samples(
 
     and at least 2. At the paper's n = 10,000 with 10 labels this is 10; at 450 it is 6. Below
     ``max(subsamples) * 2 * n_labels`` samples (80 for ten labels) even 2 is more than a bias
-    correction accepts: only ``bias_correction="none"`` works there.
+    correction accepts: only ``bias_correction="none"`` works there. When only one side is
+    clustered (the other given as labels, or a partition reused), ``other_values`` is the other
+    side's number of values and the joint's ``n_labels * other_values * k`` cells are counted.
 
     Parameters
     ----------
@@ -108,6 +111,9 @@ def clusters_for_samples(
         Upper bound (the RID paper's 10).
     subsamples : sequence of int, default=(2, 4)
         The correction's numbers of parts (as in :func:`pidkit.estimate.correct_counts`).
+    other_values : int or None, default=None
+        Values of the other side when it is not clustered with this ``k`` (labels, or a reused
+        partition); ``None``: both sides get ``k`` clusters.
 
     Returns
     -------
@@ -120,11 +126,16 @@ def clusters_for_samples(
     (10, 10, 6)
     >>> clusters_for_samples(100, 10), clusters_for_samples(450, 10, subsamples=(2, 8))
     (2, 5)
+    >>> clusters_for_samples(450, 10, other_values=10)   # 10 x 10 x 4 = 400 cells <= 450
+    4
     """
     n_samples = check_int(n_samples, "n_samples", minimum=1)
     n_labels = check_int(n_labels, "n_labels", minimum=1)
     max_clusters = check_int(max_clusters, "max_clusters", minimum=2)
-    by_joint = math.isqrt(n_samples // n_labels)
+    if other_values is None:
+        by_joint = math.isqrt(n_samples // n_labels)
+    else:
+        by_joint = n_samples // n_labels // check_int(other_values, "other_values", minimum=1)
     by_subsample = n_samples // max(check_subsamples(subsamples)) // n_labels
     return max(2, min(max_clusters, by_joint, by_subsample))
 

@@ -182,6 +182,26 @@ def _check_clusterer_size(
         ) from None
 
 
+def _fixed_values(arr: np.ndarray, disc: Discretizer | None) -> int:
+    """Values of a side the call does not cluster: its distinct labels, or a reused partition's
+    clusters."""
+    return len(dict.fromkeys(arr.tolist())) if disc is None else int(disc.n_clusters_)
+
+
+def _auto_clusters(
+    n: int, n_labels: int, parts: tuple[int, ...], other_values: int | None
+) -> tuple[int, str]:
+    """``n_clusters="auto"``: the number of clusters and the call that gives it, as recorded (with
+    the arguments that differ from the defaults, so that it gives the same number again)."""
+    k = clusters_for_samples(n, n_labels, subsamples=parts, other_values=other_values)
+    call = f"n_samples={n}, n_labels={n_labels}"
+    if parts != DEFAULT_SUBSAMPLES:
+        call += f", subsamples={parts}"
+    if other_values is not None:
+        call += f", other_values={other_values}"
+    return k, f"clusters_for_samples({call}) = {k}"
+
+
 def _check_n_clusters(n_clusters: Any) -> int | str:
     if isinstance(n_clusters, str):
         if n_clusters != "auto":
@@ -264,7 +284,8 @@ def pid_from_representations(
         Discrete: clusters per side fitted here; ``"auto"`` applies :func:`clusters_for_samples`
         (at most 10, the RID paper's number) to the sample size, the number of labels and
         ``subsamples``, and records the rule in ``settings`` (a ValueError when even 2 clusters are
-        too many for the bias correction): 6 for 450 samples of 10 labels, 10 from 1000. With a
+        too many for the bias correction): 6 for 450 samples of 10 labels, 10 from 1000; with the
+        other side given as labels or reused, its number of values counts (``other_values``). With a
         ``clusterer`` its own number applies, and with both sides reused from ``discretizers``
         theirs: ``"auto"`` and 10 mean "not set", another number must equal it. The Gaussian
         estimator accepts ``"auto"`` and 10 (and ignores them).
@@ -404,15 +425,14 @@ def pid_from_representations(
     check_two_classes(classes, "y", "discrete")
     n_labels = int(classes.size)
     rule = None
-    clustered_here = any(not is_labels and disc is None
-                         for is_labels, disc in ((t_is_labels, disc_t), (s_is_labels, disc_s)))
-    if n_clusters == "auto" and (clusterer is not None or not clustered_here):
+    sides = ((t_arr, t_is_labels, disc_t), (s_arr, s_is_labels, disc_s))
+    fixed = [(arr, disc) for arr, is_labels, disc in sides if is_labels or disc is not None]
+    if n_clusters == "auto" and (clusterer is not None or len(fixed) == 2):
         # "not set": the clusterer's own number applies, or no side is clustered here (labels, or
         # reused discretizers), so the sample-size rule sets nothing and must not refuse the call
         n_clusters = DEFAULT_CLUSTERS
     elif n_clusters == "auto":
-        n_clusters = clusters_for_samples(n, n_labels, subsamples=parts)
-        rule = f"clusters_for_samples(n_samples={n}, n_labels={n_labels}) = {n_clusters}"
+        n_clusters, rule = _auto_clusters(n, n_labels, parts, _fixed_values(*fixed[0]) if fixed else None)
         try:
             check_sample_size((n_labels, n_clusters, n_clusters), n, method=method, subsamples=parts)
         except ValueError as exc:
