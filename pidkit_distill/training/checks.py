@@ -21,7 +21,8 @@ resolves and checks, without loading data or training anything:
   with ``run.resume=true`` and only if it is a checkpoint of the same configuration, and
   ``run.resume=true`` without one is a notice naming the folder looked in; the folder of a
   trained teacher not cached yet is creatable and writable too;
-* ``run.device=cuda`` without CUDA.
+* ``run.device=cuda`` without CUDA, and a torchrun of more processes than this machine has
+  GPUs (on CUDA each process takes its own).
 
 It checks under torch's default dtype float32, as the run builds its networks
 (:func:`~pidkit_distill.training.runtime.float32_default`), and refuses networks whose weights
@@ -47,13 +48,18 @@ from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values
 from pidkit_distill.data import DatasetSpec, describe_dataset
-from pidkit_distill.devices import NO_CUDA, on_this_machine
+from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
 from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.models import available_models, build_model, tap_features
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import ShardedBatchSampler
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
-from pidkit_distill.training.runtime import float32_default, rank_from_env, world_size_from_env
+from pidkit_distill.training.runtime import (
+    float32_default,
+    local_world_size_from_env,
+    rank_from_env,
+    world_size_from_env,
+)
 from pidkit_distill.training.teacher import (
     check_teacher_path,
     teacher_file_of,
@@ -197,6 +203,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
         raise ValueError(f"run.device: 'cuda' was asked for, but {NO_CUDA}; use run.device=cpu "
                          "or auto")
+    _check_gpu_per_process(config)
     with _about("data", missing="data.root"):
         data = describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **config.data.options)
@@ -279,6 +286,24 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                                    cached=config.teacher.source == "trained")
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
                          resume)
+
+
+def _check_gpu_per_process(config: TrainConfig) -> None:
+    """On CUDA each process of a torchrun takes the GPU ``cuda:LOCAL_RANK``: a machine with
+    fewer GPUs than processes is refused in every process alike (the processes beyond the
+    GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run)."""
+    processes, gpus = local_world_size_from_env(), cuda_devices()
+    # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
+    if config.run.device == "cpu" or not 0 < gpus < processes:
+        return
+    chose = " ('auto' chose CUDA)" if config.run.device == "auto" else ""
+    raise ValueError(
+        f"run.device: on CUDA{chose} each process of a torchrun takes its own GPU "
+        f"(cuda:LOCAL_RANK), "
+        f"but torchrun started {processes} processes on this machine "
+        f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
+        f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
+        "CUDA_VISIBLE_DEVICES)")
 
 
 def _is_init_run(run_dir: Path) -> bool:

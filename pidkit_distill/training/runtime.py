@@ -39,6 +39,7 @@ __all__ = [
     "from_main",
     "init_runtime",
     "leave_runtime",
+    "local_world_size_from_env",
     "rank_from_env",
     "seed_everything",
     "stop_cause",
@@ -86,6 +87,12 @@ class Runtime:
 def world_size_from_env() -> int:
     """``WORLD_SIZE`` as torchrun sets it (1 outside torchrun)."""
     return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def local_world_size_from_env() -> int:
+    """``LOCAL_WORLD_SIZE`` as torchrun sets it: the processes of the run on this machine, one
+    per GPU on CUDA (1 outside torchrun)."""
+    return int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
 
 
 def rank_from_env() -> int:

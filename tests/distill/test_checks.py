@@ -20,6 +20,7 @@ from pidkit_distill.methods import get_method
 from pidkit_distill.models import _MODELS, build_model
 from pidkit_distill.training import check_config, load_teacher, train
 from pidkit_distill.training import loaders as loaders_module
+from pidkit_distill.training import run as run_module
 from pidkit_distill.training import rundir as rundir_module
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.teacher import read_teacher_file, teacher_file_of
@@ -283,6 +284,60 @@ def test_cuda_without_cuda_is_refused_in_the_words_of_every_device_message(tmp_p
         check_config(tiny(tmp_path, "run.device=cuda"))
     assert str(info.value) == ("run.device: 'cuda' was asked for, but this machine has no CUDA "
                                "device; use run.device=cpu or auto")
+
+
+def _torchrun_on_gpus(monkeypatch, *, gpus: int, processes: int, rank: int = 0) -> None:
+    """This process as rank ``rank`` of a torchrun of ``processes`` on a machine of ``gpus``."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: gpus > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
+    for key, value in {"RANK": rank, "LOCAL_RANK": rank, "WORLD_SIZE": processes,
+                       "LOCAL_WORLD_SIZE": processes}.items():
+        monkeypatch.setenv(key, str(value))
+
+
+def gpus_refused(processes: int, gpus: int, chose: str = "") -> str:
+    return (f"run.device: on CUDA{chose} each process of a torchrun takes its own GPU "
+            f"(cuda:LOCAL_RANK), but torchrun started {processes} processes on this machine "
+            f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
+            f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
+            "CUDA_VISIBLE_DEVICES)")
+
+
+@pytest.mark.parametrize(("device", "chose"), [("cuda", ""), ("auto", " ('auto' chose CUDA)")])
+@pytest.mark.parametrize("rank", [0, 3])
+def test_more_processes_than_gpus_is_refused_in_every_process(tmp_path, monkeypatch, device,
+                                                                chose, rank):
+    # torchrun --nproc_per_node 4 on 2 GPUs passed the check; ranks 2 and 3 then failed in
+    # torch.cuda.set_device with torch's "invalid device ordinal" traceback, and rank 0,
+    # killed by torchrun, said "interrupted ... rerun the same command"
+    _torchrun_on_gpus(monkeypatch, gpus=2, processes=4, rank=rank)
+    with pytest.raises(ValueError) as info:
+        check_config(tiny(tmp_path, f"run.device={device}"))
+    assert str(info.value) == gpus_refused(4, 2, chose)
+
+
+@pytest.mark.parametrize(("device", "gpus", "processes"), [
+    ("cuda", 2, 2), ("cuda", 4, 2), ("auto", 0, 4), ("cpu", 2, 4), ("cuda", 1, 1)])
+def test_a_gpu_for_every_process_or_no_gpu_at_all_passes(tmp_path, monkeypatch, device, gpus,
+                                                         processes):
+    _torchrun_on_gpus(monkeypatch, gpus=gpus, processes=processes)
+    assert check_config(tiny(tmp_path, f"run.device={device}")).config.run.device == device
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_more_processes_than_gpus_prints_one_line_from_rank_0_and_exits_2(
+        tmp_path, monkeypatch, capsys, rank):
+    _torchrun_on_gpus(monkeypatch, gpus=2, processes=4, rank=rank)
+    monkeypatch.setattr(run_module, "init_runtime", _no_runtime)  # the check must stop it
+    sets = [arg for item in [*TINY, "run.device=cuda", f"run.out_dir={tmp_path}"]
+            for arg in ("--set", item)]
+    assert main(["train", *sets]) == 2
+    err = capsys.readouterr().err
+    assert err == ("" if rank else f"pidkit-distill train: error: {gpus_refused(4, 2)}\n")
+
+
+def _no_runtime(config):
+    raise AssertionError("the run went on to set up its process and GPU")
 
 
 # --- files are data, never code ---------------------------------------------------------------
