@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["NO_CUDA", "devices_here", "on_this_machine"]
+__all__ = ["NO_CUDA", "cuda_devices", "devices_here", "on_this_machine"]
 
 NO_CUDA = "this machine has no CUDA device"
 
 
-def _cuda_devices() -> int:
-    """How many CUDA devices this machine has (0 without CUDA)."""
+def cuda_devices() -> int:
+    """How many CUDA devices this machine has (0 without CUDA), as torch counts them: those
+    that ``CUDA_VISIBLE_DEVICES`` leaves visible."""
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
@@ -31,7 +32,10 @@ def on_this_machine(device: torch.device) -> bool:
     -------
     bool
         For CUDA, an index below the count of CUDA devices (no index: ``cuda:0``); for MPS,
-        whether it is available; a device of any other type (the CPU, meta) is always here.
+        whether it is available; for another accelerator that torch has a module of the
+        type's name for (``torch.xpu``, ``torch.mtia``), the same as for CUDA, from that
+        module's ``is_available`` and ``device_count``; the CPU and a type without such a
+        module (meta) are always here.
 
     Examples
     --------
@@ -39,10 +43,14 @@ def on_this_machine(device: torch.device) -> bool:
     (True, False)
     """
     if device.type == "cuda":
-        return (device.index or 0) < _cuda_devices()
+        return (device.index or 0) < cuda_devices()
     if device.type == "mps":
         return torch.backends.mps.is_available()
-    return True
+    backend = getattr(torch, device.type, None)  # torch.xpu, torch.mtia, ...
+    if device.type == "cpu" or not hasattr(backend, "is_available"):
+        return True
+    count = getattr(backend, "device_count", lambda: 1)  # a backend of one device may lack it
+    return backend.is_available() and (device.index or 0) < count()
 
 
 def devices_here() -> str:
@@ -54,7 +62,7 @@ def devices_here() -> str:
         ``"this machine has no CUDA device: pass 'cpu'"`` without CUDA; ``"pass 'cpu', 'cuda' or
         'cuda:N' with N < 2"`` with two CUDA devices (``'mps'`` added where it is available).
     """
-    cuda = _cuda_devices()
+    cuda = cuda_devices()
     names = ["'cpu'", *(["'cuda'", f"'cuda:N' with N < {cuda}"] if cuda else []),
              *(["'mps'"] if torch.backends.mps.is_available() else [])]
     choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
