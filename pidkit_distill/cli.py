@@ -249,10 +249,12 @@ def get_args_parser() -> argparse.ArgumentParser:
                     "than one layer was audited) and write report.md (the summary table, which "
                     "is also printed, and, where runs differ only in their seed, a table of "
                     "mean ± sd across the seeds) from run folders written by `pidkit-distill "
-                    "train`. A glob such as runs/* works: files, report folders, the teacher's "
+                    "train`. A sweep's folder (runs) stands for the run folders directly in it, "
+                    "and a glob such as runs/* works: files, report folders, the teacher's "
                     "own run folders and folders given twice are skipped with a warning.")
     report.add_argument("runs", nargs="+", metavar="RUN_DIR",
-                        help="run folders (each with config.json and metrics.jsonl)")
+                        help="run folders (each with config.json and metrics.jsonl), or "
+                             "folders holding them")
     report.add_argument("--out", default=None, metavar="DIR",
                         help="output folder, replaced file by file (default: RUN_DIR/report for "
                              "one run, else report/ beside the first run)")

@@ -3,8 +3,10 @@
 A run folder holds ``config.json``, ``metrics.jsonl`` (one record per completed epoch) and
 ``audit.jsonl`` (one record per audited epoch and layer). :func:`load_run` reads one and checks
 that it is a run's; :func:`load_runs` reads the folders a shell glob such as ``runs/*`` gives,
-skipping what such a glob picks up beside the runs; :func:`with_distinct_names` names runs of
-the same folder name by as much of their path as tells them apart.
+skipping what such a glob picks up beside the runs, or the run folders in a folder such as
+``runs`` (:func:`run_folders`, which ``load_student``'s errors also use);
+:func:`with_distinct_names` names runs of the same folder name by as much of their path as
+tells them apart.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from typing import Any
 
 from pidkit._result import jsonable
 from pidkit._status import CERTIFIED
+from pidkit._validate import closest
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
-           "certified", "corrected", "final_audit", "given_runs", "innermost_layer", "load_run",
-           "load_runs", "method_label", "missing_config_key", "read_run_config",
-           "with_distinct_names"]
+           "certified", "corrected", "final_audit", "given_runs", "holds_run", "innermost_layer",
+           "load_run", "load_runs", "method_label", "missing_config_key", "read_run_config",
+           "run_folders", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -218,16 +221,16 @@ def load_run(path: str | Path) -> RunRecords:
     """
     path = Path(path)
     if not path.exists():
+        near = closest(path.name, [sub.name for sub in _folders_of_runs(path.parent)])
         raise ValueError(f"{str(path)!r} does not exist; pass run folders written by "
-                         "`pidkit-distill train`")
+                         "`pidkit-distill train`"
+                         + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
     if not path.is_dir():
         raise ValueError(f"{str(path)!r} is a file, not a run folder; pass run folders written "
                          "by `pidkit-distill train`")
     for name in _RUN_FILES:
         if not (path / name).is_file():
-            # os.path.isfile: a folder that cannot be looked into (another user's) holds none
-            held = sorted(sub.name for sub in path.iterdir()
-                          if all(os.path.isfile(sub / file) for file in _RUN_FILES))
+            held = [sub.name for sub in run_folders(path)]
             # the glob unquoted, or a shell would not expand it
             hint = (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
                     f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
@@ -239,13 +242,66 @@ def load_run(path: str | Path) -> RunRecords:
                       audit=_read_jsonl(path / "audit.jsonl"))
 
 
+def holds_run(folder: Path) -> bool:
+    """Whether ``folder`` holds a run: a ``checkpoint.pt`` or a ``config.json`` (only looked up,
+    not read); not a folder that cannot be looked into (another user's).
+
+    Examples
+    --------
+    >>> holds_run(Path("/nonexistent"))
+    False
+    """
+    return os.path.isfile(folder / "checkpoint.pt") or os.path.isfile(folder / "config.json")
+
+
+def run_folders(folder: Path) -> list[Path]:
+    """The run folders directly in ``folder`` (:func:`holds_run`; not those deeper down), sorted;
+    none where ``folder`` cannot be listed (no such folder, no permission).
+
+    Examples
+    --------
+    >>> run_folders(Path("/nonexistent"))
+    []
+    """
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return sorted(sub for sub in entries if holds_run(sub))
+
+
+def _folders_of_runs(folder: Path) -> list[Path]:
+    """The folders in ``folder`` that a report reads: run folders and folders holding them."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return [sub for sub in entries if holds_run(sub) or run_folders(sub)]
+
+
+def _in_folder(path: Path) -> list[Path]:
+    """The run folders that ``path`` stands for: itself, or, for a folder that is no run (no
+    ``config.json``) and no report's but holds run folders (a sweep's ``runs``), those, sorted,
+    with a line saying how many were read."""
+    if (path / "config.json").exists() or (path / "report.md").is_file():
+        return [path]
+    held = run_folders(path)
+    if not held:
+        return [path]
+    print(f"{path}: {len(held)} run folder{'s' if len(held) > 1 else ''}", flush=True)
+    return held
+
+
 def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
               | Iterable[str | bytes | os.PathLike | RunRecords | Any]) -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
     Records already read (:class:`RunRecords`) are taken as they are, and the
     :class:`~pidkit_distill.RunSummary` that :func:`~pidkit_distill.train` returns stands for
-    its run folder, so a notebook can pass ``[summary_bas, summary_rid]``.
+    its run folder, so a notebook can pass ``[summary_bas, summary_rid]``. A folder that is no
+    run but holds run folders (``runs``, a sweep's ``run.out_dir``) stands for those directly in
+    it (:func:`run_folders`: not deeper down), in sorted order, and one line says how many
+    (``runs: 12 run folders``).
 
     Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
@@ -258,7 +314,8 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     Parameters
     ----------
     paths : path, RunRecords, RunSummary, or an iterable of them
-        Run folders, their records, or the summaries of the runs; one alone is one run.
+        Run folders (or folders of them), their records, or the summaries of the runs; one
+        alone is one run (or the runs of one folder).
 
     Returns
     -------
@@ -268,7 +325,8 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     Raises
     ------
     ValueError
-        No path, no run left after the skips, or a path that is not a run folder.
+        No path, no run left after the skips, or a path that is not a run folder (a folder
+        holding none; one that does not exist: the message names the closest that does).
     TypeError
         Something that is none of those (the message names it).
 
@@ -287,7 +345,8 @@ RunSummary that train returned; got 3 (int)
     paths = given_runs(paths)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
-    for given in paths:
+    for given in [run for each in paths for run in (
+            [each] if isinstance(each, RunRecords) else _in_folder(Path(each)))]:
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
             warnings.warn(f"skipped {path}: a file, not a run folder", RuntimeWarning,

@@ -19,13 +19,13 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
-from pidkit_distill.run_records import read_run_config
+from pidkit_distill.run_records import holds_run, read_run_config, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
 __all__ = ["load_student"]
 
 
-def load_student(run_dir: str | os.PathLike[str], *,
+def load_student(run_dir: str | bytes | os.PathLike[str], *,
                  map_location: str | torch.device = "cpu") -> nn.Module:
     """The student that a run trained, read from its folder, ready to use.
 
@@ -44,7 +44,7 @@ def load_student(run_dir: str | os.PathLike[str], *,
 
     Parameters
     ----------
-    run_dir : str or path
+    run_dir : str, bytes or path
         A run folder written by ``pidkit-distill train`` or :func:`~pidkit_distill.train`
         (``run.out_dir/run.name``; ``RunSummary.run_dir``).
     map_location : str or torch.device, default="cpu"
@@ -86,10 +86,10 @@ def load_student(run_dir: str | os.PathLike[str], *,
     >>> student.training, student(torch.zeros(5, 32)).shape   # 32 inputs, 4 classes
     (False, torch.Size([5, 4]))
     """
-    if not isinstance(run_dir, (str, os.PathLike)):
-        raise TypeError(f"run_dir must be the path of a run folder (a str or Path); got "
+    if not isinstance(run_dir, (str, bytes, os.PathLike)):
+        raise TypeError(f"run_dir must be the path of a run folder (a str, bytes or Path); got "
                         f"{type(run_dir).__name__}")
-    path = Path(run_dir).expanduser()
+    path = Path(os.fsdecode(run_dir)).expanduser()
     checkpoint = path / "checkpoint.pt"
     if not checkpoint.is_file():
         raise ValueError(_no_checkpoint(path))
@@ -138,11 +138,11 @@ def _no_checkpoint(path: Path) -> str:
     """The error for a folder ``path`` without ``checkpoint.pt`` to load: why, and what to do."""
     named = f"run_dir {str(path)!r}"
     if not path.exists():
-        near = closest(path.name, [run.name for run in _run_folders(path.parent)])
+        near = closest(path.name, [run.name for run in run_folders(path.parent)])
         return (f"{named} does not exist; pass a run folder written by `pidkit-distill train`"
                 + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
     if not path.is_dir():
-        inside = _holds_run(path.parent)  # its checkpoint.pt, say
+        inside = holds_run(path.parent)  # its checkpoint.pt, say
         return (f"{named} is a file, not a run folder; pass "
                 + (f"the run folder it is in, {str(path.parent)!r}" if inside else
                    "a run folder written by `pidkit-distill train`"))
@@ -157,26 +157,10 @@ def _no_checkpoint(path: Path) -> str:
                 f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
                 "after the last), so there is no trained student yet; resume the run or train it "
                 "again")
-    held = _run_folders(path)
+    held = run_folders(path)
     inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
     return (f"{named} is not a run folder (no config.json, no checkpoint.pt); pass a folder "
             f"written by `pidkit-distill train` (run.out_dir/run.name){inside}")
-
-
-def _run_folders(folder: Path) -> list[Path]:
-    """The run folders in ``folder`` (:func:`_holds_run`), sorted; none where ``folder`` cannot
-    be listed."""
-    try:
-        entries = list(folder.iterdir())
-    except OSError:  # no such folder, or not readable
-        return []
-    return sorted(sub for sub in entries if _holds_run(sub))
-
-
-def _holds_run(folder: Path) -> bool:
-    """``folder`` holds a ``checkpoint.pt`` or a ``config.json`` (only looked up, not read); not
-    a folder that cannot be looked into (another user's)."""
-    return os.path.isfile(folder / "checkpoint.pt") or os.path.isfile(folder / "config.json")
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:

@@ -4,6 +4,7 @@ runs of the same name, reruns; and what its figures show (colours, line styles, 
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
@@ -15,7 +16,7 @@ from tiny_runs import run_with_reader_gone, tiny
 from pidkit_distill import write_report
 from pidkit_distill.cli import main
 from pidkit_distill.config import config_to_dict
-from pidkit_distill.report import load_run, summary_table
+from pidkit_distill.report import load_run, load_runs, summary_table
 
 ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 
@@ -493,22 +494,62 @@ def test_a_gaussian_run_alone_is_said_to_be_in_linearly_decodable_bits(tmp_path,
         "not comparable with discrete ones)") for title in titles)
 
 
-def test_a_sweep_folder_names_the_runs_it_holds(tmp_path, capsys):
-    # `report runs` (the folder of a sweep) said only "'runs' is not a run folder (no
-    # config.json); pass folders written by `pidkit-distill train`"; then its advice quoted
-    # the glob ('runs/*'), which a shell then does not expand
-    for name in ("a", "b", "c", "d"):
-        fake_run(tmp_path / "runs" / name, epochs=1)
-    (tmp_path / "runs/notes").mkdir()
-    assert main(["report", str(tmp_path / "runs")]) == 2
+def test_a_sweep_folder_stands_for_the_run_folders_in_it(tmp_path, capsys):
+    # `report runs` (the folder of a sweep, as `tensorboard --logdir runs`) was exit 2, "'runs'
+    # is not a run folder (no config.json); it holds 4 run folder(s) (a, b, c, ...): pass them
+    # (in a shell, runs/*)"
     runs = tmp_path / "runs"
+    for name in ("d", "b", "a", "c"):
+        fake_run(runs / name, epochs=1)
+    (runs / "notes").mkdir()  # no run: not one of them, and nothing to warn of
+    (runs / "log.txt").write_text("")
+    assert main(["report", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    assert out.startswith(f"{runs}: 4 run folders\n")
+    assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b", "| c", "| d"]
+    assert rows((runs / "report/report.md").read_text()) == rows(out)
+    # again, with the report it wrote in runs/report: the same four runs
+    assert main(["report", str(runs)]) == 0
+    assert [r.split(" | ")[0] for r in rows(capsys.readouterr().out)] == ["| a", "| b", "| c",
+                                                                         "| d"]
+
+
+def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(tmp_path,
+                                                                                  capsys):
+    # the teacher cache under runs/ is a run folder: it is read, and skipped beside the
+    # students by the rule for runs/* (method teacher, not its name), with one warning
+    runs = tmp_path / "runs"
+    for name in ("s1", "s0"):
+        fake_run(runs / name, epochs=1)
+    teacher = fake_run(runs / "teacher-digits-x", epochs=1)
+    config = json.loads((teacher / "config.json").read_text())
+    config["method"]["name"] = "teacher"
+    (teacher / "config.json").write_text(json.dumps(config))
+    with pytest.warns(RuntimeWarning, match=r"^skipped the teacher's run folder .*"
+                                            r"teacher-digits-x \(method teacher\)"):
+        read = load_runs(runs)
+    assert [run.name for run in read] == ["s0", "s1"]
+    assert capsys.readouterr().out == f"{runs}: 3 run folders\n"
+    with pytest.warns(RuntimeWarning, match="skipped the teacher's run folder"):
+        assert [run.name for run in load_runs(os.fsencode(runs))] == ["s0", "s1"]
+    assert [run.name for run in load_runs(str(teacher))] == ["teacher-digits-x"]
+
+
+def test_a_folder_without_run_folders_in_it_or_mistyped_is_still_refused(tmp_path, capsys):
+    # run folders deeper down are not read (not recursive); a typo is told the closest folder
+    fake_run(tmp_path / "runs/sweep1/rid-s0", epochs=1)
+    runs = tmp_path / "runs"
+    assert main(["report", str(runs)]) == 2
+    assert capsys.readouterr() == ("", (
+        f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); pass "
+        "folders written by `pidkit-distill train`\n"))
+    assert main(["report", str(tmp_path / "runs/swep1")]) == 2
     assert capsys.readouterr().err == (
-        f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); it holds "
-        f"4 run folder(s) (a, b, c, ...): pass them (in a shell, {runs}/*)\n")
-    spaced = tmp_path / "my runs"
-    fake_run(spaced / "a", epochs=1)
-    assert main(["report", str(spaced)]) == 2
-    assert capsys.readouterr().err.endswith(f"pass them (in a shell, '{spaced}'/*)\n")
+        f"pidkit-distill report: error: '{runs / 'swep1'}' does not exist; pass run folders "
+        f"written by `pidkit-distill train`. Did you mean '{runs / 'sweep1'}'?\n")
+    assert main(["report", str(runs / "sweep1/rid-s1")]) == 2
+    assert capsys.readouterr().err.endswith(f". Did you mean '{runs / 'sweep1/rid-s0'}'?\n")
 
 
 def failed_at(epoch: int, missing: float | None):
