@@ -65,6 +65,17 @@ def test_the_student_of_a_digits_rid_run_has_the_runs_last_accuracy(digits_rid):
     assert all(torch.equal(student.state_dict()[k], v) for k, v in saved.items())
 
 
+def test_a_bytes_path_is_a_path_as_load_runs_takes_it(digits_rid):
+    # load_student(b"runs/x") was "TypeError: run_dir must be the path of a run folder (a str or
+    # Path); got bytes" while load_runs and write_report took bytes (os.fsdecode)
+    by_bytes = load_student(os.fsencode(digits_rid))
+    by_str = load_student(str(digits_rid))
+    assert all(torch.equal(by_bytes.state_dict()[key], value)
+               for key, value in by_str.state_dict().items())
+    with pytest.raises(ValueError, match=r"^run_dir '.*nope' does not exist"):
+        load_student(os.fsencode(digits_rid.parent / "nope"))
+
+
 def test_loading_leaves_the_callers_random_streams(digits_rid):
     torch.manual_seed(5)
     expected = torch.rand(3)
@@ -263,8 +274,8 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
     for run_dir, message in cases:
         with pytest.raises(ValueError, match=message):
             load_student(run_dir)
-    with pytest.raises(TypeError, match=r"^run_dir must be the path of a run folder \(a str or "
-                                        r"Path\); got int$"):
+    with pytest.raises(TypeError, match=r"^run_dir must be the path of a run folder \(a str, "
+                                        r"bytes or Path\); got int$"):
         load_student(3)
     with pytest.raises(ValueError, match=r"^map_location='gpu' is not a device the student can "
                                          r"be moved to \(Expected one of cpu, cuda, .*\); "):
