@@ -91,6 +91,9 @@ class StrictArgumentParser(argparse.ArgumentParser):
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> argparse.Namespace:
+        misplaced = self._after_command(list(sys.argv[1:] if args is None else args))
+        if misplaced:
+            self.error(misplaced)
         parsed, extras = self.parse_known_args(args, namespace)
         inner, inner_extras = vars(parsed).pop(_PARSED_BY)
         if extras:
@@ -109,6 +112,21 @@ class StrictArgumentParser(argparse.ArgumentParser):
                     f"put it after the command, e.g. '{self.prog} {takers[0]} {options[0]} ...'")
         hint = did_you_mean(options[0], list(self._option_string_actions)) if options else ""
         return f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else "")
+
+    def _after_command(self, given: list[str]) -> str | None:
+        """The error for an option of this parser's own (``--version``) given after its command,
+        which does not take it (``pidkit decompose --version``), or ``None``."""
+        commands = next((a.choices for a in self._actions if isinstance(a, argparse._SubParsersAction)), {})
+        at = next((i for i, arg in enumerate(given) if arg in commands), None)
+        if at is None:
+            return None
+        command = commands[given[at]]
+        for arg in given[at + 1:given.index("--") if "--" in given else len(given)]:
+            option = arg.split("=", 1)[0]
+            if option in self._option_string_actions and option not in command._option_string_actions:
+                return (f"{option} is an option of '{self.prog}' itself, not of its command "
+                        f"{given[at]}: put it before the command, as in '{self.prog} {option}'")
+        return None
 
     def _commands_taking(self, option: str) -> list[str]:
         """The subcommands of this parser that take ``option``."""

@@ -187,6 +187,13 @@ def test_argument_errors_are_one_line(capsys, argv, match):
          r"write --sizes=-1,2,3\); see 'pidkit check --help'$"),
         (["check", "theorem-3.1", "--flip", "-1e-3"], r"\('-1e-3' reads as an option: write --flip=-1e-3\)"),
         (["decompose", "--example", "--json"], r"--example: expected one argument; see"),  # no value at all
+        # pidkit's own option after a command was "unrecognized arguments: --version. Did you
+        # mean '--json'?"
+        (["decompose", "--example", "and", "--version"],
+         r"^pidkit: error: --version is an option of 'pidkit' itself, not of its command decompose: "
+         r"put it before the command, as in 'pidkit --version'; see 'pidkit --help'$"),
+        (["check", "--version"], r"^pidkit: error: --version is an option of 'pidkit' itself, not "
+                                 r"of its command check: put it before"),
     ],
 )
 def test_argparse_errors_are_one_line_too(capsys, argv, match):

@@ -100,6 +100,20 @@ def test_version_names_the_command_and_the_package_version(capsys):
     assert (exit_.value.code, capsys.readouterr().out) == (0, f"pidkit-distill {pidkit.__version__}\n")
 
 
+@pytest.mark.parametrize("argv", [["train", "--version"], ["report", "--version"],
+                                  ["report", "runs", "--version"], ["demo", "--version"]])
+def test_version_after_a_command_says_to_put_it_before(capsys, argv):
+    # `train --version` said "unrecognized arguments: --version", and `report --version` "the
+    # following arguments are required: RUN_DIR"
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    assert capsys.readouterr() == ("", (
+        f"pidkit-distill: error: --version is an option of 'pidkit-distill' itself, not of its "
+        f"command {argv[0]}: put it before the command, as in 'pidkit-distill --version'; see "
+        "'pidkit-distill --help'\n"))
+
+
 def test_precedence_defaults_file_options_set(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text('[run]\nepochs = 9\nseed = 5\n[method]\nname = "vid"\n')
