@@ -15,8 +15,9 @@ every record written to disk carries ``"epoch": k`` meaning "after k completed e
 audit at ``epoch == 0`` describes the networks before training. Printed lines and error messages
 count epochs from 1, as the records do.
 
-A loss that becomes NaN or infinite, or memory running out, stops the run with a
-:class:`~pidkit_distill.TrainingError` that names the epoch and step and what was saved; an
+A loss that becomes NaN or infinite, or memory running out (in a step, the evaluation or the
+audit), stops the run with a :class:`~pidkit_distill.TrainingError` that names the epoch and
+step (or what the run was doing) and what was saved; an
 interrupt (Ctrl-C) with a :class:`~pidkit_distill.TrainingInterrupted` that names the epoch,
 what was saved and how to resume (both in :mod:`pidkit_distill.training.outcomes`).
 """
@@ -25,7 +26,8 @@ from __future__ import annotations
 
 import time
 import warnings
-from contextlib import nullcontext
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -171,11 +173,14 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         teacher = getattr(module, "teacher", None)
         teacher_acc = None
         if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
-            teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
-                                   runtime=runtime)["acc"]
+            with _memory_checked("while evaluating the teacher", epoch=running, hint=_EVAL_HINT):
+                teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
+                                       runtime=runtime)["acc"]
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
-            state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
+            with _memory_checked("while auditing the untrained networks", epoch=running,
+                                 hint=_AUDIT_HINT):
+                state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
             if runtime.is_main and config.run.print_every and state["audit"]:
                 _print_audit(state["audit"][-1])  # before the first epoch's line
 
@@ -189,23 +194,19 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
                                  f"one of its optimizer groups {sorted(optimizers)}")
             lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
-            try:
-                stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
-                                        device=device, amp=config.run.amp,
-                                        grad_clip=config.optim.grad_clip, runtime=runtime,
-                                        progress=config.run.progress and runtime.is_main)
-            except TrainingError as err:
-                checkpoint = folder.checkpoint if folder.checkpoint.exists() else None
-                raise err.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
-                                   resume=config.run.resume) from err
+            stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
+                                    device=device, amp=config.run.amp,
+                                    grad_clip=config.optim.grad_clip, runtime=runtime,
+                                    progress=config.run.progress and runtime.is_main)
             with warnings.catch_warnings():
                 # the groups not trained this epoch have not stepped yet; their lr still follows
                 # the epoch count, which is what we want
                 warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
                 for scheduler in schedulers.values():
                     scheduler.step()
-            test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
-                            runtime=runtime)
+            with _memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
+                test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
+                                runtime=runtime)
             done = epoch + 1
             if test["acc"] > state["best_acc"]:
                 state["best_acc"], state["best_epoch"] = test["acc"], done
@@ -218,7 +219,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             state["epoch"] = done
             audited: list[dict[str, Any]] = []
             if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
-                audited = _audit(module, bundle, config, folder, runtime, epoch=done)
+                with _memory_checked("while auditing the networks", epoch=running,
+                                     hint=_AUDIT_HINT):
+                    audited = _audit(module, bundle, config, folder, runtime, epoch=done)
                 state["audit"] += audited
             with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
                 if done % config.run.checkpoint_every == 0 or done == end:
@@ -252,6 +255,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             "method_params": module.params.to_dict() if hasattr(module, "params") else None,
         })
         return summary
+    except TrainingError as err:  # what was saved: every process counts the epochs it saved
+        checkpoint = None if epochs_saved is None else folder.checkpoint
+        raise err.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
+                           resume=config.run.resume) from err
     except KeyboardInterrupt as interrupt:
         raise TrainingInterrupted(run_dir, epoch=min(running, end),
                                   epochs_saved=epochs_saved,
@@ -340,7 +347,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
     bar = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False, disable=not (progress and watched()))
     for step, (x, y) in enumerate(bar):
-        try:
+        with _memory_checked("", epoch=epoch + 1, step=step + 1, n_steps=n_steps,
+                             hint="lower data.batch_size"):
             x, y = to_device(x, y, device)
             with autocast(device, amp):
                 out = model(x, y, epoch=epoch)
@@ -351,10 +359,6 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
             if grad_clip > 0:
                 nn.utils.clip_grad_norm_(params, grad_clip)
             optimizer.step()
-        except (torch.OutOfMemoryError, MemoryError) as err:
-            raise TrainingError(f"out of memory ({type(err).__name__})", epoch=epoch + 1,
-                                step=step + 1, n_steps=n_steps,
-                                hint="lower data.batch_size") from err
         n = y.shape[0]
         with torch.no_grad():
             value = loss.detach()
@@ -419,6 +423,24 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     count = max(total[0].item(), 1.0)
     return {"loss": total[1].item() / count, "acc": total[2].item() / count,
             "n": int(total[0].item())}
+
+
+_EVAL_HINT = "lower data.eval_batch_size"
+_AUDIT_HINT = "lower audit.max_samples or data.eval_batch_size"
+
+
+@contextmanager
+def _memory_checked(doing: str, *, epoch: int, step: int | None = None,
+                    n_steps: int | None = None, hint: str) -> Iterator[None]:
+    """Memory running out in the block (torch's ``OutOfMemoryError`` on the GPU, a
+    ``MemoryError`` on the host) as a :class:`~pidkit_distill.TrainingError` saying what the
+    run was ``doing`` (``""``: a training step, ``step`` of ``n_steps``) in ``epoch`` (1-based),
+    with ``hint``: the one line the command prints, not torch's traceback in every process."""
+    try:
+        yield
+    except (torch.OutOfMemoryError, MemoryError) as err:
+        reason = " ".join(filter(None, [f"out of memory ({type(err).__name__})", doing]))
+        raise TrainingError(reason, epoch=epoch, step=step, n_steps=n_steps, hint=hint) from err
 
 
 def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolder,

@@ -1,0 +1,114 @@
+"""Memory running out anywhere in a run (a training step, the evaluation, the audit) is one line
+saying where and what was saved, exit 1, not torch's traceback in every process."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import pytest
+import torch
+from tiny_runs import TINY, tiny
+from torch import nn
+from torch.utils.data import TensorDataset
+
+from pidkit_distill import DatasetBundle, TrainingError, get_method, tap_features
+from pidkit_distill.cli import main
+from pidkit_distill.methods.bas import BAS
+from pidkit_distill.training import Runtime, fit
+
+GPU_FULL = "CUDA out of memory. Tried to allocate 2.00 GiB"
+
+
+def out_of_memory_in_eval_mode(monkeypatch, role: str, method: str, call: int) -> None:
+    """Make the ``call``-th call of ``role``'s (the student's or the teacher's) ``method``
+    (``forward``: the evaluation; ``forward_features``: the audit) in eval mode raise torch's
+    OutOfMemoryError, as a GPU too small for data.eval_batch_size does."""
+    init = BAS.__init__
+    calls = itertools.count(1)
+
+    def watched(self, *args, **kwargs):
+        init(self, *args, **kwargs)
+        net = getattr(self, role)
+        run = getattr(net, method)
+
+        def short_of_memory(*inputs, **options):
+            if not net.training and next(calls) == call:
+                raise torch.OutOfMemoryError(GPU_FULL)
+            return run(*inputs, **options)
+
+        setattr(net, method, short_of_memory)
+
+    monkeypatch.setattr(BAS, "__init__", watched)
+
+
+SAVED = "saved: {ckpt} holds the run after epoch 1 (resume with run.resume=true)"
+NOTHING = "nothing was saved (no epoch had completed)"
+
+
+@pytest.mark.parametrize(("role", "method", "call", "said"), [
+    ("teacher", "forward", 1, f"while evaluating the teacher in epoch 1; {NOTHING}; lower "
+     "data.eval_batch_size"),
+    ("student", "forward", 2, f"while evaluating the student in epoch 2; {SAVED}; lower "
+     "data.eval_batch_size"),
+    ("student", "forward_features", 1, f"while auditing the untrained networks in epoch 1; "
+     f"{NOTHING}; lower audit.max_samples or data.eval_batch_size"),
+    # the evaluation's forward passes go through forward_features too: audit of epoch 0,
+    # evaluation of epochs 1 and 2, then the audit of epoch 2
+    ("student", "forward_features", 4, f"while auditing the networks in epoch 2; {SAVED}; lower "
+     "audit.max_samples or data.eval_batch_size"),
+], ids=["teacher-evaluation", "student-evaluation", "audit-before-training", "audit-of-epoch-2"])
+def test_out_of_memory_in_the_evaluation_or_the_audit_is_one_line(tmp_path, capsys, monkeypatch,
+                                                                  role, method, call, said):
+    # only a training step's became a TrainingError: in evaluate or the audit (one batch of
+    # data.eval_batch_size, 512 by default) it was torch's OutOfMemoryError traceback
+    out_of_memory_in_eval_mode(monkeypatch, role, method, call)
+    sets = [arg for item in [*TINY, "run.epochs=3", "run.audit_every=2", f"run.out_dir={tmp_path}"]
+            for arg in ("--set", item)]
+    assert main(["train", *sets]) == 1
+    ckpt = tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt"
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: training failed: out of memory (OutOfMemoryError) "
+        f"{said.format(ckpt=ckpt)}\n")
+
+
+class _NotMain(Runtime):
+    """A process other than rank 0, alone: it writes nothing (as on a node of its own)."""
+
+    @property
+    def is_main(self) -> bool:
+        return False
+
+
+def test_a_process_other_than_rank_0_names_the_checkpoint_rank_0_saved(tmp_path, monkeypatch):
+    # a process other than rank 0 looked for checkpoint.pt on its own disk: with run.out_dir on
+    # node-local disks it said "nothing was saved (1 epoch(s) completed, but none was
+    # checkpointed yet ...)" where rank 0 named the checkpoint that holds epoch 1
+    torch.manual_seed(0)
+    x = torch.randn(96, 4)
+    y = (x[:, 0] > 0).long()
+    bundle = DatasetBundle(TensorDataset(x[:64], y[:64]), TensorDataset(x[64:], y[64:]),
+                           num_classes=2, input_shape=(4,))
+
+    def mlp(width: int) -> nn.Module:
+        return tap_features(nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2)),
+                            layers=["1"])
+
+    module = get_method("bas")(mlp(8), mlp(16), sample_input=x[:2], num_classes=2)
+    calls, forward = itertools.count(1), BAS.forward
+
+    def step_3_short_of_memory(self, *args, **kwargs):  # 2 steps an epoch: epoch 2, step 1
+        if next(calls) == 3:
+            raise torch.OutOfMemoryError(GPU_FULL)
+        return forward(self, *args, **kwargs)
+
+    monkeypatch.setattr(BAS, "forward", step_3_short_of_memory)
+    config = tiny(tmp_path, "method.name=bas", "run.epochs=3", "data.batch_size=32")
+    run_dir = Path(tmp_path) / "run"
+    with pytest.raises(TrainingError) as info:
+        fit(config, module, bundle, run_dir, _NotMain(torch.device("cpu"), 0, 1, 0, False))
+    assert not (run_dir / "checkpoint.pt").exists()  # rank 0's disk is another
+    assert str(info.value) == (
+        "out of memory (OutOfMemoryError) in epoch 2, step 1 of 2; saved: "
+        f"{run_dir / 'checkpoint.pt'} holds the run after epoch 1 (resume with run.resume=true); "
+        "lower data.batch_size")
