@@ -31,6 +31,7 @@ from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import RunSummary, TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
+    _FIRST_STOP,
     FirstStop,
     Runtime,
     caller_state_kept,
@@ -39,6 +40,7 @@ from pidkit_distill.training.runtime import (
     init_runtime,
     leave_runtime,
     seed_everything,
+    stop_cause,
     wait_for_all,
 )
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
@@ -293,15 +295,38 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
             raise
         store.set(key, "loaded")
         return bundle
-    while not store.check([key]):
-        time.sleep(_POLL_S)
-    if store.get(key) == b"failed":
+    try:
+        while not store.check([key]):
+            time.sleep(_POLL_S)
+        failed = store.get(key) == b"failed"
+    except RuntimeError as err:  # the store's host has gone: rank 0 itself, without torchrun
+        raise _rank_0_gone(runtime) from err
+    if failed:
         first = first_stop(runtime, RuntimeError("rank 0 failed to load the data"))  # rank 0's
+        if first is None:  # the store went away with rank 0 meanwhile
+            raise _rank_0_gone(runtime)
         stopped = PeerStopped(first.rank, runtime.world_size, first.message,
                               interrupted=first.interrupted)
         first_stop(runtime, stopped)  # the same record, kept on the error
         raise stopped
     return load_data(config, teacher=teacher)
+
+
+def _rank_0_gone(runtime: Runtime) -> PeerStopped:
+    """The error of a process that waited for rank 0's data (:func:`_load_data`) when the
+    process group's store went away: it was rank 0's own (no torchrun: ``srun``, ``mpirun``,
+    processes started by hand), which ended without a word (the OOM-killer, SIGKILL, its
+    machine gone). No process can record a first stop then, so this one is recorded as the
+    first to stop, and ``pidkit-distill`` prints its line (named by its rank) instead of
+    torch's traceback or nothing."""
+    stopped = PeerStopped(
+        0, runtime.world_size, "it ended while it loaded the data, without a message, and the "
+        "process group's store went with it (killed: by the OOM-killer, SIGKILL, or its "
+        "machine went down; see its log and the kernel's, dmesg)", interrupted=False)
+    # first_stop cannot reach the store: this process is the first to say that the run stopped
+    setattr(stopped, _FIRST_STOP, FirstStop(runtime.rank, stopped.peer_message, False,
+                                            stop_cause(stopped)))
+    return stopped
 
 
 _PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",

@@ -9,6 +9,7 @@ each tried a download that had failed in rank 0 again.
 
 from __future__ import annotations
 
+import socket
 import subprocess
 import sys
 import textwrap
@@ -22,7 +23,7 @@ pytest.importorskip("fcntl")
 # imported by every process (--import): no flock, and a torchvision whose CIFAR10 'downloads' a
 # miniature (or is refused its folder), each call a line in calls.txt
 INJECT = textwrap.dedent("""
-    import errno, fcntl, importlib.machinery, os, pickle, sys, time, types
+    import errno, fcntl, importlib.machinery, os, pickle, signal, sys, time, types
     from pathlib import Path
 
     import numpy as np
@@ -36,6 +37,8 @@ INJECT = textwrap.dedent("""
         def __init__(self, root, *, train, download):
             with open(os.environ["CALLS"], "a") as fh:
                 fh.write(os.environ["RANK"] + "\\n")
+            if os.environ["DOWNLOAD"] == "killed" and os.environ["RANK"] == "0":
+                os.kill(os.getpid(), signal.SIGKILL)  # the OOM-killer
             time.sleep(1.0)  # the others would arrive meanwhile
             if os.environ["DOWNLOAD"] == "refused":
                 raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), root)
@@ -55,21 +58,29 @@ INJECT = textwrap.dedent("""
 """)
 
 
-def _torchrun(tmp_path: Path, download: str) -> subprocess.CompletedProcess[str]:
+def _train_args(tmp_path: Path) -> list[str]:
+    """``-m pidkit_distill train`` of a tiny CIFAR run under ``tmp_path``, downloading it."""
     (tmp_path / "fake_cifar.py").write_text(INJECT)
     sets = ["data.name=cifar10", f"data.root={tmp_path / 'data'}", "data.options.download=true",
             "data.batch_size=8", "model.teacher=wrn-10-1", "model.student=wrn-10-1",
             "teacher.source=untrained", "run.epochs=1", "run.audit_every=0",
             "run.progress=false", "run.threads=1", "run.device=cpu",
             f"run.out_dir={tmp_path / 'runs'}"]
-    env = {**command_env(), "OMP_NUM_THREADS": "1", "CALLS": str(tmp_path / "calls.txt"),
-           "DOWNLOAD": download}
+    return ["-m", "pidkit_distill", "train", "--import", str(tmp_path / "fake_cifar.py"),
+            *[arg for item in sets for arg in ("--set", item)]]
+
+
+def _env(tmp_path: Path, download: str) -> dict[str, str]:
+    return {**command_env(), "OMP_NUM_THREADS": "1", "CALLS": str(tmp_path / "calls.txt"),
+            "DOWNLOAD": download}
+
+
+def _torchrun(tmp_path: Path, download: str) -> subprocess.CompletedProcess[str]:
     # a process left waiting would wait for good: the timeout fails it
     return subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "fake_cifar.py"),
-         *[arg for item in sets for arg in ("--set", item)]],
-        env=env, capture_output=True, text=True, timeout=150)
+         *_train_args(tmp_path)],
+        env=_env(tmp_path, download), capture_output=True, text=True, timeout=150)
 
 
 def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
@@ -103,3 +114,32 @@ def test_a_rank_0_that_cannot_download_stops_the_others_with_one_line(tmp_path):
         f"pidkit-distill train: training failed: cannot download cifar10 into {str(data)!r}: Permission "
         "denied; download it into a folder you can write (point root, the configuration's "
         f"data.root, at it), or ask for write access to {str(data)!r}"], proc.stderr[-3000:]
+
+
+def test_a_rank_0_killed_while_it_loads_without_torchrun_is_one_line_of_the_others(tmp_path):
+    # processes started with torchrun's variables by another launcher (srun, mpirun, by hand):
+    # the process group's store is rank 0's, and went with it. Rank 1 raised torch's
+    # "DistNetworkError: Failed to recv, got 0 bytes. Connection was likely closed" from the
+    # store's check, a traceback
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    procs = [subprocess.Popen(
+        [sys.executable, *_train_args(tmp_path)],
+        env={**_env(tmp_path, "killed"), "RANK": str(rank), "LOCAL_RANK": str(rank),
+             "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+             "MASTER_PORT": str(port)},
+        stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
+    try:
+        errors = [proc.communicate(timeout=150)[1] for proc in procs]
+    finally:
+        for proc in procs:
+            proc.kill()
+    assert [proc.returncode for proc in procs] == [-9, 1], errors[1][-3000:]
+    assert (tmp_path / "calls.txt").read_text() == "0\n"
+    assert "Traceback" not in errors[1], errors[1][-3000:]
+    assert [line for line in errors[1].splitlines() if line.startswith("pidkit-distill")] == [
+        "pidkit-distill train (rank 1 of 2): training failed: rank 0 of 2 failed: it ended "
+        "while it loaded the data, without a message, and the process group's store went with "
+        "it (killed: by the OOM-killer, SIGKILL, or its machine went down; see its log and the "
+        "kernel's, dmesg) (the other processes stopped with it)"], errors[1][-3000:]
