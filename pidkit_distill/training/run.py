@@ -8,6 +8,7 @@ teacher, build the student and the method's Distiller, then :func:`~pidkit_disti
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -284,7 +285,7 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
     if not (runtime.distributed and dist.is_initialized()) or default_store is None:
         return load_data(config, teacher=teacher)
     store = default_store()
-    key = f"pidkit_distill/data_loaded/{runtime.session}/{int(teacher)}"
+    key = f"pidkit_distill/data_loaded/{_load_token(runtime)}"
     if runtime.is_main:
         try:
             with others_wait():
@@ -310,6 +311,21 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
         first_stop(runtime, stopped)  # the same record, kept on the error
         raise stopped
     return load_data(config, teacher=teacher)
+
+
+def _load_token(runtime: Runtime) -> int:
+    """A number that rank 0 draws and every process of the run receives (a collective call,
+    made at once by all): :func:`_load_data`'s store key is this load's alone.
+
+    Not the run's session with torchrun's restart count: the store of torchrun's agent, and
+    its keys, outlive a restart (``--max_restarts``) and a change of its nodes, and every
+    attempt numbers its sessions from 0, so a restarted run found the previous attempt's
+    "loaded" and its other processes loaded the data while rank 0 still downloaded it.
+    """
+    token = torch.tensor([secrets.randbits(62) if runtime.is_main else 0], dtype=torch.int64,
+                         device=runtime.device)
+    dist.broadcast(token, src=0)
+    return int(token.item())
 
 
 def _rank_0_gone(runtime: Runtime) -> PeerStopped:

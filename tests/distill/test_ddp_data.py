@@ -16,7 +16,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from tiny_runs import command_env
+import torch
+from tiny_runs import command_env, tiny
 
 pytest.importorskip("fcntl")
 
@@ -143,3 +144,46 @@ def test_a_rank_0_killed_while_it_loads_without_torchrun_is_one_line_of_the_othe
         "while it loaded the data, without a message, and the process group's store went with "
         "it (killed: by the OOM-killer, SIGKILL, or its machine went down; see its log and the "
         "kernel's, dmesg) (the other processes stopped with it)"], errors[1][-3000:]
+
+
+
+class _KeptStore:
+    """The store of torchrun's agent, whose keys outlive a restart; a waiting process's
+    checks end, after a few, in an interrupt."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, bytes] = {}
+        self.checks = 0
+
+    def set(self, key: str, value: str) -> None:
+        self.values[key] = value.encode()
+
+    def get(self, key: str) -> bytes:
+        return self.values[key]
+
+    def check(self, keys: list[str]) -> bool:
+        self.checks += 1
+        if self.checks > 3:
+            raise KeyboardInterrupt
+        return all(key in self.values for key in keys)
+
+
+def test_a_run_restarted_by_torchrun_waits_for_rank_0_again(tmp_path, monkeypatch):
+    # torchrun --max_restarts: its agent's store keeps the keys of the attempt before, and every
+    # attempt numbers its runs from 0, so rank 1 found the first attempt's 'loaded' and loaded
+    # the data at once (seen in a real restart: 15 s before rank 0 had; with CIFAR, while it
+    # downloaded)
+    import torch.distributed as dist
+
+    from pidkit_distill.training.run import _load_data
+    from pidkit_distill.training.runtime import Runtime
+
+    store = _KeptStore()
+    monkeypatch.setattr(dist.distributed_c10d, "_get_default_store", lambda: store)
+    monkeypatch.setattr(dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(dist, "broadcast", lambda tensor, src: None)  # each process's own
+    config = tiny(tmp_path)
+    assert len(_load_data(config, Runtime(torch.device("cpu"), 0, 2, 0, False, 0)).train) == 96
+    with pytest.raises(KeyboardInterrupt):  # the restarted rank 1 waits (and is interrupted)
+        _load_data(config, Runtime(torch.device("cpu"), 1, 2, 1, False, 0))
+    assert store.checks == 4
