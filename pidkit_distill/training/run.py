@@ -278,11 +278,16 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
     during a slow download and which a signal cannot interrupt. Where rank 0 fails it records
     its stop (:func:`~pidkit_distill.training.runtime.first_stop`) before it tells them, and
     they raise :class:`PeerStopped` with its message. Without a process group, or without
-    torch's store accessor, every process loads at once, as one alone does.
+    torch's store accessor, every process loads at once, as one alone does; so they do where
+    the data set's options ask for no download (``download``): digits, synthetic data, a
+    CIFAR folder in place, whose load the others would only wait for (digits: seconds, most
+    of them importing scikit-learn, which each then imports again).
     """
     # first_stop's accessor of the default group's store (see there)
     default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
-    if not (runtime.distributed and dist.is_initialized()) or default_store is None:
+    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
+    if (not (runtime.distributed and dist.is_initialized()) or default_store is None
+            or not options.get("download")):
         return load_data(config, teacher=teacher)
     store = default_store()
     key = f"pidkit_distill/data_loaded/{_load_token(runtime)}"

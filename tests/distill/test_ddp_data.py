@@ -147,9 +147,13 @@ def test_a_rank_0_killed_while_it_loads_without_torchrun_is_one_line_of_the_othe
 
 
 
+class _StillWaiting(Exception):
+    """Raised by :class:`_KeptStore` in a process that has waited a few checks."""
+
+
 class _KeptStore:
     """The store of torchrun's agent, whose keys outlive a restart; a waiting process's
-    checks end, after a few, in an interrupt."""
+    checks end, after a few, in :class:`_StillWaiting`."""
 
     def __init__(self) -> None:
         self.values: dict[str, bytes] = {}
@@ -164,7 +168,7 @@ class _KeptStore:
     def check(self, keys: list[str]) -> bool:
         self.checks += 1
         if self.checks > 3:
-            raise KeyboardInterrupt
+            raise _StillWaiting
         return all(key in self.values for key in keys)
 
 
@@ -175,6 +179,7 @@ def test_a_run_restarted_by_torchrun_waits_for_rank_0_again(tmp_path, monkeypatc
     # downloaded)
     import torch.distributed as dist
 
+    from pidkit_distill.training import run
     from pidkit_distill.training.run import _load_data
     from pidkit_distill.training.runtime import Runtime
 
@@ -182,8 +187,25 @@ def test_a_run_restarted_by_torchrun_waits_for_rank_0_again(tmp_path, monkeypatc
     monkeypatch.setattr(dist.distributed_c10d, "_get_default_store", lambda: store)
     monkeypatch.setattr(dist, "is_initialized", lambda: True)
     monkeypatch.setattr(dist, "broadcast", lambda tensor, src: None)  # each process's own
-    config = tiny(tmp_path)
-    assert len(_load_data(config, Runtime(torch.device("cpu"), 0, 2, 0, False, 0)).train) == 96
-    with pytest.raises(KeyboardInterrupt):  # the restarted rank 1 waits (and is interrupted)
+    monkeypatch.setattr(run, "load_data", lambda config, teacher: "the data")
+    config = tiny(tmp_path, "data.options.download=true")  # as CIFAR's: the others wait
+    assert _load_data(config, Runtime(torch.device("cpu"), 0, 2, 0, False, 0)) == "the data"
+    with pytest.raises(_StillWaiting):  # the restarted rank 1 waits
         _load_data(config, Runtime(torch.device("cpu"), 1, 2, 1, False, 0))
     assert store.checks == 4
+
+
+def test_the_others_do_not_wait_for_data_that_nothing_downloads(tmp_path, monkeypatch):
+    # digits, synthetic data, CIFAR in place: every process waited for rank 0's load, then
+    # loaded it (digits: about 3 s here, most of them importing scikit-learn, doubled)
+    import torch.distributed as dist
+
+    from pidkit_distill.training.run import _load_data
+    from pidkit_distill.training.runtime import Runtime
+
+    store = _KeptStore()
+    monkeypatch.setattr(dist.distributed_c10d, "_get_default_store", lambda: store)
+    monkeypatch.setattr(dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(dist, "broadcast", lambda tensor, src: None)
+    bundle = _load_data(tiny(tmp_path), Runtime(torch.device("cpu"), 1, 2, 1, False, 0))
+    assert (len(bundle.train), store.checks, store.values) == (96, 0, {})
