@@ -32,7 +32,6 @@ from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import RunSummary, TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
-    _FIRST_STOP,
     FirstStop,
     Runtime,
     caller_state_kept,
@@ -40,6 +39,7 @@ from pidkit_distill.training.runtime import (
     first_stop,
     init_runtime,
     leave_runtime,
+    record_first_stop,
     seed_everything,
     stop_cause,
     wait_for_all,
@@ -345,8 +345,8 @@ def _rank_0_gone(runtime: Runtime) -> PeerStopped:
         "process group's store went with it (killed: by the OOM-killer, SIGKILL, or its "
         "machine went down; see its log and the kernel's, dmesg)", interrupted=False)
     # first_stop cannot reach the store: this process is the first to say that the run stopped
-    setattr(stopped, _FIRST_STOP, FirstStop(runtime.rank, stopped.peer_message, False,
-                                            stop_cause(stopped)))
+    record_first_stop(stopped, FirstStop(runtime.rank, stopped.peer_message, False,
+                                         stop_cause(stopped)))
     return stopped
 
 

@@ -239,7 +239,7 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
         return None
     rank, was_interrupted, cause, text = first.decode().split("\n", 3)
     found = FirstStop(int(rank), text, bool(int(was_interrupted)), cause)
-    setattr(error, _FIRST_STOP, found)
+    record_first_stop(error, found)
     return found
 
 
@@ -268,6 +268,21 @@ def stop_cause(error: BaseException) -> str:
 _FIRST_STOP = "_pidkit_distill_first_stop"
 """The attribute of an error that holds :func:`first_stop`'s answer (exceptions take no weak
 references, so no table can key them)."""
+
+
+def record_first_stop(error: BaseException, first: FirstStop) -> None:
+    """Record ``first`` as the first process to stop in the run that ``error`` ended, for
+    :func:`first_stop_of`; :func:`first_stop` records what the store answers, and a process
+    that knows itself first where no store can answer (the store's host is gone) records it.
+
+    Examples
+    --------
+    >>> error = ValueError("x")
+    >>> record_first_stop(error, FirstStop(1, "x", False, "ValueError: x"))
+    >>> first_stop_of(error).rank
+    1
+    """
+    setattr(error, _FIRST_STOP, first)
 
 
 def first_stop_of(error: BaseException) -> FirstStop | None:
