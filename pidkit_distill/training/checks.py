@@ -34,6 +34,7 @@ starts with the configuration key to change.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -291,19 +292,30 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
 def _check_gpu_per_process(config: TrainConfig) -> None:
     """On CUDA each process of a torchrun takes the GPU ``cuda:LOCAL_RANK``: a machine with
     fewer GPUs than processes is refused in every process alike (the processes beyond the
-    GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run)."""
+    GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run), and
+    so is a process whose own GPU index is beyond them where ``LOCAL_WORLD_SIZE`` does not say
+    so (srun, mpirun or by hand, without it)."""
     processes, gpus = local_world_size_from_env(), cuda_devices()
     # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
-    if config.run.device == "cpu" or not 0 < gpus < processes:
+    if config.run.device == "cpu" or gpus == 0:
         return
     chose = " ('auto' chose CUDA)" if config.run.device == "auto" else ""
-    raise ValueError(
-        f"run.device: on CUDA{chose} each process of a torchrun takes its own GPU "
-        f"(cuda:LOCAL_RANK), "
-        f"but torchrun started {processes} processes on this machine "
-        f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
-        f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
-        "CUDA_VISIBLE_DEVICES)")
+    if processes > gpus:
+        raise ValueError(
+            f"run.device: on CUDA{chose} each process of a torchrun takes its own GPU "
+            f"(cuda:LOCAL_RANK), "
+            f"but torchrun started {processes} processes on this machine "
+            f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
+            f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
+            "CUDA_VISIBLE_DEVICES)")
+    local_rank = int(os.environ.get("LOCAL_RANK", str(rank_from_env())))  # as init_runtime's
+    if local_rank >= gpus:
+        raise ValueError(
+            f"run.device: on CUDA{chose} each process takes its own GPU (cuda:LOCAL_RANK), but "
+            f"this one would take cuda:{local_rank} (LOCAL_RANK, or RANK where it is unset) and "
+            f"this machine has {gpus} CUDA device(s); give each process its index among the "
+            f"processes on this machine, below {gpus}, as LOCAL_RANK (torchrun sets it, with "
+            "LOCAL_WORLD_SIZE)")
 
 
 def _is_init_run(run_dir: Path) -> bool:

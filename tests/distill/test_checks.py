@@ -316,6 +316,23 @@ def test_more_processes_than_gpus_is_refused_in_every_process(tmp_path, monkeypa
     assert str(info.value) == gpus_refused(4, 2, chose)
 
 
+@pytest.mark.parametrize(("unset", "rank"), [("LOCAL_WORLD_SIZE", 2), ("LOCAL_RANK", 4)])
+def test_a_process_whose_own_gpu_is_beyond_the_gpus_is_refused_without_torchrun(
+        tmp_path, monkeypatch, unset, rank):
+    # srun, mpirun or by hand, without LOCAL_WORLD_SIZE (it read 1) or without LOCAL_RANK (RANK
+    # numbers the GPU): the check passed, and init_runtime's set_device(cuda:2) or cuda:4 on 2
+    # GPUs failed with torch's "invalid device ordinal" traceback
+    _torchrun_on_gpus(monkeypatch, gpus=2, processes=2, rank=rank)
+    monkeypatch.delenv(unset)
+    with pytest.raises(ValueError) as info:
+        check_config(tiny(tmp_path, "run.device=cuda"))
+    assert str(info.value) == (
+        f"run.device: on CUDA each process takes its own GPU (cuda:LOCAL_RANK), but this one "
+        f"would take cuda:{rank} (LOCAL_RANK, or RANK where it is unset) and this machine has 2 "
+        "CUDA device(s); give each process its index among the processes on this machine, "
+        "below 2, as LOCAL_RANK (torchrun sets it, with LOCAL_WORLD_SIZE)")
+
+
 @pytest.mark.parametrize(("device", "gpus", "processes"), [
     ("cuda", 2, 2), ("cuda", 4, 2), ("auto", 0, 4), ("cpu", 2, 4), ("cuda", 1, 1)])
 def test_a_gpu_for_every_process_or_no_gpu_at_all_passes(tmp_path, monkeypatch, device, gpus,
