@@ -34,8 +34,9 @@ def on_this_machine(device: torch.device) -> bool:
         For CUDA, an index below the count of CUDA devices (no index: ``cuda:0``); for MPS,
         whether it is available; for another accelerator that torch has a module of the
         type's name for (``torch.xpu``, ``torch.mtia``), the same as for CUDA, from that
-        module's ``is_available`` and ``device_count``; the CPU and a type without such a
-        module (meta) are always here.
+        module's ``is_available`` and ``device_count``; for a type without such a module (xla,
+        hpu, maia), whether torch makes an empty tensor on it (its backend is loaded); the CPU
+        and meta are always here.
 
     Examples
     --------
@@ -46,11 +47,17 @@ def on_this_machine(device: torch.device) -> bool:
         return (device.index or 0) < cuda_devices()
     if device.type == "mps":
         return torch.backends.mps.is_available()
-    backend = getattr(torch, device.type, None)  # torch.xpu, torch.mtia, ...
-    if device.type == "cpu" or not hasattr(backend, "is_available"):
+    if device.type in ("cpu", "meta"):
         return True
-    count = getattr(backend, "device_count", lambda: 1)  # a backend of one device may lack it
-    return backend.is_available() and (device.index or 0) < count()
+    backend = getattr(torch, device.type, None)  # torch.xpu, torch.mtia, ...
+    if hasattr(backend, "is_available"):
+        count = getattr(backend, "device_count", lambda: 1)  # a backend of one device may lack it
+        return backend.is_available() and (device.index or 0) < count()
+    try:  # a backend without such a module (xla, hpu): here if torch can make a tensor on it
+        torch.empty(0, device=device)
+    except Exception:  # torch's NotImplementedError, RuntimeError or ModuleNotFoundError
+        return False
+    return True
 
 
 def devices_here() -> str:

@@ -20,6 +20,14 @@ def test_an_accelerator_other_than_cuda_is_here_only_if_torch_has_it(monkeypatch
     assert on_this_machine(torch.device(device)) is here
 
 
+@pytest.mark.parametrize("device", ["xla", "hpu", "maia", "privateuseone", "ipu"])
+def test_a_device_whose_backend_torch_has_not_loaded_is_not_here(device):
+    # a type without a torch module of its name was always here: audit_distiller(device='xla')
+    # on this machine got past the device check, then failed in .to() with torch's
+    # "NotImplementedError: Could not run 'aten::empty.memory_format' ... 'XLA' backend"
+    assert on_this_machine(torch.device(device)) is False
+
+
 def test_the_cpu_and_meta_are_always_here():
     assert [on_this_machine(torch.device(d)) for d in ("cpu", "cpu:0", "meta")] == [True] * 3
 
