@@ -44,6 +44,7 @@ import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pidkit import __version__
@@ -428,8 +429,13 @@ def _run(args: argparse.Namespace) -> int:
     """Dispatch one command; user errors become :class:`_Failure`. PyTorch is imported only
     once the command needs it, so that what can be checked without it is reported at once."""
     if args.command == "report":
-        from pidkit_distill.run_records import load_runs
+        from pidkit_distill.run_records import load_runs, runs_in
 
+        for given in args.runs:  # on stderr: `report runs > table.md` keeps the table alone
+            held = runs_in(Path(given))
+            if held != [Path(given)]:
+                print(f"{given}: {len(held)} run folder{'s' if len(held) > 1 else ''}",
+                      file=sys.stderr, flush=True)
         with _failing("error", 2):  # a folder that is not a run
             runs = load_runs(args.runs)
         from pidkit_distill.atomic_files import FileWriteError

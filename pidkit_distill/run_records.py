@@ -27,7 +27,7 @@ from pidkit._validate import closest
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "RunRecords", "audit_estimate", "audit_flags",
            "certified", "corrected", "final_audit", "given_runs", "holds_run", "innermost_layer",
            "load_run", "load_runs", "method_label", "missing_config_key", "read_run_config",
-           "run_folders", "with_distinct_names"]
+           "run_folders", "runs_in", "with_distinct_names"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -231,11 +231,14 @@ def load_run(path: str | Path) -> RunRecords:
     for name in _RUN_FILES:
         if not (path / name).is_file():
             held = [sub.name for sub in run_folders(path)]
+            deeper = sorted(str(sub) for sub in _folders_of_runs(path))  # runs/demo/RUN
             # the glob unquoted, or a shell would not expand it
             hint = (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
                     f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
                     f"{shlex.quote(str(path))}/*)") if held else (
-                "; pass folders written by `pidkit-distill train`")
+                f"; its run folders are one level deeper, in {', '.join(map(repr, deeper[:3]))}"
+                f"{', ...' if len(deeper) > 3 else ''}: pass {'it' if len(deeper) == 1 else 'one'}"
+                ) if deeper else "; pass folders written by `pidkit-distill train`"
             raise ValueError(f"{str(path)!r} is not a run folder (no {name}){hint}")
     return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
                       metrics=_read_jsonl(path / "metrics.jsonl"),
@@ -279,17 +282,19 @@ def _folders_of_runs(folder: Path) -> list[Path]:
     return [sub for sub in entries if holds_run(sub) or run_folders(sub)]
 
 
-def _in_folder(path: Path) -> list[Path]:
+def runs_in(path: Path) -> list[Path]:
     """The run folders that ``path`` stands for: itself, or, for a folder that is no run (no
-    ``config.json``) and no report's but holds run folders (a sweep's ``runs``), those, sorted,
-    with a line saying how many were read."""
-    if (path / "config.json").exists() or (path / "report.md").is_file():
+    ``config.json``) but holds run folders (a sweep's ``runs``, a report written into it
+    included), those (:func:`run_folders`), sorted.
+
+    Examples
+    --------
+    >>> runs_in(Path("/nonexistent"))
+    [PosixPath('/nonexistent')]
+    """
+    if (path / "config.json").exists():
         return [path]
-    held = run_folders(path)
-    if not held:
-        return [path]
-    print(f"{path}: {len(held)} run folder{'s' if len(held) > 1 else ''}", flush=True)
-    return held
+    return run_folders(path) or [path]
 
 
 def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
@@ -300,8 +305,8 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     :class:`~pidkit_distill.RunSummary` that :func:`~pidkit_distill.train` returns stands for
     its run folder, so a notebook can pass ``[summary_bas, summary_rid]``. A folder that is no
     run but holds run folders (``runs``, a sweep's ``run.out_dir``) stands for those directly in
-    it (:func:`run_folders`: not deeper down), in sorted order, and one line says how many
-    (``runs: 12 run folders``).
+    it (:func:`runs_in`: not deeper down), in sorted order; nothing is printed (``len`` of
+    the result says how many were read).
 
     Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
@@ -346,7 +351,7 @@ RunSummary that train returned; got 3 (int)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
     for given in [run for each in paths for run in (
-            [each] if isinstance(each, RunRecords) else _in_folder(Path(each)))]:
+            [each] if isinstance(each, RunRecords) else runs_in(Path(each)))]:
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
             warnings.warn(f"skipped {path}: a file, not a run folder", RuntimeWarning,

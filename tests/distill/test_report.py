@@ -507,14 +507,23 @@ def test_a_sweep_folder_stands_for_the_run_folders_in_it(tmp_path, capsys):
     (runs / "log.txt").write_text("")
     assert main(["report", str(runs)]) == 0
     out, err = capsys.readouterr()
-    assert err == ""
-    assert out.startswith(f"{runs}: 4 run folders\n")
+    # the count on stderr: `report runs > table.md` keeps the table alone (it was on stdout)
+    assert err == f"{runs}: 4 run folders\n"
+    assert out.startswith("| run ")
     assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b", "| c", "| d"]
     assert rows((runs / "report/report.md").read_text()) == rows(out)
     # again, with the report it wrote in runs/report: the same four runs
     assert main(["report", str(runs)]) == 0
     assert [r.split(" | ")[0] for r in rows(capsys.readouterr().out)] == ["| a", "| b", "| c",
                                                                          "| d"]
+    # a report written into the sweep's folder itself (--out runs) leaves it the runs' folder:
+    # it was skipped as a report folder, exit 2 "no run folder among [...]"
+    assert main(["report", str(runs), "--out", str(runs)]) == 0
+    capsys.readouterr()
+    assert main(["report", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert err == f"{runs}: 4 run folders\n"
+    assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b", "| c", "| d"]
 
 
 def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(tmp_path,
@@ -532,7 +541,7 @@ def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(
                                             r"teacher-digits-x \(method teacher\)"):
         read = load_runs(runs)
     assert [run.name for run in read] == ["s0", "s1"]
-    assert capsys.readouterr().out == f"{runs}: 3 run folders\n"
+    assert capsys.readouterr() == ("", "")  # a library prints nothing (it printed the count)
     with pytest.warns(RuntimeWarning, match="skipped the teacher's run folder"):
         assert [run.name for run in load_runs(os.fsencode(runs))] == ["s0", "s1"]
     assert [run.name for run in load_runs(str(teacher))] == ["teacher-digits-x"]
@@ -543,9 +552,18 @@ def test_a_folder_without_run_folders_in_it_or_mistyped_is_still_refused(tmp_pat
     fake_run(tmp_path / "runs/sweep1/rid-s0", epochs=1)
     runs = tmp_path / "runs"
     assert main(["report", str(runs)]) == 2
+    # the demo's layout, runs/demo/RUN: the folder holding the runs is named (it was "pass
+    # folders written by `pidkit-distill train`", which runs/sweep1/rid-s0 is)
     assert capsys.readouterr() == ("", (
-        f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); pass "
-        "folders written by `pidkit-distill train`\n"))
+        f"pidkit-distill report: error: '{runs}' is not a run folder (no config.json); its "
+        f"run folders are one level deeper, in '{runs / 'sweep1'}': pass it\n"))
+    fake_run(tmp_path / "runs/sweep2/rid-s0", epochs=1)
+    with pytest.raises(ValueError, match=r"one level deeper, in '.*sweep1', '.*sweep2': pass one$"):
+        load_runs(runs)
+    (tmp_path / "empty/sub/sub").mkdir(parents=True)  # no run anywhere in it: as before
+    assert main(["report", str(tmp_path / "empty")]) == 2
+    assert capsys.readouterr().err.endswith("(no config.json); pass folders written by "
+                                            "`pidkit-distill train`\n")
     assert main(["report", str(tmp_path / "runs/swep1")]) == 2
     assert capsys.readouterr().err == (
         f"pidkit-distill report: error: '{runs / 'swep1'}' does not exist; pass run folders "
