@@ -6,12 +6,14 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from tiny_runs import TINY, tiny
 from torch import nn
 from torch.utils.data import TensorDataset
 
+import pidkit_distill.audit as audit_module
 from pidkit_distill import DatasetBundle, TrainingError, get_method, tap_features
 from pidkit_distill.cli import main
 from pidkit_distill.methods.bas import BAS
@@ -70,6 +72,22 @@ def test_out_of_memory_in_the_evaluation_or_the_audit_is_one_line(tmp_path, caps
     assert capsys.readouterr().err == (
         "pidkit-distill train: training failed: out of memory (OutOfMemoryError) "
         f"{said.format(ckpt=ckpt)}\n")
+
+
+def test_numpys_memory_error_in_the_audit_is_one_line(tmp_path, capsys, monkeypatch):
+    # the audit's clustering on the host runs out as numpy does (its _ArrayMemoryError, a
+    # MemoryError that calls itself one): the same line as torch's, with the audit's advice
+    def too_big(*args, **kwargs):
+        return np.empty((10**7, 10**7))  # 728 TiB: numpy refuses it at once
+
+    monkeypatch.setattr(audit_module, "pid_from_representations", too_big)
+    sets = [arg for item in [*TINY, "run.epochs=1", "run.audit_every=1", f"run.out_dir={tmp_path}"]
+            for arg in ("--set", item)]
+    assert main(["train", *sets]) == 1
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: training failed: out of memory (MemoryError) while auditing the "
+        f"untrained networks in epoch 1; {NOTHING}; lower audit.max_samples or "
+        "data.eval_batch_size\n")
 
 
 class _NotMain(Runtime):
