@@ -432,8 +432,8 @@ def _run(args: argparse.Namespace) -> int:
         from pidkit_distill.run_records import load_runs, runs_in
 
         for given in args.runs:  # on stderr: `report runs > table.md` keeps the table alone
-            held = runs_in(Path(given))
-            if held != [Path(given)]:
+            held = runs_in(Path(given).expanduser())
+            if held != [Path(given).expanduser()]:
                 print(f"{given}: {len(held)} run folder{'s' if len(held) > 1 else ''}",
                       file=sys.stderr, flush=True)
         with _failing("error", 2):  # a folder that is not a run

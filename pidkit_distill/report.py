@@ -318,7 +318,8 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
         report folder, a folder given twice and, beside students' runs, the teacher's own run
         folders are skipped with a warning (see :func:`load_runs`).
     out_dir : path, optional
-        Where to write; default ``RUN_DIR/report`` for one run, else ``report`` beside the first.
+        Where to write (``~`` is the home folder); default ``RUN_DIR/report`` for one run, else
+        ``report`` beside the first.
         It is created before anything is drawn. Every file is written atomically; a PID figure
         left there by an earlier report and not drawn this time (no run has an audit, or one
         layer only) is removed, and so are the temporary files of the report's own files that
@@ -373,7 +374,7 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
             out_dir = first / "report"
         else:  # beside the first run (the parent of "." or ".." is itself or inside it)
             out_dir = (first.resolve() if first.name in ("", "..") else first).parent / "report"
-    out = Path(out_dir)
+    out = Path(out_dir).expanduser()  # '--out=~/r', which no shell expands, included
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as err:

@@ -303,7 +303,8 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
 
     Records already read (:class:`RunRecords`) are taken as they are, and the
     :class:`~pidkit_distill.RunSummary` that :func:`~pidkit_distill.train` returns stands for
-    its run folder, so a notebook can pass ``[summary_bas, summary_rid]``. A folder that is no
+    its run folder, so a notebook can pass ``[summary_bas, summary_rid]``; ``~`` is the home
+    folder, as in ``run.out_dir`` and :func:`~pidkit_distill.load_student`. A folder that is no
     run but holds run folders (``runs``, a sweep's ``run.out_dir``) stands for those directly in
     it (:func:`runs_in`: not deeper down), in sorted order; nothing is printed (``len`` of
     the result says how many were read).
@@ -351,7 +352,7 @@ RunSummary that train returned; got 3 (int)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
     for given in [run for each in paths for run in (
-            [each] if isinstance(each, RunRecords) else runs_in(Path(each)))]:
+            [each] if isinstance(each, RunRecords) else runs_in(Path(each).expanduser()))]:
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
             warnings.warn(f"skipped {path}: a file, not a run folder", RuntimeWarning,

@@ -547,6 +547,25 @@ def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(
     assert [run.name for run in load_runs(str(teacher))] == ["teacher-digits-x"]
 
 
+def test_a_tilde_is_the_home_folder_in_the_runs_and_the_out_folder(tmp_path, monkeypatch,
+                                                                   capsys):
+    # as run.out_dir, the demo's out_dir and load_student: load_runs("~/runs") was "'~/runs'
+    # does not exist", and out_dir="~/rep" (or --out=~/rep, which no shell expands) made a
+    # folder named '~' in the current folder
+    monkeypatch.setenv("HOME", str(tmp_path))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    fake_run(tmp_path / "runs/a", epochs=1)
+    fake_run(tmp_path / "runs/b", epochs=1)
+    assert [run.name for run in load_runs("~/runs")] == ["a", "b"]
+    assert write_report("~/runs/a", out_dir="~/rep") == tmp_path / "rep/report.md"
+    assert main(["report", "~/runs", "--out=~/rep2"]) == 0
+    assert capsys.readouterr().err == "~/runs: 2 run folders\n"
+    assert (tmp_path / "rep2/report.md").is_file()
+    assert not (work / "~").exists()
+
+
 def test_a_folder_without_run_folders_in_it_or_mistyped_is_still_refused(tmp_path, capsys):
     # run folders deeper down are not read (not recursive); a typo is told the closest folder
     fake_run(tmp_path / "runs/sweep1/rid-s0", epochs=1)
