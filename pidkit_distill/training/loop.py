@@ -173,7 +173,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         teacher = getattr(module, "teacher", None)
         teacher_acc = None
         if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
-            with _memory_checked("while evaluating the teacher", epoch=running, hint=_EVAL_HINT):
+            # a resumed run that is complete evaluates its teacher too: epoch `end`, not end + 1
+            with _memory_checked("while evaluating the teacher", epoch=min(running, end),
+                                 hint=_EVAL_HINT):
                 teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
                                        runtime=runtime)["acc"]
         audit_enabled = teacher is not None and config.run.audit_every > 0

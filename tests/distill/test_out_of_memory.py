@@ -74,6 +74,23 @@ def test_out_of_memory_in_the_evaluation_or_the_audit_is_one_line(tmp_path, caps
         f"{said.format(ckpt=ckpt)}\n")
 
 
+def test_out_of_memory_evaluating_the_teacher_of_a_complete_run_names_its_last_epoch(
+        tmp_path, capsys, monkeypatch):
+    # a complete run resumed evaluates its teacher before it finds nothing to train: out of
+    # memory there said "in epoch 3" of a run of 2 epochs
+    sets = [arg for item in [*TINY, "run.epochs=2", f"run.out_dir={tmp_path}"]
+            for arg in ("--set", item)]
+    assert main(["train", *sets]) == 0
+    out_of_memory_in_eval_mode(monkeypatch, "teacher", "forward", 1)
+    capsys.readouterr()
+    assert main(["train", *sets, "--resume"]) == 1
+    ckpt = tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt"
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: training failed: out of memory (OutOfMemoryError) while "
+        f"evaluating the teacher in epoch 2; saved: {ckpt} holds the run after epoch 2 "
+        "(rerunning the same command continues it); lower data.eval_batch_size\n")
+
+
 def test_numpys_memory_error_in_the_audit_is_one_line(tmp_path, capsys, monkeypatch):
     # the audit's clustering on the host runs out as numpy does (its _ArrayMemoryError, a
     # MemoryError that calls itself one): the same line as torch's, with the audit's advice
