@@ -295,6 +295,12 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
     GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run), and
     so is a process whose own GPU index is beyond them where ``LOCAL_WORLD_SIZE`` does not say
     so (srun, mpirun or by hand, without it)."""
+    for name in ("LOCAL_WORLD_SIZE", "LOCAL_RANK"):  # init_runtime reads LOCAL_RANK on the CPU too
+        value = os.environ.get(name, "0")
+        if not value.isdigit():
+            raise ValueError(f"{name}={value!r} in the environment is not a count or index of "
+                             "processes (a whole number, as torchrun sets it); unset it or set "
+                             "it as torchrun would")
     processes, gpus = local_world_size_from_env(), cuda_devices()
     # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
     if config.run.device == "cpu" or gpus == 0:

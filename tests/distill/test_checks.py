@@ -333,6 +333,22 @@ def test_a_process_whose_own_gpu_is_beyond_the_gpus_is_refused_without_torchrun(
         "below 2, as LOCAL_RANK (torchrun sets it, with LOCAL_WORLD_SIZE)")
 
 
+@pytest.mark.parametrize(("device", "gpus"), [("cuda", 2), ("auto", 2), ("auto", 0), ("cpu", 2)])
+@pytest.mark.parametrize("name", ["LOCAL_WORLD_SIZE", "LOCAL_RANK"])
+def test_a_local_count_or_index_that_is_no_number_is_named(tmp_path, monkeypatch, device, gpus,
+                                                          name):
+    # LOCAL_WORLD_SIZE=x was "invalid literal for int() with base 10: 'x'", naming no variable,
+    # on the CPU too; LOCAL_RANK=x passed the check and was the same ValueError's traceback from
+    # init_runtime, which reads it on the CPU too
+    _torchrun_on_gpus(monkeypatch, gpus=gpus, processes=2)
+    monkeypatch.setenv(name, "x")
+    with pytest.raises(ValueError) as info:
+        check_config(tiny(tmp_path, f"run.device={device}"))
+    assert str(info.value) == (
+        f"{name}='x' in the environment is not a count or index of processes (a whole number, "
+        "as torchrun sets it); unset it or set it as torchrun would")
+
+
 @pytest.mark.parametrize(("device", "gpus", "processes"), [
     ("cuda", 2, 2), ("cuda", 4, 2), ("auto", 0, 4), ("cpu", 2, 4), ("cuda", 1, 1)])
 def test_a_gpu_for_every_process_or_no_gpu_at_all_passes(tmp_path, monkeypatch, device, gpus,
