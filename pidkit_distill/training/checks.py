@@ -34,7 +34,6 @@ starts with the configuration key to change.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,6 +56,7 @@ from pidkit_distill.training.loaders import ShardedBatchSampler
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import (
     float32_default,
+    local_rank_from_env,
     local_world_size_from_env,
     rank_from_env,
     world_size_from_env,
@@ -295,13 +295,11 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
     GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run), and
     so is a process whose own GPU index is beyond them where ``LOCAL_WORLD_SIZE`` does not say
     so (srun, mpirun or by hand, without it)."""
-    for name in ("LOCAL_WORLD_SIZE", "LOCAL_RANK"):  # init_runtime reads LOCAL_RANK on the CPU too
-        value = os.environ.get(name, "0")
-        if not value.isdigit():
-            raise ValueError(f"{name}={value!r} in the environment is not a count or index of "
-                             "processes (a whole number, as torchrun sets it); unset it or set "
-                             "it as torchrun would")
-    processes, gpus = local_world_size_from_env(), cuda_devices()
+    # read first, also on the CPU, where init_runtime reads them too: one that is no number is
+    # named here (LOCAL_RANK reads RANK where it is unset)
+    world_size_from_env()
+    processes, local_rank = local_world_size_from_env(), local_rank_from_env()
+    gpus = cuda_devices()
     # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
     if config.run.device == "cpu" or gpus == 0:
         return
@@ -314,7 +312,6 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
             f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
             f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
             "CUDA_VISIBLE_DEVICES)")
-    local_rank = int(os.environ.get("LOCAL_RANK", str(rank_from_env())))  # as init_runtime's
     if local_rank >= gpus:
         raise ValueError(
             f"run.device: on CUDA{chose} each process takes its own GPU (cuda:LOCAL_RANK), but "

@@ -84,20 +84,39 @@ class Runtime:
         return self.world_size > 1
 
 
+def _from_env(name: str, default: int) -> int:
+    """The whole number torchrun sets as ``name`` (``default`` where it is unset); anything else
+    is a ValueError naming the variable, not int()'s "invalid literal"."""
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if not value.isdigit():
+        raise ValueError(f"{name}={value!r} in the environment is not a count or index of "
+                         "processes (a whole number, as torchrun sets it); unset it or set "
+                         "it as torchrun would")
+    return int(value)
+
+
 def world_size_from_env() -> int:
     """``WORLD_SIZE`` as torchrun sets it (1 outside torchrun)."""
-    return int(os.environ.get("WORLD_SIZE", "1"))
+    return _from_env("WORLD_SIZE", 1)
 
 
 def local_world_size_from_env() -> int:
     """``LOCAL_WORLD_SIZE`` as torchrun sets it: the processes of the run on this machine, one
     per GPU on CUDA (1 outside torchrun)."""
-    return int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
+    return _from_env("LOCAL_WORLD_SIZE", 1)
 
 
 def rank_from_env() -> int:
     """``RANK`` as torchrun sets it (0 outside torchrun): 0 is the process that writes."""
-    return int(os.environ.get("RANK", "0"))
+    return _from_env("RANK", 0)
+
+
+def local_rank_from_env() -> int:
+    """``LOCAL_RANK`` as torchrun sets it, the index of the process on its machine and of its
+    GPU on CUDA (``cuda:LOCAL_RANK``); ``RANK`` where it is unset."""
+    return _from_env("LOCAL_RANK", rank_from_env())
 
 
 _SESSIONS = itertools.count()
@@ -116,7 +135,7 @@ def init_runtime(config: TrainConfig) -> Runtime:
     use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
     world_size = world_size_from_env()
     rank = rank_from_env()
-    local_rank = int(os.environ.get("LOCAL_RANK", str(rank)))
+    local_rank = local_rank_from_env()
     device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
     if use_cuda:
         torch.cuda.set_device(device)

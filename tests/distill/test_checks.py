@@ -334,12 +334,12 @@ def test_a_process_whose_own_gpu_is_beyond_the_gpus_is_refused_without_torchrun(
 
 
 @pytest.mark.parametrize(("device", "gpus"), [("cuda", 2), ("auto", 2), ("auto", 0), ("cpu", 2)])
-@pytest.mark.parametrize("name", ["LOCAL_WORLD_SIZE", "LOCAL_RANK"])
+@pytest.mark.parametrize("name", ["LOCAL_WORLD_SIZE", "LOCAL_RANK", "RANK", "WORLD_SIZE"])
 def test_a_local_count_or_index_that_is_no_number_is_named(tmp_path, monkeypatch, device, gpus,
                                                           name):
     # LOCAL_WORLD_SIZE=x was "invalid literal for int() with base 10: 'x'", naming no variable,
     # on the CPU too; LOCAL_RANK=x passed the check and was the same ValueError's traceback from
-    # init_runtime, which reads it on the CPU too
+    # init_runtime, which reads it on the CPU too; RANK=x and WORLD_SIZE=x were int()'s message
     _torchrun_on_gpus(monkeypatch, gpus=gpus, processes=2)
     monkeypatch.setenv(name, "x")
     with pytest.raises(ValueError) as info:
