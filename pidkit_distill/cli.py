@@ -431,13 +431,13 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "report":
         from pidkit_distill.run_records import load_runs, runs_in
 
-        for given in args.runs:  # on stderr: `report runs > table.md` keeps the table alone
-            held = runs_in(Path(given).expanduser())
-            if held != [Path(given).expanduser()]:
-                print(f"{given}: {len(held)} run folder{'s' if len(held) > 1 else ''}",
-                      file=sys.stderr, flush=True)
+        held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
         with _failing("error", 2):  # a folder that is not a run
             runs = load_runs(args.runs)
+        for given, folders in held.items():  # read: on stderr, so that `> table.md` is the table
+            if folders != [Path(given).expanduser()]:
+                print(f"{given}: {len(folders)} run folder{'s' if len(folders) > 1 else ''}",
+                      file=sys.stderr, flush=True)
         from pidkit_distill.atomic_files import FileWriteError
         from pidkit_distill.report import group_table, summary_table, write_report
 

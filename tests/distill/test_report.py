@@ -524,6 +524,12 @@ def test_a_sweep_folder_stands_for_the_run_folders_in_it(tmp_path, capsys):
     out, err = capsys.readouterr()
     assert err == f"{runs}: 4 run folders\n"
     assert [r.split(" | ")[0] for r in rows(out)] == ["| a", "| b", "| c", "| d"]
+    # a damaged run in it: the error is the one line (the count was printed before it)
+    (runs / "c/metrics.jsonl").write_text("{}\n")
+    assert main(["report", str(runs)]) == 2
+    assert capsys.readouterr() == ("", (
+        f"pidkit-distill report: error: {runs / 'c/metrics.jsonl'}: line 1 has no 'epoch'; "
+        "it is not a record written by `pidkit-distill train`\n"))
 
 
 def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(tmp_path,
