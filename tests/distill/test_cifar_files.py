@@ -241,6 +241,16 @@ def test_download_completes_an_incomplete_folder(tmp_path, monkeypatch):
     assert len(calls) == 1
 
 
+def _without_flock(monkeypatch):
+    """A file system where flock is not implemented (ENOSYS: Lustre without -o flock)."""
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_flock(fd, operation):
+        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
+
+    monkeypatch.setattr(fcntl, "flock", no_flock)
+
+
 def _load_within(seconds, **kw):
     """``len(load_dataset(**kw).train)``, failing if it has not returned within ``seconds``
     (the load runs in a daemon thread, which a load that waits for good leaves behind)."""
@@ -279,12 +289,7 @@ def test_a_download_lock_left_on_a_file_system_without_flock_is_not_waited_for(
     # where flock is not implemented (ENOSYS: Lustre without -o flock) filelock fell back to its
     # soft lock, which took the lock file a killed download left for one held: every later
     # load with download=True waited for it for good
-    fcntl = pytest.importorskip("fcntl")
-
-    def no_flock(fd, operation):
-        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
-
-    monkeypatch.setattr(fcntl, "flock", no_flock)
+    _without_flock(monkeypatch)
     calls = []
     _fake_torchvision(monkeypatch, calls)
     (tmp_path / ".cifar10-download.lock").write_bytes(b"")  # left by a killed download
@@ -354,12 +359,7 @@ def test_a_download_that_its_folder_refuses_says_so(tmp_path, monkeypatch):
 
 def test_torchrun_ranks_refuse_a_download_their_file_system_cannot_lock(tmp_path, monkeypatch):
     # each rank warned, then downloaded and extracted the archive over the others'
-    fcntl = pytest.importorskip("fcntl")
-
-    def no_flock(fd, operation):
-        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
-
-    monkeypatch.setattr(fcntl, "flock", no_flock)
+    _without_flock(monkeypatch)
     monkeypatch.setenv("WORLD_SIZE", "2")
     calls = []
     _fake_torchvision(monkeypatch, calls)
@@ -439,12 +439,7 @@ def test_a_process_that_the_others_wait_for_downloads_where_files_cannot_be_lock
     # the trainer's rank 0 (others_wait) was refused as every process of the torchrun was
     from pidkit_distill.folder_locks import others_wait
 
-    fcntl = pytest.importorskip("fcntl")
-
-    def no_flock(fd, operation):
-        raise OSError(errno.ENOSYS, os.strerror(errno.ENOSYS))
-
-    monkeypatch.setattr(fcntl, "flock", no_flock)
+    _without_flock(monkeypatch)
     monkeypatch.setenv("WORLD_SIZE", "2")
     calls = []
     _fake_torchvision(monkeypatch, calls)
