@@ -159,27 +159,13 @@ def test_first_stop_is_recorded_once_and_without_torchs_accessor_is_unknown(monk
 
 def test_the_command_prints_a_failure_in_the_process_that_stopped_first(monkeypatch, capsys,
                                                                         tmp_path):
-    import torch.distributed as dist
-    from torch import device
-
-    import pidkit_distill.training
     from pidkit_distill.cli import main
     from pidkit_distill.training import TrainingError
-    from pidkit_distill.training.runtime import Runtime, first_stop
 
     sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
     error = TrainingError("out of memory (MemoryError)", epoch=1)
-    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
-    try:  # rank 1 of 2 stopped first, with error
-        first_stop(Runtime(device("cpu"), 1, 2, 1, owns_group=False), error)
-    finally:
-        dist.destroy_process_group()
-
-    def train(config):
-        raise error
-
-    monkeypatch.setattr(pidkit_distill.training, "train", train)
-    monkeypatch.setenv("WORLD_SIZE", "2")
+    _stopped_in_turn((1, error))  # rank 1 of 2 stopped first, with error
+    _train_raises(monkeypatch, error)
     printed = {}
     for rank in ("0", "1"):
         monkeypatch.setenv("RANK", rank)
@@ -213,12 +199,8 @@ OOM = "out of memory (OutOfMemoryError) in epoch 1; nothing was saved (no epoch 
         "out-of-memory-in-each"])
 def test_a_process_that_stops_after_another_with_its_own_error_prints_it_too(
         rank, first_rank, own, status, lines, monkeypatch, capsys, tmp_path):
-    from torch import device
-
-    import pidkit_distill.training
     from pidkit_distill.cli import main
     from pidkit_distill.training import TrainingError
-    from pidkit_distill.training.runtime import Runtime, first_stop
 
     first = TrainingError("a bug in my method", epoch=1)
     if own == "oom-step-6":  # the first ran out of memory in step 5
@@ -229,21 +211,38 @@ def test_a_process_that_stops_after_another_with_its_own_error_prints_it_too(
              "peer": PeerStopped(first_rank, 2, str(first), interrupted=False),
              "same": TrainingError("a bug in my method", epoch=1),
              "interrupt": KeyboardInterrupt()}[own]
+    # first_rank stopped first; then this process, rank, with error
+    _stopped_in_turn((first_rank, first), (rank, error))
+    _train_raises(monkeypatch, error)
+    monkeypatch.setenv("RANK", str(rank))
+    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    assert (main(["train", *sets]), capsys.readouterr().err.splitlines()) == (status, lines)
+
+
+def _stopped_in_turn(*stops: tuple[int, BaseException]) -> None:
+    """Record each ``(rank, error)`` of a run of two processes in turn, as :func:`first_stop`
+    does, in a store of this process's own."""
+    from torch import device
+
+    from pidkit_distill.training.runtime import Runtime, first_stop
+
     dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
-    try:  # first_rank stopped first; then this process, rank, with error
-        first_stop(Runtime(device("cpu"), first_rank, 2, first_rank, owns_group=False), first)
-        first_stop(Runtime(device("cpu"), rank, 2, rank, owns_group=False), error)
+    try:
+        for rank, error in stops:
+            first_stop(Runtime(device("cpu"), rank, 2, rank, owns_group=False), error)
     finally:
         dist.destroy_process_group()
+
+
+def _train_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+    """``pidkit-distill train`` in a process of a run of two whose training raises ``error``."""
+    import pidkit_distill.training
 
     def train(config):
         raise error
 
     monkeypatch.setattr(pidkit_distill.training, "train", train)
     monkeypatch.setenv("WORLD_SIZE", "2")
-    monkeypatch.setenv("RANK", str(rank))
-    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
-    assert (main(["train", *sets]), capsys.readouterr().err.splitlines()) == (status, lines)
 
 
 def _one_process_group(monkeypatch: pytest.MonkeyPatch) -> None:
