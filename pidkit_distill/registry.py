@@ -10,6 +10,7 @@ qualified name: a notebook cell run a second time), which replaces the first.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -71,7 +72,9 @@ class Registry:
     decorator : str
         The public decorator's name, for messages: ``"register_model"``.
     builtin : dict of str to callable
-        The package's own entries; a user entry cannot take one of their names.
+        The package's own entries given at once; they and the names that the package's own
+        modules register later (:data:`BUILTIN_NAMES` of ``kind``: the methods) are the
+        package's own names, which a user entry cannot take.
     decorates : str, default="functions"
         What the decorator takes, for the message when it is given something else.
     accepts : callable, default=callable
@@ -104,7 +107,11 @@ class Registry:
         self.decorates = decorates
         self.accepts = accepts
         self._entries: dict[str, Callable[..., object]] = dict(builtin)
-        self._builtin = frozenset(builtin)
+        # the one set of the package's own names, for registering, unregistering and is_builtin
+        self._builtin = frozenset(builtin).union(BUILTIN_NAMES.get(kind, ()))
+        # registering checks the name then sets it: one thread at a time, or two registering
+        # one name would both succeed, the second silently replacing the first
+        self._lock = threading.Lock()
 
     def names(self) -> list[str]:
         """The registered names, sorted."""
@@ -145,8 +152,7 @@ names it, resumed runs included).
         """Whether ``name`` is one of the package's own entries (given to the registry, or
         registered by the package's own modules: :data:`BUILTIN_NAMES`), a built-in
         WideResNet's :data:`WRN_NAME` included."""
-        return (name in self._builtin or name in BUILTIN_NAMES.get(self.kind, ())
-                or (self.kind == "model" and WRN_NAME.match(name) is not None))
+        return name in self._builtin or (self.kind == "model" and WRN_NAME.match(name) is not None)
 
     def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
                   ) -> Callable[[F], F]:
@@ -164,12 +170,16 @@ names it, resumed runs included).
                 raise TypeError(f"{where}({name!r}) decorates {self.decorates}; got {fn!r}.")
             if check is not None:
                 check(fn)
-            old = self._entries.get(name)
-            if old is not None and (name in self._builtin or _qualified(old) != _qualified(fn)):
-                owner = "the package" if name in self._builtin else _qualified(old)
-                raise ValueError(f"{where}: {self.kind} name {name!r} is already registered "
-                                 f"(to {owner}); choose another name.")
-            self._entries[name] = fn
+            with self._lock:
+                old = self._entries.get(name)
+                if old is not None and (name in self._builtin
+                                        or _qualified(old) != _qualified(fn)):
+                    # a class of the package's (a method) is named, as the user's are
+                    owner = ("the package" if name in self._builtin and not isinstance(old, type)
+                             else _qualified(old))
+                    raise ValueError(f"{where}: {self.kind} name {name!r} is already registered "
+                                     f"(to {owner}); choose another name.")
+                self._entries[name] = fn
             return fn
 
         return register

@@ -1,0 +1,76 @@
+"""The registry behind register_model, register_dataset and register_method: one thread at a
+time registers a name, and one set of names is the package's own."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from pidkit_distill.methods import Distiller, register_method
+from pidkit_distill.methods.base import _METHODS
+from pidkit_distill.registry import BUILTIN_NAMES, Registry
+
+
+class _BothLookFirst(dict):
+    """Entries whose lookup waits (a short while) for a second thread's, so that two threads
+    registering one name both look before either sets it, where nothing keeps them apart."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(2, timeout=1)
+
+    def get(self, key, default=None):
+        value = super().get(key, default)
+        try:
+            self.barrier.wait()
+        except threading.BrokenBarrierError:  # the other thread waits for this one's lock
+            pass
+        return value
+
+
+def one_net(**kw):
+    return "one"
+
+
+def another_net(**kw):
+    return "another"
+
+
+def test_two_threads_registering_one_name_one_wins_and_the_other_is_refused():
+    # both found the name free, then both set it: both succeeded, the second silently
+    # replacing the first (a model whose builder was not the one its thread registered)
+    registry = Registry("thing", "register_thing", builtin={})
+    registry._entries = _BothLookFirst()
+    outcomes: dict[str, str] = {}
+
+    def register(fn):
+        try:
+            registry.decorator("my-net")(fn)
+            outcomes[fn.__name__] = "registered"
+        except ValueError as err:
+            outcomes[fn.__name__] = str(err)
+
+    threads = [threading.Thread(target=register, args=(fn,)) for fn in (one_net, another_net)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    winner = registry.get("my-net")
+    loser = another_net if winner is one_net else one_net
+    assert outcomes[winner.__name__] == "registered"
+    assert outcomes[loser.__name__] == (
+        f"register_thing: thing name 'my-net' is already registered (to "
+        f"{__name__}.{winner.__name__}); choose another name.")
+
+
+def test_the_packages_own_names_are_one_set_for_every_kind():
+    # the methods' registry is made empty (each method's module registers its class): its own
+    # names came from BUILTIN_NAMES, those of models and data sets from the registry's entries
+    assert all(_METHODS.is_builtin(name) for name in BUILTIN_NAMES["method"])
+    assert set(BUILTIN_NAMES["method"]) <= set(_METHODS.names())
+    assert not _METHODS.is_builtin("my-method")
+    with pytest.raises(ValueError) as err:
+        register_method("bas")(type("Dup", (Distiller,), {}))
+    assert str(err.value) == ("register_method: method name 'bas' is already registered (to "
+                              "pidkit_distill.methods.bas.BAS); choose another name.")
