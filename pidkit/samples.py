@@ -91,7 +91,8 @@ def check_missing_labels(labels: np.ndarray, name: str) -> None:
 
 
 def check_label_values(labels: np.ndarray, name: str) -> None:
-    """Refuse missing (NaN, NA, NaT), infinite and unhashable values in a 1-D array of labels,
+    """Refuse complex numbers (a TypeError: no class label, whatever their imaginary part),
+    missing (NaN, NA, NaT), infinite and unhashable values in a 1-D array of labels,
     saying how many there are and where the first is. Shared by :func:`joint_from_samples` and
     the estimators' label checks.
 
@@ -102,6 +103,17 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
     ...
     ValueError: y contains 1 infinite value(s) (the first at index 2); labels must be finite.
     """
+    complex_at = _complex_labels(labels)
+    if complex_at.size:
+        values = labels[complex_at].astype(complex)
+        fix = (f"Their imaginary parts are all 0: pass np.real({name}) if the real parts are the labels."
+               if not values.imag.any() else
+               "Pass class or cluster indices; for continuous variables use pidkit.gaussian_pid.")
+        raise TypeError(
+            f"{name} contains {complex_at.size} complex number(s) (the first at index "
+            f"{int(complex_at[0])}: {complex(values[0])}); labels must be integers, strings or other "
+            f"hashable class labels. {fix}"
+        )
     if labels.dtype.kind == "f":
         if np.isnan(labels).any():
             check_missing_labels(labels, name)  # pandas Int64 labels with NA arrive as floats with NaN
@@ -122,6 +134,16 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
                     f"{name} labels must be hashable (numbers, strings, tuples); the one at index {i} "
                     f"is a {type(label).__name__}: convert lists and sets to tuples."
                 ) from None
+
+
+def _complex_labels(labels: np.ndarray) -> np.ndarray:
+    """The indices of the complex numbers among 1-D ``labels``: all of a complex array, the
+    complex objects of an object array (other kinds hold none)."""
+    if labels.dtype.kind == "c":
+        return np.arange(labels.size)
+    if labels.dtype.kind == "O":
+        return np.flatnonzero([isinstance(v, (complex, np.complexfloating)) for v in labels.tolist()])
+    return np.empty(0, dtype=np.intp)
 
 
 def _is_missing(value: Any) -> bool:
@@ -312,8 +334,9 @@ def label_array(values: Any, name: str) -> np.ndarray:
     ``"a"`` into one) and str subclasses (numpy reads them by ``str()``: ``class Size(str, Enum)``
     members became their class name, cut to one letter); tensors and pandas columns are
     converted by their own means, 0-d tensors in a list by value. Refused, with a message naming
-    ``name``: masked arrays with masked labels, strings, sets (no order) and dicts (iteration gives
-    their keys). Shared by :func:`joint_from_samples` and the estimators' label checks.
+    ``name``: masked arrays with masked labels, nulls of polars or pyarrow columns, strings, sets
+    (no order) and dicts (iteration gives their keys). Shared by :func:`joint_from_samples` and
+    the estimators' label checks.
 
     Examples
     --------
@@ -343,9 +366,11 @@ def label_array(values: Any, name: str) -> np.ndarray:
         )
     if not isinstance(values, np.ndarray) and (hasattr(values, "__array__") or hasattr(values, "detach")):
         try:  # tensors, pandas columns: their own conversion, not one object per element
-            return to_numpy(values)
+            arr = to_numpy(values)
         except Exception as exc:
             raise TypeError(f"{name} must be a 1-D sequence of labels; could not convert it: {exc}") from exc
+        _check_nulls(values, arr, name)
+        return arr
     if isinstance(values, np.ndarray):
         return values
     try:
@@ -376,31 +401,52 @@ def _plain(kinds: set[type]) -> bool:
 
 def is_categorical(values: Any) -> bool:
     """Whether ``values`` is a pandas categorical (a Series of dtype ``category``, a Categorical or
-    a CategoricalIndex), whose labels are ordered by its categories (duck-typed: pandas is no
-    dependency).
+    a CategoricalIndex) or a polars ``Enum`` Series, whose labels are ordered by its categories
+    (duck-typed: neither library is a dependency). A polars ``Categorical`` has no fixed order
+    of its own (its ``dtype.categories`` is no list): its labels are sorted as any others.
 
     Examples
     --------
     >>> is_categorical(np.array(["low", "high"]))
     False
     """
-    return _category_codes(values) is not None
+    return hasattr(getattr(getattr(values, "dtype", None), "categories", None), "__len__")
 
 
-def _category_codes(values: Any) -> np.ndarray | None:
-    """A pandas categorical's codes (each sample's index into its categories), else ``None``.
-    A polars Categorical or Enum Series also has ``dtype.categories``, but no codes: its labels
-    are read as any others'."""
-    if getattr(getattr(values, "dtype", None), "categories", None) is None:
+def _category_codes(values: Any, labels: np.ndarray) -> np.ndarray | None:
+    """Each sample's index into the categories of ``values`` (:func:`is_categorical`), else
+    ``None``; ``labels`` are its labels as :func:`label_array` read them. A pandas categorical
+    has them as its codes; a polars Enum's are its labels' positions in ``dtype.categories``
+    (its physical codes are an implementation detail, not to be relied on)."""
+    if not is_categorical(values):
         return None
     codes = getattr(getattr(values, "cat", values), "codes", None)
-    return None if codes is None else np.asarray(codes)
+    if codes is not None:
+        return np.asarray(codes)
+    position = {label: i for i, label in enumerate(to_numpy(values.dtype.categories).tolist())}
+    return np.array([position[label] for label in labels.tolist()], dtype=np.intp)
+
+
+def _check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
+    """Refuse the nulls of a polars Series or pyarrow array ``values`` (their ``null_count``),
+    missing labels that ``np.asarray`` turns into ``None`` (a label like any other in a list)
+    when they are strings. Numeric nulls become NaN, which :func:`check_label_values` refuses."""
+    nulls = getattr(values, "null_count", 0)
+    nulls = nulls() if callable(nulls) else nulls
+    if not isinstance(nulls, int) or nulls == 0 or labels.dtype != object:
+        return
+    missing = [i for i, label in enumerate(labels.tolist()) if label is None]
+    if missing:
+        raise ValueError(
+            f"{name} contains {len(missing)} missing label(s) (null; the first at index {missing[0]}); "
+            "drop those samples from y, t and s alike (e.g. with .drop_nulls() on the frame)."
+        )
 
 
 def axis_labels(given: Any, labels: np.ndarray) -> Any:
     """What to count for the labels ``labels`` checked from ``given``: a pandas categorical
-    itself, whose axis keeps its categories' order (:func:`encode_labels`; it is no one-shot
-    iterator, so it reads again), else ``labels``.
+    or a polars Enum itself, whose axis keeps its categories' order (:func:`encode_labels`; it is
+    no one-shot iterator, so it reads again), else ``labels``.
 
     Examples
     --------
@@ -414,9 +460,9 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
     """Check 1-D sample labels and encode them: each sample's index on the labels' axis, and the axis.
 
     The axis holds the labels that occur, sorted (``np.unique``'s order; objects by ``sorted``, in
-    first-seen order when they cannot be compared). A pandas categorical, ordered or not, keeps its
-    categories' order (those that occur), as pandas sorts it. Shared by :func:`joint_from_samples`
-    and the estimators, so that their axes agree.
+    first-seen order when they cannot be compared). A pandas categorical, ordered or not, and a
+    polars Enum keep their categories' order (those that occur), as the libraries sort them.
+    Shared by :func:`joint_from_samples` and the estimators, so that their axes agree.
 
     Parameters
     ----------
@@ -453,7 +499,7 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
     check_label_values(arr, name)
-    category_codes = _category_codes(values)
+    category_codes = _category_codes(values, arr)
     if category_codes is not None:  # codes in category order; the labels read from one sample each
         _, first, codes = np.unique(category_codes, return_index=True, return_inverse=True)
         return codes.reshape(-1), arr[first]
@@ -501,8 +547,8 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
     Labels may be integers or any hashable objects; each axis of ``p`` lists the labels that
-    occur, in sorted order (first-seen order for labels that cannot be sorted); a pandas
-    categorical's axis follows its categories' order, as pandas sorts it.
+    occur, in sorted order (first-seen order for labels that cannot be sorted); the axis of a
+    pandas categorical or a polars Enum follows its categories' order.
 
     Parameters
     ----------

@@ -184,7 +184,8 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
 
 def check_labels(y: Any, name: str = "y") -> np.ndarray:
     """Return ``y`` as a 1-D array of class labels: ints, bools, strings, hashable objects, or
-    floats holding whole numbers (``1.0``); no NaN, infinity or missing value (NaN, NA, NaT).
+    floats holding whole numbers (``1.0``); no complex number, NaN, infinity or missing value
+    (NaN, NA, NaT), as :func:`pidkit.samples.check_label_values` refuses them.
     Read as :func:`pidkit.samples.label_array` reads them (masked labels, sets and dicts refused)."""
     arr = label_array(y, name)
     if arr.ndim != 1:
@@ -200,8 +201,6 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
         )
     if arr.size == 0:
         raise ValueError(f"{name} is empty; it needs one label per sample.")
-    if arr.dtype.kind == "c":
-        raise TypeError(f"{name} must hold integer or hashable labels; got dtype {arr.dtype}.")
     check_label_values(arr, name)
     fractional = non_integer_floats(arr)
     if fractional.size:

@@ -1,0 +1,104 @@
+"""Labels as people hold them: polars Enum columns (their axis in the Enum's order, their nulls
+missing) and complex numbers (no labels, by one rule in joint_from_samples and the estimators)."""
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit.estimate import pid_from_representations
+from pidkit.estimate.inputs import check_labels
+
+SIZES = ["low", "mid", "high"]  # the Enum's order, not the sorted one (high, low, mid)
+
+
+class _EnumDtype:
+    """``polars.Enum(SIZES)``: its fixed categories, in their order, as ``dtype.categories``."""
+
+    def __init__(self, categories):
+        self.categories = np.array(categories, dtype=object)
+
+
+class _EnumSeries:
+    """What pidkit reads of a polars Series of dtype Enum, as polars 2.1 gives it: ``dtype``,
+    ``np.asarray`` (an object array of the labels, None where a value is null) and
+    ``null_count()``. No ``cat.codes``: that is pandas'."""
+
+    def __init__(self, labels, categories):
+        self.dtype = _EnumDtype(categories)
+        self._labels = np.array(labels, dtype=object)
+
+    def __array__(self, dtype=None, copy=None):
+        return self._labels
+
+    def __len__(self):
+        return len(self._labels)
+
+    def null_count(self):
+        return sum(label is None for label in self._labels)
+
+
+def _codes():
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 3, 60)
+    return y, (y + rng.integers(0, 2, 60)) % 3, rng.integers(0, 2, 60)
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_a_polars_enum_axis_follows_its_categories():
+    # the labels were read as strings and sorted: the axis was ['high', 'low', 'mid']
+    y, t, s = _codes()
+    sizes = _EnumSeries(np.array(SIZES, dtype=object)[y], SIZES)
+    joint, ref = pidkit.joint_from_samples(sizes, t, s), pidkit.joint_from_samples(y, t, s)
+    assert joint.labels["y"].tolist() == SIZES
+    np.testing.assert_array_equal(joint.counts, ref.counts)  # y == 0 is "low", the first row
+    res = pid_from_representations(sizes, t, s, bias_correction="none")
+    assert res.labels["y"].tolist() == SIZES
+    np.testing.assert_array_equal(res.counts, ref.counts)
+    unused = _EnumSeries(["high", "low", "high", "low"], SIZES)  # only the categories that occur
+    joint = pidkit.joint_from_samples(unused, [0, 1, 0, 1], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == ["low", "high"]
+
+
+def test_a_real_polars_enum_and_categorical():
+    pl = pytest.importorskip("polars")  # not among the test requirements; the stand-in above is
+    y, t, s = _codes()
+    sizes = pl.Series("size", np.array(SIZES)[y], dtype=pl.Enum(SIZES))
+    joint, ref = pidkit.joint_from_samples(sizes, t, s), pidkit.joint_from_samples(y, t, s)
+    assert joint.labels["y"].tolist() == SIZES
+    np.testing.assert_array_equal(joint.counts, ref.counts)
+    loose = pl.Series("size", np.array(SIZES)[y], dtype=pl.Categorical)  # no fixed order: sorted
+    assert pidkit.joint_from_samples(loose, t, s).labels["y"].tolist() == ["high", "low", "mid"]
+    with pytest.raises(ValueError, match=r"^y contains 1 missing label\(s\) \(null; the first at index 1\)"):
+        pidkit.joint_from_samples(pl.Series(["a", None, "b"]), [0, 1, 1], [0, 1, 0])
+
+
+@pytest.mark.parametrize("check", [
+    lambda y: pidkit.joint_from_samples(y, [0, 1, 0, 1], [0, 0, 1, 1]),
+    check_labels,
+])
+def test_nulls_are_missing_labels_not_a_label_none(check):
+    # np.asarray gives None for a null string, which was counted as a label of its own
+    with pytest.raises(ValueError, match=r"^y contains 1 missing label\(s\) \(null; the first at index 2\); "
+                                         r"drop those samples from y, t and s alike"):
+        check(_EnumSeries(["low", "high", None, "low"], SIZES))
+
+
+@pytest.mark.parametrize("check", [
+    lambda y: pidkit.joint_from_samples(y, [0, 1, 0, 1], [0, 0, 1, 1]),
+    check_labels,
+    lambda y: pid_from_representations(y, np.ones((4, 2)), np.ones((4, 2))),
+])
+@pytest.mark.parametrize(("y", "match"), [
+    (np.array([1, 2, 1, 2], dtype=complex),
+     r"^y contains 4 complex number\(s\) \(the first at index 0: \(1\+0j\)\); labels must be integers, "
+     r"strings or other hashable class labels\. Their imaginary parts are all 0: pass np\.real\(y\)"),
+    (np.array(["a", 2j, "a", 1], dtype=object),
+     r"^y contains 1 complex number\(s\) \(the first at index 1: 2j\); labels must be integers, strings "
+     r"or other hashable class labels\. Pass class or cluster indices; for continuous variables use "
+     r"pidkit\.gaussian_pid\.$"),
+])
+def test_complex_labels_are_refused_by_one_rule(check, y, match):
+    # joint_from_samples counted them; check_labels said "must hold integer or hashable labels",
+    # though complex numbers are hashable, and let an object array of them through
+    with pytest.raises(TypeError, match=match):
+        check(y)
