@@ -65,6 +65,35 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
     return x.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
+def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
+    """A sentence for an error about ``x`` when it is a list (or tuple) of batches, else ``""``.
+
+    Features collected batch by batch in a list are the usual slip: numpy stacks batches of one
+    size into a 3-D array (one "sample" per batch) and refuses a smaller last batch. ``x`` counts
+    as batches when it holds two or more arrays (or tensors) whose shapes differ at most in their
+    first axis; with ``rows`` (the number of samples the caller expects), when they have at least
+    two axes and ``rows`` rows in all.
+
+    Examples
+    --------
+    >>> batches_hint([np.ones((128, 4)), np.ones((72, 4))], "t_features")
+    ' t_features is a list of 2 arrays of 200 rows in all: if they are batches, pass np.concatenate...'
+    >>> batches_hint([np.ones(4), np.ones(4)], "t_features", rows=4)
+    ''
+    """
+    if not isinstance(x, (list, tuple)) or len(x) < 2:
+        return ""
+    shapes = [tuple(getattr(item, "shape", ())) for item in x]
+    min_axes = 1 if rows is None else 2
+    if min(len(shape) for shape in shapes) < min_axes or len({shape[1:] for shape in shapes}) > 1:
+        return ""
+    total = sum(shape[0] for shape in shapes)
+    if rows is not None and total != rows:
+        return ""
+    return (f" {name} is a list of {len(x)} arrays of {total} rows in all: if they are batches, pass "
+            f"np.concatenate({name}) (torch.cat for tensors).")
+
+
 def check_missing_labels(labels: np.ndarray, name: str) -> None:
     """Refuse an object array of labels holding NaN, ``pandas.NA`` or NaT (values not equal to
     themselves: a Python NaN would also hash as a label of its own, one per sample), and a

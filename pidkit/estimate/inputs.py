@@ -15,6 +15,7 @@ import numpy as np
 from scipy.sparse import issparse
 
 from ..samples import (
+    batches_hint,
     check_label_values,
     check_missing_labels,
     dataframe_to_numpy,
@@ -80,35 +81,6 @@ def _converted(x: Any, name: str, what: str) -> np.ndarray:
         return to_numpy(x)
     except Exception as exc:
         raise TypeError(f"{name} must be {what}; could not convert it: {exc}{batches_hint(x, name)}") from exc
-
-
-def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
-    """A sentence for an error about ``x`` when it is a list (or tuple) of batches, else ``""``.
-
-    Features collected batch by batch in a list are the usual slip: numpy stacks batches of one
-    size into a 3-D array (one "sample" per batch) and refuses a smaller last batch. ``x`` counts
-    as batches when it holds two or more arrays (or tensors) whose shapes differ at most in their
-    first axis; with ``rows`` (the number of samples the caller expects), when they have at least
-    two axes and ``rows`` rows in all.
-
-    Examples
-    --------
-    >>> batches_hint([np.ones((128, 4)), np.ones((72, 4))], "t_features")
-    ' t_features is a list of 2 arrays of 200 rows in all: if they are batches, pass np.concatenate...'
-    >>> batches_hint([np.ones(4), np.ones(4)], "t_features", rows=4)
-    ''
-    """
-    if not isinstance(x, (list, tuple)) or len(x) < 2:
-        return ""
-    shapes = [tuple(getattr(item, "shape", ())) for item in x]
-    min_axes = 1 if rows is None else 2
-    if min(len(shape) for shape in shapes) < min_axes or len({shape[1:] for shape in shapes}) > 1:
-        return ""
-    total = sum(shape[0] for shape in shapes)
-    if rows is not None and total != rows:
-        return ""
-    return (f" {name} is a list of {len(x)} arrays of {total} rows in all: if they are batches, pass "
-            f"np.concatenate({name}) (torch.cat for tensors).")
 
 
 def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.ndarray:
