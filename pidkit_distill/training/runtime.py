@@ -8,13 +8,13 @@ stopped first (:func:`first_stop`), and by a later one whose error is its own.
 
 from __future__ import annotations
 
-import itertools
 import os
 import random
+import secrets
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
@@ -44,6 +44,7 @@ __all__ = [
     "seed_everything",
     "stop_cause",
     "to_device",
+    "token_from_main",
     "wait_for_all",
     "world_size_from_env",
     "wrap_for_ddp",
@@ -66,7 +67,7 @@ class Runtime:
     world_size: int
     local_rank: int
     owns_group: bool
-    session: int = 0  # which run of this process (the same on every rank): see first_stop
+    session: int = 0  # the number rank 0 drew for this run, the same on every rank: first_stop's key
 
     @classmethod
     def single(cls, device: str = "cpu") -> Runtime:
@@ -119,17 +120,13 @@ def local_rank_from_env() -> int:
     return _from_env("LOCAL_RANK", rank_from_env())
 
 
-_SESSIONS = itertools.count()
-"""Numbers the runs of this process (a ``student_init`` run inside another, a script's runs):
-every process of a run counts the same ones, so ``first_stop``'s key is that run's alone."""
-
-
 def init_runtime(config: TrainConfig) -> Runtime:
     """Device and DDP set-up from torchrun's environment (RANK, WORLD_SIZE, LOCAL_RANK).
 
     A process group is created only when there is none yet, or taken over from a failed run of
     this process that made it (:func:`leave_runtime`); it is then destroyed by
-    :func:`close_runtime`.
+    :func:`close_runtime`. Under torchrun the run's ``session`` is a number that rank 0 draws
+    (:func:`token_from_main`, a collective call), the key of its :func:`first_stop` record.
     """
     want = config.run.device
     use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
@@ -151,7 +148,8 @@ def init_runtime(config: TrainConfig) -> Runtime:
     if config.run.amp and not use_cuda:
         warnings.warn("run.amp=true has no effect on CPU (bf16 autocast is used on CUDA only)",
                       RuntimeWarning, stacklevel=3)
-    return Runtime(device, rank, world_size, local_rank, owns_group, next(_SESSIONS))
+    runtime = Runtime(device, rank, world_size, local_rank, owns_group)
+    return replace(runtime, session=token_from_main(runtime))
 
 
 def close_runtime(runtime: Runtime) -> None:
@@ -205,6 +203,29 @@ def from_main(runtime: Runtime, value: bool) -> bool:
     return bool(flag.item())
 
 
+def token_from_main(runtime: Runtime) -> int:
+    """A number that rank 0 draws at random and every process of the run receives (0 in one
+    process): a key of the process group's store that is this run's alone.
+
+    A collective call: every process of the run must make it, at once. Not a count of this
+    process's runs, with or without torchrun's ``TORCHELASTIC_RESTART_COUNT``: the store of
+    torchrun's agent keeps its keys across a restart (``--max_restarts``), whose new processes
+    count their runs from 0 again, and across a change of its nodes, which torchrun does not
+    count as a restart (and where a node that joins counts from 0 while the others do not).
+
+    Examples
+    --------
+    >>> token_from_main(Runtime.single())
+    0
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return 0
+    token = torch.tensor([secrets.randbits(62) if runtime.is_main else 0], dtype=torch.int64,
+                         device=runtime.device)
+    dist.broadcast(token, src=0)
+    return int(token.item())
+
+
 class FirstStop(NamedTuple):
     """The first process of a run that stopped with an error: its rank, its one-line message,
     whether it was an interrupt (Ctrl-C, SIGTERM), and its cause (:func:`stop_cause`)."""
@@ -228,8 +249,11 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     raises says nothing of why; the first process's record does
     (:class:`~pidkit_distill.PeerStopped`), and the first process is the one that
     reports the failure (the ``pidkit-distill`` command prints its line there, and in a later
-    process whose error is its own, not a PeerStopped). The key is the
-    store's ``compare_set``: the first process to set it keeps it.
+    process whose error is its own, not a PeerStopped). The record is the
+    store's ``compare_set``: the first process to set it keeps it. Its key holds the run's
+    ``session``, a number rank 0 drew (:func:`token_from_main`): torchrun's store outlives a
+    restart with its keys, so a key that every attempt names alike (a count of the process's
+    runs) gave a restarted run the stop of the attempt before.
 
     Examples
     --------
@@ -244,8 +268,10 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     # distributed_c10d from torch 1.x to 2.13; should a torch drop it, each process stops with
     # its own error, as before this record. A store of our own instead (a TCPStore client of
     # MASTER_ADDR:MASTER_PORT) would need a second connection made at start-up (one made
-    # after its host has gone retries for its whole timeout), torchrun's per-restart prefix
-    # copied, and would not exist for a group the caller made with file://.
+    # after its host has gone retries for its whole timeout), and would not exist for a group
+    # the caller made with file://. Neither store is new for a torchrun restart (torch 2.13's
+    # agent shares one store with every attempt, and its keys, with no prefix per attempt):
+    # the key's session is this run's own (token_from_main).
     default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
     if default_store is None:
         return None
