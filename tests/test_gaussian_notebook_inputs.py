@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import pidkit
-from pidkit.gaussian import gaussian_pid_from_samples
+from pidkit.gaussian import estimate_from_covariance, gaussian_pid_from_samples
 
 COV = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 5.0]])  # Y, T = Y + e, S = T + 2e'
 
@@ -61,3 +61,11 @@ def test_samples_in_any_form_give_the_estimate_of_float64_arrays():
 def test_notebook_slips_are_named_with_the_fix(change, error, match):
     with pytest.raises(error, match=match):
         gaussian_pid_from_samples(*change(*_samples()))
+
+
+def test_too_few_samples_without_the_bias_correction_do_not_blame_it():
+    # "the bias correction needs n_samples > 4", with bias_correction=False
+    with pytest.raises(ValueError, match=r"^n_samples = 3 is too small for whitened dimensions d_y = 1, "
+                                         r"d_t \+ d_s = 2: the estimate needs n_samples > 4, with or "
+                                         r"without the bias correction\.$"):
+        estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=3, bias_correction=False)

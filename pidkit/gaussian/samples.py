@@ -495,7 +495,8 @@ def _estimate(
     if dof <= rank_y + rank_ts:
         raise ValueError(
             f"n_samples = {n_samples} is too small for whitened dimensions d_y = {rank_y}, "
-            f"d_t + d_s = {rank_ts}: the bias correction needs n_samples > {rank_y + rank_ts + 1}."
+            f"d_t + d_s = {rank_ts}: the estimate needs n_samples > {rank_y + rank_ts + 1}, with or "
+            "without the bias correction."
         )
     plug_in = solve_union(system, method)
     extra: dict[str, Any] = {"n_samples": int(n_samples)}
