@@ -482,9 +482,9 @@ def check_covariance(
         If ``cov`` is not numeric or ``dims`` is not a sequence of integers.
     ValueError
         If ``cov`` is not a non-empty square matrix, contains NaN or infinity, is not symmetric
-        (to 1e-8 of its largest entry), has an eigenvalue below ``-n * 1000 * eps`` times its largest
-        one (``eps`` of the input's float type), or if ``dims`` has a block below 1 or does not add
-        up to ``n``.
+        (to ``max(1e-8, 100 * eps)`` of its largest entry), has an eigenvalue below
+        ``-n * 1000 * eps`` times its largest one (``eps`` of the input's float type), or if
+        ``dims`` has a block below 1 or does not add up to ``n``.
 
     Examples
     --------
@@ -528,7 +528,7 @@ def check_covariance(
             )
     scale = float(np.abs(arr).max())
     asymmetry = np.abs(arr - arr.T)
-    if asymmetry.max() > 1e-8 * scale:
+    if asymmetry.max() > max(1e-8, 100 * eps) * scale:
         i, j = np.unravel_index(np.argmax(asymmetry), arr.shape)
         raise ValueError(
             f"{name} is not symmetric: {name}[{i}, {j}] = {float(arr[i, j])!r} but {name}[{j}, {i}] = "

@@ -500,3 +500,16 @@ def test_a_matrix_not_positive_semi_definite_below_the_scale_of_its_largest_vari
     with pytest.raises(ValueError) as info:
         pidkit.gaussian_pid(cov, (1, 1, 1))
     assert str(info.value) == message
+
+
+def test_a_float32_covariance_off_by_its_own_rounding_is_symmetric_enough():
+    # np.cov in float32 can leave cov[i, j] and cov[j, i] one float32 step apart (~1.2e-7 relative);
+    # a fixed 1e-8 tolerance refused it as "cov is not symmetric"
+    cov = np.array([[2.0, 0.6, 0.3], [0.6, 1.5, 0.2], [0.3, 0.2, 1.0]], dtype=np.float32)
+    cov[0, 1] = np.nextafter(cov[0, 1], np.float32(1.0))
+    assert cov[0, 1] != cov[1, 0]
+    wide = cov.astype(np.float64)
+    expected = pidkit.gaussian_pid((wide + wide.T) / 2, (1, 1, 1))
+    got = pidkit.gaussian_pid(cov, (1, 1, 1))
+    assert got.red == pytest.approx(expected.red, abs=1e-5)
+    assert got.syn == pytest.approx(expected.syn, abs=1e-5)
