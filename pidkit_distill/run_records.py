@@ -11,6 +11,7 @@ tells them apart.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shlex
@@ -42,6 +43,12 @@ _RUN_FILES = ("config.json", "metrics.jsonl")
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
 _RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
                 "audit.jsonl": ("epoch", "layer", *AUDITED_ATOMS)}
+
+# The entries of one folder that an error's hint reads at most (the work of a misspelt path in
+# a home folder or in one of 100,000 entries stays small: difflib's grows with the names), and
+# the closest names it tries, one after another, for one that holds runs.
+_HINT_ENTRIES = 1000
+_HINT_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -221,7 +228,7 @@ def load_run(path: str | Path) -> RunRecords:
     """
     path = Path(path)
     if not path.exists():
-        near = closest(path.name, [sub.name for sub in _folders_of_runs(path.parent)])
+        near = _near_folder_of_runs(path.name, path.parent)
         raise ValueError(f"{str(path)!r} does not exist; pass run folders written by "
                          "`pidkit-distill train`"
                          + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
@@ -230,16 +237,8 @@ def load_run(path: str | Path) -> RunRecords:
                          "by `pidkit-distill train`")
     for name in _RUN_FILES:
         if not (path / name).is_file():
-            held = [sub.name for sub in run_folders(path)]
-            deeper = sorted(str(sub) for sub in _folders_of_runs(path))  # runs/demo/RUN
-            # the glob unquoted, or a shell would not expand it
-            hint = (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
-                    f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
-                    f"{shlex.quote(str(path))}/*)") if held else (
-                f"; its run folders are one level deeper, in {', '.join(map(repr, deeper[:3]))}"
-                f"{', ...' if len(deeper) > 3 else ''}: pass {'it' if len(deeper) == 1 else 'one'}"
-                ) if deeper else "; pass folders written by `pidkit-distill train`"
-            raise ValueError(f"{str(path)!r} is not a run folder (no {name}){hint}")
+            raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
+                             f"{_instead_of(path)}")
     return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))
@@ -273,13 +272,52 @@ def run_folders(folder: Path) -> list[Path]:
     return sorted(sub for sub in entries if holds_run(sub))
 
 
-def _folders_of_runs(folder: Path) -> list[Path]:
-    """The folders in ``folder`` that a report reads: run folders and folders holding them."""
+def _instead_of(folder: Path) -> str:
+    """What to pass instead of ``folder``, which is no run folder, as the end of the error: the
+    run folders it holds, else the folders in it that hold runs (``runs/demo/RUN``), else
+    folders written by ``pidkit-distill train``."""
+    held = [sub.name for sub in run_folders(folder)]
+    if held:
+        # the glob unquoted, or a shell would not expand it
+        return (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
+                f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
+                f"{shlex.quote(str(folder))}/*)")
+    deeper = sorted(str(sub) for sub in _first_folders(folder) if _holds_runs(sub))
+    if deeper:
+        return (f"; its run folders are one level deeper, in {', '.join(map(repr, deeper[:3]))}"
+                f"{', ...' if len(deeper) > 3 else ''}: pass {'it' if len(deeper) == 1 else 'one'}")
+    return "; pass folders written by `pidkit-distill train`"
+
+
+def _first_folders(folder: Path) -> list[Path]:
+    """The folders among the first :data:`_HINT_ENTRIES` entries of ``folder``, as listed (none
+    where it cannot be listed): an error's hint looks no further, in a home folder or one of
+    100,000 entries."""
     try:
-        entries = list(folder.iterdir())
+        with os.scandir(folder) as entries:
+            return [Path(entry.path) for entry in itertools.islice(entries, _HINT_ENTRIES)
+                    if entry.is_dir()]
     except OSError:
         return []
-    return [sub for sub in entries if holds_run(sub) or run_folders(sub)]
+
+
+def _holds_runs(folder: Path) -> bool:
+    """Whether ``folder`` is a run folder or holds one among its first entries
+    (:func:`_first_folders`)."""
+    return holds_run(folder) or any(holds_run(sub) for sub in _first_folders(folder))
+
+
+def _near_folder_of_runs(name: str, folder: Path) -> str | None:
+    """The name of the folder in ``folder`` closest to the misspelt ``name`` that holds runs
+    (:func:`_holds_runs`), or ``None``: of the first entries of ``folder``
+    (:func:`_first_folders`), the :data:`_HINT_TRIES` closest names are tried, closest first."""
+    names = [sub.name for sub in _first_folders(folder)]
+    for _ in range(_HINT_TRIES):
+        near = closest(name, names)
+        if near is None or _holds_runs(folder / near):
+            return near
+        names.remove(near)
+    return None
 
 
 def runs_in(path: Path) -> list[Path]:
