@@ -173,14 +173,15 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         teacher = getattr(module, "teacher", None)
         teacher_acc = None
         if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
-            # a resumed run that is complete evaluates its teacher too: epoch `end`, not end + 1
-            with _memory_checked("while evaluating the teacher", epoch=min(running, end),
+            # a resumed run that is complete evaluates its teacher too: no epoch comes after it
+            before = f"before epoch {running}" if running <= end else "of the complete run"
+            with _memory_checked(f"while evaluating the teacher {before}", epoch=None,
                                  hint=_EVAL_HINT):
                 teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
                                        runtime=runtime)["acc"]
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
-            with _memory_checked("while auditing the untrained networks", epoch=running,
+            with _memory_checked("while auditing the untrained networks", epoch=None,
                                  hint=_AUDIT_HINT):
                 state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
             if runtime.is_main and config.run.print_every and state["audit"]:
@@ -260,11 +261,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     except TrainingError as err:  # what was saved: every process counts the epochs it saved
         checkpoint = None if epochs_saved is None else folder.checkpoint
         raise err.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
-                           resume=config.run.resume) from err
+                           resume=config.run.resume, epochs_done=state["epoch"]) from err
     except KeyboardInterrupt as interrupt:
         raise TrainingInterrupted(run_dir, epoch=min(running, end),
-                                  epochs_saved=epochs_saved,
-                                  resume=config.run.resume) from interrupt
+                                  epochs_saved=epochs_saved, resume=config.run.resume,
+                                  epochs_done=state["epoch"]) from interrupt
     finally:
         if unprinted is not None:
             _print_epoch(*unprinted, config)
@@ -432,12 +433,13 @@ _AUDIT_HINT = "lower audit.max_samples or data.eval_batch_size"
 
 
 @contextmanager
-def _memory_checked(doing: str, *, epoch: int, step: int | None = None,
+def _memory_checked(doing: str, *, epoch: int | None, step: int | None = None,
                     n_steps: int | None = None, hint: str) -> Iterator[None]:
     """Memory running out in the block (torch's ``OutOfMemoryError`` on the GPU, a
     ``MemoryError`` on the host) as a :class:`~pidkit_distill.TrainingError` saying what the
-    run was ``doing`` (``""``: a training step, ``step`` of ``n_steps``) in ``epoch`` (1-based),
-    with ``hint``: the one line the command prints, not torch's traceback in every process."""
+    run was ``doing`` (``""``: a training step, ``step`` of ``n_steps``) in ``epoch`` (1-based;
+    ``None``: outside any epoch, which ``doing`` says), with ``hint``: the one line the command
+    prints, not torch's traceback in every process."""
     try:
         yield
     except (torch.OutOfMemoryError, MemoryError) as err:

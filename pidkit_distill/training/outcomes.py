@@ -89,14 +89,18 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
 class TrainingError(RuntimeError):
     """Training could not go on: the loss became NaN or infinite, or memory ran out.
 
-    The message says where (epoch and step, counted from 1) and what was saved.
+    The message says where (epoch and step, counted from 1, or what the run was doing before
+    its first epoch) and what was saved.
 
     Attributes
     ----------
     reason : str
         What happened.
     epoch, step : int
-        The epoch (1-based) and its step (1-based; ``None`` if unknown).
+        The epoch (1-based; ``None`` outside any epoch, as in setting up before the first one
+        the run trains, which ``reason`` then says) and its step (1-based; ``None`` if unknown).
+    epochs_done : int or None
+        The epochs the run had completed when it stopped (``None``: those before ``epoch``).
     checkpoint : Path or None
         The last checkpoint written, holding the run after ``epochs_saved`` epochs (``None``:
         nothing was saved yet).
@@ -115,31 +119,38 @@ class TrainingError(RuntimeError):
     ...                     hint="lower optim.lr"))
     the training loss became nan in epoch 3, step 5 of 22; saved: runs/x/checkpoint.pt
     holds the run after epoch 2 (resume with run.resume=true); lower optim.lr
+    >>> print(TrainingError("out of memory while evaluating the teacher before epoch 1",
+    ...                     epoch=None))
+    out of memory while evaluating the teacher before epoch 1; nothing was saved (no epoch had
+    completed)
     """
 
     __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
+    epochs_done: int | None = None  # also for a subclass that sets its attributes itself
 
-    def __init__(self, reason: str, *, epoch: int, step: int | None = None,
+    def __init__(self, reason: str, *, epoch: int | None, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,
-                 epochs_saved: int = 0, hint: str = "", resume: bool = False) -> None:
+                 epochs_saved: int = 0, hint: str = "", resume: bool = False,
+                 epochs_done: int | None = None) -> None:
         self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
         self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
-        self.resume = resume
-        where = f"epoch {epoch}" + (f", step {step} of {n_steps}" if step is not None else "")
+        self.resume, self.epochs_done = resume, epochs_done
+        where = "" if epoch is None else f" in epoch {epoch}" + (
+            f", step {step} of {n_steps}" if step is not None else "")
         if checkpoint is None:
-            saved = f"nothing was saved ({_not_saved(epoch)})"
+            saved = f"nothing was saved ({_not_saved(epoch, epochs_done)})"
         else:
             how = "rerunning the same command continues it" if resume \
                 else "resume with run.resume=true"
             saved = f"saved: {checkpoint} holds the run after epoch {epochs_saved} ({how})"
-        super().__init__(f"{reason} in {where}; {saved}" + (f"; {hint}" if hint else ""))
+        super().__init__(f"{reason}{where}; {saved}" + (f"; {hint}" if hint else ""))
         if checkpoint is not None:
             self.add_note(python_resume_note(resume=resume))
 
     def _keywords(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "step": self.step, "n_steps": self.n_steps,
                 "checkpoint": self.checkpoint, "epochs_saved": self.epochs_saved,
-                "hint": self.hint, "resume": self.resume}
+                "hint": self.hint, "resume": self.resume, "epochs_done": self.epochs_done}
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,
@@ -170,6 +181,8 @@ class TrainingInterrupted(KeyboardInterrupt):
         was saved.
     epochs_saved : int or None
         Epochs its ``checkpoint.pt`` holds (``None``: there is none).
+    epochs_done : int or None
+        The epochs the run had completed (``None``: those before ``epoch``).
     resume : bool
         The run already had ``run.resume``.
 
@@ -195,13 +208,13 @@ overrides), then call train(config) again."]
     __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
 
     def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
-                 resume: bool) -> None:
+                 resume: bool, epochs_done: int | None = None) -> None:
         self.run_dir, self.epoch, self.epochs_saved = run_dir, epoch, epochs_saved
-        self.resume = resume
+        self.resume, self.epochs_done = resume, epochs_done
         when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
         if epochs_saved is None:
-            rest = (f"nothing was saved ({_not_saved(epoch)}): rerun the same command to start "
-                    "again")
+            rest = (f"nothing was saved ({_not_saved(epoch, epochs_done)}): rerun the same "
+                    "command to start again")
         else:
             flag = "" if resume else " with --resume (run.resume=true)"
             rest = (f"its checkpoint.pt holds the run after epoch {epochs_saved}: rerun the same "
@@ -212,13 +225,29 @@ overrides), then call train(config) again."]
     def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its keywords (see :meth:`TrainingError.__reduce__`)."""
         return (partial(type(self), self.run_dir, epoch=self.epoch,
-                        epochs_saved=self.epochs_saved, resume=self.resume), (),
-                dict(self.__dict__))
+                        epochs_saved=self.epochs_saved, resume=self.resume,
+                        epochs_done=self.epochs_done), (), dict(self.__dict__))
 
 
-def _not_saved(epoch: int) -> str:
-    """Why no checkpoint exists when epoch ``epoch`` (1-based) of a new run stopped."""
-    if epoch == 1:
+def _not_saved(epoch: int | None, done: int | None) -> str:
+    """Why no checkpoint exists when a new run stopped in epoch ``epoch`` (1-based; ``None``:
+    before its first) with ``done`` epochs completed (``None``: those before ``epoch``).
+
+    Examples
+    --------
+    >>> _not_saved(1, None), _not_saved(None, None)
+    ('no epoch had completed', 'no epoch had completed')
+
+    Stopped in epoch 1's audit, which comes before its checkpoint:
+
+    >>> _not_saved(1, 1)
+    "1 epoch(s) completed, but none was checkpointed yet: one is written every \
+run.checkpoint_every epochs, after the epoch's audit"
+    """
+    if done is None:
+        done = 0 if epoch is None else epoch - 1
+    if done == 0:
         return "no epoch had completed"
-    return (f"{epoch - 1} epoch(s) completed, but none was checkpointed yet: one is written every "
-            "run.checkpoint_every epochs")
+    after = ", after the epoch's audit" if done == epoch else ""
+    return (f"{done} epoch(s) completed, but none was checkpointed yet: one is written every "
+            f"run.checkpoint_every epochs{after}")

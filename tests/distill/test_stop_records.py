@@ -10,8 +10,14 @@ import textwrap
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import torch.distributed as dist
-from tiny_runs import command_env
+from test_out_of_memory import out_of_memory_in_eval_mode
+from tiny_runs import TINY, command_env, tiny
+
+from pidkit_distill import TrainingInterrupted
+from pidkit_distill.cli import main
+from pidkit_distill.training import loop, train
 
 # one attempt of a torchrun restart (--max_restarts): a new process joins the store of
 # torchrun's agent (TORCHELASTIC_USE_AGENT_STORE), runs, and stops with the attempt's error.
@@ -48,3 +54,76 @@ def test_a_run_restarted_by_torchrun_reports_its_own_first_stop_not_the_attempts
         assert proc.returncode == 0, proc.stderr[-3000:]
         said.append(proc.stdout.strip())
     assert said == ["0 attempt 0 failed", "0 attempt 1 failed"]
+
+
+def _train_command(out_dir: Path, *extra: str) -> list[str]:
+    """``pidkit-distill train``'s arguments for the tiny run of 3 epochs under ``out_dir``."""
+    return ["train", *[arg for item in [*TINY, "run.epochs=3", f"run.out_dir={out_dir}", *extra]
+                       for arg in ("--set", item)]]
+
+
+NOTHING = "nothing was saved (no epoch had completed)"
+
+
+@pytest.mark.parametrize(("role", "method", "said"), [
+    ("teacher", "forward", f"while evaluating the teacher before epoch 1; {NOTHING}; lower "
+     "data.eval_batch_size"),
+    ("student", "forward_features", f"while auditing the untrained networks; {NOTHING}; lower "
+     "audit.max_samples or data.eval_batch_size"),
+], ids=["teacher-evaluation", "audit-before-training"])
+def test_out_of_memory_before_the_first_epoch_says_what_the_run_was_doing(
+        role, method, said, tmp_path, capsys, monkeypatch):
+    # it said "in epoch 1" of a run that had not started its first epoch
+    out_of_memory_in_eval_mode(monkeypatch, role, method, 1)
+    assert main(_train_command(tmp_path, "run.audit_every=1")) == 1
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: training failed: out of memory (OutOfMemoryError) {said}\n")
+
+
+def test_out_of_memory_evaluating_the_teacher_of_a_resumed_run_names_the_next_epoch(
+        tmp_path, capsys, monkeypatch):
+    # it said "in epoch 3", which had not started; and "in epoch 3" of a complete run of 3
+    assert main(_train_command(tmp_path, "run.stop_after=2")) == 0
+    ckpt = tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt"
+    saved = f"saved: {ckpt} holds the run after epoch {{}} (rerunning the same command continues it)"
+    for done in (2, 3):
+        out_of_memory_in_eval_mode(monkeypatch, "teacher", "forward", 1)
+        capsys.readouterr()
+        assert main([*_train_command(tmp_path, "run.resume=true")]) == 1
+        before = "before epoch 3" if done == 2 else "of the complete run"
+        assert capsys.readouterr().err == (
+            "pidkit-distill train: training failed: out of memory (OutOfMemoryError) while "
+            f"evaluating the teacher {before}; {saved.format(done)}; lower data.eval_batch_size\n")
+        monkeypatch.undo()
+        assert main(_train_command(tmp_path, "run.resume=true")) == 0  # the run completes
+
+
+def test_a_stop_in_the_audit_of_epoch_1_says_epoch_1_completed_before_its_checkpoint(
+        tmp_path, capsys, monkeypatch):
+    # the audit of epoch 1 comes before its checkpoint (the checkpoint holds the audit's
+    # records): memory running out there, or an interrupt, said "nothing was saved (no epoch
+    # had completed)" after epoch 1 had trained, with run.checkpoint_every=1
+    run_dir = tmp_path / "synthetic-bas-ut-s0"
+    not_saved = ("nothing was saved (1 epoch(s) completed, but none was checkpointed yet: one "
+                 "is written every run.checkpoint_every epochs, after the epoch's audit)")
+    # the audit's forward passes: 1 for the untrained networks, 2 for epoch 1's evaluation
+    out_of_memory_in_eval_mode(monkeypatch, "student", "forward_features", 3)
+    assert main(_train_command(tmp_path, "run.audit_every=1", "run.checkpoint_every=1")) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "pidkit-distill train: training failed: out of memory (OutOfMemoryError) while auditing "
+        f"the networks in epoch 1; {not_saved}; lower audit.max_samples or data.eval_batch_size")
+    assert not (run_dir / "checkpoint.pt").exists()
+
+    def interrupted(*args, **kwargs):
+        if kwargs["epoch"] == 1:
+            raise KeyboardInterrupt
+        return audit(*args, **kwargs)
+
+    monkeypatch.undo()
+    audit = loop._audit
+    monkeypatch.setattr(loop, "_audit", interrupted)
+    with pytest.raises(TrainingInterrupted) as stopped:
+        train(tiny(tmp_path, "run.epochs=3", "run.audit_every=1", "run.checkpoint_every=1",
+                   "run.name=cut"))
+    assert str(stopped.value) == (f"interrupted during epoch 1 of {tmp_path / 'cut'}; "
+                                  f"{not_saved}: rerun the same command to start again")
