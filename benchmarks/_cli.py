@@ -3,15 +3,20 @@
 Every benchmark builds its parser with :func:`parser` (``prog`` is ``python -m benchmarks.NAME``,
 errors are one line on stderr with exit status 2, options are taken only whole, as by the pidkit
 command, ``--quick`` runs its smallest settings), reads
-its arguments with :func:`parse_args`, shows progress with :func:`progress` (on stderr, so that
-stdout holds only the tables) and runs under :func:`run`, which turns Ctrl-C into one line and
-exit status 130 and a closed output (``| head``) into exit status 141, without a traceback.
+its arguments with :func:`parse_args`, refuses sizes that cannot fit with :func:`check_memory`,
+shows progress with :func:`progress` (on stderr, so that stdout holds only the tables), prints the
+rows measured so far on Ctrl-C with :func:`shown_if_interrupted`, names a peer that is not
+installed with :func:`not_installed`, and runs under :func:`run`, which turns Ctrl-C into one line
+and exit status 130, a closed output (``| head``) into exit status 141, and memory that ran out
+or a file that could not be written (``MemoryError``, ``OSError``) into one line and exit status
+2, without a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import math
 import signal
 import sys
@@ -21,7 +26,8 @@ from typing import NoReturn, TypeVar
 
 from tqdm import tqdm
 
-from pidkit.cli import StrictArgumentParser, checked, end_closed_output
+from pidkit._validate import available_memory
+from pidkit.cli import StrictArgumentParser, checked, end_closed_output, one_line
 
 T = TypeVar("T")
 
@@ -167,6 +173,76 @@ def names(allowed: Iterable[str]) -> Callable[[str], set[str]]:
     return check
 
 
+def check_memory(parser: argparse.ArgumentParser, option: str, n_bytes: float, what: str) -> None:
+    """Refuse, in one line with exit status 2 before any work, a size whose ``n_bytes`` exceed the
+    memory available now.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+        The benchmark's parser, whose ``error`` reports the refusal.
+    option : str
+        The option and its value that set the size (``"--batch 100000000"``).
+    n_bytes : float
+        The bytes the run would need for it.
+    what : str
+        What needs them ("the joints, as float64").
+
+    Examples
+    --------
+    >>> demo = parser("demo", "Time a demo.", duration="1 s", quick=[], quick_duration="0.1 s",
+    ...               docs="docs/benchmarks.md")
+    >>> check_memory(demo, "--batch 10", 8e3, "the joints")
+    """
+    free = available_memory()
+    if n_bytes > free:
+        parser.error(f"{option}: {what} need about {n_bytes / 2**30:,.1f} GiB, but only "
+                     f"{free / 2**30:,.1f} GiB of memory is available; give a smaller "
+                     f"{option.split()[0]}")
+
+
+def not_installed(module: str, install: str) -> str | None:
+    """The table cell for a peer whose ``module`` cannot be imported here (``"not installed (pip
+    install dit)"``), or ``None`` when it can: the peer is then measured.
+
+    Examples
+    --------
+    >>> not_installed("no_such_peer", "pip install no-such-peer")
+    'not installed (pip install no-such-peer)'
+    >>> not_installed("numpy", "pip install numpy") is None
+    True
+    """
+    return None if importlib.util.find_spec(module) else f"not installed ({install})"
+
+
+@contextlib.contextmanager
+def shown_if_interrupted(render: Callable[[], str]) -> Iterator[None]:
+    """On Ctrl-C in the block, print ``render()`` (the table of the rows measured so far; nothing
+    when it is empty) and a line saying it is partial, on stdout, then let the interrupt go on to
+    :func:`run` (exit status 130).
+
+    Examples
+    --------
+    >>> rows = []
+    >>> try:
+    ...     with shown_if_interrupted(lambda: f"| {len(rows)} row |"):
+    ...         rows.append(1)
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt:
+    ...     pass
+    | 1 row |
+    # interrupted by Ctrl-C: the rows above are those measured before it
+    """
+    try:
+        yield
+    except KeyboardInterrupt:
+        text = render()
+        if text:
+            print(f"{text}\n# interrupted by Ctrl-C: the rows above are those measured before it",
+                  flush=True)
+        raise
+
+
 def progress(items: Iterable[T] | None = None, *, total: int | None = None, desc: str = "") -> tqdm:
     """``items`` with a progress bar on stderr (count, elapsed time and the time left), or a bar
     of ``total`` steps to ``update``."""
@@ -193,7 +269,8 @@ def child(proc: BaseProcess) -> Iterator[BaseProcess]:
 
 def run(main: Callable[[], object], name: str) -> NoReturn:
     """Run a benchmark's ``main`` and exit: 0 when done, 130 on Ctrl-C (one line on stderr), 141
-    when the reader of stdout went away (``| head``), both without a traceback.
+    when the reader of stdout went away (``| head``), 2 when memory ran out or a file could not be
+    written (one line on stderr naming the error), all without a traceback.
 
     Parameters
     ----------
@@ -210,6 +287,17 @@ def run(main: Callable[[], object], name: str) -> NoReturn:
         sys.exit(end_closed_output())
     except KeyboardInterrupt:
         interrupted = True
+    except MemoryError as exc:  # sizes past what check_memory foresaw
+        print(f"python -m benchmarks.{name}: error: out of memory ({one_line(exc)}); give smaller "
+              f"sizes (see 'python -m benchmarks.{name} --help')", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:  # a file or folder it writes, or stdout itself (`> /dev/full`)
+        print(f"python -m benchmarks.{name}: error: {one_line(exc)}", file=sys.stderr)
+        try:
+            sys.stdout.flush()
+        except OSError:  # what stdout could not take would fail again at exit, with a traceback
+            end_closed_output()
+        sys.exit(2)
     if interrupted:  # here, once the traceback is gone and has closed the progress bars it held
         print(f"python -m benchmarks.{name}: interrupted", file=sys.stderr)
         sys.exit(128 + signal.SIGINT)

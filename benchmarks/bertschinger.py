@@ -52,7 +52,7 @@ from pidkit import bertschinger_batch
 from pidkit.cli import one_line
 
 from . import _cli
-from ._timing import print_table
+from ._timing import markdown, print_table
 
 SHAPES = [
     (2, 2, 2),
@@ -115,6 +115,8 @@ PEERS: dict[str, Callable[[np.ndarray], tuple[float, float, bool]]] = {
     "dit cone": _dit_uni_t,
 }
 BASELINE = "native (baseline)"
+MODULES = {"dit cone": ("dit", "pip install dit")}
+"""The peers that need a package pidkit does not install, and how to install it."""
 
 
 def other_pidkit(path: str):
@@ -227,11 +229,11 @@ def _speedup(native: dict[str, Any], peer: dict[str, Any]) -> str:
     return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
-def _batch_rows(seed: int, n: int, baseline: str | None) -> list[list[str]]:
+def _batch_rows(seed: int, n: int, baseline: str | None, rows: list) -> None:
+    """Append the batch case's rows to ``rows``, one per run as it is measured."""
     rng = np.random.default_rng(seed)
     ps = rng.dirichlet(np.ones(1000), size=n).reshape(n, 10, 10, 10)
     bertschinger_batch(ps[:2])  # warm-up of this process (threadpool controller, caches)
-    rows = []
     runs = [("native", 1, "1"), ("native", 2, "2 (cold: starts workers)"),
             ("native", 2, "2 (warm workers)")]
     if baseline:
@@ -256,7 +258,6 @@ def _batch_rows(seed: int, n: int, baseline: str | None) -> list[list[str]]:
              f"{cpu:.2f} s" if n_jobs == 1 else "-", f"{elapsed / n * 1e3:.2f} ms",
              f"{certified}/{n}", f"{worst:.1e}", ",".join(methods)]
         )
-    return rows
 
 
 def _baseline_batch(path: str, ps: np.ndarray):
@@ -294,8 +295,10 @@ def _in_child(fn, *args):
             return f"failed (exit code {proc.exitcode})"
 
 
-def _small_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:
-    rows = []
+def _small_rows(args, peers: dict[str, Callable], absent: dict[str, str], rng: np.random.Generator,
+                rows: list) -> None:
+    """Append the small suite's rows to ``rows``, one per joint as it is measured; a peer left
+    out of ``peers`` reads ``absent``'s note for it, or "not run"."""
     baseline = BASELINE in peers
     cases = [(shape, kind) for shape in SHAPES if int(np.prod(shape)) <= args.max_cells for kind in KINDS]
     for shape, kind in _cli.progress(cases, desc="small suite, joints"):
@@ -306,7 +309,7 @@ def _small_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> l
                 peers[name], p, repeats=1 if big else args.repeats,
                 cap=args.big_cap if big else args.cap, warm_up=not big,
             )
-            if name in peers else {"time": None, "note": "not run"}
+            if name in peers else {"time": None, "note": absent.get(name, "not run")}
             for name in (*PEERS, BASELINE)
         }
         native = m["native"]
@@ -329,7 +332,6 @@ def _small_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> l
              " / ".join(_speedup(native, m[k]) for k in speedups),
              ref_gap, delta]
         )
-    return rows
 
 
 def _fmt_cpu(m: dict[str, Any]) -> str:
@@ -341,8 +343,8 @@ def _support(p: np.ndarray) -> int:
     return int(((p_yt > 0)[:, :, None] & (p_ys > 0)[:, None, :]).sum())
 
 
-def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> list[list[str]]:
-    rows = []
+def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator, rows: list) -> None:
+    """Append the large suite's rows to ``rows``, one per joint and solver as it is measured."""
     names = [name for name in ("native", BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS") if name in peers]
     bar = _cli.progress(total=len(LARGE) * len(names), desc="large suite, joints x solvers")
     for shape, kind in LARGE:
@@ -362,7 +364,6 @@ def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator) -> l
             bar.update()
         del p
     bar.close()
-    return rows
 
 
 QUICK = ["--suites", "small,batch", "--max-cells", "1000", "--repeats", "3", "--batch", "100",
@@ -417,7 +418,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if "native" not in args.peers:
         parser.error(f"--peers must include native, which every peer is compared with; got "
                      f"{','.join(sorted(args.peers))!r}")
-    peers = {name: PEERS[name] for name in args.peers}
+    if "batch" in args.suites and args.batch:
+        _cli.check_memory(parser, f"--batch {args.batch}", 2 * args.batch * 1000 * 8,
+                          "the batch's 10x10x10 joints and their solutions, as float64,")
+    missing = {name: _cli.not_installed(*MODULES[name]) for name in args.peers & MODULES.keys()}
+    peers = {name: PEERS[name] for name in args.peers if not missing.get(name)}
     if args.baseline:
         if not os.path.isfile(os.path.join(args.baseline, "pidkit", "__init__.py")):
             parser.error(f"--baseline must be a pidkit checkout (DIR/pidkit/__init__.py); got "
@@ -434,33 +439,28 @@ def main(argv: Sequence[str] | None = None) -> None:
         f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s",
         flush=True,
     )
-    if "small" in args.suites:
-        rows = _small_rows(args, peers, rng)
+    baseline = ["baseline", "baseline CPU"] if args.baseline else []
+    ratios = "baseline / " if args.baseline else ""
+    suites = [
+        ("small", lambda rows: _small_rows(args, peers, missing, rng, rows),
+         ["joint", "kind", "native", "native CPU", "native gap (bits)", *baseline,
+          "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone", f"speed-up ({ratios}Clarabel / ECOS / dit)",
+          "reference gap (bits)", "|dUni_T| native vs reference (bits)"]),
+        ("large", lambda rows: _large_rows(args, peers, rng, rows),
+         ["joint", "support cells", "solver", "time", "CPU", "us per cell", "peak RSS (GiB)",
+          "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"]),
+        ("batch", lambda rows: _batch_rows(args.seed, args.batch, args.baseline, rows),
+         ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified", "worst gap (bits)",
+          "method"]),
+    ]
+    for suite, measure_rows, headers in suites:
+        if suite not in args.suites or (suite == "batch" and not args.batch):
+            continue
+        rows: list[list[str]] = []
+        with _cli.shown_if_interrupted(lambda h=headers, r=rows: "\n" + markdown(h, r) if r else ""):
+            measure_rows(rows)
         print()
-        baseline = ["baseline", "baseline CPU"] if args.baseline else []
-        ratios = "baseline / " if args.baseline else ""
-        print_table(
-            ["joint", "kind", "native", "native CPU", "native gap (bits)", *baseline,
-             "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone",
-             f"speed-up ({ratios}Clarabel / ECOS / dit)", "reference gap (bits)",
-             "|dUni_T| native vs reference (bits)"],
-            rows,
-        )
-    if "large" in args.suites:
-        rows = _large_rows(args, peers, rng)
-        print()
-        print_table(
-            ["joint", "support cells", "solver", "time", "CPU", "us per cell", "peak RSS (GiB)",
-             "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"],
-            rows,
-        )
-    if "batch" in args.suites and args.batch:
-        print()
-        print_table(
-            ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified",
-             "worst gap (bits)", "method"],
-            _batch_rows(args.seed, args.batch, args.baseline),
-        )
+        print_table(headers, rows)
     load = os.getloadavg()
     print(f"\n# load average at the end {load[0]:.1f}")
 

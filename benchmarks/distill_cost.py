@@ -51,7 +51,7 @@ import torch
 from torch import Tensor, nn
 
 from benchmarks import _cli
-from benchmarks._timing import print_table
+from benchmarks._timing import markdown, print_table
 from pidkit_distill.methods import Distiller, available_methods, get_method
 from pidkit_distill.models import build_model
 
@@ -273,22 +273,24 @@ def main(argv: Sequence[str] | None = None) -> str:
           f"{where}, torch {torch.__version__}, amp {'bf16' if args.amp else 'off'}, "
           f"{args.clock} clock, "
           f"load average {os.getloadavg()[0]:.1f}", flush=True)
-    rows = []
+    headers = ["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s", "GFLOP",
+               "GFLOP ÷ KD", "layer calls", "rounds"]
+    rows: list[list[str]] = []
     bar = _cli.progress(total=3 * len(args.pairs), desc="pairs x (build, count FLOPs, time)")
-    for pair in args.pairs:
-        variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
-                                  grad_clip=args.grad_clip, methods=methods,
-                                  mimkd_critic_hidden=args.mimkd_critic_hidden)
-        bar.update()
-        work = {v.label: count_work(v.step) for v in variants}
-        bar.update()
-        times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
-                            max_rounds=args.rounds, clock=CLOCKS[args.clock])
-        bar.update()
-        rows += summarise(pair, variants, times, batch=args.batch, work=work)
+    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
+        for pair in args.pairs:
+            variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
+                                      grad_clip=args.grad_clip, methods=methods,
+                                      mimkd_critic_hidden=args.mimkd_critic_hidden)
+            bar.update()
+            work = {v.label: count_work(v.step) for v in variants}
+            bar.update()
+            times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
+                                max_rounds=args.rounds, clock=CLOCKS[args.clock])
+            bar.update()
+            rows += summarise(pair, variants, times, batch=args.batch, work=work)
     bar.close()
-    return print_table(["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s",
-                        "GFLOP", "GFLOP ÷ KD", "layer calls", "rounds"], rows)
+    return print_table(headers, rows)
 
 
 if __name__ == "__main__":

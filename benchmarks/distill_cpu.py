@@ -59,7 +59,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import _cli
-from benchmarks._timing import print_table
+from benchmarks._timing import markdown
+from pidkit.cli import one_line
 
 DATA = {
     "synthetic": {"models": ("synthetic-teacher", "synthetic-student"), "fraction": 0.025,
@@ -153,8 +154,12 @@ def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[
               flush=True)
     stages = [[s for s in todo if s["method"] == "bas"], [s for s in todo if s["method"] != "bas"]]
     bar = _cli.progress(total=len(todo), desc="runs")
-    # Leaving the block, even by Ctrl-C (which the workers leave to this process), ends them.
-    with multiprocessing.get_context("spawn").Pool(jobs, initializer=_cli.ignore_interrupt) as pool:
+    # Leaving the block, even by Ctrl-C (which the workers leave to this process), ends them; the
+    # table of the runs finished by then is printed after.
+    with (
+        _cli.shown_if_interrupted(lambda: summarise([done[_key(s)] for s in specs if _key(s) in done])),
+        multiprocessing.get_context("spawn").Pool(jobs, initializer=_cli.ignore_interrupt) as pool,
+    ):
         for stage in stages:
             for record in pool.imap_unordered(run_one, stage):
                 done[_key(record)] = record
@@ -179,7 +184,9 @@ def _ms(values: Sequence[float], scale: float = 1.0, digits: int = 3,
 
 
 def summarise(records: list[dict[str, Any]]) -> str:
-    """Print and return the markdown table: one row per (data, teacher, method)."""
+    """The markdown table, one row per (data, teacher, method); "" without records."""
+    if not records:
+        return ""
     cells: dict[tuple, list[dict[str, Any]]] = defaultdict(list)
     failed: dict[tuple, int] = defaultdict(int)
     for r in records:
@@ -206,7 +213,7 @@ def summarise(records: list[dict[str, Any]]) -> str:
             _ms([r["red"] - r["red_0"] for r in runs], digits=2, sign=True),
             _ms([r["uni_t"] - r["uni_t_0"] for r in runs], digits=2, sign=True), n,
         ])
-    return print_table(
+    return markdown(
         ["data", "teacher", "method", "teacher acc %", "student acc %", "vs BAS (pp)", "Red",
          "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn", "ΔRed", "ΔUni(Y:T\\S)", "seeds ok"], rows)
 
@@ -247,7 +254,12 @@ def main(argv: Sequence[str] | None = None) -> str:
         parser.error(f"--train-fraction must be in (0, 1]; got {args.train_fraction:g}")
     fraction = "" if args.train_fraction is None else f"-f{args.train_fraction:g}"
     out = Path(args.out or f"runs/distill_cpu/e{args.epochs}{fraction}")
-    out.mkdir(parents=True, exist_ok=True)
+    try:  # before any run: a record that cannot be kept would be lost at the end of its run
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.jsonl").open("a").close()
+    except OSError as exc:
+        parser.error(f"--out {out}: cannot keep the runs there ({one_line(exc)}); give a folder "
+                     "that can be written")
     methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
     specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,
               "train_fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
@@ -259,6 +271,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     records = run_grid(specs, jobs=args.jobs, out=out)
     print()
     table = summarise(records)
+    print(table, flush=True)
     (out / "table.md").write_text(table + "\n")
     cpu = sum(r.get("cpu_s", 0.0) for r in records)
     print(f"\nHeld-out accuracy (mean ± std over seeds, %) and its paired change against BAS; "

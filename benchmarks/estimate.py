@@ -50,6 +50,8 @@ from . import _cli
 from ._timing import markdown
 
 N_CLASSES = 10
+PEAK_PER_TEACHER_BYTE = 3.7
+"""The run's peak memory over the bytes of its widest teacher matrix: 4.5 GiB at 10,000 x 32768."""
 LATENT = 32
 TEACHER_NOISE = 2.0
 STUDENT_NOISE = 3.0
@@ -128,13 +130,13 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Run the benchmark and return the printed table."""
-    args = _cli.parse_args(get_parser(), argv, QUICK)
-    # scikit-learn (3-4 s to import) after the arguments, so that a bad one ends at once
-    from sklearn.cluster import KMeans
-    from sklearn.metrics import adjusted_rand_score
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    _cli.check_memory(parser, f"--n {args.n} with --widths {' '.join(map(str, args.widths))}",
+                      PEAK_PER_TEACHER_BYTE * args.n * max(args.widths) * 4,
+                      "the features and their copies in the widest step")
+    # scikit-learn (3-4 s to import, in _measure) after the arguments, so that a bad one ends at once
     from threadpoolctl import threadpool_info
-
-    from pidkit.estimate import bootstrap, discretize, eb_conditional_entropy, pid_from_representations
 
     threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
     print(
@@ -144,10 +146,31 @@ def main(argv: Sequence[str] | None = None) -> str:
     )
     rng = np.random.default_rng(args.seed)
     y = rng.integers(0, args.classes, args.n)
-    rows = []
+    rows: list[tuple[str, str, tuple[float, float], str]] = []
+    headers = ("features", "step", "wall s", "CPU s", "note")
+
+    def table() -> str:
+        return markdown(headers, [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows], left=True)
+
     steps = ["features", "discretize", "paper recipe", "pid_from_representations", "n_init=1", "gaussian"]
     steps += ["bootstrap"] if args.bootstrap else []
     bar = _cli.progress(total=len(args.widths) * len(steps), desc="widths x steps")
+    with _cli.shown_if_interrupted(lambda: table() if rows else ""):
+        _measure(args, y, rng, rows, bar)
+    bar.close()
+    text = table()
+    print(text)
+    print(f"load average at end {_load()}", flush=True)
+    return text
+
+
+def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, rows: list, bar: Any) -> None:
+    """Append the rows of every width to ``rows``, each step's as it is measured."""
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score
+
+    from pidkit.estimate import bootstrap, discretize, eb_conditional_entropy, pid_from_representations
+
     for d in args.widths:
         T = _features(args.n, d, y, rng, TEACHER_NOISE)
         S = _features(args.n, d // 2, y, rng, STUDENT_NOISE)
@@ -207,14 +230,6 @@ def main(argv: Sequence[str] | None = None) -> str:
             )
             bar.update()
         del T, S
-    bar.close()
-
-    headers = ("features", "step", "wall s", "CPU s", "note")
-    cells = [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows]
-    text = markdown(headers, cells, left=True)
-    print(text)
-    print(f"load average at end {_load()}", flush=True)
-    return text
 
 
 if __name__ == "__main__":

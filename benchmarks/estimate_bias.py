@@ -172,11 +172,22 @@ def run(
     methods: tuple[str, ...] = BIAS_CORRECTIONS, coverage: int = 0, partitions: int = 1,
 ) -> list[dict[str, Any]]:
     """Every (joint, n, method) cell of the table, as dicts (with ``"coverage"`` when measured)."""
+    methods = ("none", *(m for m in methods if m != "none"))  # the plug-in is every ratio's base
+    rows: list[dict[str, Any]] = []
+    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
+    with _cli.shown_if_interrupted(lambda: table(rows) if rows else ""):
+        _measure(joints, sizes, draws, seed, n_jobs, methods, coverage, partitions, rows, bar)
+    bar.close()
+    return rows
+
+
+def _measure(
+    joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None,
+    methods: tuple[str, ...], coverage: int, partitions: int, rows: list[dict[str, Any]], bar: Any,
+) -> None:
+    """Append :func:`run`'s rows to ``rows``, those of each (joint, n) as they are measured."""
     from joblib import Parallel, delayed
 
-    methods = ("none", *(m for m in methods if m != "none"))  # the plug-in is every ratio's base
-    rows = []
-    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
     for name in joints:
         p = JOINTS[name]()
         truth = pid(p)
@@ -216,8 +227,6 @@ def run(
                             "width": (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist(),
                         }
                 rows.append(row)
-    bar.close()
-    return rows
 
 
 def table(rows: list[dict[str, Any]]) -> str:

@@ -193,10 +193,21 @@ def run(
     coverage: int, n_jobs: int | None,
 ) -> list[dict[str, Any]]:
     """Per (joint, n): the bias curve of U, each candidate's bias and RMSE, and interval coverage."""
+    rows: list[dict[str, Any]] = []
+    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
+    with _cli.shown_if_interrupted(lambda: tables(rows) if rows else ""):
+        _measure(joints, sizes, draws, seed, n_boot, slow, coverage, n_jobs, rows, bar)
+    bar.close()
+    return rows
+
+
+def _measure(
+    joints: list[str], sizes: list[int], draws: int, seed: int, n_boot: int, slow: bool,
+    coverage: int, n_jobs: int | None, rows: list[dict[str, Any]], bar: Any,
+) -> None:
+    """Append :func:`run`'s rows to ``rows``, each (joint, n) as it is measured."""
     from joblib import Parallel, delayed
 
-    rows = []
-    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
     for name in joints:
         p = JOINTS[name]()
         truth = pid(p)
@@ -230,8 +241,6 @@ def run(
                     row["coverage"][kind] = (inside.mean(axis=0).tolist(),
                                              (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist())
             rows.append(row)
-    bar.close()
-    return rows
 
 
 def tables(rows: list[dict[str, Any]]) -> str:

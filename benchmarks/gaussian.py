@@ -44,7 +44,7 @@ from pidkit.gaussian.examples import ATOMS, GaussianExample
 from pidkit.gaussian.reduce import reduce_covariance
 
 from . import _cli
-from ._timing import median_time, print_table
+from ._timing import markdown, median_time, print_table
 
 LN2 = np.log(2.0)
 RIDGE = 1e-7
@@ -160,7 +160,8 @@ def _timing_row(name: str, ex: GaussianExample, args: argparse.Namespace) -> lis
     ]
 
 
-def _bias_rows(rng: np.random.Generator, reps: int) -> list[list[Any]]:
+def _bias_rows(rng: np.random.Generator, reps: int, rows: list) -> None:
+    """Append the bias table's rows to ``rows``, one per system and n as it is measured."""
     scenarios = {
         "scalar target (1, 10, 10)": examples.scalar_target(10, 10, rng=rng),
         "degraded (3, 10, 10)": examples.degraded(3, 10, 10, rng=rng),
@@ -168,7 +169,6 @@ def _bias_rows(rng: np.random.Generator, reps: int) -> list[list[Any]]:
             [examples.degraded(2, 6, 6, rng=rng), examples.degraded(2, 6, 6, rng=rng, swap=True)], rng=rng
         ),
     }
-    rows = []
     bar = _cli.progress(total=len(scenarios) * 3, desc="bias, systems x n")
     for name, ex in scenarios.items():
         root = np.linalg.cholesky(ex.cov)
@@ -199,7 +199,6 @@ def _bias_rows(rng: np.random.Generator, reps: int) -> list[list[Any]]:
             rows.append([name, n, *cells, f"{per_call * 1e3:.1f} ms"])
             bar.update()
     bar.close()
-    return rows
 
 
 QUICK = ["--max-d", "32", "--bias-reps", "20", "--repeats", "3", "--cap", "10"]
@@ -239,22 +238,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         "iterations; errors and gaps in bits\n",
         flush=True,
     )
-    rows = [_timing_row(name, ex, args) for name, ex in _cli.progress(_systems(rng, args.max_d),
-                                                                     desc="systems")]
-    print_table(
-        ["system", "pidkit", "max atom error", "certified gap", "status", "cvxpy SDP (time, error)",
-         "Rprop unreduced (time, iterations, error)", "Rprop reduced (time, iterations, error)",
-         "pidkit speed-up vs Rprop unreduced"],
-        rows,
-    )
+    headers = ["system", "pidkit", "max atom error", "certified gap", "status", "cvxpy SDP (time, error)",
+               "Rprop unreduced (time, iterations, error)", "Rprop reduced (time, iterations, error)",
+               "pidkit speed-up vs Rprop unreduced"]
+    rows: list[list[Any]] = []
+    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
+        for name, ex in _cli.progress(_systems(rng, args.max_d), desc="systems"):
+            rows.append(_timing_row(name, ex, args))
+    print_table(headers, rows)
     if args.bias_reps:
         print(f"\n# estimator bias over {args.bias_reps} draws: sum of |mean - truth| over the four atoms "
               "(per atom: Red, Uni_T, Uni_S, Syn), bits\n")
-        print_table(
-            ["system", "n", "plug-in", "pidkit (bias_correction=True)", "U corrected by the bias of I(Y;T,S)",
-             "time per estimate"],
-            _bias_rows(rng, args.bias_reps),
-        )
+        bias_headers = ["system", "n", "plug-in", "pidkit (bias_correction=True)",
+                        "U corrected by the bias of I(Y;T,S)", "time per estimate"]
+        bias: list[list[Any]] = []
+        with _cli.shown_if_interrupted(lambda: markdown(bias_headers, bias) if bias else ""):
+            _bias_rows(rng, args.bias_reps, bias)
+        print_table(bias_headers, bias)
     print(f"\n# load average at the end {os.getloadavg()[0]:.1f}")
 
 

@@ -31,7 +31,7 @@ from pidkit import examples
 from pidkit.redundancy import redundancy
 
 from . import _cli
-from ._timing import print_table
+from ._timing import markdown, print_table
 
 
 def _dit_pid(p: np.ndarray, name: str) -> float:
@@ -128,36 +128,29 @@ def main(argv: Sequence[str] | None = None) -> str:
         f"{args.repeats} runs (dit: {min(args.repeats, 3)}) within a cap of {args.cap:g} s each\n",
         flush=True,  # shown at once, not after the run
     )
+    missing = _cli.not_installed("dit", "pip install dit")
     with contextlib.suppress(ImportError):  # once here, not in each timed child (about 4 s)
         import dit.pid  # noqa: F401
-    rows = []
+    headers = ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median",
+               "dit value (bits)"]
+    rows: list[list[str]] = []
     cases = [(name, p, *m) for name, p in joints.items() for m in MEASURES]
-    for name, p, measure, peer in _cli.progress(cases, desc="joints x measures"):
-        t_ours, ours = _capped(
-            lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
-        )
-        if peer is None:
-            t_peer, theirs = None, "no peer run (dit's PID_Prec needs pypoman)"
-        else:
-            t_peer, theirs = _capped(
-                lambda p=p, peer=peer: _dit_pid(p, peer), repeats=min(args.repeats, 3), cap=args.cap
+    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
+        for name, p, measure, peer in _cli.progress(cases, desc="joints x measures"):
+            t_ours, ours = _capped(
+                lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
             )
-        rows.append(
-            [
-                name,
-                measure,
-                _fmt_time(t_ours, args.cap),
-                _fmt_value(ours),
-                peer or "-",
-                _fmt_time(t_peer, args.cap) if peer else "-",
-                _fmt_value(theirs),
-            ]
-        )
-    return print_table(
-        ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median",
-         "dit value (bits)"],
-        rows,
-    )
+            if peer is None:
+                peer_time, theirs = "-", "no peer run (dit's PID_Prec needs pypoman)"
+            elif missing:
+                peer_time, theirs = missing, "-"
+            else:
+                t_peer, theirs = _capped(lambda p=p, peer=peer: _dit_pid(p, peer),
+                                         repeats=min(args.repeats, 3), cap=args.cap)
+                peer_time = _fmt_time(t_peer, args.cap)
+            rows.append([name, measure, _fmt_time(t_ours, args.cap), _fmt_value(ours), peer or "-",
+                         peer_time, _fmt_value(theirs)])
+    return print_table(headers, rows)
 
 
 if __name__ == "__main__":

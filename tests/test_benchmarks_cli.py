@@ -202,3 +202,136 @@ def test_a_run_whose_audit_solve_failed_is_a_failed_run_not_a_crash(monkeypatch,
     assert record["error"] == ("the audit of epoch 2 has no atoms: solve 'failed' "
                                "(the solver failed)")
     assert "red" not in record
+
+
+def _no_memory_to_spare(monkeypatch):
+    monkeypatch.setattr(_cli, "available_memory", lambda: 0)
+
+
+@pytest.mark.parametrize(("name", "argv", "needs"), [
+    ("bertschinger", ["--suites", "batch", "--batch", "200"], "--batch 200: the batch's 10x10x10 joints"),
+    ("estimate", ["--n", "400", "--widths", "10", "64", "--bootstrap", "0"],
+     "--n 400 with --widths 10 64: the features"),
+])
+def test_a_size_that_does_not_fit_is_refused_before_any_work(name, argv, needs, monkeypatch, capsys):
+    # '--batch 100000000' ended, after the other suites' minutes, in numpy's _ArrayMemoryError
+    # traceback ('Unable to allocate 745. GiB'); estimate's --n and --widths likewise.
+    _no_memory_to_spare(monkeypatch)
+    with pytest.raises(SystemExit) as exit_:
+        _module(name).main(argv)
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith(f"python -m benchmarks.{name}: error: {needs}")
+    assert "GiB, but only 0.0 GiB of memory is available; give a smaller" in err
+    assert err.count("\n") == 1
+
+
+def test_memory_that_runs_out_anyway_is_one_line_and_status_2(capsys):
+    def allocate() -> None:
+        raise MemoryError("Unable to allocate 745. GiB for an array with shape (100000000, 1000)")
+
+    with pytest.raises(SystemExit) as exit_:
+        _cli.run(allocate, "demo")
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        "python -m benchmarks.demo: error: out of memory (Unable to allocate 745. GiB for an array "
+        "with shape (100000000, 1000)); give smaller sizes (see 'python -m benchmarks.demo --help')\n")
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
+def test_an_output_that_cannot_be_written_is_one_line_and_status_2():
+    # `python -m benchmarks.NAME > FILE` on a full disk ended in an OSError traceback, status 1.
+    command = "from benchmarks import _cli; _cli.run(lambda: print('| table |', flush=True), 'demo')"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-c", command], stdout=full, stderr=subprocess.PIPE,
+                              cwd=ROOT, timeout=60, text=True)
+    assert done.returncode == 2
+    assert done.stderr == "python -m benchmarks.demo: error: [Errno 28] No space left on device\n"
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused_before_any_run(tmp_path, capsys):
+    # It was a FileExistsError traceback from out.mkdir (or, for a folder that cannot be written,
+    # an error after the first run had trained).
+    from benchmarks import distill_cpu
+
+    taken = tmp_path / "a file"
+    taken.write_text("")
+    with pytest.raises(SystemExit) as exit_:
+        distill_cpu.main(["--quick", "--out", str(taken)])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"python -m benchmarks.distill_cpu: error: --out {taken}: cannot keep the runs "
+                   f"there ([Errno 17] File exists: '{taken}'); give a folder that can be written; "
+                   f"see 'python -m benchmarks.distill_cpu --help'\n")
+
+
+def _interrupted_on_call(number: int, value):
+    """A stand-in for a measuring function: ``value`` until Ctrl-C arrives on call ``number``."""
+    calls = []
+
+    def measure(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == number:
+            raise KeyboardInterrupt
+        return value
+
+    return measure
+
+
+SOLVE = {"time": 0.002, "cpu": 0.002, "uni_t": 0.25, "gap": 1e-9, "certified": True, "peak": 0.1,
+         "note": ""}
+NOT_RUN = ["not run", "not run", "not run", "- / - / -", "-", "-"]
+INTERRUPTED = [
+    ("redundancy", ["--repeats", "1"], "_capped", (0.5, 0.125), 4, [
+        ["AND", "gh", "0.5000 s", "0.125000", "PID_GH", "0.5000 s", "0.125000"],
+        ["AND", "prec", "0.5000 s", "0.125000", "-", "-", "no peer run (dit's PID_Prec needs pypoman)"],
+    ]),
+    ("bertschinger", ["--suites", "small", "--peers", "native", "--max-cells", "1000"], "measure", SOLVE, 3, [
+        ["2x2x2", "full", "2.00 ms", "2.00 ms", "1.0e-09", *NOT_RUN],
+        ["2x2x2", "half", "2.00 ms", "2.00 ms", "1.0e-09", *NOT_RUN],
+    ]),
+]
+
+
+def _table_rows(out: str) -> list[list[str]]:
+    """The cells of the rows of the markdown tables in ``out``, headers left out."""
+    lines = [*out.splitlines(), ""]
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")]
+            for i, line in enumerate(lines) if line.startswith("| ") and not lines[i + 1].startswith("|--")]
+
+
+@pytest.mark.parametrize(("name", "argv", "target", "value", "on_call", "rows"), INTERRUPTED,
+                         ids=[row[0] for row in INTERRUPTED])
+def test_ctrl_c_prints_the_rows_measured_so_far(name, argv, target, value, on_call, rows, monkeypatch,
+                                               capsys):
+    # Ctrl-C half-way printed only 'interrupted' on stderr: minutes of measurements were lost.
+    module = _module(name)
+    monkeypatch.setattr(module, target, _interrupted_on_call(on_call, value))
+    with pytest.raises(KeyboardInterrupt):
+        module.main(argv)
+    out = capsys.readouterr().out
+    assert _table_rows(out) == rows
+    assert out.endswith("|\n# interrupted by Ctrl-C: the rows above are those measured before it\n")
+
+
+@pytest.mark.parametrize(("name", "argv"), [
+    ("redundancy", ["--repeats", "1"]),
+    ("bertschinger", ["--suites", "small", "--max-cells", "8", "--repeats", "1",
+                      "--peers", "native,dit cone"]),  # the 2x2x2 joints, full and half
+])
+def test_a_peer_that_is_not_installed_is_said_so_in_its_cells(name, argv, monkeypatch, capsys):
+    # Without dit, its cells read 'failed (ModuleNotFoundError)' (bertschinger) or a cut
+    # 'error: ModuleNotFoundError: No module named 'dit'' (redundancy), as if dit had failed.
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda mod, *a: None if mod == "dit" else real(mod, *a))
+    module = _module(name)
+    if name == "redundancy":
+        monkeypatch.setattr(module, "_capped", lambda fn, **kw: (0.5, 0.125))
+    module.main(argv)
+    peer_cells = [row[5] if name == "redundancy" else row[7] for row in _table_rows(capsys.readouterr().out)
+                  if "no peer run (dit's PID_Prec needs pypoman)" not in row]
+    assert peer_cells == ["not installed (pip install dit)"] * (6 if name == "redundancy" else 2)
