@@ -42,6 +42,7 @@ default grid took about 5 minutes, 12 with ``--slow``, and ``--coverage 20`` add
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import platform
@@ -62,10 +63,12 @@ from benchmarks.estimate_bias import (
 )
 from pidkit import bertschinger_batch, pid
 from pidkit.estimate import (
+    DEFAULT_BIAS_CORRECTION,
     DEFAULT_CI_METHOD,
     PIDStatistic,
     bootstrap_intervals,
     bootstrap_replicates,
+    check_sample_size,
     correct_counts,
     kink_fraction,
 )
@@ -270,6 +273,18 @@ def tables(rows: list[dict[str, Any]]) -> str:
     return out
 
 
+def _fewest_samples(shape: tuple[int, ...]) -> int:
+    """The fewest samples the default correction takes for a joint of ``shape`` (its own rule)."""
+    def enough(n: int) -> bool:
+        try:
+            check_sample_size(shape, n, method=DEFAULT_BIAS_CORRECTION)
+        except ValueError:
+            return False
+        return True
+
+    return next(n for n in itertools.count(1) if enough(n))
+
+
 QUICK = ["--joints", "sum10", "--n", "450", "--draws", "4", "--boot", "10"]
 """``--quick``: sum10 at n = 450, 4 draws of 10 resamples."""
 
@@ -294,9 +309,16 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Run the study, print the tables and return them."""
-    args = _cli.parse_args(get_parser(), argv, QUICK)
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
     joints = args.joints or list(DEFAULT_JOINTS)
     sizes = args.n or list(DEFAULT_N)
+    for name in joints:  # every draw is corrected by the default, which refuses too few samples
+        fewest = _fewest_samples(JOINTS[name]().shape)
+        if min(sizes) < fewest:
+            parser.error(f"--n {min(sizes)} is too few samples for the joint {name}: the default "
+                         f"correction ({DEFAULT_BIAS_CORRECTION}) needs at least {fewest}; give a "
+                         "larger --n")
     print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
           f"{platform.python_version()}, numpy {np.__version__}; the default extrapolation leaves "
           f"{kink_fraction((450, 225, 112)):.3f} of an n^-1/2 bias", flush=True)

@@ -38,6 +38,7 @@ BAD = [
     ("estimate_bias", ["--quick", "--full"]),
     ("estimate_kink", ["--draws", "0"]),
     ("estimate_kink", ["--n", "-5"]),
+    ("estimate_kink", ["--n", "100", "--joints", "sum10"]),  # was a ValueError traceback from a draw
     ("distill_cost", ["--budget", "-1"]),
     ("distill_cost", ["--batch", "1"]),
     ("distill_cost", ["--grad-clip", "nan"]),
