@@ -51,6 +51,7 @@ from pidkit import __version__
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
+from pidkit_distill.launcher_env import rank_from_env
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, unknown_name
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 from pidkit_distill.teacher_keys import unused_by_teacher
@@ -356,8 +357,13 @@ def _say(line: str) -> None:
 
 
 def _rank() -> int:
-    """``RANK`` as torchrun sets it (0 outside torchrun), read without importing PyTorch."""
-    return int(os.environ.get("RANK", "0"))
+    """``RANK`` as torchrun sets it (0 outside torchrun), read without importing PyTorch; 0
+    where it is no whole number: this process's error is then that value
+    (:func:`~pidkit_distill.training.check_config` names it), which it prints."""
+    try:
+        return rank_from_env()
+    except ValueError:
+        return 0
 
 
 def _say_stop(command: str, text: str, error: BaseException | None) -> None:
@@ -475,16 +481,16 @@ def _run(args: argparse.Namespace) -> int:
     from pidkit_distill.training.teacher import read_teacher_file
 
     with _failing("error", 2, ValueError, TypeError, OSError):
-        check_config(config, teacher_only=args.command == "train-teacher")
+        checked = check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's; so does data that the run cannot train
     # on, found when it is loaded (float64 inputs from a loader of the user's)
     with _failing("training failed", 1, TrainingError, ValueError, OSError), \
             _failing("error: run.out_dir", 2, RunFolderBusy), _failing("error", 2, DataError):
         if args.command == "train-teacher":
-            path = train_teacher(config)
+            path = train_teacher(checked)
         else:
-            summary = train(config)
+            summary = train(checked)
     if _rank() == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
             accuracy = read_teacher_file(path).get("test_acc")

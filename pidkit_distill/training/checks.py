@@ -1,11 +1,12 @@
 """Check a whole configuration before any work: :func:`check_config`.
 
 A run fails early or not at all for a mistake in its configuration. :func:`check_config`
-resolves and checks, without loading data or training anything:
+resolves and checks, without loading data (but a registered data set's) or training anything:
 
 * every value's range (:func:`~pidkit_distill.config.check_values`; numbers finite);
 * the data set's name and options (:func:`~pidkit_distill.data.describe_dataset`: CIFAR's
-  folder is looked up, nothing is read), and that every process gets a share of every batch;
+  folder is looked up, nothing is read; a registered data set's loader is called, once, and
+  the run trains on what it returned), and that every process gets a share of every batch;
 * the method, its preset and every parameter against the method registry
   (:meth:`Distiller.make_params <pidkit_distill.methods.Distiller.make_params>`);
 * the method's schedule against ``run.epochs``: a schedule that would train the student in
@@ -36,7 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,20 +48,21 @@ from pidkit.estimate.representations import resolve_bias_correction
 from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values
-from pidkit_distill.data import DatasetSpec, describe_dataset
+from pidkit_distill.data import DatasetBundle, DatasetSpec, available_datasets, describe_dataset
 from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
-from pidkit_distill.methods import Distiller, Params, get_method
-from pidkit_distill.models import available_models, build_model, tap_features
-from pidkit_distill.training.checkpoint import resume_point
-from pidkit_distill.training.loaders import ShardedBatchSampler
-from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
-from pidkit_distill.training.runtime import (
-    float32_default,
+from pidkit_distill.launcher_env import (
     local_rank_from_env,
     local_world_size_from_env,
     rank_from_env,
     world_size_from_env,
 )
+from pidkit_distill.methods import Distiller, Params, get_method
+from pidkit_distill.models import available_models, build_model, tap_features
+from pidkit_distill.registry import BUILTIN_NAMES
+from pidkit_distill.training.checkpoint import resume_point
+from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
+from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
+from pidkit_distill.training.runtime import float32_default
 from pidkit_distill.training.teacher import (
     check_teacher_path,
     teacher_file_of,
@@ -92,6 +94,11 @@ class CheckedConfig:
         The run folder.
     resume : bool
         The run folder holds a checkpoint that this run continues.
+    bundle, teacher_bundle : DatasetBundle or None
+        The student's and the teacher's data where the check loaded it: a data set registered
+        with :func:`~pidkit_distill.register_dataset` is described by calling its loader, and
+        the run trains on what that call returned instead of calling it again; ``None`` for
+        the package's own data sets, which are described without reading them.
 
     Examples
     --------
@@ -131,6 +138,8 @@ class CheckedConfig:
     teacher_data: DatasetSpec
     run_dir: Path
     resume: bool
+    bundle: DatasetBundle | None = field(default=None, repr=False, compare=False)
+    teacher_bundle: DatasetBundle | None = field(default=None, repr=False, compare=False)
 
     def method_options(self) -> dict[str, Any]:
         """Keyword arguments for ``method(student, teacher, ...)``: preset and parameters.
@@ -206,14 +215,11 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                          "or auto")
     _check_gpu_per_process(config)
     with _about("data", missing="data.root"):
-        data = describe_dataset(config.data.name, root=config.data.root or None,
-                                seed=config.data.seed, **config.data.options)
-    teacher_data = data
+        data, bundle = _data_of(config, teacher=False)
+    teacher_data, teacher_bundle = data, bundle
     if config.teacher.data_options:
         with _about("teacher.data_options", missing="data.root"):
-            teacher_data = describe_dataset(
-                config.data.name, root=config.data.root or None, seed=config.data.seed,
-                **{**config.data.options, **config.teacher.data_options})
+            teacher_data, teacher_bundle = _data_of(config, teacher=True)
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
                             drop_last=config.data.drop_last)
@@ -229,7 +235,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         if (run_dir / "teacher.pt").is_file():  # reused: it must be whole and fit
             check_teacher_path(run_dir / "teacher.pt", model=config.model.teacher,
                                spec=teacher_data, cached=True)
-        return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False)
+        return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False,
+                             bundle, teacher_bundle)
 
     with _about("model.student"), torch.device("meta"):
         student = build_model(config.model.student, num_classes=data.num_classes,
@@ -286,7 +293,24 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                 check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
                                    cached=config.teacher.source == "trained")
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
-                         resume)
+                         resume, bundle, teacher_bundle)
+
+
+def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, DatasetBundle | None]:
+    """The student's data (``teacher``: the teacher's, with ``teacher.data_options``) described,
+    and loaded where describing it loads it: the package's own data sets are described without
+    reading them (``None``); a registered one is described by calling its loader, which is
+    done once, through :func:`~pidkit_distill.training.loaders.load_data` (whose checks the run
+    needs), and the run trains on what it returned (a loader that takes a minute took one for
+    each description and one for the run)."""
+    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
+    name = config.data.name.strip().lower()
+    if name in BUILTIN_NAMES["dataset"] or name not in available_datasets():  # not registered
+        return describe_dataset(config.data.name, root=config.data.root or None,
+                                seed=config.data.seed, **options), None
+    bundle = load_data(config, teacher=teacher)
+    return DatasetSpec(name, bundle.num_classes, tuple(bundle.input_shape), len(bundle.train),
+                       len(bundle.test)), bundle
 
 
 def _check_gpu_per_process(config: TrainConfig) -> None:
@@ -296,8 +320,8 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
     so is a process whose own GPU index is beyond them where ``LOCAL_WORLD_SIZE`` does not say
     so (srun, mpirun or by hand, without it)."""
     # read first, also on the CPU, where init_runtime reads them too: one that is no number is
-    # named here (LOCAL_RANK reads RANK where it is unset)
-    world_size_from_env()
+    # named here, with no configuration key in front (LOCAL_RANK reads RANK where it is unset)
+    world_size_from_env(), rank_from_env()
     processes, local_rank = local_world_size_from_env(), local_rank_from_env()
     gpus = cuda_devices()
     # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
@@ -480,6 +504,8 @@ def _about(key: str, *, missing: str | None = None) -> Iterator[None]:
     instead for a :class:`FileNotFoundError`: a data folder not found is about ``data.root``)."""
     try:
         yield
+    except DataError:  # load_data's, which names its key already
+        raise
     except (ValueError, TypeError, OSError) as err:
         about = missing if missing and isinstance(err, FileNotFoundError) else key
         named = type(err)(f"{about}: {err}")

@@ -20,14 +20,16 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
+from pidkit.cli import one_line
+from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model
 from pidkit_distill.signals import exit_status
 from pidkit_distill.training.checkpoint import read_checkpoint
-from pidkit_distill.training.checks import check_config
-from pidkit_distill.training.loaders import load_data
+from pidkit_distill.training.checks import CheckedConfig, check_config
+from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import RunSummary, TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
@@ -119,11 +121,12 @@ class PeerStopped(TrainingError):
         return again
 
 
-def train(config: TrainConfig) -> RunSummary:
+def train(config: TrainConfig | CheckedConfig) -> RunSummary:
     """Run one distillation run described by ``config``.
 
     The configuration is checked completely first (:func:`check_config`): a mistake raises
-    before any data is loaded or any network trained. The run folder is locked while the run
+    before any data is loaded (but a registered data set's, whose loader the check calls, once)
+    or any network trained. The run folder is locked while the run
     writes it, so a second run started on it meanwhile raises instead of mixing its records in
     (:func:`~pidkit_distill.training.rundir.run_folder_lock`). A resumed run takes its teacher's
     weights from its checkpoint (the teacher file is not needed again). The run's thread count
@@ -136,8 +139,10 @@ def train(config: TrainConfig) -> RunSummary:
 
     Parameters
     ----------
-    config : TrainConfig
-        The configuration (see :func:`pidkit_distill.load_config`).
+    config : TrainConfig or CheckedConfig
+        The configuration (see :func:`pidkit_distill.load_config`), or what
+        :func:`check_config` returned for it just before, which is not checked again (a
+        registered data set's loader, which the check calls, is then called once in all).
 
     Returns
     -------
@@ -150,6 +155,10 @@ def train(config: TrainConfig) -> RunSummary:
         A mistake in the configuration (the message starts with the key to change).
     RunFolderBusy
         Another process is writing the run folder (a :class:`ValueError`).
+    DataError
+        The data cannot be trained on, as found when it is loaded (a :class:`ValueError`): its
+        inputs' dtype, a damaged file, a ``data.root`` that a CIFAR download cannot write
+        (caused by the :class:`~pidkit_distill.atomic_files.FileWriteError`).
     TrainingError
         The loss became NaN or infinite, or memory ran out (says where and what was saved).
     PeerStopped
@@ -171,13 +180,19 @@ def train(config: TrainConfig) -> RunSummary:
     >>> summary.epochs_done, 0.0 <= summary.last_acc <= 1.0
     (2, True)
     """
-    checked = check_config(config)
+    checked = config if isinstance(config, CheckedConfig) else check_config(config)
+    if checked.method is None:
+        raise ValueError("config: this CheckedConfig is from check_config(config, "
+                         "teacher_only=True), which resolves no method; pass the TrainConfig, "
+                         "or check_config(config) without teacher_only")
+    config = checked.config
     with _run_session(config) as runtime:  # a notebook's session goes on after the run
         with run_folder_lock(checked.run_dir, runtime):
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
-            bundle = _load_data(config, runtime)
+            bundle = (checked.bundle if checked.bundle is not None
+                      else _load_data(config, runtime))
             if checked.resume:  # the checkpoint holds every weight, the teacher's included
                 teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                  checked.teacher_data.input_shape).requires_grad_(False)
@@ -196,13 +211,19 @@ def train(config: TrainConfig) -> RunSummary:
         return summary
 
 
-def train_teacher(config: TrainConfig) -> Path:
+def train_teacher(config: TrainConfig | CheckedConfig) -> Path:
     """Train the teacher ``config.model.teacher`` on ``config.data`` and save its weights.
 
     The teacher run uses ``teacher.epochs``, ``teacher.lr`` and ``teacher.seed`` with the
     optimizer settings of ``config.optim`` (``kd-rid-effective`` is replaced by ``paper``: the
     authors trained their teacher differently anyway). It is cached: a second call with the same
     settings returns the saved file without training, and says so.
+
+    Parameters
+    ----------
+    config : TrainConfig or CheckedConfig
+        The configuration, or what :func:`check_config` (``teacher_only=True``) returned for
+        it just before, which is not checked again (see :func:`train`).
 
     Returns
     -------
@@ -225,10 +246,13 @@ def train_teacher(config: TrainConfig) -> Path:
     reusing the teacher synthetic-teacher trained before with the same settings: ...teacher.pt
     True
     """
-    check_config(config, teacher_only=True)
+    checked = (config if isinstance(config, CheckedConfig)
+               else check_config(config, teacher_only=True))
+    config = checked.config
     with _run_session(config) as runtime:
-        path = trained_teacher_file(config, _load_data(config, runtime, teacher=True),
-                                    runtime)
+        bundle = (checked.teacher_bundle if checked.teacher_bundle is not None
+                  else _load_data(config, runtime, teacher=True))
+        path = trained_teacher_file(config, bundle, runtime)
         wait_for_all(runtime)
         return path
 
@@ -288,13 +312,13 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
     options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
     if (not (runtime.distributed and dist.is_initialized()) or default_store is None
             or not options.get("download")):
-        return load_data(config, teacher=teacher)
+        return _loaded(config, teacher=teacher)
     store = default_store()
     key = f"pidkit_distill/data_loaded/{_load_token(runtime)}"
     if runtime.is_main:
         try:
             with others_wait():
-                bundle = load_data(config, teacher=teacher)
+                bundle = _loaded(config, teacher=teacher)
         except BaseException as err:
             first_stop(runtime, err)  # recorded before the others are told: they report it
             store.set(key, "failed")
@@ -315,7 +339,19 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
                               interrupted=first.interrupted)
         first_stop(runtime, stopped)  # the same record, kept on the error
         raise stopped
-    return load_data(config, teacher=teacher)
+    return _loaded(config, teacher=teacher)
+
+
+def _loaded(config: TrainConfig, *, teacher: bool) -> DatasetBundle:
+    """:func:`~pidkit_distill.training.loaders.load_data`, where a data folder that the load
+    cannot write or find (a CIFAR download into a ``data.root`` that is read-only, another
+    user's or full: :class:`~pidkit_distill.atomic_files.FileWriteError`; files gone since the
+    check) is a :class:`~pidkit_distill.training.loaders.DataError` naming ``data.root``, the
+    user's mistake, not a failed training (``pidkit-distill``: one line, exit status 2)."""
+    try:
+        return load_data(config, teacher=teacher)
+    except (FileWriteError, FileNotFoundError) as err:
+        raise DataError(f"data.root: {one_line(err)}") from err
 
 
 def _load_token(runtime: Runtime) -> int:

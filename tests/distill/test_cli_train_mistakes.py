@@ -1,0 +1,109 @@
+"""Mistakes of a ``pidkit-distill train`` user that reached the run: one line, exit status 2,
+naming what to change; and a registered data set's loader called once per run."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+from test_cifar_files import _fake_torchvision, _read_only
+from test_cli_data_errors import SMALL_RUN
+
+from pidkit_distill.cli import main
+from pidkit_distill.data.registry import _LOADERS
+
+
+def test_a_cifar_download_into_a_read_only_root_is_a_usage_error(tmp_path, monkeypatch, capsys):
+    # the check looks the folder up; the download, when the run loads the data, found the root
+    # read-only: 'training failed: cannot download cifar10 ...', exit status 1
+    _fake_torchvision(monkeypatch, calls := [])
+    root = tmp_path / "shared"
+    root.mkdir()
+    with _read_only(monkeypatch, root):
+        status = main(["train", "--data", "cifar10", "--data.root", str(root),
+                       "--data.options", "download=true", "--model.teacher", "digits-teacher",
+                       "--model.student", "digits-student", "--teacher", "untrained",
+                       "--epochs", "1", "--audit-every", "0",
+                       "--out-dir", str(tmp_path / "runs")])
+    assert (status, calls) == (2, [])
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: data.root: cannot download cifar10 into {str(root)!r}: "
+        "Permission denied; download it into a folder you can write (point root, the "
+        f"configuration's data.root, at it), or ask for write access to {str(root)!r}\n")
+
+
+BAD_RANK = ("pidkit-distill train: error: RANK='x' in the environment is not a count or index "
+            "of processes (a whole number, as torchrun sets it); unset it or set it as torchrun "
+            "would\n")
+
+
+@pytest.mark.parametrize("local_rank", [None, "0"])
+def test_a_rank_that_is_no_number_is_one_line(tmp_path, monkeypatch, capsys, local_rank):
+    # the command read RANK with int() to know who prints: a ValueError traceback; with
+    # LOCAL_RANK set, the check named it as 'run.out_dir: RANK=...'
+    monkeypatch.setenv("RANK", "x")
+    if local_rank is None:
+        monkeypatch.delenv("LOCAL_RANK", raising=False)
+    else:
+        monkeypatch.setenv("LOCAL_RANK", local_rank)
+    status = main(["train", "--data", "synthetic", *SMALL_RUN, "--out-dir", str(tmp_path)])
+    assert (status, capsys.readouterr().err) == (2, BAD_RANK)
+
+
+COUNTING_LOADER = textwrap.dedent("""
+    import torch
+    from torch.utils.data import TensorDataset
+    from pidkit_distill import DatasetBundle, register_dataset
+
+    CALLS = []
+
+    @register_dataset("counted-blobs")
+    def blobs(*, seed=0, n=48):
+        CALLS.append(n)
+        g = torch.Generator().manual_seed(seed)
+        y = torch.arange(n) % 2
+        x = torch.randn(n, 8, generator=g) + y[:, None]
+        return DatasetBundle(TensorDataset(x[:32], y[:32]), TensorDataset(x[32:], y[32:]),
+                             num_classes=2, input_shape=(8,))
+""")
+
+
+@pytest.fixture
+def counted(tmp_path, monkeypatch):
+    """The command line of a module registering 'counted-blobs', whose loader counts its calls
+    in ``CALLS``; the registration and the module end with the test."""
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "counted_blobs", raising=False)
+    (tmp_path / "counted_blobs.py").write_text(COUNTING_LOADER)
+    yield ["--import", "counted_blobs.py", "--data", "counted-blobs", "--model.teacher",
+           "synthetic-teacher", "--out-dir", str(tmp_path / "runs")]
+    sys.modules.pop("counted_blobs", None)
+
+
+def test_a_registered_loader_is_called_once_per_run(counted, capsys):
+    # the command's check, train's own check and the run each called it: a loader that takes
+    # a minute took three (in every process of a torchrun)
+    assert main(["train", *counted, *SMALL_RUN[2:]]) == 0
+    assert "last acc " in capsys.readouterr().out
+    assert sys.modules["counted_blobs"].CALLS == [48]
+
+
+def test_a_registered_loader_is_called_once_per_teacher_run(counted, capsys):
+    assert main(["train-teacher", *counted, "--teacher.epochs", "1", "--data.options", "n=40",
+                 "--run.threads", "1"]) == 0
+    assert "teacher: " in capsys.readouterr().out
+    assert sys.modules["counted_blobs"].CALLS == [40]
+
+
+def test_train_refuses_a_teacher_only_check(tmp_path):
+    from pidkit_distill import load_config
+    from pidkit_distill.training import check_config, train
+
+    config = load_config(overrides=[f"run.out_dir={tmp_path}"])
+    with pytest.raises(ValueError) as err:
+        train(check_config(config, teacher_only=True))
+    assert str(err.value) == (
+        "config: this CheckedConfig is from check_config(config, teacher_only=True), which "
+        "resolves no method; pass the TrainConfig, or check_config(config) without teacher_only")
