@@ -76,7 +76,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     bundle : DatasetBundle
         The data.
     run_dir : Path
-        The run folder; its checkpoint is continued when ``run.resume`` is true.
+        The run folder; its checkpoint is continued when ``run.resume`` is true (under
+        torchrun, rank 0's: :func:`_checkpoint_of_main`).
     runtime : Runtime
         Device and processes.
 
@@ -142,7 +143,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     state: dict[str, Any] = {"epoch": 0, "best_acc": -1.0, "best_epoch": 0, "history": [],
                              "audit": []}
     folder = RunFolder(run_dir, is_main=runtime.is_main)
-    saved = resume_point(folder.checkpoint, config)
+    saved = _checkpoint_of_main(folder.checkpoint, config, runtime)
     if saved is not None:
         state = restore_checkpoint(saved, module=module, optimizers=optimizers,
                                    schedulers=schedulers, loader_generator=loader_generator,
@@ -426,6 +427,26 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     count = max(total[0].item(), 1.0)
     return {"loss": total[1].item() / count, "acc": total[2].item() / count,
             "n": int(total[0].item())}
+
+
+def _checkpoint_of_main(path: Path, config: TrainConfig,
+                        runtime: Runtime) -> dict[str, Any] | None:
+    """Rank 0's checkpoint at ``path`` that ``config`` continues
+    (:func:`~pidkit_distill.training.checkpoint.resume_point`), in every process; ``None``
+    for a new run.
+
+    Only rank 0 reads its disk, and sends what it read to the others (a collective call). Rank
+    0 alone writes the run folder, so with ``run.out_dir`` on each node's own disk the other
+    nodes hold no checkpoint, or one of an earlier run: each process that read its own started
+    from its own epoch, with its own optimizer states, and trained other samples than rank 0's
+    epoch, or waited in a collective call that rank 0 never made.
+    """
+    saved = resume_point(path, config) if runtime.is_main else None
+    if runtime.distributed and dist.is_initialized():
+        sent = [saved]
+        dist.broadcast_object_list(sent, src=0, device=runtime.device)
+        saved = sent[0]
+    return saved
 
 
 _EVAL_HINT = "lower data.eval_batch_size"

@@ -1,0 +1,61 @@
+"""A run of several processes resumes from rank 0's checkpoint in every process, also where
+``run.out_dir`` is on each node's own disk (only rank 0 writes the run folder)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from tiny_runs import command_env
+
+# one process of a run of 2, on a "node" whose run.out_dir is its own (argv[1])
+NODE = textwrap.dedent("""
+    import json, sys
+    from pathlib import Path
+    from tiny_runs import tiny
+    from pidkit_distill.training import train
+
+    summary = train(tiny(Path(sys.argv[1]), "run.epochs=3", "run.stop_after=1",
+                         "run.resume=true"))
+    print(json.dumps([record["epoch"] for record in summary.history]))
+""")
+
+
+def _run_of_two(out_dirs: list[Path]) -> list[list[int]]:
+    """Start the run in two processes (gloo, torchrun's variables), each with its own
+    ``run.out_dir``; return the epochs of each one's history."""
+    with socket.socket() as free:  # a port for the store rank 0 hosts
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {**command_env(), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+           "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1",
+           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
+                                          command_env()["PYTHONPATH"]])}
+    procs = [subprocess.Popen([sys.executable, "-c", NODE, str(out_dir)],
+                              env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for rank, out_dir in enumerate(out_dirs)]
+    try:
+        outs = [proc.communicate(timeout=120) for proc in procs]  # a hang: gloo's 30 minutes
+    finally:
+        for proc in procs:
+            proc.kill()
+    for proc, (_, err) in zip(procs, outs, strict=True):
+        assert proc.returncode == 0, err[-3000:]
+    return [json.loads(out.splitlines()[-1]) for out, _ in outs]
+
+
+def test_processes_whose_out_dirs_differ_resume_from_rank_0s_checkpoint(tmp_path):
+    # each process read checkpoint.pt from its own disk: rank 1, whose node-local folder holds
+    # none (rank 0 writes it), trained epoch 1 again while rank 0 trained epoch 2 (other
+    # samples, other optimizer states; without run.stop_after, one epoch more than rank 0,
+    # waiting in a collective call that rank 0 never made)
+    out_dirs = [tmp_path / "node0", tmp_path / "node1"]
+    assert _run_of_two(out_dirs) == [[1], [1]]
+    assert _run_of_two(out_dirs) == [[1, 2], [1, 2]]  # rank 1: [1] before
+    assert not (out_dirs[1] / "synthetic-bas-ut-s0" / "checkpoint.pt").exists()
