@@ -279,26 +279,23 @@ def run(main: Callable[[], object], name: str) -> NoReturn:
     name : str
         The module's name in ``benchmarks``, for the message.
     """
-    interrupted = False
+    status, message = 0, ""
     try:
         main()
         sys.stdout.flush()  # a closed pipe can show only here, when the output was short
     except BrokenPipeError:
         sys.exit(end_closed_output())
     except KeyboardInterrupt:
-        interrupted = True
+        status, message = 128 + signal.SIGINT, "interrupted"
     except MemoryError as exc:  # sizes past what check_memory foresaw
-        print(f"python -m benchmarks.{name}: error: out of memory ({one_line(exc)}); give smaller "
-              f"sizes (see 'python -m benchmarks.{name} --help')", file=sys.stderr)
-        sys.exit(2)
+        status, message = 2, (f"error: out of memory ({one_line(exc)}); give smaller sizes (see "
+                              f"'python -m benchmarks.{name} --help')")
     except OSError as exc:  # a file or folder it writes, or stdout itself (`> /dev/full`)
-        print(f"python -m benchmarks.{name}: error: {one_line(exc)}", file=sys.stderr)
+        status, message = 2, f"error: {one_line(exc)}"
         try:
             sys.stdout.flush()
         except OSError:  # what stdout could not take would fail again at exit, with a traceback
             end_closed_output()
-        sys.exit(2)
-    if interrupted:  # here, once the traceback is gone and has closed the progress bars it held
-        print(f"python -m benchmarks.{name}: interrupted", file=sys.stderr)
-        sys.exit(128 + signal.SIGINT)
-    sys.exit(0)
+    if message:  # here, once the traceback is gone and has closed the progress bars it held
+        print(f"python -m benchmarks.{name}: {message}", file=sys.stderr)
+    sys.exit(status)

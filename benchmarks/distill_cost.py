@@ -43,7 +43,7 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,7 @@ from torch import Tensor, nn
 
 from benchmarks import _cli
 from benchmarks._timing import markdown, print_table
+from pidkit.cli import one_line
 from pidkit_distill.methods import Distiller, available_methods, get_method
 from pidkit_distill.models import build_model
 
@@ -259,6 +260,18 @@ def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
         parser.error("--amp needs --device cuda (the trainer's bf16 autocast is CUDA only)")
 
 
+@contextlib.contextmanager
+def _memory_error_if_out_of_memory(setting: str) -> Iterator[None]:
+    """Raise torch running out of memory (CUDA's ``OutOfMemoryError``, the CPU allocator's
+    ``RuntimeError``) in the block as ``MemoryError``, which :func:`_cli.run` reports in one line."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if isinstance(exc, torch.cuda.OutOfMemoryError) or "can't allocate memory" in str(exc):
+            raise MemoryError(f"{setting}: {one_line(exc)}") from None
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> str:
     """Time every method on every pair and print the table; returns its markdown."""
     parser = get_args_parser()
@@ -277,7 +290,8 @@ def main(argv: Sequence[str] | None = None) -> str:
                "GFLOP ÷ KD", "layer calls", "rounds"]
     rows: list[list[str]] = []
     bar = _cli.progress(total=3 * len(args.pairs), desc="pairs x (build, count FLOPs, time)")
-    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
+    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""), \
+            _memory_error_if_out_of_memory(f"--batch {args.batch}"):
         for pair in args.pairs:
             variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
                                       grad_clip=args.grad_clip, methods=methods,

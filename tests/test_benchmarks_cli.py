@@ -230,14 +230,37 @@ def test_a_size_that_does_not_fit_is_refused_before_any_work(name, argv, needs, 
 
 def test_memory_that_runs_out_anyway_is_one_line_and_status_2(capsys):
     def allocate() -> None:
+        bar = _cli.progress(total=2, desc="steps")
+        bar.update()
         raise MemoryError("Unable to allocate 745. GiB for an array with shape (100000000, 1000)")
 
     with pytest.raises(SystemExit) as exit_:
         _cli.run(allocate, "demo")
     assert exit_.value.code == 2
-    assert capsys.readouterr().err == (
-        "python -m benchmarks.demo: error: out of memory (Unable to allocate 745. GiB for an array "
+    err = capsys.readouterr().err
+    assert "steps:  50%" in err
+    assert err.endswith(  # on a line of its own, after the bar's last state (not amid it)
+        "\npython -m benchmarks.demo: error: out of memory (Unable to allocate 745. GiB for an array "
         "with shape (100000000, 1000)); give smaller sizes (see 'python -m benchmarks.demo --help')\n")
+
+
+def test_torch_out_of_memory_is_one_line_and_status_2(monkeypatch, capsys):
+    # 'distill_cost --batch 100000000' ended in torch's RuntimeError traceback ('DefaultCPUAllocator:
+    # can't allocate memory: you tried to allocate 25600000000 bytes'), exit 1.
+    distill_cost = _module("distill_cost")
+
+    def allocate(*args, **kwargs):
+        raise RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "
+                           "allocate memory: you tried to allocate 25600000000 bytes.")
+
+    monkeypatch.setattr(distill_cost, "build_variants", allocate)
+    with pytest.raises(SystemExit) as exit_:
+        _cli.run(lambda: distill_cost.main(["--pairs", "digits", "--batch", "100000000"]), "distill_cost")
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        "\npython -m benchmarks.distill_cost: error: out of memory (--batch 100000000: [enforce fail at "
+        "alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+        "25600000000 bytes.); give smaller sizes (see 'python -m benchmarks.distill_cost --help')\n")
 
 
 @pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs Linux's /dev/full")
