@@ -74,7 +74,9 @@ class StrictArgumentParser(argparse.ArgumentParser):
             options = missing.group(1).split("/")
             given = self._given
             after = [given[i + 1] for i in range(len(given) - 1) if given[i] in options]
-            if after and after[0].split("=", 1)[0] not in self._option_string_actions:
+            # a value such as -1,2,3, not an option name such as --version (a parent's option)
+            if (after and not after[0].startswith("--")
+                    and after[0].split("=", 1)[0] not in self._option_string_actions):
                 message += f" ({after[0]!r} reads as an option: write {options[-1]}={after[0]})"
         see = " See" if message.endswith("?") else "; see"  # after a suggestion, a new sentence
         self.exit(2, f"{self.prog}: error: {message}{see} '{self.prog} --help'\n")
@@ -121,9 +123,13 @@ class StrictArgumentParser(argparse.ArgumentParser):
         if at is None:
             return None
         command = commands[given[at]]
-        for arg in given[at + 1:given.index("--") if "--" in given else len(given)]:
+        args = given[at + 1:given.index("--") if "--" in given else len(given)]
+        for before, arg in zip([None, *args], args, strict=False):
             option = arg.split("=", 1)[0]
             if option in self._option_string_actions and option not in command._option_string_actions:
+                taker = command._option_string_actions.get(before or "")
+                if taker is not None and taker.nargs is None:  # 'train --config --version':
+                    return None  # in an option's value's place; argparse says the value is missing
                 return (f"{option} is an option of '{self.prog}' itself, not of its command "
                         f"{given[at]}: put it before the command, as in '{self.prog} {option}'")
         return None

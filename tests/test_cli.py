@@ -194,6 +194,11 @@ def test_argument_errors_are_one_line(capsys, argv, match):
          r"put it before the command, as in 'pidkit --version'; see 'pidkit --help'$"),
         (["check", "--version"], r"^pidkit: error: --version is an option of 'pidkit' itself, not "
                                  r"of its command check: put it before"),
+        # --version in the place of an option's value was called misplaced, and the hint said to
+        # write --measure=--version: the option lacks its value, as argparse says
+        (["decompose", "--measure", "--version"],
+         r"^pidkit decompose: error: argument --measure: expected one argument; "
+         r"see 'pidkit decompose --help'$"),
     ],
 )
 def test_argparse_errors_are_one_line_too(capsys, argv, match):
