@@ -170,9 +170,11 @@ def _complex_labels(labels: np.ndarray) -> np.ndarray:
     complex objects of an object array (other kinds hold none)."""
     if labels.dtype.kind == "c":
         return np.arange(labels.size)
-    if labels.dtype.kind == "O":
-        return np.flatnonzero([isinstance(v, (complex, np.complexfloating)) for v in labels.tolist()])
-    return np.empty(0, dtype=np.intp)
+    values = labels.tolist() if labels.dtype.kind == "O" else []
+    complex_types = (complex, np.complexfloating)
+    if not any(issubclass(kind, complex_types) for kind in set(map(type, values))):  # once per type
+        return np.empty(0, dtype=np.intp)
+    return np.flatnonzero([isinstance(v, complex_types) for v in values])
 
 
 def _is_missing(value: Any) -> bool:
