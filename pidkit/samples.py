@@ -400,7 +400,7 @@ def label_array(values: Any, name: str) -> np.ndarray:
             arr = to_numpy(values)
         except Exception as exc:
             raise TypeError(f"{name} must be a 1-D sequence of labels; could not convert it: {exc}") from exc
-        _check_nulls(values, arr, name)
+        check_nulls(values, arr, name)
         return arr
     if isinstance(values, np.ndarray):
         return values
@@ -458,10 +458,17 @@ def _category_codes(values: Any, labels: np.ndarray) -> np.ndarray | None:
     return np.array([position[label] for label in labels.tolist()], dtype=np.intp)
 
 
-def _check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
+def check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
     """Refuse the nulls of a polars Series or pyarrow array ``values`` (their ``null_count``),
     missing labels that ``np.asarray`` turns into ``None`` (a label like any other in a list)
-    when they are strings. Numeric nulls become NaN, which :func:`check_label_values` refuses."""
+    when they are strings; ``labels`` is ``values`` as read. Numeric nulls become NaN, which
+    :func:`check_label_values` refuses. Shared by :func:`label_array` and the estimators'
+    check of labels given in place of features.
+
+    Examples
+    --------
+    >>> check_nulls([None, "a"], np.array([None, "a"], dtype=object), "y")  # a list has no nulls
+    """
     nulls = getattr(values, "null_count", 0)
     nulls = nulls() if callable(nulls) else nulls
     if not isinstance(nulls, int) or nulls == 0 or labels.dtype != object:

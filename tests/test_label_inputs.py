@@ -37,6 +37,14 @@ class _EnumSeries:
         return sum(label is None for label in self._labels)
 
 
+class _StringSeries(_EnumSeries):
+    """A polars Series of dtype String: no categories (its labels are sorted), None for a null."""
+
+    def __init__(self, labels):
+        super().__init__(labels, [])
+        self.dtype = "String"
+
+
 def _codes():
     rng = np.random.default_rng(3)
     y = rng.integers(0, 3, 60)
@@ -102,3 +110,21 @@ def test_complex_labels_are_refused_by_one_rule(check, y, match):
     # though complex numbers are hashable, and let an object array of them through
     with pytest.raises(TypeError, match=match):
         check(y)
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+@pytest.mark.parametrize(("t", "error", "match"), [
+    # a null string of a polars/pyarrow column was None, counted as a label of its own (t's axis
+    # was ['high', 'low', 'mid', None]); a null of an Enum was refused as "t contains ..."
+    (_StringSeries(["low", "high", None] + ["low", "high"] * 15 + ["mid"]), ValueError,
+     r"^t_features contains 1 missing label\(s\) \(null; the first at index 2\); drop those samples"),
+    (_EnumSeries(["low", "high", None] + ["low", "high"] * 15 + ["mid"], SIZES), ValueError,
+     r"^t_features contains 1 missing label\(s\) \(null; the first at index 2\); drop those samples"),
+    # was "t contains 1 complex number(s) ...": a name the caller never used
+    (np.array([0, 1, 2j] + [0, 1] * 15 + [2], dtype=object), TypeError,
+     r"^t_features contains 1 complex number\(s\) \(the first at index 2: 2j\)"),
+])
+def test_labels_in_place_of_a_representation_are_checked_as_labels(t, error, match):
+    y = np.tile([0, 1], 17)
+    with pytest.raises(error, match=match):
+        pid_from_representations(y, t, np.random.default_rng(0).normal(size=(34, 2)), bias_correction="none")

@@ -18,6 +18,7 @@ from ..samples import (
     batches_hint,
     check_label_values,
     check_missing_labels,
+    check_nulls,
     dataframe_to_numpy,
     label_array,
     near_whole,
@@ -131,14 +132,16 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
 
 
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
-    """Return (array, is_labels): 1-D integer/bool/string/object arrays are labels (an object array
-    holding non-integer floats is refused), the rest features."""
+    """Return (array, is_labels): 1-D integer/bool/string/object arrays are labels, checked as
+    :func:`check_labels` checks them (nulls, missing, complex or unhashable labels refused; an
+    object array holding non-integer floats too), the rest features."""
     arr = _as_array(x, name, "an array")
     if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
         if arr.size == 0:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
+        check_nulls(x, arr, name)
+        check_label_values(arr, name)
         if arr.dtype.kind == "O":
-            check_missing_labels(arr, name)
             fractional = non_integer_floats(arr)
             if fractional.size:  # as a 1-D float array (check_features): no discrete labels
                 fix = rounding_fix(name) if near_whole(fractional) else (
