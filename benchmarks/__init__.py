@@ -1,1 +1,36 @@
-"""Benchmarks: ``python -m benchmarks.NAME`` prints a table, peers measured in the same run."""
+"""Benchmarks: ``python -m benchmarks.NAME`` prints a table, peers measured in the same run.
+
+``python -m benchmarks.NAME`` with a NAME that is no benchmark is refused here, where the package
+is imported before Python looks for the module: one line naming the closest benchmark and how to
+list them, exit status 2 (Python's own "No module named benchmarks.NAME" exits with 1).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def benchmark_files() -> list[Path]:
+    """The benchmarks' source files, ``NAME.py`` for each ``python -m benchmarks.NAME``."""
+    return sorted(Path(__file__).parent.glob("[!_]*.py"))
+
+
+def _refuse_an_unknown_name(argv: list[str]) -> None:
+    """Exit with one line and status 2 when ``argv`` (the interpreter's) runs ``-m benchmarks.NAME``
+    for a NAME that is no benchmark."""
+    if sys.argv[:1] != ["-m"]:  # what sys.argv[0] is while Python locates a -m module, and only then
+        return
+    target = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "-m"), "")
+    package, _, name = target.partition(".")
+    names = [path.stem for path in benchmark_files()]
+    if package != __name__ or not name or name in names or name.startswith("_"):
+        return
+    from pidkit._validate import did_you_mean
+
+    print(f"python -m {target}: no such benchmark.{did_you_mean(name, names)} Run python -m "
+          "benchmarks to list them", file=sys.stderr)
+    sys.exit(2)
+
+
+_refuse_an_unknown_name(getattr(sys, "orig_argv", []))

@@ -11,20 +11,17 @@ from __future__ import annotations
 import ast
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from pidkit._validate import did_you_mean
 from pidkit.cli import end_closed_output
 
-
-def _benchmarks() -> list[Path]:
-    return sorted(Path(__file__).parent.glob("[!_]*.py"))
+from . import benchmark_files
 
 
 def listing() -> str:
     """The benchmarks ``python -m benchmarks.NAME`` runs, one line each, and how to run them."""
     lines = ["python -m benchmarks.NAME [--quick] [--help]; docs/benchmarks.md says how long each takes.", ""]
-    for path in _benchmarks():
+    for path in benchmark_files():
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
         lines.append(f"  {path.stem:<14} {doc.splitlines()[0].replace('``', '') if doc else ''}")
     return "\n".join(lines)
@@ -46,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return end_closed_output()
         return 0
     name, rest = argv[0], argv[1:]
-    names = [path.stem for path in _benchmarks()]
+    names = [path.stem for path in benchmark_files()]
     if name in names:
         hint = f"to run it: python -m benchmarks.{' '.join([name, *rest])}"
     else:

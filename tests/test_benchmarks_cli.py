@@ -185,6 +185,20 @@ def test_the_listing_refuses_arguments_with_the_command_to_run(argv, hint, capsy
     assert main([]) == 0 and capsys.readouterr().out.startswith("python -m benchmarks.NAME")
 
 
+@pytest.mark.parametrize(("name", "hint"), [
+    ("bertschinge", " Did you mean 'bertschinger'? Run python -m benchmarks to list them\n"),
+    ("nothing_like_it", " Run python -m benchmarks to list them\n"),
+])
+def test_an_unknown_benchmark_is_one_line_and_status_2(name, hint):
+    # Python's own 'No module named benchmarks.bertschinge' exited with status 1 and named no
+    # benchmark.
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", "--quick"], capture_output=True,
+                          cwd=ROOT, timeout=60, text=True)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == f"python -m benchmarks.{name}: no such benchmark.{hint}"
+
+
 def test_a_run_whose_audit_solve_failed_is_a_failed_run_not_a_crash(monkeypatch, tmp_path):
     pytest.importorskip("torch")
     import pidkit_distill.training as training
