@@ -32,15 +32,17 @@ def to_numpy(x: Any) -> np.ndarray:
 
 
 def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
-    """A pandas-like DataFrame ``x`` as a numpy array read by its columns' dtypes; ``None`` when
-    ``x`` is not one (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` with a numpy-style
-    ``kind``; pandas is no dependency, and other tables such as polars' are left to ``np.asarray``).
+    """A DataFrame ``x`` (pandas or polars) as a numpy array read by its columns' dtypes; ``None``
+    when ``x`` is not one (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` that
+    :func:`_numeric_column` knows; neither library is a dependency).
 
     Columns that are all numeric give their common numpy type (bool columns beside float ones:
     floats, where pandas gives an object array); with pandas' nullable ``Int64``/``Float64``/
     ``boolean`` among them, a float array (NA as NaN, for the caller's finite check to report).
-    Other columns (strings, categories, dates) are a TypeError naming them and the fix, where
-    ``np.asarray`` would give an object array and a message about its dtype only.
+    A polars frame is converted by its own means (nulls of numbers as NaN). Other columns
+    (strings, categories, dates) are a TypeError naming them and the fix, where ``np.asarray``
+    would give an object array and a message about its dtype only (or, from polars, dates as
+    numbers).
 
     Examples
     --------
@@ -48,21 +50,37 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
     True
     """
     dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
-    if not dtypes or not all(hasattr(dtype, "kind") for dtype in dtypes):
+    numeric = [_numeric_column(dtype) for dtype in dtypes]
+    if not dtypes or None in numeric:
         return None
-    other = [(column, str(dtype)) for column, dtype in zip(x.columns, dtypes, strict=True)
-             if dtype.kind not in "fiub"]
+    other = [(column, str(dtype)) for column, dtype, ok in zip(x.columns, dtypes, numeric, strict=True)
+             if not ok]
+    pandas = all(hasattr(dtype, "kind") for dtype in dtypes)
     if other:
         shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other[:5])
         more = f" and {len(other) - 5} more" if len(other) > 5 else ""
+        select = f"{name}.select_dtypes('number')" if pandas else f"{name}.select(pl.selectors.numeric())"
         raise TypeError(
             f"{name} is a DataFrame with {len(other)} non-numeric column(s): {shown}{more}; "
-            f"features must be numbers. Select the numeric columns ({name}.select_dtypes('number')) "
+            f"features must be numbers. Select the numeric columns ({select}) "
             "or encode the others as numbers first."
         )
     if all(isinstance(dtype, np.dtype) for dtype in dtypes):
         return x.to_numpy(dtype=np.result_type(*set(dtypes)))
-    return x.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pandas:
+        return x.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(x)
+
+
+def _numeric_column(dtype: Any) -> bool | None:
+    """Whether a table's column of dtype ``dtype`` holds numbers or booleans: a numpy-style dtype
+    (pandas') by its ``kind``, a polars one by ``is_numeric()`` or as ``Boolean``; ``None`` for a
+    dtype of neither kind."""
+    if hasattr(dtype, "kind"):
+        return dtype.kind in "fiub"
+    if callable(getattr(dtype, "is_numeric", None)):
+        return bool(dtype.is_numeric()) or str(dtype) == "Boolean"
+    return None
 
 
 def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
