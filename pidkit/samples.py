@@ -83,6 +83,25 @@ def _numeric_column(dtype: Any) -> bool | None:
     return None
 
 
+def what_it_holds(x: Any, arr: np.ndarray, name: str) -> str:
+    """The end of an error for numbers ``x`` (read as ``arr``) that are no real numbers: an
+    iterator, which numpy reads as one object, and an object array of Python objects, each with
+    its fix; else ``arr``'s dtype. Shared by the estimators' features and the Gaussian PID's
+    samples.
+
+    Examples
+    --------
+    >>> what_it_holds((v for v in [1.0]), np.asarray(iter([1.0])), "t")
+    'a generator, which numpy reads as one object. Pass its values: list(t).'
+    """
+    if arr.dtype == object and arr.ndim == 0 and hasattr(x, "__next__"):
+        return f"a {type(x).__name__}, which numpy reads as one object. Pass its values: list({name})."
+    if arr.dtype == object:
+        return (f"an array of Python objects (dtype object). If they are numbers, convert them: "
+                f"np.asarray({name}, dtype=float) ({name}.astype(float) for a pandas column).")
+    return f"dtype {arr.dtype}."
+
+
 def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
     """A sentence for an error about ``x`` when it is a list (or tuple) of batches, else ``""``.
 

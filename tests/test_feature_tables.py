@@ -1,5 +1,6 @@
 """Features as notebooks hold them: a polars DataFrame (its non-numeric columns named, as a
-pandas DataFrame's are), in the estimators and the Gaussian PID alike."""
+pandas DataFrame's are) and a generator (named, with the fix), in the estimators and the
+Gaussian PID alike."""
 
 import re
 
@@ -88,6 +89,17 @@ def test_a_numeric_polars_frame_gives_the_estimate_of_its_array():
     assert (res.red, res.syn) == pytest.approx((ref.red, ref.syn), abs=1e-12)
     assert gaussian_pid_from_samples(y, _Frame(t, [FLOAT, BOOL]), s).red == pytest.approx(
         gaussian_pid_from_samples(y, t, s).red, abs=1e-12)
+
+
+def test_features_as_a_generator_are_named_with_the_fix():
+    # was "t_features must be a numeric feature matrix; got dtype object" (numpy reads a generator
+    # as one object), where the Gaussian PID's samples already said what to do (6f64cc2)
+    _, t, _ = _data()
+    for estimate in _estimators(row for row in t):
+        with pytest.raises(TypeError, match=r"^t_features must be a numeric feature matrix; got a generator, "
+                                            r"which numpy reads as one object\. Pass its values: "
+                                            r"list\(t_features\)\. Discrete labels must be a 1-D array"):
+            estimate()
 
 
 def test_a_real_polars_frame():

@@ -26,6 +26,7 @@ from ..samples import (
     rounding_fix,
     shown_float,
     to_numpy,
+    what_it_holds,
 )
 
 __all__ = [
@@ -98,12 +99,16 @@ def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.nda
     >>> [str(check_features(np.ones((2, 3), dtype), "X").dtype) for dtype in (np.uint8, np.int16, np.int64)]
     ['float32', 'float32', 'float64']
     """
-    arr = _as_array(x, name, "an array of numbers")
+    return _feature_matrix(x, _as_array(x, name, "an array of numbers"), name, labels_allowed)
+
+
+def _feature_matrix(x: Any, arr: np.ndarray, name: str, labels_allowed: bool) -> np.ndarray:
+    """:func:`check_features` of ``x`` read as ``arr``."""
     kind = arr.dtype.kind
     if kind not in "fiub":
         raise TypeError(
-            f"{name} must be a numeric feature matrix; got dtype {arr.dtype}. Discrete labels must be "
-            "a 1-D array, continuous features an (n_samples, n_features) float array."
+            f"{name} must be a numeric feature matrix; got {what_it_holds(x, arr, name)} Discrete labels "
+            "must be a 1-D array, continuous features an (n_samples, n_features) float array."
         )
     if arr.ndim < 2:
         fractional = non_integer_floats(arr.reshape(-1))
@@ -154,7 +159,7 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
         return arr, True
     if arr.ndim == 1 and arr.dtype.kind == "f" and np.isnan(arr).any():
         check_missing_labels(arr, name)  # e.g. pandas Int64 labels with NA: floats with NaN
-    return check_features(arr, name, labels_allowed=True), False
+    return _feature_matrix(x, arr, name, labels_allowed=True), False
 
 
 def check_labels(y: Any, name: str = "y") -> np.ndarray:

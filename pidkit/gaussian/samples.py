@@ -50,7 +50,7 @@ from .._result import PIDResult
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
-from ..samples import batches_hint, check_same_index, dataframe_to_numpy, to_numpy
+from ..samples import batches_hint, check_same_index, dataframe_to_numpy, to_numpy, what_it_holds
 from .bias import corrected_channel, information_bias
 from .pid import (
     DEFAULT_TOL_BITS,
@@ -84,7 +84,7 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold real numbers; got {_what_it_holds(x, arr, name)}")
+        raise TypeError(f"{name} must hold real numbers; got {what_it_holds(x, arr, name)}")
     shape = arr.shape
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -98,17 +98,6 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
         row = int(np.argwhere(~np.isfinite(arr))[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at sample {row}); drop or impute it.")
     return arr
-
-
-def _what_it_holds(x: Any, arr: np.ndarray, name: str) -> str:
-    """The end of the error for samples ``x`` (read as ``arr``) that are no real numbers: an
-    iterator is read as one object, an object array holds Python objects, both with the fix."""
-    if arr.dtype == object and arr.ndim == 0 and hasattr(x, "__next__"):
-        return f"a {type(x).__name__}, which numpy reads as one object. Pass its values: list({name})."
-    if arr.dtype == object:
-        return (f"an array of Python objects (dtype object). If they are numbers, convert them: "
-                f"np.asarray({name}, dtype=float) ({name}.astype(float) for a pandas column).")
-    return f"dtype {arr.dtype}."
 
 
 def _warn_if_class_codes(y: np.ndarray) -> None:
