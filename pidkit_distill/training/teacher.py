@@ -5,11 +5,13 @@ loop, in its own run folder ``OUT_DIR/teacher-DATA-MODEL-sSEED-eEPOCHS-HASH`` wh
 every setting that affects it, and reuse it), ``"untrained"`` (the seeded initialisation) or the
 path of a teacher file.
 
-A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "config",
-"test_acc"}`` (what :func:`~pidkit_distill.training.train_teacher` writes) or is a bare state
-dict (``torch.save(model.state_dict(), path)``). It is read with ``weights_only=True`` and checked
-against the architecture before use: the names and shapes of its tensors must be those of
-``model.teacher`` built for the data (built on the meta device, so nothing is allocated).
+A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "n_train",
+"n_test", "config", "test_acc"}`` (what :func:`~pidkit_distill.training.train_teacher` writes)
+or is a bare state dict (``torch.save(model.state_dict(), path)``). It is read with
+``weights_only=True`` and checked against the architecture before use: the names and shapes of
+its tensors must be those of ``model.teacher`` built for the data (built on the meta device, so
+nothing is allocated). The cached one of ``"trained"`` must also record the settings and the
+data's sizes of the current run (:func:`check_cached_teacher`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = [
     "SupervisedModel",
+    "check_cached_teacher",
     "check_teacher_file",
     "check_teacher_path",
     "load_teacher",
@@ -122,8 +125,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
         else:
             path = teacher_file_of(config)
         saved = read_teacher_file(path)
-        spec = DatasetSpec(config.data.name, bundle.num_classes, tuple(bundle.input_shape),
-                           len(bundle.train), len(bundle.test))
+        spec = _spec_of(config, bundle)
         check_teacher_file(saved, path, model=config.model.teacher, spec=spec)
         teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,
                               in_channels=int(bundle.input_shape[0]))
@@ -150,13 +152,88 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
     data["teacher"]["source"] = "trained"
-    key = {k: data[k] for k in ("data", "model", "teacher", "optim")}
-    key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",
-                                                                      "eval_batch_size")}
-    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
+    digest = hashlib.sha1(json.dumps(_teacher_key(data), sort_keys=True).encode()).hexdigest()[:8]
     data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
                            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
     return config_from_dict(data)
+
+
+def _teacher_key(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings of a teacher's run (its configuration as a dict) that the teacher depends
+    on, which its folder's name hashes (:func:`teacher_run_config`): the sections ``data``
+    (less ``num_workers`` and ``eval_batch_size``), ``model``, ``teacher`` and ``optim``, as
+    JSON reads them back."""
+    key = {k: settings.get(k) for k in ("data", "model", "teacher", "optim")}
+    if isinstance(key["data"], dict):
+        key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",
+                                                                          "eval_batch_size")}
+    return json.loads(json.dumps(key, sort_keys=True))
+
+
+def _flat(settings: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested settings as ``{"section.key": value}`` (a non-empty dict is a level deeper)."""
+    if isinstance(settings, dict) and settings:
+        return {key: value for name, inner in settings.items()
+                for key, value in _flat(inner, f"{prefix}{name}.").items()}
+    return {prefix[:-1]: settings}
+
+
+# The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows
+# in the key a user sets.
+_MIRRORS = ("model.student", "optim.lr")
+
+
+def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
+                         spec: DatasetSpec) -> None:
+    """Raise :class:`ValueError` unless the cached ``teacher.pt`` (``saved``, read from
+    ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s.
+
+    The file records the settings of the run that trained it (``"config"``) and the sizes of
+    its data (``"n_train"``, ``"n_test"``; not in a file written before they were): a file
+    copied from another teacher's folder, or trained on a registered data set whose loader
+    has changed since, is refused, where the names and shapes of its tensors
+    (:func:`check_teacher_file`) would pass. The message names the first setting that differs
+    and says to delete the folder to train the teacher again.
+
+    Parameters
+    ----------
+    saved : dict
+        The file's contents (:func:`read_teacher_file`).
+    path : Path
+        The file, for the message.
+    config : TrainConfig
+        The student's run (or ``train-teacher``'s) configuration.
+    spec : DatasetSpec
+        The teacher's data (with ``teacher.data_options``).
+
+    Raises
+    ------
+    ValueError
+        The file records other settings, none, or data of other sizes.
+    """
+    recorded = saved.get("config")
+    sizes = (saved.get("n_train"), saved.get("n_test"))
+    have = _flat(_teacher_key(recorded)) if isinstance(recorded, dict) else {}
+    want = _flat(_teacher_key(config_to_dict(teacher_run_config(config))))
+    missing = object()
+    differ = sorted(key for key in want.keys() | have.keys()
+                    if key not in _MIRRORS and want.get(key, missing) != have.get(key, missing))
+    if not have:
+        problem = ("records no settings (the teacher.pt that `pidkit-distill train-teacher` "
+                   "writes records them)")
+    elif differ:
+        key = differ[0]
+        more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""
+        problem = (f"was trained with {key}={have.get(key)!r}, but these settings have "
+                   f"{key}={want.get(key)!r}{more}: a file from another teacher's folder")
+    elif None not in sizes and sizes != (spec.n_train, spec.n_test):
+        problem = (f"was trained on {sizes[0]} training and {sizes[1]} test samples of "
+                   f"data.name={config.data.name!r}, which has {spec.n_train} and {spec.n_test} "
+                   "now (its loader changed?)")
+    else:
+        return
+    raise ValueError(f"teacher file {str(path)!r} {problem}; it is the teacher cached for "
+                     f"these settings: delete {path.parent} to train it again")
 
 
 def teacher_file_of(config: TrainConfig) -> Path | None:
@@ -239,8 +316,10 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
         )
 
 
-def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool) -> None:
-    """Read the teacher file ``path`` safely and check it (:func:`check_teacher_file`).
+def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool,
+                       config: TrainConfig | None = None) -> None:
+    """Read the teacher file ``path`` safely and check it (:func:`check_teacher_file`; for the
+    cached one with ``config``, :func:`check_cached_teacher` too).
 
     Parameters
     ----------
@@ -253,6 +332,8 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
     cached : bool
         ``path`` is the ``teacher.pt`` cached for ``teacher.source = "trained"``, which the
         user did not name; a message about it says so, and how to train the teacher again.
+    config : TrainConfig, optional
+        The run's configuration: the cached file must record its teacher's settings.
 
     Raises
     ------
@@ -273,12 +354,15 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
 teacher cached for these settings: delete ... to train it again
     """
     try:
-        check_teacher_file(read_teacher_file(path), path, model=model, spec=spec)
+        saved = read_teacher_file(path)
+        check_teacher_file(saved, path, model=model, spec=spec)
     except ValueError as err:
         if not cached:
             raise
         raise ValueError(f"{err}; it is the teacher cached for these settings: delete "
                          f"{path.parent} to train it again") from None
+    if cached and config is not None:
+        check_cached_teacher(saved, path, config=config, spec=spec)
 
 
 def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:
@@ -291,9 +375,11 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     teacher_config = teacher_run_config(config)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
+    spec = _spec_of(config, bundle)
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
                f"settings: {path}")
     if from_main(runtime, path.is_file()):  # every process takes rank 0's way
+        check_cached_teacher(read_teacher_file(path), path, config=config, spec=spec)
         if runtime.is_main:
             print(reusing, flush=True)
         return path
@@ -301,6 +387,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
+            check_cached_teacher(read_teacher_file(path), path, config=config, spec=spec)
             if runtime.is_main:
                 print(reusing, flush=True)
             return path
@@ -321,6 +408,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                 atomic_save({"model": net.state_dict(), "name": config.model.teacher,
                              "num_classes": bundle.num_classes,
                              "input_shape": list(bundle.input_shape),
+                             "n_train": len(bundle.train), "n_test": len(bundle.test),
                              "config": config_to_dict(teacher_config),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
@@ -333,3 +421,9 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
 def _is_state_dict(obj: Any) -> bool:
     return (isinstance(obj, dict) and bool(obj)
             and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()))
+
+
+def _spec_of(config: TrainConfig, bundle: Any) -> DatasetSpec:
+    """The description of ``config``'s data loaded as ``bundle`` (the teacher's)."""
+    return DatasetSpec(config.data.name, bundle.num_classes, tuple(bundle.input_shape),
+                       len(bundle.train), len(bundle.test))

@@ -1,0 +1,79 @@
+"""The teacher cached for teacher.source = "trained" is reused only for the settings and the
+data it was trained with: its teacher.pt records them, and a file that records others (copied
+from another teacher's folder, or trained on a registered data set whose loader changed since)
+is refused in one line, where the names and shapes of its tensors passed."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+from torch.utils.data import TensorDataset
+
+from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
+from pidkit_distill.data import DatasetBundle, describe_dataset, unregister_dataset
+from pidkit_distill.training.teacher import check_teacher_path, teacher_file_of
+
+SETTINGS = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
+            "model.teacher=synthetic-teacher", "teacher.epochs=1", "run.progress=false",
+            "run.device=cpu", "run.threads=1"]
+
+
+def test_a_teacher_file_copied_from_another_teachers_folder_is_refused(tmp_path):
+    # the copy was reused ("reusing the teacher synthetic-teacher trained before with the same
+    # settings"), a teacher trained with teacher.lr=0.05 standing for one of teacher.lr=0.3
+    config = load_config(overrides=[*SETTINGS, f"run.out_dir={tmp_path}"])
+    trained = train_teacher(config)
+    other = apply_overrides(config, ["teacher.lr=0.3"])
+    copy = teacher_file_of(other)
+    copy.parent.mkdir()
+    shutil.copyfile(trained, copy)
+    message = (f"teacher file '{copy}' was trained with teacher.lr=0.05, but these settings have "
+               "teacher.lr=0.3: a file from another teacher's folder; it is the teacher cached "
+               f"for these settings: delete {copy.parent} to train it again")
+    with pytest.raises(ValueError) as err:
+        train_teacher(other)
+    assert str(err.value) == message
+    # and before the run (check_config passes its configuration)
+    with pytest.raises(ValueError) as err:
+        check_teacher_path(copy, model="synthetic-teacher", spec=describe_dataset(
+            "synthetic", n_train=64, n_test=32), cached=True, config=other)
+    assert str(err.value) == message
+    assert train_teacher(config) == trained  # its own folder's is reused
+
+
+_SIZE = {"n_train": 96}
+
+
+def sized_blobs(*, seed: int = 0) -> DatasetBundle:
+    """Points of 3 classes, as many to train on as ``_SIZE`` says, 64 to test on."""
+    n_train = _SIZE["n_train"]
+    y = torch.arange(n_train + 64) % 3
+    x = torch.randn(n_train + 64, 6, generator=torch.Generator().manual_seed(seed)) + y[:, None]
+    return DatasetBundle(TensorDataset(x[:n_train], y[:n_train]),
+                         TensorDataset(x[n_train:], y[n_train:]), num_classes=3, input_shape=(6,))
+
+
+def test_a_teacher_trained_on_a_registered_data_set_that_changed_size_is_refused(tmp_path):
+    # the same name and options: the same folder, and the teacher trained on 96 samples was
+    # reused for the 48 that the loader gives now
+    register_dataset("cache-blobs")(sized_blobs)
+    try:
+        config = load_config(overrides=[
+            "data.name=cache-blobs", "model.teacher=synthetic-teacher", "teacher.epochs=1",
+            "data.batch_size=32", "run.progress=false", "run.device=cpu", "run.threads=1",
+            f"run.out_dir={tmp_path}"])
+        path = train_teacher(config)
+        _SIZE["n_train"] = 48
+        with pytest.raises(ValueError) as err:
+            train_teacher(config)
+        saved = torch.load(path, weights_only=True)
+        assert (saved["n_train"], saved["n_test"]) == (96, 64)
+        assert str(err.value) == (
+            f"teacher file '{path}' was trained on 96 training and 64 test samples of "
+            "data.name='cache-blobs', which has 48 and 64 now (its loader changed?); it is the "
+            f"teacher cached for these settings: delete {path.parent} to train it again")
+    finally:
+        _SIZE["n_train"] = 96
+        unregister_dataset("cache-blobs")
