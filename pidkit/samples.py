@@ -531,6 +531,21 @@ def axis_labels(given: Any, labels: np.ndarray) -> Any:
     return given if is_categorical(given) else labels
 
 
+def column_fix(given: Any, name: str) -> str:
+    """How to pass ``given``, labels held as one column (shape ``(n_samples, 1)``), as 1-D labels:
+    ``.iloc[:, 0]`` of a pandas DataFrame, ``.to_series()`` of a polars one, else ``.ravel()``
+    (arrays, tensors). Shared by :func:`encode_labels` and the estimators' label checks.
+
+    Examples
+    --------
+    >>> column_fix(np.zeros((3, 1)), "y")
+    'y.ravel()'
+    """
+    if hasattr(given, "iloc"):
+        return f"{name}.iloc[:, 0]"
+    return f"{name}.to_series()" if hasattr(given, "to_series") else f"{name}.ravel()"
+
+
 def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Check 1-D sample labels and encode them: each sample's index on the labels' axis, and the axis.
 
@@ -565,10 +580,9 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
     """
     arr = label_array(values, name)
     if arr.ndim != 1:
-        raise ValueError(
-            f"{name} must be 1-D (one label per sample); got shape {arr.shape}. For feature "
-            "matrices use pidkit.estimate.pid_from_representations, which discretises them."
-        )
+        fix = (f"For a column of labels pass {column_fix(values, name)}." if arr.shape[1:] == (1,) else
+               "For feature matrices use pidkit.estimate.pid_from_representations, which discretises them.")
+        raise ValueError(f"{name} must be 1-D (one label per sample); got shape {arr.shape}. {fix}")
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"y, t and s must have the same length; {name} has {arr.shape[0]}, not {n}.")
     if arr.size == 0:

@@ -128,3 +128,31 @@ def test_labels_in_place_of_a_representation_are_checked_as_labels(t, error, mat
     y = np.tile([0, 1], 17)
     with pytest.raises(error, match=match):
         pid_from_representations(y, t, np.random.default_rng(0).normal(size=(34, 2)), bias_correction="none")
+
+
+class _OneColumnFrame:
+    """``df.select("y")`` of polars: a DataFrame of one column, with ``to_series()`` (no ``ravel``
+    and no ``iloc``); ``np.asarray`` gives shape (n, 1)."""
+
+    def __init__(self, labels):
+        self._labels = np.asarray(labels)[:, None]
+
+    def __array__(self, dtype=None, copy=None):
+        return self._labels
+
+    def to_series(self):
+        return self._labels[:, 0]
+
+
+@pytest.mark.parametrize(("check", "start"), [
+    (check_labels, r"^y must be a 1-D array of labels, one per sample; got shape \(4, 1\)\. "),
+    (lambda y: pidkit.joint_from_samples(y, [0, 1, 0, 1], [0, 0, 1, 1]),
+     r"^y must be 1-D \(one label per sample\); got shape \(4, 1\)\. "),
+])
+@pytest.mark.parametrize(("y", "fix"), [
+    (_OneColumnFrame(["a", "b", "a", "b"]), r"y\.to_series\(\)"),  # was y.ravel(): no such method
+    (np.array([[0], [1], [0], [1]]), r"y\.ravel\(\)"),  # joint_from_samples: "For feature matrices use ..."
+])
+def test_a_column_of_labels_is_named_with_the_way_to_make_it_1d(check, start, y, fix):
+    with pytest.raises(ValueError, match=start + r"For a column of labels pass " + fix + r"\.$"):
+        check(y)

@@ -19,6 +19,7 @@ from ..samples import (
     check_label_values,
     check_missing_labels,
     check_nulls,
+    column_fix,
     dataframe_to_numpy,
     label_array,
     near_whole,
@@ -170,8 +171,7 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     arr = label_array(y, name)
     if arr.ndim != 1:
         if arr.ndim == 2 and arr.shape[1] == 1:
-            column = f"{name}.iloc[:, 0]" if hasattr(y, "iloc") else f"{name}.ravel()"
-            hint = f"For a column of labels pass {column}."
+            hint = f"For a column of labels pass {column_fix(y, name)}."
         elif arr.ndim == 2:
             hint = f"For one-hot targets pass {name}.argmax(axis=1)."
         else:
