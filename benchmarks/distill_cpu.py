@@ -72,6 +72,10 @@ METHODS = ("bas", "kd", "vid", "rid", "rid-sum", "ted", "itrd", "mimkd")
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 KEY = ("data", "teacher", "method", "seed", "epochs", "train_fraction")
 """What identifies a run: a record in results.jsonl is reused only by a run of the same key."""
+NUMBERS = ("last_acc", "teacher_acc", *ATOMS, "red_0", "uni_t_0")
+"""The numbers of a record that the table reads (``teacher_acc`` is null for the nuisance teacher)."""
+RECORD = (*KEY, *NUMBERS)
+"""What a record of a finished run in results.jsonl holds, at least."""
 _METHOD_ITEMS = {
     "rid-sum": ["method.name=rid", "method.preset=paper"],
     "mimkd": ["method.name=mimkd", "method.preset=light-critic"],
@@ -135,16 +139,44 @@ def _key(record: dict[str, Any]) -> tuple:
     return tuple(record[k] for k in KEY)
 
 
-def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path) -> list[dict[str, Any]]:
-    """Teachers first, then BAS, then everything else; finished runs are read back."""
+def read_finished(results: Path) -> dict[tuple, dict[str, Any]]:
+    """The records of ``results`` (``OUT/results.jsonl``) by their run's key; none if it is empty.
+
+    Raises
+    ------
+    ValueError
+        Naming the line that is no record of a run (cut short when a run was killed while its
+        record was written, or edited by hand), and what to do about it.
+    """
+    done = {}
+    for number, line in enumerate(results.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            missing = [k for k in RECORD if not isinstance(record, dict) or k not in record]
+            if missing:
+                raise ValueError(f"no {', '.join(missing)}")
+            numbers = [k for k in NUMBERS if not isinstance(record[k], (int, float))
+                       and (k, record[k]) != ("teacher_acc", None)]
+            if numbers:
+                raise ValueError(f"{', '.join(numbers)} not a number")
+            done[_key(record)] = record
+        except (ValueError, TypeError) as exc:  # TypeError: a key field that is a list or object
+            raise ValueError(f"line {number} of {results} is no record of a run ({one_line(exc)}); "
+                             "delete that line (its run is then done again) or give another "
+                             "--out") from None
+    return done
+
+
+def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path,
+             done: dict[tuple, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Teachers first, then BAS, then everything else; the runs in ``done`` (records of
+    :func:`read_finished`, by key) are not run again, and each finished run is added to it."""
     from pidkit_distill.config_text import load_config
     from pidkit_distill.training import train_teacher
 
     results = out / "results.jsonl"
-    done = {}
-    if results.is_file():
-        for line in results.read_text().splitlines():
-            done[_key(json.loads(line))] = json.loads(line)
     todo = [s for s in specs if _key(s) not in done]
     for spec in {(s["data"], s["teacher"], s["seed"]): s for s in todo
                  if s["teacher"] != "untrained"}.values():
@@ -257,9 +289,12 @@ def main(argv: Sequence[str] | None = None) -> str:
     try:  # before any run: a record that cannot be kept would be lost at the end of its run
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.jsonl").open("a").close()
+        done = read_finished(out / "results.jsonl")
     except OSError as exc:
         parser.error(f"--out {out}: cannot keep the runs there ({one_line(exc)}); give a folder "
                      "that can be written")
+    except ValueError as exc:
+        parser.error(f"--out {out}: {exc}")
     methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
     specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,
               "train_fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
@@ -268,7 +303,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     start = time.perf_counter()
     print(f"{len(specs)} runs, {args.epochs} epochs each, {args.jobs} at a time -> {out}/",
           flush=True)
-    records = run_grid(specs, jobs=args.jobs, out=out)
+    records = run_grid(specs, jobs=args.jobs, out=out, done=done)
     print()
     table = summarise(records)
     print(table, flush=True)

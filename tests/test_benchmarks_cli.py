@@ -5,6 +5,7 @@ Only argument parsing runs here, never a benchmark."""
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -373,3 +374,43 @@ def test_a_peer_that_is_not_installed_is_said_so_in_its_cells(name, argv, monkey
     peer_cells = [row[5] if name == "redundancy" else row[7] for row in _table_rows(capsys.readouterr().out)
                   if "no peer run (dit's PID_Prec needs pypoman)" not in row]
     assert peer_cells == ["not installed (pip install dit)"] * (6 if name == "redundancy" else 2)
+
+
+_RECORD = {"data": "digits", "teacher": "trained", "method": "bas", "seed": 0, "epochs": 2,
+           "train_fraction": 0.1, "last_acc": 0.5, "teacher_acc": 0.9, "red": 0.1, "uni_t": 0.2,
+           "uni_s": 0.0, "syn": 0.1, "red_0": 0.1, "uni_t_0": 0.2}
+
+
+@pytest.mark.parametrize(("line", "why"), [
+    # A run killed while its record was written (or a full disk) left the line cut short.
+    ('{"data": "digits", "teacher": "trained"', "Expecting ',' delimiter: line 1 column 40 (char 39)"),
+    ("[1, 2]", "no data, teacher, method, seed, epochs, train_fraction, last_acc, teacher_acc, red, "
+               "uni_t, uni_s, syn, red_0, uni_t_0"),
+    (json.dumps({**_RECORD, "seed": [0]}), "unhashable type: 'list'"),
+    (json.dumps({k: v for k, v in _RECORD.items() if k != "red"}), "no red"),
+    (json.dumps({**_RECORD, "last_acc": "0.5"}), "last_acc not a number"),
+])
+def test_a_results_line_that_is_no_record_is_one_line_before_any_run(line, why, tmp_path, capsys):
+    # It was a JSONDecodeError (or KeyError, TypeError) traceback on every later run of the grid.
+    from benchmarks import distill_cpu
+
+    (tmp_path / "results.jsonl").write_text(json.dumps(_RECORD) + "\n\n" + line + "\n")
+    with pytest.raises(SystemExit) as exit_:
+        distill_cpu.main(["--quick", "--out", str(tmp_path)])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"python -m benchmarks.distill_cpu: error: --out {tmp_path}: line 3 of "
+                   f"{tmp_path / 'results.jsonl'} is no record of a run ({why}); delete that line (its "
+                   f"run is then done again) or give another --out; see 'python -m "
+                   f"benchmarks.distill_cpu --help'\n")
+
+
+def test_the_records_of_finished_runs_are_read_back_by_key(tmp_path):
+    from benchmarks import distill_cpu
+
+    nuisance = {**_RECORD, "teacher": "nuisance", "teacher_acc": None}
+    (tmp_path / "results.jsonl").write_text(f"{json.dumps(_RECORD)}\n{json.dumps(nuisance)}\n")
+    done = distill_cpu.read_finished(tmp_path / "results.jsonl")
+    assert done == {("digits", "trained", "bas", 0, 2, 0.1): _RECORD,
+                    ("digits", "nuisance", "bas", 0, 2, 0.1): nuisance}
