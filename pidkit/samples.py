@@ -83,6 +83,27 @@ def _numeric_column(dtype: Any) -> bool | None:
     return None
 
 
+def check_unmasked(x: Any, name: str, rows: str) -> None:
+    """Refuse a masked array ``x`` of numbers with masked values, which ``np.asarray`` would read
+    through (its values underneath); ``rows`` names the inputs whose rows go together, for the fix.
+    Shared by the estimators' features and the Gaussian PID's samples.
+
+    Examples
+    --------
+    >>> check_unmasked(np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "t", "y, t and s")
+    Traceback (most recent call last):
+    ...
+    ValueError: t is a masked array with 1 masked value(s); the estimate would use the values ...
+    """
+    masked = int(np.ma.count_masked(x)) if isinstance(x, np.ma.MaskedArray) else 0
+    if masked:
+        raise ValueError(
+            f"{name} is a masked array with {masked} masked value(s); the estimate would use the "
+            f"values underneath. Drop the samples with masked values (the same rows of {rows}), or "
+            f"pass {name}.data if the values underneath are right."
+        )
+
+
 def what_it_holds(x: Any, arr: np.ndarray, name: str) -> str:
     """The end of an error for numbers ``x`` (read as ``arr``) that are no real numbers: an
     iterator, which numpy reads as one object, and an object array of Python objects, each with

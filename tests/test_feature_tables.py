@@ -110,3 +110,19 @@ def test_a_real_polars_frame():
                                         r"'name' \(String\); features must be numbers"):
         check_features(frame, "t_features")
     np.testing.assert_array_equal(check_features(frame.select(pl.selectors.numeric()), "t_features"), t)
+
+
+@pytest.mark.parametrize("side", ["features", "labels"])
+def test_masked_features_are_refused_not_read_through_the_mask(side):
+    # np.asarray drops the mask: the values underneath were used without a word (as y's masked
+    # labels and the Gaussian PID's masked samples are refused)
+    y, t, _ = _data()
+    values = t if side == "features" else y
+    masked = np.ma.masked_array(values, mask=np.arange(values.size).reshape(values.shape) < 2)
+    match = (r"^t_features is a masked array with 2 masked value\(s\); the estimate would use the values "
+             r"underneath\. Drop the samples with masked values \(the same rows of every input\), or pass "
+             r"t_features\.data if the values underneath are right\.$")
+    for estimate in _estimators(masked):
+        with pytest.raises(ValueError, match=match):
+            estimate()
+    np.testing.assert_array_equal(check_features(np.ma.masked_array(t), "t_features"), t)  # nothing masked

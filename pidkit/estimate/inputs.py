@@ -19,6 +19,7 @@ from ..samples import (
     check_label_values,
     check_missing_labels,
     check_nulls,
+    check_unmasked,
     column_fix,
     dataframe_to_numpy,
     label_array,
@@ -65,9 +66,10 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array: a DataFrame by its columns' dtypes
     (:func:`pidkit.samples.dataframe_to_numpy`), anything else by :func:`pidkit.samples.to_numpy`.
     A scipy sparse matrix is refused with the way to densify it (``np.asarray`` would wrap it in a
-    0-d object array). ``what`` says what ``x`` should be, for the message when it cannot be
-    converted at all.
+    0-d object array), a masked array with masked values too (``np.asarray`` reads through the
+    mask). ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
     """
+    check_unmasked(x, name, "every input")
     if issparse(x):
         dense_bytes = int(np.prod(x.shape)) * 8
         raise TypeError(

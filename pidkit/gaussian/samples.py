@@ -50,7 +50,14 @@ from .._result import PIDResult
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
-from ..samples import batches_hint, check_same_index, dataframe_to_numpy, to_numpy, what_it_holds
+from ..samples import (
+    batches_hint,
+    check_same_index,
+    check_unmasked,
+    dataframe_to_numpy,
+    to_numpy,
+    what_it_holds,
+)
 from .bias import corrected_channel, information_bias
 from .pid import (
     DEFAULT_TOL_BITS,
@@ -66,13 +73,7 @@ SAMPLES = "y, t and s"
 
 
 def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
-    masked = int(np.ma.count_masked(x)) if isinstance(x, np.ma.MaskedArray) else 0
-    if masked:
-        raise ValueError(
-            f"{name} is a masked array with {masked} masked value(s); the estimate would use the "
-            "values underneath. Drop the samples with masked values (the same rows of y, t and s), "
-            f"or pass {name}.data if the values underneath are right."
-        )
+    check_unmasked(x, name, SAMPLES)
     arr = dataframe_to_numpy(x, name)
     if arr is None:
         try:
