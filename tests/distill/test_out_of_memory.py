@@ -49,11 +49,11 @@ NOTHING = "nothing was saved (no epoch had completed)"
 
 
 @pytest.mark.parametrize(("role", "method", "call", "said"), [
-    ("teacher", "forward", 1, f"while evaluating the teacher in epoch 1; {NOTHING}; lower "
+    ("teacher", "forward", 1, f"while evaluating the teacher before epoch 1; {NOTHING}; lower "
      "data.eval_batch_size"),
     ("student", "forward", 2, f"while evaluating the student in epoch 2; {SAVED}; lower "
      "data.eval_batch_size"),
-    ("student", "forward_features", 1, f"while auditing the untrained networks in epoch 1; "
+    ("student", "forward_features", 1, f"while auditing the untrained networks; "
      f"{NOTHING}; lower audit.max_samples or data.eval_batch_size"),
     # the evaluation's forward passes go through forward_features too: audit of epoch 0,
     # evaluation of epochs 1 and 2, then the audit of epoch 2
@@ -74,10 +74,10 @@ def test_out_of_memory_in_the_evaluation_or_the_audit_is_one_line(tmp_path, caps
         f"{said.format(ckpt=ckpt)}\n")
 
 
-def test_out_of_memory_evaluating_the_teacher_of_a_complete_run_names_its_last_epoch(
+def test_out_of_memory_evaluating_the_teacher_of_a_complete_run_says_so(
         tmp_path, capsys, monkeypatch):
     # a complete run resumed evaluates its teacher before it finds nothing to train: out of
-    # memory there said "in epoch 3" of a run of 2 epochs
+    # memory there said "in epoch 3" of a run of 2 epochs, then "in epoch 2", done before
     sets = [arg for item in [*TINY, "run.epochs=2", f"run.out_dir={tmp_path}"]
             for arg in ("--set", item)]
     assert main(["train", *sets]) == 0
@@ -87,7 +87,7 @@ def test_out_of_memory_evaluating_the_teacher_of_a_complete_run_names_its_last_e
     ckpt = tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt"
     assert capsys.readouterr().err == (
         "pidkit-distill train: training failed: out of memory (OutOfMemoryError) while "
-        f"evaluating the teacher in epoch 2; saved: {ckpt} holds the run after epoch 2 "
+        f"evaluating the teacher of the complete run; saved: {ckpt} holds the run after epoch 2 "
         "(rerunning the same command continues it); lower data.eval_batch_size\n")
 
 
@@ -103,7 +103,7 @@ def test_numpys_memory_error_in_the_audit_is_one_line(tmp_path, capsys, monkeypa
     assert main(["train", *sets]) == 1
     assert capsys.readouterr().err == (
         "pidkit-distill train: training failed: out of memory (MemoryError) while auditing the "
-        f"untrained networks in epoch 1; {NOTHING}; lower audit.max_samples or "
+        f"untrained networks; {NOTHING}; lower audit.max_samples or "
         "data.eval_batch_size\n")
 
 
