@@ -8,7 +8,6 @@ stopped first (:func:`first_stop`), and by a later one whose error is its own.
 
 from __future__ import annotations
 
-import os
 import random
 import secrets
 import warnings
@@ -24,6 +23,12 @@ from torch import Tensor, nn
 
 from pidkit.cli import one_line
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.launcher_env import (
+    local_rank_from_env,
+    local_world_size_from_env,
+    rank_from_env,
+    world_size_from_env,
+)
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 
@@ -83,41 +88,6 @@ class Runtime:
     def distributed(self) -> bool:
         """More than one process."""
         return self.world_size > 1
-
-
-def _from_env(name: str, default: int) -> int:
-    """The whole number torchrun sets as ``name`` (``default`` where it is unset); anything else
-    is a ValueError naming the variable, not int()'s "invalid literal"."""
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    if not value.isdigit():
-        raise ValueError(f"{name}={value!r} in the environment is not a count or index of "
-                         "processes (a whole number, as torchrun sets it); unset it or set "
-                         "it as torchrun would")
-    return int(value)
-
-
-def world_size_from_env() -> int:
-    """``WORLD_SIZE`` as torchrun sets it (1 outside torchrun)."""
-    return _from_env("WORLD_SIZE", 1)
-
-
-def local_world_size_from_env() -> int:
-    """``LOCAL_WORLD_SIZE`` as torchrun sets it: the processes of the run on this machine, one
-    per GPU on CUDA (1 outside torchrun)."""
-    return _from_env("LOCAL_WORLD_SIZE", 1)
-
-
-def rank_from_env() -> int:
-    """``RANK`` as torchrun sets it (0 outside torchrun): 0 is the process that writes."""
-    return _from_env("RANK", 0)
-
-
-def local_rank_from_env() -> int:
-    """``LOCAL_RANK`` as torchrun sets it, the index of the process on its machine and of its
-    GPU on CUDA (``cuda:LOCAL_RANK``); ``RANK`` where it is unset."""
-    return _from_env("LOCAL_RANK", rank_from_env())
 
 
 def init_runtime(config: TrainConfig) -> Runtime:
