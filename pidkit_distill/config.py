@@ -569,3 +569,23 @@ def check_values(config: TrainConfig) -> None:
         )
     if not config.teacher.source:
         raise ValueError("config key 'teacher.source' must be 'trained', 'untrained' or a path")
+    _check_run_name(config.run.name)
+
+
+def _check_run_name(name: str) -> None:
+    """``run.name`` is one folder's name, made in ``run.out_dir``: a path (``a/b``, ``/abs``,
+    ``../x``, ``..``) put the run folder elsewhere, outside ``run.out_dir``.
+
+    Examples
+    --------
+    >>> _check_run_name("seed-1")
+    >>> _check_run_name("../runs")
+    Traceback (most recent call last):
+    ...
+    ValueError: config key 'run.name' must be a folder's name, made in run.out_dir, not a path; \
+got '../runs'; to put the run elsewhere, set run.out_dir to the folder that holds it
+    """
+    if name in (".", "..") or any(s in name for s in ("/", "\\", "\0")):  # POSIX's, Windows'
+        raise ValueError(f"config key 'run.name' must be a folder's name, made in run.out_dir, "
+                         f"not a path; got {name!r}; to put the run elsewhere, set run.out_dir "
+                         "to the folder that holds it")

@@ -107,3 +107,25 @@ def test_train_refuses_a_teacher_only_check(tmp_path):
     assert str(err.value) == (
         "config: this CheckedConfig is from check_config(config, teacher_only=True), which "
         "resolves no method; pass the TrainConfig, or check_config(config) without teacher_only")
+
+
+@pytest.mark.parametrize("name", ["../../etc", "/abs", "a/b", "..", ".", "a\\b"])
+def test_a_run_name_that_is_a_path_is_refused(tmp_path, capsys, name):
+    # the run folder, run.out_dir/run.name, was made outside run.out_dir (or was run.out_dir)
+    status = main(["train", "--data", "synthetic", *SMALL_RUN, "--run.name", name,
+                   "--out-dir", str(tmp_path / "runs")])
+    assert (status, capsys.readouterr().err) == (2, (
+        f"pidkit-distill train: error: config key 'run.name' must be a folder's name, made in "
+        f"run.out_dir, not a path; got {name!r}; to put the run elsewhere, set run.out_dir to "
+        "the folder that holds it\n"))
+    assert sorted(tmp_path.rglob("*")) == []
+
+
+def test_a_run_name_that_is_a_path_is_refused_from_python(tmp_path):
+    from pidkit_distill import load_config
+    from pidkit_distill.training import check_config
+
+    config = load_config(overrides=[f"run.out_dir={tmp_path}"])
+    config.run.name = "../elsewhere"
+    with pytest.raises(ValueError, match=r"^config key 'run.name' must be a folder's name"):
+        check_config(config)
