@@ -140,6 +140,9 @@ def load_config(
     data: dict[str, Any] = {}
     if path is not None:
         path = Path(path)
+        if path.is_dir():
+            raise ValueError(f"config file {str(path)!r} is a folder, not a file; pass the "
+                             "path of the TOML file itself")
         if not path.is_file():
             raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
         with path.open("rb") as handle:
@@ -147,4 +150,8 @@ def load_config(
                 data = tomllib.load(handle)
             except tomllib.TOMLDecodeError as err:
                 raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}") from err
+            except UnicodeDecodeError as err:  # tomllib's own error names no file
+                raise ValueError(
+                    f"config file {str(path)!r} is not valid TOML: not UTF-8 text (byte "
+                    f"{err.object[err.start]:#04x} at position {err.start})") from err
     return apply_overrides(config_from_dict(data), overrides)

@@ -294,11 +294,16 @@ def _check_normalization(normalization: Any) -> None:
 
 def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
     """The CIFAR folder under ``root``; an error unless it holds every batch file or can be
-    downloaded (with ``download``, a missing or incomplete folder needs torchvision)."""
+    downloaded (with ``download``, a missing or incomplete folder needs torchvision). A
+    ``root`` that is a file, or under one, is said first (where torchvision would download,
+    its download says it: :func:`_not_writable`)."""
     folder = root / _CIFAR_FILES[key][0]
     missing = _missing_file(key, folder)
     if missing is None:
         return folder
+    no_torchvision = importlib.util.find_spec("torchvision") is None
+    if not download or no_torchvision:
+        _refuse_a_file_root(root, folder)
     if not download:
         if folder.is_dir():
             raise FileNotFoundError(
@@ -312,12 +317,23 @@ def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
             "download=True (data.options.download=true; needs torchvision: pip install "
             f"'pidkit[vision]'){_misplaced_hint(key, root)}."
         )
-    if importlib.util.find_spec("torchvision") is None:
+    if no_torchvision:
         raise FileNotFoundError(
             f"{key} is not under {root} and torchvision (the 'vision' extra) is not "
             "installed to download it; pip install 'pidkit[vision]' or place the folder there."
         )
     return folder
+
+
+def _refuse_a_file_root(root: Path, folder: Path) -> None:
+    """Raise :class:`FileNotFoundError` where ``root`` is a file or under one: no ``folder``
+    can be there (it was "``folder`` not found; put the archive's folder there")."""
+    in_the_way = not_a_folder(root)
+    if in_the_way is not None:
+        what = ("is a file, not a folder" if in_the_way == root
+                else f"cannot be a folder: {str(in_the_way)!r} is a file")
+        raise FileNotFoundError(f"{str(root)!r} {what}; point root (the configuration's "
+                                f"data.root) at the folder that holds {folder.name}")
 
 
 def _misplaced_hint(key: str, root: Path) -> str:

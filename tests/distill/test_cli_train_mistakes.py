@@ -3,6 +3,7 @@ naming what to change; and a registered data set's loader called once per run.""
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import textwrap
 
@@ -129,3 +130,54 @@ def test_a_run_name_that_is_a_path_is_refused_from_python(tmp_path):
     config.run.name = "../elsewhere"
     with pytest.raises(ValueError, match=r"^config key 'run.name' must be a folder's name"):
         check_config(config)
+
+
+@pytest.mark.parametrize(("make", "said"), [
+    (lambda root: root.mkdir(),
+     "config file '{root}' is a folder, not a file; pass the path of the TOML file itself"),
+    (lambda root: root.write_bytes(b"\xff[run]\n"),
+     "config file '{root}' is not valid TOML: not UTF-8 text (byte 0xff at position 0)"),
+], ids=["folder", "not-utf-8"])
+def test_a_config_path_that_is_no_toml_file_says_what_it_is(tmp_path, capsys, make, said):
+    # a folder was 'config file ... does not exist'; a file that is not UTF-8 was the codec's
+    # words alone, naming no file
+    root = tmp_path / "configs"
+    make(root)
+    assert main(["train", "--config", str(root)]) == 2
+    assert capsys.readouterr().err == f"pidkit-distill train: error: {said.format(root=root)}\n"
+
+
+def _without_torchvision(monkeypatch):
+    """``importlib.util.find_spec`` finds no torchvision, installed or not."""
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "torchvision" else find_spec(name, *a))
+
+
+@pytest.mark.parametrize("download", ["false", "true-no-torchvision", "true"])
+@pytest.mark.parametrize("below", [False, True], ids=["file", "under-a-file"])
+def test_a_cifar_root_that_is_a_file_is_named(tmp_path, monkeypatch, capsys, download, below):
+    # it was 'data.root: afile.txt/cifar-10-batches-py not found; put ...' (with download and
+    # no torchvision: 'cifar10 is not under afile.txt and torchvision ... is not installed')
+    if download == "true":
+        _fake_torchvision(monkeypatch, calls := [])
+    else:
+        _without_torchvision(monkeypatch)
+    afile = tmp_path / "afile.txt"
+    afile.write_text("x")
+    root = afile / "sub" if below else afile
+    status = main(["train", "--data", "cifar10", "--data.root", str(root), "--data.options",
+                   f"download={download.split('-')[0]}", "--model.teacher", "digits-teacher",
+                   "--model.student", "digits-student", "--teacher", "untrained",
+                   "--out-dir", str(tmp_path / "runs")])
+    if download == "true":  # the download's own error, when the run loads the data
+        said = (f"cannot download cifar10 into {str(root)!r}: {str(afile)!r} is a file, not a "
+                "folder; point root (the configuration's data.root) at a folder")
+        assert calls == []
+    else:
+        what = (f"cannot be a folder: {str(afile)!r} is a file" if below
+                else "is a file, not a folder")
+        said = (f"{str(root)!r} {what}; point root (the configuration's data.root) at the "
+                "folder that holds cifar-10-batches-py")
+    assert (status, capsys.readouterr().err) == (
+        2, f"pidkit-distill train: error: data.root: {said}\n")
