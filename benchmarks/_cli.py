@@ -146,9 +146,41 @@ positive_int = integer(1)
 nonnegative_int = integer(0)
 
 
+def processes(text: str) -> int:
+    """An argparse type: a count of worker processes, from 1 to the CPUs here (as joblib counts
+    them: those this process may run on, within its container's quota); more would only share
+    the same cores, each with a copy of the work's memory.
+
+    Examples
+    --------
+    >>> from joblib import cpu_count
+    >>> processes("1")
+    1
+    >>> processes(str(cpu_count() + 1))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected an integer from 1 to ..., the CPUs here; got '...'
+    """
+    from joblib import cpu_count
+
+    cpus = cpu_count()
+    return checked(text, int, lambda value: 1 <= value <= cpus, f"an integer from 1 to {cpus}, the CPUs here")
+
+
 def n_jobs(text: str) -> int:
-    """An argparse type: joblib's ``n_jobs``, a positive count or a negative one (-1: every CPU)."""
-    return checked(text, int, lambda value: value != 0, "a nonzero integer (-1: every CPU)")
+    """An argparse type: joblib's ``n_jobs``, a count of processes up to the CPUs here, or a negative
+    one that many CPUs short of one more than all of them (-1: every CPU, -2: all but one).
+
+    Examples
+    --------
+    >>> n_jobs("-1"), n_jobs("1")
+    (-1, 1)
+    """
+    from joblib import cpu_count
+
+    cpus = cpu_count()
+    return checked(text, int, lambda value: value != 0 and abs(value) <= cpus,
+                   f"a nonzero integer from -{cpus} to {cpus}, the CPUs here (-1: every CPU)")
 
 
 def names(allowed: Iterable[str]) -> Callable[[str], set[str]]:

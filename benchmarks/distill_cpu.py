@@ -265,7 +265,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--epochs", type=_cli.positive_int, default=300,
                         help="student epochs (default: 300, the RID paper's schedule)")
     parser.add_argument("--seeds", type=_cli.positive_int, default=3, help="seeds per cell (default: 3)")
-    parser.add_argument("--jobs", type=_cli.positive_int, default=2, help="parallel runs (default: 2)")
+    parser.add_argument("--jobs", type=_cli.processes, default=2,
+                        help="parallel runs, at most the CPUs here (default: 2)")
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS, metavar="NAME",
                         help=f"methods: {', '.join(METHODS)} (default: all)")
     parser.add_argument("--data", nargs="+", default=list(DATA), choices=list(DATA),

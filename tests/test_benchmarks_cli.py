@@ -414,3 +414,24 @@ def test_the_records_of_finished_runs_are_read_back_by_key(tmp_path):
     done = distill_cpu.read_finished(tmp_path / "results.jsonl")
     assert done == {("digits", "trained", "bas", 0, 2, 0.1): _RECORD,
                     ("digits", "nuisance", "bas", 0, 2, 0.1): nuisance}
+
+
+@pytest.mark.parametrize(("name", "option", "words"), [
+    ("distill_cpu", "--jobs", "an integer from 1 to {cpus}, the CPUs here"),
+    ("estimate_bias", "--n-jobs", "a nonzero integer from -{cpus} to {cpus}, the CPUs here (-1: every CPU)"),
+])
+@pytest.mark.parametrize("beyond", [1, 1000])
+def test_more_processes_than_cpus_is_one_line_and_status_2(name, option, words, beyond, capsys):
+    # 'distill_cpu --jobs 1000' started 1000 processes on 2 cores, each importing torch; joblib's
+    # n_jobs likewise, and a negative one under -CPUs silently meant 1.
+    from joblib import cpu_count
+
+    cpus = cpu_count()
+    too_many = str(cpus + beyond) if option == "--jobs" else str(-cpus - beyond)
+    module = _module(name)
+    with pytest.raises(SystemExit) as exit_:  # the parser alone: before the fix the grid would run
+        _cli.parse_args(module.get_parser(), [option, too_many], module.QUICK)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        f"python -m benchmarks.{name}: error: argument {option}: expected {words.format(cpus=cpus)}; "
+        f"got '{too_many}'; see 'python -m benchmarks.{name} --help'\n")
