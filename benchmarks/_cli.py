@@ -233,6 +233,35 @@ def check_memory(parser: argparse.ArgumentParser, option: str, n_bytes: float, w
                      f"{option.split()[0]}")
 
 
+def fewest_samples(shape: tuple[int, int, int]) -> int:
+    """The fewest samples that ``pidkit.estimate``'s default bias correction takes for a joint of
+    ``shape`` ``(n_y, n_t, n_s)``, found by asking its own rule (``check_sample_size``), so that a
+    benchmark refuses too few before any work, in its own words.
+
+    Examples
+    --------
+    >>> fewest_samples((10, 10, 10)), fewest_samples((1000, 10, 10))
+    (400, 40000)
+    """
+    from pidkit.estimate import DEFAULT_BIAS_CORRECTION, check_sample_size
+
+    def enough(n: int) -> bool:
+        try:
+            check_sample_size(shape, n, method=DEFAULT_BIAS_CORRECTION)
+        except ValueError:
+            return False
+        return True
+
+    high = 1
+    while not enough(high):  # the rule asks for more samples than cells; it holds from some n on
+        high *= 2
+    low = high // 2  # too few (or 0)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (low, middle) if enough(middle) else (middle, high)
+    return high
+
+
 def not_installed(module: str, install: str) -> str | None:
     """The table cell for a peer whose ``module`` cannot be imported here (``"not installed (pip
     install dit)"``), or ``None`` when it can: the peer is then measured.

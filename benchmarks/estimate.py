@@ -50,6 +50,8 @@ from . import _cli
 from ._timing import markdown
 
 N_CLASSES = 10
+CLUSTERS = 10
+"""Clusters of each representation, as the paper's recipe makes."""
 PEAK_PER_TEACHER_BYTE = 3.7
 """The run's peak memory over the bytes of its widest teacher matrix: 4.5 GiB at 10,000 x 32768."""
 LATENT = 32
@@ -135,6 +137,11 @@ def main(argv: Sequence[str] | None = None) -> str:
     _cli.check_memory(parser, f"--n {args.n} with --widths {' '.join(map(str, args.widths))}",
                       PEAK_PER_TEACHER_BYTE * args.n * max(args.widths) * 4,
                       "the features and their copies in the widest step")
+    fewest = _cli.fewest_samples((args.classes, CLUSTERS, CLUSTERS))
+    if args.n < fewest:  # every pid_from_representations row corrects the bias by default
+        parser.error(f"--n {args.n} is too few samples for --classes {args.classes}: the default "
+                     f"correction needs at least {fewest} ({args.classes} classes x {CLUSTERS} "
+                     "clusters, in a quarter of the samples); give a larger --n or fewer --classes")
     # scikit-learn (3-4 s to import, in _measure) after the arguments, so that a bad one ends at once
     from threadpoolctl import threadpool_info
 
@@ -183,7 +190,7 @@ def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, 
         t_paper, paper_labels = _timed(lambda T=T: _paper_recipe(T))
         bar.update()
         ari = adjusted_rand_score(labels, paper_labels)
-        t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S, n_clusters=10))
+        t_full, res = _timed(lambda T=T, S=S: pid_from_representations(y, T, S, n_clusters=CLUSTERS))
         t_pid, _ = _timed(lambda res=res: pid(res.p))
         by_pair = res.counts.reshape(res.counts.shape[0], -1).T
         t_eb, h_eb = _timed(lambda by_pair=by_pair: eb_conditional_entropy(by_pair))
@@ -204,7 +211,7 @@ def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, 
                 _atoms(res),
             )
         )
-        one_restart = KMeans(10, n_init=1)
+        one_restart = KMeans(CLUSTERS, n_init=1)
         t_one, one = _timed(lambda T=T, S=S, k=one_restart: pid_from_representations(y, T, S, clusterer=k))
         bar.update()
         rows.append((f"{shape} + {args.n} x {d // 2}", "... KMeans n_init=1 (T and S)", t_one, _atoms(one)))

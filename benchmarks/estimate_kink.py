@@ -42,7 +42,6 @@ default grid took about 5 minutes, 12 with ``--slow``, and ``--coverage 20`` add
 from __future__ import annotations
 
 import argparse
-import itertools
 import math
 import os
 import platform
@@ -68,7 +67,6 @@ from pidkit.estimate import (
     PIDStatistic,
     bootstrap_intervals,
     bootstrap_replicates,
-    check_sample_size,
     correct_counts,
     kink_fraction,
 )
@@ -273,18 +271,6 @@ def tables(rows: list[dict[str, Any]]) -> str:
     return out
 
 
-def _fewest_samples(shape: tuple[int, ...]) -> int:
-    """The fewest samples the default correction takes for a joint of ``shape`` (its own rule)."""
-    def enough(n: int) -> bool:
-        try:
-            check_sample_size(shape, n, method=DEFAULT_BIAS_CORRECTION)
-        except ValueError:
-            return False
-        return True
-
-    return next(n for n in itertools.count(1) if enough(n))
-
-
 QUICK = ["--joints", "sum10", "--n", "450", "--draws", "4", "--boot", "10"]
 """``--quick``: sum10 at n = 450, 4 draws of 10 resamples."""
 
@@ -314,7 +300,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     joints = args.joints or list(DEFAULT_JOINTS)
     sizes = args.n or list(DEFAULT_N)
     for name in joints:  # every draw is corrected by the default, which refuses too few samples
-        fewest = _fewest_samples(JOINTS[name]().shape)
+        fewest = _cli.fewest_samples(JOINTS[name]().shape)
         if min(sizes) < fewest:
             parser.error(f"--n {min(sizes)} is too few samples for the joint {name}: the default "
                          f"correction ({DEFAULT_BIAS_CORRECTION}) needs at least {fewest}; give a "

@@ -33,6 +33,9 @@ BAD = [
     ("estimate", ["--n", "100"]),
     ("estimate", ["--widths", "-3"]),
     ("estimate", ["--n-jobs", "0"]),
+    # A ValueError traceback from pid_from_representations after the first steps' work (the help's
+    # own '--classes 1000' with the default --n 10000 too).
+    ("estimate", ["--classes", "1000", "--n", "10000", "--widths", "10"]),
     ("estimate_bias", ["--n", "0"]),
     ("estimate_bias", ["--joints", "xor"]),
     ("estimate_bias", ["--n-jobs", "0"]),
@@ -435,3 +438,16 @@ def test_more_processes_than_cpus_is_one_line_and_status_2(name, option, words, 
     assert capsys.readouterr().err == (
         f"python -m benchmarks.{name}: error: argument {option}: expected {words.format(cpus=cpus)}; "
         f"got '{too_many}'; see 'python -m benchmarks.{name} --help'\n")
+
+
+def test_too_few_samples_for_the_classes_name_the_fewest(capsys):
+    from benchmarks import estimate
+
+    with pytest.raises(SystemExit):
+        estimate.main(["--classes", "11", "--n", "439", "--widths", "10"])
+    assert capsys.readouterr().err == (
+        "python -m benchmarks.estimate: error: --n 439 is too few samples for --classes 11: the default "
+        "correction needs at least 440 (11 classes x 10 clusters, in a quarter of the samples); give a "
+        "larger --n or fewer --classes; see 'python -m benchmarks.estimate --help'\n")
+    shapes = [(10, 10, 10), (11, 10, 10), (4, 4, 4), (10**5, 10, 10)]
+    assert [_cli.fewest_samples(shape) for shape in shapes] == [400, 440, 64, 4 * 10**6]
