@@ -289,9 +289,11 @@ def main(argv: Sequence[str] | None = None) -> str:
     headers = ["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s", "GFLOP",
                "GFLOP ÷ KD", "layer calls", "rounds"]
     rows: list[list[str]] = []
+    sizes = f"--batch {args.batch}" + (f" or --mimkd-critic-hidden {args.mimkd_critic_hidden}"
+                                       if "mimkd" in methods else "")  # what memory running out blames
     bar = _cli.progress(total=3 * len(args.pairs), desc="pairs x (build, count FLOPs, time)")
     with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""), \
-            _memory_error_if_out_of_memory(f"--batch {args.batch}"):
+            _memory_error_if_out_of_memory(sizes):
         for pair in args.pairs:
             variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
                                       grad_clip=args.grad_clip, methods=methods,
