@@ -35,9 +35,10 @@ starts with the configuration key to change.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +48,7 @@ from pidkit.estimate import check_sample_size
 from pidkit.estimate.representations import resolve_bias_correction
 from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
-from pidkit_distill.config import TrainConfig, check_values
+from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, available_datasets, describe_dataset
 from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
 from pidkit_distill.launcher_env import (
@@ -76,6 +77,12 @@ __all__ = ["CheckedConfig", "check_config", "fit_schedule"]
 class CheckedConfig:
     """A configuration that passed :func:`check_config`, with what was resolved.
 
+    A data set registered with :func:`~pidkit_distill.register_dataset` is described by calling
+    its loader: what that call returned is kept for the first run given this object
+    (:meth:`take_data`), which trains on it instead of calling the loader again, and is let go
+    then; it is neither shown nor pickled (a copy's run calls the loader). A run given this
+    object refuses it once its configuration has changed (:meth:`check_unchanged`).
+
     Attributes
     ----------
     config : TrainConfig
@@ -94,11 +101,6 @@ class CheckedConfig:
         The run folder.
     resume : bool
         The run folder holds a checkpoint that this run continues.
-    bundle, teacher_bundle : DatasetBundle or None
-        The student's and the teacher's data where the check loaded it: a data set registered
-        with :func:`~pidkit_distill.register_dataset` is described by calling its loader, and
-        the run trains on what that call returned instead of calling it again; ``None`` for
-        the package's own data sets, which are described without reading them.
 
     Examples
     --------
@@ -138,8 +140,63 @@ class CheckedConfig:
     teacher_data: DatasetSpec
     run_dir: Path
     resume: bool
-    bundle: DatasetBundle | None = field(default=None, repr=False, compare=False)
-    teacher_bundle: DatasetBundle | None = field(default=None, repr=False, compare=False)
+    # the student's and the teacher's data that the check loaded, [] once taken (take_data)
+    _loaded: list[DatasetBundle | None] = field(default_factory=list, repr=False, compare=False)
+    # a copy of the configuration as it was checked (check_unchanged)
+    _checked_as: TrainConfig | None = field(default=None, repr=False, compare=False)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (and copied) without the data the check loaded: a whole data set, which may
+        hold what pickle cannot (a loader's lambda)."""
+        return {**self.__dict__, "_loaded": []}
+
+    def take_data(self, *, teacher: bool = False) -> DatasetBundle | None:
+        """The data that the check loaded (``teacher``: the teacher's), for the run: handed over
+        once, then let go (a second run loads its data again, as it is then).
+
+        Returns
+        -------
+        DatasetBundle or None
+            ``None`` for the package's own data sets, which the check describes without
+            reading them, and once taken.
+        """
+        if not self._loaded:
+            return None
+        bundle = self._loaded[1 if teacher else 0]
+        self._loaded.clear()  # the other one's run loads it itself
+        return bundle
+
+    def check_unchanged(self) -> None:
+        """Raise :class:`ValueError` if ``config`` changed after :func:`check_config` checked it
+        (a setting changed in a notebook between the check and the run, which would train
+        with values never checked, a schedule fitted to other epochs, another run folder's
+        checks).
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pidkit_distill import load_config
+        >>> from pidkit_distill.training import check_config
+        >>> config = load_config(overrides=[f"run.out_dir={tempfile.mkdtemp()}"])
+        >>> checked = check_config(config)
+        >>> config.run.epochs = 300
+        >>> checked.check_unchanged()
+        Traceback (most recent call last):
+        ...
+        ValueError: config: the configuration changed after check_config checked it \
+(run.epochs: 30 -> 300); pass the TrainConfig itself, which is then checked, or check it again
+        """
+        if self._checked_as is None:
+            raise ValueError("config: this CheckedConfig was not made by check_config; pass the "
+                             "TrainConfig itself, which is then checked")
+        changed = [(key, _value_of(self._checked_as, key), _value_of(self.config, key))
+                   for key, *_ in config_fields()
+                   if _value_of(self._checked_as, key) != _value_of(self.config, key)]
+        if changed:
+            details = ", ".join(f"{key}: {old!r} -> {new!r}" for key, old, new in changed)
+            raise ValueError(f"config: the configuration changed after check_config checked it "
+                             f"({details}); pass the TrainConfig itself, which is then checked, "
+                             "or check it again")
 
     def method_options(self) -> dict[str, Any]:
         """Keyword arguments for ``method(student, teacher, ...)``: preset and parameters.
@@ -203,8 +260,10 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     ValueError: method.name: name='rdi' is not a known method; ...
     >>> tmp.cleanup()
     """
+    as_checked = copy.deepcopy(config)
     with float32_default():  # the networks are built as the run builds them
-        return _checked(config, teacher_only=teacher_only)
+        checked = _checked(config, teacher_only=teacher_only)
+    return replace(checked, _checked_as=as_checked)
 
 
 def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
@@ -236,7 +295,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             check_teacher_path(run_dir / "teacher.pt", model=config.model.teacher,
                                spec=teacher_data, cached=True)
         return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False,
-                             bundle, teacher_bundle)
+                             [bundle, teacher_bundle])
 
     with _about("model.student"), torch.device("meta"):
         student = build_model(config.model.student, num_classes=data.num_classes,
@@ -293,7 +352,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                 check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
                                    cached=config.teacher.source == "trained")
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
-                         resume, bundle, teacher_bundle)
+                         resume, [bundle, teacher_bundle])
 
 
 def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, DatasetBundle | None]:
@@ -311,6 +370,12 @@ def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, Datase
     bundle = load_data(config, teacher=teacher)
     return DatasetSpec(name, bundle.num_classes, tuple(bundle.input_shape), len(bundle.train),
                        len(bundle.test)), bundle
+
+
+def _value_of(config: TrainConfig, key: str) -> Any:
+    """The value of ``key`` (``"run.epochs"``) in ``config``."""
+    section, name = key.split(".")
+    return getattr(getattr(config, section), name)
 
 
 def _check_gpu_per_process(config: TrainConfig) -> None:

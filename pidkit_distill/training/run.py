@@ -142,7 +142,9 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
     config : TrainConfig or CheckedConfig
         The configuration (see :func:`pidkit_distill.load_config`), or what
         :func:`check_config` returned for it just before, which is not checked again (a
-        registered data set's loader, which the check calls, is then called once in all).
+        registered data set's loader, which the check calls, is then called once in all), but
+        refused where the configuration changed since (a run given it again loads its data
+        again).
 
     Returns
     -------
@@ -180,7 +182,7 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
     >>> summary.epochs_done, 0.0 <= summary.last_acc <= 1.0
     (2, True)
     """
-    checked = config if isinstance(config, CheckedConfig) else check_config(config)
+    checked = _checked(config, teacher_only=False)
     if checked.method is None:
         raise ValueError("config: this CheckedConfig is from check_config(config, "
                          "teacher_only=True), which resolves no method; pass the TrainConfig, "
@@ -191,8 +193,7 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
-            bundle = (checked.bundle if checked.bundle is not None
-                      else _load_data(config, runtime))
+            bundle = checked.take_data() or _load_data(config, runtime)
             if checked.resume:  # the checkpoint holds every weight, the teacher's included
                 teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                  checked.teacher_data.input_shape).requires_grad_(False)
@@ -246,15 +247,22 @@ def train_teacher(config: TrainConfig | CheckedConfig) -> Path:
     reusing the teacher synthetic-teacher trained before with the same settings: ...teacher.pt
     True
     """
-    checked = (config if isinstance(config, CheckedConfig)
-               else check_config(config, teacher_only=True))
+    checked = _checked(config, teacher_only=True)
     config = checked.config
     with _run_session(config) as runtime:
-        bundle = (checked.teacher_bundle if checked.teacher_bundle is not None
-                  else _load_data(config, runtime, teacher=True))
+        bundle = checked.take_data(teacher=True) or _load_data(config, runtime, teacher=True)
         path = trained_teacher_file(config, bundle, runtime)
         wait_for_all(runtime)
         return path
+
+
+def _checked(config: TrainConfig | CheckedConfig, *, teacher_only: bool) -> CheckedConfig:
+    """``config`` checked (:func:`check_config`); a :class:`CheckedConfig` is not checked again,
+    but refused where its configuration changed since (:meth:`CheckedConfig.check_unchanged`)."""
+    if not isinstance(config, CheckedConfig):
+        return check_config(config, teacher_only=teacher_only)
+    config.check_unchanged()
+    return config
 
 
 @contextmanager
