@@ -163,6 +163,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         end = min(end, state["epoch"] + config.run.stop_after)
     epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
     running = state["epoch"] + 1  # the epoch in progress (1-based), for an interrupt's message
+    outside = _outside_epochs(running, end)
+    # what the run does outside its epochs, for an error's or an interrupt's message (None: in
+    # epoch `running`, or after it)
+    doing: str | None = outside
     # the last epoch done and its audits while their lines are not printed: an error or an
     # interrupt prints them before it says where it stopped
     unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
@@ -175,21 +179,22 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         teacher_acc = None
         if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
             # a resumed run that is complete evaluates its teacher too: no epoch comes after it
-            before = f"before epoch {running}" if running <= end else "of the complete run"
-            with _memory_checked(f"while evaluating the teacher {before}", epoch=None,
-                                 hint=_EVAL_HINT):
+            doing = f"while evaluating the teacher {outside}"
+            with _memory_checked(doing, epoch=None, hint=_EVAL_HINT):
                 teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
                                        runtime=runtime)["acc"]
+            doing = outside
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
-            with _memory_checked("while auditing the untrained networks", epoch=None,
-                                 hint=_AUDIT_HINT):
+            doing = "while auditing the untrained networks"
+            with _memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
                 state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
+            doing = outside
             if runtime.is_main and config.run.print_every and state["audit"]:
                 _print_audit(state["audit"][-1])  # before the first epoch's line
 
         for epoch in range(state["epoch"], end):
-            start, running = time.perf_counter(), epoch + 1
+            start, running, doing = time.perf_counter(), epoch + 1, None
             batch_sampler(train_data).set_epoch(epoch)
             if hasattr(bundle.train, "set_epoch"):
                 bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
@@ -264,7 +269,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         raise err.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
                            resume=config.run.resume, epochs_done=state["epoch"]) from err
     except KeyboardInterrupt as interrupt:
-        raise TrainingInterrupted(run_dir, epoch=min(running, end),
+        raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,
                                   epochs_done=state["epoch"]) from interrupt
     finally:
@@ -447,6 +452,19 @@ def _checkpoint_of_main(path: Path, config: TrainConfig,
         dist.broadcast_object_list(sent, src=0, device=runtime.device)
         saved = sent[0]
     return saved
+
+
+def _outside_epochs(running: int, end: int) -> str:
+    """Where a run is that is in no epoch (setting up, evaluating its teacher), for its messages:
+    before epoch ``running`` (1-based), or after the last when it has none left to train up to
+    epoch ``end`` (a complete run resumed).
+
+    Examples
+    --------
+    >>> _outside_epochs(3, 5), _outside_epochs(6, 5)
+    ('before epoch 3', 'after the last epoch')
+    """
+    return f"before epoch {running}" if running <= end else "after the last epoch"
 
 
 _EVAL_HINT = "lower data.eval_batch_size"

@@ -176,9 +176,13 @@ class TrainingInterrupted(KeyboardInterrupt):
     ----------
     run_dir : Path
         The run folder.
-    epoch : int
+    epoch : int or None
         The epoch (1-based) that was running, or the last one when the interrupt came after it
-        was saved.
+        was saved; ``None`` outside any epoch (setting up, evaluating the teacher), which
+        ``doing`` says.
+    doing : str
+        What the run was doing outside its epochs (``"while evaluating the teacher before epoch
+        1"``); ``""`` in an epoch.
     epochs_saved : int or None
         Epochs its ``checkpoint.pt`` holds (``None``: there is none).
     epochs_done : int or None
@@ -196,6 +200,10 @@ class TrainingInterrupted(KeyboardInterrupt):
     >>> print(TrainingInterrupted(Path("runs/x"), epoch=1, epochs_saved=None, resume=False))
     interrupted during epoch 1 of runs/x; nothing was saved (no epoch had completed): rerun the
     same command to start again
+    >>> print(TrainingInterrupted(Path("runs/x"), epoch=None, doing="while evaluating the teacher"
+    ...                           " before epoch 3", epochs_saved=2, resume=True))
+    interrupted while evaluating the teacher before epoch 3 of runs/x; its checkpoint.pt holds the
+    run after epoch 2: rerun the same command to continue from there
 
     The message speaks the command line's language, which is also what the command prints; in
     Python and Jupyter the traceback shows the Python spelling under it, as a note (PEP 678):
@@ -207,11 +215,14 @@ overrides), then call train(config) again."]
 
     __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
 
-    def __init__(self, run_dir: Path, *, epoch: int, epochs_saved: int | None,
-                 resume: bool, epochs_done: int | None = None) -> None:
+    def __init__(self, run_dir: Path, *, epoch: int | None, epochs_saved: int | None,
+                 resume: bool, epochs_done: int | None = None, doing: str = "") -> None:
         self.run_dir, self.epoch, self.epochs_saved = run_dir, epoch, epochs_saved
-        self.resume, self.epochs_done = resume, epochs_done
-        when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
+        self.resume, self.epochs_done, self.doing = resume, epochs_done, doing
+        if epoch is None:
+            when = doing
+        else:
+            when = f"after epoch {epoch}" if epochs_saved == epoch else f"during epoch {epoch}"
         if epochs_saved is None:
             rest = (f"nothing was saved ({_not_saved(epoch, epochs_done)}): rerun the same "
                     "command to start again")
@@ -226,7 +237,8 @@ overrides), then call train(config) again."]
         """Rebuilt from its keywords (see :meth:`TrainingError.__reduce__`)."""
         return (partial(type(self), self.run_dir, epoch=self.epoch,
                         epochs_saved=self.epochs_saved, resume=self.resume,
-                        epochs_done=self.epochs_done), (), dict(self.__dict__))
+                        epochs_done=self.epochs_done, doing=self.doing), (),
+                dict(self.__dict__))
 
 
 def _not_saved(epoch: int | None, done: int | None) -> str:

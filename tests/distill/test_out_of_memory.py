@@ -87,7 +87,7 @@ def test_out_of_memory_evaluating_the_teacher_of_a_complete_run_says_so(
     ckpt = tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt"
     assert capsys.readouterr().err == (
         "pidkit-distill train: training failed: out of memory (OutOfMemoryError) while "
-        f"evaluating the teacher of the complete run; saved: {ckpt} holds the run after epoch 2 "
+        f"evaluating the teacher after the last epoch; saved: {ckpt} holds the run after epoch 2 "
         "(rerunning the same command continues it); lower data.eval_batch_size\n")
 
 

@@ -90,7 +90,7 @@ def test_out_of_memory_evaluating_the_teacher_of_a_resumed_run_names_the_next_ep
         out_of_memory_in_eval_mode(monkeypatch, "teacher", "forward", 1)
         capsys.readouterr()
         assert main([*_train_command(tmp_path, "run.resume=true")]) == 1
-        before = "before epoch 3" if done == 2 else "of the complete run"
+        before = "before epoch 3" if done == 2 else "after the last epoch"
         assert capsys.readouterr().err == (
             "pidkit-distill train: training failed: out of memory (OutOfMemoryError) while "
             f"evaluating the teacher {before}; {saved.format(done)}; lower data.eval_batch_size\n")
@@ -127,3 +127,50 @@ def test_a_stop_in_the_audit_of_epoch_1_says_epoch_1_completed_before_its_checkp
                    "run.name=cut"))
     assert str(stopped.value) == (f"interrupted during epoch 1 of {tmp_path / 'cut'}; "
                                   f"{not_saved}: rerun the same command to start again")
+
+
+
+def _interrupted_at_first(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The first call of ``loop.NAME`` in this test raises an interrupt (Ctrl-C)."""
+    calls = []
+
+    def interrupted(*args, **kwargs):
+        calls.append(name)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return run(*args, **kwargs)
+
+    run = getattr(loop, name)
+    monkeypatch.setattr(loop, name, interrupted)
+
+
+def test_an_interrupt_outside_any_epoch_says_what_the_run_was_doing(tmp_path, monkeypatch):
+    # by the rule of the errors above: a Ctrl-C while the teacher was evaluated (a run's first
+    # evaluate) said "during epoch 1" of a run that had not started it, "during epoch 3" of a
+    # run resumed after epoch 2 and "after epoch 3" of a complete run; one while the run set up
+    # (wrap_for_ddp) "during epoch 1"
+    run_dir, new = tmp_path / "synthetic-bas-ut-s0", tmp_path / "new"
+    keep = "rerun the same command to continue from there"
+    start = "nothing was saved (no epoch had completed): rerun the same command to start again"
+    said = {}
+    for case, where, extra in [
+            ("new", "evaluate", ["run.name=new"]), ("base", None, ["run.stop_after=2"]),
+            ("resumed", "evaluate", ["run.resume=true"]), ("finish", None, ["run.resume=true"]),
+            ("complete", "evaluate", ["run.resume=true"]),
+            ("set-up", "wrap_for_ddp", ["run.name=new"])]:
+        if where is not None:
+            _interrupted_at_first(monkeypatch, where)
+        try:
+            train(tiny(tmp_path, "run.epochs=3", "run.print_every=0", *extra))
+        except TrainingInterrupted as stopped:
+            said[case] = stopped.epoch, str(stopped)
+        monkeypatch.undo()
+    assert said == {
+        "new": (None, f"interrupted while evaluating the teacher before epoch 1 of {new}; "
+                      f"{start}"),
+        "resumed": (None, f"interrupted while evaluating the teacher before epoch 3 of "
+                          f"{run_dir}; its checkpoint.pt holds the run after epoch 2: {keep}"),
+        "complete": (None, f"interrupted while evaluating the teacher after the last epoch of "
+                           f"{run_dir}; its checkpoint.pt holds the run after epoch 3: {keep}"),
+        "set-up": (None, f"interrupted before epoch 1 of {new}; {start}"),
+    }
