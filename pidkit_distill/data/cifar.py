@@ -28,7 +28,7 @@ from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
 
-__all__ = ["CIFAR_STATS", "CifarDataset", "describe_cifar", "load_cifar"]
+__all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "load_cifar"]
 
 CIFAR_STATS: dict[str, dict[str, tuple[float, float, float]]] = {
     "cifar10": {"mean": (0.4914, 0.4822, 0.4465), "std": (0.2470, 0.2435, 0.2616)},
@@ -46,6 +46,8 @@ _CIFAR_FILES = {
     ),
     "cifar100": ("cifar-100-python", ["train"], ["test"], "fine_labels", 100),
 }
+CIFAR_NAMES = tuple(_CIFAR_FILES)
+"""The data sets read from ``root`` (``data.root``): a file missing is about it."""
 _CIFAR_SIZES = (50_000, 10_000)
 _POLL_S = 1.0  # how often a process waiting for another's download tries its lock again
 # errno of a download that its folder refuses (no permission, read-only): not the network's

@@ -50,6 +50,7 @@ from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, available_datasets, describe_dataset
+from pidkit_distill.data.cifar import CIFAR_NAMES
 from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
 from pidkit_distill.launcher_env import (
     local_rank_from_env,
@@ -273,11 +274,13 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         raise ValueError(f"run.device: 'cuda' was asked for, but {NO_CUDA}; use run.device=cpu "
                          "or auto")
     _check_gpu_per_process(config)
-    with _about("data", missing="data.root"):
+    # a file missing is data.root's where the data set reads it (not a registered loader's own)
+    missing = "data.root" if config.data.name.strip().lower() in CIFAR_NAMES else None
+    with _about("data", missing=missing):
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
     if config.teacher.data_options:
-        with _about("teacher.data_options", missing="data.root"):
+        with _about("teacher.data_options", missing=missing):
             teacher_data, teacher_bundle = _data_of(config, teacher=True)
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),

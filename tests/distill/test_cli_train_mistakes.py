@@ -181,3 +181,45 @@ def test_a_cifar_root_that_is_a_file_is_named(tmp_path, monkeypatch, capsys, dow
                 "folder that holds cifar-10-batches-py")
     assert (status, capsys.readouterr().err) == (
         2, f"pidkit-distill train: error: data.root: {said}\n")
+
+
+MISSING_FILE_LOADER = textwrap.dedent("""
+    from pidkit_distill import register_dataset
+
+    @register_dataset("csv-blobs")
+    def blobs(*, seed=0):
+        open("labels.csv").close()  # a file of the loader's own, not under data.root
+""")
+
+
+def test_a_missing_file_of_a_loader_that_reads_no_data_root_is_not_data_root(
+        tmp_path, monkeypatch, capsys):
+    # it was 'data.root: [Errno 2] ...': data.root, which this loader does not take
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "csv_blobs", raising=False)
+    (tmp_path / "csv_blobs.py").write_text(MISSING_FILE_LOADER)
+    status = main(["train", "--import", "csv_blobs.py", "--data", "csv-blobs", *SMALL_RUN,
+                   "--out-dir", str(tmp_path / "runs")])
+    sys.modules.pop("csv_blobs", None)
+    assert (status, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: data: [Errno 2] No such file or directory: "
+        "'labels.csv'\n"))
+
+
+def test_a_missing_file_of_the_digits_is_not_data_root(tmp_path, monkeypatch, capsys):
+    # scikit-learn's own file gone (a damaged install), found when the run loads the digits:
+    # it was 'error: data.root: [Errno 2] ...', exit 2, the user's data.root blamed
+    import sklearn.datasets
+
+    def gone(**kwargs):
+        raise FileNotFoundError(2, "No such file or directory", "sklearn/datasets/digits.csv.gz")
+
+    monkeypatch.setattr(sklearn.datasets, "load_digits", gone)
+    status = main(["train", "--data", "digits", "--model.teacher", "digits-teacher",
+                   "--model.student", "digits-student", "--teacher", "untrained", "--epochs",
+                   "1", "--audit-every", "0", "--out-dir", str(tmp_path / "runs")])
+    assert (status, capsys.readouterr().err) == (1, (
+        "pidkit-distill train: training failed: [Errno 2] No such file or directory: "
+        "'sklearn/datasets/digits.csv.gz'\n"))
+
