@@ -21,7 +21,11 @@ def _refuse_an_unknown_name(argv: list[str]) -> None:
     for a NAME that is no benchmark."""
     if sys.argv[:1] != ["-m"]:  # what sys.argv[0] is while Python locates a -m module, and only then
         return
-    target = next((argv[i + 1] for i in range(len(argv) - 1) if argv[i] == "-m"), "")
+    # The module's name comes just before the script's arguments (sys.argv's after '-m'), alone
+    # ('-m NAME', '-Bm NAME') or after the option ('-mNAME', '-BmNAME'; no other option has an m).
+    target = argv[len(argv) - len(sys.argv)] if len(argv) > len(sys.argv) else ""
+    if target.startswith("-"):
+        target = target.partition("m")[2]
     package, _, name = target.partition(".")
     names = [path.stem for path in benchmark_files()]
     if package != __name__ or not name or name in names or name.startswith("_"):

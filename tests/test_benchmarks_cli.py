@@ -193,10 +193,17 @@ def test_the_listing_refuses_arguments_with_the_command_to_run(argv, hint, capsy
     ("bertschinge", " Did you mean 'bertschinger'? Run python -m benchmarks to list them\n"),
     ("nothing_like_it", " Run python -m benchmarks to list them\n"),
 ])
-def test_an_unknown_benchmark_is_one_line_and_status_2(name, hint):
+@pytest.mark.parametrize("options", [
+    ["-m", "{module}"],
+    ["-m{module}"],  # were Python's own message, exit 1: '-m' was looked for alone
+    ["-Bm{module}"],
+    ["-X", "dev", "-Bm", "{module}", "-m"],  # the script's own '-m' after the name
+])
+def test_an_unknown_benchmark_is_one_line_and_status_2(name, hint, options):
     # Python's own 'No module named benchmarks.bertschinge' exited with status 1 and named no
     # benchmark.
-    done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", "--quick"], capture_output=True,
+    command = [option.format(module=f"benchmarks.{name}") for option in options]
+    done = subprocess.run([sys.executable, *command, "--quick"], capture_output=True,
                           cwd=ROOT, timeout=60, text=True)
     assert done.returncode == 2
     assert done.stdout == ""
