@@ -34,7 +34,7 @@ def _from_env(name: str, default: int) -> int:
     value = os.environ.get(name)
     if value is None:
         return default
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # int() takes no '²', which isdigit() does
         raise ValueError(f"{name}={value!r} in the environment is not a count or index of "
                          "processes (a whole number, as torchrun sets it); unset it or set "
                          "it as torchrun would")

@@ -27,6 +27,7 @@ from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
+from pidkit_distill.launcher_env import world_size_from_env
 
 __all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "load_cifar"]
 
@@ -416,8 +417,6 @@ def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
     into ``root``, whose file system cannot lock files (``error``): its processes would each
     download and extract the archive over one another. Not where the others wait for it
     (:func:`~pidkit_distill.folder_locks.others_wait`: the trainer's rank 0)."""
-    from pidkit_distill.training.runtime import world_size_from_env  # training imports data
-
     world_size = world_size_from_env()
     if world_size > 1 and not others_waiting():
         raise FileNotFoundError(

@@ -223,3 +223,14 @@ def test_a_missing_file_of_the_digits_is_not_data_root(tmp_path, monkeypatch, ca
         "pidkit-distill train: training failed: [Errno 2] No such file or directory: "
         "'sklearn/datasets/digits.csv.gz'\n"))
 
+
+def test_a_launcher_variable_of_other_digits_is_named(monkeypatch):
+    # '²' passed str.isdigit() and failed in int(): "invalid literal for int() with base 10"
+    from pidkit_distill.launcher_env import world_size_from_env
+
+    monkeypatch.setenv("WORLD_SIZE", "²")
+    with pytest.raises(ValueError) as err:
+        world_size_from_env()
+    assert str(err.value) == (
+        "WORLD_SIZE='²' in the environment is not a count or index of processes (a whole "
+        "number, as torchrun sets it); unset it or set it as torchrun would")
