@@ -261,10 +261,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     ValueError: method.name: name='rdi' is not a known method; ...
     >>> tmp.cleanup()
     """
-    as_checked = copy.deepcopy(config)
     with float32_default():  # the networks are built as the run builds them
         checked = _checked(config, teacher_only=teacher_only)
-    return replace(checked, _checked_as=as_checked)
+    return replace(checked, _checked_as=copy.deepcopy(config))  # a TrainConfig, now checked
 
 
 def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:

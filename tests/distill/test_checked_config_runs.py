@@ -87,3 +87,14 @@ def test_the_checks_data_goes_to_one_run_and_is_let_go(tmp_path, loaded):
     # a second run (resuming the complete one) loads the data anew, as it is now
     assert train(checked).epochs_done == 1
     assert len(loaded) == 2
+
+
+def test_check_config_of_no_configuration_says_what_to_pass(tmp_path):
+    # the copy of the configuration taken before the check raised copy's "cannot pickle
+    # '_io.TextIOWrapper' object" for an open file
+    path = tmp_path / "rid.toml"
+    path.write_text("[run]\nepochs = 3\n")
+    with path.open() as handle, pytest.raises(TypeError) as err:
+        check_config(handle)
+    assert str(err.value) == ("config must be a TrainConfig, got TextIOWrapper; build one with "
+                              "TrainConfig() or pidkit_distill.load_config(PATH)")
