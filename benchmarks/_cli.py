@@ -2,7 +2,8 @@
 
 Every benchmark builds its parser with :func:`parser` (``prog`` is ``python -m benchmarks.NAME``,
 errors are one line on stderr with exit status 2, options are taken only whole, as by the pidkit
-command, ``--quick`` runs its smallest settings), reads
+command, ``--quick`` runs its smallest settings, ``--jsonl FILE`` writes the measured rows to
+FILE, see :mod:`benchmarks._records`), reads
 its arguments with :func:`parse_args`, refuses sizes that cannot fit with :func:`check_memory`,
 shows progress with :func:`progress` (on stderr, so that stdout holds only the tables), prints the
 rows measured so far on Ctrl-C with :func:`shown_if_interrupted`, names a peer that is not
@@ -76,6 +77,10 @@ def parser(
     )
     new.add_argument("--quick", action="store_true",
                      help=f"smallest settings: {' '.join(quick)} ({quick_duration})")
+    new.add_argument("--jsonl", metavar="FILE",
+                     help="also write each measured row to FILE as a line of JSON, with the raw "
+                          "numbers (seconds, bits, sizes) and the peers' beside pidkit's; emptied "
+                          "first, each line written as its row is measured (Ctrl-C keeps them)")
     return new
 
 

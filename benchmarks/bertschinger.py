@@ -52,6 +52,7 @@ from pidkit import bertschinger_batch
 from pidkit.cli import one_line
 
 from . import _cli
+from ._records import Records, open_records
 from ._timing import markdown, print_table
 
 SHAPES = [
@@ -229,8 +230,15 @@ def _speedup(native: dict[str, Any], peer: dict[str, Any]) -> str:
     return f"{ratio:.2f}x" if ratio < 10 else f"{ratio:.0f}x"
 
 
-def _batch_rows(seed: int, n: int, baseline: str | None, rows: list) -> None:
-    """Append the batch case's rows to ``rows``, one per run as it is measured."""
+def _raw(m: dict[str, Any]) -> dict[str, Any]:
+    """A measurement of :func:`measure` for ``--jsonl``: seconds, bits, GiB; ``None`` where none."""
+    return {"seconds": m["time"], "cpu_seconds": m.get("cpu"), "uni_t_bits": m.get("uni_t"),
+            "gap_bits": m.get("gap"), "certified": m.get("certified"), "peak_gib": m.get("peak"),
+            "note": m["note"]}
+
+
+def _batch_rows(seed: int, n: int, baseline: str | None, rows: list, out: Records) -> None:
+    """Append the batch case's rows to ``rows`` (and ``out``), one per run as it is measured."""
     rng = np.random.default_rng(seed)
     ps = rng.dirichlet(np.ones(1000), size=n).reshape(n, 10, 10, 10)
     bertschinger_batch(ps[:2])  # warm-up of this process (threadpool controller, caches)
@@ -243,6 +251,8 @@ def _batch_rows(seed: int, n: int, baseline: str | None, rows: list) -> None:
             outcome = _in_child(_baseline_batch, baseline, ps)
             if isinstance(outcome, str):  # the other checkout failed: say how, in the table
                 rows.append([f"{n} x 10x10x10", solver, label, outcome, *["-"] * 5])
+                out.write(suite="batch", joints=n, shape=(10, 10, 10), solver=solver, n_jobs=n_jobs,
+                          run=label, seconds=None, note=outcome)
                 continue
             elapsed, cpu, results = outcome
         else:
@@ -253,6 +263,9 @@ def _batch_rows(seed: int, n: int, baseline: str | None, rows: list) -> None:
         certified = sum(success for success, _, _ in results)
         worst = max(gap for _, gap, _ in results)
         methods = sorted({method for _, _, method in results})
+        out.write(suite="batch", joints=n, shape=(10, 10, 10), solver=solver, n_jobs=n_jobs, run=label,
+                  seconds=elapsed, cpu_seconds=cpu if n_jobs == 1 else None, certified=certified,
+                  worst_gap_bits=worst, methods=methods, note="")
         rows.append(
             [f"{n} x 10x10x10", solver, label, f"{elapsed:.2f} s",
              f"{cpu:.2f} s" if n_jobs == 1 else "-", f"{elapsed / n * 1e3:.2f} ms",
@@ -296,9 +309,9 @@ def _in_child(fn, *args):
 
 
 def _small_rows(args, peers: dict[str, Callable], absent: dict[str, str], rng: np.random.Generator,
-                rows: list) -> None:
-    """Append the small suite's rows to ``rows``, one per joint as it is measured; a peer left
-    out of ``peers`` reads ``absent``'s note for it, or "not run"."""
+                rows: list, out: Records) -> None:
+    """Append the small suite's rows to ``rows`` (and ``out``), one per joint as it is measured; a
+    peer left out of ``peers`` reads ``absent``'s note for it, or "not run"."""
     baseline = BASELINE in peers
     cases = [(shape, kind) for shape in SHAPES if int(np.prod(shape)) <= args.max_cells for kind in KINDS]
     for shape, kind in _cli.progress(cases, desc="small suite, joints"):
@@ -312,6 +325,8 @@ def _small_rows(args, peers: dict[str, Callable], absent: dict[str, str], rng: n
             if name in peers else {"time": None, "note": absent.get(name, "not run")}
             for name in (*PEERS, BASELINE)
         }
+        out.write(suite="small", shape=shape, kind=kind, cells=p.size,
+                  solvers={name: _raw(m[name]) for name in m if name != BASELINE or baseline})
         native = m["native"]
         references = [name for name in ("cvxpy+Clarabel", "cvxpy+ECOS") if m[name]["time"]]
         if native["time"] is None or not references:
@@ -343,8 +358,10 @@ def _support(p: np.ndarray) -> int:
     return int(((p_yt > 0)[:, :, None] & (p_ys > 0)[:, None, :]).sum())
 
 
-def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator, rows: list) -> None:
-    """Append the large suite's rows to ``rows``, one per joint and solver as it is measured."""
+def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator, rows: list,
+                out: Records) -> None:
+    """Append the large suite's rows to ``rows`` (and ``out``), one per joint and solver as it is
+    measured."""
     names = [name for name in ("native", BASELINE, "cvxpy+Clarabel", "cvxpy+ECOS") if name in peers]
     bar = _cli.progress(total=len(LARGE) * len(names), desc="large suite, joints x solvers")
     for shape, kind in LARGE:
@@ -353,6 +370,7 @@ def _large_rows(args, peers: dict[str, Callable], rng: np.random.Generator, rows
         label = f"{'COPY ' if kind == 'copy' else ''}{'x'.join(map(str, shape))}"
         for name in names:
             m = measure(peers[name], p, repeats=1, cap=args.large_cap, warm_up=False)
+            out.write(suite="large", shape=shape, kind=kind, support_cells=cells, solver=name, **_raw(m))
             if m["time"] is None:
                 rows.append([label, f"{cells:,}", name, m["note"], "-", "-",
                              f"{m['peak']:.2f}" if m.get("peak") else "-", "-", "-", "-"])
@@ -428,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--baseline must be a pidkit checkout (DIR/pidkit/__init__.py); got "
                          f"{args.baseline!r}")
         peers[BASELINE] = Baseline(args.baseline)
+    out = open_records(parser, args)
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     load = os.getloadavg()
@@ -442,14 +461,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     baseline = ["baseline", "baseline CPU"] if args.baseline else []
     ratios = "baseline / " if args.baseline else ""
     suites = [
-        ("small", lambda rows: _small_rows(args, peers, missing, rng, rows),
+        ("small", lambda rows: _small_rows(args, peers, missing, rng, rows, out),
          ["joint", "kind", "native", "native CPU", "native gap (bits)", *baseline,
           "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone", f"speed-up ({ratios}Clarabel / ECOS / dit)",
           "reference gap (bits)", "|dUni_T| native vs reference (bits)"]),
-        ("large", lambda rows: _large_rows(args, peers, rng, rows),
+        ("large", lambda rows: _large_rows(args, peers, rng, rows, out),
          ["joint", "support cells", "solver", "time", "CPU", "us per cell", "peak RSS (GiB)",
           "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"]),
-        ("batch", lambda rows: _batch_rows(args.seed, args.batch, args.baseline, rows),
+        ("batch", lambda rows: _batch_rows(args.seed, args.batch, args.baseline, rows, out),
          ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified", "worst gap (bits)",
           "method"]),
     ]

@@ -51,6 +51,7 @@ import torch
 from torch import Tensor, nn
 
 from benchmarks import _cli
+from benchmarks._records import open_records
 from benchmarks._timing import markdown, print_table
 from pidkit.cli import one_line
 from pidkit_distill.methods import Distiller, available_methods, get_method
@@ -187,24 +188,39 @@ def time_rounds(variants: Sequence[Variant], *, warmup: int, budget: float, max_
     return times
 
 
-def summarise(pair: str, variants: Sequence[Variant], times: dict[str, list[float]], *,
-              batch: int, work: dict[str, tuple[int, int]]) -> list[list[str]]:
-    """Table rows: median ms, ratios to BAS and KD (medians of per-round ratios), images/s."""
-    def ratio(label: str, base: str) -> str:
+def measured(pair: str, variants: Sequence[Variant], times: dict[str, list[float]], *,
+             batch: int, work: dict[str, tuple[int, int]]) -> list[dict[str, Any]]:
+    """Each variant's raw numbers: median seconds per iteration, medians of its per-round ratios to
+    BAS and to KD (``None`` without that method), images/s, FLOPs (and over KD's), layer calls,
+    rounds."""
+    def ratio(label: str, base: str) -> float | None:
         if base not in times:
-            return "n/a"
-        per_round = [a / b for a, b in zip(times[label], times[base], strict=True)]
-        return f"{statistics.median(per_round):.2f}"
+            return None
+        return statistics.median(a / b for a, b in zip(times[label], times[base], strict=True))
 
+    flops_kd = work["kd"][0] if "kd" in work else float("nan")
     rows = []
     for v in variants:
         median = statistics.median(times[v.label])
         flops, calls = work[v.label]
-        flops_kd = work["kd"][0] if "kd" in work else float("nan")
-        rows.append([pair, v.label, str(v.epoch), f"{1000 * median:.1f}", ratio(v.label, "bas"),
-                     ratio(v.label, "kd"), f"{batch / median:,.0f}", f"{flops / 1e9:.3g}",
-                     f"{flops / flops_kd:.2f}", str(calls), str(len(times[v.label]))])
+        rows.append({"pair": pair, "method": v.label, "epoch": v.epoch, "batch": batch,
+                     "seconds_per_iteration": median, "ratio_to_bas": ratio(v.label, "bas"),
+                     "ratio_to_kd": ratio(v.label, "kd"), "images_per_second": batch / median,
+                     "flops": flops, "flops_ratio_to_kd": flops / flops_kd, "layer_calls": calls,
+                     "rounds": len(times[v.label])})
     return rows
+
+
+def summarise(rows: Sequence[dict[str, Any]]) -> list[list[str]]:
+    """Table rows of :func:`measured`'s: median ms, ratios to BAS and KD (medians of per-round
+    ratios), images/s, GFLOP."""
+    def fmt(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.2f}"
+
+    return [[r["pair"], r["method"], str(r["epoch"]), f"{1000 * r['seconds_per_iteration']:.1f}",
+             fmt(r["ratio_to_bas"]), fmt(r["ratio_to_kd"]), f"{r['images_per_second']:,.0f}",
+             f"{r['flops'] / 1e9:.3g}", f"{r['flops_ratio_to_kd']:.2f}", str(r["layer_calls"]),
+             str(r["rounds"])] for r in rows]
 
 
 QUICK = ["--pairs", "digits", "--budget", "5", "--warmup", "1"]
@@ -277,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser = get_args_parser()
     args = _cli.parse_args(parser, argv, QUICK)
     _check_args(parser, args)
+    out = open_records(parser, args)
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     methods = list(dict.fromkeys(["bas", "kd", *(args.methods or available_methods())]))
@@ -304,7 +321,9 @@ def main(argv: Sequence[str] | None = None) -> str:
             times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
                                 max_rounds=args.rounds, clock=CLOCKS[args.clock])
             bar.update()
-            rows += summarise(pair, variants, times, batch=args.batch, work=work)
+            for row in measured(pair, variants, times, batch=args.batch, work=work):
+                rows += summarise([row])
+                out.write(**row)
     bar.close()
     return print_table(headers, rows)
 

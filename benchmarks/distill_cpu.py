@@ -59,6 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import _cli
+from benchmarks._records import Records, open_records
 from benchmarks._timing import markdown
 from pidkit.cli import one_line
 
@@ -170,14 +171,19 @@ def read_finished(results: Path) -> dict[tuple, dict[str, Any]]:
 
 
 def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path,
-             done: dict[tuple, dict[str, Any]]) -> list[dict[str, Any]]:
+             done: dict[tuple, dict[str, Any]], rows: Records | None = None) -> list[dict[str, Any]]:
     """Teachers first, then BAS, then everything else; the runs in ``done`` (records of
-    :func:`read_finished`, by key) are not run again, and each finished run is added to it."""
+    :func:`read_finished`, by key) are not run again, and each finished run is added to it. Every
+    run's record also goes to ``rows`` (``--jsonl``): those read back first, then each as it ends."""
     from pidkit_distill.config_text import load_config
     from pidkit_distill.training import train_teacher
 
     results = out / "results.jsonl"
     todo = [s for s in specs if _key(s) not in done]
+    rows = rows or Records(None, "distill_cpu")
+    for spec in specs:
+        if _key(spec) in done:
+            rows.write(**done[_key(spec)], read_back=True)
     for spec in {(s["data"], s["teacher"], s["seed"]): s for s in todo
                  if s["teacher"] != "untrained"}.values():
         with contextlib.redirect_stdout(io.StringIO()):
@@ -195,6 +201,7 @@ def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path,
         for stage in stages:
             for record in pool.imap_unordered(run_one, stage):
                 done[_key(record)] = record
+                rows.write(**record, read_back=False)
                 bar.update()
                 tag = "/".join(str(record[k]) for k in KEY[:4])
                 if "error" in record:
@@ -296,6 +303,7 @@ def main(argv: Sequence[str] | None = None) -> str:
                      "that can be written")
     except ValueError as exc:
         parser.error(f"--out {out}: {exc}")
+    rows = open_records(parser, args)
     methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
     specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,
               "train_fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
@@ -304,7 +312,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     start = time.perf_counter()
     print(f"{len(specs)} runs, {args.epochs} epochs each, {args.jobs} at a time -> {out}/",
           flush=True)
-    records = run_grid(specs, jobs=args.jobs, out=out, done=done)
+    records = run_grid(specs, jobs=args.jobs, out=out, done=done, rows=rows)
     print()
     table = summarise(records)
     print(table, flush=True)

@@ -47,6 +47,7 @@ import numpy as np
 from pidkit import pid
 
 from . import _cli
+from ._records import Records, open_records
 from ._timing import markdown
 
 N_CLASSES = 10
@@ -88,6 +89,11 @@ def _paper_recipe(X: np.ndarray) -> np.ndarray:
 
 def _atoms(res: Any) -> str:
     return f"red {res.red:.3f} uni_t {res.uni_t:.3f} uni_s {res.uni_s:.3f} syn {res.syn:.3f} bits"
+
+
+def _bits(res: Any) -> dict[str, float]:
+    """The atoms of ``res``, in bits, for ``--jsonl``."""
+    return {f"{atom}_bits": getattr(res, atom) for atom in ("red", "uni_t", "uni_s", "syn")}
 
 
 def _angle(disc: Any, exact: Any) -> float:
@@ -142,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> str:
         parser.error(f"--n {args.n} is too few samples for --classes {args.classes}: the default "
                      f"correction needs at least {fewest} ({args.classes} classes x {CLUSTERS} "
                      "clusters, in a quarter of the samples); give a larger --n or fewer --classes")
+    out = open_records(parser, args)
     # scikit-learn (3-4 s to import, in _measure) after the arguments, so that a bad one ends at once
     from threadpoolctl import threadpool_info
 
@@ -163,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     steps += ["bootstrap"] if args.bootstrap else []
     bar = _cli.progress(total=len(args.widths) * len(steps), desc="widths x steps")
     with _cli.shown_if_interrupted(lambda: table() if rows else ""):
-        _measure(args, y, rng, rows, bar)
+        _measure(args, y, rng, rows, bar, out)
     bar.close()
     text = table()
     print(text)
@@ -171,12 +178,19 @@ def main(argv: Sequence[str] | None = None) -> str:
     return text
 
 
-def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, rows: list, bar: Any) -> None:
-    """Append the rows of every width to ``rows``, each step's as it is measured."""
+def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, rows: list, bar: Any,
+             out: Records) -> None:
+    """Append the rows of every width to ``rows`` (and ``out``, with raw numbers), each step's as it
+    is measured."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score
 
     from pidkit.estimate import bootstrap, discretize, eb_conditional_entropy, pid_from_representations
+
+    def add(row: tuple[str, str, tuple[float, float], str], d: int, **raw: Any) -> None:
+        rows.append(row)
+        out.write(n=args.n, classes=args.classes, teacher_width=d, student_width=d // 2, step=row[1],
+                  wall_seconds=row[2][0], cpu_seconds=row[2][1], note=row[3], **raw)
 
     for d in args.widths:
         T = _features(args.n, d, y, rng, TEACHER_NOISE)
@@ -195,46 +209,37 @@ def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, 
         by_pair = res.counts.reshape(res.counts.shape[0], -1).T
         t_eb, h_eb = _timed(lambda by_pair=by_pair: eb_conditional_entropy(by_pair))
         bar.update()
-        rows.append((shape, f"pidkit discretize (teacher), {disc.svd_solver_} PCA", t_disc,
-                     f"ARI vs paper recipe {ari:.3f}"))
+        add((shape, f"pidkit discretize (teacher), {disc.svd_solver_} PCA", t_disc,
+             f"ARI vs paper recipe {ari:.3f}"), d, ari_vs_peer=ari, peer="paper recipe",
+            peer_wall_seconds=t_paper[0], peer_cpu_seconds=t_paper[1])
         if disc.svd_solver_ not in (None, "randomized"):
-            rows.append((shape, "pidkit discretize, randomized PCA (the old 'auto')", t_rand,
-                         f"{_angle(rand, disc):.2g} rad off the exact components"))
-        rows.append((shape, "paper recipe (sklearn defaults, unseeded)", t_paper, "peer"))
-        rows.append((shape, f"pid solve {'x'.join(map(str, res.p.shape))}", t_pid, res.pid.method))
-        rows.append((shape, "empirical-Bayes entropy of Y given (T, S)", t_eb, f"{h_eb:.3f} nats"))
-        rows.append(
-            (
-                f"{shape} + {args.n} x {d // 2}",
-                "pid_from_representations (T and S)",
-                t_full,
-                _atoms(res),
-            )
-        )
+            angle = _angle(rand, disc)
+            add((shape, "pidkit discretize, randomized PCA (the old 'auto')", t_rand,
+                 f"{angle:.2g} rad off the exact components"), d, radians_off_exact=angle)
+        add((shape, "paper recipe (sklearn defaults, unseeded)", t_paper, "peer"), d)
+        add((shape, f"pid solve {'x'.join(map(str, res.p.shape))}", t_pid, res.pid.method), d,
+            joint_shape=res.p.shape)
+        add((shape, "empirical-Bayes entropy of Y given (T, S)", t_eb, f"{h_eb:.3f} nats"), d, nats=h_eb)
+        both = f"{shape} + {args.n} x {d // 2}"
+        add((both, "pid_from_representations (T and S)", t_full, _atoms(res)), d, **_bits(res))
         one_restart = KMeans(CLUSTERS, n_init=1)
         t_one, one = _timed(lambda T=T, S=S, k=one_restart: pid_from_representations(y, T, S, clusterer=k))
         bar.update()
-        rows.append((f"{shape} + {args.n} x {d // 2}", "... KMeans n_init=1 (T and S)", t_one, _atoms(one)))
+        add((both, "... KMeans n_init=1 (T and S)", t_one, _atoms(one)), d, **_bits(one))
         t_gauss, gauss = _timed(lambda T=T, S=S: pid_from_representations(y, T, S, estimator="gaussian"))
         bar.update()
-        rows.append((f"{shape} + {args.n} x {d // 2}", '... estimator="gaussian" (T and S)', t_gauss,
-                     _atoms(gauss)))
+        add((both, '... estimator="gaussian" (T and S)', t_gauss, _atoms(gauss)), d, **_bits(gauss))
         if args.bootstrap > 0:
             t_lab, s_lab = (disc.labels_ for disc in res.discretizers)
-            t_boot, out = _timed(
+            t_boot, boot = _timed(
                 lambda t_lab=t_lab, s_lab=s_lab: bootstrap(
                     y, t_lab, s_lab, n_boot=args.bootstrap, n_jobs=args.n_jobs, progress=False
                 )  # the benchmark's own bar counts this step
             )
-            lo, hi = out["intervals"]["red"]
-            rows.append(
-                (
-                    shape,
-                    f"bootstrap B={args.bootstrap}, n_jobs={args.n_jobs}",
-                    t_boot,
-                    f"red 95% basic [{lo:.3f}, {hi:.3f}]",
-                )
-            )
+            lo, hi = boot["intervals"]["red"]
+            add((shape, f"bootstrap B={args.bootstrap}, n_jobs={args.n_jobs}", t_boot,
+                 f"red 95% basic [{lo:.3f}, {hi:.3f}]"), d, replicates=args.bootstrap,
+                n_jobs=args.n_jobs, red_interval_bits=(lo, hi))
             bar.update()
         del T, S
 

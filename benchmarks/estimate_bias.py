@@ -61,6 +61,7 @@ from pidkit.estimate import (
 from pidkit.resampling import QUANTITIES
 
 from . import _cli
+from ._records import Records, open_records
 from ._timing import markdown
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
@@ -170,13 +171,16 @@ def _load() -> str:
 def run(
     joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None,
     methods: tuple[str, ...] = BIAS_CORRECTIONS, coverage: int = 0, partitions: int = 1,
+    out: Records | None = None,
 ) -> list[dict[str, Any]]:
-    """Every (joint, n, method) cell of the table, as dicts (with ``"coverage"`` when measured)."""
+    """Every (joint, n, method) cell of the table, as dicts (with ``"coverage"`` when measured),
+    each also written to ``out`` as it is measured."""
     methods = ("none", *(m for m in methods if m != "none"))  # the plug-in is every ratio's base
     rows: list[dict[str, Any]] = []
     bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
     with _cli.shown_if_interrupted(lambda: table(rows) if rows else ""):
-        _measure(joints, sizes, draws, seed, n_jobs, methods, coverage, partitions, rows, bar)
+        _measure(joints, sizes, draws, seed, n_jobs, methods, coverage, partitions, rows, bar,
+                 out or Records(None, "estimate_bias"))
     bar.close()
     return rows
 
@@ -184,6 +188,7 @@ def run(
 def _measure(
     joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None,
     methods: tuple[str, ...], coverage: int, partitions: int, rows: list[dict[str, Any]], bar: Any,
+    out: Records,
 ) -> None:
     """Append :func:`run`'s rows to ``rows``, those of each (joint, n) as they are measured."""
     from joblib import Parallel, delayed
@@ -215,7 +220,7 @@ def _measure(
                     "truth": true.tolist(), "bias": bias.tolist(), "rmse": rmse.tolist(),
                     "total_bias": total, "total_rmse": total_rmse,
                     "bias_ratio": total / plug[0], "rmse_ratio": total_rmse / plug[1],
-                    "seconds": seconds,
+                    "plugin_total_bias": plug[0], "plugin_total_rmse": plug[1], "seconds": seconds,
                 }
                 if coverage and "intervals" in results[0][method]:
                     row["coverage"] = {}
@@ -227,6 +232,7 @@ def _measure(
                             "width": (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist(),
                         }
                 rows.append(row)
+                out.write(**row)
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -353,6 +359,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     args = _cli.parse_args(parser, argv, QUICK)
     if args.quick and args.full:
         parser.error("--quick and --full ask for the smallest and the largest grid; give one")
+    out = open_records(parser, args)
     joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
     sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
     print(
@@ -363,7 +370,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     start = time.perf_counter()
     methods = tuple(args.methods or BIAS_CORRECTIONS)
     rows = run(joints, sizes, args.draws, args.seed, args.n_jobs, methods, args.coverage,
-               args.boot_partitions)
+               args.boot_partitions, out)
     text = table(rows)
     if args.coverage:
         text += (f"\n\nCoverage of the 95 % intervals, mean width in parentheses (bits); "

@@ -74,6 +74,7 @@ from pidkit.estimate.correction import DEFAULT_SUBSAMPLES, solve_tables, subsamp
 from pidkit.resampling import QUANTITIES
 
 from . import _cli
+from ._records import Records, open_records
 from ._timing import markdown
 
 SHIFT = np.array([-1.0, 1.0, 1.0, -1.0])
@@ -191,20 +192,22 @@ def _one_draw(p: np.ndarray, n: int, seed: int, n_boot: int, slow: bool, coverag
 
 def run(
     joints: list[str], sizes: list[int], draws: int, seed: int, n_boot: int, slow: bool,
-    coverage: int, n_jobs: int | None,
+    coverage: int, n_jobs: int | None, out: Records | None = None,
 ) -> list[dict[str, Any]]:
-    """Per (joint, n): the bias curve of U, each candidate's bias and RMSE, and interval coverage."""
+    """Per (joint, n): the bias curve of U, each candidate's bias and RMSE, and interval coverage;
+    each also written to ``out`` as it is measured."""
     rows: list[dict[str, Any]] = []
     bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
     with _cli.shown_if_interrupted(lambda: tables(rows) if rows else ""):
-        _measure(joints, sizes, draws, seed, n_boot, slow, coverage, n_jobs, rows, bar)
+        _measure(joints, sizes, draws, seed, n_boot, slow, coverage, n_jobs, rows, bar,
+                 out or Records(None, "estimate_kink"))
     bar.close()
     return rows
 
 
 def _measure(
     joints: list[str], sizes: list[int], draws: int, seed: int, n_boot: int, slow: bool,
-    coverage: int, n_jobs: int | None, rows: list[dict[str, Any]], bar: Any,
+    coverage: int, n_jobs: int | None, rows: list[dict[str, Any]], bar: Any, out: Records,
 ) -> None:
     """Append :func:`run`'s rows to ``rows``, each (joint, n) as it is measured."""
     from joblib import Parallel, delayed
@@ -242,6 +245,7 @@ def _measure(
                     row["coverage"][kind] = (inside.mean(axis=0).tolist(),
                                              (spans[:, :, 1] - spans[:, :, 0]).mean(axis=0).tolist())
             rows.append(row)
+            out.write(**row)
 
 
 def tables(rows: list[dict[str, Any]]) -> str:
@@ -305,12 +309,13 @@ def main(argv: Sequence[str] | None = None) -> str:
             parser.error(f"--n {min(sizes)} is too few samples for the joint {name}: the default "
                          f"correction ({DEFAULT_BIAS_CORRECTION}) needs at least {fewest}; give a "
                          "larger --n")
+    out = open_records(parser, args)
     print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
           f"{platform.python_version()}, numpy {np.__version__}; the default extrapolation leaves "
           f"{kink_fraction((450, 225, 112)):.3f} of an n^-1/2 bias", flush=True)
     start = time.perf_counter()
     text = tables(run(joints, sizes, args.draws, args.seed, args.boot, args.slow, args.coverage,
-                      args.n_jobs))
+                      args.n_jobs, out))
     print(text)
     print(f"{args.draws} draws per cell, {args.boot} resamples; {time.perf_counter() - start:.0f} s")
     return text

@@ -44,6 +44,7 @@ from pidkit.gaussian.examples import ATOMS, GaussianExample
 from pidkit.gaussian.reduce import reduce_covariance
 
 from . import _cli
+from ._records import Records, open_records
 from ._timing import markdown, median_time, print_table
 
 LN2 = np.log(2.0)
@@ -124,30 +125,37 @@ def _fmt(seconds: float | None) -> str:
     return "-" if seconds is None else f"{seconds:.3f} s"
 
 
-def _timing_row(name: str, ex: GaussianExample, args: argparse.Namespace) -> list[Any]:
+def _timing_row(name: str, ex: GaussianExample, args: argparse.Namespace, out: Records) -> list[Any]:
+    """The timing table's row of one system; its raw numbers go to ``out``."""
     seconds, result = median_time(
         lambda: pidkit.gaussian_pid(ex.cov, ex.dims, strict=False), repeats=args.repeats, cap_seconds=args.cap
     )
     error = _error({a: getattr(result, a) for a in ATOMS}, ex.atoms)
-    cvxpy = "-"
+    cvxpy, c_seconds, c_error = "-", None, None
     if sum(ex.dims) <= 40:
         c_seconds, ref = median_time(
             lambda: pidkit.gaussian_pid(ex.cov, ex.dims, method="cvxpy", strict=False),
             repeats=1,
             cap_seconds=args.cap,
         )
-        cvxpy = f"{_fmt(c_seconds)}, {_error({a: getattr(ref, a) for a in ATOMS}, ex.atoms):.1e}"
+        c_error = _error({a: getattr(ref, a) for a in ATOMS}, ex.atoms)
+        cvxpy = f"{_fmt(c_seconds)}, {c_error:.1e}"
     with threadpool_limits(limits=1, user_api="blas"):
         system = reduce_covariance(ex.cov, ex.dims)
     infos = (system.i_yt, system.i_ys, system.i_yts)
-    peers, unreduced_seconds, unreduced_capped = [], 0.0, ""
+    peers, raw, unreduced_seconds, unreduced_capped = [], [], 0.0, ""
     for h_t, h_s in ((system.u_t @ system.h_t, system.u_s @ system.h_s), (system.h_t, system.h_s)):
         with threadpool_limits(limits=1, user_api="blas"):
             atoms, nit, r_seconds = _rprop_atoms(h_t, h_s, infos, iterations=args.iterations, cap=args.cap)
         capped = " (cap)" if nit < args.iterations else ""
         peers.append(f"{r_seconds:.2f} s{capped}, {nit} it, {_error(atoms, ex.atoms):.1e}")
+        raw.append({"seconds": r_seconds, "iterations": nit, "capped": bool(capped),
+                    "max_atom_error_bits": _error(atoms, ex.atoms)})
         if not unreduced_seconds:
             unreduced_seconds, unreduced_capped = r_seconds, "> " if capped else ""
+    out.write(table="timing", system=name, dims=ex.dims, pidkit_seconds=seconds, max_atom_error_bits=error,
+              gap_bits=result.gap, status=result.status, cvxpy_seconds=c_seconds,
+              cvxpy_max_atom_error_bits=c_error, rprop_unreduced=raw[0], rprop_reduced=raw[1])
     return [
         name,
         _fmt(seconds),
@@ -160,8 +168,9 @@ def _timing_row(name: str, ex: GaussianExample, args: argparse.Namespace) -> lis
     ]
 
 
-def _bias_rows(rng: np.random.Generator, reps: int, rows: list) -> None:
-    """Append the bias table's rows to ``rows``, one per system and n as it is measured."""
+def _bias_rows(rng: np.random.Generator, reps: int, rows: list, out: Records) -> None:
+    """Append the bias table's rows to ``rows`` (and ``out``), one per system and n as it is
+    measured."""
     scenarios = {
         "scalar target (1, 10, 10)": examples.scalar_target(10, 10, rng=rng),
         "degraded (3, 10, 10)": examples.degraded(3, 10, 10, rng=rng),
@@ -197,6 +206,8 @@ def _bias_rows(rng: np.random.Generator, reps: int, rows: list) -> None:
                 bias_atoms = np.mean(values, axis=0) - oracle
                 cells.append(f"{np.abs(bias_atoms).sum():.3f} ({', '.join(f'{b:+.3f}' for b in bias_atoms)})")
             rows.append([name, n, *cells, f"{per_call * 1e3:.1f} ms"])
+            out.write(table="bias", system=name, dims=ex.dims, n=n, draws=reps, seconds_per_estimate=per_call,
+                      atoms=ATOMS, bias_bits={k: np.mean(v, axis=0) - oracle for k, v in estimates.items()})
             bar.update()
     bar.close()
 
@@ -227,7 +238,9 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print the timing table and the bias table."""
-    args = _cli.parse_args(get_parser(), argv, QUICK)
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    out = open_records(parser, args)
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     load = os.getloadavg()[0]
@@ -244,7 +257,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     rows: list[list[Any]] = []
     with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
         for name, ex in _cli.progress(_systems(rng, args.max_d), desc="systems"):
-            rows.append(_timing_row(name, ex, args))
+            rows.append(_timing_row(name, ex, args, out))
     print_table(headers, rows)
     if args.bias_reps:
         print(f"\n# estimator bias over {args.bias_reps} draws: sum of |mean - truth| over the four atoms "
@@ -253,7 +266,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                         "U corrected by the bias of I(Y;T,S)", "time per estimate"]
         bias: list[list[Any]] = []
         with _cli.shown_if_interrupted(lambda: markdown(bias_headers, bias) if bias else ""):
-            _bias_rows(rng, args.bias_reps, bias)
+            _bias_rows(rng, args.bias_reps, bias, out)
         print_table(bias_headers, bias)
     print(f"\n# load average at the end {os.getloadavg()[0]:.1f}")
 

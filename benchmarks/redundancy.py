@@ -31,6 +31,7 @@ from pidkit import examples
 from pidkit.redundancy import redundancy
 
 from . import _cli
+from ._records import open_records
 from ._timing import markdown, print_table
 
 
@@ -84,6 +85,16 @@ def _fmt_time(seconds: float | None, cap: float) -> str:
     return f"skipped (> {cap:g} s)" if seconds is None else f"{seconds:.4f} s"
 
 
+def _bits(value: Any) -> float | None:
+    """A measured value in bits, or ``None`` for a note (an error, "no result")."""
+    return value if isinstance(value, float) else None
+
+
+def _note(seconds: float | None, value: Any) -> str:
+    """What the row says instead of a measurement: "" when there is one."""
+    return "" if seconds is not None else str(value) if isinstance(value, str) else "skipped (cap)"
+
+
 def _fmt_value(value: Any) -> str:
     return f"{value:.6f}" if isinstance(value, float) else str(value or "-")
 
@@ -114,7 +125,9 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Time every measure on every joint and print the table; returns its markdown."""
-    args = _cli.parse_args(get_parser(), argv, QUICK)
+    parser = get_parser()
+    args = _cli.parse_args(parser, argv, QUICK)
+    out = open_records(parser, args)
     warnings.simplefilter("ignore")
     rng = np.random.default_rng(args.seed)
     joints = {
@@ -141,14 +154,19 @@ def main(argv: Sequence[str] | None = None) -> str:
             t_ours, ours = _capped(
                 lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
             )
+            t_peer = None
             if peer is None:
                 peer_time, theirs = "-", "no peer run (dit's PID_Prec needs pypoman)"
+                peer_note = theirs
             elif missing:
-                peer_time, theirs = missing, "-"
+                peer_time, theirs, peer_note = missing, "-", missing
             else:
                 t_peer, theirs = _capped(lambda p=p, peer=peer: _dit_pid(p, peer),
                                          repeats=min(args.repeats, 3), cap=args.cap)
-                peer_time = _fmt_time(t_peer, args.cap)
+                peer_time, peer_note = _fmt_time(t_peer, args.cap), _note(t_peer, theirs)
+            out.write(joint=name, shape=p.shape, measure=measure, cap_seconds=args.cap,
+                      pidkit_seconds=t_ours, pidkit_bits=_bits(ours), pidkit_note=_note(t_ours, ours),
+                      peer=peer, peer_seconds=t_peer, peer_bits=_bits(theirs), peer_note=peer_note)
             rows.append([name, measure, _fmt_time(t_ours, args.cap), _fmt_value(ours), peer or "-",
                          peer_time, _fmt_value(theirs)])
     return print_table(headers, rows)

@@ -465,3 +465,68 @@ def test_too_few_samples_for_the_classes_name_the_fewest(capsys):
         "larger --n or fewer --classes; see 'python -m benchmarks.estimate --help'\n")
     shapes = [(10, 10, 10), (11, 10, 10), (4, 4, 4), (10**5, 10, 10)]
     assert [_cli.fewest_samples(shape) for shape in shapes] == [400, 440, 64, 4 * 10**6]
+
+
+def _lines(path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_jsonl_keeps_the_raw_rows_measured_before_ctrl_c(tmp_path, monkeypatch, capsys):
+    # There was no machine-readable output: numbers only as rounded strings in markdown cells.
+    from benchmarks import redundancy
+
+    rows = tmp_path / "rows.jsonl"
+    rows.write_text("an older run's rows\n")  # emptied first
+    monkeypatch.setattr(redundancy, "_capped", _interrupted_on_call(4, (0.5, 0.125)))
+    with pytest.raises(KeyboardInterrupt):
+        redundancy.main(["--repeats", "1", "--jsonl", str(rows)])
+    capsys.readouterr()
+    common = {"benchmark": "redundancy", "joint": "AND", "shape": [2, 2, 2], "cap_seconds": 120.0,
+              "pidkit_seconds": 0.5, "pidkit_bits": 0.125, "pidkit_note": ""}
+    assert _lines(rows) == [
+        {**common, "measure": "gh", "peer": "PID_GH", "peer_seconds": 0.5, "peer_bits": 0.125,
+         "peer_note": ""},
+        {**common, "measure": "prec", "peer": None, "peer_seconds": None, "peer_bits": None,
+         "peer_note": "no peer run (dit's PID_Prec needs pypoman)"},
+    ]
+
+
+def test_jsonl_rows_are_the_rows_the_tables_show(tmp_path, capsys):
+    from benchmarks import estimate_bias
+
+    rows = tmp_path / "rows.jsonl"
+    estimate_bias.main(["--joints", "xor4", "--n", "64", "--draws", "2", "--n-jobs", "1", "--methods",
+                        "none", "--jsonl", str(rows)])
+    assert "xor4 (truth 0.00 0.00 0.00 1.15)" in capsys.readouterr().out
+    [row] = _lines(rows)
+    assert (row["benchmark"], row["joint"], row["cells"], row["n"], row["method"]) == (
+        "estimate_bias", "xor4", 64, 64, "none")
+    assert row["bias_ratio"] == 1.0 and row["total_bias"] == row["plugin_total_bias"] > 0
+    assert row["truth"] == pytest.approx([0, 0, 0, 1.1524153201754272], abs=1e-9)
+
+
+def test_a_jsonl_file_that_cannot_be_written_is_refused_before_any_work(tmp_path, capsys):
+    from benchmarks import redundancy
+
+    where = tmp_path / "no such folder" / "rows.jsonl"
+    with pytest.raises(SystemExit) as exit_:
+        redundancy.main(["--jsonl", str(where)])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (f"python -m benchmarks.redundancy: error: --jsonl {where}: cannot write the rows there "
+                   f"([Errno 2] No such file or directory: '{where}'); give a file in a folder that can "
+                   "be written; see 'python -m benchmarks.redundancy --help'\n")
+
+
+def test_jsonl_has_the_runs_read_back_from_results(tmp_path, capsys):
+    pytest.importorskip("torch")
+    from benchmarks import distill_cpu
+
+    specs = [{**_RECORD, "teacher": teacher, "method": method}
+             for teacher in ("trained", "untrained") for method in ("bas", "kd", "rid")]
+    (tmp_path / "results.jsonl").write_text("".join(json.dumps(spec) + "\n" for spec in specs))
+    rows = tmp_path / "rows.jsonl"
+    distill_cpu.main(["--quick", "--jobs", "1", "--out", str(tmp_path), "--jsonl", str(rows)])
+    assert "| digits | untrained |    rid |" in capsys.readouterr().out
+    assert _lines(rows) == [{"benchmark": "distill_cpu", **spec, "read_back": True} for spec in specs]

@@ -1,0 +1,95 @@
+"""``--jsonl FILE``: a benchmark's measured rows as JSON lines, for scripts and notebooks.
+
+Each row the tables show is one JSON object on a line of its own, with the raw numbers (seconds,
+bits, sizes; ``null`` where there is none: a measurement skipped at its cap, failed or not run)
+and the peers' numbers beside pidkit's, under ``"benchmark"``, the module's name. The file is
+emptied before any work and each line is appended and flushed as its row is measured, so Ctrl-C
+keeps the rows measured before it, as the printed tables do.
+
+>>> import json, pandas  # doctest: +SKIP
+>>> rows = pandas.DataFrame(map(json.loads, open("redundancy.jsonl")))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from typing import Any
+
+import numpy as np
+
+from pidkit.cli import one_line
+
+
+def plain(value: Any) -> Any:
+    """``value`` with numpy's numbers and arrays as Python's, tuples as lists and a number that is
+    not finite as ``None`` (JSON has no NaN).
+
+    Examples
+    --------
+    >>> plain({"t": np.float64(0.5), "n": np.int64(3), "gap": float("nan"), "q": np.ones(2), "s": (1, 2)})
+    {'t': 0.5, 'n': 3, 'gap': None, 'q': [1.0, 1.0], 's': [1, 2]}
+    """
+    if isinstance(value, dict):
+        return {str(key): plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, (np.ndarray, np.generic)):
+        return plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+class Records:
+    """Where a benchmark writes its measured rows: ``FILE`` of ``--jsonl FILE``, or nowhere.
+
+    Parameters
+    ----------
+    path : str or None
+        The file, emptied here; ``None`` writes nothing.
+    benchmark : str
+        The module's name in ``benchmarks``, written in every row.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "rows.jsonl")
+    >>> records = Records(path, "demo")
+    >>> records.write(joint="AND", pidkit_seconds=0.01, peer_seconds=None)
+    >>> open(path).read()
+    '{"benchmark": "demo", "joint": "AND", "pidkit_seconds": 0.01, "peer_seconds": null}\\n'
+    """
+
+    def __init__(self, path: str | None, benchmark: str) -> None:
+        self.path, self.benchmark = path, benchmark
+        if path is not None:
+            open(path, "w", encoding="utf-8").close()
+
+    def write(self, **fields: Any) -> None:
+        """Append one row, ``fields`` (raw numbers), and flush it to the file."""
+        if self.path is None:
+            return
+        line = json.dumps(plain({"benchmark": self.benchmark, **fields}), allow_nan=False)
+        with open(self.path, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+
+
+def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Records:
+    """The :class:`Records` of ``args.jsonl``; a file that cannot be written is refused in one line
+    with exit status 2 (``parser.error``), before any work.
+
+    Examples
+    --------
+    >>> from benchmarks import _cli
+    >>> demo = _cli.parser("demo", "Time a demo.", duration="1 s", quick=[], quick_duration="0.1 s",
+    ...                    docs="docs/benchmarks.md")
+    >>> open_records(demo, demo.parse_args([])).path is None
+    True
+    """
+    try:
+        return Records(args.jsonl, parser.prog.rpartition(".")[2])
+    except OSError as exc:
+        parser.error(f"--jsonl {args.jsonl}: cannot write the rows there ({one_line(exc)}); give a "
+                     "file in a folder that can be written")
