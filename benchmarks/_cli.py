@@ -303,9 +303,10 @@ def shown_if_interrupted(render: Callable[[], str]) -> Iterator[None]:
         yield
     except KeyboardInterrupt:
         text = render()
-        if text:
-            print(f"{text}\n# interrupted by Ctrl-C: the rows above are those measured before it",
-                  flush=True)
+        if text:  # with the open progress bars cleared: on a terminal the table began on a bar's line
+            with tqdm.external_write_mode(file=sys.stdout):
+                print(f"{text}\n# interrupted by Ctrl-C: the rows above are those measured before it",
+                      flush=True)
         raise
 
 

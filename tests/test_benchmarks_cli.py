@@ -530,3 +530,20 @@ def test_jsonl_has_the_runs_read_back_from_results(tmp_path, capsys):
     distill_cpu.main(["--quick", "--jobs", "1", "--out", str(tmp_path), "--jsonl", str(rows)])
     assert "| digits | untrained |    rid |" in capsys.readouterr().out
     assert _lines(rows) == [{"benchmark": "distill_cpu", **spec, "read_back": True} for spec in specs]
+
+
+def test_the_partial_table_starts_on_a_line_of_its_own_not_on_the_bars():
+    # On a terminal (stdout and stderr on one screen) the table's header row was written after the
+    # open bar's text, on its line: 'joints x n:   0%|...| 0/2 [00:00<?, ?it/s]| a | b |'.
+    command = ("from benchmarks import _cli\n"
+               "def main():\n"
+               "    bar = _cli.progress(total=2, desc='joints x n')\n"
+               "    with _cli.shown_if_interrupted(lambda: '| a | b |'):\n"
+               "        raise KeyboardInterrupt\n"
+               "_cli.run(main, 'demo')\n")
+    done = subprocess.run([sys.executable, "-c", command], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          cwd=ROOT, timeout=60, text=True)
+    assert done.returncode == 130
+    lines = [line.rsplit("\r", 1)[-1] for line in done.stdout.split("\n")]  # as a terminal shows them
+    assert lines[lines.index("| a | b |") + 1] == (
+        "# interrupted by Ctrl-C: the rows above are those measured before it")
