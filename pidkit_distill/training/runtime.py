@@ -96,7 +96,8 @@ def init_runtime(config: TrainConfig) -> Runtime:
     A process group is created only when there is none yet, or taken over from a failed run of
     this process that made it (:func:`leave_runtime`); it is then destroyed by
     :func:`close_runtime`. Under torchrun the run's ``session`` is a number that rank 0 draws
-    (:func:`token_from_main`, a collective call), the key of its :func:`first_stop` record.
+    (:func:`token_from_main`, a collective call), the key of its :func:`first_stop` record;
+    where that call fails, the group is left to the next run (:func:`leave_runtime`).
     """
     want = config.run.device
     use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
@@ -119,7 +120,11 @@ def init_runtime(config: TrainConfig) -> Runtime:
         warnings.warn("run.amp=true has no effect on CPU (bf16 autocast is used on CUDA only)",
                       RuntimeWarning, stacklevel=3)
     runtime = Runtime(device, rank, world_size, local_rank, owns_group)
-    return replace(runtime, session=token_from_main(runtime))
+    try:
+        return replace(runtime, session=token_from_main(runtime))
+    except BaseException:  # an interrupt while a peer is slow to start, a peer gone, NCCL's error
+        leave_runtime(runtime)  # the group made here is the next run's to destroy
+        raise
 
 
 def close_runtime(runtime: Runtime) -> None:

@@ -1,0 +1,45 @@
+"""What a run's start under torchrun leaves behind when it fails: the process group it made is
+destroyed by the next run of the process that ends well."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+import torch.distributed as dist
+from tiny_runs import tiny
+
+from pidkit_distill.training import run, runtime
+
+
+def test_a_group_made_by_a_start_that_failed_is_destroyed_by_the_next_run(monkeypatch,
+                                                                        tmp_path):
+    # init_runtime made the group, then its first collective call (rank 0 drawing the run's
+    # session, 868d963) failed: an interrupt while a slow peer had not started, a peer gone.
+    # The group was nobody's: the script's next run took it without owning it, and it was never
+    # destroyed
+    with socket.socket() as free:  # a port for the store this process hosts
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+                        "MASTER_PORT": str(port)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)  # this group, a run of 2
+    token_from_main = runtime.token_from_main
+
+    def interrupted(_):
+        raise KeyboardInterrupt
+
+    config = tiny(tmp_path)
+    try:
+        monkeypatch.setattr(runtime, "token_from_main", interrupted)
+        with pytest.raises(KeyboardInterrupt), run._run_session(config):
+            pass
+        assert dist.is_initialized()  # not destroyed after the failure (it could hang)
+        monkeypatch.setattr(runtime, "token_from_main", token_from_main)
+        with run._run_session(config) as again:  # a script's second try, which ends well
+            assert again.owns_group
+        assert not dist.is_initialized()
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
