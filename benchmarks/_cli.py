@@ -142,6 +142,27 @@ def positive_float(text: str) -> float:
     return checked(text, float, lambda value: 0 < value < math.inf, "a positive number")
 
 
+CAP_SECONDS = 10**6
+"""The longest cap a measurement takes (11.6 days): waiting for a child process accepts at most
+2**31 ms (24.8 days); more raised OverflowError once the first measurement had started."""
+
+
+def cap_seconds(text: str) -> float:
+    """An argparse type: a cap in seconds, above 0 and at most :data:`CAP_SECONDS`.
+
+    Examples
+    --------
+    >>> cap_seconds("60")
+    60.0
+    >>> cap_seconds("1e300")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a positive number of seconds up to 1000000 (11.6 days); got '1e300'
+    """
+    return checked(text, float, lambda value: 0 < value <= CAP_SECONDS,
+                   f"a positive number of seconds up to {CAP_SECONDS} ({CAP_SECONDS / 86400:.1f} days)")
+
+
 def nonnegative_float(text: str) -> float:
     """An argparse type: a finite number of at least 0."""
     return checked(text, float, lambda value: 0 <= value < math.inf, "a finite number >= 0") + 0.0  # -0 as 0

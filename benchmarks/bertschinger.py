@@ -401,7 +401,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--suites", type=_cli.names(("small", "large", "batch")),
                         default="small,large,batch",
                         help="comma-separated: small, large, batch (default: all)")
-    parser.add_argument("--cap", type=_cli.positive_float, default=60.0,
+    parser.add_argument("--cap", type=_cli.cap_seconds, default=60.0,
                         help="seconds per peer and joint (60)")
     parser.add_argument("--repeats", type=_cli.positive_int, default=5,
                         help="solves per median (default: 5)")
@@ -412,10 +412,10 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch", type=_cli.nonnegative_int, default=900,
                         help="joints in the batch case (900; 0 skips it)")
     parser.add_argument(
-        "--big-cap", type=_cli.positive_float, default=90.0,
+        "--big-cap", type=_cli.cap_seconds, default=90.0,
         help="cap for small-suite joints of more than 10^5 cells, timed once without warm-up (90)",
     )
-    parser.add_argument("--large-cap", type=_cli.positive_float, default=120.0,
+    parser.add_argument("--large-cap", type=_cli.cap_seconds, default=120.0,
                         help="cap per peer and joint of the large suite (120)")
     parser.add_argument(
         "--peers", type=_cli.names(PEERS), default=",".join(PEERS),

@@ -547,3 +547,19 @@ def test_the_partial_table_starts_on_a_line_of_its_own_not_on_the_bars():
     lines = [line.rsplit("\r", 1)[-1] for line in done.stdout.split("\n")]  # as a terminal shows them
     assert lines[lines.index("| a | b |") + 1] == (
         "# interrupted by Ctrl-C: the rows above are those measured before it")
+
+
+@pytest.mark.parametrize("option", ["--cap", "--big-cap", "--large-cap"])
+def test_a_cap_past_what_a_wait_takes_is_one_line_and_status_2(option, capsys):
+    # 'bertschinger --cap 1e300' ended in 'OverflowError: timeout is too large' (a traceback, exit 1)
+    # once the first measurement had started: Connection.poll takes at most 2**31 ms.
+    from benchmarks import bertschinger
+
+    with pytest.raises(SystemExit) as exit_:  # the parser alone: before the fix the suites would run
+        _cli.parse_args(bertschinger.get_parser(), [option, "3e6"], bertschinger.QUICK)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        f"python -m benchmarks.bertschinger: error: argument {option}: expected a positive number of "
+        f"seconds up to 1000000 (11.6 days); got '3e6'; see 'python -m benchmarks.bertschinger --help'\n")
+    assert getattr(_cli.parse_args(bertschinger.get_parser(), [option, "1e6"], []),
+                   option[2:].replace("-", "_")) == 1e6
