@@ -293,7 +293,10 @@ def main(argv: Sequence[str] | None = None) -> str:
     if args.train_fraction is not None and args.train_fraction > 1:
         parser.error(f"--train-fraction must be in (0, 1]; got {args.train_fraction:g}")
     fraction = "" if args.train_fraction is None else f"-f{args.train_fraction:g}"
-    out = Path(args.out or f"runs/distill_cpu/e{args.epochs}{fraction}")
+    default = f"runs/distill_cpu/e{args.epochs}{fraction}"
+    if args.out is not None and not args.out.strip():  # an unset shell variable: '--out "$DIR"'
+        parser.error(f"--out is empty; give a folder, or leave --out out for the default, {default}")
+    out = Path(args.out or default)
     try:  # before any run: a record that cannot be kept would be lost at the end of its run
         out.mkdir(parents=True, exist_ok=True)
         (out / "results.jsonl").open("a").close()

@@ -563,3 +563,25 @@ def test_a_cap_past_what_a_wait_takes_is_one_line_and_status_2(option, capsys):
         f"seconds up to 1000000 (11.6 days); got '3e6'; see 'python -m benchmarks.bertschinger --help'\n")
     assert getattr(_cli.parse_args(bertschinger.get_parser(), [option, "1e6"], []),
                    option[2:].replace("-", "_")) == 1e6
+
+
+class _Ran(Exception):
+    """Raised by a stand-in for the grid: the benchmark got as far as running it."""
+
+
+def _grid_ran(*args, **kwargs):
+    raise _Ran
+
+
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_out_is_refused_not_taken_for_the_default(empty, monkeypatch, capsys):
+    # '--out "$DIR"' with DIR unset ran the grid in the shared default folder, runs/distill_cpu/e2.
+    from benchmarks import distill_cpu
+
+    monkeypatch.setattr(distill_cpu, "run_grid", _grid_ran)
+    with pytest.raises(SystemExit) as exit_:
+        distill_cpu.main(["--quick", "--out", empty])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        "python -m benchmarks.distill_cpu: error: --out is empty; give a folder, or leave --out out for "
+        "the default, runs/distill_cpu/e2; see 'python -m benchmarks.distill_cpu --help'\n")
