@@ -25,9 +25,10 @@ resolves and checks, without loading data (but a registered data set's) or train
 * ``run.device=cuda`` without CUDA, and a torchrun of more processes than this machine has
   GPUs (on CUDA each process takes its own).
 
-It checks under torch's default dtype float32, as the run builds its networks
-(:func:`~pidkit_distill.training.runtime.float32_default`), and refuses networks whose weights
-are of another dtype.
+It checks under torch's default dtype float32 and the CPU as the default device, as the run
+builds its networks and loads its data
+(:func:`~pidkit_distill.training.runtime.caller_state_kept`), and refuses networks whose
+weights are of another dtype.
 
 Errors are :class:`ValueError`, :class:`TypeError` or :class:`OSError` subclasses whose message
 starts with the configuration key to change.
@@ -261,7 +262,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     ValueError: method.name: name='rdi' is not a known method; ...
     >>> tmp.cleanup()
     """
-    with float32_default():  # the networks are built as the run builds them
+    # the networks are built, and a registered data set loaded, as the run does: in float32,
+    # with the CPU as the default device (caller_state_kept), whatever the caller set
+    with float32_default(), torch.device("cpu"):
         checked = _checked(config, teacher_only=teacher_only)
     return replace(checked, _checked_as=copy.deepcopy(config))  # a TrainConfig, now checked
 

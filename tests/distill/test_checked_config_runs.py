@@ -98,3 +98,30 @@ def test_check_config_of_no_configuration_says_what_to_pass(tmp_path):
         check_config(handle)
     assert str(err.value) == ("config must be a TrainConfig, got TextIOWrapper; build one with "
                               "TrainConfig() or pidkit_distill.load_config(PATH)")
+
+
+def test_the_check_loads_the_data_with_the_runs_defaults(tmp_path, monkeypatch):
+    # the run loads its data with the CPU as torch's default device, whatever the caller set
+    # (a notebook's torch.set_default_device('cuda')); the check's load, whose data the run
+    # now trains on, took the caller's: CUDA tensors, which the DataLoader cannot pin. 'meta'
+    # stands for 'cuda' here
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+    devices = []
+
+    @register_dataset("where-blobs")
+    def blobs(*, seed=0, n=48):
+        devices.append((torch.empty(0).device.type, torch.empty(0).dtype))
+        y = torch.arange(n, device="cpu") % 2
+        x = torch.randn(n, 8, device="cpu", generator=torch.Generator().manual_seed(seed))
+        return DatasetBundle(TensorDataset(x[:32] + y[:32, None], y[:32]),
+                             TensorDataset(x[32:] + y[32:, None], y[32:]), num_classes=2,
+                             input_shape=(8,))
+
+    config = load_config(overrides=[*SMALL, "data.name=where-blobs", f"run.out_dir={tmp_path}"])
+    torch.set_default_device("meta")
+    try:
+        summary = train(config)
+    finally:
+        torch.set_default_device(None)
+    assert devices == [("cpu", torch.float32)]
+    assert summary.epochs_done == 1
