@@ -175,29 +175,41 @@ def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path,
     """Teachers first, then BAS, then everything else; the runs in ``done`` (records of
     :func:`read_finished`, by key) are not run again, and each finished run is added to it. Every
     run's record also goes to ``rows`` (``--jsonl``): those read back first, then each as it ends."""
-    from pidkit_distill.config_text import load_config
-    from pidkit_distill.training import train_teacher
-
     results = out / "results.jsonl"
     todo = [s for s in specs if _key(s) not in done]
     rows = rows or Records(None, "distill_cpu")
     for spec in specs:
         if _key(spec) in done:
             rows.write(**done[_key(spec)], read_back=True)
+    # Ctrl-C, while the teachers or the students train, prints the table of the runs finished by
+    # then (read back or run here).
+    with _cli.shown_if_interrupted(lambda: summarise([done[_key(s)] for s in specs if _key(s) in done])):
+        _train_teachers(todo)
+        _train_students(todo, jobs=jobs, results=results, done=done, rows=rows)
+    return [done[_key(s)] for s in specs]
+
+
+def _train_teachers(todo: list[dict[str, Any]]) -> None:
+    """Train (or find in their cache) the teachers the runs ``todo`` need, one by one."""
+    from pidkit_distill.config_text import load_config
+    from pidkit_distill.training import train_teacher
+
     for spec in {(s["data"], s["teacher"], s["seed"]): s for s in todo
                  if s["teacher"] != "untrained"}.values():
         with contextlib.redirect_stdout(io.StringIO()):
             path = train_teacher(load_config(overrides=overrides(spec)))
         print(f"{spec['teacher']} teacher for {spec['data']}, seed {spec['seed']}: {path}",
               flush=True)
+
+
+def _train_students(todo: list[dict[str, Any]], *, jobs: int, results: Path,
+                    done: dict[tuple, dict[str, Any]], rows: Records) -> None:
+    """Run ``todo`` in ``jobs`` processes, BAS first; each record goes to ``done`` and ``rows``, and
+    a finished run's to ``results``."""
     stages = [[s for s in todo if s["method"] == "bas"], [s for s in todo if s["method"] != "bas"]]
     bar = _cli.progress(total=len(todo), desc="runs")
-    # Leaving the block, even by Ctrl-C (which the workers leave to this process), ends them; the
-    # table of the runs finished by then is printed after.
-    with (
-        _cli.shown_if_interrupted(lambda: summarise([done[_key(s)] for s in specs if _key(s) in done])),
-        multiprocessing.get_context("spawn").Pool(jobs, initializer=_cli.ignore_interrupt) as pool,
-    ):
+    # Leaving the block, even by Ctrl-C (which the workers leave to this process), ends them.
+    with multiprocessing.get_context("spawn").Pool(jobs, initializer=_cli.ignore_interrupt) as pool:
         for stage in stages:
             for record in pool.imap_unordered(run_one, stage):
                 done[_key(record)] = record
@@ -212,7 +224,6 @@ def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path,
                 bar.write(f"  {tag:<32} acc {record['last_acc']:.3f}  red {record['red']:.3f}  "
                           f"uni_t {record['uni_t']:.3f}  {record['cpu_s']:.0f} s CPU", file=sys.stdout)
     bar.close()
-    return [done[_key(s)] for s in specs]
 
 
 def _ms(values: Sequence[float], scale: float = 1.0, digits: int = 3,

@@ -585,3 +585,21 @@ def test_an_empty_out_is_refused_not_taken_for_the_default(empty, monkeypatch, c
     assert capsys.readouterr().err == (
         "python -m benchmarks.distill_cpu: error: --out is empty; give a folder, or leave --out out for "
         "the default, runs/distill_cpu/e2; see 'python -m benchmarks.distill_cpu --help'\n")
+
+
+def test_ctrl_c_while_a_teacher_trains_prints_the_runs_read_back(tmp_path, monkeypatch, capsys):
+    # Ctrl-C before the students' pool printed nothing, not even the runs read back from results.jsonl.
+    pytest.importorskip("torch")
+    import pidkit_distill.training as training
+    from benchmarks import distill_cpu
+
+    def interrupted(config):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training, "train_teacher", interrupted)
+    (tmp_path / "results.jsonl").write_text(json.dumps(_RECORD) + "\n")
+    with pytest.raises(KeyboardInterrupt):
+        distill_cpu.main(["--quick", "--jobs", "1", "--out", str(tmp_path)])
+    out = capsys.readouterr().out
+    assert [row[:3] + row[-1:] for row in _table_rows(out)] == [["digits", "trained", "bas", "1/1"]]
+    assert out.endswith("|\n# interrupted by Ctrl-C: the rows above are those measured before it\n")
