@@ -317,6 +317,9 @@ def main(argv: Sequence[str] | None = None) -> str:
                      "that can be written")
     except ValueError as exc:
         parser.error(f"--out {out}: {exc}")
+    if args.jsonl and Path(args.jsonl).resolve() == (out / "results.jsonl").resolve():
+        parser.error(f"--jsonl {args.jsonl} is the runs' own record, which it would empty; give "
+                     "another file")
     rows = open_records(parser, args)
     methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
     specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,

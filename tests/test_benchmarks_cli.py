@@ -603,3 +603,18 @@ def test_ctrl_c_while_a_teacher_trains_prints_the_runs_read_back(tmp_path, monke
     out = capsys.readouterr().out
     assert [row[:3] + row[-1:] for row in _table_rows(out)] == [["digits", "trained", "bas", "1/1"]]
     assert out.endswith("|\n# interrupted by Ctrl-C: the rows above are those measured before it\n")
+
+
+def test_a_jsonl_that_is_the_runs_own_record_is_refused(tmp_path, monkeypatch, capsys):
+    # '--jsonl OUT/results.jsonl' emptied the record of the finished runs, which were then run again.
+    from benchmarks import distill_cpu
+
+    monkeypatch.setattr(distill_cpu, "run_grid", _grid_ran)
+    (tmp_path / "results.jsonl").write_text(json.dumps(_RECORD) + "\n")
+    with pytest.raises(SystemExit) as exit_:
+        distill_cpu.main(["--quick", "--out", str(tmp_path), "--jsonl", f"{tmp_path}/./results.jsonl"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == (
+        f"python -m benchmarks.distill_cpu: error: --jsonl {tmp_path}/./results.jsonl is the runs' own "
+        "record, which it would empty; give another file; see 'python -m benchmarks.distill_cpu --help'\n")
+    assert (tmp_path / "results.jsonl").read_text() == json.dumps(_RECORD) + "\n"
