@@ -4,6 +4,7 @@ was (before its first epoch, in an epoch's audit) and what was saved."""
 from __future__ import annotations
 
 import os
+import pickle
 import subprocess
 import sys
 import textwrap
@@ -164,6 +165,8 @@ def test_an_interrupt_outside_any_epoch_says_what_the_run_was_doing(tmp_path, mo
             train(tiny(tmp_path, "run.epochs=3", "run.print_every=0", *extra))
         except TrainingInterrupted as stopped:
             said[case] = stopped.epoch, str(stopped)
+            again = pickle.loads(pickle.dumps(stopped))  # as it leaves a worker process
+            assert (again.epoch, again.doing, str(again)) == (None, stopped.doing, str(stopped))
         monkeypatch.undo()
     assert said == {
         "new": (None, f"interrupted while evaluating the teacher before epoch 1 of {new}; "
