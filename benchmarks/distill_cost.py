@@ -227,7 +227,7 @@ QUICK = ["--pairs", "digits", "--budget", "5", "--warmup", "1"]
 """``--quick``: the digits pair, 5 s of timed rounds."""
 
 
-def get_args_parser() -> argparse.ArgumentParser:
+def get_parser() -> argparse.ArgumentParser:
     """Command-line options of the benchmark."""
     parser = _cli.parser(
         "distill_cost", __doc__, docs="docs/performance.md (Distillation cost)",
@@ -243,8 +243,8 @@ def get_args_parser() -> argparse.ArgumentParser:
                              "always run)")
     parser.add_argument("--batch", type=_cli.integer(2, " (ITRD and MIMKD need batch statistics)"),
                         default=64, help="batch size (default: 64)")
-    parser.add_argument("--threads", type=_cli.positive_int, default=2,
-                        help="torch CPU threads (default: 2)")
+    parser.add_argument("--threads", type=_cli.processes, default=2,
+                        help="torch CPU threads, at most the CPUs here (default: 2)")
     parser.add_argument("--clock", default="wall", choices=list(CLOCKS),
                         help="wall: elapsed time (default); cpu: this process's CPU time, which "
                              "other jobs on a shared machine disturb far less (with --threads 1; "
@@ -290,7 +290,7 @@ def _memory_error_if_out_of_memory(setting: str) -> Iterator[None]:
 
 def main(argv: Sequence[str] | None = None) -> str:
     """Time every method on every pair and print the table; returns its markdown."""
-    parser = get_args_parser()
+    parser = get_parser()
     args = _cli.parse_args(parser, argv, QUICK)
     _check_args(parser, args)
     out = open_records(parser, args)

@@ -435,6 +435,7 @@ def test_the_records_of_finished_runs_are_read_back_by_key(tmp_path):
 
 @pytest.mark.parametrize(("name", "option", "words"), [
     ("distill_cpu", "--jobs", "an integer from 1 to {cpus}, the CPUs here"),
+    ("distill_cost", "--threads", "an integer from 1 to {cpus}, the CPUs here"),
     ("estimate_bias", "--n-jobs", "a nonzero integer from -{cpus} to {cpus}, the CPUs here (-1: every CPU)"),
 ])
 @pytest.mark.parametrize("beyond", [1, 1000])
@@ -444,7 +445,7 @@ def test_more_processes_than_cpus_is_one_line_and_status_2(name, option, words, 
     from joblib import cpu_count
 
     cpus = cpu_count()
-    too_many = str(cpus + beyond) if option == "--jobs" else str(-cpus - beyond)
+    too_many = str(-cpus - beyond) if option == "--n-jobs" else str(cpus + beyond)
     module = _module(name)
     with pytest.raises(SystemExit) as exit_:  # the parser alone: before the fix the grid would run
         _cli.parse_args(module.get_parser(), [option, too_many], module.QUICK)
