@@ -180,7 +180,7 @@ def run_grid(specs: list[dict[str, Any]], *, jobs: int, out: Path,
     rows = rows or Records(None, "distill_cpu")
     for spec in specs:
         if _key(spec) in done:
-            rows.write(**done[_key(spec)], read_back=True)
+            rows.write(**{**done[_key(spec)], "read_back": True})  # whatever the line said
     # Ctrl-C, while the teachers or the students train, prints the table of the runs finished by
     # then (read back or run here).
     with _cli.shown_if_interrupted(lambda: summarise([done[_key(s)] for s in specs if _key(s) in done])):

@@ -526,6 +526,7 @@ def test_jsonl_has_the_runs_read_back_from_results(tmp_path, capsys):
 
     specs = [{**_RECORD, "teacher": teacher, "method": method}
              for teacher in ("trained", "untrained") for method in ("bas", "kd", "rid")]
+    specs[-1]["read_back"] = False  # a line edited by hand: was a TypeError (read_back given twice)
     (tmp_path / "results.jsonl").write_text("".join(json.dumps(spec) + "\n" for spec in specs))
     rows = tmp_path / "rows.jsonl"
     distill_cpu.main(["--quick", "--jobs", "1", "--out", str(tmp_path), "--jsonl", str(rows)])
