@@ -106,13 +106,15 @@ def test_rank_0_downloads_cifar_once_where_files_cannot_be_locked(tmp_path):
 
 
 def test_a_rank_0_that_cannot_download_stops_the_others_with_one_line(tmp_path):
-    # each process refused the download alike; with locks, each tried it again after rank 0
+    # each process refused the download alike; with locks, each tried it again after rank 0.
+    # Rank 0 exits 2 (a folder the user chose, 340109e); torchrun itself exits 1 for any failure
     proc = _torchrun(tmp_path, "refused")
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert (tmp_path / "calls.txt").read_text() == "0\n"
     data = tmp_path / "data"
     assert [line for line in _lines(proc) if "warning" not in line] == [
-        f"pidkit-distill train: training failed: cannot download cifar10 into {str(data)!r}: Permission "
+        f"pidkit-distill train: error: data.root: cannot download cifar10 into {str(data)!r}: "
+        "Permission "
         "denied; download it into a folder you can write (point root, the configuration's "
         f"data.root, at it), or ask for write access to {str(data)!r}"], proc.stderr[-3000:]
 
