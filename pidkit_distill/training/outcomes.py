@@ -96,7 +96,7 @@ class TrainingError(RuntimeError):
     ----------
     reason : str
         What happened.
-    epoch, step : int
+    epoch, step : int or None
         The epoch (1-based; ``None`` outside any epoch, as in setting up before the first one
         the run trains, which ``reason`` then says) and its step (1-based; ``None`` if unknown).
     epochs_done : int or None
