@@ -215,9 +215,11 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     sizes = (saved.get("n_train"), saved.get("n_test"))
     have = _flat(_teacher_key(recorded)) if isinstance(recorded, dict) else {}
     want = _flat(_teacher_key(config_to_dict(teacher_run_config(config))))
-    missing = object()
+    # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
+    # option), which equals nothing, is the same NaN, not a setting that differs
     differ = sorted(key for key in want.keys() | have.keys()
-                    if key not in _MIRRORS and want.get(key, missing) != have.get(key, missing))
+                    if key not in _MIRRORS and (key not in want or key not in have
+                                                or json.dumps(want[key]) != json.dumps(have[key])))
     if not have:
         problem = ("records no settings (the teacher.pt that `pidkit-distill train-teacher` "
                    "writes records them)")

@@ -77,3 +77,30 @@ def test_a_teacher_trained_on_a_registered_data_set_that_changed_size_is_refused
     finally:
         _SIZE["n_train"] = 96
         unregister_dataset("cache-blobs")
+
+
+def scaled_blobs(*, seed: int = 0, scale: float = 1.0) -> DatasetBundle:
+    """Points of 3 classes, 96 to train on and 64 to test on; a NaN ``scale`` leaves them."""
+    y = torch.arange(160) % 3
+    x = torch.randn(160, 6, generator=torch.Generator().manual_seed(seed)) + y[:, None]
+    x = x if scale != scale else x * scale
+    return DatasetBundle(TensorDataset(x[:96], y[:96]), TensorDataset(x[96:], y[96:]),
+                         num_classes=3, input_shape=(6,))
+
+
+def test_a_teacher_trained_with_a_nan_option_is_reused(tmp_path, capsys):
+    # the NaN recorded equals no NaN: "was trained with data.options.scale=nan, but these
+    # settings have data.options.scale=nan", on every run after the one that trained it
+    register_dataset("nan-blobs")(scaled_blobs)
+    try:
+        config = load_config(overrides=[
+            "data.name=nan-blobs", "data.options.scale=nan", "model.teacher=synthetic-teacher",
+            "teacher.epochs=1", "data.batch_size=32", "run.progress=false", "run.device=cpu",
+            "run.threads=1", f"run.out_dir={tmp_path}"])
+        path = train_teacher(config)
+        capsys.readouterr()
+        assert train_teacher(config) == path
+        assert capsys.readouterr().out == (f"reusing the teacher synthetic-teacher trained "
+                                           f"before with the same settings: {path}\n")
+    finally:
+        unregister_dataset("nan-blobs")
