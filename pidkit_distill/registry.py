@@ -172,8 +172,9 @@ names it, resumed runs included).
                 check(fn)
             with self._lock:
                 old = self._entries.get(name)
-                if old is not None and (name in self._builtin
-                                        or _qualified(old) != _qualified(fn)):
+                # the same function or class again replaces it, the package's own included: a
+                # method's module reloaded (importlib.reload, IPython's %autoreload)
+                if old is not None and _qualified(old) != _qualified(fn):
                     # a class of the package's (a method) is named, as the user's are
                     owner = ("the package" if name in self._builtin and not isinstance(old, type)
                              else _qualified(old))

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from pidkit_distill.methods import Distiller, register_method
+from pidkit_distill.methods import Distiller, get_method, register_method
 from pidkit_distill.methods.base import _METHODS
 from pidkit_distill.registry import BUILTIN_NAMES, Registry
 
@@ -74,3 +74,20 @@ def test_the_packages_own_names_are_one_set_for_every_kind():
         register_method("bas")(type("Dup", (Distiller,), {}))
     assert str(err.value) == ("register_method: method name 'bas' is already registered (to "
                               "pidkit_distill.methods.bas.BAS); choose another name.")
+
+
+def test_a_packages_method_whose_module_is_reloaded_is_registered_again():
+    # importlib.reload(pidkit_distill.methods.bas) (or IPython's %autoreload after an edit of
+    # it) defines BAS again, with its module and qualified name, and registers it: "method name
+    # 'bas' is already registered (to pidkit_distill.methods.bas.BAS)", since 11563e1 made
+    # 'bas' one of the package's own names; stood for here by a class of the same names
+    original = get_method("bas")
+    again = type("BAS", (original,), {"__module__": original.__module__,
+                                      "__qualname__": original.__qualname__})
+    try:
+        assert register_method("bas")(again) is again
+        assert get_method("bas") is again
+        assert _METHODS.is_builtin("bas")
+    finally:
+        register_method("bas")(original)
+    assert get_method("bas") is original
