@@ -381,7 +381,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
                f"settings: {path}")
     if from_main(runtime, path.is_file()):  # every process takes rank 0's way
-        check_cached_teacher(read_teacher_file(path), path, config=config, spec=spec)
+        _check_reused(path, config=config, spec=spec, runtime=runtime)
         if runtime.is_main:
             print(reusing, flush=True)
         return path
@@ -389,7 +389,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
-            check_cached_teacher(read_teacher_file(path), path, config=config, spec=spec)
+            _check_reused(path, config=config, spec=spec, runtime=runtime)
             if runtime.is_main:
                 print(reusing, flush=True)
             return path
@@ -418,6 +418,15 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     if runtime.distributed:
         dist.barrier()
     return path
+
+
+def _check_reused(path: Path, *, config: TrainConfig, spec: DatasetSpec,
+                  runtime: Runtime) -> None:
+    """Check the cached teacher that rank 0 found (:func:`check_cached_teacher`) in each
+    process that finds it too: in all of them where they share ``run.out_dir`` (the same error
+    in each at once); a process on a node whose own disk lacks the file takes rank 0's way."""
+    if runtime.is_main or path.is_file():
+        check_cached_teacher(read_teacher_file(path), path, config=config, spec=spec)
 
 
 def _is_state_dict(obj: Any) -> bool:

@@ -12,7 +12,9 @@ import torch
 from torch.utils.data import TensorDataset
 
 from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
-from pidkit_distill.data import DatasetBundle, describe_dataset, unregister_dataset
+from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset, unregister_dataset
+from pidkit_distill.training import Runtime
+from pidkit_distill.training import teacher as teacher_module
 from pidkit_distill.training.teacher import check_teacher_path, teacher_file_of
 
 SETTINGS = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
@@ -104,3 +106,17 @@ def test_a_teacher_trained_with_a_nan_option_is_reused(tmp_path, capsys):
                                            f"before with the same settings: {path}\n")
     finally:
         unregister_dataset("nan-blobs")
+
+
+def test_a_process_whose_disk_lacks_the_teacher_rank_0_reuses_takes_rank_0s_way(tmp_path,
+                                                                                monkeypatch):
+    # torchrun across nodes, run.out_dir on each node's own disk: rank 0 found the cached
+    # teacher and reused it, and rank 1 (where it is not) stopped the run with "[Errno 2] No
+    # such file or directory: '.../teacher.pt'" reading it for the check
+    config = load_config(overrides=[*SETTINGS, f"run.out_dir={tmp_path}"])
+    monkeypatch.setattr(teacher_module, "from_main", lambda runtime, value: True)  # rank 0's answer
+    rank_1 = Runtime(torch.device("cpu"), rank=1, world_size=2, local_rank=0, owns_group=False)
+    bundle = load_dataset("synthetic", n_train=64, n_test=32)
+    path = teacher_file_of(config)
+    assert not path.exists()
+    assert teacher_module.trained_teacher_file(config, bundle, rank_1) == path
