@@ -107,8 +107,11 @@ class Registry:
         self.decorates = decorates
         self.accepts = accepts
         self._entries: dict[str, Callable[..., object]] = dict(builtin)
-        # the one set of the package's own names, for registering, unregistering and is_builtin
+        # the one set of the package's own names, for unregistering, is_builtin and messages
         self._builtin = frozenset(builtin).union(BUILTIN_NAMES.get(kind, ()))
+        # of them, those given here, which nothing registers again (a module reloaded makes its
+        # registry anew): the package's builders share one qualified name (a closure's)
+        self._given = frozenset(builtin)
         # registering checks the name then sets it: one thread at a time, or two registering
         # one name would both succeed, the second silently replacing the first
         self._lock = threading.Lock()
@@ -172,9 +175,10 @@ names it, resumed runs included).
                 check(fn)
             with self._lock:
                 old = self._entries.get(name)
-                # the same function or class again replaces it, the package's own included: a
-                # method's module reloaded (importlib.reload, IPython's %autoreload)
-                if old is not None and _qualified(old) != _qualified(fn):
+                # the same function or class again replaces it, the package's own registered
+                # by its modules included: a method's module reloaded (importlib.reload,
+                # IPython's %autoreload)
+                if old is not None and (name in self._given or _qualified(old) != _qualified(fn)):
                     # a class of the package's (a method) is named, as the user's are
                     owner = ("the package" if name in self._builtin and not isinstance(old, type)
                              else _qualified(old))

@@ -9,6 +9,7 @@ import pytest
 
 from pidkit_distill.methods import Distiller, get_method, register_method
 from pidkit_distill.methods.base import _METHODS
+from pidkit_distill.models import _MODELS, register_model
 from pidkit_distill.registry import BUILTIN_NAMES, Registry
 
 
@@ -91,3 +92,13 @@ def test_a_packages_method_whose_module_is_reloaded_is_registered_again():
     finally:
         register_method("bas")(original)
     assert get_method("bas") is original
+
+
+def test_a_packages_model_is_not_replaced_by_another_builder_of_its_qualified_name():
+    # the package's builders are one closure (models._small.<locals>.build): the same
+    # qualified name is no reload of the same builder there
+    with pytest.raises(ValueError) as err:
+        register_model("digits-student")(_MODELS.get("synthetic-teacher"))
+    assert str(err.value) == ("register_model: model name 'digits-student' is already "
+                              "registered (to the package); choose another name.")
+    assert _MODELS.get("digits-student") is not _MODELS.get("synthetic-teacher")
