@@ -8,7 +8,6 @@ teacher, build the student and the method's Distiller, then :func:`~pidkit_disti
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ from pidkit_distill.training.runtime import (
     record_first_stop,
     seed_everything,
     stop_cause,
+    token_from_main,
     wait_for_all,
 )
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
@@ -323,7 +323,7 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
             or not options.get("download")):
         return _loaded(config, teacher=teacher)
     store = default_store()
-    key = f"pidkit_distill/data_loaded/{_load_token(runtime)}"
+    key = f"pidkit_distill/data_loaded/{token_from_main(runtime)}"
     if runtime.is_main:
         try:
             with others_wait():
@@ -364,21 +364,6 @@ def _loaded(config: TrainConfig, *, teacher: bool) -> DatasetBundle:
         if config.data.name.strip().lower() not in CIFAR_NAMES:
             raise
         raise DataError(f"data.root: {one_line(err)}") from err
-
-
-def _load_token(runtime: Runtime) -> int:
-    """A number that rank 0 draws and every process of the run receives (a collective call,
-    made at once by all): :func:`_load_data`'s store key is this load's alone.
-
-    Not the run's session with torchrun's restart count: the store of torchrun's agent, and
-    its keys, outlive a restart (``--max_restarts``) and a change of its nodes, and every
-    attempt numbers its sessions from 0, so a restarted run found the previous attempt's
-    "loaded" and its other processes loaded the data while rank 0 still downloaded it.
-    """
-    token = torch.tensor([secrets.randbits(62) if runtime.is_main else 0], dtype=torch.int64,
-                         device=runtime.device)
-    dist.broadcast(token, src=0)
-    return int(token.item())
 
 
 def _rank_0_gone(runtime: Runtime) -> PeerStopped:
