@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
@@ -98,7 +99,7 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     except ValueError as err:
         raise ValueError(f"run_dir: {err}") from None
     try:
-        config = config_from_dict(saved["config"])
+        config = config_from_dict(_without_run_name(saved["config"]))
     except (TypeError, ValueError) as err:
         raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r} holds no run configuration ({err})"
                          "; the file is damaged") from None
@@ -201,3 +202,12 @@ def _moved(model: nn.Module, map_location: str | torch.device) -> nn.Module:
         detail = " ".join(str(err).split())
         raise ValueError(f"map_location={map_location!r} is not a device the student can be "
                          f"moved to ({detail[:200]}); {devices_here()}") from None
+
+
+def _without_run_name(data: Any) -> Any:
+    """A checkpoint's configuration without ``run.name``, which loading its student does not
+    read: a run named by a path (``a/b``, which the checks refuse since a0f3a51) still loads."""
+    if isinstance(data, dict) and isinstance(data.get("run"), dict):
+        return {**data, "run": {key: value for key, value in data["run"].items()
+                                if key != "name"}}
+    return data

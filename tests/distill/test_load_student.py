@@ -467,3 +467,16 @@ def test_a_planted_or_damaged_checkpoint_is_refused_without_running(tmp_path):
 def test_map_location_moves_the_student(digits_rid):
     student = load_student(digits_rid, map_location=torch.device("meta"))
     assert {p.device.type for p in student.parameters()} == {"meta"}
+
+
+def test_a_run_named_by_a_path_before_the_check_still_loads(tmp_path):
+    # run.name="a/b" was accepted before a0f3a51 (the run folder then is out_dir/a/b); loading
+    # the student of such a run said its checkpoint "holds no run configuration (config key
+    # 'run.name' must be a folder's name ...); the file is damaged"
+    run_dir = train(tiny(tmp_path, "run.epochs=1", "run.name=plain")).run_dir
+    checkpoint = run_dir / "checkpoint.pt"
+    saved = read_checkpoint(checkpoint)
+    saved["config"]["run"]["name"] = "a/b"
+    atomic_save(saved, checkpoint)
+    student = load_student(run_dir)
+    assert student(torch.zeros(3, 12)).shape == (3, 4)  # synthetic: 12 inputs, 4 classes
