@@ -12,6 +12,7 @@ from typing import Any
 
 from . import examples, gaussian, measures, resampling, theorems
 from ._errors import SolverError
+from ._labels import ContinuousLabelsWarning
 from ._result import PIDResult
 from .batch import bertschinger_batch
 from .bertschinger import bertschinger
@@ -33,7 +34,7 @@ from .redundancy import (
     i_wedge,
     redundancy,
 )
-from .samples import ContinuousLabelsWarning, EmpiricalJoint, joint_from_dit, joint_from_samples
+from .samples import EmpiricalJoint, joint_from_dit, joint_from_samples
 from .theorems import (
     TheoremReport,
     check_paper_examples,

@@ -17,7 +17,8 @@ from pidkit._progress import check_progress
 from pidkit._settings import check_confidence, check_n_jobs, check_option, check_replicates, check_seed
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
-from ..samples import axis_labels, check_same_index
+from .._arrays import check_same_index
+from .._labels import axis_labels
 from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
 from .inputs import check_counts, check_labels
 

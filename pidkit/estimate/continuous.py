@@ -17,11 +17,11 @@ from typing import Any
 
 import numpy as np
 
+from pidkit._labels import encode_labels
 from pidkit._units import from_nats
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
 from pidkit.gaussian.samples import min_samples
 from pidkit.resampling import QUANTITIES
-from pidkit.samples import encode_labels
 
 from .correction import BiasCorrection
 from .inputs import check_two_classes

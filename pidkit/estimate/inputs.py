@@ -14,21 +14,16 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from ..samples import (
-    batches_hint,
+from .._arrays import batches_hint, check_unmasked, column_fix, dataframe_to_numpy, to_numpy, what_it_holds
+from .._labels import (
     check_label_values,
     check_missing_labels,
     check_nulls,
-    check_unmasked,
-    column_fix,
-    dataframe_to_numpy,
     label_array,
     near_whole,
     non_integer_floats,
     rounding_fix,
     shown_float,
-    to_numpy,
-    what_it_holds,
 )
 
 __all__ = [

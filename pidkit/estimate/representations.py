@@ -39,7 +39,8 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from ..samples import axis_labels, check_same_index
+from .._arrays import check_same_index
+from .._labels import axis_labels
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (

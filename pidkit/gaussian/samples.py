@@ -43,14 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import resampling
-from .._blas import blas_threads
-from .._errors import SolverError
-from .._progress import check_progress
-from .._result import PIDResult
-from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
-from .._units import from_nats
-from .._validate import check_covariance, check_flag
-from ..samples import (
+from .._arrays import (
     batches_hint,
     check_same_index,
     check_unmasked,
@@ -58,6 +51,13 @@ from ..samples import (
     to_numpy,
     what_it_holds,
 )
+from .._blas import blas_threads
+from .._errors import SolverError
+from .._progress import check_progress
+from .._result import PIDResult
+from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
+from .._units import from_nats
+from .._validate import check_covariance, check_flag
 from .bias import corrected_channel, information_bias
 from .pid import (
     DEFAULT_TOL_BITS,

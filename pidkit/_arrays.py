@@ -1,0 +1,191 @@
+"""Users' arrays and tables read as numpy arrays: tensors, pandas and polars DataFrames, masked
+arrays, lists of batches and pandas indexes, with errors that say what a value holds and how to
+pass it. Shared by the estimators' features, the Gaussian PID's samples and the labels of
+:mod:`pidkit._labels`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+
+def to_numpy(x: Any) -> np.ndarray:
+    """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to
+    host, bfloat16 ones as float32 (numpy has no bfloat16; float32 holds every such value exactly).
+
+    Examples
+    --------
+    >>> to_numpy([1, 2]).tolist()
+    [1, 2]
+    """
+    if hasattr(x, "detach") and hasattr(x, "cpu"):
+        x = x.detach().cpu()
+        if str(x.dtype) == "torch.bfloat16":
+            x = x.float()
+        x = x.numpy()
+    return np.asarray(x)
+
+
+def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
+    """A DataFrame ``x`` (pandas or polars) as a numpy array read by its columns' dtypes; ``None``
+    when ``x`` is not one (duck-typed: ``columns``, ``to_numpy`` and ``dtypes`` that
+    :func:`_numeric_column` knows; neither library is a dependency).
+
+    Columns that are all numeric give their common numpy type (bool columns beside float ones:
+    floats, where pandas gives an object array); with pandas' nullable ``Int64``/``Float64``/
+    ``boolean`` among them, a float array (NA as NaN, for the caller's finite check to report).
+    A polars frame is converted by its own means (nulls of numbers as NaN). Other columns
+    (strings, categories, dates) are a TypeError naming them and the fix, where ``np.asarray``
+    would give an object array and a message about its dtype only (or, from polars, dates as
+    numbers).
+
+    Examples
+    --------
+    >>> dataframe_to_numpy(np.ones(2), "t") is None
+    True
+    """
+    dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
+    numeric = [_numeric_column(dtype) for dtype in dtypes]
+    if not dtypes or None in numeric:
+        return None
+    other = [(column, str(dtype)) for column, dtype, ok in zip(x.columns, dtypes, numeric, strict=True)
+             if not ok]
+    pandas = all(hasattr(dtype, "kind") for dtype in dtypes)
+    if other:
+        shown = ", ".join(f"{column!r} ({dtype})" for column, dtype in other[:5])
+        more = f" and {len(other) - 5} more" if len(other) > 5 else ""
+        select = f"{name}.select_dtypes('number')" if pandas else f"{name}.select(pl.selectors.numeric())"
+        raise TypeError(
+            f"{name} is a DataFrame with {len(other)} non-numeric column(s): {shown}{more}; "
+            f"features must be numbers. Select the numeric columns ({select}) "
+            "or encode the others as numbers first."
+        )
+    if all(isinstance(dtype, np.dtype) for dtype in dtypes):
+        return x.to_numpy(dtype=np.result_type(*set(dtypes)))
+    if pandas:
+        return x.to_numpy(dtype=np.float64, na_value=np.nan)
+    return np.asarray(x)
+
+
+def _numeric_column(dtype: Any) -> bool | None:
+    """Whether a table's column of dtype ``dtype`` holds numbers or booleans: a numpy-style dtype
+    (pandas') by its ``kind``, a polars one by ``is_numeric()`` or as ``Boolean``; ``None`` for a
+    dtype of neither kind."""
+    if hasattr(dtype, "kind"):
+        return dtype.kind in "fiub"
+    if callable(getattr(dtype, "is_numeric", None)):
+        return bool(dtype.is_numeric()) or str(dtype) == "Boolean"
+    return None
+
+
+def check_unmasked(x: Any, name: str, rows: str) -> None:
+    """Refuse a masked array ``x`` of numbers with masked values, which ``np.asarray`` would read
+    through (its values underneath); ``rows`` names the inputs whose rows go together, for the fix.
+    Shared by the estimators' features and the Gaussian PID's samples.
+
+    Examples
+    --------
+    >>> check_unmasked(np.ma.masked_array([1.0, 2.0], mask=[0, 1]), "t", "y, t and s")
+    Traceback (most recent call last):
+    ...
+    ValueError: t is a masked array with 1 masked value(s); the estimate would use the values ...
+    """
+    masked = int(np.ma.count_masked(x)) if isinstance(x, np.ma.MaskedArray) else 0
+    if masked:
+        raise ValueError(
+            f"{name} is a masked array with {masked} masked value(s); the estimate would use the "
+            f"values underneath. Drop the samples with masked values (the same rows of {rows}), or "
+            f"pass {name}.data if the values underneath are right."
+        )
+
+
+def what_it_holds(x: Any, arr: np.ndarray, name: str) -> str:
+    """The end of an error for numbers ``x`` (read as ``arr``) that are no real numbers: an
+    iterator, which numpy reads as one object, and an object array of Python objects, each with
+    its fix; else ``arr``'s dtype. Shared by the estimators' features and the Gaussian PID's
+    samples.
+
+    Examples
+    --------
+    >>> what_it_holds((v for v in [1.0]), np.asarray(iter([1.0])), "t")
+    'a generator, which numpy reads as one object. Pass its values: list(t).'
+    """
+    if arr.dtype == object and arr.ndim == 0 and hasattr(x, "__next__"):
+        return f"a {type(x).__name__}, which numpy reads as one object. Pass its values: list({name})."
+    if arr.dtype == object:
+        return (f"an array of Python objects (dtype object). If they are numbers, convert them: "
+                f"np.asarray({name}, dtype=float) ({name}.astype(float) for a pandas column).")
+    return f"dtype {arr.dtype}."
+
+
+def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
+    """A sentence for an error about ``x`` when it is a list (or tuple) of batches, else ``""``.
+
+    Features collected batch by batch in a list are the usual slip: numpy stacks batches of one
+    size into a 3-D array (one "sample" per batch) and refuses a smaller last batch. ``x`` counts
+    as batches when it holds two or more arrays (or tensors) whose shapes differ at most in their
+    first axis; with ``rows`` (the number of samples the caller expects), when they have at least
+    two axes and ``rows`` rows in all.
+
+    Examples
+    --------
+    >>> batches_hint([np.ones((128, 4)), np.ones((72, 4))], "t_features")
+    ' t_features is a list of 2 arrays of 200 rows in all: if they are batches, pass np.concatenate...'
+    >>> batches_hint([np.ones(4), np.ones(4)], "t_features", rows=4)
+    ''
+    """
+    if not isinstance(x, (list, tuple)) or len(x) < 2:
+        return ""
+    shapes = [tuple(getattr(item, "shape", ())) for item in x]
+    min_axes = 1 if rows is None else 2
+    if min(len(shape) for shape in shapes) < min_axes or len({shape[1:] for shape in shapes}) > 1:
+        return ""
+    total = sum(shape[0] for shape in shapes)
+    if rows is not None and total != rows:
+        return ""
+    return (f" {name} is a list of {len(x)} arrays of {total} rows in all: if they are batches, pass "
+            f"np.concatenate({name}) (torch.cat for tensors).")
+
+
+def column_fix(given: Any, name: str) -> str:
+    """How to pass ``given``, labels held as one column (shape ``(n_samples, 1)``), as 1-D labels:
+    ``.iloc[:, 0]`` of a pandas DataFrame, ``.to_series()`` of a polars one, else ``.ravel()``
+    (arrays, tensors). Shared by :func:`pidkit._labels.encode_labels` and the estimators' label checks.
+
+    Examples
+    --------
+    >>> column_fix(np.zeros((3, 1)), "y")
+    'y.ravel()'
+    """
+    if hasattr(given, "iloc"):
+        return f"{name}.iloc[:, 0]"
+    return f"{name}.to_series()" if hasattr(given, "to_series") else f"{name}.ravel()"
+
+
+def check_same_index(named: dict[str, Any]) -> None:
+    """Refuse pandas objects among ``named`` (argument name -> value) whose indexes differ.
+
+    Samples are paired by position, as numpy and scikit-learn do, so a Series and a DataFrame whose
+    indexes hold the same samples in different orders (or different samples) would be paired
+    wrongly without a sign. Anything with an ``index`` that has ``equals`` counts as pandas;
+    arrays, lists and tensors carry no index and are not compared. Call it once the lengths agree.
+    """
+    indexed = [(name, x.index) for name, x in named.items() if hasattr(getattr(x, "index", None), "equals")]
+    for name, index in indexed[1:]:
+        first_name, first = indexed[0]
+        if index.equals(first):
+            continue
+        a, b = np.asarray(first, dtype=object), np.asarray(index, dtype=object)
+        differ = np.flatnonzero(a != b)
+        if differ.size == 0:  # the same labels held in different dtypes (0 and 0.0)
+            continue
+        k = int(differ[0])
+        raise ValueError(
+            f"{first_name} and {name} are pandas objects with different indexes (at position {k}: "
+            f"{a[k]!r} and {b[k]!r}); samples are paired by position, not by index, so they would "
+            f"be paired wrongly. Align them first, e.g. {name} = {name}.loc[{first_name}.index], "
+            "or, if the rows are already in the same order, drop the indexes with "
+            ".reset_index(drop=True) or pass .to_numpy()."
+        )
