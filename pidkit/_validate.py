@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import psutil
 
+from ._memory import cgroup_headroom
+
 SUM_TOLERANCE = 1e-9
 """How far the total mass of a float64 input may be from 1 before ``normalize=True`` is required.
 
@@ -159,8 +161,11 @@ def check_tol(tol: Any, *, name: str = "tol") -> float:
 
 
 def available_memory() -> int:
-    """Bytes of memory the operating system can give this process now without swapping."""
-    return int(psutil.virtual_memory().available)
+    """Bytes of memory the operating system can give this process now without swapping, and
+    its container's memory limit allows (:func:`~pidkit._memory.cgroup_headroom`)."""
+    free = int(psutil.virtual_memory().available)
+    headroom = cgroup_headroom()
+    return free if headroom is None else min(free, headroom)
 
 
 def check_memory(n_bytes: float, *, name: str, what: str) -> None:
