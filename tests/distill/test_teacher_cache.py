@@ -120,3 +120,25 @@ def test_a_process_whose_disk_lacks_the_teacher_rank_0_reuses_takes_rank_0s_way(
     path = teacher_file_of(config)
     assert not path.exists()
     assert teacher_module.trained_teacher_file(config, bundle, rank_1) == path
+
+
+@pytest.mark.parametrize("command", [
+    ["train-teacher"],
+    ["train", "--set", "model.student=synthetic-student", "--set", "run.epochs=1"]])
+def test_a_copied_teacher_is_refused_by_the_command_before_the_run(tmp_path, capsys, command):
+    # check_config did not pass its configuration to the check: the copy was found mid-run,
+    # "training failed: teacher file ... delete ...", exit 1
+    from pidkit_distill.cli import main
+
+    config = load_config(overrides=[*SETTINGS, f"run.out_dir={tmp_path}"])
+    trained = train_teacher(config)
+    copy = teacher_file_of(apply_overrides(config, ["teacher.lr=0.3"]))
+    copy.parent.mkdir()
+    shutil.copyfile(trained, copy)
+    capsys.readouterr()
+    sets = [arg for item in [*SETTINGS, f"run.out_dir={tmp_path}", "teacher.lr=0.3"]
+            for arg in ("--set", item)]
+    assert main([*command, *sets]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and ": error: " in err, err
+    assert "was trained with teacher.lr=0.05, but these settings have teacher.lr=0.3" in err
