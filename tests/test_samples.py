@@ -273,7 +273,7 @@ def test_the_continuous_labels_warning_is_public_as_pidkit_continuous_labels_war
     last = traceback.format_exception_only(info.type, info.value)[-1]
     assert last.startswith("pidkit.ContinuousLabelsWarning: t holds 2 distinct non-integer floats in 4")
     data = pickle.dumps(ContinuousLabelsWarning("a message"))  # as a worker process sends it back
-    assert b"pidkit.samples" not in data and type(pickle.loads(data)) is ContinuousLabelsWarning
+    assert b"pidkit._labels" not in data and type(pickle.loads(data)) is ContinuousLabelsWarning
 
 
 @pytest.mark.parametrize("ordered", [True, False])

@@ -37,7 +37,7 @@ channels for the union information; see :mod:`pidkit.gaussian.samples`) or the p
 
 def one_hot(labels: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
     """Labels as C - 1 indicator columns (the first class dropped), and the C classes in order:
-    :func:`pidkit.samples.encode_labels`' order, that of the discrete estimator's axis (a pandas
+    :func:`pidkit._labels.encode_labels`' order, that of the discrete estimator's axis (a pandas
     categorical's: its categories' order).
 
     Examples

@@ -27,7 +27,6 @@ from .._labels import (
 )
 
 __all__ = [
-    "batches_hint",
     "check_counts",
     "check_features",
     "check_labels",
@@ -59,7 +58,7 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array: a DataFrame by its columns' dtypes
-    (:func:`pidkit.samples.dataframe_to_numpy`), anything else by :func:`pidkit.samples.to_numpy`.
+    (:func:`pidkit._arrays.dataframe_to_numpy`), anything else by :func:`pidkit._arrays.to_numpy`.
     A scipy sparse matrix is refused with the way to densify it (``np.asarray`` would wrap it in a
     0-d object array), a masked array with masked values too (``np.asarray`` reads through the
     mask). ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
@@ -76,7 +75,7 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
 
 
 def _converted(x: Any, name: str, what: str) -> np.ndarray:
-    """:func:`pidkit.samples.to_numpy`, its failure a TypeError saying ``name`` must be ``what``."""
+    """:func:`pidkit._arrays.to_numpy`, its failure a TypeError saying ``name`` must be ``what``."""
     try:
         return to_numpy(x)
     except Exception as exc:
@@ -163,8 +162,8 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
 def check_labels(y: Any, name: str = "y") -> np.ndarray:
     """Return ``y`` as a 1-D array of class labels: ints, bools, strings, hashable objects, or
     floats holding whole numbers (``1.0``); no complex number, NaN, infinity or missing value
-    (NaN, NA, NaT), as :func:`pidkit.samples.check_label_values` refuses them.
-    Read as :func:`pidkit.samples.label_array` reads them (masked labels, sets and dicts refused)."""
+    (NaN, NA, NaT), as :func:`pidkit._labels.check_label_values` refuses them.
+    Read as :func:`pidkit._labels.label_array` reads them (masked labels, sets and dicts refused)."""
     arr = label_array(y, name)
     if arr.ndim != 1:
         if arr.ndim == 2 and arr.shape[1] == 1:

@@ -39,7 +39,7 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from .._arrays import check_same_index
+from .._arrays import batches_hint, check_same_index
 from .._labels import axis_labels
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
@@ -54,7 +54,6 @@ from .correction import (
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
 from .inputs import (
-    batches_hint,
     check_labels,
     check_not_ids,
     check_two_classes,
