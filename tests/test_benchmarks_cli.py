@@ -306,21 +306,28 @@ def test_an_output_that_cannot_be_written_is_one_line_and_status_2():
     assert done.stderr == "python -m benchmarks.demo: error: [Errno 28] No space left on device\n"
 
 
-def test_an_out_folder_that_cannot_be_made_is_refused_before_any_run(tmp_path, capsys):
-    # It was a FileExistsError traceback from out.mkdir (or, for a folder that cannot be written,
-    # an error after the first run had trained).
+def _distill_cpu_refuses(args: list[str], capsys) -> str:
+    """What ``python -m benchmarks.distill_cpu --quick ARGS`` prints on stderr: one refusal,
+    exit 2, nothing on stdout."""
     from benchmarks import distill_cpu
 
-    taken = tmp_path / "a file"
-    taken.write_text("")
     with pytest.raises(SystemExit) as exit_:
-        distill_cpu.main(["--quick", "--out", str(taken)])
+        distill_cpu.main(["--quick", *args])
     assert exit_.value.code == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err == (f"python -m benchmarks.distill_cpu: error: --out {taken}: cannot keep the runs "
-                   f"there ([Errno 17] File exists: '{taken}'); give a folder that can be written; "
-                   f"see 'python -m benchmarks.distill_cpu --help'\n")
+    return err
+
+
+def test_an_out_folder_that_cannot_be_made_is_refused_before_any_run(tmp_path, capsys):
+    # It was a FileExistsError traceback from out.mkdir (or, for a folder that cannot be written,
+    # an error after the first run had trained).
+    taken = tmp_path / "a file"
+    taken.write_text("")
+    assert _distill_cpu_refuses(["--out", str(taken)], capsys) == (
+        f"python -m benchmarks.distill_cpu: error: --out {taken}: cannot keep the runs "
+        f"there ([Errno 17] File exists: '{taken}'); give a folder that can be written; "
+        f"see 'python -m benchmarks.distill_cpu --help'\n")
 
 
 def _interrupted_on_call(number: int, value):
@@ -409,18 +416,12 @@ _RECORD = {"data": "digits", "teacher": "trained", "method": "bas", "seed": 0, "
 ])
 def test_a_results_line_that_is_no_record_is_one_line_before_any_run(line, why, tmp_path, capsys):
     # It was a JSONDecodeError (or KeyError, TypeError) traceback on every later run of the grid.
-    from benchmarks import distill_cpu
-
     (tmp_path / "results.jsonl").write_text(json.dumps(_RECORD) + "\n\n" + line + "\n")
-    with pytest.raises(SystemExit) as exit_:
-        distill_cpu.main(["--quick", "--out", str(tmp_path)])
-    assert exit_.value.code == 2
-    out, err = capsys.readouterr()
-    assert out == ""
-    assert err == (f"python -m benchmarks.distill_cpu: error: --out {tmp_path}: line 3 of "
-                   f"{tmp_path / 'results.jsonl'} is no record of a run ({why}); delete that line (its "
-                   f"run is then done again) or give another --out; see 'python -m "
-                   f"benchmarks.distill_cpu --help'\n")
+    assert _distill_cpu_refuses(["--out", str(tmp_path)], capsys) == (
+        f"python -m benchmarks.distill_cpu: error: --out {tmp_path}: line 3 of "
+        f"{tmp_path / 'results.jsonl'} is no record of a run ({why}); delete that line (its "
+        f"run is then done again) or give another --out; see 'python -m "
+        f"benchmarks.distill_cpu --help'\n")
 
 
 def test_the_records_of_finished_runs_are_read_back_by_key(tmp_path):
@@ -581,10 +582,7 @@ def test_an_empty_out_is_refused_not_taken_for_the_default(empty, monkeypatch, c
     from benchmarks import distill_cpu
 
     monkeypatch.setattr(distill_cpu, "run_grid", _grid_ran)
-    with pytest.raises(SystemExit) as exit_:
-        distill_cpu.main(["--quick", "--out", empty])
-    assert exit_.value.code == 2
-    assert capsys.readouterr().err == (
+    assert _distill_cpu_refuses(["--out", empty], capsys) == (
         "python -m benchmarks.distill_cpu: error: --out is empty; give a folder, or leave --out out for "
         "the default, runs/distill_cpu/e2; see 'python -m benchmarks.distill_cpu --help'\n")
 
@@ -613,10 +611,8 @@ def test_a_jsonl_that_is_the_runs_own_record_is_refused(tmp_path, monkeypatch, c
 
     monkeypatch.setattr(distill_cpu, "run_grid", _grid_ran)
     (tmp_path / "results.jsonl").write_text(json.dumps(_RECORD) + "\n")
-    with pytest.raises(SystemExit) as exit_:
-        distill_cpu.main(["--quick", "--out", str(tmp_path), "--jsonl", f"{tmp_path}/./results.jsonl"])
-    assert exit_.value.code == 2
-    assert capsys.readouterr().err == (
+    jsonl = f"{tmp_path}/./results.jsonl"
+    assert _distill_cpu_refuses(["--out", str(tmp_path), "--jsonl", jsonl], capsys) == (
         f"python -m benchmarks.distill_cpu: error: --jsonl {tmp_path}/./results.jsonl is the runs' own "
         "record, which it would empty; give another file; see 'python -m benchmarks.distill_cpu --help'\n")
     assert (tmp_path / "results.jsonl").read_text() == json.dumps(_RECORD) + "\n"
