@@ -28,6 +28,7 @@ import time
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,7 +57,13 @@ from pidkit_distill.training.loaders import (
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import RunSummary, TrainingError, TrainingInterrupted
 from pidkit_distill.training.rundir import RunFolder
-from pidkit_distill.training.runtime import Runtime, autocast, to_device, wrap_for_ddp
+from pidkit_distill.training.runtime import (
+    Runtime,
+    autocast,
+    read_by_main,
+    to_device,
+    wrap_for_ddp,
+)
 
 __all__ = ["evaluate", "fit", "train_one_epoch"]
 
@@ -77,7 +84,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         The data.
     run_dir : Path
         The run folder; its checkpoint is continued when ``run.resume`` is true (under
-        torchrun, rank 0's: :func:`_checkpoint_of_main`).
+        torchrun, rank 0's: :func:`~pidkit_distill.training.runtime.read_by_main`).
     runtime : Runtime
         Device and processes.
 
@@ -143,7 +150,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     state: dict[str, Any] = {"epoch": 0, "best_acc": -1.0, "best_epoch": 0, "history": [],
                              "audit": []}
     folder = RunFolder(run_dir, is_main=runtime.is_main)
-    saved = _checkpoint_of_main(folder.checkpoint, config, runtime)
+    # rank 0's checkpoint, in every process (also where run.out_dir is on each node's disk)
+    saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
     if saved is not None:
         state = restore_checkpoint(saved, module=module, optimizers=optimizers,
                                    schedulers=schedulers, loader_generator=loader_generator,
@@ -432,56 +440,6 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     count = max(total[0].item(), 1.0)
     return {"loss": total[1].item() / count, "acc": total[2].item() / count,
             "n": int(total[0].item())}
-
-
-def _checkpoint_of_main(path: Path, config: TrainConfig,
-                        runtime: Runtime) -> dict[str, Any] | None:
-    """Rank 0's checkpoint at ``path`` that ``config`` continues
-    (:func:`~pidkit_distill.training.checkpoint.resume_point`), in every process; ``None``
-    for a new run.
-
-    Rank 0 alone writes the run folder, so with ``run.out_dir`` on each node's own disk the
-    other nodes hold no checkpoint, or one of an earlier run: each process that read its own
-    started from its own epoch, with its own optimizer states, and trained other samples than
-    rank 0's epoch, or waited in a collective call that rank 0 never made. So rank 0 reads its
-    file and tells the others its size and modification time (collective calls); where every
-    process finds a file of that size and time at ``path`` (a folder all of them share, the
-    common case), each reads it, as one process does; else rank 0 sends what it read to all
-    (``broadcast_object_list``, which costs every process about four times the file in host
-    memory: 4.3 GB for a 1 GB checkpoint, and 57 s instead of 7 s on 2 slow cores).
-    """
-    saved = resume_point(path, config) if runtime.is_main else None
-    if not (runtime.distributed and dist.is_initialized()):
-        return saved
-    mark = torch.tensor(_file_mark(path) if saved is not None else [-1, -1],
-                        dtype=torch.int64, device=runtime.device)
-    dist.broadcast(mark, src=0)
-    if mark[0].item() < 0:
-        return None
-    lacking = torch.tensor([int(_file_mark(path) != mark.tolist())], device=runtime.device)
-    dist.all_reduce(lacking)  # the processes whose disk holds no copy of rank 0's file
-    if not lacking.item():
-        return saved if runtime.is_main else resume_point(path, config)
-    sent = [saved]
-    dist.broadcast_object_list(sent, src=0, device=runtime.device)
-    return sent[0]
-
-
-def _file_mark(path: Path) -> list[int]:
-    """The size and modification time (ns) of the file at ``path``: another process's file is
-    rank 0's where they agree (a shared folder, a copy that kept its times), as rsync's quick
-    check has it; ``[-1, -1]`` where there is none.
-
-    Examples
-    --------
-    >>> _file_mark(Path("no/such/checkpoint.pt"))
-    [-1, -1]
-    """
-    try:
-        found = path.stat()
-    except OSError:
-        return [-1, -1]
-    return [found.st_size, found.st_mtime_ns]
 
 
 def _outside_epochs(running: int, end: int) -> str:

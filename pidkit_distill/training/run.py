@@ -39,8 +39,10 @@ from pidkit_distill.training.runtime import (
     caller_state_kept,
     close_runtime,
     first_stop,
+    from_main,
     init_runtime,
     leave_runtime,
+    read_by_main,
     record_first_stop,
     seed_everything,
     stop_cause,
@@ -195,7 +197,9 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                 for notice in checked.notices:
                     print(notice, flush=True)
             bundle = checked.take_data() or _load_data(config, runtime)
-            if checked.resume:  # the checkpoint holds every weight, the teacher's included
+            # rank 0's checkpoint decides (fit reads it: read_by_main), so that no process goes
+            # the new run's way alone, making the teacher's and student_init's collective calls
+            if from_main(runtime, checked.resume):  # the checkpoint holds every weight
                 teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                  checked.teacher_data.input_shape).requires_grad_(False)
                 init_state = None
@@ -432,7 +436,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
         print(f"{config.method.name} starts from a trained {init_method} student: "
               f"{run_dir_of(init_config)}", flush=True)
     train(init_config)
-    return read_checkpoint(run_dir_of(init_config) / "checkpoint.pt")["student"]
+    return read_by_main(runtime, run_dir_of(init_config) / "checkpoint.pt", read_checkpoint)["student"]
 
 
 def _build(name: str, num_classes: int, input_shape: tuple[int, ...]) -> nn.Module:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import random
 import secrets
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import torch
@@ -32,6 +33,8 @@ from pidkit_distill.launcher_env import (
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 
+_T = TypeVar("_T")
+
 __all__ = [
     "FirstStop",
     "Runtime",
@@ -46,6 +49,7 @@ __all__ = [
     "leave_runtime",
     "local_world_size_from_env",
     "rank_from_env",
+    "read_by_main",
     "seed_everything",
     "stop_cause",
     "to_device",
@@ -199,6 +203,58 @@ def token_from_main(runtime: Runtime) -> int:
                          device=runtime.device)
     dist.broadcast(token, src=0)
     return int(token.item())
+
+
+def read_by_main(runtime: Runtime, path: Path, read: Callable[[Path], _T | None]) -> _T | None:
+    """What ``read(path)`` gives in rank 0, in every process (``read(path)`` in one process);
+    ``None`` where rank 0's gives ``None``.
+
+    Rank 0 alone writes the run folder (its checkpoint, a cached teacher, a ``student_init``
+    run), so with ``run.out_dir`` on each node's own disk the other nodes hold no copy of its
+    file, or one of an earlier run. Rank 0 reads its file and tells the others its size and
+    modification time (collective calls); where every process finds a file of that size and
+    time at ``path`` (a folder all of them share, the common case), each reads it itself; else
+    rank 0 sends what it read to all (``broadcast_object_list``, which costs every process
+    about four times the file in host memory: 4.3 GB for a 1 GB checkpoint, and 57 s instead
+    of 7 s on 2 slow cores). A collective call: every process of the run must make it.
+
+    Examples
+    --------
+    >>> read_by_main(Runtime.single(), Path("no/such/file"), lambda path: "read")
+    'read'
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return read(path)
+    got = read(path) if runtime.is_main else None
+    mark = torch.tensor(_file_mark(path) if got is not None else [-1, -1], dtype=torch.int64,
+                        device=runtime.device)
+    dist.broadcast(mark, src=0)
+    if mark[0].item() < 0:
+        return None
+    lacking = torch.tensor([int(_file_mark(path) != mark.tolist())], device=runtime.device)
+    dist.all_reduce(lacking)  # the processes whose disk holds no copy of rank 0's file
+    if not lacking.item():
+        return got if runtime.is_main else read(path)
+    sent = [got]
+    dist.broadcast_object_list(sent, src=0, device=runtime.device)
+    return sent[0]
+
+
+def _file_mark(path: Path) -> list[int]:
+    """The size and modification time (ns) of the file at ``path``: another process's file is
+    rank 0's where they agree (a shared folder, a copy that kept its times), as rsync's quick
+    check has it; ``[-1, -1]`` where there is none.
+
+    Examples
+    --------
+    >>> _file_mark(Path("no/such/checkpoint.pt"))
+    [-1, -1]
+    """
+    try:
+        found = path.stat()
+    except OSError:
+        return [-1, -1]
+    return [found.st_size, found.st_mtime_ns]
 
 
 class FirstStop(NamedTuple):

@@ -37,7 +37,7 @@ from pidkit_distill.training.loaders import load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
-from pidkit_distill.training.runtime import Runtime, from_main
+from pidkit_distill.training.runtime import Runtime, from_main, read_by_main
 
 __all__ = [
     "SupervisedModel",
@@ -124,7 +124,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
             path = trained_teacher_file(config, bundle, runtime)
         else:
             path = teacher_file_of(config)
-        saved = read_teacher_file(path)
+        saved = read_by_main(runtime, path, read_teacher_file)  # rank 0's, a cached one too
         spec = _spec_of(config, bundle)
         check_teacher_file(saved, path, model=config.model.teacher, spec=spec)
         teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,

@@ -14,7 +14,8 @@ from typing import Any
 
 from tiny_runs import command_env
 
-# one process of a run of 2, on a "node" whose run.out_dir is its own (argv[1])
+# one process of a run of 2, on a "node" whose run.out_dir is its own (argv[1]), with more
+# settings (argv[2:])
 # (and the number of objects it received or sent through broadcast_object_list)
 NODE = textwrap.dedent("""
     import json, sys
@@ -29,12 +30,12 @@ NODE = textwrap.dedent("""
         return send(objects, *args, **kwargs)
     dist.broadcast_object_list = counted
     summary = train(tiny(Path(sys.argv[1]), "run.epochs=3", "run.stop_after=1",
-                         "run.resume=true"))
+                         "run.resume=true", *sys.argv[2:]))
     print(json.dumps([[record["epoch"] for record in summary.history], len(sent)]))
 """)
 
 
-def _run_of_two(out_dirs: list[Path]) -> list[list[Any]]:
+def _run_of_two(out_dirs: list[Path], *settings: str) -> list[list[Any]]:
     """Start the run in two processes (gloo, torchrun's variables), each with its own
     ``run.out_dir``; return the epochs of each one's history, and the objects it sent or
     received through ``broadcast_object_list``."""
@@ -45,7 +46,7 @@ def _run_of_two(out_dirs: list[Path]) -> list[list[Any]]:
            "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
                                           command_env()["PYTHONPATH"]])}
-    procs = [subprocess.Popen([sys.executable, "-c", NODE, str(out_dir)],
+    procs = [subprocess.Popen([sys.executable, "-c", NODE, str(out_dir), *settings],
                               env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for rank, out_dir in enumerate(out_dirs)]
@@ -78,3 +79,16 @@ def test_processes_that_share_the_run_folder_read_the_checkpoint_each_not_throug
     # process (8 on a node of 8 GPUs) and 57 s instead of 7 s (2 gloo processes, 2 cores)
     assert _run_of_two([tmp_path, tmp_path]) == [[[1], 0], [[1], 0]]
     assert _run_of_two([tmp_path, tmp_path]) == [[[1, 2], 0], [[1, 2], 0]]  # 1 object before
+
+
+def test_a_trained_teacher_and_a_student_init_run_reach_nodes_whose_disks_lack_them(tmp_path):
+    # rank 0 alone writes the cached teacher.pt and the student_init (BAS) run's checkpoint:
+    # rank 1, reading its own node's out_dir, stopped the run with "teacher file '.../node1/
+    # .../teacher.pt' does not exist" (and TED's "checkpoint '.../node1/...bas-init/
+    # checkpoint.pt' does not exist"); rank 0 sends them (teacher, BAS's student, TED's
+    # checkpoint on resume), and every process takes rank 0's way to resume
+    out_dirs = [tmp_path / "node0", tmp_path / "node1"]
+    settings = ["teacher.source=trained", "teacher.epochs=1", "method.name=ted"]
+    assert _run_of_two(out_dirs, *settings) == [[[1], 3], [[1], 3]]
+    assert _run_of_two(out_dirs, *settings) == [[[1, 2], 1], [[1, 2], 1]]
+    assert not list(out_dirs[1].glob("*/*.pt"))
