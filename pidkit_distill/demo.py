@@ -43,9 +43,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pidkit._settings import check_int
+from pidkit_distill.audit_records import corrected
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
-from pidkit_distill.run_records import corrected
 from pidkit_distill.signals import sigterm_interrupts
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ def _train_logged(config_dict: dict[str, Any]) -> dict[str, Any]:
 
 def _estimates(results: list[dict[str, Any]]) -> str:
     """What the table's atoms are, for the reading under it: bias-corrected when the runs'
-    final audit records say so (:func:`~pidkit_distill.run_records.corrected`), else plug-in
+    final audit records say so (:func:`~pidkit_distill.audit_records.corrected`), else plug-in
     (``audit.bias_correction=none``, whose records hold the plug-in atoms twice).
 
     Examples

@@ -26,6 +26,14 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.atomic_files import atomic_write, remove_leftovers
+from pidkit_distill.audit_records import (
+    ATOM_LABELS,
+    audit_estimate,
+    audit_flags,
+    certified,
+    final_audit,
+    innermost_layer,
+)
 from pidkit_distill.folder_locks import folder_lock, take_lock
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_groups import (
@@ -39,14 +47,8 @@ from pidkit_distill.run_groups import (
     mean_sd,
 )
 from pidkit_distill.run_records import (
-    ATOM_LABELS,
     RunRecords,
-    audit_estimate,
-    audit_flags,
-    certified,
-    final_audit,
     given_runs,
-    innermost_layer,
     load_run,
     load_runs,
     method_label,

@@ -36,15 +36,9 @@ from typing import Any
 
 import numpy as np
 
+from pidkit_distill.audit_records import AUDITED_ATOMS, audit_estimate, certified, corrected, innermost_layer
 from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs, mean_sd
-from pidkit_distill.run_records import (
-    AUDITED_ATOMS,
-    RunRecords,
-    audit_estimate,
-    certified,
-    corrected,
-    innermost_layer,
-)
+from pidkit_distill.run_records import RunRecords
 
 __all__ = ["PID_FIGURES", "draw_figures"]
 

@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.config import RESUME_FREE_KEYS
-from pidkit_distill.run_records import AUDITED_ATOMS, RunRecords, method_label
+from pidkit_distill.run_records import RunRecords, method_label
 
 __all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs", "common_epochs", "group_runs",
            "lacking_keys", "mean_sd"]

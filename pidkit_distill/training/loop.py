@@ -40,8 +40,8 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader
 
 from pidkit._progress import bar_class, watched
+from pidkit_distill.audit_records import ATOM_LABELS, audit_flags
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.run_records import ATOM_LABELS, audit_flags
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import (
     restore_checkpoint,

@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.run_records import final_audit
+from pidkit_distill.audit_records import final_audit
 from pidkit_distill.training.checkpoint import python_resume_note
 
 __all__ = ["RunSummary", "TrainingError", "TrainingInterrupted"]
@@ -74,7 +74,7 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
         """The record of the last audited epoch's innermost (highest) audited layer, the one the
         trainer prints under that epoch's line and the report's table shows: ``red``, ``uni_t``,
         ``uni_s``, ``syn`` and the rest of an ``audit.jsonl`` record; ``None`` for a run without
-        an audit (:func:`~pidkit_distill.run_records.final_audit`)."""
+        an audit (:func:`~pidkit_distill.audit_records.final_audit`)."""
         return final_audit(self.audit)
 
     def __repr__(self) -> str:

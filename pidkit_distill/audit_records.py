@@ -1,0 +1,132 @@
+"""What a run's audit records say: the innermost audited layer and its last record, whether
+its atoms were corrected for bias and by which estimate, whether its solve was certified, and
+the flags the trainer and the report print beside the atoms.
+
+An audit record is one line of a run folder's ``audit.jsonl``
+(:mod:`pidkit_distill.run_records` reads them), written by the trainer's audit
+(:func:`~pidkit_distill.audit.audit_distiller`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pidkit._status import CERTIFIED
+
+__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "audit_estimate", "audit_flags", "certified",
+           "corrected", "final_audit", "innermost_layer"]
+
+# The quantities of an audit record that the report shows (a record without one is refused).
+AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
+
+# The four atoms, by their key in an audit record, as the table and the flags name them.
+ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
+
+
+def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
+    """The innermost audited layer (the largest index) of a run's audit records, or ``None``.
+
+    Parameters
+    ----------
+    audit : list of dict
+        The records of ``audit.jsonl``.
+
+    Returns
+    -------
+    int or None
+        ``None`` for a run without an audit.
+
+    Examples
+    --------
+    >>> innermost_layer([{"layer": 0}, {"layer": 2}, {"layer": 1}]), innermost_layer([])
+    (2, None)
+    """
+    return max((record["layer"] for record in audit), default=None)
+
+
+def final_audit(audit: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The last record of the innermost audited layer, or ``None`` for a run without an audit:
+    the atoms the trainer printed under the last audited epoch's line, and the report's table
+    shows.
+
+    Examples
+    --------
+    >>> records = [{"epoch": e, "layer": k} for e in (0, 5, 10) for k in (1, 2)]
+    >>> final_audit(records), final_audit([])
+    ({'epoch': 10, 'layer': 2}, None)
+    """
+    layer = innermost_layer(audit)
+    return next((record for record in reversed(audit) if record["layer"] == layer), None)
+
+
+def corrected(record: dict[str, Any]) -> bool:
+    """Whether the atoms of an audit record are bias-corrected (not the plug-in's).
+
+    Records written before the audit corrected its estimates (no ``bias_correction``) hold the
+    plug-in values.
+
+    Examples
+    --------
+    >>> corrected({"bias_correction": {"method": "wishart"}}), corrected({"red": 0.1})
+    (True, False)
+    """
+    return record.get("bias_correction", {}).get("method", "none") != "none"
+
+
+def audit_estimate(record: dict[str, Any]) -> str:
+    """What the atoms of an audit record are: the estimator, then the bias correction or
+    ``plug-in``.
+
+    Examples
+    --------
+    >>> audit_estimate({"measure": "gaussian-broja", "bias_correction": {"method": "wishart"}})
+    'gaussian, wishart'
+    >>> audit_estimate({"measure": "broja", "bias_correction": {"method": "none"}})
+    'discrete, plug-in'
+    """
+    estimator = "gaussian" if record.get("measure") == "gaussian-broja" else "discrete"
+    method = record["bias_correction"]["method"] if corrected(record) else "plug-in"
+    return f"{estimator}, {method}"
+
+
+def certified(record: dict[str, Any]) -> bool:
+    """Whether the solve of an audit record was certified (a record that says nothing of its
+    status is taken as it is).
+
+    Examples
+    --------
+    >>> certified({"status": "optimal"}), certified({"status": "failed"}), certified({})
+    (True, False, True)
+    """
+    return record.get("status", "optimal") in CERTIFIED
+
+
+def audit_flags(record: dict[str, Any]) -> list[str]:
+    """What to say of an audit record's atoms beside their numbers: a solve that was not
+    certified (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`), and a
+    side with fewer distinct rows than clusters (each distinct row was one cluster; the count
+    is ``settings["discretisation"][side]["distinct_rows"]``).
+
+    The report's table and the trainer's audit line both say it in these words.
+
+    Examples
+    --------
+    >>> audit_flags({"status": "failed", "bias_correction": {"negative": ["syn", "i_yt"]}})
+    ["solve NOT certified (status 'failed')", 'below 0: Syn']
+    >>> audit_flags({"status": "optimal", "bias_correction": {"negative": []}})
+    []
+    >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
+    ...     "t": {"distinct_rows": None}, "s": {"distinct_rows": 3}}}})
+    ['few distinct rows: student 3 (< 10 clusters)']
+    """
+    flags = [] if certified(record) else [f"solve NOT certified (status {record['status']!r})"]
+    negative = record.get("bias_correction", {}).get("negative", [])
+    below = [label for key, label in ATOM_LABELS.items() if key in negative]
+    settings = record.get("settings", {})
+    sides = settings.get("discretisation") or {}
+    few = [f"{name} {sides[side]['distinct_rows']}"
+           for side, name in (("t", "teacher"), ("s", "student"))
+           if (sides.get(side) or {}).get("distinct_rows")]
+    return (flags + ([f"below 0: {', '.join(below)}"] if below else [])
+            + ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} clusters)"]
+               if few else []))
