@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.distributed as dist
-from tiny_runs import TINY, command_env, tiny
+from tiny_runs import TINY, command_env, one_process_group, tiny
 
 from pidkit_distill.training import train
 from pidkit_distill.training.checkpoint import read_checkpoint
@@ -245,29 +245,13 @@ def _train_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None
     monkeypatch.setenv("WORLD_SIZE", "2")
 
 
-def _one_process_group(monkeypatch: pytest.MonkeyPatch) -> None:
-    """torchrun's environment for a group of this one process, which the trainer takes for a
-    run of 2 processes (it makes the group in its first run)."""
-    import socket
-
-    from pidkit_distill.training import runtime
-
-    with socket.socket() as free:  # a port for the store this process hosts
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
-                        "MASTER_PORT": str(port)}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)
-
-
 def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_well(
         monkeypatch, tmp_path):
     import torch.distributed as dist
 
     from pidkit_distill.training import run
 
-    _one_process_group(monkeypatch)
+    one_process_group(monkeypatch)
     config = tiny(tmp_path)
     try:
         with pytest.raises(ValueError, match="my mistake"), run._run_session(config):
@@ -295,7 +279,7 @@ def test_a_sigterm_after_another_process_failed_is_peer_stopped_after_an_interru
     from pidkit_distill.training import run
     from pidkit_distill.training.runtime import first_stop
 
-    _one_process_group(monkeypatch)
+    one_process_group(monkeypatch)
     try:
         with pytest.raises((PeerStopped, Terminated)) as stopped, \
                 run._run_session(tiny(tmp_path)) as runtime:
@@ -352,7 +336,7 @@ def test_only_a_collective_that_failed_as_another_process_exited_is_peer_stopped
     from pidkit_distill.training import run
     from pidkit_distill.training.runtime import first_stop
 
-    _one_process_group(monkeypatch)
+    one_process_group(monkeypatch)
     try:
         with pytest.raises(RuntimeError) as stopped, run._run_session(tiny(tmp_path)) as runtime:
             first_stop(replace(runtime, rank=1), ValueError("a bug"))  # rank 1 stopped first

@@ -3,11 +3,9 @@ destroyed by the next run of the process that ends well."""
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 import torch.distributed as dist
-from tiny_runs import tiny
+from tiny_runs import one_process_group, tiny
 
 from pidkit_distill.training import run, runtime
 
@@ -18,13 +16,7 @@ def test_a_group_made_by_a_start_that_failed_is_destroyed_by_the_next_run(monkey
     # session, 868d963) failed: an interrupt while a slow peer had not started, a peer gone.
     # The group was nobody's: the script's next run took it without owning it, and it was never
     # destroyed
-    with socket.socket() as free:  # a port for the store this process hosts
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
-                        "MASTER_PORT": str(port)}.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)  # this group, a run of 2
+    one_process_group(monkeypatch)  # this group, a run of 2
     token_from_main = runtime.token_from_main
 
     def interrupted(_):

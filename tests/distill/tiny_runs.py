@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -69,3 +70,19 @@ def run_with_reader_gone(*args: str) -> tuple[int, str]:
     proc.stdout.close()  # before the command prints anything (its imports take longer)
     _, err = proc.communicate(timeout=120)
     return proc.returncode, err
+
+
+def one_process_group(monkeypatch: Any) -> None:
+    """torchrun's environment for a group of this one process, which the trainer takes for a
+    run of 2 processes (it makes the group in its first run)."""
+    import socket
+
+    from pidkit_distill.training import runtime
+
+    with socket.socket() as free:  # a port for the store this process hosts
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    for name, value in {"RANK": "0", "WORLD_SIZE": "1", "MASTER_ADDR": "127.0.0.1",
+                        "MASTER_PORT": str(port)}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)
