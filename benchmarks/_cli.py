@@ -23,7 +23,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from multiprocessing.process import BaseProcess
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from tqdm import tqdm
 
@@ -335,6 +335,28 @@ def progress(items: Iterable[T] | None = None, *, total: int | None = None, desc
     """``items`` with a progress bar on stderr (count, elapsed time and the time left), or a bar
     of ``total`` steps to ``update``."""
     return tqdm(items, total=total, desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+
+def rows_measured(measure: Callable[[list[dict[str, Any]], tqdm], None], *, total: int, desc: str,
+                  render: Callable[[list[dict[str, Any]]], str]) -> list[dict[str, Any]]:
+    """The rows that ``measure(rows, bar)`` appends, under a progress bar of ``total`` steps;
+    on Ctrl-C, ``render(rows)`` of those measured so far is printed (:func:`shown_if_interrupted`).
+
+    Examples
+    --------
+    >>> def measure(rows, bar):
+    ...     for n in (1, 2):
+    ...         rows.append({"n": n})
+    ...         bar.update()
+    >>> rows_measured(measure, total=2, desc="n", render=str)
+    [{'n': 1}, {'n': 2}]
+    """
+    rows: list[dict[str, Any]] = []
+    bar = progress(total=total, desc=desc)
+    with shown_if_interrupted(lambda: render(rows) if rows else ""):
+        measure(rows, bar)
+    bar.close()
+    return rows
 
 
 def ignore_interrupt() -> None:

@@ -45,6 +45,7 @@ import platform
 import time
 import zlib
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -176,19 +177,16 @@ def run(
     """Every (joint, n, method) cell of the table, as dicts (with ``"coverage"`` when measured),
     each also written to ``out`` as it is measured."""
     methods = ("none", *(m for m in methods if m != "none"))  # the plug-in is every ratio's base
-    rows: list[dict[str, Any]] = []
-    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
-    with _cli.shown_if_interrupted(lambda: table(rows) if rows else ""):
-        _measure(joints, sizes, draws, seed, n_jobs, methods, coverage, partitions, rows, bar,
-                 out or Records(None, "estimate_bias"))
-    bar.close()
-    return rows
+    return _cli.rows_measured(
+        partial(_measure, joints, sizes, draws, seed, n_jobs, methods, coverage, partitions,
+                out=out or Records(None, "estimate_bias")),
+        total=len(joints) * len(sizes), desc="joints x n", render=table)
 
 
 def _measure(
     joints: list[str], sizes: list[int], draws: int, seed: int, n_jobs: int | None,
     methods: tuple[str, ...], coverage: int, partitions: int, rows: list[dict[str, Any]], bar: Any,
-    out: Records,
+    *, out: Records,
 ) -> None:
     """Append :func:`run`'s rows to ``rows``, those of each (joint, n) as they are measured."""
     from joblib import Parallel, delayed

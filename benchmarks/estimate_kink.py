@@ -47,6 +47,7 @@ import os
 import platform
 import time
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -196,18 +197,15 @@ def run(
 ) -> list[dict[str, Any]]:
     """Per (joint, n): the bias curve of U, each candidate's bias and RMSE, and interval coverage;
     each also written to ``out`` as it is measured."""
-    rows: list[dict[str, Any]] = []
-    bar = _cli.progress(total=len(joints) * len(sizes), desc="joints x n")
-    with _cli.shown_if_interrupted(lambda: tables(rows) if rows else ""):
-        _measure(joints, sizes, draws, seed, n_boot, slow, coverage, n_jobs, rows, bar,
-                 out or Records(None, "estimate_kink"))
-    bar.close()
-    return rows
+    return _cli.rows_measured(
+        partial(_measure, joints, sizes, draws, seed, n_boot, slow, coverage, n_jobs,
+                out=out or Records(None, "estimate_kink")),
+        total=len(joints) * len(sizes), desc="joints x n", render=tables)
 
 
 def _measure(
     joints: list[str], sizes: list[int], draws: int, seed: int, n_boot: int, slow: bool,
-    coverage: int, n_jobs: int | None, rows: list[dict[str, Any]], bar: Any, out: Records,
+    coverage: int, n_jobs: int | None, rows: list[dict[str, Any]], bar: Any, *, out: Records,
 ) -> None:
     """Append :func:`run`'s rows to ``rows``, each (joint, n) as it is measured."""
     from joblib import Parallel, delayed
