@@ -210,6 +210,18 @@ def test_an_unknown_benchmark_is_one_line_and_status_2(name, hint, options):
     assert done.stderr == f"python -m benchmarks.{name}: no such benchmark.{hint}"
 
 
+@pytest.mark.parametrize("helper", ["_cli", "_timing", "_records"])
+def test_a_helper_run_as_a_benchmark_is_one_line_and_status_2(helper):
+    # 'python -m benchmarks._cli' ran silently and exited 0, as if a benchmark had run.
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{helper}", "--quick"], capture_output=True,
+                          cwd=ROOT, timeout=60, text=True)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == (
+        f"python -m benchmarks.{helper}: not a benchmark but a module the benchmarks use; run python -m "
+        "benchmarks.NAME with NAME one of bertschinger, distill_cost, distill_cpu, estimate, "
+        "estimate_bias, estimate_kink, gaussian, redundancy\n")
+
+
 def test_a_run_whose_audit_solve_failed_is_a_failed_run_not_a_crash(monkeypatch, tmp_path):
     pytest.importorskip("torch")
     import pidkit_distill.training as training
