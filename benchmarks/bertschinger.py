@@ -441,7 +441,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                           "the batch's 10x10x10 joints and their solutions, as float64,")
     missing = {name: _cli.not_installed(*MODULES[name]) for name in args.peers & MODULES.keys()}
     peers = {name: PEERS[name] for name in args.peers if not missing.get(name)}
-    if args.baseline:
+    if args.baseline is not None:
+        if not args.baseline.strip():  # an unset shell variable: '--baseline "$DIR"'
+            parser.error("--baseline is empty; give a pidkit checkout (DIR/pidkit/__init__.py), or "
+                         "leave --baseline out to time this checkout's solver alone")
         if not os.path.isfile(os.path.join(args.baseline, "pidkit", "__init__.py")):
             parser.error(f"--baseline must be a pidkit checkout (DIR/pidkit/__init__.py); got "
                          f"{args.baseline!r}")

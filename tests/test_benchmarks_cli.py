@@ -599,6 +599,21 @@ def test_an_empty_out_is_refused_not_taken_for_the_default(empty, monkeypatch, c
         "the default, runs/distill_cpu/e2; see 'python -m benchmarks.distill_cpu --help'\n")
 
 
+@pytest.mark.parametrize("empty", ["", " "])
+def test_an_empty_baseline_is_refused_not_ignored(empty, monkeypatch, capsys):
+    # '--baseline "$DIR"' with DIR unset ran the whole benchmark without the baseline peer, silently.
+    from benchmarks import bertschinger
+
+    monkeypatch.setattr(bertschinger, "open_records", _grid_ran)  # the first step of the run itself
+    with pytest.raises(SystemExit) as exit_:
+        bertschinger.main(["--baseline", empty])
+    assert exit_.value.code == 2
+    assert capsys.readouterr() == ("", (
+        "python -m benchmarks.bertschinger: error: --baseline is empty; give a pidkit checkout "
+        "(DIR/pidkit/__init__.py), or leave --baseline out to time this checkout's solver alone; see "
+        "'python -m benchmarks.bertschinger --help'\n"))
+
+
 def test_ctrl_c_while_a_teacher_trains_prints_the_runs_read_back(tmp_path, monkeypatch, capsys):
     # Ctrl-C before the students' pool printed nothing, not even the runs read back from results.jsonl.
     pytest.importorskip("torch")
