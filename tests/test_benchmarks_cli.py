@@ -391,6 +391,25 @@ def test_ctrl_c_prints_the_rows_measured_so_far(name, argv, target, value, on_ca
     assert out.endswith("|\n# interrupted by Ctrl-C: the rows above are those measured before it\n")
 
 
+def test_gaussian_builds_its_systems_under_the_progress_bar(monkeypatch, capsys):
+    # At the default --max-d 1024 the systems were all built first, over 25 s with no progress bar,
+    # and Ctrl-C then printed no rows: each is now built as its turn comes, under the bar.
+    from benchmarks import gaussian
+    from pidkit.gaussian import examples
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(examples, "degraded", interrupted)  # the second system, degraded (2, 2, 2)
+    monkeypatch.setattr(gaussian, "_timing_row", lambda name, ex, args, out: [name, ex.dims, *"abcdefg"])
+    with pytest.raises(KeyboardInterrupt):
+        gaussian.main(["--max-d", "2", "--bias-reps", "0"])
+    out, err = capsys.readouterr()
+    assert _table_rows(out) == [["scalar target (1, 2, 2)", "(1, 2, 2)", *"abcdefg"]]
+    assert out.endswith("|\n# interrupted by Ctrl-C: the rows above are those measured before it\n")
+    assert "systems:  50%" in err and "| 1/2 [" in err
+
+
 @pytest.mark.parametrize(("name", "argv"), [
     ("redundancy", ["--repeats", "1"]),
     ("bertschinger", ["--suites", "small", "--max-cells", "8", "--repeats", "1",
