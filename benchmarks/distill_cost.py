@@ -276,14 +276,22 @@ def _check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> No
         parser.error("--amp needs --device cuda (the trainer's bf16 autocast is CUDA only)")
 
 
+CPU_OUT_OF_MEMORY = ("DefaultCPUAllocator: can't allocate memory",  # Linux, macOS
+                     "DefaultCPUAllocator: not enough memory")  # Windows
+"""What torch's CPU allocator says on running out of memory: it raises a plain ``RuntimeError``,
+not the ``torch.cuda.OutOfMemoryError`` of CUDA (``torch.OutOfMemoryError`` since torch 2.5)."""
+
+
 @contextlib.contextmanager
 def _memory_error_if_out_of_memory(setting: str) -> Iterator[None]:
     """Raise torch running out of memory (CUDA's ``OutOfMemoryError``, the CPU allocator's
-    ``RuntimeError``) in the block as ``MemoryError``, which :func:`_cli.run` reports in one line."""
+    ``RuntimeError``, :data:`CPU_OUT_OF_MEMORY`) in the block as ``MemoryError``, which
+    :func:`_cli.run` reports in one line."""
     try:
         yield
     except RuntimeError as exc:
-        if isinstance(exc, torch.cuda.OutOfMemoryError) or "can't allocate memory" in str(exc):
+        cpu = any(text in str(exc) for text in CPU_OUT_OF_MEMORY)
+        if cpu or isinstance(exc, torch.cuda.OutOfMemoryError):
             raise MemoryError(f"{setting}: {one_line(exc)}") from None
         raise
 
