@@ -281,16 +281,16 @@ def test_memory_that_runs_out_anyway_is_one_line_and_status_2(capsys):
         "with shape (100000000, 1000)); give smaller sizes (see 'python -m benchmarks.demo --help')\n")
 
 
-CPU_OUT_OF_MEMORY = ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
+CPU_ALLOCATOR_FAILED = ("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't allocate "
                      "memory: you tried to allocate 25600000000 bytes.")
 
 
 @pytest.mark.parametrize(("argv", "sizes", "error"), [
-    (["--batch", "100000000"], "--batch 100000000 or --mimkd-critic-hidden 512", CPU_OUT_OF_MEMORY),
-    (["--batch", "100000000", "--methods", "vid"], "--batch 100000000", CPU_OUT_OF_MEMORY),
+    (["--batch", "100000000"], "--batch 100000000 or --mimkd-critic-hidden 512", CPU_ALLOCATOR_FAILED),
+    (["--batch", "100000000", "--methods", "vid"], "--batch 100000000", CPU_ALLOCATOR_FAILED),
     # It blamed '--batch 64' alone for 512000000000 bytes of MIMKD critics.
     (["--methods", "mimkd", "--mimkd-critic-hidden", "1000000000"],
-     "--batch 64 or --mimkd-critic-hidden 1000000000", CPU_OUT_OF_MEMORY),
+     "--batch 64 or --mimkd-critic-hidden 1000000000", CPU_ALLOCATOR_FAILED),
     # Windows' allocator says 'not enough memory': it was still torch's traceback, exit 1, there.
     (["--batch", "100000000", "--methods", "vid"], "--batch 100000000",
      "[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: not enough memory: you tried to "
