@@ -36,16 +36,19 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
     Columns that are all numeric give their common numpy type (bool columns beside float ones:
     floats, where pandas gives an object array); with pandas' nullable ``Int64``/``Float64``/
     ``boolean`` among them, a float array (NA as NaN, for the caller's finite check to report).
-    A polars frame is converted by its own means (nulls of numbers as NaN). Other columns
+    A polars frame is converted by its own means (nulls of numbers as NaN; those of Boolean
+    columns, which it leaves as None, a ValueError naming them as nulls). Other columns
     (strings, categories, dates) are a TypeError naming them and the fix, where ``np.asarray``
     would give an object array and a message about its dtype only (or, from polars, dates as
-    numbers).
+    numbers). A polars LazyFrame is a TypeError asking for ``.collect()``
+    (:func:`check_not_lazy`).
 
     Examples
     --------
     >>> dataframe_to_numpy(np.ones(2), "t") is None
     True
     """
+    check_not_lazy(x, name)
     dtypes = list(getattr(x, "dtypes", [])) if hasattr(x, "columns") and hasattr(x, "to_numpy") else []
     numeric = [_numeric_column(dtype) for dtype in dtypes]
     if not dtypes or None in numeric:
@@ -66,7 +69,50 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
         return x.to_numpy(dtype=np.result_type(*set(dtypes)))
     if pandas:
         return x.to_numpy(dtype=np.float64, na_value=np.nan)
-    return np.asarray(x)
+    arr = np.asarray(x)
+    if arr.dtype == object:  # polars' Boolean columns with nulls: None among True and False
+        _check_no_nulls(arr, name)
+    return arr
+
+
+def _check_no_nulls(arr: np.ndarray, name: str) -> None:
+    """Refuse the ``None`` of a table ``arr`` read from a polars frame (its nulls), for which the
+    object-array message's fix (``np.asarray(..., dtype=float)``) fails."""
+    nulls = [[v is None for v in row] for row in arr.tolist()]
+    rows = [i for i, row in enumerate(nulls) if any(row)]
+    if rows:
+        raise null_error(name, sum(map(sum, nulls)), "missing value(s)", f"in row {rows[0]}")
+
+
+def null_error(name: str, count: int, what: str, first: str) -> ValueError:
+    """The error for ``count`` nulls (``what``: "missing label(s)", "missing value(s)") in
+    ``name``, the first where ``first`` says. Shared by tables' nulls and
+    :func:`pidkit._labels.check_nulls`.
+
+    Examples
+    --------
+    >>> null_error("y", 1, "missing label(s)", "at index 2")
+    ValueError('y contains 1 missing label(s) (null; the first at index 2); drop those samples ...')
+    """
+    return ValueError(
+        f"{name} contains {count} {what} (null; the first {first}); "
+        "drop those samples from y, t and s alike (e.g. with .drop_nulls() on the frame)."
+    )
+
+
+def check_not_lazy(x: Any, name: str) -> None:
+    """Refuse a lazy query (a polars ``LazyFrame``: duck-typed by its ``collect`` and
+    ``collect_schema``), which holds no values until collected: numpy would read it as one object.
+
+    Examples
+    --------
+    >>> check_not_lazy(np.ones(2), "t")  # an array holds its values
+    """
+    if callable(getattr(x, "collect", None)) and callable(getattr(x, "collect_schema", None)):
+        raise TypeError(
+            f"{name} is a {type(x).__name__}, a lazy query that holds no values until it is "
+            f"collected: pass {name}.collect()."
+        )
 
 
 def _numeric_column(dtype: Any) -> bool | None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import column_fix, to_numpy
+from ._arrays import check_not_lazy, column_fix, null_error, to_numpy
 from ._caller import user_stacklevel
 
 
@@ -89,15 +89,16 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
 
 
 def _complex_labels(labels: np.ndarray) -> np.ndarray:
-    """The indices of the complex numbers among 1-D ``labels``: all of a complex array, the
-    complex objects of an object array (other kinds hold none)."""
+    """The indices of the complex numbers among 1-D ``labels``: those of a complex array with a
+    non-zero imaginary part (all when none has one), the complex objects of an object array
+    (other kinds hold none)."""
     if labels.dtype.kind == "c":
-        return np.arange(labels.size)
+        imaginary = np.flatnonzero(labels.imag)
+        return imaginary if imaginary.size else np.arange(labels.size)
     values = labels.tolist() if labels.dtype.kind == "O" else []
-    complex_types = (complex, np.complexfloating)
-    if not any(issubclass(kind, complex_types) for kind in set(map(type, values))):  # once per type
+    if not any(issubclass(kind, _COMPLEX) for kind in set(map(type, values))):  # once per type
         return np.empty(0, dtype=np.intp)
-    return np.flatnonzero([isinstance(v, complex_types) for v in values])
+    return np.flatnonzero([isinstance(v, _COMPLEX) for v in values])
 
 
 def _is_missing(value: Any) -> bool:
@@ -245,6 +246,7 @@ def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> N
 _PLAIN_LABELS = (Number, str, bytes, np.generic, list, np.ndarray)
 # the label types a numpy string array of each kind holds as they are (not str subclasses)
 _STRINGS: dict[str, set[type]] = {"U": {str, np.str_}, "S": {bytes, np.bytes_}}
+_COMPLEX = (complex, np.complexfloating)
 
 
 def label_array(values: Any, name: str) -> np.ndarray:
@@ -255,8 +257,10 @@ def label_array(values: Any, name: str) -> np.ndarray:
     ``"a"`` into one) and str subclasses (numpy reads them by ``str()``: ``class Size(str, Enum)``
     members became their class name, cut to one letter); tensors and pandas columns are
     converted by their own means, 0-d tensors in a list by value. Refused, with a message naming
-    ``name``: masked arrays with masked labels, nulls of polars or pyarrow columns, strings, sets
-    (no order) and dicts (iteration gives their keys). Shared by :func:`pidkit.joint_from_samples` and
+    ``name``: masked arrays with masked labels, nulls of polars or pyarrow columns, polars
+    LazyFrames (not collected), strings, sets (no order) and dicts (iteration gives their keys).
+    A list mixing complex numbers with others stays objects, so that only the complex ones are
+    counted (numpy would make all of them complex). Shared by :func:`pidkit.joint_from_samples` and
     the estimators' label checks.
 
     Examples
@@ -294,6 +298,7 @@ def label_array(values: Any, name: str) -> np.ndarray:
         return arr
     if isinstance(values, np.ndarray):
         return values
+    check_not_lazy(values, name)
     try:
         seq = list(values)
     except TypeError as exc:
@@ -310,6 +315,8 @@ def label_array(values: Any, name: str) -> np.ndarray:
                 f"{name} is ragged: some labels are sequences of different lengths. Use scalar "
                 "labels, or tuples (hashable labels of any length)."
             ) from exc
+        if arr.dtype.kind == "c" and arr.ndim == 1 and not all(issubclass(k, _COMPLEX) for k in kinds):
+            return as_objects(seq)  # numpy made every label complex: keep which ones were
         if arr.dtype.kind not in "US" or kinds <= _STRINGS[arr.dtype.kind]:
             return arr
     return as_objects(seq)
@@ -365,10 +372,7 @@ def check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
         return
     missing = [i for i, label in enumerate(labels.tolist()) if label is None]
     if missing:
-        raise ValueError(
-            f"{name} contains {len(missing)} missing label(s) (null; the first at index {missing[0]}); "
-            "drop those samples from y, t and s alike (e.g. with .drop_nulls() on the frame)."
-        )
+        raise null_error(name, len(missing), "missing label(s)", f"at index {missing[0]}")
 
 
 def axis_labels(given: Any, labels: np.ndarray) -> Any:
