@@ -54,14 +54,18 @@ class _BoolFrame:
 
 
 Y, S = np.array([0, 1, 0, 1]), np.ones((4, 2))
+# the entry points that read features or samples, each with the name its messages use
+FEATURE_ENTRIES = [
+    (lambda x: check_features(x, "t_features"), "t_features"),
+    (lambda x: pid_from_representations(Y, x, S), "t_features"),
+    (lambda x: gaussian_pid_from_samples(Y, x, S), "t"),
+]
 LAZY = (r"^{0} is a _LazyFrame, a lazy query that holds no values until it is collected: "
         r"pass {0}\.collect\(\)\.$")
 
 
 @pytest.mark.parametrize(("call", "name"), [
-    (lambda x: check_features(x, "t_features"), "t_features"),
-    (lambda x: pid_from_representations(Y, x, S), "t_features"),
-    (lambda x: gaussian_pid_from_samples(Y, x, S), "t"),
+    *FEATURE_ENTRIES,
     (lambda x: pidkit.joint_from_samples(Y, x, Y), "t"),
     (lambda x: check_labels(x), "y"),
 ])
@@ -76,11 +80,7 @@ NULL = (r"^{} contains 3 missing value\(s\) \(null; the first in row 1\); drop t
         r"t and s alike \(e\.g\. with \.drop_nulls\(\) on the frame\)\.$")
 
 
-@pytest.mark.parametrize(("call", "name"), [
-    (lambda x: check_features(x, "t_features"), "t_features"),
-    (lambda x: pid_from_representations(Y, x, S), "t_features"),
-    (lambda x: gaussian_pid_from_samples(Y, x, S), "t"),
-])
+@pytest.mark.parametrize(("call", "name"), FEATURE_ENTRIES)
 def test_nulls_in_a_boolean_polars_frame_are_named_as_nulls(call, name):
     # was: "an array of Python objects (dtype object). If they are numbers, convert them:
     # np.asarray(t, dtype=float)", which raises on the None
