@@ -98,3 +98,19 @@ class DatasetSpec:
     input_shape: tuple[int, ...]
     n_train: int
     n_test: int
+
+    @classmethod
+    def of(cls, name: str, bundle: DatasetBundle) -> DatasetSpec:
+        """The description of ``bundle``, data loaded as ``name`` (its sizes counted).
+
+        Examples
+        --------
+        >>> import torch
+        >>> from torch.utils.data import TensorDataset
+        >>> from pidkit_distill.data import DatasetBundle, DatasetSpec
+        >>> pairs = TensorDataset(torch.zeros(4, 3), torch.zeros(4, dtype=torch.long))
+        >>> DatasetSpec.of("toy", DatasetBundle(pairs, pairs, num_classes=2, input_shape=(3,)))
+        DatasetSpec(name='toy', num_classes=2, input_shape=(3,), n_train=4, n_test=4)
+        """
+        return cls(name, bundle.num_classes, tuple(bundle.input_shape), len(bundle.train),
+                   len(bundle.test))

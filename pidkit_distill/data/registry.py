@@ -228,9 +228,7 @@ def describe_dataset(
     """
     key = _check_name_and_options(name, seed, kw)
     if not _LOADERS.is_builtin(key):
-        bundle = load_dataset(key, root=root, seed=seed, **kw)
-        return DatasetSpec(key, bundle.num_classes, bundle.input_shape, len(bundle.train),
-                           len(bundle.test))
+        return DatasetSpec.of(key, load_dataset(key, root=root, seed=seed, **kw))
     options = {**_keyword_defaults(_LOADERS.get(key)), **kw}
     if key == "digits":
         return describe_digits(**options)

@@ -374,8 +374,7 @@ def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, Datase
         return describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **options), None
     bundle = load_data(config, teacher=teacher)
-    return DatasetSpec(name, bundle.num_classes, tuple(bundle.input_shape), len(bundle.train),
-                       len(bundle.test)), bundle
+    return DatasetSpec.of(name, bundle), bundle
 
 
 def _value_of(config: TrainConfig, key: str) -> Any:

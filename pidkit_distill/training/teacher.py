@@ -436,5 +436,4 @@ def _is_state_dict(obj: Any) -> bool:
 
 def _spec_of(config: TrainConfig, bundle: Any) -> DatasetSpec:
     """The description of ``config``'s data loaded as ``bundle`` (the teacher's)."""
-    return DatasetSpec(config.data.name, bundle.num_classes, tuple(bundle.input_shape),
-                       len(bundle.train), len(bundle.test))
+    return DatasetSpec.of(config.data.name, bundle)
