@@ -23,8 +23,8 @@ from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.registry import Registry
 
-__all__ = ["available_datasets", "describe_dataset", "load_dataset", "register_dataset",
-           "unregister_dataset"]
+__all__ = ["available_datasets", "describe_dataset", "is_user_dataset", "load_dataset",
+           "register_dataset", "unregister_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
@@ -138,6 +138,41 @@ def available_datasets() -> list[str]:
     return _LOADERS.names()
 
 
+def is_user_dataset(name: str) -> bool:
+    """Whether ``name`` (read as :func:`load_dataset` reads it: stripped, lower-cased) is a data
+    set registered with :func:`register_dataset`: ``False`` for the package's own and for a name
+    registered nowhere. The one place that tells a user's data set, whose loader is called to
+    describe it, from the package's own, which are described without reading them.
+
+    Parameters
+    ----------
+    name : str
+        A data set's name (``data.name``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from pidkit_distill import DatasetBundle, register_dataset, unregister_dataset
+    >>> from pidkit_distill.data.registry import is_user_dataset
+    >>> @register_dataset("doc-ones")
+    ... def ones(*, seed=0):
+    ...     data = TensorDataset(torch.ones(4, 2), torch.tensor([0, 1, 0, 1]))
+    ...     return DatasetBundle(data, data, num_classes=2, input_shape=(2,))
+    >>> is_user_dataset(" Doc-Ones "), is_user_dataset("digits"), is_user_dataset("nowhere")
+    (True, False, False)
+    >>> unregister_dataset("doc-ones")
+    >>> is_user_dataset("doc-ones")
+    False
+    """
+    key = _LOADERS.find(name)
+    return key is not None and not _LOADERS.is_builtin(key)
+
+
 def load_dataset(
     name: str, *, root: str | Path | None = None, seed: int = 0, **kw: Any
 ) -> DatasetBundle:
@@ -227,7 +262,7 @@ def describe_dataset(
 ['test_fraction', 'train_fraction'].
     """
     key = _check_name_and_options(name, seed, kw)
-    if not _LOADERS.is_builtin(key):
+    if is_user_dataset(key):
         return DatasetSpec.of(key, load_dataset(key, root=root, seed=seed, **kw))
     options = {**_keyword_defaults(_LOADERS.get(key)), **kw}
     if key == "digits":

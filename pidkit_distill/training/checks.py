@@ -50,8 +50,9 @@ from pidkit.estimate.representations import resolve_bias_correction
 from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values, config_fields
-from pidkit_distill.data import DatasetBundle, DatasetSpec, available_datasets, describe_dataset
+from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import CIFAR_NAMES
+from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
 from pidkit_distill.launcher_env import (
     local_rank_from_env,
@@ -61,7 +62,6 @@ from pidkit_distill.launcher_env import (
 )
 from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.models import available_models, build_model, tap_features
-from pidkit_distill.registry import BUILTIN_NAMES
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
@@ -369,12 +369,11 @@ def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, Datase
     needs), and the run trains on what it returned (a loader that takes a minute took one for
     each description and one for the run)."""
     options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
-    name = config.data.name.strip().lower()
-    if name in BUILTIN_NAMES["dataset"] or name not in available_datasets():  # not registered
+    if not is_user_dataset(config.data.name):
         return describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **options), None
     bundle = load_data(config, teacher=teacher)
-    return DatasetSpec.of(name, bundle), bundle
+    return DatasetSpec.of(config.data.name.strip().lower(), bundle), bundle
 
 
 def _value_of(config: TrainConfig, key: str) -> Any:
