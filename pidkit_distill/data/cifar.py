@@ -29,7 +29,8 @@ from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
 from pidkit_distill.launcher_env import world_size_from_env
 
-__all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "load_cifar"]
+__all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "is_root_error",
+           "load_cifar"]
 
 CIFAR_STATS: dict[str, dict[str, tuple[float, float, float]]] = {
     "cifar10": {"mean": (0.4914, 0.4822, 0.4465), "std": (0.2470, 0.2435, 0.2616)},
@@ -282,6 +283,37 @@ def describe_cifar(key: str, *, root: str | Path | None, download: bool, augment
     num_classes = _CIFAR_FILES[key][4]
     n_train = subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)
     return DatasetSpec(key, num_classes, (3, 32, 32), n_train, _CIFAR_SIZES[1])
+
+
+def is_root_error(name: str, err: BaseException) -> bool:
+    """Whether ``err``, raised describing or loading the data set ``name`` (``data.name``), is
+    about ``data.root``, the configuration key to change: CIFAR's folder or one of its files
+    not found (:class:`FileNotFoundError`), or a download into it refused
+    (:class:`~pidkit_distill.atomic_files.FileWriteError`: a folder read-only, another user's or
+    full). The other data sets read no ``data.root``: a file missing for them (scikit-learn's
+    digits, a registered loader's own file) is not about it.
+
+    Parameters
+    ----------
+    name : str
+        The data set's name, as the configuration spells it.
+    err : BaseException
+        What describing or loading it raised.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> missing = FileNotFoundError("data/cifar-10-batches-py not found")
+    >>> is_root_error(" CIFAR10", missing), is_root_error("digits", missing)
+    (True, False)
+    >>> is_root_error("cifar100", ValueError("normalization must be 'standard' or 'kd-rid'"))
+    False
+    """
+    return (name.strip().lower() in CIFAR_NAMES
+            and isinstance(err, (FileNotFoundError, FileWriteError)))
 
 
 def _cifar_root(root: str | Path | None) -> Path:

@@ -51,7 +51,7 @@ from pidkit.gaussian.samples import min_samples
 from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
-from pidkit_distill.data.cifar import CIFAR_NAMES
+from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
 from pidkit_distill.launcher_env import (
@@ -276,13 +276,11 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         raise ValueError(f"run.device: 'cuda' was asked for, but {NO_CUDA}; use run.device=cpu "
                          "or auto")
     _check_gpu_per_process(config)
-    # a file missing is data.root's where the data set reads it (not a registered loader's own)
-    missing = "data.root" if config.data.name.strip().lower() in CIFAR_NAMES else None
-    with _about("data", missing=missing):
+    with _about("data", data_name=config.data.name):
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
     if config.teacher.data_options:
-        with _about("teacher.data_options", missing=missing):
+        with _about("teacher.data_options", data_name=config.data.name):
             teacher_data, teacher_bundle = _data_of(config, teacher=True)
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
@@ -568,16 +566,21 @@ def _raised_in(err: BaseException, function: Any) -> bool:
 
 
 @contextmanager
-def _about(key: str, *, missing: str | None = None) -> Iterator[None]:
-    """Re-raise a checking error with the configuration key it is about in front (``missing``
-    instead for a :class:`FileNotFoundError`: a data folder not found is about ``data.root``)."""
+def _about(key: str, *, data_name: str | None = None) -> Iterator[None]:
+    """Re-raise a checking error with the configuration key it is about in front (``data.root``
+    instead where describing the data set ``data_name`` failed for its folder:
+    :func:`~pidkit_distill.data.cifar.is_root_error`)."""
     try:
         yield
     except DataError:  # load_data's, which names its key already
         raise
     except (ValueError, TypeError, OSError) as err:
-        about = missing if missing and isinstance(err, FileNotFoundError) else key
-        named = type(err)(f"{about}: {err}")
+        about = "data.root" if data_name and is_root_error(data_name, err) else key
+        try:
+            named = type(err)(f"{about}: {err}")
+        except TypeError:  # a type of its own arguments (FileWriteError): its base's
+            base = next(t for t in (ValueError, TypeError, OSError) if isinstance(err, t))
+            named = base(f"{about}: {err}")
         for note in getattr(err, "__notes__", ()):  # the Python spelling of a command-line fix
             named.add_note(note)
         raise named from err

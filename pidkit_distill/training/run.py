@@ -20,10 +20,9 @@ import torch.distributed as dist
 from torch import nn
 
 from pidkit.cli import one_line
-from pidkit_distill.atomic_files import FileWriteError
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
-from pidkit_distill.data.cifar import CIFAR_NAMES
+from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model
 from pidkit_distill.signals import exit_status
@@ -358,14 +357,14 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
 def _loaded(config: TrainConfig, *, teacher: bool) -> DatasetBundle:
     """:func:`~pidkit_distill.training.loaders.load_data`, where a CIFAR folder that the load
     cannot write or find (a download into a ``data.root`` that is read-only, another user's or
-    full: :class:`~pidkit_distill.atomic_files.FileWriteError`; files gone since the check) is
-    a :class:`~pidkit_distill.training.loaders.DataError` naming ``data.root``, the user's
-    mistake, not a failed training (``pidkit-distill``: one line, exit status 2). Other data
-    sets read no ``data.root``: a file missing there (scikit-learn's digits) is not about it."""
+    full; files gone since the check: :func:`~pidkit_distill.data.cifar.is_root_error`, as
+    :func:`~pidkit_distill.check_config` decides it) is a :class:`~pidkit_distill.training.loaders.DataError`
+    naming ``data.root``, the user's mistake, not a failed training (``pidkit-distill``: one
+    line, exit status 2)."""
     try:
         return load_data(config, teacher=teacher)
-    except (FileWriteError, FileNotFoundError) as err:
-        if config.data.name.strip().lower() not in CIFAR_NAMES:
+    except OSError as err:
+        if not is_root_error(config.data.name, err):
             raise
         raise DataError(f"data.root: {one_line(err)}") from err
 
