@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import torch
 
 from pidkit._validate import check_flag
+from pidkit.cli import one_line
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
@@ -202,7 +203,9 @@ def load_dataset(
     Raises
     ------
     ValueError
-        Unknown name or a bad option value.
+        Unknown name or a bad option value; a registered loader that raised (any
+        :class:`Exception` of its own code: the message names the loader and its error, which
+        is chained as the cause).
     TypeError
         An option the data set does not have (the message lists its options), or a flag option
         (``download``, ``augment``) that is not a bool; a registered loader that returned no
@@ -230,7 +233,14 @@ def load_dataset(
     loader = _LOADERS.get(key)
     if "root" in inspect.signature(loader).parameters:
         kw["root"] = root
-    return _checked_bundle(loader(seed=seed, **kw), key)
+    try:
+        bundle = loader(seed=seed, **kw)
+    except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
+        raise ValueError(
+            f"the loader registered as {key!r} failed: {type(err).__name__}: {one_line(err)} "
+            "(an error of the loader's own code; its traceback is this error's cause, which "
+            "pidkit-distill shows with --debug)") from err
+    return _checked_bundle(bundle, key)
 
 
 def describe_dataset(

@@ -72,3 +72,59 @@ def test_a_cifar_file_damaged_past_the_check_is_a_usage_error(tmp_path, capsys):
         f"pidkit-distill train: error: data: {folder / 'data_batch_2'}: 'data' is a uint8 array "
         "of shape (3, 10), not the uint8 array of shape (N, 3072) of the python-pickle CIFAR "
         "format; replace it with the original file\n")
+
+
+FAILING_LOADER = textwrap.dedent("""
+    from pidkit_distill import register_dataset
+
+    @register_dataset("failing-data")
+    def failing(*, seed=0):
+        {body}
+""")
+
+LOADER_ERRORS = {  # the loader's body -> how the error reads
+    "raise RuntimeError('db down')": "RuntimeError: db down",
+    "return {}['labels']": "KeyError: 'labels'",
+}
+
+
+@pytest.mark.parametrize("command", ["train", "train-teacher"])
+@pytest.mark.parametrize("body", sorted(LOADER_ERRORS))
+def test_a_registered_loader_that_raises_is_one_line_naming_it(tmp_path, capsys, monkeypatch,
+                                                               registered, command, body):
+    # it was the loader's traceback, exit status 1
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "failing_data", raising=False)
+    (tmp_path / "failing_data.py").write_text(FAILING_LOADER.format(body=body))
+    run = SMALL_RUN if command == "train" else ["--model.teacher", "synthetic-teacher",
+                                                "--teacher.epochs", "1", "--run.threads", "1"]
+    status = main([command, "--import", "failing_data.py", "--data", "failing-data", *run,
+                   "--out-dir", str(tmp_path / "runs")])
+    sys.modules.pop("failing_data", None)
+    assert (status, capsys.readouterr().err) == (2, (
+        f"pidkit-distill {command}: error: data: the loader registered as 'failing-data' "
+        f"failed: {LOADER_ERRORS[body]} (an error of the loader's own code; its traceback is "
+        "this error's cause, which pidkit-distill shows with --debug)\n"))
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_registered_loader_that_raises_is_a_data_error_of_check_config(tmp_path, registered):
+    from pidkit_distill import check_config, load_config, load_dataset, register_dataset
+    from pidkit_distill.training.loaders import DataError
+
+    down = RuntimeError("db down")
+
+    @register_dataset("failing-data")
+    def failing(*, seed=0):
+        raise down
+
+    with pytest.raises(ValueError) as loaded:
+        load_dataset("failing-data")
+    assert str(loaded.value).startswith("the loader registered as 'failing-data' failed: "
+                                        "RuntimeError: db down (")
+    assert loaded.value.__cause__ is down
+    with pytest.raises(DataError) as checked:
+        check_config(load_config(overrides=["data.name=failing-data",
+                                            f"run.out_dir={tmp_path / 'runs'}"]))
+    assert str(checked.value) == f"data: {loaded.value}"
+    assert checked.value.__cause__.__cause__ is down
