@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _status
 from ._errors import SolverError
 from ._units import from_nats, to_nats
+from ._validate import closest
 from .measures import Informations
 
 ZERO_SNAP_BITS = 1e-9
@@ -25,6 +26,8 @@ _ATOM_LABELS = (
     ("i_ys", "I(Y;S)"),
     ("i_yts", "I(Y;T,S)"),
 )
+_SPELT_OUT = {"redundancy": "red", "synergy": "syn", "unique_t": "uni_t", "unique_s": "uni_s"}
+"""Names of the atoms spelt out, which users reach for, and the attribute that holds each."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,9 +117,10 @@ class PIDResult:
         Returns
         -------
         dict
-            The seven quantities, ``units``, ``measure``, ``status``, ``success``, ``message``,
-            ``method``, ``solver``, ``gap``, ``nit`` and ``diagnostics`` (numpy values as Python
-            numbers and lists), and ``q`` with ``include_q``.
+            Strict JSON (NaN and infinities as None, e.g. the unbounded ``gap`` of a failed
+            result; numpy values as Python numbers and lists): the seven quantities, ``units``,
+            ``measure``, ``status``, ``success``, ``message``, ``method``, ``solver``, ``gap``,
+            ``nit`` and ``diagnostics``, and ``q`` with ``include_q``.
         """
         out: dict[str, Any] = {key: getattr(self, key) for key, _ in _ATOM_LABELS}
         out.update(
@@ -129,11 +133,11 @@ class PIDResult:
             solver=self.solver,
             gap=self.gap,
             nit=self.nit,
-            diagnostics=jsonable(self.diagnostics),
+            diagnostics=self.diagnostics,
         )
         if include_q:
-            out["q"] = None if self.q is None else self.q.tolist()
-        return out
+            out["q"] = self.q
+        return jsonable(out, finite=True)
 
     def __repr__(self) -> str:
         head = (
@@ -142,6 +146,43 @@ class PIDResult:
         )
         rows = [f"  {label:<11} {getattr(self, key):>10.6f}" for key, label in _ATOM_LABELS]
         return "\n".join([head, *rows])
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        atoms = ", ".join(f"{key}={getattr(self, key):.6g}" for key in ("red", "uni_t", "uni_s", "syn"))
+        line = (f"PIDResult(measure={self.measure!r}, units={self.units!r}, status={self.status!r}, "
+                f"{atoms}, gap={self.gap:.2e})")
+        show_pretty(printer, repr(self), line)
+
+    if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes
+
+        def __getattr__(self, name: str) -> Any:
+            raise attribute_error(self, name)
+
+
+def show_pretty(printer: Any, table: str, line: str) -> None:
+    """IPython's display of a result: its ``table`` (the repr) on its own, one ``line`` inside a
+    list, tuple or dict, so that a batch of 10,000 results shows a line each, not 1,000 tables
+    (IPython shows the first 1,000 items of a list).
+
+    ``printer`` is IPython's ``RepresentationPrinter``, whose ``indentation`` is 0 at the top.
+    """
+    printer.text(line if printer.indentation else table)
+
+
+def attribute_error(result: Any, name: str) -> AttributeError:
+    """The ``AttributeError`` for a name a result lacks (what its ``__getattr__`` raises), with
+    the closest attribute it has (``redundancy`` is ``red``, ...) and the names of its numbers.
+    """
+    message = f"{type(result).__name__!r} object has no attribute {name!r}"
+    if name.startswith("_"):  # dunder probes (copy, pickle, IPython's _repr_html_): the plain error
+        return AttributeError(message)
+    public = [f.name for f in fields(result)] + [n for n in dir(type(result)) if not n.startswith("_")]
+    match = closest(name, public + list(_SPELT_OUT))
+    hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?" if match is not None else ""
+    return AttributeError(
+        f"{message}.{hint} Its numbers are the atoms red, uni_t, uni_s, syn and the informations "
+        "i_yt, i_ys, i_yts, in its units; to_dict() lists every field."
+    )
 
 
 def jsonable(value: Any, *, finite: bool = False) -> Any:

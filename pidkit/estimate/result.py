@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pidkit._result import PIDResult, jsonable
+from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
@@ -199,6 +199,17 @@ class RepresentationPID:
         """Status of the full sample's solve (``"optimal"`` when certified)."""
         return self.pid.status
 
+    @property
+    def success(self) -> bool:
+        """True when the full sample's solve is certified (``pid.success``; it says nothing of the
+        sampling error: see ``intervals``)."""
+        return self.pid.success
+
+    @property
+    def measure(self) -> str:
+        """The redundancy measure, e.g. ``"broja"``."""
+        return self.pid.measure
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable dict: corrected numbers, plug-in, correction, settings, intervals.
 
@@ -206,16 +217,17 @@ class RepresentationPID:
         -------
         dict
             Strict JSON (NaN and infinities as None; arrays as lists): the seven corrected
-            quantities, ``units``, ``measure``, ``status``, ``n_samples``, ``shape``, ``plugin``,
-            ``bias_correction`` (:meth:`pidkit.estimate.BiasCorrection.to_dict`), ``settings``,
-            ``bias``, ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels`` and ``pid``
-            (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`).
+            quantities, ``units``, ``measure``, ``status``, ``success``, ``n_samples``, ``shape``,
+            ``plugin``, ``bias_correction`` (:meth:`pidkit.estimate.BiasCorrection.to_dict`),
+            ``settings``, ``bias``, ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels``
+            and ``pid`` (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`).
         """
         out: dict[str, Any] = {name: float(self.correction.corrected[name]) for name in QUANTITIES}
         out.update(
             units=self.pid.units,
             measure=self.pid.measure,
             status=self.pid.status,
+            success=self.pid.success,
             n_samples=self.n_samples,
             shape=self.shape,
             plugin=self.correction.plugin,
@@ -281,6 +293,17 @@ class RepresentationPID:
         if self.bias_warning:
             lines.append(f"  warning: {self.bias_warning}")
         return "\n".join(lines)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        atoms = ", ".join(f"{key}={getattr(self, key):.6g}" for key in ("red", "uni_t", "uni_s", "syn"))
+        line = (f"RepresentationPID(measure={self.measure!r}, units={self.units!r}, "
+                f"status={self.status!r}, n={self.n_samples}, {atoms})")
+        show_pretty(printer, repr(self), line)
+
+    if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes
+
+        def __getattr__(self, name: str) -> Any:
+            raise attribute_error(self, name)
 
 
 def _describe(setting: dict[str, Any]) -> str:
