@@ -8,6 +8,7 @@ for those sizes, so the data set is not needed (CIFAR's files need not be on the
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
-from pidkit_distill.run_records import holds_run, read_run_config, run_folders
+from pidkit_distill.run_records import holds_run, load_run, read_run_config, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
 __all__ = ["load_student"]
@@ -70,6 +71,13 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
         machine has.
     TypeError
         ``run_dir`` is not a path.
+
+    Warns
+    -----
+    RuntimeWarning
+        The checkpoint is older than the last epoch ``metrics.jsonl`` records (the run stopped,
+        or is still training, between checkpoints of ``run.checkpoint_every``): the warning
+        names the epoch of the student returned and its held-out accuracy.
 
     Examples
     --------
@@ -132,6 +140,9 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
         raise ValueError(f"run_dir: checkpoint {str(checkpoint)!r}: its student weights do not fit "
                          f"model.student={name!r} ({detail[:300]}); the file is damaged, or "
                          f"{name!r} is registered with another builder than the run's") from None
+    behind = _behind_the_logs(path, saved)
+    if behind:
+        warnings.warn(behind, RuntimeWarning, stacklevel=2)
     return _moved(model, map_location).eval()
 
 
@@ -162,6 +173,36 @@ def _no_checkpoint(path: Path) -> str:
     inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
     return (f"{named} is not a run folder (no config.json, no checkpoint.pt); pass a folder "
             f"written by `pidkit-distill train` (run.out_dir/run.name){inside}")
+
+
+def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
+    """What to say when the student of the checkpoint ``saved`` of the run folder ``path`` is
+    older than the last epoch its ``metrics.jsonl`` records (a run stopped, or still training,
+    between two checkpoints of ``run.checkpoint_every``): which epoch's student it is, with
+    that epoch's held-out accuracy, and what to do; ``None`` when it is the last epoch's, or
+    where ``metrics.jsonl`` cannot be read (loading the student does not need it)."""
+    try:
+        with warnings.catch_warnings():  # a cut-off last line is the report's to tell
+            warnings.simplefilter("ignore")
+            metrics = load_run(path).metrics
+    except (OSError, ValueError):
+        return None
+    epoch = saved["epoch"]
+    if not metrics or metrics[-1]["epoch"] <= epoch:
+        return None
+    accuracy = {m["epoch"]: m["test_acc"] for m in metrics}
+    every = (saved["config"].get("run") or {}).get("checkpoint_every", "N")
+
+    def student(at: int) -> str:
+        acc = accuracy.get(at)
+        return f"epoch {at}" + ("" if acc is None else f" (held-out accuracy {acc:.4f})")
+
+    return (f"run_dir {str(path)!r}: this is the student after {student(epoch)}, the last "
+            f"checkpointed, but metrics.jsonl records the run up to {student(metrics[-1]['epoch'])}"
+            ": the run stopped, or is still training, between checkpoints (written every "
+            f"run.checkpoint_every = {every} epoch(s) and after the last); for a later "
+            "epoch's student, resume a stopped run (run.resume=true) or wait for the next "
+            "checkpoint of a running one")
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:

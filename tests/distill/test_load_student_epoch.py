@@ -1,0 +1,44 @@
+"""load_student on a run that stopped between two checkpoints (run.checkpoint_every > 1): the
+student is the last checkpoint's, older than the last epoch metrics.jsonl records, and a
+warning says which epoch it is, where it used to come back in silence."""
+
+from __future__ import annotations
+
+import json
+import warnings
+
+import pytest
+from test_checkpoint_every import fail_at, interrupt
+from tiny_runs import student_state, tiny
+
+from pidkit_distill import load_student
+from pidkit_distill.training import TrainingInterrupted, train
+
+STEPS_PER_EPOCH = 3  # 96 samples in batches of 32
+
+
+def test_a_student_older_than_the_logged_epochs_is_told_its_epoch(tmp_path, monkeypatch):
+    fail_at(monkeypatch, 4 * STEPS_PER_EPOCH + 1, interrupt)  # stopped in epoch 5
+    with pytest.raises(TrainingInterrupted):
+        train(tiny(tmp_path, "run.epochs=6", "run.checkpoint_every=3", "run.name=cut"))
+    run_dir = tmp_path / "cut"
+    logged = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [m["epoch"] for m in logged] == [1, 2, 3, 4]
+    with pytest.warns(RuntimeWarning) as told:
+        student = load_student(run_dir)
+    assert [str(w.message) for w in told] == [
+        f"run_dir {str(run_dir)!r}: this is the student after epoch 3 (held-out accuracy "
+        f"{logged[2]['test_acc']:.4f}), the last checkpointed, but metrics.jsonl records the run "
+        f"up to epoch 4 (held-out accuracy {logged[3]['test_acc']:.4f}): the run stopped, or is "
+        "still training, between checkpoints (written every run.checkpoint_every = 3 epoch(s) "
+        "and after the last); for a later epoch's student, resume a stopped run "
+        "(run.resume=true) or wait for the next checkpoint of a running one"]
+    saved = student_state(run_dir)
+    assert all((student.state_dict()[key] == value).all() for key, value in saved.items())
+
+
+def test_the_student_of_a_complete_run_comes_back_without_a_warning(tmp_path):
+    run_dir = train(tiny(tmp_path, "run.epochs=4", "run.checkpoint_every=3")).run_dir
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        load_student(run_dir)
