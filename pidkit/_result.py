@@ -148,10 +148,7 @@ class PIDResult:
         return "\n".join([head, *rows])
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        atoms = ", ".join(f"{key}={getattr(self, key):.6g}" for key in ("red", "uni_t", "uni_s", "syn"))
-        line = (f"PIDResult(measure={self.measure!r}, units={self.units!r}, status={self.status!r}, "
-                f"{atoms}, gap={self.gap:.2e})")
-        show_pretty(printer, repr(self), line)
+        show_pretty(printer, self, f"gap={self.gap:.2e}")
 
     if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes
 
@@ -159,24 +156,44 @@ class PIDResult:
             raise attribute_error(self, name)
 
 
-def show_pretty(printer: Any, table: str, line: str) -> None:
-    """IPython's display of a result: its ``table`` (the repr) on its own, one ``line`` inside a
-    list, tuple or dict, so that a batch of 10,000 results shows a line each, not 1,000 tables
-    (IPython shows the first 1,000 items of a list).
+def show_pretty(printer: Any, result: Any, extra: str) -> None:
+    """IPython's display of a result: its table (the repr) on its own, one line inside a list,
+    tuple or dict, so that a batch of 10,000 results shows a line each, not 1,000 tables (IPython
+    shows the first 1,000 items of a list).
 
-    ``printer`` is IPython's ``RepresentationPrinter``, whose ``indentation`` is 0 at the top.
+    The line is ``Name(measure=..., units=..., status=..., red=..., uni_t=..., uni_s=..., syn=...,
+    <extra>)``. ``printer`` is IPython's ``RepresentationPrinter``, whose ``indentation`` is 0 at
+    the top.
     """
-    printer.text(line if printer.indentation else table)
+    if not printer.indentation:
+        printer.text(repr(result))
+        return
+    atoms = ", ".join(f"{key}={getattr(result, key):.6g}" for key in ("red", "uni_t", "uni_s", "syn"))
+    printer.text(f"{type(result).__name__}(measure={result.measure!r}, units={result.units!r}, "
+                 f"status={result.status!r}, {atoms}, {extra})")
 
 
 def attribute_error(result: Any, name: str) -> AttributeError:
     """The ``AttributeError`` for a name a result lacks (what its ``__getattr__`` raises), with
     the closest attribute it has (``redundancy`` is ``red``, ...) and the names of its numbers.
+
+    Python also calls ``__getattr__`` when a property raised ``AttributeError`` itself (a
+    subclass's property reading a misspelt name): that property's own error is returned, not a
+    guess at the property's name; a field never set (an instance not made by ``__init__``) gets
+    the plain error.
     """
     message = f"{type(result).__name__!r} object has no attribute {name!r}"
     if name.startswith("_"):  # dunder probes (copy, pickle, IPython's _repr_html_): the plain error
         return AttributeError(message)
     public = [f.name for f in fields(result)] + [n for n in dir(type(result)) if not n.startswith("_")]
+    if name in public:  # a name it has: a property that failed inside, or a field never set
+        attribute = getattr(type(result), name, None)
+        if hasattr(attribute, "__get__"):
+            try:
+                attribute.__get__(result, type(result))
+            except AttributeError as err:
+                return err
+        return AttributeError(message)
     match = closest(name, public + list(_SPELT_OUT))
     hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?" if match is not None else ""
     return AttributeError(

@@ -2,6 +2,7 @@
 JSON, and reach for its fields by the names they guess."""
 
 import copy
+import dataclasses
 import json
 import math
 import pickle
@@ -68,9 +69,9 @@ def test_an_estimate_alone_shows_its_table_and_in_a_list_one_line(estimate):
     show = PlainTextFormatter()
     assert show(estimate) == repr(estimate)
     assert show([estimate]) == (
-        "[RepresentationPID(measure='broja', units='bits', status='optimal', n=500, "
+        "[RepresentationPID(measure='broja', units='bits', status='optimal', "
         f"red={estimate.red:.6g}, uni_t={estimate.uni_t:.6g}, uni_s={estimate.uni_s:.6g}, "
-        f"syn={estimate.syn:.6g})]"
+        f"syn={estimate.syn:.6g}, n=500)]"
     )
 
 
@@ -89,6 +90,32 @@ def test_an_estimate_names_the_attribute_meant(estimate):
     with pytest.raises(AttributeError, match=r"'RepresentationPID' object has no attribute "
                                              r"'synergy'\. Did you mean 'syn'\?"):
         estimate.synergy  # noqa: B018
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class _WithTotal(pidkit.PIDResult):
+    """A user's subclass whose property reads a misspelt name."""
+
+    @property
+    def total(self) -> float:
+        return self.red + self.synergy
+
+
+def test_a_property_that_fails_gives_its_own_error_not_a_guess_at_its_name():
+    # Python calls __getattr__("total") when the property raises AttributeError itself: it said
+    # "no attribute 'total'. Did you mean 'total'?", hiding the misspelt 'synergy' inside.
+    result = pidkit.bertschinger(pidkit.examples.and_())
+    mine = _WithTotal(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})
+    with pytest.raises(AttributeError, match=r"^'_WithTotal' object has no attribute 'synergy'\. "
+                                             r"Did you mean 'syn'\?"):
+        mine.total  # noqa: B018
+
+
+def test_a_field_never_set_is_the_plain_error_not_did_you_mean_itself():
+    # An instance not made by __init__ (object.__new__, as a copier or an old pickle can leave
+    # it) said "no attribute 'red'. Did you mean 'red'?".
+    with pytest.raises(AttributeError, match=r"^'PIDResult' object has no attribute 'red'$"):
+        object.__new__(pidkit.PIDResult).red  # noqa: B018
 
 
 def test_missing_attributes_keep_pickle_copy_and_getattr_defaults():

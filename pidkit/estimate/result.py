@@ -295,10 +295,7 @@ class RepresentationPID:
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        atoms = ", ".join(f"{key}={getattr(self, key):.6g}" for key in ("red", "uni_t", "uni_s", "syn"))
-        line = (f"RepresentationPID(measure={self.measure!r}, units={self.units!r}, "
-                f"status={self.status!r}, n={self.n_samples}, {atoms})")
-        show_pretty(printer, repr(self), line)
+        show_pretty(printer, self, f"n={self.n_samples}")
 
     if not TYPE_CHECKING:  # type checkers keep flagging misspelt attributes
 
