@@ -75,28 +75,99 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
     return arr
 
 
+def numbers_to_numpy(x: Any, name: str, rows: str, what: str = "an array of numbers") -> np.ndarray:
+    """Numbers ``x`` (an array, tensor, list, or a pandas or polars DataFrame or Series) as a numpy
+    array, for the caller to check its dtype and shape. Shared by the estimators' features and the
+    Gaussian PID's samples.
+
+    A masked array with masked values is refused (:func:`check_unmasked`; ``rows`` names the
+    inputs whose rows go together), a DataFrame is read by its columns' dtypes
+    (:func:`dataframe_to_numpy`), anything else by :func:`converted` (``what``: what ``x`` should
+    be, for its message). A column of numbers or booleans with missing values, which numpy reads as
+    objects, is read as in a DataFrame: pandas' (NA in a ``boolean`` Series) as floats with NaN,
+    for the caller's finite check to report; polars' and pyarrow's nulls (None) are a ValueError
+    naming them as nulls (:func:`null_error`), where the object-array message's fix would fail.
+
+    Examples
+    --------
+    >>> numbers_to_numpy([[1, 0], [0, 1]], "t", "y, t and s").shape
+    (2, 2)
+    """
+    check_unmasked(x, name, rows)
+    table = dataframe_to_numpy(x, name)
+    if table is not None:
+        return table
+    arr = converted(x, name, what)
+    dtype = getattr(x, "dtype", None)
+    if arr.dtype == object and _numeric_column(dtype):
+        if hasattr(dtype, "kind"):  # pandas' nullable booleans: NA among True and False
+            return x.to_numpy(dtype=np.float64, na_value=np.nan)
+        _check_no_nulls(arr, name)
+    return arr
+
+
+def converted(x: Any, name: str, what: str) -> np.ndarray:
+    """:func:`to_numpy` of ``x``, its failure a TypeError saying that ``name`` must be ``what``
+    (with :func:`batches_hint` for a list of batches).
+
+    Examples
+    --------
+    >>> converted([[1.0], [2.0, 3.0]], "t", "an array of numbers")
+    Traceback (most recent call last):
+    ...
+    TypeError: t must be an array of numbers; could not convert it: setting an array element ...
+    """
+    try:
+        return to_numpy(x)
+    except Exception as exc:
+        raise TypeError(f"{name} must be {what}; could not convert it: {exc}{batches_hint(x, name)}") from exc
+
+
 def _check_no_nulls(arr: np.ndarray, name: str) -> None:
-    """Refuse the ``None`` of a table ``arr`` read from a polars frame (its nulls), for which the
-    object-array message's fix (``np.asarray(..., dtype=float)``) fails."""
-    nulls = [[v is None for v in row] for row in arr.tolist()]
-    rows = [i for i, row in enumerate(nulls) if any(row)]
-    if rows:
-        raise null_error(name, sum(map(sum, nulls)), "missing value(s)", f"in row {rows[0]}")
+    """Refuse the ``None`` of numbers ``arr`` read from a polars frame or column (its nulls), for
+    which the object-array message's fix (``np.asarray(..., dtype=float)``) fails: the first in
+    its row of a table, at its index of a column."""
+    if arr.ndim == 0 or arr.size == 0:
+        return
+    nulls = [sum(v is None for v in row) for row in arr.reshape(arr.shape[0], -1).tolist()]
+    first = next((i for i, count in enumerate(nulls) if count), None)
+    if first is not None:
+        where = f"in row {first}" if arr.ndim > 1 else f"at index {first}"
+        raise null_error(name, sum(nulls), "missing value(s)", where)
 
 
-def null_error(name: str, count: int, what: str, first: str) -> ValueError:
+def null_count(x: Any) -> int:
+    """How many missing values column ``x`` holds by its own account: pandas' ``isna()`` (None,
+    NaN, NA and NaT alike), polars' and pyarrow's ``null_count``; 0 for anything else (a list or a
+    numpy array has no nulls: None in it is a value like any other).
+
+    Examples
+    --------
+    >>> null_count([None, 1.0]), null_count(np.array([None, 1.0]))
+    (0, 0)
+    """
+    if callable(getattr(x, "isna", None)):
+        return int(np.count_nonzero(np.asarray(x.isna())))
+    nulls = getattr(x, "null_count", 0)
+    nulls = nulls() if callable(nulls) else nulls
+    return nulls if isinstance(nulls, int) else 0
+
+
+def null_error(name: str, count: int, what: str, first: str, *, pandas: bool = False) -> ValueError:
     """The error for ``count`` nulls (``what``: "missing label(s)", "missing value(s)") in
-    ``name``, the first where ``first`` says. Shared by tables' nulls and
-    :func:`pidkit._labels.check_nulls`.
+    ``name``, the first where ``first`` says; with ``pandas``, Nones that pandas counts as missing.
+    Shared by tables' nulls and :func:`pidkit._labels.check_nulls`.
 
     Examples
     --------
     >>> null_error("y", 1, "missing label(s)", "at index 2")
     ValueError('y contains 1 missing label(s) (null; the first at index 2); drop those samples ...')
     """
+    kind, drop = ("None, which pandas counts as missing", ".dropna()") if pandas else (
+        "null", ".drop_nulls()")
     return ValueError(
-        f"{name} contains {count} {what} (null; the first {first}); "
-        "drop those samples from y, t and s alike (e.g. with .drop_nulls() on the frame)."
+        f"{name} contains {count} {what} ({kind}; the first {first}); "
+        f"drop those samples from y, t and s alike (e.g. with {drop} on the frame)."
     )
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import check_not_lazy, column_fix, null_error, to_numpy
+from ._arrays import check_not_lazy, column_fix, null_count, null_error, to_numpy
 from ._caller import user_stacklevel
 
 
@@ -356,23 +356,23 @@ def _category_codes(values: Any, labels: np.ndarray) -> np.ndarray | None:
 
 
 def check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
-    """Refuse the nulls of a polars Series or pyarrow array ``values`` (their ``null_count``),
-    missing labels that ``np.asarray`` turns into ``None`` (a label like any other in a list)
-    when they are strings; ``labels`` is ``values`` as read. Numeric nulls become NaN, which
-    :func:`check_label_values` refuses. Shared by :func:`label_array` and the estimators'
-    check of labels given in place of features.
+    """Refuse the missing labels that ``np.asarray`` turns into ``None`` (a label like any other in
+    a list or a numpy array) when they are strings or other objects: the nulls of a polars Series
+    or pyarrow array ``values`` (their ``null_count``) and the Nones of a pandas object Series or
+    Index, which pandas counts as missing (``isna()``), as it does NaN; ``labels`` is ``values``
+    as read. Numeric nulls become NaN, which :func:`check_label_values` refuses. Shared by
+    :func:`label_array` and the estimators' check of labels given in place of features.
 
     Examples
     --------
     >>> check_nulls([None, "a"], np.array([None, "a"], dtype=object), "y")  # a list has no nulls
     """
-    nulls = getattr(values, "null_count", 0)
-    nulls = nulls() if callable(nulls) else nulls
-    if not isinstance(nulls, int) or nulls == 0 or labels.dtype != object:
+    if labels.dtype != object or not null_count(values):
         return
     missing = [i for i, label in enumerate(labels.tolist()) if label is None]
     if missing:
-        raise null_error(name, len(missing), "missing label(s)", f"at index {missing[0]}")
+        raise null_error(name, len(missing), "missing label(s)", f"at index {missing[0]}",
+                         pandas=callable(getattr(values, "isna", None)))
 
 
 def axis_labels(given: Any, labels: np.ndarray) -> Any:

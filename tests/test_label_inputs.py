@@ -1,5 +1,7 @@
 """Labels as people hold them: polars Enum columns (their axis in the Enum's order, their nulls
-missing) and complex numbers (no labels, by one rule in joint_from_samples and the estimators)."""
+missing), complex numbers (no labels, by one rule in joint_from_samples and the estimators), None
+in a pandas object column (missing, as pandas counts it) and dates given in place of a
+representation (labels, as y takes them)."""
 
 import numpy as np
 import pytest
@@ -156,3 +158,59 @@ class _OneColumnFrame:
 def test_a_column_of_labels_is_named_with_the_way_to_make_it_1d(check, start, y, fix):
     with pytest.raises(ValueError, match=start + r"For a column of labels pass " + fix + r"\.$"):
         check(y)
+
+
+PANDAS_NONE = (r"^{} contains 1 missing label\(s\) \(None, which pandas counts as missing; the first at "
+               r"index 2\); drop those samples from y, t and s alike \(e\.g\. with \.dropna\(\) on the "
+               r"frame\)\.$")
+_S = np.random.default_rng(0).normal(size=(34, 2))
+_Y = np.tile([0, 1], 17)
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+@pytest.mark.parametrize(("call", "name"), [
+    (lambda y: pidkit.joint_from_samples(y, _Y, _Y), "y"),
+    (lambda y: pidkit.joint_from_samples(_Y, y, _Y), "t"),
+    (check_labels, "y"),
+    (lambda y: pidkit.estimate.bootstrap(y, _Y, _Y, n_boot=2), "y"),
+    (lambda y: pid_from_representations(y, _S, _S, bias_correction="none"), "y"),
+    (lambda y: pid_from_representations(y, _S, _S, estimator="gaussian"), "y"),
+    (lambda t: pid_from_representations(_Y, t, _S, bias_correction="none"), "t_features"),
+])
+@pytest.mark.parametrize("holder", ["Series", "Index"])
+def test_none_in_a_pandas_object_column_is_a_missing_label(call, name, holder):
+    # pandas counts None as missing (isna()), as it does NaN, which was refused; None was counted
+    # as a label of its own: y's axis was ['a', 'b', None] and every entry point went on
+    pd = pytest.importorskip("pandas")
+    labels = np.array(["a", "b"], dtype=object)[_Y]
+    labels[2] = None
+    with pytest.raises(ValueError, match=PANDAS_NONE.format(name)):
+        call(getattr(pd, holder)(labels, dtype=object))
+
+
+def test_none_stays_a_label_outside_pandas():
+    # a list or numpy array has no notion of missing: None is a label like any other there (in
+    # first-seen order: it cannot be sorted with strings)
+    pd = pytest.importorskip("pandas")
+    def axis(y):
+        return pidkit.joint_from_samples(y, [0, 1, 0, 1], [0, 0, 1, 1]).labels["y"].tolist()
+
+    y = ["a", None, "b", None]
+    assert axis(y) == axis(np.array(y, dtype=object)) == ["a", None, "b"]
+    assert axis(pd.Series(["a", "c", "b", "c"], dtype=object)) == ["a", "b", "c"]  # no None: as before
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_datetime_labels_in_place_of_a_representation_are_labels():
+    # 1-D dates as t were "t_features must be a numeric feature matrix; got dtype datetime64[D].
+    # Discrete labels must be a 1-D array": they were one, and y (or joint_from_samples) took them
+    days = np.array(["2024-01-01", "2024-01-02"], dtype="datetime64[D]")
+    res = pid_from_representations(_Y, days[_Y], _S, bias_correction="none")
+    ref = pid_from_representations(_Y, _Y, _S, bias_correction="none")
+    assert res.labels["t"].tolist() == days.tolist()
+    np.testing.assert_array_equal(res.counts, ref.counts)
+    missing = days[_Y].copy()
+    missing[3] = np.datetime64("NaT")
+    with pytest.raises(ValueError, match=r"^t_features contains 1 missing label\(s\) \(NaN, NA or NaT; the "
+                                         r"first at index 3\)"):
+        pid_from_representations(_Y, missing, _S, bias_correction="none")

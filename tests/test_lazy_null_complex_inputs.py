@@ -1,6 +1,7 @@
 """Three inputs whose messages named the wrong thing: a polars LazyFrame (a query, not values: the
-fix is .collect()), a polars frame of Booleans with a null (None, on which the object-array
-message's fix fails) and labels mixing numbers with complex ones (numpy makes them all complex)."""
+fix is .collect()), a polars frame or Series of Booleans with a null (None, on which the
+object-array message's fix fails; a pandas boolean Series with NA is NaN, as in a DataFrame) and
+labels mixing numbers with complex ones (numpy makes them all complex)."""
 
 import warnings
 
@@ -89,6 +90,57 @@ def test_nulls_in_a_boolean_polars_frame_are_named_as_nulls(call, name):
         call(frame)
 
 
+SERIES_NULL = (r"^{} contains 2 missing value\(s\) \(null; the first at index 1\); drop those samples "
+               r"from y, t and s alike \(e\.g\. with \.drop_nulls\(\) on the frame\)\.$")
+
+
+class _BoolSeries:
+    """A polars Series of dtype Boolean, as polars 2.1 reads it into numpy: booleans, or with nulls
+    an object array, None where the value is null; ``null_count()``, no ``columns``."""
+
+    def __init__(self, values):
+        self.dtype, self._values = _BoolDtype(), np.array(values)
+
+    def null_count(self):
+        return sum(v is None for v in self._values.tolist())
+
+    def to_numpy(self):
+        return self._values
+
+    def __array__(self, dtype=None, copy=None):
+        return self._values
+
+    def __len__(self):
+        return len(self._values)
+
+
+@pytest.mark.parametrize(("call", "name"), FEATURE_ENTRIES)
+def test_nulls_in_a_boolean_polars_series_are_named_as_nulls(call, name):
+    # was, for features (check_features, gaussian_pid_from_samples): "an array of Python objects
+    # (dtype object). If they are numbers, convert them: np.asarray(t, dtype=float)", which fails
+    with pytest.raises(ValueError, match=SERIES_NULL.format(name)):
+        call(_BoolSeries([True, None, False, None]))
+
+
+@pytest.mark.parametrize(("call", "match"), [
+    (lambda x: check_features(x.to_frame(), "t_features"), r"^t_features contains 1 NaN and 0 infinite"),
+    (lambda x: gaussian_pid_from_samples(Y, x, S), r"^t contains NaN or infinity \(first at sample 1\)"),
+])
+def test_na_in_a_pandas_boolean_series_is_nan_as_in_a_frame(call, match):
+    # gaussian_pid_from_samples said "an array of Python objects ... np.asarray(t, dtype=float)",
+    # which fails on pandas.NA; the same column in a DataFrame was NaN, for the finite check
+    pd = pytest.importorskip("pandas")
+    with pytest.raises(ValueError, match=match):
+        call(pd.Series([True, None, False, True], dtype="boolean"))
+
+
+def test_a_boolean_polars_series_without_nulls_is_still_read():
+    y, s = [0.1, 0.7, 0.3, 0.9, 0.2, 0.8], [0.0, 1.0, 1.0, 0.0, 1.0, 0.0]
+    bits = [False, True, False, True, False, True]
+    read, ref = gaussian_pid_from_samples(y, _BoolSeries(bits), s), gaussian_pid_from_samples(y, bits, s)
+    assert (read.i_yt, read.i_yts, read.red) == (ref.i_yt, ref.i_yts, ref.red) and read.i_yt > 0.5
+
+
 def test_a_boolean_polars_frame_without_nulls_is_still_read():
     frame = _BoolFrame([[True, True], [True, False], [False, True], [False, False]])
     np.testing.assert_array_equal(check_features(frame, "t"), [[1, 1], [1, 0], [0, 1], [0, 0]])
@@ -122,3 +174,5 @@ def test_real_polars_lazy_and_null_frames():
     with pytest.raises(ValueError, match=NULL.format("t_features")):
         check_features(bools, "t_features")
     np.testing.assert_array_equal(check_features(bools.drop_nulls(), "t"), [[1, 1]])
+    with pytest.raises(ValueError, match=SERIES_NULL.format("t")):
+        gaussian_pid_from_samples(Y, bools["a"], S)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from .._arrays import batches_hint, check_unmasked, column_fix, dataframe_to_numpy, to_numpy, what_it_holds
+from .._arrays import column_fix, converted, numbers_to_numpy, what_it_holds
 from .._labels import (
     check_label_values,
     check_missing_labels,
@@ -57,29 +57,18 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
-    """``x`` as a numpy array: a DataFrame by its columns' dtypes
-    (:func:`pidkit._arrays.dataframe_to_numpy`), anything else by :func:`pidkit._arrays.to_numpy`.
-    A scipy sparse matrix is refused with the way to densify it (``np.asarray`` would wrap it in a
-    0-d object array), a masked array with masked values too (``np.asarray`` reads through the
-    mask). ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
+    """``x`` as a numpy array, read by :func:`pidkit._arrays.numbers_to_numpy` (DataFrames by their
+    columns' dtypes, masked values and the nulls of numeric columns refused). A scipy sparse matrix
+    is refused with the way to densify it (``np.asarray`` would wrap it in a 0-d object array).
+    ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
     """
-    check_unmasked(x, name, "every input")
     if issparse(x):
         dense_bytes = int(np.prod(x.shape)) * 8
         raise TypeError(
             f"{name} is a scipy sparse matrix of shape {x.shape} ({x.nnz} stored values); pidkit needs "
             f"dense features: pass {name}.toarray() ({dense_bytes / 2**20:.1f} MiB as float64)."
         )
-    table = dataframe_to_numpy(x, name)
-    return _converted(x, name, what) if table is None else table
-
-
-def _converted(x: Any, name: str, what: str) -> np.ndarray:
-    """:func:`pidkit._arrays.to_numpy`, its failure a TypeError saying ``name`` must be ``what``."""
-    try:
-        return to_numpy(x)
-    except Exception as exc:
-        raise TypeError(f"{name} must be {what}; could not convert it: {exc}{batches_hint(x, name)}") from exc
+    return numbers_to_numpy(x, name, "every input", what)
 
 
 def check_features(x: Any, name: str, *, labels_allowed: bool = False) -> np.ndarray:
@@ -134,11 +123,11 @@ def _feature_matrix(x: Any, arr: np.ndarray, name: str, labels_allowed: bool) ->
 
 
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
-    """Return (array, is_labels): 1-D integer/bool/string/object arrays are labels, checked as
-    :func:`check_labels` checks them (nulls, missing, complex or unhashable labels refused; an
-    object array holding non-integer floats too), the rest features."""
+    """Return (array, is_labels): 1-D integer/bool/string/object/datetime arrays are labels,
+    checked as :func:`check_labels` checks them (nulls, missing, complex or unhashable labels
+    refused; an object array holding non-integer floats too), the rest features."""
     arr = _as_array(x, name, "an array")
-    if arr.ndim == 1 and arr.dtype.kind in "iubUSO":
+    if arr.ndim == 1 and arr.dtype.kind in "iubUSOmM":
         if arr.size == 0:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
         check_nulls(x, arr, name)
@@ -206,7 +195,7 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     a table of probabilities, negative, NaN or infinite entries, and a table without samples are a
     ValueError naming ``name`` (``shape`` names its axes in the message, e.g. ``"(n_y, n_t, n_s)"``).
     """
-    arr = _converted(counts, name, "an array of sample counts")
+    arr = converted(counts, name, "an array of sample counts")
     ndim = shape.count(",") + 1
     what = f"{name} must be a {ndim}-D array of sample counts of shape {shape}"
     if arr.ndim != ndim or arr.dtype.kind not in "iubf":

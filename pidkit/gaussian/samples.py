@@ -43,14 +43,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import resampling
-from .._arrays import (
-    batches_hint,
-    check_same_index,
-    check_unmasked,
-    dataframe_to_numpy,
-    to_numpy,
-    what_it_holds,
-)
+from .._arrays import batches_hint, check_same_index, numbers_to_numpy, what_it_holds
 from .._blas import blas_threads
 from .._errors import SolverError
 from .._progress import check_progress
@@ -73,15 +66,7 @@ SAMPLES = "y, t and s"
 
 
 def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
-    check_unmasked(x, name, SAMPLES)
-    arr = dataframe_to_numpy(x, name)
-    if arr is None:
-        try:
-            arr = to_numpy(x)
-        except Exception as exc:
-            raise TypeError(
-                f"{name} must be an array of numbers; could not convert it: {exc}{batches_hint(x, name)}"
-            ) from exc
+    arr = numbers_to_numpy(x, name, SAMPLES)
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
