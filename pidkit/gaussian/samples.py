@@ -79,7 +79,7 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
             f"{name} must be of shape (n_samples,) or (n_samples, n_features) with at least one "
             f"feature; got shape {shape}.{batches_hint(x, name)}"
         )
-    arr = arr.astype(np.float64)
+    arr = np.ascontiguousarray(arr, dtype=np.float64)  # pandas gives F order, whose sums round otherwise
     if not np.isfinite(arr).all():
         row = int(np.argwhere(~np.isfinite(arr))[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at sample {row}); drop or impute it.")
