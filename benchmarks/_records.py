@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 from typing import Any
 
 import numpy as np
@@ -72,13 +73,18 @@ class Records:
         if self.path is None:
             return
         line = json.dumps(plain({"benchmark": self.benchmark, **fields}), allow_nan=False)
-        with open(self.path, "a", encoding="utf-8") as handle:
-            handle.write(line + "\n")
+        try:
+            with open(self.path, "a", encoding="utf-8") as handle:
+                handle.write(line + "\n")
+        except OSError as exc:  # a full disk (or /dev/full), which opening the file did not show
+            raise OSError(f"--jsonl {self.path}: cannot write a row there ({one_line(exc)})") from exc
 
 
 def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Records:
-    """The :class:`Records` of ``args.jsonl``; a file that cannot be written is refused in one line
-    with exit status 2 (``parser.error``), before any work.
+    """The :class:`Records` of ``args.jsonl``; an empty name, a folder and a file that cannot be
+    written are refused in one line with exit status 2 (``parser.error``), before any work. A file
+    that opens but takes no rows (a full disk) fails at the first row, naming ``--jsonl``
+    (:meth:`Records.write`).
 
     Examples
     --------
@@ -88,8 +94,14 @@ def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> R
     >>> open_records(demo, demo.parse_args([])).path is None
     True
     """
+    path = args.jsonl
+    if path is not None and not path.strip():
+        parser.error(f"--jsonl {path!r} names no file; give the file for the rows, e.g. --jsonl rows.jsonl")
+    if path is not None and (os.path.isdir(path) or path.endswith(("/", os.sep))):
+        parser.error(f"--jsonl {path} names a folder; give the file for the rows in it, e.g. --jsonl "
+                     f"{os.path.join(path, 'rows.jsonl')}")
     try:
-        return Records(args.jsonl, parser.prog.rpartition(".")[2])
+        return Records(path, parser.prog.rpartition(".")[2])
     except OSError as exc:
-        parser.error(f"--jsonl {args.jsonl}: cannot write the rows there ({one_line(exc)}); give a "
+        parser.error(f"--jsonl {path}: cannot write the rows there ({one_line(exc)}); give a "
                      "file in a folder that can be written")
