@@ -5,18 +5,20 @@ Runs whose ``config.json`` differ only in the seed (``run.seed``) and in the run
 it printed, how often it checkpointed and audited, on which device, with how many threads and
 loader processes) are the seeds of one experiment: :func:`group_runs` puts them in one
 :class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
-epochs, mixed precision, the audit's settings) defines the experiment, and so does a key that
-one ``config.json`` lacks (written by an older version, whose default may have been another).
-A run of a seed that another run of the experiment already has (a rerun) is no further seed:
-the run that reached the most epochs stands for the seed, and the group lists the rerun, as
-counted once where its accuracy and atoms are the same, else as a run of its own. A run without
-a completed epoch stays alone. :func:`common_epochs` gives the values of a group's records at
-the epochs all of its seeds reached, never an average over epochs some lack.
+epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
+file it names, however its path is spelt), and so does a key that one ``config.json`` lacks
+(written by an older version, whose default may have been another). A run of a seed that
+another run of the experiment already has (a rerun) is no further seed: the run that reached
+the most epochs stands for the seed, and the group lists the rerun, as counted once where its
+accuracy and atoms are the same, else as a run of its own. A run without a completed epoch
+stays alone. :func:`common_epochs` gives the values of a group's records at the epochs all of
+its seeds reached, never an average over epochs some lack.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -94,10 +96,29 @@ class RunGroup:
 
 def _defining(config: dict[str, Any]) -> dict[str, str]:
     """The keys of ``config`` that define its experiment (all but :data:`BOOKKEEPING`), each
-    with its value as JSON (a list or a table compares by value)."""
-    return {f"{section}.{key}": json.dumps(value, sort_keys=True)
+    with its value as JSON (a list or a table compares by value; a teacher file by the file it
+    names, :func:`_teacher_file`)."""
+    return {f"{section}.{key}": json.dumps(_teacher_file(value) if (section, key) == (
+                "teacher", "source") else value, sort_keys=True)
             for section, table in config.items() if isinstance(table, dict)
             for key, value in table.items() if f"{section}.{key}" not in BOOKKEEPING}
+
+
+def _teacher_file(source: Any) -> Any:
+    """A run's ``teacher.source`` as its experiment is told by: ``trained`` and ``untrained``
+    as they are, a teacher file by its absolute path, ``~`` the home folder and a relative path
+    taken from the current folder, as the trainer took them, links followed: the seeds of one
+    teacher file spelt ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one
+    experiment (they were three).
+
+    Examples
+    --------
+    >>> _teacher_file("untrained"), _teacher_file("./t.pt") == _teacher_file(os.path.abspath("t.pt"))
+    ('untrained', True)
+    """
+    if not isinstance(source, str) or source in ("trained", "untrained"):
+        return source
+    return os.path.realpath(os.path.expanduser(source))
 
 
 def group_runs(runs: list[RunRecords]) -> list[RunGroup]:

@@ -5,6 +5,7 @@ a killed seed, and the teacher's own run folder that `runs/*` takes in."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -293,3 +294,22 @@ def test_a_seed_missing_one_accuracy_has_its_best_of_the_others(tmp_path):
     (row,) = group_rows(group_table(load_runs(runs)))
     assert ("| 2/4 | 2 (1, 2) | 0.8000 (-, 0.8000; 1 of 2 seeds) | "
             "0.7500 ± 0.0707 (0.7000, 0.8000) | 1 | 2 |") in row
+
+
+def test_seeds_of_one_teacher_file_spelt_differently_are_one_experiment(tmp_path, monkeypatch):
+    # the same teacher.pt given as a relative path, as ./path and in full made three
+    # experiments of one seed each: no mean ± sd, and no row at all
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t/teacher.pt").write_bytes(b"")
+    (tmp_path / "other.pt").write_bytes(b"")
+    spellings = ["t/teacher.pt", "./t/teacher.pt", str(tmp_path / "t/teacher.pt")]
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5 + seed / 10], teacher=teacher)
+            for seed, teacher in enumerate(spellings, 1)]
+    runs.append(seed_run(tmp_path / "o1", 1, [0.2], teacher="other.pt"))
+    runs.append(seed_run(tmp_path / "o2", 2, [0.4], teacher="other.pt"))
+    here = Path(os.path.realpath(tmp_path))  # links followed (macOS's /var is /private/var)
+    rows = [row.split(" | ") for row in group_rows(group_table(load_runs(runs)))]
+    assert [(row[0], row[6]) for row in rows] == [
+        (f"| bas, teacher.source={here / 't/teacher.pt'}", "0.7000 ± 0.1000 (0.6000, 0.7000, 0.8000)"),
+        (f"| bas, teacher.source={here / 'other.pt'}", "0.3000 ± 0.1414 (0.2000, 0.4000)")]
