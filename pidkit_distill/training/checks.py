@@ -296,7 +296,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             check_out_dir(run_dir)
         if (run_dir / "teacher.pt").is_file():  # reused: it must be whole and fit
             check_teacher_path(run_dir / "teacher.pt", model=config.model.teacher,
-                               spec=teacher_data, cached=True, config=config)
+                               spec=teacher_data, cached=True, config=config,
+                               data=teacher_bundle)
         return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False,
                              [bundle, teacher_bundle])
 
@@ -354,7 +355,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             with _about("teacher.source"):
                 cached = config.teacher.source == "trained"
                 check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
-                                   cached=cached, config=config if cached else None)
+                                   cached=cached, config=config if cached else None,
+                                   data=teacher_bundle)
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
                          resume, [bundle, teacher_bundle])
 

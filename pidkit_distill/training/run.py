@@ -233,8 +233,9 @@ def train_teacher(config: TrainConfig | CheckedConfig) -> Path:
     Returns
     -------
     Path
-        ``teacher.pt``: ``{"model": state_dict, "name", "num_classes", "input_shape", "config",
-        "test_acc"}``, loadable with ``teacher.source=PATH``.
+        ``teacher.pt``: ``{"model": state_dict, "name", "num_classes", "input_shape", "n_train",
+        "n_test", "train_fingerprint", "config", "test_acc"}``, loadable with
+        ``teacher.source=PATH``.
 
     Examples
     --------

@@ -6,12 +6,14 @@ every setting that affects it, and reuse it), ``"untrained"`` (the seeded initia
 path of a teacher file.
 
 A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "n_train",
-"n_test", "config", "test_acc"}`` (what :func:`~pidkit_distill.training.train_teacher` writes)
+"n_test", "train_fingerprint", "config", "test_acc"}`` (what
+:func:`~pidkit_distill.training.train_teacher` writes)
 or is a bare state dict (``torch.save(model.state_dict(), path)``). It is read with
 ``weights_only=True`` and checked against the architecture before use: the names and shapes of
 its tensors must be those of ``model.teacher`` built for the data (built on the meta device, so
-nothing is allocated). The cached one of ``"trained"`` must also record the settings and the
-data's sizes of the current run (:func:`check_cached_teacher`).
+nothing is allocated). The cached one of ``"trained"`` must also record the settings, the
+data's sizes and the fingerprint of the training data (:func:`data_fingerprint`) of the
+current run (:func:`check_cached_teacher`).
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn import functional as F
+from torch.utils.data import Subset, TensorDataset
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
-from pidkit_distill.data import DatasetSpec
+from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
 from pidkit_distill.teacher_keys import TEACHER_KEYS
 from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_load
-from pidkit_distill.training.loaders import load_data
+from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
@@ -44,6 +47,7 @@ __all__ = [
     "check_cached_teacher",
     "check_teacher_file",
     "check_teacher_path",
+    "data_fingerprint",
     "load_teacher",
     "read_teacher_file",
     "teacher_file_of",
@@ -184,16 +188,19 @@ _MIRRORS = ("model.student", "optim.lr")
 
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
-                         spec: DatasetSpec) -> None:
+                         spec: DatasetSpec, fingerprint: str | None = None) -> None:
     """Raise :class:`ValueError` unless the cached ``teacher.pt`` (``saved``, read from
-    ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s.
+    ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s, and on
+    the training samples that ``fingerprint`` stands for.
 
-    The file records the settings of the run that trained it (``"config"``) and the sizes of
-    its data (``"n_train"``, ``"n_test"``; not in a file written before they were): a file
-    copied from another teacher's folder, or trained on a registered data set whose loader
-    has changed since, is refused, where the names and shapes of its tensors
-    (:func:`check_teacher_file`) would pass. The message names the first setting that differs
-    and says to delete the folder to train the teacher again.
+    The file records the settings of the run that trained it (``"config"``), the sizes of its
+    data (``"n_train"``, ``"n_test"``) and the fingerprint of its training data
+    (``"train_fingerprint"``, :func:`data_fingerprint`; neither in a file written before
+    they were, which is checked without them): a file copied from another teacher's folder,
+    or trained on data that has changed since (a registered data set whose loader returns
+    other samples, CIFAR files replaced), is refused, where the names and shapes of its
+    tensors (:func:`check_teacher_file`) would pass. The message names the first setting
+    that differs and says to delete the folder to train the teacher again.
 
     Parameters
     ----------
@@ -205,11 +212,14 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
         The student's run (or ``train-teacher``'s) configuration.
     spec : DatasetSpec
         The teacher's data (with ``teacher.data_options``).
+    fingerprint : str, optional
+        :func:`data_fingerprint` of that data's training set, where it is loaded (``None``:
+        not compared).
 
     Raises
     ------
     ValueError
-        The file records other settings, none, or data of other sizes.
+        The file records other settings, none, data of other sizes, or other training data.
     """
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
@@ -232,6 +242,11 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
         problem = (f"was trained on {sizes[0]} training and {sizes[1]} test samples of "
                    f"data.name={config.data.name!r}, which has {spec.n_train} and {spec.n_test} "
                    "now (its loader changed?)")
+    elif None not in (fingerprint, saved.get("train_fingerprint")) \
+            and fingerprint != saved["train_fingerprint"]:
+        problem = (f"was trained on other samples of data.name={config.data.name!r} than it "
+                   "has now, of the same sizes: the data changed since the teacher was trained "
+                   "(a loader that returns other samples, data files replaced)")
     else:
         return
     raise ValueError(f"teacher file {str(path)!r} {problem}; it is the teacher cached for "
@@ -319,7 +334,8 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
 
 
 def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool,
-                       config: TrainConfig | None = None) -> None:
+                       config: TrainConfig | None = None, data: DatasetBundle | None = None
+                       ) -> None:
     """Read the teacher file ``path`` safely and check it (:func:`check_teacher_file`; for the
     cached one with ``config``, :func:`check_cached_teacher` too).
 
@@ -336,6 +352,9 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
         user did not name; a message about it says so, and how to train the teacher again.
     config : TrainConfig, optional
         The run's configuration: the cached file must record its teacher's settings.
+    data : DatasetBundle, optional
+        The teacher's data where it is loaded already (a registered data set's): the cached
+        file's training data must be its training set (:func:`data_fingerprint`).
 
     Raises
     ------
@@ -364,7 +383,8 @@ teacher cached for these settings: delete ... to train it again
         raise ValueError(f"{err}; it is the teacher cached for these settings: delete "
                          f"{path.parent} to train it again") from None
     if cached and config is not None:
-        check_cached_teacher(saved, path, config=config, spec=spec)
+        fingerprint = None if data is None else data_fingerprint(data.train)
+        check_cached_teacher(saved, path, config=config, spec=spec, fingerprint=fingerprint)
 
 
 def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:
@@ -377,11 +397,10 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     teacher_config = teacher_run_config(config)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
-    spec = _spec_of(config, bundle)
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
                f"settings: {path}")
     if from_main(runtime, path.is_file()):  # every process takes rank 0's way
-        _check_reused(path, config=config, spec=spec, runtime=runtime)
+        _check_reused(path, config=config, bundle=bundle, runtime=runtime)
         if runtime.is_main:
             print(reusing, flush=True)
         return path
@@ -389,7 +408,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
-            _check_reused(path, config=config, spec=spec, runtime=runtime)
+            _check_reused(path, config=config, bundle=bundle, runtime=runtime)
             if runtime.is_main:
                 print(reusing, flush=True)
             return path
@@ -411,6 +430,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                              "num_classes": bundle.num_classes,
                              "input_shape": list(bundle.input_shape),
                              "n_train": len(bundle.train), "n_test": len(bundle.test),
+                             "train_fingerprint": data_fingerprint(bundle.train),
                              "config": config_to_dict(teacher_config),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
@@ -420,13 +440,88 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     return path
 
 
-def _check_reused(path: Path, *, config: TrainConfig, spec: DatasetSpec,
-                  runtime: Runtime) -> None:
-    """Check the cached teacher that rank 0 found (:func:`check_cached_teacher`) in each
-    process that finds it too: in all of them where they share ``run.out_dir`` (the same error
-    in each at once); a process on a node whose own disk lacks the file takes rank 0's way."""
+def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, runtime: Runtime) -> None:
+    """Check the cached teacher that rank 0 found (:func:`check_cached_teacher`, against
+    ``bundle``, the teacher's data) in each process that finds it too: in all of them where
+    they share ``run.out_dir`` (the same error in each at once); a process on a node whose own
+    disk lacks the file takes rank 0's way. A file refused is the user's to delete, not a
+    failed training: a :class:`~pidkit_distill.training.loaders.DataError` (``pidkit-distill``:
+    one line, exit status 2), as :func:`~pidkit_distill.check_config` finds it where it loads
+    the data (a registered data set's)."""
     if runtime.is_main or path.is_file():
-        check_cached_teacher(read_teacher_file(path), path, config=config, spec=spec)
+        try:
+            check_cached_teacher(read_teacher_file(path), path, config=config,
+                                 spec=_spec_of(config, bundle),
+                                 fingerprint=data_fingerprint(bundle.train))
+        except ValueError as err:
+            raise DataError(str(err)) from err
+
+
+_FINGERPRINT_BYTES = 1 << 26
+"""The most bytes of one tensor that :func:`data_fingerprint` hashes (64 MiB, under 0.1 s):
+a larger tensor is hashed by an evenly spaced sample of its rows."""
+
+
+def data_fingerprint(dataset: Any) -> str | None:
+    """A fingerprint of a training set's samples, recorded in a trained teacher's file and
+    compared when it is reused (:func:`check_cached_teacher`): data changed with the same
+    sizes (a registered loader that returns other samples, CIFAR files replaced) has another.
+
+    It hashes (BLAKE2b) the dtype, shape and bytes of the data set's tensors: a CIFAR set's
+    images and labels (before normalisation and augmentation), a ``TensorDataset``'s tensors,
+    a ``Subset``'s indices and its data set's. A tensor of more than 64 MiB is hashed by
+    every k-th row from the first, the smallest k that keeps to 64 MiB: CIFAR's 50,000 uint8
+    images (150 MiB) by every third, in about 0.1 s (0.2 s to hash them whole), its labels whole;
+    CIFAR as float32 (600 MiB) by every tenth image. Files replaced change the sampled rows
+    too (each CIFAR file holds 10,000 images in a row), though one image changed alone may
+    not.
+
+    Parameters
+    ----------
+    dataset : torch.utils.data.Dataset
+        The training set.
+
+    Returns
+    -------
+    str or None
+        32 hex digits; ``None`` for any other data set, whose samples are not at hand as
+        tensors (reading them all through ``dataset[i]`` could take long and, augmented, differ
+        from read to read): its teacher is checked without it.
+
+    Examples
+    --------
+    >>> x, y = torch.arange(12.0).reshape(6, 2), torch.tensor([0, 1, 0, 1, 0, 1])
+    >>> first = data_fingerprint(TensorDataset(x, y))
+    >>> len(first), first == data_fingerprint(TensorDataset(x.clone(), y.clone()))
+    (32, True)
+    >>> x[5, 1] = -1.0
+    >>> first == data_fingerprint(TensorDataset(x, y))
+    False
+    >>> data_fingerprint([(x[0], 0)]) is None
+    True
+    """
+    if isinstance(dataset, Subset):
+        inner = data_fingerprint(dataset.dataset)
+        return None if inner is None else _hashed([torch.as_tensor(dataset.indices)], inner)
+    if isinstance(dataset, CifarDataset):
+        return _hashed([dataset.images, dataset.labels])
+    if isinstance(dataset, TensorDataset):
+        return _hashed(list(dataset.tensors))
+    return None
+
+
+def _hashed(tensors: list[Tensor], salt: str = "") -> str:
+    """BLAKE2b of ``salt`` and each tensor's dtype, shape and bytes (see
+    :func:`data_fingerprint`)."""
+    digest = hashlib.blake2b(salt.encode(), digest_size=16)
+    for tensor in tensors:
+        tensor = tensor.detach().cpu()
+        digest.update(f"{tensor.dtype}{tuple(tensor.shape)};".encode())
+        nbytes = tensor.numel() * tensor.element_size()
+        if tensor.dim() and nbytes > _FINGERPRINT_BYTES:
+            tensor = tensor[::-(-nbytes // _FINGERPRINT_BYTES)]
+        digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy())
+    return digest.hexdigest()
 
 
 def _is_state_dict(obj: Any) -> bool:

@@ -1,21 +1,24 @@
 """The teacher cached for teacher.source = "trained" is reused only for the settings and the
-data it was trained with: its teacher.pt records them, and a file that records others (copied
-from another teacher's folder, or trained on a registered data set whose loader changed since)
-is refused in one line, where the names and shapes of its tensors passed."""
+data it was trained with: its teacher.pt records them (the data's sizes and a fingerprint of its
+training samples), and a file that records others (copied from another teacher's folder, or
+trained on data that changed since: a registered loader's, CIFAR files replaced) is refused in
+one line, where the names and shapes of its tensors passed."""
 
 from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
 import torch
-from torch.utils.data import TensorDataset
+from torch.utils.data import Subset, TensorDataset
 
 from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset, unregister_dataset
 from pidkit_distill.training import Runtime
 from pidkit_distill.training import teacher as teacher_module
-from pidkit_distill.training.teacher import check_teacher_path, teacher_file_of
+from pidkit_distill.training.loaders import DataError
+from pidkit_distill.training.teacher import check_teacher_path, data_fingerprint, teacher_file_of
 
 SETTINGS = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
             "model.teacher=synthetic-teacher", "teacher.epochs=1", "run.progress=false",
@@ -142,3 +145,128 @@ def test_a_copied_teacher_is_refused_by_the_command_before_the_run(tmp_path, cap
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and ": error: " in err, err
     assert "was trained with teacher.lr=0.05, but these settings have teacher.lr=0.3" in err
+
+
+_SHIFT = {"x": 0.0}
+
+
+def shifted_blobs(*, seed: int = 0) -> DatasetBundle:
+    """Points of 3 classes, 96 to train on and 64 to test on, moved by ``_SHIFT``."""
+    y = torch.arange(160) % 3
+    x = torch.randn(160, 6, generator=torch.Generator().manual_seed(seed)) + y[:, None]
+    x = x + _SHIFT["x"]
+    return DatasetBundle(TensorDataset(x[:96], y[:96]), TensorDataset(x[96:], y[96:]),
+                         num_classes=3, input_shape=(6,))
+
+
+SHIFTED = ["data.name=shifted-blobs", "model.teacher=synthetic-teacher", "teacher.epochs=1",
+           "data.batch_size=32", "run.progress=false", "run.device=cpu", "run.threads=1"]
+
+
+@pytest.fixture
+def shifted():
+    """The data set 'shifted-blobs' registered for the test, its samples unmoved."""
+    register_dataset("shifted-blobs")(shifted_blobs)
+    yield _SHIFT
+    _SHIFT["x"] = 0.0
+    unregister_dataset("shifted-blobs")
+
+
+def _changed(path, name: str) -> str:
+    return (f"teacher file '{path}' was trained on other samples of data.name={name!r} than it "
+            "has now, of the same sizes: the data changed since the teacher was trained (a "
+            "loader that returns other samples, data files replaced); it is the teacher cached "
+            f"for these settings: delete {path.parent} to train it again")
+
+
+def test_a_teacher_trained_on_a_registered_data_set_whose_samples_changed_is_refused(tmp_path,
+                                                                                     shifted):
+    # the same sizes: the teacher trained on the old samples was reused
+    config = load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"])
+    path = train_teacher(config)
+    saved = torch.load(path, weights_only=True)
+    assert saved["train_fingerprint"] == data_fingerprint(load_dataset("shifted-blobs").train)
+    shifted["x"] = 0.5
+    with pytest.raises(ValueError) as err:  # by check_config, before the run
+        train_teacher(config)
+    assert str(err.value) == _changed(path, "shifted-blobs")
+    shifted["x"] = 0.0
+    assert train_teacher(config) == path  # the samples it was trained on: reused
+
+
+@pytest.mark.parametrize("command", [
+    ["train-teacher"],
+    ["train", "--set", "model.student=synthetic-student", "--set", "run.epochs=1",
+     "--set", "run.audit_every=0"]])
+def test_the_command_refuses_a_teacher_of_changed_samples_before_the_run(tmp_path, capsys,
+                                                                          shifted, command):
+    from pidkit_distill.cli import main
+
+    path = train_teacher(load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"]))
+    shifted["x"] = 0.5
+    capsys.readouterr()
+    before = sorted(tmp_path.iterdir())
+    sets = [arg for item in [*SHIFTED, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    assert main([*command, *sets]) == 2
+    key = "teacher.source: " if command[0] == "train" else ""
+    assert capsys.readouterr().err == (
+        f"pidkit-distill {command[0]}: error: {key}{_changed(path, 'shifted-blobs')}\n")
+    assert sorted(tmp_path.iterdir()) == before  # no student's run folder
+
+
+def test_a_teacher_file_written_without_a_fingerprint_is_reused_as_before(tmp_path, capsys,
+                                                                          shifted):
+    config = load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"])
+    path = train_teacher(config)
+    saved = torch.load(path, weights_only=True)
+    del saved["train_fingerprint"]
+    torch.save(saved, path)
+    shifted["x"] = 0.5  # not seen: the file says nothing of its samples
+    capsys.readouterr()
+    assert train_teacher(config) == path
+    assert capsys.readouterr().out == (f"reusing the teacher synthetic-teacher trained before "
+                                       f"with the same settings: {path}\n")
+
+
+def test_a_teacher_trained_on_cifar_files_since_replaced_is_refused_when_loaded(
+        tmp_path, capsys, monkeypatch):
+    # the check only looks CIFAR's files up: the data is compared when the run loads it, before
+    # the teacher is reused (exit status 2, as the check's errors)
+    from test_cifar_files import _cifar10, _replace
+
+    from pidkit_distill.cli import main
+    from pidkit_distill.data import cifar
+
+    folder = _cifar10(tmp_path)
+    monkeypatch.setattr(cifar, "_CIFAR_SIZES", (15, 3))  # the miniature's, as described
+    settings = ["data.name=cifar10", f"data.root={tmp_path}", "data.batch_size=5",
+                "model.teacher=digits-teacher", "teacher.epochs=1", "run.progress=false",
+                "run.device=cpu", "run.threads=1", f"run.out_dir={tmp_path / 'runs'}"]
+    path = train_teacher(load_config(overrides=settings))
+    other = np.random.default_rng(7).integers(0, 256, (3, 3072), dtype=np.uint8)
+    _replace(folder / "data_batch_1", data=other)
+    with pytest.raises(DataError) as err:
+        train_teacher(load_config(overrides=settings))
+    assert str(err.value) == _changed(path, "cifar10")
+    capsys.readouterr()
+    assert main(["train-teacher", *[arg for item in settings for arg in ("--set", item)]]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train-teacher: error: {_changed(path, 'cifar10')}\n")
+
+
+def test_the_fingerprint_is_of_the_samples_and_of_every_kth_row_of_a_large_tensor(monkeypatch):
+    x, y = torch.arange(40.0).reshape(10, 4), torch.arange(10) % 2
+    whole = data_fingerprint(TensorDataset(x, y))
+    assert whole == data_fingerprint(TensorDataset(x.clone(), y.clone()))
+    assert whole != data_fingerprint(TensorDataset(x, 1 - y))  # labels count
+    assert whole != data_fingerprint(TensorDataset(x.double(), y))  # and dtypes
+    assert data_fingerprint(Subset(TensorDataset(x, y), [0, 2])) != data_fingerprint(
+        Subset(TensorDataset(x, y), [0, 3]))
+    assert data_fingerprint([(x[0], 0)]) is None  # a data set of its own: not at hand
+    monkeypatch.setattr(teacher_module, "_FINGERPRINT_BYTES", 64)  # x, 160 bytes: rows 0, 3, 6, 9
+    sampled = data_fingerprint(TensorDataset(x, y))
+    moved = x.clone()
+    moved[4] += 1
+    assert data_fingerprint(TensorDataset(moved, y)) == sampled
+    moved[3] += 1
+    assert data_fingerprint(TensorDataset(moved, y)) != sampled
