@@ -204,8 +204,9 @@ def load_dataset(
     ------
     ValueError
         Unknown name or a bad option value; a registered loader that raised (any
-        :class:`Exception` of its own code: the message names the loader and its error, which
-        is chained as the cause).
+        :class:`Exception` of its own code but memory running out, a :class:`MemoryError` or
+        torch's ``OutOfMemoryError``, which is raised as it is: the message names the loader
+        and its error, which is chained as the cause).
     TypeError
         An option the data set does not have (the message lists its options), or a flag option
         (``download``, ``augment``) that is not a bool; a registered loader that returned no
@@ -235,11 +236,15 @@ def load_dataset(
         kw["root"] = root
     try:
         bundle = loader(seed=seed, **kw)
+    except (MemoryError, torch.OutOfMemoryError):  # the machine's, not the loader's mistake
+        raise
     except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
+        kind, text = type(err).__name__, one_line(err)
         raise ValueError(
-            f"the loader registered as {key!r} failed: {type(err).__name__}: {one_line(err)} "
-            "(an error of the loader's own code; its traceback is this error's cause, which "
-            "pidkit-distill shows with --debug)") from err
+            f"the loader registered as {key!r} failed: "
+            f"{kind if text == kind else f'{kind}: {text}'} (an error of the loader's own "
+            "code; its traceback is this error's cause, which pidkit-distill shows with "
+            "--debug)") from err
     return _checked_bundle(bundle, key)
 
 

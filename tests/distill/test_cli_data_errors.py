@@ -8,6 +8,7 @@ import textwrap
 
 import numpy as np
 import pytest
+import torch
 from test_cifar_files import _cifar10, _replace
 
 from pidkit_distill.cli import main
@@ -85,6 +86,7 @@ FAILING_LOADER = textwrap.dedent("""
 LOADER_ERRORS = {  # the loader's body -> how the error reads
     "raise RuntimeError('db down')": "RuntimeError: db down",
     "return {}['labels']": "KeyError: 'labels'",
+    "assert False": "AssertionError",  # no text: its type once, not 'AssertionError: AssertionError'
 }
 
 
@@ -128,3 +130,19 @@ def test_a_registered_loader_that_raises_is_a_data_error_of_check_config(tmp_pat
                                             f"run.out_dir={tmp_path / 'runs'}"]))
     assert str(checked.value) == f"data: {loaded.value}"
     assert checked.value.__cause__.__cause__ is down
+
+
+@pytest.mark.parametrize("raised", [MemoryError(), torch.OutOfMemoryError("CUDA out of memory")],
+                         ids=["MemoryError", "OutOfMemoryError"])
+def test_memory_running_out_in_a_registered_loader_is_not_its_mistake(registered, raised):
+    # it was "the loader registered as 'hungry-data' failed: MemoryError" (a ValueError, which
+    # pidkit-distill said as a mistake in the data, exit status 2)
+    from pidkit_distill import load_dataset, register_dataset
+
+    @register_dataset("hungry-data")
+    def hungry(*, seed=0):
+        raise raised
+
+    with pytest.raises(type(raised)) as loaded:
+        load_dataset("hungry-data")
+    assert loaded.value is raised
