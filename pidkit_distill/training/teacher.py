@@ -481,12 +481,16 @@ def data_fingerprint(dataset: Any) -> str | None:
     dataset : torch.utils.data.Dataset
         The training set.
 
+    A tensor on the GPU is copied to the host by the rows hashed only. Tensors without plain
+    memory of their own (sparse, nested, on the meta device) are not hashed: their data set
+    has no fingerprint.
+
     Returns
     -------
     str or None
         32 hex digits; ``None`` for any other data set, whose samples are not at hand as
         tensors (reading them all through ``dataset[i]`` could take long and, augmented, differ
-        from read to read): its teacher is checked without it.
+        from read to read), or one of such tensors: its teacher is checked without it.
 
     Examples
     --------
@@ -499,6 +503,8 @@ def data_fingerprint(dataset: Any) -> str | None:
     False
     >>> data_fingerprint([(x[0], 0)]) is None
     True
+    >>> data_fingerprint(TensorDataset(x.to_sparse(), y)) is None
+    True
     """
     if isinstance(dataset, Subset):
         inner = data_fingerprint(dataset.dataset)
@@ -510,17 +516,18 @@ def data_fingerprint(dataset: Any) -> str | None:
     return None
 
 
-def _hashed(tensors: list[Tensor], salt: str = "") -> str:
+def _hashed(tensors: list[Tensor], salt: str = "") -> str | None:
     """BLAKE2b of ``salt`` and each tensor's dtype, shape and bytes (see
-    :func:`data_fingerprint`)."""
+    :func:`data_fingerprint`); ``None`` where a tensor has no plain memory to read."""
+    if any(t.layout != torch.strided or t.is_nested or t.is_meta for t in tensors):
+        return None
     digest = hashlib.blake2b(salt.encode(), digest_size=16)
     for tensor in tensors:
-        tensor = tensor.detach().cpu()
         digest.update(f"{tensor.dtype}{tuple(tensor.shape)};".encode())
         nbytes = tensor.numel() * tensor.element_size()
         if tensor.dim() and nbytes > _FINGERPRINT_BYTES:
-            tensor = tensor[::-(-nbytes // _FINGERPRINT_BYTES)]
-        digest.update(tensor.contiguous().reshape(-1).view(torch.uint8).numpy())
+            tensor = tensor[::-(-nbytes // _FINGERPRINT_BYTES)]  # before the copy to the host
+        digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
     return digest.hexdigest()
 
 

@@ -270,3 +270,31 @@ def test_the_fingerprint_is_of_the_samples_and_of_every_kth_row_of_a_large_tenso
     assert data_fingerprint(TensorDataset(moved, y)) == sampled
     moved[3] += 1
     assert data_fingerprint(TensorDataset(moved, y)) != sampled
+
+
+def test_a_data_set_of_tensors_without_plain_memory_has_no_fingerprint():
+    # torch's "unsupported memory format option Contiguous" (sparse) or "Cannot copy out of
+    # meta tensor" raised checking the configuration, or saving the teacher once trained
+    x, y = torch.arange(40.0).reshape(10, 4), torch.arange(10) % 2
+    assert data_fingerprint(TensorDataset(x.to_sparse(), y)) is None
+    assert data_fingerprint(Subset(TensorDataset(x.to("meta"), y), [0, 1])) is None
+    assert data_fingerprint(TensorDataset(x, y)) == data_fingerprint(TensorDataset(x.clone(), y))
+
+
+def test_only_the_rows_hashed_are_copied_to_the_host(monkeypatch):
+    # a tensor of the GPU was copied to the host whole, then sampled: 8 GiB of it, 8 GiB copied
+    from torch.overrides import TorchFunctionMode
+
+    copied = []
+
+    class Copies(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            if func is torch.Tensor.cpu:
+                copied.append(tuple(args[0].shape))
+            return func(*args, **(kwargs or {}))
+
+    monkeypatch.setattr(teacher_module, "_FINGERPRINT_BYTES", 64)  # x, 160 bytes: rows 0, 3, 6, 9
+    x, y = torch.arange(40.0).reshape(10, 4), torch.arange(10) % 2  # y, 80 bytes: every other
+    with Copies():
+        data_fingerprint(TensorDataset(x, y))
+    assert copied == [(4, 4), (5,)]
