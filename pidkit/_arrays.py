@@ -155,15 +155,15 @@ def null_count(x: Any) -> int:
 
 def null_error(name: str, count: int, what: str, first: str, *, pandas: bool = False) -> ValueError:
     """The error for ``count`` nulls (``what``: "missing label(s)", "missing value(s)") in
-    ``name``, the first where ``first`` says; with ``pandas``, Nones that pandas counts as missing.
-    Shared by tables' nulls and :func:`pidkit._labels.check_nulls`.
+    ``name``, the first where ``first`` says; with ``pandas``, what pandas counts as missing (None
+    as NaN, NA and NaT). Shared by tables' nulls and :func:`pidkit._labels.check_nulls`.
 
     Examples
     --------
     >>> null_error("y", 1, "missing label(s)", "at index 2")
     ValueError('y contains 1 missing label(s) (null; the first at index 2); drop those samples ...')
     """
-    kind, drop = ("None, which pandas counts as missing", ".dropna()") if pandas else (
+    kind, drop = ("None, NaN, NA or NaT, which pandas counts as missing", ".dropna()") if pandas else (
         "null", ".drop_nulls()")
     return ValueError(
         f"{name} contains {count} {what} ({kind}; the first {first}); "

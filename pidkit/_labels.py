@@ -359,9 +359,10 @@ def check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
     """Refuse the missing labels that ``np.asarray`` turns into ``None`` (a label like any other in
     a list or a numpy array) when they are strings or other objects: the nulls of a polars Series
     or pyarrow array ``values`` (their ``null_count``) and the Nones of a pandas object Series or
-    Index, which pandas counts as missing (``isna()``), as it does NaN; ``labels`` is ``values``
-    as read. Numeric nulls become NaN, which :func:`check_label_values` refuses. Shared by
-    :func:`label_array` and the estimators' check of labels given in place of features.
+    Index, which pandas counts as missing (``isna()``), as it does NaN: then every label pandas
+    counts as missing is counted, the first named; ``labels`` is ``values`` as read. Numeric
+    nulls become NaN, which :func:`check_label_values` refuses. Shared by :func:`label_array` and
+    the estimators' check of labels given in place of features.
 
     Examples
     --------
@@ -369,10 +370,11 @@ def check_nulls(values: Any, labels: np.ndarray, name: str) -> None:
     """
     if labels.dtype != object or not null_count(values):
         return
-    missing = [i for i, label in enumerate(labels.tolist()) if label is None]
-    if missing:
-        raise null_error(name, len(missing), "missing label(s)", f"at index {missing[0]}",
-                         pandas=callable(getattr(values, "isna", None)))
+    is_none = [label is None for label in labels.tolist()]
+    if any(is_none):
+        pandas = callable(getattr(values, "isna", None))  # which counts NaN, NA and NaT too
+        missing = np.flatnonzero(np.asarray(values.isna()) if pandas else is_none)
+        raise null_error(name, missing.size, "missing label(s)", f"at index {missing[0]}", pandas=pandas)
 
 
 def axis_labels(given: Any, labels: np.ndarray) -> Any:

@@ -160,9 +160,9 @@ def test_a_column_of_labels_is_named_with_the_way_to_make_it_1d(check, start, y,
         check(y)
 
 
-PANDAS_NONE = (r"^{} contains 1 missing label\(s\) \(None, which pandas counts as missing; the first at "
-               r"index 2\); drop those samples from y, t and s alike \(e\.g\. with \.dropna\(\) on the "
-               r"frame\)\.$")
+PANDAS_NONE = (r"^{} contains {} missing label\(s\) \(None, NaN, NA or NaT, which pandas counts as missing; "
+               r"the first at index {}\); drop those samples from y, t and s alike \(e\.g\. with "
+               r"\.dropna\(\) on the frame\)\.$")
 _S = np.random.default_rng(0).normal(size=(34, 2))
 _Y = np.tile([0, 1], 17)
 
@@ -184,8 +184,20 @@ def test_none_in_a_pandas_object_column_is_a_missing_label(call, name, holder):
     pd = pytest.importorskip("pandas")
     labels = np.array(["a", "b"], dtype=object)[_Y]
     labels[2] = None
-    with pytest.raises(ValueError, match=PANDAS_NONE.format(name)):
+    with pytest.raises(ValueError, match=PANDAS_NONE.format(name, 1, 2)):
         call(getattr(pd, holder)(labels, dtype=object))
+
+
+@pytest.mark.parametrize("missing", [float("nan"), "NA", "NaT"])
+@pytest.mark.parametrize("holder", ["Series", "Index"])
+def test_none_among_other_missing_labels_of_pandas_counts_them_all(missing, holder):
+    # a NaN (NA, NaT) at index 1 before the None at index 2: was "1 missing label(s) (None, ...;
+    # the first at index 2)", the one None only, where pandas (and .dropna()) counts both
+    pd = pytest.importorskip("pandas")
+    labels = np.array(["a", "b"], dtype=object)[_Y]
+    labels[1], labels[2] = {"NA": pd.NA, "NaT": pd.NaT}.get(missing, missing), None
+    with pytest.raises(ValueError, match=PANDAS_NONE.format("y", 2, 1)):
+        check_labels(getattr(pd, holder)(labels, dtype=object))
 
 
 def test_none_stays_a_label_outside_pandas():
