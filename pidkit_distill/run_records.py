@@ -225,8 +225,8 @@ def load_run(path: str | Path) -> RunRecords:
                          "`pidkit-distill train`"
                          + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
     if not path.is_dir():
-        raise ValueError(f"{str(path)!r} is a file, not a run folder; pass run folders written "
-                         "by `pidkit-distill train`")
+        raise ValueError(f"{str(path)!r} is a file, not a run folder; pass "
+                         f"{_folder_of_file(path) or 'run folders written by `pidkit-distill train`'}")
     for name in _RUN_FILES:
         if not (path / name).is_file():
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
@@ -234,6 +234,18 @@ def load_run(path: str | Path) -> RunRecords:
     return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
                       metrics=_read_jsonl(path / "metrics.jsonl"),
                       audit=_read_jsonl(path / "audit.jsonl"))
+
+
+def _folder_of_file(path: Path) -> str:
+    """For a file ``path`` of a run folder (``runs/x/metrics.jsonl``, the path a shell completes
+    to), what to pass instead: ``the run folder it is in, 'runs/x'``; else nothing.
+
+    Examples
+    --------
+    >>> _folder_of_file(Path("/nonexistent/metrics.jsonl"))
+    ''
+    """
+    return f"the run folder it is in, {str(path.parent)!r}" if holds_run(path.parent) else ""
 
 
 def holds_run(folder: Path) -> bool:
@@ -381,12 +393,15 @@ RunSummary that train returned; got 3 (int)
     paths = given_runs(paths)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
+    instead = ""  # what to pass for the first file of a run folder given
     for given in [run for each in paths for run in (
             [each] if isinstance(each, RunRecords) else runs_in(Path(each).expanduser()))]:
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
-            warnings.warn(f"skipped {path}: a file, not a run folder", RuntimeWarning,
-                          stacklevel=2)
+            folder = _folder_of_file(path)
+            instead = instead or (f"; for {str(path)!r}, pass {folder}" if folder else "")
+            warnings.warn(f"skipped {path}: a file, not a run folder"
+                          + (f"; pass {folder}" if folder else ""), RuntimeWarning, stacklevel=2)
         elif (path / "report.md").is_file() and not (path / "config.json").exists():
             warnings.warn(f"skipped {path}: a folder written by `pidkit-distill report`, not a "
                           "run", RuntimeWarning, stacklevel=2)
@@ -396,8 +411,8 @@ RunSummary that train returned; got 3 (int)
             runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())
     if not runs:
-        raise ValueError(f"no run folder among {[str(p) for p in paths]}; pass folders written "
-                         "by `pidkit-distill train`")
+        raise ValueError(f"no run folder among {[str(p) for p in paths]}"
+                         + (instead or "; pass folders written by `pidkit-distill train`"))
     return _students(runs)
 
 
