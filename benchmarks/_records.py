@@ -80,11 +80,27 @@ class Records:
             raise OSError(f"--jsonl {self.path}: cannot write a row there ({one_line(exc)})") from exc
 
 
+def check_jsonl_name(parser: argparse.ArgumentParser, path: str | None) -> None:
+    """Refuse a ``--jsonl`` ``path`` that names no file (empty, or a folder) in one line with exit
+    status 2 (``parser.error``), touching nothing: a benchmark that makes folders of its own
+    checks it before them.
+
+    Examples
+    --------
+    >>> check_jsonl_name(argparse.ArgumentParser(), "rows.jsonl")  # a file's name
+    """
+    if path is not None and not path.strip():
+        parser.error(f"--jsonl {path!r} names no file; give the file for the rows, e.g. --jsonl rows.jsonl")
+    if path is not None and (os.path.isdir(path) or path.endswith(("/", os.sep))):
+        parser.error(f"--jsonl {path} names a folder; give the file for the rows in it, e.g. --jsonl "
+                     f"{os.path.join(path, 'rows.jsonl')}")
+
+
 def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Records:
-    """The :class:`Records` of ``args.jsonl``; an empty name, a folder and a file that cannot be
-    written are refused in one line with exit status 2 (``parser.error``), before any work. A file
-    that opens but takes no rows (a full disk) fails at the first row, naming ``--jsonl``
-    (:meth:`Records.write`).
+    """The :class:`Records` of ``args.jsonl``; an empty name, a folder (:func:`check_jsonl_name`)
+    and a file that cannot be written are refused in one line with exit status 2
+    (``parser.error``), before any work. A file that opens but takes no rows (a full disk) fails
+    at the first row, naming ``--jsonl`` (:meth:`Records.write`).
 
     Examples
     --------
@@ -95,11 +111,7 @@ def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> R
     True
     """
     path = args.jsonl
-    if path is not None and not path.strip():
-        parser.error(f"--jsonl {path!r} names no file; give the file for the rows, e.g. --jsonl rows.jsonl")
-    if path is not None and (os.path.isdir(path) or path.endswith(("/", os.sep))):
-        parser.error(f"--jsonl {path} names a folder; give the file for the rows in it, e.g. --jsonl "
-                     f"{os.path.join(path, 'rows.jsonl')}")
+    check_jsonl_name(parser, path)
     try:
         return Records(path, parser.prog.rpartition(".")[2])
     except OSError as exc:

@@ -59,7 +59,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import _cli
-from benchmarks._records import Records, open_records
+from benchmarks._records import Records, check_jsonl_name, open_records
 from benchmarks._timing import markdown
 from pidkit.cli import one_line
 
@@ -307,6 +307,7 @@ def main(argv: Sequence[str] | None = None) -> str:
     default = f"runs/distill_cpu/e{args.epochs}{fraction}"
     if args.out is not None and not args.out.strip():  # an unset shell variable: '--out "$DIR"'
         parser.error(f"--out is empty; give a folder, or leave --out out for the default, {default}")
+    check_jsonl_name(parser, args.jsonl)  # before --out's folder is made
     out = Path(args.out or default)
     try:  # before any run: a record that cannot be kept would be lost at the end of its run
         out.mkdir(parents=True, exist_ok=True)

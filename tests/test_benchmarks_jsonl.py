@@ -58,3 +58,24 @@ def test_a_jsonl_on_a_full_disk_is_named_at_the_first_row(capsys):
     assert exit_.value.code == 2
     assert capsys.readouterr().err == ("python -m benchmarks.demo: error: --jsonl /dev/full: cannot write a "
                                        "row there ([Errno 28] No space left on device)\n")
+
+
+@pytest.mark.parametrize(("where", "said"), [
+    ("", "--jsonl '' names no file; give the file for the rows, e.g. --jsonl rows.jsonl"),
+    ("{tmp}", "--jsonl {tmp} names a folder; give the file for the rows in it, e.g. --jsonl "
+              "{tmp}/rows.jsonl"),
+])
+def test_distill_cpu_refuses_a_jsonl_that_names_no_file_before_making_its_out_folder(tmp_path, capsys,
+                                                                                     where, said):
+    # the refusal came after OUT (runs/distill_cpu/e300 by default) and its empty results.jsonl
+    # were made, so a mistyped --jsonl left them behind
+    from benchmarks import distill_cpu
+
+    out = tmp_path / "runs"
+    with pytest.raises(SystemExit) as exit_:
+        distill_cpu.main(["--quick", "--out", str(out), "--jsonl", where.format(tmp=tmp_path)])
+    assert exit_.value.code == 2
+    assert capsys.readouterr() == ("", f"python -m benchmarks.distill_cpu: error: "
+                                       f"{said.format(tmp=tmp_path)}; see 'python -m "
+                                       "benchmarks.distill_cpu --help'\n")
+    assert not out.exists()
