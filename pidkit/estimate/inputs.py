@@ -58,9 +58,10 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array, read by :func:`pidkit._arrays.numbers_to_numpy` (DataFrames by their
-    columns' dtypes, masked values and the nulls of numeric columns refused). A scipy sparse matrix
-    is refused with the way to densify it (``np.asarray`` would wrap it in a 0-d object array).
-    ``what`` says what ``x`` should be, for the message when it cannot be converted at all.
+    columns' dtypes, masked values and polars' nulls of numbers refused, pandas' NA as NaN). A
+    scipy sparse matrix is refused with the way to densify it (``np.asarray`` would wrap it in a
+    0-d object array). ``what`` says what ``x`` should be, for the message when it cannot be
+    converted at all.
     """
     if issparse(x):
         dense_bytes = int(np.prod(x.shape)) * 8
