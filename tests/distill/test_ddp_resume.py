@@ -16,29 +16,30 @@ from tiny_runs import command_env
 
 # one process of a run of 2, on a "node" whose run.out_dir is its own (argv[1]), with more
 # settings (argv[2:])
-# (and the number of objects it received or sent through broadcast_object_list)
+# (and the sizes of the files it received or sent: the bytes of read_by_main's broadcasts)
 NODE = textwrap.dedent("""
     import json, sys
     from pathlib import Path
-    import torch.distributed as dist
+    import torch, torch.distributed as dist
     from tiny_runs import tiny
     from pidkit_distill.training import train
 
-    sent, send = [], dist.broadcast_object_list
-    def counted(objects, *args, **kwargs):
-        sent.extend(objects)
-        return send(objects, *args, **kwargs)
-    dist.broadcast_object_list = counted
+    sent, send = [], dist.broadcast
+    def counted(tensor, *args, **kwargs):
+        if tensor.dtype == torch.uint8:
+            sent.append(tensor.numel())
+        return send(tensor, *args, **kwargs)
+    dist.broadcast = counted
     summary = train(tiny(Path(sys.argv[1]), "run.epochs=3", "run.stop_after=1",
                          "run.resume=true", *sys.argv[2:]))
-    print(json.dumps([[record["epoch"] for record in summary.history], len(sent)]))
+    print(json.dumps([[record["epoch"] for record in summary.history], sent]))
 """)
 
 
 def _run_of_two(out_dirs: list[Path], *settings: str) -> list[list[Any]]:
     """Start the run in two processes (gloo, torchrun's variables), each with its own
-    ``run.out_dir``; return the epochs of each one's history, and the objects it sent or
-    received through ``broadcast_object_list``."""
+    ``run.out_dir``; return the epochs of each one's history, and the sizes of the files it
+    sent or received (one piece each: smaller than read_by_main's pieces)."""
     with socket.socket() as free:  # a port for the store rank 0 hosts
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
@@ -66,9 +67,11 @@ def test_processes_whose_out_dirs_differ_resume_from_rank_0s_checkpoint(tmp_path
     # samples, other optimizer states; without run.stop_after, one epoch more than rank 0,
     # waiting in a collective call that rank 0 never made)
     out_dirs = [tmp_path / "node0", tmp_path / "node1"]
-    assert _run_of_two(out_dirs) == [[[1], 0], [[1], 0]]
-    # rank 1's history: [1] before; rank 0 sent its checkpoint, which rank 1 lacks
-    assert _run_of_two(out_dirs) == [[[1, 2], 1], [[1, 2], 1]]
+    assert _run_of_two(out_dirs) == [[[1], []], [[1], []]]
+    size = (out_dirs[0] / "synthetic-bas-ut-s0" / "checkpoint.pt").stat().st_size
+    # rank 1's history: [1] before; rank 0 sent its checkpoint's bytes, which rank 1 lacks
+    # (before, pickled: broadcast_object_list, 4 times the file in each process's memory)
+    assert _run_of_two(out_dirs) == [[[1, 2], [size]], [[1, 2], [size]]]
     assert not (out_dirs[1] / "synthetic-bas-ut-s0" / "checkpoint.pt").exists()
 
 
@@ -77,8 +80,8 @@ def test_processes_that_share_the_run_folder_read_the_checkpoint_each_not_throug
     # rank 0 pickled its checkpoint to every process (broadcast_object_list) also where they
     # all read the same folder: for a 1 GB checkpoint 3 to 4 GB more host memory in every
     # process (8 on a node of 8 GPUs) and 57 s instead of 7 s (2 gloo processes, 2 cores)
-    assert _run_of_two([tmp_path, tmp_path]) == [[[1], 0], [[1], 0]]
-    assert _run_of_two([tmp_path, tmp_path]) == [[[1, 2], 0], [[1, 2], 0]]  # 1 object before
+    assert _run_of_two([tmp_path, tmp_path]) == [[[1], []], [[1], []]]
+    assert _run_of_two([tmp_path, tmp_path]) == [[[1, 2], []], [[1, 2], []]]  # 1 object before
 
 
 def test_a_trained_teacher_and_a_student_init_run_reach_nodes_whose_disks_lack_them(tmp_path):
@@ -89,6 +92,10 @@ def test_a_trained_teacher_and_a_student_init_run_reach_nodes_whose_disks_lack_t
     # checkpoint on resume), and every process takes rank 0's way to resume
     out_dirs = [tmp_path / "node0", tmp_path / "node1"]
     settings = ["teacher.source=trained", "teacher.epochs=1", "method.name=ted"]
-    assert _run_of_two(out_dirs, *settings) == [[[1], 3], [[1], 3]]
-    assert _run_of_two(out_dirs, *settings) == [[[1, 2], 1], [[1, 2], 1]]
+    first = _run_of_two(out_dirs, *settings)
+    teacher = next(out_dirs[0].glob("teacher-*/teacher.pt")).stat().st_size
+    bas = (out_dirs[0] / "synthetic-ted-tt-s0.bas-init" / "checkpoint.pt").stat().st_size
+    assert first == [[[1], [teacher, teacher, bas]]] * 2  # to the BAS run and to TED's, then BAS's
+    ted = (out_dirs[0] / "synthetic-ted-tt-s0" / "checkpoint.pt").stat().st_size
+    assert _run_of_two(out_dirs, *settings) == [[[1, 2], [ted]]] * 2
     assert not list(out_dirs[1].glob("*/*.pt"))
