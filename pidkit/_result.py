@@ -205,7 +205,9 @@ def attribute_error(result: Any, name: str) -> AttributeError:
 def jsonable(value: Any, *, finite: bool = False) -> Any:
     """``value`` with numpy arrays and scalars turned into lists and Python numbers, dict keys into
     strings, recursively: what :func:`json.dumps` accepts. With ``finite=True`` NaN and infinities
-    become None too, so that the output is strict JSON (JSON has no NaN).
+    become None too, so that the output is strict JSON (JSON has no NaN). Dates and times (labels
+    of an estimate) become their ISO text, other objects JSON has no type for (a Decimal, bytes,
+    a label of the user's own class) their ``str``.
 
     Examples
     --------
@@ -213,18 +215,27 @@ def jsonable(value: Any, *, finite: bool = False) -> Any:
     {'1': [0, 1], 'x': [0.5, inf]}
     >>> jsonable([np.nan, 1.0], finite=True)
     [None, 1.0]
+    >>> jsonable(np.array(["2020-01-02"], dtype="datetime64[ns]"))
+    ['2020-01-02T00:00:00.000000000']
     """
     if isinstance(value, dict):
         return {str(k): jsonable(v, finite=finite) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(v, finite=finite) for v in value]
+    if isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "mM":
+        # tolist() turns nanosecond times into plain integers: their text keeps what they are
+        return jsonable(np.asarray(value).astype(str).tolist())
     if isinstance(value, np.ndarray):
-        return jsonable(value.tolist(), finite=finite) if finite else value.tolist()
+        return jsonable(value.tolist(), finite=finite) if value.dtype.kind in "OSUV" or finite else (
+            value.tolist())
     if isinstance(value, np.generic):
         value = value.item()
     if finite and isinstance(value, float) and not math.isfinite(value):
         return None
-    return value
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    isoformat = getattr(value, "isoformat", None)
+    return isoformat() if callable(isoformat) else str(value)
 
 
 def _snap(value_nats: float) -> float:

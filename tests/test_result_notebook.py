@@ -132,3 +132,15 @@ def test_an_estimate_says_whether_its_solve_is_certified_like_a_pid_result(estim
     assert estimate.success is True and estimate.measure == "broja"
     record = estimate.to_dict()
     assert record["success"] is True and record["measure"] == "broja"
+
+
+def test_an_estimate_with_date_labels_is_json_with_the_dates_as_text():
+    rng = np.random.default_rng(0)
+    days = np.array(["2020-01-01", "2020-01-02"], dtype="datetime64[ns]")
+    codes = rng.integers(0, 2, 300)
+    t = 4.0 * codes[:, None] + rng.normal(size=(300, 3))
+    res = pid_from_representations(days[codes], t, rng.normal(size=(300, 3)), n_clusters=2,
+                                   n_components=2, normalize=None, bias_correction="none")
+    record = json.loads(json.dumps(res.to_dict(), allow_nan=False))
+    # nanosecond times were plain integers (1577836800000000000), dates of Python a TypeError
+    assert record["labels"]["y"] == ["2020-01-01T00:00:00.000000000", "2020-01-02T00:00:00.000000000"]
