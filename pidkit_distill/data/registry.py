@@ -19,13 +19,13 @@ import torch
 from pidkit._validate import check_flag
 from pidkit.cli import one_line
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
-from pidkit_distill.data.cifar import describe_cifar, load_cifar
+from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.registry import Registry
 
-__all__ = ["available_datasets", "describe_dataset", "is_user_dataset", "load_dataset",
-           "register_dataset", "unregister_dataset"]
+__all__ = ["available_datasets", "describe_dataset", "describes_its_sizes", "is_user_dataset",
+           "load_dataset", "register_dataset", "unregister_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
@@ -137,6 +137,31 @@ def available_datasets() -> list[str]:
     ['cifar10', 'cifar100', 'digits', 'synthetic']
     """
     return _LOADERS.names()
+
+
+def describes_its_sizes(name: str) -> bool:
+    """Whether :func:`describe_dataset` gives the sizes that :func:`load_dataset` loads for the
+    data set ``name`` (read as :func:`load_dataset` reads it): those of digits and synthetic
+    data are computed, a registered data set's counted (its loader is called); CIFAR's are the
+    standard archive's (50,000 training and 10,000 test images), not counted in its files,
+    which a folder of one's own (a trimmed copy) may not hold.
+
+    Parameters
+    ----------
+    name : str
+        A data set's name (``data.name``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from pidkit_distill.data.registry import describes_its_sizes
+    >>> describes_its_sizes("digits"), describes_its_sizes(" CIFAR10")
+    (True, False)
+    """
+    return name.strip().lower() not in CIFAR_NAMES
 
 
 def is_user_dataset(name: str) -> bool:

@@ -32,6 +32,7 @@ from torch.utils.data import Subset, TensorDataset
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
+from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
 from pidkit_distill.teacher_keys import TEACHER_KEYS
@@ -188,10 +189,11 @@ _MIRRORS = ("model.student", "optim.lr")
 
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
-                         spec: DatasetSpec, fingerprint: str | None = None) -> None:
+                         spec: DatasetSpec, fingerprint: str | None = None,
+                         sizes_known: bool = True) -> None:
     """Raise :class:`ValueError` unless the cached ``teacher.pt`` (``saved``, read from
-    ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s, and on
-    the training samples that ``fingerprint`` stands for.
+    ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s (where
+    ``sizes_known``), and on the training samples that ``fingerprint`` stands for.
 
     The file records the settings of the run that trained it (``"config"``), the sizes of its
     data (``"n_train"``, ``"n_test"``) and the fingerprint of its training data
@@ -215,6 +217,11 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     fingerprint : str, optional
         :func:`data_fingerprint` of that data's training set, where it is loaded (``None``:
         not compared).
+    sizes_known : bool, default=True
+        ``spec`` holds the sizes the run loads; ``False`` where it holds a data set's nominal
+        ones, not compared (CIFAR described without reading it:
+        :func:`~pidkit_distill.data.registry.describes_its_sizes`; the run compares those it
+        loads).
 
     Raises
     ------
@@ -238,7 +245,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
         more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""
         problem = (f"was trained with {key}={have.get(key)!r}, but these settings have "
                    f"{key}={want.get(key)!r}{more}: a file from another teacher's folder")
-    elif None not in sizes and sizes != (spec.n_train, spec.n_test):
+    elif sizes_known and None not in sizes and sizes != (spec.n_train, spec.n_test):
         problem = (f"was trained on {sizes[0]} training and {sizes[1]} test samples of "
                    f"data.name={config.data.name!r}, which has {spec.n_train} and {spec.n_test} "
                    "now (its loader changed?)")
@@ -354,7 +361,9 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
         The run's configuration: the cached file must record its teacher's settings.
     data : DatasetBundle, optional
         The teacher's data where it is loaded already (a registered data set's): the cached
-        file's training data must be its training set (:func:`data_fingerprint`).
+        file's training data must be its training set (:func:`data_fingerprint`). Without it,
+        the file's data sizes are compared with ``spec``'s only where those are the sizes the
+        run loads (not CIFAR's nominal ones: a trimmed folder's teacher was refused for good).
 
     Raises
     ------
@@ -384,7 +393,8 @@ teacher cached for these settings: delete ... to train it again
                          f"{path.parent} to train it again") from None
     if cached and config is not None:
         fingerprint = None if data is None else data_fingerprint(data.train)
-        check_cached_teacher(saved, path, config=config, spec=spec, fingerprint=fingerprint)
+        check_cached_teacher(saved, path, config=config, spec=spec, fingerprint=fingerprint,
+                             sizes_known=data is not None or describes_its_sizes(spec.name))
 
 
 def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:

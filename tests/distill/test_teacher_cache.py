@@ -298,3 +298,35 @@ def test_only_the_rows_hashed_are_copied_to_the_host(monkeypatch):
     with Copies():
         data_fingerprint(TensorDataset(x, y))
     assert copied == [(4, 4), (5,)]
+
+
+def test_a_teacher_trained_on_a_trimmed_cifar_folder_is_reused(tmp_path, capsys):
+    # a CIFAR folder of fewer images than the archive's 50,000 and 10,000 (a copy trimmed for a
+    # quick test): check_config compared the teacher file's sizes with those, "was trained on 15
+    # training and 3 test samples of data.name='cifar10', which has 50000 and 10000 now", and
+    # the teacher trained again recorded 15 and 3 again. The sizes loaded are compared instead,
+    # when the run loads them
+    from test_cifar_files import _cifar10
+
+    from pidkit_distill.cli import main
+
+    folder = _cifar10(tmp_path)
+    settings = ["data.name=cifar10", f"data.root={tmp_path}", "data.batch_size=5",
+                "model.teacher=digits-teacher", "teacher.epochs=1", "run.progress=false",
+                "run.device=cpu", "run.threads=1", f"run.out_dir={tmp_path / 'runs'}"]
+    argv = ["train-teacher", *[arg for item in settings for arg in ("--set", item)]]
+    path = train_teacher(load_config(overrides=settings))
+    capsys.readouterr()
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith(
+        f"reusing the teacher digits-teacher trained before with the same settings: {path}\n")
+    shutil.rmtree(folder)  # trimmed further: 2 images a file
+    _cifar10(tmp_path, n=2)
+    message = (f"teacher file '{path}' was trained on 15 training and 3 test samples of "
+               "data.name='cifar10', which has 10 and 2 now (its loader changed?); it is the "
+               f"teacher cached for these settings: delete {path.parent} to train it again")
+    with pytest.raises(DataError) as err:
+        train_teacher(load_config(overrides=settings))
+    assert str(err.value) == message
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"pidkit-distill train-teacher: error: {message}\n"
