@@ -2,15 +2,14 @@
 
 Images stay uint8 and are normalised (and, for training, optionally augmented) per item. The
 pickles are read by an unpickler that builds only plain values and numpy arrays, so a file cannot
-run code when it is read. torchvision is needed only to download a missing or incomplete
-folder.
+run code when it is read (:func:`~pidkit_distill.data.cifar_pickles.unpickle_batch`).
+torchvision is needed only to download a missing or incomplete folder.
 """
 
 from __future__ import annotations
 
 import errno
 import importlib.util
-import pickle
 import ssl
 import warnings
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from torch.utils.data import Dataset
 
 from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
+from pidkit_distill.data.cifar_pickles import unpickle_batch
 from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
 from pidkit_distill.launcher_env import world_size_from_env
@@ -493,52 +493,6 @@ def _other_set_hint(key: str, found: Any) -> str:
     return ""
 
 
-def _latin1_encode(text: Any, encoding: Any) -> bytes:
-    """``_codecs.encode`` as a protocol-2 pickle calls it for a bytes value, and only so."""
-    if not isinstance(text, str) or encoding != "latin1":
-        raise pickle.UnpicklingError(
-            f"_codecs.encode is allowed only on a str with 'latin1'; got {type(text).__name__} "
-            f"with {encoding!r}"
-        )
-    return text.encode("latin1")
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """An unpickler that rebuilds plain values and numpy arrays, and refuses anything else."""
-
-    _ALLOWED = frozenset({("numpy", "ndarray"), ("numpy", "dtype"),
-                          ("numpy.core.multiarray", "_reconstruct"),
-                          ("numpy._core.multiarray", "_reconstruct")})
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) == ("_codecs", "encode"):  # bytes in protocol-2 pickles (as torch)
-            return _latin1_encode
-        if (module, name) not in self._ALLOWED:
-            raise pickle.UnpicklingError(f"{module}.{name} is not allowed")
-        return super().find_class(module, name)
-
-
-def _unpickle(path: Path) -> dict[str, Any]:
-    """A CIFAR batch file as a dict with str keys (read safely, see the module docstring).
-
-    Any error but an :class:`OSError` (the file cannot be opened or read) while the pickle is
-    rebuilt, including a numpy constructor refusing its arguments, means a damaged file.
-    """
-    with path.open("rb") as fh:
-        try:
-            raw = _ArrayUnpickler(fh, encoding="bytes").load()
-        except OSError:
-            raise
-        except Exception as err:
-            raise ValueError(
-                f"{path} is not a python-pickle CIFAR batch of plain values and numpy arrays "
-                f"({type(err).__name__}: {err}); replace it with the original file"
-            ) from None
-    if not isinstance(raw, dict):
-        raise ValueError(f"{path} holds a {type(raw).__name__}, not a CIFAR batch (a dict)")
-    return {(k.decode() if isinstance(k, bytes) else k): v for k, v in raw.items()}
-
-
 def _read_cifar_split(
     key: str, folder: Path, files: list[str], label_key: str, num_classes: int
 ) -> tuple[Tensor, Tensor]:
@@ -548,7 +502,7 @@ def _read_cifar_split(
         path = folder / fname
         if not path.is_file():
             raise FileNotFoundError(f"CIFAR file {path} is missing; the folder is incomplete.")
-        batch = _unpickle(path)
+        batch = unpickle_batch(path)
         if "data" not in batch or label_key not in batch:
             raise ValueError(
                 f"{path} has keys {sorted(map(str, batch))}; expected 'data' and "
