@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import importlib.util
 import ssl
+import stat
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -288,7 +289,8 @@ def describe_cifar(key: str, *, root: str | Path | None, download: bool, augment
 def is_root_error(name: str, err: BaseException) -> bool:
     """Whether ``err``, raised describing or loading the data set ``name`` (``data.name``), is
     about ``data.root``, the configuration key to change: CIFAR's folder or one of its files
-    not found (:class:`FileNotFoundError`), or a download into it refused
+    not found (:class:`FileNotFoundError`) or not readable (:class:`PermissionError`: the
+    folder or a file another user's), or a download into it refused
     (:class:`~pidkit_distill.atomic_files.FileWriteError`: a folder read-only, another user's or
     full). The other data sets read no ``data.root``: a file missing for them (scikit-learn's
     digits, a registered loader's own file) is not about it.
@@ -313,7 +315,7 @@ def is_root_error(name: str, err: BaseException) -> bool:
     False
     """
     return (name.strip().lower() in CIFAR_NAMES
-            and isinstance(err, (FileNotFoundError, FileWriteError)))
+            and isinstance(err, (FileNotFoundError, FileWriteError, PermissionError)))
 
 
 def _cifar_root(root: str | Path | None) -> Path:
@@ -381,12 +383,30 @@ def _misplaced_hint(key: str, root: Path) -> str:
 
 
 def _missing_file(key: str, folder: Path) -> Path | None:
-    """The first of the set's batch files that ``folder`` lacks; None when it has them all."""
+    """The first of the set's batch files that ``folder`` lacks; None when it has them all. A
+    folder that cannot be looked into is said (:func:`_no_permission`), not taken for one
+    without the files (as ``Path.is_file`` does from Python 3.13)."""
     _, train_files, test_files, _, _ = _CIFAR_FILES[key]
     for fname in (*train_files, *test_files):
-        if not (folder / fname).is_file():
+        try:
+            found = stat.S_ISREG((folder / fname).stat().st_mode)
+        except PermissionError as err:
+            raise _no_permission(key, f"look into {str(folder)!r}", err) from err
+        except OSError:  # not there, or under a file
+            found = False
+        if not found:
             return folder / fname
     return None
+
+
+def _no_permission(key: str, what: str, error: OSError) -> PermissionError:
+    """The error of a CIFAR folder or file that cannot be looked into or read (``what``:
+    "look into 'FOLDER'", "read 'FILE'"), ``error`` the operating system's: data.root's
+    (:func:`is_root_error`)."""
+    access = "access" if what.startswith("look") else "read access"
+    return PermissionError(f"cannot {what}: {error.strerror or 'Permission denied'}; ask for "
+                           f"{access} to it, or copy the {key} folder to one you can read and "
+                           "point root (the configuration's data.root) at the folder that holds it")
 
 
 def _download_cifar(key: str, root: Path) -> None:
@@ -500,9 +520,12 @@ def _read_cifar_split(
     images, labels = [], []
     for fname in files:
         path = folder / fname
-        if not path.is_file():
-            raise FileNotFoundError(f"CIFAR file {path} is missing; the folder is incomplete.")
-        batch = unpickle_batch(path)
+        try:
+            if not path.is_file():
+                raise FileNotFoundError(f"CIFAR file {path} is missing; the folder is incomplete.")
+            batch = unpickle_batch(path)
+        except PermissionError as err:
+            raise _no_permission(key, f"read {str(path)!r}", err) from err
         if "data" not in batch or label_key not in batch:
             raise ValueError(
                 f"{path} has keys {sorted(map(str, batch))}; expected 'data' and "

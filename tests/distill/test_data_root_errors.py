@@ -27,7 +27,8 @@ def _refused(root) -> FileWriteError:
 ERRORS = {  # error -> whether it is data.root's for CIFAR
     "not found": (lambda root: FileNotFoundError(f"{root}/cifar-10-batches-py not found"), True),
     "download refused": (_refused, True),
-    "permission": (lambda root: PermissionError(errno.EACCES, "Permission denied"), False),
+    # CIFAR's folder or a file of it unreadable (it was the run's "training failed", exit 1)
+    "permission": (lambda root: PermissionError(errno.EACCES, "Permission denied"), True),
 }
 
 
