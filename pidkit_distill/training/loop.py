@@ -48,6 +48,7 @@ from pidkit_distill.training.checkpoint import (
     resume_point,
     save_checkpoint,
 )
+from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import (
     ShardedBatchSampler,
     batch_sampler,
@@ -60,7 +61,6 @@ from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
     autocast,
-    read_by_main,
     to_device,
     wrap_for_ddp,
 )
@@ -84,7 +84,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         The data.
     run_dir : Path
         The run folder; its checkpoint is continued when ``run.resume`` is true (under
-        torchrun, rank 0's: :func:`~pidkit_distill.training.runtime.read_by_main`).
+        torchrun, rank 0's: :func:`~pidkit_distill.training.file_sharing.read_by_main`).
     runtime : Runtime
         Device and processes.
 

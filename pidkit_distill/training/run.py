@@ -28,6 +28,7 @@ from pidkit_distill.models import build_model
 from pidkit_distill.signals import exit_status
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
+from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import RunSummary, TrainingError
@@ -41,7 +42,6 @@ from pidkit_distill.training.runtime import (
     from_main,
     init_runtime,
     leave_runtime,
-    read_by_main,
     record_first_stop,
     seed_everything,
     stop_cause,

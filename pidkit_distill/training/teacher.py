@@ -37,11 +37,12 @@ from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
 from pidkit_distill.teacher_keys import TEACHER_KEYS
 from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_load
+from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
-from pidkit_distill.training.runtime import Runtime, from_main, read_by_main
+from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = [
     "SupervisedModel",

@@ -3,16 +3,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
-from tiny_runs import command_env
+from tiny_runs import in_two_processes
 
 # one process of a run of 2, on a "node" whose run.out_dir is its own (argv[1]), with more
 # settings (argv[2:])
@@ -40,25 +35,7 @@ def _run_of_two(out_dirs: list[Path], *settings: str) -> list[list[Any]]:
     """Start the run in two processes (gloo, torchrun's variables), each with its own
     ``run.out_dir``; return the epochs of each one's history, and the sizes of the files it
     sent or received (one piece each: smaller than read_by_main's pieces)."""
-    with socket.socket() as free:  # a port for the store rank 0 hosts
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    env = {**command_env(), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
-           "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1",
-           "PYTHONPATH": os.pathsep.join([str(Path(__file__).parent),
-                                          command_env()["PYTHONPATH"]])}
-    procs = [subprocess.Popen([sys.executable, "-c", NODE, str(out_dir), *settings],
-                              env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for rank, out_dir in enumerate(out_dirs)]
-    try:
-        outs = [proc.communicate(timeout=120) for proc in procs]  # a hang: gloo's 30 minutes
-    finally:
-        for proc in procs:
-            proc.kill()
-    for proc, (_, err) in zip(procs, outs, strict=True):
-        assert proc.returncode == 0, err[-3000:]
-    return [json.loads(out.splitlines()[-1]) for out, _ in outs]
+    return in_two_processes(NODE, [[str(out_dir), *settings] for out_dir in out_dirs])
 
 
 def test_processes_whose_out_dirs_differ_resume_from_rank_0s_checkpoint(tmp_path):

@@ -5,30 +5,30 @@ sends it stops both processes, each with an error that says so."""
 from __future__ import annotations
 
 import hashlib
-import json
-import socket
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tiny_runs import command_env
+from tiny_runs import in_two_processes
 
 # one process of 2 (RANK), reading argv[1]/node{RANK}/blob.bin through read_by_main, with
-# pieces of 1000 bytes; argv[2] is the case: "sent", or the file "grows while read" or
-# "grows while sent" by rank 0 (after its first piece)
+# pieces of 1000 bytes; argv[2] is the case: "sent", the file "grows while read" or
+# "grows while sent" by rank 0 (after its first piece), or rank 1 "has no room" for its copy
+# (files of 2000 bytes at most: a full $TMPDIR)
 NODE = textwrap.dedent("""
-    import hashlib, json, os, sys
+    import hashlib, json, os, resource, sys
     from pathlib import Path
     import torch, torch.distributed as dist
-    import pidkit_distill.training.runtime as runtime_module
-    from pidkit_distill.training.runtime import Runtime, read_by_main
+    import pidkit_distill.training.file_sharing as file_sharing
+    from pidkit_distill.training.file_sharing import read_by_main
+    from pidkit_distill.training.runtime import Runtime
 
     rank, case = int(os.environ["RANK"]), sys.argv[2]
     path = Path(sys.argv[1]) / f"node{rank}" / "blob.bin"
-    runtime_module._CHUNK_BYTES = 1000
+    file_sharing._CHUNK_BYTES = 1000
+    if rank == 1 and case == "has no room":
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # python ignores SIGXFSZ
     dist.init_process_group("gloo", init_method="env://")
     pieces, broadcast = [], dist.broadcast
 
@@ -67,23 +67,7 @@ BLOB = bytes(range(256)) * 41 + b"end"  # 10499 bytes: 10 pieces of 1000 and one
 
 def _read_by_main_in_two(folder: Path, case: str) -> list[dict[str, Any]]:
     """Run NODE in two processes (gloo, torchrun's variables); return what each printed."""
-    with socket.socket() as free:  # a port for the store rank 0 hosts
-        free.bind(("127.0.0.1", 0))
-        port = free.getsockname()[1]
-    env = {**command_env(), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
-           "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"}
-    procs = [subprocess.Popen([sys.executable, "-c", NODE, str(folder), case],
-                              env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for rank in range(2)]
-    try:
-        outs = [proc.communicate(timeout=120) for proc in procs]  # a hang: gloo's 30 minutes
-    finally:
-        for proc in procs:
-            proc.kill()
-    for proc, (out, err) in zip(procs, outs, strict=True):
-        assert proc.returncode == 0 and out.strip(), err[-3000:]
-    return [json.loads(out.splitlines()[-1]) for out, _ in outs]
+    return in_two_processes(NODE, [[str(folder), case]] * 2)
 
 
 def _nodes(tmp_path: Path) -> Path:
@@ -122,3 +106,17 @@ def test_a_file_that_changes_while_rank_0_reads_or_sends_it_stops_both_processes
     rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), case)
     assert rank_0["error"].startswith(rank_0_error.format(path=tmp_path / "node0" / "blob.bin"))
     assert rank_1["error"].startswith(rank_1_error.format(path=tmp_path / "node1" / "blob.bin"))
+
+
+def test_a_process_without_room_for_rank_0s_copy_says_where_and_how_to_make_room(tmp_path):
+    # it said "[Errno 27] rank 1 lacks '...' and could not write rank 0's copy to its temporary
+    # folder ($TMPDIR): [Errno 27] File too large": neither the folder, nor the room it needs,
+    # nor what to do
+    rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), "has no room")
+    assert rank_0["sha256"] == hashlib.sha256(BLOB).hexdigest()  # in step: rank 0 is done
+    path = tmp_path / "node1" / "blob.bin"
+    assert rank_1["error"].startswith(
+        f"OSError: [Errno 27] rank 1 lacks '{path}' and could not write rank 0's copy (10499 "
+        "bytes) to its temporary folder '/")
+    assert rank_1["error"].endswith(
+        "': File too large; free space there, or set TMPDIR to a folder with room for it")

@@ -61,6 +61,33 @@ def command_env() -> dict[str, str]:
                                                          os.environ.get("PYTHONPATH", "")])}
 
 
+def in_two_processes(code: str, args: list[list[str]]) -> list[Any]:
+    """Run ``python -c code`` as ranks 0 and 1 of a run of 2 (torchrun's variables for gloo,
+    ``args[rank]`` its arguments; this folder on ``PYTHONPATH``); return the JSON of the last line
+    each printed, once both have exited with status 0."""
+    import json
+    import socket
+
+    with socket.socket() as free:  # a port for the store rank 0 hosts
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {**command_env(), "WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+           "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"}
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).parent), env["PYTHONPATH"]])
+    procs = [subprocess.Popen([sys.executable, "-c", code, *rank_args],
+                              env={**env, "RANK": str(rank), "LOCAL_RANK": str(rank)},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for rank, rank_args in enumerate(args)]
+    try:
+        outs = [proc.communicate(timeout=120) for proc in procs]  # a hang: gloo's 30 minutes
+    finally:
+        for proc in procs:
+            proc.kill()
+    for proc, (out, err) in zip(procs, outs, strict=True):
+        assert proc.returncode == 0 and out.strip(), err[-3000:]
+    return [json.loads(out.splitlines()[-1]) for out, _ in outs]
+
+
 def run_with_reader_gone(*args: str) -> tuple[int, str]:
     """Run ``python -m pidkit_distill ARGS`` with the reader of its output gone before it prints
     anything (as ``| head`` does once it has its lines); return its exit status and stderr."""
