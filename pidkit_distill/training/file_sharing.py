@@ -114,7 +114,10 @@ def _send_file(runtime: Runtime, held: BinaryIO | None, mark: list[int], path: P
                 if held.readinto(staging[:n].numpy()) != n:
                     failed = ValueError(changed)
             except OSError as err:
-                failed = err
+                failed = OSError(err.errno, f"rank 0 could not read {str(path)!r} to send it to "
+                                 "the processes whose disks lack it: "
+                                 f"{err.strerror or one_line(err)}; check that disk, and run again")
+                failed.__cause__ = err
             if piece is not staging:
                 piece[:n].copy_(staging[:n])
         dist.broadcast(piece[:n], src=0)

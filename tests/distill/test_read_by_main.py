@@ -14,8 +14,9 @@ from tiny_runs import in_two_processes
 
 # one process of 2 (RANK), reading argv[1]/node{RANK}/blob.bin through read_by_main, with
 # pieces of 1000 bytes; argv[2] is the case: "sent", the file "grows while read" or
-# "grows while sent" by rank 0 (after its first piece), or rank 1 "has no room" for its copy
-# (files of 2000 bytes at most: a full $TMPDIR)
+# "grows while sent" by rank 0 (after its first piece), rank 1 "has no room" for its copy
+# (files of 2000 bytes at most: a full $TMPDIR), or rank 0's disk "fails while sent" (EIO after
+# its first piece)
 NODE = textwrap.dedent("""
     import hashlib, json, os, resource, sys
     from pathlib import Path
@@ -44,6 +45,22 @@ NODE = textwrap.dedent("""
         return broadcast(tensor, *args, **kwargs)
 
     dist.broadcast = counted
+    opens = Path.open
+
+    class Failing:
+        def __init__(self, held):
+            self.held, self.fileno, self.close = held, held.fileno, held.close
+
+        def readinto(self, buffer):
+            if pieces:
+                raise OSError(5, "Input/output error")
+            return self.held.readinto(buffer)
+
+    def failing(given, *args, **kwargs):
+        held = opens(given, *args, **kwargs)
+        return Failing(held) if args == ("rb",) and case == "fails while sent" else held
+
+    Path.open = failing
     seen = []
 
     def read(given):
@@ -93,6 +110,11 @@ def test_a_file_of_many_pieces_reaches_the_process_that_lacks_it_as_bytes_read_b
 
 
 @pytest.mark.parametrize(("case", "rank_0_error", "rank_1_error"), [
+    # it was "OSError: [Errno 5] Input/output error", naming no file
+    ("fails while sent", "OSError: [Errno 5] rank 0 could not read '{path}' to send it to the "
+     "processes whose disks lack it: Input/output error; check that disk, and run again",
+     "RuntimeError: rank 0 could not send '{path}' to the processes whose disks lack it; "
+     "rank 0's error says why"),
     # rank 0 sent what its read gave (the file grown meanwhile) and rank 1 took it
     ("grows while read", "ValueError: '{path}' changed while rank 0 read it",
      "RuntimeError: "),  # gloo's, once rank 0 has exited
