@@ -188,9 +188,11 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     except (OSError, ValueError):
         return None
     epoch = saved["epoch"]
-    if not metrics or metrics[-1]["epoch"] <= epoch:
-        return None
-    accuracy = {m["epoch"]: m["test_acc"] for m in metrics}
+    last = metrics[-1]["epoch"] if metrics else None
+    if not isinstance(last, int) or not isinstance(epoch, int) or last <= epoch:
+        return None  # nothing logged, or no epoch number (a file another tool wrote)
+    accuracy = {m["epoch"]: m["test_acc"] for m in metrics if isinstance(m["epoch"], int)
+                and isinstance(m["test_acc"], (int, float))}
     every = (saved["config"].get("run") or {}).get("checkpoint_every", "N")
 
     def student(at: int) -> str:
