@@ -29,11 +29,13 @@ import torch
 from torch.utils.data import BatchSampler, DataLoader, Sampler, Subset, TensorDataset
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.data import DatasetBundle, load_dataset
+from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
+from pidkit_distill.data.registry import describes_its_sizes, is_user_dataset
+from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime
 
-__all__ = ["DataError", "ShardedBatchSampler", "batch_sampler", "eval_loader", "load_data",
-           "train_loader"]
+__all__ = ["DataError", "DataOutOfMemory", "ShardedBatchSampler", "batch_sampler",
+           "eval_loader", "load_data", "train_loader"]
 
 
 class DataError(ValueError):
@@ -42,6 +44,28 @@ class DataError(ValueError):
     it): a mistake in the data set, its loader or its files, which the message names. The
     ``pidkit-distill`` command reports it as a mistake of its user (one line, exit status 2),
     not as a failed training."""
+
+
+class DataOutOfMemory(TrainingError):
+    """Memory ran out while the run loaded its data, before it trained: a failure of the run on
+    this machine, as memory running out in training is (``pidkit-distill``: one line, exit
+    status 1). The message names the data set, its size where it is known without loading it,
+    and what to lower; the run folder is as it was (a checkpoint in it is continued by the
+    same command once the data fits).
+
+    Examples
+    --------
+    >>> print(DataOutOfMemory("out of memory (MemoryError) while loading data set 'x'",
+    ...                       hint="load less"))
+    out of memory (MemoryError) while loading data set 'x'; load less
+    """
+
+    def __init__(self, reason: str, *, hint: str = "", **_: Any) -> None:
+        # TrainingError's keywords are taken (its pickling and replaced() pass them) and set
+        self.reason, self.hint, self.resume = reason, hint, False
+        self.epoch = self.step = self.n_steps = self.checkpoint = self.epochs_done = None
+        self.epochs_saved = 0
+        RuntimeError.__init__(self, f"{reason}; {hint}" if hint else reason)
 
 
 def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
@@ -54,6 +78,9 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
         one's own that returns ``torch.from_numpy(x)``, float64): they met the float32 networks
         in torch's "mat1 and mat2 must have the same dtype" in the first step. Or the data set
         refused its files when read (a damaged CIFAR batch): ``data:`` and its message.
+    DataOutOfMemory
+        Memory ran out while it was loaded (a :class:`MemoryError`, torch's
+        ``OutOfMemoryError``): a :class:`~pidkit_distill.TrainingError` saying so.
     """
     options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
     try:
@@ -61,6 +88,8 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
                               seed=config.data.seed, **options)
     except ValueError as err:
         raise DataError(f"data: {err}") from err
+    except (MemoryError, torch.OutOfMemoryError) as err:
+        raise _out_of_memory(config, options, err) from err
     for split in (bundle.train, bundle.test):
         x = split[0][0] if len(split) else None
         if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
@@ -68,6 +97,29 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
                             "but the trainer trains in float32: return x.float() from its "
                             "loader (torch.from_numpy keeps numpy's float64)")
     return bundle
+
+
+def _out_of_memory(config: TrainConfig, options: dict[str, Any],
+                   error: BaseException) -> DataOutOfMemory:
+    """The error of the data set of ``config`` (with ``options``) that did not fit in memory
+    while it was loaded: its sizes where describing it counts them without loading it (digits',
+    synthetic data's; not CIFAR's, a folder's own), and what to lower."""
+    name = config.data.name
+    size = ""
+    if not is_user_dataset(name):
+        if describes_its_sizes(name):
+            spec = describe_dataset(name, root=config.data.root or None,
+                                    seed=config.data.seed, **options)
+            size = (f" ({spec.n_train:,} training and {spec.n_test:,} test samples of shape "
+                    f"{tuple(spec.input_shape)})")
+        hint = ("lower data.options.train_fraction (a class-stratified share of the training "
+                "set, e.g. 0.5), or free memory or use a machine with more")
+    else:
+        hint = ("load less in its loader (or lower its size among data.options), or free "
+                "memory or use a machine with more")
+    return DataOutOfMemory(f"out of memory ({type(error).__name__}) while loading data set "
+                           f"{name!r}{size}: it did not fit in this machine's memory",
+                           hint=hint)
 
 
 class ShardedBatchSampler(Sampler[list[int]]):

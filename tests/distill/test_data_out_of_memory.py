@@ -1,0 +1,57 @@
+"""Memory running out while the run loads its data set is one line saying which data set did not
+fit, its size where known and what to lower, exit 1 as memory running out in training (it was
+Python's MemoryError traceback, exit 1)."""
+
+from __future__ import annotations
+
+import pytest
+from test_cifar_files import _cifar10
+
+from pidkit_distill import TrainingError, load_config, train
+from pidkit_distill.cli import main
+from pidkit_distill.data import registry as data_registry
+
+SMALL = ["model.teacher=synthetic-teacher", "model.student=synthetic-student",
+         "teacher.source=untrained", "run.epochs=1", "run.audit_every=0", "run.progress=false",
+         "run.device=cpu", "run.threads=1"]
+HINT = ("lower data.options.train_fraction (a class-stratified share of the training set, e.g. "
+        "0.5), or free memory or use a machine with more")
+
+
+def _no_memory(*args, **kwargs):
+    raise MemoryError
+
+
+def _argv(settings: list[str]) -> list[str]:
+    return ["train", *[arg for item in settings for arg in ("--set", item)]]
+
+
+def test_synthetic_data_that_does_not_fit_is_one_line_with_its_size(tmp_path, capsys,
+                                                                    monkeypatch):
+    monkeypatch.setattr(data_registry, "make_synthetic", _no_memory)
+    settings = ["data.name=synthetic", "data.options.n_train=20000000", "data.options.n_test=64",
+                *SMALL, f"run.out_dir={tmp_path}"]
+    said = ("out of memory (MemoryError) while loading data set 'synthetic' (20,000,000 "
+            "training and 64 test samples of shape (32,)): it did not fit in this machine's "
+            f"memory; {HINT}")
+    with pytest.raises(TrainingError) as err:
+        train(load_config(overrides=settings))
+    assert str(err.value) == said
+    assert isinstance(err.value.__cause__, MemoryError)
+    assert main(_argv(settings)) == 1
+    assert capsys.readouterr().err == f"pidkit-distill train: training failed: {said}\n"
+
+
+def test_cifar_that_does_not_fit_is_named_without_the_archives_sizes(tmp_path, capsys,
+                                                                     monkeypatch):
+    # CIFAR is described with the standard archive's sizes, which a folder of one's own may not
+    # have: none is said
+    _cifar10(tmp_path)
+    monkeypatch.setattr(data_registry, "load_cifar", _no_memory)
+    settings = ["data.name=cifar10", f"data.root={tmp_path}", "data.batch_size=5",
+                "model.teacher=digits-teacher", "model.student=digits-student",
+                *SMALL[2:], f"run.out_dir={tmp_path / 'runs'}"]
+    assert main(_argv(settings)) == 1
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: training failed: out of memory (MemoryError) while loading data "
+        f"set 'cifar10': it did not fit in this machine's memory; {HINT}\n")
