@@ -238,14 +238,18 @@ def load_run(path: str | Path) -> RunRecords:
 
 def _folder_of_file(path: Path) -> str:
     """For a file ``path`` of a run folder (``runs/x/metrics.jsonl``, the path a shell completes
-    to), what to pass instead: ``the run folder it is in, 'runs/x'``; else nothing.
+    to), or of the report folder in it (``runs/x/report/report.md``, where a report of the run
+    alone goes), what to pass instead: ``the run folder it is in, 'runs/x'``; else nothing.
 
     Examples
     --------
     >>> _folder_of_file(Path("/nonexistent/metrics.jsonl"))
     ''
     """
-    return f"the run folder it is in, {str(path.parent)!r}" if holds_run(path.parent) else ""
+    folder = path.parent
+    if not holds_run(folder) and (folder / "report.md").is_file():
+        folder = folder.parent
+    return f"the run folder it is in, {str(folder)!r}" if holds_run(folder) else ""
 
 
 def holds_run(folder: Path) -> bool:
