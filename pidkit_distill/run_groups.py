@@ -6,7 +6,8 @@ it printed, how often it checkpointed and audited, on which device, with how man
 loader processes) are the seeds of one experiment: :func:`group_runs` puts them in one
 :class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
 epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
-file it names, however its path is spelt), and so does a key that one ``config.json`` lacks
+file it names, however its path is spelt; a relative one from the folder the run was trained
+in), and so does a key that one ``config.json`` lacks
 (written by an older version, whose default may have been another). A run of a seed that
 another run of the experiment already has (a rerun) is no further seed: the run that reached
 the most epochs stands for the seed, and the group lists the rerun, as counted once where its
@@ -21,6 +22,7 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -94,31 +96,66 @@ class RunGroup:
         return f"{self.label}, {len(self.runs)} seeds" if len(self.runs) > 1 else self.runs[0].name
 
 
-def _defining(config: dict[str, Any]) -> dict[str, str]:
-    """The keys of ``config`` that define its experiment (all but :data:`BOOKKEEPING`), each
-    with its value as JSON (a list or a table compares by value; a teacher file by the file it
-    names, :func:`_teacher_file`)."""
-    return {f"{section}.{key}": json.dumps(_teacher_file(value) if (section, key) == (
+def _defining(run: RunRecords) -> dict[str, str]:
+    """The keys of ``run``'s configuration that define its experiment (all but
+    :data:`BOOKKEEPING`), each with its value as JSON (a list or a table compares by value; a
+    teacher file by the file it names, :func:`_teacher_file`)."""
+    return {f"{section}.{key}": json.dumps(_teacher_file(value, run) if (section, key) == (
                 "teacher", "source") else value, sort_keys=True)
-            for section, table in config.items() if isinstance(table, dict)
+            for section, table in run.config.items() if isinstance(table, dict)
             for key, value in table.items() if f"{section}.{key}" not in BOOKKEEPING}
 
 
-def _teacher_file(source: Any) -> Any:
-    """A run's ``teacher.source`` as its experiment is told by: ``trained`` and ``untrained``
-    as they are, a teacher file by its absolute path, ``~`` the home folder and a relative path
-    taken from the current folder, as the trainer took them, links followed: the seeds of one
-    teacher file spelt ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one
-    experiment (they were three).
+def _teacher_file(source: Any, run: RunRecords) -> Any:
+    """The ``teacher.source`` of ``run`` as its experiment is told by: ``trained`` and
+    ``untrained`` as they are, a teacher file by its absolute path (``~`` the home folder,
+    links followed), a relative path taken from the folder the run was trained in, as the
+    trainer took it (:func:`_trained_in`): the seeds of one teacher file spelt
+    ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one experiment (they were
+    three). Where that folder is not known, a relative path is as written (``./`` and doubled
+    ``/`` left out): never taken from the report's own folder, where it may name another file.
 
     Examples
     --------
-    >>> _teacher_file("untrained"), _teacher_file("./t.pt") == _teacher_file(os.path.abspath("t.pt"))
+    >>> run = RunRecords("s1", Path("/p/runs/s1"), {"run": {"out_dir": "runs", "name": "s1"}},
+    ...                  [], [])
+    >>> _teacher_file("untrained", run), _teacher_file("./t.pt", run) == os.path.realpath("/p/t.pt")
     ('untrained', True)
+    >>> _teacher_file("./t.pt", RunRecords("s1", Path("/moved/s1"), run.config, [], []))
+    't.pt'
     """
     if not isinstance(source, str) or source in ("trained", "untrained"):
         return source
-    return os.path.realpath(os.path.expanduser(source))
+    path = os.path.expanduser(source)
+    if os.path.isabs(path):
+        return os.path.realpath(path)
+    folder = _trained_in(run)
+    return os.path.normpath(path) if folder is None else os.path.realpath(folder / path)
+
+
+def _trained_in(run: RunRecords) -> Path | None:
+    """The folder ``run`` was trained in (where its relative paths start), as its run folder's
+    place tells: the folder that ``run.out_dir/run.name`` (a relative ``run.out_dir``) leads from
+    to it; ``None`` where ``run.out_dir`` is absolute or climbs out (``..``), or the run folder
+    is no longer at ``run.out_dir/run.name``.
+
+    Examples
+    --------
+    >>> run = RunRecords("s1", Path("/p/runs/s1"), {"run": {"out_dir": "./runs", "name": ""}},
+    ...                  [], [])
+    >>> _trained_in(run)
+    PosixPath('/p')
+    """
+    settings = run.config.get("run") or {}
+    folder = Path(os.path.abspath(run.path))
+    out_dir, name = settings.get("out_dir"), settings.get("name") or folder.name
+    if not isinstance(out_dir, str) or not isinstance(name, str):
+        return None
+    out_dir = os.path.normpath(os.path.expanduser(out_dir))
+    tail = (*Path(out_dir).parts, name) if out_dir != "." else (name,)
+    if os.path.isabs(out_dir) or ".." in tail or folder.parts[-len(tail):] != tail:
+        return None
+    return Path(*folder.parts[:-len(tail)])
 
 
 def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
@@ -154,7 +191,7 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
     """
     buckets: dict[str, list[RunRecords]] = {}
     for run in runs:
-        key = json.dumps(_defining(run.config), sort_keys=True) if run.metrics else run.name
+        key = json.dumps(_defining(run), sort_keys=True) if run.metrics else run.name
         buckets.setdefault(key, []).append(run)
     members: list[tuple[list[RunRecords], tuple[Rerun, ...]]] = []
     for bucket in buckets.values():
@@ -201,9 +238,9 @@ def _labels(groups: list[list[RunRecords]]) -> list[str]:
     base = [method_label(group[0].config) or group[0].name for group in groups]
     labels = []
     for label, group in zip(base, groups, strict=True):
-        rivals = [_defining(other[0].config)
+        rivals = [_defining(other[0])
                   for other, other_label in zip(groups, base, strict=True) if other_label == label]
-        mine = _defining(group[0].config)
+        mine = _defining(group[0])
         apart = [key for key in mine if any(other.get(key) != mine[key] for other in rivals)]
         labels.append(", ".join([label, *(f"{key}={_shown(mine[key])}" for key in apart)]))
     return labels
@@ -231,7 +268,7 @@ def lacking_keys(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, list[
     ...     [run("old", 1), run("new", 2, amp=False), run("new3", 3, amp=False)]))]
     [('old', 'bas, run.amp=false, 2 seeds', ['run.amp'])]
     """
-    defining = [_defining(group.runs[0].config) for group in groups]
+    defining = [_defining(group.runs[0]) for group in groups]
     pairs = []
     for i, (group, mine) in enumerate(zip(groups, defining, strict=True)):
         for other, theirs in zip(groups[i + 1:], defining[i + 1:], strict=True):

@@ -296,20 +296,50 @@ def test_a_seed_missing_one_accuracy_has_its_best_of_the_others(tmp_path):
             "0.7500 ± 0.0707 (0.7000, 0.8000) | 1 | 2 |") in row
 
 
+def trained_in(run: Path, out_dir: str) -> Path:
+    """``run`` as trained with ``run.out_dir = out_dir`` (as written on the command line)."""
+    config = json.loads((run / "config.json").read_text())
+    config["run"]["out_dir"] = out_dir
+    (run / "config.json").write_text(json.dumps(config))
+    return run
+
+
 def test_seeds_of_one_teacher_file_spelt_differently_are_one_experiment(tmp_path, monkeypatch):
     # the same teacher.pt given as a relative path, as ./path and in full made three
-    # experiments of one seed each: no mean ± sd, and no row at all
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "t").mkdir()
-    (tmp_path / "t/teacher.pt").write_bytes(b"")
-    (tmp_path / "other.pt").write_bytes(b"")
-    spellings = ["t/teacher.pt", "./t/teacher.pt", str(tmp_path / "t/teacher.pt")]
-    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5 + seed / 10], teacher=teacher)
+    # experiments of one seed each: no mean ± sd, and no row at all. A relative path is the
+    # trainer's, from the folder it ran in (`cd proj; pidkit-distill train --out-dir runs`),
+    # which run.out_dir/run.name tells from the run folder's place; the report runs elsewhere.
+    proj, other = tmp_path / "proj", tmp_path / "other"
+    spellings = ["t/teacher.pt", "./t/teacher.pt", str(proj / "t/teacher.pt")]
+    runs = [trained_in(seed_run(proj / "runs" / f"s{seed}", seed, [0.5 + seed / 10],
+                                teacher=teacher), "runs")
             for seed, teacher in enumerate(spellings, 1)]
-    runs.append(seed_run(tmp_path / "o1", 1, [0.2], teacher="other.pt"))
-    runs.append(seed_run(tmp_path / "o2", 2, [0.4], teacher="other.pt"))
+    # another project's teacher of the same relative name: another teacher, another experiment
+    runs += [trained_in(seed_run(other / "runs" / f"o{seed}", seed, [0.1 + seed / 10],
+                                 teacher="t/teacher.pt"), "./runs") for seed in (3, 4)]
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")  # where t/teacher.pt names neither teacher
     here = Path(os.path.realpath(tmp_path))  # links followed (macOS's /var is /private/var)
     rows = [row.split(" | ") for row in group_rows(group_table(load_runs(runs)))]
     assert [(row[0], row[6]) for row in rows] == [
-        (f"| bas, teacher.source={here / 't/teacher.pt'}", "0.7000 ± 0.1000 (0.6000, 0.7000, 0.8000)"),
-        (f"| bas, teacher.source={here / 'other.pt'}", "0.3000 ± 0.1414 (0.2000, 0.4000)")]
+        (f"| bas, teacher.source={here / 'proj/t/teacher.pt'}",
+         "0.7000 ± 0.1000 (0.6000, 0.7000, 0.8000)"),
+        (f"| bas, teacher.source={here / 'other/t/teacher.pt'}", "0.4500 ± 0.0707 (0.4000, 0.5000)")]
+
+
+def test_a_relative_teacher_file_of_a_run_moved_from_its_out_dir_is_kept_as_written(tmp_path,
+                                                                                   monkeypatch):
+    # where the run folder is no longer at run.out_dir/run.name (seed_run's out_dir is
+    # "elsewhere"), the folder training ran in is not known: a relative teacher.source is not
+    # taken from the report's folder (which made two teachers one, and labels of files that
+    # never were), it is compared and shown as written
+    monkeypatch.chdir(tmp_path)
+    runs = [seed_run(tmp_path / f"s{seed}", seed, [0.5 + seed / 10], teacher="./t//teacher.pt")
+            for seed in (1, 2)]
+    runs += [seed_run(tmp_path / f"a{seed}", seed, [0.2 + seed / 10],
+                      teacher=str(tmp_path / "t/teacher.pt")) for seed in (1, 2)]
+    rows = [row.split(" | ") for row in group_rows(group_table(load_runs(runs)))]
+    assert [(row[0], row[6]) for row in rows] == [
+        ("| bas, teacher.source=t/teacher.pt", "0.6500 ± 0.0707 (0.6000, 0.7000)"),
+        (f"| bas, teacher.source={os.path.realpath(tmp_path / 't/teacher.pt')}",
+         "0.3500 ± 0.0707 (0.3000, 0.4000)")]
