@@ -480,7 +480,9 @@ def _run(args: argparse.Namespace) -> int:
     from pidkit_distill.training.rundir import RunFolderBusy
     from pidkit_distill.training.teacher import read_teacher_file
 
-    with _failing("error", 2, ValueError, TypeError, OSError):
+    # a registered data set is loaded by the check: memory running out there is the run's failure
+    with _failing("training failed", 1, TrainingError), _failing("error", 2, ValueError, TypeError,
+                                                                 OSError):
         checked = check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's; so does data that the run cannot train

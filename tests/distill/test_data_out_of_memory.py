@@ -55,3 +55,23 @@ def test_cifar_that_does_not_fit_is_named_without_the_archives_sizes(tmp_path, c
     assert capsys.readouterr().err == (
         "pidkit-distill train: training failed: out of memory (MemoryError) while loading data "
         f"set 'cifar10': it did not fit in this machine's memory; {HINT}\n")
+
+
+def test_a_registered_data_set_that_does_not_fit_is_one_line_at_the_check(tmp_path, capsys,
+                                                                           monkeypatch):
+    # check_config loads a registered data set: its DataOutOfMemory was a traceback there
+    from pidkit_distill import register_dataset
+    from pidkit_distill.data.registry import _LOADERS
+
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+
+    @register_dataset("hungry-blobs")
+    def hungry(*, seed=0):
+        raise MemoryError
+
+    argv = _argv(["data.name=hungry-blobs", *SMALL, f"run.out_dir={tmp_path}"])
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("pidkit-distill train: training failed: out of memory (MemoryError) "
+                          "while loading data set 'hungry-blobs'")
+    assert err.count("\n") == 1
