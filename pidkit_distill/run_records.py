@@ -26,7 +26,8 @@ from pidkit._validate import closest
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
 __all__ = ["RunRecords", "given_runs", "holds_run", "load_run", "load_runs", "method_label",
-           "missing_config_key", "read_run_config", "run_folders", "runs_in", "with_distinct_names"]
+           "missing_config_key", "read_metrics", "read_run_config", "run_folders", "runs_in",
+           "with_distinct_names"]
 
 # The files that make a folder a run folder.
 _RUN_FILES = ("config.json", "metrics.jsonl")
@@ -187,6 +188,26 @@ def read_run_config(path: Path) -> dict[str, Any]:
     return config
 
 
+def read_metrics(path: Path) -> list[dict[str, Any]]:
+    """The epoch records of the ``metrics.jsonl`` of the run folder ``path`` (none if it has
+    none), read as :func:`load_run` reads them, without the rest of the folder: what
+    ``load_student`` compares its checkpoint with, where ``audit.jsonl`` can hold 100,000 lines.
+
+    Raises
+    ------
+    ValueError
+        ``metrics.jsonl`` is damaged or not a run's (see :func:`load_run`).
+    OSError
+        ``metrics.jsonl`` cannot be read (no permission).
+
+    Examples
+    --------
+    >>> read_metrics(Path("/nonexistent"))
+    []
+    """
+    return _read_jsonl(path / "metrics.jsonl")
+
+
 def load_run(path: str | Path) -> RunRecords:
     """Read one run folder written by :func:`pidkit_distill.training.train`.
 
@@ -232,7 +253,7 @@ def load_run(path: str | Path) -> RunRecords:
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
                              f"{_instead_of(path)}")
     return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
-                      metrics=_read_jsonl(path / "metrics.jsonl"),
+                      metrics=read_metrics(path),
                       audit=_read_jsonl(path / "audit.jsonl"))
 
 

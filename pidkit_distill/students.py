@@ -21,7 +21,7 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME
-from pidkit_distill.run_records import holds_run, load_run, read_run_config, run_folders
+from pidkit_distill.run_records import holds_run, read_metrics, read_run_config, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
 __all__ = ["load_student"]
@@ -184,7 +184,7 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     try:
         with warnings.catch_warnings():  # a cut-off last line is the report's to tell
             warnings.simplefilter("ignore")
-            metrics = load_run(path).metrics
+            metrics = read_metrics(path)
     except (OSError, ValueError):
         return None
     epoch = saved["epoch"]
