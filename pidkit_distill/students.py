@@ -77,7 +77,8 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     RuntimeWarning
         The checkpoint is older than the last epoch ``metrics.jsonl`` records (the run stopped,
         or is still training, between checkpoints of ``run.checkpoint_every``): the warning
-        names the epoch of the student returned and its held-out accuracy.
+        names the epoch of the student (of a teacher's run, the teacher) returned and its
+        held-out accuracy.
 
     Examples
     --------
@@ -176,9 +177,10 @@ def _no_checkpoint(path: Path) -> str:
 
 
 def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
-    """What to say when the student of the checkpoint ``saved`` of the run folder ``path`` is
-    older than the last epoch its ``metrics.jsonl`` records (a run stopped, or still training,
-    between two checkpoints of ``run.checkpoint_every``): which epoch's student it is, with
+    """What to say when the network (student, or a teacher's run's teacher) of the checkpoint
+    ``saved`` of the run folder ``path`` is older than the last epoch its ``metrics.jsonl``
+    records (a run stopped, or still training, between two checkpoints of
+    ``run.checkpoint_every``): which epoch's network it is, with
     that epoch's held-out accuracy, and what to do; ``None`` when it is the last epoch's, or
     where ``metrics.jsonl`` cannot be read (loading the student does not need it)."""
     try:
@@ -194,17 +196,20 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     accuracy = {m["epoch"]: m["test_acc"] for m in metrics if isinstance(m["epoch"], int)
                 and isinstance(m["test_acc"], (int, float))}
     every = (saved["config"].get("run") or {}).get("checkpoint_every", "N")
+    teacher = (saved["config"].get("method") or {}).get("name") == "teacher"
+    network, resume = (("teacher", "run `pidkit-distill train-teacher` again with the same "
+                        "settings (it resumes the teacher's run)") if teacher else
+                       ("student", "resume a stopped run (run.resume=true)"))
 
-    def student(at: int) -> str:
+    def after(at: int) -> str:
         acc = accuracy.get(at)
         return f"epoch {at}" + ("" if acc is None else f" (held-out accuracy {acc:.4f})")
 
-    return (f"run_dir {str(path)!r}: this is the student after {student(epoch)}, the last "
-            f"checkpointed, but metrics.jsonl records the run up to {student(metrics[-1]['epoch'])}"
+    return (f"run_dir {str(path)!r}: this is the {network} after {after(epoch)}, the last "
+            f"checkpointed, but metrics.jsonl records the run up to {after(metrics[-1]['epoch'])}"
             ": the run stopped, or is still training, between checkpoints (written every "
             f"run.checkpoint_every = {every} epoch(s) and after the last); for a later "
-            "epoch's student, resume a stopped run (run.resume=true) or wait for the next "
-            "checkpoint of a running one")
+            f"epoch's {network}, {resume} or wait for the next checkpoint of a running one")
 
 
 def _data_sizes(path: Path, config: TrainConfig) -> dict[str, int]:

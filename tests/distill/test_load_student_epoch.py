@@ -12,7 +12,7 @@ from test_checkpoint_every import fail_at, interrupt
 from tiny_runs import student_state, tiny
 
 from pidkit_distill import load_student
-from pidkit_distill.training import TrainingInterrupted, train
+from pidkit_distill.training import TrainingInterrupted, train, train_teacher
 
 STEPS_PER_EPOCH = 3  # 96 samples in batches of 32
 
@@ -85,3 +85,22 @@ def test_the_warning_reads_only_metrics_jsonl_not_the_audit(tmp_path):
         "between checkpoints (written every run.checkpoint_every = 1 epoch(s) and after the "
         "last); for a later epoch's student, resume a stopped run (run.resume=true) or wait for "
         "the next checkpoint of a running one"]
+
+
+def test_a_teacher_run_older_than_its_logged_epochs_is_told_of_its_teacher(tmp_path):
+    # the warning said "this is the student after epoch 2 ... resume a stopped run
+    # (run.resume=true)" of a train-teacher folder, which holds a teacher and resumes by itself
+    run_dir = train_teacher(tiny(tmp_path, "teacher.epochs=2")).parent
+    logged = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
+    with (run_dir / "metrics.jsonl").open("a") as metrics:
+        metrics.write(json.dumps({"epoch": 3, "test_acc": 0.5}) + "\n")
+    with pytest.warns(RuntimeWarning) as told:
+        load_student(run_dir)
+    assert [str(w.message) for w in told] == [
+        f"run_dir {str(run_dir)!r}: this is the teacher after epoch 2 (held-out accuracy "
+        f"{logged[1]['test_acc']:.4f}), the last checkpointed, but metrics.jsonl records the run "
+        "up to epoch 3 (held-out accuracy 0.5000): the run stopped, or is still training, "
+        "between checkpoints (written every run.checkpoint_every = 1 epoch(s) and after the "
+        "last); for a later epoch's teacher, run `pidkit-distill train-teacher` again with the "
+        "same settings (it resumes the teacher's run) or wait for the next checkpoint of a "
+        "running one"]
