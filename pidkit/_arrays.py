@@ -266,19 +266,57 @@ def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
             f"np.concatenate({name}) (torch.cat for tensors).")
 
 
-def column_fix(given: Any, name: str) -> str:
-    """How to pass ``given``, labels held as one column (shape ``(n_samples, 1)``), as 1-D labels:
-    ``.iloc[:, 0]`` of a pandas DataFrame, ``.to_series()`` of a polars one, else ``.ravel()``
-    (arrays, tensors). Shared by :func:`pidkit._labels.encode_labels` and the estimators' label checks.
+def as_numpy_code(given: Any, name: str) -> str:
+    """Code that gives ``given``, passed as argument ``name``, as a numpy array, for a suggested fix
+    to call numpy on: ``name`` for a numpy array, ``name.to_numpy()`` for a pandas or polars object,
+    ``name.numpy(force=True)`` for a torch tensor (detached, moved to host), else
+    ``np.asarray(name)`` (lists, tuples).
 
     Examples
     --------
-    >>> column_fix(np.zeros((3, 1)), "y")
-    'y.ravel()'
+    >>> as_numpy_code(np.zeros(3), "y"), as_numpy_code([0, 1], "y")
+    ('y', 'np.asarray(y)')
+    """
+    if isinstance(given, np.ndarray):
+        return name
+    if hasattr(given, "to_numpy"):
+        return f"{name}.to_numpy()"
+    if hasattr(given, "detach") and hasattr(given, "cpu"):
+        return f"{name}.numpy(force=True)"
+    return f"np.asarray({name})"
+
+
+def method_fix(given: Any, name: str, call: str) -> str:
+    """Code for a fix that calls numpy's array method or attribute ``call`` (e.g.
+    ``"argmax(axis=1)"``) on ``given``, passed as argument ``name``, that works on what was passed:
+    on ``given`` itself where it has that method (numpy arrays; tensors for ``ravel``, ``reshape``,
+    ``argmax`` and ``T``), else on :func:`as_numpy_code` (pandas and polars objects, whose methods
+    of the same names differ or are missing, lists, tensors for ``astype``).
+
+    Examples
+    --------
+    >>> method_fix(np.zeros((3, 2)), "y", "argmax(axis=1)"), method_fix([[0, 1]], "y", "argmax(axis=1)")
+    ('y.argmax(axis=1)', 'np.asarray(y).argmax(axis=1)')
+    """
+    if hasattr(given, call.split("(")[0]) and not hasattr(given, "to_numpy"):
+        return f"{name}.{call}"
+    return f"{as_numpy_code(given, name)}.{call}"
+
+
+def column_fix(given: Any, name: str) -> str:
+    """How to pass ``given``, labels held as one column (shape ``(n_samples, 1)``), as 1-D labels:
+    ``.iloc[:, 0]`` of a pandas DataFrame, ``.to_series()`` of a polars one, else ``.ravel()``
+    (:func:`method_fix`: of arrays and tensors, of ``np.asarray`` of a list). Shared by
+    :func:`pidkit._labels.encode_labels` and the estimators' label and feature checks.
+
+    Examples
+    --------
+    >>> column_fix(np.zeros((3, 1)), "y"), column_fix([[0], [1]], "y")
+    ('y.ravel()', 'np.asarray(y).ravel()')
     """
     if hasattr(given, "iloc"):
         return f"{name}.iloc[:, 0]"
-    return f"{name}.to_series()" if hasattr(given, "to_series") else f"{name}.ravel()"
+    return f"{name}.to_series()" if hasattr(given, "to_series") else method_fix(given, name, "ravel()")
 
 
 def check_same_index(named: dict[str, Any]) -> None:

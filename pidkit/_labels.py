@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ._arrays import check_not_lazy, column_fix, null_count, null_error, to_numpy
+from ._arrays import as_numpy_code, check_not_lazy, column_fix, null_count, null_error, to_numpy
 from ._caller import user_stacklevel
 
 
@@ -187,16 +187,20 @@ def near_whole(fractional: np.ndarray) -> bool:
     return bool(np.abs(fractional - np.rint(fractional)).max() <= _ROUNDING)
 
 
-def rounding_fix(name: str) -> str:
-    """The fix for labels ``name`` that :func:`near_whole` takes for class ids off by rounding.
+def rounding_fix(name: str, given: Any = None) -> str:
+    """The fix for labels ``name`` that :func:`near_whole` takes for class ids off by rounding;
+    ``given``, what the user passed as ``name``, makes the code work on it (:func:`as_numpy_code`:
+    ``np.rint`` of a tensor gives a tensor, which has no ``astype``); without it, the code is for
+    an array or a list.
 
     Examples
     --------
     >>> rounding_fix("y").endswith("round them: np.rint(y).astype(int).")
     True
     """
+    code = name if given is None else as_numpy_code(given, name)
     return (f"They are all within {_ROUNDING:g} of whole numbers: if they are class ids with a "
-            f"rounding error, round them: np.rint({name}).astype(int).")
+            f"rounding error, round them: np.rint({code}).astype(int).")
 
 
 def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> None:

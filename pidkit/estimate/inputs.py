@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from .._arrays import column_fix, converted, numbers_to_numpy, what_it_holds
+from .._arrays import as_numpy_code, column_fix, converted, method_fix, numbers_to_numpy, what_it_holds
 from .._labels import (
     check_label_values,
     check_missing_labels,
@@ -100,8 +100,9 @@ def _feature_matrix(x: Any, arr: np.ndarray, name: str, labels_allowed: bool) ->
     if arr.ndim < 2:
         fractional = non_integer_floats(arr.reshape(-1))
         # astype(int) truncates: class ids off by a rounding error (2.9999999999999996) need rint
-        as_ints = f"np.rint({name}).astype(int)" if fractional.size and near_whole(fractional) else (
-            f"{name}.astype(int)")
+        rounded = fractional.size and near_whole(fractional)
+        as_ints = (f"np.rint({as_numpy_code(x, name)}).astype(int)" if rounded
+                   else method_fix(x, name, "astype(int)"))
         labels = (
             f"; if it already holds discrete labels pass them as integers ({as_ints}) and "
             "they are used as they are, without clustering" if labels_allowed else ""
@@ -109,8 +110,8 @@ def _feature_matrix(x: Any, arr: np.ndarray, name: str, labels_allowed: bool) ->
         raise ValueError(
             f"{name} must be a feature matrix of shape (n_samples, n_features); got a {arr.ndim}-D "
             f"array of shape {arr.shape}. If it is one continuous feature per sample use "
-            f"{name}.reshape(-1, 1) with normalize=None (L2 normalisation of a single feature "
-            f"keeps only its sign){labels}."
+            f"{method_fix(x, name, 'reshape(-1, 1)')} with normalize=None (L2 normalisation of a single "
+            f"feature keeps only its sign){labels}."
         )
     if arr.shape[0] == 0 or arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs samples and features.")
@@ -136,7 +137,7 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
         if arr.dtype.kind == "O":
             fractional = non_integer_floats(arr)
             if fractional.size:  # as a 1-D float array (check_features): no discrete labels
-                fix = rounding_fix(name) if near_whole(fractional) else (
+                fix = rounding_fix(name, x) if near_whole(fractional) else (
                     "Pass features as a matrix of shape (n_samples, n_features), which is clustered.")
                 raise ValueError(
                     f"{name} is a 1-D array of labels holding {fractional.size} distinct non-integer "
@@ -159,7 +160,7 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
         if arr.ndim == 2 and arr.shape[1] == 1:
             hint = f"For a column of labels pass {column_fix(y, name)}."
         elif arr.ndim == 2:
-            hint = f"For one-hot targets pass {name}.argmax(axis=1)."
+            hint = f"For one-hot targets pass {method_fix(y, name, 'argmax(axis=1)')}."
         else:
             hint = "Pass one label per sample."
         raise ValueError(
@@ -170,7 +171,7 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     check_label_values(arr, name)
     fractional = non_integer_floats(arr)
     if fractional.size:
-        fix = rounding_fix(name) if near_whole(fractional) else (
+        fix = rounding_fix(name, y) if near_whole(fractional) else (
             f"A continuous target must be discretised first, e.g. "
             f"np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes.")
         raise ValueError(

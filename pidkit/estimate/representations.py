@@ -39,7 +39,7 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from .._arrays import batches_hint, check_same_index
+from .._arrays import batches_hint, check_same_index, column_fix, method_fix
 from .._labels import axis_labels
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
@@ -157,6 +157,19 @@ def _discretize_side(
         return disc.predict_named(arr, name, names), disc, {**disc.settings(), "fitted": "reused"}
     disc = Discretizer(**make).fit_named(arr, name, names)
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
+
+
+def _check_one_feature(given: Any, arr: np.ndarray, is_labels: bool, disc: Any, normalize: Any,
+                       name: str) -> None:
+    # Before the projection refuses it with a fix that cannot name the code for what was passed.
+    if is_labels or disc is not None or normalize != "l2" or arr.shape[1] != 1:
+        return
+    raise ValueError(
+        f"normalize='l2' scales every row of {name} to unit length, which leaves a single feature "
+        "only its sign (+1 or -1); pass normalize=None for one feature per sample. A column of "
+        f"discrete labels goes to pid_from_representations 1-D ({column_fix(given, name)}) and is "
+        "used as it is."
+    )
 
 
 def _check_clusterer_size(
@@ -398,7 +411,8 @@ def pid_from_representations(
     if t_arr.shape[0] != n or s_arr.shape[0] != n:
         transposed = [
             f" {name} has shape {arr.shape}, one column per label: if its rows are features, pass "
-            f"{name}.T." for name, arr in (("t_features", t_arr), ("s_features", s_arr))
+            f"{method_fix(given, name, 'T')}." for name, arr, given in (
+                ("t_features", t_arr, t_features), ("s_features", s_arr, s_features))
             if arr.ndim == 2 and arr.shape[0] != n and arr.shape[1] == n
         ]
         batches = [batches_hint(x, name, rows=n) for name, x in (("t_features", t_features),
@@ -408,6 +422,8 @@ def pid_from_representations(
             f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}{''.join(batches)}"
         )
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
+    _check_one_feature(t_features, t_arr, t_is_labels, disc_t, normalize, "t_features")
+    _check_one_feature(s_features, s_arr, s_is_labels, disc_s, normalize, "s_features")
     check_not_ids(y_arr, "y")
     y_axis = axis_labels(y, y_arr)
     if estimator == "gaussian":

@@ -1,0 +1,129 @@
+"""The code an error suggests works on what the user passed: each test takes the suggested code
+out of the message, runs it on the input (numpy array, pandas Series or DataFrame, torch tensor,
+list) and checks that the call then gives the right answer."""
+
+import re
+import warnings
+
+import numpy as np
+import pytest
+
+from pidkit import joint_from_samples
+from pidkit.estimate import pid_from_representations
+from pidkit.estimate.inputs import check_features, check_labels
+
+RNG = np.random.default_rng(0)
+N = 60
+Y = RNG.integers(0, 2, N)
+T_LABELS = RNG.integers(0, 3, N)
+S = RNG.normal(size=(N, 3))
+
+
+def _suggested(call, name, given, pattern):
+    """Run ``call(given)``, take the code that ``pattern`` (one group) finds in its message and
+    return what that code gives when ``given`` is bound to ``name``."""
+    with pytest.raises((ValueError, TypeError)) as caught:
+        call(given)
+    found = re.search(pattern, str(caught.value))
+    assert found, str(caught.value)
+    return eval(found.group(1), {"np": np, name: given})  # the message's own code, run on the input
+
+
+def _pid(y, t, s):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pid_from_representations(y, t, s, n_clusters=3)
+
+
+def _pandas():
+    return pytest.importorskip("pandas")
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _one_column(kind):
+    if kind == "DataFrame":
+        return _pandas().DataFrame({"cluster": T_LABELS})
+    if kind == "tensor":
+        return _torch().tensor(T_LABELS[:, None])
+    return T_LABELS[:, None].tolist() if kind == "list" else T_LABELS[:, None]
+
+
+def _one_hot(kind):
+    onehot = np.eye(2, dtype=int)[Y]
+    if kind == "DataFrame":
+        return _pandas().DataFrame(onehot, columns=["cat", "dog"])
+    if kind == "tensor":
+        return _torch().tensor(onehot)
+    return onehot.tolist() if kind == "list" else onehot
+
+
+def _one_feature(kind, values):
+    if kind == "Series":
+        return _pandas().Series(values)
+    if kind == "tensor":
+        return _torch().tensor(values)
+    return values.tolist() if kind == "list" else values
+
+
+KINDS = ["array", "DataFrame", "tensor", "list"]
+FLAT_KINDS = ["array", "Series", "tensor", "list"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_column_of_labels_as_features_is_passed_as_suggested(kind):
+    t = _one_column(kind)
+    fixed = _suggested(lambda v: _pid(Y, v, S), "t_features", t, r"1-D \((.+?)\) and is used")
+    assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_column_of_labels_is_passed_as_suggested(kind):
+    y = _one_column(kind)
+    fixed = _suggested(lambda v: check_labels(v, "y"), "y", y, r"pass (.+)\.$")
+    assert check_labels(fixed, "y").tolist() == T_LABELS.tolist()
+    fixed = _suggested(lambda v: joint_from_samples(v, Y, S[:, 0] > 0), "y", y, r"pass (.+)\.$")
+    expected = joint_from_samples(T_LABELS, Y, S[:, 0] > 0).counts
+    assert joint_from_samples(fixed, Y, S[:, 0] > 0).counts.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_hot_targets_are_passed_as_suggested(kind):
+    y = _one_hot(kind)
+    fixed = _suggested(lambda v: check_labels(v, "y"), "y", y, r"pass (.+)\.$")
+    assert check_labels(fixed, "y").tolist() == Y.tolist()
+
+
+@pytest.mark.parametrize("kind", FLAT_KINDS)
+def test_one_feature_per_sample_is_reshaped_as_suggested(kind):
+    values = RNG.normal(size=N)
+    t = _one_feature(kind, values)
+    fixed = _suggested(lambda v: check_features(v, "t_features"), "t_features", t, r"use (.+?) with")
+    np.testing.assert_array_equal(check_features(fixed, "t_features"), values[:, None])
+
+
+@pytest.mark.parametrize("kind", FLAT_KINDS)
+def test_whole_float_labels_are_made_integers_as_suggested(kind):
+    t = _one_feature(kind, T_LABELS.astype(float))
+    fixed = _suggested(lambda v: _pid(Y, v, S), "t_features", t, r"as integers \((.+?)\) and")
+    assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
+
+
+@pytest.mark.parametrize("kind", FLAT_KINDS)
+def test_labels_off_by_rounding_are_rounded_as_suggested(kind):
+    y = _one_feature(kind, Y - 1e-9)
+    fixed = _suggested(lambda v: check_labels(v, "y"), "y", y, r"round them: (.+)\.$")
+    assert check_labels(fixed, "y").tolist() == Y.tolist()
+    t = _one_feature(kind, T_LABELS - 1e-9)
+    fixed = _suggested(lambda v: _pid(Y, v, S), "t_features", t, r"as integers \((.+?)\) and")
+    assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
+
+
+@pytest.mark.parametrize("kind", ["array", "DataFrame", "list"])
+def test_features_with_a_column_per_sample_are_transposed_as_suggested(kind):
+    t = RNG.normal(size=(N, 2))
+    given = _pandas().DataFrame(t.T) if kind == "DataFrame" else t.T.tolist() if kind == "list" else t.T
+    fixed = _suggested(lambda v: _pid(Y, v, S), "t_features", given, r"pass (\S+)\.")
+    np.testing.assert_array_equal(check_features(fixed, "t_features"), t)
