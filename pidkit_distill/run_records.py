@@ -228,8 +228,9 @@ def load_run(path: str | Path) -> RunRecords:
     ------
     ValueError
         ``path`` does not exist, is a file, or is not a run folder (no ``config.json`` or no
-        ``metrics.jsonl``; the message names the run folders it holds, a sweep's), or a file
-        in it is damaged (a line other than a cut-off last one is
+        ``metrics.jsonl``; the message names the run folders it holds, a sweep's), a run
+        folder's ``metrics.jsonl`` is missing (its ``config.json`` and ``checkpoint.pt`` are
+        there), or a file in it is damaged (a line other than a cut-off last one is
         not JSON) or not a run's (a key the report reads is missing).
 
     Examples
@@ -248,6 +249,12 @@ def load_run(path: str | Path) -> RunRecords:
     if not path.is_dir():
         raise ValueError(f"{str(path)!r} is a file, not a run folder; pass "
                          f"{_folder_of_file(path) or 'run folders written by `pidkit-distill train`'}")
+    if (path / "config.json").is_file() and (path / "checkpoint.pt").is_file() \
+            and not (path / "metrics.jsonl").is_file():
+        raise ValueError(f"{str(path)!r}: the metrics.jsonl of this run folder is missing (it "
+                         "has its config.json and checkpoint.pt; deleted or moved?), so its "
+                         "epochs' records are not known; put metrics.jsonl back, or leave this "
+                         "run out (its checkpoint still loads with load_student)")
     for name in _RUN_FILES:
         if not (path / name).is_file():
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"

@@ -777,5 +777,7 @@ def test_report_refuses_a_folder_without_metrics_and_an_out_that_is_a_file(three
     (three_epochs / "metrics.jsonl").unlink()
     assert main(["report", str(three_epochs)]) == 2
     assert capsys.readouterr().err == (
-        f"pidkit-distill report: error: '{three_epochs}' is not a run folder (no metrics.jsonl); "
-        "pass folders written by `pidkit-distill train`\n")
+        f"pidkit-distill report: error: '{three_epochs}': the metrics.jsonl of this run folder is "
+        "missing (it has its config.json and checkpoint.pt; deleted or moved?), so its epochs' "
+        "records are not known; put metrics.jsonl back, or leave this run out (its checkpoint "
+        "still loads with load_student)\n")
