@@ -206,6 +206,17 @@ class RepresentationPID:
         return self.pid.success
 
     @property
+    def message(self) -> str:
+        """The full sample's solver message (``pid.message``)."""
+        return self.pid.message
+
+    @property
+    def gap(self) -> float:
+        """The full sample's certified gap (``pid.gap``), in ``units``: every atom of ``pid`` is
+        within it of the decomposition of its joint; it says nothing of the sampling error."""
+        return self.pid.gap
+
+    @property
     def measure(self) -> str:
         """The redundancy measure, e.g. ``"broja"``."""
         return self.pid.measure
@@ -217,10 +228,11 @@ class RepresentationPID:
         -------
         dict
             Strict JSON (NaN and infinities as None; arrays as lists): the seven corrected
-            quantities, ``units``, ``measure``, ``status``, ``success``, ``n_samples``, ``shape``,
-            ``plugin``, ``bias_correction`` (:meth:`pidkit.estimate.BiasCorrection.to_dict`),
-            ``settings``, ``bias``, ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels``
-            and ``pid`` (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`).
+            quantities, ``units``, ``measure``, ``status``, ``success``, ``message``, ``gap``,
+            ``n_samples``, ``shape``, ``plugin``, ``bias_correction``
+            (:meth:`pidkit.estimate.BiasCorrection.to_dict`), ``settings``, ``bias``,
+            ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels`` and ``pid``
+            (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`).
         """
         out: dict[str, Any] = {name: float(self.correction.corrected[name]) for name in QUANTITIES}
         out.update(
@@ -228,6 +240,8 @@ class RepresentationPID:
             measure=self.pid.measure,
             status=self.pid.status,
             success=self.pid.success,
+            message=self.pid.message,
+            gap=self.pid.gap,
             n_samples=self.n_samples,
             shape=self.shape,
             plugin=self.correction.plugin,
