@@ -480,10 +480,11 @@ def data_fingerprint(dataset: Any) -> str | None:
 
     It hashes (BLAKE2b) the dtype, shape and bytes of the data set's tensors: a CIFAR set's
     images and labels (before normalisation and augmentation), a ``TensorDataset``'s tensors,
-    a ``Subset``'s indices and its data set's. A tensor of more than 64 MiB is hashed by
-    every k-th row from the first, the smallest k that keeps to 64 MiB: CIFAR's 50,000 uint8
-    images (150 MiB) by every third, in about 0.1 s (0.2 s to hash them whole), its labels whole;
-    CIFAR as float32 (600 MiB) by every tenth image. Files replaced change the sampled rows
+    a ``Subset``'s indices (as int64: the same indices as int32 are the same samples) and its
+    data set's. A tensor of more than 64 MiB is hashed by every k-th row from the first, the
+    smallest k that keeps to 64 MiB: CIFAR's 50,000 uint8 images (150 MiB) by every third, in
+    about 0.1 s (0.2 s to hash them whole), its labels whole; CIFAR as float32 (600 MiB) by
+    every tenth image. Files replaced change the sampled rows
     too (each CIFAR file holds 10,000 images in a row), though one image changed alone may
     not.
 
@@ -519,7 +520,8 @@ def data_fingerprint(dataset: Any) -> str | None:
     """
     if isinstance(dataset, Subset):
         inner = data_fingerprint(dataset.dataset)
-        return None if inner is None else _hashed([torch.as_tensor(dataset.indices)], inner)
+        indices = torch.as_tensor(dataset.indices).to(torch.int64)  # int32 or int64: one set
+        return None if inner is None else _hashed([indices], inner)
     if isinstance(dataset, CifarDataset):
         return _hashed([dataset.images, dataset.labels])
     if isinstance(dataset, TensorDataset):

@@ -330,3 +330,14 @@ def test_a_teacher_trained_on_a_trimmed_cifar_folder_is_reused(tmp_path, capsys)
     assert str(err.value) == message
     assert main(argv) == 2
     assert capsys.readouterr().err == f"pidkit-distill train-teacher: error: {message}\n"
+
+
+def test_a_subsets_indices_are_one_fingerprint_as_int32_or_int64():
+    # int32 indices hashed as int32 gave another fingerprint than the same indices as int64, so
+    # a loader that changed only the dtype of its Subset's indices had its teacher refused
+    data = TensorDataset(torch.arange(12.0).reshape(6, 2), torch.tensor([0, 1, 0, 1, 0, 1]))
+    written = "3a0208bcd6a274bd925e9ed0705252af"  # int64 indices' fingerprint in teacher files
+    for indices in ([4, 0, 2], torch.tensor([4, 0, 2]), np.array([4, 0, 2]),
+                    torch.tensor([4, 0, 2], dtype=torch.int32), np.array([4, 0, 2], np.int32)):
+        assert data_fingerprint(Subset(data, indices)) == written
+    assert data_fingerprint(Subset(data, np.array([4, 0, 3], np.int32))) != written
