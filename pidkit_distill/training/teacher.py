@@ -472,6 +472,11 @@ _FINGERPRINT_BYTES = 1 << 26
 """The most bytes of one tensor that :func:`data_fingerprint` hashes (64 MiB, under 0.1 s):
 a larger tensor is hashed by an evenly spaced sample of its rows."""
 
+_NOT_INDEX_NUMBERS = (torch.bool, torch.uint8, torch.complex64, torch.complex128)
+"""Dtypes of a ``Subset``'s indices that :func:`data_fingerprint` hashes as they are, not as
+int64: a bool or uint8 tensor indexes as a mask, not by the numbers 0 and 1 (nor do complex
+numbers index), so ``[True, False, True]`` is not the samples ``[1, 0, 1]``."""
+
 
 def data_fingerprint(dataset: Any) -> str | None:
     """A fingerprint of a training set's samples, recorded in a trained teacher's file and
@@ -480,7 +485,8 @@ def data_fingerprint(dataset: Any) -> str | None:
 
     It hashes (BLAKE2b) the dtype, shape and bytes of the data set's tensors: a CIFAR set's
     images and labels (before normalisation and augmentation), a ``TensorDataset``'s tensors,
-    a ``Subset``'s indices (as int64: the same indices as int32 are the same samples) and its
+    a ``Subset``'s indices (integers as int64: the same indices as int32 are the same samples;
+    a bool or uint8 mask, floats as they are) and its
     data set's. A tensor of more than 64 MiB is hashed by every k-th row from the first, the
     smallest k that keeps to 64 MiB: CIFAR's 50,000 uint8 images (150 MiB) by every third, in
     about 0.1 s (0.2 s to hash them whole), its labels whole; CIFAR as float32 (600 MiB) by
@@ -520,7 +526,9 @@ def data_fingerprint(dataset: Any) -> str | None:
     """
     if isinstance(dataset, Subset):
         inner = data_fingerprint(dataset.dataset)
-        indices = torch.as_tensor(dataset.indices).to(torch.int64)  # int32 or int64: one set
+        indices = torch.as_tensor(dataset.indices)
+        if indices.dtype not in _NOT_INDEX_NUMBERS and not indices.is_floating_point():
+            indices = indices.to(torch.int64)  # int32 or int64: one set
         return None if inner is None else _hashed([indices], inner)
     if isinstance(dataset, CifarDataset):
         return _hashed([dataset.images, dataset.labels])

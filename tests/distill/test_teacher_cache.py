@@ -341,3 +341,14 @@ def test_a_subsets_indices_are_one_fingerprint_as_int32_or_int64():
                     torch.tensor([4, 0, 2], dtype=torch.int32), np.array([4, 0, 2], np.int32)):
         assert data_fingerprint(Subset(data, indices)) == written
     assert data_fingerprint(Subset(data, np.array([4, 0, 3], np.int32))) != written
+
+
+def test_a_subsets_mask_is_not_fingerprinted_as_the_indices_0_and_1():
+    # casting every index dtype to int64 made a bool (or torch uint8) mask [True, False, True]
+    # the fingerprint of the samples [1, 0, 1], which it does not select
+    data = TensorDataset(torch.arange(12.0).reshape(6, 2), torch.tensor([0, 1, 0, 1, 0, 1]))
+    samples = data_fingerprint(Subset(data, [1, 0, 1]))
+    for mask in (torch.tensor([True, False, True]), np.array([True, False, True]),
+                 torch.tensor([1, 0, 1], dtype=torch.uint8), [1.0, 0.0, 1.0]):
+        assert data_fingerprint(Subset(data, mask)) != samples
+    assert data_fingerprint(Subset(data, np.array([1, 0, 1], np.int16))) == samples
