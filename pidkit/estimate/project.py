@@ -22,6 +22,7 @@ from sklearn.exceptions import NotFittedError
 from pidkit._caller import user_stacklevel
 from pidkit._settings import check_option, check_seed
 
+from .._arrays import column_fix
 from .inputs import check_features
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "check_feature_names",
     "check_fitted",
     "check_fitted_input",
+    "check_one_feature",
     "check_projection",
     "feature_names",
     "few_distinct_rows",
@@ -214,6 +216,42 @@ def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None
     check_option(svd_solver, "svd_solver", SVD_SOLVERS)
 
 
+def check_one_feature(n_features: int, normalize: str | None, name: str, given: Any = None) -> None:
+    """Refuse ``normalize="l2"`` for a single feature, which it turns into its sign.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per sample of ``name``.
+    normalize : str or None
+        The row normalisation asked for.
+    name : str
+        The argument's name in the message.
+    given : object, optional
+        What the user passed as ``name`` (a DataFrame, tensor, list...): the message's code for
+        passing it as 1-D labels works on it (``column_fix``); without it the
+        code is for an array.
+
+    Raises
+    ------
+    ValueError
+        For ``normalize="l2"`` and one feature.
+
+    Examples
+    --------
+    >>> check_one_feature(2, "l2", "X"), check_one_feature(1, None, "X")
+    (None, None)
+    """
+    if normalize != "l2" or n_features != 1:
+        return
+    column = f"{name}.ravel()" if given is None else column_fix(given, name)
+    raise ValueError(
+        f"normalize='l2' scales every row of {name} to unit length, which leaves a single feature "
+        "only its sign (+1 or -1); pass normalize=None for one feature per sample. A column of "
+        f"discrete labels goes to pid_from_representations 1-D ({column}) and is used as it is."
+    )
+
+
 def projection_steps(
     n_samples: int,
     n_features: int,
@@ -255,13 +293,7 @@ def projection_steps(
     from sklearn.decomposition import PCA
     from sklearn.preprocessing import Normalizer
 
-    if normalize == "l2" and n_features == 1:
-        raise ValueError(
-            f"normalize='l2' scales every row of {name} to unit length, which leaves a single "
-            "feature only its sign (+1 or -1); pass normalize=None for one feature per sample. "
-            f"A column of discrete labels goes to pid_from_representations 1-D ({name}.ravel()) "
-            "and is used as it is."
-        )
+    check_one_feature(n_features, normalize, name)
     kept = None if n_components is None else min(n_components, n_features, n_samples)
     pca: Any = "passthrough"
     solver = None
@@ -439,7 +471,8 @@ class Projector(TransformerMixin, BaseEstimator):
 
         check_projection(self.n_components, self.normalize, self.svd_solver)
         names = feature_names(X) if names is None else names
-        X = check_features(X, name)
+        given, X = X, check_features(X, name)
+        check_one_feature(X.shape[1], self.normalize, name, given)
         seed = check_seed(self.random_state)
         steps, kept, solver = projection_steps(
             X.shape[0], X.shape[1], n_components=self.n_components, normalize=self.normalize,

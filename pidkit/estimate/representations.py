@@ -39,7 +39,7 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from .._arrays import batches_hint, check_same_index, column_fix, method_fix
+from .._arrays import batches_hint, check_same_index, method_fix
 from .._labels import axis_labels
 from .bootstrap import PIDStatistic
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
@@ -59,7 +59,7 @@ from .inputs import (
     check_two_classes,
     labels_or_features,
 )
-from .project import Projector, check_projection, feature_names
+from .project import Projector, check_one_feature, check_projection, feature_names
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
 __all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
@@ -161,15 +161,9 @@ def _discretize_side(
 
 def _check_one_feature(given: Any, arr: np.ndarray, is_labels: bool, disc: Any, normalize: Any,
                        name: str) -> None:
-    # Before the projection refuses it with a fix that cannot name the code for what was passed.
-    if is_labels or disc is not None or normalize != "l2" or arr.shape[1] != 1:
-        return
-    raise ValueError(
-        f"normalize='l2' scales every row of {name} to unit length, which leaves a single feature "
-        "only its sign (+1 or -1); pass normalize=None for one feature per sample. A column of "
-        f"discrete labels goes to pid_from_representations 1-D ({column_fix(given, name)}) and is "
-        "used as it is."
-    )
+    # Before the projection, which sees an array, refuses it with a fix for an array.
+    if not is_labels and disc is None:
+        check_one_feature(arr.shape[1], normalize, name, given)
 
 
 def _check_clusterer_size(
