@@ -269,8 +269,8 @@ def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
 def as_numpy_code(given: Any, name: str) -> str:
     """Code that gives ``given``, passed as argument ``name``, as a numpy array, for a suggested fix
     to call numpy on: ``name`` for a numpy array, ``name.to_numpy()`` for a pandas or polars object,
-    ``name.numpy(force=True)`` for a torch tensor (detached, moved to host), else
-    ``np.asarray(name)`` (lists, tuples).
+    ``name.numpy(force=True)`` for a torch tensor (detached, moved to host; a bfloat16 one, which
+    numpy cannot hold, through ``name.float()``), else ``np.asarray(name)`` (lists, tuples).
 
     Examples
     --------
@@ -281,8 +281,8 @@ def as_numpy_code(given: Any, name: str) -> str:
         return name
     if hasattr(given, "to_numpy"):
         return f"{name}.to_numpy()"
-    if hasattr(given, "detach") and hasattr(given, "cpu"):
-        return f"{name}.numpy(force=True)"
+    if hasattr(given, "detach") and hasattr(given, "cpu"):  # numpy has no bfloat16: as float32 first
+        return f"{name}{'.float()' if str(given.dtype) == 'torch.bfloat16' else ''}.numpy(force=True)"
     return f"np.asarray({name})"
 
 

@@ -118,6 +118,12 @@ def test_whole_float_labels_are_made_integers_as_suggested(kind):
     assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
 
 
+def test_whole_float_labels_in_a_bfloat16_tensor_are_made_integers_as_suggested():
+    t = _torch().tensor(T_LABELS).bfloat16()  # numpy has no bfloat16: .numpy() alone refuses it
+    fixed = _suggested(lambda v: _pid(Y, v, S), "t_features", t, r"as integers \((.+?)\) and")
+    assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
+
+
 @pytest.mark.parametrize("kind", FLAT_KINDS)
 def test_labels_off_by_rounding_are_rounded_as_suggested(kind):
     y = _one_feature(kind, Y - 1e-9)
