@@ -193,6 +193,17 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     none), read as :func:`load_run` reads them, without the rest of the folder: what
     ``load_student`` compares its checkpoint with, where ``audit.jsonl`` can hold 100,000 lines.
 
+    Parameters
+    ----------
+    path : Path
+        The run folder.
+
+    Returns
+    -------
+    list of dict
+        One record per epoch line, in order; a cut-off last line (a killed run's) is skipped
+        with a :class:`RuntimeWarning`, as :func:`load_run` skips it.
+
     Raises
     ------
     ValueError
@@ -229,9 +240,9 @@ def load_run(path: str | Path) -> RunRecords:
     ValueError
         ``path`` does not exist, is a file, or is not a run folder (no ``config.json`` or no
         ``metrics.jsonl``; the message names the run folders it holds, a sweep's), a run
-        folder's ``metrics.jsonl`` is missing (its ``config.json`` and ``checkpoint.pt`` are
-        there), or a file in it is damaged (a line other than a cut-off last one is
-        not JSON) or not a run's (a key the report reads is missing).
+        folder's ``metrics.jsonl`` is missing (its ``config.json``, a run's, and
+        ``checkpoint.pt`` are there), or a file in it is damaged (a line other than a cut-off
+        last one is not JSON) or not a run's (a key the report reads is missing).
 
     Examples
     --------
@@ -251,6 +262,7 @@ def load_run(path: str | Path) -> RunRecords:
                          f"{_folder_of_file(path) or 'run folders written by `pidkit-distill train`'}")
     if (path / "config.json").is_file() and (path / "checkpoint.pt").is_file() \
             and not (path / "metrics.jsonl").is_file():
+        read_run_config(path)  # another tool's config.json and checkpoint.pt are no run's
         raise ValueError(f"{str(path)!r}: the metrics.jsonl of this run folder is missing (it "
                          "has its config.json and checkpoint.pt; deleted or moved?), so its "
                          "epochs' records are not known; put metrics.jsonl back, or leave this "

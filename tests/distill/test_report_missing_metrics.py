@@ -43,3 +43,16 @@ def test_a_folder_without_a_checkpoint_or_config_is_still_no_run_folder(tmp_path
     (run / "metrics.jsonl").unlink()  # config.json alone: no checkpoint was ever written
     with pytest.raises(ValueError, match=r"is not a run folder \(no metrics.jsonl\)"):
         load_run(run)
+
+
+def test_another_tools_config_and_checkpoint_are_not_told_of_a_missing_metrics_jsonl(tmp_path):
+    # a model folder of another library (config.json and checkpoint.pt) was told that "the
+    # metrics.jsonl of this run folder is missing ... deleted or moved?"
+    folder = tmp_path / "bert"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "bert"}')
+    (folder / "checkpoint.pt").write_bytes(b"")
+    with pytest.raises(ValueError) as info:
+        load_run(folder)
+    assert str(info.value) == (f"{folder / 'config.json'} has no 'data.name'; it is not the "
+                               "configuration of a `pidkit-distill train` run")
