@@ -203,9 +203,12 @@ def rounding_fix(name: str, given: Any = None) -> str:
             f"rounding error, round them: np.rint({code}).astype(int).")
 
 
-def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> None:
+def warn_continuous_labels(
+    distinct: dict[str, np.ndarray], n_samples: int, given: Mapping[str, Any] | None = None
+) -> None:
     """Warn once (:class:`ContinuousLabelsWarning`) when the distinct labels of any argument
-    (its name -> its distinct labels, as counted) hold non-integer floats.
+    (its name -> its distinct labels, as counted) hold non-integer floats. ``given`` (its name ->
+    what the user passed) makes the suggested rounding work on that (:func:`rounding_fix`).
 
     They are counted as they are, each distinct float a label of its own, as scikit-learn's
     clustering metrics do (and warn); whole-number floats (``0.0``, ``1.0``) are labels without a
@@ -232,7 +235,7 @@ def warn_continuous_labels(distinct: dict[str, np.ndarray], n_samples: int) -> N
     )
     name = next(iter(found))
     if all(near_whole(f) for f in found.values()):
-        fix = rounding_fix(name)
+        fix = rounding_fix(name, None if given is None else given[name])
     else:
         fix = ("Pass discrete labels (class or cluster indices, e.g. a teacher's argmax); for features "
                "use pidkit.estimate.pid_from_representations, which clusters them; for continuous "

@@ -76,7 +76,7 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     check_same_index({"y": y, "t": t, "s": s})
     n = int(y_codes.size)
     labels = {"y": y_labels, "t": t_labels, "s": s_labels}
-    warn_continuous_labels(labels, n)
+    warn_continuous_labels(labels, n, {"y": y, "t": t, "s": s})
     counts = np.zeros((y_labels.size, t_labels.size, s_labels.size), dtype=np.int64)
     np.add.at(counts, (y_codes, t_codes, s_codes), 1)
     return EmpiricalJoint(counts / n, labels, counts, n)

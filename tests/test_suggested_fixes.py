@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from pidkit import joint_from_samples
+from pidkit import ContinuousLabelsWarning, joint_from_samples
 from pidkit.estimate import Projector, pid_from_representations
 from pidkit.estimate.inputs import check_features, check_labels
 
@@ -140,3 +140,16 @@ def test_features_with_a_column_per_sample_are_transposed_as_suggested(kind):
     given = _pandas().DataFrame(t.T) if kind == "DataFrame" else t.T.tolist() if kind == "list" else t.T
     fixed = _suggested(lambda v: _pid(Y, v, S), "t_features", given, r"pass (\S+)\.")
     np.testing.assert_array_equal(check_features(fixed, "t_features"), t)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_tensor_labels_off_by_rounding_in_joint_from_samples_are_rounded_as_suggested(dtype):
+    torch = _torch()
+    t = torch.tensor([0.0, 1.0000001, 2.0] * 4, dtype=getattr(torch, dtype))
+    y, s = [0, 1, 1] * 4, [1, 0, 1] * 4
+    with pytest.warns(ContinuousLabelsWarning) as caught:
+        joint_from_samples(y, t, s)
+    found = re.search(r"round them: (.+)\.$", str(caught[0].message))
+    assert found, str(caught[0].message)
+    fixed = eval(found.group(1), {"np": np, "t": t})  # the message's own code, run on the tensor
+    assert joint_from_samples(y, fixed, s).labels["t"].tolist() == [0, 1, 2]
