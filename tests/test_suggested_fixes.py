@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pidkit import ContinuousLabelsWarning, joint_from_samples
-from pidkit.estimate import Projector, pid_from_representations
+from pidkit.estimate import Discretizer, Projector, pid_from_representations
 from pidkit.estimate.inputs import check_features, check_labels
 
 RNG = np.random.default_rng(0)
@@ -83,6 +83,13 @@ def test_a_column_of_labels_as_features_is_passed_as_suggested(kind):
 def test_a_column_of_labels_given_to_the_projector_is_passed_as_suggested(kind):
     t = _one_column(kind)
     fixed = _suggested(lambda v: Projector().fit(v), "X", t, r"1-D \((.+?)\) and is used")
+    assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_column_of_labels_given_to_the_discretizer_is_passed_as_suggested(kind):
+    t = _one_column(kind)
+    fixed = _suggested(lambda v: Discretizer().fit(v), "X", t, r"1-D \((.+?)\) and is used")
     assert _pid(Y, fixed, S).counts.tolist() == _pid(Y, T_LABELS, S).counts.tolist()
 
 

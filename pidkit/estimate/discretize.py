@@ -28,6 +28,7 @@ from .project import (
     check_feature_names,
     check_fitted,
     check_fitted_input,
+    check_one_feature,
     check_projection,
     feature_names,
     few_distinct_rows,
@@ -332,7 +333,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
         self._check_params()
         names = feature_names(X) if names is None else names
-        X = check_features(X, name)
+        given, X = X, check_features(X, name)
+        check_one_feature(X.shape[1], self.normalize, name, given)
         n_samples, n_features = X.shape
         what, wanted = (
             ("n_clusters", self.n_clusters) if self.clusterer is None
