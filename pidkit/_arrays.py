@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from scipy.sparse import issparse
 
 
 def to_numpy(x: Any) -> np.ndarray:
@@ -268,17 +269,21 @@ def batches_hint(x: Any, name: str, *, rows: int | None = None) -> str:
 
 def as_numpy_code(given: Any, name: str) -> str:
     """Code that gives ``given``, passed as argument ``name``, as a numpy array, for a suggested fix
-    to call numpy on: ``name`` for a numpy array, ``name.to_numpy()`` for a pandas or polars object,
-    ``name.numpy(force=True)`` for a torch tensor (detached, moved to host; a bfloat16 one, which
-    numpy cannot hold, through ``name.float()``), else ``np.asarray(name)`` (lists, tuples).
+    to call numpy on: ``name`` for a numpy array, ``np.asarray(name)`` for an ``np.matrix`` (whose
+    methods keep two axes), ``name.toarray()`` for a scipy.sparse matrix or array,
+    ``name.to_numpy()`` for a pandas or polars object, ``name.numpy(force=True)`` for a torch tensor
+    (detached, moved to host; a bfloat16 one, which numpy cannot hold, through ``name.float()``),
+    else ``np.asarray(name)`` (lists, tuples).
 
     Examples
     --------
-    >>> as_numpy_code(np.zeros(3), "y"), as_numpy_code([0, 1], "y")
-    ('y', 'np.asarray(y)')
+    >>> as_numpy_code(np.zeros(3), "y"), as_numpy_code([0, 1], "y"), as_numpy_code(np.matrix([0, 1]), "y")
+    ('y', 'np.asarray(y)', 'np.asarray(y)')
     """
-    if isinstance(given, np.ndarray):
+    if isinstance(given, np.ndarray) and not isinstance(given, np.matrix):
         return name
+    if issparse(given):
+        return f"{name}.toarray()"
     if hasattr(given, "to_numpy"):
         return f"{name}.to_numpy()"
     if hasattr(given, "detach") and hasattr(given, "cpu"):  # numpy has no bfloat16: as float32 first
@@ -291,14 +296,20 @@ def method_fix(given: Any, name: str, call: str) -> str:
     ``"argmax(axis=1)"``) on ``given``, passed as argument ``name``, that works on what was passed:
     on ``given`` itself where it has that method (numpy arrays; tensors for ``ravel``, ``reshape``,
     ``argmax`` and ``T``), else on :func:`as_numpy_code` (pandas and polars objects, whose methods
-    of the same names differ or are missing, lists, tensors for ``astype``).
+    of the same names differ or are missing, ``np.matrix``, whose methods keep two axes, lists,
+    tensors for ``astype``). A reduction along an axis (a ``call`` with ``axis=``) of a
+    scipy.sparse matrix or array is its own, made 1-D (a sparse matrix gives an ``np.matrix``
+    column): densifying a large one-hot matrix to reduce it would take n_samples x n_classes.
 
     Examples
     --------
     >>> method_fix(np.zeros((3, 2)), "y", "argmax(axis=1)"), method_fix([[0, 1]], "y", "argmax(axis=1)")
     ('y.argmax(axis=1)', 'np.asarray(y).argmax(axis=1)')
     """
-    if hasattr(given, call.split("(")[0]) and not hasattr(given, "to_numpy"):
+    if issparse(given) and "axis=" in call:
+        return f"np.asarray({name}.{call}).ravel()"
+    if (hasattr(given, call.split("(")[0]) and not hasattr(given, "to_numpy")
+            and not isinstance(given, np.matrix) and not issparse(given)):
         return f"{name}.{call}"
     return f"{as_numpy_code(given, name)}.{call}"
 

@@ -12,6 +12,7 @@ from numbers import Number
 from typing import Any
 
 import numpy as np
+from scipy.sparse import issparse
 
 from ._arrays import as_numpy_code, check_not_lazy, column_fix, null_count, null_error, to_numpy
 from ._caller import user_stacklevel
@@ -263,7 +264,9 @@ def label_array(values: Any, name: str) -> np.ndarray:
     with other labels (numpy would turn 0 and "0" into one string), bytes with str (``b"a"`` and
     ``"a"`` into one) and str subclasses (numpy reads them by ``str()``: ``class Size(str, Enum)``
     members became their class name, cut to one letter); tensors and pandas columns are
-    converted by their own means, 0-d tensors in a list by value. Refused, with a message naming
+    converted by their own means, 0-d tensors in a list by value; a scipy.sparse matrix or array
+    is densified when 1-D, and of two axes (a one-hot matrix) read for its shape only, all zeros
+    (the caller refuses it by its shape, with a fix). Refused, with a message naming
     ``name``: masked arrays with masked labels, nulls of polars or pyarrow columns, polars
     LazyFrames (not collected), strings, sets (no order) and dicts (iteration gives their keys).
     A list mixing complex numbers with others stays objects, so that only the complex ones are
@@ -284,6 +287,8 @@ def label_array(values: Any, name: str) -> np.ndarray:
                 "keep = ~np.ma.getmaskarray(y) & ...), or fill them with a label of their own."
             )
         return values.data
+    if issparse(values):  # iterating one gives its rows, each a sparse matrix, read as one label
+        return values.toarray() if values.ndim == 1 else _shape_only(values)
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a 1-D sequence of labels; got a {type(values).__name__}.")
     if isinstance(values, (set, frozenset)):
@@ -327,6 +332,13 @@ def label_array(values: Any, name: str) -> np.ndarray:
         if arr.dtype.kind not in "US" or kinds <= _STRINGS[arr.dtype.kind]:
             return arr
     return as_objects(seq)
+
+
+def _shape_only(values: Any) -> np.ndarray:
+    """A read-only array of the shape and dtype of 2-D sparse ``values``, all zeros, taking no
+    memory: labels of two axes are refused by their shape (a one-hot matrix, a column), whose
+    densified values a large one-hot matrix would not have the memory for."""
+    return np.broadcast_to(np.zeros((), dtype=values.dtype), values.shape)
 
 
 def _plain(kinds: set[type]) -> bool:

@@ -7,6 +7,7 @@ import warnings
 
 import numpy as np
 import pytest
+import scipy.sparse
 
 from pidkit import ContinuousLabelsWarning, joint_from_samples
 from pidkit.estimate import Discretizer, Projector, pid_from_representations
@@ -160,3 +161,29 @@ def test_tensor_labels_off_by_rounding_in_joint_from_samples_are_rounded_as_sugg
     assert found, str(caught[0].message)
     fixed = eval(found.group(1), {"np": np, "t": t})  # the message's own code, run on the tensor
     assert joint_from_samples(y, fixed, s).labels["t"].tolist() == [0, 1, 2]
+
+
+def _two_axes(kind, values):
+    """``values`` (2-D) as a scipy.sparse matrix or array, or an np.matrix."""
+    if kind == "matrix":
+        return np.matrix(values)
+    return getattr(scipy.sparse, kind)(values)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("kind", ["csr_matrix", "csr_array", "coo_array", "matrix"])
+def test_sparse_and_matrix_one_hot_targets_are_passed_as_suggested(kind):
+    y = _two_axes(kind, np.eye(2, dtype=int)[Y])
+    fixed = _suggested(lambda v: check_labels(v, "y"), "y", y, r"For one-hot targets pass (.+)\.$")
+    assert check_labels(fixed, "y").tolist() == Y.tolist()
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+@pytest.mark.parametrize("kind", ["csr_matrix", "csr_array", "matrix"])
+def test_sparse_and_matrix_columns_of_labels_are_passed_as_suggested(kind):
+    y = _two_axes(kind, T_LABELS[:, None])
+    fixed = _suggested(lambda v: check_labels(v, "y"), "y", y, r"For a column of labels pass (.+)\.$")
+    assert check_labels(fixed, "y").tolist() == T_LABELS.tolist()
+    fixed = _suggested(lambda v: joint_from_samples(v, Y, Y), "y", y, r"For a column of labels pass (.+)\.$")
+    expected = joint_from_samples(T_LABELS, Y, Y).counts
+    assert joint_from_samples(fixed, Y, Y).counts.tolist() == expected.tolist()
