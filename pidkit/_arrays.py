@@ -277,8 +277,9 @@ def as_numpy_code(given: Any, name: str) -> str:
 
     Examples
     --------
-    >>> as_numpy_code(np.zeros(3), "y"), as_numpy_code([0, 1], "y"), as_numpy_code(np.matrix([0, 1]), "y")
-    ('y', 'np.asarray(y)', 'np.asarray(y)')
+    >>> from scipy.sparse import csr_array
+    >>> as_numpy_code(np.zeros(3), "y"), as_numpy_code([0, 1], "y"), as_numpy_code(csr_array([[0, 1]]), "y")
+    ('y', 'np.asarray(y)', 'y.toarray()')
     """
     if isinstance(given, np.ndarray) and not isinstance(given, np.matrix):
         return name
