@@ -60,12 +60,9 @@ class DataOutOfMemory(TrainingError):
     out of memory (MemoryError) while loading data set 'x'; load less
     """
 
-    def __init__(self, reason: str, *, hint: str = "", **_: Any) -> None:
-        # TrainingError's keywords are taken (its pickling and replaced() pass them) and set
-        self.reason, self.hint, self.resume = reason, hint, False
-        self.epoch = self.step = self.n_steps = self.checkpoint = self.epochs_done = None
-        self.epochs_saved = 0
-        RuntimeError.__init__(self, f"{reason}; {hint}" if hint else reason)
+    def __init__(self, reason: str, *, hint: str = "", **keywords: Any) -> None:
+        # TrainingError's other keywords come back from its pickling and replaced()
+        super().__init__(reason, hint=hint, **{"epoch": None, "loading_data": True, **keywords})
 
 
 def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:

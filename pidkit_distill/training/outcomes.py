@@ -98,7 +98,8 @@ class TrainingError(RuntimeError):
         What happened.
     epoch, step : int or None
         The epoch (1-based; ``None`` outside any epoch, as in setting up before the first one
-        the run trains, which ``reason`` then says) and its step (1-based; ``None`` if unknown).
+        the run trains or loading its data, which ``reason`` then says) and its step (1-based;
+        ``None`` if unknown).
     epochs_done : int or None
         The epochs the run had completed when it stopped (``None``: those before ``epoch``).
     checkpoint : Path or None
@@ -109,6 +110,11 @@ class TrainingError(RuntimeError):
     resume : bool
         The run already has ``run.resume`` (a teacher's run, a ``student_init`` run): the same
         command or call continues it.
+    loading_data : bool
+        It stopped while the run loaded its data, outside any epoch (``epoch`` is ``None``),
+        before the run touched its folder: unless ``checkpoint`` is given, the message says
+        nothing of what was saved (a checkpoint already there is as it was, and the same
+        command continues it once the data fits).
 
     Examples
     --------
@@ -123,34 +129,43 @@ class TrainingError(RuntimeError):
     ...                     epoch=None))
     out of memory while evaluating the teacher before epoch 1; nothing was saved (no epoch had
     completed)
+    >>> print(TrainingError("out of memory while loading data set 'x'", epoch=None,
+    ...                     loading_data=True, hint="load less"))
+    out of memory while loading data set 'x'; load less
     """
 
     __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
-    epochs_done: int | None = None  # also for a subclass that sets its attributes itself
+    epochs_done: int | None = None  # these two also for a subclass that sets its attributes
+    loading_data: bool = False  # itself (PeerStopped)
 
     def __init__(self, reason: str, *, epoch: int | None, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,
                  epochs_saved: int = 0, hint: str = "", resume: bool = False,
-                 epochs_done: int | None = None) -> None:
+                 epochs_done: int | None = None, loading_data: bool = False) -> None:
+        if loading_data and epoch is not None:
+            raise ValueError("epoch must be None for a failure while loading the data, which "
+                             f"comes before any epoch; got epoch={epoch!r}")
         self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
         self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
-        self.resume, self.epochs_done = resume, epochs_done
+        self.resume, self.epochs_done, self.loading_data = resume, epochs_done, loading_data
         where = "" if epoch is None else f" in epoch {epoch}" + (
             f", step {step} of {n_steps}" if step is not None else "")
         if checkpoint is None:
-            saved = f"nothing was saved ({_not_saved(epoch, epochs_done)})"
+            saved = "" if loading_data else \
+                f"; nothing was saved ({_not_saved(epoch, epochs_done)})"
         else:
             how = "rerunning the same command continues it" if resume \
                 else "resume with run.resume=true"
-            saved = f"saved: {checkpoint} holds the run after epoch {epochs_saved} ({how})"
-        super().__init__(f"{reason}{where}; {saved}" + (f"; {hint}" if hint else ""))
+            saved = f"; saved: {checkpoint} holds the run after epoch {epochs_saved} ({how})"
+        super().__init__(f"{reason}{where}{saved}" + (f"; {hint}" if hint else ""))
         if checkpoint is not None:
             self.add_note(python_resume_note(resume=resume))
 
     def _keywords(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "step": self.step, "n_steps": self.n_steps,
                 "checkpoint": self.checkpoint, "epochs_saved": self.epochs_saved,
-                "hint": self.hint, "resume": self.resume, "epochs_done": self.epochs_done}
+                "hint": self.hint, "resume": self.resume, "epochs_done": self.epochs_done,
+                "loading_data": self.loading_data}
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,

@@ -4,12 +4,16 @@ Python's MemoryError traceback, exit 1)."""
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import pytest
 from test_cifar_files import _cifar10
 
 from pidkit_distill import TrainingError, load_config, train
 from pidkit_distill.cli import main
 from pidkit_distill.data import registry as data_registry
+from pidkit_distill.training.loaders import DataOutOfMemory
 
 SMALL = ["model.teacher=synthetic-teacher", "model.student=synthetic-student",
          "teacher.source=untrained", "run.epochs=1", "run.audit_every=0", "run.progress=false",
@@ -75,3 +79,24 @@ def test_a_registered_data_set_that_does_not_fit_is_one_line_at_the_check(tmp_pa
     assert err.startswith("pidkit-distill train: training failed: out of memory (MemoryError) "
                           "while loading data set 'hungry-blobs'")
     assert err.count("\n") == 1
+
+
+def test_memory_running_out_while_loading_is_a_training_error_that_crosses_processes():
+    # DataOutOfMemory set TrainingError's attributes by hand, bypassing its __init__, which could
+    # not say a failure while loading the data: a keyword added to TrainingError was missed
+    reason = "out of memory (MemoryError) while loading data set 'x'"
+    said = f"{reason}; load less"
+    err = DataOutOfMemory(reason, hint="load less")
+    assert str(TrainingError(reason, epoch=None, loading_data=True, hint="load less")) == said
+    assert (str(err), err.epoch, err.loading_data, err.checkpoint, err.resume) == (
+        said, None, True, None, False)
+    copy = pickle.loads(pickle.dumps(err))  # as it comes back from another torchrun process
+    assert type(copy) is DataOutOfMemory
+    assert (str(copy), vars(copy)) == (said, vars(err))
+    assert str(err.replaced(hint="lower n_train")) == f"{reason}; lower n_train"
+    saved = err.replaced(checkpoint=Path("runs/x/checkpoint.pt"), epochs_saved=2)
+    assert str(saved) == (f"{reason}; saved: runs/x/checkpoint.pt holds the run after epoch 2 "
+                          "(resume with run.resume=true); load less")
+    with pytest.raises(ValueError, match=r"^epoch must be None for a failure while loading the "
+                                         r"data, which comes before any epoch; got epoch=2$"):
+        TrainingError(reason, epoch=2, loading_data=True)
