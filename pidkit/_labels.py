@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from ._arrays import as_numpy_code, check_not_lazy, column_fix, null_count, null_error, to_numpy
+from ._arrays import as_numpy_code, check_not_lazy, column_fix, method_fix, null_count, null_error, to_numpy
 from ._caller import user_stacklevel
 
 
@@ -265,9 +265,9 @@ def label_array(values: Any, name: str) -> np.ndarray:
     ``"a"`` into one) and str subclasses (numpy reads them by ``str()``: ``class Size(str, Enum)``
     members became their class name, cut to one letter); tensors and pandas columns are
     converted by their own means, 0-d tensors in a list by value; a scipy.sparse matrix or array
-    is densified when 1-D, and of two axes (a one-hot matrix) read for its shape only, all zeros
-    (the caller refuses it by its shape, with a fix). Refused, with a message naming
-    ``name``: masked arrays with masked labels, nulls of polars or pyarrow columns, polars
+    is densified when 1-D. Refused, with a message naming ``name``: a scipy.sparse input of two
+    axes or more (a one-hot matrix, a column: :func:`labels_shape_error`, from its shape, without
+    densifying it), masked arrays with masked labels, nulls of polars or pyarrow columns, polars
     LazyFrames (not collected), strings, sets (no order) and dicts (iteration gives their keys).
     A list mixing complex numbers with others stays objects, so that only the complex ones are
     counted (numpy would make all of them complex). Shared by :func:`pidkit.joint_from_samples` and
@@ -288,7 +288,9 @@ def label_array(values: Any, name: str) -> np.ndarray:
             )
         return values.data
     if issparse(values):  # iterating one gives its rows, each a sparse matrix, read as one label
-        return values.toarray() if values.ndim == 1 else _shape_only(values)
+        if values.ndim != 1:
+            raise labels_shape_error(values, values.shape, name)
+        return values.toarray()
     if isinstance(values, (str, bytes)):
         raise TypeError(f"{name} must be a 1-D sequence of labels; got a {type(values).__name__}.")
     if isinstance(values, (set, frozenset)):
@@ -334,11 +336,40 @@ def label_array(values: Any, name: str) -> np.ndarray:
     return as_objects(seq)
 
 
-def _shape_only(values: Any) -> np.ndarray:
-    """A read-only array of the shape and dtype of 2-D sparse ``values``, all zeros, taking no
-    memory: labels of two axes are refused by their shape (a one-hot matrix, a column), whose
-    densified values a large one-hot matrix would not have the memory for."""
-    return np.broadcast_to(np.zeros((), dtype=values.dtype), values.shape)
+def labels_shape_error(given: Any, shape: tuple[int, ...], name: str) -> ValueError:
+    """The error for labels ``given``, passed as argument ``name``, of ``shape``, which is not 1-D:
+    a column of labels and a one-hot matrix are told code that makes them 1-D and works on what
+    was passed (:func:`~pidkit._arrays.column_fix`, :func:`~pidkit._arrays.method_fix`: a
+    scipy.sparse one's own reduction, which does not densify a large one-hot matrix). Shared by
+    :func:`label_array` and :func:`pidkit.estimate.inputs.check_labels`.
+
+    Parameters
+    ----------
+    given : object
+        The labels as passed.
+    shape : tuple of int
+        Their shape, of other than one axis.
+    name : str
+        The argument's name, for the message.
+
+    Returns
+    -------
+    ValueError
+
+    Examples
+    --------
+    >>> from scipy.sparse import csr_array
+    >>> print(labels_shape_error(csr_array(np.eye(3)[[0, 2, 1, 0, 2]]), (5, 3), "y"))
+    y must be a 1-D array of labels, one per sample; got shape (5, 3). For one-hot targets pass \
+np.asarray(y.argmax(axis=1)).ravel().
+    """
+    if len(shape) == 2 and shape[1] == 1:
+        hint = f"For a column of labels pass {column_fix(given, name)}."
+    elif len(shape) == 2:
+        hint = f"For one-hot targets pass {method_fix(given, name, 'argmax(axis=1)')}."
+    else:
+        hint = "Pass one label per sample."
+    return ValueError(f"{name} must be a 1-D array of labels, one per sample; got shape {shape}. {hint}")
 
 
 def _plain(kinds: set[type]) -> bool:

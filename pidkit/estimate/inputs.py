@@ -14,12 +14,13 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from .._arrays import as_numpy_code, column_fix, converted, method_fix, numbers_to_numpy, what_it_holds
+from .._arrays import as_numpy_code, converted, method_fix, numbers_to_numpy, what_it_holds
 from .._labels import (
     check_label_values,
     check_missing_labels,
     check_nulls,
     label_array,
+    labels_shape_error,
     near_whole,
     non_integer_floats,
     rounding_fix,
@@ -157,15 +158,7 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     Read as :func:`pidkit._labels.label_array` reads them (masked labels, sets and dicts refused)."""
     arr = label_array(y, name)
     if arr.ndim != 1:
-        if arr.ndim == 2 and arr.shape[1] == 1:
-            hint = f"For a column of labels pass {column_fix(y, name)}."
-        elif arr.ndim == 2:
-            hint = f"For one-hot targets pass {method_fix(y, name, 'argmax(axis=1)')}."
-        else:
-            hint = "Pass one label per sample."
-        raise ValueError(
-            f"{name} must be a 1-D array of labels, one per sample; got shape {arr.shape}. {hint}"
-        )
+        raise labels_shape_error(y, arr.shape, name)
     if arr.size == 0:
         raise ValueError(f"{name} is empty; it needs one label per sample.")
     check_label_values(arr, name)
