@@ -80,7 +80,8 @@ def parser(
     new.add_argument("--jsonl", metavar="FILE",
                      help="also write each measured row to FILE as a line of JSON, with the raw "
                           "numbers (seconds, bits, sizes) and the peers' beside pidkit's; emptied "
-                          "first, each line written as its row is measured (Ctrl-C keeps them)")
+                          "first, each line written as its row is measured (Ctrl-C keeps them); "
+                          "'-' writes them to stdout and the tables to stderr")
     return new
 
 

@@ -4,7 +4,9 @@ Each row the tables show is one JSON object on a line of its own, with the raw n
 bits, sizes; ``null`` where there is none: a measurement skipped at its cap, failed or not run)
 and the peers' numbers beside pidkit's, under ``"benchmark"``, the module's name. The file is
 emptied before any work and each line is appended and flushed as its row is measured, so Ctrl-C
-keeps the rows measured before it, as the printed tables do.
+keeps the rows measured before it, as the printed tables do. ``--jsonl -`` writes the rows to
+stdout, as Unix tools read ``-``, and the tables and the other lines meant for people to stderr,
+so that stdout holds JSON lines only (``... --jsonl - | jq .pidkit_seconds``).
 
 >>> import json, pandas  # doctest: +SKIP
 >>> rows = pandas.DataFrame(map(json.loads, open("redundancy.jsonl")))  # doctest: +SKIP
@@ -16,11 +18,15 @@ import argparse
 import json
 import math
 import os
-from typing import Any
+import sys
+from typing import Any, TextIO
 
 import numpy as np
 
 from pidkit.cli import one_line
+
+STDOUT = "-"
+"""The ``--jsonl`` name of stdout."""
 
 
 def plain(value: Any) -> Any:
@@ -49,7 +55,8 @@ class Records:
     Parameters
     ----------
     path : str or None
-        The file, emptied here; ``None`` writes nothing.
+        The file, emptied here; :data:`STDOUT` (``"-"``) writes to ``sys.stdout`` as it is now;
+        ``None`` writes nothing.
     benchmark : str
         The module's name in ``benchmarks``, written in every row.
 
@@ -65,7 +72,8 @@ class Records:
 
     def __init__(self, path: str | None, benchmark: str) -> None:
         self.path, self.benchmark = path, benchmark
-        if path is not None:
+        self.stream: TextIO | None = sys.stdout if path == STDOUT else None
+        if path is not None and self.stream is None:
             open(path, "w", encoding="utf-8").close()
 
     def write(self, **fields: Any) -> None:
@@ -74,8 +82,16 @@ class Records:
             return
         line = json.dumps(plain({"benchmark": self.benchmark, **fields}), allow_nan=False)
         try:
-            with open(self.path, "a", encoding="utf-8") as handle:
-                handle.write(line + "\n")
+            if self.stream is None:
+                with open(self.path, "a", encoding="utf-8") as handle:
+                    handle.write(line + "\n")
+            else:
+                self.stream.write(line + "\n")
+                self.stream.flush()
+        except BrokenPipeError:  # `--jsonl - | head`: the stdout to close is the rows', not the tables'
+            if self.stream is not None:
+                sys.stdout = self.stream
+            raise
         except OSError as exc:  # a full disk (or /dev/full), which opening the file did not show
             raise OSError(f"--jsonl {self.path}: cannot write a row there ({one_line(exc)})") from exc
 
@@ -100,7 +116,8 @@ def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> R
     """The :class:`Records` of ``args.jsonl``; an empty name, a folder (:func:`check_jsonl_name`)
     and a file that cannot be written are refused in one line with exit status 2
     (``parser.error``), before any work. A file that opens but takes no rows (a full disk) fails
-    at the first row, naming ``--jsonl`` (:meth:`Records.write`).
+    at the first row, naming ``--jsonl`` (:meth:`Records.write`). ``--jsonl -`` keeps stdout for
+    the rows and points ``sys.stdout`` at stderr from here on, for the tables.
 
     Examples
     --------
@@ -113,7 +130,10 @@ def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> R
     path = args.jsonl
     check_jsonl_name(parser, path)
     try:
-        return Records(path, parser.prog.rpartition(".")[2])
+        records = Records(path, parser.prog.rpartition(".")[2])
     except OSError as exc:
         parser.error(f"--jsonl {path}: cannot write the rows there ({one_line(exc)}); give a "
                      "file in a folder that can be written")
+    if path == STDOUT:
+        sys.stdout = sys.stderr
+    return records
