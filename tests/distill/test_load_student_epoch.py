@@ -67,11 +67,27 @@ def test_a_metrics_jsonl_of_other_values_does_not_stop_the_student_loading(tmp_p
         "resume a stopped run (run.resume=true) or wait for the next checkpoint of a running one"])
 
 
-def test_the_warning_reads_only_metrics_jsonl_not_the_audit(tmp_path):
+def _student_run(tmp_path):
+    return train(tiny(tmp_path, "run.epochs=2")).run_dir
+
+
+def _teacher_run(tmp_path):
+    return train_teacher(tiny(tmp_path, "teacher.epochs=2")).parent
+
+
+@pytest.mark.parametrize(("make_run", "held", "later"), [
+    (_student_run, "student", "resume a stopped run (run.resume=true)"),
+    (_teacher_run, "teacher", "run `pidkit-distill train-teacher` again with the same settings "
+                              "(it resumes the teacher's run)"),
+], ids=["student", "teacher"])
+def test_a_run_older_than_its_logged_epochs_is_told_from_metrics_jsonl_alone(tmp_path, make_run,
+                                                                             held, later):
     # load_student read the whole run folder (load_run: config.json and audit.jsonl too) to
     # compare its checkpoint with metrics.jsonl: with 100,000 audit lines it took 1.6 s instead
-    # of 0.02 s, and a damaged audit.jsonl (which the student does not need) hid the warning
-    run_dir = train(tiny(tmp_path, "run.epochs=2")).run_dir
+    # of 0.02 s, and a damaged audit.jsonl (which the student does not need) hid the warning.
+    # Of a train-teacher folder, which holds a teacher and resumes by itself, the warning said
+    # "this is the student after epoch 2 ... resume a stopped run (run.resume=true)"
+    run_dir = make_run(tmp_path)
     logged = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
     with (run_dir / "metrics.jsonl").open("a") as metrics:
         metrics.write(json.dumps({"epoch": 3, "test_acc": 0.5}) + "\n")
@@ -79,28 +95,9 @@ def test_the_warning_reads_only_metrics_jsonl_not_the_audit(tmp_path):
     with pytest.warns(RuntimeWarning) as told:
         load_student(run_dir)
     assert [str(w.message) for w in told] == [
-        f"run_dir {str(run_dir)!r}: this is the student after epoch 2 (held-out accuracy "
+        f"run_dir {str(run_dir)!r}: this is the {held} after epoch 2 (held-out accuracy "
         f"{logged[1]['test_acc']:.4f}), the last checkpointed, but metrics.jsonl records the run "
         "up to epoch 3 (held-out accuracy 0.5000): the run stopped, or is still training, "
         "between checkpoints (written every run.checkpoint_every = 1 epoch(s) and after the "
-        "last); for a later epoch's student, resume a stopped run (run.resume=true) or wait for "
-        "the next checkpoint of a running one"]
-
-
-def test_a_teacher_run_older_than_its_logged_epochs_is_told_of_its_teacher(tmp_path):
-    # the warning said "this is the student after epoch 2 ... resume a stopped run
-    # (run.resume=true)" of a train-teacher folder, which holds a teacher and resumes by itself
-    run_dir = train_teacher(tiny(tmp_path, "teacher.epochs=2")).parent
-    logged = [json.loads(line) for line in (run_dir / "metrics.jsonl").read_text().splitlines()]
-    with (run_dir / "metrics.jsonl").open("a") as metrics:
-        metrics.write(json.dumps({"epoch": 3, "test_acc": 0.5}) + "\n")
-    with pytest.warns(RuntimeWarning) as told:
-        load_student(run_dir)
-    assert [str(w.message) for w in told] == [
-        f"run_dir {str(run_dir)!r}: this is the teacher after epoch 2 (held-out accuracy "
-        f"{logged[1]['test_acc']:.4f}), the last checkpointed, but metrics.jsonl records the run "
-        "up to epoch 3 (held-out accuracy 0.5000): the run stopped, or is still training, "
-        "between checkpoints (written every run.checkpoint_every = 1 epoch(s) and after the "
-        "last); for a later epoch's teacher, run `pidkit-distill train-teacher` again with the "
-        "same settings (it resumes the teacher's run) or wait for the next checkpoint of a "
+        f"last); for a later epoch's {held}, {later} or wait for the next checkpoint of a "
         "running one"]

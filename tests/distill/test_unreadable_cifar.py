@@ -38,34 +38,33 @@ def _train(root: Path) -> list[str]:
                        for arg in ("--set", item)]]
 
 
-def test_a_batch_file_without_read_permission_is_data_roots(tmp_path, capsys, monkeypatch):
+def _refuse_batch_file(folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     # the check only looks the files up; the run's open() raised PermissionError: "training
     # failed: [Errno 13] Permission denied: '.../data_batch_2'", exit 1, as a failed training
-    folder = _cifar10(tmp_path)
     refuse_reading(folder / "data_batch_2", monkeypatch)
-    said = (f"cannot read {str(folder / 'data_batch_2')!r}: Permission denied; ask for read "
+    return (f"cannot read {str(folder / 'data_batch_2')!r}: Permission denied; ask for read "
             "access to it, or copy the cifar10 folder to one you can read and point root (the "
             "configuration's data.root) at the folder that holds it")
+
+
+def _refuse_folder(folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    # no permission to look into the folder: a stat of its files failed with PermissionError,
+    # "data: [Errno 13] Permission denied: '.../data_batch_1'" (where pathlib's is_file
+    # returns False for it, Python 3.13 on: "CIFAR file ... is missing; the folder is
+    # incomplete", which it is not)
+    refuse_looks_into(folder, monkeypatch)
+    return (f"cannot look into {str(folder)!r}: Permission denied; ask for access to it, or "
+            "copy the cifar10 folder to one you can read and point root (the configuration's "
+            "data.root) at the folder that holds it")
+
+
+@pytest.mark.parametrize("refuse", [_refuse_batch_file, _refuse_folder],
+                         ids=["batch-file", "folder"])
+def test_a_cifar_folder_that_cannot_be_read_is_data_roots(tmp_path, capsys, monkeypatch, refuse):
+    said = refuse(_cifar10(tmp_path), monkeypatch)
     with pytest.raises(PermissionError) as err:
         load_dataset("cifar10", root=tmp_path)
     assert str(err.value) == said
     assert main(_train(tmp_path)) == 2
     assert capsys.readouterr().err == f"pidkit-distill train: error: data.root: {said}\n"
     assert not (tmp_path / "runs" / "cifar10-bas-ut-s0" / "metrics.jsonl").exists()
-
-
-def test_a_folder_that_cannot_be_looked_into_is_data_roots(tmp_path, capsys, monkeypatch):
-    # no permission to look into the folder: a stat of its files failed with PermissionError,
-    # "data: [Errno 13] Permission denied: '.../data_batch_1'" (where pathlib's is_file
-    # returns False for it, Python 3.13 on: "CIFAR file ... is missing; the folder is
-    # incomplete", which it is not)
-    folder = _cifar10(tmp_path)
-    refuse_looks_into(folder, monkeypatch)
-    said = (f"cannot look into {str(folder)!r}: Permission denied; ask for access to it, or "
-            "copy the cifar10 folder to one you can read and point root (the configuration's "
-            "data.root) at the folder that holds it")
-    with pytest.raises(PermissionError) as err:
-        load_dataset("cifar10", root=tmp_path)
-    assert str(err.value) == said
-    assert main(_train(tmp_path)) == 2
-    assert capsys.readouterr().err == f"pidkit-distill train: error: data.root: {said}\n"
