@@ -44,12 +44,20 @@ import warnings
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["CHILD_PROCESS_FACETS", "SLOW_FACETS", "generators"]
+__all__ = ["CHILD_PROCESS_FACETS", "PROGRESS_FACETS", "SLOW_FACETS", "generators"]
 
 CHILD_PROCESS_FACETS = 24
 """Facets from which the enumeration runs in a child process. Measured for I_GH of random joints
 (2 cores): 18 facets 0.09 s, 24 facets 0.5 s, 27-32 facets 14-20 s, 36 facets over 10 minutes; a
 child process costs about 0.1 s to start."""
+
+PROGRESS_FACETS = 27
+"""Facets from which :func:`pidkit._polytope.vertices` asks for a bar of the enumeration's time
+where a person watches (a terminal, a notebook); 27-32 facets take seconds to minutes. cddlib says
+nothing of its progress, so the bar counts the time, refreshed every :data:`POLL_SECONDS`."""
+
+POLL_SECONDS = 0.5
+"""How often the bar is refreshed while the child enumerates."""
 
 SLOW_FACETS = 34
 """Facets from which a ``RuntimeWarning`` says that the enumeration may take minutes to hours."""
@@ -119,7 +127,23 @@ def _release_sigint(mask: set[signal.Signals] | None) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fraction]]:
+def _answer(child: subprocess.Popen[bytes], request: bytes, measure: str, bar: Any) -> tuple[bytes, bytes]:
+    """The child's stdout and stderr once it ends, under a bar of the time elapsed if ``bar`` (a
+    tqdm class) is given."""
+    if bar is None:
+        return child.communicate(request)
+    with bar(desc=f"measure {measure!r}: vertex enumeration", bar_format="{desc}: {elapsed}",
+             leave=False) as shown:
+        sent: bytes | None = request
+        while True:
+            try:
+                return child.communicate(sent, timeout=POLL_SECONDS)
+            except subprocess.TimeoutExpired:  # the child goes on; the request was sent
+                sent = None
+                shown.refresh()
+
+
+def _in_a_child(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -> list[list[Fraction]]:
     request = json.dumps({"path": sys.path, "rows": [[hex(v) for v in row] for row in rows]})
     held = _hold_sigint()
     try:
@@ -137,7 +161,7 @@ def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Frac
     with child:
         try:
             _release_sigint(held)  # a Ctrl-C held back meanwhile acts here, where it stops the child
-            out, err = child.communicate(request.encode())
+            out, err = _answer(child, request.encode(), measure, bar)
         except BaseException:  # KeyboardInterrupt above all: stop the enumeration with us
             child.kill()
             child.wait()
@@ -156,12 +180,13 @@ def _in_a_child(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Frac
     return [[Fraction(int(num, 16), int(den, 16)) for num, den in row] for row in json.loads(out)]
 
 
-def generators(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fraction]]:
+def generators(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -> list[list[Fraction]]:
     """The generators of the polyhedron ``{z : b + A z >= 0}`` given as integer rows ``[b, A]``.
 
     Each generator is ``[1, z_1, ..., z_d]`` for a vertex (``[0, ...]`` for a ray), exactly.
     ``cdd`` is the ``cdd.gmp`` module (:func:`pidkit._polytope.require_cdd`); ``measure`` names
-    the caller in errors.
+    the caller in errors; ``bar``, a tqdm class, shows the time of an enumeration in a child
+    process (this module imports nothing of pidkit's, so that a child test loads it alone).
 
     Examples
     --------
@@ -178,5 +203,5 @@ def generators(cdd: Any, rows: list[list[int]], measure: str) -> list[list[Fract
             stacklevel=2,
         )
     if len(rows) >= CHILD_PROCESS_FACETS and sys.executable:
-        return _in_a_child(cdd, rows, measure)
+        return _in_a_child(cdd, rows, measure, bar)
     return _in_this_process(cdd, rows)

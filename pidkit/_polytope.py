@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _cdd
+from ._progress import bar_class, show_progress
 
 _INSTALL_HINT = (
     "needs pycddlib for exact rational vertex enumeration; install it with "
@@ -63,6 +64,24 @@ def exact_masses(values: np.ndarray) -> list[int]:
     for f in fracs:
         denominator = denominator * f.denominator // math.gcd(denominator, f.denominator)
     return [int(f * denominator) for f in fracs]
+
+
+def vertex_bound(facets: int, dim: int) -> int:
+    """McMullen's upper bound on the vertices of a ``dim``-dimensional polytope with ``facets`` facets.
+
+    ``C(m - ceil(d/2), m - d) + C(m - floor(d/2) - 1, m - d)``, attained by the duals of cyclic
+    polytopes. The double description method's time and memory grow with the vertices it finds
+    and the intermediate ones, so the bound, which only needs the sizes, predicts its cost before
+    it starts.
+
+    Examples
+    --------
+    >>> vertex_bound(6, 3), vertex_bound(5, 2), vertex_bound(27, 14)  # cube, pentagon, a 3x3x3 I_GH
+    (8, 5, 104652)
+    """
+    if dim == 0:
+        return 1
+    return math.comb(facets - (dim + 1) // 2, facets - dim) + math.comb(facets - dim // 2 - 1, facets - dim)
 
 
 def row_reduce(rows: list[list[Fraction]], n: int) -> tuple[list[list[Fraction]], list[int], bool]:
@@ -170,7 +189,8 @@ def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int, measure: str) 
         unit = [0] * (len(free) + 1)
         unit[k + 1] = 1
         ineq.append(unit)
-    generators = _cdd.generators(cdd, ineq, measure)
+    long = len(ineq) >= _cdd.PROGRESS_FACETS
+    generators = _cdd.generators(cdd, ineq, measure, bar_class() if show_progress(None, long=long) else None)
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
     points = _exact_points(generators, reduced, pivots, free, n)

@@ -60,14 +60,15 @@ def hard_rows() -> bytes:
     """The integer rows [b, A] of I_GH's polytope for a random 4x3x3 joint, as hexadecimal JSON."""
     captured: list[list[list[int]]] = []
 
-    def capture(cdd: object, rows: list[list[int]], measure: str) -> None:
+    def capture(cdd: object, rows: list[list[int]], measure: str, bar: object) -> None:
         captured.append(rows)
         raise _Captured
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_cdd, "generators", capture)
         with pytest.raises(_Captured):
-            pidkit.pid(np.random.default_rng(5).dirichlet(np.ones(36)).reshape(4, 3, 3), measure="gh")
+            joint = np.random.default_rng(5).dirichlet(np.ones(36)).reshape(4, 3, 3)
+            pidkit.pid(joint, measure="gh", max_vertices=None)  # past the default limit
     assert len(captured[0]) == 36
     return json.dumps([[hex(v) for v in row] for row in captured[0]]).encode()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -21,7 +22,7 @@ from .._validate import check_choice, check_flag, check_joint
 from ..measures import informations_nats
 from .bounds import LP_TOL_BITS, source_informations
 from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value
-from .gh import gh_value
+from .gh import MAX_VERTICES, check_max_vertices, gh_value
 from .prec import prec_value
 from .value import MeasureValue
 
@@ -58,13 +59,14 @@ _NONNEGATIVE = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
 
 
-def solve(measure: str, p: np.ndarray) -> MeasureValue:
+def solve(measure: str, p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES) -> MeasureValue:
     """Run the measure's solver and check the invariants before its answer counts as a success.
 
     Red and its gap must be finite, and 0 <= Red <= min_i I(Y; X_i) (every measure here lies in
     that range, within the certified gap); anything else is a failure with the reason.
+    ``max_vertices`` is passed to ``"gh"`` (:func:`pidkit.redundancy.gh.gh_value`).
     """
-    value = _SOLVERS[measure](p)
+    value = gh_value(p, max_vertices=max_vertices) if measure == "gh" else _SOLVERS[measure](p)
     if value.status == _status.FAILED:
         return value
     if not (math.isfinite(value.nats) and math.isfinite(value.gap_nats)):
@@ -94,8 +96,24 @@ def certified(value: MeasureValue, measure: str, units: str) -> float:
     return from_nats(value.nats, units)
 
 
+def check_gh_option(measure: str, max_vertices: Any) -> int | None:
+    """``max_vertices`` checked (:func:`pidkit.redundancy.gh.check_max_vertices`); a ``TypeError``
+    if it is set for a measure other than ``"gh"``, which enumerates no vertices under a limit."""
+    if measure != "gh" and max_vertices != MAX_VERTICES:
+        raise TypeError(
+            f"max_vertices applies to measure='gh' only (its vertex enumeration); measure={measure!r} "
+            "takes none. Drop max_vertices."
+        )
+    return check_max_vertices(max_vertices)
+
+
 def redundancy(
-    p_yts: ArrayLike, *, measure: str = "broja", units: str = "bits", normalize: bool = False
+    p_yts: ArrayLike,
+    *,
+    measure: str = "broja",
+    units: str = "bits",
+    normalize: bool = False,
+    max_vertices: int | None = MAX_VERTICES,
 ) -> float:
     """Redundant information Red(Y:T,S) of a joint ``p[y, t, s]`` under the named measure.
 
@@ -110,6 +128,10 @@ def redundancy(
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
+    max_vertices : int or None, default=1_000_000
+        ``"gh"`` only: refuse a joint whose polytope could have more vertices than this
+        (McMullen's bound on its size, checked before the enumeration starts, which would take
+        hours); ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
 
     Returns
     -------
@@ -119,7 +141,8 @@ def redundancy(
     Raises
     ------
     ValueError, TypeError
-        For an invalid ``p_yts`` or option.
+        For an invalid ``p_yts`` or option, or (``ValueError``) a joint too large for ``"gh"``
+        under ``max_vertices``.
     ImportError
         For ``"gh"`` or ``"prec"`` without pycddlib.
     SolverError
@@ -136,11 +159,19 @@ def redundancy(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    return certified(solve(check_choice(measure, MEASURES, name="measure"), p), measure, units)
+    measure = check_choice(measure, MEASURES, name="measure")
+    max_vertices = check_gh_option(measure, max_vertices)
+    return certified(solve(measure, p, max_vertices=max_vertices), measure, units)
 
 
 def pid_from_measure(
-    p_yts: ArrayLike, *, measure: str, units: str = "bits", normalize: bool = False, strict: bool = True
+    p_yts: ArrayLike,
+    *,
+    measure: str,
+    units: str = "bits",
+    normalize: bool = False,
+    strict: bool = True,
+    max_vertices: int | None = MAX_VERTICES,
 ) -> PIDResult:
     """The four-atom decomposition with Red from the named measure (THEORY.md §1 identities).
 
@@ -159,6 +190,8 @@ def pid_from_measure(
     normalize : bool, default=False
     strict : bool, default=True
         Raise :class:`pidkit.SolverError` for an uncertified answer instead of returning it.
+    max_vertices : int or None, default=1_000_000
+        ``"gh"`` only: the largest polytope it enumerates, as in :func:`redundancy`.
 
     Returns
     -------
@@ -178,11 +211,12 @@ def pid_from_measure(
     units = check_units(units)
     measure = check_choice(measure, MEASURES, name="measure")
     strict = check_flag(strict, name="strict")
+    max_vertices = check_gh_option(measure, max_vertices)
     if measure == "broja":
         from ..bertschinger import bertschinger
 
         return bertschinger(p, units=units, strict=strict)
-    value = solve(measure, p)
+    value = solve(measure, p, max_vertices=max_vertices)
     return result_from_redundancy(
         informations_nats(p),
         value.nats,

@@ -1,0 +1,146 @@
+"""I_GH's size: a joint whose polytope is too large is refused before the enumeration, a joint the
+sources split into blocks is enumerated block by block, and a long enumeration shows a bar."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import re
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit import _cdd, _progress, examples
+from pidkit.measures import entropy_nats
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
+)
+
+AND_GH_BITS = 2.5 - 1.5 * math.log2(3)
+
+
+def _random(shape: tuple[int, ...], seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).dirichlet(np.ones(math.prod(shape))).reshape(shape)
+
+
+def _no_enumeration(*args, **kwargs):
+    raise AssertionError("the vertex enumeration started")
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: pidkit.pid(p, measure="gh"),
+    lambda p: pidkit.i_gh(p),
+    lambda p: pidkit.redundancy(p, measure="gh"),
+])
+def test_a_joint_far_past_the_limit_is_refused_before_the_enumeration(call, monkeypatch):
+    # A random 4x4x4 joint enumerated for hours (64 facets; 4x3x3 already took over ten minutes).
+    monkeypatch.setattr(_cdd, "generators", _no_enumeration)
+    with pytest.raises(ValueError) as error:
+        call(_random((4, 4, 4)))
+    assert str(error.value) == (
+        "measure='gh' on this 4x4x4 joint: the polytope of I_GH has 64 facets in dimension 39, so up to "
+        "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=1,000,000; a "
+        "random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more "
+        "than ten minutes. Use measure='prec' (milliseconds; I_GH <= I_prec), 'wedge' (a lower bound) or "
+        "'broja' (see docs/which-measure.md), merge rare symbols of the sources, or pass "
+        "max_vertices=None to enumerate anyway (hours and gigabytes; Ctrl-C stops it).")
+
+
+@pytest.mark.parametrize(("shape", "size"), [
+    ((4, 3, 3), "36 facets in dimension 17, so up to 4,440,150 vertices"),
+    ((2, 6, 6), "72 facets in dimension 59, so up to about 10^10 vertices"),
+    ((10, 10, 10), "1000 facets in dimension 819, so up to about 10^156 vertices"),
+])
+def test_the_refusal_names_the_shape_and_the_size(shape, size, monkeypatch):
+    monkeypatch.setattr(_cdd, "generators", _no_enumeration)
+    joint = f"^measure='gh' on this {'x'.join(map(str, shape))} joint: "
+    with pytest.raises(ValueError, match=joint + ".*" + re.escape(size)):
+        pidkit.pid(_random(shape), measure="gh")
+
+
+def test_max_vertices_sets_the_limit_and_none_insists():
+    # AND's polytope: 4 cells in dimension 1, so at most 2 vertices
+    said = r"has 4 facets in dimension 1, so up to 2 vertices .* more than max_vertices=1;"
+    with pytest.raises(ValueError, match=said):
+        pidkit.pid(examples.and_(), measure="gh", max_vertices=1)
+    for max_vertices in (2, None):
+        assert pidkit.pid(examples.and_(), measure="gh", max_vertices=max_vertices).red == pytest.approx(
+            AND_GH_BITS, abs=1e-12)
+        assert pidkit.i_gh(examples.and_(), max_vertices=max_vertices) == pytest.approx(AND_GH_BITS,
+                                                                                         abs=1e-12)
+
+
+@pytest.mark.parametrize(("value", "error", "message"), [
+    (0, ValueError, "max_vertices must be an int >= 1; got 0. Pass None to enumerate the vertices whatever "
+                    "their number."),
+    (2.5, TypeError, "max_vertices must be an int >= 1; got 2.5 (float). Pass None to enumerate the "
+                     "vertices whatever their number."),
+    (True, TypeError, "max_vertices must be an int >= 1; got True (bool). Pass None to enumerate the "
+                      "vertices whatever their number."),
+])
+def test_a_bad_max_vertices_is_named(value, error, message):
+    with pytest.raises(error) as raised:
+        pidkit.pid(examples.and_(), measure="gh", max_vertices=value)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("measure", ["prec", "mmi", "wedge"])
+def test_max_vertices_is_refused_for_the_other_measures(measure):
+    with pytest.raises(TypeError) as raised:
+        pidkit.pid(examples.and_(), measure=measure, max_vertices=None)
+    assert str(raised.value) == (f"max_vertices applies to measure='gh' only (its vertex enumeration); "
+                                 f"measure={measure!r} takes none. Drop max_vertices.")
+
+
+def _blocks(*parts: np.ndarray, weights: list[float]) -> np.ndarray:
+    """The joint whose sources' symbols split into one block per part, part b of mass weights[b]."""
+    n_y = parts[0].shape[0]
+    joint = np.zeros((n_y, sum(p.shape[1] for p in parts), sum(p.shape[2] for p in parts)))
+    t = s = 0
+    for part, weight in zip(parts, weights, strict=True):
+        joint[:, t:t + part.shape[1], s:s + part.shape[2]] = weight * part
+        t, s = t + part.shape[1], s + part.shape[2]
+    return joint
+
+
+def test_blocks_are_enumerated_alone_and_combine_exactly():
+    # I_GH(p) = I(Y; B) + sum_b p(b) I_GH(p | b); the whole 36-cell polytope was enumerated at once.
+    parts = [_random((2, 3, 3), seed) for seed in (1, 2)]
+    weights = [0.25, 0.75]
+    joint = _blocks(*parts, weights=weights)
+    r = pidkit.pid(joint, measure="gh", units="nats")
+    alone = [pidkit.pid(part, measure="gh", units="nats") for part in parts]
+    i_yb = entropy_nats(joint.sum(axis=(1, 2))) - sum(
+        w * entropy_nats(part.sum(axis=(1, 2))) for w, part in zip(weights, parts, strict=True))
+    combined = i_yb + sum(w * a.red for w, a in zip(weights, alone, strict=True))
+    assert r.red == pytest.approx(combined, abs=1e-12)
+    assert r.diagnostics["n_blocks"] == 2
+    assert r.diagnostics["n_vertices"] == sum(a.diagnostics["n_vertices"] for a in alone)
+    assert r.diagnostics["q_joint"].sum(axis=0) == pytest.approx(joint, abs=1e-15)
+
+
+def test_the_limit_applies_to_the_largest_block_not_the_whole():
+    # Three 2x3x3 blocks (bound 1584 each) are within max_vertices=2000; the whole joint's 54 cells
+    # would be far beyond it.
+    parts = [_random((2, 3, 3), seed) for seed in (1, 2, 3)]
+    joint = _blocks(*parts, weights=[0.2, 0.3, 0.5])
+    r = pidkit.pid(joint, measure="gh", max_vertices=2000)
+    assert r.diagnostics["n_blocks"] == 3
+    assert r.red == pytest.approx(pidkit.pid(joint, measure="gh", max_vertices=None).red, abs=1e-12)
+    with pytest.raises(ValueError, match=r"the largest of the 3 blocks the sources split p into\) has 18 "
+                                         r"facets in dimension 11, so up to 1,584 vertices"):
+        pidkit.pid(joint, measure="gh", max_vertices=1000)
+
+
+def test_a_long_enumeration_shows_its_time_where_a_person_watches(monkeypatch, capsys):
+    monkeypatch.setattr(_cdd, "CHILD_PROCESS_FACETS", 0)
+    monkeypatch.setattr(_cdd, "PROGRESS_FACETS", 0)
+    monkeypatch.setattr(_cdd, "POLL_SECONDS", 0.001)  # the child takes longer than this to start
+    monkeypatch.setattr(_progress, "watched", lambda: True)
+    assert pidkit.pid(examples.and_(), measure="gh").red == pytest.approx(AND_GH_BITS, abs=1e-12)
+    assert "measure 'gh': vertex enumeration: 00:0" in capsys.readouterr().err
+    monkeypatch.setattr(_progress, "watched", lambda: False)
+    assert pidkit.pid(examples.and_(), measure="gh").red == pytest.approx(AND_GH_BITS, abs=1e-12)
+    assert capsys.readouterr().err == ""
