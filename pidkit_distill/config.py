@@ -61,6 +61,9 @@ __all__ = [
 SCHEDULES = ("paper", "constant", "kd-rid-effective")
 MILESTONE_UNITS = ("fraction", "epoch")
 DEVICES = ("auto", "cpu", "cuda")
+_NOT_A_RUN_DEVICE = ("; the trainer runs on the CPU or on CUDA GPUs, each process on its own "
+                     "(cuda:LOCAL_RANK; choose them with CUDA_VISIBLE_DEVICES): on another "
+                     "accelerator (xpu, mps, hpu) pass cpu")
 
 
 def _opt(default: Any, text: str) -> Any:
@@ -482,9 +485,9 @@ def _import_hint(names: Iterable[str]) -> str:
             "--import MODULE (from Python, import it before calling train)")
 
 
-def _check_choice(key: str, value: str, choices: Sequence[str]) -> None:
+def _check_choice(key: str, value: str, choices: Sequence[str], why: str = "") -> None:
     if value not in choices:
-        raise ValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}")
+        raise ValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}{why}")
 
 
 def _check_number(key: str, value: float, minimum: float, *, strict: bool = False,
@@ -527,7 +530,7 @@ def check_values(config: TrainConfig) -> None:
     config.audit.check()
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
-    _check_choice("run.device", config.run.device, DEVICES)
+    _check_choice("run.device", config.run.device, DEVICES, _NOT_A_RUN_DEVICE)
     for key, value, minimum in [
         ("data.batch_size", config.data.batch_size, 1),
         ("data.eval_batch_size", config.data.eval_batch_size, 1),

@@ -1,16 +1,17 @@
 """The devices this machine has, in the words every device message uses.
 
 :func:`on_this_machine` says whether a device is one of them, :func:`devices_here` what to pass
-instead (``load_student``'s ``map_location``, ``audit_distiller``'s ``device``), and
+instead (``load_student``'s ``map_location``, ``audit_distiller``'s ``device``), from
+:func:`accelerator_here` (what ``torch.accelerator`` sees: CUDA, XPU, MPS, ...), and
 :data:`NO_CUDA` is how a message says there is no CUDA device (``run.device=cuda`` too).
-Neither function initialises CUDA: they ask torch for the count of devices only.
+None of them initialises CUDA: they ask torch for the count of devices only.
 """
 
 from __future__ import annotations
 
 import torch
 
-__all__ = ["NO_CUDA", "cuda_devices", "devices_here", "on_this_machine"]
+__all__ = ["NO_CUDA", "accelerator_here", "cuda_devices", "devices_here", "on_this_machine"]
 
 NO_CUDA = "this machine has no CUDA device"
 
@@ -60,17 +61,52 @@ def on_this_machine(device: torch.device) -> bool:
     return True
 
 
+def accelerator_here() -> tuple[str, int] | None:
+    """The accelerator torch sees on this machine, and how many devices of it: ``("cuda", 2)``,
+    ``("xpu", 1)``, ``("mps", 1)``; ``None`` without one.
+
+    CUDA is asked of ``torch.cuda`` (:func:`cuda_devices`, as the trainer does); another
+    accelerator of ``torch.accelerator`` (torch 2.6 and later: the one this torch was built for,
+    XPU, MPS or a plug-in's such as HPU or NPU, with its ``is_available`` and ``device_count``,
+    which initialise no device); MPS, in a torch without ``torch.accelerator``, of
+    ``torch.backends.mps``.
+
+    Examples
+    --------
+    >>> accelerator_here() is None or accelerator_here()[1] > 0
+    True
+    """
+    cuda = cuda_devices()
+    if cuda:
+        return "cuda", cuda
+    generic = getattr(torch, "accelerator", None)
+    if hasattr(generic, "current_accelerator"):
+        found = generic.current_accelerator()
+        if found is None or found.type == "cuda" or not generic.is_available():
+            return None
+        return found.type, generic.device_count()
+    return ("mps", 1) if torch.backends.mps.is_available() else None
+
+
 def devices_here() -> str:
     """What to pass as a device on this machine: only the devices it has.
 
     Returns
     -------
     str
-        ``"this machine has no CUDA device: pass 'cpu'"`` without CUDA; ``"pass 'cpu', 'cuda' or
-        'cuda:N' with N < 2"`` with two CUDA devices (``'mps'`` added where it is available).
+        ``"this machine has no CUDA device: pass 'cpu'"`` without an accelerator; ``"pass
+        'cpu', 'cuda' or 'cuda:N' with N < 2"`` with two CUDA devices; ``"this machine has no
+        CUDA device: pass 'cpu', 'xpu' or 'xpu:N' with N < 1"`` with one Intel XPU (any
+        accelerator of :func:`accelerator_here`; ``'mps'`` alone, without an index).
+
+    Examples
+    --------
+    >>> devices_here() == f"{NO_CUDA}: pass 'cpu'" or "'cuda'" in devices_here()
+    True
     """
-    cuda = cuda_devices()
-    names = ["'cpu'", *(["'cuda'", f"'cuda:N' with N < {cuda}"] if cuda else []),
-             *(["'mps'"] if torch.backends.mps.is_available() else [])]
+    found = accelerator_here()
+    kind, count = found or ("", 0)
+    names = ["'cpu'", *([f"'{kind}'"] if found else []),
+             *([f"'{kind}:N' with N < {count}"] if found and kind != "mps" else [])]
     choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"{'' if cuda else NO_CUDA + ': '}pass {choices}"
+    return f"{'' if kind == 'cuda' else NO_CUDA + ': '}pass {choices}"

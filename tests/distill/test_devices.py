@@ -1,11 +1,15 @@
-"""pidkit_distill.devices: whether a device is one this machine has."""
+"""pidkit_distill.devices: whether a device is one this machine has, and what to pass instead;
+``pidkit-distill train --run.device`` of another accelerator than CUDA."""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pytest
 import torch
 
-from pidkit_distill.devices import on_this_machine
+from pidkit_distill.cli import main
+from pidkit_distill.devices import devices_here, on_this_machine
 
 
 @pytest.mark.parametrize(("available", "count", "device", "here"), [
@@ -31,3 +35,53 @@ def test_a_device_whose_backend_torch_has_not_loaded_is_not_here(device):
 def test_the_cpu_and_meta_are_always_here():
     assert [on_this_machine(torch.device(d)) for d in ("cpu", "cpu:0", "meta")] == [True] * 3
 
+
+def _accelerator(kind: str | None, available: bool, count: int) -> SimpleNamespace:
+    """A ``torch.accelerator`` of a torch built for ``kind`` (``None``: for none)."""
+    return SimpleNamespace(current_accelerator=lambda: kind and torch.device(kind),
+                           is_available=lambda: available, device_count=lambda: count)
+
+
+@pytest.mark.parametrize(("kind", "available", "count", "said"), [
+    # an Intel XPU (or a plug-in's hpu, npu) machine was told "this machine has no CUDA
+    # device: pass 'cpu'", its accelerator not named
+    ("xpu", True, 2, "this machine has no CUDA device: pass 'cpu', 'xpu' or 'xpu:N' with N < 2"),
+    ("hpu", True, 8, "this machine has no CUDA device: pass 'cpu', 'hpu' or 'hpu:N' with N < 8"),
+    ("cuda", False, 0, "this machine has no CUDA device: pass 'cpu'"),  # asked of torch.cuda
+    ("mps", True, 1, "this machine has no CUDA device: pass 'cpu' or 'mps'"),
+    ("xpu", False, 0, "this machine has no CUDA device: pass 'cpu'"),  # built for, none here
+    (None, False, 0, "this machine has no CUDA device: pass 'cpu'"),
+])
+def test_the_devices_to_pass_are_those_torch_accelerator_sees(monkeypatch, kind, available,
+                                                              count, said):
+    monkeypatch.setattr(torch, "accelerator", _accelerator(kind, available, count))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # no CUDA: torch.accelerator
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)  # decides
+    assert devices_here() == said
+
+
+@pytest.mark.parametrize(("cuda", "mps", "said"), [
+    (2, False, "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
+    (0, True, "this machine has no CUDA device: pass 'cpu' or 'mps'"),
+    (0, False, "this machine has no CUDA device: pass 'cpu'"),
+])
+def test_a_torch_without_torch_accelerator_is_asked_about_cuda_and_mps(monkeypatch, cuda, mps,
+                                                                       said):
+    monkeypatch.delattr(torch, "accelerator")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert devices_here() == said
+
+
+@pytest.mark.parametrize("device", ["xpu", "xpu:0", "mps", "cuda:1"])
+def test_a_run_device_the_trainer_cannot_run_on_says_why_in_one_line(tmp_path, capsys, device):
+    # it said "config key 'run.device' must be one of ['auto', 'cpu', 'cuda'], got 'xpu'", not
+    # why, nor what to pass on an XPU machine, nor how to choose a GPU instead of cuda:1
+    status = main(["train", "--run.device", device, "--out-dir", str(tmp_path)])
+    assert (status, capsys.readouterr().err) == (2, (
+        f"pidkit-distill train: error: config key 'run.device' must be one of ['auto', 'cpu', "
+        f"'cuda'], got {device!r}; the trainer runs on the CPU or on CUDA GPUs, each process on "
+        "its own (cuda:LOCAL_RANK; choose them with CUDA_VISIBLE_DEVICES): on another "
+        "accelerator (xpu, mps, hpu) pass cpu\n"))
+    assert sorted(tmp_path.rglob("*")) == []
