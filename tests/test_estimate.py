@@ -17,23 +17,17 @@ import dataclasses
 import json
 import math
 import pickle
-import re
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from threadpoolctl import threadpool_limits
 
-from pidkit.decompose import pid
 from pidkit.estimate import (
     BIAS_WARNING_RATIO,
     DEFAULT_CI_METHOD,
     Discretizer,
     PluginBiasWarning,
-    Projector,
     RepresentationPID,
     bootstrap,
     discretize,
@@ -41,6 +35,7 @@ from pidkit.estimate import (
 )
 from pidkit.measures import mutual_information
 from pidkit.samples import joint_from_samples
+from tests.estimate_data import blobs, same_partition, small_sample
 
 N = 4000
 TOL_EDGE = 0.01
@@ -51,11 +46,6 @@ ATOMS = ("red", "uni_t", "uni_s", "syn")
 
 def _h(q: float) -> float:
     return -q * math.log2(q) - (1 - q) * math.log2(1 - q)
-
-
-def _blobs(codes: np.ndarray, n_values: int, rng: np.random.Generator, dim: int = 10) -> np.ndarray:
-    centres = rng.normal(0.0, 6.0, (n_values, dim))
-    return centres[codes] + rng.normal(size=(codes.size, dim))
 
 
 def _xor(rng):
@@ -98,10 +88,10 @@ def _features(name: str, seed: int = 0):
     if name.startswith("nuisance"):
         # The teacher's two factors live in separate feature blocks.
         z, g = t // 4, t % 4
-        t_feat = np.hstack([_blobs(z, 2, rng), _blobs(g, 4, rng)])
+        t_feat = np.hstack([blobs(z, 2, rng), blobs(g, 4, rng)])
     else:
-        t_feat = _blobs(t, nt, rng)
-    return y, t_feat, _blobs(s, ns, rng), (t, nt), (s, ns), truth
+        t_feat = blobs(t, nt, rng)
+    return y, t_feat, blobs(s, ns, rng), (t, nt), (s, ns), truth
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
@@ -121,11 +111,6 @@ def _tolerance(value: float) -> float:
     return TOL_EDGE if value in (0.0, 1.0) else TOL_INSIDE
 
 
-def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
-    table = joint_from_samples(a, b, np.zeros_like(a)).counts[:, :, 0]
-    return bool(((table > 0).sum(axis=0) == 1).all() and ((table > 0).sum(axis=1) == 1).all())
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _one_blas_thread():
     # The test matrices are small: on a shared 2-core machine, multi-threaded BLAS on them is mostly
@@ -141,7 +126,7 @@ def _one_blas_thread():
 def test_clusters_recover_the_generating_ids(case):
     _, res, _, (_, t, _) = case
     disc_t, disc_s = res.discretizers
-    assert _same_partition(disc_t.labels_, t)
+    assert same_partition(disc_t.labels_, t)
     assert disc_s.n_samples_fit_ == N
     assert res.settings["s"]["fitted"] == "reused"
     assert res.settings["t"]["fitted"] == "on these samples"
@@ -254,105 +239,8 @@ def test_reusing_discretizers_reproduces_the_result():
     assert again.settings["t"]["n_clusters"] == 2
 
 
-def test_wide_float32_maps_are_flattened_and_stay_float32():
-    rng = np.random.default_rng(10)
-    codes = rng.integers(0, 3, 300)
-    maps = (rng.normal(0, 4, (3, 4, 8, 8))[codes] + rng.normal(size=(300, 4, 8, 8))).astype(np.float32)
-    labels, disc = discretize(maps, n_components=5, n_clusters=3, svd_solver="randomized")
-    assert disc.n_features_in_ == 256
-    assert disc.pca_.components_.dtype == np.float32
-    assert _same_partition(labels, codes)
-    flat, _ = discretize(maps.reshape(300, -1), n_components=5, n_clusters=3, svd_solver="randomized")
-    np.testing.assert_array_equal(labels, flat)
-
-
-def test_8_and_16_bit_features_are_clustered_in_float32_like_float32_features():
-    # uint8 pixels / quantised activations became float64: 8x their memory, twice float32's, for
-    # values float32 holds exactly. Now they are float32 throughout, as float32 features are.
-    rng = np.random.default_rng(14)
-    codes = rng.integers(0, 3, 600)
-    means = rng.normal(60, 25, (3, 48))
-    pixels = np.clip(means[codes] + rng.normal(0, 20, (600, 48)), 0, 255).astype(np.uint8)
-    for dtype in (np.uint8, np.int16, np.bool_):
-        X = pixels.astype(dtype) if dtype is not np.bool_ else pixels > 60
-        labels, disc = discretize(X, n_components=5, n_clusters=3)
-        assert disc.dtype_ == np.float32 and disc.pca_.components_.dtype == np.float32
-        as_float32, _ = discretize(X.astype(np.float32), n_components=5, n_clusters=3)
-        np.testing.assert_array_equal(labels, as_float32)
-    _, wide_ints = discretize(pixels.astype(np.int64), n_components=5, n_clusters=3)
-    assert wide_ints.dtype_ == np.float64  # beyond 2**24 float32 would round
-
-
-def test_auto_solver_is_exact_for_narrow_features():
-    # 2,000 x 64 features with a slowly decaying spectrum: "auto" took the randomized SVD (any side
-    # over 500), whose 10 components were 0.5 rad off the exact ones; at this width the exact SVD
-    # costs little more.
-    from scipy.linalg import subspace_angles
-
-    rng = np.random.default_rng(12)
-    X = (rng.standard_normal((2000, 64)) * np.linspace(0.2, 2.0, 64)).astype(np.float32)
-    proj = Projector(normalize=None).fit(X)
-    centred = X.astype(np.float64) - X.mean(axis=0, dtype=np.float64)
-    exact = np.linalg.svd(centred, full_matrices=False)[2][:10]
-    assert proj.svd_solver_ == "full"
-    assert np.max(subspace_angles(exact.T, proj.pca_.components_.T.astype(np.float64))) < 1e-4
-
-
-def test_auto_solver_and_component_clipping():
-    rng = np.random.default_rng(11)
-    _, small = discretize(rng.normal(size=(100, 30)), n_clusters=3)
-    assert (small.svd_solver_, small.n_components_) == ("full", 10)
-    _, short = discretize(rng.normal(size=(60, 600)).astype(np.float32), n_clusters=3)
-    assert (short.svd_solver_, short.n_components_) == ("full", 10)  # 60 rows: exact and as fast
-    _, wide = discretize(rng.normal(size=(300, 600)).astype(np.float32), n_clusters=3)
-    assert (wide.svd_solver_, wide.n_components_) == ("randomized", 10)
-    _, narrow = discretize(rng.normal(size=(100, 4)), n_clusters=3)
-    assert (narrow.n_components_, narrow.pca_) == (4, None)
-    _, nopca = discretize(rng.normal(size=(100, 40)), n_components=None, n_clusters=3)
-    assert nopca.pca_ is None and nopca.explained_variance_ratio_ is None
-    assert 0.0 < small.explained_variance_ratio_ <= 1.0
-
-
-def test_l2_normalisation_ignores_row_scale():
-    rng = np.random.default_rng(12)
-    codes = rng.integers(0, 3, 400)
-    X = _blobs(codes, 3, rng, dim=20)
-    scaled = X * rng.uniform(0.1, 10.0, (400, 1))
-    a, _ = discretize(X, n_clusters=3)
-    b, _ = discretize(scaled, n_clusters=3)
-    np.testing.assert_array_equal(a, b)
-
-
 # --------------------------------------------------------------------------------------------------
 # labels path and the plug-in bias rule
-
-
-@settings(max_examples=15)
-@given(
-    seed=st.integers(0, 2**32 - 1),
-    n=st.integers(5, 200),
-    sizes=st.tuples(st.integers(2, 3), st.integers(1, 4), st.integers(1, 4)),
-)
-def test_integer_labels_go_through_joint_from_samples_unchanged(seed, n, sizes):
-    rng = np.random.default_rng(seed)
-    y, t, s = (rng.integers(0, k, n) for k in sizes)
-    y[:2] = 0, 1  # a target needs two classes (one class is refused: test_bad_labels)
-    t_names = np.array(["a", "b", "c", "d"])[t]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PluginBiasWarning)
-        res = pid_from_representations(
-            y, t_names, s.astype(bool) if sizes[2] <= 2 else s, bias_correction="none"
-        )
-    ref = joint_from_samples(y, t_names, s.astype(bool) if sizes[2] <= 2 else s)
-    np.testing.assert_array_equal(res.p, ref.p)
-    expected = pid(ref.p)
-    for atom in (*ATOMS, "i_yts"):
-        assert getattr(res.pid, atom) == pytest.approx(getattr(expected, atom), abs=1e-9)
-    assert res.settings["t"] == {"kind": "labels", "n_values": ref.p.shape[1]}
-    assert res.discretizers == (None, None)
-    ny, nt, ns = ref.p.shape
-    assert res.bias["i_yts"] == pytest.approx((ny - 1) * (nt * ns - 1) / (2 * n * math.log(2)))
-    assert res.bias["i_yt"] == pytest.approx((ny - 1) * (nt - 1) / (2 * n * math.log(2)))
 
 
 def test_bias_rule_matches_the_simulated_plugin_bias():
@@ -423,11 +311,6 @@ def test_result_repr_and_dict():
 # errors
 
 
-def _ok():
-    rng = np.random.default_rng(16)
-    return rng.integers(0, 2, 40), rng.normal(size=(40, 6)), rng.normal(size=(40, 6))
-
-
 def _with(arr, index, value):
     arr = arr.copy()
     arr[index] = value
@@ -481,7 +364,7 @@ def _with(arr, index, value):
 )
 def test_bad_data(change, error, match):
     with pytest.raises(error, match=match):
-        pid_from_representations(*change(*_ok()))
+        pid_from_representations(*change(*small_sample()))
 
 
 @pytest.mark.parametrize(
@@ -515,11 +398,11 @@ def test_bad_data(change, error, match):
 )
 def test_bad_options(option, error, match):
     with pytest.raises(error, match=match):
-        pid_from_representations(*_ok(), **{"n_clusters": 3, **option})
+        pid_from_representations(*small_sample(), **{"n_clusters": 3, **option})
 
 
 def test_discretizer_misuse():
-    y, t, s = _ok()
+    y, t, s = small_sample()
     fitted = pid_from_representations(y, t, s, n_clusters=3).discretizers
     with pytest.raises(ValueError, match=r"^n_clusters=4 applies to no side: both are reused Discretizers "
                                          r"from discretizers, fitted with 3 clusters, which apply; leave"):
@@ -613,124 +496,7 @@ def _obj_with_nan(labels):
 )
 def test_bad_labels(change, options, error, match):
     with pytest.raises(error, match=match):
-        pid_from_representations(*change(*_ok()), **{"n_clusters": 3, **options})
-
-
-@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
-def test_labels_that_are_whole_floats_none_or_strings_are_classes():
-    y, t, s = _ok()
-    base = pid_from_representations(y, t, s, n_clusters=3, bias_correction="none")
-    from_generator = pid_from_representations(iter(y.tolist()), t, s, n_clusters=3, bias_correction="none")
-    np.testing.assert_array_equal(from_generator.p, base.p)  # once "got shape ()"
-    as_float = pid_from_representations(y.astype(float), t, s, n_clusters=3, bias_correction="none")
-    np.testing.assert_array_equal(as_float.p, base.p)
-    with_none = np.where(y == 1, None, "a").astype(object)  # None is a label like any other
-    res = pid_from_representations(with_none, t, s, n_clusters=3, bias_correction="none")
-    order = [1 if label is None else 0 for label in res.labels["y"]]
-    np.testing.assert_array_equal(res.p, base.p[order])
-
-
-@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
-def test_one_continuous_feature_is_clustered_without_normalisation():
-    y, t, s = _ok()
-    res = pid_from_representations(y, t[:, :1], s, n_clusters=4, normalize=None, bias_correction="none")
-    assert res.settings["t"]["n_values"] == 4  # L2 would have left 2 values: the signs
-
-
-def test_bfloat16_tensors_and_integer_arrays_of_subsamples_are_accepted():
-    torch = pytest.importorskip("torch")
-    y, t, s = _ok()
-    t16 = torch.tensor(t).to(torch.bfloat16)
-    res = pid_from_representations(y, t16, s, n_clusters=3, subsamples=np.array([2, 4]))
-    ref = pid_from_representations(y, t16.float().numpy(), s, n_clusters=3)
-    assert res.settings["subsamples"] == [2, 4]
-    np.testing.assert_array_equal(res.p, ref.p)
-
-
-def test_the_docstring_example_prints_what_it_claims_under_a_plain_doctest():
-    import doctest
-
-    runner = doctest.DocTestRunner(optionflags=0)  # no NUMBER flag: -0.0 is not 0.0
-    for test in doctest.DocTestFinder().find(pid_from_representations):
-        runner.run(test)
-    assert runner.summarize(verbose=False).failed == 0
-
-
-def test_the_quick_start_runs_as_written(capsys):
-    # docs/estimate.md's first code block, as a user pastes it into a notebook: it once used y,
-    # t_feat and s_feat without defining them (a NameError). Bootstrap replicates are cut to 2.
-    text = (Path(__file__).resolve().parents[1] / "docs" / "estimate.md").read_text(encoding="utf-8")
-    section = text.split("## Quick start", 1)[1]
-    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
-    assert code.count("bootstrap=50") == 1 and code.count("bootstrap=200") == 1
-    namespace: dict = {}
-    code = code.replace("bootstrap=50", "bootstrap=2").replace("bootstrap=200", "bootstrap=2")
-    exec(compile(code, "docs/estimate.md", "exec"), namespace)
-    assert capsys.readouterr().out.startswith(
-        "RepresentationPID(broja, n=1000, |Y|x|T|x|S| = 10x10x10, status=optimal, "
-        "bias_correction=eb-extrapolation)\n"
-    )
-    res, g = namespace["res"], namespace["g"]
-    assert res.settings["bootstrap"] == 2 and set(res.intervals) == set(res.plugin)
-    assert g.settings["estimator"] == "gaussian" and g.settings["bias_correction"] == "wishart"
-
-
-def test_repr_says_when_pca_was_skipped_and_when_a_pipeline_was_reused():
-    # Six features and n_components=10: PCA is skipped, which the repr used to show as "PCA 6"
-    # (explained_variance_ratio None, no solver); a reused pipeline looked like a fresh fit.
-    y, t, s = _ok()
-    first = pid_from_representations(y, t, s, n_clusters=3)
-    lines = repr(first).splitlines()
-    assert lines[-2] == ("  T: 6 features -> l2 -> no PCA (10 components would keep every feature) -> "
-                         "KMeans 3 (seed 0, 3 clusters used)")
-    teacher = first.discretizers[0]
-    again = pid_from_representations(y, t, s, n_components=4, n_clusters=3, discretizers=(teacher, None))
-    lines = repr(again).splitlines()
-    assert lines[-2].endswith("-> KMeans 3 (seed 0, 3 clusters used, reused from an earlier fit)")
-    assert lines[-1] == "  S: 6 features -> l2 -> PCA 4 -> KMeans 3 (seed 0, 3 clusters used)"
-    g = pid_from_representations(y, t, s, estimator="gaussian", n_components=4)
-    reused = pid_from_representations(y, t, s, estimator="gaussian", discretizers=g.discretizers)
-    assert repr(reused).splitlines()[-1] == (
-        "  S: 6 features -> l2 -> PCA 4 (seed 0, reused from an earlier fit) -> 4 Gaussian dimensions"
-    )
-    assert repr(pid_from_representations(y, t, s, estimator="gaussian")).splitlines()[-1] == (
-        "  S: 6 features -> l2 -> no PCA (10 components would keep every feature) -> 6 Gaussian dimensions"
-    )
-
-
-def test_the_docs_runnable_example_passes_as_a_plain_doctest():
-    import doctest
-
-    text = (Path(__file__).resolve().parents[1] / "docs" / "estimate.md").read_text(encoding="utf-8")
-    blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if ">>>" in b]
-    assert len(blocks) == 1
-    test = doctest.DocTestParser().get_doctest(blocks[0], {}, "estimate.md", "docs/estimate.md", 0)
-    runner = doctest.DocTestRunner(optionflags=0)
-    runner.run(test)
-    assert runner.summarize(verbose=False) == (0, 8)
-
-
-class _OtherFrame:
-    """A table of another library (polars-like): columns, to_numpy and dtypes without numpy's kind."""
-
-    def __init__(self, values):
-        self.values = values
-        self.columns = [f"c{i}" for i in range(values.shape[1])]
-        self.dtypes = ["Float64"] * values.shape[1]
-
-    def to_numpy(self):
-        return self.values
-
-    def __array__(self, dtype=None, copy=None):
-        return self.values
-
-
-def test_tables_of_other_libraries_are_read_through_np_asarray():
-    # The pandas column check once took any dtypes for pandas': a polars-like frame's were all
-    # "non-numeric", and a table np.asarray reads well was refused.
-    y, t, s = _ok()
-    res = pid_from_representations(y, _OtherFrame(t), s, n_clusters=3)
-    np.testing.assert_array_equal(res.counts, pid_from_representations(y, t, s, n_clusters=3).counts)
+        pid_from_representations(*change(*small_sample()), **{"n_clusters": 3, **options})
 
 
 @pytest.mark.parametrize("make", [np.random.default_rng, np.random.RandomState],

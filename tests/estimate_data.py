@@ -1,0 +1,25 @@
+"""Small samples and Gaussian-blob features shared by the tests of :mod:`pidkit.estimate`."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from pidkit.samples import joint_from_samples
+
+
+def blobs(codes: np.ndarray, n_values: int, rng: np.random.Generator, dim: int = 10) -> np.ndarray:
+    """Features of ``codes``: a centre per value (sd 6, far apart) plus unit noise."""
+    centres = rng.normal(0.0, 6.0, (n_values, dim))
+    return centres[codes] + rng.normal(size=(codes.size, dim))
+
+
+def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    """True when the labels ``a`` and ``b`` split the samples alike (up to renaming)."""
+    table = joint_from_samples(a, b, np.zeros_like(a)).counts[:, :, 0]
+    return bool(((table > 0).sum(axis=0) == 1).all() and ((table > 0).sum(axis=1) == 1).all())
+
+
+def small_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """40 binary labels and two 6-feature noise matrices: a valid input to change one thing in."""
+    rng = np.random.default_rng(16)
+    return rng.integers(0, 2, 40), rng.normal(size=(40, 6)), rng.normal(size=(40, 6))
