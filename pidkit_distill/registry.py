@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from pidkit._validate import did_you_mean
 
-__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "unknown_name"]
+__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registry_key", "unknown_name"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -35,6 +35,29 @@ BUILTIN_NAMES: dict[str, tuple[str, ...]] = {
 # model names says of it.
 WRN_NAME = re.compile(r"^wrn-(\d+)-(\d+)$")
 WRN_NOTE = " (wrn-D-K with depth D = 6n+4 and widen factor K, e.g. 'wrn-40-2')"
+
+
+def registry_key(name: str) -> str:
+    """The registered name that ``name`` is read as: stripped and lower-cased, as registered
+    names are, so that a configuration's ``" CIFAR10"`` means ``"cifar10"``. The one spelling of
+    that rule, for :meth:`Registry.find` and for what compares a name with a registry's names
+    without a lookup (CIFAR's names, the key of a data set that its loader described).
+
+    Parameters
+    ----------
+    name : str
+        A name as given (``data.name``, an argument).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> registry_key(" CIFAR10 ")
+    'cifar10'
+    """
+    return name.strip().lower()
 
 
 def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed: list[str],
@@ -125,7 +148,7 @@ class Registry:
 
     def find(self, name: object) -> str | None:
         """The registered name that ``name`` means (stripped and lower-cased), or ``None``."""
-        key = name.strip().lower() if isinstance(name, str) else None
+        key = registry_key(name) if isinstance(name, str) else None
         return key if key in self._entries else None
 
     def get(self, name: str) -> Callable[..., object]:
@@ -218,7 +241,7 @@ registered; only the names you registered can be removed.
         """
         where = f"un{self.decorator_name}"
         key = self.find(name)
-        if isinstance(name, str) and self.is_builtin(name.strip().lower()):
+        if isinstance(name, str) and self.is_builtin(registry_key(name)):
             raise ValueError(f"{where}: name={name!r} is one of the package's own {self.kind}s, "
                              "which stay registered; only the names you registered can be "
                              "removed.")

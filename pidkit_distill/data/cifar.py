@@ -29,6 +29,7 @@ from pidkit_distill.data.cifar_pickles import unpickle_batch
 from pidkit_distill.data.subsets import subset_size, train_subset
 from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
 from pidkit_distill.launcher_env import world_size_from_env
+from pidkit_distill.registry import registry_key
 
 __all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "is_root_error",
            "load_cifar"]
@@ -314,7 +315,7 @@ def is_root_error(name: str, err: BaseException) -> bool:
     >>> is_root_error("cifar100", ValueError("normalization must be 'standard' or 'kd-rid'"))
     False
     """
-    return (name.strip().lower() in CIFAR_NAMES
+    return (registry_key(name) in CIFAR_NAMES
             and isinstance(err, (FileNotFoundError, FileWriteError, PermissionError)))
 
 

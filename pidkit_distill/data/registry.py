@@ -22,7 +22,7 @@ from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
-from pidkit_distill.registry import Registry
+from pidkit_distill.registry import Registry, registry_key
 
 __all__ = ["available_datasets", "describe_dataset", "describes_its_sizes", "is_user_dataset",
            "load_dataset", "register_dataset", "unregister_dataset"]
@@ -161,7 +161,7 @@ def describes_its_sizes(name: str) -> bool:
     >>> describes_its_sizes("digits"), describes_its_sizes(" CIFAR10")
     (True, False)
     """
-    return name.strip().lower() not in CIFAR_NAMES
+    return registry_key(name) not in CIFAR_NAMES
 
 
 def is_user_dataset(name: str) -> bool:

@@ -62,6 +62,7 @@ from pidkit_distill.launcher_env import (
 )
 from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.models import available_models, build_model, tap_features
+from pidkit_distill.registry import registry_key
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
@@ -373,7 +374,7 @@ def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, Datase
         return describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **options), None
     bundle = load_data(config, teacher=teacher)
-    return DatasetSpec.of(config.data.name.strip().lower(), bundle), bundle
+    return DatasetSpec.of(registry_key(config.data.name), bundle), bundle
 
 
 def _value_of(config: TrainConfig, key: str) -> Any:
