@@ -316,7 +316,8 @@ def pid_from_representations(
         :func:`bootstrap_intervals` and ``docs/estimate.md`` for the measured coverage of each.
         ``"auto"``: ``"centred"`` for a bias-corrected estimate (it covered best), ``"basic"`` for
         ``bias_correction="none"``; ``settings["ci_method"]`` records the one used. Both ends
-        are clipped at 0. The discrete intervals of Red, the unique informations and Syn also
+        are clipped at 0, but a corrected value below 0 is its interval's lower end (it is not
+        left below its interval). The discrete intervals of Red, the unique informations and Syn also
         cover the values under an n**-1/2 bias of the union information (``correction.kink``),
         which the samples cannot rule out.
     n_jobs : int or None, default=None
@@ -509,7 +510,7 @@ def pid_from_representations(
             boot, estimate, reference, confidence=confidence, method=ci_method, lower=0.0,
             alternative=alternative,
         )
-        intervals = dict(zip(QUANTITIES, spans, strict=True))
+        intervals = dict(zip(QUANTITIES, _reach_the_estimate(spans, estimate), strict=True))
 
     settings = {
         "estimator": estimator,
@@ -545,6 +546,17 @@ def pid_from_representations(
         bootstrap_samples=samples,
         discretizers=(disc_t, disc_s),
     )
+
+
+def _reach_the_estimate(spans: list[tuple[float, float]], estimate: list[float]) -> list[tuple[float, float]]:
+    """Intervals clipped at 0 whose lower end reaches down to a corrected value below 0.
+
+    The quantities cannot be negative, so clipping an interval at 0 never drops the truth; but
+    the corrected values are not clipped (``correction.negative`` names those below 0), and an
+    interval starting at 0 would leave its own estimate out. Stretching it down to the estimate
+    adds only values below 0: the coverage is that of the clipped interval.
+    """
+    return [(min(lo, est) if est < 0 else lo, hi) for (lo, hi), est in zip(spans, estimate, strict=True)]
 
 
 def _versions() -> dict[str, str]:

@@ -101,6 +101,10 @@ class RepresentationPID:
         Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
         ``bootstrap > 0``; those of the four atoms stretch by ``correction.kink`` towards the
         values under an n**-1/2 bias of the union information (``correction.kink_corrected``).
+        Ends are clipped at 0 (no quantity is below 0), but never above the value: a corrected
+        value below 0 (in ``correction.negative``) is its interval's lower end, not left below
+        an interval starting at 0. (``ci_method="basic"`` and ``"percentile"`` move an interval
+        by the bias the bootstrap shows, so those can leave the value out.)
     bootstrap_samples : dict of str to numpy.ndarray or None
         The (corrected) replicates behind ``intervals``; NaN where a replicate failed.
     discretizers : tuple of (Discretizer, Projector or None)
@@ -287,9 +291,10 @@ class RepresentationPID:
                 f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
             )
         if fix.negative:
+            reach = "; their intervals reach down to them" if self.intervals is not None else ""
             lines.append(
                 f"  note: {', '.join(fix.negative)} corrected below 0: indistinguishable from 0 at "
-                f"n = {self.n_samples} (values are not clipped)"
+                f"n = {self.n_samples} (values are not clipped{reach})"
             )
         if fix.above_bound:
             lines.append(

@@ -74,7 +74,9 @@ def test_record_shape_and_pid_identities():
         assert set(fix["negative"]) == {a for a in ATOMS if r[a] < 0}
         for a in ATOMS:
             lo, hi = r["intervals"][a]
-            assert 0 <= lo <= hi < lo + 0.5  # basic intervals: they need not hold the estimate
+            # clipped at 0, but a corrected value below 0 is its interval's lower end
+            assert lo == pytest.approx(r[a]) if r[a] < 0 else lo >= 0
+            assert lo <= hi < lo + 0.5
             assert fix["bias"][a] == pytest.approx(r["plugin"][a] - r[a])
 
 

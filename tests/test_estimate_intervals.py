@@ -1,0 +1,49 @@
+"""Every corrected value of ``pid_from_representations`` lies within its own bootstrap interval.
+
+The intervals are clipped at 0, the corrected values are not (``correction.negative``): a value
+below 0 was reported outside its interval, e.g. ``syn = -0.006 [0.000, 0.002]``. Now such a value
+is its interval's lower end, and the clipping at 0 is otherwise unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pidkit.estimate import pid_from_representations
+from pidkit.resampling import QUANTITIES
+
+
+@pytest.fixture(scope="module")
+def small_sample_estimate():
+    # The docstring's example with intervals: 500 samples, a teacher that separates the classes, a
+    # student of noise, so Red and Syn are 0 and come out slightly below 0 after the correction.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    t = 4.0 * y[:, None] + rng.normal(size=(500, 4))
+    s = rng.normal(size=(500, 4))
+    return pid_from_representations(y, t, s, n_components=2, n_clusters=2, normalize=None, bootstrap=20)
+
+
+def test_every_corrected_value_lies_within_its_interval(small_sample_estimate):
+    res = small_sample_estimate
+    assert set(res.correction.negative) >= {"red", "syn"}  # the case this is about
+    for name in QUANTITIES:
+        low, high = res.intervals[name]
+        value = getattr(res, name)
+        assert low <= value <= high, (name, low, value, high)
+
+
+def test_a_value_below_0_is_the_lower_end_and_the_rest_stays_clipped_at_0(small_sample_estimate):
+    res = small_sample_estimate
+    for name in QUANTITIES:
+        low, high = res.intervals[name]
+        value = getattr(res, name)
+        if value < 0:
+            assert low == value and high >= 0.0, name
+        else:
+            assert low >= 0.0, name
+    assert res.syn == pytest.approx(-0.006073, abs=1e-6)
+    assert res.intervals["syn"] == pytest.approx((-0.006073, 0.001839), abs=1e-6)
+    assert "(values are not clipped; their intervals reach down to them)" in repr(res)
+    assert f"[{res.syn:.6f}, " in repr(res)
