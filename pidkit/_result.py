@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,7 @@ _ATOM_LABELS = (
 )
 _SPELT_OUT = {"redundancy": "red", "synergy": "syn", "unique_t": "uni_t", "unique_s": "uni_s"}
 """Names of the atoms spelt out, which users reach for, and the attribute that holds each."""
+_ABSENT = object()
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +68,12 @@ class PIDResult:
         Solver iterations.
     diagnostics : dict
         Everything else the solver reported: residuals, fallbacks tried, timings.
+
+    Notes
+    -----
+    ``==`` is identity, as for scikit-learn estimators (``q`` and the timings in ``diagnostics``
+    make field equality ill-defined): compare numbers with :func:`numpy.allclose`, e.g.
+    ``np.allclose([a.red, a.syn], [b.red, b.syn], atol=1e-6)``.
 
     Examples
     --------
@@ -180,26 +188,70 @@ def attribute_error(result: Any, name: str) -> AttributeError:
     Python also calls ``__getattr__`` when a property raised ``AttributeError`` itself (a
     subclass's property reading a misspelt name): that property's own error is returned, not a
     guess at the property's name; a field never set (an instance not made by ``__init__``) gets
-    the plain error.
+    the plain error. A name the result does not have gets a :class:`MissingAttributeError`, whose
+    suggestion is worked out only when its message is read: ``hasattr(result, "x")`` in a loop
+    does not pay for it.
     """
-    message = f"{type(result).__name__!r} object has no attribute {name!r}"
+    cls = type(result)
     if name.startswith("_"):  # dunder probes (copy, pickle, IPython's _repr_html_): the plain error
-        return AttributeError(message)
-    public = [f.name for f in fields(result)] + [n for n in dir(type(result)) if not n.startswith("_")]
-    if name in public:  # a name it has: a property that failed inside, or a field never set
-        attribute = getattr(type(result), name, None)
-        if hasattr(attribute, "__get__"):
-            try:
-                attribute.__get__(result, type(result))
-            except AttributeError as err:
-                return err
-        return AttributeError(message)
-    match = closest(name, public + list(_SPELT_OUT))
-    hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?" if match is not None else ""
-    return AttributeError(
-        f"{message}.{hint} Its numbers are the atoms red, uni_t, uni_s, syn and the informations "
-        "i_yt, i_ys, i_yts, in its units; to_dict() lists every field."
-    )
+        return AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+    attribute = getattr(cls, name, _ABSENT)
+    if hasattr(attribute, "__get__"):  # a property that failed inside
+        try:
+            attribute.__get__(result, cls)
+        except AttributeError as err:
+            return err
+    if attribute is not _ABSENT or name in _field_names(cls):  # a field never set
+        return AttributeError(f"{cls.__name__!r} object has no attribute {name!r}")
+    return MissingAttributeError(result, name)
+
+
+@functools.cache
+def _field_names(cls: type) -> frozenset[str]:
+    return frozenset(f.name for f in fields(cls))
+
+
+class MissingAttributeError(AttributeError):
+    """``'PIDResult' object has no attribute 'x'``, with the attribute meant and the names of the
+    result's numbers: the message is built when it is first read (``str``), not when raised.
+
+    ``name`` and ``obj`` are set, as on Python's own ``AttributeError``.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> r = pidkit.bertschinger(pidkit.examples.and_())
+    >>> hasattr(r, "redundancy")
+    False
+    >>> print(MissingAttributeError(r, "synergy"))    # doctest: +ELLIPSIS
+    'PIDResult' object has no attribute 'synergy'. Did you mean 'syn'? Its numbers are the atoms ...
+    """
+
+    def __init__(self, result: Any, name: str) -> None:
+        super().__init__(name=name, obj=result)
+        self._message: str | None = None
+
+    def __str__(self) -> str:
+        if self._message is None:
+            self._message = self._render()
+        return self._message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+    def __reduce__(self) -> tuple[type[AttributeError], tuple[str]]:
+        return AttributeError, (str(self),)  # the message, not the result, travels
+
+    def _render(self) -> str:
+        cls = type(self.obj)
+        public = [f.name for f in fields(self.obj)] + [n for n in dir(cls) if not n.startswith("_")]
+        match = closest(self.name, public + list(_SPELT_OUT))
+        hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?" if match is not None else ""
+        return (
+            f"{cls.__name__!r} object has no attribute {self.name!r}.{hint} Its numbers are the atoms "
+            "red, uni_t, uni_s, syn and the informations i_yt, i_ys, i_yts, in its units; to_dict() "
+            "lists every field."
+        )
 
 
 def jsonable(value: Any, *, finite: bool = False) -> Any:
