@@ -1,5 +1,88 @@
-"""Many BROJA decompositions at once; :func:`bertschinger_batch` lives in :mod:`pidkit.broja`."""
+"""Many decompositions at once: :func:`bertschinger_batch` (in :mod:`pidkit.broja`) solves them,
+:func:`to_frame` makes a pandas table of their results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from .broja import bertschinger_batch
+from .resampling import QUANTITIES
 
-__all__ = ["bertschinger_batch"]
+if TYPE_CHECKING:
+    import pandas
+
+__all__ = ["bertschinger_batch", "to_frame"]
+
+NUMBER_COLUMNS = (*QUANTITIES, "gap", "nit", "n_samples")
+"""The columns of :func:`to_frame` that hold numbers: float64 (NaN where a result has none),
+or int64 where every result has a whole number."""
+
+
+def to_frame(results: Iterable[Any]) -> pandas.DataFrame:
+    """A pandas DataFrame with a row per result: its ``to_dict()`` record, numbers as numbers.
+
+    ``pd.DataFrame([r.to_dict() for r in results])`` reads JSON records, where a missing number
+    is ``None``: a column that is ``None`` in every row (the gaps of a batch that all failed, the
+    iterations of closed-form solves) became an object column of ``None``. Here every column of
+    :data:`NUMBER_COLUMNS` is float64 with NaN (or int64 when every value is a whole number),
+    and an infinite gap stays ``inf``.
+
+    Parameters
+    ----------
+    results : iterable of PIDResult or RepresentationPID
+        Results of :func:`pidkit.bertschinger_batch`, :func:`pidkit.pid`,
+        :func:`pidkit.estimate.pid_from_representations`, ... (anything with ``to_dict()``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per result, the columns of ``to_dict()`` in its order.
+
+    Raises
+    ------
+    ImportError
+        pandas is not installed (it is not a dependency of pidkit).
+    TypeError
+        ``results`` is one result, or holds something without ``to_dict()``.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit.batch import to_frame
+    >>> results = pidkit.bertschinger_batch([pidkit.examples.and_(), pidkit.examples.xor()])
+    >>> frame = to_frame(results)
+    >>> frame[["red", "syn", "gap"]].dtypes.tolist()
+    [dtype('float64'), dtype('float64'), dtype('float64')]
+    >>> frame["syn"].round(3).tolist()
+    [0.5, 1.0]
+    """
+    try:
+        import pandas as pd
+    except ImportError:
+        message = "to_frame needs pandas, which pidkit does not install: pip install pandas"
+        raise ImportError(message) from None
+    if hasattr(results, "to_dict") or not isinstance(results, Iterable):
+        raise TypeError(
+            f"results must be an iterable of results (a list of PIDResult, ...); got "
+            f"{type(results).__name__}. For one result pass [result]."
+        )
+    results = list(results)
+    for i, result in enumerate(results):
+        if not callable(getattr(type(result), "to_dict", None)):
+            raise TypeError(
+                f"results[{i}] is a {type(result).__name__}, not a result with to_dict() (a PIDResult "
+                "or RepresentationPID): pass the results of pidkit's decompositions."
+            )
+    rows = [result.to_dict() for result in results]
+    frame = pd.DataFrame(rows)
+    for column in NUMBER_COLUMNS:
+        if column not in frame.columns:
+            continue
+        values = [getattr(r, column) if column in row else None for r, row in zip(results, rows, strict=True)]
+        if all(isinstance(v, (int, np.integer)) for v in values):
+            continue  # pandas made it int64 already
+        frame[column] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    return frame

@@ -1,0 +1,74 @@
+"""``pidkit.batch.to_frame``: a pandas table of results whose numbers are float64 columns.
+
+``pd.DataFrame([r.to_dict() for r in results])`` reads strict-JSON records, where a missing or
+infinite number is ``None``: a batch whose gaps were all ``None`` (every solve failed) gave an
+object column of ``None``, and so did the iterations of closed-form solves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit.batch import to_frame
+
+pd = pytest.importorskip("pandas")
+
+
+def _batch():
+    return pidkit.bertschinger_batch([pidkit.examples.and_(), pidkit.examples.xor(), pidkit.examples.rdn()])
+
+
+def test_a_batch_whose_gaps_are_all_missing_has_a_float64_gap_column():
+    failed = [dataclasses.replace(r, status="failed", gap=math.inf) for r in _batch()]
+    assert pd.DataFrame([r.to_dict() for r in failed])["gap"].dtype == object  # the JSON records'
+    frame = to_frame(failed)
+    assert frame["gap"].dtype == np.float64
+    assert frame["gap"].tolist() == [math.inf] * 3
+    nan_gaps = to_frame([dataclasses.replace(r, gap=math.nan) for r in failed])
+    assert nan_gaps["gap"].dtype == np.float64 and nan_gaps["gap"].isna().all()
+
+
+def test_iterations_of_closed_form_solves_are_a_float64_column_of_nan():
+    closed_form = [pidkit.pid(p, measure="mmi") for p in (pidkit.examples.and_(), pidkit.examples.xor())]
+    assert [r.nit for r in closed_form] == [None, None]
+    frame = to_frame(closed_form)
+    assert frame["nit"].dtype == np.float64 and frame["nit"].isna().all()
+    assert frame["syn"].tolist() == pytest.approx([r.syn for r in closed_form])
+
+
+def test_the_rest_of_the_frame_is_the_records_of_to_dict():
+    results = _batch()
+    frame = to_frame(results)
+    records = pd.DataFrame([r.to_dict() for r in results])
+    assert frame.columns.tolist() == records.columns.tolist()
+    pd.testing.assert_frame_equal(frame, records)  # nothing missing: the same table
+    assert frame["nit"].dtype == np.int64
+    assert frame["status"].tolist() == ["optimal"] * 3
+
+
+def test_estimates_become_a_frame_with_float64_numbers():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    runs = [pidkit.estimate.pid_from_representations(y, y, rng.integers(0, 2, 200)) for _ in range(2)]
+    frame = to_frame(runs)
+    assert frame["n_samples"].tolist() == [200, 200] and frame["n_samples"].dtype == np.int64
+    assert frame["red"].dtype == np.float64
+    assert frame["red"].tolist() == [run.red for run in runs]
+
+
+@pytest.mark.parametrize(("results", "match"), [
+    (lambda: pidkit.pid(pidkit.examples.xor()),
+     r"^results must be an iterable of results \(a list of PIDResult, \.\.\.\); got PIDResult\. For one "
+     r"result pass \[result\]\.$"),
+    (lambda: 3, r"^results must be an iterable of results .*; got int\."),
+    (lambda: [pidkit.pid(pidkit.examples.xor()), {"red": 0.0}],
+     r"^results\[1\] is a dict, not a result with to_dict\(\) \(a PIDResult or RepresentationPID\)"),
+])
+def test_what_is_not_a_list_of_results_is_named(results, match):
+    with pytest.raises(TypeError, match=match):
+        to_frame(results())
