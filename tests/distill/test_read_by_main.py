@@ -5,6 +5,8 @@ sends it stops both processes, each with an error that says so."""
 from __future__ import annotations
 
 import hashlib
+import signal
+import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -13,21 +15,38 @@ import pytest
 from tiny_runs import in_two_processes
 
 # one process of 2 (RANK), reading argv[1]/node{RANK}/blob.bin through read_by_main, with
-# pieces of 1000 bytes; argv[2] is the case: "sent", the file "grows while read" or
-# "grows while sent" by rank 0 (after its first piece), rank 1 "has no room" for its copy
-# (files of 2000 bytes at most: a full $TMPDIR), or rank 0's disk "fails while sent" (EIO after
-# its first piece)
+# pieces of 1000 bytes and argv[1]/tmp{RANK} as its temporary folder; argv[2] is the case:
+# "sent", the file "grows while read" or "grows while sent" by rank 0 (after its first piece),
+# rank 1 "has no room" for its copy (files of 2000 bytes at most: a full $TMPDIR), rank 0's disk
+# "fails while sent" (EIO after its first piece), rank 1 "killed while read" (SIGKILL in read;
+# the process it forked from prints what its temporary folder holds after), or "sent without
+# /proc/self/fd" (as on macOS or Windows)
 NODE = textwrap.dedent("""
-    import hashlib, json, os, resource, sys
+    import hashlib, json, os, resource, signal, sys, tempfile
     from pathlib import Path
+
+    rank, case = int(os.environ["RANK"]), sys.argv[2]
+    tmp = Path(sys.argv[1]) / f"tmp{rank}"
+    tmp.mkdir()
+    tempfile.tempdir = str(tmp)
+
+    def in_tmp():
+        return sorted(str(found.relative_to(tmp)) for found in tmp.rglob("*"))
+
+    if rank == 1 and case == "killed while read" and os.fork() > 0:  # the child is rank 1
+        status = os.wait()[1]
+        print(json.dumps({"exit": os.waitstatus_to_exitcode(status), "left": in_tmp()}))
+        os._exit(0)
+
     import torch, torch.distributed as dist
     import pidkit_distill.training.file_sharing as file_sharing
     from pidkit_distill.training.file_sharing import read_by_main
     from pidkit_distill.training.runtime import Runtime
 
-    rank, case = int(os.environ["RANK"]), sys.argv[2]
     path = Path(sys.argv[1]) / f"node{rank}" / "blob.bin"
     file_sharing._CHUNK_BYTES = 1000
+    if case == "sent without /proc/self/fd":
+        file_sharing._OPEN_FILES = Path(sys.argv[1]) / "no such folder"
     if rank == 1 and case == "has no room":
         resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # python ignores SIGXFSZ
     dist.init_process_group("gloo", init_method="env://")
@@ -64,15 +83,17 @@ NODE = textwrap.dedent("""
     seen = []
 
     def read(given):
-        seen.append(given)
+        seen.append([given.name, given == path, in_tmp()])
         if rank == 0 and case == "grows while read":
             grow()
+        if rank == 1 and case == "killed while read":
+            os.kill(os.getpid(), signal.SIGKILL)
         return given.read_bytes()
 
     try:
         got = read_by_main(Runtime(torch.device("cpu"), rank, 2, rank, True), path, read)
-        done = {"sha256": hashlib.sha256(got).hexdigest(), "pieces": pieces,
-                "read": [[given.name, given == path, given.exists()] for given in seen]}
+        done = {"sha256": hashlib.sha256(got).hexdigest(), "pieces": pieces, "read": seen,
+                "left": in_tmp()}
     except Exception as err:
         done = {"error": f"{type(err).__name__}: {err}"}
     print(json.dumps(done), flush=True)
@@ -99,14 +120,35 @@ def test_a_file_of_many_pieces_reaches_the_process_that_lacks_it_as_bytes_read_b
         tmp_path):
     # rank 0 pickled the object its read gave (broadcast_object_list) and rank 1 unpickled it
     # without calling read: 4 times the file in host memory; now rank 1 receives the bytes in
-    # pieces and reads them, written to a file of that name in its temporary folder, removed after
+    # pieces and reads them, written to a file of its temporary folder that has no name there
+    # (it was pidkit_distill-XXXX/blob.bin, which a process killed while it read left behind)
     rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), "sent")
     expected = hashlib.sha256(BLOB).hexdigest()
     assert rank_0 == {"sha256": expected, "pieces": [1000] * 10 + [499],
-                      "read": [["blob.bin", True, True]]}
-    assert rank_1 == {"sha256": expected, "pieces": [1000] * 10 + [499],
-                      "read": [["blob.bin", False, False]]}  # a copy, gone after
+                      "read": [["blob.bin", True, []]], "left": []}
+    [[name, _, in_tmp]] = rank_1.pop("read")
+    assert rank_1 == {"sha256": expected, "pieces": [1000] * 10 + [499], "left": []}
+    assert (name.isdigit(), in_tmp) == (True, [])  # read /proc/self/fd/N, nothing in $TMPDIR
     assert (tmp_path / "node1" / "blob.bin").read_bytes() == b"older"  # rank 0 alone writes
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="elsewhere the copy has a name (no /proc)")
+def test_a_process_killed_while_it_reads_rank_0s_copy_leaves_nothing_in_its_temporary_folder(
+        tmp_path):
+    # a process killed outright (SIGKILL, the out-of-memory killer) while it read its copy left
+    # it in $TMPDIR, forever: pidkit_distill-XXXX/blob.bin, the size of the checkpoint
+    rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), "killed while read")
+    assert rank_0["sha256"] == hashlib.sha256(BLOB).hexdigest()
+    assert rank_1 == {"exit": -signal.SIGKILL, "left": []}
+
+
+def test_without_proc_self_fd_the_copy_is_named_as_rank_0s_and_removed_after(tmp_path):
+    rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), "sent without /proc/self/fd")
+    assert rank_0["sha256"] == rank_1["sha256"] == hashlib.sha256(BLOB).hexdigest()
+    [[name, is_path, [folder, copy]]] = rank_1["read"]
+    assert (name, is_path, copy) == ("blob.bin", False, str(Path(folder) / "blob.bin"))
+    assert folder.startswith("pidkit_distill-")
+    assert rank_1["left"] == []
 
 
 @pytest.mark.parametrize(("case", "rank_0_error", "rank_1_error"), [
