@@ -13,8 +13,8 @@ from typing import Any
 from . import examples, gaussian, measures, resampling, theorems
 from ._errors import SolverError
 from ._labels import ContinuousLabelsWarning
-from ._result import PIDResult
-from .batch import bertschinger_batch
+from ._result import MissingAttributeError, PIDResult
+from .batch import bertschinger_batch, to_frame
 from .bertschinger import bertschinger
 from .decompose import pid
 from .gaussian import gaussian_pid, gaussian_pid_from_samples
@@ -47,6 +47,7 @@ __all__ = [
     "REDUNDANCY_MEASURES",
     "ContinuousLabelsWarning",
     "EmpiricalJoint",
+    "MissingAttributeError",
     "PIDResult",
     "SolverError",
     "TheoremReport",
@@ -78,6 +79,7 @@ __all__ = [
     "redundancy",
     "resampling",
     "theorems",
+    "to_frame",
 ]
 __version__ = "0.1.0"
 

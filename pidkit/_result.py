@@ -215,7 +215,8 @@ class MissingAttributeError(AttributeError):
     """``'PIDResult' object has no attribute 'x'``, with the attribute meant and the names of the
     result's numbers: the message is built when it is first read (``str``), not when raised.
 
-    ``name`` and ``obj`` are set, as on Python's own ``AttributeError``.
+    ``name`` and ``obj`` are set, and ``args`` is ``(message,)``, as on Python's own
+    ``AttributeError``; ``except AttributeError`` catches it.
 
     Examples
     --------
@@ -223,9 +224,13 @@ class MissingAttributeError(AttributeError):
     >>> r = pidkit.bertschinger(pidkit.examples.and_())
     >>> hasattr(r, "redundancy")
     False
-    >>> print(MissingAttributeError(r, "synergy"))    # doctest: +ELLIPSIS
-    'PIDResult' object has no attribute 'synergy'. Did you mean 'syn'? Its numbers are the atoms ...
+    >>> r.synergy
+    Traceback (most recent call last):
+    ...
+    pidkit.MissingAttributeError: 'PIDResult' object has no attribute 'synergy'. Did you mean 'syn'? ...
     """
+
+    __module__ = "pidkit"  # where users import it from: tracebacks name that path
 
     def __init__(self, result: Any, name: str) -> None:
         super().__init__(name=name, obj=result)
@@ -235,6 +240,16 @@ class MissingAttributeError(AttributeError):
         if self._message is None:
             self._message = self._render()
         return self._message
+
+    @property
+    def args(self) -> tuple[Any, ...]:
+        """``(message,)``, the message made on first read, as ``str`` reads it."""
+        return (str(self),)
+
+    @args.setter
+    def args(self, value: tuple[Any, ...]) -> None:
+        BaseException.args.__set__(self, value)  # a handler that rewrites args rewrites the message
+        self._message = BaseException.__str__(self)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+import traceback
 
 import numpy as np
 import pytest
@@ -76,3 +77,16 @@ def test_equality_is_identity_and_agrees_with_hash(result):
     assert result != twin  # equal numbers, another object: compare the numbers instead
     assert np.allclose([result.red, result.syn], [twin.red, twin.syn], atol=1e-6)
     assert len({result, twin}) == 2
+
+
+def test_a_miss_has_the_args_of_pythons_own_and_a_public_name(result):
+    # args was () (the message is made lazily), so `err.args[0]` raised IndexError; tracebacks
+    # said pidkit._result.MissingAttributeError, a private module's path
+    with pytest.raises(AttributeError) as caught:
+        result.synergy  # noqa: B018
+    err = caught.value
+    assert err.args == (MESSAGE,)
+    assert traceback.format_exception_only(type(err), err) == [f"pidkit.MissingAttributeError: {MESSAGE}\n"]
+    assert type(err) is pidkit.MissingAttributeError and "MissingAttributeError" in pidkit.__all__
+    err.args = (f"while reading a batch: {err.args[0]}",)  # as a handler that adds context does
+    assert str(err) == f"while reading a batch: {MESSAGE}" and err.args == (str(err),)
