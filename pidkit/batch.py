@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -21,20 +21,21 @@ NUMBER_COLUMNS = (*QUANTITIES, "gap", "nit", "n_samples")
 or int64 where every result has a whole number."""
 
 
-def to_frame(results: Iterable[Any]) -> pandas.DataFrame:
+def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     """A pandas DataFrame with a row per result: its ``to_dict()`` record, numbers as numbers.
 
     ``pd.DataFrame([r.to_dict() for r in results])`` reads JSON records, where a missing number
     is ``None``: a column that is ``None`` in every row (the gaps of a batch that all failed, the
-    iterations of closed-form solves) became an object column of ``None``. Here every column of
-    :data:`NUMBER_COLUMNS` is float64 with NaN (or int64 when every value is a whole number),
-    and an infinite gap stays ``inf``.
+    iterations of closed-form solves) became an object column of ``None``. Here the seven
+    quantities, ``gap``, ``nit`` and ``n_samples`` are float64 columns with NaN (int64 when every
+    value is a whole number), and an infinite gap stays ``inf``.
 
     Parameters
     ----------
-    results : iterable of PIDResult or RepresentationPID
+    results : iterable or mapping of PIDResult or RepresentationPID
         Results of :func:`pidkit.bertschinger_batch`, :func:`pidkit.pid`,
-        :func:`pidkit.estimate.pid_from_representations`, ... (anything with ``to_dict()``).
+        :func:`pidkit.estimate.pid_from_representations`, ... (anything with ``to_dict()``). The
+        keys of a dict, or the index of a pandas Series, become the frame's index.
 
     Returns
     -------
@@ -51,33 +52,41 @@ def to_frame(results: Iterable[Any]) -> pandas.DataFrame:
     Examples
     --------
     >>> import pidkit
-    >>> from pidkit.batch import to_frame
     >>> results = pidkit.bertschinger_batch([pidkit.examples.and_(), pidkit.examples.xor()])
-    >>> frame = to_frame(results)
+    >>> frame = pidkit.to_frame(results)
     >>> frame[["red", "syn", "gap"]].dtypes.tolist()
     [dtype('float64'), dtype('float64'), dtype('float64')]
     >>> frame["syn"].round(3).tolist()
     [0.5, 1.0]
+    >>> pidkit.to_frame(dict(zip(["and", "xor"], results)))["syn"].round(3).to_dict()
+    {'and': 0.5, 'xor': 1.0}
     """
     try:
         import pandas as pd
     except ImportError:
         message = "to_frame needs pandas, which pidkit does not install: pip install pandas"
         raise ImportError(message) from None
-    if hasattr(results, "to_dict") or not isinstance(results, Iterable):
+    if not isinstance(results, Iterable):
         raise TypeError(
             f"results must be an iterable of results (a list of PIDResult, ...); got "
             f"{type(results).__name__}. For one result pass [result]."
         )
-    results = list(results)
-    for i, result in enumerate(results):
+    if isinstance(results, Mapping):
+        index = pd.Index(list(results.keys()))
+        results = list(results.values())
+    elif isinstance(results, pd.Series):
+        index, results = results.index, results.tolist()
+    else:
+        results = list(results)
+        index = pd.RangeIndex(len(results))
+    for key, result in zip(index, results, strict=True):
         if not callable(getattr(type(result), "to_dict", None)):
             raise TypeError(
-                f"results[{i}] is a {type(result).__name__}, not a result with to_dict() (a PIDResult "
-                "or RepresentationPID): pass the results of pidkit's decompositions."
+                f"results[{key!r}] is a {type(result).__name__}, not a result with to_dict() (a "
+                "PIDResult or RepresentationPID): pass the results of pidkit's decompositions."
             )
     rows = [result.to_dict() for result in results]
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, index=index)
     for column in NUMBER_COLUMNS:
         if column not in frame.columns:
             continue

@@ -72,3 +72,17 @@ def test_estimates_become_a_frame_with_float64_numbers():
 def test_what_is_not_a_list_of_results_is_named(results, match):
     with pytest.raises(TypeError, match=match):
         to_frame(results())
+
+
+def test_the_keys_of_a_dict_or_the_index_of_a_series_of_results_are_the_index():
+    # a pandas Series of results was refused as "one result" (it has to_dict), and a dict was
+    # read as its keys: "results[0] is a str"
+    results = dict(zip(["and", "xor", "rdn"], _batch(), strict=True))
+    for given in (results, pd.Series(results)):
+        frame = pidkit.to_frame(given)
+        assert frame.index.tolist() == ["and", "xor", "rdn"]
+        assert frame["syn"].round(6).tolist() == [0.5, 1.0, 0.0]
+        assert frame["nit"].dtype == np.int64
+    with pytest.raises(TypeError, match=r"^results\['xor'\] is a float, not a result with to_dict\(\)"):
+        pidkit.to_frame({"and": results["and"], "xor": 1.0})
+    assert pidkit.to_frame is to_frame and "to_frame" in pidkit.__all__
