@@ -13,6 +13,8 @@ deletes no temporary file. A lock file that is a symbolic link (planted, or copi
 is refused, never opened or created where it points. Inside :func:`others_wait` (the trainer's
 rank 0 loading the data while the other processes of its torchrun wait) such a file system is
 written by one process alone: CIFAR's download goes ahead there instead of refusing.
+:func:`lock_held` tells a reader (the report) whether a process holds a folder's lock now,
+without making, holding or removing its lock file.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-__all__ = ["folder_lock", "others_wait", "others_waiting", "take_lock"]
+__all__ = ["folder_lock", "lock_held", "others_wait", "others_waiting", "take_lock"]
 
 # errno of a lock refused by a file system that cannot lock files
 _CANNOT_LOCK = frozenset({errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOTSUP})
@@ -34,6 +36,8 @@ _CANNOT_LOCK = frozenset({errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.EN
 _OTHERS_WAIT: ContextVar[bool] = ContextVar("pidkit_distill_others_wait", default=False)
 # how the lock file is made: never through a symbolic link (filelock >= 3.30 opens it so too)
 _MAKE_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+# how lock_held opens a lock file: read-only, never made, never through a symbolic link
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
 
 
 def folder_lock(lock_file: Path) -> FileLock:
@@ -119,6 +123,62 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
             raise
         return err
     return True
+
+
+def lock_held(lock_file: Path) -> bool | None:
+    """Whether a process holds the lock whose lock file is ``lock_file`` now (a running
+    ``train`` holds its run folder's), as a reader that must not disturb it can tell.
+
+    The lock file is opened read-only (never made, written or removed, never through a symbolic
+    link) and a shared ``flock`` is tried once, without waiting, and let go at once: it is
+    refused only while a process holds the exclusive lock that :func:`take_lock` takes, and is
+    never held long enough for a report to keep a run from starting but by the one system call.
+
+    Parameters
+    ----------
+    lock_file : Path
+        The lock file of a folder (``RUN_DIR/.lock``).
+
+    Returns
+    -------
+    bool or None
+        ``True``: a process holds it. ``False``: none does (or there is no lock file: no
+        process ever locked the folder). ``None``: it cannot be told here: the file system
+        cannot lock files (as :func:`take_lock` finds), the lock file cannot be read (no
+        permission) or is a symbolic link, or the system has no ``flock`` (Windows).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> lock_file = Path(tempfile.mkdtemp()) / ".lock"
+    >>> lock_held(lock_file)
+    False
+    >>> lock = folder_lock(lock_file)
+    >>> take_lock(lock, 0.0), lock_held(lock_file)
+    (True, True)
+    >>> lock.release()
+    >>> lock_held(lock_file)
+    False
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: filelock locks there with msvcrt
+        return None
+    try:
+        handle = os.open(lock_file, _READ_FLAGS)
+    except FileNotFoundError:
+        return False
+    except OSError:  # no permission, a symbolic link (ELOOP)
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError as err:
+        if err.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            return True
+        return None  # _CANNOT_LOCK, or another failure: not known
+    finally:
+        os.close(handle)  # lets go of the shared lock, if taken
+    return False
 
 
 def _refuse_link(lock_file: str) -> None:

@@ -34,7 +34,7 @@ from pidkit_distill.audit_records import (
     final_audit,
     innermost_layer,
 )
-from pidkit_distill.folder_locks import folder_lock, take_lock
+from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
@@ -47,6 +47,7 @@ from pidkit_distill.run_groups import (
     mean_sd,
 )
 from pidkit_distill.run_records import (
+    RUN_LOCK_FILE,
     RunRecords,
     given_runs,
     load_run,
@@ -63,7 +64,10 @@ _FEW = 5
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed and the run's bookkeeping "
-               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}). "
+               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}), "
+               "and in settings that did not affect them (teacher.epochs and teacher.lr where no "
+               "teacher was trained, teacher.seed too for a teacher file; audit.* where "
+               "run.audit_every is 0; the decay of a constant optim.schedule). "
                "A cell is the mean ± the sample standard deviation "
                "across the seeds, then each seed's value in the order of the seeds column; "
                "only epochs that every seed reached are averaged (last and best accuracy over "
@@ -82,6 +86,46 @@ _NOTES = {
                          "one cluster, and the atoms are those of these values.",
 }
 
+# What the paragraph under the table says of the runs in each state (:func:`_run_state`),
+# after naming them, each with its epochs.
+_STATE_NOTES = {
+    "still training": f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
+                      "its row and lines show the epochs done so far; report again once it ends.",
+    "stopped": f"No process holds the run folder's {RUN_LOCK_FILE}: the run was killed, failed, "
+               "or stopped by run.stop_after; to continue it from its checkpoint.pt, rerun the "
+               "same command with --resume (run.resume=true).",
+    "running or stopped, not known": f"The run folder's {RUN_LOCK_FILE} cannot be tested "
+                                     "here (its file system cannot lock files: NFS without its "
+                                     "lock service, Lustre without -o flock; or it cannot be "
+                                     "read), so it may be training or stopped; look for its "
+                                     "process (ps, squeue).",
+}
+
+
+def _run_state(run: RunRecords) -> str:
+    """Whether ``run`` is training now: ``still training`` (a process holds its run folder's
+    lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``stopped``
+    (short of ``run.epochs`` and none holds it), ``running or stopped, not known`` (short of
+    them, and its lock cannot be tested: a file system that cannot lock files), or ``""`` (it
+    reached its epochs, and nothing holds its lock).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(done):
+    ...     return RunRecords("x", Path("/nonexistent/x"), {"run": {"epochs": 3}},
+    ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
+    >>> _run_state(run(2)), _run_state(run(3))
+    ('stopped', '')
+    """
+    held = lock_held(Path(run.path) / RUN_LOCK_FILE)
+    if held:
+        return "still training"
+    done = run.metrics[-1]["epoch"] if run.metrics else 0
+    if done >= run.config["run"]["epochs"]:
+        return ""
+    return "stopped" if held is False else "running or stopped, not known"
+
 
 def summary_table(runs: list[RunRecords]) -> str:
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
@@ -89,7 +133,9 @@ def summary_table(runs: list[RunRecords]) -> str:
     estimated.
 
     Runs of the same name are named by as much of their path as tells them apart; the cells
-    of a run without a completed epoch or without an audit are empty. The estimate cell also
+    of a run without a completed epoch or without an audit are empty. A paragraph under the
+    table names the runs still training, and those stopped short of their epochs, each with
+    its epoch (:func:`_run_state`). The estimate cell also
     names the corrected atoms below 0 and says when the solve was not certified, each
     explained under the table, and so are the intervals, with their confidence.
 
@@ -106,6 +152,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     lines = [head, f"|{'|'.join(align)}|"]
     notes: dict[str, str] = {}
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
+    states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -118,6 +165,11 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
         notes.update({start: note for start, note in _NOTES.items()
                       if any(flag.startswith(start) for flag in flags)})
+        state = _run_state(run)
+        if state:
+            states.setdefault(state, []).append(
+                f"{run.name} ({'at ' if state != 'still training' else ''}epoch "
+                f"{last.get('epoch', 0)} of {cfg['run']['epochs']})")
         cells = [_atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             settings = atoms.get("settings", {})
@@ -139,6 +191,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
                              "of the atom (audit.confidence, audit.bootstrap), which need not "
                              "hold the estimate (docs/estimate.md, Bootstrap intervals).")
+    for state, note in _STATE_NOTES.items():
+        if state in states:
+            notes[state] = f"{state[0].upper()}{state[1:]}: {', '.join(states[state])}. {note}"
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values())])  # a paragraph each
 
 

@@ -7,7 +7,9 @@ loader processes) are the seeds of one experiment: :func:`group_runs` puts them 
 :class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
 epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
 file it names, however its path is spelt; a relative one from the folder the run was trained
-in), and so does a key that one ``config.json`` lacks
+in), but for the settings that did not affect the run (:func:`unused_keys`: how a teacher
+would have been trained, where it was not; the settings of an audit that did not run; the
+milestones of a constant schedule), and so does a key that one ``config.json`` lacks
 (written by an older version, whose default may have been another). A run of a seed that
 another run of the experiment already has (a rerun) is no further seed: the run that reached
 the most epochs stands for the seed, and the group lists the rerun, as counted once where its
@@ -28,11 +30,11 @@ from typing import Any
 import numpy as np
 
 from pidkit_distill.audit_records import AUDITED_ATOMS
-from pidkit_distill.config import RESUME_FREE_KEYS
+from pidkit_distill.config import RESUME_FREE_KEYS, config_fields
 from pidkit_distill.run_records import RunRecords, method_label
 
 __all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs", "common_epochs", "group_runs",
-           "lacking_keys", "mean_sd"]
+           "lacking_keys", "mean_sd", "unused_keys"]
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
 # in these and in run.seed are the seeds of one experiment. Those a run may change when it
@@ -96,14 +98,87 @@ class RunGroup:
         return f"{self.label}, {len(self.runs)} seeds" if len(self.runs) > 1 else self.runs[0].name
 
 
+# The teacher's training settings, which only a teacher trained by the run (teacher.source
+# "trained") reads; an untrained teacher reads its seed too (its initialisation).
+_TEACHER_TRAINING = ("teacher.epochs", "teacher.lr", "teacher.seed")
+# The optimiser's decay settings, which a constant schedule never applies.
+_DECAY = ("optim.milestones", "optim.milestone_unit", "optim.gamma")
+
+
+def unused_keys(config: dict[str, Any]) -> set[str]:
+    """The keys of a run's ``config`` whose values did not affect the run: ``teacher.epochs``
+    and ``teacher.lr`` where no teacher was trained (``teacher.source`` ``untrained`` or a file),
+    and ``teacher.seed`` too for a teacher file; every ``audit.*`` key where the run audited
+    nothing (``run.audit_every`` 0); ``optim.milestones``, ``optim.milestone_unit`` and
+    ``optim.gamma`` for a ``constant`` schedule.
+
+    Examples
+    --------
+    >>> unused = unused_keys({"teacher": {"source": "runs/t/teacher.pt"},
+    ...                       "run": {"audit_every": 0}, "audit": {"clusters": 10}})
+    >>> sorted(key for key in unused if not key.startswith("audit.")), "audit.clusters" in unused
+    (['teacher.epochs', 'teacher.lr', 'teacher.seed'], True)
+    >>> unused_keys({"teacher": {"source": "trained"}, "run": {"audit_every": 5}})
+    set()
+    """
+    def section(name: str) -> dict[str, Any]:
+        table = config.get(name)
+        return table if isinstance(table, dict) else {}
+
+    unused: set[str] = set()
+    source = section("teacher").get("source")
+    if source == "untrained":
+        unused.update(_TEACHER_TRAINING[:2])
+    elif isinstance(source, str) and source != "trained":
+        unused.update(_TEACHER_TRAINING)
+    if section("run").get("audit_every") == 0:  # its keys, and those an older config lacks
+        unused.update(key for key, *_ in config_fields() if key.startswith("audit."))
+        unused.update(f"audit.{key}" for key in section("audit"))
+    if section("optim").get("schedule") == "constant":
+        unused.update(_DECAY)
+    return unused
+
+
 def _defining(run: RunRecords) -> dict[str, str]:
     """The keys of ``run``'s configuration that define its experiment (all but
-    :data:`BOOKKEEPING`), each with its value as JSON (a list or a table compares by value; a
-    teacher file by the file it names, :func:`_teacher_file`)."""
+    :data:`BOOKKEEPING` and :func:`unused_keys`), each with its value as JSON (a list or a
+    table compares by value; a teacher file by the file it names, :func:`_teacher_file`)."""
+    unused = BOOKKEEPING | unused_keys(run.config)
     return {f"{section}.{key}": json.dumps(_teacher_file(value, run) if (section, key) == (
                 "teacher", "source") else value, sort_keys=True)
             for section, table in run.config.items() if isinstance(table, dict)
-            for key, value in table.items() if f"{section}.{key}" not in BOOKKEEPING}
+            for key, value in table.items() if f"{section}.{key}" not in unused}
+
+
+def _group_defining(runs: list[RunRecords]) -> dict[str, str]:
+    """The keys that define the experiment of ``runs`` (one group): those of each run
+    (:func:`_defining`), which agree where two have one; a run that audited nothing lacks the
+    audit's keys that a seed audited with has."""
+    return {key: value for run in runs for key, value in _defining(run).items()}
+
+
+def _joined(buckets: list[list[RunRecords]]) -> list[list[RunRecords]]:
+    """``buckets`` (runs of equal :func:`_defining`), each of runs that left keys unused
+    (:func:`unused_keys`: a seed run without its audit) joined to the one other bucket whose
+    runs agree with them on every key they used; kept apart where several do (which one's
+    seed it is cannot be told)."""
+    defining = [_defining(bucket[0]) if bucket[0].metrics else None for bucket in buckets]
+    joined: dict[int, int] = {}
+    for i, (bucket, mine) in enumerate(zip(buckets, defining, strict=True)):
+        unused = unused_keys(bucket[0].config)
+        if mine is None or not unused:
+            continue
+        matches = [j for j, theirs in enumerate(defining) if j != i and theirs is not None
+                   and theirs.keys() - unused == mine.keys()
+                   and all(theirs[key] == value for key, value in mine.items())]
+        if len(matches) == 1:
+            joined[i] = matches[0]
+    kept = [list(bucket) for bucket in buckets]
+    for i, j in joined.items():
+        if j not in joined:  # not into a bucket joined elsewhere itself
+            kept[j].extend(buckets[i])
+            kept[i] = []
+    return [bucket for bucket in kept if bucket]
 
 
 def _teacher_file(source: Any, run: RunRecords) -> Any:
@@ -194,7 +269,7 @@ def group_runs(runs: list[RunRecords]) -> list[RunGroup]:
         key = json.dumps(_defining(run), sort_keys=True) if run.metrics else run.name
         buckets.setdefault(key, []).append(run)
     members: list[tuple[list[RunRecords], tuple[Rerun, ...]]] = []
-    for bucket in buckets.values():
+    for bucket in _joined(list(buckets.values())):
         by_seed: dict[int, list[RunRecords]] = {}
         for run in bucket:
             by_seed.setdefault(_seed(run), []).append(run)
@@ -234,14 +309,17 @@ def _same_results(run: RunRecords, of: RunRecords) -> bool:
 
 def _labels(groups: list[list[RunRecords]]) -> list[str]:
     """Each group's label: its method (and preset), then, where other groups have the same,
-    ``key=value`` for each key whose value tells them apart."""
+    ``key=value`` for each key whose value tells them apart (not one that another group
+    lacks because it did not affect that group's runs, :func:`unused_keys`)."""
     base = [method_label(group[0].config) or group[0].name for group in groups]
+    defining = [_group_defining(group) for group in groups]
+    unused = [set().union(*(unused_keys(run.config) for run in group)) for group in groups]
     labels = []
-    for label, group in zip(base, groups, strict=True):
-        rivals = [_defining(other[0])
-                  for other, other_label in zip(groups, base, strict=True) if other_label == label]
-        mine = _defining(group[0])
-        apart = [key for key in mine if any(other.get(key) != mine[key] for other in rivals)]
+    for label, mine in zip(base, defining, strict=True):
+        rivals = [(theirs, skipped) for theirs, skipped, other_label
+                  in zip(defining, unused, base, strict=True) if other_label == label]
+        apart = [key for key in mine if any(theirs.get(key) != mine[key] and key not in skipped
+                                            for theirs, skipped in rivals)]
         labels.append(", ".join([label, *(f"{key}={_shown(mine[key])}" for key in apart)]))
     return labels
 
@@ -268,11 +346,12 @@ def lacking_keys(groups: list[RunGroup]) -> list[tuple[RunGroup, RunGroup, list[
     ...     [run("old", 1), run("new", 2, amp=False), run("new3", 3, amp=False)]))]
     [('old', 'bas, run.amp=false, 2 seeds', ['run.amp'])]
     """
-    defining = [_defining(group.runs[0]) for group in groups]
+    defining = [_group_defining(group.runs) for group in groups]
     pairs = []
     for i, (group, mine) in enumerate(zip(groups, defining, strict=True)):
         for other, theirs in zip(groups[i + 1:], defining[i + 1:], strict=True):
-            lacked = sorted(mine.keys() ^ theirs.keys())
+            unused = set().union(*(unused_keys(run.config) for run in (*group.runs, *other.runs)))
+            lacked = sorted((mine.keys() ^ theirs.keys()) - unused)
             if (group.runs[0].metrics and other.runs[0].metrics and lacked
                     and all(mine[key] == theirs[key] for key in mine.keys() & theirs.keys())):
                 pairs.append((group, other, lacked))

@@ -25,12 +25,15 @@ from pidkit._result import jsonable
 from pidkit._validate import closest
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["RunRecords", "given_runs", "holds_run", "load_run", "load_runs", "method_label",
-           "missing_config_key", "read_metrics", "read_run_config", "run_folders", "runs_in",
-           "with_distinct_names"]
+__all__ = ["RUN_LOCK_FILE", "RunRecords", "given_runs", "holds_run", "load_run", "load_runs",
+           "method_label", "missing_config_key", "read_metrics", "read_run_config", "run_folders",
+           "runs_in", "with_distinct_names"]
 
 # The files that make a folder a run folder.
 _RUN_FILES = ("config.json", "metrics.jsonl")
+# The lock file that the process training a run holds (training.rundir.LOCK_FILE, whose
+# module imports PyTorch, which reading runs does not).
+RUN_LOCK_FILE = ".lock"
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")

@@ -87,7 +87,10 @@ def test_the_seeds_of_an_experiment_are_one_row_of_mean_and_sd(tmp_path, seeds):
     assert [row.split(" | ")[0] for row in group_rows(report)] == ["| bas", "| rid"]
     assert ("only in run.seed and the run's bookkeeping (data.eval_batch_size, data.num_workers, "
             "data.root, run.audit_every, run.checkpoint_every, run.device, run.name, run.out_dir, "
-            "run.print_every, run.progress, run.resume, run.stop_after, run.threads). ") in report
+            "run.print_every, run.progress, run.resume, run.stop_after, run.threads), and in settings "
+            "that did not affect them (teacher.epochs and teacher.lr where no teacher was "
+            "trained, teacher.seed too for a teacher file; audit.* where run.audit_every is 0; "
+            "the decay of a constant optim.schedule). ") in report
     # the per-run table stays, a row per run
     assert report.index("## Experiments run with several seeds") < report.index("## Each run")
     assert "| bas-s3 | synthetic | bas | untrained | 2/4 | 0.9000 | 0.8400 |" in report
@@ -343,3 +346,64 @@ def test_a_relative_teacher_file_of_a_run_moved_from_its_out_dir_is_kept_as_writ
         ("| bas, teacher.source=t/teacher.pt", "0.6500 ± 0.0707 (0.6000, 0.7000)"),
         (f"| bas, teacher.source={os.path.realpath(tmp_path / 't/teacher.pt')}",
          "0.3500 ± 0.0707 (0.3000, 0.4000)")]
+
+
+def with_settings(run: Path, **settings) -> Path:
+    """``run`` with the ``config.json`` settings ``section__key=value`` changed."""
+    config = json.loads((run / "config.json").read_text())
+    for dotted, value in settings.items():
+        section, key = dotted.split("__")
+        config[section][key] = value
+    (run / "config.json").write_text(json.dumps(config))
+    return run
+
+
+@pytest.mark.parametrize(("teacher", "first", "second"), [
+    ("file", {"teacher__epochs": 30, "teacher__lr": 0.05}, {"teacher__epochs": 5, "teacher__lr": 0.1}),
+    ("file", {"teacher__seed": 0}, {"teacher__seed": 7}),
+    ("untrained", {"teacher__epochs": 30}, {"teacher__epochs": 5}),
+    ("untrained", {"run__audit_every": 0, "audit__clusters": 10},
+     {"run__audit_every": 0, "audit__clusters": 3}),
+    ("untrained", {"optim__schedule": "constant", "optim__gamma": 0.2},
+     {"optim__schedule": "constant", "optim__gamma": 0.5, "optim__milestones": [0.3]}),
+], ids=["teacher-file-epochs-lr", "teacher-file-seed", "untrained-epochs", "no-audit",
+        "constant-schedule"])
+def test_seeds_differing_only_in_a_setting_that_did_not_affect_them_are_one_experiment(
+        tmp_path, teacher, first, second):
+    # a teacher read from a file was never trained, so its teacher.epochs made two "experiments"
+    # of one seed each (labelled bas, teacher.epochs=30 and bas, teacher.epochs=5), with no mean
+    source = str(tmp_path / "t.pt") if teacher == "file" else teacher
+    runs = [with_settings(seed_run(tmp_path / f"s{seed}", seed, [0.5, acc], teacher=source),
+                          **settings)
+            for seed, acc, settings in ((1, 0.6, first), (2, 0.8, second))]
+    (row,) = [row.split(" | ") for row in group_rows(group_table(load_runs(runs)))]
+    assert (row[0], row[5], row[6]) == ("| bas", "2 (1, 2)", "0.7000 ± 0.1414 (0.6000, 0.8000)")
+
+
+@pytest.mark.parametrize(("teacher", "settings"), [
+    ("untrained", {"teacher__seed": 7}), ("trained", {"teacher__epochs": 5}),
+    ("untrained", {"audit__clusters": 3}), ("untrained", {"optim__gamma": 0.5})])
+def test_a_setting_that_did_affect_the_seeds_keeps_them_apart(tmp_path, teacher, settings):
+    audited = {"run__audit_every": 1}  # tiny's runs audit nothing
+    runs = [with_settings(seed_run(tmp_path / "s1", 1, [0.6], teacher=teacher), **audited),
+            with_settings(seed_run(tmp_path / "s2", 2, [0.8], teacher=teacher), **audited,
+                          **settings)]
+    assert group_table(load_runs(runs)) == ""
+
+
+def test_a_seed_run_without_its_audit_joins_the_one_experiment_it_can_be_a_seed_of(tmp_path):
+    # run.audit_every is bookkeeping: a seed run with --audit-every 0 joins its experiment even
+    # where its unused audit settings differ; beside two experiments of other audit settings it
+    # could be a seed of either, and stays alone, not said to be an older version's
+    def run(seed: int, clusters: int, audit_every: int = 1) -> Path:
+        return with_settings(seed_run(tmp_path / f"c{clusters}-s{seed}", seed, [0.5 + seed / 10]),
+                             audit__clusters=clusters, run__audit_every=audit_every)
+
+    unaudited, tens, twenties = run(1, 3, 0), [run(2, 10), run(3, 10)], [run(4, 20), run(5, 20)]
+    (row,) = group_rows(group_table(load_runs([unaudited, *tens])))
+    assert row.startswith("| bas | synthetic | bas | untrained | 1/4 | 3 (1, 2, 3) | ")
+    table = group_table(load_runs([unaudited, *tens, *twenties]))
+    assert [row.split(" | ")[:6] for row in group_rows(table)] == [
+        ["| bas, audit.clusters=10", "synthetic", "bas", "untrained", "1/4", "2 (2, 3)"],
+        ["| bas, audit.clusters=20", "synthetic", "bas", "untrained", "1/4", "2 (4, 5)"]]
+    assert "kept apart" not in table and "c3-s1" not in table

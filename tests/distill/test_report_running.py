@@ -1,0 +1,90 @@
+"""report on runs that are still training: a run whose `train` holds its folder's lock now is
+told from one killed or stopped short of its epochs, without the report taking that lock."""
+
+from __future__ import annotations
+
+import errno
+import subprocess
+import sys
+
+import pytest
+from test_report import fake_run
+
+from pidkit_distill import write_report
+from pidkit_distill.cli import main
+from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.run_records import RUN_LOCK_FILE
+from pidkit_distill.training.rundir import LOCK_FILE, run_folder_lock
+
+STILL = ("A `pidkit-distill train` holds the run folder's .lock now, so its row and lines show "
+         "the epochs done so far; report again once it ends.")
+STOPPED = ("No process holds the run folder's .lock: the run was killed, failed, or stopped by "
+           "run.stop_after; to continue it from its checkpoint.pt, rerun the same command with "
+           "--resume (run.resume=true).")
+UNKNOWN = ("The run folder's .lock cannot be tested here (its file system cannot lock files: NFS "
+           "without its lock service, Lustre without -o flock; or it cannot be read), so it may "
+           "be training or stopped; look for its process (ps, squeue).")
+
+
+def states(text: str) -> list[str]:
+    """The paragraphs under a summary table that say which runs are training or stopped."""
+    return [paragraph.split("\nreport written to ")[0] for paragraph in text.split("\n\n")
+            if paragraph.startswith(("Still training: ", "Stopped: ",
+                                     "Running or stopped, not known: "))]
+
+
+def test_the_report_reads_the_lock_file_that_train_holds():
+    assert RUN_LOCK_FILE == LOCK_FILE
+
+
+def test_a_run_training_now_is_told_from_a_killed_one_and_its_lock_is_left_held(tmp_path,
+                                                                               capsys):
+    # both were "2/5": a run being trained now looked like one killed hours ago
+    training = fake_run(tmp_path / "training", epochs=2)
+    killed = fake_run(tmp_path / "killed", epochs=2)
+    (killed / LOCK_FILE).write_bytes(b"")  # left by its killed process, held by none
+    done = fake_run(tmp_path / "done", epochs=5)
+    with run_folder_lock(training):  # the lock `train` holds while it trains
+        assert main(["report", str(training), str(killed), str(done)]) == 0
+        assert lock_held(training / LOCK_FILE) is True  # still held: never taken or broken
+        assert take_lock(folder_lock(training / LOCK_FILE), 0.0) is False
+    expected = [f"Still training: training (epoch 2 of 5). {STILL}",
+                f"Stopped: killed (at epoch 2 of 5). {STOPPED}"]
+    assert states(capsys.readouterr().out) == expected
+    assert states((tmp_path / "report" / "report.md").read_text()) == expected
+    assert not (done / LOCK_FILE).exists()  # no lock file is made where there was none
+
+
+def test_a_run_whose_train_process_holds_its_lock_is_still_training_until_it_ends(tmp_path,
+                                                                                 capsys):
+    run = fake_run(tmp_path / "run", epochs=3)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from pidkit_distill.folder_locks import folder_lock, take_lock; "
+         f"lock = folder_lock(Path({str(run / LOCK_FILE)!r})); "
+         "print(take_lock(lock, 10.0), flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "True\n"
+        assert main(["report", str(run)]) == 0
+        assert states(capsys.readouterr().out) == [f"Still training: run (epoch 3 of 5). {STILL}"]
+    finally:
+        holder.communicate("")  # ends it: the operating system releases its lock
+    assert main(["report", str(run)]) == 0
+    assert states(capsys.readouterr().out) == [f"Stopped: run (at epoch 3 of 5). {STOPPED}"]
+
+
+def test_where_the_file_system_cannot_lock_files_the_report_says_it_cannot_tell(tmp_path,
+                                                                                monkeypatch):
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_lock(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fcntl, "flock", no_lock)
+    short = fake_run(tmp_path / "short", epochs=2)
+    (short / LOCK_FILE).write_bytes(b"")
+    done = fake_run(tmp_path / "done", epochs=5)
+    (done / LOCK_FILE).write_bytes(b"")
+    text = write_report([short, done], out_dir=tmp_path / "rep").read_text()
+    assert states(text) == [f"Running or stopped, not known: short (at epoch 2 of 5). {UNKNOWN}"]
