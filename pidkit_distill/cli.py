@@ -52,7 +52,7 @@ from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_li
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
 from pidkit_distill.launcher_env import rank_from_env
-from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, unknown_name
+from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
 from pidkit_distill.signals import exit_status, sigterm_interrupts
 from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.user_modules import import_user_modules
@@ -552,7 +552,7 @@ def _check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
             continue
         section, field = key.split(".")
         name = getattr(getattr(config, section), field)
-        found = name.strip().lower()
+        found = registry_key(name)
         if module in sys.modules:  # the names registered in this process, the package's too
             listed = getattr(sys.modules[module], available)()
         else:

@@ -20,7 +20,7 @@ from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
-from pidkit_distill.registry import WRN_NAME
+from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_records import holds_run, read_metrics, read_run_config, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 
@@ -127,7 +127,7 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
         with torch.random.fork_rng(devices=[]):  # building draws initial weights
             model = build_model(name, **sizes)
     except (TypeError, ValueError) as err:
-        key = name.strip().lower()
+        key = registry_key(name)
         if not WRN_NAME.match(key) and key not in available_models():
             raise ValueError(f"run_dir {str(path)!r}: its student model.student={name!r} is not "
                              f"known in this process: {err} (in a notebook: import or run the "

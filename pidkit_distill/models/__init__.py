@@ -39,7 +39,7 @@ from torch import nn
 
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
-from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, Registry
+from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, Registry, registry_key
 
 __all__ = [
     "Features",
@@ -228,7 +228,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     for arg, value in (("num_classes", num_classes), ("in_channels", in_channels)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{arg} must be a positive int; got {value!r}.")
-    key = name.strip().lower()
+    key = registry_key(name)
     match = WRN_NAME.match(key)
     if match:
         return _build_wrn(
