@@ -23,3 +23,11 @@ def small_sample() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """40 binary labels and two 6-feature noise matrices: a valid input to change one thing in."""
     rng = np.random.default_rng(16)
     return rng.integers(0, 2, 40), rng.normal(size=(40, 6)), rng.normal(size=(40, 6))
+
+
+def separated_teacher() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The RepresentationPID docstring's example: 500 binary labels, a teacher of 4 features that
+    separates the classes and a student of 4 noise features (Red and Syn are 0)."""
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    return y, 4.0 * y[:, None] + rng.normal(size=(500, 4)), rng.normal(size=(500, 4))

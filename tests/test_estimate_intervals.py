@@ -7,21 +7,18 @@ is its interval's lower end, and the clipping at 0 is otherwise unchanged.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from pidkit.estimate import pid_from_representations
 from pidkit.resampling import QUANTITIES
+from tests.estimate_data import separated_teacher
 
 
 @pytest.fixture(scope="module")
 def small_sample_estimate():
-    # The docstring's example with intervals: 500 samples, a teacher that separates the classes, a
-    # student of noise, so Red and Syn are 0 and come out slightly below 0 after the correction.
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 500)
-    t = 4.0 * y[:, None] + rng.normal(size=(500, 4))
-    s = rng.normal(size=(500, 4))
+    # The docstring's example with intervals: Red and Syn are 0 and come out slightly below 0
+    # after the correction.
+    y, t, s = separated_teacher()
     return pid_from_representations(y, t, s, n_components=2, n_clusters=2, normalize=None, bootstrap=20)
 
 

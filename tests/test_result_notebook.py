@@ -15,6 +15,7 @@ import pidkit
 from pidkit import _status
 from pidkit._result import result_from_redundancy
 from pidkit.estimate import pid_from_representations
+from tests.estimate_data import separated_teacher
 
 AND_LINE = ("PIDResult(measure='broja', units='bits', status='optimal', red=0.311278, uni_t=0, "
             "uni_s=0, syn=0.5, gap=")
@@ -23,10 +24,7 @@ AND_LINE = ("PIDResult(measure='broja', units='bits', status='optimal', red=0.31
 @pytest.fixture(scope="module")
 def estimate():
     """The RepresentationPID docstring's example: a teacher that separates the two classes."""
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 500)
-    t = 4.0 * y[:, None] + rng.normal(size=(500, 4))
-    s = rng.normal(size=(500, 4))
+    y, t, s = separated_teacher()
     return pid_from_representations(y, t, s, n_components=2, n_clusters=2, normalize=None)
 
 
