@@ -104,7 +104,8 @@ class RepresentationPID:
         Ends are clipped at 0 (no quantity is below 0), but never above the value: a corrected
         value below 0 (in ``correction.negative``) is its interval's lower end, not left below
         an interval starting at 0. (``ci_method="basic"`` and ``"percentile"`` move an interval
-        by the bias the bootstrap shows, so those can leave the value out.)
+        by the bias the bootstrap shows, so those can leave the value out; so can ``"centred"``
+        at a low ``confidence``, e.g. 0.5, where the replicates are skewed.)
     bootstrap_samples : dict of str to numpy.ndarray or None
         The (corrected) replicates behind ``intervals``; NaN where a replicate failed.
     discretizers : tuple of (Discretizer, Projector or None)
