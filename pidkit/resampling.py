@@ -127,6 +127,18 @@ def resolve_ci_method(ci_method: Any, corrected: bool) -> str:
     return ci_method
 
 
+def _one_per_column(values: Any, name: str, k: int) -> list[float]:
+    """``values`` as ``k`` floats, one per column of the replicates, else a ValueError naming it."""
+    expected = f"{name} must hold one number per column of replicates, shape ({k},)"
+    try:
+        arr = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{expected}; got {values!r}.") from None
+    if arr.shape != (k,):
+        raise ValueError(f"{expected}; got shape {arr.shape}.")
+    return arr.tolist()
+
+
 def bootstrap_intervals(
     replicates: np.ndarray,
     estimate: Sequence[float] | np.ndarray,
@@ -178,6 +190,15 @@ def bootstrap_intervals(
     list of (float, float)
         One interval per column; ``(nan, nan)`` where every replicate failed.
 
+    Raises
+    ------
+    ValueError
+        For an unknown ``method``, ``"basic"`` or ``"percentile"`` without ``reference``, or
+        ``replicates`` that are not 2-D or ``estimate``, ``reference`` or ``alternative`` that do
+        not hold one number per column of them.
+    TypeError
+        For ``replicates``, ``estimate``, ``reference`` or ``alternative`` that are not numbers.
+
     Examples
     --------
     >>> from pidkit.estimate import bootstrap_intervals
@@ -198,14 +219,27 @@ def bootstrap_intervals(
     (0.7, 1.1)
     """
     confidence = check_confidence(confidence)
-    check_option(method, "ci_method", CI_METHODS)
-    replicates = np.asarray(replicates, dtype=np.float64)
+    check_option(method, "method", CI_METHODS)
+    try:
+        replicates = np.asarray(replicates, dtype=np.float64)
+    except (TypeError, ValueError):
+        got = type(replicates).__name__
+        raise TypeError(f"replicates must be a 2-D array of numbers; got {got}.") from None
+    if replicates.ndim != 2:
+        raise ValueError(
+            f"replicates must be a 2-D array of shape (n_boot, k), one column per quantity; got shape "
+            f"{replicates.shape}. For one quantity pass replicates.reshape(-1, 1)."
+        )
+    k = replicates.shape[1]
+    estimate = _one_per_column(estimate, "estimate", k)
     if method != "centred" and reference is None:
         raise ValueError(
-            f"ci_method={method!r} needs reference, the statistic's value on the observed sample; "
-            "pass it, or use ci_method='centred'."
+            f"method={method!r} needs reference, the statistic's value on the observed sample; "
+            "pass it, or use method='centred'."
         )
-    references = [math.nan] * len(estimate) if reference is None else reference
+    references = [math.nan] * k if reference is None else _one_per_column(reference, "reference", k)
+    if alternative is not None:
+        alternative = _one_per_column(alternative, "alternative", k)
     alpha = (1.0 - confidence) / 2.0
     others = estimate if alternative is None else alternative
     out = []

@@ -440,7 +440,7 @@ def correct_counts(
     n_repeats: int = DEFAULT_REPEATS,
     random_state: int | None = 0,
     strict: bool = True,
-    n_jobs: int | None = 1,
+    n_jobs: int | None = None,
     plugin: Any = None,
 ) -> BiasCorrection:
     """Bias-corrected PID atoms from a count table ``counts[y, t, s]``.
@@ -466,8 +466,9 @@ def correct_counts(
         Raise :class:`pidkit.SolverError` when the full sample's solve is not certified. With
         ``False`` an uncertified full-sample solve is used as it is (its status travels in the
         caller's result) and uncertified subsample solves are left out and counted.
-    n_jobs : int or None, default=1
-        joblib workers for the subsample solves (the numbers do not depend on it).
+    n_jobs : int or None, default=None
+        joblib workers for the subsample solves, as joblib counts them: ``None`` takes the active
+        ``joblib.parallel_config`` (1 outside one), -1 all cores. The numbers do not depend on it.
     plugin : PIDResult, optional
         The PID of ``counts / n``, when the caller has it already.
 

@@ -1,0 +1,243 @@
+"""Public signatures as a numpy / scikit-learn user expects them, checked over every public callable.
+
+``random_state`` takes what scikit-learn's ``check_random_state`` takes (None, an int, a
+``numpy.random.Generator`` or a legacy ``RandomState``) and gives the same numbers for the same
+seed; ``n_jobs`` means what joblib means by it, with the same default; options come after the data
+as keywords; an error names the argument the user passed. The tables are checked against the
+public names themselves, so a new callable with a ``random_state`` or ``n_jobs`` cannot be missed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+import pidkit
+import pidkit.estimate
+import pidkit.gaussian
+from pidkit.estimate import bootstrap_intervals
+
+PUBLIC_MODULES = (pidkit, pidkit.estimate, pidkit.gaussian)
+
+
+def _public_callables() -> Iterator[tuple[str, Callable[..., Any]]]:
+    """Every public function and class of the public modules, by its public dotted name."""
+    for module in PUBLIC_MODULES:
+        for name in module.__all__:
+            obj = getattr(module, name)
+            exception = inspect.isclass(obj) and issubclass(obj, BaseException)
+            if (inspect.isfunction(obj) or inspect.isclass(obj)) and not exception:
+                yield f"{module.__name__}.{name}", obj
+
+
+def _taking(parameter: str) -> dict[str, inspect.Parameter]:
+    found = {}
+    for name, obj in _public_callables():
+        param = inspect.signature(obj).parameters.get(parameter)
+        if param is not None:
+            found[name] = param
+    return found
+
+
+_RNG = np.random.default_rng(0)
+_N = 240
+_Y = _RNG.integers(0, 2, _N)
+_T_LABELS = _RNG.integers(0, 2, _N)
+_S_LABELS = _Y ^ _T_LABELS
+_T_FEATURES = _RNG.normal(size=(_N, 4)) + _Y[:, None]
+_S_FEATURES = _RNG.normal(size=(_N, 4))
+_YC = _RNG.normal(size=(_N, 1))
+_TC = _YC + _RNG.normal(size=(_N, 2))
+_SC = _YC + _RNG.normal(size=(_N, 2))
+_COUNTS = np.bincount(4 * _Y + 2 * _T_LABELS + _S_LABELS, minlength=8).reshape(2, 2, 2)
+
+
+def _uniform_draws(rng: np.random.Generator) -> float:
+    return float(rng.random())
+
+
+RANDOM_STATE_CALLS: dict[str, Callable[[Any], Any]] = {
+    "pidkit.check_theorem_3_2": lambda rs: pidkit.check_theorem_3_2(n=1, random_state=rs).rows,
+    "pidkit.check_theorem_4_1": lambda rs: pidkit.check_theorem_4_1(n=1, random_state=rs).rows,
+    "pidkit.gaussian_pid_from_samples": lambda rs: pidkit.gaussian_pid_from_samples(
+        _YC, _TC, _SC, bootstrap=4, random_state=rs
+    ).diagnostics["bootstrap"]["replicates"],
+    "pidkit.gaussian.gaussian_pid_from_samples": lambda rs: pidkit.gaussian.gaussian_pid_from_samples(
+        _YC, _TC, _SC, bootstrap=4, random_state=rs
+    ).diagnostics["bootstrap"]["replicates"],
+    "pidkit.estimate.bootstrap": lambda rs: pidkit.estimate.bootstrap(
+        _Y, _T_LABELS, _S_LABELS, n_boot=4, random_state=rs
+    )["samples"],
+    "pidkit.estimate.bootstrap_replicates": lambda rs: pidkit.estimate.bootstrap_replicates(
+        _uniform_draws, 4, random_state=rs
+    ),
+    "pidkit.estimate.correct_counts": lambda rs: pidkit.estimate.correct_counts(
+        _COUNTS, method="extrapolation", n_repeats=1, random_state=rs
+    ).corrected,
+    "pidkit.estimate.discretize": lambda rs: pidkit.estimate.discretize(
+        _T_FEATURES, 2, 3, n_init=1, random_state=rs
+    )[0],
+    "pidkit.estimate.Discretizer": lambda rs: pidkit.estimate.Discretizer(
+        2, 3, n_init=1, random_state=rs
+    ).fit(_T_FEATURES).predict(_T_FEATURES),
+    "pidkit.estimate.Projector": lambda rs: pidkit.estimate.Projector(
+        2, svd_solver="randomized", random_state=rs
+    ).fit(_T_FEATURES).transform(_T_FEATURES),
+    "pidkit.estimate.pid_from_representations": lambda rs: pidkit.estimate.pid_from_representations(
+        _Y, _T_FEATURES, _S_FEATURES, n_clusters=2, n_repeats=1, random_state=rs
+    ).pid.red,
+}
+
+
+def test_the_random_state_table_names_every_public_callable_that_draws():
+    assert set(_taking("random_state")) == set(RANDOM_STATE_CALLS)
+    assert not _taking("seed") and not _taking("rng") and not _taking("random_seed")
+
+
+def _same(a: Any, b: Any) -> None:
+    if isinstance(a, dict):
+        assert a.keys() == b.keys()
+        for key in a:
+            _same(a[key], b[key])
+    else:
+        np.testing.assert_array_equal(np.asarray(a, dtype=object), np.asarray(b, dtype=object))
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_STATE_CALLS))
+def test_random_state_takes_what_scikit_learn_takes_and_repeats_for_the_same_seed(name):
+    call = RANDOM_STATE_CALLS[name]
+    _same(call(5), call(5))
+    _same(call(np.int64(5)), call(5))
+    _same(call(np.random.default_rng(3)), call(np.random.default_rng(3)))
+    _same(call(np.random.RandomState(3)), call(np.random.RandomState(3)))
+    call(None)
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_STATE_CALLS))
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        ("0", TypeError, r"^random_state must be an int in \[0, 2\*\*32 - 1\], a numpy.random.Generator"),
+        (1.5, TypeError, r"^random_state must be an int .*got 1.5 \(float\)"),
+        (True, TypeError, r"^random_state must be an int .*got True \(bool\)"),
+        (-1, ValueError, r"^random_state must be an int in \[0, 2\*\*32 - 1\] or None; got -1\.$"),
+    ],
+)
+def test_a_bad_random_state_is_refused_by_name(name, value, error, match):
+    with pytest.raises(error, match=match):
+        RANDOM_STATE_CALLS[name](value)
+
+
+N_JOBS_CALLS: dict[str, Callable[[Any], Any]] = {
+    "pidkit.bertschinger_batch": lambda n_jobs: pidkit.bertschinger_batch(
+        [pidkit.examples.xor()], n_jobs=n_jobs
+    ),
+    "pidkit.gaussian_pid_from_samples": lambda n_jobs: pidkit.gaussian_pid_from_samples(
+        _YC, _TC, _SC, bootstrap=4, n_jobs=n_jobs
+    ),
+    "pidkit.gaussian.gaussian_pid_from_samples": lambda n_jobs: pidkit.gaussian.gaussian_pid_from_samples(
+        _YC, _TC, _SC, bootstrap=4, n_jobs=n_jobs
+    ),
+    "pidkit.estimate.bootstrap": lambda n_jobs: pidkit.estimate.bootstrap(
+        _Y, _T_LABELS, _S_LABELS, n_boot=4, n_jobs=n_jobs
+    ),
+    "pidkit.estimate.bootstrap_replicates": lambda n_jobs: pidkit.estimate.bootstrap_replicates(
+        _uniform_draws, 4, n_jobs=n_jobs
+    ),
+    "pidkit.estimate.correct_counts": lambda n_jobs: pidkit.estimate.correct_counts(
+        _COUNTS, method="extrapolation", n_repeats=1, n_jobs=n_jobs
+    ),
+    "pidkit.estimate.pid_from_representations": lambda n_jobs: pidkit.estimate.pid_from_representations(
+        _Y, _T_FEATURES, _S_FEATURES, n_clusters=2, n_repeats=1, n_jobs=n_jobs
+    ),
+}
+
+
+def test_every_n_jobs_defaults_to_none_as_joblibs_does():
+    # None takes the active joblib.parallel_config (1 outside one), as in scikit-learn; a default
+    # of 1 ignored the user's `with joblib.parallel_config(n_jobs=8):` in that one function.
+    taking = _taking("n_jobs")
+    assert set(taking) == set(N_JOBS_CALLS)
+    assert {name: param.default for name, param in taking.items()} == dict.fromkeys(taking)
+
+
+@pytest.mark.parametrize("name", sorted(N_JOBS_CALLS))
+@pytest.mark.parametrize(
+    ("value", "error", "match"),
+    [
+        (0, ValueError, r"^n_jobs must be None, a positive int, or a negative int .*got 0\. Pass 1"),
+        (True, TypeError, r"^n_jobs must be None, a positive int, or a negative int .*got True \(bool\)"),
+        (2.0, TypeError, r"^n_jobs must be None, .*got 2.0 \(float\)"),
+    ],
+)
+def test_a_bad_n_jobs_is_refused_by_name(name, value, error, match):
+    with pytest.raises(error, match=match):
+        N_JOBS_CALLS[name](value)
+
+
+DATA_ARGUMENTS = {
+    "pidkit.pid": 1,
+    "pidkit.redundancy": 1,
+    "pidkit.bertschinger": 1,
+    "pidkit.bertschinger_batch": 1,
+    "pidkit.gaussian_pid": 2,
+    "pidkit.gaussian_pid_from_samples": 3,
+    "pidkit.gaussian.estimate_from_covariance": 2,
+    "pidkit.estimate.pid_from_representations": 3,
+    "pidkit.estimate.bootstrap": 3,
+    "pidkit.estimate.correct_counts": 1,
+    "pidkit.estimate.bootstrap_replicates": 2,
+}
+"""Callables whose options are keyword-only, and how many data arguments come first."""
+
+
+@pytest.mark.parametrize("name", sorted(DATA_ARGUMENTS))
+def test_options_after_the_data_are_keyword_only(name):
+    module, _, attr = name.rpartition(".")
+    params = list(inspect.signature(getattr(importlib.import_module(module), attr)).parameters.values())
+    kinds = [p.kind for p in params]
+    n_data = DATA_ARGUMENTS[name]
+    assert all(kind == inspect.Parameter.POSITIONAL_OR_KEYWORD for kind in kinds[:n_data])
+    options = (inspect.Parameter.KEYWORD_ONLY, inspect.Parameter.VAR_KEYWORD)
+    assert all(kind in options for kind in kinds[n_data:])
+
+
+BOOTSTRAP_INTERVAL_ROWS = [
+    ({"method": "bca"}, ValueError,
+     r"^method must be one of \['centred', 'basic', 'percentile'\]; got 'bca'\.$"),
+    ({"method": "basic"}, ValueError,
+     r"^method='basic' needs reference, .*; pass it, or use method='centred'\.$"),
+    ({"replicates": np.zeros(5)}, ValueError,
+     r"^replicates must be a 2-D array of shape \(n_boot, k\), .*got shape \(5,\)\. .*reshape\(-1, 1\)\.$"),
+    ({"estimate": [1.0]}, ValueError,
+     r"^estimate must hold one number per column of replicates, shape \(2,\); got shape \(1,\)\.$"),
+    ({"estimate": [1.0, 1.0, 1.0]}, ValueError,
+     r"^estimate must hold one number per column of replicates, shape \(2,\); got shape \(3,\)\.$"),
+    ({"reference": [1.0]}, ValueError,
+     r"^reference must hold one number per column of replicates, shape \(2,\); got shape \(1,\)\.$"),
+    ({"alternative": [1.0, 1.0, 1.0]}, ValueError,
+     r"^alternative must hold one number per column of replicates, shape \(2,\); got shape \(3,\)\.$"),
+    ({"estimate": ["a", "b"]}, TypeError,
+     r"^estimate must hold one number per column of replicates, shape \(2,\); got \['a', 'b'\]\.$"),
+]
+"""bootstrap_intervals names its own arguments (``method``, not the estimators' ``ci_method``)
+and refuses arrays that do not line up, where it raised IndexError or returned fewer intervals."""
+
+
+@pytest.mark.parametrize(("change", "error", "match"), BOOTSTRAP_INTERVAL_ROWS)
+def test_bootstrap_intervals_names_its_own_arguments(change, error, match):
+    kwargs: dict[str, Any] = {"replicates": np.arange(10.0).reshape(5, 2), "estimate": [1.0, 2.0]}
+    kwargs.update(change)
+    with pytest.raises(error, match=match):
+        bootstrap_intervals(**kwargs)
+
+
+def test_bootstrap_intervals_of_well_formed_columns_are_unchanged():
+    reps = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]])
+    spans = bootstrap_intervals(reps, np.array([10.0, 1.0]), (1.0, 2.0), confidence=0.5, method="basic")
+    assert spans == [pytest.approx((8.0, 10.0)), pytest.approx((-3.0, 1.0))]
