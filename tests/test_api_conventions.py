@@ -241,3 +241,32 @@ def test_bootstrap_intervals_of_well_formed_columns_are_unchanged():
     reps = np.array([[0.0, 0.0], [1.0, 2.0], [2.0, 4.0], [3.0, 6.0], [4.0, 8.0]])
     spans = bootstrap_intervals(reps, np.array([10.0, 1.0]), (1.0, 2.0), confidence=0.5, method="basic")
     assert spans == [pytest.approx((8.0, 10.0)), pytest.approx((-3.0, 1.0))]
+
+
+PID_STATISTIC_ROWS = [
+    ({"method": "auto"}, ValueError,
+     r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation'\]; got 'auto'\.$"),
+    ({"method": "eb_extrapolation"}, ValueError,
+     r"^method must be one of .*Did you mean 'eb-extrapolation'\?$"),
+    ({"measure": "ccs"}, ValueError, r"^measure must be one of \['broja', .*; got 'ccs'\.$"),
+    ({"units": "nat"}, ValueError, r"^units must be 'bits' or 'nats'; got 'nat'\. Did you mean 'nats'\?$"),
+    ({"subsamples": (2,)}, ValueError, r"^subsamples must hold at least two distinct ints >= 2"),
+    ({"n_repeats": 0}, ValueError, r"^n_repeats must be an int >= 1; got 0\.$"),
+]
+"""PIDStatistic's settings are refused when it is made, naming its own ``method``; they were
+accepted, and the first replicate (in a joblib worker, with n_jobs > 1) raised, naming
+``bias_correction`` for a bad ``method``."""
+
+
+@pytest.mark.parametrize(("change", "error", "match"), PID_STATISTIC_ROWS)
+def test_pid_statistic_refuses_bad_settings_when_made(change, error, match):
+    with pytest.raises(error, match=match):
+        pidkit.estimate.PIDStatistic(_COUNTS, **change)
+
+
+def test_a_pid_statistic_of_good_settings_gives_the_corrected_atoms():
+    statistic = pidkit.estimate.PIDStatistic(_COUNTS, method="extrapolation", subsamples=[4, 2], n_repeats=1)
+    assert statistic.subsamples == (2, 4)
+    atoms = statistic(np.random.default_rng(0))
+    assert atoms.shape == (7,) and np.isfinite(atoms).all()
+    assert atoms[3] == pytest.approx(atoms[6] - atoms[0] - atoms[1] - atoms[2], abs=1e-9)  # syn

@@ -14,12 +14,22 @@ import numpy as np
 
 from pidkit._errors import SolverError
 from pidkit._progress import check_progress
-from pidkit._settings import check_confidence, check_n_jobs, check_option, check_replicates, check_seed
+from pidkit._settings import (
+    check_confidence,
+    check_int,
+    check_n_jobs,
+    check_option,
+    check_replicates,
+    check_seed,
+)
+from pidkit._units import check_units
+from pidkit._validate import check_choice
+from pidkit.redundancy import MEASURES
 from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
-from .correction import DEFAULT_SUBSAMPLES, QUANTITIES, correct_counts
+from .correction import BIAS_CORRECTIONS, DEFAULT_SUBSAMPLES, QUANTITIES, check_subsamples, correct_counts
 from .inputs import check_counts, check_labels
 
 __all__ = ["PIDStatistic", "bootstrap"]
@@ -40,7 +50,8 @@ class PIDStatistic:
         Sample counts of the full sample.
     method, measure, units, subsamples, n_repeats
         As in :func:`pidkit.estimate.correct_counts` (here ``method="none"`` and
-        ``n_repeats=1`` by default).
+        ``n_repeats=1`` by default); checked here, so that a bad one is refused before any
+        replicate runs, not by the first replicate in a worker.
 
     Examples
     --------
@@ -73,11 +84,11 @@ class PIDStatistic:
         n_repeats: int = 1,
     ) -> None:
         self.counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
-        self.method = method
-        self.measure = measure
-        self.units = units
-        self.subsamples = tuple(subsamples)
-        self.n_repeats = n_repeats
+        self.method = check_choice(method, BIAS_CORRECTIONS, name="method")
+        self.measure = check_choice(measure, MEASURES, name="measure")
+        self.units = check_units(units)
+        self.subsamples = check_subsamples(subsamples)
+        self.n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
 
     def __call__(self, rng: np.random.Generator) -> np.ndarray:
         """Corrected quantities of one resample (NaN where a solve failed).
