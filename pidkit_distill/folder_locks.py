@@ -14,7 +14,8 @@ is refused, never opened or created where it points. Inside :func:`others_wait` 
 rank 0 loading the data while the other processes of its torchrun wait) such a file system is
 written by one process alone: CIFAR's download goes ahead there instead of refusing.
 :func:`lock_held` tells a reader (the report) whether a process holds a folder's lock now,
-without making, holding or removing its lock file.
+without making, holding or removing its lock file; :func:`take_lock`, refused by such a reader
+alone, tries again.
 """
 
 from __future__ import annotations
@@ -36,8 +37,12 @@ _CANNOT_LOCK = frozenset({errno.ENOSYS, errno.ENOLCK, errno.EOPNOTSUPP, errno.EN
 _OTHERS_WAIT: ContextVar[bool] = ContextVar("pidkit_distill_others_wait", default=False)
 # how the lock file is made: never through a symbolic link (filelock >= 3.30 opens it so too)
 _MAKE_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
-# how lock_held opens a lock file: read-only, never made, never through a symbolic link
-_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0)
+# how lock_held opens a lock file: read-only, never made, never through a symbolic link, and
+# without waiting (a named pipe in its place would wait for a writer for ever)
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+# how long, in seconds, take_lock tries again where only readers refused it (lock_held's shared
+# lock, which a report holds for one system call): never a wait for a process that holds it
+_READERS_S = 1.0
 
 
 def folder_lock(lock_file: Path) -> FileLock:
@@ -114,7 +119,7 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
         _refuse_link(lock.lock_file)  # made a link meanwhile
         raise
     try:
-        lock.acquire(timeout=timeout)
+        _acquire(lock, timeout)
     except Timeout:  # before OSError, of which it is one
         return False
     except OSError as err:
@@ -125,14 +130,28 @@ def take_lock(lock: FileLock, timeout: float) -> bool | OSError:
     return True
 
 
+def _acquire(lock: FileLock, timeout: float) -> None:
+    """``lock.acquire(timeout=timeout)``, tried again for up to :data:`_READERS_S` seconds where
+    no process holds the lock but a reader's shared lock refused it (:func:`lock_held`, a report
+    telling whether a run is training at that instant), so that a reader never makes a
+    ``train`` fail as busy; raises filelock's ``Timeout`` where a process holds it."""
+    try:
+        lock.acquire(timeout=timeout)
+    except Timeout:
+        if lock_held(Path(lock.lock_file)) is not False:  # held, or not known: as refused
+            raise
+        lock.acquire(timeout=_READERS_S)
+
+
 def lock_held(lock_file: Path) -> bool | None:
     """Whether a process holds the lock whose lock file is ``lock_file`` now (a running
     ``train`` holds its run folder's), as a reader that must not disturb it can tell.
 
     The lock file is opened read-only (never made, written or removed, never through a symbolic
     link) and a shared ``flock`` is tried once, without waiting, and let go at once: it is
-    refused only while a process holds the exclusive lock that :func:`take_lock` takes, and is
-    never held long enough for a report to keep a run from starting but by the one system call.
+    refused only while a process holds the exclusive lock that :func:`take_lock` takes, and
+    :func:`take_lock`, refused by it alone, tries again, so a reader never keeps a run from
+    starting.
 
     Parameters
     ----------

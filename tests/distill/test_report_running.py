@@ -4,13 +4,14 @@ told from one killed or stopped short of its epochs, without the report taking t
 from __future__ import annotations
 
 import errno
+import os
 import subprocess
 import sys
 
 import pytest
 from test_report import fake_run
 
-from pidkit_distill import write_report
+from pidkit_distill import folder_locks, write_report
 from pidkit_distill.cli import main
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.run_records import RUN_LOCK_FILE
@@ -88,3 +89,58 @@ def test_where_the_file_system_cannot_lock_files_the_report_says_it_cannot_tell(
     (done / LOCK_FILE).write_bytes(b"")
     text = write_report([short, done], out_dir=tmp_path / "rep").read_text()
     assert states(text) == [f"Running or stopped, not known: short (at epoch 2 of 5). {UNKNOWN}"]
+
+
+def test_a_train_taking_its_lock_while_a_report_tests_it_is_not_refused(tmp_path, monkeypatch):
+    # the report's shared lock, held for one system call, made a train that took the run
+    # folder's lock in that instant fail: "is being written by another process"
+    fcntl = pytest.importorskip("fcntl")
+    lock_file = tmp_path / LOCK_FILE
+    lock_file.write_bytes(b"")
+    probe = os.open(lock_file, os.O_RDONLY)
+    fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)  # a report in the middle of lock_held
+
+    def probe_ends(path):  # the report lets go once the train has been refused
+        held = lock_held(path)
+        os.close(probe)
+        return held
+
+    monkeypatch.setattr(folder_locks, "lock_held", probe_ends)
+    lock = folder_lock(lock_file)
+    assert take_lock(lock, 0.0) is True
+    assert lock_held(lock_file) is True
+    lock.release()
+
+
+def test_runs_start_while_a_report_tests_their_lock_over_and_over(tmp_path):
+    # a child process tests the lock as a report does, without end, while this one starts
+    # 300 runs in the folder: before, about one start in ten failed as busy
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / LOCK_FILE).write_bytes(b"")
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from pidkit_distill.folder_locks import lock_held; lock_file = Path(sys.argv[1]); "
+         "print(lock_held(lock_file), flush=True)\nwhile True: lock_held(lock_file)",
+         str(run / LOCK_FILE)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline() == "False\n"  # it is testing the lock now
+        started = 0
+        for _ in range(300):
+            with run_folder_lock(run):
+                started += 1
+    finally:
+        reader.kill()
+        reader.wait()
+    assert started == 300
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes as POSIX makes them")
+def test_a_named_pipe_in_place_of_the_lock_file_does_not_hang_the_report(tmp_path):
+    # opening it read-only waited for a writer for ever: the report never ended
+    run = fake_run(tmp_path / "run", epochs=2)
+    os.mkfifo(run / LOCK_FILE)
+    done = subprocess.run([sys.executable, "-m", "pidkit_distill", "report", str(run)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert states(done.stdout) == [f"Stopped: run (at epoch 2 of 5). {STOPPED}"]
