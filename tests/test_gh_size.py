@@ -13,6 +13,7 @@ import pytest
 import pidkit
 from pidkit import _cdd, _progress, examples
 from pidkit.measures import entropy_nats
+from pidkit.redundancy.gh import MAX_VERTICES
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
@@ -41,7 +42,7 @@ def test_a_joint_far_past_the_limit_is_refused_before_the_enumeration(call, monk
         call(_random((4, 4, 4)))
     assert str(error.value) == (
         "measure='gh' on this 4x4x4 joint: the polytope of I_GH has 64 facets in dimension 39, so up to "
-        "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=1,000,000; a "
+        "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=300,000; a "
         "random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more "
         "than ten minutes. Use measure='prec' (milliseconds; I_GH <= I_prec), 'wedge' (a lower bound) or "
         "'broja' (see docs/which-measure.md), merge rare symbols of the sources, or pass "
@@ -50,6 +51,7 @@ def test_a_joint_far_past_the_limit_is_refused_before_the_enumeration(call, monk
 
 @pytest.mark.parametrize(("shape", "size"), [
     ((4, 3, 3), "36 facets in dimension 17, so up to 4,440,150 vertices"),
+    ((4, 2, 4), "32 facets in dimension 13, so up to 354,200 vertices"),  # ran 211 s at 1,000,000
     ((2, 6, 6), "72 facets in dimension 59, so up to about 10^10 vertices"),
     ((10, 10, 10), "1000 facets in dimension 819, so up to about 10^156 vertices"),
 ])
@@ -59,6 +61,21 @@ def test_the_refusal_names_the_shape_and_the_size(shape, size, monkeypatch):
     with pytest.raises(ValueError, match=joint + ".*" + re.escape(size)):
         pidkit.pid(_random(shape), measure="gh")
 
+
+
+class _Started(Exception):
+    pass
+
+
+def _started(*args, **kwargs):
+    raise _Started
+
+
+@pytest.mark.parametrize("shape", [(3, 3, 3), (2, 3, 5)])  # 20-50 s and 10-35 s on 2 cores under load
+def test_the_default_limit_lets_through_what_takes_seconds(shape, monkeypatch):
+    monkeypatch.setattr(_cdd, "generators", _started)
+    with pytest.raises(_Started):
+        pidkit.pid(_random(shape), measure="gh")
 
 def test_max_vertices_sets_the_limit_and_none_insists():
     # AND's polytope: 4 cells in dimension 1, so at most 2 vertices
@@ -92,6 +109,19 @@ def test_max_vertices_is_refused_for_the_other_measures(measure):
         pidkit.pid(examples.and_(), measure=measure, max_vertices=None)
     assert str(raised.value) == (f"max_vertices applies to measure='gh' only (its vertex enumeration); "
                                  f"measure={measure!r} takes none. Drop max_vertices.")
+
+
+@pytest.mark.parametrize("call", [
+    lambda max_vertices: pidkit.pid(examples.and_(), measure="prec", max_vertices=max_vertices),
+    lambda max_vertices: pidkit.redundancy(examples.and_(), measure="broja", max_vertices=max_vertices),
+])
+@pytest.mark.parametrize("max_vertices", [np.array([10, 20]), np.int64(MAX_VERTICES), float(MAX_VERTICES)])
+def test_any_max_vertices_given_to_another_measure_is_refused_by_name(call, max_vertices):
+    # An array was compared with the default element by element: numpy's "truth value of an array
+    # with more than one element is ambiguous"; a float equal to the default was told to be an int.
+    with pytest.raises(TypeError) as raised:
+        call(max_vertices)
+    assert str(raised.value).startswith("max_vertices applies to measure='gh' only (its vertex enumeration)")
 
 
 def _blocks(*parts: np.ndarray, weights: list[float]) -> np.ndarray:

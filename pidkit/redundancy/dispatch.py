@@ -98,8 +98,9 @@ def certified(value: MeasureValue, measure: str, units: str) -> float:
 
 def check_gh_option(measure: str, max_vertices: Any) -> int | None:
     """``max_vertices`` checked (:func:`pidkit.redundancy.gh.check_max_vertices`); a ``TypeError``
-    if it is set for a measure other than ``"gh"``, which enumerates no vertices under a limit."""
-    if measure != "gh" and max_vertices != MAX_VERTICES:
+    if it is set for a measure other than ``"gh"``, which enumerates no vertices under a limit
+    (anything but the default int: an array is not compared element by element)."""
+    if measure != "gh" and not (type(max_vertices) is int and max_vertices == MAX_VERTICES):
         raise TypeError(
             f"max_vertices applies to measure='gh' only (its vertex enumeration); measure={measure!r} "
             "takes none. Drop max_vertices."
@@ -128,7 +129,7 @@ def redundancy(
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
-    max_vertices : int or None, default=1_000_000
+    max_vertices : int or None, default=300_000
         ``"gh"`` only: refuse a joint whose polytope could have more vertices than this
         (McMullen's bound on its size, checked before the enumeration starts, which would take
         hours); ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
@@ -190,7 +191,7 @@ def pid_from_measure(
     normalize : bool, default=False
     strict : bool, default=True
         Raise :class:`pidkit.SolverError` for an uncertified answer instead of returning it.
-    max_vertices : int or None, default=1_000_000
+    max_vertices : int or None, default=300_000
         ``"gh"`` only: the largest polytope it enumerates, as in :func:`redundancy`.
 
     Returns

@@ -28,12 +28,15 @@ from .bounds import lp_shortcut
 from .value import MeasureValue
 from .vertex_lp import entropy_rows, exact_joint, vertex_lp_value
 
-MAX_VERTICES = 1_000_000
+MAX_VERTICES = 300_000
 """Default ``max_vertices``: the largest McMullen bound (:func:`pidkit._polytope.vertex_bound`) on
 the vertices of K that I_GH enumerates. Measured on random full-support joints, 2 cores under load:
-3x3x3 (bound 104,652; 18,000-22,000 vertices) 28-50 s and 270 MB, 2x4x4 (bound 335,920; 11,176
-vertices) 47 s, 2x2x8 (bound 705,432; 866 vertices) 3 s; 4x3x3 (bound 4,440,150) more than ten
-minutes. The bound is loose (2x2x8) but cheap, and ``max_vertices=None`` insists."""
+3x3x3 (bound 104,652; 18,000-22,000 vertices) 28-50 s and 270 MB, 2x3x5 (184,756) 10-35 s, 6x2x3
+(197,316; 18,000 vertices) 46 s, all let through; 2x4x4 (335,920; 11,176 vertices) 47 s, 3x2x5
+(341,088) 30 s, 4x2x4 (354,200; 18,780 vertices) 211 s, 2x3x6 (1,790,712) 125 s and 4x3x3
+(4,440,150) more than ten minutes, refused. At 1,000,000 the 4x2x4 joint ran three and a half
+minutes. The bound is loose where one source and Y are binary (2x2x8: 705,432, 866 vertices, 3 s;
+2x2x10: 20,801,200, 5 s, refused) but cheap, and ``max_vertices=None`` insists."""
 
 
 def _merge_proportional(exact: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -98,7 +98,7 @@ def i_gh(
         Joint pmf, target first; ``p[y, t, s]`` for two sources.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
-    max_vertices : int or None, default=1_000_000
+    max_vertices : int or None, default=300_000
         Refuse (``ValueError``, before any work) a joint whose polytope could have more vertices
         than this: McMullen's bound on K's size, for the largest block where the sources split p
         into blocks that share no symbol (each block is enumerated alone). ``None`` enumerates
