@@ -161,7 +161,11 @@ def end_closed_output() -> int:
     """After a write to stdout found its reader gone (``| head``): point stdout at the null
     device, so that flushing it at exit raises nothing more, and return 141 (128 + SIGPIPE), the
     status a shell reports for a writer its pipe ended. Shared by both command lines."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, sys.stdout.fileno())
+    finally:
+        os.close(null)  # stdout's descriptor now refers to the null device itself
     return 128 + signal.SIGPIPE
 
 
