@@ -49,7 +49,8 @@ def read_by_main(runtime: Runtime, path: Path, read: Callable[[Path], _T | None]
     rank 0's ``read`` fails, it raises before them (the others fail when it exits,
     :func:`first_stop`); where its file fails while it sends (changed, a read error) it raises
     that error after the last piece, and the others a :class:`RuntimeError` that points to it.
-    An error of a process's own ``read`` or of its temporary file is raised after the calls.
+    An error of a process's own ``read`` or of its temporary file is raised after the calls;
+    one of ``read`` of a received copy names ``path``, not the copy (:func:`_read_copy`).
 
     Examples
     --------
@@ -79,7 +80,9 @@ def read_by_main(runtime: Runtime, path: Path, read: Callable[[Path], _T | None]
             return got if runtime.is_main else read(path)
         with ExitStack() as temporary:
             copy = _send_file(runtime, held, mark.tolist(), path, temporary if lacks else None)
-            return got if runtime.is_main else read(copy or path)
+            if runtime.is_main:
+                return got
+            return read(path) if copy is None else _read_copy(read, copy, path, runtime.rank)
     finally:
         if held is not None:
             held.close()
@@ -155,6 +158,36 @@ def _send_file(runtime: Runtime, held: BinaryIO | None, mark: list[int], path: P
                       f"{tempfile.gettempdir()!r}: {failed.strerror or one_line(failed)}; free "
                       "space there, or set TMPDIR to a folder with room for it") from failed
     return copy
+
+
+def _read_copy(read: Callable[[Path], _T | None], copy: Path, path: Path, rank: int) -> _T | None:
+    """``read(copy)``, where ``copy`` holds the bytes of rank 0's ``path`` that process ``rank``
+    received; its error names ``path``, not ``copy`` (``/proc/self/fd/N`` on Linux).
+
+    The error is raised again, of its own type, with ``str(copy)`` replaced by ``str(path)`` in
+    its text (a quoted one followed by what it is) and in an :class:`OSError`'s file names.
+    """
+    try:
+        return read(copy)
+    except Exception as err:
+        old, new = str(copy), str(path)
+        received = f" (rank 0's file, as rank {rank} received it)"
+
+        def renamed(text: object) -> object:
+            if not isinstance(text, str):
+                return text
+            return text.replace(repr(old), repr(new) + received).replace(old, new)
+
+        err.args = tuple(renamed(arg) for arg in err.args)
+        if isinstance(err, OSError):
+            if err.strerror is not None and old in (err.filename, err.filename2):
+                err.strerror = f"{err.strerror}{received}"
+            err.strerror = renamed(err.strerror)
+            if err.filename == old:
+                err.filename = new
+            if err.filename2 == old:  # assigning None would add ' -> None' to its str()
+                err.filename2 = new
+        raise
 
 
 _OPEN_FILES = Path("/proc/self/fd")

@@ -19,8 +19,10 @@ from tiny_runs import in_two_processes
 # "sent", the file "grows while read" or "grows while sent" by rank 0 (after its first piece),
 # rank 1 "has no room" for its copy (files of 2000 bytes at most: a full $TMPDIR), rank 0's disk
 # "fails while sent" (EIO after its first piece), rank 1 "killed while read" (SIGKILL in read;
-# the process it forked from prints what its temporary folder holds after), or "sent without
-# /proc/self/fd" (as on macOS or Windows)
+# the process it forked from prints what its temporary folder holds after), "sent without
+# /proc/self/fd" (as on macOS or Windows), or rank 1's read of its copy raises an error that
+# names it: "fails in rank 1's read" (a ValueError; also "... without /proc/self/fd") or
+# "fails in rank 1's read of its disk" (EIO)
 NODE = textwrap.dedent("""
     import hashlib, json, os, resource, signal, sys, tempfile
     from pathlib import Path
@@ -45,7 +47,7 @@ NODE = textwrap.dedent("""
 
     path = Path(sys.argv[1]) / f"node{rank}" / "blob.bin"
     file_sharing._CHUNK_BYTES = 1000
-    if case == "sent without /proc/self/fd":
+    if case.endswith("without /proc/self/fd"):
         file_sharing._OPEN_FILES = Path(sys.argv[1]) / "no such folder"
     if rank == 1 and case == "has no room":
         resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # python ignores SIGXFSZ
@@ -88,6 +90,10 @@ NODE = textwrap.dedent("""
             grow()
         if rank == 1 and case == "killed while read":
             os.kill(os.getpid(), signal.SIGKILL)
+        if rank == 1 and case == "fails in rank 1's read of its disk":
+            raise OSError(5, "Input/output error", str(given))
+        if rank == 1 and case.startswith("fails in rank 1's read"):
+            raise ValueError(f"blob {str(given)!r} is damaged; {str(given)}")
         return given.read_bytes()
 
     try:
@@ -95,7 +101,7 @@ NODE = textwrap.dedent("""
         done = {"sha256": hashlib.sha256(got).hexdigest(), "pieces": pieces, "read": seen,
                 "left": in_tmp()}
     except Exception as err:
-        done = {"error": f"{type(err).__name__}: {err}"}
+        done = {"error": f"{type(err).__name__}: {err}", "left": in_tmp()}
     print(json.dumps(done), flush=True)
     os._exit(0)  # without destroying the group: a failed rank 0 leaves rank 1 in a broadcast
 """)
@@ -149,6 +155,23 @@ def test_without_proc_self_fd_the_copy_is_named_as_rank_0s_and_removed_after(tmp
     assert (name, is_path, copy) == ("blob.bin", False, str(Path(folder) / "blob.bin"))
     assert folder.startswith("pidkit_distill-")
     assert rank_1["left"] == []
+
+
+@pytest.mark.parametrize(("case", "rank_1_error"), [
+    # it named rank 1's copy: '/proc/self/fd/N', or '$TMPDIR/pidkit_distill-XXXX/blob.bin'
+    ("fails in rank 1's read", "ValueError: blob '{path}' (rank 0's file, as rank 1 received "
+     "it) is damaged; {path}"),
+    ("fails in rank 1's read without /proc/self/fd", "ValueError: blob '{path}' (rank 0's file, "
+     "as rank 1 received it) is damaged; {path}"),
+    ("fails in rank 1's read of its disk", "OSError: [Errno 5] Input/output error (rank 0's "
+     "file, as rank 1 received it): '{path}'"),
+])
+def test_an_error_of_reading_the_copy_rank_0_sent_names_rank_0s_file_not_the_copy(
+        tmp_path, case, rank_1_error):
+    rank_0, rank_1 = _read_by_main_in_two(_nodes(tmp_path), case)
+    assert rank_0["sha256"] == hashlib.sha256(BLOB).hexdigest()
+    assert rank_1 == {"error": rank_1_error.format(path=tmp_path / "node1" / "blob.bin"),
+                      "left": []}
 
 
 @pytest.mark.parametrize(("case", "rank_0_error", "rank_1_error"), [
