@@ -69,7 +69,8 @@ def accelerator_here() -> tuple[str, int] | None:
     accelerator of ``torch.accelerator`` (torch 2.6 and later: the one this torch was built for,
     XPU, MPS or a plug-in's such as HPU or NPU, with its ``is_available`` and ``device_count``,
     which initialise no device); MPS, in a torch without ``torch.accelerator``, of
-    ``torch.backends.mps``.
+    ``torch.backends.mps``. A CUDA build whose GPUs are all hidden (``CUDA_VISIBLE_DEVICES=""``)
+    has none.
 
     Examples
     --------
@@ -81,7 +82,10 @@ def accelerator_here() -> tuple[str, int] | None:
         return "cuda", cuda
     generic = getattr(torch, "accelerator", None)
     if hasattr(generic, "current_accelerator"):
-        found = generic.current_accelerator()
+        try:
+            found = generic.current_accelerator()
+        except RuntimeError:  # torch 2.6's, where it was built for none (later ones give None)
+            return None
         if found is None or found.type == "cuda" or not generic.is_available():
             return None
         return found.type, generic.device_count()

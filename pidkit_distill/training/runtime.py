@@ -23,6 +23,7 @@ from torch import Tensor, nn
 
 from pidkit.cli import one_line
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.devices import accelerator_here
 from pidkit_distill.launcher_env import (
     local_rank_from_env,
     local_world_size_from_env,
@@ -98,6 +99,9 @@ def init_runtime(config: TrainConfig) -> Runtime:
     :func:`close_runtime`. Under torchrun the run's ``session`` is a number that rank 0 draws
     (:func:`token_from_main`, a collective call), the key of its :func:`first_stop` record;
     where that call fails, the group is left to the next run (:func:`leave_runtime`).
+    ``run.device=auto`` without CUDA runs on the CPU; where this machine has another
+    accelerator (:func:`~pidkit_distill.devices.accelerator_here`: XPU, MPS, ...), which the
+    trainer cannot use, rank 0 warns (:class:`RuntimeWarning`) that the run trains on the CPU.
     """
     want = config.run.device
     use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
@@ -116,6 +120,12 @@ def init_runtime(config: TrainConfig) -> Runtime:
     _LEFT_GROUP.clear()
     if config.run.threads:
         torch.set_num_threads(config.run.threads)
+    unused = accelerator_here() if want == "auto" and not use_cuda and rank == 0 else None
+    if unused is not None:
+        warnings.warn(f"run.device=auto found no CUDA GPU but {unused[1]} {unused[0]!r} "
+                      "device(s), which the trainer cannot use (it runs on the CPU or on CUDA "
+                      "GPUs only): this run trains on the CPU; pass run.device=cpu "
+                      "(--run.device cpu) to say so", RuntimeWarning, stacklevel=3)
     if config.run.amp and not use_cuda:
         warnings.warn("run.amp=true has no effect on CPU (bf16 autocast is used on CUDA only)",
                       RuntimeWarning, stacklevel=3)

@@ -1,15 +1,19 @@
 """pidkit_distill.devices: whether a device is one this machine has, and what to pass instead;
-``pidkit-distill train --run.device`` of another accelerator than CUDA."""
+``pidkit-distill train --run.device`` of another accelerator than CUDA, and ``run.device=auto``
+on a machine with one."""
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 
 import pytest
 import torch
+from tiny_runs import tiny
 
 from pidkit_distill.cli import main
 from pidkit_distill.devices import devices_here, on_this_machine
+from pidkit_distill.training.runtime import close_runtime, init_runtime
 
 
 @pytest.mark.parametrize(("available", "count", "device", "here"), [
@@ -60,6 +64,19 @@ def test_the_devices_to_pass_are_those_torch_accelerator_sees(monkeypatch, kind,
     assert devices_here() == said
 
 
+def test_a_torch_2_6_built_for_no_accelerator_is_told_to_pass_cpu(monkeypatch):
+    # torch 2.6's current_accelerator raises where torch was built for none (a CPU wheel):
+    # its RuntimeError came out of load_student's and audit_distiller's device messages, and
+    # of a run with run.device=auto
+    def none_built() -> torch.device:
+        raise RuntimeError("Please ensure that an accelerator is available")
+
+    monkeypatch.setattr(torch, "accelerator", SimpleNamespace(
+        current_accelerator=none_built, is_available=lambda: False, device_count=lambda: 0))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert devices_here() == "this machine has no CUDA device: pass 'cpu'"
+
+
 @pytest.mark.parametrize(("cuda", "mps", "said"), [
     (2, False, "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
     (0, True, "this machine has no CUDA device: pass 'cpu' or 'mps'"),
@@ -85,3 +102,27 @@ def test_a_run_device_the_trainer_cannot_run_on_says_why_in_one_line(tmp_path, c
         "its own (cuda:LOCAL_RANK; choose them with CUDA_VISIBLE_DEVICES): on another "
         "accelerator (xpu, mps, hpu) pass cpu\n"))
     assert sorted(tmp_path.rglob("*")) == []
+
+
+@pytest.mark.parametrize(("kind", "device", "warned"), [
+    # it trained on the CPU without a word on an XPU or Apple-silicon machine
+    ("xpu", "auto", ["run.device=auto found no CUDA GPU but 2 'xpu' device(s), which the trainer "
+                     "cannot use (it runs on the CPU or on CUDA GPUs only): this run trains on "
+                     "the CPU; pass run.device=cpu (--run.device cpu) to say so"]),
+    ("mps", "auto", ["run.device=auto found no CUDA GPU but 1 'mps' device(s), which the trainer "
+                     "cannot use (it runs on the CPU or on CUDA GPUs only): this run trains on "
+                     "the CPU; pass run.device=cpu (--run.device cpu) to say so"]),
+    ("xpu", "cpu", []),  # asked for
+    (None, "auto", []),  # a machine without an accelerator
+])
+def test_run_device_auto_says_an_accelerator_the_trainer_cannot_use_is_left_idle(
+        monkeypatch, tmp_path, kind, device, warned):
+    monkeypatch.setattr(torch, "accelerator", _accelerator(kind, kind is not None,
+                                                           {"xpu": 2, "mps": 1}.get(kind, 0)))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    config = tiny(tmp_path, f"run.device={device}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        runtime = init_runtime(config)
+    close_runtime(runtime)
+    assert (runtime.device, [str(w.message) for w in caught]) == (torch.device("cpu"), warned)
