@@ -270,3 +270,81 @@ def test_a_pid_statistic_of_good_settings_gives_the_corrected_atoms():
     atoms = statistic(np.random.default_rng(0))
     assert atoms.shape == (7,) and np.isfinite(atoms).all()
     assert atoms[3] == pytest.approx(atoms[6] - atoms[0] - atoms[1] - atoms[2], abs=1e-9)  # syn
+
+
+def test_every_ci_method_takes_auto():
+    # gaussian_pid_from_samples and pid_from_representations default to "auto"; bootstrap refused
+    # it. Its estimate is a plug-in one, so "auto" is "basic" there, as in the other two.
+    assert set(_taking("ci_method")) == {
+        "pidkit.gaussian_pid_from_samples",
+        "pidkit.gaussian.gaussian_pid_from_samples",
+        "pidkit.estimate.bootstrap",
+        "pidkit.estimate.pid_from_representations",
+    }
+    auto = pidkit.estimate.bootstrap(_Y, _T_LABELS, _S_LABELS, n_boot=4, ci_method="auto")
+    basic = pidkit.estimate.bootstrap(_Y, _T_LABELS, _S_LABELS, n_boot=4, ci_method="basic")
+    assert auto["ci_method"] == "basic"
+    assert auto["intervals"] == basic["intervals"]
+
+
+BIAS_ROWS = [
+    (pidkit.gaussian.log_det_bias, (3, 2), ValueError,
+     r"^dof must be at least dim = 3: the Wishart matrix of a 3-dimensional block is singular .*got 2\.$"),
+    (pidkit.gaussian.log_det_bias, (-1, 10), ValueError, r"^dim must be an int >= 0; got -1\.$"),
+    (pidkit.gaussian.log_det_bias, (2, 10.5), TypeError, r"^dof must be an int >= 1; got 10\.5 \(float\)\.$"),
+    (pidkit.gaussian.information_bias, (2, 3, 4), ValueError, r"^dof must be at least dim_a \+ dim_b = 5: "),
+    (pidkit.gaussian.information_bias, (1, 1, -3), ValueError, r"^dof must be an int >= 1; got -3\.$"),
+    (pidkit.gaussian.information_bias, (1.5, 1, 10), TypeError, r"^dim_a must be an int >= 0; got 1\.5"),
+    (pidkit.gaussian.information_bias, ("a", 1, 10), TypeError, r"^dim_a must be an int >= 0; got 'a'"),
+]
+"""The exact Gaussian biases refuse what they have no value for; they returned nan, -inf or a
+number for a fractional dimension, or raised str + int from inside numpy."""
+
+
+@pytest.mark.parametrize(("function", "args", "error", "match"), BIAS_ROWS)
+def test_gaussian_biases_refuse_dimensions_they_have_no_value_for(function, args, error, match):
+    with pytest.raises(error, match=match):
+        function(*args)
+
+
+def test_gaussian_biases_of_good_dimensions():
+    assert pidkit.gaussian.log_det_bias(3, 3) == pytest.approx(-3.72063104, abs=1e-8)
+    assert pidkit.gaussian.information_bias(0, 3, 3) == 0.0
+    assert pidkit.gaussian.information_bias(1, 1, np.int64(99)) == pytest.approx(0.00512807, abs=1e-8)
+
+
+def test_power_of_two_scaler_refuses_a_per_row_that_is_not_a_bool():
+    X = np.array([[3.0, 1.0], [0.5, 0.25]])
+    np.testing.assert_array_equal(
+        pidkit.estimate.PowerOfTwoScaler(per_row=False).fit_transform(X), [[0.75, 0.25], [0.125, 0.0625]]
+    )
+    with pytest.raises(TypeError, match=r"^per_row must be True or False; got 'no' \(str\)\.$"):
+        pidkit.estimate.PowerOfTwoScaler(per_row="no").fit_transform(X)  # "no" scaled row by row
+
+
+SAMPLE_SIZE_ROWS = [
+    ({"shape": (2, 2)}, TypeError,
+     r"^shape must be the joint's \(n_y, n_t, n_s\), three ints >= 1; got \(2, 2\)\.$"),
+    ({"shape": (2, 0, 2)}, ValueError, r"^shape entries must be an int >= 1; got 0\.$"),
+    ({"n": "ten"}, TypeError, r"^n must be an int >= 0; got 'ten' \(str\)\.$"),
+    ({"method": "eb_extrapolation"}, ValueError,
+     r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation'\]; got 'eb_extrapolation'\."),
+    ({"subsamples": (2,)}, ValueError, r"^subsamples must hold at least two distinct ints >= 2"),
+]
+"""check_sample_size refuses what it cannot read: a 2-D shape was 'not enough values to unpack',
+n='ten' a str // int TypeError, and an unknown method was checked as a correcting one."""
+
+
+@pytest.mark.parametrize(("change", "error", "match"), SAMPLE_SIZE_ROWS)
+def test_check_sample_size_names_what_it_cannot_read(change, error, match):
+    kwargs: dict[str, Any] = {"shape": (2, 2, 2), "n": 10_000, "method": "eb-extrapolation", **change}
+    with pytest.raises(error, match=match):
+        pidkit.estimate.check_sample_size(kwargs.pop("shape"), kwargs.pop("n"), **kwargs)
+
+
+def test_check_sample_size_passes_a_design_that_fits_and_refuses_one_that_does_not():
+    check = pidkit.estimate.check_sample_size
+    assert check(np.array([10, 6, 6]), np.int64(450), method="eb-extrapolation") is None
+    assert check((10, 6, 6), 20, method="none") is None
+    with pytest.raises(ValueError, match=r"^subsamples=\(2, 4\) cuts the 200 samples into pieces of 50"):
+        check((10, 6, 6), 200, method="eb-extrapolation")

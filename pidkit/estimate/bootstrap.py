@@ -18,14 +18,13 @@ from pidkit._settings import (
     check_confidence,
     check_int,
     check_n_jobs,
-    check_option,
     check_replicates,
     check_seed,
 )
 from pidkit._units import check_units
 from pidkit._validate import check_choice
 from pidkit.redundancy import MEASURES
-from pidkit.resampling import CI_METHODS, bootstrap_intervals, bootstrap_replicates
+from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, resolve_ci_method
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
@@ -152,8 +151,9 @@ def bootstrap(
     n_boot : int, default=1000
     measure : str, default="broja"
     confidence : float, default=0.95
-    ci_method : {"basic", "centred", "percentile"}, default="basic"
-        See :func:`bootstrap_intervals`.
+    ci_method : {"basic", "centred", "percentile", "auto"}, default="basic"
+        See :func:`bootstrap_intervals`. ``"auto"`` (the default of the other estimators) is
+        ``"basic"`` here, the interval of a plug-in estimate.
     random_state : int, numpy.random.Generator, RandomState or None, default=0
     n_jobs : int or None, default=None
         joblib workers; the numbers do not depend on it.
@@ -189,7 +189,7 @@ def bootstrap(
     check_units(units)
     n_boot = check_replicates(n_boot, "n_boot", zero_allowed=False)
     check_confidence(confidence)
-    check_option(ci_method, "ci_method", CI_METHODS)
+    ci_method = resolve_ci_method(ci_method, corrected=False)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     check_progress(progress)

@@ -45,6 +45,7 @@ from scipy.special import entr
 from pidkit._errors import SolverError
 from pidkit._settings import check_int, check_n_jobs, check_seed
 from pidkit._units import from_nats
+from pidkit._validate import check_choice
 from pidkit.parallel import map_chunks
 from pidkit.resampling import QUANTITIES
 
@@ -384,7 +385,9 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     Raises
     ------
     ValueError
-        Naming the table, the counts and what to change.
+        Naming the table, the counts and what to change; or for an unknown ``method``.
+    TypeError
+        For a ``shape`` that is not three ints, an ``n`` that is not an int.
 
     Examples
     --------
@@ -395,10 +398,14 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     ...
     ValueError: subsamples=(2, 4) cuts the 200 samples into pieces of 50, fewer than the 60 cells ...
     """
+    method = check_choice(method, BIAS_CORRECTIONS, name="method")
+    parts = check_subsamples(subsamples)
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)) or len(shape) != 3:
+        raise TypeError(f"shape must be the joint's (n_y, n_t, n_s), three ints >= 1; got {shape!r}.")
+    ny, nt, ns = (check_int(size, "shape entries", minimum=1) for size in shape)
+    n = check_int(n, "n", minimum=0)
     if method == "none":
         return
-    parts = tuple(subsamples)
-    ny, nt, ns = shape
     cells = ny * max(nt, ns)
     which = "p(y,t)" if nt >= ns else "p(y,s)"
     smallest = n // max(parts)

@@ -21,6 +21,7 @@ from sklearn.exceptions import NotFittedError
 
 from pidkit._caller import user_stacklevel
 from pidkit._settings import check_option, check_seed
+from pidkit._validate import check_flag
 
 from .._arrays import column_fix
 from .inputs import check_features
@@ -77,7 +78,8 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
     per_row : bool, default=True
         Scale every row on its own (stateless; right before an L2 normalisation, which does not
         care about a row's scale). ``False`` fits one factor for the whole matrix on ``fit`` and
-        applies it to every later input (right before PCA and KMeans, which do care).
+        applies it to every later input (right before PCA and KMeans, which do care). Anything
+        but ``True`` or ``False`` is a TypeError on ``fit``: ``per_row="no"`` would be truthy.
 
     Attributes
     ----------
@@ -98,16 +100,17 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
 
     def fit(self, X: Any, y: Any = None) -> PowerOfTwoScaler:
         """Fit the global factor (``per_row=False``); return ``self``."""
+        per_row = check_flag(self.per_row, name="per_row")
         X = np.asarray(X)
         self.n_features_in_ = X.shape[1]
-        maxabs = 0.0 if self.per_row or not X.size else float(_max_abs(X, axis=None))
+        maxabs = 0.0 if per_row or not X.size else float(_max_abs(X, axis=None))
         self.scale_ = 1.0 if maxabs == 0 else float(_power_of_two(np.array(maxabs)))
         return self
 
     def transform(self, X: Any) -> np.ndarray:
         """Return ``X`` scaled by the fitted factor, or row by row."""
         X = np.asarray(X)
-        if not self.per_row:
+        if not check_flag(self.per_row, name="per_row"):
             return X * X.dtype.type(self.scale_)
         maxabs = _max_abs(X, axis=1)
         factor = np.where(maxabs > 0, _power_of_two(np.where(maxabs > 0, maxabs, 1)), 1)

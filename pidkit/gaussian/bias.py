@@ -9,6 +9,8 @@ import numpy as np
 import scipy.optimize as so
 import scipy.special as sp
 
+from .._settings import check_int
+
 __all__ = ["corrected_channel", "information_bias", "log_det_bias"]
 
 
@@ -23,14 +25,41 @@ def log_det_bias(dim: int, dof: int) -> float:
         Degrees of freedom N of the Wishart matrix W (``n - 1`` for a covariance with the mean
         subtracted); must exceed ``dim - 1``.
 
+    Raises
+    ------
+    TypeError, ValueError
+        For a ``dim`` that is not an int >= 0, or a ``dof`` that is not an int >= max(dim, 1).
+
     Examples
     --------
     >>> from pidkit.gaussian import log_det_bias
     >>> round(log_det_bias(1, 10), 6)  # psi(5) + log(1/5)
     -0.10332
+    >>> log_det_bias(3, 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: dof must be at least dim = 3: the Wishart matrix of a 3-dimensional block is ... got 2.
     """
+    dim, dof = _checked_dof({"dim": dim}, dof)
+    return _log_det_bias(dim, dof)
+
+
+def _log_det_bias(dim: int, dof: int) -> float:
     k = np.arange(1, dim + 1)
     return float(np.sum(sp.digamma((dof - k + 1) / 2.0)) + dim * np.log(2.0 / dof))
+
+
+def _checked_dof(dims: dict[str, int], dof: int) -> tuple[int, int]:
+    """The total of the named dimensions (ints >= 0) and ``dof``, an int at least that total."""
+    total = sum(check_int(value, name, minimum=0) for name, value in dims.items())
+    dof = check_int(dof, "dof", minimum=1)
+    if dof < total:
+        names = " + ".join(dims)
+        raise ValueError(
+            f"dof must be at least {names} = {total}: the Wishart matrix of a {total}-dimensional "
+            f"block is singular with fewer degrees of freedom (n - 1 for n samples); got {dof}."
+        )
+    return total, dof
 
 
 def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
@@ -54,6 +83,12 @@ def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
     float
         The bias in nats (positive: the plug-in overestimates).
 
+    Raises
+    ------
+    TypeError, ValueError
+        For dimensions that are not ints >= 0, or a ``dof`` that is not an int >= max(dim_a +
+        dim_b, 1).
+
     Examples
     --------
     A pair of scalars from 100 samples, and two 8-dimensional features from 1000 samples:
@@ -65,7 +100,8 @@ def information_bias(dim_a: int, dim_b: int, dof: int) -> float:
     >>> round(information_bias(8, 8, 999) / math.log(2), 4)          # in bits
     0.0466
     """
-    return 0.5 * (log_det_bias(dim_a, dof) + log_det_bias(dim_b, dof) - log_det_bias(dim_a + dim_b, dof))
+    total, dof = _checked_dof({"dim_a": dim_a, "dim_b": dim_b}, dof)
+    return 0.5 * (_log_det_bias(int(dim_a), dof) + _log_det_bias(int(dim_b), dof) - _log_det_bias(total, dof))
 
 
 def corrected_channel(h: np.ndarray, information_nats: float) -> tuple[np.ndarray, float]:
