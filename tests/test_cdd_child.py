@@ -101,8 +101,8 @@ def enumerating(
         assert children[0].is_running() and children[0].status() != psutil.STATUS_ZOMBIE
         yield parent, children[0]
     finally:
-        parent.kill()
-        parent.wait()
+        with parent:  # its stderr closed, and waited for
+            parent.kill()
         for child in children:
             try:
                 child.kill()

@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from typing import TextIO
 
 import pytest
 from tiny_runs import TINY, command_env, tiny
@@ -152,6 +153,13 @@ DDP_SCRIPT = textwrap.dedent("""
 """)
 
 
+def _read_lines(stream: TextIO, lines: queue.Queue[str]) -> None:
+    """Put each line of ``stream`` in ``lines``, and close it at its end."""
+    with stream:
+        for line in stream:
+            lines.put(line)
+
+
 def test_under_ddp_every_process_refuses_a_busy_folder_and_waits_for_a_teacher(tmp_path):
     script = tmp_path / "ddp_lock.py"
     script.write_text(DDP_SCRIPT.format(tests=str(Path(__file__).parent), out=str(tmp_path),
@@ -165,8 +173,7 @@ def test_under_ddp_every_process_refuses_a_busy_folder_and_waits_for_a_teacher(t
         proc = subprocess.Popen(
             [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
              str(script)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout],
-                         daemon=True).start()
+        threading.Thread(target=_read_lines, args=(proc.stdout, lines), daemon=True).start()
         seen = []
         try:
             while not any(line.startswith("waiting for another process") for line in seen):
