@@ -94,6 +94,11 @@ def bootstrap_replicates(
     """
     n_boot = check_int(n_boot, "n_boot", minimum=1)
     check_n_jobs(n_jobs)
+    if not callable(statistic):
+        raise TypeError(
+            "statistic must be a callable taking a numpy.random.Generator and returning a vector "
+            f"(e.g. pidkit.estimate.PIDStatistic(counts)); got {type(statistic).__name__}."
+        )
     seed = check_seed(random_state)
     show = show_progress(progress)
     seeds = np.random.SeedSequence([seed, _BOOT_STREAM]).spawn(n_boot)

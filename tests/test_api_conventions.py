@@ -348,3 +348,18 @@ def test_check_sample_size_passes_a_design_that_fits_and_refuses_one_that_does_n
     assert check((10, 6, 6), 20, method="none") is None
     with pytest.raises(ValueError, match=r"^subsamples=\(2, 4\) cuts the 200 samples into pieces of 50"):
         check((10, 6, 6), 200, method="eb-extrapolation")
+
+
+def test_kink_fraction_needs_three_distinct_positive_sizes():
+    # [2] gave 0.76 and [0, 4, 8] nan: a quadratic in 1/n needs three distinct sizes.
+    assert pidkit.estimate.kink_fraction((450, 225, 112)) == pytest.approx(0.505, abs=1e-3)
+    for sizes in ([2], [450, 225, 225], [0, 4, 8], [[450, 225, 112]]):
+        with pytest.raises(ValueError, match=r"^sizes must be at least three distinct positive sample sizes"):
+            pidkit.estimate.kink_fraction(sizes)
+    with pytest.raises(TypeError, match=r"^sizes must be .*; got 'ab'\.$"):
+        pidkit.estimate.kink_fraction("ab")
+
+
+def test_bootstrap_replicates_names_a_statistic_that_is_not_callable():
+    with pytest.raises(TypeError, match=r"^statistic must be a callable taking a numpy.random.Generator"):
+        pidkit.estimate.bootstrap_replicates("red", 4)

@@ -337,14 +337,24 @@ def kink_fraction(sizes: Sequence[int]) -> float:
     >>> round(kink_fraction((450, 225, 112)), 3)
     0.505
     """
-    m = np.asarray(sizes, dtype=float)
+    expected = "sizes must be at least three distinct positive sample sizes, the full sample's first"
+    try:
+        m = np.asarray(sizes, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{expected}, e.g. (450, 225, 112); got {sizes!r}.") from None
+    if m.ndim != 1 or len(set(m.tolist())) < 3 or not (np.isfinite(m) & (m > 0)).all():
+        raise ValueError(f"{expected}, e.g. (450, 225, 112): a quadratic in 1/n needs three; got {sizes!r}.")
+    return _kink_fraction(m)
+
+
+def _kink_fraction(m: np.ndarray) -> float:
     design = np.stack([np.ones_like(m), 1.0 / m, 1.0 / m**2], axis=1)
     return float(np.linalg.pinv(design)[0] @ np.sqrt(m[0] / m))
 
 
 def _kink(plug: dict[str, float], corrected: dict[str, float], sizes: Sequence[int]) -> float:
     """The ``kink`` of :class:`BiasCorrection`: how far an n**-1/2 model would lower I*."""
-    r = kink_fraction(sizes)
+    r = _kink_fraction(np.asarray(sizes, dtype=float))  # unchecked: a tiny sample can repeat a size
     mean_unique_fix = (plug["uni_t"] - corrected["uni_t"] + plug["uni_s"] - corrected["uni_s"]) / 2
     return max(0.0, min(r / (1.0 - r) * mean_unique_fix, corrected["uni_t"], corrected["uni_s"]))
 
