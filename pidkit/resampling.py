@@ -55,7 +55,7 @@ def bootstrap_replicates(
     statistic: Callable[[np.random.Generator], Any],
     n_boot: int,
     *,
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | np.random.RandomState | None = 0,
     n_jobs: int | None = None,
     progress: bool | None = None,
 ) -> np.ndarray:

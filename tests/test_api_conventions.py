@@ -363,3 +363,11 @@ def test_kink_fraction_needs_three_distinct_positive_sizes():
 def test_bootstrap_replicates_names_a_statistic_that_is_not_callable():
     with pytest.raises(TypeError, match=r"^statistic must be a callable taking a numpy.random.Generator"):
         pidkit.estimate.bootstrap_replicates("red", 4)
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_STATE_CALLS))
+def test_random_state_is_annotated_as_what_it_takes(name):
+    # `int | None` made a type checker (pyright in a notebook) flag a Generator that works.
+    annotation = str(_taking("random_state")[name].annotation)
+    kinds = ("int", "Generator", "RandomState", "None")
+    assert annotation == "Any" or all(kind in annotation for kind in kinds)

@@ -130,7 +130,7 @@ def bootstrap(
     measure: str = "broja",
     confidence: float = 0.95,
     ci_method: str = "basic",
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | np.random.RandomState | None = 0,
     n_jobs: int | None = None,
     units: str = "bits",
     progress: bool | None = None,

@@ -455,7 +455,7 @@ def correct_counts(
     units: str = "bits",
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
     n_repeats: int = DEFAULT_REPEATS,
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | np.random.RandomState | None = 0,
     strict: bool = True,
     n_jobs: int | None = None,
     plugin: Any = None,

@@ -454,7 +454,7 @@ class Projector(TransformerMixin, BaseEstimator):
         n_components: int | None = 10,
         *,
         normalize: str | None = "l2",
-        random_state: int | None = 0,
+        random_state: int | np.random.Generator | np.random.RandomState | None = 0,
         svd_solver: str = "auto",
     ) -> None:
         self.n_components = n_components

@@ -231,7 +231,7 @@ def pid_from_representations(
     n_clusters: int | str = "auto",
     normalize: str | None = "l2",
     clusterer: Any = None,
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | np.random.RandomState | None = 0,
     discretizers: Sequence[Discretizer | Projector | None] | None = None,
     bootstrap: int = 0,
     confidence: float = 0.95,

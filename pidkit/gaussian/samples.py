@@ -145,7 +145,7 @@ def gaussian_pid_from_samples(
     bootstrap: int = 0,
     confidence: float = 0.95,
     ci_method: str = "auto",
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | np.random.RandomState | None = 0,
     n_jobs: int | None = None,
     progress: bool | None = None,
 ) -> PIDResult:
