@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 from tiny_runs import command_env
 
@@ -113,7 +114,7 @@ def test_the_package_imports_its_names_when_first_used(tmp_path):
 
 def test_type_checkers_see_the_names_that_the_package_imports_when_used():
     # type checkers and IDEs read the `if TYPE_CHECKING:` imports, not __getattr__'s table
-    tree = ast.parse(open(pidkit_distill.__file__, encoding="utf-8").read())
+    tree = ast.parse(Path(pidkit_distill.__file__).read_text(encoding="utf-8"))
     block = next(node for node in tree.body
                  if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING")
     imported = {alias.name: node.module for node in block.body
