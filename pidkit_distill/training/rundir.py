@@ -31,7 +31,7 @@ from filelock import FileLock
 from pidkit._result import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
-from pidkit_distill.folder_locks import folder_lock, take_lock
+from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.run_records import read_run_config
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
@@ -243,15 +243,24 @@ def _busy(run_dir: Path, resume: bool = False) -> RunFolderBusy:
 def check_not_busy(run_dir: Path, *, resume: bool = False) -> None:
     """Raise :class:`RunFolderBusy` if another process is writing ``run_dir`` now (its fix suits
     a ``resume``); a folder that does not exist yet, or has no lock file, is not created or touched
-    (nor is one on a file system that cannot lock files: :func:`run_folder_lock` says so)."""
+    (nor is one on a file system that cannot lock files: :func:`run_folder_lock` says so).
+
+    The lock is read as a report reads it (:func:`~pidkit_distill.folder_locks.lock_held`), never
+    taken: a ``train`` taking it in that instant is not refused, nor does a report then see a
+    finished run as training. Where that cannot tell (no ``flock``: Windows; an unreadable lock
+    file; a file system that cannot lock files) it is tried as the run takes it.
+    """
     run_dir = Path(run_dir)
-    if not (run_dir / LOCK_FILE).is_file():
+    lock_file = run_dir / LOCK_FILE
+    if not lock_file.is_file():
         return
-    lock = folder_lock(run_dir / LOCK_FILE)
-    got = _try_lock(lock, 0.0, warn=False)  # the run's own lock warns
-    if got:
-        lock.release()
-    elif got is False:
+    held = lock_held(lock_file)
+    if held is None:
+        lock = folder_lock(lock_file)
+        held = _try_lock(lock, 0.0, warn=False) is False  # the run's own lock warns
+        if lock.is_locked:
+            lock.release()
+    if held:
         raise _busy(run_dir, resume)
 
 
