@@ -21,6 +21,7 @@ from __future__ import annotations
 import pickle
 import random
 import re
+import struct
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ import torch.distributed as dist
 from torch import nn
 
 from pidkit._settings import check_int
+from pidkit.cli import one_line
 from pidkit_distill.atomic_files import FileWriteError, atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
 from pidkit_distill.training.runtime import Runtime
@@ -62,6 +64,12 @@ _CHECKPOINT_HOLDS = (
     f"a pidkit_distill checkpoint: a dict with {list(_CHECKPOINT_KEYS)} (format "
     f"{CHECKPOINT_FORMAT}, written by `pidkit-distill train` as RUN_DIR/checkpoint.pt)"
 )
+# what torch.load(weights_only=True) raises for a file that torch.save did not write, or one cut
+# off or damaged since (found by loading such files: another program's zip, a plain pickle,
+# truncated files, files with bytes cut out or changed): its reader's RuntimeError, and its
+# unpickler's errors; never memory running out or a failed read (MemoryError, OSError)
+_NOT_TORCH_FILE = (RuntimeError, EOFError, LookupError, AssertionError, ValueError, TypeError,
+                   struct.error)
 
 
 def atomic_save(obj: Any, path: Path, *, then: str = "write it again") -> None:
@@ -101,18 +109,40 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
     FileNotFoundError
         No such file.
     ValueError
-        Not a file written by ``torch.save``, or one holding Python objects other than tensors
-        and plain values (it is refused before anything in it runs).
+        Not a file written by ``torch.save`` (or one cut off or damaged since), or one holding
+        Python objects other than tensors and plain values (it is refused before anything in
+        it runs).
+    OSError
+        The file could not be read (no permission, a failing disk): the message names it and
+        the system's reason; the file itself may be sound.
+    MemoryError
+        Memory ran out while it was read, raised as it is.
     """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{what} {str(path)!r} does not exist; expected {holds}")
-    zipped = zipfile.is_zipfile(path)
+    try:
+        return _load(path, what=what, holds=holds, mmap=mmap)
+    except OSError as err:
+        message = (f"{what} {str(path)!r} could not be read: {err.strerror or one_line(err)}; "
+                   "the file itself may be sound: check its permissions and its disk, then run "
+                   "again")
+        # of err's own type (PermissionError, ...), which OSError makes from its errno
+        raise (OSError(message) if err.errno is None else OSError(err.errno, message)) from err
+
+
+def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
+    """:func:`safe_load`'s reading of ``path``, an existing file; its :class:`OSError` is
+    raised as it is."""
+    not_torch = f"{what} {str(path)!r} is not a file written by torch.save"
+    try:
+        zipped = zipfile.is_zipfile(path)
+    except zipfile.BadZipFile as err:  # raised by is_zipfile itself (an end record of 2+ disks)
+        raise ValueError(f"{not_torch} ({one_line(err)}); expected {holds}") from None
     with path.open("rb") as handle:
         pickled = handle.read(1) == b"\x80"  # a pickle's protocol marker (torch's old format)
     if not (zipped or pickled):
-        raise ValueError(f"{what} {str(path)!r} is not a file written by torch.save; "
-                         f"expected {holds}")
+        raise ValueError(f"{not_torch}; expected {holds}")
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing
             warnings.simplefilter("ignore")
@@ -125,13 +155,10 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
             f"{detail}, so it was not loaded (files are read with torch.load(weights_only=True)"
             f" and never run); expected {holds}"
         ) from None
-    except OSError:
-        raise
-    except Exception as err:  # any other failure: not a file written by torch.save
+    except _NOT_TORCH_FILE as err:
         first = str(err).strip().splitlines()[0] if str(err).strip() else ""
         raise ValueError(
-            f"{what} {str(path)!r} is not a file written by torch.save "
-            f"({type(err).__name__}: {first[:120]}); expected {holds}"
+            f"{not_torch} ({type(err).__name__}: {first[:120]}); expected {holds}"
         ) from None
 
 

@@ -1,0 +1,165 @@
+"""safe_load says "not a file written by torch.save" only of files that are not: memory running
+out while a sound file is read is a MemoryError, and a failed read names the file and its reason."""
+
+from __future__ import annotations
+
+import errno
+import pickle
+import struct
+import zipfile
+
+import pytest
+import torch
+
+from pidkit_distill.training.checkpoint import safe_load
+
+HOLDS = "a dict of tensors"
+
+
+def _load(path):
+    return safe_load(path, what="checkpoint", holds=HOLDS)
+
+
+def _not_torch(path) -> str:
+    return f"checkpoint {str(path)!r} is not a file written by torch.save"
+
+
+def _sound_file(tmp_path):
+    path = tmp_path / "sound.pt"
+    torch.save({"w": torch.arange(1000)}, path)
+    return path
+
+
+def _another_zip(path):
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "not torch's")
+
+
+def _plain_pickle(path):
+    path.write_bytes(pickle.dumps([1, 2, 3], protocol=2))
+
+
+def _old_format_cut_off(path):
+    torch.save({"w": torch.arange(100)}, path, _use_new_zipfile_serialization=False)
+    path.write_bytes(path.read_bytes()[:-20])
+
+
+def _zip_with_bytes_cut_out(path):
+    torch.save({"w": torch.arange(1000)}, path)
+    data = path.read_bytes()
+    path.write_bytes(data[:200] + data[400:])  # its end record kept: a zip file still
+
+
+def _zip_cut_off(path):
+    torch.save({"w": torch.arange(1000)}, path)
+    path.write_bytes(path.read_bytes()[:-100])
+
+
+def _end_record_of_two_disks(path):
+    # a zip64 end locator saying the archive spans 2 disks, before an empty end record:
+    # zipfile.is_zipfile itself raises BadZipFile for it
+    path.write_bytes(b"PK\x06\x07" + struct.pack("<LQL", 0, 0, 2) + b"PK\x05\x06" + bytes(18))
+
+
+@pytest.mark.parametrize("make, detail", [
+    (_another_zip, " (RuntimeError: [enforce fail at inline_container.cc:"),
+    (_plain_pickle, " (RuntimeError: Invalid magic number; corrupt file?); expected"),
+    (_old_format_cut_off, " (RuntimeError: unexpected EOF, expected 20 more bytes."),
+    (_zip_with_bytes_cut_out, " (RuntimeError: PytorchStreamReader failed reading zip archive"),
+    (_zip_cut_off, f"; expected {HOLDS}"),
+    (_end_record_of_two_disks, " (zipfiles that span multiple disks are not supported); "
+                               f"expected {HOLDS}"),
+], ids=["another-zip", "plain-pickle", "old-format-cut-off", "zip-with-bytes-cut-out",
+        "zip-cut-off", "end-record-of-two-disks"])
+def test_a_file_torch_save_did_not_write_is_named_so(tmp_path, make, detail):
+    # the end record of two disks raised zipfile.BadZipFile from safe_load: a traceback
+    path = tmp_path / "checkpoint.pt"
+    make(path)
+    with pytest.raises(ValueError) as refused:
+        _load(path)
+    assert str(refused.value).startswith(_not_torch(path) + detail)
+    assert str(refused.value).endswith(f"; expected {HOLDS}")
+
+
+@pytest.mark.parametrize("error", [
+    EOFError(), IndexError("list index out of range"), KeyError(9),
+    AssertionError("storage key '6' not found in deserialized_objects"),
+    UnicodeDecodeError("utf-8", b"\xa2", 0, 1, "invalid start byte"),
+    TypeError("_rebuild_tensor_v2() missing 1 required positional argument"),
+    ValueError("invalid literal for int() with base 10: b'\\x08'"),
+    struct.error("unpack requires a buffer of 4 bytes"),
+], ids=lambda error: type(error).__name__)
+def test_what_torch_raises_for_a_damaged_file_names_it_so(tmp_path, monkeypatch, error):
+    # each raised by torch.load(weights_only=True) for torch files with bytes cut or changed
+    path = _sound_file(tmp_path)
+
+    def damaged(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(torch, "load", damaged)
+    with pytest.raises(ValueError) as refused:
+        _load(path)
+    first = str(error).strip()
+    assert str(refused.value) == f"{_not_torch(path)} ({type(error).__name__}: {first}); " \
+                                 f"expected {HOLDS}"
+
+
+def test_memory_running_out_reading_a_sound_file_is_a_memory_error(tmp_path, monkeypatch):
+    # before: ValueError "checkpoint '...' is not a file written by torch.save (MemoryError: )"
+    path = _sound_file(tmp_path)
+    out_of_memory = MemoryError()
+
+    def no_memory(*args, **kwargs):
+        raise out_of_memory
+
+    monkeypatch.setattr(torch, "load", no_memory)
+    with pytest.raises(MemoryError) as raised:
+        _load(path)
+    assert raised.value is out_of_memory
+
+
+@pytest.mark.parametrize("error", [
+    OSError(errno.EIO, "Input/output error"),
+    PermissionError(errno.EACCES, "Permission denied"),
+    OSError("a read failed"),  # no errno
+], ids=["EIO", "EACCES", "no-errno"])
+def test_a_failed_read_names_the_file_and_the_system_s_reason(tmp_path, monkeypatch, error):
+    # before: "[Errno 5] Input/output error", without the file, from torch.load
+    path = _sound_file(tmp_path)
+
+    def failed_read(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(torch, "load", failed_read)
+    with pytest.raises(OSError) as raised:
+        _load(path)
+    reason = error.strerror or str(error)
+    message = (f"checkpoint {str(path)!r} could not be read: {reason}; the file itself may be "
+               "sound: check its permissions and its disk, then run again")
+    assert str(raised.value) == (message if error.errno is None
+                                 else f"[Errno {error.errno}] {message}")
+    assert type(raised.value) is type(error)
+    assert raised.value.errno == error.errno
+    assert raised.value.__cause__ is error
+
+
+def test_a_failed_read_before_torch_reads_it_names_the_file_too(tmp_path, monkeypatch):
+    path = _sound_file(tmp_path)
+    opened = type(path).open
+
+    def fails_to_read(self, *args, **kwargs):
+        if self == path:
+            raise OSError(errno.EIO, "Input/output error", str(self))
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(path), "open", fails_to_read)
+    with pytest.raises(OSError) as raised:
+        _load(path)
+    assert str(raised.value) == (
+        f"[Errno 5] checkpoint {str(path)!r} could not be read: Input/output error; the file "
+        "itself may be sound: check its permissions and its disk, then run again")
+
+
+def test_a_sound_file_still_loads(tmp_path):
+    loaded = _load(_sound_file(tmp_path))
+    assert torch.equal(loaded["w"], torch.arange(1000))
