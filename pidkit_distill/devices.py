@@ -3,17 +3,38 @@
 :func:`on_this_machine` says whether a device is one of them, :func:`devices_here` what to pass
 instead (``load_student``'s ``map_location``, ``audit_distiller``'s ``device``), from
 :func:`accelerator_here` (what ``torch.accelerator`` sees: CUDA, XPU, MPS, ...), and
-:data:`NO_CUDA` is how a message says there is no CUDA device (``run.device=cuda`` too).
+:func:`no_cuda` is how a message says there is no CUDA device: :data:`NO_CUDA`, and that
+``CUDA_VISIBLE_DEVICES`` hides them where it is set.
 None of them initialises CUDA: they ask torch for the count of devices only.
 """
 
 from __future__ import annotations
 
+import os
+
 import torch
 
-__all__ = ["NO_CUDA", "accelerator_here", "cuda_devices", "devices_here", "on_this_machine"]
+__all__ = ["NO_CUDA", "accelerator_here", "cuda_devices", "devices_here", "no_cuda",
+           "on_this_machine"]
 
 NO_CUDA = "this machine has no CUDA device"
+
+
+def no_cuda() -> str:
+    """How a message says that torch sees no CUDA device: :data:`NO_CUDA`, and, where
+    ``CUDA_VISIBLE_DEVICES`` is set in the environment of a torch built with CUDA, that it is
+    set (its value) and hides the GPUs it does not name: set to ``""``, or to an index the
+    machine lacks, it hides every one.
+
+    Examples
+    --------
+    >>> no_cuda().startswith(NO_CUDA)
+    True
+    """
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None or not torch.backends.cuda.is_built():  # without CUDA it hides nothing
+        return NO_CUDA
+    return f"{NO_CUDA} (CUDA_VISIBLE_DEVICES={visible!r} is set: it hides every GPU it does not name)"
 
 
 def cuda_devices() -> int:
@@ -98,14 +119,15 @@ def devices_here() -> str:
     Returns
     -------
     str
-        ``"this machine has no CUDA device: pass 'cpu'"`` without an accelerator; ``"pass
+        ``"this machine has no CUDA device: pass 'cpu'"`` without an accelerator (with
+        :func:`no_cuda`'s words on ``CUDA_VISIBLE_DEVICES`` where it is set); ``"pass
         'cpu', 'cuda' or 'cuda:N' with N < 2"`` with two CUDA devices; ``"this machine has no
         CUDA device: pass 'cpu', 'xpu' or 'xpu:N' with N < 1"`` with one Intel XPU (any
         accelerator of :func:`accelerator_here`; ``'mps'`` alone, without an index).
 
     Examples
     --------
-    >>> devices_here() == f"{NO_CUDA}: pass 'cpu'" or "'cuda'" in devices_here()
+    >>> devices_here() == f"{no_cuda()}: pass 'cpu'" or "'cuda'" in devices_here()
     True
     """
     found = accelerator_here()
@@ -113,4 +135,4 @@ def devices_here() -> str:
     names = ["'cpu'", *([f"'{kind}'"] if found else []),
              *([f"'{kind}:N' with N < {count}"] if found and kind != "mps" else [])]
     choices = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
-    return f"{'' if kind == 'cuda' else NO_CUDA + ': '}pass {choices}"
+    return f"{'' if kind == 'cuda' else no_cuda() + ': '}pass {choices}"

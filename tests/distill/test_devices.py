@@ -16,6 +16,13 @@ from pidkit_distill.devices import devices_here, on_this_machine
 from pidkit_distill.training.runtime import close_runtime, init_runtime
 
 
+@pytest.fixture(autouse=True)
+def _no_cuda_visible_devices(monkeypatch):
+    """The messages here without CUDA_VISIBLE_DEVICES's words (tests/distill/
+    test_cuda_visible_devices.py has them), also where the machine sets it."""
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+
+
 @pytest.mark.parametrize(("available", "count", "device", "here"), [
     (False, 0, "xpu", False), (False, 0, "xpu:0", False), (True, 2, "xpu:1", True),
     (True, 2, "xpu:2", False), (True, 2, "xpu", True)])
