@@ -29,6 +29,7 @@ from ._settings import SEED_MAX
 from ._validate import check_choice, did_you_mean
 from .decompose import pid
 from .redundancy import MEASURES
+from .redundancy.vertex_limit import MAX_VERTICES, VERTEX_MEASURES, TooManyVertices
 
 T = TypeVar("T")
 
@@ -293,15 +294,31 @@ def _decompose(args: argparse.Namespace) -> int:
         p = catalogue[key]
     else:
         p = _load_joint(args.joint)
+    options = {"max_vertices": args.max_vertices} if "max_vertices" in vars(args) else {}
+    if options and args.measure not in VERTEX_MEASURES:
+        raise UsageError(f"--max-vertices applies to --measure {' and '.join(VERTEX_MEASURES)} only (their "
+                         f"vertex enumeration); --measure {args.measure} takes none. Drop --max-vertices.")
     try:
-        result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize)
+        result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize, **options)
     except (TypeError, ValueError) as exc:
         where = f"{args.joint}: " if args.joint is not None else ""
-        # The library's advice names its keyword; here the same switch is a flag.
-        advice = one_line(exc).replace("Pass normalize=True", "Pass --normalize")
-        raise UsageError(f"{where}{advice}") from exc
+        # The library's advice names its keywords; here the same settings are options.
+        advice = exc.explain(_cli_max_vertices) if isinstance(exc, TooManyVertices) else one_line(exc)
+        raise UsageError(f"{where}{advice.replace('Pass normalize=True', 'Pass --normalize')}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
+
+
+def _cli_max_vertices(max_vertices: int | None) -> str:
+    """``max_vertices`` as this command takes it, for the refusal of a joint too large for it."""
+    return "--max-vertices none" if max_vertices is None else f"--max-vertices {max_vertices}"
+
+
+def _max_vertices(text: str) -> int | None:
+    """An argparse type: a positive integer, or ``none`` for no limit."""
+    if text.strip().lower() == "none":
+        return None
+    return checked(text, int, lambda count: count >= 1, "a positive integer or 'none'")
 
 
 def _examples(args: argparse.Namespace) -> int:
@@ -430,6 +447,12 @@ def get_parser() -> argparse.ArgumentParser:
         "--measure", default="broja", help=f"redundancy measure: {', '.join(MEASURES)} (default: broja)"
     )
     dec.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
+    dec.add_argument(
+        "--max-vertices", type=_max_vertices, default=argparse.SUPPRESS, metavar="N|none",
+        help="--measure gh and prec: refuse a joint whose polytope could have more than N vertices "
+        f"(default: {MAX_VERTICES['gh']} for gh, {MAX_VERTICES['prec']} for prec, about a minute); "
+        "'none' enumerates whatever the size",
+    )
     dec.add_argument("--normalize", action="store_true", help="rescale a joint that does not sum to 1")
     dec.add_argument("--json", action="store_true", help="print machine-readable JSON")
     dec.set_defaults(func=_decompose)

@@ -14,6 +14,7 @@ from ._result import PIDResult
 from ._validate import check_choice, did_you_mean, is_dit_distribution
 from .bertschinger import bertschinger
 from .redundancy import MEASURES, pid_from_measure
+from .redundancy.vertex_limit import VERTEX_MEASURES
 from .samples import joint_from_dit
 
 _MEASURES: dict[str, Callable[..., PIDResult]] = {
@@ -88,9 +89,14 @@ def pid(
 @functools.cache
 def _options_of(measure: str) -> tuple[str, ...]:
     """The keyword options the measure's function takes (what ``pid`` passes on); read once per
-    measure (a signature costs 10-20 us, and ``pid`` runs in loops)."""
+    measure (a signature costs 10-20 us, and ``pid`` runs in loops). ``pid_from_measure`` serves
+    every measure but ``"broja"``: its ``max_vertices`` belongs to those that enumerate vertices."""
     parameters = inspect.signature(_MEASURES[measure]).parameters.values()
-    return tuple(prm.name for prm in parameters if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure")
+    return tuple(
+        prm.name for prm in parameters
+        if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure"
+        and (prm.name != "max_vertices" or measure in VERTEX_MEASURES)
+    )
 
 
 def _check_options(measure: str, options: dict[str, Any]) -> None:
@@ -100,9 +106,9 @@ def _check_options(measure: str, options: dict[str, Any]) -> None:
     for name in options:
         if name in accepted:
             continue
-        takers = [other for other in _MEASURES if name in _options_of(other)]
+        takers = " and ".join(f"measure={other!r}" for other in _MEASURES if name in _options_of(other))
         raise TypeError(
             f"measure={measure!r} takes no option {name!r}; its options are {', '.join(accepted)}."
             + did_you_mean(name, accepted)
-            + (f" {name!r} is an option of measure={takers[0]!r}." if takers else "")
+            + (f" {name!r} is an option of {takers}." if takers else "")
         )

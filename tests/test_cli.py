@@ -425,3 +425,44 @@ def test_main_called_in_process_gives_stdout_its_error_mode_back(monkeypatch, ca
     monkeypatch.setattr(sys, "stdout", stream)
     assert main(["examples"]) == 0
     assert stream.errors == "strict"
+
+
+def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys, monkeypatch):
+    # The refusal told command-line users to pass max_vertices=None, which they cannot.
+    monkeypatch.setattr(pidkit._cdd, "generators", lambda *args, **kwargs: pytest.fail("enumerated"))
+    path = tmp_path / "joint.npy"
+    np.save(path, np.random.default_rng(0).dirichlet(np.ones(64)).reshape(4, 4, 4))
+    assert main(["decompose", str(path), "--measure", "gh"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith(f"pidkit: error: {path}: measure='gh' on this 4x4x4 joint: the polytope of I_GH "
+                          "has 64 facets in dimension 39, so up to about 10^12 vertices to enumerate "
+                          "exactly (McMullen's bound), more than --max-vertices 300000; ")
+    assert err.endswith("or pass --max-vertices none to enumerate anyway (hours and gigabytes; Ctrl-C "
+                        "stops it).\n")
+    assert "max_vertices" not in err
+    assert main(["decompose", str(path), "--measure", "prec", "--max-vertices", "5"]) == 2
+    assert "I_prec has 8 facets in dimension 3, so up to 12 vertices" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("limit", ["none", "NONE", "2"])
+def test_max_vertices_sets_the_limit_of_gh_and_prec(capsys, limit):
+    for measure, red in (("gh", "0.122556"), ("prec", "0.311278")):
+        assert main(["decompose", "--example", "AND", "--measure", measure, "--max-vertices", limit]) == 0
+        assert f"Red(Y:T,S)    {red}" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--measure", "wedge", "--max-vertices", "10"],
+     "pidkit: error: --max-vertices applies to --measure gh and prec only (their vertex enumeration); "
+     "--measure wedge takes none. Drop --max-vertices.\n"),
+    (["--max-vertices", "none"],  # broja, the default measure
+     "pidkit: error: --max-vertices applies to --measure gh and prec only (their vertex enumeration); "
+     "--measure broja takes none. Drop --max-vertices.\n"),
+    (["--measure", "gh", "--max-vertices", "0"],
+     "pidkit decompose: error: argument --max-vertices: expected a positive integer or 'none'; got '0'; "
+     "see 'pidkit decompose --help'\n"),
+])
+def test_a_misplaced_or_bad_max_vertices_is_one_line(capsys, argv, message):
+    assert main(["decompose", "--example", "AND", *argv]) == 2
+    assert capsys.readouterr().err == message

@@ -1,10 +1,12 @@
-"""I_GH's size: a joint whose polytope is too large is refused before the enumeration, a joint the
-sources split into blocks is enumerated block by block, and a long enumeration shows a bar."""
+"""I_GH's and I_prec's size: a joint whose polytope is too large is refused before the enumeration,
+a joint the sources split into blocks is enumerated block by block (I_GH), and a long enumeration
+shows a bar."""
 
 from __future__ import annotations
 
 import importlib.util
 import math
+import pickle
 import re
 
 import numpy as np
@@ -13,7 +15,7 @@ import pytest
 import pidkit
 from pidkit import _cdd, _progress, examples
 from pidkit.measures import entropy_nats
-from pidkit.redundancy.gh import MAX_VERTICES
+from pidkit.redundancy.vertex_limit import MAX_VERTICES
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
@@ -44,8 +46,9 @@ def test_a_joint_far_past_the_limit_is_refused_before_the_enumeration(call, monk
         "measure='gh' on this 4x4x4 joint: the polytope of I_GH has 64 facets in dimension 39, so up to "
         "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=300,000; a "
         "random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more "
-        "than ten minutes. Use measure='prec' (milliseconds; I_GH <= I_prec), 'wedge' (a lower bound) or "
-        "'broja' (see docs/which-measure.md), merge rare symbols of the sources, or pass "
+        "than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' "
+        "symbols, not the cells: 10x10x10 in 8-25 s), 'wedge' (a lower bound) or 'broja' (see "
+        "docs/which-measure.md), merge rare symbols of the sources, or pass "
         "max_vertices=None to enumerate anyway (hours and gigabytes; Ctrl-C stops it).")
 
 
@@ -103,25 +106,81 @@ def test_a_bad_max_vertices_is_named(value, error, message):
     assert str(raised.value) == message
 
 
-@pytest.mark.parametrize("measure", ["prec", "mmi", "wedge"])
-def test_max_vertices_is_refused_for_the_other_measures(measure):
+@pytest.mark.parametrize(("measure", "options"), [
+    ("broja", "units, method, solver, tol, normalize, strict"),
+    ("mmi", "units, normalize, strict"),
+    ("wedge", "units, normalize, strict"),
+])
+def test_max_vertices_is_refused_for_the_other_measures(measure, options):
+    # pid named measure='wedge' as the one taking max_vertices, and listed it among mmi's and
+    # wedge's options: pid_from_measure, which serves them all, takes the keyword.
     with pytest.raises(TypeError) as raised:
         pidkit.pid(examples.and_(), measure=measure, max_vertices=None)
-    assert str(raised.value) == (f"max_vertices applies to measure='gh' only (its vertex enumeration); "
-                                 f"measure={measure!r} takes none. Drop max_vertices.")
+    assert str(raised.value) == (
+        f"measure={measure!r} takes no option 'max_vertices'; its options are {options}. 'max_vertices' is "
+        "an option of measure='gh' and measure='prec'.")
 
 
 @pytest.mark.parametrize("call", [
-    lambda max_vertices: pidkit.pid(examples.and_(), measure="prec", max_vertices=max_vertices),
+    lambda max_vertices: pidkit.redundancy(examples.and_(), measure="mmi", max_vertices=max_vertices),
     lambda max_vertices: pidkit.redundancy(examples.and_(), measure="broja", max_vertices=max_vertices),
 ])
-@pytest.mark.parametrize("max_vertices", [np.array([10, 20]), np.int64(MAX_VERTICES), float(MAX_VERTICES)])
+@pytest.mark.parametrize("max_vertices", [
+    np.array([10, 20]), MAX_VERTICES["gh"], np.int64(MAX_VERTICES["gh"]), float(MAX_VERTICES["gh"]), None])
 def test_any_max_vertices_given_to_another_measure_is_refused_by_name(call, max_vertices):
     # An array was compared with the default element by element: numpy's "truth value of an array
     # with more than one element is ambiguous"; a float equal to the default was told to be an int.
     with pytest.raises(TypeError) as raised:
         call(max_vertices)
-    assert str(raised.value).startswith("max_vertices applies to measure='gh' only (its vertex enumeration)")
+    assert str(raised.value).startswith("max_vertices applies to measure='gh' and measure='prec' only (their "
+                                        "vertex enumeration)")
+
+
+@pytest.mark.parametrize("call", [
+    lambda p: pidkit.pid(p, measure="prec"),
+    lambda p: pidkit.i_prec(p),
+    lambda p: pidkit.redundancy(p, measure="prec"),
+])
+def test_prec_past_its_limit_is_refused_before_the_enumeration(call, monkeypatch):
+    # I_prec enumerated without a limit: a random 5x16x16 joint (39,027 vertices) took 164 s on 2
+    # cores, larger ones longer; 10x10x10 25 s, which the refusal of I_GH called "milliseconds".
+    monkeypatch.setattr(_cdd, "generators", _no_enumeration)
+    with pytest.raises(ValueError) as error:
+        call(_random((5, 16, 16)))
+    assert str(error.value) == (
+        "measure='prec' on this 5x16x16 joint: the polytope of I_prec has 32 facets in dimension 26, so up "
+        "to 45,696 vertices to enumerate exactly (McMullen's bound), more than max_vertices=20,000; a random "
+        "10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound 17,136) about a minute. "
+        "Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; see "
+        "docs/which-measure.md), merge rare symbols of the sources, or pass max_vertices=None to enumerate "
+        "anyway (hours and gigabytes; Ctrl-C stops it).")
+
+
+@pytest.mark.parametrize("shape", [(10, 10, 10), (4, 16, 16)])  # 8-25 s and 48 s on 2 cores under load
+def test_the_prec_default_lets_through_what_takes_a_minute(shape, monkeypatch):
+    monkeypatch.setattr(_cdd, "generators", _started)
+    with pytest.raises(_Started):
+        pidkit.pid(_random(shape), measure="prec")
+
+
+def test_prec_takes_max_vertices_and_none_insists():
+    # AND's I_prec polytope: 4 coordinates in dimension 1, so at most 2 vertices
+    with pytest.raises(ValueError, match=r"I_prec has 4 facets in dimension 1, so up to 2 vertices .* more "
+                                         r"than max_vertices=1;"):
+        pidkit.pid(examples.and_(), measure="prec", max_vertices=1)
+    for max_vertices in (2, None, "auto"):
+        assert pidkit.pid(examples.and_(), measure="prec", max_vertices=max_vertices).red == pytest.approx(
+            0.311278124459, abs=1e-12)
+        assert pidkit.i_prec(examples.and_(), max_vertices=max_vertices) == pytest.approx(0.311278124459,
+                                                                                           abs=1e-12)
+
+
+def test_the_refusal_pickles_with_its_message():
+    # pidkit.batch's workers send errors back pickled
+    with pytest.raises(ValueError) as raised:
+        pidkit.pid(examples.and_(), measure="prec", max_vertices=1)
+    again = pickle.loads(pickle.dumps(raised.value))
+    assert str(again) == str(raised.value) and again.bound == 2
 
 
 def _blocks(*parts: np.ndarray, weights: list[float]) -> np.ndarray:

@@ -296,6 +296,9 @@ def test_other_bad_options_are_named():
                                          r"normalize, strict, max_vertices\. 'tol' is an option of "
                                          r"measure='broja'\."):
         pidkit.pid(GOOD, measure="gh", tol=1e-9)
+    with pytest.raises(TypeError, match=r"measure='wedge' takes no option 'tol'; its options are units, "
+                                         r"normalize, strict\. 'tol' is an option of measure='broja'\.$"):
+        pidkit.pid(GOOD, measure="wedge", tol=1e-9)  # listed max_vertices, which is gh's and prec's only
     with pytest.raises(ValueError, match=r"source must be 't' or 's'; got 'x'"):
         pidkit.i_function_of_source(GOOD, source="x")
     with pytest.raises(ValueError, match=r"got 'BROJA'\. Did you mean 'broja'\?"):

@@ -38,6 +38,8 @@ Modules, each with one job:
 - :mod:`~pidkit.redundancy.vertex_lp`: the exact joint and the vertex-mixture LP that gh and prec
   share;
 - :mod:`~pidkit.redundancy.gh` and :mod:`~pidkit.redundancy.prec`: each measure's polytope;
+- :mod:`~pidkit.redundancy.vertex_limit`: ``max_vertices``, the size past which gh and prec refuse a
+  joint before enumerating;
 - :mod:`~pidkit.redundancy.dispatch`: :data:`MEASURES`, the checked answer of any measure,
   :func:`redundancy` and :func:`pid_from_measure`;
 - :mod:`~pidkit.redundancy.measure_functions`: one function per measure (:func:`i_gh`, ...).

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,9 +21,10 @@ from .._validate import check_choice, check_flag, check_joint
 from ..measures import informations_nats
 from .bounds import LP_TOL_BITS, source_informations
 from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value
-from .gh import MAX_VERTICES, check_max_vertices, gh_value
+from .gh import gh_value
 from .prec import prec_value
 from .value import MeasureValue
+from .vertex_limit import VERTEX_MEASURES, check_vertex_option
 
 
 def _broja(p: np.ndarray) -> MeasureValue:
@@ -59,14 +59,16 @@ _NONNEGATIVE = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
 
 
-def solve(measure: str, p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES) -> MeasureValue:
+def solve(measure: str, p: np.ndarray, *, max_vertices: int | None) -> MeasureValue:
     """Run the measure's solver and check the invariants before its answer counts as a success.
 
     Red and its gap must be finite, and 0 <= Red <= min_i I(Y; X_i) (every measure here lies in
     that range, within the certified gap); anything else is a failure with the reason.
-    ``max_vertices`` is passed to ``"gh"`` (:func:`pidkit.redundancy.gh.gh_value`).
+    ``max_vertices`` (checked, an int or None) is passed to ``"gh"`` and ``"prec"``
+    (:mod:`pidkit.redundancy.vertex_limit`).
     """
-    value = gh_value(p, max_vertices=max_vertices) if measure == "gh" else _SOLVERS[measure](p)
+    options = {"max_vertices": max_vertices} if measure in VERTEX_MEASURES else {}
+    value = _SOLVERS[measure](p, **options)
     if value.status == _status.FAILED:
         return value
     if not (math.isfinite(value.nats) and math.isfinite(value.gap_nats)):
@@ -96,25 +98,13 @@ def certified(value: MeasureValue, measure: str, units: str) -> float:
     return from_nats(value.nats, units)
 
 
-def check_gh_option(measure: str, max_vertices: Any) -> int | None:
-    """``max_vertices`` checked (:func:`pidkit.redundancy.gh.check_max_vertices`); a ``TypeError``
-    if it is set for a measure other than ``"gh"``, which enumerates no vertices under a limit
-    (anything but the default int: an array is not compared element by element)."""
-    if measure != "gh" and not (type(max_vertices) is int and max_vertices == MAX_VERTICES):
-        raise TypeError(
-            f"max_vertices applies to measure='gh' only (its vertex enumeration); measure={measure!r} "
-            "takes none. Drop max_vertices."
-        )
-    return check_max_vertices(max_vertices)
-
-
 def redundancy(
     p_yts: ArrayLike,
     *,
     measure: str = "broja",
     units: str = "bits",
     normalize: bool = False,
-    max_vertices: int | None = MAX_VERTICES,
+    max_vertices: int | str | None = "auto",
 ) -> float:
     """Redundant information Red(Y:T,S) of a joint ``p[y, t, s]`` under the named measure.
 
@@ -129,10 +119,11 @@ def redundancy(
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
         Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
-    max_vertices : int or None, default=300_000
-        ``"gh"`` only: refuse a joint whose polytope could have more vertices than this
-        (McMullen's bound on its size, checked before the enumeration starts, which would take
-        hours); ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
+    max_vertices : int, None or "auto", default="auto"
+        ``"gh"`` and ``"prec"`` only: refuse a joint whose polytope could have more vertices than
+        this (McMullen's bound on its size, checked before the enumeration starts, which would
+        take hours); ``"auto"`` is 300,000 for ``"gh"`` and 20,000 for ``"prec"`` (about a minute
+        each), ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
 
     Returns
     -------
@@ -142,8 +133,8 @@ def redundancy(
     Raises
     ------
     ValueError, TypeError
-        For an invalid ``p_yts`` or option, or (``ValueError``) a joint too large for ``"gh"``
-        under ``max_vertices``.
+        For an invalid ``p_yts`` or option, or (``ValueError``) a joint too large for ``"gh"`` or
+        ``"prec"`` under ``max_vertices``.
     ImportError
         For ``"gh"`` or ``"prec"`` without pycddlib.
     SolverError
@@ -161,7 +152,7 @@ def redundancy(
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
     measure = check_choice(measure, MEASURES, name="measure")
-    max_vertices = check_gh_option(measure, max_vertices)
+    max_vertices = check_vertex_option(measure, max_vertices)
     return certified(solve(measure, p, max_vertices=max_vertices), measure, units)
 
 
@@ -172,7 +163,7 @@ def pid_from_measure(
     units: str = "bits",
     normalize: bool = False,
     strict: bool = True,
-    max_vertices: int | None = MAX_VERTICES,
+    max_vertices: int | str | None = "auto",
 ) -> PIDResult:
     """The four-atom decomposition with Red from the named measure (THEORY.md §1 identities).
 
@@ -191,8 +182,8 @@ def pid_from_measure(
     normalize : bool, default=False
     strict : bool, default=True
         Raise :class:`pidkit.SolverError` for an uncertified answer instead of returning it.
-    max_vertices : int or None, default=300_000
-        ``"gh"`` only: the largest polytope it enumerates, as in :func:`redundancy`.
+    max_vertices : int, None or "auto", default="auto"
+        ``"gh"`` and ``"prec"`` only: the largest polytope they enumerate, as in :func:`redundancy`.
 
     Returns
     -------
@@ -212,7 +203,7 @@ def pid_from_measure(
     units = check_units(units)
     measure = check_choice(measure, MEASURES, name="measure")
     strict = check_flag(strict, name="strict")
-    max_vertices = check_gh_option(measure, max_vertices)
+    max_vertices = check_vertex_option(measure, max_vertices)
     if measure == "broja":
         from ..bertschinger import bertschinger
 

@@ -8,7 +8,8 @@ each block enumerated alone, so the cost is exponential in the largest block, no
 
 The enumeration's cost is predicted before it starts from McMullen's bound on the vertices of the
 largest block's polytope (:func:`pidkit._polytope.vertex_bound`); past ``max_vertices`` the joint
-is refused with the alternatives, instead of running for hours or out of memory.
+is refused with the alternatives (:mod:`pidkit.redundancy.vertex_limit`), instead of running for
+hours or out of memory.
 """
 
 from __future__ import annotations
@@ -22,21 +23,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from .. import _polytope, _status
-from .._settings import check_int
 from ..measures import entropy_nats
 from .bounds import lp_shortcut
 from .value import MeasureValue
+from .vertex_limit import MAX_VERTICES, refuse_if_too_large
 from .vertex_lp import entropy_rows, exact_joint, vertex_lp_value
-
-MAX_VERTICES = 300_000
-"""Default ``max_vertices``: the largest McMullen bound (:func:`pidkit._polytope.vertex_bound`) on
-the vertices of K that I_GH enumerates. Measured on random full-support joints, 2 cores under load:
-3x3x3 (bound 104,652; 18,000-22,000 vertices) 28-50 s and 270 MB, 2x3x5 (184,756) 10-35 s, 6x2x3
-(197,316; 18,000 vertices) 46 s, all let through; 2x4x4 (335,920; 11,176 vertices) 47 s, 3x2x5
-(341,088) 30 s, 4x2x4 (354,200; 18,780 vertices) 211 s, 2x3x6 (1,790,712) 125 s and 4x3x3
-(4,440,150) more than ten minutes, refused. At 1,000,000 the 4x2x4 joint ran three and a half
-minutes. The bound is loose where one source and Y are binary (2x2x8: 705,432, 866 vertices, 3 s;
-2x2x10: 20,801,200, 5 s, refused) but cheap, and ``max_vertices=None`` insists."""
 
 
 def _merge_proportional(exact: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -106,22 +97,6 @@ class _Block(NamedTuple):
     target: list[Fraction]
 
 
-def check_max_vertices(max_vertices: Any) -> int | None:
-    """``max_vertices`` as an int >= 1, or None (no limit); otherwise the error says what to pass.
-
-    Examples
-    --------
-    >>> check_max_vertices(None), check_max_vertices(10**6)
-    (None, 1000000)
-    """
-    if max_vertices is None:
-        return None
-    try:
-        return check_int(max_vertices, "max_vertices", minimum=1)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{exc} Pass None to enumerate the vertices whatever their number.") from None
-
-
 def common_blocks(p: np.ndarray) -> np.ndarray:
     """The block of every cell of p[y, x1, ..., xn]: cells that share a symbol of some source are
     in one block (-1 for cells of zero mass). With two sources the blocks are T∧S's values."""
@@ -145,8 +120,8 @@ def _block(p: np.ndarray) -> _Block:
     return _Block(p, exact, unmerge, *gh_polytope(exact))
 
 
-def _size(block: _Block) -> tuple[int, int, int]:
-    """Facets and (at least the) dimension of the block's K, and McMullen's bound on its vertices.
+def _size(block: _Block) -> tuple[int, int]:
+    """Facets and (at least the) dimension of the block's K, for McMullen's bound on its vertices.
 
     K's equalities are one row per pair (x_i, y) of positive mass and the normalisation; the rows
     of one symbol x_i sum to zero, so the rank is at most the rows less the symbols, and the
@@ -156,28 +131,7 @@ def _size(block: _Block) -> tuple[int, int, int]:
     symbols = sum(len(np.unique(block.cells[:, axis])) for axis in range(1, block.cells.shape[1]))
     facets = len(block.cells)
     dim = max(facets - (len(block.rows) - symbols), 0)
-    return facets, dim, _polytope.vertex_bound(facets, dim)
-
-
-def _refuse_if_too_large(p: np.ndarray, blocks: list[_Block], max_vertices: int | None) -> None:
-    """Refuse the joint, naming its size and the alternatives, if the largest block's bound on the
-    vertices of K exceeds ``max_vertices``."""
-    if max_vertices is None or not blocks:
-        return
-    facets, dim, bound = max((_size(block) for block in blocks), key=lambda size: size[2])
-    if bound <= max_vertices:
-        return
-    shown = f"{bound:,}" if bound < 10**9 else f"about 10^{len(str(bound)) - 1}"
-    where = "" if len(blocks) == 1 else f" (the largest of the {len(blocks)} blocks the sources split p into)"
-    raise ValueError(
-        f"measure='gh' on this {'x'.join(map(str, p.shape))} joint: the polytope of I_GH{where} has "
-        f"{facets} facets in dimension {dim}, so up to {shown} vertices to enumerate exactly "
-        f"(McMullen's bound), more than max_vertices={max_vertices:,}; a random 3x3x3 joint (bound "
-        "104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more than ten minutes. "
-        "Use measure='prec' (milliseconds; I_GH <= I_prec), 'wedge' (a lower bound) or 'broja' (see "
-        "docs/which-measure.md), merge rare symbols of the sources, or pass max_vertices=None to "
-        "enumerate anyway (hours and gigabytes; Ctrl-C stops it)."
-    )
+    return facets, dim
 
 
 def _enumerated(block: _Block) -> MeasureValue:
@@ -244,11 +198,12 @@ def _conditionals(p: np.ndarray) -> list[np.ndarray]:
     return [np.where(block == b, p, 0.0) / p[block == b].sum() for b in range(int(block.max()) + 1)]
 
 
-def gh_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES) -> MeasureValue:
+def gh_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["gh"]) -> MeasureValue:
     """I_GH for p[y, x1, ..., xn] (n >= 2 sources), with the optimal joint p(q, y, x) in diagnostics.
 
-    Raises ``ValueError`` before any enumeration where McMullen's bound on the vertices of the
-    largest block's polytope exceeds ``max_vertices`` (None: no limit).
+    Raises :class:`~pidkit.redundancy.vertex_limit.TooManyVertices` (a ``ValueError``) before any
+    enumeration where McMullen's bound on the vertices of the largest block's polytope exceeds
+    ``max_vertices`` (None: no limit).
     """
     _polytope.require_cdd("gh")
     shortcut = lp_shortcut(p, "gh")
@@ -257,9 +212,9 @@ def gh_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES) -> Measu
     parts = _conditionals(p)
     if len(parts) == 1:
         block = _block(p)
-        _refuse_if_too_large(p, [block], max_vertices)
+        refuse_if_too_large("gh", p.shape, [_size(block)], max_vertices)
         return _enumerated(block)
     answers = [lp_shortcut(part, "gh") or _block(part) for part in parts]
-    _refuse_if_too_large(p, [a for a in answers if isinstance(a, _Block)], max_vertices)
+    refuse_if_too_large("gh", p.shape, [_size(a) for a in answers if isinstance(a, _Block)], max_vertices)
     values = [_enumerated(a) if isinstance(a, _Block) else a for a in answers]
     return _combined(p, parts, np.array([p[part > 0].sum() for part in parts]), values)

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from .._units import check_units
 from .._validate import check_choice, check_sources_joint
 from .dispatch import certified, redundancy, solve
-from .gh import MAX_VERTICES, check_max_vertices
+from .vertex_limit import check_max_vertices
 
 
 def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
@@ -83,7 +83,7 @@ def i_function_of_source(
 
 
 def i_gh(
-    p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | None = MAX_VERTICES
+    p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | str | None = "auto"
 ) -> float:
     """Griffith & Ho (2015) I_α (the RID paper's Red_∩), exactly, for two or more sources.
 
@@ -98,11 +98,11 @@ def i_gh(
         Joint pmf, target first; ``p[y, t, s]`` for two sources.
     units : {"bits", "nats"}, default="bits"
     normalize : bool, default=False
-    max_vertices : int or None, default=300_000
+    max_vertices : int, None or "auto", default="auto"
         Refuse (``ValueError``, before any work) a joint whose polytope could have more vertices
         than this: McMullen's bound on K's size, for the largest block where the sources split p
-        into blocks that share no symbol (each block is enumerated alone). ``None`` enumerates
-        whatever the size.
+        into blocks that share no symbol (each block is enumerated alone). ``"auto"`` is 300,000;
+        ``None`` enumerates whatever the size.
 
     Returns
     -------
@@ -124,15 +124,33 @@ def i_gh(
     """
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return certified(solve("gh", arr, max_vertices=check_max_vertices(max_vertices)), "gh", units)
+    return certified(solve("gh", arr, max_vertices=check_max_vertices(max_vertices, "gh")), "gh", units)
 
 
-def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
+def i_prec(
+    p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | str | None = "auto"
+) -> float:
     """Kolchinsky (2022) Blackwell redundancy I_∩^≺, exactly, for two or more sources.
 
     max I(Y;Q) over p(q|y) such that every source X_i has a channel κ_i(q|x_i) with
     sum_x κ_i(q|x) p(x|y) = p(q|y). Each q gives one conditional p(x_i | q) per source, all with the
     same Y-marginal; the optimum mixes vertices of that polytope (exact enumeration plus one LP).
+
+    Parameters
+    ----------
+    p : array_like of shape (n_y, n_x1, n_x2, ...)
+        Joint pmf, target first; ``p[y, t, s]`` for two sources.
+    units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+    max_vertices : int, None or "auto", default="auto"
+        Refuse (``ValueError``, before any work) a joint whose polytope could have more vertices
+        than this (McMullen's bound; the polytope has one coordinate per symbol of each source).
+        ``"auto"`` is 20,000 (a random 4x16x16 joint, bound 17,136, takes about a minute on 2
+        cores); ``None`` enumerates whatever the size.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -143,4 +161,4 @@ def i_prec(p: ArrayLike, *, units: str = "bits", normalize: bool = False) -> flo
     """
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return certified(solve("prec", arr), "prec", units)
+    return certified(solve("prec", arr, max_vertices=check_max_vertices(max_vertices, "prec")), "prec", units)

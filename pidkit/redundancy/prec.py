@@ -1,7 +1,9 @@
 """Kolchinsky's Blackwell redundancy I_prec, exactly: vertices of the matched-conditionals polytope, one LP.
 
 Symbols of a source with equal p(y | x) are one symbol to I_prec; the polytope's coordinates are the
-masses of each source's distinct conditionals, tied by one equal Y-marginal.
+masses of each source's distinct conditionals, tied by one equal Y-marginal. Its size grows with the
+sources' symbols (not the cells, as I_GH's), and is checked against ``max_vertices`` before the
+enumeration (:mod:`pidkit.redundancy.vertex_limit`).
 """
 
 from __future__ import annotations
@@ -14,11 +16,18 @@ import numpy as np
 from .. import _polytope
 from .bounds import lp_shortcut
 from .value import MeasureValue
+from .vertex_limit import MAX_VERTICES, refuse_if_too_large
 from .vertex_lp import entropy_rows, exact_joint, vertex_lp_value
 
 
-def prec_value(p: np.ndarray) -> MeasureValue:
-    """I_prec for p[y, x1, ..., xn] (n >= 2 sources)."""
+def prec_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["prec"]) -> MeasureValue:
+    """I_prec for p[y, x1, ..., xn] (n >= 2 sources).
+
+    Raises :class:`~pidkit.redundancy.vertex_limit.TooManyVertices` (a ``ValueError``) before the
+    enumeration where McMullen's bound on the polytope's vertices exceeds ``max_vertices`` (None:
+    no limit). Its facets are its coordinates; its dimension is at least the coordinates less the
+    equalities (equal on random joints, where nothing else ties the rows), counted, not eliminated.
+    """
     _polytope.require_cdd("prec")
     shortcut = lp_shortcut(p, "prec")
     if shortcut is not None:
@@ -52,6 +61,7 @@ def prec_value(p: np.ndarray) -> MeasureValue:
             rows.append(row)
             rhs.append(0)
     target = [f for b in blocks for f in b[1]]
+    refuse_if_too_large("prec", p.shape, [(n, max(n - len(rows), 0))], max_vertices)
     polytope = _polytope.vertices(
         rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable")
     )

@@ -1,0 +1,134 @@
+"""How large a polytope I_GH and I_prec enumerate: ``max_vertices``, checked before any work.
+
+Both measures enumerate the vertices of a polytope exactly (:func:`pidkit._polytope.vertices`),
+at a cost that grows with the vertices it finds. McMullen's bound on them
+(:func:`pidkit._polytope.vertex_bound`), from the polytope's facets and dimension alone, predicts
+that cost before the enumeration starts; past ``max_vertices`` the joint is refused with
+:class:`TooManyVertices`, which names the size and the alternatives, instead of running for hours
+or out of memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .. import _polytope
+from .._settings import check_int
+
+MAX_VERTICES = {"gh": 300_000, "prec": 20_000}
+"""Each measure's default ``max_vertices`` (``"auto"``): the largest McMullen bound
+(:func:`pidkit._polytope.vertex_bound`) on the vertices of the polytope it enumerates, set where
+the bound says "about a minute" on 2 cores. The bound is loose for I_GH and close for I_prec, so
+the limits differ. Measured on random full-support joints, 2 cores under load:
+
+- I_GH: 3x3x3 (bound 104,652; 18,000-22,000 vertices) 28-50 s and 270 MB, 2x3x5 (184,756) 10-35 s,
+  6x2x3 (197,316; 18,000 vertices) 46 s, all let through; 2x4x4 (335,920; 11,176 vertices) 47 s,
+  3x2x5 (341,088) 30 s, 4x2x4 (354,200; 18,780 vertices) 211 s, 2x3x6 (1,790,712) 125 s and 4x3x3
+  (4,440,150) more than ten minutes, refused. The bound is loose where one source and Y are binary
+  (2x2x8: 705,432, 866 vertices, 3 s; 2x2x10: 20,801,200, 5 s, refused) but cheap.
+- I_prec (one coordinate per symbol of each source, not per cell): 10x10x10 (bound 2,730; 1,526
+  vertices) 8-25 s and 4x16x16 (17,136; 15,552 vertices) 48 s, let through; 5x16x16 (45,696; 39,027
+  vertices) 164 s, refused.
+
+``max_vertices=None`` insists."""
+
+VERTEX_MEASURES = tuple(MAX_VERTICES)
+"""The measures that enumerate vertices under ``max_vertices``."""
+
+_HINTS = {
+    "gh": ("a random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound "
+           "4,440,150) more than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope "
+           "grows with the sources' symbols, not the cells: 10x10x10 in 8-25 s), 'wedge' (a lower "
+           "bound) or 'broja' (see docs/which-measure.md)"),
+    "prec": ("a random 10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound "
+             "17,136) about a minute. Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) "
+             "or 'wedge' (a lower one; see docs/which-measure.md)"),
+}
+
+
+def python_spelling(max_vertices: int | None) -> str:
+    """``max_vertices`` as a Python caller passes it: ``max_vertices=300,000``, ``max_vertices=None``."""
+    return "max_vertices=None" if max_vertices is None else f"max_vertices={max_vertices:,}"
+
+
+class TooManyVertices(ValueError):
+    """A joint whose polytope could have more vertices than ``max_vertices``, refused before the
+    enumeration. The fields are kept, so that a command line can say the same in its own options'
+    spelling (:meth:`explain`).
+
+    Examples
+    --------
+    >>> error = TooManyVertices("gh", (4, 4, 4), 64, 39, 10**12, 300_000, 1)
+    >>> str(error).split("; ")[0].endswith("up to about 10^12 vertices to enumerate exactly (McMullen's "
+    ...                                    "bound), more than max_vertices=300,000")
+    True
+    """
+
+    def __init__(self, measure: str, shape: tuple[int, ...], facets: int, dim: int, bound: int,
+                 max_vertices: int, n_blocks: int) -> None:
+        super().__init__(measure, shape, facets, dim, bound, max_vertices, n_blocks)
+        self.measure, self.shape, self.max_vertices = measure, shape, max_vertices
+        self.facets, self.dim, self.bound, self.n_blocks = facets, dim, bound, n_blocks
+
+    def explain(self, spell: Callable[[int | None], str] = python_spelling) -> str:
+        """The refusal, with ``max_vertices`` written by ``spell`` (a number, or None to insist)."""
+        shown = f"{self.bound:,}" if self.bound < 10**9 else f"about 10^{len(str(self.bound)) - 1}"
+        name = {"gh": "I_GH", "prec": "I_prec"}[self.measure]
+        where = ("" if self.n_blocks == 1
+                 else f" (the largest of the {self.n_blocks} blocks the sources split p into)")
+        return (
+            f"measure={self.measure!r} on this {'x'.join(map(str, self.shape))} joint: the polytope of "
+            f"{name}{where} has {self.facets} facets in dimension {self.dim}, so up to {shown} vertices "
+            f"to enumerate exactly (McMullen's bound), more than {spell(self.max_vertices)}; "
+            f"{_HINTS[self.measure]}, merge rare symbols of the sources, or "
+            f"pass {spell(None)} to enumerate anyway (hours and gigabytes; Ctrl-C stops it)."
+        )
+
+    def __str__(self) -> str:
+        return self.explain()
+
+
+def check_max_vertices(max_vertices: Any, measure: str) -> int | None:
+    """``max_vertices`` as an int >= 1, or None (no limit); ``"auto"`` is the measure's default
+    (:data:`MAX_VERTICES`); otherwise the error says what to pass.
+
+    Examples
+    --------
+    >>> check_max_vertices(None, "gh"), check_max_vertices(10**6, "gh"), check_max_vertices("auto", "prec")
+    (None, 1000000, 20000)
+    """
+    if max_vertices is None:
+        return None
+    if isinstance(max_vertices, str) and max_vertices == "auto":
+        return MAX_VERTICES[measure]
+    try:
+        return check_int(max_vertices, "max_vertices", minimum=1)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{exc} Pass None to enumerate the vertices whatever their number.") from None
+
+
+def check_vertex_option(measure: str, max_vertices: Any) -> int | None:
+    """``max_vertices`` checked (:func:`check_max_vertices`); a ``TypeError`` if it is set for a
+    measure that enumerates no vertices under a limit (anything but the default ``"auto"``), for
+    which it is None."""
+    if measure in VERTEX_MEASURES:
+        return check_max_vertices(max_vertices, measure)
+    if not (isinstance(max_vertices, str) and max_vertices == "auto"):
+        raise TypeError(
+            "max_vertices applies to measure='gh' and measure='prec' only (their vertex enumeration); "
+            f"measure={measure!r} takes none. Drop max_vertices."
+        )
+    return None
+
+
+def refuse_if_too_large(
+    measure: str, shape: tuple[int, ...], sizes: list[tuple[int, int]], max_vertices: int | None
+) -> None:
+    """Raise :class:`TooManyVertices` if the largest of the polytopes of ``sizes`` (facets and
+    dimension, one per block enumerated alone) could have more vertices than ``max_vertices``."""
+    if max_vertices is None or not sizes:
+        return
+    bound, facets, dim = max((_polytope.vertex_bound(facets, dim), facets, dim) for facets, dim in sizes)
+    if bound > max_vertices:
+        raise TooManyVertices(measure, shape, facets, dim, bound, max_vertices, len(sizes))
