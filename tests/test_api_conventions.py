@@ -371,3 +371,81 @@ def test_random_state_is_annotated_as_what_it_takes(name):
     annotation = str(_taking("random_state")[name].annotation)
     kinds = ("int", "Generator", "RandomState", "None")
     assert annotation == "Any" or all(kind in annotation for kind in kinds)
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_STATE_CALLS))
+def test_random_state_is_documented_as_what_it_takes(name):
+    # check_theorem_3_2/4_1 documented "int, numpy.random.Generator or None", leaving RandomState out.
+    # (discretize documents its options as Discretizer's: "n_components, ..., random_state, ...")
+    doc = inspect.getdoc(dict(_public_callables())[name]) or ""
+    if name == "pidkit.estimate.discretize":
+        doc = inspect.getdoc(pidkit.estimate.Discretizer) or ""
+    line = next(line for line in doc.splitlines() if line.startswith("random_state :"))
+    assert all(kind in line for kind in ("int", "Generator", "RandomState", "None")), line
+
+
+def test_correct_counts_names_its_own_method():
+    # correct_counts said 'bias_correction must be one of ...' and '..., or bias_correction='none'',
+    # an argument it does not take (a TypeError if passed).
+    counts = np.ones((2, 10, 10))  # 200 samples, 20 cells per pairwise table: quarters of 50 are too few
+    with pytest.raises(ValueError, match=r"^method must be one of \['none', 'extrapolation'"):
+        pidkit.estimate.correct_counts(counts, method="jackknife")
+    few_pieces = r"^subsamples=\(2, 40\) cuts the 200 samples .* or method='none'"
+    with pytest.raises(ValueError, match=few_pieces) as err:
+        pidkit.estimate.correct_counts(counts, method="extrapolation", subsamples=(2, 40))
+    assert "bias_correction" not in str(err.value)
+    with pytest.raises(ValueError, match=r"^method='extrapolation' needs at least as many .*method='none'"):
+        pidkit.estimate.correct_counts(np.eye(10).reshape(2, 5, 10), method="extrapolation")  # 10 < 20
+    # pid_from_representations and the trainer know it as bias_correction, through check_sample_size
+    with pytest.raises(ValueError, match=r"^bias_correction='extrapolation' needs .*bias_correction='none'"):
+        pidkit.estimate.check_sample_size((2, 5, 5), 8, method="extrapolation")
+
+
+def test_check_sample_size_takes_the_sum_of_float_counts():
+    # np.histogramdd's counts are floats; their sum (np.float64(450.0)) was refused as 'n must be an int'.
+    check = pidkit.estimate.check_sample_size
+    assert check((10, 6, 6), np.float64(450.0), method="eb-extrapolation") is None
+    with pytest.raises(ValueError, match=r"^subsamples=\(2, 4\) cuts the 200 samples into pieces of 50"):
+        check((10, 6, 6), 200.0, method="eb-extrapolation")
+    with pytest.raises(TypeError, match=r"^n must be an int >= 0; got 200\.5 \(float\)\.$"):
+        check((10, 6, 6), 200.5, method="eb-extrapolation")
+
+
+@pytest.mark.parametrize("X", [np.array([1.0, 2.0]), np.ones((2, 2, 2))])
+@pytest.mark.parametrize("per_row", [True, False])
+def test_power_of_two_scaler_names_an_input_that_is_not_a_matrix(X, per_row):
+    # fit on 1-D X was an IndexError (tuple index out of range) from X.shape[1]
+    scaler = pidkit.estimate.PowerOfTwoScaler(per_row=per_row)
+    with pytest.raises(ValueError, match=r"^X must be a 2-D array of shape \(n_samples, n_features\); got"):
+        scaler.fit(X)
+    fitted = scaler.fit(np.ones((2, 2)))
+    with pytest.raises(ValueError, match=r"^X must be a 2-D array"):
+        fitted.transform(X)  # per_row=False scaled a 1-D X silently
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "name"),
+    [(0, "0.3", "i_yt"), (1, None, "i_ys"), (2, [1.0], "i_yts"), (3, np.array(["a"]), "i_star")],
+)
+def test_atoms_from_informations_names_what_is_not_a_number(position, value, name):
+    # strings gave numpy's "unsupported operand type(s) for -: 'str' and 'float'"
+    args: list[Any] = [0.3, 0.2, 1.0, 0.4]
+    args[position] = value
+    with pytest.raises(TypeError, match=rf"^{name} must be a number or an array of numbers"):
+        pidkit.estimate.atoms_from_informations(*args)
+
+
+def test_atoms_from_informations_of_numbers_and_arrays():
+    atoms = pidkit.estimate.atoms_from_informations(np.float64(0.3), 0.2, np.array([1.0, 0.9]), 0.4)
+    assert atoms["red"] == pytest.approx(0.1)
+    np.testing.assert_allclose(atoms["syn"], [0.6, 0.5])
+
+
+def test_bertschinger_batch_suggests_the_option_meant():
+    # 'njobs' listed bertschinger's options without the batch's own n_jobs and progress, and no fix
+    with pytest.raises(TypeError) as err:
+        pidkit.bertschinger_batch([pidkit.examples.xor()], njobs=2)
+    assert str(err.value) == (
+        "bertschinger_batch takes no option 'njobs'; its options are n_jobs, progress, units, method, "
+        "solver, tol, normalize, strict. Did you mean 'n_jobs'?"
+    )

@@ -188,7 +188,7 @@ def test_fixed_seed_gives_identical_numbers_and_the_seed_matters():
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"method": "jackknife"}, ValueError, r"bias_correction must be one of \['none', 'extrapolation'"),
+        ({"method": "jackknife"}, ValueError, r"^method must be one of \['none', 'extrapolation'"),
         ({"subsamples": (2, 40)}, ValueError, r"cuts the 450 samples into pieces of 11, fewer than the 100"),
         ({"subsamples": (2, 2)}, ValueError, r"at least two distinct ints >= 2"),
         ({"subsamples": (1, 2)}, ValueError, r"subsamples entries must be an int >= 2"),
@@ -220,7 +220,7 @@ def test_fewer_samples_than_cells_is_an_error_naming_the_fix():
     [
         # the trial's case: (2, 3) refused, so it must not be suggested again; 6 clusters fit
         (200, (2, 3), r"Use at most 6 clusters per side \(n_clusters=6;.* at least 300 samples, or "
-                      r"bias_correction='none'", r"subsamples=\(2, 3\)\)"),
+                      r"method='none'", r"subsamples=\(2, 3\)\)"),
         (450, (2, 40), r"Use fewer parts \(subsamples=\(2, 4\)\), at least 4000 samples", r"n_clusters="),
         (1797, (2, 40), r"at most 4 clusters per side .* fewer parts \(subsamples=\(2, 17\)\)", r"\(2, 3\)"),
         (80, (2, 4), r"got 80 samples\. Use at most 2 clusters per side", r"subsamples=\("),

@@ -23,7 +23,7 @@ from .._errors import SolverError
 from .._progress import bar_class, show_progress
 from .._result import PIDResult
 from .._settings import check_n_jobs
-from .._validate import check_joint
+from .._validate import check_joint, did_you_mean
 from ..parallel import map_chunks
 from .solve import Options, bertschinger, check_options, result, solve_joints
 
@@ -167,12 +167,13 @@ def _is_table(entry: Any) -> bool:
 
 
 def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:
-    unknown = sorted(set(kwargs) - set(_OPTIONS))
-    if unknown:
-        raise TypeError(
-            f"bertschinger_batch got options bertschinger does not take: {unknown}; "
-            f"the known ones are {sorted(_OPTIONS)}."
-        )
+    known = ["n_jobs", "progress", *_OPTIONS]
+    for name in kwargs:
+        if name not in _OPTIONS:
+            raise TypeError(
+                f"bertschinger_batch takes no option {name!r}; its options are {', '.join(known)}."
+                + did_you_mean(name, known)
+            )
     check_n_jobs(n_jobs)
     return check_options(**{**_OPTIONS, **kwargs})
 

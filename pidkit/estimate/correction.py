@@ -35,6 +35,7 @@ intervals cover both.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -200,8 +201,9 @@ class BiasCorrection:
         }
 
 
-def check_bias_correction(method: Any) -> str:
-    """Return ``method`` if it is one of :data:`BIAS_CORRECTIONS`, else raise a clear error.
+def check_bias_correction(method: Any, *, name: str = "bias_correction") -> str:
+    """Return ``method`` if it is one of :data:`BIAS_CORRECTIONS`, else raise a ValueError naming
+    the caller's argument ``name``.
 
     Examples
     --------
@@ -211,7 +213,7 @@ def check_bias_correction(method: Any) -> str:
     ValueError: bias_correction must be one of ['none', 'extrapolation', 'eb-extrapolation']; got 'jacknife'.
     """
     if not isinstance(method, str) or method not in BIAS_CORRECTIONS:
-        raise ValueError(f"bias_correction must be one of {list(BIAS_CORRECTIONS)!r}; got {method!r}.")
+        raise ValueError(f"{name} must be one of {list(BIAS_CORRECTIONS)!r}; got {method!r}.")
     return method
 
 
@@ -242,6 +244,9 @@ def atoms_from_informations(
 ) -> dict[str, Any]:
     """The seven quantities from I(Y;T), I(Y;S), I(Y;T,S) and the union information I*.
 
+    Each is a number or an array (numpy, pandas, torch) of them, all in the same units; anything
+    else (a string, ``None``, a list) is a ``TypeError`` naming it.
+
     Examples
     --------
     >>> from pidkit.estimate import atoms_from_informations
@@ -249,6 +254,14 @@ def atoms_from_informations(
     >>> {name: round(float(value), 12) for name, value in atoms.items()}  # doctest: +NORMALIZE_WHITESPACE
     {'red': 0.1, 'uni_t': 0.2, 'uni_s': 0.1, 'syn': 0.6, 'i_yt': 0.3, 'i_ys': 0.2, 'i_yts': 1.0}
     """
+    for name, value in (("i_yt", i_yt), ("i_ys", i_ys), ("i_yts", i_yts), ("i_star", i_star)):
+        numeric = isinstance(value, numbers.Real) or hasattr(value, "dtype")
+        kind = getattr(getattr(value, "dtype", None), "kind", "f")  # a tensor's dtype has no kind
+        if isinstance(value, bool) or not numeric or kind not in "iuf":
+            raise TypeError(
+                f"{name} must be a number or an array of numbers (an information, in bits or nats); "
+                f"got {value!r} ({type(value).__name__})."
+            )
     return {
         "red": i_yt + i_ys - i_star,
         "uni_t": i_star - i_ys,
@@ -397,7 +410,7 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     ValueError
         Naming the table, the counts and what to change; or for an unknown ``method``.
     TypeError
-        For a ``shape`` that is not three ints, an ``n`` that is not an int.
+        For a ``shape`` that is not three ints, an ``n`` that is not a whole number.
 
     Examples
     --------
@@ -413,27 +426,37 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     if isinstance(shape, (str, bytes)) or not isinstance(shape, (Sequence, np.ndarray)) or len(shape) != 3:
         raise TypeError(f"shape must be the joint's (n_y, n_t, n_s), three ints >= 1; got {shape!r}.")
     ny, nt, ns = (check_int(size, "shape entries", minimum=1) for size in shape)
+    if isinstance(n, (float, np.floating)) and float(n).is_integer():
+        n = int(n)  # the sum of float counts holding whole numbers (np.histogramdd's)
     n = check_int(n, "n", minimum=0)
+    _refuse_few_samples((ny, nt, ns), n, method, parts, name="bias_correction")
+
+
+def _refuse_few_samples(shape: tuple[int, int, int], n: int, method: str, parts: tuple[int, ...],
+                        name: str) -> None:
+    """The rule of :func:`check_sample_size` on checked arguments; ``name`` is the caller's
+    argument for ``method``, which the messages name."""
     if method == "none":
         return
+    ny, nt, ns = shape
     cells = ny * max(nt, ns)
     which = "p(y,t)" if nt >= ns else "p(y,s)"
     smallest = n // max(parts)
     if n < cells:
         raise ValueError(
-            f"bias_correction={method!r} needs at least as many samples as cells of the pairwise "
+            f"{name}={method!r} needs at least as many samples as cells of the pairwise "
             f"table {which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples. Use "
-            f"{_sample_size_fixes(ny, max(nt, ns), n, parts)}."
+            f"{_sample_size_fixes(ny, max(nt, ns), n, parts, name)}."
         )
     if smallest < cells:
         raise ValueError(
             f"subsamples={parts!r} cuts the {n} samples into pieces of {smallest}, fewer than the "
             f"{cells} cells of {which}, so the subsample estimates are meaningless. Use "
-            f"{_sample_size_fixes(ny, max(nt, ns), n, parts)}."
+            f"{_sample_size_fixes(ny, max(nt, ns), n, parts, name)}."
         )
 
 
-def _sample_size_fixes(ny: int, k: int, n: int, parts: tuple[int, ...]) -> str:
+def _sample_size_fixes(ny: int, k: int, n: int, parts: tuple[int, ...], name: str) -> str:
     """What makes ``n`` samples enough for pairwise tables of ``ny x k`` cells, computed from them."""
     fixes = []
     k_fit = n // max(parts) // ny  # values per side that the smallest subsample supports
@@ -444,7 +467,7 @@ def _sample_size_fixes(ny: int, k: int, n: int, parts: tuple[int, ...]) -> str:
     if 3 <= most_parts < max(parts):
         fixes.append(f"fewer parts (subsamples=(2, {most_parts}))")
     fixes.append(f"at least {max(parts) * ny * k} samples")
-    return ", ".join(fixes) + ", or bias_correction='none' (the plug-in)"
+    return ", ".join(fixes) + f", or {name}='none' (the plug-in)"
 
 
 def correct_counts(
@@ -517,7 +540,7 @@ def correct_counts(
     from pidkit._units import check_units
 
     check_units(units)
-    method = check_bias_correction(method)
+    method = check_bias_correction(method, name="method")
     parts = check_subsamples(subsamples)
     n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
     check_n_jobs(n_jobs)
@@ -532,7 +555,7 @@ def correct_counts(
             method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
             tuple(k for k, v in plug.items() if v < 0), 0, units,
         )
-    check_sample_size(counts.shape, n, method=method, subsamples=parts)
+    _refuse_few_samples(counts.shape, n, method, parts, name="method")
 
     tables = subsample_tables(counts, parts, n_repeats, seed)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]

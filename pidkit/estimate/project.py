@@ -66,6 +66,17 @@ def _power_of_two(maxabs: np.ndarray) -> np.ndarray:
     return np.ldexp(np.ones_like(maxabs), -exponent)
 
 
+def _matrix(X: Any) -> np.ndarray:
+    """``X`` as an array of shape (n_samples, n_features), else a ValueError naming it."""
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(
+            f"X must be a 2-D array of shape (n_samples, n_features); got shape {X.shape}. "
+            "Pass X.reshape(-1, 1) for one feature, X.reshape(1, -1) for one sample."
+        )
+    return X
+
+
 class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
     """Scale features by a power of two so that the largest magnitude lies in [0.5, 1).
 
@@ -101,7 +112,7 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> PowerOfTwoScaler:
         """Fit the global factor (``per_row=False``); return ``self``."""
         per_row = check_flag(self.per_row, name="per_row")
-        X = np.asarray(X)
+        X = _matrix(X)
         self.n_features_in_ = X.shape[1]
         maxabs = 0.0 if per_row or not X.size else float(_max_abs(X, axis=None))
         self.scale_ = 1.0 if maxabs == 0 else float(_power_of_two(np.array(maxabs)))
@@ -109,7 +120,7 @@ class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Any) -> np.ndarray:
         """Return ``X`` scaled by the fitted factor, or row by row."""
-        X = np.asarray(X)
+        X = _matrix(X)
         if not check_flag(self.per_row, name="per_row"):
             return X * X.dtype.type(self.scale_)
         maxabs = _max_abs(X, axis=1)

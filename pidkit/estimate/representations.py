@@ -470,6 +470,8 @@ def pid_from_representations(
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
     if clusterer is not None:
         _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
+    else:  # here, not in correct_counts, whose messages name its own argument, method
+        check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts)
     result = pid(joint.p, measure=measure, units=units, strict=strict)
     fix = correct_counts(
         joint.counts,

@@ -37,8 +37,8 @@ def cmi_bits(p: np.ndarray, a: str, b: str, given: str = "") -> float:
 
 
 def generator(random_state: Any) -> np.random.Generator:
-    """``random_state`` (an int seed, a Generator or None) as a Generator; a bad seed is a
-    ``TypeError`` or ``ValueError`` naming ``random_state``.
+    """``random_state`` (an int seed, a Generator, a RandomState or None) as a Generator; a bad
+    seed is a ``TypeError`` or ``ValueError`` naming ``random_state``.
 
     Examples
     --------

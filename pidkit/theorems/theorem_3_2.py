@@ -45,7 +45,7 @@ def check_theorem_3_2(
         Shapes of the random joints, cycled.
     sparsity : float, default=0.2
         Probability that a cell of a random joint is set to zero.
-    random_state : int, numpy.random.Generator or None
+    random_state : int, numpy.random.Generator, RandomState or None
         Seed for the random joints and the coarsenings.
     units : {"bits", "nats"}, default="bits"
     tol : float, default=1e-7

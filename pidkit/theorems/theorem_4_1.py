@@ -59,7 +59,7 @@ def check_theorem_4_1(
         Shapes of the random joints, cycled.
     sparsity : float, default=0.3
         Probability that a cell is set to zero (zeros make I_wedge and the readings non-trivial).
-    random_state : int, numpy.random.Generator or None
+    random_state : int, numpy.random.Generator, RandomState or None
     joints : iterable of array_like, optional
         Check these joints instead of random ones.
     units : {"bits", "nats"}, default="bits"
