@@ -53,7 +53,7 @@ from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
-from pidkit_distill.devices import NO_CUDA, cuda_devices, on_this_machine
+from pidkit_distill.devices import cuda_devices, no_cuda, on_this_machine
 from pidkit_distill.launcher_env import (
     local_rank_from_env,
     local_world_size_from_env,
@@ -274,7 +274,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
     if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
-        raise ValueError(f"run.device: 'cuda' was asked for, but {NO_CUDA}; use run.device=cpu "
+        raise ValueError(f"run.device: 'cuda' was asked for, but {no_cuda()}; use run.device=cpu "
                          "or auto")
     _check_gpu_per_process(config)
     with _about("data", data_name=config.data.name):

@@ -151,7 +151,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                              "audit": []}
     folder = RunFolder(run_dir, is_main=runtime.is_main)
     # rank 0's checkpoint, in every process (also where run.out_dir is on each node's disk)
-    saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
+    try:  # read whole, before any epoch: memory running out here is the run's one-line failure
+        saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
+    except MemoryError as err:
+        raise TrainingError(f"out of memory (MemoryError) while reading {str(folder.checkpoint)!r}"
+                            " to resume the run", epoch=None, loading_data=True,
+                            hint="the checkpoint is as it was: free memory on this machine, or "
+                                 "use one with more, then rerun the same command") from err
     if saved is not None:
         state = restore_checkpoint(saved, module=module, optimizers=optimizers,
                                    schedulers=schedulers, loader_generator=loader_generator,

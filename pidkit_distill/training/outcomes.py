@@ -111,10 +111,11 @@ class TrainingError(RuntimeError):
         The run already has ``run.resume`` (a teacher's run, a ``student_init`` run): the same
         command or call continues it.
     loading_data : bool
-        It stopped while the run loaded its data, outside any epoch (``epoch`` is ``None``),
-        before the run touched its folder: unless ``checkpoint`` is given, the message says
-        nothing of what was saved (a checkpoint already there is as it was, and the same
-        command continues it once the data fits).
+        It stopped while the run loaded its data or read its checkpoint to resume, outside any
+        epoch (``epoch`` is ``None``), before the run wrote to its folder: unless
+        ``checkpoint`` is given, the message says nothing of what was saved (a checkpoint
+        already there is as it was, and the same command continues it once the memory is
+        there).
 
     Examples
     --------
