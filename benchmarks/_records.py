@@ -52,6 +52,11 @@ def plain(value: Any) -> Any:
 class Records:
     """Where a benchmark writes its measured rows: ``FILE`` of ``--jsonl FILE``, or nowhere.
 
+    A context manager for the run: with :data:`STDOUT`, ``sys.stdout`` is stderr inside the
+    ``with`` block, for the tables, and is put back when the block ends, however it ends (done, an
+    error, Ctrl-C), so that a notebook that calls a benchmark's ``main`` prints to its own stdout
+    afterwards.
+
     Parameters
     ----------
     path : str or None
@@ -68,13 +73,31 @@ class Records:
     >>> records.write(joint="AND", pidkit_seconds=0.01, peer_seconds=None)
     >>> open(path).read()
     '{"benchmark": "demo", "joint": "AND", "pidkit_seconds": 0.01, "peer_seconds": null}\\n'
+    >>> with Records(STDOUT, "demo") as records:
+    ...     records.write(joint="AND")
+    ...     print("| table |")  # on stderr
+    {"benchmark": "demo", "joint": "AND"}
+    >>> print("after the block")
+    after the block
     """
 
     def __init__(self, path: str | None, benchmark: str) -> None:
         self.path, self.benchmark = path, benchmark
         self.stream: TextIO | None = sys.stdout if path == STDOUT else None
+        self._stdout_before: TextIO | None = None
         if path is not None and self.stream is None:
             open(path, "w", encoding="utf-8").close()
+
+    def __enter__(self) -> Records:
+        """Point ``sys.stdout`` at stderr when the rows go to stdout; the block's records."""
+        self._stdout_before = sys.stdout
+        if self.stream is not None:
+            sys.stdout = sys.stderr
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        """Put ``sys.stdout`` back as it was before the block, whatever ended it."""
+        sys.stdout = self._stdout_before
 
     def write(self, **fields: Any) -> None:
         """Append one row, ``fields`` (raw numbers), and flush it to the file."""
@@ -88,9 +111,7 @@ class Records:
             else:
                 self.stream.write(line + "\n")
                 self.stream.flush()
-        except BrokenPipeError:  # `--jsonl - | head`: the stdout to close is the rows', not the tables'
-            if self.stream is not None:
-                sys.stdout = self.stream
+        except BrokenPipeError:  # `--jsonl - | head`: no full disk, but status 141 (_cli.run)
             raise
         except OSError as exc:  # a full disk (or /dev/full), which opening the file did not show
             raise OSError(f"--jsonl {self.path}: cannot write a row there ({one_line(exc)})") from exc
@@ -116,15 +137,17 @@ def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> R
     """The :class:`Records` of ``args.jsonl``; an empty name, a folder (:func:`check_jsonl_name`)
     and a file that cannot be written are refused in one line with exit status 2
     (``parser.error``), before any work. A file that opens but takes no rows (a full disk) fails
-    at the first row, naming ``--jsonl`` (:meth:`Records.write`). ``--jsonl -`` keeps stdout for
-    the rows and points ``sys.stdout`` at stderr from here on, for the tables.
+    at the first row, naming ``--jsonl`` (:meth:`Records.write`). Run the benchmark in its
+    ``with`` block: with ``--jsonl -`` the rows keep stdout and ``sys.stdout`` is stderr inside
+    it, for the tables.
 
     Examples
     --------
     >>> from benchmarks import _cli
     >>> demo = _cli.parser("demo", "Time a demo.", duration="1 s", quick=[], quick_duration="0.1 s",
     ...                    docs="docs/benchmarks.md")
-    >>> open_records(demo, demo.parse_args([])).path is None
+    >>> with open_records(demo, demo.parse_args([])) as out:
+    ...     out.path is None
     True
     """
     path = args.jsonl
@@ -134,6 +157,4 @@ def open_records(parser: argparse.ArgumentParser, args: argparse.Namespace) -> R
     except OSError as exc:
         parser.error(f"--jsonl {path}: cannot write the rows there ({one_line(exc)}); give a "
                      "file in a folder that can be written")
-    if path == STDOUT:
-        sys.stdout = sys.stderr
     return records

@@ -449,42 +449,42 @@ def main(argv: Sequence[str] | None = None) -> None:
             parser.error(f"--baseline must be a pidkit checkout (DIR/pidkit/__init__.py); got "
                          f"{args.baseline!r}")
         peers[BASELINE] = Baseline(args.baseline)
-    out = open_records(parser, args)
-    warnings.simplefilter("ignore")
-    rng = np.random.default_rng(args.seed)
-    load = os.getloadavg()
-    print(
-        f"# pidkit.bertschinger native solver vs peers, {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
-        f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
-        f" load average {load[0]:.1f}; median of up to {args.repeats} solves after {WARM_UP:g} s of"
-        f" warm-up solves, cap {args.cap:g} s; joints over 10^5 cells: one solve, cap"
-        f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s",
-        flush=True,
-    )
-    baseline = ["baseline", "baseline CPU"] if args.baseline else []
-    ratios = "baseline / " if args.baseline else ""
-    suites = [
-        ("small", lambda rows: _small_rows(args, peers, missing, rng, rows, out),
-         ["joint", "kind", "native", "native CPU", "native gap (bits)", *baseline,
-          "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone", f"speed-up ({ratios}Clarabel / ECOS / dit)",
-          "reference gap (bits)", "|dUni_T| native vs reference (bits)"]),
-        ("large", lambda rows: _large_rows(args, peers, rng, rows, out),
-         ["joint", "support cells", "solver", "time", "CPU", "us per cell", "peak RSS (GiB)",
-          "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"]),
-        ("batch", lambda rows: _batch_rows(args.seed, args.batch, args.baseline, rows, out),
-         ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified", "worst gap (bits)",
-          "method"]),
-    ]
-    for suite, measure_rows, headers in suites:
-        if suite not in args.suites or (suite == "batch" and not args.batch):
-            continue
-        rows: list[list[str]] = []
-        with _cli.shown_if_interrupted(lambda h=headers, r=rows: "\n" + markdown(h, r) if r else ""):
-            measure_rows(rows)
-        print()
-        print_table(headers, rows)
-    load = os.getloadavg()
-    print(f"\n# load average at the end {load[0]:.1f}")
+    with open_records(parser, args) as out:
+        warnings.simplefilter("ignore")
+        rng = np.random.default_rng(args.seed)
+        load = os.getloadavg()
+        print(
+            f"# pidkit.bertschinger native solver vs peers, {datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+            f" UTC\n# {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()},"
+            f" load average {load[0]:.1f}; median of up to {args.repeats} solves after {WARM_UP:g} s of"
+            f" warm-up solves, cap {args.cap:g} s; joints over 10^5 cells: one solve, cap"
+            f" {args.big_cap:g} s; large suite: one solve, cap {args.large_cap:g} s",
+            flush=True,
+        )
+        baseline = ["baseline", "baseline CPU"] if args.baseline else []
+        ratios = "baseline / " if args.baseline else ""
+        suites = [
+            ("small", lambda rows: _small_rows(args, peers, missing, rng, rows, out),
+             ["joint", "kind", "native", "native CPU", "native gap (bits)", *baseline,
+              "cvxpy+Clarabel", "cvxpy+ECOS", "dit cone", f"speed-up ({ratios}Clarabel / ECOS / dit)",
+              "reference gap (bits)", "|dUni_T| native vs reference (bits)"]),
+            ("large", lambda rows: _large_rows(args, peers, rng, rows, out),
+             ["joint", "support cells", "solver", "time", "CPU", "us per cell", "peak RSS (GiB)",
+              "certified", "gap (bits)", "Uni(Y:T\\S) (bits)"]),
+            ("batch", lambda rows: _batch_rows(args.seed, args.batch, args.baseline, rows, out),
+             ["batch", "solver", "n_jobs", "total", "CPU", "per joint", "certified", "worst gap (bits)",
+              "method"]),
+        ]
+        for suite, measure_rows, headers in suites:
+            if suite not in args.suites or (suite == "batch" and not args.batch):
+                continue
+            rows: list[list[str]] = []
+            with _cli.shown_if_interrupted(lambda h=headers, r=rows: "\n" + markdown(h, r) if r else ""):
+                measure_rows(rows)
+            print()
+            print_table(headers, rows)
+        load = os.getloadavg()
+        print(f"\n# load average at the end {load[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -301,39 +301,39 @@ def main(argv: Sequence[str] | None = None) -> str:
     parser = get_parser()
     args = _cli.parse_args(parser, argv, QUICK)
     _check_args(parser, args)
-    out = open_records(parser, args)
-    torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
-    methods = list(dict.fromkeys(["bas", "kd", *(args.methods or available_methods())]))
-    where = torch.cuda.get_device_name(device) if device.type == "cuda" else \
-        f"{platform.machine()}, {os.cpu_count()} CPUs, {args.threads} torch threads"
-    print(f"# one training iteration (forward + backward + SGD step), batch {args.batch}, "
-          f"{where}, torch {torch.__version__}, amp {'bf16' if args.amp else 'off'}, "
-          f"{args.clock} clock, "
-          f"load average {os.getloadavg()[0]:.1f}", flush=True)
-    headers = ["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s", "GFLOP",
-               "GFLOP ÷ KD", "layer calls", "rounds"]
-    rows: list[list[str]] = []
-    sizes = f"--batch {args.batch}" + (f" or --mimkd-critic-hidden {args.mimkd_critic_hidden}"
-                                       if "mimkd" in methods else "")  # what memory running out blames
-    bar = _cli.progress(total=3 * len(args.pairs), desc="pairs x (build, count FLOPs, time)")
-    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""), \
-            _memory_error_if_out_of_memory(sizes):
-        for pair in args.pairs:
-            variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
-                                      grad_clip=args.grad_clip, methods=methods,
-                                      mimkd_critic_hidden=args.mimkd_critic_hidden)
-            bar.update()
-            work = {v.label: count_work(v.step) for v in variants}
-            bar.update()
-            times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
-                                max_rounds=args.rounds, clock=CLOCKS[args.clock])
-            bar.update()
-            for row in measured(pair, variants, times, batch=args.batch, work=work):
-                rows += summarise([row])
-                out.write(**row)
-    bar.close()
-    return print_table(headers, rows)
+    with open_records(parser, args) as out:
+        torch.set_num_threads(args.threads)
+        device = torch.device(args.device)
+        methods = list(dict.fromkeys(["bas", "kd", *(args.methods or available_methods())]))
+        where = torch.cuda.get_device_name(device) if device.type == "cuda" else \
+            f"{platform.machine()}, {os.cpu_count()} CPUs, {args.threads} torch threads"
+        print(f"# one training iteration (forward + backward + SGD step), batch {args.batch}, "
+              f"{where}, torch {torch.__version__}, amp {'bf16' if args.amp else 'off'}, "
+              f"{args.clock} clock, "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        headers = ["pair", "method", "epoch", "ms/iter", "÷ BAS", "÷ KD", "images/s", "GFLOP",
+                   "GFLOP ÷ KD", "layer calls", "rounds"]
+        rows: list[list[str]] = []
+        sizes = f"--batch {args.batch}" + (f" or --mimkd-critic-hidden {args.mimkd_critic_hidden}"
+                                           if "mimkd" in methods else "")  # what memory running out blames
+        bar = _cli.progress(total=3 * len(args.pairs), desc="pairs x (build, count FLOPs, time)")
+        with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""), \
+                _memory_error_if_out_of_memory(sizes):
+            for pair in args.pairs:
+                variants = build_variants(pair, batch=args.batch, device=device, amp=args.amp,
+                                          grad_clip=args.grad_clip, methods=methods,
+                                          mimkd_critic_hidden=args.mimkd_critic_hidden)
+                bar.update()
+                work = {v.label: count_work(v.step) for v in variants}
+                bar.update()
+                times = time_rounds(variants, warmup=args.warmup, budget=args.budget,
+                                    max_rounds=args.rounds, clock=CLOCKS[args.clock])
+                bar.update()
+                for row in measured(pair, variants, times, batch=args.batch, work=work):
+                    rows += summarise([row])
+                    out.write(**row)
+        bar.close()
+        return print_table(headers, rows)
 
 
 if __name__ == "__main__":

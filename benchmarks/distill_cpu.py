@@ -321,26 +321,26 @@ def main(argv: Sequence[str] | None = None) -> str:
     if args.jsonl and Path(args.jsonl).resolve() == (out / "results.jsonl").resolve():
         parser.error(f"--jsonl {args.jsonl} is the runs' own record, which it would empty; give "
                      "another file")
-    rows = open_records(parser, args)
-    methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
-    specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,
-              "train_fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
-             for d in args.data for t in DATA[d]["teachers"] for m in methods
-             for s in range(args.seeds) if (t, m) != ("nuisance", "kd")]
-    start = time.perf_counter()
-    print(f"{len(specs)} runs, {args.epochs} epochs each, {args.jobs} at a time -> {out}/",
-          flush=True)
-    records = run_grid(specs, jobs=args.jobs, out=out, done=done, rows=rows)
-    print()
-    table = summarise(records)
-    print(table, flush=True)
-    (out / "table.md").write_text(table + "\n")
-    cpu = sum(r.get("cpu_s", 0.0) for r in records)
-    print(f"\nHeld-out accuracy (mean ± std over seeds, %) and its paired change against BAS; "
-          f"atoms in bits for the innermost distilled layer at the last epoch (held-out set, "
-          f"n = {records[0].get('n_samples', '?')} for {records[0]['data']}); Δ = last minus "
-          f"epoch 0. {time.perf_counter() - start:.0f} s wall, {cpu:.0f} s CPU in the runs.")
-    return table
+    with open_records(parser, args) as rows:
+        methods = ["bas", *[m for m in args.methods if m != "bas"]]  # the gain needs BAS
+        specs = [{"data": d, "teacher": t, "method": m, "seed": s, "epochs": args.epochs,
+                  "train_fraction": args.train_fraction or DATA[d]["fraction"], "out": str(out)}
+                 for d in args.data for t in DATA[d]["teachers"] for m in methods
+                 for s in range(args.seeds) if (t, m) != ("nuisance", "kd")]
+        start = time.perf_counter()
+        print(f"{len(specs)} runs, {args.epochs} epochs each, {args.jobs} at a time -> {out}/",
+              flush=True)
+        records = run_grid(specs, jobs=args.jobs, out=out, done=done, rows=rows)
+        print()
+        table = summarise(records)
+        print(table, flush=True)
+        (out / "table.md").write_text(table + "\n")
+        cpu = sum(r.get("cpu_s", 0.0) for r in records)
+        print(f"\nHeld-out accuracy (mean ± std over seeds, %) and its paired change against BAS; "
+              f"atoms in bits for the innermost distilled layer at the last epoch (held-out set, "
+              f"n = {records[0].get('n_samples', '?')} for {records[0]['data']}); Δ = last minus "
+              f"epoch 0. {time.perf_counter() - start:.0f} s wall, {cpu:.0f} s CPU in the runs.")
+        return table
 
 
 if __name__ == "__main__":

@@ -148,34 +148,36 @@ def main(argv: Sequence[str] | None = None) -> str:
         parser.error(f"--n {args.n} is too few samples for --classes {args.classes}: the default "
                      f"correction needs at least {fewest} ({args.classes} classes x {CLUSTERS} "
                      "clusters, in a quarter of the samples); give a larger --n or fewer --classes")
-    out = open_records(parser, args)
-    # scikit-learn (3-4 s to import, in _measure) after the arguments, so that a bad one ends at once
-    from threadpoolctl import threadpool_info
+    with open_records(parser, args) as out:
+        # scikit-learn (3-4 s to import, in _measure) after the arguments, so that a bad one ends at once
+        from threadpoolctl import threadpool_info
 
-    threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python {platform.python_version()}, "
-        f"numpy {np.__version__}, threadpools {threads}; load average (1/5/15 min) at start {_load()}",
-        flush=True,
-    )
-    rng = np.random.default_rng(args.seed)
-    y = rng.integers(0, args.classes, args.n)
-    rows: list[tuple[str, str, tuple[float, float], str]] = []
-    headers = ("features", "step", "wall s", "CPU s", "note")
+        threads = sorted({(d["internal_api"], d["num_threads"]) for d in threadpool_info()})
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
+            f"{platform.python_version()}, numpy {np.__version__}, threadpools {threads}; load average "
+            f"(1/5/15 min) at start {_load()}",
+            flush=True,
+        )
+        rng = np.random.default_rng(args.seed)
+        y = rng.integers(0, args.classes, args.n)
+        rows: list[tuple[str, str, tuple[float, float], str]] = []
+        headers = ("features", "step", "wall s", "CPU s", "note")
 
-    def table() -> str:
-        return markdown(headers, [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows], left=True)
+        def table() -> str:
+            return markdown(headers, [(a, b, f"{c[0]:.2f}", f"{c[1]:.2f}", e) for a, b, c, e in rows],
+                            left=True)
 
-    steps = ["features", "discretize", "paper recipe", "pid_from_representations", "n_init=1", "gaussian"]
-    steps += ["bootstrap"] if args.bootstrap else []
-    bar = _cli.progress(total=len(args.widths) * len(steps), desc="widths x steps")
-    with _cli.shown_if_interrupted(lambda: table() if rows else ""):
-        _measure(args, y, rng, rows, bar, out)
-    bar.close()
-    text = table()
-    print(text)
-    print(f"load average at end {_load()}", flush=True)
-    return text
+        steps = ["features", "discretize", "paper recipe", "pid_from_representations", "n_init=1", "gaussian"]
+        steps += ["bootstrap"] if args.bootstrap else []
+        bar = _cli.progress(total=len(args.widths) * len(steps), desc="widths x steps")
+        with _cli.shown_if_interrupted(lambda: table() if rows else ""):
+            _measure(args, y, rng, rows, bar, out)
+        bar.close()
+        text = table()
+        print(text)
+        print(f"load average at end {_load()}", flush=True)
+        return text
 
 
 def _measure(args: argparse.Namespace, y: np.ndarray, rng: np.random.Generator, rows: list, bar: Any,

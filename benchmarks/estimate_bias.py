@@ -357,34 +357,35 @@ def main(argv: Sequence[str] | None = None) -> str:
     args = _cli.parse_args(parser, argv, QUICK)
     if args.quick and args.full:
         parser.error("--quick and --full ask for the smallest and the largest grid; give one")
-    out = open_records(parser, args)
-    joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
-    sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
-        f"{platform.python_version()}, numpy {np.__version__}; load average at start {_load()}",
-        flush=True,
-    )
-    start = time.perf_counter()
-    methods = tuple(args.methods or BIAS_CORRECTIONS)
-    rows = run(joints, sizes, args.draws, args.seed, args.n_jobs, methods, args.coverage,
-               args.boot_partitions, out)
-    text = table(rows)
-    if args.coverage:
-        text += (f"\n\nCoverage of the 95 % intervals, mean width in parentheses (bits); "
-                 f"{args.coverage} replicates per draw, {args.boot_partitions} partition(s) per "
-                 f"subsample size in each\n\n" + coverage_table(rows))
-    print(text)
-    acceptance = [r for r in rows if r["cells"] == 1000 and r["n"] in (450, 2000) and r["method"] != "none"]
-    for method in methods:
-        mine = [r for r in acceptance if r["method"] == method]
-        if mine:
-            held = sum(r["bias_ratio"] <= 0.5 and r["rmse_ratio"] <= 1.0 for r in mine)
-            print(f"{method}: total |bias| <= half the plug-in's and RMSE no worse on {held} of "
-                  f"{len(mine)} (joint, n) cells with 1000 cells at n = 450 and 2000")
-    print(f"Biases and RMSE in bits; {args.draws} draws per cell; {time.perf_counter() - start:.0f} s; "
-          f"load average at end {_load()}")
-    return text
+    with open_records(parser, args) as out:
+        joints = args.joints or (list(JOINTS) if args.full else list(DEFAULT_JOINTS))
+        sizes = args.n or list(FULL_N if args.full else DEFAULT_N)
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
+            f"{platform.python_version()}, numpy {np.__version__}; load average at start {_load()}",
+            flush=True,
+        )
+        start = time.perf_counter()
+        methods = tuple(args.methods or BIAS_CORRECTIONS)
+        rows = run(joints, sizes, args.draws, args.seed, args.n_jobs, methods, args.coverage,
+                   args.boot_partitions, out)
+        text = table(rows)
+        if args.coverage:
+            text += (f"\n\nCoverage of the 95 % intervals, mean width in parentheses (bits); "
+                     f"{args.coverage} replicates per draw, {args.boot_partitions} partition(s) per "
+                     f"subsample size in each\n\n" + coverage_table(rows))
+        print(text)
+        acceptance = [r for r in rows
+                      if r["cells"] == 1000 and r["n"] in (450, 2000) and r["method"] != "none"]
+        for method in methods:
+            mine = [r for r in acceptance if r["method"] == method]
+            if mine:
+                held = sum(r["bias_ratio"] <= 0.5 and r["rmse_ratio"] <= 1.0 for r in mine)
+                print(f"{method}: total |bias| <= half the plug-in's and RMSE no worse on {held} of "
+                      f"{len(mine)} (joint, n) cells with 1000 cells at n = 450 and 2000")
+        print(f"Biases and RMSE in bits; {args.draws} draws per cell; {time.perf_counter() - start:.0f} s; "
+              f"load average at end {_load()}")
+        return text
 
 
 if __name__ == "__main__":

@@ -307,16 +307,16 @@ def main(argv: Sequence[str] | None = None) -> str:
             parser.error(f"--n {min(sizes)} is too few samples for the joint {name}: the default "
                          f"correction ({DEFAULT_BIAS_CORRECTION}) needs at least {fewest}; give a "
                          "larger --n")
-    out = open_records(parser, args)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
-          f"{platform.python_version()}, numpy {np.__version__}; the default extrapolation leaves "
-          f"{kink_fraction((450, 225, 112)):.3f} of an n^-1/2 bias", flush=True)
-    start = time.perf_counter()
-    text = tables(run(joints, sizes, args.draws, args.seed, args.boot, args.slow, args.coverage,
-                      args.n_jobs, out))
-    print(text)
-    print(f"{args.draws} draws per cell, {args.boot} resamples; {time.perf_counter() - start:.0f} s")
-    return text
+    with open_records(parser, args) as out:
+        print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "
+              f"{platform.python_version()}, numpy {np.__version__}; the default extrapolation leaves "
+              f"{kink_fraction((450, 225, 112)):.3f} of an n^-1/2 bias", flush=True)
+        start = time.perf_counter()
+        text = tables(run(joints, sizes, args.draws, args.seed, args.boot, args.slow, args.coverage,
+                          args.n_jobs, out))
+        print(text)
+        print(f"{args.draws} draws per cell, {args.boot} resamples; {time.perf_counter() - start:.0f} s")
+        return text
 
 
 if __name__ == "__main__":

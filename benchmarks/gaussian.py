@@ -256,35 +256,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the timing table and the bias table."""
     parser = get_parser()
     args = _cli.parse_args(parser, argv, QUICK)
-    out = open_records(parser, args)
-    warnings.simplefilter("ignore")
-    rng = np.random.default_rng(args.seed)
-    load = os.getloadavg()[0]
-    print(
-        f"# pidkit.gaussian_pid vs exact oracles and the anchors' Rprop ({platform.machine()}, "
-        f"{os.cpu_count()} CPUs, load average {load:.1f}, Python {platform.python_version()}); "
-        f"median of up to {args.repeats} runs, cap {args.cap:g} s, Rprop up to {args.iterations} "
-        "iterations; errors and gaps in bits\n",
-        flush=True,
-    )
-    headers = ["system", "pidkit", "max atom error", "certified gap", "status", "cvxpy SDP (time, error)",
-               "Rprop unreduced (time, iterations, error)", "Rprop reduced (time, iterations, error)",
-               "pidkit speed-up vs Rprop unreduced"]
-    rows: list[list[Any]] = []
-    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
-        for name, build in _cli.progress(_systems(rng, args.max_d), desc="systems"):
-            rows.append(_timing_row(name, build(), args, out))
-    print_table(headers, rows)
-    if args.bias_reps:
-        print(f"\n# estimator bias over {args.bias_reps} draws: sum of |mean - truth| over the four atoms "
-              "(per atom: Red, Uni_T, Uni_S, Syn), bits\n")
-        bias_headers = ["system", "n", "plug-in", "pidkit (bias_correction=True)",
-                        "U corrected by the bias of I(Y;T,S)", "time per estimate"]
-        bias: list[list[Any]] = []
-        with _cli.shown_if_interrupted(lambda: markdown(bias_headers, bias) if bias else ""):
-            _bias_rows(rng, args.bias_reps, bias, out)
-        print_table(bias_headers, bias)
-    print(f"\n# load average at the end {os.getloadavg()[0]:.1f}")
+    with open_records(parser, args) as out:
+        warnings.simplefilter("ignore")
+        rng = np.random.default_rng(args.seed)
+        load = os.getloadavg()[0]
+        print(
+            f"# pidkit.gaussian_pid vs exact oracles and the anchors' Rprop ({platform.machine()}, "
+            f"{os.cpu_count()} CPUs, load average {load:.1f}, Python {platform.python_version()}); "
+            f"median of up to {args.repeats} runs, cap {args.cap:g} s, Rprop up to {args.iterations} "
+            "iterations; errors and gaps in bits\n",
+            flush=True,
+        )
+        headers = ["system", "pidkit", "max atom error", "certified gap", "status", "cvxpy SDP (time, error)",
+                   "Rprop unreduced (time, iterations, error)", "Rprop reduced (time, iterations, error)",
+                   "pidkit speed-up vs Rprop unreduced"]
+        rows: list[list[Any]] = []
+        with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
+            for name, build in _cli.progress(_systems(rng, args.max_d), desc="systems"):
+                rows.append(_timing_row(name, build(), args, out))
+        print_table(headers, rows)
+        if args.bias_reps:
+            print(f"\n# estimator bias over {args.bias_reps} draws: sum of |mean - truth| over the four "
+                  "atoms (per atom: Red, Uni_T, Uni_S, Syn), bits\n")
+            bias_headers = ["system", "n", "plug-in", "pidkit (bias_correction=True)",
+                            "U corrected by the bias of I(Y;T,S)", "time per estimate"]
+            bias: list[list[Any]] = []
+            with _cli.shown_if_interrupted(lambda: markdown(bias_headers, bias) if bias else ""):
+                _bias_rows(rng, args.bias_reps, bias, out)
+            print_table(bias_headers, bias)
+        print(f"\n# load average at the end {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

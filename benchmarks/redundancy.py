@@ -127,49 +127,49 @@ def main(argv: Sequence[str] | None = None) -> str:
     """Time every measure on every joint and print the table; returns its markdown."""
     parser = get_parser()
     args = _cli.parse_args(parser, argv, QUICK)
-    out = open_records(parser, args)
-    warnings.simplefilter("ignore")
-    rng = np.random.default_rng(args.seed)
-    joints = {
-        "AND": examples.and_(),
-        "diff": examples.diff(),
-        f"random 3x3x3 (seed {args.seed})": rng.dirichlet(np.ones(27)).reshape(3, 3, 3),
-    }
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(
-        f"# exact redundancy measures vs dit ({platform.machine()}, {os.cpu_count()} CPUs, "
-        f"load average {load:.1f}, Python {platform.python_version()}); median of up to "
-        f"{args.repeats} runs (dit: {min(args.repeats, 3)}) within a cap of {args.cap:g} s each\n",
-        flush=True,  # shown at once, not after the run
-    )
-    missing = _cli.not_installed("dit", "pip install dit")
-    with contextlib.suppress(ImportError):  # once here, not in each timed child (about 4 s)
-        import dit.pid  # noqa: F401
-    headers = ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median",
-               "dit value (bits)"]
-    rows: list[list[str]] = []
-    cases = [(name, p, *m) for name, p in joints.items() for m in MEASURES]
-    with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
-        for name, p, measure, peer in _cli.progress(cases, desc="joints x measures"):
-            t_ours, ours = _capped(
-                lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
-            )
-            t_peer = None
-            if peer is None:
-                peer_time, theirs = "-", "no peer run (dit's PID_Prec needs pypoman)"
-                peer_note = theirs
-            elif missing:
-                peer_time, theirs, peer_note = missing, "-", missing
-            else:
-                t_peer, theirs = _capped(lambda p=p, peer=peer: _dit_pid(p, peer),
-                                         repeats=min(args.repeats, 3), cap=args.cap)
-                peer_time, peer_note = _fmt_time(t_peer, args.cap), _note(t_peer, theirs)
-            out.write(joint=name, shape=p.shape, measure=measure, cap_seconds=args.cap,
-                      pidkit_seconds=t_ours, pidkit_bits=_bits(ours), pidkit_note=_note(t_ours, ours),
-                      peer=peer, peer_seconds=t_peer, peer_bits=_bits(theirs), peer_note=peer_note)
-            rows.append([name, measure, _fmt_time(t_ours, args.cap), _fmt_value(ours), peer or "-",
-                         peer_time, _fmt_value(theirs)])
-    return print_table(headers, rows)
+    with open_records(parser, args) as out:
+        warnings.simplefilter("ignore")
+        rng = np.random.default_rng(args.seed)
+        joints = {
+            "AND": examples.and_(),
+            "diff": examples.diff(),
+            f"random 3x3x3 (seed {args.seed})": rng.dirichlet(np.ones(27)).reshape(3, 3, 3),
+        }
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(
+            f"# exact redundancy measures vs dit ({platform.machine()}, {os.cpu_count()} CPUs, "
+            f"load average {load:.1f}, Python {platform.python_version()}); median of up to "
+            f"{args.repeats} runs (dit: {min(args.repeats, 3)}) within a cap of {args.cap:g} s each\n",
+            flush=True,  # shown at once, not after the run
+        )
+        missing = _cli.not_installed("dit", "pip install dit")
+        with contextlib.suppress(ImportError):  # once here, not in each timed child (about 4 s)
+            import dit.pid  # noqa: F401
+        headers = ["joint", "measure", "pidkit median", "pidkit value (bits)", "dit peer", "dit median",
+                   "dit value (bits)"]
+        rows: list[list[str]] = []
+        cases = [(name, p, *m) for name, p in joints.items() for m in MEASURES]
+        with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
+            for name, p, measure, peer in _cli.progress(cases, desc="joints x measures"):
+                t_ours, ours = _capped(
+                    lambda p=p, m=measure: redundancy(p, measure=m), repeats=args.repeats, cap=args.cap
+                )
+                t_peer = None
+                if peer is None:
+                    peer_time, theirs = "-", "no peer run (dit's PID_Prec needs pypoman)"
+                    peer_note = theirs
+                elif missing:
+                    peer_time, theirs, peer_note = missing, "-", missing
+                else:
+                    t_peer, theirs = _capped(lambda p=p, peer=peer: _dit_pid(p, peer),
+                                             repeats=min(args.repeats, 3), cap=args.cap)
+                    peer_time, peer_note = _fmt_time(t_peer, args.cap), _note(t_peer, theirs)
+                out.write(joint=name, shape=p.shape, measure=measure, cap_seconds=args.cap,
+                          pidkit_seconds=t_ours, pidkit_bits=_bits(ours), pidkit_note=_note(t_ours, ours),
+                          peer=peer, peer_seconds=t_peer, peer_bits=_bits(theirs), peer_note=peer_note)
+                rows.append([name, measure, _fmt_time(t_ours, args.cap), _fmt_value(ours), peer or "-",
+                             peer_time, _fmt_value(theirs)])
+        return print_table(headers, rows)
 
 
 if __name__ == "__main__":

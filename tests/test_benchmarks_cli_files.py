@@ -5,12 +5,13 @@ rows measured, also those read back and those before Ctrl-C."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 
 import pytest
 
-from tests.test_benchmarks_cli import interrupted_on_call, table_rows
+from tests.test_benchmarks_cli import INTERRUPTED, interrupted_on_call, table_rows
 
 
 def _distill_cpu_refuses(args: list[str], capsys) -> str:
@@ -110,13 +111,15 @@ def test_jsonl_rows_are_the_rows_the_tables_show(tmp_path, capsys):
 
 
 def test_jsonl_dash_writes_the_rows_to_stdout_and_the_tables_to_stderr(tmp_path, monkeypatch, capsys):
-    # '--jsonl -' wrote the rows to a file named '-' and the tables to stdout.
+    # '--jsonl -' wrote the rows to a file named '-' and the tables to stdout; then sys.stdout stayed
+    # pointed at stderr after main returned, so a notebook's later prints went to stderr.
     from benchmarks import estimate_bias
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr("sys.stdout", sys.stdout)  # open_records points it at stderr: put it back after
+    stdout = sys.stdout
     estimate_bias.main(["--joints", "xor4", "--n", "64", "--draws", "2", "--n-jobs", "1", "--methods",
                         "none", "--jsonl", "-"])
+    assert sys.stdout is stdout
     out, err = capsys.readouterr()
     [row] = [json.loads(line) for line in out.splitlines()]  # every line of stdout is a row
     assert (row["benchmark"], row["joint"], row["cells"], row["n"], row["method"]) == (
@@ -124,6 +127,22 @@ def test_jsonl_dash_writes_the_rows_to_stdout_and_the_tables_to_stderr(tmp_path,
     assert row["truth"] == pytest.approx([0, 0, 0, 1.1524153201754272], abs=1e-9)
     assert "xor4 (truth 0.00 0.00 0.00 1.15)" in err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("name", "argv", "target", "value", "on_call", "rows"), INTERRUPTED,
+                         ids=[row[0] for row in INTERRUPTED])
+def test_ctrl_c_with_jsonl_dash_keeps_the_rows_and_puts_stdout_back(name, argv, target, value, on_call,
+                                                                    rows, monkeypatch, capsys):
+    # After Ctrl-C sys.stdout stayed pointed at stderr: a notebook's later prints went there.
+    module = importlib.import_module(f"benchmarks.{name}")
+    monkeypatch.setattr(module, target, interrupted_on_call(on_call, value))
+    stdout = sys.stdout
+    with pytest.raises(KeyboardInterrupt):
+        module.main([*argv, "--jsonl", "-"])
+    assert sys.stdout is stdout
+    out, err = capsys.readouterr()
+    assert [json.loads(line)["benchmark"] for line in out.splitlines()] == [name] * len(rows)
+    assert table_rows("\n".join(line.rsplit("\r", 1)[-1] for line in err.split("\n"))) == rows
 
 
 def test_jsonl_has_the_runs_read_back_from_results(tmp_path, capsys):
@@ -146,6 +165,32 @@ class _Ran(Exception):
 
 def _grid_ran(*args, **kwargs):
     raise _Ran
+
+
+FAILING_STEP = [  # the benchmark, its options and the step after open_records that fails
+    ("bertschinger", ["--suites", "small"], "_small_rows"),
+    ("distill_cost", ["--quick"], "build_variants"),
+    ("distill_cpu", ["--quick", "--jobs", "1", "--out", "{tmp}"], "run_grid"),
+    ("estimate", ["--quick"], "_measure"),
+    ("estimate_bias", ["--quick"], "run"),
+    ("estimate_kink", ["--quick"], "run"),
+    ("gaussian", ["--quick"], "_timing_row"),
+    ("redundancy", ["--quick"], "_capped"),
+]
+
+
+@pytest.mark.parametrize(("name", "argv", "target"), FAILING_STEP, ids=[row[0] for row in FAILING_STEP])
+def test_a_failed_run_with_jsonl_dash_puts_stdout_back(name, argv, target, tmp_path, monkeypatch, capsys):
+    # A run that failed left sys.stdout pointed at stderr: a notebook's later prints went there.
+    if name.startswith("distill"):
+        pytest.importorskip("torch")
+    module = importlib.import_module(f"benchmarks.{name}")
+    monkeypatch.setattr(module, target, _grid_ran)
+    stdout = sys.stdout
+    with pytest.raises(_Ran):
+        module.main([*(arg.format(tmp=tmp_path) for arg in argv), "--jsonl", "-"])
+    assert sys.stdout is stdout
+    assert capsys.readouterr().out == ""
 
 
 @pytest.mark.parametrize("empty", ["", " "])
