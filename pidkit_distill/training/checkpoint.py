@@ -21,7 +21,6 @@ from __future__ import annotations
 import pickle
 import random
 import re
-import struct
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -64,12 +63,6 @@ _CHECKPOINT_HOLDS = (
     f"a pidkit_distill checkpoint: a dict with {list(_CHECKPOINT_KEYS)} (format "
     f"{CHECKPOINT_FORMAT}, written by `pidkit-distill train` as RUN_DIR/checkpoint.pt)"
 )
-# what torch.load(weights_only=True) raises for a file that torch.save did not write, or one cut
-# off or damaged since (found by loading such files: another program's zip, a plain pickle,
-# truncated files, files with bytes cut out or changed): its reader's RuntimeError, and its
-# unpickler's errors; never memory running out or a failed read (MemoryError, OSError)
-_NOT_TORCH_FILE = (RuntimeError, EOFError, LookupError, AssertionError, ValueError, TypeError,
-                   struct.error)
 
 
 def atomic_save(obj: Any, path: Path, *, then: str = "write it again") -> None:
@@ -155,7 +148,9 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
             f"{detail}, so it was not loaded (files are read with torch.load(weights_only=True)"
             f" and never run); expected {holds}"
         ) from None
-    except _NOT_TORCH_FILE as err:
+    except (OSError, MemoryError):  # a failed read, memory running out: not the file's fault
+        raise
+    except Exception as err:  # whatever else torch.load raises: not torch's file, or damaged
         first = str(err).strip().splitlines()[0] if str(err).strip() else ""
         raise ValueError(
             f"{not_torch} ({type(err).__name__}: {first[:120]}); expected {holds}"
