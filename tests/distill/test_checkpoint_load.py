@@ -30,6 +30,13 @@ def _sound_file(tmp_path):
     return path
 
 
+def _torch_load_raising(monkeypatch, error: BaseException) -> None:
+    def raising(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(torch, "load", raising)
+
+
 def _another_zip(path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("notes.txt", "not torch's")
@@ -112,13 +119,10 @@ def test_a_file_torch_save_did_not_write_is_named_so(tmp_path, make, detail):
     ZeroDivisionError("division by zero"),
 ], ids=lambda error: type(error).__name__)
 def test_what_torch_raises_for_a_damaged_file_names_it_so(tmp_path, monkeypatch, error):
-    # each raised by torch.load(weights_only=True) for torch files with bytes cut or changed
+    # those measured were raised by torch.load(weights_only=True) for torch files with bytes cut
+    # or changed; any other but OSError and MemoryError is taken the same way
     path = _sound_file(tmp_path)
-
-    def damaged(*args, **kwargs):
-        raise error
-
-    monkeypatch.setattr(torch, "load", damaged)
+    _torch_load_raising(monkeypatch, error)
     with pytest.raises(ValueError) as refused:
         _load(path)
     first = str(error).strip()
@@ -130,11 +134,7 @@ def test_memory_running_out_reading_a_sound_file_is_a_memory_error(tmp_path, mon
     # before: ValueError "checkpoint '...' is not a file written by torch.save (MemoryError: )"
     path = _sound_file(tmp_path)
     out_of_memory = MemoryError()
-
-    def no_memory(*args, **kwargs):
-        raise out_of_memory
-
-    monkeypatch.setattr(torch, "load", no_memory)
+    _torch_load_raising(monkeypatch, out_of_memory)
     with pytest.raises(MemoryError) as raised:
         _load(path)
     assert raised.value is out_of_memory
@@ -148,11 +148,7 @@ def test_memory_running_out_reading_a_sound_file_is_a_memory_error(tmp_path, mon
 def test_a_failed_read_names_the_file_and_the_system_s_reason(tmp_path, monkeypatch, error):
     # before: "[Errno 5] Input/output error", without the file, from torch.load
     path = _sound_file(tmp_path)
-
-    def failed_read(*args, **kwargs):
-        raise error
-
-    monkeypatch.setattr(torch, "load", failed_read)
+    _torch_load_raising(monkeypatch, error)
     with pytest.raises(OSError) as raised:
         _load(path)
     reason = error.strerror or str(error)
