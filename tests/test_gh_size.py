@@ -92,13 +92,15 @@ def test_max_vertices_sets_the_limit_and_none_insists():
                                                                                          abs=1e-12)
 
 
+_PASS = ('Pass "auto" (the default: 300,000 for measure=\'gh\'), or None to enumerate the vertices '
+         "whatever their number.")
+
+
 @pytest.mark.parametrize(("value", "error", "message"), [
-    (0, ValueError, "max_vertices must be an int >= 1; got 0. Pass None to enumerate the vertices whatever "
-                    "their number."),
-    (2.5, TypeError, "max_vertices must be an int >= 1; got 2.5 (float). Pass None to enumerate the "
-                     "vertices whatever their number."),
-    (True, TypeError, "max_vertices must be an int >= 1; got True (bool). Pass None to enumerate the "
-                      "vertices whatever their number."),
+    (0, ValueError, f"max_vertices must be an int >= 1; got 0. {_PASS}"),
+    (2.5, TypeError, f"max_vertices must be an int >= 1; got 2.5 (float). {_PASS}"),
+    (True, TypeError, f"max_vertices must be an int >= 1; got True (bool). {_PASS}"),
+    ("Auto", TypeError, f"max_vertices must be an int >= 1; got 'Auto' (str). {_PASS}"),
 ])
 def test_a_bad_max_vertices_is_named(value, error, message):
     with pytest.raises(error) as raised:

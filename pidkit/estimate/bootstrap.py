@@ -24,6 +24,7 @@ from pidkit._settings import (
 from pidkit._units import check_units
 from pidkit._validate import check_choice
 from pidkit.redundancy import MEASURES
+from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, resolve_ci_method
 
 from .._arrays import check_same_index
@@ -195,7 +196,10 @@ def bootstrap(
     check_progress(progress)
     joint = joint_from_samples(axis_labels(y, check_labels(y)), t, s)  # a categorical keeps its order
     check_same_index({"y": y, "t": t, "s": s})
-    result = pid(joint.p, measure=measure, units=units)
+    try:
+        result = pid(joint.p, measure=measure, units=units)
+    except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
+        raise exc.without_the_option("or merge rare values of t and s") from None
     estimate = [getattr(result, name) for name in QUANTITIES]
     statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units)
     boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)

@@ -48,6 +48,7 @@ from pidkit._settings import check_int, check_n_jobs, check_seed
 from pidkit._units import from_nats
 from pidkit._validate import check_choice
 from pidkit.parallel import map_chunks
+from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import QUANTITIES
 
 from .dirichlet import eb_conditional_entropy
@@ -548,7 +549,12 @@ def correct_counts(
     counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
     n = int(counts.sum())
     if plugin is None:
-        plugin = pid(counts / n, measure=measure, units=units, strict=strict)
+        try:
+            plugin = pid(counts / n, measure=measure, units=units, strict=strict)
+        except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
+            raise exc.without_the_option(
+                "or merge rare teacher and student values (axes 1 and 2 of counts)"
+            ) from None
     plug = plugin_quantities(plugin)
     if method == "none":
         return BiasCorrection(

@@ -32,6 +32,7 @@ from pidkit._settings import (
 )
 from pidkit._units import check_units, from_nats
 from pidkit._validate import did_you_mean
+from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,
@@ -472,7 +473,13 @@ def pid_from_representations(
         _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
     else:  # here, not in correct_counts, whose messages name its own argument, method
         check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts)
-    result = pid(joint.p, measure=measure, units=units, strict=strict)
+    try:
+        result = pid(joint.p, measure=measure, units=units, strict=strict)
+    except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
+        raise exc.without_the_option(
+            f"or fewer values per source (here {joint.p.shape[1]} for t_features, {joint.p.shape[2]} "
+            "for s_features): a smaller n_clusters for clustered features, rare labels merged"
+        ) from None
     fix = correct_counts(
         joint.counts,
         method=method,

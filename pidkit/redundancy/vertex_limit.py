@@ -71,8 +71,12 @@ class TooManyVertices(ValueError):
         self.measure, self.shape, self.max_vertices = measure, shape, max_vertices
         self.facets, self.dim, self.bound, self.n_blocks = facets, dim, bound, n_blocks
 
-    def explain(self, spell: Callable[[int | None], str] = python_spelling) -> str:
-        """The refusal, with ``max_vertices`` written by ``spell`` (a number, or None to insist)."""
+    def explain(self, spell: Callable[[int | None], str] = python_spelling, remedy: str | None = None) -> str:
+        """The refusal, with ``max_vertices`` written by ``spell`` (a number, or None to insist);
+        ``remedy``, if given, replaces the last advice (merge rare symbols, or insist)."""
+        if remedy is None:
+            remedy = (f"merge rare symbols of the sources, or pass {spell(None)} to enumerate anyway "
+                      "(hours and gigabytes; Ctrl-C stops it)")
         shown = f"{self.bound:,}" if self.bound < 10**9 else f"about 10^{len(str(self.bound)) - 1}"
         name = {"gh": "I_GH", "prec": "I_prec"}[self.measure]
         where = ("" if self.n_blocks == 1
@@ -81,9 +85,13 @@ class TooManyVertices(ValueError):
             f"measure={self.measure!r} on this {'x'.join(map(str, self.shape))} joint: the polytope of "
             f"{name}{where} has {self.facets} facets in dimension {self.dim}, so up to {shown} vertices "
             f"to enumerate exactly (McMullen's bound), more than {spell(self.max_vertices)}; "
-            f"{_HINTS[self.measure]}, merge rare symbols of the sources, or "
-            f"pass {spell(None)} to enumerate anyway (hours and gigabytes; Ctrl-C stops it)."
+            f"{_HINTS[self.measure]}, {remedy}."
         )
+
+    def without_the_option(self, remedy: str) -> ValueError:
+        """The refusal for a caller that takes no ``max_vertices`` (the estimators, which solve many
+        joints): the limit is named as pidkit's, and ``remedy`` says what that caller can change."""
+        return ValueError(self.explain(lambda limit: f"pidkit's limit of {limit:,}", remedy))
 
     def __str__(self) -> str:
         return self.explain()
@@ -105,7 +113,10 @@ def check_max_vertices(max_vertices: Any, measure: str) -> int | None:
     try:
         return check_int(max_vertices, "max_vertices", minimum=1)
     except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{exc} Pass None to enumerate the vertices whatever their number.") from None
+        raise type(exc)(
+            f"{exc} Pass \"auto\" (the default: {MAX_VERTICES[measure]:,} for measure={measure!r}), or None "
+            "to enumerate the vertices whatever their number."
+        ) from None
 
 
 def check_vertex_option(measure: str, max_vertices: Any) -> int | None:
