@@ -18,6 +18,8 @@ holds ``sizes``, the data's ``num_classes`` and ``input_shape`` that the network
 
 from __future__ import annotations
 
+import errno
+import os
 import pickle
 import random
 import re
@@ -106,10 +108,12 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
         Python objects other than tensors and plain values (it is refused before anything in
         it runs).
     OSError
-        The file could not be read (no permission, a failing disk): the message names it and
-        the system's reason; the file itself may be sound.
+        The file could not be read (no permission, a failing disk, a file system that cannot
+        map it for ``mmap``): the message names it and the system's reason; the file itself
+        may be sound.
     MemoryError
-        Memory ran out while it was read, raised as it is.
+        Memory ran out while it was read: Python's, raised as it is, or torch's allocator
+        refusing (a ``RuntimeError`` from torch), raised as a :class:`MemoryError` naming it.
     """
     path = Path(path)
     if not path.is_file():
@@ -151,10 +155,49 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
     except (OSError, MemoryError):  # a failed read, memory running out: not the file's fault
         raise
     except Exception as err:  # whatever else torch.load raises: not torch's file, or damaged
+        if (failure := _failed_not_damaged(err, f"{what} {str(path)!r}")) is not None:
+            raise failure from err
         first = str(err).strip().splitlines()[0] if str(err).strip() else ""
         raise ValueError(
             f"{not_torch} ({type(err).__name__}: {first[:120]}); expected {holds}"
         ) from None
+
+
+_MMAP_REFUSED = re.compile(r"unable to mmap \d+ bytes from file .*\((\d+)\)\s*$", re.M)
+"""torch's error where the system refuses to map a file (``torch.load(mmap=True)``), with the
+system's error number last."""
+
+
+def _failed_not_damaged(err: Exception, file: str) -> MemoryError | OSError | None:
+    """The error that torch reports as a :class:`RuntimeError` where a sound file cannot be
+    loaded here: memory running out (its CPU allocator refused, or the system refused to map
+    the file for want of memory) as a :class:`MemoryError` naming ``file``, another refusal
+    to map it (a file system that cannot) as an :class:`OSError` of that errno; ``None`` for
+    any other error.
+
+    Examples
+    --------
+    >>> _failed_not_damaged(RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. "
+    ...     "DefaultCPUAllocator: can't allocate memory: you tried to allocate 64 bytes."),
+    ...     "checkpoint 'c.pt'")
+    MemoryError("memory ran out while checkpoint 'c.pt' was read (DefaultCPUAllocator: can't \
+allocate memory: you tried to allocate 64 bytes.)")
+    >>> _failed_not_damaged(RuntimeError("unable to mmap 64 bytes from file <c.pt>: No such "
+    ...     "device (19)"), "checkpoint 'c.pt'")
+    OSError(19, 'No such device')
+    >>> _failed_not_damaged(RuntimeError("Invalid magic number; corrupt file?"), "c.pt")
+    """
+    if not isinstance(err, RuntimeError):
+        return None
+    text = str(err)
+    mapped = _MMAP_REFUSED.search(text)
+    if mapped is not None and int(mapped.group(1)) != errno.ENOMEM:
+        code = int(mapped.group(1))
+        return OSError(code, os.strerror(code))
+    if mapped is None and "DefaultCPUAllocator: can't allocate memory" not in text:
+        return None
+    reason = text[text.find("DefaultCPUAllocator"):] if mapped is None else mapped.group(0)
+    return MemoryError(f"memory ran out while {file} was read ({reason.strip()})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ from __future__ import annotations
 import errno
 import pickle
 import struct
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 import torch
@@ -138,6 +141,46 @@ def test_memory_running_out_reading_a_sound_file_is_a_memory_error(tmp_path, mon
     with pytest.raises(MemoryError) as raised:
         _load(path)
     assert raised.value is out_of_memory
+
+
+@pytest.mark.parametrize("mmap", [False, True], ids=["read", "mmap"])
+def test_torch_running_out_of_memory_is_a_memory_error_naming_the_file(tmp_path, mmap):
+    # torch reports its allocator's refusal as a RuntimeError: before, a sound checkpoint was
+    # 'not a file written by torch.save (RuntimeError: [enforce fail at alloc_cpu.cpp:...'
+    path = tmp_path / "checkpoint.pt"
+    torch.save({"w": torch.ones(2**23)}, path)  # 32 MB, more than the process may add
+    script = (
+        "import re, resource, sys\n"
+        "from pidkit_distill.training.checkpoint import safe_load\n"
+        "status = open('/proc/self/status').read()\n"
+        "size = int(re.search(r'VmSize:\\s+(\\d+)', status).group(1)) * 1024\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (size + 8 * 2**20, resource.RLIM_INFINITY))\n"
+        "try:\n"
+        f"    safe_load(sys.argv[1], what='checkpoint', holds='x', mmap={mmap})\n"
+        "except MemoryError as err:\n"
+        "    print(err)\n")
+    if not Path("/proc/self/status").is_file():
+        pytest.skip("reads its address space's size from /proc")
+    done = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True,
+                          text=True, timeout=120, check=True)
+    reason = (f"unable to mmap {path.stat().st_size} bytes from file <{path}>: Cannot allocate "
+              "memory (12)" if mmap else "DefaultCPUAllocator: can't allocate memory: you tried "
+              "to allocate 33554432 bytes.")
+    assert done.stdout.startswith(f"memory ran out while checkpoint {str(path)!r} was read "
+                                  f"({reason}")
+
+
+def test_a_file_system_that_cannot_map_the_file_is_a_failed_read(tmp_path, monkeypatch):
+    # before: "checkpoint '...' is not a file written by torch.save (RuntimeError: unable to
+    # mmap ...: No such device (19))"
+    path = _sound_file(tmp_path)
+    _torch_load_raising(monkeypatch, RuntimeError(
+        f"unable to mmap 8000 bytes from file <{path}>: No such device (19)"))
+    with pytest.raises(OSError) as raised:
+        safe_load(path, what="checkpoint", holds=HOLDS, mmap=True)
+    assert str(raised.value) == (
+        f"[Errno 19] checkpoint {str(path)!r} could not be read: No such device; the file "
+        "itself may be sound: check its permissions and its disk, then run again")
 
 
 @pytest.mark.parametrize("error", [
