@@ -40,11 +40,10 @@ import os
 import signal
 import subprocess
 import sys
-import warnings
 from fractions import Fraction
 from typing import Any
 
-__all__ = ["CHILD_PROCESS_FACETS", "PROGRESS_FACETS", "SLOW_FACETS", "generators"]
+__all__ = ["CHILD_PROCESS_FACETS", "PROGRESS_FACETS", "generators"]
 
 CHILD_PROCESS_FACETS = 24
 """Facets from which the enumeration runs in a child process. Measured for I_GH of random joints
@@ -58,9 +57,6 @@ nothing of its progress, so the bar counts the time, refreshed every :data:`POLL
 
 POLL_SECONDS = 0.5
 """How often the bar is refreshed while the child enumerates."""
-
-SLOW_FACETS = 34
-"""Facets from which a ``RuntimeWarning`` says that the enumeration may take minutes to hours."""
 
 _CHILD = """
 import os, signal, sys
@@ -194,14 +190,6 @@ def generators(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -
     >>> sorted(generators(cdd.gmp, [[0, 1], [1, -1]], "gh"))  # 0 <= z <= 1: vertices 0 and 1
     [[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(1, 1)]]
     """
-    if len(rows) >= SLOW_FACETS:
-        warnings.warn(
-            f"measure {measure!r}: enumerating exactly the vertices of a polytope with {len(rows)} "
-            "facets, which can take minutes to hours (on 2 cores, 27-32 facets took 15-20 s and "
-            "36 more than ten minutes); Ctrl-C stops it.",
-            RuntimeWarning,
-            stacklevel=2,
-        )
     if len(rows) >= CHILD_PROCESS_FACETS and sys.executable:
         return _in_a_child(cdd, rows, measure, bar)
     return _in_this_process(cdd, rows)

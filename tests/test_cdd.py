@@ -105,7 +105,10 @@ def test_sigint_is_blocked_only_while_the_child_starts(monkeypatch: pytest.Monke
     assert signal.pthread_sigmask(signal.SIG_BLOCK, []) == before
 
 
-def test_a_polytope_out_of_easy_reach_is_announced() -> None:
+def test_a_polytope_of_many_facets_is_enumerated_without_a_warning() -> None:
+    # 34 facets or more warned "can take minutes to hours (on 2 cores, 27-32 facets took 15-20 s and
+    # 36 more than ten minutes)", I_GH's numbers, for any measure; max_vertices now refuses, before
+    # the enumeration, what its vertex bound says would take long (pidkit.redundancy.vertex_limit).
     import cdd.gmp
 
     def simplex(d: int) -> list[list[int]]:  # z >= 0, sum z <= 1: d + 1 facets and vertices
@@ -113,9 +116,18 @@ def test_a_polytope_out_of_easy_reach_is_announced() -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert len(_cdd.generators(cdd.gmp, simplex(32), "gh")) == 33
-    with pytest.warns(RuntimeWarning, match=r"measure 'gh': .* 34 facets, which can take minutes to hours"):
         assert len(_cdd.generators(cdd.gmp, simplex(33), "gh")) == 34
+
+
+def test_prec_that_the_vertex_limit_lets_through_does_not_warn_of_hours() -> None:
+    # I_prec of a 2x2x32 joint (34 facets, bound 1,632, 2 s) warned that it could take minutes to
+    # hours, with I_GH's timings.
+    p = np.random.default_rng(0).dirichlet(np.ones(128)).reshape(2, 2, 32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = pidkit.pid(p, measure="prec")
+    assert r.diagnostics["n_vertices"] == 508
+    assert r.red == pytest.approx(0.0013579952701331499, abs=1e-12)
 
 
 def test_gh_on_a_large_joint_answers_as_before() -> None:
@@ -139,7 +151,7 @@ def test_ctrl_c_stops_a_long_enumeration() -> None:
         p = np.random.default_rng(5).dirichlet(np.ones(36)).reshape(4, 3, 3)
         print("started", flush=True)
         try:
-            pidkit.pid(p, measure="gh", max_vertices=None)  # past the default limit; warns: 36 facets
+            pidkit.pid(p, measure="gh", max_vertices=None)  # past the default limit: 36 facets
         except KeyboardInterrupt:
             print("interrupted; children left:", len(psutil.Process().children()), flush=True)
         """
