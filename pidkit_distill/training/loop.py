@@ -56,7 +56,12 @@ from pidkit_distill.training.loaders import (
     train_loader,
 )
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
-from pidkit_distill.training.outcomes import RunSummary, TrainingError, TrainingInterrupted
+from pidkit_distill.training.outcomes import (
+    RunSummary,
+    TrainingError,
+    TrainingInterrupted,
+    out_of_memory_resuming,
+)
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
@@ -154,10 +159,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     try:  # read whole, before any epoch: memory running out here is the run's one-line failure
         saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
     except MemoryError as err:
-        raise TrainingError(f"out of memory (MemoryError) while reading {str(folder.checkpoint)!r}"
-                            " to resume the run", epoch=None, loading_data=True,
-                            hint="the checkpoint is as it was: free memory on this machine, or "
-                                 "use one with more, then rerun the same command") from err
+        raise out_of_memory_resuming(folder.checkpoint) from err
     if saved is not None:
         state = restore_checkpoint(saved, module=module, optimizers=optimizers,
                                    schedulers=schedulers, loader_generator=loader_generator,

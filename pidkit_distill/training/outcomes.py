@@ -14,7 +14,7 @@ from typing import Any
 from pidkit_distill.audit_records import final_audit
 from pidkit_distill.training.checkpoint import python_resume_note
 
-__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted"]
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "out_of_memory_resuming"]
 
 
 @dataclass(frozen=True)
@@ -255,6 +255,24 @@ overrides), then call train(config) again."]
                         epochs_saved=self.epochs_saved, resume=self.resume,
                         epochs_done=self.epochs_done, doing=self.doing), (),
                 dict(self.__dict__))
+
+
+def out_of_memory_resuming(checkpoint: Path) -> TrainingError:
+    """The run's failure where memory runs out while it reads its ``checkpoint`` to resume
+    (:func:`~pidkit_distill.check_config`'s look at it, or the run's whole read), before it
+    writes to its folder.
+
+    Examples
+    --------
+    >>> print(out_of_memory_resuming(Path("runs/r/checkpoint.pt")))
+    out of memory (MemoryError) while reading 'runs/r/checkpoint.pt' to resume the run; the \
+checkpoint is as it was: free memory on this machine, or use one with more, then rerun the same \
+command
+    """
+    return TrainingError(f"out of memory (MemoryError) while reading {str(checkpoint)!r} to "
+                         "resume the run", epoch=None, loading_data=True,
+                         hint="the checkpoint is as it was: free memory on this machine, or use "
+                              "one with more, then rerun the same command")
 
 
 def _not_saved(epoch: int | None, done: int | None) -> str:

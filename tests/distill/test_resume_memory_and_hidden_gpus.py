@@ -10,7 +10,7 @@ import torch
 
 from pidkit_distill import TrainingError, check_config, load_config, train
 from pidkit_distill.cli import main
-from pidkit_distill.training import loop
+from pidkit_distill.training import checks, loop
 
 SMALL = ["data.name=synthetic", "model.teacher=synthetic-teacher",
          "model.student=synthetic-student", "teacher.source=untrained", "run.audit_every=0",
@@ -38,6 +38,32 @@ def test_memory_running_out_while_the_checkpoint_is_read_is_one_line(tmp_path, c
             "then rerun the same command")
     with pytest.raises(TrainingError) as err:
         train(load_config(overrides=resumed))
+    assert str(err.value) == said
+    assert isinstance(err.value.__cause__, MemoryError)
+    assert main(_argv(resumed)) == 1
+    assert capsys.readouterr().err == f"pidkit-distill train: training failed: {said}\n"
+    assert checkpoint.read_bytes() == before
+
+
+def test_memory_running_out_while_the_check_reads_the_checkpoint_is_one_line(tmp_path, capsys,
+                                                                             monkeypatch):
+    # check_config's look at the checkpoint (mapped) before the run: before, Python's
+    # MemoryError traceback from pidkit-distill train --resume
+    settings = [*SMALL, f"run.out_dir={tmp_path}", "run.name=r", "run.epochs=2"]
+    train(load_config(overrides=[*settings, "run.stop_after=1"]))
+    checkpoint = tmp_path / "r" / "checkpoint.pt"
+    before = checkpoint.read_bytes()
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(checks, "resume_point", no_memory)
+    resumed = [*settings, "run.resume=true"]
+    said = (f"out of memory (MemoryError) while reading {str(checkpoint)!r} to resume the run; "
+            "the checkpoint is as it was: free memory on this machine, or use one with more, "
+            "then rerun the same command")
+    with pytest.raises(TrainingError) as err:
+        check_config(load_config(overrides=resumed))
     assert str(err.value) == said
     assert isinstance(err.value.__cause__, MemoryError)
     assert main(_argv(resumed)) == 1
