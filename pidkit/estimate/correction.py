@@ -51,7 +51,7 @@ from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import QUANTITIES
 
-from .dirichlet import eb_conditional_entropy
+from .dirichlet import eb_joint_information
 from .inputs import check_counts
 
 __all__ = [
@@ -386,14 +386,6 @@ def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
         "i_ys": min(h_y, entropy((0, 1))),
         "i_yts": min(h_y, entropy((0,))),
     }
-
-
-def eb_joint_information(counts: np.ndarray, units: str) -> float:
-    """I(Y;T,S) = H(Y) - H(Y|T,S), with the empirical-Bayes H(Y|T,S); H(Y) is the plug-in."""
-    n = counts.sum()
-    h_y = float(entr(counts.sum(axis=(1, 2)) / n).sum())
-    rows = counts.reshape(counts.shape[0], -1).T  # (t, s) pairs x labels
-    return from_nats(h_y - eb_conditional_entropy(rows), units)
 
 
 def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,

@@ -18,8 +18,9 @@ form (Wolpert & Wolf 1995): E[H] = psi(A + 1) - sum_y (a_y / A) psi(a_y + 1), A 
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import digamma, gammaln
+from scipy.special import digamma, entr, gammaln
 
+from .._units import from_nats
 from .._validate import check_pmf
 from .inputs import check_counts
 
@@ -28,6 +29,7 @@ __all__ = [
     "FLOOR_GRID",
     "SPIKE_GRID",
     "eb_conditional_entropy",
+    "eb_joint_information",
     "grassberger_entropy",
 ]
 
@@ -180,3 +182,29 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
     dense = n_x >= DENSE_ROW_SAMPLES_PER_LABEL * base.size
     per_row[dense] = grassberger_entropy(counts[dense])
     return float(np.sum(n_x * per_row) / n_x.sum())
+
+
+def eb_joint_information(counts: np.ndarray, units: str) -> float:
+    """I(Y;T,S) = H(Y) - H(Y|T,S) from a count table ``counts[y, t, s]``, with the
+    empirical-Bayes H(Y|T,S) of :func:`eb_conditional_entropy` and the plug-in H(Y).
+
+    Parameters
+    ----------
+    counts : ndarray of shape (n_y, n_t, n_s)
+        Sample counts, label first.
+    units : {"bits", "nats"}
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> counts = np.array([[[40, 0], [0, 0]], [[0, 0], [0, 40]]], dtype=float)
+    >>> round(eb_joint_information(counts, "bits"), 3)  # T and S name Y: H(Y) = 1 bit
+    1.0
+    """
+    n = counts.sum()
+    h_y = float(entr(counts.sum(axis=(1, 2)) / n).sum())
+    rows = counts.reshape(counts.shape[0], -1).T  # (t, s) pairs x labels
+    return from_nats(h_y - eb_conditional_entropy(rows), units)
