@@ -21,8 +21,12 @@ def _argv(settings: list[str]) -> list[str]:
     return ["train", *[arg for item in settings for arg in ("--set", item)]]
 
 
+@pytest.mark.parametrize("reader, start", [(loop, train), (checks, check_config)],
+                         ids=["the-run-s-whole-read", "check-config-s-mapped-read"])
 def test_memory_running_out_while_the_checkpoint_is_read_is_one_line(tmp_path, capsys,
-                                                                      monkeypatch):
+                                                                      monkeypatch, reader, start):
+    # check_config's read (mapped, before the run) was still Python's MemoryError traceback
+    # from pidkit-distill train --resume after 35a110d
     settings = [*SMALL, f"run.out_dir={tmp_path}", "run.name=r", "run.epochs=2"]
     train(load_config(overrides=[*settings, "run.stop_after=1"]))
     checkpoint = tmp_path / "r" / "checkpoint.pt"
@@ -31,39 +35,13 @@ def test_memory_running_out_while_the_checkpoint_is_read_is_one_line(tmp_path, c
     def no_memory(*args, **kwargs):
         raise MemoryError
 
-    monkeypatch.setattr(loop, "resume_point", no_memory)
+    monkeypatch.setattr(reader, "resume_point", no_memory)
     resumed = [*settings, "run.resume=true"]
     said = (f"out of memory (MemoryError) while reading {str(checkpoint)!r} to resume the run; "
             "the checkpoint is as it was: free memory on this machine, or use one with more, "
             "then rerun the same command")
     with pytest.raises(TrainingError) as err:
-        train(load_config(overrides=resumed))
-    assert str(err.value) == said
-    assert isinstance(err.value.__cause__, MemoryError)
-    assert main(_argv(resumed)) == 1
-    assert capsys.readouterr().err == f"pidkit-distill train: training failed: {said}\n"
-    assert checkpoint.read_bytes() == before
-
-
-def test_memory_running_out_while_the_check_reads_the_checkpoint_is_one_line(tmp_path, capsys,
-                                                                             monkeypatch):
-    # check_config's look at the checkpoint (mapped) before the run: before, Python's
-    # MemoryError traceback from pidkit-distill train --resume
-    settings = [*SMALL, f"run.out_dir={tmp_path}", "run.name=r", "run.epochs=2"]
-    train(load_config(overrides=[*settings, "run.stop_after=1"]))
-    checkpoint = tmp_path / "r" / "checkpoint.pt"
-    before = checkpoint.read_bytes()
-
-    def no_memory(*args, **kwargs):
-        raise MemoryError
-
-    monkeypatch.setattr(checks, "resume_point", no_memory)
-    resumed = [*settings, "run.resume=true"]
-    said = (f"out of memory (MemoryError) while reading {str(checkpoint)!r} to resume the run; "
-            "the checkpoint is as it was: free memory on this machine, or use one with more, "
-            "then rerun the same command")
-    with pytest.raises(TrainingError) as err:
-        check_config(load_config(overrides=resumed))
+        start(load_config(overrides=resumed))
     assert str(err.value) == said
     assert isinstance(err.value.__cause__, MemoryError)
     assert main(_argv(resumed)) == 1
