@@ -314,11 +314,13 @@ def _cli_max_vertices(max_vertices: int | None) -> str:
     return "--max-vertices none" if max_vertices is None else f"--max-vertices {max_vertices}"
 
 
-def _max_vertices(text: str) -> int | None:
-    """An argparse type: a positive integer, or ``none`` for no limit."""
-    if text.strip().lower() == "none":
-        return None
-    return checked(text, int, lambda count: count >= 1, "a positive integer or 'none'")
+def _max_vertices(text: str) -> int | str | None:
+    """An argparse type: a positive integer, ``none`` for no limit, or ``auto`` (the measure's
+    default, as ``max_vertices="auto"`` is from Python)."""
+    word = text.strip().lower()
+    if word in ("none", "auto"):
+        return None if word == "none" else "auto"
+    return checked(text, int, lambda count: count >= 1, "a positive integer, 'auto' or 'none'")
 
 
 def _examples(args: argparse.Namespace) -> int:
@@ -455,10 +457,10 @@ def get_parser() -> argparse.ArgumentParser:
     )
     dec.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
     dec.add_argument(
-        "--max-vertices", type=_max_vertices, default=argparse.SUPPRESS, metavar="N|none",
+        "--max-vertices", type=_max_vertices, default=argparse.SUPPRESS, metavar="N|auto|none",
         help="--measure gh and prec: refuse a joint whose polytope could have more than N vertices "
         f"(default: {MAX_VERTICES['gh']} for gh, {MAX_VERTICES['prec']} for prec, about a minute); "
-        "'none' enumerates whatever the size",
+        "'auto' is that default; 'none' enumerates whatever the size",
     )
     dec.add_argument("--normalize", action="store_true", help="rescale a joint that does not sum to 1")
     dec.add_argument("--json", action="store_true", help="print machine-readable JSON")

@@ -445,7 +445,7 @@ def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys,
     assert "I_prec has 8 facets in dimension 3, so up to 12 vertices" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("limit", ["none", "NONE", "2"])
+@pytest.mark.parametrize("limit", ["none", "NONE", "2", "auto", "Auto"])
 def test_max_vertices_sets_the_limit_of_gh_and_prec(capsys, limit):
     for measure, red in (("gh", "0.122556"), ("prec", "0.311278")):
         assert main(["decompose", "--example", "AND", "--measure", measure, "--max-vertices", limit]) == 0
@@ -460,8 +460,8 @@ def test_max_vertices_sets_the_limit_of_gh_and_prec(capsys, limit):
      "pidkit: error: --max-vertices applies to --measure gh and prec only (their vertex enumeration); "
      "--measure broja takes none. Drop --max-vertices.\n"),
     (["--measure", "gh", "--max-vertices", "0"],
-     "pidkit decompose: error: argument --max-vertices: expected a positive integer or 'none'; got '0'; "
-     "see 'pidkit decompose --help'\n"),
+     "pidkit decompose: error: argument --max-vertices: expected a positive integer, 'auto' or 'none'; "
+     "got '0'; see 'pidkit decompose --help'\n"),
 ])
 def test_a_misplaced_or_bad_max_vertices_is_one_line(capsys, argv, message):
     assert main(["decompose", "--example", "AND", *argv]) == 2
