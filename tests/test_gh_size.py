@@ -32,24 +32,41 @@ def _no_enumeration(*args, **kwargs):
     raise AssertionError("the vertex enumeration started")
 
 
+GH_REFUSAL = (
+    "measure='gh' on this 4x4x4 joint: the polytope of I_GH has 64 facets in dimension 39, so up to "
+    "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=300,000; a "
+    "random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more "
+    "than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' "
+    "symbols, not the cells: 10x10x10 in 8-25 s), 'wedge' (a lower bound) or 'broja' (see "
+    "docs/which-measure.md), merge rare symbols of the sources, or pass "
+    "max_vertices=None to enumerate anyway (hours and gigabytes; Ctrl-C stops it).")
+PREC_REFUSAL = (
+    "measure='prec' on this 5x16x16 joint: the polytope of I_prec has 32 facets in dimension 26, so up "
+    "to 45,696 vertices to enumerate exactly (McMullen's bound), more than max_vertices=20,000; a random "
+    "10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound 17,136) about a minute. "
+    "Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; see "
+    "docs/which-measure.md), merge rare symbols of the sources, or pass max_vertices=None to enumerate "
+    "anyway (hours and gigabytes; Ctrl-C stops it).")
+
+
 @pytest.mark.parametrize("call", [
-    lambda p: pidkit.pid(p, measure="gh"),
-    lambda p: pidkit.i_gh(p),
-    lambda p: pidkit.redundancy(p, measure="gh"),
-])
-def test_a_joint_far_past_the_limit_is_refused_before_the_enumeration(call, monkeypatch):
+    lambda p, measure: pidkit.pid(p, measure=measure),
+    lambda p, measure: getattr(pidkit, f"i_{measure}")(p),
+    lambda p, measure: pidkit.redundancy(p, measure=measure),
+], ids=["pid", "i_measure", "redundancy"])
+@pytest.mark.parametrize(("measure", "shape", "said"), [
     # A random 4x4x4 joint enumerated for hours (64 facets; 4x3x3 already took over ten minutes).
+    ("gh", (4, 4, 4), GH_REFUSAL),
+    # I_prec enumerated without a limit: a random 5x16x16 joint (39,027 vertices) took 164 s on 2
+    # cores, larger ones longer; 10x10x10 25 s, which the refusal of I_GH called "milliseconds".
+    ("prec", (5, 16, 16), PREC_REFUSAL),
+], ids=["gh", "prec"])
+def test_a_joint_far_past_the_limit_is_refused_before_the_enumeration(call, measure, shape, said,
+                                                                     monkeypatch):
     monkeypatch.setattr(_cdd, "generators", _no_enumeration)
     with pytest.raises(ValueError) as error:
-        call(_random((4, 4, 4)))
-    assert str(error.value) == (
-        "measure='gh' on this 4x4x4 joint: the polytope of I_GH has 64 facets in dimension 39, so up to "
-        "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=300,000; a "
-        "random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more "
-        "than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' "
-        "symbols, not the cells: 10x10x10 in 8-25 s), 'wedge' (a lower bound) or 'broja' (see "
-        "docs/which-measure.md), merge rare symbols of the sources, or pass "
-        "max_vertices=None to enumerate anyway (hours and gigabytes; Ctrl-C stops it).")
+        call(_random(shape), measure)
+    assert str(error.value) == said
 
 
 @pytest.mark.parametrize(("shape", "size"), [
@@ -138,24 +155,6 @@ def test_any_max_vertices_given_to_another_measure_is_refused_by_name(call, max_
                                         "vertex enumeration)")
 
 
-@pytest.mark.parametrize("call", [
-    lambda p: pidkit.pid(p, measure="prec"),
-    lambda p: pidkit.i_prec(p),
-    lambda p: pidkit.redundancy(p, measure="prec"),
-])
-def test_prec_past_its_limit_is_refused_before_the_enumeration(call, monkeypatch):
-    # I_prec enumerated without a limit: a random 5x16x16 joint (39,027 vertices) took 164 s on 2
-    # cores, larger ones longer; 10x10x10 25 s, which the refusal of I_GH called "milliseconds".
-    monkeypatch.setattr(_cdd, "generators", _no_enumeration)
-    with pytest.raises(ValueError) as error:
-        call(_random((5, 16, 16)))
-    assert str(error.value) == (
-        "measure='prec' on this 5x16x16 joint: the polytope of I_prec has 32 facets in dimension 26, so up "
-        "to 45,696 vertices to enumerate exactly (McMullen's bound), more than max_vertices=20,000; a random "
-        "10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound 17,136) about a minute. "
-        "Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; see "
-        "docs/which-measure.md), merge rare symbols of the sources, or pass max_vertices=None to enumerate "
-        "anyway (hours and gigabytes; Ctrl-C stops it).")
 
 
 @pytest.mark.parametrize("shape", [(10, 10, 10), (4, 16, 16)])  # 8-25 s and 48 s on 2 cores under load

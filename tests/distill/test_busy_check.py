@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from tiny_runs import lock_held_by_another_process
 
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.training import rundir
@@ -93,18 +94,9 @@ def test_a_folder_a_run_holds_is_still_refused(tmp_path):
 def test_a_folder_another_process_holds_is_refused(tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from pidkit_distill.folder_locks import folder_lock, take_lock; "
-         f"lock = folder_lock(Path({str(run_dir / LOCK_FILE)!r})); "
-         "print(take_lock(lock, 10.0), flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline() == "True\n"
-        with pytest.raises(RunFolderBusy, match="is being written by another process"):
-            check_not_busy(run_dir)
-    finally:
-        holder.communicate("")  # ends it: the operating system releases its lock
+    with lock_held_by_another_process(run_dir / LOCK_FILE), \
+            pytest.raises(RunFolderBusy, match="is being written by another process"):
+        check_not_busy(run_dir)
     check_not_busy(run_dir)
 
 

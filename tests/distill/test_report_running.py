@@ -10,6 +10,7 @@ import sys
 
 import pytest
 from test_report import fake_run
+from tiny_runs import lock_held_by_another_process
 
 from pidkit_distill import folder_locks, write_report
 from pidkit_distill.cli import main
@@ -59,18 +60,9 @@ def test_a_run_training_now_is_told_from_a_killed_one_and_its_lock_is_left_held(
 def test_a_run_whose_train_process_holds_its_lock_is_still_training_until_it_ends(tmp_path,
                                                                                  capsys):
     run = fake_run(tmp_path / "run", epochs=3)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from pidkit_distill.folder_locks import folder_lock, take_lock; "
-         f"lock = folder_lock(Path({str(run / LOCK_FILE)!r})); "
-         "print(take_lock(lock, 10.0), flush=True); sys.stdin.read()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline() == "True\n"
+    with lock_held_by_another_process(run / LOCK_FILE):
         assert main(["report", str(run)]) == 0
         assert states(capsys.readouterr().out) == [f"Still training: run (epoch 3 of 5). {STILL}"]
-    finally:
-        holder.communicate("")  # ends it: the operating system releases its lock
     assert main(["report", str(run)]) == 0
     assert states(capsys.readouterr().out) == [f"Stopped: run (at epoch 3 of 5). {STOPPED}"]
 

@@ -1,11 +1,13 @@
 """Shared helpers for the trainer's tests: a tiny synthetic configuration (a few ms per epoch),
-and `python -m pidkit_distill` run in a child process."""
+`python -m pidkit_distill` run in a child process, and a run folder's lock held by another one."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +115,21 @@ def one_process_group(monkeypatch: Any) -> None:
                         "MASTER_PORT": str(port)}.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(runtime, "world_size_from_env", lambda: 2)
+
+
+@contextmanager
+def lock_held_by_another_process(lock_file: Path) -> Iterator[None]:
+    """Inside the block, a child process holds ``lock_file`` as a training run holds its run
+    folder's lock (:func:`~pidkit_distill.folder_locks.take_lock`); it ends, and the operating
+    system releases the lock, when the block does."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; "
+         "from pidkit_distill.folder_locks import folder_lock, take_lock; "
+         f"lock = folder_lock(Path({str(lock_file)!r})); "
+         "print(take_lock(lock, 10.0), flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "True\n"
+        yield
+    finally:
+        holder.communicate("")
