@@ -4,12 +4,17 @@ A terminal on stderr says so; so does a Jupyter kernel, whose streams report ``i
 although the notebook shows tqdm's bars (``tqdm.auto`` draws them as widgets there). Our users work
 in both, and a long sweep in a notebook that stays silent looks hung. Every ``progress`` argument
 is checked and decided here (:func:`check_progress`, :func:`show_progress`), in one wording.
+
+Every bar is built by :func:`bar_class`'s callable, and one that is off starts nothing: tqdm starts
+its monitor thread for any bar, shown or not, and the thread stays for the life of the process.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -77,9 +82,33 @@ def show_progress(progress: Any, *, long: bool = True) -> bool:
     return progress
 
 
-def bar_class() -> Any:
-    """tqdm's bar class for where the code runs: ``tqdm.auto``'s (a widget in a notebook), or
-    the text bar where ipywidgets is missing, which a notebook shows as well.
+@functools.cache
+def _without_monitor(tqdm: type) -> type:
+    """``tqdm`` whose bars start no monitor thread, for bars that are off (nothing to watch).
+
+    Its lock is ``tqdm``'s (:meth:`get_lock`), so that one set by ``tqdm.set_lock`` (the demo's
+    workers) guards these bars too.
+    """
+
+    class Quiet(tqdm):
+        monitor_interval = 0  # read by tqdm.__new__, which starts the thread before __init__
+
+        @classmethod
+        def get_lock(cls) -> Any:
+            return tqdm.get_lock()
+
+    return Quiet
+
+
+def bar_class() -> Callable[..., Any]:
+    """tqdm's bar class for where the code runs, as a callable taking tqdm's arguments:
+    ``tqdm.auto``'s (a widget in a notebook), or the text bar where ipywidgets is missing, which a
+    notebook shows as well.
+
+    A bar built with ``disable=True`` starts no thread. tqdm starts its monitor thread (which
+    redraws a stalled bar) for every bar, shown or not, and the thread then stays for the life of
+    the process: a daemon thread in a notebook or a server that calls pidkit with progress off,
+    and a live thread when a ``multiprocessing`` pool forks. Bars that are shown are tqdm's own.
 
     ``tqdm.auto`` itself, imported in a Jupyter kernel without ipywidgets (pidkit does not need
     it), warns "IProgress not found. Please update jupyter and ipywidgets" and then uses the text
@@ -87,11 +116,18 @@ def bar_class() -> Any:
 
     Examples
     --------
-    >>> bar_class()(range(3), disable=True).total
-    3
+    >>> import threading
+    >>> threads = threading.active_count()
+    >>> bar_class()(range(3), disable=True).total, threading.active_count() - threads
+    (3, 0)
     """
     if importlib.util.find_spec("ipywidgets") is None:
         from tqdm.std import tqdm
     else:
         from tqdm.auto import tqdm
-    return tqdm
+    quiet = _without_monitor(tqdm)
+
+    def bar(*args: Any, disable: bool | None = False, **kwargs: Any) -> Any:
+        return (quiet if disable else tqdm)(*args, disable=disable, **kwargs)
+
+    return bar
