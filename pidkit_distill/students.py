@@ -32,7 +32,8 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     """The student that a run trained, read from its folder, ready to use.
 
     Reads ``RUN_DIR/checkpoint.pt`` (with ``torch.load(weights_only=True)``: a file holding
-    anything but tensors and plain values is refused before anything in it runs), builds the
+    anything but tensors and plain values is refused before anything in it runs; its tensors
+    mapped, ``mmap=True``, so that only the student's weights are read of it), builds the
     run's ``model.student`` with :func:`~pidkit_distill.models.build_model` for the number of
     classes and input channels of the run's data, which the checkpoint records, loads the
     weights strictly and returns the model in eval mode. A checkpoint written before the sizes
@@ -71,6 +72,11 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
         machine has.
     TypeError
         ``run_dir`` is not a path.
+    OSError
+        The checkpoint could not be read (no permission, a failing disk, a file system that
+        cannot map it): the message names it and the system's reason.
+    MemoryError
+        Memory ran out while the checkpoint was read: the message names it.
 
     Warns
     -----
@@ -103,10 +109,16 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     checkpoint = path / "checkpoint.pt"
     if not checkpoint.is_file():
         raise ValueError(_no_checkpoint(path))
+    # mapped: of the whole training state (the teacher, the optimizers), only the student's
+    # weights are read, as they are copied into the model
     try:
-        saved = read_checkpoint(checkpoint)
+        saved = read_checkpoint(checkpoint, mmap=True)
     except ValueError as err:
         raise ValueError(f"run_dir: {err}") from None
+    except MemoryError as err:
+        raise MemoryError(f"run_dir: out of memory (MemoryError) while reading checkpoint "
+                          f"{str(checkpoint)!r}; the file is as it was: free memory on this "
+                          "machine, or use one with more, then call load_student again") from err
     try:
         config = config_from_dict(_without_run_name(saved["config"]))
     except (TypeError, ValueError) as err:

@@ -111,11 +111,11 @@ class TrainingError(RuntimeError):
         The run already has ``run.resume`` (a teacher's run, a ``student_init`` run): the same
         command or call continues it.
     loading_data : bool
-        It stopped while the run loaded its data or read its checkpoint to resume, outside any
-        epoch (``epoch`` is ``None``), before the run wrote to its folder: unless
-        ``checkpoint`` is given, the message says nothing of what was saved (a checkpoint
-        already there is as it was, and the same command continues it once the memory is
-        there).
+        It stopped while the run loaded its data or read a checkpoint (its own to resume, a
+        ``student_init`` run's), outside any epoch (``epoch`` is ``None``), before the run wrote
+        to its folder: unless ``checkpoint`` is given, the message says nothing of what was
+        saved (a checkpoint already there is as it was, and the same command continues it once
+        the memory is there).
 
     Examples
     --------
@@ -257,10 +257,12 @@ overrides), then call train(config) again."]
                 dict(self.__dict__))
 
 
-def out_of_memory_resuming(checkpoint: Path) -> TrainingError:
-    """The run's failure where memory runs out while it reads its ``checkpoint`` to resume
-    (:func:`~pidkit_distill.check_config`'s look at it, or the run's whole read), before it
-    writes to its folder.
+def out_of_memory_resuming(checkpoint: Path, *,
+                           purpose: str = "to resume the run") -> TrainingError:
+    """The run's failure where memory runs out while it reads a ``checkpoint`` before it writes
+    to its folder: its own, to resume (:func:`~pidkit_distill.check_config`'s look at it, or the
+    run's whole read), or a ``student_init`` run's, to start the student from it (``purpose``
+    says which).
 
     Examples
     --------
@@ -268,9 +270,14 @@ def out_of_memory_resuming(checkpoint: Path) -> TrainingError:
     out of memory (MemoryError) while reading 'runs/r/checkpoint.pt' to resume the run; the \
 checkpoint is as it was: free memory on this machine, or use one with more, then rerun the same \
 command
+    >>> print(out_of_memory_resuming(Path("runs/r.bas-init/checkpoint.pt"),
+    ...                              purpose="for its student (student_init)"))
+    out of memory (MemoryError) while reading 'runs/r.bas-init/checkpoint.pt' for its student \
+(student_init); the checkpoint is as it was: free memory on this machine, or use one with more, \
+then rerun the same command
     """
-    return TrainingError(f"out of memory (MemoryError) while reading {str(checkpoint)!r} to "
-                         "resume the run", epoch=None, loading_data=True,
+    return TrainingError(f"out of memory (MemoryError) while reading {str(checkpoint)!r} "
+                         f"{purpose}", epoch=None, loading_data=True,
                          hint="the checkpoint is as it was: free memory on this machine, or use "
                               "one with more, then rerun the same command")
 

@@ -31,7 +31,11 @@ from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
-from pidkit_distill.training.outcomes import RunSummary, TrainingError
+from pidkit_distill.training.outcomes import (
+    RunSummary,
+    TrainingError,
+    out_of_memory_resuming,
+)
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     FirstStop,
@@ -424,6 +428,9 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     The ``init_method`` run uses this run's configuration with the method replaced, in its own
     folder ``RUN_DIR.INIT_METHOD-init`` next to this run's; it is trained there, or resumed, or,
     when complete, only read (the resume check guarantees that its configuration matches).
+    Its checkpoint is mapped (``mmap``), not read whole: only the student's weights are used.
+    Memory running out while it is read is the run's one-line failure, as in resuming
+    (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`).
     """
     if init_method is None:
         return None
@@ -436,7 +443,13 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
         print(f"{config.method.name} starts from a trained {init_method} student: "
               f"{run_dir_of(init_config)}", flush=True)
     train(init_config)
-    return read_by_main(runtime, run_dir_of(init_config) / "checkpoint.pt", read_checkpoint)["student"]
+    checkpoint = run_dir_of(init_config) / "checkpoint.pt"
+    try:  # mapped: of the whole training state, only the student's weights are used
+        saved = read_by_main(runtime, checkpoint, partial(read_checkpoint, mmap=True))
+    except MemoryError as err:
+        raise out_of_memory_resuming(checkpoint, purpose=f"for the trained {init_method} student "
+                                     f"that {config.method.name} starts from") from err
+    return saved["student"]
 
 
 def _build(name: str, num_classes: int, input_shape: tuple[int, ...]) -> nn.Module:
