@@ -13,6 +13,7 @@ from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from pidkit_distill.audit import ATOMS, audit_distiller, collect_features
 from pidkit_distill.config import AuditConfig
+from pidkit_distill.devices import no_cuda
 from pidkit_distill.models import Features
 
 N_PER_CLASS = 100
@@ -269,13 +270,16 @@ def test_bad_arguments_are_named(kwargs, error, message):
 
 
 @pytest.mark.parametrize(("cuda", "bad", "advice"), [
-    (0, ["gpu", "cuda", "cuda:0"], "this machine has no CUDA device: pass 'cpu'"),
+    (0, ["gpu", "cuda", "cuda:0"], "{no_cuda}: pass 'cpu'"),
     (2, ["gpu", "cuda:2"], "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
 ])
 def test_a_bad_device_is_told_the_devices_this_machine_has(monkeypatch, cuda, bad, advice):
     # device='gpu' was told "pass 'cpu', 'cuda', 'cuda:N', or None" on any machine, and a CUDA
     # device the machine lacks "device='cuda', but the networks are on 'cpu'; pass
-    # device='cpu' or None (their device), or move them with .to('cuda')"
+    # device='cpu' or None (their device), or move them with .to('cuda')". Without CUDA the
+    # product's own words for it, which name CUDA_VISIBLE_DEVICES where it hides the GPUs of a
+    # CUDA build of torch
+    advice = advice.format(no_cuda=no_cuda())
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)

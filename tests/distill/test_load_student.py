@@ -20,6 +20,7 @@ from pidkit_distill import load_student, register_model, tap_features
 from pidkit_distill.config import config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data import describe_dataset, load_dataset
+from pidkit_distill.devices import no_cuda
 from pidkit_distill.models import _MODELS, TappedModel
 from pidkit_distill.training import train, train_teacher
 from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
@@ -426,11 +427,12 @@ def test_a_stopped_run_whose_config_json_cannot_be_read_is_told_so(tmp_path, dig
 
 
 @pytest.mark.parametrize(("cuda", "advice"), [
-    (0, "this machine has no CUDA device: pass 'cpu'"),
+    (0, "{no_cuda}: pass 'cpu'"),  # the product's words, which name a CUDA_VISIBLE_DEVICES set
     (2, "pass 'cpu', 'cuda' or 'cuda:N' with N < 2"),
 ])
 def test_a_bad_map_location_is_told_the_devices_this_machine_has(digits_rid, monkeypatch, cuda,
                                                                   advice):
+    advice = advice.format(no_cuda=no_cuda())
     monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda > 0)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: cuda)
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
@@ -443,8 +445,8 @@ def test_a_bad_map_location_is_told_the_devices_this_machine_has(digits_rid, mon
 def test_map_location_cuda_on_a_machine_without_cuda_says_pass_cpu(digits_rid):
     # it said "pass 'cpu', 'cuda' or 'cuda:N'", suggesting the device that had just failed
     with pytest.raises(ValueError, match=r"^map_location='cuda' is not a device the student "
-                                         r"can be moved to \(.*\); this machine has no CUDA "
-                                         r"device: pass 'cpu'$"):
+                                         r"can be moved to \(.*\); " + re.escape(no_cuda())
+                                         + r": pass 'cpu'$"):
         load_student(digits_rid, map_location="cuda")
 
 
