@@ -30,6 +30,7 @@ from ._validate import check_choice, did_you_mean
 from .decompose import pid
 from .redundancy import MEASURES
 from .redundancy.vertex_limit import MAX_VERTICES, VERTEX_MEASURES, TooManyVertices
+from .theorems.theorem_4_1 import sizes_remedy
 
 T = TypeVar("T")
 
@@ -421,13 +422,9 @@ def _check(args: argparse.Namespace) -> int:
     names = list(runs) if args.which == "all" else [args.which]
     try:
         reports = [runs[name]() for name in names]
-    except TooManyVertices as exc:  # the checks fix their measures and take no --max-vertices
-        raise UsageError(
-            f"check: measure={exc.measure!r}, one of the measures the theorem compares, could have up to "
-            f"{exc.bound:,} vertices to enumerate on a {'x'.join(map(str, exc.shape))} joint (McMullen's "
-            f"bound; pidkit refuses more than {exc.max_vertices:,}: hours or more); pass smaller --sizes, "
-            "such as the default 2,2,3"
-        ) from exc
+    except TooManyVertices as exc:  # Theorem 4.1's own refusal, its sizes= spelled --sizes
+        remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)))
+        raise UsageError(f"check: {exc.explain(remedy=remedy)}") from exc
     except (ImportError, TypeError, ValueError) as exc:
         raise UsageError(f"check: {one_line(exc)}") from exc
     if args.json:

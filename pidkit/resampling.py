@@ -5,9 +5,10 @@ resample from the generator it is given and returns a vector) ``n_boot`` times, 
 its own child seed, through joblib (:func:`pidkit.parallel.map_chunks`);
 :func:`bootstrap_intervals` turns the replicates into intervals around an estimate. The discrete
 estimator (:class:`pidkit.estimate.PIDStatistic`) and the Gaussian one
-(:func:`pidkit.gaussian_pid_from_samples`) pass their own statistics. This module imports only
-numpy (joblib and tqdm when replicates run), so ``import pidkit`` stays light. Long bootstraps
-show a progress bar where a person watches (``progress``).
+(:func:`pidkit.gaussian_pid_from_samples`) pass their own statistics. joblib and tqdm are imported
+only when replicates run, so ``import pidkit`` stays light. Long bootstraps show a progress bar
+where a person watches (``progress``). A replicate refused for its size by measure='gh' or 'prec'
+says which replicate it was (:class:`~pidkit.redundancy.vertex_limit.TooManyVertices`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import numpy as np
 from pidkit._progress import bar_class, show_progress
 from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
 from pidkit.parallel import map_chunks
+from pidkit.redundancy.vertex_limit import TooManyVertices
 
 __all__ = [
     "CI_METHODS",
@@ -48,7 +50,14 @@ _AUTO_PROGRESS_DELAY = 1.0
 def _run_chunk(
     seeds: list[np.random.SeedSequence], statistic: Callable[[np.random.Generator], Any]
 ) -> np.ndarray:
-    return np.array([np.asarray(statistic(np.random.default_rng(seq)), dtype=np.float64) for seq in seeds])
+    rows = []
+    for seq in seeds:
+        try:
+            rows.append(np.asarray(statistic(np.random.default_rng(seq)), dtype=np.float64))
+        except TooManyVertices as exc:  # a resample's polytope can be larger: say which one it was
+            exc.on_resample(f"bootstrap replicate {seq.spawn_key[-1]}")
+            raise
+    return np.array(rows)
 
 
 def bootstrap_replicates(
@@ -82,6 +91,12 @@ def bootstrap_replicates(
     Returns
     -------
     numpy.ndarray of shape (n_boot, k)
+
+    Raises
+    ------
+    ValueError
+        A :class:`~pidkit.redundancy.vertex_limit.TooManyVertices` where a replicate's solve with
+        measure='gh' or 'prec' is refused for its size: its message names the replicate.
 
     Examples
     --------

@@ -1,9 +1,16 @@
 """``pidkit check theorem-4.1 --sizes`` too large for I_GH: the refusal names --sizes, the one
-setting the command takes that changes it, not ``max_vertices=None`` or another measure."""
+setting the command takes that changes it, not ``max_vertices=None`` or another measure; the text
+is ``check_theorem_4_1``'s (tests/test_vertex_refusals_name_their_caller.py), --sizes spelled."""
+
+import importlib.util
 
 import pytest
 
 from pidkit.cli import main
+
+pytestmark = pytest.mark.skipif(
+    importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
+)
 
 
 @pytest.mark.parametrize("which", ["theorem-4.1", "all"])
@@ -11,6 +18,8 @@ def test_sizes_too_large_for_gh_name_sizes(which, capsys):
     assert main(["check", which, "--sizes", "4,4,4", "--n", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "pass smaller --sizes, such as the default 2,2,3" in err
-    assert "measure='gh', one of the measures the theorem compares, could have up to" in err
-    assert "max_vertices" not in err
+    assert err.startswith("pidkit: error: check: measure='gh' on this 4x4x4 joint: the polytope of I_GH has ")
+    assert err.endswith("Theorem 4.1 compares every measure of its chain, gh and prec among them, on each "
+                        "joint and takes no max_vertices: pass smaller sizes, such as the default --sizes "
+                        "2,2,3.\n")
+    assert "max_vertices=" not in err and "Use measure=" not in err

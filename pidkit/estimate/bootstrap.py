@@ -196,13 +196,13 @@ def bootstrap(
     check_progress(progress)
     joint = joint_from_samples(axis_labels(y, check_labels(y)), t, s)  # a categorical keeps its order
     check_same_index({"y": y, "t": t, "s": s})
-    try:
+    try:  # the full sample, then its replicates (a resample's polytope can be larger)
         result = pid(joint.p, measure=measure, units=units)
+        statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units)
+        boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
     except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
         raise exc.without_the_option("or merge rare values of t and s") from None
     estimate = [getattr(result, name) for name in QUANTITIES]
-    statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units)
-    boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
     intervals = bootstrap_intervals(
         boot, estimate, estimate, confidence=confidence, method=ci_method, lower=0.0
     )

@@ -83,6 +83,8 @@ _INFORMATIONS = ("i_yt", "i_ys", "i_yts", "i_star")
 """The informations the extrapolation fits, in the order of :func:`solve_tables`' columns."""
 _CHUNK = 16
 """Subsample tables solved per task: fixed, so that the numbers do not depend on n_jobs."""
+_MERGE_AXES = "or merge rare teacher and student values (axes 1 and 2 of counts)"
+"""What a caller of :func:`correct_counts` can change for a joint too large for gh or prec."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,11 +297,14 @@ def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.n
         results = bertschinger_batch(ps, units=units, strict=False, progress=False)
     else:
         results = []
-        for p in ps:
+        for table, p in zip(tables, ps, strict=True):
             try:
                 results.append(pid(p, measure=measure, units=units, strict=False))
             except SolverError:
                 results.append(None)
+            except TooManyVertices as exc:  # a subsample's polytope can be larger than the sample's
+                exc.on_resample(f"a bias-correction subsample of {int(table.sum())} samples")
+                raise exc.without_the_option(_MERGE_AXES) from None
     return np.array([np.full(4, np.nan) if r is None else _informations(r) for r in results]).reshape(-1, 4)
 
 
@@ -544,15 +549,11 @@ def correct_counts(
         try:
             plugin = pid(counts / n, measure=measure, units=units, strict=strict)
         except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
-            raise exc.without_the_option(
-                "or merge rare teacher and student values (axes 1 and 2 of counts)"
-            ) from None
+            raise exc.without_the_option(_MERGE_AXES) from None
     plug = plugin_quantities(plugin)
     if method == "none":
-        return BiasCorrection(
-            method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
-            tuple(k for k, v in plug.items() if v < 0), 0, units,
-        )
+        return BiasCorrection(method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
+                              tuple(k for k, v in plug.items() if v < 0), 0, units)
     _refuse_few_samples(counts.shape, n, method, parts, name="method")
 
     tables = subsample_tables(counts, parts, n_repeats, seed)
@@ -575,10 +576,8 @@ def correct_counts(
                     f"no solve of the subsamples of size {n // k} was certified; cannot extrapolate."
                 )
             # Best effort: the plug-in, with every failure counted.
-            return BiasCorrection(
-                method, plug, dict(plug), {q: 0.0 for q in plug}, (n,), n_repeats,
-                tuple(q for q, v in plug.items() if v < 0), n_failed, units,
-            )
+            return BiasCorrection(method, plug, dict(plug), {q: 0.0 for q in plug}, (n,), n_repeats,
+                                  tuple(q for q, v in plug.items() if v < 0), n_failed, units)
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
     i_yt, i_ys, i_yts, i_star = _extrapolate(np.array(means), np.array(sizes, dtype=float))

@@ -473,25 +473,18 @@ def pid_from_representations(
         _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
     else:  # here, not in correct_counts, whose messages name its own argument, method
         check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts)
-    try:
-        result = pid(joint.p, measure=measure, units=units, strict=strict)
-    except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
-        raise exc.without_the_option(
-            f"or fewer values per source (here {joint.p.shape[1]} for t_features, {joint.p.shape[2]} "
-            "for s_features): a smaller n_clusters for clustered features, rare labels merged"
-        ) from None
-    fix = correct_counts(
-        joint.counts,
-        method=method,
-        measure=measure,
-        units=units,
-        subsamples=parts,
-        n_repeats=n_repeats,
-        random_state=seed,
-        strict=strict,
-        n_jobs=n_jobs,
-        plugin=result,
+    fewer_values = (  # pid's max_vertices is not an option here: say what is
+        f"or fewer values per source (here {joint.p.shape[1]} for t_features, {joint.p.shape[2]} "
+        "for s_features): a smaller n_clusters for clustered features, rare labels merged"
     )
+    try:  # the full sample, then the correction's subsamples (a subsample's polytope can be larger)
+        result = pid(joint.p, measure=measure, units=units, strict=strict)
+        fix = correct_counts(
+            joint.counts, method=method, measure=measure, units=units, subsamples=parts,
+            n_repeats=n_repeats, random_state=seed, strict=strict, n_jobs=n_jobs, plugin=result,
+        )
+    except TooManyVertices as exc:
+        raise exc.without_the_option(fewer_values) from None
 
     bias = _plugin_bias(joint.p.shape, joint.n_samples, units)
     bias["ratio"] = bias["i_yts"] / result.i_yts if result.i_yts > 0 else math.inf
@@ -509,7 +502,11 @@ def pid_from_representations(
             joint.counts, method=method, measure=measure, units=units, subsamples=parts,
             n_repeats=_BOOT_REPEATS,
         )
-        boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
+        try:
+            boot = bootstrap_replicates(
+                statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
+        except TooManyVertices as exc:  # a replicate's polytope can be larger than the full sample's
+            raise exc.without_the_option(fewer_values) from None
         n_failed = int(np.isnan(boot[:, 0]).sum())
         samples = {name: boot[:, i] for i, name in enumerate(QUANTITIES)}
         estimate = [fix.corrected[name] for name in QUANTITIES]

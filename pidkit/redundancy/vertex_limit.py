@@ -10,6 +10,7 @@ or out of memory.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -36,14 +37,17 @@ the limits differ. Measured on random full-support joints, 2 cores under load:
 VERTEX_MEASURES = tuple(MAX_VERTICES)
 """The measures that enumerate vertices under ``max_vertices``."""
 
-_HINTS = {
+_COSTS = {
     "gh": ("a random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound "
-           "4,440,150) more than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope "
-           "grows with the sources' symbols, not the cells: 10x10x10 in 8-25 s), 'wedge' (a lower "
-           "bound) or 'broja' (see docs/which-measure.md)"),
+           "4,440,150) more than ten minutes"),
     "prec": ("a random 10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound "
-             "17,136) about a minute. Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) "
-             "or 'wedge' (a lower one; see docs/which-measure.md)"),
+             "17,136) about a minute"),
+}
+_ALTERNATIVES = {
+    "gh": ("Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' symbols, not the "
+           "cells: 10x10x10 in 8-25 s), 'wedge' (a lower bound) or 'broja' (see docs/which-measure.md)"),
+    "prec": ("Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; "
+             "see docs/which-measure.md)"),
 }
 
 
@@ -52,10 +56,27 @@ def python_spelling(max_vertices: int | None) -> str:
     return "max_vertices=None" if max_vertices is None else f"max_vertices={max_vertices:,}"
 
 
+def pidkit_limit(max_vertices: int | None) -> str:
+    """``max_vertices`` named as pidkit's limit, for a caller that takes no such option."""
+    return f"pidkit's limit of {max_vertices:,}"
+
+
 class TooManyVertices(ValueError):
     """A joint whose polytope could have more vertices than ``max_vertices``, refused before the
     enumeration. The fields are kept, so that a command line can say the same in its own options'
-    spelling (:meth:`explain`).
+    spelling (:meth:`explain`), and a caller that takes no ``max_vertices`` its own way out
+    (:meth:`without_the_option`). The refusal keeps its type and text through a joblib worker.
+
+    Attributes
+    ----------
+    remedy : str or None
+        The caller's last advice, set by :meth:`without_the_option`; None: merge rare symbols, or
+        insist with ``max_vertices=None``.
+    alternatives : bool
+        Whether the message names the other measures (False for a caller that fixes its measures).
+    resample : str or None
+        The resample of the caller's sample that was refused, when it was not the sample itself
+        (:meth:`on_resample`: ``"bootstrap replicate 3"``); None: the joint the caller passed.
 
     Examples
     --------
@@ -65,33 +86,69 @@ class TooManyVertices(ValueError):
     True
     """
 
+    remedy: str | None = None
+    alternatives: bool = True
+    resample: str | None = None
+
     def __init__(self, measure: str, shape: tuple[int, ...], facets: int, dim: int, bound: int,
                  max_vertices: int, n_blocks: int) -> None:
         super().__init__(measure, shape, facets, dim, bound, max_vertices, n_blocks)
         self.measure, self.shape, self.max_vertices = measure, shape, max_vertices
         self.facets, self.dim, self.bound, self.n_blocks = facets, dim, bound, n_blocks
 
-    def explain(self, spell: Callable[[int | None], str] = python_spelling, remedy: str | None = None) -> str:
-        """The refusal, with ``max_vertices`` written by ``spell`` (a number, or None to insist);
-        ``remedy``, if given, replaces the last advice (merge rare symbols, or insist)."""
-        if remedy is None:
-            remedy = (f"merge rare symbols of the sources, or pass {spell(None)} to enumerate anyway "
-                      "(hours and gigabytes; Ctrl-C stops it)")
+    def explain(self, spell: Callable[[int | None], str] | None = None, remedy: str | None = None) -> str:
+        """The refusal, with ``max_vertices`` written by ``spell`` (a number, or None to insist;
+        default: as a Python caller passes it, or as pidkit's limit after :meth:`without_the_option`);
+        ``remedy``, if given, replaces the last advice (default: :attr:`remedy`, else merge rare
+        symbols, or insist)."""
+        if spell is None:
+            spell = python_spelling if self.remedy is None else pidkit_limit
+        remedy = remedy or self.remedy or (
+            f"merge rare symbols of the sources, or pass {spell(None)} to enumerate anyway "
+            "(hours and gigabytes; Ctrl-C stops it)")
         shown = f"{self.bound:,}" if self.bound < 10**9 else f"about 10^{len(str(self.bound)) - 1}"
         name = {"gh": "I_GH", "prec": "I_prec"}[self.measure]
         where = ("" if self.n_blocks == 1
                  else f" (the largest of the {self.n_blocks} blocks the sources split p into)")
+        shape = "x".join(map(str, self.shape))
+        joint, resampled = f"this {shape} joint", ""
+        if self.resample is not None:
+            joint = f"{self.resample} (a {shape} resample of the sample)"
+            resampled = (" (a resample can tell apart values of a source whose conditionals are equal in "
+                         "the full sample, which pidkit merges, so its polytope can be larger than the full "
+                         "sample's; fewer resamples would not help)")
+        advice = f"{_ALTERNATIVES[self.measure]}, {remedy}" if self.alternatives else remedy
         return (
-            f"measure={self.measure!r} on this {'x'.join(map(str, self.shape))} joint: the polytope of "
-            f"{name}{where} has {self.facets} facets in dimension {self.dim}, so up to {shown} vertices "
-            f"to enumerate exactly (McMullen's bound), more than {spell(self.max_vertices)}; "
-            f"{_HINTS[self.measure]}, {remedy}."
+            f"measure={self.measure!r} on {joint}: the polytope of {name}{where} has {self.facets} facets "
+            f"in dimension {self.dim}, so up to {shown} vertices to enumerate exactly (McMullen's bound), "
+            f"more than {spell(self.max_vertices)}{resampled}; {_COSTS[self.measure]}. {advice}."
         )
 
-    def without_the_option(self, remedy: str) -> ValueError:
+    def without_the_option(self, remedy: str, *, alternatives: bool = True) -> TooManyVertices:
         """The refusal for a caller that takes no ``max_vertices`` (the estimators, which solve many
-        joints): the limit is named as pidkit's, and ``remedy`` says what that caller can change."""
-        return ValueError(self.explain(lambda limit: f"pidkit's limit of {limit:,}", remedy))
+        joints; the theorem checks): the limit is named as pidkit's, ``remedy`` says what that caller
+        can change (after the other measures, unless ``alternatives`` is False: a caller that fixes
+        its measures). A copy, still a :class:`TooManyVertices`, so that a caller further out can
+        name its own."""
+        refused = copy.copy(self)
+        refused.remedy, refused.alternatives = remedy, alternatives
+        return refused
+
+    def on_resample(self, resample: str) -> None:
+        """Mark the refusal as one of ``resample`` (``"bootstrap replicate 3"``), a resample of the
+        caller's sample, not the sample itself; one marked already (a subsample of the bias
+        correction) is named within it.
+
+        Examples
+        --------
+        >>> error = TooManyVertices("gh", (3, 4, 4), 46, 29, 530_365_050, 300_000, 1)
+        >>> error.on_resample("a bias-correction subsample of 115 samples")
+        >>> error.on_resample("bootstrap replicate 3")
+        >>> str(error).split(": ")[0]
+        "measure='gh' on a bias-correction subsample of 115 samples of bootstrap replicate 3 (a 3x4x4 \
+resample of the sample)"
+        """
+        self.resample = resample if self.resample is None else f"{self.resample} of {resample}"
 
     def __str__(self) -> str:
         return self.explain()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -14,10 +14,11 @@ from .._progress import bar_class, show_progress
 from .._units import check_units, from_nats
 from .._validate import check_tol
 from ..redundancy import redundancy
+from ..redundancy.vertex_limit import TooManyVertices
 from .report import TheoremReport
 from .shared import DEFAULT_TOL_BITS, joints_to_check
 
-__all__ = ["CHAIN", "check_theorem_4_1"]
+__all__ = ["CHAIN", "check_theorem_4_1", "sizes_remedy"]
 
 CHAIN: tuple[str, ...] = (
     "gh-target-only",
@@ -29,12 +30,44 @@ CHAIN: tuple[str, ...] = (
     "mmi",
 )
 """The measures of :func:`check_theorem_4_1`, each a lower bound on the next."""
+DEFAULT_SIZES = (2, 2, 3)
+"""The default ``sizes`` of :func:`check_theorem_4_1`: (n_y, n_t, n_s) of its random joints."""
+_FIXED_MEASURES = ("Theorem 4.1 compares every measure of its chain, gh and prec among them, on each "
+                   "joint and takes no max_vertices")
+
+
+def python_sizes(sizes: tuple[int, ...]) -> str:
+    """``sizes`` as a Python caller passes it: ``sizes=(2, 2, 3)``."""
+    return f"sizes={sizes!r}"
+
+
+def sizes_remedy(spell: Callable[[tuple[int, ...]], str] = python_sizes) -> str:
+    """What a caller of :func:`check_theorem_4_1` can change when one of its random joints is too
+    large for gh or prec (:class:`~pidkit.redundancy.vertex_limit.TooManyVertices`), with the
+    ``sizes`` option written by ``spell`` (the command line's: ``--sizes 2,2,3``).
+
+    Examples
+    --------
+    >>> sizes_remedy().endswith("pass smaller sizes, such as the default sizes=(2, 2, 3)")
+    True
+    """
+    return f"{_FIXED_MEASURES}: pass smaller sizes, such as the default {spell(DEFAULT_SIZES)}"
+
+
+def _chain_values(p: np.ndarray, measures: Sequence[str], given: str | None) -> list[float]:
+    """Every measure of ``measures`` on ``p``; a joint too large for gh or prec is refused with what
+    the caller can change: ``sizes``, or the joint ``given`` (``joints[i]``, None for a random one)."""
+    try:
+        return [redundancy(p, measure=m) for m in measures]
+    except TooManyVertices as exc:
+        remedy = sizes_remedy() if given is None else f"{_FIXED_MEASURES}: merge rare symbols of {given}"
+        raise exc.without_the_option(remedy, alternatives=False) from None
 
 
 def check_theorem_4_1(
     *,
     n: int = 50,
-    sizes: Sequence[int] | Sequence[Sequence[int]] = (2, 2, 3),
+    sizes: Sequence[int] | Sequence[Sequence[int]] = DEFAULT_SIZES,
     sparsity: float = 0.3,
     random_state: Any = None,
     joints: Iterable[ArrayLike] | None = None,
@@ -56,7 +89,8 @@ def check_theorem_4_1(
     n : int, default=50
         Number of random joints.
     sizes : (n_y, n_t, n_s) or sequence of them, default=(2, 2, 3)
-        Shapes of the random joints, cycled.
+        Shapes of the random joints, cycled. One too large for gh or prec (4x4x4) is refused
+        with a ``ValueError`` that says to pass smaller ones.
     sparsity : float, default=0.3
         Probability that a cell is set to zero (zeros make I_wedge and the readings non-trivial).
     random_state : int, numpy.random.Generator, RandomState or None
@@ -88,7 +122,8 @@ def check_theorem_4_1(
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
     joints_shown = bar_class()(ps, desc="theorem 4.1", unit="joint", disable=not show)
-    values = np.array([[redundancy(p, measure=m) for m in measures] for p in joints_shown])
+    values = np.array([_chain_values(p, measures, None if joints is None else f"joints[{i}]")
+                       for i, p in enumerate(joints_shown)])
     col = {m: i for i, m in enumerate(measures)}
     links = list(itertools.pairwise(CHAIN))
     theorem = [(m, "broja") for m in ("gh-target-only", "gh-function-of-t", "gh-function-of-s")]
