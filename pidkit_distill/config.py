@@ -42,6 +42,7 @@ from typing import Any
 
 from pidkit._settings import SEED_MAX
 from pidkit._validate import did_you_mean
+from pidkit_distill.teacher_keys import TEACHER_FILE, teacher_file_now
 
 __all__ = [
     "AuditConfig",
@@ -334,11 +335,11 @@ class TrainConfig(_Settings):
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
 # resumes; so does one read with another device, thread count, loader setting, checkpoint
-# frequency or console output).
+# frequency or console output, or from another folder: the teacher is in the checkpoint).
 RESUME_FREE_KEYS = frozenset(
     {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress",
      "run.print_every", "run.out_dir", "run.name", "run.checkpoint_every", "data.num_workers",
-     "data.eval_batch_size"}
+     "data.eval_batch_size", TEACHER_FILE}
 )
 
 
@@ -390,7 +391,10 @@ def _check_is_config(config: Any) -> None:
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
-    """The configuration as nested plain dicts (JSON- and TOML-serialisable).
+    """The configuration as nested plain dicts (JSON- and TOML-serialisable), with, where
+    ``teacher.source`` names a file here, the record ``run.teacher_file``: its absolute path
+    (:func:`~pidkit_distill.teacher_keys.teacher_file_now`; a run's ``config.json`` keeps which
+    file a relative path named where it was trained). :func:`config_from_dict` skips it.
 
     Examples
     --------
@@ -398,7 +402,10 @@ def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     30
     """
     _check_is_config(config)
-    return dataclasses.asdict(config)
+    data, recorded = dataclasses.asdict(config), teacher_file_now(config.teacher.source)
+    if recorded is not None:
+        data["run"][TEACHER_FILE.split(".")[1]] = recorded
+    return data
 
 
 def _check_type(key: str, value: Any, kind: type, *, fix: str = "") -> None:
@@ -433,7 +440,8 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     """Build a :class:`TrainConfig` from nested mappings (as read from TOML or config.json).
 
     Missing keys keep their defaults; unknown sections or keys raise :class:`ValueError` listing the
-    accepted ones; values of the wrong type raise :class:`TypeError`.
+    accepted ones; values of the wrong type raise :class:`TypeError`. The record
+    ``run.teacher_file`` (:func:`config_to_dict`'s) is skipped.
 
     Examples
     --------
@@ -457,6 +465,8 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
         sub = getattr(config, section)
         for name, value in values.items():
             key = f"{section}.{name}"
+            if key == TEACHER_FILE:  # a record (config_to_dict's), not a setting
+                continue
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
                 raise ValueError(f"unknown config key {key!r}; known keys: {known}"
@@ -556,20 +566,13 @@ def check_values(config: TrainConfig) -> None:
     for milestone in config.optim.milestones:
         if isinstance(milestone, bool) or not isinstance(milestone, (int, float)):
             raise TypeError(f"config key 'optim.milestones' holds numbers, got {milestone!r}")
-    if config.optim.milestone_unit == "fraction" and not all(
-        0 < m < 1 for m in config.optim.milestones
-    ):
-        raise ValueError(
-            "config key 'optim.milestones' must hold fractions in (0, 1) when "
-            f"optim.milestone_unit='fraction', got {config.optim.milestones!r}"
-        )
-    if config.optim.milestone_unit == "epoch" and not all(
-        isinstance(m, int) and m >= 1 for m in config.optim.milestones
-    ):
-        raise ValueError(
-            "config key 'optim.milestones' must hold epoch numbers >= 1 when "
-            f"optim.milestone_unit='epoch', got {config.optim.milestones!r}"
-        )
+    milestones, unit = config.optim.milestones, config.optim.milestone_unit
+    if unit == "fraction" and not all(0 < m < 1 for m in milestones):
+        raise ValueError("config key 'optim.milestones' must hold fractions in (0, 1) when "
+                         f"optim.milestone_unit='fraction', got {milestones!r}")
+    if unit == "epoch" and not all(isinstance(m, int) and m >= 1 for m in milestones):
+        raise ValueError("config key 'optim.milestones' must hold epoch numbers >= 1 when "
+                         f"optim.milestone_unit='epoch', got {milestones!r}")
     if not config.teacher.source:
         raise ValueError("config key 'teacher.source' must be 'trained', 'untrained' or a path")
     _check_run_name(config.run.name)

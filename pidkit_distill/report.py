@@ -45,6 +45,7 @@ from pidkit_distill.run_groups import (
     group_runs,
     lacking_keys,
     mean_sd,
+    teacher_not_known,
 )
 from pidkit_distill.run_records import (
     RUN_LOCK_FILE,
@@ -55,6 +56,7 @@ from pidkit_distill.run_records import (
     method_label,
     with_distinct_names,
 )
+from pidkit_distill.teacher_keys import TEACHER_FILE
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
            "write_report"]
@@ -64,7 +66,7 @@ _FEW = 5
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed and the run's bookkeeping "
-               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}), "
+               f"({', '.join(sorted(BOOKKEEPING - {'run.seed', TEACHER_FILE}))}), "
                "and in settings that did not affect them (teacher.epochs and teacher.lr where no "
                "teacher was trained, teacher.seed too for a teacher file; audit.* where "
                "run.audit_every is 0; the decay of a constant optim.schedule). "
@@ -231,7 +233,8 @@ def _group_table(every: list[RunGroup]) -> str:
             f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
     align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
     lines = [head, f"|{'|'.join(align)}|", *(_group_row(group) for group in groups)]
-    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)), *lacking]
+    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
+             *filter(None, map(_teacher_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
 
 
@@ -279,6 +282,30 @@ def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dic
         [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
         if uncertified else [])) if records else ""
     return layer, last, estimate, records
+
+
+def _teacher_note(group: RunGroup) -> str | None:
+    """What the group table says under it where which teacher file the seeds of ``group`` read
+    is not known (:func:`~pidkit_distill.run_groups.teacher_not_known`), else ``None``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name):
+    ...     config = {"teacher": {"source": "t.pt"}, "run": {"out_dir": "/runs"}}
+    ...     return RunRecords(name, Path("/runs") / name, config, [], [])
+    >>> print(_teacher_note(RunGroup("bas", [run("s1"), run("s2")])))  # doctest: +ELLIPSIS
+    bas: teacher not known: s1 and s2 name it 't.pt', a relative path, and record neither ...
+    """
+    written = teacher_not_known(group.runs[0])
+    if written is None:
+        return None
+    return (f"{group.label}: teacher not known: {' and '.join(run.name for run in group.runs)} "
+            f"name it {written!r}, a relative path, and record neither the file it named nor "
+            "the folder they were trained in (runs of an older pidkit-distill with an absolute "
+            "run.out_dir, or moved since): they are averaged as seeds of one teacher, which "
+            "they may not be, trained in different folders; compare their teachers by hand, or "
+            "rerun them.")
 
 
 def _rerun_notes(group: RunGroup) -> list[str]:

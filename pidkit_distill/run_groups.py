@@ -6,15 +6,16 @@ it printed, how often it checkpointed and audited, on which device, with how man
 loader processes) are the seeds of one experiment: :func:`group_runs` puts them in one
 :class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
 epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
-file it names, however its path is spelt; a relative one from the folder the run was trained
-in), but for the settings that did not affect the run (:func:`unused_keys`: how a teacher
-would have been trained, where it was not; the settings of an audit that did not run; the
-milestones of a constant schedule), and so does a key that one ``config.json`` lacks
-(written by an older version, whose default may have been another). A run of a seed that
-another run of the experiment already has (a rerun) is no further seed: the run that reached
-the most epochs stands for the seed, and the group lists the rerun, as counted once where its
-accuracy and atoms are the same, else as a run of its own. A run without a completed epoch
-stays alone. :func:`common_epochs` gives the values of a group's records at the epochs all of
+file it names, however its path is spelt: the file the run recorded, ``run.teacher_file``, else
+a relative one from the folder the run was trained in, where that is known; where it is not,
+:func:`teacher_not_known`), but for the settings that did not affect the run
+(:func:`unused_keys`: how a teacher would have been trained, where it was not; the settings of
+an audit that did not run; the milestones of a constant schedule), and so does a key that one
+``config.json`` lacks (written by an older version, whose default may have been another). A
+run of a seed that another run of the experiment already has (a rerun) is no further seed: the
+run that reached the most epochs stands for the seed, and the group lists the rerun, as counted
+once where its accuracy and atoms are the same, else as a run of its own. A run without a
+completed epoch stays alone. :func:`common_epochs` gives the values of a group's records at the epochs all of
 its seeds reached, never an average over epochs some lack.
 """
 
@@ -32,14 +33,16 @@ import numpy as np
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.config import RESUME_FREE_KEYS, config_fields
 from pidkit_distill.run_records import RunRecords, method_label
+from pidkit_distill.teacher_keys import TEACHER_FILE
 
 __all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs", "common_epochs", "group_runs",
-           "lacking_keys", "mean_sd", "unused_keys"]
+           "lacking_keys", "mean_sd", "teacher_not_known", "unused_keys"]
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
 # in these and in run.seed are the seeds of one experiment. Those a run may change when it
-# resumes, and where the data is and at which epochs it was audited (the atoms of the epochs
-# both audited compare).
+# resumes (the record of its teacher file among them: teacher.source compares by it), and
+# where the data is and at which epochs it was audited (the atoms of the epochs both audited
+# compare).
 BOOKKEEPING = RESUME_FREE_KEYS | {"run.seed", "run.audit_every", "data.root"}
 
 
@@ -183,12 +186,15 @@ def _joined(buckets: list[list[RunRecords]]) -> list[list[RunRecords]]:
 
 def _teacher_file(source: Any, run: RunRecords) -> Any:
     """The ``teacher.source`` of ``run`` as its experiment is told by: ``trained`` and
-    ``untrained`` as they are, a teacher file by its absolute path (``~`` the home folder,
-    links followed), a relative path taken from the folder the run was trained in, as the
-    trainer took it (:func:`_trained_in`): the seeds of one teacher file spelt
-    ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one experiment (they were
-    three). Where that folder is not known, a relative path is as written (``./`` and doubled
-    ``/`` left out): never taken from the report's own folder, where it may name another file.
+    ``untrained`` as they are, a teacher file by the absolute path that the run recorded
+    (``run.teacher_file``: the file it named where the run was trained), else by its absolute
+    path (``~`` the home folder, links followed), a relative path taken from the folder the run
+    was trained in, as the trainer took it (:func:`_trained_in`): the seeds of one teacher file
+    spelt ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one experiment (they
+    were three), and two projects' ``teacher.pt`` two. Where neither is known (a run of an
+    older version, :func:`teacher_not_known`), a relative path is as written (``./`` and
+    doubled ``/`` left out): never taken from the report's own folder, where it may name
+    another file.
 
     Examples
     --------
@@ -198,14 +204,42 @@ def _teacher_file(source: Any, run: RunRecords) -> Any:
     ('untrained', True)
     >>> _teacher_file("./t.pt", RunRecords("s1", Path("/moved/s1"), run.config, [], []))
     't.pt'
+    >>> recorded = {"run": {"out_dir": "/abs/runs", "teacher_file": "/q/t.pt"}}
+    >>> _teacher_file("t.pt", RunRecords("s1", Path("/abs/runs/s1"), recorded, [], []))
+    '/q/t.pt'
     """
     if not isinstance(source, str) or source in ("trained", "untrained"):
         return source
+    recorded = (run.config.get("run") or {}).get(TEACHER_FILE.split(".")[1])
+    if isinstance(recorded, str) and os.path.isabs(recorded):
+        return recorded
     path = os.path.expanduser(source)
     if os.path.isabs(path):
         return os.path.realpath(path)
     folder = _trained_in(run)
     return os.path.normpath(path) if folder is None else os.path.realpath(folder / path)
+
+
+def teacher_not_known(run: RunRecords) -> str | None:
+    """The relative ``teacher.source`` of ``run`` (as written) where which file it named is
+    not known: the run records no ``run.teacher_file`` (a run of an older version, or resumed
+    where the file was gone) and its folder's place does not tell where it was trained (an
+    absolute ``run.out_dir``, a run folder moved); ``None`` otherwise. Runs of such a
+    path are grouped by it as written, although it may have named another file for each.
+
+    Examples
+    --------
+    >>> config = {"teacher": {"source": "./t.pt"}, "run": {"out_dir": "/abs/runs"}}
+    >>> teacher_not_known(RunRecords("s1", Path("/abs/runs/s1"), config, [], []))
+    't.pt'
+    >>> config["run"]["teacher_file"] = "/p/t.pt"
+    >>> teacher_not_known(RunRecords("s1", Path("/abs/runs/s1"), config, [], [])) is None
+    True
+    """
+    source = (run.config.get("teacher") or {}).get("source")
+    told = _teacher_file(source, run)
+    return told if isinstance(told, str) and told not in ("trained", "untrained") \
+        and not os.path.isabs(told) else None
 
 
 def _trained_in(run: RunRecords) -> Path | None:
