@@ -124,8 +124,9 @@ def _release_sigint(mask: set[signal.Signals] | None) -> None:
 
 
 def _answer(child: subprocess.Popen[bytes], request: bytes, measure: str, bar: Any) -> tuple[bytes, bytes]:
-    """The child's stdout and stderr once it ends, under a bar of the time elapsed if ``bar`` (a
-    tqdm class) is given."""
+    """The child's stdout and stderr once it ends, under a bar of the time elapsed if ``bar`` (what
+    builds a tqdm bar from tqdm's arguments: ``pidkit._progress.bar_class()`` or a tqdm class) is
+    given."""
     if bar is None:
         return child.communicate(request)
     with bar(desc=f"measure {measure!r}: vertex enumeration", bar_format="{desc}: {elapsed}",
@@ -181,7 +182,8 @@ def generators(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -
 
     Each generator is ``[1, z_1, ..., z_d]`` for a vertex (``[0, ...]`` for a ray), exactly.
     ``cdd`` is the ``cdd.gmp`` module (:func:`pidkit._polytope.require_cdd`); ``measure`` names
-    the caller in errors; ``bar``, a tqdm class, shows the time of an enumeration in a child
+    the caller in errors; ``bar``, what builds a tqdm bar from tqdm's arguments
+    (``pidkit._progress.bar_class()`` or a tqdm class), shows the time of an enumeration in a child
     process (this module imports nothing of pidkit's, so that a child test loads it alone).
 
     Examples
