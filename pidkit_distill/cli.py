@@ -478,7 +478,7 @@ def _run(args: argparse.Namespace) -> int:
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
     from pidkit_distill.training.loaders import DataError
     from pidkit_distill.training.rundir import RunFolderBusy
-    from pidkit_distill.training.teacher import read_teacher_file
+    from pidkit_distill.training.teacher import read_teacher_for_run
 
     # a registered data set is loaded by the check: memory running out there is the run's failure
     with _failing("training failed", 1, TrainingError), _failing("error", 2, ValueError, TypeError,
@@ -495,7 +495,8 @@ def _run(args: argparse.Namespace) -> int:
             summary = train(checked)
     if _rank() == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
-            accuracy = read_teacher_file(path).get("test_acc")
+            with _failing("training failed", 1, TrainingError):  # memory running out
+                accuracy = read_teacher_for_run(path, cached=True).get("test_acc")
             print(f"teacher: {path}" + ("" if accuracy is None else
                                                 f" (held-out accuracy {accuracy:.4f})"))
         else:

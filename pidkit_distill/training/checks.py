@@ -245,6 +245,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     ------
     ValueError, TypeError, OSError
         The message starts with the configuration key to change.
+    TrainingError
+        Memory ran out while the data was loaded, or while the run's checkpoint (to resume) or
+        the teacher's file was read: the run's failure, as in training, naming what was read.
 
     Examples
     --------

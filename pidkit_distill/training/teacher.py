@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,7 @@ from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_loa
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
-from pidkit_distill.training.outcomes import TrainingError
+from pidkit_distill.training.outcomes import TrainingError, out_of_memory_resuming
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -52,6 +53,7 @@ __all__ = [
     "data_fingerprint",
     "load_teacher",
     "read_teacher_file",
+    "read_teacher_for_run",
     "teacher_file_of",
     "teacher_run_config",
     "trained_teacher_file",
@@ -108,6 +110,10 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     of it is loaded (its number of classes may differ). The returned network is in eval mode
     with ``requires_grad`` off for every parameter.
 
+    Memory running out while the teacher's file is read is the run's failure, a
+    :class:`~pidkit_distill.TrainingError` naming the file (:func:`read_teacher_for_run`), as
+    memory running out while the teacher's data is loaded is.
+
     Examples
     --------
     >>> from pidkit_distill import load_config, load_dataset
@@ -130,7 +136,9 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
             path = trained_teacher_file(config, bundle, runtime)
         else:
             path = teacher_file_of(config)
-        saved = read_by_main(runtime, path, read_teacher_file)  # rank 0's, a cached one too
+        cached = config.teacher.source == "trained"
+        saved = read_by_main(runtime, path,  # rank 0's, a cached one too
+                             partial(read_teacher_for_run, cached=cached))
         spec = _spec_of(config, bundle)
         check_teacher_file(saved, path, model=config.model.teacher, spec=spec)
         teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,
@@ -282,7 +290,8 @@ def teacher_file_of(config: TrainConfig) -> Path | None:
 
 
 def read_teacher_file(path: Path) -> dict[str, Any]:
-    """A teacher file's contents as ``{"model": state_dict, ...}`` (read safely).
+    """A teacher file's contents as ``{"model": state_dict, ...}`` (read safely, its tensors
+    mapped: ``mmap``).
 
     Raises
     ------
@@ -290,19 +299,58 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
         No such file.
     ValueError
         The file does not hold a teacher (or cannot be loaded safely).
+    MemoryError
+        Memory ran out while it was read (Python's, or torch's allocator refusing): the message
+        names the teacher file.
     """
     if path.is_dir():
         inside = path / "teacher.pt"
         raise ValueError(f"teacher file {str(path)!r} is a folder; " + (
             f"pass the teacher.pt in it: {inside}" if inside.is_file()
             else f"expected the path of a file holding {_TEACHER_HOLDS}"))
-    saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
+    try:
+        saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
+    except MemoryError as err:
+        raise MemoryError(f"out of memory (MemoryError) while reading teacher file "
+                          f"{str(path)!r}; the file is as it was: free memory on this machine, "
+                          "or use one with more, then read it again") from err
     if _is_state_dict(saved):
         return {"model": saved}
     if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
         return saved
     keys = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
     raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}")
+
+
+def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
+    """:func:`read_teacher_file` for a run (``pidkit-distill train``'s or ``train-teacher``'s):
+    memory running out while the file is read is the run's failure, the one-line
+    :class:`~pidkit_distill.TrainingError` of a checkpoint read before the run writes to its
+    folder (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`), naming the file
+    as the teacher's: ``teacher.source``'s, or, where ``cached``, the teacher cached for the
+    run's settings (``teacher.source = "trained"``, ``train-teacher``'s ``teacher.pt``).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        As :func:`read_teacher_file`.
+    TrainingError
+        Memory ran out while the file was read; its cause is the :class:`MemoryError`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "teacher.pt"
+    >>> torch.save({"fc.weight": torch.zeros(2, 2)}, path)
+    >>> sorted(read_teacher_for_run(path, cached=False)["model"])
+    ['fc.weight']
+    """
+    try:
+        return read_teacher_file(path)
+    except MemoryError as err:
+        whose = "the teacher cached for these settings" if cached else \
+            "the teacher (teacher.source)"
+        raise out_of_memory_resuming(path, purpose=f"for {whose}") from err
 
 
 def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
@@ -370,6 +418,8 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
     ------
     ValueError
         The file is not a teacher, or not one of ``model`` for ``spec``.
+    TrainingError
+        Memory ran out while it was read (:func:`read_teacher_for_run`).
 
     Examples
     --------
@@ -385,7 +435,7 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
 teacher cached for these settings: delete ... to train it again
     """
     try:
-        saved = read_teacher_file(path)
+        saved = read_teacher_for_run(path, cached=cached)
         check_teacher_file(saved, path, model=model, spec=spec)
     except ValueError as err:
         if not cached:
@@ -458,10 +508,11 @@ def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, runtime: Runt
     disk lacks the file takes rank 0's way. A file refused is the user's to delete, not a
     failed training: a :class:`~pidkit_distill.training.loaders.DataError` (``pidkit-distill``:
     one line, exit status 2), as :func:`~pidkit_distill.check_config` finds it where it loads
-    the data (a registered data set's)."""
+    the data (a registered data set's). Memory running out while it is read is the run's
+    failure (:func:`read_teacher_for_run`)."""
     if runtime.is_main or path.is_file():
         try:
-            check_cached_teacher(read_teacher_file(path), path, config=config,
+            check_cached_teacher(read_teacher_for_run(path, cached=True), path, config=config,
                                  spec=_spec_of(config, bundle),
                                  fingerprint=data_fingerprint(bundle.train))
         except ValueError as err:
