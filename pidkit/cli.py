@@ -422,8 +422,8 @@ def _check(args: argparse.Namespace) -> int:
     names = list(runs) if args.which == "all" else [args.which]
     try:
         reports = [runs[name]() for name in names]
-    except TooManyVertices as exc:  # Theorem 4.1's own refusal, its sizes= spelled --sizes
-        remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)))
+    except TooManyVertices as exc:  # Theorem 4.1's own refusal, in this command's options' spelling
+        remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)), "--max-vertices")
         raise UsageError(f"check: {exc.explain(remedy=remedy)}") from exc
     except (ImportError, TypeError, ValueError) as exc:
         raise UsageError(f"check: {one_line(exc)}") from exc

@@ -52,8 +52,9 @@ def test_check_theorem_4_1_names_the_given_joint():
 def test_the_command_line_says_the_same_with_sizes_spelled_as_its_option(which, capsys):
     python = _theorem_refusal(**LARGE_4_1)
     assert main(["check", which, "--sizes", "4,4,4", "--n", "1"]) == 2
-    cli = python.replace("such as the default sizes=(2, 2, 3).", "such as the default --sizes 2,2,3.")
-    assert cli != python
+    cli = python.replace("takes no max_vertices: pass smaller sizes, such as the default sizes=(2, 2, 3).",
+                         "takes no --max-vertices: pass smaller sizes, such as the default --sizes 2,2,3.")
+    assert cli != python and "max_vertices" not in cli
     assert capsys.readouterr().err == f"pidkit: error: check: {cli}\n"
 
 

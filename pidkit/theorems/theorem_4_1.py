@@ -32,8 +32,12 @@ CHAIN: tuple[str, ...] = (
 """The measures of :func:`check_theorem_4_1`, each a lower bound on the next."""
 DEFAULT_SIZES = (2, 2, 3)
 """The default ``sizes`` of :func:`check_theorem_4_1`: (n_y, n_t, n_s) of its random joints."""
-_FIXED_MEASURES = ("Theorem 4.1 compares every measure of its chain, gh and prec among them, on each "
-                   "joint and takes no max_vertices")
+
+
+def _fixed_measures(max_vertices: str) -> str:
+    """Why a caller of :func:`check_theorem_4_1` cannot insist, with ``max_vertices`` so named."""
+    return ("Theorem 4.1 compares every measure of its chain, gh and prec among them, on each joint and "
+            f"takes no {max_vertices}")
 
 
 def python_sizes(sizes: tuple[int, ...]) -> str:
@@ -41,17 +45,21 @@ def python_sizes(sizes: tuple[int, ...]) -> str:
     return f"sizes={sizes!r}"
 
 
-def sizes_remedy(spell: Callable[[tuple[int, ...]], str] = python_sizes) -> str:
+def sizes_remedy(
+    spell: Callable[[tuple[int, ...]], str] = python_sizes, max_vertices: str = "max_vertices"
+) -> str:
     """What a caller of :func:`check_theorem_4_1` can change when one of its random joints is too
     large for gh or prec (:class:`~pidkit.redundancy.vertex_limit.TooManyVertices`), with the
-    ``sizes`` option written by ``spell`` (the command line's: ``--sizes 2,2,3``).
+    ``sizes`` option written by ``spell`` and the option it does not take named ``max_vertices``
+    (the command line's: ``--sizes 2,2,3`` and ``--max-vertices``).
 
     Examples
     --------
-    >>> sizes_remedy().endswith("pass smaller sizes, such as the default sizes=(2, 2, 3)")
+    >>> sizes_remedy().endswith("takes no max_vertices: pass smaller sizes, such as the default "
+    ...                         "sizes=(2, 2, 3)")
     True
     """
-    return f"{_FIXED_MEASURES}: pass smaller sizes, such as the default {spell(DEFAULT_SIZES)}"
+    return f"{_fixed_measures(max_vertices)}: pass smaller sizes, such as the default {spell(DEFAULT_SIZES)}"
 
 
 def _chain_values(p: np.ndarray, measures: Sequence[str], given: str | None) -> list[float]:
@@ -60,7 +68,8 @@ def _chain_values(p: np.ndarray, measures: Sequence[str], given: str | None) -> 
     try:
         return [redundancy(p, measure=m) for m in measures]
     except TooManyVertices as exc:
-        remedy = sizes_remedy() if given is None else f"{_FIXED_MEASURES}: merge rare symbols of {given}"
+        fixed = _fixed_measures("max_vertices")
+        remedy = sizes_remedy() if given is None else f"{fixed}: merge rare symbols of {given}"
         raise exc.without_the_option(remedy, alternatives=False) from None
 
 
