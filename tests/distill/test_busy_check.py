@@ -71,7 +71,7 @@ def test_the_check_repeated_misleads_neither_a_report_nor_a_train_starting(tmp_p
                 lock.release()
     finally:
         checker.kill()
-        checker.wait()
+        checker.communicate()  # waits, and closes its stdout pipe
     assert read.count(False) == 20000  # before: 1,500 to 3,000 said held
     assert taken.count(True) == 1000  # before: some were refused as busy
 

@@ -123,7 +123,7 @@ def test_runs_start_while_a_report_tests_their_lock_over_and_over(tmp_path):
                 started += 1
     finally:
         reader.kill()
-        reader.wait()
+        reader.communicate()  # waits, and closes its stdout pipe
     assert started == 300
 
 
