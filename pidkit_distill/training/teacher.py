@@ -108,11 +108,8 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
 
     ``bundle`` is the student's data; with ``teacher.data_options`` the teacher's own variant
     of it is loaded (its number of classes may differ). The returned network is in eval mode
-    with ``requires_grad`` off for every parameter.
-
-    Memory running out while the teacher's file is read is the run's failure, a
-    :class:`~pidkit_distill.TrainingError` naming the file (:func:`read_teacher_for_run`), as
-    memory running out while the teacher's data is loaded is.
+    with ``requires_grad`` off for every parameter. Memory running out while its file or data
+    is read is the run's :class:`~pidkit_distill.TrainingError` (:func:`read_teacher_for_run`).
 
     Examples
     --------
@@ -295,8 +292,8 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
 
     Raises
     ------
-    FileNotFoundError
-        No such file.
+    FileNotFoundError, OSError
+        No such file, or one that could not be read (no permission, a failing disk).
     ValueError
         The file does not hold a teacher (or cannot be loaded safely).
     MemoryError
@@ -323,34 +320,23 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
 
 
 def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
-    """:func:`read_teacher_file` for a run (``pidkit-distill train``'s or ``train-teacher``'s):
-    memory running out while the file is read is the run's failure, the one-line
-    :class:`~pidkit_distill.TrainingError` of a checkpoint read before the run writes to its
-    folder (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`), naming the file
-    as the teacher's: ``teacher.source``'s, or, where ``cached``, the teacher cached for the
+    """:func:`read_teacher_file` for a run (``train``'s, ``train-teacher``'s): memory running
+    out is the run's failure (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`)
+    naming the file as ``teacher.source``'s or, where ``cached``, as the teacher cached for the
     run's settings (``teacher.source = "trained"``, ``train-teacher``'s ``teacher.pt``).
 
     Raises
     ------
-    FileNotFoundError, ValueError
+    FileNotFoundError, ValueError, OSError
         As :func:`read_teacher_file`.
     TrainingError
         Memory ran out while the file was read; its cause is the :class:`MemoryError`.
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> path = Path(tempfile.mkdtemp()) / "teacher.pt"
-    >>> torch.save({"fc.weight": torch.zeros(2, 2)}, path)
-    >>> sorted(read_teacher_for_run(path, cached=False)["model"])
-    ['fc.weight']
     """
     try:
         return read_teacher_file(path)
     except MemoryError as err:
-        whose = "the teacher cached for these settings" if cached else \
-            "the teacher (teacher.source)"
-        raise out_of_memory_resuming(path, purpose=f"for {whose}") from err
+        whose = "teacher cached for these settings" if cached else "teacher (teacher.source)"
+        raise out_of_memory_resuming(path, purpose=f"for the {whose}") from err
 
 
 def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
