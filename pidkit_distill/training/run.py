@@ -8,6 +8,7 @@ teacher, build the student and the method's Distiller, then :func:`~pidkit_disti
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -428,8 +429,10 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     The ``init_method`` run uses this run's configuration with the method replaced, in its own
     folder ``RUN_DIR.INIT_METHOD-init`` next to this run's; it is trained there, or resumed, or,
     when complete, only read (the resume check guarantees that its configuration matches).
-    Its checkpoint is mapped (``mmap``), not read whole: only the student's weights are used.
-    Memory running out while it is read is the run's one-line failure, as in resuming
+    Its checkpoint is mapped (``mmap``), not read whole: only the student's weights are read
+    of it, copied out of the mapping, so that the run does not hold the file (on a process that
+    received rank 0's, its copy in the temporary folder) while it trains. Memory running out
+    while it is read is the run's one-line failure, as in resuming
     (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`).
     """
     if init_method is None:
@@ -449,7 +452,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     except MemoryError as err:
         raise out_of_memory_resuming(checkpoint, purpose=f"for the trained {init_method} student "
                                      f"that {config.method.name} starts from") from err
-    return saved["student"]
+    return copy.deepcopy(saved["student"])
 
 
 def _build(name: str, num_classes: int, input_shape: tuple[int, ...]) -> nn.Module:
