@@ -143,7 +143,8 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing
             warnings.simplefilter("ignore")
-            return torch.load(path, map_location="cpu", weights_only=True, mmap=mmap and zipped)
+            return torch.load(path, map_location="cpu", weights_only=True,
+                              mmap=mmap and zipped and _named_in_utf8(path))
     except pickle.UnpicklingError as err:
         found = re.search(r"(Unsupported [^\n]*?)(?:\.?\s*$|\.? [A-Z]|\n)", str(err), re.M)
         detail = f" ({found.group(1).strip()})" if found else ""
@@ -161,6 +162,23 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
         raise ValueError(
             f"{not_torch} ({type(err).__name__}: {first[:120]}); expected {holds}"
         ) from None
+
+
+def _named_in_utf8(path: Path) -> bool:
+    """Whether torch can map ``path``: it opens a mapped file by its name encoded as UTF-8, which a
+    name holding bytes that are not UTF-8 (kept by Python as surrogates) cannot be; such a file is
+    read whole instead.
+
+    Examples
+    --------
+    >>> _named_in_utf8(Path("runs/rün/checkpoint.pt")), _named_in_utf8(Path("runs/r\\udcff/c.pt"))
+    (True, False)
+    """
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 _MMAP_REFUSED = re.compile(r"unable to mmap \d+ bytes from file .*\((\d+)\)\s*$", re.M)
