@@ -42,7 +42,7 @@ from typing import Any
 
 from pidkit._settings import SEED_MAX
 from pidkit._validate import did_you_mean
-from pidkit_distill.teacher_keys import TEACHER_FILE, teacher_file_now
+from pidkit_distill.teacher_keys import RECORDED, record_hint
 
 __all__ = [
     "AuditConfig",
@@ -335,11 +335,11 @@ class TrainConfig(_Settings):
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
 # resumes; so does one read with another device, thread count, loader setting, checkpoint
-# frequency or console output, or from another folder: the teacher is in the checkpoint).
+# frequency or console output).
 RESUME_FREE_KEYS = frozenset(
     {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress",
      "run.print_every", "run.out_dir", "run.name", "run.checkpoint_every", "data.num_workers",
-     "data.eval_batch_size", TEACHER_FILE}
+     "data.eval_batch_size"}
 )
 
 
@@ -391,10 +391,7 @@ def _check_is_config(config: Any) -> None:
 
 
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
-    """The configuration as nested plain dicts (JSON- and TOML-serialisable), with, where
-    ``teacher.source`` names a file here, the record ``run.teacher_file``: its absolute path
-    (:func:`~pidkit_distill.teacher_keys.teacher_file_now`; a run's ``config.json`` keeps which
-    file a relative path named where it was trained). :func:`config_from_dict` skips it.
+    """The configuration as nested plain dicts (JSON- and TOML-serialisable).
 
     Examples
     --------
@@ -402,10 +399,7 @@ def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     30
     """
     _check_is_config(config)
-    data, recorded = dataclasses.asdict(config), teacher_file_now(config.teacher.source)
-    if recorded is not None:
-        data["run"][TEACHER_FILE.split(".")[1]] = recorded
-    return data
+    return dataclasses.asdict(config)
 
 
 def _check_type(key: str, value: Any, kind: type, *, fix: str = "") -> None:
@@ -440,8 +434,9 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     """Build a :class:`TrainConfig` from nested mappings (as read from TOML or config.json).
 
     Missing keys keep their defaults; unknown sections or keys raise :class:`ValueError` listing the
-    accepted ones; values of the wrong type raise :class:`TypeError`. The record
-    ``run.teacher_file`` (:func:`config_to_dict`'s) is skipped.
+    accepted ones; values of the wrong type raise :class:`TypeError`. The table ``recorded``
+    of a run's ``config.json`` (what the run recorded of itself, no setting:
+    :mod:`~pidkit_distill.teacher_keys`) is skipped, so that the file reads back.
 
     Examples
     --------
@@ -452,7 +447,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
         raise TypeError(f"config data must be a mapping, got {type(data).__name__}")
     config = TrainConfig()
     sections = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = sorted(set(data) - sections)
+    unknown = sorted(set(data) - sections - {RECORDED})
     if unknown:
         raise ValueError(
             f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
@@ -462,11 +457,11 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     for section, values in data.items():
         if not isinstance(values, Mapping):
             raise TypeError(f"config section {section!r} must be a table, got {values!r}")
+        if section == RECORDED:
+            continue
         sub = getattr(config, section)
         for name, value in values.items():
             key = f"{section}.{name}"
-            if key == TEACHER_FILE:  # a record (config_to_dict's), not a setting
-                continue
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
                 raise ValueError(f"unknown config key {key!r}; known keys: {known}"
@@ -481,9 +476,10 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
 
 def closest_name_hint(name: str, known: Iterable[str]) -> str:
     """". Did you mean 'x'?" for the closest known name (:func:`pidkit._validate.did_you_mean`),
-    ending the sentence before it; or nothing."""
+    ending the sentence before it; or nothing. A name of a run's record (``run.teacher_file``)
+    is said to be no setting instead (:func:`~pidkit_distill.teacher_keys.record_hint`)."""
     suggestion = did_you_mean(name, list(known))
-    return f".{suggestion}" if suggestion else ""
+    return record_hint(name) or (f".{suggestion}" if suggestion else "")
 
 
 def _import_hint(names: Iterable[str]) -> str:

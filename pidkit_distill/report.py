@@ -56,7 +56,6 @@ from pidkit_distill.run_records import (
     method_label,
     with_distinct_names,
 )
-from pidkit_distill.teacher_keys import TEACHER_FILE
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
            "write_report"]
@@ -66,7 +65,7 @@ _FEW = 5
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed and the run's bookkeeping "
-               f"({', '.join(sorted(BOOKKEEPING - {'run.seed', TEACHER_FILE}))}), "
+               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}), "
                "and in settings that did not affect them (teacher.epochs and teacher.lr where no "
                "teacher was trained, teacher.seed too for a teacher file; audit.* where "
                "run.audit_every is 0; the decay of a constant optim.schedule). "

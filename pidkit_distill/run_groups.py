@@ -6,8 +6,8 @@ it printed, how often it checkpointed and audited, on which device, with how man
 loader processes) are the seeds of one experiment: :func:`group_runs` puts them in one
 :class:`RunGroup`. Every other key (data, models, teacher, method, optimiser, the schedule's
 epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
-file it names, however its path is spelt: the file the run recorded, ``run.teacher_file``, else
-a relative one from the folder the run was trained in, where that is known; where it is not,
+file it names, however its path is spelt: the file the run recorded it read, else a relative
+one from the folder the run was trained in, where that is known; where it is not,
 :func:`teacher_not_known`), but for the settings that did not affect the run
 (:func:`unused_keys`: how a teacher would have been trained, where it was not; the settings of
 an audit that did not run; the milestones of a constant schedule), and so does a key that one
@@ -15,8 +15,8 @@ an audit that did not run; the milestones of a constant schedule), and so does a
 run of a seed that another run of the experiment already has (a rerun) is no further seed: the
 run that reached the most epochs stands for the seed, and the group lists the rerun, as counted
 once where its accuracy and atoms are the same, else as a run of its own. A run without a
-completed epoch stays alone. :func:`common_epochs` gives the values of a group's records at the epochs all of
-its seeds reached, never an average over epochs some lack.
+completed epoch stays alone. :func:`common_epochs` gives the values of a group's records at the
+epochs all of its seeds reached, never an average over epochs some lack.
 """
 
 from __future__ import annotations
@@ -33,16 +33,15 @@ import numpy as np
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.config import RESUME_FREE_KEYS, config_fields
 from pidkit_distill.run_records import RunRecords, method_label
-from pidkit_distill.teacher_keys import TEACHER_FILE
+from pidkit_distill.teacher_keys import RECORDED, recorded_teacher_file
 
 __all__ = ["BOOKKEEPING", "Rerun", "RunGroup", "audit_epochs", "common_epochs", "group_runs",
            "lacking_keys", "mean_sd", "teacher_not_known", "unused_keys"]
 
 # The configuration keys that say how a run was kept, not what was run: runs that differ only
 # in these and in run.seed are the seeds of one experiment. Those a run may change when it
-# resumes (the record of its teacher file among them: teacher.source compares by it), and
-# where the data is and at which epochs it was audited (the atoms of the epochs both audited
-# compare).
+# resumes, and where the data is and at which epochs it was audited (the atoms of the epochs
+# both audited compare).
 BOOKKEEPING = RESUME_FREE_KEYS | {"run.seed", "run.audit_every", "data.root"}
 
 
@@ -145,11 +144,14 @@ def unused_keys(config: dict[str, Any]) -> set[str]:
 def _defining(run: RunRecords) -> dict[str, str]:
     """The keys of ``run``'s configuration that define its experiment (all but
     :data:`BOOKKEEPING` and :func:`unused_keys`), each with its value as JSON (a list or a
-    table compares by value; a teacher file by the file it names, :func:`_teacher_file`)."""
+    table compares by value; a teacher file by the file it names, :func:`_teacher_file`). The
+    run's record (:data:`~pidkit_distill.teacher_keys.RECORDED`) is no setting: it defines
+    nothing but through ``teacher.source``."""
     unused = BOOKKEEPING | unused_keys(run.config)
     return {f"{section}.{key}": json.dumps(_teacher_file(value, run) if (section, key) == (
                 "teacher", "source") else value, sort_keys=True)
-            for section, table in run.config.items() if isinstance(table, dict)
+            for section, table in run.config.items()
+            if isinstance(table, dict) and section != RECORDED
             for key, value in table.items() if f"{section}.{key}" not in unused}
 
 
@@ -187,14 +189,14 @@ def _joined(buckets: list[list[RunRecords]]) -> list[list[RunRecords]]:
 def _teacher_file(source: Any, run: RunRecords) -> Any:
     """The ``teacher.source`` of ``run`` as its experiment is told by: ``trained`` and
     ``untrained`` as they are, a teacher file by the absolute path that the run recorded
-    (``run.teacher_file``: the file it named where the run was trained), else by its absolute
-    path (``~`` the home folder, links followed), a relative path taken from the folder the run
-    was trained in, as the trainer took it (:func:`_trained_in`): the seeds of one teacher file
-    spelt ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one experiment (they
-    were three), and two projects' ``teacher.pt`` two. Where neither is known (a run of an
-    older version, :func:`teacher_not_known`), a relative path is as written (``./`` and
-    doubled ``/`` left out): never taken from the report's own folder, where it may name
-    another file.
+    (:func:`~pidkit_distill.teacher_keys.recorded_teacher_file`: the file it read), else by
+    its absolute path (``~`` the home folder, links followed), a relative path taken from the
+    folder the run was trained in, as the trainer took it (:func:`_trained_in`): the seeds of
+    one teacher file spelt ``runs/t/teacher.pt``, ``./runs/t/teacher.pt`` or in full are one
+    experiment (they were three), and two projects' ``teacher.pt`` two. Where neither is known
+    (a run of an older version, :func:`teacher_not_known`), a relative path is as written
+    (``./`` and doubled ``/`` left out): never taken from the report's own folder, where it
+    may name another file.
 
     Examples
     --------
@@ -204,14 +206,14 @@ def _teacher_file(source: Any, run: RunRecords) -> Any:
     ('untrained', True)
     >>> _teacher_file("./t.pt", RunRecords("s1", Path("/moved/s1"), run.config, [], []))
     't.pt'
-    >>> recorded = {"run": {"out_dir": "/abs/runs", "teacher_file": "/q/t.pt"}}
+    >>> recorded = {"run": {"out_dir": "/abs/runs"}, "recorded": {"teacher_file": "/q/t.pt"}}
     >>> _teacher_file("t.pt", RunRecords("s1", Path("/abs/runs/s1"), recorded, [], []))
     '/q/t.pt'
     """
     if not isinstance(source, str) or source in ("trained", "untrained"):
         return source
-    recorded = (run.config.get("run") or {}).get(TEACHER_FILE.split(".")[1])
-    if isinstance(recorded, str) and os.path.isabs(recorded):
+    recorded = recorded_teacher_file(run.config)
+    if recorded is not None:
         return recorded
     path = os.path.expanduser(source)
     if os.path.isabs(path):
@@ -222,8 +224,8 @@ def _teacher_file(source: Any, run: RunRecords) -> Any:
 
 def teacher_not_known(run: RunRecords) -> str | None:
     """The relative ``teacher.source`` of ``run`` (as written) where which file it named is
-    not known: the run records no ``run.teacher_file`` (a run of an older version, or resumed
-    where the file was gone) and its folder's place does not tell where it was trained (an
+    not known: the run records no teacher file (a run of an older version, or one resuming
+    such a run) and its folder's place does not tell where it was trained (an
     absolute ``run.out_dir``, a run folder moved); ``None`` otherwise. Runs of such a
     path are grouped by it as written, although it may have named another file for each.
 
@@ -232,7 +234,7 @@ def teacher_not_known(run: RunRecords) -> str | None:
     >>> config = {"teacher": {"source": "./t.pt"}, "run": {"out_dir": "/abs/runs"}}
     >>> teacher_not_known(RunRecords("s1", Path("/abs/runs/s1"), config, [], []))
     't.pt'
-    >>> config["run"]["teacher_file"] = "/p/t.pt"
+    >>> config["recorded"] = {"teacher_file": "/p/t.pt"}
     >>> teacher_not_known(RunRecords("s1", Path("/abs/runs/s1"), config, [], [])) is None
     True
     """

@@ -6,19 +6,24 @@ them on its command line without importing PyTorch;
 :func:`pidkit_distill.training.teacher.teacher_run_config` is the run that does not read them.
 A relative ``teacher.source`` names a file from the folder the run is trained in, which the
 configuration does not say: :func:`teacher_file_now` is the file it names there, which a run's
-``config.json`` records as :data:`TEACHER_FILE` (the report tells teachers apart by it).
+``config.json`` records in its table :data:`RECORDED`, beside the settings
+(:func:`with_teacher_file`, :func:`recorded_teacher_file`; the report tells teachers apart by
+it). A record is no setting: no configuration sets it (:func:`record_hint`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["TEACHER_FILE", "TEACHER_KEYS", "teacher_file_now", "unused_by_teacher"]
+__all__ = ["RECORDED", "TEACHER_KEYS", "record_hint", "recorded_teacher_file",
+           "teacher_file_now", "unused_by_teacher", "with_teacher_file"]
 
-# The key of a run's configuration (config.json) that records the teacher file it read
-# (teacher_file_now): written, never read as a setting.
-TEACHER_FILE = "run.teacher_file"
+# The table of a run's config.json that holds what the run recorded of itself, beside its
+# settings' sections: "teacher_file", the file its teacher.source named (teacher_file_now).
+RECORDED = "recorded"
+_TEACHER_FILE = "teacher_file"
 
 # The student's keys that have a teacher's counterpart, which the teacher's run reads instead.
 TEACHER_KEYS = {"run.epochs": "teacher.epochs", "run.seed": "teacher.seed",
@@ -80,5 +85,60 @@ def teacher_file_now(source: Any) -> str | None:
     """
     if not isinstance(source, str) or source in ("trained", "untrained"):
         return None
-    path = os.path.realpath(os.path.expanduser(source))
-    return path if os.path.isfile(path) else None
+    path = os.path.expanduser(source)
+    return os.path.realpath(path) if os.path.isfile(path) else None  # False for a NUL byte
+
+
+def with_teacher_file(settings: dict[str, Any], teacher_file: str | None) -> dict[str, Any]:
+    """A run's ``settings`` (:func:`~pidkit_distill.config.config_to_dict`) as its
+    ``config.json`` holds them: with the record of the teacher file it read (an absolute path,
+    :func:`teacher_file_now`) in the table :data:`RECORDED`, where ``teacher_file`` is one.
+
+    Examples
+    --------
+    >>> with_teacher_file({"run": {"seed": 1}}, "/p/t.pt")
+    {'run': {'seed': 1}, 'recorded': {'teacher_file': '/p/t.pt'}}
+    >>> with_teacher_file({"run": {"seed": 1}}, None)
+    {'run': {'seed': 1}}
+    """
+    if teacher_file is None:
+        return settings
+    return {**settings, RECORDED: {_TEACHER_FILE: teacher_file}}
+
+
+def recorded_teacher_file(config: Mapping[str, Any]) -> str | None:
+    """The teacher file that a run's ``config`` (its ``config.json``) records it read
+    (:func:`with_teacher_file`); ``None`` where it records none (a teacher that is no file, a
+    run of a version that recorded none) or something that is no absolute path.
+
+    Examples
+    --------
+    >>> recorded_teacher_file({"recorded": {"teacher_file": "/p/t.pt"}})
+    '/p/t.pt'
+    >>> recorded_teacher_file({"run": {"teacher_file": "/p/t.pt"}}) is None
+    True
+    """
+    table = config.get(RECORDED)
+    file = table.get(_TEACHER_FILE) if isinstance(table, Mapping) else None
+    return file if isinstance(file, str) and os.path.isabs(file) else None
+
+
+def record_hint(name: str) -> str:
+    """What a message refusing the configuration key (or setting) ``name`` says where it names
+    a run's record (:data:`RECORDED`, the teacher file it read), ending the sentence before
+    it; or nothing.
+
+    Examples
+    --------
+    >>> record_hint("run.teacher_file")
+    ". 'run.teacher_file' is no setting: a run records the teacher file it read in its \
+config.json (as recorded.teacher_file), and no configuration sets it; name the teacher \
+with teacher.source"
+    >>> record_hint("run.epoch")
+    ''
+    """
+    if name.rsplit(".", 1)[-1] != _TEACHER_FILE and name.split(".", 1)[0] != RECORDED:
+        return ""
+    return (f". {name!r} is no setting: a run records the teacher file it read in its "
+            f"config.json (as {RECORDED}.{_TEACHER_FILE}), and no configuration sets it; name "
+            "the teacher with teacher.source")

@@ -2,7 +2,7 @@
 
 | file            | content                                                              |
 |-----------------|----------------------------------------------------------------------|
-| ``config.json`` | the resolved configuration                                           |
+| ``config.json`` | the resolved configuration, and the teacher file the run read (``recorded``) |
 | ``metrics.jsonl`` | one JSON line per epoch (strict JSON: NaN and infinities as null)  |
 | ``audit.jsonl`` | one JSON line per audited (epoch, layer)                             |
 | ``checkpoint.pt`` | written atomically every ``run.checkpoint_every`` epochs and after the last |
@@ -33,6 +33,7 @@ from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftov
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.run_records import read_run_config
+from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -297,14 +298,32 @@ class RunFolder:
 
     def start(self, config: TrainConfig, history: list[dict[str, Any]],
               audit: list[dict[str, Any]]) -> None:
-        """Create the folder, write ``config.json`` and the logs of the epochs already done."""
+        """Create the folder, write ``config.json`` and the logs of the epochs already done.
+
+        ``config.json`` records, beside the configuration, the teacher file the run read
+        (:func:`~pidkit_distill.teacher_keys.with_teacher_file`): the file ``teacher.source``
+        names from this folder; for a run that continues a checkpoint's epochs (``history``),
+        whose teacher's weights are the checkpoint's, the file that the ``config.json`` it
+        continues records (none where it records none), whichever folder it resumes in and
+        whether that file is still there.
+        """
         self.resume = config.run.resume
         if not self.is_main:
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        self.write_json("config.json", config_to_dict(config))
+        teacher_file = (self._recorded_teacher_file() if history
+                        else teacher_file_now(config.teacher.source))
+        self.write_json("config.json", with_teacher_file(config_to_dict(config), teacher_file))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             self._replace(name, "".join(_json(r) + "\n" for r in records))
+
+    def _recorded_teacher_file(self) -> str | None:
+        """The teacher file that the folder's ``config.json`` records, if it is there and
+        records one."""
+        try:
+            return recorded_teacher_file(read_run_config(self.path))
+        except (OSError, ValueError):  # none, or not readable: the record is lost, not made up
+            return None
 
     def append(self, name: str, records: list[dict[str, Any]]) -> None:
         """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``).

@@ -1,6 +1,7 @@
 """The report tells teacher files apart by the file each run read, not by how its path is spelt:
 a relative ``teacher.source`` names a file from the folder ``train`` ran in, which a run folder
-of an absolute ``run.out_dir`` does not tell, so the run records the file (``run.teacher_file``).
+of an absolute ``run.out_dir`` does not tell, so the run records the file in its config.json
+(``recorded.teacher_file``).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def test_two_folders_teachers_of_one_relative_name_are_two_experiments(tmp_path,
     assert rows(folders) == [(f"| bas, teacher.source={here / 'a/teacher.pt'}", "2 (1, 2)"),
                              (f"| bas, teacher.source={here / 'b/teacher.pt'}", "2 (1, 2)")]
     recorded = json.loads((folders[2] / "config.json").read_text())
-    assert recorded["run"]["teacher_file"] == str(here / "b/teacher.pt")
+    assert recorded["recorded"] == {"teacher_file": str(here / "b/teacher.pt")}
     assert config_from_dict(recorded).teacher.source == "teacher.pt"  # a record, not a setting
 
 
@@ -77,7 +78,7 @@ def test_one_teacher_file_reached_relative_absolute_and_through_links_is_one(tmp
 
 
 def test_runs_that_record_no_teacher_file_say_their_teacher_is_not_known(tmp_path, monkeypatch):
-    # runs of an older version (no run.teacher_file) of an absolute run.out_dir: which file a
+    # runs of an older version (no record) of an absolute run.out_dir: which file a
     # relative teacher.source named cannot be told; grouped by the path as written, said so
     runs = tmp_path / "runs"
     for project, seed in (("a", 0), ("b", 1)):
@@ -86,7 +87,7 @@ def test_runs_that_record_no_teacher_file_say_their_teacher_is_not_known(tmp_pat
                for project, seed in (("a", 1), ("b", 2))]
     for folder in folders:
         config = json.loads((folder / "config.json").read_text())
-        config["run"].pop("teacher_file", None)
+        del config["recorded"]
         (folder / "config.json").write_text(json.dumps(config))
     table = group_table(load_runs(folders))
     assert rows(folders) == [("| bas", "2 (1, 2)")]
