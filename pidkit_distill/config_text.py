@@ -21,6 +21,7 @@ from pidkit_distill.config import (
     config_from_dict,
     config_to_dict,
 )
+from pidkit_distill.teacher_keys import RECORDED
 
 try:
     import tomllib
@@ -154,4 +155,9 @@ def load_config(
                 raise ValueError(
                     f"config file {str(path)!r} is not valid TOML: not UTF-8 text (byte "
                     f"{err.object[err.start]:#04x} at position {err.start})") from err
+        if RECORDED in data:  # config_from_dict skips it, as a run's own config.json holds it
+            raise ValueError(
+                f"config file {str(path)!r} has a table [{RECORDED}]: what a run records of itself "
+                "in its config.json, which no configuration sets; remove the table (name a teacher "
+                "file with teacher.source)")
     return apply_overrides(config_from_dict(data), overrides)

@@ -75,6 +75,19 @@ def test_a_teacher_file_record_written_by_a_user_is_refused_as_a_record(tmp_path
         read[how]()
 
 
+def test_a_recorded_table_in_a_toml_file_is_refused_not_skipped(tmp_path):
+    # config_from_dict skips [recorded], as a run's own config.json holds it: written by hand in
+    # a TOML file it was dropped without a word
+    toml = tmp_path / "c.toml"
+    toml.write_text('[recorded]\nteacher_file = "/p/t.pt"\n')
+    with pytest.raises(ValueError) as refused:
+        load_config(toml)
+    assert str(refused.value) == (
+        f"config file {str(toml)!r} has a table [recorded]: what a run records of itself in its "
+        "config.json, which no configuration sets; remove the table (name a teacher file with "
+        "teacher.source)")
+
+
 def test_the_command_line_refuses_a_teacher_file_record_in_one_line(tmp_path, capsys):
     assert main(["train", "--set", "run.teacher_file=t.pt", "--out-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
