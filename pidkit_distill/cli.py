@@ -495,7 +495,8 @@ def _run(args: argparse.Namespace) -> int:
             summary = train(checked)
     if _rank() == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
-            with _failing("training failed", 1, TrainingError):  # memory running out
+            # the teacher's run, as its training: memory running out, a file it cannot read
+            with _failing("training failed", 1, TrainingError, ValueError, OSError):
                 accuracy = read_teacher_for_run(path, cached=True).get("test_acc")
             print(f"teacher: {path}" + ("" if accuracy is None else
                                                 f" (held-out accuracy {accuracy:.4f})"))
