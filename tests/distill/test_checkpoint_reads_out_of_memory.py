@@ -6,37 +6,14 @@ MemoryError from load_student, before)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import torch
-from tiny_runs import TINY, tiny
+from tiny_runs import OUT_OF_MEMORY, TINY, loads_failing, tiny
 
 from pidkit_distill import TrainingError, load_student, train
 from pidkit_distill.cli import main
 
-# as torch's CPU allocator says it (safe_load raises it as a MemoryError naming the file)
-ALLOCATOR_REFUSED = ("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't "
-                     "allocate memory: you tried to allocate 4096 bytes. Error code 12 (Cannot "
-                     "allocate memory)")
-OUT_OF_MEMORY = [pytest.param(MemoryError, id="python-s"),
-                 pytest.param(lambda: RuntimeError(ALLOCATOR_REFUSED), id="torch-s-allocator")]
 TED = ["method.name=ted", "method.params.stage1_epochs=1", "run.epochs=2"]
-
-
-def _loads_failing(monkeypatch: pytest.MonkeyPatch, error, *folders: str) -> list[object]:
-    """``torch.load`` raising ``error()`` for the files of run folders named ``folders``; the
-    ``mmap`` each such load asked for, in a list that fills as they come."""
-    load, asked = torch.load, []
-
-    def load_or_fail(path, *args, **kwargs):
-        if Path(path).parent.name in folders:
-            asked.append(kwargs.get("mmap"))
-            raise error()
-        return load(path, *args, **kwargs)
-
-    monkeypatch.setattr(torch, "load", load_or_fail)
-    return asked
 
 
 @pytest.mark.parametrize("error", OUT_OF_MEMORY)
@@ -46,7 +23,8 @@ def test_memory_running_out_reading_the_student_init_run_s_checkpoint_is_one_lin
     said = (f"out of memory (MemoryError) while reading {str(init_checkpoint)!r} for the trained "
             "bas student that ted starts from; the checkpoint is as it was: free memory on this "
             "machine, or use one with more, then rerun the same command")
-    asked = _loads_failing(monkeypatch, error, "ted.bas-init", "cli.bas-init")
+    asked = loads_failing(monkeypatch, error,
+                          lambda path: path.parent.name in ("ted.bas-init", "cli.bas-init"))
     with pytest.raises(TrainingError) as raised:
         train(tiny(tmp_path, *TED, "run.name=ted"))
     assert str(raised.value) == said
@@ -70,7 +48,7 @@ def test_memory_running_out_reading_the_student_init_run_s_checkpoint_is_one_lin
 def test_load_student_maps_the_checkpoint_and_names_it_when_memory_runs_out(tmp_path,
                                                                             monkeypatch, error):
     run_dir = train(tiny(tmp_path, "run.epochs=1", "run.name=r")).run_dir
-    asked = _loads_failing(monkeypatch, error, "r")
+    asked = loads_failing(monkeypatch, error, lambda path: path.parent.name == "r")
     with pytest.raises(MemoryError) as raised:
         load_student(run_dir)
     assert str(raised.value) == (

@@ -12,19 +12,13 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_runs import TINY, tiny
+from tiny_runs import OUT_OF_MEMORY, TINY, loads_failing, tiny
 
 from pidkit_distill import TrainingError, check_config, train, train_teacher
 from pidkit_distill.cli import main
 from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.training.teacher import read_teacher_file
 
-# as torch's CPU allocator says it (safe_load raises it as a MemoryError naming the file)
-ALLOCATOR_REFUSED = ("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't "
-                     "allocate memory: you tried to allocate 4096 bytes. Error code 12 (Cannot "
-                     "allocate memory)")
-OUT_OF_MEMORY = [pytest.param(MemoryError, id="python-s"),
-                 pytest.param(lambda: RuntimeError(ALLOCATOR_REFUSED), id="torch-s-allocator")]
 HINT = ("; the checkpoint is as it was: free memory on this machine, or use one with more, "
         "then rerun the same command")
 TEACHER = ["teacher.epochs=1", "run.epochs=1"]
@@ -32,19 +26,8 @@ TEACHER = ["teacher.epochs=1", "run.epochs=1"]
 
 def _loads_failing(monkeypatch: pytest.MonkeyPatch, error, name: str, *,
                    after: int = 0) -> list[object]:
-    """``torch.load`` raising ``error()`` for files named ``name`` once ``after`` of them were
-    read; the ``mmap`` each load of such a file asked for, in a list that fills as they come."""
-    load, asked = torch.load, []
-
-    def load_or_fail(path, *args, **kwargs):
-        if Path(path).name == name:
-            asked.append(kwargs.get("mmap"))
-            if len(asked) > after:
-                raise error()
-        return load(path, *args, **kwargs)
-
-    monkeypatch.setattr(torch, "load", load_or_fail)
-    return asked
+    """:func:`tiny_runs.loads_failing` for the files named ``name``."""
+    return loads_failing(monkeypatch, error, lambda path: path.name == name, after=after)
 
 
 def _argv(command: str, out_dir: Path, *extra: str) -> list[str]:

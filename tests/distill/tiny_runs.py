@@ -1,16 +1,18 @@
 """Shared helpers for the trainer's tests: a tiny synthetic configuration (a few ms per epoch),
-`python -m pidkit_distill` run in a child process, and a run folder's lock held by another one."""
+`python -m pidkit_distill` run in a child process, a run folder's lock held by another one, and
+memory running out while files are read."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import torch
 
 from pidkit_distill.config import TrainConfig
@@ -133,3 +135,29 @@ def lock_held_by_another_process(lock_file: Path) -> Iterator[None]:
         yield
     finally:
         holder.communicate("")
+
+
+# as torch's CPU allocator says it (safe_load raises it as a MemoryError naming the file)
+ALLOCATOR_REFUSED = ("[enforce fail at alloc_cpu.cpp:117] data. DefaultCPUAllocator: can't "
+                     "allocate memory: you tried to allocate 4096 bytes. Error code 12 (Cannot "
+                     "allocate memory)")
+OUT_OF_MEMORY = [pytest.param(MemoryError, id="python-s"),
+                 pytest.param(lambda: RuntimeError(ALLOCATOR_REFUSED), id="torch-s-allocator")]
+
+
+def loads_failing(monkeypatch: Any, error: Callable[[], BaseException],
+                  failing: Callable[[Path], bool], *, after: int = 0) -> list[object]:
+    """``torch.load`` raising ``error()`` for the files that ``failing`` picks once ``after`` of
+    them were read; the ``mmap`` each load of such a file asked for, in a list that fills as
+    they come."""
+    load, asked = torch.load, []
+
+    def load_or_fail(path, *args, **kwargs):
+        if isinstance(path, (str, os.PathLike)) and failing(Path(path)):
+            asked.append(kwargs.get("mmap"))
+            if len(asked) > after:
+                raise error()
+        return load(path, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "load", load_or_fail)
+    return asked
