@@ -65,7 +65,7 @@ from pidkit_distill.models import available_models, build_model, tap_features
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
-from pidkit_distill.training.outcomes import out_of_memory_resuming
+from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import float32_default
 from pidkit_distill.training.teacher import (
@@ -350,7 +350,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         try:
             resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True) is not None
         except MemoryError as err:  # the run's failure, as where the run reads it whole
-            raise out_of_memory_resuming(run_dir / "checkpoint.pt") from err
+            raise out_of_memory_reading(run_dir / "checkpoint.pt") from err
     notices = (notice,) if notice else ()
     if config.run.resume and not resume and not _is_init_run(run_dir):
         notices += (_nothing_to_resume(config, run_dir),)

@@ -60,7 +60,7 @@ from pidkit_distill.training.outcomes import (
     RunSummary,
     TrainingError,
     TrainingInterrupted,
-    out_of_memory_resuming,
+    out_of_memory_reading,
 )
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
@@ -159,7 +159,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     try:  # read whole, before any epoch: memory running out here is the run's one-line failure
         saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
     except MemoryError as err:
-        raise out_of_memory_resuming(folder.checkpoint) from err
+        raise out_of_memory_reading(folder.checkpoint) from err
     if saved is not None:
         state = restore_checkpoint(saved, module=module, optimizers=optimizers,
                                    schedulers=schedulers, loader_generator=loader_generator,

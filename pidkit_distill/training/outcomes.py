@@ -14,7 +14,7 @@ from typing import Any
 from pidkit_distill.audit_records import final_audit
 from pidkit_distill.training.checkpoint import python_resume_note
 
-__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "out_of_memory_resuming"]
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "out_of_memory_reading"]
 
 
 @dataclass(frozen=True)
@@ -257,29 +257,27 @@ overrides), then call train(config) again."]
                 dict(self.__dict__))
 
 
-def out_of_memory_resuming(checkpoint: Path, *,
-                           purpose: str = "to resume the run") -> TrainingError:
-    """The run's failure where memory runs out while it reads a ``checkpoint`` before it writes
-    to its folder: its own, to resume (:func:`~pidkit_distill.check_config`'s look at it, or the
-    run's whole read), or a ``student_init`` run's, to start the student from it (``purpose``
-    says which).
+def out_of_memory_reading(path: Path, *, purpose: str = "to resume the run",
+                          what: str = "checkpoint") -> TrainingError:
+    """The run's failure where memory runs out while it reads a file before it writes to its
+    folder: its own checkpoint, to resume (:func:`~pidkit_distill.check_config`'s look at it, or
+    the run's whole read), a ``student_init`` run's checkpoint, to start the student from it, or
+    the teacher's file (``purpose`` says why it was read, ``what`` what the file is).
 
     Examples
     --------
-    >>> print(out_of_memory_resuming(Path("runs/r/checkpoint.pt")))
+    >>> print(out_of_memory_reading(Path("runs/r/checkpoint.pt")))
     out of memory (MemoryError) while reading 'runs/r/checkpoint.pt' to resume the run; the \
 checkpoint is as it was: free memory on this machine, or use one with more, then rerun the same \
 command
-    >>> print(out_of_memory_resuming(Path("runs/r.bas-init/checkpoint.pt"),
-    ...                              purpose="for its student (student_init)"))
-    out of memory (MemoryError) while reading 'runs/r.bas-init/checkpoint.pt' for its student \
-(student_init); the checkpoint is as it was: free memory on this machine, or use one with more, \
-then rerun the same command
+    >>> print(out_of_memory_reading(Path("t.pt"), purpose="for the teacher", what="teacher file"))
+    out of memory (MemoryError) while reading 't.pt' for the teacher; the teacher file is as it \
+was: free memory on this machine, or use one with more, then rerun the same command
     """
-    return TrainingError(f"out of memory (MemoryError) while reading {str(checkpoint)!r} "
-                         f"{purpose}", epoch=None, loading_data=True,
-                         hint="the checkpoint is as it was: free memory on this machine, or use "
-                              "one with more, then rerun the same command")
+    return TrainingError(f"out of memory (MemoryError) while reading {str(path)!r} {purpose}",
+                         epoch=None, loading_data=True,
+                         hint=f"the {what} is as it was: free memory on this machine, or use one "
+                              "with more, then rerun the same command")
 
 
 def _not_saved(epoch: int | None, done: int | None) -> str:

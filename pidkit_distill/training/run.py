@@ -35,7 +35,7 @@ from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import (
     RunSummary,
     TrainingError,
-    out_of_memory_resuming,
+    out_of_memory_reading,
 )
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
@@ -433,7 +433,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     of it, copied out of the mapping, so that the run does not hold the file (on a process that
     received rank 0's, its copy in the temporary folder) while it trains. Memory running out
     while it is read is the run's one-line failure, as in resuming
-    (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`).
+    (:func:`~pidkit_distill.training.outcomes.out_of_memory_reading`).
     """
     if init_method is None:
         return None
@@ -450,7 +450,7 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     try:  # mapped: of the whole training state, only the student's weights are used
         saved = read_by_main(runtime, checkpoint, partial(read_checkpoint, mmap=True))
     except MemoryError as err:
-        raise out_of_memory_resuming(checkpoint, purpose=f"for the trained {init_method} student "
+        raise out_of_memory_reading(checkpoint, purpose=f"for the trained {init_method} student "
                                      f"that {config.method.name} starts from") from err
     return copy.deepcopy(saved["student"])
 

@@ -41,7 +41,7 @@ from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_loa
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
-from pidkit_distill.training.outcomes import TrainingError, out_of_memory_resuming
+from pidkit_distill.training.outcomes import TrainingError, out_of_memory_reading
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -321,7 +321,7 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
 
 def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
     """:func:`read_teacher_file` for a run (``train``'s, ``train-teacher``'s): memory running
-    out is the run's failure (:func:`~pidkit_distill.training.outcomes.out_of_memory_resuming`)
+    out is the run's failure (:func:`~pidkit_distill.training.outcomes.out_of_memory_reading`)
     naming the file as ``teacher.source``'s or, where ``cached``, as the teacher cached for the
     run's settings (``teacher.source = "trained"``, ``train-teacher``'s ``teacher.pt``).
 
@@ -336,7 +336,8 @@ def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
         return read_teacher_file(path)
     except MemoryError as err:
         whose = "teacher cached for these settings" if cached else "teacher (teacher.source)"
-        raise out_of_memory_resuming(path, purpose=f"for the {whose}") from err
+        raise out_of_memory_reading(path, purpose=f"for the {whose}",
+                                    what="teacher file") from err
 
 
 def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,

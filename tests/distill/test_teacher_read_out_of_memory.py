@@ -19,7 +19,7 @@ from pidkit_distill.cli import main
 from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.training.teacher import read_teacher_file
 
-HINT = ("; the checkpoint is as it was: free memory on this machine, or use one with more, "
+HINT = ("; the teacher file is as it was: free memory on this machine, or use one with more, "
         "then rerun the same command")
 TEACHER = ["teacher.epochs=1", "run.epochs=1"]
 
