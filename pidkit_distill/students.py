@@ -73,8 +73,8 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     TypeError
         ``run_dir`` is not a path.
     OSError
-        The checkpoint could not be read (no permission, a failing disk, a file system that
-        cannot map it): the message names it and the system's reason.
+        The checkpoint could not be read (no permission, a failing disk): the message names it
+        and the system's reason.
     MemoryError
         Memory ran out while the checkpoint was read: the message names it.
 

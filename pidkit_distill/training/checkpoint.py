@@ -97,7 +97,8 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
     holds : str
         What the file should hold, for messages.
     mmap : bool, default=False
-        Map the tensors instead of reading them (zip-format files only; others are read).
+        Map the tensors instead of reading them (zip-format files only; others, and files on a
+        file system that cannot map them, are read whole).
 
     Raises
     ------
@@ -108,9 +109,8 @@ def safe_load(path: str | Path, *, what: str, holds: str, mmap: bool = False) ->
         Python objects other than tensors and plain values (it is refused before anything in
         it runs).
     OSError
-        The file could not be read (no permission, a failing disk, a file system that cannot
-        map it for ``mmap``): the message names it and the system's reason; the file itself
-        may be sound.
+        The file could not be read (no permission, a failing disk): the message names it and
+        the system's reason; the file itself may be sound.
     MemoryError
         Memory ran out while it was read: Python's, raised as it is, or torch's allocator
         refusing (a ``RuntimeError`` from torch), raised as a :class:`MemoryError` naming it.
@@ -140,11 +140,11 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
         pickled = handle.read(1) == b"\x80"  # a pickle's protocol marker (torch's old format)
     if not (zipped or pickled):
         raise ValueError(f"{not_torch}; expected {holds}")
+    mapped = mmap and zipped and _named_in_utf8(path)
     try:
         with warnings.catch_warnings():  # torch warns about pickle protocols before refusing
             warnings.simplefilter("ignore")
-            return torch.load(path, map_location="cpu", weights_only=True,
-                              mmap=mmap and zipped and _named_in_utf8(path))
+            return torch.load(path, map_location="cpu", weights_only=True, mmap=mapped)
     except pickle.UnpicklingError as err:
         found = re.search(r"(Unsupported [^\n]*?)(?:\.?\s*$|\.? [A-Z]|\n)", str(err), re.M)
         detail = f" ({found.group(1).strip()})" if found else ""
@@ -157,6 +157,8 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
         raise
     except Exception as err:  # whatever else torch.load raises: not torch's file, or damaged
         if (failure := _failed_not_damaged(err, f"{what} {str(path)!r}")) is not None:
+            if mapped and isinstance(failure, OSError):  # a file system that cannot map files
+                return _load(path, what=what, holds=holds, mmap=False)
             raise failure from err
         first = str(err).strip().splitlines()[0] if str(err).strip() else ""
         raise ValueError(
