@@ -23,6 +23,7 @@ from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_records import holds_run, read_metrics, read_run_config, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
+from pidkit_distill.training.outcomes import out_of_memory_error
 
 __all__ = ["load_student"]
 
@@ -116,9 +117,8 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     except ValueError as err:
         raise ValueError(f"run_dir: {err}") from None
     except MemoryError as err:
-        raise MemoryError(f"run_dir: out of memory (MemoryError) while reading checkpoint "
-                          f"{str(checkpoint)!r}; the file is as it was: free memory on this "
-                          "machine, or use one with more, then call load_student again") from err
+        refused = out_of_memory_error(checkpoint, what="checkpoint", then="call load_student again")
+        raise MemoryError(f"run_dir: {refused}") from err
     try:
         config = config_from_dict(_without_run_name(saved["config"]))
     except (TypeError, ValueError) as err:

@@ -68,8 +68,8 @@ def _chain_values(p: np.ndarray, measures: Sequence[str], given: str | None) -> 
     try:
         return [redundancy(p, measure=m) for m in measures]
     except TooManyVertices as exc:
-        fixed = _fixed_measures("max_vertices")
-        remedy = sizes_remedy() if given is None else f"{fixed}: merge rare symbols of {given}"
+        remedy = (sizes_remedy() if given is None
+                  else f"{_fixed_measures('max_vertices')}: merge rare symbols of {given}")
         raise exc.without_the_option(remedy, alternatives=False) from None
 
 

@@ -14,7 +14,8 @@ from typing import Any
 from pidkit_distill.audit_records import final_audit
 from pidkit_distill.training.checkpoint import python_resume_note
 
-__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "out_of_memory_reading"]
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "out_of_memory_error",
+           "out_of_memory_reading"]
 
 
 @dataclass(frozen=True)
@@ -276,8 +277,27 @@ was: free memory on this machine, or use one with more, then rerun the same comm
     """
     return TrainingError(f"out of memory (MemoryError) while reading {str(path)!r} {purpose}",
                          epoch=None, loading_data=True,
-                         hint=f"the {what} is as it was: free memory on this machine, or use one "
-                              "with more, then rerun the same command")
+                         hint=f"the {what} is as it was: {_more_memory('rerun the same command')}")
+
+
+def out_of_memory_error(path: Path, *, what: str, then: str) -> MemoryError:
+    """The :class:`MemoryError` of a function (no run) that ran out of memory while it read the
+    file ``path``, a ``what``: the file is as it was, and ``then`` is what to do once there is
+    more memory.
+
+    Examples
+    --------
+    >>> out_of_memory_error(Path("t.pt"), what="teacher file", then="read it again")
+    MemoryError("out of memory (MemoryError) while reading teacher file 't.pt'; the file is as \
+it was: free memory on this machine, or use one with more, then read it again")
+    """
+    return MemoryError(f"out of memory (MemoryError) while reading {what} {str(path)!r}; the file "
+                       f"is as it was: {_more_memory(then)}")
+
+
+def _more_memory(then: str) -> str:
+    """What to do where memory ran out while a file was read: ``then`` once there is more."""
+    return f"free memory on this machine, or use one with more, then {then}"
 
 
 def _not_saved(epoch: int | None, done: int | None) -> str:

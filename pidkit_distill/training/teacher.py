@@ -41,7 +41,7 @@ from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_loa
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
-from pidkit_distill.training.outcomes import TrainingError, out_of_memory_reading
+from pidkit_distill.training.outcomes import TrainingError, out_of_memory_error, out_of_memory_reading
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
 
@@ -308,9 +308,7 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
     try:
         saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
     except MemoryError as err:
-        raise MemoryError(f"out of memory (MemoryError) while reading teacher file "
-                          f"{str(path)!r}; the file is as it was: free memory on this machine, "
-                          "or use one with more, then read it again") from err
+        raise out_of_memory_error(path, what="teacher file", then="read it again") from err
     if _is_state_dict(saved):
         return {"model": saved}
     if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
