@@ -9,14 +9,18 @@ qualified name: a notebook cell run a second time), which replaces the first.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import threading
+import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
 from pidkit._validate import did_you_mean
 
-__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registry_key", "unknown_name"]
+__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registered_source", "registry_key",
+           "unknown_name"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -81,6 +85,33 @@ pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digi
     )
 
 
+# Every Registry made, the latest last: each kind's registry is the latest still alive (the
+# package's, made when its module is imported, or made anew when that module is reloaded; a
+# doctest's own registry lives only while its example runs).
+_MADE: list[weakref.ref[Registry]] = []
+
+
+def registered_source(kind: str, name: object) -> str | None:
+    """Where the entry that ``name`` means in the registry of ``kind`` (``"model"``,
+    ``"dataset"``, ``"method"``) comes from: :meth:`Registry.source`; ``None`` for a name of the
+    package's own, one not registered, or where no registry of ``kind`` has been made (its
+    module not imported).
+
+    Examples
+    --------
+    >>> registry = Registry("gadget", "register_gadget", builtin={"mlp": print})
+    >>> _ = registry.decorator("my-gadget")(registry_key)
+    >>> registered_source("gadget", " My-Gadget ") == os.path.realpath(__file__)
+    True
+    >>> registered_source("gadget", "mlp"), registered_source("gadget", "other")
+    (None, None)
+    """
+    registry = next((made for ref in reversed(_MADE)
+                     if (made := ref()) is not None and made.kind == kind), None)
+    key = registry.find(name) if registry is not None else None
+    return None if key is None else registry.source(key)
+
+
 def _qualified(obj: object) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
@@ -138,6 +169,7 @@ class Registry:
         # registering checks the name then sets it: one thread at a time, or two registering
         # one name would both succeed, the second silently replacing the first
         self._lock = threading.Lock()
+        _MADE[:] = [ref for ref in _MADE if ref() is not None] + [weakref.ref(self)]
 
     def names(self) -> list[str]:
         """The registered names, sorted."""
@@ -173,6 +205,26 @@ names it, resumed runs included).
         """
         return unknown_name(name, kind=self.kind, decorator=self.decorator_name, module=module,
                             listed=listed, note=note)
+
+    def source(self, name: str) -> str | None:
+        """Where the entry registered under ``name`` (already normalised) comes from: the
+        resolved path of the file of the module that defined it (links followed), or that
+        module's name where it has no file (a notebook's ``__main__``); ``None`` for the
+        package's own entries and a name not registered.
+
+        Examples
+        --------
+        >>> registry = Registry("model", "register_model", builtin={"mlp": print})
+        >>> _ = registry.decorator("my-net")(registry_key)
+        >>> registry.source("my-net") == os.path.realpath(__file__), registry.source("mlp")
+        (True, None)
+        """
+        entry = self._entries.get(name)
+        if entry is None or self.is_builtin(name):
+            return None
+        module = getattr(entry, "__module__", None) or "?"
+        file = getattr(sys.modules.get(module), "__file__", None)
+        return os.path.realpath(file) if isinstance(file, str) else module
 
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is one of the package's own entries (given to the registry, or

@@ -8,7 +8,8 @@ loader processes) are the seeds of one experiment: :func:`group_runs` puts them 
 epochs, mixed precision, the audit's settings) defines the experiment (a teacher file by the
 file it names, however its path is spelt: the file the run recorded it read, else a relative
 one from the folder the run was trained in, where that is known; where it is not,
-:func:`teacher_not_known`), but for the settings that did not affect the run
+:func:`teacher_not_known`; a name the user registered by the module it came from, where the
+runs record it), but for the settings that did not affect the run
 (:func:`unused_keys`: how a teacher would have been trained, where it was not; the settings of
 an audit that did not run; the milestones of a constant schedule), and so does a key that one
 ``config.json`` lacks (written by an older version, whose default may have been another). A
@@ -32,6 +33,7 @@ import numpy as np
 
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.config import RESUME_FREE_KEYS, config_fields
+from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered
 from pidkit_distill.run_records import RunRecords, method_label
 from pidkit_distill.teacher_keys import RECORDED, recorded_teacher_file
 
@@ -141,18 +143,33 @@ def unused_keys(config: dict[str, Any]) -> set[str]:
     return unused
 
 
+# Where a name the user registered came from, as a key of _defining: config.json's path to it.
+_REGISTERED_IN = f"{RECORDED}.{REGISTERED}."
+
+
 def _defining(run: RunRecords) -> dict[str, str]:
     """The keys of ``run``'s configuration that define its experiment (all but
     :data:`BOOKKEEPING` and :func:`unused_keys`), each with its value as JSON (a list or a
     table compares by value; a teacher file by the file it names, :func:`_teacher_file`). The
     run's record (:data:`~pidkit_distill.teacher_keys.RECORDED`) is no setting: it defines
-    nothing but through ``teacher.source``."""
+    the experiment through ``teacher.source``, and by where each name the user registered
+    came from (:func:`~pidkit_distill.registered_record.recorded_registered`), under its key
+    in ``config.json`` (``recorded.registered.model.student``)."""
     unused = BOOKKEEPING | unused_keys(run.config)
-    return {f"{section}.{key}": json.dumps(_teacher_file(value, run) if (section, key) == (
-                "teacher", "source") else value, sort_keys=True)
-            for section, table in run.config.items()
-            if isinstance(table, dict) and section != RECORDED
-            for key, value in table.items() if f"{section}.{key}" not in unused}
+    settings = {f"{section}.{key}": json.dumps(_teacher_file(value, run) if (section, key) == (
+                    "teacher", "source") else value, sort_keys=True)
+                for section, table in run.config.items()
+                if isinstance(table, dict) and section != RECORDED
+                for key, value in table.items() if f"{section}.{key}" not in unused}
+    return {**settings, **{_REGISTERED_IN + key: json.dumps(source)
+                           for key, source in recorded_registered(run.config).items()}}
+
+
+def _unrecorded(run: RunRecords) -> set[str]:
+    """The keys of :func:`_defining` that tell where the user's registered names came from,
+    where ``run`` records none (a run of an older version; or of the package's names alone,
+    whose experiments such keys never tell apart): what it did not record, not what differs."""
+    return set() if recorded_registered(run.config) else {_REGISTERED_IN + key for key in NAMED}
 
 
 def _group_defining(runs: list[RunRecords]) -> dict[str, str]:
@@ -164,13 +181,14 @@ def _group_defining(runs: list[RunRecords]) -> dict[str, str]:
 
 def _joined(buckets: list[list[RunRecords]]) -> list[list[RunRecords]]:
     """``buckets`` (runs of equal :func:`_defining`), each of runs that left keys unused
-    (:func:`unused_keys`: a seed run without its audit) joined to the one other bucket whose
-    runs agree with them on every key they used; kept apart where several do (which one's
-    seed it is cannot be told)."""
+    (:func:`unused_keys`: a seed run without its audit) or recorded no source of the user's
+    names (:func:`_unrecorded`: a run of an older version) joined to the one other bucket
+    whose runs agree with them on every key they have; kept apart where several do (which
+    one's seed it is cannot be told)."""
     defining = [_defining(bucket[0]) if bucket[0].metrics else None for bucket in buckets]
     joined: dict[int, int] = {}
     for i, (bucket, mine) in enumerate(zip(buckets, defining, strict=True)):
-        unused = unused_keys(bucket[0].config)
+        unused = unused_keys(bucket[0].config) | _unrecorded(bucket[0])
         if mine is None or not unused:
             continue
         matches = [j for j, theirs in enumerate(defining) if j != i and theirs is not None

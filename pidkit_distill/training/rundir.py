@@ -2,7 +2,7 @@
 
 | file            | content                                                              |
 |-----------------|----------------------------------------------------------------------|
-| ``config.json`` | the resolved configuration, and the teacher file the run read (``recorded``) |
+| ``config.json`` | the resolved configuration, and its record (``recorded``): teacher file, user's modules |
 | ``metrics.jsonl`` | one JSON line per epoch (strict JSON: NaN and infinities as null)  |
 | ``audit.jsonl`` | one JSON line per audited (epoch, layer)                             |
 | ``checkpoint.pt`` | written atomically every ``run.checkpoint_every`` epochs and after the last |
@@ -32,6 +32,7 @@ from pidkit._result import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.run_records import read_run_config
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
@@ -305,25 +306,32 @@ class RunFolder:
         names from this folder; for a run that continues a checkpoint's epochs (``history``),
         whose teacher's weights are the checkpoint's, the file that the ``config.json`` it
         continues records (none where it records none), whichever folder it resumes in and
-        whether that file is still there.
+        whether that file is still there. It records too where each name that the user
+        registered comes from (:func:`~pidkit_distill.registered_record.with_registered`):
+        the module that registered it now; for a run that continues a checkpoint's epochs,
+        whose networks are the checkpoint's, what the ``config.json`` it continues records.
         """
         self.resume = config.run.resume
         if not self.is_main:
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        teacher_file = (self._recorded_teacher_file() if history
+        settings = config_to_dict(config)
+        first = self._first_record() if history else None
+        teacher_file = (recorded_teacher_file(first) if first is not None
                         else teacher_file_now(config.teacher.source))
-        self.write_json("config.json", with_teacher_file(config_to_dict(config), teacher_file))
+        sources = recorded_registered(first) if first is not None else registered_now(settings)
+        self.write_json("config.json", with_registered(with_teacher_file(settings, teacher_file),
+                                                       sources))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             self._replace(name, "".join(_json(r) + "\n" for r in records))
 
-    def _recorded_teacher_file(self) -> str | None:
-        """The teacher file that the folder's ``config.json`` records, if it is there and
-        records one."""
+    def _first_record(self) -> dict[str, Any]:
+        """The folder's ``config.json``, whose record a resumed run keeps; empty where it is
+        not there or not readable (the record is lost, not made up)."""
         try:
-            return recorded_teacher_file(read_run_config(self.path))
-        except (OSError, ValueError):  # none, or not readable: the record is lost, not made up
-            return None
+            return read_run_config(self.path)
+        except (OSError, ValueError):
+            return {}
 
     def append(self, name: str, records: list[dict[str, Any]]) -> None:
         """Append JSON lines to ``name`` (``metrics.jsonl``, ``audit.jsonl``).
