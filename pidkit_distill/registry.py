@@ -85,31 +85,35 @@ pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digi
     )
 
 
-# Every Registry made, the latest last: each kind's registry is the latest still alive (the
-# package's, made when its module is imported, or made anew when that module is reloaded; a
-# doctest's own registry lives only while its example runs).
+# Every Registry made, the latest last, for registered_source: the package's, made when its
+# module is imported (again when it is reloaded), and any other (a doctest's, a test's).
 _MADE: list[weakref.ref[Registry]] = []
 
 
 def registered_source(kind: str, name: object) -> str | None:
-    """Where the entry that ``name`` means in the registry of ``kind`` (``"model"``,
-    ``"dataset"``, ``"method"``) comes from: :meth:`Registry.source`; ``None`` for a name of the
-    package's own, one not registered, or where no registry of ``kind`` has been made (its
-    module not imported).
+    """Where the entry of the user's that ``name`` means among the registries of ``kind``
+    (``"model"``, ``"dataset"``, ``"method"``) comes from: :meth:`Registry.source` of the
+    latest live registry of ``kind`` that holds ``name`` as an entry of the user's (the
+    package's, or the one made anew when its module was reloaded; another registry of
+    ``kind``, made later, that holds no such entry hides nothing); ``None`` for a name of the
+    package's own, or one that no registry of ``kind`` holds (its module not imported).
 
     Examples
     --------
     >>> registry = Registry("gadget", "register_gadget", builtin={"mlp": print})
     >>> _ = registry.decorator("my-gadget")(registry_key)
+    >>> later = Registry("gadget", "register_gadget", builtin={})
     >>> registered_source("gadget", " My-Gadget ") == os.path.realpath(__file__)
     True
     >>> registered_source("gadget", "mlp"), registered_source("gadget", "other")
     (None, None)
     """
-    registry = next((made for ref in reversed(_MADE)
-                     if (made := ref()) is not None and made.kind == kind), None)
-    key = registry.find(name) if registry is not None else None
-    return None if key is None else registry.source(key)
+    for ref in reversed(_MADE):
+        registry = ref()
+        key = registry.find(name) if registry is not None and registry.kind == kind else None
+        if key is not None and not registry.is_builtin(key):
+            return registry.source(key)
+    return None
 
 
 def _qualified(obj: object) -> str:

@@ -16,8 +16,9 @@ import torch
 from test_report_teacher_files import rows
 from tiny_runs import TINY
 
-from pidkit_distill import available_models, unregister_model
+from pidkit_distill import available_datasets, available_models, unregister_dataset, unregister_model
 from pidkit_distill.cli import main
+from pidkit_distill.registry import Registry
 from pidkit_distill.run_groups import group_runs, lacking_keys
 from pidkit_distill.run_records import RunRecords
 
@@ -34,6 +35,25 @@ MY_MODELS = textwrap.dedent("""
                             nn.Linear({width}, {width}), nn.ReLU(),
                             nn.Linear({width}, num_classes))
         return tap_features(net, layers=["1", "3"])
+""")
+
+
+# A project's module registering its own data under the name every project uses: 96 samples of
+# 12 features, two classes, drawn from the generator seeded with OFFSET + seed.
+MY_DATA = textwrap.dedent("""
+    import torch
+    from torch.utils.data import TensorDataset
+
+    from pidkit_distill import DatasetBundle, register_dataset
+
+
+    @register_dataset("my-data")
+    def load(*, seed=0):
+        y = torch.arange(96) % 2
+        x = torch.randn(96, 12, generator=torch.Generator().manual_seed({offset} + seed))
+        return DatasetBundle(TensorDataset(x[:64] + y[:64, None], y[:64]),
+                             TensorDataset(x[64:] + y[64:, None], y[64:]),
+                             num_classes=2, input_shape=(12,))
 """)
 
 
@@ -75,6 +95,35 @@ def train_in(monkeypatch: pytest.MonkeyPatch, folder: Path, runs: Path, name: st
     return runs / name
 
 
+def data_project(tmp_path: Path, name: str, offset: int) -> Path:
+    """A project's folder holding its ``my_data.py`` (samples drawn from seed ``offset``)."""
+    folder = tmp_path / name
+    folder.mkdir(exist_ok=True)
+    (folder / "my_data.py").write_text(MY_DATA.format(offset=offset))
+    return folder
+
+
+def train_on_data(monkeypatch: pytest.MonkeyPatch, folder: Path, runs: Path, name: str,
+                  seed: int, *extra: str) -> int:
+    """The exit status of ``cd folder; pidkit-distill train --import my_data.py --data.name
+    my-data --out-dir RUNS`` (the package's synthetic models), seed ``seed``; the module and
+    its name are forgotten after it, as by the end of the command's process."""
+    monkeypatch.chdir(folder)
+    path = list(sys.path)
+    args = ["train", "--import", "my_data.py", "--data.name", "my-data", "--out-dir", str(runs),
+            *(part for setting in TINY if not setting.startswith("data.")
+              for part in ("--set", setting)),
+            "--set", "data.batch_size=32", "--set", f"run.seed={seed}", "--set",
+            f"run.name={name}", "--epochs", "1", *extra]
+    try:
+        return main(args)
+    finally:
+        sys.path[:] = path
+        sys.modules.pop("my_data", None)
+        if "my-data" in available_datasets():
+            unregister_dataset("my-data")
+
+
 def record(run_dir: Path) -> dict | None:
     """The ``recorded`` table of the config.json of ``run_dir``."""
     return json.loads((run_dir / "config.json").read_text()).get("recorded")
@@ -96,6 +145,22 @@ def test_two_projects_models_of_one_name_are_two_experiments(tmp_path, monkeypat
         for name in "aabb"]
 
 
+def test_two_projects_data_sets_of_one_name_are_two_experiments(tmp_path, monkeypatch):
+    # a/my_data.py and b/my_data.py each register their own my-data: one experiment before,
+    # 'bas | 4 (1, 2, 3, 4)', the seeds of two data sets averaged
+    runs, here = tmp_path / "runs", Path(os.path.realpath(tmp_path))
+    for name, offset, seeds in (("a", 0, (1, 2)), ("b", 100, (3, 4))):
+        for seed in seeds:
+            assert train_on_data(monkeypatch, data_project(tmp_path, name, offset), runs,
+                                 f"{name}{seed}", seed) == 0
+    monkeypatch.chdir(tmp_path)
+    folders = [runs / name for name in ("a1", "a2", "b3", "b4")]
+    assert rows(folders) == [
+        (f"| bas, recorded.registered.data.name={here / name / 'my_data.py'}", seeds)
+        for name, seeds in (("a", "2 (1, 2)"), ("b", "2 (3, 4)"))]
+    assert record(folders[0]) == {"registered": {"data.name": str(here / "a/my_data.py")}}
+
+
 def test_a_resumed_run_keeps_the_source_of_its_first_start(tmp_path, monkeypatch):
     # started in a, resumed in b with b's module of the same code: its networks are the
     # checkpoint's, so it records a's module, and stays a seed of a's experiment
@@ -109,6 +174,17 @@ def test_a_resumed_run_keeps_the_source_of_its_first_start(tmp_path, monkeypatch
     second = train_in(monkeypatch, a, runs, "a2", 2)
     monkeypatch.chdir(tmp_path)
     assert rows([first, second]) == [("| bas", "2 (1, 2)")]
+
+
+def test_a_registry_of_one_kind_made_later_hides_no_registered_name(tmp_path, monkeypatch):
+    # a Registry of models made after the package's (a test's own) was the one asked where
+    # my-net came from: holding no my-net, the run recorded nothing, and was again a seed of
+    # every other project's my-net
+    runs, here = tmp_path / "runs", Path(os.path.realpath(tmp_path))
+    other = Registry("model", "register_model", builtin={})
+    folder = train_in(monkeypatch, project(tmp_path, "a", 8), runs, "a1", 1)
+    assert record(folder) == {"registered": {"model.student": str(here / "a/my_models.py")}}
+    assert other.names() == []
 
 
 def run(name: str, seed: int, student: str = "my-net", source: str | None = None
