@@ -8,17 +8,21 @@ A relative ``teacher.source`` names a file from the folder the run is trained in
 configuration does not say: :func:`teacher_file_now` is the file it names there, which a run's
 ``config.json`` records in its table :data:`RECORDED`, beside the settings
 (:func:`with_teacher_file`, :func:`recorded_teacher_file`; the report tells teachers apart by
-it). A record is no setting: no configuration sets it (:func:`record_hint`).
+it). A record is no setting: no configuration sets it (:func:`record_hint`). The settings
+that a teacher depends on (:func:`teacher_key`) name its folder and are compared with those its
+cached file records.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["RECORDED", "TEACHER_KEYS", "record_hint", "recorded_teacher_file",
-           "teacher_file_now", "unused_by_teacher", "with_teacher_file"]
+__all__ = ["RECORDED", "REGISTERED_IN_KEY", "TEACHER_KEYS", "flat_settings", "record_hint",
+           "recorded_teacher_file", "teacher_file_now", "teacher_key", "unused_by_teacher",
+           "with_teacher_file"]
 
 # The table of a run's config.json that holds what the run recorded of itself, beside its
 # settings' sections: "teacher_file", the file its teacher.source named (teacher_file_now).
@@ -62,6 +66,55 @@ def unused_by_teacher(key: str) -> str | None:
         return f"it is the student's; the teacher's is {TEACHER_KEYS[key]}"
     return next((why for k, why in _UNUSED_BY_TEACHER.items()
                  if key == k or (k.endswith(".") and key.startswith(k))), None)
+
+
+# The names a teacher's run reads that the user may have registered: its data set and its model.
+_TEACHER_NAMES = ("data.name", "model.teacher")
+# Where teacher_key (and flat_settings of it) holds the module that each of them came from.
+REGISTERED_IN_KEY = "registered"
+
+
+def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str]) -> dict[str, Any]:
+    """The settings of a teacher's run (its configuration as a dict) that the teacher depends
+    on, which its folder's name hashes
+    (:func:`~pidkit_distill.training.teacher.teacher_run_config`) and its cached file must
+    record: the sections ``data`` (less ``num_workers`` and ``eval_batch_size``), ``model``,
+    ``teacher`` and ``optim``, as JSON reads them back; and, under :data:`REGISTERED_IN_KEY`,
+    where its data set and ``model.teacher`` come from where the user registered them
+    (``registered``: :func:`~pidkit_distill.registered_record.registered_now` of the settings,
+    or what a file records), so that one name registered by two modules is two teachers. A
+    teacher of the package's names alone has the key it always had.
+
+    Examples
+    --------
+    >>> settings = {"data": {"name": "blobs", "num_workers": 2}, "run": {"seed": 1}}
+    >>> teacher_key(settings, {})
+    {'data': {'name': 'blobs'}, 'model': None, 'optim': None, 'teacher': None}
+    >>> teacher_key(settings, {"data.name": "/a/m.py", "model.student": "/a/m.py"})["registered"]
+    {'data.name': '/a/m.py'}
+    """
+    key = {k: settings.get(k) for k in ("data", "model", "teacher", "optim")}
+    if isinstance(key["data"], dict):
+        key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",
+                                                                          "eval_batch_size")}
+    sources = {name: registered[name] for name in _TEACHER_NAMES if name in registered}
+    if sources:
+        key[REGISTERED_IN_KEY] = sources
+    return json.loads(json.dumps(key, sort_keys=True))
+
+
+def flat_settings(settings: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested settings as ``{"section.key": value}`` (a non-empty dict is a level deeper).
+
+    Examples
+    --------
+    >>> flat_settings({"data": {"name": "digits", "options": {}}, "registered": {"data.name": "m"}})
+    {'data.name': 'digits', 'data.options': {}, 'registered.data.name': 'm'}
+    """
+    if isinstance(settings, dict) and settings:
+        return {key: value for name, inner in settings.items()
+                for key, value in flat_settings(inner, f"{prefix}{name}.").items()}
+    return {prefix[:-1]: settings}
 
 
 def teacher_file_now(source: Any) -> str | None:

@@ -36,7 +36,8 @@ from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
 from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
-from pidkit_distill.teacher_keys import TEACHER_KEYS
+from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
+from pidkit_distill.teacher_keys import REGISTERED_IN_KEY, TEACHER_KEYS, flat_settings, teacher_key
 from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_load
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
@@ -151,7 +152,10 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
 
     It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
     the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
-    ``teacher.data_options``; its run name hashes every setting that affects it.
+    ``teacher.data_options``; its run name hashes every setting that affects it, and where
+    its data set and ``model.teacher`` come from where the user registered them
+    (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net`` registered by
+    another module is another teacher.
     """
     data = config_to_dict(config)
     data["data"]["options"].update(config.teacher.data_options)
@@ -163,35 +167,18 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
     data["teacher"]["source"] = "trained"
-    digest = hashlib.sha1(json.dumps(_teacher_key(data), sort_keys=True).encode()).hexdigest()[:8]
+    digest = hashlib.sha1(json.dumps(teacher_key(data, registered_now(data)),
+                                     sort_keys=True).encode()).hexdigest()[:8]
     data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
                            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
     return config_from_dict(data)
 
 
-def _teacher_key(settings: dict[str, Any]) -> dict[str, Any]:
-    """The settings of a teacher's run (its configuration as a dict) that the teacher depends
-    on, which its folder's name hashes (:func:`teacher_run_config`): the sections ``data``
-    (less ``num_workers`` and ``eval_batch_size``), ``model``, ``teacher`` and ``optim``, as
-    JSON reads them back."""
-    key = {k: settings.get(k) for k in ("data", "model", "teacher", "optim")}
-    if isinstance(key["data"], dict):
-        key["data"] = {k: v for k, v in key["data"].items() if k not in ("num_workers",
-                                                                          "eval_batch_size")}
-    return json.loads(json.dumps(key, sort_keys=True))
-
-
-def _flat(settings: Any, prefix: str = "") -> dict[str, Any]:
-    """Nested settings as ``{"section.key": value}`` (a non-empty dict is a level deeper)."""
-    if isinstance(settings, dict) and settings:
-        return {key: value for name, inner in settings.items()
-                for key, value in _flat(inner, f"{prefix}{name}.").items()}
-    return {prefix[:-1]: settings}
-
-
 # The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows
 # in the key a user sets.
 _MIRRORS = ("model.student", "optim.lr")
+# Where the teacher's key (flat_settings of teacher_key) holds the module of a registered name.
+_REGISTERED_IN = f"{REGISTERED_IN_KEY}."
 
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
@@ -206,9 +193,11 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     (``"train_fingerprint"``, :func:`data_fingerprint`; neither in a file written before
     they were, which is checked without them): a file copied from another teacher's folder,
     or trained on data that has changed since (a registered data set whose loader returns
-    other samples, CIFAR files replaced), is refused, where the names and shapes of its
-    tensors (:func:`check_teacher_file`) would pass. The message names the first setting
-    that differs and says to delete the folder to train the teacher again.
+    other samples, CIFAR files replaced), or of a data set or ``model.teacher`` of one name
+    that another module registered (the file records where they came from), is refused,
+    where the names and shapes of its tensors (:func:`check_teacher_file`) would pass. The
+    message names the first setting that differs (both modules, where they differ) and says
+    to delete the folder to train the teacher again.
 
     Parameters
     ----------
@@ -236,16 +225,26 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     """
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
-    have = _flat(_teacher_key(recorded)) if isinstance(recorded, dict) else {}
-    want = _flat(_teacher_key(config_to_dict(teacher_run_config(config))))
+    have = (flat_settings(teacher_key(recorded, recorded_registered(recorded)))
+            if isinstance(recorded, dict) else {})
+    settings = config_to_dict(teacher_run_config(config))
+    want = flat_settings(teacher_key(settings, registered_now(settings)))
     # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
-    # option), which equals nothing, is the same NaN, not a setting that differs
-    differ = sorted(key for key in want.keys() | have.keys()
-                    if key not in _MIRRORS and (key not in want or key not in have
-                                                or json.dumps(want[key]) != json.dumps(have[key])))
+    # option), which equals nothing, is the same NaN, not a setting that differs; where a name
+    # came from first, as the settings of two modules' models of one name may all agree
+    differ = sorted((key for key in want.keys() | have.keys()
+                     if key not in _MIRRORS and (key not in want or key not in have
+                                                 or json.dumps(want[key]) != json.dumps(have[key]))),
+                    key=lambda key: (not key.startswith(_REGISTERED_IN), key))
     if not have:
         problem = ("records no settings (the teacher.pt that `pidkit-distill train-teacher` "
                    "writes records them)")
+    elif differ and differ[0].startswith(_REGISTERED_IN):
+        name = differ[0].removeprefix(_REGISTERED_IN)
+        problem = (f"holds the teacher of {name}={want.get(name)!r} registered by "
+                   f"{have.get(differ[0]) or 'a module it does not record'}, but this run's "
+                   f"{want.get(name)!r} is registered by "
+                   f"{want.get(differ[0]) or 'no module of yours'}: one name, two modules' code")
     elif differ:
         key = differ[0]
         more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""
@@ -471,13 +470,14 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                 hint = err.hint.replace("optim.lr", TEACHER_KEYS["optim.lr"])
                 raise err.replaced(hint=hint) from err
         if runtime.is_main:
+            settings = config_to_dict(teacher_config)
             with run_writes(run_dir / "checkpoint.pt", resume=True):
                 atomic_save({"model": net.state_dict(), "name": config.model.teacher,
                              "num_classes": bundle.num_classes,
                              "input_shape": list(bundle.input_shape),
                              "n_train": len(bundle.train), "n_test": len(bundle.test),
                              "train_fingerprint": data_fingerprint(bundle.train),
-                             "config": config_to_dict(teacher_config),
+                             "config": with_registered(settings, registered_now(settings)),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")
