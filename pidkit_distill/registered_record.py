@@ -4,18 +4,18 @@ A run names its data set, models and method (:data:`NAMED`); a name that the use
 (``register_model`` in a module given with ``--import``, or in the script that trains) is that
 module's code, and two projects may register different code under one name. A run's
 ``config.json`` records, in its table :data:`~pidkit_distill.teacher_keys.RECORDED`, under
-:data:`REGISTERED`, the module each such name came from (:func:`registered_now`,
-:func:`with_registered`); the report tells experiments apart by it
-(:func:`recorded_registered`) without importing any of the user's code. The package's own names
-are not recorded: a run of them alone writes the ``config.json`` it always did.
+:data:`REGISTERED`, the module each such name came from (:func:`registered_now`, given the
+registries' lookups by the code that records, :func:`with_registered`); the report tells
+experiments apart by it (:func:`recorded_registered`) without importing any of the user's
+code. The package's own names are not recorded: a run of them alone writes the
+``config.json`` it always did.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from pidkit_distill.registry import registered_source
 from pidkit_distill.teacher_keys import RECORDED
 
 __all__ = ["NAMED", "REGISTERED", "recorded_registered", "registered_now", "with_registered"]
@@ -29,25 +29,30 @@ NAMED = {"data.name": "dataset", "model.teacher": "model", "model.student": "mod
          "method.name": "method"}
 
 
-def registered_now(settings: Mapping[str, Any]) -> dict[str, str]:
+def registered_now(settings: Mapping[str, Any],
+                   sources: Mapping[str, Callable[[object], str | None]]) -> dict[str, str]:
     """Where each name of the run's ``settings`` (:func:`~pidkit_distill.config.config_to_dict`)
-    that the user registered comes from, by its key (:data:`NAMED`): the resolved file of the
-    module that registered it, or the module's name where it has no file
-    (:func:`~pidkit_distill.registry.registered_source`); the package's own names are left out.
+    that the user registered comes from, by its key (:data:`NAMED`): what the lookup of its
+    kind in ``sources`` says (``{"model": model_source, "dataset": dataset_source, "method":
+    method_source}``, which ask the package's registries: the resolved file of the module that
+    registered it, or the module's name where it has no file); the package's own names, for
+    which the lookups say ``None``, are left out.
 
     Examples
     --------
-    >>> registered_now({"data": {"name": "digits"}, "model": {"student": "wrn-16-1"}})
-    {}
+    >>> mine = {"model": {"my-net": "/p/my_models.py"}.get, "dataset": {}.get}
+    >>> registered_now({"data": {"name": "digits"}, "model": {"student": "my-net"}}, mine)
+    {'model.student': '/p/my_models.py'}
     """
-    sources = {}
+    found = {}
     for key, kind in NAMED.items():
         section, field = key.split(".")
         table = settings.get(section)
-        source = registered_source(kind, table.get(field)) if isinstance(table, Mapping) else None
+        lookup = sources.get(kind)
+        source = lookup(table.get(field)) if isinstance(table, Mapping) and lookup else None
         if source is not None:
-            sources[key] = source
-    return sources
+            found[key] = source
+    return found
 
 
 def with_registered(settings: dict[str, Any], sources: Mapping[str, str]) -> dict[str, Any]:

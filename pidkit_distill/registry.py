@@ -13,14 +13,12 @@ import os
 import re
 import sys
 import threading
-import weakref
 from collections.abc import Callable
 from typing import TypeVar
 
 from pidkit._validate import did_you_mean
 
-__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registered_source", "registry_key",
-           "unknown_name"]
+__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registry_key", "unknown_name"]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -85,37 +83,6 @@ pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digi
     )
 
 
-# Every Registry made, the latest last, for registered_source: the package's, made when its
-# module is imported (again when it is reloaded), and any other (a doctest's, a test's).
-_MADE: list[weakref.ref[Registry]] = []
-
-
-def registered_source(kind: str, name: object) -> str | None:
-    """Where the entry of the user's that ``name`` means among the registries of ``kind``
-    (``"model"``, ``"dataset"``, ``"method"``) comes from: :meth:`Registry.source` of the
-    latest live registry of ``kind`` that holds ``name`` as an entry of the user's (the
-    package's, or the one made anew when its module was reloaded; another registry of
-    ``kind``, made later, that holds no such entry hides nothing); ``None`` for a name of the
-    package's own, or one that no registry of ``kind`` holds (its module not imported).
-
-    Examples
-    --------
-    >>> registry = Registry("gadget", "register_gadget", builtin={"mlp": print})
-    >>> _ = registry.decorator("my-gadget")(registry_key)
-    >>> later = Registry("gadget", "register_gadget", builtin={})
-    >>> registered_source("gadget", " My-Gadget ") == os.path.realpath(__file__)
-    True
-    >>> registered_source("gadget", "mlp"), registered_source("gadget", "other")
-    (None, None)
-    """
-    for ref in reversed(_MADE):
-        registry = ref()
-        key = registry.find(name) if registry is not None and registry.kind == kind else None
-        if key is not None and not registry.is_builtin(key):
-            return registry.source(key)
-    return None
-
-
 def _qualified(obj: object) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
 
@@ -173,7 +140,6 @@ class Registry:
         # registering checks the name then sets it: one thread at a time, or two registering
         # one name would both succeed, the second silently replacing the first
         self._lock = threading.Lock()
-        _MADE[:] = [ref for ref in _MADE if ref() is not None] + [weakref.ref(self)]
 
     def names(self) -> list[str]:
         """The registered names, sorted."""
@@ -210,21 +176,23 @@ names it, resumed runs included).
         return unknown_name(name, kind=self.kind, decorator=self.decorator_name, module=module,
                             listed=listed, note=note)
 
-    def source(self, name: str) -> str | None:
-        """Where the entry registered under ``name`` (already normalised) comes from: the
+    def source(self, name: object) -> str | None:
+        """Where the entry that ``name`` means (as :meth:`find` reads it) comes from: the
         resolved path of the file of the module that defined it (links followed), or that
         module's name where it has no file (a notebook's ``__main__``); ``None`` for the
-        package's own entries and a name not registered.
+        package's own entries and a name not registered. Behind ``model_source`` and its
+        siblings.
 
         Examples
         --------
         >>> registry = Registry("model", "register_model", builtin={"mlp": print})
         >>> _ = registry.decorator("my-net")(registry_key)
-        >>> registry.source("my-net") == os.path.realpath(__file__), registry.source("mlp")
+        >>> registry.source(" My-Net ") == os.path.realpath(__file__), registry.source("mlp")
         (True, None)
         """
-        entry = self._entries.get(name)
-        if entry is None or self.is_builtin(name):
+        key = self.find(name)
+        entry = self._entries.get(key) if key is not None and not self.is_builtin(key) else None
+        if entry is None:
             return None
         module = getattr(entry, "__module__", None) or "?"
         file = getattr(sys.modules.get(module), "__file__", None)

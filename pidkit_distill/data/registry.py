@@ -24,8 +24,8 @@ from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.registry import Registry, registry_key
 
-__all__ = ["available_datasets", "describe_dataset", "describes_its_sizes", "is_user_dataset",
-           "load_dataset", "register_dataset", "unregister_dataset"]
+__all__ = ["available_datasets", "dataset_source", "describe_dataset", "describes_its_sizes",
+           "is_user_dataset", "load_dataset", "register_dataset", "unregister_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
@@ -124,6 +124,22 @@ def unregister_dataset(name: str) -> None:
 registered are [...].
     """
     _LOADERS.unregister(name)
+
+
+def dataset_source(name: object) -> str | None:
+    """Where the data set that ``name`` means (read as :func:`load_dataset` reads it) comes
+    from, where you registered it with :func:`register_dataset`: the resolved path of its
+    module's file, or that module's name where it has no file (``'__main__'`` in a notebook); ``None`` for the
+    package's own data sets and a name not registered. A run records it in its ``config.json``
+    (``recorded.registered``), and a cached teacher's folder name hashes it.
+
+    Examples
+    --------
+    >>> from pidkit_distill.data.registry import dataset_source
+    >>> dataset_source("digits") is None, dataset_source("no-such-data") is None
+    (True, True)
+    """
+    return _LOADERS.source(name)
 
 
 def available_datasets() -> list[str]:

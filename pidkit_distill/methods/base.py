@@ -32,6 +32,7 @@ __all__ = [
     "StepOutput",
     "available_methods",
     "get_method",
+    "method_source",
     "register_method",
     "unregister_method",
 ]
@@ -211,6 +212,22 @@ def unregister_method(name: str) -> None:
 registered; only the names you registered can be removed.
     """
     _METHODS.unregister(name)
+
+
+def method_source(name: object) -> str | None:
+    """Where the method that ``name`` means (read as :func:`get_method` reads it) comes from,
+    where you registered it with :func:`register_method`: the resolved path of its module's file, or
+    that module's name where it has no file (``'__main__'`` in a notebook); ``None`` for the
+    package's own methods and a name not registered. A run records it in its ``config.json``
+    (``recorded.registered``), and a cached teacher's folder name hashes it.
+
+    Examples
+    --------
+    >>> from pidkit_distill.methods.base import method_source
+    >>> method_source("bas") is None, method_source("no-such-method") is None
+    (True, True)
+    """
+    return _METHODS.source(name)
 
 
 def available_methods() -> list[str]:

@@ -47,6 +47,7 @@ __all__ = [
     "available_models",
     "build_model",
     "check_feature_model",
+    "model_source",
     "register_model",
     "tap_features",
     "unregister_model",
@@ -168,6 +169,22 @@ def unregister_model(name: str) -> None:
 which stay registered; only the names you registered can be removed.
     """
     _MODELS.unregister(name)
+
+
+def model_source(name: object) -> str | None:
+    """Where the model that ``name`` means (read as :func:`build_model` reads it) comes from,
+    where you registered it with :func:`register_model`: the resolved path of its module's file, or
+    that module's name where it has no file (``'__main__'`` in a notebook); ``None`` for the
+    package's own models and a name not registered. A run records it in its ``config.json``
+    (``recorded.registered``), and a cached teacher's folder name hashes it.
+
+    Examples
+    --------
+    >>> from pidkit_distill.models import model_source
+    >>> model_source("digits-student") is None, model_source("no-such-model") is None
+    (True, True)
+    """
+    return _MODELS.source(name)
 
 
 def available_models() -> list[str]:

@@ -31,17 +31,23 @@ from filelock import FileLock
 from pidkit._result import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.data.registry import dataset_source
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.methods.base import method_source
+from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.run_records import read_run_config
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
 
-__all__ = ["LOCK_FILE", "POLL_S", "RunFolder", "RunFolderBusy", "check_not_busy", "check_out_dir",
-           "run_dir_of", "run_folder_lock"]
+__all__ = ["LOCK_FILE", "POLL_S", "REGISTRY_SOURCES", "RunFolder", "RunFolderBusy", "check_not_busy",
+           "check_out_dir", "run_dir_of", "run_folder_lock"]
 
 LOCK_FILE = ".lock"
+# Where a name the user registered comes from, asked of the package's registry of its kind: for
+# registered_now, of a run's config.json and of a cached teacher (training.teacher).
+REGISTRY_SOURCES = {"dataset": dataset_source, "method": method_source, "model": model_source}
 # the files that only the process holding the lock writes, atomically: a temporary file of one of
 # them that the lock's next holder finds was left by a killed process (``report --out RUN_DIR``
 # may be writing its own files in the folder at the same time)
@@ -319,7 +325,8 @@ class RunFolder:
         first = self._first_record() if history else None
         teacher_file = (recorded_teacher_file(first) if first is not None
                         else teacher_file_now(config.teacher.source))
-        sources = recorded_registered(first) if first is not None else registered_now(settings)
+        sources = (recorded_registered(first) if first is not None
+                   else registered_now(settings, REGISTRY_SOURCES))
         self.write_json("config.json", with_registered(with_teacher_file(settings, teacher_file),
                                                        sources))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):

@@ -43,7 +43,7 @@ from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import TrainingError, out_of_memory_error, out_of_memory_reading
-from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
+from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = [
@@ -167,8 +167,8 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
     data["teacher"]["source"] = "trained"
-    digest = hashlib.sha1(json.dumps(teacher_key(data, registered_now(data)),
-                                     sort_keys=True).encode()).hexdigest()[:8]
+    key = teacher_key(data, registered_now(data, REGISTRY_SOURCES))
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
     data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
                            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
     return config_from_dict(data)
@@ -228,7 +228,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     have = (flat_settings(teacher_key(recorded, recorded_registered(recorded)))
             if isinstance(recorded, dict) else {})
     settings = config_to_dict(teacher_run_config(config))
-    want = flat_settings(teacher_key(settings, registered_now(settings)))
+    want = flat_settings(teacher_key(settings, registered_now(settings, REGISTRY_SOURCES)))
     # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
     # option), which equals nothing, is the same NaN, not a setting that differs; where a name
     # came from first, as the settings of two modules' models of one name may all agree
@@ -477,7 +477,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                              "input_shape": list(bundle.input_shape),
                              "n_train": len(bundle.train), "n_test": len(bundle.test),
                              "train_fingerprint": data_fingerprint(bundle.train),
-                             "config": with_registered(settings, registered_now(settings)),
+                             "config": with_registered(settings, registered_now(settings,
+                                                                                REGISTRY_SOURCES)),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")
