@@ -9,6 +9,7 @@ qualified name: a notebook cell run a second time), which replaces the first.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -178,15 +179,15 @@ names it, resumed runs included).
 
     def source(self, name: object) -> str | None:
         """Where the entry that ``name`` means (as :meth:`find` reads it) comes from: the
-        resolved path of the file of the module that defined it (links followed), or that
-        module's name where it has no file (a notebook's ``__main__``); ``None`` for the
-        package's own entries and a name not registered. Behind ``model_source`` and its
-        siblings.
+        resolved path of the file of the module that defined it (links followed; for a
+        ``functools.partial``, its function's), or that module's name where it has no file (a
+        notebook's ``__main__``); ``None`` for the package's own entries and a name not
+        registered. Behind ``model_source`` and its siblings.
 
         Examples
         --------
         >>> registry = Registry("model", "register_model", builtin={"mlp": print})
-        >>> _ = registry.decorator("my-net")(registry_key)
+        >>> _ = registry.decorator("my-net")(functools.partial(registry_key))
         >>> registry.source(" My-Net ") == os.path.realpath(__file__), registry.source("mlp")
         (True, None)
         """
@@ -194,6 +195,8 @@ names it, resumed runs included).
         entry = self._entries.get(key) if key is not None and not self.is_builtin(key) else None
         if entry is None:
             return None
+        while isinstance(entry, functools.partial):  # its own module is functools
+            entry = entry.func
         module = getattr(entry, "__module__", None) or "?"
         file = getattr(sys.modules.get(module), "__file__", None)
         return os.path.realpath(file) if isinstance(file, str) else module

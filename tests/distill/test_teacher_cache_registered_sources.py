@@ -34,6 +34,26 @@ MY_MODELS = textwrap.dedent("""
         return tap_features(net, layers=["1", "3"])
 """)
 
+# The same network, its builder registered as a functools.partial (whose own module is
+# functools).
+MY_PARTIAL_MODELS = textwrap.dedent("""
+    from functools import partial
+
+    from torch import nn
+
+    from pidkit_distill import register_model, tap_features
+
+
+    def build(*, num_classes, in_channels, width):
+        net = nn.Sequential(nn.Linear(in_channels, width), nn.{activation}(),
+                            nn.Linear(width, width), nn.{activation}(),
+                            nn.Linear(width, num_classes))
+        return tap_features(net, layers=["1", "3"])
+
+
+    register_model("my-net")(partial(build, width=8))
+""")
+
 # The student trains with a teacher trained (and cached) for my-net.
 TEACHER = ("--set", "method.name=kd", "--set", "model.teacher=my-net", "--set",
            "teacher.source=trained", "--set", "teacher.epochs=1")
@@ -48,11 +68,12 @@ def _one_thread():
     torch.set_num_threads(saved)
 
 
-def project(tmp_path: Path, name: str, activation: str) -> Path:
-    """A project's folder holding its ``my_models.py`` (``my-net`` with ``activation``)."""
+def project(tmp_path: Path, name: str, activation: str, template: str = MY_MODELS) -> Path:
+    """A project's folder holding its ``my_models.py`` (``my-net`` with ``activation``, written
+    from ``template``)."""
     folder = tmp_path / name
     folder.mkdir()
-    (folder / "my_models.py").write_text(MY_MODELS.format(activation=activation))
+    (folder / "my_models.py").write_text(template.format(activation=activation))
     return folder
 
 
@@ -80,6 +101,20 @@ def test_two_projects_my_net_teachers_are_two_teachers(tmp_path, monkeypatch, ca
     # a's project again reuses its own
     train_in(monkeypatch, a, runs, "a2", 2, *TEACHER)
     assert "reusing the teacher my-net" in capsys.readouterr().out
+
+
+def test_two_projects_my_net_partials_are_two_teachers(tmp_path, monkeypatch, capsys):
+    # a builder registered as functools.partial was recorded as coming from functools.py,
+    # whichever project registered it: b reused a's teacher ('reusing the teacher my-net'),
+    # and the report made the two projects one experiment
+    runs, here = tmp_path / "runs", Path(os.path.realpath(tmp_path))
+    a, b = (project(tmp_path, name, activation, MY_PARTIAL_MODELS)
+            for name, activation in (("a", "ReLU"), ("b", "Tanh")))
+    first = train_in(monkeypatch, a, runs, "a1", 1, *TEACHER)
+    second = train_in(monkeypatch, b, runs, "b1", 1, *TEACHER)
+    assert capsys.readouterr().out.count("training the teacher my-net") == 2
+    assert [record(run)["registered"]["model.student"] for run in (first, second)] == [
+        str(here / name / "my_models.py") for name in "ab"]
 
 
 def test_two_projects_my_data_teachers_are_two_teachers(tmp_path, monkeypatch, capsys):
