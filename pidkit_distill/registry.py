@@ -181,8 +181,8 @@ names it, resumed runs included).
         """Where the entry that ``name`` means (as :meth:`find` reads it) comes from: the
         resolved path of the file of the module that defined it (links followed; for a
         ``functools.partial``, its function's), or that module's name where it has no file (a
-        notebook's ``__main__``); ``None`` for the package's own entries and a name not
-        registered. Behind ``model_source`` and its siblings.
+        notebook's ``__main__``, or ``python -``'s); ``None`` for the package's own entries and
+        a name not registered. Behind ``model_source`` and its siblings.
 
         Examples
         --------
@@ -199,7 +199,9 @@ names it, resumed runs included).
             entry = entry.func
         module = getattr(entry, "__module__", None) or "?"
         file = getattr(sys.modules.get(module), "__file__", None)
-        return os.path.realpath(file) if isinstance(file, str) else module
+        # "<stdin>" is no file: the __main__ of `python -`, as a notebook's has none
+        real = isinstance(file, str) and not file.startswith("<")
+        return os.path.realpath(file) if real else module
 
     def is_builtin(self, name: str) -> bool:
         """Whether ``name`` is one of the package's own entries (given to the registry, or

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 from test_report_teacher_files import rows
-from tiny_runs import TINY
+from tiny_runs import TINY, command_env
 
 from pidkit_distill import available_datasets, available_models, unregister_dataset, unregister_model
 from pidkit_distill.cli import main
@@ -185,6 +186,26 @@ def test_a_registry_of_one_kind_made_later_hides_no_registered_name(tmp_path, mo
     folder = train_in(monkeypatch, project(tmp_path, "a", 8), runs, "a1", 1)
     assert record(folder) == {"registered": {"model.student": str(here / "a/my_models.py")}}
     assert other.names() == []
+
+
+def test_names_a_script_on_stdin_registers_come_from_main(tmp_path):
+    # `python - < train.py`: __main__'s __file__ is '<stdin>', and the record was a path made up
+    # of it, the current folder's '<stdin>' (another for each folder the script is piped in)
+    script = textwrap.dedent("""
+        from pidkit_distill import register_model
+        from pidkit_distill.models import model_source
+
+
+        @register_model("my-net")
+        def build(*, num_classes, in_channels):
+            return None
+
+
+        print(model_source("my-net"))
+    """)
+    done = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                          cwd=tmp_path, env=command_env(), timeout=120)
+    assert (done.returncode, done.stdout) == (0, "__main__\n"), done.stderr
 
 
 def run(name: str, seed: int, student: str = "my-net", source: str | None = None
