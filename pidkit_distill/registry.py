@@ -3,8 +3,10 @@
 
 A name is lower case (the lookups lower-case what they are given) and made of letters, digits,
 ``.``, ``_`` and ``-``, because it becomes part of a run folder's name. Registering a name
-twice is an error, except for the same function or class registered again (same module and
-qualified name: a notebook cell run a second time), which replaces the first.
+twice is an error, except for the same definition registered again (a notebook cell run a
+second time), which replaces the first: a function or class of the same module and qualified
+name; a ``functools.partial`` of the same function with the same arguments; a lambda of the
+same code; an instance (with ``__call__``) of the same class with the same attributes.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import os
 import re
 import sys
 import threading
+import types
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -86,6 +89,49 @@ pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digi
 
 def _qualified(obj: object) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
+
+
+def _value(obj: object) -> str:
+    """A partial's argument or an instance's attribute as a definition holds it: a function's
+    or class's qualified name (its repr has a memory address, new at each run of its cell),
+    otherwise its repr."""
+    return _qualified(obj) if hasattr(obj, "__qualname__") else repr(obj)
+
+
+def _definition(obj: object) -> object:
+    """What a callable registered again must match to be the same definition (a notebook cell
+    run again, which makes a new object), compared with ``==``: not a repr holding a memory
+    address (a partial's, an instance's), nor a lambda's qualified name alone (any lambda of a
+    module is ``<lambda>``): its code, which compares by what it does and its line, and its
+    defaults."""
+    if isinstance(obj, functools.partial):
+        return (_definition(obj.func), tuple(_value(arg) for arg in obj.args),
+                tuple(sorted((key, _value(arg)) for key, arg in obj.keywords.items())))
+    if isinstance(obj, types.MethodType):
+        return (_definition(obj.__func__), _definition(obj.__self__))
+    if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
+        defaults = {**dict(enumerate(obj.__defaults__ or ())), **(obj.__kwdefaults__ or {})}
+        return (_qualified(obj), obj.__code__,
+                tuple(sorted((str(key), _value(arg)) for key, arg in defaults.items())))
+    if hasattr(obj, "__qualname__"):
+        return _qualified(obj)
+    if type(obj).__repr__ is object.__repr__ and hasattr(obj, "__dict__"):
+        return (_qualified(type(obj)),
+                tuple(sorted((key, _value(arg)) for key, arg in vars(obj).items())))
+    return repr(obj)
+
+
+def _described(obj: object) -> str:
+    """``obj`` as the "already registered (to ...)" error names it."""
+    if isinstance(obj, functools.partial):
+        given = [_value(arg) for arg in obj.args]
+        given += [f"{key}={_value(arg)}" for key, arg in obj.keywords.items()]
+        return f"functools.partial({', '.join([_described(obj.func), *given])})"
+    if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
+        return f"{_qualified(obj)} of line {obj.__code__.co_firstlineno}"
+    if not hasattr(obj, "__qualname__") and type(obj).__repr__ is object.__repr__:
+        return f"a {_qualified(type(obj))} instance"
+    return _qualified(obj)
 
 
 class Registry:
@@ -227,13 +273,13 @@ names it, resumed runs included).
                 check(fn)
             with self._lock:
                 old = self._entries.get(name)
-                # the same function or class again replaces it, the package's own registered
-                # by its modules included: a method's module reloaded (importlib.reload,
-                # IPython's %autoreload)
-                if old is not None and (name in self._given or _qualified(old) != _qualified(fn)):
+                # the same definition again replaces it, the package's own registered by its
+                # modules included: a method's module reloaded (importlib.reload, IPython's
+                # %autoreload)
+                if old is not None and (name in self._given or _definition(old) != _definition(fn)):
                     # a class of the package's (a method) is named, as the user's are
                     owner = ("the package" if name in self._builtin and not isinstance(old, type)
-                             else _qualified(old))
+                             else _described(old))
                     raise ValueError(f"{where}: {self.kind} name {name!r} is already registered "
                                      f"(to {owner}); choose another name.")
                 self._entries[name] = fn

@@ -38,13 +38,18 @@ def import_user_modules(names: Sequence[str]) -> None:
         file = Path(given)
         if given.endswith(".py") or os.sep in given or "/" in given:
             if not file.is_file():
-                what = "is a folder" if file.is_dir() else "does not exist"
+                what = ("is a folder" if file.is_dir() else
+                        f"is a link to {os.readlink(file)}, which does not exist "
+                        f"({os.path.realpath(file)})"
+                        if file.is_symlink() else "does not exist")
                 raise ImportError(f"--import {given}: {what}; give a .py file or a module name "
                                   "as `python -m` takes it (my_models, mypkg.models)")
             if file.suffix != ".py" or not file.stem.isidentifier():
                 raise ImportError(f"--import {given}: not a .py file with a module's name "
                                   "(letters, digits and _); rename it, e.g. my_models.py")
-            folder, name, local = str(file.resolve().parent), file.stem, file
+            # the folder holding the name given, not its link's target: a link to a file of
+            # another name (ln -s shared/models.py my_models.py) is imported by its own name
+            folder, name, local = str(file.absolute().parent.resolve()), file.stem, file
         elif all(part.isidentifier() for part in given.split(".")):
             folder, name = os.getcwd(), given
             top = given.partition(".")[0]  # the current folder's module or package of the name
@@ -68,8 +73,9 @@ def import_user_modules(names: Sequence[str]) -> None:
 
 
 def _package_of(file: Path) -> str | None:
-    """The dotted name ``file`` has as a module of the packages holding it, or None outside one."""
-    parts, folder = [file.stem], file.resolve().parent
+    """The dotted name ``file`` has as a module of the packages holding it, or None outside one:
+    the folders' names as given (a linked folder's, not its target's)."""
+    parts, folder = [file.stem], Path(os.path.abspath(file)).parent
     while (folder / "__init__.py").is_file():
         parts.insert(0, folder.name)
         folder = folder.parent
