@@ -47,11 +47,13 @@ def import_user_modules(names: Sequence[str]) -> None:
             if file.suffix != ".py" or not file.stem.isidentifier():
                 raise ImportError(f"--import {given}: not a .py file with a module's name "
                                   "(letters, digits and _); rename it, e.g. my_models.py")
-            # the folder holding the name given, not its link's target: a link to a file of
-            # another name (ln -s shared/models.py my_models.py) is imported by its own name
-            folder, name, local = str(file.absolute().parent.resolve()), file.stem, file
+            # the folder holding the name given first: a link to a file of another name (ln -s
+            # shared/models.py my_models.py) is imported by its own name; then its target's,
+            # as `python my_models.py` puts it, for the modules next to it that it imports
+            name, local = file.stem, file
+            folders = [str(file.absolute().parent.resolve()), str(file.resolve().parent)]
         elif all(part.isidentifier() for part in given.split(".")):
-            folder, name = os.getcwd(), given
+            folders, name = [os.getcwd()], given
             top = given.partition(".")[0]  # the current folder's module or package of the name
             local = next((path for path in (Path(f"{top}.py"), Path(top, "__init__.py"))
                           if path.is_file()), None)
@@ -61,8 +63,9 @@ def import_user_modules(names: Sequence[str]) -> None:
                               "nor a .py file")
         # kept on the path after the import: a process started by spawn (a DataLoader worker)
         # imports the module again, by name, with this process's sys.path
-        if folder not in sys.path and not (folder == os.getcwd() and "" in sys.path):
-            sys.path.insert(0, folder)
+        for folder in reversed(folders):
+            if folder not in sys.path and not (folder == os.getcwd() and "" in sys.path):
+                sys.path.insert(0, folder)
         _import_module(given, name, package=_package_of(file) if local is file else None)
         # a module of that name imported already (random, copy) is not imported again
         top = sys.modules[name.partition(".")[0]]

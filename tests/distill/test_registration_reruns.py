@@ -193,3 +193,16 @@ register_model("rerun-net")(functools.partial(build, width=8, wrap=identity))
     notebook(cell)
     notebook(cell)
     assert _width() == 8
+
+
+@pytest.mark.parametrize("given", ["with_sibling.py", "my_sibling.py"])
+def test_a_linked_file_imports_the_modules_next_to_its_target(given, linked, capsys):
+    # "importing it raised ModuleNotFoundError: No module named 'helpers'": only the link's
+    # folder was put on the path, not its target's, as `python with_sibling.py` puts it
+    (linked / "shared" / "helpers.py").write_text("HELP = 'next to the target'\n")
+    (linked / "shared" / "with_sibling.py").write_text("from helpers import HELP\n")
+    os.symlink("shared/with_sibling.py", linked / given)
+    assert main(["train", "--import", given, "--list-methods"]) == 0
+    assert capsys.readouterr().err == ""
+    assert sys.modules[given[:-3]].HELP == "next to the target"
+    assert sys.path[:2] == [os.path.realpath(linked), os.path.realpath(linked / "shared")]
