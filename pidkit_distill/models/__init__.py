@@ -31,12 +31,14 @@ plus every name registered with :func:`register_model` (:func:`available_models`
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from torch import nn
 
+from pidkit.cli import one_line
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, Registry, registry_key
@@ -80,7 +82,19 @@ _MODELS = Registry("model", "register_model", decorates="builder functions", bui
 
 def _check_builder(fn: Callable[..., object]) -> None:
     """A builder must take the keywords ``num_classes`` and ``in_channels``."""
-    params = inspect.signature(fn).parameters
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError) as err:  # a partial's arguments that its function refuses
+        if isinstance(fn, functools.partial):
+            name = getattr(fn.func, "__qualname__", repr(fn.func))
+            what = (f"a functools.partial gives {name!r} arguments that it does not take "
+                    f"(positional {list(fn.args)!r}, keywords {sorted(fn.keywords)}): give "
+                    f"only keywords that {name!r} takes")
+        else:
+            what = (f"what {fn!r} takes cannot be read ({one_line(err)}): wrap it in a def "
+                    "build(*, num_classes, in_channels)")
+        raise TypeError("register_model decorates a builder def build(*, num_classes, "
+                        f"in_channels) -> nn.Module; {what}.") from err
     takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
     missing = [k for k in ("num_classes", "in_channels") if k not in params and not takes_any]
     if missing:
@@ -106,16 +120,18 @@ def register_model(name: str) -> Callable[[B], B]:
     ----------
     name : str
         Lower-case letters, digits, ``.``, ``_``, ``-`` (it becomes part of run folder names),
-        not a built-in name nor of the form ``wrn-D-K``. Registering the same function again
-        (a notebook cell run twice) replaces it; another function under a taken name is an
-        error.
+        not a built-in name nor of the form ``wrn-D-K``. Registering the same builder again
+        (a notebook cell run twice: a function of the same name, a lambda of the same code, a
+        ``functools.partial`` or an instance holding equal values) replaces it; another
+        builder under a taken name is an error.
 
     Raises
     ------
     ValueError
         A bad or taken name.
     TypeError
-        The builder does not take ``num_classes`` and ``in_channels``.
+        The builder does not take ``num_classes`` and ``in_channels``, or what it takes cannot
+        be read (a ``functools.partial`` of arguments that its function does not take).
 
     Examples
     --------

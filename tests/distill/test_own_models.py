@@ -3,6 +3,7 @@ training loop of one's own, and register_model / register_dataset for train(conf
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -170,6 +171,10 @@ def _load_float_labels() -> DatasetBundle:
     return load_dataset("own-r")
 
 
+def _build_wide(*, num_classes: int, in_channels: int, width: int) -> nn.Module:
+    return mlp(width, d_in=in_channels, classes=num_classes)
+
+
 BAD_REGISTRATIONS = {
     "upper case": (lambda: register_model("MyNet"), ValueError,
                    r"^register_model: name must be a lower-case str of letters, digits"),
@@ -186,6 +191,17 @@ BAD_REGISTRATIONS = {
                    r"(tests\.distill\.)?test_own_models\.own_teacher\)"),
     "builder without in_channels": (lambda: register_model("own-y")(lambda *, num_classes: None),
                                     TypeError, r"takes no \['in_channels'\]"),
+    # ValueError: partial object functools.partial(<function ... at 0x...>, 8) has incorrect
+    # arguments, from inspect
+    "partial of arguments its function refuses": (
+        lambda: register_model("own-y")(functools.partial(_build_wide, 8)), TypeError,
+        r"^register_model decorates a builder def build\(\*, num_classes, in_channels\) -> "
+        r"nn\.Module; a functools\.partial gives '_build_wide' arguments that it does not take "
+        r"\(positional \[8\], keywords \[\]\): give only keywords that '_build_wide' takes\.$"),
+    "builder without a signature": (
+        lambda: register_model("own-y")(max), TypeError,
+        r"; what <built-in function max> takes cannot be read \(no signature found for builtin "
+        r"<built-in function max>\): wrap it in a def build\(\*, num_classes, in_channels\)\.$"),
     "loader with positional arguments": (lambda: register_dataset("own-z")(_positional),
                                          TypeError, r"has the argument\(s\) \['n'\] without a "
                                                     r"default"),
