@@ -8,7 +8,8 @@ second time), which replaces the first: a function or class of the same module a
 name (closing over the same values); a ``functools.partial`` of the same function with the same
 arguments; a lambda of the same code; an instance (with ``__call__``) of the same class with the
 same attributes. Values compare by content (an array's every element), and one that cannot be
-compared is another definition: the name is refused rather than silently replaced.
+compared is another definition: the name is refused rather than silently replaced
+(:func:`~pidkit_distill.definitions.same_definition`).
 """
 
 from __future__ import annotations
@@ -16,16 +17,13 @@ from __future__ import annotations
 import functools
 import os
 import re
-import reprlib
 import sys
 import threading
-import types
 from collections.abc import Callable
 from typing import TypeVar
 
-import numpy as np
-
 from pidkit._validate import did_you_mean
+from pidkit_distill.definitions import described, same_definition
 
 __all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registry_key", "unknown_name"]
 
@@ -90,131 +88,6 @@ pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digi
         "pidkit_distill.train, or in a module that you pass to the pidkit-distill command "
         f"with --import MODULE (on every run that names it, resumed runs included).{guess}"
     )
-
-
-def _qualified(obj: object) -> str:
-    return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', repr(obj))}"
-
-
-# what the "already registered (to ...)" error shows of a value: a long repr cut, one that raises
-# shown as such (reprlib catches it)
-_SHORT = reprlib.Repr()
-_SHORT.maxother = 80
-# an attribute or closure cell without a value, the same in two definitions
-_UNSET = object()
-
-
-def _shown(obj: object) -> str:
-    """A value as the "already registered (to ...)" error shows it: a function's or class's
-    qualified name (its repr has a memory address), otherwise a short repr on one line."""
-    return _qualified(obj) if hasattr(obj, "__qualname__") else " ".join(_SHORT.repr(obj).split())
-
-
-def _same_definition(old: object, new: object) -> bool:
-    """Whether ``new``, registered under a name that ``old`` holds, is the same definition (a
-    notebook cell run again, which makes new objects) rather than another one: a function or
-    class of the same module and qualified name, closing over the same values; a lambda (any
-    lambda of a module is ``<lambda>``) of the same code, which compares by what it does and its
-    line, and defaults; a ``functools.partial`` of the same function and arguments; a bound
-    method of the same function and object; an instance of the same class with the same
-    attributes. Values compare by content, an array's every element included (not by repr,
-    which cuts a long array and holds a memory address); a value whose comparison raises is not
-    the same: the name is refused rather than silently replaced."""
-    try:
-        return _same(old, new, {})
-    except Exception:  # what a value's own comparison raises: not known to be the same
-        return False
-
-
-def _same(old: object, new: object, seen: dict[tuple[int, int], tuple[object, object]]
-          ) -> bool:
-    """:func:`_same_definition` of two values. ``seen``: the pairs of callables and instances
-    compared so far (held, so that their ids stay theirs), the same if met again (an object
-    that refers to itself)."""
-    if old is new:
-        return True
-    if _qualified(type(old)) != _qualified(type(new)):  # a cell run again makes its classes anew
-        return False
-    if isinstance(old, (str, bytes, int, float, complex)):
-        return bool(old == new) or repr(old) == repr(new)  # a NaN is the same NaN
-    if isinstance(old, (tuple, list)):
-        return len(old) == len(new) and all(_same(a, b, seen) for a, b in zip(old, new, strict=True))
-    if isinstance(old, dict):
-        return old.keys() == new.keys() and all(_same(old[key], new[key], seen) for key in old)
-    if isinstance(old, (np.ndarray, np.generic)):  # an object array's bytes are addresses
-        return (old.dtype == new.dtype != object and old.shape == new.shape
-                and old.tobytes() == new.tobytes())
-    torch = sys.modules.get("torch")  # a tensor exists only once torch is imported
-    if torch is not None and isinstance(old, torch.Tensor):
-        return (old.dtype == new.dtype and old.shape == new.shape and old.device == new.device
-                and bool(torch.equal(old.detach(), new.detach())))
-    if isinstance(old, (type, types.ModuleType, types.BuiltinFunctionType)):
-        return _qualified(old) == _qualified(new) and _same(
-            getattr(old, "__self__", None), getattr(new, "__self__", None), seen)
-    if (id(old), id(new)) in seen:
-        return True
-    seen[id(old), id(new)] = (old, new)
-    if isinstance(old, functools.partial):
-        return all(_same(getattr(old, key), getattr(new, key), seen)
-                   for key in ("func", "args", "keywords"))
-    if isinstance(old, types.MethodType):
-        return _same(old.__func__, new.__func__, seen) and _same(old.__self__, new.__self__,
-                                                                 seen)
-    if isinstance(old, types.FunctionType):
-        lambda_same = old.__name__ != "<lambda>" or (
-            old.__code__ == new.__code__ and _same(old.__defaults__, new.__defaults__, seen)
-            and _same(old.__kwdefaults__, new.__kwdefaults__, seen))
-        return (_qualified(old) == _qualified(new) and lambda_same
-                and _same(_cells(old), _cells(new), seen))
-    if type(old).__eq__ is not object.__eq__:  # a set, a path: its own ==
-        try:
-            if (old == new) is True:
-                return True
-        except Exception:  # a dataclass of arrays, or of a class made anew: by its attributes
-            pass
-    state, other = _state(old), _state(new)
-    # no attributes to compare (a lock)
-    return state is not None and other is not None and _same(state, other, seen)
-
-
-def _cells(fn: types.FunctionType) -> list[object]:
-    """The values that ``fn`` closes over (an empty cell's as :data:`_UNSET`)."""
-    values = []
-    for cell in fn.__closure__ or ():
-        try:
-            values.append(cell.cell_contents)
-        except ValueError:
-            values.append(_UNSET)
-    return values
-
-
-def _state(obj: object) -> dict[str, object] | None:
-    """An instance's attributes, of its ``__dict__`` and its ``__slots__`` (an unset slot's as
-    :data:`_UNSET`); ``None`` for an object with neither."""
-    state = dict(vars(obj)) if hasattr(obj, "__dict__") else None
-    for cls in type(obj).__mro__:
-        slots = cls.__dict__.get("__slots__", ())
-        for slot in [slots] if isinstance(slots, str) else slots:
-            if slot in ("__dict__", "__weakref__"):
-                continue
-            private = slot.startswith("__") and not slot.endswith("__")
-            attr = f"_{cls.__name__.lstrip('_')}{slot}" if private else slot
-            state = {} if state is None else state
-            state[f"{cls.__qualname__}.{attr}"] = getattr(obj, attr, _UNSET)
-    return state
-
-
-def _described(obj: object) -> str:
-    """``obj`` as the "already registered (to ...)" error names it."""
-    if isinstance(obj, functools.partial):
-        given = [_shown(arg) for arg in obj.args]
-        given += [f"{key}={_shown(arg)}" for key, arg in obj.keywords.items()]
-        return f"functools.partial({', '.join([_described(obj.func), *given])})"
-    if isinstance(obj, types.FunctionType) and obj.__name__ == "<lambda>":
-        return f"{_qualified(obj)} of line {obj.__code__.co_firstlineno}"
-    if not hasattr(obj, "__qualname__") and type(obj).__repr__ is object.__repr__:
-        return f"a {_qualified(type(obj))} instance"
-    return _shown(obj)
 
 
 class Registry:
@@ -359,10 +232,10 @@ names it, resumed runs included).
                 # the same definition again replaces it, the package's own registered by its
                 # modules included: a method's module reloaded (importlib.reload, IPython's
                 # %autoreload)
-                if old is not None and (name in self._given or not _same_definition(old, fn)):
+                if old is not None and (name in self._given or not same_definition(old, fn)):
                     # a class of the package's (a method) is named, as the user's are
                     owner = ("the package" if name in self._builtin and not isinstance(old, type)
-                             else _described(old))
+                             else described(old))
                     raise ValueError(f"{where}: {self.kind} name {name!r} is already registered "
                                      f"(to {owner}); choose another name.")
                 self._entries[name] = fn
