@@ -47,7 +47,18 @@ def same_definition(old: object, new: object) -> bool:
     method of the same function and object; an instance of the same class with the same
     attributes. Values compare by content, an array's every element included (not by repr,
     which cuts a long array and holds a memory address); a value whose comparison raises is not
-    the same: the name is refused rather than silently replaced."""
+    the same: the name is refused rather than silently replaced.
+
+    Examples
+    --------
+    >>> import functools
+    >>> same_definition(functools.partial(round, ndigits=2), functools.partial(round, ndigits=2))
+    True
+    >>> same_definition(functools.partial(round, ndigits=2), functools.partial(round, ndigits=3))
+    False
+    >>> described(functools.partial(round, ndigits=2))
+    'functools.partial(builtins.round, ndigits=2)'
+    """
     try:
         return _same(old, new, {})
     except Exception:  # what a value's own comparison raises: not known to be the same
