@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .stack import Masks, add_diagonal, cholesky_stack, lower_inverse, sum_s
+from .stack import Masks, add_diagonal, inverse_cholesky, sum_s
 
 __all__ = ["HessianFactor", "gauge"]
 
@@ -47,9 +47,7 @@ class HessianFactor:
         schur = np.swapaxes(q, -1, -2) @ self.q_over_r
         np.subtract(pin, schur, out=schur)
         add_diagonal(schur, col)
-        factor, failed = cholesky_stack(schur)
-        self.failed = failed.any(axis=1)
-        self.linv = lower_inverse(factor)
+        self.linv, self.failed = inverse_cholesky(schur)
         self.p = self.linv @ np.swapaxes(self.q_over_r, -1, -2)
 
     def schur_rhs(self, r_t: np.ndarray, r_s: np.ndarray) -> np.ndarray:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .hessian import HessianFactor
-from .stack import Masks, add_diagonal, cholesky_stack, lower_inverse, solve_upper, sum_s, upper_factors
+from .stack import Masks, add_diagonal, inverse_cholesky, solve_upper, sum_s, upper_factors
 
 __all__ = ["DensePairSystem", "MatrixFreePairSystem", "pair_rhs"]
 
@@ -141,10 +141,9 @@ class MatrixFreePairSystem:
         blocks += cross + np.swapaxes(cross, -1, -2)
         blocks += np.einsum("kyts,kytu,kysu->ktsu", e, e, g_ss)
         add_diagonal(blocks, self.d)
-        factor, failed = cholesky_stack(blocks)
-        linv = lower_inverse(factor)
+        linv, failed = inverse_cholesky(blocks)
         self.block_inv = np.swapaxes(linv, -1, -2) @ linv
-        self.failed = h.failed | failed.any(axis=1) | ~np.isfinite(self.block_inv).all(axis=(1, 2, 3))
+        self.failed = h.failed | failed | ~np.isfinite(self.block_inv).all(axis=(1, 2, 3))
         measure = sum_s(sum_s(np.where(masks.pairs, kk * g, 0.0)))
         self.rtol = np.clip(_CG_FORCING * measure, 1e-12, 1e-3)
         self.previous = None
