@@ -59,3 +59,17 @@ def test_upper_factors_retry_from_the_matrix_they_overwrite():
     rhs = np.array([[1.0, 2.0, 3.0]])
     np.testing.assert_allclose(stack.solve_upper(factors[:1], rhs)[0], np.linalg.solve(SPD, rhs[0]),
                                rtol=1e-14, atol=1e-15)
+
+
+def test_inverse_cholesky_gives_a_numerically_singular_matrix_the_ridge_not_rounding_noise():
+    # A Hessian block met by the matrix-free system on a joint with masses over 1e-300..1: rank
+    # one, so its Cholesky factorisation fails (numpy's, and LAPACK's lower one) and the stack
+    # takes the ridge. LAPACK's upper factorisation of its transpose passed instead, with pivots
+    # of rounding noise (L^-1 up to 1.9e8 instead of 5.6e6), and the joint was then declared
+    # numerically singular where the ridge certified it.
+    a = np.full((1, 1, 4, 4), 0.23829462448279326)
+    linv, failed = stack.inverse_cholesky(a)
+    factor, ridge_failed = stack.cholesky_stack(a)
+    assert not failed.any() and not ridge_failed.any()
+    np.testing.assert_array_equal(linv, stack.lower_inverse(factor))
+    assert np.abs(linv).max() < 1e7
