@@ -22,13 +22,7 @@ from pidkit_distill.models import build_model
 OURS = ["bas", "kd", "vid", "ted", "rid"]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Small convolutions run far faster on one thread than on oversubscribed cores."""
-    saved = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(saved)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _pair(kind: str, seed: int = 0):

@@ -8,14 +8,7 @@ import torch
 from pidkit_distill.models import Features, available_models, build_model
 from pidkit_distill.models.wrn import WideResNet
 
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Small convolutions run far faster on one thread than on oversubscribed cores."""
-    saved = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(saved)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 # (name, build kwargs, input shape, expected per-sample layer shapes, pooled width)

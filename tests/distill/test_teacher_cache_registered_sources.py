@@ -13,7 +13,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-import torch
 from test_report_registered_sources import data_project, record, train_in, train_on_data
 from tiny_runs import tiny
 
@@ -59,13 +58,7 @@ TEACHER = ("--set", "method.name=kd", "--set", "model.teacher=my-net", "--set",
            "teacher.source=trained", "--set", "teacher.epochs=1")
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run far faster on one thread than on oversubscribed cores."""
-    saved = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(saved)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def project(tmp_path: Path, name: str, activation: str, template: str = MY_MODELS) -> Path:
