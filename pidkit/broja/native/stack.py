@@ -33,10 +33,17 @@ __all__ = [
 _RIDGES = (1e-13, 1e-10, 1e-7, 1e-4)
 _FEW_MATRICES = 32
 _LARGE_ORDER = 32
-""":func:`lower_inverse` calls LAPACK per matrix for at most _FEW_MATRICES matrices or orders
-from _LARGE_ORDER (measured: 10 matrices of order 10, 10.5 against 14.6 us; 100 of order 100,
-6.7 against 17 ms), and substitutes over the stack otherwise (640 of order 10: 0.41 against
-0.95 ms)."""
+""":func:`lower_inverse` and :func:`inverse_cholesky` call LAPACK per matrix for at most
+_FEW_MATRICES matrices or orders from _LARGE_ORDER (:func:`_per_matrix`; measured: 10 matrices
+of order 10, 10.5 against 14.6 us; 100 of order 100, 6.7 against 17 ms), and substitute over the
+stack otherwise (640 of order 10: 0.41 against 0.95 ms)."""
+
+
+def _per_matrix(stack: np.ndarray) -> bool:
+    """Whether a stack of square matrices goes to LAPACK one matrix at a time (few matrices or
+    large ones) rather than through a computation vectorised over the stack."""
+    n = stack.shape[-1]
+    return stack.size <= _FEW_MATRICES * n * n or n >= _LARGE_ORDER
 
 
 @functools.lru_cache(maxsize=64)
@@ -154,7 +161,7 @@ def lower_inverse(factor: np.ndarray) -> np.ndarray:
     substitution vectorised over the stack (n steps), avoiding LAPACK's per-matrix overhead.
     """
     n = factor.shape[-1]
-    if factor.size <= _FEW_MATRICES * n * n or n >= _LARGE_ORDER:
+    if _per_matrix(factor):
         inverse = np.array(factor, dtype=float, order="C")
         for matrix in inverse.reshape(-1, n, n):
             dtrtri(matrix.T, lower=0, overwrite_c=1)
@@ -183,7 +190,7 @@ def inverse_cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     :func:`cholesky_stack` (ridge retries) and :func:`lower_inverse` instead.
     """
     n = a.shape[-1]
-    if a.size <= _FEW_MATRICES * n * n or n >= _LARGE_ORDER:
+    if _per_matrix(a):
         transposed = np.array(np.swapaxes(a, -1, -2), dtype=float, order="C")
         for matrix in transposed.reshape(-1, n, n):
             # matrix.T is the matrix in Fortran order (the same memory): LAPACK writes L there
