@@ -187,11 +187,19 @@ def record_hint(name: str) -> str:
     ". 'run.teacher_file' is no setting: a run records the teacher file it read in its \
 config.json (as recorded.teacher_file), and no configuration sets it; name the teacher \
 with teacher.source"
+    >>> record_hint("recorded.registered")
+    ". 'recorded.registered' is no setting: a run records in its config.json's table \
+'recorded' what it read (the teacher file, where the names you registered come from), and no \
+configuration sets it; remove it"
     >>> record_hint("run.epoch")
     ''
     """
-    if name.rsplit(".", 1)[-1] != _TEACHER_FILE and name.split(".", 1)[0] != RECORDED:
-        return ""
+    if name.rsplit(".", 1)[-1] != _TEACHER_FILE:
+        if name.split(".", 1)[0] != RECORDED:
+            return ""
+        return (f". {name!r} is no setting: a run records in its config.json's table "
+                f"{RECORDED!r} what it read (the teacher file, where the names you registered "
+                "come from), and no configuration sets it; remove it")
     return (f". {name!r} is no setting: a run records the teacher file it read in its "
             f"config.json (as {RECORDED}.{_TEACHER_FILE}), and no configuration sets it; name "
             "the teacher with teacher.source")

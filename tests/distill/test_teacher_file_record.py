@@ -99,6 +99,18 @@ def test_the_command_line_refuses_a_teacher_file_record_in_one_line(tmp_path, ca
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_command_line_refuses_a_registered_record_without_the_teacher_file_hint(tmp_path, capsys):
+    # every recorded.* key got the teacher file's words ("name the teacher with teacher.source")
+    assert main(["train", "--set", "recorded.registered.model.student=/p/m.py",
+                 "--out-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.endswith("is no setting: a run records in its config.json's table 'recorded' what "
+                        "it read (the teacher file, where the names you registered come from), "
+                        "and no configuration sets it; remove it\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_the_settings_hold_no_record_whatever_folder_they_are_taken_in(tmp_path, monkeypatch):
     # config_to_dict (a checkpoint's configuration, the teacher cache's key, --set) added the
     # file teacher.source named from the current folder, and raised os's 'embedded null byte'
