@@ -173,9 +173,9 @@ def _log_pair_sums(lam: np.ndarray, mu: np.ndarray, empty: tuple[np.ndarray, np.
     shift_b = log_b.max(axis=-2, keepdims=True)
     shift_a = np.where(np.isfinite(shift_a), shift_a, 0.0)
     shift_b = np.where(np.isfinite(shift_b), shift_b, 0.0)
-    m = np.swapaxes(np.exp(log_a - shift_a), -1, -2) @ np.exp(log_b - shift_b)
+    m = np.exp(log_a - shift_a).mT @ np.exp(log_b - shift_b)
     with np.errstate(divide="ignore"):
-        return np.log(m) + np.swapaxes(shift_a, -1, -2) + shift_b
+        return np.log(m) + shift_a.mT + shift_b
 
 
 def rounding_allowance(value: np.ndarray, bound: np.ndarray) -> np.ndarray:

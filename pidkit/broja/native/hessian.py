@@ -44,11 +44,11 @@ class HessianFactor:
             pin = rho[..., None, None] * masks.ms_pin
         self.inv_row = 1.0 / row
         self.q_over_r = q * self.inv_row[..., None]
-        schur = np.swapaxes(q, -1, -2) @ self.q_over_r
+        schur = q.mT @ self.q_over_r
         np.subtract(pin, schur, out=schur)
         add_diagonal(schur, col)
         self.linv, self.failed = inverse_cholesky(schur)
-        self.p = self.linv @ np.swapaxes(self.q_over_r, -1, -2)
+        self.p = self.linv @ self.q_over_r.mT
 
     def schur_rhs(self, r_t: np.ndarray, r_s: np.ndarray) -> np.ndarray:
         """u = r_s - Q^T R^-1 r_t, the right-hand side of the s-block once the t-block is

@@ -46,7 +46,7 @@ from ..program import SMALLEST_ALLOWANCE, Certificate, at_rounding_floor, certif
 from .hessian import HessianFactor, gauge
 from .normal_system import NormalSystem
 from .pair_systems import DensePairSystem, MatrixFreePairSystem
-from .stack import Masks, sum_s, sum_t, sum_y
+from .stack import Masks, all_true, any_true, sum_s, sum_t, sum_y
 
 __all__ = ["Outcome", "interior_point"]
 
@@ -143,7 +143,7 @@ def _start(p_yt: np.ndarray, p_ys: np.ndarray, masks: Masks):
     p_t, p_s, p_y = sum_t(p_yt), sum_t(p_ys), sum_s(p_ys)
     a = p_yt / p_t[:, None, :]
     b = p_ys / p_s[:, None, :] / p_y[:, :, None]
-    m = np.swapaxes(a, 1, 2) @ b  # M(t,s) of (a, b)
+    m = a.mT @ b  # M(t,s) of (a, b)
     top = m.max(axis=(1, 2))[:, None]
     alpha = _START_MAX_M / np.maximum(m.max(axis=2), top / _START_SCALE_SPREAD)
     beta = _START_MAX_M / np.maximum((m * alpha[:, :, None]).max(axis=1),
@@ -257,11 +257,14 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         # attempt, wait twice as many iterations as before the next one (a joint whose estimate
         # stays below tol while its certificate does not would otherwise pay one every iteration).
         near = (measure < attempt_below) & (it["retry"] <= nit)
-        if near.any():
+        if any_true(near):
             near &= _gap_estimate(it) < attempt_below
-        if near.any():
+        if any_true(near):
             rows = np.flatnonzero(near)
             cert = _certificate(it, rows, q, row, col, r_t, r_s, tol_nats, polish)
+            if rows.size == near.size and all_true(cert.certified):  # the whole stack leaves at once
+                results.add(it["index"], cert, nit, "interior point converged")
+                return results.stacked()
             stalled = ~cert.certified & (measure[rows] < _STALLED)
             # tol below the allowance: certifying is impossible; stop once the gap is down to it.
             floor = ~cert.certified & ~stalled & at_rounding_floor(
@@ -291,7 +294,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             _check_progress(it, measure, r_t, r_s, r_g)
         masks = it["masks"]
         newton = system(q, row, col, e, kk, g, masks)
-        if newton.failed.any():
+        if any_true(newton.failed):
             rows = np.flatnonzero(newton.failed)
             cert = certify(q[rows], lam[rows], mu[rows], it["p_yt"][rows], it["p_ys"][rows],
                            tol_nats=tol_nats, inactive=(g > kk)[rows])
@@ -349,7 +352,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         kk, g = kg[:, 0], kg[:, 1]
         np.copyto(g, slack, where=(g > kk) & (slack > 0.5 * g))
         finite = np.isfinite(slack.sum(axis=(1, 2)) + kk.sum(axis=(1, 2)))  # NaN and inf reach the sums
-        if not finite.all():
+        if not all_true(finite):
             rows = np.flatnonzero(~finite)
             results.add(it["index"][rows], _failure(it["p_yt"][rows], it["p_ys"][rows], tol_nats),
                         nit, "interior point diverged")
@@ -407,7 +410,8 @@ def _second_order(r_t, r_s, r_g, e, kk, d_lam, d_mu, d_kk):
     every exponent by little (where the expansion holds)."""
     cell = d_lam[..., None] + d_mu[:, :, None, :]
     small = np.abs(cell).max(axis=(1, 2, 3)) < _SECOND_ORDER_STEP
-    if not small.any():
+    n_small = np.count_nonzero(small)
+    if not n_small:
         return r_t, r_s, r_g
     curved = e * cell  # e c, then e c^2
     second = kk[:, None] * cell
@@ -415,7 +419,7 @@ def _second_order(r_t, r_s, r_g, e, kk, d_lam, d_mu, d_kk):
     second += d_kk[:, None]
     second *= curved  # e c (d_K + K c / 2)
     curved *= cell
-    if small.all():
+    if n_small == small.size:
         return r_t - sum_s(second), r_s - sum_t(second), r_g - 0.5 * sum_y(curved)
     pick = small[:, None, None]
     return (np.where(pick, r_t - sum_s(second), r_t), np.where(pick, r_s - sum_t(second), r_s),

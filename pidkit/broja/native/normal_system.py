@@ -49,7 +49,7 @@ class NormalSystem:
         if not masks.full:
             row = np.where(masks.mt, row, 1.0)
             col = np.where(masks.ms, col, 1.0)
-        a_tt = ft @ np.swapaxes(ft, -1, -2)  # (k, t, y, y)
+        a_tt = ft @ ft.mT  # (k, t, y, y)
         add_diagonal(a_tt, row.transpose(0, 2, 1))
         factor, failed = cholesky_stack(a_tt)
         self.linv_t = linv_t = lower_inverse(factor)  # (k, t, y, y)
@@ -63,11 +63,11 @@ class NormalSystem:
         del x, u
         threads = None if self.x.size * n_y * n_s > _THREADED_FLOPS else 1
         with blas_threads(threads):
-            schur = np.swapaxes(self.x, 1, 2) @ self.x
+            schur = self.x.mT @ self.x
         np.negative(schur, out=schur)
         schur4 = schur.reshape(n, n_y, n_s, n_y, n_s)
         fs = ft.transpose(0, 3, 2, 1)  # (k, s, y, t)
-        a_ss = fs @ np.swapaxes(fs, -1, -2)  # (k, s, y, y)
+        a_ss = fs @ fs.mT  # (k, s, y, y)
         ss = np.arange(n_s)
         yy = np.arange(n_y)
         schur4[:, :, ss, :, ss] += a_ss.transpose(1, 0, 2, 3)  # (s, k, y, y')

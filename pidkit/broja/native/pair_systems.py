@@ -81,9 +81,9 @@ class DensePairSystem:
         np.subtract(h.linv[:, :, :, None, :], h.p[..., None], out=x)
         x *= e[:, :, None, :, :]
         self.x = x.reshape(n, n_y * n_s, n_t * n_s)
-        small = np.swapaxes(self.x, 1, 2) @ self.x
+        small = self.x.mT @ self.x
         self.weighted = weighted = et * h.inv_row.transpose(0, 2, 1)[..., None]  # e / R, [k, t, y, s]
-        _t_diagonal_blocks(small, n_t, n_s)[...] += np.swapaxes(weighted, -1, -2) @ et
+        _t_diagonal_blocks(small, n_t, n_s)[...] += weighted.mT @ et
         weights = _pair_diagonal(kk, g, masks)
         add_diagonal(small, weights.reshape(n, -1))
         # LAPACK reports a non-finite matrix as not positive definite: failures are flagged there.
@@ -134,15 +134,15 @@ class MatrixFreePairSystem:
         # Diagonal blocks of B^T G B with G = H^+ = A^T A:
         #   G_tt = R^-1 + P^T P (its diagonal), G_ts = -P^T L^-1, G_ss = L^-T L^-1.
         g_tt = h.inv_row + (h.p**2).sum(axis=2)  # (k, y, t)
-        g_ts = -np.swapaxes(h.p, -1, -2) @ h.linv  # (k, y, t, s)
-        g_ss = np.swapaxes(h.linv, -1, -2) @ h.linv  # (k, y, s, s)
-        blocks = np.swapaxes(et * g_tt.transpose(0, 2, 1)[..., None], -1, -2) @ et
-        cross = np.swapaxes(et, -1, -2) @ (et * g_ts.transpose(0, 2, 1, 3))
-        blocks += cross + np.swapaxes(cross, -1, -2)
+        g_ts = -h.p.mT @ h.linv  # (k, y, t, s)
+        g_ss = h.linv.mT @ h.linv  # (k, y, s, s)
+        blocks = (et * g_tt.transpose(0, 2, 1)[..., None]).mT @ et
+        cross = et.mT @ (et * g_ts.transpose(0, 2, 1, 3))
+        blocks += cross + cross.mT
         blocks += np.einsum("kyts,kytu,kysu->ktsu", e, e, g_ss)
         add_diagonal(blocks, self.d)
         linv, failed = inverse_cholesky(blocks)
-        self.block_inv = np.swapaxes(linv, -1, -2) @ linv
+        self.block_inv = linv.mT @ linv
         self.failed = h.failed | failed | ~np.isfinite(self.block_inv).all(axis=(1, 2, 3))
         measure = sum_s(sum_s(np.where(masks.pairs, kk * g, 0.0)))
         self.rtol = np.clip(_CG_FORCING * measure, 1e-12, 1e-3)
@@ -159,13 +159,13 @@ class MatrixFreePairSystem:
     def _b(self, v):
         """B v as (by_t, by_s): per row, sum over its cells of e v."""
         by_t = (self.et @ v[..., None])[..., 0].transpose(0, 2, 1)
-        by_s = (self.es @ np.swapaxes(v, 1, 2)[..., None])[..., 0].transpose(0, 2, 1)
+        by_s = (self.es @ v.mT[..., None])[..., 0].transpose(0, 2, 1)
         return by_t, by_s
 
     def _bt(self, z_t, z_s):
         """B^T z: per pair, sum_y e (z_t + z_s)."""
         out = (z_t.transpose(0, 2, 1)[:, :, None, :] @ self.et)[:, :, 0, :]
-        out += np.swapaxes((z_s.transpose(0, 2, 1)[:, :, None, :] @ self.es)[:, :, 0, :], 1, 2)
+        out += (z_s.transpose(0, 2, 1)[:, :, None, :] @ self.es)[:, :, 0, :].mT
         return out
 
     def _matvec(self, v):

@@ -20,6 +20,8 @@ from scipy.linalg.lapack import dpotrf, dtrtri
 __all__ = [
     "Masks",
     "add_diagonal",
+    "all_true",
+    "any_true",
     "cholesky_stack",
     "inverse_cholesky",
     "lower_inverse",
@@ -67,6 +69,17 @@ def sum_y(a: np.ndarray) -> np.ndarray:
     """``a.sum(axis=1)`` of a stack ``a[k, y, t, s]``, as one vector-matrix product per joint."""
     n, n_y, n_t, n_s = a.shape
     return (_ones(n_y) @ a.reshape(n, n_y, n_t * n_s)).reshape(n, n_t, n_s)
+
+
+def any_true(mask: np.ndarray) -> bool:
+    """``mask.any()`` for the loop's small masks, without the method's Python wrapper (0.3
+    against 1.2 us on a mask of one joint)."""
+    return np.count_nonzero(mask) > 0
+
+
+def all_true(mask: np.ndarray) -> bool:
+    """``mask.all()``, as :func:`any_true` counts."""
+    return np.count_nonzero(mask) == mask.size
 
 
 def add_diagonal(a: np.ndarray, values: np.ndarray | float) -> None:
@@ -191,7 +204,7 @@ def inverse_cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     n = a.shape[-1]
     if _per_matrix(a):
-        transposed = np.array(np.swapaxes(a, -1, -2), dtype=float, order="C")
+        transposed = a.mT.copy()
         for matrix in transposed.reshape(-1, n, n):
             # matrix.T is the matrix in Fortran order (the same memory): LAPACK writes L there
             # (clean=1 zeroes the rest), then L^-1 in place.
@@ -199,7 +212,7 @@ def inverse_cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
                 break
             dtrtri(matrix.T, lower=1, overwrite_c=1)
         else:
-            return np.ascontiguousarray(np.swapaxes(transposed, -1, -2)), np.zeros(a.shape[0], dtype=bool)
+            return transposed.mT.copy(), np.zeros(a.shape[0], dtype=bool)
     factor, failed = cholesky_stack(a)
     return lower_inverse(factor), failed.any(axis=tuple(range(1, failed.ndim)))
 
