@@ -134,7 +134,7 @@ def balanced_bound(lam: np.ndarray, mu: np.ndarray, p_yt: np.ndarray, p_ys: np.n
     rows_then = _to_zero_max(log_m + cols_first[..., None, :], -1)
     p_t, p_s = p_yt.sum(axis=-2), p_ys.sum(axis=-2)
     pick = ((rows_then - rows) * p_t).sum(axis=-1) + ((cols_first - cols) * p_s).sum(axis=-1) > 0
-    if pick.any():
+    if np.count_nonzero(pick):
         rows = np.where(pick[..., None], rows_then, rows)
         cols = np.where(pick[..., None], cols_first, cols)
     log_m += rows[..., None]
@@ -149,10 +149,16 @@ def _to_zero_max(log_m: np.ndarray, axis: int) -> np.ndarray:
     return np.where(np.isfinite(top), -top, 0.0)
 
 
+def _all(mask: np.ndarray) -> bool:
+    """``mask.all()`` without the method's Python wrapper (0.3 against 1.2 us on small masks:
+    a certificate tests a dozen)."""
+    return np.count_nonzero(mask) == mask.size
+
+
 def _empty_rows(p_yt: np.ndarray, p_ys: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The masks of the (y,t) and (y,s) rows without mass, or ``None`` where every row has mass."""
     mt, ms = p_yt > 0, p_ys > 0
-    return None if mt.all() and ms.all() else (~mt, ~ms)
+    return None if _all(mt) and _all(ms) else (~mt, ~ms)
 
 
 def _bound(lam, mu, p_yt, p_ys, empty, log_m) -> np.ndarray:
@@ -236,7 +242,7 @@ def project(
         Per joint, the largest absolute marginal residual left.
     """
     mt, ms = p_yt > 0, p_ys > 0
-    if mt.all() and ms.all():
+    if _all(mt) and _all(ms):
         q = np.maximum(q, _FLOOR)
     else:
         q = np.where(mt[..., :, None] & ms[..., None, :], np.maximum(q, _FLOOR), 0.0)
@@ -244,7 +250,7 @@ def project(
     row = q.sum(axis=-1)
     # Both marginals at the start (after a sweep only the rows can be off).
     residual = np.maximum(np.abs(row - p_yt).max(axis=axes), np.abs(q.sum(axis=-2) - p_ys).max(axis=axes))
-    if (residual <= _SINKHORN_TARGET).all():
+    if _all(residual <= _SINKHORN_TARGET):
         return q, np.zeros_like(p_yt), np.zeros_like(p_ys), residual
     scale_t = np.ones_like(p_yt)
     scale_s = np.ones_like(p_ys)
@@ -314,7 +320,7 @@ def certify(
     and the best bound found are kept.
     """
     lam, mu, bound = balanced_bound(lam, mu, p_yt, p_ys)
-    if inactive is None or not inactive.any():
+    if inactive is None or not np.count_nonzero(inactive):
         return _certificate(*_trial(q, lam, mu, p_yt, p_ys, bound), tol_nats)
     k = q.shape[0]
     best_lam, best_mu = lam.copy(), mu.copy()
@@ -353,12 +359,12 @@ def _trial(point, lam, mu, p_yt, p_ys, bound):
     residual), with the multipliers and bound the better of the given ones and the projection's
     (value inf where the projection is not finite)."""
     fitted, shift_t, shift_s, residual = project(point, p_yt, p_ys)
-    moved = bool(shift_t.any() or shift_s.any())
+    moved = bool(np.count_nonzero(shift_t) or np.count_nonzero(shift_s))
     lam_fit, mu_fit = (lam + shift_t, mu + shift_s) if moved else (lam, mu)
     finite = np.isfinite(fitted).all(axis=(1, 2, 3)) & np.isfinite(residual)
     finite &= np.isfinite(lam_fit).all(axis=(1, 2)) | ~(p_yt > 0).any(axis=(1, 2))
     with np.errstate(invalid="ignore", over="ignore"):
-        if finite.all():
+        if _all(finite):
             value = objective(fitted)
         else:  # a point that is not finite is none: q 0, value and residual inf
             fitted = np.where(finite[:, None, None, None], fitted, 0.0)
