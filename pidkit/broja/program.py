@@ -149,16 +149,10 @@ def _to_zero_max(log_m: np.ndarray, axis: int) -> np.ndarray:
     return np.where(np.isfinite(top), -top, 0.0)
 
 
-def _all(mask: np.ndarray) -> bool:
-    """``mask.all()`` without the method's Python wrapper (0.3 against 1.2 us on small masks:
-    a certificate tests a dozen)."""
-    return np.count_nonzero(mask) == mask.size
-
-
 def _empty_rows(p_yt: np.ndarray, p_ys: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The masks of the (y,t) and (y,s) rows without mass, or ``None`` where every row has mass."""
     mt, ms = p_yt > 0, p_ys > 0
-    return None if _all(mt) and _all(ms) else (~mt, ~ms)
+    return None if np.count_nonzero(mt) == mt.size and np.count_nonzero(ms) == ms.size else (~mt, ~ms)
 
 
 def _bound(lam, mu, p_yt, p_ys, empty, log_m) -> np.ndarray:
@@ -242,7 +236,9 @@ def project(
         Per joint, the largest absolute marginal residual left.
     """
     mt, ms = p_yt > 0, p_ys > 0
-    if _all(mt) and _all(ms):
+    # Masks are tested by counting: np.count_nonzero takes 0.3 us against 1.2 us for the
+    # Python wrapper of ndarray.all/any, and a certificate tests about a dozen.
+    if np.count_nonzero(mt) == mt.size and np.count_nonzero(ms) == ms.size:
         q = np.maximum(q, _FLOOR)
     else:
         q = np.where(mt[..., :, None] & ms[..., None, :], np.maximum(q, _FLOOR), 0.0)
@@ -250,7 +246,7 @@ def project(
     row = q.sum(axis=-1)
     # Both marginals at the start (after a sweep only the rows can be off).
     residual = np.maximum(np.abs(row - p_yt).max(axis=axes), np.abs(q.sum(axis=-2) - p_ys).max(axis=axes))
-    if _all(residual <= _SINKHORN_TARGET):
+    if np.count_nonzero(residual <= _SINKHORN_TARGET) == residual.size:
         return q, np.zeros_like(p_yt), np.zeros_like(p_ys), residual
     scale_t = np.ones_like(p_yt)
     scale_s = np.ones_like(p_ys)
@@ -364,7 +360,7 @@ def _trial(point, lam, mu, p_yt, p_ys, bound):
     finite = np.isfinite(fitted).all(axis=(1, 2, 3)) & np.isfinite(residual)
     finite &= np.isfinite(lam_fit).all(axis=(1, 2)) | ~(p_yt > 0).any(axis=(1, 2))
     with np.errstate(invalid="ignore", over="ignore"):
-        if _all(finite):
+        if np.count_nonzero(finite) == finite.size:
             value = objective(fitted)
         else:  # a point that is not finite is none: q 0, value and residual inf
             fitted = np.where(finite[:, None, None, None], fitted, 0.0)

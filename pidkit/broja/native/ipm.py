@@ -275,13 +275,13 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
             for done, words in ((cert.certified, "interior point converged"),
                                 (stalled, "interior point stalled"),
                                 (floor, _AT_ROUNDING_FLOOR)):
-                if done.any():
+                if any_true(done):
                     results.add(it["index"][rows[done]], _rows(cert, done), nit, words)
             leave = np.zeros(near.size, dtype=bool)
             leave[rows[cert.certified | stalled | floor]] = True
-            if leave.all():
+            if all_true(leave):
                 return results.stacked()
-            if leave.any():
+            if any_true(leave):
                 keep = ~leave
                 it = _keep(it, keep)
                 lam, mu, kg, e = it["lam"], it["mu"], it["kg"], it["e"]
@@ -366,7 +366,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
                        inactive=kg[:, 1] > kg[:, 0])
         for done, words in ((cert.certified, "interior point converged"),
                             (~cert.certified, "iteration limit reached")):
-            if done.any():
+            if any_true(done):
                 results.add(it["index"][done], _rows(cert, done), nit, words)
     return results.stacked()
 
@@ -397,7 +397,7 @@ def _check_progress(it: dict, measure, r_t, r_s, r_g) -> None:
     marginal = np.maximum(np.abs(r_t).max(axis=(1, 2)), np.abs(r_s).max(axis=(1, 2)))
     merit = measure + np.maximum(marginal, np.abs(r_g).max(axis=(1, 2)))
     stalled = merit > 0.5 * it["merit"]
-    if stalled.any():
+    if any_true(stalled):
         it["radius"] = np.where(stalled, 0.5 * it["radius"], it["radius"])
     it["lift"] = np.where(stalled & (marginal > 100.0 * measure), _LIFT * marginal / it["n_pairs"], 0.0)
     it["merit"] = merit
@@ -443,7 +443,7 @@ def _certificate(it, rows, q, row, col, r_t, r_s, tol_nats, polish) -> Certifica
     polished = kg[:, 0, None] * _scaling(lam + d_lam, mu + d_mu, masks)
     cert = certify(polished, lam, mu, p_yt, p_ys, tol_nats=tol_nats)
     again = ~cert.certified
-    if not again.any():
+    if not any_true(again):
         return cert
     retry = certify(q[again], lam[again], mu[again], p_yt[again], p_ys[again],
                     tol_nats=tol_nats, inactive=inactive[again])
@@ -465,7 +465,7 @@ def _centrality_correctors(newton, residuals, target, kg, direction, centred, ro
     alpha = np.minimum(_max_step(kg, d_kg), 1.0)
     for _ in range(rounds):
         trying = alpha < 0.9
-        if not trying.any():
+        if not any_true(trying):
             break
         trial = kg + np.minimum(alpha + 0.2, 1.0)[:, None, None, None] * d_kg
         products = trial[:, 0] * trial[:, 1]
@@ -477,7 +477,7 @@ def _centrality_correctors(newton, residuals, target, kg, direction, centred, ro
         c_lam, c_mu, c_kg = newton.direction(*residuals, target, kk, g)
         c_alpha = np.minimum(_max_step(kg, c_kg), 1.0)
         better = trying & (c_alpha >= alpha + 0.02)
-        if not better.any():
+        if not any_true(better):
             break
         pick = better[:, None, None]
         d_lam, d_mu = np.where(pick, c_lam, d_lam), np.where(pick, c_mu, d_mu)
@@ -493,7 +493,7 @@ def _keep(it: dict, keep: np.ndarray) -> dict:
 
 
 def _rows(cert: Certificate, keep: np.ndarray) -> Certificate:
-    if keep.all():
+    if all_true(keep):
         return cert
     return Certificate(**{f.name: getattr(cert, f.name)[keep] for f in fields(Certificate)})
 

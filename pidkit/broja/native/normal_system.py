@@ -14,6 +14,7 @@ from ..._blas import blas_threads
 from .stack import (
     Masks,
     add_diagonal,
+    any_true,
     cholesky_stack,
     lower_inverse,
     solve_upper,
@@ -77,7 +78,7 @@ class NormalSystem:
         for y in range(n_y):  # the gauge pin rho ms ms^T on each y's (s, s') block, in place
             schur4[:, y, :, y, :] += rho[:, y, None, None] * (msf[:, y, :, None] * msf[:, y, None, :])
         self.failed = failed.any(axis=1) | ~np.isfinite(sum_s(sum_s(schur)))
-        if self.failed.any():
+        if any_true(self.failed):
             schur[self.failed] = np.eye(n_y * n_s)
         self.factors = upper_factors(schur, self.failed)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .hessian import HessianFactor
-from .stack import Masks, add_diagonal, inverse_cholesky, solve_upper, sum_s, upper_factors
+from .stack import Masks, add_diagonal, any_true, inverse_cholesky, solve_upper, sum_s, upper_factors
 
 __all__ = ["DensePairSystem", "MatrixFreePairSystem", "pair_rhs"]
 
@@ -187,7 +187,7 @@ class MatrixFreePairSystem:
         target = self.rtol * np.sqrt(sum_s(sum_s(rhs * rhs)))
         for _ in range(_CG_MAX_ITER):
             going = np.sqrt(sum_s(sum_s(r * r))) > target
-            if not going.any():
+            if not any_true(going):
                 break
             ap = self._matvec(p)
             curvature = sum_s(sum_s(p * ap))

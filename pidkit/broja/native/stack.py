@@ -115,13 +115,13 @@ class Masks:
     @classmethod
     def of(cls, p_yt: np.ndarray, p_ys: np.ndarray) -> Masks:
         mt, ms = p_yt > 0, p_ys > 0
-        if mt.all() and ms.all():
+        if all_true(mt) and all_true(ms):
             pairs = np.ones((p_yt.shape[0], p_yt.shape[2], p_ys.shape[2]), dtype=bool)
             return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), True, True)
         pairs = (mt[:, :, :, None] & ms[:, :, None, :]).any(axis=1)
         mt_f, ms_f = mt.astype(float), ms.astype(float)
         ms_count = ms_f.sum(axis=2)
-        return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), False, bool(pairs.all()), mt_f, ms_f,
+        return cls(mt, ms, pairs, pairs.sum(axis=(1, 2)), False, all_true(pairs), mt_f, ms_f,
                    ms_f[..., :, None] * ms_f[..., None, :], np.maximum(ms_count, 1.0),
                    np.maximum(mt_f.sum(axis=2) + ms_count, 1.0))
 
@@ -226,7 +226,7 @@ def upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
     aside. On one thread, whatever the size: OpenBLAS's threaded factorisation measured several
     times slower than one thread on a busy machine."""
     factors = []
-    diagonals = np.diagonal(matrices, axis1=-2, axis2=-1).copy()
+    diagonals = matrices.diagonal(0, -2, -1).copy()
     for i, matrix in enumerate(matrices):
         upper, info = dpotrf(matrix.T, lower=0, clean=0, overwrite_a=1)
         if info != 0 and not failed[i]:
