@@ -74,12 +74,12 @@ def sum_y(a: np.ndarray) -> np.ndarray:
 def any_true(mask: np.ndarray) -> bool:
     """``mask.any()`` for the loop's small masks, without the method's Python wrapper (0.3
     against 1.2 us on a mask of one joint)."""
-    return np.count_nonzero(mask) > 0
+    return bool(np.count_nonzero(mask))
 
 
 def all_true(mask: np.ndarray) -> bool:
     """``mask.all()``, as :func:`any_true` counts."""
-    return np.count_nonzero(mask) == mask.size
+    return bool(np.count_nonzero(mask) == mask.size)
 
 
 def add_diagonal(a: np.ndarray, values: np.ndarray | float) -> None:
