@@ -1,0 +1,84 @@
+"""What a RepresentationPID says where a value is exactly 0, or its kink cannot matter.
+
+Before: a joint of one T and one S value (its information exactly 0, and its expected plug-in bias
+too) gave a PluginBiasWarning ("... is 0 bits, and the estimate 0 bits, so the atoms cannot be told
+from that bias. Use a bias correction"), ``bias["ratio"]`` inf and a repr line "(inf% of the
+plug-in)"; an I(Y;T) that is exactly 0 but came back as -7.3e-17 printed as "-0.000000" and was
+listed as "corrected below 0"; the kink line was printed with both Uni far above the 0 it assumes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import warnings
+
+import numpy as np
+import pytest
+
+from pidkit.estimate import PluginBiasWarning, pid_from_representations
+from pidkit.estimate.result import bias_ratio, bias_warning_text, rounding_level
+
+
+def _constant_sides(bias_correction: str):
+    y = np.random.default_rng(0).integers(0, 3, 300)
+    zeros = np.zeros(300, int)
+    return pid_from_representations(y, zeros, zeros, bias_correction=bias_correction)
+
+
+def test_a_zero_bias_of_a_zero_information_gives_no_warning_and_a_ratio_of_0():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PluginBiasWarning)
+        res = _constant_sides("none")
+    assert res.shape == [3, 1, 1] and res.bias_warning is None
+    assert res.bias == {"i_yt": 0.0, "i_ys": 0.0, "i_yts": 0.0, "ratio": 0.0}
+    assert res.to_dict()["bias"]["ratio"] == 0.0
+    text = repr(res)
+    assert "inf%" not in text
+    assert "  first-order plug-in bias of i_yts ~ 0 bits (the plug-in is 0)" in text.splitlines()
+
+
+def test_the_ratio_is_defined_for_a_plugin_of_0():
+    assert bias_ratio(0.0, 0.0) == 0.0 and bias_ratio(0.0, -7.3e-17) == 0.0
+    assert bias_ratio(0.01, -7.3e-17) == math.inf and bias_ratio(0.01, 0.5) == pytest.approx(0.02)
+    zero = {"i_yt": 0.0, "i_ys": 0.0, "i_yts": 0.0}
+    assert bias_warning_text({**zero, "ratio": math.inf}, 0.0, 300, "3 cells", "bits") is None
+    said = bias_warning_text({**zero, "i_yts": 0.02}, -7.3e-17, 300, "18 cells", "bits")
+    assert said.startswith("the expected plug-in bias of I(Y;T,S) with 300 samples over 18 cells is "
+                           "0.02 bits, and the estimate 0 bits, so the atoms cannot be told")
+
+
+def test_rounding_of_an_exact_0_prints_as_0_and_is_not_below_0():
+    res = _constant_sides("auto")
+    fix = res.correction
+    rounded = {"red": 0.0, "uni_t": -7.3e-17, "uni_s": 0.0, "i_yt": -7.3e-17, "i_ys": 0.0}
+    corrected = {**fix.corrected, **rounded}
+    negative = tuple(q for q, v in corrected.items() if v < 0)
+    fix = dataclasses.replace(fix, corrected=corrected, negative=negative)
+    assert fix.negative == ("uni_t", "syn", "i_yt", "i_yts") and fix.corrected["syn"] < -1e-3
+    lines = repr(dataclasses.replace(res, correction=fix)).splitlines()
+    assert "  i_yt       0.000000   0.000000" in lines and "  uni_t      0.000000   0.000000" in lines
+    note = [line for line in lines if "corrected below 0" in line]
+    assert note == ["  note: syn, i_yts corrected below 0: indistinguishable from 0 at n = 300 "
+                    "(values are not clipped)"]
+    assert 7.3e-17 < rounding_level(corrected.values()) < 1e-13
+
+
+def test_the_kink_line_is_left_out_where_both_uni_are_far_above_it():
+    # T and S: noisy copies of two different bits of Y: both Uni about 0.72 bits, kink 0.0026.
+    rng = np.random.default_rng(0)
+    n = 2000
+    y = rng.integers(0, 4, n)
+    t = np.where(rng.random(n) < 0.9, y % 2, rng.integers(0, 2, n))
+    s = np.where(rng.random(n) < 0.9, y // 2, rng.integers(0, 2, n))
+    res = pid_from_representations(y, t, s)
+    fix = res.correction
+    assert 0.001 < fix.kink < 0.01 and min(fix.corrected["uni_t"], fix.corrected["uni_s"]) > 0.7
+    assert "kink:" not in repr(res)
+    # The same correction with the smaller Uni at 10 kinks: the line is printed.
+    near = {**fix.corrected, "uni_s": 10 * fix.kink}
+    shown = dataclasses.replace(res, correction=dataclasses.replace(fix, corrected=near))
+    assert f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be {fix.kink:.4g} " \
+        "bits lower" in repr(shown)
+    tiny = dataclasses.replace(fix, corrected={**near, "uni_s": 1e-7}, kink=1e-7)  # below the printed digits
+    assert "kink:" not in repr(dataclasses.replace(res, correction=tiny))
