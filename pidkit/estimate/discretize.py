@@ -189,7 +189,9 @@ class Discretizer(ClusterMixin, BaseEstimator):
         scikit-learn estimator (one with ``get_params``) is cloned, and every ``random_state``
         parameter in it, nested ones (``kmeans__random_state``) included, that is left at
         ``None`` is set to the seed; any other object is deep-copied and used as it is (not
-        seeded: its own randomness applies).
+        seeded: its own randomness applies). A clusterer that puts every row in one cluster, or
+        labels every row -1 (noise: DBSCAN with too small an ``eps``), gives a UserWarning that names
+        the side and the setting to change: that side would take one value and carry no information.
 
     Attributes
     ----------
@@ -408,6 +410,10 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 labels = cluster.fit_predict(scores)
         for w in caught:  # scikit-learn's (KMeans: fewer distinct rows than clusters), naming the side
             warnings.warn_explicit(f"{name}: {w.message}", w.category, w.filename, w.lineno)
+        if not rows_equal and len(np.unique(labels)) == 1:  # DBSCAN's eps too small: every row noise
+            first = int(np.asarray(labels)[0])
+            warnings.warn(_one_cluster_text(name, n_samples, cluster, first, self.clusterer is None),
+                          UserWarning, stacklevel=user_stacklevel())
 
         self.pipeline_ = Pipeline([*head.steps, pca, ("cluster", cluster)])
         self.clusterer_ = cluster
@@ -485,6 +491,33 @@ class Discretizer(ClusterMixin, BaseEstimator):
             "distinct_rows": getattr(self, "distinct_rows_", None),
             "random_state": self.random_state_,
         }
+
+
+_MORE_CLUSTERS = {
+    "eps": ("a larger eps", "a smaller eps"),
+    "min_samples": ("a smaller min_samples", "a larger min_samples"),
+    "min_cluster_size": ("a smaller min_cluster_size", "a smaller min_cluster_size"),
+    "n_clusters": ("a larger n_clusters", "a larger n_clusters"),
+    "n_components": ("a larger n_components", "a larger n_components"),
+}
+"""What makes a clusterer with each of these parameters find more clusters: (where it labelled every
+row -1, noise; where it put every row in one cluster)."""
+
+
+def _one_cluster_text(name: str, n_samples: int, cluster: Any, label: int, default: bool) -> str:
+    """The warning of a side whose rows the clusterer put all in one cluster, or all in noise."""
+    kind = type(cluster).__name__
+    noise = label == -1
+    found = (f"labelled all {n_samples} rows -1 (noise)" if noise
+             else f"put all {n_samples} rows in one cluster")
+    settings = [f"{_MORE_CLUSTERS[key][0 if noise else 1]} (now {getattr(cluster, key)!r})"
+                for key in _MORE_CLUSTERS if hasattr(cluster, key)]
+    change = " or ".join(settings) if settings else "settings that find more than one cluster"
+    other = "" if default else ", or clusterer=None (KMeans with n_clusters)"
+    return (
+        f"{name}: the clusterer {kind} {found}, so {name} takes one value in the joint p[y, t, s] "
+        f"and every atom with it is 0. Pass a {kind} with {change}{other}."
+    )
 
 
 def _declared_clusters(clusterer: Any) -> tuple[str, int] | None:
