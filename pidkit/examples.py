@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_pmf
+from ._validate import check_pmf as _check_pmf  # not part of this module's namespace
 
 __all__ = [
     "and_",
@@ -429,8 +429,8 @@ def nuisance_teacher(
     >>> round(pidkit.bertschinger(p).red, 6)   # 1 - h(0.1)
     0.531004
     """
-    pz = check_pmf(p_z, name="p_z", normalize=False)
-    pg = check_pmf(p_g, name="p_g", normalize=False)
+    pz = _check_pmf(p_z, name="p_z", normalize=False)
+    pg = _check_pmf(p_g, name="p_g", normalize=False)
     if pz.ndim != 1 or pg.ndim != 1:
         raise ValueError("p_z and p_g must be 1-D probability vectors.")
     if not 0.0 <= flip <= 1.0:
