@@ -3,7 +3,8 @@ check the RID paper's examples and theorems.
 
 Bad input (a missing, corrupt or non-numeric file, a wrong shape, an unknown option) prints one line
 on stderr and exits with status 2; a solver that could not certify its answer, or a check that
-found a violation, exits with status 1. 'pidkit COMMAND --debug' shows the traceback instead."""
+found a violation, exits with status 1. 'pidkit COMMAND --debug' shows the traceback too, before
+that line, with the same exit status."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import os
 import re
 import signal
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -442,7 +444,10 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"pidkit {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    common.add_argument(
+        "--debug", action="store_true",
+        help="show the full traceback of an error before its line (the exit status stays 2 or 1)",
+    )
 
     dec = sub.add_parser(
         "decompose", parents=[common], help="decompose a joint p[y,t,s] (.npy or .json) or an example"
@@ -515,7 +520,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``pidkit`` command with ``argv`` (default: the process arguments); the exit status.
 
     0 on success; 1 when a solver could not certify its answer or ``check`` found a violation;
-    2 for bad input (argparse's own errors included), reported in one line on stderr; 130 on
+    2 for bad input (argparse's own errors included), reported in one line on stderr (after its
+    traceback with ``--debug``, which changes no status); 130 on
     Ctrl-C; 141 (128 + SIGPIPE, as a shell reports it) when the reader of the output went away
     (``pidkit examples | head -1``), never 1, which would read as a failed computation.
     """
@@ -545,13 +551,13 @@ def _run(argv: Sequence[str] | None) -> int:
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
         return end_closed_output()
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
-        if args.debug:
-            raise
+        if args.debug:  # more to read, not another outcome: a script still sees 2 for bad input
+            traceback.print_exc()
         print(f"pidkit: error: {one_line(exc)}", file=sys.stderr)
         return 2
     except SolverError as exc:
         if args.debug:
-            raise
+            traceback.print_exc()
         print(f"pidkit: solver failed: {one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

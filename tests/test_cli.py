@@ -11,7 +11,7 @@ import pytest
 
 import pidkit
 from pidkit import examples
-from pidkit.cli import UsageError, main
+from pidkit.cli import main
 
 
 def test_decompose_example_prints_the_table(capsys):
@@ -220,10 +220,26 @@ def test_version(capsys):
     assert capsys.readouterr().out == f"pidkit {pidkit.__version__}\n"
 
 
-def test_debug_shows_the_traceback(tmp_path):
+def test_debug_shows_the_traceback_and_keeps_the_exit_status(tmp_path):
+    # --debug raised the error: Python's exit status 1, which reads as a failed computation.
     path = _write(tmp_path / "bad.npy", b"garbage")
-    with pytest.raises(UsageError, match=r"not a \.npy file"):
-        main(["decompose", path, "--debug"])
+    done = subprocess.run([sys.executable, "-m", "pidkit", "decompose", path, "--debug"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    lines = done.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert re.match(r"pidkit\.cli\.UsageError: .*bad\.npy: not a \.npy file", lines[-2])
+    assert re.match(r"pidkit: error: .*bad\.npy: not a \.npy file", lines[-1])
+
+
+def test_debug_keeps_exit_1_of_an_uncertified_answer(capsys, monkeypatch):
+    from pidkit import _mixture
+
+    monkeypatch.setattr(_mixture, "MAX_EXACT_PIVOTS", 0)
+    assert main(["decompose", "--example", "and", "--measure", "gh", "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):")
+    assert err.splitlines()[-1].startswith("pidkit: solver failed: gh:")
 
 
 def test_the_installed_command_exits_2(tmp_path):
