@@ -7,7 +7,10 @@ increasing priority: the defaults below, an optional TOML file, and ``section.ke
 of the wrong type is a :class:`ValueError` / :class:`TypeError` that lists what is accepted, and
 every value is checked against its range (:func:`check_values`; numbers must be finite). Set from
 Python, a name that is no key (``config.run.epoch = 3``) raises :class:`AttributeError` at once,
-and a section takes only its own class (``config.run = RunConfig(epochs=3)``). What
+and a section takes only its own class (``config.run = RunConfig(epochs=3)``). A name that a
+registry looks up (``data.name``, ``model.teacher``, ``model.student``, ``method.name``) is held
+as the registry spells it, stripped and in lower case, however it was given
+(:class:`~pidkit_distill.config_settings.Settings`). What
 needs the registries, the file system or the run length (method, preset and parameters, models,
 data set, teacher file, run folder, schedule) is checked by
 :func:`pidkit_distill.training.check_config` before any work.
@@ -32,7 +35,6 @@ Example TOML file::
 from __future__ import annotations
 
 import dataclasses
-import functools
 import math
 import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -41,8 +43,8 @@ from pathlib import PurePath
 from typing import Any
 
 from pidkit._settings import SEED_MAX
-from pidkit._validate import did_you_mean
-from pidkit_distill.teacher_keys import RECORDED, record_hint
+from pidkit_distill.config_settings import Settings, closest_name_hint, field_kinds
+from pidkit_distill.teacher_keys import RECORDED
 
 __all__ = [
     "AuditConfig",
@@ -72,47 +74,16 @@ def _opt(default: Any, text: str) -> Any:
     return field(default=default, metadata={"help": text})
 
 
-@functools.cache
-def _field_kinds(cls: type) -> dict[str, type]:
-    """The type of each field of the configuration dataclass ``cls``, by name."""
-    hints = typing.get_type_hints(cls)
-    return {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-
-
 def _a(name: str) -> str:
     """``name`` with its indefinite article: ``"an int"``, ``"a dict"``."""
     return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
 
 
-class _Settings:
-    """Base of the configuration's dataclasses: only their fields can be set.
-
-    ``config.run.epoch = 3`` (for ``run.epochs``) would add an attribute that nothing reads, and
-    the run would keep the default; it raises :class:`AttributeError` naming the setting, the
-    accepted ones and the closest. Copies and pickles restore the fields without setting them.
-
-    Examples
-    --------
-    >>> RunConfig().epoch = 3
-    Traceback (most recent call last):
-    ...
-    AttributeError: RunConfig has no setting 'epoch'; its settings are [...]. Did you mean 'epochs'?
-    """
-
-    __slots__ = ()
-    _noun = "setting"  # what a field is called in messages (a class attribute, not a field)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name not in _field_kinds(type(self)):
-            noun, names = self._noun, sorted(_field_kinds(type(self)))
-            raise AttributeError(f"{type(self).__name__} has no {noun} {name!r}; its {noun}s are "
-                                 f"{names}{closest_name_hint(name, names)}")
-        object.__setattr__(self, name, value)
-
-
 @dataclass
-class DataConfig(_Settings):
+class DataConfig(Settings):
     """Which data set and how it is batched."""
+
+    _section = "data"
 
     name: str = _opt("digits", "data set: digits | synthetic | cifar10 | cifar100")
     root: str = _opt("", "folder holding CIFAR data ('' = the loader's default)")
@@ -126,15 +97,17 @@ class DataConfig(_Settings):
 
 
 @dataclass
-class ModelConfig(_Settings):
+class ModelConfig(Settings):
     """Teacher and student architectures (names understood by ``build_model``)."""
+
+    _section = "model"
 
     teacher: str = _opt("digits-teacher", "teacher architecture")
     student: str = _opt("digits-student", "student architecture")
 
 
 @dataclass
-class TeacherConfig(_Settings):
+class TeacherConfig(Settings):
     """Where the teacher's weights come from."""
 
     source: str = _opt(
@@ -150,8 +123,10 @@ class TeacherConfig(_Settings):
 
 
 @dataclass
-class MethodConfig(_Settings):
+class MethodConfig(Settings):
     """The distillation method and its parameters."""
+
+    _section = "method"
 
     name: str = _opt("bas", "distillation method (see `pidkit-distill train --list-methods`)")
     preset: str = _opt("", "named parameter preset of the method ('' = the method's "
@@ -161,7 +136,7 @@ class MethodConfig(_Settings):
 
 
 @dataclass
-class OptimConfig(_Settings):
+class OptimConfig(Settings):
     """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch."""
 
     lr: float = _opt(0.05, "initial learning rate")
@@ -184,7 +159,7 @@ class OptimConfig(_Settings):
 
 
 @dataclass
-class RunConfig(_Settings):
+class RunConfig(Settings):
     """Length, seeds, hardware, logging and checkpoints of one run."""
 
     epochs: int = _opt(30, "training epochs")
@@ -207,7 +182,7 @@ class RunConfig(_Settings):
 
 
 @dataclass
-class AuditConfig(_Settings):
+class AuditConfig(Settings):
     """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set."""
 
     pca_components: int = _opt(10, "PCA components per representation before clustering")
@@ -248,7 +223,7 @@ class AuditConfig(_Settings):
         ...
         ValueError: config key 'audit.layers' must be a list of distinct ... (2 is there twice)
         """
-        kinds = _field_kinds(AuditConfig)
+        kinds = field_kinds(AuditConfig)
         for f in dataclasses.fields(self):
             if f.name == "layers":
                 continue  # its own message (_check_layers)
@@ -296,7 +271,7 @@ class AuditConfig(_Settings):
 
 
 @dataclass
-class TrainConfig(_Settings):
+class TrainConfig(Settings):
     """A whole training run: data, models, teacher, method, optimizer, run, audit.
 
     Only its sections can be set, and only to their own classes: ``config.run = {"epochs": 3}``
@@ -321,7 +296,7 @@ class TrainConfig(_Settings):
     audit: AuditConfig = field(default_factory=AuditConfig)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        kind = _field_kinds(type(self)).get(name)
+        kind = field_kinds(type(self)).get(name)
         if kind is not None and not isinstance(value, kind):
             pairs = ["KEY=VALUE", "..."]
             if isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
@@ -361,7 +336,7 @@ def config_fields() -> Iterator[tuple[str, Any, type, str]]:
     default = TrainConfig()
     for section in dataclasses.fields(TrainConfig):
         sub = getattr(default, section.name)
-        hints = _field_kinds(type(sub))
+        hints = field_kinds(type(sub))
         for f in dataclasses.fields(sub):
             key = f"{section.name}.{f.name}"
             yield key, getattr(sub, f.name), hints[f.name], f.metadata["help"]
@@ -472,14 +447,6 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             setattr(sub, name, value)
     check_values(config)
     return config
-
-
-def closest_name_hint(name: str, known: Iterable[str]) -> str:
-    """". Did you mean 'x'?" for the closest known name (:func:`pidkit._validate.did_you_mean`),
-    ending the sentence before it; or nothing. A name of a run's record (``run.teacher_file``)
-    is said to be no setting instead (:func:`~pidkit_distill.teacher_keys.record_hint`)."""
-    suggestion = did_you_mean(name, list(known))
-    return record_hint(name) or (f".{suggestion}" if suggestion else "")
 
 
 def _import_hint(names: Iterable[str]) -> str:

@@ -15,12 +15,12 @@ from typing import Any
 
 from pidkit_distill.config import (
     TrainConfig,
-    closest_name_hint,
     coerce_value,
     config_fields,
     config_from_dict,
     config_to_dict,
 )
+from pidkit_distill.config_settings import closest_name_hint
 from pidkit_distill.teacher_keys import RECORDED
 
 try:

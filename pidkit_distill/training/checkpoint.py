@@ -39,6 +39,8 @@ from pidkit._settings import check_int
 from pidkit.cli import one_line
 from pidkit_distill.atomic_files import FileWriteError, atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
+from pidkit_distill.registered_record import NAMED
+from pidkit_distill.registry import registry_key
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = [
@@ -302,22 +304,26 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
             }, path, then=then)
 
 
-def read_checkpoint(path: Path, *, mmap: bool = False) -> dict[str, Any]:
+def read_checkpoint(path: Path, *, mmap: bool = False, fix: str = "") -> dict[str, Any]:
     """A checkpoint's contents, checked to be a format-2 pidkit_distill checkpoint.
+
+    ``fix``, where given, ends the message about a file that is no such checkpoint (what
+    to do about it, for the caller's purpose); another format's says to start a new run.
 
     Raises
     ------
     ValueError
         The file is not a checkpoint (or one that cannot be loaded safely).
     """
-    saved = safe_load(path, what="checkpoint", holds=_CHECKPOINT_HOLDS, mmap=mmap)
+    holds = f"{_CHECKPOINT_HOLDS}; {fix}" if fix else _CHECKPOINT_HOLDS
+    saved = safe_load(path, what="checkpoint", holds=holds, mmap=mmap)
     if not isinstance(saved, dict) or not set(_CHECKPOINT_KEYS) <= set(saved):
         keys = sorted(saved) if isinstance(saved, dict) else type(saved).__name__
-        raise ValueError(f"checkpoint {str(path)!r} holds {keys}; expected {_CHECKPOINT_HOLDS}")
+        raise ValueError(f"checkpoint {str(path)!r} holds {keys}; expected {holds}")
     if saved["format"] != CHECKPOINT_FORMAT:
         raise ValueError(
             f"checkpoint {str(path)!r} has format {saved['format']!r}; this version reads "
-            f"format {CHECKPOINT_FORMAT} only; start a new run (another run.name)"
+            f"format {CHECKPOINT_FORMAT} only; {fix or 'start a new run (another run.name)'}"
         )
     return saved
 
@@ -362,9 +368,15 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
 
     Keys in ``RESUME_FREE_KEYS`` may differ (so a moved or renamed run folder resumes), and so
     may ``teacher.source`` when both are file paths (the teacher's weights are in the
-    checkpoint). Any other change is an error that names each changed key.
+    checkpoint). Any other change is an error that names each changed key. The names that a
+    registry looks up (:data:`~pidkit_distill.registered_record.NAMED`) are compared as it reads
+    them (:func:`~pidkit_distill.registry.registry_key`): a checkpoint written before a
+    configuration held them in the registry's spelling records ``"Digits"`` where ``config``
+    holds ``"digits"``, the same data set.
     """
-    old, new = _flatten(saved_config), _flatten(config_to_dict(config))
+    old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
+           for key, value in _flatten(saved_config).items()}
+    new = _flatten(config_to_dict(config))
     named = ("trained", "untrained")
     changed = sorted(
         k for k in old.keys() | new.keys()
@@ -461,7 +473,9 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
     ------
     ValueError
         ``path`` exists but ``run.resume`` is false (a run folder is never overwritten), the
-        file is not a checkpoint, or the configuration changed (:func:`check_resumable`).
+        file is not a checkpoint (cut off, empty, damaged, of another version: the message
+        says to delete it to train the run from epoch 1, or to start a new run), or the
+        configuration changed (:func:`check_resumable`).
     """
     if not path.exists():
         return None
@@ -472,7 +486,10 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
         )
         refused.add_note(python_resume_note(resume=False))
         raise refused
-    saved = read_checkpoint(path, mmap=mmap)
+    saved = read_checkpoint(path, mmap=mmap, fix=(
+        f"the run cannot continue from it: delete {str(path)!r} and run again (with or without "
+        "--resume) to train the run from epoch 1, or keep it and start a new run (another "
+        "run.name)"))
     check_resumable(saved["config"], config, path)
     return saved
 

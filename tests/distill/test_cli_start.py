@@ -66,8 +66,9 @@ COMMAND_LINES = [
                                       "not a known method"),
     (["train", "--model.student", "wrn16-1"], 2, "pidkit-distill train: error: model.student: "
                                                  "name='wrn16-1' is not a known model"),
+    # a name is held as the registry spells it (lower case), a misspelt one too
     (["train-teacher", "--data", "Digts"], 2, "pidkit-distill train-teacher: error: data: "
-                                              "name='Digts' is not a known dataset"),
+                                              "name='digts' is not a known dataset"),
     (["train-teacher", "--model.teacher", "digits-teacher2"], 2,
      "pidkit-distill train-teacher: error: model.teacher: name='digits-teacher2' is not a known "
      "model"),

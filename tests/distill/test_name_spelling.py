@@ -1,0 +1,144 @@
+"""A registered name given in another spelling (``--data Digits``, ``DIGITS-TEACHER``) is the
+registered one everywhere: the configuration holds it as the registry spells it, so the run
+folder, the teacher's cached folder, config.json and resuming see one name (they used the
+spelling as typed: a second teacher was trained, a second run folder made, a resume refused).
+And a checkpoint that cannot be read when resuming says how to go on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from tiny_runs import TINY, tiny
+
+from pidkit_distill.cli import config_from_args, get_args_parser, main
+from pidkit_distill.config import (
+    DataConfig,
+    MethodConfig,
+    ModelConfig,
+    TrainConfig,
+    config_from_dict,
+    config_to_dict,
+)
+from pidkit_distill.config_text import load_config
+from pidkit_distill.training import train
+from pidkit_distill.training.checkpoint import check_resumable, resume_point
+from pidkit_distill.training.rundir import run_dir_of
+from pidkit_distill.training.teacher import teacher_run_config
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+NAMES = {"data": {"name": "digits"}, "model": {"teacher": "digits-teacher", "student": "wrn-16-1"},
+         "method": {"name": "rid"}}
+SPELT = {"data": {"name": " Digits"}, "model": {"teacher": "DIGITS-TEACHER", "student": "WRN-16-1"},
+         "method": {"name": "RID "}}
+
+
+def names_of(config: TrainConfig) -> dict[str, dict[str, str]]:
+    return {section: {key: getattr(getattr(config, section), key) for key in keys}
+            for section, keys in NAMES.items()}
+
+
+def test_every_way_of_setting_a_name_holds_the_registry_spelling(tmp_path):
+    toml = tmp_path / "spelt.toml"
+    toml.write_text("".join(f"[{section}]\n" + "".join(f'{key} = "{value}"\n'
+                                                        for key, value in keys.items())
+                            for section, keys in SPELT.items()))
+    overrides = [f"{section}.{key}={value}" for section, keys in SPELT.items()
+                 for key, value in keys.items()]
+    argv = ["train", "--data", " Digits", "--model.teacher", "DIGITS-TEACHER",
+            "--set", "model.student=WRN-16-1", "--method", "RID "]
+    built = TrainConfig(data=DataConfig(name=" Digits"),
+                        model=ModelConfig(teacher="DIGITS-TEACHER", student="WRN-16-1"),
+                        method=MethodConfig(name="RID "))
+    assigned = TrainConfig()
+    assigned.data.name, assigned.method.name = " Digits", "RID "
+    assigned.model.teacher, assigned.model.student = "DIGITS-TEACHER", "WRN-16-1"
+    for config in (built, assigned, config_from_dict(SPELT), load_config(toml),
+                   load_config(overrides=overrides),
+                   config_from_args(get_args_parser().parse_args(argv))):
+        assert names_of(config) == NAMES
+        assert {s: {k: config_to_dict(config)[s][k] for k in NAMES[s]} for s in NAMES} == NAMES
+    assert load_config(overrides=["method.preset=paper"]).method.preset == "paper"  # no name
+
+
+def test_the_run_and_teacher_folders_are_those_of_the_registry_spelling():
+    spelt = load_config(overrides=["data.name=Digits", "model.teacher=DIGITS-TEACHER"])
+    assert run_dir_of(spelt) == Path("runs/digits-bas-tt-s0")  # was runs/Digits-bas-tt-s0
+    assert teacher_run_config(spelt).run.name == teacher_run_config(TrainConfig()).run.name
+
+
+def test_the_teacher_folder_of_lower_case_names_keeps_its_hash():
+    # the folder `--data digits` trained its teacher into before names were normalised
+    config = load_config(overrides=["data.name=digits"])
+    assert teacher_run_config(config).run.name == "teacher-digits-digits-teacher-s0-e30-1a80e5c4"
+    short = load_config(overrides=["data.name=digits", "teacher.epochs=1"])
+    assert teacher_run_config(short).run.name == "teacher-digits-digits-teacher-s0-e1-86d8f982"
+
+
+def test_a_teacher_trained_for_one_spelling_is_reused_for_another(tmp_path):
+    lower = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.epochs=1",
+                 "run.name=lower")
+    train(lower)
+    upper = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.epochs=1",
+                 "run.name=upper", "data.name=SYNTHETIC", "model.teacher=Synthetic-Teacher")
+    train(upper)
+    teachers = sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("teacher-"))
+    assert len(teachers) == 1 and teachers[0].startswith("teacher-synthetic-synthetic-teacher-")
+    recorded = json.loads((tmp_path / "upper" / "config.json").read_text())
+    assert (recorded["data"]["name"], recorded["model"]["teacher"]) == (
+        "synthetic", "synthetic-teacher")
+
+
+def test_recorded_names_of_another_spelling_are_the_same_configuration():
+    config = load_config(overrides=["data.name=digits", "method.name=rid"])
+    saved = config_to_dict(config)
+    saved["data"]["name"], saved["method"]["name"] = "DIGITS", " Rid"
+    saved["model"]["teacher"] = "Digits-Teacher"
+    check_resumable(saved, config, Path("runs/full/checkpoint.pt"))  # it raised
+    saved["data"]["name"] = "SYNTHETIC"
+    with pytest.raises(ValueError, match=r"configuration changed \(data.name: 'synthetic' -> "
+                                         r"'digits'\)"):
+        check_resumable(saved, config, Path("runs/full/checkpoint.pt"))
+
+
+def test_a_run_folder_written_with_another_spelling_resumes(tmp_path):
+    """A run folder of the spelling as typed, made before names were normalised, resumes."""
+    first = tiny(tmp_path, "run.name=Synthetic-bas-ut-s0", "run.epochs=2", "run.stop_after=1")
+    train(first)
+    checkpoint = tmp_path / "Synthetic-bas-ut-s0" / "checkpoint.pt"
+    saved = torch.load(checkpoint, weights_only=True)
+    saved["config"]["data"]["name"] = "Synthetic"  # as the run recorded it then
+    saved["config"]["method"]["name"] = "BAS"
+    torch.save(saved, checkpoint)
+    again = tiny(tmp_path, "run.name=Synthetic-bas-ut-s0", "run.epochs=2", "run.resume=true",
+                 "data.name=SYNTHETIC")  # and method.name=bas: each another spelling
+    summary = train(again)
+    assert summary.epochs_done == 2
+    lines = (tmp_path / "Synthetic-bas-ut-s0" / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2]
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 cut off"], ids=["empty", "cut-off"])
+def test_a_checkpoint_that_cannot_be_read_says_how_to_go_on(tmp_path, capsys, content):
+    run_dir = tmp_path / "cut"
+    run_dir.mkdir()
+    (run_dir / "checkpoint.pt").write_bytes(content)
+    checkpoint = str(run_dir / "checkpoint.pt")
+    fix = (f"; the run cannot continue from it: delete {checkpoint!r} and run again (with or "
+           "without --resume) to train the run from epoch 1, or keep it and start a new run "
+           "(another run.name)")
+    with pytest.raises(ValueError) as refused:
+        resume_point(run_dir / "checkpoint.pt", tiny(tmp_path, "run.name=cut", "run.resume=true"))
+    assert str(refused.value).startswith(f"checkpoint {checkpoint!r} is not a file written by "
+                                         "torch.save; expected a pidkit_distill checkpoint")
+    assert str(refused.value).endswith(fix)
+    argv = ["train", *(arg for item in TINY for arg in ("--set", item)),
+            "--out-dir", str(tmp_path), "--run.name", "cut", "--resume"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith(f"{fix}\n")
+    (run_dir / "checkpoint.pt").unlink()  # as it says
+    assert main(argv) == 0
