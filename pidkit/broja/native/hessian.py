@@ -30,8 +30,8 @@ class HessianFactor:
     """H_y^+ per y, from the t-block eliminated first (see the module docstring).
 
     Built from q and its row and column sums (``row = sum_s q``, ``col = sum_t q``). Attributes:
-    ``inv_row`` (1/R), ``linv`` (L^-1, [k, y, s, s]), ``q_over_r`` (R^-1 Q, [k, y, t, s]),
-    ``p`` (P = L^-1 Q^T R^-1, [k, y, s, t]) and ``failed``.
+    ``inv_row`` (1/R), ``linv`` (L^-1, [k, y, s, s]), ``q_over_r`` (R^-1 Q, [k, y, t, s]) and
+    ``failed``; :meth:`coupling` forms P = L^-1 Q^T R^-1 for the pair systems, which alone use it.
     """
 
     def __init__(self, q: np.ndarray, row: np.ndarray, col: np.ndarray, masks: Masks) -> None:
@@ -48,7 +48,12 @@ class HessianFactor:
         np.subtract(pin, schur, out=schur)
         add_diagonal(schur, col)
         self.linv, self.failed = inverse_cholesky(schur)
-        self.p = self.linv @ self.q_over_r.mT
+
+    def coupling(self) -> np.ndarray:
+        """P = L^-1 Q^T R^-1, [k, y, s, t] (A's lower-left block is -P). Formed on request (a
+        batched product as large as q): the Newton projection of the certificate solves without
+        it."""
+        return self.linv @ self.q_over_r.mT
 
     def schur_rhs(self, r_t: np.ndarray, r_s: np.ndarray) -> np.ndarray:
         """u = r_s - Q^T R^-1 r_t, the right-hand side of the s-block once the t-block is
@@ -68,6 +73,6 @@ class HessianFactor:
 
     def subset(self, keep: np.ndarray) -> HessianFactor:
         out = object.__new__(HessianFactor)
-        for name in ("failed", "linv", "inv_row", "q_over_r", "p"):
+        for name in ("failed", "linv", "inv_row", "q_over_r"):
             setattr(out, name, getattr(self, name)[keep])
         return out

@@ -138,9 +138,10 @@ def _scaling(lam, mu, masks: Masks):
     return a[..., None] * b[:, :, None, :]
 
 
-def _start(p_yt: np.ndarray, p_ys: np.ndarray, masks: Masks):
-    """The conditionally independent coupling as (lam, mu, kg, e) (see the module docstring)."""
-    p_t, p_s, p_y = sum_t(p_yt), sum_t(p_ys), sum_s(p_ys)
+def _start(p_yt: np.ndarray, p_ys: np.ndarray, p_t: np.ndarray, p_s: np.ndarray, masks: Masks):
+    """The conditionally independent coupling as (lam, mu, kg, e) (see the module docstring), from
+    the marginals p(y,t), p(y,s), p(t) and p(s)."""
+    p_y = sum_s(p_ys)
     a = p_yt / p_t[:, None, :]
     b = p_ys / p_s[:, None, :] / p_y[:, :, None]
     m = a.mT @ b  # M(t,s) of (a, b)
@@ -221,9 +222,10 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
     """The loop of :func:`interior_point` (under its errstate)."""
     n = ps.shape[0]
     p_yt, p_ys = sum_s(ps), sum_t(ps)
+    p_t, p_s = sum_t(p_yt), sum_t(p_ys)
     masks = Masks.of(p_yt, p_ys)
     results = _Results(n)
-    lam, mu, kg, e = _start(p_yt, p_ys, masks)
+    lam, mu, kg, e = _start(p_yt, p_ys, p_t, p_s, masks)
     # The weighted central path through the start: K g = sigma * mean(K g) * w, w the start's
     # complementarity products (mean 1). Pairs of very different masses then each keep their own
     # scale instead of being pulled to the average (which, for a pair of mass 1e-15 next to pairs
@@ -234,7 +236,7 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
     it = {"index": np.arange(n), "lam": lam, "mu": mu, "kg": kg, "slack": kg[:, 1].copy(),
           "weight": weight, "e": e, "p_yt": p_yt, "p_ys": p_ys,
           "n_pairs": masks.n_pairs.astype(float), "floor": _FLOOR * tol_nats / masks.n_pairs,
-          "p_t": sum_t(p_yt), "p_s": sum_t(p_ys),
+          "p_t": p_t, "p_s": p_s,
           "retry": np.zeros(n, dtype=int), "lift": np.zeros(n), "fails": np.zeros(n, dtype=int),
           "masks": masks, "radius": np.full(n, _MAX_EXPONENT_STEP), "merit": np.full(n, np.inf)}
     polish = ps.shape[3] <= _POLISH_MAX_S

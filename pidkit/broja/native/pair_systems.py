@@ -78,7 +78,7 @@ class DensePairSystem:
         self.h = h = HessianFactor(q, row, col, masks)
         self.et = et = np.ascontiguousarray(e.transpose(0, 2, 1, 3))  # [k, t, y, s]
         x = np.empty((n, n_y, n_s, n_t, n_s))  # (k, y, s'', t, s)
-        np.subtract(h.linv[:, :, :, None, :], h.p[..., None], out=x)
+        np.subtract(h.linv[:, :, :, None, :], h.coupling()[..., None], out=x)
         x *= e[:, :, None, :, :]
         self.x = x.reshape(n, n_y * n_s, n_t * n_s)
         small = self.x.mT @ self.x
@@ -133,8 +133,9 @@ class MatrixFreePairSystem:
         self.d = _pair_diagonal(kk, g, masks)
         # Diagonal blocks of B^T G B with G = H^+ = A^T A:
         #   G_tt = R^-1 + P^T P (its diagonal), G_ts = -P^T L^-1, G_ss = L^-T L^-1.
-        g_tt = h.inv_row + (h.p**2).sum(axis=2)  # (k, y, t)
-        g_ts = -h.p.mT @ h.linv  # (k, y, t, s)
+        p = h.coupling()
+        g_tt = h.inv_row + (p**2).sum(axis=2)  # (k, y, t)
+        g_ts = -p.mT @ h.linv  # (k, y, t, s)
         g_ss = h.linv.mT @ h.linv  # (k, y, s, s)
         blocks = (et * g_tt.transpose(0, 2, 1)[..., None]).mT @ et
         cross = et.mT @ (et * g_ts.transpose(0, 2, 1, 3))
