@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import functools
 import inspect
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import torch
 from torch import nn
 
 from pidkit.cli import one_line
@@ -50,12 +52,19 @@ __all__ = [
     "build_model",
     "check_feature_model",
     "model_source",
+    "needs_real_tensors",
     "register_model",
     "tap_features",
     "unregister_model",
 ]
 
 B = TypeVar("B", bound=Callable[..., nn.Module])
+
+# how torch says that an operation needs values that the meta device does not have: "Tensor.item()
+# cannot be called on meta tensors", "Cannot copy out of meta tensor", "can't convert meta device
+# type tensor to numpy", "... with Meta tensors, but there was no fake impl or Meta kernel", "a
+# correct data-independent implementation does not exist"
+_META_LIMIT = re.compile(r"\bmeta\b|\bdata-(?:in)?dependent\b", re.IGNORECASE)
 
 
 def _build_wrn(depth: int, widen: int, **kw: Any) -> nn.Module:
@@ -112,9 +121,11 @@ def register_model(name: str) -> Callable[[B], B]:
     The builder is called as ``build(num_classes=K, in_channels=C)`` (``C`` is the first entry
     of the data's input shape: image channels, or a vector's length) and must return a model
     with ``forward_features``: wrap a plain ``nn.Module`` with :func:`tap_features`. The trainer
-    first builds it on the ``meta`` device to check the configuration, so the builder should
-    create its layers without touching data. Registration lasts for the Python process; under
-    ``torchrun`` register in the script every process runs.
+    first builds it on the ``meta`` device to check the configuration (no memory, however large
+    the model); a builder that reads the values of tensors (``.item()`` of a ``torch.linspace``:
+    timm's drop-path rates) is built on the CPU there instead (see :func:`build_model`).
+    Registration lasts for the Python process; under ``torchrun`` register in the script every
+    process runs.
 
     Parameters
     ----------
@@ -238,14 +249,23 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     Returns
     -------
     torch.nn.Module
-        A model with ``forward``, ``forward_features`` and ``layer_channels``.
+        A model with ``forward``, ``forward_features`` and ``layer_channels``, on the default
+        device. On the ``meta`` device (``with torch.device("meta"):``), a registered builder
+        that fails there because it needs the values of tensors
+        (:func:`~pidkit_distill.models.needs_real_tensors`) is called again on the CPU, its
+        initial weights drawn from a forked random state, and its model moved to the meta
+        device.
 
     Raises
     ------
     ValueError
-        Unknown name, or a non-positive ``num_classes``/``in_channels``.
+        Unknown name, or a non-positive ``num_classes``/``in_channels``; a registered builder
+        that raised (any :class:`Exception` of its own code but memory running out, a
+        :class:`MemoryError` or torch's ``OutOfMemoryError``, which is raised as it is: the
+        message names the builder and its error, which is chained as the cause).
     TypeError
-        A registered builder returned a model without ``forward_features``.
+        A registered builder returned a model without ``forward_features``, or ``**kw`` holds
+        a keyword that it does not take.
 
     Examples
     --------
@@ -271,7 +291,71 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     if key not in _MODELS:
         raise _MODELS.unknown(name, module="pidkit_distill.models", listed=available_models(),
                               note=WRN_NOTE)
-    model = _MODELS.get(key)(num_classes=num_classes, in_channels=in_channels, **kw)
+    builder = _MODELS.get(key)
     if _MODELS.is_builtin(key):
-        return model
-    return check_feature_model(model, f"the model built by register_model({key!r})")
+        return builder(num_classes=num_classes, in_channels=in_channels, **kw)
+    try:  # a keyword that the builder does not take is the caller's mistake, not the builder's
+        inspect.signature(builder).bind(num_classes=num_classes, in_channels=in_channels, **kw)
+    except TypeError as err:
+        raise TypeError(f"build_model: the builder registered as {key!r} cannot take "
+                        f"{sorted(kw)} ({one_line(err)}); pass only keywords that it takes"
+                        ) from err
+    made_by = f"the model built by register_model({key!r})"
+    try:
+        return check_feature_model(
+            _called(builder, key, num_classes=num_classes, in_channels=in_channels, **kw), made_by)
+    except ValueError as err:
+        if not (torch.empty(0).is_meta and needs_real_tensors(err)):
+            raise
+    # a builder that reads values (timm's drop-path rates: .item() of a linspace) builds on the
+    # CPU, its initial weights drawn from a forked random state, and moves to the meta device
+    # (called outside the except: its error does not chain the meta one)
+    with torch.device("cpu"), torch.random.fork_rng(devices=[]):
+        model = _called(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
+        return check_feature_model(model, made_by).to("meta")
+
+
+def needs_real_tensors(err: BaseException) -> bool:
+    """Whether ``err``, or an error that it chains (a builder's error wrapped by
+    :func:`build_model`, an error raised while handling another), is the ``meta`` device's:
+    an operation that needs the values of tensors, which it does not have. Such are reading a
+    value (``.item()``, ``.tolist()``, ``float(t)``, ``bool(t)``, ``if t.any():``, ``.numpy()``)
+    and an operator whose output's shape depends on the values (``nonzero``, indexing with a
+    mask, ``unique``); torch's messages for them say "meta" or "data-dependent".
+
+    Examples
+    --------
+    >>> import torch
+    >>> from pidkit_distill.models import needs_real_tensors
+    >>> try:
+    ...     torch.zeros(2, device="meta").sum().item()
+    ... except RuntimeError as err:
+    ...     needs_real_tensors(err)
+    True
+    >>> needs_real_tensors(RuntimeError("mat1 and mat2 shapes cannot be multiplied (2x20 and 8x4)"))
+    False
+    """
+    seen: set[int] = set()
+    error: BaseException | None = err
+    while error is not None and id(error) not in seen:
+        if _META_LIMIT.search(str(error)):
+            return True
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _called(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module:
+    """``builder(**kw)``, the builder registered as ``key``; its error (any :class:`Exception`
+    of its own code but memory running out) raised as a :class:`ValueError` naming it."""
+    try:
+        return builder(**kw)
+    except (MemoryError, torch.OutOfMemoryError):  # the machine's, not the builder's mistake
+        raise
+    except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
+        kind, text = type(err).__name__, one_line(err)
+        raise ValueError(
+            f"the builder registered as {key!r} failed: "
+            f"{kind if text == kind else f'{kind}: {text}'} (an error of the builder's own "
+            "code; its traceback is this error's cause, which pidkit-distill shows with "
+            "--debug)") from err

@@ -13,7 +13,9 @@ resolves and checks, without loading data (but a registered data set's) or train
   fewer than half the epochs is scaled to the run with a notice when it comes from a preset,
   and refused, naming the option, when the configuration set it (see :func:`fit_schedule`);
 * the model names and the pair itself: teacher, student and the method's Distiller are built
-  on the meta device (no memory, no compute) for the data's classes and input shape, which
+  for the data's classes and input shape, and the models run on a batch of two samples, on the
+  meta device (no memory, no compute), or on the CPU where a model needs the values of tensors
+  (``.item()`` in a builder or a forward; :mod:`~pidkit_distill.training.model_checks`), which
   also checks that the method can pair their layers, and ``audit.layers``;
 * the teacher file (``teacher.source=PATH``, or a cached trained teacher): read with
   ``weights_only=True`` and compared tensor by tensor with ``model.teacher``'s shapes;
@@ -61,10 +63,10 @@ from pidkit_distill.launcher_env import (
     world_size_from_env,
 )
 from pidkit_distill.methods import Distiller, Params, get_method
-from pidkit_distill.models import available_models, build_model, tap_features
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
+from pidkit_distill.training.model_checks import check_runs, checked_distiller, model_for
 from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import float32_default
@@ -290,11 +292,9 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
                             drop_last=config.data.drop_last)
-    with _about("model.teacher"), torch.device("meta"):
-        teacher = build_model(config.model.teacher, num_classes=teacher_data.num_classes,
-                              in_channels=teacher_data.input_shape[0])
-        _check_runs(teacher, config.model.teacher, "teacher", teacher_data,
-                    torch.empty(2, *teacher_data.input_shape))
+    with _about("model.teacher"):
+        teacher = check_runs(model_for(config.model.teacher, teacher_data, meta=True),
+                             config.model.teacher, "teacher", teacher_data)
     if teacher_only:
         run_dir = run_dir_of(teacher_run_config(config))
         with _about("run.out_dir"):
@@ -306,9 +306,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         return CheckedConfig(config, None, None, None, (), data, teacher_data, run_dir, False,
                              [bundle, teacher_bundle])
 
-    with _about("model.student"), torch.device("meta"):
-        student = build_model(config.model.student, num_classes=data.num_classes,
-                              in_channels=data.input_shape[0])
+    with _about("model.student"):
+        student = model_for(config.model.student, data, meta=True)
     with _about("method.name"):
         method = get_method(config.method.name)
         if method.student_init is not None:
@@ -320,11 +319,12 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     with _about("method.params"):
         params = method.make_params(preset=preset, **config.method.params)
     params, notice = fit_schedule(params, config, method=method)
-    with _about("model.student"), torch.device("meta"):
-        sample = torch.empty(2, *data.input_shape)
-        _check_runs(student, config.model.student, "student", data, sample)
-        distiller = method(student, teacher, sample_input=sample, num_classes=data.num_classes,
-                           preset=preset, **params.to_dict())
+    with _about("model.student"):
+        student = check_runs(student, config.model.student, "student", data)
+        distiller = checked_distiller(method, student, teacher,
+                                      names=(config.model.student, config.model.teacher),
+                                      data=data, teacher_data=teacher_data, preset=preset,
+                                      **params.to_dict())
     n_teacher, n_student = len(distiller.teacher_shapes), len(distiller.student_shapes)
     n_layers = min(n_teacher, n_student)
     if config.run.audit_every and not config.audit.layers and n_teacher != n_student:
@@ -533,46 +533,6 @@ def fit_schedule(params: Params, config: TrainConfig, *,
         f"run.epochs={epochs} epochs; scaled to the run: {shown_scaled} (the student trains in "
         f"{after} of {epochs} epochs). Set {keys} to choose the schedule yourself."
     )
-
-
-def _check_runs(net: torch.nn.Module, name: str, role: str, data: DatasetSpec,
-                sample: torch.Tensor) -> None:
-    """A forward pass of ``net`` on a (meta) batch of the data; an error of the network's own
-    forward pass (torch's shape errors) names the model and the data it cannot take. The taps'
-    errors (:func:`~pidkit_distill.models.tap_features`: an output changed in place, logits of
-    the wrong shape, a module that ran twice or never) already name their fix and go through.
-    Weights of another floating dtype than float32, the trainer's, are refused first: they met
-    the float32 batches in torch's "mat1 and mat2 must have the same dtype" in the first step."""
-    dtypes = {t.dtype for t in (*net.parameters(), *net.buffers()) if t.is_floating_point()}
-    if dtypes - {torch.float32}:
-        raise ValueError(f"{name!r} has {' and '.join(sorted(map(str, dtypes)))} weights, but "
-                         "the trainer trains in float32 (whatever torch's default dtype; "
-                         "run.amp=true for bf16 autocast on CUDA): build the model in float32, "
-                         "without .double(), .half() or a dtype= argument")
-    try:
-        net.forward_features(sample)
-    except (RuntimeError, ValueError) as err:
-        if _raised_in(err, tap_features):
-            raise
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        usual = f"{data.name}-{role}"
-        if usual in available_models():
-            hint = f" such as {usual}"
-        elif data.name.startswith("cifar"):
-            hint = " (wrn-D-K for CIFAR)"
-        else:
-            hint = f" (one built for input_shape {tuple(data.input_shape)})"
-        raise ValueError(f"{name!r} cannot take the inputs of data {data.name!r} (shape "
-                         f"{data.input_shape}): {first.rstrip('.')}; choose a model made for "
-                         f"this data{hint}") from err
-
-
-def _raised_in(err: BaseException, function: Any) -> bool:
-    """Whether ``err`` was raised by code of the module that defines ``function``."""
-    frame = err.__traceback__
-    while frame is not None and frame.tb_next is not None:
-        frame = frame.tb_next
-    return frame is not None and frame.tb_frame.f_globals.get("__name__") == function.__module__
 
 
 @contextmanager

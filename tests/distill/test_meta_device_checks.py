@@ -1,0 +1,277 @@
+"""The configuration check builds and runs the models on the meta device, which has shapes but no
+values. A model that reads values (timm's drop-path rates, ``.item()`` of a ``torch.linspace``
+in ``__init__``; an ``assert`` on its inputs in ``forward``) was refused there though it trains
+(a traceback from torch's meta registrations, or "cannot take the inputs ...: Tensor.item()
+cannot be called on meta tensors"): it is now checked on the CPU, and refused only if it really
+cannot take the data. A builder's own error was its traceback: it is one line naming the
+setting, the registered name and the error, as a loader's is."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+import torch
+from torch import nn
+
+from pidkit_distill import build_model, check_config, register_model, tap_features
+from pidkit_distill.cli import main
+from pidkit_distill.config_text import load_config
+from pidkit_distill.models import _MODELS, needs_real_tensors
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+FEATURES = 32  # the synthetic data's input_shape is (32,), with 4 classes
+
+
+class DropPathRates(nn.Module):
+    """An MLP whose ``__init__`` reads tensor values, as timm's drop-path rates do; its forward
+    asserts that its inputs are finite when ``checks_inputs``."""
+
+    def __init__(self, in_features: int, width: int, num_classes: int, *,
+                 checks_inputs: bool = False) -> None:
+        super().__init__()
+        self.rates = [rate.item() for rate in torch.linspace(0, 0.1, 2)]
+        self.checks_inputs = checks_inputs
+        self.net = nn.Sequential(nn.Linear(in_features, width), nn.ReLU(), nn.Linear(width, width),
+                                 nn.ReLU(), nn.Linear(width, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.checks_inputs:
+            assert torch.isfinite(x).all()
+        return self.net(x)
+
+
+class WantsMoreFeatures(nn.Module):
+    """A student that asserts, in Python, an input width other than the data's."""
+
+    def __init__(self, in_features: int, num_classes: int) -> None:
+        super().__init__()
+        self.in_features = in_features + 1
+        self.net = nn.Sequential(nn.Linear(self.in_features, 8), nn.ReLU(), nn.Linear(8, 8),
+                                 nn.ReLU(), nn.Linear(8, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        assert x.shape[1] == self.in_features, f"wants {self.in_features} features"
+        return self.net(x)
+
+
+def _tapped(net: nn.Module) -> nn.Module:
+    return tap_features(net, layers=["net.1", "net.3"])
+
+
+@pytest.fixture(autouse=True)
+def models(monkeypatch):
+    """The test's models, registered for the test only."""
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+
+    @register_model("rates-teacher")
+    def rates_teacher(*, num_classes, in_channels):
+        return _tapped(DropPathRates(in_channels, 32, num_classes))
+
+    @register_model("rates-student")
+    def rates_student(*, num_classes, in_channels):
+        return _tapped(DropPathRates(in_channels, 8, num_classes))
+
+    @register_model("checking-student")
+    def checking_student(*, num_classes, in_channels):
+        return _tapped(DropPathRates(in_channels, 8, num_classes, checks_inputs=True))
+
+    @register_model("checking-narrow-student")  # reads values and cannot take the data
+    def checking_narrow_student(*, num_classes, in_channels):
+        return _tapped(DropPathRates(in_channels + 1, 8, num_classes, checks_inputs=True))
+
+    @register_model("wants-more-student")
+    def wants_more_student(*, num_classes, in_channels):
+        return _tapped(WantsMoreFeatures(in_channels, num_classes))
+
+
+def _config(tmp_path, teacher: str, student: str):
+    return load_config(overrides=[
+        "data.name=synthetic", f"model.teacher={teacher}", f"model.student={student}",
+        "teacher.source=untrained", "method.name=kd", "audit.layers=[0, 1]",
+        f"run.out_dir={tmp_path / 'runs'}"])
+
+
+@pytest.mark.parametrize(("teacher", "student"), [
+    ("rates-teacher", "rates-student"),       # builders that read values
+    ("synthetic-teacher", "checking-student"),  # a forward that reads values
+    ("checking-student", "rates-student"),
+])
+def test_models_that_read_tensor_values_pass_the_check(tmp_path, teacher, student):
+    # they were refused: RuntimeError: Tensor.item() cannot be called on meta tensors
+    torch.manual_seed(0)
+    drawn_before = torch.get_rng_state()
+    checked = check_config(_config(tmp_path, teacher, student))
+    assert (checked.config.model.teacher, checked.config.model.student) == (teacher, student)
+    assert (checked.method.method_name, checked.resume, checked.notices) == ("kd", False, ())
+    # the CPU builds draw their weights from a forked random state, not the caller's
+    assert torch.equal(torch.get_rng_state(), drawn_before)
+
+
+def test_a_builder_that_reads_tensor_values_builds_on_meta_through_the_cpu():
+    with torch.device("meta"):
+        net = build_model("rates-student", num_classes=4, in_channels=FEATURES)
+    real = build_model("rates-student", num_classes=4, in_channels=FEATURES)
+    assert all(t.is_meta for t in net.state_dict().values())
+    assert net.model.rates == pytest.approx([0.0, 0.1])
+    assert ({k: tuple(v.shape) for k, v in net.state_dict().items()}
+            == {k: tuple(v.shape) for k, v in real.state_dict().items()}
+            == {"net.0.weight": (8, 32), "net.0.bias": (8,), "net.2.weight": (8, 8),
+                "net.2.bias": (8,), "net.4.weight": (4, 8), "net.4.bias": (4,)})
+
+
+@pytest.mark.parametrize(("student", "reason"), [
+    # checked on the CPU, where its real error shows (it was "Tensor.item() cannot be called on
+    # meta tensors")
+    ("checking-narrow-student", "mat1 and mat2 shapes cannot be multiplied (2x32 and 33x8)"),
+    ("wants-more-student", "wants 33 features"),  # its assert was a traceback
+])
+def test_a_model_that_cannot_take_the_inputs_is_refused_in_one_line(tmp_path, student, reason):
+    with pytest.raises(ValueError) as refused:
+        check_config(_config(tmp_path, "synthetic-teacher", student))
+    assert str(refused.value) == (
+        f"model.student: {student!r} cannot take the inputs of data 'synthetic' (shape (32,)): "
+        f"{reason}; choose a model made for this data such as synthetic-student")
+
+
+BUILDER_ERRORS = {  # the builder's body -> how its error reads
+    "raise RuntimeError('boom in builder')": "RuntimeError: boom in builder",
+    "return {}['depth']": "KeyError: 'depth'",
+    "assert False": "AssertionError",  # no text: its type once
+}
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+@pytest.mark.parametrize("body", sorted(BUILDER_ERRORS))
+def test_a_builder_that_raises_is_a_value_error_of_check_config(tmp_path, role, body):
+    scope: dict = {}
+    exec(textwrap.dedent(f"""
+        def failing(*, num_classes, in_channels):
+            {body}
+    """), scope)
+    register_model("failing-model")(scope["failing"])
+    pair = {"teacher": "synthetic-teacher", "student": "synthetic-student", role: "failing-model"}
+    with pytest.raises(ValueError) as refused:
+        check_config(_config(tmp_path, pair["teacher"], pair["student"]))
+    assert str(refused.value) == (
+        f"model.{role}: the builder registered as 'failing-model' failed: {BUILDER_ERRORS[body]} "
+        "(an error of the builder's own code; its traceback is this error's cause, which "
+        "pidkit-distill shows with --debug)")
+    assert type(refused.value.__cause__.__cause__).__name__ == BUILDER_ERRORS[body].split(":")[0]
+
+
+def test_build_model_names_the_builder_that_raised_and_chains_its_error():
+    boom = RuntimeError("boom in builder")
+
+    @register_model("failing-model")
+    def failing(*, num_classes, in_channels):
+        raise boom
+
+    with pytest.raises(ValueError) as failed:
+        build_model("failing-model", num_classes=4, in_channels=3)
+    assert str(failed.value).startswith("the builder registered as 'failing-model' failed: "
+                                        "RuntimeError: boom in builder (")
+    assert failed.value.__cause__ is boom
+
+
+def test_memory_running_out_in_a_builder_is_raised_as_it_is():
+    @register_model("hungry-model")
+    def hungry(*, num_classes, in_channels):
+        raise MemoryError
+
+    with pytest.raises(MemoryError):
+        build_model("hungry-model", num_classes=4, in_channels=3)
+
+
+def test_a_keyword_the_builder_does_not_take_is_the_callers_type_error():
+    with pytest.raises(TypeError) as refused:
+        build_model("rates-student", num_classes=4, in_channels=3, depth=4)
+    assert str(refused.value) == (
+        "build_model: the builder registered as 'rates-student' cannot take ['depth'] (got an "
+        "unexpected keyword argument 'depth'); pass only keywords that it takes")
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("Tensor.item() cannot be called on meta tensors", True),
+    ("Cannot copy out of meta tensor; no data!", True),
+    ("aten::_unique2: attempted to run this operator with Meta tensors", True),
+    ("a correct data-independent implementation does not exist", True),
+    ("mat1 and mat2 shapes cannot be multiplied (2x32 and 33x8)", False),
+    ("KeyError: 'metadata'", False),
+])
+def test_errors_of_the_meta_device_are_told_apart(message, expected):
+    assert needs_real_tensors(RuntimeError(message)) is expected
+    try:  # also where another error chains it
+        try:
+            raise RuntimeError(message)
+        except RuntimeError as err:
+            raise ValueError("the builder failed") from err
+    except ValueError as wrapped:
+        assert needs_real_tensors(wrapped) is expected
+
+
+MODELS_PY = textwrap.dedent("""
+    import torch
+    from torch import nn
+    from pidkit_distill import register_model, tap_features
+
+    class DropPath(nn.Module):
+        def __init__(self, in_features, width, num_classes):
+            super().__init__()
+            self.rates = [x.item() for x in torch.linspace(0, 0.1, 2)]
+            self.net = nn.Sequential(nn.Linear(in_features, width), nn.ReLU(),
+                                     nn.Linear(width, width), nn.ReLU(),
+                                     nn.Linear(width, num_classes))
+
+        def forward(self, x):
+            assert torch.isfinite(x).all()
+            return self.net(x)
+
+    @register_model("cli-rates-teacher")
+    def teacher(*, num_classes, in_channels):
+        return tap_features(DropPath(in_channels, 16, num_classes), layers=["net.1", "net.3"])
+
+    @register_model("cli-rates-student")
+    def student(*, num_classes, in_channels):
+        return tap_features(DropPath(in_channels, 4, num_classes), layers=["net.1", "net.3"])
+
+    @register_model("cli-failing")
+    def failing(*, num_classes, in_channels):
+        raise RuntimeError("boom in builder")
+""")
+
+
+def _train(tmp_path, monkeypatch, teacher: str, student: str) -> int:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "rates_models", raising=False)
+    (tmp_path / "rates_models.py").write_text(MODELS_PY)
+    try:
+        return main(["train", "--import", "rates_models.py", "--data", "synthetic",
+                     "--data.options", "n_train=64", "--data.options", "n_test=32",
+                     "--model.teacher", teacher, "--model.student", student, "--method", "kd",
+                     "--teacher.epochs", "1", "--epochs", "1", "--audit-every", "0",
+                     "--run.threads", "1", "--run.progress", "false",
+                     "--out-dir", str(tmp_path / "runs")])
+    finally:
+        sys.modules.pop("rates_models", None)
+
+
+def test_the_command_trains_models_that_read_tensor_values(tmp_path, monkeypatch, capsys):
+    # the teacher is trained, its file checked against the model, then the student trained
+    assert _train(tmp_path, monkeypatch, "cli-rates-teacher", "cli-rates-student") == 0
+    assert capsys.readouterr().err == ""
+    assert (tmp_path / "runs" / "synthetic-kd-tt-s0" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize("role", ["teacher", "student"])
+def test_the_command_says_a_builders_error_in_one_line(tmp_path, monkeypatch, capsys, role):
+    # it was the builder's traceback, exit status 1
+    pair = {"teacher": "cli-rates-teacher", "student": "cli-rates-student", role: "cli-failing"}
+    assert _train(tmp_path, monkeypatch, pair["teacher"], pair["student"]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: model.{role}: the builder registered as 'cli-failing' "
+        "failed: RuntimeError: boom in builder (an error of the builder's own code; its "
+        "traceback is this error's cause, which pidkit-distill shows with --debug)\n")
+    assert not (tmp_path / "runs").exists()
