@@ -15,11 +15,11 @@ every record written to disk carries ``"epoch": k`` meaning "after k completed e
 audit at ``epoch == 0`` describes the networks before training. Printed lines and error messages
 count epochs from 1, as the records do.
 
-A loss that becomes NaN or infinite, or memory running out (in a step, the evaluation or the
-audit), stops the run with a :class:`~pidkit_distill.TrainingError` that names the epoch and
-step (or what the run was doing) and what was saved; an
-interrupt (Ctrl-C) with a :class:`~pidkit_distill.TrainingInterrupted` that names the epoch,
-what was saved and how to resume (both in :mod:`pidkit_distill.training.outcomes`).
+A loss that becomes NaN or infinite (or weights, by an epoch's last step), or memory running
+out (in a step, the evaluation or the audit), stops the run with a
+:class:`~pidkit_distill.TrainingError` that names the epoch and step (or what the run was doing)
+and what was saved; an interrupt (Ctrl-C) with a :class:`~pidkit_distill.TrainingInterrupted`
+that names the epoch, what was saved and how to resume (both in :mod:`pidkit_distill.training.outcomes`).
 """
 
 from __future__ import annotations
@@ -337,7 +337,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     ------
     TrainingError
         The loss was NaN or infinite at some step (found at the end of the epoch, without a
-        device synchronisation per step), or memory ran out.
+        device synchronisation per step), the last step made weights NaN or infinite, or
+        memory ran out.
 
     Examples
     --------
@@ -398,14 +399,23 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
                 sums[name] = sums.get(name, 0.0) + term.detach().double() * n
     names = sorted(sums)
     packed = torch.cat([total, torch.stack([sums[k] for k in names])]) if names else total
+    # the last step, whose loss was finite, may have made weights NaN or infinite, which the
+    # epoch's checkpoint (a teacher's teacher.pt) would hold: -1 where it did
+    finite = torch.stack([p.isfinite().all() for p in params]).all() if params \
+        else torch.tensor(True, device=device)
+    bad = torch.stack([first_bad, finite.long() - 1])
     if runtime is not None and runtime.distributed:
         dist.all_reduce(packed)
-        dist.all_reduce(first_bad, op=dist.ReduceOp.MIN)
-    if int(first_bad) < n_steps:
+        dist.all_reduce(bad, op=dist.ReduceOp.MIN)
+    first, weights = bad.tolist()
+    hint = (f"lower optim.lr or optim.grad_clip (now {grad_clip:g})" if grad_clip
+            else "lower optim.lr or set optim.grad_clip (e.g. 100)")
+    if first < n_steps:
         raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
-                            step=int(first_bad) + 1, n_steps=n_steps,
-                            hint=f"lower optim.lr or optim.grad_clip (now {grad_clip:g})" if grad_clip
-                            else "lower optim.lr or set optim.grad_clip (e.g. 100)")
+                            step=first + 1, n_steps=n_steps, hint=hint)
+    if weights < 0:
+        raise TrainingError("the weights became NaN or infinite (the step's loss was finite)",
+                            epoch=epoch + 1, step=n_steps, n_steps=n_steps, hint=hint)
     count = packed[0].item()
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
             "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}

@@ -9,11 +9,11 @@ A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape
 "n_test", "train_fingerprint", "config", "test_acc"}`` (what
 :func:`~pidkit_distill.training.train_teacher` writes)
 or is a bare state dict (``torch.save(model.state_dict(), path)``). It is read with
-``weights_only=True`` and checked against the architecture before use: the names and shapes of
-its tensors must be those of ``model.teacher`` built for the data (built on the meta device, so
-nothing is allocated). The cached one of ``"trained"`` must also record the settings, the
-data's sizes and the fingerprint of the training data (:func:`data_fingerprint`) of the
-current run (:func:`check_cached_teacher`).
+``weights_only=True`` and checked before use (:mod:`~pidkit_distill.training.teacher_files`):
+the names and shapes of its tensors must be those of ``model.teacher`` built for the data (built
+on the meta device, so nothing is allocated), and their values finite. The cached one of
+``"trained"`` must also record the settings, the data's sizes and the fingerprint of the
+training data (:func:`data_fingerprint`) of the current run (:func:`check_cached_teacher`).
 """
 
 from __future__ import annotations
@@ -38,13 +38,18 @@ from pidkit_distill.methods import StepOutput
 from pidkit_distill.models import build_model
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.teacher_keys import REGISTERED_IN_KEY, TEACHER_KEYS, flat_settings, teacher_key
-from pidkit_distill.training.checkpoint import atomic_save, run_writes, safe_load
+from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
-from pidkit_distill.training.outcomes import TrainingError, out_of_memory_error, out_of_memory_reading
+from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main
+from pidkit_distill.training.teacher_files import (
+    check_teacher_file,
+    read_teacher_file,
+    read_teacher_for_run,
+)
 
 __all__ = [
     "SupervisedModel",
@@ -59,9 +64,6 @@ __all__ = [
     "teacher_run_config",
     "trained_teacher_file",
 ]
-
-_TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
-                  "`pidkit-distill train-teacher` writes), or such a state dict itself")
 
 
 class SupervisedModel(nn.Module):
@@ -285,94 +287,6 @@ def teacher_file_of(config: TrainConfig) -> Path | None:
     return Path(os.path.expanduser(source))
 
 
-def read_teacher_file(path: Path) -> dict[str, Any]:
-    """A teacher file's contents as ``{"model": state_dict, ...}`` (read safely, its tensors
-    mapped: ``mmap``).
-
-    Raises
-    ------
-    FileNotFoundError, OSError
-        No such file, or one that could not be read (no permission, a failing disk).
-    ValueError
-        The file does not hold a teacher (or cannot be loaded safely).
-    MemoryError
-        Memory ran out while it was read (Python's, or torch's allocator refusing): the message
-        names the teacher file.
-    """
-    if path.is_dir():
-        inside = path / "teacher.pt"
-        raise ValueError(f"teacher file {str(path)!r} is a folder; " + (
-            f"pass the teacher.pt in it: {inside}" if inside.is_file()
-            else f"expected the path of a file holding {_TEACHER_HOLDS}"))
-    try:
-        saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
-    except MemoryError as err:
-        raise out_of_memory_error(path, what="teacher file", then="read it again") from err
-    if _is_state_dict(saved):
-        return {"model": saved}
-    if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
-        return saved
-    keys = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
-    raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}")
-
-
-def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
-    """:func:`read_teacher_file` for a run (``train``'s, ``train-teacher``'s): memory running
-    out is the run's failure (:func:`~pidkit_distill.training.outcomes.out_of_memory_reading`)
-    naming the file as ``teacher.source``'s or, where ``cached``, as the teacher cached for the
-    run's settings (``teacher.source = "trained"``, ``train-teacher``'s ``teacher.pt``).
-
-    Raises
-    ------
-    FileNotFoundError, ValueError, OSError
-        As :func:`read_teacher_file`.
-    TrainingError
-        Memory ran out while the file was read; its cause is the :class:`MemoryError`.
-    """
-    try:
-        return read_teacher_file(path)
-    except MemoryError as err:
-        whose = "teacher cached for these settings" if cached else "teacher (teacher.source)"
-        raise out_of_memory_reading(path, purpose=f"for the {whose}",
-                                    what="teacher file") from err
-
-
-def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
-                       spec: DatasetSpec) -> None:
-    """Raise :class:`ValueError` unless ``saved`` holds the weights of ``model`` for ``spec``.
-
-    Compares the names and shapes of the file's tensors with those of ``model`` built for the
-    data's classes and input channels (on the meta device: nothing is allocated).
-    """
-    name = saved.get("name")
-    shape = ((saved["num_classes"], tuple(saved["input_shape"]))
-             if "num_classes" in saved and "input_shape" in saved else None)
-    trained_on = "" if shape is None else (
-        f" (the file's teacher has {shape[0]} classes and input shape {shape[1]})")
-    if isinstance(name, str) and name != model:
-        other_data = shape is not None and shape != (spec.num_classes, tuple(spec.input_shape))
-        raise ValueError(
-            f"teacher file {str(path)!r} holds a {name!r}, but model.teacher is {model!r}; set "
-            f"model.teacher={name}" + (f" and use the data it was trained on{trained_on}, not "
-                                       f"{spec.name!r} ({spec.num_classes} classes, input shape "
-                                       f"{tuple(spec.input_shape)})" if other_data else ""))
-    with torch.device("meta"):
-        net = build_model(model, num_classes=spec.num_classes, in_channels=spec.input_shape[0])
-    want = {k: tuple(v.shape) for k, v in net.state_dict().items()}
-    have = {k: tuple(v.shape) for k, v in saved["model"].items()}
-    problems = [f"{k} missing" for k in sorted(want.keys() - have.keys())]
-    problems += [f"{k} unexpected" for k in sorted(have.keys() - want.keys())]
-    problems += [f"{k} has shape {have[k]}, the model {want[k]}"
-                 for k in sorted(want.keys() & have.keys()) if want[k] != have[k]]
-    if problems:
-        shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
-        raise ValueError(
-            f"teacher file {str(path)!r} does not fit model.teacher={model!r} for data "
-            f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
-            f"{shown}{trained_on}; use the model.teacher and data it was trained with"
-        )
-
-
 def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool,
                        config: TrainConfig | None = None, data: DatasetBundle | None = None
                        ) -> None:
@@ -587,11 +501,6 @@ def _hashed(tensors: list[Tensor], salt: str = "") -> str | None:
             tensor = tensor[::-(-nbytes // _FINGERPRINT_BYTES)]  # before the copy to the host
         digest.update(tensor.detach().cpu().contiguous().reshape(-1).view(torch.uint8).numpy())
     return digest.hexdigest()
-
-
-def _is_state_dict(obj: Any) -> bool:
-    return (isinstance(obj, dict) and bool(obj)
-            and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()))
 
 
 def _spec_of(config: TrainConfig, bundle: Any) -> DatasetSpec:

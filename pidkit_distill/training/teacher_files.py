@@ -1,0 +1,146 @@
+"""Teacher files: read one safely (:func:`read_teacher_file`, :func:`read_teacher_for_run`) and
+check that it holds the finite weights of ``model.teacher`` for the data
+(:func:`check_teacher_file`).
+
+A teacher file holds ``{"model": state_dict, ...}`` (what
+:func:`~pidkit_distill.training.train_teacher` writes) or is a bare state dict
+(``torch.save(model.state_dict(), path)``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from pidkit_distill.data import DatasetSpec
+from pidkit_distill.models import build_model
+from pidkit_distill.training.checkpoint import safe_load
+from pidkit_distill.training.outcomes import out_of_memory_error, out_of_memory_reading
+
+__all__ = ["check_teacher_file", "read_teacher_file", "read_teacher_for_run"]
+
+_TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
+                  "`pidkit-distill train-teacher` writes), or such a state dict itself")
+
+
+def read_teacher_file(path: Path) -> dict[str, Any]:
+    """A teacher file's contents as ``{"model": state_dict, ...}`` (read safely, its tensors
+    mapped: ``mmap``).
+
+    Raises
+    ------
+    FileNotFoundError, OSError
+        No such file, or one that could not be read (no permission, a failing disk).
+    ValueError
+        The file does not hold a teacher (or cannot be loaded safely).
+    MemoryError
+        Memory ran out while it was read (Python's, or torch's allocator refusing): the message
+        names the teacher file.
+    """
+    if path.is_dir():
+        inside = path / "teacher.pt"
+        raise ValueError(f"teacher file {str(path)!r} is a folder; " + (
+            f"pass the teacher.pt in it: {inside}" if inside.is_file()
+            else f"expected the path of a file holding {_TEACHER_HOLDS}"))
+    try:
+        saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
+    except MemoryError as err:
+        raise out_of_memory_error(path, what="teacher file", then="read it again") from err
+    if _is_state_dict(saved):
+        return {"model": saved}
+    if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
+        return saved
+    keys = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
+    raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}")
+
+
+def read_teacher_for_run(path: Path, *, cached: bool) -> dict[str, Any]:
+    """:func:`read_teacher_file` for a run (``train``'s, ``train-teacher``'s): memory running
+    out is the run's failure (:func:`~pidkit_distill.training.outcomes.out_of_memory_reading`)
+    naming the file as ``teacher.source``'s or, where ``cached``, as the teacher cached for the
+    run's settings (``teacher.source = "trained"``, ``train-teacher``'s ``teacher.pt``).
+
+    Raises
+    ------
+    FileNotFoundError, ValueError, OSError
+        As :func:`read_teacher_file`.
+    TrainingError
+        Memory ran out while the file was read; its cause is the :class:`MemoryError`.
+    """
+    try:
+        return read_teacher_file(path)
+    except MemoryError as err:
+        whose = "teacher cached for these settings" if cached else "teacher (teacher.source)"
+        raise out_of_memory_reading(path, purpose=f"for the {whose}",
+                                    what="teacher file") from err
+
+
+def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
+                       spec: DatasetSpec) -> None:
+    """Raise :class:`ValueError` unless ``saved`` holds the finite weights of ``model`` for
+    ``spec``.
+
+    Compares the names and shapes of the file's tensors with those of ``model`` built for the
+    data's classes and input channels (on the meta device: nothing is allocated), then looks
+    for NaN or infinite values in its floating-point tensors (a teacher whose training
+    diverged, a tensor damaged): the message names the first such tensor (such a teacher's NaN
+    logits gave a teacher accuracy of one class's share, or a student's loss of NaN).
+
+    Examples
+    --------
+    >>> from pidkit_distill.data import describe_dataset
+    >>> weights = build_model("digits-teacher", num_classes=10, in_channels=1).state_dict()
+    >>> weights["fc.bias"][3] = float("nan")
+    >>> check_teacher_file({"model": weights}, Path("t.pt"), model="digits-teacher",
+    ...                    spec=describe_dataset("digits"))
+    Traceback (most recent call last):
+    ...
+    ValueError: teacher file 't.pt' holds NaN or infinite weights in 1 of its 20 tensors, the \
+first fc.bias: 1 NaN and 0 infinite of its 10 values (a training that diverged?); use a teacher \
+trained with a lower learning rate (teacher.lr)
+    """
+    name = saved.get("name")
+    shape = ((saved["num_classes"], tuple(saved["input_shape"]))
+             if "num_classes" in saved and "input_shape" in saved else None)
+    trained_on = "" if shape is None else (
+        f" (the file's teacher has {shape[0]} classes and input shape {shape[1]})")
+    if isinstance(name, str) and name != model:
+        other_data = shape is not None and shape != (spec.num_classes, tuple(spec.input_shape))
+        raise ValueError(
+            f"teacher file {str(path)!r} holds a {name!r}, but model.teacher is {model!r}; set "
+            f"model.teacher={name}" + (f" and use the data it was trained on{trained_on}, not "
+                                       f"{spec.name!r} ({spec.num_classes} classes, input shape "
+                                       f"{tuple(spec.input_shape)})" if other_data else ""))
+    with torch.device("meta"):
+        net = build_model(model, num_classes=spec.num_classes, in_channels=spec.input_shape[0])
+    want = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    have = {k: tuple(v.shape) for k, v in saved["model"].items()}
+    problems = [f"{k} missing" for k in sorted(want.keys() - have.keys())]
+    problems += [f"{k} unexpected" for k in sorted(have.keys() - want.keys())]
+    problems += [f"{k} has shape {have[k]}, the model {want[k]}"
+                 for k in sorted(want.keys() & have.keys()) if want[k] != have[k]]
+    if problems:
+        shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        raise ValueError(
+            f"teacher file {str(path)!r} does not fit model.teacher={model!r} for data "
+            f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
+            f"{shown}{trained_on}; use the model.teacher and data it was trained with"
+        )
+    bad = [(k, v) for k, v in saved["model"].items()
+           if (v.is_floating_point() or v.is_complex()) and not bool(torch.isfinite(v).all())]
+    if bad:
+        first, tensor = bad[0]
+        raise ValueError(
+            f"teacher file {str(path)!r} holds NaN or infinite weights in {len(bad)} of its "
+            f"{len(have)} tensors, the first {first}: {int(torch.isnan(tensor).sum())} NaN and "
+            f"{int(torch.isinf(tensor).sum())} infinite of its {tensor.numel()} values (a "
+            "training that diverged?); use a teacher trained with a lower learning rate "
+            "(teacher.lr)")
+
+
+def _is_state_dict(obj: Any) -> bool:
+    return (isinstance(obj, dict) and bool(obj)
+            and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in obj.items()))
