@@ -15,9 +15,11 @@ import pytest
 import torch
 from torch import nn
 
-from pidkit_distill import build_model, check_config, register_model, tap_features
+from pidkit_distill import build_model, check_config, register_method, register_model, tap_features
 from pidkit_distill.cli import main
 from pidkit_distill.config_text import load_config
+from pidkit_distill.methods.base import _METHODS
+from pidkit_distill.methods.kd import KD
 from pidkit_distill.models import _MODELS, needs_real_tensors
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -87,10 +89,10 @@ def models(monkeypatch):
         return _tapped(WantsMoreFeatures(in_channels, num_classes))
 
 
-def _config(tmp_path, teacher: str, student: str):
+def _config(tmp_path, teacher: str, student: str, method: str = "kd"):
     return load_config(overrides=[
         "data.name=synthetic", f"model.teacher={teacher}", f"model.student={student}",
-        "teacher.source=untrained", "method.name=kd", "audit.layers=[0, 1]",
+        "teacher.source=untrained", f"method.name={method}", "audit.layers=[0, 1]",
         f"run.out_dir={tmp_path / 'runs'}"])
 
 
@@ -108,6 +110,25 @@ def test_models_that_read_tensor_values_pass_the_check(tmp_path, teacher, studen
     assert (checked.method.method_name, checked.resume, checked.notices) == ("kd", False, ())
     # the CPU builds draw their weights from a forked random state, not the caller's
     assert torch.equal(torch.get_rng_state(), drawn_before)
+
+
+def test_a_method_that_reads_tensor_values_is_paired_on_the_cpu(tmp_path, monkeypatch):
+    # its Distiller, built on the meta device, was a traceback: Tensor.item() cannot be called
+    # on meta tensors
+    monkeypatch.setattr(_METHODS, "_entries", dict(_METHODS._entries))
+    built_on = []
+
+    @register_method("scaled-kd")
+    class ScaledKD(KD):
+        def __init__(self, student, teacher, *, sample_input, **options):
+            super().__init__(student, teacher, sample_input=sample_input, **options)
+            self.input_scale = float(sample_input.abs().mean())
+            built_on.append(sample_input.device.type)
+
+    checked = check_config(_config(tmp_path, "synthetic-teacher", "synthetic-student",
+                                   method="scaled-kd"))
+    assert checked.method is ScaledKD
+    assert built_on == ["cpu"]  # after the meta build failed before its end
 
 
 def test_a_builder_that_reads_tensor_values_builds_on_meta_through_the_cpu():
