@@ -17,6 +17,7 @@ from torch import Tensor
 
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.models import build_model
+from pidkit_distill.registry import registry_key
 from pidkit_distill.training.checkpoint import safe_load
 from pidkit_distill.training.outcomes import out_of_memory_error, out_of_memory_reading
 
@@ -107,7 +108,9 @@ trained with a lower learning rate (teacher.lr)
              if "num_classes" in saved and "input_shape" in saved else None)
     trained_on = "" if shape is None else (
         f" (the file's teacher has {shape[0]} classes and input shape {shape[1]})")
-    if isinstance(name, str) and name != model:
+    # Names are read in any case (registry_key): a file of 'DIGITS-TEACHER', trained before
+    # configurations stored names lower-cased, holds the model 'digits-teacher'.
+    if isinstance(name, str) and registry_key(name) != registry_key(model):
         other_data = shape is not None and shape != (spec.num_classes, tuple(spec.input_shape))
         raise ValueError(
             f"teacher file {str(path)!r} holds a {name!r}, but model.teacher is {model!r}; set "

@@ -142,3 +142,21 @@ def test_a_checkpoint_that_cannot_be_read_says_how_to_go_on(tmp_path, capsys, co
     assert err.count("\n") == 1 and err.endswith(f"{fix}\n")
     (run_dir / "checkpoint.pt").unlink()  # as it says
     assert main(argv) == 0
+
+
+def test_a_teacher_file_that_recorded_its_name_in_another_spelling_fits():
+    """A teacher file written before names were stored lower-cased records 'DIGITS-TEACHER':
+    it holds model.teacher='digits-teacher' (it was refused with "set model.teacher=
+    DIGITS-TEACHER", which the lower-cased configuration could never satisfy); another
+    model's file is still refused."""
+    from pidkit_distill.data import describe_dataset
+    from pidkit_distill.models import build_model
+    from pidkit_distill.training.teacher_files import check_teacher_file
+
+    spec = describe_dataset("digits")
+    weights = build_model("digits-teacher", num_classes=10, in_channels=1).state_dict()
+    check_teacher_file({"model": weights, "name": "DIGITS-TEACHER"}, Path("t.pt"),
+                       model="digits-teacher", spec=spec)
+    with pytest.raises(ValueError, match=r"holds a 'wrn-16-1', but model\.teacher is 'digits-teacher'"):
+        check_teacher_file({"model": weights, "name": "wrn-16-1"}, Path("t.pt"),
+                           model="digits-teacher", spec=spec)
