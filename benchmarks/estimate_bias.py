@@ -16,6 +16,8 @@ named ``...4``, which have 4 x 4 x 4 = 64 cells):
 - ``redundant10``: Z uniform; Y, T, S copies of Z kept with probability 0.8, 0.7, 0.6;
 - ``teacher10``: an audit-like pair: T = Y with probability 0.85, S = T or Y + 1 (mod 10) with
   probability 0.3 each (large Uni(Y:T\\S), some Red, little Syn);
+- ``uninformative10``: T = Y with probability 0.8, else uniform; S uniform and independent of
+  (Y, T) (a dead student: Uni(Y:T\\S) = I(Y;T), every other atom exactly 0);
 - ``dirichlet10-1``, ``dirichlet10-0.1``: random joints, Dirichlet(1) and Dirichlet(0.1) over the
   1000 cells (seeded);
 - ``xor4``, ``redundant4``, ``dirichlet4-0.5``: the same kinds on 64 cells (used for small n).
@@ -112,6 +114,11 @@ def _teacher(k: int) -> np.ndarray:
     return _normalised(p)
 
 
+def _uninformative(k: int, keep: float = 0.8) -> np.ndarray:
+    y_t = np.full((k, k), (1 - keep) / k) + keep * np.eye(k)
+    return _normalised(np.repeat(y_t[:, :, None], k, axis=2))
+
+
 def _dirichlet(k: int, alpha: float, seed: int) -> np.ndarray:
     return np.random.default_rng(seed).dirichlet(np.full(k**3, alpha)).reshape(k, k, k)
 
@@ -121,13 +128,15 @@ JOINTS = {
     "sum10": lambda: _sum(K),
     "redundant10": lambda: _copies(K),
     "teacher10": lambda: _teacher(K),
+    "uninformative10": lambda: _uninformative(K),
     "dirichlet10-1": lambda: _dirichlet(K, 1.0, 1),
     "dirichlet10-0.1": lambda: _dirichlet(K, 0.1, 2),
     "xor4": lambda: _xor(4),
     "redundant4": lambda: _copies(4),
     "dirichlet4-0.5": lambda: _dirichlet(4, 0.5, 3),
 }
-DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "dirichlet10-1", "dirichlet10-0.1")
+DEFAULT_JOINTS = ("xor10", "sum10", "redundant10", "teacher10", "uninformative10", "dirichlet10-1",
+                  "dirichlet10-0.1")
 
 
 def draw_seeds(seed: int, n: int, joint: str, draws: int) -> np.ndarray:

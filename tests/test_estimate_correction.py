@@ -205,7 +205,10 @@ def test_bad_settings(kwargs, error, match):
 def test_fewer_samples_than_cells_is_an_error_naming_the_fix():
     rng = np.random.default_rng(6)
     y, t, s = rng.integers(0, 10, 80), rng.integers(0, 10, 80), rng.integers(0, 10, 80)
-    match = r"at least as many samples as cells of the pairwise table .*got 80 samples.*clusters_for_samples"
+    # y, t, s are labels: the fix is to merge them (it suggested n_clusters, which does not apply to labels)
+    match = (r"at least as many samples as cells of the pairwise table .*got 80 samples\. Use t_features's "
+             r"10 distinct labels merged into at most 2 .* and s_features's 10 distinct labels merged into "
+             r"at most 2")
     with pytest.raises(ValueError, match=match):
         pid_from_representations(y, t, s)
     with pytest.warns(PluginBiasWarning):
@@ -245,13 +248,15 @@ def test_an_array_of_subsamples_is_a_sequence_of_ints():
 
 
 def test_corrected_informations_above_their_entropy_bound_are_flagged():
-    # T = S = Y: I(Y;T) = H(Y); the extrapolation lands above the plug-in H(Y) (itself biased low).
+    # T = S = Y: I(Y;T) = H(Y); the extrapolation lands above the plug-in H(Y) (itself biased low),
+    # and I(Y;T,S) = I(Y;T) + I(Y;S) + (Syn - Red) with it (it was the plug-in H(Y), below I(Y;T)).
     y = np.random.default_rng(7).integers(0, 10, 1797)
     res = pid_from_representations(y, y, y)
     h_y = float(-(np.bincount(y) / y.size * np.log2(np.bincount(y) / y.size)).sum())
-    assert res.i_yt > h_y and res.correction.above_bound == ("i_yt", "i_ys")
-    assert "note: i_yt, i_ys corrected above min(H(Y), H(source)) of the plug-in entropies" in repr(res)
-    assert res.correction.to_dict()["above_bound"] == ["i_yt", "i_ys"]
+    assert res.i_yt > h_y and res.correction.above_bound == ("i_yt", "i_ys", "i_yts")
+    assert res.i_yts == pytest.approx(res.i_yt, abs=0.005) and res.i_yts >= res.i_yt
+    note = "note: i_yt, i_ys, i_yts corrected above min(H(Y), H(source)) of the plug-in entropies"
+    assert note in repr(res) and res.correction.to_dict()["above_bound"] == ["i_yt", "i_ys", "i_yts"]
     assert res.i_yt == pytest.approx(h_y, abs=0.01)  # not clipped, and not far above
     counts = np.random.default_rng(5).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
     assert correct_counts(counts).above_bound == ()

@@ -18,25 +18,22 @@ informations by construction. The methods differ in how the informations are cor
     plug-in value at each size m is fitted by ``a + b/m + c/m**2`` and ``a`` is the estimate.
 ``"eb-extrapolation"`` (the default)
     I(Y;T), I(Y;S) and I* by that extrapolation (their tables p(y,t), p(y,s) hold a few samples per
-    cell, where it works), and I(Y;T,S) = H(Y) - H(Y|T,S) with H(Y|T,S) from the empirical-Bayes
-    estimator of :mod:`pidkit.estimate.dirichlet`, which pools the many sparse rows p(y|t,s).
-    Extrapolation alone leaves most of the synergy's bias in place at a few samples per cell.
+    cell, where it works), and I(Y;T,S) = I(Y;T) + I(Y;S) + (Syn - Red) with the interaction
+    information Syn - Red = H(Y|T) + H(Y|S) - H(Y|T,S) - H(Y) from the empirical-Bayes entropies
+    of :mod:`pidkit.estimate.dirichlet`, which pool the many sparse rows p(y|t,s) (extrapolation
+    alone leaves most of the synergy's bias in place at a few samples per cell). One family for
+    all four entropies: their biases partly cancel, and a source with one value adds exactly 0.
 
 Measured on ten-label, 10 x 10 x 10 joints (``python -m benchmarks.estimate_bias``,
-``docs/estimate.md``): at n = 450 and 2000 the default removes most of the plug-in's bias on every
-joint tried but one where both unique informations sit exactly at 0 with equal channels
-p(y|t) = p(y|s). There the BROJA optimum sits at a kink, the plug-in's union information is biased
-like E|noise| ~ n**-1/2, and an extrapolation in powers of 1/n removes only about half of that
-(:func:`kink_fraction`). The subsample values of such a joint cannot be told from those of joints
-without a kink (``python -m benchmarks.estimate_kink``), so the point estimate keeps the 1/n model
-and :attr:`BiasCorrection.kink` says how far the n**-1/2 model would move the atoms; the bootstrap
-intervals cover both.
+``docs/estimate.md``), the default removes most of the plug-in's bias at n = 450 and 2000 but
+where both unique informations are 0 with p(y|t) = p(y|s): that kink of the BROJA optimum biases
+I* like n**-1/2, which the extrapolation halves (:func:`kink_fraction`, :attr:`BiasCorrection.kink`).
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,7 +48,7 @@ from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import QUANTITIES
 
-from .dirichlet import eb_joint_information
+from .dirichlet import eb_interaction_information
 from .inputs import check_counts
 
 __all__ = [
@@ -150,7 +147,7 @@ class BiasCorrection:
     >>> [round(fix.plugin[k], 4) for k in ("i_yt", "i_ys", "syn")]
     [0.0142, 0.022, 1.9687]
     >>> [round(fix.corrected[k], 4) for k in ("i_yt", "i_ys", "syn")]
-    [0.0054, 0.0099, 1.9859]
+    [0.0054, 0.0099, 2.0453]
     >>> fix.negative             # corrected below 0: indistinguishable from 0 at this n
     ('uni_t',)
     >>> fix.to_dict()["corrected"] == fix.corrected      # JSON-ready
@@ -394,14 +391,16 @@ def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
 
 
 def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
-                      subsamples: Sequence[int] = DEFAULT_SUBSAMPLES) -> None:
+                      subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
+                      label_sides: Mapping[int, str] | None = None) -> None:
     """Refuse ``n`` samples counted into a joint of ``shape`` that are too few for ``method``.
 
     A correcting method needs at least as many samples as cells of the larger pairwise table
     (``n_y * max(n_t, n_s)`` for ``shape = (n_y, n_t, n_s)``), in the whole sample and in the
     smallest subsample (``n`` divided by the largest of ``subsamples``); ``"none"`` needs
     nothing. Callers can check a design before any data are drawn (the trainer checks its audit
-    this way).
+    this way). ``label_sides`` (``{1: "t_features"}``: T was given as labels) makes the fixes
+    merge those labels instead of lowering ``n_clusters``, which does not apply to them.
 
     Raises
     ------
@@ -418,6 +417,10 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     Traceback (most recent call last):
     ...
     ValueError: subsamples=(2, 4) cuts the 200 samples into pieces of 50, fewer than the 60 cells ...
+    >>> check_sample_size((2, 2000, 2), 2000, method="eb-extrapolation", label_sides={1: "t"})
+    Traceback (most recent call last):
+    ...
+    ValueError: ... Use t's 2000 distinct labels merged into at most 250 (t is given as labels: n_clusters ...
     """
     method = check_choice(method, BIAS_CORRECTIONS, name="method")
     parts = check_subsamples(subsamples)
@@ -427,40 +430,42 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     if isinstance(n, (float, np.floating)) and float(n).is_integer():
         n = int(n)  # the sum of float counts holding whole numbers (np.histogramdd's)
     n = check_int(n, "n", minimum=0)
-    _refuse_few_samples((ny, nt, ns), n, method, parts, name="bias_correction")
+    if not isinstance(label_sides, (Mapping, type(None))) or not set(label_sides or {}) <= {1, 2}:
+        raise TypeError(f"label_sides must map axes 1 (T) and 2 (S) to the names of sides given as "
+                        f"labels, e.g. {{1: 't_features'}}; got {label_sides!r}.")
+    _refuse_few_samples((ny, nt, ns), n, method, parts, name="bias_correction", labels=label_sides or {})
 
 
 def _refuse_few_samples(shape: tuple[int, int, int], n: int, method: str, parts: tuple[int, ...],
-                        name: str) -> None:
-    """The rule of :func:`check_sample_size` on checked arguments; ``name`` is the caller's
-    argument for ``method``, which the messages name."""
-    if method == "none":
-        return
+                        name: str, labels: Mapping[int, str]) -> None:
+    """:func:`check_sample_size` on checked arguments, named as the caller names them."""
     ny, nt, ns = shape
-    cells = ny * max(nt, ns)
-    which = "p(y,t)" if nt >= ns else "p(y,s)"
-    smallest = n // max(parts)
-    if n < cells:
-        raise ValueError(
-            f"{name}={method!r} needs at least as many samples as cells of the pairwise "
-            f"table {which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples. Use "
-            f"{_sample_size_fixes(ny, max(nt, ns), n, parts, name)}."
-        )
-    if smallest < cells:
-        raise ValueError(
-            f"subsamples={parts!r} cuts the {n} samples into pieces of {smallest}, fewer than the "
-            f"{cells} cells of {which}, so the subsample estimates are meaningless. Use "
-            f"{_sample_size_fixes(ny, max(nt, ns), n, parts, name)}."
-        )
+    cells, which, smallest = ny * max(nt, ns), "p(y,t)" if nt >= ns else "p(y,s)", n // max(parts)
+    if method == "none" or smallest >= cells:
+        return
+    needs = (f"{name}={method!r} needs at least as many samples as cells of the pairwise table "
+             f"{which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples")
+    cuts = (f"subsamples={parts!r} cuts the {n} samples into pieces of {smallest}, fewer than the "
+            f"{cells} cells of {which}, so the subsample estimates are meaningless")
+    fixes = _sample_size_fixes(shape, n, parts, name, labels)
+    raise ValueError(f"{needs if n < cells else cuts}. Use {fixes}.")
 
 
-def _sample_size_fixes(ny: int, k: int, n: int, parts: tuple[int, ...], name: str) -> str:
-    """What makes ``n`` samples enough for pairwise tables of ``ny x k`` cells, computed from them."""
+def _sample_size_fixes(shape: tuple[int, int, int], n: int, parts: tuple[int, ...], name: str,
+                       labels: Mapping[int, str]) -> str:
+    """What makes ``n`` samples enough for the pairwise tables of ``shape``, computed from them."""
+    ny, k = shape[0], max(shape[1:])
     fixes = []
     k_fit = n // max(parts) // ny  # values per side that the smallest subsample supports
     if k_fit >= 2:
-        fixes.append(f"at most {k_fit} clusters per side (n_clusters={k_fit}; "
-                     "pidkit.estimate.clusters_for_samples gives a size that fits)")
+        too_many = [axis for axis in (1, 2) if shape[axis] > k_fit]
+        merged = [f"{labels[axis]}'s {shape[axis]} distinct labels merged into at most {k_fit} "
+                  f"({labels[axis]} is given as labels: n_clusters does not apply to it)"
+                  for axis in too_many if axis in labels]
+        if any(axis not in labels for axis in too_many):
+            merged.insert(0, f"at most {k_fit} clusters per side (n_clusters={k_fit}; "
+                             "pidkit.estimate.clusters_for_samples gives a size that fits)")
+        fixes.append(" and ".join(merged))
     most_parts = n // (ny * k)  # the most parts whose pieces still hold a sample per cell
     if 3 <= most_parts < max(parts):
         fixes.append(f"fewer parts (subsamples=(2, {most_parts}))")
@@ -532,7 +537,7 @@ def correct_counts(
     >>> from pidkit import joint_from_samples
     >>> fix = correct_counts(joint_from_samples(y, t, s).counts)
     >>> fix.subsample_sizes, round(fix.plugin["syn"], 2), round(fix.corrected["syn"], 2)  # truth 2.07
-    ((450, 225, 112), 2.5, 2.17)
+    ((450, 225, 112), 2.5, 2.1)
     """
     from pidkit import pid
     from pidkit._units import check_units
@@ -554,7 +559,7 @@ def correct_counts(
     if method == "none":
         return BiasCorrection(method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
                               tuple(k for k, v in plug.items() if v < 0), 0, units)
-    _refuse_few_samples(counts.shape, n, method, parts, name="method")
+    _refuse_few_samples(counts.shape, n, method, parts, name="method", labels={})
 
     tables = subsample_tables(counts, parts, n_repeats, seed)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
@@ -582,7 +587,7 @@ def correct_counts(
         means.append(np.nanmean(block, axis=0))
     i_yt, i_ys, i_yts, i_star = _extrapolate(np.array(means), np.array(sizes, dtype=float))
     if method == "eb-extrapolation":
-        i_yts = eb_joint_information(counts, units)
+        i_yts = i_yt + i_ys + eb_interaction_information(counts, units)
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     negative = tuple(k for k in QUANTITIES if corrected[k] < 0)

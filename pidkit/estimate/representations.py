@@ -169,12 +169,12 @@ def _check_one_feature(given: Any, arr: np.ndarray, is_labels: bool, disc: Any, 
 
 def _check_clusterer_size(
     shape: tuple[int, ...], n: int, method: str, parts: tuple[int, ...], clusterer: Any,
-    t_set: dict[str, Any], s_set: dict[str, Any],
+    t_set: dict[str, Any], s_set: dict[str, Any], label_sides: dict[int, str],
 ) -> None:
     # check_sample_size's fixes name n_clusters, which a user clusterer overrides (passing the
     # suggested n_clusters then conflicts with it): say whose number of clusters to lower.
     try:
-        check_sample_size(shape, n, method=method, subsamples=parts)
+        check_sample_size(shape, n, method=method, subsamples=parts, label_sides=label_sides)
     except ValueError as exc:
         kind = type(clusterer).__name__
         made = " and ".join(
@@ -469,10 +469,14 @@ def pid_from_representations(
 
     joint = joint_from_samples(y_axis, axis_labels(t_features, t_codes), axis_labels(s_features, s_codes))
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
+    label_sides = {axis: name for axis, name, side in ((1, "t_features", t_set), (2, "s_features", s_set))
+                   if side["kind"] == "labels"}
     if clusterer is not None:
-        _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set)
+        _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set,
+                              label_sides)
     else:  # here, not in correct_counts, whose messages name its own argument, method
-        check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts)
+        check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts,
+                          label_sides=label_sides)
     fewer_values = (  # pid's max_vertices is not an option here: say what is
         f"or fewer values per source (here {joint.p.shape[1]} for t_features, {joint.p.shape[2]} "
         "for s_features): a smaller n_clusters for clustered features, rare labels merged"
