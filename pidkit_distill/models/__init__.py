@@ -264,8 +264,9 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         :class:`MemoryError` or torch's ``OutOfMemoryError``, which is raised as it is: the
         message names the builder and its error, which is chained as the cause).
     TypeError
-        A registered builder returned a model without ``forward_features``, or ``**kw`` holds
-        a keyword that it does not take.
+        A registered builder returned a model without ``forward_features``, ``**kw`` holds
+        a keyword that it does not take, or it has a parameter without a default that is not
+        given.
 
     Examples
     --------
@@ -294,12 +295,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     builder = _MODELS.get(key)
     if _MODELS.is_builtin(key):
         return builder(num_classes=num_classes, in_channels=in_channels, **kw)
-    try:  # a keyword that the builder does not take is the caller's mistake, not the builder's
-        inspect.signature(builder).bind(num_classes=num_classes, in_channels=in_channels, **kw)
-    except TypeError as err:
-        raise TypeError(f"build_model: the builder registered as {key!r} cannot take "
-                        f"{sorted(kw)} ({one_line(err)}); pass only keywords that it takes"
-                        ) from err
+    _check_call(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
     made_by = f"the model built by register_model({key!r})"
     try:
         return check_feature_model(
@@ -343,6 +339,34 @@ def needs_real_tensors(err: BaseException) -> bool:
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return False
+
+
+def _check_call(builder: Callable[..., nn.Module], key: str, **kw: Any) -> None:
+    """Refuse a call of the builder registered as ``key`` with the keywords ``kw`` that its
+    parameters do not take: a keyword that it does not take (the caller's mistake), or a
+    parameter without a default that is not given (the builder's: the trainer passes only
+    ``num_classes`` and ``in_channels``)."""
+    signature = inspect.signature(builder)
+    try:
+        signature.bind(**kw)
+    except TypeError as err:
+        params = signature.parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+        unexpected = sorted(k for k in kw if k not in params and not takes_any)
+        missing = [k for k, p in params.items() if k not in kw and p.default is p.empty
+                   and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if unexpected:
+            wrong, fix = f"cannot take {unexpected}", "pass only keywords that it takes"
+        elif missing:
+            them = "it" if len(missing) == 1 else "them"
+            wrong = f"needs {missing}, which {'is' if them == 'it' else 'are'} not given"
+            fix = (f"give {them} a default in the builder (the trainer passes only num_classes "
+                   f"and in_channels), or pass {them} to build_model")
+        else:  # num_classes or in_channels positional-only
+            wrong = f"cannot be called with the keywords {sorted(kw)}"
+            fix = "take them as keywords: def build(*, num_classes, in_channels)"
+        raise TypeError(f"build_model: the builder registered as {key!r} {wrong} "
+                        f"({one_line(err)}); {fix}") from err
 
 
 def _called(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module:

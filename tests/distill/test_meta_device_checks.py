@@ -214,6 +214,28 @@ def test_a_keyword_the_builder_does_not_take_is_the_callers_type_error():
         "unexpected keyword argument 'depth'); pass only keywords that it takes")
 
 
+@pytest.mark.parametrize(("extra", "kw", "refused"), [
+    # a keyword that it takes is not named with one that it does not: 'width' was listed too
+    ("width=2", {"width": 3, "depth": 4}, "cannot take ['depth'] (got an unexpected keyword "
+     "argument 'depth'); pass only keywords that it takes"),
+    # a parameter without a default was "cannot take [] ...; pass only keywords that it takes"
+    ("depth", {}, "needs ['depth'], which is not given (missing a required argument: 'depth'); "
+     "give it a default in the builder (the trainer passes only num_classes and in_channels), "
+     "or pass it to build_model"),
+    ("depth, width", {"width": 3}, "needs ['depth'], which is not given (missing a required "
+     "argument: 'depth'); give it a default in the builder (the trainer passes only "
+     "num_classes and in_channels), or pass it to build_model"),
+])
+def test_a_call_that_the_builders_parameters_refuse_says_which_and_the_fix(extra, kw, refused):
+    scope: dict = {"rates_student": _MODELS.get("rates-student")}
+    exec(f"def builder(*, num_classes, in_channels, {extra}):\n"
+         "    return rates_student(num_classes=num_classes, in_channels=in_channels)", scope)
+    register_model("extra-student")(scope["builder"])
+    with pytest.raises(TypeError) as failed:
+        build_model("extra-student", num_classes=4, in_channels=FEATURES, **kw)
+    assert str(failed.value) == f"build_model: the builder registered as 'extra-student' {refused}"
+
+
 @pytest.mark.parametrize(("message", "expected"), [
     ("Tensor.item() cannot be called on meta tensors", True),
     ("Cannot copy out of meta tensor; no data!", True),
@@ -258,6 +280,10 @@ MODELS_PY = textwrap.dedent("""
     def student(*, num_classes, in_channels):
         return tap_features(DropPath(in_channels, 4, num_classes), layers=["net.1", "net.3"])
 
+    @register_model("cli-needs-depth")
+    def needs_depth(*, num_classes, in_channels, depth):
+        return student(num_classes=num_classes, in_channels=in_channels)
+
     @register_model("cli-failing")
     def failing(*, num_classes, in_channels):
         raise RuntimeError("boom in builder")
@@ -296,3 +322,15 @@ def test_the_command_says_a_builders_error_in_one_line(tmp_path, monkeypatch, ca
         "failed: RuntimeError: boom in builder (an error of the builder's own code; its "
         "traceback is this error's cause, which pidkit-distill shows with --debug)\n")
     assert not (tmp_path / "runs").exists()
+
+
+def test_a_builder_that_needs_more_than_the_trainer_passes_is_refused_by_the_command(
+        tmp_path, monkeypatch, capsys):
+    # it was "cannot take [] (missing a required argument: 'depth'); pass only keywords that it
+    # takes": no keyword was passed, and none can be from the command
+    assert _train(tmp_path, monkeypatch, "cli-rates-teacher", "cli-needs-depth") == 2
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: error: model.student: build_model: the builder registered as "
+        "'cli-needs-depth' needs ['depth'], which is not given (missing a required argument: "
+        "'depth'); give it a default in the builder (the trainer passes only num_classes and "
+        "in_channels), or pass it to build_model\n")
