@@ -63,8 +63,10 @@ B = TypeVar("B", bound=Callable[..., nn.Module])
 # how torch says that an operation needs values that the meta device does not have: "Tensor.item()
 # cannot be called on meta tensors", "Cannot copy out of meta tensor", "can't convert meta device
 # type tensor to numpy", "... with Meta tensors, but there was no fake impl or Meta kernel", "a
-# correct data-independent implementation does not exist"
-_META_LIMIT = re.compile(r"\bmeta\b|\bdata-(?:in)?dependent\b", re.IGNORECASE)
+# correct data-independent implementation does not exist"; and formatting a meta value
+# (f"{t:.3f}") is "unsupported format string passed to Tensor.__format__"
+_META_LIMIT = re.compile(r"\bmeta\b|\bdata-(?:in)?dependent\b|Tensor\.__format__",
+                         re.IGNORECASE)
 
 
 def _build_wrn(depth: int, widen: int, **kw: Any) -> nn.Module:
@@ -315,9 +317,10 @@ def needs_real_tensors(err: BaseException) -> bool:
     """Whether ``err``, or an error that it chains (a builder's error wrapped by
     :func:`build_model`, an error raised while handling another), is the ``meta`` device's:
     an operation that needs the values of tensors, which it does not have. Such are reading a
-    value (``.item()``, ``.tolist()``, ``float(t)``, ``bool(t)``, ``if t.any():``, ``.numpy()``)
-    and an operator whose output's shape depends on the values (``nonzero``, indexing with a
-    mask, ``unique``); torch's messages for them say "meta" or "data-dependent".
+    value (``.item()``, ``.tolist()``, ``float(t)``, ``bool(t)``, ``if t.any():``, ``.numpy()``,
+    ``f"{t:.3f}"``) and an operator whose output's shape depends on the values (``nonzero``,
+    indexing with a mask, ``unique``); torch's messages for them say "meta" or
+    "data-dependent" (formatting: "unsupported format string passed to Tensor.__format__").
 
     Examples
     --------

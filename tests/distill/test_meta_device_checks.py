@@ -59,6 +59,20 @@ class WantsMoreFeatures(nn.Module):
         return self.net(x)
 
 
+class FormatsValues(nn.Module):
+    """An MLP that formats a tensor's value, f"{t:.3f}", in ``__init__`` and in ``forward``."""
+
+    def __init__(self, in_features: int, num_classes: int) -> None:
+        super().__init__()
+        self.note = f"drop-path rate {torch.linspace(0, 0.1, 2)[-1]:.3f}"
+        self.net = nn.Sequential(nn.Linear(in_features, 8), nn.ReLU(), nn.Linear(8, 8),
+                                 nn.ReLU(), nn.Linear(8, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        self.last_mean = f"{x.mean():.3f}"
+        return self.net(x)
+
+
 def _tapped(net: nn.Module) -> nn.Module:
     return tap_features(net, layers=["net.1", "net.3"])
 
@@ -83,6 +97,10 @@ def models(monkeypatch):
     @register_model("checking-narrow-student")  # reads values and cannot take the data
     def checking_narrow_student(*, num_classes, in_channels):
         return _tapped(DropPathRates(in_channels + 1, 8, num_classes, checks_inputs=True))
+
+    @register_model("formatting-student")
+    def formatting_student(*, num_classes, in_channels):
+        return _tapped(FormatsValues(in_channels, num_classes))
 
     @register_model("wants-more-student")
     def wants_more_student(*, num_classes, in_channels):
@@ -110,6 +128,17 @@ def test_models_that_read_tensor_values_pass_the_check(tmp_path, teacher, studen
     assert (checked.method.method_name, checked.resume, checked.notices) == ("kd", False, ())
     # the CPU builds draw their weights from a forked random state, not the caller's
     assert torch.equal(torch.get_rng_state(), drawn_before)
+
+
+def test_a_model_that_formats_tensor_values_passes_the_check(tmp_path):
+    # it was "model.student: unsupported format string passed to Tensor.__format__" (a meta
+    # tensor has no value to format), though it trains
+    checked = check_config(_config(tmp_path, "synthetic-teacher", "formatting-student"))
+    assert checked.config.model.student == "formatting-student"
+    with torch.device("meta"):
+        net = build_model("formatting-student", num_classes=4, in_channels=FEATURES)
+    assert net.model.note == "drop-path rate 0.100"
+    assert all(t.is_meta for t in net.state_dict().values())
 
 
 def test_a_method_that_reads_tensor_values_is_paired_on_the_cpu(tmp_path, monkeypatch):
@@ -241,6 +270,7 @@ def test_a_call_that_the_builders_parameters_refuse_says_which_and_the_fix(extra
     ("Cannot copy out of meta tensor; no data!", True),
     ("aten::_unique2: attempted to run this operator with Meta tensors", True),
     ("a correct data-independent implementation does not exist", True),
+    ("unsupported format string passed to Tensor.__format__", True),  # f"{t:.3f}" of a meta t
     ("mat1 and mat2 shapes cannot be multiplied (2x32 and 33x8)", False),
     ("KeyError: 'metadata'", False),
 ])
