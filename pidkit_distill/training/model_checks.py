@@ -62,11 +62,11 @@ def check_runs(net: nn.Module, name: str, role: str, data: DatasetSpec) -> nn.Mo
     ValueError
         Weights of another floating dtype than float32, the trainer's: they met the float32
         batches in torch's "mat1 and mat2 must have the same dtype" in the first step. An error
-        of the network's own forward pass (torch's shape errors, a failed ``assert``): the
-        message names the model and the data it cannot take. The taps' errors
-        (:func:`~pidkit_distill.models.tap_features`: an output changed in place, logits of
-        the wrong shape, a module that ran twice or never) already name their fix and go
-        through.
+        of the network's own forward pass (torch's shape errors, an index beyond the inputs'
+        shape, a failed ``assert``): the message names the model and the data it cannot take.
+        The taps' errors (:func:`~pidkit_distill.models.tap_features`: an output changed in
+        place, logits of the wrong shape, a module that ran twice or never) already name their
+        fix and go through.
     """
     _check_float32(net, name)
     if _ran(net, name, role, data):
@@ -135,7 +135,7 @@ def _ran(net: nn.Module, name: str, role: str, data: DatasetSpec) -> bool:
             raise
         if meta and needs_real_tensors(err):
             return False
-        if isinstance(err, (RuntimeError, ValueError, AssertionError)):  # the forward's own
+        if isinstance(err, (RuntimeError, ValueError, AssertionError, IndexError)):  # its own
             raise _cannot_take(err, name, role, data) from err
         raise
     return True

@@ -59,6 +59,20 @@ class WantsMoreFeatures(nn.Module):
         return self.net(x)
 
 
+class IndexesBeyond(nn.Module):
+    """A student that asserts finite inputs and reads an input feature beyond the data's."""
+
+    def __init__(self, in_features: int, num_classes: int) -> None:
+        super().__init__()
+        self.beyond = [in_features + 8]
+        self.net = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
+                                 nn.Linear(8, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        assert torch.isfinite(x).all()
+        return self.net(x[:, self.beyond])
+
+
 class FormatsValues(nn.Module):
     """An MLP that formats a tensor's value, f"{t:.3f}", in ``__init__`` and in ``forward``."""
 
@@ -101,6 +115,10 @@ def models(monkeypatch):
     @register_model("formatting-student")
     def formatting_student(*, num_classes, in_channels):
         return _tapped(FormatsValues(in_channels, num_classes))
+
+    @register_model("index-beyond-student")
+    def index_beyond_student(*, num_classes, in_channels):
+        return _tapped(IndexesBeyond(in_channels, num_classes))
 
     @register_model("wants-more-student")
     def wants_more_student(*, num_classes, in_channels):
@@ -177,6 +195,9 @@ def test_a_builder_that_reads_tensor_values_builds_on_meta_through_the_cpu():
     # meta tensors")
     ("checking-narrow-student", "mat1 and mat2 shapes cannot be multiplied (2x32 and 33x8)"),
     ("wants-more-student", "wants 33 features"),  # its assert was a traceback
+    # an IndexError of its CPU run was a traceback, exit 1 (before that, on meta: "Tensor.item()
+    # cannot be called on meta tensors")
+    ("index-beyond-student", "index 40 is out of bounds for dimension 0 with size 32"),
 ])
 def test_a_model_that_cannot_take_the_inputs_is_refused_in_one_line(tmp_path, student, reason):
     with pytest.raises(ValueError) as refused:
