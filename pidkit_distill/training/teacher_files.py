@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
+from torch import Tensor, nn
 
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.models import build_model
@@ -86,9 +86,11 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
 
     Compares the names and shapes of the file's tensors with those of ``model`` built for the
     data's classes and input channels (on the meta device: nothing is allocated), then looks
-    for NaN or infinite values in its floating-point tensors (a teacher whose training
-    diverged, a tensor damaged): the message names the first such tensor (such a teacher's NaN
-    logits gave a teacher accuracy of one class's share, or a student's loss of NaN).
+    for NaN or infinite values in its parameters and NaN in its floating-point buffers (a
+    teacher whose training diverged, a tensor damaged): the message names the first such tensor
+    (such a teacher's NaN logits gave a teacher accuracy of one class's share, or a student's
+    loss of NaN). A buffer may hold an infinity: a mask of ``-inf``, a clamp's bound, which the
+    model's own code puts there.
 
     Examples
     --------
@@ -119,7 +121,8 @@ trained with a lower learning rate (teacher.lr)
                                        f"{tuple(spec.input_shape)})" if other_data else ""))
     with torch.device("meta"):
         net = build_model(model, num_classes=spec.num_classes, in_channels=spec.input_shape[0])
-    want = {k: tuple(v.shape) for k, v in net.state_dict().items()}
+    state = net.state_dict(keep_vars=True)  # a parameter as its nn.Parameter, a buffer not
+    want = {k: tuple(v.shape) for k, v in state.items()}
     have = {k: tuple(v.shape) for k, v in saved["model"].items()}
     problems = [f"{k} missing" for k in sorted(want.keys() - have.keys())]
     problems += [f"{k} unexpected" for k in sorted(have.keys() - want.keys())]
@@ -132,8 +135,10 @@ trained with a lower learning rate (teacher.lr)
             f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
             f"{shown}{trained_on}; use the model.teacher and data it was trained with"
         )
+    weights = {k for k, v in state.items() if isinstance(v, nn.Parameter)}
     bad = [(k, v) for k, v in saved["model"].items()
-           if (v.is_floating_point() or v.is_complex()) and not bool(torch.isfinite(v).all())]
+           if (v.is_floating_point() or v.is_complex())
+           and not bool((v.isfinite() if k in weights else ~v.isnan()).all())]
     if bad:
         first, tensor = bad[0]
         raise ValueError(

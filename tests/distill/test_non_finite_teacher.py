@@ -11,13 +11,19 @@ from pathlib import Path
 import pytest
 import torch
 from tiny_runs import TINY, tiny
+from torch import nn
 
+from pidkit_distill import register_model, tap_features
 from pidkit_distill.cli import main
-from pidkit_distill.data import load_dataset
-from pidkit_distill.models import build_model
+from pidkit_distill.data import describe_dataset, load_dataset
+from pidkit_distill.models import _MODELS, build_model
 from pidkit_distill.training import Runtime, TrainingError
 from pidkit_distill.training import loop as loop_module
-from pidkit_distill.training.teacher import teacher_file_of, trained_teacher_file
+from pidkit_distill.training.teacher import (
+    check_teacher_file,
+    teacher_file_of,
+    trained_teacher_file,
+)
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -104,3 +110,53 @@ def test_a_teacher_training_whose_last_step_made_nan_weights_caches_nothing(tmp_
         f"(now {config.optim.grad_clip:g})")
     folder: Path = teacher_file_of(config).parent
     assert not (folder / "teacher.pt").exists() and not (folder / "checkpoint.pt").exists()
+
+
+class Floored(nn.Module):
+    """An MLP whose logits are bounded below by a buffer, ``-inf``: no bound, as its code sets
+    it (a mask of ``-inf`` is another such buffer), saved in its state dict."""
+
+    def __init__(self, in_channels: int, num_classes: int) -> None:
+        super().__init__()
+        self.body = nn.Sequential(nn.Linear(in_channels, 8), nn.ReLU(), nn.Linear(8, num_classes))
+        self.register_buffer("floor", torch.tensor(float("-inf")))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x).clamp(min=self.floor)
+
+
+@pytest.fixture
+def floored(monkeypatch):
+    """The model floored-net registered for the test."""
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+    register_model("floored-net")(lambda *, num_classes, in_channels: tap_features(
+        Floored(in_channels, num_classes), layers=["body.1"]))
+
+
+def test_a_teacher_whose_buffer_holds_an_infinity_is_cached_and_reused(tmp_path, capsys, floored):
+    # train-teacher cached it, then train refused its own cache: "holds NaN or infinite weights
+    # in 1 of its 5 tensors, the first floor: 0 NaN and 1 infinite of its 1 values ...; delete
+    # ... to train it again", and the teacher trained again was refused again
+    args = [*(arg for item in TINY if not item.startswith(("teacher.source", "model.",
+                                                           "run.audit_every"))
+              for arg in ("--set", item)),
+            "--model.teacher", "floored-net", "--teacher.epochs", "1", "--out-dir", str(tmp_path)]
+    assert main(["train-teacher", *args]) == 0
+    assert main(["train", *args, "--model.student", "synthetic-student", "--audit-every", "0",
+                 "--teacher", "trained", "--epochs", "1"]) == 0
+    assert "reusing the teacher floored-net trained before" in capsys.readouterr().out
+
+
+def test_a_nan_in_a_buffer_is_refused_an_infinity_in_a_weight_too(floored):
+    spec = describe_dataset("synthetic", n_train=96, n_test=64, dim=12, nuisance_bits=2)
+    weights = build_model("floored-net", num_classes=4, in_channels=12).state_dict()
+    check_teacher_file({"model": weights}, Path("t.pt"), model="floored-net", spec=spec)
+    weights["floor"] = torch.tensor(float("nan"))
+    with pytest.raises(ValueError, match=r"in 1 of its 5 tensors, the first floor: 1 NaN "
+                                         r"and 0 infinite of its 1 values"):
+        check_teacher_file({"model": weights}, Path("t.pt"), model="floored-net", spec=spec)
+    weights["floor"] = torch.tensor(float("-inf"))
+    weights["body.2.bias"][1] = float("-inf")
+    with pytest.raises(ValueError, match=r"in 1 of its 5 tensors, the first body\.2\.bias: "
+                                         r"0 NaN and 1 infinite of its 4 values"):
+        check_teacher_file({"model": weights}, Path("t.pt"), model="floored-net", spec=spec)
