@@ -36,6 +36,7 @@ from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.methods.base import method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
+from pidkit_distill.registry import registry_key
 from pidkit_distill.run_records import read_run_config
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
@@ -59,7 +60,9 @@ def run_dir_of(config: TrainConfig) -> Path:
     """``run.out_dir/run.name``; the name defaults to ``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``.
 
     A ``~`` that starts ``run.out_dir`` is the home folder, as in a shell (a configuration file
-    or ``--out-dir=~/runs`` is not expanded by one, and would make a folder named ``~``).
+    or ``--out-dir=~/runs`` is not expanded by one, and would make a folder named ``~``). Where
+    no folder has the default name, the one run folder of ``run.out_dir`` that has it in another
+    spelling of the names (:func:`_spelt_before`: ``CIFAR10-bas-tt-s0``) is the run's folder.
 
     Examples
     --------
@@ -70,13 +73,37 @@ def run_dir_of(config: TrainConfig) -> Path:
     >>> run_dir_of(home) == Path.home() / "runs" / "digits-bas-tt-s0"
     True
     """
-    name = config.run.name
-    if not name:
-        source = config.teacher.source
-        tag = {"trained": "tt", "untrained": "ut"}.get(source, "tp")
-        preset = f"-{config.method.preset}" if config.method.preset else ""
-        name = f"{config.data.name}-{config.method.name}{preset}-{tag}-s{config.run.seed}"
-    return Path(os.path.expanduser(config.run.out_dir)) / name
+    out_dir = Path(os.path.expanduser(config.run.out_dir))
+    if config.run.name:
+        return out_dir / config.run.name
+    tag = {"trained": "tt", "untrained": "ut"}.get(config.teacher.source, "tp")
+    preset = f"-{config.method.preset}" if config.method.preset else ""
+    return _spelt_before(
+        out_dir / f"{config.data.name}-{config.method.name}{preset}-{tag}-s{config.run.seed}")
+
+
+def _spelt_before(run_dir: Path) -> Path:
+    """``run_dir``, a run folder of the default name; or, where there is none, the one run
+    folder beside it whose name reads as that name (:func:`~pidkit_distill.registry.registry_key`
+    of each ``-``-separated part): the folder that the same command wrote before configurations
+    held names in registry spelling (``--data CIFAR10`` wrote ``CIFAR10-bas-tt-s0``, where it
+    now derives ``cifar10-bas-tt-s0``), which ``--resume`` continues. Two such folders, or a
+    folder of ``run.out_dir`` that cannot be listed: ``run_dir``."""
+    if os.path.lexists(run_dir):
+        return run_dir
+    key = _name_key(run_dir.name)
+    try:
+        with os.scandir(run_dir.parent) as entries:
+            found = [Path(entry.path) for entry in entries if _name_key(entry.name) == key]
+    except OSError:  # no run.out_dir yet, or one that cannot be listed (check_out_dir says so)
+        return run_dir
+    found = [folder for folder in found if _is_run_folder(folder)]
+    return found[0] if len(found) == 1 else run_dir
+
+
+def _name_key(name: str) -> str:
+    """The run folder's ``name`` with each ``-``-separated part read as a registered name is."""
+    return "-".join(registry_key(part) for part in name.split("-"))
 
 
 def check_out_dir(run_dir: Path) -> None:

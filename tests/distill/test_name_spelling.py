@@ -160,3 +160,45 @@ def test_a_teacher_file_that_recorded_its_name_in_another_spelling_fits():
     with pytest.raises(ValueError, match=r"holds a 'wrn-16-1', but model\.teacher is 'digits-teacher'"):
         check_teacher_file({"model": weights, "name": "wrn-16-1"}, Path("t.pt"),
                            model="digits-teacher", spec=spec)
+
+
+def stopped_run(out_dir: Path, folder: str) -> Path:
+    """A run of TINY stopped after epoch 1 of 2 in ``out_dir/folder``, recording its data set
+    and method as an earlier version did, as typed ('SYNTHETIC', 'BAS')."""
+    train(tiny(out_dir, f"run.name={folder}", "run.epochs=2", "run.stop_after=1"))
+    checkpoint = out_dir / folder / "checkpoint.pt"
+    saved = torch.load(checkpoint, weights_only=True)
+    saved["config"]["data"]["name"], saved["config"]["method"]["name"] = "SYNTHETIC", "BAS"
+    torch.save(saved, checkpoint)
+    return out_dir / folder
+
+
+@pytest.mark.parametrize("typed", ["SYNTHETIC", "synthetic"])
+def test_the_same_command_resumes_a_run_folder_it_named_before(tmp_path, typed):
+    """`--data SYNTHETIC` wrote runs/SYNTHETIC-bas-ut-s0 before names were held lower-cased, and
+    its stop said "rerun with --resume to continue": the same command continues that folder (it
+    printed "holds no checkpoint: this run starts at epoch 1" and trained a second run in
+    runs/synthetic-bas-ut-s0)."""
+    before = stopped_run(tmp_path, "SYNTHETIC-bas-ut-s0")
+    again = tiny(tmp_path, f"data.name={typed}", "run.epochs=2", "run.resume=true")
+    assert run_dir_of(again) == before
+    assert train(again).epochs_done == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["SYNTHETIC-bas-ut-s0"]
+    lines = (before / "metrics.jsonl").read_text().splitlines()
+    assert [json.loads(line)["epoch"] for line in lines] == [1, 2]
+
+
+def test_a_run_folder_of_another_spelling_is_taken_only_where_it_is_the_one_run(tmp_path):
+    config = tiny(tmp_path, "method.name=rid")
+    derived = tmp_path / "synthetic-rid-ut-s0"
+    assert run_dir_of(config) == derived  # no folder at all
+    (tmp_path / "Synthetic-rid-ut-s0").mkdir()  # the user's own folder, no run in it
+    assert run_dir_of(config) == derived
+    spaced = stopped_run(tmp_path, "spaced").rename(tmp_path / " Synthetic-RID -ut-s0")
+    assert run_dir_of(config) == spaced  # of data.name=' Synthetic' and method.name='RID '
+    stopped_run(tmp_path, "SYNTHETIC-rid-ut-s0")  # two: which one is not known
+    assert run_dir_of(config) == derived
+    derived.mkdir()  # the folder of the default name comes first
+    assert run_dir_of(config) == derived
+    assert run_dir_of(tiny(tmp_path / "none", "method.name=rid")) == (
+        tmp_path / "none" / "synthetic-rid-ut-s0")
