@@ -86,11 +86,12 @@ def check_teacher_file(saved: dict[str, Any], path: Path, *, model: str,
 
     Compares the names and shapes of the file's tensors with those of ``model`` built for the
     data's classes and input channels (on the meta device: nothing is allocated), then looks
-    for NaN or infinite values in its parameters and NaN in its floating-point buffers (a
-    teacher whose training diverged, a tensor damaged): the message names the first such tensor
-    (such a teacher's NaN logits gave a teacher accuracy of one class's share, or a student's
-    loss of NaN). A buffer may hold an infinity: a mask of ``-inf``, a clamp's bound, which the
-    model's own code puts there.
+    for tensors without values (saved from the meta device), then for NaN or infinite values
+    in its parameters and NaN in its floating-point buffers (a teacher whose training
+    diverged, a tensor damaged): the message names the first such tensor (such a teacher's NaN
+    logits gave a teacher accuracy of one class's share, or a student's loss of NaN). A buffer
+    may hold an infinity: a mask of ``-inf``, a clamp's bound, which the model's own code puts
+    there.
 
     Examples
     --------
@@ -135,6 +136,13 @@ trained with a lower learning rate (teacher.lr)
             f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
             f"{shown}{trained_on}; use the model.teacher and data it was trained with"
         )
+    shapes_only = [k for k, v in saved["model"].items() if v.is_meta]
+    if shapes_only:
+        raise ValueError(
+            f"teacher file {str(path)!r} holds tensors without values (on the meta device) in "
+            f"{len(shapes_only)} of its {len(have)} tensors, the first {shapes_only[0]}; save "
+            "the state dict of the teacher once its weights are trained or loaded (a model "
+            "built under torch.device('meta') has their shapes only)")
     weights = {k for k, v in state.items() if isinstance(v, nn.Parameter)}
     bad = [(k, v) for k, v in saved["model"].items()
            if (v.is_floating_point() or v.is_complex())

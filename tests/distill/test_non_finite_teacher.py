@@ -160,3 +160,19 @@ def test_a_nan_in_a_buffer_is_refused_an_infinity_in_a_weight_too(floored):
     with pytest.raises(ValueError, match=r"in 1 of its 5 tensors, the first body\.2\.bias: "
                                          r"0 NaN and 1 infinite of its 4 values"):
         check_teacher_file({"model": weights}, Path("t.pt"), model="floored-net", spec=spec)
+
+
+def test_a_teacher_file_of_meta_tensors_is_refused_in_one_line(tmp_path, capsys):
+    # the state dict of a model built under torch.device("meta") has shapes and no values:
+    # "RuntimeError: Tensor.item() cannot be called on meta tensors", a traceback
+    with torch.device("meta"):
+        weights = build_model("synthetic-teacher", num_classes=4, in_channels=12).state_dict()
+    path = tmp_path / "metaT.pt"
+    torch.save(weights, path)
+    status = main(["train", *TINY_ARGS, "--teacher", str(path), "--epochs", "1",
+                   "--out-dir", str(tmp_path / "runs")])
+    assert (status, capsys.readouterr().err) == (2, (
+        f"pidkit-distill train: error: teacher.source: teacher file '{path}' holds tensors "
+        "without values (on the meta device) in 23 of its 23 tensors, the first "
+        "blocks.0.0.weight; save the state dict of the teacher once its weights are trained or "
+        "loaded (a model built under torch.device('meta') has their shapes only)\n"))
