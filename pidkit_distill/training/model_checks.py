@@ -71,10 +71,7 @@ def check_runs(net: nn.Module, name: str, role: str, data: DatasetSpec) -> nn.Mo
     _check_float32(net, name)
     if _ran(net, name, role, data):
         return net
-    net = model_for(name, data, meta=False)
-    _check_float32(net, name)
-    _ran(net, name, role, data)
-    return net
+    return _run_on_cpu(name, role, data)
 
 
 def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.Module, *,
@@ -83,8 +80,9 @@ def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.M
     """``method``'s Distiller of ``student`` and ``teacher`` (the models ``names``, built for
     ``data`` and ``teacher_data`` and run by :func:`check_runs`) for a batch of two samples: on
     the meta device where both networks are on it and the Distiller does not need the values
-    of tensors there, on the CPU otherwise (a network on the meta device built on the CPU
-    first).
+    of tensors there, on the CPU otherwise (a network on the meta device built and run on the
+    CPU first, so that an error of its forward pass that only real values show, an index
+    beyond the inputs, is refused as :func:`check_runs` refuses it).
 
     Parameters
     ----------
@@ -105,12 +103,21 @@ def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.M
             if not needs_real_tensors(err):
                 raise
     if _is_meta(student):
-        student = model_for(names[0], data, meta=False)
+        student = _run_on_cpu(names[0], "student", data)
     if _is_meta(teacher):
-        teacher = model_for(names[1], teacher_data, meta=False)
+        teacher = _run_on_cpu(names[1], "teacher", teacher_data)
     with torch.device("cpu"), torch.random.fork_rng(devices=[]):
         return method(student, teacher, sample_input=_sample(data, meta=False),
                       num_classes=data.num_classes, **options)
+
+
+def _run_on_cpu(name: str, role: str, data: DatasetSpec) -> nn.Module:
+    """The model ``name`` (the ``role``'s) built on the CPU and run there on a batch of two
+    samples of ``data`` (see :func:`check_runs`)."""
+    net = model_for(name, data, meta=False)
+    _check_float32(net, name)
+    _ran(net, name, role, data)
+    return net
 
 
 def _check_float32(net: nn.Module, name: str) -> None:

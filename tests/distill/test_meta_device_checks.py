@@ -60,16 +60,19 @@ class WantsMoreFeatures(nn.Module):
 
 
 class IndexesBeyond(nn.Module):
-    """A student that asserts finite inputs and reads an input feature beyond the data's."""
+    """A student that reads an input feature beyond the data's, after asserting that its inputs
+    are finite when ``checks_inputs``."""
 
-    def __init__(self, in_features: int, num_classes: int) -> None:
+    def __init__(self, in_features: int, num_classes: int, *, checks_inputs: bool = True) -> None:
         super().__init__()
+        self.checks_inputs = checks_inputs
         self.beyond = [in_features + 8]
         self.net = nn.Sequential(nn.Linear(1, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(),
                                  nn.Linear(8, num_classes))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        assert torch.isfinite(x).all()
+        if self.checks_inputs:
+            assert torch.isfinite(x).all()
         return self.net(x[:, self.beyond])
 
 
@@ -119,6 +122,10 @@ def models(monkeypatch):
     @register_model("index-beyond-student")
     def index_beyond_student(*, num_classes, in_channels):
         return _tapped(IndexesBeyond(in_channels, num_classes))
+
+    @register_model("unchecked-index-beyond-student")  # passes its run on meta
+    def unchecked_index_beyond_student(*, num_classes, in_channels):
+        return _tapped(IndexesBeyond(in_channels, num_classes, checks_inputs=False))
 
     @register_model("wants-more-student")
     def wants_more_student(*, num_classes, in_channels):
@@ -205,6 +212,17 @@ def test_a_model_that_cannot_take_the_inputs_is_refused_in_one_line(tmp_path, st
     assert str(refused.value) == (
         f"model.student: {student!r} cannot take the inputs of data 'synthetic' (shape (32,)): "
         f"{reason}; choose a model made for this data such as synthetic-student")
+
+
+def test_a_student_paired_on_the_cpu_is_run_there_first(tmp_path):
+    # the teacher reads values, so the Distiller is built on the CPU; the student, which passed
+    # its run on meta, failed in it with torch's IndexError, a traceback from the command
+    with pytest.raises(ValueError) as refused:
+        check_config(_config(tmp_path, "checking-student", "unchecked-index-beyond-student"))
+    assert str(refused.value) == (
+        "model.student: 'unchecked-index-beyond-student' cannot take the inputs of data "
+        "'synthetic' (shape (32,)): index 40 is out of bounds for dimension 0 with size 32; "
+        "choose a model made for this data such as synthetic-student")
 
 
 BUILDER_ERRORS = {  # the builder's body -> how its error reads
