@@ -62,7 +62,8 @@ def run_dir_of(config: TrainConfig) -> Path:
     A ``~`` that starts ``run.out_dir`` is the home folder, as in a shell (a configuration file
     or ``--out-dir=~/runs`` is not expanded by one, and would make a folder named ``~``). Where
     no folder has the default name, the one run folder of ``run.out_dir`` that has it in another
-    spelling of the names (:func:`_spelt_before`: ``CIFAR10-bas-tt-s0``) is the run's folder.
+    spelling of the names (``CIFAR10-bas-tt-s0``, which ``--data CIFAR10`` wrote before names
+    were held lower-cased) is the run's folder.
 
     Examples
     --------
