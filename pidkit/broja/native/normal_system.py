@@ -3,7 +3,8 @@
 :class:`NormalSystem` factorises H + B diag(K / g) B^T over the multipliers: the (y,t) blocks
 are |Y| x |Y| per t, so the (y,s) Schur complement is dense of order |Y||S|. Best when |Y| is
 small next to |T| and |S| (2x700x700, 3x1000x1000). It returns d_K = (target - K d_g) / g with
-d_g from the slack row.
+d_g from the slack row. Its coupling X and Schur complement live in the loop's
+:class:`~pidkit.broja.native.stack.Workspace`, valid until the next system is built from it.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import numpy as np
 from ..._blas import blas_threads
 from .stack import (
     Masks,
+    Workspace,
     add_diagonal,
     any_true,
     cholesky_stack,
@@ -42,8 +44,9 @@ class NormalSystem:
     d_g from the slack row and d_K = (target - K d_g) / g.
     """
 
-    def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
+    def __init__(self, q, row, col, e, kk, g, masks: Masks, workspace: Workspace | None = None) -> None:
         n, n_y, n_t, n_s = q.shape
+        workspace = Workspace() if workspace is None else workspace
         self.e, self.masks = e, masks
         weight = kk / g if masks.every_pair else np.where(masks.pairs, kk / g, 0.0)
         ft = np.ascontiguousarray((e * np.sqrt(weight)[:, None]).transpose(0, 2, 1, 3))  # (k, t, y, s)
@@ -56,15 +59,15 @@ class NormalSystem:
         self.linv_t = linv_t = lower_inverse(factor)  # (k, t, y, y)
         qt = q.transpose(0, 2, 1, 3)  # (k, t, y', s)
         u = linv_t @ ft  # (k, t, a, s)
-        x = np.empty((n, n_t, n_y, n_y, n_s))  # (k, t, a, y', s), C order
+        x = workspace.array("x", (n, n_t, n_y, n_y, n_s))  # (k, t, a, y', s), C order
         for a in range(n_y):
             np.multiply(linv_t[:, :, a, :, None], qt, out=x[:, :, a])
             x[:, :, a] += u[:, :, a, None, :] * ft
         self.x = x.reshape(n, n_t * n_y, n_y * n_s)
-        del x, u
+        del u
         threads = None if self.x.size * n_y * n_s > _THREADED_FLOPS else 1
         with blas_threads(threads):
-            schur = self.x.mT @ self.x
+            schur = np.matmul(self.x.mT, self.x, out=workspace.array("schur", (n, n_y * n_s, n_y * n_s)))
         np.negative(schur, out=schur)
         schur4 = schur.reshape(n, n_y, n_s, n_y, n_s)
         fs = ft.transpose(0, 3, 2, 1)  # (k, s, y, t)

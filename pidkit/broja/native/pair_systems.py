@@ -11,7 +11,9 @@ row:
   |S| x |S| diagonal blocks (one per t): memory a few copies of the joint (30x30x30,
   100x100x100).
 
-The pair variables travel stacked as ``kg[k, 0] = K``, ``kg[k, 1] = g``.
+The pair variables travel stacked as ``kg[k, 0] = K``, ``kg[k, 1] = g``. Both take their largest
+arrays (X and the pair matrix; the t- and s-major copies of e) from the loop's
+:class:`~pidkit.broja.native.stack.Workspace`, valid until the next system is built from it.
 """
 
 from __future__ import annotations
@@ -19,7 +21,16 @@ from __future__ import annotations
 import numpy as np
 
 from .hessian import HessianFactor
-from .stack import Masks, add_diagonal, any_true, inverse_cholesky, solve_upper, sum_s, upper_factors
+from .stack import (
+    Masks,
+    Workspace,
+    add_diagonal,
+    any_true,
+    inverse_cholesky,
+    solve_upper,
+    sum_s,
+    upper_factors,
+)
 
 __all__ = ["DensePairSystem", "MatrixFreePairSystem", "pair_rhs"]
 
@@ -72,16 +83,18 @@ class DensePairSystem:
     d_lam = R^-1 (r_t - E d_K) - R^-1 Q d_mu, with u as in :meth:`HessianFactor.schur_rhs`.
     """
 
-    def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
+    def __init__(self, q, row, col, e, kk, g, masks: Masks, workspace: Workspace | None = None) -> None:
         n, n_y, n_t, n_s = q.shape
+        workspace = Workspace() if workspace is None else workspace
         self.masks = masks
         self.h = h = HessianFactor(q, row, col, masks)
         self.et = et = np.ascontiguousarray(e.transpose(0, 2, 1, 3))  # [k, t, y, s]
-        x = np.empty((n, n_y, n_s, n_t, n_s))  # (k, y, s'', t, s)
+        x = workspace.array("x", (n, n_y, n_s, n_t, n_s))  # (k, y, s'', t, s)
         np.subtract(h.linv[:, :, :, None, :], h.coupling()[..., None], out=x)
         x *= e[:, :, None, :, :]
         self.x = x.reshape(n, n_y * n_s, n_t * n_s)
-        small = self.x.mT @ self.x
+        # One array for both operands: numpy's matmul then makes it a symmetric rank-k update.
+        small = np.matmul(self.x.mT, self.x, out=workspace.array("pair matrix", (n, n_t * n_s, n_t * n_s)))
         self.weighted = weighted = et * h.inv_row.transpose(0, 2, 1)[..., None]  # e / R, [k, t, y, s]
         _t_diagonal_blocks(small, n_t, n_s)[...] += weighted.mT @ et
         weights = _pair_diagonal(kk, g, masks)
@@ -125,11 +138,15 @@ class MatrixFreePairSystem:
     (inexact Newton) and the corrector's solve starts from the predictor's.
     """
 
-    def __init__(self, q, row, col, e, kk, g, masks: Masks) -> None:
+    def __init__(self, q, row, col, e, kk, g, masks: Masks, workspace: Workspace | None = None) -> None:
+        n, n_y, n_t, n_s = q.shape
+        workspace = Workspace() if workspace is None else workspace
         self.masks = masks
         self.h = h = HessianFactor(q, row, col, masks)
-        self.et = et = np.ascontiguousarray(e.transpose(0, 2, 1, 3))  # [k, t, y, s]
-        self.es = np.ascontiguousarray(e.transpose(0, 3, 1, 2))  # [k, s, y, t]
+        self.et = et = workspace.array("e by t", (n, n_t, n_y, n_s))
+        np.copyto(et, e.transpose(0, 2, 1, 3))
+        self.es = workspace.array("e by s", (n, n_s, n_y, n_t))
+        np.copyto(self.es, e.transpose(0, 3, 1, 2))
         self.d = _pair_diagonal(kk, g, masks)
         # Diagonal blocks of B^T G B with G = H^+ = A^T A:
         #   G_tt = R^-1 + P^T P (its diagonal), G_ts = -P^T L^-1, G_ss = L^-T L^-1.

@@ -11,6 +11,7 @@ than ``ndarray.sum`` along an inner axis.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -19,6 +20,7 @@ from scipy.linalg.lapack import dpotrf, dtrtri
 
 __all__ = [
     "Masks",
+    "Workspace",
     "add_diagonal",
     "all_true",
     "any_true",
@@ -132,6 +134,42 @@ class Masks:
     def subset(self, keep: np.ndarray) -> Masks:
         return Masks(*(v if isinstance(v, bool) or v is None else v[keep]
                        for v in (getattr(self, f.name) for f in fields(self))))
+
+
+class Workspace:
+    """Scratch arrays a solve's Newton systems reuse from one iteration to the next.
+
+    A system asks for each of its large arrays by name (:meth:`array`) and gets the front of the
+    buffer of that name, reshaped: a new buffer is allocated only when the request outgrows it,
+    so a stack that loses joints works in the front of the buffers it had. Without it, the
+    allocator hands each iteration's large temporaries fresh pages (measured in
+    docs/performance.md, "Issue 13, seventh follow-up"). The contents are scratch: an array must
+    be written in full before it is read, and is valid only until the next request of its name.
+    """
+
+    def __init__(self) -> None:
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def array(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A C-contiguous float64 array of ``shape`` in the buffer ``name`` (uninitialised).
+
+        Parameters
+        ----------
+        name : str
+            Which buffer: one per array a system builds.
+        shape : tuple of int
+            The array's shape.
+
+        Returns
+        -------
+        numpy.ndarray
+            A view of the buffer, overwritten by the next request of ``name``.
+        """
+        size = math.prod(shape)
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.size < size:
+            buffer = self._buffers[name] = np.empty(size)
+        return buffer[:size].reshape(shape)
 
 
 def _cholesky_or_ridge(a: np.ndarray) -> np.ndarray | None:
