@@ -277,7 +277,7 @@ def load_dataset(
         kw["root"] = root
     try:
         bundle = loader(seed=seed, **kw)
-    except (MemoryError, torch.OutOfMemoryError):  # the machine's, not the loader's mistake
+    except (MemoryError, torch.cuda.OutOfMemoryError):  # the machine's, not the loader's mistake
         raise
     except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
         kind, text = type(err).__name__, one_line(err)

@@ -377,7 +377,7 @@ def _called(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module
     of its own code but memory running out) raised as a :class:`ValueError` naming it."""
     try:
         return builder(**kw)
-    except (MemoryError, torch.OutOfMemoryError):  # the machine's, not the builder's mistake
+    except (MemoryError, torch.cuda.OutOfMemoryError):  # the machine's, not the builder's mistake
         raise
     except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
         kind, text = type(err).__name__, one_line(err)

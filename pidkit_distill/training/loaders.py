@@ -86,7 +86,7 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
                               seed=config.data.seed, **options)
     except ValueError as err:
         raise DataError(f"data: {err}") from err
-    except (MemoryError, torch.OutOfMemoryError) as err:
+    except (MemoryError, torch.cuda.OutOfMemoryError) as err:
         raise _out_of_memory(config, options, err) from err
     for split in (bundle.train, bundle.test):
         x = split[0][0] if len(split) else None

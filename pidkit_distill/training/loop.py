@@ -487,7 +487,7 @@ def _memory_checked(doing: str, *, epoch: int | None, step: int | None = None,
     prints, not torch's traceback in every process."""
     try:
         yield
-    except (torch.OutOfMemoryError, MemoryError) as err:
+    except (torch.cuda.OutOfMemoryError, MemoryError) as err:
         reason = " ".join(filter(None, [f"out of memory ({type(err).__name__})", doing]))
         raise TrainingError(reason, epoch=epoch, step=step, n_steps=n_steps, hint=hint) from err
 

@@ -147,3 +147,17 @@ def test_a_process_other_than_rank_0_names_the_checkpoint_rank_0_saved(tmp_path,
         "out of memory (OutOfMemoryError) in epoch 2, step 1 of 2; saved: "
         f"{run_dir / 'checkpoint.pt'} holds the run after epoch 1 (resume with run.resume=true); "
         "lower data.batch_size")
+
+
+def test_the_package_names_the_out_of_memory_error_every_supported_torch_has():
+    """setup.cfg allows torch 2.1, whose only out-of-memory class is ``torch.cuda.OutOfMemoryError``
+    (``torch.OutOfMemoryError``, its device-independent name since 2.5, is the same class): an
+    ``except (MemoryError, torch.OutOfMemoryError)`` there raises AttributeError instead of
+    catching the error it is for."""
+    import pidkit_distill
+
+    assert torch.cuda.OutOfMemoryError is getattr(torch, "OutOfMemoryError", torch.cuda.OutOfMemoryError)
+    package = Path(pidkit_distill.__file__).parent
+    newer = [str(path.relative_to(package)) for path in sorted(package.rglob("*.py"))
+             if "torch.OutOfMemoryError" in path.read_text(encoding="utf-8")]
+    assert newer == []
