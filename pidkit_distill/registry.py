@@ -20,12 +20,16 @@ import re
 import sys
 import threading
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pidkit._validate import did_you_mean
+from pidkit.cli import one_line
 from pidkit_distill.definitions import described, same_definition
 
-__all__ = ["BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "registry_key", "unknown_name"]
+__all__ = [
+    "BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "call_registered", "registry_key",
+    "unknown_name",
+]
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -67,6 +71,37 @@ def registry_key(name: str) -> str:
     'cifar10'
     """
     return name.strip().lower()
+
+
+def call_registered(function: Callable[..., Any], *, role: str, key: str,
+                    passed: tuple[type[BaseException], ...] = (MemoryError,), **kw: Any) -> Any:
+    """``function(**kw)``, the user's function registered as ``key`` (its ``role``: "builder",
+    "loader"), with any :class:`Exception` of its own code raised as a :class:`ValueError` that
+    names it (the cause chained: ``pidkit-distill --debug`` shows its traceback). The
+    exceptions in ``passed`` (memory running out: the machine's, not the user's mistake) and a
+    KeyboardInterrupt are raised as they are.
+
+    Examples
+    --------
+    >>> def broken(**kw):
+    ...     raise KeyError("width")
+    >>> call_registered(broken, role="builder", key="my-net")
+    Traceback (most recent call last):
+    ...
+    ValueError: the builder registered as 'my-net' failed: KeyError: 'width' (an error of the \
+builder's own code; its traceback is this error's cause, which pidkit-distill shows with --debug)
+    """
+    try:
+        return function(**kw)
+    except passed:
+        raise
+    except Exception as err:
+        kind, text = type(err).__name__, one_line(err)
+        raise ValueError(
+            f"the {role} registered as {key!r} failed: "
+            f"{kind if text == kind else f'{kind}: {text}'} (an error of the {role}'s own "
+            "code; its traceback is this error's cause, which pidkit-distill shows with "
+            "--debug)") from err
 
 
 def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed: list[str],

@@ -17,12 +17,11 @@ from typing import Any, TypeVar
 import torch
 
 from pidkit._validate import check_flag
-from pidkit.cli import one_line
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
-from pidkit_distill.registry import Registry, registry_key
+from pidkit_distill.registry import Registry, call_registered, registry_key
 
 __all__ = ["available_datasets", "dataset_source", "describe_dataset", "describes_its_sizes",
            "is_user_dataset", "load_dataset", "register_dataset", "unregister_dataset"]
@@ -275,17 +274,8 @@ def load_dataset(
     loader = _LOADERS.get(key)
     if "root" in inspect.signature(loader).parameters:
         kw["root"] = root
-    try:
-        bundle = loader(seed=seed, **kw)
-    except (MemoryError, torch.cuda.OutOfMemoryError):  # the machine's, not the loader's mistake
-        raise
-    except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
-        kind, text = type(err).__name__, one_line(err)
-        raise ValueError(
-            f"the loader registered as {key!r} failed: "
-            f"{kind if text == kind else f'{kind}: {text}'} (an error of the loader's own "
-            "code; its traceback is this error's cause, which pidkit-distill shows with "
-            "--debug)") from err
+    bundle = call_registered(loader, role="loader", key=key,
+                             passed=(MemoryError, torch.cuda.OutOfMemoryError), seed=seed, **kw)
     return _checked_bundle(bundle, key)
 
 

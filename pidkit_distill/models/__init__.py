@@ -43,7 +43,14 @@ from torch import nn
 from pidkit.cli import one_line
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
-from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, Registry, registry_key
+from pidkit_distill.registry import (
+    BUILTIN_NAMES,
+    WRN_NAME,
+    WRN_NOTE,
+    Registry,
+    call_registered,
+    registry_key,
+)
 
 __all__ = [
     "Features",
@@ -57,6 +64,9 @@ __all__ = [
     "tap_features",
     "unregister_model",
 ]
+
+_OUT_OF_MEMORY = (MemoryError, torch.cuda.OutOfMemoryError)
+"""Errors a builder raises that are the machine's, not its code's: raised as they are."""
 
 B = TypeVar("B", bound=Callable[..., nn.Module])
 
@@ -301,7 +311,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     made_by = f"the model built by register_model({key!r})"
     try:
         return check_feature_model(
-            _called(builder, key, num_classes=num_classes, in_channels=in_channels, **kw), made_by)
+            call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY,
+                            num_classes=num_classes, in_channels=in_channels, **kw), made_by)
     except ValueError as err:
         if not (torch.empty(0).is_meta and needs_real_tensors(err)):
             raise
@@ -309,7 +320,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     # CPU, its initial weights drawn from a forked random state, and moves to the meta device
     # (called outside the except: its error does not chain the meta one)
     with torch.device("cpu"), torch.random.fork_rng(devices=[]):
-        model = _called(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
+        model = call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY,
+                            num_classes=num_classes, in_channels=in_channels, **kw)
         return check_feature_model(model, made_by).to("meta")
 
 
@@ -370,19 +382,3 @@ def _check_call(builder: Callable[..., nn.Module], key: str, **kw: Any) -> None:
             fix = "take them as keywords: def build(*, num_classes, in_channels)"
         raise TypeError(f"build_model: the builder registered as {key!r} {wrong} "
                         f"({one_line(err)}); {fix}") from err
-
-
-def _called(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module:
-    """``builder(**kw)``, the builder registered as ``key``; its error (any :class:`Exception`
-    of its own code but memory running out) raised as a :class:`ValueError` naming it."""
-    try:
-        return builder(**kw)
-    except (MemoryError, torch.cuda.OutOfMemoryError):  # the machine's, not the builder's mistake
-        raise
-    except Exception as err:  # the user's code, not the package's: a KeyboardInterrupt stops
-        kind, text = type(err).__name__, one_line(err)
-        raise ValueError(
-            f"the builder registered as {key!r} failed: "
-            f"{kind if text == kind else f'{kind}: {text}'} (an error of the builder's own "
-            "code; its traceback is this error's cause, which pidkit-distill shows with "
-            "--debug)") from err
