@@ -202,3 +202,20 @@ def test_a_run_folder_of_another_spelling_is_taken_only_where_it_is_the_one_run(
     assert run_dir_of(config) == derived
     assert run_dir_of(tiny(tmp_path / "none", "method.name=rid")) == (
         tmp_path / "none" / "synthetic-rid-ut-s0")
+
+
+def test_a_method_stopped_in_its_init_run_continues_the_init_folder_it_named_before(tmp_path):
+    """TED stopped while it trained its BAS student, before names were held lower-cased, left
+    runs/SYNTHETIC-ted-ut-s0 holding only its lock and SYNTHETIC-ted-ut-s0.bas-init: the same
+    command continues that init run (it trained another, in synthetic-ted-ut-s0.bas-init)."""
+    train(tiny(tmp_path, "method.name=ted", "run.name=SYNTHETIC-ted-ut-s0", "run.epochs=2"))
+    main_run = tmp_path / "SYNTHETIC-ted-ut-s0"
+    for path in main_run.iterdir():
+        if path.name != ".lock":
+            path.unlink()
+    again = tiny(tmp_path, "method.name=ted", "data.name=SYNTHETIC", "run.epochs=2",
+                 "run.resume=true")
+    assert run_dir_of(again) == main_run
+    assert train(again).epochs_done == 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "SYNTHETIC-ted-ut-s0", "SYNTHETIC-ted-ut-s0.bas-init"]
