@@ -91,8 +91,8 @@ def _spelt_before(run_dir: Path) -> Path:
     now derives ``cifar10-bas-tt-s0``), which ``--resume`` continues. A run folder here is one
     that holds a run (:func:`_is_run_folder`) or the lock a run took (:data:`LOCK_FILE`): a
     method's run stopped while it trained its ``RUN_DIR.METHOD-init`` student has written only
-    that, and its init folder is named after it. Two such folders, or a folder of
-    ``run.out_dir`` that cannot be listed: ``run_dir``."""
+    that, and its init folder is named after it (a folder that cannot be looked into is none).
+    Two such folders, or a ``run.out_dir`` that cannot be listed: ``run_dir``."""
     if os.path.lexists(run_dir):
         return run_dir
     key = _name_key(run_dir.name)
@@ -101,7 +101,8 @@ def _spelt_before(run_dir: Path) -> Path:
             found = [Path(entry.path) for entry in entries if _name_key(entry.name) == key]
     except OSError:  # no run.out_dir yet, or one that cannot be listed (check_out_dir says so)
         return run_dir
-    found = [folder for folder in found if (folder / LOCK_FILE).is_file() or _is_run_folder(folder)]
+    found = [folder for folder in found
+             if os.path.isfile(folder / LOCK_FILE) or _is_run_folder(folder)]  # no OSError
     return found[0] if len(found) == 1 else run_dir
 
 

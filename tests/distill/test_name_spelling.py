@@ -219,3 +219,13 @@ def test_a_method_stopped_in_its_init_run_continues_the_init_folder_it_named_bef
     assert train(again).epochs_done == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "SYNTHETIC-ted-ut-s0", "SYNTHETIC-ted-ut-s0.bas-init"]
+
+
+def test_a_folder_of_another_spelling_that_cannot_be_looked_into_is_not_taken(tmp_path,
+                                                                             monkeypatch):
+    from test_unreadable_folders import refuse_looks_into
+
+    other = tmp_path / "SYNTHETIC-bas-ut-s0"  # another user's, or no permission
+    other.mkdir()
+    refuse_looks_into(other, monkeypatch)
+    assert run_dir_of(tiny(tmp_path)) == tmp_path / "synthetic-bas-ut-s0"  # a PermissionError
