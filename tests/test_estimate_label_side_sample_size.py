@@ -1,4 +1,5 @@
-"""Too few samples for a side given as labels: the fix merges its labels (issue 12).
+"""Too few samples for a side given as labels or reused from discretizers: the fix merges its labels,
+or fits it afresh (issue 12).
 
 Before: ``pid_from_representations(y, np.arange(2000), s_labels, n_clusters=250)`` was refused with
 "Use at most 250 clusters per side (n_clusters=250; ...)", the setting already passed: n_clusters
@@ -50,3 +51,33 @@ def test_check_sample_size_takes_the_sides_given_as_labels():
         with pytest.raises(TypeError, match=r"^label_sides must map axes 1 \(T\) and 2 \(S\) to the names of "
                                             r"sides given as labels, e\.g\. \{1: 't_features'\}; got "):
             check_sample_size((10, 5, 5), 450, method="eb-extrapolation", label_sides=bad)
+
+
+def test_a_side_reused_from_discretizers_is_told_to_be_fitted_afresh():
+    # Before: "Use at most 7 clusters per side (n_clusters=7; ...)", which a reused Discretizer
+    # ignores (with both sides reused, passing it was refused as "applies to no side").
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 3000)
+    x = rng.normal(size=(3000, 8)) + y[:, None]
+    _, student = pid_from_representations(y, x, x[:, :4], n_clusters=10).discretizers
+    with pytest.raises(ValueError) as info:
+        pid_from_representations(y[:300], x[:300], x[:300, :4], discretizers=(None, student), n_clusters=5)
+    message = str(info.value)
+    assert "n_clusters=7" not in message
+    assert message.startswith("subsamples=(2, 4) cuts the 300 samples into pieces of 75, fewer than the 100 "
+                              "cells of p(y,s)")
+    assert ("Use s_features fitted afresh with at most 7 clusters (its Discretizer from discretizers "
+            "gives 10 values, and n_clusters does not apply to it: pass None for it in discretizers, with "
+            "n_clusters='auto' or at most 7), fewer parts") in message
+
+
+def test_check_sample_size_takes_the_sides_reused_from_discretizers():
+    fresh = r"Use t fitted afresh with at most 11 clusters \(its Discretizer from discretizers gives 12"
+    with pytest.raises(ValueError, match=fresh):
+        check_sample_size((10, 12, 5), 450, method="eb-extrapolation", reused_sides={1: "t"})
+    with pytest.raises(ValueError, match=r"^label_sides and reused_sides name axis 2 both: a side is given"):
+        check_sample_size((10, 5, 12), 450, method="eb-extrapolation", label_sides={2: "s"},
+                          reused_sides={2: "s"})
+    reused = r"^reused_sides must map axes 1 \(T\) and 2 \(S\) to the names of sides reused from discretizers"
+    with pytest.raises(TypeError, match=reused + r", e\.g\. \{1: 't_features'\}; got 5\."):
+        check_sample_size((10, 5, 5), 450, method="eb-extrapolation", reused_sides=5)

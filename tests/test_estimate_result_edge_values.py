@@ -16,8 +16,9 @@ import warnings
 import numpy as np
 import pytest
 
-from pidkit.estimate import PluginBiasWarning, pid_from_representations
-from pidkit.estimate.result import bias_ratio, bias_warning_text, rounding_level
+from pidkit.estimate import PluginBiasWarning, correct_counts, pid_from_representations
+from pidkit.estimate.result import bias_ratio, bias_warning_text
+from pidkit.estimate.rounding import below_zero, rounding_level
 
 
 def _constant_sides(bias_correction: str):
@@ -84,3 +85,14 @@ def test_the_kink_line_is_left_out_where_both_uni_are_far_above_it():
         "bits lower" in repr(shown)
     tiny = dataclasses.replace(fix, corrected={**near, "uni_s": 1e-7}, kink=1e-7)  # below the printed digits
     assert "kink:" not in repr(dataclasses.replace(res, correction=tiny))
+
+
+def test_correction_negative_leaves_out_an_exact_0_left_at_rounding():
+    # S independent of (Y, T) in the counts themselves: Uni(Y:S\T) is exactly 0 and came back as
+    # -2.2e-16, which correction.negative listed (and the distill report flags) as "below 0".
+    rng = np.random.default_rng(5)
+    counts = 10 * rng.integers(1, 6, (3, 4))[:, :, None] * rng.integers(1, 4, 3)[None, None, :]
+    fix = correct_counts(counts, n_repeats=1)
+    assert -1e-15 < fix.corrected["uni_s"] < 0.0
+    assert fix.negative == () and fix.to_dict()["negative"] == []
+    assert below_zero({"uni_s": fix.corrected["uni_s"], "syn": -1e-9}) == ("syn",)

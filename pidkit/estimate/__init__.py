@@ -10,6 +10,9 @@ One job per module:
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
   correction;
 - :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
+- :mod:`~pidkit.estimate.kink`: :func:`kink_fraction`, the n**-1/2 alternative to the correction's
+  bias model at a kink of the BROJA optimum;
+- :mod:`~pidkit.estimate.rounding`: which values are below 0, and which an exact 0 left at -1e-16;
 - :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
   intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
 - :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
@@ -34,10 +37,10 @@ from .correction import (
     atoms_from_informations,
     check_sample_size,
     correct_counts,
-    kink_fraction,
 )
 from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, FewDistinctRowsWarning, clusters_for_samples, discretize
+from .kink import kink_fraction
 from .project import PowerOfTwoScaler, Projector
 from .representations import ESTIMATORS, pid_from_representations
 from .result import BIAS_WARNING_RATIO, PluginBiasWarning, RepresentationPID

@@ -11,7 +11,6 @@ its informations. The Gaussian model then measures *linearly decodable* informat
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -27,6 +26,7 @@ from .correction import BiasCorrection
 from .inputs import check_two_classes
 from .project import Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
+from .rounding import below_zero
 
 __all__ = ["GAUSSIAN_BIAS_CORRECTIONS", "gaussian_representation_pid", "one_hot"]
 
@@ -117,14 +117,13 @@ def gaussian_representation_pid(
     plugin = dict(result.diagnostics.get("plug_in", corrected))
     fix = BiasCorrection(
         method, plugin, corrected, {q: plugin[q] - corrected[q] for q in QUANTITIES}, (n,), 0,
-        tuple(q for q in QUANTITIES if corrected[q] < 0), 0, units,
+        below_zero(corrected, plugin.values()), 0, units,
     )
     rank_y, rank_t, rank_s, rank_ts = result.diagnostics["ranks"]
     bias = {
         key: from_nats(information_bias(rank_y, rank, n - 1), units)
         for key, rank in (("i_yt", rank_t), ("i_ys", rank_s), ("i_yts", rank_ts))
     }
-    bias["ratio"] = bias["i_yts"] / plugin["i_yts"] if plugin["i_yts"] > 0 else math.inf
     warning = None
     if method == "none":
         warning = bias_warning_text(bias, plugin["i_yts"], n, f"{sum(dims)} Gaussian dimensions", units)

@@ -50,6 +50,8 @@ from pidkit.resampling import QUANTITIES
 
 from .dirichlet import eb_interaction_information
 from .inputs import check_counts
+from .kink import kink_shift
+from .rounding import below_zero
 
 __all__ = [
     "BIAS_CORRECTIONS",
@@ -63,7 +65,6 @@ __all__ = [
     "check_sample_size",
     "check_subsamples",
     "correct_counts",
-    "kink_fraction",
     "plugin_quantities",
     "solve_tables",
     "subsample_tables",
@@ -105,7 +106,8 @@ class BiasCorrection:
     n_repeats : int
         Random partitions of the sample per subsample size (0 for ``"none"``).
     negative : tuple of str
-        The corrected quantities below 0.
+        The corrected quantities below 0, leaving out an exact 0 that rounding left at -1e-16
+        (within :func:`~pidkit.estimate.rounding.rounding_level` of the plug-in and corrected values).
     n_failed : int
         Subsample solves that were not certified (possible only with ``strict=False``); they are
         left out of the means.
@@ -339,42 +341,6 @@ def _extrapolate(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     return coef[0]
 
 
-def kink_fraction(sizes: Sequence[int]) -> float:
-    """Fraction of an n**-1/2 bias that the extrapolation over ``sizes`` leaves in place.
-
-    The extrapolation's intercept is a weighted sum of the values at the sizes (the first one the
-    full sample); applied to a bias ``b * m**-1/2`` it leaves ``r * b * n**-1/2``.
-
-    Examples
-    --------
-    Halves and quarters (the default): the quadratic through three points leaves half of it.
-
-    >>> from pidkit.estimate import kink_fraction
-    >>> round(kink_fraction((450, 225, 112)), 3)
-    0.505
-    """
-    expected = "sizes must be at least three distinct positive sample sizes, the full sample's first"
-    try:
-        m = np.asarray(sizes, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{expected}, e.g. (450, 225, 112); got {sizes!r}.") from None
-    if m.ndim != 1 or len(set(m.tolist())) < 3 or not (np.isfinite(m) & (m > 0)).all():
-        raise ValueError(f"{expected}, e.g. (450, 225, 112): a quadratic in 1/n needs three; got {sizes!r}.")
-    return _kink_fraction(m)
-
-
-def _kink_fraction(m: np.ndarray) -> float:
-    design = np.stack([np.ones_like(m), 1.0 / m, 1.0 / m**2], axis=1)
-    return float(np.linalg.pinv(design)[0] @ np.sqrt(m[0] / m))
-
-
-def _kink(plug: dict[str, float], corrected: dict[str, float], sizes: Sequence[int]) -> float:
-    """The ``kink`` of :class:`BiasCorrection`: how far an n**-1/2 model would lower I*."""
-    r = _kink_fraction(np.asarray(sizes, dtype=float))  # unchecked: a tiny sample can repeat a size
-    mean_unique_fix = (plug["uni_t"] - corrected["uni_t"] + plug["uni_s"] - corrected["uni_s"]) / 2
-    return max(0.0, min(r / (1.0 - r) * mean_unique_fix, corrected["uni_t"], corrected["uni_s"]))
-
-
 def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
     """The most I(Y;T), I(Y;S) and I(Y;T,S) can be: ``min(H(Y), H(X))`` of the plug-in entropies."""
     p = counts / counts.sum()
@@ -392,15 +358,17 @@ def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
 
 def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
                       subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
-                      label_sides: Mapping[int, str] | None = None) -> None:
+                      label_sides: Mapping[int, str] | None = None,
+                      reused_sides: Mapping[int, str] | None = None) -> None:
     """Refuse ``n`` samples counted into a joint of ``shape`` that are too few for ``method``.
 
     A correcting method needs at least as many samples as cells of the larger pairwise table
     (``n_y * max(n_t, n_s)`` for ``shape = (n_y, n_t, n_s)``), in the whole sample and in the
     smallest subsample (``n`` divided by the largest of ``subsamples``); ``"none"`` needs
     nothing. Callers can check a design before any data are drawn (the trainer checks its audit
-    this way). ``label_sides`` (``{1: "t_features"}``: T was given as labels) makes the fixes
-    merge those labels instead of lowering ``n_clusters``, which does not apply to them.
+    this way). ``n_clusters`` does not apply to a side given as labels (``label_sides``,
+    ``{1: "t_features"}``: T) or clustered by a fitted Discretizer passed in ``discretizers``
+    (``reused_sides``): the fixes merge those labels, or fit that side afresh, instead.
 
     Raises
     ------
@@ -430,15 +398,23 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     if isinstance(n, (float, np.floating)) and float(n).is_integer():
         n = int(n)  # the sum of float counts holding whole numbers (np.histogramdd's)
     n = check_int(n, "n", minimum=0)
-    if not isinstance(label_sides, (Mapping, type(None))) or not set(label_sides or {}) <= {1, 2}:
-        raise TypeError(f"label_sides must map axes 1 (T) and 2 (S) to the names of sides given as "
-                        f"labels, e.g. {{1: 't_features'}}; got {label_sides!r}.")
-    _refuse_few_samples((ny, nt, ns), n, method, parts, name="bias_correction", labels=label_sides or {})
+    fixed = {}
+    for arg, sides, kind in (("label_sides", label_sides, "given as labels"),
+                             ("reused_sides", reused_sides, "reused from discretizers")):
+        if not isinstance(sides, (Mapping, type(None))) or not set(sides or {}) <= {1, 2}:
+            raise TypeError(f"{arg} must map axes 1 (T) and 2 (S) to the names of sides {kind}, e.g. "
+                            f"{{1: 't_features'}}; got {sides!r}.")
+        if set(sides or {}) & set(fixed):
+            raise ValueError(f"label_sides and reused_sides name axis {min(set(sides) & set(fixed))} both: "
+                             "a side is given as labels or reused from discretizers, not both.")
+        fixed.update({axis: (name, kind) for axis, name in (sides or {}).items()})
+    _refuse_few_samples((ny, nt, ns), n, method, parts, name="bias_correction", fixed=fixed)
 
 
 def _refuse_few_samples(shape: tuple[int, int, int], n: int, method: str, parts: tuple[int, ...],
-                        name: str, labels: Mapping[int, str]) -> None:
-    """:func:`check_sample_size` on checked arguments, named as the caller names them."""
+                        name: str, fixed: Mapping[int, tuple[str, str]]) -> None:
+    """:func:`check_sample_size` on checked arguments, named as the caller names them; ``fixed``:
+    axis -> (name, "given as labels" or "reused from discretizers")."""
     ny, nt, ns = shape
     cells, which, smallest = ny * max(nt, ns), "p(y,t)" if nt >= ns else "p(y,s)", n // max(parts)
     if method == "none" or smallest >= cells:
@@ -447,22 +423,30 @@ def _refuse_few_samples(shape: tuple[int, int, int], n: int, method: str, parts:
              f"{which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples")
     cuts = (f"subsamples={parts!r} cuts the {n} samples into pieces of {smallest}, fewer than the "
             f"{cells} cells of {which}, so the subsample estimates are meaningless")
-    fixes = _sample_size_fixes(shape, n, parts, name, labels)
+    fixes = _sample_size_fixes(shape, n, parts, name, fixed)
     raise ValueError(f"{needs if n < cells else cuts}. Use {fixes}.")
 
 
+def _fixed_side_fix(side: str, kind: str, values: int, k_fit: int) -> str:
+    """How a side that ``n_clusters`` does not set comes down to ``k_fit`` values."""
+    if kind == "given as labels":
+        return (f"{side}'s {values} distinct labels merged into at most {k_fit} ({side} is given as "
+                "labels: n_clusters does not apply to it)")
+    return (f"{side} fitted afresh with at most {k_fit} clusters (its Discretizer from discretizers "
+            f"gives {values} values, and n_clusters does not apply to it: pass None for it in "
+            f"discretizers, with n_clusters='auto' or at most {k_fit})")
+
+
 def _sample_size_fixes(shape: tuple[int, int, int], n: int, parts: tuple[int, ...], name: str,
-                       labels: Mapping[int, str]) -> str:
+                       fixed: Mapping[int, tuple[str, str]]) -> str:
     """What makes ``n`` samples enough for the pairwise tables of ``shape``, computed from them."""
     ny, k = shape[0], max(shape[1:])
     fixes = []
     k_fit = n // max(parts) // ny  # values per side that the smallest subsample supports
     if k_fit >= 2:
         too_many = [axis for axis in (1, 2) if shape[axis] > k_fit]
-        merged = [f"{labels[axis]}'s {shape[axis]} distinct labels merged into at most {k_fit} "
-                  f"({labels[axis]} is given as labels: n_clusters does not apply to it)"
-                  for axis in too_many if axis in labels]
-        if any(axis not in labels for axis in too_many):
+        merged = [_fixed_side_fix(*fixed[axis], shape[axis], k_fit) for axis in too_many if axis in fixed]
+        if any(axis not in fixed for axis in too_many):
             merged.insert(0, f"at most {k_fit} clusters per side (n_clusters={k_fit}; "
                              "pidkit.estimate.clusters_for_samples gives a size that fits)")
         fixes.append(" and ".join(merged))
@@ -558,8 +542,8 @@ def correct_counts(
     plug = plugin_quantities(plugin)
     if method == "none":
         return BiasCorrection(method, plug, dict(plug), {k: 0.0 for k in plug}, (n,), 0,
-                              tuple(k for k, v in plug.items() if v < 0), 0, units)
-    _refuse_few_samples(counts.shape, n, method, parts, name="method", labels={})
+                              below_zero(plug), 0, units)
+    _refuse_few_samples(counts.shape, n, method, parts, name="method", fixed={})
 
     tables = subsample_tables(counts, parts, n_repeats, seed)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
@@ -582,7 +566,7 @@ def correct_counts(
                 )
             # Best effort: the plug-in, with every failure counted.
             return BiasCorrection(method, plug, dict(plug), {q: 0.0 for q in plug}, (n,), n_repeats,
-                                  tuple(q for q, v in plug.items() if v < 0), n_failed, units)
+                                  below_zero(plug), n_failed, units)
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
     i_yt, i_ys, i_yts, i_star = _extrapolate(np.array(means), np.array(sizes, dtype=float))
@@ -590,10 +574,10 @@ def correct_counts(
         i_yts = i_yt + i_ys + eb_interaction_information(counts, units)
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
-    negative = tuple(k for k in QUANTITIES if corrected[k] < 0)
+    negative = below_zero(corrected, plug.values())
     above = tuple(k for k, bound in _information_bounds(counts, units).items() if corrected[k] > bound)
     curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
-        kink=_kink(plug, corrected, sizes), subsample_means=curve, above_bound=above,
+        kink=kink_shift(plug, corrected, sizes), subsample_means=curve, above_bound=above,
     )

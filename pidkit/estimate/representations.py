@@ -169,12 +169,12 @@ def _check_one_feature(given: Any, arr: np.ndarray, is_labels: bool, disc: Any, 
 
 def _check_clusterer_size(
     shape: tuple[int, ...], n: int, method: str, parts: tuple[int, ...], clusterer: Any,
-    t_set: dict[str, Any], s_set: dict[str, Any], label_sides: dict[int, str],
+    t_set: dict[str, Any], s_set: dict[str, Any], fixed: dict[str, dict[int, str]],
 ) -> None:
     # check_sample_size's fixes name n_clusters, which a user clusterer overrides (passing the
     # suggested n_clusters then conflicts with it): say whose number of clusters to lower.
     try:
-        check_sample_size(shape, n, method=method, subsamples=parts, label_sides=label_sides)
+        check_sample_size(shape, n, method=method, subsamples=parts, **fixed)
     except ValueError as exc:
         kind = type(clusterer).__name__
         made = " and ".join(
@@ -469,14 +469,16 @@ def pid_from_representations(
 
     joint = joint_from_samples(y_axis, axis_labels(t_features, t_codes), axis_labels(s_features, s_codes))
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
-    label_sides = {axis: name for axis, name, side in ((1, "t_features", t_set), (2, "s_features", s_set))
-                   if side["kind"] == "labels"}
+    named = ((1, "t_features", t_set), (2, "s_features", s_set))
+    fixed = {  # the sides n_clusters does not set, for check_sample_size's fixes
+        "label_sides": {axis: name for axis, name, side in named if side["kind"] == "labels"},
+        "reused_sides": {axis: name for axis, name, side in named if side.get("fitted") == "reused"},
+    }
     if clusterer is not None:
         _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set,
-                              label_sides)
+                              fixed)
     else:  # here, not in correct_counts, whose messages name its own argument, method
-        check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts,
-                          label_sides=label_sides)
+        check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts, **fixed)
     fewer_values = (  # pid's max_vertices is not an option here: say what is
         f"or fewer values per source (here {joint.p.shape[1]} for t_features, {joint.p.shape[2]} "
         "for s_features): a smaller n_clusters for clustered features, rare labels merged"
@@ -491,7 +493,6 @@ def pid_from_representations(
         raise exc.without_the_option(fewer_values) from None
 
     bias = _plugin_bias(joint.p.shape, joint.n_samples, units)
-    bias["ratio"] = bias["i_yts"] / result.i_yts if result.i_yts > 0 else math.inf
     bias_warning = None
     if method == "none":
         cells = f"{math.prod(joint.p.shape)} cells"

@@ -9,7 +9,6 @@ clusters (``estimator="discrete"``) or from a Gaussian model of the components
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -21,24 +20,19 @@ from pidkit.resampling import QUANTITIES
 from .correction import BiasCorrection
 from .discretize import Discretizer
 from .project import Projector
+from .rounding import rounding_level
 
 __all__ = [
     "BIAS_WARNING_RATIO",
     "KINK_SHOWN_BELOW",
-    "ROUNDING_ULPS",
     "PluginBiasWarning",
     "RepresentationPID",
     "bias_ratio",
     "bias_warning_text",
-    "rounding_level",
 ]
 
 BIAS_WARNING_RATIO = 0.1
 """Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
-
-ROUNDING_ULPS = 64
-"""float64 ulps of the values' scale within which a value is rounding of an exact 0
-(:func:`rounding_level`)."""
 
 KINK_SHOWN_BELOW = 10.0
 """The ``repr`` prints the kink line while the smaller corrected Uni is at most this many kinks: the
@@ -143,7 +137,7 @@ class RepresentationPID:
     The ``repr`` is a table of the corrected and plug-in values (and intervals), then notes:
 
     - Values within :func:`rounding_level` of 0 (an exact 0 that came back as -7e-17) print as 0
-      and are not listed as "corrected below 0" (``correction.negative`` still lists them).
+      and are not listed as "corrected below 0" (nor in ``correction.negative``).
     - The kink line (``correction.kink``) is printed only where it says something: the kink
       would change a printed digit (at least 5e-7) and the smaller corrected Uni is at most
       :data:`KINK_SHOWN_BELOW` kinks (the kink moves it by a tenth or more), i.e. not clearly
@@ -414,34 +408,6 @@ def _describe(setting: dict[str, Any]) -> str:
         f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
         f"{setting['clusterer']} {setting['n_clusters']}{rule} ({', '.join(notes)})"
     )
-
-
-def rounding_level(values: Iterable[float]) -> float:
-    """How far from 0 a value can be and still be rounding of an exact 0.
-
-    :data:`ROUNDING_ULPS` float64 ulps of the largest ``|value|``, or of 1 (bit or nat) when every
-    value is smaller: an information that is exactly 0 is a difference of entropies of that order
-    (a corrected one, a combination of several), so it comes back as about -1e-16, not 0.
-
-    Parameters
-    ----------
-    values : iterable of float
-        The quantities that set the scale (e.g. the plug-in and corrected informations).
-
-    Returns
-    -------
-    float
-        The tolerance, in the values' units.
-
-    Examples
-    --------
-    >>> from pidkit.estimate.result import rounding_level
-    >>> rounding_level([0.2, -7.3e-17]) == 64 * 2.0**-52
-    True
-    >>> rounding_level([0.2, -7.3e-17]) > 7.3e-17
-    True
-    """
-    return ROUNDING_ULPS * float(np.finfo(float).eps) * max([1.0, *(abs(v) for v in values)])
 
 
 def bias_ratio(bias: float, estimate: float) -> float:
