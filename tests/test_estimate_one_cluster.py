@@ -54,3 +54,20 @@ def test_clusters_found_give_no_such_warning():
         warnings.simplefilter("always")                   # recorded as settings["rows_equal"]
         disc = Discretizer(n_clusters=2).fit(np.zeros((15, 3)))
     assert disc.rows_equal_ and not [w for w in caught if "takes one value" in str(w.message)]
+
+
+def test_a_clusterer_set_by_its_distance_threshold_is_told_to_lower_it():
+    # Before: "Pass a AgglomerativeClustering with a larger n_clusters (now None)": n_clusters is None
+    # (and must be, with a distance_threshold), so the advice named a setting that cannot be raised.
+    from sklearn.cluster import AgglomerativeClustering
+
+    X, _ = load_digits(return_X_y=True)
+    one = AgglomerativeClustering(n_clusters=None, distance_threshold=1e9)
+    with pytest.warns(UserWarning) as caught:
+        Discretizer(clusterer=one).fit(X[:300])
+    said = [str(w.message) for w in caught if "takes one value" in str(w.message)]
+    assert said == [
+        "X: the clusterer AgglomerativeClustering put all 300 rows in one cluster, so X takes one value in "
+        "the joint p[y, t, s] and every atom with it is 0. Pass an AgglomerativeClustering with a smaller "
+        "distance_threshold (now 1000000000.0), or clusterer=None (KMeans with n_clusters)."
+    ]

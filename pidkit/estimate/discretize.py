@@ -499,9 +499,11 @@ _MORE_CLUSTERS = {
     "min_cluster_size": ("a smaller min_cluster_size", "a smaller min_cluster_size"),
     "n_clusters": ("a larger n_clusters", "a larger n_clusters"),
     "n_components": ("a larger n_components", "a larger n_components"),
+    "distance_threshold": ("a smaller distance_threshold", "a smaller distance_threshold"),
 }
 """What makes a clusterer with each of these parameters find more clusters: (where it labelled every
-row -1, noise; where it put every row in one cluster)."""
+row -1, noise; where it put every row in one cluster). A parameter left at None is not named:
+AgglomerativeClustering's n_clusters is None when its distance_threshold sets the number."""
 
 
 def _one_cluster_text(name: str, n_samples: int, cluster: Any, label: int, default: bool) -> str:
@@ -511,12 +513,13 @@ def _one_cluster_text(name: str, n_samples: int, cluster: Any, label: int, defau
     found = (f"labelled all {n_samples} rows -1 (noise)" if noise
              else f"put all {n_samples} rows in one cluster")
     settings = [f"{_MORE_CLUSTERS[key][0 if noise else 1]} (now {getattr(cluster, key)!r})"
-                for key in _MORE_CLUSTERS if hasattr(cluster, key)]
+                for key in _MORE_CLUSTERS if getattr(cluster, key, None) is not None]
     change = " or ".join(settings) if settings else "settings that find more than one cluster"
     other = "" if default else ", or clusterer=None (KMeans with n_clusters)"
+    article = "an" if kind[:1] in "AEIOU" else "a"
     return (
         f"{name}: the clusterer {kind} {found}, so {name} takes one value in the joint p[y, t, s] "
-        f"and every atom with it is 0. Pass a {kind} with {change}{other}."
+        f"and every atom with it is 0. Pass {article} {kind} with {change}{other}."
     )
 
 
