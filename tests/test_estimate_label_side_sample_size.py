@@ -81,3 +81,6 @@ def test_check_sample_size_takes_the_sides_reused_from_discretizers():
     reused = r"^reused_sides must map axes 1 \(T\) and 2 \(S\) to the names of sides reused from discretizers"
     with pytest.raises(TypeError, match=reused + r", e\.g\. \{1: 't_features'\}; got 5\."):
         check_sample_size((10, 5, 5), 450, method="eb-extrapolation", reused_sides=5)
+    # A name that is not a string was printed as "None's 12 distinct labels merged ...".
+    with pytest.raises(TypeError, match=r"^label_sides must map .*; got \{1: None\}\."):
+        check_sample_size((10, 12, 5), 450, method="eb-extrapolation", label_sides={1: None})

@@ -152,6 +152,8 @@ class BiasCorrection:
     [0.0054, 0.0099, 2.0453]
     >>> fix.negative             # corrected below 0: indistinguishable from 0 at this n
     ('uni_t',)
+    >>> fix.above_bound          # I(Y;T,S) 2.05 above H(Y) = 2 bits: at that bound within noise
+    ('i_yts',)
     >>> fix.to_dict()["corrected"] == fix.corrected      # JSON-ready
     True
     """
@@ -401,7 +403,10 @@ def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
     fixed = {}
     for arg, sides, kind in (("label_sides", label_sides, "given as labels"),
                              ("reused_sides", reused_sides, "reused from discretizers")):
-        if not isinstance(sides, (Mapping, type(None))) or not set(sides or {}) <= {1, 2}:
+        names = sides.values() if isinstance(sides, Mapping) else ()
+        if not isinstance(sides, (Mapping, type(None))) or not set(sides or {}) <= {1, 2} or not all(
+            isinstance(name, str) for name in names
+        ):
             raise TypeError(f"{arg} must map axes 1 (T) and 2 (S) to the names of sides {kind}, e.g. "
                             f"{{1: 't_features'}}; got {sides!r}.")
         if set(sides or {}) & set(fixed):
