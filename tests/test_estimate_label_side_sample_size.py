@@ -84,3 +84,21 @@ def test_check_sample_size_takes_the_sides_reused_from_discretizers():
     # A name that is not a string was printed as "None's 12 distinct labels merged ...".
     with pytest.raises(TypeError, match=r"^label_sides must map .*; got \{1: None\}\."):
         check_sample_size((10, 12, 5), 450, method="eb-extrapolation", label_sides={1: None})
+
+
+def test_a_clusterer_whose_clusters_fit_is_not_told_to_lower_them():
+    # Before: "... Use t_features's 50 distinct labels merged into at most 11 (...). The clusters come
+    # from clusterer=KMeans (3 for s_features), whose own setting sets their number ...: lower it
+    # there", though 3 clusters fit: only the labels are too many.
+    from sklearn.cluster import KMeans
+
+    rng = np.random.default_rng(0)
+    y, x = rng.integers(0, 10, 450), rng.normal(size=(450, 5))
+    with pytest.raises(ValueError) as info:
+        pid_from_representations(y, rng.integers(0, 50, 450), x, clusterer=KMeans(n_clusters=3, n_init=1))
+    assert str(info.value).endswith(
+        "Use t_features's 50 distinct labels merged into at most 11 (t_features is given as labels: "
+        "n_clusters does not apply to it), at least 2000 samples, or bias_correction='none' (the plug-in).")
+    come = r"The clusters come from clusterer=KMeans \(20 for s_features\), whose"
+    with pytest.raises(ValueError, match=come):
+        pid_from_representations(y, rng.integers(0, 5, 450), x, clusterer=KMeans(n_clusters=20, n_init=1))

@@ -180,14 +180,24 @@ def _check_clusterer_size(
         made = " and ".join(
             f"{side['n_values']} for {name}" for name, side in (("t_features", t_set), ("s_features", s_set))
             if side.get("fitted") == "on these samples" and side.get("clusterer") == kind
+            and not _side_fits(shape[0], side["n_values"], n, method, parts)
         )
-        if not made:  # both sides reused or given as labels: the clusterer made none of them
+        if not made:  # the sides with too many values are reused or labels: the clusterer made none
             raise
         raise ValueError(
             f"{exc} The clusters come from clusterer={kind} ({made}), whose own setting sets their "
             "number (n_clusters does not apply to it): lower it there, e.g. its n_clusters, "
             "n_components or distance_threshold."
         ) from None
+
+
+def _side_fits(n_labels: int, values: int, n: int, method: str, parts: tuple[int, ...]) -> bool:
+    """Whether one side of ``values`` values is few enough for ``n`` samples (check_sample_size's rule)."""
+    try:
+        check_sample_size((n_labels, values, 1), n, method=method, subsamples=parts)
+    except ValueError:
+        return False
+    return True
 
 
 def _fixed_values(arr: np.ndarray, disc: Discretizer | None) -> int:
