@@ -34,6 +34,7 @@ import numpy as np
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.config import RESUME_FREE_KEYS, config_fields
 from pidkit_distill.registered_record import NAMED, REGISTERED, recorded_registered
+from pidkit_distill.registry import registry_key
 from pidkit_distill.run_records import RunRecords, method_label
 from pidkit_distill.teacher_keys import RECORDED, recorded_teacher_file
 
@@ -156,13 +157,24 @@ def _defining(run: RunRecords) -> dict[str, str]:
     came from (:func:`~pidkit_distill.registered_record.recorded_registered`), under its key
     in ``config.json`` (``recorded.registered.model.student``)."""
     unused = BOOKKEEPING | unused_keys(run.config)
-    settings = {f"{section}.{key}": json.dumps(_teacher_file(value, run) if (section, key) == (
-                    "teacher", "source") else value, sort_keys=True)
+    settings = {f"{section}.{key}": json.dumps(_setting(f"{section}.{key}", value, run),
+                                               sort_keys=True)
                 for section, table in run.config.items()
                 if isinstance(table, dict) and section != RECORDED
                 for key, value in table.items() if f"{section}.{key}" not in unused}
     return {**settings, **{_REGISTERED_IN + key: json.dumps(source)
                            for key, source in recorded_registered(run.config).items()}}
+
+
+def _setting(key: str, value: Any, run: RunRecords) -> Any:
+    """A setting of ``run`` as :func:`_defining` compares it: a teacher file by the file it
+    names (:func:`_teacher_file`); a registered name (``data.name``, ``method.name``, ...) as
+    the registries read it (:func:`~pidkit_distill.registry.registry_key`): a run written
+    before configurations held names lower-cased may record ``RID`` beside another's ``rid``,
+    one experiment."""
+    if key == "teacher.source":
+        return _teacher_file(value, run)
+    return registry_key(value) if key in NAMED and isinstance(value, str) else value
 
 
 def _unrecorded(run: RunRecords) -> set[str]:

@@ -24,6 +24,7 @@ from typing import Any
 from pidkit._result import jsonable
 from pidkit._validate import closest
 from pidkit_distill.audit_records import AUDITED_ATOMS
+from pidkit_distill.registry import registry_key
 
 __all__ = ["RUN_LOCK_FILE", "RunRecords", "given_runs", "holds_run", "load_run", "load_runs",
            "method_label", "missing_config_key", "read_metrics", "read_run_config", "run_folders",
@@ -563,5 +564,6 @@ def method_label(config: dict[str, Any]) -> str:
     ('kd', '')
     """
     section = config.get("method") or {}
-    preset = section.get("preset")
-    return f"{section.get('name', '')} ({preset})" if preset else section.get("name", "")
+    preset, name = section.get("preset"), section.get("name", "")
+    name = registry_key(name) if isinstance(name, str) else name  # 'RID' of an older config
+    return f"{name} ({preset})" if preset else name

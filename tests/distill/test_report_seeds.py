@@ -407,3 +407,13 @@ def test_a_seed_run_without_its_audit_joins_the_one_experiment_it_can_be_a_seed_
         ["| bas, audit.clusters=10", "synthetic", "bas", "untrained", "1/4", "2 (2, 3)"],
         ["| bas, audit.clusters=20", "synthetic", "bas", "untrained", "1/4", "2 (4, 5)"]]
     assert "kept apart" not in table and "c3-s1" not in table
+
+
+def test_seeds_whose_config_spelt_the_method_in_capitals_are_one_experiment(tmp_path):
+    # a run written before configurations held names lower-cased records the name as typed
+    # (--method RID): its seeds and those of 'rid' made two rows of one experiment
+    runs = [seed_run(tmp_path / "runs/rid-s1", 1, [0.60, 0.70], method="RID"),
+            seed_run(tmp_path / "runs/rid-s2", 2, [0.62, 0.74], method="rid")]
+    rows = group_rows(write_report(runs, out_dir=tmp_path / "rep").read_text())
+    assert [row.split(" | ")[0] for row in rows] == ["| rid"]
+    assert "2 (1, 2) | 0.7200 ± 0.0283 (0.7000, 0.7400)" in rows[0]
