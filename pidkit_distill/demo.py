@@ -173,9 +173,9 @@ def _start_worker() -> None:
 def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     """The processes that train the runs, ``workers`` at a time (``None`` for 1: this process).
 
-    When the block ends by an exception (an interrupt, a failed run), the runs not started are
-    cancelled and the workers terminated at once, instead of waiting for the running runs to
-    finish (which, after an interrupt of this process alone, they would do unwatched).
+    When the block ends by an exception (an interrupt, a failed run), the workers are terminated
+    at once and the runs not started cancelled or failed, instead of waiting for the running runs
+    to finish (which, after an interrupt of this process alone, they would do unwatched).
     """
     if workers == 1:
         yield None
@@ -186,9 +186,11 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     try:
         yield pool
     except BaseException:
-        pool.shutdown(wait=False, cancel_futures=True)
         for process in set(multiprocessing.active_children()) - others:  # the pool's workers
             process.terminate()
+        # joined, not left running: on Python 3.11 the pool's own thread, closing its wake-up
+        # pipe while the interpreter exits, raced the exit's wake-up ("Bad file descriptor")
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown()
 
