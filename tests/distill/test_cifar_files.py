@@ -265,16 +265,28 @@ def _load_within(seconds, **kw):
 
 def test_a_download_waits_saying_so_while_another_process_downloads(tmp_path, monkeypatch,
                                                                      capsys):
+    from pidkit_distill.data import cifar
     from pidkit_distill.folder_locks import folder_lock
 
     calls = []
     _fake_torchvision(monkeypatch, calls)
-    downloading = threading.Event()
+    downloading, refused = threading.Event(), threading.Event()
+    take_lock = cifar.take_lock
 
-    def other_download():  # another process, holding the lock for 0.5 s
+    def take_lock_noting_refusals(lock, timeout):
+        got = take_lock(lock, timeout)
+        if got is False:
+            refused.set()
+        return got
+
+    monkeypatch.setattr(cifar, "take_lock", take_lock_noting_refusals)
+
+    def other_download():  # another process, holding the lock until the load found it held
+        # (held for a fixed 0.5 s, it was free again before a load slowed by a loaded machine
+        # tried it: the load downloaded at once, saying nothing)
         with folder_lock(tmp_path / ".cifar10-download.lock"):
             downloading.set()
-            time.sleep(0.5)
+            refused.wait(30)
 
     threading.Thread(target=other_download, daemon=True).start()
     assert downloading.wait(30)
