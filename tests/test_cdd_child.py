@@ -73,6 +73,18 @@ def hard_rows() -> bytes:
     return json.dumps([[hex(v) for v in row] for row in captured[0]]).encode()
 
 
+CDD_LIBRARY = importlib.util.find_spec("cdd.gmp").origin if importlib.util.find_spec("cdd") else None
+
+
+def enumerates(child: psutil.Process) -> bool:
+    """Whether ``child`` has loaded pycddlib, which the child script imports once it has ignored
+    SIGINT, asked for PR_SET_PDEATHSIG and read its request: it enumerates from then on."""
+    try:
+        return CDD_LIBRARY in pathlib.Path(f"/proc/{child.pid}/maps").read_text()
+    except OSError:  # ended
+        return False
+
+
 @contextmanager
 def enumerating(
     rows: bytes, variant: str = "as shipped", own_session: bool = False
@@ -97,7 +109,12 @@ def enumerating(
             parent.kill()
             parent.wait()
             pytest.fail(f"no child process appeared: {parent.stderr.read() if parent.stderr else b''!r}")
-        time.sleep(0.3)  # past the child's first lines, into the enumeration
+        # past the child's first lines, into the enumeration (a fixed 0.3 s pause let the start of
+        # a child slowed by a loaded machine read as a child that does not ignore Ctrl-C)
+        deadline = time.monotonic() + 60
+        while not enumerates(children[0]) and parent.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert enumerates(children[0]), "the child did not start its enumeration"
         assert children[0].is_running() and children[0].status() != psutil.STATUS_ZOMBIE
         yield parent, children[0]
     finally:
