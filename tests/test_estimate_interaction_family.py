@@ -1,0 +1,66 @@
+"""The interaction information of the default correction takes one estimator decision per table.
+
+Before: each of its four entropies H(Y|T) + H(Y|S) - H(Y|T,S) - H(Y) left every row with at least
+10 samples per label to Grassberger's estimator and gave the others their empirical-Bayes posterior
+mean, row by row. With 100 labels and n = 1000 the single row of H(Y) holds 10 samples per label
+and the rows of H(Y|T), H(Y|S) about 5: H(Y) alone changed estimator, the empirical-Bayes bias of
+the other three stopped cancelling, and an independent joint (every atom 0) got an interaction
+information of -0.12 bits; one sample less (H(Y) below the threshold too) gave -0.01.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pidkit.estimate import correct_counts, dirichlet, eb_conditional_entropy
+from pidkit.estimate.dirichlet import eb_interaction_information
+
+
+def _independent(n_y: int, n_t: int, n_s: int, n: int, seed: int) -> np.ndarray:
+    cells = n_y * n_t * n_s
+    return np.random.default_rng(seed).multinomial(n, np.full(cells, 1 / cells)).reshape(n_y, n_t, n_s)
+
+
+def _four_entropies(counts: np.ndarray) -> float:
+    """H(Y|T) + H(Y|S) - H(Y|T,S) - H(Y) in bits, each by eb_conditional_entropy."""
+    n_y = counts.shape[0]
+    h_y = eb_conditional_entropy(counts.sum(axis=(1, 2))[None, :])
+    h_y_t = eb_conditional_entropy(counts.sum(axis=2).T)
+    h_y_s = eb_conditional_entropy(counts.sum(axis=1).T)
+    h_y_ts = eb_conditional_entropy(counts.reshape(n_y, -1).T)
+    return ((h_y_t - h_y_ts) + (h_y_s - h_y)) / np.log(2)
+
+
+def test_one_sample_less_does_not_move_a_many_label_interaction_information():
+    counts = _independent(100, 2, 2, 1000, seed=0)
+    fewer = counts.copy()
+    fewer[np.unravel_index(np.argmax(counts), counts.shape)] -= 1
+    assert (counts.sum(axis=(1, 2)) > 0).all()  # 100 labels: H(Y)'s row holds 10 per label, fewer's not
+    full, less = eb_interaction_information(counts, "bits"), eb_interaction_information(fewer, "bits")
+    assert full == pytest.approx(less, abs=1e-3)  # were -0.1219 and -0.0100
+    assert abs(full) < 0.02  # the truth is 0
+
+
+def test_an_independent_many_label_joint_has_no_corrected_synergy():
+    fix = correct_counts(_independent(100, 2, 2, 1000, seed=0))
+    assert fix.corrected["syn"] == pytest.approx(0.0, abs=0.03)  # was -0.122 (the plug-in +0.104)
+    assert fix.corrected["i_yts"] == pytest.approx(0.0, abs=0.05)  # was -0.144
+
+
+def test_sparse_pairwise_rows_put_every_row_of_the_four_tables_to_empirical_bayes(monkeypatch):
+    counts = _independent(100, 2, 2, 1000, seed=1)  # rows of H(Y|T), H(Y|S): about 5 per label
+    value = eb_interaction_information(counts, "bits")
+    monkeypatch.setattr(dirichlet, "DENSE_ROW_SAMPLES_PER_LABEL", np.inf)  # no row is dense
+    assert value == pytest.approx(_four_entropies(counts), rel=1e-12)
+
+
+def test_dense_pairwise_rows_leave_every_dense_row_to_grassberger():
+    # 4 labels, n = 2000: the rows of H(Y|T) hold about 250 samples per label, those of H(Y|S)
+    # about 20, those of H(Y|T,S) about 10, some below the threshold of 10 per label, some above.
+    counts = _independent(4, 2, 25, 2000, seed=2)
+    threshold = dirichlet.DENSE_ROW_SAMPLES_PER_LABEL * 4
+    assert counts.sum(axis=(0, 2)).min() >= threshold and counts.sum(axis=(0, 1)).min() >= threshold
+    rows = counts.reshape(4, -1).sum(axis=0)
+    assert (rows < threshold).any() and (rows >= threshold).any()
+    assert eb_interaction_information(counts, "bits") == pytest.approx(_four_entropies(counts), rel=1e-12)
