@@ -19,18 +19,19 @@ faint under their mean, with a band of ±1 standard deviation across them, over 
 them reached; the legend has an entry per experiment (``rid, 3 seeds``), or the run's name for a
 run alone (the first hundred experiments, where colours and markers start to repeat), beside
 the plots, or below them in columns where one column would not fit (some 30 experiments, or long
-names: :func:`_place_legend`). A run's line style says where its teacher came from (solid:
-trained, dashed: untrained, dash-dot: a teacher file), and the figures say so. Where the metrics
-records give the size of the held-out set (``test_n``), the accuracy has a band of one binomial
-standard error, so that the axis does not zoom into noise. Text is at least :data:`_FONT`
-points, readable when a markdown viewer shows a figure about 850 pixels wide. They are drawn on
-:class:`matplotlib.figure.Figure` objects, not through pyplot, so the caller's backend and open
-figures (a notebook's) are left as they are.
+names; a label naming many settings wrapped: :func:`_place_legend`). A run's line style says
+where its teacher came from (solid: trained, dashed: untrained, dash-dot: a teacher file), and
+the figures say so. Where the metrics records give the size of the held-out set (``test_n``),
+the accuracy has a band of one binomial standard error, so that the axis does not zoom into
+noise. Text is at least :data:`_FONT` points, readable when a markdown viewer shows a figure
+about 850 pixels wide. They are drawn on :class:`matplotlib.figure.Figure` objects, not through
+pyplot, so the caller's backend and open figures (a notebook's) are left as they are.
 """
 
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -83,6 +84,9 @@ _LEGEND_WIDTH = 0.95
 # The most of a figure's width that a legend beside its plots takes; a wider one (long run
 # names: two of 60 characters took 64% of accuracy.png, its plot squeezed to a third) goes below.
 _BESIDE_WIDTH = 0.4
+# The fewest characters a line of a wrapped legend label has (:func:`_wrapped_legend`): a
+# figure too narrow for its legend's keys and lines of these is made wider.
+_LEAST_WRAP = 20
 
 # The size of the figures' smallest text (legend, axis labels, ticks), in points: 7 points of a
 # 13-inch figure were 6 pixels high where a markdown viewer shows it 850 pixels wide.
@@ -489,9 +493,12 @@ def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any
     :class:`~matplotlib.text.Text` across the figure, or ``None``; some 30 entries ran off
     the figure's top and bottom) or wider than :data:`_BESIDE_WIDTH` of it (long names),
     below the plots in as many columns as the figure's width holds, the figure made taller by
-    the legend's height so that the plots keep theirs. Of the first ``experiments`` entries
-    (default: all), which name experiments, the first :data:`_MOST_ENTRIES` are kept, and the
-    legend, below the plots, says so in its title."""
+    the legend's height so that the plots keep theirs. Where even one column is wider than
+    the figure (labels naming many settings), the labels are wrapped (:func:`_wrapped_legend`)
+    and, should the figure be too narrow for that too, the figure made wider: every key and
+    label inside it. Of the first ``experiments`` entries (default: all), which name
+    experiments, the first :data:`_MOST_ENTRIES` are kept, and the legend, below the plots,
+    says so in its title."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     named = len(labels) if experiments is None else experiments
@@ -517,7 +524,49 @@ def _place_legend(fig: Any, handles: list[Any], labels: list[str], *, title: Any
                             ncols=ncols, **kept)
         if ncols == 1 or legend.get_window_extent(renderer).width <= room:
             break
-    fig.set_size_inches(width, height + legend.get_window_extent(renderer).height / fig.dpi)
+    if legend.get_window_extent(renderer).width > room:
+        legend = _wrapped_legend(fig, legend, handles, labels, room, kept)
+    box = legend.get_window_extent(renderer)
+    fig.set_size_inches(max(width, box.width / (_LEGEND_WIDTH * fig.dpi)),
+                        height + box.height / fig.dpi)
+
+
+def _wrapped_legend(fig: Any, legend: Any, handles: list[Any], labels: list[str], room: float,
+                    kept: dict[str, Any]) -> Any:
+    """``fig``'s one-column ``legend`` below its plots, wider than ``room`` pixels, drawn anew
+    with its ``labels`` wrapped (:func:`_wrap`) to as many characters as leave it within
+    ``room``, and no fewer than :data:`_LEAST_WRAP` (a figure too narrow for those is made
+    wider by :func:`_place_legend`); ``kept``: its title, if any."""
+    renderer = fig.canvas.get_renderer()
+    texts = [text.get_window_extent(renderer).width for text in legend.get_texts()]
+    widest = int(np.argmax(texts))
+    # the characters of the widest label's longest line, and the width of the rest (its key,
+    # the padding and the frame), give how many characters the room holds
+    chars = max(len(line) for line in labels[widest].split("\n"))
+    keys = legend.get_window_extent(renderer).width - texts[widest]
+    width = max(_LEAST_WRAP, int((room - keys) * chars / texts[widest]))
+    while True:
+        legend.remove()
+        legend = fig.legend(handles, [_wrap(label, width) for label in labels],
+                            loc="outside lower center", fontsize=_FONT, **kept)
+        if width == _LEAST_WRAP or legend.get_window_extent(renderer).width <= room:
+            return legend
+        width = max(_LEAST_WRAP, width - max(1, width // 10))
+
+
+def _wrap(label: str, width: int) -> str:
+    """``label`` with each of its lines wrapped at ``width`` characters: between the settings
+    of a group's label (``key=value, ...``), within a word (a run's name) only where one is
+    longer than a line.
+
+    Examples
+    --------
+    >>> print(_wrap("bas, data.batch_size=32, optim.lr=0.1, 2 seeds\\nmean of epoch 1 only", 24))
+    bas, data.batch_size=32,
+    optim.lr=0.1, 2 seeds
+    mean of epoch 1 only
+    """
+    return "\n".join(textwrap.fill(line, width, break_on_hyphens=False) for line in label.split("\n"))
 
 
 def _atoms_title(*, all_layers: bool, same: int | None, entry: str, kinds: list[str],

@@ -1,8 +1,12 @@
 """The report's figures with many experiments: 40 runs' legend stays inside the saved figure,
-off the plots and the title, and each round of colours has a marker shape of its own that no
-one takes for the cross of a solve that failed."""
+off the plots and the title, as does a legend of long labels (wrapped; on a figure too narrow,
+widened); and each round of colours has a marker shape of its own that no one takes for the
+cross of a solve that failed."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,3 +151,90 @@ def test_a_legend_names_the_first_hundred_experiments_and_says_how_many_there_ar
     assert sizes[0] == sizes[1] and sizes[0][1] < 12, sizes
     fig = _legend_of(100)  # a hundred: all, untitled
     assert len(fig.legends[0].get_texts()) == 101 and not fig.legends[0].get_title().get_text()
+
+
+# The settings of a sweep's experiments of one method (a user's runs a/a1 and b/b1): each
+# group's label lists them all, "bas, data.batch_size=64, optim.lr=0.05, ..., 2 seeds"
+SWEEP = [{"data.batch_size": 64, "optim.lr": 0.05, "optim.momentum": 0.9,
+          "optim.weight_decay": 0.0005, "optim.schedule": "paper", "optim.grad_clip": 100.0},
+         {"data.batch_size": 32, "optim.lr": 0.1, "optim.momentum": 0.8,
+          "optim.weight_decay": 0.001, "optim.schedule": "constant", "optim.grad_clip": 10.0},
+         {"data.batch_size": 16, "optim.lr": 0.2, "optim.momentum": 0.7,
+          "optim.weight_decay": 0.01, "optim.schedule": "constant", "optim.grad_clip": 20.0},
+         {"data.batch_size": 8, "optim.lr": 0.3, "optim.momentum": 0.5,
+          "optim.weight_decay": 0.1, "optim.schedule": "constant", "optim.grad_clip": 30.0}]
+
+
+def _sweep_runs(folder: Path, settings: list[dict[str, object]]) -> list[Path]:
+    """Two seeds of bas for each of ``settings`` (``section.key``: value), in ``folder``."""
+    runs = []
+    for i, setting in enumerate(settings):
+        for seed in (0, 1):
+            path = fake_run(folder / f"g{i}-s{seed}", epochs=2)
+            config = json.loads((path / "config.json").read_text())
+            config["run"]["seed"] = seed
+            for key, value in setting.items():
+                section, name = key.split(".")
+                config[section][name] = value
+            (path / "config.json").write_text(json.dumps(config))
+            runs.append(path)
+    return runs
+
+
+def _assert_whole_legend_inside(title: str, fig: Figure, settings: list[dict[str, object]],
+                                lone: int = 0) -> None:
+    """Every entry of ``fig``'s legend, its key and its label (``lone`` runs' names, then every
+    setting of each group's), inside the saved figure; the figure as wide as it was."""
+    box, panels, _, renderer = _drawn(fig)
+    (legend,) = fig.legends
+    inside = [box, *(artist.get_window_extent(renderer)
+                     for artist in [*legend.get_texts(), *legend.legend_handles])]
+    assert all(part.x0 >= 0 and part.y0 >= 0 and part.x1 <= fig.bbox.width
+               and part.y1 <= fig.bbox.height for part in inside), (
+        title, [part.bounds for part in inside], fig.bbox.bounds)
+    assert box.y1 <= panels.y0, title
+    texts = [text.get_text().replace("\n", " ") for text in legend.get_texts()]
+    groups = texts[lone:lone + len(settings)]
+    assert len(groups) == len(settings) and all(
+        text.startswith("bas, ") and ", 2 seeds" in text
+        and all(f"{key}={value}" in text for key, value in setting.items())
+        for text, setting in zip(groups, settings, strict=True)), (title, texts)
+    assert fig.get_size_inches()[0] == pytest.approx(SIZES[title.split("\n")[0]][0]), title
+
+
+def test_labels_listing_many_settings_are_wrapped_inside_the_figure(tmp_path, figures):
+    # two groups of seeds apart in six settings: the legend's one column, centred below the
+    # plot, was wider than accuracy.png, its keys and "bas, data.ba" cut on the left
+    settings = SWEEP[:2]
+    write_report(_sweep_runs(tmp_path / "runs", settings), out_dir=tmp_path / "rep")
+    assert len(figures) == 3
+    for title, fig in figures.items():
+        _assert_whole_legend_inside(title, fig, settings)
+        assert any("\n" in text.get_text() for text in fig.legends[0].get_texts()), title
+
+
+def test_a_mixed_legend_of_eleven_entries_keeps_its_short_entries_and_keys(tmp_path, figures):
+    # seven lone runs above four groups of long labels: the short entries and the keys of
+    # pid_atoms.png ("trd", "ed" left of digits-itrd, digits-ted) fell off the left edge
+    names = [f"digits-{method}-ut-s0" for method in ("bas", "kd", "vid", "ted", "itrd", "rid",
+                                                      "crd")]
+    lone = [fake_run(tmp_path / "runs_c" / name, epochs=2) for name in names]
+    write_report([*lone, *_sweep_runs(tmp_path / "runs_d", SWEEP)], out_dir=tmp_path / "rep")
+    for title, fig in figures.items():
+        _assert_whole_legend_inside(title, fig, SWEEP, lone=len(names))
+        texts = [text.get_text() for text in fig.legends[0].get_texts()]
+        assert [text.split(" ")[0] for text in texts[:len(names)]] == names, title
+
+
+def test_a_figure_too_narrow_for_a_wrapped_legend_is_made_wider():
+    fig = Figure(figsize=(1.5, 2), layout="constrained")
+    ax = fig.subplots()
+    label = "bas, " + ", ".join(f"{key}={value}" for key, value in SWEEP[0].items())
+    ax.plot([1, 2], [0, 1], label=label)
+    _place_legend(fig, *ax.get_legend_handles_labels())
+    box, _, _, _ = _drawn(fig)
+    assert fig.get_size_inches()[0] > 1.5
+    assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box.bounds, fig.bbox.bounds)
+    (text,) = fig.legends[0].get_texts()
+    assert "".join(text.get_text().split()) == "".join(label.split())  # broken, whole
+    assert max(len(line) for line in text.get_text().split("\n")) <= 20
