@@ -93,7 +93,7 @@ def collect_features(
         of labels other than its number of rows.
     TypeError
         ``dataset`` yields something other than ``(x, y)`` pairs of tensors, or is a pair of
-        numpy arrays.
+        numpy arrays, or a pair of a tensor and something else (a list of labels).
 
     Examples
     --------
@@ -273,9 +273,14 @@ def _as_dataset(dataset: Any) -> Any:
     if any(isinstance(t, np.ndarray) for t in dataset):
         raise TypeError("dataset=(x, y) holds numpy arrays; pass tensors: "
                         "(torch.as_tensor(x, dtype=torch.float32), torch.as_tensor(y))")
-    if not all(isinstance(t, torch.Tensor) for t in dataset):
-        return dataset
+    if not any(isinstance(t, torch.Tensor) for t in dataset):
+        return dataset  # a list of two samples
     x, y = dataset
+    for name, given, fix in (("x", x, "(torch.as_tensor(x, dtype=torch.float32), y)"),
+                             ("y", y, "(x, torch.as_tensor(y))")):
+        if not isinstance(given, torch.Tensor):
+            raise TypeError(f"dataset=(x, y) holds a {type(given).__name__} as {name}; pass "
+                            f"tensors: {fix}")
     if x.dim() == 0 or y.dim() != 1 or len(x) != len(y):
         raise ValueError(f"dataset=(x, y) needs one label per row of x: x has shape "
                          f"{tuple(x.shape)} and y {tuple(y.shape)}; pass the labels as a 1-D y "

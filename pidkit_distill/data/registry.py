@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import torch
 
 from pidkit._validate import check_flag
@@ -43,7 +44,10 @@ def register_dataset(name: str) -> Callable[[L], L]:
     or draw with it), ``root`` if it declares one (``data.root``), and its own options with defaults,
     which become the data set's options (``data.options``; any other is refused). It returns a
     :class:`DatasetBundle` of map-style datasets yielding ``(x float tensor of shape
-    input_shape, y int label in [0, num_classes))``; the first item of each split is checked.
+    input_shape, y int label in [0, num_classes))``, a label being an int or an int64 (or
+    uint8) tensor of shape ``()`` (return ``y.long()`` for int32 labels, ``y.flatten()`` for
+    labels of shape ``(N, 1)``); the first item of each split is checked, and a run checks
+    every label of a split that is a ``TensorDataset`` (or a ``Subset`` of one).
     :func:`describe_dataset` calls the loader too (it cannot describe your data without it).
     Registration lasts for the Python process (see :func:`pidkit_distill.models.register_model`).
 
@@ -341,14 +345,49 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
         if not (isinstance(x, torch.Tensor) and x.is_floating_point() and tuple(x.shape) == shape):
             got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) \
                 else type(x).__name__
+            fix = (": return torch.as_tensor(x, dtype=torch.float32) from its dataset"
+                   if isinstance(x, np.ndarray) else "")
             raise ValueError(f"{where}: {split}[0] must be a pair (x, y) with x a float tensor of "
-                             f"input_shape {shape}; x is a {got}.")
-        label = y.item() if isinstance(y, torch.Tensor) and y.numel() == 1 \
-            and not y.is_floating_point() else y
-        if isinstance(label, bool) or not isinstance(label, int) or not 0 <= label < classes:
+                             f"input_shape {shape}; x is a {got}{fix}.")
+        problem = _label_problem(y, classes)
+        if problem is not None:
             raise ValueError(f"{where}: {split}[0] must be a pair (x, y) with y an int label in "
-                             f"[0, {classes}) (an int64 tensor is fine); y is {y!r}.")
+                             f"[0, {classes}) (an int, or an int64 or uint8 tensor of shape ()); "
+                             f"y is {problem}.")
     return bundle
+
+
+def _label_problem(y: object, classes: int) -> str | None:
+    """What is wrong with the label ``y`` of one sample, and how to fix it; ``None`` for an
+    int in ``[0, classes)``, alone or as a tensor of shape () of a dtype that torch's
+    cross-entropy takes (int64, uint8).
+
+    Examples
+    --------
+    >>> _label_problem(torch.tensor(3), 4) is None, _label_problem(2, 4) is None
+    (True, True)
+    >>> _label_problem(torch.tensor(3, dtype=torch.int32), 4)
+    'a torch.int32 tensor: return y.long() from the loader'
+    >>> _label_problem(torch.tensor([3]), 4)
+    'a torch.int64 tensor of shape (1,): give one label per sample, y of shape (N,) (y.flatten() \
+of an (N, 1) y)'
+    >>> _label_problem(4, 4)
+    '4: number the classes from 0 in the loader (y - y.min()), or return a num_classes above \
+its largest label'
+    """
+    if isinstance(y, torch.Tensor):
+        if y.dim() != 0:
+            return (f"a {y.dtype} tensor of shape {tuple(y.shape)}: give one label per sample, y "
+                    "of shape (N,) (y.flatten() of an (N, 1) y)")
+        if y.dtype not in (torch.int64, torch.uint8):
+            return f"a {y.dtype} tensor: return y.long() from the loader"
+        y = int(y)
+    if isinstance(y, bool) or not isinstance(y, int):
+        return f"of type {type(y).__name__}: return int labels, or torch.as_tensor(y).long()"
+    if not 0 <= y < classes:
+        return (f"{y}: number the classes from 0 in the loader (y - y.min()), or return a "
+                "num_classes above its largest label")
+    return None
 
 
 def _keyword_defaults(loader: Any) -> dict[str, Any]:

@@ -75,7 +75,12 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
         Its inputs are floating point of another dtype than float32, the trainer's (a loader of
         one's own that returns ``torch.from_numpy(x)``, float64): they met the float32 networks
         in torch's "mat1 and mat2 must have the same dtype" in the first step. Or the data set
-        refused its files when read (a damaged CIFAR batch): ``data:`` and its message.
+        refused its files when read (a damaged CIFAR batch): ``data:`` and its message. Or its
+        labels are outside ``[0, num_classes)`` (:func:`_out_of_range_labels`: a
+        ``TensorDataset`` checked whole; a ``Dataset`` of one's own by its first sample, which
+        :func:`~pidkit_distill.data.load_dataset` checks, as it checks every label's type
+        and shape), which met torch's "Target 4 is out of bounds" after the teacher trained (on
+        CUDA a device-side assert), or inputs holding NaN or an infinity.
     DataOutOfMemory
         Memory ran out while it was loaded (a :class:`MemoryError`, torch's
         ``OutOfMemoryError``): a :class:`~pidkit_distill.TrainingError` saying so.
@@ -94,6 +99,17 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
             raise DataError(f"data.name: data set {config.data.name!r} gives {x.dtype} inputs, "
                             "but the trainer trains in float32: return x.float() from its "
                             "loader (torch.from_numpy keeps numpy's float64)")
+    for split_name, split in (("train", bundle.train), ("test", bundle.test)):
+        bad = _out_of_range_labels(split, bundle.num_classes)
+        if bad is not None:
+            more = f" (and {len(bad) - 1} more of its {len(split)})" if len(bad) > 1 else ""
+            label = int(split[int(bad[0])][1])
+            raise DataError(
+                f"data.name: data set {config.data.name!r} gives labels outside [0, "
+                f"{bundle.num_classes}) (its num_classes={bundle.num_classes}): sample "
+                f"{int(bad[0])} of its {split_name} split has label {label}{more}; labels must "
+                f"be integers in [0, {bundle.num_classes}): number the classes from 0 in its "
+                "loader (y - y.min()), or return a num_classes above its largest label")
     for split_name, split in (("train", bundle.train), ("test", bundle.test)):
         bad = _non_finite_samples(split)
         if bad is not None:
@@ -126,17 +142,63 @@ def _non_finite_samples(split: Any) -> Tensor | None:
     if not _reads_batches(split):
         x = split[0][0] if len(split) else None
         return None if _all_finite(x) else torch.tensor([0])
-    rows = None  # the rows of the tensor that the split's samples are, in order (None: all)
+    tensors, rows = _tensors_and_rows(split)
+    x = tensors[0]
+    if _all_finite(x):
+        return None
+    low, high = torch.aminmax(x.reshape(len(x), -1), dim=1)  # each row's, as _all_finite
+    return _samples_of_rows(~(low.isfinite() & high.isfinite()), rows)
+
+
+def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
+    """The indices (in order) of ``split``'s samples whose label is outside
+    ``[0, num_classes)``; ``None`` where there is none.
+
+    A data set read a batch at a time (:func:`_reads_batches`) is checked whole through its
+    label tensor, in one pass where all are in range (their least and greatest, as
+    :func:`_all_finite`); any other data set is not read here: its first sample is checked
+    by :func:`~pidkit_distill.data.load_dataset` with the labels' type and shape (reading
+    every sample could take long). Labels that are no tensor of one integer per sample have
+    been refused there.
+
+    Examples
+    --------
+    >>> y = torch.tensor([0, 1, 4, 2, -1, 3])
+    >>> _out_of_range_labels(Subset(TensorDataset(torch.zeros(6, 2), y), [5, 4, 3, 2]), 4)
+    tensor([1, 3])
+    >>> _out_of_range_labels(TensorDataset(torch.zeros(2, 2), y[:2]), 4) is None
+    True
+    """
+    if not _reads_batches(split) or not len(split):
+        return None
+    tensors, rows = _tensors_and_rows(split)
+    y = tensors[-1]
+    if y.dim() != 1 or y.is_floating_point() or y.is_complex() or not len(y):
+        return None
+    low, high = torch.aminmax(y)
+    if low >= 0 and high < num_classes:
+        return None
+    return _samples_of_rows((y < 0) | (y >= num_classes), rows)
+
+
+def _tensors_and_rows(split: Any) -> tuple[tuple[Tensor, ...], Tensor | None]:
+    """The tensors of the TensorDataset that ``split`` (one that :func:`_reads_batches`: a
+    TensorDataset or Subsets of one) reads, and the rows of them that its samples are, in
+    order (``None``: all)."""
+    rows = None
     while isinstance(split, Subset):
         indices = torch.as_tensor(split.indices, dtype=torch.int64)
         rows = indices if rows is None else indices[rows]
         split = split.dataset
-    x = split.tensors[0]
-    if _all_finite(x):
-        return None
-    low, high = torch.aminmax(x.reshape(len(x), -1), dim=1)  # each row's, as _all_finite
-    finite = (low.isfinite() & high.isfinite()).cpu()
-    bad = (~(finite if rows is None else finite[rows])).nonzero().flatten()
+    return split.tensors, rows
+
+
+def _samples_of_rows(bad_rows: Tensor, rows: Tensor | None) -> Tensor | None:
+    """The indices (in order) of the samples that are the rows marked in ``bad_rows`` (one
+    bool per row of the tensors; ``rows`` from :func:`_tensors_and_rows`); ``None`` where
+    there is none."""
+    bad_rows = bad_rows.cpu()
+    bad = (bad_rows if rows is None else bad_rows[rows]).nonzero().flatten()
     return bad if len(bad) else None
 
 

@@ -249,6 +249,11 @@ def test_settings_that_are_no_audit_config_are_told_how_to_make_one(settings, me
     ({"epoch": 0, "dataset": (blobs().tensors[0].numpy(), blobs().tensors[1].numpy())},
      TypeError, "dataset=(x, y) holds numpy arrays; pass tensors: (torch.as_tensor(x, "
      "dtype=torch.float32), torch.as_tensor(y))"),
+    ({"epoch": 0, "dataset": (blobs().tensors[0], blobs().tensors[1].tolist())}, TypeError,
+     "dataset=(x, y) holds a list as y; pass tensors: (x, torch.as_tensor(y))"),
+    ({"epoch": 0, "dataset": (blobs().tensors[0].tolist(), blobs().tensors[1])}, TypeError,
+     "dataset=(x, y) holds a list as x; pass tensors: (torch.as_tensor(x, dtype=torch.float32), "
+     "y)"),
     ({"epoch": 0, "dataset": [{"image": torch.zeros(8), "label": 0}]}, TypeError,
      "dataset must yield (x, y) pairs of tensors, inputs and labels; its batches are a dict "
      "with keys ['image', 'label']; pass a Dataset or DataLoader of (x, y), or a pair (x, y) of "
@@ -262,7 +267,8 @@ def test_bad_arguments_are_named(kwargs, error, message):
     # device cpu is not on the expected device meta!" from inside the forward pass; a network
     # passed as the distiller "'Linear' object has no attribute 'teacher'"; a pair (x, y)
     # whose lengths differ "stack expects each tensor to be equal size", a data set of triples
-    # or of dicts "too many values to unpack" / "not enough values to unpack"
+    # or of dicts "too many values to unpack" / "not enough values to unpack", a pair of a
+    # tensor and a list "expected Tensor as element 1 in argument 0, but got list"
     kwargs = {"dataset": blobs(), "distiller": pair(slice(0, 4), slice(4, 8)), **kwargs}
     with pytest.raises(error) as info:
         audit_distiller(settings=SETTINGS, **kwargs)

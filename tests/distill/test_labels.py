@@ -1,0 +1,166 @@
+"""Labels the trainer cannot train on are refused when the run loads its data, before any work
+(no teacher trained, no run folder), in one line naming the data set, the split, the first bad
+sample and the fix (exit status 2). They used to end in a 29-line torch traceback, exit 1, and a
+half-written run folder: int32 labels in "expected target dtype to be Long or Byte, but got
+Int", labels of shape (N, 1) in "0D or 1D target tensor expected", a label past num_classes
+after sample 0 in "IndexError: Target 4 is out of bounds" once the teacher had trained (on CUDA
+a device-side assert). uint8 labels, which torch's cross-entropy takes, train."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from torch.utils.data import Dataset, Subset, TensorDataset, random_split
+
+from pidkit_distill import DatasetBundle, load_config, load_dataset, register_dataset
+from pidkit_distill.cli import main
+from pidkit_distill.data.registry import _LOADERS
+from pidkit_distill.training.loaders import DataError, load_data
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+LOADER = textwrap.dedent("""
+    import torch
+    from torch.utils.data import TensorDataset
+    from pidkit_distill import DatasetBundle, register_dataset
+
+    @register_dataset("labelled-blobs")
+    def blobs(*, seed=0, dtype="int64", column=False, shift=0, bad_row=-1, bad_label=0):
+        generator = torch.Generator().manual_seed(seed)
+        y = torch.arange(96) % 4 + shift
+        y[0] = 0  # the first sample of the training split is right
+        y[64] = 0  # and of the held-out split
+        if bad_row >= 0:
+            y[bad_row] = bad_label
+        x = torch.randn(96, 12, generator=generator) + y[:, None].float()
+        y = y.to(getattr(torch, dtype))
+        y = y[:, None] if column else y
+        return DatasetBundle(TensorDataset(x[:64], y[:64]), TensorDataset(x[64:], y[64:]),
+                             num_classes=4, input_shape=(12,))
+""")
+
+RUN = ["--import", "labelled_blobs.py", "--data", "labelled-blobs", "--model.teacher",
+       "synthetic-teacher", "--teacher.epochs", "1", "--run.threads", "1"]
+STUDENT = ["--model.student", "synthetic-student", "--epochs", "1", "--audit-every", "0"]
+
+FIRST = ("data: the loader registered as 'labelled-blobs': train[0] must be a pair (x, y) with "
+         "y an int label in [0, 4) (an int, or an int64 or uint8 tensor of shape ()); y is ")
+OUTSIDE = ("data.name: data set 'labelled-blobs' gives labels outside [0, 4) (its "
+           "num_classes=4): ")
+RENUMBER = ("; labels must be integers in [0, 4): number the classes from 0 in its loader (y - "
+            "y.min()), or return a num_classes above its largest label")
+
+# the data's options -> the message
+BAD_LABELS = {
+    "int32": (["dtype=int32"], FIRST + "a torch.int32 tensor: return y.long() from the loader."),
+    "int16": (["dtype=int16"], FIRST + "a torch.int16 tensor: return y.long() from the loader."),
+    "float": (["dtype=float32"],
+              FIRST + "a torch.float32 tensor: return y.long() from the loader."),
+    "shape (N, 1)": (["column=true"],
+                     FIRST + "a torch.int64 tensor of shape (1,): give one label per sample, y "
+                             "of shape (N,) (y.flatten() of an (N, 1) y)."),
+    "1..4 for 4 classes": (["shift=1"], OUTSIDE + "sample 3 of its train split has label 4 "
+                                                  "(and 15 more of its 64)" + RENUMBER),
+    "one past num_classes in the held-out split": (
+        ["bad_row=70", "bad_label=4"],
+        OUTSIDE + "sample 6 of its test split has label 4" + RENUMBER),
+    "a negative label": (["bad_row=9", "bad_label=-1"],
+                         OUTSIDE + "sample 9 of its train split has label -1" + RENUMBER),
+}
+
+
+@pytest.fixture
+def registered(monkeypatch, tmp_path):
+    """The loader's module in the test's folder; the data sets it registers end with the test."""
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delitem(sys.modules, "labelled_blobs", raising=False)
+    (tmp_path / "labelled_blobs.py").write_text(LOADER)
+    yield
+    sys.modules.pop("labelled_blobs", None)
+
+
+@pytest.mark.parametrize("command", ["train", "train-teacher"])
+@pytest.mark.parametrize("case", sorted(BAD_LABELS))
+def test_bad_labels_of_a_loader_are_one_line_before_any_work(tmp_path, capsys, registered,
+                                                             command, case):
+    options, message = BAD_LABELS[case]
+    argv = [command, *RUN, *(arg for option in options for arg in ("--data.options", option)),
+            *(STUDENT if command == "train" else []), "--out-dir", str(tmp_path / "runs")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == f"pidkit-distill {command}: error: {message}\n"
+    assert not (tmp_path / "runs").exists()  # no teacher cached, no run folder
+
+
+def test_uint8_labels_which_cross_entropy_takes_train(tmp_path, capsys, registered):
+    argv = ["train", *RUN, "--data.options", "dtype=uint8", *STUDENT,
+            "--teacher", "untrained", "--out-dir", str(tmp_path / "runs")]
+    assert main(argv) == 0
+    assert "last acc " in capsys.readouterr().out
+
+
+def _bundle_of(train: Dataset, test: Dataset) -> DatasetBundle:
+    return DatasetBundle(train, test, num_classes=2, input_shape=(3,))
+
+
+def test_the_split_s_own_sample_number_is_named_through_subsets(registered):
+    # random_split's Subsets share one tensor: a bad label names that split's sample, and one
+    # in a row that no split holds is never trained on, so it is not refused
+    x, y = torch.zeros(40, 3), torch.arange(40) % 2
+    train, test = random_split(TensorDataset(x, y), [30, 10],
+                               generator=torch.Generator().manual_seed(0))
+    unused = Subset(train, range(1, 30))
+
+    @register_dataset("split-labels")
+    def split_labels(*, seed=0, whole=True):
+        return _bundle_of(train if whole else unused, test)
+
+    y[train.indices[0]] = 2
+    bundle = load_data(load_config(overrides=["data.name=split-labels",
+                                              "data.options.whole=false"]))
+    assert len(bundle.train) == 29
+    y[test.indices[6]] = 7
+    y[test.indices[8]] = 2
+    with pytest.raises(DataError, match=r"^data\.name: data set 'split-labels' gives labels "
+                                        r"outside \[0, 2\) \(its num_classes=2\): sample 6 of "
+                                        r"its test split has label 7 \(and 1 more of its 10\); "):
+        load_data(load_config(overrides=["data.name=split-labels", "data.options.whole=false"]))
+
+
+class Samples(Dataset):
+    """A data set of one's own, read sample by sample."""
+
+    def __init__(self, labels: list[int], *, numpy: bool = False) -> None:
+        self.labels, self.numpy = labels, numpy
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor | np.ndarray, int]:
+        x = np.zeros(3, dtype=np.float32) if self.numpy else torch.zeros(3)
+        return x, self.labels[index]
+
+
+def test_a_data_set_of_ones_own_is_checked_by_its_first_sample(registered):
+    @register_dataset("own-labels")
+    def own(*, seed=0, first=5, numpy=False):
+        return _bundle_of(Samples([first, 1, 5, 0], numpy=numpy), Samples([0, 1]))
+
+    with pytest.raises(ValueError, match=r"^the loader registered as 'own-labels': train\[0\] "
+                                         r"must be a pair \(x, y\) with y an int label in \[0, "
+                                         r"2\) \(.*\); y is 5: number the classes from 0"):
+        load_dataset("own-labels")
+    # the rest is not read (a decoder, an augmentation per sample: it could take long)
+    bundle = load_data(load_config(overrides=["data.name=own-labels", "data.options.first=0"]))
+    assert bundle.train[2][1] == 5
+    with pytest.raises(DataError, match=r"^data: the loader registered as 'own-labels': "
+                                        r"train\[0\] must be a pair \(x, y\) with x a float tensor "
+                                        r"of input_shape \(3,\); x is a ndarray: return "
+                                        r"torch\.as_tensor\(x, dtype=torch\.float32\) from its "
+                                        r"dataset\.$"):
+        load_data(load_config(overrides=["data.name=own-labels", "data.options.first=0",
+                                         "data.options.numpy=true"]))
