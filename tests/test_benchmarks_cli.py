@@ -72,7 +72,10 @@ def test_bad_value_is_one_line_and_status_2(name, argv, capsys):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_help_names_the_command_and_the_quick_run(name, capsys):
+def test_help_names_the_command_and_the_quick_run(name, capsys, monkeypatch):
+    # argparse wraps the help to $COLUMNS: exported at 50 or fewer, it broke a long setting
+    # ('native,cvxpy+Cla' / 'rabel,cvxpy+ECOS') across lines and the quick settings were not found
+    monkeypatch.setenv("COLUMNS", "80")
     module = _module(name)
     with pytest.raises(SystemExit) as exit_:
         module.main(["--help"])
