@@ -11,12 +11,14 @@ import time
 import warnings
 
 import numpy as np
+import psutil  # a dependency of pidkit's (setup.cfg)
 import pytest
 
 import pidkit
 from pidkit import _cdd, _polytope
 from pidkit.redundancy.gh import gh_polytope
 from pidkit.redundancy.vertex_lp import exact_joint
+from tests.test_cdd_child import enumerates
 
 pytestmark = pytest.mark.skipif(
     importlib.util.find_spec("cdd") is None, reason="pycddlib (the exact extra) is not installed"
@@ -158,15 +160,24 @@ def test_ctrl_c_stops_a_long_enumeration() -> None:
     )
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-    assert proc.stdout is not None
-    assert proc.stdout.readline() == "started\n"
-    time.sleep(2.0)  # into the enumeration
-    start = time.monotonic()
-    proc.send_signal(signal.SIGINT)
-    try:
-        out, err = proc.communicate(timeout=60)
-    finally:
-        proc.kill()
-    assert time.monotonic() - start < 30, "the interrupt waited for the enumeration"
+    with proc:  # its pipes closed, and waited for
+        try:
+            assert proc.stdout is not None
+            assert proc.stdout.readline() == "started\n"
+            # into the enumeration: its child has loaded pycddlib (a fixed 2 s pause could interrupt,
+            # on a loaded machine, a parent that had not started it, and test nothing)
+            children: list[psutil.Process] = []
+            deadline = time.monotonic() + 60
+            while not any(map(enumerates, children)) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+                children = psutil.Process(proc.pid).children()
+            assert any(map(enumerates, children)), "the enumeration did not start"
+            proc.send_signal(signal.SIGINT)
+            try:
+                out, err = proc.communicate(timeout=120)  # the enumeration takes more than ten minutes
+            except subprocess.TimeoutExpired:
+                pytest.fail("the interrupt waited for the enumeration")
+        finally:
+            proc.kill()
     assert out == "interrupted; children left: 0\n", err
     assert proc.returncode == 0
