@@ -10,19 +10,27 @@ configuration does not say: :func:`teacher_file_now` is the file it names there,
 (:func:`with_teacher_file`, :func:`recorded_teacher_file`; the report tells teachers apart by
 it). A record is no setting: no configuration sets it (:func:`record_hint`). The settings
 that a teacher depends on (:func:`teacher_key`) name its folder and are compared with those its
-cached file records.
+cached file records. A teacher registered by the user is keyed by its code too
+(:func:`code_fingerprint`), not only by the module that registered it.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
 import os
-from collections.abc import Mapping
+import re
+import site
+import sys
+import sysconfig
+import types
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["RECORDED", "REGISTERED_IN_KEY", "TEACHER_KEYS", "flat_settings", "record_hint",
-           "recorded_teacher_file", "teacher_file_now", "teacher_key", "unused_by_teacher",
-           "with_teacher_file"]
+__all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "TEACHER_KEYS", "code_fingerprint",
+           "flat_settings", "record_hint", "recorded_teacher_file", "teacher_file_now",
+           "teacher_key", "unused_by_teacher", "with_teacher_file"]
 
 # The table of a run's config.json that holds what the run recorded of itself, beside its
 # settings' sections: "teacher_file", the file its teacher.source named (teacher_file_now).
@@ -72,9 +80,12 @@ def unused_by_teacher(key: str) -> str | None:
 _TEACHER_NAMES = ("data.name", "model.teacher")
 # Where teacher_key (and flat_settings of it) holds the module that each of them came from.
 REGISTERED_IN_KEY = "registered"
+# Where teacher_key holds the fingerprint of the code of a model.teacher the user registered.
+CODE_IN_KEY = "code"
 
 
-def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str]) -> dict[str, Any]:
+def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
+                code: str | None = None) -> dict[str, Any]:
     """The settings of a teacher's run (its configuration as a dict) that the teacher depends
     on, which its folder's name hashes
     (:func:`~pidkit_distill.training.teacher.teacher_run_config`) and its cached file must
@@ -82,8 +93,11 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str]) -> d
     ``teacher`` and ``optim``, as JSON reads them back; and, under :data:`REGISTERED_IN_KEY`,
     where its data set and ``model.teacher`` come from where the user registered them
     (``registered``: :func:`~pidkit_distill.registered_record.registered_now` of the settings,
-    or what a file records), so that one name registered by two modules is two teachers. A
-    teacher of the package's names alone has the key it always had.
+    or what a file records), so that one name registered by two modules is two teachers; and,
+    under :data:`CODE_IN_KEY`, ``code``, the fingerprint of a registered ``model.teacher``'s
+    code (:func:`code_fingerprint`), where given, so that a builder edited in place (a notebook's
+    cell run again) is another teacher. A teacher of the package's names alone has the key it
+    always had.
 
     Examples
     --------
@@ -92,6 +106,8 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str]) -> d
     {'data': {'name': 'blobs'}, 'model': None, 'optim': None, 'teacher': None}
     >>> teacher_key(settings, {"data.name": "/a/m.py", "model.student": "/a/m.py"})["registered"]
     {'data.name': '/a/m.py'}
+    >>> teacher_key(settings, {}, "0123abcd")["code"]
+    '0123abcd'
     """
     key = {k: settings.get(k) for k in ("data", "model", "teacher", "optim")}
     if isinstance(key["data"], dict):
@@ -100,7 +116,187 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str]) -> d
     sources = {name: registered[name] for name in _TEACHER_NAMES if name in registered}
     if sources:
         key[REGISTERED_IN_KEY] = sources
+    if code is not None:
+        key[CODE_IN_KEY] = code
     return json.loads(json.dumps(key, sort_keys=True))
+
+
+def code_fingerprint(builder: Any) -> str:
+    """A fingerprint (16 hex digits) of the code of a registered ``builder`` (a function, a
+    class, a ``functools.partial``, a callable object): what :func:`teacher_key` keys a
+    registered teacher by, so that its cached file is reused only by the code that trained it.
+
+    It hashes (BLAKE2b) what the code does, not where it is written: a function's bytecode,
+    constants, names, argument names and defaults, its nested functions' and lambdas' alike,
+    the values it closes over; a class's bases and the members it defines (methods, properties,
+    plain values), sorted by name. From these it follows every function, class and plain value
+    (a number, a string, a tuple of them) that the code names among its module's globals, where
+    that is the user's code: a notebook's, a script's, a module of one's own, not Python's,
+    an installed package's (torch) or pidkit's, which change with their versions. So a builder
+    edited in place (a notebook's cell run again, ``ReLU`` made ``Tanh``), or a helper or a
+    module class of yours that it builds, has another fingerprint; lines moved, comments and
+    the file's path do not change it. It is stable across processes for the same code and
+    Python version: no memory address (stripped from reprs), set order or hash seed enters it;
+    another Python version compiles other bytecode (one retrain).
+
+    Examples
+    --------
+    >>> def relu_net(*, num_classes, in_channels):
+    ...     return ("ReLU", num_classes)
+    >>> def tanh_net(*, num_classes, in_channels):
+    ...     return ("Tanh", num_classes)
+    >>> len(code_fingerprint(relu_net)), code_fingerprint(relu_net) == code_fingerprint(tanh_net)
+    (16, False)
+    >>> code_fingerprint(functools.partial(relu_net, num_classes=3)) == code_fingerprint(relu_net)
+    False
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for part in _code_parts(builder, set()):
+        digest.update(part.encode("utf-8", "backslashreplace") + b"\0")
+    return digest.hexdigest()
+
+
+# what a class's namespace holds of where it is written (its line, from Python 3.13), not of what
+# it does
+_CLASS_BOOKKEEPING = ("__dict__", "__weakref__", "__module__", "__doc__", "__qualname__",
+                      "__firstlineno__", "__static_attributes__")
+# a memory address in a repr (<object at 0x7f...>), which differs from process to process
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# values whose repr is what they are, the same in every process
+_PLAIN = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _code_parts(obj: Any, seen: set[int]) -> Iterator[str]:
+    """The texts that :func:`code_fingerprint` hashes for ``obj``, following the user's code
+    it names; each function or class once (``seen``: their ids)."""
+    while isinstance(obj, functools.partial):
+        yield f"partial{_plain(obj.args)}{_plain(sorted(obj.keywords.items()))}"
+        obj = obj.func
+    if isinstance(obj, types.MethodType):
+        yield from _state_parts(obj.__self__, seen)
+        obj = obj.__func__
+    if not isinstance(obj, (types.FunctionType, type)):  # a callable object: its class's code
+        yield from _state_parts(obj, seen)
+        obj = type(obj)
+    name = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
+    if id(obj) in seen or not _is_users(obj):
+        yield name
+        return
+    seen.add(id(obj))
+    if isinstance(obj, type):
+        yield f"class {obj.__qualname__}"
+        for base in obj.__bases__:
+            yield from _code_parts(base, seen)
+        for member, value in sorted(vars(obj).items()):
+            if member not in _CLASS_BOOKKEEPING:
+                yield member
+                yield from _member_parts(value, seen)
+        return
+    yield from _bytecode_parts(obj.__code__)
+    yield _plain(obj.__defaults__)
+    yield _plain(sorted((obj.__kwdefaults__ or {}).items()))
+    for cell in obj.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # a cell not yet set
+            value = None
+        yield from _member_parts(value, seen)
+    names = sorted(_names(obj.__code__))
+    for global_name in names:
+        value = obj.__globals__.get(global_name)
+        if isinstance(value, (types.FunctionType, type, functools.partial)):
+            yield from _code_parts(value, seen)
+        elif isinstance(value, (*_PLAIN, tuple)) and global_name in obj.__globals__:
+            yield f"{global_name}={_plain(value)}"
+        elif isinstance(value, types.ModuleType) and _is_users(value):  # mymodels.Net(...)
+            for attribute in names:
+                member = getattr(value, attribute, None)
+                if isinstance(member, (types.FunctionType, type)):
+                    yield from _code_parts(member, seen)
+
+
+def _state_parts(instance: Any, seen: set[int]) -> Iterator[str]:
+    """The texts of the object a builder is (a callable object) or is bound to: its attributes,
+    sorted by name; a class's code."""
+    if isinstance(instance, type):
+        yield from _code_parts(instance, seen)
+        return
+    for name, value in sorted(getattr(instance, "__dict__", {}).items()):
+        yield name
+        yield from _member_parts(value, seen)
+
+
+def _member_parts(value: Any, seen: set[int]) -> Iterator[str]:
+    """The texts of a class member or closure cell: code followed, a plain value as such, any
+    other value by its type."""
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    if isinstance(value, property):
+        for accessor in (value.fget, value.fset, value.fdel):
+            yield from _member_parts(accessor, seen)
+    elif isinstance(value, (types.FunctionType, type, functools.partial, types.MethodType)):
+        yield from _code_parts(value, seen)
+    elif isinstance(value, (*_PLAIN, tuple, list, frozenset, set, dict)):
+        yield _plain(value)
+    else:
+        yield f"{type(value).__module__}.{type(value).__qualname__}"
+
+
+def _bytecode_parts(code: types.CodeType) -> Iterator[str]:
+    """A code object's bytecode, names and constants, its nested code objects' alike; not its
+    file, line numbers or name."""
+    yield code.co_code.hex()
+    yield f"{code.co_argcount},{code.co_kwonlyargcount},{code.co_flags}"
+    yield ",".join(code.co_names + code.co_varnames + code.co_freevars)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _bytecode_parts(const)
+        else:
+            yield _plain(const)
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """The names that ``code`` and the code nested in it read as globals or attributes."""
+    return set(code.co_names).union(*(_names(c) for c in code.co_consts
+                                      if isinstance(c, types.CodeType)))
+
+
+def _plain(value: Any) -> str:
+    """``value``'s repr without memory addresses; a set's items sorted (their order follows
+    the hash seed)."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ",".join(sorted(_plain(item) for item in value)) + "}"
+    if isinstance(value, (tuple, list)):
+        return "(" + ",".join(_plain(item) for item in value) + ")"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{_plain(k)}:{_plain(v)}" for k, v in value.items()) + "}"
+    return _ADDRESS.sub("0x", repr(value))
+
+
+# the folders of code that is not the user's: Python's own and installed packages'
+_NOT_USERS = tuple(os.path.realpath(path) + os.sep for path in {
+    *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+    *site.getsitepackages(), site.getusersitepackages()})
+# the packages whose code changes with their versions, wherever they are installed
+_PACKAGES = ("pidkit", "pidkit_distill", "torch", "numpy")
+
+
+def _is_users(obj: Any) -> bool:
+    """Whether the function, class or module ``obj`` is the user's code: (defined in) a
+    notebook's or a script's ``__main__``, code run as a module that is not imported, or a
+    module whose file is outside Python's and installed packages' folders; not one of
+    :data:`_PACKAGES`."""
+    module_name = (obj.__name__ if isinstance(obj, types.ModuleType)
+                   else getattr(obj, "__module__", None) or "")
+    if module_name.split(".")[0] in _PACKAGES or module_name in sys.builtin_module_names:
+        return False
+    module = sys.modules.get(module_name)
+    file = getattr(module, "__file__", None)
+    if isinstance(file, str) and not file.startswith("<"):
+        return not os.path.realpath(file).startswith(_NOT_USERS)
+    # code run as a module that is not imported (a notebook's cell), python - ("<stdin>"), a
+    # notebook's __main__; not a frozen or namespace module, which have no file either
+    return module is None or module_name == "__main__" or isinstance(file, str)
 
 
 def flat_settings(settings: Any, prefix: str = "") -> dict[str, Any]:

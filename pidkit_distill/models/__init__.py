@@ -58,6 +58,7 @@ __all__ = [
     "available_models",
     "build_model",
     "check_feature_model",
+    "model_builder",
     "model_source",
     "needs_real_tensors",
     "register_model",
@@ -224,6 +225,22 @@ def model_source(name: object) -> str | None:
     (True, True)
     """
     return _MODELS.source(name)
+
+
+def model_builder(name: object) -> Callable[..., object] | None:
+    """The builder that you registered with :func:`register_model` under the model name
+    ``name`` (read as :func:`build_model` reads it); ``None`` for the package's own models and
+    a name not registered. A cached teacher's folder name hashes its code
+    (:func:`~pidkit_distill.teacher_keys.code_fingerprint`).
+
+    Examples
+    --------
+    >>> from pidkit_distill.models import model_builder
+    >>> model_builder("digits-teacher") is None, model_builder("no-such-model") is None
+    (True, True)
+    """
+    key = _MODELS.find(name)
+    return None if key is None or _MODELS.is_builtin(key) else _MODELS.get(key)
 
 
 def available_models() -> list[str]:

@@ -43,7 +43,7 @@ from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = ["LOCK_FILE", "POLL_S", "REGISTRY_SOURCES", "RunFolder", "RunFolderBusy", "check_not_busy",
-           "check_out_dir", "run_dir_of", "run_folder_lock"]
+           "check_out_dir", "run_dir_of", "run_folder_lock", "threads_changed_note"]
 
 LOCK_FILE = ".lock"
 # Where a name the user registered comes from, asked of the package's registry of its kind: for
@@ -304,6 +304,31 @@ def check_not_busy(run_dir: Path, *, resume: bool = False) -> None:
         raise _busy(run_dir, resume)
 
 
+def threads_changed_note(first: dict[str, Any], config: TrainConfig) -> str | None:
+    """The note for a run resumed with another ``run.threads`` than the ``config.json`` it
+    continues (``first``) records: a reduction split over another number of threads adds in
+    another order, so the epochs trained from here on differ from an uninterrupted run's
+    beyond rounding (a loss in its sixth or seventh digit, an audit's atoms from their
+    second digit); ``None`` for the same count, or none recorded.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> print(threads_changed_note({"run": {"threads": 1}}, load_config(overrides=["run.threads=2"])))
+    note: run.threads is 2 now, 1 before: the epochs trained from here on use another number of \
+CPU threads, which changes their numbers beyond rounding; this run is no longer bit-identical to \
+one trained without interruption
+    >>> threads_changed_note({"run": {"threads": 2}}, load_config(overrides=["run.threads=2"]))
+    """
+    run = first.get("run")
+    before = run.get("threads") if isinstance(run, dict) else None
+    if not isinstance(before, int) or before == config.run.threads:
+        return None
+    return (f"note: run.threads is {config.run.threads} now, {before} before: the epochs trained "
+            "from here on use another number of CPU threads, which changes their numbers beyond "
+            "rounding; this run is no longer bit-identical to one trained without interruption")
+
+
 class RunFolder:
     """The files of one run folder (written by rank 0 only).
 
@@ -348,6 +373,8 @@ class RunFolder:
         registered comes from (:func:`~pidkit_distill.registered_record.with_registered`):
         the module that registered it now; for a run that continues a checkpoint's epochs,
         whose networks are the checkpoint's, what the ``config.json`` it continues records.
+        A run that continues with epochs to train and another ``run.threads`` than that
+        ``config.json`` records prints a note (:func:`threads_changed_note`).
         """
         self.resume = config.run.resume
         if not self.is_main:
@@ -355,6 +382,10 @@ class RunFolder:
         self.path.mkdir(parents=True, exist_ok=True)
         settings = config_to_dict(config)
         first = self._first_record() if history else None
+        note = threads_changed_note(first, config) if first and len(history) < config.run.epochs \
+            else None
+        if note:
+            print(note, flush=True)
         teacher_file = (recorded_teacher_file(first) if first is not None
                         else teacher_file_now(config.teacher.source))
         sources = (recorded_registered(first) if first is not None

@@ -6,7 +6,7 @@ every setting that affects it, and reuse it), ``"untrained"`` (the seeded initia
 path of a teacher file.
 
 A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "n_train",
-"n_test", "train_fingerprint", "config", "test_acc"}`` (what
+"n_test", "train_fingerprint", "config", "code_fingerprint", "test_acc"}`` (what
 :func:`~pidkit_distill.training.train_teacher` writes)
 or is a bare state dict (``torch.save(model.state_dict(), path)``). It is read with
 ``weights_only=True`` and checked before use (:mod:`~pidkit_distill.training.teacher_files`):
@@ -35,9 +35,16 @@ from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
 from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
-from pidkit_distill.models import build_model
+from pidkit_distill.models import build_model, model_builder
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
-from pidkit_distill.teacher_keys import REGISTERED_IN_KEY, TEACHER_KEYS, flat_settings, teacher_key
+from pidkit_distill.teacher_keys import (
+    CODE_IN_KEY,
+    REGISTERED_IN_KEY,
+    TEACHER_KEYS,
+    code_fingerprint,
+    flat_settings,
+    teacher_key,
+)
 from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
@@ -60,6 +67,7 @@ __all__ = [
     "load_teacher",
     "read_teacher_file",
     "read_teacher_for_run",
+    "teacher_code",
     "teacher_file_of",
     "teacher_run_config",
     "trained_teacher_file",
@@ -157,7 +165,7 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     ``teacher.data_options``; its run name hashes every setting that affects it, and where
     its data set and ``model.teacher`` come from where the user registered them
     (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net`` registered by
-    another module is another teacher.
+    another module, or by code edited since (:func:`teacher_code`), is another teacher.
     """
     data = config_to_dict(config)
     data["data"]["options"].update(config.teacher.data_options)
@@ -169,11 +177,26 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
     data["teacher"]["source"] = "trained"
-    key = teacher_key(data, registered_now(data, REGISTRY_SOURCES))
+    key = teacher_key(data, registered_now(data, REGISTRY_SOURCES),
+                      teacher_code(config.model.teacher))
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
     data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
                            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
     return config_from_dict(data)
+
+
+def teacher_code(model: str) -> str | None:
+    """The fingerprint of the code of the teacher ``model`` that the user registered
+    (:func:`~pidkit_distill.teacher_keys.code_fingerprint` of its builder), which its cached
+    folder's name hashes and its file records; ``None`` for the package's own models.
+
+    Examples
+    --------
+    >>> teacher_code("digits-teacher") is None
+    True
+    """
+    builder = model_builder(model)
+    return None if builder is None else code_fingerprint(builder)
 
 
 # The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows
@@ -196,7 +219,9 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     they were, which is checked without them): a file copied from another teacher's folder,
     or trained on data that has changed since (a registered data set whose loader returns
     other samples, CIFAR files replaced), or of a data set or ``model.teacher`` of one name
-    that another module registered (the file records where they came from), is refused,
+    that another module registered (the file records where they came from), or of a registered
+    ``model.teacher`` whose code was edited since (the file records :func:`teacher_code`,
+    which one written by an older version lacks), is refused,
     where the names and shapes of its tensors (:func:`check_teacher_file`) would pass. The
     message names the first setting that differs (both modules, where they differ) and says
     to delete the folder to train the teacher again.
@@ -227,10 +252,12 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     """
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
-    have = (flat_settings(teacher_key(recorded, recorded_registered(recorded)))
+    have = (flat_settings(teacher_key(recorded, recorded_registered(recorded),
+                                      saved.get("code_fingerprint")))
             if isinstance(recorded, dict) else {})
     settings = config_to_dict(teacher_run_config(config))
-    want = flat_settings(teacher_key(settings, registered_now(settings, REGISTRY_SOURCES)))
+    want = flat_settings(teacher_key(settings, registered_now(settings, REGISTRY_SOURCES),
+                                     teacher_code(config.model.teacher)))
     # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
     # option), which equals nothing, is the same NaN, not a setting that differs; where a name
     # came from first, as the settings of two modules' models of one name may all agree
@@ -247,6 +274,12 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    f"{have.get(differ[0]) or 'a module it does not record'}, but this run's "
                    f"{want.get(name)!r} is registered by "
                    f"{want.get(differ[0]) or 'no module of yours'}: one name, two modules' code")
+    elif differ and differ[0] == CODE_IN_KEY:
+        problem = (f"holds a teacher of model.teacher={config.model.teacher!r} built by other "
+                   "code than the one registered now (its builder, or code of yours that it "
+                   "names, was edited since)" if CODE_IN_KEY in have else
+                   f"records no fingerprint of the code of model.teacher="
+                   f"{config.model.teacher!r} (written by an older version)")
     elif differ:
         key = differ[0]
         more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""
@@ -393,6 +426,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                              "train_fingerprint": data_fingerprint(bundle.train),
                              "config": with_registered(settings, registered_now(settings,
                                                                                 REGISTRY_SOURCES)),
+                             "code_fingerprint": teacher_code(config.model.teacher),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")

@@ -4,12 +4,14 @@ folder of 100,000 entries)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from pidkit_distill import run_records
-from pidkit_distill.run_records import load_run
+from pidkit_distill.audit_records import AUDITED_ATOMS
+from pidkit_distill.run_records import load_run, load_runs
 
 
 def looks_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -60,3 +62,25 @@ def test_the_hint_reads_the_first_entries_of_a_folder_only(tmp_path, monkeypatch
     with pytest.raises(ValueError, match=r"\. Did you mean '.*rid-s\d+'\?$"):
         load_run(tmp_path / "rid-s")
     assert [len(names) for names in given] == [5]
+
+
+def test_a_runs_repr_is_one_line_that_counts_its_records(tmp_path):
+    # the repr was the dataclass's, every setting, epoch and audit record in full: 37,103
+    # characters for a 3-epoch run in a notebook's cell
+    run = tmp_path / "rid-s0"
+    run.mkdir()
+    sections = {"data": {"name": "digits"}, "method": {"name": "rid", "params": {"lam": 0.5}},
+                "teacher": {"source": "trained"}, "run": {"epochs": 3}}
+    (run / "config.json").write_text(json.dumps(sections))
+    atoms = dict.fromkeys(AUDITED_ATOMS, 0.25)
+    (run / "metrics.jsonl").write_text("".join(
+        json.dumps({"epoch": epoch, "test_acc": 0.5, **{f"loss_{i}": 1.0 for i in range(200)}})
+        + "\n" for epoch in (1, 2, 3)))
+    (run / "audit.jsonl").write_text("".join(
+        json.dumps({"epoch": epoch, "layer": layer, **atoms}) + "\n"
+        for epoch in (1, 2, 3) for layer in (0, 1)))
+    [records] = load_runs([run])
+    assert repr(records) == (f"RunRecords(name='rid-s0', path={str(run)!r}, config={{4 sections}}, "
+                             "metrics=[3 epochs], audit=[6 records])")
+    assert records.config == sections and records.metrics[2]["loss_199"] == 1.0
+    assert [record["layer"] for record in records.audit] == [0, 1] * 3

@@ -1,0 +1,172 @@
+"""A cached teacher of a model the user registered is the teacher of that code: a builder edited
+in place (a notebook's cell run again with ReLU made Tanh, the same shapes) trains its own
+teacher, where it reused the one the code before had trained, ReLU weights in the Tanh network
+('reusing the teacher t64 trained before with the same settings', the folder's name hashing
+the registering module's path, which a notebook's ``__main__`` does not even have). The same
+code reuses its teacher, in another process too."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from tiny_runs import TINY, command_env, tiny
+
+from pidkit_distill import train_teacher, unregister_model
+from pidkit_distill.teacher_keys import code_fingerprint
+from pidkit_distill.training.teacher import read_teacher_file
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+# A notebook's cell registering its teacher: its hidden layers built by a helper of the notebook.
+CELL = textwrap.dedent("""
+    from torch import nn
+
+    from pidkit_distill import register_model, tap_features
+
+    WIDTH = {width}
+
+
+    def hidden(width):
+        return nn.Sequential(nn.Linear(width, WIDTH), nn.{activation}())
+
+
+    @register_model("my-teacher")
+    def build(*, num_classes, in_channels):
+        return tap_features(nn.Sequential(hidden(in_channels), nn.Linear(WIDTH, num_classes)),
+                            layers=["0"])
+""")
+
+# A module class built by a builder: what its forward does is the teacher's code too.
+CLASS_CELL = textwrap.dedent("""
+    from torch import nn
+
+
+    class Net(nn.Module):
+        def __init__(self, num_classes):
+            super().__init__()
+            self.fc = nn.Linear(4, num_classes)
+
+        def forward(self, x):
+            return self.fc(x).{activation}()
+
+
+    def build(*, num_classes, in_channels):
+        return Net(num_classes)
+""")
+
+
+# A builder that is an object holding its setting.
+MAKER_CELL = textwrap.dedent("""
+    class Maker:
+        def __init__(self, activation):
+            self.activation = activation
+
+        def __call__(self, *, num_classes, in_channels):
+            return (self.activation, num_classes)
+""")
+
+
+def run_cell(source: str, module: str = "notebook") -> dict:
+    """The namespace of ``source`` run as the module ``module`` that has no file (as a
+    notebook's ``__main__`` has none)."""
+    namespace = {"__name__": module}
+    exec(compile(source, "<cell>", "exec"), namespace)
+    return namespace
+
+
+def test_the_fingerprint_follows_the_code_not_where_it_is_written():
+    relu = code_fingerprint(run_cell(CELL.format(width=8, activation="ReLU"))["build"])
+    # the same cell run again (new objects), and moved down two lines with a comment
+    assert code_fingerprint(run_cell(CELL.format(width=8, activation="ReLU"))["build"]) == relu
+    moved = "# the teacher\n\n" + CELL.format(width=8, activation="ReLU")
+    assert code_fingerprint(run_cell(moved)["build"]) == relu
+    # the helper's activation, and the notebook's constant that the builder names, edited
+    assert code_fingerprint(run_cell(CELL.format(width=8, activation="Tanh"))["build"]) != relu
+    assert code_fingerprint(run_cell(CELL.format(width=16, activation="ReLU"))["build"]) != relu
+    # a method of the class that the builder builds, edited
+    assert (code_fingerprint(run_cell(CLASS_CELL.format(activation="relu"))["build"])
+            != code_fingerprint(run_cell(CLASS_CELL.format(activation="tanh"))["build"]))
+    # a callable object of a setting, which its class's code reads
+    maker = run_cell(MAKER_CELL)["Maker"]
+    assert code_fingerprint(maker("relu")) == code_fingerprint(maker("relu"))
+    assert code_fingerprint(maker("relu")) != code_fingerprint(maker("tanh"))
+
+
+def test_the_fingerprint_is_the_same_in_another_process():
+    # a set constant's order and a default's memory address differ from process to process
+    script = CLASS_CELL.format(activation="relu") + textwrap.dedent("""
+        from pidkit_distill.teacher_keys import code_fingerprint
+
+        def other(*, num_classes, in_channels, tags=object(), kinds={"a", "b", "c", "d"}):
+            return build(num_classes=num_classes, in_channels=in_channels) if tags in kinds else None
+
+        print(code_fingerprint(other))
+    """)
+    prints = {subprocess.run([sys.executable, "-"], input=script, capture_output=True,
+                             text=True, check=True,
+                             env={**command_env(), "PYTHONHASHSEED": seed}).stdout
+              for seed in ("1", "2")}
+    assert len(prints) == 1 and len(prints.pop().strip()) == 16
+
+
+# The student's run trains (and caches) a teacher of my-teacher.
+TEACHER = ["model.teacher=my-teacher", "teacher.source=trained", "teacher.epochs=1"]
+
+
+@pytest.fixture
+def notebook():
+    """Run a notebook's cell that registers ``my-teacher``; unregistered after the test."""
+    yield lambda activation: run_cell(CELL.format(width=8, activation=activation))
+    unregister_model("my-teacher")
+
+
+def test_a_builder_edited_in_place_trains_its_own_teacher(tmp_path, notebook, capsys):
+    config = tiny(tmp_path, *TEACHER)
+    notebook("ReLU")
+    relu = train_teacher(config)
+    notebook("Tanh")  # the cell edited and run again: the name is registered anew
+    tanh = train_teacher(config)
+    out = capsys.readouterr().out
+    assert out.count("training the teacher my-teacher") == 2 and "reusing" not in out
+    assert relu.parent != tanh.parent
+    assert [str(read_teacher_file(path)["model"]["0.0.weight"].shape)
+            for path in (relu, tanh)] == ["torch.Size([8, 12])"] * 2
+    notebook("ReLU")  # and back: its teacher is reused
+    assert train_teacher(config) == relu
+    assert "reusing the teacher my-teacher" in capsys.readouterr().out
+    # the ReLU teacher's file copied into the Tanh teacher's folder is refused
+    notebook("Tanh")
+    shutil.copyfile(relu, tanh)
+    with pytest.raises(ValueError, match=(
+            r"teacher file '.*teacher.pt' holds a teacher of model.teacher='my-teacher' built by "
+            r"other code than the one registered now \(its builder, or code of yours that it "
+            r"names, was edited since\); it is the teacher cached for these settings: delete "
+            rf"{tanh.parent} to train it again")):
+        train_teacher(config)
+
+
+def test_the_same_code_reuses_its_teacher_in_another_process(tmp_path):
+    # python - : a __main__ without a file, as a notebook's; another hash seed each time
+    script = CELL.format(width=8, activation="ReLU") + textwrap.dedent(f"""
+        import torch
+
+        from pidkit_distill import load_config, train_teacher
+
+        torch.set_num_threads(1)
+        config = load_config(overrides={[*TINY, *TEACHER, f"run.out_dir={tmp_path}"]!r})
+        print("teacher file", train_teacher(config))
+    """)
+    outs = [subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                           check=True, env={**command_env(), "PYTHONHASHSEED": seed}).stdout
+            for seed in ("1", "2")]
+    assert "training the teacher my-teacher" in outs[0] and "reusing" not in outs[0]
+    assert "reusing the teacher my-teacher trained before with the same settings" in outs[1]
+    files = [out.split("teacher file ")[-1].strip() for out in outs]
+    assert files[0] == files[1] and os.path.isfile(files[0])
+    assert Path(files[0]).parent.name.startswith("teacher-synthetic-my-teacher-s0-e1-")
