@@ -17,6 +17,13 @@ resolves and checks, without loading data (but a registered data set's) or train
   meta device (no memory, no compute), or on the CPU where a model needs the values of tensors
   (``.item()`` in a builder or a forward; :mod:`~pidkit_distill.training.model_checks`), which
   also checks that the method can pair their layers, and ``audit.layers``;
+* the method's training step: one forward pass of its Distiller on a batch of two samples at
+  the first epoch of each of its phases must return scalar loss terms that require grad
+  (:func:`~pidkit_distill.training.model_checks.checked_step`);
+* a batch of one sample (the last one of ``n_train = k * data.batch_size + 1`` samples, or each
+  process's share of it under torchrun) for a network that trains BatchNorm layers on one
+  value per channel per sample (``(N, C)`` features: the student's, the method's own
+  modules, the teacher's where the run trains it), which torch refuses in the step;
 * the teacher file (``teacher.source=PATH``, or a cached trained teacher): read with
   ``weights_only=True`` and compared tensor by tensor with ``model.teacher``'s shapes;
 * the run folder: creatable and writable, not being written by another process right now (a
@@ -66,7 +73,14 @@ from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
-from pidkit_distill.training.model_checks import check_runs, checked_distiller, model_for
+from pidkit_distill.training.model_checks import (
+    check_one_sample_batches,
+    check_runs,
+    checked_distiller,
+    checked_step,
+    model_for,
+    one_value_norms,
+)
 from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import float32_default
@@ -292,13 +306,16 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
                             drop_last=config.data.drop_last)
-    with _about("model.teacher"):
+    with _about("model.teacher"), one_value_norms() as teacher_norms:
         teacher = check_runs(model_for(config.model.teacher, teacher_data, meta=True),
                              config.model.teacher, "teacher", teacher_data)
     if teacher_only:
         run_dir = run_dir_of(teacher_run_config(config))
         with _about("run.out_dir"):
             check_out_dir(run_dir)
+        if not (run_dir / "teacher.pt").is_file():  # to be trained
+            check_one_sample_batches(config, [(f"model.teacher {config.model.teacher!r}",
+                                               teacher_data.n_train, teacher_norms)])
         if (run_dir / "teacher.pt").is_file():  # reused: it must be whole and fit
             check_teacher_path(run_dir / "teacher.pt", model=config.model.teacher,
                                spec=teacher_data, cached=True, config=config,
@@ -321,10 +338,22 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     params, notice = fit_schedule(params, config, method=method)
     with _about("model.student"):
         student = check_runs(student, config.model.student, "student", data)
-        distiller = checked_distiller(method, student, teacher,
-                                      names=(config.model.student, config.model.teacher),
-                                      data=data, teacher_data=teacher_data, preset=preset,
-                                      **params.to_dict())
+    for meta in (True, False):  # on the CPU where the step needs the values of tensors
+        with _about("model.student"):
+            distiller = checked_distiller(method, student, teacher, meta=meta,
+                                          names=(config.model.student, config.model.teacher),
+                                          data=data, teacher_data=teacher_data, preset=preset,
+                                          **params.to_dict())
+        with _about("method.name"):
+            norms = checked_step(distiller, data, run_epochs=config.run.epochs)
+        if norms is not None:
+            break
+    students = set(distiller.student.modules())
+    trained = [  # the networks that train, with their BatchNorm layers of one value per sample
+        (f"model.student {config.model.student!r}", data.n_train,
+         [n for n in norms or [] if n in students]),
+        (f"method {method.method_name!r}, its own modules", data.n_train,
+         [n for n in norms or [] if n not in students])]
     n_teacher, n_student = len(distiller.teacher_shapes), len(distiller.student_shapes)
     n_layers = min(n_teacher, n_student)
     if config.run.audit_every and not config.audit.layers and n_teacher != n_student:
@@ -359,12 +388,15 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         if config.teacher.source == "trained" and not path.is_file():  # to be trained there
             with _about("run.out_dir"):
                 check_out_dir(path.parent)
+            trained.insert(0, (f"model.teacher {config.model.teacher!r}, trained first",
+                               teacher_data.n_train, teacher_norms))
         else:
             with _about("teacher.source"):
                 cached = config.teacher.source == "trained"
                 check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
                                    cached=cached, config=config if cached else None,
                                    data=teacher_bundle)
+    check_one_sample_batches(config, trained)
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
                          resume, [bundle, teacher_bundle])
 

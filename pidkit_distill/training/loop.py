@@ -55,6 +55,7 @@ from pidkit_distill.training.loaders import (
     eval_loader,
     train_loader,
 )
+from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import (
     RunSummary,
@@ -335,6 +336,10 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
 
     Raises
     ------
+    ValueError
+        The module's ``forward`` returned no StepOutput of 0-d loss terms that require grad
+        (:func:`~pidkit_distill.training.model_checks.checked_loss`), naming the method and
+        the term.
     TrainingError
         The loss was NaN or infinite at some step (found at the end of the epoch, without a
         device synchronisation per step), the last step made weights NaN or infinite, or
@@ -378,7 +383,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
             x, y = to_device(x, y, device)
             with autocast(device, amp):
                 out = model(x, y, epoch=epoch)
-            loss = sum(out.losses.values())
+            loss = checked_loss(out, model)
             scale = sampler.loss_scale(step) if isinstance(sampler, ShardedBatchSampler) else 1.0
             model.zero_grad(set_to_none=True)
             (loss * scale if scale != 1.0 else loss).backward()

@@ -17,26 +17,40 @@ for that reason is checked on the CPU instead: built for real (by
 forked random state (the check draws nothing from the caller's), and run on a batch of two
 samples. A model that works is accepted; one that cannot take the data's inputs is refused in
 one line either way.
+
+The Distiller then takes one training step, without a backward pass, on a batch of two samples
+at the first epoch of each of its phases (:func:`checked_step`): a method's ``forward`` must
+return a :class:`~pidkit_distill.methods.StepOutput` whose every loss term is a 0-d tensor that
+requires grad (:func:`checked_loss`, which every training step applies too), and the
+BatchNorm layers that train on one value per channel per sample (``(N, C)`` features) are
+noted (:func:`one_value_norms`): they cannot train on a batch of one sample.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
 import torch
 from torch import nn
 
+from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetSpec
-from pidkit_distill.methods import Distiller
+from pidkit_distill.launcher_env import world_size_from_env
+from pidkit_distill.methods import Distiller, StepOutput
 from pidkit_distill.models import (
     available_models,
     build_model,
     needs_real_tensors,
     tap_features,
 )
+from pidkit_distill.training.loaders import ShardedBatchSampler
 
-__all__ = ["check_runs", "checked_distiller", "model_for"]
+__all__ = ["check_one_sample_batches", "check_runs", "checked_distiller", "checked_loss",
+           "checked_step", "model_for", "one_value_norms"]
 
 
 def model_for(name: str, data: DatasetSpec, *, meta: bool) -> nn.Module:
@@ -76,7 +90,7 @@ def check_runs(net: nn.Module, name: str, role: str, data: DatasetSpec) -> nn.Mo
 
 def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.Module, *,
                       names: tuple[str, str], data: DatasetSpec, teacher_data: DatasetSpec,
-                      **options: Any) -> Distiller:
+                      meta: bool = True, **options: Any) -> Distiller:
     """``method``'s Distiller of ``student`` and ``teacher`` (the models ``names``, built for
     ``data`` and ``teacher_data`` and run by :func:`check_runs`) for a batch of two samples: on
     the meta device where both networks are on it and the Distiller does not need the values
@@ -86,6 +100,9 @@ def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.M
 
     Parameters
     ----------
+    meta : bool, default=True
+        ``False``: on the CPU, whatever the Distiller needs (its step needs the values of
+        tensors: :func:`checked_step`).
     **options
         The method's preset and parameters.
 
@@ -94,7 +111,7 @@ def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.M
     Distiller
         Its ``teacher_shapes`` and ``student_shapes`` are those of the run's.
     """
-    if _is_meta(student) and _is_meta(teacher):
+    if meta and _is_meta(student) and _is_meta(teacher):
         try:
             with torch.device("meta"):
                 return method(student, teacher, sample_input=_sample(data, meta=True),
@@ -109,6 +126,205 @@ def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.M
     with torch.device("cpu"), torch.random.fork_rng(devices=[]):
         return method(student, teacher, sample_input=_sample(data, meta=False),
                       num_classes=data.num_classes, **options)
+
+
+def checked_step(distiller: Distiller, data: DatasetSpec, *,
+                 run_epochs: int) -> list[nn.Module] | None:
+    """Run ``distiller``'s training forward pass (no backward pass) on a batch of two samples of
+    ``data`` where it was built (the meta device or the CPU), at the first of the
+    ``run_epochs`` epochs of each of its phases, and check what it returns
+    (:func:`checked_loss`).
+
+    A step that fails on the CPU is not checked here: the run's first step meets the same
+    error, and :func:`checked_loss` checks what it returns there.
+
+    Returns
+    -------
+    list of torch.nn.Module or None
+        The BatchNorm layers training in the step on one value per channel per sample
+        (:func:`one_value_norms`): the student's and the method's own, not the frozen
+        teacher's. ``None`` where the step, on the meta device, needs the values of tensors
+        (``.item()``): check it again with the Distiller built on the CPU
+        (:func:`checked_distiller` with ``meta=False``).
+
+    Raises
+    ------
+    ValueError
+        What ``forward`` returned is no StepOutput of scalar loss terms that require grad.
+    """
+    meta = _is_meta(distiller)
+    first_epochs: dict[str, int] = {}
+    for epoch in range(run_epochs):
+        first_epochs.setdefault(distiller.phase(epoch), epoch)
+    norms: list[nn.Module] = []
+    was_training = distiller.training
+    distiller.train()
+    # with gradients, as the run trains, whatever the caller's (an inference cell's) grad mode
+    with torch.inference_mode(False), torch.enable_grad():
+        x = _sample(data, meta=meta)
+        y = torch.arange(2, device=x.device) % data.num_classes
+        try:
+            for epoch in first_epochs.values():
+                try:
+                    with torch.device(x.device), torch.random.fork_rng(devices=[]), \
+                            one_value_norms() as seen:
+                        out = distiller(x, y, epoch=epoch)
+                except Exception as err:  # the run's first step raises it, in its context
+                    return None if meta and needs_real_tensors(err) else norms
+                checked_loss(out, distiller)
+                norms += [norm for norm in seen if norm not in norms]
+        finally:
+            distiller.train(was_training)
+    return norms
+
+
+def checked_loss(out: Any, module: nn.Module) -> torch.Tensor:
+    """The sum of the loss terms of ``out``, what ``module``'s ``forward`` returned (a
+    Distiller, or its DDP wrapper), after checking that the trainer can back-propagate it.
+
+    Raises
+    ------
+    ValueError
+        ``out`` is no :class:`~pidkit_distill.methods.StepOutput`, or holds no loss term, or a
+        term that is no 0-d tensor requiring grad (a per-sample loss of ``reduction="none"``,
+        a ``.detach()``-ed or ``.item()``-ed one, one computed under ``torch.no_grad()``).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from pidkit_distill.methods import StepOutput
+    >>> w = torch.ones(3, requires_grad=True)
+    >>> checked_loss(StepOutput(w[None], {"a": w.sum(), "b": 2 * w.sum()}), torch.nn.Linear(1, 1))
+    tensor(9., grad_fn=<AddBackward0>)
+    >>> checked_loss(StepOutput(w[None], {"ce": w * 2}), torch.nn.Linear(1, 1))
+    Traceback (most recent call last):
+    ...
+    ValueError: method 'Linear': losses['ce'] must be a 0-d tensor that requires grad; got shape \
+(3,): reduce it to the batch's mean (reduction="mean", or .mean())
+    """
+    inner = getattr(module, "module", module)  # a DDP wrapper's module
+    name = getattr(inner, "method_name", "") or type(inner).__name__
+    if not isinstance(out, StepOutput):
+        raise ValueError(f"method {name!r}: forward must return a StepOutput(logits, losses); "
+                         f"got {type(out).__name__}")
+    if not isinstance(out.losses, dict) or not out.losses:
+        got = "an empty dict" if isinstance(out.losses, dict) else type(out.losses).__name__
+        raise ValueError(f"method {name!r}: StepOutput.losses must be a dict of at least one "
+                         f"named loss term (a 0-d tensor that requires grad); got {got}")
+    for key, term in out.losses.items():
+        if not isinstance(term, torch.Tensor):
+            fix = "return the tensor itself, not its .item() or a number"
+            got = f"a {type(term).__name__} ({term!r})"
+        elif term.dim() != 0:
+            fix = 'reduce it to the batch\'s mean (reduction="mean", or .mean())'
+            got = f"shape {tuple(term.shape)}"
+        elif not term.requires_grad:
+            fix = ("compute it from the networks' outputs, not under torch.no_grad() nor "
+                   ".detach()-ed")
+            got = "a tensor that does not require grad"
+        else:
+            continue
+        raise ValueError(f"method {name!r}: losses[{key!r}] must be a 0-d tensor that requires "
+                         f"grad; got {got}: {fix}")
+    return sum(out.losses.values())  # type: ignore[return-value]
+
+
+@contextmanager
+def one_value_norms() -> Iterator[list[nn.Module]]:
+    """The BatchNorm layers that normalise with the batch's statistics (training, or without
+    running statistics) an input of one value per channel per sample (``(N, C)``, or ``(N, C,
+    1, ...)``) while the block runs: given a batch of one sample they raise torch's "Expected
+    more than 1 value per channel when training".
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> net = nn.Sequential(nn.Conv2d(1, 4, 3), nn.BatchNorm2d(4), nn.Flatten(), nn.LazyLinear(8),
+    ...                     nn.BatchNorm1d(8))
+    >>> with one_value_norms() as seen:
+    ...     _ = net(torch.zeros(2, 1, 5, 5))
+    >>> [(type(norm).__name__, norm.num_features) for norm in seen]     # not the BatchNorm2d
+    [('BatchNorm1d', 8)]
+    """
+    seen: list[nn.Module] = []
+
+    def note(module: nn.Module, inputs: tuple[Any, ...]) -> None:
+        if isinstance(module, _BATCH_NORMS) and module not in seen and inputs \
+                and (module.training or module.running_mean is None) \
+                and isinstance(inputs[0], torch.Tensor) and math.prod(inputs[0].shape[2:]) == 1:
+            seen.append(module)
+
+    handle = torch.nn.modules.module.register_module_forward_pre_hook(note)
+    try:
+        yield seen
+    finally:
+        handle.remove()
+
+
+_BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+
+
+def check_one_sample_batches(config: TrainConfig,
+                             trained: list[tuple[str, int, list[nn.Module]]]) -> None:
+    """Refuse a training batch of one sample (in a process) for the networks ``trained``, in the
+    order they train: what each is, the number of samples it trains on, and its BatchNorm
+    layers that train on one value per channel per sample (:func:`one_value_norms`). Torch
+    raises "Expected more than 1 value per channel when training" in that step, after the
+    epochs before it (a teacher's whole training) are done.
+
+    Raises
+    ------
+    ValueError
+        Starting with ``data.batch_size``, naming the networks, their layers, the batch and
+        the fixes: ``data.drop_last=true``, or a batch size whose batches all hold two samples
+        or more (in each process).
+    """
+    batch_size, world_size = config.data.batch_size, world_size_from_env()
+    failing = [(what, n_train, norms) for what, n_train, norms in trained
+               if norms and _smallest_batch(config, n_train, batch_size) == 1]
+    if not failing:
+        return
+    n_train = failing[0][1]  # the first network to train on such batches, and those alike
+    named = [f"{what} ({', '.join(sorted({_norm_name(n) for n in norms}))})"
+             for what, n, norms in failing if n == n_train]
+    better = next((b for b in range(batch_size + 1, n_train + 1)
+                   if (_smallest_batch(config, n_train, b) or 0) > 1), None)
+    instead = f" (e.g. {better})" if better else ""
+    # dropping the last batch helps where a full batch trains (a batch size of 1 does not)
+    drop = "" if config.data.drop_last or \
+        (_smallest_batch(config, batch_size, batch_size) or 0) < 2 else "set data.drop_last=true or "
+    samples = _smallest_batch(config, n_train, batch_size, per_process=False)
+    where = "" if world_size == 1 else \
+        f", of which a process of the {world_size} gets 1"
+    raise ValueError(
+        f"data.batch_size: a training batch of data.batch_size={batch_size} from {n_train} "
+        f"samples holds only {samples} sample{'s' if samples != 1 else ''}{where}, but "
+        f"BatchNorm layers that normalise one value per channel per sample cannot train on one "
+        f"sample: those of {' and '.join(named)}; {drop}change data.batch_size{instead}")
+
+
+def _smallest_batch(config: TrainConfig, n_train: int, batch_size: int, *,
+                    per_process: bool = True) -> int | None:
+    """The fewest samples a BatchNorm layer normalises together in a training step on
+    ``n_train`` samples in global batches of ``batch_size`` (the last's, ``data.drop_last`` as
+    configured): each process's share of them under torchrun (``per_process``), unless
+    ``run.sync_bn`` normalises with the global batch's statistics; ``None`` where the batches
+    leave a process without a sample (refused where the data's batches are checked)."""
+    world_size = world_size_from_env()
+    try:
+        sizes = ShardedBatchSampler(n_train, batch_size, world_size=world_size,
+                                    drop_last=config.data.drop_last).global_batch_sizes()
+    except ValueError:
+        return None
+    if not per_process or (config.run.sync_bn and world_size > 1):
+        return sizes[-1]
+    return sizes[-1] // world_size
+
+
+def _norm_name(norm: nn.Module) -> str:
+    """A BatchNorm layer as a message names it: ``BatchNorm1d(128)``."""
+    return f"{type(norm).__name__}({getattr(norm, 'num_features', '?')})"
 
 
 def _run_on_cpu(name: str, role: str, data: DatasetSpec) -> nn.Module:
