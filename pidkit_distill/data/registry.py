@@ -45,9 +45,9 @@ def register_dataset(name: str) -> Callable[[L], L]:
     which become the data set's options (``data.options``; any other is refused). It returns a
     :class:`DatasetBundle` of map-style datasets yielding ``(x float tensor of shape
     input_shape, y int label in [0, num_classes))``, a label being an int or an int64 (or
-    uint8) tensor of shape ``()`` (return ``y.long()`` for int32 labels, ``y.flatten()`` for
-    labels of shape ``(N, 1)``); the first item of each split is checked, and a run checks
-    every label of a split that is a ``TensorDataset`` (or a ``Subset`` of one).
+    uint8) tensor or numpy scalar of shape ``()`` (return ``y.long()`` for int32 labels,
+    ``y.flatten()`` for labels of shape ``(N, 1)``); the first item of each split is checked,
+    and a run checks every label of a split that is a ``TensorDataset`` (or a ``Subset`` of one).
     :func:`describe_dataset` calls the loader too (it cannot describe your data without it).
     Registration lasts for the Python process (see :func:`pidkit_distill.models.register_model`).
 
@@ -254,7 +254,7 @@ def load_dataset(
     TypeError
         An option the data set does not have (the message lists its options), or a flag option
         (``download``, ``augment``) that is not a bool; a registered loader that returned no
-        :class:`DatasetBundle`.
+        :class:`DatasetBundle`, or a split with no ``len()`` (an ``IterableDataset``).
     FileNotFoundError
         CIFAR folder missing and ``download`` is False or torchvision is not installed.
 
@@ -338,6 +338,10 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
                          "positive ints, the shape of one x, e.g. (3, 32, 32) or (20,).")
     for split in ("train", "test"):
         data = getattr(bundle, split)
+        if not hasattr(type(data), "__len__"):  # an IterableDataset: no sampler can index it
+            raise TypeError(f"{where} returned a {split} split of type {type(data).__name__} "
+                            "with no len(); return map-style datasets (len(data) and data[i]), "
+                            "e.g. a TensorDataset or a Dataset with __len__ and __getitem__.")
         if len(data) < 1:
             raise ValueError(f"{where} returned an empty {split} split.")
         item = data[0]
@@ -359,13 +363,17 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
 
 def _label_problem(y: object, classes: int) -> str | None:
     """What is wrong with the label ``y`` of one sample, and how to fix it; ``None`` for an
-    int in ``[0, classes)``, alone or as a tensor of shape () of a dtype that torch's
-    cross-entropy takes (int64, uint8).
+    int in ``[0, classes)``, alone or as a tensor or numpy scalar of shape () of a dtype that
+    torch's cross-entropy takes (int64, uint8; torch's collate keeps a numpy scalar's dtype).
 
     Examples
     --------
     >>> _label_problem(torch.tensor(3), 4) is None, _label_problem(2, 4) is None
     (True, True)
+    >>> _label_problem(np.int64(3), 4) is None
+    True
+    >>> _label_problem(np.int32(3), 4)
+    'a numpy int32 of shape (): return one int label per sample, int(y), from the loader'
     >>> _label_problem(torch.tensor(3, dtype=torch.int32), 4)
     'a torch.int32 tensor: return y.long() from the loader'
     >>> _label_problem(torch.tensor([3]), 4)
@@ -381,6 +389,11 @@ its largest label'
                     "of shape (N,) (y.flatten() of an (N, 1) y)")
         if y.dtype not in (torch.int64, torch.uint8):
             return f"a {y.dtype} tensor: return y.long() from the loader"
+        y = int(y)
+    elif isinstance(y, np.ndarray | np.generic):  # torch's collate makes a tensor of its dtype
+        if y.shape != () or y.dtype not in (np.int64, np.uint8):
+            return (f"a numpy {y.dtype} of shape {y.shape}: return one int label per sample, "
+                    "int(y), from the loader")
         y = int(y)
     if isinstance(y, bool) or not isinstance(y, int):
         return f"of type {type(y).__name__}: return int labels, or torch.as_tensor(y).long()"

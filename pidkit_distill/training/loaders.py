@@ -168,6 +168,9 @@ def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
     tensor([1, 3])
     >>> _out_of_range_labels(TensorDataset(torch.zeros(2, 2), y[:2]), 4) is None
     True
+    >>> _out_of_range_labels(TensorDataset(torch.zeros(2, 2), torch.tensor([0, 200],
+    ...                                    dtype=torch.uint8)), 300) is None
+    True
     """
     if not _reads_batches(split) or not len(split):
         return None
@@ -175,7 +178,7 @@ def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
     y = tensors[-1]
     if y.dim() != 1 or y.is_floating_point() or y.is_complex() or not len(y):
         return None
-    low, high = torch.aminmax(y)
+    low, high = (int(value) for value in torch.aminmax(y))  # as ints: uint8 compares 256 as 0
     if low >= 0 and high < num_classes:
         return None
     return _samples_of_rows((y < 0) | (y >= num_classes), rows)

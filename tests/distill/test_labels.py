@@ -164,3 +164,74 @@ def test_a_data_set_of_ones_own_is_checked_by_its_first_sample(registered):
                                         r"dataset\.$"):
         load_data(load_config(overrides=["data.name=own-labels", "data.options.first=0",
                                          "data.options.numpy=true"]))
+
+
+def test_uint8_labels_of_more_than_255_classes_pass(registered):
+    # the check compared the uint8 labels with num_classes in uint8, which wraps: all of
+    # 0..255 were "outside [0, 256)" (256 is 0), 60 "outside [0, 300)" (300 is 44)
+    @register_dataset("many-classes")
+    def many(*, seed=0, classes=256):
+        y = torch.arange(256, dtype=torch.uint8)
+        return DatasetBundle(TensorDataset(torch.zeros(256, 3), y),
+                             TensorDataset(torch.zeros(56, 3), y[200:]),
+                             num_classes=classes, input_shape=(3,))
+
+    for classes in (256, 300):
+        bundle = load_data(load_config(overrides=["data.name=many-classes",
+                                                  f"data.options.classes={classes}"]))
+        assert bundle.num_classes == classes
+        assert bundle.train.tensors[1].tolist() == list(range(256))
+    with pytest.raises(DataError, match=r"gives labels outside \[0, 255\) \(its num_classes="
+                                        r"255\): sample 255 of its train split has label 255; "):
+        load_data(load_config(overrides=["data.name=many-classes", "data.options.classes=255"]))
+
+
+class NumpyLabels(Dataset):
+    """A data set of one's own whose labels are numpy scalars (``self.y[index]`` of a numpy y)."""
+
+    def __init__(self, n: int, dtype: str) -> None:
+        self.y = (np.arange(n) % 2).astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, np.generic]:
+        return torch.full((3,), float(self.y[index])), self.y[index]
+
+
+def test_numpy_int64_and_uint8_labels_which_torch_batches_as_such_train(tmp_path, capsys,
+                                                                         registered):
+    # they were refused ("y is np.int64(0)", then "y is of type int64") though torch's collate
+    # batches them as int64 and uint8 tensors, which cross-entropy takes; a numpy int32 it
+    # batches as int32, which cross-entropy refuses: that one is refused, naming the fix
+    @register_dataset("numpy-labels")
+    def numpy_labels(*, seed=0, dtype="int64"):
+        return _bundle_of(NumpyLabels(32, dtype), NumpyLabels(16, dtype))
+
+    for dtype in ("int64", "uint8"):
+        argv = ["train", "--data", "numpy-labels", "--data.options", f"dtype={dtype}",
+                "--model.teacher", "synthetic-teacher", "--teacher", "untrained", "--run.threads",
+                "1", *STUDENT, "--out-dir", str(tmp_path / dtype)]
+        assert main(argv) == 0
+        assert "last acc " in capsys.readouterr().out
+    with pytest.raises(ValueError, match=r"; y is a numpy int32 of shape \(\): return one int "
+                                         r"label per sample, int\(y\), from the loader\.$"):
+        load_dataset("numpy-labels", dtype="int32")
+
+
+def test_a_split_without_len_is_refused_naming_it(registered):
+    # it was "object of type 'Stream' has no len()", without the loader, the split or the fix
+    class Stream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            yield torch.zeros(3), 0
+
+    @register_dataset("stream")
+    def stream(*, seed=0):
+        return _bundle_of(Stream(), Stream())
+
+    with pytest.raises(TypeError, match=r"^the loader registered as 'stream' returned a train "
+                                        r"split of type Stream with no len\(\); return map-style "
+                                        r"datasets \(len\(data\) and data\[i\]\), e\.g\. a "
+                                        r"TensorDataset or a Dataset with __len__ and "
+                                        r"__getitem__\.$"):
+        load_dataset("stream")
