@@ -64,3 +64,31 @@ def test_dense_pairwise_rows_leave_every_dense_row_to_grassberger():
     rows = counts.reshape(4, -1).sum(axis=0)
     assert (rows < threshold).any() and (rows >= threshold).any()
     assert eb_interaction_information(counts, "bits") == pytest.approx(_four_entropies(counts), rel=1e-12)
+
+
+def _with_rare_t_value(counts: np.ndarray, k: int, seed: int) -> np.ndarray:
+    """``counts`` with ``k`` samples of T = 0, picked at random, moved to a new value of T: an
+    independent coin, so the joint's interaction information is the same."""
+    rng = np.random.default_rng(seed)
+    out = np.concatenate([counts, np.zeros((counts.shape[0], 1, counts.shape[2]), counts.dtype)], axis=1)
+    for _ in range(k):
+        row = out[:, 0, :]
+        y, s = np.unravel_index(rng.choice(row.size, p=row.ravel() / row.sum()), row.shape)
+        out[y, 0, s] -= 1
+        out[y, -1, s] += 1
+    return out
+
+
+def test_a_rare_source_value_does_not_switch_the_whole_table_to_empirical_bayes():
+    # Y a noisy copy of T (kept with probability 0.8), S independent, 10 x 10 x 10, n = 2000: the
+    # rows of H(Y|T) and H(Y|S) hold about 200 samples, 20 per label, all dense. Three samples of
+    # T = 0 moved to an 11th value (a rare cluster) made that row sparse, and with it every row of
+    # the four tables went to the empirical Bayes: the value (truth 0) went from +0.013 to +0.058 bits.
+    y_t = np.full((10, 10), 0.02) + 0.8 * np.eye(10)
+    p = np.repeat(y_t[:, :, None] / 100, 10, axis=2)
+    counts = np.random.default_rng(3).multinomial(2000, p.ravel()).reshape(p.shape)
+    rare = _with_rare_t_value(counts, 3, seed=4)
+    assert rare.sum(axis=(0, 2))[-1] == 3 and rare.sum(axis=(0, 2))[:-1].min() >= 100
+    value = eb_interaction_information(rare, "bits")
+    assert value == pytest.approx(eb_interaction_information(counts, "bits"), abs=0.005)  # was 0.045 off
+    assert value == pytest.approx(_four_entropies(rare), rel=1e-12)  # dense rows: Grassberger's
