@@ -171,7 +171,9 @@ def test_ctrl_c_stops_a_long_enumeration() -> None:
             while not any(map(enumerates, children)) and proc.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)
                 children = psutil.Process(proc.pid).children()
-            assert any(map(enumerates, children)), "the enumeration did not start"
+            if not any(map(enumerates, children)):
+                proc.kill()
+                pytest.fail(f"the enumeration did not start: {proc.communicate()}")
             proc.send_signal(signal.SIGINT)
             try:
                 out, err = proc.communicate(timeout=120)  # the enumeration takes more than ten minutes

@@ -77,11 +77,15 @@ CDD_LIBRARY = importlib.util.find_spec("cdd.gmp").origin if importlib.util.find_
 
 
 def enumerates(child: psutil.Process) -> bool:
-    """Whether ``child`` has loaded pycddlib, which the child script imports once it has ignored
-    SIGINT, asked for PR_SET_PDEATHSIG and read its request: it enumerates from then on."""
+    """Whether ``child`` runs the child script (``python -I -c``) and has loaded pycddlib, which the
+    script imports once it has ignored SIGINT, asked for PR_SET_PDEATHSIG and read its request: it
+    enumerates from then on. Its command line is read first: until the exec, the child is its
+    parent's (v)fork, whose memory holds pycddlib where the parent imported it (``import pidkit``)."""
     try:
+        if child.cmdline()[1:2] != ["-I"]:
+            return False
         return CDD_LIBRARY in pathlib.Path(f"/proc/{child.pid}/maps").read_text()
-    except OSError:  # ended
+    except (psutil.Error, OSError):  # ended
         return False
 
 
