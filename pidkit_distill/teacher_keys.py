@@ -16,6 +16,7 @@ cached file records. A teacher registered by the user is keyed by its code too
 
 from __future__ import annotations
 
+import dis
 import functools
 import hashlib
 import json
@@ -129,15 +130,19 @@ def code_fingerprint(builder: Any) -> str:
     It hashes (BLAKE2b) what the code does, not where it is written: a function's bytecode,
     constants, names, argument names and defaults, its nested functions' and lambdas' alike,
     the values it closes over; a class's bases and the members it defines (methods, properties,
-    plain values), sorted by name. From these it follows every function, class and plain value
-    (a number, a string, a tuple of them) that the code names among its module's globals, where
-    that is the user's code: a notebook's, a script's, a module of one's own, not Python's,
-    an installed package's (torch) or pidkit's, which change with their versions. So a builder
-    edited in place (a notebook's cell run again, ``ReLU`` made ``Tanh``), or a helper or a
-    module class of yours that it builds, has another fingerprint; lines moved, comments and
-    the file's path do not change it. It is stable across processes for the same code and
-    Python version: no memory address (stripped from reprs), set order or hash seed enters it;
-    another Python version compiles other bytecode (one retrain).
+    values), sorted by name. From these it follows the globals of its module that the code
+    reads (not an attribute of the same name: ``self.data`` is no global ``data``) and the
+    values above: every function and class, where that is the user's code (a notebook's, a
+    script's, a module of one's own; not Python's, an installed package's (torch) or pidkit's,
+    which change with their versions), the items of a tuple, list, set or dict (a notebook's
+    settings, its table of helpers), any other object by its repr and, where its class is the
+    user's, by its class's code. So a builder edited in place (a notebook's cell run again,
+    ``ReLU`` made ``Tanh``), or a helper, a module class or a setting of yours that it reads (a
+    default ``block=MyBlock`` included), has another fingerprint; lines moved, comments, the
+    file's path and the module's name (a script run as ``__main__`` or imported) do not change
+    it. It is stable across processes for the same code and Python version: no memory address
+    (stripped from reprs), set order or hash seed enters it (a value that holds itself is
+    walked once); another Python version compiles other bytecode (one retrain).
 
     Examples
     --------
@@ -168,9 +173,12 @@ _PLAIN = (type(None), bool, int, float, complex, str, bytes)
 
 def _code_parts(obj: Any, seen: set[int]) -> Iterator[str]:
     """The texts that :func:`code_fingerprint` hashes for ``obj``, following the user's code
-    it names; each function or class once (``seen``: their ids)."""
+    it names; each function or class once (``seen``: their ids, and those of the containers
+    being walked)."""
     while isinstance(obj, functools.partial):
-        yield f"partial{_plain(obj.args)}{_plain(sorted(obj.keywords.items()))}"
+        yield "partial"
+        yield from _value_parts(obj.args, seen)
+        yield from _value_parts(dict(sorted(obj.keywords.items())), seen)
         obj = obj.func
     if isinstance(obj, types.MethodType):
         yield from _state_parts(obj.__self__, seen)
@@ -178,9 +186,11 @@ def _code_parts(obj: Any, seen: set[int]) -> Iterator[str]:
     if not isinstance(obj, (types.FunctionType, type)):  # a callable object: its class's code
         yield from _state_parts(obj, seen)
         obj = type(obj)
-    name = f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', '?')}"
-    if id(obj) in seen or not _is_users(obj):
-        yield name
+    users = _is_users(obj)
+    if id(obj) in seen or not users:
+        # the user's code by its name alone, as that of a script's __main__ is when imported
+        module = "" if users else f"{getattr(obj, '__module__', '?')}."
+        yield f"{module}{getattr(obj, '__qualname__', '?')}"
         return
     seen.add(id(obj))
     if isinstance(obj, type):
@@ -190,26 +200,24 @@ def _code_parts(obj: Any, seen: set[int]) -> Iterator[str]:
         for member, value in sorted(vars(obj).items()):
             if member not in _CLASS_BOOKKEEPING:
                 yield member
-                yield from _member_parts(value, seen)
+                yield from _value_parts(value, seen)
         return
     yield from _bytecode_parts(obj.__code__)
-    yield _plain(obj.__defaults__)
-    yield _plain(sorted((obj.__kwdefaults__ or {}).items()))
+    yield from _value_parts(obj.__defaults__, seen)
+    yield from _value_parts(dict(sorted((obj.__kwdefaults__ or {}).items())), seen)
     for cell in obj.__closure__ or ():
         try:
             value = cell.cell_contents
         except ValueError:  # a cell not yet set
             value = None
-        yield from _member_parts(value, seen)
-    names = sorted(_names(obj.__code__))
-    for global_name in names:
-        value = obj.__globals__.get(global_name)
-        if isinstance(value, (types.FunctionType, type, functools.partial)):
-            yield from _code_parts(value, seen)
-        elif isinstance(value, (*_PLAIN, tuple)) and global_name in obj.__globals__:
-            yield f"{global_name}={_plain(value)}"
-        elif isinstance(value, types.ModuleType) and _is_users(value):  # mymodels.Net(...)
-            for attribute in names:
+        yield from _value_parts(value, seen)
+    for global_name in sorted(_globals_read(obj.__code__) & obj.__globals__.keys()):
+        value = obj.__globals__[global_name]
+        if not isinstance(value, types.ModuleType):
+            yield global_name
+            yield from _value_parts(value, seen)
+        elif _is_users(value):  # mymodels.Net(...)
+            for attribute in sorted(_names(obj.__code__)):
                 member = getattr(value, attribute, None)
                 if isinstance(member, (types.FunctionType, type)):
                     yield from _code_parts(member, seen)
@@ -223,23 +231,56 @@ def _state_parts(instance: Any, seen: set[int]) -> Iterator[str]:
         return
     for name, value in sorted(getattr(instance, "__dict__", {}).items()):
         yield name
-        yield from _member_parts(value, seen)
+        yield from _value_parts(value, seen)
 
 
-def _member_parts(value: Any, seen: set[int]) -> Iterator[str]:
-    """The texts of a class member or closure cell: code followed, a plain value as such, any
-    other value by its type."""
+def _value_parts(value: Any, seen: set[int]) -> Iterator[str]:
+    """The texts of a value that the code reads (a closure cell, a default, a class member, a
+    global, an attribute, a ``functools.partial``'s argument, an item of one of these): code
+    followed; a container's items, a set's sorted (their order follows the hash seed); a plain
+    value as it is; any other object by its repr without memory addresses (by its type where
+    its repr fails), and by its class's code where that is yours. A container that holds
+    itself is walked once."""
     if isinstance(value, (staticmethod, classmethod)):
         value = value.__func__
     if isinstance(value, property):
         for accessor in (value.fget, value.fset, value.fdel):
-            yield from _member_parts(accessor, seen)
+            yield from _value_parts(accessor, seen)
     elif isinstance(value, (types.FunctionType, type, functools.partial, types.MethodType)):
         yield from _code_parts(value, seen)
-    elif isinstance(value, (*_PLAIN, tuple, list, frozenset, set, dict)):
-        yield _plain(value)
+    elif isinstance(value, _PLAIN):
+        yield repr(value)
+    elif isinstance(value, (set, frozenset)):
+        # each item walked from the same start, so that the order they are met in does not
+        # matter
+        yield from _walked(value, seen, iter(sorted("\x1f".join(_value_parts(item, set(seen)))
+                                                    for item in value)))
+    elif isinstance(value, (tuple, list)):
+        yield from _walked(value, seen, (part for item in value
+                                         for part in _value_parts(item, seen)))
+    elif isinstance(value, dict):
+        yield from _walked(value, seen, (part for item in value.items()
+                                         for part in _value_parts(item, seen)))
     else:
-        yield f"{type(value).__module__}.{type(value).__qualname__}"
+        try:
+            yield _ADDRESS.sub("0x", repr(value))
+        except Exception:  # an object half made, whose repr reads what it lacks
+            yield f"{type(value).__module__}.{type(value).__qualname__}"
+        if _is_users(type(value)):
+            yield from _code_parts(type(value), seen)
+
+
+def _walked(value: Any, seen: set[int], parts: Iterator[str]) -> Iterator[str]:
+    """The texts ``parts`` of the container ``value``, bracketed; ``...`` where it is already
+    being walked (it holds itself)."""
+    if id(value) in seen:
+        yield "..."
+        return
+    seen.add(id(value))
+    yield f"{type(value).__qualname__}("
+    yield from parts
+    yield ")"
+    seen.discard(id(value))
 
 
 def _bytecode_parts(code: types.CodeType) -> Iterator[str]:
@@ -252,7 +293,7 @@ def _bytecode_parts(code: types.CodeType) -> Iterator[str]:
         if isinstance(const, types.CodeType):
             yield from _bytecode_parts(const)
         else:
-            yield _plain(const)
+            yield from _value_parts(const, set())
 
 
 def _names(code: types.CodeType) -> set[str]:
@@ -261,16 +302,12 @@ def _names(code: types.CodeType) -> set[str]:
                                       if isinstance(c, types.CodeType)))
 
 
-def _plain(value: Any) -> str:
-    """``value``'s repr without memory addresses; a set's items sorted (their order follows
-    the hash seed)."""
-    if isinstance(value, (set, frozenset)):
-        return "{" + ",".join(sorted(_plain(item) for item in value)) + "}"
-    if isinstance(value, (tuple, list)):
-        return "(" + ",".join(_plain(item) for item in value) + ")"
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{_plain(k)}:{_plain(v)}" for k, v in value.items()) + "}"
-    return _ADDRESS.sub("0x", repr(value))
+def _globals_read(code: types.CodeType) -> set[str]:
+    """The names that ``code`` and the code nested in it read as globals (not as attributes:
+    ``self.data`` does not read a global ``data``)."""
+    return {instruction.argval for instruction in dis.get_instructions(code)
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")}.union(
+        *(_globals_read(c) for c in code.co_consts if isinstance(c, types.CodeType)))
 
 
 # the folders of code that is not the user's: Python's own and installed packages'

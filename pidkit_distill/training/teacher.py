@@ -385,7 +385,12 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     ``bundle`` is the teacher's data (with ``teacher.data_options``). Two processes that need
     the same teacher train it once: the second waits for the first (it holds the teacher's
     run folder, :func:`~pidkit_distill.training.rundir.run_folder_lock`), then reuses it.
+    The file records the fingerprint of the teacher's code (:func:`teacher_code`) that its
+    folder's name hashes, taken before the teacher is trained: a value the builder reads that
+    the training changes (a tensor its network trains in place) does not make the file refused
+    when the same code runs again.
     """
+    code = teacher_code(config.model.teacher)
     teacher_config = teacher_run_config(config)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
@@ -426,7 +431,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
                              "train_fingerprint": data_fingerprint(bundle.train),
                              "config": with_registered(settings, registered_now(settings,
                                                                                 REGISTRY_SOURCES)),
-                             "code_fingerprint": teacher_code(config.model.teacher),
+                             "code_fingerprint": code,
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")

@@ -106,13 +106,19 @@ def test_the_fingerprint_is_the_same_in_another_process():
         def other(*, num_classes, in_channels, tags=object(), kinds={"a", "b", "c", "d"}):
             return build(num_classes=num_classes, in_channels=in_channels) if tags in kinds else None
 
-        print(code_fingerprint(other))
+        # a set of the notebook's functions and settings, each walked in the set's order
+        BUILDERS = {build, other, frozenset({"e", "f", "g"}), "h"}
+
+        def builders(*, num_classes, in_channels):
+            return BUILDERS
+
+        print(code_fingerprint(other), code_fingerprint(builders))
     """)
     prints = {subprocess.run([sys.executable, "-"], input=script, capture_output=True,
                              text=True, check=True,
                              env={**command_env(), "PYTHONHASHSEED": seed}).stdout
               for seed in ("1", "2")}
-    assert len(prints) == 1 and len(prints.pop().strip()) == 16
+    assert len(prints) == 1 and [len(p) for p in prints.pop().split()] == [16, 16]
 
 
 # The student's run trains (and caches) a teacher of my-teacher.
@@ -170,3 +176,150 @@ def test_the_same_code_reuses_its_teacher_in_another_process(tmp_path):
     files = [out.split("teacher file ")[-1].strip() for out in outs]
     assert files[0] == files[1] and os.path.isfile(files[0])
     assert Path(files[0]).parent.name.startswith("teacher-synthetic-my-teacher-s0-e1-")
+
+
+# Code a builder reaches through a value, each with two versions: {0} is edited, the rest is not.
+THROUGH_VALUES = {
+    # a default argument that is a module class of the notebook's
+    "default class": """
+        from torch import nn
+
+        class Block(nn.Module):
+            def forward(self, x):
+                return x.{0}()
+
+        def build(*, num_classes, in_channels, block=Block):
+            return block()
+    """,
+    # a notebook's table of its helpers
+    "dict of helpers": """
+        def act(x):
+            return x.{0}()
+
+        ACTIVATIONS = {{"act": act}}
+
+        def build(*, num_classes, in_channels):
+            return ACTIVATIONS["act"]
+    """,
+    # a notebook's settings as a dict and as a list
+    "dict of settings": """
+        CONFIG = {{"activation": "{0}", "width": 8}}
+
+        def build(*, num_classes, in_channels):
+            return CONFIG["activation"]
+    """,
+    "list of settings": """
+        HIDDEN = ["{0}", 8]
+
+        def build(*, num_classes, in_channels):
+            return HIDDEN
+    """,
+    # an object of a class of the notebook's that the builder closes over
+    "instance closed over": """
+        class Act:
+            def __call__(self, x):
+                return x.{0}()
+
+        def builder_of(act):
+            def build(*, num_classes, in_channels):
+                return act
+            return build
+
+        build = builder_of(Act())
+    """,
+    # a string constant that looks like an address
+    "hex string": """
+        def build(*, num_classes, in_channels):
+            return int("0x{0}", 16)
+    """,
+}
+
+
+@pytest.mark.parametrize("source", THROUGH_VALUES.values(), ids=THROUGH_VALUES)
+def test_code_and_settings_reached_through_a_value_are_in_the_fingerprint(source):
+    # each of these reused the teacher trained by the code before the edit
+    def fingerprint(edit: str) -> str:
+        return code_fingerprint(run_cell(textwrap.dedent(source).format(edit))["build"])
+
+    assert fingerprint("relu") == fingerprint("relu")
+    assert fingerprint("relu") != fingerprint("tanh")
+    if "0x{0}" in source:
+        assert fingerprint("10") != fingerprint("20")
+
+
+def test_a_value_that_holds_itself_has_a_fingerprint():
+    # it used to be a RecursionError from deep inside the walk
+    cell = run_cell(textwrap.dedent("""
+        class Node:
+            def __init__(self):
+                self.me = self
+
+        def builder_of(values):
+            def build(*, num_classes, in_channels):
+                return values
+            return build
+    """))
+    looped, table = [1], {"width": 8}
+    looped.append(looped)
+    table["me"] = table
+    prints = {code_fingerprint(cell["builder_of"](value))
+              for value in (looped, table, [looped, 2], cell["Node"]())}
+    assert len(prints) == 4 and all(len(p) == 16 for p in prints)
+    looped[0] = 3
+    assert code_fingerprint(cell["builder_of"](looped)) not in prints
+
+
+RECURSIVE = textwrap.dedent("""
+    def helper(n):
+        return helper(n - 1) if n else {0}
+
+    data = {1}
+
+    def train():
+        return {1}
+
+    def build(*, num_classes, in_channels):
+        return helper(3), num_classes.data, in_channels.train()
+""")
+
+
+def test_a_script_imported_as_a_module_keeps_its_fingerprint_and_attributes_are_not_globals():
+    # a recursive helper named the module it met twice in (a notebook's, or mymods when the
+    # same code is imported); an attribute (.data, .train()) read the global of its name
+    main = code_fingerprint(run_cell(RECURSIVE.format(1, 1), "notebook")["build"])
+    assert code_fingerprint(run_cell(RECURSIVE.format(1, 1), "mymods")["build"]) == main
+    assert code_fingerprint(run_cell(RECURSIVE.format(2, 1), "mymods")["build"]) != main
+    assert code_fingerprint(run_cell(RECURSIVE.format(1, 2), "notebook")["build"]) == main
+
+
+def test_a_teacher_file_records_the_fingerprint_its_folder_was_named_by(tmp_path, capsys):
+    # a builder whose network trains a tensor it reads in place: the file recorded the
+    # fingerprint taken after training, and the same code run again (a fresh process, the
+    # tensor as it was) refused the teacher it had trained ('... built by other code than the
+    # one registered now ...')
+    cell = run_cell(textwrap.dedent("""
+        import torch
+        from torch import nn
+
+        from pidkit_distill import register_model, tap_features
+
+        def builder_of(weight):
+            def build(*, num_classes, in_channels):
+                first = nn.Linear(in_channels, 8)
+                first.weight = nn.Parameter(weight)  # weight's memory, which training changes
+                return tap_features(nn.Sequential(first, nn.ReLU(), nn.Linear(8, num_classes)),
+                                    layers=["0"])
+            return build
+
+        weight = torch.full((8, 12), 0.1)
+        register_model("my-teacher")(builder_of(weight))
+    """))
+    try:
+        config = tiny(tmp_path, *TEACHER)
+        path = train_teacher(config)
+        assert cell["weight"].ne(0.1).any()  # trained in place
+        cell["weight"].fill_(0.1)  # as a fresh process has it
+        assert train_teacher(config) == path
+        assert "reusing the teacher my-teacher" in capsys.readouterr().out
+    finally:
+        unregister_model("my-teacher")
