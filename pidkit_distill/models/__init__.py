@@ -231,7 +231,7 @@ def model_builder(name: object) -> Callable[..., object] | None:
     """The builder that you registered with :func:`register_model` under the model name
     ``name`` (read as :func:`build_model` reads it); ``None`` for the package's own models and
     a name not registered. A cached teacher's folder name hashes its code
-    (:func:`~pidkit_distill.teacher_keys.code_fingerprint`).
+    (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`).
 
     Examples
     --------

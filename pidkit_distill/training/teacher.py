@@ -31,6 +31,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torch.utils.data import Subset, TensorDataset
 
+from pidkit_distill.code_fingerprint import code_fingerprint
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
 from pidkit_distill.data.registry import describes_its_sizes
@@ -41,7 +42,6 @@ from pidkit_distill.teacher_keys import (
     CODE_IN_KEY,
     REGISTERED_IN_KEY,
     TEACHER_KEYS,
-    code_fingerprint,
     flat_settings,
     teacher_key,
 )
@@ -187,7 +187,7 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
 
 def teacher_code(model: str) -> str | None:
     """The fingerprint of the code of the teacher ``model`` that the user registered
-    (:func:`~pidkit_distill.teacher_keys.code_fingerprint` of its builder), which its cached
+    (:func:`~pidkit_distill.code_fingerprint.code_fingerprint` of its builder), which its cached
     folder's name hashes and its file records; ``None`` for the package's own models.
 
     Examples

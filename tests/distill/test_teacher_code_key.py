@@ -18,7 +18,7 @@ import pytest
 from tiny_runs import TINY, command_env, tiny
 
 from pidkit_distill import train_teacher, unregister_model
-from pidkit_distill.teacher_keys import code_fingerprint
+from pidkit_distill.code_fingerprint import code_fingerprint
 from pidkit_distill.training.teacher import read_teacher_file
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -101,7 +101,7 @@ def test_the_fingerprint_follows_the_code_not_where_it_is_written():
 def test_the_fingerprint_is_the_same_in_another_process():
     # a set constant's order and a default's memory address differ from process to process
     script = CLASS_CELL.format(activation="relu") + textwrap.dedent("""
-        from pidkit_distill.teacher_keys import code_fingerprint
+        from pidkit_distill.code_fingerprint import code_fingerprint
 
         def other(*, num_classes, in_channels, tags=object(), kinds={"a", "b", "c", "d"}):
             return build(num_classes=num_classes, in_channels=in_channels) if tags in kinds else None

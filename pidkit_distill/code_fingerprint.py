@@ -1,0 +1,235 @@
+"""A fingerprint of a user's code (no torch): what a registered teacher's cached file is keyed
+by (:func:`~pidkit_distill.teacher_keys.teacher_key`), so that a builder edited in place is
+another teacher.
+"""
+
+from __future__ import annotations
+
+import dis
+import functools
+import hashlib
+import os
+import re
+import site
+import sys
+import sysconfig
+import types
+from collections.abc import Iterator
+from typing import Any
+
+__all__ = ["code_fingerprint"]
+
+
+def code_fingerprint(builder: Any) -> str:
+    """A fingerprint (16 hex digits) of the code of a registered ``builder`` (a function, a
+    class, a ``functools.partial``, a callable object): what
+    :func:`~pidkit_distill.teacher_keys.teacher_key` keys a registered teacher by, so that its
+    cached file is reused only by the code that trained it.
+
+    It hashes (BLAKE2b) what the code does, not where it is written: a function's bytecode,
+    constants, names, argument names and defaults, its nested functions' and lambdas' alike,
+    the values it closes over; a class's bases and the members it defines (methods, properties,
+    values), sorted by name. From these it follows the globals of its module that the code
+    reads (not an attribute of the same name: ``self.data`` is no global ``data``) and the
+    values above: every function and class, where that is the user's code (a notebook's, a
+    script's, a module of one's own; not Python's, an installed package's (torch) or pidkit's,
+    which change with their versions), the items of a tuple, list, set or dict (a notebook's
+    settings, its table of helpers), any other object by its repr and, where its class is the
+    user's, by its class's code. So a builder edited in place (a notebook's cell run again,
+    ``ReLU`` made ``Tanh``), or a helper, a module class or a setting of yours that it reads (a
+    default ``block=MyBlock`` included), has another fingerprint; lines moved, comments, the
+    file's path and the module's name (a script run as ``__main__`` or imported) do not change
+    it. It is stable across processes for the same code and Python version: no memory address
+    (stripped from reprs), set order or hash seed enters it (a value that holds itself is
+    walked once); another Python version compiles other bytecode (one retrain).
+
+    Examples
+    --------
+    >>> def relu_net(*, num_classes, in_channels):
+    ...     return ("ReLU", num_classes)
+    >>> def tanh_net(*, num_classes, in_channels):
+    ...     return ("Tanh", num_classes)
+    >>> len(code_fingerprint(relu_net)), code_fingerprint(relu_net) == code_fingerprint(tanh_net)
+    (16, False)
+    >>> code_fingerprint(functools.partial(relu_net, num_classes=3)) == code_fingerprint(relu_net)
+    False
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for part in _code_parts(builder, set()):
+        digest.update(part.encode("utf-8", "backslashreplace") + b"\0")
+    return digest.hexdigest()
+
+
+# what a class's namespace holds of where it is written (its line, from Python 3.13), not of what
+# it does
+_CLASS_BOOKKEEPING = ("__dict__", "__weakref__", "__module__", "__doc__", "__qualname__",
+                      "__firstlineno__", "__static_attributes__")
+# a memory address in a repr (<object at 0x7f...>), which differs from process to process
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# values whose repr is what they are, the same in every process
+_PLAIN = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _code_parts(obj: Any, seen: set[int]) -> Iterator[str]:
+    """The texts that :func:`code_fingerprint` hashes for ``obj``, following the user's code
+    it names; each function or class once (``seen``: their ids, and those of the containers
+    being walked)."""
+    while isinstance(obj, functools.partial):
+        yield "partial"
+        yield from _value_parts(obj.args, seen)
+        yield from _value_parts(dict(sorted(obj.keywords.items())), seen)
+        obj = obj.func
+    if isinstance(obj, types.MethodType):
+        yield from _state_parts(obj.__self__, seen)
+        obj = obj.__func__
+    if not isinstance(obj, (types.FunctionType, type)):  # a callable object: its class's code
+        yield from _state_parts(obj, seen)
+        obj = type(obj)
+    users = _is_users(obj)
+    if id(obj) in seen or not users:
+        # the user's code by its name alone, as that of a script's __main__ is when imported
+        module = "" if users else f"{getattr(obj, '__module__', '?')}."
+        yield f"{module}{getattr(obj, '__qualname__', '?')}"
+        return
+    seen.add(id(obj))
+    if isinstance(obj, type):
+        yield f"class {obj.__qualname__}"
+        for base in obj.__bases__:
+            yield from _code_parts(base, seen)
+        for member, value in sorted(vars(obj).items()):
+            if member not in _CLASS_BOOKKEEPING:
+                yield member
+                yield from _value_parts(value, seen)
+        return
+    yield from _bytecode_parts(obj.__code__)
+    yield from _value_parts(obj.__defaults__, seen)
+    yield from _value_parts(dict(sorted((obj.__kwdefaults__ or {}).items())), seen)
+    for cell in obj.__closure__ or ():
+        try:
+            value = cell.cell_contents
+        except ValueError:  # a cell not yet set
+            value = None
+        yield from _value_parts(value, seen)
+    for global_name in sorted(_globals_read(obj.__code__) & obj.__globals__.keys()):
+        value = obj.__globals__[global_name]
+        if not isinstance(value, types.ModuleType):
+            yield global_name
+            yield from _value_parts(value, seen)
+        elif _is_users(value):  # mymodels.Net(...)
+            for attribute in sorted(_names(obj.__code__)):
+                member = getattr(value, attribute, None)
+                if isinstance(member, (types.FunctionType, type)):
+                    yield from _code_parts(member, seen)
+
+
+def _state_parts(instance: Any, seen: set[int]) -> Iterator[str]:
+    """The texts of the object a builder is (a callable object) or is bound to: its attributes,
+    sorted by name; a class's code."""
+    if isinstance(instance, type):
+        yield from _code_parts(instance, seen)
+        return
+    for name, value in sorted(getattr(instance, "__dict__", {}).items()):
+        yield name
+        yield from _value_parts(value, seen)
+
+
+def _value_parts(value: Any, seen: set[int]) -> Iterator[str]:
+    """The texts of a value that the code reads (a closure cell, a default, a class member, a
+    global, an attribute, a ``functools.partial``'s argument, an item of one of these): code
+    followed; a container's items, a set's sorted (their order follows the hash seed); a plain
+    value as it is; any other object by its repr without memory addresses (by its type where
+    its repr fails), and by its class's code where that is yours. A container that holds
+    itself is walked once."""
+    if isinstance(value, (staticmethod, classmethod)):
+        value = value.__func__
+    if isinstance(value, property):
+        for accessor in (value.fget, value.fset, value.fdel):
+            yield from _value_parts(accessor, seen)
+    elif isinstance(value, (types.FunctionType, type, functools.partial, types.MethodType)):
+        yield from _code_parts(value, seen)
+    elif isinstance(value, _PLAIN):
+        yield repr(value)
+    elif isinstance(value, (set, frozenset)):
+        # each item walked from the same start, so that the order they are met in does not
+        # matter
+        yield from _walked(value, seen, iter(sorted("\x1f".join(_value_parts(item, set(seen)))
+                                                    for item in value)))
+    elif isinstance(value, (tuple, list)):
+        yield from _walked(value, seen, (part for item in value
+                                         for part in _value_parts(item, seen)))
+    elif isinstance(value, dict):
+        yield from _walked(value, seen, (part for item in value.items()
+                                         for part in _value_parts(item, seen)))
+    else:
+        try:
+            yield _ADDRESS.sub("0x", repr(value))
+        except Exception:  # an object half made, whose repr reads what it lacks
+            yield f"{type(value).__module__}.{type(value).__qualname__}"
+        if _is_users(type(value)):
+            yield from _code_parts(type(value), seen)
+
+
+def _walked(value: Any, seen: set[int], parts: Iterator[str]) -> Iterator[str]:
+    """The texts ``parts`` of the container ``value``, bracketed; ``...`` where it is already
+    being walked (it holds itself)."""
+    if id(value) in seen:
+        yield "..."
+        return
+    seen.add(id(value))
+    yield f"{type(value).__qualname__}("
+    yield from parts
+    yield ")"
+    seen.discard(id(value))
+
+
+def _bytecode_parts(code: types.CodeType) -> Iterator[str]:
+    """A code object's bytecode, names and constants, its nested code objects' alike; not its
+    file, line numbers or name."""
+    yield code.co_code.hex()
+    yield f"{code.co_argcount},{code.co_kwonlyargcount},{code.co_flags}"
+    yield ",".join(code.co_names + code.co_varnames + code.co_freevars)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from _bytecode_parts(const)
+        else:
+            yield from _value_parts(const, set())
+
+
+def _names(code: types.CodeType) -> set[str]:
+    """The names that ``code`` and the code nested in it read as globals or attributes."""
+    return set(code.co_names).union(*(_names(c) for c in code.co_consts
+                                      if isinstance(c, types.CodeType)))
+
+
+def _globals_read(code: types.CodeType) -> set[str]:
+    """The names that ``code`` and the code nested in it read as globals (not as attributes:
+    ``self.data`` does not read a global ``data``)."""
+    return {instruction.argval for instruction in dis.get_instructions(code)
+            if instruction.opname in ("LOAD_GLOBAL", "LOAD_NAME")}.union(
+        *(_globals_read(c) for c in code.co_consts if isinstance(c, types.CodeType)))
+
+
+# the folders of code that is not the user's: Python's own and installed packages'
+_NOT_USERS = tuple(os.path.realpath(path) + os.sep for path in {
+    *(sysconfig.get_paths()[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")),
+    *site.getsitepackages(), site.getusersitepackages()})
+# the packages whose code changes with their versions, wherever they are installed
+_PACKAGES = ("pidkit", "pidkit_distill", "torch", "numpy")
+
+
+def _is_users(obj: Any) -> bool:
+    """Whether the function, class or module ``obj`` is the user's code: (defined in) a
+    notebook's or a script's ``__main__``, code run as a module that is not imported, or a
+    module whose file is outside Python's and installed packages' folders; not one of
+    :data:`_PACKAGES`."""
+    module_name = (obj.__name__ if isinstance(obj, types.ModuleType)
+                   else getattr(obj, "__module__", None) or "")
+    if module_name.split(".")[0] in _PACKAGES or module_name in sys.builtin_module_names:
+        return False
+    module = sys.modules.get(module_name)
+    file = getattr(module, "__file__", None)
+    if isinstance(file, str) and not file.startswith("<"):
+        return not os.path.realpath(file).startswith(_NOT_USERS)
+    # code run as a module that is not imported (a notebook's cell), python - ("<stdin>"), a
+    # notebook's __main__; not a frozen or namespace module, which have no file either
+    return module is None or module_name == "__main__" or isinstance(file, str)
