@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from pidkit.estimate import check_sample_size
 from pidkit.estimate.representations import resolve_bias_correction
@@ -79,12 +80,12 @@ from pidkit_distill.training.model_checks import (
     checked_distiller,
     checked_step,
     model_for,
-    one_value_norms,
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import float32_default
 from pidkit_distill.training.teacher import (
+    SupervisedModel,
     check_teacher_path,
     teacher_file_of,
     teacher_run_config,
@@ -290,6 +291,18 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     return replace(checked, _checked_as=copy.deepcopy(config))  # a TrainConfig, now checked
 
 
+def _trained_teacher(config: TrainConfig, data: DatasetSpec,
+                     when: str = "") -> tuple[str, int, list[nn.Module]]:
+    """``model.teacher`` (trained ``when``), its training samples and BatchNorm layers of
+    ``checked_step``, built anew and put in the mode ``train()`` gives, as the run trains it."""
+    for meta in (True, False):  # on the CPU where its step needs the values of tensors
+        net = SupervisedModel(model_for(config.model.teacher, data, meta=meta))
+        norms = checked_step(net, data, run_epochs=1)
+        if norms is not None:
+            break
+    return f"model.teacher {config.model.teacher!r}{when}", data.n_train, norms or []
+
+
 def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
@@ -306,7 +319,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
                             drop_last=config.data.drop_last)
-    with _about("model.teacher"), one_value_norms() as teacher_norms:
+    with _about("model.teacher"):
         teacher = check_runs(model_for(config.model.teacher, teacher_data, meta=True),
                              config.model.teacher, "teacher", teacher_data)
     if teacher_only:
@@ -314,8 +327,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         with _about("run.out_dir"):
             check_out_dir(run_dir)
         if not (run_dir / "teacher.pt").is_file():  # to be trained
-            check_one_sample_batches(config, [(f"model.teacher {config.model.teacher!r}",
-                                               teacher_data.n_train, teacher_norms)])
+            check_one_sample_batches(config, [_trained_teacher(config, teacher_data)])
         if (run_dir / "teacher.pt").is_file():  # reused: it must be whole and fit
             check_teacher_path(run_dir / "teacher.pt", model=config.model.teacher,
                                spec=teacher_data, cached=True, config=config,
@@ -388,8 +400,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         if config.teacher.source == "trained" and not path.is_file():  # to be trained there
             with _about("run.out_dir"):
                 check_out_dir(path.parent)
-            trained.insert(0, (f"model.teacher {config.model.teacher!r}, trained first",
-                               teacher_data.n_train, teacher_norms))
+            trained.insert(0, _trained_teacher(config, teacher_data, ", trained first"))
         else:
             with _about("teacher.source"):
                 cached = config.teacher.source == "trained"

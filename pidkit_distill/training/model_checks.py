@@ -128,7 +128,7 @@ def checked_distiller(method: type[Distiller], student: nn.Module, teacher: nn.M
                       num_classes=data.num_classes, **options)
 
 
-def checked_step(distiller: Distiller, data: DatasetSpec, *,
+def checked_step(distiller: nn.Module, data: DatasetSpec, *,
                  run_epochs: int) -> list[nn.Module] | None:
     """Run ``distiller``'s training forward pass (no backward pass) on a batch of two samples of
     ``data`` where it was built (the meta device or the CPU), at the first of the
@@ -137,6 +137,13 @@ def checked_step(distiller: Distiller, data: DatasetSpec, *,
 
     A step that fails on the CPU is not checked here: the run's first step meets the same
     error, and :func:`checked_loss` checks what it returns there.
+
+    Parameters
+    ----------
+    distiller : torch.nn.Module
+        A :class:`~pidkit_distill.methods.Distiller`, or the
+        :class:`~pidkit_distill.training.SupervisedModel` that trains a teacher: put in
+        training mode with its ``train()``, as the run does.
 
     Returns
     -------
@@ -278,7 +285,7 @@ def check_one_sample_batches(config: TrainConfig,
     ValueError
         Starting with ``data.batch_size``, naming the networks, their layers, the batch and
         the fixes: ``data.drop_last=true``, or a batch size whose batches all hold two samples
-        or more (in each process).
+        or more (in each process) for every network of ``trained`` with such layers.
     """
     batch_size, world_size = config.data.batch_size, world_size_from_env()
     failing = [(what, n_train, norms) for what, n_train, norms in trained
@@ -288,8 +295,10 @@ def check_one_sample_batches(config: TrainConfig,
     n_train = failing[0][1]  # the first network to train on such batches, and those alike
     named = [f"{what} ({', '.join(sorted({_norm_name(n) for n in norms}))})"
              for what, n, norms in failing if n == n_train]
-    better = next((b for b in range(batch_size + 1, n_train + 1)
-                   if (_smallest_batch(config, n_train, b) or 0) > 1), None)
+    # a batch size that every network with such layers trains with, not the first one alone
+    better = next((b for b in range(batch_size + 1, max(n for _, n, _ in trained) + 1)
+                   if all((_smallest_batch(config, n, b) or 0) > 1
+                          for _, n, norms in trained if norms)), None)
     instead = f" (e.g. {better})" if better else ""
     # dropping the last batch helps where a full batch trains (a batch size of 1 does not)
     drop = "" if config.data.drop_last or \

@@ -8,13 +8,22 @@ from __future__ import annotations
 import pytest
 import torch
 from tiny_runs import tiny
+from torch import nn
 from torch.nn import functional as F
 from torch.utils.data import DataLoader, TensorDataset
 
-from pidkit_distill import Distiller, StepOutput, load_config, register_method, tap_features
+from pidkit_distill import (
+    Distiller,
+    StepOutput,
+    load_config,
+    register_method,
+    register_model,
+    tap_features,
+)
 from pidkit_distill.cli import main
 from pidkit_distill.methods.base import _METHODS
-from pidkit_distill.training import check_config, train_one_epoch
+from pidkit_distill.models import _MODELS
+from pidkit_distill.training import check_config, train, train_one_epoch
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -61,6 +70,76 @@ def test_train_teacher_refuses_the_batch_of_one_too(tmp_path):
                                          r"of model\.teacher 'synthetic-teacher' "
                                          r"\(BatchNorm1d\(128\)\); set data\.drop_last=true"):
         check_config(config, teacher_only=True)
+
+
+class BatchNormKeptInEval(nn.Sequential):
+    """A network whose ``train()`` keeps its BatchNorm in eval mode (frozen statistics)."""
+
+    def train(self, mode: bool = True) -> BatchNormKeptInEval:
+        super().train(mode)
+        for module in self.modules():
+            if isinstance(module, nn.BatchNorm1d):
+                module.eval()
+        return self
+
+
+def _teacher_with_batchnorm(*, frozen: bool = False, built_in_eval_mode: bool = False):
+    """A builder of an MLP teacher with a BatchNorm1d(16) over its hidden features."""
+    def build(*, num_classes, in_channels):
+        net = (BatchNormKeptInEval if frozen else nn.Sequential)(
+            nn.Linear(in_channels, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, num_classes))
+        return tap_features(net.eval() if built_in_eval_mode else net, layers=["0"])
+    return build
+
+
+@pytest.fixture
+def without_batchnorm_student(monkeypatch):
+    """Models registered by the test are gone after it; 'mlp-student' has no BatchNorm."""
+    monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
+    register_model("mlp-student")(lambda *, num_classes, in_channels: tap_features(
+        nn.Sequential(nn.Linear(in_channels, 16), nn.ReLU(), nn.Linear(16, num_classes)),
+        layers=["0"]))
+    return ("method.name=kd", "model.student=mlp-student", "teacher.source=trained",
+            "teacher.epochs=1", "run.epochs=1", "data.options.n_train=97")
+
+
+def test_a_teacher_whose_train_keeps_batchnorm_in_eval_mode_trains_on_one_sample(
+        tmp_path, without_batchnorm_student):
+    # refused before, as if the teacher trained its BatchNorm on the batch of one sample
+    register_model("frozen-bn-teacher")(_teacher_with_batchnorm(frozen=True))
+    config = tiny(tmp_path, *without_batchnorm_student, "model.teacher=frozen-bn-teacher")
+    assert check_config(config, teacher_only=True).teacher_data.n_train == 97
+    assert train(config).epochs_done == 1
+    assert len(list(tmp_path.rglob("teacher.pt"))) == 1
+
+
+@pytest.mark.parametrize("teacher_only, named", [
+    (False, "model.teacher 'eval-built-teacher', trained first (BatchNorm1d(16))"),
+    (True, "model.teacher 'eval-built-teacher' (BatchNorm1d(16))")])
+def test_a_teacher_built_in_eval_mode_is_trained_in_training_mode_and_refused(
+        tmp_path, without_batchnorm_student, teacher_only, named):
+    # the run's train() puts its BatchNorm in training mode: torch's "Expected more than 1 value
+    # per channel when training" in the teacher's first epoch before, after the check passed
+    register_model("eval-built-teacher")(_teacher_with_batchnorm(built_in_eval_mode=True))
+    config = tiny(tmp_path, *without_batchnorm_student, "model.teacher=eval-built-teacher")
+    with pytest.raises(ValueError) as err:
+        check_config(config, teacher_only=teacher_only)
+    assert str(err.value).endswith(
+        f"those of {named}; set data.drop_last=true or change data.batch_size (e.g. 33)")
+
+
+def test_the_batch_size_suggested_fits_the_teacher_and_the_student(tmp_path):
+    # 129 = 2 x 64 + 1 teacher samples: 65 suggested before, which leaves the student's 131 =
+    # 2 x 65 + 1 samples a batch of one
+    config = ("method.name=kd", "teacher.source=trained", "data.options.n_train=131",
+              "teacher.data_options.n_train=129")
+    with pytest.raises(ValueError) as err:
+        check_config(tiny(tmp_path, *config, "data.batch_size=64"))
+    assert str(err.value).endswith(
+        "those of model.teacher 'synthetic-teacher', trained first (BatchNorm1d(128)); set "
+        "data.drop_last=true or change data.batch_size (e.g. 66)")
+    checked = check_config(tiny(tmp_path, *config, "data.batch_size=66"))
+    assert (checked.teacher_data.n_train, checked.data.n_train) == (129, 131)
 
 
 def test_the_batchnorm_filters_of_a_method_are_named(tmp_path):
