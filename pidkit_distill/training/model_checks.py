@@ -269,7 +269,9 @@ def one_value_norms() -> Iterator[list[nn.Module]]:
         handle.remove()
 
 
-_BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm)
+# a lazy one is no BatchNorm1d until its first forward pass (a network built anew)
+_BATCH_NORMS = (nn.BatchNorm1d, nn.BatchNorm2d, nn.BatchNorm3d, nn.SyncBatchNorm,
+                nn.LazyBatchNorm1d, nn.LazyBatchNorm2d, nn.LazyBatchNorm3d)
 
 
 def check_one_sample_batches(config: TrainConfig,

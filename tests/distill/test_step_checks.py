@@ -83,11 +83,14 @@ class BatchNormKeptInEval(nn.Sequential):
         return self
 
 
-def _teacher_with_batchnorm(*, frozen: bool = False, built_in_eval_mode: bool = False):
-    """A builder of an MLP teacher with a BatchNorm1d(16) over its hidden features."""
+def _teacher_with_batchnorm(*, frozen: bool = False, built_in_eval_mode: bool = False,
+                            lazy: bool = False):
+    """A builder of an MLP teacher with a BatchNorm1d(16) over its hidden features (a lazy one
+    that becomes it in its first forward pass: ``lazy``)."""
     def build(*, num_classes, in_channels):
+        norm = nn.LazyBatchNorm1d() if lazy else nn.BatchNorm1d(16)
         net = (BatchNormKeptInEval if frozen else nn.Sequential)(
-            nn.Linear(in_channels, 16), nn.BatchNorm1d(16), nn.ReLU(), nn.Linear(16, num_classes))
+            nn.Linear(in_channels, 16), norm, nn.ReLU(), nn.Linear(16, num_classes))
         return tap_features(net.eval() if built_in_eval_mode else net, layers=["0"])
     return build
 
@@ -126,6 +129,18 @@ def test_a_teacher_built_in_eval_mode_is_trained_in_training_mode_and_refused(
         check_config(config, teacher_only=teacher_only)
     assert str(err.value).endswith(
         f"those of {named}; set data.drop_last=true or change data.batch_size (e.g. 33)")
+
+
+def test_a_lazy_batchnorm_of_the_teacher_trained_first_is_refused(tmp_path,
+                                                                  without_batchnorm_student):
+    # nn.LazyBatchNorm1d is no BatchNorm1d in the network built anew: passed before, then
+    # torch's "Expected more than 1 value per channel when training" in the teacher's training
+    register_model("lazy-bn-teacher")(_teacher_with_batchnorm(lazy=True))
+    with pytest.raises(ValueError) as err:
+        check_config(tiny(tmp_path, *without_batchnorm_student, "model.teacher=lazy-bn-teacher"))
+    assert str(err.value).endswith(
+        "those of model.teacher 'lazy-bn-teacher', trained first (BatchNorm1d(16)); set "
+        "data.drop_last=true or change data.batch_size (e.g. 33)")
 
 
 def test_the_batch_size_suggested_fits_the_teacher_and_the_student(tmp_path):
