@@ -193,8 +193,9 @@ def checked_loss(out: Any, module: nn.Module) -> torch.Tensor:
     ------
     ValueError
         ``out`` is no :class:`~pidkit_distill.methods.StepOutput`, or holds no loss term, or a
-        term that is no 0-d tensor requiring grad (a per-sample loss of ``reduction="none"``,
-        a ``.detach()``-ed or ``.item()``-ed one, one computed under ``torch.no_grad()``).
+        term that is no 0-d tensor (a per-sample loss of ``reduction="none"``, an ``.item()``-ed
+        one), or no term that requires grad (all ``.detach()``-ed or computed under
+        ``torch.no_grad()``). A constant term beside one that requires grad is summed as it is.
 
     Examples
     --------
@@ -225,14 +226,17 @@ def checked_loss(out: Any, module: nn.Module) -> torch.Tensor:
         elif term.dim() != 0:
             fix = 'reduce it to the batch\'s mean (reduction="mean", or .mean())'
             got = f"shape {tuple(term.shape)}"
-        elif not term.requires_grad:
-            fix = ("compute it from the networks' outputs, not under torch.no_grad() nor "
-                   ".detach()-ed")
-            got = "a tensor that does not require grad"
         else:
             continue
         raise ValueError(f"method {name!r}: losses[{key!r}] must be a 0-d tensor that requires "
                          f"grad; got {got}: {fix}")
+    if not any(term.requires_grad for term in out.losses.values()):
+        # a constant term beside one that requires grad (a term switched off, a logged one)
+        # adds nothing to the gradient, as before; with none, there is nothing to step on
+        terms = ", ".join(f"losses[{key!r}]" for key in out.losses)
+        raise ValueError(f"method {name!r}: no loss term requires grad ({terms}): compute them "
+                         f"from the networks' outputs, not under torch.no_grad() nor "
+                         f".detach()-ed")
     return sum(out.losses.values())  # type: ignore[return-value]
 
 

@@ -206,10 +206,10 @@ BAD_LOSSES = {
     "ce-per-sample": (lambda logits, y: {"ce": F.cross_entropy(logits, y, reduction="none")},
                       "losses['ce'] must be a 0-d tensor that requires grad; got shape (2,): "
                       "reduce it to the batch's mean (reduction=\"mean\", or .mean())"),
-    "ce-detached": (lambda logits, y: {"ce": F.cross_entropy(logits, y).detach()},
-                    "losses['ce'] must be a 0-d tensor that requires grad; got a tensor that "
-                    "does not require grad: compute it from the networks' outputs, not under "
-                    "torch.no_grad() nor .detach()-ed"),
+    "ce-detached": (lambda logits, y: {"ce": F.cross_entropy(logits, y).detach(),
+                                       "off": torch.zeros(())},
+                    "no loss term requires grad (losses['ce'], losses['off']): compute them "
+                    "from the networks' outputs, not under torch.no_grad() nor .detach()-ed"),
     "ce-number": (lambda logits, y: {"ce": 0.5},
                   "losses['ce'] must be a 0-d tensor that requires grad; got a float (0.5): "
                   "return the tensor itself, not its .item() or a number"),
@@ -233,6 +233,18 @@ def test_a_method_whose_loss_cannot_be_backpropagated_is_refused_by_the_check(tm
     with pytest.raises(ValueError) as err:
         check_config(tiny(tmp_path, f"method.name={name}"))
     assert str(err.value) == f"method.name: method {name!r}: {message}"
+
+
+@pytest.mark.usefixtures("own_methods")
+def test_a_constant_term_beside_one_that_requires_grad_trains_as_before(tmp_path):
+    # a term switched off (its weight 0) or logged: it adds nothing to the gradient, and it
+    # trained before the check; refused by the first version of the check
+    losses = _forward_returning(lambda logits, y: {"ce": F.cross_entropy(logits, y),
+                                                   "off": torch.zeros(()),
+                                                   "logged": logits.detach().abs().mean()})
+    register_method("ce-and-constants")(type("CEConst", (Distiller,), {"forward": losses}))
+    checked = check_config(tiny(tmp_path, "method.name=ce-and-constants"))
+    assert checked.method.method_name == "ce-and-constants"
 
 
 @pytest.mark.usefixtures("own_methods")
