@@ -8,17 +8,16 @@ a device-side assert). uint8 labels, which torch's cross-entropy takes, train.""
 
 from __future__ import annotations
 
-import sys
 import textwrap
 
 import numpy as np
 import pytest
 import torch
+from tiny_runs import loader_module
 from torch.utils.data import Dataset, Subset, TensorDataset, random_split
 
 from pidkit_distill import DatasetBundle, load_config, load_dataset, register_dataset
 from pidkit_distill.cli import main
-from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.training.loaders import DataError, load_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -76,12 +75,7 @@ BAD_LABELS = {
 @pytest.fixture
 def registered(monkeypatch, tmp_path):
     """The loader's module in the test's folder; the data sets it registers end with the test."""
-    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "labelled_blobs", raising=False)
-    (tmp_path / "labelled_blobs.py").write_text(LOADER)
-    yield
-    sys.modules.pop("labelled_blobs", None)
+    yield from loader_module(monkeypatch, tmp_path, "labelled_blobs", LOADER)
 
 
 @pytest.mark.parametrize("command", ["train", "train-teacher"])

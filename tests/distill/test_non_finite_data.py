@@ -6,16 +6,15 @@ audit failed with "t_features contains 64 NaN", naming no data."""
 
 from __future__ import annotations
 
-import sys
 import textwrap
 
 import pytest
 import torch
+from tiny_runs import loader_module
 from torch.utils.data import Dataset, Subset, TensorDataset, random_split
 
 from pidkit_distill import DatasetBundle, load_config, register_dataset
 from pidkit_distill.cli import main
-from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.training.loaders import DataError, load_data
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -46,12 +45,7 @@ STUDENT = ["--model.student", "synthetic-student", "--epochs", "1"]
 @pytest.fixture
 def registered(monkeypatch, tmp_path):
     """The loader's module in the test's folder; the data sets it registers end with the test."""
-    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delitem(sys.modules, "holed_blobs", raising=False)
-    (tmp_path / "holed_blobs.py").write_text(LOADER)
-    yield
-    sys.modules.pop("holed_blobs", None)
+    yield from loader_module(monkeypatch, tmp_path, "holed_blobs", LOADER)
 
 
 # the data's options, the student's arguments (train alone) -> where the message says

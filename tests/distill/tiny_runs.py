@@ -17,6 +17,7 @@ import torch
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.config_text import apply_overrides
+from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.training.checkpoint import read_checkpoint
 
 TINY = [
@@ -161,3 +162,15 @@ def loads_failing(monkeypatch: Any, error: Callable[[], BaseException],
 
     monkeypatch.setattr(torch, "load", load_or_fail)
     return asked
+
+
+def loader_module(monkeypatch: pytest.MonkeyPatch, folder: Path, module: str,
+                  source: str) -> Iterator[None]:
+    """A fixture's body: the loader's module ``module`` (``source``) written in ``folder``, the
+    working directory; the data sets it registers, and the module, end with the test."""
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+    monkeypatch.chdir(folder)
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    (folder / f"{module}.py").write_text(source)
+    yield
+    sys.modules.pop(module, None)
