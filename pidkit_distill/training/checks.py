@@ -11,7 +11,8 @@ resolves and checks, without loading data (but a registered data set's) or train
   (:meth:`Distiller.make_params <pidkit_distill.methods.Distiller.make_params>`);
 * the method's schedule against ``run.epochs``: a schedule that would train the student in
   fewer than half the epochs is scaled to the run with a notice when it comes from a preset,
-  and refused, naming the option, when the configuration set it (see :func:`fit_schedule`);
+  and refused, naming the option, when the configuration set it
+  (:func:`~pidkit_distill.training.schedule_fit.fit_schedule`);
 * the model names and the pair itself: teacher, student and the method's Distiller are built
   for the data's classes and input shape, and the models run on a batch of two samples, on the
   meta device (no memory, no compute), or on the CPU where a model needs the values of tensors
@@ -32,7 +33,11 @@ resolves and checks, without loading data (but a registered data set's) or train
   ``run.resume=true`` without one is a notice naming the folder looked in; the folder of a
   trained teacher not cached yet is creatable and writable too;
 * ``run.device=cuda`` without CUDA, and a torchrun of more processes than this machine has
-  GPUs (on CUDA each process takes its own).
+  GPUs (on CUDA each process takes its own:
+  :func:`~pidkit_distill.training.device_checks.check_devices`);
+* with an audit, its held-out samples against its clusters (discrete) or components
+  (Gaussian), and ``audit.layers`` against the layers both models distil
+  (:func:`~pidkit_distill.training.audit_checks.check_audit`).
 
 It checks under torch's default dtype float32 and the CPU as the default device, as the run
 builds its networks and loads its data
@@ -55,24 +60,16 @@ from typing import Any
 import torch
 from torch import nn
 
-from pidkit.estimate import check_sample_size
-from pidkit.estimate.representations import resolve_bias_correction
-from pidkit.gaussian.samples import min_samples
-from pidkit_distill.audit import audit_clusters
 from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
-from pidkit_distill.devices import cuda_devices, no_cuda, on_this_machine
-from pidkit_distill.launcher_env import (
-    local_rank_from_env,
-    local_world_size_from_env,
-    rank_from_env,
-    world_size_from_env,
-)
+from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, get_method
 from pidkit_distill.registry import registry_key
+from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.checkpoint import resume_point
+from pidkit_distill.training.device_checks import check_devices
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
 from pidkit_distill.training.model_checks import (
     check_one_sample_batches,
@@ -84,6 +81,7 @@ from pidkit_distill.training.model_checks import (
 from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import float32_default
+from pidkit_distill.training.schedule_fit import fit_schedule
 from pidkit_distill.training.teacher import (
     SupervisedModel,
     check_teacher_path,
@@ -306,10 +304,7 @@ def _trained_teacher(config: TrainConfig, data: DatasetSpec,
 def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
-    if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
-        raise ValueError(f"run.device: 'cuda' was asked for, but {no_cuda()}; use run.device=cpu "
-                         "or auto")
-    _check_gpu_per_process(config)
+    check_devices(config)
     with _about("data", data_name=config.data.name):
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
@@ -366,21 +361,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
          [n for n in norms or [] if n in students]),
         (f"method {method.method_name!r}, its own modules", data.n_train,
          [n for n in norms or [] if n not in students])]
-    n_teacher, n_student = len(distiller.teacher_shapes), len(distiller.student_shapes)
-    n_layers = min(n_teacher, n_student)
-    if config.run.audit_every and not config.audit.layers and n_teacher != n_student:
-        raise ValueError(f"audit.layers: [] audits every distilled layer, but the teacher has "
-                         f"{n_teacher} and the student {n_student} distilled layers; list the "
-                         f"layers both have, e.g. audit.layers={list(range(n_layers))} (0 to "
-                         f"{n_layers - 1}), or set run.audit_every=0")
-    if config.run.audit_every and any(k >= n_layers for k in config.audit.layers):
-        raise ValueError(f"audit.layers: {config.audit.layers} holds an index beyond the "
-                         f"{n_layers} distilled layers of the models (0 to {n_layers - 1})")
-
-    if config.run.audit_every and config.audit.estimator == "gaussian":
-        _check_gaussian_audit(config, data)
-    elif config.run.audit_every:
-        _check_discrete_audit(config, data)
+    check_audit(config, data, n_teacher=len(distiller.teacher_shapes),
+                n_student=len(distiller.student_shapes))
 
     run_dir = run_dir_of(config)
     with _about("run.out_dir"):
@@ -433,38 +415,6 @@ def _value_of(config: TrainConfig, key: str) -> Any:
     return getattr(getattr(config, section), name)
 
 
-def _check_gpu_per_process(config: TrainConfig) -> None:
-    """On CUDA each process of a torchrun takes the GPU ``cuda:LOCAL_RANK``: a machine with
-    fewer GPUs than processes is refused in every process alike (the processes beyond the
-    GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run), and
-    so is a process whose own GPU index is beyond them where ``LOCAL_WORLD_SIZE`` does not say
-    so (srun, mpirun or by hand, without it)."""
-    # read first, also on the CPU, where init_runtime reads them too: one that is no number is
-    # named here, with no configuration key in front (LOCAL_RANK reads RANK where it is unset)
-    world_size_from_env(), rank_from_env()
-    processes, local_rank = local_world_size_from_env(), local_rank_from_env()
-    gpus = cuda_devices()
-    # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
-    if config.run.device == "cpu" or gpus == 0:
-        return
-    chose = " ('auto' chose CUDA)" if config.run.device == "auto" else ""
-    if processes > gpus:
-        raise ValueError(
-            f"run.device: on CUDA{chose} each process of a torchrun takes its own GPU "
-            f"(cuda:LOCAL_RANK), "
-            f"but torchrun started {processes} processes on this machine "
-            f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
-            f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
-            "CUDA_VISIBLE_DEVICES)")
-    if local_rank >= gpus:
-        raise ValueError(
-            f"run.device: on CUDA{chose} each process takes its own GPU (cuda:LOCAL_RANK), but "
-            f"this one would take cuda:{local_rank} (LOCAL_RANK, or RANK where it is unset) and "
-            f"this machine has {gpus} CUDA device(s); give each process its index among the "
-            f"processes on this machine, below {gpus}, as LOCAL_RANK (torchrun sets it, with "
-            "LOCAL_WORLD_SIZE)")
-
-
 def _is_init_run(run_dir: Path) -> bool:
     """``run_dir`` is the ``RUN.METHOD-init`` run that a method starts from (TED: BAS), which
     sets ``run.resume`` whether or not it has a checkpoint yet."""
@@ -481,101 +431,6 @@ def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
     return (f"notice: run.resume is set, but run folder {str(run_dir.absolute())!r} holds no "
             f"checkpoint: this run starts at epoch 1{relative}; to continue a run, set "
             "run.out_dir and run.name to its folder")
-
-
-def _audited_samples(config: TrainConfig, data: DatasetSpec) -> int:
-    """How many held-out samples the audit counts (all, or at most ``audit.max_samples``)."""
-    max_samples = config.audit.max_samples
-    return min(data.n_test, max_samples) if max_samples else data.n_test
-
-
-def _check_discrete_audit(config: TrainConfig, data: DatasetSpec) -> None:
-    """The clusters and the bias correction the discrete audit will use must fit its sample, as
-    :func:`pidkit.estimate.check_sample_size` and KMeans require (checked here, not after the
-    teacher has trained)."""
-    n = _audited_samples(config, data)
-    clusters = audit_clusters(config.audit, n, data.num_classes)
-    method = resolve_bias_correction(config.audit.bias_correction, "discrete")
-    try:
-        if clusters > n:
-            raise ValueError(f"KMeans cannot make {clusters} clusters of {n} samples")
-        check_sample_size((data.num_classes, clusters, clusters), n, method=method)
-    except ValueError as err:
-        raise ValueError(
-            f"audit.clusters: {n} held-out samples are audited, too few for {clusters} clusters per "
-            f"side with {data.num_classes} classes and bias correction {method!r} ({err}); lower "
-            "audit.clusters (or use audit.cluster_rule=auto), raise audit.max_samples, or set "
-            "audit.bias_correction=none"
-        ) from err
-
-
-def _check_gaussian_audit(config: TrainConfig, data: DatasetSpec) -> None:
-    """The Gaussian audit's sample covariance needs more held-out samples than dimensions (the
-    label's C - 1 columns and at most ``audit.pca_components`` per side)."""
-    audit = config.audit
-    n = _audited_samples(config, data)
-    dims = data.num_classes - 1 + 2 * audit.pca_components
-    if n < min_samples((dims,)):
-        raise ValueError(
-            f"audit.pca_components: the Gaussian audit needs more held-out samples than dimensions, "
-            f"but {n} samples are audited for up to {data.num_classes - 1} label columns + 2 x "
-            f"{audit.pca_components} components = {dims}; lower audit.pca_components, raise "
-            "audit.max_samples, or use audit.estimator=discrete"
-        )
-
-
-def fit_schedule(params: Params, config: TrainConfig, *,
-                 method: type[Distiller]) -> tuple[Params, str | None]:
-    """The method's parameters with a schedule that trains the student at least half the run.
-
-    A schedule (RID's warm-up and cycles, TED's stage 1) that leaves the student fewer than
-    half of ``run.epochs`` epochs is
-
-    * scaled to the run (:meth:`Params.scaled_to <pidkit_distill.methods.Params.scaled_to>`:
-      its epoch counts multiplied by ``run.epochs / 300`` and rounded) when its epoch counts
-      come from the preset, with a notice saying so;
-    * refused, naming the options to change, when the configuration set one of them
-      (``method.params.warmup_epochs=...``), or when even the scaled schedule leaves the
-      student fewer than half the epochs.
-
-    Returns
-    -------
-    params : Params
-        The parameters to use.
-    notice : str or None
-        What was scaled, or ``None``.
-    """
-    epochs = config.run.epochs
-    student = params.student_epochs(epochs)
-    if 2 * student >= epochs:
-        return params, None
-    fields = params.schedule_fields
-    name = method.method_name
-    given = [f for f in fields if f in config.method.params]
-    keys = ", ".join(f"method.params.{f}" for f in (given or fields)) or "method.params"
-    shown = ", ".join(f"{f}={getattr(params, f)}" for f in fields)
-    if given or not fields:
-        raise ValueError(
-            f"method.params: method {name!r} with {shown or 'these parameters'} trains the "
-            f"student in {student} of run.epochs={epochs} epochs, fewer than half; lower "
-            f"{keys} or raise run.epochs"
-        )
-    scaled = params.scaled_to(epochs)
-    after = scaled.student_epochs(epochs)
-    shown_scaled = ", ".join(f"{f}={getattr(scaled, f)}" for f in fields)
-    if 2 * after < epochs:
-        raise ValueError(
-            f"run.epochs: {epochs} epochs are too few for method {name!r}: even its schedule "
-            f"scaled to the run ({shown_scaled}) trains the student in only {after} of them; "
-            f"raise run.epochs or set {keys} yourself"
-        )
-    preset = config.method.preset or method.default_preset
-    return scaled, (
-        f"notice: method {name!r} (preset {preset!r}): {shown} is the schedule of a "
-        f"{params.schedule_run_epochs}-epoch run and would train the student in {student} of "
-        f"run.epochs={epochs} epochs; scaled to the run: {shown_scaled} (the student trains in "
-        f"{after} of {epochs} epochs). Set {keys} to choose the schedule yourself."
-    )
 
 
 @contextmanager

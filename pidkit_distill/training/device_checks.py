@@ -1,0 +1,74 @@
+"""Check ``run.device`` against this machine before any work: :func:`check_devices`.
+
+``run.device=cuda`` needs CUDA here, and on CUDA each process of a torchrun takes its own GPU,
+``cuda:LOCAL_RANK``: a launch of more processes than this machine has GPUs is refused before
+the run, in every process alike.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.devices import cuda_devices, no_cuda, on_this_machine
+from pidkit_distill.launcher_env import (
+    local_rank_from_env,
+    local_world_size_from_env,
+    rank_from_env,
+    world_size_from_env,
+)
+
+__all__ = ["check_devices"]
+
+
+def check_devices(config: TrainConfig) -> None:
+    """Raise :class:`ValueError`, naming ``run.device``, where this machine cannot run ``config``.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration; its ``run.device`` and the launcher's environment are read.
+
+    Raises
+    ------
+    ValueError
+        ``run.device=cuda`` without CUDA; or, on CUDA, more processes on this machine than it
+        has GPUs, or a process whose own GPU index is beyond them. An environment variable of
+        the launcher that is no number is named without a configuration key in front.
+    """
+    if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
+        raise ValueError(f"run.device: 'cuda' was asked for, but {no_cuda()}; use run.device=cpu "
+                         "or auto")
+    _check_gpu_per_process(config)
+
+
+def _check_gpu_per_process(config: TrainConfig) -> None:
+    """On CUDA each process of a torchrun takes the GPU ``cuda:LOCAL_RANK``: a machine with
+    fewer GPUs than processes is refused in every process alike (the processes beyond the
+    GPUs failed in torch's ``set_device`` with "invalid device ordinal", before the run), and
+    so is a process whose own GPU index is beyond them where ``LOCAL_WORLD_SIZE`` does not say
+    so (srun, mpirun or by hand, without it)."""
+    # read first, also on the CPU, where init_runtime reads them too: one that is no number is
+    # named here, with no configuration key in front (LOCAL_RANK reads RANK where it is unset)
+    world_size_from_env(), rank_from_env()
+    processes, local_rank = local_world_size_from_env(), local_rank_from_env()
+    gpus = cuda_devices()
+    # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
+    if config.run.device == "cpu" or gpus == 0:
+        return
+    chose = " ('auto' chose CUDA)" if config.run.device == "auto" else ""
+    if processes > gpus:
+        raise ValueError(
+            f"run.device: on CUDA{chose} each process of a torchrun takes its own GPU "
+            f"(cuda:LOCAL_RANK), "
+            f"but torchrun started {processes} processes on this machine "
+            f"(LOCAL_WORLD_SIZE={processes}) and it has {gpus} CUDA device(s); start at most "
+            f"{gpus}: torchrun --nproc_per_node {gpus} (or make more GPUs visible with "
+            "CUDA_VISIBLE_DEVICES)")
+    if local_rank >= gpus:
+        raise ValueError(
+            f"run.device: on CUDA{chose} each process takes its own GPU (cuda:LOCAL_RANK), but "
+            f"this one would take cuda:{local_rank} (LOCAL_RANK, or RANK where it is unset) and "
+            f"this machine has {gpus} CUDA device(s); give each process its index among the "
+            f"processes on this machine, below {gpus}, as LOCAL_RANK (torchrun sets it, with "
+            "LOCAL_WORLD_SIZE)")
