@@ -19,7 +19,8 @@ from matplotlib.transforms import Bbox
 from test_report import fake_run
 
 from pidkit_distill import write_report
-from pidkit_distill.report_figures import _SHAPES, _place_legend
+from pidkit_distill.figure_legend import place_legend
+from pidkit_distill.figure_lines import SHAPES
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 
@@ -93,11 +94,11 @@ def test_each_round_of_colours_has_a_distinct_marker_shape_and_none_is_a_cross()
     # ("X": 0.87 of the same area once turned by 45 degrees; every other shape 0.69 at most)
     cross = _shape("X")
     crosses = {marker: round(max(_overlap(_shape(marker, degrees), cross)
-                                 for degrees in range(0, 90, 5)), 2) for marker in _SHAPES}
+                                 for degrees in range(0, 90, 5)), 2) for marker in SHAPES}
     assert max(crosses.values()) < 0.8, crosses
-    assert len(set(_SHAPES)) == len(_SHAPES) == 10 and "s" not in _SHAPES  # squares: Gaussian
+    assert len(set(SHAPES)) == len(SHAPES) == 10 and "s" not in SHAPES  # squares: Gaussian
     same = [(a, b, round(_overlap(_shape(a), _shape(b)), 2))
-            for i, a in enumerate(_SHAPES) for b in _SHAPES[i + 1:]]
+            for i, a in enumerate(SHAPES) for b in SHAPES[i + 1:]]
     assert [pair for pair in same if pair[2] >= 0.9] == [], same
 
 
@@ -120,7 +121,7 @@ def test_no_later_round_has_a_marker_shaped_like_the_first_rounds_circle():
     # the eighth and ninth rounds' pentagon "p" and hexagon "h" covered 0.81 and 0.82 of the
     # circle's area: at the markers' 5 points all three were round dots
     circle = _shape("o")
-    like = {str(marker): round(_overlap(_shape(marker), circle), 2) for marker in _SHAPES[1:]}
+    like = {str(marker): round(_overlap(_shape(marker), circle), 2) for marker in SHAPES[1:]}
     assert max(like.values()) < 0.7, like
 
 
@@ -131,7 +132,7 @@ def _legend_of(experiments: int) -> Figure:
     for i in range(experiments):
         ax.plot([1, 2], [i, i + 1], label=f"run-{i}")
     ax.plot([1], [0], marker="x", linestyle="none", label="solve NOT certified")
-    _place_legend(fig, *ax.get_legend_handles_labels(), experiments=experiments)
+    place_legend(fig, *ax.get_legend_handles_labels(), experiments=experiments)
     return fig
 
 
@@ -231,7 +232,7 @@ def test_a_figure_too_narrow_for_a_wrapped_legend_is_made_wider():
     ax = fig.subplots()
     label = "bas, " + ", ".join(f"{key}={value}" for key, value in SWEEP[0].items())
     ax.plot([1, 2], [0, 1], label=label)
-    _place_legend(fig, *ax.get_legend_handles_labels())
+    place_legend(fig, *ax.get_legend_handles_labels())
     box, _, _, _ = _drawn(fig)
     assert fig.get_size_inches()[0] > 1.5
     assert box.x0 >= 0 and box.x1 <= fig.bbox.width, (box.bounds, fig.bbox.bounds)

@@ -1,0 +1,225 @@
+"""The PID figures: ``pid_atoms.png`` and ``pid_atoms_all_layers.png`` (:func:`plot_atoms`).
+
+The PID of (Y, T, S) over epochs, one line per run or group of seeds: each run's estimates with
+their bootstrap interval as a band, the plug-in values of a corrected run as a faint dotted
+line, and a black cross on a solve that was not certified (on the epoch axis itself when it gave
+no number); Gaussian runs beside discrete ones have panels of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pidkit_distill.audit_records import AUDITED_ATOMS, audit_estimate, certified, corrected, innermost_layer
+from pidkit_distill.figure_legend import figure_legend
+from pidkit_distill.figure_lines import (
+    FONT,
+    SPREAD,
+    averaged_note,
+    epoch_axis,
+    float_values,
+    marker,
+    mean_line,
+    plot_band,
+    plot_line,
+    plot_mean,
+)
+from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
+
+__all__ = ["audited_layers", "plot_atoms"]
+
+_PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)",
+                                    "I(Y;T)", "I(Y;S)"), strict=True))
+
+# The marker of an estimate whose solve was not certified, drawn over the run's own marker.
+_UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersize": 7,
+                "label": "solve NOT certified"}
+# The marker of a solve that gave no number (failed): on the epoch axis itself, half below
+# it, where no value is (at 3% of the panel's height it read as a value near 0 bits).
+_NO_NUMBER = {**_UNCERTIFIED, "marker": "X", "markersize": 10, "clip_on": False, "zorder": 5,
+              "label": "solve failed: no number (X on the epoch axis)"}
+
+# The least height of a PID panel's y axis, in bits: the table gives atoms to 0.001 bits, and a
+# Gaussian Uni of 0 +- 8e-15 (solver noise) drew an axis of '1e-15' over the panel's title.
+_LEAST_BITS = 0.01
+
+
+def audited_layers(groups: list[RunGroup]) -> set[int]:
+    """The layers that some run of ``groups`` audited."""
+    return {record["layer"] for group in groups for run in group.runs for record in run.audit}
+
+
+def _atoms_averaged(group: RunGroup, layers: set[int]) -> str:
+    """What a PID figure's legend entry says, on a line of its own, of a group's means where
+    some seed has audit epochs that others lack: that they are of the epochs all have, or that
+    there is none (a seed without an audit); nothing where the seeds have the same."""
+    spans = [audit_epochs(group, layer) for layer in layers]
+    if not any(averaged_note(*span) for span in spans):
+        return ""
+    if not any(epochs for epochs, _ in spans):
+        return "\nno mean: no audit epoch that all seeds have"
+    return "\nmean only of the epochs all seeds have"
+
+
+def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
+                 band_alpha: float | None) -> None:
+    """One run's estimates of one quantity, their interval band, the plug-in values beside
+    corrected ones, and a cross on each estimate whose solve was not certified; a seed of a
+    group (``band_alpha`` None) has its line and crosses only, under its group's band.
+
+    A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
+    its cross stands on the epoch axis, below every value.
+    """
+    epochs = [r["epoch"] for r in recs]
+    plot_line(ax, epochs, float_values(r[key] for r in recs), line)
+    uncertified = [r for r in recs if not certified(r)]
+    valued = [r for r in uncertified if r[key] is not None]
+    if valued:
+        ax.plot([r["epoch"] for r in valued], float_values(r[key] for r in valued), **_UNCERTIFIED)
+    missing = [r["epoch"] for r in uncertified if r[key] is None]
+    if missing:
+        ax.plot(missing, [0] * len(missing), transform=ax.get_xaxis_transform(), **_NO_NUMBER)
+    if band_alpha is None:
+        return
+    banded = [r for r in recs if r.get("intervals")]
+    plot_band(ax, [r["epoch"] for r in banded],
+              *(float_values(r["intervals"][key][i] for r in banded) for i in (0, 1)),
+              line["color"], band_alpha)
+    plugged = [r for r in recs if r.get("plugin") and corrected(r)]
+    if plugged:
+        ax.plot([r["epoch"] for r in plugged], float_values(r["plugin"][key] for r in plugged),
+                color=line["color"], linestyle=":", linewidth=0.8, alpha=0.6)
+
+
+def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
+               rounds: dict[str, int], note: str, *, all_layers: bool) -> Any:
+    """The figure of ``pid_atoms.png`` (the innermost layer, six panels) or, ``all_layers``, of
+    ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer), of the audited
+    ``groups``.
+
+    Gaussian runs beside discrete ones get panels of their own, below the discrete ones: their
+    bits are not comparable, and on a shared axis (or a twin axis on the right) heights
+    invited the comparison."""
+    from matplotlib.figure import Figure
+
+    estimates = {group.legend: audit_estimate(next(run for run in group.runs
+                                                   if run.audit).audit[-1])
+                 for group in groups}
+    kind = {legend: estimate.split(",")[0] for legend, estimate in estimates.items()}
+    kinds = sorted(set(kind.values()))  # discrete above gaussian
+    blocks, panels, shape, size = _atom_layout(groups, kind, all_layers=all_layers)
+    fig = Figure(figsize=size, layout="constrained")
+    # each block (a layer, an estimator) has its panels in order, in a row or two of the grid
+    grid = fig.subplots(shape[0] * len(blocks), shape[1], squeeze=False)
+    # the innermost layer of each group, which the title names, or each group's legend entry
+    # when they differ (another network, or a run killed before its last layer's audit)
+    inner = {group.legend: max(innermost_layer(run.audit) for run in group.runs if run.audit)
+             for group in groups}
+    same = next(iter(inner.values())) if len(set(inner.values())) == 1 else None
+    where = {legend: "" if all_layers or same is not None else f", layer {layer}"
+             for legend, layer in inner.items()}
+    # the bands of many groups, stacked, stay see-through (at most 0.6 opaque)
+    band_alpha = min(0.2, 0.6 / len(groups))
+    # a mean where some seed has epochs that others lack is of those all have, so the legend
+    # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
+    layers = audited_layers(groups)
+    averaged = {group.legend: _atoms_averaged(group, layers) for group in groups}
+    order = []  # the legend's entries of the groups, by their group's place
+    for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
+        for ax, (key, label) in zip(row, panels, strict=True):
+            for group in (group for group in groups if kind[group.legend] == each):
+                # the legend says how a group's atoms were estimated; Gaussian ones are squares
+                style = {"label": f"{where[group.legend]} ({estimates[group.legend]})"
+                                   f"{averaged[group.legend]}",
+                         **marker(rounds[group.runs[0].name], gaussian=each == "gaussian")}
+                shown = inner[group.legend] if layer is None else layer
+                order.append((groups.index(group), _plot_group_atoms(
+                    ax, group, key, shown, lines, rounds, style, band_alpha=band_alpha)))
+            title = label if layer is None else f"layer {layer}: {label}"
+            _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
+                         f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
+    lone = any(len(group.runs) == 1 for group in groups)
+    seeds = any(len(group.runs) > 1 for group in groups)
+    # as the legend names each run or group
+    entry = ("run" if not seeds else "run or group of seeds" if lone else "group of seeds") + (
+        ", layer" if any(where.values()) else "")
+    title = fig.suptitle(_atoms_title(all_layers=all_layers, same=same, entry=entry,
+                                      kinds=kinds, note=note, lone=lone, seeds=seeds),
+                         fontsize=FONT + 1)
+    figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])],
+                  title)
+    return fig
+
+
+def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bool
+                 ) -> tuple[list[tuple[int | None, str]], tuple, tuple[int, int],
+                            tuple[float, float]]:
+    """The blocks of a PID figure (a layer, or ``None`` for each group's innermost, and an
+    estimator: a row of panels, or two), its panels, the shape of a block and the figure's
+    size in inches."""
+    kinds = sorted(set(kind.values()))
+    if not all_layers:
+        return [(None, each) for each in kinds], _PANELS, (2, 3), (13, 5.4 * len(kinds) + 1.2)
+    records = [(kind[group.legend], record["layer"]) for group in groups for run in group.runs
+               for record in run.audit]
+    # a row for each layer and estimator that has records (a run may audit other layers)
+    blocks = [(layer, each) for layer in sorted({layer for _, layer in records})
+              for each in kinds if (each, layer) in records]
+    # 2.6 inches for each row of panels, 1.2 for the title's four lines above them, and no
+    # wider than pid_atoms.png, so that its text is as large when shown 850 pixels wide
+    return blocks, _PANELS[:4], (1, 4), (2.6 * 4 + 2.4, 2.6 * len(blocks) + 1.2)
+
+
+def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
+                      lines: dict[str, dict[str, Any]], rounds: dict[str, int],
+                      style: dict[str, Any], *, band_alpha: float) -> str:
+    """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
+    thin lines under their mean over the epochs all have, with its band. ``style`` is the
+    marker and what the legend entry says after the group's name. Returns the entry."""
+    recs = audit_epochs(group, layer)[1]
+    if len(group.runs) == 1:
+        run = group.runs[0]
+        line = {**lines[run.name], **style, "label": run.name + style["label"]}
+        _plot_series(ax, recs[0], key, line, band_alpha=band_alpha)
+        return line["label"]
+    for run, series in zip(group.runs, recs, strict=True):
+        _plot_series(ax, series, key, lines[run.name], band_alpha=None)
+    line = {**mean_line(group, lines, rounds, ""), **style,
+            "label": group.legend + style["label"]}
+    plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)
+    return line["label"]
+
+
+def _dress_panel(ax: Any, title: str, ylabel: str) -> None:
+    """Title, label, ticks and grid of a PID panel, whose y axis is at least
+    :data:`_LEAST_BITS` high."""
+    ax.set_title(title, fontsize=FONT + 1)
+    epoch_axis(ax)
+    ax.set_ylabel(ylabel, fontsize=FONT)
+    ax.tick_params(labelsize=FONT)
+    ax.grid(alpha=0.3)
+    low, high = ax.get_ylim()
+    if high - low < _LEAST_BITS:
+        middle = (low + high) / 2
+        ax.set_ylim(middle - _LEAST_BITS / 2, middle + _LEAST_BITS / 2)
+
+
+def _atoms_title(*, all_layers: bool, same: int | None, entry: str, kinds: list[str],
+                 note: str, lone: bool, seeds: bool) -> str:
+    """The title of a PID figure: what it shows, what its legend, lines and bands are (those
+    of a ``lone`` run, and of the groups of ``seeds``), and the line styles (``note``) and
+    markers in use."""
+    which = "each run's: in the legend" if same is None else f"layer {same}"
+    title = "PID of (Y, T, S) per layer" if all_layers else (
+        f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
+    squares = (f"squares: gaussian{', in panels of their own' if len(kinds) > 1 else ''} "
+               "(linearly decodable bits: may exceed H(Y), not comparable with discrete ones)"
+               if "gaussian" in kinds else "")
+    legend = f"legend: {entry} (estimator, correction or plug-in)"
+    bands = "a lone run's bands" if seeds else "bands"
+    return "\n".join([
+        title, f"{legend}; dotted: plug-in of a corrected line" if lone else legend,
+        *([SPREAD] if seeds else []),
+        *([f"{bands} (a bar for one epoch): bootstrap intervals, which need not hold their line "
+           "(docs/estimate.md, Bootstrap intervals)"] if lone else []),
+        ", ".join(filter(None, (note, squares)))])

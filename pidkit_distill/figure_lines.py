@@ -1,0 +1,172 @@
+"""Each experiment's line in the report's figures: its look, and how it is drawn.
+
+Each experiment keeps one colour and marker in every figure (ten colours that colour-blind
+readers tell apart; beyond ten they come round again, with markers of another shape in each
+round: :func:`run_lines`); a run's line style says where its teacher came from. The seeds of one
+experiment are thin and faint under their mean, drawn with a band of ±1 standard deviation
+across them (:func:`plot_mean`). A long line has markers on about :data:`_MOST_MARKERS` points
+(:func:`plot_line`). Text is at least :data:`FONT` points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from pidkit_distill.run_groups import RunGroup, mean_sd
+from pidkit_distill.run_records import RunRecords
+
+__all__ = ["DISTINCT_LOOKS", "FONT", "SHAPES", "SPREAD", "averaged_note", "epoch_axis",
+           "float_values", "marker", "mean_line", "plot_band", "plot_line", "plot_mean",
+           "run_lines"]
+
+# The colours of up to 6, 8 or 10 runs, in order: M. A. Petroff's sequences of that many, each
+# chosen to stay apart for colour-blind readers too ("Accessible Color Sequences for Data
+# Visualization", 2021; matplotlib 3.10's petroff6/8/10 styles). matplotlib's default ten put
+# green beside red and brown.
+_COLORS = {6: ("#5790fc", "#f89c20", "#e42536", "#964a8b", "#9c9ca1", "#7a21dd"),
+           8: ("#1845fb", "#ff5e02", "#c91f16", "#c849a9", "#adad7d", "#86c8dd", "#578dff",
+               "#656364"),
+           10: ("#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300",
+                "#b9ac70", "#717581", "#92dadd")}
+
+# Beyond ten experiments the ten colours come round again, each round with markers of another
+# shape, larger, so that the shape shows (a colour and a shape tell a hundred apart); never a
+# square (a Gaussian estimate's) nor a cross (a solve not certified, or failed: the filled plus
+# "P" read as one). A Gaussian estimate keeps its square, filled otherwise in each round (sixty
+# told apart). Two are outlines (vertices) of matplotlib's: a diamond lying down and an
+# hourglass; its pentagon "p" and hexagon "h" were circles at the markers' 5 points.
+_LYING_DIAMOND = ((-1, 0), (0, 0.6), (1, 0), (0, -0.6), (-1, 0))
+_HOURGLASS = ((-0.7, 1), (0.7, 1), (-0.7, -1), (0.7, -1), (-0.7, 1))
+SHAPES = ("o", "^", "D", "v", "d", "<", ">", _LYING_DIAMOND, _HOURGLASS, "*")
+# How many experiments a colour and a marker shape tell apart.
+DISTINCT_LOOKS = len(_COLORS[10]) * len(SHAPES)
+_FILLS = ("full", "none", "left", "right", "bottom", "top")
+
+# A line of more points than this has markers on about this many, evenly spaced in epochs:
+# markers on each of 300 epochs hid its dashes, the teacher's line style.
+_MOST_MARKERS = 20
+
+# The size of the figures' smallest text (legend, axis labels, ticks), in points: 7 points of a
+# 13-inch figure were 6 pixels high where a markdown viewer shows it 850 pixels wide.
+FONT = 10
+
+_LINE_STYLES = {"trained": ("-", "solid: trained teacher"),
+                "untrained": ("--", "dashed: untrained teacher")}
+_FILE_STYLE = ("-.", "dash-dot: teacher from a file")
+
+# A seed of a group of runs: thin and faint under its group's mean, unnamed in the legend.
+_SEED = {"linewidth": 0.8, "alpha": 0.4, "marker": ""}
+# What the band of a group's mean is, in a figure's title.
+SPREAD = "bands: ±1 sd across seeds about each mean (faint lines: the seeds)"
+
+
+def _teacher_style(run: RunRecords) -> tuple[str, str]:
+    """The line style of ``run`` (from where its teacher came) and what it means."""
+    return _LINE_STYLES.get(run.config["teacher"]["source"], _FILE_STYLE)
+
+
+def run_lines(groups: list[RunGroup]
+              ) -> tuple[dict[str, dict[str, Any]], dict[str, int], str]:
+    """Each run's line (by name: one colour, marker and style in every figure; a seed of a
+    group thin, faint and unmarked in its group's colour), each group's round of colours (by
+    its first run's name: which markers it has, :func:`marker`), and a note saying what the
+    line styles in use mean.
+
+    The colours, one per group, are the shortest of :data:`_COLORS` that has one for each
+    group (told apart by colour-blind readers too); beyond ten, the ten come round again with
+    another marker in each round: no two groups (up to a hundred) share a colour and a marker.
+    """
+    palette = next((seq for size, seq in _COLORS.items() if len(groups) <= size), _COLORS[10])
+    lines, rounds = {}, {}
+    for i, group in enumerate(groups):
+        rounds[group.runs[0].name] = i // len(palette)
+        for run in group.runs:
+            line = {"color": palette[i % len(palette)], "linestyle": _teacher_style(run)[0],
+                    "label": run.name, **marker(i // len(palette))}
+            lines[run.name] = line if len(group.runs) == 1 else {
+                **line, **_SEED, "label": f"_{run.name}"}
+    note = ", ".join(dict.fromkeys(_teacher_style(run)[1] for group in groups
+                                   for run in group.runs))
+    return lines, rounds, note
+
+
+def marker(round_: int, *, gaussian: bool = False) -> dict[str, Any]:
+    """The marker of a group in round ``round_`` of the colours (:data:`SHAPES`), or of its
+    Gaussian estimates: a square (:data:`_FILLS`).
+
+    Examples
+    --------
+    >>> marker(0), marker(1, gaussian=True)
+    ({'marker': 'o', 'markersize': 3}, {'marker': 's', 'markersize': 5, 'fillstyle': 'none'})
+    """
+    size = {"markersize": 3 if round_ == 0 else 5}
+    if gaussian:
+        return {"marker": "s", **size, "fillstyle": _FILLS[round_ % len(_FILLS)]}
+    return {"marker": SHAPES[round_ % len(SHAPES)], **size}
+
+
+def mean_line(group: RunGroup, lines: dict[str, dict[str, Any]], rounds: dict[str, int],
+              label: str) -> dict[str, Any]:
+    """The line of a group's mean, in its colour, style and marker, named ``label``."""
+    first = lines[group.runs[0].name]
+    return {"color": first["color"], "linestyle": first["linestyle"], "label": label,
+            "linewidth": 2, **marker(rounds[group.runs[0].name])}
+
+
+def averaged_note(epochs: list[int], records: list[list[dict[str, Any]]]) -> str:
+    """What a legend entry says, on a line of its own, of a mean over the ``epochs`` that all
+    seeds' ``records`` have, where some seed has others (a killed seed): which epochs it is
+    of; nothing where the seeds have the same epochs."""
+    if not any({record["epoch"] for record in run} - set(epochs) for run in records):
+        return ""
+    if not epochs:
+        return "\nno mean: no epoch that all seeds have"
+    span = f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {epochs[0]}-{epochs[-1]}"
+    return f"\nmean of {span} only (all seeds have them)"
+
+
+def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,
+              band_alpha: float) -> None:
+    """A group's mean of the seeds' ``values`` (a row per seed) over ``epochs``, with a band of
+    ±1 sample standard deviation across the seeds (a bar for one epoch)."""
+    mean, sd = mean_sd(values)
+    plot_line(ax, epochs, mean, line)
+    plot_band(ax, epochs, mean - sd, mean + sd, line["color"], band_alpha)
+
+
+def plot_band(ax: Any, epochs: list[int], low: Any, high: Any, color: str, alpha: float) -> None:
+    """A band from ``low`` to ``high`` over ``epochs``; over one epoch, which gives a band no
+    width, a bar."""
+    if len(epochs) == 1:
+        ax.vlines(epochs, low, high, color=color, alpha=max(alpha, 0.4), linewidth=4)
+    elif epochs:
+        ax.fill_between(epochs, low, high, color=color, alpha=alpha, linewidth=0)
+
+
+def plot_line(ax: Any, epochs: list[int], values: Any, line: dict[str, Any]) -> None:
+    """Draw ``line`` through ``values`` over ``epochs``, with a marker on every point, or, on a
+    long line, whose line style stays visible, on the points nearest :data:`_MOST_MARKERS`
+    epochs evenly spaced from its first to its last (epochs missing from a resumed run's
+    records, or audited every k-th only, move no marker)."""
+    marked = slice(None)
+    if len(epochs) > _MOST_MARKERS:
+        marked = sorted({int(np.abs(np.asarray(epochs) - epoch).argmin())
+                         for epoch in np.linspace(epochs[0], epochs[-1], _MOST_MARKERS)})
+    ax.plot(epochs, values, **line, markevery=marked)
+
+
+def epoch_axis(ax: Any) -> None:
+    """Label the x axis "epoch", with ticks on whole epochs only, as many as its width leaves
+    room for (a fixed ten ran into each other in a narrow panel)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch", fontsize=FONT)
+    ax.xaxis.set_major_locator(MaxNLocator("auto", integer=True, min_n_ticks=1))
+
+
+def float_values(values: Iterable[float | None]) -> np.ndarray:
+    """``values`` as floats, a missing one (``None``) as NaN: a gap in a line or band."""
+    return np.array(list(values), dtype=float)
