@@ -20,7 +20,7 @@ import traceback
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TextIO, TypeVar
 
 import numpy as np
 
@@ -161,15 +161,16 @@ class StrictArgumentParser(argparse.ArgumentParser):
             raise argparse.ArgumentError(action, f"{exc.message}.{hint}") from None
 
 
-def end_closed_output() -> int:
-    """After a write to stdout found its reader gone (``| head``): point stdout at the null
-    device, so that flushing it at exit raises nothing more, and return 141 (128 + SIGPIPE), the
-    status a shell reports for a writer its pipe ended. Shared by both command lines."""
+def end_closed_output(stream: TextIO | None = None) -> int:
+    """After a write to ``stream`` (default: stdout) found its reader gone (``| head``; stderr
+    too with ``2>&1 | head``): point it at the null device, so that flushing it at exit raises
+    nothing more, and return 141 (128 + SIGPIPE), the status a shell reports for a writer its
+    pipe ended. Shared by both command lines."""
     null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(null, sys.stdout.fileno())
+        os.dup2(null, (sys.stdout if stream is None else stream).fileno())
     finally:
-        os.close(null)  # stdout's descriptor now refers to the null device itself
+        os.close(null)  # the stream's descriptor now refers to the null device itself
     return 128 + signal.SIGPIPE
 
 

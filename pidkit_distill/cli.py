@@ -346,7 +346,10 @@ def _main(argv: Sequence[str] | None) -> int:
             if args.debug:
                 raise
             status = end_closed_output()
-            _say(f"pidkit-distill {args.command}: {_reader_gone(args.command)}")
+            try:
+                _say(f"pidkit-distill {args.command}: {_reader_gone(args.command)}")
+            except BrokenPipeError:  # stderr went into that pipe too (`2>&1 | head`)
+                end_closed_output(sys.stderr)
             return status
 
 

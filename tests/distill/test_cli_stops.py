@@ -209,6 +209,14 @@ def test_a_reader_that_goes_away_stops_training_in_one_line_with_status_141(tmp_
                    "file or through `tee` to keep it running\n")
 
 
+def test_a_reader_of_output_and_errors_that_goes_away_stops_training_with_status_141(tmp_path):
+    # `pidkit-distill train ... 2>&1 | head`: the stop line itself met the closed pipe, and the
+    # command ended with status 1 (a failed training to `set -o pipefail`), not 141
+    status, err = run_with_reader_gone("train", *BASE, "--out-dir", str(tmp_path), "--epochs", "2",
+                                       errors_too=True)
+    assert (status, err) == (141, "")
+
+
 def test_a_reader_that_goes_away_stops_a_teacher_saying_the_same_command_continues(tmp_path):
     # it said to rerun with --resume, which train-teacher does not take (it resumes by itself)
     status, err = run_with_reader_gone("train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path),

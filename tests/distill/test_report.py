@@ -204,6 +204,13 @@ def test_a_reader_that_goes_away_is_told_the_report_was_written(tmp_path):
         ".report.lock", "accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
 
 
+def test_a_reader_of_output_and_errors_that_goes_away_is_status_141(tmp_path):
+    # `pidkit-distill report runs 2>&1 | head` ended with status 1, as a report not written
+    run = fake_run(tmp_path / "run", epochs=2)
+    assert run_with_reader_gone("report", str(run), errors_too=True) == (141, "")
+    assert (run / "report" / "report.md").is_file()
+
+
 def test_the_help_says_what_report_writes(capsys):
     # it said only "RUN_DIR  run folders": nothing of the files it writes or of globs
     with pytest.raises(SystemExit) as exit_:

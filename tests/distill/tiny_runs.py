@@ -93,15 +93,17 @@ def in_two_processes(code: str, args: list[list[str]]) -> list[Any]:
     return [json.loads(out.splitlines()[-1]) for out, _ in outs]
 
 
-def run_with_reader_gone(*args: str) -> tuple[int, str]:
+def run_with_reader_gone(*args: str, errors_too: bool = False) -> tuple[int, str]:
     """Run ``python -m pidkit_distill ARGS`` with the reader of its output gone before it prints
-    anything (as ``| head`` does once it has its lines); return its exit status and stderr."""
+    anything (as ``| head`` does once it has its lines); return its exit status and stderr
+    (``""`` where ``errors_too``: stderr goes into the same pipe, as with ``2>&1 | head``)."""
     proc = subprocess.Popen([sys.executable, "-m", "pidkit_distill", *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=command_env())
+                            stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT if errors_too else subprocess.PIPE,
+                            text=True, env=command_env())
     proc.stdout.close()  # before the command prints anything (its imports take longer)
     _, err = proc.communicate(timeout=120)
-    return proc.returncode, err
+    return proc.returncode, err or ""
 
 
 def one_process_group(monkeypatch: Any) -> None:
