@@ -5,9 +5,14 @@ module             job
 =================  ===========================================================================
 ``run``            :func:`train`, :func:`train_teacher`: one run from a configuration
 ``checks``         :func:`check_config`: the whole configuration, checked before any work
+``model_checks``   the models built, run and paired by the method, without training
+``audit_checks``   the audit's settings against the models and the data
+``device_checks``  ``run.device`` against this machine
+``schedule_fit``   a method's schedule fitted to ``run.epochs``
 ``loop``           :func:`fit`, :func:`train_one_epoch`, :func:`evaluate`
 ``outcomes``       :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
 ``teacher``        the teacher: trained and cached, untrained, or a file (read safely)
+``teacher_files``  teacher files read safely and checked against ``model.teacher``
 ``loaders``        the data, one global sample order shared out among processes, no padding
 ``optim``          one SGD optimizer and one scheduler per optimizer group
 ``runtime``        device, DDP from torchrun's environment, seeds, autocast
