@@ -252,7 +252,9 @@ def load_run(path: str | Path) -> RunRecords:
     """Read one run folder written by :func:`pidkit_distill.training.train`.
 
     A last line of ``metrics.jsonl`` or ``audit.jsonl`` cut off by a killed run is skipped
-    with a :class:`RuntimeWarning`.
+    with a :class:`RuntimeWarning`, and so, silently, is an audit of an epoch after the last one
+    ``metrics.jsonl`` records (a run killed while writing that epoch's checkpoint, or read in
+    that instant: its resume trains the epoch again).
 
     Parameters
     ----------
@@ -300,9 +302,11 @@ def load_run(path: str | Path) -> RunRecords:
         if not (path / name).is_file():
             raise ValueError(f"{str(path)!r} is not a run folder (no {name})"
                              f"{_instead_of(path)}")
+    metrics = read_metrics(path)
+    last = metrics[-1]["epoch"] if metrics else 0  # an epoch's audit is written before its line
     return RunRecords(name=path.resolve().name, path=path, config=read_run_config(path),
-                      metrics=read_metrics(path),
-                      audit=_read_jsonl(path / "audit.jsonl"))
+                      metrics=metrics, audit=[record for record in _read_jsonl(path / "audit.jsonl")
+                                              if record["epoch"] <= last])
 
 
 def _folder_of_file(path: Path) -> str:

@@ -417,3 +417,22 @@ def test_seeds_whose_config_spelt_the_method_in_capitals_are_one_experiment(tmp_
     rows = group_rows(write_report(runs, out_dir=tmp_path / "rep").read_text())
     assert [row.split(" | ")[0] for row in rows] == ["| rid"]
     assert "2 (1, 2) | 0.7200 ± 0.0283 (0.7000, 0.7400)" in rows[0]
+
+
+def test_an_audit_of_an_epoch_beyond_metrics_jsonl_is_not_read(tmp_path):
+    # A run killed while writing its checkpoint has the epoch's audit in audit.jsonl but not its
+    # line in metrics.jsonl (a resume trains that epoch again): the row said `3/4` epochs and
+    # `audit epoch 4`, and the group averaged the atoms of epoch 4 with the accuracy of epoch 3
+    killed = seed_run(tmp_path / "runs/bas-s1", 1, [0.70, 0.80, 0.84], syn=0.3)
+    (killed / "metrics.jsonl").write_text("".join(
+        (killed / "metrics.jsonl").read_text().splitlines(keepends=True)[:2]))
+    records = [json.loads(line) for line in (killed / "audit.jsonl").read_text().splitlines()]
+    for record in records:
+        record["syn"] = 0.9 if record["epoch"] == 3 else record["syn"]
+    (killed / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    whole = seed_run(tmp_path / "runs/bas-s2", 2, [0.72, 0.82, 0.86], syn=0.5)
+    runs = load_runs([killed, whole])
+    assert sorted({record["epoch"] for record in runs[0].audit}) == [0, 1, 2]
+    cells = [cell.strip() for cell in group_rows(group_table(runs))[0].split("|")]
+    assert (cells[5], cells[10], cells[-2]) == (
+        "2/4 (seeds reached 2, 3)", "2", "0.400 ± 0.141 (0.300, 0.500)")
