@@ -423,6 +423,9 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     config = TrainConfig()
     sections = {f.name for f in dataclasses.fields(TrainConfig)}
     unknown = sorted(set(data) - sections - {RECORDED})
+    loose = [name for name in unknown if name != "import" and not isinstance(data[name], Mapping)]
+    if loose:
+        raise ValueError(_outside_every_table(loose[0], data[loose[0]]))
     if unknown:
         raise ValueError(
             f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
@@ -447,6 +450,16 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             setattr(sub, name, value)
     check_values(config)
     return config
+
+
+def _outside_every_table(name: str, value: Any) -> str:
+    """The error for ``name = value`` outside every section (``epochs = 3`` above a TOML file's
+    first ``[run]``): the sections whose tables hold a key of that name, or the closest key."""
+    keys = sorted(key for key, *_ in config_fields() if key.split(".")[1] == name)
+    where = ": " + " or ".join(f"[{key.split('.')[0]}] ({key})" for key in keys) if keys \
+        else closest_name_hint(name, [key for key, *_ in config_fields()])
+    return (f"config key {name!r} (= {value!r}) stands outside every section's table (in a TOML "
+            f"file, above its first [section] header); put it in the table of its section{where}")
 
 
 def _import_hint(names: Iterable[str]) -> str:

@@ -104,6 +104,27 @@ def test_unknown_key_lists_the_known_keys():
         config_from_dict({"runn": {"epochs": 3}})
 
 
+@pytest.mark.parametrize(("text", "message"), [
+    # a key above the file's first [section]: "unknown config section(s) ['epochs']", no hint
+    ("epochs = 3\n[method]\nname = 'rid'\n",
+     "config key 'epochs' (= 3) stands outside every section's table (in a TOML file, above its "
+     "first [section] header); put it in the table of its section: [run] (run.epochs) or "
+     "[teacher] (teacher.epochs)"),
+    ("lr = 0.1\n", "config key 'lr' (= 0.1) stands outside every section's table (in a TOML "
+                   "file, above its first [section] header); put it in the table of its "
+                   "section: [optim] (optim.lr) or [teacher] (teacher.lr)"),
+    ("epoch = 3\n", "config key 'epoch' (= 3) stands outside every section's table (in a TOML "
+                    "file, above its first [section] header); put it in the table of its "
+                    "section. Did you mean 'run.epochs'?"),
+])
+def test_a_key_outside_every_table_is_told_its_section(tmp_path, text, message):
+    path = tmp_path / "rid.toml"
+    path.write_text(text)
+    with pytest.raises(ValueError) as err:
+        load_config(path)
+    assert str(err.value) == message
+
+
 def test_a_file_that_is_not_toml_is_named(tmp_path):
     path = tmp_path / "bad.toml"
     path.write_text("[run\nepochs = 3\n")
