@@ -368,7 +368,9 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
 
     Keys in ``RESUME_FREE_KEYS`` may differ (so a moved or renamed run folder resumes), and so
     may ``teacher.source`` when both are file paths (the teacher's weights are in the
-    checkpoint). Any other change is an error that names each changed key. The names that a
+    checkpoint). Any other change is an error that names each changed key; a key that the
+    checkpoint lacks (written by an older version) or that this version lacks (a newer one) is
+    named as such, since no value of the configuration restores it. The names that a
     registry looks up (:data:`~pidkit_distill.registered_record.NAMED`) are compared as it reads
     them (:func:`~pidkit_distill.registry.registry_key`): a checkpoint written before a
     configuration held them in the registry's spelling records ``"Digits"`` where ``config``
@@ -383,10 +385,24 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
         if k not in RESUME_FREE_KEYS and old.get(k) != new.get(k)
         and not (k == "teacher.source" and old.get(k) not in named and new.get(k) not in named)
     )
-    if changed:
-        details = ", ".join(f"{k}: {old.get(k)!r} -> {new.get(k)!r}" for k in changed)
-        raise ValueError(f"cannot resume {str(path)!r}: the configuration changed ({details}); "
-                         "restore those values or start a new run")
+    if not changed:
+        return
+    problems = []
+    if edited := [k for k in changed if k in old and k in new]:
+        details = ", ".join(f"{k}: {old[k]!r} -> {new[k]!r}" for k in edited)
+        problems.append(f"the configuration changed ({details}); restore those values or start "
+                        "a new run")
+    if older := [k for k in changed if k not in old]:
+        details = ", ".join(f"{k} = {new[k]!r}" for k in older)
+        problems.append(f"its checkpoint was written by an older pidkit-distill, before the "
+                        f"key(s) {', '.join(older)} existed, so whether the run trained as they "
+                        f"say now ({details}) is not known; resume it with the version that "
+                        "wrote it, or start a new run (another run.name)")
+    if newer := [k for k in changed if k not in new]:
+        details = ", ".join(f"{k} = {old[k]!r}" for k in newer)
+        problems.append(f"its checkpoint was written by a newer pidkit-distill, with key(s) "
+                        f"this version does not know ({details}); resume it with that version")
+    raise ValueError(f"cannot resume {str(path)!r}: {'; and '.join(problems)}")
 
 
 def python_resume_note(*, resume: bool) -> str:

@@ -104,6 +104,25 @@ def test_recorded_names_of_another_spelling_are_the_same_configuration():
         check_resumable(saved, config, Path("runs/full/checkpoint.pt"))
 
 
+def test_a_checkpoint_of_another_version_is_told_apart_from_a_changed_configuration():
+    # a key the checkpoint lacks was `optim.grad_clip: None -> 100.0; restore those values`,
+    # and none of the configuration's values is None
+    config = load_config(overrides=["optim.lr=0.1"])
+    saved = config_to_dict(config)
+    del saved["optim"]["grad_clip"]
+    saved["run"]["epochs"], saved["audit"]["window"] = 40, 3
+    with pytest.raises(ValueError) as err:
+        check_resumable(saved, config, Path("runs/x/checkpoint.pt"))
+    assert str(err.value) == (
+        "cannot resume 'runs/x/checkpoint.pt': the configuration changed (run.epochs: 40 -> 30); "
+        "restore those values or start a new run; and its checkpoint was written by an older "
+        "pidkit-distill, before the key(s) optim.grad_clip existed, so whether the run trained as "
+        "they say now (optim.grad_clip = 100.0) is not known; resume it with the version that "
+        "wrote it, or start a new run (another run.name); and its checkpoint was written by a "
+        "newer pidkit-distill, with key(s) this version does not know (audit.window = 3); resume "
+        "it with that version")
+
+
 def test_a_run_folder_written_with_another_spelling_resumes(tmp_path):
     """A run folder of the spelling as typed, made before names were normalised, resumes."""
     first = tiny(tmp_path, "run.name=Synthetic-bas-ut-s0", "run.epochs=2", "run.stop_after=1")
