@@ -25,6 +25,7 @@ from pidkit._result import jsonable
 from pidkit._validate import closest
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.registry import registry_key
+from pidkit_distill.unwritten_runs import RUN_LOCK_FILE, unwritten_run
 
 __all__ = ["RUN_LOCK_FILE", "RunRecords", "given_runs", "holds_run", "load_run", "load_runs",
            "method_label", "missing_config_key", "read_metrics", "read_run_config", "run_folders",
@@ -32,9 +33,6 @@ __all__ = ["RUN_LOCK_FILE", "RunRecords", "given_runs", "holds_run", "load_run",
 
 # The files that make a folder a run folder.
 _RUN_FILES = ("config.json", "metrics.jsonl")
-# The lock file that the process training a run holds (training.rundir.LOCK_FILE, whose
-# module imports PyTorch, which reading runs does not).
-RUN_LOCK_FILE = ".lock"
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -428,13 +426,14 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
     it (:func:`runs_in`: not deeper down), in sorted order; nothing is printed (``len`` of
     the result says how many were read).
 
-    Three kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
+    Four kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
-    (``report.md`` and no ``config.json``, written by an earlier report) and a folder given
-    twice. Anything else that is not a run is an error (see :func:`load_run`). The teacher's
-    own run folders (method ``teacher``: ``train-teacher``'s, or the teacher cache under
-    ``runs/``) are skipped beside students' runs, with one warning naming them; given alone,
-    they are the runs.
+    (``report.md`` and no ``config.json``, written by an earlier report), a folder given
+    twice, and a run folder whose train has not written the run yet, or stopped before
+    (:func:`~pidkit_distill.unwritten_runs.unwritten_run`). Anything else that is not a run is
+    an error (see :func:`load_run`). The teacher's own run folders (method ``teacher``:
+    ``train-teacher``'s, or the teacher cache under ``runs/``) are skipped beside students'
+    runs, with one warning naming them; given alone, they are the runs.
 
     Parameters
     ----------
@@ -484,6 +483,8 @@ RunSummary that train returned; got 3 (int)
                           "run", RuntimeWarning, stacklevel=2)
         elif path.resolve() in seen:
             warnings.warn(f"skipped {path}: given twice", RuntimeWarning, stacklevel=2)
+        elif unwritten := unwritten_run(path):
+            warnings.warn(f"skipped {path}: {unwritten}", RuntimeWarning, stacklevel=2)
         else:
             runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())

@@ -136,3 +136,25 @@ def test_a_named_pipe_in_place_of_the_lock_file_does_not_hang_the_report(tmp_pat
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert states(done.stdout) == [f"Stopped: run (at epoch 2 of 5). {STOPPED}"]
+
+
+def test_a_glob_takes_in_a_run_folder_whose_train_has_not_written_the_run_yet(tmp_path, capsys):
+    # `train` makes and locks its run folder, then trains the teacher (hours, on CIFAR) before
+    # it writes config.json: `report runs/*` then stopped on that folder, "is not a run folder
+    # (no config.json); pass folders written by `pidkit-distill train`", and so after a kill there
+    done = fake_run(tmp_path / "done", epochs=5)
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    with run_folder_lock(starting):
+        assert main(["report", str(done), str(starting)]) == 0
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: warning: skipped {starting}: a `pidkit-distill` command holds "
+        "its .lock now but has written no run in it yet (a train checks the configuration, "
+        "loads the data and trains or reads the teacher first): report it once its first epoch "
+        "has ended\n")
+    assert main(["report", str(done), str(starting)]) == 0  # its train killed since
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: warning: skipped {starting}: a `pidkit-distill train` made "
+        "this run folder and stopped before it wrote the run in it (while it checked the "
+        "configuration, loaded the data or trained the teacher; nothing of the run was saved): "
+        "rerun that command\n")
