@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from pidkit._validate import did_you_mean
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.models import build_model
 from pidkit_distill.registry import registry_key
@@ -34,13 +35,19 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
     Raises
     ------
     FileNotFoundError, OSError
-        No such file, or one that could not be read (no permission, a failing disk).
+        No such file (one named like ``trained`` or ``untrained`` is told that keyword), or one
+        that could not be read (no permission, a failing disk).
     ValueError
         The file does not hold a teacher (or cannot be loaded safely).
     MemoryError
         Memory ran out while it was read (Python's, or torch's allocator refusing): the message
         names the teacher file.
     """
+    keyword = did_you_mean(str(path).lower(), ["trained", "untrained"])
+    if keyword and not path.exists():  # `--teacher Untrained`, `trainde`: a keyword misspelt
+        raise FileNotFoundError(f"teacher file {str(path)!r} does not exist; teacher.source is "
+                                "'trained', 'untrained' (as written, in lower case) or the path "
+                                f"of a teacher file.{keyword}")
     if path.is_dir():
         inside = path / "teacher.pt"
         raise ValueError(f"teacher file {str(path)!r} is a folder; " + (

@@ -248,3 +248,17 @@ def test_a_folder_of_another_spelling_that_cannot_be_looked_into_is_not_taken(tm
     other.mkdir()
     refuse_looks_into(other, monkeypatch)
     assert run_dir_of(tiny(tmp_path)) == tmp_path / "synthetic-bas-ut-s0"  # a PermissionError
+
+
+@pytest.mark.parametrize(("source", "near"), [("Untrained", "untrained"), ("TRAINED", "trained"),
+                                              ("trainde", "trained")])
+def test_a_misspelt_teacher_keyword_is_told_the_keywords(tmp_path, capsys, source, near):
+    # it was "teacher file 'Untrained' does not exist; expected a teacher: a dict whose 'model'
+    # entry is a state dict of tensors ...", which names no keyword
+    assert main(["train", *(f"--set={item}" for item in TINY), "--out-dir", str(tmp_path),
+                 f"--set=teacher.source={source}"]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: teacher.source: teacher file {source!r} does not exist; "
+        "teacher.source is 'trained', 'untrained' (as written, in lower case) or the path of a "
+        f"teacher file. Did you mean {near!r}?\n")
+    assert list(tmp_path.iterdir()) == []
