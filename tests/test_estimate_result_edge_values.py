@@ -90,7 +90,8 @@ def test_the_kink_line_is_left_out_where_both_uni_are_far_above_it():
 def test_correction_negative_leaves_out_an_exact_0_left_at_rounding():
     # S independent of (Y, T) in the counts themselves: Uni(Y:S\T) is exactly 0 and came back as
     # -2.2e-16, which correction.negative listed (and the distill report flags) as "below 0".
-    rng = np.random.default_rng(5)
+    # (Seed 28: with the floor's grid up to 1e5, task 203, seed 5's residue came out at +6.9e-17.)
+    rng = np.random.default_rng(28)
     counts = 10 * rng.integers(1, 6, (3, 4))[:, :, None] * rng.integers(1, 4, 3)[None, None, :]
     fix = correct_counts(counts, n_repeats=1)
     assert -1e-15 < fix.corrected["uni_s"] < 0.0

@@ -17,6 +17,8 @@ form (Wolpert & Wolf 1995): E[H] = psi(A + 1) - sum_y (a_y / A) psi(a_y + 1), A 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy.special import digamma, gammaln
 
@@ -33,18 +35,28 @@ __all__ = [
     "grassberger_entropy",
 ]
 
-FLOOR_GRID = np.logspace(-2, 3, 16)
-"""Concentrations beta_f of the floor (a multiple of the marginal of Y)."""
+FLOOR_GRID = np.logspace(-2, 5, 22)
+"""Concentrations beta_f of the floor (a multiple of the marginal of Y), 3.1 per decade. Up to 1e5:
+rows that are draws from the marginal (a source independent of Y) are fitted by the tightest floor
+on the grid, and a row's posterior mean entropy sits about (K - 1) / (2 (beta_f + n_x)) nats below
+the entropy of its posterior mean (K labels). With the grid's top at 1e3 that was 0.045 nats on
+rows of 100 samples over 100 labels, a bias the estimate of a dense table beside it does not share."""
 SPIKE_GRID = np.concatenate([[0.0], np.logspace(-1, 2.5, 10)])
 """Concentrations beta_s of the spike on one label (0: no spike)."""
 DENSE_ROW_SAMPLES_PER_LABEL = 10
 """Rows with at least this many samples per label are estimated on their own (Grassberger 2003):
 there the data decide, and a prior learned from many similar rows can only pull them off (it is
-tight and sits on a grid point). :func:`eb_interaction_information` makes that choice once per
-table."""
-_DENSE_SHARE = 0.95
-"""The share of the samples of each pairwise table that its dense rows must hold for
-:func:`eb_interaction_information` to leave dense rows to Grassberger's estimator."""
+tight and sits on a grid point). :func:`eb_conditional_entropy` switches there row by row;
+:func:`eb_interaction_information` moves between the two estimators smoothly around it."""
+_ROW_RAMP = (0.7, 1.0)
+"""In :func:`eb_interaction_information`, a row's weight on Grassberger's estimator rises smoothly
+from 0 at 0.7 to 1 at 1.0 times ``DENSE_ROW_SAMPLES_PER_LABEL`` samples per label."""
+_PAIRWISE_RAMP = (1.0, 2.0)
+"""A row of a pairwise table (Y by T, Y by S) counts as dense from 0 at 1 to 1 at 2 times
+``DENSE_ROW_SAMPLES_PER_LABEL`` samples per label ..."""
+_DENSE_SHARE = (0.9, 1.0)
+"""... and Grassberger's estimator is let in from 0 to fully as the dense share of the samples of
+the sparser pairwise table goes from 0.9 to 1."""
 _EM_MAX_ITER = 500
 _EM_TOL = 1e-10
 _CHUNK_ELEMENTS = 2_000_000
@@ -154,17 +166,28 @@ def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -
                 f"base must hold one mass per label (column of counts), shape ({counts.shape[1]},); "
                 f"got shape {base.shape}."
             )
-    return _entropy(counts, counts.sum(axis=0) if base is None else base, dense_rows_alone=True)
+    return _entropy(counts, counts.sum(axis=0) if base is None else base, _dense)
 
 
 def _dense(n_x: np.ndarray, n_labels: int) -> np.ndarray:
     """Which rows of ``n_x`` samples over ``n_labels`` labels Grassberger's estimator takes alone."""
-    return n_x >= DENSE_ROW_SAMPLES_PER_LABEL * n_labels
+    return (n_x >= DENSE_ROW_SAMPLES_PER_LABEL * n_labels).astype(np.float64)
 
 
-def _entropy(counts: np.ndarray, base: np.ndarray, *, dense_rows_alone: bool) -> float:
-    """H(Y|X) in nats from checked float counts and non-negative label masses ``base``: every row
-    by its empirical-Bayes posterior mean, or (``dense_rows_alone``) the dense rows by Grassberger."""
+def _smooth_ramp(n_x: np.ndarray, n_labels: int, ramp: tuple[float, float]) -> np.ndarray:
+    """0 below ``ramp[0]``, 1 above ``ramp[1]`` times ``DENSE_ROW_SAMPLES_PER_LABEL`` samples per
+    label, between them a smoothstep (3 u^2 - 2 u^3) in the logarithm of the samples per label."""
+    start = ramp[0] * DENSE_ROW_SAMPLES_PER_LABEL * n_labels
+    with np.errstate(divide="ignore"):  # an infinite start (no row dense): log 0
+        u = np.clip(np.log(np.asarray(n_x, dtype=np.float64) / start) / np.log(ramp[1] / ramp[0]), 0.0, 1.0)
+    return u * u * (3.0 - 2.0 * u)
+
+
+def _entropy(counts: np.ndarray, base: np.ndarray,
+             grassberger_weight: Callable[[np.ndarray, int], np.ndarray]) -> float:
+    """H(Y|X) in nats from checked float counts and non-negative label masses ``base``: each row
+    ``w`` times its Grassberger estimate plus ``1 - w`` times its empirical-Bayes posterior mean,
+    ``w = grassberger_weight(n_x, n_labels)`` (0 everywhere: every row by the empirical Bayes)."""
     keep = base > 0
     counts, base = counts[:, keep], base[keep] / base[keep].sum()
     counts = counts[counts.sum(axis=1) > 0]  # after leaving labels out: _row_posteriors needs a sample a row
@@ -192,10 +215,20 @@ def _entropy(counts: np.ndarray, base: np.ndarray, *, dense_rows_alone: bool) ->
         previous = current
     n_x = counts.sum(axis=1)
     per_row = np.sum(posterior * ek, axis=0)
-    if dense_rows_alone:
-        dense = _dense(n_x, base.size)
-        per_row[dense] = grassberger_entropy(counts[dense])
+    weight = grassberger_weight(n_x, base.size)
+    some = weight > 0
+    per_row[some] = weight[some] * grassberger_entropy(counts[some]) + (1.0 - weight[some]) * per_row[some]
     return float(np.sum(n_x * per_row) / n_x.sum())
+
+
+def _pairwise_gate(tables: tuple[np.ndarray, ...], n_labels: int) -> float:
+    """How far (0 to 1) :func:`eb_interaction_information` lets Grassberger's estimator in: the
+    smoothstep of the share of samples in dense rows (rows weighted by ``_PAIRWISE_RAMP``) of the
+    sparser pairwise table, between the two ends of ``_DENSE_SHARE``."""
+    share = min(float(np.sum(n_x * _smooth_ramp(n_x, n_labels, _PAIRWISE_RAMP)) / n_x.sum())
+                for n_x in (table.sum(axis=1) for table in tables))
+    u = min(max((share - _DENSE_SHARE[0]) / (_DENSE_SHARE[1] - _DENSE_SHARE[0]), 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u)
 
 
 def eb_interaction_information(counts: np.ndarray, units: str) -> float:
@@ -205,27 +238,27 @@ def eb_interaction_information(counts: np.ndarray, units: str) -> float:
         H(Y|T) + H(Y|S) - H(Y|T,S) - H(Y)
 
     by the estimator of :func:`eb_conditional_entropy` (H(Y) as that of the single row of the
-    marginal), its rows handled by ONE decision for the whole table: dense rows are left to
-    Grassberger's estimator only when the dense rows of each pairwise table (Y by T, Y by S) hold
-    at least 95 % of its samples, and then H(Y) is dense too; otherwise every row of all four
-    tables gets its empirical-Bayes posterior mean. (A share, not every row: a rare value of a
-    source, 3 samples of 2000, would otherwise switch all four tables and move the value by
-    0.045 bits; what the empirical Bayes leaves uncancelled on the sparse rows is weighted by
-    their share of the samples, under 5 %.) The empirical-Bayes entropy of sparse rows that look
-    like the marginal is biased low (pulled towards the observed marginal), and that bias cancels
-    between the four terms only if all four carry it: deciding row by row, H(Y) alone went to
-    Grassberger's estimator from 10 samples per label while H(Y|T) and H(Y|S) did not (100
-    labels, n = 1000, Y independent of T and S: Syn -0.12 bits instead of -0.01). Once the
-    pairwise tables are dense, only H(Y|T,S) can keep many sparse rows, and on the ten-label
-    joints of ``benchmarks.estimate_bias`` at n = 2000 that mix is the most accurate choice
-    (Grassberger's estimator on its rows of about 2 samples per label understates H(Y|T,S) by
-    about 0.04 bits; the empirical Bayes on the dense rows of H(Y|T) misses it by up to 0.09
-    bits, either way). With many labels the same mix does not cancel: an independent
-    100 x 2 x 2 joint with n between 2000 and 4000 (pairwise rows dense, the rows of H(Y|T,S)
-    not) gets +0.08 to +0.09 bits, against -0.01 just below n = 2000.
+    marginal), with one rule for the rows of all four tables, continuous in the counts: a row of
+    ``n_x`` samples over K labels gets ``g w`` times its Grassberger estimate plus ``1 - g w``
+    times its empirical-Bayes posterior mean. ``w`` rises smoothly (a smoothstep in log n_x) from
+    0 at 7 to 1 at 10 samples per label; ``g``, one number for the table, rises smoothly from 0 to
+    1 as the share of the samples of the sparser pairwise table (Y by T, Y by S) that sit in rows
+    of at least 10 to 20 samples per label (weighted the same way) goes from 0.9 to 1.
 
-    One decision for every term: a source with one value gives exactly 0 (H(Y|S) is then H(Y) and
-    H(Y|T,S) is H(Y|T), the same rows under the same decision).
+    Why one rule for the four: the empirical-Bayes entropy of sparse rows that look like the
+    marginal is biased low, and that bias cancels between the four terms only if all four carry
+    it (deciding row by row, H(Y) alone went to Grassberger's estimator at 10 samples per label:
+    100 labels, n = 1000, Y independent of T and S, Syn -0.12 bits instead of -0.01). Why ``g``
+    lets Grassberger's estimator in only once the pairwise tables are well past dense: there only
+    H(Y|T,S) keeps sparse rows, and on ten labels that mix is the most accurate choice (the
+    empirical Bayes on the dense rows of H(Y|T) misses by up to 0.09 bits); with many labels it
+    leaves the sparse rows' low bias uncancelled, and by the time ``g`` reaches 1 for 100 x 2 x 2
+    (n = 4000) the rows of H(Y|T,S) are dense too. Why smooth: this rule was a switch at 95 %
+    of the pairwise samples in rows of 10 per label, and one sample more moved an independent
+    100 x 2 x 2 table of 2071 samples from -0.005 to +0.093 bits.
+
+    A source with one value gives exactly 0: H(Y|S) is then H(Y) and H(Y|T,S) is H(Y|T), the same
+    rows under the same weights.
 
     Parameters
     ----------
@@ -254,11 +287,13 @@ def eb_interaction_information(counts: np.ndarray, units: str) -> float:
     n_y = counts.shape[0]
     marginal = counts.sum(axis=(1, 2))
     by_t, by_s = counts.sum(axis=2).T, counts.sum(axis=1).T
-    labels = int(np.count_nonzero(marginal))
-    alone = all(n_x[_dense(n_x, labels)].sum() >= _DENSE_SHARE * n_x.sum()
-                for n_x in (by_t.sum(axis=1), by_s.sum(axis=1)))
+    gate = _pairwise_gate((by_t, by_s), int(np.count_nonzero(marginal)))
+
+    def grassberger_weight(n_x: np.ndarray, n_labels: int) -> np.ndarray:
+        return gate * _smooth_ramp(n_x, n_labels, _ROW_RAMP)
+
     h_y, h_y_t, h_y_s, h_y_ts = (
-        _entropy(table, marginal, dense_rows_alone=alone)
+        _entropy(table, marginal, grassberger_weight)
         for table in (marginal[None, :], by_t, by_s, counts.reshape(n_y, -1).T)
     )
     return from_nats((h_y_t - h_y_ts) + (h_y_s - h_y), units)
