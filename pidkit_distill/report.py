@@ -95,6 +95,10 @@ _STATE_NOTES = {
     "stopped": f"No process holds the run folder's {RUN_LOCK_FILE}: the run was killed, failed, "
                "or stopped by run.stop_after; to continue it from its checkpoint.pt, rerun the "
                "same command with --resume (run.resume=true).",
+    "stopped teacher's run": f"No process holds the run folder's {RUN_LOCK_FILE}: the teacher's "
+                             "training was killed or failed; rerun the same command "
+                             "(train-teacher, or the train that trains this teacher): a "
+                             "teacher's run continues from its checkpoint.pt by itself.",
     "running or stopped, not known": f"The run folder's {RUN_LOCK_FILE} cannot be tested "
                                      "here (its file system cannot lock files: NFS without its "
                                      "lock service, Lustre without -o flock; or it cannot be "
@@ -106,7 +110,8 @@ _STATE_NOTES = {
 def _run_state(run: RunRecords) -> str:
     """Whether ``run`` is training now: ``still training`` (a process holds its run folder's
     lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``stopped``
-    (short of ``run.epochs`` and none holds it), ``running or stopped, not known`` (short of
+    (short of ``run.epochs`` and none holds it; ``stopped teacher's run`` for a teacher's,
+    which resumes by itself), ``running or stopped, not known`` (short of
     them, and its lock cannot be tested: a file system that cannot lock files), or ``""`` (it
     reached its epochs, and nothing holds its lock).
 
@@ -125,7 +130,10 @@ def _run_state(run: RunRecords) -> str:
     done = run.metrics[-1]["epoch"] if run.metrics else 0
     if done >= run.config["run"]["epochs"]:
         return ""
-    return "stopped" if held is False else "running or stopped, not known"
+    if held is None:
+        return "running or stopped, not known"
+    teacher = run.config.get("method", {}).get("name") == "teacher"
+    return "stopped teacher's run" if teacher else "stopped"
 
 
 def summary_table(runs: list[RunRecords]) -> str:

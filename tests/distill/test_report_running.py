@@ -4,6 +4,7 @@ told from one killed or stopped short of its epochs, without the report taking t
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -158,3 +159,18 @@ def test_a_glob_takes_in_a_run_folder_whose_train_has_not_written_the_run_yet(tm
         "this run folder and stopped before it wrote the run in it (while it checked the "
         "configuration, loaded the data or trained the teacher; nothing of the run was saved): "
         "rerun that command\n")
+
+
+def test_a_teachers_run_stopped_short_is_told_to_rerun_the_same_command(tmp_path, capsys):
+    # it said to rerun with --resume, which train-teacher ignores with a warning (a teacher's
+    # run resumes by itself)
+    run = fake_run(tmp_path / "teacher-x", epochs=2)
+    config = json.loads((run / "config.json").read_text())
+    config["method"]["name"] = "teacher"
+    (run / "config.json").write_text(json.dumps(config))
+    (run / LOCK_FILE).write_bytes(b"")  # left by its killed process
+    assert main(["report", str(run)]) == 0
+    assert ("\n\nStopped teacher's run: teacher-x (at epoch 2 of 5). No process holds the run "
+            "folder's .lock: the teacher's training was killed or failed; rerun the same command "
+            "(train-teacher, or the train that trains this teacher): a teacher's run continues "
+            "from its checkpoint.pt by itself.\n") in capsys.readouterr().out
