@@ -452,6 +452,11 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     """
     runs = with_distinct_names(load_runs(given_runs(run_dirs, "run_dirs")))
     if not any(run.metrics for run in runs):
+        if all(_run_state(run).startswith("stopped") for run in runs):  # none to wait for
+            raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), and "
+                             f"none is training now (no process holds its run folder's "
+                             f"{RUN_LOCK_FILE}): each stopped in its first epoch, before "
+                             "anything was saved; rerun its command")
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
                          "is nothing to report yet; wait for an epoch to end")
     for run in runs:

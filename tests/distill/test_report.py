@@ -17,6 +17,7 @@ from pidkit_distill import write_report
 from pidkit_distill.cli import main
 from pidkit_distill.config import config_to_dict
 from pidkit_distill.report import load_run, load_runs, summary_table
+from pidkit_distill.training.rundir import run_folder_lock
 
 ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 
@@ -144,9 +145,15 @@ def test_a_run_killed_before_its_first_epoch_ended(tmp_path, capsys, figures):
     assert main(["report", str(killed)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == ("pidkit-distill report: error: no run has completed an epoch "
-                                 "(each metrics.jsonl is empty), so there is nothing to report "
-                                 "yet; wait for an epoch to end\n")
+                                 "(each metrics.jsonl is empty), and none is training now (no "
+                                 "process holds its run folder's .lock): each stopped in its "
+                                 "first epoch, before anything was saved; rerun its command\n")
     assert not (killed / "report").exists()
+    with run_folder_lock(killed):  # its train in its first epoch now (it said to wait, killed)
+        assert main(["report", str(killed)]) == 2
+    assert capsys.readouterr().err == ("pidkit-distill report: error: no run has completed an "
+                                       "epoch (each metrics.jsonl is empty), so there is nothing "
+                                       "to report yet; wait for an epoch to end\n")
 
 
 def test_a_rerun_into_the_same_folder_leaves_no_figure_of_the_first(tmp_path):
