@@ -9,6 +9,7 @@ read as TOML literals and checked against their key's type by
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,19 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
     return config_from_dict(data)
 
 
+def _json_hint(path: Path) -> str:
+    """For a configuration file that is not TOML but JSON (a run's ``config.json`` given to
+    ``--config``), what to do instead, ending the error's sentence; else nothing."""
+    try:
+        json.loads(path.read_bytes())
+    except ValueError:  # not JSON (json.JSONDecodeError), or not text (UnicodeDecodeError)
+        return ""
+    return ("; it holds JSON: --config reads TOML, a [section] table of key = value lines per "
+            "section ([run] then epochs = 3), as in docs/distill.md, Configuration; from Python, "
+            "pidkit_distill.config.config_from_dict(json.load(file)) reads JSON, a run's "
+            "config.json too")
+
+
 def load_config(
     path: str | Path | None = None, *, overrides: Sequence[str] = ()
 ) -> TrainConfig:
@@ -150,7 +164,8 @@ def load_config(
             try:
                 data = tomllib.load(handle)
             except tomllib.TOMLDecodeError as err:
-                raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}") from err
+                raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}"
+                                 f"{_json_hint(path)}") from err
             except UnicodeDecodeError as err:  # tomllib's own error names no file
                 raise ValueError(
                     f"config file {str(path)!r} is not valid TOML: not UTF-8 text (byte "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,21 @@ def test_a_key_outside_every_table_is_told_its_section(tmp_path, text, message):
     with pytest.raises(ValueError) as err:
         load_config(path)
     assert str(err.value) == message
+
+
+def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
+    # a run's config.json given to --config was "is not valid TOML: Invalid statement (at line
+    # 1, column 1)", which did not say that JSON was the trouble
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps({"run": {"epochs": 3}}, indent=2))
+    with pytest.raises(ValueError) as err:
+        load_config(path)
+    assert str(err.value) == (
+        f"config file '{path}' is not valid TOML: Invalid statement (at line 1, column 1); it "
+        "holds JSON: --config reads TOML, a [section] table of key = value lines per section "
+        "([run] then epochs = 3), as in docs/distill.md, Configuration; from Python, "
+        "pidkit_distill.config.config_from_dict(json.load(file)) reads JSON, a run's "
+        "config.json too")
 
 
 def test_a_file_that_is_not_toml_is_named(tmp_path):
