@@ -28,7 +28,7 @@ from . import __version__, examples, theorems
 from ._errors import SolverError
 from ._result import PIDResult
 from ._settings import SEED_MAX
-from ._validate import check_choice, did_you_mean
+from ._validate import check_choice, closest, did_you_mean
 from .decompose import pid
 from .redundancy import MEASURES
 from .redundancy.vertex_limit import MAX_VERTICES, VERTEX_MEASURES, TooManyVertices
@@ -116,8 +116,21 @@ class StrictArgumentParser(argparse.ArgumentParser):
             return (f"unrecognized arguments: {' '.join(extras)}. {options[0]} is an option of "
                     f"{'the command' if len(takers) == 1 else 'the commands'} {', '.join(takers)}: "
                     f"put it after the command, e.g. '{self.prog} {takers[0]} {options[0]} ...'")
-        hint = did_you_mean(options[0], list(self._option_string_actions)) if options else ""
+        hint = self._closest_option(options[0]) if options else ""
         return f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else "")
+
+    def _closest_option(self, given: str) -> str:
+        """``" Did you mean '--x'?"`` for this parser's option closest to the unknown ``given``:
+        one that ``given`` begins (an abbreviation: ``--epo`` of ``--epochs``), else the closest
+        by its name without the dashes that every option shares (with them, ``--import`` was
+        close to ``--out``); or ``""``."""
+        known = list(self._option_string_actions)
+        begun = [option for option in known if option.startswith(given)]
+        if begun:
+            return did_you_mean(given, begun) or f" Did you mean {min(begun, key=len)!r}?"
+        names = {option.lstrip("-"): option for option in known}
+        match = closest(given.lstrip("-"), list(names))
+        return f" Did you mean {names[match]!r}?" if match is not None else ""
 
     def _after_command(self, given: list[str]) -> str | None:
         """The error for an option of this parser's own (``--version``) given after its command,

@@ -310,6 +310,15 @@ def test_a_bad_input_is_one_line_exit_2_and_no_work(name, files, capsys):
                                    "--help'"),
     (["demo", "--epoch=3"], "pidkit-distill demo: error: unrecognized arguments: --epoch=3. Did "
                             "you mean '--epochs'? See 'pidkit-distill demo --help'"),
+    # the dashes every option shares made '--import' (train's) close to report's '--out'
+    (["report", "runs", "--import", "my_models"], "pidkit-distill report: error: unrecognized "
+                                                  "arguments: --import my_models; see "
+                                                  "'pidkit-distill report --help'"),
+    (["report", "runs", "--out-dir", "x"], "pidkit-distill report: error: unrecognized arguments: "
+                                           "--out-dir x. Did you mean '--out'? See "
+                                           "'pidkit-distill report --help'"),
+    (["train", "--seeds", "2"], "pidkit-distill train: error: unrecognized arguments: --seeds 2. "
+                                "Did you mean '--seed'? See 'pidkit-distill train --help'"),
 ])
 def test_a_command_line_mistake_is_one_line_that_points_to_the_help(argv, line, capsys):
     with pytest.raises(SystemExit) as exit_:
