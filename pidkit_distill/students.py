@@ -24,6 +24,7 @@ from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_records import holds_run, read_metrics, read_run_config, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
+from pidkit_distill.unwritten_runs import unwritten_run
 
 __all__ = ["load_student"]
 
@@ -182,6 +183,8 @@ def _no_checkpoint(path: Path) -> str:
                 f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
                 "after the last), so there is no trained student yet; resume the run or train it "
                 "again")
+    if unwritten := unwritten_run(path):
+        return f"{named} holds no run: {unwritten}"
     held = run_folders(path)
     inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""
     return (f"{named} is not a run folder (no config.json, no checkpoint.pt); pass a folder "

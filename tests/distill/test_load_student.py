@@ -406,6 +406,20 @@ def test_a_stopped_run_is_told_so_whatever_its_logs_hold(tmp_path, digits_rid):
             "trained student yet; resume the run or train it again")
 
 
+def test_a_run_folder_whose_train_has_not_written_the_run_is_told_so(tmp_path):
+    # a train checking or training its teacher (or killed then) has made and locked its run
+    # folder only: it was "not a run folder ...; pass a folder written by `pidkit-distill train`"
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / ".lock").write_bytes(b"")
+    with pytest.raises(ValueError) as info:
+        load_student(tmp_path / "x")
+    assert str(info.value) == (
+        f"run_dir {str(tmp_path / 'x')!r} holds no run: a `pidkit-distill train` made this run "
+        "folder and stopped before it wrote the run in it (while it checked the configuration, "
+        "loaded the data or trained the teacher; nothing of the run was saved): rerun that "
+        "command")
+
+
 def test_a_stopped_run_whose_config_json_cannot_be_read_is_told_so(tmp_path, digits_rid,
                                                                    monkeypatch):
     # a PermissionError traceback from reading config.json (since e3cb8a1; before, as now, the
