@@ -174,13 +174,18 @@ def _dense(n_x: np.ndarray, n_labels: int) -> np.ndarray:
     return (n_x >= DENSE_ROW_SAMPLES_PER_LABEL * n_labels).astype(np.float64)
 
 
+def _smoothstep(u: np.ndarray | float) -> np.ndarray | float:
+    """3 u^2 - 2 u^3 of ``u`` clipped to [0, 1]: 0 at and below 0, 1 at and above 1, flat at both."""
+    u = np.clip(u, 0.0, 1.0)
+    return u * u * (3.0 - 2.0 * u)
+
+
 def _smooth_ramp(n_x: np.ndarray, n_labels: int, ramp: tuple[float, float]) -> np.ndarray:
     """0 below ``ramp[0]``, 1 above ``ramp[1]`` times ``DENSE_ROW_SAMPLES_PER_LABEL`` samples per
-    label, between them a smoothstep (3 u^2 - 2 u^3) in the logarithm of the samples per label."""
+    label, between them a smoothstep in the logarithm of the samples per label."""
     start = ramp[0] * DENSE_ROW_SAMPLES_PER_LABEL * n_labels
-    with np.errstate(divide="ignore"):  # an infinite start (no row dense): log 0
-        u = np.clip(np.log(np.asarray(n_x, dtype=np.float64) / start) / np.log(ramp[1] / ramp[0]), 0.0, 1.0)
-    return u * u * (3.0 - 2.0 * u)
+    with np.errstate(divide="ignore"):  # a row without samples (a value of T or S never seen): log 0
+        return _smoothstep(np.log(np.asarray(n_x, dtype=np.float64) / start) / np.log(ramp[1] / ramp[0]))
 
 
 def _entropy(counts: np.ndarray, base: np.ndarray,
@@ -227,8 +232,7 @@ def _pairwise_gate(tables: tuple[np.ndarray, ...], n_labels: int) -> float:
     sparser pairwise table, between the two ends of ``_DENSE_SHARE``."""
     share = min(float(np.sum(n_x * _smooth_ramp(n_x, n_labels, _PAIRWISE_RAMP)) / n_x.sum())
                 for n_x in (table.sum(axis=1) for table in tables))
-    u = min(max((share - _DENSE_SHARE[0]) / (_DENSE_SHARE[1] - _DENSE_SHARE[0]), 0.0), 1.0)
-    return u * u * (3.0 - 2.0 * u)
+    return float(_smoothstep((share - _DENSE_SHARE[0]) / (_DENSE_SHARE[1] - _DENSE_SHARE[0])))
 
 
 def eb_interaction_information(counts: np.ndarray, units: str) -> float:
