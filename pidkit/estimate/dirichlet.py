@@ -184,7 +184,9 @@ def _smooth_ramp(n_x: np.ndarray, n_labels: int, ramp: tuple[float, float]) -> n
     """0 below ``ramp[0]``, 1 above ``ramp[1]`` times ``DENSE_ROW_SAMPLES_PER_LABEL`` samples per
     label, between them a smoothstep in the logarithm of the samples per label."""
     start = ramp[0] * DENSE_ROW_SAMPLES_PER_LABEL * n_labels
-    with np.errstate(divide="ignore"):  # a row without samples (a value of T or S never seen): log 0
+    # log 0 = -inf, clipped to 0: a row without samples (a value of T or S never seen), or an
+    # infinite DENSE_ROW_SAMPLES_PER_LABEL (no row dense; tests set it so).
+    with np.errstate(divide="ignore"):
         return _smoothstep(np.log(np.asarray(n_x, dtype=np.float64) / start) / np.log(ramp[1] / ramp[0]))
 
 
