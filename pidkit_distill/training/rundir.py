@@ -117,11 +117,16 @@ def check_out_dir(run_dir: Path) -> None:
     Raises
     ------
     ValueError
-        ``run_dir`` or one of its parents is a file, or its parent (``run.out_dir``) is itself
-        a run folder (a note gives the Python spelling of the options that continue that run).
+        ``run_dir`` or one of its parents is a file, its parent (``run.out_dir``) is itself a
+        run folder (a note gives the Python spelling of the options that continue that run), or
+        ``run_dir`` holds files of the names a run writes but no run (:func:`_files_of_no_run`).
     PermissionError
         The nearest existing folder is not writable.
     """
+    if overwritten := _files_of_no_run(run_dir):
+        raise ValueError(f"run folder {str(run_dir)!r} holds {overwritten}: the run would "
+                         "write over them; choose another run.name or run.out_dir, or move "
+                         "them away")
     out_dir = run_dir.parent
     if _is_run_folder(out_dir):
         refused = ValueError(
@@ -147,6 +152,28 @@ def check_out_dir(run_dir: Path) -> None:
                     f"{str(folder)!r}{read_only}; choose another run.out_dir"
                 )
             return
+
+
+def _files_of_no_run(folder: Path) -> str | None:
+    """Which files of ``folder`` a new run would write over, and why the folder is no run
+    folder (``"config.json but is no run folder (its config.json is not a run's
+    configuration)"``): files named as a run's (another tool's ``config.json``, a
+    ``metrics.jsonl`` of one's own) in a folder without a run's ``config.json`` or a
+    checkpoint; ``None`` for a run's folder (one stopped before its first checkpoint is
+    trained again from epoch 1), a new or an empty one."""
+    names = [name for name in ("audit.jsonl", "config.json", "metrics.jsonl", "summary.json")
+             if os.path.isfile(folder / name)]
+    if not names or os.path.lexists(folder / "checkpoint.pt"):  # a checkpoint: resume's checks
+        return None
+    if "config.json" not in names:
+        why = "it has no config.json"
+    else:
+        try:
+            read_run_config(folder)
+            return None
+        except (OSError, ValueError):  # not readable, or not a run's configuration
+            why = "its config.json is not a run's configuration"
+    return f"{', '.join(names)} but is no run folder ({why})"
 
 
 def _read_only(folder: Path) -> bool:

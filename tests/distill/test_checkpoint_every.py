@@ -10,6 +10,7 @@ import pytest
 import torch
 from tiny_runs import RID, comparable, student_state, tiny
 
+from pidkit_distill.config import config_to_dict
 from pidkit_distill.methods import StepOutput
 from pidkit_distill.methods.bas import BAS
 from pidkit_distill.training import TrainingError, TrainingInterrupted, loop, train
@@ -156,6 +157,7 @@ def test_a_run_that_stopped_before_its_first_checkpoint_says_it_trains_again(tmp
                   "run.resume=true")
     folder = tmp_path / "killed"
     folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config_to_dict(config)))  # written first
     (folder / "metrics.jsonl").write_text('{"epoch": 1}\n{"epoch": 2}\n')
     train(config)
     out = capsys.readouterr().out

@@ -236,3 +236,26 @@ def test_a_launcher_variable_of_other_digits_is_named(monkeypatch):
     assert str(err.value) == (
         "WORLD_SIZE='²' in the environment is not a count or index of processes (a whole "
         "number, as torchrun sets it); unset it or set it as torchrun would")
+
+
+@pytest.mark.parametrize(("files", "why"), [
+    ({"config.json": '{"model_type": "bert"}\n'}, "its config.json is not a run's configuration"),
+    ({"metrics.jsonl": "kept\n", "notes.txt": "mine\n"}, "it has no config.json"),
+])
+def test_a_folder_of_other_files_named_as_a_run_folder_is_not_written_over(tmp_path, capsys, files,
+                                                                           why):
+    # `--run.name my-model` naming a folder of another tool's files: the run wrote its
+    # config.json, metrics.jsonl, audit.jsonl and summary.json over those of the same names
+    folder = tmp_path / "runs" / "my-model"
+    folder.mkdir(parents=True)
+    for name, text in files.items():
+        (folder / name).write_text(text)
+    assert main(["train", "--teacher", "untrained", "--epochs", "1", "--audit-every", "0",
+                 "--run.threads", "1", "--out-dir", str(tmp_path / "runs"),
+                 "--run.name", "my-model"]) == 2
+    named = ", ".join(name for name in sorted(files) if name != "notes.txt")
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: run.out_dir: run folder {str(folder)!r} holds {named} but "
+        f"is no run folder ({why}): the run would write over them; choose another run.name or "
+        "run.out_dir, or move them away\n")
+    assert {p.name: p.read_text() for p in folder.iterdir()} == files
