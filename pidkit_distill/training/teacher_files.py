@@ -35,16 +35,20 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
     Raises
     ------
     FileNotFoundError, OSError
-        No such file (one named like ``trained`` or ``untrained`` is told that keyword), or one
-        that could not be read (no permission, a failing disk).
+        No such file (a bare name, with no folder or suffix, close to ``trained`` or
+        ``untrained`` is told that keyword), or one that could not be read (no permission, a
+        failing disk).
     ValueError
         The file does not hold a teacher (or cannot be loaded safely).
     MemoryError
         Memory ran out while it was read (Python's, or torch's allocator refusing): the message
         names the teacher file.
     """
-    keyword = did_you_mean(str(path).lower(), ["trained", "untrained"])
-    if keyword and not path.exists():  # `--teacher Untrained`, `trainde`: a keyword misspelt
+    # a bare name is a keyword misspelt (`--teacher Untrained`, `trainde`); a name with a folder
+    # or a suffix (`pretrained.pt`) is a file's, which the error below says is missing
+    bare = len(path.parts) == 1 and not path.suffix
+    keyword = did_you_mean(str(path).lower(), ["trained", "untrained"]) if bare else ""
+    if keyword and not path.exists():
         raise FileNotFoundError(f"teacher file {str(path)!r} does not exist; teacher.source is "
                                 "'trained', 'untrained' (as written, in lower case) or the path "
                                 f"of a teacher file.{keyword}")

@@ -262,3 +262,14 @@ def test_a_misspelt_teacher_keyword_is_told_the_keywords(tmp_path, capsys, sourc
         "teacher.source is 'trained', 'untrained' (as written, in lower case) or the path of a "
         f"teacher file. Did you mean {near!r}?\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("source", ["pretrained.pt", "trained.pt", "teachers/trained"])
+def test_a_missing_teacher_file_is_not_told_a_keyword(tmp_path, capsys, source):
+    # a path with a suffix or a folder names a file: it was told "Did you mean 'trained'?"
+    assert main(["train", *(f"--set={item}" for item in TINY), "--out-dir", str(tmp_path),
+                 f"--set=teacher.source={source}"]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: teacher.source: teacher file {source!r} does not exist; "
+        "expected a teacher: a dict whose 'model' entry is a state dict of tensors (as "
+        "`pidkit-distill train-teacher` writes), or such a state dict itself\n")
