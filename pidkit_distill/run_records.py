@@ -484,6 +484,7 @@ RunSummary that train returned; got 3 (int)
         elif path.resolve() in seen:
             warnings.warn(f"skipped {path}: given twice", RuntimeWarning, stacklevel=2)
         elif unwritten := unwritten_run(path):
+            instead = instead or f"; {str(path)!r} holds no run yet: {unwritten}"
             warnings.warn(f"skipped {path}: {unwritten}", RuntimeWarning, stacklevel=2)
         else:
             runs.append(given if isinstance(given, RunRecords) else load_run(path))

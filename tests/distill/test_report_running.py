@@ -154,11 +154,15 @@ def test_a_glob_takes_in_a_run_folder_whose_train_has_not_written_the_run_yet(tm
         "loads the data and trains or reads the teacher first): report it once its first epoch "
         "has ended\n")
     assert main(["report", str(done), str(starting)]) == 0  # its train killed since
+    stopped = ("a `pidkit-distill train` made this run folder and stopped before it wrote the "
+               "run in it (while it checked the configuration, loaded the data or trained the "
+               "teacher; nothing of the run was saved): rerun that command")
     assert capsys.readouterr().err == (
-        f"pidkit-distill report: warning: skipped {starting}: a `pidkit-distill train` made "
-        "this run folder and stopped before it wrote the run in it (while it checked the "
-        "configuration, loaded the data or trained the teacher; nothing of the run was saved): "
-        "rerun that command\n")
+        f"pidkit-distill report: warning: skipped {starting}: {stopped}\n")
+    assert main(["report", str(starting)]) == 2  # alone: it said "pass folders written by train"
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"pidkit-distill report: error: no run folder among [{str(starting)!r}]; "
+        f"{str(starting)!r} holds no run yet: {stopped}")
 
 
 def test_a_teachers_run_stopped_short_is_told_to_rerun_the_same_command(tmp_path, capsys):
