@@ -44,7 +44,7 @@ from typing import Any
 
 from pidkit._settings import SEED_MAX
 from pidkit_distill.config_settings import Settings, closest_name_hint, field_kinds
-from pidkit_distill.teacher_keys import RECORDED
+from pidkit_distill.teacher_keys import RECORDED, record_hint
 
 __all__ = [
     "AuditConfig",
@@ -454,12 +454,22 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
 
 def _outside_every_table(name: str, value: Any) -> str:
     """The error for ``name = value`` outside every section (``epochs = 3`` above a TOML file's
-    first ``[run]``): the sections whose tables hold a key of that name, or the closest key."""
-    keys = sorted(key for key, *_ in config_fields() if key.split(".")[1] == name)
-    where = ": " + " or ".join(f"[{key.split('.')[0]}] ({key})" for key in keys) if keys \
-        else closest_name_hint(name, [key for key, *_ in config_fields()])
-    return (f"config key {name!r} (= {value!r}) stands outside every section's table (in a TOML "
-            f"file, above its first [section] header); put it in the table of its section{where}")
+    first ``[run]``): the sections whose tables hold a key of that name, or the closest key;
+    where neither is, that no section has a key of that name (or that it names a run's record,
+    ``teacher_file``)."""
+    keys = [key for key, *_ in config_fields()]
+    holders = sorted(key for key in keys if key.split(".")[1] == name)
+    outside = (f"config key {name!r} (= {value!r}) stands outside every section's table (in a "
+               "TOML file, above its first [section] header)")
+    if holders:
+        return (f"{outside}; put it in the table of its section: "
+                + " or ".join(f"[{key.split('.')[0]}] ({key})" for key in holders))
+    if record := record_hint(name):
+        return f"{outside}{record}"
+    if hint := closest_name_hint(name, keys):
+        return f"{outside}; put it in the table of its section{hint}"
+    sections = sorted({key.split(".")[0] for key in keys})
+    return f"{outside}, and no section has a key of that name; known sections: {sections}"
 
 
 def _import_hint(names: Iterable[str]) -> str:

@@ -117,6 +117,17 @@ def test_unknown_key_lists_the_known_keys():
     ("epoch = 3\n", "config key 'epoch' (= 3) stands outside every section's table (in a TOML "
                     "file, above its first [section] header); put it in the table of its "
                     "section. Did you mean 'run.epochs'?"),
+    # no section has the key, and none is close: it was told to put it in "its section"
+    ("foo = 1\n", "config key 'foo' (= 1) stands outside every section's table (in a TOML file, "
+                  "above its first [section] header), and no section has a key of that name; "
+                  "known sections: ['audit', 'data', 'method', 'model', 'optim', 'run', "
+                  "'teacher']"),
+    ("teacher_file = 'x.pt'\n", "config key 'teacher_file' (= 'x.pt') stands outside every "
+                                "section's table (in a TOML file, above its first [section] "
+                                "header). 'teacher_file' is no setting: a run records the "
+                                "teacher file it read in its config.json (as "
+                                "recorded.teacher_file), and no configuration sets it; name the "
+                                "teacher with teacher.source"),
 ])
 def test_a_key_outside_every_table_is_told_its_section(tmp_path, text, message):
     path = tmp_path / "rid.toml"
