@@ -248,3 +248,13 @@ def test_a_jsonl_that_is_the_runs_own_record_is_refused(tmp_path, monkeypatch, c
         f"python -m benchmarks.distill_cpu: error: --jsonl {tmp_path}/./results.jsonl is the runs' own "
         "record, which it would empty; give another file; see 'python -m benchmarks.distill_cpu --help'\n")
     assert (tmp_path / "results.jsonl").read_text() == json.dumps(_RECORD) + "\n"
+
+
+def test_acceptance_line_names_only_the_sample_sizes_that_ran(capsys):
+    # The acceptance line said "at n = 450 and 2000" after a run of n = 450 alone (--quick).
+    from benchmarks import estimate_bias
+
+    estimate_bias.main(["--joints", "xor10", "--n", "450", "--draws", "2", "--n-jobs", "1",
+                        "--methods", "eb-extrapolation"])
+    [line] = [t for t in capsys.readouterr().out.splitlines() if t.startswith("eb-extrapolation:")]
+    assert line.endswith("(joint, n) cells with 1000 cells at n = 450")
