@@ -21,8 +21,9 @@ RUN_LOCK_FILE = ".lock"
 def unwritten_run(folder: Path) -> str | None:
     """Why ``folder``, a run folder that holds no run yet (its lock file, and neither
     ``config.json`` nor ``checkpoint.pt``), is none: the command that locks it now has not
-    written the run yet, or the train that made it stopped before; ``None`` for any other
-    folder.
+    written the run yet, or the train that made it stopped before (or either, where its lock
+    cannot be tested: then no rerun is advised until the user has looked for that process);
+    ``None`` for any other folder.
 
     Examples
     --------
@@ -43,8 +44,12 @@ def unwritten_run(folder: Path) -> str | None:
         return (f"a `pidkit-distill` command holds its {RUN_LOCK_FILE} now but has written no "
                 "run in it yet (a train checks the configuration, loads the data and trains or "
                 "reads the teacher first): report it once its first epoch has ended")
+    if held is None:  # a rerun beside a train still running would write the folder twice
+        return (f"its {RUN_LOCK_FILE} cannot be tested here (its file system cannot lock files, "
+                "or it cannot be read), so a `pidkit-distill train` may be writing no run in it "
+                "yet (it checks the configuration, loads the data and trains or reads the "
+                "teacher first) or have stopped before it wrote the run; look for its process "
+                "(ps, squeue) and rerun that command only if none runs")
     return ("a `pidkit-distill train` made this run folder and stopped before it wrote the run in "
             "it (while it checked the configuration, loaded the data or trained the teacher; "
-            "nothing of the run was saved): rerun that command"
-            + ("" if held is False else f"; or one runs in it now (its {RUN_LOCK_FILE} cannot "
-               "be tested here)"))
+            "nothing of the run was saved): rerun that command")

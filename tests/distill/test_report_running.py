@@ -178,3 +178,27 @@ def test_a_teachers_run_stopped_short_is_told_to_rerun_the_same_command(tmp_path
             "folder's .lock: the teacher's training was killed or failed; rerun the same command "
             "(train-teacher, or the train that trains this teacher): a teacher's run continues "
             "from its checkpoint.pt by itself.\n") in capsys.readouterr().out
+
+
+def test_a_run_folder_of_its_lock_alone_whose_lock_cannot_be_tested_is_not_called_stopped(
+        tmp_path, monkeypatch, capsys):
+    # where the file system cannot lock files, it said the train "stopped ...: rerun that
+    # command" first, though a train may be training its teacher there now (and no lock would
+    # keep a rerun from writing the same folder)
+    fcntl = pytest.importorskip("fcntl")
+
+    def no_lock(fd, operation):
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    done = fake_run(tmp_path / "done", epochs=5)
+    starting = tmp_path / "starting"
+    starting.mkdir()
+    (starting / LOCK_FILE).write_bytes(b"")
+    monkeypatch.setattr(fcntl, "flock", no_lock)
+    assert main(["report", str(done), str(starting)]) == 0
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: warning: skipped {starting}: its .lock cannot be tested here "
+        "(its file system cannot lock files, or it cannot be read), so a `pidkit-distill train` "
+        "may be writing no run in it yet (it checks the configuration, loads the data and "
+        "trains or reads the teacher first) or have stopped before it wrote the run; look for "
+        "its process (ps, squeue) and rerun that command only if none runs\n")
