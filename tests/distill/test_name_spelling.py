@@ -106,7 +106,8 @@ def test_recorded_names_of_another_spelling_are_the_same_configuration():
 
 def test_a_checkpoint_of_another_version_is_told_apart_from_a_changed_configuration():
     # a key the checkpoint lacks was `optim.grad_clip: None -> 100.0; restore those values`,
-    # and none of the configuration's values is None
+    # and none of the configuration's values is None; a changed key did not say which keys
+    # a resume may change
     config = load_config(overrides=["optim.lr=0.1"])
     saved = config_to_dict(config)
     del saved["optim"]["grad_clip"]
@@ -115,7 +116,10 @@ def test_a_checkpoint_of_another_version_is_told_apart_from_a_changed_configurat
         check_resumable(saved, config, Path("runs/x/checkpoint.pt"))
     assert str(err.value) == (
         "cannot resume 'runs/x/checkpoint.pt': the configuration changed (run.epochs: 40 -> 30); "
-        "restore those values or start a new run; and its checkpoint was written by an older "
+        "restore those values or start a new run (a resume may change only "
+        "data.eval_batch_size, data.num_workers, run.checkpoint_every, run.device, run.name, "
+        "run.out_dir, run.print_every, run.progress, run.resume, run.stop_after, run.threads, "
+        "and teacher.source from one file to another); and its checkpoint was written by an older "
         "pidkit-distill, before the key(s) optim.grad_clip existed, so whether the run trained as "
         "they say now (optim.grad_clip = 100.0) is not known; resume it with the version that "
         "wrote it, or start a new run (another run.name); and its checkpoint was written by a "
