@@ -346,10 +346,7 @@ def _main(argv: Sequence[str] | None) -> int:
             if args.debug:
                 raise
             status = end_closed_output()
-            try:
-                _say(f"pidkit-distill {args.command}: {_reader_gone(args.command)}")
-            except BrokenPipeError:  # stderr went into that pipe too (`2>&1 | head`)
-                end_closed_output(sys.stderr)
+            _say_stop(args.command, _reader_gone(args.command), None)
             return status
 
 
@@ -376,7 +373,10 @@ def _say_stop(command: str, text: str, error: BaseException | None) -> None:
     and in a later one whose error is its own (:func:`_own_stop`), named, so that its cause is
     not lost. The others stopped with the first (:class:`~pidkit_distill.PeerStopped`, the
     same error, the same interrupt) and print nothing. Where the first is not known (no
-    process group yet, as for a mistake in the configuration), rank 0 prints it."""
+    process group yet, as for a mistake in the configuration), rank 0 prints it. Where stderr's
+    reader has gone too (``2>&1 | head``; ``| tee`` ended by the same Ctrl-C), stderr is pointed
+    at the null device instead, so that the command's exit status stays its own (a
+    :class:`BrokenPipeError` let through here made it 1)."""
     rank = _rank()
     # a run that stopped recorded the first process to stop; none ran without the module
     runtime = sys.modules.get("pidkit_distill.training.runtime")
@@ -388,7 +388,10 @@ def _say_stop(command: str, text: str, error: BaseException | None) -> None:
     first_rank = 0 if first is None else first.rank
     where = "" if rank == first_rank == 0 else (
         f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})")
-    print(f"pidkit-distill {command}{where}: {text}", file=sys.stderr, flush=True)
+    try:
+        print(f"pidkit-distill {command}{where}: {text}", file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        end_closed_output(sys.stderr)
 
 
 def _own_stop(error: BaseException, first: FirstStop) -> bool:

@@ -217,6 +217,32 @@ def test_a_reader_of_output_and_errors_that_goes_away_stops_training_with_status
     assert (status, err) == (141, "")
 
 
+# `python -c` of a train whose first step raises KeyboardInterrupt (as Ctrl-C does)
+INTERRUPTED_TRAIN = """
+import sys
+from pidkit_distill.cli import main
+from pidkit_distill.methods.bas import BAS
+forward = BAS.forward
+def interrupted(self, x, *args, **kwargs):
+    if not x.is_meta:  # not the check's step on the meta device
+        raise KeyboardInterrupt
+    return forward(self, x, *args, **kwargs)
+BAS.forward = interrupted
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_with_the_reader_of_output_and_errors_gone_is_status_130(tmp_path):
+    # `pidkit-distill train ... 2>&1 | tee log` and Ctrl-C, which ends tee too: the line saying
+    # what was saved met the closed pipe, and its BrokenPipeError made the status 1, not 130
+    proc = subprocess.Popen([sys.executable, "-c", INTERRUPTED_TRAIN, "train", *BASE,
+                             "--out-dir", str(tmp_path)], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, env=command_env())
+    proc.stdout.close()  # before the command prints anything (its imports take longer)
+    assert proc.wait(timeout=120) == 130
+    assert not (tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt").exists()
+
+
 def test_a_reader_that_goes_away_stops_a_teacher_saying_the_same_command_continues(tmp_path):
     # it said to rerun with --resume, which train-teacher does not take (it resumes by itself)
     status, err = run_with_reader_gone("train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path),
