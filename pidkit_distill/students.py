@@ -183,7 +183,8 @@ def _no_checkpoint(path: Path) -> str:
                 f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
                 "after the last), so there is no trained student yet; resume the run or train it "
                 "again")
-    if unwritten := unwritten_run(path):
+    if unwritten := unwritten_run(path, once_written="load its student once the run has "
+                                  "written its first checkpoint.pt"):
         return f"{named} holds no run: {unwritten}"
     held = run_folders(path)
     inside = f"; it holds run folders: pass one, such as {str(held[0])!r}" if held else ""

@@ -18,12 +18,21 @@ __all__ = ["RUN_LOCK_FILE", "unwritten_run"]
 RUN_LOCK_FILE = ".lock"
 
 
-def unwritten_run(folder: Path) -> str | None:
+def unwritten_run(folder: Path, *,
+                  once_written: str = "report it once its first epoch has ended") -> str | None:
     """Why ``folder``, a run folder that holds no run yet (its lock file, and neither
     ``config.json`` nor ``checkpoint.pt``), is none: the command that locks it now has not
     written the run yet, or the train that made it stopped before (or either, where its lock
     cannot be tested: then no rerun is advised until the user has looked for that process);
     ``None`` for any other folder.
+
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    once_written : str, optional
+        What the caller's user does about a run that is being written now, ending its message:
+        the report's by default; :func:`~pidkit_distill.students.load_student` gives its own.
 
     Examples
     --------
@@ -43,7 +52,7 @@ def unwritten_run(folder: Path) -> str | None:
     if held:
         return (f"a `pidkit-distill` command holds its {RUN_LOCK_FILE} now but has written no "
                 "run in it yet (a train checks the configuration, loads the data and trains or "
-                "reads the teacher first): report it once its first epoch has ended")
+                f"reads the teacher first): {once_written}")
     if held is None:  # a rerun beside a train still running would write the folder twice
         return (f"its {RUN_LOCK_FILE} cannot be tested here (its file system cannot lock files, "
                 "or it cannot be read), so a `pidkit-distill train` may be writing no run in it "

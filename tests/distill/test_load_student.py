@@ -26,6 +26,7 @@ from pidkit_distill.training import train, train_teacher
 from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
 from pidkit_distill.training.loaders import eval_loader
 from pidkit_distill.training.loop import evaluate
+from pidkit_distill.training.rundir import run_folder_lock
 from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.sync_bn import SyncBatchNorm2d, convert_sync_batchnorm
 
@@ -418,6 +419,19 @@ def test_a_run_folder_whose_train_has_not_written_the_run_is_told_so(tmp_path):
         "folder and stopped before it wrote the run in it (while it checked the configuration, "
         "loaded the data or trained the teacher; nothing of the run was saved): rerun that "
         "command")
+
+
+def test_a_run_folder_whose_train_writes_no_run_yet_is_told_when_to_load_it(tmp_path):
+    # its train holds the lock while it trains the teacher: it was told the report's "report it
+    # once its first epoch has ended", and a student is loadable only once a checkpoint is
+    with run_folder_lock(tmp_path / "x"):
+        with pytest.raises(ValueError) as info:
+            load_student(tmp_path / "x")
+    assert str(info.value) == (
+        f"run_dir {str(tmp_path / 'x')!r} holds no run: a `pidkit-distill` command holds its "
+        ".lock now but has written no run in it yet (a train checks the configuration, loads "
+        "the data and trains or reads the teacher first): load its student once the run has "
+        "written its first checkpoint.pt")
 
 
 def test_a_stopped_run_whose_config_json_cannot_be_read_is_told_so(tmp_path, digits_rid,
