@@ -409,29 +409,22 @@ def test_a_stopped_run_is_told_so_whatever_its_logs_hold(tmp_path, digits_rid):
 
 def test_a_run_folder_whose_train_has_not_written_the_run_is_told_so(tmp_path):
     # a train checking or training its teacher (or killed then) has made and locked its run
-    # folder only: it was "not a run folder ...; pass a folder written by `pidkit-distill train`"
-    (tmp_path / "x").mkdir()
-    (tmp_path / "x" / ".lock").write_bytes(b"")
-    with pytest.raises(ValueError) as info:
-        load_student(tmp_path / "x")
-    assert str(info.value) == (
-        f"run_dir {str(tmp_path / 'x')!r} holds no run: a `pidkit-distill train` made this run "
-        "folder and stopped before it wrote the run in it (while it checked the configuration, "
-        "loaded the data or trained the teacher; nothing of the run was saved): rerun that "
-        "command")
-
-
-def test_a_run_folder_whose_train_writes_no_run_yet_is_told_when_to_load_it(tmp_path):
-    # its train holds the lock while it trains the teacher: it was told the report's "report it
-    # once its first epoch has ended", and a student is loadable only once a checkpoint is
+    # folder only: it was "not a run folder ...; pass a folder written by `pidkit-distill train`";
+    # while it runs, it was then told the report's "report it once its first epoch has ended"
     with run_folder_lock(tmp_path / "x"):
-        with pytest.raises(ValueError) as info:
+        with pytest.raises(ValueError) as running:
             load_student(tmp_path / "x")
-    assert str(info.value) == (
+    with pytest.raises(ValueError) as stopped:  # its lock file left
+        load_student(tmp_path / "x")
+    assert [str(running.value), str(stopped.value)] == [
         f"run_dir {str(tmp_path / 'x')!r} holds no run: a `pidkit-distill` command holds its "
         ".lock now but has written no run in it yet (a train checks the configuration, loads "
         "the data and trains or reads the teacher first): load its student once the run has "
-        "written its first checkpoint.pt")
+        "written its first checkpoint.pt",
+        f"run_dir {str(tmp_path / 'x')!r} holds no run: a `pidkit-distill train` made this run "
+        "folder and stopped before it wrote the run in it (while it checked the configuration, "
+        "loaded the data or trained the teacher; nothing of the run was saved): rerun that "
+        "command"]
 
 
 def test_a_stopped_run_whose_config_json_cannot_be_read_is_told_so(tmp_path, digits_rid,
