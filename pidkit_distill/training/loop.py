@@ -550,8 +550,12 @@ def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:
+    """An epoch's line; its ``phase=`` names what trained: a teacher's run (method ``teacher``,
+    :func:`~pidkit_distill.training.teacher.teacher_run_config`) trains its one group,
+    ``"student"`` (the network the loop trains), which is the teacher."""
     terms = " ".join(f"{k}={v:.4f}" for k, v in record["train_losses"].items())
+    phase = "teacher" if config.method.name == "teacher" else record["phase"]
     print(f"[{config.method.name}] epoch {record['epoch']}/{config.run.epochs} "
-          f"phase={record['phase']} loss={record['train_loss']:.4f} ({terms}) "
+          f"phase={phase} loss={record['train_loss']:.4f} ({terms}) "
           f"train_acc={record['train_acc']:.4f} test_acc={record['test_acc']:.4f} "
           f"best={record['best_acc']:.4f} {record['time_s']:.1f}s", flush=True)

@@ -121,6 +121,19 @@ def test_train_teacher_refuses_the_students_epochs_and_warns_about_the_rest(tmp_
     assert len((run / "metrics.jsonl").read_text().splitlines()) == 1
 
 
+def test_a_teachers_epoch_lines_say_the_teacher_is_training(tmp_path, capsys):
+    # the lines of a teacher's epochs, by train-teacher or first by a train, said phase=student
+    out_dir = ["--out-dir", str(tmp_path)]
+    assert main(["train-teacher", *TEACHER_BASE, *out_dir, "--teacher.epochs", "1"]) == 0
+    assert "[teacher] epoch 1/1 phase=teacher loss=" in capsys.readouterr().out
+    assert main(["train", *BASE, *out_dir, "--teacher", "trained", "--teacher.epochs", "2",
+                 "--epochs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "[teacher] epoch 2/2 phase=teacher loss=" in out
+    assert "[bas] epoch 1/1 phase=student loss=" in out
+    assert "phase=student" not in out.split("[bas]")[0]
+
+
 def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teachers_run():
     # unused_by_teacher is what train-teacher's help hides and its command line refuses: each
     # key it names must leave the teacher's run (teacher_run_config) as it is
