@@ -187,6 +187,17 @@ def end_closed_output(stream: TextIO | None = None) -> int:
     return 128 + signal.SIGPIPE
 
 
+def say_on_stderr(line: str) -> None:
+    """Print ``line`` on stderr; where stderr's reader has gone (``2>&1 | head``, a ``| tee``
+    ended by the same Ctrl-C), point stderr at the null device instead, so that the command's
+    exit status stays its own (a :class:`BrokenPipeError` let through would make it 1). Shared
+    by both command lines."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except BrokenPipeError:
+        end_closed_output(sys.stderr)
+
+
 @contextlib.contextmanager
 def one_line_warnings(prefix: str, say: Callable[[str], None] | None = None) -> Iterator[None]:
     """Inside the block, each warning is one line, ``PREFIX: warning: TEXT``, on stderr (or given
@@ -567,15 +578,15 @@ def _run(argv: Sequence[str] | None) -> int:
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
         if args.debug:  # more to read, not another outcome: a script still sees 2 for bad input
             traceback.print_exc()
-        print(f"pidkit: error: {one_line(exc)}", file=sys.stderr)
+        say_on_stderr(f"pidkit: error: {one_line(exc)}")
         return 2
     except SolverError as exc:
         if args.debug:
             traceback.print_exc()
-        print(f"pidkit: solver failed: {one_line(exc)}", file=sys.stderr)
+        say_on_stderr(f"pidkit: solver failed: {one_line(exc)}")
         return 1
     except KeyboardInterrupt:
-        print("pidkit: interrupted", file=sys.stderr)
+        say_on_stderr("pidkit: interrupted")
         return 130
 
 

@@ -48,7 +48,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pidkit import __version__
-from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
+from pidkit.cli import (
+    StrictArgumentParser,
+    end_closed_output,
+    one_line,
+    one_line_warnings,
+    say_on_stderr,
+)
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
 from pidkit_distill.launcher_env import rank_from_env
@@ -388,10 +394,7 @@ def _say_stop(command: str, text: str, error: BaseException | None) -> None:
     first_rank = 0 if first is None else first.rank
     where = "" if rank == first_rank == 0 else (
         f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})")
-    try:
-        print(f"pidkit-distill {command}{where}: {text}", file=sys.stderr, flush=True)
-    except BrokenPipeError:
-        end_closed_output(sys.stderr)
+    say_on_stderr(f"pidkit-distill {command}{where}: {text}")
 
 
 def _own_stop(error: BaseException, first: FirstStop) -> bool:

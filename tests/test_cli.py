@@ -341,6 +341,15 @@ def test_a_reader_that_goes_away_ends_the_command_quietly_with_status_141():
     assert (proc.returncode, err) == (141, b"")
 
 
+def test_an_error_whose_reader_went_away_keeps_status_2(tmp_path):
+    # `pidkit decompose missing.npy 2>&1 | head`: the error line met the closed pipe and its
+    # BrokenPipeError made the status 1, which reads as a solver that could not certify
+    proc = subprocess.Popen([sys.executable, "-m", "pidkit", "decompose", str(tmp_path / "missing.npy")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc.stdout.close()  # before the command writes anything (its imports take longer)
+    assert proc.wait(timeout=120) == 2
+
+
 @pytest.mark.parametrize(
     ("option", "value", "message"),
     [
