@@ -22,6 +22,7 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 import torch
 from torch import Tensor, nn
 
+from pidkit._validate import did_you_mean
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
 from pidkit_distill.models import Features, check_feature_model
 from pidkit_distill.registry import Registry
@@ -418,7 +419,7 @@ class Distiller(nn.Module):
         if preset not in cls.presets:
             raise ValueError(
                 f"preset={preset!r} is not a preset of method {cls.method_name!r}; "
-                f"choose one of {sorted(cls.presets)}."
+                f"choose one of {sorted(cls.presets)}.{did_you_mean(preset, list(cls.presets))}"
             )
         fields = {f.name for f in dataclasses.fields(cls.Params)}
         unknown = sorted(set(overrides) - fields)

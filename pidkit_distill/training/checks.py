@@ -60,6 +60,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from pidkit._validate import did_you_mean
 from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
@@ -338,8 +339,10 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             get_method(method.student_init)
     preset = config.method.preset or None
     if preset is not None and preset not in method.presets:
+        guess = did_you_mean(preset, list(method.presets))  # matched exactly: 'Paper' is refused
         raise ValueError(f"method.preset: {preset!r} is not a preset of method "
-                         f"{method.method_name!r}; choose one of {sorted(method.presets)}")
+                         f"{method.method_name!r}; choose one of {sorted(method.presets)}"
+                         + (f".{guess}" if guess else ""))
     with _about("method.params"):
         params = method.make_params(preset=preset, **config.method.params)
     params, notice = fit_schedule(params, config, method=method)

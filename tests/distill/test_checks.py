@@ -121,6 +121,16 @@ def test_a_schedule_the_config_set_is_refused_not_changed(tmp_path, overrides, m
         check_config(tiny(tmp_path, *overrides))
 
 
+def test_an_unknown_preset_of_make_params_names_the_closest():
+    rid = get_method("rid")
+    with pytest.raises(ValueError, match=r"^preset='paper-men' is not a preset of method 'rid'; "
+                       r"choose one of \['kd-rid', 'paper', 'paper-mean'\]\. Did you mean "
+                       r"'paper-mean'\?$"):
+        rid.make_params(preset="paper-men")
+    with pytest.raises(ValueError, match=r"choose one of \['kd-rid', 'paper', 'paper-mean'\]\.$"):
+        rid.make_params(preset="xyz")  # nothing close: no guess
+
+
 def test_rid_defaults_to_the_preset_that_trains():
     rid = get_method("rid")
     assert rid.default_preset == "paper-mean"
@@ -136,6 +146,10 @@ def test_rid_defaults_to_the_preset_that_trains():
         (["method.name=rdi"], ValueError, r"^method.name: name='rdi' is not a known method.*'rid'"),
         (["method.name=rid", "method.preset=fast"], ValueError,
          r"^method.preset: 'fast' is not a preset of method 'rid'; choose one of \['kd-rid', "),
+        # matched exactly, as documented, but a near name is suggested as for every other name
+        (["method.name=rid", "method.preset=Paper"], ValueError,
+         r"^method.preset: 'Paper' is not a preset of method 'rid'; choose one of \['kd-rid', "
+         r"'paper', 'paper-mean'\]\. Did you mean 'paper'\?$"),
         (["method.name=rid", "method.params.n_warmup=3"], TypeError,
          r"^method.params: unknown parameter\(s\) \['n_warmup'\] for method 'rid'"),
         (["method.name=kd", "method.params.temperature=inf"], ValueError,

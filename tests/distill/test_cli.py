@@ -164,6 +164,9 @@ BAD_INPUTS = {
                                             "choose one of ['bas', "),
     "unknown preset": (["--method", "rid", "--preset", "fast"],
                        "method.preset: 'fast' is not a preset of method 'rid'"),
+    "preset in capitals": (["--method", "rid", "--preset", "Paper"],
+                           "method.preset: 'Paper' is not a preset of method 'rid'; choose one of "
+                           "['kd-rid', 'paper', 'paper-mean']. Did you mean 'paper'?\n"),
     "unknown method parameter": (["--method", "rid", "--set", "method.params.n_warmup=3"],
                                  "unknown parameter(s) ['n_warmup'] for method 'rid'"),
     "negative method weight": (["--method", "rid", "--set", "method.params.lambda2=-1.0"],
