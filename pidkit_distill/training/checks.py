@@ -320,8 +320,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                              config.model.teacher, "teacher", teacher_data)
     if teacher_only:
         run_dir = run_dir_of(teacher_run_config(config))
-        with _about("run.out_dir"):
-            check_out_dir(run_dir)
+        with _about("run.out_dir"):  # a teacher.pt reused: nothing is written beside it
+            check_out_dir(run_dir, writes_run=not (run_dir / "teacher.pt").is_file())
         if not (run_dir / "teacher.pt").is_file():  # to be trained
             check_one_sample_batches(config, [_trained_teacher(config, teacher_data)])
         if (run_dir / "teacher.pt").is_file():  # reused: it must be whole and fit

@@ -111,19 +111,28 @@ def _name_key(name: str) -> str:
     return "-".join(registry_key(part) for part in name.split("-"))
 
 
-def check_out_dir(run_dir: Path) -> None:
+def check_out_dir(run_dir: Path, *, writes_run: bool = True) -> None:
     """Raise unless ``run_dir`` exists as a writable folder or can be created.
+
+    Parameters
+    ----------
+    run_dir : Path
+        The run folder.
+    writes_run : bool, default=True
+        Whether a run will write its files in ``run_dir``; ``False`` for a teacher's folder
+        whose ``teacher.pt`` is reused, in which nothing is written.
 
     Raises
     ------
     ValueError
         ``run_dir`` or one of its parents is a file, its parent (``run.out_dir``) is itself a
         run folder (a note gives the Python spelling of the options that continue that run), or
-        ``run_dir`` holds files of the names a run writes but no run (:func:`_files_of_no_run`).
+        ``run_dir`` holds files of the names a run writes but no run (:func:`_files_of_no_run`)
+        and ``writes_run``.
     PermissionError
         The nearest existing folder is not writable.
     """
-    if overwritten := _files_of_no_run(run_dir):
+    if writes_run and (overwritten := _files_of_no_run(run_dir)):
         raise ValueError(f"run folder {str(run_dir)!r} holds {overwritten}: the run would "
                          "write over them; choose another run.name or run.out_dir, or move "
                          "them away")

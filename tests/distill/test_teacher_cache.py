@@ -228,6 +228,23 @@ def test_a_teacher_file_written_without_a_fingerprint_is_reused_as_before(tmp_pa
                                        f"with the same settings: {path}\n")
 
 
+def test_a_cached_teacher_beside_logs_without_config_json_is_reused(tmp_path, capsys):
+    # train-teacher refused the folder ("holds audit.jsonl, metrics.jsonl, summary.json but is
+    # no run folder (it has no config.json): the run would write over them; choose another
+    # run.name"), which has no run.name, though it only reads teacher.pt there; train reused it
+    config = load_config(overrides=[*SETTINGS, f"run.out_dir={tmp_path}"])
+    path = train_teacher(config)
+    for name in ("config.json", "checkpoint.pt"):  # copied without them
+        (path.parent / name).unlink()
+    kept = {file.name: file.read_bytes() for file in path.parent.iterdir()}
+    assert {"metrics.jsonl", "summary.json", "teacher.pt"} <= set(kept)
+    capsys.readouterr()
+    assert train_teacher(config) == path
+    assert capsys.readouterr().out == (f"reusing the teacher synthetic-teacher trained before "
+                                       f"with the same settings: {path}\n")
+    assert {file.name: file.read_bytes() for file in path.parent.iterdir()} == kept
+
+
 def test_a_teacher_trained_on_cifar_files_since_replaced_is_refused_when_loaded(
         tmp_path, capsys, monkeypatch):
     # the check only looks CIFAR's files up: the data is compared when the run loads it, before
