@@ -48,7 +48,6 @@ from pidkit_distill.run_groups import (
     teacher_not_known,
 )
 from pidkit_distill.run_records import (
-    RUN_LOCK_FILE,
     RunRecords,
     given_runs,
     load_run,
@@ -56,6 +55,7 @@ from pidkit_distill.run_records import (
     method_label,
     with_distinct_names,
 )
+from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
            "write_report"]

@@ -21,7 +21,8 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME, registry_key
-from pidkit_distill.run_records import holds_run, read_metrics, read_run_config, run_folders
+from pidkit_distill.run_files import read_metrics, read_run_config
+from pidkit_distill.run_folder_search import holds_run, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run

@@ -37,7 +37,7 @@ from pidkit_distill.methods.base import method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_records import read_run_config
+from pidkit_distill.run_files import read_run_config
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pidkit_distill import run_records
+from pidkit_distill import run_folder_search
 from pidkit_distill.audit_records import AUDITED_ATOMS
 from pidkit_distill.run_records import load_run, load_runs
 
@@ -17,13 +17,13 @@ from pidkit_distill.run_records import load_run, load_runs
 def looks_counted(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The folders that load_run looks into for a run (each call of holds_run), recorded."""
     looked: list[Path] = []
-    holds_run = run_records.holds_run
+    holds_run = run_folder_search.holds_run
 
     def counted(folder: Path) -> bool:
         looked.append(folder)
         return holds_run(folder)
 
-    monkeypatch.setattr(run_records, "holds_run", counted)
+    monkeypatch.setattr(run_folder_search, "holds_run", counted)
     return looked
 
 
@@ -54,10 +54,10 @@ def test_the_hint_reads_the_first_entries_of_a_folder_only(tmp_path, monkeypatch
     for i in range(20):
         (tmp_path / f"rid-s{i}").mkdir()
         (tmp_path / f"rid-s{i}/config.json").write_text("{}")
-    monkeypatch.setattr(run_records, "_HINT_ENTRIES", 5)
+    monkeypatch.setattr(run_folder_search, "_HINT_ENTRIES", 5)
     given: list[list[str]] = []
-    closest = run_records.closest
-    monkeypatch.setattr(run_records, "closest",
+    closest = run_folder_search.closest
+    monkeypatch.setattr(run_folder_search, "closest",
                         lambda name, names: given.append(list(names)) or closest(name, names))
     with pytest.raises(ValueError, match=r"\. Did you mean '.*rid-s\d+'\?$"):
         load_run(tmp_path / "rid-s")

@@ -1,0 +1,147 @@
+"""Finding the run folders that ``pidkit-distill train`` writes, and what to pass instead of a
+path that is none.
+
+:func:`holds_run` tells a run folder by its files (looked up, not read), :func:`run_folders`
+lists those in a folder and :func:`runs_in` gives those a path stands for (``runs``, a sweep's
+``run.out_dir``). An error about a path that is no run folder ends with what to pass instead:
+the run folder a file is in (:func:`instead_of_file`), the run folders in or below a folder
+(:func:`instead_of_folder`), or the closest name to a misspelt one that holds runs
+(:func:`near_folder_of_runs`), found among the first entries of a folder only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shlex
+from pathlib import Path
+
+from pidkit._validate import closest
+
+__all__ = ["holds_run", "instead_of_file", "instead_of_folder", "near_folder_of_runs",
+           "run_folders", "runs_in"]
+
+# The entries of one folder that an error's hint reads at most (the work of a misspelt path in
+# a home folder or in one of 100,000 entries stays small: difflib's grows with the names), and
+# the closest names it tries, one after another, for one that holds runs.
+_HINT_ENTRIES = 1000
+_HINT_TRIES = 3
+
+
+def holds_run(folder: Path) -> bool:
+    """Whether ``folder`` holds a run: a ``checkpoint.pt`` or a ``config.json`` (only looked up,
+    not read); not a folder that cannot be looked into (another user's).
+
+    Examples
+    --------
+    >>> holds_run(Path("/nonexistent"))
+    False
+    """
+    return os.path.isfile(folder / "checkpoint.pt") or os.path.isfile(folder / "config.json")
+
+
+def run_folders(folder: Path) -> list[Path]:
+    """The run folders directly in ``folder`` (:func:`holds_run`; not those deeper down), sorted;
+    none where ``folder`` cannot be listed (no such folder, no permission).
+
+    Examples
+    --------
+    >>> run_folders(Path("/nonexistent"))
+    []
+    """
+    try:
+        entries = list(folder.iterdir())
+    except OSError:
+        return []
+    return sorted(sub for sub in entries if holds_run(sub))
+
+
+def runs_in(path: Path) -> list[Path]:
+    """The run folders that ``path`` stands for: itself, or, for a folder that is no run (no
+    ``config.json``) but holds run folders (a sweep's ``runs``, a report written into it
+    included), those (:func:`run_folders`), sorted.
+
+    Examples
+    --------
+    >>> runs_in(Path("/nonexistent"))
+    [PosixPath('/nonexistent')]
+    """
+    if (path / "config.json").exists():
+        return [path]
+    return run_folders(path) or [path]
+
+
+def instead_of_file(path: Path) -> str:
+    """For a file ``path`` of a run folder (``runs/x/metrics.jsonl``, the path a shell completes
+    to), or of the report folder in it (``runs/x/report/report.md``, where a report of the run
+    alone goes), what to pass instead: ``the run folder it is in, 'runs/x'``; else nothing.
+
+    Examples
+    --------
+    >>> instead_of_file(Path("/nonexistent/metrics.jsonl"))
+    ''
+    """
+    folder = path.parent
+    if not holds_run(folder) and (folder / "report.md").is_file():
+        folder = folder.parent
+    return f"the run folder it is in, {str(folder)!r}" if holds_run(folder) else ""
+
+
+def instead_of_folder(folder: Path) -> str:
+    """What to pass instead of ``folder``, which is no run folder, as the end of the error: the
+    run folders it holds, else the folders in it that hold runs (``runs/demo/RUN``), else
+    folders written by ``pidkit-distill train``.
+
+    Examples
+    --------
+    >>> instead_of_folder(Path("/nonexistent"))
+    '; pass folders written by `pidkit-distill train`'
+    """
+    held = [sub.name for sub in run_folders(folder)]
+    if held:
+        # the glob unquoted, or a shell would not expand it
+        return (f"; it holds {len(held)} run folder(s) ({', '.join(held[:3])}"
+                f"{', ...' if len(held) > 3 else ''}): pass them (in a shell, "
+                f"{shlex.quote(str(folder))}/*)")
+    deeper = sorted(str(sub) for sub in _first_folders(folder) if _holds_runs(sub))
+    if deeper:
+        return (f"; its run folders are one level deeper, in {', '.join(map(repr, deeper[:3]))}"
+                f"{', ...' if len(deeper) > 3 else ''}: pass {'it' if len(deeper) == 1 else 'one'}")
+    return "; pass folders written by `pidkit-distill train`"
+
+
+def _first_folders(folder: Path) -> list[Path]:
+    """The folders among the first :data:`_HINT_ENTRIES` entries of ``folder``, as listed (none
+    where it cannot be listed): an error's hint looks no further, in a home folder or one of
+    100,000 entries."""
+    try:
+        with os.scandir(folder) as entries:
+            return [Path(entry.path) for entry in itertools.islice(entries, _HINT_ENTRIES)
+                    if entry.is_dir()]
+    except OSError:
+        return []
+
+
+def _holds_runs(folder: Path) -> bool:
+    """Whether ``folder`` is a run folder or holds one among its first entries
+    (:func:`_first_folders`)."""
+    return holds_run(folder) or any(holds_run(sub) for sub in _first_folders(folder))
+
+
+def near_folder_of_runs(name: str, folder: Path) -> str | None:
+    """The name of the folder in ``folder`` closest to the misspelt ``name`` that holds runs
+    (:func:`_holds_runs`), or ``None``: of the first entries of ``folder``
+    (:func:`_first_folders`), the :data:`_HINT_TRIES` closest names are tried, closest first.
+
+    Examples
+    --------
+    >>> near_folder_of_runs("runz", Path("/nonexistent")) is None
+    True
+    """
+    names = [sub.name for sub in _first_folders(folder)]
+    for _ in range(_HINT_TRIES):
+        near = closest(name, names)
+        if near is None or _holds_runs(folder / near):
+            return near
+        names.remove(near)
+    return None
