@@ -22,12 +22,19 @@ transform, an augmentation drawn per sample) must see one index at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
 from torch import Tensor
-from torch.utils.data import BatchSampler, DataLoader, Sampler, Subset, TensorDataset
+from torch.utils.data import (
+    BatchSampler,
+    ConcatDataset,
+    DataLoader,
+    Sampler,
+    Subset,
+    TensorDataset,
+)
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
@@ -76,8 +83,9 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
         one's own that returns ``torch.from_numpy(x)``, float64): they met the float32 networks
         in torch's "mat1 and mat2 must have the same dtype" in the first step. Or the data set
         refused its files when read (a damaged CIFAR batch): ``data:`` and its message. Or its
-        labels are outside ``[0, num_classes)`` (:func:`_out_of_range_labels`: a
-        ``TensorDataset`` checked whole; a ``Dataset`` of one's own by its first sample, which
+        labels are outside ``[0, num_classes)`` (:func:`_out_of_range_labels`: each
+        ``TensorDataset`` checked whole, through Subsets and ConcatDatasets; a ``Dataset`` of
+        one's own by its first sample, which
         :func:`~pidkit_distill.data.load_dataset` checks, as it checks every label's type
         and shape), which met torch's "Target 4 is out of bounds" after the teacher trained (on
         CUDA a device-side assert), or inputs holding NaN or an infinity.
@@ -124,10 +132,10 @@ def _non_finite_samples(split: Any) -> Tensor | None:
     """The indices (in order) of ``split``'s samples whose inputs hold NaN or an infinity;
     ``None`` where there is none.
 
-    A data set read a batch at a time (:func:`_reads_batches`: a TensorDataset, a Subset of one)
-    is checked whole through its input tensor, in one pass where all is finite
-    (:func:`_all_finite`); any other data set by its first sample only,
-    as reading every sample of one (decoding files, drawing augmentations) could take long.
+    Each TensorDataset that ``split`` reads (:func:`_marked_samples`: itself, through Subsets
+    and ConcatDatasets) is checked whole through its input tensor, in one pass where all is
+    finite (:func:`_all_finite`); any other data set (or part) by its first sample only, as
+    reading every sample of one (decoding files, drawing augmentations) could take long.
     Inputs that are not floating point (CIFAR's uint8 images) or not tensors have none.
 
     Examples
@@ -139,27 +147,32 @@ def _non_finite_samples(split: Any) -> Tensor | None:
     >>> _non_finite_samples(TensorDataset(x[:4], torch.zeros(4))) is None
     True
     """
-    if not _reads_batches(split):
-        x = split[0][0] if len(split) else None
-        return None if _all_finite(x) else torch.tensor([0])
-    tensors, rows = _tensors_and_rows(split)
-    x = tensors[0]
-    if _all_finite(x):
-        return None
-    low, high = torch.aminmax(x.reshape(len(x), -1), dim=1)  # each row's, as _all_finite
-    return _samples_of_rows(~(low.isfinite() & high.isfinite()), rows)
+    def rows(tensors: tuple[Tensor, ...]) -> Tensor | None:
+        x = tensors[0]
+        if _all_finite(x):
+            return None
+        low, high = torch.aminmax(x.reshape(len(x), -1), dim=1)  # each row's, as _all_finite
+        return ~(low.isfinite() & high.isfinite())
+
+    def first_sample(part: Any) -> Tensor | None:
+        if not len(part) or _all_finite(part[0][0]):
+            return None
+        return torch.arange(len(part)) == 0
+
+    return _marked_samples(split, rows, first_sample)
 
 
 def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
     """The indices (in order) of ``split``'s samples whose label is outside
     ``[0, num_classes)``; ``None`` where there is none.
 
-    A data set read a batch at a time (:func:`_reads_batches`) is checked whole through its
-    label tensor, in one pass where all are in range (their least and greatest, as
-    :func:`_all_finite`); any other data set is not read here: its first sample is checked
-    by :func:`~pidkit_distill.data.load_dataset` with the labels' type and shape (reading
-    every sample could take long). Labels that are no tensor of one integer per sample have
-    been refused there.
+    Each TensorDataset that ``split`` reads (:func:`_marked_samples`: itself, through Subsets
+    and ConcatDatasets) is checked whole through its label tensor, in one pass where all are
+    in range (their least and greatest, as :func:`_all_finite`); any other data set (or part)
+    is not read here: the first sample of the split is checked by
+    :func:`~pidkit_distill.data.load_dataset` with the labels' type and shape (reading every
+    sample could take long). Labels that are no tensor of one integer per sample have been
+    refused there.
 
     Examples
     --------
@@ -168,41 +181,56 @@ def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
     tensor([1, 3])
     >>> _out_of_range_labels(TensorDataset(torch.zeros(2, 2), y[:2]), 4) is None
     True
+    >>> _out_of_range_labels(ConcatDataset([TensorDataset(torch.zeros(2, 2), y[:2]),
+    ...                                     TensorDataset(torch.zeros(4, 2), y[2:])]), 4)
+    tensor([2, 4])
     >>> _out_of_range_labels(TensorDataset(torch.zeros(2, 2), torch.tensor([0, 200],
     ...                                    dtype=torch.uint8)), 300) is None
     True
     """
-    if not _reads_batches(split) or not len(split):
-        return None
-    tensors, rows = _tensors_and_rows(split)
-    y = tensors[-1]
-    if y.dim() != 1 or y.is_floating_point() or y.is_complex() or not len(y):
-        return None
-    low, high = (int(value) for value in torch.aminmax(y))  # as ints: uint8 compares 256 as 0
-    if low >= 0 and high < num_classes:
-        return None
-    return _samples_of_rows((y < 0) | (y >= num_classes), rows)
+    def rows(tensors: tuple[Tensor, ...]) -> Tensor | None:
+        y = tensors[-1]
+        if y.dim() != 1 or y.is_floating_point() or y.is_complex() or not len(y):
+            return None
+        low, high = (int(value) for value in torch.aminmax(y))  # as ints: uint8 compares 256 as 0
+        if low >= 0 and high < num_classes:
+            return None
+        return (y < 0) | (y >= num_classes)
+
+    return _marked_samples(split, rows, lambda part: None)
 
 
-def _tensors_and_rows(split: Any) -> tuple[tuple[Tensor, ...], Tensor | None]:
-    """The tensors of the TensorDataset that ``split`` (one that :func:`_reads_batches`: a
-    TensorDataset or Subsets of one) reads, and the rows of them that its samples are, in
-    order (``None``: all)."""
-    rows = None
-    while isinstance(split, Subset):
-        indices = torch.as_tensor(split.indices, dtype=torch.int64)
-        rows = indices if rows is None else indices[rows]
-        split = split.dataset
-    return split.tensors, rows
+def _marked_samples(split: Any, marked_rows: Callable[[tuple[Tensor, ...]], Tensor | None],
+                    marked_unread: Callable[[Any], Tensor | None]) -> Tensor | None:
+    """The indices (in order) of the samples of ``split`` that are marked; ``None`` where none is.
+
+    ``split`` is taken apart through Subsets (of their own ``__getitem__``) and ConcatDatasets
+    (idem) down to its parts: a TensorDataset that :func:`_reads_batches` is marked by
+    ``marked_rows(its tensors)``, any other part by ``marked_unread(part)``; each returns one
+    bool per row (per sample) of the part, or ``None`` where none is marked (what a fast check
+    of the whole part found). A sample's index is its place in the whole of ``split``.
+    """
+    marks = _sample_marks(split, marked_rows, marked_unread)
+    bad = None if marks is None else marks.cpu().nonzero().flatten()
+    return bad if bad is not None and len(bad) else None
 
 
-def _samples_of_rows(bad_rows: Tensor, rows: Tensor | None) -> Tensor | None:
-    """The indices (in order) of the samples that are the rows marked in ``bad_rows`` (one
-    bool per row of the tensors; ``rows`` from :func:`_tensors_and_rows`); ``None`` where
-    there is none."""
-    bad_rows = bad_rows.cpu()
-    bad = (bad_rows if rows is None else bad_rows[rows]).nonzero().flatten()
-    return bad if len(bad) else None
+def _sample_marks(split: Any, marked_rows: Callable[[tuple[Tensor, ...]], Tensor | None],
+                  marked_unread: Callable[[Any], Tensor | None]) -> Tensor | None:
+    """One bool per sample of ``split`` (see :func:`_marked_samples`), or ``None``: none marked."""
+    if isinstance(split, Subset) and type(split).__getitem__ is Subset.__getitem__:
+        marks = _sample_marks(split.dataset, marked_rows, marked_unread)
+        return None if marks is None else marks[torch.as_tensor(split.indices, dtype=torch.int64)]
+    if isinstance(split, ConcatDataset) and type(split).__getitem__ is ConcatDataset.__getitem__:
+        parts = [_sample_marks(part, marked_rows, marked_unread) for part in split.datasets]
+        if all(marks is None for marks in parts):
+            return None
+        return torch.cat([torch.zeros(len(part), dtype=torch.bool) if marks is None
+                          else marks.cpu() for part, marks in zip(split.datasets, parts, strict=True)])
+    if _reads_batches(split):
+        marks = marked_rows(split.tensors)
+        return None if marks is None else marks.cpu()
+    return marked_unread(split)
 
 
 def _all_finite(x: Any) -> bool:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 from tiny_runs import loader_module
-from torch.utils.data import Dataset, Subset, TensorDataset, random_split
+from torch.utils.data import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 
 from pidkit_distill import DatasetBundle, load_config, load_dataset, register_dataset
 from pidkit_distill.cli import main
@@ -123,6 +123,39 @@ def test_the_split_s_own_sample_number_is_named_through_subsets(registered):
                                         r"outside \[0, 2\) \(its num_classes=2\): sample 6 of "
                                         r"its test split has label 7 \(and 1 more of its 10\); "):
         load_data(load_config(overrides=["data.name=split-labels", "data.options.whole=false"]))
+
+
+def test_each_part_of_a_concatenated_data_set_is_checked_whole(registered):
+    # a ConcatDataset of TensorDatasets was checked by its first sample only: a bad label in
+    # its second part met torch's "Target 2 is out of bounds" once the teacher had trained.
+    # The sample named is its place in the whole split, through Subsets and nesting.
+    first = TensorDataset(torch.zeros(20, 3), torch.arange(20) % 2)
+    y = torch.arange(12) % 2
+    y[5], y[9] = 2, -1
+    second = TensorDataset(torch.zeros(12, 3), y)
+    splits = {
+        "concat": ConcatDataset([first, second]),  # samples 25 and 29
+        "subset-of-concat": Subset(ConcatDataset([first, second]), [3, 29, 0, 25]),  # 1, 3
+        "concat-of-subset": ConcatDataset([first, Subset(second, [0, 9, 5])]),  # 21, 22
+        "nested": ConcatDataset([Samples([0, 1, 0]), ConcatDataset([first, second])]),  # 28, 32
+    }
+
+    @register_dataset("joined-labels")
+    def joined(*, seed=0, kind="concat"):
+        return _bundle_of(splits[kind], TensorDataset(torch.zeros(4, 3), torch.arange(4) % 2))
+
+    for kind, (sample, label, n) in {"concat": (25, 2, 32), "subset-of-concat": (1, -1, 4),
+                                     "concat-of-subset": (21, -1, 23),
+                                     "nested": (28, 2, 35)}.items():
+        with pytest.raises(DataError, match=(
+                r"^data\.name: data set 'joined-labels' gives labels outside \[0, 2\) \(its "
+                rf"num_classes=2\): sample {sample} of its train split has label {label} \(and 1 "
+                rf"more of its {n}\); labels must be integers in \[0, 2\)")):
+            load_data(load_config(overrides=["data.name=joined-labels",
+                                             f"data.options.kind={kind}"]))
+    y[5], y[9] = 1, 0
+    assert len(load_data(load_config(overrides=["data.name=joined-labels",
+                                                "data.options.kind=nested"])).train) == 35
 
 
 class Samples(Dataset):

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 import torch
 from tiny_runs import loader_module
-from torch.utils.data import Dataset, Subset, TensorDataset, random_split
+from torch.utils.data import ConcatDataset, Dataset, Subset, TensorDataset, random_split
 
 from pidkit_distill import DatasetBundle, load_config, register_dataset
 from pidkit_distill.cli import main
@@ -113,6 +113,25 @@ def test_the_split_s_own_sample_number_is_named_through_subsets(registered):
     with pytest.raises(DataError, match="inputs: sample 1 of its test split \\(and 1 more of its "
                                         "5\\); drop"):
         load_data(load_config(overrides=["data.name=split-blobs", "data.options.nested=true"]))
+
+
+def test_each_part_of_a_concatenated_data_set_is_checked_whole(registered):
+    # a ConcatDataset was checked by its first sample only: a NaN in its second part stopped
+    # the run in training ("the training loss became NaN or infinite ...")
+    x = torch.zeros(12, 3)
+    x[5, 1] = float("nan")
+    parts = [TensorDataset(torch.zeros(20, 3), torch.arange(20) % 2),
+             TensorDataset(x, torch.arange(12) % 2)]
+
+    @register_dataset("joined-blobs")
+    def joined(*, seed=0, subset=False):
+        train = ConcatDataset(parts)
+        return _bundle_of(Subset(train, [0, 25, 1]) if subset else train, parts[0])
+
+    with pytest.raises(DataError, match="inputs: sample 25 of its train split; drop"):
+        load_data(load_config(overrides=["data.name=joined-blobs"]))
+    with pytest.raises(DataError, match="inputs: sample 1 of its train split; drop"):
+        load_data(load_config(overrides=["data.name=joined-blobs", "data.options.subset=true"]))
 
 
 def test_a_data_set_of_ones_own_is_checked_by_its_first_sample(registered):
