@@ -165,11 +165,12 @@ def check_out_dir(run_dir: Path, *, writes_run: bool = True) -> None:
 
 def _files_of_no_run(folder: Path) -> str | None:
     """Which files of ``folder`` a new run would write over, and why the folder is no run
-    folder (``"config.json but is no run folder (its config.json is not a run's
-    configuration)"``): files named as a run's (another tool's ``config.json``, a
-    ``metrics.jsonl`` of one's own) in a folder without a run's ``config.json`` or a
-    checkpoint; ``None`` for a run's folder (one stopped before its first checkpoint is
-    trained again from epoch 1), a new or an empty one."""
+    folder (``"config.json but is no run folder (FOLDER/config.json has no 'data.name'; it is
+    not the configuration of a `pidkit-distill train` run)"``, or that it is damaged, or cannot
+    be read: :func:`~pidkit_distill.run_files.read_run_config`'s reason): files named as a
+    run's (another tool's ``config.json``, a ``metrics.jsonl`` of one's own) in a folder
+    without a run's ``config.json`` or a checkpoint; ``None`` for a run's folder (one stopped
+    before its first checkpoint is trained again from epoch 1), a new or an empty one."""
     names = [name for name in ("audit.jsonl", "config.json", "metrics.jsonl", "summary.json")
              if os.path.isfile(folder / name)]
     if not names or os.path.lexists(folder / "checkpoint.pt"):  # a checkpoint: resume's checks
@@ -180,8 +181,8 @@ def _files_of_no_run(folder: Path) -> str | None:
         try:
             read_run_config(folder)
             return None
-        except (OSError, ValueError):  # not readable, or not a run's configuration
-            why = "its config.json is not a run's configuration"
+        except (OSError, ValueError) as err:  # not readable, or not a run's configuration
+            why = str(err)
     return f"{', '.join(names)} but is no run folder ({why})"
 
 

@@ -239,14 +239,21 @@ def test_a_launcher_variable_of_other_digits_is_named(monkeypatch):
 
 
 @pytest.mark.parametrize(("files", "why"), [
-    ({"config.json": '{"model_type": "bert"}\n'}, "its config.json is not a run's configuration"),
+    ({"config.json": '{"model_type": "bert"}\n'},
+     "{config} has no 'data.name'; it is not the configuration of a `pidkit-distill train` run"),
+    ({"config.json": '{"data": {"name": "digits"', "metrics.jsonl": '{"epoch": 1}\n'},
+     "{config} is not JSON (Expecting ',' delimiter: line 1 column 27 (char 26)); the file is "
+     "damaged"),
     ({"metrics.jsonl": "kept\n", "notes.txt": "mine\n"}, "it has no config.json"),
 ])
 def test_a_folder_of_other_files_named_as_a_run_folder_is_not_written_over(tmp_path, capsys, files,
                                                                            why):
     # `--run.name my-model` naming a folder of another tool's files: the run wrote its
-    # config.json, metrics.jsonl, audit.jsonl and summary.json over those of the same names
+    # config.json, metrics.jsonl, audit.jsonl and summary.json over those of the same names.
+    # Why its config.json is none of a run's is said: a run's damaged one was told "its
+    # config.json is not a run's configuration", as another tool's was
     folder = tmp_path / "runs" / "my-model"
+    why = why.format(config=folder / "config.json")
     folder.mkdir(parents=True)
     for name, text in files.items():
         (folder / name).write_text(text)
