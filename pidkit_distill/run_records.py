@@ -196,6 +196,7 @@ RunSummary that train returned; got 3 (int)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
     instead = ""  # what to pass for the first file of a run folder given
+    unwritten_first = ""  # why the first folder of no run yet holds none (after instead)
     for given in [run for each in paths for run in (
             [each] if isinstance(each, RunRecords) else runs_in(Path(each).expanduser()))]:
         path = given.path if isinstance(given, RunRecords) else Path(given)
@@ -210,14 +211,15 @@ RunSummary that train returned; got 3 (int)
         elif path.resolve() in seen:
             warnings.warn(f"skipped {path}: given twice", RuntimeWarning, stacklevel=2)
         elif unwritten := unwritten_run(path):
-            instead = instead or f"; {str(path)!r} holds no run yet: {unwritten}"
+            unwritten_first = unwritten_first or f"; {str(path)!r} holds no run yet: {unwritten}"
             warnings.warn(f"skipped {path}: {unwritten}", RuntimeWarning, stacklevel=2)
         else:
             runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())
     if not runs:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}"
-                         + (instead or "; pass folders written by `pidkit-distill train`"))
+                         + (instead or unwritten_first
+                            or "; pass folders written by `pidkit-distill train`"))
     return _students(runs)
 
 
