@@ -208,7 +208,10 @@ def _marked_samples(split: Any, marked_rows: Callable[[tuple[Tensor, ...]], Tens
     (idem) down to its parts: a TensorDataset that :func:`_reads_batches` is marked by
     ``marked_rows(its tensors)``, any other part by ``marked_unread(part)``; each returns one
     bool per row (per sample) of the part, or ``None`` where none is marked (what a fast check
-    of the whole part found). A sample's index is its place in the whole of ``split``.
+    of the whole part found). A Subset or ConcatDataset that reaches no such TensorDataset
+    (:func:`_holds_tensors_read_whole`) is itself the part: ``random_split`` of a data set of
+    one's own is checked by each split's own first sample. A sample's index is its place in
+    the whole of ``split``.
     """
     marks = _sample_marks(split, marked_rows, marked_unread)
     bad = None if marks is None else marks.cpu().nonzero().flatten()
@@ -218,19 +221,30 @@ def _marked_samples(split: Any, marked_rows: Callable[[tuple[Tensor, ...]], Tens
 def _sample_marks(split: Any, marked_rows: Callable[[tuple[Tensor, ...]], Tensor | None],
                   marked_unread: Callable[[Any], Tensor | None]) -> Tensor | None:
     """One bool per sample of ``split`` (see :func:`_marked_samples`), or ``None``: none marked."""
-    if isinstance(split, Subset) and type(split).__getitem__ is Subset.__getitem__:
+    if not _holds_tensors_read_whole(split):
+        return marked_unread(split)
+    if _is_plain(split, Subset):
         marks = _sample_marks(split.dataset, marked_rows, marked_unread)
         return None if marks is None else marks[torch.as_tensor(split.indices, dtype=torch.int64)]
-    if isinstance(split, ConcatDataset) and type(split).__getitem__ is ConcatDataset.__getitem__:
+    if _is_plain(split, ConcatDataset):
         parts = [_sample_marks(part, marked_rows, marked_unread) for part in split.datasets]
         if all(marks is None for marks in parts):
             return None
         return torch.cat([torch.zeros(len(part), dtype=torch.bool) if marks is None
                           else marks.cpu() for part, marks in zip(split.datasets, parts, strict=True)])
-    if _reads_batches(split):
-        marks = marked_rows(split.tensors)
-        return None if marks is None else marks.cpu()
-    return marked_unread(split)
+    marks = marked_rows(split.tensors)
+    return None if marks is None else marks.cpu()
+
+
+def _holds_tensors_read_whole(dataset: Any) -> bool:
+    """Whether ``dataset`` is, or reaches through Subsets and ConcatDatasets (of their own
+    ``__getitem__``), a TensorDataset that :func:`_reads_batches`: one the data checks read
+    whole (:func:`_marked_samples`)."""
+    if _is_plain(dataset, Subset):
+        return _holds_tensors_read_whole(dataset.dataset)
+    if _is_plain(dataset, ConcatDataset):
+        return any(_holds_tensors_read_whole(part) for part in dataset.datasets)
+    return _reads_batches(dataset)
 
 
 def _all_finite(x: Any) -> bool:
@@ -414,7 +428,12 @@ def _loader(dataset: Any, batches: Sampler[list[int]], **options: Any) -> DataLo
 def _reads_batches(dataset: Any) -> bool:
     """Whether ``dataset[indices]`` gives the rows that reading each index and stacking gives:
     a TensorDataset whose ``__getitem__`` is TensorDataset's own, or a Subset of one."""
-    if isinstance(dataset, Subset) and type(dataset).__getitem__ is Subset.__getitem__:
+    if _is_plain(dataset, Subset):
         return _reads_batches(dataset.dataset)  # Subset.__getitem__ passes a list of indices on
-    return (isinstance(dataset, TensorDataset)
-            and type(dataset).__getitem__ is TensorDataset.__getitem__)
+    return _is_plain(dataset, TensorDataset)
+
+
+def _is_plain(dataset: Any, kind: type) -> bool:
+    """Whether ``dataset`` is a ``kind`` that reads as ``kind`` does: its class keeps ``kind``'s
+    own ``__getitem__`` (a subclass that overrides it may transform what it reads)."""
+    return isinstance(dataset, kind) and type(dataset).__getitem__ is kind.__getitem__

@@ -149,6 +149,21 @@ def test_a_data_set_of_ones_own_is_checked_by_its_first_sample(registered):
     assert torch.isnan(bundle.train[1][0]).any()
 
 
+def test_a_split_of_a_data_set_of_ones_own_is_checked_by_its_own_first_sample(registered):
+    # random_split of one's own Dataset: each split (a Subset) is checked by its own first
+    # sample, as a data set of one's own is; 106ec49 read the whole set's first sample instead
+    # and kept it only where the split holds it, so a NaN first held-out sample passed
+    x = torch.zeros(8, 3)
+    x[6, 1] = float("nan")
+
+    @register_dataset("own-split")
+    def own(*, seed=0):
+        return _bundle_of(Subset(Samples(x), range(6)), Subset(Samples(x), [6, 7]))
+
+    with pytest.raises(DataError, match="inputs: sample 0 of its test split; drop"):
+        load_data(load_config(overrides=["data.name=own-split"]))
+
+
 def test_finite_inputs_whose_sum_overflows_pass(registered):
     # the check looks at each value: float32's largest values, whose sum is infinite, are finite
     @register_dataset("huge-values")
