@@ -25,7 +25,8 @@ from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
 from pidkit_distill.registry import Registry, call_registered, registry_key
 
 __all__ = ["available_datasets", "dataset_source", "describe_dataset", "describes_its_sizes",
-           "is_user_dataset", "load_dataset", "register_dataset", "unregister_dataset"]
+           "is_user_dataset", "load_dataset", "register_dataset", "sample_problem",
+           "unregister_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
 
@@ -344,27 +345,65 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
                             "e.g. a TensorDataset or a Dataset with __len__ and __getitem__.")
         if len(data) < 1:
             raise ValueError(f"{where} returned an empty {split} split.")
-        item = data[0]
-        x, y = item if isinstance(item, (tuple, list)) and len(item) == 2 else (item, None)
-        if not (isinstance(x, torch.Tensor) and x.is_floating_point() and tuple(x.shape) == shape):
-            got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) \
-                else type(x).__name__
-            fix = (": return torch.as_tensor(x, dtype=torch.float32) from its dataset"
-                   if isinstance(x, np.ndarray) else "")
-            raise ValueError(f"{where}: {split}[0] must be a pair (x, y) with x a float tensor of "
-                             f"input_shape {shape}; x is a {got}{fix}.")
-        problem = _label_problem(y, classes)
+        problem = sample_problem(data[0], classes, shape)
         if problem is not None:
-            raise ValueError(f"{where}: {split}[0] must be a pair (x, y) with y an int label in "
-                             f"[0, {classes}) (an int, or an int64 or uint8 tensor of shape ()); "
-                             f"y is {problem}.")
+            raise ValueError(f"{where}: {split}[0] {problem}.")
     return bundle
 
 
-def _label_problem(y: object, classes: int) -> str | None:
+def sample_problem(item: object, num_classes: int, input_shape: tuple[int, ...], *,
+                   label_value: bool = True) -> str | None:
+    """What is wrong with ``item``, one sample of a data set, and how to fix it, as the end of
+    a sentence naming the sample ("train[0] must be a pair ..."); ``None`` for a pair
+    ``(x, y)`` of a floating-point tensor ``x`` of shape ``input_shape`` and one int label
+    ``y`` in ``[0, num_classes)``.
+
+    Parameters
+    ----------
+    item : object
+        What the data set gave for one index.
+    num_classes : int
+        The data set's number of classes.
+    input_shape : tuple of int
+        The shape of one ``x``.
+    label_value : bool, default=True
+        ``False``: the label's type and shape only, not its value (a check that reads the
+        labels of many samples at once checks their values).
+
+    Examples
+    --------
+    >>> sample_problem((torch.zeros(2), 1), 2, (2,)) is None
+    True
+    >>> sample_problem((torch.zeros(2), torch.tensor(1.0)), 2, (2,))
+    'must be a pair (x, y) with y an int label in [0, 2) (an int, or an int64 or uint8 tensor \
+of shape ()); y is a torch.float32 tensor: return y.long() from the loader'
+    >>> sample_problem((torch.zeros(3), 1), 2, (2,))
+    'must be a pair (x, y) with x a float tensor of input_shape (2,); x is a torch.float32 \
+tensor of shape (3,)'
+    >>> sample_problem((torch.zeros(2), 5), 2, (2,), label_value=False) is None
+    True
+    """
+    x, y = item if isinstance(item, (tuple, list)) and len(item) == 2 else (item, None)
+    if not (isinstance(x, torch.Tensor) and x.is_floating_point()
+            and tuple(x.shape) == input_shape):
+        got = f"{x.dtype} tensor of shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) \
+            else type(x).__name__
+        fix = (": return torch.as_tensor(x, dtype=torch.float32) from its dataset"
+               if isinstance(x, np.ndarray) else "")
+        return (f"must be a pair (x, y) with x a float tensor of input_shape {input_shape}; x "
+                f"is a {got}{fix}")
+    problem = _label_problem(y, num_classes if label_value else None)
+    if problem is None:
+        return None
+    return (f"must be a pair (x, y) with y an int label in [0, {num_classes}) (an int, or an "
+            f"int64 or uint8 tensor of shape ()); y is {problem}")
+
+
+def _label_problem(y: object, classes: int | None) -> str | None:
     """What is wrong with the label ``y`` of one sample, and how to fix it; ``None`` for an
-    int in ``[0, classes)``, alone or as a tensor or numpy scalar of shape () of a dtype that
-    torch's cross-entropy takes (int64, uint8; torch's collate keeps a numpy scalar's dtype).
+    int in ``[0, classes)`` (any int where ``classes`` is ``None``), alone or as a tensor or
+    numpy scalar of shape () of a dtype that torch's cross-entropy takes (int64, uint8;
+    torch's collate keeps a numpy scalar's dtype).
 
     Examples
     --------
@@ -397,7 +436,7 @@ its largest label'
         y = int(y)
     if isinstance(y, bool) or not isinstance(y, int):
         return f"of type {type(y).__name__}: return int labels, or torch.as_tensor(y).long()"
-    if not 0 <= y < classes:
+    if classes is not None and not 0 <= y < classes:
         return (f"{y}: number the classes from 0 in the loader (y - y.min()), or return a "
                 "num_classes above its largest label")
     return None

@@ -38,7 +38,7 @@ from torch.utils.data import (
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
-from pidkit_distill.data.registry import describes_its_sizes, is_user_dataset
+from pidkit_distill.data.registry import describes_its_sizes, is_user_dataset, sample_problem
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime
 
@@ -79,16 +79,17 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
     Raises
     ------
     DataError
-        Its inputs are floating point of another dtype than float32, the trainer's (a loader of
-        one's own that returns ``torch.from_numpy(x)``, float64): they met the float32 networks
-        in torch's "mat1 and mat2 must have the same dtype" in the first step. Or the data set
-        refused its files when read (a damaged CIFAR batch): ``data:`` and its message. Or its
-        labels are outside ``[0, num_classes)`` (:func:`_out_of_range_labels`: each
-        ``TensorDataset`` checked whole, through Subsets and ConcatDatasets; a ``Dataset`` of
-        one's own by its first sample, which
-        :func:`~pidkit_distill.data.load_dataset` checks, as it checks every label's type
-        and shape), which met torch's "Target 4 is out of bounds" after the teacher trained (on
-        CUDA a device-side assert), or inputs holding NaN or an infinity.
+        The data set refused its files when read (a damaged CIFAR batch): ``data:`` and its
+        message. Or a sample is no pair ``(x, y)`` of a float32 ``x`` of its ``input_shape``
+        and one int label (:func:`_misfit_samples`: each ``TensorDataset`` by its tensors,
+        through Subsets and ConcatDatasets; any other part of a split, such as a ``Dataset``
+        of one's own, by its first sample, as :func:`~pidkit_distill.data.load_dataset` checks
+        a split's): float64 inputs (a loader of one's own that returns ``torch.from_numpy(x)``)
+        met the float32 networks in torch's "mat1 and mat2 must have the same dtype" in the
+        first step. Or its labels are outside ``[0, num_classes)``
+        (:func:`_out_of_range_labels`: each ``TensorDataset`` checked whole), which met torch's
+        "Target 4 is out of bounds" after the teacher trained (on CUDA a device-side assert),
+        or inputs holding NaN or an infinity.
     DataOutOfMemory
         Memory ran out while it was loaded (a :class:`MemoryError`, torch's
         ``OutOfMemoryError``): a :class:`~pidkit_distill.TrainingError` saying so.
@@ -101,12 +102,11 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
         raise DataError(f"data: {err}") from err
     except (MemoryError, torch.cuda.OutOfMemoryError) as err:
         raise _out_of_memory(config, options, err) from err
-    for split in (bundle.train, bundle.test):
-        x = split[0][0] if len(split) else None
-        if isinstance(x, torch.Tensor) and x.is_floating_point() and x.dtype != torch.float32:
-            raise DataError(f"data.name: data set {config.data.name!r} gives {x.dtype} inputs, "
-                            "but the trainer trains in float32: return x.float() from its "
-                            "loader (torch.from_numpy keeps numpy's float64)")
+    for split_name, split in (("train", bundle.train), ("test", bundle.test)):
+        bad = _misfit_samples(split, bundle)
+        if bad is not None:
+            raise DataError(f"data.name: data set {config.data.name!r}: sample {int(bad[0])} of "
+                            f"its {split_name} split {_misfit(split[int(bad[0])], bundle)}")
     for split_name, split in (("train", bundle.train), ("test", bundle.test)):
         bad = _out_of_range_labels(split, bundle.num_classes)
         if bad is not None:
@@ -126,6 +126,59 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
                             f"inputs: sample {int(bad[0])} of its {split_name} split{more}; drop "
                             "or repair them in its loader (torch.isfinite(x) finds them)")
     return bundle
+
+
+def _misfit_samples(split: Any, bundle: DatasetBundle) -> Tensor | None:
+    """The indices (in order) of ``split``'s samples that the trainer cannot take
+    (:func:`_misfit`); ``None`` where there is none.
+
+    Each TensorDataset that ``split`` reads (:func:`_marked_samples`: itself, through Subsets
+    and ConcatDatasets) is checked by its first row, whose dtypes and shapes are every row's
+    (the labels' values are :func:`_out_of_range_labels`' to check); any other data set (or
+    part: each part of a ConcatDataset that mixes kinds of parts) by its own first sample, as
+    :func:`~pidkit_distill.data.load_dataset` checks a split's first sample.
+
+    Examples
+    --------
+    >>> from pidkit_distill.data import DatasetBundle
+    >>> parts = ConcatDataset([TensorDataset(torch.zeros(2, 3), torch.tensor([0, 7])),
+    ...                        TensorDataset(torch.zeros(2, 3).double(), torch.tensor([0, 1]))])
+    >>> bundle = DatasetBundle(parts, parts, num_classes=2, input_shape=(3,))
+    >>> _misfit_samples(parts, bundle)
+    tensor([2, 3])
+    """
+    def rows(tensors: tuple[Tensor, ...]) -> Tensor | None:
+        first_row = tuple(tensor[0] for tensor in tensors) if len(tensors[0]) else None
+        if first_row is None or _misfit(first_row, bundle, label_value=False) is None:
+            return None
+        return torch.ones(len(tensors[0]), dtype=torch.bool)
+
+    return _marked_samples(split, rows, lambda part: _first_sample_marked(
+        part, lambda item: _misfit(item, bundle) is not None))
+
+
+def _misfit(item: Any, bundle: DatasetBundle, *, label_value: bool = True) -> str | None:
+    """What the trainer cannot take in ``item``, one sample of ``bundle``'s data, and the fix,
+    as the end of a sentence naming the sample; ``None`` for a pair ``(x, y)`` of a float32
+    ``x`` of its ``input_shape`` and one int label (in ``[0, num_classes)``: where
+    ``label_value``). The labels' dtype and shape come first, their value last: what every row
+    of a TensorDataset shares before what each row has of its own."""
+    classes, shape = bundle.num_classes, bundle.input_shape
+    problem = sample_problem(item, classes, shape, label_value=False)
+    if problem is None and item[0].dtype != torch.float32:
+        problem = (f"has {item[0].dtype} inputs, but the trainer trains in float32: return "
+                   "x.float() from its loader (torch.from_numpy keeps numpy's float64)")
+    if problem is None and label_value:
+        problem = sample_problem(item, classes, shape)
+    return problem
+
+
+def _first_sample_marked(part: Any, is_marked: Callable[[Any], bool]) -> Tensor | None:
+    """``part``'s first sample marked where ``is_marked(part[0])`` (one bool per sample, as
+    :func:`_marked_samples` takes them); ``None`` where it is not, or ``part`` is empty."""
+    if not len(part) or not is_marked(part[0]):
+        return None
+    return torch.arange(len(part)) == 0
 
 
 def _non_finite_samples(split: Any) -> Tensor | None:
@@ -154,12 +207,8 @@ def _non_finite_samples(split: Any) -> Tensor | None:
         low, high = torch.aminmax(x.reshape(len(x), -1), dim=1)  # each row's, as _all_finite
         return ~(low.isfinite() & high.isfinite())
 
-    def first_sample(part: Any) -> Tensor | None:
-        if not len(part) or _all_finite(part[0][0]):
-            return None
-        return torch.arange(len(part)) == 0
-
-    return _marked_samples(split, rows, first_sample)
+    return _marked_samples(split, rows, lambda part: _first_sample_marked(
+        part, lambda item: not _all_finite(item[0])))
 
 
 def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
@@ -169,10 +218,9 @@ def _out_of_range_labels(split: Any, num_classes: int) -> Tensor | None:
     Each TensorDataset that ``split`` reads (:func:`_marked_samples`: itself, through Subsets
     and ConcatDatasets) is checked whole through its label tensor, in one pass where all are
     in range (their least and greatest, as :func:`_all_finite`); any other data set (or part)
-    is not read here: the first sample of the split is checked by
-    :func:`~pidkit_distill.data.load_dataset` with the labels' type and shape (reading every
-    sample could take long). Labels that are no tensor of one integer per sample have been
-    refused there.
+    is not read here: its first sample's label has been checked by :func:`_misfit_samples`
+    with its type and shape (reading every sample could take long), as have the label
+    tensors' dtype and shape.
 
     Examples
     --------

@@ -50,9 +50,9 @@ def test_float64_inputs_from_ones_loader_are_a_usage_error(tmp_path, capsys, mon
             "--out-dir", str(tmp_path / "runs")]
     assert main(argv) == 2
     assert capsys.readouterr().err == (
-        "pidkit-distill train: error: data.name: data set 'numpy-blobs' gives torch.float64 "
-        "inputs, but the trainer trains in float32: return x.float() from its loader "
-        "(torch.from_numpy keeps numpy's float64)\n")
+        "pidkit-distill train: error: data.name: data set 'numpy-blobs': sample 0 of its train "
+        "split has torch.float64 inputs, but the trainer trains in float32: return x.float() "
+        "from its loader (torch.from_numpy keeps numpy's float64)\n")
     # the loader fixed, the same command trains in the same folder
     (tmp_path / "f64_blobs.py").write_text(LOADER.format(dtype="float32"))
     del sys.modules["f64_blobs"]  # --import imports it again

@@ -304,8 +304,9 @@ def test_float64_inputs_of_ones_own_are_refused_naming_the_data(tmp_path, regist
         train(tiny(tmp_path, "data.name=own-f64", "model.teacher=own-f32-mlp",
                    "model.student=own-f32-mlp", "run.epochs=1"))
     assert str(refused.value) == (
-        "data.name: data set 'own-f64' gives torch.float64 inputs, but the trainer trains in "
-        "float32: return x.float() from its loader (torch.from_numpy keeps numpy's float64)")
+        "data.name: data set 'own-f64': sample 0 of its train split has torch.float64 inputs, "
+        "but the trainer trains in float32: return x.float() from its loader (torch.from_numpy "
+        "keeps numpy's float64)")
 
 
 def test_a_teachers_failed_run_says_the_teachers_key_and_that_rerunning_continues_it(

@@ -262,3 +262,74 @@ def test_a_split_without_len_is_refused_naming_it(registered):
                                         r"TensorDataset or a Dataset with __len__ and "
                                         r"__getitem__\.$"):
         load_dataset("stream")
+
+
+class Counted(Dataset):
+    """A data set of one's own of ``n`` samples like ``sample``, which counts what is read."""
+
+    def __init__(self, n: int, sample: tuple[object, object]) -> None:
+        self.n, self.sample, self.read = n, sample, []
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, index: int) -> tuple[object, object]:
+        self.read.append(index)
+        return self.sample
+
+
+def test_each_part_of_a_concatenation_of_mixed_kinds_is_checked_by_its_own_first_sample(
+        registered):
+    # a ConcatDataset of a TensorDataset and other parts was checked by the split's first
+    # sample only: a float64 part met torch's "mat1 and mat2 must have the same dtype" in the
+    # first step, an int32 or out-of-range label of a later part torch's cross-entropy errors
+    good = TensorDataset(torch.zeros(20, 3), torch.arange(20) % 2)
+    f64 = TensorDataset(torch.zeros(4, 3, dtype=torch.float64), torch.zeros(4, dtype=torch.long))
+    parts = {
+        "label 5": Counted(4, (torch.zeros(3), 5)),
+        "int32 label": Counted(4, (torch.zeros(3), torch.tensor(1, dtype=torch.int32))),
+        "float64 inputs": Counted(4, (torch.zeros(3, dtype=torch.float64), 1)),
+        "inputs of shape (4,)": Counted(4, (torch.zeros(4), 1)),
+        "clean": Counted(4, (torch.zeros(3), 1)),
+    }
+    splits = {
+        **{name: ConcatDataset([good, part]) for name, part in parts.items()},
+        "float64 tensors": ConcatDataset([good, f64]),
+        "int32 label tensor": ConcatDataset(
+            [good, TensorDataset(torch.zeros(4, 3), torch.zeros(4, dtype=torch.int32))]),
+        "subset of float64 tensors": Subset(ConcatDataset([good, f64]), [0, 21, 1]),
+        # a ConcatDataset of one's own parts only is itself a part, read by its first sample
+        "nested": ConcatDataset([good, ConcatDataset([parts["label 5"], parts["clean"]])]),
+    }
+
+    @register_dataset("mixed-parts")
+    def mixed(*, seed=0, kind="clean"):
+        return _bundle_of(splits[kind], TensorDataset(torch.zeros(4, 3), torch.arange(4) % 2))
+
+    pair = "must be a pair (x, y) with "
+    label = "y an int label in [0, 2) (an int, or an int64 or uint8 tensor of shape ()); y is "
+    float64 = ("has torch.float64 inputs, but the trainer trains in float32: return x.float() "
+               "from its loader (torch.from_numpy keeps numpy's float64)")
+    int32 = pair + label + "a torch.int32 tensor: return y.long() from the loader"
+    refusals = {
+        "label 5": (20, pair + label + "5: number the classes from 0 in the loader (y - y.min()), "
+                    "or return a num_classes above its largest label"),
+        "int32 label": (20, int32),
+        "float64 inputs": (20, float64),
+        "inputs of shape (4,)": (20, pair + "x a float tensor of input_shape (3,); x is a "
+                                 "torch.float32 tensor of shape (4,)"),
+        "float64 tensors": (20, float64),
+        "int32 label tensor": (20, int32),
+        "subset of float64 tensors": (1, float64),
+        "nested": (20, pair + label + "5: number the classes"),
+    }
+    for kind, (sample, message) in refusals.items():
+        with pytest.raises(DataError) as refused:
+            load_data(load_config(overrides=["data.name=mixed-parts",
+                                             f"data.options.kind={kind}"]))
+        assert str(refused.value).startswith(
+            f"data.name: data set 'mixed-parts': sample {sample} of its train split {message}")
+    for part in parts.values():
+        part.read.clear()
+    assert len(load_data(load_config(overrides=["data.name=mixed-parts"])).train) == 24
+    assert set(parts["clean"].read) == {0}  # one sample of the part (read by each check), no more
