@@ -45,7 +45,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from pidkit import __version__
 from pidkit.cli import (
@@ -130,6 +130,11 @@ class _Parser(StrictArgumentParser):
     def format_help(self) -> str:
         self._completed()
         return super().format_help()
+
+    def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
+        """Exit with ``status``, printing ``message`` (an option's mistake) only in rank 0 under
+        torchrun: every process parses the same command line, and each printed the same line."""
+        super().exit(status, message if _rank() == 0 else None)
 
 
 def _add_import_option(parser: argparse.ArgumentParser) -> None:

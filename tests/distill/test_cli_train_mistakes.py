@@ -266,3 +266,18 @@ def test_a_folder_of_other_files_named_as_a_run_folder_is_not_written_over(tmp_p
         f"is no run folder ({why}): the run would write over them; choose another run.name or "
         "run.out_dir, or move them away\n")
     assert {p.name: p.read_text() for p in folder.iterdir()} == files
+
+
+@pytest.mark.parametrize("rank, printed", [("0", True), ("1", False)])
+def test_an_option_mistake_under_torchrun_is_printed_by_rank_0_alone(monkeypatch, capsys, rank,
+                                                                     printed):
+    # every process of a torchrun parses the same command line: each printed argparse's line
+    # (the same line twice under --nproc_per_node 2), where the configuration's mistakes were
+    # printed once
+    monkeypatch.setenv("RANK", rank)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--run.epoch", "3"])
+    line = ("pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
+            "'--run.epochs'? See 'pidkit-distill train --help'\n")
+    assert (stop.value.code, capsys.readouterr().err) == (2, line if printed else "")
