@@ -27,8 +27,8 @@ from pidkit.cli import one_line
 from pidkit_distill.definitions import described, same_definition
 
 __all__ = [
-    "BUILTIN_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "call_registered", "registry_key",
-    "unknown_name",
+    "BUILTIN_NAMES", "RESERVED_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "call_registered",
+    "registry_key", "unknown_name",
 ]
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -42,6 +42,14 @@ BUILTIN_NAMES: dict[str, tuple[str, ...]] = {
     "dataset": ("cifar10", "cifar100", "digits", "synthetic"),
     "method": ("bas", "itrd", "kd", "mimkd", "rid", "ted", "vid"),
     "model": ("digits-student", "digits-teacher", "synthetic-student", "synthetic-teacher"),
+}
+
+# The names of each kind that the package gives a meaning of their own, which no entry can take,
+# and what each means: a run whose method.name is "teacher" is one that trains a teacher
+# (training.teacher.teacher_run_config), and reports, run records and epoch lines read it so.
+RESERVED_NAMES: dict[str, dict[str, str]] = {
+    "method": {"teacher": "it marks the runs that train a teacher (pidkit-distill train-teacher), "
+                          "which reports and run records read as a teacher's"},
 }
 
 # The name of a built-in WideResNet, any depth and widen factor: wrn-40-2; and what the list of
@@ -137,7 +145,8 @@ class Registry:
     builtin : dict of str to callable
         The package's own entries given at once; they and the names that the package's own
         modules register later (:data:`BUILTIN_NAMES` of ``kind``: the methods) are the
-        package's own names, which a user entry cannot take.
+        package's own names, which a user entry cannot take; nor can it take a name of
+        :data:`RESERVED_NAMES` of ``kind``.
     decorates : str, default="functions"
         What the decorator takes, for the message when it is given something else.
     accepts : callable, default=callable
@@ -256,6 +265,10 @@ names it, resumed runs included).
                 f"{where}: name must be a lower-case str of letters, digits, '.', '_' and '-' "
                 f"(it becomes part of a run folder's name), e.g. 'my-{self.kind}'; got {name!r}."
             )
+        meaning = RESERVED_NAMES.get(self.kind, {}).get(name)
+        if meaning is not None:
+            raise ValueError(f"{where}: {self.kind} name {name!r} is reserved: {meaning}; choose "
+                             "another name.")
 
         def register(fn: F) -> F:
             if not self.accepts(fn):

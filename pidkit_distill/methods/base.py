@@ -159,7 +159,8 @@ def register_method(name: str) -> Callable[[D], D]:
     Raises
     ------
     ValueError
-        A bad name, or one already registered to another class.
+        A bad name, one already registered to another class, or ``"teacher"``, which marks
+        the runs that train a teacher (:data:`~pidkit_distill.registry.RESERVED_NAMES`).
     TypeError
         The decorated object is not a :class:`Distiller` subclass.
 

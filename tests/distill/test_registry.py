@@ -102,3 +102,19 @@ def test_a_packages_model_is_not_replaced_by_another_builder_of_its_qualified_na
     assert str(err.value) == ("register_model: model name 'digits-student' is already "
                               "registered (to the package); choose another name.")
     assert _MODELS.get("digits-student") is not _MODELS.get("synthetic-teacher")
+
+
+def test_the_method_name_that_marks_a_teachers_runs_is_refused():
+    # it was taken: runs of a method registered as "teacher" were read as a teacher's (reports
+    # and run records, phase=teacher on every epoch line)
+    from pidkit_distill import load_config
+    from pidkit_distill.training.teacher import teacher_run_config
+
+    with pytest.raises(ValueError) as refused:
+        register_method("teacher")
+    assert str(refused.value) == (
+        "register_method: method name 'teacher' is reserved: it marks the runs that train a "
+        "teacher (pidkit-distill train-teacher), which reports and run records read as a "
+        "teacher's; choose another name.")
+    assert "teacher" not in _METHODS
+    assert teacher_run_config(load_config()).method.name == "teacher"  # the name it marks them by
