@@ -74,7 +74,7 @@ def draw_figures(groups: list[RunGroup]) -> dict[str, bytes]:
     --------
     >>> from pathlib import Path
     >>> from pidkit_distill.run_groups import group_runs
-    >>> from pidkit_distill.run_records import RunRecords
+    >>> from pidkit_distill.report import RunRecords
     >>> run = RunRecords("x", Path("x"), {"teacher": {"source": "trained"}},
     ...                  [{"epoch": 1, "test_acc": 0.5}], [])
     >>> {name: png[:4] for name, png in draw_figures(group_runs([run])).items()}

@@ -121,7 +121,7 @@ def read_run_config(path: Path) -> dict[str, Any]:
     """The configuration in the ``config.json`` of the run folder ``path``, checked to be a run's.
 
     The one reader of a run's ``config.json``: the report's
-    :func:`~pidkit_distill.run_records.load_run`, ``load_student`` (a folder without a
+    :func:`~pidkit_distill.report.load_run`, ``load_student`` (a folder without a
     checkpoint) and the check that ``run.out_dir`` is no run folder use it. Only ``config.json``
     is read (not the logs beside it).
 
@@ -169,7 +169,7 @@ def read_run_config(path: Path) -> dict[str, Any]:
 
 def read_metrics(path: Path) -> list[dict[str, Any]]:
     """The epoch records of the ``metrics.jsonl`` of the run folder ``path`` (none if it has
-    none), read as :func:`~pidkit_distill.run_records.load_run` reads them, without the rest of
+    none), read as :func:`~pidkit_distill.report.load_run` reads them, without the rest of
     the folder: what ``load_student`` compares its checkpoint with, where ``audit.jsonl`` can
     hold 100,000 lines.
 
@@ -182,14 +182,14 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     -------
     list of dict
         One record per epoch line, in order; a cut-off last line (a killed run's) is skipped
-        with a :class:`RuntimeWarning`, as :func:`~pidkit_distill.run_records.load_run`
+        with a :class:`RuntimeWarning`, as :func:`~pidkit_distill.report.load_run`
         skips it.
 
     Raises
     ------
     ValueError
         ``metrics.jsonl`` is damaged or not a run's (see
-        :func:`~pidkit_distill.run_records.load_run`).
+        :func:`~pidkit_distill.report.load_run`).
     OSError
         ``metrics.jsonl`` cannot be read (no permission).
 

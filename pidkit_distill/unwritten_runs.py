@@ -32,7 +32,7 @@ def unwritten_run(folder: Path, *,
         The folder.
     once_written : str, optional
         What the caller's user does about a run that is being written now, ending its message:
-        the report's by default; :func:`~pidkit_distill.students.load_student` gives its own.
+        the report's by default; :func:`~pidkit_distill.load_student` gives its own.
 
     Examples
     --------
