@@ -67,6 +67,7 @@ from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
     autocast,
+    peer_gone,
     to_device,
     wrap_for_ddp,
 )
@@ -281,10 +282,14 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             "method_params": module.params.to_dict() if hasattr(module, "params") else None,
         })
         return summary
-    except TrainingError as err:  # what was saved: every process counts the epochs it saved
+    except RuntimeError as err:  # what was saved: every process counts the epochs it saved
+        failure = err if isinstance(err, TrainingError) else _peer_ended(err, runtime, doing,
+                                                                          running)
+        if failure is None:
+            raise
         checkpoint = None if epochs_saved is None else folder.checkpoint
-        raise err.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
-                           resume=config.run.resume, epochs_done=state["epoch"]) from err
+        raise failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
+                               resume=config.run.resume, epochs_done=state["epoch"]) from err
     except KeyboardInterrupt as interrupt:
         raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,
@@ -292,6 +297,22 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     finally:
         if unprinted is not None:
             _print_epoch(*unprinted, config)
+
+
+def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
+                running: int) -> TrainingError | None:
+    """The run's failure where ``err`` is a collective call failing because another process of
+    the run ended without recording why (:func:`~pidkit_distill.training.runtime.first_stop`):
+    killed by SIGKILL or the OOM-killer, or its machine gone. ``None`` for any other error,
+    which stays as it is. ``doing``: what the run did outside its epochs (``None``: in epoch
+    ``running``, 1-based)."""
+    if not (runtime.distributed and peer_gone(err)):
+        return None
+    return TrainingError(
+        "another process of the run ended without a message" + (f" {doing}" if doing else ""),
+        epoch=None if doing else running, hint="its connections closed: it was killed (SIGKILL, "
+        "the OOM-killer) or its machine went down; torchrun's summary names its rank, and the "
+        "kernel's log (dmesg) says whether the OOM-killer ended it")
 
 
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,

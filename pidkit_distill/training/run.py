@@ -47,6 +47,7 @@ from pidkit_distill.training.runtime import (
     from_main,
     init_runtime,
     leave_runtime,
+    peer_gone,
     record_first_stop,
     seed_everything,
     stop_cause,
@@ -392,20 +393,13 @@ def _rank_0_gone(runtime: Runtime) -> PeerStopped:
     return stopped
 
 
-_PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",
-              "connection was likely closed", "remote process exit")
-"""What torch.distributed says (lowercased) once another process of the group has exited:
-gloo's "Connection closed by peer" and "Connection reset by peer", the store's "Broken pipe"
-and "Failed to recv, got 0 bytes. Connection was likely closed", NCCL's "remote process exited
-or there was a network error"."""
-
-
 def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
     """Whether ``err`` is what a process raises when ``first``, another of the run, stopped: a
     collective call or the store failing because that process exited (a
     :class:`~torch.distributed.DistError`, or gloo's plain :class:`RuntimeError`, that says
-    so: :data:`_PEER_GONE`) or, when ``first`` failed, torchrun's SIGTERM
-    (:func:`~pidkit_distill.signals.exit_status` 143). Any other error keeps its type and
+    so: :func:`~pidkit_distill.training.runtime.peer_gone`; the :class:`TrainingError` that
+    :func:`~pidkit_distill.training.fit` raises for it) or, when ``first`` failed, torchrun's
+    SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143). Any other error keeps its type and
     message, however soon after ``first`` it came: this process's own (a shape mismatch,
     CUDA's out of memory, NCCL's "unhandled cuda error", its store's timeout, a DataLoader
     worker's error whose traceback says "Broken pipe"), errors every process raises together
@@ -415,11 +409,11 @@ def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
     one's is only a second message."""
     if isinstance(err, KeyboardInterrupt):
         return exit_status(err) == 143 and not first.interrupted
-    if not isinstance(err, RuntimeError) or isinstance(err, TrainingError):
+    if isinstance(err, PeerStopped):
         return False
-    text = str(err).lower()
-    from_torch = isinstance(err, dist.DistError) or "gloo" in text  # not a worker's traceback
-    return from_torch and any(words in text for words in _PEER_GONE)
+    if isinstance(err, TrainingError):  # fit's, for a process that ended without a word
+        return err.__cause__ is not None and peer_gone(err.__cause__)
+    return peer_gone(err)
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,

@@ -46,6 +46,7 @@ __all__ = [
     "init_runtime",
     "leave_runtime",
     "local_world_size_from_env",
+    "peer_gone",
     "rank_from_env",
     "seed_everything",
     "stop_cause",
@@ -271,6 +272,35 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     found = FirstStop(int(rank), text, bool(int(was_interrupted)), cause)
     record_first_stop(error, found)
     return found
+
+
+_PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",
+              "connection was likely closed", "remote process exit")
+"""What torch.distributed says (lowercased) once another process of the group has exited:
+gloo's "Connection closed by peer" and "Connection reset by peer", the store's "Broken pipe"
+and "Failed to recv, got 0 bytes. Connection was likely closed", NCCL's "remote process exited
+or there was a network error"."""
+
+
+def peer_gone(error: BaseException) -> bool:
+    """Whether ``error`` is what torch.distributed raises in a collective call or the store once
+    another process of the group has exited (a :class:`~torch.distributed.DistError`, or gloo's
+    plain :class:`RuntimeError`, that says so), not an error of this process's own (a worker's
+    traceback that says "Broken pipe").
+
+    Examples
+    --------
+    >>> peer_gone(RuntimeError("[gloo/transport/tcp/pair.cc:537] Read error [127.0.0.1]:23956: "
+    ...                        "Connection reset by peer"))
+    True
+    >>> peer_gone(RuntimeError("DataLoader worker (pid 7) exited: Broken pipe"))
+    False
+    """
+    if not isinstance(error, RuntimeError):
+        return False
+    text = str(error).lower()
+    from_torch = isinstance(error, dist.DistError) or "gloo" in text
+    return from_torch and any(words in text for words in _PEER_GONE)
 
 
 def stop_cause(error: BaseException) -> str:

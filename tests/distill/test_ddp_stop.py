@@ -63,6 +63,13 @@ INJECT = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGTERM)
             save_checkpoint(path, **kwargs)
         loop.save_checkpoint = saved
+    if int(os.environ["RANK"]) == RANK and KIND == "sigkill":
+        epoch_run = loop.train_one_epoch
+        def train_one_epoch(*args, **kwargs):  # killed as epoch 3 starts: no line, no record
+            if kwargs["epoch"] == 2:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return epoch_run(*args, **kwargs)
+        loop.train_one_epoch = train_one_epoch
 """)
 
 
@@ -93,6 +100,13 @@ def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
     ("sigterm", 1, 2, "pidkit-distill train (rank 1 of 2): interrupted after epoch 2 of {run}; its "
      "checkpoint.pt holds the run after epoch 2: rerun the same command with --resume "
      "(run.resume=true) to continue from there"),
+    # a kill -9 (or the OOM-killer) records nothing: rank 0 printed gloo's "Connection reset by
+    # peer" traceback
+    ("sigkill", 1, 2, "pidkit-distill train: training failed: another process of the run ended "
+     "without a message in epoch 3; saved: {ckpt} holds the run after epoch 2 (resume with "
+     "run.resume=true); its connections closed: it was killed (SIGKILL, the OOM-killer) or its "
+     "machine went down; torchrun's summary names its rank, and the kernel's log (dmesg) says "
+     "whether the OOM-killer ended it"),
 ])
 def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, line,
                                                            tmp_path):
@@ -102,6 +116,7 @@ def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, l
     assert _lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
         proc.stderr[-3000:]
     assert "Connection closed by peer" not in proc.stdout + proc.stderr
+    assert "[rank0]: Traceback" not in proc.stderr, proc.stderr[-3000:]
     # the run folder holds the epochs saved and resumes from them
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == saved
     if kind == "oom":  # resumes as the others do: the torchrun is what this case is for
