@@ -522,11 +522,24 @@ def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
         scheduler.load_state_dict(saved["schedulers"][name])
     states = saved["rng"]
     if len(states) != runtime.world_size:
-        warnings.warn(f"checkpoint was written by {len(states)} process(es), resuming with "
-                      f"{runtime.world_size}: the data order is kept but random streams differ",
-                      RuntimeWarning, stacklevel=2)
+        before = len(states)
+        how = "one process (no torchrun, or torchrun --nproc_per_node 1)" if before == 1 else \
+            f"torchrun --nproc_per_node {before}"
+        warnings.warn(
+            f"checkpoint was written by {_processes(before)}, after epoch {saved['epoch']}, and "
+            f"the run resumes with {_processes(runtime.world_size)}: allowed, as data.batch_size "
+            "is the global batch (the same batches in the same order), but each process's share "
+            "of a batch changes, and with it the BatchNorm statistics (unless run.sync_bn = "
+            "true), the order of the gradients' sums and the random streams: the epochs trained "
+            "from here on differ from an uninterrupted run's beyond rounding; resume with "
+            f"{how} to continue the run as it was trained", RuntimeWarning, stacklevel=2)
     set_rng_state(states[min(runtime.rank, len(states) - 1)], loader_generator)
     return {k: saved[k] for k in ("epoch", "best_acc", "best_epoch", "history", "audit")}
+
+
+def _processes(count: int) -> str:
+    """``"one process"``, ``"2 processes"``."""
+    return "one process" if count == 1 else f"{count} processes"
 
 
 def _flatten(tree: dict[str, Any]) -> dict[str, Any]:

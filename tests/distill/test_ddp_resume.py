@@ -4,10 +4,18 @@
 from __future__ import annotations
 
 import textwrap
+import warnings
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import pytest
+import torch
 from tiny_runs import in_two_processes
+from torch import nn
+
+from pidkit_distill.training.checkpoint import restore_checkpoint, rng_state
+from pidkit_distill.training.runtime import Runtime
 
 # one process of a run of 2, on a "node" whose run.out_dir is its own (argv[1]), with more
 # settings (argv[2:])
@@ -76,3 +84,36 @@ def test_a_trained_teacher_and_a_student_init_run_reach_nodes_whose_disks_lack_t
     ted = (out_dirs[0] / "synthetic-ted-tt-s0" / "checkpoint.pt").stat().st_size
     assert _run_of_two(out_dirs, *settings) == [[[1, 2], [ted]]] * 2
     assert not list(out_dirs[1].glob("*/*.pt"))
+
+
+def _restored_with(processes_before: int, runtime: Runtime) -> None:
+    """restore_checkpoint of a checkpoint written by ``processes_before`` processes after
+    epoch 4, into a run of ``runtime``."""
+    generator = torch.Generator().manual_seed(0)
+    module = nn.Linear(2, 2)
+    saved = {"module": module.state_dict(), "optimizers": {}, "schedulers": {},
+             "rng": [rng_state(generator)] * processes_before, "epoch": 4, "best_acc": 0.5,
+             "best_epoch": 3, "history": [], "audit": []}
+    restore_checkpoint(saved, module=module, optimizers={}, schedulers={},
+                       loader_generator=generator, runtime=runtime)
+
+
+def test_a_run_resumed_with_another_number_of_processes_is_told_what_changes():
+    # it said "checkpoint was written by 2 process(es), resuming with 1: the data order is kept
+    # but random streams differ": not whether that is allowed, nor that the shares' BatchNorm
+    # statistics and the sums change too, nor how to resume the run as it was trained
+    with pytest.warns(RuntimeWarning) as caught:
+        _restored_with(2, Runtime.single())
+    assert [str(warning.message) for warning in caught] == [
+        "checkpoint was written by 2 processes, after epoch 4, and the run resumes with one "
+        "process: allowed, as data.batch_size is the global batch (the same batches in the same "
+        "order), but each process's share of a batch changes, and with it the BatchNorm "
+        "statistics (unless run.sync_bn = true), the order of the gradients' sums and the random "
+        "streams: the epochs trained from here on differ from an uninterrupted run's beyond "
+        "rounding; resume with torchrun --nproc_per_node 2 to continue the run as it was trained"]
+    with pytest.warns(RuntimeWarning, match="written by one process, after epoch 4, and the run "
+                      "resumes with 2 processes: .* resume with one process \\(no torchrun"):
+        _restored_with(1, replace(Runtime.single(), world_size=2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _restored_with(2, replace(Runtime.single(), world_size=2))
