@@ -315,6 +315,13 @@ def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
         "kernel's log (dmesg) says whether the OOM-killer ended it")
 
 
+_SAME_MEMORY_STRIDES = "Grad strides do not match bucket view strides"
+"""DDP's warning, once per process, where a gradient's strides differ from its bucket's. On the
+CPU it comes where only the strides of dimensions of size 1 differ, which lay out the same
+memory: the weight of a convolution of one input channel (digits' first layer) or of a 1x1
+kernel, whose gradient the CPU's convolution gives in the channels-last strides."""
+
+
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,
                     epoch: int, device: torch.device, amp: bool = False, grad_clip: float = 0.0,
                     runtime: Runtime | None = None, progress: bool = False) -> dict[str, Any]:
@@ -407,7 +414,10 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
             loss = checked_loss(out, model)
             scale = sampler.loss_scale(step) if isinstance(sampler, ShardedBatchSampler) else 1.0
             model.zero_grad(set_to_none=True)
-            (loss * scale if scale != 1.0 else loss).backward()
+            with warnings.catch_warnings():
+                if device.type == "cpu":
+                    warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)
+                (loss * scale if scale != 1.0 else loss).backward()
             if grad_clip > 0:
                 nn.utils.clip_grad_norm_(params, grad_clip)
             optimizer.step()

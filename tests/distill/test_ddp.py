@@ -12,7 +12,7 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tiny_runs import RID, command_env, student_state, tiny
+from tiny_runs import RID, command_env, in_two_processes, student_state, tiny
 from torch import nn
 
 from pidkit_distill.models import build_model
@@ -137,3 +137,29 @@ def test_two_process_gloo_ddp_equals_one_process(case, two_process_runs, tmp_pat
         assert torch.allclose(ddp["student"]["blocks.0.1.running_var"],
                               one["blocks.0.1.running_var"], atol=1e-6)
     assert read_checkpoint(single.run_dir / "checkpoint.pt")["epoch"] == 4
+
+
+# one process of a run of 2 on digits (a convolution of one input channel first), printing the
+# warnings it met that name strides
+DIGITS_WARNINGS = textwrap.dedent("""
+    import json, sys, warnings
+    from pidkit_distill.config import TrainConfig
+    from pidkit_distill.config_text import apply_overrides
+    from pidkit_distill.training import train
+
+    config = apply_overrides(TrainConfig(), [
+        "data.name=digits", "teacher.source=untrained", "run.epochs=1", "run.audit_every=0",
+        "run.progress=false", "run.threads=1", "run.device=cpu", f"run.out_dir={sys.argv[1]}"])
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        train(config)
+    print(json.dumps([str(w.message)[:45] for w in caught if "strides" in str(w.message)]))
+""")
+
+
+def test_the_documented_digits_run_under_torchrun_says_nothing_of_grad_strides(tmp_path):
+    # DDP warned 'Grad strides do not match bucket view strides ... may impair performance' in
+    # every torchrun of the digits models: their first convolution's weight, of one input
+    # channel, gets its gradient in strides that differ only where a dimension has size 1 (the
+    # same memory), as do 1x1 kernels'
+    assert in_two_processes(DIGITS_WARNINGS, [[str(tmp_path)], [str(tmp_path)]]) == [[], []]
