@@ -357,7 +357,8 @@ def _main(argv: Sequence[str] | None) -> int:
             if args.debug:
                 raise
             status = end_closed_output()
-            _say_stop(args.command, _reader_gone(args.command), None)
+            _say_stop(args.command, _reader_gone(
+                args.command, listing=getattr(args, "list_methods", False)), None)
             return status
 
 
@@ -429,8 +430,13 @@ def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:
     return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
 
 
-def _reader_gone(command: str) -> str:
-    """What stopping ``command`` because its output's reader went away left, and how to go on."""
+def _reader_gone(command: str, *, listing: bool = False) -> str:
+    """What stopping ``command`` because its output's reader went away left, and how to go on
+    (``listing``: it printed the methods, ``--list-methods``, and ran nothing)."""
+    if listing:
+        return ("stopped: the reader of its output went away (as `| head` does) before the list "
+                "of methods ended; nothing was run: send the output to a file or through "
+                "`less` to read all of it")
     if command == "demo":
         left = "its runs were stopped: run the demo again"
     elif command == "report":

@@ -252,3 +252,13 @@ def test_a_reader_that_goes_away_stops_a_teacher_saying_the_same_command_continu
                    "`| head` does); the teacher's run keeps its checkpoint.pt of the last "
                    "completed epoch, and rerunning the same command continues it; send the "
                    "output to a file or through `tee` to keep it running\n")
+
+
+def test_a_reader_that_goes_away_from_the_list_of_methods_is_not_told_of_a_run():
+    # `pidkit-distill train --list-methods | head` said a run keeps its checkpoint.pt and to
+    # rerun with --resume: it lists the methods, and trains nothing
+    status, err = run_with_reader_gone("train", "--list-methods")
+    assert status == 141, err
+    assert err == ("pidkit-distill train: stopped: the reader of its output went away (as "
+                   "`| head` does) before the list of methods ended; nothing was run: send the "
+                   "output to a file or through `less` to read all of it\n")
