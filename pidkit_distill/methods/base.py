@@ -428,6 +428,7 @@ class Distiller(nn.Module):
             raise TypeError(
                 f"unknown parameter(s) {unknown} for method {cls.method_name!r}; "
                 f"its parameters are {sorted(fields)}."
+                + "".join(did_you_mean(name, sorted(fields)) for name in unknown)
             )
         for name, value in overrides.items():
             if isinstance(value, float) and not math.isfinite(value):

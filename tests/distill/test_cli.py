@@ -169,6 +169,9 @@ BAD_INPUTS = {
                            "['kd-rid', 'paper', 'paper-mean']. Did you mean 'paper'?\n"),
     "unknown method parameter": (["--method", "rid", "--set", "method.params.n_warmup=3"],
                                  "unknown parameter(s) ['n_warmup'] for method 'rid'"),
+    # it listed the parameters only, where every other name of the command gets the closest
+    "misspelt method parameter": (["--method", "rid", "--set", "method.params.lamda2=0.5"],
+                                  "'warmup', 'warmup_epochs']. Did you mean 'lambda2'?\n"),
     "negative method weight": (["--method", "rid", "--set", "method.params.lambda2=-1.0"],
                                "method.params: lambda2 must be a real number >= 0"),
     "infinite method parameter": (["--method", "kd", "--set", "method.params.temperature=inf"],
