@@ -48,13 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from pidkit import __version__
-from pidkit.cli import (
-    StrictArgumentParser,
-    end_closed_output,
-    one_line,
-    one_line_warnings,
-    say_on_stderr,
-)
+from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings, say_on_stderr
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
 from pidkit_distill.launcher_env import rank_from_env
