@@ -53,8 +53,15 @@ def local_world_size_from_env() -> int:
 
 
 def rank_from_env() -> int:
-    """``RANK`` as torchrun sets it (0 outside torchrun): 0 is the process that writes."""
-    return _from_env("RANK", 0)
+    """``RANK`` as torchrun sets it (0 outside torchrun): 0 is the process that writes. One not
+    below ``WORLD_SIZE`` (a ``RANK`` left in the environment without torchrun) is a
+    :class:`ValueError` naming both: such a process would wait for a rank 0 that never comes."""
+    rank, world_size = _from_env("RANK", 0), world_size_from_env()
+    if rank >= world_size:
+        raise ValueError(f"RANK={rank} in the environment is not below WORLD_SIZE={world_size} "
+                         "(1 where it is unset), so no process of this run is rank 0; unset "
+                         "RANK outside torchrun, or set both as torchrun would")
+    return rank
 
 
 def local_rank_from_env() -> int:

@@ -337,6 +337,7 @@ def test_a_process_whose_own_gpu_is_beyond_the_gpus_is_refused_without_torchrun(
     # numbers the GPU): the check passed, and init_runtime's set_device(cuda:2) or cuda:4 on 2
     # GPUs failed with torch's "invalid device ordinal" traceback
     _torchrun_on_gpus(monkeypatch, gpus=2, processes=2, rank=rank)
+    monkeypatch.setenv("WORLD_SIZE", "8")  # a run over machines: RANK is below WORLD_SIZE
     monkeypatch.delenv(unset)
     with pytest.raises(ValueError) as info:
         check_config(tiny(tmp_path, "run.device=cuda"))

@@ -281,3 +281,27 @@ def test_an_option_mistake_under_torchrun_is_printed_by_rank_0_alone(monkeypatch
     line = ("pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
             "'--run.epochs'? See 'pidkit-distill train --help'\n")
     assert (stop.value.code, capsys.readouterr().err) == (2, line if printed else "")
+
+
+@pytest.mark.parametrize("world_size", [None, "1"])
+def test_a_rank_left_in_the_environment_without_torchrun_is_said_in_one_line(
+        monkeypatch, capsys, tmp_path, world_size):
+    # RANK=1 outside torchrun (WORLD_SIZE unset or 1): no process is rank 0, so every line was
+    # dropped as another rank's; an option's mistake, and a correct command too, exited 2 in
+    # silence
+    monkeypatch.setenv("RANK", "1")
+    if world_size is None:
+        monkeypatch.delenv("WORLD_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("WORLD_SIZE", world_size)
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--run.epoch", "3"])
+    assert (stop.value.code, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
+        "'--run.epochs'? See 'pidkit-distill train --help'\n"))
+    status = main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)])
+    assert (status, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: RANK=1 in the environment is not below WORLD_SIZE=1 (1 "
+        "where it is unset), so no process of this run is rank 0; unset RANK outside torchrun, "
+        "or set both as torchrun would\n"))
+    assert list(tmp_path.iterdir()) == []
