@@ -405,34 +405,34 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     sampler = batch_sampler(loader)
     # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
     bar = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False, disable=not (progress and watched()))
-    for step, (x, y) in enumerate(bar):
-        with _memory_checked("", epoch=epoch + 1, step=step + 1, n_steps=n_steps,
-                             hint="lower data.batch_size"):
-            x, y = to_device(x, y, device)
-            with autocast(device, amp):
-                out = model(x, y, epoch=epoch)
-            loss = checked_loss(out, model)
-            scale = sampler.loss_scale(step) if isinstance(sampler, ShardedBatchSampler) else 1.0
-            model.zero_grad(set_to_none=True)
-            with warnings.catch_warnings():
-                if device.type == "cpu":
-                    warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)
+    with warnings.catch_warnings():  # once per epoch: entering it forgets the warnings shown
+        if device.type == "cpu":
+            warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)
+        for step, (x, y) in enumerate(bar):
+            with _memory_checked("", epoch=epoch + 1, step=step + 1, n_steps=n_steps,
+                                 hint="lower data.batch_size"):
+                x, y = to_device(x, y, device)
+                with autocast(device, amp):
+                    out = model(x, y, epoch=epoch)
+                loss = checked_loss(out, model)
+                scale = sampler.loss_scale(step) if isinstance(sampler, ShardedBatchSampler) else 1.0
+                model.zero_grad(set_to_none=True)
                 (loss * scale if scale != 1.0 else loss).backward()
-            if grad_clip > 0:
-                nn.utils.clip_grad_norm_(params, grad_clip)
-            optimizer.step()
-        n = y.shape[0]
-        with torch.no_grad():
-            value = loss.detach()
-            first_bad = torch.where((first_bad == n_steps) & ~torch.isfinite(value),
-                                    torch.tensor(step, device=device), first_bad)
-            total += torch.stack([
-                torch.tensor(float(n), dtype=torch.float64, device=device),
-                value.double() * n,
-                (out.logits.argmax(1) == y).sum().double(),
-            ])
-            for name, term in out.losses.items():
-                sums[name] = sums.get(name, 0.0) + term.detach().double() * n
+                if grad_clip > 0:
+                    nn.utils.clip_grad_norm_(params, grad_clip)
+                optimizer.step()
+            n = y.shape[0]
+            with torch.no_grad():
+                value = loss.detach()
+                first_bad = torch.where((first_bad == n_steps) & ~torch.isfinite(value),
+                                        torch.tensor(step, device=device), first_bad)
+                total += torch.stack([
+                    torch.tensor(float(n), dtype=torch.float64, device=device),
+                    value.double() * n,
+                    (out.logits.argmax(1) == y).sum().double(),
+                ])
+                for name, term in out.losses.items():
+                    sums[name] = sums.get(name, 0.0) + term.detach().double() * n
     names = sorted(sums)
     packed = torch.cat([total, torch.stack([sums[k] for k in names])]) if names else total
     # the last step, whose loss was finite, may have made weights NaN or infinite, which the

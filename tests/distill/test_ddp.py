@@ -163,3 +163,35 @@ def test_the_documented_digits_run_under_torchrun_says_nothing_of_grad_strides(t
     # channel, gets its gradient in strides that differ only where a dimension has size 1 (the
     # same memory), as do 1x1 kernels'
     assert in_two_processes(DIGITS_WARNINGS, [[str(tmp_path)], [str(tmp_path)]]) == [[], []]
+
+
+def test_a_warning_of_the_networks_in_every_step_is_shown_once_per_epoch(monkeypatch):
+    # 25a91c8's filter of DDP's strides warning was a warnings.catch_warnings() around each
+    # step's backward(): entering it forgets which warnings were shown, so a warning that the
+    # network (or torch) gives in every step, shown once per epoch before, was shown each step
+    import warnings
+
+    from pidkit_distill import get_method, tap_features
+    from pidkit_distill.training import train_one_epoch
+
+    torch.manual_seed(0)
+    x = torch.randn(64, 4)
+    y = (x[:, 0] > 0).long()
+
+    def mlp(width: int) -> nn.Module:
+        net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
+        net[0].register_forward_hook(
+            lambda *_: warnings.warn("a note of my network", UserWarning, stacklevel=1))
+        return tap_features(net, layers=["1"])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # building the module runs the networks once
+        module = get_method("kd")(mlp(8), mlp(16), sample_input=x[:2], num_classes=2, alpha=0.5)
+    optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, y), batch_size=16)
+    shown = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("default")  # Python's own: once per place that warns
+        monkeypatch.setattr(warnings, "showwarning", lambda message, *_: shown.append(str(message)))
+        train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
+    assert shown == ["a note of my network"]  # 4 steps, one warning (it was 4)
