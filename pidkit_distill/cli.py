@@ -38,27 +38,22 @@ Examples::
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import textwrap
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import Any, NoReturn
 
 from pidkit import __version__
-from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings, say_on_stderr
+from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
-from pidkit_distill.launcher_env import rank_from_env
-from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
+from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, sigterm_interrupts
-from pidkit_distill.teacher_keys import unused_by_teacher
+from pidkit_distill.stop_lines import interrupted_line, printing_rank, reader_gone_line, say, say_stop
 from pidkit_distill.user_modules import import_user_modules
-
-if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
-    from pidkit_distill.training.runtime import FirstStop
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
 
@@ -77,22 +72,6 @@ _ALIASES = {
     "run.print_every": ["--print-every"],
     "run.out_dir": ["--out-dir"],
 }
-
-
-# The configuration's names: the key, the start of check_config's error for it, the kind of
-# name, where one of the user's is registered and the function of that module that lists them
-# all (check_config's errors come from the registries; tests/distill/test_builtin_names.py
-# checks that these say the same).
-_NAMED_KEYS = (
-    ("data.name", "data", "dataset", "register_dataset", "pidkit_distill.data",
-     "available_datasets"),
-    ("model.teacher", "model.teacher", "model", "register_model", "pidkit_distill.models",
-     "available_models"),
-    ("model.student", "model.student", "model", "register_model", "pidkit_distill.models",
-     "available_models"),
-    ("method.name", "method.name", "method", "register_method", "pidkit_distill.methods",
-     "available_methods"),
-)
 
 
 def _add_debug_option(parser: argparse.ArgumentParser) -> None:
@@ -128,7 +107,7 @@ class _Parser(StrictArgumentParser):
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         """Exit with ``status``, printing ``message`` (an option's mistake) only in rank 0 under
         torchrun: every process parses the same command line, and each printed the same line."""
-        super().exit(status, message if _rank() == 0 else None)
+        super().exit(status, message if printing_rank() == 0 else None)
 
 
 def _add_import_option(parser: argparse.ArgumentParser) -> None:
@@ -319,7 +298,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as err:
         if err.name not in _EXTRA_OF:
             raise
-        _say(f"pidkit-distill: error: this command needs {err.name}, which is not installed; "
+        say(f"pidkit-distill: error: this command needs {err.name}, which is not installed; "
              f"install it with: pip install 'pidkit[{_EXTRA_OF[err.name]}]'")
         return 2
 
@@ -332,7 +311,7 @@ _EXTRA_OF = {"torch": "distill", "filelock": "distill", "matplotlib": "distill",
 def _main(argv: Sequence[str] | None) -> int:
     """:func:`main` with every optional package installed."""
     args = get_args_parser().parse_args(argv)
-    with one_line_warnings(f"pidkit-distill {args.command}", say=_say):
+    with one_line_warnings(f"pidkit-distill {args.command}", say=say):
         try:
             with sigterm_interrupts():
                 return _run(args)
@@ -340,109 +319,20 @@ def _main(argv: Sequence[str] | None) -> int:
             if args.debug:  # the error with its traceback, and those of its own causes
                 cause = failure.__cause__
                 raise cause from cause.__cause__
-            _say_stop(args.command, str(failure), failure.__cause__)
+            say_stop(args.command, str(failure), failure.__cause__)
             return failure.status
         except KeyboardInterrupt as interrupt:
             if args.debug:
                 raise
-            _say_stop(args.command, _interrupted(args.command, interrupt), interrupt)
+            say_stop(args.command, interrupted_line(args.command, interrupt), interrupt)
             return exit_status(interrupt)
         except BrokenPipeError:  # `| head` exited: stop, and say so where it can still be read
             if args.debug:
                 raise
             status = end_closed_output()
-            _say_stop(args.command, _reader_gone(
+            say_stop(args.command, reader_gone_line(
                 args.command, listing=getattr(args, "list_methods", False)), None)
             return status
-
-
-def _say(line: str) -> None:
-    """Print ``line`` on stderr, once under torchrun (rank 0)."""
-    if _rank() == 0:
-        print(line, file=sys.stderr, flush=True)
-
-
-def _rank() -> int:
-    """``RANK`` as torchrun sets it (0 outside torchrun), read without importing PyTorch; 0
-    where it is no whole number: this process's error is then that value
-    (:func:`~pidkit_distill.training.check_config` names it), which it prints."""
-    try:
-        return rank_from_env()
-    except ValueError:
-        return 0
-
-
-def _say_stop(command: str, text: str, error: BaseException | None) -> None:
-    """Print why ``command`` stopped (``error``: its cause) on stderr, once per cause under
-    torchrun: in the process that stopped first, named when it is not rank 0, since rank 0 may
-    be unable to print (killed by torchrun while it waited for the GPU, or by the OOM-killer);
-    and in a later one whose error is its own (:func:`_own_stop`), named, so that its cause is
-    not lost. The others stopped with the first (:class:`~pidkit_distill.PeerStopped`, the
-    same error, the same interrupt) and print nothing. Where the first is not known (no
-    process group yet, as for a mistake in the configuration), rank 0 prints it. Where stderr's
-    reader has gone too (``2>&1 | head``; ``| tee`` ended by the same Ctrl-C), stderr is pointed
-    at the null device instead, so that the command's exit status stays its own (a
-    :class:`BrokenPipeError` let through here made it 1)."""
-    rank = _rank()
-    # a run that stopped recorded the first process to stop; none ran without the module
-    runtime = sys.modules.get("pidkit_distill.training.runtime")
-    first = runtime.first_stop_of(error) if runtime is not None and error is not None else None
-    if first is None and rank != 0:
-        return
-    if first is not None and first.rank != rank and not _own_stop(error, first):
-        return
-    first_rank = 0 if first is None else first.rank
-    where = "" if rank == first_rank == 0 else (
-        f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})")
-    say_on_stderr(f"pidkit-distill {command}{where}: {text}")
-
-
-def _own_stop(error: BaseException, first: FirstStop) -> bool:
-    """Whether ``error``, with which this process stopped after ``first`` (the
-    :class:`~pidkit_distill.training.runtime.FirstStop` of another process), has a cause of its
-    own: not :class:`~pidkit_distill.PeerStopped` (it stopped because ``first`` did), not an
-    interrupt (a Ctrl-C or a scheduler's SIGTERM reaches every process), and not ``first``'s
-    own cause (an error every process raises together: a NaN loss, a busy run folder, memory
-    running out in every process, each in its own step:
-    :func:`~pidkit_distill.training.runtime.stop_cause`)."""
-    peer_stopped = getattr(sys.modules.get("pidkit_distill.training"), "PeerStopped", ())
-    if isinstance(error, (KeyboardInterrupt, peer_stopped)):
-        return False
-    return sys.modules["pidkit_distill.training.runtime"].stop_cause(error) != first.cause
-
-
-def _interrupted(command: str, interrupt: KeyboardInterrupt) -> str:
-    """What an interrupt of ``command`` left, and how to go on."""
-    if command == "demo":
-        return ("interrupted; its runs are incomplete and were stopped: run the demo again to "
-                "start over (it empties its --out-dir first)")
-    # an interrupted run raised TrainingInterrupted; without the training package imported (or
-    # while it is imported) none can have run, and importing it now would take seconds
-    interrupted = getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ())
-    if isinstance(interrupt, interrupted):
-        return str(interrupt)
-    return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
-
-
-def _reader_gone(command: str, *, listing: bool = False) -> str:
-    """What stopping ``command`` because its output's reader went away left, and how to go on
-    (``listing``: it printed the methods, ``--list-methods``, and ran nothing)."""
-    if listing:
-        return ("stopped: the reader of its output went away (as `| head` does) before the list "
-                "of methods ended; nothing was run: send the output to a file or through "
-                "`less` to read all of it")
-    if command == "demo":
-        left = "its runs were stopped: run the demo again"
-    elif command == "report":
-        left = "the report was written in full before its table was printed"
-    elif command == "train-teacher":
-        left = ("the teacher's run keeps its checkpoint.pt of the last completed epoch, and "
-                "rerunning the same command continues it")
-    else:
-        left = ("a run keeps its checkpoint.pt of the last completed epoch, and rerunning the "
-                "same command with --resume continues it")
-    return (f"stopped: the reader of its output went away (as `| head` does); {left}; send the "
-            "output to a file or through `tee` to keep it running")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -489,7 +379,7 @@ def _run(args: argparse.Namespace) -> int:
             _check_teacher_options(args)
         config = config_from_args(args)
         if not args.imports:  # then the package's own names are the only ones
-            _check_builtin_names(config, teacher_only=args.command == "train-teacher")
+            check_builtin_names(config, teacher_only=args.command == "train-teacher")
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
     from pidkit_distill.training.loaders import DataError
     from pidkit_distill.training.rundir import RunFolderBusy
@@ -508,7 +398,7 @@ def _run(args: argparse.Namespace) -> int:
             path = train_teacher(checked)
         else:
             summary = train(checked)
-    if _rank() == 0:  # one line per run under torchrun
+    if printing_rank() == 0:  # one line per run under torchrun
         if args.command == "train-teacher":
             # the teacher's run, as its training: memory running out, a file it cannot read
             with _failing("training failed", 1, TrainingError, ValueError, OSError):
@@ -548,37 +438,6 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
         if why is not None:
             warnings.warn(f"{option} is not used by train-teacher: {why}", UserWarning,
                           stacklevel=2)
-
-
-def _check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
-    """Refuse a data set, model or method name that is none of the package's own
-    (:data:`~pidkit_distill.registry.BUILTIN_NAMES`) with check_config's error, before PyTorch is
-    imported: a misspelt ``--data digts`` waited seconds for its line. Only for a command that
-    imports no module of the user's (``--import``), which could register the name; the names
-    train-teacher does not read are not checked. Where a kind's registry is imported already (a
-    script that registers its own data set and then calls :func:`main`), its list is read.
-
-    Raises
-    ------
-    ValueError
-        A name that is neither the package's nor registered in this process: the key, the
-        names known and the closest one.
-    """
-    for key, about, kind, decorator, module, available in _NAMED_KEYS:
-        if teacher_only and unused_by_teacher(key) is not None:
-            continue
-        section, field = key.split(".")
-        name = getattr(getattr(config, section), field)
-        found = registry_key(name)
-        if module in sys.modules:  # the names registered in this process, the package's too
-            listed = getattr(sys.modules[module], available)()
-        else:
-            listed = [*BUILTIN_NAMES[kind], *(["wrn-D-K"] if kind == "model" else [])]
-        if found in listed or (kind == "model" and WRN_NAME.match(found)):
-            continue
-        error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
-                             note=WRN_NOTE if kind == "model" else "")
-        raise ValueError(f"{about}: {error}")
 
 
 @contextmanager

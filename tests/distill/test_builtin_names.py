@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from pidkit_distill.cli import _check_builtin_names, config_from_args, get_args_parser, main
+from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import available_methods, get_method
 from pidkit_distill.models import _MODELS, build_model
+from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.registry import BUILTIN_NAMES, Registry
 from pidkit_distill.training import check_config
 
@@ -60,7 +61,7 @@ def test_a_misspelt_name_gets_check_configs_error_before_torch(tmp_path, capsys,
 ])
 def test_the_packages_own_names_and_those_not_read_pass(argv):
     args = get_args_parser().parse_args(argv)
-    _check_builtin_names(config_from_args(args), teacher_only=argv[0] == "train-teacher")
+    check_builtin_names(config_from_args(args), teacher_only=argv[0] == "train-teacher")
 
 
 def test_a_name_registered_in_this_process_passes(monkeypatch):
@@ -68,4 +69,4 @@ def test_a_name_registered_in_this_process_passes(monkeypatch):
     # --import, was refused: "model.student: name='my-net' is not a known model"
     monkeypatch.setitem(_MODELS._entries, "my-net", None)  # as register_model leaves it
     args = get_args_parser().parse_args(["train", "--model.student", "my-net"])
-    _check_builtin_names(config_from_args(args), teacher_only=False)
+    check_builtin_names(config_from_args(args), teacher_only=False)

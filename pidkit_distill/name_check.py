@@ -1,0 +1,75 @@
+"""Refuse a misspelt data set, model or method name before PyTorch is imported.
+
+``pidkit-distill train --data digts`` is told the names it could mean at once, instead of after
+the seconds PyTorch takes to import; :func:`check_builtin_names` gives
+:func:`~pidkit_distill.training.check_config`'s own error.
+
+Examples
+--------
+>>> from pidkit_distill.config import TrainConfig
+>>> from pidkit_distill.name_check import check_builtin_names
+>>> config = TrainConfig()
+>>> config.data.name = "digts"
+>>> check_builtin_names(config, teacher_only=False)
+Traceback (most recent call last):
+...
+ValueError: data: ...
+"""
+
+from __future__ import annotations
+
+import sys
+
+from pidkit_distill.config import TrainConfig
+from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
+from pidkit_distill.teacher_keys import unused_by_teacher
+
+__all__ = ["NAMED_KEYS", "check_builtin_names"]
+
+# The configuration's names: the key, the start of check_config's error for it, the kind of
+# name, where one of the user's is registered and the function of that module that lists them
+# all (check_config's errors come from the registries; tests/distill/test_builtin_names.py
+# checks that these say the same).
+NAMED_KEYS = (
+    ("data.name", "data", "dataset", "register_dataset", "pidkit_distill.data",
+     "available_datasets"),
+    ("model.teacher", "model.teacher", "model", "register_model", "pidkit_distill.models",
+     "available_models"),
+    ("model.student", "model.student", "model", "register_model", "pidkit_distill.models",
+     "available_models"),
+    ("method.name", "method.name", "method", "register_method", "pidkit_distill.methods",
+     "available_methods"),
+)
+
+
+
+
+def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
+    """Refuse a data set, model or method name that is none of the package's own
+    (:data:`~pidkit_distill.registry.BUILTIN_NAMES`) with check_config's error, before PyTorch is
+    imported: a misspelt ``--data digts`` waited seconds for its line. Only for a command that
+    imports no module of the user's (``--import``), which could register the name; the names
+    train-teacher does not read are not checked. Where a kind's registry is imported already (a
+    script that registers its own data set and then calls :func:`main`), its list is read.
+
+    Raises
+    ------
+    ValueError
+        A name that is neither the package's nor registered in this process: the key, the
+        names known and the closest one.
+    """
+    for key, about, kind, decorator, module, available in NAMED_KEYS:
+        if teacher_only and unused_by_teacher(key) is not None:
+            continue
+        section, field = key.split(".")
+        name = getattr(getattr(config, section), field)
+        found = registry_key(name)
+        if module in sys.modules:  # the names registered in this process, the package's too
+            listed = getattr(sys.modules[module], available)()
+        else:
+            listed = [*BUILTIN_NAMES[kind], *(["wrn-D-K"] if kind == "model" else [])]
+        if found in listed or (kind == "model" and WRN_NAME.match(found)):
+            continue
+        error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
+                             note=WRN_NOTE if kind == "model" else "")
+        raise ValueError(f"{about}: {error}")

@@ -1,0 +1,116 @@
+"""The one line ``pidkit-distill`` prints on stderr when a command stops, once under torchrun.
+
+:func:`say_stop` decides which process prints why a command stopped (the first to stop, or one
+whose cause is its own); :func:`interrupted_line` and :func:`reader_gone_line` say what an
+interrupt, or the output's reader going away, left behind and how to go on. None of them imports
+PyTorch: a run that stopped has imported it already, and one that did not needs nothing from it.
+
+Examples
+--------
+>>> from pidkit_distill.stop_lines import reader_gone_line
+>>> reader_gone_line("report")[:60]
+'stopped: the reader of its output went away (as `| head` doe'
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+from pidkit.cli import say_on_stderr
+from pidkit_distill.launcher_env import rank_from_env
+
+if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
+    from pidkit_distill.training.runtime import FirstStop
+
+__all__ = ["interrupted_line", "printing_rank", "reader_gone_line", "say", "say_stop"]
+
+
+def say(line: str) -> None:
+    """Print ``line`` on stderr, once under torchrun (rank 0)."""
+    if printing_rank() == 0:
+        print(line, file=sys.stderr, flush=True)
+
+
+def printing_rank() -> int:
+    """``RANK`` as torchrun sets it (0 outside torchrun), read without importing PyTorch; 0
+    where it is no whole number: this process's error is then that value
+    (:func:`~pidkit_distill.training.check_config` names it), which it prints."""
+    try:
+        return rank_from_env()
+    except ValueError:
+        return 0
+
+
+def say_stop(command: str, text: str, error: BaseException | None) -> None:
+    """Print why ``command`` stopped (``error``: its cause) on stderr, once per cause under
+    torchrun: in the process that stopped first, named when it is not rank 0, since rank 0 may
+    be unable to print (killed by torchrun while it waited for the GPU, or by the OOM-killer);
+    and in a later one whose error is its own (:func:`_own_stop`), named, so that its cause is
+    not lost. The others stopped with the first (:class:`~pidkit_distill.PeerStopped`, the
+    same error, the same interrupt) and print nothing. Where the first is not known (no
+    process group yet, as for a mistake in the configuration), rank 0 prints it. Where stderr's
+    reader has gone too (``2>&1 | head``; ``| tee`` ended by the same Ctrl-C), stderr is pointed
+    at the null device instead, so that the command's exit status stays its own (a
+    :class:`BrokenPipeError` let through here made it 1)."""
+    rank = printing_rank()
+    # a run that stopped recorded the first process to stop; none ran without the module
+    runtime = sys.modules.get("pidkit_distill.training.runtime")
+    first = runtime.first_stop_of(error) if runtime is not None and error is not None else None
+    if first is None and rank != 0:
+        return
+    if first is not None and first.rank != rank and not _own_stop(error, first):
+        return
+    first_rank = 0 if first is None else first.rank
+    where = "" if rank == first_rank == 0 else (
+        f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})")
+    say_on_stderr(f"pidkit-distill {command}{where}: {text}")
+
+
+def _own_stop(error: BaseException, first: FirstStop) -> bool:
+    """Whether ``error``, with which this process stopped after ``first`` (the
+    :class:`~pidkit_distill.training.runtime.FirstStop` of another process), has a cause of its
+    own: not :class:`~pidkit_distill.PeerStopped` (it stopped because ``first`` did), not an
+    interrupt (a Ctrl-C or a scheduler's SIGTERM reaches every process), and not ``first``'s
+    own cause (an error every process raises together: a NaN loss, a busy run folder, memory
+    running out in every process, each in its own step:
+    :func:`~pidkit_distill.training.runtime.stop_cause`)."""
+    peer_stopped = getattr(sys.modules.get("pidkit_distill.training"), "PeerStopped", ())
+    if isinstance(error, (KeyboardInterrupt, peer_stopped)):
+        return False
+    return sys.modules["pidkit_distill.training.runtime"].stop_cause(error) != first.cause
+
+
+def interrupted_line(command: str, interrupt: KeyboardInterrupt) -> str:
+    """What an interrupt of ``command`` left, and how to go on."""
+    if command == "demo":
+        return ("interrupted; its runs are incomplete and were stopped: run the demo again to "
+                "start over (it empties its --out-dir first)")
+    # an interrupted run raised TrainingInterrupted; without the training package imported (or
+    # while it is imported) none can have run, and importing it now would take seconds
+    interrupted = getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ())
+    if isinstance(interrupt, interrupted):
+        return str(interrupt)
+    return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
+
+
+def reader_gone_line(command: str, *, listing: bool = False) -> str:
+    """What stopping ``command`` because its output's reader went away left, and how to go on
+    (``listing``: it printed the methods, ``--list-methods``, and ran nothing)."""
+    if listing:
+        return ("stopped: the reader of its output went away (as `| head` does) before the list "
+                "of methods ended; nothing was run: send the output to a file or through "
+                "`less` to read all of it")
+    if command == "demo":
+        left = "its runs were stopped: run the demo again"
+    elif command == "report":
+        left = "the report was written in full before its table was printed"
+    elif command == "train-teacher":
+        left = ("the teacher's run keeps its checkpoint.pt of the last completed epoch, and "
+                "rerunning the same command continues it")
+    else:
+        left = ("a run keeps its checkpoint.pt of the last completed epoch, and rerunning the "
+                "same command with --resume continues it")
+    return (f"stopped: the reader of its output went away (as `| head` does); {left}; send the "
+            "output to a file or through `tee` to keep it running")
