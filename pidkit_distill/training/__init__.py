@@ -9,7 +9,8 @@ module             job
 ``audit_checks``   the audit's settings against the models and the data
 ``device_checks``  ``run.device`` against this machine
 ``schedule_fit``   a method's schedule fitted to ``run.epochs``
-``loop``           :func:`fit`, :func:`train_one_epoch`, :func:`evaluate`
+``loop``           :func:`fit`: the epochs, resumed, evaluated, audited, saved and logged
+``epoch_steps``    :func:`train_one_epoch`, :func:`evaluate`; memory running out, as one line
 ``outcomes``       :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
 ``teacher``        the teacher: trained and cached, untrained, or a file (read safely)
 ``teacher_files``  teacher files read safely and checked against ``model.teacher``
@@ -24,7 +25,8 @@ module             job
 """
 
 from pidkit_distill.training.checks import CheckedConfig, check_config
-from pidkit_distill.training.loop import evaluate, fit, train_one_epoch
+from pidkit_distill.training.epoch_steps import evaluate, train_one_epoch
+from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import RunSummary, TrainingError, TrainingInterrupted
 from pidkit_distill.training.run import PeerStopped, train, train_teacher
 from pidkit_distill.training.runtime import Runtime

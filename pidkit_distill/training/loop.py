@@ -1,4 +1,5 @@
-"""The training loop: :func:`fit` runs the epochs, :func:`train_one_epoch`, :func:`evaluate`.
+"""The training loop: :func:`fit` runs the epochs (each one's steps and evaluation are in
+:mod:`pidkit_distill.training.epoch_steps`).
 
 Read it top to bottom:
 
@@ -7,8 +8,9 @@ Read it top to bottom:
   :class:`~pidkit_distill.training.SupervisedModel`), resumes from the run folder's
   checkpoint, then runs the epochs: train, step the schedulers, evaluate, audit, save (every
   ``run.checkpoint_every`` epochs and after the last), log.
-* :func:`train_one_epoch` steps only the optimizer of the module's phase of that epoch.
-* :func:`evaluate` measures a network's held-out loss and accuracy.
+* :func:`~pidkit_distill.training.train_one_epoch` steps only the optimizer of the module's
+  phase of that epoch.
+* :func:`~pidkit_distill.training.evaluate` measures a network's held-out loss and accuracy.
 
 Epochs are counted from 0 inside the loop (``module.phase(epoch)``, ``forward(..., epoch=)``);
 every record written to disk carries ``"epoch": k`` meaning "after k completed epochs", so the
@@ -26,8 +28,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,8 @@ from typing import Any
 import torch
 import torch.distributed as dist
 from threadpoolctl import threadpool_limits
-from torch import Tensor, nn
-from torch.nn import functional as F
-from torch.utils.data import DataLoader
+from torch import nn
 
-from pidkit._progress import bar_class, watched
 from pidkit_distill.audit_records import ATOM_LABELS, audit_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.signals import interrupts_deferred
@@ -48,14 +46,13 @@ from pidkit_distill.training.checkpoint import (
     resume_point,
     save_checkpoint,
 )
+from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import (
-    ShardedBatchSampler,
     batch_sampler,
     eval_loader,
     train_loader,
 )
-from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import (
     RunSummary,
@@ -66,13 +63,11 @@ from pidkit_distill.training.outcomes import (
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
-    autocast,
     peer_gone,
-    to_device,
     wrap_for_ddp,
 )
 
-__all__ = ["evaluate", "fit", "train_one_epoch"]
+__all__ = ["fit"]
 
 
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
@@ -198,14 +193,14 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
             # a resumed run that is complete evaluates its teacher too: no epoch comes after it
             doing = f"while evaluating the teacher {outside}"
-            with _memory_checked(doing, epoch=None, hint=_EVAL_HINT):
+            with memory_checked(doing, epoch=None, hint=_EVAL_HINT):
                 teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
                                        runtime=runtime)["acc"]
             doing = outside
         audit_enabled = teacher is not None and config.run.audit_every > 0
         if audit_enabled and state["epoch"] == 0 and not state["audit"]:
             doing = "while auditing the untrained networks"
-            with _memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
+            with memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
                 state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
             doing = outside
             if runtime.is_main and config.run.print_every and state["audit"]:
@@ -231,7 +226,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
                 for scheduler in schedulers.values():
                     scheduler.step()
-            with _memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
+            with memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
                 test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
                                 runtime=runtime)
             done = epoch + 1
@@ -246,7 +241,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             state["epoch"] = done
             audited: list[dict[str, Any]] = []
             if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
-                with _memory_checked("while auditing the networks", epoch=running,
+                with memory_checked("while auditing the networks", epoch=running,
                                      hint=_AUDIT_HINT):
                     audited = _audit(module, bundle, config, folder, runtime, epoch=done)
                 state["audit"] += audited
@@ -315,187 +310,6 @@ def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
         "kernel's log (dmesg) says whether the OOM-killer ended it")
 
 
-_SAME_MEMORY_STRIDES = "Grad strides do not match bucket view strides"
-"""DDP's warning, once per process, where a gradient's strides differ from its bucket's. On the
-CPU it comes where only the strides of dimensions of size 1 differ, which lay out the same
-memory: the weight of a convolution of one input channel (digits' first layer) or of a 1x1
-kernel, whose gradient the CPU's convolution gives in the channels-last strides."""
-
-
-def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,
-                    epoch: int, device: torch.device, amp: bool = False, grad_clip: float = 0.0,
-                    runtime: Runtime | None = None, progress: bool = False) -> dict[str, Any]:
-    """One pass over ``loader``: sum the module's losses, backpropagate, step ``optimizer``.
-
-    Only ``optimizer`` (the one of this epoch's phase) steps; the gradients of every parameter
-    are cleared before each backward pass. Under DDP each process's loss is scaled by
-    :meth:`ShardedBatchSampler.loss_scale`, so the averaged gradient is the global batch's.
-    Returns the sample-weighted means of the total loss, of each loss term and the training
-    accuracy (summed over DDP processes). A progress bar is drawn when ``progress`` is true and
-    stderr is a terminal.
-
-    Parameters
-    ----------
-    model : nn.Module
-        What ``model(x, y, epoch=epoch)`` trains: a :class:`~pidkit_distill.methods.Distiller`
-        (or its DDP wrapper), returning a :class:`~pidkit_distill.methods.StepOutput`.
-    loader : DataLoader
-        The training batches ``(x, y)``.
-    optimizer : torch.optim.Optimizer
-        The optimizer of this epoch's phase (the only one that steps).
-    epoch : int
-        The 0-based epoch, passed to the model and used in messages (as ``epoch + 1``).
-    device : torch.device
-        Where the batches are moved.
-    amp : bool, default=False
-        bf16 autocast on CUDA.
-    grad_clip : float, default=0.0
-        Clip the gradient norm of the optimizer's parameters to this value (0: no clipping).
-    runtime : Runtime, optional
-        Under DDP, the process facts for summing the statistics over processes.
-    progress : bool, default=False
-        Draw a progress bar where someone watches.
-
-    Returns
-    -------
-    dict
-        ``"loss"`` (the total), ``"acc"`` (training accuracy) and ``"losses"`` (each term by
-        name): sample-weighted means over the epoch.
-
-    Raises
-    ------
-    ValueError
-        The module's ``forward`` returned no StepOutput of 0-d loss terms that require grad
-        (:func:`~pidkit_distill.training.model_checks.checked_loss`), naming the method and
-        the term.
-    TrainingError
-        The loss was NaN or infinite at some step (found at the end of the epoch, without a
-        device synchronisation per step), the last step made weights NaN or infinite, or
-        memory ran out.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from torch import nn
-    >>> from torch.utils.data import DataLoader, TensorDataset
-    >>> from pidkit_distill import get_method, tap_features
-    >>> from pidkit_distill.training import train_one_epoch
-    >>> _ = torch.manual_seed(0)
-    >>> x = torch.randn(64, 4)
-    >>> y = (x[:, 0] > 0).long()                       # the sign of the first input
-    >>> def mlp(width):
-    ...     net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
-    ...     return tap_features(net, layers=["1"])
-    >>> module = get_method("kd")(mlp(8), mlp(16), sample_input=x[:2], num_classes=2, alpha=0.5)
-    >>> optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
-    >>> loader = DataLoader(TensorDataset(x, y), batch_size=16, shuffle=True)
-    >>> stats = [train_one_epoch(module, loader, optimizer, epoch=epoch, device=torch.device("cpu"))
-    ...          for epoch in range(5)]
-    >>> sorted(stats[0]), sorted(stats[0]["losses"])
-    (['acc', 'loss', 'losses'], ['ce', 'kd'])
-    >>> bool(stats[-1]["loss"] < stats[0]["loss"]), stats[0]["acc"], stats[-1]["acc"]
-    (True, 0.546875, 0.875)
-    """
-    model.train()
-    sums: dict[str, Tensor] = {}
-    total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss, correct
-    n_steps = len(loader)
-    first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
-    params = [p for group in optimizer.param_groups for p in group["params"]]
-    sampler = batch_sampler(loader)
-    # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
-    bar = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False, disable=not (progress and watched()))
-    with warnings.catch_warnings():  # once per epoch: entering it forgets the warnings shown
-        if device.type == "cpu":
-            warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)
-        for step, (x, y) in enumerate(bar):
-            with _memory_checked("", epoch=epoch + 1, step=step + 1, n_steps=n_steps,
-                                 hint="lower data.batch_size"):
-                x, y = to_device(x, y, device)
-                with autocast(device, amp):
-                    out = model(x, y, epoch=epoch)
-                loss = checked_loss(out, model)
-                scale = sampler.loss_scale(step) if isinstance(sampler, ShardedBatchSampler) else 1.0
-                model.zero_grad(set_to_none=True)
-                (loss * scale if scale != 1.0 else loss).backward()
-                if grad_clip > 0:
-                    nn.utils.clip_grad_norm_(params, grad_clip)
-                optimizer.step()
-            n = y.shape[0]
-            with torch.no_grad():
-                value = loss.detach()
-                first_bad = torch.where((first_bad == n_steps) & ~torch.isfinite(value),
-                                        torch.tensor(step, device=device), first_bad)
-                total += torch.stack([
-                    torch.tensor(float(n), dtype=torch.float64, device=device),
-                    value.double() * n,
-                    (out.logits.argmax(1) == y).sum().double(),
-                ])
-                for name, term in out.losses.items():
-                    sums[name] = sums.get(name, 0.0) + term.detach().double() * n
-    names = sorted(sums)
-    packed = torch.cat([total, torch.stack([sums[k] for k in names])]) if names else total
-    # the last step, whose loss was finite, may have made weights NaN or infinite, which the
-    # epoch's checkpoint (a teacher's teacher.pt) would hold: -1 where it did
-    finite = torch.stack([p.isfinite().all() for p in params]).all() if params \
-        else torch.tensor(True, device=device)
-    bad = torch.stack([first_bad, finite.long() - 1])
-    if runtime is not None and runtime.distributed:
-        dist.all_reduce(packed)
-        dist.all_reduce(bad, op=dist.ReduceOp.MIN)
-    first, weights = bad.tolist()
-    hint = (f"lower optim.lr or optim.grad_clip (now {grad_clip:g})" if grad_clip
-            else "lower optim.lr or set optim.grad_clip (e.g. 100)")
-    if first < n_steps:
-        raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
-                            step=first + 1, n_steps=n_steps, hint=hint)
-    if weights < 0:
-        raise TrainingError("the weights became NaN or infinite (the step's loss was finite)",
-                            epoch=epoch + 1, step=n_steps, n_steps=n_steps, hint=hint)
-    count = packed[0].item()
-    return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
-            "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}
-
-
-@torch.no_grad()
-def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp: bool = False,
-             runtime: Runtime | None = None) -> dict[str, float]:
-    """Mean cross-entropy and accuracy of ``model`` on ``loader``, and its number of samples
-    ``n`` (summed over DDP processes).
-
-    The model is put in eval mode for the pass and returned to its previous mode afterwards.
-
-    Examples
-    --------
-    >>> import torch
-    >>> from torch.utils.data import DataLoader, TensorDataset
-    >>> from pidkit_distill.training import evaluate
-    >>> data = DataLoader(TensorDataset(torch.eye(3), torch.arange(3)), batch_size=2)
-    >>> net = torch.nn.Linear(3, 3, bias=False)
-    >>> _ = net.weight.data.copy_(10 * torch.eye(3))
-    >>> evaluate(net, data, device=torch.device("cpu"))["acc"]
-    1.0
-    """
-    was_training = model.training
-    model.eval()
-    total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss sum, correct
-    for x, y in loader:
-        x, y = to_device(x, y, device)
-        with autocast(device, amp):
-            logits = model(x)
-        total += torch.stack([
-            torch.tensor(float(y.shape[0]), dtype=torch.float64, device=device),
-            F.cross_entropy(logits.float(), y, reduction="sum").double(),
-            (logits.argmax(1) == y).sum().double(),
-        ])
-    model.train(was_training)
-    if runtime is not None and runtime.distributed:
-        dist.all_reduce(total)
-    count = max(total[0].item(), 1.0)
-    return {"loss": total[1].item() / count, "acc": total[2].item() / count,
-            "n": int(total[0].item())}
-
-
 def _outside_epochs(running: int, end: int) -> str:
     """Where a run is that is in no epoch (setting up, evaluating its teacher), for its messages:
     before epoch ``running`` (1-based), or after the last when it has none left to train up to
@@ -511,21 +325,6 @@ def _outside_epochs(running: int, end: int) -> str:
 
 _EVAL_HINT = "lower data.eval_batch_size"
 _AUDIT_HINT = "lower audit.max_samples or data.eval_batch_size"
-
-
-@contextmanager
-def _memory_checked(doing: str, *, epoch: int | None, step: int | None = None,
-                    n_steps: int | None = None, hint: str) -> Iterator[None]:
-    """Memory running out in the block (torch's ``OutOfMemoryError`` on the GPU, a
-    ``MemoryError`` on the host) as a :class:`~pidkit_distill.TrainingError` saying what the
-    run was ``doing`` (``""``: a training step, ``step`` of ``n_steps``) in ``epoch`` (1-based;
-    ``None``: outside any epoch, which ``doing`` says), with ``hint``: the one line the command
-    prints, not torch's traceback in every process."""
-    try:
-        yield
-    except (torch.cuda.OutOfMemoryError, MemoryError) as err:
-        reason = " ".join(filter(None, [f"out of memory ({type(err).__name__})", doing]))
-        raise TrainingError(reason, epoch=epoch, step=step, n_steps=n_steps, hint=hint) from err
 
 
 def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolder,

@@ -31,7 +31,7 @@ from pidkit_distill.training.run import PeerStopped
 INJECT = textwrap.dedent("""
     import errno, os, signal
     from pidkit_distill.atomic_files import not_written
-    from pidkit_distill.training import checkpoint, loop
+    from pidkit_distill.training import checkpoint, epoch_steps, loop
 
     KIND, RANK = os.environ["STOP_KIND"], int(os.environ["STOP_RANK"])
     if int(os.environ["RANK"]) == RANK and KIND == "disk-full":
@@ -47,14 +47,14 @@ INJECT = textwrap.dedent("""
         def train_one_epoch(*args, **kwargs):  # the first batch of epoch 3 runs out of memory
             if kwargs["epoch"] != 2:
                 return one_epoch(*args, **kwargs)
-            to_device = loop.to_device
+            to_device = epoch_steps.to_device
             def no_memory(*_):
                 raise MemoryError()
-            loop.to_device = no_memory
+            epoch_steps.to_device = no_memory
             try:
                 return one_epoch(*args, **kwargs)
             finally:
-                loop.to_device = to_device
+                epoch_steps.to_device = to_device
         loop.train_one_epoch = train_one_epoch
     if int(os.environ["RANK"]) == RANK and KIND == "sigterm":
         save_checkpoint = loop.save_checkpoint

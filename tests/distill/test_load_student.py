@@ -22,10 +22,9 @@ from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data import describe_dataset, load_dataset
 from pidkit_distill.devices import no_cuda
 from pidkit_distill.models import _MODELS, TappedModel
-from pidkit_distill.training import train, train_teacher
+from pidkit_distill.training import evaluate, train, train_teacher
 from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
 from pidkit_distill.training.loaders import eval_loader
-from pidkit_distill.training.loop import evaluate
 from pidkit_distill.training.rundir import run_folder_lock
 from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.sync_bn import SyncBatchNorm2d, convert_sync_batchnorm
