@@ -22,6 +22,9 @@ __all__ = ["missing_config_key", "read_metrics", "read_records", "read_run_confi
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
 _RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
                 "audit.jsonl": ("epoch", "layer", *AUDITED_ATOMS)}
+# Of those, the keys whose value is a whole number in every record (the others are numbers, or
+# null where the number was not finite: a failed solve's atoms).
+_WHOLE_NUMBER_KEYS = ("epoch", "layer")
 
 
 def _read_text(path: Path) -> str:
@@ -39,16 +42,42 @@ def _read_text(path: Path) -> str:
                          f"position {err.start}); the file is damaged") from None
 
 
+def _wrong_value(record: dict[str, Any]) -> str | None:
+    """What is wrong with the first value of a key the report reads that ``train`` never writes
+    so in ``record`` (``None`` when there is none): an ``epoch`` of ``null`` (a hand-edited
+    line), an atom of ``"x"``.
+
+    Examples
+    --------
+    >>> print(_wrong_value({"epoch": None, "test_acc": 0.5}))
+    has 'epoch': null, where `pidkit-distill train` writes a whole number
+    >>> print(_wrong_value({"epoch": 2, "test_acc": "0.5"}))
+    has 'test_acc': "0.5", where `pidkit-distill train` writes a number (or null)
+    >>> print(_wrong_value({"epoch": 2, "test_acc": None}))
+    None
+    """
+    for key, value in record.items():
+        if key in _WHOLE_NUMBER_KEYS:
+            wanted, fits = "a whole number", isinstance(value, int)
+        else:
+            wanted, fits = "a number (or null)", value is None or isinstance(value, (int, float))
+        if isinstance(value, bool) or not fits:
+            return (f"has {key!r}: {json.dumps(value)}, where `pidkit-distill train` writes "
+                    f"{wanted}")
+    return None
+
+
 def read_records(path: Path) -> list[dict[str, Any]]:
     """The records of the JSON-lines file ``path`` of a run folder, ``metrics.jsonl`` or
     ``audit.jsonl`` (none if there is no file).
 
     A last line cut off (no newline at its end, not a JSON object: a run killed while writing
     it) is skipped with a warning; any other line that is not a JSON object is an error, and
-    so is a record without the keys the report reads (``_RECORD_KEYS``). A number that is not
-    finite (an audit's atoms where the solve failed, its gap; a held-out loss of inf) is
-    ``None``: written as ``null``, or as ``NaN`` / ``Infinity`` by runs before the run folder's
-    JSON was kept strict, in either file.
+    so is a record without the keys the report reads (``_RECORD_KEYS``) or with one of them
+    that is no number (an ``epoch`` of ``null`` or ``"3"``: a hand-edited line). A number that
+    is not finite (an audit's atoms where the solve failed, its gap; a held-out loss of inf)
+    is ``None``: written as ``null``, or as ``NaN`` / ``Infinity`` by runs before the run
+    folder's JSON was kept strict, in either file.
 
     Parameters
     ----------
@@ -64,7 +93,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     ------
     ValueError
         The file is not text, a line other than a cut-off last one is not a JSON object, or
-        a record lacks a key.
+        a record lacks a key or holds no number in it.
 
     Examples
     --------
@@ -90,6 +119,11 @@ def read_records(path: Path) -> list[dict[str, Any]]:
             if missing:
                 raise ValueError(f"{path}: line {number} has no {missing[0]!r}; it is not a "
                                  "record written by `pidkit-distill train`")
+            wrong = _wrong_value({key: record[key] for key in _RECORD_KEYS[path.name]})
+            if wrong:
+                raise ValueError(f"{path}: line {number} {wrong}; the line was edited or is "
+                                 "damaged: write the value back as train wrote it, or delete "
+                                 "the line")
             records.append(jsonable(record, finite=True))
         elif number == len(lines) and not text.endswith("\n"):
             warnings.warn(f"{path}: skipped line {number}, the last, which is cut off (the run "

@@ -178,6 +178,13 @@ def test_write_report_takes_one_run_folder_as_it_is(tmp_path):
     assert rows((run / "report/report.md").read_text())[0].startswith("| x | synthetic | bas |")
 
 
+def audit_lines(*changes: dict) -> str:
+    """``audit.jsonl`` of one line per change: an audit record of layer 1 at epoch 0 with the
+    values of the change."""
+    return "".join(json.dumps({"epoch": 0, "layer": 1, **dict.fromkeys(ATOMS, 0.1), **change})
+                   + "\n" for change in changes)
+
+
 @pytest.mark.parametrize(("name", "text", "line"), [
     ("config.json", "{}\n", "config.json has no 'data.name'; it is not the configuration of a "
                             "`pidkit-distill train` run"),
@@ -188,10 +195,26 @@ def test_write_report_takes_one_run_folder_as_it_is(tmp_path):
      "`pidkit-distill train`"),
     ("audit.jsonl", '{"epoch": 0, "layer": 1, "red": 1.0}\n',
      "audit.jsonl: line 1 has no 'uni_t'; it is not a record written by `pidkit-distill train`"),
+    ("audit.jsonl", audit_lines({"epoch": 0}, {"epoch": None}),
+     "audit.jsonl: line 2 has 'epoch': null, where `pidkit-distill train` writes a whole number; "
+     "the line was edited or is damaged: write the value back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"layer": "1"}),
+     "audit.jsonl: line 1 has 'layer': \"1\", where `pidkit-distill train` writes a whole number; "
+     "the line was edited or is damaged: write the value back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"red": "x", "syn": None}),
+     "audit.jsonl: line 1 has 'red': \"x\", where `pidkit-distill train` writes a number (or "
+     "null); the line was edited or is damaged: write the value back as train wrote it, or "
+     "delete the line"),
+    ("metrics.jsonl", '{"epoch": null, "test_acc": 0.5}\n',
+     "metrics.jsonl: line 1 has 'epoch': null, where `pidkit-distill train` writes a whole "
+     "number; the line was edited or is damaged: write the value back as train wrote it, or "
+     "delete the line"),
 ])
 def test_files_that_are_json_but_not_a_runs_are_one_line(tmp_path, capsys, name, text, line):
     # a config.json or a record of another shape ended in a KeyError or TypeError traceback
-    # (or, for a list, "list indices must be integers or slices, not str")
+    # (or, for a list, "list indices must be integers or slices, not str"); an epoch of null
+    # (a hand-edited line) in "'<=' not supported between instances of 'NoneType' and 'int'",
+    # which named no file, and a metrics epoch of null in numpy's "ufunc 'isfinite' not supported"
     run = fake_run(tmp_path / "run", epochs=1)
     (run / name).write_text(text)
     assert main(["report", str(run)]) == 2
