@@ -43,7 +43,7 @@ from pathlib import PurePath
 from typing import Any
 
 from pidkit._settings import SEED_MAX
-from pidkit_distill.config_settings import Settings, closest_name_hint, field_kinds
+from pidkit_distill.config_settings import Settings, closest_name_hint, field_kinds, table_hint
 from pidkit_distill.teacher_keys import RECORDED, record_hint
 
 __all__ = [
@@ -429,7 +429,7 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     if unknown:
         raise ValueError(
             f"unknown config section(s) {unknown}; known sections: {sorted(sections)}"
-            f"{_import_hint(unknown) or closest_name_hint(unknown[0], sections)}"
+            f"{_import_hint(unknown) or table_hint(unknown[0], sections, _tables())}"
         )
     kinds = {key: kind for key, _, kind, _ in config_fields()}
     for section, values in data.items():
@@ -443,13 +443,18 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
                 raise ValueError(f"unknown config key {key!r}; known keys: {known}"
-                                 f"{_import_hint([name]) or closest_name_hint(key, known)}")
+                                 f"{_import_hint([name]) or table_hint(key, known, _tables())}")
             value = coerce_value(key, value, kinds[key])
             if kinds[key] in (list, dict):
                 value = type(value)(value)
             setattr(sub, name, value)
     check_values(config)
     return config
+
+
+def _tables() -> list[str]:
+    """The keys that are tables nested in their section's table (``method.params``)."""
+    return [key for key, _, kind, _ in config_fields() if kind is dict]
 
 
 def _outside_every_table(name: str, value: Any) -> str:

@@ -18,12 +18,12 @@ import typing
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from pidkit._validate import did_you_mean
+from pidkit._validate import closest, did_you_mean
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
-__all__ = ["Settings", "closest_name_hint", "field_kinds"]
+__all__ = ["Settings", "closest_name_hint", "field_kinds", "table_hint"]
 
 
 @functools.cache
@@ -39,6 +39,43 @@ def closest_name_hint(name: str, known: Iterable[str]) -> str:
     is said to be no setting instead (:func:`~pidkit_distill.teacher_keys.record_hint`)."""
     suggestion = did_you_mean(name, list(known))
     return record_hint(name) or (f".{suggestion}" if suggestion else "")
+
+
+def table_hint(name: str, known: Iterable[str], tables: Iterable[str]) -> str:
+    """The hint of the error for an unknown section or key ``name`` (``params``,
+    ``data.params``), ending the sentence before it; or nothing.
+
+    Where ``name`` is (nearly) the name of a nested table of another section (``tables``, the
+    dict keys: ``[params]`` or ``[data.params]`` for ``[method.params]``), that table, with
+    its section; the closest of ``known`` (:func:`closest_name_hint`) otherwise, and first where
+    it is a table itself (``[teacher.options]``: ``teacher.data_options``) or where ``name`` is
+    a misspelt section (``[optm]``: ``optim``) or names a run's record.
+
+    Examples
+    --------
+    >>> tables = ["data.options", "method.params", "teacher.data_options"]
+    >>> sections = ["data", "method", "optim", "teacher"]
+    >>> print(table_hint("options", sections, tables)[2:])
+    Did you mean [data.options]? ('options' is a table of the section [data])
+    >>> print(table_hint("param", sections, tables)[2:])
+    Did you mean [method.params]? ('params' is a table of the section [method])
+    >>> print(table_hint("method.data_options", ["method.name", "method.params"], tables)[2:])
+    Did you mean [teacher.data_options]? ('data_options' is a table of the section [teacher])
+    >>> table_hint("optm", sections, tables), table_hint("teacher.options", ["teacher.lr",
+    ...     "teacher.data_options"], tables)
+    (". Did you mean 'optim'?", ". Did you mean 'teacher.data_options'?")
+    """
+    known, tables = list(known), list(tables)
+    near = closest(name, known)
+    section, _, field = name.rpartition(".")
+    elsewhere = {key.split(".")[1]: key for key in tables if key.split(".")[0] != section}
+    if near not in tables and not record_hint(name):
+        match = field if field in elsewhere else None if near else closest(field, list(elsewhere))
+        if match is not None:
+            key = elsewhere[match]
+            return (f". Did you mean [{key}]? ({match!r} is a table of the section "
+                    f"[{key.split('.')[0]}])")
+    return closest_name_hint(name, known)
 
 
 class Settings:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pidkit_distill import config as config_module
+from pidkit_distill.cli import main
 from pidkit_distill.config import (
     AuditConfig,
     TrainConfig,
@@ -135,6 +136,47 @@ def test_a_key_outside_every_table_is_told_its_section(tmp_path, text, message):
     with pytest.raises(ValueError) as err:
         load_config(path)
     assert str(err.value) == message
+
+
+SECTIONS = "known sections: ['audit', 'data', 'method', 'model', 'optim', 'run', 'teacher']"
+
+
+@pytest.mark.parametrize(("table", "message"), [
+    # a nested table written as a section of its own: no hint, or 'optim' for [options]
+    ("params", f"unknown config section(s) ['params']; {SECTIONS}. Did you mean [method.params]? "
+               "('params' is a table of the section [method])"),
+    ("options", f"unknown config section(s) ['options']; {SECTIONS}. Did you mean "
+                "[data.options]? ('options' is a table of the section [data])"),
+    ("data_options", f"unknown config section(s) ['data_options']; {SECTIONS}. Did you mean "
+                     "[teacher.data_options]? ('data_options' is a table of the section [teacher])"),
+    ("param", f"unknown config section(s) ['param']; {SECTIONS}. Did you mean [method.params]? "
+              "('params' is a table of the section [method])"),
+    # ... or inside another section: 'data.name', 'method.preset', no hint
+    ("data.params", "unknown config key 'data.params'; known keys: ['data.batch_size', "
+                    "'data.drop_last', 'data.eval_batch_size', 'data.name', 'data.num_workers', "
+                    "'data.options', 'data.root', 'data.seed']. Did you mean [method.params]? "
+                    "('params' is a table of the section [method])"),
+    ("method.options", "unknown config key 'method.options'; known keys: ['method.name', "
+                       "'method.params', 'method.preset']. Did you mean [data.options]? "
+                       "('options' is a table of the section [data])"),
+    ("method.data_options", "unknown config key 'method.data_options'; known keys: "
+                            "['method.name', 'method.params', 'method.preset']. Did you mean "
+                            "[teacher.data_options]? ('data_options' is a table of the section "
+                            "[teacher])"),
+    # the closest key of its own section where that is a table, and a misspelt section: as before
+    ("teacher.options", "unknown config key 'teacher.options'; known keys: "
+                        "['teacher.data_options', 'teacher.epochs', 'teacher.lr', 'teacher.seed', "
+                        "'teacher.source']. Did you mean 'teacher.data_options'?"),
+    ("optm", f"unknown config section(s) ['optm']; {SECTIONS}. Did you mean 'optim'?"),
+])
+def test_a_nested_table_of_the_wrong_place_is_told_its_place(tmp_path, capsys, table, message):
+    path = tmp_path / "rid.toml"
+    path.write_text(f"[method]\nname = 'rid'\n\n[{table}]\nlambda2 = 0.5\n")
+    with pytest.raises(ValueError) as err:
+        load_config(path)
+    assert str(err.value) == message
+    assert main(["train", "--config", str(path)]) == 2
+    assert capsys.readouterr() == ("", f"pidkit-distill train: error: {message}\n")
 
 
 def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
