@@ -1,6 +1,8 @@
 """A fingerprint of a user's code (no torch): what a registered teacher's cached file is keyed
 by (:func:`~pidkit_distill.teacher_keys.teacher_key`), so that a builder edited in place is
-another teacher.
+another teacher; and the fingerprints of registered builders as their builds leave them
+(:class:`BuilderFingerprints`), so that a builder that changes a value it reads (a list it
+appends to) is the same teacher at each build.
 """
 
 from __future__ import annotations
@@ -13,11 +15,14 @@ import re
 import site
 import sys
 import sysconfig
+import threading
 import types
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["code_fingerprint"]
+__all__ = ["BuilderFingerprints", "code_fingerprint"]
 
 
 def code_fingerprint(builder: Any) -> str:
@@ -58,6 +63,112 @@ def code_fingerprint(builder: Any) -> str:
     for part in _code_parts(builder, set()):
         digest.update(part.encode("utf-8", "backslashreplace") + b"\0")
     return digest.hexdigest()
+
+
+@dataclass
+class _Watched:
+    """A builder registered under a name: the fingerprint its teacher is keyed by, and its
+    :func:`code_fingerprint` when last looked at."""
+
+    builder: Any
+    key: str
+    seen: str
+
+
+class BuilderFingerprints:
+    """The fingerprints that the builders registered under names are keyed by: each one's
+    :func:`code_fingerprint` as it was when registered (:meth:`watch`), or when your code last
+    changed it since (a setting it reads edited: another teacher), not as the builds change it.
+
+    A builder that changes a value it reads as it builds (a module's list or dict it appends
+    to, a counter, a default argument it fills) changed its :func:`code_fingerprint` at each
+    build: a run that built it once more before it took the fingerprint, or a second run in
+    the same process, trained another teacher. What changes while a registered builder builds
+    (:meth:`building`, in any builder watched here: a student's build may append to the list
+    that the teacher's reads) is the builds' and left out; what changes between builds is
+    yours. :meth:`adopt` keys a builder by another process's fingerprint of it (rank 0's).
+
+    Examples
+    --------
+    >>> cell = {"__name__": "notebook"}  # a notebook's code
+    >>> exec('''if True:
+    ...     built, width = [], {"hidden": 8}
+    ...     def build(*, num_classes, in_channels):
+    ...         built.append(num_classes)
+    ...         return (width["hidden"], num_classes)''', cell)
+    >>> build, watched = cell["build"], BuilderFingerprints()
+    >>> watched.watch("my-net", build)
+    >>> first = watched.fingerprint("my-net", build)
+    >>> with watched.building():
+    ...     _ = build(num_classes=3, in_channels=1)
+    >>> watched.fingerprint("my-net", build) == first != code_fingerprint(build)
+    True
+    >>> cell["width"]["hidden"] = 16  # a setting of yours: another teacher
+    >>> watched.fingerprint("my-net", build) == code_fingerprint(build) != first
+    True
+    """
+
+    def __init__(self) -> None:
+        self._watched: dict[str, _Watched] = {}
+        self._builds = 0  # builds under way (a builder may build another)
+        self._lock = threading.RLock()
+
+    def watch(self, name: str, builder: Any) -> None:
+        """Key the builder registered (or registered again) as ``name`` by its fingerprint
+        now."""
+        now = code_fingerprint(builder)
+        with self._lock:
+            self._watched[name] = _Watched(builder, now, now)
+
+    def forget(self, name: str | None) -> None:
+        """Stop watching the builder registered as ``name`` (unregistered); ``None`` or a name
+        not watched: nothing."""
+        with self._lock:
+            self._watched.pop(name, None)  # type: ignore[arg-type]
+
+    def fingerprint(self, name: str, builder: Any) -> str:
+        """The fingerprint that ``builder``, registered as ``name``, is keyed by: its
+        :func:`code_fingerprint` as registered, or as your code changed it since, less what
+        builds changed (a builder not watched is watched from now)."""
+        with self._lock:
+            return self._looked_at(name, builder).key
+
+    def adopt(self, name: str, builder: Any, fingerprint: str) -> None:
+        """Key ``builder``, registered as ``name``, by ``fingerprint`` (another process's
+        :meth:`fingerprint` of it: rank 0's) until your code changes it."""
+        with self._lock:
+            self._looked_at(name, builder).key = fingerprint
+
+    @contextmanager
+    def building(self) -> Iterator[None]:
+        """Inside the block a registered builder builds: what changes in the fingerprints
+        of the builders watched is the build's, not a change of yours."""
+        with self._lock:
+            if not self._builds:
+                for name, watched in list(self._watched.items()):
+                    self._looked_at(name, watched.builder)
+            self._builds += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._builds -= 1
+                if not self._builds:
+                    for watched in self._watched.values():
+                        watched.seen = code_fingerprint(watched.builder)
+
+    def _looked_at(self, name: str, builder: Any) -> _Watched:
+        """The record of ``builder`` as ``name``, its key moved on to its fingerprint now where
+        that changed since it was last looked at outside a build (by your code)."""
+        watched = self._watched.get(name)
+        if watched is None or watched.builder is not builder:
+            now = code_fingerprint(builder)
+            watched = self._watched[name] = _Watched(builder, now, now)
+        elif not self._builds:
+            now = code_fingerprint(builder)
+            if now != watched.seen:
+                watched.key = watched.seen = now
+        return watched
 
 
 # what a class's namespace holds of where it is written (its line, from Python 3.13), not of what

@@ -41,6 +41,7 @@ import torch
 from torch import nn
 
 from pidkit.cli import one_line
+from pidkit_distill.code_fingerprint import BuilderFingerprints
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
 from pidkit_distill.registry import (
@@ -55,10 +56,12 @@ from pidkit_distill.registry import (
 __all__ = [
     "Features",
     "TappedModel",
+    "adopt_model_fingerprint",
     "available_models",
     "build_model",
     "check_feature_model",
     "model_builder",
+    "model_fingerprint",
     "model_source",
     "needs_real_tensors",
     "register_model",
@@ -100,6 +103,8 @@ def _small(kind: str) -> Callable[..., nn.Module]:
 _MODELS = Registry("model", "register_model", decorates="builder functions", builtin={
     name: _small(name.replace("-", "_")) for name in BUILTIN_NAMES["model"]
 })
+# the fingerprints of the builders you registered, as their builds leave them (model_fingerprint)
+_FINGERPRINTS = BuilderFingerprints()
 
 
 def _check_builder(fn: Callable[..., object]) -> None:
@@ -182,7 +187,14 @@ def register_model(name: str) -> Callable[[B], B]:
     if isinstance(name, str) and WRN_NAME.match(name):
         raise ValueError(f"register_model: name {name!r} has the form wrn-D-K of the built-in "
                          "WideResNets; choose another name.")
-    return _MODELS.decorator(name, check=_check_builder)
+    register = _MODELS.decorator(name, check=_check_builder)
+
+    def registered(builder: B) -> B:
+        register(builder)
+        _FINGERPRINTS.watch(name, builder)
+        return builder
+
+    return registered
 
 
 def unregister_model(name: str) -> None:
@@ -208,7 +220,9 @@ def unregister_model(name: str) -> None:
     ValueError: unregister_model: name='digits-student' is one of the package's own models, \
 which stay registered; only the names you registered can be removed.
     """
+    key = _MODELS.find(name)
     _MODELS.unregister(name)
+    _FINGERPRINTS.forget(key)
 
 
 def model_source(name: object) -> str | None:
@@ -241,6 +255,36 @@ def model_builder(name: object) -> Callable[..., object] | None:
     """
     key = _MODELS.find(name)
     return None if key is None or _MODELS.is_builtin(key) else _MODELS.get(key)
+
+
+def model_fingerprint(name: object) -> str | None:
+    """The fingerprint of the code of the builder that you registered under the model name
+    ``name`` (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`), which a cached
+    teacher's folder name hashes: as it was when you registered it, or when your code changed
+    it since (a setting it reads edited), not as its builds change it (a list it appends to, a
+    counter: :class:`~pidkit_distill.code_fingerprint.BuilderFingerprints`), so that the same
+    command run twice, in one process too, finds the same teacher; or as another process of
+    the run has it (:func:`adopt_model_fingerprint`). ``None`` for the package's own models
+    and a name not registered.
+
+    Examples
+    --------
+    >>> from pidkit_distill.models import model_fingerprint
+    >>> model_fingerprint("digits-teacher") is None, model_fingerprint("no-such-model") is None
+    (True, True)
+    """
+    builder = model_builder(name)
+    return None if builder is None else _FINGERPRINTS.fingerprint(_MODELS.find(name), builder)
+
+
+def adopt_model_fingerprint(name: object, fingerprint: str) -> None:
+    """Key the builder that you registered under the model name ``name`` by ``fingerprint``,
+    another process's :func:`model_fingerprint` of it (under torchrun, rank 0's: a value that
+    the builder reads may differ from process to process, its device ``cuda:LOCAL_RANK``),
+    until your code changes it; nothing for the package's own models."""
+    builder = model_builder(name)
+    if builder is not None:
+        _FINGERPRINTS.adopt(_MODELS.find(name), builder, fingerprint)
 
 
 def available_models() -> list[str]:
@@ -325,11 +369,19 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     if _MODELS.is_builtin(key):
         return builder(num_classes=num_classes, in_channels=in_channels, **kw)
     _check_call(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
+    with _FINGERPRINTS.building():  # what it changes is no change of the teacher's code
+        return _build_registered(builder, key, num_classes=num_classes,
+                                 in_channels=in_channels, **kw)
+
+
+def _build_registered(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module:
+    """The model of the builder that the user registered as ``key``, built with ``kw``
+    (:func:`build_model`)."""
     made_by = f"the model built by register_model({key!r})"
     try:
         return check_feature_model(
-            call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY,
-                            num_classes=num_classes, in_channels=in_channels, **kw), made_by)
+            call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY, **kw),
+            made_by)
     except ValueError as err:
         if not (torch.empty(0).is_meta and needs_real_tensors(err)):
             raise
@@ -337,8 +389,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     # CPU, its initial weights drawn from a forked random state, and moves to the meta device
     # (called outside the except: its error does not chain the meta one)
     with torch.device("cpu"), torch.random.fork_rng(devices=[]):
-        model = call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY,
-                            num_classes=num_classes, in_channels=in_channels, **kw)
+        model = call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY, **kw)
         return check_feature_model(model, made_by).to("meta")
 
 

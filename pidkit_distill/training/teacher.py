@@ -31,12 +31,11 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torch.utils.data import Subset, TensorDataset
 
-from pidkit_distill.code_fingerprint import code_fingerprint
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
 from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
-from pidkit_distill.models import build_model, model_builder
+from pidkit_distill.models import build_model, model_fingerprint
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.teacher_keys import (
     CODE_IN_KEY,
@@ -187,16 +186,16 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
 
 def teacher_code(model: str) -> str | None:
     """The fingerprint of the code of the teacher ``model`` that the user registered
-    (:func:`~pidkit_distill.code_fingerprint.code_fingerprint` of its builder), which its cached
-    folder's name hashes and its file records; ``None`` for the package's own models.
+    (:func:`~pidkit_distill.models.model_fingerprint`: its builder's as registered, not as its
+    builds change it), which its cached folder's name hashes and its file records; ``None``
+    for the package's own models.
 
     Examples
     --------
     >>> teacher_code("digits-teacher") is None
     True
     """
-    builder = model_builder(model)
-    return None if builder is None else code_fingerprint(builder)
+    return model_fingerprint(model)
 
 
 # The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows

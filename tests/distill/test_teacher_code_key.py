@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from tiny_runs import TINY, command_env, tiny
 
-from pidkit_distill import train_teacher, unregister_model
+from pidkit_distill import build_model, train_teacher, unregister_model
 from pidkit_distill.code_fingerprint import code_fingerprint
-from pidkit_distill.training.teacher import read_teacher_file
+from pidkit_distill.training.teacher import read_teacher_file, teacher_code
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -323,3 +323,82 @@ def test_a_teacher_file_records_the_fingerprint_its_folder_was_named_by(tmp_path
         assert "reusing the teacher my-teacher" in capsys.readouterr().out
     finally:
         unregister_model("my-teacher")
+
+
+# Builders that change a value they read at each build: a list they append to, a counter, a
+# default argument they fill; and a setting of the notebook's that they read (WIDTH).
+CHANGED_BY_BUILDS = textwrap.dedent("""
+    from torch import nn
+
+    from pidkit_distill import register_model, tap_features
+
+    WIDTH = 8
+    BUILT = []
+    COUNT = 0
+
+
+    def net(in_channels, num_classes):
+        return tap_features(nn.Sequential(nn.Linear(in_channels, WIDTH), nn.ReLU(),
+                                          nn.Linear(WIDTH, num_classes)), layers=["1"])
+
+
+    @register_model("my-teacher")
+    def appends(*, num_classes, in_channels):
+        BUILT.append(num_classes)
+        return net(in_channels, num_classes)
+
+
+    @register_model("my-counted")
+    def counts(*, num_classes, in_channels):
+        global COUNT
+        COUNT += 1
+        return net(in_channels, num_classes)
+
+
+    @register_model("my-cached")
+    def caches(*, num_classes, in_channels, cache={}):
+        cache[len(cache)] = num_classes
+        return net(in_channels, num_classes)
+""")
+
+
+@pytest.fixture
+def changed_by_builds():
+    """The cell of builders that change what they read, run; unregistered after the test."""
+    yield run_cell(CHANGED_BY_BUILDS)
+    for name in ("my-teacher", "my-counted", "my-cached"):
+        unregister_model(name)
+
+
+def test_what_a_builder_changes_as_it_builds_is_not_its_code(changed_by_builds):
+    # each build changed the fingerprint (the list's repr, the counter, the default's): every
+    # run that built the teacher once more before taking it had another teacher folder
+    registered = {name: teacher_code(name) for name in ("my-teacher", "my-counted", "my-cached")}
+    for name in registered:
+        for _ in range(3):
+            build_model(name, num_classes=3, in_channels=12)
+    assert {name: teacher_code(name) for name in registered} == registered
+    assert changed_by_builds["BUILT"] == [3, 3, 3] and changed_by_builds["COUNT"] == 3
+    # a setting of the notebook's that the builder reads, edited between builds, is another
+    # teacher, which its builds leave as it is too
+    changed_by_builds["WIDTH"] = 16
+    edited = teacher_code("my-teacher")
+    assert edited != registered["my-teacher"]
+    build_model("my-teacher", num_classes=3, in_channels=12)
+    assert teacher_code("my-teacher") == edited
+    # the cell run again registers the builders anew, as a fresh process does
+    run_cell(CHANGED_BY_BUILDS)
+    assert teacher_code("my-teacher") == registered["my-teacher"]
+
+
+def test_the_same_command_twice_in_one_process_reuses_its_teacher(tmp_path, changed_by_builds,
+                                                                  capsys):
+    # a sweep of students in one script, or a notebook's cell run twice: the second trained
+    # another teacher (its folder named by the fingerprint after more builds)
+    config = tiny(tmp_path, *TEACHER)
+    first = train_teacher(config)
+    assert train_teacher(config) == first
+    out = capsys.readouterr().out
+    assert out.count("training the teacher my-teacher") == 1
+    assert "reusing the teacher my-teacher trained before with the same settings" in out
+    assert [p.name for p in tmp_path.iterdir()] == [first.parent.name]
