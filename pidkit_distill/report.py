@@ -36,6 +36,7 @@ from pidkit_distill.audit_records import (
 )
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
+from pidkit_distill.run_files import ended_train_epochs
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
     Rerun,
@@ -92,9 +93,19 @@ _NOTES = {
 _STATE_NOTES = {
     "still training": f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
                       "its row and lines show the epochs done so far; report again once it ends.",
-    "stopped": f"No process holds the run folder's {RUN_LOCK_FILE}: the run was killed, failed, "
-               "or stopped by run.stop_after; to continue it from its checkpoint.pt, rerun the "
-               "same command with --resume (run.resume=true).",
+    "stopped by run.stop_after": "A `pidkit-distill train` with run.stop_after trained the "
+                                 "epochs it asked for and ended; rerun the same command with "
+                                 "--resume (run.resume=true) to train as many more from its "
+                                 "checkpoint.pt, or with --run.stop_after 0 too to train to "
+                                 "run.epochs.",
+    "stopped": f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: it "
+               "was killed or failed (its last lines say why); to continue it from its "
+               "checkpoint.pt, rerun the same command with --resume (run.resume=true).",
+    "stopped before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}, "
+                                           "and it has no checkpoint.pt: its train was killed or "
+                                           "failed before writing one (run.checkpoint_every); "
+                                           "the same command with --resume (run.resume=true) "
+                                           "trains it again from epoch 1.",
     "stopped teacher's run": f"No process holds the run folder's {RUN_LOCK_FILE}: the teacher's "
                              "training was killed or failed; rerun the same command "
                              "(train-teacher, or the train that trains this teacher): a "
@@ -110,7 +121,10 @@ _STATE_NOTES = {
 def _run_state(run: RunRecords) -> str:
     """Whether ``run`` is training now: ``still training`` (a process holds its run folder's
     lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``stopped``
-    (short of ``run.epochs`` and none holds it; ``stopped teacher's run`` for a teacher's,
+    (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
+    where its last train ended there by itself,
+    :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
+    checkpoint`` where it has no ``checkpoint.pt``; ``stopped teacher's run`` for a teacher's,
     which resumes by itself), ``running or stopped, not known`` (short of
     them, and its lock cannot be tested: a file system that cannot lock files), or ``""`` (it
     reached its epochs, and nothing holds its lock).
@@ -122,7 +136,7 @@ def _run_state(run: RunRecords) -> str:
     ...     return RunRecords("x", Path("/nonexistent/x"), {"run": {"epochs": 3}},
     ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
     >>> _run_state(run(2)), _run_state(run(3))
-    ('stopped', '')
+    ('stopped before its first checkpoint', '')
     """
     held = lock_held(Path(run.path) / RUN_LOCK_FILE)
     if held:
@@ -132,8 +146,12 @@ def _run_state(run: RunRecords) -> str:
         return ""
     if held is None:
         return "running or stopped, not known"
-    teacher = run.config.get("method", {}).get("name") == "teacher"
-    return "stopped teacher's run" if teacher else "stopped"
+    if run.config.get("method", {}).get("name") == "teacher":
+        return "stopped teacher's run"
+    if ended_train_epochs(Path(run.path)) == done:
+        return "stopped by run.stop_after"
+    return "stopped" if (Path(run.path) / "checkpoint.pt").is_file() else \
+        "stopped before its first checkpoint"
 
 
 def summary_table(runs: list[RunRecords]) -> str:
@@ -177,7 +195,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         state = _run_state(run)
         if state:
             states.setdefault(state, []).append(
-                f"{run.name} ({'at ' if state != 'still training' else ''}epoch "
+                f"{run.name} ({'after ' if state != 'still training' else ''}epoch "
                 f"{last.get('epoch', 0)} of {cfg['run']['epochs']})")
         cells = [_atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):

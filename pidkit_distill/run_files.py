@@ -3,7 +3,8 @@
 A run folder holds ``config.json`` (:func:`read_run_config`), ``metrics.jsonl`` (one record per
 completed epoch, :func:`read_metrics`) and ``audit.jsonl`` (one record per audited epoch and
 layer); :func:`read_records` reads a JSON-lines file of them, skipping a last line cut off by a
-killed run and refusing any other damaged line or a record that is no run's.
+killed run and refusing any other damaged line or a record that is no run's;
+:func:`ended_train_epochs` reads what ``summary.json`` says of the last train that ended.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from typing import Any
 from pidkit._result import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["missing_config_key", "read_metrics", "read_records", "read_run_config"]
+__all__ = ["ended_train_epochs", "missing_config_key", "read_metrics", "read_records",
+           "read_run_config"]
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -233,3 +235,27 @@ def read_metrics(path: Path) -> list[dict[str, Any]]:
     []
     """
     return read_records(path / "metrics.jsonl")
+
+
+def ended_train_epochs(path: Path) -> int | None:
+    """The epochs the run of the folder ``path`` had done when its last ``pidkit-distill
+    train`` to end by itself ended: the ``epochs_done`` of the ``summary.json`` it writes then
+    (at ``run.epochs``, or earlier where ``run.stop_after`` stopped it; a train killed or
+    failed writes none). ``None`` where there is none, or it cannot be read.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> print(ended_train_epochs(folder))
+    None
+    >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 2, "epochs": 6}))
+    >>> ended_train_epochs(folder)
+    2
+    """
+    try:
+        summary = json.loads(_read_text(path / "summary.json"))
+    except (OSError, ValueError):  # none, unreadable, not UTF-8 or not JSON: nothing known
+        return None
+    done = summary.get("epochs_done") if isinstance(summary, dict) else None
+    return done if isinstance(done, int) and not isinstance(done, bool) else None

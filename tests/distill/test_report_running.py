@@ -8,22 +8,31 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from test_report import fake_run
-from tiny_runs import lock_held_by_another_process
+from tiny_runs import lock_held_by_another_process, tiny
 
 from pidkit_distill import folder_locks, write_report
 from pidkit_distill.cli import main
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.training import train
 from pidkit_distill.training.rundir import LOCK_FILE, run_folder_lock
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
 STILL = ("A `pidkit-distill train` holds the run folder's .lock now, so its row and lines show "
          "the epochs done so far; report again once it ends.")
-STOPPED = ("No process holds the run folder's .lock: the run was killed, failed, or stopped by "
-           "run.stop_after; to continue it from its checkpoint.pt, rerun the same command with "
-           "--resume (run.resume=true).")
+STOPPED = ("No process holds the run folder's .lock and its train did not end: it was killed or "
+           "failed (its last lines say why); to continue it from its checkpoint.pt, rerun the "
+           "same command with --resume (run.resume=true).")
+STOP_AFTER = ("A `pidkit-distill train` with run.stop_after trained the epochs it asked for and "
+              "ended; rerun the same command with --resume (run.resume=true) to train as many "
+              "more from its checkpoint.pt, or with --run.stop_after 0 too to train to "
+              "run.epochs.")
+NO_CHECKPOINT = ("No process holds the run folder's .lock, and it has no checkpoint.pt: its train "
+                 "was killed or failed before writing one (run.checkpoint_every); the same "
+                 "command with --resume (run.resume=true) trains it again from epoch 1.")
 UNKNOWN = ("The run folder's .lock cannot be tested here (its file system cannot lock files: NFS "
            "without its lock service, Lustre without -o flock; or it cannot be read), so it may "
            "be training or stopped; look for its process (ps, squeue).")
@@ -32,8 +41,15 @@ UNKNOWN = ("The run folder's .lock cannot be tested here (its file system cannot
 def states(text: str) -> list[str]:
     """The paragraphs under a summary table that say which runs are training or stopped."""
     return [paragraph.split("\nreport written to ")[0] for paragraph in text.split("\n\n")
-            if paragraph.startswith(("Still training: ", "Stopped: ",
-                                     "Running or stopped, not known: "))]
+            if paragraph.startswith(("Still training: ", "Stopped", "Running or stopped, "))]
+
+
+def checkpointed_run(path: Path, *, epochs: int) -> Path:
+    """:func:`fake_run` with a ``checkpoint.pt`` (never read), as a run has after its first
+    epoch."""
+    fake_run(path, epochs=epochs)
+    (path / "checkpoint.pt").write_bytes(b"")
+    return path
 
 
 def test_the_report_reads_the_lock_file_that_train_holds():
@@ -44,7 +60,7 @@ def test_a_run_training_now_is_told_from_a_killed_one_and_its_lock_is_left_held(
                                                                                capsys):
     # both were "2/5": a run being trained now looked like one killed hours ago
     training = fake_run(tmp_path / "training", epochs=2)
-    killed = fake_run(tmp_path / "killed", epochs=2)
+    killed = checkpointed_run(tmp_path / "killed", epochs=2)
     (killed / LOCK_FILE).write_bytes(b"")  # left by its killed process, held by none
     done = fake_run(tmp_path / "done", epochs=5)
     with run_folder_lock(training):  # the lock `train` holds while it trains
@@ -52,7 +68,7 @@ def test_a_run_training_now_is_told_from_a_killed_one_and_its_lock_is_left_held(
         assert lock_held(training / LOCK_FILE) is True  # still held: never taken or broken
         assert take_lock(folder_lock(training / LOCK_FILE), 0.0) is False
     expected = [f"Still training: training (epoch 2 of 5). {STILL}",
-                f"Stopped: killed (at epoch 2 of 5). {STOPPED}"]
+                f"Stopped: killed (after epoch 2 of 5). {STOPPED}"]
     assert states(capsys.readouterr().out) == expected
     assert states((tmp_path / "report" / "report.md").read_text()) == expected
     assert not (done / LOCK_FILE).exists()  # no lock file is made where there was none
@@ -60,12 +76,12 @@ def test_a_run_training_now_is_told_from_a_killed_one_and_its_lock_is_left_held(
 
 def test_a_run_whose_train_process_holds_its_lock_is_still_training_until_it_ends(tmp_path,
                                                                                  capsys):
-    run = fake_run(tmp_path / "run", epochs=3)
+    run = checkpointed_run(tmp_path / "run", epochs=3)
     with lock_held_by_another_process(run / LOCK_FILE):
         assert main(["report", str(run)]) == 0
         assert states(capsys.readouterr().out) == [f"Still training: run (epoch 3 of 5). {STILL}"]
     assert main(["report", str(run)]) == 0
-    assert states(capsys.readouterr().out) == [f"Stopped: run (at epoch 3 of 5). {STOPPED}"]
+    assert states(capsys.readouterr().out) == [f"Stopped: run (after epoch 3 of 5). {STOPPED}"]
 
 
 def test_where_the_file_system_cannot_lock_files_the_report_says_it_cannot_tell(tmp_path,
@@ -81,7 +97,7 @@ def test_where_the_file_system_cannot_lock_files_the_report_says_it_cannot_tell(
     done = fake_run(tmp_path / "done", epochs=5)
     (done / LOCK_FILE).write_bytes(b"")
     text = write_report([short, done], out_dir=tmp_path / "rep").read_text()
-    assert states(text) == [f"Running or stopped, not known: short (at epoch 2 of 5). {UNKNOWN}"]
+    assert states(text) == [f"Running or stopped, not known: short (after epoch 2 of 5). {UNKNOWN}"]
 
 
 def test_a_train_taking_its_lock_while_a_report_tests_it_is_not_refused(tmp_path, monkeypatch):
@@ -131,12 +147,12 @@ def test_runs_start_while_a_report_tests_their_lock_over_and_over(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes as POSIX makes them")
 def test_a_named_pipe_in_place_of_the_lock_file_does_not_hang_the_report(tmp_path):
     # opening it read-only waited for a writer for ever: the report never ended
-    run = fake_run(tmp_path / "run", epochs=2)
+    run = checkpointed_run(tmp_path / "run", epochs=2)
     os.mkfifo(run / LOCK_FILE)
     done = subprocess.run([sys.executable, "-m", "pidkit_distill", "report", str(run)],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert states(done.stdout) == [f"Stopped: run (at epoch 2 of 5). {STOPPED}"]
+    assert states(done.stdout) == [f"Stopped: run (after epoch 2 of 5). {STOPPED}"]
 
 
 def test_a_glob_takes_in_a_run_folder_whose_train_has_not_written_the_run_yet(tmp_path, capsys):
@@ -181,7 +197,7 @@ def test_a_teachers_run_stopped_short_is_told_to_rerun_the_same_command(tmp_path
     (run / "config.json").write_text(json.dumps(config))
     (run / LOCK_FILE).write_bytes(b"")  # left by its killed process
     assert main(["report", str(run)]) == 0
-    assert ("\n\nStopped teacher's run: teacher-x (at epoch 2 of 5). No process holds the run "
+    assert ("\n\nStopped teacher's run: teacher-x (after epoch 2 of 5). No process holds the run "
             "folder's .lock: the teacher's training was killed or failed; rerun the same command "
             "(train-teacher, or the train that trains this teacher): a teacher's run continues "
             "from its checkpoint.pt by itself.\n") in capsys.readouterr().out
@@ -209,3 +225,35 @@ def test_a_run_folder_of_its_lock_alone_whose_lock_cannot_be_tested_is_not_calle
         "may be writing no run in it yet (it checks the configuration, loads the data and "
         "trains or reads the teacher first) or have stopped before it wrote the run; look for "
         "its process (ps, squeue) and rerun that command only if none runs\n")
+
+
+def test_a_run_stopped_by_run_stop_after_killed_after_or_before_its_first_checkpoint(tmp_path,
+                                                                                     capsys):
+    # each was "Stopped: ... (at epoch N of M). ... the run was killed, failed, or stopped by
+    # run.stop_after; to continue it from its checkpoint.pt, rerun the same command with
+    # --resume": a run.stop_after run was not told that the same command stops again, and a run
+    # without a checkpoint.pt was told to continue from it (its resume trains from epoch 1)
+    part = ["run.epochs=5", "run.name=part", "run.stop_after=2"]
+    train(tiny(tmp_path, *part))
+    assert main(["report", str(tmp_path / "part")]) == 0
+    assert states(capsys.readouterr().out) == [
+        f"Stopped by run.stop_after: part (after epoch 2 of 5). {STOP_AFTER}"]
+    summary = (tmp_path / "part" / "summary.json").read_text()
+    # what it says: the same command with --resume trains as many more
+    assert train(tiny(tmp_path, *part, "run.resume=true")).epochs_done == 4
+    # a train killed after epoch 4 would have left the summary.json of 2 epochs
+    (tmp_path / "part" / "summary.json").write_text(summary)
+    assert main(["report", str(tmp_path / "part")]) == 0
+    assert states(capsys.readouterr().out) == [f"Stopped: part (after epoch 4 of 5). {STOPPED}"]
+    # ... and without run.stop_after to run.epochs
+    assert train(tiny(tmp_path, *part, "run.resume=true", "run.stop_after=0")).epochs_done == 5
+    # killed before its first checkpoint.pt (after epoch 2 of run.checkpoint_every=3)
+    train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.stop_after=2"))
+    for name in ("checkpoint.pt", "summary.json"):
+        (tmp_path / "early" / name).unlink()
+    assert main(["report", str(tmp_path / "early")]) == 0
+    assert states(capsys.readouterr().out) == [
+        f"Stopped before its first checkpoint: early (after epoch 2 of 5). {NO_CHECKPOINT}"]
+    resumed = train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.resume=true"))
+    assert [record["epoch"] for record in resumed.history] == [1, 2, 3, 4, 5]
+    assert "training from epoch 1" in capsys.readouterr().out
