@@ -35,7 +35,7 @@ from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import CifarDataset, DatasetBundle, DatasetSpec
 from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
-from pidkit_distill.models import build_model, model_fingerprint
+from pidkit_distill.models import adopt_model_fingerprint, build_model, model_fingerprint
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.teacher_keys import (
     CODE_IN_KEY,
@@ -387,9 +387,10 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     The file records the fingerprint of the teacher's code (:func:`teacher_code`) that its
     folder's name hashes, taken before the teacher is trained: a value the builder reads that
     the training changes (a tensor its network trains in place) does not make the file refused
-    when the same code runs again.
+    when the same code runs again. Under torchrun it is rank 0's in every process
+    (:func:`_code_from_main`).
     """
-    code = teacher_code(config.model.teacher)
+    code = _code_from_main(config.model.teacher, runtime)
     teacher_config = teacher_run_config(config)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
@@ -437,6 +438,25 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     if runtime.distributed:
         dist.barrier()
     return path
+
+
+def _code_from_main(model: str, runtime: Runtime) -> str | None:
+    """:func:`teacher_code` of ``model`` as rank 0 has it, which every process of the run keys
+    its teacher by from now on (:func:`~pidkit_distill.models.adopt_model_fingerprint`): a
+    value that the builder reads may differ from process to process (its device
+    ``cuda:LOCAL_RANK``, the ``RANK``), which gave each process a teacher folder of its own. A
+    collective call where the run is distributed."""
+    code = teacher_code(model)
+    if not (runtime.distributed and dist.is_initialized()):
+        return code
+    digits = torch.tensor(list(bytes.fromhex(code)) if code else [-1] * 8,  # 16 hex digits
+                          dtype=torch.int64, device=runtime.device)
+    dist.broadcast(digits, src=0)
+    if digits[0].item() < 0:
+        return None
+    code = bytes(digits.tolist()).hex()
+    adopt_model_fingerprint(model, code)
+    return code
 
 
 def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, runtime: Runtime) -> None:
