@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["local_rank_from_env", "local_world_size_from_env", "rank_from_env",
-           "world_size_from_env"]
+__all__ = ["check_rendezvous", "local_rank_from_env", "local_world_size_from_env",
+           "rank_from_env", "world_size_from_env"]
 
 
 def _from_env(name: str, default: int) -> int:
@@ -68,3 +68,49 @@ def local_rank_from_env() -> int:
     """``LOCAL_RANK`` as torchrun sets it, the index of the process on its machine and of its
     GPU on CUDA (``cuda:LOCAL_RANK``); ``RANK`` where it is unset."""
     return _from_env("LOCAL_RANK", rank_from_env())
+
+
+def _rendezvous_missing() -> str | None:
+    """The launcher variable a process of several (``WORLD_SIZE`` above 1) lacks to meet the
+    others, ``MASTER_ADDR`` or ``MASTER_PORT`` (torchrun sets both); ``None`` where nothing
+    is missing, or where this process is the only one. Such a process was not started by
+    torchrun: ``RANK`` and ``WORLD_SIZE`` were left set in the shell."""
+    if world_size_from_env() <= 1:
+        return None
+    return next((name for name in ("MASTER_ADDR", "MASTER_PORT") if not os.environ.get(name)),
+                None)
+
+
+def check_rendezvous() -> None:
+    """Raise a :class:`ValueError` where this process is one of several (``WORLD_SIZE`` above
+    1) but has no address to meet the others at (``MASTER_ADDR`` or ``MASTER_PORT`` unset): it would fail in
+    torch's "env:// rendezvous" (exit 1), or, as ``RANK=1``, in silence, since only rank 0
+    prints. Not for a process group the caller made (``file://``, ``tcp://``): call it only
+    where none exists.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.update(RANK="1", WORLD_SIZE="2")
+    >>> check_rendezvous()
+    Traceback (most recent call last):
+    ...
+    ValueError: WORLD_SIZE=2 and RANK=1 in the environment make this process one of 2, but \
+MASTER_ADDR is unset (torchrun sets it, with MASTER_PORT), so it cannot meet the others: launch \
+the run with torchrun (torchrun --nproc_per_node 2 -m pidkit_distill ...), or unset RANK and \
+WORLD_SIZE to train in one process
+    >>> del os.environ["RANK"], os.environ["WORLD_SIZE"]
+    >>> check_rendezvous()
+    """
+    missing = _rendezvous_missing()
+    if missing is None:
+        return
+    world_size, rank = world_size_from_env(), os.environ.get("RANK")
+    other = "MASTER_PORT" if missing == "MASTER_ADDR" else "MASTER_ADDR"
+    raise ValueError(f"WORLD_SIZE={world_size}" + ("" if rank is None else f" and RANK={rank}")
+                     + f" in the environment make this process one of {world_size}, but "
+                     f"{missing} is unset (torchrun sets it, with {other}), so it cannot meet "
+                     "the others: launch the run with torchrun (torchrun --nproc_per_node "
+                     f"{world_size} -m pidkit_distill ...), or unset "
+                     + ("WORLD_SIZE" if rank is None else "RANK and WORLD_SIZE")
+                     + " to train in one process")

@@ -19,7 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from pidkit.cli import say_on_stderr
-from pidkit_distill.launcher_env import rank_from_env
+from pidkit_distill.launcher_env import check_rendezvous, rank_from_env
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
     from pidkit_distill.training.runtime import FirstStop
@@ -35,9 +35,11 @@ def say(line: str) -> None:
 
 def printing_rank() -> int:
     """``RANK`` as torchrun sets it (0 outside torchrun), read without importing PyTorch; 0
-    where it is no whole number: this process's error is then that value
+    where it is no whole number, or where no torchrun started this process (``RANK`` and
+    ``WORLD_SIZE`` left set without ``MASTER_ADDR``): this process's error is then that
     (:func:`~pidkit_distill.training.check_config` names it), which it prints."""
     try:
+        check_rendezvous()
         return rank_from_env()
     except ValueError:
         return 0

@@ -8,10 +8,12 @@ the run, in every process alike.
 from __future__ import annotations
 
 import torch
+import torch.distributed as dist
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cuda_devices, no_cuda, on_this_machine
 from pidkit_distill.launcher_env import (
+    check_rendezvous,
     local_rank_from_env,
     local_world_size_from_env,
     rank_from_env,
@@ -34,7 +36,8 @@ def check_devices(config: TrainConfig) -> None:
     ValueError
         ``run.device=cuda`` without CUDA; or, on CUDA, more processes on this machine than it
         has GPUs, or a process whose own GPU index is beyond them. An environment variable of
-        the launcher that is no number is named without a configuration key in front.
+        the launcher that is no number, or a process of several without ``MASTER_ADDR`` (not
+        started by torchrun), is named without a configuration key in front.
     """
     if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
         raise ValueError(f"run.device: 'cuda' was asked for, but {no_cuda()}; use run.device=cpu "
@@ -51,6 +54,8 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
     # read first, also on the CPU, where init_runtime reads them too: one that is no number is
     # named here, with no configuration key in front (LOCAL_RANK reads RANK where it is unset)
     world_size_from_env(), rank_from_env()
+    if not (dist.is_available() and dist.is_initialized()):  # not a group of the caller's
+        check_rendezvous()
     processes, local_rank = local_world_size_from_env(), local_rank_from_env()
     gpus = cuda_devices()
     # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU

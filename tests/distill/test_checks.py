@@ -282,6 +282,8 @@ def test_a_teacher_cache_folder_that_cannot_be_written_is_refused_before_any_wor
 
 def test_a_last_batch_that_leaves_a_process_without_samples_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")  # and MASTER_PORT, as torchrun sets them
+    monkeypatch.setenv("MASTER_PORT", "29500")
     cfg = tiny(tmp_path, "data.options.n_train=97")  # batches of 32: the last holds 1 sample
     with pytest.raises(ValueError, match=r"^data.batch_size: the last training batch holds 1 "
                                          r"sample.*set data.drop_last=true"):
@@ -305,7 +307,8 @@ def _torchrun_on_gpus(monkeypatch, *, gpus: int, processes: int, rank: int = 0) 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: gpus > 0)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: gpus)
     for key, value in {"RANK": rank, "LOCAL_RANK": rank, "WORLD_SIZE": processes,
-                       "LOCAL_WORLD_SIZE": processes}.items():
+                       "LOCAL_WORLD_SIZE": processes, "MASTER_ADDR": "127.0.0.1",
+                       "MASTER_PORT": 29500}.items():
         monkeypatch.setenv(key, str(value))
 
 

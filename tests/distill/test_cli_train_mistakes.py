@@ -276,6 +276,8 @@ def test_an_option_mistake_under_torchrun_is_printed_by_rank_0_alone(monkeypatch
     # printed once
     monkeypatch.setenv("RANK", rank)
     monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")  # and MASTER_PORT, as torchrun sets them
+    monkeypatch.setenv("MASTER_PORT", "29500")
     with pytest.raises(SystemExit) as stop:
         main(["train", "--run.epoch", "3"])
     line = ("pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
@@ -305,3 +307,35 @@ def test_a_rank_left_in_the_environment_without_torchrun_is_said_in_one_line(
         "where it is unset), so no process of this run is rank 0; unset RANK outside torchrun, "
         "or set both as torchrun would\n"))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("rank", [None, "0", "1"])
+def test_a_world_size_left_in_the_environment_without_torchrun_is_said_in_one_line(
+        monkeypatch, capsys, tmp_path, rank):
+    # WORLD_SIZE=2 (and RANK) left set in a shell, no torchrun, so no MASTER_ADDR: RANK=1
+    # printed nothing, an option's mistake (exit 2) and a correct run (exit 1) alike, as only
+    # rank 0 prints; rank 0 said torch's 'training failed: Error initializing torch.distributed
+    # using env:// rendezvous: environment variable MASTER_ADDR expected, but not set', exit 1
+    for name in ("MASTER_ADDR", "MASTER_PORT", "RANK"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    if rank is not None:
+        monkeypatch.setenv("RANK", rank)
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--run.epoch", "3"])
+    assert (stop.value.code, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
+        "'--run.epochs'? See 'pidkit-distill train --help'\n"))
+    status = main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)])
+    ranked = "" if rank is None else f" and RANK={rank}"
+    unset = "WORLD_SIZE" if rank is None else "RANK and WORLD_SIZE"
+    assert (status, capsys.readouterr().err) == (2, (
+        f"pidkit-distill train: error: WORLD_SIZE=2{ranked} in the environment make this "
+        "process one of 2, but MASTER_ADDR is unset (torchrun sets it, with MASTER_PORT), so it "
+        "cannot meet the others: launch the run with torchrun (torchrun --nproc_per_node 2 -m "
+        f"pidkit_distill ...), or unset {unset} to train in one process\n"))
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")  # its port alone is missing
+    assert main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)]) == 2
+    assert "but MASTER_PORT is unset (torchrun sets it, with MASTER_ADDR)" in (
+        capsys.readouterr().err)

@@ -258,6 +258,8 @@ def _train_raises(monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None
 
     monkeypatch.setattr(pidkit_distill.training, "train", train)
     monkeypatch.setenv("WORLD_SIZE", "2")
+    monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")  # and MASTER_PORT, as torchrun sets them
+    monkeypatch.setenv("MASTER_PORT", "29500")
 
 
 def test_a_group_that_a_failed_run_left_is_destroyed_by_the_next_run_that_ends_well(

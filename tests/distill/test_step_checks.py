@@ -175,7 +175,8 @@ def test_a_batch_size_of_one_is_refused_without_drop_last_as_a_fix(tmp_path):
 def test_each_process_share_counts_unless_batchnorm_is_synchronised(tmp_path, monkeypatch):
     # 98 = 3 x 32 + 2: the last batch gives each of two processes one sample
     for name, value in {"WORLD_SIZE": "2", "RANK": "0", "LOCAL_RANK": "0",
-                        "LOCAL_WORLD_SIZE": "2"}.items():
+                        "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
+                        "MASTER_PORT": "29500"}.items():
         monkeypatch.setenv(name, value)
     with pytest.raises(ValueError) as err:
         check_config(tiny(tmp_path, "method.name=bas", "data.options.n_train=98"))
