@@ -345,10 +345,14 @@ def _run(args: argparse.Namespace) -> int:
         held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
         with _failing("error", 2):  # a folder that is not a run
             runs = load_runs(args.runs)
+        shown = {Path(run.path).resolve() for run in runs}  # the table's runs
         for given, folders in held.items():  # read: on stderr, so that `> table.md` is the table
             if folders != [Path(given).expanduser()]:
-                print(f"{given}: {len(folders)} run folder{'s' if len(folders) > 1 else ''}",
-                      file=sys.stderr, flush=True)
+                read = sum(folder.resolve() in shown for folder in folders)
+                teachers = len(folders) - read  # the teachers' own, skipped beside students
+                print(f"{given}: {read} run folder{'' if read == 1 else 's'}"
+                      + (f" and {teachers} teacher's run folder{'' if teachers == 1 else 's'}, "
+                         "skipped" if teachers else ""), file=sys.stderr, flush=True)
         from pidkit_distill.atomic_files import FileWriteError
         from pidkit_distill.report import group_table, summary_table, write_report
 

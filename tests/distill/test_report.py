@@ -393,6 +393,11 @@ def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(
     with pytest.warns(RuntimeWarning, match="skipped the teacher's run folder"):
         assert [run.name for run in load_runs(os.fsencode(runs))] == ["s0", "s1"]
     assert [run.name for run in load_runs(str(teacher))] == ["teacher-digits-x"]
+    # the command's count is of the table's runs: it said "3 run folders" above a table of two
+    assert main(["report", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert err.endswith(f"\n{runs}: 2 run folders and 1 teacher's run folder, skipped\n")
+    assert [r.split(" | ")[0] for r in rows(out)] == ["| s0", "| s1"]
 
 
 def test_a_tilde_is_the_home_folder_in_the_runs_and_the_out_folder(tmp_path, monkeypatch,
