@@ -46,7 +46,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     :meth:`ShardedBatchSampler.loss_scale`, so the averaged gradient is the global batch's.
     Returns the sample-weighted means of the total loss, of each loss term and the training
     accuracy (summed over DDP processes). A progress bar is drawn when ``progress`` is true and
-    stderr is a terminal.
+    someone watches (a terminal, a notebook); none is made otherwise.
 
     Parameters
     ----------
@@ -118,11 +118,14 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     params = [p for group in optimizer.param_groups for p in group["params"]]
     sampler = batch_sampler(loader)
     # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
-    bar = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False, disable=not (progress and watched()))
+    # No bar where none is shown: tqdm's __del__ closes a hidden bar too, when the epoch's frame
+    # goes, and a Ctrl-C that comes in it is lost ("Exception ignored in ... tqdm.__del__").
+    batches = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False) \
+        if progress and watched() else loader
     with warnings.catch_warnings():  # once per epoch: entering it forgets the warnings shown
         if device.type == "cpu":
             warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)
-        for step, (x, y) in enumerate(bar):
+        for step, (x, y) in enumerate(batches):
             with memory_checked("", epoch=epoch + 1, step=step + 1, n_steps=n_steps,
                                  hint="lower data.batch_size"):
                 x, y = to_device(x, y, device)
