@@ -236,6 +236,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                       "train_losses": stats["losses"], "train_acc": stats["acc"],
                       "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
                       "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
+                      # the processes that trained the epoch (torchrun's WORLD_SIZE): a run
+                      # resumed with another count keeps each epoch's own
+                      "processes": runtime.world_size,
                       "time_s": round(time.perf_counter() - start, 3)}
             state["history"].append(record)
             state["epoch"] = done

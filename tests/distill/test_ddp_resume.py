@@ -117,3 +117,20 @@ def test_a_run_resumed_with_another_number_of_processes_is_told_what_changes():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _restored_with(2, replace(Runtime.single(), world_size=2))
+
+
+def test_each_epoch_records_the_processes_that_trained_it(tmp_path):
+    # nothing in metrics.jsonl, config.json or summary.json said how many processes trained a
+    # run, nor which epochs of a run resumed with another count had which
+    import json
+
+    from tiny_runs import tiny
+
+    from pidkit_distill.training import train
+
+    assert _run_of_two([tmp_path, tmp_path]) == [[[1], []], [[1], []]]
+    with pytest.warns(RuntimeWarning, match="written by 2 processes, after epoch 1"):
+        train(tiny(tmp_path, "run.epochs=3", "run.stop_after=1", "run.resume=true"))
+    metrics = (tmp_path / "synthetic-bas-ut-s0" / "metrics.jsonl").read_text().splitlines()
+    assert [(line["epoch"], line["processes"]) for line in map(json.loads, metrics)] == [
+        (1, 2), (2, 1)]
