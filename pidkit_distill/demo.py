@@ -31,12 +31,14 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import multiprocessing
 import shutil
 import signal
 import textwrap
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -51,7 +53,8 @@ from pidkit_distill.signals import sigterm_interrupts
 if TYPE_CHECKING:
     from pidkit_distill.training import CheckedConfig
 
-__all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table", "run_demo"]
+__all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "chance_note", "demo_configs", "demo_table",
+           "run_demo"]
 
 DEMO_EPOCHS = 300
 # The fewest student epochs: RID's schedule scaled to one epoch leaves its student none
@@ -224,6 +227,68 @@ def demo_table(results: list[dict[str, Any]]) -> str:
         lines.append(f"{r['teacher']:<10} {_METHODS[r['method']][0]:<7} "
                      f"{100 * r['last_acc']:>9.1f} %  {delta:>6}  {atoms}".rstrip())
     return "\n".join(lines)
+
+
+def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) -> str:
+    """The note under the demo's table when a shortened demo left students at chance, or ``""``.
+
+    A student is at chance when its held-out accuracy is at most two binomial standard errors
+    above ``chance``, the share of the held-out set's most common class (what a student that
+    always answers that class scores; one that guesses scores less). With fewer epochs than
+    the paper's 300 such a row says nothing of its method, and the table does not say so: the
+    note names those rows and the fix. At 300 epochs or more, every method has trained its
+    whole schedule, so a student at chance is its method's outcome (VID's with the untrained
+    teacher): no note.
+
+    Parameters
+    ----------
+    results : list of dict
+        The records of ``results.jsonl`` (``teacher``, ``method``, ``epochs``, ``last_acc``).
+    chance : float
+        The held-out share of the most common class, in [0, 1].
+    n_test : int
+        The number of held-out samples the accuracies are measured on.
+
+    Examples
+    --------
+    >>> rows = [{"teacher": t, "method": m, "epochs": 10, "last_acc": a}
+    ...         for t, m, a in [("trained", "bas", 0.3075), ("trained", "rid", 0.2595)]]
+    >>> print(chance_note(rows, chance=0.258, n_test=2000))
+    note: 1 of the 2 students ended at chance (trained RID: held-out accuracy at most 27.8 %,
+    two standard errors above the 25.8 % of always answering the most common class): after 10
+    epochs it has learnt next to nothing of the task, so its row does not compare the methods;
+    run more --epochs (the default, 300, is the paper's schedule)
+    >>> chance_note([{**rows[1], "epochs": 300}], chance=0.258, n_test=2000)
+    ''
+    """
+    epochs = min(r["epochs"] for r in results)
+    ceiling = chance + 2 * math.sqrt(chance * (1 - chance) / n_test)
+    at_chance = [r for r in results if r["last_acc"] <= ceiling]
+    if epochs >= DEMO_EPOCHS or not at_chance:
+        return ""
+    level = (f"held-out accuracy at most {100 * ceiling:.1f} %, two standard errors above the "
+             f"{100 * chance:.1f} % of always answering the most common class")
+    fix = f"run more --epochs (the default, {DEMO_EPOCHS}, is the paper's schedule)"
+    if len(at_chance) == len(results):
+        text = (f"note: every student ended at chance ({level}): {epochs} epochs are too few "
+                f"to learn the task, so the table compares no method; {fix}")
+    else:
+        names = ", ".join(f"{r['teacher']} {_METHODS[r['method']][0]}" for r in at_chance)
+        one = len(at_chance) == 1
+        text = (f"note: {len(at_chance)} of the {len(results)} students ended at chance "
+                f"({names}: {level}): after {epochs} epochs {'it has' if one else 'they have'} "
+                f"learnt next to nothing of the task, so {'its row does' if one else 'their rows do'}"
+                f" not compare the methods; {fix}")
+    return textwrap.fill(text, width=95)
+
+
+def _majority_share(config: TrainConfig) -> tuple[float, int]:
+    """The held-out share of the most common class, and the number of held-out samples."""
+    from pidkit_distill.training.loaders import load_data
+
+    counts = Counter(int(label) for _, label in load_data(config).test)
+    n_test = counts.total()
+    return max(counts.values()) / n_test, n_test
 
 
 def _cpu_seconds() -> float:
@@ -400,7 +465,9 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     report = write_report([r["run_dir"] for r in results], out_dir=out / "report")
     reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
                             width=95)
-    print(f"\n{demo_table(results)}\n\n{reading}\n")
+    chance, n_test = _majority_share(configs[0])
+    note = chance_note(results, chance=chance, n_test=n_test)
+    print("\n" + "\n".join([demo_table(results), *([note] if note else []), "", reading, ""]))
     print(f"report   {report}  (accuracy.png, pid_atoms.png)")
     print(f"results  {out / 'results.jsonl'}; each run's metrics.jsonl and audit.jsonl in "
           f"{out}/RUN/")

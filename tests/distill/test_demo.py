@@ -27,6 +27,7 @@ from pidkit_distill.demo import (
     _estimates,
     _scaled_schedules,
     _worker_pool,
+    chance_note,
     demo_configs,
     demo_table,
     run_demo,
@@ -95,6 +96,50 @@ def test_demo_table_reads_the_change_against_bas_per_teacher():
     assert missing.splitlines()[1].split() == ["trained", "BAS", "80.0", "%"]
 
 
+def _records(epochs, accuracies):
+    return [{"teacher": t, "method": m, "epochs": epochs, "last_acc": a} for (t, m), a in zip(
+        [(t, m) for t in ("trained", "untrained") for m in ("bas", "vid", "rid")], accuracies,
+        strict=True)]
+
+
+# held-out accuracies of `pidkit-distill demo --epochs N` (seed 0, 2,000 held-out samples, the
+# most common class 516 of them)
+_TEN = [0.3075, 0.294, 0.2595, 0.3075, 0.2565, 0.2605]
+_FULL = [0.8745, 0.9315, 0.904, 0.8745, 0.2625, 0.8635]
+
+
+@pytest.mark.parametrize(("epochs", "accuracies", "note"), [
+    # --epochs 2: every student at 25.8 %, and the table read as if it compared the methods
+    (2, [0.258] * 6, "note: every student ended at chance (held-out accuracy at most 27.8 %, "
+                     "two standard errors above the 25.8 % of always answering the most common "
+                     "class): 2 epochs are too few to learn the task, so the table compares no "
+                     "method; run more --epochs (the default, 300, is the paper's schedule)"),
+    (10, _TEN, "note: 3 of the 6 students ended at chance (trained RID, untrained VID, untrained "
+               "RID: held-out accuracy at most 27.8 %, two standard errors above the 25.8 % of "
+               "always answering the most common class): after 10 epochs they have learnt next "
+               "to nothing of the task, so their rows do not compare the methods; run more "
+               "--epochs (the default, 300, is the paper's schedule)"),
+    # the whole schedule: VID with the untrained teacher at chance is the method's outcome
+    (300, _FULL, ""),
+    (299, _FULL, None),
+])
+def test_the_demo_says_when_a_short_run_left_students_at_chance(epochs, accuracies, note):
+    got = chance_note(_records(epochs, accuracies), chance=516 / 2000, n_test=2000)
+    if note is None:
+        assert got.startswith("note: 1 of the 6 students ended at chance (untrained VID: ")
+    else:
+        assert " ".join(got.split()) == note
+
+
+def test_at_chance_means_at_most_two_standard_errors_above_the_most_common_class():
+    # 0.25 of 300 samples: standard error sqrt(0.25 * 0.75 / 300) = 0.025, so 0.30 is the limit
+    def at_chance(acc):
+        return bool(chance_note(_records(5, [0.9] * 5 + [acc]), chance=0.25, n_test=300))
+
+    assert at_chance(0.25) and at_chance(0.2999) and at_chance(0.10)
+    assert not at_chance(0.3001) and not at_chance(0.9)
+
+
 @pytest.mark.parametrize(("method", "says"), [
     ("eb-extrapolation", " (bias-corrected estimates, n = 200; a corrected atom"),
     # every audit record has its plug-in atoms under 'plugin': with --set
@@ -120,6 +165,8 @@ def test_demo_runs_end_to_end_and_writes_everything_under_its_folder(tmp_path, c
     assert "sees 10 of them (2.5 %)" in printed and "all 400 training samples" in printed
     assert "200 held-out samples no network trains on" in printed
     assert "How to read it" in printed and "n = 200" in printed
+    # 2 epochs of 10 samples learn nothing: the table read as if it compared the methods
+    assert "\nnote: every student ended at chance (held-out accuracy at most " in printed
     # a short demo's RID row is not the paper's schedule: it was said only in the runs' train.log
     assert ("\n  schedule RID's 300-epoch schedule scaled to the run: warmup_epochs=0, "
             "cycle_epochs=4 (its student trains in 1 of 2 epochs)\n  writing ") in printed
