@@ -51,8 +51,15 @@ from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_li
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import load_config
 from pidkit_distill.name_check import check_builtin_names
-from pidkit_distill.signals import exit_status, sigterm_interrupts
-from pidkit_distill.stop_lines import interrupted_line, printing_rank, reader_gone_line, say, say_stop
+from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
+from pidkit_distill.stop_lines import (
+    failure_under,
+    interrupted_line,
+    printing_rank,
+    reader_gone_line,
+    say,
+    say_stop,
+)
 from pidkit_distill.user_modules import import_user_modules
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
@@ -324,6 +331,10 @@ def _main(argv: Sequence[str] | None) -> int:
         except KeyboardInterrupt as interrupt:
             if args.debug:
                 raise
+            failed = failure_under(interrupt)  # torchrun's SIGTERM as the failure came here
+            if isinstance(failed, _Failure):
+                say_stop(args.command, str(failed), failed.__cause__)
+                return failed.status
             say_stop(args.command, interrupted_line(args.command, interrupt), interrupt)
             return exit_status(interrupt)
         except BrokenPipeError:  # `| head` exited: stop, and say so where it can still be read
@@ -447,14 +458,21 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
 @contextmanager
 def _failing(label: str, status: int, *kinds: type[Exception]) -> Iterator[None]:
     """Turn exceptions of ``kinds`` (default: ValueError, TypeError, OSError) into a one-line
-    :class:`_Failure` with exit ``status``."""
+    :class:`_Failure` with exit ``status``; also one that ended a run and that an interrupt
+    replaced as it left (:func:`~pidkit_distill.stop_lines.failure_under`)."""
     caught = kinds or (ValueError, TypeError, OSError)
     try:
         yield
     except BrokenPipeError:  # no failure of the work: its output's reader went away
         raise
     except caught as err:
-        raise _Failure(f"{label}: {one_line(err)}", status) from err
+        with interrupts_deferred():  # an interrupt now comes once the failure is made
+            raise _Failure(f"{label}: {one_line(err)}", status) from err
+    except KeyboardInterrupt as interrupt:  # torchrun's SIGTERM as a failure of the run left it
+        failed = failure_under(interrupt)
+        if not isinstance(failed, caught):
+            raise
+        raise _Failure(f"{label}: {one_line(failed)}", status) from failed
 
 
 if __name__ == "__main__":

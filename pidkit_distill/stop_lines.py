@@ -24,7 +24,8 @@ from pidkit_distill.launcher_env import check_rendezvous, rank_from_env
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
     from pidkit_distill.training.runtime import FirstStop
 
-__all__ = ["interrupted_line", "printing_rank", "reader_gone_line", "say", "say_stop"]
+__all__ = ["failure_under", "interrupted_line", "printing_rank", "reader_gone_line", "say",
+           "say_stop"]
 
 
 def say(line: str) -> None:
@@ -82,6 +83,31 @@ def _own_stop(error: BaseException, first: FirstStop) -> bool:
     if isinstance(error, (KeyboardInterrupt, peer_stopped)):
         return False
     return sys.modules["pidkit_distill.training.runtime"].stop_cause(error) != first.cause
+
+
+def failure_under(interrupt: KeyboardInterrupt) -> BaseException | None:
+    """The error that ended a run and was still on its way to the command's line when
+    ``interrupt`` came, or ``None``: the first error, no interrupt, that was being handled where
+    ``interrupt`` was raised (its ``__context__``, and theirs) and whose first stop is recorded
+    (:func:`~pidkit_distill.training.runtime.first_stop`), itself or as the cause of the
+    command's one-line failure. Under torchrun, once a process has died (``kill -9``, the
+    OOM-killer) torchrun sends SIGTERM to the others, which may come as the survivor reports its
+    own failure; taken for an interrupt it replaced the failure, and the survivor, the first to
+    stop, printed nothing (its interrupt was not the recorded stop). In one process no stop is
+    recorded: ``None``."""
+    runtime = sys.modules.get("pidkit_distill.training.runtime")
+    if runtime is None:  # no run has started
+        return None
+    seen: set[int] = set()
+    error = interrupt.__context__
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        recorded = runtime.first_stop_of(error) or (
+            error.__cause__ is not None and runtime.first_stop_of(error.__cause__))
+        if recorded and not isinstance(error, KeyboardInterrupt):
+            return error
+        error = error.__context__
+    return None
 
 
 def interrupted_line(command: str, interrupt: KeyboardInterrupt) -> str:

@@ -23,6 +23,7 @@ import torch
 import torch.distributed as dist
 from tiny_runs import TINY, command_env, one_process_group, tiny
 
+from pidkit.cli import one_line
 from pidkit_distill.training import train
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.run import PeerStopped
@@ -366,3 +367,42 @@ def test_only_a_collective_that_failed_as_another_process_exited_is_peer_stopped
             PeerStopped, "rank 1 of 2 failed: a bug (the other processes stopped with it)", error)
     else:
         assert stopped.value is error
+
+
+@pytest.mark.parametrize("where", ["leaving the run", "as the command's line is made"])
+def test_torchruns_sigterm_that_comes_as_the_first_failure_leaves_does_not_replace_it(
+        where, monkeypatch, capsys, tmp_path):
+    # torchrun sends SIGTERM to the other processes once one has died (kill -9 of rank 0): where
+    # it came while the survivor's failure, recorded as the run's first stop, left the run, it
+    # was an interrupt that no stop recorded: rank 1 printed nothing and exited 143 (about one
+    # torchrun in ten)
+    import os
+    import signal
+
+    import pidkit_distill.training
+    from pidkit_distill import cli
+    from pidkit_distill.training import TrainingError
+
+    error = TrainingError("another process of the run ended without a message", epoch=1)
+    _stopped_in_turn((1, error))  # rank 1 of 2, the survivor, stopped first
+    _train_raises(monkeypatch, error)
+
+    def train(config):
+        try:
+            raise error
+        finally:  # torchrun's SIGTERM, as the failure leaves the run
+            if where == "leaving the run":
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    def terminated_one_line(err):  # torchrun's SIGTERM, as the command's one line is made
+        os.kill(os.getpid(), signal.SIGTERM)
+        return one_line(err)
+
+    monkeypatch.setattr(pidkit_distill.training, "train", train)
+    if where == "as the command's line is made":
+        monkeypatch.setattr(cli, "one_line", terminated_one_line)
+    monkeypatch.setenv("RANK", "1")
+    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    assert (cli.main(["train", *sets]), capsys.readouterr().err.splitlines()) == (1, [
+        "pidkit-distill train (rank 1 of 2): training failed: another process of the run "
+        "ended without a message in epoch 1; nothing was saved (no epoch had completed)"])
