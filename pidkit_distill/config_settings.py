@@ -23,7 +23,7 @@ from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
-__all__ = ["Settings", "closest_name_hint", "field_kinds", "table_hint"]
+__all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_table", "table_hint"]
 
 
 @functools.cache
@@ -41,15 +41,43 @@ def closest_name_hint(name: str, known: Iterable[str]) -> str:
     return record_hint(name) or (f".{suggestion}" if suggestion else "")
 
 
-def table_hint(name: str, known: Iterable[str], tables: Iterable[str]) -> str:
-    """The hint of the error for an unknown section or key ``name`` (``params``,
-    ``data.params``), ending the sentence before it; or nothing.
+def misplaced_table(name: str, known: Iterable[str], tables: Iterable[str]) -> str | None:
+    """The nested table of another section (one of ``tables``, the dict keys) that the unknown
+    section or key ``name`` (nearly) names: ``method.params`` for ``params``, ``param`` or
+    ``data.params``; ``None`` where ``name`` is closest to one of ``known`` that is a table
+    itself (``teacher.options``: ``teacher.data_options``) or to another of ``known`` (a
+    misspelt section, ``optm``: ``optim``), or names a run's record.
 
-    Where ``name`` is (nearly) the name of a nested table of another section (``tables``, the
-    dict keys: ``[params]`` or ``[data.params]`` for ``[method.params]``), that table, with
-    its section; the closest of ``known`` (:func:`closest_name_hint`) otherwise, and first where
-    it is a table itself (``[teacher.options]``: ``teacher.data_options``) or where ``name`` is
-    a misspelt section (``[optm]``: ``optim``) or names a run's record.
+    Examples
+    --------
+    >>> tables = ["data.options", "method.params", "teacher.data_options"]
+    >>> sections = ["data", "method", "optim", "teacher"]
+    >>> misplaced_table("param", sections, tables), misplaced_table("optm", sections, tables)
+    ('method.params', None)
+    >>> misplaced_table("method.data_options", ["method.name", "method.params"], tables)
+    'teacher.data_options'
+    >>> print(misplaced_table("teacher.options", ["teacher.lr", "teacher.data_options"], tables))
+    None
+    """
+    known, tables = list(known), list(tables)
+    near = closest(name, known)
+    if near in tables or record_hint(name):
+        return None
+    section, _, field = name.rpartition(".")
+    elsewhere = {key.split(".")[1]: key for key in tables if key.split(".")[0] != section}
+    match = field if field in elsewhere else None if near else closest(field, list(elsewhere))
+    return None if match is None else elsewhere[match]
+
+
+def table_hint(name: str, known: Iterable[str], tables: Iterable[str], *,
+               entry: str | None = None) -> str:
+    """The hint of the error for an unknown section or key ``name`` (``params``,
+    ``data.params``), ending the sentence before it: the nested table of another section that
+    it names in the wrong place (:func:`misplaced_table`), with its section; else the closest
+    of ``known`` (:func:`closest_name_hint`), or nothing. For an override
+    (``--set params.lambda2=0.5``), ``entry`` is the rest of its key after ``name``
+    (``lambda2``, or ``""``), and the table is named as the override's key
+    (``'method.params.lambda2'``) instead of as a TOML table.
 
     Examples
     --------
@@ -57,25 +85,18 @@ def table_hint(name: str, known: Iterable[str], tables: Iterable[str]) -> str:
     >>> sections = ["data", "method", "optim", "teacher"]
     >>> print(table_hint("options", sections, tables)[2:])
     Did you mean [data.options]? ('options' is a table of the section [data])
-    >>> print(table_hint("param", sections, tables)[2:])
-    Did you mean [method.params]? ('params' is a table of the section [method])
-    >>> print(table_hint("method.data_options", ["method.name", "method.params"], tables)[2:])
-    Did you mean [teacher.data_options]? ('data_options' is a table of the section [teacher])
-    >>> table_hint("optm", sections, tables), table_hint("teacher.options", ["teacher.lr",
-    ...     "teacher.data_options"], tables)
-    (". Did you mean 'optim'?", ". Did you mean 'teacher.data_options'?")
+    >>> print(table_hint("params", sections, tables, entry="lambda2")[2:])
+    Did you mean 'method.params.lambda2'? ('params' is a table of the section [method])
+    >>> table_hint("optm", sections, tables)
+    ". Did you mean 'optim'?"
     """
-    known, tables = list(known), list(tables)
-    near = closest(name, known)
-    section, _, field = name.rpartition(".")
-    elsewhere = {key.split(".")[1]: key for key in tables if key.split(".")[0] != section}
-    if near not in tables and not record_hint(name):
-        match = field if field in elsewhere else None if near else closest(field, list(elsewhere))
-        if match is not None:
-            key = elsewhere[match]
-            return (f". Did you mean [{key}]? ({match!r} is a table of the section "
-                    f"[{key.split('.')[0]}])")
-    return closest_name_hint(name, known)
+    known = list(known)
+    key = misplaced_table(name, known, tables)
+    if key is None:
+        return closest_name_hint(name, known)
+    section, field = key.split(".")
+    spelt = f"[{key}]" if entry is None else repr(".".join(filter(None, (key, entry))))
+    return f". Did you mean {spelt}? ({field!r} is a table of the section [{section}])"
 
 
 class Settings:

@@ -179,6 +179,34 @@ def test_a_nested_table_of_the_wrong_place_is_told_its_place(tmp_path, capsys, t
     assert capsys.readouterr() == ("", f"pidkit-distill train: error: {message}\n")
 
 
+@pytest.mark.parametrize(("override", "hint"), [
+    # the same mistake as an override: no hint, or 'data.name' for data.params
+    ("params.lambda2=0.5", "Did you mean 'method.params.lambda2'? ('params' is a table of the "
+                           "section [method])"),
+    ("options.n_train=64", "Did you mean 'data.options.n_train'? ('options' is a table of the "
+                           "section [data])"),
+    ("data.params.lambda2=0.5", "Did you mean 'method.params.lambda2'? ('params' is a table of "
+                                "the section [method])"),
+    ("params={lambda2=0.5}", "Did you mean 'method.params'? ('params' is a table of the section "
+                             "[method])"),
+    # a misspelt section or key keeps the closest key
+    ("methd.params.lambda2=0.5", "Did you mean 'method.params'?"),
+    ("teacher.options.n_train=64", "Did you mean 'teacher.data_options'?"),
+])
+def test_an_override_of_a_nested_table_of_the_wrong_place_is_told_its_place(capsys, override,
+                                                                             hint):
+    key = override.split("=")[0]
+    with pytest.raises(ValueError) as err:
+        apply_overrides(TrainConfig(), [override])
+    assert str(err.value).startswith(f"unknown config key {key!r}; known keys: ['audit.")
+    assert str(err.value).endswith(f"']. {hint}")
+    assert main(["train", "--set", override]) == 2
+    out, err_text = capsys.readouterr()
+    assert (out, err_text.count("\n")) == ("", 1)
+    assert err_text.startswith(f"pidkit-distill train: error: unknown config key {key!r}")
+    assert err_text.endswith(f"']. {hint}\n")
+
+
 def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
     # a run's config.json given to --config was "is not valid TOML: Invalid statement (at line
     # 1, column 1)", which did not say that JSON was the trouble
