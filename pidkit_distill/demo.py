@@ -216,16 +216,18 @@ def demo_table(results: list[dict[str, Any]]) -> str:
     widths = [max(len(label), 6) for _, label in _ATOMS]
     lines = ["teacher    method  student acc  vs BAS  " + "  ".join(
         f"{label:>{w}}" for (_, label), w in zip(_ATOMS, widths, strict=True))]
-    bas = {r["teacher"]: r["last_acc"] for r in results if r["method"] == "bas"}
-    for r in results:
+    # in points, as shown: the change between 25.75 % and 25.8 % (both shown 25.8) is +0.0
+    shown = [round(100 * r["last_acc"], 1) for r in results]
+    bas = {r["teacher"]: acc for r, acc in zip(results, shown, strict=True)
+           if r["method"] == "bas"}
+    for r, acc in zip(results, shown, strict=True):
         base = bas.get(r["teacher"])
-        delta = "" if r["method"] == "bas" or base is None else \
-            f"{100 * (r['last_acc'] - base):+.1f}"
+        delta = "" if r["method"] == "bas" or base is None else f"{acc - base:+.1f}"
         values = [r["audit"].get(key) for key, _ in _ATOMS]
         atoms = "  ".join(" " * w if v is None else f"{0.0 if abs(v) < 5e-4 else v:{w}.3f}"
                           for v, w in zip(values, widths, strict=True))
         lines.append(f"{r['teacher']:<10} {_METHODS[r['method']][0]:<7} "
-                     f"{100 * r['last_acc']:>9.1f} %  {delta:>6}  {atoms}".rstrip())
+                     f"{acc:>9.1f} %  {delta:>6}  {atoms}".rstrip())
     return "\n".join(lines)
 
 

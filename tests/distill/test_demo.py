@@ -78,6 +78,35 @@ def test_demo_configs_differ_only_in_method_and_teacher(tmp_path):
     assert checked.params.student_epochs(300) == 207
 
 
+# held-out accuracies of `pidkit-distill demo --epochs N` (seed 0, 2,000 held-out samples, the
+# most common class 516 of them)
+_TEN = [0.3075, 0.294, 0.2595, 0.3075, 0.2565, 0.2605]
+_FULL = [0.8745, 0.9315, 0.904, 0.8745, 0.2625, 0.8635]
+
+
+@pytest.mark.parametrize("accuracies", [
+    [0.2575, 0.2575, 0.258, 0.2575, 0.2615, 0.258],  # --epochs 3
+    [0.263, 0.2605, 0.258, 0.263, 0.2605, 0.258],  # --epochs 5
+    _TEN, _FULL,
+])
+def test_the_change_against_bas_is_that_of_the_accuracies_shown(accuracies):
+    # 25.75 % and 25.8 % both read 25.8 and their change read +0.1; 26.3 and 26.05 (26.1) -0.3
+    rows = [{**r, "audit": {}} for r in _records(300, accuracies)]
+    lines = [line.split() for line in demo_table(rows).splitlines()[1:]]
+    shown = {(line[0], line[1]): float(line[2]) for line in lines}
+    for line in lines:
+        if line[1] != "BAS":
+            assert float(line[4]) == pytest.approx(shown[line[0], line[1]] - shown[line[0], "BAS"])
+
+
+def test_the_demos_documented_table_reads_its_changes_as_shown():
+    lines = [line.split() for line in demo_table([{**r, "audit": {}} for r in _records(
+        300, _FULL)]).splitlines()[1:]]
+    assert [line[2:] for line in lines] == [
+        ["87.5", "%"], ["93.2", "%", "+5.7"], ["90.4", "%", "+2.9"],
+        ["87.5", "%"], ["26.2", "%", "-61.3"], ["86.4", "%", "-1.1"]]
+
+
 def test_demo_table_reads_the_change_against_bas_per_teacher():
     def row(teacher, method, acc):
         return {"teacher": teacher, "method": method, "last_acc": acc,
@@ -100,12 +129,6 @@ def _records(epochs, accuracies):
     return [{"teacher": t, "method": m, "epochs": epochs, "last_acc": a} for (t, m), a in zip(
         [(t, m) for t in ("trained", "untrained") for m in ("bas", "vid", "rid")], accuracies,
         strict=True)]
-
-
-# held-out accuracies of `pidkit-distill demo --epochs N` (seed 0, 2,000 held-out samples, the
-# most common class 516 of them)
-_TEN = [0.3075, 0.294, 0.2595, 0.3075, 0.2565, 0.2605]
-_FULL = [0.8745, 0.9315, 0.904, 0.8745, 0.2625, 0.8635]
 
 
 @pytest.mark.parametrize(("epochs", "accuracies", "note"), [
