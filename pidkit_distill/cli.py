@@ -359,8 +359,9 @@ def _run(args: argparse.Namespace) -> int:
         shown = {Path(run.path).resolve() for run in runs}  # the table's runs
         for given, folders in held.items():  # read: on stderr, so that `> table.md` is the table
             if folders != [Path(given).expanduser()]:
-                read = sum(folder.resolve() in shown for folder in folders)
-                teachers = len(folders) - read  # the teachers' own, skipped beside students
+                distinct = {folder.resolve() for folder in folders}  # a link to a run is it
+                read = len(distinct & shown)
+                teachers = len(distinct - shown)  # the teachers' own, skipped beside students
                 print(f"{given}: {read} run folder{'' if read == 1 else 's'}"
                       + (f" and {teachers} teacher's run folder{'' if teachers == 1 else 's'}, "
                          "skipped" if teachers else ""), file=sys.stderr, flush=True)

@@ -77,6 +77,25 @@ def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(
     assert [r.split(" | ")[0] for r in rows(out)] == ["| s0", "| s1"]
 
 
+def test_the_count_of_a_sweep_folder_counts_a_run_linked_twice_in_it_once(tmp_path, capsys):
+    # runs/latest -> s1 (a link to the newest run) was counted beside s1: "3 run folders" above
+    # a table of two, and a link to the teacher cache made "2 teacher's run folders"
+    runs = tmp_path / "runs"
+    for name in ("s0", "s1"):
+        fake_run(runs / name, epochs=1)
+    teacher = fake_run(runs / "teacher-digits-x", epochs=1)
+    config = json.loads((teacher / "config.json").read_text())
+    config["method"]["name"] = "teacher"
+    (teacher / "config.json").write_text(json.dumps(config))
+    (runs / "latest").symlink_to(runs / "s1")
+    (runs / "teacher-latest").symlink_to(teacher)
+    assert main(["report", str(runs)]) == 0
+    out, err = capsys.readouterr()
+    assert f"warning: skipped {runs / 's1'}: given twice\n" in err
+    assert err.endswith(f"\n{runs}: 2 run folders and 1 teacher's run folder, skipped\n")
+    assert len(rows(out)) == 2
+
+
 def test_a_tilde_is_the_home_folder_in_the_runs_and_the_out_folder(tmp_path, monkeypatch,
                                                                    capsys):
     # as run.out_dir, the demo's out_dir and load_student: load_runs("~/runs") was "'~/runs'
