@@ -106,6 +106,13 @@ _STATE_NOTES = {
                                            "failed before writing one (run.checkpoint_every); "
                                            "the same command with --resume (run.resume=true) "
                                            "trains it again from epoch 1.",
+    "stopped, its checkpoint.pt gone": f"No process holds the run folder's {RUN_LOCK_FILE}, and "
+                                       "its checkpoint.pt, which its train had written by then "
+                                       "(run.checkpoint_every), is not in it: it was deleted or "
+                                       "not copied with the folder. To continue the run, rerun "
+                                       "the same command with --resume (run.resume=true) where "
+                                       "its checkpoint.pt is; here, --resume trains it again "
+                                       "from epoch 1.",
     "stopped teacher's run": f"No process holds the run folder's {RUN_LOCK_FILE}: the teacher's "
                              "training was killed or failed; rerun the same command "
                              "(train-teacher, or the train that trains this teacher): a "
@@ -124,7 +131,9 @@ def _run_state(run: RunRecords) -> str:
     (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
     where its last train ended there by itself,
     :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
-    checkpoint`` where it has no ``checkpoint.pt``; ``stopped teacher's run`` for a teacher's,
+    checkpoint`` where it has no ``checkpoint.pt`` and fewer epochs than
+    ``run.checkpoint_every``; ``stopped, its checkpoint.pt gone`` where it has none but its
+    train wrote one (deleted, or not copied); ``stopped teacher's run`` for a teacher's,
     which resumes by itself), ``running or stopped, not known`` (short of
     them, and its lock cannot be tested: a file system that cannot lock files), or ``""`` (it
     reached its epochs, and nothing holds its lock).
@@ -132,11 +141,12 @@ def _run_state(run: RunRecords) -> str:
     Examples
     --------
     >>> from pathlib import Path
-    >>> def run(done):
-    ...     return RunRecords("x", Path("/nonexistent/x"), {"run": {"epochs": 3}},
+    >>> def run(done, every=1):
+    ...     return RunRecords("x", Path("/nonexistent/x"),
+    ...                       {"run": {"epochs": 3, "checkpoint_every": every}},
     ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
-    >>> _run_state(run(2)), _run_state(run(3))
-    ('stopped before its first checkpoint', '')
+    >>> _run_state(run(2, every=5)), _run_state(run(2)), _run_state(run(3))
+    ('stopped before its first checkpoint', 'stopped, its checkpoint.pt gone', '')
     """
     held = lock_held(Path(run.path) / RUN_LOCK_FILE)
     if held:
@@ -150,8 +160,11 @@ def _run_state(run: RunRecords) -> str:
         return "stopped teacher's run"
     if ended_train_epochs(Path(run.path)) == done:
         return "stopped by run.stop_after"
-    return "stopped" if (Path(run.path) / "checkpoint.pt").is_file() else \
-        "stopped before its first checkpoint"
+    if (Path(run.path) / "checkpoint.pt").is_file():
+        return "stopped"
+    every = run.config["run"].get("checkpoint_every", 1)  # 1 before the setting was added
+    first = isinstance(every, int) and not isinstance(every, bool) and done < every
+    return "stopped before its first checkpoint" if first else "stopped, its checkpoint.pt gone"
 
 
 def summary_table(runs: list[RunRecords]) -> str:

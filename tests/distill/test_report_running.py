@@ -30,6 +30,11 @@ STOP_AFTER = ("A `pidkit-distill train` with run.stop_after trained the epochs i
               "ended; rerun the same command with --resume (run.resume=true) to train as many "
               "more from its checkpoint.pt, or with --run.stop_after 0 too to train to "
               "run.epochs.")
+GONE = ("No process holds the run folder's .lock, and its checkpoint.pt, which its train had "
+        "written by then (run.checkpoint_every), is not in it: it was deleted or not copied with "
+        "the folder. To continue the run, rerun the same command with --resume "
+        "(run.resume=true) where its checkpoint.pt is; here, --resume trains it again from epoch "
+        "1.")
 NO_CHECKPOINT = ("No process holds the run folder's .lock, and it has no checkpoint.pt: its train "
                  "was killed or failed before writing one (run.checkpoint_every); the same "
                  "command with --resume (run.resume=true) trains it again from epoch 1.")
@@ -247,8 +252,10 @@ def test_a_run_stopped_by_run_stop_after_killed_after_or_before_its_first_checkp
     assert states(capsys.readouterr().out) == [f"Stopped: part (after epoch 4 of 5). {STOPPED}"]
     # ... and without run.stop_after to run.epochs
     assert train(tiny(tmp_path, *part, "run.resume=true", "run.stop_after=0")).epochs_done == 5
-    # killed before its first checkpoint.pt (after epoch 2 of run.checkpoint_every=3)
-    train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.stop_after=2"))
+    # killed before its first checkpoint.pt (after epoch 2 of run.checkpoint_every=3; the
+    # checkpoint.pt that run.stop_after writes after its last epoch is taken away)
+    train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.stop_after=2",
+               "run.checkpoint_every=3"))
     for name in ("checkpoint.pt", "summary.json"):
         (tmp_path / "early" / name).unlink()
     assert main(["report", str(tmp_path / "early")]) == 0
@@ -257,3 +264,19 @@ def test_a_run_stopped_by_run_stop_after_killed_after_or_before_its_first_checkp
     resumed = train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.resume=true"))
     assert [record["epoch"] for record in resumed.history] == [1, 2, 3, 4, 5]
     assert "training from epoch 1" in capsys.readouterr().out
+
+
+def test_a_run_whose_checkpoint_is_gone_is_not_told_it_stopped_before_writing_one(tmp_path,
+                                                                                  capsys):
+    # a run folder copied without its checkpoint.pt (or with it deleted) was "Stopped before its
+    # first checkpoint: ... its train was killed or failed before writing one": with
+    # run.checkpoint_every = 1 (the default) its train wrote one after every epoch
+    train(tiny(tmp_path, "run.epochs=5", "run.name=copied", "run.stop_after=3"))
+    for name in ("checkpoint.pt", "summary.json"):
+        (tmp_path / "copied" / name).unlink()
+    assert main(["report", str(tmp_path / "copied")]) == 0
+    assert states(capsys.readouterr().out) == [
+        f"Stopped, its checkpoint.pt gone: copied (after epoch 3 of 5). {GONE}"]
+    # what it says of this folder: --resume trains it again from epoch 1
+    resumed = train(tiny(tmp_path, "run.epochs=5", "run.name=copied", "run.resume=true"))
+    assert [record["epoch"] for record in resumed.history] == [1, 2, 3, 4, 5]
