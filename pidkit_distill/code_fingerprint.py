@@ -1,6 +1,6 @@
 """A fingerprint of a user's code (no torch): what a registered teacher's cached file is keyed
 by (:func:`~pidkit_distill.teacher_keys.teacher_key`), so that a builder edited in place is
-another teacher; and the fingerprints of registered builders as their builds leave them
+another teacher; and the fingerprints of teachers' builders as their builds leave them
 (:class:`BuilderFingerprints`), so that a builder that changes a value it reads (a list it
 appends to) is the same teacher at each build.
 """
@@ -67,7 +67,7 @@ def code_fingerprint(builder: Any) -> str:
 
 @dataclass
 class _Watched:
-    """A builder registered under a name: the fingerprint its teacher is keyed by, and its
+    """A builder looked at under a name: the fingerprint its teacher is keyed by, and its
     :func:`code_fingerprint` when last looked at."""
 
     builder: Any
@@ -76,17 +76,20 @@ class _Watched:
 
 
 class BuilderFingerprints:
-    """The fingerprints that the builders registered under names are keyed by: each one's
-    :func:`code_fingerprint` as it was when registered (:meth:`watch`), or when your code last
-    changed it since (a setting it reads edited: another teacher), not as the builds change it.
+    """The fingerprints that the builders of teachers, registered under names, are keyed by:
+    each one's :func:`code_fingerprint` as it was when first looked at (:meth:`fingerprint`:
+    before a run first builds it as its teacher), or when your code last changed it since (a
+    setting it reads edited: another teacher), not as the builds change it.
 
     A builder that changes a value it reads as it builds (a module's list or dict it appends
     to, a counter, a default argument it fills) changed its :func:`code_fingerprint` at each
     build: a run that built it once more before it took the fingerprint, or a second run in
     the same process, trained another teacher. What changes while a registered builder builds
-    (:meth:`building`, in any builder watched here: a student's build may append to the list
-    that the teacher's reads) is the builds' and left out; what changes between builds is
-    yours. :meth:`adopt` keys a builder by another process's fingerprint of it (rank 0's).
+    (:meth:`building`, any registered builder: a student's build may append to the list that
+    the teacher's reads) is the builds' and left out; what changes between builds is yours.
+    Only the builders looked at are watched: a student's builder is never walked (a value it
+    reads may be slow to walk, a list of a million items). :meth:`adopt` keys a builder by
+    another process's fingerprint of it (rank 0's).
 
     Examples
     --------
@@ -97,7 +100,6 @@ class BuilderFingerprints:
     ...         built.append(num_classes)
     ...         return (width["hidden"], num_classes)''', cell)
     >>> build, watched = cell["build"], BuilderFingerprints()
-    >>> watched.watch("my-net", build)
     >>> first = watched.fingerprint("my-net", build)
     >>> with watched.building():
     ...     _ = build(num_classes=3, in_channels=1)
@@ -113,13 +115,6 @@ class BuilderFingerprints:
         self._builds = 0  # builds under way (a builder may build another)
         self._lock = threading.RLock()
 
-    def watch(self, name: str, builder: Any) -> None:
-        """Key the builder registered (or registered again) as ``name`` by its fingerprint
-        now."""
-        now = code_fingerprint(builder)
-        with self._lock:
-            self._watched[name] = _Watched(builder, now, now)
-
     def forget(self, name: str | None) -> None:
         """Stop watching the builder registered as ``name`` (unregistered); ``None`` or a name
         not watched: nothing."""
@@ -128,8 +123,8 @@ class BuilderFingerprints:
 
     def fingerprint(self, name: str, builder: Any) -> str:
         """The fingerprint that ``builder``, registered as ``name``, is keyed by: its
-        :func:`code_fingerprint` as registered, or as your code changed it since, less what
-        builds changed (a builder not watched is watched from now)."""
+        :func:`code_fingerprint` when first looked at (from then on it is watched), or as your
+        code changed it since, less what builds changed."""
         with self._lock:
             return self._looked_at(name, builder).key
 

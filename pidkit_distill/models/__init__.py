@@ -103,7 +103,8 @@ def _small(kind: str) -> Callable[..., nn.Module]:
 _MODELS = Registry("model", "register_model", decorates="builder functions", builtin={
     name: _small(name.replace("-", "_")) for name in BUILTIN_NAMES["model"]
 })
-# the fingerprints of the builders you registered, as their builds leave them (model_fingerprint)
+# the fingerprints of the teachers' builders you registered, as their builds leave them
+# (model_fingerprint)
 _FINGERPRINTS = BuilderFingerprints()
 
 
@@ -187,14 +188,7 @@ def register_model(name: str) -> Callable[[B], B]:
     if isinstance(name, str) and WRN_NAME.match(name):
         raise ValueError(f"register_model: name {name!r} has the form wrn-D-K of the built-in "
                          "WideResNets; choose another name.")
-    register = _MODELS.decorator(name, check=_check_builder)
-
-    def registered(builder: B) -> B:
-        register(builder)
-        _FINGERPRINTS.watch(name, builder)
-        return builder
-
-    return registered
+    return _MODELS.decorator(name, check=_check_builder)
 
 
 def unregister_model(name: str) -> None:
@@ -260,12 +254,15 @@ def model_builder(name: object) -> Callable[..., object] | None:
 def model_fingerprint(name: object) -> str | None:
     """The fingerprint of the code of the builder that you registered under the model name
     ``name`` (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`), which a cached
-    teacher's folder name hashes: as it was when you registered it, or when your code changed
-    it since (a setting it reads edited), not as its builds change it (a list it appends to, a
-    counter: :class:`~pidkit_distill.code_fingerprint.BuilderFingerprints`), so that the same
-    command run twice, in one process too, finds the same teacher; or as another process of
-    the run has it (:func:`adopt_model_fingerprint`). ``None`` for the package's own models
-    and a name not registered.
+    teacher's folder name hashes: as it was when first asked for in this process (a run's
+    :func:`~pidkit_distill.check_config` asks for its teacher's before it builds anything), or
+    when your code changed it since (a setting it reads edited), not as its builds change it
+    (a list it appends to, a counter:
+    :class:`~pidkit_distill.code_fingerprint.BuilderFingerprints`), so that the same command
+    run twice, in one process too, finds the same teacher; or as another process of the run
+    has it (:func:`adopt_model_fingerprint`). Only the builders asked for are watched around
+    builds (a student's never is). ``None`` for the package's own models and a name not
+    registered.
 
     Examples
     --------

@@ -86,6 +86,7 @@ from pidkit_distill.training.schedule_fit import fit_schedule
 from pidkit_distill.training.teacher import (
     SupervisedModel,
     check_teacher_path,
+    teacher_code,
     teacher_file_of,
     teacher_run_config,
 )
@@ -306,6 +307,9 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
     check_devices(config)
+    # the teacher's code as it is before this process builds it: what the builds change is not
+    # its code (teacher_code), a student's appending to a list that the teacher's builder reads
+    teacher_code(config.model.teacher)
     with _about("data", data_name=config.data.name):
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
