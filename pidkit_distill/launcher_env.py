@@ -23,6 +23,7 @@ as torchrun sets it); unset it or set it as torchrun would
 from __future__ import annotations
 
 import os
+import sys
 
 __all__ = ["check_rendezvous", "local_rank_from_env", "local_world_size_from_env",
            "rank_from_env", "world_size_from_env"]
@@ -81,12 +82,19 @@ def _rendezvous_missing() -> str | None:
                 None)
 
 
+def _group_made() -> bool:
+    """Whether this process is in a process group already, read without importing PyTorch: no
+    group exists where ``torch.distributed`` was never imported."""
+    dist = sys.modules.get("torch.distributed")
+    return dist is not None and dist.is_available() and dist.is_initialized()
+
+
 def check_rendezvous() -> None:
     """Raise a :class:`ValueError` where this process is one of several (``WORLD_SIZE`` above
-    1) but has no address to meet the others at (``MASTER_ADDR`` or ``MASTER_PORT`` unset): it would fail in
-    torch's "env:// rendezvous" (exit 1), or, as ``RANK=1``, in silence, since only rank 0
-    prints. Not for a process group the caller made (``file://``, ``tcp://``): call it only
-    where none exists.
+    1) but has no address to meet the others at (``MASTER_ADDR`` or ``MASTER_PORT`` unset): it
+    would fail in torch's "env:// rendezvous" (exit 1), or, as ``RANK=1``, in silence, since
+    only rank 0 prints. A process group that exists already (the caller's, made with
+    ``file://`` or ``tcp://``) needs neither, and passes.
 
     Examples
     --------
@@ -103,7 +111,7 @@ WORLD_SIZE to train in one process
     >>> check_rendezvous()
     """
     missing = _rendezvous_missing()
-    if missing is None:
+    if missing is None or _group_made():
         return
     world_size, rank = world_size_from_env(), os.environ.get("RANK")
     other = "MASTER_PORT" if missing == "MASTER_ADDR" else "MASTER_ADDR"

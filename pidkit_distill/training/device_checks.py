@@ -8,7 +8,6 @@ the run, in every process alike.
 from __future__ import annotations
 
 import torch
-import torch.distributed as dist
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import cuda_devices, no_cuda, on_this_machine
@@ -54,8 +53,7 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
     # read first, also on the CPU, where init_runtime reads them too: one that is no number is
     # named here, with no configuration key in front (LOCAL_RANK reads RANK where it is unset)
     world_size_from_env(), rank_from_env()
-    if not (dist.is_available() and dist.is_initialized()):  # not a group of the caller's
-        check_rendezvous()
+    check_rendezvous()
     processes, local_rank = local_world_size_from_env(), local_rank_from_env()
     gpus = cuda_devices()
     # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU

@@ -406,3 +406,37 @@ def test_torchruns_sigterm_that_comes_as_the_first_failure_leaves_does_not_repla
     assert (cli.main(["train", *sets]), capsys.readouterr().err.splitlines()) == (1, [
         "pidkit-distill train (rank 1 of 2): training failed: another process of the run "
         "ended without a message in epoch 1; nothing was saved (no epoch had completed)"])
+
+
+def test_a_group_the_caller_made_without_master_addr_keeps_each_processs_rank(monkeypatch,
+                                                                           capsys, tmp_path):
+    # a process group the caller made (file:// or tcp://, in a notebook), RANK and WORLD_SIZE set
+    # for the run, no MASTER_ADDR: every process took itself for rank 0 (printing_rank refused
+    # the missing MASTER_ADDR), so rank 1's failure, the first stop, was printed by no process
+    # and rank 0 printed its mistake found before the run in every process
+    import torch.distributed as dist
+
+    from pidkit_distill.cli import main
+    from pidkit_distill.training import TrainingError
+
+    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    error = TrainingError("out of memory (MemoryError)", epoch=1)
+    _stopped_in_turn((1, error))
+    _train_raises(monkeypatch, error)
+    monkeypatch.delenv("MASTER_ADDR")
+    monkeypatch.delenv("MASTER_PORT")
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)  # the caller's
+    try:
+        printed = {}
+        for rank in ("0", "1"):
+            monkeypatch.setenv("RANK", rank)
+            status = main(["train", *sets])
+            mistake = main(["train", *sets, "--set", "optim.lr=-1"])
+            printed[rank] = (status, mistake, capsys.readouterr().err.splitlines())
+    finally:
+        dist.destroy_process_group()
+    assert printed == {
+        "0": (1, 2, ["pidkit-distill train: error: config key 'optim.lr' must be a finite number "
+                     "> 0.0, got -1.0"]),
+        "1": (1, 2, ["pidkit-distill train (rank 1 of 2): training failed: out of memory "
+                     "(MemoryError) in epoch 1; nothing was saved (no epoch had completed)"])}
