@@ -96,7 +96,9 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
     epochs : int, default=300
         Student epochs per run, at least 2. Where RID's 300-epoch schedule would leave its
         student fewer than half of them (up to 101 epochs), the trainer scales it to the run;
-        the demo's header says so.
+        the demo's header says so. Each run is audited (and checkpointed) every
+        ``ceil(epochs / 6)`` epochs and after the last: at most 7 audits, with the untrained
+        one, whatever ``epochs``.
     overrides : sequence of str, default=()
         ``section.key=value`` items applied to every run after the demo's own.
 
@@ -109,13 +111,16 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
     ({'train_fraction': 0.025}, {'train_fraction': 1.0})
     """
     check_int(epochs, "epochs", minimum=_MIN_EPOCHS)
+    # at most 6 audits after the untrained one, as the full demo's: the audits are most of a
+    # run's time, and epochs // 6 audited --epochs 7 to 11 after every epoch (up to 12 audits)
+    every = -(-epochs // 6)
     configs = []
     for teacher, tag in _TEACHERS:
         for method in _METHODS:
             configs.append(apply_overrides(TrainConfig(), [
                 *_COMMON, f"method.name={method}", f"run.epochs={epochs}",
-                f"run.audit_every={max(1, epochs // 6)}",
-                f"run.checkpoint_every={max(1, epochs // 6)}", f"run.out_dir={out_dir}",
+                f"run.audit_every={every}", f"run.checkpoint_every={every}",
+                f"run.out_dir={out_dir}",
                 f"teacher.source={teacher}", f"run.name=synthetic-{method}-{tag}", *overrides,
             ]))
     return configs

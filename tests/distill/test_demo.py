@@ -125,6 +125,24 @@ def test_demo_table_reads_the_change_against_bas_per_teacher():
     assert missing.splitlines()[1].split() == ["trained", "BAS", "80.0", "%"]
 
 
+def test_a_shorter_demo_audits_its_runs_no_more_often_than_the_full_one(tmp_path):
+    # the audits are most of a run's time: epochs // 6 audited --epochs 7 to 11 after every
+    # epoch, so --epochs 10 took 140 s of CPU time against the full demo's 117 s
+    from pidkit_distill.training import train
+
+    small = ["data.options.n_train=400", "data.options.n_test=200", "audit.bootstrap=0",
+             "audit.bias_correction=none", "teacher.source=untrained", "run.print_every=0"]
+    config = demo_configs(tmp_path, epochs=11, overrides=small)[0]
+    with contextlib.redirect_stdout(None):
+        folder = train(config).run_dir
+    records = (folder / "audit.jsonl").read_text().splitlines()
+    audited = [json.loads(line)["epoch"] for line in records]
+    assert audited == [0, 2, 4, 6, 8, 10, 11]  # the full demo's 7: 0, 50, ..., 300
+    for epochs in range(2, 302):  # the trainer's rule: after epoch 0, every N and the last
+        every = demo_configs(tmp_path, epochs=epochs)[0].run.audit_every
+        assert len({0, epochs, *range(every, epochs + 1, every)}) <= 7, epochs
+
+
 def _records(epochs, accuracies):
     return [{"teacher": t, "method": m, "epochs": epochs, "last_acc": a} for (t, m), a in zip(
         [(t, m) for t in ("trained", "untrained") for m in ("bas", "vid", "rid")], accuracies,
