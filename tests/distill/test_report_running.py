@@ -57,6 +57,24 @@ def checkpointed_run(path: Path, *, epochs: int) -> Path:
     return path
 
 
+def states_without_checkpoint(tmp_path: Path, capsys: pytest.CaptureFixture, name: str,
+                              *settings: str) -> list[str]:
+    """Train the tiny run ``name`` of 5 epochs with ``settings``, take its ``checkpoint.pt``
+    and ``summary.json`` away (a train killed before it wrote them, or a folder copied without
+    them) and return what its report says of its state (:func:`states`)."""
+    train(tiny(tmp_path, "run.epochs=5", f"run.name={name}", *settings))
+    for file in ("checkpoint.pt", "summary.json"):
+        (tmp_path / name / file).unlink()
+    assert main(["report", str(tmp_path / name)]) == 0
+    return states(capsys.readouterr().out)
+
+
+def resumed_epochs(tmp_path: Path, name: str) -> list[int]:
+    """The epochs in the history of the tiny run ``name`` of 5 epochs resumed (--resume)."""
+    resumed = train(tiny(tmp_path, "run.epochs=5", f"run.name={name}", "run.resume=true"))
+    return [record["epoch"] for record in resumed.history]
+
+
 def test_the_report_reads_the_lock_file_that_train_holds():
     assert RUN_LOCK_FILE == LOCK_FILE
 
@@ -254,15 +272,10 @@ def test_a_run_stopped_by_run_stop_after_killed_after_or_before_its_first_checkp
     assert train(tiny(tmp_path, *part, "run.resume=true", "run.stop_after=0")).epochs_done == 5
     # killed before its first checkpoint.pt (after epoch 2 of run.checkpoint_every=3; the
     # checkpoint.pt that run.stop_after writes after its last epoch is taken away)
-    train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.stop_after=2",
-               "run.checkpoint_every=3"))
-    for name in ("checkpoint.pt", "summary.json"):
-        (tmp_path / "early" / name).unlink()
-    assert main(["report", str(tmp_path / "early")]) == 0
-    assert states(capsys.readouterr().out) == [
+    assert states_without_checkpoint(tmp_path, capsys, "early", "run.stop_after=2",
+                                     "run.checkpoint_every=3") == [
         f"Stopped before its first checkpoint: early (after epoch 2 of 5). {NO_CHECKPOINT}"]
-    resumed = train(tiny(tmp_path, "run.epochs=5", "run.name=early", "run.resume=true"))
-    assert [record["epoch"] for record in resumed.history] == [1, 2, 3, 4, 5]
+    assert resumed_epochs(tmp_path, "early") == [1, 2, 3, 4, 5]
     assert "training from epoch 1" in capsys.readouterr().out
 
 
@@ -271,12 +284,7 @@ def test_a_run_whose_checkpoint_is_gone_is_not_told_it_stopped_before_writing_on
     # a run folder copied without its checkpoint.pt (or with it deleted) was "Stopped before its
     # first checkpoint: ... its train was killed or failed before writing one": with
     # run.checkpoint_every = 1 (the default) its train wrote one after every epoch
-    train(tiny(tmp_path, "run.epochs=5", "run.name=copied", "run.stop_after=3"))
-    for name in ("checkpoint.pt", "summary.json"):
-        (tmp_path / "copied" / name).unlink()
-    assert main(["report", str(tmp_path / "copied")]) == 0
-    assert states(capsys.readouterr().out) == [
+    assert states_without_checkpoint(tmp_path, capsys, "copied", "run.stop_after=3") == [
         f"Stopped, its checkpoint.pt gone: copied (after epoch 3 of 5). {GONE}"]
     # what it says of this folder: --resume trains it again from epoch 1
-    resumed = train(tiny(tmp_path, "run.epochs=5", "run.name=copied", "run.resume=true"))
-    assert [record["epoch"] for record in resumed.history] == [1, 2, 3, 4, 5]
+    assert resumed_epochs(tmp_path, "copied") == [1, 2, 3, 4, 5]

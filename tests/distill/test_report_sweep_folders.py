@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 from test_report import fake_run, rows
@@ -13,6 +14,16 @@ from test_report import fake_run, rows
 from pidkit_distill import write_report
 from pidkit_distill.cli import main
 from pidkit_distill.report import load_runs
+
+
+def teacher_run(path: Path) -> Path:
+    """A teacher's run folder (method teacher) as the teacher cache under ``runs/`` holds it,
+    of one epoch (:func:`fake_run`)."""
+    run = fake_run(path, epochs=1)
+    config = json.loads((run / "config.json").read_text())
+    config["method"]["name"] = "teacher"
+    (run / "config.json").write_text(json.dumps(config))
+    return run
 
 
 def test_a_sweep_folder_stands_for_the_run_folders_in_it(tmp_path, capsys):
@@ -58,10 +69,7 @@ def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(
     runs = tmp_path / "runs"
     for name in ("s1", "s0"):
         fake_run(runs / name, epochs=1)
-    teacher = fake_run(runs / "teacher-digits-x", epochs=1)
-    config = json.loads((teacher / "config.json").read_text())
-    config["method"]["name"] = "teacher"
-    (teacher / "config.json").write_text(json.dumps(config))
+    teacher = teacher_run(runs / "teacher-digits-x")
     with pytest.warns(RuntimeWarning, match=r"^skipped the teacher's run folder .*"
                                             r"teacher-digits-x \(method teacher\)"):
         read = load_runs(runs)
@@ -83,10 +91,7 @@ def test_the_count_of_a_sweep_folder_counts_a_run_linked_twice_in_it_once(tmp_pa
     runs = tmp_path / "runs"
     for name in ("s0", "s1"):
         fake_run(runs / name, epochs=1)
-    teacher = fake_run(runs / "teacher-digits-x", epochs=1)
-    config = json.loads((teacher / "config.json").read_text())
-    config["method"]["name"] = "teacher"
-    (teacher / "config.json").write_text(json.dumps(config))
+    teacher = teacher_run(runs / "teacher-digits-x")
     (runs / "latest").symlink_to(runs / "s1")
     (runs / "teacher-latest").symlink_to(teacher)
     assert main(["report", str(runs)]) == 0
