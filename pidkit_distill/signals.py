@@ -59,7 +59,8 @@ def interrupts_deferred() -> Iterator[None]:
     """Within the block, SIGINT and SIGTERM wait; once it ends they act through the handlers in
     force before it (raising :class:`KeyboardInterrupt` or :class:`Terminated`, or whatever those
     do). For steps that must finish together: a checkpoint written and the record that it was.
-    Outside the main thread nothing changes.
+    A signal that lands as the block's own handlers go in or come out leaves the handlers before
+    it in force. Outside the main thread nothing changes.
 
     Examples
     --------
@@ -77,17 +78,30 @@ def interrupts_deferred() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    deferred = (signal.SIGINT, signal.SIGTERM)
+    # read before any is replaced: a signal that lands between two replacements finds every
+    # handler put back by the finally below
+    previous = {sig: signal.getsignal(sig) for sig in deferred}
     caught: list[int] = []
+    ended = False
 
     def remember(signum: int, frame: Any) -> None:
-        caught.append(signum)
+        if not ended:
+            caught.append(signum)
+            return
+        # the block has ended, and a signal landed before this handler was put back: put it
+        # back and let it act, as it would have
+        signal.signal(signum, previous[signum])
+        signal.raise_signal(signum)
 
-    previous = {sig: signal.signal(sig, remember) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
+        for sig in deferred:
+            signal.signal(sig, remember)
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        ended = True
+        for sig in deferred:
+            signal.signal(sig, previous[sig])
         if caught:
             signal.raise_signal(caught[0])
 
