@@ -381,8 +381,8 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
     Raises
     ------
     ValueError
-        ``out_dir`` is a file, cannot be created, holds files the demo did not make or is in
-        use by a demo still running, or ``workers`` is below 1 or ``epochs`` below 2.
+        ``out_dir`` is a file, cannot be created or written, holds files the demo did not make
+        or is in use by a demo still running, or ``workers`` is below 1 or ``epochs`` below 2.
     TypeError
         ``workers`` or ``epochs`` is not an int.
     KeyboardInterrupt
@@ -414,8 +414,9 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
         except RunFolderBusy:
             raise ValueError(f"out_dir={str(out)!r} is in use by a demo that is still running; "
                              "wait for it to end, or choose another folder") from None
-        except OSError as err:
-            raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); "
+        except OSError as err:  # a folder that is there, read-only, is not one to create
+            failed = "cannot be written" if out.is_dir() else "cannot be created"
+            raise ValueError(f"out_dir={str(out)!r} {failed} ({err.strerror}); "
                              "choose another folder") from None
         return _start(configs, out, workers=workers, start=start, cpu_start=cpu_start)
 

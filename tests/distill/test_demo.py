@@ -240,6 +240,27 @@ def test_demo_refuses_bad_arguments_before_any_work(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+@pytest.mark.parametrize(("there", "failed"), [(True, "cannot be written"),
+                                              (False, "cannot be created")])
+def test_a_read_only_out_dir_is_said_to_be_unwritable_not_uncreatable(tmp_path, monkeypatch,
+                                                                      there, failed):
+    # an empty folder on a read-only file system read "out_dir='ro' cannot be created
+    # (Read-only file system)", of a folder that was there
+    from pidkit_distill.training import rundir
+
+    def read_only(folder):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS))
+
+    monkeypatch.setattr(rundir, "run_folder_lock", read_only)
+    out = tmp_path / "ro"
+    if there:
+        out.mkdir()
+    with pytest.raises(ValueError) as refused:
+        run_demo(out_dir=out, epochs=2)
+    assert str(refused.value) == (f"out_dir='{out}' {failed} ({os.strerror(errno.EROFS)}); "
+                                  "choose another folder")
+
+
 @pytest.mark.parametrize(("epochs", "error", "message"), [
     # they said "config key 'run.epochs' must be >= 1, got 0", and for 1 "run.epochs: 1 epochs
     # are too few for method 'rid' ...; raise run.epochs or set method.params.warmup_epochs,
