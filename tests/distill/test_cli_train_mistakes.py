@@ -268,6 +268,20 @@ def test_a_folder_of_other_files_named_as_a_run_folder_is_not_written_over(tmp_p
     assert {p.name: p.read_text() for p in folder.iterdir()} == files
 
 
+_OPTION_MISTAKE = ("pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you "
+                   "mean '--run.epochs'? See 'pidkit-distill train --help'\n")
+"""argparse's line for the mistyped option of :func:`_option_mistake_printed`."""
+
+
+def _option_mistake_printed(capsys: pytest.CaptureFixture[str]) -> str:
+    """What ``pidkit-distill train --run.epoch 3`` (an option's mistake, found before any work)
+    prints on stderr; it exits 2."""
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--run.epoch", "3"])
+    assert stop.value.code == 2
+    return capsys.readouterr().err
+
+
 @pytest.mark.parametrize("rank, printed", [("0", True), ("1", False)])
 def test_an_option_mistake_under_torchrun_is_printed_by_rank_0_alone(monkeypatch, capsys, rank,
                                                                      printed):
@@ -278,11 +292,7 @@ def test_an_option_mistake_under_torchrun_is_printed_by_rank_0_alone(monkeypatch
     monkeypatch.setenv("WORLD_SIZE", "2")
     monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")  # and MASTER_PORT, as torchrun sets them
     monkeypatch.setenv("MASTER_PORT", "29500")
-    with pytest.raises(SystemExit) as stop:
-        main(["train", "--run.epoch", "3"])
-    line = ("pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
-            "'--run.epochs'? See 'pidkit-distill train --help'\n")
-    assert (stop.value.code, capsys.readouterr().err) == (2, line if printed else "")
+    assert _option_mistake_printed(capsys) == (_OPTION_MISTAKE if printed else "")
 
 
 @pytest.mark.parametrize("world_size", [None, "1"])
@@ -296,11 +306,7 @@ def test_a_rank_left_in_the_environment_without_torchrun_is_said_in_one_line(
         monkeypatch.delenv("WORLD_SIZE", raising=False)
     else:
         monkeypatch.setenv("WORLD_SIZE", world_size)
-    with pytest.raises(SystemExit) as stop:
-        main(["train", "--run.epoch", "3"])
-    assert (stop.value.code, capsys.readouterr().err) == (2, (
-        "pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
-        "'--run.epochs'? See 'pidkit-distill train --help'\n"))
+    assert _option_mistake_printed(capsys) == _OPTION_MISTAKE
     status = main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)])
     assert (status, capsys.readouterr().err) == (2, (
         "pidkit-distill train: error: RANK=1 in the environment is not below WORLD_SIZE=1 (1 "
@@ -321,11 +327,7 @@ def test_a_world_size_left_in_the_environment_without_torchrun_is_said_in_one_li
     monkeypatch.setenv("WORLD_SIZE", "2")
     if rank is not None:
         monkeypatch.setenv("RANK", rank)
-    with pytest.raises(SystemExit) as stop:
-        main(["train", "--run.epoch", "3"])
-    assert (stop.value.code, capsys.readouterr().err) == (2, (
-        "pidkit-distill train: error: unrecognized arguments: --run.epoch 3. Did you mean "
-        "'--run.epochs'? See 'pidkit-distill train --help'\n"))
+    assert _option_mistake_printed(capsys) == _OPTION_MISTAKE
     status = main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)])
     ranked = "" if rank is None else f" and RANK={rank}"
     unset = "WORLD_SIZE" if rank is None else "RANK and WORLD_SIZE"
