@@ -105,8 +105,9 @@ def check_rendezvous() -> None:
     ...
     ValueError: WORLD_SIZE=2 and RANK=1 in the environment make this process one of 2, but \
 MASTER_ADDR is unset (torchrun sets it, with MASTER_PORT), so it cannot meet the others: launch \
-the run with torchrun (torchrun --nproc_per_node 2 -m pidkit_distill ...), or unset RANK and \
-WORLD_SIZE to train in one process
+the run with torchrun (torchrun --nproc_per_node 2 -m pidkit_distill ...), or, started by \
+another launcher (srun, by hand), set MASTER_ADDR and MASTER_PORT in every process (rank 0's \
+host and a free port there), or unset RANK and WORLD_SIZE to train in one process
     >>> del os.environ["RANK"], os.environ["WORLD_SIZE"]
     >>> check_rendezvous()
     """
@@ -116,9 +117,12 @@ WORLD_SIZE to train in one process
     world_size, rank = world_size_from_env(), os.environ.get("RANK")
     other = "MASTER_PORT" if missing == "MASTER_ADDR" else "MASTER_ADDR"
     raise ValueError(f"WORLD_SIZE={world_size}" + ("" if rank is None else f" and RANK={rank}")
-                     + f" in the environment make this process one of {world_size}, but "
-                     f"{missing} is unset (torchrun sets it, with {other}), so it cannot meet "
-                     "the others: launch the run with torchrun (torchrun --nproc_per_node "
-                     f"{world_size} -m pidkit_distill ...), or unset "
+                     + f" in the environment make{'s' if rank is None else ''} this process "
+                     f"one of {world_size}, but {missing} is unset (torchrun sets it, with "
+                     f"{other}), so it cannot meet the others: launch the run with torchrun "
+                     f"(torchrun --nproc_per_node {world_size} -m pidkit_distill ...), or, "
+                     "started by another launcher (srun, by hand), set MASTER_ADDR and "
+                     "MASTER_PORT in every process (rank 0's host and a free port there), or "
+                     "unset "
                      + ("WORLD_SIZE" if rank is None else "RANK and WORLD_SIZE")
                      + " to train in one process")

@@ -329,13 +329,17 @@ def test_a_world_size_left_in_the_environment_without_torchrun_is_said_in_one_li
         monkeypatch.setenv("RANK", rank)
     assert _option_mistake_printed(capsys) == _OPTION_MISTAKE
     status = main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)])
-    ranked = "" if rank is None else f" and RANK={rank}"
+    ranked = (" in the environment makes" if rank is None
+              else f" and RANK={rank} in the environment make")
     unset = "WORLD_SIZE" if rank is None else "RANK and WORLD_SIZE"
+    # a launch by srun or by hand is told what it lacks, not only torchrun
     assert (status, capsys.readouterr().err) == (2, (
-        f"pidkit-distill train: error: WORLD_SIZE=2{ranked} in the environment make this "
-        "process one of 2, but MASTER_ADDR is unset (torchrun sets it, with MASTER_PORT), so it "
-        "cannot meet the others: launch the run with torchrun (torchrun --nproc_per_node 2 -m "
-        f"pidkit_distill ...), or unset {unset} to train in one process\n"))
+        f"pidkit-distill train: error: WORLD_SIZE=2{ranked} this process one of 2, but "
+        "MASTER_ADDR is unset (torchrun sets it, with MASTER_PORT), so it cannot meet the "
+        "others: launch the run with torchrun (torchrun --nproc_per_node 2 -m pidkit_distill "
+        "...), or, started by another launcher (srun, by hand), set MASTER_ADDR and MASTER_PORT "
+        f"in every process (rank 0's host and a free port there), or unset {unset} to train in "
+        "one process\n"))
     assert list(tmp_path.iterdir()) == []
     monkeypatch.setenv("MASTER_ADDR", "127.0.0.1")  # its port alone is missing
     assert main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)]) == 2
