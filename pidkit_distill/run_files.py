@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,52 @@ __all__ = ["ended_train_epochs", "missing_config_key", "read_metrics", "read_rec
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
 _RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
                 "audit.jsonl": ("epoch", "layer", *AUDITED_ATOMS)}
-# Of those, the keys whose value is a whole number in every record (the others are numbers, or
-# null where the number was not finite: a failed solve's atoms).
-_WHOLE_NUMBER_KEYS = ("epoch", "layer")
+
+
+def _is_number(value: Any) -> bool:
+    """Whether ``value`` is a JSON number or null (a number that was not finite)."""
+    return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
+
+
+# What `pidkit-distill train` writes under a key the report reads: its words, and the test of a
+# value. A number that was not finite (a failed solve's atoms) is null.
+_WHOLE = ("a whole number", lambda value: isinstance(value, int) and not isinstance(value, bool))
+_NUMBER = ("a number (or null)", _is_number)
+_COUNT = ("a whole number (or null)", lambda value: value is None or _WHOLE[1](value))
+_NAME = ("a name", lambda value: isinstance(value, str))
+_NAME_OR_NULL = ("a name (or null)", lambda value: value is None or isinstance(value, str))
+_NAMES = ("a list of names",
+          lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value))
+_INTERVAL = ("[low, high], two numbers (or null)", lambda value: isinstance(value, list)
+             and len(value) == 2 and all(map(_is_number, value)))
+
+
+@dataclass(frozen=True)
+class _Object:
+    """A JSON object that train writes under a key: the shapes of the keys the report reads in
+    it (each there where ``every``, else those there), and whether it may be null instead."""
+
+    keys: dict[str, Any]
+    every: bool = False
+    null: bool = False
+
+
+# The keys the report reads in each record (after the required ones, _RECORD_KEYS, those of the
+# keys a record may lack: a run of an older version wrote fewer), by what train writes there.
+_RECORD_SHAPES: dict[str, dict[str, tuple[str, Callable[[Any], bool]] | _Object]] = {
+    "metrics.jsonl": {"epoch": _WHOLE, "test_acc": _NUMBER, "teacher_acc": _NUMBER,
+                      "test_n": _COUNT},
+    "audit.jsonl": {
+        "epoch": _WHOLE, "layer": _WHOLE, **dict.fromkeys(AUDITED_ATOMS, _NUMBER),
+        "plugin": _Object(dict.fromkeys(AUDITED_ATOMS, _NUMBER), every=True),
+        "intervals": _Object(dict.fromkeys(AUDITED_ATOMS, _INTERVAL), every=True, null=True),
+        "bias_correction": _Object({"method": _NAME, "negative": _NAMES}),
+        "settings": _Object({
+            "confidence": _NUMBER, "ci_method": _NAME_OR_NULL, "clusters_used": _COUNT,
+            "discretisation": _Object({side: _Object({"distinct_rows": _COUNT}, null=True)
+                                       for side in ("t", "s")}, null=True)}),
+    },
+}
 
 
 def _read_text(path: Path) -> str:
@@ -44,28 +89,48 @@ def _read_text(path: Path) -> str:
                          f"position {err.start}); the file is damaged") from None
 
 
-def _wrong_value(record: dict[str, Any]) -> str | None:
-    """What is wrong with the first value of a key the report reads that ``train`` never writes
-    so in ``record`` (``None`` when there is none): an ``epoch`` of ``null`` (a hand-edited
-    line), an atom of ``"x"``.
+def _wrong_value(record: dict[str, Any], shapes: dict[str, Any], within: str = "") -> str | None:
+    """What is wrong with the first value of ``record`` under a key of ``shapes``, the keys the
+    report reads, that ``train`` never writes so (``None`` when there is none): an ``epoch`` of
+    ``null`` (a hand-edited line), an atom of ``"x"``, a ``bias_correction`` of ``null``; a key
+    inside an object is named by its path (``settings.confidence``).
 
     Examples
     --------
-    >>> print(_wrong_value({"epoch": None, "test_acc": 0.5}))
+    >>> metrics = _RECORD_SHAPES["metrics.jsonl"]
+    >>> print(_wrong_value({"epoch": None, "test_acc": 0.5}, metrics))
     has 'epoch': null, where `pidkit-distill train` writes a whole number
-    >>> print(_wrong_value({"epoch": 2, "test_acc": "0.5"}))
+    >>> print(_wrong_value({"epoch": 2, "test_acc": "0.5"}, metrics))
     has 'test_acc': "0.5", where `pidkit-distill train` writes a number (or null)
-    >>> print(_wrong_value({"epoch": 2, "test_acc": None}))
+    >>> print(_wrong_value({"epoch": 2, "test_acc": None, "teacher_acc": None}, metrics))
     None
+    >>> audit = {"bias_correction": _RECORD_SHAPES["audit.jsonl"]["bias_correction"]}
+    >>> print(_wrong_value({"bias_correction": None}, audit))
+    has 'bias_correction': null, where `pidkit-distill train` writes an object
+    >>> print(_wrong_value({"bias_correction": {"negative": "syn"}}, audit))
+    has 'bias_correction.negative': "syn", where `pidkit-distill train` writes a list of names
     """
-    for key, value in record.items():
-        if key in _WHOLE_NUMBER_KEYS:
-            wanted, fits = "a whole number", isinstance(value, int)
-        else:
-            wanted, fits = "a number (or null)", value is None or isinstance(value, (int, float))
-        if isinstance(value, bool) or not fits:
-            return (f"has {key!r}: {json.dumps(value)}, where `pidkit-distill train` writes "
-                    f"{wanted}")
+    for key, shape in shapes.items():
+        if key not in record:
+            continue
+        name, value = within + key, record[key]
+        if isinstance(shape, _Object):
+            if value is None and shape.null:
+                continue
+            if not isinstance(value, dict):
+                wanted = "an object" + (" (or null)" if shape.null else "")
+                return (f"has {name!r}: {json.dumps(value)}, where `pidkit-distill train` "
+                        f"writes {wanted}")
+            lacking = [inner for inner in shape.keys if inner not in value] if shape.every else []
+            if lacking:
+                return (f"has {name!r} without {lacking[0]!r}, which `pidkit-distill train` "
+                        "writes in it")
+            wrong = _wrong_value(value, shape.keys, f"{name}.")
+            if wrong:
+                return wrong
+        elif not shape[1](value):
+            return (f"has {name!r}: {json.dumps(value)}, where `pidkit-distill train` writes "
+                    f"{shape[0]}")
     return None
 
 
@@ -75,11 +140,12 @@ def read_records(path: Path) -> list[dict[str, Any]]:
 
     A last line cut off (no newline at its end, not a JSON object: a run killed while writing
     it) is skipped with a warning; any other line that is not a JSON object is an error, and
-    so is a record without the keys the report reads (``_RECORD_KEYS``) or with one of them
-    that is no number (an ``epoch`` of ``null`` or ``"3"``: a hand-edited line). A number that
-    is not finite (an audit's atoms where the solve failed, its gap; a held-out loss of inf)
-    is ``None``: written as ``null``, or as ``NaN`` / ``Infinity`` by runs before the run
-    folder's JSON was kept strict, in either file.
+    so is a record without the keys the report reads (``_RECORD_KEYS``) or with a value there,
+    or under a key it reads that a record may lack (``_RECORD_SHAPES``), that train never
+    writes (an ``epoch`` of ``null`` or ``"3"``, a ``bias_correction`` of ``null``: a
+    hand-edited line). A number that is not finite (an audit's atoms where the solve failed,
+    its gap; a held-out loss of inf) is ``None``: written as ``null``, or as ``NaN`` /
+    ``Infinity`` by runs before the run folder's JSON was kept strict, in either file.
 
     Parameters
     ----------
@@ -95,7 +161,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
     ------
     ValueError
         The file is not text, a line other than a cut-off last one is not a JSON object, or
-        a record lacks a key or holds no number in it.
+        a record lacks a key or holds a value there that train never writes.
 
     Examples
     --------
@@ -121,7 +187,7 @@ def read_records(path: Path) -> list[dict[str, Any]]:
             if missing:
                 raise ValueError(f"{path}: line {number} has no {missing[0]!r}; it is not a "
                                  "record written by `pidkit-distill train`")
-            wrong = _wrong_value({key: record[key] for key in _RECORD_KEYS[path.name]})
+            wrong = _wrong_value(record, _RECORD_SHAPES[path.name])
             if wrong:
                 raise ValueError(f"{path}: line {number} {wrong}; the line was edited or is "
                                  "damaged: write the value back as train wrote it, or delete "

@@ -209,12 +209,32 @@ def audit_lines(*changes: dict) -> str:
      "metrics.jsonl: line 1 has 'epoch': null, where `pidkit-distill train` writes a whole "
      "number; the line was edited or is damaged: write the value back as train wrote it, or "
      "delete the line"),
+    ("metrics.jsonl", '{"epoch": 1, "test_acc": 0.5, "teacher_acc": "x"}\n',
+     "metrics.jsonl: line 1 has 'teacher_acc': \"x\", where `pidkit-distill train` writes a "
+     "number (or null); the line was edited or is damaged: write the value back as train wrote "
+     "it, or delete the line"),
+    ("audit.jsonl", audit_lines({"intervals": "x"}),
+     "audit.jsonl: line 1 has 'intervals': \"x\", where `pidkit-distill train` writes an object "
+     "(or null); the line was edited or is damaged: write the value back as train wrote it, or "
+     "delete the line"),
+    ("audit.jsonl", audit_lines({"bias_correction": None}),
+     "audit.jsonl: line 1 has 'bias_correction': null, where `pidkit-distill train` writes an "
+     "object; the line was edited or is damaged: write the value back as train wrote it, or "
+     "delete the line"),
+    ("audit.jsonl", audit_lines({"intervals": None}, {"bias_correction": {"negative": 3}}),
+     "audit.jsonl: line 2 has 'bias_correction.negative': 3, where `pidkit-distill train` writes "
+     "a list of names; the line was edited or is damaged: write the value back as train wrote "
+     "it, or delete the line"),
 ])
 def test_files_that_are_json_but_not_a_runs_are_one_line(tmp_path, capsys, name, text, line):
     # a config.json or a record of another shape ended in a KeyError or TypeError traceback
     # (or, for a list, "list indices must be integers or slices, not str"); an epoch of null
     # (a hand-edited line) in "'<=' not supported between instances of 'NoneType' and 'int'",
-    # which named no file, and a metrics epoch of null in numpy's "ufunc 'isfinite' not supported"
+    # which named no file, and a metrics epoch of null in numpy's "ufunc 'isfinite' not supported".
+    # A key a record may lack, edited: a teacher_acc of "x" was "Unknown format code 'f' for
+    # object of type 'str'", intervals of "x" "string indices must be integers", a
+    # bias_correction's negative of 3 "argument of type 'int' is not iterable" (naming no file),
+    # and a bias_correction of null an AttributeError traceback
     run = fake_run(tmp_path / "run", epochs=1)
     (run / name).write_text(text)
     assert main(["report", str(run)]) == 2
