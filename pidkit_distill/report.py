@@ -36,7 +36,7 @@ from pidkit_distill.audit_records import (
 )
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
-from pidkit_distill.run_files import ended_train_epochs
+from pidkit_distill.run_files import checkpoint_written, ended_train_epochs
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
     Rerun,
@@ -162,9 +162,8 @@ def _run_state(run: RunRecords) -> str:
         return "stopped by run.stop_after"
     if (Path(run.path) / "checkpoint.pt").is_file():
         return "stopped"
-    every = run.config["run"].get("checkpoint_every", 1)  # 1 before the setting was added
-    first = isinstance(every, int) and not isinstance(every, bool) and done < every
-    return "stopped before its first checkpoint" if first else "stopped, its checkpoint.pt gone"
+    return ("stopped, its checkpoint.pt gone" if checkpoint_written(run.config, done) else
+            "stopped before its first checkpoint")
 
 
 def summary_table(runs: list[RunRecords]) -> str:

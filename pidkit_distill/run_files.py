@@ -4,7 +4,8 @@ A run folder holds ``config.json`` (:func:`read_run_config`), ``metrics.jsonl`` 
 completed epoch, :func:`read_metrics`) and ``audit.jsonl`` (one record per audited epoch and
 layer); :func:`read_records` reads a JSON-lines file of them, skipping a last line cut off by a
 killed run and refusing any other damaged line or a record that is no run's;
-:func:`ended_train_epochs` reads what ``summary.json`` says of the last train that ended.
+:func:`ended_train_epochs` reads what ``summary.json`` says of the last train that ended, and
+:func:`checkpoint_written` whether a run's train had written its ``checkpoint.pt``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from typing import Any
 from pidkit._result import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["ended_train_epochs", "missing_config_key", "read_metrics", "read_records",
-           "read_run_config"]
+__all__ = ["checkpoint_written", "ended_train_epochs", "missing_config_key", "read_metrics",
+           "read_records", "read_run_config"]
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -325,3 +326,21 @@ def ended_train_epochs(path: Path) -> int | None:
         return None
     done = summary.get("epochs_done") if isinstance(summary, dict) else None
     return done if isinstance(done, int) and not isinstance(done, bool) else None
+
+
+def checkpoint_written(config: dict[str, Any], epochs_done: int) -> bool:
+    """Whether the train of the run whose ``config.json`` is ``config`` had written its
+    ``checkpoint.pt`` once its ``metrics.jsonl`` recorded ``epochs_done`` epochs: it writes one
+    after every ``run.checkpoint_every`` epochs (1 in runs from before the setting), before that
+    epoch's line. A run folder without one after that had it deleted, or was copied without it;
+    before that, its train was killed or failed before writing one (or is still training).
+
+    Examples
+    --------
+    >>> checkpoint_written({"run": {"checkpoint_every": 3}}, 2)
+    False
+    >>> checkpoint_written({"run": {"checkpoint_every": 3}}, 3), checkpoint_written({"run": {}}, 1)
+    (True, True)
+    """
+    every = (config.get("run") or {}).get("checkpoint_every", 1)
+    return not (isinstance(every, int) and not isinstance(every, bool) and epochs_done < every)

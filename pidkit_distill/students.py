@@ -21,7 +21,7 @@ from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
 from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME, registry_key
-from pidkit_distill.run_files import read_metrics, read_run_config
+from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import holds_run, run_folders
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
@@ -68,11 +68,12 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     ------
     ValueError
         ``run_dir`` is no folder or no run folder, holds no checkpoint yet (the run stopped
-        before its first one), or a checkpoint that is damaged, not safe to load or does not
-        fit its model; the run's model is one of your own not registered in this process (run
-        the code that registers it first), or the checkpoint does not record the data's sizes
-        and the run's data cannot be described here; ``map_location`` is not a device this
-        machine has.
+        before its first one) or none any more (deleted, or not copied with the folder: its
+        ``metrics.jsonl`` records an epoch its train wrote one by), or a checkpoint that is
+        damaged, not safe to load or does not fit its model; the run's model is one of your own
+        not registered in this process (run the code that registers it first), or the
+        checkpoint does not record the data's sizes and the run's data cannot be described
+        here; ``map_location`` is not a device this machine has.
     TypeError
         ``run_dir`` is not a path.
     OSError
@@ -175,11 +176,20 @@ def _no_checkpoint(path: Path) -> str:
                    "a run folder written by `pidkit-distill train`"))
     if (path / "config.json").is_file():
         try:
-            every = read_run_config(path)["run"].get("checkpoint_every", "N")
+            config = read_run_config(path)
         except ValueError as err:  # not a run's config.json (a model folder's), or damaged
             return f"run_dir: {err}"
-        except OSError:  # not readable: the run's setting is not known
-            every = "N"
+        except OSError:  # not readable: the run's settings are not known
+            config = {}
+        every = (config.get("run") or {}).get("checkpoint_every", "N")
+        metrics = _logged_epochs(path) or []
+        done = metrics[-1]["epoch"] if metrics else 0
+        if config and checkpoint_written(config, done):
+            return (f"{named} holds no checkpoint.pt, though its train had written one by epoch "
+                    f"{done}, the last its metrics.jsonl records (run.checkpoint_every = "
+                    f"{every}): it was deleted or not copied with the folder; pass the run "
+                    "folder where its checkpoint.pt is (a resume here trains the run again "
+                    "from epoch 1)")
         return (f"{named} holds no checkpoint.pt: the run stopped (or is still training) before "
                 f"its first checkpoint (written every run.checkpoint_every = {every} epoch(s) and "
                 "after the last), so there is no trained student yet; resume the run or train it "
@@ -193,6 +203,18 @@ def _no_checkpoint(path: Path) -> str:
             f"written by `pidkit-distill train` (run.out_dir/run.name){inside}")
 
 
+def _logged_epochs(path: Path) -> list[dict[str, Any]] | None:
+    """The epoch records of the ``metrics.jsonl`` of the run folder ``path``, without a warning
+    for a cut-off last line (the report's to tell); ``None`` where it cannot be read (loading
+    the student does not need it)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return read_metrics(path)
+    except (OSError, ValueError):
+        return None
+
+
 def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     """What to say when the network (student, or a teacher's run's teacher) of the checkpoint
     ``saved`` of the run folder ``path`` is older than the last epoch its ``metrics.jsonl``
@@ -200,11 +222,8 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     ``run.checkpoint_every``): which epoch's network it is, with
     that epoch's held-out accuracy, and what to do; ``None`` when it is the last epoch's, or
     where ``metrics.jsonl`` cannot be read (loading the student does not need it)."""
-    try:
-        with warnings.catch_warnings():  # a cut-off last line is the report's to tell
-            warnings.simplefilter("ignore")
-            metrics = read_metrics(path)
-    except (OSError, ValueError):
+    metrics = _logged_epochs(path)
+    if metrics is None:
         return None
     epoch = saved["epoch"]
     last = metrics[-1]["epoch"] if metrics else None

@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -404,6 +405,31 @@ def test_a_stopped_run_is_told_so_whatever_its_logs_hold(tmp_path, digits_rid):
             "still training) before its first checkpoint (written every run.checkpoint_every = "
             f"{config['run']['checkpoint_every']} epoch(s) and after the last), so there is no "
             "trained student yet; resume the run or train it again")
+
+
+def test_a_run_folder_whose_checkpoint_is_gone_is_not_told_it_stopped_before_writing_one(
+        tmp_path, digits_rid):
+    # a run folder copied without its checkpoint.pt (or with it deleted) was "the run stopped
+    # (or is still training) before its first checkpoint": its train wrote one after epoch 1
+    # (run.checkpoint_every = 1), and the report says "Stopped, its checkpoint.pt gone" (bc21876)
+    config = json.loads((digits_rid / "config.json").read_text())
+    for every, name in ((1, "copied"), (3, "early")):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text(json.dumps(
+            {**config, "run": {**config["run"], "checkpoint_every": every}}))
+        shutil.copy(digits_rid / "metrics.jsonl", tmp_path / name)
+    with pytest.raises(ValueError) as copied:
+        load_student(tmp_path / "copied")
+    assert str(copied.value) == (
+        f"run_dir {str(tmp_path / 'copied')!r} holds no checkpoint.pt, though its train had "
+        "written one by epoch 2, the last its metrics.jsonl records (run.checkpoint_every = 1): "
+        "it was deleted or not copied with the folder; pass the run folder where its "
+        "checkpoint.pt is (a resume here trains the run again from epoch 1)")
+    # after 2 epochs of run.checkpoint_every = 3 (killed before its first), as before
+    with pytest.raises(ValueError, match=r"holds no checkpoint.pt: the run stopped \(or is still "
+                       r"training\) before its first checkpoint \(written every "
+                       r"run.checkpoint_every = 3 epoch"):
+        load_student(tmp_path / "early")
 
 
 def test_a_run_folder_whose_train_has_not_written_the_run_is_told_so(tmp_path):
