@@ -82,14 +82,15 @@ class BuilderFingerprints:
     setting it reads edited: another teacher), not as the builds change it.
 
     A builder that changes a value it reads as it builds (a module's list or dict it appends
-    to, a counter, a default argument it fills) changed its :func:`code_fingerprint` at each
-    build: a run that built it once more before it took the fingerprint, or a second run in
-    the same process, trained another teacher. What changes while a registered builder builds
-    (:meth:`building`, any registered builder: a student's build may append to the list that
-    the teacher's reads) is the builds' and left out; what changes between builds is yours.
-    Only the builders looked at are watched: a student's builder is never walked (a value it
-    reads may be slow to walk, a list of a million items). :meth:`adopt` keys a builder by
-    another process's fingerprint of it (rank 0's).
+    to, a counter, a default argument it fills), or whose network trains a tensor it reads in
+    place, changed its :func:`code_fingerprint` at each build or run: a run that built it once
+    more before it took the fingerprint, or a second run in the same process, trained another
+    teacher. What changes while pidkit builds or runs (:meth:`building`: a build, a check, a
+    run, in which a student's build may append to the list that the teacher's reads) is left
+    out; what changes between them is yours. Only the builders looked at are watched, once as
+    a block starts and once as it ends: a student's builder is never walked (a value it reads
+    may be slow to walk, a list of a million items). :meth:`adopt` keys a builder by another
+    process's fingerprint of it (rank 0's).
 
     Examples
     --------
@@ -136,8 +137,9 @@ class BuilderFingerprints:
 
     @contextmanager
     def building(self) -> Iterator[None]:
-        """Inside the block a registered builder builds: what changes in the fingerprints
-        of the builders watched is the build's, not a change of yours."""
+        """Inside the block pidkit builds, checks or runs: what changes in the fingerprints
+        of the builders watched is the block's, not a change of yours. Blocks nest; the
+        builders are walked as the outermost one starts and as it ends, not in between."""
         with self._lock:
             if not self._builds:
                 for name, watched in list(self._watched.items()):

@@ -34,7 +34,8 @@ from __future__ import annotations
 import functools
 import inspect
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import torch
@@ -59,6 +60,7 @@ __all__ = [
     "adopt_model_fingerprint",
     "available_models",
     "build_model",
+    "building_models",
     "check_feature_model",
     "model_builder",
     "model_fingerprint",
@@ -256,13 +258,12 @@ def model_fingerprint(name: object) -> str | None:
     ``name`` (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`), which a cached
     teacher's folder name hashes: as it was when first asked for in this process (a run's
     :func:`~pidkit_distill.check_config` asks for its teacher's before it builds anything), or
-    when your code changed it since (a setting it reads edited), not as its builds change it
-    (a list it appends to, a counter:
-    :class:`~pidkit_distill.code_fingerprint.BuilderFingerprints`), so that the same command
-    run twice, in one process too, finds the same teacher; or as another process of the run
-    has it (:func:`adopt_model_fingerprint`). Only the builders asked for are watched around
-    builds (a student's never is). ``None`` for the package's own models and a name not
-    registered.
+    when your code changed it since (a setting it reads edited), not as builds and runs change
+    it (a list it appends to, a counter, a tensor trained in place: :func:`building_models`),
+    so that the same command run twice, in one process too, finds the same teacher; or as
+    another process of the run has it (:func:`adopt_model_fingerprint`). Only the builders
+    asked for are watched (a student's never is). ``None`` for the package's own models and a
+    name not registered.
 
     Examples
     --------
@@ -282,6 +283,17 @@ def adopt_model_fingerprint(name: object, fingerprint: str) -> None:
     builder = model_builder(name)
     if builder is not None:
         _FINGERPRINTS.adopt(_MODELS.find(name), builder, fingerprint)
+
+
+@contextmanager
+def building_models() -> Iterator[None]:
+    """Inside the block pidkit builds models, or checks or runs a configuration
+    (:func:`build_model`, ``check_config``, ``train``): what changes in the code of the
+    builders you registered is not a change of their teachers' code (:func:`model_fingerprint`):
+    a list that a builder appends to, a tensor it reads that the training changes in place.
+    Blocks nest; a teacher's builder is walked as the outermost one starts and ends."""
+    with _FINGERPRINTS.building():
+        yield
 
 
 def available_models() -> list[str]:
@@ -366,7 +378,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     if _MODELS.is_builtin(key):
         return builder(num_classes=num_classes, in_channels=in_channels, **kw)
     _check_call(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
-    with _FINGERPRINTS.building():  # what it changes is no change of the teacher's code
+    with building_models():  # what it changes is no change of the teacher's code
         return _build_registered(builder, key, num_classes=num_classes,
                                  in_channels=in_channels, **kw)
 

@@ -67,6 +67,7 @@ from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, get_method
+from pidkit_distill.models import building_models
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.checkpoint import resume_point
@@ -285,8 +286,9 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     >>> tmp.cleanup()
     """
     # the networks are built, and a registered data set loaded, as the run does: in float32,
-    # with the CPU as the default device (caller_state_kept), whatever the caller set
-    with float32_default(), torch.device("cpu"):
+    # with the CPU as the default device (caller_state_kept), whatever the caller set; what
+    # that changes in the teacher's code is not its code (building_models)
+    with float32_default(), torch.device("cpu"), building_models():
         checked = _checked(config, teacher_only=teacher_only)
     return replace(checked, _checked_as=copy.deepcopy(config))  # a TrainConfig, now checked
 
@@ -307,8 +309,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
     check_devices(config)
-    # the teacher's code as it is before this process builds it: what the builds change is not
-    # its code (teacher_code), a student's appending to a list that the teacher's builder reads
+    # the teacher's code as it is before this process builds it: what the check and the run
+    # change is not its code (teacher_code), a student's appending to a list the teacher reads
     teacher_code(config.model.teacher)
     with _about("data", data_name=config.data.name):
         data, bundle = _data_of(config, teacher=False)

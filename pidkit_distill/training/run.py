@@ -25,7 +25,7 @@ from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.folder_locks import others_wait
-from pidkit_distill.models import build_model
+from pidkit_distill.models import build_model, building_models
 from pidkit_distill.signals import exit_status
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
@@ -280,14 +280,15 @@ def _checked(config: TrainConfig | CheckedConfig, *, teacher_only: bool) -> Chec
 def _run_session(config: TrainConfig) -> Iterator[Runtime]:
     """The run's process setup (:func:`init_runtime`), closed after the block if it ended
     well (:func:`close_runtime`), else left to the next run (:func:`leave_runtime`), inside
-    :func:`caller_state_kept`.
+    :func:`caller_state_kept`; what the run changes in the teacher's code (a tensor that its
+    builder reads, trained in place) is not a change of its code (:func:`building_models`).
 
     Under torchrun, an error records that this process stopped (:func:`first_stop`); one that
     only followed another process's stop (a collective call that failed when that process
     exited, torchrun's SIGTERM) becomes :class:`PeerStopped`, which says which process stopped
     first and why, instead of gloo's "Connection closed by peer" or an interrupt.
     """
-    with caller_state_kept():
+    with caller_state_kept(), building_models():
         runtime = init_runtime(config)
         try:
             yield runtime

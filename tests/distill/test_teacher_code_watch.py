@@ -8,7 +8,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
-from test_teacher_code_key import run_cell
+from test_teacher_code_key import TEACHER, run_cell
 from tiny_runs import tiny
 
 from pidkit_distill import check_config, train, train_teacher, unregister_model
@@ -110,3 +110,53 @@ def test_a_student_changing_what_the_teacher_reads_keeps_its_teacher(tmp_path, u
     out = capsys.readouterr().out
     assert out.count("training the teacher my-teacher") == 1
     assert f"reusing the teacher my-teacher trained before with the same settings: {path}" in out
+
+
+def test_a_check_and_a_run_walk_the_teachers_builder_as_they_start_and_end(tmp_path,
+                                                                            unregistered, capsys):
+    # it was walked at each ask and twice around each build: 20 times a train, 0.9 s each
+    # for a builder that reads a list of a million items (7 times before f7beaff)
+    cell = run_cell(PROBED)
+    check_config(tiny(tmp_path, *OWN))
+    assert cell["TEACHER_PROBE"].reprs == 2  # first asked for; the check ended
+    train(tiny(tmp_path, *OWN))
+    assert cell["TEACHER_PROBE"].reprs == 6  # its check's start and end, its run's
+    train(tiny(tmp_path, *OWN, "method.name=bas"))
+    assert (cell["TEACHER_PROBE"].reprs, cell["STUDENT_PROBE"].reprs) == (10, 0)
+
+
+# A teacher whose network trains, in place, a tensor that its builder reads.
+TRAINS_WHAT_IT_READS = textwrap.dedent("""
+    import torch
+    from torch import nn
+
+    from pidkit_distill import register_model, tap_features
+
+    WEIGHT = torch.full((8, 12), 0.1)
+
+
+    @register_model("my-teacher")
+    def build(*, num_classes, in_channels):
+        first = nn.Linear(in_channels, 8)
+        first.weight = nn.Parameter(WEIGHT)  # WEIGHT's memory, which the training changes
+        return tap_features(nn.Sequential(first, nn.ReLU(), nn.Linear(8, num_classes)),
+                            layers=["0"])
+""")
+
+
+def test_what_a_run_trains_in_place_is_not_the_teachers_code(tmp_path, capsys):
+    # the same command twice in one process trained a second teacher: the tensor's repr, in
+    # the fingerprint, had changed in the first run, as a setting of the user's does
+    cell = run_cell(TRAINS_WHAT_IT_READS)
+    try:
+        config = tiny(tmp_path, *TEACHER)
+        path = train_teacher(config)
+        assert cell["WEIGHT"].ne(0.1).any()  # trained in place
+        assert train_teacher(config) == path
+        out = capsys.readouterr().out
+        assert out.count("training the teacher my-teacher") == 1
+        assert "reusing the teacher my-teacher" in out
+        cell["WEIGHT"].fill_(0.2)  # a setting of the user's, between two runs
+        assert train_teacher(config) != path
+    finally:
+        unregister_model("my-teacher")
