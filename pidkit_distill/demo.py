@@ -241,11 +241,14 @@ def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) ->
 
     A student is at chance when its held-out accuracy is at most two binomial standard errors
     above ``chance``, the share of the held-out set's most common class (what a student that
-    always answers that class scores; one that guesses scores less). With fewer epochs than
-    the paper's 300 such a row says nothing of its method, and the table does not say so: the
-    note names those rows and the fix. At 300 epochs or more, every method has trained its
-    whole schedule, so a student at chance is its method's outcome (VID's with the untrained
-    teacher): no note.
+    always answers that class scores; one that guesses scores less). Where every student is at
+    chance, the run was too short to learn the task and the table compares no method. Where
+    some are, a run shorter than the paper's 300 epochs cannot tell a method whose schedule
+    needs more epochs (RID's student trains after its warm-up) from a method that ends at
+    chance however long it trains (VID's with the untrained teacher, at chance from 150 to 300
+    epochs): the note names those rows and says so, where the table read like a comparison.
+    At 300 epochs or more, every method has trained its whole schedule, so a student at chance
+    is its method's outcome: no note.
 
     Parameters
     ----------
@@ -262,9 +265,10 @@ def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) ->
     ...         for t, m, a in [("trained", "bas", 0.3075), ("trained", "rid", 0.2595)]]
     >>> print(chance_note(rows, chance=0.258, n_test=2000))
     note: 1 of the 2 students ended at chance (trained RID: held-out accuracy at most 27.8 %,
-    two standard errors above the 25.8 % of always answering the most common class): after 10
-    epochs it has learnt next to nothing of the task, so its row does not compare the methods;
-    run more --epochs (the default, 300, is the paper's schedule)
+    two standard errors above the 25.8 % of always answering the most common class) after 10
+    epochs: too few for its method's schedule, or its method's outcome, which a run shorter than
+    the paper's 300 epochs cannot tell apart; run more --epochs (the default, 300) to compare the
+    methods
     >>> chance_note([{**rows[1], "epochs": 300}], chance=0.258, n_test=2000)
     ''
     """
@@ -275,17 +279,18 @@ def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) ->
         return ""
     level = (f"held-out accuracy at most {100 * ceiling:.1f} %, two standard errors above the "
              f"{100 * chance:.1f} % of always answering the most common class")
-    fix = f"run more --epochs (the default, {DEMO_EPOCHS}, is the paper's schedule)"
     if len(at_chance) == len(results):
         text = (f"note: every student ended at chance ({level}): {epochs} epochs are too few "
-                f"to learn the task, so the table compares no method; {fix}")
+                f"to learn the task, so the table compares no method; run more --epochs (the "
+                f"default, {DEMO_EPOCHS}, is the paper's schedule)")
     else:
         names = ", ".join(f"{r['teacher']} {_METHODS[r['method']][0]}" for r in at_chance)
-        one = len(at_chance) == 1
+        its = "its" if len(at_chance) == 1 else "their"
         text = (f"note: {len(at_chance)} of the {len(results)} students ended at chance "
-                f"({names}: {level}): after {epochs} epochs {'it has' if one else 'they have'} "
-                f"learnt next to nothing of the task, so {'its row does' if one else 'their rows do'}"
-                f" not compare the methods; {fix}")
+                f"({names}: {level}) after {epochs} epochs: too few for {its} method's "
+                f"schedule, or {its} method's outcome, which a run shorter than the paper's "
+                f"{DEMO_EPOCHS} epochs cannot tell apart; run more --epochs (the default, "
+                f"{DEMO_EPOCHS}) to compare the methods")
     return textwrap.fill(text, width=95)
 
 

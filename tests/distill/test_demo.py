@@ -157,19 +157,26 @@ def _records(epochs, accuracies):
                      "method; run more --epochs (the default, 300, is the paper's schedule)"),
     (10, _TEN, "note: 3 of the 6 students ended at chance (trained RID, untrained VID, untrained "
                "RID: held-out accuracy at most 27.8 %, two standard errors above the 25.8 % of "
-               "always answering the most common class): after 10 epochs they have learnt next "
-               "to nothing of the task, so their rows do not compare the methods; run more "
-               "--epochs (the default, 300, is the paper's schedule)"),
+               "always answering the most common class) after 10 epochs: too few for their "
+               "method's schedule, or their method's outcome, which a run shorter than the "
+               "paper's 300 epochs cannot tell apart; run more --epochs (the default, 300) to "
+               "compare the methods"),
+    # VID with the untrained teacher ended at chance alone at --epochs 150 and 200 (25.0 % and
+    # 25.6 %) as in the full demo: the note told a 200-epoch demo that "it has learnt next to
+    # nothing of the task, so its row does not compare the methods; run more --epochs", which
+    # would not change its row (the other rows here: the full demo's, above chance)
+    (200, [*_FULL[:4], 0.256, _FULL[5]],
+     "note: 1 of the 6 students ended at chance (untrained VID: held-out accuracy at most 27.8 %, "
+     "two standard errors above the 25.8 % of always answering the most common class) after "
+     "200 epochs: too few for its method's schedule, or its method's outcome, which a run "
+     "shorter than the paper's 300 epochs cannot tell apart; run more --epochs (the default, "
+     "300) to compare the methods"),
     # the whole schedule: VID with the untrained teacher at chance is the method's outcome
     (300, _FULL, ""),
-    (299, _FULL, None),
 ])
 def test_the_demo_says_when_a_short_run_left_students_at_chance(epochs, accuracies, note):
     got = chance_note(_records(epochs, accuracies), chance=516 / 2000, n_test=2000)
-    if note is None:
-        assert got.startswith("note: 1 of the 6 students ended at chance (untrained VID: ")
-    else:
-        assert " ".join(got.split()) == note
+    assert " ".join(got.split()) == note
 
 
 def test_at_chance_means_at_most_two_standard_errors_above_the_most_common_class():
