@@ -203,6 +203,11 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     pool.shutdown()
 
 
+def _shown_percent(fraction: float) -> float:
+    """A held-out accuracy in percent, to the tenth of a point that the demo prints."""
+    return round(100 * fraction, 1)
+
+
 def demo_table(results: list[dict[str, Any]]) -> str:
     """The demo's table: accuracy, the change against BAS and the final audit, per run.
 
@@ -222,7 +227,7 @@ def demo_table(results: list[dict[str, Any]]) -> str:
     lines = ["teacher    method  student acc  vs BAS  " + "  ".join(
         f"{label:>{w}}" for (_, label), w in zip(_ATOMS, widths, strict=True))]
     # in points, as shown: the change between 25.75 % and 25.8 % (both shown 25.8) is +0.0
-    shown = [round(100 * r["last_acc"], 1) for r in results]
+    shown = [_shown_percent(r["last_acc"]) for r in results]
     bas = {r["teacher"]: acc for r, acc in zip(results, shown, strict=True)
            if r["method"] == "bas"}
     for r, acc in zip(results, shown, strict=True):
@@ -273,11 +278,12 @@ def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) ->
     ''
     """
     epochs = min(r["epochs"] for r in results)
-    ceiling = chance + 2 * math.sqrt(chance * (1 - chance) / n_test)
-    at_chance = [r for r in results if r["last_acc"] <= ceiling]
+    # compared as shown: 27.75 % and 27.8 %, both shown 27.8, are both at most 27.8 % (27.76)
+    ceiling = _shown_percent(chance + 2 * math.sqrt(chance * (1 - chance) / n_test))
+    at_chance = [r for r in results if _shown_percent(r["last_acc"]) <= ceiling]
     if epochs >= DEMO_EPOCHS or not at_chance:
         return ""
-    level = (f"held-out accuracy at most {100 * ceiling:.1f} %, two standard errors above the "
+    level = (f"held-out accuracy at most {ceiling:.1f} %, two standard errors above the "
              f"{100 * chance:.1f} % of always answering the most common class")
     if len(at_chance) == len(results):
         text = (f"note: every student ended at chance ({level}): {epochs} epochs are too few "
