@@ -53,8 +53,7 @@ from pidkit_distill.signals import sigterm_interrupts
 if TYPE_CHECKING:
     from pidkit_distill.training import CheckedConfig
 
-__all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "chance_note", "demo_configs", "demo_table",
-           "run_demo"]
+__all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table", "run_demo"]
 
 DEMO_EPOCHS = 300
 # The fewest student epochs: RID's schedule scaled to one epoch leaves its student none
@@ -241,7 +240,7 @@ def demo_table(results: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) -> str:
+def _chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) -> str:
     """The note under the demo's table when a shortened demo left students at chance, or ``""``.
 
     A student is at chance when its held-out accuracy is at most two binomial standard errors
@@ -268,13 +267,13 @@ def chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) ->
     --------
     >>> rows = [{"teacher": t, "method": m, "epochs": 10, "last_acc": a}
     ...         for t, m, a in [("trained", "bas", 0.3075), ("trained", "rid", 0.2595)]]
-    >>> print(chance_note(rows, chance=0.258, n_test=2000))
+    >>> print(_chance_note(rows, chance=0.258, n_test=2000))
     note: 1 of the 2 students ended at chance (trained RID: held-out accuracy at most 27.8 %,
     two standard errors above the 25.8 % of always answering the most common class) after 10
     epochs: too few for its method's schedule, or its method's outcome, which a run shorter than
     the paper's 300 epochs cannot tell apart; run more --epochs (the default, 300) to compare the
     methods
-    >>> chance_note([{**rows[1], "epochs": 300}], chance=0.258, n_test=2000)
+    >>> _chance_note([{**rows[1], "epochs": 300}], chance=0.258, n_test=2000)
     ''
     """
     epochs = min(r["epochs"] for r in results)
@@ -485,7 +484,7 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
                             width=95)
     chance, n_test = _majority_share(configs[0])
-    note = chance_note(results, chance=chance, n_test=n_test)
+    note = _chance_note(results, chance=chance, n_test=n_test)
     print("\n" + "\n".join([demo_table(results), *([note] if note else []), "", reading, ""]))
     print(f"report   {report}  (accuracy.png, pid_atoms.png)")
     print(f"results  {out / 'results.jsonl'}; each run's metrics.jsonl and audit.jsonl in "
