@@ -116,14 +116,16 @@ class StrictArgumentParser(argparse.ArgumentParser):
             return (f"unrecognized arguments: {' '.join(extras)}. {options[0]} is an option of "
                     f"{'the command' if len(takers) == 1 else 'the commands'} {', '.join(takers)}: "
                     f"put it after the command, e.g. '{self.prog} {takers[0]} {options[0]} ...'")
-        hint = self._closest_option(options[0]) if options else ""
+        hint = self.option_hint(extras) if options else ""
         return f"unrecognized arguments: {' '.join(extras)}" + (f".{hint}" if hint else "")
 
-    def _closest_option(self, given: str) -> str:
-        """``" Did you mean '--x'?"`` for this parser's option closest to the unknown ``given``:
-        one that ``given`` begins (an abbreviation: ``--epo`` of ``--epochs``), else the closest
-        by its name without the dashes that every option shares (with them, ``--import`` was
-        close to ``--out``); or ``""``."""
+    def option_hint(self, extras: list[str]) -> str:
+        """``" Did you mean '--x'?"`` for the first unknown option ``given`` of ``extras`` (the
+        arguments not recognized, one an option): this parser's option that ``given`` begins
+        (an abbreviation: ``--epo`` of ``--epochs``), else the closest by its name without the
+        dashes that every option shares (with them, ``--import`` was close to ``--out``); or
+        ``""``. A subclass may hint otherwise (pidkit-distill: a nested table's option)."""
+        given = next(extra.split("=", 1)[0] for extra in extras if extra.startswith("-"))
         known = list(self._option_string_actions)
         begun = [option for option in known if option.startswith(given)]
         if begun:

@@ -49,6 +49,7 @@ from typing import Any, NoReturn
 from pidkit import __version__
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
+from pidkit_distill.config_settings import misplaced_key_hint
 from pidkit_distill.config_text import load_config
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
@@ -110,6 +111,24 @@ class _Parser(StrictArgumentParser):
     def format_help(self) -> str:
         self._completed()
         return super().format_help()
+
+    def option_hint(self, extras: list[str]) -> str:
+        """The hint for the first unknown option of ``extras``: where it names a nested table of
+        another section (``--params.lambda2 0.5``, ``--data.params.x 1``), the option of that
+        table, as ``--set`` is told (:func:`~pidkit_distill.config_settings.misplaced_key_hint`:
+        ``'--method.params lambda2=0.5'``); else the closest option."""
+        if "--method.params" not in self._option_string_actions:  # a command without the keys
+            return super().option_hint(extras)
+        at = next(i for i, extra in enumerate(extras) if extra.startswith("-"))
+        option, given, value = extras[at].partition("=")
+        parts = option.lstrip("-").split(".")
+        if not given:  # its value next (--params.lambda2 0.5), or not given
+            after = extras[at + 1] if at + 1 < len(extras) else "-"
+            value = after if not after.startswith("-") else "VALUE" if len(parts) > 1 \
+                else "NAME=VALUE"
+        kinds = {key: kind for key, _, kind, _ in config_fields()}
+        hint = misplaced_key_hint(parts, kinds, value=value)  # ". Did you mean ...", a sentence
+        return hint[1:] if hint else super().option_hint(extras)
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         """Exit with ``status``, printing ``message`` (an option's mistake) only in rank 0 under

@@ -23,7 +23,8 @@ from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
-__all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_table", "table_hint"]
+__all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_key_hint", "misplaced_table",
+           "table_hint"]
 
 
 @functools.cache
@@ -70,14 +71,16 @@ def misplaced_table(name: str, known: Iterable[str], tables: Iterable[str]) -> s
 
 
 def table_hint(name: str, known: Iterable[str], tables: Iterable[str], *,
-               entry: str | None = None) -> str:
+               entry: str | None = None, value: str | None = None) -> str:
     """The hint of the error for an unknown section or key ``name`` (``params``,
     ``data.params``), ending the sentence before it: the nested table of another section that
     it names in the wrong place (:func:`misplaced_table`), with its section; else the closest
     of ``known`` (:func:`closest_name_hint`), or nothing. For an override
     (``--set params.lambda2=0.5``), ``entry`` is the rest of its key after ``name``
     (``lambda2``, or ``""``), and the table is named as the override's key
-    (``'method.params.lambda2'``) instead of as a TOML table.
+    (``'method.params.lambda2'``) instead of as a TOML table; for an option
+    (``--params.lambda2 0.5``), ``value`` is its value too (``0.5``), and the table is named
+    as the option that sets the entry (``'--method.params lambda2=0.5'``).
 
     Examples
     --------
@@ -87,6 +90,8 @@ def table_hint(name: str, known: Iterable[str], tables: Iterable[str], *,
     Did you mean [data.options]? ('options' is a table of the section [data])
     >>> print(table_hint("params", sections, tables, entry="lambda2")[2:])
     Did you mean 'method.params.lambda2'? ('params' is a table of the section [method])
+    >>> print(table_hint("params", sections, tables, entry="lambda2", value="0.5")[2:])
+    Did you mean '--method.params lambda2=0.5'? ('params' is a table of the section [method])
     >>> table_hint("optm", sections, tables)
     ". Did you mean 'optim'?"
     """
@@ -95,8 +100,38 @@ def table_hint(name: str, known: Iterable[str], tables: Iterable[str], *,
     if key is None:
         return closest_name_hint(name, known)
     section, field = key.split(".")
-    spelt = f"[{key}]" if entry is None else repr(".".join(filter(None, (key, entry))))
+    spelt = (f"[{key}]" if entry is None else
+             repr(".".join(filter(None, (key, entry)))) if value is None else
+             repr(f"--{key} {'='.join(filter(None, (entry, value)))}"))
     return f". Did you mean {spelt}? ({field!r} is a table of the section [{section}])"
+
+
+def misplaced_key_hint(parts: list[str], kinds: dict[str, type], *,
+                       value: str | None = None) -> str | None:
+    """The hint of the error for the unknown key of an override or option, split at its dots
+    (``params``, ``lambda2``), that names a nested table of another section in the wrong place
+    (``params.lambda2`` or ``data.params.lambda2`` for ``method.params.lambda2``:
+    :func:`table_hint`, ``value`` the option's value); ``None`` where it names none.
+    ``kinds`` is the type of every configuration key (a table's is ``dict``).
+
+    Examples
+    --------
+    >>> kinds = {"data.name": str, "data.options": dict, "method.params": dict, "run.epochs": int}
+    >>> print(misplaced_key_hint(["data", "params", "x"], kinds, value="1")[2:])
+    Did you mean '--method.params x=1'? ('params' is a table of the section [method])
+    >>> print(misplaced_key_hint(["data", "nme"], kinds))
+    None
+    """
+    sections = sorted({key.split(".")[0] for key in kinds})
+    tables = [key for key, kind in kinds.items() if kind is dict]
+    if parts[0] in sections:  # section.table.entry, the table another section's
+        name, known = ".".join(parts[:2]), [key for key in kinds if key.startswith(parts[0] + ".")]
+    else:  # table.entry, its section left out
+        name, known = parts[0], sections
+    if misplaced_table(name, known, tables) is None:
+        return None
+    return table_hint(name, known, tables, entry=".".join(parts[name.count(".") + 1:]),
+                      value=value)
 
 
 class Settings:

@@ -21,7 +21,7 @@ from pidkit_distill.config import (
     config_from_dict,
     config_to_dict,
 )
-from pidkit_distill.config_settings import closest_name_hint, misplaced_table, table_hint
+from pidkit_distill.config_settings import closest_name_hint, misplaced_key_hint
 from pidkit_distill.teacher_keys import RECORDED
 
 try:
@@ -103,8 +103,8 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
         parts = key.split(".")
         head = ".".join(parts[:2])
         if head not in kinds:
-            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}"
-                             f"{_override_hint(parts, kinds)}")
+            hint = misplaced_key_hint(parts, kinds) or closest_name_hint(head, kinds)
+            raise ValueError(f"unknown config key {key!r}; known keys: {sorted(kinds)}{hint}")
         section, name = parts[0], parts[1]
         if kinds[head] is dict and len(parts) > 2:
             data[section][name][".".join(parts[2:])] = _parse_entry(text)
@@ -115,22 +115,6 @@ def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfi
         else:
             data[section][name] = _parse_override(key, text, kinds[head])
     return config_from_dict(data)
-
-
-def _override_hint(parts: list[str], kinds: dict[str, type]) -> str:
-    """The hint of the error for the unknown key of an override, split at its dots (``params``,
-    ``lambda2``): a nested table of another section named in the wrong place (``params.lambda2``
-    or ``data.params.lambda2`` for ``method.params.lambda2``,
-    :func:`~pidkit_distill.config_settings.table_hint`), or the closest key."""
-    sections = sorted({key.split(".")[0] for key in kinds})
-    tables = [key for key, kind in kinds.items() if kind is dict]
-    if parts[0] in sections:  # section.table.entry, the table another section's
-        name, known = ".".join(parts[:2]), [key for key in kinds if key.startswith(parts[0] + ".")]
-    else:  # table.entry, its section left out
-        name, known = parts[0], sections
-    if misplaced_table(name, known, tables) is None:
-        return closest_name_hint(".".join(parts[:2]), kinds)
-    return table_hint(name, known, tables, entry=".".join(parts[name.count(".") + 1:]))
 
 
 def _json_hint(path: Path) -> str:

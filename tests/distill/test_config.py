@@ -207,6 +207,32 @@ def test_an_override_of_a_nested_table_of_the_wrong_place_is_told_its_place(caps
     assert err_text.endswith(f"']. {hint}\n")
 
 
+@pytest.mark.parametrize(("args", "hint"), [
+    # the same mistake as an option: no hint, or '--data.name' for --data.params.x
+    (["--params.lambda2", "0.5"], "Did you mean '--method.params lambda2=0.5'? ('params' is a "
+                                  "table of the section [method])"),
+    (["--params.lambda2=0.5"], "Did you mean '--method.params lambda2=0.5'? ('params' is a table "
+                               "of the section [method])"),
+    (["--data.params.x", "1"], "Did you mean '--method.params x=1'? ('params' is a table of the "
+                               "section [method])"),
+    (["--options.n_train", "64"], "Did you mean '--data.options n_train=64'? ('options' is a "
+                                  "table of the section [data])"),
+    (["--params.lambda2"], "Did you mean '--method.params lambda2=VALUE'? ('params' is a table "
+                           "of the section [method])"),
+    # a misspelt option keeps the closest option
+    (["--methd.params.x", "1"], "Did you mean '--method.params'?"),
+    (["--run.epoch", "3"], "Did you mean '--run.epochs'?"),
+])
+def test_an_option_of_a_nested_table_of_the_wrong_place_is_told_its_place(capsys, args, hint):
+    with pytest.raises(SystemExit) as stop:
+        main(["train", *args])
+    out, err = capsys.readouterr()
+    assert (stop.value.code, out) == (2, "")
+    assert err == (f"pidkit-distill train: error: unrecognized arguments: {' '.join(args)}. "
+                   f"{hint}{' See' if hint.endswith('?') else '; see'} "
+                   "'pidkit-distill train --help'\n")
+
+
 def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
     # a run's config.json given to --config was "is not valid TOML: Invalid statement (at line
     # 1, column 1)", which did not say that JSON was the trouble
