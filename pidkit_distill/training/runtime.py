@@ -44,6 +44,7 @@ __all__ = [
     "float32_default",
     "from_main",
     "init_runtime",
+    "ints_from_main",
     "leave_runtime",
     "local_world_size_from_env",
     "peer_gone",
@@ -175,6 +176,25 @@ def wait_for_all(runtime: Runtime) -> None:
         dist.barrier()
 
 
+def ints_from_main(runtime: Runtime, values: list[int]) -> list[int]:
+    """Rank 0's ``values`` (whole numbers that fit in int64, as many in every process), in every
+    process (``values`` themselves in one process).
+
+    A collective call: every process of the run must make it, at once. Each decision that only
+    rank 0 can take, or value that only its copy should fix, reaches the others through it.
+
+    Examples
+    --------
+    >>> ints_from_main(Runtime.single(), [3, -1])
+    [3, -1]
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return list(values)
+    sent = torch.tensor(values, dtype=torch.int64, device=runtime.device)
+    dist.broadcast(sent, src=0)
+    return [int(value) for value in sent.tolist()]
+
+
 def from_main(runtime: Runtime, value: bool) -> bool:
     """Rank 0's ``value``, in every process (``value`` itself in one process).
 
@@ -182,11 +202,7 @@ def from_main(runtime: Runtime, value: bool) -> bool:
     decision that only rank 0 can make (whether it holds the run folder's lock), so that none
     waits for a peer that has gone another way.
     """
-    if not (runtime.distributed and dist.is_initialized()):
-        return value
-    flag = torch.tensor([int(value)], device=runtime.device)
-    dist.broadcast(flag, src=0)
-    return bool(flag.item())
+    return bool(ints_from_main(runtime, [int(value)])[0])
 
 
 def token_from_main(runtime: Runtime) -> int:
@@ -206,10 +222,7 @@ def token_from_main(runtime: Runtime) -> int:
     """
     if not (runtime.distributed and dist.is_initialized()):
         return 0
-    token = torch.tensor([secrets.randbits(62) if runtime.is_main else 0], dtype=torch.int64,
-                         device=runtime.device)
-    dist.broadcast(token, src=0)
-    return int(token.item())
+    return ints_from_main(runtime, [secrets.randbits(62) if runtime.is_main else 0])[0]
 
 
 class FirstStop(NamedTuple):

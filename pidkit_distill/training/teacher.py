@@ -50,7 +50,7 @@ from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of, run_folder_lock
-from pidkit_distill.training.runtime import Runtime, from_main
+from pidkit_distill.training.runtime import Runtime, from_main, ints_from_main
 from pidkit_distill.training.teacher_files import (
     check_teacher_file,
     read_teacher_file,
@@ -449,12 +449,10 @@ def _code_from_main(model: str, runtime: Runtime) -> str | None:
     code = teacher_code(model)
     if not (runtime.distributed and dist.is_initialized()):
         return code
-    digits = torch.tensor(list(bytes.fromhex(code)) if code else [-1] * 8,  # 16 hex digits
-                          dtype=torch.int64, device=runtime.device)
-    dist.broadcast(digits, src=0)
-    if digits[0].item() < 0:
+    digits = ints_from_main(runtime, list(bytes.fromhex(code)) if code else [-1] * 8)  # 16 hex
+    if digits[0] < 0:
         return None
-    code = bytes(digits.tolist()).hex()
+    code = bytes(digits).hex()
     adopt_model_fingerprint(model, code)
     return code
 
