@@ -226,11 +226,12 @@ def _behind_the_logs(path: Path, saved: dict[str, Any]) -> str | None:
     if metrics is None:
         return None
     epoch = saved["epoch"]
+    # read_metrics refuses a record whose epoch or accuracy is no number; a checkpoint that
+    # another tool wrote may hold no epoch number
     last = metrics[-1]["epoch"] if metrics else None
-    if not isinstance(last, int) or not isinstance(epoch, int) or last <= epoch:
-        return None  # nothing logged, or no epoch number (a file another tool wrote)
-    accuracy = {m["epoch"]: m["test_acc"] for m in metrics if isinstance(m["epoch"], int)
-                and isinstance(m["test_acc"], (int, float))}
+    if last is None or not isinstance(epoch, int) or last <= epoch:
+        return None
+    accuracy = {m["epoch"]: m["test_acc"] for m in metrics}
     every = (saved["config"].get("run") or {}).get("checkpoint_every", "N")
     teacher = (saved["config"].get("method") or {}).get("name") == "teacher"
     network, resume = (("teacher", "run `pidkit-distill train-teacher` again with the same "

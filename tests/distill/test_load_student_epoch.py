@@ -49,7 +49,9 @@ def test_the_student_of_a_complete_run_comes_back_without_a_warning(tmp_path):
 def test_a_metrics_jsonl_of_other_values_does_not_stop_the_student_loading(tmp_path, last):
     # loading the student does not need metrics.jsonl: a line whose epoch is no number made
     # load_student raise TypeError ("'<=' not supported between instances of 'str' and 'int'"),
-    # an accuracy that is no number ValueError ("Unknown format code 'f' for object of type 'str'")
+    # an accuracy that is no number ValueError ("Unknown format code 'f' for object of type 'str'");
+    # since 12ead2d such a metrics.jsonl is refused as damaged (the report says so, naming the
+    # line), so it tells load_student nothing: the student loads, with no warning
     run_dir = train(tiny(tmp_path, "run.epochs=2")).run_dir
     with (run_dir / "metrics.jsonl").open("a") as metrics:
         metrics.write(json.dumps(last) + "\n")
@@ -58,13 +60,7 @@ def test_a_metrics_jsonl_of_other_values_does_not_stop_the_student_loading(tmp_p
         student = load_student(run_dir)
     saved = student_state(run_dir)
     assert all((student.state_dict()[key] == value).all() for key, value in saved.items())
-    assert [str(w.message) for w in told] == ([] if last["epoch"] != 3 else [
-        f"run_dir {str(run_dir)!r}: this is the student after epoch 2 (held-out accuracy "
-        f"{json.loads((run_dir / 'metrics.jsonl').read_text().splitlines()[1])['test_acc']:.4f})"
-        ", the last checkpointed, but metrics.jsonl records the run up to epoch 3: the run "
-        "stopped, or is still training, between checkpoints (written every "
-        "run.checkpoint_every = 1 epoch(s) and after the last); for a later epoch's student, "
-        "resume a stopped run (run.resume=true) or wait for the next checkpoint of a running one"])
+    assert [str(w.message) for w in told] == []
 
 
 def _student_run(tmp_path):
