@@ -279,7 +279,22 @@ def adopt_model_fingerprint(name: object, fingerprint: str) -> None:
     """Key the builder that you registered under the model name ``name`` by ``fingerprint``,
     another process's :func:`model_fingerprint` of it (under torchrun, rank 0's: a value that
     the builder reads may differ from process to process, its device ``cuda:LOCAL_RANK``),
-    until your code changes it; nothing for the package's own models."""
+    until your code changes it; nothing for the package's own models.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from pidkit_distill import register_model, tap_features, unregister_model
+    >>> from pidkit_distill.models import adopt_model_fingerprint, model_fingerprint
+    >>> @register_model("doc-adopted")
+    ... def doc_adopted(*, num_classes, in_channels):
+    ...     return tap_features(nn.Sequential(nn.Linear(in_channels, num_classes)), layers=["0"])
+    >>> own = model_fingerprint("doc-adopted")
+    >>> adopt_model_fingerprint("doc-adopted", "0123456789abcdef")
+    >>> model_fingerprint("doc-adopted"), own != "0123456789abcdef"
+    ('0123456789abcdef', True)
+    >>> unregister_model("doc-adopted")
+    """
     builder = model_builder(name)
     if builder is not None:
         _FINGERPRINTS.adopt(_MODELS.find(name), builder, fingerprint)
@@ -291,7 +306,25 @@ def building_models() -> Iterator[None]:
     (:func:`build_model`, ``check_config``, ``train``): what changes in the code of the
     builders you registered is not a change of their teachers' code (:func:`model_fingerprint`):
     a list that a builder appends to, a tensor it reads that the training changes in place.
-    Blocks nest; a teacher's builder is walked as the outermost one starts and ends."""
+    Blocks nest; a teacher's builder is walked as the outermost one starts and ends.
+
+    Examples
+    --------
+    >>> from torch import nn
+    >>> from pidkit_distill import build_model, register_model, tap_features, unregister_model
+    >>> from pidkit_distill.models import building_models, model_fingerprint
+    >>> built = []
+    >>> @register_model("doc-counted")
+    ... def doc_counted(*, num_classes, in_channels):
+    ...     built.append(num_classes)           # state the builder reads and changes
+    ...     return tap_features(nn.Sequential(nn.Linear(in_channels, num_classes)), layers=["0"])
+    >>> before = model_fingerprint("doc-counted")
+    >>> with building_models():
+    ...     _ = build_model("doc-counted", num_classes=3, in_channels=4)
+    >>> built, model_fingerprint("doc-counted") == before
+    ([3], True)
+    >>> unregister_model("doc-counted")
+    """
     with _FINGERPRINTS.building():
         yield
 
