@@ -162,8 +162,8 @@ def _run_state(run: RunRecords) -> str:
         return "stopped by run.stop_after"
     if (Path(run.path) / "checkpoint.pt").is_file():
         return "stopped"
-    return ("stopped, its checkpoint.pt gone" if checkpoint_written(run.config, done) else
-            "stopped before its first checkpoint")
+    gone = checkpoint_written(Path(run.path), run.config, done)
+    return "stopped, its checkpoint.pt gone" if gone else "stopped before its first checkpoint"
 
 
 def summary_table(runs: list[RunRecords]) -> str:

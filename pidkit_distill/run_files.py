@@ -29,6 +29,11 @@ _RECORD_KEYS = {"metrics.jsonl": ("epoch", "test_acc"),
                 "audit.jsonl": ("epoch", "layer", *AUDITED_ATOMS)}
 
 
+def _is_whole(value: Any) -> bool:
+    """Whether ``value`` is a whole number (a JSON integer, not ``true`` or ``false``)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _is_number(value: Any) -> bool:
     """Whether ``value`` is a JSON number or null (a number that was not finite)."""
     return value is None or (isinstance(value, int | float) and not isinstance(value, bool))
@@ -36,9 +41,9 @@ def _is_number(value: Any) -> bool:
 
 # What `pidkit-distill train` writes under a key the report reads: its words, and the test of a
 # value. A number that was not finite (a failed solve's atoms) is null.
-_WHOLE = ("a whole number", lambda value: isinstance(value, int) and not isinstance(value, bool))
+_WHOLE = ("a whole number", _is_whole)
 _NUMBER = ("a number (or null)", _is_number)
-_COUNT = ("a whole number (or null)", lambda value: value is None or _WHOLE[1](value))
+_COUNT = ("a whole number (or null)", lambda value: value is None or _is_whole(value))
 _NAME = ("a name", lambda value: isinstance(value, str))
 _NAME_OR_NULL = ("a name (or null)", lambda value: value is None or isinstance(value, str))
 _NAMES = ("a list of names",
@@ -325,22 +330,34 @@ def ended_train_epochs(path: Path) -> int | None:
     except (OSError, ValueError):  # none, unreadable, not UTF-8 or not JSON: nothing known
         return None
     done = summary.get("epochs_done") if isinstance(summary, dict) else None
-    return done if isinstance(done, int) and not isinstance(done, bool) else None
+    return done if _is_whole(done) else None
 
 
-def checkpoint_written(config: dict[str, Any], epochs_done: int) -> bool:
-    """Whether the train of the run whose ``config.json`` is ``config`` had written its
-    ``checkpoint.pt`` once its ``metrics.jsonl`` recorded ``epochs_done`` epochs: it writes one
-    after every ``run.checkpoint_every`` epochs (1 in runs from before the setting), before that
-    epoch's line. A run folder without one after that had it deleted, or was copied without it;
-    before that, its train was killed or failed before writing one (or is still training).
+def checkpoint_written(path: Path, config: dict[str, Any], epochs_done: int) -> bool:
+    """Whether the train of the run folder ``path``, whose ``config.json`` is ``config``, had
+    written its ``checkpoint.pt`` once its ``metrics.jsonl`` recorded ``epochs_done`` epochs: it
+    writes one after every ``run.checkpoint_every`` epochs (1 in runs from before the setting)
+    and after the last it trains (``run.epochs``, or ``run.stop_after``'s, which its
+    ``summary.json`` records: :func:`ended_train_epochs`), before that epoch's line. A run
+    folder without one after that had it deleted, or was copied without it; before that, its
+    train was killed or failed before writing one (or is still training).
 
     Examples
     --------
-    >>> checkpoint_written({"run": {"checkpoint_every": 3}}, 2)
+    >>> nowhere = Path("/nonexistent")
+    >>> checkpoint_written(nowhere, {"run": {"epochs": 6, "checkpoint_every": 3}}, 2)
     False
-    >>> checkpoint_written({"run": {"checkpoint_every": 3}}, 3), checkpoint_written({"run": {}}, 1)
-    (True, True)
+    >>> checkpoint_written(nowhere, {"run": {"epochs": 6, "checkpoint_every": 3}}, 3)
+    True
+    >>> checkpoint_written(nowhere, {"run": {"epochs": 2, "checkpoint_every": 3}}, 2)
+    True
+    >>> checkpoint_written(nowhere, {"run": {}}, 1), checkpoint_written(nowhere, {"run": {}}, 0)
+    (True, False)
     """
-    every = (config.get("run") or {}).get("checkpoint_every", 1)
-    return not (isinstance(every, int) and not isinstance(every, bool) and epochs_done < every)
+    run = config.get("run") or {}
+    every, epochs = run.get("checkpoint_every", 1), run.get("epochs")
+    if epochs_done < 1:
+        return False
+    if epochs_done >= (every if _is_whole(every) else 1):
+        return True
+    return (_is_whole(epochs) and epochs_done >= epochs) or ended_train_epochs(path) == epochs_done

@@ -184,7 +184,7 @@ def _no_checkpoint(path: Path) -> str:
         every = (config.get("run") or {}).get("checkpoint_every", "N")
         metrics = _logged_epochs(path) or []
         done = metrics[-1]["epoch"] if metrics else 0
-        if config and checkpoint_written(config, done):
+        if config and checkpoint_written(path, config, done):
             return (f"{named} holds no checkpoint.pt, though its train had written one by epoch "
                     f"{done}, the last its metrics.jsonl records (run.checkpoint_every = "
                     f"{every}): it was deleted or not copied with the folder; pass the run "

@@ -411,21 +411,29 @@ def test_a_run_folder_whose_checkpoint_is_gone_is_not_told_it_stopped_before_wri
         tmp_path, digits_rid):
     # a run folder copied without its checkpoint.pt (or with it deleted) was "the run stopped
     # (or is still training) before its first checkpoint": its train wrote one after epoch 1
-    # (run.checkpoint_every = 1), and the report says "Stopped, its checkpoint.pt gone" (bc21876)
+    # (run.checkpoint_every = 1), and the report says "Stopped, its checkpoint.pt gone" (bc21876).
+    # Train writes one after its last epoch too, whatever run.checkpoint_every: a finished run
+    # (2 epochs of run.epochs = 2) or one that run.stop_after ended (its summary.json) had one
     config = json.loads((digits_rid / "config.json").read_text())
-    for every, name in ((1, "copied"), (3, "early")):
+    assert config["run"]["epochs"] == 2
+    folders = {"copied": (1, 2, False), "finished": (3, 2, False), "stopped-after": (3, 6, True),
+               "early": (3, 6, False)}  # run.checkpoint_every, run.epochs, a summary.json
+    for name, (every, epochs, summary) in folders.items():
         (tmp_path / name).mkdir()
         (tmp_path / name / "config.json").write_text(json.dumps(
-            {**config, "run": {**config["run"], "checkpoint_every": every}}))
+            {**config, "run": {**config["run"], "checkpoint_every": every, "epochs": epochs}}))
         shutil.copy(digits_rid / "metrics.jsonl", tmp_path / name)
-    with pytest.raises(ValueError) as copied:
-        load_student(tmp_path / "copied")
-    assert str(copied.value) == (
-        f"run_dir {str(tmp_path / 'copied')!r} holds no checkpoint.pt, though its train had "
-        "written one by epoch 2, the last its metrics.jsonl records (run.checkpoint_every = 1): "
-        "it was deleted or not copied with the folder; pass the run folder where its "
-        "checkpoint.pt is (a resume here trains the run again from epoch 1)")
-    # after 2 epochs of run.checkpoint_every = 3 (killed before its first), as before
+        if summary:
+            shutil.copy(digits_rid / "summary.json", tmp_path / name)
+    for name in ("copied", "finished", "stopped-after"):
+        with pytest.raises(ValueError) as gone:
+            load_student(tmp_path / name)
+        assert str(gone.value) == (
+            f"run_dir {str(tmp_path / name)!r} holds no checkpoint.pt, though its train had "
+            "written one by epoch 2, the last its metrics.jsonl records (run.checkpoint_every = "
+            f"{folders[name][0]}): it was deleted or not copied with the folder; pass the run "
+            "folder where its checkpoint.pt is (a resume here trains the run again from epoch 1)")
+    # after 2 epochs of 6, run.checkpoint_every = 3 (killed before its first), as before
     with pytest.raises(ValueError, match=r"holds no checkpoint.pt: the run stopped \(or is still "
                        r"training\) before its first checkpoint \(written every "
                        r"run.checkpoint_every = 3 epoch"):
