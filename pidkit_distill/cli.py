@@ -49,7 +49,7 @@ from typing import Any, NoReturn
 from pidkit import __version__
 from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
-from pidkit_distill.config_settings import misplaced_key_hint
+from pidkit_distill.config_settings import misplaced_key_hint, table_option
 from pidkit_distill.config_text import load_config
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
@@ -87,6 +87,19 @@ def _add_debug_option(parser: argparse.ArgumentParser) -> None:
                         help="show the Python traceback of an error instead of one line")
 
 
+def _option_value(argument: str) -> bool:
+    """Whether the command-line ``argument`` after an option is its value: it is no option
+    (``0.5``, ``lambda2=0.5``), or a negative number, which argparse reads as a value too
+    (``-1``, ``-1e-3``)."""
+    if not argument.startswith("-"):
+        return True
+    try:
+        float(argument)
+    except ValueError:
+        return False
+    return True
+
+
 class _Parser(StrictArgumentParser):
     """A :class:`~pidkit.cli.StrictArgumentParser` whose help is completed when it is first
     formatted, by ``complete_help(parser)``: what it adds (the registered methods, which
@@ -116,17 +129,23 @@ class _Parser(StrictArgumentParser):
         """The hint for the first unknown option of ``extras``: where it names a nested table of
         another section (``--params.lambda2 0.5``, ``--data.params.x 1``), the option of that
         table, as ``--set`` is told (:func:`~pidkit_distill.config_settings.misplaced_key_hint`:
-        ``'--method.params lambda2=0.5'``); else the closest option."""
+        ``'--method.params lambda2=0.5'``); where it names an entry of a table as an option of
+        its own (``--method.params.lambda2 0.5``), the table's option with the entry
+        (:func:`~pidkit_distill.config_settings.table_option`); else the closest option."""
         if "--method.params" not in self._option_string_actions:  # a command without the keys
             return super().option_hint(extras)
         at = next(i for i, extra in enumerate(extras) if extra.startswith("-"))
         option, given, value = extras[at].partition("=")
         parts = option.lstrip("-").split(".")
-        if not given:  # its value next (--params.lambda2 0.5), or not given
-            after = extras[at + 1] if at + 1 < len(extras) else "-"
-            value = after if not after.startswith("-") else "VALUE" if len(parts) > 1 \
-                else "NAME=VALUE"
+        if not given:  # its value next (--params.lambda2 0.5, or -1), or not given
+            after = extras[at + 1] if at + 1 < len(extras) else None
+            value = after if after is not None and _option_value(after) else "VALUE"
         kinds = {key: kind for key, _, kind, _ in config_fields()}
+        table = ".".join(parts[:2])
+        if kinds.get(table) is dict and len(parts) > 2:
+            spelt = table_option(table, ".".join(parts[2:]), value)
+            return (f" Did you mean {spelt!r}? ({parts[1]!r} is a table: an option sets an "
+                    "entry of it as NAME=VALUE)")
         hint = misplaced_key_hint(parts, kinds, value=value)  # ". Did you mean ...", a sentence
         return hint[1:] if hint else super().option_hint(extras)
 

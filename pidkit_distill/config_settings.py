@@ -24,7 +24,7 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
 __all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_key_hint", "misplaced_table",
-           "table_hint"]
+           "table_hint", "table_option"]
 
 
 @functools.cache
@@ -102,8 +102,25 @@ def table_hint(name: str, known: Iterable[str], tables: Iterable[str], *,
     section, field = key.split(".")
     spelt = (f"[{key}]" if entry is None else
              repr(".".join(filter(None, (key, entry)))) if value is None else
-             repr(f"--{key} {'='.join(filter(None, (entry, value)))}"))
+             repr(table_option(key, entry, value)))
     return f". Did you mean {spelt}? ({field!r} is a table of the section [{section}])"
+
+
+def table_option(table: str, entry: str, value: str) -> str:
+    """The option of the command line that sets the entry ``entry`` of the nested table
+    ``table`` to ``value``: ``--method.params lambda2=0.5``. Where ``entry`` is ``""`` (the
+    table named alone), ``value`` is the whole ``NAME=VALUE``, or the value of an entry not
+    named (``NAME=0.5``).
+
+    Examples
+    --------
+    >>> table_option("method.params", "lambda2", "0.5")
+    '--method.params lambda2=0.5'
+    >>> table_option("data.options", "", "n_train=64"), table_option("method.params", "", "-1")
+    ('--data.options n_train=64', '--method.params NAME=-1')
+    """
+    setting = f"{entry}={value}" if entry else value if "=" in value else f"NAME={value}"
+    return f"--{table} {setting}"
 
 
 def misplaced_key_hint(parts: list[str], kinds: dict[str, type], *,

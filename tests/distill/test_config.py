@@ -219,6 +219,21 @@ def test_an_override_of_a_nested_table_of_the_wrong_place_is_told_its_place(caps
                                   "table of the section [data])"),
     (["--params.lambda2"], "Did you mean '--method.params lambda2=VALUE'? ('params' is a table "
                            "of the section [method])"),
+    # a negative value is the option's value too; it was 'lambda2=VALUE'
+    (["--params.lambda2", "-1"], "Did you mean '--method.params lambda2=-1'? ('params' is a table "
+                                 "of the section [method])"),
+    # the table alone: an entry's NAME=VALUE; --data.params was '--method.params VALUE' and
+    # --params 3 '--method.params 3', neither of which the option takes
+    (["--data.params"], "Did you mean '--method.params NAME=VALUE'? ('params' is a table of the "
+                        "section [method])"),
+    (["--params", "3"], "Did you mean '--method.params NAME=3'? ('params' is a table of the "
+                        "section [method])"),
+    # the right table, its entry spelt into the option: it was only '--method.params'
+    (["--method.params.lambda2", "0.5"], "Did you mean '--method.params lambda2=0.5'? ('params' "
+                                         "is a table: an option sets an entry of it as "
+                                         "NAME=VALUE)"),
+    (["--data.options.n_train=64"], "Did you mean '--data.options n_train=64'? ('options' is a "
+                                    "table: an option sets an entry of it as NAME=VALUE)"),
     # a misspelt option keeps the closest option
     (["--methd.params.x", "1"], "Did you mean '--method.params'?"),
     (["--run.epoch", "3"], "Did you mean '--run.epochs'?"),
