@@ -44,6 +44,8 @@ def _is_number(value: Any) -> bool:
 _WHOLE = ("a whole number", _is_whole)
 _NUMBER = ("a number (or null)", _is_number)
 _COUNT = ("a whole number (or null)", lambda value: value is None or _is_whole(value))
+_SIZE = ("a whole number above 0 (or null)",  # the held-out set's, which the report divides by
+         lambda value: value is None or (_is_whole(value) and value > 0))
 _NAME = ("a name", lambda value: isinstance(value, str))
 _NAME_OR_NULL = ("a name (or null)", lambda value: value is None or isinstance(value, str))
 _NAMES = ("a list of names",
@@ -66,7 +68,7 @@ class _Object:
 # keys a record may lack: a run of an older version wrote fewer), by what train writes there.
 _RECORD_SHAPES: dict[str, dict[str, tuple[str, Callable[[Any], bool]] | _Object]] = {
     "metrics.jsonl": {"epoch": _WHOLE, "test_acc": _NUMBER, "teacher_acc": _NUMBER,
-                      "test_n": _COUNT},
+                      "test_n": _SIZE},
     "audit.jsonl": {
         "epoch": _WHOLE, "layer": _WHOLE, **dict.fromkeys(AUDITED_ATOMS, _NUMBER),
         "plugin": _Object(dict.fromkeys(AUDITED_ATOMS, _NUMBER), every=True),

@@ -213,6 +213,11 @@ def audit_lines(*changes: dict) -> str:
      "metrics.jsonl: line 1 has 'teacher_acc': \"x\", where `pidkit-distill train` writes a "
      "number (or null); the line was edited or is damaged: write the value back as train wrote "
      "it, or delete the line"),
+    # a held-out size of 0 (or below) was numpy's 'divide by zero encountered in divide'
+    ("metrics.jsonl", '{"epoch": 1, "test_acc": 0.5, "test_n": 0}\n',
+     "metrics.jsonl: line 1 has 'test_n': 0, where `pidkit-distill train` writes a whole number "
+     "above 0 (or null); the line was edited or is damaged: write the value back as train wrote "
+     "it, or delete the line"),
     ("audit.jsonl", audit_lines({"intervals": "x"}),
      "audit.jsonl: line 1 has 'intervals': \"x\", where `pidkit-distill train` writes an object "
      "(or null); the line was edited or is damaged: write the value back as train wrote it, or "
