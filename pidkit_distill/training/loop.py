@@ -40,6 +40,7 @@ from torch import nn
 
 from pidkit_distill.audit_records import ATOM_LABELS, audit_flags
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import (
     restore_checkpoint,
@@ -166,9 +167,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 if state["epoch"] == config.run.epochs else ""
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
-        print(f"{folder.path} holds no checkpoint but {logged} epoch(s) logged by an earlier "
-              "run that stopped before its first one (run.checkpoint_every = "
-              f"{config.run.checkpoint_every}): training from epoch 1", flush=True)
+        print(_unsaved_epochs_line(folder.path, logged, config), flush=True)
     folder.start(config, state["history"], state["audit"])
 
     end = config.run.epochs
@@ -311,6 +310,27 @@ def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
         epoch=None if doing else running, hint="its connections closed: it was killed (SIGKILL, "
         "the OOM-killer) or its machine went down; torchrun's summary names its rank, and the "
         "kernel's log (dmesg) says whether the OOM-killer ended it")
+
+
+def _unsaved_epochs_line(path: Path, logged: int, config: TrainConfig) -> str:
+    """The line a train prints as it starts from epoch 1 in the run folder ``path``, which holds
+    no checkpoint but ``logged`` epochs in its ``metrics.jsonl``: an earlier run stopped before
+    its first checkpoint, or (where the ``config.json`` there says that its train had written
+    one by then: :func:`~pidkit_distill.run_files.checkpoint_written`) the checkpoint was
+    deleted or not copied with the folder."""
+    try:
+        earlier = read_run_config(path)
+    except (OSError, ValueError):  # none, or not readable: the earlier run's settings not known
+        earlier = {}
+    if earlier and checkpoint_written(path, earlier, logged):
+        every = (earlier.get("run") or {}).get("checkpoint_every", 1)
+        cause = (f"whose train had written a checkpoint by then (run.checkpoint_every = {every}, "
+                 "and after its last epoch), so it was deleted or not copied with the folder")
+    else:
+        cause = ("that stopped before its first one (run.checkpoint_every = "
+                 f"{config.run.checkpoint_every})")
+    return (f"{path} holds no checkpoint but {logged} epoch(s) logged by an earlier run {cause}: "
+            "training from epoch 1")
 
 
 def _outside_epochs(running: int, end: int) -> str:

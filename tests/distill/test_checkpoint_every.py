@@ -150,10 +150,10 @@ def test_an_interrupt_before_the_first_checkpoint_says_the_epochs_done_were_not_
 
 
 def test_a_run_that_stopped_before_its_first_checkpoint_says_it_trains_again(tmp_path, capsys):
-    # with run.checkpoint_every = 3 a process killed (kill -9) after epoch 2 leaves two epochs in
-    # metrics.jsonl and no checkpoint; the next command, --resume or not, started again from
-    # epoch 1 and said nothing about the epochs it threw away
-    config = tiny(tmp_path, "run.name=killed", "run.checkpoint_every=3", "run.epochs=2",
+    # with run.checkpoint_every = 3 a process killed (kill -9) after epoch 2 (of 4) leaves two
+    # epochs in metrics.jsonl and no checkpoint; the next command, --resume or not, started again
+    # from epoch 1 and said nothing about the epochs it threw away
+    config = tiny(tmp_path, "run.name=killed", "run.checkpoint_every=3", "run.epochs=4",
                   "run.resume=true")
     folder = tmp_path / "killed"
     folder.mkdir()
@@ -164,6 +164,22 @@ def test_a_run_that_stopped_before_its_first_checkpoint_says_it_trains_again(tmp
     assert (f"{folder} holds no checkpoint but 2 epoch(s) logged by an earlier run that "
             "stopped before its first one (run.checkpoint_every = 3): training from epoch 1\n") in out
     assert [json.loads(line)["epoch"] for line in
-            (folder / "metrics.jsonl").read_text().splitlines()] == [1, 2]
+            (folder / "metrics.jsonl").read_text().splitlines()] == [1, 2, 3, 4]
     train(tiny(tmp_path, "run.name=fresh", "run.epochs=1"))
     assert "holds no checkpoint" not in capsys.readouterr().out
+
+
+def test_a_run_whose_checkpoint_was_deleted_is_not_said_to_have_stopped_before_it(
+        tmp_path, capsys):
+    # a finished run of 2 epochs (run.checkpoint_every = 3: its one checkpoint written after its
+    # last epoch) whose checkpoint.pt was deleted was said to be 'an earlier run that stopped
+    # before its first one' as the next command trained it again
+    config = tiny(tmp_path, "run.name=done", "run.checkpoint_every=3", "run.epochs=2",
+                  "run.resume=true")
+    (train(config).run_dir / "checkpoint.pt").unlink()
+    capsys.readouterr()
+    train(config)
+    assert (f"{tmp_path / 'done'} holds no checkpoint but 2 epoch(s) logged by an earlier run "
+            "whose train had written a checkpoint by then (run.checkpoint_every = 3, and after "
+            "its last epoch), so it was deleted or not copied with the folder: training from epoch "
+            "1\n") in capsys.readouterr().out
