@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from pidkit._validate import did_you_mean
-from pidkit.cli import end_closed_output
+from pidkit.command_line import end_closed_output
 
 from . import benchmark_files
 

@@ -28,7 +28,7 @@ from typing import Any, NoReturn, TypeVar
 from tqdm import tqdm
 
 from pidkit._validate import available_memory
-from pidkit.cli import StrictArgumentParser, checked, end_closed_output, one_line
+from pidkit.command_line import StrictArgumentParser, checked, end_closed_output, one_line
 
 T = TypeVar("T")
 
@@ -57,7 +57,7 @@ def parser(
     Returns
     -------
     argparse.ArgumentParser
-        A :class:`pidkit.cli.StrictArgumentParser`: errors print one line on stderr and exit
+        A :class:`pidkit.command_line.StrictArgumentParser`: errors print one line on stderr and exit
         with status 2; an option is taken only whole (``--repeat`` is no ``--repeats``), and a
         misspelt one is answered with the closest.
 

@@ -23,7 +23,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 
 STDOUT = "-"
 """The ``--jsonl`` name of stdout."""

@@ -49,7 +49,7 @@ from threadpoolctl import threadpool_limits
 
 import pidkit
 from pidkit import bertschinger_batch
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 
 from . import _cli
 from ._records import Records, open_records

@@ -53,7 +53,7 @@ from torch import Tensor, nn
 from benchmarks import _cli
 from benchmarks._records import open_records
 from benchmarks._timing import markdown, print_table
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 from pidkit_distill.methods import Distiller, available_methods, get_method
 from pidkit_distill.models import build_model
 

@@ -61,7 +61,7 @@ from typing import Any
 from benchmarks import _cli
 from benchmarks._records import Records, check_jsonl_name, open_records
 from benchmarks._timing import markdown
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 
 DATA = {
     "synthetic": {"models": ("synthetic-teacher", "synthetic-student"), "fraction": 0.025,

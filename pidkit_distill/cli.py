@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pidkit import __version__
-from pidkit.cli import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
+from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import misplaced_key_hint, table_option
 from pidkit_distill.config_text import load_config
@@ -101,7 +101,7 @@ def _option_value(argument: str) -> bool:
 
 
 class _Parser(StrictArgumentParser):
-    """A :class:`~pidkit.cli.StrictArgumentParser` whose help is completed when it is first
+    """A :class:`~pidkit.command_line.StrictArgumentParser` whose help is completed when it is first
     formatted, by ``complete_help(parser)``: what it adds (the registered methods, which
     options the command hides) needs PyTorch, which the parsing does not, so that an option's
     mistake is reported without waiting for it."""

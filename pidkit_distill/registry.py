@@ -23,7 +23,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pidkit._validate import did_you_mean
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 from pidkit_distill.definitions import described, same_definition
 
 __all__ = [

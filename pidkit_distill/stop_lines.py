@@ -18,7 +18,7 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
-from pidkit.cli import say_on_stderr
+from pidkit.command_line import say_on_stderr
 from pidkit_distill.launcher_env import check_rendezvous, rank_from_env
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it

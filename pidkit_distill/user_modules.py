@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from pidkit._validate import did_you_mean
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 
 __all__ = ["import_user_modules"]
 

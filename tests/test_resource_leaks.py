@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pidkit.cli import end_closed_output
+from pidkit.command_line import end_closed_output
 
 _FDS = Path("/proc/self/fd")
 needs_proc = pytest.mark.skipif(not _FDS.is_dir(), reason="counts descriptors in /proc/self/fd (Linux)")

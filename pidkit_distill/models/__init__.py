@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 from pidkit_distill.code_fingerprint import BuilderFingerprints
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features

@@ -17,7 +17,7 @@ from typing import BinaryIO, TypeVar
 import torch
 import torch.distributed as dist
 
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 from pidkit_distill.training.runtime import Runtime, first_stop
 
 _T = TypeVar("_T")

@@ -21,7 +21,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import accelerator_here
 from pidkit_distill.launcher_env import (

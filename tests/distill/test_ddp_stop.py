@@ -23,7 +23,7 @@ import torch
 import torch.distributed as dist
 from tiny_runs import TINY, command_env, one_process_group, tiny
 
-from pidkit.cli import one_line
+from pidkit.command_line import one_line
 from pidkit_distill.training import train
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.run import PeerStopped
