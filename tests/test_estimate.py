@@ -371,8 +371,12 @@ def test_bad_data(change, error, match):
     ("option", "error", "match"),
     [
         ({"normalize": "l1"}, ValueError, r"normalize must be one of \['l2', None\]; got 'l1'"),
-        ({"n_clusters": 1}, ValueError, r"n_clusters must be an int >= 2; got 1"),
-        ({"n_clusters": 2.5}, TypeError, r"n_clusters must be an int"),
+        # every refusal names "auto" (None is how one asks for "choose for me")
+        ({"n_clusters": 1}, ValueError, r"^n_clusters must be an int >= 2 or 'auto'; got 1\. 'auto', the "
+                                        r"default, takes the number from the sample size and labels"),
+        ({"n_clusters": None}, TypeError, r"^n_clusters must be an int >= 2 or 'auto'; got None "
+                                          r"\(NoneType\)\. 'auto', the default, takes the number"),
+        ({"n_clusters": 2.5}, TypeError, r"n_clusters must be an int >= 2 or 'auto'; got 2\.5 \(float\)"),
         ({"n_clusters": 41}, ValueError, r"^n_clusters=41 is more than the 40 samples in t_features; pass "
                                          r"more samples or fewer clusters\.$"),
         ({"n_components": 0}, ValueError, r"n_components must be an int >= 1 or None \(no PCA\); got 0\.$"),
