@@ -149,6 +149,16 @@ def test_auto_clusters_in_the_pipeline_are_recorded():
         pid_from_representations(y, X, X, n_clusters="many")
 
 
+def test_a_discretizer_asked_for_auto_clusters_says_it_cannot_see_the_labels():
+    # 'auto' is pid_from_representations' default; Discretizer's TypeError said only "must be an int".
+    _, X = _blobs()
+    for make in (lambda: Discretizer(n_clusters="auto").fit(X), lambda: discretize(X, n_clusters="auto")):
+        with pytest.raises(TypeError, match=r"^n_clusters='auto' is pid_from_representations' rule, which "
+                                            r"needs the number of labels; a Discretizer never sees them\. "
+                                            r"Pass an int, e\.g\. n_clusters=clusters_for_samples\("):
+            make()
+
+
 def test_the_default_number_of_clusters_follows_the_sample_size():
     # Issue 12: 450 held-out samples of 10 labels got a 10 x 10 x 10 joint (about 0.45 samples per
     # cell) by the default n_clusters=10; the default is now the rule "auto".

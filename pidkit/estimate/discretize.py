@@ -282,6 +282,12 @@ class Discretizer(ClusterMixin, BaseEstimator):
 
     def _check_params(self) -> None:
         check_projection(self.n_components, self.normalize, self.svd_solver)
+        if isinstance(self.n_clusters, str) and self.n_clusters == "auto":  # pid_from_representations'
+            raise TypeError(
+                "n_clusters='auto' is pid_from_representations' rule, which needs the number of labels; "
+                "a Discretizer never sees them. Pass an int, e.g. n_clusters=clusters_for_samples("
+                "n_samples, n_labels)."
+            )
         check_int(self.n_clusters, "n_clusters", minimum=2)
         check_int(self.n_init, "n_init", minimum=1)
         if self.clusterer is None:
