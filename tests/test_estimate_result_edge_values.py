@@ -97,3 +97,27 @@ def test_correction_negative_leaves_out_an_exact_0_left_at_rounding():
     assert -1e-15 < fix.corrected["uni_s"] < 0.0
     assert fix.negative == () and fix.to_dict()["negative"] == []
     assert below_zero({"uni_s": fix.corrected["uni_s"], "syn": -1e-9}) == ("syn",)
+
+
+@pytest.mark.parametrize("bias_correction", ["none", "eb-extrapolation"])
+def test_a_negative_synergy_of_a_measure_that_allows_one_is_not_called_noise(bias_correction):
+    # T and S: Y through two independent 10 % flips. They share no deterministic part, so I_wedge
+    # is 0 and its Syn = I(Y;T,S) - I(Y;T) - I(Y;S) = -0.3199 bits (closed form below), far from
+    # 0 at n = 4000; the repr called it "corrected below 0: indistinguishable from 0 at n = 4000".
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 4000)
+    t, s = (np.where(rng.random(4000) < 0.9, y, 1 - y) for _ in range(2))
+
+    def h(*probs):
+        return -sum(q * math.log2(q) for q in probs)
+
+    i_y_t = 1 - h(0.1, 0.9)
+    i_y_ts = 1 - 2 * (0.41 * h(0.81 / 0.82, 0.01 / 0.82) + 0.09 * h(0.5, 0.5))  # H(Y|T,S) by (t, s)
+    res = pid_from_representations(y, t, s, measure="wedge", bias_correction=bias_correction)
+    assert res.red == 0.0
+    assert res.syn == pytest.approx(i_y_ts - 2 * i_y_t, abs=0.03)
+    assert "indistinguishable from 0" not in repr(res)
+    assert ("note: syn below 0 need not be noise: measure 'wedge' gives Syn < 0 wherever its Red is "
+            "below I(Y;T) + I(Y;S) - I(Y;T,S)") in repr(res)
+    broja = pid_from_representations(y, t, s, bias_correction=bias_correction)
+    assert broja.syn >= 0.0 and "need not be noise" not in repr(broja)

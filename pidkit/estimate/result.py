@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
+from pidkit.redundancy.dispatch import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
@@ -337,6 +338,14 @@ class RepresentationPID:
                 f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
             )
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
+        if "syn" in negative and _signed_synergy(self.pid.measure):
+            negative.remove("syn")
+            lines.append(
+                f"  note: syn below 0 need not be noise: measure {self.pid.measure!r} gives Syn < 0 "
+                "wherever its Red is below I(Y;T) + I(Y;S) - I(Y;T,S) (only 'broja' and 'mmi' keep every "
+                "atom >= 0); its interval is clipped at 0 like the others', so it does not show how far "
+                "below 0 Syn can be"
+            )
         if negative:
             reach = "; their intervals reach down to them" if self.intervals is not None else ""
             lines.append(
@@ -368,6 +377,12 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
+
+
+def _signed_synergy(measure: str) -> bool:
+    """Whether ``measure``'s Syn can be below 0 by definition (a redundancy measure other than
+    BROJA or MMI), not only by sampling noise."""
+    return measure in MEASURES and measure not in NONNEGATIVE_MEASURES
 
 
 def _describe(setting: dict[str, Any]) -> str:

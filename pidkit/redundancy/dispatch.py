@@ -55,7 +55,7 @@ _SOLVERS: dict[str, Callable[[np.ndarray], MeasureValue]] = {
 MEASURES: tuple[str, ...] = tuple(_SOLVERS)
 """The measure names :func:`redundancy` and :func:`pidkit.pid` accept."""
 
-_NONNEGATIVE = frozenset({"broja", "mmi"})
+NONNEGATIVE_MEASURES = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
 
 
@@ -221,7 +221,7 @@ def pid_from_measure(
         solver=value.solver,
         gap_nats=value.gap_nats,
         diagnostics=dict(value.diagnostics or {}),
-        nonnegative=measure in _NONNEGATIVE,
+        nonnegative=measure in NONNEGATIVE_MEASURES,
         tol_nats=max(value.gap_nats, to_nats(LP_TOL_BITS, "bits")),
         strict=strict,
     )
