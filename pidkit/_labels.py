@@ -14,7 +14,16 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from ._arrays import as_numpy_code, check_not_lazy, column_fix, method_fix, null_count, null_error, to_numpy
+from ._arrays import (
+    as_numpy_code,
+    batches_hint,
+    check_not_lazy,
+    column_fix,
+    method_fix,
+    null_count,
+    null_error,
+    to_numpy,
+)
 from ._caller import user_stacklevel
 
 
@@ -325,9 +334,10 @@ def label_array(values: Any, name: str) -> np.ndarray:
         try:
             arr = np.asarray(seq)
         except ValueError as exc:
+            batches = batches_hint(values, name)  # batches of labels in a list, the last one shorter
             raise ValueError(
-                f"{name} is ragged: some labels are sequences of different lengths. Use scalar "
-                "labels, or tuples (hashable labels of any length)."
+                f"{name} is ragged: some labels are sequences of different lengths.{batches} Otherwise "
+                "use scalar labels, or tuples (hashable labels of any length)."
             ) from exc
         if arr.dtype.kind == "c" and arr.ndim == 1 and not all(issubclass(k, _COMPLEX) for k in kinds):
             return as_objects(seq)  # numpy made every label complex: keep which ones were
@@ -365,8 +375,9 @@ np.asarray(y.argmax(axis=1)).ravel().
     """
     if len(shape) == 2 and shape[1] == 1:
         hint = f"For a column of labels pass {column_fix(given, name)}."
-    elif len(shape) == 2:
-        hint = f"For one-hot targets pass {method_fix(given, name, 'argmax(axis=1)')}."
+    elif len(shape) == 2:  # a few batches of labels of one size stack into rows too (one-hot: many)
+        batches = batches_hint(given, name) if shape[0] < shape[1] else ""
+        hint = f"{batches} For one-hot targets pass {method_fix(given, name, 'argmax(axis=1)')}.".lstrip()
     else:
         hint = "Pass one label per sample."
     return ValueError(f"{name} must be a 1-D array of labels, one per sample; got shape {shape}. {hint}")

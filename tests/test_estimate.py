@@ -455,6 +455,13 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (y[:, None], t, s), {}, ValueError, r"shape \(40, 1\)\. For a column of labels pass "
                                                              r"y\.ravel\(\)"),
         (lambda y, t, s: (np.eye(2)[y], t, s), {}, ValueError, r"For one-hot targets pass y\.argmax"),
+        # labels collected batch by batch: the fix is np.concatenate, not tuples or argmax
+        (lambda y, t, s: ([y[:32], y[32:]], t, s), {}, ValueError,
+         r"^y is ragged: some labels are sequences of different lengths\. y is a list of 2 arrays of 40 rows "
+         r"in all: if they are batches, pass np\.concatenate\(y\) \(torch\.cat for tensors\)\. Otherwise"),
+        (lambda y, t, s: ([y[:20], y[20:]], t, s), {}, ValueError,
+         r"got shape \(2, 20\)\. y is a list of 2 arrays of 40 rows in all: if they are batches, pass "
+         r"np\.concatenate\(y\) \(torch\.cat for tensors\)\. For one-hot targets"),
         (lambda y, t, s: (np.array(3), t, s), {}, ValueError, r"got shape \(\)\. Pass one label per sample"),
         (lambda y, t, s: (_obj_with_nan(y), t, s), {}, ValueError,
          r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 7\)"),
