@@ -230,6 +230,8 @@ def what_it_holds(x: Any, arr: np.ndarray, name: str) -> str:
     >>> what_it_holds((v for v in [1.0]), np.asarray(iter([1.0])), "t")
     'a generator, which numpy reads as one object. Pass its values: list(t).'
     """
+    if x is None:  # numpy reads it as a 0-d object array: "an array of Python objects" misleads
+        return f"None. Pass the array itself ({name} may hold a result that was never filled in)."
     if arr.dtype == object and arr.ndim == 0 and hasattr(x, "__next__"):
         return f"a {type(x).__name__}, which numpy reads as one object. Pass its values: list({name})."
     if arr.dtype == object:

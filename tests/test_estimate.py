@@ -360,6 +360,8 @@ def _with(arr, index, value):
         (lambda y, t, s: (_with(y.astype(float), 9, -np.inf), t, s), ValueError,
          r"y contains 1 infinite value\(s\) \(the first at index 9\); labels must be finite"),
         (lambda y, t, s: (y, t[:, :0], s), ValueError, r"t_features is empty"),
+        (lambda y, t, s: (y, None, s), TypeError, r"^t_features must be a numeric feature matrix; got None\. "
+                                                  r"Pass the array itself \(t_features may hold a result"),
     ],
 )
 def test_bad_data(change, error, match):
