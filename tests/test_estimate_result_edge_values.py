@@ -121,3 +121,23 @@ def test_a_negative_synergy_of_a_measure_that_allows_one_is_not_called_noise(bia
             "below I(Y;T) + I(Y;S) - I(Y;T,S)") in repr(res)
     broja = pid_from_representations(y, t, s, bias_correction=bias_correction)
     assert broja.syn >= 0.0 and "need not be noise" not in repr(broja)
+
+
+def test_a_value_whose_whole_interval_lay_below_0_is_not_called_noise():
+    # 100 labels, 1000 samples, a student of noise (Syn = 0): the corrected Syn came out -0.147
+    # bits and its 95 % interval lay below 0 before clipping ([-0.147, 0.0] after it), yet the repr
+    # said "syn corrected below 0: indistinguishable from 0"; the textbook extrapolation gives
+    # Syn >= 0 on the same sample.
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 100, 1000)
+    t = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
+    s = rng.normal(size=(1000, 16))
+    res = pid_from_representations(y, t, s, bootstrap=20)
+    assert res.syn < -0.1 and res.intervals["syn"] == (res.syn, 0.0)
+    text = repr(res)
+    assert ("note: syn below 0 beyond the bootstrap spread: the whole 95% interval lay below 0 (its upper "
+            "end is clipped to 0), which a quantity >= 0 cannot, so the correction likely overshoots here; "
+            "cross-check with bias_correction='extrapolation'") in text
+    assert not any("indistinguishable" in line and "syn" in line for line in text.splitlines())
+    textbook = pid_from_representations(y, t, s, bias_correction="extrapolation")
+    assert textbook.syn >= 0.0

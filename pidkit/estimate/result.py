@@ -346,6 +346,16 @@ class RepresentationPID:
                 "atom >= 0); its interval is clipped at 0 like the others', so it does not show how far "
                 "below 0 Syn can be"
             )
+        beyond = [name for name in negative if self.intervals is not None and self.intervals[name][1] <= zero]
+        if beyond:  # the interval was below 0 before its upper end was clipped: not noise around 0
+            negative = [name for name in negative if name not in beyond]
+            other = {"eb-extrapolation": "extrapolation", "extrapolation": "eb-extrapolation"}.get(fix.method)
+            check = f"; cross-check with bias_correction={other!r} (docs/estimate.md)" if other else ""
+            lines.append(
+                f"  note: {', '.join(beyond)} below 0 beyond the bootstrap spread: the whole "
+                f"{self.settings['confidence']:.0%} interval lay below 0 (its upper end is clipped to 0), "
+                f"which a quantity >= 0 cannot, so the correction likely overshoots here{check}"
+            )
         if negative:
             reach = "; their intervals reach down to them" if self.intervals is not None else ""
             lines.append(
