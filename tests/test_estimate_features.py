@@ -205,3 +205,22 @@ def test_repr_says_when_pca_was_skipped_and_when_a_pipeline_was_reused():
         "  S: 6 features -> l2 -> no PCA (10 components would keep every feature) -> 6 Gaussian dimensions"
     )
 
+
+
+def test_later_features_beyond_the_fitted_float32_range_are_refused_by_name():
+    # A float32 fit predicts float64 features cast to float32: a value past 3.4e38 became inf, with
+    # numpy's "overflow encountered in cast" and scikit-learn's "Input X contains infinity or a value
+    # too large for dtype('float32')", which named neither the argument nor the fix.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    teacher, student = rng.normal(size=(300, 8)).astype(np.float32), rng.normal(size=(300, 8))
+    first = pid_from_representations(y, teacher, student, n_clusters=3)
+    later = rng.normal(size=(300, 8))
+    later[3, 2] = -1e40
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=r"^t_features holds values up to 1e\+40, beyond float32 \(at "
+                                             r"most 3\.4e\+38\), the dtype this Discretizer was fitted on; "
+                                             r"cast to it they would be infinite\. Fit it afresh on these"):
+            pid_from_representations(y, later, later, discretizers=(first.discretizers[0], None))
+        assert first.discretizers[0].predict(later / 1e10).shape == (300,)  # in range: mapped as before

@@ -213,7 +213,16 @@ def check_fitted_input(
             "(flattened the same way)."
         )
     check_feature_names(estimator, names, name, reset=False)
-    return X.astype(getattr(estimator, "dtype_", X.dtype), copy=False)  # fitted before dtype_ existed: as is
+    dtype = np.dtype(getattr(estimator, "dtype_", X.dtype))  # fitted before dtype_ existed: as is
+    most = float(np.finfo(dtype).max)  # a Python float: comparing with a float32 would overflow too
+    largest = float(np.abs(X).max()) if dtype.itemsize < X.dtype.itemsize else 0.0
+    if largest > most:  # the cast would make them inf (numpy's overflow warning)
+        raise ValueError(
+            f"{name} holds values up to {largest:.3g}, beyond {dtype} (at most {most:.3g}), "
+            f"the dtype this {kind} was fitted on; cast to it they would be infinite. Fit it afresh on "
+            f"these features (in pid_from_representations: None for that side of discretizers=)."
+        )
+    return X.astype(dtype, copy=False)
 
 
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
