@@ -18,6 +18,7 @@ from pidkit import examples
 from pidkit.redundancy import (
     MAX_PARTITION_SYMBOLS,
     MEASURES,
+    NONNEGATIVE_MEASURES,
     i_function_of_source,
     i_gh,
     i_mmi,
@@ -198,6 +199,19 @@ def test_pid_from_measure_identities_and_signs() -> None:
         assert min(r.red, r.uni_t, r.uni_s) >= 0
     copy_gh = pid_from_measure(correlated(True), measure="gh")
     assert copy_gh.syn == pytest.approx(-(1 - H_03), abs=1e-6)
+
+
+@needs_cdd
+def test_nonnegative_measures_are_exported_and_exactly_those_whose_syn_stays_at_or_above_0() -> None:
+    # b0af813 made the set public in dispatch for the estimate repr, but pidkit.redundancy neither
+    # exported nor documented it. On these joints every other measure's Syn goes negative (the
+    # wedge -0.98959 of imperfect_rdn, the gh -(1 - H(0.3)) of Y = T), while BROJA's and MMI's stay >= 0.
+    package = importlib.import_module("pidkit.redundancy")  # pidkit.redundancy is the function
+    assert "NONNEGATIVE_MEASURES" in package.__all__ and "NONNEGATIVE_MEASURES" in package.__doc__
+    joints = (examples.imperfect_rdn(), examples.imperfect_rdn().transpose(0, 2, 1), correlated(True))
+    lowest = {m: min(pid_from_measure(p, measure=m).syn for p in joints) for m in MEASURES}
+    assert {m for m, syn in lowest.items() if syn >= 0} == NONNEGATIVE_MEASURES
+    assert max(lowest[m] for m in MEASURES if m not in NONNEGATIVE_MEASURES) == pytest.approx(-(1 - H_03))
 
 
 @needs_cdd

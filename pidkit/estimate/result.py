@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
-from pidkit.redundancy.dispatch import MEASURES, NONNEGATIVE_MEASURES
+from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
@@ -340,9 +340,10 @@ class RepresentationPID:
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
         if "syn" in negative and _signed_synergy(self.pid.measure):
             negative.remove("syn")
+            kept = " and ".join(repr(name) for name in sorted(NONNEGATIVE_MEASURES))
             lines.append(
                 f"  note: syn below 0 need not be noise: measure {self.pid.measure!r} gives Syn < 0 "
-                "wherever its Red is below I(Y;T) + I(Y;S) - I(Y;T,S) (only 'broja' and 'mmi' keep every "
+                f"wherever its Red is below I(Y;T) + I(Y;S) - I(Y;T,S) (only {kept} keep every "
                 "atom >= 0); its interval is clipped at 0 like the others', so it does not show how far "
                 "below 0 Syn can be"
             )

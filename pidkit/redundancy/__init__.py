@@ -40,19 +40,21 @@ Modules, each with one job:
 - :mod:`~pidkit.redundancy.gh` and :mod:`~pidkit.redundancy.prec`: each measure's polytope;
 - :mod:`~pidkit.redundancy.vertex_limit`: ``max_vertices``, the size past which gh and prec refuse a
   joint before enumerating;
-- :mod:`~pidkit.redundancy.dispatch`: :data:`MEASURES`, the checked answer of any measure,
-  :func:`redundancy` and :func:`pid_from_measure`;
+- :mod:`~pidkit.redundancy.dispatch`: :data:`MEASURES`, :data:`NONNEGATIVE_MEASURES` (those whose
+  four atoms are never below 0), the checked answer of any measure, :func:`redundancy` and
+  :func:`pid_from_measure`;
 - :mod:`~pidkit.redundancy.measure_functions`: one function per measure (:func:`i_gh`, ...).
 """
 
 from .bounds import LP_TOL_BITS as LP_TOL_BITS
 from .closed_form import MAX_PARTITION_SYMBOLS as MAX_PARTITION_SYMBOLS
 from .closed_form import set_partitions as set_partitions
-from .dispatch import MEASURES, pid_from_measure, redundancy
+from .dispatch import MEASURES, NONNEGATIVE_MEASURES, pid_from_measure, redundancy
 from .measure_functions import i_function_of_source, i_gh, i_mmi, i_prec, i_target_common, i_wedge
 
 __all__ = [
     "MEASURES",
+    "NONNEGATIVE_MEASURES",
     "i_function_of_source",
     "i_gh",
     "i_mmi",
