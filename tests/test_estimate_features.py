@@ -224,3 +224,23 @@ def test_later_features_beyond_the_fitted_float32_range_are_refused_by_name():
                                              r"cast to it they would be infinite\. Fit it afresh on these"):
             pid_from_representations(y, later, later, discretizers=(first.discretizers[0], None))
         assert first.discretizers[0].predict(later / 1e10).shape == (300,)  # in range: mapped as before
+
+
+def test_later_features_just_past_the_float32_max_that_round_to_it_are_mapped_not_refused():
+    # a18f0c0 refused any float64 value above float32's max, but numpy rounds those within half a
+    # float32 step of it (up to about 3.4028236e38) to the max itself: a finite cast, no warning, and
+    # scikit-learn maps it. Only a cast that makes an inf is refused.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    teacher, student = rng.normal(size=(300, 8)).astype(np.float32), rng.normal(size=(300, 8))
+    fitted = pid_from_representations(y, teacher, student, n_clusters=3).discretizers[0]
+    most = float(np.finfo(np.float32).max)
+    later = rng.normal(size=(300, 8))
+    later[3, 2] = most * (1 + 2.0**-25)  # a quarter of float32's step at the max above it
+    assert later[3, 2] > most and np.isfinite(later.astype(np.float32)).all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert fitted.predict(later).shape == (300,)
+        later[3, 2] = most * (1 + 2.0**-23)  # a whole step past: cast to float32 it is inf
+        with pytest.raises(ValueError, match=r"^t_features holds values up to 3\.4e\+38, beyond float32"):
+            pid_from_representations(y, later, later, discretizers=(fitted, None))

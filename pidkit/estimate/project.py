@@ -213,16 +213,16 @@ def check_fitted_input(
             "(flattened the same way)."
         )
     check_feature_names(estimator, names, name, reset=False)
-    dtype = np.dtype(getattr(estimator, "dtype_", X.dtype))  # fitted before dtype_ existed: as is
-    most = float(np.finfo(dtype).max)  # a Python float: comparing with a float32 would overflow too
-    largest = float(np.abs(X).max()) if dtype.itemsize < X.dtype.itemsize else 0.0
-    if largest > most:  # the cast would make them inf (numpy's overflow warning)
+    with np.errstate(over="ignore"):  # X is finite: only a narrowing cast can make an inf, said below
+        cast = X.astype(getattr(estimator, "dtype_", X.dtype), copy=False)  # fitted before dtype_: as is
+    if cast.dtype.itemsize < X.dtype.itemsize and not np.isfinite(cast).all():  # not what rounds to the max
         raise ValueError(
-            f"{name} holds values up to {largest:.3g}, beyond {dtype} (at most {most:.3g}), "
-            f"the dtype this {kind} was fitted on; cast to it they would be infinite. Fit it afresh on "
-            f"these features (in pid_from_representations: None for that side of discretizers=)."
+            f"{name} holds values up to {np.abs(X).max():.3g}, beyond {cast.dtype} (at most "
+            f"{np.finfo(cast.dtype).max:.3g}), the dtype this {kind} was fitted on; cast to it they would be "
+            "infinite. Fit it afresh on these features (in pid_from_representations: None for that side of "
+            "discretizers=)."
         )
-    return X.astype(dtype, copy=False)
+    return cast
 
 
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
