@@ -141,3 +141,24 @@ def test_a_value_whose_whole_interval_lay_below_0_is_not_called_noise():
     assert not any("indistinguishable" in line and "syn" in line for line in text.splitlines())
     textbook = pid_from_representations(y, t, s, bias_correction="extrapolation")
     assert textbook.syn >= 0.0
+
+
+def test_only_a_centred_interval_wholly_below_0_is_read_as_the_correction_overshooting():
+    # A dead student (T a noisy copy of Y, S independent, 10 values each) at n = 450: Uni(Y:S\T)
+    # came out -0.023 bits. "percentile" puts the interval at the estimate plus the replicates'
+    # deviations from the plug-in, the bias of the bootstrap world: [-0.023, 0.0], and 4ac2fa8's
+    # repr said "the correction likely overshoots here", though the centred interval of the same
+    # replicates, the estimate's own spread, reaches above 0.
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 450)
+    t = np.where(rng.random(450) < 0.7, y, rng.integers(0, 10, 450))
+    s = rng.integers(0, 10, 450)
+    spread = {ci: pid_from_representations(y, t, s, bootstrap=20, ci_method=ci, random_state=0)
+              for ci in ("percentile", "centred")}
+    assert spread["percentile"].correction.corrected == spread["centred"].correction.corrected
+    assert spread["percentile"].uni_s < -0.01 and spread["percentile"].intervals["uni_s"][1] == 0.0
+    assert spread["centred"].intervals["uni_s"][1] > 0.005
+    for res in spread.values():
+        text = repr(res)
+        assert "beyond the bootstrap spread" not in text
+        assert "  note: uni_s, i_ys corrected below 0: indistinguishable from 0 at n = 450" in text

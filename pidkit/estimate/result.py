@@ -347,8 +347,11 @@ class RepresentationPID:
                 "atom >= 0); its interval is clipped at 0 like the others', so it does not show how far "
                 "below 0 Syn can be"
             )
-        beyond = [name for name in negative if self.intervals is not None and self.intervals[name][1] <= zero]
-        if beyond:  # the interval was below 0 before its upper end was clipped: not noise around 0
+        # A centred interval wholly below 0 before its upper end was clipped: not noise around 0.
+        # "basic" and "percentile" move the interval by the bias of the bootstrap world, not this one.
+        centred = self.intervals is not None and self.settings["ci_method"] == "centred"
+        beyond = [name for name in negative if centred and self.intervals[name][1] <= zero]
+        if beyond:
             negative = [name for name in negative if name not in beyond]
             other = {"eb-extrapolation": "extrapolation", "extrapolation": "eb-extrapolation"}.get(fix.method)
             check = f"; cross-check with bias_correction={other!r} (docs/estimate.md)" if other else ""
