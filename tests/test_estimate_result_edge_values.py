@@ -118,7 +118,13 @@ def test_a_negative_synergy_of_a_measure_that_allows_one_is_not_called_noise(bia
     assert res.syn == pytest.approx(i_y_ts - 2 * i_y_t, abs=0.03)
     assert "indistinguishable from 0" not in repr(res)
     assert ("note: syn below 0 need not be noise: measure 'wedge' gives Syn < 0 wherever its Red is "
-            "below I(Y;T) + I(Y;S) - I(Y;T,S)") in repr(res)
+            "below I(Y;T) + I(Y;S) - I(Y;T,S) (only 'broja' and 'mmi' keep every atom >= 0)") in repr(res)
+    # Without bootstrap= there is no interval to speak of (the note spoke of one's clipping).
+    assert res.intervals is None and "interval" not in repr(res)
+    boot = pid_from_representations(y, t, s, measure="wedge", bias_correction=bias_correction, bootstrap=5)
+    assert boot.intervals["syn"][1] == 0.0
+    assert ("keep every atom >= 0); its interval is clipped at 0 like the others', so it does not show how "
+            "far below 0 Syn can be") in repr(boot)
     broja = pid_from_representations(y, t, s, bias_correction=bias_correction)
     assert broja.syn >= 0.0 and "need not be noise" not in repr(broja)
 

@@ -341,11 +341,12 @@ class RepresentationPID:
         if "syn" in negative and _signed_synergy(self.pid.measure):
             negative.remove("syn")
             kept = " and ".join(repr(name) for name in sorted(NONNEGATIVE_MEASURES))
+            clipped = ("; its interval is clipped at 0 like the others', so it does not show how far below 0 "
+                       "Syn can be") if self.intervals is not None else ""
             lines.append(
                 f"  note: syn below 0 need not be noise: measure {self.pid.measure!r} gives Syn < 0 "
                 f"wherever its Red is below I(Y;T) + I(Y;S) - I(Y;T,S) (only {kept} keep every "
-                "atom >= 0); its interval is clipped at 0 like the others', so it does not show how far "
-                "below 0 Syn can be"
+                f"atom >= 0){clipped}"
             )
         # A centred interval wholly below 0 before its upper end was clipped: not noise around 0.
         # "basic" and "percentile" move the interval by the bias of the bootstrap world, not this one.
