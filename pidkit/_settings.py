@@ -28,8 +28,11 @@ SEED_MAX = 2**32 - 1
 """Largest accepted ``random_state``."""
 
 
-def check_int(value: Any, name: str, *, minimum: int) -> int:
+def check_int(value: Any, name: str, *, minimum: int, alternative: str = "", hint: str = "") -> int:
     """Return ``value`` as an int >= ``minimum`` (bools are rejected).
+
+    A refusal names ``alternative``, another value the caller accepts (``"'auto'"``), and ends
+    with the sentence ``hint``.
 
     Examples
     --------
@@ -39,11 +42,17 @@ def check_int(value: Any, name: str, *, minimum: int) -> int:
     Traceback (most recent call last):
     ...
     ValueError: n_clusters must be an int >= 2; got 1.
+    >>> check_int(None, "n_clusters", minimum=2, alternative="'auto'", hint="'auto' is the default.")
+    Traceback (most recent call last):
+    ...
+    TypeError: n_clusters must be an int >= 2 or 'auto'; got None (NoneType). 'auto' is the default.
     """
+    expected = f"{name} must be an int >= {minimum}" + (f" or {alternative}" if alternative else "")
+    hint = f" {hint}" if hint else ""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an int >= {minimum}; got {value!r} ({type(value).__name__}).")
+        raise TypeError(f"{expected}; got {value!r} ({type(value).__name__}).{hint}")
     if value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}; got {value!r}.")
+        raise ValueError(f"{expected}; got {value!r}.{hint}")
     return int(value)
 
 

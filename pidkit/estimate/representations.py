@@ -14,7 +14,6 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Sequence
 from typing import Any
@@ -222,18 +221,13 @@ def _auto_clusters(
 
 
 def _check_n_clusters(n_clusters: Any) -> int | str:
-    # Every refusal names "auto": n_clusters=None (or 0) is how a user asks for "choose for me".
-    auto = " 'auto', the default, takes the number from the sample size and labels (clusters_for_samples)."
     if isinstance(n_clusters, str):
         if n_clusters != "auto":
             raise ValueError(f"n_clusters must be an int >= 2 or 'auto'; got {n_clusters!r}.")
         return n_clusters
-    if isinstance(n_clusters, bool) or not isinstance(n_clusters, numbers.Integral):
-        kind = type(n_clusters).__name__
-        raise TypeError(f"n_clusters must be an int >= 2 or 'auto'; got {n_clusters!r} ({kind}).{auto}")
-    if n_clusters < 2:
-        raise ValueError(f"n_clusters must be an int >= 2 or 'auto'; got {n_clusters!r}.{auto}")
-    return int(n_clusters)
+    # Every refusal names "auto": n_clusters=None (or 0) is how a user asks for "choose for me".
+    return check_int(n_clusters, "n_clusters", minimum=2, alternative="'auto'", hint=(
+        "'auto', the default, takes the number from the sample size and labels (clusters_for_samples)."))
 
 
 def pid_from_representations(
