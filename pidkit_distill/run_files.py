@@ -43,9 +43,13 @@ def _is_number(value: Any) -> bool:
 # value. A number that was not finite (a failed solve's atoms) is null.
 _WHOLE = ("a whole number", _is_whole)
 _NUMBER = ("a number (or null)", _is_number)
-_COUNT = ("a whole number (or null)", lambda value: value is None or _is_whole(value))
-_SIZE = ("a whole number above 0 (or null)",  # the held-out set's, which the report divides by
+# the held-out set's size (which the report divides by), an audit's samples, distinct rows
+_SIZE = ("a whole number above 0 (or null)",
          lambda value: value is None or (_is_whole(value) and value > 0))
+_CLUSTERS = ("a whole number of at least 2 (or null)",  # the fewest the audit clusters into
+             lambda value: value is None or (_is_whole(value) and value >= 2))
+_SHARE = ("a number between 0 and 1, both excluded (or null)",  # a nominal coverage
+          lambda value: value is None or (_is_number(value) and 0 < value < 1))
 _NAME = ("a name", lambda value: isinstance(value, str))
 _NAME_OR_NULL = ("a name (or null)", lambda value: value is None or isinstance(value, str))
 _NAMES = ("a list of names",
@@ -71,12 +75,13 @@ _RECORD_SHAPES: dict[str, dict[str, tuple[str, Callable[[Any], bool]] | _Object]
                       "test_n": _SIZE},
     "audit.jsonl": {
         "epoch": _WHOLE, "layer": _WHOLE, **dict.fromkeys(AUDITED_ATOMS, _NUMBER),
+        "n_samples": _SIZE,
         "plugin": _Object(dict.fromkeys(AUDITED_ATOMS, _NUMBER), every=True),
         "intervals": _Object(dict.fromkeys(AUDITED_ATOMS, _INTERVAL), every=True, null=True),
         "bias_correction": _Object({"method": _NAME, "negative": _NAMES}),
         "settings": _Object({
-            "confidence": _NUMBER, "ci_method": _NAME_OR_NULL, "clusters_used": _COUNT,
-            "discretisation": _Object({side: _Object({"distinct_rows": _COUNT}, null=True)
+            "confidence": _SHARE, "ci_method": _NAME_OR_NULL, "clusters_used": _CLUSTERS,
+            "discretisation": _Object({side: _Object({"distinct_rows": _SIZE}, null=True)
                                        for side in ("t", "s")}, null=True)}),
     },
 }

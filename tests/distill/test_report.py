@@ -230,6 +230,28 @@ def audit_lines(*changes: dict) -> str:
      "audit.jsonl: line 2 has 'bias_correction.negative': 3, where `pidkit-distill train` writes "
      "a list of names; the line was edited or is damaged: write the value back as train wrote "
      "it, or delete the line"),
+    # values the report only shows, edited out of the range train writes: the table said
+    # "150% centred bootstrap interval", "few distinct rows: student 3 (< 0 clusters)", n -3
+    ("audit.jsonl", audit_lines({"settings": {"confidence": 1.5}}),
+     "audit.jsonl: line 1 has 'settings.confidence': 1.5, where `pidkit-distill train` writes a "
+     "number between 0 and 1, both excluded (or null); the line was edited or is damaged: write "
+     "the value back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"settings": {"confidence": 0}}),
+     "audit.jsonl: line 1 has 'settings.confidence': 0, where `pidkit-distill train` writes a "
+     "number between 0 and 1, both excluded (or null); the line was edited or is damaged: write "
+     "the value back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"settings": {"clusters_used": 0}}),
+     "audit.jsonl: line 1 has 'settings.clusters_used': 0, where `pidkit-distill train` writes a "
+     "whole number of at least 2 (or null); the line was edited or is damaged: write the value "
+     "back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"settings": {"discretisation": {"s": {"distinct_rows": 0}}}}),
+     "audit.jsonl: line 1 has 'settings.discretisation.s.distinct_rows': 0, where "
+     "`pidkit-distill train` writes a whole number above 0 (or null); the line was edited or is "
+     "damaged: write the value back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"n_samples": -3}),
+     "audit.jsonl: line 1 has 'n_samples': -3, where `pidkit-distill train` writes a whole "
+     "number above 0 (or null); the line was edited or is damaged: write the value back as train "
+     "wrote it, or delete the line"),
 ])
 def test_files_that_are_json_but_not_a_runs_are_one_line(tmp_path, capsys, name, text, line):
     # a config.json or a record of another shape ended in a KeyError or TypeError traceback
