@@ -55,8 +55,9 @@ def check_missing_labels(labels: np.ndarray, name: str) -> None:
 def check_label_values(labels: np.ndarray, name: str) -> None:
     """Refuse complex numbers (a TypeError: no class label, whatever their imaginary part),
     missing (NaN, NA, NaT), infinite and unhashable values in a 1-D array of labels,
-    saying how many there are and where the first is. Shared by :func:`pidkit.joint_from_samples` and
-    the estimators' label checks.
+    saying how many there are and where the first is, and a mix of numbers, strings and bytes
+    (:func:`check_one_label_type`). Shared by :func:`pidkit.joint_from_samples` and the
+    estimators' label checks.
 
     Examples
     --------
@@ -96,6 +97,41 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
                     f"{name} labels must be hashable (numbers, strings, tuples); the one at index {i} "
                     f"is a {type(label).__name__}: convert lists and sets to tuples."
                 ) from None
+        check_one_label_type(labels, name)
+
+
+def check_one_label_type(labels: np.ndarray, name: str) -> None:
+    """Refuse a 1-D object array of labels that mixes numbers, strings and bytes (``5`` and
+    ``"5"``, ``b"a"`` and ``"a"``): they would be counted as different classes though they print
+    alike, as scikit-learn refuses a "Mix of label input types". Other labels (tuples, ``None``,
+    enum members) may sit beside any of them; arrays of other kinds hold one type.
+
+    Examples
+    --------
+    >>> check_one_label_type(np.array([0, (1, 2), None], dtype=object), "y")
+    >>> check_one_label_type(np.array([5, 1, "5"], dtype=object), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y mixes label types, numbers and strings (5 at index 0, '5' at index 2): ...
+    """
+    if labels.dtype.kind != "O":
+        return
+    values = labels.tolist()
+    kinds = set(map(type, values))  # once per type, not once per label
+    mixed = [group for group, types in _LABEL_TYPES.items() if any(issubclass(k, types) for k in kinds)]
+    if len(mixed) < 2:
+        return
+    firsts = [next(i for i, v in enumerate(values) if isinstance(v, _LABEL_TYPES[group])) for group in mixed]
+    shown = ", ".join(f"{values[i]!r} at index {i}" for i in firsts)
+    alike = " and ".join(_LOOK_ALIKE[group] for group in mixed[:2])
+    fixes = ["decode the bytes to str (b.decode())"] if "bytes" in mixed else []
+    if "numbers" in mixed:
+        fixes.append(f"make every label a string, np.asarray({name}).astype(str), or every one a number")
+    raise ValueError(
+        f"{name} mixes label types, {', '.join(mixed[:-1])} and {mixed[-1]} ({shown}): labels of "
+        f"different types are different classes even where they print alike ({alike}). Pass labels "
+        f"of one type: {', then '.join(fixes)}."
+    )
 
 
 def _complex_labels(labels: np.ndarray) -> np.ndarray:
@@ -264,6 +300,10 @@ _PLAIN_LABELS = (Number, str, bytes, np.generic, list, np.ndarray)
 # the label types a numpy string array of each kind holds as they are (not str subclasses)
 _STRINGS: dict[str, set[type]] = {"U": {str, np.str_}, "S": {bytes, np.bytes_}}
 _COMPLEX = (complex, np.complexfloating)
+# the label types that must not be mixed in one array: each prints like labels of the others
+_LABEL_TYPES: dict[str, tuple[type, ...]] = {"numbers": (Number, np.number, np.bool_), "strings": (str,),
+                                             "bytes": (bytes,)}
+_LOOK_ALIKE = {"numbers": "5", "strings": "'5'", "bytes": "b'5'"}
 
 
 def label_array(values: Any, name: str) -> np.ndarray:
@@ -271,8 +311,9 @@ def label_array(values: Any, name: str) -> np.ndarray:
 
     Tuples and other non-scalar hashables become object labels, and so do lists mixing strings
     with other labels (numpy would turn 0 and "0" into one string), bytes with str (``b"a"`` and
-    ``"a"`` into one) and str subclasses (numpy reads them by ``str()``: ``class Size(str, Enum)``
-    members became their class name, cut to one letter); tensors and pandas columns are
+    ``"a"`` into one), which :func:`check_one_label_type` then refuses, and str subclasses (numpy
+    reads them by ``str()``: ``class Size(str, Enum)`` members became their class name, cut to one
+    letter); tensors and pandas columns are
     converted by their own means, 0-d tensors in a list by value; a scipy.sparse matrix or array
     is densified when 1-D. Refused, with a message naming ``name``: a scipy.sparse input of two
     axes or more (a one-hot matrix, a column: :func:`labels_shape_error`, from its shape, without

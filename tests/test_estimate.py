@@ -449,6 +449,12 @@ def _obj_with_nan(labels):
     return arr
 
 
+def _obj_with_string(labels):
+    arr = labels.astype(object)
+    arr[7] = str(arr[7])  # 0 and '0' were two classes, silently
+    return arr
+
+
 @pytest.mark.parametrize(
     ("change", "options", "error", "match"),
     [
@@ -468,6 +474,14 @@ def _obj_with_nan(labels):
         (lambda y, t, s: (_obj_with_nan(y), t, s), {}, ValueError,
          r"y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 7\)"),
         (lambda y, t, s: (y, _obj_with_nan(y), s), {}, ValueError, r"t_features contains 1 missing label"),
+        (lambda y, t, s: (_obj_with_string(y), t, s), {}, ValueError,
+         r"^y mixes label types, numbers and strings \(1 at index 0, '0' at index 7\): labels of different "
+         r"types are different classes even where they print alike \(5 and '5'\)\. Pass labels of one "
+         r"type: make every label a string, np\.asarray\(y\)\.astype\(str\), or every one a number\.$"),
+        (lambda y, t, s: (_obj_with_string(y), t, s), {"estimator": "gaussian", "n_clusters": 10}, ValueError,
+         r"^y mixes label types, numbers and strings"),
+        (lambda y, t, s: (y, t, _obj_with_string(y)), {}, ValueError,
+         r"^s_features mixes label types, numbers and strings \(1 at index 0, '0' at index 7\)"),
         (lambda y, t, s: (np.ma.masked_array(y, mask=np.arange(40) < 20), t, s), {}, ValueError,
          r"^y is a masked array with 20 masked label\(s\); pidkit does not guess"),  # its data, once
         (lambda y, t, s: (set(y.tolist()), t, s), {}, TypeError, r"^y is a set, which has no order"),

@@ -289,13 +289,14 @@ def test_one_direction_at_several_scales_is_a_dead_layer(width):
 
 def test_labels_that_cannot_be_sorted_are_one_hot_encoded_in_first_seen_order():
     # np.unique raised numpy's "TypeError: '<' not supported between instances of 'str' and
-    # 'int'" for y = [0, "a", 1, ...], which the discrete estimator and joint_from_samples accept
+    # 'int'" for y = [0, "a", 1, ...], which the discrete estimator and joint_from_samples accepted
+    # (now refused as a mix of label types); a tuple and ints cannot be sorted either
     rng = np.random.default_rng(4)
     codes = np.concatenate([[0, 1, 2], rng.integers(0, 3, 297)])  # first seen: 0, "a", 1
     t = rng.normal(size=(3, 3))[codes] + rng.normal(size=(300, 3))
     s = rng.normal(size=(300, 3))
-    mixed = np.array([0, "a", 1], dtype=object)[codes]
+    mixed = np.array([0, ("a",), 1], dtype=object)[codes]
     res = pid_from_representations(mixed, t, s, estimator="gaussian", n_components=2)
     ref = pid_from_representations(codes, t, s, estimator="gaussian", n_components=2)
-    assert res.labels["y"].tolist() == [0, "a", 1]
+    assert res.labels["y"].tolist() == [0, ("a",), 1]
     assert res.i_yts == pytest.approx(ref.i_yts) and res.red == pytest.approx(ref.red)

@@ -80,11 +80,22 @@ def test_bad_samples_are_rejected(y, t, s, error, match):
         pidkit.joint_from_samples(y, t, s)
 
 
-def test_strings_and_numbers_stay_different_labels():
-    # numpy alone would read [0, "0"] as two copies of the string "0"
-    joint = pidkit.joint_from_samples([0, "0", 1, "1"], [0, 1, 0, 1], [0, 0, 1, 1])
-    assert joint.labels["y"].tolist() == [0, "0", 1, "1"]
-    assert joint.p.shape == (4, 2, 2)
+def test_strings_and_numbers_in_one_list_are_refused_not_merged_or_split():
+    # numpy alone would read [0, "0"] as two copies of the string "0"; kept as objects they were
+    # two classes that print alike, silently: a 4 x 2 x 2 joint of 2 x 2 x 2 samples
+    with pytest.raises(ValueError, match=(
+            r"^y mixes label types, numbers and strings \(0 at index 0, '0' at index 1\): labels of "
+            r"different types are different classes even where they print alike \(5 and '5'\)\.")):
+        pidkit.joint_from_samples([0, "0", 1, "1"], [0, 1, 0, 1], [0, 0, 1, 1])
+    with pytest.raises(ValueError, match=(
+            r"^s mixes label types, strings and bytes \('a' at index 1, b'a' at index 0\): .*\('5' and "
+            r"b'5'\)\. Pass labels of one type: decode the bytes to str \(b\.decode\(\)\)\.$")):
+        pidkit.joint_from_samples([0, 1, 0, 1], [0, 1, 0, 1], [b"a", "a", "b", "b"])
+    fixed = np.asarray([0, "0", 1, "1"]).astype(str)  # the message's fix
+    as_strings = pidkit.joint_from_samples(fixed, [0, 1, 0, 1], [0, 0, 1, 1])
+    assert as_strings.labels["y"].tolist() == ["0", "1"] and as_strings.p.shape == (2, 2, 2)
+    others = pidkit.joint_from_samples([1, (0, 1), None, 1], [0, 1, 0, 1], [0, 0, 1, 1])  # no look-alikes
+    assert others.labels["y"].tolist() == [1, (0, 1), None]
 
 
 def test_tensors_are_read_as_arrays_not_as_objects():
@@ -174,7 +185,7 @@ def test_continuous_labels_warn_naming_the_argument_and_the_fix():
     with pytest.warns(ContinuousLabelsWarning, match=r"^y holds 2 distinct non-integer floats in 4 samples"):
         pidkit.joint_from_samples(np.array([0.5, 1.5, 0.5, 2], np.float16), [0, 1, 0, 1], [0, 0, 1, 1])
     with pytest.warns(ContinuousLabelsWarning, match=r"^s holds 1 distinct non-integer floats in 3"):
-        pidkit.joint_from_samples([0, 1, 1], [0, 1, 0], np.array(["a", 0.25, 0.25], dtype=object))
+        pidkit.joint_from_samples([0, 1, 1], [0, 1, 0], np.array([None, 0.25, 0.25], dtype=object))
 
 
 def test_continuous_tensors_warn_and_whole_floats_stay_silent():
@@ -259,8 +270,8 @@ def test_pandas_strings_and_categories_are_sorted_like_numpy_strings():
         joint = pidkit.joint_from_samples(column, t, s)
         assert joint.labels["y"].tolist() == ["a", "b", "c"]
         np.testing.assert_array_equal(joint.p, expected.p)
-    mixed = pidkit.joint_from_samples([1, "a", None, 1], t, s)  # not comparable: first-seen order
-    assert mixed.labels["y"].tolist() == [1, "a", None]
+    mixed = pidkit.joint_from_samples([1, ("a",), None, 1], t, s)  # not comparable: first-seen order
+    assert mixed.labels["y"].tolist() == [1, ("a",), None]
 
 
 def test_the_continuous_labels_warning_is_public_as_pidkit_continuous_labels_warning():
@@ -301,10 +312,11 @@ def test_an_integer_categorical_keeps_its_categories_order_and_its_ints():
     assert joint.counts[:, 0, :].tolist() == [[1, 1], [0, 0]]  # t == 10: samples 0 and 3, both y == 0
 
 
-def test_str_subclasses_and_bytes_beside_str_stay_labels_of_their_own():
+def test_str_subclasses_stay_labels_of_their_own_and_bytes_beside_str_are_refused():
     # numpy reads strings by str(): members of a `class Size(str, Enum)` became 'S', 'S' (the class
     # name cut to the value's one letter), and b"a" beside "a" one label 'a': a joint of 1 y label,
-    # I(Y;T) = 0 bits for a y that T determines
+    # I(Y;T) = 0 bits for a y that T determines. Kept apart, b"a" and "a" were two labels; they are
+    # now a mix of label types, refused as 0 and "0" are
     import enum
 
     class Size(str, enum.Enum):
@@ -315,8 +327,10 @@ def test_str_subclasses_and_bytes_beside_str_stay_labels_of_their_own():
     joint = pidkit.joint_from_samples(sizes, [0, 1, 0, 1], [0, 0, 1, 1])
     assert joint.labels["y"].tolist() == [Size.LARGE, Size.SMALL]  # sorted by value: "l" < "s"
     assert pidkit.pid(joint.p).i_yt == pytest.approx(1.0)
-    joint = pidkit.joint_from_samples(["a", b"a", "a", b"a"], [0, 1, 0, 1], [0, 0, 1, 1])
-    assert joint.labels["y"].tolist() == ["a", b"a"] and joint.p.shape == (2, 2, 2)
+    with pytest.raises(ValueError, match=r"^y mixes label types, strings and bytes \('a' at index 0, b'a'"):
+        pidkit.joint_from_samples(["a", b"a", "a", b"a"], [0, 1, 0, 1], [0, 0, 1, 1])
+    joint = pidkit.joint_from_samples([b"a", b"b", b"a", b"b"], [0, 1, 0, 1], [0, 0, 1, 1])
+    assert joint.labels["y"].tolist() == [b"a", b"b"] and joint.p.shape == (2, 2, 2)
     plain = pidkit.joint_from_samples(["b", "a", "b", "a"], [0, 1, 0, 1], [0, 0, 1, 1])
     assert plain.labels["y"].dtype.kind == "U"  # exact str: still one numpy array, not objects
 
