@@ -26,6 +26,7 @@ that names the epoch, what was saved and how to resume (both in :mod:`pidkit_dis
 
 from __future__ import annotations
 
+import signal
 import time
 import warnings
 from contextlib import nullcontext
@@ -41,7 +42,7 @@ from torch import nn
 from pidkit_distill.audit_records import ATOM_LABELS, audit_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
-from pidkit_distill.signals import interrupts_deferred
+from pidkit_distill.signals import exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import (
     restore_checkpoint,
     resume_point,
@@ -64,6 +65,7 @@ from pidkit_distill.training.outcomes import (
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
+    peer_ended,
     peer_gone,
     wrap_for_ddp,
 )
@@ -288,6 +290,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         raise failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
                                resume=config.run.resume, epochs_done=state["epoch"]) from err
     except KeyboardInterrupt as interrupt:
+        if exit_status(interrupt) == 128 + signal.SIGTERM and runtime.distributed \
+                and peer_ended(runtime):  # torchrun's SIGTERM came before gloo's error
+            raise _ended_without_message(doing, running).replaced(
+                checkpoint=None if epochs_saved is None else folder.checkpoint,
+                epochs_saved=epochs_saved or 0, resume=config.run.resume,
+                epochs_done=state["epoch"]) from interrupt
         raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,
                                   epochs_done=state["epoch"]) from interrupt
@@ -305,6 +313,13 @@ def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
     ``running``, 1-based)."""
     if not (runtime.distributed and peer_gone(err)):
         return None
+    return _ended_without_message(doing, running)
+
+
+def _ended_without_message(doing: str | None, running: int) -> TrainingError:
+    """The run's failure once another of its processes ended without recording why, found by a
+    collective call that failed (:func:`_peer_ended`) or, where torchrun's SIGTERM came first,
+    by its process id (:func:`~pidkit_distill.training.runtime.peer_ended`)."""
     return TrainingError(
         "another process of the run ended without a message" + (f" {doing}" if doing else ""),
         epoch=None if doing else running, hint="its connections closed: it was killed (SIGKILL, "

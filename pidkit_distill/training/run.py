@@ -413,7 +413,8 @@ def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
     if isinstance(err, PeerStopped):
         return False
     if isinstance(err, TrainingError):  # fit's, for a process that ended without a word
-        return err.__cause__ is not None and peer_gone(err.__cause__)
+        # found by gloo's error, or by torchrun's SIGTERM (runtime.peer_ended)
+        return err.__cause__ is not None and _followed_a_peer(err.__cause__, first)
     return peer_gone(err)
 
 

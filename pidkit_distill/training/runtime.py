@@ -8,6 +8,7 @@ stopped first (:func:`first_stop`), and by a later one whose error is its own.
 
 from __future__ import annotations
 
+import os
 import random
 import secrets
 import warnings
@@ -47,6 +48,7 @@ __all__ = [
     "ints_from_main",
     "leave_runtime",
     "local_world_size_from_env",
+    "peer_ended",
     "peer_gone",
     "rank_from_env",
     "seed_everything",
@@ -76,6 +78,9 @@ class Runtime:
     local_rank: int
     owns_group: bool
     session: int = 0  # the number rank 0 drew for this run, the same on every rank: first_stop's key
+    # the process ids of the run's other processes that this one can see (same machine, same pid
+    # namespace): peer_ended's
+    peers: tuple[int, ...] = ()
 
     @classmethod
     def single(cls, device: str = "cpu") -> Runtime:
@@ -133,7 +138,7 @@ def init_runtime(config: TrainConfig) -> Runtime:
                       RuntimeWarning, stacklevel=3)
     runtime = Runtime(device, rank, world_size, local_rank, owns_group)
     try:
-        return replace(runtime, session=token_from_main(runtime))
+        return replace(runtime, session=token_from_main(runtime), peers=_peers_here(runtime))
     except BaseException:  # an interrupt while a peer is slow to start, a peer gone, NCCL's error
         leave_runtime(runtime)  # the group made here is the next run's to destroy
         raise
@@ -225,6 +230,84 @@ def token_from_main(runtime: Runtime) -> int:
     return ints_from_main(runtime, [secrets.randbits(62) if runtime.is_main else 0])[0]
 
 
+def _pid_namespace() -> int:
+    """A number naming this process's pid namespace on this machine's running kernel (its boot
+    id and the namespace's inode), the same in two processes where each can see the other's
+    process id; 0 where it cannot be read (no ``/proc``: not Linux)."""
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            boot_id = int(boot.read().strip().replace("-", "")[:15], 16)
+        return boot_id ^ os.stat("/proc/self/ns/pid").st_ino
+    except (OSError, ValueError):
+        return 0
+
+
+def _peers_here(runtime: Runtime) -> tuple[int, ...]:
+    """The process ids of the run's other processes in this process's pid namespace (a collective
+    call: every process of the run makes it, at once); none in one process or off Linux."""
+    if not (runtime.distributed and dist.is_initialized()):
+        return ()
+    mine = torch.tensor([_pid_namespace(), os.getpid()], dtype=torch.int64, device=runtime.device)
+    every = [torch.empty_like(mine) for _ in range(dist.get_world_size())]
+    dist.all_gather(every, mine)
+    return tuple(int(pid) for namespace, pid in (tensor.tolist() for tensor in every)
+                 if namespace == int(mine[0]) != 0 and pid != os.getpid())
+
+
+def peer_ended(runtime: Runtime) -> bool:
+    """Whether a process of the run that this one can see (on this machine:
+    :attr:`Runtime.peers`) has ended, and no process has recorded a stop
+    (:func:`first_stop`): it was killed (SIGKILL, the OOM-killer) without a word.
+
+    Under torchrun, once one process has ended, torchrun sends SIGTERM to the others. It may
+    reach a process before its collective call fails with gloo's "Connection closed by peer",
+    as an interrupt with nothing to say that a process had died. torchrun ends the process
+    (and reaps it) before it sends the signal, so its id is gone by then. A process that
+    stopped with an error of its own or an interrupt recorded it before it ended: the process
+    ids are read first, then the record, so that a process ended by a Ctrl-C or a
+    scheduler's SIGTERM is never taken for a killed one.
+
+    Examples
+    --------
+    >>> peer_ended(Runtime.single())
+    False
+    """
+    ended = False
+    for pid in runtime.peers:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            ended = True
+        except PermissionError:  # it exists, under another user
+            pass
+    if not ended:
+        return False
+    store = _default_store()
+    try:
+        return store is not None and not store.check([_first_stop_key(runtime)])
+    except (RuntimeError, ValueError):  # the store's host is gone
+        return False
+
+
+def _default_store() -> dist.Store | None:
+    """The default process group's store, or ``None`` where torch has no way to it."""
+    # torch has no public way to the default group's store. This accessor has been in
+    # distributed_c10d from torch 1.x to 2.13; should a torch drop it, each process stops with
+    # its own error, as before this record. A store of our own instead (a TCPStore client of
+    # MASTER_ADDR:MASTER_PORT) would need a second connection made at start-up (one made
+    # after its host has gone retries for its whole timeout), and would not exist for a group
+    # the caller made with file://. Neither store is new for a torchrun restart (torch 2.13's
+    # agent shares one store with every attempt, and its keys, with no prefix per attempt):
+    # the key's session is this run's own (token_from_main).
+    default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
+    return None if default_store is None else default_store()
+
+
+def _first_stop_key(runtime: Runtime) -> str:
+    """The key of the run's :func:`first_stop` record in the process group's store."""
+    return f"pidkit_distill/first_stop/{runtime.session}"
+
+
 class FirstStop(NamedTuple):
     """The first process of a run that stopped with an error: its rank, its one-line message,
     whether it was an interrupt (Ctrl-C, SIGTERM), and its cause (:func:`stop_cause`)."""
@@ -263,22 +346,13 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
         return first_stop_of(error)
     if not (runtime.distributed and dist.is_initialized()):
         return None
-    # torch has no public way to the default group's store. This accessor has been in
-    # distributed_c10d from torch 1.x to 2.13; should a torch drop it, each process stops with
-    # its own error, as before this record. A store of our own instead (a TCPStore client of
-    # MASTER_ADDR:MASTER_PORT) would need a second connection made at start-up (one made
-    # after its host has gone retries for its whole timeout), and would not exist for a group
-    # the caller made with file://. Neither store is new for a torchrun restart (torch 2.13's
-    # agent shares one store with every attempt, and its keys, with no prefix per attempt):
-    # the key's session is this run's own (token_from_main).
-    default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
-    if default_store is None:
-        return None
     interrupted = isinstance(error, KeyboardInterrupt)
     mine = f"{runtime.rank}\n{int(interrupted)}\n{stop_cause(error)}\n{one_line(error)}"
     try:
-        first = default_store().compare_set(f"pidkit_distill/first_stop/{runtime.session}", "",
-                                            mine)
+        store = _default_store()
+        if store is None:
+            return None
+        first = store.compare_set(_first_stop_key(runtime), "", mine)
     except (RuntimeError, ValueError):  # the store's host is gone; no group after all
         return None
     rank, was_interrupted, cause, text = first.decode().split("\n", 3)

@@ -71,14 +71,24 @@ INJECT = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
             return epoch_run(*args, **kwargs)
         loop.train_one_epoch = train_one_epoch
+    if int(os.environ["RANK"]) != RANK and os.environ["STOP_WAIT"] == "1":
+        import time
+        others_epoch = loop.train_one_epoch
+        def train_one_epoch(*args, **kwargs):  # torchrun's SIGTERM ends the wait, not gloo's error
+            if kwargs["epoch"] == 2:
+                time.sleep(100)
+            return others_epoch(*args, **kwargs)
+        loop.train_one_epoch = train_one_epoch
 """)
 
 
-def _torchrun(tmp_path: Path, kind: str, rank: int) -> subprocess.CompletedProcess[str]:
+def _torchrun(tmp_path: Path, kind: str, rank: int,
+              wait: bool = False) -> subprocess.CompletedProcess[str]:
     (tmp_path / "stop_one.py").write_text(INJECT)
     sets = [arg for item in [*TINY, "run.epochs=4", f"run.out_dir={tmp_path}"]
             for arg in ("--set", item)]
-    env = {**command_env(), "OMP_NUM_THREADS": "1", "STOP_KIND": kind, "STOP_RANK": str(rank)}
+    env = {**command_env(), "OMP_NUM_THREADS": "1", "STOP_KIND": kind, "STOP_RANK": str(rank),
+           "STOP_WAIT": str(int(wait))}
     # a process left waiting would wait for gloo's timeout (30 minutes): the timeout fails it
     return subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
@@ -90,7 +100,7 @@ def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
     return [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
 
 
-@pytest.mark.parametrize("kind, rank, saved, line", [
+_STOPS = [
     ("disk-full", 0, 1, "pidkit-distill train: training failed: cannot write '{ckpt}': No space left "
      "on device; it holds the run after epoch 1: free space on its disk (or choose a folder on "
      "another one), then rerun the same command with --resume (run.resume=true) to continue "
@@ -108,7 +118,11 @@ def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
      "run.resume=true); its connections closed: it was killed (SIGKILL, the OOM-killer) or its "
      "machine went down; torchrun's summary names its rank, and the kernel's log (dmesg) says "
      "whether the OOM-killer ended it"),
-])
+]
+"""Each kind of stop: the rank that stops, the epochs its checkpoint holds, the run's one line."""
+
+
+@pytest.mark.parametrize("kind, rank, saved, line", _STOPS)
 def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, line,
                                                            tmp_path):
     proc = _torchrun(tmp_path, kind, rank)
@@ -125,6 +139,23 @@ def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, l
     with pytest.warns(RuntimeWarning, match="checkpoint was written by 2 process"):
         resumed = train(tiny(tmp_path, "run.epochs=4", "run.resume=true", "run.stop_after=1"))
     assert [record["epoch"] for record in resumed.history] == list(range(1, saved + 2))
+
+
+@pytest.mark.parametrize("kind, rank, saved, line",
+                         [stop for stop in _STOPS if stop[0] in ("sigkill", "oom")])
+def test_torchruns_sigterm_before_the_collective_call_fails_gives_the_same_line(
+        kind, rank, saved, line, tmp_path):
+    # the other process waits outside any collective call, so torchrun's SIGTERM (sent once it
+    # has reaped the stopped process) reaches it before gloo's error could: 1 run in 13 before
+    # 2026-12-03 by chance; a kill -9 then read "interrupted during epoch 3 of ...; rerun the
+    # same command with --resume", as if someone had interrupted the run. A process that
+    # recorded its own failure (oom) keeps its line, the only one.
+    proc = _torchrun(tmp_path, kind, rank, wait=True)
+    run_dir = tmp_path / "synthetic-bas-ut-s0"
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert _lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
+        proc.stderr[-3000:]
+    assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == saved
 
 
 def test_peer_stopped_is_a_training_error_with_its_attributes_that_pickles():
