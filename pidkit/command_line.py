@@ -132,13 +132,39 @@ class StrictArgumentParser(argparse.ArgumentParser):
         ''
         """
         given = next(extra.split("=", 1)[0] for extra in extras if extra.startswith("-"))
+        option = self.closest_option(given)
+        return f" Did you mean {option!r}?" if option is not None else ""
+
+    def closest_option(self, given: str) -> str | None:
+        """This parser's option closest to the unknown option ``given``: the one it begins (an
+        abbreviation: ``--epo`` of ``--epochs``; of several, the closest, else the shortest),
+        else the closest by its name without the dashes that every option shares (with them,
+        ``--import`` was close to ``--out``); ``None`` where none is close.
+
+        Parameters
+        ----------
+        given : str
+            The unknown option, without its ``=VALUE``.
+
+        Returns
+        -------
+        str or None
+            The option as this parser spells it.
+
+        Examples
+        --------
+        >>> parser = StrictArgumentParser(prog="demo")
+        >>> _ = parser.add_argument("--epochs")
+        >>> parser.closest_option("--epo"), parser.closest_option("--zzz")
+        ('--epochs', None)
+        """
         known = list(self._option_string_actions)
         begun = [option for option in known if option.startswith(given)]
         if begun:
-            return did_you_mean(given, begun) or f" Did you mean {min(begun, key=len)!r}?"
+            return closest(given, begun) or min(begun, key=len)
         names = {option.lstrip("-"): option for option in known}
         match = closest(given.lstrip("-"), list(names))
-        return f" Did you mean {names[match]!r}?" if match is not None else ""
+        return None if match is None else names[match]
 
     def _after_command(self, given: list[str]) -> str | None:
         """The error for an option of this parser's own (``--version``) given after its command,

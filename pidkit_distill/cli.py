@@ -49,7 +49,7 @@ from typing import Any, NoReturn
 from pidkit import __version__
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
-from pidkit_distill.config_settings import misplaced_key_hint, table_option
+from pidkit_distill.config_settings import misplaced_key_hint, misplaced_key_table, table_option
 from pidkit_distill.config_text import load_config
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
@@ -61,6 +61,7 @@ from pidkit_distill.stop_lines import (
     say,
     say_stop,
 )
+from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.user_modules import import_user_modules
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
@@ -104,13 +105,16 @@ class _Parser(StrictArgumentParser):
     """A :class:`~pidkit.command_line.StrictArgumentParser` whose help is completed when it is first
     formatted, by ``complete_help(parser)``: what it adds (the registered methods, which
     options the command hides) needs PyTorch, which the parsing does not, so that an option's
-    mistake is reported without waiting for it."""
+    mistake is reported without waiting for it. ``unread(key)`` says why the command does not
+    read the configuration key ``key`` (``None`` where it does): an option's hint that would
+    name such a key says so instead of "Did you mean" (``train-teacher``'s hidden options)."""
 
     def __init__(self, *args: Any,
                  complete_help: Callable[[argparse.ArgumentParser], None] | None = None,
-                 **kwargs: Any) -> None:
+                 unread: Callable[[str], str | None] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._complete_help = complete_help
+        self._unread = unread
 
     def _completed(self) -> None:
         complete, self._complete_help = self._complete_help, None
@@ -144,10 +148,27 @@ class _Parser(StrictArgumentParser):
         table = ".".join(parts[:2])
         if kinds.get(table) is dict and len(parts) > 2:
             spelt = table_option(table, ".".join(parts[2:]), value)
-            return (f" Did you mean {spelt!r}? ({parts[1]!r} is a table: an option sets an "
-                    "entry of it as NAME=VALUE)")
-        hint = misplaced_key_hint(parts, kinds, value=value)  # ". Did you mean ...", a sentence
-        return hint[1:] if hint else super().option_hint(extras)
+            return self._unread_hint(spelt, table) or (
+                f" Did you mean {spelt!r}? ({parts[1]!r} is a table: an option sets an entry of "
+                "it as NAME=VALUE)")
+        misplaced = misplaced_key_table(parts, kinds)
+        if misplaced is not None:
+            hint = misplaced_key_hint(parts, kinds, value=value) or ""  # ". Did you mean ...?"
+            return self._unread_hint(table_option(*misplaced, value), misplaced[0]) or hint[1:]
+        nearest = self.closest_option(option)
+        if nearest is None:
+            return ""
+        return (self._unread_hint(nearest, self._option_string_actions[nearest].dest)
+                or f" Did you mean {nearest!r}?")
+
+    def _unread_hint(self, option: str, key: str) -> str:
+        """The hint for an unknown option whose nearest ``option`` sets the configuration key
+        ``key``, where this command does not read it (``unread``); else ``""``."""
+        why = self._unread(key) if self._unread is not None else None
+        if why is None:
+            return ""
+        return (f" The nearest option, {option!r}, sets {key}, which "
+                f"{self.prog.rsplit(' ', 1)[-1]} does not read: {why}")
 
     def exit(self, status: int = 0, message: str | None = None) -> NoReturn:
         """Exit with ``status``, printing ``message`` (an option's mistake) only in rank 0 under
@@ -262,7 +283,7 @@ def get_args_parser() -> argparse.ArgumentParser:
     _add_debug_option(train)
     _add_config_options(train)
     teacher = sub.add_parser("train-teacher", help="train (or reuse) a teacher and save it",
-                             complete_help=_hide_unused_by_teacher,
+                             complete_help=_hide_unused_by_teacher, unread=unused_by_teacher,
                              description="Train the teacher model.teacher on data.name with "
                                          "teacher.epochs, teacher.lr, teacher.seed (or reuse "
                                          "the one trained before with the same settings); "

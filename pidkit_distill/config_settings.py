@@ -23,8 +23,8 @@ from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
-__all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_key_hint", "misplaced_table",
-           "table_hint", "table_option"]
+__all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_key_hint",
+           "misplaced_key_table", "misplaced_table", "table_hint", "table_option"]
 
 
 @functools.cache
@@ -139,16 +139,41 @@ def misplaced_key_hint(parts: list[str], kinds: dict[str, type], *,
     >>> print(misplaced_key_hint(["data", "nme"], kinds))
     None
     """
+    found = misplaced_key_table(parts, kinds)
+    if found is None:
+        return None
+    name, known, tables = _misplaced_key_names(parts, kinds)
+    return table_hint(name, known, tables, entry=found[1], value=value)
+
+
+def misplaced_key_table(parts: list[str], kinds: dict[str, type]) -> tuple[str, str] | None:
+    """The nested table of another section that the unknown key of an override or option,
+    split at its dots, names in the wrong place, and the entry of it that the key names
+    (``("method.params", "lambda2")`` for ``params.lambda2``, which :func:`misplaced_key_hint`
+    hints); ``None`` where it names none.
+
+    Examples
+    --------
+    >>> kinds = {"data.name": str, "data.options": dict, "method.params": dict, "run.epochs": int}
+    >>> misplaced_key_table(["data", "params", "x"], kinds), misplaced_key_table(["nme"], kinds)
+    (('method.params', 'x'), None)
+    """
+    name, known, tables = _misplaced_key_names(parts, kinds)
+    table = misplaced_table(name, known, tables)
+    return None if table is None else (table, ".".join(parts[name.count(".") + 1:]))
+
+
+def _misplaced_key_names(parts: list[str], kinds: dict[str, type]
+                         ) -> tuple[str, list[str], list[str]]:
+    """What :func:`misplaced_table` compares for the unknown key split into ``parts``: the name
+    that may name a table (``section.table``, or ``table`` with its section left out), the
+    known names it is compared with, and the nested tables of ``kinds``."""
     sections = sorted({key.split(".")[0] for key in kinds})
     tables = [key for key, kind in kinds.items() if kind is dict]
     if parts[0] in sections:  # section.table.entry, the table another section's
-        name, known = ".".join(parts[:2]), [key for key in kinds if key.startswith(parts[0] + ".")]
-    else:  # table.entry, its section left out
-        name, known = parts[0], sections
-    if misplaced_table(name, known, tables) is None:
-        return None
-    return table_hint(name, known, tables, entry=".".join(parts[name.count(".") + 1:]),
-                      value=value)
+        return (".".join(parts[:2]), [key for key in kinds if key.startswith(parts[0] + ".")],
+                tables)
+    return parts[0], sections, tables  # table.entry, its section left out
 
 
 class Settings:

@@ -248,6 +248,37 @@ def test_an_option_of_a_nested_table_of_the_wrong_place_is_told_its_place(capsys
                    "'pidkit-distill train --help'\n")
 
 
+@pytest.mark.parametrize(("args", "hint"), [
+    # each was told an option that train-teacher's --help hides, and that it then warns is
+    # unused ('--method.params lambda2=0.5') or refuses ('--epochs')
+    (["--params.lambda2", "0.5"], "The nearest option, '--method.params lambda2=0.5', sets "
+                                  "method.params, which train-teacher does not read: the teacher "
+                                  "trains with cross-entropy alone"),
+    (["--method.params.lambda2", "0.5"], "The nearest option, '--method.params lambda2=0.5', "
+                                         "sets method.params, which train-teacher does not "
+                                         "read: the teacher trains with cross-entropy alone"),
+    (["--data.params", "x=1"], "The nearest option, '--method.params x=1', sets method.params, "
+                               "which train-teacher does not read: the teacher trains with "
+                               "cross-entropy alone"),
+    (["--epoch", "3"], "The nearest option, '--epochs', sets run.epochs, which train-teacher "
+                       "does not read: it is the student's; the teacher's is teacher.epochs"),
+    (["--audit_every", "2"], "The nearest option, '--audit-every', sets run.audit_every, which "
+                             "train-teacher does not read: the teacher's run has no audit"),
+    # the options it reads keep their hints
+    (["--options", "n_train=64"], "Did you mean '--data.options n_train=64'? ('options' is a "
+                                  "table of the section [data])"),
+    (["--teacher.epoch", "3"], "Did you mean '--teacher.epochs'?"),
+])
+def test_train_teacher_is_not_told_an_option_it_does_not_read(capsys, args, hint):
+    with pytest.raises(SystemExit) as stop:
+        main(["train-teacher", *args])
+    out, err = capsys.readouterr()
+    assert (stop.value.code, out) == (2, "")
+    assert err == (f"pidkit-distill train-teacher: error: unrecognized arguments: "
+                   f"{' '.join(args)}. {hint}{' See' if hint.endswith('?') else '; see'} "
+                   "'pidkit-distill train-teacher --help'\n")
+
+
 def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
     # a run's config.json given to --config was "is not valid TOML: Invalid statement (at line
     # 1, column 1)", which did not say that JSON was the trouble
