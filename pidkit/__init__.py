@@ -26,6 +26,7 @@ from .measures import (
 )
 from .redundancy import MEASURES as REDUNDANCY_MEASURES
 from .redundancy import (
+    NONNEGATIVE_MEASURES,
     i_function_of_source,
     i_gh,
     i_mmi,
@@ -44,6 +45,7 @@ from .theorems import (
 )
 
 __all__ = [
+    "NONNEGATIVE_MEASURES",
     "REDUNDANCY_MEASURES",
     "ContinuousLabelsWarning",
     "EmpiricalJoint",

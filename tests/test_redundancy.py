@@ -201,6 +201,15 @@ def test_pid_from_measure_identities_and_signs() -> None:
     assert copy_gh.syn == pytest.approx(-(1 - H_03), abs=1e-6)
 
 
+def test_nonnegative_measures_are_exported_at_the_top_level_beside_redundancy_measures() -> None:
+    # `pidkit.redundancy` is the function, so pidkit.redundancy.NONNEGATIVE_MEASURES raised
+    # AttributeError and only `from pidkit.redundancy import NONNEGATIVE_MEASURES` reached the set,
+    # though MEASURES, the measure functions and redundancy itself are all at the top level.
+    assert pidkit.NONNEGATIVE_MEASURES is NONNEGATIVE_MEASURES == frozenset({"broja", "mmi"})
+    assert "NONNEGATIVE_MEASURES" in pidkit.__all__
+    assert pidkit.NONNEGATIVE_MEASURES < set(pidkit.REDUNDANCY_MEASURES)
+
+
 @needs_cdd
 def test_nonnegative_measures_are_exported_and_exactly_those_whose_syn_stays_at_or_above_0() -> None:
     # b0af813 made the set public in dispatch for the estimate repr, but pidkit.redundancy neither
