@@ -119,15 +119,20 @@ class RepresentationPID:
         BIAS_WARNING_RATIO`` (never when the bias is 0: there is nothing to correct).
     intervals : dict of str to (float, float) or None
         Bootstrap intervals around the corrected values (``settings["ci_method"]``), when
-        ``bootstrap > 0``; those of the four atoms stretch by ``correction.kink`` towards the
-        values under an n**-1/2 bias of the union information (``correction.kink_corrected``).
+        ``bootstrap > 0``; ``None`` without ``bootstrap=`` (the default, 0), so that
+        ``res.intervals["red"]`` then fails with Python's ``'NoneType' object is not subscriptable``:
+        pass ``bootstrap=200`` for intervals, or test ``res.intervals is None`` first (it stays
+        ``None``, not an empty dict, for the callers that test it). Those of the four atoms
+        stretch by ``correction.kink`` towards the values under an n**-1/2 bias of the union
+        information (``correction.kink_corrected``).
         Ends are clipped at 0 (no quantity is below 0), but never above the value: a corrected
         value below 0 (in ``correction.negative``) is its interval's lower end, not left below
         an interval starting at 0. (``ci_method="basic"`` and ``"percentile"`` move an interval
         by the bias the bootstrap shows, so those can leave the value out; so can ``"centred"``
         at a low ``confidence``, e.g. 0.5, where the replicates are skewed.)
     bootstrap_samples : dict of str to numpy.ndarray or None
-        The (corrected) replicates behind ``intervals``; NaN where a replicate failed.
+        The (corrected) replicates behind ``intervals``; NaN where a replicate failed; ``None``
+        without ``bootstrap=``, as ``intervals``.
     discretizers : tuple of (Discretizer, Projector or None)
         The fitted teacher and student pipelines: :class:`~pidkit.estimate.Discretizer` for the
         discrete estimator, :class:`~pidkit.estimate.Projector` for the Gaussian one (``None`` for a
@@ -165,6 +170,8 @@ class RepresentationPID:
     (0.995, 0.992)
     >>> res.correction.negative       # below 0 after the correction: 0 within noise
     ('red', 'syn', 'i_ys')
+    >>> res.intervals is None         # no bootstrap=: no intervals (bootstrap=200 gives them)
+    True
     >>> res.to_dict()["settings"]["t"]["n_clusters"]              # JSON-ready, every setting
     2
     """
