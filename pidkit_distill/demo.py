@@ -31,14 +31,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 import multiprocessing
 import shutil
 import signal
 import textwrap
 import threading
 import time
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -46,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 from pidkit._settings import check_int
 from pidkit_distill.audit_records import corrected
+from pidkit_distill.chance import at_chance, chance_words, majority_share, shown_percent
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.signals import sigterm_interrupts
@@ -202,11 +201,6 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     pool.shutdown()
 
 
-def _shown_percent(fraction: float) -> float:
-    """A held-out accuracy in percent, to the tenth of a point that the demo prints."""
-    return round(100 * fraction, 1)
-
-
 def demo_table(results: list[dict[str, Any]]) -> str:
     """The demo's table: accuracy, the change against BAS and the final audit, per run.
 
@@ -226,7 +220,7 @@ def demo_table(results: list[dict[str, Any]]) -> str:
     lines = ["teacher    method  student acc  vs BAS  " + "  ".join(
         f"{label:>{w}}" for (_, label), w in zip(_ATOMS, widths, strict=True))]
     # in points, as shown: the change between 25.75 % and 25.8 % (both shown 25.8) is +0.0
-    shown = [_shown_percent(r["last_acc"]) for r in results]
+    shown = [shown_percent(r["last_acc"]) for r in results]
     bas = {r["teacher"]: acc for r, acc in zip(results, shown, strict=True)
            if r["method"] == "bas"}
     for r, acc in zip(results, shown, strict=True):
@@ -243,9 +237,9 @@ def demo_table(results: list[dict[str, Any]]) -> str:
 def _chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) -> str:
     """The note under the demo's table when a shortened demo left students at chance, or ``""``.
 
-    A student is at chance when its held-out accuracy is at most two binomial standard errors
-    above ``chance``, the share of the held-out set's most common class (what a student that
-    always answers that class scores; one that guesses scores less). Where every student is at
+    A student is at chance by :func:`~pidkit_distill.chance.at_chance`: its held-out accuracy
+    at most two binomial standard errors above ``chance``, the share of the held-out set's most
+    common class (what a student that always answers that class scores). Where every student is at
     chance, the run was too short to learn the task and the table compares no method. Where
     some are, a run shorter than the paper's 300 epochs cannot tell a method whose schedule
     needs more epochs (RID's student trains after its warm-up) from a method that ends at
@@ -277,35 +271,23 @@ def _chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) -
     ''
     """
     epochs = min(r["epochs"] for r in results)
-    # compared as shown: 27.75 % and 27.8 %, both shown 27.8, are both at most 27.8 % (27.76)
-    ceiling = _shown_percent(chance + 2 * math.sqrt(chance * (1 - chance) / n_test))
-    at_chance = [r for r in results if _shown_percent(r["last_acc"]) <= ceiling]
-    if epochs >= DEMO_EPOCHS or not at_chance:
+    low = [r for r in results if at_chance(r["last_acc"], chance, n_test)]
+    if epochs >= DEMO_EPOCHS or not low:
         return ""
-    level = (f"held-out accuracy at most {ceiling:.1f} %, two standard errors above the "
-             f"{100 * chance:.1f} % of always answering the most common class")
-    if len(at_chance) == len(results):
+    level = chance_words(chance, n_test)
+    if len(low) == len(results):
         text = (f"note: every student ended at chance ({level}): {epochs} epochs are too few "
                 f"to learn the task, so the table compares no method; run more --epochs (the "
                 f"default, {DEMO_EPOCHS}, is the paper's schedule)")
     else:
-        names = ", ".join(f"{r['teacher']} {_METHODS[r['method']][0]}" for r in at_chance)
-        its = "its" if len(at_chance) == 1 else "their"
-        text = (f"note: {len(at_chance)} of the {len(results)} students ended at chance "
+        names = ", ".join(f"{r['teacher']} {_METHODS[r['method']][0]}" for r in low)
+        its = "its" if len(low) == 1 else "their"
+        text = (f"note: {len(low)} of the {len(results)} students ended at chance "
                 f"({names}: {level}) after {epochs} epochs: too few for {its} method's "
                 f"schedule, or {its} method's outcome, which a run shorter than the paper's "
                 f"{DEMO_EPOCHS} epochs cannot tell apart; run more --epochs (the default, "
                 f"{DEMO_EPOCHS}) to compare the methods")
     return textwrap.fill(text, width=95)
-
-
-def _majority_share(config: TrainConfig) -> tuple[float, int]:
-    """The held-out share of the most common class, and the number of held-out samples."""
-    from pidkit_distill.training.loaders import load_data
-
-    counts = Counter(int(label) for _, label in load_data(config).test)
-    n_test = counts.total()
-    return max(counts.values()) / n_test, n_test
 
 
 def _cpu_seconds() -> float:
@@ -462,6 +444,7 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     """The work of :func:`run_demo` once everything is checked: teacher, runs, table, report."""
     from pidkit_distill.report import write_report
     from pidkit_distill.training import train_teacher
+    from pidkit_distill.training.loaders import load_data
 
     print("\n".join(_header(configs[0], out, workers, scaled)), flush=True)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -483,7 +466,7 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     report = write_report([r["run_dir"] for r in results], out_dir=out / "report")
     reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
                             width=95)
-    chance, n_test = _majority_share(configs[0])
+    chance, n_test = majority_share(load_data(configs[0]).test)
     note = _chance_note(results, chance=chance, n_test=n_test)
     print("\n" + "\n".join([demo_table(results), *([note] if note else []), "", reading, ""]))
     print(f"report   {report}  (accuracy.png, pid_atoms.png)")

@@ -3,7 +3,10 @@
 
 Each group of seeds has its mean with a band of ±1 standard deviation across them; where the
 metrics records give the size of the held-out set (``test_n``), a lone run's accuracy has a
-band of one binomial standard error, so that the axis does not zoom into noise.
+band of one binomial standard error, so that the axis does not zoom into noise; where they give
+the share of the held-out set's most common class (``test_majority``), a dotted grey line marks
+that chance level (:mod:`pidkit_distill.chance`), one per level the runs have (dotted, as no
+run's line is: dashed is an untrained teacher's).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from pidkit_distill.chance import shown_percent
 from pidkit_distill.figure_legend import place_legend
 from pidkit_distill.figure_lines import (
     FONT,
@@ -59,6 +63,11 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             plot_mean(ax, epochs, values, mean_line(group, lines, rounds, label),
                       band_alpha=band_alpha)
             spread = True
+    chances = sorted({chance for group in groups for run in group.runs if run.metrics
+                      and (chance := run.metrics[-1].get("test_majority")) is not None})
+    for chance in chances:
+        ax.axhline(chance, color="0.4", linestyle=":", linewidth=1.5, zorder=1,
+                   label=f"chance: always the most common class ({shown_percent(chance):.1f} %)")
     epoch_axis(ax)
     ax.set_ylabel("held-out accuracy (fraction correct)", fontsize=FONT)
     bands = [SPREAD] if spread else []
@@ -69,5 +78,6 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                  fontsize=FONT + 1)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=FONT)
-    place_legend(fig, *ax.get_legend_handles_labels())
+    handles, labels = ax.get_legend_handles_labels()  # the chance lines last, drawn last
+    place_legend(fig, handles, labels, experiments=len(labels) - len(chances))
     return fig

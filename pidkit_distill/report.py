@@ -34,6 +34,7 @@ from pidkit_distill.audit_records import (
     final_audit,
     innermost_layer,
 )
+from pidkit_distill.chance import chance_paragraph
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.run_files import checkpoint_written, ended_train_epochs
@@ -174,7 +175,9 @@ def summary_table(runs: list[RunRecords]) -> str:
     Runs of the same name are named by as much of their path as tells them apart; the cells
     of a run without a completed epoch or without an audit are empty. A paragraph under the
     table names the runs still training, and those stopped short of their epochs, each with
-    its epoch (:func:`_run_state`). The estimate cell also
+    its epoch (:func:`_run_state`), and another those whose last accuracy is at chance where
+    their metrics records give it (:func:`~pidkit_distill.chance.chance_paragraph`). The
+    estimate cell also
     names the corrected atoms below 0 and says when the solve was not certified, each
     explained under the table, and so are the intervals, with their confidence.
 
@@ -233,7 +236,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     for state, note in _STATE_NOTES.items():
         if state in states:
             notes[state] = f"{state[0].upper()}{state[1:]}: {', '.join(states[state])}. {note}"
-    return "\n".join([*lines, *(f"\n{note}" for note in notes.values())])  # a paragraph each
+    notes["at chance"] = chance_paragraph({run.name: run.metrics[-1]
+                                           for run in with_distinct_names(runs) if run.metrics})
+    return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
 
 def group_table(runs: list[RunRecords]) -> str:

@@ -50,6 +50,8 @@ _CLUSTERS = ("a whole number of at least 2 (or null)",  # the fewest the audit c
              lambda value: value is None or (_is_whole(value) and value >= 2))
 _SHARE = ("a number between 0 and 1, both excluded (or null)",  # a nominal coverage
           lambda value: value is None or (_is_number(value) and 0 < value < 1))
+_MAJORITY = ("a number above 0, at most 1 (or null)",  # the share of the most common class
+             lambda value: value is None or (_is_number(value) and 0 < value <= 1))
 _NAME = ("a name", lambda value: isinstance(value, str))
 _NAME_OR_NULL = ("a name (or null)", lambda value: value is None or isinstance(value, str))
 _NAMES = ("a list of names",
@@ -72,7 +74,7 @@ class _Object:
 # keys a record may lack: a run of an older version wrote fewer), by what train writes there.
 _RECORD_SHAPES: dict[str, dict[str, tuple[str, Callable[[Any], bool]] | _Object]] = {
     "metrics.jsonl": {"epoch": _WHOLE, "test_acc": _NUMBER, "teacher_acc": _NUMBER,
-                      "test_n": _SIZE},
+                      "test_n": _SIZE, "test_majority": _MAJORITY},
     "audit.jsonl": {
         "epoch": _WHOLE, "layer": _WHOLE, **dict.fromkeys(AUDITED_ATOMS, _NUMBER),
         "n_samples": _SIZE,
