@@ -168,3 +168,25 @@ def test_only_a_centred_interval_wholly_below_0_is_read_as_the_correction_oversh
         text = repr(res)
         assert "beyond the bootstrap spread" not in text
         assert "  note: uni_s, i_ys corrected below 0: indistinguishable from 0 at n = 450" in text
+
+
+def test_a_low_confidence_interval_below_0_is_not_read_as_the_correction_overshooting():
+    # Binary Y, T a 20 % flip of it, S independent: Syn is 0, and the corrected values of such
+    # quantities are centred at 0 (in 40 draws at n = 450 Syn came out below 0 in 20). A centred
+    # interval at confidence c lies wholly below 0 in (1 - c) / 2 of samples by chance, so at
+    # confidence=0.5 the repr said "the correction likely overshoots here" in 17 of those 40
+    # results (2 at 0.95). This is one: Syn -0.0095 bits, its 50 % interval [-0.0095, 0.0].
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 450)
+    t = np.where(rng.random(450) < 0.8, y, 1 - y)
+    s = rng.integers(0, 3, 450)
+    low = pid_from_representations(y, t, s, bootstrap=50, confidence=0.5, random_state=0)
+    assert low.syn == pytest.approx(-0.0095, abs=1e-4) and low.intervals["syn"] == (low.syn, 0.0)
+    text = repr(low)
+    assert "overshoots here" not in text
+    assert ("  note: syn corrected below 0 with the whole 50% interval: a quantity at 0 gets that in 25% "
+            "of samples at this confidence; at confidence=0.95 it would point to the correction "
+            "overshooting") in text
+    default = pid_from_representations(y, t, s, bootstrap=50, random_state=0)
+    assert default.intervals["syn"][1] > 0.005
+    assert "  note: syn corrected below 0: indistinguishable from 0 at n = 450" in repr(default)
