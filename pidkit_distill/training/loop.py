@@ -60,6 +60,7 @@ from pidkit_distill.training.outcomes import (
     RunSummary,
     TrainingError,
     TrainingInterrupted,
+    failure_leaving,
     out_of_memory_reading,
 )
 from pidkit_distill.training.rundir import RunFolder
@@ -185,117 +186,120 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     # interrupt prints them before it says where it stopped
     unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     try:
-        model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
-                             find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
-        train_data = train_loader(bundle.train, config, runtime, loader_generator)
-        test_data = eval_loader(bundle.test, config, runtime)
-        teacher = getattr(module, "teacher", None)
-        teacher_acc = None
-        if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
-            # a resumed run that is complete evaluates its teacher too: no epoch comes after it
-            doing = f"while evaluating the teacher {outside}"
-            with memory_checked(doing, epoch=None, hint=_EVAL_HINT):
-                teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
-                                       runtime=runtime)["acc"]
-            doing = outside
-        audit_enabled = teacher is not None and config.run.audit_every > 0
-        if audit_enabled and state["epoch"] == 0 and not state["audit"]:
-            doing = "while auditing the untrained networks"
-            with memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
-                state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
-            doing = outside
-            if runtime.is_main and config.run.print_every and state["audit"]:
-                _print_audit(state["audit"][-1])  # before the first epoch's line
+        try:
+            model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
+                                 find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
+            train_data = train_loader(bundle.train, config, runtime, loader_generator)
+            test_data = eval_loader(bundle.test, config, runtime)
+            teacher = getattr(module, "teacher", None)
+            teacher_acc = None
+            if teacher is not None and getattr(module, "teacher_num_logits", 0) == bundle.num_classes:
+                # a resumed run that is complete evaluates its teacher too: no epoch comes after it
+                doing = f"while evaluating the teacher {outside}"
+                with memory_checked(doing, epoch=None, hint=_EVAL_HINT):
+                    teacher_acc = evaluate(teacher, test_data, device=device, amp=config.run.amp,
+                                           runtime=runtime)["acc"]
+                doing = outside
+            audit_enabled = teacher is not None and config.run.audit_every > 0
+            if audit_enabled and state["epoch"] == 0 and not state["audit"]:
+                doing = "while auditing the untrained networks"
+                with memory_checked(doing, epoch=None, hint=_AUDIT_HINT):
+                    state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
+                doing = outside
+                if runtime.is_main and config.run.print_every and state["audit"]:
+                    _print_audit(state["audit"][-1])  # before the first epoch's line
 
-        for epoch in range(state["epoch"], end):
-            start, running, doing = time.perf_counter(), epoch + 1, None
-            batch_sampler(train_data).set_epoch(epoch)
-            if hasattr(bundle.train, "set_epoch"):
-                bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
-            phase = module.phase(epoch)
-            if phase not in optimizers:
-                raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
-                                 f"one of its optimizer groups {sorted(optimizers)}")
-            lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
-            stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
-                                    device=device, amp=config.run.amp,
-                                    grad_clip=config.optim.grad_clip, runtime=runtime,
-                                    progress=config.run.progress and runtime.is_main)
-            with warnings.catch_warnings():
-                # the groups not trained this epoch have not stepped yet; their lr still follows
-                # the epoch count, which is what we want
-                warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
-                for scheduler in schedulers.values():
-                    scheduler.step()
-            with memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
-                test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
-                                runtime=runtime)
-            done = epoch + 1
-            if test["acc"] > state["best_acc"]:
-                state["best_acc"], state["best_epoch"] = test["acc"], done
-            record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
-                      "train_losses": stats["losses"], "train_acc": stats["acc"],
-                      "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
-                      "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
-                      # the processes that trained the epoch (torchrun's WORLD_SIZE): a run
-                      # resumed with another count keeps each epoch's own
-                      "processes": runtime.world_size,
-                      "time_s": round(time.perf_counter() - start, 3)}
-            state["history"].append(record)
-            state["epoch"] = done
-            audited: list[dict[str, Any]] = []
-            if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
-                with memory_checked("while auditing the networks", epoch=running,
-                                     hint=_AUDIT_HINT):
-                    audited = _audit(module, bundle, config, folder, runtime, epoch=done)
-                state["audit"] += audited
-            with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
-                if done % config.run.checkpoint_every == 0 or done == end:
-                    save_checkpoint(folder.checkpoint, config=config, module=module,
-                                    optimizers=optimizers, schedulers=schedulers,
-                                    loader_generator=loader_generator, state=state,
-                                    runtime=runtime, num_classes=bundle.num_classes,
-                                    input_shape=bundle.input_shape)
-                    epochs_saved = done
-                folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
-            if runtime.is_main and config.run.print_every:
-                unprinted = (record, audited)
-                if _printed(done, end, config.run.print_every):
-                    unprinted = None
-                    _print_epoch(record, audited, config)
+            for epoch in range(state["epoch"], end):
+                start, running, doing = time.perf_counter(), epoch + 1, None
+                batch_sampler(train_data).set_epoch(epoch)
+                if hasattr(bundle.train, "set_epoch"):
+                    bundle.train.set_epoch(epoch)  # per-epoch augmentation draws (CIFAR)
+                phase = module.phase(epoch)
+                if phase not in optimizers:
+                    raise ValueError(f"{type(module).__name__}.phase({epoch}) returned {phase!r}, not "
+                                     f"one of its optimizer groups {sorted(optimizers)}")
+                lrs = {name: opt.param_groups[0]["lr"] for name, opt in optimizers.items()}
+                stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
+                                        device=device, amp=config.run.amp,
+                                        grad_clip=config.optim.grad_clip, runtime=runtime,
+                                        progress=config.run.progress and runtime.is_main)
+                with warnings.catch_warnings():
+                    # the groups not trained this epoch have not stepped yet; their lr still follows
+                    # the epoch count, which is what we want
+                    warnings.filterwarnings("ignore", message="Detected call of `lr_scheduler.step")
+                    for scheduler in schedulers.values():
+                        scheduler.step()
+                with memory_checked("while evaluating the student", epoch=running, hint=_EVAL_HINT):
+                    test = evaluate(module.student, test_data, device=device, amp=config.run.amp,
+                                    runtime=runtime)
+                done = epoch + 1
+                if test["acc"] > state["best_acc"]:
+                    state["best_acc"], state["best_epoch"] = test["acc"], done
+                record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
+                          "train_losses": stats["losses"], "train_acc": stats["acc"],
+                          "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
+                          "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
+                          # the processes that trained the epoch (torchrun's WORLD_SIZE): a run
+                          # resumed with another count keeps each epoch's own
+                          "processes": runtime.world_size,
+                          "time_s": round(time.perf_counter() - start, 3)}
+                state["history"].append(record)
+                state["epoch"] = done
+                audited: list[dict[str, Any]] = []
+                if audit_enabled and (done % config.run.audit_every == 0 or done == config.run.epochs):
+                    with memory_checked("while auditing the networks", epoch=running,
+                                         hint=_AUDIT_HINT):
+                        audited = _audit(module, bundle, config, folder, runtime, epoch=done)
+                    state["audit"] += audited
+                with interrupts_deferred():  # an interrupt must not split the checkpoint from its record
+                    if done % config.run.checkpoint_every == 0 or done == end:
+                        save_checkpoint(folder.checkpoint, config=config, module=module,
+                                        optimizers=optimizers, schedulers=schedulers,
+                                        loader_generator=loader_generator, state=state,
+                                        runtime=runtime, num_classes=bundle.num_classes,
+                                        input_shape=bundle.input_shape)
+                        epochs_saved = done
+                    folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
+                if runtime.is_main and config.run.print_every:
+                    unprinted = (record, audited)
+                    if _printed(done, end, config.run.print_every):
+                        unprinted = None
+                        _print_epoch(record, audited, config)
 
-        history = state["history"]
-        summary = RunSummary(
-            last_acc=history[-1]["test_acc"] if history else float("nan"),
-            best_acc=max(state["best_acc"], 0.0) if history else float("nan"),
-            best_epoch=state["best_epoch"], run_dir=run_dir, history=list(history),
-            teacher_acc=teacher_acc, epochs_done=state["epoch"], audit=list(state["audit"]),
-        )
-        folder.write_json("summary.json", {
-            "last_acc": summary.last_acc, "best_acc": summary.best_acc,
-            "best_epoch": summary.best_epoch, "teacher_acc": teacher_acc,
-            "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
-            "method": config.method.name, "teacher": config.teacher.source,
-            "data": config.data.name, "seed": config.run.seed,
-            "method_preset": getattr(module, "preset", None),
-            "method_params": module.params.to_dict() if hasattr(module, "params") else None,
-        })
-        return summary
-    except RuntimeError as err:  # what was saved: every process counts the epochs it saved
-        failure = err if isinstance(err, TrainingError) else _peer_ended(err, runtime, doing,
-                                                                          running)
-        if failure is None:
-            raise
-        checkpoint = None if epochs_saved is None else folder.checkpoint
-        raise failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
-                               resume=config.run.resume, epochs_done=state["epoch"]) from err
+            history = state["history"]
+            summary = RunSummary(
+                last_acc=history[-1]["test_acc"] if history else float("nan"),
+                best_acc=max(state["best_acc"], 0.0) if history else float("nan"),
+                best_epoch=state["best_epoch"], run_dir=run_dir, history=list(history),
+                teacher_acc=teacher_acc, epochs_done=state["epoch"], audit=list(state["audit"]),
+            )
+            folder.write_json("summary.json", {
+                "last_acc": summary.last_acc, "best_acc": summary.best_acc,
+                "best_epoch": summary.best_epoch, "teacher_acc": teacher_acc,
+                "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
+                "method": config.method.name, "teacher": config.teacher.source,
+                "data": config.data.name, "seed": config.run.seed,
+                "method_preset": getattr(module, "preset", None),
+                "method_params": module.params.to_dict() if hasattr(module, "params") else None,
+            })
+            return summary
+        except RuntimeError as err:  # what was saved: every process counts the epochs it saved
+            failure = err if isinstance(err, TrainingError) else _peer_ended(err, runtime, doing,
+                                                                              running)
+            if failure is None:
+                raise
+            checkpoint = None if epochs_saved is None else folder.checkpoint
+            raise failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
+                                   resume=config.run.resume, epochs_done=state["epoch"]) from err
     except KeyboardInterrupt as interrupt:
-        if exit_status(interrupt) == 128 + signal.SIGTERM and runtime.distributed \
-                and peer_ended(runtime):  # torchrun's SIGTERM came before gloo's error
-            raise _ended_without_message(doing, running).replaced(
+        # torchrun sends SIGTERM to every process once one has died: it may reach this one as
+        # its failure is made (a collective call failed as the other went), or before
+        failure = failure_leaving(interrupt) or _killed_peer(interrupt, runtime, doing, running)
+        if failure is not None:
+            raise failure.replaced(
                 checkpoint=None if epochs_saved is None else folder.checkpoint,
                 epochs_saved=epochs_saved or 0, resume=config.run.resume,
-                epochs_done=state["epoch"]) from interrupt
+                epochs_done=state["epoch"]) from failure
         raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,
                                   epochs_done=state["epoch"]) from interrupt
@@ -316,10 +320,27 @@ def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
     return _ended_without_message(doing, running)
 
 
+def _killed_peer(interrupt: KeyboardInterrupt, runtime: Runtime, doing: str | None,
+                 running: int) -> TrainingError | None:
+    """The run's failure where ``interrupt`` is torchrun's SIGTERM, sent because another process
+    of the run was killed without a word (:func:`~pidkit_distill.training.runtime.peer_ended`),
+    which reached this process before its collective call failed or as it did; ``None`` for
+    any other interrupt (a Ctrl-C, a scheduler's SIGTERM to every process)."""
+    if not runtime.distributed or exit_status(interrupt) != 128 + signal.SIGTERM:
+        return None
+    seen: set[int] = set()
+    error, seen_gone = interrupt.__context__, False
+    while error is not None and id(error) not in seen and not seen_gone:
+        seen.add(id(error))
+        seen_gone, error = peer_gone(error), error.__context__
+    return _ended_without_message(doing, running) if peer_ended(
+        runtime, seen_gone=seen_gone) else None
+
+
 def _ended_without_message(doing: str | None, running: int) -> TrainingError:
     """The run's failure once another of its processes ended without recording why, found by a
     collective call that failed (:func:`_peer_ended`) or, where torchrun's SIGTERM came first,
-    by its process id (:func:`~pidkit_distill.training.runtime.peer_ended`)."""
+    by its process id (:func:`_killed_peer`)."""
     return TrainingError(
         "another process of the run ended without a message" + (f" {doing}" if doing else ""),
         epoch=None if doing else running, hint="its connections closed: it was killed (SIGKILL, "

@@ -14,8 +14,8 @@ from typing import Any
 from pidkit_distill.audit_records import final_audit
 from pidkit_distill.training.checkpoint import python_resume_note
 
-__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "out_of_memory_error",
-           "out_of_memory_reading"]
+__all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "failure_leaving",
+           "out_of_memory_error", "out_of_memory_reading"]
 
 
 @dataclass(frozen=True)
@@ -256,6 +256,36 @@ overrides), then call train(config) again."]
                         epochs_saved=self.epochs_saved, resume=self.resume,
                         epochs_done=self.epochs_done, doing=self.doing), (),
                 dict(self.__dict__))
+
+
+def failure_leaving(interrupt: BaseException) -> TrainingError | None:
+    """The :class:`TrainingError` that ended a run and was on its way out when ``interrupt``
+    came (the first one being handled where ``interrupt`` was raised: its ``__context__``, and
+    theirs), or ``None``. Under torchrun, once a process has died, torchrun sends SIGTERM to
+    the others, which may reach one just as its collective call failed and its run's failure
+    was raised: that failure, not the interrupt, is what stopped the run.
+
+    Examples
+    --------
+    >>> try:
+    ...     try:
+    ...         raise TrainingError("the loss became NaN", epoch=2)
+    ...     except TrainingError:
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt as interrupt:
+    ...     print(failure_leaving(interrupt).reason)
+    the loss became NaN
+    >>> failure_leaving(KeyboardInterrupt()) is None
+    True
+    """
+    seen: set[int] = set()
+    error = interrupt.__context__
+    while error is not None and id(error) not in seen:
+        if isinstance(error, TrainingError):
+            return error
+        seen.add(id(error))
+        error = error.__context__
+    return None
 
 
 def out_of_memory_reading(path: Path, *, purpose: str = "to resume the run",

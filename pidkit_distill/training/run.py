@@ -26,7 +26,7 @@ from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
-from pidkit_distill.signals import exit_status
+from pidkit_distill.signals import exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
@@ -35,6 +35,7 @@ from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import (
     RunSummary,
     TrainingError,
+    failure_leaving,
     out_of_memory_reading,
 )
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
@@ -293,14 +294,19 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
         try:
             yield runtime
         except BaseException as err:
-            leave_runtime(runtime)
-            first = first_stop(runtime, err)
-            if first is not None and first.rank != runtime.rank and _followed_a_peer(err, first):
-                stopped = PeerStopped(first.rank, runtime.world_size, first.message,
-                                      interrupted=first.interrupted)
-                first_stop(runtime, stopped)  # the same record, kept on the new error
-                raise stopped from err
-            raise
+            with interrupts_deferred():  # torchrun's SIGTERM comes once the stop is recorded
+                leave_runtime(runtime)
+                # a failure that torchrun's SIGTERM caught on its way out stopped the run
+                failure = failure_leaving(err) if isinstance(err, KeyboardInterrupt) else None
+                err = failure or err
+                first = first_stop(runtime, err)
+                if first is not None and first.rank != runtime.rank \
+                        and _followed_a_peer(err, first):
+                    stopped = PeerStopped(first.rank, runtime.world_size, first.message,
+                                          interrupted=first.interrupted)
+                    first_stop(runtime, stopped)  # the same record, kept on the new error
+                    raise stopped from err
+                raise err
         close_runtime(runtime)
 
 

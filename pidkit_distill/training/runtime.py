@@ -254,10 +254,11 @@ def _peers_here(runtime: Runtime) -> tuple[int, ...]:
                  if namespace == int(mine[0]) != 0 and pid != os.getpid())
 
 
-def peer_ended(runtime: Runtime) -> bool:
-    """Whether a process of the run that this one can see (on this machine:
-    :attr:`Runtime.peers`) has ended, and no process has recorded a stop
-    (:func:`first_stop`): it was killed (SIGKILL, the OOM-killer) without a word.
+def peer_ended(runtime: Runtime, *, seen_gone: bool = False) -> bool:
+    """Whether a process of the run has ended, killed (SIGKILL, the OOM-killer) without a word:
+    one that this process can see (on this machine: :attr:`Runtime.peers`) is gone, or
+    ``seen_gone`` (a collective call failed as one went: :func:`peer_gone`), and no process
+    has recorded a stop (:func:`first_stop`).
 
     Under torchrun, once one process has ended, torchrun sends SIGTERM to the others. It may
     reach a process before its collective call fails with gloo's "Connection closed by peer",
@@ -272,18 +273,18 @@ def peer_ended(runtime: Runtime) -> bool:
     >>> peer_ended(Runtime.single())
     False
     """
-    ended = False
-    for pid in runtime.peers:
+    ended = seen_gone
+    for pid in () if ended else runtime.peers:
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             ended = True
         except PermissionError:  # it exists, under another user
             pass
-    if not ended:
+    if not (ended and runtime.distributed and dist.is_initialized()):
         return False
-    store = _default_store()
     try:
+        store = _default_store()
         return store is not None and not store.check([_first_stop_key(runtime)])
     except (RuntimeError, ValueError):  # the store's host is gone
         return False

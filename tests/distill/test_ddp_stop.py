@@ -471,3 +471,69 @@ def test_a_group_the_caller_made_without_master_addr_keeps_each_processs_rank(mo
                      "> 0.0, got -1.0"]),
         "1": (1, 2, ["pidkit-distill train (rank 1 of 2): training failed: out of memory "
                      "(MemoryError) in epoch 1; nothing was saved (no epoch had completed)"])}
+
+
+def test_torchruns_sigterm_as_a_collective_call_fails_is_the_killed_processs_failure(
+        monkeypatch, tmp_path):
+    # torchrun's SIGTERM (sent once it has reaped the killed process) came as the survivor made
+    # its failure out of gloo's "Connection closed by peer": the bare interrupt left the run,
+    # and the command said "interrupted while no epoch was running" (1 torchrun in 30)
+    import os
+    import signal
+
+    from pidkit_distill.signals import sigterm_interrupts
+    from pidkit_distill.training import TrainingError, loop
+
+    def gloo_fails(*args, **kwargs):
+        raise RuntimeError(GLOO_PEER_EXITED)
+
+    real_peer_gone, signalled = loop.peer_gone, []
+
+    def peer_gone(err):  # torchrun's SIGTERM, as the failure is made
+        if not signalled:
+            signalled.append(True)
+            os.kill(os.getpid(), signal.SIGTERM)
+        return real_peer_gone(err)
+
+    monkeypatch.setattr(loop, "train_one_epoch", gloo_fails)
+    monkeypatch.setattr(loop, "peer_gone", peer_gone)
+    one_process_group(monkeypatch)
+    try:
+        with sigterm_interrupts(), pytest.raises(BaseException) as stopped:
+            train(tiny(tmp_path, "run.epochs=2"))
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+    assert signalled and (type(stopped.value), str(stopped.value).split(";")[:2]) == (
+        TrainingError, ["another process of the run ended without a message in epoch 1",
+                        " nothing was saved (no epoch had completed)"])
+
+
+def test_torchruns_sigterm_as_the_failure_leaves_the_epochs_is_still_the_failure(
+        monkeypatch, capsys, tmp_path):
+    # the SIGTERM came after the failure left the epochs, before the run recorded it as its
+    # first stop: the interrupt was recorded instead, and printed as "interrupted while no
+    # epoch was running" with exit 143
+    import os
+    import signal
+
+    from pidkit_distill import cli
+    from pidkit_distill.training import TrainingError, run
+
+    def fit(*args, **kwargs):
+        try:
+            raise TrainingError("another process of the run ended without a message", epoch=1)
+        finally:  # torchrun's SIGTERM, as the failure leaves
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(run, "fit", fit)
+    one_process_group(monkeypatch)
+    sets = [arg for item in [*TINY, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
+    try:
+        status = cli.main(["train", *sets])
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+    assert (status, capsys.readouterr().err.splitlines()[-1:]) == (1, [
+        "pidkit-distill train: training failed: another process of the run ended without a "
+        "message in epoch 1; nothing was saved (no epoch had completed)"])
