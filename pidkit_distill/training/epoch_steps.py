@@ -177,8 +177,9 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
 @torch.no_grad()
 def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp: bool = False,
              runtime: Runtime | None = None) -> dict[str, float]:
-    """Mean cross-entropy and accuracy of ``model`` on ``loader``, and its number of samples
-    ``n`` (summed over DDP processes).
+    """Mean cross-entropy and accuracy of ``model`` on ``loader``, its number of samples ``n``
+    (summed over DDP processes) and the share of its most common label, ``majority``: the
+    accuracy of always answering that class, chance.
 
     The model is put in eval mode for the pass and returned to its previous mode afterwards.
 
@@ -190,12 +191,14 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     >>> data = DataLoader(TensorDataset(torch.eye(3), torch.arange(3)), batch_size=2)
     >>> net = torch.nn.Linear(3, 3, bias=False)
     >>> _ = net.weight.data.copy_(10 * torch.eye(3))
-    >>> evaluate(net, data, device=torch.device("cpu"))["acc"]
-    1.0
+    >>> result = evaluate(net, data, device=torch.device("cpu"))
+    >>> result["acc"], result["n"], round(result["majority"], 3)
+    (1.0, 3, 0.333)
     """
     was_training = model.training
     model.eval()
     total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss sum, correct
+    labels = torch.zeros(0, dtype=torch.float64, device=device)  # samples of each class
     for x, y in loader:
         x, y = to_device(x, y, device)
         with autocast(device, amp):
@@ -205,12 +208,17 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
             F.cross_entropy(logits.float(), y, reduction="sum").double(),
             (logits.argmax(1) == y).sum().double(),
         ])
+        if labels.numel() == 0:
+            labels = torch.zeros(logits.shape[1], dtype=torch.float64, device=device)
+        labels += torch.bincount(y, minlength=labels.numel()).double()
     model.train(was_training)
     if runtime is not None and runtime.distributed:
         dist.all_reduce(total)
+        dist.all_reduce(labels)
     count = max(total[0].item(), 1.0)
     return {"loss": total[1].item() / count, "acc": total[2].item() / count,
-            "n": int(total[0].item())}
+            "n": int(total[0].item()),
+            "majority": labels.max().item() / count if labels.numel() else 0.0}
 
 
 @contextmanager

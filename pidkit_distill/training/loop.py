@@ -238,6 +238,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
                           "train_losses": stats["losses"], "train_acc": stats["acc"],
                           "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
+                          "test_majority": test["majority"],  # chance, which the report names
                           "best_acc": state["best_acc"], "teacher_acc": teacher_acc,
                           # the processes that trained the epoch (torchrun's WORLD_SIZE): a run
                           # resumed with another count keeps each epoch's own

@@ -103,3 +103,28 @@ def test_a_majority_share_that_train_never_writes_is_refused(tmp_path, capsys):
         f"pidkit-distill report: error: {run / 'metrics.jsonl'}: line 1 has 'test_majority': 0, "
         "where `pidkit-distill train` writes a number above 0, at most 1 (or null); the line was "
         "edited or is damaged: write the value back as train wrote it, or delete the line\n")
+
+
+def test_train_records_its_held_out_majority_share_and_the_report_reads_it(tmp_path):
+    # train wrote no test_majority, so the report's chance paragraph and line never showed for a
+    # real run; it is counted in the held-out pass that gives test_acc
+    from collections import Counter
+
+    from tiny_runs import tiny
+
+    from pidkit_distill.chance import chance_ceiling
+    from pidkit_distill.training import train
+    from pidkit_distill.training.loaders import load_data
+
+    config = tiny(tmp_path, "run.epochs=2", "method.name=bas")
+    summary = train(config)
+    labels = Counter(int(y) for _, y in load_data(config).test)
+    chance = max(labels.values()) / labels.total()
+    records = [json.loads(line)
+               for line in (summary.run_dir / "metrics.jsonl").read_text().splitlines()]
+    assert [record["test_majority"] for record in records] == [chance, chance]
+    assert records[-1]["test_n"] == labels.total() == 64
+    text = write_report(summary.run_dir, out_dir=tmp_path / "rep").read_text()
+    # 2 epochs of this tiny run end at 28.1 %, the share of its most common class
+    assert round(100 * summary.last_acc, 1) <= chance_ceiling(chance, labels.total())
+    assert "At chance: synthetic-bas-ut-s0 (28.1 % at epoch 2)" in text
