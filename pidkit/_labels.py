@@ -126,12 +126,24 @@ def check_one_label_type(labels: np.ndarray, name: str) -> None:
     alike = " and ".join(_LOOK_ALIKE[group] for group in mixed[:2])
     fixes = ["decode the bytes to str (b.decode())"] if "bytes" in mixed else []
     if "numbers" in mixed:
-        fixes.append(f"make every label a string, np.asarray({name}).astype(str), or every one a number")
+        fixes.append(_one_type_fix(values, name))
     raise ValueError(
         f"{name} mixes label types, {', '.join(mixed[:-1])} and {mixed[-1]} ({shown}): labels of "
         f"different types are different classes even where they print alike ({alike}). Pass labels "
         f"of one type: {', then '.join(fixes)}."
     )
+
+
+def _one_type_fix(values: list[Any], name: str) -> str:
+    """How to make ``values``, numbers beside strings, labels of one type. ``astype(str)`` writes a
+    whole float as ``'1.0'``, not the ``'1'`` beside it, so where one is among them the message
+    says to write those as ints first rather than offer code that keeps them apart."""
+    floats = (float(v) for v in values if isinstance(v, (float, np.floating)))
+    whole = next((v for v in floats if v.is_integer()), None)
+    if whole is None:
+        return f"make every label a string, np.asarray({name}).astype(str), or every one a number"
+    return (f"make every label a number, or every one a string with the whole floats written as ints "
+            f"first (str({whole!r}) is {str(whole)!r}, not {str(int(whole))!r})")
 
 
 def _complex_labels(labels: np.ndarray) -> np.ndarray:

@@ -187,3 +187,35 @@ def test_sparse_and_matrix_columns_of_labels_are_passed_as_suggested(kind):
     fixed = _suggested(lambda v: joint_from_samples(v, Y, Y), "y", y, r"For a column of labels pass (.+)\.$")
     expected = joint_from_samples(T_LABELS, Y, Y).counts
     assert joint_from_samples(fixed, Y, Y).counts.tolist() == expected.tolist()
+
+
+def _mixed(kind, values):
+    """``values``, numbers beside strings, as a list, an object array or a pandas Series."""
+    if kind == "Series":
+        return _pandas().Series(values, dtype=object)
+    return np.array(values, dtype=object) if kind == "array" else values
+
+
+@pytest.mark.parametrize("kind", ["array", "Series", "list"])
+def test_integers_beside_strings_are_made_strings_as_suggested(kind):
+    y = _mixed(kind, [0, "0", 1, "1"] * (N // 4))
+    fixed = _suggested(lambda v: joint_from_samples(v, Y, T_LABELS), "y", y, r"a string, (.+?), or every one")
+    expected = joint_from_samples([0, 0, 1, 1] * (N // 4), Y, T_LABELS).counts
+    assert joint_from_samples(fixed, Y, T_LABELS).counts.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize("kind", ["array", "Series", "list"])
+def test_whole_floats_beside_strings_are_not_told_astype_str_which_keeps_them_apart(kind):
+    # 7710d8d told np.asarray(y).astype(str) here too, which writes 1.0 as '1.0' beside the '1':
+    # followed, it gave a joint of 4 labels for 2, the silent split the refusal is there to stop
+    values = [0.0, "0", 1.0, "1"] * (N // 4)
+    y = _mixed(kind, values)
+    assert len(set(np.asarray(y).astype(str).tolist())) == 4  # what that code gives
+    with pytest.raises(ValueError, match=(
+            r"^y mixes label types, numbers and strings \(0\.0 at index 0, '0' at index 1\): .* Pass "
+            r"labels of one type: make every label a number, or every one a string with the whole floats "
+            r"written as ints first \(str\(0\.0\) is '0\.0', not '0'\)\.$")):
+        joint_from_samples(y, Y, T_LABELS)
+    ints_first = [str(int(v)) if isinstance(v, float) else v for v in values]  # as the message says
+    expected = joint_from_samples([0, 0, 1, 1] * (N // 4), Y, T_LABELS).counts
+    assert joint_from_samples(ints_first, Y, T_LABELS).counts.tolist() == expected.tolist()
