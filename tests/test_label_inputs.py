@@ -226,3 +226,28 @@ def test_datetime_labels_in_place_of_a_representation_are_labels():
     with pytest.raises(ValueError, match=r"^t_features contains 1 missing label\(s\) \(NaN, NA or NaT; the "
                                          r"first at index 3\)"):
         pid_from_representations(_Y, missing, _S, bias_correction="none")
+
+
+@pytest.mark.filterwarnings("ignore::pidkit.estimate.PluginBiasWarning")
+def test_a_list_of_labels_in_place_of_a_representation_keeps_their_types_as_y_does():
+    # numpy reads a list's labels by str(): members of a `class Size(str, Enum)` given as t were
+    # all 'S' (the class name cut to one letter), one label, so I(Y;T) = 0 bits for a T that names
+    # Y; and 1.0 beside "1" became '1.0' and '1', two labels, where the same list as y is refused
+    import enum
+
+    class Size(str, enum.Enum):
+        LARGE = "l"
+        SMALL = "s"
+
+    ref = pid_from_representations(_Y, _Y, _S, bias_correction="none")
+    sizes = pid_from_representations(_Y, [Size.LARGE if v else Size.SMALL for v in _Y], _S,
+                                     bias_correction="none")
+    assert sizes.labels["t"].tolist() == [Size.LARGE, Size.SMALL]  # sorted by value: "l" < "s"
+    np.testing.assert_array_equal(sizes.counts[:, ::-1], ref.counts)
+    assert sizes.plugin["i_yt"] == pytest.approx(1.0)
+    strings = pid_from_representations(_Y, tuple(str(v) for v in _Y), _S, bias_correction="none")
+    np.testing.assert_array_equal(strings.counts, ref.counts)  # strings alone: as before
+    mixed = [float(v) if i % 4 < 2 else str(v) for i, v in enumerate(_Y)]  # 0.0, 1.0, '0', '1', ...
+    with pytest.raises(ValueError, match=r"^t_features mixes label types, numbers and strings \(0\.0 at "
+                                         r"index 0, '0' at index 2\): "):
+        pid_from_representations(_Y, mixed, _S, bias_correction="none")

@@ -128,8 +128,12 @@ def _feature_matrix(x: Any, arr: np.ndarray, name: str, labels_allowed: bool) ->
 def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
     """Return (array, is_labels): 1-D integer/bool/string/object/datetime arrays are labels,
     checked as :func:`check_labels` checks them (nulls, missing, complex or unhashable labels
-    refused; an object array holding non-integer floats too), the rest features."""
+    refused; an object array holding non-integer floats too), the rest features. A list that
+    numpy reads as strings is read as :func:`pidkit._labels.label_array` reads ``y``: its labels
+    keep their types, so that a mix of numbers and strings is refused as in ``y``."""
     arr = _as_array(x, name, "an array")
+    if arr.ndim == 1 and arr.dtype.kind in "US" and isinstance(x, (list, tuple)):
+        arr = label_array(x, name)  # numpy reads a list's labels by str(): 1.0 beside "1", str enums
     if arr.ndim == 1 and arr.dtype.kind in "iubUSOmM":
         if arr.size == 0:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
