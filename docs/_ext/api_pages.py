@@ -30,6 +30,7 @@ from docutils import nodes
 from sphinx.addnodes import pending_xref
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
+from sphinx.util.inspect import object_description
 
 GENERATED = Path("api") / "generated"
 
@@ -74,9 +75,11 @@ def kind_of(obj: Any) -> str:
 
 
 def summary(obj: Any) -> str:
-    """The first sentence-paragraph of the object's own docstring, on one line."""
+    """The first sentence-paragraph of the object's own docstring, on one line; a constant's value
+    as autodoc shows it (a set's members sorted, not in the order of this run's string hashes)."""
     if kind_of(obj) == "data":
-        return f"``{obj!r}``" if len(repr(obj)) < 80 else ""
+        value = object_description(obj)
+        return f"``{value}``" if len(value) < 80 else ""
     doc = inspect.getdoc(obj) or ""
     return " ".join(doc.split("\n\n", 1)[0].split())
 
