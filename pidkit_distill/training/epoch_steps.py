@@ -214,6 +214,11 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     model.train(was_training)
     if runtime is not None and runtime.distributed:
         dist.all_reduce(total)
+        # a process whose share of a held-out set smaller than the run saw no batch, so no
+        # classes: each sums as many as the most any process saw (unequal sizes hung gloo)
+        classes = torch.tensor([labels.numel()], device=device)
+        dist.all_reduce(classes, op=dist.ReduceOp.MAX)
+        labels = F.pad(labels, (0, int(classes.item()) - labels.numel()))
         dist.all_reduce(labels)
     count = max(total[0].item(), 1.0)
     return {"loss": total[1].item() / count, "acc": total[2].item() / count,

@@ -195,3 +195,39 @@ def test_a_warning_of_the_networks_in_every_step_is_shown_once_per_epoch(monkeyp
         monkeypatch.setattr(warnings, "showwarning", lambda message, *_: shown.append(str(message)))
         train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
     assert shown == ["a note of my network"]  # 4 steps, one warning (it was 4)
+
+
+# the held-out pass of each process of a run of 2 (eval_loader's shares) on a held-out set of
+# 5 samples (labels 1, 1, 0, 1, 2: rank 0 sees 1, 0, 2 and rank 1 sees 1, 1) and on one of 1
+# sample, which leaves rank 1 no batch at all
+EVALUATE_SHARES = textwrap.dedent("""
+    import json
+    import torch
+    import torch.distributed as dist
+    from torch.utils.data import TensorDataset
+    from pidkit_distill.config import TrainConfig
+    from pidkit_distill.training import evaluate
+    from pidkit_distill.training.loaders import eval_loader
+    from pidkit_distill.training.runtime import Runtime
+
+    dist.init_process_group("gloo")
+    runtime = Runtime(torch.device("cpu"), dist.get_rank(), 2, dist.get_rank(), False)
+    torch.manual_seed(0)
+    net, x = torch.nn.Linear(4, 3), torch.randn(5, 4)
+    results = [evaluate(net, eval_loader(TensorDataset(x[:n], y), TrainConfig(), runtime),
+                        device=torch.device("cpu"), runtime=runtime)
+               for n, y in ((5, torch.tensor([1, 1, 0, 1, 2])), (1, torch.tensor([2])))]
+    dist.destroy_process_group()
+    print(json.dumps(results))
+""")
+
+
+def test_the_held_out_majority_share_is_that_of_the_whole_set_in_every_process():
+    # a held-out set smaller than the run's processes hung the run at its first evaluation:
+    # the process without a held-out batch summed an empty count of the classes, the others
+    # one of 3, and gloo waited for sizes that never matched
+    whole = [{"n": 5, "majority": 3 / 5}, {"n": 1, "majority": 1.0}]
+    ranks = in_two_processes(EVALUATE_SHARES, [[], []])
+    assert [[{key: result[key] for key in ("n", "majority")} for result in rank]
+            for rank in ranks] == [whole, whole]
+    assert ranks[0] == ranks[1]  # loss and accuracy too
