@@ -49,9 +49,10 @@ class EmpiricalJoint(NamedTuple):
 def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
-    Labels may be integers or any hashable objects; each axis of ``p`` lists the labels that
-    occur, in sorted order (first-seen order for labels that cannot be sorted); the axis of a
-    pandas categorical or a polars Enum follows its categories' order.
+    Labels may be integers or any hashable objects, but not numbers beside strings or bytes in one
+    argument (``5`` and ``"5"`` print alike: a ValueError says so); each axis of ``p`` lists the
+    labels that occur, in sorted order (first-seen order for labels that cannot be sorted); the
+    axis of a pandas categorical or a polars Enum follows its categories' order.
 
     Parameters
     ----------

@@ -273,7 +273,8 @@ def pid_from_representations(
     ----------
     y : array_like of shape (n_samples,)
         Target class labels (at least two classes): ints, strings, hashable objects, or floats
-        holding whole numbers. A continuous target must be discretised first (``np.digitize``).
+        holding whole numbers, but not numbers beside strings (``5`` and ``"5"``: a ValueError).
+        A continuous target must be discretised first (``np.digitize``).
     t_features, s_features : array_like of shape (n_samples, n_features) or (n_samples, ...), or
         1-D integer labels
         Teacher and student representations on the same samples, in the same order. Trailing axes
