@@ -537,3 +537,28 @@ def test_torchruns_sigterm_as_the_failure_leaves_the_epochs_is_still_the_failure
     assert (status, capsys.readouterr().err.splitlines()[-1:]) == (1, [
         "pidkit-distill train: training failed: another process of the run ended without a "
         "message in epoch 1; nothing was saved (no epoch had completed)"])
+
+
+def test_a_peer_gone_is_taken_for_killed_only_while_no_process_has_recorded_a_stop(
+        monkeypatch, tmp_path):
+    # torchrun's SIGTERM follows any process's end: after a process that recorded its stop (its
+    # own error, or a user's SIGTERM or Ctrl-C to it) it must still read as that, never as a kill
+    import os
+    from dataclasses import replace
+
+    from pidkit_distill.signals import Terminated
+    from pidkit_distill.training.runtime import first_stop, init_runtime, peer_ended
+
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                           capture_output=True, text=True, check=True)  # reaped: its id is gone
+    one_process_group(monkeypatch)
+    runtime = init_runtime(tiny(tmp_path))
+    try:
+        gone = replace(runtime, peers=(int(ended.stdout),))
+        alive = replace(runtime, peers=(os.getpid(),))
+        before = peer_ended(gone), peer_ended(alive), peer_ended(alive, seen_gone=True)
+        first_stop(runtime, Terminated("SIGTERM"))
+        after = peer_ended(gone), peer_ended(alive, seen_gone=True)
+    finally:
+        dist.destroy_process_group()
+    assert (runtime.peers, before, after) == ((), (True, False, True), (False, False))
