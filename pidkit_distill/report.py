@@ -175,7 +175,7 @@ def summary_table(runs: list[RunRecords]) -> str:
     Runs of the same name are named by as much of their path as tells them apart; the cells
     of a run without a completed epoch or without an audit are empty. A paragraph under the
     table names the runs still training, and those stopped short of their epochs, each with
-    its epoch (:func:`_run_state`), and another those whose last accuracy is at chance where
+    its epoch (:func:`_run_state`), and another those that ended their epochs at chance where
     their metrics records give it (:func:`~pidkit_distill.chance.chance_paragraph`). The
     estimate cell also
     names the corrected atoms below 0 and says when the solve was not certified, each
@@ -195,6 +195,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     notes: dict[str, str] = {}
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
     states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
+    ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -208,6 +209,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes.update({start: note for start, note in _NOTES.items()
                       if any(flag.startswith(start) for flag in flags)})
         state = _run_state(run)
+        if not state and metrics:
+            ended[run.name] = last
         if state:
             states.setdefault(state, []).append(
                 f"{run.name} ({'after ' if state != 'still training' else ''}epoch "
@@ -236,8 +239,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     for state, note in _STATE_NOTES.items():
         if state in states:
             notes[state] = f"{state[0].upper()}{state[1:]}: {', '.join(states[state])}. {note}"
-    notes["at chance"] = chance_paragraph({run.name: run.metrics[-1]
-                                           for run in with_distinct_names(runs) if run.metrics})
+    notes["at chance"] = chance_paragraph(ended)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
 

@@ -33,9 +33,9 @@ def write_metrics(run, accuracies, **extra):
 def test_a_student_at_chance_is_told_so_under_the_table(tmp_path, capsys):
     # a 2-epoch run ending at 25.8 % on a held-out set whose most common class is 25.8 % of it
     # had a row like any other: the report never said the student had learnt nothing
-    low = write_metrics(fake_run(tmp_path / "low", epochs=2), [0.31, 0.258],
+    low = write_metrics(fake_run(tmp_path / "low", epochs=2, planned=2), [0.31, 0.258],
                         test_majority=CHANCE, test_n=N_TEST)
-    high = write_metrics(fake_run(tmp_path / "high", epochs=2), [0.31, 0.62],
+    high = write_metrics(fake_run(tmp_path / "high", epochs=2, planned=2), [0.31, 0.62],
                          test_majority=CHANCE, test_n=N_TEST)
     assert main(["report", str(low), str(high), "--out", str(tmp_path / "rep")]) == 0
     paragraph = ("At chance: low (25.8 % at epoch 2): held-out accuracy at most 27.8 %, two "
@@ -51,7 +51,7 @@ def test_a_student_at_chance_is_told_so_under_the_table(tmp_path, capsys):
 def test_the_report_and_the_demo_draw_the_line_at_the_same_accuracy(tmp_path, accuracy):
     # one rule (pidkit_distill.chance.at_chance): 27.76 % and 27.84 % are shown 27.8, at most the
     # ceiling of 27.76 % as shown; 27.86 % is shown 27.9, above it
-    run = write_metrics(fake_run(tmp_path / "run", epochs=1), [accuracy],
+    run = write_metrics(fake_run(tmp_path / "run", epochs=1, planned=1), [accuracy],
                         test_majority=CHANCE, test_n=N_TEST)
     text = write_report(run, out_dir=tmp_path / "rep").read_text()
     demo = _chance_note([{"teacher": "trained", "method": "bas", "epochs": 10,
@@ -61,11 +61,11 @@ def test_the_report_and_the_demo_draw_the_line_at_the_same_accuracy(tmp_path, ac
 
 def test_runs_of_other_held_out_sets_each_get_their_chance(tmp_path):
     # two data sets in one report: each run is measured against its own held-out set's chance
-    four = write_metrics(fake_run(tmp_path / "four", epochs=1), [0.26],
+    four = write_metrics(fake_run(tmp_path / "four", epochs=1, planned=1), [0.26],
                          test_majority=CHANCE, test_n=N_TEST)
-    ten = write_metrics(fake_run(tmp_path / "ten", epochs=1), [0.11],
+    ten = write_metrics(fake_run(tmp_path / "ten", epochs=1, planned=1), [0.11],
                         test_majority=46 / 450, test_n=450)
-    tenth = write_metrics(fake_run(tmp_path / "tenth", epochs=1), [0.26],
+    tenth = write_metrics(fake_run(tmp_path / "tenth", epochs=1, planned=1), [0.26],
                           test_majority=46 / 450, test_n=450)  # 26 %: well above 10.2 %
     text = write_report([four, ten, tenth], out_dir=tmp_path / "rep").read_text()
     assert ("At chance: four (26.0 % at epoch 1): held-out accuracy at most 27.8 %, two standard "
@@ -74,9 +74,24 @@ def test_runs_of_other_held_out_sets_each_get_their_chance(tmp_path):
             "of always answering the most common class. A student") in text
 
 
+def test_a_run_short_of_its_epochs_is_not_told_to_train_longer(tmp_path):
+    # a run stopped after 2 of its 30 epochs (or still training) was named at chance, "its
+    # epochs were too few ... train it longer (run.epochs)", beside the paragraph that tells it
+    # to resume: it has not ended its epochs, so the paragraph names only the runs that have
+    short = write_metrics(fake_run(tmp_path / "short", epochs=2, planned=30), [0.31, 0.258],
+                          test_majority=CHANCE, test_n=N_TEST)
+    (short / "checkpoint.pt").write_bytes(b"")  # stopped, resumable
+    ended = write_metrics(fake_run(tmp_path / "ended", epochs=2, planned=2), [0.31, 0.26],
+                          test_majority=CHANCE, test_n=N_TEST)
+    text = write_report([short, ended], out_dir=tmp_path / "rep").read_text()
+    assert "Stopped: short (after epoch 2 of 30)." in text
+    assert "At chance: ended (26.0 % at epoch 2): held-out accuracy at most 27.8 %" in text
+    assert "short (25.8 %" not in text
+
+
 def test_records_without_the_majority_share_say_nothing_of_chance(tmp_path):
     # runs of an older version record test_n but not test_majority: chance is not known
-    run = write_metrics(fake_run(tmp_path / "run", epochs=1), [0.258], test_n=N_TEST)
+    run = write_metrics(fake_run(tmp_path / "run", epochs=1, planned=1), [0.258], test_n=N_TEST)
     assert "chance" not in write_report(run, out_dir=tmp_path / "rep").read_text()
 
 
@@ -96,7 +111,7 @@ def test_accuracy_png_marks_chance_with_a_dotted_line(tmp_path, figures):
 
 
 def test_a_majority_share_that_train_never_writes_is_refused(tmp_path, capsys):
-    run = write_metrics(fake_run(tmp_path / "run", epochs=1), [0.3], test_majority=0,
+    run = write_metrics(fake_run(tmp_path / "run", epochs=1, planned=1), [0.3], test_majority=0,
                         test_n=N_TEST)
     assert main(["report", str(run)]) == 2
     assert capsys.readouterr().err == (
