@@ -4,8 +4,9 @@ Kubernetes) stop a command as Ctrl-C does.
 Within :func:`sigterm_interrupts`, SIGTERM raises :class:`Terminated`, a
 :class:`KeyboardInterrupt`, in the main thread, so the same code ends the work: a training run
 says what its checkpoint holds and how to resume, the demo ends its worker processes.
-:func:`interrupts_deferred` holds both signals back over steps that must finish together, and
-:func:`exit_status` gives the status a shell reports for each signal.
+:func:`interrupts_deferred` holds both signals back over steps that must finish together,
+:func:`exit_status` gives the status a shell reports for each signal, and :func:`errors_under`
+the errors that an interrupt landed in the handling of.
 
 Examples
 --------
@@ -28,7 +29,8 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Terminated", "exit_status", "interrupts_deferred", "sigterm_interrupts"]
+__all__ = ["Terminated", "errors_under", "exit_status", "interrupts_deferred",
+           "sigterm_interrupts"]
 
 
 class Terminated(KeyboardInterrupt):
@@ -118,3 +120,28 @@ def exit_status(interrupt: BaseException) -> int:
         seen.add(id(error))
         error = error.__cause__ or error.__context__
     return 128 + signal.SIGINT
+
+
+def errors_under(interrupt: BaseException) -> Iterator[BaseException]:
+    """The errors that were being handled where ``interrupt`` was raised, the innermost first:
+    its ``__context__``, that error's, and so on, each once. A signal that lands in an
+    ``except`` or ``finally`` block, as an error leaves a run, carries that error there; under
+    torchrun, the SIGTERM sent to every process once one has died can come just so.
+
+    Examples
+    --------
+    >>> try:
+    ...     try:
+    ...         raise ValueError("the loss became NaN")
+    ...     except ValueError:
+    ...         raise KeyboardInterrupt
+    ... except KeyboardInterrupt as interrupt:
+    ...     print(list(errors_under(interrupt)))
+    [ValueError('the loss became NaN')]
+    """
+    seen: set[int] = set()
+    error = interrupt.__context__
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__context__

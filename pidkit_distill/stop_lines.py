@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from pidkit.command_line import say_on_stderr
 from pidkit_distill.launcher_env import check_rendezvous, rank_from_env
+from pidkit_distill.signals import errors_under
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
     from pidkit_distill.training.runtime import FirstStop
@@ -88,9 +89,9 @@ def _own_stop(error: BaseException, first: FirstStop) -> bool:
 def failure_under(interrupt: KeyboardInterrupt) -> BaseException | None:
     """The error that ended a run and was still on its way to the command's line when
     ``interrupt`` came, or ``None``: the first error, no interrupt, that was being handled where
-    ``interrupt`` was raised (its ``__context__``, and theirs) and whose first stop is recorded
-    (:func:`~pidkit_distill.training.runtime.first_stop`), itself or as the cause of the
-    command's one-line failure. Under torchrun, once a process has died (``kill -9``, the
+    ``interrupt`` was raised (:func:`~pidkit_distill.signals.errors_under`) and whose first stop
+    is recorded (:func:`~pidkit_distill.training.runtime.first_stop`), itself or as the cause of
+    the command's one-line failure. Under torchrun, once a process has died (``kill -9``, the
     OOM-killer) torchrun sends SIGTERM to the others, which may come as the survivor reports its
     own failure; taken for an interrupt it replaced the failure, and the survivor, the first to
     stop, printed nothing (its interrupt was not the recorded stop). In one process no stop is
@@ -98,15 +99,11 @@ def failure_under(interrupt: KeyboardInterrupt) -> BaseException | None:
     runtime = sys.modules.get("pidkit_distill.training.runtime")
     if runtime is None:  # no run has started
         return None
-    seen: set[int] = set()
-    error = interrupt.__context__
-    while error is not None and id(error) not in seen:
-        seen.add(id(error))
+    for error in errors_under(interrupt):
         recorded = runtime.first_stop_of(error) or (
             error.__cause__ is not None and runtime.first_stop_of(error.__cause__))
         if recorded and not isinstance(error, KeyboardInterrupt):
             return error
-        error = error.__context__
     return None
 
 

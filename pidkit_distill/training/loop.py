@@ -42,7 +42,7 @@ from torch import nn
 from pidkit_distill.audit_records import ATOM_LABELS, audit_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
-from pidkit_distill.signals import exit_status, interrupts_deferred
+from pidkit_distill.signals import errors_under, exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import (
     restore_checkpoint,
     resume_point,
@@ -329,11 +329,7 @@ def _killed_peer(interrupt: KeyboardInterrupt, runtime: Runtime, doing: str | No
     any other interrupt (a Ctrl-C, a scheduler's SIGTERM to every process)."""
     if not runtime.distributed or exit_status(interrupt) != 128 + signal.SIGTERM:
         return None
-    seen: set[int] = set()
-    error, seen_gone = interrupt.__context__, False
-    while error is not None and id(error) not in seen and not seen_gone:
-        seen.add(id(error))
-        seen_gone, error = peer_gone(error), error.__context__
+    seen_gone = any(peer_gone(error) for error in errors_under(interrupt))
     return _ended_without_message(doing, running) if peer_ended(
         runtime, seen_gone=seen_gone) else None
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.audit_records import final_audit
+from pidkit_distill.signals import errors_under
 from pidkit_distill.training.checkpoint import python_resume_note
 
 __all__ = ["RunSummary", "TrainingError", "TrainingInterrupted", "failure_leaving",
@@ -260,10 +261,11 @@ overrides), then call train(config) again."]
 
 def failure_leaving(interrupt: BaseException) -> TrainingError | None:
     """The :class:`TrainingError` that ended a run and was on its way out when ``interrupt``
-    came (the first one being handled where ``interrupt`` was raised: its ``__context__``, and
-    theirs), or ``None``. Under torchrun, once a process has died, torchrun sends SIGTERM to
-    the others, which may reach one just as its collective call failed and its run's failure
-    was raised: that failure, not the interrupt, is what stopped the run.
+    came (the first of those being handled where it was raised:
+    :func:`~pidkit_distill.signals.errors_under`), or ``None``. Under torchrun, once a process
+    has died, torchrun sends SIGTERM to the others, which may reach one just as its collective
+    call failed and its run's failure was raised: that failure, not the interrupt, is what
+    stopped the run.
 
     Examples
     --------
@@ -278,14 +280,8 @@ def failure_leaving(interrupt: BaseException) -> TrainingError | None:
     >>> failure_leaving(KeyboardInterrupt()) is None
     True
     """
-    seen: set[int] = set()
-    error = interrupt.__context__
-    while error is not None and id(error) not in seen:
-        if isinstance(error, TrainingError):
-            return error
-        seen.add(id(error))
-        error = error.__context__
-    return None
+    return next((error for error in errors_under(interrupt) if isinstance(error, TrainingError)),
+                None)
 
 
 def out_of_memory_reading(path: Path, *, purpose: str = "to resume the run",
