@@ -16,6 +16,8 @@ One job per module:
 - :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
   intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
 - :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
+- :mod:`~pidkit.estimate.negative`: :func:`below_zero_verdicts`, what a corrected value below 0
+  says (noise, an overshooting correction, or a measure's Syn below 0 by definition);
 - :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
 
@@ -41,11 +43,13 @@ from .correction import (
 from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, FewDistinctRowsWarning, clusters_for_samples, discretize
 from .kink import kink_fraction
+from .negative import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from .project import PowerOfTwoScaler, Projector
 from .representations import ESTIMATORS, pid_from_representations
 from .result import BIAS_WARNING_RATIO, PluginBiasWarning, RepresentationPID
 
 __all__ = [
+    "BELOW_ZERO_VERDICTS",
     "BIAS_CORRECTIONS",
     "BIAS_WARNING_RATIO",
     "CI_METHODS",
@@ -53,6 +57,7 @@ __all__ = [
     "DEFAULT_CI_METHOD",
     "ESTIMATORS",
     "GAUSSIAN_BIAS_CORRECTIONS",
+    "OVERSHOOT_CONFIDENCE",
     "BiasCorrection",
     "Discretizer",
     "FewDistinctRowsWarning",
@@ -62,6 +67,7 @@ __all__ = [
     "Projector",
     "RepresentationPID",
     "atoms_from_informations",
+    "below_zero_verdicts",
     "bootstrap",
     "bootstrap_intervals",
     "bootstrap_replicates",

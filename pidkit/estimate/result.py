@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
-from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
+from pidkit.redundancy import NONNEGATIVE_MEASURES
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
 from .discretize import Discretizer
+from .negative import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from .project import Projector
 from .rounding import rounding_level
 
@@ -43,14 +44,6 @@ and 2000 with a kink; two noisy copies of different bits of Y gave Uni of 0.7 bi
 
 _PRINTED_ROUNDING = 5e-7
 """Half the last digit the ``repr`` prints of a value (6 decimals)."""
-
-_OVERSHOOT_CONFIDENCE = 0.95
-"""The lowest ``confidence`` at which a centred interval wholly below 0 is read as the correction
-overshooting: a quantity at 0, estimated without bias, has its whole interval below 0 in
-(1 - confidence) / 2 of samples. Measured (binary Y, T a 20 % flip of it, S independent, so
-I(Y;S), Red and Syn are 0 and their corrected values centred at 0; 40 draws, B = 50): at 0.5 the
-note fired in 17 of 40 results at n = 450 and 16 at n = 2000, at 0.95 in 2 and 1."""
-
 
 class PluginBiasWarning(UserWarning):
     """The sample is too small for the plug-in estimate of the joint information to be trusted.
@@ -329,7 +322,7 @@ class RepresentationPID:
         head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
         if self.intervals is not None:
             failed = self.settings.get("bootstrap_failed", 0)
-            head += (f"   {self.settings['confidence']:.0%} {self.settings['ci_method']} interval, "
+            head += (f"   {_percent(self.settings['confidence'])} {self.settings['ci_method']} interval, "
                      f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({u})")
         values = [*fix.corrected.values(), *fix.plugin.values()]
@@ -355,8 +348,13 @@ class RepresentationPID:
                 f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
             )
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
-        if "syn" in negative and _signed_synergy(self.pid.measure):
-            negative.remove("syn")
+        confidence = self.settings.get("confidence")
+        verdicts = below_zero_verdicts(negative, measure=self.pid.measure, intervals=self.intervals,
+                                       ci_method=self.settings.get("ci_method"),
+                                       confidence=confidence, zero=zero)
+        said = {verdict: [name for name in negative if verdicts[name] == verdict]
+                for verdict in BELOW_ZERO_VERDICTS}
+        if said["signed measure"]:
             kept = " and ".join(repr(name) for name in sorted(NONNEGATIVE_MEASURES))
             clipped = ("; its interval is clipped at 0 like the others', so it does not show how far below 0 "
                        "Syn can be") if self.intervals is not None else ""
@@ -365,30 +363,25 @@ class RepresentationPID:
                 f"wherever its Red is below I(Y;T) + I(Y;S) - I(Y;T,S) (only {kept} keep every "
                 f"atom >= 0){clipped}"
             )
-        # A centred interval wholly below 0 before its upper end was clipped: not noise around 0.
-        # "basic" and "percentile" move the interval by the bias of the bootstrap world, not this one.
-        centred = self.intervals is not None and self.settings["ci_method"] == "centred"
-        beyond = [name for name in negative if centred and self.intervals[name][1] <= zero]
-        negative = [name for name in negative if name not in beyond]
-        level = self.settings["confidence"]
-        if beyond and level < _OVERSHOOT_CONFIDENCE:
+        if said["low confidence"]:
             lines.append(
-                f"  note: {', '.join(beyond)} corrected below 0 with the whole {level:.0%} interval: a "
-                f"quantity at 0 gets that in {(1 - level) / 2:.0%} of samples at this confidence; at "
-                f"confidence={_OVERSHOOT_CONFIDENCE} it would point to the correction overshooting"
+                f"  note: {', '.join(said['low confidence'])} corrected below 0 with the whole "
+                f"{_percent(confidence)} interval: a quantity at 0 gets that in "
+                f"{_percent((1 - confidence) / 2)} of samples at this confidence; at "
+                f"confidence={OVERSHOOT_CONFIDENCE} it would point to the correction overshooting"
             )
-        elif beyond:
+        if said["overshoot"]:
             other = {"eb-extrapolation": "extrapolation", "extrapolation": "eb-extrapolation"}.get(fix.method)
             check = f"; cross-check with bias_correction={other!r} (docs/estimate.md)" if other else ""
             lines.append(
-                f"  note: {', '.join(beyond)} below 0 beyond the bootstrap spread: the whole "
-                f"{self.settings['confidence']:.0%} interval lay below 0 (its upper end is clipped to 0), "
+                f"  note: {', '.join(said['overshoot'])} below 0 beyond the bootstrap spread: the whole "
+                f"{_percent(confidence)} interval lay below 0 (its upper end is clipped to 0), "
                 f"which a quantity >= 0 cannot, so the correction likely overshoots here{check}"
             )
-        if negative:
+        if said["noise"]:
             reach = "; their intervals reach down to them" if self.intervals is not None else ""
             lines.append(
-                f"  note: {', '.join(negative)} corrected below 0: indistinguishable from 0 at "
+                f"  note: {', '.join(said['noise'])} corrected below 0: indistinguishable from 0 at "
                 f"n = {self.n_samples} (values are not clipped{reach})"
             )
         if fix.above_bound:
@@ -418,10 +411,10 @@ class RepresentationPID:
             raise attribute_error(self, name)
 
 
-def _signed_synergy(measure: str) -> bool:
-    """Whether ``measure``'s Syn can be below 0 by definition (a redundancy measure other than
-    BROJA or MMI), not only by sampling noise."""
-    return measure in MEASURES and measure not in NONNEGATIVE_MEASURES
+def _percent(share: float) -> str:
+    """``share`` as a percentage with the digits it has (0.949: ``94.9%``, not the ``95%`` that
+    would contradict a note about confidence 0.95)."""
+    return f"{share * 100:g}%"
 
 
 def _describe(setting: dict[str, Any]) -> str:

@@ -1,0 +1,104 @@
+"""below_zero_verdicts: the one rule for what a corrected value below 0 says, which the repr of a
+RepresentationPID and pidkit-distill's report both read (before it, the rule was inline in the
+repr, and the report called every such atom "indistinguishable from 0")."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pidkit.estimate import (
+    BELOW_ZERO_VERDICTS,
+    OVERSHOOT_CONFIDENCE,
+    below_zero_verdicts,
+    pid_from_representations,
+)
+
+# Syn's 95 % centred interval of the dead student of test_estimate_result_edge_values, wholly
+# below 0 (its upper end clipped to 0), beside a Uni whose interval reaches above 0.
+INTERVALS = {"syn": (-0.147, 0.0), "uni_s": (-0.02, 0.013)}
+
+
+def _verdict(name: str, **options):
+    settings = {"measure": "broja", "intervals": INTERVALS, "ci_method": "centred",
+                "confidence": 0.95, **options}
+    return below_zero_verdicts([name], **settings)[name]
+
+
+def test_an_interval_wholly_below_0_is_an_overshoot_from_0_95_on():
+    assert OVERSHOOT_CONFIDENCE == 0.95
+    assert _verdict("syn") == "overshoot"
+    assert _verdict("syn", confidence=0.99) == "overshoot"
+    assert _verdict("syn", confidence=0.9499) == "low confidence"
+    assert _verdict("syn", confidence=0.5) == "low confidence"
+    assert _verdict("uni_s") == "noise"  # its interval reaches above 0
+
+
+@pytest.mark.parametrize("options", [
+    {"ci_method": "percentile"},  # moved by the bias of the bootstrap world
+    {"ci_method": "basic"},
+    {"ci_method": None},  # audit records older than the centred intervals
+    {"intervals": None},  # no bootstrap
+    {"confidence": None},  # not known
+])
+def test_only_a_centred_interval_of_known_confidence_is_read(options):
+    assert _verdict("syn", **options) == "noise"
+
+
+def test_an_upper_end_within_rounding_of_0_is_0():
+    intervals = {"syn": (-0.1, 1e-15)}
+    assert _verdict("syn", intervals=intervals) == "noise"
+    assert _verdict("syn", intervals=intervals, zero=1.4e-14) == "overshoot"
+
+
+def test_syn_of_a_signed_measure_is_not_read_as_noise_or_an_overshoot():
+    assert _verdict("syn", measure="wedge") == "signed measure"
+    assert _verdict("syn", measure="wedge", intervals=None) == "signed measure"
+    # its other atoms, and the Syn of the measures that keep every atom >= 0, are read as usual
+    assert _verdict("uni_s", measure="wedge", intervals={"uni_s": (-0.1, 0.0)}) == "overshoot"
+    assert _verdict("syn", measure="mmi") == "overshoot"
+    assert _verdict("syn", measure="gaussian-broja") == "overshoot"  # an audit record's measure
+
+
+def test_every_quantity_gets_one_verdict_in_the_order_given():
+    verdicts = below_zero_verdicts(["uni_s", "syn"], measure="broja", intervals=INTERVALS,
+                                   ci_method="centred", confidence=0.95)
+    assert list(verdicts.items()) == [("uni_s", "noise"), ("syn", "overshoot")]
+    assert set(verdicts.values()) <= set(BELOW_ZERO_VERDICTS)
+    assert below_zero_verdicts((), measure="broja") == {}
+
+
+@pytest.mark.parametrize(("options", "match"), [
+    ({"confidence": 95}, r"confidence must be in \(0, 1\), the intervals' coverage \(e\.g\. 0\.95\), "
+                         r"got 95; pass None where it is not known"),
+    ({"confidence": 0.0}, r"confidence must be in \(0, 1\)"),
+    ({"intervals": {"uni_s": (-0.1, 0.0)}},
+     r"intervals has no interval for 'syn' of negative; pass the result's intervals \(one \(low, "
+     r"high\) per quantity\), or None without a bootstrap"),
+])
+def test_bad_values_are_named(options, match):
+    with pytest.raises(ValueError, match=match):
+        below_zero_verdicts(["syn"], **{"measure": "broja", "ci_method": "centred", **options})
+
+
+def test_the_repr_says_the_confidence_it_judged_at():
+    # 100 labels, 1000 samples, a student of noise: Syn -0.147 bits, its centred interval wholly
+    # below 0. At confidence=0.949 the repr printed "95% centred interval" and "the whole 95%
+    # interval: a quantity at 0 gets that in 3% of samples at this confidence; at
+    # confidence=0.95 it would point to the correction overshooting": 95 % against 0.95.
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 100, 1000)
+    t = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
+    s = rng.normal(size=(1000, 16))
+    res = pid_from_representations(y, t, s, bootstrap=20, confidence=0.949)
+    assert res.syn < -0.1 and res.intervals["syn"] == (res.syn, 0.0)
+    verdicts = below_zero_verdicts(res.correction.negative, measure=res.pid.measure,
+                                   intervals=res.intervals, ci_method=res.settings["ci_method"],
+                                   confidence=res.settings["confidence"])
+    assert verdicts["syn"] == "low confidence"
+    text = repr(res)
+    assert "   94.9% centred interval, B=20" in text
+    assert ("  note: syn corrected below 0 with the whole 94.9% interval: a quantity at 0 gets that "
+            "in 2.55% of samples at this confidence; at confidence=0.95 it would point to the "
+            "correction overshooting") in text
+    assert "95%" not in text
