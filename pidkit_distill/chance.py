@@ -7,36 +7,21 @@ when it is at most two binomial standard errors above it, both compared in perce
 tenth of a point, as they are printed: 27.75 % and 27.8 % are both shown 27.8, and both are at
 most 27.8 %.
 
-Chance is :func:`majority_share` of the held-out split. The report reads it from a run folder's
-``metrics.jsonl`` where an epoch's record gives it as ``test_majority`` beside ``test_n`` (the
-number of held-out samples): :func:`recorded_chance`. It names the runs at chance under its
-table (:func:`chance_paragraph`) and draws chance on ``accuracy.png``; a record without
-``test_majority`` says nothing of chance.
+Train counts chance in each epoch's held-out pass
+(:func:`~pidkit_distill.training.evaluate`'s ``majority``) and records it in ``metrics.jsonl``
+as ``test_majority``, beside ``test_n`` (the number of held-out samples):
+:func:`recorded_chance` reads the two from a record. The demo's note and the report read them
+there; the report names the runs at chance under its table (:func:`chance_paragraph`) and
+draws chance on ``accuracy.png``; a record without ``test_majority`` says nothing of chance.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["at_chance", "chance_ceiling", "chance_paragraph", "chance_words", "majority_share",
-           "recorded_chance", "shown_percent"]
-
-
-def majority_share(samples: Iterable[tuple[Any, Any]]) -> tuple[float, int]:
-    """The share of the most common label among ``samples`` (a held-out split's ``(x, y)``
-    pairs, ``y`` a whole number): chance, and the number of samples.
-
-    Examples
-    --------
-    >>> majority_share([(None, 0), (None, 2), (None, 2), (None, 1)])
-    (0.5, 4)
-    """
-    counts = Counter(int(label) for _, label in samples)
-    n_test = counts.total()
-    return max(counts.values()) / n_test, n_test
+__all__ = ["at_chance", "chance_ceiling", "chance_paragraph", "chance_words", "recorded_chance",
+           "shown_percent"]
 
 
 def shown_percent(fraction: float) -> float:

@@ -44,9 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 from pidkit._settings import check_int
 from pidkit_distill.audit_records import corrected
-from pidkit_distill.chance import at_chance, chance_words, majority_share, shown_percent
+from pidkit_distill.chance import at_chance, chance_words, recorded_chance, shown_percent
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
+from pidkit_distill.run_files import read_metrics
 from pidkit_distill.signals import sigterm_interrupts
 
 if TYPE_CHECKING:
@@ -444,7 +445,6 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     """The work of :func:`run_demo` once everything is checked: teacher, runs, table, report."""
     from pidkit_distill.report import write_report
     from pidkit_distill.training import train_teacher
-    from pidkit_distill.training.loaders import load_data
 
     print("\n".join(_header(configs[0], out, workers, scaled)), flush=True)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -466,7 +466,8 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     report = write_report([r["run_dir"] for r in results], out_dir=out / "report")
     reading = textwrap.fill(" ".join(_READING.format(estimate=_estimates(results)).split()),
                             width=95)
-    chance, n_test = majority_share(load_data(configs[0]).test)
+    # every run holds out the same samples: the share train counted in their held-out pass
+    chance, n_test = recorded_chance(read_metrics(Path(results[0]["run_dir"]))[-1])
     note = _chance_note(results, chance=chance, n_test=n_test)
     print("\n" + "\n".join([demo_table(results), *([note] if note else []), "", reading, ""]))
     print(f"report   {report}  (accuracy.png, pid_atoms.png)")
