@@ -1,6 +1,7 @@
 """What a run's audit records say: the innermost audited layer and its last record, whether
 its atoms were corrected for bias and by which estimate, whether its solve was certified, and
-the flags the trainer and the report print beside the atoms.
+the flags the trainer and the report print beside the atoms (with what the report's note says of
+each, :data:`FLAG_NOTES`).
 
 An audit record is one line of a run folder's ``audit.jsonl``
 (:mod:`pidkit_distill.run_records` reads them), written by the trainer's audit
@@ -13,14 +14,27 @@ from typing import Any
 
 from pidkit._status import CERTIFIED
 
-__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "audit_estimate", "audit_flags", "certified",
-           "corrected", "final_audit", "innermost_layer"]
+__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "audit_estimate", "audit_flags",
+           "certified", "corrected", "final_audit", "innermost_layer"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 
 # The four atoms, by their key in an audit record, as the table and the flags name them.
 ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
+
+# What the report's note under its table says of each flag of :func:`audit_flags`, by the flag's
+# start.
+FLAG_NOTES = {
+    "solve NOT certified": "solve NOT certified: the solver could not certify those atoms (a "
+                           "failed solve gives none: the cells are empty); audit.jsonl has its "
+                           "gap and message. Do not trust them.",
+    "below 0": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
+               "unclipped, see docs/estimate.md).",
+    "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
+                         "clusters (mostly-zero ReLU or binary features); each distinct row was "
+                         "one cluster, and the atoms are those of these values.",
+}
 
 
 def innermost_layer(audit: list[dict[str, Any]]) -> int | None:

@@ -28,6 +28,7 @@ import numpy as np
 from pidkit_distill.atomic_files import atomic_write, remove_leftovers
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
+    FLAG_NOTES,
     audit_estimate,
     audit_flags,
     certified,
@@ -76,18 +77,6 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "only epochs that every seed reached are averaged (last and best accuracy over "
                "them; atoms at the last audit epoch they all have, those below 0 as they are, "
                "unclipped, as in the table of each run).")
-
-# What the note under the table says of each flag of the estimate cell, by the flag's start.
-_NOTES = {
-    "solve NOT certified": "solve NOT certified: the solver could not certify those atoms (a "
-                           "failed solve gives none: the cells are empty); audit.jsonl has its "
-                           "gap and message. Do not trust them.",
-    "below 0": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
-               "unclipped, see docs/estimate.md).",
-    "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
-                         "clusters (mostly-zero ReLU or binary features); each distinct row was "
-                         "one cluster, and the atoms are those of these values.",
-}
 
 # What the paragraph under the table says of the runs in each state (:func:`_run_state`),
 # after naming them, each with its epochs.
@@ -206,7 +195,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         layer = atoms.get("layer")
         flags = audit_flags(atoms) if atoms else []
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
-        notes.update({start: note for start, note in _NOTES.items()
+        notes.update({start: note for start, note in FLAG_NOTES.items()
                       if any(flag.startswith(start) for flag in flags)})
         state = _run_state(run)
         if not state and metrics:
