@@ -118,6 +118,12 @@ _STOPS = [
      "run.resume=true); its connections closed: it was killed (SIGKILL, the OOM-killer) or its "
      "machine went down; torchrun's summary names its rank, and the kernel's log (dmesg) says "
      "whether the OOM-killer ended it"),
+    # rank 0 killed: the survivor, rank 1, says so, named (it printed nothing in 1 torchrun in 13)
+    ("sigkill", 0, 2, "pidkit-distill train (rank 1 of 2): training failed: another process of "
+     "the run ended without a message in epoch 3; saved: {ckpt} holds the run after epoch 2 "
+     "(resume with run.resume=true); its connections closed: it was killed (SIGKILL, the "
+     "OOM-killer) or its machine went down; torchrun's summary names its rank, and the kernel's "
+     "log (dmesg) says whether the OOM-killer ended it"),
 ]
 """Each kind of stop: the rank that stops, the epochs its checkpoint holds, the run's one line."""
 
