@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from pidkit._status import CERTIFIED
+from pidkit.estimate import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
+from pidkit.estimate.rounding import rounding_level
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "audit_estimate", "audit_flags",
            "certified", "corrected", "final_audit", "innermost_layer"]
@@ -24,13 +26,29 @@ AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
 
 # What the report's note under its table says of each flag of :func:`audit_flags`, by the flag's
-# start.
+# start (each flag starts with one of them only).
 FLAG_NOTES = {
     "solve NOT certified": "solve NOT certified: the solver could not certify those atoms (a "
                            "failed solve gives none: the cells are empty); audit.jsonl has its "
                            "gap and message. Do not trust them.",
-    "below 0": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
-               "unclipped, see docs/estimate.md).",
+    "below 0, signed measure:": "below 0, signed measure: Syn of a redundancy measure other than "
+                                "BROJA and MMI is below 0 by definition wherever its Red is "
+                                "below I(Y;T) + I(Y;S) - I(Y;T,S), so it need not be noise.",
+    "below 0, likely overshoot:": "below 0, likely overshoot: corrected atoms whose whole centred "
+                                  "bootstrap interval lay below 0 (the cell shows [value, 0.000]) "
+                                  f"at audit.confidence {OVERSHOOT_CONFIDENCE} or above, which an "
+                                  "atom at 0 estimated without bias gives in at most (1 - "
+                                  "confidence) / 2 of samples: the bias correction likely overshoots "
+                                  "there; cross-check with the other discrete correction "
+                                  "(audit.bias_correction extrapolation or eb-extrapolation, "
+                                  "docs/estimate.md).",
+    "below 0, whole ": "below 0, whole N% interval: corrected atoms whose whole centred bootstrap "
+                       "interval lay below 0 at an audit.confidence N% under "
+                       f"{OVERSHOOT_CONFIDENCE:.0%}, which an atom at 0 gets in (1 - N%) / 2 of "
+                       "samples: not read as the correction overshooting, as it would be at "
+                       f"audit.confidence {OVERSHOOT_CONFIDENCE} or above.",
+    "below 0:": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
+                "unclipped, see docs/estimate.md).",
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
@@ -117,11 +135,15 @@ def certified(record: dict[str, Any]) -> bool:
 
 def audit_flags(record: dict[str, Any]) -> list[str]:
     """What to say of an audit record's atoms beside their numbers: a solve that was not
-    certified (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`), and a
-    side with fewer distinct rows than clusters (each distinct row was one cluster; the count
-    is ``settings["discretisation"][side]["distinct_rows"]``).
+    certified (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`) by what
+    they say (:func:`~pidkit.estimate.below_zero_verdicts` on the record's own measure,
+    intervals, ``settings["ci_method"]`` and ``settings["confidence"]``; a record without one
+    of these says "below 0" as an estimate without intervals would), and a side with fewer
+    distinct rows than clusters (each distinct row was one cluster; the count is
+    ``settings["discretisation"][side]["distinct_rows"]``).
 
-    The report's table and the trainer's audit line both say it in these words.
+    The report's table and the trainer's audit line both say it in these words, and the report's
+    note under its table explains each flag (:data:`FLAG_NOTES`).
 
     Examples
     --------
@@ -132,15 +154,45 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
     ...     "t": {"distinct_rows": None}, "s": {"distinct_rows": 3}}}})
     ['few distinct rows: student 3 (< 10 clusters)']
+
+    Syn's centred interval wholly below 0, Red's reaching above it:
+
+    >>> audit_flags({"measure": "broja", "red": -0.01, "syn": -0.147,
+    ...              "bias_correction": {"negative": ["red", "syn"]},
+    ...              "intervals": {"red": [-0.01, 0.02], "syn": [-0.147, 0.0]},
+    ...              "settings": {"ci_method": "centred", "confidence": 0.95}})
+    ['below 0, likely overshoot: Syn', 'below 0: Red']
+    >>> audit_flags({"measure": "broja", "syn": -0.147, "bias_correction": {"negative": ["syn"]},
+    ...              "intervals": {"syn": [-0.147, 0.0]},
+    ...              "settings": {"ci_method": "centred", "confidence": 0.5}})
+    ['below 0, whole 50% interval: Syn']
     """
     flags = [] if certified(record) else [f"solve NOT certified (status {record['status']!r})"]
-    negative = record.get("bias_correction", {}).get("negative", [])
-    below = [label for key, label in ATOM_LABELS.items() if key in negative]
     settings = record.get("settings", {})
+    flags += _below_zero_flags(record, settings)
     sides = settings.get("discretisation") or {}
     few = [f"{name} {sides[side]['distinct_rows']}"
            for side, name in (("t", "teacher"), ("s", "student"))
            if (sides.get(side) or {}).get("distinct_rows")]
-    return (flags + ([f"below 0: {', '.join(below)}"] if below else [])
-            + ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} clusters)"]
-               if few else []))
+    return flags + ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} "
+                     "clusters)"] if few else [])
+
+
+def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[str]:
+    """The flags of the record's corrected atoms below 0, one per verdict, in the order of
+    :data:`~pidkit.estimate.BELOW_ZERO_VERDICTS`."""
+    negative = [key for key in ATOM_LABELS if key in record.get("bias_correction", {}).get(
+        "negative", [])]
+    confidence = settings.get("confidence")
+    plugin = record.get("plugin") or {}  # the scale of rounding, as the estimate's repr takes it
+    values = [*(record.get(key) for key in plugin or ATOM_LABELS), *plugin.values()]
+    verdicts = below_zero_verdicts(
+        negative, measure=record.get("measure", "broja"), intervals=record.get("intervals"),
+        ci_method=settings.get("ci_method"), confidence=confidence,
+        zero=rounding_level(value for value in values if value is not None))
+    words = {"signed measure": "below 0, signed measure", "overshoot": "below 0, likely overshoot",
+             "low confidence": f"below 0, whole {confidence * 100:g}% interval" if confidence else "",
+             "noise": "below 0"}
+    return [f"{words[verdict]}: "
+            f"{', '.join(ATOM_LABELS[key] for key in negative if verdicts[key] == verdict)}"
+            for verdict in BELOW_ZERO_VERDICTS if verdict in verdicts.values()]

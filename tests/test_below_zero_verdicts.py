@@ -51,6 +51,13 @@ def test_an_upper_end_within_rounding_of_0_is_0():
     assert _verdict("syn", intervals=intervals, zero=1.4e-14) == "overshoot"
 
 
+@pytest.mark.parametrize("end", [None, float("nan")])
+def test_an_interval_a_failed_solve_left_without_ends_is_not_read(end):
+    # an audit record writes a failed solve's interval as [None, None] (strict JSON); its atoms
+    # are None too, but a hand-made record may still list one as negative
+    assert _verdict("syn", intervals={"syn": (end, end)}) == "noise"
+
+
 def test_syn_of_a_signed_measure_is_not_read_as_noise_or_an_overshoot():
     assert _verdict("syn", measure="wedge") == "signed measure"
     assert _verdict("syn", measure="wedge", intervals=None) == "signed measure"

@@ -55,7 +55,8 @@ def below_zero_verdicts(
         other than ``"broja"`` and ``"mmi"`` is ``"signed measure"``.
     intervals : mapping of str to (low, high), optional
         The bootstrap intervals by quantity, ends clipped at 0 as a result holds them; ``None``
-        (no bootstrap) makes every other value ``"noise"``.
+        (no bootstrap) makes every other value ``"noise"``, and so does an upper end that is
+        ``None`` or NaN (a failed solve's, as an audit record writes it).
     ci_method : str, optional
         How the intervals were made. Only a ``"centred"`` interval is read: ``"basic"`` and
         ``"percentile"`` move theirs by the bias of the bootstrap world, not this one's.
@@ -108,7 +109,7 @@ def below_zero_verdicts(
     for name in names:
         if name == "syn" and measure in MEASURES and measure not in NONNEGATIVE_MEASURES:
             verdicts[name] = "signed measure"
-        elif centred and intervals[name][1] <= zero:
+        elif centred and (high := intervals[name][1]) is not None and high <= zero:
             verdicts[name] = "overshoot" if confidence >= OVERSHOOT_CONFIDENCE else "low confidence"
         else:
             verdicts[name] = "noise"

@@ -1,0 +1,91 @@
+"""What the audit line and the report say of a corrected atom below 0: the estimate's reading
+(pidkit.estimate.below_zero_verdicts) on the audit record's own fields. Before, every such atom
+was flagged "below 0" and the report's note called them all "indistinguishable from 0 at that
+n", though the estimate's repr says the correction likely overshoots where Syn's whole centred
+interval lay below 0."""
+
+from __future__ import annotations
+
+import types
+
+import numpy as np
+import pytest
+import torch
+from test_audit import Slice
+from test_report import edit_audit, fake_run
+
+from pidkit_distill import write_report
+from pidkit_distill.audit import audit_distiller
+from pidkit_distill.audit_records import FLAG_NOTES, audit_flags
+from pidkit_distill.config import AuditConfig
+
+
+@pytest.fixture(scope="module")
+def overshoot_record() -> dict:
+    """A real audit record of 100 labels, 1,000 samples, a teacher that knows the label and a
+    student of noise: the corrected Syn came out -0.147 bits, its whole 95 % centred interval
+    below 0 (the estimate's repr: "the correction likely overshoots here")."""
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 100, 1000)
+    teacher = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
+    student = rng.normal(size=(1000, 16))
+    x = torch.as_tensor(np.hstack([teacher, student]), dtype=torch.float32)
+    pair = types.SimpleNamespace(teacher=Slice(slice(0, 16)), student=Slice(slice(16, 32)))
+    (record,) = audit_distiller(pair, (x, torch.as_tensor(y)), epoch=1,
+                                settings=AuditConfig(bootstrap=20, layers=[0]))
+    return record
+
+
+def test_a_real_record_whose_syn_interval_lies_below_0_is_told_the_overshoot(overshoot_record):
+    record = overshoot_record
+    assert record["measure"] == "broja" and record["settings"]["ci_method"] == "centred"
+    assert record["settings"]["confidence"] == 0.95
+    assert record["syn"] == pytest.approx(-0.147, abs=2e-3)
+    assert record["intervals"]["syn"] == [record["syn"], 0.0]  # wholly below 0, clipped
+    assert record["intervals"]["uni_s"][1] > 0.0  # reaches above 0: noise
+    assert {"uni_s", "syn"} <= set(record["bias_correction"]["negative"])
+    assert audit_flags(record) == ["below 0, likely overshoot: Syn", "below 0: Uni(Y:S\\T)"]
+
+
+def test_the_report_explains_each_verdict_in_its_own_note(tmp_path, overshoot_record):
+    fields = {key: overshoot_record[key] for key in
+              ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "plugin", "intervals",
+               "bias_correction", "measure", "settings", "n_samples")}
+    run = edit_audit(fake_run(tmp_path / "dead", epochs=1), lambda r: r.update(fields))
+    text = write_report([run], out_dir=tmp_path / "rep").read_text()
+    assert "| discrete, eb-extrapolation; below 0, likely overshoot: Syn; below 0: Uni(Y:S\\T) |" in text
+    assert "-0.147 [-0.147, 0.000]" in text
+    paragraphs = text.split("\n\n")
+    overshoot = FLAG_NOTES.get("below 0, likely overshoot:", "")
+    assert overshoot in paragraphs and FLAG_NOTES.get("below 0:") in paragraphs
+    assert overshoot.startswith(
+        "below 0, likely overshoot: corrected atoms whose whole centred bootstrap interval lay "
+        "below 0 (the cell shows [value, 0.000]) at audit.confidence 0.95 or above")
+
+
+@pytest.mark.parametrize(("settings", "intervals", "flag", "start"), [
+    # a centred interval wholly below 0 at a confidence under 0.95: (1 - c) / 2 of samples at 0
+    ({"ci_method": "centred", "confidence": 0.5}, {"syn": [-0.01, 0.0]},
+     "below 0, whole 50% interval: Syn", "below 0, whole "),
+    # the same at 0.949, printed with its digits, not as the 95% it is not
+    ({"ci_method": "centred", "confidence": 0.949}, {"syn": [-0.01, 0.0]},
+     "below 0, whole 94.9% interval: Syn", "below 0, whole "),
+    # records before the centred intervals (no ci_method) and without a bootstrap are noise
+    ({"confidence": 0.95}, {"syn": [-0.01, 0.0]}, "below 0: Syn", "below 0:"),
+    ({"ci_method": "centred", "confidence": 0.95}, None, "below 0: Syn", "below 0:"),
+    ({}, None, "below 0: Syn", "below 0:"),
+    # a failed solve's interval, as audit.jsonl writes it
+    ({"ci_method": "centred", "confidence": 0.95}, {"syn": [None, None]}, "below 0: Syn",
+     "below 0:"),
+])
+def test_each_verdict_has_one_flag_and_one_note(settings, intervals, flag, start):
+    record = {"measure": "broja", "syn": -0.01, "bias_correction": {"negative": ["syn"]},
+              "intervals": intervals, "settings": settings}
+    assert audit_flags(record) == [flag]
+    assert [key for key in FLAG_NOTES if flag.startswith(key)] == [start]
+
+
+def test_a_signed_measures_syn_has_its_own_flag_and_note():
+    record = {"measure": "wedge", "syn": -0.3, "bias_correction": {"negative": ["syn"]}}
+    assert audit_flags(record) == ["below 0, signed measure: Syn"]
+    assert "by definition" in FLAG_NOTES["below 0, signed measure:"]
