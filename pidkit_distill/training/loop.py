@@ -295,12 +295,13 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     except KeyboardInterrupt as interrupt:
         # torchrun sends SIGTERM to every process once one has died: it may reach this one as
         # its failure is made (a collective call failed as the other went), or before
-        failure = failure_leaving(interrupt) or _killed_peer(interrupt, runtime, doing, running)
-        if failure is not None:
+        leaving = failure_leaving(interrupt)
+        failure = leaving or _killed_peer(interrupt, runtime, doing, running)
+        if failure is not None:  # caused by torchrun's SIGTERM where it found the peer gone
             raise failure.replaced(
                 checkpoint=None if epochs_saved is None else folder.checkpoint,
                 epochs_saved=epochs_saved or 0, resume=config.run.resume,
-                epochs_done=state["epoch"]) from failure
+                epochs_done=state["epoch"]) from leaving or interrupt
         raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,
                                   epochs_done=state["epoch"]) from interrupt

@@ -487,7 +487,7 @@ def test_torchruns_sigterm_as_a_collective_call_fails_is_the_killed_processs_fai
     import os
     import signal
 
-    from pidkit_distill.signals import sigterm_interrupts
+    from pidkit_distill.signals import Terminated, sigterm_interrupts
     from pidkit_distill.training import TrainingError, loop
 
     def gloo_fails(*args, **kwargs):
@@ -513,6 +513,9 @@ def test_torchruns_sigterm_as_a_collective_call_fails_is_the_killed_processs_fai
     assert signalled and (type(stopped.value), str(stopped.value).split(";")[:2]) == (
         TrainingError, ["another process of the run ended without a message in epoch 1",
                         " nothing was saved (no epoch had completed)"])
+    # caused by the SIGTERM: a third process, which finds this one's record first, then takes
+    # its own such failure for having followed it (PeerStopped, printed nowhere)
+    assert isinstance(stopped.value.__cause__, Terminated)
 
 
 def test_torchruns_sigterm_as_the_failure_leaves_the_epochs_is_still_the_failure(
