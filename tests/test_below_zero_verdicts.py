@@ -75,17 +75,32 @@ def test_every_quantity_gets_one_verdict_in_the_order_given():
     assert below_zero_verdicts((), measure="broja") == {}
 
 
-@pytest.mark.parametrize(("options", "match"), [
-    ({"confidence": 95}, r"confidence must be in \(0, 1\), the intervals' coverage \(e\.g\. 0\.95\), "
-                         r"got 95; pass None where it is not known"),
-    ({"confidence": 0.0}, r"confidence must be in \(0, 1\)"),
-    ({"intervals": {"uni_s": (-0.1, 0.0)}},
+@pytest.mark.parametrize(("options", "error", "match"), [
+    ({"confidence": 95}, ValueError,
+     r"confidence must be a float in \(0, 1\), e\.g\. 0\.95; got 95\."),
+    ({"confidence": 0.0}, ValueError, r"confidence must be a float in \(0, 1\)"),
+    # a confidence read from text: it compared "0.95" with 0.0, a TypeError deep in the check
+    ({"confidence": "0.95"}, TypeError, r"confidence must be a float in \(0, 1\); got '0\.95'\."),
+    ({"intervals": {"uni_s": (-0.1, 0.0)}}, ValueError,
      r"intervals has no interval for 'syn' of negative; pass the result's intervals \(one \(low, "
      r"high\) per quantity\), or None without a bootstrap"),
+    # the spelling CI_METHODS does not use: it read no interval, so an overshoot was "noise"
+    ({"ci_method": "centered", "intervals": INTERVALS, "confidence": 0.95}, ValueError,
+     r"ci_method must be one of \['centred', 'basic', 'percentile', None\]; got 'centered'\. "
+     r"Did you mean 'centred'\?"),
+    # one string, not a list of names: its letters were read as quantities, each "noise"
+    ({"negative": "syn", "measure": "wedge"}, TypeError,
+     r"negative must be a list of quantity names, e\.g\. \['syn'\]; got the string 'syn', whose "
+     r"letters would be read as names"),
+    # a name that is no quantity: Syn of a signed measure was "noise" under its printed label
+    ({"negative": ["Syn"], "measure": "wedge"}, ValueError,
+     r"a name in negative must be one of \['red', 'uni_t', 'uni_s', 'syn', 'i_yt', 'i_ys', "
+     r"'i_yts'\]; got 'Syn'\. Did you mean 'syn'\?"),
 ])
-def test_bad_values_are_named(options, match):
-    with pytest.raises(ValueError, match=match):
-        below_zero_verdicts(["syn"], **{"measure": "broja", "ci_method": "centred", **options})
+def test_bad_values_are_named(options, error, match):
+    options = {"negative": ["syn"], "measure": "broja", "ci_method": "centred", **options}
+    with pytest.raises(error, match=match):
+        below_zero_verdicts(options.pop("negative"), **options)
 
 
 def test_the_repr_says_the_confidence_it_judged_at():

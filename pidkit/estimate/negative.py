@@ -19,7 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from pidkit._settings import check_confidence, check_option
+from pidkit._validate import check_choice
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
+from pidkit.resampling import CI_METHODS, QUANTITIES
 
 __all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "below_zero_verdicts"]
 
@@ -49,7 +52,8 @@ def below_zero_verdicts(
     ----------
     negative : iterable of str
         The quantities corrected below 0 (``BiasCorrection.negative``; an audit record's
-        ``bias_correction["negative"]``), e.g. ``"syn"``.
+        ``bias_correction["negative"]``), names of :data:`~pidkit.resampling.QUANTITIES`, e.g.
+        ``["syn"]``.
     measure : str
         The redundancy measure of the PID (``"broja"``, ``"wedge"``, ...); only Syn of a measure
         other than ``"broja"`` and ``"mmi"`` is ``"signed measure"``.
@@ -57,9 +61,10 @@ def below_zero_verdicts(
         The bootstrap intervals by quantity, ends clipped at 0 as a result holds them; ``None``
         (no bootstrap) makes every other value ``"noise"``, and so does an upper end that is
         ``None`` or NaN (a failed solve's, as an audit record writes it).
-    ci_method : str, optional
+    ci_method : {"centred", "basic", "percentile"}, optional
         How the intervals were made. Only a ``"centred"`` interval is read: ``"basic"`` and
-        ``"percentile"`` move theirs by the bias of the bootstrap world, not this one's.
+        ``"percentile"`` move theirs by the bias of the bootstrap world, not this one's; ``None``
+        (not known) reads no interval.
     confidence : float, optional
         The intervals' confidence, in (0, 1); ``None`` (not known) reads no interval.
     zero : float, default 0.0
@@ -73,9 +78,12 @@ def below_zero_verdicts(
 
     Raises
     ------
+    TypeError
+        ``negative`` is one string (``"syn"``, not ``["syn"]``), or ``confidence`` is no number.
     ValueError
-        ``confidence`` is not in (0, 1), or ``intervals`` has no interval for a quantity of
-        ``negative``.
+        ``negative`` names no quantity of a PID, ``ci_method`` is not one of
+        :data:`~pidkit.resampling.CI_METHODS`, ``confidence`` is not in (0, 1), or ``intervals``
+        has no interval for a quantity of ``negative``.
 
     Examples
     --------
@@ -92,12 +100,13 @@ def below_zero_verdicts(
     >>> below_zero_verdicts(["syn"], measure="wedge")
     {'syn': 'signed measure'}
     """
-    names = list(negative)
-    if confidence is not None and not 0.0 < confidence < 1.0:
-        raise ValueError(
-            f"confidence must be in (0, 1), the intervals' coverage (e.g. 0.95), got {confidence!r}; "
-            "pass None where it is not known"
-        )
+    if isinstance(negative, str):
+        raise TypeError(f"negative must be a list of quantity names, e.g. [{negative!r}]; got the "
+                        f"string {negative!r}, whose letters would be read as names")
+    names = [check_choice(name, QUANTITIES, name="a name in negative") for name in negative]
+    check_option(ci_method, "ci_method", (*CI_METHODS, None))
+    if confidence is not None:
+        confidence = check_confidence(confidence)
     missing = [name for name in names if intervals is not None and name not in intervals]
     if missing:
         raise ValueError(
