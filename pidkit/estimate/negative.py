@@ -52,7 +52,7 @@ def below_zero_verdicts(
     ----------
     negative : iterable of str
         The quantities corrected below 0 (``BiasCorrection.negative``; an audit record's
-        ``bias_correction["negative"]``), names of :data:`~pidkit.resampling.QUANTITIES`, e.g.
+        ``bias_correction["negative"]``), names of ``pidkit.resampling.QUANTITIES``, e.g.
         ``["syn"]``.
     measure : str
         The redundancy measure of the PID (``"broja"``, ``"wedge"``, ...); only Syn of a measure
@@ -82,7 +82,7 @@ def below_zero_verdicts(
         ``negative`` is one string (``"syn"``, not ``["syn"]``), or ``confidence`` is no number.
     ValueError
         ``negative`` names no quantity of a PID, ``ci_method`` is not one of
-        :data:`~pidkit.resampling.CI_METHODS`, ``confidence`` is not in (0, 1), or ``intervals``
+        ``pidkit.resampling.CI_METHODS``, ``confidence`` is not in (0, 1), or ``intervals``
         has no interval for a quantity of ``negative``.
 
     Examples
