@@ -96,6 +96,11 @@ def test_every_quantity_gets_one_verdict_in_the_order_given():
     ({"negative": ["Syn"], "measure": "wedge"}, ValueError,
      r"a name in negative must be one of \['red', 'uni_t', 'uni_s', 'syn', 'i_yt', 'i_ys', "
      r"'i_yts'\]; got 'Syn'\. Did you mean 'syn'\?"),
+    # a measure no PID has: read as one that keeps Syn >= 0, so a misspelt wedge's Syn (below 0
+    # by definition) was an "overshoot"
+    ({"measure": "Wedge", "intervals": INTERVALS, "confidence": 0.95}, ValueError,
+     r"measure must be one of \['broja', 'wedge', .*, 'gaussian-broja'\]; got 'Wedge'\. Did you "
+     r"mean 'wedge'\?"),
 ])
 def test_bad_values_are_named(options, error, match):
     options = {"negative": ["syn"], "measure": "broja", "ci_method": "centred", **options}

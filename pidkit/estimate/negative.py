@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from pidkit._settings import check_confidence, check_option
 from pidkit._validate import check_choice
+from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
@@ -55,8 +56,9 @@ def below_zero_verdicts(
         ``bias_correction["negative"]``), names of ``pidkit.resampling.QUANTITIES``, e.g.
         ``["syn"]``.
     measure : str
-        The redundancy measure of the PID (``"broja"``, ``"wedge"``, ...); only Syn of a measure
-        other than ``"broja"`` and ``"mmi"`` is ``"signed measure"``.
+        The measure of the PID, as its result names it (``"broja"``, ``"wedge"``, ...,
+        ``"gaussian-broja"``); only Syn of a measure other than ``"broja"``, ``"mmi"`` and
+        ``"gaussian-broja"`` is ``"signed measure"``.
     intervals : mapping of str to (low, high), optional
         The bootstrap intervals by quantity, ends clipped at 0 as a result holds them; ``None``
         (no bootstrap) makes every other value ``"noise"``, and so does an upper end that is
@@ -81,9 +83,9 @@ def below_zero_verdicts(
     TypeError
         ``negative`` is one string (``"syn"``, not ``["syn"]``), or ``confidence`` is no number.
     ValueError
-        ``negative`` names no quantity of a PID, ``ci_method`` is not one of
-        ``pidkit.resampling.CI_METHODS``, ``confidence`` is not in (0, 1), or ``intervals``
-        has no interval for a quantity of ``negative``.
+        ``measure`` is no measure of a PID, ``negative`` names no quantity of a PID,
+        ``ci_method`` is not one of ``pidkit.resampling.CI_METHODS``, ``confidence`` is not in
+        (0, 1), or ``intervals`` has no interval for a quantity of ``negative``.
 
     Examples
     --------
@@ -104,6 +106,7 @@ def below_zero_verdicts(
         raise TypeError(f"negative must be a list of quantity names, e.g. [{negative!r}]; got the "
                         f"string {negative!r}, whose letters would be read as names")
     names = [check_choice(name, QUANTITIES, name="a name in negative") for name in negative]
+    check_choice(measure, (*MEASURES, GAUSSIAN_MEASURE), name="measure")
     check_option(ci_method, "ci_method", (*CI_METHODS, None))
     if confidence is not None:
         confidence = check_confidence(confidence)
