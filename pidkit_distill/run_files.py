@@ -17,7 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pidkit import REDUNDANCY_MEASURES
 from pidkit._result import jsonable
+from pidkit.estimate import CI_METHODS
+from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
 __all__ = ["checkpoint_written", "ended_train_epochs", "missing_config_key", "read_metrics",
@@ -53,7 +56,11 @@ _SHARE = ("a number between 0 and 1, both excluded (or null)",  # a nominal cove
 _MAJORITY = ("a number above 0, at most 1 (or null)",  # the share of the most common class
              lambda value: value is None or (_is_number(value) and 0 < value <= 1))
 _NAME = ("a name", lambda value: isinstance(value, str))
-_NAME_OR_NULL = ("a name (or null)", lambda value: value is None or isinstance(value, str))
+# what audit_flags reads (pidkit.estimate.below_zero_verdicts), which refuses any other name
+_MEASURE = ("the name of a PID measure, e.g. \"broja\"",
+            lambda value: value in (*REDUNDANCY_MEASURES, GAUSSIAN_MEASURE))
+_CI_METHOD = (f"one of {', '.join(map(json.dumps, CI_METHODS))} (or null)",
+              lambda value: value is None or value in CI_METHODS)
 _NAMES = ("a list of names",
           lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value))
 _INTERVAL = ("[low, high], two numbers (or null)", lambda value: isinstance(value, list)
@@ -77,12 +84,12 @@ _RECORD_SHAPES: dict[str, dict[str, tuple[str, Callable[[Any], bool]] | _Object]
                       "test_n": _SIZE, "test_majority": _MAJORITY},
     "audit.jsonl": {
         "epoch": _WHOLE, "layer": _WHOLE, **dict.fromkeys(AUDITED_ATOMS, _NUMBER),
-        "n_samples": _SIZE,
+        "n_samples": _SIZE, "measure": _MEASURE,
         "plugin": _Object(dict.fromkeys(AUDITED_ATOMS, _NUMBER), every=True),
         "intervals": _Object(dict.fromkeys(AUDITED_ATOMS, _INTERVAL), every=True, null=True),
         "bias_correction": _Object({"method": _NAME, "negative": _NAMES}),
         "settings": _Object({
-            "confidence": _SHARE, "ci_method": _NAME_OR_NULL, "clusters_used": _CLUSTERS,
+            "confidence": _SHARE, "ci_method": _CI_METHOD, "clusters_used": _CLUSTERS,
             "discretisation": _Object({side: _Object({"distinct_rows": _SIZE}, null=True)
                                        for side in ("t", "s")}, null=True)}),
     },

@@ -248,6 +248,17 @@ def audit_lines(*changes: dict) -> str:
      "audit.jsonl: line 1 has 'settings.discretisation.s.distinct_rows': 0, where "
      "`pidkit-distill train` writes a whole number above 0 (or null); the line was edited or is "
      "damaged: write the value back as train wrote it, or delete the line"),
+    # names the audit's flags read (pidkit.estimate.below_zero_verdicts): "centered" read no
+    # interval and "Wedge" kept Syn >= 0 (an "overshoot"), each silently, until that function
+    # refused them, in a line that named no file
+    ("audit.jsonl", audit_lines({"settings": {"ci_method": "centered"}}),
+     "audit.jsonl: line 1 has 'settings.ci_method': \"centered\", where `pidkit-distill train` "
+     "writes one of \"centred\", \"basic\", \"percentile\" (or null); the line was edited or is "
+     "damaged: write the value back as train wrote it, or delete the line"),
+    ("audit.jsonl", audit_lines({"measure": "Wedge"}),
+     "audit.jsonl: line 1 has 'measure': \"Wedge\", where `pidkit-distill train` writes the name "
+     "of a PID measure, e.g. \"broja\"; the line was edited or is damaged: write the value back "
+     "as train wrote it, or delete the line"),
     ("audit.jsonl", audit_lines({"n_samples": -3}),
      "audit.jsonl: line 1 has 'n_samples': -3, where `pidkit-distill train` writes a whole "
      "number above 0 (or null); the line was edited or is damaged: write the value back as train "
