@@ -122,7 +122,7 @@ def check_one_label_type(labels: np.ndarray, name: str) -> None:
     if len(mixed) < 2:
         return
     firsts = [next(i for i, v in enumerate(values) if isinstance(v, _LABEL_TYPES[group])) for group in mixed]
-    shown = ", ".join(f"{values[i]!r} at index {i}" for i in firsts)
+    shown = ", ".join(f"{_as_python(values[i])!r} at index {i}" for i in firsts)
     alike = " and ".join(_LOOK_ALIKE[group] for group in mixed[:2])
     fixes = ["decode the bytes to str (b.decode())"] if "bytes" in mixed else []
     if "numbers" in mixed:
@@ -132,6 +132,11 @@ def check_one_label_type(labels: np.ndarray, name: str) -> None:
         f"different types are different classes even where they print alike ({alike}). Pass labels "
         f"of one type: {', then '.join(fixes)}."
     )
+
+
+def _as_python(label: Any) -> Any:
+    """A numpy scalar as the Python value it holds (shown ``2``, not ``np.int64(2)``)."""
+    return label.item() if isinstance(label, np.generic) else label
 
 
 def _one_type_fix(values: list[Any], name: str) -> str:

@@ -251,3 +251,12 @@ def test_a_list_of_labels_in_place_of_a_representation_keeps_their_types_as_y_do
     with pytest.raises(ValueError, match=r"^t_features mixes label types, numbers and strings \(0\.0 at "
                                          r"index 0, '0' at index 2\): "):
         pid_from_representations(_Y, mixed, _S, bias_correction="none")
+
+
+def test_a_mix_of_numpy_integers_and_strings_shows_the_integers_as_numbers():
+    # labels taken from a numpy array beside strings were shown as numpy writes its scalars:
+    # "(np.int64(2) at index 0, '0' at index 4)"
+    mixed = [*np.asarray(_Y)[:4], *(str(v) for v in _Y[4:])]
+    with pytest.raises(ValueError, match=rf"^y mixes label types, numbers and strings \({int(_Y[0])} at "
+                                         r"index 0, '\d' at index 4\): "):
+        pid_from_representations(mixed, _Y, _S, bias_correction="none")
