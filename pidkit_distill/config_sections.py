@@ -1,0 +1,338 @@
+"""The sections of the training configuration (:mod:`pidkit_distill.config`): their keys,
+defaults and help texts, and the checks that need nothing but a section.
+
+One dataclass per section, on the base :class:`~pidkit_distill.config_settings.Settings`, and
+:class:`~pidkit_distill.config.TrainConfig`, the tree of them; :func:`config_fields` lists every
+key. A value set in a section is checked for its type by :func:`check_key_type` (the audit's
+section checks all of its values itself, :meth:`~pidkit_distill.config.AuditConfig.check`);
+the ranges of the others are checked by :func:`~pidkit_distill.config.check_values`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from pidkit_distill.config_settings import Settings, field_kinds
+
+__all__ = [
+    "AuditConfig",
+    "DataConfig",
+    "MethodConfig",
+    "ModelConfig",
+    "OptimConfig",
+    "RunConfig",
+    "TeacherConfig",
+    "TrainConfig",
+    "check_is_config",
+    "check_key_type",
+    "config_fields",
+]
+
+
+def _opt(default: Any, text: str) -> Any:
+    """A dataclass field with an immutable default and a help string."""
+    return field(default=default, metadata={"help": text})
+
+
+def _a(name: str) -> str:
+    """``name`` with its indefinite article: ``"an int"``, ``"a dict"``."""
+    return f"{'an' if name[0].lower() in 'aeiou' else 'a'} {name}"
+
+
+@dataclass
+class DataConfig(Settings):
+    """Which data set and how it is batched."""
+
+    _section = "data"
+
+    name: str = _opt("digits", "data set: digits | synthetic | cifar10 | cifar100")
+    root: str = _opt("", "folder holding CIFAR data ('' = the loader's default)")
+    seed: int = _opt(0, "seed of the data set's split / generation (fixed across run seeds)")
+    batch_size: int = _opt(64, "global training batch size (shared out among DDP processes)")
+    eval_batch_size: int = _opt(512, "batch size for evaluation and the audit")
+    num_workers: int = _opt(0, "DataLoader worker processes")
+    drop_last: bool = _opt(False, "drop the last, smaller training batch of every epoch")
+    options: dict = field(default_factory=dict, metadata={
+        "help": "extra keyword options for load_dataset (e.g. synthetic n_train)"})
+
+
+@dataclass
+class ModelConfig(Settings):
+    """Teacher and student architectures (names understood by ``build_model``)."""
+
+    _section = "model"
+
+    teacher: str = _opt("digits-teacher", "teacher architecture")
+    student: str = _opt("digits-student", "student architecture")
+
+
+@dataclass
+class TeacherConfig(Settings):
+    """Where the teacher's weights come from."""
+
+    source: str = _opt(
+        "trained",
+        "trained (train or reuse a cached teacher) | untrained (seeded random init) | PATH",
+    )
+    epochs: int = _opt(30, "epochs when a teacher has to be trained")
+    lr: float = _opt(0.05, "initial learning rate when a teacher has to be trained")
+    seed: int = _opt(0, "seed of the teacher's initialisation and training")
+    data_options: dict = field(default_factory=dict, metadata={
+        "help": "load_dataset options that differ for the teacher, e.g. target='joint' for "
+                "the synthetic task's nuisance teacher"})
+
+
+@dataclass
+class MethodConfig(Settings):
+    """The distillation method and its parameters."""
+
+    _section = "method"
+
+    name: str = _opt("bas", "distillation method (see `pidkit-distill train --list-methods`)")
+    preset: str = _opt("", "named parameter preset of the method ('' = the method's "
+                           "default_preset; see `pidkit-distill train --list-methods`)")
+    params: dict = field(default_factory=dict, metadata={
+        "help": "method parameters overriding the preset (method.params.NAME=VALUE)"})
+
+
+@dataclass
+class OptimConfig(Settings):
+    """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch."""
+
+    lr: float = _opt(0.05, "initial learning rate")
+    momentum: float = _opt(0.9, "SGD momentum")
+    weight_decay: float = _opt(5e-4, "weight decay")
+    nesterov: bool = _opt(True, "Nesterov momentum")
+    schedule: str = _opt(
+        "paper",
+        "paper (multiply by gamma at each milestone) | constant | kd-rid-effective "
+        "(the schedule the authors' code really applied)",
+    )
+    milestones: list = field(default_factory=lambda: [0.5, 2.0 / 3.0], metadata={
+        "help": "where the lr is multiplied by gamma (the paper: epochs 150, 200 of 300)"})
+    milestone_unit: str = _opt(
+        "fraction", "fraction (milestones are fractions of run.epochs) | epoch"
+    )
+    gamma: float = _opt(0.2, "lr factor at each milestone")
+    grad_clip: float = _opt(100.0, "clip the gradient norm to this value, as the authors' code does "
+                                   "(0 = off)")
+
+
+@dataclass
+class RunConfig(Settings):
+    """Length, seeds, hardware, logging and checkpoints of one run."""
+
+    epochs: int = _opt(30, "training epochs")
+    seed: int = _opt(0, "seed for python, numpy, torch and the data order")
+    device: str = _opt("auto", "auto | cpu | cuda")
+    threads: int = _opt(0, "CPU threads for torch and the audit (0 = library defaults)")
+    amp: bool = _opt(False, "bf16 autocast on CUDA (no-op with a warning on CPU)")
+    sync_bn: bool = _opt(False, "synchronise BatchNorm statistics over DDP processes")
+    audit_every: int = _opt(5, "run the PID audit every N epochs (0 = never)")
+    checkpoint_every: int = _opt(1, "write RUN_DIR/checkpoint.pt every N epochs and after the last "
+                                    "(a killed run resumes from the last one written)")
+    out_dir: str = _opt("runs", "folder that holds run folders")
+    name: str = _opt("", "run folder name ('' = derived from data, method, teacher and seed)")
+    resume: bool = _opt(False, "continue from RUN_DIR/checkpoint.pt if there is one (the config "
+                               "must match); without, a run folder is never overwritten")
+    stop_after: int = _opt(0, "stop after this many epochs in this invocation (0 = run to the end)")
+    progress: bool = _opt(True, "show tqdm progress bars (where someone watches: a terminal or a notebook)")
+    print_every: int = _opt(1, "print the epoch's line (and its audit's) every N epochs and after "
+                               "the last (0 = none); metrics.jsonl keeps every epoch")
+
+
+@dataclass
+class AuditConfig(Settings):
+    """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set."""
+
+    pca_components: int = _opt(10, "PCA components per representation before clustering")
+    clusters: int = _opt(10, "KMeans clusters per representation: the most when cluster_rule=auto, "
+                             "exactly this many when fixed")
+    cluster_rule: str = _opt("auto", "auto (clusters per side from the sample size, "
+                                     "pidkit.estimate.clusters_for_samples) | fixed")
+    normalize: str = _opt("l2", "row normalisation before PCA: l2 (as the paper's code) | none")
+    estimator: str = _opt("discrete", "discrete (cluster, count and decompose, as the paper) | "
+                                      "gaussian (Gaussian PID of the PCA components: linearly "
+                                      "decodable information, see docs/estimate.md)")
+    bias_correction: str = _opt("auto", "auto (eb-extrapolation for the discrete estimator, wishart "
+                                        "for the gaussian one) | eb-extrapolation | extrapolation "
+                                        "(discrete) | wishart (gaussian) | none (plug-in)")
+    bootstrap: int = _opt(20, "bootstrap replicates for the interval bands (0 = none)")
+    confidence: float = _opt(0.95, "nominal coverage of the intervals, in (0, 1)")
+    layers: list = field(default_factory=list, metadata={
+        "help": "indices of the distilled layers to audit ([] = all)"})
+    max_samples: int = _opt(0, "audit at most this many held-out samples (0 = all)")
+    seed: int = _opt(0, "seed of PCA, KMeans, the subsamples and the bootstrap")
+
+    def check(self) -> None:
+        """Raise ValueError (TypeError for a value of the wrong type) naming the key for a
+        setting the audit cannot use.
+
+        Examples
+        --------
+        >>> AuditConfig(cluster_rule="sqrt").check()
+        Traceback (most recent call last):
+        ...
+        ValueError: config key 'audit.cluster_rule' must be one of ['auto', 'fixed'], got 'sqrt'
+        >>> AuditConfig(clusters="3").check()
+        Traceback (most recent call last):
+        ...
+        TypeError: config key 'audit.clusters' expects an int, got '3' (str)
+        >>> AuditConfig(layers=[2, 2]).check()
+        Traceback (most recent call last):
+        ...
+        ValueError: config key 'audit.layers' must be a list of distinct ... (2 is there twice)
+        """
+        kinds = field_kinds(AuditConfig)
+        for f in dataclasses.fields(self):
+            if f.name == "layers":
+                continue  # its own message (_check_layers)
+            check_key_type(f"audit.{f.name}", getattr(self, f.name), kinds[f.name])
+        corrections = {"discrete": ("auto", "eb-extrapolation", "extrapolation", "none"),
+                       "gaussian": ("auto", "wishart", "none")}
+        choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
+                   "estimator": tuple(corrections),
+                   "bias_correction": corrections.get(self.estimator, ())}
+        for key, allowed in choices.items():
+            value = getattr(self, key)
+            if value not in allowed:
+                given = f" with audit.estimator={self.estimator!r}" if key == "bias_correction" else ""
+                raise ValueError(f"config key 'audit.{key}' must be one of {list(allowed)}{given}, "
+                                 f"got {value!r}")
+        for key, minimum in (("pca_components", 1), ("clusters", 2), ("bootstrap", 0),
+                             ("max_samples", 0)):
+            if getattr(self, key) < minimum:
+                raise ValueError(f"config key 'audit.{key}' must be >= {minimum}, "
+                                 f"got {getattr(self, key)!r}")
+        if self.bootstrap == 1:
+            raise ValueError("config key 'audit.bootstrap' must be 0 (no intervals) or at least 2 "
+                             "(one replicate has no spread), got 1")
+        if not 0 < self.confidence < 1:
+            raise ValueError(f"config key 'audit.confidence' must be in (0, 1), got {self.confidence!r}")
+        self._check_layers()
+
+    def _check_layers(self) -> None:
+        """Raise naming ``audit.layers`` unless it is a list of distinct ints >= 0 (whether the
+        models have that many layers is checked where they are known)."""
+        def refuse(error: type[Exception], why: str) -> typing.NoReturn:
+            raise error("config key 'audit.layers' must be a list of distinct layer indices >= 0 "
+                        f"([] = every layer), got {self.layers!r} ({why})")
+
+        if not isinstance(self.layers, list):
+            refuse(TypeError, f"a {type(self.layers).__name__}")
+        for layer in self.layers:
+            if isinstance(layer, bool) or not isinstance(layer, int):
+                refuse(TypeError, f"{layer!r} is not an int")
+            if layer < 0:
+                refuse(ValueError, f"{layer} is below 0")
+        twice = [layer for i, layer in enumerate(self.layers) if layer in self.layers[:i]]
+        if twice:
+            refuse(ValueError, f"{twice[0]} is there twice")
+
+
+@dataclass
+class TrainConfig(Settings):
+    """A whole training run: data, models, teacher, method, optimizer, run, audit.
+
+    Only its sections can be set, and only to their own classes: ``config.run = {"epochs": 3}``
+    raises :class:`TypeError` naming the section and how to set it.
+
+    Examples
+    --------
+    >>> TrainConfig().run = {"epochs": 3}
+    Traceback (most recent call last):
+    ...
+    TypeError: config section 'run' must be a RunConfig, got a dict; assign RunConfig(epochs=3) ...
+    """
+
+    _noun = "section"
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    teacher: TeacherConfig = field(default_factory=TeacherConfig)
+    method: MethodConfig = field(default_factory=MethodConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+    run: RunConfig = field(default_factory=RunConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        kind = field_kinds(type(self)).get(name)
+        if kind is not None and not isinstance(value, kind):
+            pairs = ["KEY=VALUE", "..."]
+            if isinstance(value, Mapping) and value and all(isinstance(k, str) for k in value):
+                pairs = [f"{key}={item!r}" for key, item in value.items()]
+            first = pairs[0].replace("=", " = ", 1)
+            raise TypeError(f"config section {name!r} must be {_a(kind.__name__)}, got "
+                            f"{_a(type(value).__name__)}; assign {kind.__name__}({', '.join(pairs)})"
+                            f" or set its keys one by one: config.{name}.{first}")
+        super().__setattr__(name, value)
+
+
+def config_fields() -> Iterator[tuple[str, Any, type, str]]:
+    """Every configurable key with its default, type and help text.
+
+    Yields
+    ------
+    key, default, type, help : tuple
+        ``key`` is dotted (``"run.epochs"``); ``type`` is one of ``str, int, float, bool, list,
+        dict``.
+
+    Examples
+    --------
+    >>> keys = [key for key, *_ in config_fields()]
+    >>> "run.epochs" in keys and "method.params" in keys
+    True
+    """
+    default = TrainConfig()
+    for section in dataclasses.fields(TrainConfig):
+        sub = getattr(default, section.name)
+        hints = field_kinds(type(sub))
+        for f in dataclasses.fields(sub):
+            key = f"{section.name}.{f.name}"
+            yield key, getattr(sub, f.name), hints[f.name], f.metadata["help"]
+
+
+def check_is_config(config: Any) -> None:
+    """Raise :class:`TypeError` unless ``config`` is a :class:`TrainConfig`, saying how to build
+    one from what was given (a file's path, nested dicts).
+
+    Examples
+    --------
+    >>> check_is_config("rid.toml")
+    Traceback (most recent call last):
+    ...
+    TypeError: config must be a TrainConfig, got str 'rid.toml'; read the file with pidkit_distill...
+    """
+    if isinstance(config, TrainConfig):
+        return
+    given = type(config).__name__
+    if isinstance(config, (str, PurePath)):
+        raise TypeError(f"config must be a TrainConfig, got {given} {str(config)!r}; read the file "
+                        f"with pidkit_distill.load_config({str(config)!r})")
+    fix = ("build one from nested dicts with pidkit_distill.config.config_from_dict(...)"
+           if isinstance(config, Mapping) else
+           "build one with TrainConfig() or pidkit_distill.load_config(PATH)")
+    raise TypeError(f"config must be a TrainConfig, got {given}; {fix}")
+
+
+def check_key_type(key: str, value: Any, kind: type, *, fix: str = "") -> None:
+    """Raise :class:`TypeError` naming ``key`` unless ``value`` is of the field type ``kind`` (an
+    int is a float, a bool is no int); ``fix`` ends the message.
+
+    Examples
+    --------
+    >>> check_key_type("audit.clusters", "3", int)
+    Traceback (most recent call last):
+    ...
+    TypeError: config key 'audit.clusters' expects an int, got '3' (str)
+    """
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        return
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise TypeError(f"config key {key!r} expects {_a(kind.__name__)}, got {value!r} "
+                        f"({type(value).__name__}){fix}")
