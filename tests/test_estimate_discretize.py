@@ -22,7 +22,7 @@ from pidkit.estimate import (
     discretize,
     pid_from_representations,
 )
-from pidkit.estimate.project import few_distinct_rows
+from pidkit.estimate.distinct_rows import few_distinct_rows
 
 
 def _blobs(n: int = 300, k: int = 3, dim: int = 12, seed: int = 0):

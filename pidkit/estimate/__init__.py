@@ -3,8 +3,12 @@
 One job per module:
 
 - :mod:`~pidkit.estimate.inputs`: checks of labels, feature matrices, seeds and options;
+- :mod:`~pidkit.estimate.scaler`: :class:`PowerOfTwoScaler`, the exact scaling that comes first;
+- :mod:`~pidkit.estimate.distinct_rows`: which projected rows are distinct, and whether all are one;
 - :mod:`~pidkit.estimate.project`: :class:`Projector`, the scale -> normalise -> PCA stage both
   estimators share;
+- :mod:`~pidkit.estimate.fitted_inputs`: checks of what a fitted Projector or Discretizer is
+  given later (its width, column names and dtype);
 - :mod:`~pidkit.estimate.discretize`: :class:`Discretizer` (a seeded scikit-learn Pipeline) and
   :func:`clusters_for_samples`, the rule for the number of clusters;
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
@@ -44,9 +48,10 @@ from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, FewDistinctRowsWarning, clusters_for_samples, discretize
 from .kink import kink_fraction
 from .negative import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
-from .project import PowerOfTwoScaler, Projector
+from .project import Projector
 from .representations import ESTIMATORS, pid_from_representations
 from .result import BIAS_WARNING_RATIO, PluginBiasWarning, RepresentationPID
+from .scaler import PowerOfTwoScaler
 
 __all__ = [
     "BELOW_ZERO_VERDICTS",

@@ -23,18 +23,10 @@ from pidkit._caller import user_stacklevel
 from pidkit._settings import check_int, check_seed
 
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
+from .distinct_rows import few_distinct_rows, rows_all_equal
+from .fitted_inputs import check_feature_names, check_fitted, check_fitted_input, feature_names
 from .inputs import check_features
-from .project import (
-    check_feature_names,
-    check_fitted,
-    check_fitted_input,
-    check_one_feature,
-    check_projection,
-    feature_names,
-    few_distinct_rows,
-    projection_steps,
-    rows_all_equal,
-)
+from .project import check_one_feature, check_projection, projection_steps
 
 __all__ = ["DEFAULT_CLUSTERS", "Discretizer", "FewDistinctRowsWarning", "clusters_for_samples", "discretize"]
 

@@ -12,34 +12,26 @@ from __future__ import annotations
 
 import contextlib
 import numbers
-import warnings
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.exceptions import NotFittedError
 
-from pidkit._caller import user_stacklevel
 from pidkit._settings import check_option, check_seed
-from pidkit._validate import check_flag
 
 from .._arrays import column_fix
+from .distinct_rows import rows_all_equal
+from .fitted_inputs import check_feature_names, check_fitted, check_fitted_input, feature_names
 from .inputs import check_features
+from .scaler import PowerOfTwoScaler
 
 __all__ = [
     "NORMALIZE_OPTIONS",
     "SVD_SOLVERS",
-    "PowerOfTwoScaler",
     "Projector",
-    "check_feature_names",
-    "check_fitted",
-    "check_fitted_input",
     "check_one_feature",
     "check_projection",
-    "feature_names",
-    "few_distinct_rows",
     "projection_steps",
-    "rows_all_equal",
 ]
 
 NORMALIZE_OPTIONS = ("l2", None)
@@ -52,177 +44,6 @@ _FULL_SVD_MAX_WIDTH = 64
 the randomized SVD's 10 components were 0.05-0.5 rad off the exact ones, and the exact SVD costs
 1.2-1.6 times its CPU time (20,000 x 64 float32: 0.07 vs 0.05 s on one core; 100,000 x 64: 0.48 vs
 0.31 s); at 128 it costs 2-6 times as much for 0.03-0.05 rad (``docs/estimate.md``)."""
-
-
-def _max_abs(X: np.ndarray, axis: int | None) -> np.ndarray:
-    # max |x| without np.abs(X), a temporary copy of the whole matrix (655 MB for 10,000 x 16,384
-    # float32 features).
-    return np.maximum(X.max(axis=axis), -X.min(axis=axis))
-
-
-def _power_of_two(maxabs: np.ndarray) -> np.ndarray:
-    # 2**-e with maxabs = m * 2**e, m in [0.5, 1): multiplying by it is exact in binary floating point.
-    _, exponent = np.frexp(maxabs)
-    return np.ldexp(np.ones_like(maxabs), -exponent)
-
-
-def _matrix(X: Any) -> np.ndarray:
-    """``X`` as an array of shape (n_samples, n_features), else a ValueError naming it."""
-    X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(
-            f"X must be a 2-D array of shape (n_samples, n_features); got shape {X.shape}. "
-            "Pass X.reshape(-1, 1) for one feature, X.reshape(1, -1) for one sample."
-        )
-    return X
-
-
-class PowerOfTwoScaler(TransformerMixin, BaseEstimator):
-    """Scale features by a power of two so that the largest magnitude lies in [0.5, 1).
-
-    Multiplying by a power of two is exact, so the geometry the next steps see is unchanged while
-    features of any magnitude (1e-200 or 1e200) stay far from underflow and overflow; without it
-    the squared norms of rows of size 1e200 overflow and every row collapses into one cluster.
-
-    Parameters
-    ----------
-    per_row : bool, default=True
-        Scale every row on its own (stateless; right before an L2 normalisation, which does not
-        care about a row's scale). ``False`` fits one factor for the whole matrix on ``fit`` and
-        applies it to every later input (right before PCA and KMeans, which do care). Anything
-        but ``True`` or ``False`` is a TypeError on ``fit``: ``per_row="no"`` would be truthy.
-
-    Attributes
-    ----------
-    scale_ : float
-        The global factor (``per_row=False``); 1.0 for ``per_row=True``.
-
-    Examples
-    --------
-    >>> from pidkit.estimate import PowerOfTwoScaler
-    >>> import numpy as np
-    >>> PowerOfTwoScaler().fit_transform(np.array([[3e200, -1e200], [0.0, 0.0]]))
-    array([[ 0.9798..., -0.3266...],
-           [ 0.        ,  0.        ]])
-    """
-
-    def __init__(self, per_row: bool = True) -> None:
-        self.per_row = per_row
-
-    def fit(self, X: Any, y: Any = None) -> PowerOfTwoScaler:
-        """Fit the global factor (``per_row=False``); return ``self``."""
-        per_row = check_flag(self.per_row, name="per_row")
-        X = _matrix(X)
-        self.n_features_in_ = X.shape[1]
-        maxabs = 0.0 if per_row or not X.size else float(_max_abs(X, axis=None))
-        self.scale_ = 1.0 if maxabs == 0 else float(_power_of_two(np.array(maxabs)))
-        return self
-
-    def transform(self, X: Any) -> np.ndarray:
-        """Return ``X`` scaled by the fitted factor, or row by row."""
-        X = _matrix(X)
-        if not check_flag(self.per_row, name="per_row"):
-            return X * X.dtype.type(self.scale_)
-        maxabs = _max_abs(X, axis=1)
-        factor = np.where(maxabs > 0, _power_of_two(np.where(maxabs > 0, maxabs, 1)), 1)
-        return X * factor.astype(X.dtype)[:, None]
-
-
-def check_fitted(estimator: Any, first: str = "fit(X)") -> None:
-    """Raise scikit-learn's ``NotFittedError`` (a ValueError) when ``estimator`` (a Projector or
-    Discretizer) is not fitted; ``first`` says what to call."""
-    if not hasattr(estimator, "pipeline_"):
-        raise NotFittedError(f"This {type(estimator).__name__} is not fitted yet; call {first} first.")
-
-
-def feature_names(X: Any) -> np.ndarray | None:
-    """The column names of a DataFrame-like ``X`` as scikit-learn keeps them (``feature_names_in_``,
-    an object array) when every one is a string, else ``None`` (arrays; integer column labels).
-
-    Examples
-    --------
-    >>> feature_names(np.ones((3, 2))) is None  # pandas.DataFrame({"a": ..., "b": ...}): ['a', 'b']
-    True
-    """
-    columns = getattr(X, "columns", None)
-    if columns is None or not hasattr(X, "to_numpy"):
-        return None
-    names = np.asarray(list(columns), dtype=object)
-    return names if names.size and all(isinstance(column, str) for column in names) else None
-
-
-def check_feature_names(estimator: Any, names: np.ndarray | None, name: str, *, reset: bool) -> None:
-    """Record (``reset=True``, at fit) or check ``names``, the column names of ``name``, as
-    scikit-learn does with ``feature_names_in_``.
-
-    Columns given in another order or under other names than at fit are a ValueError (the
-    features would be paired with the wrong components silently); names on one side only are a
-    UserWarning, as in scikit-learn.
-    """
-    kind = type(estimator).__name__
-    if reset:
-        if names is None:
-            estimator.__dict__.pop("feature_names_in_", None)
-        else:
-            estimator.feature_names_in_ = names
-        return
-    fitted = getattr(estimator, "feature_names_in_", None)
-    if fitted is None and names is not None:
-        warnings.warn(f"{name} has feature names, but {kind} was fitted without feature names",
-                      UserWarning, stacklevel=user_stacklevel())
-    elif fitted is not None and names is None:
-        warnings.warn(f"{name} does not have valid feature names, but {kind} was fitted with feature "
-                      "names", UserWarning, stacklevel=user_stacklevel())
-    elif fitted is not None and not np.array_equal(fitted, names):
-        fitted_set, given_set = set(fitted), set(names)
-        unseen = [column for column in names if column not in fitted_set]
-        missing = [column for column in fitted if column not in given_set]
-        if not unseen and not missing:
-            what = "the same columns in another order"
-        else:
-            shown = [f"{label} {columns[:5]}{' ...' if len(columns) > 5 else ''}"
-                     for label, columns in (("columns not seen at fit", unseen),
-                                            ("none of the fitted columns", missing)) if columns]
-            what = " and ".join(shown)
-        raise ValueError(
-            f"The feature names should match those that were passed during fit: {name} has {what}. "
-            f"Select the columns the {kind} was fitted on, in that order: "
-            f"{name}[{kind.lower()}.feature_names_in_], {kind.lower()} being the fitted {kind}."
-        )
-
-
-def check_fitted_input(
-    estimator: Any, X: Any, name: str, first: str = "fit(X)", names: np.ndarray | None = None
-) -> np.ndarray:
-    """``X`` checked as features for the fitted ``estimator`` (a Projector or Discretizer).
-
-    Raises ``NotFittedError`` when ``estimator`` is not fitted (:func:`check_fitted`), and a
-    ValueError naming ``name`` when it was fitted on another number of features or other column
-    names (:func:`check_feature_names`; ``names`` are ``X``'s when it is already an array, else
-    read from ``X``). ``X`` is cast to the dtype the estimator was fitted on (``dtype_``): KMeans
-    refuses float64 rows once fitted on float32, and the reverse.
-    """
-    kind = type(estimator).__name__
-    check_fitted(estimator, first)
-    names = feature_names(X) if names is None else names
-    X = check_features(X, name)
-    if X.shape[1] != estimator.n_features_in_:
-        raise ValueError(
-            f"{name} has {X.shape[1]} features, but {kind} is expecting {estimator.n_features_in_} "
-            "features as input (the width it was fitted on); pass features of the same layer "
-            "(flattened the same way)."
-        )
-    check_feature_names(estimator, names, name, reset=False)
-    with np.errstate(over="ignore"):  # X is finite: only a narrowing cast can make an inf, said below
-        cast = X.astype(getattr(estimator, "dtype_", X.dtype), copy=False)  # fitted before dtype_: as is
-    if cast.dtype.itemsize < X.dtype.itemsize and not np.isfinite(cast).all():  # not what rounds to the max
-        raise ValueError(
-            f"{name} holds values up to {np.abs(X).max():.3g}, beyond {cast.dtype} (at most "
-            f"{np.finfo(cast.dtype).max:.3g}), the dtype this {kind} was fitted on; cast to it they would be "
-            "infinite. Fit it afresh on these features (in pid_from_representations: None for that side of "
-            "discretizers=)."
-        )
-    return cast
 
 
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
@@ -337,79 +158,6 @@ def projection_steps(
         ("pca", pca),
     ]
     return steps, kept, solver
-
-
-def few_distinct_rows(rows: np.ndarray, fewer_than: int, rtol: float | None = None) -> np.ndarray | None:
-    """The distinct rows of ``rows`` (first occurrences, in order) when there are fewer than
-    ``fewer_than``, else ``None``.
-
-    Rows equal up to ``rtol`` are the same row: every element within ``rtol`` of its own magnitude
-    in the first such row (a zero only equals a zero). The default, ``sqrt(eps)`` (``eps`` of the
-    rows' dtype: 1.5e-8 in float64, 3.5e-4 in float32), is what KMeans' distances
-    (``|x|^2 - 2 x.c + |c|^2``) resolve between rows that are not centred: closer rows, kept apart,
-    were merged by the KMeans started at them. The tolerance is per element, not relative to the
-    row's largest element: rows that share one large feature (a constant or "massive" activation
-    1e5 times the others, in float32) differ in the small ones, which carry the information, and
-    were taken for one row (I(Y;S) 0 bits for 2.03). Each row is compared with the distinct rows
-    found so far, a block of rows at a time, and the search stops at the ``fewer_than``-th:
-    features whose rows all differ cost a block, features of few distinct rows
-    ``n_samples * n_features * (fewer_than - 1)`` operations at most.
-
-    Examples
-    --------
-    >>> few_distinct_rows(np.array([[0.0, 1.0], [-0.0, 1.0], [2.0, 0.0]]), 3)
-    array([[0., 1.],
-           [2., 0.]])
-    >>> few_distinct_rows(np.array([[0.6, 0.8], [0.6 * (1 + 1e-12), 0.8], [0.8, 0.6]]), 3)
-    array([[0.6, 0.8],
-           [0.8, 0.6]])
-    >>> few_distinct_rows(np.array([[1.0, 1e-9], [1.0, 2e-9]]), 2) is None  # the small ones differ
-    True
-    >>> few_distinct_rows(np.eye(3), 3) is None
-    True
-    """
-    n_samples, n_features = rows.shape
-    rtol = rows.dtype.type(np.sqrt(np.finfo(rows.dtype).eps) if rtol is None else rtol)  # float32 stays
-    found: list[int] = []
-    tolerances: list[np.ndarray] = []  # per found row: rtol * |row|, what each element may differ by
-    block = max(1, 2**17 // n_features)  # rows compared at once: temporaries of ~1 MB
-    for start in range(0, n_samples, block):
-        chunk = rows[start:start + block]
-        left = np.arange(len(chunk))
-        for i, tolerance in zip(found, tolerances, strict=True):
-            left = left[~(np.abs(chunk[left] - rows[i]) <= tolerance).all(axis=1)]
-        while left.size:
-            if len(found) == fewer_than - 1:
-                return None
-            new = start + int(left[0])
-            found.append(new)
-            tolerances.append(rtol * np.abs(rows[new]))
-            left = left[~(np.abs(chunk[left] - rows[new]) <= tolerances[-1]).all(axis=1)]
-    return rows[found]
-
-
-def rows_all_equal(rows: np.ndarray) -> bool:
-    """Whether every row of ``rows`` is the first one up to the rounding of the scaling and the L2
-    normalisation: every element within ``max(64, sqrt(n_features)) * eps`` of its own magnitude.
-
-    Scaled copies of a row (one direction at several scales) come out of the normalisation a few
-    ``eps`` apart (at most 1.9 ``eps`` at 5 features, 11.5 at 8,192, in float64 and float32), which
-    the exact comparison missed: the Gaussian estimator scaled that noise to unit variance (1.06
-    bits of I(Y;S)). Not :func:`few_distinct_rows`' ``sqrt(eps)``: rows that share a large offset
-    (float32 features 1000 + 0.01 y + noise, float64 ones 1e7 + 0.01 y) differ by less than that,
-    were taken for a dead layer (I(Y;S) 0 bits, no warning), and PCA's centring resolves them
-    (2.25 bits).
-
-    Examples
-    --------
-    >>> rows = np.array([0.3, -1.7, 2.9, 0.0]) * np.array([[1.0], [3.1], [0.7]])
-    >>> rows_all_equal(rows / np.linalg.norm(rows, axis=1, keepdims=True))
-    True
-    >>> rows_all_equal(np.array([[1e7, 1e7], [1e7 + 0.01, 1e7]]))
-    False
-    """
-    rtol = np.finfo(rows.dtype).eps * max(64.0, float(np.sqrt(rows.shape[1])))
-    return few_distinct_rows(rows, 2, rtol) is not None
 
 
 class Projector(TransformerMixin, BaseEstimator):

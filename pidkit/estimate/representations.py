@@ -54,13 +54,14 @@ from .correction import (
     correct_counts,
 )
 from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
+from .fitted_inputs import feature_names
 from .inputs import (
     check_labels,
     check_not_ids,
     check_two_classes,
     labels_or_features,
 )
-from .project import Projector, check_one_feature, check_projection, feature_names
+from .project import Projector, check_one_feature, check_projection
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
 __all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
