@@ -1,0 +1,132 @@
+"""The range and choice of every value of a training configuration: :func:`check_values`.
+
+What needs no registry, no file and no run length: numbers finite and in their ranges, seeds in
+numpy's range, the choices of ``optim.schedule``, ``optim.milestone_unit`` and ``run.device``,
+milestones that fit their unit, and ``run.name`` a folder's name. The audit's section checks its
+own values (:meth:`~pidkit_distill.config.AuditConfig.check`). What needs the registries or the
+file system is checked by :func:`pidkit_distill.training.check_config`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from pidkit._settings import SEED_MAX
+from pidkit_distill.config_sections import (
+    TrainConfig,
+    check_is_config,
+    check_key_type,
+    config_fields,
+)
+
+__all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "check_values"]
+
+SCHEDULES = ("paper", "constant", "kd-rid-effective")
+MILESTONE_UNITS = ("fraction", "epoch")
+DEVICES = ("auto", "cpu", "cuda")
+_NOT_A_RUN_DEVICE = ("; the trainer runs on the CPU or on CUDA GPUs, each process on its own "
+                     "(cuda:LOCAL_RANK; choose them with CUDA_VISIBLE_DEVICES): on another "
+                     "accelerator (xpu, mps, hpu) pass cpu")
+
+
+def _check_choice(key: str, value: str, choices: Sequence[str], why: str = "") -> None:
+    if value not in choices:
+        raise ValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}{why}")
+
+
+def _check_number(key: str, value: float, minimum: float, *, strict: bool = False,
+                  below: float = math.inf) -> None:
+    """``value`` must be finite, ``>= minimum`` (``> minimum`` when ``strict``) and ``< below``."""
+    low_ok = value > minimum if strict else value >= minimum
+    if not (math.isfinite(value) and low_ok and value < below):
+        bound = f"> {minimum}" if strict else f">= {minimum}"
+        if below < math.inf:
+            bound += f" and < {below}"
+        kind = "" if isinstance(value, int) else "a finite number "
+        raise ValueError(f"config key {key!r} must be {kind}{bound}, got {value!r}")
+
+
+def check_values(config: TrainConfig) -> None:
+    """Check every value's range or choice; raise :class:`ValueError` naming the key.
+
+    Values must be of their key's type (:class:`TypeError`; one set from Python is checked
+    here); numbers must be finite; learning rates and the lr factor positive; seeds in
+    [0, 2**32 - 1] (numpy's and scikit-learn's range). This needs no registry
+    and no file: :func:`~pidkit_distill.config.config_from_dict` (so every loaded configuration) runs it.
+    :func:`pidkit_distill.training.check_config` runs it too, then checks the rest.
+
+    Examples
+    --------
+    >>> check_values(TrainConfig())
+    >>> cfg = TrainConfig()
+    >>> cfg.optim.grad_clip = float("inf")
+    >>> check_values(cfg)
+    Traceback (most recent call last):
+    ...
+    ValueError: config key 'optim.grad_clip' must be a finite number >= 0.0, got inf
+    """
+    check_is_config(config)
+    for key, _, kind, _ in config_fields():  # a value set from Python, not through coerce_value
+        section, name = key.split(".")
+        if section == "audit":
+            continue  # AuditConfig.check, next (audit_distiller runs it too)
+        check_key_type(key, getattr(getattr(config, section), name), kind)
+    config.audit.check()
+    _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
+    _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
+    _check_choice("run.device", config.run.device, DEVICES, _NOT_A_RUN_DEVICE)
+    for key, value, minimum in [
+        ("data.batch_size", config.data.batch_size, 1),
+        ("data.eval_batch_size", config.data.eval_batch_size, 1),
+        ("data.num_workers", config.data.num_workers, 0),
+        ("teacher.epochs", config.teacher.epochs, 1),
+        ("optim.weight_decay", config.optim.weight_decay, 0.0),
+        ("optim.grad_clip", config.optim.grad_clip, 0.0),
+        ("run.epochs", config.run.epochs, 1),
+        ("run.audit_every", config.run.audit_every, 0),
+        ("run.checkpoint_every", config.run.checkpoint_every, 1),
+        ("run.threads", config.run.threads, 0),
+        ("run.stop_after", config.run.stop_after, 0),
+        ("run.print_every", config.run.print_every, 0),
+    ]:
+        _check_number(key, value, minimum)
+    for key, value in [("data.seed", config.data.seed), ("teacher.seed", config.teacher.seed),
+                       ("run.seed", config.run.seed), ("audit.seed", config.audit.seed)]:
+        _check_number(key, value, 0, below=SEED_MAX + 1)  # numpy's and scikit-learn's seeds
+    for key, value in [("teacher.lr", config.teacher.lr), ("optim.lr", config.optim.lr),
+                       ("optim.gamma", config.optim.gamma)]:
+        _check_number(key, value, 0.0, strict=True)
+    _check_number("optim.momentum", config.optim.momentum, 0.0, below=1.0)
+    for milestone in config.optim.milestones:
+        if isinstance(milestone, bool) or not isinstance(milestone, (int, float)):
+            raise TypeError(f"config key 'optim.milestones' holds numbers, got {milestone!r}")
+    milestones, unit = config.optim.milestones, config.optim.milestone_unit
+    if unit == "fraction" and not all(0 < m < 1 for m in milestones):
+        raise ValueError("config key 'optim.milestones' must hold fractions in (0, 1) when "
+                         f"optim.milestone_unit='fraction', got {milestones!r}")
+    if unit == "epoch" and not all(isinstance(m, int) and m >= 1 for m in milestones):
+        raise ValueError("config key 'optim.milestones' must hold epoch numbers >= 1 when "
+                         f"optim.milestone_unit='epoch', got {milestones!r}")
+    if not config.teacher.source:
+        raise ValueError("config key 'teacher.source' must be 'trained', 'untrained' or a path")
+    _check_run_name(config.run.name)
+
+
+def _check_run_name(name: str) -> None:
+    """``run.name`` is one folder's name, made in ``run.out_dir``: a path (``a/b``, ``/abs``,
+    ``../x``, ``..``) put the run folder elsewhere, outside ``run.out_dir``.
+
+    Examples
+    --------
+    >>> _check_run_name("seed-1")
+    >>> _check_run_name("../runs")
+    Traceback (most recent call last):
+    ...
+    ValueError: config key 'run.name' must be a folder's name, made in run.out_dir, not a path; \
+got '../runs'; to put the run elsewhere, set run.out_dir to the folder that holds it
+    """
+    if name in (".", "..") or any(s in name for s in ("/", "\\", "\0")):  # POSIX's, Windows'
+        raise ValueError(f"config key 'run.name' must be a folder's name, made in run.out_dir, "
+                         f"not a path; got {name!r}; to put the run elsewhere, set run.out_dir "
+                         "to the folder that holds it")
