@@ -9,8 +9,12 @@ One job per module:
   estimators share;
 - :mod:`~pidkit.estimate.fitted_inputs`: checks of what a fitted Projector or Discretizer is
   given later (its width, column names and dtype);
+- :mod:`~pidkit.estimate.cluster_count`: :func:`clusters_for_samples`, the rule for the number of
+  clusters;
+- :mod:`~pidkit.estimate.clusterers`: a user's own clusterer, checked and seeded, and the warning
+  when it finds a single cluster;
 - :mod:`~pidkit.estimate.discretize`: :class:`Discretizer` (a seeded scikit-learn Pipeline) and
-  :func:`clusters_for_samples`, the rule for the number of clusters;
+  :func:`discretize`;
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
   correction;
 - :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
@@ -35,6 +39,7 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 from pidkit.resampling import CI_METHODS, DEFAULT_CI_METHOD, bootstrap_intervals, bootstrap_replicates
 
 from .bootstrap import PIDStatistic, bootstrap
+from .cluster_count import clusters_for_samples
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS
 from .correction import (
     BIAS_CORRECTIONS,
@@ -45,7 +50,7 @@ from .correction import (
     correct_counts,
 )
 from .dirichlet import eb_conditional_entropy
-from .discretize import Discretizer, FewDistinctRowsWarning, clusters_for_samples, discretize
+from .discretize import Discretizer, FewDistinctRowsWarning, discretize
 from .kink import kink_fraction
 from .negative import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from .project import Projector

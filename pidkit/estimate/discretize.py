@@ -1,34 +1,34 @@
-"""Continuous features -> cluster ids, with a scikit-learn Pipeline; and how many clusters to use.
+"""Continuous features -> cluster ids, with a scikit-learn Pipeline.
 
 The RID paper (Appendix C, after Liang et al. 2024) L2-normalises each representation's rows,
 projects them to 10 principal components and clusters them with KMeans. :class:`Discretizer` does
 exactly that with scikit-learn's own components, chained in a :class:`sklearn.pipeline.Pipeline`
 (``scale -> normalize -> pca -> cluster``), seeded, picklable and reusable on a later epoch's
-features. :func:`clusters_for_samples` is the rule for the alphabet size from the sample size.
+features; :func:`discretize` is its one-call form. How many clusters to use is
+:mod:`pidkit.estimate.cluster_count`'s rule; a user's own clusterer is checked and seeded by
+:mod:`pidkit.estimate.clusterers`.
 """
 
 from __future__ import annotations
 
-import math
-import numbers
 import warnings
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClusterMixin, clone
+from sklearn.base import BaseEstimator, ClusterMixin
 from threadpoolctl import threadpool_limits
 
 from pidkit._caller import user_stacklevel
 from pidkit._settings import check_int, check_seed
 
-from .correction import DEFAULT_SUBSAMPLES, check_subsamples
+from .clusterers import check_clusterer, declared_clusters, one_cluster_text, seeded_clusterer
 from .distinct_rows import few_distinct_rows, rows_all_equal
 from .fitted_inputs import check_feature_names, check_fitted, check_fitted_input, feature_names
 from .inputs import check_features
 from .project import check_one_feature, check_projection, projection_steps
 
-__all__ = ["DEFAULT_CLUSTERS", "Discretizer", "FewDistinctRowsWarning", "clusters_for_samples", "discretize"]
+__all__ = ["Discretizer", "FewDistinctRowsWarning", "discretize"]
+
 
 class FewDistinctRowsWarning(UserWarning):
     """A side has fewer distinct rows than clusters: each distinct row is one cluster.
@@ -63,74 +63,6 @@ the L2 normalisation, fewer than n_clusters=10: each distinct row is one cluster
     """
 
     __module__ = "pidkit.estimate"  # where users import it from: messages and pickles name it
-
-
-DEFAULT_CLUSTERS = 10
-"""Clusters of :class:`Discretizer` and :func:`discretize` by default (the RID paper's); with a
-``clusterer`` it means "not set". :func:`~pidkit.estimate.pid_from_representations` defaults to
-``"auto"`` (:func:`clusters_for_samples`, which needs the labels a Discretizer never sees) and
-takes 10 as "not set" too."""
-
-
-def clusters_for_samples(
-    n_samples: int, n_labels: int, *, max_clusters: int = 10, subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
-    other_values: int | None = None,
-) -> int:
-    """Clusters per side (teacher and student) for ``n_samples`` samples of ``n_labels`` labels.
-
-    The joint ``p[y, t, s]`` has ``n_labels * k * k`` cells. The rule takes the largest ``k`` up to
-    ``max_clusters`` such that
-
-    * there is at least one sample per cell of the joint on average (``n_labels * k**2 <= n``),
-      where the bias corrections of :mod:`pidkit.estimate.correction` still work (they were
-      measured down to 0.45 samples per cell, see ``docs/estimate.md``), and
-    * the smallest subsample of the correction (``n // max(subsamples)``, a quarter by default)
-      still has one sample per cell of the pairwise tables ``p(y, t)`` and ``p(y, s)``
-      (``4 * n_labels * k <= n``), as :func:`pidkit.estimate.check_sample_size` requires,
-
-    and at least 2. At the paper's n = 10,000 with 10 labels this is 10; at 450 it is 6. Below
-    ``max(subsamples) * 2 * n_labels`` samples (80 for ten labels) even 2 is more than a bias
-    correction accepts: only ``bias_correction="none"`` works there. When only one side is
-    clustered (the other given as labels, or a partition reused), ``other_values`` is the other
-    side's number of values and the joint's ``n_labels * other_values * k`` cells are counted.
-
-    Parameters
-    ----------
-    n_samples : int
-        Number of samples that will be counted.
-    n_labels : int
-        Number of distinct target labels ``|Y|``.
-    max_clusters : int, default=10
-        Upper bound (the RID paper's 10).
-    subsamples : sequence of int, default=(2, 4)
-        The correction's numbers of parts (as in :func:`pidkit.estimate.correct_counts`).
-    other_values : int or None, default=None
-        Values of the other side when it is not clustered with this ``k`` (labels, or a reused
-        partition); ``None``: both sides get ``k`` clusters.
-
-    Returns
-    -------
-    int
-
-    Examples
-    --------
-    >>> from pidkit.estimate import clusters_for_samples
-    >>> clusters_for_samples(10_000, 10), clusters_for_samples(2000, 10), clusters_for_samples(450, 10)
-    (10, 10, 6)
-    >>> clusters_for_samples(100, 10), clusters_for_samples(450, 10, subsamples=(2, 8))
-    (2, 5)
-    >>> clusters_for_samples(450, 10, other_values=10)   # 10 x 10 x 4 = 400 cells <= 450
-    4
-    """
-    n_samples = check_int(n_samples, "n_samples", minimum=1)
-    n_labels = check_int(n_labels, "n_labels", minimum=1)
-    max_clusters = check_int(max_clusters, "max_clusters", minimum=2)
-    if other_values is None:
-        by_joint = math.isqrt(n_samples // n_labels)
-    else:
-        by_joint = n_samples // n_labels // check_int(other_values, "other_values", minimum=1)
-    by_subsample = n_samples // max(check_subsamples(subsamples)) // n_labels
-    return max(2, min(max_clusters, by_joint, by_subsample))
 
 
 class Discretizer(ClusterMixin, BaseEstimator):
@@ -282,39 +214,15 @@ class Discretizer(ClusterMixin, BaseEstimator):
             )
         check_int(self.n_clusters, "n_clusters", minimum=2)
         check_int(self.n_init, "n_init", minimum=1)
-        if self.clusterer is None:
-            return
-        if isinstance(self.clusterer, type):
-            raise TypeError(
-                f"clusterer must be a clusterer instance, not the class {self.clusterer.__name__}; "
-                f"pass an instance, e.g. {self.clusterer.__name__}(n_clusters=8)."
-            )
-        if not hasattr(self.clusterer, "fit_predict"):
-            raise TypeError(
-                "clusterer must be a scikit-learn style clusterer with fit_predict (e.g. "
-                f"sklearn.cluster.MiniBatchKMeans); got {type(self.clusterer).__name__}."
-            )
-        declared = _declared_clusters(self.clusterer)
-        if declared is not None and self.n_clusters not in (DEFAULT_CLUSTERS, declared[1]):
-            raise ValueError(
-                f"n_clusters={self.n_clusters} conflicts with clusterer={type(self.clusterer).__name__}"
-                f"({declared[0]}={declared[1]}), whose own setting applies; leave n_clusters at its "
-                f"default or pass n_clusters={declared[1]}."
-            )
+        if self.clusterer is not None:
+            check_clusterer(self.clusterer, self.n_clusters)
 
     def _cluster_step(self, seed: int) -> Any:
         from sklearn.cluster import KMeans
 
         if self.clusterer is None:
             return KMeans(n_clusters=self.n_clusters, init="k-means++", n_init=self.n_init, random_state=seed)
-        step = clone(self.clusterer, safe=False)  # a deep copy of an object without get_params
-        if hasattr(step, "get_params"):
-            unset = {
-                key: seed for key, value in step.get_params(deep=True).items()
-                if value is None and (key == "random_state" or key.endswith("__random_state"))
-            }
-            step.set_params(**unset)
-        return step
+        return seeded_clusterer(self.clusterer, seed)
 
     def fit(self, X: Any, y: Any = None) -> Discretizer:
         """Fit the pipeline on ``X`` (n_samples, n_features, ...); return ``self``.
@@ -338,7 +246,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
         n_samples, n_features = X.shape
         what, wanted = (
             ("n_clusters", self.n_clusters) if self.clusterer is None
-            else _declared_clusters(self.clusterer) or (None, None)
+            else declared_clusters(self.clusterer) or (None, None)
         )
         if wanted is not None and n_samples < wanted:
             owner = "" if self.clusterer is None else f"the clusterer {type(self.clusterer).__name__}'s "
@@ -410,7 +318,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
             warnings.warn_explicit(f"{name}: {w.message}", w.category, w.filename, w.lineno)
         if not rows_equal and len(np.unique(labels)) == 1:  # DBSCAN's eps too small: every row noise
             first = int(np.asarray(labels)[0])
-            warnings.warn(_one_cluster_text(name, n_samples, cluster, first, self.clusterer is None),
+            warnings.warn(one_cluster_text(name, n_samples, cluster, first, self.clusterer is None),
                           UserWarning, stacklevel=user_stacklevel())
 
         self.pipeline_ = Pipeline([*head.steps, pca, ("cluster", cluster)])
@@ -429,7 +337,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
             None if self.pca_ is None else float(np.sum(self.pca_.explained_variance_ratio_))
         )
         self.labels_ = np.asarray(labels).astype(np.intp)
-        declared = _declared_clusters(cluster)
+        declared = declared_clusters(cluster)
         self.n_clusters_ = declared[1] if declared else len(np.unique(self.labels_))
         inertia = getattr(self.clusterer_, "inertia_", None)
         self.inertia_ = None if inertia is None else float(inertia)
@@ -489,50 +397,6 @@ class Discretizer(ClusterMixin, BaseEstimator):
             "distinct_rows": getattr(self, "distinct_rows_", None),
             "random_state": self.random_state_,
         }
-
-
-_MORE_CLUSTERS = {
-    "eps": ("a larger eps", "a smaller eps"),
-    "min_samples": ("a smaller min_samples", "a larger min_samples"),
-    "min_cluster_size": ("a smaller min_cluster_size", "a smaller min_cluster_size"),
-    "n_clusters": ("a larger n_clusters", "a larger n_clusters"),
-    "n_components": ("a larger n_components", "a larger n_components"),
-    "distance_threshold": ("a smaller distance_threshold", "a smaller distance_threshold"),
-}
-"""What makes a clusterer with each of these parameters find more clusters: (where it labelled every
-row -1, noise; where it put every row in one cluster). A parameter left at None is not named:
-AgglomerativeClustering's n_clusters is None when its distance_threshold sets the number."""
-
-
-def _one_cluster_text(name: str, n_samples: int, cluster: Any, label: int, default: bool) -> str:
-    """The warning of a side whose rows the clusterer put all in one cluster, or all in noise."""
-    kind = type(cluster).__name__
-    noise = label == -1
-    found = (f"labelled all {n_samples} rows -1 (noise)" if noise
-             else f"put all {n_samples} rows in one cluster")
-    settings = [f"{_MORE_CLUSTERS[key][0 if noise else 1]} (now {getattr(cluster, key)!r})"
-                for key in _MORE_CLUSTERS if getattr(cluster, key, None) is not None]
-    change = " or ".join(settings) if settings else "settings that find more than one cluster"
-    other = "" if default else ", or clusterer=None (KMeans with n_clusters)"
-    article = "an" if kind[:1] in "AEIOU" else "a"
-    return (
-        f"{name}: the clusterer {kind} {found}, so {name} takes one value in the joint p[y, t, s] "
-        f"and every atom with it is 0. Pass {article} {kind} with {change}{other}."
-    )
-
-
-def _declared_clusters(clusterer: Any) -> tuple[str, int] | None:
-    """``(parameter, value)`` of the number of clusters ``clusterer`` is set to make, if it says.
-
-    Read from its ``n_clusters`` or ``n_components`` attribute (scikit-learn keeps parameters as
-    attributes of the same name); ``None`` when it has neither as an int (a Pipeline, or
-    ``AgglomerativeClustering(n_clusters=None)``).
-    """
-    for key in ("n_clusters", "n_components"):
-        value = getattr(clusterer, key, None)
-        if isinstance(value, numbers.Integral) and not isinstance(value, bool):
-            return key, int(value)
-    return None
 
 
 def discretize(

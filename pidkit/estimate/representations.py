@@ -43,6 +43,7 @@ from pidkit.resampling import (
 from .._arrays import batches_hint, check_same_index, method_fix
 from .._labels import axis_labels
 from .bootstrap import PIDStatistic
+from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
 from .correction import (
     BIAS_CORRECTIONS,
@@ -53,7 +54,7 @@ from .correction import (
     check_subsamples,
     correct_counts,
 )
-from .discretize import DEFAULT_CLUSTERS, Discretizer, clusters_for_samples
+from .discretize import Discretizer
 from .fitted_inputs import feature_names
 from .inputs import (
     check_labels,
