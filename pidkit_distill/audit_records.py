@@ -13,8 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from pidkit._status import CERTIFIED
-from pidkit.estimate import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
-from pidkit.estimate.rounding import rounding_level
+from pidkit.below_zero import (
+    BELOW_ZERO_VERDICTS,
+    OVERSHOOT_CONFIDENCE,
+    below_zero_verdicts,
+    rounding_level,
+)
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "audit_estimate", "audit_flags",
            "certified", "corrected", "final_audit", "innermost_layer"]

@@ -19,8 +19,8 @@ from typing import Any
 
 from pidkit import REDUNDANCY_MEASURES
 from pidkit._result import jsonable
-from pidkit.estimate import CI_METHODS
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
+from pidkit.resampling import CI_METHODS
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
 __all__ = ["checkpoint_written", "ended_train_epochs", "missing_config_key", "read_metrics",

@@ -16,9 +16,9 @@ import warnings
 import numpy as np
 import pytest
 
+from pidkit.below_zero import below_zero, rounding_level
 from pidkit.estimate import PluginBiasWarning, correct_counts, pid_from_representations
 from pidkit.estimate.result import bias_ratio, bias_warning_text
-from pidkit.estimate.rounding import below_zero, rounding_level
 
 
 def _constant_sides(bias_correction: str):

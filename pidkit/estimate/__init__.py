@@ -20,14 +20,15 @@ One job per module:
 - :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
 - :mod:`~pidkit.estimate.kink`: :func:`kink_fraction`, the n**-1/2 alternative to the correction's
   bias model at a kink of the BROJA optimum;
-- :mod:`~pidkit.estimate.rounding`: which values are below 0, and which an exact 0 left at -1e-16;
 - :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
   intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
 - :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
-- :mod:`~pidkit.estimate.negative`: :func:`below_zero_verdicts`, what a corrected value below 0
-  says (noise, an overshooting correction, or a measure's Syn below 0 by definition);
 - :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
+
+Which values are below 0, and what each says (:func:`below_zero_verdicts`: noise, an
+overshooting correction, or a measure's Syn below 0 by definition), is :mod:`pidkit.below_zero`'s,
+which reads plain values and needs no scikit-learn (``pidkit-distill report`` reads it).
 
 Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 
@@ -36,6 +37,7 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 (('none', 'extrapolation', 'eb-extrapolation'), 'eb-extrapolation')
 """
 
+from pidkit.below_zero import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from pidkit.resampling import CI_METHODS, DEFAULT_CI_METHOD, bootstrap_intervals, bootstrap_replicates
 
 from .bootstrap import PIDStatistic, bootstrap
@@ -52,7 +54,6 @@ from .correction import (
 from .dirichlet import eb_conditional_entropy
 from .discretize import Discretizer, FewDistinctRowsWarning, discretize
 from .kink import kink_fraction
-from .negative import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from .project import Projector
 from .representations import ESTIMATORS, pid_from_representations
 from .result import BIAS_WARNING_RATIO, PluginBiasWarning, RepresentationPID

@@ -18,6 +18,7 @@ import numpy as np
 
 from pidkit._labels import encode_labels
 from pidkit._units import from_nats
+from pidkit.below_zero import below_zero
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
 from pidkit.gaussian.samples import min_samples
 from pidkit.resampling import QUANTITIES
@@ -26,7 +27,6 @@ from .correction import BiasCorrection
 from .inputs import check_two_classes
 from .project import Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
-from .rounding import below_zero
 
 __all__ = ["GAUSSIAN_BIAS_CORRECTIONS", "gaussian_representation_pid", "one_hot"]
 

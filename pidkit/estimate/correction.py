@@ -44,6 +44,7 @@ from pidkit._errors import SolverError
 from pidkit._settings import check_int, check_n_jobs, check_seed
 from pidkit._units import from_nats
 from pidkit._validate import check_choice
+from pidkit.below_zero import below_zero
 from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import QUANTITIES
@@ -51,7 +52,6 @@ from pidkit.resampling import QUANTITIES
 from .dirichlet import eb_interaction_information
 from .inputs import check_counts
 from .kink import kink_shift
-from .rounding import below_zero
 
 __all__ = [
     "BIAS_CORRECTIONS",
@@ -107,7 +107,7 @@ class BiasCorrection:
         Random partitions of the sample per subsample size (0 for ``"none"``).
     negative : tuple of str
         The corrected quantities below 0, leaving out an exact 0 that rounding left at -1e-16
-        (within :func:`~pidkit.estimate.rounding.rounding_level` of the plug-in and corrected values).
+        (within :func:`~pidkit.below_zero.rounding_level` of the plug-in and corrected values).
     n_failed : int
         Subsample solves that were not certified (possible only with ``strict=False``); they are
         left out of the means.

@@ -15,14 +15,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
+from pidkit.below_zero import (
+    BELOW_ZERO_VERDICTS,
+    OVERSHOOT_CONFIDENCE,
+    below_zero_verdicts,
+    rounding_level,
+)
 from pidkit.redundancy import NONNEGATIVE_MEASURES
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
 from .discretize import Discretizer
-from .negative import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts
 from .project import Projector
-from .rounding import rounding_level
 
 __all__ = [
     "BIAS_WARNING_RATIO",

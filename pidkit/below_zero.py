@@ -1,9 +1,13 @@
-"""What a corrected value below 0 says: the one rule that the ``repr`` of a
-:class:`~pidkit.estimate.RepresentationPID` and the report of ``pidkit-distill`` both read.
+"""Values below 0: which quantities are (beyond the rounding of an exact 0), and what each says.
+
+An information that is exactly 0 (a side with one value, a source independent of the rest) comes
+out of a difference of entropies, or of corrected values, as about -1e-16 rather than 0. Such a
+value is not "below 0" in any sense a user can act on: :func:`rounding_level` says how far from 0
+rounding reaches, and :func:`below_zero` names only the quantities below it.
 
 A bias correction does not clip its values at 0 (``BiasCorrection.negative`` names the ones below
-0, :func:`~pidkit.estimate.rounding.below_zero`). Such a value is one of four things, told apart
-by :func:`below_zero_verdicts` from plain values (a result's, or an audit record's fields):
+0, :func:`below_zero`). Such a value is one of four things, told apart by
+:func:`below_zero_verdicts` from plain values (a result's, or an audit record's fields):
 
 - ``"signed measure"``: Syn of a redundancy measure whose Syn is below 0 by definition wherever
   its Red is below I(Y;T) + I(Y;S) - I(Y;T,S) (every measure but ``"broja"`` and ``"mmi"``);
@@ -13,11 +17,17 @@ by :func:`below_zero_verdicts` from plain values (a result's, or an audit record
 - ``"low confidence"``: the same at a lower ``confidence``, where a quantity at 0 has its whole
   interval below 0 in (1 - confidence) / 2 of samples;
 - ``"noise"``: the value cannot be told from 0 at this sample size.
+
+The bias corrections and the ``repr`` of a :class:`~pidkit.estimate.RepresentationPID` read this
+module, and so does the report of ``pidkit-distill``, which reads audit records and needs neither
+scikit-learn nor the estimators (``pidkit.estimate`` re-exports :func:`below_zero_verdicts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
 
 from pidkit._settings import check_confidence, check_option
 from pidkit._validate import check_choice
@@ -25,7 +35,66 @@ from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
-__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "below_zero_verdicts"]
+__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "ROUNDING_ULPS", "below_zero",
+           "below_zero_verdicts", "rounding_level"]
+
+ROUNDING_ULPS = 64
+"""float64 ulps of the values' scale within which a value is rounding of an exact 0
+(:func:`rounding_level`)."""
+
+
+def rounding_level(values: Iterable[float]) -> float:
+    """How far from 0 a value can be and still be rounding of an exact 0.
+
+    :data:`ROUNDING_ULPS` float64 ulps of the largest ``|value|``, or of 1 (bit or nat) when every
+    value is smaller: an information that is exactly 0 is a difference of entropies of that order
+    (a corrected one, a combination of several), so it comes back as about -1e-16, not 0.
+
+    Parameters
+    ----------
+    values : iterable of float
+        The quantities that set the scale (e.g. the plug-in and corrected informations).
+
+    Returns
+    -------
+    float
+        The tolerance, in the values' units.
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import rounding_level
+    >>> rounding_level([0.2, -7.3e-17]) == 64 * 2.0**-52
+    True
+    >>> rounding_level([0.2, -7.3e-17]) > 7.3e-17
+    True
+    """
+    return ROUNDING_ULPS * float(np.finfo(float).eps) * max([1.0, *(abs(v) for v in values)])
+
+
+def below_zero(values: Mapping[str, float], scale: Iterable[float] = ()) -> tuple[str, ...]:
+    """The names of ``values`` below 0 by more than :func:`rounding_level` of them and ``scale``.
+
+    Parameters
+    ----------
+    values : mapping of str to float
+        The quantities, by name (e.g. the corrected atoms and informations).
+    scale : iterable of float, optional
+        Further values that set the scale of the rounding (e.g. the plug-in ones).
+
+    Returns
+    -------
+    tuple of str
+        In the order of ``values``.
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import below_zero
+    >>> below_zero({"red": 0.0, "uni_s": -2.2e-16, "syn": -0.01, "i_yts": 1.5})
+    ('syn',)
+    """
+    zero = rounding_level([*values.values(), *scale])
+    return tuple(name for name, value in values.items() if value < -zero)
+
 
 BELOW_ZERO_VERDICTS = ("signed measure", "overshoot", "low confidence", "noise")
 """What :func:`below_zero_verdicts` can say of a value below 0, in the order the notes give them."""
@@ -71,7 +140,7 @@ def below_zero_verdicts(
         The intervals' confidence, in (0, 1); ``None`` (not known) reads no interval.
     zero : float, default 0.0
         How far above 0 an interval's upper end can be and still be 0 (the rounding level of the
-        values, :func:`~pidkit.estimate.rounding.rounding_level`).
+        values, :func:`rounding_level`).
 
     Returns
     -------
@@ -91,7 +160,7 @@ def below_zero_verdicts(
     --------
     A centred 95 % interval wholly below 0 (``[value, 0.0]``) against one that reaches above 0:
 
-    >>> from pidkit.estimate import below_zero_verdicts
+    >>> from pidkit.below_zero import below_zero_verdicts
     >>> intervals = {"syn": (-0.147, 0.0), "uni_s": (-0.02, 0.013)}
     >>> below_zero_verdicts(["uni_s", "syn"], measure="broja", intervals=intervals,
     ...                     ci_method="centred", confidence=0.95)
