@@ -35,8 +35,8 @@ from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
-__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "ROUNDING_ULPS", "below_zero",
-           "below_zero_verdicts", "rounding_level"]
+__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "PID_MEASURES", "ROUNDING_ULPS",
+           "below_zero", "below_zero_verdicts", "rounding_level"]
 
 ROUNDING_ULPS = 64
 """float64 ulps of the values' scale within which a value is rounding of an exact 0
@@ -95,6 +95,10 @@ def below_zero(values: Mapping[str, float], scale: Iterable[float] = ()) -> tupl
     zero = rounding_level([*values.values(), *scale])
     return tuple(name for name, value in values.items() if value < -zero)
 
+
+PID_MEASURES = (*MEASURES, GAUSSIAN_MEASURE)
+"""The measures whose values :func:`below_zero_verdicts` reads: every redundancy measure and the
+Gaussian BROJA PID."""
 
 BELOW_ZERO_VERDICTS = ("signed measure", "overshoot", "low confidence", "noise")
 """What :func:`below_zero_verdicts` can say of a value below 0, in the order the notes give them."""
@@ -175,7 +179,7 @@ def below_zero_verdicts(
         raise TypeError(f"negative must be a list of quantity names, e.g. [{negative!r}]; got the "
                         f"string {negative!r}, whose letters would be read as names")
     names = [check_choice(name, QUANTITIES, name="a name in negative") for name in negative]
-    check_choice(measure, (*MEASURES, GAUSSIAN_MEASURE), name="measure")
+    check_choice(measure, PID_MEASURES, name="measure")
     check_option(ci_method, "ci_method", (*CI_METHODS, None))
     if confidence is not None:
         confidence = check_confidence(confidence)

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pidkit import REDUNDANCY_MEASURES
 from pidkit._result import jsonable
-from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
+from pidkit.below_zero import PID_MEASURES
 from pidkit.resampling import CI_METHODS
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
@@ -58,7 +57,7 @@ _MAJORITY = ("a number above 0, at most 1 (or null)",  # the share of the most c
 _NAME = ("a name", lambda value: isinstance(value, str))
 # what audit_flags reads (pidkit.estimate.below_zero_verdicts), which refuses any other name
 _MEASURE = ("the name of a PID measure, e.g. \"broja\"",
-            lambda value: value in (*REDUNDANCY_MEASURES, GAUSSIAN_MEASURE))
+            lambda value: value in PID_MEASURES)
 _CI_METHOD = (f"one of {', '.join(map(json.dumps, CI_METHODS))} (or null)",
               lambda value: value is None or value in CI_METHODS)
 _NAMES = ("a list of names",

@@ -49,6 +49,7 @@ and 2000 with a kink; two noisy copies of different bits of Y gave Uni of 0.7 bi
 _PRINTED_ROUNDING = 5e-7
 """Half the last digit the ``repr`` prints of a value (6 decimals)."""
 
+
 class PluginBiasWarning(UserWarning):
     """The sample is too small for the plug-in estimate of the joint information to be trusted.
 
