@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pidkit import __version__
+from pidkit._validate import closest
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import misplaced_key_hint, misplaced_key_table, table_option
@@ -495,17 +496,29 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
 
     Only the command line is checked: a ``--config`` file shared with ``train`` holds them all.
 
+    A ``--set`` of an unknown key whose nearest key is one the teacher's run does not read
+    (``params.lambda2``, nearest ``method.params.lambda2``) is refused saying so, instead of
+    the hint ``train`` gives, which would name a key that ``train-teacher`` ignores.
+
     Raises
     ------
     ValueError
-        ``--run.epochs``, ``--run.seed`` or ``--optim.lr`` (or their ``--set`` forms) was given.
+        ``--run.epochs``, ``--run.seed`` or ``--optim.lr`` (or their ``--set`` forms) was given,
+        or a ``--set`` of an unknown key nearest to a key the teacher's run does not read.
     """
     from pidkit_distill.teacher_keys import TEACHER_KEYS, unused_by_teacher
 
     given = [(key, "/".join([f"--{key}", *_ALIASES.get(key, [])]))
              for key, _, _, _ in config_fields() if key in vars(args)]
-    given += [(item.split("=", 1)[0], f"--set {item}") for item in args.overrides]
+    given += [(item.split("=", 1)[0].strip(), f"--set {item}") for item in args.overrides]
+    kinds = {key: kind for key, _, kind, _ in config_fields()}
     for key, option in given:
+        nearest = _nearest_key(key, kinds)
+        why_not = None if nearest is None else unused_by_teacher(nearest)
+        if why_not is not None:
+            raise ValueError(f"{option}: unknown config key {key!r}. The nearest key, "
+                             f"{nearest!r}, is read by train (the student's run), not by "
+                             f"train-teacher: {why_not}")
         why = unused_by_teacher(key)
         if why is not None and key in TEACHER_KEYS:
             raise ValueError(f"{option} is the student's, not used by train-teacher; pass "
@@ -513,6 +526,21 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
         if why is not None:
             warnings.warn(f"{option} is not used by train-teacher: {why}", UserWarning,
                           stacklevel=2)
+
+
+def _nearest_key(key: str, kinds: dict[str, type]) -> str | None:
+    """The key that the hint of an override's unknown ``key`` names (``kinds``: the type of
+    every configuration key): the entry of the nested table of another section that it names
+    in the wrong place (:func:`~pidkit_distill.config_settings.misplaced_key_table`:
+    ``method.params.lambda2`` for ``params.lambda2``), else the closest key; ``None`` where
+    ``key`` is known (an entry of a known table too) or near none."""
+    parts = key.split(".")
+    if ".".join(parts[:2]) in kinds:
+        return None
+    misplaced = misplaced_key_table(parts, kinds)
+    if misplaced is not None:
+        return ".".join(filter(None, misplaced))
+    return closest(".".join(parts[:2]), list(kinds))
 
 
 @contextmanager

@@ -279,6 +279,33 @@ def test_train_teacher_is_not_told_an_option_it_does_not_read(capsys, args, hint
                    "'pidkit-distill train-teacher --help'\n")
 
 
+@pytest.mark.parametrize(("override", "hint"), [
+    # each was told "Did you mean 'method.params.lambda2'?" ('run.epochs', ...), a key that
+    # train-teacher then ignored with a warning (or refused)
+    ("params.lambda2=0.5", "The nearest key, 'method.params.lambda2', is read by train (the "
+                           "student's run), not by train-teacher: the teacher trains with "
+                           "cross-entropy alone"),
+    ("data.params.x=1", "The nearest key, 'method.params.x', is read by train (the student's "
+                        "run), not by train-teacher: the teacher trains with cross-entropy "
+                        "alone"),
+    ("run.epoch=3", "The nearest key, 'run.epochs', is read by train (the student's run), not "
+                    "by train-teacher: it is the student's; the teacher's is teacher.epochs"),
+    ("audit.layer=[0]", "The nearest key, 'audit.layers', is read by train (the student's "
+                        "run), not by train-teacher: the teacher's run has no audit"),
+])
+def test_train_teacher_is_not_told_a_key_it_does_not_read(capsys, override, hint):
+    assert main(["train-teacher", "--set", override]) == 2
+    out, err = capsys.readouterr()
+    key = override.split("=")[0]
+    assert (out, err) == ("", f"pidkit-distill train-teacher: error: --set {override}: unknown "
+                              f"config key {key!r}. {hint}\n")
+
+
+def test_train_teacher_keeps_the_hint_of_a_key_it_reads(capsys):
+    assert main(["train-teacher", "--set", "teacher.epoch=3"]) == 2
+    assert capsys.readouterr().err.endswith("]. Did you mean 'teacher.epochs'?\n")
+
+
 def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
     # a run's config.json given to --config was "is not valid TOML: Invalid statement (at line
     # 1, column 1)", which did not say that JSON was the trouble
