@@ -26,6 +26,7 @@ scikit-learn nor the estimators (``pidkit.estimate`` re-exports :func:`below_zer
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
 __all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "PID_MEASURES", "ROUNDING_ULPS",
-           "below_zero", "below_zero_verdicts", "rounding_level"]
+           "below_zero", "below_zero_verdicts", "confidence_percent", "rounding_level"]
 
 ROUNDING_ULPS = 64
 """float64 ulps of the values' scale within which a value is rounding of an exact 0
@@ -109,6 +110,45 @@ overshooting: a quantity at 0, estimated without bias, has its whole interval be
 (1 - confidence) / 2 of samples. Measured (binary Y, T a 20 % flip of it, S independent, so
 I(Y;S), Red and Syn are 0 and their corrected values centred at 0; 40 draws, B = 50): at 0.5 the
 note fired in 17 of 40 results at n = 450 and 16 at n = 2000, at 0.95 in 2 and 1."""
+
+
+def confidence_percent(share: float) -> str:
+    """A confidence (or another share in [0, 1]) as a percentage, never rounded across a bound
+    that changes what it means.
+
+    Six significant digits, as ``:g`` prints them (0.949: ``94.9%``), and as many more as it
+    takes for the printed share, read back, to be on the same side of
+    :data:`OVERSHOOT_CONFIDENCE` as ``share`` (0.9499996: ``94.99996%``, not the ``95%`` that
+    would say the confidence at which :func:`below_zero_verdicts` reads an overshoot), and
+    strictly between 0 and 100 where ``share`` is (0.9999999: ``99.99999%``, not ``100%``).
+
+    Parameters
+    ----------
+    share : float
+        The share, e.g. ``confidence`` (0.95) or ``(1 - confidence) / 2``.
+
+    Returns
+    -------
+    str
+        The percentage with its sign, e.g. ``"95%"``.
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import confidence_percent
+    >>> confidence_percent(0.95), confidence_percent(0.949), confidence_percent(0.9499996)
+    ('95%', '94.9%', '94.99996%')
+    >>> confidence_percent((1 - 0.95) / 2), confidence_percent(0.9999999)
+    ('2.5%', '99.99999%')
+    """
+    def same_side(text: str) -> bool:
+        shown = float(text)
+        return ((shown >= OVERSHOOT_CONFIDENCE) == (share >= OVERSHOOT_CONFIDENCE)
+                and (0.0 < shown < 1.0) == (0.0 < share < 1.0))
+
+    # 17 significant digits read back as the float itself, so the loop always ends
+    text = next(text for digits in range(6, 18)
+                if same_side(text := f"{share:.{digits}g}"))
+    return f"{Decimal(text).scaleb(2).normalize():f}%"
 
 
 def below_zero_verdicts(

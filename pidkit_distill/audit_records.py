@@ -17,6 +17,7 @@ from pidkit.below_zero import (
     BELOW_ZERO_VERDICTS,
     OVERSHOOT_CONFIDENCE,
     below_zero_verdicts,
+    confidence_percent,
     rounding_level,
 )
 
@@ -48,8 +49,8 @@ FLAG_NOTES = {
                                   "docs/estimate.md).",
     "below 0, whole ": "below 0, whole N% interval: corrected atoms whose whole centred bootstrap "
                        "interval lay below 0 at an audit.confidence N% under "
-                       f"{OVERSHOOT_CONFIDENCE:.0%}, which an atom at 0 gets in (1 - N%) / 2 of "
-                       "samples: not read as the correction overshooting, as it would be at "
+                       f"{confidence_percent(OVERSHOOT_CONFIDENCE)}, which an atom at 0 gets in "
+                       "(1 - N%) / 2 of samples: not read as the correction overshooting, as it would be at "
                        f"audit.confidence {OVERSHOOT_CONFIDENCE} or above.",
     "below 0:": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
                 "unclipped, see docs/estimate.md).",
@@ -195,7 +196,8 @@ def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[
         ci_method=settings.get("ci_method"), confidence=confidence,
         zero=rounding_level(value for value in values if value is not None))
     words = {"signed measure": "below 0, signed measure", "overshoot": "below 0, likely overshoot",
-             "low confidence": f"below 0, whole {confidence * 100:g}% interval" if confidence else "",
+             "low confidence": (f"below 0, whole {confidence_percent(confidence)} interval"
+                                if confidence else ""),
              "noise": "below 0"}
     return [f"{words[verdict]}: "
             f"{', '.join(ATOM_LABELS[key] for key in negative if verdicts[key] == verdict)}"

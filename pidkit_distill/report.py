@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from pidkit.below_zero import confidence_percent
 from pidkit_distill.atomic_files import atomic_write, remove_leftovers
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
@@ -209,7 +210,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             settings = atoms.get("settings", {})
             confidence = settings.get("confidence")
             levels.add(" ".join(filter(None, ("" if confidence is None else
-                                              f"{confidence * 100:g}%",
+                                              confidence_percent(confidence),
                                               settings.get("ci_method")))))
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "

@@ -4,9 +4,12 @@ repr, and the report called every such atom "indistinguishable from 0")."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import numpy as np
 import pytest
 
+from pidkit.below_zero import confidence_percent
 from pidkit.estimate import (
     BELOW_ZERO_VERDICTS,
     OVERSHOOT_CONFIDENCE,
@@ -108,7 +111,12 @@ def test_bad_values_are_named(options, error, match):
         below_zero_verdicts(options.pop("negative"), **options)
 
 
-def test_the_repr_says_the_confidence_it_judged_at():
+@pytest.mark.parametrize(("confidence", "shown", "tail"), [
+    (0.949, "94.9%", "2.55%"),
+    # six digits rounded it to "95%" (after 3b83f07 too), the confidence of an overshoot
+    (0.9499996, "94.99996%", "2.50002%"),
+])
+def test_the_repr_says_the_confidence_it_judged_at(confidence, shown, tail):
     # 100 labels, 1000 samples, a student of noise: Syn -0.147 bits, its centred interval wholly
     # below 0. At confidence=0.949 the repr printed "95% centred interval" and "the whole 95%
     # interval: a quantity at 0 gets that in 3% of samples at this confidence; at
@@ -117,15 +125,36 @@ def test_the_repr_says_the_confidence_it_judged_at():
     y = rng.integers(0, 100, 1000)
     t = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
     s = rng.normal(size=(1000, 16))
-    res = pid_from_representations(y, t, s, bootstrap=20, confidence=0.949)
+    res = pid_from_representations(y, t, s, bootstrap=20, confidence=confidence)
     assert res.syn < -0.1 and res.intervals["syn"] == (res.syn, 0.0)
     verdicts = below_zero_verdicts(res.correction.negative, measure=res.pid.measure,
                                    intervals=res.intervals, ci_method=res.settings["ci_method"],
                                    confidence=res.settings["confidence"])
     assert verdicts["syn"] == "low confidence"
     text = repr(res)
-    assert "   94.9% centred interval, B=20" in text
-    assert ("  note: syn corrected below 0 with the whole 94.9% interval: a quantity at 0 gets that "
-            "in 2.55% of samples at this confidence; at confidence=0.95 it would point to the "
-            "correction overshooting") in text
+    assert f"   {shown} centred interval, B=20" in text
+    assert (f"  note: syn corrected below 0 with the whole {shown} interval: a quantity at 0 gets "
+            f"that in {tail} of samples at this confidence; at confidence=0.95 it would point to "
+            "the correction overshooting") in text
     assert "95%" not in text
+
+
+@pytest.mark.parametrize(("share", "text"), [
+    (0.95, "95%"), (0.99, "99%"), (0.5, "50%"), (0.949, "94.9%"), (0.9500001, "95%"),
+    (0.9499996, "94.99996%"),  # six digits: "95%", the confidence of an overshoot
+    (0.9499995, "94.9999%"),
+    (float(np.nextafter(0.95, 0)), "94.99999999999998%"),
+    (0.9999999, "99.99999%"),  # "100%", a confidence no interval has
+    ((1 - 0.95) / 2, "2.5%"),  # 0.025000000000000022 keeps :g's six digits
+])
+def test_a_confidence_is_printed_on_its_side_of_the_overshoot_confidence(share, text):
+    assert confidence_percent(share) == text
+
+
+def test_no_printed_confidence_is_read_back_across_the_overshoot_confidence():
+    # the floats from 0.9499990 up to just past 0.95 (every 1e-8), and those next to 0.95
+    shares = [*np.linspace(0.949999, 0.9500001, 1101), *(np.nextafter(0.95, 0) - k * 2.0**-53
+                                                           for k in range(50))]
+    for share in map(float, shares):
+        read_back = float(Decimal(confidence_percent(share)[:-1]).scaleb(-2))  # as typed in
+        assert (read_back >= OVERSHOOT_CONFIDENCE) == (share >= OVERSHOOT_CONFIDENCE), share

@@ -19,6 +19,7 @@ from pidkit.below_zero import (
     BELOW_ZERO_VERDICTS,
     OVERSHOOT_CONFIDENCE,
     below_zero_verdicts,
+    confidence_percent,
     rounding_level,
 )
 from pidkit.redundancy import NONNEGATIVE_MEASURES
@@ -327,7 +328,8 @@ class RepresentationPID:
         head = f"  {'atom':<8} {'value':>10} {'plug-in':>10}"
         if self.intervals is not None:
             failed = self.settings.get("bootstrap_failed", 0)
-            head += (f"   {_percent(self.settings['confidence'])} {self.settings['ci_method']} interval, "
+            level = confidence_percent(self.settings["confidence"])
+            head += (f"   {level} {self.settings['ci_method']} interval, "
                      f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({u})")
         values = [*fix.corrected.values(), *fix.plugin.values()]
@@ -371,8 +373,8 @@ class RepresentationPID:
         if said["low confidence"]:
             lines.append(
                 f"  note: {', '.join(said['low confidence'])} corrected below 0 with the whole "
-                f"{_percent(confidence)} interval: a quantity at 0 gets that in "
-                f"{_percent((1 - confidence) / 2)} of samples at this confidence; at "
+                f"{confidence_percent(confidence)} interval: a quantity at 0 gets that in "
+                f"{confidence_percent((1 - confidence) / 2)} of samples at this confidence; at "
                 f"confidence={OVERSHOOT_CONFIDENCE} it would point to the correction overshooting"
             )
         if said["overshoot"]:
@@ -380,7 +382,7 @@ class RepresentationPID:
             check = f"; cross-check with bias_correction={other!r} (docs/estimate.md)" if other else ""
             lines.append(
                 f"  note: {', '.join(said['overshoot'])} below 0 beyond the bootstrap spread: the whole "
-                f"{_percent(confidence)} interval lay below 0 (its upper end is clipped to 0), "
+                f"{confidence_percent(confidence)} interval lay below 0 (its upper end is clipped to 0), "
                 f"which a quantity >= 0 cannot, so the correction likely overshoots here{check}"
             )
         if said["noise"]:
@@ -414,12 +416,6 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
-
-
-def _percent(share: float) -> str:
-    """``share`` as a percentage with the digits it has (0.949: ``94.9%``, not the ``95%`` that
-    would contradict a note about confidence 0.95)."""
-    return f"{share * 100:g}%"
 
 
 def _describe(setting: dict[str, Any]) -> str:

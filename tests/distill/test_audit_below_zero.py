@@ -70,6 +70,9 @@ def test_the_report_explains_each_verdict_in_its_own_note(tmp_path, overshoot_re
     # the same at 0.949, printed with its digits, not as the 95% it is not
     ({"ci_method": "centred", "confidence": 0.949}, {"syn": [-0.01, 0.0]},
      "below 0, whole 94.9% interval: Syn", "below 0, whole "),
+    # and at 0.9499996, which six digits printed as "95%"
+    ({"ci_method": "centred", "confidence": 0.9499996}, {"syn": [-0.01, 0.0]},
+     "below 0, whole 94.99996% interval: Syn", "below 0, whole "),
     # records before the centred intervals (no ci_method) and without a bootstrap are noise
     ({"confidence": 0.95}, {"syn": [-0.01, 0.0]}, "below 0: Syn", "below 0:"),
     ({"ci_method": "centred", "confidence": 0.95}, None, "below 0: Syn", "below 0:"),

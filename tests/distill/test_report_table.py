@@ -167,6 +167,15 @@ def test_an_intervals_confidence_is_given_as_set_not_rounded(tmp_path, capsys):
     assert "[low, high]: the 97.5% or 99.9% bootstrap interval of the atom" in capsys.readouterr().out
 
 
+def test_an_intervals_confidence_is_never_rounded_across_the_overshoot_confidence(tmp_path):
+    # audit.confidence 0.9499996 was said to be "95%", at which an interval wholly below 0 is
+    # read as an overshoot, though the report read it as below that
+    run = edit_audit(fake_run(tmp_path / "run", epochs=1),
+                     lambda r: r.update(settings={"confidence": 0.9499996, "ci_method": "centred"}))
+    assert ("[low, high]: the 94.99996% centred bootstrap interval of the atom"
+            in summary_table([load_run(run)]))
+
+
 def test_a_cell_that_rounds_to_zero_is_never_negative_zero(tmp_path):
     # a corrected atom of -0.0002 (and its interval's low end) showed as "-0.000": a value
     # below 0 to a reader, though it rounds to 0
