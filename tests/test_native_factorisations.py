@@ -47,17 +47,26 @@ def test_lower_inverse_leaves_its_input():
     np.testing.assert_allclose(inverse @ factor, np.broadcast_to(np.eye(10), factor.shape), atol=1e-12)
 
 
-def test_upper_factors_retry_from_the_matrix_they_overwrite():
-    # LAPACK factorises each matrix in place: the ridge retry must see the matrix as it was.
-    matrices = np.stack([SPD, SINGULAR, INDEFINITE])
-    failed = np.zeros(3, dtype=bool)
-    factors = stack.upper_factors(matrices.copy(), failed)
-    assert failed.tolist() == [False, False, True]
-    np.testing.assert_allclose(np.triu(factors[0]).T @ np.triu(factors[0]), SPD, rtol=1e-14)
-    upper = np.triu(factors[1])
-    np.testing.assert_allclose(upper.T @ upper, SINGULAR, atol=1e-6)
-    rhs = np.array([[1.0, 2.0, 3.0]])
-    np.testing.assert_allclose(stack.solve_upper(factors[:1], rhs)[0], np.linalg.solve(SPD, rhs[0]),
+def test_lower_factors_retry_from_the_matrix_they_overwrite():
+    # LAPACK factorises each matrix in place (its upper triangle, in C order) and stops at the
+    # failing pivot: the ridge retry must see the matrix as it was. In SINGULAR_UNEVEN the failed
+    # factorisation has already written 1 over the 2 below the first pivot.
+    singular_uneven = np.array([[4.0, 2.0, 0.0], [2.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
+    matrices = np.stack([SPD, SINGULAR, singular_uneven, INDEFINITE])
+    failed = np.zeros(4, dtype=bool)
+    factors = stack.lower_factors(matrices.copy(), failed)
+    assert failed.tolist() == [False, False, False, True]
+    assert all(f.flags.f_contiguous for f in factors[:3])  # what BLAS's triangular solves take as is
+    np.testing.assert_allclose(np.tril(factors[0]) @ np.tril(factors[0]).T, SPD, rtol=1e-14)
+    for factor, matrix in zip(factors[1:3], (SINGULAR, singular_uneven), strict=True):
+        lower = np.tril(factor)
+        np.testing.assert_allclose(lower @ lower.T, matrix, atol=1e-6)
+    rhs = np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 4.0]])
+    spd_factors = stack.lower_factors(np.stack([SPD, 2.0 * SPD]), np.zeros(2, dtype=bool))
+    np.testing.assert_allclose(stack.solve_lower(spd_factors, rhs),
+                               [np.linalg.solve(SPD, rhs[0]), np.linalg.solve(2.0 * SPD, rhs[1])],
+                               rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(stack.solve_lower(spd_factors[:1], rhs[:1])[0], np.linalg.solve(SPD, rhs[0]),
                                rtol=1e-14, atol=1e-15)
 
 

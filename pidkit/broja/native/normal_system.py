@@ -18,12 +18,12 @@ from .stack import (
     add_diagonal,
     any_true,
     cholesky_stack,
+    lower_factors,
     lower_inverse,
-    solve_upper,
+    solve_lower,
     sum_s,
     sum_t,
     sum_y,
-    upper_factors,
 )
 
 __all__ = ["NormalSystem"]
@@ -83,7 +83,7 @@ class NormalSystem:
         self.failed = failed.any(axis=1) | ~np.isfinite(sum_s(sum_s(schur)))
         if any_true(self.failed):
             schur[self.failed] = np.eye(n_y * n_s)
-        self.factors = upper_factors(schur, self.failed)
+        self.factors = lower_factors(schur, self.failed)
 
     def subset(self, keep: np.ndarray) -> NormalSystem:
         out = object.__new__(NormalSystem)
@@ -106,7 +106,7 @@ class NormalSystem:
         rhs_s = r_s - sum_t(eh)
         z = (self.linv_t @ rhs_t.transpose(0, 2, 1)[..., None])[..., 0]  # (k, t, y)
         rhs_mu = rhs_s.reshape(n, -1) - (z.reshape(n, 1, -1) @ self.x)[:, 0]
-        d_mu = solve_upper(self.factors, rhs_mu)
+        d_mu = solve_lower(self.factors, rhs_mu)
         z -= (self.x @ d_mu[..., None]).reshape(n, n_t, n_y)
         d_lam = (z[:, :, None, :] @ self.linv_t)[:, :, 0].transpose(0, 2, 1)
         d_mu = d_mu.reshape(n, n_y, n_s)

@@ -27,9 +27,9 @@ from .stack import (
     add_diagonal,
     any_true,
     inverse_cholesky,
-    solve_upper,
+    lower_factors,
+    solve_lower,
     sum_s,
-    upper_factors,
 )
 
 __all__ = ["DensePairSystem", "MatrixFreePairSystem", "pair_rhs"]
@@ -101,7 +101,7 @@ class DensePairSystem:
         add_diagonal(small, weights.reshape(n, -1))
         # LAPACK reports a non-finite matrix as not positive definite: failures are flagged there.
         self.failed = h.failed.copy()
-        self.factors = upper_factors(small, self.failed)
+        self.factors = lower_factors(small, self.failed)
 
     def subset(self, keep: np.ndarray) -> DensePairSystem:
         out = object.__new__(DensePairSystem)
@@ -122,7 +122,7 @@ class DensePairSystem:
         rhs += (half.reshape(n, 1, n_y * n_s) @ self.x).reshape(n, n_t, n_s)
         if not self.masks.every_pair:
             rhs = np.where(self.masks.pairs, rhs, 0.0)
-        d_kk = solve_upper(self.factors, rhs.reshape(n, -1)).reshape(n, n_t, n_s)
+        d_kk = solve_lower(self.factors, rhs.reshape(n, -1)).reshape(n, n_t, n_s)
         half -= (self.x @ d_kk.reshape(n, -1, 1)).reshape(n, n_y, n_s)
         d_mu = (half[..., None, :] @ h.linv)[..., 0, :]
         r_t = r_t - (et @ d_kk[..., None])[..., 0].transpose(0, 2, 1)

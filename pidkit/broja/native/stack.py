@@ -26,12 +26,12 @@ __all__ = [
     "any_true",
     "cholesky_stack",
     "inverse_cholesky",
+    "lower_factors",
     "lower_inverse",
-    "solve_upper",
+    "solve_lower",
     "sum_s",
     "sum_t",
     "sum_y",
-    "upper_factors",
 ]
 
 _RIDGES = (1e-13, 1e-10, 1e-7, 1e-4)
@@ -259,42 +259,46 @@ def inverse_cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return lower_inverse(factor), failed.any(axis=tuple(range(1, failed.ndim)))
 
 
-def upper_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
-    """Per matrix of a C-ordered stack, its upper Cholesky factor as LAPACK returns it (ridge
-    retries on failure; ``failed`` is updated in place). ``matrices`` is overwritten: each
-    matrix's transpose is the Fortran-ordered array LAPACK factorises in place (no copy of the
-    matrix per factorisation). LAPACK writes only the matrix's lower triangle and diagonal, so a
-    retry rebuilds the (symmetric) matrix from its strict upper triangle and the diagonal kept
-    aside. On one thread, whatever the size: OpenBLAS's threaded factorisation measured several
-    times slower than one thread on a busy machine."""
+def lower_factors(matrices: np.ndarray, failed: np.ndarray) -> list[np.ndarray]:
+    """Per matrix of a C-ordered stack, its lower Cholesky factor L (L L^T = the matrix) as LAPACK
+    returns it, Fortran-ordered (ridge retries on failure; ``failed`` is updated in place).
+    ``matrices`` is overwritten: each matrix's transpose is the Fortran-ordered array LAPACK
+    factorises in place (no copy of the matrix per factorisation). LAPACK reads and writes only
+    that array's lower triangle (the matrix's upper triangle and diagonal), so a retry rebuilds
+    the (symmetric) matrix from its strict lower triangle and the diagonal kept aside. The lower
+    factorisation, not the upper: OpenBLAS's upper one measured 1.4-2 times slower at order 100
+    (the 10x10x10 pair matrix: 20 against 29-43 us) and 1.2 times at orders 300 and 1000. On one
+    thread, whatever the size: OpenBLAS's threaded factorisation measured several times slower
+    than one thread on a busy machine."""
     factors = []
     diagonals = matrices.diagonal(0, -2, -1).copy()
     for i, matrix in enumerate(matrices):
-        upper, info = dpotrf(matrix.T, 0, 0, 1)  # upper, not cleaned, overwritten
+        lower, info = dpotrf(matrix.T, 1, 0, 1)  # lower, not cleaned, overwritten
         if info != 0 and not failed[i]:
-            original = np.triu(matrix, 1)
+            original = np.tril(matrix, -1)
             original += original.T
             add_diagonal(original, diagonals[i])
-            lower = _cholesky_or_ridge(original) if np.isfinite(original).all() else None
-            if lower is None:
+            ridged = _cholesky_or_ridge(original) if np.isfinite(original).all() else None
+            if ridged is None:
                 failed[i] = True
             else:
-                upper = lower.T
-        factors.append(upper)
+                lower = np.asfortranarray(ridged)
+        factors.append(lower)
     return factors
 
 
-def solve_upper(factors: list[np.ndarray], rhs: np.ndarray) -> np.ndarray:
-    """Solve (U^T U) x = rhs[k, n] with each joint's upper factor: U^T y = rhs, then U x = y, by
-    BLAS's triangular solves (what LAPACK's dpotrs does; on one thread these measured faster:
-    order 100 5.2 against 6.7 us, 300 24 against 52 us, 1400 0.36 against 1.04 ms)."""
+def solve_lower(factors: list[np.ndarray], rhs: np.ndarray) -> np.ndarray:
+    """Solve (L L^T) x = rhs[k, n] with each joint's lower factor (:func:`lower_factors`):
+    L y = rhs, then L^T x = y, by BLAS's triangular solves (what LAPACK's dpotrs does; on one
+    thread these measured faster: order 100 5.2 against 6.7 us, 300 24 against 52 us, 1400 0.36
+    against 1.04 ms)."""
     if len(factors) == 1:
         return _solve_one(factors[0], rhs[0])[None]
     out = np.empty_like(rhs)
-    for i, upper in enumerate(factors):
-        out[i] = _solve_one(upper, rhs[i])
+    for i, lower in enumerate(factors):
+        out[i] = _solve_one(lower, rhs[i])
     return out
 
 
-def _solve_one(upper: np.ndarray, rhs: np.ndarray) -> np.ndarray:
-    return dtrsv(upper, dtrsv(upper, rhs, 1, 0, 0, 1), 1, 0, 0, 0, 0, 1)  # U^T y = rhs, then U x = y in place
+def _solve_one(lower: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    return dtrsv(lower, dtrsv(lower, rhs, 1, 0, 1, 0), 1, 0, 1, 1, 0, 1)  # L y = rhs, then L^T x = y in place
