@@ -1,7 +1,8 @@
 """What a run's audit records say: the innermost audited layer and its last record, whether
 its atoms were corrected for bias and by which estimate, whether its solve was certified, and
 the flags the trainer and the report print beside the atoms (with what the report's note says of
-each, :data:`FLAG_NOTES`).
+each, :data:`FLAG_NOTES`, or :data:`GAUSSIAN_FLAG_NOTES` in a record of the Gaussian estimator:
+:func:`flag_notes`).
 
 An audit record is one line of a run folder's ``audit.jsonl``
 (:mod:`pidkit_distill.run_records` reads them), written by the trainer's audit
@@ -20,9 +21,10 @@ from pidkit.below_zero import (
     confidence_percent,
     rounding_level,
 )
+from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 
-__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "audit_estimate", "audit_flags",
-           "certified", "corrected", "final_audit", "innermost_layer"]
+__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES", "audit_estimate",
+           "audit_flags", "certified", "corrected", "final_audit", "flag_notes", "innermost_layer"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -57,6 +59,20 @@ FLAG_NOTES = {
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
+}
+
+# What the note says instead for a record of the Gaussian estimator (measure gaussian-broja),
+# where FLAG_NOTES' words hold for the discrete one only, by the flag's start.
+GAUSSIAN_FLAG_NOTES = {
+    "below 0, likely overshoot:": "below 0, likely overshoot, in a record of audit.estimator "
+                                  "gaussian: corrected atoms whose whole centred bootstrap "
+                                  "interval lay below 0 (the cell shows [value, 0.000]) at "
+                                  f"audit.confidence {OVERSHOOT_CONFIDENCE} or above. The discrete "
+                                  "corrections (extrapolation, eb-extrapolation) do not apply to "
+                                  "the Gaussian estimator, and its wishart correction, like its "
+                                  "plug-in, keeps every atom at 0 or above (docs/gaussian.md, From "
+                                  "samples): its audit writes no atom below 0, so check where "
+                                  "that record of audit.jsonl came from.",
 }
 
 
@@ -181,6 +197,32 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
            if (sides.get(side) or {}).get("distinct_rows")]
     return flags + ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} "
                      "clusters)"] if few else [])
+
+
+def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
+    """The notes that explain the ``flags`` of the audit ``record`` (:func:`audit_flags`), by a
+    key per note: :data:`FLAG_NOTES`' note of each flag's start, or, in a record of the
+    Gaussian estimator (its ``measure`` ``gaussian-broja``), :data:`GAUSSIAN_FLAG_NOTES`' where
+    it has one, keyed with the measure, so that a report of both kinds of runs gives both.
+
+    Examples
+    --------
+    >>> record = {"measure": "gaussian-broja"}
+    >>> list(flag_notes(record, ["below 0, likely overshoot: Syn", "below 0: Red"]))
+    ['below 0, likely overshoot: gaussian-broja', 'below 0:']
+    >>> list(flag_notes({"measure": "broja"}, ["below 0, likely overshoot: Syn"]))
+    ['below 0, likely overshoot:']
+    """
+    gaussian = record.get("measure") == GAUSSIAN_MEASURE
+    notes = {}
+    for start, note in FLAG_NOTES.items():
+        if not any(flag.startswith(start) for flag in flags):
+            continue
+        if gaussian and start in GAUSSIAN_FLAG_NOTES:
+            notes[f"{start} {GAUSSIAN_MEASURE}"] = GAUSSIAN_FLAG_NOTES[start]
+        else:
+            notes[start] = note
+    return notes
 
 
 def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[str]:

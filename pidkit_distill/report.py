@@ -29,11 +29,11 @@ from pidkit.below_zero import confidence_percent
 from pidkit_distill.atomic_files import atomic_write, remove_leftovers
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
-    FLAG_NOTES,
     audit_estimate,
     audit_flags,
     certified,
     final_audit,
+    flag_notes,
     innermost_layer,
 )
 from pidkit_distill.chance import chance_paragraph
@@ -196,8 +196,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         layer = atoms.get("layer")
         flags = audit_flags(atoms) if atoms else []
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
-        notes.update({start: note for start, note in FLAG_NOTES.items()
-                      if any(flag.startswith(start) for flag in flags)})
+        notes.update(flag_notes(atoms, flags))
         state = _run_state(run)
         if not state and metrics:
             ended[run.name] = last

@@ -16,7 +16,7 @@ from test_report import edit_audit, fake_run
 
 from pidkit_distill import write_report
 from pidkit_distill.audit import audit_distiller
-from pidkit_distill.audit_records import FLAG_NOTES, audit_flags
+from pidkit_distill.audit_records import FLAG_NOTES, GAUSSIAN_FLAG_NOTES, audit_flags
 from pidkit_distill.config import AuditConfig
 
 
@@ -92,3 +92,28 @@ def test_a_signed_measures_syn_has_its_own_flag_and_note():
     record = {"measure": "wedge", "syn": -0.3, "bias_correction": {"negative": ["syn"]}}
     assert audit_flags(record) == ["below 0, signed measure: Syn"]
     assert "by definition" in FLAG_NOTES["below 0, signed measure:"]
+
+
+def test_the_overshoot_note_of_a_gaussian_record_suggests_no_discrete_correction(tmp_path):
+    # it told a run of audit.estimator gaussian to "cross-check with the other discrete correction
+    # (audit.bias_correction extrapolation or eb-extrapolation)", which that estimator refuses;
+    # its atoms are never below 0 as its audit writes them (docs/gaussian.md, From samples)
+    below = {"syn": -0.1, "bias_correction": {"method": "wishart", "negative": ["syn"]},
+             "settings": {"estimator": "gaussian", "ci_method": "centred", "confidence": 0.95}}
+    gaussian = edit_audit(fake_run(tmp_path / "gaussian", epochs=1), lambda r: r.update(
+        below, measure="gaussian-broja", intervals={**r["intervals"], "syn": [-0.1, 0.0]}))
+    discrete = edit_audit(fake_run(tmp_path / "discrete", epochs=1), lambda r: r.update(
+        below, measure="broja", intervals={**r["intervals"], "syn": [-0.1, 0.0]}))
+    for runs, notes in (([gaussian], [GAUSSIAN_FLAG_NOTES["below 0, likely overshoot:"]]),
+                        ([gaussian, discrete], [GAUSSIAN_FLAG_NOTES["below 0, likely overshoot:"],
+                                                FLAG_NOTES["below 0, likely overshoot:"]])):
+        text = write_report(runs, out_dir=tmp_path / f"rep{len(runs)}").read_text()
+        assert "below 0, likely overshoot: Syn" in text
+        paragraphs = [p for p in text.split("\n\n") if p.startswith("below 0, likely overshoot")]
+        assert paragraphs == notes
+    assert "cross-check" not in GAUSSIAN_FLAG_NOTES["below 0, likely overshoot:"]
+    assert GAUSSIAN_FLAG_NOTES["below 0, likely overshoot:"].startswith(
+        "below 0, likely overshoot, in a record of audit.estimator gaussian: corrected atoms whose "
+        "whole centred bootstrap interval lay below 0 (the cell shows [value, 0.000]) at "
+        "audit.confidence 0.95 or above. The discrete corrections (extrapolation, "
+        "eb-extrapolation) do not apply to the Gaussian estimator")
