@@ -457,6 +457,7 @@ def _run(args: argparse.Namespace) -> int:
         if not args.imports:  # then the package's own names are the only ones
             check_builtin_names(config, teacher_only=args.command == "train-teacher")
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
+    from pidkit_distill.training.joining import JoinTimeout
     from pidkit_distill.training.loaders import DataError
     from pidkit_distill.training.rundir import RunFolderBusy
     from pidkit_distill.training.teacher import read_teacher_for_run
@@ -467,9 +468,11 @@ def _run(args: argparse.Namespace) -> int:
         checked = check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's; so does data that the run cannot train
-    # on, found when it is loaded (float64 inputs from a loader of the user's)
+    # on, found when it is loaded (float64 inputs from a loader of the user's); so do
+    # processes of a run that never all met (RANK and WORLD_SIZE left set in a shell)
     with _failing("training failed", 1, TrainingError, ValueError, OSError), \
-            _failing("error: run.out_dir", 2, RunFolderBusy), _failing("error", 2, DataError):
+            _failing("error: run.out_dir", 2, RunFolderBusy), \
+            _failing("error", 2, DataError, JoinTimeout):
         if args.command == "train-teacher":
             path = train_teacher(checked)
         else:

@@ -81,11 +81,11 @@ __all__ = [
 
 # Keys whose value may differ between a run and its resumption (a moved or renamed run folder
 # resumes; so does one read with another device, thread count, loader setting, checkpoint
-# frequency or console output).
+# frequency, console output or time to wait for a torchrun's other processes).
 RESUME_FREE_KEYS = frozenset(
     {"run.resume", "run.stop_after", "run.device", "run.threads", "run.progress",
-     "run.print_every", "run.out_dir", "run.name", "run.checkpoint_every", "data.num_workers",
-     "data.eval_batch_size"}
+     "run.print_every", "run.out_dir", "run.name", "run.checkpoint_every", "run.join_timeout",
+     "data.num_workers", "data.eval_batch_size"}
 )
 
 

@@ -89,6 +89,7 @@ def check_values(config: TrainConfig) -> None:
         ("run.threads", config.run.threads, 0),
         ("run.stop_after", config.run.stop_after, 0),
         ("run.print_every", config.run.print_every, 0),
+        ("run.join_timeout", config.run.join_timeout, 0.0),
     ]:
         _check_number(key, value, minimum)
     for key, value in [("data.seed", config.data.seed), ("teacher.seed", config.teacher.seed),

@@ -117,8 +117,9 @@ def test_a_checkpoint_of_another_version_is_told_apart_from_a_changed_configurat
     assert str(err.value) == (
         "cannot resume 'runs/x/checkpoint.pt': the configuration changed (run.epochs: 40 -> 30); "
         "restore those values or start a new run (a resume may change only "
-        "data.eval_batch_size, data.num_workers, run.checkpoint_every, run.device, run.name, "
-        "run.out_dir, run.print_every, run.progress, run.resume, run.stop_after, run.threads, "
+        "data.eval_batch_size, data.num_workers, run.checkpoint_every, run.device, "
+        "run.join_timeout, run.name, run.out_dir, run.print_every, run.progress, run.resume, "
+        "run.stop_after, run.threads, "
         "and teacher.source from one file to another); and its checkpoint was written by an older "
         "pidkit-distill, before the key(s) optim.grad_clip existed, so whether the run trained as "
         "they say now (optim.grad_clip = 100.0) is not known; resume it with the version that "

@@ -86,8 +86,9 @@ def test_the_seeds_of_an_experiment_are_one_row_of_mean_and_sd(tmp_path, seeds):
         "0.200) | 0.200 ± 0.000 (0.200, 0.200) | 0.150 ± 0.071 (0.100, 0.200) |"]
     assert [row.split(" | ")[0] for row in group_rows(report)] == ["| bas", "| rid"]
     assert ("only in run.seed and the run's bookkeeping (data.eval_batch_size, data.num_workers, "
-            "data.root, run.audit_every, run.checkpoint_every, run.device, run.name, run.out_dir, "
-            "run.print_every, run.progress, run.resume, run.stop_after, run.threads), and in settings "
+            "data.root, run.audit_every, run.checkpoint_every, run.device, run.join_timeout, "
+            "run.name, run.out_dir, run.print_every, run.progress, run.resume, run.stop_after, "
+            "run.threads), and in settings "
             "that did not affect them (teacher.epochs and teacher.lr where no teacher was "
             "trained, teacher.seed too for a teacher file; audit.* where run.audit_every is 0; "
             "the decay of a constant optim.schedule). ") in report

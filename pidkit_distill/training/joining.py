@@ -1,0 +1,177 @@
+"""The meeting of a run's processes (``RANK``, ``WORLD_SIZE`` from torchrun's environment):
+torch's ``init_process_group``, waited for so that the wait says what it waits for, ends after
+``run.join_timeout`` seconds, and stops at once at Ctrl-C or SIGTERM.
+
+torch waits for the other processes inside one call of its C++ store (rank 0 for every other
+process to connect, the others for rank 0 to listen, then for each other's addresses), for its
+whole timeout (30 minutes with gloo), in silence. Python runs a signal's handler in the main
+thread only, between two of its own steps, so while that call lasted Ctrl-C and SIGTERM waited
+with it: a process whose ``RANK`` and ``WORLD_SIZE`` were left in its shell sat there, deaf to
+``timeout``'s SIGTERM, until ``kill -9``. :func:`join_processes` makes the call in a thread of
+its own and waits for that thread in the caller's, where a signal acts at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+
+import torch
+import torch.distributed as dist
+
+__all__ = ["JOIN_NOTICE_S", "JoinTimeout", "join_processes"]
+
+JOIN_NOTICE_S = 10.0
+"""Seconds of waiting for the other processes after which a process says once, on stderr, what it
+waits for (under torchrun on one machine they meet within a second or two of starting)."""
+
+
+class JoinTimeout(TimeoutError):
+    """The processes of a run did not all join within ``run.join_timeout`` seconds, or within
+    torch's own timeout (``run.join_timeout=0``). The message names this process, the address
+    where they meet, and the fixes.
+
+    Examples
+    --------
+    >>> from pidkit_distill.training.joining import JoinTimeout
+    >>> isinstance(JoinTimeout("the other process of the run did not join"), TimeoutError)
+    True
+    """
+
+
+def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float,
+                   device: torch.device | None = None) -> None:
+    """``torch.distributed.init_process_group(backend, init_method="env://")``, waited for in a
+    thread of its own: once the others have taken :data:`JOIN_NOTICE_S` seconds, this process
+    prints on stderr what it waits for and how to stop waiting; after ``timeout_s`` seconds
+    (``0``: as long as torch waits) it raises :class:`JoinTimeout`; a signal (Ctrl-C, SIGTERM
+    under :func:`~pidkit_distill.signals.sigterm_interrupts`) raises its interrupt at once.
+
+    The thread is left behind in the C++ call when this process stops waiting (an interrupt,
+    the timeout): the process is meant to end then, and ends without waiting for it. An error of
+    torch's own is raised as torch raised it, but a timeout of its store, which is
+    :class:`JoinTimeout` too.
+
+    Parameters
+    ----------
+    backend : str
+        ``"gloo"`` or ``"nccl"``.
+    rank, world_size : int
+        This process's ``RANK`` and ``WORLD_SIZE``, as read from the environment (for the
+        messages; torch reads them itself).
+    timeout_s : float
+        ``run.join_timeout``: seconds to wait for the others, ``0`` for torch's own timeout.
+    device : torch.device, optional
+        The process's CUDA device, made current in the joining thread too (CUDA's current
+        device is a thread's own).
+
+    Raises
+    ------
+    JoinTimeout
+        The others did not all come in time.
+
+    Examples
+    --------
+    One process on its own is a run of one, which meets nobody:
+
+    >>> import os, socket
+    >>> import torch.distributed as dist
+    >>> from pidkit_distill.training.joining import join_processes
+    >>> with socket.socket() as free:
+    ...     free.bind(("127.0.0.1", 0))
+    ...     port = str(free.getsockname()[1])
+    >>> before = dict(os.environ)
+    >>> os.environ.update(RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1", MASTER_PORT=port)
+    >>> join_processes("gloo", rank=0, world_size=1, timeout_s=30)
+    >>> dist.get_world_size()
+    1
+    >>> dist.destroy_process_group()
+    >>> os.environ.clear(); os.environ.update(before)
+    """
+    failures: list[BaseException] = []
+
+    def join() -> None:
+        try:
+            if device is not None and device.type == "cuda":
+                torch.cuda.set_device(device)
+            dist.init_process_group(backend=backend, init_method="env://")
+        except BaseException as error:  # raised again in the waiting thread
+            failures.append(error)
+
+    joining = threading.Thread(target=join, name="pidkit_distill-join", daemon=True)
+    started = time.monotonic()
+    joining.start()
+    joining.join(JOIN_NOTICE_S if timeout_s == 0 else min(JOIN_NOTICE_S, timeout_s))
+    if joining.is_alive() and not (timeout_s and time.monotonic() - started >= timeout_s):
+        print(_waiting_line(rank, world_size, timeout_s), file=sys.stderr, flush=True)
+        joining.join(None if timeout_s == 0 else max(0.0, timeout_s - (time.monotonic() - started)))
+    if joining.is_alive():
+        raise JoinTimeout(_missing_line(rank, world_size, timeout_s))
+    if failures:
+        error = failures[0]
+        text = str(error).lower()
+        if isinstance(error, dist.DistError) and ("timed out" in text or "timeout" in text):
+            waited = f"{time.monotonic() - started:.0f}"
+            raise JoinTimeout(_missing_line(rank, world_size, timeout_s, torch_waited=waited)) \
+                from error
+        raise error
+
+
+def _others(world_size: int) -> str:
+    """The processes this one waits for."""
+    if world_size == 2:
+        return "the other process of the run"
+    return f"the other {world_size - 1} processes of the run"
+
+
+def _where(rank: int, world_size: int) -> str:
+    """What makes this process one of several, and where they meet."""
+    given = (f"RANK={os.environ['RANK']} and " if "RANK" in os.environ else "")
+    makes = "make" if "RANK" in os.environ else "makes"
+    meeting = (f"{os.environ.get('MASTER_ADDR', '?')}:{os.environ.get('MASTER_PORT', '?')} "
+               "(MASTER_ADDR:MASTER_PORT)")
+    return (f"{given}WORLD_SIZE={world_size} in the environment {makes} this process rank "
+            f"{rank} of {world_size}, meeting the others at {meeting}")
+
+
+def _fix(world_size: int) -> str:
+    """How to go on."""
+    return (f"start the others (torchrun starts them all: torchrun --nproc_per_node {world_size} "
+            "-m pidkit_distill ...), or unset RANK and WORLD_SIZE to train in one process")
+
+
+def _waiting_line(rank: int, world_size: int, timeout_s: float) -> str:
+    """The line a process prints once it has waited :data:`JOIN_NOTICE_S` seconds.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ.update(RANK="0", MASTER_ADDR="127.0.0.1", MASTER_PORT="29555")
+    >>> print(_waiting_line(0, 2, 300.0))
+    waiting for the other process of the run to join: RANK=0 and WORLD_SIZE=2 in the \
+environment make this process rank 0 of 2, meeting the others at 127.0.0.1:29555 \
+(MASTER_ADDR:MASTER_PORT); start the others (torchrun starts them all: torchrun \
+--nproc_per_node 2 -m pidkit_distill ...), or unset RANK and WORLD_SIZE to train in one \
+process; it waits up to 300 s (run.join_timeout)
+    >>> for name in ("RANK", "MASTER_ADDR", "MASTER_PORT"):
+    ...     del os.environ[name]
+    """
+    limit = ("as long as torch does (run.join_timeout=0)" if timeout_s == 0
+             else f"up to {timeout_s:g} s (run.join_timeout)")
+    return (f"waiting for {_others(world_size)} to join: {_where(rank, world_size)}; "
+            f"{_fix(world_size)}; it waits {limit}")
+
+
+def _missing_line(rank: int, world_size: int, timeout_s: float, *,
+                  torch_waited: str | None = None) -> str:
+    """:class:`JoinTimeout`'s message, after ``timeout_s`` seconds or, where torch's own timeout
+    came first, after ``torch_waited``."""
+    within = (f"within {timeout_s:g} s (run.join_timeout)" if torch_waited is None
+              else f"within {torch_waited} s, torch's own timeout (run.join_timeout="
+                   f"{timeout_s:g})")
+    did_not = "did not join" if world_size == 2 else "did not all join"
+    return (f"{_others(world_size)} {did_not} {within}: {_where(rank, world_size)}; "
+            f"{_fix(world_size)}; where they are slow to start, give them longer: --set "
+            "run.join_timeout=SECONDS")

@@ -1,0 +1,130 @@
+"""A process of several (``RANK``, ``WORLD_SIZE`` in its environment) whose others never come:
+it says what it waits for, gives up after ``run.join_timeout`` seconds in one line (exit 2),
+and stops at once at SIGTERM or Ctrl-C, leaving no run folder.
+
+Before task 235 such a process (variables left in a shell, a job script exporting WORLD_SIZE)
+sat in torch's ``init_process_group`` for gloo's 30 minutes, printing nothing, and ``timeout``'s
+SIGTERM did not stop it: the signal's handler waited for that C++ call to return (it took
+``kill -9``). The tests with a process waited for their deadline and failed.
+"""
+
+from __future__ import annotations
+
+import select
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch.distributed as dist
+from tiny_runs import TINY, command_env
+
+from pidkit_distill.training.joining import JOIN_NOTICE_S, JoinTimeout, join_processes
+
+
+def _alone(tmp_path: Path, rank: int, *extra: str) -> tuple[subprocess.Popen, int]:
+    """``python -m pidkit_distill train`` as rank ``rank`` of 2, with nobody else started, and
+    its MASTER_PORT."""
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = {**command_env(), "RANK": str(rank), "WORLD_SIZE": "2", "LOCAL_RANK": str(rank),
+           "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "OMP_NUM_THREADS": "1"}
+    sets = [arg for key in TINY for arg in ("--set", key)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pidkit_distill", "train", *sets, "--out-dir",
+         str(tmp_path / "runs"), *extra], env=env, cwd=tmp_path,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return proc, port
+
+
+def _finished(proc: subprocess.Popen, seconds: float) -> tuple[int, str]:
+    """Exit status and stderr of ``proc``, which must end within ``seconds`` (else killed)."""
+    try:
+        _, err = proc.communicate(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail(f"still running after {seconds} s")
+    return proc.returncode, err
+
+
+def _where(rank: int, port: int) -> str:
+    return (f"RANK={rank} and WORLD_SIZE=2 in the environment make this process rank {rank} of "
+            f"2, meeting the others at 127.0.0.1:{port} (MASTER_ADDR:MASTER_PORT); start the "
+            "others (torchrun starts them all: torchrun --nproc_per_node 2 -m pidkit_distill "
+            "...), or unset RANK and WORLD_SIZE to train in one process")
+
+
+@pytest.mark.parametrize("rank", [0, 1])
+def test_a_process_whose_others_never_come_stops_after_the_join_timeout(tmp_path, rank):
+    # rank 0 waits for rank 1 to connect to its store, rank 1 for rank 0's store to listen;
+    # rank 1 prints its own line (only rank 0 prints, but here no rank 0 came)
+    proc, port = _alone(tmp_path, rank, "--set", "run.join_timeout=3")
+    status, err = _finished(proc, 60)
+    named = "" if rank == 0 else " (rank 1 of 2)"
+    assert status == 2, err
+    assert err.splitlines()[-1] == (
+        f"pidkit-distill train{named}: error: the other process of the run did not join within "
+        f"3 s (run.join_timeout): {_where(rank, port)}; where they are slow to start, give them "
+        "longer: --set run.join_timeout=SECONDS")
+    assert "Traceback" not in err
+    assert not (tmp_path / "runs").exists()  # nothing half-made blocks a rerun
+
+
+@pytest.mark.parametrize(("sent", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_waiting_process_says_what_it_waits_for_once_and_stops_at_a_signal(tmp_path, sent,
+                                                                            status):
+    proc, port = _alone(tmp_path, 0)  # run.join_timeout: 300 s
+    try:
+        deadline, seen = time.monotonic() + JOIN_NOTICE_S + 40, ""
+        while "\n" not in seen and time.monotonic() < deadline:  # the first line on stderr
+            if select.select([proc.stderr], [], [], 1)[0]:
+                seen += proc.stderr.readline()
+        assert seen == (f"waiting for the other process of the run to join: {_where(0, port)}; "
+                        "it waits up to 300 s (run.join_timeout)\n")
+        time.sleep(1)
+        asked = time.monotonic()
+        proc.send_signal(sent)
+        code, err = _finished(proc, 10)
+    finally:  # not left waiting for torch's 30 minutes
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert code == status, seen + err
+    assert time.monotonic() - asked < 5  # at once, not after torch's timeout
+    assert err.splitlines() == ["pidkit-distill train: interrupted while no epoch was running "
+                                "(nothing was left half-done): rerun the same command"]
+    assert not (tmp_path / "runs").exists()
+
+
+def test_torch_s_own_timeout_is_the_same_one_line_error(monkeypatch):
+    # run.join_timeout=0 waits as long as torch: its store's timeout says so, not torch's text
+    def timed_out(**_):
+        raise dist.DistStoreError("Timed out after 1801 seconds waiting for clients. 1/2 clients "
+                                  "joined.")
+
+    monkeypatch.setattr(dist, "init_process_group", lambda *_, **kw: timed_out(**kw))
+    for name, value in {"RANK": "0", "MASTER_ADDR": "10.0.0.1", "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(JoinTimeout, match=r"^the other 3 processes of the run did not all join "
+                       r"within \d+ s, torch's own timeout \(run.join_timeout=0\): RANK=0 and "
+                       r"WORLD_SIZE=4 in the environment make this process rank 0 of 4, meeting "
+                       r"the others at 10\.0\.0\.1:29500 "):
+        join_processes("gloo", rank=0, world_size=4, timeout_s=0)
+
+
+def test_another_error_of_torch_s_is_raised_as_torch_raised_it(monkeypatch):
+    refused = dist.DistNetworkError("The server socket has failed to listen on any local network "
+                                    "address. port: 29500, code: -98, name: EADDRINUSE")
+
+    def busy(*_, **__):
+        raise refused
+
+    monkeypatch.setattr(dist, "init_process_group", busy)
+    with pytest.raises(dist.DistNetworkError) as caught:
+        join_processes("gloo", rank=0, world_size=2, timeout_s=5)
+    assert caught.value is refused
