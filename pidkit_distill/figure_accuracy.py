@@ -6,7 +6,9 @@ metrics records give the size of the held-out set (``test_n``), a lone run's acc
 band of one binomial standard error, so that the axis does not zoom into noise; where they give
 the share of the held-out set's most common class (``test_majority``), a dotted grey line marks
 that chance level (:mod:`pidkit_distill.chance`), one per level the runs have (dotted, as no
-run's line is: dashed is an untrained teacher's).
+run's line is: dashed is an untrained teacher's). A level far below (or above) every curve is not
+drawn, as it would stretch the axis and squeeze the curves (CIFAR-100: chance 1 %, runs at
+60-75 %): its legend entry says it lies below (above) the axis instead.
 """
 
 from __future__ import annotations
@@ -29,7 +31,12 @@ from pidkit_distill.figure_lines import (
 )
 from pidkit_distill.run_groups import RunGroup, common_epochs
 
-__all__ = ["plot_accuracy"]
+__all__ = ["CHANCE_STRETCH", "plot_accuracy"]
+
+CHANCE_STRETCH = 0.25
+"""How far beyond the curves' range (bands included) a chance level is still drawn, as a share
+of that range, or of 0.2 (20 points of accuracy) where the range is narrower: a level farther
+off is named in the legend as below (or above) the axis."""
 
 
 def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
@@ -65,9 +72,17 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             spread = True
     chances = sorted({chance for group in groups for run in group.runs if run.metrics
                       and (chance := run.metrics[-1].get("test_majority")) is not None})
+    low, high = ax.dataLim.intervaly  # the curves' range, bands included (inf, -inf: none)
+    reach = CHANCE_STRETCH * max(high - low, 0.2)
     for chance in chances:
-        ax.axhline(chance, color="0.4", linestyle=":", linewidth=1.5, zorder=1,
-                   label=f"chance: always the most common class ({shown_percent(chance):.1f} %)")
+        label = f"chance: always the most common class ({shown_percent(chance):.1f} %)"
+        side = ("" if not np.isfinite([low, high]).all() else "below" if chance < low - reach
+                else "above" if chance > high + reach else "")
+        if side:  # the line's style in the legend, no line on the axes
+            ax.plot([], [], color="0.4", linestyle=":", linewidth=1.5,
+                    label=f"{label}, {side} the axis")
+        else:
+            ax.axhline(chance, color="0.4", linestyle=":", linewidth=1.5, zorder=1, label=label)
     epoch_axis(ax)
     ax.set_ylabel("held-out accuracy (fraction correct)", fontsize=FONT)
     bands = [SPREAD] if spread else []

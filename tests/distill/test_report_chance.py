@@ -110,6 +110,43 @@ def test_accuracy_png_marks_chance_with_a_dotted_line(tmp_path, figures):
     assert legend == ["run", "chance: always the most common class (25.8 %)"]
 
 
+def test_a_chance_far_below_every_curve_is_named_not_drawn(tmp_path, figures):
+    # CIFAR-100: chance 1 %, runs at 60-75 %: the dotted line at 0.01 stretched the y axis down
+    # to 0 and squeezed the curves into its top quarter
+    run = write_metrics(fake_run(tmp_path / "run", epochs=3), [0.6, 0.7, 0.75],
+                        test_majority=0.01, test_n=10000)
+    write_report(run, out_dir=tmp_path / "rep")
+    (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]
+    ax = fig.axes[0]
+    low, high = ax.get_ylim()
+    assert 0.55 < low < 0.6 and 0.75 < high < 0.8  # the curves and their bands fill the axis
+    (line,) = [line for line in ax.get_lines() if line.get_label().startswith("chance")]
+    assert len(line.get_ydata()) == 0  # in the legend only, in the line's style
+    assert (line.get_linestyle(), line.get_color()) == (":", "0.4")
+    legend = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert legend == ["run", "chance: always the most common class (1.0 %), below the axis"]
+
+
+@pytest.mark.parametrize(("accuracies", "chance", "drawn"), [
+    ([0.1, 0.5, 0.97], 0.1, True),  # digits: chance at the curves' start
+    ([0.6, 0.7, 0.75], 0.56, True),  # near: within a quarter of the range of 0.2 below them
+    ([0.6, 0.7, 0.75], 0.5, False),
+    ([0.2, 0.25, 0.3], 0.9, False),  # far above every curve
+])
+def test_a_chance_is_drawn_where_it_is_near_the_curves(tmp_path, figures, accuracies, chance,
+                                                       drawn):
+    run = write_metrics(fake_run(tmp_path / "run", epochs=3), accuracies, test_majority=chance)
+    write_report(run, out_dir=tmp_path / "rep")
+    (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]
+    ax = fig.axes[0]
+    (line,) = [line for line in ax.get_lines() if line.get_label().startswith("chance")]
+    low, high = ax.get_ylim()
+    assert (set(line.get_ydata()) == {chance}) == drawn
+    assert (low <= chance <= high) == drawn
+    side = "" if drawn else ", below the axis" if chance < low else ", above the axis"
+    assert line.get_label() == f"chance: always the most common class ({100 * chance:.1f} %){side}"
+
+
 def test_a_majority_share_that_train_never_writes_is_refused(tmp_path, capsys):
     run = write_metrics(fake_run(tmp_path / "run", epochs=1, planned=1), [0.3], test_majority=0,
                         test_n=N_TEST)
