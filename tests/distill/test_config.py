@@ -491,3 +491,19 @@ def test_values_of_the_wrong_type_set_from_python_are_named(section, key, value,
     setattr(getattr(config, section), key, value)
     with pytest.raises(TypeError, match=match):
         check_values(config)
+
+
+def test_config_hands_on_the_choices_config_values_defines():
+    # 2d12e10 moved SCHEDULES, MILESTONE_UNITS and DEVICES to config_values.py and kept them
+    # importable from config.py by imports that silenced ruff (noqa: F401), outside __all__, so
+    # `from pidkit_distill.config import *` and the API's list of names left them out
+    from pidkit_distill import config_values
+
+    names = ("DEVICES", "MILESTONE_UNITS", "SCHEDULES")
+    star: dict = {}
+    exec("from pidkit_distill.config import *", star)
+    for name in names:
+        assert name in config_module.__all__
+        assert star[name] is getattr(config_values, name)
+    assert config_module.DEVICES == ("auto", "cpu", "cuda")
+    assert "noqa" not in Path(config_module.__file__).read_text()
