@@ -30,8 +30,9 @@ waits for (under torchrun on one machine they meet within a second or two of sta
 
 class JoinTimeout(TimeoutError):
     """The processes of a run did not all join within ``run.join_timeout`` seconds, or within
-    torch's own timeout (``run.join_timeout=0``). The message names this process, the address
-    where they meet, and the fixes.
+    torch's own timeout (``run.join_timeout=0``), or before rank 0 stopped waiting for them (a
+    process that had reached rank 0's meeting point while others were missing). The message
+    names this process, the address where they meet, and the fixes.
 
     Examples
     --------
@@ -51,7 +52,9 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
 
     The thread is left behind in the C++ call when this process stops waiting (an interrupt,
     the timeout): the process is meant to end then, and ends without waiting for it. An error of
-    torch's own is raised as torch raised it, but a timeout of its store, which is
+    torch's own is raised as torch raised it, but a timeout of its store and, in a process
+    other than rank 0, the loss of rank 0's store (rank 0 gave up first: the processes of a run
+    start at different times, so their ``run.join_timeout`` ends at different times), which are
     :class:`JoinTimeout` too.
 
     Parameters
@@ -116,6 +119,9 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
             waited = f"{time.monotonic() - started:.0f}"
             raise JoinTimeout(_missing_line(rank, world_size, timeout_s, torch_waited=waited)) \
                 from error
+        if rank != 0 and isinstance(error, dist.DistNetworkError):  # rank 0's store went away
+            said = (str(error).strip() or type(error).__name__).splitlines()[0]
+            raise JoinTimeout(_missing_line(rank, world_size, timeout_s, closed=said)) from error
         raise error
 
 
@@ -165,12 +171,18 @@ process; it waits up to 300 s (run.join_timeout)
 
 
 def _missing_line(rank: int, world_size: int, timeout_s: float, *,
-                  torch_waited: str | None = None) -> str:
-    """:class:`JoinTimeout`'s message, after ``timeout_s`` seconds or, where torch's own timeout
-    came first, after ``torch_waited``."""
-    within = (f"within {timeout_s:g} s (run.join_timeout)" if torch_waited is None
-              else f"within {torch_waited} s, torch's own timeout (run.join_timeout="
-                   f"{timeout_s:g})")
+                  torch_waited: str | None = None, closed: str | None = None) -> str:
+    """:class:`JoinTimeout`'s message, after ``timeout_s`` seconds, where torch's own timeout
+    came first after ``torch_waited``, or where rank 0's meeting point closed under a process
+    that had reached it (``closed``: what torch said)."""
+    if closed is not None:
+        within = (f"before rank 0, which hosts their meeting, stopped waiting for them (after its "
+                  f"own run.join_timeout; torch: {closed})")
+    elif torch_waited is None:
+        within = f"within {timeout_s:g} s (run.join_timeout)"
+    else:
+        within = (f"within {torch_waited} s, torch's own timeout (run.join_timeout="
+                  f"{timeout_s:g})")
     did_not = "did not join" if world_size == 2 else "did not all join"
     return (f"{_others(world_size)} {did_not} {within}: {_where(rank, world_size)}; "
             f"{_fix(world_size)}; where they are slow to start, give them longer: --set "
