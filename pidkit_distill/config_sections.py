@@ -144,7 +144,7 @@ class RunConfig(Settings):
     progress: bool = _opt(True, "show tqdm progress bars (where someone watches: a terminal or a notebook)")
     print_every: int = _opt(1, "print the epoch's line (and its audit's) every N epochs and after "
                                "the last (0 = none); metrics.jsonl keeps every epoch")
-    join_timeout: float = _opt(300.0, "seconds a process of several (RANK, WORLD_SIZE) waits for the "
+    join_timeout: float = _opt(600.0, "seconds a process of several (RANK, WORLD_SIZE) waits for the "
                                       "others to join before it stops, naming what is missing (0 = "
                                       "as long as torch waits: 30 min with gloo, 10 with nccl)")
 

@@ -75,17 +75,28 @@ def test_a_process_whose_others_never_come_stops_after_the_join_timeout(tmp_path
     assert not (tmp_path / "runs").exists()  # nothing half-made blocks a rerun
 
 
+def test_the_processes_have_as_long_to_join_as_torchrun_gives_its_nodes():
+    # processes started by srun or by hand may start minutes apart (a cold shared file system
+    # importing torch on many nodes); torchrun gives its nodes' agents 600 s to join its
+    # rendezvous, and the trainer's default is that (it was 300 s, half of it)
+    from torch.distributed.elastic.rendezvous.dynamic_rendezvous import RendezvousTimeout
+
+    from pidkit_distill.config_sections import RunConfig
+
+    assert RunConfig().join_timeout == RendezvousTimeout().join.total_seconds() == 600
+
+
 @pytest.mark.parametrize(("sent", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_waiting_process_says_what_it_waits_for_once_and_stops_at_a_signal(tmp_path, sent,
                                                                             status):
-    proc, port = _alone(tmp_path, 0)  # run.join_timeout: 300 s
+    proc, port = _alone(tmp_path, 0)  # run.join_timeout: 600 s
     try:
         deadline, seen = time.monotonic() + JOIN_NOTICE_S + 40, ""
         while "\n" not in seen and time.monotonic() < deadline:  # the first line on stderr
             if select.select([proc.stderr], [], [], 1)[0]:
                 seen += proc.stderr.readline()
         assert seen == (f"waiting for the other process of the run to join: {_where(0, port)}; "
-                        "it waits up to 300 s (run.join_timeout)\n")
+                        "it waits up to 600 s (run.join_timeout)\n")
         time.sleep(1)
         asked = time.monotonic()
         proc.send_signal(sent)
