@@ -112,9 +112,12 @@ def interrupted_line(command: str, interrupt: KeyboardInterrupt) -> str:
     if command == "demo":
         return ("interrupted; its runs are incomplete and were stopped: run the demo again to "
                 "start over (it empties its --out-dir first)")
-    # an interrupted run raised TrainingInterrupted; without the training package imported (or
-    # while it is imported) none can have run, and importing it now would take seconds
-    interrupted = getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ())
+    # an interrupted run raised TrainingInterrupted, an interrupted wait for a run's other
+    # processes JoinInterrupted; without the training package imported (or while it is
+    # imported) none can have run, and importing it now would take seconds
+    interrupted = (getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ()),
+                   getattr(sys.modules.get("pidkit_distill.training.joining"), "JoinInterrupted",
+                           ()))
     if isinstance(interrupt, interrupted):
         return str(interrupt)
     return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"

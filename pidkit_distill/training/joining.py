@@ -21,7 +21,7 @@ import time
 import torch
 import torch.distributed as dist
 
-__all__ = ["JOIN_NOTICE_S", "JoinTimeout", "join_processes"]
+__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "join_processes"]
 
 JOIN_NOTICE_S = 10.0
 """Seconds of waiting for the other processes after which a process says once, on stderr, what it
@@ -42,13 +42,27 @@ class JoinTimeout(TimeoutError):
     """
 
 
+class JoinInterrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the wait for the other processes of a run, before any work (raised
+    from the interrupt, so that the command's exit status stays 130 or 143). The message says
+    what the process waited for and how to go on: rerunning the same command would wait again.
+
+    Examples
+    --------
+    >>> from pidkit_distill.training.joining import JoinInterrupted
+    >>> isinstance(JoinInterrupted("interrupted while waiting for the others"), KeyboardInterrupt)
+    True
+    """
+
+
 def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float,
                    device: torch.device | None = None) -> None:
     """``torch.distributed.init_process_group(backend, init_method="env://")``, waited for in a
     thread of its own: once the others have taken :data:`JOIN_NOTICE_S` seconds, this process
     prints on stderr what it waits for and how to stop waiting; after ``timeout_s`` seconds
     (``0``: as long as torch waits) it raises :class:`JoinTimeout`; a signal (Ctrl-C, SIGTERM
-    under :func:`~pidkit_distill.signals.sigterm_interrupts`) raises its interrupt at once.
+    under :func:`~pidkit_distill.signals.sigterm_interrupts`) raises :class:`JoinInterrupted`
+    from it at once.
 
     The thread is left behind in the C++ call when this process stops waiting (an interrupt,
     the timeout): the process is meant to end then, and ends without waiting for it. An error of
@@ -74,6 +88,8 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
     ------
     JoinTimeout
         The others did not all come in time.
+    JoinInterrupted
+        Ctrl-C or SIGTERM came while this process waited.
 
     Examples
     --------
@@ -106,10 +122,16 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
     joining = threading.Thread(target=join, name="pidkit_distill-join", daemon=True)
     started = time.monotonic()
     joining.start()
-    joining.join(JOIN_NOTICE_S if timeout_s == 0 else min(JOIN_NOTICE_S, timeout_s))
-    if joining.is_alive() and not (timeout_s and time.monotonic() - started >= timeout_s):
-        print(_waiting_line(rank, world_size, timeout_s), file=sys.stderr, flush=True)
-        joining.join(None if timeout_s == 0 else max(0.0, timeout_s - (time.monotonic() - started)))
+    try:
+        joining.join(JOIN_NOTICE_S if timeout_s == 0 else min(JOIN_NOTICE_S, timeout_s))
+        if joining.is_alive() and not (timeout_s and time.monotonic() - started >= timeout_s):
+            print(_waiting_line(rank, world_size, timeout_s), file=sys.stderr, flush=True)
+            joining.join(None if timeout_s == 0
+                         else max(0.0, timeout_s - (time.monotonic() - started)))
+    except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM's Terminated: exit 130 or 143
+        raise JoinInterrupted(f"interrupted while waiting for {_others(world_size)} to join, "
+                              f"before any work (no run folder was made): "
+                              f"{_where(rank, world_size)}; {_fix(world_size)}") from interrupt
     if joining.is_alive():
         raise JoinTimeout(_missing_line(rank, world_size, timeout_s))
     if failures:

@@ -107,8 +107,10 @@ def test_a_waiting_process_says_what_it_waits_for_once_and_stops_at_a_signal(tmp
             proc.communicate()
     assert code == status, seen + err
     assert time.monotonic() - asked < 5  # at once, not after torch's timeout
-    assert err.splitlines() == ["pidkit-distill train: interrupted while no epoch was running "
-                                "(nothing was left half-done): rerun the same command"]
+    # not "rerun the same command", which would wait again
+    assert err.splitlines() == ["pidkit-distill train: interrupted while waiting for the other "
+                                "process of the run to join, before any work (no run folder was "
+                                f"made): {_where(0, port)}"]
     assert not (tmp_path / "runs").exists()
 
 
