@@ -65,7 +65,10 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
     from it at once.
 
     The thread is left behind in the C++ call when this process stops waiting (an interrupt,
-    the timeout): the process is meant to end then, and ends without waiting for it. An error of
+    the timeout): the process is meant to end then, and ends without waiting for it. In a
+    process that goes on (a notebook), that call holds ``MASTER_PORT`` (rank 0) or its place at
+    the meeting until torch's own timeout, so a second call while it lasts raises
+    :class:`RuntimeError` saying so, instead of torch's ``EADDRINUSE``. An error of
     torch's own is raised as torch raised it, but a timeout of its store and, in a process
     other than rank 0, the loss of rank 0's store (rank 0 gave up first: the processes of a run
     start at different times, so their ``run.join_timeout`` ends at different times), which are
@@ -88,6 +91,8 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
     ------
     JoinTimeout
         The others did not all come in time.
+    RuntimeError
+        An earlier call of this process left its thread waiting in torch's call, still there.
     JoinInterrupted
         Ctrl-C or SIGTERM came while this process waited.
 
@@ -109,6 +114,16 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
     >>> dist.destroy_process_group()
     >>> os.environ.clear(); os.environ.update(before)
     """
+    left = [thread for thread in _LEFT_WAITING if thread.is_alive()]
+    _LEFT_WAITING[:] = left
+    if left:
+        raise RuntimeError(
+            f"this process cannot meet the others again yet: {_where(rank, world_size)}, but an "
+            "earlier wait of this process for them (stopped by run.join_timeout or an interrupt) "
+            "is still inside torch's init_process_group, holding that meeting until torch's own "
+            "timeout (30 min with gloo, 10 with nccl); restart the Python process (the "
+            "notebook's kernel) to meet them, or unset RANK and WORLD_SIZE to train in one "
+            "process")
     failures: list[BaseException] = []
 
     def join() -> None:
@@ -129,10 +144,12 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
             joining.join(None if timeout_s == 0
                          else max(0.0, timeout_s - (time.monotonic() - started)))
     except KeyboardInterrupt as interrupt:  # Ctrl-C, or SIGTERM's Terminated: exit 130 or 143
+        _LEFT_WAITING.append(joining)
         raise JoinInterrupted(f"interrupted while waiting for {_others(world_size)} to join, "
                               f"before any work (no run folder was made): "
                               f"{_where(rank, world_size)}; {_fix(world_size)}") from interrupt
     if joining.is_alive():
+        _LEFT_WAITING.append(joining)
         raise JoinTimeout(_missing_line(rank, world_size, timeout_s))
     if failures:
         error = failures[0]
@@ -145,6 +162,11 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
             said = (str(error).strip() or type(error).__name__).splitlines()[0]
             raise JoinTimeout(_missing_line(rank, world_size, timeout_s, closed=said)) from error
         raise error
+
+
+_LEFT_WAITING: list[threading.Thread] = []
+"""The threads of :func:`join_processes` that this process stopped waiting for, still in
+torch's call when last looked at."""
 
 
 def _others(world_size: int) -> str:

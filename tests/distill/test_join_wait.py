@@ -165,3 +165,34 @@ def test_a_process_that_loses_rank_0_while_others_are_missing_says_so_in_one_lin
         "RANK and WORLD_SIZE to train in one process; where they are slow to start, give them "
         "longer: --set run.join_timeout=SECONDS")
     assert isinstance(caught.value.__cause__, dist.DistNetworkError)
+
+
+def test_a_second_wait_while_the_first_is_still_in_torch_says_so(monkeypatch):
+    # a notebook: the first wait ended at run.join_timeout, its thread is still in torch's call
+    # (it holds MASTER_PORT); the second met torch's EADDRINUSE, or rank 0's old store
+    import threading
+
+    released = threading.Event()
+    monkeypatch.setattr(dist, "init_process_group", lambda *_, **__: released.wait(30))
+    for name, value in {"RANK": "0", "MASTER_ADDR": "10.0.0.1", "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(name, value)
+    try:
+        with pytest.raises(JoinTimeout):
+            join_processes("gloo", rank=0, world_size=2, timeout_s=0.2)
+        with pytest.raises(RuntimeError) as caught:
+            join_processes("gloo", rank=0, world_size=2, timeout_s=0.2)
+    finally:
+        released.set()
+    assert str(caught.value) == (
+        "this process cannot meet the others again yet: RANK=0 and WORLD_SIZE=2 in the "
+        "environment make this process rank 0 of 2, meeting the others at 10.0.0.1:29500 "
+        "(MASTER_ADDR:MASTER_PORT), but an earlier wait of this process for them (stopped by "
+        "run.join_timeout or an interrupt) is still inside torch's init_process_group, holding "
+        "that meeting until torch's own timeout (30 min with gloo, 10 with nccl); restart the "
+        "Python process (the notebook's kernel) to meet them, or unset RANK and WORLD_SIZE to "
+        "train in one process")
+    for thread in threading.enumerate():  # the first has left torch's call: waits start again
+        if thread.name == "pidkit_distill-join":
+            thread.join(5)
+    monkeypatch.setattr(dist, "init_process_group", lambda *_, **__: None)
+    join_processes("gloo", rank=0, world_size=2, timeout_s=5)
