@@ -62,7 +62,7 @@ from pidkit_distill.stop_lines import (
     say,
     say_stop,
 )
-from pidkit_distill.teacher_keys import unused_by_teacher
+from pidkit_distill.teacher_keys import record_hint, unused_by_teacher
 from pidkit_distill.user_modules import import_user_modules
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
@@ -536,14 +536,17 @@ def _nearest_key(key: str, kinds: dict[str, type]) -> str | None:
     every configuration key): the entry of the nested table of another section that it names
     in the wrong place (:func:`~pidkit_distill.config_settings.misplaced_key_table`:
     ``method.params.lambda2`` for ``params.lambda2``), else the closest key; ``None`` where
-    ``key`` is known (an entry of a known table too) or near none."""
+    ``key`` is known (an entry of a known table too), near none, or names a run's record
+    (``audit.teacher_file``: the hint says it is no setting,
+    :func:`~pidkit_distill.teacher_keys.record_hint`)."""
     parts = key.split(".")
-    if ".".join(parts[:2]) in kinds:
+    head = ".".join(parts[:2])
+    if head in kinds:
         return None
     misplaced = misplaced_key_table(parts, kinds)
     if misplaced is not None:
         return ".".join(filter(None, misplaced))
-    return closest(".".join(parts[:2]), list(kinds))
+    return None if record_hint(head) else closest(head, list(kinds))
 
 
 @contextmanager

@@ -301,9 +301,18 @@ def test_train_teacher_is_not_told_a_key_it_does_not_read(capsys, override, hint
                               f"config key {key!r}. {hint}\n")
 
 
-def test_train_teacher_keeps_the_hint_of_a_key_it_reads(capsys):
-    assert main(["train-teacher", "--set", "teacher.epoch=3"]) == 2
-    assert capsys.readouterr().err.endswith("]. Did you mean 'teacher.epochs'?\n")
+@pytest.mark.parametrize(("override", "hint"), [
+    ("teacher.epoch=3", "]. Did you mean 'teacher.epochs'?"),
+    # a run's record is no setting, as train says; train-teacher named the key closest to it
+    # instead, one it does not read ("The nearest key, 'audit.cluster_rule', is read by train")
+    ("audit.teacher_file=/x", "]. 'audit.teacher_file' is no setting: a run records the "
+                              "teacher file it read in its config.json (as "
+                              "recorded.teacher_file), and no configuration sets it; name the "
+                              "teacher with teacher.source"),
+])
+def test_train_teacher_keeps_trains_hint_naming_no_unread_key(capsys, override, hint):
+    assert main(["train-teacher", "--set", override]) == 2
+    assert capsys.readouterr().err.endswith(f"{hint}\n")
 
 
 def test_a_json_file_given_as_the_configuration_is_told_it_is_not_toml(tmp_path):
