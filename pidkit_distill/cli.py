@@ -47,10 +47,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from pidkit import __version__
-from pidkit._validate import closest
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.config import TrainConfig, config_fields
-from pidkit_distill.config_settings import misplaced_key_hint, misplaced_key_table, table_option
+from pidkit_distill.config_settings import hinted_key, misplaced_key_hint, misplaced_key_table, table_option
 from pidkit_distill.config_text import load_config
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
@@ -62,7 +61,7 @@ from pidkit_distill.stop_lines import (
     say,
     say_stop,
 )
-from pidkit_distill.teacher_keys import record_hint, unused_by_teacher
+from pidkit_distill.teacher_keys import unused_by_teacher
 from pidkit_distill.user_modules import import_user_modules
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
@@ -516,7 +515,7 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
     given += [(item.split("=", 1)[0].strip(), f"--set {item}") for item in args.overrides]
     kinds = {key: kind for key, _, kind, _ in config_fields()}
     for key, option in given:
-        nearest = _nearest_key(key, kinds)
+        nearest = hinted_key(key, kinds)
         why_not = None if nearest is None else unused_by_teacher(nearest)
         if why_not is not None:
             raise ValueError(f"{option}: unknown config key {key!r}. The nearest key, "
@@ -529,24 +528,6 @@ def _check_teacher_options(args: argparse.Namespace) -> None:
         if why is not None:
             warnings.warn(f"{option} is not used by train-teacher: {why}", UserWarning,
                           stacklevel=2)
-
-
-def _nearest_key(key: str, kinds: dict[str, type]) -> str | None:
-    """The key that the hint of an override's unknown ``key`` names (``kinds``: the type of
-    every configuration key): the entry of the nested table of another section that it names
-    in the wrong place (:func:`~pidkit_distill.config_settings.misplaced_key_table`:
-    ``method.params.lambda2`` for ``params.lambda2``), else the closest key; ``None`` where
-    ``key`` is known (an entry of a known table too), near none, or names a run's record
-    (``audit.teacher_file``: the hint says it is no setting,
-    :func:`~pidkit_distill.teacher_keys.record_hint`)."""
-    parts = key.split(".")
-    head = ".".join(parts[:2])
-    if head in kinds:
-        return None
-    misplaced = misplaced_key_table(parts, kinds)
-    if misplaced is not None:
-        return ".".join(filter(None, misplaced))
-    return None if record_hint(head) else closest(head, list(kinds))
 
 
 @contextmanager

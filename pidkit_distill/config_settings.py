@@ -23,7 +23,7 @@ from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint
 
-__all__ = ["Settings", "closest_name_hint", "field_kinds", "misplaced_key_hint",
+__all__ = ["Settings", "closest_name_hint", "field_kinds", "hinted_key", "misplaced_key_hint",
            "misplaced_key_table", "misplaced_table", "table_hint", "table_option"]
 
 
@@ -40,6 +40,32 @@ def closest_name_hint(name: str, known: Iterable[str]) -> str:
     is said to be no setting instead (:func:`~pidkit_distill.teacher_keys.record_hint`)."""
     suggestion = did_you_mean(name, list(known))
     return record_hint(name) or (f".{suggestion}" if suggestion else "")
+
+
+def hinted_key(key: str, kinds: dict[str, type]) -> str | None:
+    """The key that the hint for the unknown configuration ``key`` names, as
+    :func:`~pidkit_distill.apply_overrides` picks it (``kinds``: the type of every
+    configuration key): the entry of another section's nested table that it names in the wrong
+    place (:func:`misplaced_key_table`), else the closest key (:func:`closest_name_hint`);
+    ``None`` where ``key`` is known (an entry of a known table too), near none, or names a run's
+    record (:func:`~pidkit_distill.teacher_keys.record_hint`: the hint says it is no setting).
+
+    Examples
+    --------
+    >>> kinds = {"method.params": dict, "run.epochs": int, "teacher.epochs": int}
+    >>> hinted_key("params.lambda2", kinds), hinted_key("run.epoch", kinds)
+    ('method.params.lambda2', 'run.epochs')
+    >>> print(hinted_key("method.params.lambda2", kinds), hinted_key("run.teacher_file", kinds))
+    None None
+    """
+    parts = key.split(".")
+    head = ".".join(parts[:2])
+    if head in kinds:
+        return None
+    misplaced = misplaced_key_table(parts, kinds)
+    if misplaced is not None:
+        return ".".join(filter(None, misplaced))
+    return None if record_hint(head) else closest(head, list(kinds))
 
 
 def misplaced_table(name: str, known: Iterable[str], tables: Iterable[str]) -> str | None:
