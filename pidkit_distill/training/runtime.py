@@ -32,7 +32,7 @@ from pidkit_distill.launcher_env import (
     world_size_from_env,
 )
 from pidkit_distill.signals import interrupts_deferred
-from pidkit_distill.training.joining import JoinTimeout, join_processes
+from pidkit_distill.training.joining import JoinInterrupted, JoinTimeout, join_processes
 from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 
 __all__ = [
@@ -104,8 +104,10 @@ def init_runtime(config: TrainConfig) -> Runtime:
 
     The processes meet in :func:`~pidkit_distill.training.joining.join_processes`, which
     says what it waits for after a few seconds, gives up after ``run.join_timeout`` seconds
-    (:class:`~pidkit_distill.training.joining.JoinTimeout`, recorded as this process's own
-    stop, so that every rank's command prints it) and stops at Ctrl-C or SIGTERM at once.
+    (:class:`~pidkit_distill.training.joining.JoinTimeout`) and stops at Ctrl-C or SIGTERM at
+    once (:class:`~pidkit_distill.training.joining.JoinInterrupted`); each is recorded as this
+    process's own stop, so that every rank's command prints what it waited for (a rank other
+    than 0 may have been started on its own, by srun or by hand, with no rank 0 to print).
     A process group is created only when there is none yet, or taken over from a failed run of
     this process that made it (:func:`leave_runtime`); it is then destroyed by
     :func:`close_runtime`. Under torchrun the run's ``session`` is a number that rank 0 draws
@@ -128,8 +130,10 @@ def init_runtime(config: TrainConfig) -> Runtime:
         try:
             join_processes("nccl" if use_cuda else "gloo", rank=rank, world_size=world_size,
                            timeout_s=config.run.join_timeout, device=device if use_cuda else None)
-        except JoinTimeout as error:  # its own stop: the command prints it in every rank
-            record_first_stop(error, FirstStop(rank, one_line(error), False, stop_cause(error)))
+        except (JoinTimeout, JoinInterrupted) as error:  # its own stop: printed in every rank
+            record_first_stop(error, FirstStop(rank, one_line(error),
+                                               isinstance(error, JoinInterrupted),
+                                               stop_cause(error)))
             raise
         owns_group = True
     elif world_size > 1 and _LEFT_GROUP and _LEFT_GROUP[0] is dist.group.WORLD:

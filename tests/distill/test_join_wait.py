@@ -86,16 +86,20 @@ def test_the_processes_have_as_long_to_join_as_torchrun_gives_its_nodes():
     assert RunConfig().join_timeout == RendezvousTimeout().join.total_seconds() == 600
 
 
-@pytest.mark.parametrize(("sent", "status"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_waiting_process_says_what_it_waits_for_once_and_stops_at_a_signal(tmp_path, sent,
-                                                                            status):
-    proc, port = _alone(tmp_path, 0)  # run.join_timeout: 600 s
+@pytest.mark.parametrize(("rank", "sent", "status"),
+                         [(0, signal.SIGTERM, 143), (0, signal.SIGINT, 130),
+                          (1, signal.SIGTERM, 143)])
+def test_a_waiting_process_says_what_it_waits_for_once_and_stops_at_a_signal(tmp_path, rank,
+                                                                            sent, status):
+    # every rank says what it waited for, named when it is not rank 0: a rank 1 started on its
+    # own (srun, by hand on another machine) has no rank 0 to print for it (it printed nothing)
+    proc, port = _alone(tmp_path, rank)  # run.join_timeout: 600 s
     try:
         deadline, seen = time.monotonic() + JOIN_NOTICE_S + 40, ""
         while "\n" not in seen and time.monotonic() < deadline:  # the first line on stderr
             if select.select([proc.stderr], [], [], 1)[0]:
                 seen += proc.stderr.readline()
-        assert seen == (f"waiting for the other process of the run to join: {_where(0, port)}; "
+        assert seen == (f"waiting for the other process of the run to join: {_where(rank, port)}; "
                         "it waits up to 600 s (run.join_timeout)\n")
         time.sleep(1)
         asked = time.monotonic()
@@ -108,9 +112,10 @@ def test_a_waiting_process_says_what_it_waits_for_once_and_stops_at_a_signal(tmp
     assert code == status, seen + err
     assert time.monotonic() - asked < 5  # at once, not after torch's timeout
     # not "rerun the same command", which would wait again
-    assert err.splitlines() == ["pidkit-distill train: interrupted while waiting for the other "
-                                "process of the run to join, before any work (no run folder was "
-                                f"made): {_where(0, port)}"]
+    named = "" if rank == 0 else " (rank 1 of 2)"
+    assert err.splitlines() == [f"pidkit-distill train{named}: interrupted while waiting for the "
+                                "other process of the run to join, before any work (no run "
+                                f"folder was made): {_where(rank, port)}"]
     assert not (tmp_path / "runs").exists()
 
 
