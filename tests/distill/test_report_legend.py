@@ -239,3 +239,39 @@ def test_a_figure_too_narrow_for_a_wrapped_legend_is_made_wider():
     (text,) = fig.legends[0].get_texts()
     assert "".join(text.get_text().split()) == "".join(label.split())  # broken, whole
     assert max(len(line) for line in text.get_text().split("\n")) <= 20
+
+
+# The dash pattern of each line style but the solid one, in line widths (matplotlib scales it
+# by the line's width: rcParams["lines.scale_dashes"]).
+_PATTERNS = {"--": "lines.dashed_pattern", "-.": "lines.dashdot_pattern",
+             ":": "lines.dotted_pattern"}
+
+
+def test_every_legend_key_is_long_enough_to_show_its_line_style(tmp_path, figures):
+    # a teacher from a file is dash-dot; its key, 2 font sizes (20 pt) long, showed one dash,
+    # the marker over the dot and a short dash: read as dashed, an untrained teacher's. A dash-dot
+    # period is 15.9 pt at a lone run's width (1.5) and 21.2 pt at a mean's (2), longer than the
+    # key: its dot never showed. Each key now shows two periods of its pattern at least.
+    from matplotlib import rcParams
+
+    teacher = tmp_path / "teacher.pt"
+    teacher.write_bytes(b"")
+    runs = [fake_run(tmp_path / "digits-bas-tt-s0", epochs=2, teacher="trained"),
+            fake_run(tmp_path / "digits-bas-ut-s0", epochs=2, teacher="untrained"),
+            fake_run(tmp_path / "digits-vid-tp-s0", epochs=2, teacher=str(teacher))]
+    for seed in (0, 1):  # a mean of two seeds, drawn wider
+        path = fake_run(tmp_path / f"digits-kd-tp-s{seed}", epochs=2, teacher=str(teacher))
+        config = json.loads((path / "config.json").read_text())
+        config["run"]["seed"] = seed
+        (path / "config.json").write_text(json.dumps(config))
+        runs.append(path)
+    write_report(runs, out_dir=tmp_path / "rep")
+    assert len(figures) == 3 and rcParams["lines.scale_dashes"]
+    for title, fig in figures.items():
+        _drawn(fig)
+        keys = fig.legends[0].legend_handles
+        assert {"-", "--", "-."} <= {key.get_linestyle() for key in keys}, title
+        shown = [(key.get_label(), round(np.ptp(key.get_xdata()) / (
+            sum(rcParams[_PATTERNS[key.get_linestyle()]]) * key.get_linewidth()), 2))
+            for key in keys if key.get_linestyle() in _PATTERNS]
+        assert min(periods for _, periods in shown) >= 2, (title, shown)
