@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pidkit import pid
+from pidkit import joint_from_samples, pid
 from pidkit.estimate import (
     BIAS_CORRECTIONS,
     PIDStatistic,
@@ -361,3 +361,16 @@ def test_counts_held_in_floats_are_counts_and_other_tables_are_refused_by_name()
     with pytest.raises(ValueError, match=r"^counts must be a 2-D .*; it holds 1 negative value\(s\)\.$"):
         eb_conditional_entropy(np.where(rows == rows.max(), -1.0, rows))
     assert eb_conditional_entropy(rows) == eb_conditional_entropy(rows.astype(int))
+
+
+def test_an_information_at_its_bound_by_rounding_is_not_flagged_above_it():
+    # A teacher with one value (a constant representation, clustered into 1): I(Y;T) <= H(T) = 0,
+    # and the extrapolation of subsample values that are all 0 returns 3.3e-18 here, rounding of 0.
+    # It was flagged "corrected above min(H(Y), H(source))", a note with nothing behind it.
+    rng = np.random.default_rng(5)
+    y = rng.integers(0, 3, 400)
+    s = np.where(rng.random(400) < 0.3, y, rng.integers(0, 3, 400))
+    fix = correct_counts(joint_from_samples(y, np.zeros(400, int), s).counts)
+    assert 0.0 < fix.corrected["i_yt"] < 1e-15
+    assert fix.above_bound == ()
+    assert fix.corrected["i_yts"] == pytest.approx(fix.corrected["i_ys"], abs=1e-12)

@@ -44,7 +44,7 @@ from pidkit._errors import SolverError
 from pidkit._settings import check_int, check_n_jobs, check_seed
 from pidkit._units import from_nats
 from pidkit._validate import check_choice
-from pidkit.below_zero import below_zero
+from pidkit.below_zero import below_zero, rounding_level
 from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import QUANTITIES
@@ -126,10 +126,11 @@ class BiasCorrection:
         The points the extrapolation fits: the mean plug-in ``"i_yt"``, ``"i_ys"``, ``"i_yts"``
         and ``"i_star"`` (I*) at each of ``subsample_sizes`` (empty for ``"none"``).
     above_bound : tuple of str
-        The corrected informations above their bound from the plug-in entropies:
-        ``min(H(Y), H(T))`` for ``i_yt``, ``min(H(Y), H(S))`` for ``i_ys``, ``min(H(Y), H(T,S))``
-        for ``i_yts``. Like ``negative``, a value a correction can reach (the plug-in entropies
-        are biased low themselves) and read as "at the bound within noise"; never clipped.
+        The corrected informations above their bound from the plug-in entropies by more than
+        rounding (:func:`pidkit.below_zero.rounding_level`): ``min(H(Y), H(T))`` for ``i_yt``,
+        ``min(H(Y), H(S))`` for ``i_ys``, ``min(H(Y), H(T,S))`` for ``i_yts``. Like ``negative``,
+        a value a correction can reach (the plug-in entropies are biased low themselves) and read
+        as "at the bound within noise"; never clipped.
 
     Examples
     --------
@@ -580,7 +581,10 @@ def correct_counts(
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     negative = below_zero(corrected, plug.values())
-    above = tuple(k for k, bound in _information_bounds(counts, units).items() if corrected[k] > bound)
+    above = tuple(
+        k for k, bound in _information_bounds(counts, units).items()
+        if corrected[k] > bound + rounding_level([corrected[k], plug[k], bound])
+    )
     curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
