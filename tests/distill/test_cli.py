@@ -81,6 +81,23 @@ def test_help_names_every_command(capsys):
     assert all(cmd in out for cmd in ("train", "train-teacher", "report", "demo"))
 
 
+@pytest.mark.parametrize("command", ["train", "train-teacher", "report", "demo"])
+def test_every_command_s_help_says_what_it_does(capsys, command):
+    # `pidkit-distill demo --help` printed its usage and two options, nothing of what the demo
+    # trains, how long it takes or what it writes (the other commands' help says so)
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    usage, _, rest = out.partition("\n\n")
+    said = rest.partition("\n\n")[0]
+    assert exit_.value.code == 0 and usage.startswith(f"usage: pidkit-distill {command} ")
+    assert not said.startswith(("options:", "positional arguments:")) and len(said) > 100, out
+    if command == "demo":
+        flat = " ".join(said.split())
+        assert all(part in flat for part in ("BAS, VID and RID", "4,000", "100 of them",
+                                             "--out-dir", "report/")), flat
+
+
 def test_version_names_the_command_and_the_package_version(capsys):
     # `pidkit-distill --version` said "the following arguments are required: COMMAND" (exit 2)
     import pidkit
