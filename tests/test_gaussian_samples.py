@@ -153,6 +153,15 @@ def test_a_floored_synergy_is_reported():
         ((np.zeros(5), np.zeros((5, 2)), np.zeros((5, 2))), ValueError, "too few samples: n = 5 rows"),
         ((np.full(10, np.nan), np.zeros(10), np.zeros(10)), ValueError, "y contains NaN or infinity"),
         ((np.zeros(10), np.array(["a"] * 10), np.zeros(10)), TypeError, "t must hold real numbers"),
+        # class names as y (a pandas column of strings is an object array): the message said
+        # 'got dtype <U3.' (or 'If they are numbers, convert them') and nothing of the one-hot
+        ((np.array(["cat", "dog"] * 5, dtype=object), np.arange(10.0), np.arange(10.0) % 3), TypeError,
+         r"^y must hold real numbers; got text \(e\.g\. 'cat'\)\. The Gaussian PID models numbers: "
+         r"pass class labels one-hot in C - 1 columns \(pidkit\.estimate\.continuous\.one_hot\(y, "
+         r"'y'\)\[0\]\), or pass them as they are to pidkit\.estimate\.pid_from_representations\(\.\.\., "
+         r"estimator='gaussian'\), which encodes them so\.$"),
+        ((np.array(["cat", "dog"] * 5), np.arange(10.0), np.arange(10.0) % 3), TypeError,
+         r"^y must hold real numbers; got text \(e\.g\. 'cat'\)\. "),
         ((np.zeros(10), np.zeros((10, 2, 2)), np.zeros(10)), ValueError, r"t must be of shape \(n_samples,"),
         # t copies y: the error named 'cov', an argument of gaussian_pid, not of this function
         ((np.arange(10.0), np.arange(10.0), np.arange(10.0) % 3), ValueError,
@@ -363,3 +372,20 @@ def test_rank_deficient_float32_features_are_estimated_as_their_rank():
     assert result.status == "optimal" and result.diagnostics["ranks"] == (2, 6, 1, 7)
     assert result.i_yt == pytest.approx(reference.i_yt, abs=1e-4)
     assert result.diagnostics["collinear_nats"] > 1e-6  # what the exact decomposition would count
+
+
+def test_the_fix_the_text_labels_error_names_runs():
+    # the refusal of class names as y names pidkit.estimate.continuous.one_hot(y, 'y')[0]: it gives
+    # the C - 1 indicator columns that gaussian_pid_from_samples takes
+    from pidkit.estimate.continuous import one_hot
+
+    rng = np.random.default_rng(3)
+    codes = rng.integers(0, 3, 300)
+    y = np.array(["cat", "dog", "eel"])[codes]
+    t = codes + rng.standard_normal(300)
+    s = rng.standard_normal(300)
+    with pytest.raises(TypeError, match=r"one_hot\(y, 'y'\)\[0\]"):
+        pidkit.gaussian_pid_from_samples(y, t, s)
+    r = pidkit.gaussian_pid_from_samples(one_hot(y, "y")[0], t, s)
+    by_hand = pidkit.gaussian_pid_from_samples(np.eye(3)[codes][:, 1:], t, s)
+    assert r.i_yt == pytest.approx(by_hand.i_yt, abs=1e-12) and r.i_yt > 0.3

@@ -70,7 +70,8 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
     if arr.dtype == bool:
         arr = arr.astype(np.float64)
     if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must hold real numbers; got {what_it_holds(x, arr, name)}")
+        held = _text_hint(arr, name) or what_it_holds(x, arr, name)
+        raise TypeError(f"{name} must hold real numbers; got {held}")
     shape = arr.shape
     if arr.ndim == 1:
         arr = arr[:, None]
@@ -84,6 +85,26 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
         row = int(np.argwhere(~np.isfinite(arr))[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at sample {row}); drop or impute it.")
     return arr
+
+
+def _text_hint(arr: np.ndarray, name: str) -> str:
+    """The end of the error for samples that hold text (class names, usually), else ``""``."""
+    if not arr.size:
+        return ""
+    if arr.dtype.kind in "US":
+        first = arr.flat[0].item()
+    elif arr.dtype == object:
+        first = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
+        if first is None:
+            return ""
+    else:
+        return ""
+    return (
+        f"text (e.g. {first!r}). The Gaussian PID models numbers: pass class labels one-hot in "
+        f"C - 1 columns (pidkit.estimate.continuous.one_hot({name}, {name!r})[0]), or pass them as "
+        "they are to pidkit.estimate.pid_from_representations(..., estimator='gaussian'), which "
+        "encodes them so."
+    )
 
 
 def _warn_if_class_codes(y: np.ndarray) -> None:
