@@ -10,6 +10,8 @@ read as TOML literals and checked against their key's type by
 from __future__ import annotations
 
 import json
+import os
+import shlex
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -68,7 +70,8 @@ def _parse_override(key: str, text: str, kind: type) -> Any:
     elif kind is bool:
         value = _BOOLS.get(text.strip().lower())
         if value is None:
-            raise TypeError(f"config key {key!r} expects true or false, got {text!r}")
+            raise TypeError(f"config key {key!r} expects true or false, got "
+                            f"{text!r}{_resume_path_hint(key, text)}")
     elif kind is list:
         value = _parse_literal(text) if text.strip().startswith("[") else [
             _parse_literal(item) for item in text.split(",") if item.strip()
@@ -76,6 +79,29 @@ def _parse_override(key: str, text: str, kind: type) -> Any:
     else:
         value = _parse_literal(text)
     return coerce_value(key, value, kind)
+
+
+def _resume_path_hint(key: str, text: str) -> str:
+    """What to do where ``run.resume`` was given a path (``--resume runs/x``, as other trainers
+    take a checkpoint's path there): a run resumes in the run folder its command names.
+
+    Examples
+    --------
+    >>> print(_resume_path_hint("run.resume", "runs/digits-rid-tt-s0/checkpoint.pt"))
+    ; --resume takes no path: a run continues in the run folder that its command names \
+(run.out_dir/run.name); to continue 'runs/digits-rid-tt-s0', rerun the command that made it \
+with --resume (and --out-dir runs --run.name digits-rid-tt-s0, which name that folder)
+    >>> _resume_path_hint("run.resume", "ture")
+    ''
+    """
+    path = Path(text).expanduser()
+    if key != "run.resume" or not ("/" in text or os.sep in text or path.exists()):
+        return ""
+    folder = path.parent if path.name == "checkpoint.pt" or path.is_file() else path
+    return ("; --resume takes no path: a run continues in the run folder that its command names "
+            f"(run.out_dir/run.name); to continue {str(folder)!r}, rerun the command that made "
+            f"it with --resume (and --out-dir {shlex.quote(str(folder.parent))} --run.name "
+            f"{shlex.quote(folder.name)}, which name that folder)")
 
 
 def apply_overrides(config: TrainConfig, overrides: Sequence[str]) -> TrainConfig:

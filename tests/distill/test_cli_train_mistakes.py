@@ -345,3 +345,23 @@ def test_a_world_size_left_in_the_environment_without_torchrun_is_said_in_one_li
     assert main(["train", "--data.name", "digits", "--run.out_dir", str(tmp_path)]) == 2
     assert "but MASTER_PORT is unset (torchrun sets it, with MASTER_ADDR)" in (
         capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("given", ["runs/digits-rid-tt-s0", "runs/digits-rid-tt-s0/",
+                                   "runs/digits-rid-tt-s0/checkpoint.pt"])
+def test_a_path_given_to_resume_says_how_to_name_the_run_folder(tmp_path, monkeypatch, capsys,
+                                                                 given):
+    # torchvision's train.py takes --resume PATH; here it was 'config key 'run.resume' expects
+    # true or false, got 'runs/digits-rid-tt-s0'', and nothing of how to continue that run
+    monkeypatch.chdir(tmp_path)
+    status = main(["train", "--resume", given])
+    assert (status, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: config key 'run.resume' expects true or false, got "
+        f"{given!r}; --resume takes no path: a run continues in the run folder that its command "
+        "names (run.out_dir/run.name); to continue 'runs/digits-rid-tt-s0', rerun the command "
+        "that made it with --resume (and --out-dir runs --run.name digits-rid-tt-s0, which name "
+        "that folder)\n"))
+    status = main(["train", "--resume", "ture"])  # no path: no word of one
+    assert (status, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: config key 'run.resume' expects true or false, got "
+        "'ture'\n"))
