@@ -39,7 +39,8 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
         ``untrained`` is told that keyword), or one that could not be read (no permission, a
         failing disk).
     ValueError
-        The file does not hold a teacher (or cannot be loaded safely).
+        The file does not hold a teacher (or cannot be loaded safely); a run's
+        ``checkpoint.pt`` is told the ``teacher.pt`` beside it (a teacher's run folder has one).
     MemoryError
         Memory ran out while it was read (Python's, or torch's allocator refusing): the message
         names the teacher file.
@@ -65,6 +66,15 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
         return {"model": saved}
     if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
         return saved
+    if isinstance(saved, dict) and {"format", "student"} <= saved.keys():  # a checkpoint.pt
+        beside = path.parent / "teacher.pt"
+        raise ValueError(
+            f"teacher file {str(path)!r} is a run's checkpoint (the file a run resumes from), "
+            "not a teacher; " + (f"pass the teacher.pt beside it: {beside}" if beside.is_file()
+                                 else "pass the teacher.pt that `pidkit-distill train-teacher` "
+                                      "prints (to teach with a run's student, save "
+                                      "pidkit_distill.load_student(RUN_DIR).state_dict() to a "
+                                      "file and set model.teacher to the run's model.student)"))
     keys = sorted(map(str, saved)) if isinstance(saved, dict) else type(saved).__name__
     raise ValueError(f"teacher file {str(path)!r} holds {keys}; expected {_TEACHER_HOLDS}")
 

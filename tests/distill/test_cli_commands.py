@@ -186,6 +186,29 @@ def test_train_teacher_says_when_it_reuses_a_teacher_and_gives_its_accuracy(tmp_
     assert capsys.readouterr() == ("", f"pidkit-distill train: error: teacher.source: {line}")
 
 
+def test_a_run_s_checkpoint_given_as_the_teacher_names_the_teacher_file(tmp_path, capsys):
+    # a teacher's run folder holds checkpoint.pt beside teacher.pt; the checkpoint given to
+    # --teacher was told "holds ['audit', 'best_acc', ...]; expected a teacher: ...", nothing
+    # of the teacher.pt beside it (the folder itself was told it)
+    assert main(["train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path),
+                 "--teacher.epochs", "1"]) == 0
+    (teacher,) = tmp_path.glob("teacher-*/teacher.pt")
+    assert main(["train", *BASE, "--epochs", "1", "--out-dir", str(tmp_path / "runs")]) == 0
+    (student,) = (tmp_path / "runs").glob("*/checkpoint.pt")
+    capsys.readouterr()
+    start = "pidkit-distill train: error: teacher.source: teacher file"
+    for given, then in [(teacher.parent / "checkpoint.pt", f"beside it: {teacher}"), (
+            student, "that `pidkit-distill train-teacher` prints (to teach with a run's "
+                     "student, save pidkit_distill.load_student(RUN_DIR).state_dict() to a file "
+                     "and set model.teacher to the run's model.student)")]:
+        assert main(["train", *BASE, "--teacher", str(given), "--epochs", "1", "--out-dir",
+                     str(tmp_path / "more")]) == 2
+        assert capsys.readouterr() == ("", (
+            f"{start} '{given}' is a run's checkpoint (the file a run resumes from), not a "
+            f"teacher; pass the teacher.pt {then}\n"))
+    assert not (tmp_path / "more").exists()
+
+
 # --- report on damaged run folders -------------------------------------------------------------
 
 
