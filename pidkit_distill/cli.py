@@ -433,7 +433,7 @@ def _run(args: argparse.Namespace) -> int:
                 read = len(distinct & shown)
                 teachers = len(distinct - shown)  # the teachers' own, skipped beside students
                 print(f"{given}: {read} run folder{'' if read == 1 else 's'}"
-                      + (f" and {teachers} teacher's run folder{'' if teachers == 1 else 's'}, "
+                      + (f"; {teachers} teacher's run folder{'' if teachers == 1 else 's'} "
                          "skipped" if teachers else ""), file=sys.stderr, flush=True)
         from pidkit_distill.atomic_files import FileWriteError
         from pidkit_distill.report import group_table, summary_table, write_report

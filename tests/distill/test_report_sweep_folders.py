@@ -78,10 +78,12 @@ def test_load_runs_reads_a_sweep_folder_and_skips_its_teacher_as_runs_star_does(
     with pytest.warns(RuntimeWarning, match="skipped the teacher's run folder"):
         assert [run.name for run in load_runs(os.fsencode(runs))] == ["s0", "s1"]
     assert [run.name for run in load_runs(str(teacher))] == ["teacher-digits-x"]
-    # the command's count is of the table's runs: it said "3 run folders" above a table of two
+    # the command's count is of the table's runs: it said "3 run folders" above a table of two;
+    # and of the teacher's, apart: "2 run folders and 1 teacher's run folder, skipped" read as
+    # all three skipped
     assert main(["report", str(runs)]) == 0
     out, err = capsys.readouterr()
-    assert err.endswith(f"\n{runs}: 2 run folders and 1 teacher's run folder, skipped\n")
+    assert err.endswith(f"\n{runs}: 2 run folders; 1 teacher's run folder skipped\n")
     assert [r.split(" | ")[0] for r in rows(out)] == ["| s0", "| s1"]
 
 
@@ -97,7 +99,7 @@ def test_the_count_of_a_sweep_folder_counts_a_run_linked_twice_in_it_once(tmp_pa
     assert main(["report", str(runs)]) == 0
     out, err = capsys.readouterr()
     assert f"warning: skipped {runs / 's1'}: given twice\n" in err
-    assert err.endswith(f"\n{runs}: 2 run folders and 1 teacher's run folder, skipped\n")
+    assert err.endswith(f"\n{runs}: 2 run folders; 1 teacher's run folder skipped\n")
     assert len(rows(out)) == 2
 
 
