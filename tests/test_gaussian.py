@@ -513,3 +513,32 @@ def test_a_float32_covariance_off_by_its_own_rounding_is_symmetric_enough():
     got = pidkit.gaussian_pid(cov, (1, 1, 1))
     assert got.red == pytest.approx(expected.red, abs=1e-5)
     assert got.syn == pytest.approx(expected.syn, abs=1e-5)
+
+
+def test_the_example_builders_take_a_seed_as_random_state_does():
+    # docs/gaussian.md shows rng=...; an int seed, as every random_state of pidkit takes, failed
+    # deep inside with "AttributeError: 'int' object has no attribute 'standard_normal'".
+    for build in (lambda rng: scalar_target(2, 3, rng=rng), lambda rng: degraded(2, 3, 2, rng=rng),
+                  lambda rng: direct_sum([degraded(1, 2, 2, rng=0)], rng=rng)):
+        by_seed, by_generator = build(7), build(np.random.default_rng(7))
+        np.testing.assert_array_equal(by_seed.cov, by_generator.cov)
+        assert by_seed.atoms == by_generator.atoms
+        assert build(None).dims == by_seed.dims
+    message = r"^rng must be an int in \[0, 2\*\*32 - 1\], a numpy\.random\.Generator or RandomState, or "
+    message += "None; "
+    with pytest.raises(TypeError, match=message + r"got '7' \(str\)\."):
+        degraded(2, 3, 2, rng="7")
+
+
+@pytest.mark.parametrize(
+    ("build", "match"),
+    [
+        (lambda: scalar_target(0, 2, rng=0), r"^d_t must be an int >= 1; got 0\.$"),
+        (lambda: degraded(2, 3, 0, rng=0), r"^d_s must be an int >= 1; got 0\.$"),
+        (lambda: degraded(0, 3, 2, rng=0), r"^d_y must be an int >= 1; got 0\.$"),
+    ],
+)
+def test_the_example_builders_refuse_an_empty_block(build, match):
+    # scalar_target(0, 2) returned a system with dims (1, 0, 2), which gaussian_pid then refuses
+    with pytest.raises(ValueError, match=match):
+        build()
