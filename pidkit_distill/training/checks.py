@@ -81,7 +81,7 @@ from pidkit_distill.training.model_checks import (
     model_for,
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
-from pidkit_distill.training.rundir import check_not_busy, check_out_dir, run_dir_of
+from pidkit_distill.training.rundir import RunFolder, check_not_busy, check_out_dir, run_dir_of
 from pidkit_distill.training.runtime import float32_default
 from pidkit_distill.training.schedule_fit import fit_schedule
 from pidkit_distill.training.teacher import (
@@ -384,7 +384,10 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         except MemoryError as err:  # the run's failure, as where the run reads it whole
             raise out_of_memory_reading(run_dir / "checkpoint.pt") from err
     notices = (notice,) if notice else ()
-    if config.run.resume and not resume and not _is_init_run(run_dir):
+    # a folder whose metrics.jsonl logs epochs is this run's, its checkpoint gone: the run says
+    # so as it starts (not that the run's folder is elsewhere)
+    if (config.run.resume and not resume and not _is_init_run(run_dir)
+            and not RunFolder(run_dir).logged_epochs()):
         notices += (_nothing_to_resume(config, run_dir),)
     path = teacher_file_of(config)
     if path is not None and not resume:  # a resumed run's teacher is in its checkpoint
@@ -432,8 +435,9 @@ def _is_init_run(run_dir: Path) -> bool:
 
 
 def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
-    """The notice that ``run.resume`` found no checkpoint in ``run_dir``: the run starts anew
-    (a relative ``run.out_dir`` from another current folder named another folder)."""
+    """The notice that ``run.resume`` found no checkpoint in ``run_dir``, which logs no epoch:
+    the run starts anew (a relative ``run.out_dir`` from another current folder named another
+    folder)."""
     relative = "" if run_dir.is_absolute() else (
         f" (run.out_dir={config.run.out_dir!r} is relative: it is taken from the current "
         f"folder, {str(Path.cwd())!r})")

@@ -262,6 +262,23 @@ def test_a_resume_that_finds_no_checkpoint_says_where_it_looked(tmp_path, monkey
     assert check_config(tiny(tmp_path, "run.name=r.bas-init", "run.resume=true")).notices == ()
 
 
+def test_a_resume_where_the_run_s_checkpoint_is_gone_is_not_sent_to_another_folder(tmp_path,
+                                                                                 capsys):
+    # the run's own folder, its checkpoint.pt deleted (or not copied): --resume was told 'to
+    # continue a run, set run.out_dir and run.name to its folder', and then, by the run, that
+    # this folder's checkpoint was deleted: two lines that disagree on whose folder it is
+    config = tiny(tmp_path, "run.name=done", "run.epochs=2", "run.resume=true")
+    (train(config).run_dir / "checkpoint.pt").unlink()
+    assert check_config(config).notices == ()
+    capsys.readouterr()
+    train(config)
+    said = [line for line in capsys.readouterr().out.splitlines() if "checkpoint" in line]
+    assert said == [f"{tmp_path / 'done'} holds no checkpoint but 2 epoch(s) logged by an earlier "
+                    "run whose train had written a checkpoint by then (run.checkpoint_every = 1, "
+                    "and after its last epoch), so it was deleted or not copied with the folder: "
+                    "training from epoch 1"]
+
+
 def test_a_teacher_cache_folder_that_cannot_be_written_is_refused_before_any_work(
         tmp_path, monkeypatch, capsys):
     config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
