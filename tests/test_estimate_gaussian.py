@@ -158,7 +158,7 @@ def test_too_few_samples_for_the_dimensions():
     y = rng.integers(0, 10, 30)
     t, s = rng.standard_normal((30, 20)), rng.standard_normal((30, 20))
     with pytest.raises(ValueError, match=r"n = 30 samples for d_y \+ d_t \+ d_s = 9 \+ 10 \+ 10 = 29.*"
-                                         r"smaller n_components"):
+                                         r"Pass n_components=9 or fewer"):
         pid_from_representations(y, t, s, estimator="gaussian", n_components=10)
     with pytest.raises(ValueError, match=r"y holds a single value"):
         pid_from_representations(np.zeros(30, int), t, s, estimator="gaussian", n_components=2)
@@ -300,3 +300,39 @@ def test_labels_that_cannot_be_sorted_are_one_hot_encoded_in_first_seen_order():
     ref = pid_from_representations(codes, t, s, estimator="gaussian", n_components=2)
     assert res.labels["y"].tolist() == [0, ("a",), 1]
     assert res.i_yts == pytest.approx(ref.i_yts) and res.red == pytest.approx(ref.red)
+
+
+@pytest.mark.parametrize(
+    ("n", "n_classes", "match", "fitting"),
+    [
+        # 5 features a side: the message said 'the features keep n_components=10 principal
+        # components each' and 'Pass a smaller n_components', though 8 or 6 changed nothing
+        (9, 2, r"^estimator='gaussian' needs more samples than dimensions: n = 9 samples for d_y \+ d_t "
+               r"\+ d_s = 1 \+ 5 \+ 5 = 11 \(2 classes give 1 label column, T 5 principal components, S 5 "
+               r"principal components\); n_samples > 12 is required, and the estimate is most reliable "
+               r"with d_y \+ d_t \+ d_s well below n\. Pass n_components=3 or fewer, or more samples\.$", 3),
+        (20, 10, r"\(10 classes give 9 label columns, .*\. Pass n_components=4 or fewer, or more samples", 4),
+        # no n_components helps: the label columns alone leave no room
+        (12, 10, r"n_samples > 20 is required, .*\. Use at least 13 samples \(with n_components=1\)", None),
+    ],
+)
+def test_too_few_samples_names_the_n_components_that_fits(n, n_classes, match, fitting):
+    rng = np.random.default_rng(0)
+    y = np.arange(n) % n_classes
+    t, s = rng.normal(size=(n, 5)), rng.normal(size=(n, 5))
+    with pytest.raises(ValueError, match=match):
+        pid_from_representations(y, t, s, estimator="gaussian")
+    if fitting is not None:  # the fix the message names runs
+        res = pid_from_representations(y, t, s, estimator="gaussian", n_components=fitting)
+        assert res.shape[1] == res.shape[2] == fitting
+        with pytest.raises(ValueError, match="needs more samples than dimensions"):
+            pid_from_representations(y, t, s, estimator="gaussian", n_components=fitting + 1)
+
+
+def test_too_few_samples_counts_a_label_side_as_fixed():
+    # a teacher given as labels is one-hot encoded: n_components does not shrink it
+    rng = np.random.default_rng(0)
+    y, t = np.arange(9) % 2, np.arange(9) % 3
+    with pytest.raises(ValueError, match=r"T 2 one-hot label columns, S 8 principal components\); .* "
+                                         r"Pass n_components=4 or fewer, or more samples\.$"):
+        pid_from_representations(y, t, rng.normal(size=(9, 8)), estimator="gaussian")

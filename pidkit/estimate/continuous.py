@@ -71,6 +71,36 @@ def _gaussian_side(
     return projector.scores_, projector, {**projector.settings(), "fitted": "on these samples"}
 
 
+def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,
+                     sides: tuple[dict[str, Any], dict[str, Any]]) -> str:
+    """The refusal of ``n`` samples for blocks of ``dims``, with the ``n_components`` that fits."""
+    plural = "s" if dims[0] != 1 else ""
+    held = [f"{n_classes} classes give {dims[0]} label column{plural}"]
+    fixed, projected = dims[0], 0
+    for letter, d, side in zip("TS", dims[1:], sides, strict=True):
+        if side.get("kind") == "one-hot":
+            held.append(f"{letter} {d} one-hot label columns")
+            fixed += d
+        elif side.get("fitted") == "reused":
+            held.append(f"{letter} {d} components of its given Projector")
+            fixed += d
+        else:
+            held.append(f"{letter} {d} principal components")
+            projected += 1
+    room = n - min_samples((fixed,))  # what the projected sides may keep together
+    if projected and room >= projected:
+        fix = f"Pass n_components={room // projected} or fewer, or more samples."
+    else:
+        fewest = min_samples((fixed, *[1] * projected))
+        fix = f"Use at least {fewest} samples" + (" (with n_components=1)." if projected else ".")
+    return (
+        f"estimator='gaussian' needs more samples than dimensions: n = {n} samples for d_y + d_t + "
+        f"d_s = {dims[0]} + {dims[1]} + {dims[2]} = {sum(dims)} ({', '.join(held)}); n_samples > "
+        f"{sum(dims) + 1} is required, and the estimate is most reliable with d_y + d_t + d_s well "
+        f"below n. {fix}"
+    )
+
+
 def gaussian_representation_pid(
     y: Any,
     t: tuple[np.ndarray, bool, Projector | None, np.ndarray | None],
@@ -100,14 +130,7 @@ def gaussian_representation_pid(
     n = y_columns.shape[0]
     dims = (y_columns.shape[1], t_x.shape[1], s_x.shape[1])
     if n < min_samples(dims):
-        raise ValueError(
-            f"estimator='gaussian' needs more samples than dimensions: n = {n} samples for "
-            f"d_y + d_t + d_s = {dims[0]} + {dims[1]} + {dims[2]} = {sum(dims)} ({classes.size} classes "
-            f"give {dims[0]} label columns; the features keep n_components={make['n_components']} "
-            f"principal components each). Pass a smaller n_components (n_samples > {sum(dims) + 1} "
-            "is required, and the estimate is most reliable with d_y + d_t + d_s well below n), or "
-            "more samples."
-        )
+        raise ValueError(_too_few_samples(n, dims, classes.size, (t_set, s_set)))
     result = gaussian_pid_from_samples(
         y_columns, t_x, s_x, bias_correction=method == "wishart", units=units, strict=strict,
         bootstrap=bootstrap, confidence=confidence, ci_method=ci_method, random_state=seed,
