@@ -77,7 +77,9 @@ EXPECTED_OUTPUTS: dict[str, tuple[str, ...]] = {
         "the correction lowers the total bias at n = 125: HELD",
     ),
 }
-FORBIDDEN_OUTPUTS = ("Traceback", "VIOLATED")
+FORBIDDEN_OUTPUTS = ("Traceback", "VIOLATED", "-0.000000")
+"""Never in a page's outputs: an error, a failed check, and a zero printed with a minus sign (a
+value at rounding level below 0, which the results themselves print as 0; round, then add 0.0)."""
 
 
 class Page(HTMLParser):
