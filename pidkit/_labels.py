@@ -393,9 +393,10 @@ def label_array(values: Any, name: str) -> np.ndarray:
             arr = np.asarray(seq)
         except ValueError as exc:
             batches = batches_hint(values, name)  # batches of labels in a list, the last one shorter
+            fix = "Otherwise use" if batches else "Use"
             raise ValueError(
-                f"{name} is ragged: some labels are sequences of different lengths.{batches} Otherwise "
-                "use scalar labels, or tuples (hashable labels of any length)."
+                f"{name} is ragged: some labels are sequences of different lengths.{batches} {fix} "
+                "scalar labels, or tuples (hashable labels of any length)."
             ) from exc
         if arr.dtype.kind == "c" and arr.ndim == 1 and not all(issubclass(k, _COMPLEX) for k in kinds):
             return as_objects(seq)  # numpy made every label complex: keep which ones were

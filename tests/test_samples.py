@@ -52,7 +52,9 @@ def test_hashable_labels_keep_their_names():
             [[0, 1], [1]],
             [0, 1],
             ValueError,
-            "t is ragged: some labels are sequences of different lengths",
+            # a lone 'Otherwise' began the fix where no batches were named before it
+            r"^t is ragged: some labels are sequences of different lengths\. Use scalar labels, or "
+            r"tuples \(hashable labels of any length\)\.$",
         ),
         (
             np.array([0, 1, np.nan], dtype=object),
