@@ -186,13 +186,23 @@ def _add_import_option(parser: argparse.ArgumentParser) -> None:
                              "again to resume a run that uses it)")
 
 
+def _key_value(text: str) -> str:
+    """``--set``'s value, refused at once where it has no ``=``: ``--set run.epochs 3`` was
+    told only 'unrecognized arguments: 3', the key having been taken as a whole override."""
+    if "=" not in text:
+        raise argparse.ArgumentTypeError(
+            f"takes KEY=VALUE as one word, e.g. --set run.epochs=3; got {text!r}, with no '=': "
+            f"write --set {text}=VALUE")
+    return text
+
+
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     """The ``--config``, ``--set`` and per-key options."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
                         help="TOML file with [data], [model], [teacher], [method], [optim], "
                              "[run] and [audit] tables (default: none)")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                        dest="overrides",
+                        dest="overrides", type=_key_value,
                         help="override any key, e.g. --set run.epochs=3 or "
                              "--set method.params.lam=10 (repeatable; applied last)")
     group = parser.add_argument_group("configuration keys (each also settable with --set)")

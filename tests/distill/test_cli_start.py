@@ -50,6 +50,10 @@ COMMAND_LINES = [
     (["trian"], 2, "pidkit-distill: error: argument COMMAND: invalid choice: 'trian'"),
     (["train", "--epochs", "three"], 2, "pidkit-distill train: error: config key 'run.epochs' "
                                         "expects an int, got 'three'"),
+    (["train", "--set", "run.epochs", "3"], 2, "pidkit-distill train: error: argument --set: "
+                                               "takes KEY=VALUE as one word, e.g. --set "
+                                               "run.epochs=3; got 'run.epochs', with no '=': "
+                                               "write --set run.epochs=VALUE"),
     (["train", "--set", "run.epoch=3"], 2, "pidkit-distill train: error: unknown config key "
                                            "'run.epoch'"),
     (["train", "--config", "no-such.toml"], 2, "pidkit-distill train: error: config file "
