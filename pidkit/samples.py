@@ -45,6 +45,28 @@ class EmpiricalJoint(NamedTuple):
     counts: np.ndarray
     n_samples: int
 
+    def __repr__(self) -> str:
+        """One line: the shape, the sample count and each axis' labels, not the arrays.
+
+        Examples
+        --------
+        >>> import pidkit
+        >>> pidkit.joint_from_samples(["cat", "dog", "dog", "cat"], [0, 1, 1, 1], [0, 0, 1, 1])
+        EmpiricalJoint(p[y, t, s] of shape 2x2x2 from 4 samples; labels y ['cat', 'dog'], t [0, 1], s [0, 1])
+        """
+        shape = "x".join(str(n) for n in self.p.shape)
+        source = f"from {self.n_samples} samples" if self.n_samples else "from a distribution (no samples)"
+        axes = ", ".join(f"{axis} {_first_and_last(self.labels[axis])}" for axis in "yts")
+        return f"EmpiricalJoint(p[y, t, s] of shape {shape} {source}; labels {axes})"
+
+
+def _first_and_last(labels: np.ndarray, shown: int = 3) -> str:
+    """``labels`` as a list, with the middle elided beyond ``shown`` + 1 of them."""
+    items = [repr(v) for v in labels.tolist()]
+    if len(items) > shown + 2:
+        items = [*items[:shown], "...", items[-1]]
+    return f"[{', '.join(items)}]" + (f" ({labels.size})" if labels.size > shown + 2 else "")
+
 
 def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.

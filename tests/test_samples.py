@@ -361,3 +361,18 @@ def test_a_polars_categorical_is_read_by_its_labels():
     # its dtype is named Enum: the axis follows the categories, as polars orders an Enum
     assert joint.labels["y"].tolist() == ["low", "mid", "high"]
     assert joint.counts[0].tolist() == [[1, 1], [0, 0]]  # "low": samples 0 and 2, both t == 0
+
+
+def test_a_joint_prints_as_one_line_of_shape_samples_and_labels():
+    # the NamedTuple's own repr printed p and counts in full: 316 lines for a 10 x 10 x 10 joint
+    rng = np.random.default_rng(0)
+    letters = np.array(list("abcdefghij"))
+    joint = pidkit.joint_from_samples(rng.integers(0, 10, 1000), rng.integers(0, 4, 1000),
+                                      letters[rng.integers(0, 10, 1000)])
+    assert repr(joint) == (
+        "EmpiricalJoint(p[y, t, s] of shape 10x4x10 from 1000 samples; labels y [0, 1, 2, ..., 9] (10), "
+        "t [0, 1, 2, 3], s ['a', 'b', 'c', ..., 'j'] (10))"
+    )
+    assert repr(joint._replace(n_samples=0)).startswith(  # as joint_from_dit makes it
+        "EmpiricalJoint(p[y, t, s] of shape 10x4x10 from a distribution (no samples); ")
+    assert joint.n_samples == 1000 and joint.p.shape == (10, 4, 10)  # the fields are as they were
