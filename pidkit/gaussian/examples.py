@@ -82,7 +82,7 @@ def informations_bits(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[floa
     )
 
 
-def as_generator(rng: Seed) -> np.random.Generator:
+def as_generator(rng: Seed) -> np.random.Generator | np.random.RandomState:
     """``rng`` to draw from: a Generator or RandomState as it is (the builders advance it, so that
     one passed to several calls gives several systems), an int or None as a new Generator seeded
     by it, anything else a ``TypeError`` naming ``rng``.
