@@ -95,9 +95,14 @@ with --resume (and --out-dir runs --run.name digits-rid-tt-s0, which name that f
     ''
     """
     path = Path(text).expanduser()
-    if key != "run.resume" or not ("/" in text or os.sep in text or path.exists()):
+    if key != "run.resume" or not text.strip() or not (
+            "/" in text or os.sep in text or path.exists()):
         return ""
     folder = path.parent if path.name == "checkpoint.pt" or path.is_file() else path
+    if folder.name in ("", ".."):  # '.', '..', 'x/..', a checkpoint.pt in the current folder
+        folder = Path(os.path.abspath(folder))
+    if not folder.name:  # the root: no run folder to name
+        return ""
     return ("; --resume takes no path: a run continues in the run folder that its command names "
             f"(run.out_dir/run.name); to continue {str(folder)!r}, rerun the command that made "
             f"it with --resume (and --out-dir {shlex.quote(str(folder.parent))} --run.name "

@@ -365,3 +365,27 @@ def test_a_path_given_to_resume_says_how_to_name_the_run_folder(tmp_path, monkey
     assert (status, capsys.readouterr().err) == (2, (
         "pidkit-distill train: error: config key 'run.resume' expects true or false, got "
         "'ture'\n"))
+
+
+@pytest.mark.parametrize(("given", "cwd"), [(".", "runs/r"), ("checkpoint.pt", "runs/r"),
+                                            ("..", "runs/r/logs"), ("runs/r/logs/..", ".")])
+def test_a_path_to_resume_with_no_name_of_its_own_names_the_folder_it_stands_for(
+        tmp_path, monkeypatch, capsys, given, cwd):
+    # '--resume .' from inside the run folder (or its checkpoint.pt, or '..') was told to pass
+    # "--out-dir . --run.name ''" (or --run.name ..), which names no run folder
+    (tmp_path / "runs/r/logs").mkdir(parents=True)
+    (tmp_path / "runs/r/checkpoint.pt").touch()
+    monkeypatch.chdir(tmp_path / cwd)
+    assert main(["train", "--resume", given]) == 2
+    assert capsys.readouterr().err.endswith(
+        f"to continue {str(tmp_path / 'runs/r')!r}, rerun the command that made it with --resume "
+        f"(and --out-dir {tmp_path / 'runs'} --run.name r, which name that folder)\n")
+
+
+@pytest.mark.parametrize("given", ["", "/"])
+def test_an_empty_resume_or_the_root_is_no_run_folder(tmp_path, monkeypatch, capsys, given):
+    # '' was taken for the current folder: "to continue '.', ... --run.name ''"
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--resume", given]) == 2
+    assert capsys.readouterr().err == ("pidkit-distill train: error: config key 'run.resume' "
+                                       f"expects true or false, got {given!r}\n")
