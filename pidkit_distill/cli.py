@@ -190,9 +190,10 @@ def _key_value(text: str) -> str:
     """``--set``'s value, refused at once where it has no ``=``: ``--set run.epochs 3`` was
     told only 'unrecognized arguments: 3', the key having been taken as a whole override."""
     if "=" not in text:
+        fix = f": write --set {text.strip()}=VALUE" if text.strip() else ""
         raise argparse.ArgumentTypeError(
-            f"takes KEY=VALUE as one word, e.g. --set run.epochs=3; got {text!r}, with no '=': "
-            f"write --set {text}=VALUE")
+            f"takes KEY=VALUE as one word, e.g. --set run.epochs=3; got {text!r}, with no "
+            f"'='{fix}")
     return text
 
 

@@ -389,3 +389,15 @@ def test_an_empty_resume_or_the_root_is_no_run_folder(tmp_path, monkeypatch, cap
     assert main(["train", "--resume", given]) == 2
     assert capsys.readouterr().err == ("pidkit-distill train: error: config key 'run.resume' "
                                        f"expects true or false, got {given!r}\n")
+
+
+@pytest.mark.parametrize(("given", "then"), [
+    ("", ""), (" ", ""), ("run.epochs", ": write --set run.epochs=VALUE"),
+    (" run.epochs ", ": write --set run.epochs=VALUE")])
+def test_a_set_with_no_equals_sign_is_told_a_fix_only_where_it_names_a_key(capsys, given, then):
+    # --set '' was told 'write --set =VALUE', an override with no key
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--set", given])
+    assert exit_.value.code == 2 and capsys.readouterr().err == (
+        "pidkit-distill train: error: argument --set: takes KEY=VALUE as one word, e.g. --set "
+        f"run.epochs=3; got {given!r}, with no '='{then}; see 'pidkit-distill train --help'\n")
