@@ -336,3 +336,17 @@ def test_too_few_samples_counts_a_label_side_as_fixed():
     with pytest.raises(ValueError, match=r"T 2 one-hot label columns, S 8 principal components\); .* "
                                          r"Pass n_components=4 or fewer, or more samples\.$"):
         pid_from_representations(y, t, rng.normal(size=(9, 8)), estimator="gaussian")
+
+
+def test_too_few_samples_names_the_largest_n_components_where_a_side_keeps_fewer():
+    # T has 2 features, so it keeps 2 components whatever n_components is; S keeps 10. With
+    # n = 14 the blocks may hold 12 dimensions: 1 label column + 2 + 9. The message split the room
+    # evenly between the two sides and said 'Pass n_components=5 or fewer', where 9 runs.
+    rng = np.random.default_rng(0)
+    y, t, s = np.arange(14) % 2, rng.normal(size=(14, 2)), rng.normal(size=(14, 20))
+    with pytest.raises(ValueError, match=r"T 2 principal components, S 10 principal components\); .*"
+                                         r"Pass n_components=9 or fewer, or more samples\.$"):
+        pid_from_representations(y, t, s, estimator="gaussian")
+    assert pid_from_representations(y, t, s, estimator="gaussian", n_components=9).shape == [1, 2, 9]
+    with pytest.raises(ValueError, match="needs more samples than dimensions"):
+        pid_from_representations(y, t, s, estimator="gaussian", n_components=10)

@@ -76,7 +76,7 @@ def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,
     """The refusal of ``n`` samples for blocks of ``dims``, with the ``n_components`` that fits."""
     plural = "s" if dims[0] != 1 else ""
     held = [f"{n_classes} classes give {dims[0]} label column{plural}"]
-    fixed, projected = dims[0], 0
+    fixed, projected = dims[0], []
     for letter, d, side in zip("TS", dims[1:], sides, strict=True):
         if side.get("kind") == "one-hot":
             held.append(f"{letter} {d} one-hot label columns")
@@ -86,12 +86,14 @@ def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,
             fixed += d
         else:
             held.append(f"{letter} {d} principal components")
-            projected += 1
-    room = n - min_samples((fixed,))  # what the projected sides may keep together
-    if projected and room >= projected:
-        fix = f"Pass n_components={room // projected} or fewer, or more samples."
+            projected.append(d)
+    # n_components=k keeps min(k, d) of a side that keeps d now (d may be below n_components)
+    fitting = [k for k in range(1, max(projected, default=0) + 1)
+               if n >= min_samples((fixed, *(min(k, d) for d in projected)))]
+    if fitting:
+        fix = f"Pass n_components={fitting[-1]} or fewer, or more samples."
     else:
-        fewest = min_samples((fixed, *[1] * projected))
+        fewest = min_samples((fixed, *[1] * len(projected)))
         fix = f"Use at least {fewest} samples" + (" (with n_components=1)." if projected else ".")
     return (
         f"estimator='gaussian' needs more samples than dimensions: n = {n} samples for d_y + d_t + "
