@@ -33,6 +33,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from pidkit._progress import check_progress
 from pidkit._result import jsonable
 from pidkit._settings import check_int
 from pidkit.estimate import (
@@ -157,6 +158,7 @@ def collect_features(
 def audit_distiller(
     distiller: nn.Module, dataset: Any, *, epoch: int, settings: AuditConfig | None = None,
     device: torch.device | str | None = None, batch_size: int = 512, n_jobs: int | None = None,
+    progress: bool | None = None,
 ) -> list[dict[str, Any]]:
     """PID of (Y, T^(k), S^(k)) on ``dataset`` for each audited layer of ``distiller``.
 
@@ -179,6 +181,10 @@ def audit_distiller(
     n_jobs : int or None, default=None
         joblib workers for the correction's subsamples and the bootstrap (``None``: the active
         ``joblib.parallel_config``, else 1); the numbers do not depend on it.
+    progress : bool or None, default=None
+        A progress bar of each layer's bootstrap replicates (``settings.bootstrap``), removed
+        when done. ``None``: where a person watches (a terminal, a notebook), once they take
+        more than a second; the trainer passes ``False`` under ``run.progress=false``.
 
     Returns
     -------
@@ -227,6 +233,7 @@ def audit_distiller(
         raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}; pass "
                         f"{fix}")
     settings.check()
+    progress = check_progress(progress)
     epoch = check_int(epoch, "epoch", minimum=0)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     if isinstance(distiller, nn.parallel.DistributedDataParallel):
@@ -250,7 +257,7 @@ def audit_distiller(
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
         start = time.perf_counter()
         record = {"epoch": epoch, "layer": int(k),
-                  **_layer_pid(y, t_feat, s_feat, settings, n_jobs)}
+                  **_layer_pid(y, t_feat, s_feat, settings, n_jobs, progress)}
         record["settings"].update(
             split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),
             student_features=int(s_feat.shape[1]), pca_components=settings.pca_components,
@@ -352,7 +359,7 @@ def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:
 
 
 def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: AuditConfig,
-               n_jobs: int | None) -> dict[str, Any]:
+               n_jobs: int | None, progress: bool | None) -> dict[str, Any]:
     """Corrected and plug-in atoms, intervals, status, sample size and settings of one layer pair.
 
     The solve runs with ``strict=False``: a joint whose BROJA solve is not certified does not stop
@@ -373,7 +380,7 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         # catch_warnings block resets the show-once registry.
         warnings.simplefilter("ignore", FewDistinctRowsWarning)
         res = pid_from_representations(y, t_feat, s_feat, units="bits", strict=False, n_jobs=n_jobs,
-                                       **options)
+                                       progress=progress, **options)
     record = {name: float(getattr(res, name)) for name in ATOMS}
     record.update(
         plugin={name: float(res.plugin[name]) for name in ATOMS},

@@ -395,7 +395,8 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
         with limits:
             records = audit_distiller(module, bundle.test, epoch=epoch, settings=config.audit,
                                       device=runtime.device,
-                                      batch_size=config.data.eval_batch_size)
+                                      batch_size=config.data.eval_batch_size,
+                                      progress=None if config.run.progress else False)
         for record in records:
             record["run"] = folder.path.name
         folder.append("audit.jsonl", records)

@@ -254,6 +254,8 @@ def test_settings_that_are_no_audit_config_are_told_how_to_make_one(settings, me
     ({"epoch": 0, "dataset": (blobs().tensors[0].tolist(), blobs().tensors[1])}, TypeError,
      "dataset=(x, y) holds a list as x; pass tensors: (torch.as_tensor(x, dtype=torch.float32), "
      "y)"),
+    ({"epoch": 0, "progress": "yes"}, TypeError,
+     "progress must be True, False or None; got 'yes' (str)."),
     ({"epoch": 0, "dataset": [{"image": torch.zeros(8), "label": 0}]}, TypeError,
      "dataset must yield (x, y) pairs of tensors, inputs and labels; its batches are a dict "
      "with keys ['image', 'label']; pass a Dataset or DataLoader of (x, y), or a pair (x, y) of "
@@ -482,3 +484,33 @@ def test_few_distinct_rows_are_flagged_on_the_audit_line_not_warned_at_every_lay
                                                     "negative": []}})
     assert capsys.readouterr().out.endswith(
         "(n=400); few distinct rows: student 3 (< 4 clusters)\n")
+
+
+@pytest.mark.parametrize("progress", [True, False])
+def test_the_bootstrap_bar_follows_progress(capsys, progress):
+    # the audit passed no progress on: pid_from_representations drew the replicates' bar wherever
+    # a person watched, under the trainer's run.progress=false too (the audit tutorial page
+    # carried about 40 of them)
+    audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS,
+                    progress=progress)
+    assert ("bootstrap" in capsys.readouterr().err) is progress
+
+
+@pytest.mark.parametrize(("shown", "passed"), [("true", None), ("false", False)])
+def test_the_trainers_audit_draws_bars_only_under_run_progress(tmp_path, monkeypatch, shown,
+                                                               passed):
+    from tiny_runs import tiny
+
+    import pidkit_distill.audit
+    from pidkit_distill.training import train
+
+    given = []
+    real = pidkit_distill.audit.audit_distiller
+
+    def recording(*args, **kwargs):
+        given.append(kwargs.get("progress", "not passed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pidkit_distill.audit, "audit_distiller", recording)
+    train(tiny(tmp_path, "run.epochs=1", "run.audit_every=1", f"run.progress={shown}"))
+    assert given and all(value is passed for value in given)
