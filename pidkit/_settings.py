@@ -17,6 +17,7 @@ from ._validate import did_you_mean
 __all__ = [
     "SEED_MAX",
     "check_confidence",
+    "check_generator",
     "check_int",
     "check_n_jobs",
     "check_option",
@@ -85,6 +86,27 @@ def check_seed(random_state: Any, name: str = "random_state") -> int:
         raise ValueError(f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r}.")
     return int(random_state)
 
+
+
+def check_generator(random_state: Any, name: str = "random_state") -> np.random.Generator:
+    """``random_state`` as a Generator to draw from.
+
+    A ``numpy.random.Generator`` comes back as it is, so that draws advance it (one passed to
+    several calls gives each different numbers); anything else seeds a new one by
+    :func:`check_seed` (an int, None, or a ``RandomState``, which the seed drawn advances), whose
+    ``TypeError`` or ``ValueError`` names ``name``.
+
+    Examples
+    --------
+    >>> float(check_generator(0).random()) == float(np.random.default_rng(0).random())
+    True
+    >>> rng = np.random.default_rng(0)
+    >>> check_generator(rng, "rng") is rng
+    True
+    """
+    if isinstance(random_state, np.random.Generator):
+        return random_state
+    return np.random.default_rng(check_seed(random_state, name))
 
 def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
     """Return ``value`` if it is one of ``options``, else raise a ValueError listing them (and

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._settings import check_int, check_seed
+from .._settings import check_generator, check_int
 
 ATOMS = ("red", "uni_t", "uni_s", "syn")
 
@@ -82,21 +82,6 @@ def informations_bits(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[floa
     )
 
 
-def as_generator(rng: Seed) -> np.random.Generator | np.random.RandomState:
-    """``rng`` to draw from: a Generator or RandomState as it is (the builders advance it, so that
-    one passed to several calls gives several systems), an int or None as a new Generator seeded
-    by it, anything else a ``TypeError`` naming ``rng``.
-
-    Examples
-    --------
-    >>> as_generator(0).standard_normal() == np.random.default_rng(0).standard_normal()
-    True
-    """
-    if isinstance(rng, (np.random.Generator, np.random.RandomState)):
-        return rng
-    return np.random.default_rng(check_seed(rng, "rng"))
-
-
 def _from_union(cov: np.ndarray, dims: tuple[int, int, int], union_bits: float) -> GaussianExample:
     i_t, i_s, i_ts = informations_bits(cov, dims)
     atoms = {"red": i_t + i_s - union_bits, "uni_t": union_bits - i_s, "uni_s": union_bits - i_t}
@@ -114,7 +99,7 @@ def scalar_target(d_t: int, d_s: int, *, rng: Seed) -> GaussianExample:
     ((1, 3, 2), True)
     """
     d_t, d_s = check_int(d_t, "d_t", minimum=1), check_int(d_s, "d_s", minimum=1)
-    rng = as_generator(rng)
+    rng = check_generator(rng, "rng")
     d = d_t + d_s
     loadings = rng.standard_normal((d, 1)) * rng.uniform(0.2, 2.0)
     var_y = rng.uniform(0.5, 2.0)
@@ -140,7 +125,7 @@ def degraded(
     (0.0, 0.0)
     """
     d_y, d_t, d_s = (check_int(d, name, minimum=1) for d, name in ((d_y, "d_y"), (d_t, "d_t"), (d_s, "d_s")))
-    rng = as_generator(rng)
+    rng = check_generator(rng, "rng")
     k = random_positive_definite(rng, d_y, condition=5.0)
     a = rng.standard_normal((d_t, d_y)) * 0.8
     b = rng.standard_normal((d_s, d_t)) / np.sqrt(d_t)
@@ -179,7 +164,7 @@ def direct_sum(parts: Sequence[GaussianExample], *, rng: Seed) -> GaussianExampl
     >>> ex.dims, ex.atoms["uni_t"] > 0, ex.atoms["uni_s"] > 0
     ((2, 4, 4), True, True)
     """
-    rng = as_generator(rng)
+    rng = check_generator(rng, "rng")
     sizes = np.sum([part.dims for part in parts], axis=0)
     total = sum(sum(part.dims) for part in parts)
     stacked = np.zeros((total, total))

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._settings import check_seed
+from .._settings import check_generator
 from .._units import from_nats
 from .._validate import check_joint
 from ..measures import cmi_nats, entropy_nats
@@ -17,7 +17,6 @@ __all__ = [
     "DEFAULT_TOL_BITS",
     "cmi_bits",
     "entropy_bits",
-    "generator",
     "joints_to_check",
     "random_joints",
 ]
@@ -34,20 +33,6 @@ def entropy_bits(p: ArrayLike) -> float:
 def cmi_bits(p: np.ndarray, a: str, b: str, given: str = "") -> float:
     """I(A;B|given) of the joint ``p[y, t, s]`` in bits; variables named by ``"y"``, ``"t"``, ``"s"``."""
     return from_nats(cmi_nats(p, a, b, given), "bits")
-
-
-def generator(random_state: Any) -> np.random.Generator:
-    """``random_state`` (an int seed, a Generator, a RandomState or None) as a Generator; a bad
-    seed is a ``TypeError`` or ``ValueError`` naming ``random_state``.
-
-    Examples
-    --------
-    >>> float(generator(0).random()) == float(np.random.default_rng(0).random())
-    True
-    """
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    return np.random.default_rng(check_seed(random_state))
 
 
 def random_joints(
@@ -75,7 +60,7 @@ def random_joints(
                 f"sizes must be (n_y, n_t, n_s) or a list of such triples of positive integers; "
                 f"got {sizes!r}."
             )
-    rng = generator(random_state)
+    rng = check_generator(random_state)
     out = []
     for i in range(n):
         shape = shapes[i % len(shapes)]

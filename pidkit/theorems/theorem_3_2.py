@@ -9,11 +9,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .._settings import check_generator
 from .._units import check_units, from_nats
 from .._validate import check_tol
 from ..bertschinger import bertschinger
 from .report import TheoremReport
-from .shared import DEFAULT_TOL_BITS, generator, joints_to_check
+from .shared import DEFAULT_TOL_BITS, joints_to_check
 
 __all__ = ["check_theorem_3_2"]
 
@@ -69,7 +70,7 @@ joint(s) whose teacher has at most 2 symbols (the merge leaves it constant): giv
     """
     units = check_units(units)
     tol = check_tol(tol)
-    rng = generator(random_state)
+    rng = check_generator(random_state)
     ps = joints_to_check(joints, n, sizes, sparsity, rng)
     rows = []
     trivial = 0  # joints whose teacher a merge makes constant: (3) holds whatever the joint
