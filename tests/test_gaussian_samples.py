@@ -162,6 +162,13 @@ def test_a_floored_synergy_is_reported():
          r"estimator='gaussian'\), which encodes them so\.$"),
         ((np.array(["cat", "dog"] * 5), np.arange(10.0), np.arange(10.0) % 3), TypeError,
          r"^y must hold real numbers; got text \(e\.g\. 'cat'\)\. "),
+        # numbers held as text (a column read from a file as strings) were told to go in one-hot
+        # as class labels; before that, as an object array, to be converted, the fix that runs
+        ((np.arange(10.0), np.array(["0.5", "1.25", "-2"] * 3 + ["7"], dtype=object), np.arange(10.0) % 3),
+         TypeError, r"^t must hold real numbers; got text that reads as numbers \(e\.g\. '0\.5'\)\. "
+         r"Convert it: np\.asarray\(t, dtype=float\) \(t\.astype\(float\) for a pandas column\)\.$"),
+        ((np.arange(10.0), np.array(["0.5", "1.25", "-2"] * 3 + ["7"]), np.arange(10.0) % 3), TypeError,
+         r"^t must hold real numbers; got text that reads as numbers \(e\.g\. '0\.5'\)\. Convert it"),
         ((np.zeros(10), np.zeros((10, 2, 2)), np.zeros(10)), ValueError, r"t must be of shape \(n_samples,"),
         # t copies y: the error named 'cov', an argument of gaussian_pid, not of this function
         ((np.arange(10.0), np.arange(10.0), np.arange(10.0) % 3), ValueError,

@@ -88,7 +88,9 @@ def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
 
 
 def _text_hint(arr: np.ndarray, name: str) -> str:
-    """The end of the error for samples that hold text (class names, usually), else ``""``."""
+    """The end of the error for samples that hold text, else ``""``: numbers written as text (a
+    column read from a file as strings) are to be converted, other text (class names, usually)
+    one-hot encoded."""
     if not arr.size:
         return ""
     if arr.dtype.kind in "US":
@@ -99,12 +101,24 @@ def _text_hint(arr: np.ndarray, name: str) -> str:
             return ""
     else:
         return ""
+    if _reads_as_numbers(arr):
+        return (f"text that reads as numbers (e.g. {first!r}). Convert it: np.asarray({name}, "
+                f"dtype=float) ({name}.astype(float) for a pandas column).")
     return (
         f"text (e.g. {first!r}). The Gaussian PID models numbers: pass class labels one-hot in "
         f"C - 1 columns (pidkit.estimate.continuous.one_hot({name}, {name!r})[0]), or pass them as "
         "they are to pidkit.estimate.pid_from_representations(..., estimator='gaussian'), which "
         "encodes them so."
     )
+
+
+def _reads_as_numbers(arr: np.ndarray) -> bool:
+    """Whether every value of ``arr`` converts to a float (``"0.5"``, ``b"7"``, ``3``)."""
+    try:
+        arr.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _warn_if_class_codes(y: np.ndarray) -> None:
