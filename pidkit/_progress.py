@@ -3,7 +3,9 @@
 A terminal on stderr says so; so does a Jupyter kernel, whose streams report ``isatty()`` False
 although the notebook shows tqdm's bars (``tqdm.auto`` draws them as widgets there). Our users work
 in both, and a long sweep in a notebook that stays silent looks hung. Every ``progress`` argument
-is checked and decided here (:func:`check_progress`, :func:`show_progress`), in one wording.
+is checked and decided here (:func:`check_progress`, :func:`show_progress`), in one wording, and
+a bar left to the default appears only once its work has taken :data:`AUTO_DELAY_S` seconds
+(:func:`progress_bar`): a quick call stays silent, a slow one of few items is shown.
 
 Every bar is built by :func:`bar_class`'s callable, and one that is off starts nothing: tqdm starts
 its monitor thread for any bar, shown or not, and the thread stays for the life of the process.
@@ -19,7 +21,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["bar_class", "check_progress", "show_progress", "watched"]
+__all__ = ["AUTO_DELAY_S", "bar_class", "check_progress", "progress_bar", "show_progress", "watched"]
+
+AUTO_DELAY_S = 1.0
+"""Seconds before the bar of ``progress=None`` appears (where a person watches): a quick call draws
+none, not even a finished one."""
 
 
 def _in_jupyter_kernel() -> bool:
@@ -131,3 +137,24 @@ def bar_class() -> Callable[..., Any]:
         return (quiet if disable else tqdm)(*args, disable=disable, **kwargs)
 
     return bar
+
+
+def progress_bar(progress: Any, **kwargs: Any) -> Any:
+    """A bar of :func:`bar_class` for a function's ``progress``: ``True`` drawn at once, ``False``
+    never, ``None`` where a person watches (:func:`watched`), once the work has taken
+    :data:`AUTO_DELAY_S` seconds. ``kwargs`` are tqdm's (``iterable``, ``total``, ``desc``, ...).
+
+    Raises ``TypeError`` as :func:`check_progress` does.
+
+    Examples
+    --------
+    >>> import io
+    >>> drawn = io.StringIO()
+    >>> with progress_bar(True, total=3, desc="work", file=drawn) as bar:
+    ...     _ = bar.update(3)
+    >>> "work: 100%" in drawn.getvalue(), progress_bar(False, total=3).disable
+    (True, True)
+    """
+    show = show_progress(progress)
+    delay = AUTO_DELAY_S if progress is None else 0.0
+    return bar_class()(disable=not show, delay=delay, **kwargs)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from pidkit._progress import bar_class, show_progress
+from pidkit._progress import check_progress, progress_bar
 from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
 from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
@@ -43,8 +43,6 @@ QUANTITIES = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 _CHUNK = 8
 """Replicates per joblib task: fixed, so that the numbers do not depend on n_jobs or the backend."""
 _BOOT_STREAM = 0xB0075
-_AUTO_PROGRESS_DELAY = 1.0
-"""Seconds before the bar of ``progress=None`` appears: a quick bootstrap stays silent."""
 
 
 def _run_chunk(
@@ -115,12 +113,10 @@ def bootstrap_replicates(
             f"(e.g. pidkit.estimate.PIDStatistic(counts)); got {type(statistic).__name__}."
         )
     seed = check_seed(random_state)
-    show = show_progress(progress)
+    check_progress(progress)
     seeds = np.random.SeedSequence([seed, _BOOT_STREAM]).spawn(n_boot)
     chunks = [seeds[i : i + _CHUNK] for i in range(0, n_boot, _CHUNK)]
-    delay = _AUTO_PROGRESS_DELAY if progress is None else 0.0
-    with bar_class()(total=n_boot, desc="bootstrap", unit="replicate", disable=not show, leave=False,
-                     delay=delay) as bar:
+    with progress_bar(progress, total=n_boot, desc="bootstrap", unit="replicate", leave=False) as bar:
         parts = map_chunks(_run_chunk, chunks, n_jobs, statistic, bar=bar)
     return np.concatenate([p.reshape(len(c), -1) for p, c in zip(parts, chunks, strict=True)], axis=0)
 

@@ -147,9 +147,9 @@ def test_a_long_bootstrap_shows_its_progress_where_someone_watches(monkeypatch):
     # with nothing on the screen. The bar appears after a second (0 here), for any n_jobs.
     import sys
 
-    from pidkit import resampling
+    from pidkit import _progress
 
-    monkeypatch.setattr(resampling, "_AUTO_PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(_progress, "AUTO_DELAY_S", 0.0)
     y, t, s = _labels(n=400, seed=5)
     for n_jobs in (1, 2):
         terminal = _Terminal()

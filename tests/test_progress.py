@@ -40,6 +40,9 @@ def test_a_notebook_counts_as_watched_a_plain_pipe_does_not(monkeypatch):
 
 def test_bertschinger_batch_shows_its_bar_in_a_notebook(monkeypatch):
     # stderr.isatty() is False in Jupyter, so a sweep of 10^5 joints ran without a bar there.
+    from pidkit import _progress
+
+    monkeypatch.setattr(_progress, "AUTO_DELAY_S", 0.0)  # the bar of a batch that takes a second
     stderr = _notebook(monkeypatch)
     ps = np.random.default_rng(0).dirichlet(np.ones(8), size=101).reshape(101, 2, 2, 2)
     pidkit.bertschinger_batch(ps)
@@ -63,7 +66,7 @@ def test_a_real_kernel_without_ipywidgets_shows_the_bar_without_tqdms_warning():
         "import numpy as np, pidkit\n"
         "pidkit.check_theorem_4_1(n=1, progress=False)\n"
         "ps = np.random.default_rng(0).dirichlet(np.ones(8), size=101).reshape(101, 2, 2, 2)\n"
-        "len(pidkit.bertschinger_batch(ps))"
+        "len(pidkit.bertschinger_batch(ps, progress=True))"
     )
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
@@ -95,3 +98,19 @@ def test_every_progress_argument_is_refused_in_one_wording(call):
 def test_a_numpy_bool_is_a_progress_flag(capsys):
     pidkit.bertschinger_batch([pidkit.examples.xor()], progress=np.True_)
     assert "1/1" in capsys.readouterr().err
+
+
+def test_a_quick_batch_draws_no_bar_and_a_slow_one_of_few_joints_does(monkeypatch):
+    # progress=None drew a bar for any batch of more than 100 joints, one solved in 0.13 s too
+    # (the quick-start page kept it), and none for a batch of fewer however long it took (five
+    # 100x100x100 joints, minutes in silence). The default bar now appears after a second.
+    from pidkit import _progress
+
+    quick = np.random.default_rng(0).dirichlet(np.ones(8), size=101).reshape(101, 2, 2, 2)
+    stderr = _notebook(monkeypatch)
+    pidkit.bertschinger_batch(quick)
+    assert stderr.getvalue() == ""
+    monkeypatch.setattr(_progress, "AUTO_DELAY_S", 0.0)  # as if each joint took long
+    stderr = _notebook(monkeypatch)
+    pidkit.bertschinger_batch(quick[:3])
+    assert "bertschinger" in stderr.getvalue() and "3/3" in stderr.getvalue()

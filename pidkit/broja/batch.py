@@ -20,7 +20,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._errors import SolverError
-from .._progress import bar_class, show_progress
+from .._progress import check_progress, progress_bar
 from .._result import PIDResult
 from .._settings import check_n_jobs
 from .._validate import check_joint, did_you_mean
@@ -29,9 +29,6 @@ from .solve import Options, bertschinger, check_options, result, solve_joints
 
 __all__ = ["bertschinger_batch"]
 
-_AUTO_PROGRESS_MIN = 100
-"""``progress=None`` shows a bar for batches longer than this (when someone watches: a terminal or
-a notebook)."""
 _CHUNKS_PER_JOB = 4
 """Each worker gets about this many chunks, so its start-up is amortised."""
 _SERIAL_CHUNK = 256
@@ -67,8 +64,8 @@ def bertschinger_batch(
         ``joblib.parallel_config(backend="dask")`` the chunks run on the Dask cluster's workers
         (with ``n_jobs=None``, as many as it has).
     progress : bool or None, default=None
-        Show a tqdm progress bar. ``None`` shows one for batches of more than 100 joints when
-        stderr is a terminal or in a Jupyter notebook.
+        Show a tqdm progress bar. ``None`` shows one where stderr is a terminal or in a Jupyter
+        notebook, once the batch has taken a second (a quick batch draws none).
     **bertschinger_kwargs
         Keyword options of :func:`pidkit.bertschinger` (``units``, ``method``, ``solver``,
         ``tol``, ``normalize``, ``strict``), applied to every joint and validated once.
@@ -106,7 +103,7 @@ def bertschinger_batch(
     """
     joints = _as_joints(ps)
     options = _check_options(n_jobs, bertschinger_kwargs)
-    show = show_progress(progress, long=len(joints) > _AUTO_PROGRESS_MIN)
+    check_progress(progress)
     from joblib import effective_n_jobs
 
     workers = effective_n_jobs(n_jobs)
@@ -117,7 +114,7 @@ def bertschinger_batch(
     numbered = list(enumerate(joints))
     chunks = [numbered[i : i + size] for i in range(0, len(joints), size)]
     # The bar ends also when a chunk raises: the error then starts on a line of its own.
-    with bar_class()(total=len(joints), desc="bertschinger", unit="joint", disable=not show) as bar:
+    with progress_bar(progress, total=len(joints), desc="bertschinger", unit="joint") as bar:
         parts = map_chunks(_solve_chunk, chunks, n_jobs, options, bar=bar)
     return [r for part in parts for r in part]
 

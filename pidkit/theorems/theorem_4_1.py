@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._progress import bar_class, show_progress
+from .._progress import check_progress, progress_bar
 from .._units import check_units, from_nats
 from .._validate import check_tol
 from ..redundancy import redundancy
@@ -110,7 +110,7 @@ def check_theorem_4_1(
         A link counts as violated when lower - upper > tol bits.
     progress : bool or None, default=None
         Show a tqdm progress bar over the joints; ``None`` shows one when stderr is a terminal
-        or in a Jupyter notebook.
+        or in a Jupyter notebook, once the check has taken a second.
 
     Returns
     -------
@@ -127,10 +127,10 @@ def check_theorem_4_1(
     """
     units = check_units(units)
     tol = check_tol(tol)
-    show = show_progress(progress)
+    check_progress(progress)
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
-    joints_shown = bar_class()(ps, desc="theorem 4.1", unit="joint", disable=not show)
+    joints_shown = progress_bar(progress, iterable=ps, desc="theorem 4.1", unit="joint")
     values = np.array([_chain_values(p, measures, None if joints is None else f"joints[{i}]")
                        for i, p in enumerate(joints_shown)])
     col = {m: i for i, m in enumerate(measures)}
