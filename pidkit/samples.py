@@ -61,7 +61,8 @@ class EmpiricalJoint(NamedTuple):
 
 
 def _first_and_last(labels: np.ndarray, shown: int = 3) -> str:
-    """``labels`` as a list, with the middle elided beyond ``shown`` + 1 of them."""
+    """``labels`` as a list; more than ``shown`` + 2 of them as the first ``shown``, "...", the last
+    and their number in parentheses."""
     items = [repr(v) for v in labels.tolist()]
     if len(items) > shown + 2:
         items = [*items[:shown], "...", items[-1]]
