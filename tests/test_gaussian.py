@@ -536,6 +536,9 @@ def test_the_example_builders_take_a_seed_as_random_state_does():
         (lambda: scalar_target(0, 2, rng=0), r"^d_t must be an int >= 1; got 0\.$"),
         (lambda: degraded(2, 3, 0, rng=0), r"^d_s must be an int >= 1; got 0\.$"),
         (lambda: degraded(0, 3, 2, rng=0), r"^d_y must be an int >= 1; got 0\.$"),
+        # no parts: numpy's 'need at least one array to concatenate' from inside direct_sum
+        (lambda: direct_sum([], rng=0), r"^parts must hold at least one system \(a GaussianExample of "
+                                        r"scalar_target, degraded or direct_sum\); got none\.$"),
     ],
 )
 def test_the_example_builders_refuse_an_empty_block(build, match):

@@ -164,6 +164,9 @@ def direct_sum(parts: Sequence[GaussianExample], *, rng: Seed) -> GaussianExampl
     >>> ex.dims, ex.atoms["uni_t"] > 0, ex.atoms["uni_s"] > 0
     ((2, 4, 4), True, True)
     """
+    if not parts:
+        raise ValueError("parts must hold at least one system (a GaussianExample of scalar_target, "
+                         "degraded or direct_sum); got none.")
     rng = check_generator(rng, "rng")
     sizes = np.sum([part.dims for part in parts], axis=0)
     total = sum(sum(part.dims) for part in parts)
