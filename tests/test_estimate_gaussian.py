@@ -350,3 +350,15 @@ def test_too_few_samples_names_the_largest_n_components_where_a_side_keeps_fewer
     assert pid_from_representations(y, t, s, estimator="gaussian", n_components=9).shape == [1, 2, 9]
     with pytest.raises(ValueError, match="needs more samples than dimensions"):
         pid_from_representations(y, t, s, estimator="gaussian", n_components=10)
+
+
+def test_too_few_samples_calls_features_kept_without_pca_features():
+    # n_components=None keeps the features as they are; the message called them '3 principal
+    # components' and '20 principal components', a PCA that did not run
+    rng = np.random.default_rng(0)
+    y, t, s = np.arange(14) % 2, rng.normal(size=(14, 3)), rng.normal(size=(14, 20))
+    with pytest.raises(ValueError, match=r"\(2 classes give 1 label column, T 3 features \(no PCA: "
+                                         r"n_components=None\), S 20 features \(no PCA: n_components="
+                                         r"None\)\); .* Pass n_components=8 or fewer, or more samples\.$"):
+        pid_from_representations(y, t, s, estimator="gaussian", n_components=None)
+    assert pid_from_representations(y, t, s, estimator="gaussian", n_components=8).shape == [1, 3, 8]

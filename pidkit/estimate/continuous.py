@@ -85,7 +85,9 @@ def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,
             held.append(f"{letter} {d} components of its given Projector")
             fixed += d
         else:
-            held.append(f"{letter} {d} principal components")
+            pca = side.get("n_components_requested") is not None
+            held.append(f"{letter} {d} " + ("principal components" if pca else
+                                            "features (no PCA: n_components=None)"))
             projected.append(d)
     # n_components=k keeps min(k, d) of a side that keeps d now (d may be below n_components)
     fitting = [k for k in range(1, max(projected, default=0) + 1)
