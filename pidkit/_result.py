@@ -18,7 +18,7 @@ from .measures import Informations
 ZERO_SNAP_BITS = 1e-9
 """Atoms within this many bits of 0 are reported as exactly 0."""
 
-_ATOM_LABELS = (
+ATOM_LABELS = (
     ("red", "Red(Y:T,S)"),
     ("uni_t", "Uni(Y:T\\S)"),
     ("uni_s", "Uni(Y:S\\T)"),
@@ -27,6 +27,7 @@ _ATOM_LABELS = (
     ("i_ys", "I(Y;S)"),
     ("i_yts", "I(Y;T,S)"),
 )
+"""Each number of a result's table and the label its ``repr`` prints, in the table's order."""
 _SPELT_OUT = {"redundancy": "red", "synergy": "syn", "unique_t": "uni_t", "unique_s": "uni_s"}
 """Names of the atoms spelt out, which users reach for, and the attribute that holds each."""
 _ABSENT = object()
@@ -130,7 +131,7 @@ class PIDResult:
             ``measure``, ``status``, ``success``, ``message``, ``method``, ``solver``, ``gap``,
             ``nit`` and ``diagnostics``, and ``q`` with ``include_q``.
         """
-        out: dict[str, Any] = {key: getattr(self, key) for key, _ in _ATOM_LABELS}
+        out: dict[str, Any] = {key: getattr(self, key) for key, _ in ATOM_LABELS}
         out.update(
             units=self.units,
             measure=self.measure,
@@ -148,12 +149,8 @@ class PIDResult:
         return jsonable(out, finite=True)
 
     def __repr__(self) -> str:
-        head = (
-            f"PIDResult(measure={self.measure!r}, units={self.units!r}, status={self.status!r}, "
-            f"method={self.method!r}, solver={self.solver!r}, gap={self.gap:.2e})"
-        )
-        rows = [f"  {label:<11} {getattr(self, key):>10.6f}" for key, label in _ATOM_LABELS]
-        return "\n".join([head, *rows])
+        rows = [f"  {label:<11} {getattr(self, key):>10.6f}" for key, label in ATOM_LABELS]
+        return "\n".join([headline(self), *rows])
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         show_pretty(printer, self, f"gap={self.gap:.2e}")
@@ -162,6 +159,24 @@ class PIDResult:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
+
+
+def headline(result: PIDResult) -> str:
+    """The first line of a result's ``repr``: its class, measure, units, status, method, solver
+    and gap, e.g. ``PIDResult(measure='broja', units='bits', status='optimal', ...)``.
+
+    Examples
+    --------
+    >>> import pidkit
+    >>> from pidkit._result import headline
+    >>> headline(pidkit.pid(pidkit.examples.xor(), measure="mmi"))
+    "PIDResult(measure='mmi', units='bits', status='exact', method='closed-form', solver=None, gap=0.00e+00)"
+    """
+    return (
+        f"{type(result).__name__}(measure={result.measure!r}, units={result.units!r}, "
+        f"status={result.status!r}, method={result.method!r}, solver={result.solver!r}, "
+        f"gap={result.gap:.2e})"
+    )
 
 
 def show_pretty(printer: Any, result: Any, extra: str) -> None:

@@ -4,16 +4,19 @@ One job per file: :mod:`~pidkit.gaussian.reduce` (covariance -> whitened informa
 :mod:`~pidkit.gaussian.program` (the union-information program, its value and Lagrange-dual gap),
 :mod:`~pidkit.gaussian.closed_form` (the native method: the optimum in closed form, certified),
 :mod:`~pidkit.gaussian.cvxpy_reference` (the log-det SDP reference), :mod:`~pidkit.gaussian.pid`
-(``gaussian_pid``), :mod:`~pidkit.gaussian.samples` (estimates from samples, bias-corrected) and
+(``gaussian_pid``), :mod:`~pidkit.gaussian.samples` (estimates from samples, bias-corrected),
+:mod:`~pidkit.gaussian.estimate_result` (the result of an estimate, whose ``repr`` says so) and
 :mod:`~pidkit.gaussian.bias` (the exact plug-in bias of log-determinants, the channel correction).
 """
 
 from .bias import information_bias, log_det_bias
+from .estimate_result import GaussianPIDEstimate
 from .pid import DEFAULT_TOL_BITS, gaussian_pid
 from .samples import estimate_from_covariance, gaussian_pid_from_samples
 
 __all__ = [
     "DEFAULT_TOL_BITS",
+    "GaussianPIDEstimate",
     "estimate_from_covariance",
     "gaussian_pid",
     "gaussian_pid_from_samples",

@@ -47,11 +47,11 @@ from .._arrays import batches_hint, check_same_index, numbers_to_numpy, what_it_
 from .._blas import blas_threads
 from .._errors import SolverError
 from .._progress import check_progress
-from .._result import PIDResult
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
 from .._units import from_nats
 from .._validate import check_covariance, check_flag
 from .bias import corrected_channel, information_bias
+from .estimate_result import GaussianPIDEstimate, as_estimate
 from .pid import (
     DEFAULT_TOL_BITS,
     assemble_result,
@@ -183,7 +183,7 @@ def gaussian_pid_from_samples(
     random_state: int | np.random.Generator | np.random.RandomState | None = 0,
     n_jobs: int | None = None,
     progress: bool | None = None,
-) -> PIDResult:
+) -> GaussianPIDEstimate:
     """Gaussian PID of samples of (Y, T, S), with the finite-sample bias removed.
 
     Fits the sample covariance and decomposes it with :func:`pidkit.gaussian_pid`. With
@@ -227,8 +227,10 @@ def gaussian_pid_from_samples(
 
     Returns
     -------
-    PIDResult
-        As :func:`pidkit.gaussian_pid`; ``diagnostics`` adds ``n_samples``, the ``plug_in``
+    GaussianPIDEstimate
+        A :class:`~pidkit.PIDResult` whose ``repr`` says it is an estimate: from how many samples,
+        how corrected, the plug-in value beside each corrected one and the intervals. As
+        :func:`pidkit.gaussian_pid`; ``diagnostics`` adds ``n_samples``, the ``plug_in``
         informations and atoms, the subtracted ``biases`` and the channel factors. ``q`` is the
         optimal coupling of the sample covariance without correction, None with it (the
         decomposition itself is computed with every column scaled by a power of two, so data
@@ -415,7 +417,7 @@ def estimate_from_covariance(
     tol: float = DEFAULT_TOL_BITS,
     strict: bool = True,
     method: str = "auto",
-) -> PIDResult:
+) -> GaussianPIDEstimate:
     """Gaussian PID estimate from a sample covariance (divided by ``n_samples - 1``) of [Y, T, S].
 
     The entry point of :func:`gaussian_pid_from_samples` once the covariance is formed: for a
@@ -439,7 +441,7 @@ def estimate_from_covariance(
 
     Returns
     -------
-    PIDResult
+    GaussianPIDEstimate
         As :func:`gaussian_pid_from_samples` without ``bootstrap``.
 
     Raises
@@ -480,7 +482,7 @@ def _estimate(
     method: str,
     name: str = "sample_cov",
     replicate: bool = False,
-) -> PIDResult:
+) -> GaussianPIDEstimate:
     """:func:`estimate_from_covariance` after its own checks; ``name`` is what errors call the
     covariance's source. A ``replicate`` (a bootstrap resample's) keeps only the atoms: a target
     of zero variance is then an estimate of 0 like any (a resample that drew a single value of y;
@@ -511,7 +513,7 @@ def _estimate(
     plug_in = solve_union(system, method)
     extra: dict[str, Any] = {"n_samples": int(n_samples)}
     if not bias_correction:
-        return assemble_result(
+        return as_estimate(assemble_result(
             system,
             plug_in,
             q=system.coupling_covariance(c, plug_in.sigma, dims),
@@ -522,7 +524,7 @@ def _estimate(
             seconds=time.perf_counter() - started,
             extra=extra,
             collinear=False,
-        )
+        ))
     biases = {
         "i_yt": information_bias(rank_y, rank_t, dof),
         "i_ys": information_bias(rank_y, rank_s, dof),
@@ -542,7 +544,7 @@ def _estimate(
         channel_factors=(factor_t, factor_s),
         plug_in=_plug_in_summary(system, plug_in.union_nats, units),
     )
-    return assemble_result(
+    return as_estimate(assemble_result(
         system,
         corrected,
         q=None,
@@ -554,7 +556,7 @@ def _estimate(
         informations=(i_yt, i_ys, i_yts),
         extra=extra,
         collinear=False,
-    )
+    ))
 
 
 def _plug_in_summary(system: ReducedSystem, union_nats: float, units: str) -> dict[str, float]:
