@@ -4,6 +4,8 @@ against ``diagnostics`` (where the estimator keeps them); every other result pri
 
 import dataclasses
 import pickle
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,6 +16,7 @@ from pidkit.gaussian import GaussianPIDEstimate, estimate_from_covariance, infor
 
 LABELS = ["Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)", "I(Y;T)", "I(Y;S)", "I(Y;T,S)"]
 KEYS = ["red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts"]
+GAUSSIAN_PAGE = Path(__file__).resolve().parents[1] / "docs" / "gaussian.md"
 
 
 def _task_samples():
@@ -165,3 +168,16 @@ def test_every_other_result_prints_as_before():
     of_covariance = pidkit.gaussian_pid(cov, dims=(1, 1, 1))
     assert type(of_covariance) is pidkit.PIDResult
     assert "estimate" not in repr(of_covariance) and len(repr(of_covariance).splitlines()) == 8
+
+
+def test_the_print_docs_gaussian_md_shows_is_what_its_example_prints():
+    page = GAUSSIAN_PAGE.read_text(encoding="utf-8")
+    shown = re.search(r"^print\(r\).*\n((?:# .*\n)+)", page, re.MULTILINE).group(1)
+    shown_lines = [line[2:] for line in shown.splitlines()]
+    cov = np.array([[1.0, 1.0, 1.0], [1.0, 2.0, 2.0], [1.0, 2.0, 5.0]])
+    rng = np.random.default_rng(0)
+    y, t, s = (rng.standard_normal((500, 3)) @ np.linalg.cholesky(cov).T).T
+    r = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=200, progress=False)
+    gap = re.compile(r"gap=[^)]*\)")  # rounding level, which the BLAS decides
+    assert [gap.sub("gap=)", line) for line in shown_lines] == [
+        gap.sub("gap=)", line) for line in repr(r).splitlines()]
