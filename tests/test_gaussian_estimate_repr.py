@@ -116,6 +116,21 @@ def test_an_estimate_from_a_covariance_prints_its_n_samples():
     assert repr(r).splitlines()[2].endswith("(nats)")
 
 
+def test_failed_replicates_are_counted_in_the_header(bootstrapped):
+    boot = {**bootstrapped.diagnostics["bootstrap"], "n_failed": 3}
+    r = dataclasses.replace(bootstrapped, diagnostics={**bootstrapped.diagnostics, "bootstrap": boot})
+    assert type(r) is GaussianPIDEstimate
+    assert repr(r).splitlines()[2] == (
+        "  quantity         value    plug-in   90% centred interval, B=50 (3 failed, left out)   (bits)")
+
+
+def test_an_estimate_stripped_of_its_diagnostics_claims_no_correction(bootstrapped):
+    r = dataclasses.replace(bootstrapped, diagnostics={})
+    lines = repr(r).splitlines()
+    assert lines[1] == "  estimate from samples, its diagnostics no longer say how it was corrected"
+    assert len(lines) == 10 and _rows(r)["I(Y;T)"] == [pytest.approx(r.i_yt, abs=5e-7)]
+
+
 def test_what_the_correction_clipped_is_noted():
     # S is noise: its corrected information falls below 0 (reported as 0), and the corrected
     # I(Y;T,S) below the union information (synergy floored at 0)

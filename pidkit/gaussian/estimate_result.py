@@ -76,9 +76,13 @@ information from rescaled channels)
         plug_in: dict[str, float] | None = d.get("plug_in")
         intervals: dict[str, tuple[float, float]] | None = d.get("intervals")
         n = d.get("n_samples")
+        if plug_in is not None:
+            how = f"bias-corrected ({CORRECTION_TEXT})"
+        elif n is not None:
+            how = "not bias-corrected (bias_correction=False): plug-in values, biased upward"
+        else:  # diagnostics replaced: nothing left says how it was made
+            how = "its diagnostics no longer say how it was corrected"
         made = "estimate from samples" if n is None else f"estimate from n = {n} samples"
-        how = f"bias-corrected ({CORRECTION_TEXT})" if plug_in is not None else (
-            "not bias-corrected (bias_correction=False): plug-in values, biased upward")
         lines = [headline(self), f"  {made}, {how}"]
         head = f"  {'quantity':<11} {'value':>10}" + (f" {'plug-in':>10}" if plug_in is not None else "")
         boot = d.get("bootstrap")
