@@ -87,7 +87,6 @@ def check_seed(random_state: Any, name: str = "random_state") -> int:
     return int(random_state)
 
 
-
 def check_generator(random_state: Any, name: str = "random_state") -> np.random.Generator:
     """``random_state`` as a Generator to draw from.
 
@@ -107,6 +106,7 @@ def check_generator(random_state: Any, name: str = "random_state") -> np.random.
     if isinstance(random_state, np.random.Generator):
         return random_state
     return np.random.default_rng(check_seed(random_state, name))
+
 
 def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
     """Return ``value`` if it is one of ``options``, else raise a ValueError listing them (and
