@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
+from ._validate import type_with_article
+
 
 def to_numpy(x: Any) -> np.ndarray:
     """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to
@@ -182,7 +184,7 @@ def check_not_lazy(x: Any, name: str) -> None:
     """
     if callable(getattr(x, "collect", None)) and callable(getattr(x, "collect_schema", None)):
         raise TypeError(
-            f"{name} is a {type(x).__name__}, a lazy query that holds no values until it is "
+            f"{name} is {type_with_article(x)}, a lazy query that holds no values until it is "
             f"collected: pass {name}.collect()."
         )
 
@@ -233,7 +235,7 @@ def what_it_holds(x: Any, arr: np.ndarray, name: str) -> str:
     if x is None:  # numpy reads it as a 0-d object array: "an array of Python objects" misleads
         return f"None. Pass the array itself ({name} may hold a result that was never filled in)."
     if arr.dtype == object and arr.ndim == 0 and hasattr(x, "__next__"):
-        return f"a {type(x).__name__}, which numpy reads as one object. Pass its values: list({name})."
+        return f"{type_with_article(x)}, which numpy reads as one object. Pass its values: list({name})."
     if arr.dtype == object:
         return (f"an array of Python objects (dtype object). If they are numbers, convert them: "
                 f"np.asarray({name}, dtype=float) ({name}.astype(float) for a pandas column).")

@@ -25,6 +25,7 @@ from ._arrays import (
     to_numpy,
 )
 from ._caller import user_stacklevel
+from ._validate import type_with_article
 
 
 def check_missing_labels(labels: np.ndarray, name: str) -> None:
@@ -95,7 +96,7 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
             except TypeError:
                 raise TypeError(
                     f"{name} labels must be hashable (numbers, strings, tuples); the one at index {i} "
-                    f"is a {type(label).__name__}: convert lists and sets to tuples."
+                    f"is {type_with_article(label)}: convert lists and sets to tuples."
                 ) from None
         check_one_label_type(labels, name)
 
@@ -359,15 +360,15 @@ def label_array(values: Any, name: str) -> np.ndarray:
             raise labels_shape_error(values, values.shape, name)
         return values.toarray()
     if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be a 1-D sequence of labels; got a {type(values).__name__}.")
+        raise TypeError(f"{name} must be a 1-D sequence of labels; got {type_with_article(values)}.")
     if isinstance(values, (set, frozenset)):
         raise TypeError(
-            f"{name} is a {type(values).__name__}, which has no order, but samples are paired by "
+            f"{name} is {type_with_article(values)}, which has no order, but samples are paired by "
             f"position: pass {name}'s labels as a list or array in the order of the samples."
         )
     if isinstance(values, Mapping):
         raise TypeError(
-            f"{name} is a {type(values).__name__}, whose iteration gives its keys, not labels: pass "
+            f"{name} is {type_with_article(values)}, whose iteration gives its keys, not labels: pass "
             f"list({name}.values()) if its values are the labels in the order of the samples."
         )
     if not isinstance(values, np.ndarray) and (hasattr(values, "__array__") or hasattr(values, "detach")):

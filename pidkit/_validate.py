@@ -49,6 +49,7 @@ __all__ = [
     "closest",
     "did_you_mean",
     "is_dit_distribution",
+    "type_with_article",
 ]
 
 def is_dit_distribution(obj: Any) -> bool:
@@ -111,6 +112,25 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     """
     match = closest(name, known)
     return f" Did you mean {match!r}?" if match is not None else ""
+
+
+def type_with_article(value: Any) -> str:
+    """The name of ``value``'s type after the article an English reader expects: ``"an int"``,
+    ``"a float"``, ``"an ndarray"``, ``"a uint8"``, for messages that say what a value is.
+
+    Examples
+    --------
+    >>> type_with_article(3), type_with_article(np.zeros(2)), type_with_article("x")
+    ('an int', 'an ndarray', 'a str')
+    >>> type_with_article(np.uint8(1)), type_with_article({1}), type_with_article(object())
+    ('a uint8', 'a set', 'an object')
+    """
+    kind = type(value).__name__
+    lower = kind.lower()
+    vowel_sound = lower.startswith(("a", "e", "i", "o", "u", "nd")) and not lower.startswith(
+        ("uint", "uni", "use", "one", "eu")
+    )
+    return f"{'an' if vowel_sound else 'a'} {kind}"
 
 
 def check_flag(value: Any, *, name: str) -> bool:
@@ -368,7 +388,7 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
             "pidkit.joint_from_dit(d, target=..., sources=...)."
         )
     if isinstance(p, (str, bytes)):
-        raise TypeError(f"{name} must be an array of numbers; got a {type(p).__name__} {p!r:.40}.")
+        raise TypeError(f"{name} must be an array of numbers; got {type_with_article(p)} {p!r:.40}.")
     if isinstance(p, tuple) and hasattr(p, "_fields") and "p" in p._fields:  # e.g. an EmpiricalJoint
         raise TypeError(
             f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p attribute."

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._validate import type_with_article
 from .broja import bertschinger_batch
 from .resampling import QUANTITIES
 
@@ -82,7 +83,7 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     for key, result in zip(index, results, strict=True):
         if not callable(getattr(type(result), "to_dict", None)):
             raise TypeError(
-                f"results[{key!r}] is a {type(result).__name__}, not a result with to_dict() (a "
+                f"results[{key!r}] is {type_with_article(result)}, not a result with to_dict() (a "
                 "PIDResult or RepresentationPID): pass the results of pidkit's decompositions."
             )
     rows = [result.to_dict() for result in results]
