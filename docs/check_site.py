@@ -21,6 +21,7 @@ repository root (default ``site``).
 from __future__ import annotations
 
 import importlib
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
@@ -77,9 +78,30 @@ EXPECTED_OUTPUTS: dict[str, tuple[str, ...]] = {
         "the correction lowers the total bias at n = 125: HELD",
     ),
 }
-FORBIDDEN_OUTPUTS = ("Traceback", "VIOLATED", "-0.000000")
-"""Never in a page's outputs: an error, a failed check, and a zero printed with a minus sign (a
-value at rounding level below 0, which the results themselves print as 0; round, then add 0.0)."""
+FORBIDDEN_OUTPUTS = ("Traceback", "VIOLATED")
+"""Never in a page's outputs: an error and a failed check (and :data:`NEGATIVE_ZERO`)."""
+
+NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-\u2212]0(?:\.0*)?(?:[eE][-+]?\d+)?(?![\w.])")
+"""Never in a page's outputs either: a zero printed with a minus sign, as a number of its own at any
+precision ('-0.000000', '-0.00', '-0.', '-0', '-0.0e+00'), a value at rounding level below 0, which
+the results themselves print as 0 (round, then add 0.0). Not '-0.0000001', a small negative number,
+nor '-0.000000x' or '1e-0', which are not a zero of their own."""
+
+
+def forbidden_in(text: str) -> list[str]:
+    """What ``text`` (a page's outputs) holds that no output may: each forbidden word found, then
+    the first negative zero, as they read.
+
+    Examples
+    --------
+    >>> forbidden_in("syn -0.00, red -0.0000001, Traceback")
+    ['Traceback', '-0.00']
+    >>> forbidden_in("uni_s 0.000000, gap 1e-09, 2026-12-04")
+    []
+    """
+    found = [word for word in FORBIDDEN_OUTPUTS if word in text]
+    negative_zero = NEGATIVE_ZERO.search(text)
+    return found + ([negative_zero.group()] if negative_zero else [])
 
 
 class Page(HTMLParser):
@@ -232,7 +254,7 @@ def tutorial(site: Path, docname: str) -> list[str]:
         errors.append(f"{path}: no cell output (was the notebook executed?)")
     if not page.figures:
         errors.append(f"{path}: no figure in the outputs")
-    errors += [f"{path}: output contains {word!r}" for word in FORBIDDEN_OUTPUTS if word in text]
+    errors += [f"{path}: output contains {word!r}" for word in forbidden_in(text)]
     errors += [
         f"{path}: output lacks {fragment!r}"
         for fragment in EXPECTED_OUTPUTS.get(docname, ())
