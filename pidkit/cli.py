@@ -60,11 +60,13 @@ def _load_joint(path: str) -> Any:
     if suffix == ".json":
         try:
             # utf-8-sig: also the UTF-8 that Windows editors start with a byte order mark
-            return json.loads(file.read_text(encoding="utf-8-sig"))
+            loaded = json.loads(file.read_text(encoding="utf-8-sig"))
         # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
         # RecursionError: lists nested thousands deep.
         except (ValueError, RecursionError) as exc:
             raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
+        _check_no_text(loaded, path)
+        return loaded
     advice = (
         "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
         "with pidkit.joint_from_samples(y, t, s) and np.save its .p"
@@ -72,6 +74,26 @@ def _load_joint(path: str) -> Any:
         else ""
     )
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def _check_no_text(loaded: Any, path: str) -> None:
+    """Refuse a JSON joint with a string in it, naming the first one and where it is (numpy would
+    turn the whole joint into text and the message would speak of dtypes)."""
+    stack: list[tuple[tuple[int, ...], Any]] = [((), loaded)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, list):
+            stack += [((*where, i), item) for i, item in reversed(list(enumerate(value)))]
+        elif isinstance(value, str):
+            at = f"p_yts[{', '.join(map(str, where))}]"
+            try:
+                fix = f"write it without quotes ({float(value)!r})"
+            except ValueError:
+                fix = "a joint p[y][t][s] holds only numbers (probabilities, or counts with --normalize)"
+            raise UsageError(
+                f"{path}: p_yts must be an array of real numbers; {at} is the text "
+                f"{json.dumps(value)}; {fix}."
+            )
 
 
 def _load_npy(file: Path, path: str) -> np.ndarray:
