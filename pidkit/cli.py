@@ -161,9 +161,23 @@ def _decompose(args: argparse.Namespace) -> int:
         where = f"{args.joint}: " if args.joint is not None else ""
         # The library's advice names its keywords; here the same settings are options.
         advice = exc.explain(_cli_max_vertices) if isinstance(exc, TooManyVertices) else one_line(exc)
-        raise UsageError(f"{where}{advice.replace('Pass normalize=True', 'Pass --normalize')}") from exc
+        for python, shell in _CLI_ADVICE:
+            advice = advice.replace(python, shell)
+        raise UsageError(f"{where}{advice}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
+
+
+_CLI_ADVICE = (
+    ("Pass normalize=True", "Pass --normalize"),
+    (
+        "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
+        "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
+        "nested three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
+        "np.save(FILE, pidkit.joint_from_samples(y, t, s).p).",
+    ),
+)
+"""The library's advice in Python, and what a user of the command line does instead."""
 
 
 def _cli_max_vertices(max_vertices: int | None) -> str:

@@ -1,0 +1,40 @@
+"""`pidkit decompose` tells a joint file of the wrong number of axes what to save, not to reshape
+in Python."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from pidkit.cli import main
+
+ADVICE = (
+    "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list nested "
+    "three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
+    "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"), [("flat.json", "1-D with shape (2,)"), ("table.npy", "2-D with shape (2, 2)")]
+)
+def test_a_joint_of_the_wrong_axes_is_told_what_to_save(tmp_path, capsys, name, shape):
+    path = tmp_path / name
+    if name.endswith(".json"):
+        path.write_text("[0.5, 0.5]", encoding="utf-8")
+    else:
+        np.save(path, np.full((2, 2), 0.25))
+    assert main(["decompose", str(path)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"pidkit: error: {path}: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, "
+        f"student); got {shape}. {ADVICE}\n"
+    )
+
+
+def test_counts_are_still_told_to_pass_normalize(tmp_path, capsys):
+    path = tmp_path / "counts.json"
+    path.write_text("[[[1, 0], [0, 0]], [[0, 0], [0, 3]]]", encoding="utf-8")
+    assert main(["decompose", str(path)]) == 2
+    assert "Pass --normalize to rescale it, or fix the input." in capsys.readouterr().err
