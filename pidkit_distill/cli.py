@@ -188,12 +188,24 @@ def _add_import_option(parser: argparse.ArgumentParser) -> None:
 
 def _key_value(text: str) -> str:
     """``--set``'s value, refused at once where it has no ``=``: ``--set run.epochs 3`` was
-    told only 'unrecognized arguments: 3', the key having been taken as a whole override."""
+    told only 'unrecognized arguments: 3', the key having been taken as a whole override.
+    An empty key or an empty part of one (``.epochs``, ``run.``) is refused in one line too,
+    instead of the list of every known key. An empty value stays: ``--set run.name=`` clears
+    a text key."""
     if "=" not in text:
         fix = f": write --set {text.strip()}=VALUE" if text.strip() else ""
         raise argparse.ArgumentTypeError(
             f"takes KEY=VALUE as one word, e.g. --set run.epochs=3; got {text!r}, with no "
             f"'='{fix}")
+    key = text.split("=", 1)[0].strip()
+    if not key:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}, whose key (before '=') is empty; write KEY=VALUE, "
+            f"e.g. --set run.epochs=3")
+    if "" in key.split("."):
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}, whose key {key!r} has an empty part between dots; write "
+            f"SECTION.NAME=VALUE, e.g. --set run.epochs=3")
     return text
 
 

@@ -1,0 +1,32 @@
+"""Small leftovers of the ``pidkit-distill`` command line (task 249): each bad input is one
+line on stderr naming what is wrong and how to fix it, exit status 2."""
+
+from __future__ import annotations
+
+import pytest
+
+from pidkit_distill.cli import main
+
+EMPTY_KEY = ("pidkit-distill train: error: argument --set: got '=3', whose key (before '=') "
+             "is empty; write KEY=VALUE, e.g. --set run.epochs=3; see "
+             "'pidkit-distill train --help'\n")
+
+
+def _empty_part(text: str, key: str) -> str:
+    return (f"pidkit-distill train: error: argument --set: got {text!r}, whose key {key!r} has "
+            "an empty part between dots; write SECTION.NAME=VALUE, e.g. --set run.epochs=3; "
+            "see 'pidkit-distill train --help'\n")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("=3", EMPTY_KEY),
+    (" =3", EMPTY_KEY.replace("'=3'", "' =3'")),
+    (".epochs=3", _empty_part(".epochs=3", ".epochs")),
+    ("run.=3", _empty_part("run.=3", "run.")),
+    ("run..epochs=3", _empty_part("run..epochs=3", "run..epochs")),
+])
+def test_a_set_with_an_empty_key_or_key_part_is_one_line(tmp_path, capsys, text, expected):
+    # before: "unknown config key ''; known keys: [...]", a list of every key
+    with pytest.raises(SystemExit) as stop:
+        main(["train", "--data", "digits", "--out-dir", str(tmp_path), "--set", text])
+    assert (stop.value.code, capsys.readouterr().err) == (2, expected)
