@@ -209,6 +209,20 @@ def _key_value(text: str) -> str:
     return text
 
 
+def _demo_epochs(text: str) -> int:
+    """``demo --epochs``, read as a whole number of at least 2 at once, so that its refusal
+    names the option typed (it said 'epochs must be an int >= 2', the Python argument)."""
+    try:
+        epochs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if epochs < 2:
+        raise argparse.ArgumentTypeError(
+            "must be a whole number of at least 2 (RID's schedule scaled to one epoch leaves "
+            f"its student none); got {epochs}, e.g. --epochs 2")
+    return epochs
+
+
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     """The ``--config``, ``--set`` and per-key options."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
@@ -350,7 +364,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                                       "two cores (docs/distill.md, The demo).")
     demo.add_argument("--out-dir", default="runs/demo", metavar="DIR",
                       help="folder for the demo runs (emptied first) (default: 'runs/demo')")
-    demo.add_argument("--epochs", type=int, default=None, metavar="INT",
+    demo.add_argument("--epochs", type=_demo_epochs, default=None, metavar="INT",
                       help="student epochs per run, at least 2; up to 101, RID's schedule is "
                            "scaled to the run (default: 300, the RID paper's schedule)")
     _add_debug_option(demo)

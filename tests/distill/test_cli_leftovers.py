@@ -30,3 +30,15 @@ def test_a_set_with_an_empty_key_or_key_part_is_one_line(tmp_path, capsys, text,
     with pytest.raises(SystemExit) as stop:
         main(["train", "--data", "digits", "--out-dir", str(tmp_path), "--set", text])
     assert (stop.value.code, capsys.readouterr().err) == (2, expected)
+
+
+@pytest.mark.parametrize("epochs", ["0", "1", "-3"])
+def test_demo_epochs_below_two_names_the_option_typed(tmp_path, capsys, epochs):
+    # before: 'pidkit-distill demo: error: epochs must be an int >= 2; got 0.', the Python name
+    with pytest.raises(SystemExit) as stop:
+        main(["demo", "--epochs", epochs, "--out-dir", str(tmp_path / "demo")])
+    assert (stop.value.code, capsys.readouterr().err) == (2, (
+        "pidkit-distill demo: error: argument --epochs: must be a whole number of at least 2 "
+        f"(RID's schedule scaled to one epoch leaves its student none); got {epochs}, e.g. "
+        "--epochs 2; see 'pidkit-distill demo --help'\n"))
+    assert not (tmp_path / "demo").exists()
