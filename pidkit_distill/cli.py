@@ -48,6 +48,7 @@ from typing import Any, NoReturn
 
 from pidkit import __version__
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
+from pidkit_distill.cli_values import demo_epochs, key_value
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import hinted_key, misplaced_key_hint, misplaced_key_table, table_option
 from pidkit_distill.config_text import load_config
@@ -186,50 +187,13 @@ def _add_import_option(parser: argparse.ArgumentParser) -> None:
                              "again to resume a run that uses it)")
 
 
-def _key_value(text: str) -> str:
-    """``--set``'s value, refused at once where it has no ``=``: ``--set run.epochs 3`` was
-    told only 'unrecognized arguments: 3', the key having been taken as a whole override.
-    An empty key or an empty part of one (``.epochs``, ``run.``) is refused in one line too,
-    instead of the list of every known key. An empty value stays: ``--set run.name=`` clears
-    a text key."""
-    if "=" not in text:
-        fix = f": write --set {text.strip()}=VALUE" if text.strip() else ""
-        raise argparse.ArgumentTypeError(
-            f"takes KEY=VALUE as one word, e.g. --set run.epochs=3; got {text!r}, with no "
-            f"'='{fix}")
-    key = text.split("=", 1)[0].strip()
-    if not key:
-        raise argparse.ArgumentTypeError(
-            f"got {text!r}, whose key (before '=') is empty; write KEY=VALUE, "
-            f"e.g. --set run.epochs=3")
-    if "" in key.split("."):
-        raise argparse.ArgumentTypeError(
-            f"got {text!r}, whose key {key!r} has an empty part between dots; write "
-            f"SECTION.NAME=VALUE, e.g. --set run.epochs=3")
-    return text
-
-
-def _demo_epochs(text: str) -> int:
-    """``demo --epochs``, read as a whole number of at least 2 at once, so that its refusal
-    names the option typed (it said 'epochs must be an int >= 2', the Python argument)."""
-    try:
-        epochs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
-    if epochs < 2:
-        raise argparse.ArgumentTypeError(
-            "must be a whole number of at least 2 (RID's schedule scaled to one epoch leaves "
-            f"its student none); got {epochs}, e.g. --epochs 2")
-    return epochs
-
-
 def _add_config_options(parser: argparse.ArgumentParser) -> None:
     """The ``--config``, ``--set`` and per-key options."""
     parser.add_argument("--config", metavar="FILE.toml", default=None,
                         help="TOML file with [data], [model], [teacher], [method], [optim], "
                              "[run] and [audit] tables (default: none)")
     parser.add_argument("--set", metavar="KEY=VALUE", action="append", default=[],
-                        dest="overrides", type=_key_value,
+                        dest="overrides", type=key_value,
                         help="override any key, e.g. --set run.epochs=3 or "
                              "--set method.params.lam=10 (repeatable; applied last)")
     group = parser.add_argument_group("configuration keys (each also settable with --set)")
@@ -364,7 +328,7 @@ def get_args_parser() -> argparse.ArgumentParser:
                                       "two cores (docs/distill.md, The demo).")
     demo.add_argument("--out-dir", default="runs/demo", metavar="DIR",
                       help="folder for the demo runs (emptied first) (default: 'runs/demo')")
-    demo.add_argument("--epochs", type=_demo_epochs, default=None, metavar="INT",
+    demo.add_argument("--epochs", type=demo_epochs, default=None, metavar="INT",
                       help="student epochs per run, at least 2; up to 101, RID's schedule is "
                            "scaled to the run (default: 300, the RID paper's schedule)")
     _add_debug_option(demo)
