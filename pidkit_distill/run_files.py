@@ -23,7 +23,7 @@ from pidkit.resampling import CI_METHODS
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
 __all__ = ["checkpoint_written", "ended_train_epochs", "missing_config_key", "read_metrics",
-           "read_records", "read_run_config"]
+           "read_records", "read_run_config", "unreadable_file"]
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -102,12 +102,36 @@ def _read_text(path: Path) -> str:
     ------
     ValueError
         The file is not UTF-8 text (named, where Python's error names no file).
+    OSError
+        The file cannot be read (:func:`unreadable_file`).
     """
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
         raise ValueError(f"{path} is not UTF-8 text (byte {err.object[err.start]:#04x} at "
                          f"position {err.start}); the file is damaged") from None
+    except OSError as err:
+        raise unreadable_file(path, err) from err
+
+
+def unreadable_file(path: Path, error: OSError) -> OSError:
+    """The one-line error of a run folder's file that cannot be read, ``error`` the operating
+    system's: its type, the file named, the problem and the fix, where Python's
+    ``[Errno 13] Permission denied: 'PATH'`` said no fix.
+
+    Examples
+    --------
+    >>> err = unreadable_file(Path("runs/a/metrics.jsonl"), PermissionError(13, "Permission denied"))
+    >>> type(err).__name__, str(err)  # doctest: +NORMALIZE_WHITESPACE
+    ('PermissionError', "cannot read 'runs/a/metrics.jsonl': Permission denied; ask for read
+    access to it (or copy the run folder to a place you can read), then rerun the same command")
+    """
+    if isinstance(error, IsADirectoryError):
+        fix = f"it is a folder, not a run's {path.name}: move it away, then rerun the same command"
+    else:
+        fix = (f"{error.strerror or error}; ask for read access to it (or copy the run folder to "
+               "a place you can read), then rerun the same command")
+    return type(error)(f"cannot read {str(path)!r}: {fix}")
 
 
 def _wrong_value(record: dict[str, Any], shapes: dict[str, Any], within: str = "") -> str | None:

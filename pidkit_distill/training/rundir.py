@@ -37,7 +37,7 @@ from pidkit_distill.methods.base import method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import read_run_config
+from pidkit_distill.run_files import read_run_config, unreadable_file
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
@@ -394,6 +394,8 @@ class RunFolder:
             text = (self.path / "metrics.jsonl").read_text(encoding="utf-8", errors="replace")
         except FileNotFoundError:
             return 0
+        except OSError as err:  # no permission, a folder: a resume's one line, naming the fix
+            raise unreadable_file(self.path / "metrics.jsonl", err) from err
         return sum(1 for line in text.splitlines(keepends=True)
                    if line.strip() and line.endswith("\n"))
 

@@ -42,3 +42,60 @@ def test_demo_epochs_below_two_names_the_option_typed(tmp_path, capsys, epochs):
         f"(RID's schedule scaled to one epoch leaves its student none); got {epochs}, e.g. "
         "--epochs 2; see 'pidkit-distill demo --help'\n"))
     assert not (tmp_path / "demo").exists()
+
+
+def _run_without_checkpoint(tmp_path) -> tuple[list[str], object]:
+    """A finished one-epoch run whose checkpoint.pt is gone: a resume reads its metrics.jsonl."""
+    from test_cli_data_errors import SMALL_RUN
+
+    args = ["train", "--data", "synthetic", *SMALL_RUN, "--out-dir", str(tmp_path),
+            "--run.name", "a"]
+    assert main(args) == 0
+    folder = tmp_path / "a"
+    (folder / "checkpoint.pt").unlink()
+    return [*args, "--resume"], folder
+
+
+def test_a_resume_whose_metrics_jsonl_is_a_folder_is_one_line(tmp_path, capsys):
+    # before: 'pidkit-distill train: error: [Errno 21] Is a directory: '.../metrics.jsonl''
+    args, folder = _run_without_checkpoint(tmp_path)
+    metrics = folder / "metrics.jsonl"
+    metrics.unlink()
+    metrics.mkdir()
+    capsys.readouterr()
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: cannot read {str(metrics)!r}: it is a folder, not a "
+        "run's metrics.jsonl: move it away, then rerun the same command\n")
+
+
+def _denied_for(path):
+    """``Path.read_text`` as a user without read access to ``path`` meets it (the tests run
+    as root, for whom chmod 000 denies nothing)."""
+    from pathlib import Path
+
+    read_text = Path.read_text
+
+    def read(self, *args, **kwargs):
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read_text(self, *args, **kwargs)
+    return read
+
+
+@pytest.mark.parametrize("command", ["resume", "report"])
+def test_an_unreadable_metrics_jsonl_is_one_line(tmp_path, capsys, monkeypatch, command):
+    # before: "error: [Errno 13] Permission denied: '.../metrics.jsonl'", no fix named
+    from pathlib import Path
+
+    args, folder = _run_without_checkpoint(tmp_path)
+    metrics = folder / "metrics.jsonl"
+    capsys.readouterr()
+    monkeypatch.setattr(Path, "read_text", _denied_for(metrics))
+    if command == "report":
+        args = ["report", str(folder)]
+    assert main(args) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill {args[0]}: error: cannot read {str(metrics)!r}: Permission denied; ask "
+        "for read access to it (or copy the run folder to a place you can read), then rerun "
+        "the same command\n")
