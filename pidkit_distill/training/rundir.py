@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import shlex
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -141,8 +142,8 @@ def check_out_dir(run_dir: Path, *, writes_run: bool = True) -> None:
         refused = ValueError(
             f"{str(out_dir)!r} is itself a run folder (it holds config.json and metrics.jsonl), "
             f"not a folder of run folders: the run would go into {str(run_dir)!r}; to continue "
-            f"that run pass --out-dir {str(out_dir.parent)!r} --run.name {out_dir.name!r} "
-            "--resume, or choose another run.out_dir"
+            f"that run pass --out-dir {shlex.quote(str(out_dir.parent))} --run.name "
+            f"{shlex.quote(out_dir.name)} --resume, or choose another run.out_dir"
         )
         refused.add_note(f"In Python: set config.run.out_dir = {str(out_dir.parent)!r}, "
                          f"config.run.name = {out_dir.name!r} and config.run.resume = True.")

@@ -99,3 +99,20 @@ def test_an_unreadable_metrics_jsonl_is_one_line(tmp_path, capsys, monkeypatch, 
         f"pidkit-distill {args[0]}: error: cannot read {str(metrics)!r}: Permission denied; ask "
         "for read access to it (or copy the run folder to a place you can read), then rerun "
         "the same command\n")
+
+
+def test_a_run_folder_as_out_dir_is_told_the_options_quoted_for_a_shell(tmp_path, capsys):
+    # before: "pass --out-dir '/tmp/.../my runs' --run.name \"bob's\"", Python's quoting, where
+    # a --resume's advice quotes for the shell (shlex.quote); "bob's" pasted into a shell
+    # opens a quote that never ends
+    from test_cli_data_errors import SMALL_RUN
+
+    runs = tmp_path / "my runs"
+    args = ["train", "--data", "synthetic", *SMALL_RUN, "--out-dir", str(runs)]
+    assert main([*args, "--run.name", "bob's", "--run.stop_after", "1", "--epochs", "2"]) == 0
+    capsys.readouterr()
+    assert main(["train", "--data", "synthetic", *SMALL_RUN, "--epochs", "2",
+                 "--out-dir", str(runs / "bob's")]) == 2
+    err = capsys.readouterr().err
+    assert err.endswith(f"to continue that run pass --out-dir '{runs}' --run.name 'bob'\"'\"'s' "
+                        "--resume, or choose another run.out_dir\n"), err

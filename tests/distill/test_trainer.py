@@ -75,7 +75,7 @@ def test_a_run_folder_given_as_out_dir_is_refused(tmp_path):
         f"run.out_dir: '{tmp_path / 'r'}' is itself a run folder (it holds config.json and "
         "metrics.jsonl), not a folder of run folders: the run would go into "
         f"'{tmp_path / 'r' / 'synthetic-bas-ut-s0'}'; to continue that run pass --out-dir "
-        f"'{tmp_path}' --run.name 'r' --resume, or choose another run.out_dir")
+        f"{tmp_path} --run.name r --resume, or choose another run.out_dir")
     assert sorted(p.name for p in (tmp_path / "r").iterdir() if p.is_dir()) == []
     assert check_config(tiny(tmp_path, "run.epochs=2", "run.name=r", "run.resume=true")).resume
 
