@@ -310,8 +310,12 @@ def test_the_demos_fewest_epochs_are_the_trainers(tmp_path):
 
 
 def test_the_demo_command_says_which_epochs_it_takes(tmp_path, capsys):
-    assert main(["demo", "--epochs", "1", "--out-dir", str(tmp_path / "demo")]) == 2
-    assert capsys.readouterr().err == "pidkit-distill demo: error: epochs must be an int >= 2; got 1.\n"
+    with pytest.raises(SystemExit) as stop:
+        main(["demo", "--epochs", "1", "--out-dir", str(tmp_path / "demo")])
+    assert (stop.value.code, capsys.readouterr().err) == (2, (
+        "pidkit-distill demo: error: argument --epochs: must be a whole number of at least 2 "
+        "(RID's schedule scaled to one epoch leaves its student none); got 1, e.g. --epochs 2; "
+        "see 'pidkit-distill demo --help'\n"))
 
 
 def test_demo_does_not_empty_the_folder_of_a_demo_still_running(tmp_path):
