@@ -197,12 +197,16 @@ def _serial_chunks(numbered: list[tuple[int, Any]]) -> list[list[tuple[int, Any]
 
 
 def _cells(p: Any) -> int:
-    """The number of cells of a joint not yet validated (1 for one numpy cannot shape: its own
-    check names it later)."""
-    try:
-        return math.prod(np.shape(p))
-    except (ValueError, TypeError):
-        return 1
+    """The number of cells of a joint not yet validated, for cutting chunks only: an array's
+    size, or a nested list's from its first row at each depth (numpy would build the whole array
+    a second time; a ragged list is measured as its first rows say, its own check names it later)."""
+    shape = getattr(p, "shape", None)
+    if shape is not None:
+        return math.prod(shape)
+    cells = 1
+    while isinstance(p, Sequence) and not isinstance(p, (str, bytes)) and len(p):
+        cells, p = cells * len(p), p[0]
+    return cells
 
 
 def _named(index: int, exc: Exception) -> Exception:
