@@ -185,6 +185,12 @@ def _cli_max_vertices(max_vertices: int | None) -> str:
     return "--max-vertices none" if max_vertices is None else f"--max-vertices {max_vertices}"
 
 
+def _name(text: str) -> str:
+    """An argparse type: a name this command knows (a measure, units, a check) in any case, as
+    --example takes one (``--measure BROJA`` is ``--measure broja``)."""
+    return text.lower()
+
+
 def _max_vertices(text: str) -> int | str | None:
     """An argparse type: a positive integer, ``none`` for no limit, or ``auto`` (the measure's
     default, as ``max_vertices="auto"`` is from Python)."""
@@ -300,9 +306,10 @@ def get_parser() -> argparse.ArgumentParser:
     dec.add_argument("joint", nargs="?", help="path to a .npy array or .json nested list p[y][t][s]")
     dec.add_argument("--example", help=f"a named example: {', '.join(examples.catalogue())}")
     dec.add_argument(
-        "--measure", default="broja", help=f"redundancy measure: {', '.join(MEASURES)} (default: broja)"
+        "--measure", type=_name, default="broja",
+        help=f"redundancy measure, in any case: {', '.join(MEASURES)} (default: broja)",
     )
-    dec.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
+    dec.add_argument("--units", type=_name, choices=("bits", "nats"), default="bits", help="(default: bits)")
     dec.add_argument(
         "--max-vertices", type=_max_vertices, default=argparse.SUPPRESS, metavar="N|auto|none",
         help="--measure gh and prec: refuse a joint whose polytope could have more than N vertices "
@@ -314,7 +321,7 @@ def get_parser() -> argparse.ArgumentParser:
     dec.set_defaults(func=_decompose)
 
     exa = sub.add_parser("examples", parents=[common], help="print the PID table of every named example")
-    exa.add_argument("--units", choices=("bits", "nats"), default="bits", help="(default: bits)")
+    exa.add_argument("--units", type=_name, choices=("bits", "nats"), default="bits", help="(default: bits)")
     exa.add_argument("--json", action="store_true", help="print machine-readable JSON")
     exa.set_defaults(func=_examples)
 
@@ -326,6 +333,7 @@ def get_parser() -> argparse.ArgumentParser:
     chk.add_argument(
         "which",
         nargs="?",
+        type=_name,
         default="all",
         choices=("all", "examples", "theorem-3.1", "theorem-3.2", "theorem-4.1"),
         help="which check to run (default: all)",
@@ -353,7 +361,7 @@ def get_parser() -> argparse.ArgumentParser:
         help=f"Theorem 3.1: P(Y != Z), in [0, 1] (default: {_CHECK_DEFAULTS['flip']})",
     )
     chk.add_argument(
-        "--measure", default=given_only,
+        "--measure", type=_name, default=given_only,
         help=f"Theorem 3.1: Red measure (default: {_CHECK_DEFAULTS['measure']})",
     )
     chk.add_argument("--json", action="store_true", help="print machine-readable JSON")
