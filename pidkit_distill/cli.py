@@ -48,10 +48,16 @@ from typing import Any, NoReturn
 
 from pidkit import __version__
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
-from pidkit_distill.cli_values import demo_epochs, key_value
+from pidkit_distill.cli_values import (
+    GivenAs,
+    check_option_type,
+    demo_epochs,
+    key_value,
+    load_config_file,
+)
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import hinted_key, misplaced_key_hint, misplaced_key_table, table_option
-from pidkit_distill.config_text import load_config
+from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
 from pidkit_distill.stop_lines import (
@@ -207,6 +213,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
             kw.update(action="append", metavar="NAME=VALUE")
         else:
             kw.update(metavar=kind.__name__.upper())
+        if kind is not dict:
+            kw.update(action=GivenAs)
         group.add_argument(*names, **kw)
 
 
@@ -336,8 +344,14 @@ def get_args_parser() -> argparse.ArgumentParser:
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """Resolve defaults, ``--config``, per-key options and ``--set`` into a TrainConfig."""
+    """Resolve defaults, ``--config``, per-key options and ``--set`` into a TrainConfig.
+
+    A value of the wrong type is refused naming where it came from: the ``--config`` file, or
+    the option as the user typed it (``--epochs``, ``--run.epochs``, ``--set run.epochs=...``).
+    """
     overrides: list[str] = []
+    given_as = getattr(args, "given_as", {})
+    typed: list[tuple[str, str, str]] = []  # (key, value, option), each checked for its type
     for key, _, kind, _ in config_fields():
         if key not in vars(args):
             continue
@@ -349,7 +363,12 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
                 overrides.append(f"{key}.{item}")
         else:
             overrides.append(f"{key}={value}")
-    return load_config(args.config, overrides=[*overrides, *args.overrides])
+            typed.append((key, value, given_as.get(key, f"--{key}")))
+    typed += [(*(part.strip() for part in item.split("=", 1)), "--set") for item in args.overrides]
+    config = load_config_file(args.config)
+    for key, value, option in typed:
+        check_option_type(key, value, option)
+    return apply_overrides(config, [*overrides, *args.overrides])
 
 
 class _Failure(Exception):

@@ -4,8 +4,18 @@
 from __future__ import annotations
 
 import argparse
+import shlex
+from collections.abc import Sequence
+from typing import Any
 
-__all__ = ["demo_epochs", "key_value"]
+from pidkit_distill.config import TrainConfig, config_fields
+from pidkit_distill.config_text import apply_overrides, load_config
+
+__all__ = ["GivenAs", "check_option_type", "demo_epochs", "key_value", "load_config_file"]
+
+_LOADER_FIX = "; fix the TOML file or the override"
+"""The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
+whichever of the two the value came from; replaced here by the one it came from."""
 
 
 def demo_epochs(text: str) -> int:
@@ -43,3 +53,73 @@ def key_value(text: str) -> str:
             f"got {text!r}, whose key {key!r} has an empty part between dots; write "
             f"SECTION.NAME=VALUE, e.g. --set run.epochs=3")
     return text
+
+
+class GivenAs(argparse.Action):
+    """Store a configuration key's option value, and which of the option's names was typed
+    (``--epochs`` or ``--run.epochs``) in the namespace's ``given_as`` (key to name), so that a
+    mistake in the value names the option as the user wrote it."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: str | Sequence[Any] | None, option_string: str | None = None) -> None:
+        setattr(namespace, self.dest, values)
+        typed = {**getattr(namespace, "given_as", {}), self.dest: option_string}
+        namespace.given_as = typed
+
+
+def _example(option: str, key: str) -> str:
+    """A right value of ``key`` as ``option`` takes it (``--epochs 30``, ``--set
+    run.epochs=30``): the key's default, or a table's entry."""
+    kind, default = next((kind, default) for name, default, kind, _ in config_fields()
+                         if name == key)
+    if kind is dict:
+        value = "NAME=VALUE"
+        return f"--set {key}.{value}" if option == "--set" else f"{option} {value}"
+    value = str(default).lower() if kind is bool else str(default)
+    return f"--set {key}={value}" if option == "--set" else f"{option} {value}"
+
+
+def check_option_type(key: str, text: str, option: str) -> None:
+    """Refuse ``text``, given to the configuration key ``key`` by ``option`` (as typed:
+    ``--epochs``, ``--run.epochs``, or ``--set`` for ``--set KEY=TEXT``), where it is no value
+    of the key's type, naming the option and ending with a right value of it.
+
+    Ranges and choices are not checked here: some depend on other keys
+    (``optim.milestones`` on ``optim.milestone_unit``), checked with the whole configuration.
+
+    Raises
+    ------
+    TypeError
+        ``text`` is no value of ``key``'s type, e.g. ``--epochs two: config key 'run.epochs'
+        expects an int, got 'two' (str); e.g. --epochs 30``.
+    """
+    try:
+        apply_overrides(TrainConfig(), [f"{key}={text}"])
+    except TypeError as err:
+        given = f"--set {shlex.quote(f'{key}={text}')}" if option == "--set" else \
+            f"{option} {shlex.quote(text)}"
+        message = str(err)
+        if message.endswith(_LOADER_FIX):
+            message = f"{message.removesuffix(_LOADER_FIX)}; e.g. {_example(option, key)}"
+        raise TypeError(f"{given}: {message}") from err
+    except ValueError:  # an unknown key, or a range: told with the whole configuration
+        return
+
+
+def load_config_file(path: str | None) -> TrainConfig:
+    """The configuration of the ``--config`` file ``path`` (the defaults for ``None``); a value
+    of the wrong type in it is told naming the file, where the loader's advice named "the TOML
+    file or the override".
+
+    Raises
+    ------
+    TypeError
+        A value of the file is of the wrong type.
+    ValueError, OSError
+        As :func:`~pidkit_distill.config_text.load_config`.
+    """
+    try:
+        return load_config(path)
+    except TypeError as err:
+        message = str(err).removesuffix(_LOADER_FIX)
+        raise TypeError(f"config file {path!r}: {message}; fix the value in that file") from err

@@ -48,8 +48,9 @@ COMMAND_LINES = [
                                           "--epochs is the student's, not used by "
                                           "train-teacher; pass --teacher.epochs"),
     (["trian"], 2, "pidkit-distill: error: argument COMMAND: invalid choice: 'trian'"),
-    (["train", "--epochs", "three"], 2, "pidkit-distill train: error: config key 'run.epochs' "
-                                        "expects an int, got 'three'"),
+    (["train", "--epochs", "three"], 2, "pidkit-distill train: error: --epochs three: config "
+                                        "key 'run.epochs' expects an int, got 'three' (str); "
+                                        "e.g. --epochs 30"),
     (["train", "--set", "run.epochs", "3"], 2, "pidkit-distill train: error: argument --set: "
                                                "takes KEY=VALUE as one word, e.g. --set "
                                                "run.epochs=3; got 'run.epochs', with no '=': "

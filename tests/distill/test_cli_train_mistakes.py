@@ -4,6 +4,7 @@ naming what to change; and a registered data set's loader called once per run.""
 from __future__ import annotations
 
 import importlib.util
+import shlex
 import sys
 import textwrap
 
@@ -356,15 +357,15 @@ def test_a_path_given_to_resume_says_how_to_name_the_run_folder(tmp_path, monkey
     monkeypatch.chdir(tmp_path)
     status = main(["train", "--resume", given])
     assert (status, capsys.readouterr().err) == (2, (
-        "pidkit-distill train: error: config key 'run.resume' expects true or false, got "
-        f"{given!r}; --resume takes no path: a run continues in the run folder that its command "
-        "names (run.out_dir/run.name); to continue 'runs/digits-rid-tt-s0', rerun the command "
-        "that made it with --resume (and --out-dir runs --run.name digits-rid-tt-s0, which name "
-        "that folder)\n"))
+        f"pidkit-distill train: error: --resume {given}: config key 'run.resume' expects true "
+        f"or false, got {given!r}; --resume takes no path: a run continues in the run folder "
+        "that its command names (run.out_dir/run.name); to continue 'runs/digits-rid-tt-s0', "
+        "rerun the command that made it with --resume (and --out-dir runs --run.name "
+        "digits-rid-tt-s0, which name that folder)\n"))
     status = main(["train", "--resume", "ture"])  # no path: no word of one
     assert (status, capsys.readouterr().err) == (2, (
-        "pidkit-distill train: error: config key 'run.resume' expects true or false, got "
-        "'ture'\n"))
+        "pidkit-distill train: error: --resume ture: config key 'run.resume' expects true or "
+        "false, got 'ture'\n"))
 
 
 @pytest.mark.parametrize(("given", "cwd"), [(".", "runs/r"), ("checkpoint.pt", "runs/r"),
@@ -387,8 +388,9 @@ def test_an_empty_resume_or_the_root_is_no_run_folder(tmp_path, monkeypatch, cap
     # '' was taken for the current folder: "to continue '.', ... --run.name ''"
     monkeypatch.chdir(tmp_path)
     assert main(["train", "--resume", given]) == 2
-    assert capsys.readouterr().err == ("pidkit-distill train: error: config key 'run.resume' "
-                                       f"expects true or false, got {given!r}\n")
+    assert capsys.readouterr().err == (f"pidkit-distill train: error: --resume "
+                                       f"{shlex.quote(given)}: config key 'run.resume' expects "
+                                       f"true or false, got {given!r}\n")
 
 
 @pytest.mark.parametrize(("given", "then"), [

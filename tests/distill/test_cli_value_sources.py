@@ -1,0 +1,77 @@
+"""A configuration value of the wrong type names where it came from (task 251): the option as
+the user typed it (``--epochs``, ``--run.epochs``, ``--set run.epochs=...``) with a right value
+of it, or the ``--config`` file. Each said "config key 'run.epochs' expects an int, got 'two'
+(str); fix the TOML file or the override", whichever it came from."""
+
+from __future__ import annotations
+
+import pytest
+
+from pidkit_distill.cli import main
+
+ERROR = "pidkit-distill train: error: "
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--epochs", "two"], "--epochs two: config key 'run.epochs' expects an int, got 'two' "
+                          "(str); e.g. --epochs 30"),
+    (["--epochs=two"], "--epochs two: config key 'run.epochs' expects an int, got 'two' "
+                       "(str); e.g. --epochs 30"),
+    (["--run.epochs", "two"], "--run.epochs two: config key 'run.epochs' expects an int, got "
+                              "'two' (str); e.g. --run.epochs 30"),
+    (["--set", "run.epochs=two"], "--set run.epochs=two: config key 'run.epochs' expects an "
+                                  "int, got 'two' (str); e.g. --set run.epochs=30"),
+    # every typed option, not only the epochs
+    (["--optim.lr", "fast"], "--optim.lr fast: config key 'optim.lr' expects a float, got "
+                             "'fast' (str); e.g. --optim.lr 0.05"),
+    (["--audit.clusters", "3.5"], "--audit.clusters 3.5: config key 'audit.clusters' expects "
+                                  "an int, got 3.5 (float); e.g. --audit.clusters 10"),
+    (["--set", "data.batch_size=many"], "--set data.batch_size=many: config key "
+                                        "'data.batch_size' expects an int, got 'many' (str); "
+                                        "e.g. --set data.batch_size=64"),
+    (["--set", "run.seed=one two"], "--set 'run.seed=one two': config key 'run.seed' expects "
+                                    "an int, got 'one two' (str); e.g. --set run.seed=0"),
+    (["--amp", "maybe"], "--amp maybe: config key 'run.amp' expects true or false, got 'maybe'"),
+    (["--optim.milestones", "a,b"], "--optim.milestones a,b: config key 'optim.milestones' "
+                                    "holds numbers, got 'a'"),
+    (["--set", "method.params=3"], "--set method.params=3: config key 'method.params' expects "
+                                   "a dict, got 3 (int); e.g. --set method.params.NAME=VALUE"),
+])
+def test_an_option_of_the_wrong_type_is_named_as_typed(capsys, args, expected):
+    assert main(["train", *args]) == 2
+    assert capsys.readouterr() == ("", f"{ERROR}{expected}\n")
+
+
+def test_a_value_of_the_wrong_type_in_the_config_file_names_the_file(tmp_path, capsys):
+    path = tmp_path / "rid.toml"
+    path.write_text("[run]\nepochs = 'two'\n")
+    assert main(["train", "--config", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}config file {str(path)!r}: config key 'run.epochs' expects an int, got 'two' "
+        "(str); fix the value in that file\n")
+
+
+def test_a_file_and_an_option_both_wrong_name_the_file_first(tmp_path, capsys):
+    # the file is read first, as before; its value, not the option's, is the one told
+    path = tmp_path / "rid.toml"
+    path.write_text("[optim]\nlr = 'fast'\n")
+    assert main(["train", "--config", str(path), "--epochs", "two"]) == 2
+    assert capsys.readouterr().err.startswith(f"{ERROR}config file {str(path)!r}: config key "
+                                              "'optim.lr' expects a float")
+
+
+def test_an_option_overriding_a_good_file_value_is_named(tmp_path, capsys):
+    path = tmp_path / "rid.toml"
+    path.write_text("[run]\nepochs = 3\n")
+    assert main(["train", "--config", str(path), "--set", "run.epochs=3x"]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}--set run.epochs=3x: config key 'run.epochs' expects an int, got '3x' (str); "
+        "e.g. --set run.epochs=30\n")
+
+
+def test_keys_checked_together_are_not_refused_one_by_one(capsys):
+    # milestones in epochs would be refused against the default unit (fractions) alone: each
+    # option's type is checked on its own, its range with the whole configuration
+    assert main(["train", "--optim.milestones", "10,20", "--optim.milestone_unit", "epoch",
+                 "--epochs", "two"]) == 2
+    assert capsys.readouterr().err.startswith(f"{ERROR}--epochs two: config key 'run.epochs' ")
