@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import psutil
 
+from ._joint_advice import stack_advice
 from ._memory import cgroup_headroom
 
 SUM_TOLERANCE = 1e-9
@@ -336,16 +337,10 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
     """
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
-        stack = ""
-        if arr.ndim == 4 and arr.shape[0] == 1:
-            stack = f" It holds one joint: pass {name}[0]."
-        elif arr.ndim == 4:
-            stack = (f" For a stack of {arr.shape[0]} joints p[k, y, t, s], pass each p[k] (for "
-                     "BROJA, pidkit.bertschinger_batch(stack) solves the whole stack).")
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
             f"got {arr.ndim}-D with shape {arr.shape}. Reshape it, or build it from samples with "
-            f"pidkit.joint_from_samples(y, t, s).{stack}"
+            f"pidkit.joint_from_samples(y, t, s).{stack_advice(arr.shape, name)}"
         )
     _check_no_empty_axis(arr, name)
     return check_pmf(arr, name=name, normalize=normalize)

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import __version__, examples, theorems
 from ._errors import SolverError
+from ._joint_advice import stack_advice
 from ._result import PIDResult
 from ._settings import SEED_MAX
 from ._validate import check_choice, did_you_mean
@@ -161,6 +162,8 @@ def _decompose(args: argparse.Namespace) -> int:
         where = f"{args.joint}: " if args.joint is not None else ""
         # The library's advice names its keywords; here the same settings are options.
         advice = exc.explain(_cli_max_vertices) if isinstance(exc, TooManyVertices) else one_line(exc)
+        if args.joint is not None:
+            advice = _with_stack_advice(advice, p, args.joint)
         for python, shell in _CLI_ADVICE:
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{advice}") from exc
@@ -178,6 +181,33 @@ _CLI_ADVICE = (
     ),
 )
 """The library's advice in Python, and what a user of the command line does instead."""
+
+
+def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
+    """``advice`` with the library's advice for a stack of joints (pass each ``p[k]``, or the
+    stack to ``pidkit.bertschinger_batch``) replaced by what a user of this command does with the
+    file at ``path``, which holds ``joint``: save each joint to a file of its own."""
+    try:
+        shape = np.shape(joint)
+    except ValueError:  # a ragged .json list: refused as ragged, never as a stack
+        return advice
+    library = stack_advice(shape, "p_yts")
+    if not library:
+        return advice
+    npy = Path(path).suffix.lower() == ".npy"
+    load = f"np.load({path!r})" if npy else f"json.loads(Path({path!r}).read_text())"
+    if shape[0] == 1:
+        own = (f" It holds one joint, p[0]: save it alone (in Python: np.save('joint.npy', {load}[0])) "
+               "and decompose that file." if npy else
+               " It holds one joint, p[0]: delete the file's first '[' and last ']' and decompose it again.")
+    else:
+        save = ("np.save(f'joint{k}.npy', joint)" if npy else
+                "Path(f'joint{k}.json').write_text(json.dumps(joint))")
+        own = (f" For a stack of {shape[0]} joints p[k, y, t, s]: pidkit decompose reads one joint per "
+               f"file, so save each p[k] to a file of its own and decompose each (in Python: for k, joint "
+               f"in enumerate({load}): {save}), or solve the whole stack at once in Python with "
+               f"pidkit.bertschinger_batch({load}) (BROJA).")
+    return advice.replace(library, own)
 
 
 def _cli_max_vertices(max_vertices: int | None) -> str:
