@@ -21,6 +21,7 @@ import numpy as np
 
 from pidkit._progress import check_progress, progress_bar
 from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
+from pidkit._validate import type_with_article
 from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 
@@ -45,16 +46,56 @@ _CHUNK = 8
 _BOOT_STREAM = 0xB0075
 
 
+_RETURNS = "it must return its numbers as a vector (NaN for those it could not compute)"
+"""What the refusals of a statistic's return value ask of it."""
+
+
+def _replicate_values(value: Any, replicate: int) -> np.ndarray:
+    """What the statistic returned for ``replicate``, as a flat float vector; a TypeError naming the
+    statistic where it is no vector of numbers (``None``: a ``return`` left out), so that it gives
+    neither replicates of NaN nor numpy's words about a float conversion."""
+    if value is None:
+        raise TypeError(
+            f"statistic returned None for bootstrap replicate {replicate}; {_RETURNS}. Does it "
+            "end without a return statement?"
+        )
+    try:
+        values = np.asarray(value, dtype=np.float64).ravel()
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"statistic returned {type_with_article(value)} for bootstrap replicate "
+            f"{replicate} ({value!r:.60}); {_RETURNS}."
+        ) from None
+    if values.size == 0:
+        raise ValueError(f"statistic returned no numbers for bootstrap replicate {replicate}; {_RETURNS}.")
+    return values
+
+
+def _check_widths(widths: Sequence[tuple[int, int]]) -> None:
+    """``(replicate, how many numbers it gave)`` for every replicate: all one width, else a
+    ValueError naming the first that differs (numpy would say "inhomogeneous shape")."""
+    first, k = widths[0]
+    for replicate, width in widths:
+        if width != k:
+            raise ValueError(
+                f"statistic returned {k} number(s) for bootstrap replicate {first} but {width} for "
+                f"replicate {replicate}; it must return the same quantities, in the same order, "
+                "every time (NaN for those it could not compute)."
+            )
+
+
 def _run_chunk(
     seeds: list[np.random.SeedSequence], statistic: Callable[[np.random.Generator], Any]
 ) -> np.ndarray:
     rows = []
     for seq in seeds:
+        replicate = seq.spawn_key[-1]
         try:
-            rows.append(np.asarray(statistic(np.random.default_rng(seq)), dtype=np.float64))
+            rows.append(_replicate_values(statistic(np.random.default_rng(seq)), replicate))
         except TooManyVertices as exc:  # a resample's polytope can be larger: say which one it was
-            exc.on_resample(f"bootstrap replicate {seq.spawn_key[-1]}")
+            exc.on_resample(f"bootstrap replicate {replicate}")
             raise
+    _check_widths([(seq.spawn_key[-1], row.size) for seq, row in zip(seeds, rows, strict=True)])
     return np.array(rows)
 
 
@@ -94,7 +135,10 @@ def bootstrap_replicates(
     ------
     ValueError
         A :class:`~pidkit.redundancy.vertex_limit.TooManyVertices` where a replicate's solve with
-        measure='gh' or 'prec' is refused for its size: its message names the replicate.
+        measure='gh' or 'prec' is refused for its size: its message names the replicate. Also
+        where ``statistic`` returns no numbers, or different numbers of them for two replicates.
+    TypeError
+        Where ``statistic`` returns something other than numbers (``None``: a missing ``return``).
 
     Examples
     --------
@@ -118,7 +162,8 @@ def bootstrap_replicates(
     chunks = [seeds[i : i + _CHUNK] for i in range(0, n_boot, _CHUNK)]
     with progress_bar(progress, total=n_boot, desc="bootstrap", unit="replicate", leave=False) as bar:
         parts = map_chunks(_run_chunk, chunks, n_jobs, statistic, bar=bar)
-    return np.concatenate([p.reshape(len(c), -1) for p, c in zip(parts, chunks, strict=True)], axis=0)
+    _check_widths([(c[0].spawn_key[-1], p.shape[1]) for p, c in zip(parts, chunks, strict=True)])
+    return np.concatenate(parts, axis=0)
 
 
 def resolve_ci_method(ci_method: Any, corrected: bool) -> str:
