@@ -4,6 +4,8 @@
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
+from sklearn.preprocessing import OneHotEncoder
 
 import pidkit
 from pidkit.gaussian import estimate_from_covariance, gaussian_pid_from_samples
@@ -69,3 +71,26 @@ def test_too_few_samples_without_the_bias_correction_do_not_blame_it():
                                          r"d_t \+ d_s = 2: the estimate needs n_samples > 4, with or "
                                          r"without the bias correction\.$"):
         estimate_from_covariance(np.eye(3), (1, 1, 1), n_samples=3, bias_correction=False)
+
+
+@pytest.mark.parametrize("kind", [sp.csr_matrix, sp.csr_array])
+def test_sparse_samples_are_refused_with_the_way_to_densify(kind):
+    # "AttributeError: 'csr_matrix' object has no attribute 'to_numpy'", from inside pidkit; a
+    # label one-hot encoded by scikit-learn's OneHotEncoder (sparse by default) is the usual one.
+    y, t, s = _samples()
+    one_hot = OneHotEncoder(drop="first").fit_transform((y > 0).reshape(-1, 1))
+    with pytest.raises(TypeError) as caught:
+        gaussian_pid_from_samples(kind(one_hot), t, s)
+    assert str(caught.value) == (
+        "y is a scipy sparse matrix of shape (400, 1) (213 stored values); pidkit needs dense samples: "
+        "pass y.toarray() (0.0 MiB as float64). (OneHotEncoder(sparse_output=False) one-hot encodes a "
+        "label densely.)"
+    )
+    with pytest.raises(TypeError) as caught:
+        gaussian_pid_from_samples(y, t, kind(s.reshape(-1, 1)))
+    assert str(caught.value) == (
+        "s is a scipy sparse matrix of shape (400, 1) (400 stored values); pidkit needs dense features: "
+        "pass s.toarray() (0.0 MiB as float64)."
+    )
+    dense = gaussian_pid_from_samples(kind(one_hot).toarray(), t, s)  # the fix works
+    assert dense.red == pytest.approx(gaussian_pid_from_samples((y > 0).astype(float), t, s).red, abs=1e-12)

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.sparse import issparse
 
 from .._arrays import as_numpy_code, converted, method_fix, numbers_to_numpy, what_it_holds
 from .._labels import (
@@ -26,6 +25,7 @@ from .._labels import (
     rounding_fix,
     shown_float,
 )
+from ..gaussian.sample_inputs import check_not_sparse
 
 __all__ = [
     "check_counts",
@@ -60,16 +60,11 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array, read by :func:`pidkit._arrays.numbers_to_numpy` (DataFrames by their
     columns' dtypes, masked values and polars' nulls of numbers refused, pandas' NA as NaN). A
-    scipy sparse matrix is refused with the way to densify it (``np.asarray`` would wrap it in a
-    0-d object array). ``what`` says what ``x`` should be, for the message when it cannot be
-    converted at all.
+    scipy sparse matrix is refused with the way to densify it
+    (:func:`pidkit.gaussian.sample_inputs.check_not_sparse`). ``what`` says what ``x`` should be,
+    for the message when it cannot be converted at all.
     """
-    if issparse(x):
-        dense_bytes = int(np.prod(x.shape)) * 8
-        raise TypeError(
-            f"{name} is a scipy sparse matrix of shape {x.shape} ({x.nnz} stored values); pidkit needs "
-            f"dense features: pass {name}.toarray() ({dense_bytes / 2**20:.1f} MiB as float64)."
-        )
+    check_not_sparse(x, name)
     return numbers_to_numpy(x, name, "every input", what)
 
 

@@ -36,14 +36,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
-import warnings
 from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from .. import resampling
-from .._arrays import batches_hint, check_same_index, numbers_to_numpy, what_it_holds
 from .._blas import blas_threads
 from .._errors import SolverError
 from .._progress import check_progress
@@ -60,81 +58,7 @@ from .pid import (
     solve_union,
 )
 from .reduce import ReducedSystem, reduce_covariance
-
-SAMPLES = "y, t and s"
-"""What the errors of :func:`gaussian_pid_from_samples` call the covariance of its samples."""
-
-
-def _as_samples(x: ArrayLike, name: str) -> np.ndarray:
-    arr = numbers_to_numpy(x, name, SAMPLES)
-    if arr.dtype == bool:
-        arr = arr.astype(np.float64)
-    if not (np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)):
-        held = _text_hint(arr, name) or what_it_holds(x, arr, name)
-        raise TypeError(f"{name} must hold real numbers; got {held}")
-    shape = arr.shape
-    if arr.ndim == 1:
-        arr = arr[:, None]
-    if arr.ndim != 2 or arr.shape[1] == 0:
-        raise ValueError(
-            f"{name} must be of shape (n_samples,) or (n_samples, n_features) with at least one "
-            f"feature; got shape {shape}.{batches_hint(x, name)}"
-        )
-    arr = np.ascontiguousarray(arr, dtype=np.float64)  # pandas gives F order, whose sums round otherwise
-    if not np.isfinite(arr).all():
-        row = int(np.argwhere(~np.isfinite(arr))[0, 0])
-        raise ValueError(f"{name} contains NaN or infinity (first at sample {row}); drop or impute it.")
-    return arr
-
-
-def _text_hint(arr: np.ndarray, name: str) -> str:
-    """The end of the error for samples that hold text, else ``""``: numbers written as text (a
-    column read from a file as strings) are to be converted, other text (class names, usually)
-    one-hot encoded."""
-    if not arr.size:
-        return ""
-    if arr.dtype.kind in "US":
-        first = arr.flat[0].item()
-    elif arr.dtype == object:
-        first = next((v for v in arr.flat if isinstance(v, (str, bytes))), None)
-        if first is None:
-            return ""
-    else:
-        return ""
-    if _reads_as_numbers(arr):
-        return (f"text that reads as numbers (e.g. {first!r}). Convert it: np.asarray({name}, "
-                f"dtype=float) ({name}.astype(float) for a pandas column).")
-    return (
-        f"text (e.g. {first!r}). The Gaussian PID models numbers: pass class labels one-hot in "
-        f"C - 1 columns (pidkit.estimate.continuous.one_hot({name}, {name!r})[0]), or pass them as "
-        "they are to pidkit.estimate.pid_from_representations(..., estimator='gaussian'), which "
-        "encodes them so."
-    )
-
-
-def _reads_as_numbers(arr: np.ndarray) -> bool:
-    """Whether every value of ``arr`` converts to a float (``"0.5"``, ``b"7"``, ``3``)."""
-    try:
-        arr.astype(np.float64)
-    except (TypeError, ValueError):
-        return False
-    return True
-
-
-def _warn_if_class_codes(y: np.ndarray) -> None:
-    """Warn when y is a single column of more than two whole numbers, each taken by two samples
-    or more on average: class codes, in any dtype (labels read from a table are often floats,
-    0.0, 1.0, 2.0; a continuous y of large values is whole numbers too, but rarely repeats)."""
-    if y.shape[1] == 1 and np.array_equal(y, np.round(y)):
-        classes = np.unique(y)
-        if 2 < classes.size <= y.shape[0] / 2:
-            warnings.warn(
-                f"y is one column of {classes.size} whole-number values; the Gaussian model reads it "
-                "as a number (an ordinal scale), not as classes. For a class label pass it one-hot "
-                "encoded in C - 1 columns, e.g. np.eye(C)[y][:, 1:].",
-                UserWarning,
-                stacklevel=3,
-            )
+from .sample_inputs import SAMPLES, TRANSPOSE, have, paired_samples
 
 
 def column_scales(data: np.ndarray) -> np.ndarray:
@@ -275,19 +199,12 @@ def gaussian_pid_from_samples(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     check_progress(progress)
-    arrays = [_as_samples(x, name) for x, name in ((y, "y"), (t, "t"), (s, "s"))]
-    _warn_if_class_codes(arrays[0])
-    lengths = [a.shape[0] for a in arrays]
-    if len(set(lengths)) != 1:
-        flipped, rows = _transposed(arrays)
-        hint = f" {_have(flipped)} {rows} columns: {TRANSPOSE}" if flipped else ""
-        raise ValueError(f"y, t and s must have the same number of samples (rows); got {lengths}.{hint}")
-    check_same_index({"y": y, "t": t, "s": s})
+    arrays = paired_samples(y, t, s)
     dims = tuple(a.shape[1] for a in arrays)
-    n = lengths[0]
+    n = arrays[0].shape[0]
     if n < min_samples(dims):
         wide = [name for name, d in zip("yts", dims, strict=True) if d > n]
-        transposed = f" {_have(wide)} more columns than rows: {TRANSPOSE}" if wide else ""
+        transposed = f" {have(wide)} more columns than rows: {TRANSPOSE}" if wide else ""
         raise ValueError(
             f"too few samples: n = {n} rows for d_y + d_t + d_s = {sum(dims)} dimensions; the "
             f"sample covariance needs n > {sum(dims) + 1}. Reduce the features first (e.g. PCA) "
@@ -330,30 +247,6 @@ def gaussian_pid_from_samples(
     intervals = dict(zip(resampling.QUANTITIES, spans, strict=True))
     diagnostics = {**result.diagnostics, "intervals": intervals, "bootstrap": boot}
     return dataclasses.replace(result, diagnostics=diagnostics)
-
-
-TRANSPOSE = "samples are rows, so if each column is a sample, pass the transpose (`.T`)."
-"""The end of the errors that suspect arrays of shape (n_features, n_samples)."""
-
-
-def _have(names: list[str]) -> str:
-    """``"t has"``, ``"y and s have"``, ``"y, t and s have"``."""
-    if len(names) == 1:
-        return f"{names[0]} has"
-    return f"{', '.join(names[:-1])} and {names[-1]} have"
-
-
-def _transposed(arrays: list[np.ndarray]) -> tuple[list[str], int]:
-    """The fewest of y, t, s (2-D ``arrays``) whose transposes give all one number of rows, and
-    that number; ``([], 0)`` when no transposing does (one row is no sample size: 1-D inputs
-    are one column, and transposing them would not help)."""
-    best: tuple[list[str], int] = ([], 0)
-    for rows in sorted({size for a in arrays for size in a.shape} - {1}):
-        if all(rows in a.shape for a in arrays):
-            flipped = [name for name, a in zip("yts", arrays, strict=True) if a.shape[0] != rows]
-            if not best[0] or len(flipped) < len(best[0]):
-                best = (flipped, rows)
-    return best
 
 
 class GaussianStatistic:
