@@ -1,12 +1,97 @@
-"""Advice of the joint checks that a command line words its own way: what to do with a stack of
-joints. :func:`pidkit._validate.check_joint` gives it to Python callers; the ``pidkit`` command
-finds the same sentence in the refusal, built here from the shape it read, and replaces it with
-what a shell user can do.
+"""Refusals of the joint checks that a command line words its own way: the first cell of a joint
+that holds text, and what to do with a stack of joints. :mod:`pidkit._validate` gives them to
+Python callers; the ``pidkit`` command builds the same from what it read, with the advice a shell
+user can follow.
 """
 
 from __future__ import annotations
 
-__all__ = ["stack_advice"]
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+__all__ = ["first_text_cell", "stack_advice", "text_as_number", "text_cell_refusal"]
+
+_SHOWN_CHARACTERS = 40
+"""How much of a text cell a refusal shows."""
+
+
+def first_text_cell(p: Any) -> tuple[tuple[int, ...], str | bytes] | None:
+    """The index and value of the first cell of ``p`` that holds text (a ``str`` or ``bytes``),
+    in row-major order; ``None`` where none does.
+
+    Nested sequences are searched as given, not as numpy converts them: one string among numbers
+    turns the whole converted array into text. An array of a text dtype holds text in every cell,
+    so its first cell is the answer.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint as a caller passed it: an array, or nested lists or tuples.
+
+    Returns
+    -------
+    tuple or None
+        ``(index, text)``, the index a tuple of ints.
+
+    Examples
+    --------
+    >>> first_text_cell([[[0.25, 0.25]], [[0.25, "0.25"]]])
+    ((1, 0, 1), '0.25')
+    >>> first_text_cell(np.full((2, 2, 2), "a")), first_text_cell([[[0.5, 0.5]]])
+    (((0, 0, 0), 'a'), None)
+    """
+    stack: list[tuple[tuple[int, ...], Any]] = [((), p)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, (str, bytes)):
+            return where, value
+        if isinstance(value, np.ndarray) and value.dtype != object:
+            if value.dtype.kind in "US" and value.size:
+                first = (0,) * value.ndim
+                return (*where, *first), value[first].item()
+            continue  # numbers (or dates, complex...): refused by the dtype check, not here
+        if isinstance(value, np.ndarray) and value.ndim == 0:
+            stack.append((where, value.item()))
+        elif isinstance(value, (list, tuple, np.ndarray)):
+            stack += [((*where, i), item) for i, item in reversed(list(enumerate(value)))]
+    return None
+
+
+def text_as_number(text: str | bytes) -> float | None:
+    """The finite number that ``text`` spells (``"0.25"``, ``b"1e-3"``), else ``None``.
+
+    Examples
+    --------
+    >>> text_as_number(" 0.25"), text_as_number("a"), text_as_number("nan")
+    (0.25, None, None)
+    """
+    try:
+        number = float(text)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def text_cell_refusal(
+    name: str, where: tuple[int, ...], text: str | bytes, fix: Callable[[str | bytes], str]
+) -> str:
+    """The refusal of a joint ``name`` whose cell ``where`` holds ``text``, ending with what to do,
+    ``fix(text)``; the text is shown as JSON and Python write it (at most 40 characters).
+
+    Examples
+    --------
+    >>> text_cell_refusal("p_yts", (1, 0, 1), "0.25", lambda text: "write it as a number")
+    'p_yts must be an array of real numbers; p_yts[1, 0, 1] is the text "0.25"; write it as a number.'
+    """
+    cut = text[:_SHOWN_CHARACTERS]
+    shown = json.dumps(cut, ensure_ascii=False) if isinstance(cut, str) else repr(cut)
+    more = "..." if len(text) > _SHOWN_CHARACTERS else ""
+    return (f"{name} must be an array of real numbers; {name}[{', '.join(map(str, where))}] is the "
+            f"text {shown}{more}; {fix(text)}.")
 
 
 def stack_advice(shape: tuple[int, ...], name: str) -> str:

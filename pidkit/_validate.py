@@ -13,13 +13,13 @@ from __future__ import annotations
 import difflib
 import math
 import numbers
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import psutil
 
-from ._joint_advice import stack_advice
+from ._joint_advice import first_text_cell, stack_advice, text_as_number, text_cell_refusal
 from ._memory import cgroup_headroom
 
 SUM_TOLERANCE = 1e-9
@@ -411,7 +411,10 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
             f"{name} must be an array of numbers; could not convert {type(p).__name__}: {exc}"
         ) from exc
     if arr.dtype == object:
-        return _object_to_float(arr, name)
+        return _object_to_float(arr, name, masses)
+    text = first_text_cell(p) if arr.dtype.kind in "US" else None
+    if text is not None:  # numpy made every cell text: name the cell that was
+        raise TypeError(text_cell_refusal(name, *text, fix=_text_fix(name, masses)))
     if arr.dtype == np.bool_ or not (
         np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
     ):
@@ -423,7 +426,21 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     return arr
 
 
-def _object_to_float(arr: np.ndarray, name: str) -> np.ndarray:
+def _text_fix(name: str, masses: bool) -> Callable[[str | bytes], str]:
+    """What a caller does about a text cell of ``name``, given the text (a number, or a label)."""
+
+    def fix(text: str | bytes) -> str:
+        if text_as_number(text) is not None:
+            return f"convert {name} to numbers, e.g. np.asarray({name}, dtype=float)"
+        if masses:
+            return ("a distribution holds probabilities or counts, not labels: count labels into "
+                    "a joint with pidkit.joint_from_samples(y, t, s)")
+        return f"{name} holds only numbers"
+
+    return fix
+
+
+def _object_to_float(arr: np.ndarray, name: str, masses: bool) -> np.ndarray:
     """An object array of real numbers (Python ints, floats, Fractions) as float64."""
     if arr.ndim == 0:
         raise TypeError(
@@ -432,6 +449,8 @@ def _object_to_float(arr: np.ndarray, name: str) -> np.ndarray:
         )
     out = np.empty(arr.shape, dtype=np.float64)
     for index, value in np.ndenumerate(arr):
+        if isinstance(value, (str, bytes)):
+            raise TypeError(text_cell_refusal(name, index, value, fix=_text_fix(name, masses)))
         if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
             raise TypeError(
                 f"{name} must be an array of real numbers; {name}[{', '.join(map(str, index))}] "

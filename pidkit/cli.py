@@ -21,7 +21,7 @@ import numpy as np
 
 from . import __version__, examples, theorems
 from ._errors import SolverError
-from ._joint_advice import stack_advice
+from ._joint_advice import first_text_cell, stack_advice, text_as_number, text_cell_refusal
 from ._result import PIDResult
 from ._settings import SEED_MAX
 from ._validate import check_choice, did_you_mean
@@ -66,7 +66,6 @@ def _load_joint(path: str) -> Any:
         # RecursionError: lists nested thousands deep.
         except (ValueError, RecursionError) as exc:
             raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
-        _check_no_text(loaded, path)
         return loaded
     advice = (
         "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
@@ -75,26 +74,6 @@ def _load_joint(path: str) -> Any:
         else ""
     )
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
-
-
-def _check_no_text(loaded: Any, path: str) -> None:
-    """Refuse a JSON joint with a string in it, naming the first one and where it is (numpy would
-    turn the whole joint into text and the message would speak of dtypes)."""
-    stack: list[tuple[tuple[int, ...], Any]] = [((), loaded)]
-    while stack:
-        where, value = stack.pop()
-        if isinstance(value, list):
-            stack += [((*where, i), item) for i, item in reversed(list(enumerate(value)))]
-        elif isinstance(value, str):
-            at = f"p_yts[{', '.join(map(str, where))}]"
-            try:
-                fix = f"write it without quotes ({float(value)!r})"
-            except ValueError:
-                fix = "a joint p[y][t][s] holds only numbers (probabilities, or counts with --normalize)"
-            raise UsageError(
-                f"{path}: p_yts must be an array of real numbers; {at} is the text "
-                f"{json.dumps(value)}; {fix}."
-            )
 
 
 def _load_npy(file: Path, path: str) -> np.ndarray:
@@ -162,6 +141,9 @@ def _decompose(args: argparse.Namespace) -> int:
         where = f"{args.joint}: " if args.joint is not None else ""
         # The library's advice names its keywords; here the same settings are options.
         advice = exc.explain(_cli_max_vertices) if isinstance(exc, TooManyVertices) else one_line(exc)
+        text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
+        if text is not None:
+            advice = text_cell_refusal("p_yts", *text, fix=_text_fix(args.joint))
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
         for python, shell in _CLI_ADVICE:
@@ -181,6 +163,23 @@ _CLI_ADVICE = (
     ),
 )
 """The library's advice in Python, and what a user of the command line does instead."""
+
+
+def _text_fix(path: str) -> Callable[[str | bytes], str]:
+    """What a user of this command does about a text cell of the joint file at ``path``, given the
+    text (a number in quotes, or a label)."""
+    npy = Path(path).suffix.lower() == ".npy"
+
+    def fix(text: str | bytes) -> str:
+        number = text_as_number(text)
+        if number is not None:
+            return ("save the joint as numbers (in Python: np.save(FILE, p.astype(float)))" if npy
+                    else f"write it without quotes ({number!r})")
+        numbers = "a joint p[y][t][s] holds only numbers (probabilities, or counts with --normalize)"
+        return (f"{numbers}; samples (labels y, t, s) are counted into one in Python: "
+                "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)" if npy else numbers)
+
+    return fix
 
 
 def _with_stack_advice(advice: str, joint: Any, path: str) -> str:

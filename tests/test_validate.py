@@ -82,12 +82,38 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
         TypeError,
         r"{name} must be an array of real numbers; {name}\[0, 0, 1\] is None \(NoneType\)",
     ),
+    # Text in a joint said only "got dtype <U1" (numpy turns every cell into text): the first text
+    # cell is named, where it is, and what to do with a number written as text or with a label.
     (
         "str array",
         np.array([[["a", "b"]]]),
         {},
         TypeError,
-        r"{name} must be an array of real numbers; got dtype <U1",
+        r'{name} must be an array of real numbers; {name}\[0, 0, 0\] is the text "a"; a distribution '
+        r"holds probabilities or counts, not labels: count labels into a joint with "
+        r"pidkit\.joint_from_samples\(y, t, s\)\.$",
+    ),
+    (
+        "array of number strings",
+        np.array([[["0.25", "0.25"], ["0.25", "0.25"]]] * 2),
+        {},
+        TypeError,
+        r'{name} must be an array of real numbers; {name}\[0, 0, 0\] is the text "0\.25"; convert {name} '
+        r"to numbers, e\.g\. np\.asarray\({name}, dtype=float\)\.$",
+    ),
+    (
+        "a str in a list",
+        [[[0.125, 0.125], [0.125, 0.125]], [[0.125, 0.125], [0.125, "0.125"]]],
+        {},
+        TypeError,
+        r'{name} must be an array of real numbers; {name}\[1, 1, 1\] is the text "0\.125"; convert',
+    ),
+    (
+        "a str in an object array",
+        np.array([[[0.5, "x"]]], dtype=object),
+        {},
+        TypeError,
+        r'{name} must be an array of real numbers; {name}\[0, 0, 1\] is the text "x"; a distribution',
     ),
     ("a string", "0.125", {}, TypeError, r"{name} must be an array of numbers; got a str"),
     (
