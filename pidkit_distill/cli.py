@@ -51,9 +51,11 @@ from pidkit.command_line import StrictArgumentParser, end_closed_output, one_lin
 from pidkit_distill.cli_values import (
     GivenAs,
     check_option_type,
+    check_out_dir_can_be_made,
     demo_epochs,
     key_value,
     load_config_file,
+    named_option,
 )
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import hinted_key, misplaced_key_hint, misplaced_key_table, table_option
@@ -484,6 +486,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "train-teacher":
             _check_teacher_options(args)
         config = config_from_args(args)
+        check_out_dir_can_be_made(config.run.out_dir, *named_option(args, "run.out_dir"))
         if not args.imports:  # then the package's own names are the only ones
             check_builtin_names(config, teacher_only=args.command == "train-teacher")
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher

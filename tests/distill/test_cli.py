@@ -279,7 +279,8 @@ BAD_INPUTS = {
     "model for other data": (["--model.student", "digits-student"],
                              "'digits-student' cannot take the inputs of data 'synthetic'"),
     "run folder under a file": (["--out-dir", "{root}/a-file/runs"],
-                                "run.out_dir: run folder '{root}/a-file/runs/"),
+                                "--out-dir {root}/a-file/runs: cannot create the folder "
+                                "'{root}/a-file/runs': '{root}/a-file' is a file, not a folder"),
     "checkpoint without --resume": (["--run.name", "old", "--epochs", "2"],
                                     "already holds a checkpoint; pass run.resume=true"),
     "resume with another config": (["--run.name", "old", "--epochs", "2", "--resume",
