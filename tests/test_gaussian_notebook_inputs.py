@@ -52,6 +52,14 @@ def test_samples_in_any_form_give_the_estimate_of_float64_arrays():
      r"^t must be of shape \(n_samples,\) or \(n_samples, n_features\) with at least one feature; got "
      r"shape \(2, 200, 2\)\. t is a list of 2 arrays of 400 rows in all: if they are batches, pass "
      r"np\.concatenate\(t\)"),
+    # "got shape (400, 2, 1)" alone: convolutional maps, whose axes pidkit.estimate flattens itself
+    (lambda y, t, s: (y, t.reshape(400, 2, 1), s), ValueError,
+     r"^t must be of shape \(n_samples,\) or \(n_samples, n_features\) with at least one feature; got "
+     r"shape \(400, 2, 1\)\. If each sample's 2 values are its features, flatten them: t\.reshape\(400, "
+     r"-1\) \(pidkit\.estimate\.pid_from_representations\(\.\.\., estimator='gaussian'\) flattens them "
+     r"and keeps n_components principal components\)\.$"),
+    (lambda y, t, s: (y, t.reshape(400, 2, 1).tolist(), s), ValueError,
+     r"flatten them: np\.asarray\(t\)\.reshape\(400, -1\) \("),
     # "got dtype object", for a generator read as one object or a column of Python numbers
     (lambda y, t, s: ((v for v in y), t, s), TypeError,
      r"^y must hold real numbers; got a generator, which numpy reads as one object\. Pass its values: "

@@ -2,7 +2,7 @@
 per sample: numbers only (text, class names and sparse matrices refused with the way to pass them),
 finite, paired by position (one number of rows, one pandas index), and a single column of class
 codes warned about. Errors that suspect arrays of shape (n_features, n_samples) say which to
-transpose.
+transpose, those about samples of more than two axes how to flatten them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.sparse import issparse
 
-from .._arrays import batches_hint, check_same_index, numbers_to_numpy, what_it_holds
+from .._arrays import batches_hint, check_same_index, method_fix, numbers_to_numpy, what_it_holds
 
 SAMPLES = "y, t and s"
 """What the errors of :func:`gaussian_pid_from_samples` call the covariance of its samples."""
@@ -82,13 +82,25 @@ def _sample_matrix(x: ArrayLike, name: str) -> np.ndarray:
     if arr.ndim != 2 or arr.shape[1] == 0:
         raise ValueError(
             f"{name} must be of shape (n_samples,) or (n_samples, n_features) with at least one "
-            f"feature; got shape {shape}.{batches_hint(x, name)}"
+            f"feature; got shape {shape}.{batches_hint(x, name) or _flatten_hint(x, name, shape)}"
         )
     arr = np.ascontiguousarray(arr, dtype=np.float64)  # pandas gives F order, whose sums round otherwise
     if not np.isfinite(arr).all():
         row = int(np.argwhere(~np.isfinite(arr))[0, 0])
         raise ValueError(f"{name} contains NaN or infinity (first at sample {row}); drop or impute it.")
     return arr
+
+
+def _flatten_hint(x: Any, name: str, shape: tuple[int, ...]) -> str:
+    """The end of the error for samples of more than two axes (a convolutional layer's maps, say),
+    else ``""``: pidkit.estimate flattens their trailing axes, the Gaussian PID asks for it."""
+    if len(shape) <= 2:
+        return ""
+    return (
+        f" If each sample's {np.prod(shape[1:], dtype=int)} values are its features, flatten them: "
+        f"{method_fix(x, name, f'reshape({shape[0]}, -1)')} (pidkit.estimate.pid_from_representations(..., "
+        "estimator='gaussian') flattens them and keeps n_components principal components)."
+    )
 
 
 def _text_hint(arr: np.ndarray, name: str) -> str:
