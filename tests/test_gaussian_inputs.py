@@ -57,7 +57,9 @@ def test_torch_tensors_are_read_as_pidkit_estimate_reads_them():
         pidkit.gaussian_pid_from_samples(y, torch.zeros(N, 2, 2), s)
     assert str(info.value) == (
         "t must be of shape (n_samples,) or (n_samples, n_features) with at least one feature; "
-        "got shape (2000, 2, 2)."
+        "got shape (2000, 2, 2). If each sample's 4 values are its features, flatten them: "
+        "t.reshape(2000, -1) (pidkit.estimate.pid_from_representations(..., estimator='gaussian') "
+        "flattens them and keeps n_components principal components)."
     )
 
 
