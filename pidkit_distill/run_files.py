@@ -22,8 +22,9 @@ from pidkit.below_zero import PID_MEASURES
 from pidkit.resampling import CI_METHODS
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["checkpoint_written", "ended_train_epochs", "missing_config_key", "read_metrics",
-           "read_records", "read_run_config", "unreadable_file"]
+__all__ = ["check_run_files_are_files", "checkpoint_written", "ended_train_epochs",
+           "missing_config_key", "read_metrics", "read_records", "read_run_config",
+           "unreadable_file"]
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -132,6 +133,22 @@ def unreadable_file(path: Path, error: OSError) -> OSError:
         fix = (f"{error.strerror or error}; ask for read access to it (or copy the run folder to "
                "a place you can read), then rerun the same command")
     return type(error)(f"cannot read {str(path)!r}: {fix}")
+
+
+def check_run_files_are_files(folder: Path) -> None:
+    """Refuse a run folder whose ``config.json`` or ``metrics.jsonl`` is a folder while the
+    other is a file, as reading it does (:func:`unreadable_file`: 'it is a folder, not a run's
+    metrics.jsonl: move it away, ...', what ``--resume`` says), where the report said the
+    folder is no run folder ('no metrics.jsonl') and nothing of the folder in the way.
+
+    Raises
+    ------
+    IsADirectoryError
+        That file is a folder.
+    """
+    for name, other in (("config.json", "metrics.jsonl"), ("metrics.jsonl", "config.json")):
+        if (folder / name).is_dir() and (folder / other).is_file():
+            _read_text(folder / name)
 
 
 def _wrong_value(record: dict[str, Any], shapes: dict[str, Any], within: str = "") -> str | None:

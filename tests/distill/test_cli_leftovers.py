@@ -116,3 +116,20 @@ def test_a_run_folder_as_out_dir_is_told_the_options_quoted_for_a_shell(tmp_path
     err = capsys.readouterr().err
     assert err.endswith(f"to continue that run pass --out-dir '{runs}' --run.name 'bob'\"'\"'s' "
                         "--resume, or choose another run.out_dir\n"), err
+
+
+@pytest.mark.parametrize(("name", "given"), [("metrics.jsonl", "a"), ("metrics.jsonl", "."),
+                                             ("config.json", "a")])
+def test_a_report_of_a_run_file_that_is_a_folder_says_so_as_resume_does(tmp_path, capsys,
+                                                                        monkeypatch, name, given):
+    # task 251: 'report RUN' said "'RUN' is not a run folder (no metrics.jsonl)" where resume
+    # says the file is a folder, and to move it away; so for a sweep's folder (.) holding it
+    _, folder = _run_without_checkpoint(tmp_path)
+    (folder / name).unlink()
+    (folder / name).mkdir()
+    capsys.readouterr()
+    monkeypatch.chdir(tmp_path)
+    assert main(["report", given]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: error: cannot read 'a/{name}': it is a folder, not a run's "
+        f"{name}: move it away, then rerun the same command\n")
