@@ -1,7 +1,7 @@
 """Refusals of the joint checks that a command line words its own way: the first cell of a joint
-that holds text, and what to do with a stack of joints. :mod:`pidkit._validate` gives them to
-Python callers; the ``pidkit`` command builds the same from what it read, with the advice a shell
-user can follow.
+that holds text, a joint of a dtype that holds no numbers, and what to do with a stack of joints.
+:mod:`pidkit._validate` gives them to Python callers; the ``pidkit`` command builds the same from
+what it read, with the advice a shell user can follow.
 """
 
 from __future__ import annotations
@@ -13,7 +13,11 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["first_text_cell", "stack_advice", "text_as_number", "text_cell_refusal"]
+__all__ = ["TO_NUMBERS", "first_text_cell", "stack_advice", "text_as_number", "text_cell_refusal"]
+
+TO_NUMBERS = "Convert it with np.asarray(..., dtype=float)."
+"""The last sentence of the refusal of a joint whose dtype holds no real numbers (bool, complex,
+dates)."""
 
 _SHOWN_CHARACTERS = 40
 """How much of a text cell a refusal shows."""

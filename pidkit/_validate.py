@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import psutil
 
-from ._joint_advice import first_text_cell, stack_advice, text_as_number, text_cell_refusal
+from ._joint_advice import TO_NUMBERS, first_text_cell, stack_advice, text_as_number, text_cell_refusal
 from ._memory import cgroup_headroom
 
 SUM_TOLERANCE = 1e-9
@@ -420,8 +420,7 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     ):
         kind = "" if isinstance(p, np.ndarray) else f" (type {type(p).__name__})"  # memmap: no news
         raise TypeError(
-            f"{name} must be an array of real numbers; got dtype {arr.dtype}{kind}. Convert it "
-            "with np.asarray(..., dtype=float)."
+            f"{name} must be an array of real numbers; got dtype {arr.dtype}{kind}. {TO_NUMBERS}"
         )
     return arr
 

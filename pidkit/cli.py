@@ -13,6 +13,7 @@ import json
 import math
 import sys
 import traceback
+import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ import numpy as np
 
 from . import __version__, examples, theorems
 from ._errors import SolverError
-from ._joint_advice import first_text_cell, stack_advice, text_as_number, text_cell_refusal
+from ._joint_advice import TO_NUMBERS, first_text_cell, stack_advice, text_as_number, text_cell_refusal
 from ._result import PIDResult
 from ._settings import SEED_MAX
 from ._validate import check_choice, did_you_mean
@@ -56,6 +57,9 @@ def _load_joint(path: str) -> Any:
     if file.is_dir():
         raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
     suffix = file.suffix.lower()
+    if suffix in (".npy", ".json") and file.stat().st_size == 0:
+        how = "np.save(FILE, p) in Python" if suffix == ".npy" else "the nested list p[y][t][s]"
+        raise UsageError(f"{path}: the file is empty (0 bytes); write the joint into it: {how}")
     if suffix == ".npy":
         return _load_npy(file, path)
     if suffix == ".json":
@@ -66,7 +70,12 @@ def _load_joint(path: str) -> Any:
         # RecursionError: lists nested thousands deep.
         except (ValueError, RecursionError) as exc:
             raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
+        if not isinstance(loaded, list):
+            raise UsageError(_not_a_json_list(loaded, path))
         return loaded
+    archive = _npz_advice(file, path) if suffix == ".npz" else ""
+    if archive:
+        raise UsageError(archive)
     advice = (
         "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
         "with pidkit.joint_from_samples(y, t, s) and np.save its .p"
@@ -74,6 +83,35 @@ def _load_joint(path: str) -> Any:
         else ""
     )
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def _not_a_json_list(loaded: Any, path: str) -> str:
+    """The refusal of a .json file whose value is not a list: an object, a string, a number,
+    true, false or null."""
+    text = json.dumps(loaded, ensure_ascii=False)
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    kind = {dict: "an object, ", str: "a string, "}.get(type(loaded), "")
+    if isinstance(loaded, (int, float)) and not isinstance(loaded, bool):
+        kind = "a number, "
+    lists = [key for key, value in loaded.items() if isinstance(value, list)] if kind == "an object, " else []
+    inside = f" (its key {lists[0]!r} holds a list: write that list alone)" if len(lists) == 1 else ""
+    return (f"{path}: holds {kind}{shown}, not a joint; a .json joint holds the nested list "
+            f"p[y][t][s] itself, e.g. [[[0.5, 0], [0, 0]], [[0, 0], [0, 0.5]]]{inside}")
+
+
+def _npz_advice(file: Path, path: str) -> str:
+    """The refusal of an .npz archive, naming the arrays in it and how to save one as a .npy; ``""``
+    for a file that is no archive (refused as any file of another kind)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = [name.removesuffix(".npy") for name in archive.namelist()]
+    except (zipfile.BadZipFile, OSError):
+        return ""
+    held = f" (it holds {', '.join(map(repr, names[:5]))}{' ...' if len(names) > 5 else ''})" if names else ""
+    name = repr(names[0]) if len(names) == 1 else "NAME"
+    return (f"{path}: pidkit decompose reads one joint from a .npy or .json file, not an .npz archive{held}: "
+            f"save the joint alone (in Python: np.save('joint.npy', np.load({path!r})[{name}])) and "
+            "decompose that file")
 
 
 def _load_npy(file: Path, path: str) -> np.ndarray:
@@ -146,6 +184,7 @@ def _decompose(args: argparse.Namespace) -> int:
             advice = text_cell_refusal("p_yts", *text, fix=_text_fix(args.joint))
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
+            advice = advice.replace(TO_NUMBERS, _to_numbers(args.joint))
         for python, shell in _CLI_ADVICE:
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{advice}") from exc
@@ -163,6 +202,15 @@ _CLI_ADVICE = (
     ),
 )
 """The library's advice in Python, and what a user of the command line does instead."""
+
+
+def _to_numbers(path: str) -> str:
+    """What a user of this command does with a joint file of booleans, complex numbers or dates
+    (a .json one can only be of true and false)."""
+    if Path(path).suffix.lower() == ".npy":
+        return ("Save real numbers in it: probabilities, or counts with --normalize (in Python: "
+                "np.save(FILE, p.astype(float)), or p.real for complex numbers).")
+    return "Write numbers in its cells, not true or false: probabilities, or counts with --normalize."
 
 
 def _text_fix(path: str) -> Callable[[str | bytes], str]:
