@@ -99,8 +99,9 @@ def text_cell_refusal(
 
 
 def stack_advice(shape: tuple[int, ...], name: str) -> str:
-    """The sentence that :func:`~pidkit._validate.check_joint` adds to its refusal of a 4-D
-    ``shape``, read as a stack of joints ``p[k, y, t, s]``; ``""`` for any other shape.
+    """The sentence that :func:`~pidkit._validate.check_joint` gives as the fix in its refusal of a
+    4-D ``shape``, read as a stack of joints ``p[k, y, t, s]`` (in place of reshaping it); ``""`` for
+    any other shape.
 
     Parameters
     ----------

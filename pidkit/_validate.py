@@ -337,10 +337,12 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
     """
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
+        # A stack of joints is told what to do with a stack, not to reshape it.
+        fix = stack_advice(arr.shape, name).lstrip() or (
+            "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).")
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "
-            f"got {arr.ndim}-D with shape {arr.shape}. Reshape it, or build it from samples with "
-            f"pidkit.joint_from_samples(y, t, s).{stack_advice(arr.shape, name)}"
+            f"got {arr.ndim}-D with shape {arr.shape}. {fix}"
         )
     _check_no_empty_axis(arr, name)
     return check_pmf(arr, name=name, normalize=normalize)

@@ -1,6 +1,7 @@
 """`pidkit decompose` tells a file holding a stack of joints p[k, y, t, s] what a user of the command
 does: save each joint to a file of its own and decompose each. It said to "pass each p[k]" and
-named pidkit.bertschinger_batch(stack), advice for a caller in Python."""
+named pidkit.bertschinger_batch(stack), advice for a caller in Python, after advice to reshape
+the array that a stack does not need."""
 
 from __future__ import annotations
 
@@ -14,12 +15,6 @@ import pytest
 from pidkit import examples
 from pidkit.cli import main
 
-SHAPE_ADVICE = (
-    "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list nested "
-    "three deep, p[y][t][s]); samples (labels y, t, s) are counted into one in Python: "
-    "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)."
-)
-
 
 def _refusal(tmp_path, monkeypatch, capsys, name, stack):
     """The one line `pidkit decompose NAME` prints for ``stack`` saved as NAME in ``tmp_path``."""
@@ -32,7 +27,7 @@ def _refusal(tmp_path, monkeypatch, capsys, name, stack):
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1, captured.err
     prefix = (f"pidkit: error: {name}: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, "
-              f"student); got 4-D with shape {stack.shape}. {SHAPE_ADVICE}")
+              f"student); got 4-D with shape {stack.shape}.")
     assert captured.err.startswith(prefix), captured.err
     return captured.err[len(prefix):].rstrip("\n")
 

@@ -340,11 +340,11 @@ def test_other_bad_options_are_named():
 
 def test_a_stack_of_joints_is_pointed_to_the_batch():
     stack = np.stack([GOOD] * 5)
-    with pytest.raises(ValueError, match=r"got 4-D with shape \(5, 2, 2, 2\)\. .* For a stack of 5 joints "
+    with pytest.raises(ValueError, match=r"got 4-D with shape \(5, 2, 2, 2\)\. For a stack of 5 joints "
                                          r"p\[k, y, t, s\], pass each p\[k\] \(for BROJA, "
                                          r"pidkit\.bertschinger_batch\(stack\) solves the whole stack\)\.$"):
         pidkit.pid(stack, measure="mmi")
-    with pytest.raises(ValueError, match=r"shape \(1, 2, 2, 2\)\. .* It holds one joint: pass p_yts\[0\]\.$"):
+    with pytest.raises(ValueError, match=r"shape \(1, 2, 2, 2\)\. It holds one joint: pass p_yts\[0\]\.$"):
         pidkit.bertschinger(stack[:1])
     with pytest.raises(ValueError, match=r"got 2-D .*joint_from_samples\(y, t, s\)\.$"):
         pidkit.bertschinger(GOOD[0])
