@@ -282,7 +282,10 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
             "a probability mass function must be non-negative."
         )
     if peak == 0:
-        raise ValueError(f"{name} has total mass 0; it must sum to 1.")
+        raise ValueError(
+            f"{name} has total mass 0: every cell is 0, so it is no distribution and normalising "
+            "cannot make one; pass probabilities that sum to 1, or counts with at least one above 0."
+        )
     rescaled = not _sum_is_safe(peak, arr.size)
     if rescaled:
         arr /= peak  # rescale before summing: no overflow, and no precision lost in subnormals

@@ -167,7 +167,9 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
         ValueError,
         r"{name} has negative mass: -0\.125 at index \(0, 0, 1\)",
     ),
-    ("zero mass", np.zeros((2, 2, 2)), {}, ValueError, r"{name} has total mass 0"),
+    ("zero mass", np.zeros((2, 2, 2)), {}, ValueError, r"{name} has total mass 0: every cell is 0"),
+    ("zero mass, normalize", np.zeros((2, 2, 2)), {"normalize": True}, ValueError,
+     r"{name} has total mass 0: .* normalising cannot make one"),
     ("sum off 1", GOOD * 0.9, {}, ValueError, r"{name} sums to 0\.9.*Pass normalize=True"),
     (
         "overflowing total",
