@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from pidkit.below_zero import confidence_percent
-from pidkit_distill.atomic_files import atomic_write, remove_leftovers
+from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
     audit_estimate,
@@ -499,9 +499,11 @@ def write_report(run_dirs: str | bytes | Path | RunRecords | Any
     out = Path(out_dir).expanduser()  # '--out=~/r', which no shell expands, included
     try:
         out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise ValueError(f"out_dir={str(out)!r} cannot be created ({err.strerror}); choose "
-                         "another folder (--out)") from None
+    except OSError as err:  # a file in the way is named, where mkdir says 'File exists'
+        in_the_way = not_a_folder(out)
+        why = err.strerror if in_the_way is None else f"{str(in_the_way)!r} is a file, not a folder"
+        raise ValueError(f"out_dir={str(out)!r} cannot be created ({why}); choose another folder "
+                         "(--out)") from None
     groups = group_runs(runs)
     files = draw_figures(groups)
     files["report.md"] = _markdown(runs, groups, drawn=files).encode()

@@ -133,3 +133,19 @@ def test_a_report_of_a_run_file_that_is_a_folder_says_so_as_resume_does(tmp_path
     assert capsys.readouterr().err == (
         f"pidkit-distill report: error: cannot read 'a/{name}': it is a folder, not a run's "
         f"{name}: move it away, then rerun the same command\n")
+
+
+@pytest.mark.parametrize("below", ["", "/report"])
+def test_a_report_out_onto_a_file_names_the_file(tmp_path, capsys, below):
+    # task 251 walk: 'report RUN --out FILE' said "cannot be created (File exists)" (under a
+    # file: "(Not a directory)"), mkdir's words for a file in the way, not naming it
+    _, folder = _run_without_checkpoint(tmp_path)
+    (tmp_path / "notes").write_text("mine")
+    capsys.readouterr()
+    out = f"{tmp_path / 'notes'}{below}"
+    assert main(["report", str(folder), "--out", out]) == 2
+    assert capsys.readouterr() == ("", (
+        f"pidkit-distill report: error: out_dir={out!r} cannot be created "
+        f"({str(tmp_path / 'notes')!r} is a file, not a folder); choose another folder "
+        "(--out)\n"))
+    assert (tmp_path / "notes").read_text() == "mine"
