@@ -27,7 +27,7 @@ from typing import Any, NoReturn, TypeVar
 
 from tqdm import tqdm
 
-from pidkit._validate import available_memory
+from pidkit._memory import available_memory
 from pidkit.command_line import StrictArgumentParser, checked, end_closed_output, one_line
 
 T = TypeVar("T")

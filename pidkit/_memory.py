@@ -1,4 +1,7 @@
-"""The memory a container lets this process have: its control group's limit less its usage.
+"""How much memory this process can have, and the up-front refusal of work that would not fit.
+
+:func:`available_memory` is the smaller of the host's free memory and the container's: its
+control group's limit less its usage (:func:`cgroup_headroom`).
 
 psutil reports the host's free memory. In a container (Docker, Kubernetes, Slurm's cgroup
 plugin) the kernel ends the process at its control group's limit instead (exit 137, no
@@ -11,7 +14,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["cgroup_headroom"]
+import psutil
+
+__all__ = ["ALWAYS_FITS_BYTES", "available_memory", "cgroup_headroom", "check_memory"]
+
+ALWAYS_FITS_BYTES = 2**28
+"""Estimates up to this size (256 MiB) pass :func:`check_memory` without asking the system."""
 
 _UNLIMITED = 2**60  # v1 writes "no limit" as a huge page-aligned number (9223372036854771712)
 
@@ -81,3 +89,42 @@ def _cache(folder: Path, key: str) -> int:
     except OSError:
         pass
     return 0
+
+
+def available_memory() -> int:
+    """Bytes of memory the operating system can give this process now without swapping, and
+    its container's memory limit allows (:func:`cgroup_headroom`)."""
+    free = int(psutil.virtual_memory().available)
+    headroom = cgroup_headroom()
+    return free if headroom is None else min(free, headroom)
+
+
+def check_memory(n_bytes: float, *, name: str, what: str) -> None:
+    """Raise ``ValueError`` up front when ``n_bytes`` will not fit in the available memory.
+
+    Parameters
+    ----------
+    n_bytes : float
+        The estimate of the memory the work needs.
+    name : str
+        The argument whose size drives the estimate, used in the message.
+    what : str
+        What needs the memory, e.g. ``"holding it as float64"``.
+
+    Examples
+    --------
+    >>> check_memory(1e6, name="p_yts", what="a test")
+    >>> check_memory(1e30, name="p_yts", what="a test")
+    Traceback (most recent call last):
+    ...
+    ValueError: p_yts is too large: a test needs about 9.31e+20 GiB, but only ...
+    """
+    if n_bytes <= ALWAYS_FITS_BYTES:
+        return
+    free = available_memory()
+    if n_bytes > free:
+        raise ValueError(
+            f"{name} is too large: {what} needs about {n_bytes / 2**30:.3g} GiB, but only "
+            f"{free / 2**30:.3g} GiB of memory is available. Merge or drop symbols (e.g. fewer "
+            "clusters when discretising), or run on a machine with more memory."
+        )

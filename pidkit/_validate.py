@@ -1,6 +1,7 @@
-"""The one place that checks the data callers pass in: joints, pmfs, covariances, tolerances, flags,
-sizes and the memory a solve needs (the settings of a computation, such as seeds and counts, are
-checked in :mod:`pidkit._settings`).
+"""The one place that checks the data callers pass in: joints, pmfs, covariances, tolerances, flags
+and sizes (the memory a joint needs is estimated here and checked against what is free by
+:mod:`pidkit._memory`; the settings of a computation, such as seeds and counts, are checked in
+:mod:`pidkit._settings`).
 
 Every entry point (the solvers, the redundancy measures, the batch, the Shannon measures, the CLI)
 validates through these functions, so a mistake gets the same clear message wherever it is made:
@@ -17,10 +18,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import psutil
 
 from ._joint_advice import TO_NUMBERS, first_text_cell, stack_advice, text_as_number, text_cell_refusal
-from ._memory import cgroup_headroom
+from ._memory import check_memory
 
 SUM_TOLERANCE = 1e-9
 """How far the total mass of a float64 input may be from 1 before ``normalize=True`` is required.
@@ -31,19 +31,13 @@ Inputs of a less precise float type (float32, float16) get a tolerance scaled to
 WORKING_COPIES = 3
 """Float64 copies of a joint that validation and the Shannon measures hold at once (the size check)."""
 
-ALWAYS_FITS_BYTES = 2**28
-"""Estimates up to this size (256 MiB) pass :func:`check_memory` without asking the system."""
-
 __all__ = [
-    "ALWAYS_FITS_BYTES",
     "SUM_TOLERANCE",
     "WORKING_COPIES",
-    "available_memory",
     "check_choice",
     "check_covariance",
     "check_flag",
     "check_joint",
-    "check_memory",
     "check_pmf",
     "check_sources_joint",
     "check_tol",
@@ -179,45 +173,6 @@ def check_tol(tol: Any, *, name: str = "tol") -> float:
             f"{name} must be a positive number of bits (a finite real, e.g. 1e-9); got {tol!r}."
         )
     return value
-
-
-def available_memory() -> int:
-    """Bytes of memory the operating system can give this process now without swapping, and
-    its container's memory limit allows (:func:`~pidkit._memory.cgroup_headroom`)."""
-    free = int(psutil.virtual_memory().available)
-    headroom = cgroup_headroom()
-    return free if headroom is None else min(free, headroom)
-
-
-def check_memory(n_bytes: float, *, name: str, what: str) -> None:
-    """Raise ``ValueError`` up front when ``n_bytes`` will not fit in the available memory.
-
-    Parameters
-    ----------
-    n_bytes : float
-        The estimate of the memory the work needs.
-    name : str
-        The argument whose size drives the estimate, used in the message.
-    what : str
-        What needs the memory, e.g. ``"holding it as float64"``.
-
-    Examples
-    --------
-    >>> check_memory(1e6, name="p_yts", what="a test")
-    >>> check_memory(1e30, name="p_yts", what="a test")
-    Traceback (most recent call last):
-    ...
-    ValueError: p_yts is too large: a test needs about 9.31e+20 GiB, but only ...
-    """
-    if n_bytes <= ALWAYS_FITS_BYTES:
-        return
-    free = available_memory()
-    if n_bytes > free:
-        raise ValueError(
-            f"{name} is too large: {what} needs about {n_bytes / 2**30:.3g} GiB, but only "
-            f"{free / 2**30:.3g} GiB of memory is available. Merge or drop symbols (e.g. fewer "
-            "clusters when discretising), or run on a machine with more memory."
-        )
 
 
 def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray:

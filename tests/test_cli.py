@@ -262,7 +262,7 @@ def test_uncertified_answer_exits_1(capsys, monkeypatch):
 
 
 def test_a_huge_npy_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("pidkit._validate.available_memory", lambda: 64 * 2**30)
+    monkeypatch.setattr("pidkit._memory.available_memory", lambda: 64 * 2**30)
     # A sparse file of 10^10 float64 cells (80 GB on paper, a few KiB on disk): the size check
     # fires on the memory map, before anything is read.
     path = tmp_path / "huge.npy"

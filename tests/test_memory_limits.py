@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pidkit import _validate
+from pidkit import _memory
 from pidkit._memory import cgroup_headroom
 
 GiB = 2**30
@@ -56,9 +56,9 @@ def test_no_cgroup_is_no_limit(tmp_path):
 def test_a_joint_too_large_for_the_containers_limit_is_refused_up_front(monkeypatch):
     # a host with 64 GiB free and a container limited to 1 GiB: the size check counted on the
     # host's 64 GiB, and the kernel ended the solve at the limit without a word
-    monkeypatch.setattr(_validate.psutil, "virtual_memory",
+    monkeypatch.setattr(_memory.psutil, "virtual_memory",
                         lambda: type("Memory", (), {"available": 64 * GiB})())
-    monkeypatch.setattr(_validate, "cgroup_headroom", lambda: GiB)
-    assert _validate.available_memory() == GiB
+    monkeypatch.setattr(_memory, "cgroup_headroom", lambda: GiB)
+    assert _memory.available_memory() == GiB
     with pytest.raises(ValueError, match=r"needs about 4 GiB, but only 1 GiB of memory is available"):
-        _validate.check_memory(4 * GiB, name="p_yts", what="holding it as float64")
+        _memory.check_memory(4 * GiB, name="p_yts", what="holding it as float64")

@@ -236,7 +236,7 @@ def _cases() -> list[Any]:
 
 @pytest.mark.parametrize(("entry_id", "joint", "options", "error", "match"), _cases())
 def test_bad_input_is_refused_with_a_message_naming_it(entry_id, joint, options, error, match, monkeypatch):
-    monkeypatch.setattr("pidkit._validate.available_memory", lambda: 64 * 2**30)
+    monkeypatch.setattr("pidkit._memory.available_memory", lambda: 64 * 2**30)
     with pytest.raises(error, match=match):
         ENTRIES[entry_id].call(joint, **options)
 
