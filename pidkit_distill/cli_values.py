@@ -162,7 +162,8 @@ def check_out_dir_can_be_made(out_dir: str, given: str, option: str) -> None:
     Raises
     ------
     ValueError
-        A file is in the way, or no folder can be made in the nearest existing one.
+        A file, or a symbolic link to nothing, is in the way, or no folder can be made in the
+        nearest existing one.
     """
     path = Path(os.path.expanduser(out_dir))
     existing = next((folder for folder in (path, *path.parents) if os.path.exists(folder)), None)
@@ -170,6 +171,11 @@ def check_out_dir_can_be_made(out_dir: str, given: str, option: str) -> None:
         return
     start = f"{given}: cannot create the folder {str(path)!r}: "
     another = f"choose another folder ({option.replace('VALUE', 'DIR')})"
+    link = next((folder for folder in (path, *path.parents) if os.path.islink(folder)
+                 and not os.path.exists(folder)), None)
+    if link is not None:  # mkdir says 'File exists' of it, as of a file
+        raise ValueError(f"{start}{str(link)!r} is a symbolic link to {os.readlink(link)!r}, "
+                         f"which does not exist; make that folder, or {another}")
     if not existing.is_dir():
         where = "it is" if existing == path else f"{str(existing)!r} is"
         raise ValueError(f"{start}{where} a file, not a folder; {another}, or move the "

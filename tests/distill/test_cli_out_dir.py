@@ -107,3 +107,17 @@ def test_a_read_only_folder_is_refused_up_front(tmp_path, capsys):
         f"a folder in {str(ro)!r} fails (Permission denied); ask for write access to "
         f"{str(ro)!r}, or choose another folder (--out-dir DIR)\n")
 
+
+
+@pytest.mark.parametrize("below", ["", "/a/b"])
+def test_a_symbolic_link_to_nothing_is_named_as_one(tmp_path, capsys, below):
+    # it trained the teacher, then exited 1 with "cannot write '.../.lock': File exists; ...
+    # 'LINK' is a file, not a folder: move it away", of a link to a folder that is gone
+    link = tmp_path / "runs"
+    link.symlink_to(tmp_path / "gone")
+    out = f"{link}{below}"
+    assert main(["train", "--out-dir", out]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}--out-dir {out}: cannot create the folder {out!r}: {str(link)!r} is a symbolic "
+        f"link to {str(tmp_path / 'gone')!r}, which does not exist; make that folder, or choose "
+        "another folder (--out-dir DIR)\n")
