@@ -259,7 +259,8 @@ def test_report_refuses_a_folder_without_metrics_and_an_out_that_is_a_file(three
     assert main(["report", str(three_epochs), "--out", str(afile)]) == 2
     out, err = capsys.readouterr()
     assert out == "" and err == (f"pidkit-distill report: error: out_dir='{afile}' cannot be "
-                                 "created (File exists); choose another folder (--out)\n")
+                                 f"created ('{afile}' is a file, not a folder); choose another "
+                                 "folder (--out)\n")
     assert not (three_epochs / "report").exists()
     (three_epochs / "metrics.jsonl").unlink()
     assert main(["report", str(three_epochs)]) == 2
