@@ -29,11 +29,15 @@ SEED_MAX = 2**32 - 1
 """Largest accepted ``random_state``."""
 
 
-def check_int(value: Any, name: str, *, minimum: int, alternative: str = "", hint: str = "") -> int:
+def check_int(
+    value: Any, name: str, *, minimum: int, alternative: str = "", hint: str = "", meaning: str = ""
+) -> int:
     """Return ``value`` as an int >= ``minimum`` (bools are rejected).
 
     A refusal names ``alternative``, another value the caller accepts (``"'auto'"``), and ends
-    with the sentence ``hint``.
+    with the sentence ``hint``. ``meaning`` says what the number is, with an example (``"the
+    number of bootstrap resamples, e.g. bootstrap=200"``), for the refusal of a bool
+    (:func:`_bool_refusal`): ``bootstrap=True`` reads as a switch.
 
     Examples
     --------
@@ -50,11 +54,26 @@ def check_int(value: Any, name: str, *, minimum: int, alternative: str = "", hin
     """
     expected = f"{name} must be an int >= {minimum}" + (f" or {alternative}" if alternative else "")
     hint = f" {hint}" if hint else ""
+    if isinstance(value, bool) and meaning:
+        raise _bool_refusal(value, expected, meaning)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{expected}; got {value!r} ({type(value).__name__}).{hint}")
     if value < minimum:
         raise ValueError(f"{expected}; got {value!r}.{hint}")
     return int(value)
+
+
+def _bool_refusal(value: bool, expected: str, meaning: str) -> TypeError:
+    """The refusal of ``value``, a bool, passed where a number is meant (``bootstrap=True``, a
+    switch to the caller): ``expected`` (``"bootstrap must be an int >= 0"``), then ``meaning``,
+    what the number is with an example. Shared by :func:`check_int` and :func:`check_n_jobs`.
+
+    Examples
+    --------
+    >>> _bool_refusal(True, "n_boot must be an int >= 2", "the number of resamples, e.g. n_boot=200")
+    TypeError('n_boot must be an int >= 2, the number of resamples, e.g. n_boot=200; got True (bool).')
+    """
+    return TypeError(f"{expected}, {meaning}; got {value!r} (bool).")
 
 
 def check_seed(random_state: Any, name: str = "random_state") -> int:
@@ -142,7 +161,9 @@ def check_n_jobs(n_jobs: Any) -> None:
     if n_jobs is None:
         return
     expected = "n_jobs must be None, a positive int, or a negative int (-1 = all cores)"
-    if isinstance(n_jobs, bool) or not isinstance(n_jobs, numbers.Integral):
+    if isinstance(n_jobs, bool):
+        raise _bool_refusal(n_jobs, expected, "the number of parallel workers, e.g. n_jobs=4")
+    if not isinstance(n_jobs, numbers.Integral):
         raise TypeError(f"{expected}; got {n_jobs!r} ({type(n_jobs).__name__}).")
     if n_jobs == 0:
         raise ValueError(f"{expected}; got 0. Pass 1 to work in this process.")
@@ -167,4 +188,6 @@ def check_replicates(value: Any, name: str, *, zero_allowed: bool) -> int:
             f"{name}=1: one replicate has no spread, so its interval would have zero width; pass "
             f"{zero}at least 2 (a few hundred for 95 % intervals)."
         )
-    return check_int(value, name, minimum=0 if zero_allowed else 2)
+    example = f"{name}=200" + (" (0 for none)" if zero_allowed else "")
+    return check_int(value, name, minimum=0 if zero_allowed else 2,
+                     meaning=f"the number of bootstrap resamples, e.g. {example}")

@@ -1,0 +1,55 @@
+"""The settings' refusals say what the number is (pidkit._settings).
+
+A bool where a count is meant (``bootstrap=True``, a switch to the caller) was told only "must be
+an int >= 0; got True (bool)."; it now hears what the number counts and an example.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit.estimate import bootstrap, pid_from_representations
+
+_RNG = np.random.default_rng(0)
+_Y = _RNG.integers(0, 2, 40)
+_T, _S = _RNG.normal(size=(40, 3)), _RNG.normal(size=(40, 3))
+
+_BOOTSTRAP = ("bootstrap must be an int >= 0, the number of bootstrap resamples, e.g. bootstrap=200 "
+              "(0 for none); got {} (bool).")
+
+
+@pytest.mark.parametrize("value", [True, False])
+def test_a_bool_bootstrap_is_told_the_number_it_counts(value):
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(_Y, _T, _S, bootstrap=value)
+    assert str(refused.value) == _BOOTSTRAP.format(value)
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian_pid_from_samples(_T[:, 0], _T[:, 1:], _S, bootstrap=value)
+    assert str(refused.value) == _BOOTSTRAP.format(value)
+
+
+def test_a_bool_n_boot_is_told_the_number_it_counts_without_zero():
+    with pytest.raises(TypeError) as refused:
+        bootstrap(_Y, _Y, _Y, n_boot=True)
+    assert str(refused.value) == (
+        "n_boot must be an int >= 2, the number of bootstrap resamples, e.g. n_boot=200; got True (bool).")
+
+
+def test_a_bool_n_jobs_is_told_the_number_it_counts():
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(_Y, _T, _S, n_jobs=True)
+    assert str(refused.value) == (
+        "n_jobs must be None, a positive int, or a negative int (-1 = all cores), the number of "
+        "parallel workers, e.g. n_jobs=4; got True (bool).")
+
+
+def test_other_refusals_of_counts_keep_their_words():
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(_Y, _T, _S, bootstrap=2.0)
+    assert str(refused.value) == "bootstrap must be an int >= 0; got 2.0 (float)."
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(_Y, _T, _S, n_jobs=2.0)
+    assert str(refused.value) == (
+        "n_jobs must be None, a positive int, or a negative int (-1 = all cores); got 2.0 (float).")
