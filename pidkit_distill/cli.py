@@ -339,8 +339,8 @@ def get_args_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out-dir", default="runs/demo", metavar="DIR",
                       help="folder for the demo runs (emptied first) (default: 'runs/demo')")
     demo.add_argument("--epochs", type=demo_epochs, default=None, metavar="INT",
-                      help="student epochs per run, at least 2; up to 101, RID's schedule is "
-                           "scaled to the run (default: 300, the RID paper's schedule)")
+                      help="student epochs per run, at least 2 (default: 300, the RID paper's "
+                           "schedule; at 101 or fewer the trainer scales RID's schedule to fit)")
     _add_debug_option(demo)
     return parser
 
