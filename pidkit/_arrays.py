@@ -13,6 +13,10 @@ from scipy.sparse import issparse
 
 from ._validate import type_with_article
 
+RowLength = tuple[tuple[int, ...], int | None]
+"""A row of nested sequences and its length: its index (one int per axis) and how many values it
+holds (``None`` for a number), as :func:`_ragged_rows` reports it."""
+
 
 def to_numpy(x: Any) -> np.ndarray:
     """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to
@@ -111,19 +115,73 @@ def numbers_to_numpy(x: Any, name: str, rows: str, what: str = "an array of numb
 
 def converted(x: Any, name: str, what: str) -> np.ndarray:
     """:func:`to_numpy` of ``x``, its failure a TypeError saying that ``name`` must be ``what``
-    (with :func:`batches_hint` for a list of batches).
+    (with :func:`batches_hint` for a list of batches; for other nested lists whose rows differ in
+    length, :func:`_ragged_rows` names the first such row, where numpy says "inhomogeneous shape").
 
     Examples
     --------
-    >>> converted([[1.0], [2.0, 3.0]], "t", "an array of numbers")
+    >>> converted([[1.0, 2.0], [3.0]], "t", "an array of numbers")
     Traceback (most recent call last):
     ...
-    TypeError: t must be an array of numbers; could not convert it: setting an array element ...
+    TypeError: t must be an array of numbers whose rows have one length; row 1 has 1 value(s) where row 0 ...
     """
     try:
         return to_numpy(x)
     except Exception as exc:
-        raise TypeError(f"{name} must be {what}; could not convert it: {exc}{batches_hint(x, name)}") from exc
+        batches = batches_hint(x, name)
+        ragged = None if batches or not isinstance(x, (list, tuple)) else _ragged_rows(x)
+        if ragged is None:
+            raise TypeError(f"{name} must be {what}; could not convert it: {exc}{batches}") from exc
+        (where, length), (first, first_length) = ragged
+        raise TypeError(
+            f"{name} must be {what} whose rows have one length; {_row(name, where)} {_holds(length)} "
+            f"where {_row(name, first)} {_holds(first_length)}. Give every row the same number of "
+            "values (drop the rows that differ, or fill in the values they lack)."
+        ) from exc
+
+
+def _ragged_rows(x: Any, where: tuple[int, ...] = ()) -> tuple[RowLength, RowLength] | None:
+    """The first row of nested sequences ``x`` whose length differs from that of its first
+    sibling, as ``((index, length), (first index, first length))`` (an index a tuple, one int per
+    axis; ``None`` the length of a number), or ``None`` when every row's length matches.
+
+    Examples
+    --------
+    >>> _ragged_rows([[1.0, 2.0], [3.0]])
+    (((1,), 1), ((0,), 2))
+    >>> _ragged_rows([[[1, 2], [3, 4]], [[5, 6], [7]]])
+    (((1, 1), 1), ((1, 0), 2))
+    >>> _ragged_rows([[1, 2], [3, 4]]) is None
+    True
+    """
+    lengths = [_length(row) for row in x]
+    for i, length in enumerate(lengths):
+        if length != lengths[0]:
+            return ((*where, i), length), ((*where, 0), lengths[0])
+    if lengths and lengths[0] is not None:
+        for i, row in enumerate(x):
+            found = _ragged_rows(row, (*where, i))
+            if found is not None:
+                return found
+    return None
+
+
+def _length(row: Any) -> int | None:
+    """How many values ``row`` holds along its first axis: a list's, a tuple's, an array's or a
+    tensor's length; ``None`` for a number (or a string, which numpy reads as one value)."""
+    if isinstance(row, (list, tuple)) or len(getattr(row, "shape", ())) >= 1:
+        return len(row)
+    return None
+
+
+def _row(name: str, where: tuple[int, ...]) -> str:
+    """``"row 1"`` for an index of one axis, ``"t[0][1]"`` for a deeper one."""
+    return f"row {where[0]}" if len(where) == 1 else name + "".join(f"[{i}]" for i in where)
+
+
+def _holds(length: int | None) -> str:
+    """What a row of ``length`` values holds (``None``: a number)."""
+    return "is a single number" if length is None else f"has {length} value(s)"
 
 
 def _check_no_nulls(arr: np.ndarray, name: str) -> None:

@@ -1,0 +1,53 @@
+"""Users' arrays that numpy cannot read are told where and how to fix them (pidkit._arrays).
+
+A ragged nested list of feature rows gave numpy's "inhomogeneous shape after 1 dimensions" text,
+with no row named and no fix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit.estimate import pid_from_representations
+
+_FIX = ("Give every row the same number of values (drop the rows that differ, or fill in the values "
+        "they lack).")
+
+
+def test_ragged_features_name_the_first_row_of_another_length():
+    t = [[1.0, 2.0], [3.0, 4.0], [5.0], [6.0, 7.0]]
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations([0, 1, 0, 1], t, np.ones((4, 2)))
+    assert str(refused.value) == (
+        f"t_features must be an array whose rows have one length; row 2 has 1 value(s) where row 0 has "
+        f"2 value(s). {_FIX}")
+
+
+def test_ragged_samples_of_the_gaussian_pid_name_the_row():
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian_pid_from_samples([0.0, 1.0, 2.0], [[1.0], [2.0], [3.0, 4.0]], [1.0, 2.0, 3.0])
+    assert str(refused.value) == (
+        f"t must be an array of numbers whose rows have one length; row 2 has 2 value(s) where row 0 "
+        f"has 1 value(s). {_FIX}")
+
+
+def test_a_number_among_rows_and_a_ragged_deeper_axis_are_named():
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian_pid_from_samples([0.0, 1.0], [[1.0, 2.0], 3.0], [1.0, 2.0])
+    assert str(refused.value) == (
+        f"t must be an array of numbers whose rows have one length; row 1 is a single number where "
+        f"row 0 has 2 value(s). {_FIX}")
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian_pid_from_samples([0.0, 1.0], [[[1, 2], [3, 4]], [[5, 6], [7]]], [1.0, 2.0])
+    assert str(refused.value) == (
+        f"t must be an array of numbers whose rows have one length; t[1][1] has 1 value(s) where "
+        f"t[1][0] has 2 value(s). {_FIX}")
+
+
+def test_a_list_of_batches_keeps_its_own_advice():
+    t = np.ones((40, 3))
+    with pytest.raises(TypeError, match=r"could not convert it: .*inhomogeneous.* t_features is a list of "
+                                         r"2 arrays of 40 rows in all: if they are batches"):
+        pid_from_representations(np.arange(40) % 2, [t[:32], t[32:]], np.ones((40, 2)))
