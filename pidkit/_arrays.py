@@ -82,6 +82,29 @@ def dataframe_to_numpy(x: Any, name: str) -> np.ndarray | None:
     return arr
 
 
+def check_not_sparse(x: Any, name: str, what: str = "features", hint: str = "") -> None:
+    """Refuse a scipy sparse matrix or array ``x`` with the way to densify it and what that costs
+    (``np.asarray`` would wrap it in a 0-d object array). Shared by :mod:`pidkit.estimate`'s
+    features and the Gaussian PID's samples; ``what`` names what pidkit needs dense, ``hint`` is a
+    sentence added at the end.
+
+    Examples
+    --------
+    >>> from scipy.sparse import csr_array
+    >>> check_not_sparse(csr_array(np.eye(4)), "t")
+    Traceback (most recent call last):
+    ...
+    TypeError: t is a scipy sparse matrix of shape (4, 4) (4 stored values); pidkit needs dense ...
+    """
+    if issparse(x):
+        dense_bytes = int(np.prod(x.shape)) * 8
+        end = f" {hint}" if hint else ""
+        raise TypeError(
+            f"{name} is a scipy sparse matrix of shape {x.shape} ({x.nnz} stored values); pidkit needs "
+            f"dense {what}: pass {name}.toarray() ({dense_bytes / 2**20:.1f} MiB as float64).{end}"
+        )
+
+
 def numbers_to_numpy(x: Any, name: str, rows: str, what: str = "an array of numbers") -> np.ndarray:
     """Numbers ``x`` (an array, tensor, list, or a pandas or polars DataFrame or Series) as a numpy
     array, for the caller to check its dtype and shape. Shared by the estimators' features and the

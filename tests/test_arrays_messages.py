@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.sparse import csr_array
 
 import pidkit
-from pidkit.estimate import pid_from_representations
+from pidkit import _arrays
+from pidkit.estimate import inputs, pid_from_representations
+from pidkit.gaussian import sample_inputs
 
 _FIX = ("Give every row the same number of values (drop the rows that differ, or fill in the values "
         "they lack).")
@@ -51,3 +54,14 @@ def test_a_list_of_batches_keeps_its_own_advice():
     with pytest.raises(TypeError, match=r"could not convert it: .*inhomogeneous.* t_features is a list of "
                                          r"2 arrays of 40 rows in all: if they are batches"):
         pid_from_representations(np.arange(40) % 2, [t[:32], t[32:]], np.ones((40, 2)))
+
+
+def test_one_sparse_check_serves_both_estimators():
+    # check_not_sparse lived in pidkit.gaussian.sample_inputs, which pidkit.estimate imported it from
+    assert sample_inputs.check_not_sparse is _arrays.check_not_sparse
+    assert inputs.check_not_sparse is _arrays.check_not_sparse
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(np.arange(4) % 2, csr_array(np.eye(4)), np.ones((4, 2)))
+    assert str(refused.value) == (
+        "t_features is a scipy sparse matrix of shape (4, 4) (4 stored values); pidkit needs dense "
+        "features: pass t_features.toarray() (0.0 MiB as float64).")

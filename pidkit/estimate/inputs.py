@@ -13,7 +13,14 @@ from typing import Any
 
 import numpy as np
 
-from .._arrays import as_numpy_code, converted, method_fix, numbers_to_numpy, what_it_holds
+from .._arrays import (
+    as_numpy_code,
+    check_not_sparse,
+    converted,
+    method_fix,
+    numbers_to_numpy,
+    what_it_holds,
+)
 from .._labels import (
     check_label_values,
     check_missing_labels,
@@ -25,7 +32,6 @@ from .._labels import (
     rounding_fix,
     shown_float,
 )
-from ..gaussian.sample_inputs import check_not_sparse
 
 __all__ = [
     "check_counts",
@@ -61,7 +67,7 @@ def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array, read by :func:`pidkit._arrays.numbers_to_numpy` (DataFrames by their
     columns' dtypes, masked values and polars' nulls of numbers refused, pandas' NA as NaN). A
     scipy sparse matrix is refused with the way to densify it
-    (:func:`pidkit.gaussian.sample_inputs.check_not_sparse`). ``what`` says what ``x`` should be,
+    (:func:`pidkit._arrays.check_not_sparse`). ``what`` says what ``x`` should be,
     for the message when it cannot be converted at all.
     """
     check_not_sparse(x, name)

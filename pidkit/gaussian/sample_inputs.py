@@ -12,36 +12,20 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy.sparse import issparse
 
-from .._arrays import batches_hint, check_same_index, method_fix, numbers_to_numpy, what_it_holds
+from .._arrays import (
+    batches_hint,
+    check_not_sparse,
+    check_same_index,
+    method_fix,
+    numbers_to_numpy,
+    what_it_holds,
+)
 
 SAMPLES = "y, t and s"
 """What the errors of :func:`gaussian_pid_from_samples` call the covariance of its samples."""
 TRANSPOSE = "samples are rows, so if each column is a sample, pass the transpose (`.T`)."
 """The end of the errors that suspect arrays of shape (n_features, n_samples)."""
-
-
-def check_not_sparse(x: Any, name: str, what: str = "features", hint: str = "") -> None:
-    """Refuse a scipy sparse matrix or array ``x`` with the way to densify it and what that costs
-    (``np.asarray`` would wrap it in a 0-d object array). Shared with :mod:`pidkit.estimate`'s
-    features; ``what`` names what pidkit needs dense, ``hint`` is a sentence added at the end.
-
-    Examples
-    --------
-    >>> from scipy.sparse import csr_array
-    >>> check_not_sparse(csr_array(np.eye(4)), "t")
-    Traceback (most recent call last):
-    ...
-    TypeError: t is a scipy sparse matrix of shape (4, 4) (4 stored values); pidkit needs dense ...
-    """
-    if issparse(x):
-        dense_bytes = int(np.prod(x.shape)) * 8
-        end = f" {hint}" if hint else ""
-        raise TypeError(
-            f"{name} is a scipy sparse matrix of shape {x.shape} ({x.nnz} stored values); pidkit needs "
-            f"dense {what}: pass {name}.toarray() ({dense_bytes / 2**20:.1f} MiB as float64).{end}"
-        )
 
 
 def paired_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> list[np.ndarray]:
