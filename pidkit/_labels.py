@@ -408,8 +408,8 @@ def label_array(values: Any, name: str) -> np.ndarray:
 
 def labels_shape_error(given: Any, shape: tuple[int, ...], name: str) -> ValueError:
     """The error for labels ``given``, passed as argument ``name``, of ``shape``, which is not 1-D:
-    a column of labels and a one-hot matrix are told code that makes them 1-D and works on what
-    was passed (:func:`~pidkit._arrays.column_fix`, :func:`~pidkit._arrays.method_fix`: a
+    a column or a row of labels and a one-hot matrix are told code that makes them 1-D and works on
+    what was passed (:func:`~pidkit._arrays.column_fix`, :func:`~pidkit._arrays.method_fix`: a
     scipy.sparse one's own reduction, which does not densify a large one-hot matrix). Shared by
     :func:`label_array` and :func:`pidkit.estimate.inputs.check_labels`.
 
@@ -435,6 +435,8 @@ np.asarray(y.argmax(axis=1)).ravel().
     """
     if len(shape) == 2 and shape[1] == 1:
         hint = f"For a column of labels pass {column_fix(given, name)}."
+    elif len(shape) == 2 and shape[0] == 1:  # the labels of shape[1] samples, not one one-hot row
+        hint = f"For a row of labels pass {method_fix(given, name, 'ravel()')}."
     elif len(shape) == 2:  # a few batches of labels of one size stack into rows too (one-hot: many)
         batches = batches_hint(given, name) if shape[0] < shape[1] else ""
         hint = f"{batches} For one-hot targets pass {method_fix(given, name, 'argmax(axis=1)')}.".lstrip()
