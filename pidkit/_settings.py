@@ -148,11 +148,23 @@ def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
 
 
 def check_confidence(confidence: Any) -> float:
-    """Return ``confidence`` as a float in (0, 1)."""
+    """Return ``confidence`` as a float in (0, 1).
+
+    A numpy float narrower than float64 (``np.float32(0.95)``, whose value is 0.949999988...) is
+    read as the shortest decimal that it holds, the one the user wrote, so that the confidence is
+    0.95 where it is printed (not 94.999999 %) and compared with 0.95.
+
+    Examples
+    --------
+    >>> check_confidence(np.float32(0.95)), float(np.float32(0.95))
+    (0.95, 0.949999988079071)
+    """
     if isinstance(confidence, bool) or not isinstance(confidence, numbers.Real):
         raise TypeError(f"confidence must be a float in (0, 1); got {confidence!r}.")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be a float in (0, 1), e.g. 0.95; got {confidence!r}.")
+    if isinstance(confidence, np.floating) and confidence.dtype.itemsize < 8:
+        return float(str(confidence))  # numpy prints the shortest decimal that reads back as it
     return float(confidence)
 
 

@@ -1,7 +1,8 @@
 """The settings' refusals say what the number is (pidkit._settings).
 
 A bool where a count is meant (``bootstrap=True``, a switch to the caller) was told only "must be
-an int >= 0; got True (bool)."; it now hears what the number counts and an example.
+an int >= 0; got True (bool)."; it now hears what the number counts and an example. A float32
+confidence is read as the decimal it holds (0.95, not 0.949999988).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import numpy as np
 import pytest
 
 import pidkit
-from pidkit.estimate import bootstrap, pid_from_representations
+from pidkit._settings import check_confidence
+from pidkit.estimate import below_zero_verdicts, bootstrap, bootstrap_intervals, pid_from_representations
 
 _RNG = np.random.default_rng(0)
 _Y = _RNG.integers(0, 2, 40)
@@ -53,3 +55,17 @@ def test_other_refusals_of_counts_keep_their_words():
         pid_from_representations(_Y, _T, _S, n_jobs=2.0)
     assert str(refused.value) == (
         "n_jobs must be None, a positive int, or a negative int (-1 = all cores); got 2.0 (float).")
+
+
+def test_a_float32_confidence_is_read_as_the_decimal_it_holds():
+    # np.float32(0.95) is 0.949999988...: it printed as 94.999999 % and fell short of 0.95
+    assert check_confidence(np.float32(0.95)) == 0.95
+    assert check_confidence(np.float16(0.9)) == 0.9
+    assert check_confidence(np.float64(0.95)) == 0.95 == check_confidence(0.95)
+    assert check_confidence(0.9499999999) == 0.9499999999
+    below = {"syn": (-0.147, 0.0)}
+    assert below_zero_verdicts(["syn"], measure="broja", intervals=below, ci_method="centred",
+                               confidence=np.float32(0.95)) == {"syn": "overshoot"}
+    replicates = np.arange(100.0)[:, None]
+    assert (bootstrap_intervals(replicates, [50.0], confidence=np.float32(0.95))
+            == bootstrap_intervals(replicates, [50.0], confidence=0.95))
