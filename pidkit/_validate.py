@@ -477,7 +477,8 @@ def check_covariance(
     Raises
     ------
     TypeError
-        If ``cov`` is not numeric or ``dims`` is not a sequence of integers.
+        If ``cov`` is not numeric (a scipy sparse matrix is told to pass ``cov.toarray()``) or
+        ``dims`` is not a sequence of integers.
     ValueError
         If ``cov`` is not a non-empty square matrix, contains NaN or infinity, is not symmetric
         (to ``max(1e-8, 100 * eps)`` of its largest entry), has an eigenvalue below
@@ -490,6 +491,9 @@ def check_covariance(
     array([[2., 1.],
            [1., 2.]])
     """
+    from ._arrays import check_not_sparse  # here: pidkit._arrays imports this module
+
+    check_not_sparse(cov, name, "covariance matrices")
     arr = _as_real_array(cov, name, masses=False)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
         raise ValueError(

@@ -65,3 +65,17 @@ def test_one_sparse_check_serves_both_estimators():
     assert str(refused.value) == (
         "t_features is a scipy sparse matrix of shape (4, 4) (4 stored values); pidkit needs dense "
         "features: pass t_features.toarray() (0.0 MiB as float64).")
+
+
+def test_a_sparse_covariance_is_told_to_densify_it():
+    # it said "cov must be an array of real numbers; got csr_array <Compressed Sparse Row sparse array
+    # of d." (its repr cut off), with no fix
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian_pid(csr_array(np.eye(3)), (1, 1, 1))
+    assert str(refused.value) == (
+        "cov is a scipy sparse matrix of shape (3, 3) (3 stored values); pidkit needs dense covariance "
+        "matrices: pass cov.toarray() (0.0 MiB as float64).")
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian.estimate_from_covariance(csr_array(np.eye(3)), (1, 1, 1), n_samples=100)
+    assert str(refused.value).startswith("sample_cov is a scipy sparse matrix of shape (3, 3)")
+    assert str(refused.value).endswith("pass sample_cov.toarray() (0.0 MiB as float64).")
