@@ -189,7 +189,7 @@ def bootstrap(
 
     check_units(units)
     n_boot = check_replicates(n_boot, "n_boot", zero_allowed=False)
-    check_confidence(confidence)
+    confidence = check_confidence(confidence)
     ci_method = resolve_ci_method(ci_method, corrected=False)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)

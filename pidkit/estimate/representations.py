@@ -390,7 +390,7 @@ def pid_from_representations(
     check_projection(n_components, normalize, "auto")
     n_clusters = _check_n_clusters(n_clusters)
     n_boot = check_replicates(bootstrap, "bootstrap", zero_allowed=True)
-    check_confidence(confidence)
+    confidence = check_confidence(confidence)
     ci_method = resolve_ci_method(ci_method, corrected=method != "none")
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)

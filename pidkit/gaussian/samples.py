@@ -194,7 +194,7 @@ def gaussian_pid_from_samples(
     (True, 0)
     """
     n_boot = check_replicates(bootstrap, "bootstrap", zero_allowed=True)
-    check_confidence(confidence)
+    confidence = check_confidence(confidence)
     ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
