@@ -50,6 +50,7 @@ from pidkit import __version__
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
 from pidkit_distill.cli_values import (
     GivenAs,
+    apply_option_values,
     check_option_type,
     check_out_dir_can_be_made,
     demo_epochs,
@@ -59,7 +60,6 @@ from pidkit_distill.cli_values import (
 )
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_settings import hinted_key, misplaced_key_hint, misplaced_key_table, table_option
-from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
 from pidkit_distill.stop_lines import (
@@ -348,8 +348,8 @@ def get_args_parser() -> argparse.ArgumentParser:
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """Resolve defaults, ``--config``, per-key options and ``--set`` into a TrainConfig.
 
-    A value of the wrong type is refused naming where it came from: the ``--config`` file, or
-    the option as the user typed it (``--epochs``, ``--run.epochs``, ``--set run.epochs=...``).
+    A value of the wrong type, or out of its range, is refused naming where it came from: the
+    ``--config`` file, or the option as typed (``--epochs``, ``--run.epochs``, ``--set ...``).
     """
     overrides: list[str] = []
     given_as = getattr(args, "given_as", {})
@@ -370,7 +370,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     config = load_config_file(args.config)
     for key, value, option in typed:
         check_option_type(key, value, option)
-    return apply_overrides(config, [*overrides, *args.overrides])
+    return apply_option_values(args, config, [*overrides, *args.overrides])
 
 
 class _Failure(Exception):

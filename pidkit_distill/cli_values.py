@@ -14,9 +14,10 @@ from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import apply_overrides, load_config
+from pidkit_distill.config_values import ConfigValueError
 
-__all__ = ["GivenAs", "check_option_type", "check_out_dir_can_be_made", "demo_epochs", "key_value",
-           "load_config_file", "named_option"]
+__all__ = ["GivenAs", "apply_option_values", "check_option_type", "check_out_dir_can_be_made",
+           "demo_epochs", "key_value", "load_config_file", "named_option"]
 
 _LOADER_FIX = "; fix the TOML file or the override"
 """The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
@@ -113,13 +114,16 @@ def check_option_type(key: str, text: str, option: str) -> None:
 
 def load_config_file(path: str | None) -> TrainConfig:
     """The configuration of the ``--config`` file ``path`` (the defaults for ``None``); a value
-    of the wrong type in it is told naming the file, where the loader's advice named "the TOML
-    file or the override".
+    of the wrong type in it, or out of its key's range or choices, is told naming the file, where
+    the loader's advice named "the TOML file or the override", or nothing did.
 
     Raises
     ------
     TypeError
         A value of the file is of the wrong type.
+    ConfigValueError
+        A value of the file is out of its key's range or choices, e.g. ``config file
+        'rid.toml': config key 'run.epochs' must be >= 1, got 0; fix the value in that file``.
     ValueError, OSError
         As :func:`~pidkit_distill.config_text.load_config`.
     """
@@ -128,6 +132,48 @@ def load_config_file(path: str | None) -> TrainConfig:
     except TypeError as err:
         message = str(err).removesuffix(_LOADER_FIX)
         raise TypeError(f"config file {path!r}: {message}; fix the value in that file") from err
+    except ConfigValueError as err:
+        raise ConfigValueError(f"config file {path!r}: {err}; fix the value in that file",
+                               err.key, err.value, related=err.related) from err
+
+
+def apply_option_values(args: argparse.Namespace, config: TrainConfig,
+                        overrides: Sequence[str]) -> TrainConfig:
+    """``config`` with the command line's ``overrides`` applied
+    (:func:`~pidkit_distill.config_text.apply_overrides`), a value out of its key's range or
+    choices told naming the option as the user typed it (:func:`named_option`), as a value of
+    the wrong type is (:func:`check_option_type`).
+
+    Where the refused key's own value came from an option, its value is the option's, so the
+    message's ``, got VALUE`` is left out, and a right value (the key's default) ends it unless
+    the message ends with advice of its own or the check depends on other keys. Where only a
+    key that the check depends on came from one (``--optim.milestone_unit epoch`` refusing the
+    default ``optim.milestones``), that option is named before the whole message.
+
+    Raises
+    ------
+    ConfigValueError
+        A value out of range, e.g. ``--epochs 0: config key 'run.epochs' must be >= 1; e.g.
+        --epochs 30``.
+    ValueError, TypeError
+        As :func:`~pidkit_distill.config_text.apply_overrides`.
+    """
+    try:
+        return apply_overrides(config, overrides)
+    except ConfigValueError as err:
+        for key in (err.key, *err.related):
+            given, option = named_option(args, key)
+            if given != key:  # the key alone: from the --config file or the default
+                break
+        else:
+            raise
+        message = str(err)
+        if key == err.key:
+            message = message.replace(f", got {err.value!r}", "", 1)
+            if not (err.advised or err.related):  # the default may not fit the related keys
+                message += f"; e.g. {_example(option.split()[0], key)}"
+        raise ConfigValueError(f"{given}: {message}", err.key, err.value,
+                               related=err.related, advised=True) from err
 
 
 def named_option(args: argparse.Namespace, key: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ file system is checked by :func:`pidkit_distill.training.check_config`.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 
@@ -20,7 +21,7 @@ from pidkit_distill.config_sections import (
     config_fields,
 )
 
-__all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "check_values"]
+__all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "ConfigValueError", "check_values"]
 
 SCHEDULES = ("paper", "constant", "kd-rid-effective")
 MILESTONE_UNITS = ("fraction", "epoch")
@@ -30,9 +31,37 @@ _NOT_A_RUN_DEVICE = ("; the trainer runs on the CPU or on CUDA GPUs, each proces
                      "accelerator (xpu, mps, hpu) pass cpu")
 
 
+class ConfigValueError(ValueError):
+    """A configuration key's value outside its range or choices, the message naming the key.
+
+    Parameters
+    ----------
+    message : str
+        The whole message, ``config key 'run.epochs' must be >= 1, got 0``.
+    key : str
+        The key whose value is refused.
+    value : object
+        That value, told in ``message`` as ``, got VALUE!r`` (where it is so told).
+    related : tuple of str
+        Keys whose values the check depends on too (``optim.milestone_unit`` of
+        ``optim.milestones``): another value of one of them may be the fix.
+    advised : bool
+        Whether ``message`` ends with advice of its own, so that a caller adds no example.
+    """
+
+    def __init__(self, message: str, key: str, value: object, *,
+                 related: tuple[str, ...] = (), advised: bool = False) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+        self.related = related
+        self.advised = advised
+
+
 def _check_choice(key: str, value: str, choices: Sequence[str], why: str = "") -> None:
     if value not in choices:
-        raise ValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}{why}")
+        raise ConfigValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}"
+                               f"{why}", key, value, advised=bool(why))
 
 
 def _check_number(key: str, value: float, minimum: float, *, strict: bool = False,
@@ -44,7 +73,8 @@ def _check_number(key: str, value: float, minimum: float, *, strict: bool = Fals
         if below < math.inf:
             bound += f" and < {below}"
         kind = "" if isinstance(value, int) else "a finite number "
-        raise ValueError(f"config key {key!r} must be {kind}{bound}, got {value!r}")
+        raise ConfigValueError(f"config key {key!r} must be {kind}{bound}, got {value!r}", key,
+                               value)
 
 
 def check_values(config: TrainConfig) -> None:
@@ -72,7 +102,7 @@ def check_values(config: TrainConfig) -> None:
         if section == "audit":
             continue  # AuditConfig.check, next (audit_distiller runs it too)
         check_key_type(key, getattr(getattr(config, section), name), kind)
-    config.audit.check()
+    _check_audit(config)
     _check_choice("optim.schedule", config.optim.schedule, SCHEDULES)
     _check_choice("optim.milestone_unit", config.optim.milestone_unit, MILESTONE_UNITS)
     _check_choice("run.device", config.run.device, DEVICES, _NOT_A_RUN_DEVICE)
@@ -104,14 +134,33 @@ def check_values(config: TrainConfig) -> None:
             raise TypeError(f"config key 'optim.milestones' holds numbers, got {milestone!r}")
     milestones, unit = config.optim.milestones, config.optim.milestone_unit
     if unit == "fraction" and not all(0 < m < 1 for m in milestones):
-        raise ValueError("config key 'optim.milestones' must hold fractions in (0, 1) when "
-                         f"optim.milestone_unit='fraction', got {milestones!r}")
+        raise ConfigValueError("config key 'optim.milestones' must hold fractions in (0, 1) when "
+                               f"optim.milestone_unit='fraction', got {milestones!r}",
+                               "optim.milestones", milestones, related=("optim.milestone_unit",))
     if unit == "epoch" and not all(isinstance(m, int) and m >= 1 for m in milestones):
-        raise ValueError("config key 'optim.milestones' must hold epoch numbers >= 1 when "
-                         f"optim.milestone_unit='epoch', got {milestones!r}")
+        raise ConfigValueError("config key 'optim.milestones' must hold epoch numbers >= 1 when "
+                               f"optim.milestone_unit='epoch', got {milestones!r}",
+                               "optim.milestones", milestones, related=("optim.milestone_unit",))
     if not config.teacher.source:
-        raise ValueError("config key 'teacher.source' must be 'trained', 'untrained' or a path")
+        raise ConfigValueError("config key 'teacher.source' must be 'trained', 'untrained' or a "
+                               "path", "teacher.source", config.teacher.source)
     _check_run_name(config.run.name)
+
+
+def _check_audit(config: TrainConfig) -> None:
+    """:meth:`~pidkit_distill.config.AuditConfig.check`, whose range or choice error becomes a
+    :class:`ConfigValueError` of the key its message names."""
+    try:
+        config.audit.check()
+    except ValueError as err:
+        message = str(err)
+        name = next((field.name for field in dataclasses.fields(config.audit)
+                     if message.startswith(f"config key 'audit.{field.name}' ")), None)
+        if name is None:
+            raise
+        related = ("audit.estimator",) if name == "bias_correction" else ()
+        raise ConfigValueError(message, f"audit.{name}", getattr(config.audit, name),
+                               related=related) from err
 
 
 def _check_run_name(name: str) -> None:
@@ -128,6 +177,7 @@ def _check_run_name(name: str) -> None:
 got '../runs'; to put the run elsewhere, set run.out_dir to the folder that holds it
     """
     if name in (".", "..") or any(s in name for s in ("/", "\\", "\0")):  # POSIX's, Windows'
-        raise ValueError(f"config key 'run.name' must be a folder's name, made in run.out_dir, "
-                         f"not a path; got {name!r}; to put the run elsewhere, set run.out_dir "
-                         "to the folder that holds it")
+        raise ConfigValueError(f"config key 'run.name' must be a folder's name, made in "
+                               f"run.out_dir, not a path; got {name!r}; to put the run "
+                               "elsewhere, set run.out_dir to the folder that holds it",
+                               "run.name", name, advised=True)

@@ -203,10 +203,14 @@ BAD_INPUTS = {
         ["--method", "rid", "--set", "method.params.warmup_epochs=30", "--epochs", "30"],
         "trains the student in 0 of run.epochs=30 epochs, fewer than half; lower "
         "method.params.warmup_epochs"),
-    "NaN learning rate": (["--optim.lr", "nan"], "'optim.lr' must be a finite number > 0.0, got nan"),
-    "zero learning rate": (["--optim.lr", "0"], "'optim.lr' must be a finite number > 0.0, got 0.0"),
+    "NaN learning rate": (["--optim.lr", "nan"], "error: --optim.lr nan: config key 'optim.lr' "
+                                                 "must be a finite number > 0.0; e.g. "
+                                                 "--optim.lr 0.05\n"),
+    "zero learning rate": (["--optim.lr", "0"], "--optim.lr 0: config key 'optim.lr' must be a "
+                                                "finite number > 0.0; e.g."),
     "infinite gradient clip": (["--optim.grad_clip", "inf"],
-                               "'optim.grad_clip' must be a finite number >= 0.0, got inf"),
+                               "--optim.grad_clip inf: config key 'optim.grad_clip' must be a "
+                               "finite number >= 0.0; e.g."),
     "momentum of one": (["--optim.momentum", "1"], "'optim.momentum' must be a finite number"),
     "missing teacher file": (["--teacher", "{root}/none.pt"],
                              "teacher.source: teacher file '{root}/none.pt' does not exist"),
@@ -270,10 +274,12 @@ BAD_INPUTS = {
          "data.options.test_fraction=0.9999"],
         "error: data: test_fraction=0.9999 leaves 0 of the 1797 digits to train on"),
     "negative seed": (["--seed", "-1"],
-                      "error: config key 'run.seed' must be >= 0 and < 4294967296, got -1"),
+                      "error: --seed -1: config key 'run.seed' must be >= 0 and < 4294967296; "
+                      "e.g. --seed 0\n"),
     "seed beyond numpy's": (["--seed", "4294967296"], "'run.seed' must be >= 0 and < 4294967296"),
     "teacher trained for no epoch": (["--teacher", "trained", "--teacher.epochs", "0"],
-                                     "error: config key 'teacher.epochs' must be >= 1, got 0"),
+                                     "error: --teacher.epochs 0: config key 'teacher.epochs' "
+                                     "must be >= 1; e.g. --teacher.epochs 30\n"),
     "unknown model": (["--model.student", "resnet-18"],
                       "model.student: name='resnet-18' is not a known model"),
     "model for other data": (["--model.student", "digits-student"],

@@ -117,7 +117,8 @@ def test_a_run_name_that_is_a_path_is_refused(tmp_path, capsys, name):
     status = main(["train", "--data", "synthetic", *SMALL_RUN, "--run.name", name,
                    "--out-dir", str(tmp_path / "runs")])
     assert (status, capsys.readouterr().err) == (2, (
-        f"pidkit-distill train: error: config key 'run.name' must be a folder's name, made in "
+        f"pidkit-distill train: error: --run.name {shlex.quote(name)}: config key 'run.name' "
+        "must be a folder's name, made in "
         f"run.out_dir, not a path; got {name!r}; to put the run elsewhere, set run.out_dir to "
         "the folder that holds it\n"))
     assert sorted(tmp_path.rglob("*")) == []

@@ -75,3 +75,67 @@ def test_keys_checked_together_are_not_refused_one_by_one(capsys):
     assert main(["train", "--optim.milestones", "10,20", "--optim.milestone_unit", "epoch",
                  "--epochs", "two"]) == 2
     assert capsys.readouterr().err.startswith(f"{ERROR}--epochs two: config key 'run.epochs' ")
+
+
+# A value out of its key's range or choices names where it came from too (task 255): each said
+# "config key 'run.epochs' must be >= 1, got 0", naming neither the option nor the file.
+@pytest.mark.parametrize(("args", "expected"), [
+    (["--epochs", "0"], "--epochs 0: config key 'run.epochs' must be >= 1; e.g. --epochs 30"),
+    (["--run.epochs", "-3"], "--run.epochs -3: config key 'run.epochs' must be >= 1; e.g. "
+                             "--run.epochs 30"),
+    (["--set", "run.epochs=0"], "--set run.epochs=0: config key 'run.epochs' must be >= 1; "
+                                "e.g. --set run.epochs=30"),
+    (["--optim.lr", "nan"], "--optim.lr nan: config key 'optim.lr' must be a finite number > "
+                            "0.0; e.g. --optim.lr 0.05"),
+    (["--seed", "-1"], "--seed -1: config key 'run.seed' must be >= 0 and < 4294967296; e.g. "
+                       "--seed 0"),
+    (["--optim.schedule", "cosine"], "--optim.schedule cosine: config key 'optim.schedule' must "
+                                     "be one of ['paper', 'constant', 'kd-rid-effective']; e.g. "
+                                     "--optim.schedule paper"),
+    # the audit's own checks (AuditConfig.check) too
+    (["--audit.clusters", "1"], "--audit.clusters 1: config key 'audit.clusters' must be >= 2; "
+                                "e.g. --audit.clusters 10"),
+    (["--teacher.source="], "--teacher.source '': config key 'teacher.source' must be "
+                            "'trained', 'untrained' or a path; e.g. --teacher.source trained"),
+    # advice of its own: no example after it
+    (["--run.device", "xpu"], "--run.device xpu: config key 'run.device' must be one of "
+                              "['auto', 'cpu', 'cuda']; the trainer runs on the CPU or on CUDA "
+                              "GPUs, each process on its own (cuda:LOCAL_RANK; choose them with "
+                              "CUDA_VISIBLE_DEVICES): on another accelerator (xpu, mps, hpu) "
+                              "pass cpu"),
+    # checked with another key: no example (the default may not fit it) ...
+    (["--optim.milestone_unit", "epoch", "--optim.milestones", "0.5"],
+     "--optim.milestones 0.5: config key 'optim.milestones' must hold epoch numbers >= 1 when "
+     "optim.milestone_unit='epoch'"),
+    # ... and where only that other key was typed, it is the option named, the value told
+    (["--optim.milestone_unit", "epoch"],
+     "--optim.milestone_unit epoch: config key 'optim.milestones' must hold epoch numbers >= 1 "
+     "when optim.milestone_unit='epoch', got [0.5, 0.6666666666666666]"),
+    (["--audit.estimator", "gaussian", "--set", "audit.bias_correction=extrapolation"],
+     "--set audit.bias_correction=extrapolation: config key 'audit.bias_correction' must be "
+     "one of ['auto', 'wishart', 'none'] with audit.estimator='gaussian'"),
+])
+def test_an_option_out_of_range_is_named_as_typed(tmp_path, capsys, args, expected):
+    assert main(["train", *args, "--out-dir", str(tmp_path)]) == 2
+    assert capsys.readouterr() == ("", f"{ERROR}{expected}\n")
+    assert sorted(tmp_path.rglob("*")) == []
+
+
+def test_a_value_out_of_range_in_the_config_file_names_the_file(tmp_path, capsys):
+    path = tmp_path / "rid.toml"
+    path.write_text("[run]\nepochs = 0\n")
+    assert main(["train", "--config", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}config file {str(path)!r}: config key 'run.epochs' must be >= 1, got 0; fix the "
+        "value in that file\n")
+
+
+def test_a_good_file_value_refused_with_a_typed_one_names_the_typed_one(tmp_path, capsys):
+    # the file's milestones fit its own unit, not the one typed
+    path = tmp_path / "rid.toml"
+    path.write_text("[optim]\nmilestones = [0.25]\n")
+    assert main(["train", "--config", str(path), "--optim.milestone_unit", "epoch"]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}--optim.milestone_unit epoch: config key 'optim.milestones' must hold epoch "
+        "numbers >= 1 when optim.milestone_unit='epoch', got [0.25]\n")
+

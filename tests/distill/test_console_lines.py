@@ -89,5 +89,6 @@ def test_the_command_takes_print_every(tmp_path, capsys):
 def test_a_bad_print_every_is_refused_naming_the_key(tmp_path, capsys, value):
     assert main(["train", "--print-every", value, "--out-dir", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("pidkit-distill train: error: config key 'run.print_every' ")
+    assert err.startswith(f"pidkit-distill train: error: --print-every {value}: config key "
+                          "'run.print_every' ")
     assert err.count("\n") == 1

@@ -229,8 +229,9 @@ def test_the_command_prints_a_failure_in_the_process_that_stopped_first(monkeypa
         "pidkit-distill train (rank 1 of 2): training failed: out of memory (MemoryError) in "
         "epoch 1; nothing was saved (no epoch had completed)"])
     # rank 0 says nothing of rank 1's failure; a mistake found before any run is rank 0's
-    assert printed["0"] == (1, 2, ["pidkit-distill train: error: config key 'optim.lr' must be a "
-                                   "finite number > 0.0, got -1.0"])
+    assert printed["0"] == (1, 2, ["pidkit-distill train: error: --set optim.lr=-1: config key "
+                                   "'optim.lr' must be a finite number > 0.0; e.g. --set "
+                                   "optim.lr=0.05"])
 
 
 OOM = "out of memory (OutOfMemoryError) in epoch 1; nothing was saved (no epoch had completed)"
@@ -473,8 +474,8 @@ def test_a_group_the_caller_made_without_master_addr_keeps_each_processs_rank(mo
     finally:
         dist.destroy_process_group()
     assert printed == {
-        "0": (1, 2, ["pidkit-distill train: error: config key 'optim.lr' must be a finite number "
-                     "> 0.0, got -1.0"]),
+        "0": (1, 2, ["pidkit-distill train: error: --set optim.lr=-1: config key 'optim.lr' must "
+                     "be a finite number > 0.0; e.g. --set optim.lr=0.05"]),
         "1": (1, 2, ["pidkit-distill train (rank 1 of 2): training failed: out of memory "
                      "(MemoryError) in epoch 1; nothing was saved (no epoch had completed)"])}
 
