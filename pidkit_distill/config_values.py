@@ -78,7 +78,8 @@ def _check_number(key: str, value: float, minimum: float, *, strict: bool = Fals
 
 
 def check_values(config: TrainConfig) -> None:
-    """Check every value's range or choice; raise :class:`ValueError` naming the key.
+    """Check every value's range or choice; raise :class:`ConfigValueError` (a
+    :class:`ValueError`) naming the key.
 
     Values must be of their key's type (:class:`TypeError`; one set from Python is checked
     here); numbers must be finite; learning rates and the lr factor positive; seeds in
@@ -94,7 +95,8 @@ def check_values(config: TrainConfig) -> None:
     >>> check_values(cfg)
     Traceback (most recent call last):
     ...
-    ValueError: config key 'optim.grad_clip' must be a finite number >= 0.0, got inf
+    pidkit_distill.config_values.ConfigValueError: config key 'optim.grad_clip' must be a finite \
+number >= 0.0, got inf
     """
     check_is_config(config)
     for key, _, kind, _ in config_fields():  # a value set from Python, not through coerce_value
@@ -173,8 +175,9 @@ def _check_run_name(name: str) -> None:
     >>> _check_run_name("../runs")
     Traceback (most recent call last):
     ...
-    ValueError: config key 'run.name' must be a folder's name, made in run.out_dir, not a path; \
-got '../runs'; to put the run elsewhere, set run.out_dir to the folder that holds it
+    pidkit_distill.config_values.ConfigValueError: config key 'run.name' must be a folder's name, \
+made in run.out_dir, not a path; got '../runs'; to put the run elsewhere, set run.out_dir to the \
+folder that holds it
     """
     if name in (".", "..") or any(s in name for s in ("/", "\\", "\0")):  # POSIX's, Windows'
         raise ConfigValueError(f"config key 'run.name' must be a folder's name, made in "
