@@ -27,13 +27,14 @@ import os
 import re
 import secrets
 import stat
+import tempfile
 import warnings
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["NO_SPACE", "FileWriteError", "atomic_write", "not_a_folder", "not_written",
-           "remove_leftovers", "temporary_target"]
+__all__ = ["NO_SPACE", "FileWriteError", "atomic_write", "check_folder_can_be_made", "not_a_folder",
+           "not_written", "remove_leftovers", "temporary_target"]
 
 # a full disk or quota: freeing space is the fix; any other error is about the folder
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -116,6 +117,8 @@ free space on its disk (or choose a folder on another one), then run again
         fix = f"{str(in_the_way)!r} is a file, not a folder: move it away (or choose another folder)"
     elif error.errno == errno.ENOENT and not folder.is_dir():  # made, then deleted
         fix = f"{str(folder)!r} was deleted meanwhile: leave it in place until the command ends"
+    elif error.errno == errno.ENOENT:  # /proc, /sys: made by the system, not to make writable
+        fix = f"no folder can be made in {str(folder)!r}: choose another folder"
     else:
         fix = f"make {str(folder)!r} writable (or choose another folder)"
     return FileWriteError(error.errno or 0, reason, str(path),
@@ -301,6 +304,62 @@ def not_a_folder(folder: Path) -> Path | None:
     """
     return next((part for part in (*reversed(folder.parents), folder)
                  if os.path.lexists(part) and not part.is_dir()), None)
+
+
+def check_folder_can_be_made(out_dir: str | Path, given: str, option: str) -> None:
+    """Refuse a folder (``run.out_dir``) that does not exist and cannot be created, before any
+    work (the run made it only once it had loaded its data): a folder is made, and removed at
+    once, in its nearest existing folder, and a refusal says why with ``mkdir``'s own reason,
+    and what to do. An existing folder is left to the run's own checks (its run folder may be
+    writable in it). ``pidkit-distill`` runs it as soon as it has read the configuration,
+    :func:`~pidkit_distill.training.check_config` before it loads the data.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder (a ``~`` that starts it is the home folder).
+    given : str
+        Where it came from, starting the message (``--out-dir /proc/x``, or the key alone,
+        ``run.out_dir``).
+    option : str
+        How to give another value, ``VALUE`` standing for it (``--out-dir VALUE``, or
+        ``run.out_dir=VALUE``).
+
+    Raises
+    ------
+    ValueError
+        A file, or a symbolic link to nothing, is in the way, or no folder can be made in the
+        nearest existing one.
+    """
+    path = Path(os.path.expanduser(str(out_dir)))
+    existing = next((folder for folder in (path, *path.parents) if os.path.exists(folder)), None)
+    if existing is None or (existing == path and path.is_dir()):  # none: a deleted working folder
+        return
+    start = f"{given}: cannot create the folder {str(path)!r}: "
+    another = f"choose another folder ({option.replace('VALUE', 'DIR')})"
+    link = next((folder for folder in (path, *path.parents) if os.path.islink(folder)
+                 and not os.path.exists(folder)), None)
+    if link is not None:  # mkdir says 'File exists' of it, as of a file
+        raise ValueError(f"{start}{str(link)!r} is a symbolic link to {os.readlink(link)!r}, "
+                         f"which does not exist; make that folder, or {another}")
+    if not existing.is_dir():
+        where = "it is" if existing == path else f"{str(existing)!r} is"
+        raise ValueError(f"{start}{where} a file, not a folder; {another}, or move the "
+                         "file away")
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".pidkit-distill-probe-", dir=existing))
+    except OSError as err:
+        code = err.errno
+        if code == errno.EACCES and getattr(os, "geteuid", lambda: -1)() != 0:
+            fix = f"ask for write access to {str(existing)!r}, or {another}"
+        elif code == errno.EROFS:
+            fix = f"it is on a read-only file system: {another}"
+        elif code in (errno.ENOSPC, errno.EDQUOT):
+            fix = f"free space on its disk, or {another}"
+        else:  # /proc, /sys: made by the system, not something to make writable
+            fix = f"no folder can be made there: {another}"
+        raise ValueError(f"{start}making a folder in {str(existing)!r} fails "
+                         f"({err.strerror or type(err).__name__}); {fix}") from err
 
 
 def _keep_mode(path: Path, tmp: Path) -> None:

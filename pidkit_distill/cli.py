@@ -48,11 +48,11 @@ from typing import Any, NoReturn
 
 from pidkit import __version__
 from pidkit.command_line import StrictArgumentParser, end_closed_output, one_line, one_line_warnings
+from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.cli_values import (
     GivenAs,
     apply_option_values,
     check_option_type,
-    check_out_dir_can_be_made,
     demo_epochs,
     key_value,
     load_config_file,
@@ -489,7 +489,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.command == "train-teacher":
             _check_teacher_options(args)
         config = config_from_args(args)
-        check_out_dir_can_be_made(config.run.out_dir, *named_option(args, "run.out_dir"))
+        check_folder_can_be_made(config.run.out_dir, *named_option(args, "run.out_dir"))
         if not args.imports:  # then the package's own names are the only ones
             check_builtin_names(config, teacher_only=args.command == "train-teacher")
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher

@@ -4,20 +4,16 @@
 from __future__ import annotations
 
 import argparse
-import errno
-import os
 import shlex
-import tempfile
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import apply_overrides, load_config
 from pidkit_distill.config_values import ConfigValueError
 
-__all__ = ["GivenAs", "apply_option_values", "check_option_type", "check_out_dir_can_be_made",
-           "demo_epochs", "key_value", "load_config_file", "named_option"]
+__all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs", "key_value",
+           "load_config_file", "named_option"]
 
 _LOADER_FIX = "; fix the TOML file or the override"
 """The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
@@ -189,54 +185,3 @@ def named_option(args: argparse.Namespace, key: str) -> tuple[str, str]:
         return f"{typed} {shlex.quote(str(vars(args)[key]))}", f"{typed} VALUE"
     return key, f"--{key} VALUE"
 
-
-def check_out_dir_can_be_made(out_dir: str, given: str, option: str) -> None:
-    """Refuse a ``run.out_dir`` that does not exist and cannot be created, before any work (the
-    run made it only once it had loaded its data): a folder is made, and removed at once, in its
-    nearest existing folder, and a refusal says why with ``mkdir``'s own reason, and what to do.
-    An existing folder is left to the run's own checks (its run folder may be writable in it).
-
-    Parameters
-    ----------
-    out_dir : str
-        ``run.out_dir`` (a ``~`` that starts it is the home folder).
-    given : str
-        Where it came from, starting the message (``--out-dir /proc/x``).
-    option : str
-        How to give another value, ``VALUE`` standing for it (``--out-dir VALUE``).
-
-    Raises
-    ------
-    ValueError
-        A file, or a symbolic link to nothing, is in the way, or no folder can be made in the
-        nearest existing one.
-    """
-    path = Path(os.path.expanduser(out_dir))
-    existing = next((folder for folder in (path, *path.parents) if os.path.exists(folder)), None)
-    if existing is None or (existing == path and path.is_dir()):  # none: a deleted working folder
-        return
-    start = f"{given}: cannot create the folder {str(path)!r}: "
-    another = f"choose another folder ({option.replace('VALUE', 'DIR')})"
-    link = next((folder for folder in (path, *path.parents) if os.path.islink(folder)
-                 and not os.path.exists(folder)), None)
-    if link is not None:  # mkdir says 'File exists' of it, as of a file
-        raise ValueError(f"{start}{str(link)!r} is a symbolic link to {os.readlink(link)!r}, "
-                         f"which does not exist; make that folder, or {another}")
-    if not existing.is_dir():
-        where = "it is" if existing == path else f"{str(existing)!r} is"
-        raise ValueError(f"{start}{where} a file, not a folder; {another}, or move the "
-                         "file away")
-    try:
-        os.rmdir(tempfile.mkdtemp(prefix=".pidkit-distill-probe-", dir=existing))
-    except OSError as err:
-        code = err.errno
-        if code == errno.EACCES and getattr(os, "geteuid", lambda: -1)() != 0:
-            fix = f"ask for write access to {str(existing)!r}, or {another}"
-        elif code == errno.EROFS:
-            fix = f"it is on a read-only file system: {another}"
-        elif code in (errno.ENOSPC, errno.EDQUOT):
-            fix = f"free space on its disk, or {another}"
-        else:  # /proc, /sys: made by the system, not something to make writable
-            fix = f"no folder can be made there: {another}"
-        raise ValueError(f"{start}making a folder in {str(existing)!r} fails "
-                         f"({err.strerror or type(err).__name__}); {fix}") from err

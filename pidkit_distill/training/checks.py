@@ -4,6 +4,9 @@ A run fails early or not at all for a mistake in its configuration. :func:`check
 resolves and checks, without loading data (but a registered data set's) or training anything:
 
 * every value's range (:func:`~pidkit_distill.config.check_values`; numbers finite);
+* ``run.out_dir``, where it does not exist, can be created (a folder is made and removed in
+  its nearest existing folder: :func:`~pidkit_distill.atomic_files.check_folder_can_be_made`),
+  before any data is loaded;
 * the data set's name and options (:func:`~pidkit_distill.data.describe_dataset`: CIFAR's
   folder is looked up, nothing is read; a registered data set's loader is called, once, and
   the run trains on what it returned), and that every process gets a share of every batch;
@@ -61,6 +64,7 @@ import torch
 from torch import nn
 
 from pidkit._validate import did_you_mean
+from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
@@ -309,6 +313,9 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     """:func:`check_config`'s checks, under the run's default dtype."""
     check_values(config)
     check_devices(config)
+    # a run.out_dir that cannot be made is refused before the data is loaded (the run made it
+    # only once it had loaded its data and trained its teacher)
+    check_folder_can_be_made(config.run.out_dir, "run.out_dir", "run.out_dir=VALUE")
     # the teacher's code as it is before this process builds it: what the check and the run
     # change is not its code (teacher_code), a student's appending to a list the teacher reads
     teacher_code(config.model.teacher)

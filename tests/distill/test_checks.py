@@ -232,9 +232,17 @@ def test_described_digits_are_the_loaded_digits(options):
 
 def test_an_unwritable_run_folder_is_refused(tmp_path):
     (tmp_path / "file").write_text("")
-    with pytest.raises(ValueError, match=r"^run.out_dir: run folder .* cannot be created: .*file'"
-                                         r" is a file"):
+    with pytest.raises(ValueError) as info:  # run.out_dir itself, before the data (task 255)
         check_config(tiny(tmp_path / "file" / "runs"))
+    assert str(info.value) == (
+        f"run.out_dir: cannot create the folder '{tmp_path}/file/runs': '{tmp_path}/file' is a "
+        "file, not a folder; choose another folder (run.out_dir=DIR), or move the file away")
+    config = tiny(tmp_path / "runs")
+    (tmp_path / "runs").mkdir()
+    rundir_module.run_dir_of(config).write_text("")  # a file where run.out_dir's run folder goes
+    with pytest.raises(ValueError, match=rf"^run.out_dir: run folder .* cannot be created: "
+                                         rf"'{rundir_module.run_dir_of(config)}' is a file"):
+        check_config(config)
 
 
 def test_a_resume_that_finds_no_checkpoint_says_where_it_looked(tmp_path, monkeypatch):
