@@ -260,10 +260,16 @@ names it, resumed runs included).
         """A decorator registering a callable under ``name``; ``check(fn)`` raises for a
         callable of the wrong shape. The decorator returns what it was given."""
         where = self.decorator_name
+        if callable(name) and not isinstance(name, str):
+            raise TypeError(_decorated_without_name(where, self.kind, name))
         if not isinstance(name, str) or not _NAME.match(name):
+            lower = registry_key(name) if isinstance(name, str) else ""
+            hint = (f" Register it as {lower!r}: names are read in lower case, so {name!r} in a "
+                    "configuration finds it." if _NAME.match(lower) else "")
             raise ValueError(
                 f"{where}: name must be a lower-case str of letters, digits, '.', '_' and '-' "
                 f"(it becomes part of a run folder's name), e.g. 'my-{self.kind}'; got {name!r}."
+                + hint
             )
         meaning = RESERVED_NAMES.get(self.kind, {}).get(name)
         if meaning is not None:
@@ -330,3 +336,15 @@ registered; only the names you registered can be removed.
             guess = did_you_mean(name, own) if isinstance(name, str) else ""
             raise ValueError(f"{where}: name={name!r} is not a registered {self.kind}; the "
                              f"names you registered are {own}.{guess}")
+
+
+def _decorated_without_name(where: str, kind: str, given: Callable[..., object]) -> str:
+    """The refusal of ``@register_model`` (or a sibling) written without its name: Python then
+    passes the decorated function or class as the name."""
+    own = getattr(given, "__name__", "")
+    suggested = own.lower().replace("_", "-") if isinstance(own, str) else ""
+    if not _NAME.match(suggested):
+        suggested = f"my-{kind}"
+    return (f"{where} takes the name to register first, then decorates: write "
+            f"@{where}({suggested!r}), with the parentheses and a name; got "
+            f"{described(given)} itself as the name (@{where} without a name?).")

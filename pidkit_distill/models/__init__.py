@@ -111,7 +111,16 @@ _FINGERPRINTS = BuilderFingerprints()
 
 
 def _check_builder(fn: Callable[..., object]) -> None:
-    """A builder must take the keywords ``num_classes`` and ``in_channels``."""
+    """A builder must take the keywords ``num_classes`` and ``in_channels``; an ``nn.Module``
+    class without ``forward_features`` is no builder (its models cannot be distilled)."""
+    if isinstance(fn, type) and issubclass(fn, nn.Module) and not hasattr(fn, "forward_features"):
+        raise TypeError(
+            f"register_model decorates a builder def build(*, num_classes, in_channels) -> "
+            f"nn.Module; got the nn.Module class {fn.__name__}, whose models have no "
+            f"forward_features: register a builder that taps one, def build(*, num_classes, "
+            f"in_channels): return tap_features({fn.__name__}(...), layers=[...]) (the "
+            "paths of the submodules to distil, as model.named_modules() names them)."
+        )
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError) as err:  # a partial's arguments that its function refuses
