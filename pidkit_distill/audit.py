@@ -55,6 +55,7 @@ def collect_features(
     teacher: nn.Module, student: nn.Module, dataset: Any, *,
     device: torch.device | str | None = None, batch_size: int = 512,
     layers: list[int] | None = None, max_samples: int = 0,
+    input_shape: tuple[int, ...] | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Flattened layer outputs of both networks on ``dataset``, in eval mode.
 
@@ -78,6 +79,10 @@ def collect_features(
         Read at most this many samples, the first ones ``dataset`` yields (0: all). Reading
         stops there, so a streamed dataset without a length (an ``IterableDataset``) is capped
         too.
+    input_shape : tuple of int, optional
+        The per-sample input shape the networks were built for (a Distiller's
+        ``sample_input_shape``): when they raise on inputs of another shape, the error names
+        both shapes instead of torch's.
 
     Returns
     -------
@@ -90,8 +95,9 @@ def collect_features(
     ------
     ValueError
         ``dataset`` yields no sample, an index of ``layers`` is out of range, ``device`` is
-        not a device or not the one the networks are on, or the ``(x, y)`` pair has a number
-        of labels other than its number of rows.
+        not a device or not the one the networks are on, the ``(x, y)`` pair has a number
+        of labels other than its number of rows, or the networks raise on inputs whose
+        per-sample shape is not ``input_shape`` or whose dtype is not their weights'.
     TypeError
         ``dataset`` yields something other than ``(x, y)`` pairs of tensors, or is a pair of
         numpy arrays, or a pair of a tensor and something else (a list of labels).
@@ -128,8 +134,15 @@ def collect_features(
                     x, y = x[:max_samples - n_read], y[:max_samples - n_read]
                 n_read += len(y)
                 x = x.to(device)
-                t_layers = teacher.forward_features(x).layers
-                s_layers = student.forward_features(x).layers
+                try:
+                    t_layers = teacher.forward_features(x).layers
+                    s_layers = student.forward_features(x).layers
+                except RuntimeError as err:
+                    refusal = _inputs_refusal(x, student, input_shape)
+                    if refusal is None or isinstance(err, torch.OutOfMemoryError):
+                        raise
+                    said = (str(err).strip().splitlines() or [type(err).__name__])[0]
+                    raise ValueError(f"{refusal} (torch said: {said})") from err
                 keep = range(len(t_layers)) if layers is None else layers
                 for k in keep:
                     if k >= len(t_layers) or k >= len(s_layers):
@@ -251,6 +264,7 @@ def audit_distiller(
     t_layers, s_layers, y = collect_features(
         distiller.teacher, distiller.student, dataset, device=device, batch_size=batch_size,
         layers=layers, max_samples=settings.max_samples,
+        input_shape=getattr(distiller, "sample_input_shape", None),
     )
     layers = layers if layers is not None else list(range(len(t_layers)))
     records = []
@@ -293,6 +307,29 @@ def _as_dataset(dataset: Any) -> Any:
                          f"{tuple(x.shape)} and y {tuple(y.shape)}; pass the labels as a 1-D y "
                          "of len(x), or a Dataset yielding (x, y)")
     return TensorDataset(x, y)
+
+
+def _inputs_refusal(x: torch.Tensor, student: nn.Module,
+                    input_shape: tuple[int, ...] | None) -> str | None:
+    """Why the networks could not run on the batch ``x``, where it is the inputs' fault: a
+    per-sample shape other than ``input_shape``, or a dtype other than the student's weights'
+    (``None`` where neither: the error is the networks' own, raised as it is)."""
+    shape = tuple(x.shape[1:])
+    if input_shape is not None and shape != tuple(input_shape):
+        wanted = tuple(input_shape)
+        same_size = int(np.prod(shape)) == int(np.prod(wanted))
+        fix = (f"x.reshape(-1, *{wanted}) if they are those samples laid out otherwise" if same_size
+               else "the held-out split of the data the distiller was built for")
+        return (f"dataset: its inputs have shape {shape} per sample (a batch of "
+                f"{tuple(x.shape)}), but the distiller was built for samples of shape {wanted} "
+                f"(its sample_input); pass {fix}")
+    weights = next((p.dtype for p in student.parameters() if p.is_floating_point()), None)
+    if weights is not None and x.dtype != weights:
+        source = (" (torch.from_numpy keeps numpy's float64)" if x.dtype == torch.float64
+                  else "")
+        return (f"dataset: its inputs are {x.dtype}, but the networks' weights are {weights}: "
+                f"pass the inputs as x.to({weights}){source}")
+    return None
 
 
 def _pair(batch: Any) -> tuple[torch.Tensor, torch.Tensor]:

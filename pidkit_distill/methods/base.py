@@ -294,6 +294,9 @@ class Distiller(nn.Module):
         The resolved, frozen hyper-parameters.
     teacher_shapes, student_shapes : list of torch.Size
         Per-sample shape of each distilled layer, ``(C, H, W)`` or ``(C,)``.
+    sample_input_shape : tuple of int
+        Per-sample shape of ``sample_input`` (``sample_input.shape[1:]``), which
+        :func:`~pidkit_distill.audit_distiller` names when a held-out set's inputs do not fit.
     method_name : str
         The registry name (class attribute).
     default_preset : str
@@ -380,6 +383,7 @@ class Distiller(nn.Module):
                 f"first training batch; got {getattr(sample_input, 'shape', sample_input)!r}."
             )
         self.num_classes = num_classes
+        self.sample_input_shape = tuple(sample_input.shape[1:])
         self.teacher.requires_grad_(False)
         self.teacher.eval()
         t, s = self._probe(sample_input[:2])
