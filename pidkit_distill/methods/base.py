@@ -24,6 +24,7 @@ from torch import Tensor, nn
 
 from pidkit._validate import did_you_mean
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
+from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model
 from pidkit_distill.registry import Registry
 
@@ -180,7 +181,7 @@ def register_method(name: str) -> Callable[[D], D]:
     >>> from pidkit_distill import unregister_method
     >>> unregister_method("doc-example")
     """
-    register = _METHODS.decorator(name)
+    register = _METHODS.decorator(name, check=check_forward_signature)
 
     def decorate(cls: D) -> D:
         register(cls)
@@ -352,6 +353,14 @@ class Distiller(nn.Module):
     default_preset: ClassVar[str] = "paper"
     method_name: ClassVar[str] = ""
     student_init: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Make a subclass's own ``__init__`` refuse, naming the fix, to return without
+        running this class's (``super().__init__(...)`` forgotten or called after setting a
+        module), which torch reported later as a missing ``_parameters``."""
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = checked_init(cls.__dict__["__init__"])  # type: ignore[method-assign]
 
     def __init__(
         self,
