@@ -29,7 +29,7 @@ so weights saved from the model load into the wrapper and the other way round. I
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from torch import Tensor, nn
@@ -101,6 +101,9 @@ class TappedModel(nn.Module):
     pooled_from : {"input", "output"}
         Whether ``pooled`` is that submodule's input (the default: the classifier's input) or
         its output (flattened to ``(N, D)``).
+    logits_key : int, str or None
+        Where the logits are in the model's output: ``None`` (the output is the logits), the
+        index of a tuple or list, or the key of a dict (``tap_features(..., logits=...)``).
 
     Examples
     --------
@@ -124,9 +127,10 @@ class TappedModel(nn.Module):
     """
 
     def __init__(self, model: nn.Module, layer_paths: tuple[str, ...], pooled_path: str,
-                 pooled_from: str) -> None:
+                 pooled_from: str, logits_key: int | str | None = None) -> None:
         super().__init__()
         self.model = model
+        self.logits_key = logits_key
         self.layer_paths = layer_paths
         self.pooled_path = pooled_path
         self.pooled_from = pooled_from
@@ -164,9 +168,28 @@ class TappedModel(nn.Module):
         Returns
         -------
         Any
-            What ``model(x)`` returns.
+            What ``model(x)`` returns, or its entry ``logits_key`` where that is set.
         """
-        return self.model(x)
+        return self._logits_of(self.model(x))
+
+    def _logits_of(self, output: Any) -> Any:
+        """The logits in ``output``: the entry ``logits_key`` of a tuple, list or dict (the
+        model's output as it is where ``logits_key`` is ``None``)."""
+        if self.logits_key is None:
+            return output
+        name = type(self.model).__name__
+        if isinstance(self.logits_key, int):
+            if not isinstance(output, tuple | list) or not -len(output) <= self.logits_key < len(
+                    output):
+                raise TypeError(f"logits={self.logits_key!r}: the {name} returned "
+                                f"{_described_output(output)}, which has no element "
+                                f"{self.logits_key}; pass the logits' index or key.")
+        elif not isinstance(output, Mapping) or self.logits_key not in output:
+            keys = f" (its keys: {list(output)})" if isinstance(output, Mapping) else ""
+            raise TypeError(f"logits={self.logits_key!r}: the {name} returned "
+                            f"{_described_output(output)}{keys}, which has no key "
+                            f"{self.logits_key!r}; pass the logits' index or key.")
+        return output[self.logits_key]
 
     def forward_features(self, x: Tensor) -> Features:
         """Logits, the tapped layers' outputs and the pooled vector of one forward pass.
@@ -202,7 +225,7 @@ class TappedModel(nn.Module):
                 hook = functools.partial(_record, recorded[key], inputs)
                 handles.append(module.register_forward_pre_hook(hook, with_kwargs=True) if inputs
                                else module.register_forward_hook(hook))
-            logits = self.model(x)
+            logits = self._logits_of(self.model(x))
         finally:
             for handle in handles:
                 handle.remove()
@@ -211,9 +234,8 @@ class TappedModel(nn.Module):
         if not isinstance(logits, Tensor):
             raise TypeError(
                 f"model: a tapped {name} must return the logits, one tensor of shape "
-                f"(N, num_classes) = ({n}, K); it returned a {type(logits).__name__}. Wrap it in "
-                "a module whose forward returns the logits (and tap its paths under that "
-                "module's attribute)."
+                f"(N, num_classes) = ({n}, K); it returned {_described_output(logits)}. "
+                + _logits_advice(logits, n)
             )
         if logits.dim() != 2 or len(logits) != n:
             raise ValueError(
@@ -280,8 +302,8 @@ class TappedModel(nn.Module):
         return f"layers={list(self.layer_paths)}, {self._pooled_text()}"
 
 
-def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None = None
-                 ) -> TappedModel:
+def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None = None,
+                 logits: int | str | None = None) -> TappedModel:
     """Wrap ``model`` so that it has ``forward_features(x) -> Features``, taken by forward hooks.
 
     Parameters
@@ -299,6 +321,11 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
         (e.g. ``"avgpool"``). By default ``pooled`` is the *input* of the model's last
         ``nn.Linear`` in ``model.named_modules()`` order (its classifier), taken by a forward
         pre-hook.
+    logits : int or str, optional
+        For a model whose ``forward`` returns more than the logits: the index of the logits in
+        the tuple (or list) it returns (``logits=0`` for ``return logits, features``), or
+        their key in the dict (``logits="logits"``). The wrapper's ``forward`` then returns
+        the logits alone. By default the output is the logits.
 
     Returns
     -------
@@ -339,6 +366,9 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module; got {type(model).__name__}.")
+    if logits is not None and (isinstance(logits, bool) or not isinstance(logits, int | str)):
+        raise TypeError(f"logits must be the index (int) or key (str) of the logits in the "
+                        f"model's output, or None when the output is the logits; got {logits!r}.")
     if isinstance(model, TappedModel):
         raise TypeError("model is already tapped; tap its .model (the model it wraps) instead.")
     if isinstance(layers, str) or not isinstance(layers, Sequence) or not all(
@@ -363,11 +393,11 @@ def tap_features(model: nn.Module, *, layers: Sequence[str], pooled: str | None 
                 f"{type(model).__name__} has none; pass pooled='path' of the submodule whose "
                 "output is the pooled (penultimate) vector."
             )
-        return TappedModel(model, tuple(layers), linears[-1], "input")
+        return TappedModel(model, tuple(layers), linears[-1], "input", logits)
     if not isinstance(pooled, str):
         raise TypeError(f"pooled must be a module path (str) or None; got {pooled!r}.")
     _submodule(model, pooled, "pooled")
-    return TappedModel(model, tuple(layers), pooled, "output")
+    return TappedModel(model, tuple(layers), pooled, "output", logits)
 
 
 def _submodule(model: nn.Module, path: str, name: str) -> nn.Module:
@@ -396,3 +426,34 @@ def _submodule(model: nn.Module, path: str, name: str) -> nn.Module:
         f"{name}={path!r} is not a submodule of the {type(model).__name__}."
         f"{did_you_mean(path, paths)} {listing}"
     )
+
+
+def _described_output(output: Any) -> str:
+    """A model's output as an error names it: its type, and the shapes of a container's
+    tensors (``a tuple of [tensor (5, 4), tensor (5, 16)]``)."""
+    def one(value: Any) -> str:
+        return (f"tensor {tuple(value.shape)}" if isinstance(value, Tensor)
+                else type(value).__name__)
+
+    if isinstance(output, Mapping):
+        inside = ", ".join(f"{key!r}: {one(value)}" for key, value in output.items())
+        return f"a {type(output).__name__} of {{{inside}}}"
+    if isinstance(output, tuple | list):
+        return f"a {type(output).__name__} of [{', '.join(one(value) for value in output)}]"
+    return f"a {type(output).__name__}"
+
+
+def _logits_advice(output: Any, n: int) -> str:
+    """How to take the logits out of a model's output that is not one tensor: the
+    ``logits=`` of an entry that is an ``(N, K)`` tensor (one named like ``"logits"`` first,
+    then the first), else a wrapper module."""
+    entries = (list(output.items()) if isinstance(output, Mapping)
+               else list(enumerate(output)) if isinstance(output, tuple | list) else [])
+    entries.sort(key=lambda entry: "logit" not in str(entry[0]).lower())  # stable
+    for key, value in entries:
+        if isinstance(value, Tensor) and value.dim() == 2 and len(value) == n:
+            where = f"its element {key}" if isinstance(key, int) else f"its entry {key!r}"
+            return (f"If {where} is the logits, pass logits={key!r} to tap_features (the "
+                    "tapped paths stay the model's own).")
+    return ("Wrap it in a module whose forward returns the logits (and tap its paths under "
+            "that module's attribute).")

@@ -188,7 +188,9 @@ def test_model_that_does_not_return_logits_is_refused():
 
     with pytest.raises(TypeError, match=r"^model: a tapped Dict must return the logits, one "
                                         r"tensor of shape \(N, num_classes\) = \(2, K\); it "
-                                        r"returned a dict\. Wrap it in a module"):
+                                        r"returned a dict of \{'logits': tensor \(2, 3\)\}\. "
+                                        r"If its entry 'logits' is the logits, pass "
+                                        r"logits='logits' to tap_features"):
         tap_features(Dict(), layers=["fc"]).forward_features(torch.randn(2, 6))
     with pytest.raises(ValueError, match=r"^model: a tapped Sequential must return logits of "
                                          r"shape \(N, num_classes\) = \(2, K\); it returned "
