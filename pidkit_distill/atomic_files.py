@@ -118,7 +118,7 @@ free space on its disk (or choose a folder on another one), then run again
     elif error.errno == errno.ENOENT and not folder.is_dir():  # made, then deleted
         fix = f"{str(folder)!r} was deleted meanwhile: leave it in place until the command ends"
     elif error.errno == errno.ENOENT:  # /proc, /sys: made by the system, not to make writable
-        fix = f"no folder can be made in {str(folder)!r}: choose another folder"
+        fix = f"no file or folder can be made in {str(folder)!r}: choose another folder"
     else:
         fix = f"make {str(folder)!r} writable (or choose another folder)"
     return FileWriteError(error.errno or 0, reason, str(path),

@@ -58,5 +58,5 @@ def test_a_write_where_no_folder_can_be_made_says_to_choose_another_folder():
                         "folder", then="rerun the same command")
     assert str(error) == (
         "cannot write '/proc/x/run/.lock': No such file or directory; nothing was written in the "
-        "folder: no folder can be made in '/proc': choose another folder, then rerun the same "
-        "command")
+        "folder: no file or folder can be made in '/proc': choose another folder, then rerun the "
+        "same command")

@@ -324,8 +324,9 @@ def test_an_out_folder_that_cannot_be_written_is_one_line(tmp_path, capsys):
     assert main(["report", str(run), "--out", "/proc/self"]) == 1
     assert capsys.readouterr() == ("", "pidkit-distill report: report not written: cannot write "
                                        "'/proc/self/accuracy.png': No such file or directory; "
-                                       "accuracy.png was not written: make '/proc/self' writable "
-                                       "(or choose another folder), then make the report again\n")
+                                       "accuracy.png was not written: no file or folder can be "
+                                       "made in '/proc/self': choose another folder, then make "
+                                       "the report again\n")
 
 
 def test_an_earlier_pid_figure_that_cannot_be_removed_is_one_line(tmp_path, capsys):
