@@ -442,14 +442,11 @@ def _run(args: argparse.Namespace) -> int:
     """Dispatch one command; user errors become :class:`_Failure`. PyTorch is imported only
     once the command needs it, so that what can be checked without it is reported at once."""
     if args.command == "report":
-        from pidkit_distill.run_files import check_run_files_are_files
         from pidkit_distill.run_folder_search import runs_in
         from pidkit_distill.run_records import load_runs
 
         held = {given: runs_in(Path(given).expanduser()) for given in args.runs}
         with _failing("error", 2):  # a folder that is not a run, or a run's file that is a folder
-            for folder in dict.fromkeys(folder for folders in held.values() for folder in folders):
-                check_run_files_are_files(folder)
             runs = load_runs(args.runs)
         shown = {Path(run.path).resolve() for run in runs}  # the table's runs
         for given, folders in held.items():  # read: on stderr, so that `> table.md` is the table

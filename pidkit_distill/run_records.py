@@ -20,7 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import read_metrics, read_records, read_run_config
+from pidkit_distill.run_files import (
+    check_run_files_are_files,
+    read_metrics,
+    read_records,
+    read_run_config,
+)
 from pidkit_distill.run_folder_search import (
     instead_of_file,
     instead_of_folder,
@@ -105,6 +110,14 @@ def load_run(path: str | Path) -> RunRecords:
         folder's ``metrics.jsonl`` is missing (its ``config.json``, a run's, and
         ``checkpoint.pt`` are there), or a file in it is damaged (a line other than a cut-off
         last one is not JSON) or not a run's (a key the report reads is missing).
+    IsADirectoryError
+        The run folder's ``metrics.jsonl`` or ``config.json`` is a folder while the other is a
+        file: ``cannot read 'RUN/metrics.jsonl': it is a folder, not a run's metrics.jsonl:
+        move it away, then rerun the same command``
+        (:func:`~pidkit_distill.run_files.unreadable_file`, as ``pidkit-distill report`` and
+        ``--resume`` say; it was told the folder is no run folder, "no metrics.jsonl").
+    PermissionError
+        A file of the run cannot be read (:func:`~pidkit_distill.run_files.unreadable_file`).
 
     Examples
     --------
@@ -122,6 +135,7 @@ def load_run(path: str | Path) -> RunRecords:
     if not path.is_dir():
         raise ValueError(f"{str(path)!r} is a file, not a run folder; pass "
                          f"{instead_of_file(path) or 'run folders written by `pidkit-distill train`'}")
+    check_run_files_are_files(path)
     if (path / "config.json").is_file() and (path / "checkpoint.pt").is_file() \
             and not (path / "metrics.jsonl").is_file():
         read_run_config(path)  # another tool's config.json and checkpoint.pt are no run's
@@ -179,6 +193,8 @@ def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
         holding none; one that does not exist: the message names the closest that does).
     TypeError
         Something that is none of those (the message names it).
+    OSError
+        A run's file that cannot be read, or that is a folder (see :func:`load_run`).
 
     Examples
     --------
