@@ -339,6 +339,15 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
                          "positive ints, the shape of one x, e.g. (3, 32, 32) or (20,).")
     for split in ("train", "test"):
         data = getattr(bundle, split)
+        if isinstance(data, tuple | list) and len(data) == 2 and all(
+                isinstance(t, torch.Tensor) and t.dim() >= 1 for t in data):
+            x, y = data
+            raise TypeError(
+                f"{where} returned its {split} split as a {type(data).__name__} of two tensors, "
+                f"x of shape {tuple(x.shape)} and y of shape {tuple(y.shape)}; a split is a "
+                f"dataset of (x, y) samples: return TensorDataset(x, y) for it "
+                "(torch.utils.data.TensorDataset)."
+            )
         if not hasattr(type(data), "__len__"):  # an IterableDataset: no sampler can index it
             raise TypeError(f"{where} returned a {split} split of type {type(data).__name__} "
                             "with no len(); return map-style datasets (len(data) and data[i]), "
