@@ -121,7 +121,7 @@ def load_config_file(path: str | None) -> TrainConfig:
         A value of the file is out of its key's range or choices, e.g. ``config file
         'rid.toml': config key 'run.epochs' must be >= 1, got 0; fix the value in that file``.
     ValueError, OSError
-        As :func:`~pidkit_distill.config_text.load_config`.
+        As :func:`~pidkit_distill.load_config`.
     """
     try:
         return load_config(path)
@@ -136,7 +136,7 @@ def load_config_file(path: str | None) -> TrainConfig:
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,
                         overrides: Sequence[str]) -> TrainConfig:
     """``config`` with the command line's ``overrides`` applied
-    (:func:`~pidkit_distill.config_text.apply_overrides`), a value out of its key's range or
+    (:func:`~pidkit_distill.apply_overrides`), a value out of its key's range or
     choices told naming the option as the user typed it (:func:`named_option`), as a value of
     the wrong type is (:func:`check_option_type`).
 
@@ -152,7 +152,7 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
         A value out of range, e.g. ``--epochs 0: config key 'run.epochs' must be >= 1; e.g.
         --epochs 30``.
     ValueError, TypeError
-        As :func:`~pidkit_distill.config_text.apply_overrides`.
+        As :func:`~pidkit_distill.apply_overrides`.
     """
     try:
         return apply_overrides(config, overrides)

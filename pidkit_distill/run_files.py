@@ -139,8 +139,8 @@ def check_run_files_are_files(folder: Path) -> None:
     """Refuse a run folder whose ``config.json`` or ``metrics.jsonl`` is a folder while the
     other is a file, as reading it does (:func:`unreadable_file`: 'it is a folder, not a run's
     metrics.jsonl: move it away, ...', what ``--resume`` says), where the report and
-    :func:`~pidkit_distill.run_records.load_run` (which runs it) said the folder is no run
-    folder ('no metrics.jsonl') and nothing of the folder in the way.
+    :func:`~pidkit_distill.load_runs` (whose reading of each run runs it) said the folder is no
+    run folder ('no metrics.jsonl') and nothing of the folder in the way.
 
     Raises
     ------
