@@ -214,7 +214,9 @@ def checked_loss(out: Any, module: nn.Module) -> torch.Tensor:
     name = getattr(inner, "method_name", "") or type(inner).__name__
     if not isinstance(out, StepOutput):
         raise ValueError(f"method {name!r}: forward must return a StepOutput(logits, losses); "
-                         f"got {type(out).__name__}")
+                         f"got {type(out).__name__}: end it with return StepOutput(logits, "
+                         "{'ce': loss}) (from pidkit_distill import StepOutput), one named term "
+                         "per loss")
     if not isinstance(out.losses, dict) or not out.losses:
         got = "an empty dict" if isinstance(out.losses, dict) else type(out.losses).__name__
         raise ValueError(f"method {name!r}: StepOutput.losses must be a dict of at least one "

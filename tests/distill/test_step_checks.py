@@ -237,6 +237,20 @@ def test_a_method_whose_loss_cannot_be_backpropagated_is_refused_by_the_check(tm
 
 
 @pytest.mark.usefixtures("own_methods")
+def test_a_forward_that_returns_the_loss_alone_is_shown_the_return_to_write(tmp_path):
+    def forward(self, x, y, *, epoch):
+        return F.cross_entropy(self.student(x), y)
+
+    register_method("loss-alone")(type("LossAlone", (Distiller,), {"forward": forward}))
+    with pytest.raises(ValueError) as err:
+        check_config(tiny(tmp_path, "method.name=loss-alone"))
+    assert str(err.value) == (
+        "method.name: method 'loss-alone': forward must return a StepOutput(logits, losses); got "
+        "Tensor: end it with return StepOutput(logits, {'ce': loss}) (from pidkit_distill import "
+        "StepOutput), one named term per loss")
+
+
+@pytest.mark.usefixtures("own_methods")
 def test_a_constant_term_beside_one_that_requires_grad_trains_as_before(tmp_path):
     # a term switched off (its weight 0) or logged: it adds nothing to the gradient, and it
     # trained before the check; refused by the first version of the check
