@@ -15,6 +15,13 @@ from typing import Any
 
 from torch import nn
 
+__all__ = ["SUPER_INIT_CALL", "MethodDefinitionError", "check_forward_signature", "checked_init"]
+
+class MethodDefinitionError(TypeError):
+    """A Distiller subclass written so that it cannot work: a mistake in the method's code, which
+    the trainer's checks name as ``method.name``'s (not the student's it was built with)."""
+
+
 SUPER_INIT_CALL = ("super().__init__(student, teacher, sample_input=sample_input, "
                    "num_classes=num_classes, **params)")
 
@@ -27,7 +34,8 @@ def _base_init_ran(distiller: nn.Module) -> bool:
 
 def checked_init(init: Callable[..., None]) -> Callable[..., None]:
     """``init`` (a subclass's ``__init__``), refusing in one ``TypeError`` to leave an object
-    whose ``Distiller.__init__`` did not run, or that set a module before it ran."""
+    whose ``Distiller.__init__`` did not run, or that set a module before it ran
+    (:class:`MethodDefinitionError`)."""
 
     @functools.wraps(init)
     def run_init(self: nn.Module, *args: Any, **kwargs: Any) -> None:
@@ -37,12 +45,12 @@ def checked_init(init: Callable[..., None]) -> Callable[..., None]:
         except AttributeError as err:
             if "_modules" in vars(self):
                 raise
-            raise TypeError(
+            raise MethodDefinitionError(
                 f"{name}.__init__ used self (set or read an attribute) before calling "
                 f"{SUPER_INIT_CALL}; call it first, then add your modules (torch said: {err})"
             ) from err
         if not _base_init_ran(self):
-            raise TypeError(
+            raise MethodDefinitionError(
                 f"{name}.__init__ must call {SUPER_INIT_CALL} before anything else; it returned "
                 "without calling it, so the distiller has no student, teacher or parameters."
             )

@@ -71,6 +71,7 @@ from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, get_method
+from pidkit_distill.methods.subclass_checks import MethodDefinitionError
 from pidkit_distill.models import building_models
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
@@ -362,7 +363,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     with _about("model.student"):
         student = check_runs(student, config.model.student, "student", data)
     for meta in (True, False):  # on the CPU where the step needs the values of tensors
-        with _about("model.student"):
+        with _about("model.student", method_errors=True):
             distiller = checked_distiller(method, student, teacher, meta=meta,
                                           names=(config.model.student, config.model.teacher),
                                           data=data, teacher_data=teacher_data, preset=preset,
@@ -454,16 +455,20 @@ def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
 
 
 @contextmanager
-def _about(key: str, *, data_name: str | None = None) -> Iterator[None]:
+def _about(key: str, *, data_name: str | None = None, method_errors: bool = False) -> Iterator[None]:
     """Re-raise a checking error with the configuration key it is about in front (``data.root``
     instead where describing the data set ``data_name`` failed for its folder:
-    :func:`~pidkit_distill.data.cifar.is_root_error`)."""
+    :func:`~pidkit_distill.data.cifar.is_root_error`; ``method.name`` instead, with
+    ``method_errors``, for a :class:`~pidkit_distill.methods.subclass_checks.MethodDefinitionError`
+    of the method's own code)."""
     try:
         yield
     except DataError:  # load_data's, which names its key already
         raise
     except (ValueError, TypeError, OSError) as err:
         about = "data.root" if data_name and is_root_error(data_name, err) else key
+        if method_errors and isinstance(err, MethodDefinitionError):
+            about = "method.name"
         try:
             named = type(err)(f"{about}: {err}")
         except TypeError:  # a type of its own arguments (FileWriteError): its base's

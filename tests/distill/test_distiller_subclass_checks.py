@@ -9,11 +9,13 @@ import re
 
 import pytest
 import torch
+from tiny_runs import tiny
 from torch import nn
 from torch.nn import functional as F
 
 from pidkit_distill import Distiller, StepOutput, register_method, tap_features
 from pidkit_distill.methods.base import _METHODS
+from pidkit_distill.training import check_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -103,3 +105,14 @@ def test_a_forward_without_epoch_is_refused_when_registered():
     for name, cls in (("any-keywords", AnyKeywords), ("epoch-default", EpochDefault),
                       ("logit-match", LogitMatch)):
         assert register_method(name)(cls) is cls
+
+
+def test_the_trainer_names_a_missing_super_init_as_the_methods_mistake(tmp_path):
+    # it was named model.student's, the network the distiller was being built with
+    class NoSuperInTrain(LogitMatch):
+        def __init__(self, student, teacher, **kwargs):
+            self.weight = 2.0
+
+    register_method("no-super")(NoSuperInTrain)
+    with pytest.raises(TypeError, match=r"^method\.name: NoSuperInTrain\.__init__ must call super"):
+        check_config(tiny(tmp_path, "method.name=no-super"))
