@@ -175,12 +175,14 @@ def _check_run_name(name: str) -> None:
     >>> _check_run_name("../runs")
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_values.ConfigValueError: config key 'run.name' must be a folder's name, \
-made in run.out_dir, not a path; got '../runs'; to put the run elsewhere, set run.out_dir to the \
-folder that holds it
+    pidkit_distill.config_values.ConfigValueError: config key 'run.name' must be a folder's name \
+(made in run.out_dir), not a path, got '../runs'; to put the run elsewhere, set run.out_dir to \
+the folder that holds it
     """
     if name in (".", "..") or any(s in name for s in ("/", "\\", "\0")):  # POSIX's, Windows'
-        raise ConfigValueError(f"config key 'run.name' must be a folder's name, made in "
-                               f"run.out_dir, not a path; got {name!r}; to put the run "
+        # ", got VALUE", as ConfigValueError tells a value: the command leaves it out where
+        # the option typed shows it (cli_values.apply_option_values)
+        raise ConfigValueError(f"config key 'run.name' must be a folder's name (made in "
+                               f"run.out_dir), not a path, got {name!r}; to put the run "
                                "elsewhere, set run.out_dir to the folder that holds it",
                                "run.name", name, advised=True)

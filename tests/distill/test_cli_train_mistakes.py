@@ -116,12 +116,21 @@ def test_a_run_name_that_is_a_path_is_refused(tmp_path, capsys, name):
     # the run folder, run.out_dir/run.name, was made outside run.out_dir (or was run.out_dir)
     status = main(["train", "--data", "synthetic", *SMALL_RUN, "--run.name", name,
                    "--out-dir", str(tmp_path / "runs")])
+    # the value once, in the option typed (it was told again: "...; got '../../etc'")
     assert (status, capsys.readouterr().err) == (2, (
         f"pidkit-distill train: error: --run.name {shlex.quote(name)}: config key 'run.name' "
-        "must be a folder's name, made in "
-        f"run.out_dir, not a path; got {name!r}; to put the run elsewhere, set run.out_dir to "
-        "the folder that holds it\n"))
+        "must be a folder's name (made in run.out_dir), not a path; to put the run elsewhere, "
+        "set run.out_dir to the folder that holds it\n"))
     assert sorted(tmp_path.rglob("*")) == []
+
+
+def test_a_run_name_that_is_a_path_is_told_once_from_set(tmp_path, capsys):
+    status = main(["train", "--data", "synthetic", *SMALL_RUN, "--set", "run.name=../x",
+                   "--out-dir", str(tmp_path / "runs")])
+    assert (status, capsys.readouterr().err) == (2, (
+        "pidkit-distill train: error: --set run.name=../x: config key 'run.name' must be a "
+        "folder's name (made in run.out_dir), not a path; to put the run elsewhere, set "
+        "run.out_dir to the folder that holds it\n"))
 
 
 def test_a_run_name_that_is_a_path_is_refused_from_python(tmp_path):
@@ -130,8 +139,11 @@ def test_a_run_name_that_is_a_path_is_refused_from_python(tmp_path):
 
     config = load_config(overrides=[f"run.out_dir={tmp_path}"])
     config.run.name = "../elsewhere"
-    with pytest.raises(ValueError, match=r"^config key 'run.name' must be a folder's name"):
+    with pytest.raises(ValueError) as err:
         check_config(config)
+    assert str(err.value) == (
+        "config key 'run.name' must be a folder's name (made in run.out_dir), not a path, got "
+        "'../elsewhere'; to put the run elsewhere, set run.out_dir to the folder that holds it")
 
 
 @pytest.mark.parametrize(("make", "said"), [
