@@ -139,7 +139,7 @@ def numbers_to_numpy(x: Any, name: str, rows: str, what: str = "an array of numb
 def converted(x: Any, name: str, what: str) -> np.ndarray:
     """:func:`to_numpy` of ``x``, its failure a TypeError saying that ``name`` must be ``what``
     (with :func:`batches_hint` for a list of batches; for other nested lists whose rows differ in
-    length, :func:`_ragged_rows` names the first such row, where numpy says "inhomogeneous shape").
+    length, :func:`ragged_row_text` names the first such row, where numpy says "inhomogeneous shape").
 
     Examples
     --------
@@ -152,38 +152,77 @@ def converted(x: Any, name: str, what: str) -> np.ndarray:
         return to_numpy(x)
     except Exception as exc:
         batches = batches_hint(x, name)
-        ragged = None if batches or not isinstance(x, (list, tuple)) else _ragged_rows(x)
+        ragged = None if batches else ragged_row_text(x, name)
         if ragged is None:
             raise TypeError(f"{name} must be {what}; could not convert it: {exc}{batches}") from exc
-        (where, length), (first, first_length) = ragged
         raise TypeError(
-            f"{name} must be {what} whose rows have one length; {_row(name, where)} {_holds(length)} "
-            f"where {_row(name, first)} {_holds(first_length)}. Give every row the same number of "
-            "values (drop the rows that differ, or fill in the values they lack)."
+            f"{name} must be {what} whose rows have one length; {ragged}. Give every row the same "
+            "number of values (drop the rows that differ, or fill in the values they lack)."
         ) from exc
 
 
-def _ragged_rows(x: Any, where: tuple[int, ...] = ()) -> tuple[RowLength, RowLength] | None:
-    """The first row of nested sequences ``x`` whose length differs from that of its first
-    sibling, as ``((index, length), (first index, first length))`` (an index a tuple, one int per
-    axis; ``None`` the length of a number), or ``None`` when every row's length matches.
+def ragged_row_text(x: Any, name: str, *, indexed: bool = False) -> str | None:
+    """Where nested lists (or tuples) ``x``, passed as argument ``name``, are ragged, in words:
+    the first row whose length differs from that of the rows before it at its depth, and the row
+    it differs from (``"row 2 has 1 value(s) where row 0 has 2 value(s)"``; ``"t[0][1]"`` for a
+    row below the first axis, and for every row with ``indexed``); ``None`` when ``x`` is no list
+    or tuple (or is empty), or every row's length matches. Shared by :func:`converted` and the joint's check
+    (:func:`pidkit._validate.check_joint`), where numpy says only "inhomogeneous shape".
 
     Examples
     --------
-    >>> _ragged_rows([[1.0, 2.0], [3.0]])
-    (((1,), 1), ((0,), 2))
-    >>> _ragged_rows([[[1, 2], [3, 4]], [[5, 6], [7]]])
-    (((1, 1), 1), ((1, 0), 2))
-    >>> _ragged_rows([[1, 2], [3, 4]]) is None
+    >>> ragged_row_text([[1.0, 2.0], [3.0]], "t")
+    'row 1 has 1 value(s) where row 0 has 2 value(s)'
+    >>> ragged_row_text([[[0.5, 0.5]], [[0.5]]], "p", indexed=True)
+    'p[1][0] has 1 value(s) where p[0][0] has 2 value(s)'
+    >>> ragged_row_text([[1, 2], [3, 4]], "t") is None
     True
     """
-    lengths = [_length(row) for row in x]
-    for i, length in enumerate(lengths):
-        if length != lengths[0]:
-            return ((*where, i), length), ((*where, 0), lengths[0])
-    if lengths and lengths[0] is not None:
+    ragged = _ragged_rows(x, _first_lengths(x)) if isinstance(x, (list, tuple)) and x else None
+    if ragged is None:
+        return None
+    (where, length), (first, first_length) = ragged
+    return (f"{_row(name, where, indexed)} {_holds(length)} where {_row(name, first, indexed)} "
+            f"{_holds(first_length)}")
+
+
+def _first_lengths(x: Any) -> list[int | None]:
+    """The length every row of nested sequences ``x`` should have at each depth: that of ``x``,
+    of ``x[0]``, of ``x[0][0]``..., down to a number (``None``) or an empty row."""
+    lengths = [_length(x)]
+    while lengths[-1]:
+        x = x[0]
+        lengths.append(_length(x))
+    return lengths
+
+
+def _ragged_rows(
+    x: Any, lengths: list[int | None], where: tuple[int, ...] = ()
+) -> tuple[RowLength, RowLength] | None:
+    """The first row of nested sequences ``x`` whose length is not that of the first row at its
+    depth (``lengths``: :func:`_first_lengths`), as ``((index, length), (first index, first
+    length))``, the first index its first sibling's, or, for a first sibling, the first row's at
+    that depth (an index a tuple, one int per axis; ``None`` the length of a number); ``None``
+    when every row's length matches. Siblings are compared before the rows below them.
+
+    Examples
+    --------
+    >>> _ragged_rows([[1.0, 2.0], [3.0]], [2, 2, None])
+    (((1,), 1), ((0,), 2))
+    >>> _ragged_rows([[[1, 2], [3, 4]], [[5, 6], [7]]], [2, 2, 2, None])
+    (((1, 1), 1), ((1, 0), 2))
+    >>> _ragged_rows([[[1, 2]], [[3]]], [2, 1, 2, None])
+    (((1, 0), 1), ((0, 0), 2))
+    """
+    depth = len(where) + 1
+    for i, row in enumerate(x):
+        length = _length(row)
+        if length != lengths[depth]:
+            first = (*where, 0) if i else (0,) * depth
+            return ((*where, i), length), (first, lengths[depth])
+    if lengths[depth]:
         for i, row in enumerate(x):
-            found = _ragged_rows(row, (*where, i))
+            found = _ragged_rows(row, lengths, (*where, i))
             if found is not None:
                 return found
     return None
@@ -197,9 +236,9 @@ def _length(row: Any) -> int | None:
     return None
 
 
-def _row(name: str, where: tuple[int, ...]) -> str:
-    """``"row 1"`` for an index of one axis, ``"t[0][1]"`` for a deeper one."""
-    return f"row {where[0]}" if len(where) == 1 else name + "".join(f"[{i}]" for i in where)
+def _row(name: str, where: tuple[int, ...], indexed: bool) -> str:
+    """``"row 1"`` for an index of one axis (unless ``indexed``), ``"t[0][1]"`` for a deeper one."""
+    return f"row {where[0]}" if len(where) == 1 and not indexed else name + "".join(f"[{i}]" for i in where)
 
 
 def _holds(length: int | None) -> str:

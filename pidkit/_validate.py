@@ -362,9 +362,13 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     try:
         arr = np.asarray(p)
     except ValueError as exc:  # ragged nested sequences
+        from ._arrays import ragged_row_text  # pidkit._arrays imports this module
+
+        where = ragged_row_text(p, name, indexed=True)
         raise ValueError(
-            f"{name} is ragged: its nested sequences have different lengths, so it is not an "
-            "array. Every row needs the same number of entries (pad missing cells with 0)."
+            f"{name} is ragged: its nested sequences have different lengths"
+            f"{f' ({where})' if where else ''}, so it is not an array. Every row needs the same "
+            "number of entries (pad missing cells with 0)."
         ) from exc
     except Exception as exc:  # objects numpy cannot read at all
         raise TypeError(

@@ -49,6 +49,19 @@ def test_a_number_among_rows_and_a_ragged_deeper_axis_are_named():
         f"t[1][0] has 2 value(s). {_FIX}")
 
 
+def test_rows_of_another_length_than_their_cousins_are_named():
+    # rows are compared with the first row at their depth, not only with their siblings: t[1][0]
+    # has no sibling of another length, and numpy's "inhomogeneous shape" was all it said
+    with pytest.raises(TypeError) as refused:
+        pidkit.gaussian_pid_from_samples([0.0, 1.0], [[[1, 2]], [[3]]], [1.0, 2.0])
+    assert str(refused.value) == (
+        f"t must be an array of numbers whose rows have one length; t[1][0] has 1 value(s) where "
+        f"t[0][0] has 2 value(s). {_FIX}")
+    assert (_arrays.ragged_row_text([[1, 2], [3]], "t", indexed=True)
+            == "t[1] has 1 value(s) where t[0] has 2 value(s)")
+    assert _arrays.ragged_row_text([], "t") is None
+
+
 def test_a_list_of_batches_keeps_its_own_advice():
     t = np.ones((40, 3))
     with pytest.raises(TypeError, match=r"could not convert it: .*inhomogeneous.* t_features is a list of "

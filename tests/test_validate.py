@@ -74,7 +74,14 @@ def _object_with_none() -> np.ndarray:
 
 # (id, joint, options, exception, message with {name} for the joint's argument name)
 JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
-    ("ragged list", [[[0.5, 0.5]], [[0.5]]], {}, ValueError, r"{name} is ragged"),
+    (
+        "ragged list",
+        [[[0.5, 0.5]], [[0.5]]],
+        {},
+        ValueError,
+        r"{name} is ragged: its nested sequences have different lengths \({name}\[1\]\[0\] has 1 value\(s\) "
+        r"where {name}\[0\]\[0\] has 2 value\(s\)\), so it is not an array\.",
+    ),
     (
         "object array",
         _object_with_none(),
@@ -350,6 +357,20 @@ def test_a_stack_of_joints_is_pointed_to_the_batch():
         pidkit.bertschinger(stack[:1])
     with pytest.raises(ValueError, match=r"got 2-D .*joint_from_samples\(y, t, s\)\.$"):
         pidkit.bertschinger(GOOD[0])
+
+
+def test_a_ragged_joint_names_its_first_short_or_long_row():
+    # it said only "its nested sequences have different lengths", where ragged features name the row
+    with pytest.raises(ValueError) as refused:
+        pidkit.pid([[[0.5, 0.5], [0.0]], [[0, 0], [0, 0]]])
+    assert str(refused.value) == (
+        "p_yts is ragged: its nested sequences have different lengths (p_yts[0][1] has 1 value(s) where "
+        "p_yts[0][0] has 2 value(s)), so it is not an array. Every row needs the same number of entries "
+        "(pad missing cells with 0).")
+    with pytest.raises(ValueError, match=r"\(p_yts\[1\] has 2 value\(s\) where p_yts\[0\] has 1 value"):
+        pidkit.pid([[[0.5, 0.5]], [[0.0, 0.0], [0.0, 0.0]]])
+    with pytest.raises(ValueError, match=r"\(p_yts\[0\]\[1\] is a single number where p_yts\[0\]\[0\] has 2"):
+        pidkit.pid([[[0.5, 0.5], 0.0]])
 
 
 @pytest.mark.parametrize(
