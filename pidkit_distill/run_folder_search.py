@@ -30,14 +30,19 @@ _HINT_TRIES = 3
 
 def holds_run(folder: Path) -> bool:
     """Whether ``folder`` holds a run: a ``checkpoint.pt`` or a ``config.json`` (only looked up,
-    not read); not a folder that cannot be looked into (another user's).
+    not read), or a ``config.json`` that is a folder beside a run's ``metrics.jsonl``, a run
+    whose reading refuses it (:func:`~pidkit_distill.run_files.check_run_files_are_files`), as
+    given alone, where a sweep's search did not find it; not a folder that cannot be looked into
+    (another user's).
 
     Examples
     --------
     >>> holds_run(Path("/nonexistent"))
     False
     """
-    return os.path.isfile(folder / "checkpoint.pt") or os.path.isfile(folder / "config.json")
+    return (os.path.isfile(folder / "checkpoint.pt") or os.path.isfile(folder / "config.json")
+            or (os.path.isdir(folder / "config.json")
+                and os.path.isfile(folder / "metrics.jsonl")))
 
 
 def run_folders(folder: Path) -> list[Path]:
