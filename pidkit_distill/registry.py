@@ -15,6 +15,9 @@ compared is another definition: the name is refused rather than silently replace
 from __future__ import annotations
 
 import functools
+import math
+import numbers
+import operator
 import os
 import re
 import sys
@@ -28,7 +31,7 @@ from pidkit_distill.definitions import described, same_definition
 
 __all__ = [
     "BUILTIN_NAMES", "RESERVED_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "call_registered",
-    "registry_key", "unknown_name",
+    "registry_key", "unknown_name", "whole_number", "whole_number_fix",
 ]
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -79,6 +82,58 @@ def registry_key(name: str) -> str:
     'cifar10'
     """
     return name.strip().lower()
+
+
+def whole_number(value: object) -> int | None:
+    """``value`` as an int where it is one whole number whatever its type, as a count given to
+    the extension API (``num_classes``, ``in_channels``) is read: an int, a numpy integer, or a
+    0-d tensor or array of an integer dtype (``y.max() + 1``, ``len(np.unique(y))``); ``None``
+    for anything else (a bool, a float, a tensor of one element but of shape ``(1,)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> whole_number(4), whole_number(np.int64(4)), whole_number(np.array(4))
+    (4, 4, 4)
+    >>> whole_number(4.0), whole_number(True), whole_number(np.array([4]))
+    (None, None, None)
+    """
+    if isinstance(value, bool) or "bool" in str(getattr(value, "dtype", "")):
+        return None
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if tuple(getattr(value, "shape", (None,))) != ():
+        return None
+    try:
+        return operator.index(value)  # type: ignore[arg-type]
+    except TypeError:  # a float tensor or array
+        return None
+
+
+def whole_number_fix(value: object, name: str) -> str:
+    """The end of a refusal of ``value`` given as the count ``name``, where ``value`` holds one
+    whole number that :func:`whole_number` does not read as an int (a float ``4.0``, a float
+    tensor, a tensor of shape ``(1,)``): ``": write name=4"``; ``""`` otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> whole_number_fix(4.0, "num_classes"), whole_number_fix(np.array([4]), "num_classes")
+    (': write num_classes=4', ': write num_classes=4')
+    >>> whole_number_fix(4.5, "num_classes"), whole_number_fix("4", "num_classes")
+    ('', '')
+    """
+    if isinstance(value, bool):
+        return ""
+    if not isinstance(value, numbers.Real):
+        shape = getattr(value, "shape", None)
+        if shape is None or math.prod(shape) != 1 or not callable(getattr(value, "item", None)):
+            return ""
+        value = value.item()  # type: ignore[attr-defined]
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            return ""
+    number = float(value)
+    return f": write {name}={int(number)}" if number.is_integer() else ""
 
 
 def call_registered(function: Callable[..., Any], *, role: str, key: str,

@@ -11,6 +11,8 @@ from typing import Any
 
 from torch.utils.data import Dataset
 
+from pidkit_distill.registry import whole_number
+
 __all__ = ["DatasetBundle", "DatasetSpec"]
 
 
@@ -28,9 +30,11 @@ class DatasetBundle:
         it starts (the package's CIFAR draws its augmentation from it). The package's own data
         sets are ``TensorDataset``-like, with ``tensors = (X, Y)``; yours need not be.
     num_classes : int
-        Number of classes of ``y``.
+        Number of classes of ``y`` (a numpy integer or a 0-d integer tensor, ``y.max() + 1``,
+        is kept as its int).
     input_shape : tuple of int
-        Shape of one ``x``: ``(C, H, W)`` for images, ``(D,)`` for vectors.
+        Shape of one ``x``: ``(C, H, W)`` for images, ``(D,)`` for vectors (a list of
+        ints, ``[20]``, or a ``torch.Size``, ``x.shape[1:]``, is kept as a tuple of ints).
     info : dict
         Facts about the data (normalisation, split sizes, the synthetic task's latent
         variables ``z_train``/``g_train``/... and their entropies in bits).
@@ -59,6 +63,18 @@ class DatasetBundle:
     num_classes: int
     input_shape: tuple[int, ...]
     info: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        """Keep ``num_classes`` and ``input_shape`` as an int and a tuple of ints where they
+        are those in another type; anything else is kept as given, for the loader's check
+        (:func:`~pidkit_distill.data.load_dataset`) to name."""
+        classes = whole_number(self.num_classes)
+        if classes is not None:
+            object.__setattr__(self, "num_classes", classes)
+        if isinstance(self.input_shape, list | tuple):
+            sizes = [whole_number(size) for size in self.input_shape]
+            if all(size is not None for size in sizes):
+                object.__setattr__(self, "input_shape", tuple(sizes))
 
 
 @dataclasses.dataclass(frozen=True)

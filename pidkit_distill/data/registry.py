@@ -22,7 +22,13 @@ from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
-from pidkit_distill.registry import Registry, call_registered, registry_key
+from pidkit_distill.registry import (
+    Registry,
+    call_registered,
+    registry_key,
+    whole_number,
+    whole_number_fix,
+)
 
 __all__ = ["available_datasets", "dataset_source", "describe_dataset", "describes_its_sizes",
            "is_user_dataset", "load_dataset", "register_dataset", "sample_problem",
@@ -332,11 +338,15 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
                         "pidkit_distill.data.DatasetBundle(train, test, num_classes, input_shape).")
     classes, shape = bundle.num_classes, bundle.input_shape
     if isinstance(classes, bool) or not isinstance(classes, int) or classes < 2:
-        raise ValueError(f"{where} returned num_classes={classes!r}; it must be an int >= 2.")
+        raise ValueError(f"{where} returned num_classes={classes!r}; it must be an int >= 2"
+                         f"{whole_number_fix(classes, 'num_classes')}.")
     if not isinstance(shape, tuple) or not shape or not all(
             isinstance(d, int) and d >= 1 for d in shape):
+        one = whole_number(shape)
+        fix = f": write input_shape=({one},)" if one is not None and one >= 1 else ""
         raise ValueError(f"{where} returned input_shape={shape!r}; it must be a tuple of "
-                         "positive ints, the shape of one x, e.g. (3, 32, 32) or (20,).")
+                         "positive ints, the shape of one x, e.g. (3, 32, 32) or (20,)"
+                         f"{fix}.")
     for split in ("train", "test"):
         data = getattr(bundle, split)
         if isinstance(data, tuple | list) and len(data) == 2 and all(

@@ -26,7 +26,7 @@ from pidkit._validate import did_you_mean
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model
-from pidkit_distill.registry import Registry
+from pidkit_distill.registry import Registry, whole_number, whole_number_fix
 
 __all__ = [
     "Distiller",
@@ -384,14 +384,16 @@ class Distiller(nn.Module):
                 "student and teacher share parameters (one model wrapped twice by tap_features?);"
                 " the teacher is frozen, so the student could not train: give them separate models."
             )
-        if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 2:
-            raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}.")
+        classes = whole_number(num_classes)  # a numpy integer, a 0-d integer tensor: its int
+        if classes is None or classes < 2:
+            fix = whole_number_fix(num_classes, "num_classes") if classes is None else ""
+            raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}{fix}.")
         if not isinstance(sample_input, Tensor) or sample_input.dim() < 2 or len(sample_input) < 1:
             raise ValueError(
                 "sample_input must be a batch tensor of shape (N, ...) with N >= 1, e.g. the "
                 f"first training batch; got {getattr(sample_input, 'shape', sample_input)!r}."
             )
-        self.num_classes = num_classes
+        self.num_classes = classes
         self.sample_input_shape = tuple(sample_input.shape[1:])
         self.teacher.requires_grad_(False)
         self.teacher.eval()
@@ -399,9 +401,9 @@ class Distiller(nn.Module):
         self.teacher_shapes: list[torch.Size] = [f.shape[1:] for f in t.layers]
         self.student_shapes: list[torch.Size] = [f.shape[1:] for f in s.layers]
         self.teacher_num_logits = t.logits.shape[1]
-        if s.logits.shape[1] != num_classes:
+        if s.logits.shape[1] != classes:
             raise ValueError(
-                f"the student outputs {s.logits.shape[1]} logits but num_classes={num_classes}; "
+                f"the student outputs {s.logits.shape[1]} logits but num_classes={classes}; "
                 "build the student with the task's number of classes."
             )
 

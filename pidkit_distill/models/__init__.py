@@ -52,6 +52,8 @@ from pidkit_distill.registry import (
     Registry,
     call_registered,
     registry_key,
+    whole_number,
+    whole_number_fix,
 )
 
 __all__ = [
@@ -361,10 +363,13 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         ``"synthetic-teacher"``, ``"synthetic-student"``, or a name registered with
         :func:`register_model`.
     num_classes : int
-        Number of output classes.
+        Number of output classes (a numpy integer or a 0-d integer tensor, ``y.max() + 1``,
+        is read as its int; a float such as ``4.0`` is refused with the int to write).
     in_channels : int, default=3
         Input channels of convolutional models; for the MLPs (``synthetic-*``) the length of
-        the input vector, i.e. ``DatasetBundle.input_shape[0]`` in both cases.
+        the input vector, i.e. ``DatasetBundle.input_shape[0]`` in both cases (read as
+        ``num_classes`` is). The models take no ``input_shape``: one given to a model that
+        does not take it is refused with the ``in_channels`` to write.
     **kw
         Model-specific keyword options: WideResNet ``drop_rate`` and ``variant``
         (``"preact"`` or ``"kd-rid"``); small CNN ``widths``; MLP ``hidden``; a registered
@@ -389,8 +394,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         message names the builder and its error, which is chained as the cause).
     TypeError
         A registered builder returned a model without ``forward_features``, ``**kw`` holds
-        a keyword that it does not take, or it has a parameter without a default that is not
-        given.
+        a keyword that it does not take (``input_shape``: the message gives the call with
+        ``in_channels``), or it has a parameter without a default that is not given.
 
     Examples
     --------
@@ -403,11 +408,12 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str such as 'wrn-16-1'; got {type(name).__name__}.")
-    for arg, value in (("num_classes", num_classes), ("in_channels", in_channels)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{arg} must be a positive int; got {value!r}.")
+    num_classes, in_channels = (_positive_count(value, arg) for arg, value in (
+        ("num_classes", num_classes), ("in_channels", in_channels)))
     key = registry_key(name)
     match = WRN_NAME.match(key)
+    if "input_shape" in kw and (match or _MODELS.is_builtin(key)):
+        raise TypeError(_input_shape_refusal(name, kw["input_shape"], num_classes))
     if match:
         return _build_wrn(
             int(match.group(1)), int(match.group(2)), num_classes=num_classes,
@@ -423,6 +429,27 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     with building_models():  # what it changes is no change of the teacher's code
         return _build_registered(builder, key, num_classes=num_classes,
                                  in_channels=in_channels, **kw)
+
+
+def _positive_count(value: object, arg: str) -> int:
+    """``value``, the argument ``arg`` of :func:`build_model`, as a positive int: an int, a numpy
+    integer or a 0-d integer tensor (:func:`~pidkit_distill.registry.whole_number`); refused
+    otherwise, with the int to write where ``value`` holds one (``4.0``)."""
+    number = whole_number(value)
+    if number is None or number < 1:
+        fix = whole_number_fix(value, arg) if number is None else ""
+        raise ValueError(f"{arg} must be a positive int; got {value!r}{fix}.")
+    return number
+
+
+def _input_shape_refusal(name: str, shape: object, num_classes: int) -> str:
+    """The refusal of ``input_shape=shape`` given to :func:`build_model` for the model ``name``,
+    which takes the first entry of the data's input shape as ``in_channels``."""
+    first = whole_number(shape[0]) if isinstance(shape, tuple | list) and shape else None
+    channels = first if first is not None and first >= 1 else "C"
+    return (f"build_model: {name!r} takes no input_shape; it takes in_channels, the first "
+            f"entry of the data's input shape (DatasetBundle.input_shape[0]): write "
+            f"build_model({name!r}, num_classes={num_classes}, in_channels={channels})")
 
 
 def _build_registered(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module:
@@ -489,6 +516,9 @@ def _check_call(builder: Callable[..., nn.Module], key: str, **kw: Any) -> None:
         unexpected = sorted(k for k in kw if k not in params and not takes_any)
         missing = [k for k, p in params.items() if k not in kw and p.default is p.empty
                    and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        if unexpected == ["input_shape"]:
+            raise TypeError(_input_shape_refusal(key, kw["input_shape"], kw["num_classes"])
+                            ) from err
         if unexpected:
             wrong, fix = f"cannot take {unexpected}", "pass only keywords that it takes"
         elif missing:
