@@ -21,6 +21,7 @@ __all__ = [
     "check_int",
     "check_n_jobs",
     "check_option",
+    "check_partition_repeats",
     "check_replicates",
     "check_seed",
 ]
@@ -37,7 +38,7 @@ def check_int(
     A refusal names ``alternative``, another value the caller accepts (``"'auto'"``), and ends
     with the sentence ``hint``. ``meaning`` says what the number is, with an example (``"the
     number of bootstrap resamples, e.g. bootstrap=200"``), for the refusal of a bool
-    (:func:`_bool_refusal`): ``bootstrap=True`` reads as a switch.
+    (:func:`_bool_refusal`, ``hint`` after it): ``bootstrap=True`` reads as a switch.
 
     Examples
     --------
@@ -55,7 +56,7 @@ def check_int(
     expected = f"{name} must be an int >= {minimum}" + (f" or {alternative}" if alternative else "")
     hint = f" {hint}" if hint else ""
     if isinstance(value, bool) and meaning:
-        raise _bool_refusal(value, expected, meaning)
+        raise _bool_refusal(value, expected, meaning, hint)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{expected}; got {value!r} ({type(value).__name__}).{hint}")
     if value < minimum:
@@ -63,17 +64,18 @@ def check_int(
     return int(value)
 
 
-def _bool_refusal(value: bool, expected: str, meaning: str) -> TypeError:
+def _bool_refusal(value: bool, expected: str, meaning: str, hint: str = "") -> TypeError:
     """The refusal of ``value``, a bool, passed where a number is meant (``bootstrap=True``, a
     switch to the caller): ``expected`` (``"bootstrap must be an int >= 0"``), then ``meaning``,
-    what the number is with an example. Shared by :func:`check_int` and :func:`check_n_jobs`.
+    what the number is with an example, then ``hint`` (a sentence with its leading space, or "").
+    Shared by :func:`check_int` and :func:`check_n_jobs`.
 
     Examples
     --------
     >>> _bool_refusal(True, "n_boot must be an int >= 2", "the number of resamples, e.g. n_boot=200")
     TypeError('n_boot must be an int >= 2, the number of resamples, e.g. n_boot=200; got True (bool).')
     """
-    return TypeError(f"{expected}, {meaning}; got {value!r} (bool).")
+    return TypeError(f"{expected}, {meaning}; got {value!r} (bool).{hint}")
 
 
 def check_seed(random_state: Any, name: str = "random_state") -> int:
@@ -179,6 +181,23 @@ def check_n_jobs(n_jobs: Any) -> None:
         raise TypeError(f"{expected}; got {n_jobs!r} ({type(n_jobs).__name__}).")
     if n_jobs == 0:
         raise ValueError(f"{expected}; got 0. Pass 1 to work in this process.")
+
+
+def check_partition_repeats(n_repeats: Any) -> int:
+    """Return ``n_repeats``, the number of random partitions of the sample per subsample size of
+    the extrapolated bias corrections, as an int >= 1; ``n_repeats=True`` is told what it counts.
+    Shared by :func:`pidkit.estimate.correct_counts`, :func:`pidkit.estimate.pid_from_representations`
+    and their bootstrap's statistic.
+
+    Examples
+    --------
+    >>> check_partition_repeats(True)
+    Traceback (most recent call last):
+    ...
+    TypeError: n_repeats must be an int >= 1, the number of random partitions of the sample per ...
+    """
+    return check_int(n_repeats, "n_repeats", minimum=1, meaning=(
+        "the number of random partitions of the sample per subsample size, e.g. n_repeats=8"))
 
 
 def check_replicates(value: Any, name: str, *, zero_allowed: bool) -> int:

@@ -116,7 +116,8 @@ _PASS = ('Pass "auto" (the default: 300,000 for measure=\'gh\'), or None to enum
 @pytest.mark.parametrize(("value", "error", "message"), [
     (0, ValueError, f"max_vertices must be an int >= 1; got 0. {_PASS}"),
     (2.5, TypeError, f"max_vertices must be an int >= 1; got 2.5 (float). {_PASS}"),
-    (True, TypeError, f"max_vertices must be an int >= 1; got True (bool). {_PASS}"),
+    (True, TypeError, "max_vertices must be an int >= 1, the largest polytope (in vertices) the measure "
+                      f"enumerates, e.g. max_vertices=10**6; got True (bool). {_PASS}"),
     ("Auto", TypeError, f"max_vertices must be an int >= 1; got 'Auto' (str). {_PASS}"),
 ])
 def test_a_bad_max_vertices_is_named(value, error, message):

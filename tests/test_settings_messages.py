@@ -12,7 +12,14 @@ import pytest
 
 import pidkit
 from pidkit._settings import check_confidence
-from pidkit.estimate import below_zero_verdicts, bootstrap, bootstrap_intervals, pid_from_representations
+from pidkit.estimate import (
+    PIDStatistic,
+    below_zero_verdicts,
+    bootstrap,
+    bootstrap_intervals,
+    correct_counts,
+    pid_from_representations,
+)
 
 _RNG = np.random.default_rng(0)
 _Y = _RNG.integers(0, 2, 40)
@@ -47,6 +54,34 @@ def test_a_bool_n_jobs_is_told_the_number_it_counts():
         "parallel workers, e.g. n_jobs=4; got True (bool).")
 
 
+_REPEATS = ("n_repeats must be an int >= 1, the number of random partitions of the sample per subsample "
+            "size, e.g. n_repeats=8; got True (bool).")
+
+
+def test_a_bool_n_repeats_is_told_the_number_it_counts():
+    counts = pidkit.joint_from_samples(_Y, _Y, _Y).counts
+    for call in (lambda: pid_from_representations(_Y, _T, _S, n_repeats=True),
+                 lambda: correct_counts(counts, n_repeats=True),
+                 lambda: PIDStatistic(counts, n_repeats=True)):
+        with pytest.raises(TypeError) as refused:
+            call()
+        assert str(refused.value) == _REPEATS
+
+
+def test_a_bool_n_components_or_n_clusters_is_told_the_number_it_counts():
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(_Y, _T, _S, n_components=True)
+    assert str(refused.value) == (
+        "n_components must be an int >= 1 or None (no PCA), the number of principal components kept per "
+        "side, e.g. n_components=10; got True (bool).")
+    with pytest.raises(TypeError) as refused:  # the hint on 'auto' follows, as for any other refusal
+        pid_from_representations(_Y, _T, _S, n_clusters=True)
+    assert str(refused.value) == (
+        "n_clusters must be an int >= 2 or 'auto', the number of clusters each side's features are cut "
+        "into, e.g. n_clusters=8; got True (bool). 'auto', the default, takes the number from the sample "
+        "size and labels (clusters_for_samples).")
+
+
 def test_other_refusals_of_counts_keep_their_words():
     with pytest.raises(TypeError) as refused:
         pid_from_representations(_Y, _T, _S, bootstrap=2.0)
@@ -55,6 +90,9 @@ def test_other_refusals_of_counts_keep_their_words():
         pid_from_representations(_Y, _T, _S, n_jobs=2.0)
     assert str(refused.value) == (
         "n_jobs must be None, a positive int, or a negative int (-1 = all cores); got 2.0 (float).")
+    with pytest.raises(TypeError) as refused:
+        pid_from_representations(_Y, _T, _S, n_components=2.0)
+    assert str(refused.value) == "n_components must be an int >= 1 or None (no PCA); got 2.0 (float)."
 
 
 def test_a_float32_confidence_is_read_as_the_decimal_it_holds():

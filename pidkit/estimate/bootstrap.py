@@ -16,8 +16,8 @@ from pidkit._errors import SolverError
 from pidkit._progress import check_progress
 from pidkit._settings import (
     check_confidence,
-    check_int,
     check_n_jobs,
+    check_partition_repeats,
     check_replicates,
     check_seed,
 )
@@ -88,7 +88,7 @@ class PIDStatistic:
         self.measure = check_choice(measure, MEASURES, name="measure")
         self.units = check_units(units)
         self.subsamples = check_subsamples(subsamples)
-        self.n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+        self.n_repeats = check_partition_repeats(n_repeats)
 
     def __call__(self, rng: np.random.Generator) -> np.ndarray:
         """Corrected quantities of one resample (NaN where a solve failed).

@@ -41,7 +41,7 @@ import numpy as np
 from scipy.special import entr
 
 from pidkit._errors import SolverError
-from pidkit._settings import check_int, check_n_jobs, check_seed
+from pidkit._settings import check_int, check_n_jobs, check_partition_repeats, check_seed
 from pidkit._units import from_nats
 from pidkit._validate import check_choice
 from pidkit.below_zero import below_zero, rounding_level
@@ -535,7 +535,7 @@ def correct_counts(
     check_units(units)
     method = check_bias_correction(method, name="method")
     parts = check_subsamples(subsamples)
-    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+    n_repeats = check_partition_repeats(n_repeats)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")

@@ -27,6 +27,7 @@ from pidkit._settings import (
     check_int,
     check_n_jobs,
     check_option,
+    check_partition_repeats,
     check_replicates,
     check_seed,
 )
@@ -229,7 +230,8 @@ def _check_n_clusters(n_clusters: Any) -> int | str:
         return n_clusters
     # Every refusal names "auto": n_clusters=None (or 0) is how a user asks for "choose for me".
     return check_int(n_clusters, "n_clusters", minimum=2, alternative="'auto'", hint=(
-        "'auto', the default, takes the number from the sample size and labels (clusters_for_samples)."))
+        "'auto', the default, takes the number from the sample size and labels (clusters_for_samples)."),
+                     meaning="the number of clusters each side's features are cut into, e.g. n_clusters=8")
 
 
 def pid_from_representations(
@@ -386,7 +388,10 @@ def pid_from_representations(
     check_option(estimator, "estimator", ESTIMATORS)
     method = resolve_bias_correction(bias_correction, estimator)
     parts = check_subsamples(subsamples)
-    n_repeats = check_int(n_repeats, "n_repeats", minimum=1)
+    n_repeats = check_partition_repeats(n_repeats)
+    if n_components is not None:  # a bool is told what it counts; the rest read as check_projection's
+        check_int(n_components, "n_components", minimum=1, alternative="None (no PCA)", meaning=(
+            "the number of principal components kept per side, e.g. n_components=10"))
     check_projection(n_components, normalize, "auto")
     n_clusters = _check_n_clusters(n_clusters)
     n_boot = check_replicates(bootstrap, "bootstrap", zero_allowed=True)

@@ -168,7 +168,8 @@ def check_max_vertices(max_vertices: Any, measure: str) -> int | None:
     if isinstance(max_vertices, str) and max_vertices == "auto":
         return MAX_VERTICES[measure]
     try:
-        return check_int(max_vertices, "max_vertices", minimum=1)
+        return check_int(max_vertices, "max_vertices", minimum=1, meaning=(
+            "the largest polytope (in vertices) the measure enumerates, e.g. max_vertices=10**6"))
     except (TypeError, ValueError) as exc:
         raise type(exc)(
             f"{exc} Pass \"auto\" (the default: {MAX_VERTICES[measure]:,} for measure={measure!r}), or None "
