@@ -25,6 +25,7 @@ from ._arrays import (
     to_numpy,
 )
 from ._caller import user_stacklevel
+from ._label_types import check_one_label_type
 from ._validate import type_with_article
 
 
@@ -99,57 +100,6 @@ def check_label_values(labels: np.ndarray, name: str) -> None:
                     f"is {type_with_article(label)}: convert lists and sets to tuples."
                 ) from None
         check_one_label_type(labels, name)
-
-
-def check_one_label_type(labels: np.ndarray, name: str) -> None:
-    """Refuse a 1-D object array of labels that mixes numbers, strings and bytes (``5`` and
-    ``"5"``, ``b"a"`` and ``"a"``): they would be counted as different classes though they print
-    alike, as scikit-learn refuses a "Mix of label input types". Other labels (tuples, ``None``,
-    enum members) may sit beside any of them; arrays of other kinds hold one type.
-
-    Examples
-    --------
-    >>> check_one_label_type(np.array([0, (1, 2), None], dtype=object), "y")
-    >>> check_one_label_type(np.array([5, 1, "5"], dtype=object), "y")
-    Traceback (most recent call last):
-    ...
-    ValueError: y mixes label types, numbers and strings (5 at index 0, '5' at index 2): ...
-    """
-    if labels.dtype.kind != "O":
-        return
-    values = labels.tolist()
-    kinds = set(map(type, values))  # once per type, not once per label
-    mixed = [group for group, types in _LABEL_TYPES.items() if any(issubclass(k, types) for k in kinds)]
-    if len(mixed) < 2:
-        return
-    firsts = [next(i for i, v in enumerate(values) if isinstance(v, _LABEL_TYPES[group])) for group in mixed]
-    shown = ", ".join(f"{_as_python(values[i])!r} at index {i}" for i in firsts)
-    alike = " and ".join(_LOOK_ALIKE[group] for group in mixed[:2])
-    fixes = ["decode the bytes to str (b.decode())"] if "bytes" in mixed else []
-    if "numbers" in mixed:
-        fixes.append(_one_type_fix(values, name))
-    raise ValueError(
-        f"{name} mixes label types, {', '.join(mixed[:-1])} and {mixed[-1]} ({shown}): labels of "
-        f"different types are different classes even where they print alike ({alike}). Pass labels "
-        f"of one type: {', then '.join(fixes)}."
-    )
-
-
-def _as_python(label: Any) -> Any:
-    """A numpy scalar as the Python value it holds (shown ``2``, not ``np.int64(2)``)."""
-    return label.item() if isinstance(label, np.generic) else label
-
-
-def _one_type_fix(values: list[Any], name: str) -> str:
-    """How to make ``values``, numbers beside strings, labels of one type. ``astype(str)`` writes a
-    whole float as ``'1.0'``, not the ``'1'`` beside it, so where one is among them the message
-    says to write those as ints first rather than offer code that keeps them apart."""
-    floats = (float(v) for v in values if isinstance(v, (float, np.floating)))
-    whole = next((v for v in floats if v.is_integer()), None)
-    if whole is None:
-        return f"make every label a string, np.asarray({name}).astype(str), or every one a number"
-    return (f"make every label a number, or every one a string with the whole floats written as ints "
-            f"first (str({whole!r}) is {str(whole)!r}, not {str(int(whole))!r})")
 
 
 def _complex_labels(labels: np.ndarray) -> np.ndarray:
@@ -318,10 +268,6 @@ _PLAIN_LABELS = (Number, str, bytes, np.generic, list, np.ndarray)
 # the label types a numpy string array of each kind holds as they are (not str subclasses)
 _STRINGS: dict[str, set[type]] = {"U": {str, np.str_}, "S": {bytes, np.bytes_}}
 _COMPLEX = (complex, np.complexfloating)
-# the label types that must not be mixed in one array: each prints like labels of the others
-_LABEL_TYPES: dict[str, tuple[type, ...]] = {"numbers": (Number, np.number, np.bool_), "strings": (str,),
-                                             "bytes": (bytes,)}
-_LOOK_ALIKE = {"numbers": "5", "strings": "'5'", "bytes": "b'5'"}
 
 
 def label_array(values: Any, name: str) -> np.ndarray:
