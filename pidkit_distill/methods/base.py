@@ -23,9 +23,10 @@ import torch
 from torch import Tensor, nn
 
 from pidkit._validate import did_you_mean
+from pidkit.command_line import one_line
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
-from pidkit_distill.models import Features, check_feature_model
+from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
 from pidkit_distill.registry import Registry, whole_number, whole_number_fix
 
 __all__ = [
@@ -38,6 +39,20 @@ __all__ = [
     "register_method",
     "unregister_method",
 ]
+
+
+_OUT_OF_MEMORY = (MemoryError, torch.cuda.OutOfMemoryError)
+"""Errors of a network's run that are the machine's, not its inputs': raised as they are."""
+
+
+def _one_sample_refusal(sample_input: Tensor) -> str:
+    """The refusal of ``sample_input``, one sample that both networks take as a batch of one
+    (``sample_input[None]``), given where :class:`Distiller` wants a batch."""
+    shape = tuple(sample_input.shape)
+    batch = f"(N, {', '.join(map(str, shape))})"
+    return (f"sample_input has shape {shape}, one sample of the inputs, but it must be a batch "
+            f"of shape (N, *input_shape), here {batch}: pass the first samples, x[:2] rather "
+            f"than x[0], or this one as a batch of one, sample_input[None]")
 
 
 class StepOutput(NamedTuple):
@@ -279,8 +294,9 @@ class Distiller(nn.Module):
         :func:`pidkit_distill.models.tap_features`. The teacher is frozen here:
         ``requires_grad_(False)``, eval mode, and every forward under ``torch.no_grad()``.
     sample_input : Tensor
-        One input batch (at least one sample); used once to infer feature shapes, with both
-        models in eval mode so no BatchNorm statistic moves.
+        One input batch (at least one sample) of shape ``(N, *input_shape)``: ``x[:2]``, not
+        the one sample ``x[0]``, which is refused with that fix; used once to infer feature
+        shapes, with both models in eval mode so no BatchNorm statistic moves.
     num_classes : int
         Number of classes of the task.
     preset : str, optional
@@ -388,6 +404,9 @@ class Distiller(nn.Module):
         if classes is None or classes < 2:
             fix = whole_number_fix(num_classes, "num_classes") if classes is None else ""
             raise ValueError(f"num_classes must be an int >= 2; got {num_classes!r}{fix}.")
+        if isinstance(sample_input, Tensor) and sample_input.dim() == 1 \
+                and self._runs_as_one_sample(sample_input):
+            raise ValueError(_one_sample_refusal(sample_input))
         if not isinstance(sample_input, Tensor) or sample_input.dim() < 2 or len(sample_input) < 1:
             raise ValueError(
                 "sample_input must be a batch tensor of shape (N, ...) with N >= 1, e.g. the "
@@ -397,7 +416,15 @@ class Distiller(nn.Module):
         self.sample_input_shape = tuple(sample_input.shape[1:])
         self.teacher.requires_grad_(False)
         self.teacher.eval()
-        t, s = self._probe(sample_input[:2])
+        try:
+            t, s = self._probe(sample_input[:2])
+        except Exception as err:
+            # a meta-device limit goes through as it is: the trainer's check retries on the CPU
+            if isinstance(err, _OUT_OF_MEMORY) or needs_real_tensors(err) \
+                    or not self._runs_as_one_sample(sample_input):
+                raise
+            raise ValueError(f"{_one_sample_refusal(sample_input)} (torch said: "
+                             f"{one_line(err)})") from err
         self.teacher_shapes: list[torch.Size] = [f.shape[1:] for f in t.layers]
         self.student_shapes: list[torch.Size] = [f.shape[1:] for f in s.layers]
         self.teacher_num_logits = t.logits.shape[1]
@@ -451,6 +478,20 @@ class Distiller(nn.Module):
                     f"parameter {name} of method {cls.method_name!r} must be finite; got {value!r}."
                 )
         return cls.Params(**{**cls.presets[preset], **overrides})
+
+    def _runs_as_one_sample(self, sample_input: Tensor) -> bool:
+        """Whether both networks run on ``sample_input[None]``: it is one sample, not a batch
+        (``x[0]`` given for ``x[:2]``). A run that needs the values of tensors on the meta
+        device raises its error, which the trainer's check retries on the CPU, where it is
+        told."""
+        try:
+            with eval_mode(self.teacher):  # not yet pinned to it where the first check asks
+                self._probe(sample_input[None])
+        except Exception as err:
+            if needs_real_tensors(err):
+                raise
+            return False
+        return True
 
     def _probe(self, x: Tensor) -> tuple[Features, Features]:
         device = next(self.student.parameters()).device
