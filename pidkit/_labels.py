@@ -459,7 +459,9 @@ def axis_labels(given: Any, labels: np.ndarray) -> Any:
     return given if is_categorical(given) else labels
 
 
-def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def encode_labels(
+    values: Any, name: str, n: int | None = None, *, others: Mapping[str, int | None] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Check 1-D sample labels and encode them: each sample's index on the labels' axis, and the axis.
 
     The axis holds the labels that occur, sorted (``np.unique``'s order; objects by ``sorted``, in
@@ -475,6 +477,9 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
         The argument's name, for the messages.
     n : int, optional
         The number of samples ``values`` must hold (that of the other arguments).
+    others : mapping of str to int or None, optional
+        The numbers of samples other arguments hold, by name, where known (``None`` where not),
+        for the refusal of labels that are not 1-D (:func:`not_one_axis_error`).
 
     Returns
     -------
@@ -493,9 +498,7 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
     """
     arr = label_array(values, name)
     if arr.ndim != 1:
-        fix = (f"For a column of labels pass {column_fix(values, name)}." if arr.shape[1:] == (1,) else
-               "For feature matrices use pidkit.estimate.pid_from_representations, which discretises them.")
-        raise ValueError(f"{name} must be 1-D (one label per sample); got shape {arr.shape}. {fix}")
+        raise not_one_axis_error(values, arr.shape, name, others or {})
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"y, t and s must have the same length; {name} has {arr.shape[0]}, not {n}.")
     if arr.size == 0:
@@ -516,6 +519,33 @@ def encode_labels(values: Any, name: str, n: int | None = None) -> tuple[np.ndar
         return codes, as_objects(uniques)
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.reshape(-1), labels
+
+
+def not_one_axis_error(
+    given: Any, shape: tuple[int, ...], name: str, others: Mapping[str, int | None]
+) -> ValueError:
+    """The refusal of labels ``given``, passed as argument ``name``, of ``shape``, which is not
+    1-D, by :func:`encode_labels`: a column is told to ravel it (:func:`~pidkit._arrays.column_fix`),
+    and so is a row of ``k`` labels where an argument among ``others`` (its name -> the number
+    of samples it holds, ``None`` where unknown) holds ``k`` samples; anything else, one sample's
+    features among them, is pointed to the estimator of features.
+
+    Examples
+    --------
+    >>> print(not_one_axis_error([[0, 1, 1]], (1, 3), "y", {"t": 3, "s": 3}))
+    y must be 1-D (one label per sample); got shape (1, 3). y is one row of 3 labels, as t and s \
+hold 3 samples: pass np.asarray(y).ravel().
+    """
+    shown_by = [other for other, count in others.items() if len(shape) == 2 and count == shape[1]]
+    if shape[1:] == (1,):
+        fix = f"For a column of labels pass {column_fix(given, name)}."
+    elif shape[0] == 1 and shown_by:  # the labels of all samples in a row, not one sample's features
+        holds = f"{' and '.join(shown_by)} hold{'' if len(shown_by) > 1 else 's'} {shape[1]} samples"
+        ravel = method_fix(given, name, "ravel()")
+        fix = f"{name} is one row of {shape[1]} labels, as {holds}: pass {ravel}."
+    else:
+        fix = "For feature matrices use pidkit.estimate.pid_from_representations, which discretises them."
+    return ValueError(f"{name} must be 1-D (one label per sample); got shape {shape}. {fix}")
 
 
 def as_objects(values: list[Any]) -> np.ndarray:

@@ -69,6 +69,18 @@ def _first_and_last(labels: np.ndarray, shown: int = 3) -> str:
     return f"[{', '.join(items)}]" + (f" ({labels.size})" if labels.size > shown + 2 else "")
 
 
+def _sample_count(values: Any) -> int | None:
+    """How many samples labels ``values`` hold along their first axis, where that is known before
+    they are read (an array's, a tensor's or a frame's shape, a list's length); ``None`` for a
+    scalar, a string or an iterator."""
+    shape = getattr(values, "shape", None)
+    if shape is not None:
+        return int(shape[0]) if len(shape) else None
+    if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+        return None
+    return len(values)
+
+
 def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
@@ -94,9 +106,9 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     >>> joint.p.shape, joint.n_samples, joint.labels["t"].tolist()
     ((2, 2, 2), 4, ['a', 'b'])
     """
-    y_codes, y_labels = encode_labels(y, "y")
-    t_codes, t_labels = encode_labels(t, "t", y_codes.size)
-    s_codes, s_labels = encode_labels(s, "s", y_codes.size)
+    y_codes, y_labels = encode_labels(y, "y", others={"t": _sample_count(t), "s": _sample_count(s)})
+    t_codes, t_labels = encode_labels(t, "t", y_codes.size, others={"y": y_codes.size})
+    s_codes, s_labels = encode_labels(s, "s", y_codes.size, others={"y": y_codes.size})
     check_same_index({"y": y, "t": t, "s": s})
     n = int(y_codes.size)
     labels = {"y": y_labels, "t": t_labels, "s": s_labels}

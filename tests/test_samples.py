@@ -32,6 +32,9 @@ def test_hashable_labels_keep_their_names():
     [
         ([0, 1], [0, 1, 1], [0, 1], ValueError, "same length; t has 3, not 2"),
         ([[0, 1]], [0], [0], ValueError, r"y must be 1-D .* shape \(1, 2\).*pid_from_representations"),
+        ([[0, 1, 1]], [0, 1, 1], [0, 1, 0], ValueError,
+         r"^y must be 1-D \(one label per sample\); got shape \(1, 3\)\. y is one row of 3 labels, as t and "
+         r"s hold 3 samples: pass np\.asarray\(y\)\.ravel\(\)\.$"),
         ([], [], [], ValueError, "y is empty"),
         ([0.5, np.nan], [0, 1], [0, 1], ValueError,
          r"^y contains 1 missing label\(s\) \(NaN, NA or NaT; the first at index 1\)"),
@@ -80,6 +83,24 @@ def test_hashable_labels_keep_their_names():
 def test_bad_samples_are_rejected(y, t, s, error, match):
     with pytest.raises(error, match=match):
         pidkit.joint_from_samples(y, t, s)
+
+
+def test_a_row_of_labels_is_told_to_ravel_it_where_the_others_show_the_samples():
+    # it was told "For feature matrices use pid_from_representations", though t and s hold as many
+    # samples as the row holds labels; a y of one sample's features keeps that advice
+    y = np.array([0, 1, 1, 0])
+    with pytest.raises(ValueError) as refused:
+        pidkit.joint_from_samples(y[None, :], y, iter(y))  # an iterator's samples are not counted
+    assert str(refused.value) == (
+        "y must be 1-D (one label per sample); got shape (1, 4). y is one row of 4 labels, as t holds 4 "
+        "samples: pass y.ravel().")
+    with pytest.raises(ValueError) as refused:
+        pidkit.joint_from_samples(y, y[None, :], y)
+    assert str(refused.value).endswith("t is one row of 4 labels, as y holds 4 samples: pass t.ravel().")
+    with pytest.raises(ValueError) as refused:
+        pidkit.joint_from_samples(y[None, :], [0], [1])
+    assert str(refused.value).endswith(
+        "(1, 4). For feature matrices use pidkit.estimate.pid_from_representations, which discretises them.")
 
 
 def test_strings_and_numbers_in_one_list_are_refused_not_merged_or_split():
