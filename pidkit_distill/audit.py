@@ -43,6 +43,7 @@ from pidkit.estimate import (
     pid_from_representations,
 )
 from pidkit_distill.config import AuditConfig
+from pidkit_distill.data.registry import labels_problem
 from pidkit_distill.devices import devices_here, on_this_machine
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
@@ -220,7 +221,10 @@ def audit_distiller(
         :class:`AuditConfig` or holds a setting the audit cannot use, ``epoch`` is not an
         int >= 0, ``batch_size`` not an int >= 1, ``device`` is not where the networks are,
         ``dataset`` is empty or yields no ``(x, y)`` pairs of tensors, or an audited layer is
-        out of range; each message names the argument.
+        out of range; each message names the argument. A label of ``dataset`` outside
+        ``[0, num_classes)`` of the distiller, or a float label (0.5, or 1.0: pass
+        ``y.long()``), is refused, naming the first with its index in the order read
+        (:func:`~pidkit_distill.data.registry.labels_problem`).
 
     Examples
     --------
@@ -266,6 +270,9 @@ def audit_distiller(
         layers=layers, max_samples=settings.max_samples,
         input_shape=getattr(distiller, "sample_input_shape", None),
     )
+    problem = labels_problem(y, getattr(distiller, "num_classes", None))
+    if problem is not None:
+        raise ValueError(f"dataset: {problem}")
     layers = layers if layers is not None else list(range(len(t_layers)))
     records = []
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
