@@ -56,6 +56,7 @@ from pidkit_distill.cli_values import (
     demo_epochs,
     key_value,
     load_config_file,
+    name_errors_as_typed,
     named_option,
 )
 from pidkit_distill.config import TrainConfig, config_fields
@@ -488,7 +489,8 @@ def _run(args: argparse.Namespace) -> int:
         config = config_from_args(args)
         check_folder_can_be_made(config.run.out_dir, *named_option(args, "run.out_dir"))
         if not args.imports:  # then the package's own names are the only ones
-            check_builtin_names(config, teacher_only=args.command == "train-teacher")
+            with name_errors_as_typed(args, config):
+                check_builtin_names(config, teacher_only=args.command == "train-teacher")
     from pidkit_distill.training import TrainingError, check_config, train, train_teacher
     from pidkit_distill.training.joining import JoinTimeout
     from pidkit_distill.training.loaders import DataError
@@ -496,8 +498,8 @@ def _run(args: argparse.Namespace) -> int:
     from pidkit_distill.training.teacher import read_teacher_for_run
 
     # a registered data set is loaded by the check: memory running out there is the run's failure
-    with _failing("training failed", 1, TrainingError), _failing("error", 2, ValueError, TypeError,
-                                                                 OSError):
+    with _failing("training failed", 1, TrainingError), _failing(
+            "error", 2, ValueError, TypeError, OSError), name_errors_as_typed(args, config):
         checked = check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's; so does data that the run cannot train

@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import re
 import shlex
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields
@@ -13,7 +16,7 @@ from pidkit_distill.config_text import apply_overrides, load_config
 from pidkit_distill.config_values import ConfigValueError
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs", "key_value",
-           "load_config_file", "named_option"]
+           "load_config_file", "name_errors_as_typed", "named_option"]
 
 _LOADER_FIX = "; fix the TOML file or the override"
 """The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
@@ -176,12 +179,106 @@ def named_option(args: argparse.Namespace, key: str) -> tuple[str, str]:
     """Where the value of the configuration key ``key`` came from, as the user gave it
     (``"--out-dir /x"``, ``"--set run.out_dir=/x"``, or the key alone, from the ``--config``
     file or the default), and how to give another value, ``VALUE`` standing for it
-    (``"--out-dir VALUE"``, ``"--set run.out_dir=VALUE"``, ``"--run.out_dir VALUE"``)."""
+    (``"--out-dir VALUE"``, ``"--set run.out_dir=VALUE"``, ``"--run.out_dir VALUE"``). An entry
+    of a table (``method.params.lam``) is named by the ``--set`` or the table's option that gave
+    it (``"--method.params lam=10"``)."""
     sets = [item for item in args.overrides if item.split("=", 1)[0].strip() == key]
     if sets:
         return f"--set {shlex.quote(sets[-1])}", f"--set {key}=VALUE"
+    table, _, entry = key.rpartition(".")
+    items = vars(args).get(table)  # a table's option: its NAME=VALUE items
+    entries = [item for item in items if item.split("=", 1)[0].strip() == entry] \
+        if isinstance(items, list) else []
+    if entries:
+        return f"--{table} {shlex.quote(entries[-1])}", f"--{table} {entry}=VALUE"
     if key in vars(args):
         typed = getattr(args, "given_as", {}).get(key, f"--{key}")
         return f"{typed} {shlex.quote(str(vars(args)[key]))}", f"{typed} VALUE"
     return key, f"--{key} VALUE"
 
+
+
+# The start of the registries' errors for an unknown name, as check_config and
+# name_check.check_builtin_names give them, after the key they name ("data", "method.name"):
+# the configuration key, and what follows the name in it.
+_NAME_ERRORS = {
+    "data": ("data.name", re.compile(r"name=.*? is (not a known dataset.*)", re.S)),
+    "model.teacher": ("model.teacher", re.compile(r"name=.*? is (not a known model.*)", re.S)),
+    "model.student": ("model.student", re.compile(r"name=.*? is (not a known model.*)", re.S)),
+    "method.name": ("method.name", re.compile(r"name=.*? is (not a known method.*)", re.S)),
+    "method.preset": ("method.preset", re.compile(r".*? is (not a preset of method .*)", re.S)),
+}
+
+
+@contextmanager
+def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Iterator[None]:
+    """Re-raise an unknown data set, model, method or preset name, or method parameter, of
+    ``config`` (resolved from the command line ``args``) naming the option as the user typed
+    it (:func:`named_option`), where the check named the key: ``--method rdi: not a known
+    method; choose one of [...] ... Did you mean 'rid'?`` (``method.name: name='rdi' is ...``
+    from Python), ``--preset fast: not a preset of method 'rid'; ...``, ``--method.params
+    n_warmup=3: unknown parameter(s) ['n_warmup'] for method 'rid'; ...``. A name from the
+    ``--config`` file is told with the file's name before the whole message: ``config file
+    'rid.toml': method.name: name='rdi' is not a known method; ...``. Other errors, and those of
+    a name from the defaults, are raised as they are.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Of the type raised in the ``with`` block.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as err:
+        message = _as_typed(args, config, str(err))
+        if message is None:
+            raise
+        try:
+            named = type(err)(message)
+        except TypeError:  # a type of its own arguments: its base's
+            named = (ValueError if isinstance(err, ValueError) else TypeError)(message)
+        for note in getattr(err, "__notes__", ()):
+            named.add_note(note)
+        raise named from err
+
+
+def _as_typed(args: argparse.Namespace, config: TrainConfig, message: str) -> str | None:
+    """``message``, an unknown name's or method parameter's error naming its key, naming the
+    options typed or the ``--config`` file instead (:func:`name_errors_as_typed`); ``None`` for
+    another message, or one of the defaults."""
+    about, colon, said = message.partition(": ")
+    if colon and about in _NAME_ERRORS:
+        key, shape = _NAME_ERRORS[about]
+        matched = shape.fullmatch(said)
+        if matched is None:
+            return None
+        keys, said = [key], matched.group(1)
+    elif about == "method.params" and said.startswith("unknown parameter(s) "):
+        keys = [f"method.params.{name}" for name in _unknown_parameters(config)]
+    else:
+        return None
+    typed = [given for given in (named_option(args, key)[0] for key in keys)
+             if given not in keys]
+    in_file = args.config is not None and any(
+        _value_of(config, key) != _value_of(TrainConfig(), key)
+        for key in keys if named_option(args, key)[0] == key)
+    if not typed:
+        return f"config file {args.config!r}: {message}" if in_file else None
+    also = f" (and config file {args.config!r})" if in_file else ""
+    return f"{', '.join(typed)}{also}: {said}"
+
+
+def _unknown_parameters(config: TrainConfig) -> list[str]:
+    """The names of ``method.params`` that are no parameters of ``method.name``'s method."""
+    from pidkit_distill.methods import get_method
+
+    known = {field.name for field in dataclasses.fields(get_method(config.method.name).Params)}
+    return sorted(set(config.method.params) - known)
+
+
+def _value_of(config: TrainConfig, key: str) -> object:
+    """The value of ``key`` in ``config``, an entry of a table too (``method.params.lam``;
+    ``None`` where the table has none)."""
+    section, name, *entry = key.split(".", 2)
+    value = getattr(getattr(config, section), name)
+    return value.get(entry[0]) if entry else value

@@ -3,6 +3,8 @@ command refuses a misspelt one at once, with the error check_config gives for it
 
 from __future__ import annotations
 
+import shlex
+
 import pytest
 
 from pidkit_distill.cli import config_from_args, get_args_parser, main
@@ -46,11 +48,21 @@ def test_the_builtin_names_are_the_registries():
 ])
 def test_a_misspelt_name_gets_check_configs_error_before_torch(tmp_path, capsys, argv):
     argv = [*argv, "--out-dir", str(tmp_path)]
+    config = config_from_args(get_args_parser().parse_args(argv))
+    teacher_only = argv[0] == "train-teacher"
     with pytest.raises(ValueError) as checked:
-        check_config(config_from_args(get_args_parser().parse_args(argv)),
-                     teacher_only=argv[0] == "train-teacher")
+        check_config(config, teacher_only=teacher_only)
+    with pytest.raises(ValueError) as early:
+        check_builtin_names(config, teacher_only=teacher_only)
+    assert str(early.value) == str(checked.value)
+    # the command names the option as typed (it named the key, "data: name='digts' is ..."),
+    # before torch and where check_config finds it (an --import module could register names)
+    said = str(checked.value).split(" is ", 1)[1]  # "not a known dataset; ..."
+    line = f"pidkit-distill {argv[0]}: error: {argv[1]} {shlex.quote(argv[2])}: {said}\n"
     assert main(argv) == 2
-    assert capsys.readouterr().err == f"pidkit-distill {argv[0]}: error: {checked.value}\n"
+    assert capsys.readouterr().err == line
+    assert main([argv[0], "--import", "json", *argv[1:]]) == 2
+    assert capsys.readouterr().err == line
 
 
 @pytest.mark.parametrize("argv", [

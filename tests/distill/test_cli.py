@@ -177,15 +177,16 @@ BAD_INPUTS = {
     # name: (arguments after `train`, what the one line must say)
     # the shared registry's message, like models and data: where to register, and the closest
     # name (the whole line: test_the_module_entry_point_exits_2_with_one_line)
-    "unknown method": (["--method", "rdi"], "method.name: name='rdi' is not a known method; "
+    "unknown method": (["--method", "rdi"], "error: --method rdi: not a known method; "
                                             "choose one of ['bas', "),
     "unknown preset": (["--method", "rid", "--preset", "fast"],
-                       "method.preset: 'fast' is not a preset of method 'rid'"),
+                       "error: --preset fast: not a preset of method 'rid'"),
     "preset in capitals": (["--method", "rid", "--preset", "Paper"],
-                           "method.preset: 'Paper' is not a preset of method 'rid'; choose one of "
+                           "error: --preset Paper: not a preset of method 'rid'; choose one of "
                            "['kd-rid', 'paper', 'paper-mean']. Did you mean 'paper'?\n"),
     "unknown method parameter": (["--method", "rid", "--set", "method.params.n_warmup=3"],
-                                 "unknown parameter(s) ['n_warmup'] for method 'rid'"),
+                                 "error: --set method.params.n_warmup=3: unknown parameter(s) "
+                                 "['n_warmup'] for method 'rid'"),
     # it listed the parameters only, where every other name of the command gets the closest
     "misspelt method parameter": (["--method", "rid", "--set", "method.params.lamda2=0.5"],
                                   "'warmup', 'warmup_epochs']. Did you mean 'lambda2'?\n"),
@@ -238,7 +239,7 @@ BAD_INPUTS = {
         "a teacher: "),
     "teacher file of another shape": (["--teacher", "{root}/bare.pt"],
                                       "does not fit model.teacher='synthetic-teacher'"),
-    "unknown data set": (["--data", "mnist"], "data: name='mnist' is not a known dataset"),
+    "unknown data set": (["--data", "mnist"], "error: --data mnist: not a known dataset"),
     # "register your own" alone sent a command-line user to a registry the command could not
     # see; it sees those of an --import module, also needed to resume a run that names them
     "misspelt data set": (["--data", "digts"], "runs included). Did you mean 'digits'?\n"),
@@ -281,7 +282,7 @@ BAD_INPUTS = {
                                      "error: --teacher.epochs 0: config key 'teacher.epochs' "
                                      "must be >= 1; e.g. --teacher.epochs 30\n"),
     "unknown model": (["--model.student", "resnet-18"],
-                      "model.student: name='resnet-18' is not a known model"),
+                      "error: --model.student resnet-18: not a known model"),
     "model for other data": (["--model.student", "digits-student"],
                              "'digits-student' cannot take the inputs of data 'synthetic'"),
     "run folder under a file": (["--out-dir", "{root}/a-file/runs"],
@@ -371,7 +372,7 @@ def test_the_module_entry_point_exits_2_with_one_line(tmp_path):
                           env=command_env())
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == [
-        "pidkit-distill train: error: method.name: name='rdi' is not a known method; choose one "
+        "pidkit-distill train: error: --method rdi: not a known method; choose one "
         f"of {available_methods()}, or register your own with "
         "pidkit_distill.methods.register_method in the Python script that calls "
         "pidkit_distill.train, or in a module that you pass to the pidkit-distill command with "
@@ -381,14 +382,14 @@ def test_the_module_entry_point_exits_2_with_one_line(tmp_path):
 
 
 def test_debug_raises_with_the_traceback(tmp_path):
-    with pytest.raises(ValueError, match=r"^method\.name: name='rdi' is not a known method"):
+    with pytest.raises(ValueError, match=r"^--method rdi: not a known method"):
         main(["train", "--method", "rdi", "--out-dir", str(tmp_path), "--debug"])
 
 
 def test_other_commands_report_errors_in_one_line(tmp_path, capsys):
     assert main(["train-teacher", "--model.teacher", "nosuch"]) == 2
     assert capsys.readouterr().err.startswith(
-        "pidkit-distill train-teacher: error: model.teacher: name='nosuch' is not a known model")
+        "pidkit-distill train-teacher: error: --model.teacher nosuch: not a known model")
     assert main(["report", str(tmp_path)]) == 2
     assert "is not a run folder" in capsys.readouterr().err
     (tmp_path / "mine.txt").write_text("")

@@ -116,8 +116,7 @@ def test_imported_names_train_under_torchrun_list_and_resume_only_with_the_impor
     assert main(["train", *RUN, "--resume", "--run.stop_after", "0"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.startswith("pidkit-distill train: error: data: name='imp-blobs' is not a known "
-                          "dataset; ")
+    assert err.startswith("pidkit-distill train: error: --data imp-blobs: not a known dataset; ")
     assert err.endswith("or in a module that you pass to the pidkit-distill command with "
                         "--import MODULE (on every run that names it, resumed runs included).\n")
     # the same module given as its file resumes it (in one process: a warning says so)
