@@ -22,7 +22,7 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 import torch
 from torch import Tensor, nn
 
-from pidkit._validate import did_you_mean
+from pidkit._validate import closest, did_you_mean
 from pidkit.command_line import one_line
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
@@ -467,10 +467,12 @@ class Distiller(nn.Module):
         fields = {f.name for f in dataclasses.fields(cls.Params)}
         unknown = sorted(set(overrides) - fields)
         if unknown:
+            guesses = {name: closest(name, sorted(fields)) for name in unknown}
+            hint = did_you_mean(unknown[0], sorted(fields)) if len(unknown) == 1 else "".join(
+                f" Did you mean {guess!r} for {name!r}?" for name, guess in guesses.items() if guess)
             raise TypeError(
                 f"unknown parameter(s) {unknown} for method {cls.method_name!r}; "
-                f"its parameters are {sorted(fields)}."
-                + "".join(did_you_mean(name, sorted(fields)) for name in unknown)
+                f"its parameters are {sorted(fields)}.{hint}"
             )
         for name, value in overrides.items():
             if isinstance(value, float) and not math.isfinite(value):

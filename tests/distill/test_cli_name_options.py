@@ -59,7 +59,7 @@ def test_an_unknown_name_names_the_option(tmp_path, capsys, argv, line, imports)
     (["--method", "rid", "--set", "method.params.lambdaa=1", "--method.params", "n_warmup=3"],
      "--set method.params.lambdaa=1, --method.params n_warmup=3: unknown parameter(s) "
      f"['lambdaa', 'n_warmup'] for method 'rid'; its parameters are {_RID_PARAMETERS}. Did you "
-     "mean 'lambda2'? Did you mean 'warmup'?\n"),
+     "mean 'lambda2' for 'lambdaa'? Did you mean 'warmup' for 'n_warmup'?\n"),
 ])
 def test_an_unknown_preset_or_parameter_names_the_option(tmp_path, capsys, argv, line):
     assert _line(argv, tmp_path, capsys) == line

@@ -196,6 +196,15 @@ def test_unknown_parameters_and_presets_are_errors():
         get_method("bas")(torch.nn.Linear(6, 3), t, sample_input=x, num_classes=3)
 
 
+def test_each_of_several_misspelt_parameters_is_matched_by_name():
+    # two misspellings said "Did you mean 'lambda2'? Did you mean 'lambda1'?", not which was which
+    with pytest.raises(TypeError) as info:
+        get_method("rid").make_params(lamda1=1.0, lamda2=0.5, zzz=1)
+    assert str(info.value).endswith(
+        "'warmup', 'warmup_epochs']. Did you mean 'lambda1' for 'lamda1'? Did you mean 'lambda2' "
+        "for 'lamda2'?")
+
+
 def test_kd_requires_matching_label_sets():
     s, _, x, _ = _pair("mlp")
     t = build_model("synthetic-teacher", num_classes=5, in_channels=6)
