@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import ast
 import re
 import shlex
 from collections.abc import Iterator, Sequence
@@ -198,26 +198,42 @@ def named_option(args: argparse.Namespace, key: str) -> tuple[str, str]:
 
 
 
-# The start of the registries' errors for an unknown name, as check_config and
-# name_check.check_builtin_names give them, after the key they name ("data", "method.name"):
-# the configuration key, and what follows the name in it.
-_NAME_ERRORS = {
-    "data": ("data.name", re.compile(r"name=.*? is (not a known dataset.*)", re.S)),
-    "model.teacher": ("model.teacher", re.compile(r"name=.*? is (not a known model.*)", re.S)),
-    "model.student": ("model.student", re.compile(r"name=.*? is (not a known model.*)", re.S)),
-    "method.name": ("method.name", re.compile(r"name=.*? is (not a known method.*)", re.S)),
-    "method.preset": ("method.preset", re.compile(r".*? is (not a preset of method .*)", re.S)),
-}
+# The errors of the checks that name a key whose value the user may have typed, as check_config
+# and name_check.check_builtin_names give them: the start of the error (the key it names:
+# "data", "method.name"), the configuration key (or table) of the value, and the shape of the
+# rest, whose group "said" is told after the option; its group "entries" (a list of a table's
+# entries) or "entry" (one) names the table's entries at fault instead of the table.
+_UNKNOWN_ENTRIES = r"(?P<entries>\[.*?\])"
+_NAME_ERRORS = (
+    ("data", "data.name", r"name=.*? is (?P<said>not a known dataset.*)"),
+    ("data", "data.options", rf"(?P<said>unknown option\(s\) {_UNKNOWN_ENTRIES} for data set .*)"),
+    ("teacher.data_options", "teacher.data_options",
+     rf"(?P<said>unknown option\(s\) {_UNKNOWN_ENTRIES} for data set .*)"),
+    ("model.teacher", "model.teacher", r"name=.*? is (?P<said>not a known model.*)"),
+    ("model.student", "model.student", r"name=.*? is (?P<said>not a known model.*)"),
+    # a wrn-D-K name whose depth or width no WideResNet has
+    ("model.teacher", "model.teacher", r"(?P<said>(?:depth|widen_factor) must be .*)"),
+    ("model.student", "model.student", r"(?P<said>(?:depth|widen_factor) must be .*)"),
+    ("method.name", "method.name", r"name=.*? is (?P<said>not a known method.*)"),
+    ("method.preset", "method.preset", r".*? is (?P<said>not a preset of method .*)"),
+    ("method.params", "method.params",
+     rf"(?P<said>unknown parameter\(s\) {_UNKNOWN_ENTRIES} for method .*)"),
+    ("method.params", "method.params", r"(?P<said>parameter (?P<entry>\w+) of method .*)"),
+)
 
 
 @contextmanager
 def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Iterator[None]:
-    """Re-raise an unknown data set, model, method or preset name, or method parameter, of
+    """Re-raise an unknown data set, model, method or preset name, method parameter or data
+    option, a wrn-D-K name of no WideResNet or a method parameter that must be finite, of
     ``config`` (resolved from the command line ``args``) naming the option as the user typed
     it (:func:`named_option`), where the check named the key: ``--method rdi: not a known
     method; choose one of [...] ... Did you mean 'rid'?`` (``method.name: name='rdi' is ...``
     from Python), ``--preset fast: not a preset of method 'rid'; ...``, ``--method.params
-    n_warmup=3: unknown parameter(s) ['n_warmup'] for method 'rid'; ...``. A name from the
+    n_warmup=3: unknown parameter(s) ['n_warmup'] for method 'rid'; ...``, ``--data.options
+    foo=1: unknown option(s) ['foo'] for data set 'digits'; ...``, ``--model.student wrn-41-2:
+    depth must be 6n+4 ...``, ``--method.params temperature=inf: parameter temperature of
+    method 'kd' must be finite; got inf.`` A name from the
     ``--config`` file is told with the file's name before the whole message: ``config file
     'rid.toml': method.name: name='rdi' is not a known method; ...``. Other errors, and those of
     a name from the defaults, are raised as they are.
@@ -243,20 +259,22 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
 
 
 def _as_typed(args: argparse.Namespace, config: TrainConfig, message: str) -> str | None:
-    """``message``, an unknown name's or method parameter's error naming its key, naming the
-    options typed or the ``--config`` file instead (:func:`name_errors_as_typed`); ``None`` for
-    another message, or one of the defaults."""
+    """``message``, a check's error naming a key (:data:`_NAME_ERRORS`), naming the options
+    typed or the ``--config`` file instead (:func:`name_errors_as_typed`); ``None`` for another
+    message, or one of the defaults."""
     about, colon, said = message.partition(": ")
-    if colon and about in _NAME_ERRORS:
-        key, shape = _NAME_ERRORS[about]
-        matched = shape.fullmatch(said)
-        if matched is None:
-            return None
-        keys, said = [key], matched.group(1)
-    elif about == "method.params" and said.startswith("unknown parameter(s) "):
-        keys = [f"method.params.{name}" for name in _unknown_parameters(config)]
-    else:
+    found = next(((key, match) for start, key, shape in _NAME_ERRORS if colon and start == about
+                  and (match := re.fullmatch(shape, said, re.S))), None)
+    if found is None:
         return None
+    key, matched = found
+    said, parts = matched.group("said"), matched.groupdict()
+    if parts.get("entries"):
+        keys = [f"{key}.{entry}" for entry in ast.literal_eval(parts["entries"])]
+    elif parts.get("entry"):
+        keys = [f"{key}.{parts['entry']}"]
+    else:
+        keys = [key]
     typed = [given for given in (named_option(args, key)[0] for key in keys)
              if given not in keys]
     in_file = args.config is not None and any(
@@ -266,14 +284,6 @@ def _as_typed(args: argparse.Namespace, config: TrainConfig, message: str) -> st
         return f"config file {args.config!r}: {message}" if in_file else None
     also = f" (and config file {args.config!r})" if in_file else ""
     return f"{', '.join(typed)}{also}: {said}"
-
-
-def _unknown_parameters(config: TrainConfig) -> list[str]:
-    """The names of ``method.params`` that are no parameters of ``method.name``'s method."""
-    from pidkit_distill.methods import get_method
-
-    known = {field.name for field in dataclasses.fields(get_method(config.method.name).Params)}
-    return sorted(set(config.method.params) - known)
 
 
 def _value_of(config: TrainConfig, key: str) -> object:

@@ -94,3 +94,35 @@ def test_debug_raises_the_named_error_from_the_checks(tmp_path):
         main(["train", "--method.params", "lambdaa=1", "--out-dir", str(tmp_path), "--debug"])
     assert str(info.value).startswith("--method.params lambdaa=1: unknown parameter(s)")
     assert str(info.value.__cause__).startswith("method.params: unknown parameter(s)")
+
+
+@pytest.mark.parametrize(("argv", "line"), [
+    # they named the key: "model.student: depth must be 6n+4 ...", "method.params: parameter
+    # temperature ...", "data: unknown option(s) ...", "teacher.data_options: unknown ..."
+    (["--model.student", "wrn-41-2"], "--model.student wrn-41-2: depth must be 6n+4 with n >= 1 "
+                                      "(10, 16, 22, 28, 40, ...); got 41.\n"),
+    (["--set", "model.teacher=wrn-41-2"], "--set model.teacher=wrn-41-2: depth must be 6n+4 with "
+                                          "n >= 1 (10, 16, 22, 28, 40, ...); got 41.\n"),
+    (["--method", "kd", "--method.params", "temperature=inf"],
+     "--method.params temperature=inf: parameter temperature of method 'kd' must be finite; "
+     "got inf.\n"),
+    (["--data.options", "foo=1"], "--data.options foo=1: unknown option(s) ['foo'] for data set "
+                                  "'digits'; its options are ['test_fraction', "
+                                  "'train_fraction'].\n"),
+    (["--data.options", "foo=1", "--set", "data.options.bar=2"],
+     "--set data.options.bar=2, --data.options foo=1: unknown option(s) ['bar', 'foo'] for data "
+     "set 'digits'; its options are ['test_fraction', 'train_fraction'].\n"),
+    (["--set", "teacher.data_options.foo=1"],
+     "--set teacher.data_options.foo=1: unknown option(s) ['foo'] for data set 'digits'; its "
+     "options are ['test_fraction', 'train_fraction'].\n"),
+])
+def test_a_wrn_depth_a_parameter_or_a_data_option_names_the_option(tmp_path, capsys, argv, line):
+    assert _line(argv, tmp_path, capsys) == line
+
+
+def test_a_wrn_depth_from_the_config_file_names_the_file(tmp_path, capsys):
+    file = tmp_path / "rid.toml"
+    file.write_text('[model]\nstudent = "wrn-41-2"\n')
+    assert _line(["--config", str(file)], tmp_path, capsys) == (
+        f"config file '{file}': model.student: depth must be 6n+4 with n >= 1 (10, 16, 22, 28, "
+        "40, ...); got 41.\n")
