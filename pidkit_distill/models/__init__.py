@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
+from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
 from pidkit_distill.code_fingerprint import BuilderFingerprints
 from pidkit_distill.models.features import Features, check_feature_model
@@ -395,7 +396,9 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     TypeError
         A registered builder returned a model without ``forward_features``, ``**kw`` holds
         a keyword that it does not take (``input_shape``: the message gives the call with
-        ``in_channels``), or it has a parameter without a default that is not given.
+        ``in_channels``), or it has a parameter without a default that is not given; ``**kw``
+        holds a keyword that one of the package's own models does not take (the message names
+        the model, the keyword and those it takes).
 
     Examples
     --------
@@ -415,6 +418,7 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     if "input_shape" in kw and (match or _MODELS.is_builtin(key)):
         raise TypeError(_input_shape_refusal(name, kw["input_shape"], num_classes))
     if match:
+        _check_builtin_keywords(name, key, kw)
         return _build_wrn(
             int(match.group(1)), int(match.group(2)), num_classes=num_classes,
             in_channels=in_channels, **kw,
@@ -424,11 +428,35 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
                               note=WRN_NOTE)
     builder = _MODELS.get(key)
     if _MODELS.is_builtin(key):
+        _check_builtin_keywords(name, key, kw)
         return builder(num_classes=num_classes, in_channels=in_channels, **kw)
     _check_call(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
     with building_models():  # what it changes is no change of the teacher's code
         return _build_registered(builder, key, num_classes=num_classes,
                                  in_channels=in_channels, **kw)
+
+
+def _check_builtin_keywords(name: str, key: str, kw: dict[str, Any]) -> None:
+    """Refuse a keyword of ``kw`` that the package's own model ``name`` (registry spelling
+    ``key``: a ``wrn-D-K`` or one of :mod:`pidkit_distill.models.small`'s networks) does not
+    take, naming the model, the keyword and those it takes; Python's own error named the
+    function (``synthetic_student() got an unexpected keyword argument 'widths'``)."""
+    from pidkit_distill.models import small
+    from pidkit_distill.models.wrn import WideResNet
+
+    in_name = ("depth", "widen_factor") if WRN_NAME.match(key) else ()
+    network = WideResNet if in_name else getattr(small, key.replace("-", "_"))
+    takes = sorted(set(inspect.signature(network).parameters)
+                   - {"num_classes", "in_channels", *in_name})
+    unknown = sorted(set(kw) - set(takes))
+    if not unknown:
+        return
+    besides = "besides num_classes and in_channels"
+    if in_name:
+        besides += f"; its depth and widen_factor are those of its name {name!r}"
+    hint = did_you_mean(unknown[0], takes) if len(unknown) == 1 else ""
+    raise TypeError(f"build_model: model {name!r} takes no keyword(s) {unknown}; the keywords "
+                    f"it takes are {takes} ({besides}).{hint}")
 
 
 def _positive_count(value: object, arg: str) -> int:

@@ -120,3 +120,28 @@ def test_mlp_rejects_image_input():
     model = build_model("synthetic-student", num_classes=3, in_channels=4)
     with pytest.raises(ValueError, match=r"shape \(N, in_features\)"):
         model.forward_features(torch.zeros(2, 1, 2, 2))
+
+
+@pytest.mark.parametrize(("name", "kw", "message"), [
+    # it was Python's "synthetic_student() got an unexpected keyword argument 'widths'"
+    ("synthetic-student", {"widths": 3},
+     "build_model: model 'synthetic-student' takes no keyword(s) ['widths']; the keywords it "
+     "takes are ['hidden'] (besides num_classes and in_channels)."),
+    ("digits-student", {"hidden": 3, "x": 1},
+     "build_model: model 'digits-student' takes no keyword(s) ['hidden', 'x']; the keywords it "
+     "takes are ['widths'] (besides num_classes and in_channels)."),
+    ("WRN-16-1", {"drop_rat": 0.1},
+     "build_model: model 'WRN-16-1' takes no keyword(s) ['drop_rat']; the keywords it takes are "
+     "['drop_rate', 'variant'] (besides num_classes and in_channels; its depth and widen_factor "
+     "are those of its name 'WRN-16-1'). Did you mean 'drop_rate'?"),
+    # it was "got multiple values for keyword argument 'depth'"
+    ("wrn-16-1", {"depth": 22},
+     "build_model: model 'wrn-16-1' takes no keyword(s) ['depth']; the keywords it takes are "
+     "['drop_rate', 'variant'] (besides num_classes and in_channels; its depth and widen_factor "
+     "are those of its name 'wrn-16-1')."),
+])
+def test_an_unknown_keyword_to_a_builtin_model_names_the_model_and_its_keywords(name, kw,
+                                                                                message):
+    with pytest.raises(TypeError) as info:
+        build_model(name, num_classes=4, in_channels=20, **kw)
+    assert str(info.value) == message
