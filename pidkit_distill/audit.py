@@ -140,7 +140,7 @@ def collect_features(
                     s_layers = student.forward_features(x).layers
                 except RuntimeError as err:
                     refusal = _inputs_refusal(x, student, input_shape)
-                    if refusal is None or isinstance(err, torch.OutOfMemoryError):
+                    if refusal is None or isinstance(err, torch.cuda.OutOfMemoryError):
                         raise
                     said = (str(err).strip().splitlines() or [type(err).__name__])[0]
                     raise ValueError(f"{refusal} (torch said: {said})") from err
