@@ -9,25 +9,14 @@ import re
 
 import pytest
 import torch
+from own_distillers import LogitMatch, tapped_mlp
 from torch import nn
-from torch.nn import functional as F
 from torch.utils.data import TensorDataset
 
-from pidkit_distill import Distiller, StepOutput, audit_distiller, tap_features
+from pidkit_distill import Distiller, audit_distiller, tap_features
 from pidkit_distill.config import AuditConfig
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-def tapped_mlp(width: int) -> nn.Module:
-    return tap_features(nn.Sequential(nn.Linear(20, width), nn.ReLU(), nn.Linear(width, 4)),
-                        layers=["1"])
-
-
-class LogitMatch(Distiller):
-    def forward(self, x, y, *, epoch):
-        logits = self.student(x)
-        return StepOutput(logits, {"ce": F.cross_entropy(logits, y)})
 
 
 def _distiller() -> Distiller:

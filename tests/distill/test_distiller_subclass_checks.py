@@ -9,11 +9,11 @@ import re
 
 import pytest
 import torch
+from own_distillers import LogitMatch, tapped_mlp
 from tiny_runs import tiny
 from torch import nn
-from torch.nn import functional as F
 
-from pidkit_distill import Distiller, StepOutput, register_method, tap_features
+from pidkit_distill import Distiller, StepOutput, register_method
 from pidkit_distill.methods.base import _METHODS
 from pidkit_distill.training import check_config
 
@@ -28,17 +28,6 @@ SUPER_INIT = ("super().__init__(student, teacher, sample_input=sample_input, "
 def _registries(monkeypatch):
     """Registrations made by a test end with it."""
     monkeypatch.setattr(_METHODS, "_entries", dict(_METHODS._entries))
-
-
-def tapped_mlp(width: int) -> nn.Module:
-    return tap_features(nn.Sequential(nn.Linear(20, width), nn.ReLU(), nn.Linear(width, 4)),
-                        layers=["1"])
-
-
-class LogitMatch(Distiller):
-    def forward(self, x, y, *, epoch):
-        logits = self.student(x)
-        return StepOutput(logits, {"ce": F.cross_entropy(logits, y)})
 
 
 def test_a_distiller_that_forgets_super_init_is_told_to_call_it():
