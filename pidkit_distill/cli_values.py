@@ -219,6 +219,10 @@ _NAME_ERRORS = (
     ("method.params", "method.params",
      rf"(?P<said>unknown parameter\(s\) {_UNKNOWN_ENTRIES} for method .*)"),
     ("method.params", "method.params", r"(?P<said>parameter (?P<entry>\w+) of method .*)"),
+    # a parameter or data option out of its range (named only where the user typed it)
+    ("method.params", "method.params", r"(?P<said>(?P<entry>\w+) must be .*)"),
+    ("data", "data.options", r"(?P<said>(?P<entry>\w+) must be .*)"),
+    ("teacher.data_options", "teacher.data_options", r"(?P<said>(?P<entry>\w+) must be .*)"),
 )
 
 
@@ -233,7 +237,8 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     n_warmup=3: unknown parameter(s) ['n_warmup'] for method 'rid'; ...``, ``--data.options
     foo=1: unknown option(s) ['foo'] for data set 'digits'; ...``, ``--model.student wrn-41-2:
     depth must be 6n+4 ...``, ``--method.params temperature=inf: parameter temperature of
-    method 'kd' must be finite; got inf.`` A name from the
+    method 'kd' must be finite; got inf.``, ``--data.options train_fraction=2: train_fraction
+    must be in (0, 1]; got 2.`` A name from the
     ``--config`` file is told with the file's name before the whole message: ``config file
     'rid.toml': method.name: name='rdi' is not a known method; ...``. Other errors, and those of
     a name from the defaults, are raised as they are.

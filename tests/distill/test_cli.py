@@ -191,7 +191,7 @@ BAD_INPUTS = {
     "misspelt method parameter": (["--method", "rid", "--set", "method.params.lamda2=0.5"],
                                   "'warmup', 'warmup_epochs']. Did you mean 'lambda2'?\n"),
     "negative method weight": (["--method", "rid", "--set", "method.params.lambda2=-1.0"],
-                               "method.params: lambda2 must be a real number >= 0"),
+                               "--set method.params.lambda2=-1.0: lambda2 must be a real number >= 0"),
     "infinite method parameter": (["--method", "kd", "--set", "method.params.temperature=inf"],
                                   "parameter temperature of method 'kd' must be finite"),
     "misspelt audit estimator": (["--audit.estimator", "gausian"],
@@ -264,7 +264,7 @@ BAD_INPUTS = {
         "error: data.root: {root}/nowhere/cifar-10-batches-py not found;"),
     "flag option that is not a bool": (
         ["--data", "cifar10", "--set", "data.options={{}}", "--set", "data.options.augment=maybe"],
-        "error: data: augment must be True or False; got 'maybe' (str)."),
+        "error: --set data.options.augment=maybe: augment must be True or False; got 'maybe' (str)."),
     "digits held out too few": (
         ["--data", "digits", "--set", "data.options={{}}", "--set",
          "data.options.test_fraction=0.001"],

@@ -115,6 +115,13 @@ def test_debug_raises_the_named_error_from_the_checks(tmp_path):
     (["--set", "teacher.data_options.foo=1"],
      "--set teacher.data_options.foo=1: unknown option(s) ['foo'] for data set 'digits'; its "
      "options are ['test_fraction', 'train_fraction'].\n"),
+    # out of range: "method.params: lambda2 must be ...", "data: train_fraction must be ..."
+    (["--method", "rid", "--method.params", "lambda2=-1"],
+     "--method.params lambda2=-1: lambda2 must be a real number >= 0 and finite; got -1.\n"),
+    (["--data.options", "train_fraction=2"],
+     "--data.options train_fraction=2: train_fraction must be in (0, 1]; got 2.\n"),
+    (["--data", "synthetic", "--teacher.data_options", "n_train=0"],
+     "--teacher.data_options n_train=0: n_train must be an int >= 1; got 0.\n"),
 ])
 def test_a_wrn_depth_a_parameter_or_a_data_option_names_the_option(tmp_path, capsys, argv, line):
     assert _line(argv, tmp_path, capsys) == line
