@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse import issparse
 
-from ._validate import type_with_article
+from ._type_names import type_with_article
 
 RowLength = tuple[tuple[int, ...], int | None]
 """A row of nested sequences and its length: its index (one int per axis) and how many values it

@@ -26,7 +26,7 @@ from ._arrays import (
 )
 from ._caller import user_stacklevel
 from ._label_types import check_one_label_type
-from ._validate import type_with_article
+from ._type_names import type_with_article
 
 
 def check_missing_labels(labels: np.ndarray, name: str) -> None:

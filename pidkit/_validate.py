@@ -19,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from ._arrays import check_not_sparse, ragged_row_text
 from ._joint_advice import TO_NUMBERS, first_text_cell, stack_advice, text_as_number, text_cell_refusal
 from ._memory import check_memory
+from ._type_names import type_with_article
 
 SUM_TOLERANCE = 1e-9
 """How far the total mass of a float64 input may be from 1 before ``normalize=True`` is required.
@@ -107,25 +109,6 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
     """
     match = closest(name, known)
     return f" Did you mean {match!r}?" if match is not None else ""
-
-
-def type_with_article(value: Any) -> str:
-    """The name of ``value``'s type after the article an English reader expects: ``"an int"``,
-    ``"a float"``, ``"an ndarray"``, ``"a uint8"``, for messages that say what a value is.
-
-    Examples
-    --------
-    >>> type_with_article(3), type_with_article(np.zeros(2)), type_with_article("x")
-    ('an int', 'an ndarray', 'a str')
-    >>> type_with_article(np.uint8(1)), type_with_article({1}), type_with_article(object())
-    ('a uint8', 'a set', 'an object')
-    """
-    kind = type(value).__name__
-    lower = kind.lower()
-    vowel_sound = lower.startswith(("a", "e", "i", "o", "u", "nd")) and not lower.startswith(
-        ("uint", "uni", "use", "one", "eu")
-    )
-    return f"{'an' if vowel_sound else 'a'} {kind}"
 
 
 def check_flag(value: Any, *, name: str) -> bool:
@@ -362,8 +345,6 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     try:
         arr = np.asarray(p)
     except ValueError as exc:  # ragged nested sequences
-        from ._arrays import ragged_row_text  # pidkit._arrays imports this module
-
         where = ragged_row_text(p, name, indexed=True)
         raise ValueError(
             f"{name} is ragged: its nested sequences have different lengths"
@@ -495,7 +476,6 @@ def check_covariance(
     array([[2., 1.],
            [1., 2.]])
     """
-    from ._arrays import check_not_sparse  # here: pidkit._arrays imports this module
 
     check_not_sparse(cov, name, "covariance matrices")
     arr = _as_real_array(cov, name, masses=False)

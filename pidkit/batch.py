@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._validate import type_with_article
+from ._type_names import type_with_article
 from .broja import bertschinger_batch
 from .resampling import QUANTITIES
 

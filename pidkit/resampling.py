@@ -21,7 +21,7 @@ import numpy as np
 
 from pidkit._progress import check_progress, progress_bar
 from pidkit._settings import check_confidence, check_int, check_n_jobs, check_option, check_seed
-from pidkit._validate import type_with_article
+from pidkit._type_names import type_with_article
 from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 
