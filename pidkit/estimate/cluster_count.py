@@ -77,12 +77,17 @@ def clusters_for_samples(
     >>> clusters_for_samples(450, 10, other_values=10)   # 10 x 10 x 4 = 400 cells <= 450
     4
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=1)
-    n_labels = check_int(n_labels, "n_labels", minimum=1)
-    max_clusters = check_int(max_clusters, "max_clusters", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=1, meaning=(
+        "the number of samples that will be counted, e.g. n_samples=10_000"))
+    n_labels = check_int(n_labels, "n_labels", minimum=1, meaning=(
+        "the number of distinct target labels, e.g. n_labels=10"))
+    max_clusters = check_int(max_clusters, "max_clusters", minimum=2, meaning=(
+        "the most clusters per side, e.g. max_clusters=10"))
     if other_values is None:
         by_joint = math.isqrt(n_samples // n_labels)
     else:
-        by_joint = n_samples // n_labels // check_int(other_values, "other_values", minimum=1)
+        other_values = check_int(other_values, "other_values", minimum=1, meaning=(
+            "the number of values of the side that is not clustered, e.g. other_values=10"))
+        by_joint = n_samples // n_labels // other_values
     by_subsample = n_samples // max(check_subsamples(subsamples)) // n_labels
     return max(2, min(max_clusters, by_joint, by_subsample))

@@ -212,8 +212,10 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 "a Discretizer never sees them. Pass an int, e.g. n_clusters=clusters_for_samples("
                 "n_samples, n_labels)."
             )
-        check_int(self.n_clusters, "n_clusters", minimum=2)
-        check_int(self.n_init, "n_init", minimum=1)
+        check_int(self.n_clusters, "n_clusters", minimum=2, meaning=(
+            "the number of clusters KMeans cuts the features into, e.g. n_clusters=8"))
+        check_int(self.n_init, "n_init", minimum=1, meaning=(
+            "the number of KMeans restarts, the best one kept, e.g. n_init=10"))
         if self.clusterer is not None:
             check_clusterer(self.clusterer, self.n_clusters)
 

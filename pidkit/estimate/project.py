@@ -11,13 +11,12 @@ project on the leading principal components. The discrete estimator then cluster
 from __future__ import annotations
 
 import contextlib
-import numbers
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from pidkit._settings import check_option, check_seed
+from pidkit._settings import check_int, check_option, check_seed
 
 from .._arrays import column_fix
 from .distinct_rows import rows_all_equal
@@ -49,13 +48,8 @@ the randomized SVD's 10 components were 0.05-0.5 rad off the exact ones, and the
 def check_projection(n_components: Any, normalize: Any, svd_solver: Any) -> None:
     """Raise a clear error for projection settings :func:`projection_steps` cannot use."""
     if n_components is not None:
-        if isinstance(n_components, bool) or not isinstance(n_components, numbers.Integral):
-            raise TypeError(
-                f"n_components must be an int >= 1 or None (no PCA); got {n_components!r} "
-                f"({type(n_components).__name__})."
-            )
-        if n_components < 1:
-            raise ValueError(f"n_components must be an int >= 1 or None (no PCA); got {n_components!r}.")
+        check_int(n_components, "n_components", minimum=1, alternative="None (no PCA)", meaning=(
+            "the number of principal components kept, e.g. n_components=10"))
     check_option(normalize, "normalize", NORMALIZE_OPTIONS)
     check_option(svd_solver, "svd_solver", SVD_SOLVERS)
 

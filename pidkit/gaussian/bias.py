@@ -51,8 +51,10 @@ def _log_det_bias(dim: int, dof: int) -> float:
 
 def _checked_dof(dims: dict[str, int], dof: int) -> tuple[int, int]:
     """The total of the named dimensions (ints >= 0) and ``dof``, an int at least that total."""
-    total = sum(check_int(value, name, minimum=0) for name, value in dims.items())
-    dof = check_int(dof, "dof", minimum=1)
+    total = sum(check_int(value, name, minimum=0, meaning=f"the dimension of a Gaussian block, e.g. {name}=3")
+                for name, value in dims.items())
+    dof = check_int(dof, "dof", minimum=1, meaning=(
+        "the Wishart matrix's degrees of freedom, n - 1 for n samples, e.g. dof=99"))
     if dof < total:
         names = " + ".join(dims)
         raise ValueError(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -89,6 +90,14 @@ def _from_union(cov: np.ndarray, dims: tuple[int, int, int], union_bits: float) 
     return GaussianExample(cov, dims, atoms)
 
 
+_BLOCKS = {"d_y": "the target Y", "d_t": "the teacher T", "d_s": "the student S"}
+
+
+def _check_dimension(value: Any, name: str) -> int:
+    """``value`` as the dimension ``name`` (``"d_t"``), an int >= 1; a bool is told what it counts."""
+    return check_int(value, name, minimum=1, meaning=f"the dimension of {_BLOCKS[name]}, e.g. {name}=3")
+
+
 def scalar_target(d_t: int, d_s: int, *, rng: Seed) -> GaussianExample:
     """Scalar Y, sources ``a Y + noise`` with noises correlated within and across T and S.
 
@@ -98,7 +107,7 @@ def scalar_target(d_t: int, d_s: int, *, rng: Seed) -> GaussianExample:
     >>> ex.dims, min(ex.atoms["uni_t"], ex.atoms["uni_s"]) == 0.0
     ((1, 3, 2), True)
     """
-    d_t, d_s = check_int(d_t, "d_t", minimum=1), check_int(d_s, "d_s", minimum=1)
+    d_t, d_s = (_check_dimension(d, name) for d, name in ((d_t, "d_t"), (d_s, "d_s")))
     rng = check_generator(rng, "rng")
     d = d_t + d_s
     loadings = rng.standard_normal((d, 1)) * rng.uniform(0.2, 2.0)
@@ -124,7 +133,7 @@ def degraded(
     >>> ex.atoms["uni_s"], ex.atoms["syn"]
     (0.0, 0.0)
     """
-    d_y, d_t, d_s = (check_int(d, name, minimum=1) for d, name in ((d_y, "d_y"), (d_t, "d_t"), (d_s, "d_s")))
+    d_y, d_t, d_s = (_check_dimension(d, name) for d, name in ((d_y, "d_y"), (d_t, "d_t"), (d_s, "d_s")))
     rng = check_generator(rng, "rng")
     k = random_positive_definite(rng, d_y, condition=5.0)
     a = rng.standard_normal((d_t, d_y)) * 0.8

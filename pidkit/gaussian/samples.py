@@ -358,7 +358,8 @@ def estimate_from_covariance(
     >>> round(r.red, 4), round(r.uni_t, 4), r.uni_s, r.syn
     (0.1315, 0.3685, 0.0, 0.0)
     """
-    n_samples = check_int(n_samples, "n_samples", minimum=2)
+    n_samples = check_int(n_samples, "n_samples", minimum=2, meaning=(
+        "the number of samples sample_cov was estimated from, e.g. n_samples=1000"))
     check_dims(dims, name="sample_cov")
     with blas_threads(1):
         return _estimate(sample_cov, dims, n_samples, bias_correction, units, tol, strict, method)
