@@ -1,5 +1,6 @@
 """Refusals of the joint checks that a command line words its own way: the first cell of a joint
-that holds text, a joint of a dtype that holds no numbers, and what to do with a stack of joints.
+that holds text (or a bool among numbers), a joint of a dtype that holds no numbers, and what to
+do with a stack of joints.
 :mod:`pidkit._validate` gives them to Python callers; the ``pidkit`` command builds the same from
 what it read, with the advice a shell user can follow.
 """
@@ -13,7 +14,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["TO_NUMBERS", "first_text_cell", "stack_advice", "text_as_number", "text_cell_refusal"]
+__all__ = [
+    "TO_NUMBERS",
+    "bool_cell_refusal",
+    "first_bool_cell",
+    "first_text_cell",
+    "stack_advice",
+    "text_as_number",
+    "text_cell_refusal",
+]
 
 TO_NUMBERS = "Convert it with np.asarray(..., dtype=float)."
 """The last sentence of the refusal of a joint whose dtype holds no real numbers (bool, complex,
@@ -48,21 +57,90 @@ def first_text_cell(p: Any) -> tuple[tuple[int, ...], str | bytes] | None:
     >>> first_text_cell(np.full((2, 2, 2), "a")), first_text_cell([[[0.5, 0.5]]])
     (((0, 0, 0), 'a'), None)
     """
+    return _first_cell(p, (str, bytes), "US")
+
+
+def first_bool_cell(p: Any) -> tuple[tuple[int, ...], bool | np.bool_] | None:
+    """The index and value of the first cell of ``p`` that holds a bool (Python's or NumPy's), in
+    row-major order; ``None`` where none does.
+
+    Nested sequences are searched as given: numpy reads ``[True, 0.5]`` as ``[1.0, 0.5]``, so the
+    converted array no longer shows the bool. An array of the bool dtype holds one in every cell.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint as a caller passed it: nested lists or tuples, or an object array.
+
+    Returns
+    -------
+    tuple or None
+        ``(index, value)``, the index a tuple of ints.
+
+    Examples
+    --------
+    >>> first_bool_cell([[[0.5, 0.25]], [[0.25, True]]])
+    ((1, 0, 1), True)
+    >>> first_bool_cell([[[1, 0]]]), first_bool_cell(np.array([[0.5, False]], dtype=object))
+    (None, ((0, 1), False))
+    """
+    return _first_cell(p, (bool, np.bool_), "b")
+
+
+_NESTED = (list, tuple, np.ndarray)
+
+
+def _first_cell(p: Any, types: tuple[type, ...], kinds: str) -> tuple[tuple[int, ...], Any] | None:
+    """The index and value of the first cell of ``p``, in row-major order, that is an instance of
+    ``types``, or the first cell of an array whose dtype kind is one of ``kinds`` (every cell of it
+    is one); ``None`` where none is. A row of plain cells is scanned in one loop, so a joint of a
+    million cells in nested lists takes a fraction of a second."""
+    wanted_or_nested = (*types, *_NESTED)
     stack: list[tuple[tuple[int, ...], Any]] = [((), p)]
     while stack:
         where, value = stack.pop()
-        if isinstance(value, (str, bytes)):
+        if isinstance(value, types):
             return where, value
         if isinstance(value, np.ndarray) and value.dtype != object:
-            if value.dtype.kind in "US" and value.size:
+            if value.dtype.kind in kinds and value.size:
                 first = (0,) * value.ndim
                 return (*where, *first), value[first].item()
-            continue  # numbers (or dates, complex...): refused by the dtype check, not here
+            continue  # cells of another kind: refused (or read) by the dtype check, not here
         if isinstance(value, np.ndarray) and value.ndim == 0:
             stack.append((where, value.item()))
-        elif isinstance(value, (list, tuple, np.ndarray)):
-            stack += [((*where, i), item) for i, item in reversed(list(enumerate(value)))]
+        elif isinstance(value, _NESTED):
+            for i, item in enumerate(value):
+                if not isinstance(item, wanted_or_nested):
+                    continue
+                if isinstance(item, types):
+                    return (*where, i), item
+                stack += [((*where, j), value[j]) for j in reversed(range(i, len(value)))]
+                break  # a nested row from here on: searched cell by cell
     return None
+
+
+def bool_cell_refusal(name: str, where: tuple[int, ...], value: bool | np.bool_, *, masses: bool = True,
+                      shown: str = "", fix: str = "") -> str:
+    """The refusal of an array ``name`` whose cell ``where`` holds the bool ``value`` among numbers,
+    ending with what to do, ``fix``: by default a Python caller's, for a joint of masses or (not
+    ``masses``) any array of numbers. ``shown`` is how the caller wrote the bool (``"true"`` in a
+    .json file), else Python's ``True``/``False``.
+
+    Examples
+    --------
+    >>> print(bool_cell_refusal("p_yts", (0, 0, 1), True))
+    p_yts must be an array of real numbers; p_yts[0, 0, 1] is the bool True, which numpy would read
+    as 1.0; write the probability it stands for as a number (or a count, with normalize=True).
+    >>> print(bool_cell_refusal("cov", (1, 1), False, masses=False))
+    cov must be an array of real numbers; cov[1, 1] is the bool False, which numpy would read as 0.0;
+    write the number it stands for.
+    """
+    shown = shown or repr(bool(value))
+    if not fix:
+        fix = ("write the probability it stands for as a number (or a count, with normalize=True)"
+               if masses else "write the number it stands for")
+    return (f"{name} must be an array of real numbers; {name}[{', '.join(map(str, where))}] is the "
+            f"bool {shown}, which numpy would read as {float(value)!r}; {fix}.")
 
 
 def text_as_number(text: str | bytes) -> float | None:

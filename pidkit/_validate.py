@@ -20,7 +20,15 @@ from typing import Any
 import numpy as np
 
 from ._arrays import check_not_sparse, ragged_row_text
-from ._joint_advice import TO_NUMBERS, first_text_cell, stack_advice, text_as_number, text_cell_refusal
+from ._joint_advice import (
+    TO_NUMBERS,
+    bool_cell_refusal,
+    first_bool_cell,
+    first_text_cell,
+    stack_advice,
+    text_as_number,
+    text_cell_refusal,
+)
 from ._memory import check_memory
 from ._type_names import type_with_article
 
@@ -357,6 +365,10 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
         ) from exc
     if arr.dtype == object:
         return _object_to_float(arr, name, masses)
+    # numpy reads a bool among numbers as 1.0 or 0.0; only nested sequences can hold one unseen
+    cell = first_bool_cell(p) if arr.dtype.kind in "iuf" and not isinstance(p, np.ndarray) else None
+    if cell is not None:
+        raise TypeError(bool_cell_refusal(name, *cell, masses=masses))
     text = first_text_cell(p) if arr.dtype.kind in "US" else None
     if text is not None:  # numpy made every cell text: name the cell that was
         raise TypeError(text_cell_refusal(name, *text, fix=_text_fix(name, masses)))
@@ -395,7 +407,9 @@ def _object_to_float(arr: np.ndarray, name: str, masses: bool) -> np.ndarray:
     for index, value in np.ndenumerate(arr):
         if isinstance(value, (str, bytes)):
             raise TypeError(text_cell_refusal(name, index, value, fix=_text_fix(name, masses)))
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(bool_cell_refusal(name, index, value, masses=masses))
+        if not isinstance(value, numbers.Real):
             raise TypeError(
                 f"{name} must be an array of real numbers; {name}[{', '.join(map(str, index))}] "
                 f"is {value!r:.40} ({type(value).__name__})."

@@ -22,7 +22,15 @@ import numpy as np
 
 from . import __version__, examples, theorems
 from ._errors import SolverError
-from ._joint_advice import TO_NUMBERS, first_text_cell, stack_advice, text_as_number, text_cell_refusal
+from ._joint_advice import (
+    TO_NUMBERS,
+    bool_cell_refusal,
+    first_bool_cell,
+    first_text_cell,
+    stack_advice,
+    text_as_number,
+    text_cell_refusal,
+)
 from ._result import PIDResult
 from ._settings import SEED_MAX
 from ._validate import check_choice, did_you_mean
@@ -182,6 +190,8 @@ def _decompose(args: argparse.Namespace) -> int:
         text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
         if text is not None:
             advice = text_cell_refusal("p_yts", *text, fix=_text_fix(args.joint))
+        elif isinstance(exc, TypeError) and isinstance(p, list) and np.asarray(p).dtype != np.bool_:
+            advice = _json_bool_refusal(p, advice)
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
             advice = advice.replace(TO_NUMBERS, _to_numbers(args.joint))
@@ -228,6 +238,16 @@ def _text_fix(path: str) -> Callable[[str | bytes], str]:
                 "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)" if npy else numbers)
 
     return fix
+
+
+def _json_bool_refusal(joint: list[Any], advice: str) -> str:
+    """The refusal of a .json joint with a true or false among its numbers, named as the file
+    writes it and with what to write instead; ``advice`` where it holds no bool."""
+    cell = first_bool_cell(joint)
+    if cell is None:
+        return advice
+    return bool_cell_refusal("p_yts", *cell, shown=json.dumps(bool(cell[1])), fix=(
+        "write the probability it stands for as a number, not true or false (or a count, with --normalize)"))
 
 
 def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
