@@ -43,7 +43,6 @@ from pidkit.estimate import (
     pid_from_representations,
 )
 from pidkit_distill.config import AuditConfig
-from pidkit_distill.data.registry import labels_problem
 from pidkit_distill.devices import devices_here, on_this_machine
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
@@ -56,7 +55,7 @@ def collect_features(
     teacher: nn.Module, student: nn.Module, dataset: Any, *,
     device: torch.device | str | None = None, batch_size: int = 512,
     layers: list[int] | None = None, max_samples: int = 0,
-    input_shape: tuple[int, ...] | None = None,
+    input_shape: tuple[int, ...] | None = None, num_classes: int | None = None,
 ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
     """Flattened layer outputs of both networks on ``dataset``, in eval mode.
 
@@ -84,6 +83,9 @@ def collect_features(
         The per-sample input shape the networks were built for (a Distiller's
         ``sample_input_shape``): when they raise on inputs of another shape, the error names
         both shapes instead of torch's.
+    num_classes : int, optional
+        The networks' number of classes (a Distiller's ``num_classes``): labels outside
+        ``[0, num_classes)`` are refused (``None``: any int label is taken).
 
     Returns
     -------
@@ -99,6 +101,14 @@ def collect_features(
         not a device or not the one the networks are on, the ``(x, y)`` pair has a number
         of labels other than its number of rows, or the networks raise on inputs whose
         per-sample shape is not ``input_shape`` or whose dtype is not their weights'.
+        Labels that are no class numbers are refused as each batch is read
+        (:func:`_labels_refusal`), naming the first with its index in the order read: a
+        batch's labels not of shape ``(rows,)``; bool labels (``y.long()``); strings;
+        fractions (0.5); labels outside ``[0, num_classes)``; and float labels of whole
+        numbers (1.0), as torch's cross-entropy, which the trainer calls on them without a
+        cast, takes only int64 (or uint8) targets: pass ``y.long()``. Each is a
+        :class:`~pidkit_distill.training.loaders.DataError` (a ``ValueError``), which the
+        ``pidkit-distill`` command reports in one line with exit status 2.
     TypeError
         ``dataset`` yields something other than ``(x, y)`` pairs of tensors, or is a pair of
         numpy arrays, or a pair of a tensor and something else (a list of labels).
@@ -124,16 +134,25 @@ def collect_features(
     t_out: list[list[np.ndarray]] = []
     s_out: list[list[np.ndarray]] = []
     labels: list[np.ndarray] = []
+    whole_floats: tuple[int, torch.Tensor] | None = None  # the first float label's index, value
     # a loader's seed and shuffle draws leave the caller's torch stream as it was
     with torch.random.fork_rng(devices=[]):
         try:
             n_read = 0
-            for x, y in map(_pair, batches):
+            for batch in batches:
+                if max_samples and n_read >= max_samples:
+                    break
+                x, y = _pair(batch, n_read, num_classes)
                 if max_samples:
-                    if n_read >= max_samples:
-                        break
                     x, y = x[:max_samples - n_read], y[:max_samples - n_read]
+                refusal = _labels_refusal(y, len(x), n_read, num_classes)
+                if refusal is not None:
+                    raise _labels_error(refusal)
+                if y.is_floating_point() and len(y):  # refused once no label is a fraction
+                    whole_floats = whole_floats or (n_read, y[0])
                 n_read += len(y)
+                if whole_floats is not None:
+                    continue  # to be refused: the rest of the labels only are checked
                 x = x.to(device)
                 try:
                     t_layers = teacher.forward_features(x).layers
@@ -162,6 +181,11 @@ def collect_features(
         finally:
             for m, mode in modes:
                 m.training = mode
+    if whole_floats is not None:
+        at, value = whole_floats
+        raise _labels_error(f"its labels are {_dtype_name(value)} numbers (at index {at}: "
+                            f"{value.item()!r}); the audit takes {_classes(num_classes)}: pass "
+                            "y.long()")
     if not labels:  # checked here, not with len(): an IterableDataset has none
         raise ValueError("dataset is empty: the audit needs held-out samples; pass the held-out "
                          "set")
@@ -222,9 +246,9 @@ def audit_distiller(
         int >= 0, ``batch_size`` not an int >= 1, ``device`` is not where the networks are,
         ``dataset`` is empty or yields no ``(x, y)`` pairs of tensors, or an audited layer is
         out of range; each message names the argument. A label of ``dataset`` outside
-        ``[0, num_classes)`` of the distiller, or a float label (0.5, or 1.0: pass
-        ``y.long()``), is refused, naming the first with its index in the order read
-        (:func:`~pidkit_distill.data.registry.labels_problem`).
+        ``[0, num_classes)`` of the distiller, a float label (0.5, or 1.0: pass ``y.long()``),
+        a bool or str label, or labels not one per sample, are refused as each batch is read,
+        naming the first with its index in the order read (:func:`collect_features`).
 
     Examples
     --------
@@ -269,10 +293,8 @@ def audit_distiller(
         distiller.teacher, distiller.student, dataset, device=device, batch_size=batch_size,
         layers=layers, max_samples=settings.max_samples,
         input_shape=getattr(distiller, "sample_input_shape", None),
+        num_classes=getattr(distiller, "num_classes", None),
     )
-    problem = labels_problem(y, getattr(distiller, "num_classes", None))
-    if problem is not None:
-        raise ValueError(f"dataset: {problem}")
     layers = layers if layers is not None else list(range(len(t_layers)))
     records = []
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
@@ -339,11 +361,19 @@ def _inputs_refusal(x: torch.Tensor, student: nn.Module,
     return None
 
 
-def _pair(batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
-    """``batch`` as ``(x, y)``, refused, naming what it is, when it is no pair of tensors."""
+def _pair(batch: Any, start: int, num_classes: int | None) -> tuple[torch.Tensor, torch.Tensor]:
+    """``batch`` as ``(x, y)``, refused, naming what it is, when it is no pair of tensors; a
+    batch whose labels are strings (collated as a list of them), naming the first, read at
+    index ``start``."""
     if (isinstance(batch, tuple | list) and len(batch) == 2
             and all(isinstance(t, torch.Tensor) for t in batch)):
         return batch[0], batch[1]
+    if (isinstance(batch, tuple | list) and len(batch) == 2 and isinstance(batch[0], torch.Tensor)
+            and isinstance(batch[1], tuple | list) and batch[1]
+            and all(isinstance(label, str) for label in batch[1])):
+        raise _labels_error(f"its label at index {start} is {batch[1][0]!r}, a str; the audit "
+                            f"takes {_classes(num_classes)}: number the classes from 0 "
+                            "(classes.index(name))")
     if isinstance(batch, tuple | list):
         what = f"a {type(batch).__name__} of {[type(b).__name__ for b in batch]}"
     elif isinstance(batch, dict):
@@ -353,6 +383,81 @@ def _pair(batch: Any) -> tuple[torch.Tensor, torch.Tensor]:
     raise TypeError(f"dataset must yield (x, y) pairs of tensors, inputs and labels; its batches "
                     f"are {what}; pass a Dataset or DataLoader of (x, y), or a pair (x, y) of "
                     "tensors")
+
+
+def _labels_refusal(y: torch.Tensor, n_rows: int, start: int,
+                    num_classes: int | None) -> str | None:
+    """What is wrong with ``y``, the labels of a batch of ``n_rows`` inputs read from index
+    ``start`` on, as the end of a sentence naming the data ("dataset: ..."), with the fix;
+    ``None`` where they are one int (or float, see :func:`collect_features`) per row, no
+    fraction, in ``[0, num_classes)``. The first wrong label is named with its index in the
+    order read; only the batch's labels, already in hand, are read.
+
+    Examples
+    --------
+    >>> _labels_refusal(torch.tensor([0, 3, 1]), 3, 0, 4) is None
+    True
+    >>> _labels_refusal(torch.tensor([0, 7, 9]), 3, 30, 4)
+    "its label at index 31 is 7, outside [0, 4), the distiller's classes (num_classes=4): pass \
+the held-out split of the data the distiller was built for, its classes numbered from 0"
+    >>> _labels_refusal(torch.tensor([1.0, 0.5]), 2, 0, 4)
+    'its label at index 1 is 0.5, no class: the audit takes int class labels in [0, 4) \
+(num_classes=4); pass the class of each sample, not a score or a probability'
+    >>> _labels_refusal(torch.tensor([True, False]), 2, 8, None)
+    'its labels are bool (at index 8: True); the audit takes int class labels: pass y.long() \
+(int(y) for a label a Dataset returns)'
+    >>> _labels_refusal(torch.tensor([[0], [1]]), 2, 0, 4)
+    'its labels have shape (2, 1) in a batch of 2 samples (from index 0); the audit takes one \
+int class label per sample, y of shape (N,): pass y.flatten() of an (N, 1) y'
+    """
+    classes = _classes(num_classes)
+    if y.dim() != 1 or len(y) != n_rows:
+        return (f"its labels have shape {tuple(y.shape)} in a batch of {n_rows} samples (from "
+                f"index {start}); the audit takes one int class label per sample, y of shape "
+                "(N,): pass y.flatten() of an (N, 1) y")
+    if not len(y):
+        return None
+    if y.dtype == torch.bool or y.is_complex():
+        return (f"its labels are {_dtype_name(y)} (at index {start}: {y[0].item()!r}); the audit "
+                f"takes {classes}: pass y.long() (int(y) for a label a Dataset returns)")
+    if y.is_floating_point():
+        fractional = ((y != y.round()) | ~y.isfinite()).nonzero()  # NaN, infinities too
+        if len(fractional):
+            at = int(fractional[0])
+            return (f"its label at index {start + at} is {y[at].item()!r}, no class: the audit "
+                    f"takes {classes}; pass the class of each sample, not a score or a "
+                    "probability")
+    if num_classes is not None:
+        values = y if y.is_floating_point() else y.long()  # a uint8 y compares 256 as 0
+        outside = ((values < 0) | (values >= num_classes)).nonzero()
+        if len(outside):
+            at = int(outside[0])
+            return (f"its label at index {start + at} is {int(values[at].item())}, outside "
+                    f"[0, {num_classes}), the distiller's classes (num_classes={num_classes}): "
+                    "pass the held-out split of the data the distiller was built for, its "
+                    "classes numbered from 0")
+    return None
+
+
+def _classes(num_classes: int | None) -> str:
+    """The labels the audit takes, for its messages."""
+    return "int class labels" + ("" if num_classes is None else
+                                 f" in [0, {num_classes}) (num_classes={num_classes})")
+
+
+def _dtype_name(values: torch.Tensor) -> str:
+    """The dtype of ``values`` as numpy names it (``float32``, ``bool``), for messages."""
+    return str(values.dtype).removeprefix("torch.")
+
+
+def _labels_error(problem: str) -> ValueError:
+    """The error of held-out labels that are no classes: a
+    :class:`~pidkit_distill.training.loaders.DataError`, which the ``pidkit-distill`` command
+    reports as its user's mistake (one line, exit status 2), as it does the data's other
+    mistakes. Imported here: the training package imports this module."""
+    from pidkit_distill.training.loaders import DataError
+
+    return DataError(f"dataset: {problem}")
 
 
 def _device_of(teacher: nn.Module, student: nn.Module,

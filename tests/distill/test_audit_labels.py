@@ -5,13 +5,17 @@ refusal names the argument, the first such label and its index, and the fix."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
-from torch.utils.data import TensorDataset
+from own_distillers import LogitMatch, tapped_mlp
+from torch.utils.data import Dataset, TensorDataset
 
 from pidkit_distill import audit_distiller, build_model
+from pidkit_distill.audit import collect_features
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.methods import get_method
+from pidkit_distill.training.loaders import DataError
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -60,3 +64,89 @@ def test_float_labels_of_whole_numbers_are_told_to_be_ints(distiller):
         "labels in [0, 4) (num_classes=4): pass y.long()")
     # as ints, the same labels are audited
     assert [(r["layer"], r["n_samples"]) for r in _audit(distiller, Y)] == [(2, 60)]
+    # read batch by batch, a fraction after the first batch of whole numbers is named
+    labels = torch.where(torch.arange(60) == 40, 0.5, Y.float())
+    with pytest.raises(ValueError, match=r"^dataset: its label at index 40 is 0\.5, no class"):
+        audit_distiller(distiller, TensorDataset(X, labels), epoch=0, settings=SETTINGS,
+                        batch_size=16)
+
+
+class OwnHeldOut(Dataset):
+    """A user's held-out split, read sample by sample: 60 samples of 20 inputs, labels
+    ``label(i)`` (``i % 4``) but ``label_37`` at index 37 where given; it keeps the indices it
+    was asked for."""
+
+    def __init__(self, label_37=None, *, label=lambda i: i % 4):
+        self.label_37, self.label, self.read = label_37, label, []
+
+    def __len__(self):
+        return 60
+
+    def __getitem__(self, i):
+        self.read.append(i)
+        return X[i], self.label(i) if i != 37 or self.label_37 is None else self.label_37
+
+
+def _own_distiller():
+    return LogitMatch(tapped_mlp(8), tapped_mlp(16), sample_input=X[:2], num_classes=4)
+
+
+@pytest.mark.parametrize(("label_37", "said"), [
+    (7, "its label at index 37 is 7, outside [0, 4), the distiller's classes (num_classes=4): "
+        "pass the held-out split of the data the distiller was built for, its classes numbered "
+        "from 0"),
+    (1.5, "its label at index 37 is 1.5, no class: the audit takes int class labels in [0, 4) "
+          "(num_classes=4); pass the class of each sample, not a score or a probability"),
+])
+def test_a_bad_label_of_ones_own_dataset_stops_the_audit_in_its_batch(label_37, said):
+    held_out = OwnHeldOut(label_37)
+    with pytest.raises(DataError) as info:  # the command's one line, exit status 2
+        audit_distiller(_own_distiller(), held_out, epoch=0, batch_size=16,
+                        settings=AuditConfig(layers=[0], clusters=3, bootstrap=0))
+    assert str(info.value) == f"dataset: {said}"
+    assert max(held_out.read) == 47  # the batch of samples 32 to 47, not the 12 after it
+
+
+def test_collect_features_checks_labels_against_num_classes():
+    distiller = _own_distiller()
+    with pytest.raises(DataError, match=r"^dataset: its label at index 37 is 7, outside \[0, 4\)"):
+        collect_features(distiller.teacher, distiller.student, OwnHeldOut(7), batch_size=16,
+                         num_classes=4)
+    # without num_classes, any int label is a class
+    assert collect_features(distiller.teacher, distiller.student, OwnHeldOut(7),
+                            layers=[0])[2][37] == 7
+
+
+@pytest.mark.parametrize(("labels", "at"), [
+    (torch.arange(60) % 2 == 1, "0: False"),                                     # torch.bool
+    (OwnHeldOut(label=lambda i: i % 2 == 1), "0: False"),                          # Python bool
+    (OwnHeldOut(label=lambda i: np.bool_(i % 2 == 0)), "0: True"),                 # numpy bool
+])
+def test_bool_labels_are_told_to_be_ints(distiller, labels, at):
+    dataset = TensorDataset(X, labels) if isinstance(labels, torch.Tensor) else labels
+    with pytest.raises(ValueError) as info:
+        audit_distiller(distiller, dataset, epoch=0, settings=SETTINGS)
+    assert str(info.value) == (
+        f"dataset: its labels are bool (at index {at}); the audit takes int class labels in "
+        "[0, 4) (num_classes=4): pass y.long() (int(y) for a label a Dataset returns)")
+
+
+def test_labels_of_shape_n_1_are_told_to_be_flattened(distiller):
+    with pytest.raises(ValueError) as info:
+        audit_distiller(distiller, OwnHeldOut(label=lambda i: torch.tensor([i % 4])), epoch=0,
+                        settings=SETTINGS, batch_size=16)
+    assert str(info.value) == (
+        "dataset: its labels have shape (16, 1) in a batch of 16 samples (from index 0); the "
+        "audit takes one int class label per sample, y of shape (N,): pass y.flatten() of an "
+        "(N, 1) y")
+
+
+def test_class_names_as_labels_are_told_to_be_numbers(distiller):
+    names = ["cat", "dog", "owl", "yak"]
+    with pytest.raises(ValueError) as info:
+        audit_distiller(distiller, OwnHeldOut(label=lambda i: names[i % 4]), epoch=0,
+                        settings=SETTINGS)
+    assert str(info.value) == (
+        "dataset: its label at index 0 is 'cat', a str; the audit takes int class labels in "
+        "[0, 4) (num_classes=4): number the classes from 0 (classes.index(name))")
+
