@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 import traceback
 import zipfile
@@ -33,7 +34,7 @@ from ._joint_advice import (
 )
 from ._result import PIDResult
 from ._settings import SEED_MAX
-from ._validate import check_choice, did_you_mean
+from ._validate import check_choice, closest, did_you_mean
 from .command_line import (
     StrictArgumentParser,
     checked,
@@ -49,6 +50,8 @@ from .theorems.theorem_4_1 import sizes_remedy
 
 _COLUMNS = ("red", "uni_t", "uni_s", "syn", "i_yts")
 _NPY_MAGIC = b"\x93NUMPY"
+_MOST_NAMES_COMPARED = 2000
+"""The most file names a missing joint file's name is compared with for a did-you-mean."""
 
 
 class UsageError(Exception):
@@ -61,7 +64,7 @@ def _load_joint(path: str) -> Any:
         raise UsageError("the joint file's path is empty; give a .npy or .json file p[y][t][s]")
     file = Path(path)
     if not file.exists():
-        raise UsageError(f"{path}: no such file")
+        raise UsageError(f"{path}: no such file{_close_file_name(file)}")
     if file.is_dir():
         raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
     suffix = file.suffix.lower()
@@ -91,6 +94,23 @@ def _load_joint(path: str) -> Any:
         else ""
     )
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def _close_file_name(file: Path) -> str:
+    """``". Did you mean 'joint.npy'?"``, naming the file in the missing ``file``'s folder whose name
+    is closest to its name (as the user wrote the folder), or ``""`` where none is close. Names too
+    long or short to be close are skipped unread; a folder with more than
+    :data:`_MOST_NAMES_COMPARED` of the rest gets no suggestion (difflib reads 100,000 in 3 s)."""
+    size = len(file.name)
+    try:
+        with os.scandir(file.parent) as entries:
+            # difflib's closeness 2 M / (len(a) + len(b)) >= 0.6, M <= the shorter length
+            names = [entry.name for entry in entries
+                     if 2 * min(size, len(entry.name)) >= 0.6 * (size + len(entry.name)) and entry.is_file()]
+    except OSError:  # no such folder, or one that cannot be listed
+        return ""
+    match = closest(file.name, names) if len(names) <= _MOST_NAMES_COMPARED else None
+    return f". Did you mean {str(file.with_name(match))!r}?" if match is not None else ""
 
 
 def _not_a_json_list(loaded: Any, path: str) -> str:
