@@ -21,7 +21,7 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader
 
 from pidkit._progress import bar_class, watched
-from pidkit_distill.training.loaders import ShardedBatchSampler, batch_sampler
+from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batch_sampler
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, autocast, to_device
@@ -183,6 +183,16 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
 
     The model is put in eval mode for the pass and returned to its previous mode afterwards.
 
+    Raises
+    ------
+    DataError
+        A batch's labels are not what torch's cross-entropy takes (:func:`_labels_refusal`): one
+        int64 (or uint8) label per sample in ``[0, classes)``, ``classes`` the model's logits.
+        Checked as each batch is read, on its labels in hand, so that a label the data's check
+        when loaded did not read (:func:`~pidkit_distill.training.load_data` reads a ``Dataset``
+        of one's own by its first sample) is named with its sample's index, not met as torch's
+        ``Target 7 is out of bounds`` (on CUDA a device-side assert).
+
     Examples
     --------
     >>> import torch
@@ -199,10 +209,16 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     model.eval()
     total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss sum, correct
     labels = torch.zeros(0, dtype=torch.float64, device=device)  # samples of each class
-    for x, y in loader:
+    for step, (x, y) in enumerate(loader):
+        given = y  # checked on the host, as read
         x, y = to_device(x, y, device)
         with autocast(device, amp):
             logits = model(x)
+        refusal = _labels_refusal(given, len(x), logits.shape[1])
+        if refusal is not None:
+            position, problem = refusal
+            index = list(batch_sampler(loader))[step][position]
+            raise DataError(f"data.name: sample {index} of the data set's test split {problem}")
         total += torch.stack([
             torch.tensor(float(y.shape[0]), dtype=torch.float64, device=device),
             F.cross_entropy(logits.float(), y, reduction="sum").double(),
@@ -224,6 +240,49 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
     return {"loss": total[1].item() / count, "acc": total[2].item() / count,
             "n": int(total[0].item()),
             "majority": labels.max().item() / count if labels.numel() else 0.0}
+
+
+def _labels_refusal(y: Tensor, n_rows: int, classes: int) -> tuple[int, str] | None:
+    """The position in its batch of ``n_rows`` samples of the first of the labels ``y`` that
+    torch's cross-entropy cannot take for ``classes`` classes, and what is wrong with it and the
+    fix, as the end of a sentence naming that sample; ``None`` where the labels are one int64
+    (or uint8) per sample, in ``[0, classes)``.
+
+    Examples
+    --------
+    >>> _labels_refusal(torch.tensor([0, 2, 1]), 3, 3) is None
+    True
+    >>> print(*_labels_refusal(torch.tensor([0, 2, 1]), 3, 2))
+    1 has label 2, outside [0, 2) (its num_classes=2); labels must be integers in [0, 2): number \
+the classes from 0 in its loader (y - y.min()), or return a num_classes above its largest label
+    >>> print(*_labels_refusal(torch.tensor([0.0, 1.5, 1.0]), 3, 2))
+    1 has label 1.5, no class: return the class of each sample, an int, from its loader, not a \
+score or a probability
+    >>> print(*_labels_refusal(torch.tensor([True, False, True]), 3, 2))
+    0 has a torch.bool label (True), but the trainer takes int64 (or uint8) labels, as torch's \
+cross-entropy does: return y.long() (int(y) for one label) from its loader
+    """
+    if y.dim() != 1 or len(y) != n_rows:
+        return 0, (f"comes in a batch of {n_rows} samples with labels of shape "
+                   f"{tuple(y.shape)}: return one int label per sample from its loader "
+                   "(y.flatten() of an (N, 1) y)")
+    if y.is_floating_point():
+        fractional = ((y != y.round()) | ~y.isfinite()).nonzero()  # NaN, infinities too
+        if len(fractional):
+            at = int(fractional[0])
+            return at, (f"has label {y[at].item()!r}, no class: return the class of each "
+                        "sample, an int, from its loader, not a score or a probability")
+    if y.dtype not in (torch.int64, torch.uint8) and len(y):
+        return 0, (f"has a {y.dtype} label ({y[0].item()!r}), but the trainer takes int64 "
+                   "(or uint8) labels, as torch's cross-entropy does: return y.long() "
+                   "(int(y) for one label) from its loader")
+    outside = ((y.long() < 0) | (y.long() >= classes)).nonzero()  # a uint8 y compares 256 as 0
+    if not len(outside):
+        return None
+    at = int(outside[0])
+    return at, (f"has label {int(y[at])}, outside [0, {classes}) (its num_classes={classes}); "
+                f"labels must be integers in [0, {classes}): number the classes from 0 in its "
+                "loader (y - y.min()), or return a num_classes above its largest label")
 
 
 @contextmanager

@@ -5,16 +5,22 @@ refusal names the argument, the first such label and its index, and the fix."""
 
 from __future__ import annotations
 
+import sys
+import textwrap
+
 import numpy as np
 import pytest
 import torch
 from own_distillers import LogitMatch, tapped_mlp
-from torch.utils.data import Dataset, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from pidkit_distill import audit_distiller, build_model
 from pidkit_distill.audit import collect_features
+from pidkit_distill.cli import main
 from pidkit_distill.config import AuditConfig
+from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import get_method
+from pidkit_distill.training import evaluate
 from pidkit_distill.training.loaders import DataError
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -150,3 +156,62 @@ def test_class_names_as_labels_are_told_to_be_numbers(distiller):
         "dataset: its label at index 0 is 'cat', a str; the audit takes int class labels in "
         "[0, 4) (num_classes=4): number the classes from 0 (classes.index(name))")
 
+
+
+HELD_OUT_LOADER = textwrap.dedent("""
+    import torch
+    from torch.utils.data import Dataset
+    from pidkit_distill import DatasetBundle, register_dataset
+
+    class Blobs(Dataset):
+        def __init__(self, n, label_37):
+            self.x = torch.randn(n, 8, generator=torch.Generator().manual_seed(n))
+            self.label_37 = label_37
+
+        def __len__(self):
+            return len(self.x)
+
+        def __getitem__(self, i):
+            return self.x[i], self.label_37 if i == 37 else i % 2
+
+    @register_dataset("own-blobs")
+    def blobs(*, seed=0):
+        return DatasetBundle(Blobs(64, 1), Blobs(60, {label_37!r}), num_classes=2,
+                             input_shape=(8,))
+""")
+
+
+def test_a_bad_held_out_label_of_ones_own_dataset_is_the_commands_one_line(tmp_path, capsys,
+                                                                           monkeypatch):
+    # it was torch's 'IndexError: Target 7 is out of bounds.' in the teacher's evaluation, a
+    # traceback, exit status 1: the data's check when loaded reads such a split's first sample
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
+    monkeypatch.delitem(sys.modules, "own_blobs", raising=False)
+    (tmp_path / "own_blobs.py").write_text(HELD_OUT_LOADER.format(label_37=7))
+    assert main(["train", "--import", "own_blobs.py", "--data", "own-blobs", "--model.teacher",
+                 "synthetic-teacher", "--model.student", "synthetic-student", "--teacher",
+                 "untrained", "--epochs", "1", "--run.threads", "1", "--run.print_every", "0",
+                 "--out-dir", str(tmp_path / "runs")]) == 2
+    assert capsys.readouterr().err == (
+        "pidkit-distill train: error: data.name: sample 37 of the data set's test split has "
+        "label 7, outside [0, 2) (its num_classes=2); labels must be integers in [0, 2): number "
+        "the classes from 0 in its loader (y - y.min()), or return a num_classes above its "
+        "largest label\n")
+
+
+@pytest.mark.parametrize(("labels", "said"), [
+    (torch.where(torch.arange(10) == 7, 1.5, torch.arange(10) % 2.0),
+     "sample 7 of the data set's test split has label 1.5, no class: return the class of each "
+     "sample, an int, from its loader, not a score or a probability"),
+    (torch.arange(10) % 2 == 1,
+     "sample 0 of the data set's test split has a torch.bool label (False), but the trainer "
+     "takes int64 (or uint8) labels, as torch's cross-entropy does: return y.long() (int(y) for "
+     "one label) from its loader"),
+])
+def test_the_held_out_evaluation_names_a_label_cross_entropy_cannot_take(labels, said):
+    # labels of a float batch are read for fractions before their dtype is refused
+    held_out = DataLoader(TensorDataset(torch.zeros(10, 3), labels), batch_size=10)
+    with pytest.raises(DataError) as info:
+        evaluate(torch.nn.Linear(3, 2), held_out, device=torch.device("cpu"))
+    assert str(info.value) == f"data.name: {said}"
