@@ -36,27 +36,43 @@ def map_chunks(
     *args
         Passed to every call after the chunk.
     bar : tqdm-like, optional
-        Advanced by ``len(chunk)`` as each chunk's result arrives (in input order), so that a
-        long run shows its progress.
+        Advanced by ``len(chunk)`` as each chunk's result arrives (in the order the chunks finish,
+        where the backend allows: a slow first chunk does not hold back the count of those after
+        it), so that a long run shows its progress.
 
     Examples
     --------
     >>> map_chunks(sum, [[1, 2], [3], [4, 5, 6]], 1)
     [3, 3, 15]
     """
-    from joblib import Parallel, delayed
+    from joblib import delayed
 
     if n_jobs == 1 or len(chunks) <= 1:
-        results: Iterable[Any] = (func(chunk, *args) for chunk in chunks)
+        numbered: Iterable[tuple[int, Any]] = ((i, func(chunk, *args)) for i, chunk in enumerate(chunks))
     else:
-        try:  # results as they come, for the bar
-            parallel = Parallel(n_jobs=n_jobs, prefer="processes", return_as="generator")
-        except ValueError:  # a backend that cannot (joblib's "multiprocessing"): all at the end
-            parallel = Parallel(n_jobs=n_jobs, prefer="processes")
-        results = parallel(delayed(func)(chunk, *args) for chunk in chunks)
-    out = []
-    for chunk, result in zip(chunks, results, strict=True):
-        out.append(result)
+        calls = (delayed(_numbered)(i, func, chunk, *args) for i, chunk in enumerate(chunks))
+        numbered = _parallel(n_jobs)(calls)
+    out: list[Any] = [None] * len(chunks)
+    for index, result in numbered:
+        out[index] = result
         if bar is not None:
-            bar.update(len(chunk))
+            bar.update(len(chunks[index]))
     return out
+
+
+def _numbered(index: int, func: Callable[..., Any], chunk: Any, *args: Any) -> tuple[int, Any]:
+    """``(index, func(chunk, *args))``: a result that names its chunk, as results come in any order."""
+    return index, func(chunk, *args)
+
+
+def _parallel(n_jobs: int | None) -> Any:
+    """``joblib.Parallel`` giving results as chunks finish (joblib >= 1.4), else in input order as
+    they come, else (a backend that cannot, joblib's "multiprocessing") all at the end."""
+    from joblib import Parallel
+
+    for return_as in ("generator_unordered", "generator"):
+        try:
+            return Parallel(n_jobs=n_jobs, prefer="processes", return_as=return_as)
+        except ValueError:  # a joblib or backend without it
+            continue
+    return Parallel(n_jobs=n_jobs, prefer="processes")

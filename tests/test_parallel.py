@@ -58,3 +58,25 @@ def test_one_job_runs_in_this_process_under_a_dask_cluster():
             there = map_chunks(_thread, [[1], [2]], 2)
     assert here == [threading.get_ident()] * 2 and threading.get_ident() not in there
     assert len(stream.data) == 2  # the two chunks of n_jobs=2
+
+
+def test_a_slow_first_chunk_does_not_hold_back_the_count_of_the_others():
+    # The first chunk finishes only once the bar has counted another: joblib's ordered generator
+    # held every result back until the first chunk's, so the bar of a batch whose first joint
+    # was slow sat at 0 while the rest were done (here the first chunk gave up waiting: False).
+    # Results still come back in input order.
+    counted = threading.Event()
+
+    class Bar(_Bar):
+        def update(self, n: int) -> None:
+            super().update(n)
+            counted.set()
+
+    def solve(chunk: list[int]) -> tuple[bool, int]:
+        return (counted.wait(timeout=30) if chunk[0] == 0 else True), sum(chunk)
+
+    bar = Bar()
+    with joblib.parallel_config(backend="threading"):
+        out = map_chunks(solve, [[0, 1], [5], [6, 7]], 2, bar=bar)
+    assert out == [(True, 1), (True, 5), (True, 13)]
+    assert bar.n == 5
