@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import ast
-import re
 import shlex
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,7 +11,7 @@ from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields
 from pidkit_distill.config_text import apply_overrides, load_config
-from pidkit_distill.config_values import ConfigValueError
+from pidkit_distill.config_values import ConfigEntryError, ConfigValueError
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs", "key_value",
            "load_config_file", "name_errors_as_typed", "named_option"]
@@ -197,51 +195,24 @@ def named_option(args: argparse.Namespace, key: str) -> tuple[str, str]:
     return key, f"--{key} VALUE"
 
 
-
-# The errors of the checks that name a key whose value the user may have typed, as check_config
-# and name_check.check_builtin_names give them: the start of the error (the key it names:
-# "data", "method.name"), the configuration key (or table) of the value, and the shape of the
-# rest, whose group "said" is told after the option; its group "entries" (a list of a table's
-# entries) or "entry" (one) names the table's entries at fault instead of the table.
-_UNKNOWN_ENTRIES = r"(?P<entries>\[.*?\])"
-_NAME_ERRORS = (
-    ("data", "data.name", r"name=.*? is (?P<said>not a known dataset.*)"),
-    ("data", "data.options", rf"(?P<said>unknown option\(s\) {_UNKNOWN_ENTRIES} for data set .*)"),
-    ("teacher.data_options", "teacher.data_options",
-     rf"(?P<said>unknown option\(s\) {_UNKNOWN_ENTRIES} for data set .*)"),
-    ("model.teacher", "model.teacher", r"name=.*? is (?P<said>not a known model.*)"),
-    ("model.student", "model.student", r"name=.*? is (?P<said>not a known model.*)"),
-    # a wrn-D-K name whose depth or width no WideResNet has
-    ("model.teacher", "model.teacher", r"(?P<said>(?:depth|widen_factor) must be .*)"),
-    ("model.student", "model.student", r"(?P<said>(?:depth|widen_factor) must be .*)"),
-    ("method.name", "method.name", r"name=.*? is (?P<said>not a known method.*)"),
-    ("method.preset", "method.preset", r".*? is (?P<said>not a preset of method .*)"),
-    ("method.params", "method.params",
-     rf"(?P<said>unknown parameter\(s\) {_UNKNOWN_ENTRIES} for method .*)"),
-    ("method.params", "method.params", r"(?P<said>parameter (?P<entry>\w+) of method .*)"),
-    # a parameter or data option out of its range (named only where the user typed it)
-    ("method.params", "method.params", r"(?P<said>(?P<entry>\w+) must be .*)"),
-    ("data", "data.options", r"(?P<said>(?P<entry>\w+) must be .*)"),
-    ("teacher.data_options", "teacher.data_options", r"(?P<said>(?P<entry>\w+) must be .*)"),
-)
-
-
 @contextmanager
 def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Iterator[None]:
     """Re-raise an unknown data set, model, method or preset name, method parameter or data
     option, a wrn-D-K name of no WideResNet or a method parameter that must be finite, of
     ``config`` (resolved from the command line ``args``) naming the option as the user typed
-    it (:func:`named_option`), where the check named the key: ``--method rdi: not a known
+    it (:func:`named_option`), read from the fields of the check's
+    :class:`~pidkit_distill.config_values.ConfigEntryError` (its key, the table's entries at
+    fault and what is wrong), not from its message: ``--method rdi: not a known
     method; choose one of [...] ... Did you mean 'rid'?`` (``method.name: name='rdi' is ...``
     from Python), ``--preset fast: not a preset of method 'rid'; ...``, ``--method.params
     n_warmup=3: unknown parameter(s) ['n_warmup'] for method 'rid'; ...``, ``--data.options
     foo=1: unknown option(s) ['foo'] for data set 'digits'; ...``, ``--model.student wrn-41-2:
     depth must be 6n+4 ...``, ``--method.params temperature=inf: parameter temperature of
     method 'kd' must be finite; got inf.``, ``--data.options train_fraction=2: train_fraction
-    must be in (0, 1]; got 2.`` A name from the
-    ``--config`` file is told with the file's name before the whole message: ``config file
-    'rid.toml': method.name: name='rdi' is not a known method; ...``. Other errors, and those of
-    a name from the defaults, are raised as they are.
+    must be in (0, 1]; got 2.``, or an error of a method or data set of the user's own raised
+    with those fields. A name from the ``--config`` file is told with the file's name before the
+    whole message: ``config file 'rid.toml': method.name: name='rdi' is not a known method;
+    ...``. Other errors, and those of a name from the defaults, are raised as they are.
 
     Raises
     ------
@@ -250,36 +221,20 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     """
     try:
         yield
-    except (ValueError, TypeError) as err:
-        message = _as_typed(args, config, str(err))
+    except ConfigEntryError as err:
+        message = None if err.key is None else _as_typed(args, config, err)
         if message is None:
             raise
-        try:
-            named = type(err)(message)
-        except TypeError:  # a type of its own arguments: its base's
-            named = (ValueError if isinstance(err, ValueError) else TypeError)(message)
-        for note in getattr(err, "__notes__", ()):
-            named.add_note(note)
-        raise named from err
+        raise err.retold(message) from err
 
 
-def _as_typed(args: argparse.Namespace, config: TrainConfig, message: str) -> str | None:
-    """``message``, a check's error naming a key (:data:`_NAME_ERRORS`), naming the options
-    typed or the ``--config`` file instead (:func:`name_errors_as_typed`); ``None`` for another
-    message, or one of the defaults."""
-    about, colon, said = message.partition(": ")
-    found = next(((key, match) for start, key, shape in _NAME_ERRORS if colon and start == about
-                  and (match := re.fullmatch(shape, said, re.S))), None)
-    if found is None:
-        return None
-    key, matched = found
-    said, parts = matched.group("said"), matched.groupdict()
-    if parts.get("entries"):
-        keys = [f"{key}.{entry}" for entry in ast.literal_eval(parts["entries"])]
-    elif parts.get("entry"):
-        keys = [f"{key}.{parts['entry']}"]
-    else:
-        keys = [key]
+def _as_typed(args: argparse.Namespace, config: TrainConfig, err: ConfigEntryError
+              ) -> str | None:
+    """The message of ``err``, a check's error of a key, naming the options typed or the
+    ``--config`` file instead (:func:`name_errors_as_typed`); ``None`` for one of the
+    defaults."""
+    key, said, message = err.key or "", err.said, str(err)
+    keys = [f"{key}.{entry}" for entry in err.entries] if err.entries else [key]
     typed = [given for given in (named_option(args, key)[0] for key in keys)
              if given not in keys]
     in_file = args.config is not None and any(

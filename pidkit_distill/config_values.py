@@ -21,7 +21,8 @@ from pidkit_distill.config_sections import (
     config_fields,
 )
 
-__all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "ConfigValueError", "check_values"]
+__all__ = ["DEVICES", "MILESTONE_UNITS", "SCHEDULES", "ConfigEntryError", "ConfigEntryTypeError",
+           "ConfigValueError", "check_values"]
 
 SCHEDULES = ("paper", "constant", "kd-rid-effective")
 MILESTONE_UNITS = ("fraction", "epoch")
@@ -56,6 +57,60 @@ class ConfigValueError(ValueError):
         self.value = value
         self.related = related
         self.advised = advised
+
+
+class ConfigEntryError(ConfigValueError):
+    """A name (data set, model, method, preset) or entries of a table (method parameters, data
+    options) refused by the check that reads them, with what the command needs to name the
+    option that gave them: the key, the entries and what is wrong (``said``).
+
+    A registry or a method raises it knowing no configuration key (``key=None``): the caller
+    that reads the configuration names it with :meth:`keyed`.
+
+    Parameters
+    ----------
+    said : str
+        What is wrong, told after the option that gave the value: ``not a known method; ...``.
+    value : object
+        The refused name or the table.
+    lead : str, default=""
+        What the message tells before ``said`` (``"name='rdi' is "``), not after an option.
+    entries : tuple of str, default=()
+        The table's entries at fault (unknown names, or the one out of range); empty for a name.
+    key : str or None, default=None
+        The configuration key (``"data.name"``, ``"method.params"``).
+    about : str or None, default=None
+        What the message starts with, ``"ABOUT: "`` (``"data"`` for ``data.name``).
+    """
+
+    def __init__(self, said: str, value: object, *, lead: str = "", entries: tuple[str, ...] = (),
+                 key: str | None = None, about: str | None = None) -> None:
+        start = f"{about}: " if about else ""
+        super().__init__(f"{start}{lead}{said}", key or "", value)
+        self.key: str | None = key
+        self.said = said
+        self.lead = lead
+        self.entries = entries
+
+    def keyed(self, about: str, key: str) -> ConfigEntryError:
+        """This error of the configuration key ``key``, its message starting with ``about``."""
+        named = type(self)(self.said, self.value, lead=self.lead, entries=self.entries, key=key,
+                           about=about)
+        for note in getattr(self, "__notes__", ()):
+            named.add_note(note)
+        return named
+
+    def retold(self, message: str) -> ConfigEntryError:
+        """This error told as ``message`` (naming the option typed instead of the key)."""
+        told = self.keyed("", self.key or "")
+        told.args = (message,)
+        told.key = self.key
+        return told
+
+
+class ConfigEntryTypeError(ConfigEntryError, TypeError):
+    """A :class:`ConfigEntryError` of names a table does not have (unknown method parameters or
+    data options), a :class:`TypeError` too, as an unknown keyword argument is."""
 
 
 def _check_choice(key: str, value: str, choices: Sequence[str], why: str = "") -> None:

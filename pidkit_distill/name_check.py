@@ -13,14 +13,16 @@ Examples
 >>> check_builtin_names(config, teacher_only=False)
 Traceback (most recent call last):
 ...
-ValueError: data: ...
+pidkit_distill.config_values.ConfigEntryError: data: ...
 """
 
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
 from pidkit_distill.teacher_keys import unused_by_teacher
 
@@ -54,9 +56,9 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
 
     Raises
     ------
-    ValueError
+    ConfigEntryError
         A name that is neither the package's nor registered in this process: the key, the
-        names known and the closest one.
+        names known and the closest one (a :class:`ValueError`).
     """
     for key, about, kind, decorator, module, available in NAMED_KEYS:
         if teacher_only and unused_by_teacher(key) is not None:
@@ -72,4 +74,4 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
             continue
         error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
                              note=WRN_NOTE if kind == "model" else "")
-        raise ValueError(f"{about}: {error}")
+        raise cast(ConfigEntryError, error).keyed(about, key)  # unknown_name's: it is one

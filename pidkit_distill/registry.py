@@ -170,7 +170,9 @@ builder's own code; its traceback is this error's cause, which pidkit-distill sh
 def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed: list[str],
                  note: str = "") -> ValueError:
     """The error for a ``name`` of no registered ``kind`` (see :meth:`Registry.unknown`), also
-    for a check that has no registry at hand (the command's, before PyTorch is imported).
+    for a check that has no registry at hand (the command's, before PyTorch is imported): a
+    ``ConfigEntryError`` of :mod:`pidkit_distill.config_values`, whose fields the command reads
+    to name the option that gave ``name``.
 
     Examples
     --------
@@ -179,13 +181,16 @@ def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed
     name='digts' is not a known dataset; choose one of ['digits'], or register your own with \
 pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digits'?
     """
+    # here, not above: the configuration's modules import this one
+    from pidkit_distill.config_values import ConfigEntryError
+
     guess = did_you_mean(name, listed) if isinstance(name, str) else ""
-    return ValueError(
-        f"name={name!r} is not a known {kind}; choose one of {listed}{note}, or register "
+    return ConfigEntryError(
+        f"not a known {kind}; choose one of {listed}{note}, or register "
         f"your own with {module}.{decorator} in the Python script that calls "
         "pidkit_distill.train, or in a module that you pass to the pidkit-distill command "
-        f"with --import MODULE (on every run that names it, resumed runs included).{guess}"
-    )
+        f"with --import MODULE (on every run that names it, resumed runs included).{guess}",
+        name, lead=f"name={name!r} is ")
 
 
 class Registry:

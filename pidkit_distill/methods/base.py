@@ -24,6 +24,7 @@ from torch import Tensor, nn
 
 from pidkit._validate import closest, did_you_mean
 from pidkit.command_line import one_line
+from pidkit_distill.config_values import ConfigEntryError, ConfigEntryTypeError
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
@@ -443,9 +444,12 @@ class Distiller(nn.Module):
         Raises
         ------
         ValueError
-            Unknown preset (the message lists the method's presets) or a bad value.
+            Unknown preset (the message lists the method's presets) or a bad value: a
+            :class:`~pidkit_distill.config_values.ConfigEntryError` naming the parameter where
+            it is one of them.
         TypeError
-            Unknown parameter name (the message lists the method's parameters).
+            Unknown parameter name (the message lists the method's parameters): a
+            :class:`~pidkit_distill.config_values.ConfigEntryTypeError`.
 
         Examples
         --------
@@ -455,7 +459,8 @@ class Distiller(nn.Module):
         >>> get_method("kd").make_params(temperature=float("inf"))
         Traceback (most recent call last):
         ...
-        ValueError: parameter temperature of method 'kd' must be finite; got inf.
+        pidkit_distill.config_values.ConfigEntryError: parameter temperature of method 'kd' must \
+be finite; got inf.
         """
         if preset is None:
             preset = cls.default_preset
@@ -470,16 +475,21 @@ class Distiller(nn.Module):
             guesses = {name: closest(name, sorted(fields)) for name in unknown}
             hint = did_you_mean(unknown[0], sorted(fields)) if len(unknown) == 1 else "".join(
                 f" Did you mean {guess!r} for {name!r}?" for name, guess in guesses.items() if guess)
-            raise TypeError(
+            raise ConfigEntryTypeError(
                 f"unknown parameter(s) {unknown} for method {cls.method_name!r}; "
-                f"its parameters are {sorted(fields)}.{hint}"
-            )
+                f"its parameters are {sorted(fields)}.{hint}", overrides, entries=tuple(unknown))
         for name, value in overrides.items():
             if isinstance(value, float) and not math.isfinite(value):
-                raise ValueError(
-                    f"parameter {name} of method {cls.method_name!r} must be finite; got {value!r}."
-                )
-        return cls.Params(**{**cls.presets[preset], **overrides})
+                raise ConfigEntryError(f"parameter {name} of method {cls.method_name!r} must be "
+                                       f"finite; got {value!r}.", overrides, entries=(name,))
+        try:
+            return cls.Params(**{**cls.presets[preset], **overrides})
+        except ValueError as err:  # the Params class's own check, which starts with the field
+            name = next((name for name in sorted(fields)
+                         if str(err).startswith(f"{name} must be ")), None)
+            if name is None or isinstance(err, ConfigEntryError):
+                raise
+            raise ConfigEntryError(str(err), overrides, entries=(name,)) from err
 
     def _runs_as_one_sample(self, sample_input: Tensor) -> bool:
         """Whether both networks run on ``sample_input[None]``: it is one sample, not a batch

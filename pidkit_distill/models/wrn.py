@@ -33,6 +33,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.models import Features
 
 __all__ = ["WideResNet"]
@@ -128,12 +129,14 @@ class WideResNet(nn.Module):
         variant: str = "preact",
     ) -> None:
         super().__init__()
+        # of the name wrn-D-K: the command names the option that gave it (ConfigEntryError)
         if depth < 10 or (depth - 4) % 6 != 0:
-            raise ValueError(
-                f"depth must be 6n+4 with n >= 1 (10, 16, 22, 28, 40, ...); got {depth!r}."
+            raise ConfigEntryError(
+                f"depth must be 6n+4 with n >= 1 (10, 16, 22, 28, 40, ...); got {depth!r}.", depth
             )
         if widen_factor < 1:
-            raise ValueError(f"widen_factor must be a positive int; got {widen_factor!r}.")
+            raise ConfigEntryError(f"widen_factor must be a positive int; got {widen_factor!r}.",
+                                   widen_factor)
         if not 0.0 <= drop_rate < 1.0:
             raise ValueError(f"drop_rate must be in [0, 1); got {drop_rate!r}.")
         if variant not in ("preact", "kd-rid"):

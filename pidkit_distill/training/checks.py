@@ -66,6 +66,7 @@ from torch import nn
 from pidkit._validate import did_you_mean
 from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.config import TrainConfig, check_values, config_fields
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
@@ -287,7 +288,7 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     >>> check_config(load_config(overrides=["method.name=rdi"]))
     Traceback (most recent call last):
     ...
-    ValueError: method.name: name='rdi' is not a known method; ...
+    pidkit_distill.config_values.ConfigEntryError: method.name: name='rdi' is not a known method; ...
     >>> tmp.cleanup()
     """
     # the networks are built, and a registered data set loaded, as the run does: in float32,
@@ -320,7 +321,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     # the teacher's code as it is before this process builds it: what the check and the run
     # change is not its code (teacher_code), a student's appending to a list the teacher reads
     teacher_code(config.model.teacher)
-    with _about("data", data_name=config.data.name):
+    with _about("data", data_name=config.data.name, name_key="data.name",
+                table_key="data.options"):
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
     if config.teacher.data_options:
@@ -353,10 +355,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             get_method(method.student_init)
     preset = config.method.preset or None
     if preset is not None and preset not in method.presets:
-        guess = did_you_mean(preset, list(method.presets))  # matched exactly: 'Paper' is refused
-        raise ValueError(f"method.preset: {preset!r} is not a preset of method "
-                         f"{method.method_name!r}; choose one of {sorted(method.presets)}"
-                         + (f".{guess}" if guess else ""))
+        _refuse_preset(preset, method)
     with _about("method.params"):
         params = method.make_params(preset=preset, **config.method.params)
     params, notice = fit_schedule(params, config, method=method)
@@ -414,6 +413,15 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                          resume, [bundle, teacher_bundle])
 
 
+def _refuse_preset(preset: str, method: type[Distiller]) -> None:
+    """Refuse ``preset``, which ``method`` does not have: its presets and the closest one."""
+    guess = did_you_mean(preset, list(method.presets))  # matched exactly: 'Paper' is refused
+    said = (f"not a preset of method {method.method_name!r}; choose one of "
+            f"{sorted(method.presets)}" + (f".{guess}" if guess else ""))
+    raise ConfigEntryError(said, preset, lead=f"{preset!r} is ", key="method.preset",
+                           about="method.preset")
+
+
 def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, DatasetBundle | None]:
     """The student's data (``teacher``: the teacher's, with ``teacher.data_options``) described,
     and loaded where describing it loads it: the package's own data sets are described without
@@ -455,20 +463,29 @@ def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
 
 
 @contextmanager
-def _about(key: str, *, data_name: str | None = None, method_errors: bool = False) -> Iterator[None]:
+def _about(key: str, *, data_name: str | None = None, method_errors: bool = False,
+           name_key: str | None = None, table_key: str | None = None) -> Iterator[None]:
     """Re-raise a checking error with the configuration key it is about in front (``data.root``
     instead where describing the data set ``data_name`` failed for its folder:
     :func:`~pidkit_distill.data.cifar.is_root_error`; ``method.name`` instead, with
     ``method_errors``, for a :class:`~pidkit_distill.methods.subclass_checks.MethodDefinitionError`
-    of the method's own code)."""
+    of the method's own code). A :class:`~pidkit_distill.config_values.ConfigEntryError` of a
+    registry or a method is given its configuration key: ``name_key`` for a name, ``table_key``
+    for a table's entries (both ``key`` by default), also where :func:`load_data` told it."""
+    name_key, table_key = name_key or key, table_key or key
     try:
         yield
-    except DataError:  # load_data's, which names its key already
+    except DataError as err:  # load_data's, which names its key already
+        if isinstance(err.__cause__, ConfigEntryError) and err.__cause__.key is None:
+            raise err.__cause__.keyed(key, table_key if err.__cause__.entries else name_key
+                                      ) from err.__cause__
         raise
     except (ValueError, TypeError, OSError) as err:
         about = "data.root" if data_name and is_root_error(data_name, err) else key
         if method_errors and isinstance(err, MethodDefinitionError):
             about = "method.name"
+        if isinstance(err, ConfigEntryError) and err.key is None and about == key:
+            raise err.keyed(about, table_key if err.entries else name_key) from err
         try:
             named = type(err)(f"{about}: {err}")
         except TypeError:  # a type of its own arguments (FileWriteError): its base's
