@@ -71,7 +71,7 @@ from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
-from pidkit_distill.methods import Distiller, Params, get_method
+from pidkit_distill.methods import Distiller, Params, available_methods, get_method
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
 from pidkit_distill.models import building_models
 from pidkit_distill.registry import registry_key
@@ -414,10 +414,17 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
 
 
 def _refuse_preset(preset: str, method: type[Distiller]) -> None:
-    """Refuse ``preset``, which ``method`` does not have: its presets and the closest one."""
-    guess = did_you_mean(preset, list(method.presets))  # matched exactly: 'Paper' is refused
-    said = (f"not a preset of method {method.method_name!r}; choose one of "
-            f"{sorted(method.presets)}" + (f".{guess}" if guess else ""))
+    """Refuse ``preset``, which ``method`` does not have: its presets, the closest one, and the
+    registered methods that have ``preset`` (``--preset paper-mean`` with the default method,
+    BAS, meant RID's) with what to set."""
+    said = f"not a preset of method {method.method_name!r}; choose one of {sorted(method.presets)}"
+    others = [name for name in available_methods() if preset in get_method(name).presets]
+    if others:  # the name is right, the method not: no closest preset of this one
+        said += (f", or a method that has it: {', '.join(repr(name) for name in others)} "
+                 f"(--method {others[0]} --preset {preset} on the command line; "
+                 f"method.name={others[0]!r} in Python or a --config file)")
+    elif guess := did_you_mean(preset, list(method.presets)):  # exactly: 'Paper' is refused
+        said += f".{guess}"
     raise ConfigEntryError(said, preset, lead=f"{preset!r} is ", key="method.preset",
                            about="method.preset")
 

@@ -1,6 +1,8 @@
 """The errors of names and table entries carry their configuration key (task 261): the command
 named the option a user typed by matching regular expressions over the message text, so that an
-error worded otherwise (a method of the user's own) was told naming the key."""
+error worded otherwise (a method of the user's own) was told naming the key. Also: a preset that
+another method has says which (``--preset paper-mean`` with the default method, BAS, meant
+RID's)."""
 
 from __future__ import annotations
 
@@ -106,3 +108,19 @@ def test_a_data_error_carries_the_key_it_is_of(attribute, value, key, entries, s
     err = caught.value
     assert (err.key, err.entries) == (key, entries)
     assert str(err) == f"{start}{err.said}"
+
+
+def test_a_preset_of_another_method_names_it_and_the_line_to_type(tmp_path, capsys):
+    assert _line(["--preset", "paper-mean", "--epochs", "2"], tmp_path, capsys) == (
+        "--preset paper-mean: not a preset of method 'bas'; choose one of ['paper'], or a method "
+        "that has it: 'rid' (--method rid --preset paper-mean on the command line; "
+        "method.name='rid' in Python or a --config file)\n")
+
+
+def test_a_preset_of_several_other_methods_names_them_all(tmp_path):
+    config = _config(tmp_path)
+    config.method.name, config.method.preset = "rid", "light-critic"
+    with pytest.raises(ConfigEntryError, match=r"^method.preset: 'light-critic' is not a preset of "
+                       r"method 'rid'; choose one of \['kd-rid', 'paper', 'paper-mean'\], or a "
+                       r"method that has it: 'mimkd' \(--method mimkd --preset light-critic on "):
+        check_config(config)
