@@ -9,8 +9,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pidkit_distill.config import TrainConfig, config_fields
-from pidkit_distill.config_text import apply_overrides, load_config
+from pidkit_distill.config import TrainConfig, config_fields, unchecked_config_from_dict
+from pidkit_distill.config_text import apply_overrides, read_config_file
 from pidkit_distill.config_values import ConfigEntryError, ConfigValueError
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs", "key_value",
@@ -110,28 +110,25 @@ def check_option_type(key: str, text: str, option: str) -> None:
 
 
 def load_config_file(path: str | None) -> TrainConfig:
-    """The configuration of the ``--config`` file ``path`` (the defaults for ``None``); a value
-    of the wrong type in it, or out of its key's range or choices, is told naming the file, where
-    the loader's advice named "the TOML file or the override", or nothing did.
+    """The configuration of the ``--config`` file ``path`` (the defaults for ``None``), its
+    ranges and choices not checked yet: :func:`apply_option_values` checks them once the
+    options are applied, so that a value of the file that an option replaces is no mistake
+    (``epochs = 0`` in the file, ``--epochs 3`` typed), and tells one that no option replaces
+    naming the file. A value of the wrong type in it is told naming the file, where the loader's
+    advice named "the TOML file or the override".
 
     Raises
     ------
     TypeError
         A value of the file is of the wrong type.
-    ConfigValueError
-        A value of the file is out of its key's range or choices, e.g. ``config file
-        'rid.toml': config key 'run.epochs' must be >= 1, got 0; fix the value in that file``.
     ValueError, OSError
         As :func:`~pidkit_distill.load_config`.
     """
     try:
-        return load_config(path)
+        return unchecked_config_from_dict({} if path is None else read_config_file(path))
     except TypeError as err:
         message = str(err).removesuffix(_LOADER_FIX)
         raise TypeError(f"config file {path!r}: {message}; fix the value in that file") from err
-    except ConfigValueError as err:
-        raise ConfigValueError(f"config file {path!r}: {err}; fix the value in that file",
-                               err.key, err.value, related=err.related) from err
 
 
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,
@@ -147,11 +144,16 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
     key that the check depends on came from one (``--optim.milestone_unit epoch`` refusing the
     default ``optim.milestones``), that option is named before the whole message.
 
+    Where no option gave the refused key or those it depends on, their values are the
+    ``--config`` file's (:func:`load_config_file`; the defaults are in range), and the file is
+    named.
+
     Raises
     ------
     ConfigValueError
         A value out of range, e.g. ``--epochs 0: config key 'run.epochs' must be >= 1; e.g.
-        --epochs 30``.
+        --epochs 30``, or ``config file 'rid.toml': config key 'run.epochs' must be >= 1, got
+        0; fix the value in that file``.
     ValueError, TypeError
         As :func:`~pidkit_distill.apply_overrides`.
     """
@@ -163,7 +165,10 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
             if given != key:  # the key alone: from the --config file or the default
                 break
         else:
-            raise
+            if args.config is None:
+                raise
+            raise ConfigValueError(f"config file {args.config!r}: {err}; fix the value in that "
+                                   "file", err.key, err.value, related=err.related) from err
         message = str(err)
         if key == err.key:
             message = message.replace(f", got {err.value!r}", "", 1)

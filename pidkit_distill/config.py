@@ -124,6 +124,27 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
     >>> config_from_dict({"run": {"epochs": 3}}).run.epochs
     3
     """
+    config = unchecked_config_from_dict(data)
+    check_values(config)
+    return config
+
+
+def unchecked_config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
+    """:func:`config_from_dict` but for the ranges and choices of the values
+    (:func:`check_values`), for a caller that applies overrides first: a value that an override
+    replaces is no mistake (``pidkit-distill train --config f.toml --epochs 3`` where ``f.toml``
+    says ``epochs = 0``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        An unknown section or key, a value of the wrong type.
+
+    Examples
+    --------
+    >>> unchecked_config_from_dict({"run": {"epochs": 0}}).run.epochs
+    0
+    """
     if not isinstance(data, Mapping):
         raise TypeError(f"config data must be a mapping, got {type(data).__name__}")
     config = TrainConfig()
@@ -154,7 +175,6 @@ def config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             if kinds[key] in (list, dict):
                 value = type(value)(value)
             setattr(sub, name, value)
-    check_values(config)
     return config
 
 

@@ -183,27 +183,39 @@ def load_config(
     >>> load_config(overrides=["method.name=rid"]).method.name
     'rid'
     """
-    data: dict[str, Any] = {}
-    if path is not None:
-        path = Path(path)
-        if path.is_dir():
-            raise ValueError(f"config file {str(path)!r} is a folder, not a file; pass the "
-                             "path of the TOML file itself")
-        if not path.is_file():
-            raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
-        with path.open("rb") as handle:
-            try:
-                data = tomllib.load(handle)
-            except tomllib.TOMLDecodeError as err:
-                raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}"
-                                 f"{_json_hint(path)}") from err
-            except UnicodeDecodeError as err:  # tomllib's own error names no file
-                raise ValueError(
-                    f"config file {str(path)!r} is not valid TOML: not UTF-8 text (byte "
-                    f"{err.object[err.start]:#04x} at position {err.start})") from err
-        if RECORDED in data:  # config_from_dict skips it, as a run's own config.json holds it
-            raise ValueError(
-                f"config file {str(path)!r} has a table [{RECORDED}]: what a run records of itself "
-                "in its config.json, which no configuration sets; remove the table (name a teacher "
-                "file with teacher.source)")
+    data = read_config_file(path) if path is not None else {}
     return apply_overrides(config_from_dict(data), overrides)
+
+
+def read_config_file(path: str | Path) -> dict[str, Any]:
+    """The tables of the TOML configuration file ``path``, read as they are (their keys and
+    values are checked by :func:`~pidkit_distill.config.config_from_dict`).
+
+    Raises
+    ------
+    ValueError
+        ``path`` is a folder, no file, no TOML (JSON: what to do instead), or has the table
+        that a run records of itself.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"config file {str(path)!r} is a folder, not a file; pass the "
+                         "path of the TOML file itself")
+    if not path.is_file():
+        raise ValueError(f"config file {str(path)!r} does not exist; pass a TOML file path")
+    with path.open("rb") as handle:
+        try:
+            data = tomllib.load(handle)
+        except tomllib.TOMLDecodeError as err:
+            raise ValueError(f"config file {str(path)!r} is not valid TOML: {err}"
+                             f"{_json_hint(path)}") from err
+        except UnicodeDecodeError as err:  # tomllib's own error names no file
+            raise ValueError(
+                f"config file {str(path)!r} is not valid TOML: not UTF-8 text (byte "
+                f"{err.object[err.start]:#04x} at position {err.start})") from err
+    if RECORDED in data:  # config_from_dict skips it, as a run's own config.json holds it
+        raise ValueError(
+            f"config file {str(path)!r} has a table [{RECORDED}]: what a run records of itself "
+            "in its config.json, which no configuration sets; remove the table (name a teacher "
+            "file with teacher.source)")
+    return data

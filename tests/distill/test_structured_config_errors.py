@@ -2,7 +2,7 @@
 named the option a user typed by matching regular expressions over the message text, so that an
 error worded otherwise (a method of the user's own) was told naming the key. Also: a preset that
 another method has says which (``--preset paper-mean`` with the default method, BAS, meant
-RID's)."""
+RID's), and a value of the ``--config`` file that an option replaces is no mistake."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from own_distillers import LogitMatch
 
 from pidkit_distill import cli_values
-from pidkit_distill.cli import main
+from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.methods import Params, register_method, unregister_method
@@ -124,3 +124,38 @@ def test_a_preset_of_several_other_methods_names_them_all(tmp_path):
                        r"method 'rid'; choose one of \['kd-rid', 'paper', 'paper-mean'\], or a "
                        r"method that has it: 'mimkd' \(--method mimkd --preset light-critic on "):
         check_config(config)
+
+
+@pytest.fixture
+def zero_epochs_file(tmp_path):
+    """A ``--config`` file whose ``run.epochs`` is out of range."""
+    path = tmp_path / "zero.toml"
+    path.write_text("[run]\nepochs = 0\n[optim]\nlr = 0.2\n")
+    return path
+
+
+def test_a_file_value_that_an_option_replaces_is_no_mistake(zero_epochs_file):
+    args = get_args_parser().parse_args(["train", "--config", str(zero_epochs_file),
+                                         "--epochs", "3"])
+    config = config_from_args(args)
+    assert (config.run.epochs, config.optim.lr) == (3, 0.2)
+
+
+def test_the_run_goes_on_past_the_file_value_an_option_replaced(zero_epochs_file, tmp_path,
+                                                                capsys):
+    # stopped at the next mistake, a method name, after the file's values are resolved
+    line = _line(["--config", str(zero_epochs_file), "--epochs", "3", "--method", "rdi"],
+                 tmp_path, capsys)
+    assert line.startswith("--method rdi: not a known method; ")
+
+
+def test_a_file_value_that_no_option_replaces_is_still_refused(tmp_path, capsys):
+    # run.epochs, replaced, was told before optim.lr, which stays the file's
+    path = tmp_path / "two.toml"
+    path.write_text("[run]\nepochs = 0\n[optim]\nlr = -0.5\n")
+    line = _line(["--config", str(path), "--epochs", "3"], tmp_path, capsys)
+    assert line == (f"config file {str(path)!r}: config key 'optim.lr' must be a finite number "
+                    "> 0.0, got -0.5; fix the value in that file\n")
+    assert _line(["--config", str(path), "--optim.lr", "0.1"], tmp_path, capsys) == (
+        f"config file {str(path)!r}: config key 'run.epochs' must be >= 1, got 0; fix the value "
+        "in that file\n")
