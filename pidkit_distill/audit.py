@@ -410,33 +410,27 @@ the held-out split of the data the distiller was built for, its classes numbered
     'its labels have shape (2, 1) in a batch of 2 samples (from index 0); the audit takes one \
 int class label per sample, y of shape (N,): pass y.flatten() of an (N, 1) y'
     """
-    classes = _classes(num_classes)
-    if y.dim() != 1 or len(y) != n_rows:
-        return (f"its labels have shape {tuple(y.shape)} in a batch of {n_rows} samples (from "
+    from pidkit_distill.training.label_checks import first_label_problem  # see _labels_error
+
+    problem = first_label_problem(y, n_rows, num_classes)
+    if problem is None or problem.kind == "dtype":  # int32 labels, whole floats: class numbers
+        return None
+    at, value = start + problem.position, problem.value
+    if problem.kind == "shape":
+        return (f"its labels have shape {value} in a batch of {n_rows} samples (from "
                 f"index {start}); the audit takes one int class label per sample, y of shape "
                 "(N,): pass y.flatten() of an (N, 1) y")
-    if not len(y):
-        return None
-    if y.dtype == torch.bool or y.is_complex():
-        return (f"its labels are {_dtype_name(y)} (at index {start}: {y[0].item()!r}); the audit "
-                f"takes {classes}: pass y.long() (int(y) for a label a Dataset returns)")
-    if y.is_floating_point():
-        fractional = ((y != y.round()) | ~y.isfinite()).nonzero()  # NaN, infinities too
-        if len(fractional):
-            at = int(fractional[0])
-            return (f"its label at index {start + at} is {y[at].item()!r}, no class: the audit "
-                    f"takes {classes}; pass the class of each sample, not a score or a "
-                    "probability")
-    if num_classes is not None:
-        values = y if y.is_floating_point() else y.long()  # a uint8 y compares 256 as 0
-        outside = ((values < 0) | (values >= num_classes)).nonzero()
-        if len(outside):
-            at = int(outside[0])
-            return (f"its label at index {start + at} is {int(values[at].item())}, outside "
-                    f"[0, {num_classes}), the distiller's classes (num_classes={num_classes}): "
-                    "pass the held-out split of the data the distiller was built for, its "
-                    "classes numbered from 0")
-    return None
+    if problem.kind == "bool":
+        return (f"its labels are {_dtype_name(y)} (at index {at}: {value!r}); the audit "
+                f"takes {_classes(num_classes)}: pass y.long() (int(y) for a label a Dataset "
+                "returns)")
+    if problem.kind == "fraction":
+        return (f"its label at index {at} is {value!r}, no class: the audit takes "
+                f"{_classes(num_classes)}; pass the class of each sample, not a score or a "
+                "probability")
+    return (f"its label at index {at} is {value}, outside [0, {num_classes}), the "
+            f"distiller's classes (num_classes={num_classes}): pass the held-out split of the "
+            "data the distiller was built for, its classes numbered from 0")
 
 
 def _classes(num_classes: int | None) -> str:

@@ -21,6 +21,7 @@ from torch.nn import functional as F
 from torch.utils.data import DataLoader
 
 from pidkit._progress import bar_class, watched
+from pidkit_distill.training.label_checks import first_label_problem
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batch_sampler
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
@@ -242,11 +243,12 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
             "majority": labels.max().item() / count if labels.numel() else 0.0}
 
 
-def _labels_refusal(y: Tensor, n_rows: int, classes: int) -> tuple[int, str] | None:
+def _labels_refusal(y: Tensor, n_rows: int, classes: int | None) -> tuple[int, str] | None:
     """The position in its batch of ``n_rows`` samples of the first of the labels ``y`` that
     torch's cross-entropy cannot take for ``classes`` classes, and what is wrong with it and the
     fix, as the end of a sentence naming that sample; ``None`` where the labels are one int64
-    (or uint8) per sample, in ``[0, classes)``.
+    (or uint8) per sample, in ``[0, classes)`` (any value where ``classes`` is ``None``). The
+    problem is :func:`~pidkit_distill.training.label_checks.first_label_problem`'s, worded here.
 
     Examples
     --------
@@ -262,27 +264,23 @@ score or a probability
     0 has a torch.bool label (True), but the trainer takes int64 (or uint8) labels, as torch's \
 cross-entropy does: return y.long() (int(y) for one label) from its loader
     """
-    if y.dim() != 1 or len(y) != n_rows:
-        return 0, (f"comes in a batch of {n_rows} samples with labels of shape "
-                   f"{tuple(y.shape)}: return one int label per sample from its loader "
-                   "(y.flatten() of an (N, 1) y)")
-    if y.is_floating_point():
-        fractional = ((y != y.round()) | ~y.isfinite()).nonzero()  # NaN, infinities too
-        if len(fractional):
-            at = int(fractional[0])
-            return at, (f"has label {y[at].item()!r}, no class: return the class of each "
-                        "sample, an int, from its loader, not a score or a probability")
-    if y.dtype not in (torch.int64, torch.uint8) and len(y):
-        return 0, (f"has a {y.dtype} label ({y[0].item()!r}), but the trainer takes int64 "
-                   "(or uint8) labels, as torch's cross-entropy does: return y.long() "
-                   "(int(y) for one label) from its loader")
-    outside = ((y.long() < 0) | (y.long() >= classes)).nonzero()  # a uint8 y compares 256 as 0
-    if not len(outside):
+    problem = first_label_problem(y, n_rows, classes)
+    if problem is None:
         return None
-    at = int(outside[0])
-    return at, (f"has label {int(y[at])}, outside [0, {classes}) (its num_classes={classes}); "
-                f"labels must be integers in [0, {classes}): number the classes from 0 in its "
-                "loader (y - y.min()), or return a num_classes above its largest label")
+    at, value = problem.position, problem.value
+    if problem.kind == "shape":
+        return at, (f"comes in a batch of {n_rows} samples with labels of shape {value}: return "
+                    "one int label per sample from its loader (y.flatten() of an (N, 1) y)")
+    if problem.kind == "fraction":
+        return at, (f"has label {value!r}, no class: return the class of each sample, an int, "
+                    "from its loader, not a score or a probability")
+    if problem.kind == "outside":
+        return at, (f"has label {value}, outside [0, {classes}) (its num_classes={classes}); "
+                    f"labels must be integers in [0, {classes}): number the classes from 0 in "
+                    "its loader (y - y.min()), or return a num_classes above its largest label")
+    return at, (f"has a {y.dtype} label ({value!r}), but the trainer takes int64 (or uint8) "
+                "labels, as torch's cross-entropy does: return y.long() (int(y) for one label) "
+                "from its loader")
 
 
 @contextmanager

@@ -215,3 +215,17 @@ def test_the_held_out_evaluation_names_a_label_cross_entropy_cannot_take(labels,
     with pytest.raises(DataError) as info:
         evaluate(torch.nn.Linear(3, 2), held_out, device=torch.device("cpu"))
     assert str(info.value) == f"data.name: {said}"
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.float32])
+def test_the_held_out_evaluation_names_a_label_outside_the_classes_before_its_dtype(dtype):
+    # one check for the audit and the trainer: the labels' values come before their dtype, which
+    # named sample 0's int32 (or float) label and left the 7 to the next run
+    labels = torch.where(torch.arange(10) == 6, 7, torch.arange(10) % 2).to(dtype)
+    held_out = DataLoader(TensorDataset(torch.zeros(10, 3), labels), batch_size=10)
+    with pytest.raises(DataError) as info:
+        evaluate(torch.nn.Linear(3, 2), held_out, device=torch.device("cpu"))
+    assert str(info.value) == (
+        "data.name: sample 6 of the data set's test split has label 7, outside [0, 2) (its "
+        "num_classes=2); labels must be integers in [0, 2): number the classes from 0 in its "
+        "loader (y - y.min()), or return a num_classes above its largest label")
