@@ -18,12 +18,15 @@ One job per module:
 - :mod:`~pidkit.estimate.dirichlet`: the empirical-Bayes conditional entropy behind the default
   correction;
 - :mod:`~pidkit.estimate.correction`: :func:`correct_counts`, bias-corrected atoms from counts;
+- :mod:`~pidkit.estimate.correction_result`: :class:`BiasCorrection`, the record of one correction;
 - :mod:`~pidkit.estimate.kink`: :func:`kink_fraction`, the n**-1/2 alternative to the correction's
   bias model at a kink of the BROJA optimum;
 - :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
   intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
 - :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
 - :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
+- :mod:`~pidkit.estimate.representation_checks`: the argument checks of
+  :func:`pid_from_representations`;
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
 
 Which values are below 0, and what each says (:func:`below_zero_verdicts`: noise, an

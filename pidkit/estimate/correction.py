@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -49,6 +48,7 @@ from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import QUANTITIES
 
+from .correction_result import BiasCorrection
 from .dirichlet import eb_interaction_information
 from .inputs import check_counts
 from .kink import kink_shift
@@ -83,127 +83,6 @@ _CHUNK = 16
 """Subsample tables solved per task: fixed, so that the numbers do not depend on n_jobs."""
 _MERGE_AXES = "or merge rare teacher and student values (axes 1 and 2 of counts)"
 """What a caller of :func:`correct_counts` can change for a joint too large for gh or prec."""
-
-
-@dataclass(frozen=True, eq=False)
-class BiasCorrection:
-    """How the atoms of one joint were corrected for sampling bias, and by how much.
-
-    Attributes
-    ----------
-    method : str
-        One of :data:`BIAS_CORRECTIONS`.
-    plugin : dict of str to float
-        The plug-in values of ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts``.
-    corrected : dict of str to float
-        The corrected values (equal to ``plugin`` for ``"none"``). They satisfy the PID identities
-        (``i_yt = red + uni_t`` and so on) to rounding. They are not clipped: a small negative value
-        means that the quantity cannot be told from 0 at this sample size (see ``negative``).
-    bias : dict of str to float
-        The estimated bias of the plug-in, ``plugin - corrected``.
-    subsample_sizes : tuple of int
-        Sample sizes fitted by the extrapolation, the full sample first (``(n,)`` for ``"none"``).
-    n_repeats : int
-        Random partitions of the sample per subsample size (0 for ``"none"``).
-    negative : tuple of str
-        The corrected quantities below 0, leaving out an exact 0 that rounding left at -1e-16
-        (within :func:`~pidkit.below_zero.rounding_level` of the plug-in and corrected values).
-    n_failed : int
-        Subsample solves that were not certified (possible only with ``strict=False``); they are
-        left out of the means.
-    units : str
-    kink : float
-        How much lower the union information I* (so both unique informations) and how much higher
-        Red and Syn would be if I*'s bias shrank like n**-1/2 instead of in powers of 1/n. That
-        happens where both unique informations are 0 with equal channels p(y|t) = p(y|s) (a kink
-        of the BROJA optimum); the extrapolation then leaves :func:`kink_fraction` (about half) of
-        the plug-in's bias of the unique informations in place, and samples of one size cannot
-        tell the two cases apart. It is ``r / (1 - r)`` times the correction of the mean unique
-        information, ``r = kink_fraction(subsample_sizes)``, capped at the smaller corrected
-        unique information (it never pushes one below 0), and 0 for ``"none"``. The bootstrap
-        intervals of :func:`pidkit.estimate.pid_from_representations` cover both models.
-    subsample_means : dict of str to list of float
-        The points the extrapolation fits: the mean plug-in ``"i_yt"``, ``"i_ys"``, ``"i_yts"``
-        and ``"i_star"`` (I*) at each of ``subsample_sizes`` (empty for ``"none"``).
-    above_bound : tuple of str
-        The corrected informations above their bound from the plug-in entropies by more than
-        rounding (:func:`pidkit.below_zero.rounding_level`): ``min(H(Y), H(T))`` for ``i_yt``,
-        ``min(H(Y), H(S))`` for ``i_ys``, ``min(H(Y), H(T,S))`` for ``i_yts``. Like ``negative``,
-        a value a correction can reach (the plug-in entropies are biased low themselves) and read
-        as "at the bound within noise"; never clipped.
-
-    Examples
-    --------
-    :func:`correct_counts` returns one, and every :class:`~pidkit.estimate.RepresentationPID`
-    carries one as ``correction``. Y = (T + S) mod 4 for independent uniform T, S in 0..3, 400
-    samples: the truth is I(Y;T) = I(Y;S) = 0 and Syn = 2 bits; the plug-in sees information in
-    each input alone, which the correction mostly removes.
-
-    >>> import numpy as np
-    >>> from pidkit import joint_from_samples
-    >>> from pidkit.estimate import correct_counts
-    >>> rng = np.random.default_rng(0)
-    >>> t, s = rng.integers(0, 4, 400), rng.integers(0, 4, 400)
-    >>> fix = correct_counts(joint_from_samples((t + s) % 4, t, s).counts)
-    >>> fix.method, fix.subsample_sizes, fix.n_repeats
-    ('eb-extrapolation', (400, 200, 100), 8)
-    >>> [round(fix.plugin[k], 4) for k in ("i_yt", "i_ys", "syn")]
-    [0.0142, 0.022, 1.9687]
-    >>> [round(fix.corrected[k], 4) for k in ("i_yt", "i_ys", "syn")]
-    [0.0054, 0.0099, 2.0405]
-    >>> fix.negative             # corrected below 0: indistinguishable from 0 at this n
-    ('uni_t',)
-    >>> fix.above_bound          # I(Y;T,S) 2.05 above H(Y) = 2 bits: at that bound within noise
-    ('i_yts',)
-    >>> fix.to_dict()["corrected"] == fix.corrected      # JSON-ready
-    True
-    """
-
-    method: str
-    plugin: dict[str, float]
-    corrected: dict[str, float]
-    bias: dict[str, float]
-    subsample_sizes: tuple[int, ...]
-    n_repeats: int
-    negative: tuple[str, ...] = ()
-    n_failed: int = 0
-    units: str = "bits"
-    kink: float = 0.0
-    subsample_means: dict[str, list[float]] = field(default_factory=dict)
-    above_bound: tuple[str, ...] = ()
-
-    @property
-    def kink_corrected(self) -> dict[str, float]:
-        """The seven quantities if the union information's bias shrank like n**-1/2 (see ``kink``).
-
-        Unique informations ``kink`` lower, Red and Syn ``kink`` higher, the informations as they
-        are; the PID identities still hold.
-        """
-        shift = {"red": self.kink, "uni_t": -self.kink, "uni_s": -self.kink, "syn": self.kink}
-        return {name: value + shift.get(name, 0.0) for name, value in self.corrected.items()}
-
-    def to_dict(self) -> dict[str, Any]:
-        """A JSON-ready dict of every field.
-
-        Returns
-        -------
-        dict
-            The fields by name; tuples as lists, the dicts copied.
-        """
-        return {
-            "method": self.method,
-            "plugin": dict(self.plugin),
-            "corrected": dict(self.corrected),
-            "bias": dict(self.bias),
-            "subsample_sizes": list(self.subsample_sizes),
-            "n_repeats": self.n_repeats,
-            "negative": list(self.negative),
-            "n_failed": self.n_failed,
-            "units": self.units,
-            "kink": self.kink,
-            "subsample_means": {name: list(values) for name, values in self.subsample_means.items()},
-            "above_bound": list(self.above_bound),
-        }
 
 
 def check_bias_correction(method: Any, *, name: str = "bias_correction") -> str:

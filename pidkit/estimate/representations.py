@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.exceptions import NotFittedError
 
 from pidkit._progress import check_progress
 from pidkit._settings import (
@@ -32,7 +31,6 @@ from pidkit._settings import (
     check_seed,
 )
 from pidkit._units import check_units, from_nats
-from pidkit._validate import did_you_mean
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import (
     QUANTITIES,
@@ -41,14 +39,12 @@ from pidkit.resampling import (
     resolve_ci_method,
 )
 
-from .._arrays import batches_hint, check_same_index, method_fix
+from .._arrays import check_same_index
 from .._labels import axis_labels
 from .bootstrap import PIDStatistic
 from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples
-from .continuous import GAUSSIAN_BIAS_CORRECTIONS, gaussian_representation_pid
+from .continuous import gaussian_representation_pid
 from .correction import (
-    BIAS_CORRECTIONS,
-    DEFAULT_BIAS_CORRECTION,
     DEFAULT_REPEATS,
     DEFAULT_SUBSAMPLES,
     check_sample_size,
@@ -63,7 +59,16 @@ from .inputs import (
     check_two_classes,
     labels_or_features,
 )
-from .project import Projector, check_one_feature, check_projection
+from .project import Projector, check_projection
+from .representation_checks import (
+    check_clusterer_size,
+    check_discrete_only_options,
+    check_discretizers,
+    check_n_clusters,
+    check_one_feature_side,
+    check_one_row_per_sample,
+    resolve_bias_correction,
+)
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
 __all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
@@ -71,8 +76,6 @@ __all__ = ["ESTIMATORS", "pid_from_representations", "resolve_bias_correction"]
 ESTIMATORS = ("discrete", "gaussian")
 """How the PID is estimated from the samples: ``"discrete"`` clusters and counts; ``"gaussian"``
 models the principal components as jointly Gaussian with the one-hot label."""
-_CORRECTIONS = {"discrete": BIAS_CORRECTIONS, "gaussian": GAUSSIAN_BIAS_CORRECTIONS}
-_AUTO = {"discrete": DEFAULT_BIAS_CORRECTION, "gaussian": "wishart"}
 _BOOT_REPEATS = 1
 """Random partitions per subsample size inside each bootstrap replicate (see ``bootstrap``)."""
 
@@ -84,65 +87,6 @@ def _plugin_bias(shape: tuple[int, ...], n_samples: int, units: str) -> dict[str
         return from_nats((a - 1) * (b - 1) / (2.0 * n_samples), units)
 
     return {"i_yt": bias(ny, nt), "i_ys": bias(ny, ns), "i_yts": bias(ny, nt * ns)}
-
-
-def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
-    """The bias correction ``bias_correction`` names for ``estimator`` (``"auto"``: its default).
-
-    Examples
-    --------
-    >>> resolve_bias_correction("auto", "discrete"), resolve_bias_correction("auto", "gaussian")
-    ('eb-extrapolation', 'wishart')
-    >>> resolve_bias_correction("eb-extrapolation", "gaussian")
-    Traceback (most recent call last):
-    ...
-    ValueError: bias_correction must be 'auto' or one of ['wishart', 'none'] with ... discrete estimator).
-    """
-    allowed = _CORRECTIONS[estimator]
-    if bias_correction == "auto":
-        return _AUTO[estimator]
-    if isinstance(bias_correction, str) and bias_correction in allowed:
-        return bias_correction
-    other = next((k for k, v in _CORRECTIONS.items() if k != estimator and bias_correction in v), None)
-    hint = f" (a correction of the {other} estimator)" if other else ""
-    close = did_you_mean(bias_correction, ["auto", *allowed]) if isinstance(bias_correction, str) else ""
-    raise ValueError(
-        f"bias_correction must be 'auto' or one of {list(allowed)} with estimator={estimator!r}; "
-        f"got {bias_correction!r}{hint}.{'' if other else close}"
-    )
-
-
-def _check_discretizers(discretizers: Any, kind: type, n_clusters: int | str) -> tuple[Any, Any]:
-    # n_clusters: the caller's. It sets the sides fitted here; when both sides are reused it sets
-    # nothing, so an int other than the default ("not set") must match the reused Discretizers'
-    # clusters, which apply, rather than be ignored without a word.
-    if discretizers is None:
-        return None, None
-    name = kind.__name__
-    if not isinstance(discretizers, (tuple, list)) or len(discretizers) != 2:
-        raise TypeError(
-            f"discretizers must be None or a pair (teacher, student) of fitted {name} or None, "
-            f"e.g. a previous result's .discretizers; got {discretizers!r}."
-        )
-    for side, d in zip(("teacher", "student"), discretizers, strict=True):
-        if d is None:
-            continue
-        if not isinstance(d, kind):
-            raise TypeError(
-                f"discretizers: the {side} entry must be a {name} or None (the estimator's own "
-                f"pipeline); got {type(d).__name__}."
-            )
-        if not hasattr(d, "pipeline_"):
-            raise NotFittedError(f"discretizers: the {side} {name} is not fitted; call fit first.")
-    made = {getattr(d, "n_clusters_", None) for d in discretizers if not getattr(d, "rows_equal_", True)}
-    if None not in discretizers and made and n_clusters not in ("auto", DEFAULT_CLUSTERS, *made):
-        numbers = " and ".join(str(k) for k in sorted(made))
-        raise ValueError(
-            f"n_clusters={n_clusters} applies to no side: both are reused {name}s from discretizers, "
-            f"fitted with {numbers} clusters, which apply; leave n_clusters at its default, or pass "
-            "None for a side to fit it afresh with n_clusters."
-        )
-    return discretizers[0], discretizers[1]
 
 
 def _discretize_side(
@@ -163,46 +107,6 @@ def _discretize_side(
     return disc.labels_, disc, {**disc.settings(), "fitted": "on these samples"}
 
 
-def _check_one_feature(given: Any, arr: np.ndarray, is_labels: bool, disc: Any, normalize: Any,
-                       name: str) -> None:
-    # Before the projection, which sees an array, refuses it with a fix for an array.
-    if not is_labels and disc is None:
-        check_one_feature(arr.shape[1], normalize, name, given)
-
-
-def _check_clusterer_size(
-    shape: tuple[int, ...], n: int, method: str, parts: tuple[int, ...], clusterer: Any,
-    t_set: dict[str, Any], s_set: dict[str, Any], fixed: dict[str, dict[int, str]],
-) -> None:
-    # check_sample_size's fixes name n_clusters, which a user clusterer overrides (passing the
-    # suggested n_clusters then conflicts with it): say whose number of clusters to lower.
-    try:
-        check_sample_size(shape, n, method=method, subsamples=parts, **fixed)
-    except ValueError as exc:
-        kind = type(clusterer).__name__
-        made = " and ".join(
-            f"{side['n_values']} for {name}" for name, side in (("t_features", t_set), ("s_features", s_set))
-            if side.get("fitted") == "on these samples" and side.get("clusterer") == kind
-            and not _side_fits(shape[0], side["n_values"], n, method, parts)
-        )
-        if not made:  # the sides with too many values are reused or labels: the clusterer made none
-            raise
-        raise ValueError(
-            f"{exc} The clusters come from clusterer={kind} ({made}), whose own setting sets their "
-            "number (n_clusters does not apply to it): lower it there, e.g. its n_clusters, "
-            "n_components or distance_threshold."
-        ) from None
-
-
-def _side_fits(n_labels: int, values: int, n: int, method: str, parts: tuple[int, ...]) -> bool:
-    """Whether one side of ``values`` values is few enough for ``n`` samples (check_sample_size's rule)."""
-    try:
-        check_sample_size((n_labels, values, 1), n, method=method, subsamples=parts)
-    except ValueError:
-        return False
-    return True
-
-
 def _fixed_values(arr: np.ndarray, disc: Discretizer | None) -> int:
     """Values of a side the call does not cluster: its distinct labels, or a reused partition's
     clusters."""
@@ -221,17 +125,6 @@ def _auto_clusters(
     if other_values is not None:
         call += f", other_values={other_values}"
     return k, f"clusters_for_samples({call}) = {k}"
-
-
-def _check_n_clusters(n_clusters: Any) -> int | str:
-    if isinstance(n_clusters, str):
-        if n_clusters != "auto":
-            raise ValueError(f"n_clusters must be an int >= 2 or 'auto'; got {n_clusters!r}.")
-        return n_clusters
-    # Every refusal names "auto": n_clusters=None (or 0) is how a user asks for "choose for me".
-    return check_int(n_clusters, "n_clusters", minimum=2, alternative="'auto'", hint=(
-        "'auto', the default, takes the number from the sample size and labels (clusters_for_samples)."),
-                     meaning="the number of clusters each side's features are cut into, e.g. n_clusters=8")
 
 
 def pid_from_representations(
@@ -393,7 +286,7 @@ def pid_from_representations(
         check_int(n_components, "n_components", minimum=1, alternative="None (no PCA)", meaning=(
             "the number of principal components kept per side, e.g. n_components=10"))
     check_projection(n_components, normalize, "auto")
-    n_clusters = _check_n_clusters(n_clusters)
+    n_clusters = check_n_clusters(n_clusters)
     n_boot = check_replicates(bootstrap, "bootstrap", zero_allowed=True)
     confidence = check_confidence(confidence)
     ci_method = resolve_ci_method(ci_method, corrected=method != "none")
@@ -401,45 +294,18 @@ def pid_from_representations(
     seed = check_seed(random_state)
     check_progress(progress)
     if estimator == "gaussian":
-        no_clusters = "the Gaussian estimator does not cluster"
-        no_subsamples = "its corrections need no subsamples"
-        for name, value, default, why in (
-            ("measure", measure != "broja", "broja", "the Gaussian PID is the BROJA decomposition "
-                                                     "of the Gaussian model"),
-            ("clusterer", clusterer is not None, None, no_clusters),
-            ("n_clusters", n_clusters not in ("auto", DEFAULT_CLUSTERS), "auto", no_clusters),
-            ("subsamples", parts != DEFAULT_SUBSAMPLES, DEFAULT_SUBSAMPLES, no_subsamples),
-            ("n_repeats", n_repeats != DEFAULT_REPEATS, DEFAULT_REPEATS, no_subsamples),
-        ):
-            if value:
-                also = f" or {DEFAULT_CLUSTERS}" if name == "n_clusters" else ""
-                raise ValueError(
-                    f"{name} applies to estimator='discrete' only; with estimator='gaussian' leave it "
-                    f"at {default!r}{also} ({why})."
-                )
+        check_discrete_only_options(measure, clusterer, n_clusters, parts, n_repeats)
     kind = Projector if estimator == "gaussian" else Discretizer
-    disc_t, disc_s = _check_discretizers(discretizers, kind, n_clusters)
+    disc_t, disc_s = check_discretizers(discretizers, kind, n_clusters)
 
     y_arr = check_labels(y)
     t_arr, t_is_labels = labels_or_features(t_features, "t_features")
     s_arr, s_is_labels = labels_or_features(s_features, "s_features")
     n = y_arr.shape[0]
-    if t_arr.shape[0] != n or s_arr.shape[0] != n:
-        transposed = [
-            f" {name} has shape {arr.shape}, one column per label: if its rows are features, pass "
-            f"{method_fix(given, name, 'T')}." for name, arr, given in (
-                ("t_features", t_arr, t_features), ("s_features", s_arr, s_features))
-            if arr.ndim == 2 and arr.shape[0] != n and arr.shape[1] == n
-        ]
-        batches = [batches_hint(x, name, rows=n) for name, x in (("t_features", t_features),
-                                                                 ("s_features", s_features))]
-        raise ValueError(
-            "y, t_features and s_features must have one row per sample, in the same order; got "
-            f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}{''.join(batches)}"
-        )
+    check_one_row_per_sample(n, t_arr, s_arr, t_features, s_features)
     check_same_index({"y": y, "t_features": t_features, "s_features": s_features})
-    _check_one_feature(t_features, t_arr, t_is_labels, disc_t, normalize, "t_features")
-    _check_one_feature(s_features, s_arr, s_is_labels, disc_s, normalize, "s_features")
+    check_one_feature_side(t_features, t_arr, t_is_labels, disc_t, normalize, "t_features")
+    check_one_feature_side(s_features, s_arr, s_is_labels, disc_s, normalize, "s_features")
     check_not_ids(y_arr, "y")
     y_axis = axis_labels(y, y_arr)
     if estimator == "gaussian":
@@ -495,7 +361,7 @@ def pid_from_representations(
         "reused_sides": {axis: name for axis, name, side in named if side.get("fitted") == "reused"},
     }
     if clusterer is not None:
-        _check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set,
+        check_clusterer_size(joint.counts.shape, joint.n_samples, method, parts, clusterer, t_set, s_set,
                               fixed)
     else:  # here, not in correct_counts, whose messages name its own argument, method
         check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts, **fixed)
