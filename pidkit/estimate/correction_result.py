@@ -1,4 +1,5 @@
-"""The record of one bias correction: :class:`BiasCorrection`, what :func:`~pidkit.estimate.correct_counts` returns.
+"""The record of one bias correction: :class:`BiasCorrection`, what
+:func:`~pidkit.estimate.correct_counts` returns.
 
 It holds the plug-in and corrected values of the seven quantities, the estimated bias, the
 extrapolation's points and the flags on the corrected values (below 0, above their bound), and
@@ -45,9 +46,9 @@ class BiasCorrection:
         How much lower the union information I* (so both unique informations) and how much higher
         Red and Syn would be if I*'s bias shrank like n**-1/2 instead of in powers of 1/n. That
         happens where both unique informations are 0 with equal channels p(y|t) = p(y|s) (a kink
-        of the BROJA optimum); the extrapolation then leaves :func:`~pidkit.estimate.kink_fraction` (about half) of
-        the plug-in's bias of the unique informations in place, and samples of one size cannot
-        tell the two cases apart. It is ``r / (1 - r)`` times the correction of the mean unique
+        of the BROJA optimum); the extrapolation then leaves :func:`~pidkit.estimate.kink_fraction`
+        (about half) of the plug-in's bias of the unique informations in place, and samples of one
+        size cannot tell the two cases apart. It is ``r / (1 - r)`` times the correction of the mean unique
         information, ``r = kink_fraction(subsample_sizes)``, capped at the smaller corrected
         unique information (it never pushes one below 0), and 0 for ``"none"``. The bootstrap
         intervals of :func:`pidkit.estimate.pid_from_representations` cover both models.
