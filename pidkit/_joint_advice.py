@@ -1,6 +1,6 @@
 """Refusals of the joint checks that a command line words its own way: the first cell of a joint
-that holds text (or a bool among numbers), a joint of a dtype that holds no numbers, and what to
-do with a stack of joints.
+that holds text (or a bool among numbers, or nothing: ``None``, a JSON ``null``), a joint of a
+dtype that holds no numbers, and what to do with a stack of joints.
 :mod:`pidkit._validate` gives them to Python callers; the ``pidkit`` command builds the same from
 what it read, with the advice a shell user can follow.
 """
@@ -18,7 +18,9 @@ __all__ = [
     "TO_NUMBERS",
     "bool_cell_refusal",
     "first_bool_cell",
+    "first_missing_cell",
     "first_text_cell",
+    "missing_cell_refusal",
     "stack_advice",
     "text_as_number",
     "text_cell_refusal",
@@ -85,6 +87,51 @@ def first_bool_cell(p: Any) -> tuple[tuple[int, ...], bool | np.bool_] | None:
     (None, ((0, 1), False))
     """
     return _first_cell(p, (bool, np.bool_), "b")
+
+
+def first_missing_cell(p: Any) -> tuple[tuple[int, ...], None] | None:
+    """The index of the first cell of ``p`` that holds ``None`` (a missing value; a JSON ``null``
+    reads as one), in row-major order, with that ``None``; ``None`` where no cell does.
+
+    Parameters
+    ----------
+    p : array_like
+        A joint as a caller passed it: nested lists or tuples, or an object array.
+
+    Returns
+    -------
+    tuple or None
+        ``(index, None)``, the index a tuple of ints.
+
+    Examples
+    --------
+    >>> first_missing_cell([[[0.5, None], [0.25, 0.25]]]), first_missing_cell([[[0.5, 0.5]]])
+    (((0, 0, 1), None), None)
+    """
+    return _first_cell(p, (type(None),), "")
+
+
+def missing_cell_refusal(name: str, where: tuple[int, ...], *, masses: bool = True, shown: str = "None",
+                         fix: str = "") -> str:
+    """The refusal of an array ``name`` whose cell ``where`` holds nothing (``shown``: ``None``, or
+    ``null`` as a .json file writes it), ending with what to write there, ``fix``: by default a
+    Python caller's, for a joint of masses or (not ``masses``) any array of numbers.
+
+    Examples
+    --------
+    >>> print(missing_cell_refusal("p_yts", (0, 0, 1)))
+    p_yts must be an array of real numbers; p_yts[0, 0, 1] is None: the cell is missing. Write the
+    probability it holds as a number: 0 for a mass that is zero (or a count, with normalize=True).
+    >>> print(missing_cell_refusal("cov", (0, 1), masses=False))
+    cov must be an array of real numbers; cov[0, 1] is None: the entry is missing. Write the number
+    it stands for (estimate it first if it is unknown).
+    """
+    if not fix:
+        fix = ("Write the probability it holds as a number: 0 for a mass that is zero (or a count, "
+               "with normalize=True)" if masses else
+               "Write the number it stands for (estimate it first if it is unknown)")
+    return (f"{name} must be an array of real numbers; {name}[{', '.join(map(str, where))}] is "
+            f"{shown}: the {'cell' if masses else 'entry'} is missing. {fix}.")
 
 
 _NESTED = (list, tuple, np.ndarray)

@@ -25,6 +25,7 @@ from ._joint_advice import (
     bool_cell_refusal,
     first_bool_cell,
     first_text_cell,
+    missing_cell_refusal,
     stack_advice,
     text_as_number,
     text_cell_refusal,
@@ -409,6 +410,8 @@ def _object_to_float(arr: np.ndarray, name: str, masses: bool) -> np.ndarray:
             raise TypeError(text_cell_refusal(name, index, value, fix=_text_fix(name, masses)))
         if isinstance(value, (bool, np.bool_)):
             raise TypeError(bool_cell_refusal(name, index, value, masses=masses))
+        if value is None:
+            raise TypeError(missing_cell_refusal(name, index, masses=masses))
         if not isinstance(value, numbers.Real):
             raise TypeError(
                 f"{name} must be an array of real numbers; {name}[{', '.join(map(str, index))}] "
@@ -507,6 +510,12 @@ def check_covariance(
         if isinstance(dims, (str, bytes)) or not hasattr(dims, "__len__"):
             raise TypeError(
                 f"{dims_name} must be a sequence of block sizes such as (d_y, d_t, d_s); got {dims!r}."
+            )
+        flag = next((i for i, d in enumerate(dims) if isinstance(d, (bool, np.bool_))), None)
+        if flag is not None:  # numpy would read True as a size of 1
+            raise TypeError(
+                f"{dims_name} must hold integers, the sizes of Y, T and S (e.g. {dims_name}=(1, 3, 2)); "
+                f"{dims_name}[{flag}] is the bool {bool(dims[flag])!r}, not a size; got {dims!r}."
             )
         if not all(isinstance(d, (int, np.integer)) and not isinstance(d, bool) for d in dims):
             raise TypeError(f"{dims_name} must hold integers; got {dims!r}.")

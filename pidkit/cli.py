@@ -27,7 +27,9 @@ from ._joint_advice import (
     TO_NUMBERS,
     bool_cell_refusal,
     first_bool_cell,
+    first_missing_cell,
     first_text_cell,
+    missing_cell_refusal,
     stack_advice,
     text_as_number,
     text_cell_refusal,
@@ -211,7 +213,7 @@ def _decompose(args: argparse.Namespace) -> int:
         if text is not None:
             advice = text_cell_refusal("p_yts", *text, fix=_text_fix(args.joint))
         elif isinstance(exc, TypeError) and isinstance(p, list) and np.asarray(p).dtype != np.bool_:
-            advice = _json_bool_refusal(p, advice)
+            advice = _json_null_refusal(p, advice) or _json_bool_refusal(p, advice)
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
             advice = advice.replace(TO_NUMBERS, _to_numbers(args.joint))
@@ -258,6 +260,17 @@ def _text_fix(path: str) -> Callable[[str | bytes], str]:
                 "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)" if npy else numbers)
 
     return fix
+
+
+def _json_null_refusal(joint: list[Any], advice: str) -> str:
+    """The refusal of a .json joint with a null among its cells, named as the file writes it and
+    with what to write instead; ``""`` where the library refused another cell (``advice``)."""
+    cell = first_missing_cell(joint)
+    if cell is None or advice != missing_cell_refusal("p_yts", cell[0]):
+        return ""
+    return missing_cell_refusal("p_yts", cell[0], shown="null", fix=(
+        "Write the probability it holds as a number: 0 for a mass that is zero (or a count, with "
+        "--normalize)"))
 
 
 def _json_bool_refusal(joint: list[Any], advice: str) -> str:

@@ -87,7 +87,8 @@ JOINT_ROWS: list[tuple[str, Any, dict[str, Any], type, str]] = [
         _object_with_none(),
         {},
         TypeError,
-        r"{name} must be an array of real numbers; {name}\[0, 0, 1\] is None \(NoneType\)",
+        r"{name} must be an array of real numbers; {name}\[0, 0, 1\] is None: the cell is missing\. Write "
+        r"the probability it holds as a number: 0 for a mass that is zero",
     ),
     # Text in a joint said only "got dtype <U1" (numpy turns every cell into text): the first text
     # cell is named, where it is, and what to do with a number written as text or with a label.
