@@ -497,15 +497,19 @@ def check_covariance(
     check_not_sparse(cov, name, "covariance matrices")
     arr = _as_real_array(cov, name, masses=False)
     if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.size == 0:
+        samples = (" It looks like samples X, one row each: pass their covariance, np.cov(X, rowvar=False) "
+                   "(X.cov() for a DataFrame), or the samples to pidkit.gaussian_pid_from_samples(y, t, s)."
+                   if arr.ndim == 2 and arr.shape[0] > arr.shape[1] > 0 else "")
         raise ValueError(
             f"{name} must be a non-empty square 2-D matrix (the covariance of the stacked vector); "
-            f"got shape {arr.shape}."
+            f"got shape {arr.shape}.{samples}"
         )
     eps = float(np.finfo(arr.dtype).eps) if np.issubdtype(arr.dtype, np.floating) else 2.0**-52
     arr = arr.astype(np.float64, copy=True)
     for bad, what in ((np.isnan(arr), "NaN"), (np.isinf(arr), "infinity")):
         if bad.any():
-            raise ValueError(f"{name} contains {what} at index {_first(bad)}; entries must be finite.")
+            raise ValueError(f"{name} contains {what} at index {_first(bad)}; entries must be finite: "
+                             "compute it from samples without NaN or infinity (drop or impute those first).")
     if dims is not None:
         if isinstance(dims, (str, bytes)) or not hasattr(dims, "__len__"):
             raise TypeError(
