@@ -24,6 +24,7 @@ from torch.nn import functional as F
 from torch.utils.data import Dataset
 
 from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar_pickles import unpickle_batch
 from pidkit_distill.data.subsets import subset_size, train_subset
@@ -281,9 +282,9 @@ def describe_cifar(key: str, *, root: str | Path | None, download: bool, augment
         As :func:`load_cifar` would, before it reads anything.
     """
     _check_normalization(normalization)
-    _cifar_folder(key, _cifar_root(root), download=download)
     num_classes = _CIFAR_FILES[key][4]
-    n_train = subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)
+    n_train = subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)  # before the folder too
+    _cifar_folder(key, _cifar_root(root), download=download)
     return DatasetSpec(key, num_classes, (3, 32, 32), n_train, _CIFAR_SIZES[1])
 
 
@@ -325,9 +326,9 @@ def _cifar_root(root: str | Path | None) -> Path:
 
 def _check_normalization(normalization: Any) -> None:
     if normalization not in ("standard", "kd-rid"):
-        raise ValueError(
-            f"normalization must be 'standard' or 'kd-rid'; got {normalization!r}."
-        )
+        raise ConfigEntryError(
+            f"normalization must be 'standard' or 'kd-rid'; got {normalization!r}.",
+            normalization, entries=("normalization",))
 
 
 def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:

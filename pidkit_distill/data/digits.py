@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
 
@@ -89,33 +90,37 @@ def describe_digits(*, test_fraction: float, train_fraction: float) -> DatasetSp
 
 def _check_test_fraction(test_fraction: Any) -> None:
     """``test_fraction`` must leave both splits a sample of every class, as scikit-learn's
-    stratified ``train_test_split`` (which holds out ``ceil(test_fraction * 1797)``) requires.
+    stratified ``train_test_split`` (which holds out ``ceil(test_fraction * 1797)``) requires;
+    a :class:`~pidkit_distill.config_values.ConfigEntryError` of the option otherwise.
 
     Examples
     --------
     >>> _check_test_fraction(0.001)
     Traceback (most recent call last):
     ...
-    ValueError: test_fraction=0.001 holds out 2 of the 1797 digits, fewer than the 10 classes; \
-use test_fraction >= 0.0051.
+    pidkit_distill.config_values.ConfigEntryError: test_fraction=0.001 holds out 2 of the 1797 \
+digits, fewer than the 10 classes; use test_fraction >= 0.0051.
     >>> _check_test_fraction(0.9999)
     Traceback (most recent call last):
     ...
-    ValueError: test_fraction=0.9999 leaves 0 of the 1797 digits to train on, fewer than the 10 \
-classes; use test_fraction <= 0.9944.
+    pidkit_distill.config_values.ConfigEntryError: test_fraction=0.9999 leaves 0 of the 1797 \
+digits to train on, fewer than the 10 classes; use test_fraction <= 0.9944.
     """
     real = isinstance(test_fraction, (int, float)) and not isinstance(test_fraction, bool)
     if not real or not 0.0 < test_fraction < 1.0:
-        raise ValueError(f"test_fraction must be in (0, 1); got {test_fraction!r}.")
+        raise ConfigEntryError(f"test_fraction must be in (0, 1); got {test_fraction!r}.",
+                               test_fraction, entries=("test_fraction",))
     n_test = math.ceil(test_fraction * _SAMPLES)
     if n_test < _CLASSES:
         smallest = math.floor((_CLASSES - 1) / _SAMPLES * 10_000 + 1) / 10_000
-        raise ValueError(f"test_fraction={test_fraction!r} holds out {n_test} of the {_SAMPLES} "
-                         f"digits, fewer than the {_CLASSES} classes; use test_fraction >= "
-                         f"{smallest}.")
+        raise ConfigEntryError(f"test_fraction={test_fraction!r} holds out {n_test} of the "
+                               f"{_SAMPLES} digits, fewer than the {_CLASSES} classes; use "
+                               f"test_fraction >= {smallest}.", test_fraction,
+                               entries=("test_fraction",))
     if _SAMPLES - n_test < _CLASSES:
         largest = math.floor((_SAMPLES - _CLASSES) / _SAMPLES * 10_000) / 10_000
-        raise ValueError(f"test_fraction={test_fraction!r} leaves {_SAMPLES - n_test} of the "
-                         f"{_SAMPLES} digits to train on, fewer than the {_CLASSES} classes; use "
-                         f"test_fraction <= {largest}.")
+        raise ConfigEntryError(f"test_fraction={test_fraction!r} leaves {_SAMPLES - n_test} of "
+                               f"the {_SAMPLES} digits to train on, fewer than the {_CLASSES} "
+                               f"classes; use test_fraction <= {largest}.", test_fraction,
+                               entries=("test_fraction",))
 

@@ -10,8 +10,7 @@ loader, whose result is checked.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +18,7 @@ import numpy as np
 import torch
 
 from pidkit._validate import check_flag
-from pidkit_distill.config_values import ConfigEntryError, ConfigEntryTypeError
+from pidkit_distill.config_values import ConfigEntryTypeError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
@@ -278,13 +277,12 @@ def load_dataset(
     (135, 450, [13, 14, 13, 14, 14, 14, 14, 13, 13, 13])
     """
     key = _check_name_and_options(name, seed, kw)
-    with _options_named(kw):
-        if key == "digits":
-            return load_digits(seed=seed, **kw)
-        if key == "synthetic":
-            return make_synthetic(seed=seed, **kw)
-        if key in ("cifar10", "cifar100"):
-            return load_cifar(key, root=root, seed=seed, **kw)
+    if key == "digits":
+        return load_digits(seed=seed, **kw)
+    if key == "synthetic":
+        return make_synthetic(seed=seed, **kw)
+    if key in ("cifar10", "cifar100"):
+        return load_cifar(key, root=root, seed=seed, **kw)
     loader = _LOADERS.get(key)
     if "root" in inspect.signature(loader).parameters:
         kw["root"] = root
@@ -325,29 +323,11 @@ set 'digits'; its options are ['test_fraction', 'train_fraction'].
     if is_user_dataset(key):
         return DatasetSpec.of(key, load_dataset(key, root=root, seed=seed, **kw))
     options = {**_keyword_defaults(_LOADERS.get(key)), **kw}
-    with _options_named(kw):
-        if key == "digits":
-            return describe_digits(**options)
-        if key == "synthetic":
-            return describe_synthetic(**options)
-        return describe_cifar(key, root=root, **options)
-
-
-@contextmanager
-def _options_named(options: dict[str, Any]) -> Iterator[None]:
-    """Re-raise a built-in data set's refusal (or a flag's) of one of the ``options`` given, whose message
-    starts with the option's name (``train_fraction must be in (0, 1]; got 2.``), as a
-    :class:`~pidkit_distill.config_values.ConfigEntryError` of that option, so that the command
-    names the option typed."""
-    try:
-        yield
-    except (ValueError, TypeError) as err:
-        name = next((name for name in sorted(options) if str(err).startswith(f"{name} must be ")),
-                    None)
-        if name is None or isinstance(err, ConfigEntryError):
-            raise
-        kind = ConfigEntryError if isinstance(err, ValueError) else ConfigEntryTypeError
-        raise kind(str(err), options, entries=(name,)) from err
+    if key == "digits":
+        return describe_digits(**options)
+    if key == "synthetic":
+        return describe_synthetic(**options)
+    return describe_cifar(key, root=root, **options)
 
 
 def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
@@ -552,8 +532,10 @@ def _check_name_and_options(name: str, seed: int, options: dict[str, Any]) -> st
         raise ConfigEntryTypeError(
             f"unknown option(s) {unknown} for data set {key!r}; its options are {sorted(known)}.",
             options, entries=tuple(unknown))
-    with _options_named(options):
-        for option, value in options.items():
-            if isinstance(known[option], bool):  # a flag: the string "False" would be true
+    for option, value in options.items():
+        if isinstance(known[option], bool):  # a flag: the string "False" would be true
+            try:
                 check_flag(value, name=option)
+            except TypeError as err:
+                raise ConfigEntryTypeError(str(err), options, entries=(option,)) from err
     return key

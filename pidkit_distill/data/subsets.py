@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from pidkit_distill.config_values import ConfigEntryError
+
 __all__ = ["stratified_order", "subset_size", "train_subset"]
 
 
@@ -84,7 +86,10 @@ def subset_size(n_train: int, train_fraction: float, num_classes: int) -> int:
     ValueError
         ``train_fraction`` not in (0, 1], a training split smaller than ``num_classes``, or a
         subset smaller than ``num_classes`` (it could not hold a sample of every class); the
-        message gives the smallest fraction that works.
+        message gives the smallest fraction that works. A
+        :class:`~pidkit_distill.config_values.ConfigEntryError` of the options at fault
+        (``train_fraction``; ``n_train`` and ``num_classes`` for a split too small), so that the
+        command names the one typed.
 
     Examples
     --------
@@ -93,22 +98,24 @@ def subset_size(n_train: int, train_fraction: float, num_classes: int) -> int:
     >>> subset_size(1347, 0.005, 10)
     Traceback (most recent call last):
     ...
-    ValueError: train_fraction=0.005 keeps 7 of 1347 training samples, fewer than the 10 \
-classes; use train_fraction >= 0.0071.
+    pidkit_distill.config_values.ConfigEntryError: train_fraction=0.005 keeps 7 of 1347 training \
+samples, fewer than the 10 classes; use train_fraction >= 0.0071.
     """
     real = isinstance(train_fraction, (int, float)) and not isinstance(train_fraction, bool)
     if not real or not 0.0 < train_fraction <= 1.0:
-        raise ValueError(f"train_fraction must be in (0, 1]; got {train_fraction!r}.")
+        raise ConfigEntryError(f"train_fraction must be in (0, 1]; got {train_fraction!r}.",
+                               train_fraction, entries=("train_fraction",))
     if n_train < num_classes:
-        raise ValueError(f"the training split holds {n_train} samples, fewer than the "
-                         f"{num_classes} classes, so no train_fraction can keep one of each.")
+        raise ConfigEntryError(f"the training split holds {n_train} samples, fewer than the "
+                               f"{num_classes} classes, so no train_fraction can keep one of "
+                               "each.", n_train, entries=("n_train", "num_classes"))
     n = math.floor(train_fraction * n_train + 0.5)
     if n < num_classes:
         smallest = math.ceil((num_classes - 0.5) / n_train * 10_000) / 10_000
-        raise ValueError(
+        raise ConfigEntryError(
             f"train_fraction={train_fraction!r} keeps {n} of {n_train} training samples, fewer "
-            f"than the {num_classes} classes; use train_fraction >= {smallest}."
-        )
+            f"than the {num_classes} classes; use train_fraction >= {smallest}.",
+            train_fraction, entries=("train_fraction",))
     return n
 
 

@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import TensorDataset
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.subsets import subset_size, train_subset
 
@@ -166,30 +167,35 @@ def describe_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_
 def _check_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_bits: int,
                      flip: float, dim: int, signal_scale: float, nuisance_scale: float,
                      noise: float, target: str, train_fraction: float) -> None:
-    """The option checks of :func:`make_synthetic` (also used by :func:`describe_synthetic`)."""
+    """The option checks of :func:`make_synthetic` (also used by :func:`describe_synthetic`),
+    each refusal a :class:`~pidkit_distill.config_values.ConfigEntryError` of the options at
+    fault."""
     for arg, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1),
                             ("num_classes", num_classes, 2), ("nuisance_bits", nuisance_bits, 0),
                             ("dim", dim, 1)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{arg} must be an int >= {low}; got {value!r}.")
+            raise ConfigEntryError(f"{arg} must be an int >= {low}; got {value!r}.", value,
+                                   entries=(arg,))
     if nuisance_bits > 16:
-        raise ValueError(f"nuisance_bits must be <= 16; got {nuisance_bits!r}.")
-    if dim < num_classes + nuisance_bits:
-        raise ValueError(
+        raise ConfigEntryError(f"nuisance_bits must be <= 16; got {nuisance_bits!r}.",
+                               nuisance_bits, entries=("nuisance_bits",))
+    if dim < num_classes + nuisance_bits:  # any of the three may be the one to change
+        raise ConfigEntryError(
             f"dim must be at least num_classes + nuisance_bits = "
-            f"{num_classes + nuisance_bits}; got dim={dim}."
-        )
+            f"{num_classes + nuisance_bits}; got dim={dim}.", dim,
+            entries=("dim", "num_classes", "nuisance_bits"))
     real = isinstance(flip, (int, float)) and not isinstance(flip, bool)
     if not real or not 0.0 <= flip <= (num_classes - 1) / num_classes:
-        raise ValueError(
+        raise ConfigEntryError(
             f"flip must be in [0, (K-1)/K] = [0, {(num_classes - 1) / num_classes:.3f}]; "
-            f"got {flip!r}."
-        )
+            f"got {flip!r}.", flip, entries=("flip",))
     for arg, value in (("signal_scale", signal_scale), ("nuisance_scale", nuisance_scale),
                        ("noise", noise)):
         real = isinstance(value, (int, float)) and not isinstance(value, bool)
         if not real or not 0 <= value < math.inf:
-            raise ValueError(f"{arg} must be a real number >= 0 and finite; got {value!r}.")
+            raise ConfigEntryError(f"{arg} must be a real number >= 0 and finite; got "
+                                   f"{value!r}.", value, entries=(arg,))
     if target not in ("y", "joint"):
-        raise ValueError(f"target must be 'y' or 'joint'; got {target!r}.")
+        raise ConfigEntryError(f"target must be 'y' or 'joint'; got {target!r}.", target,
+                               entries=("target",))
     subset_size(n_train, train_fraction, num_classes)

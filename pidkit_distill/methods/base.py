@@ -22,10 +22,9 @@ from typing import Any, ClassVar, NamedTuple, TypeVar
 import torch
 from torch import Tensor, nn
 
-from pidkit._validate import closest, did_you_mean
 from pidkit.command_line import one_line
-from pidkit_distill.config_values import ConfigEntryError, ConfigEntryTypeError
 from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
+from pidkit_distill.methods.params_resolution import resolve_params
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
 from pidkit_distill.registry import Registry, whole_number, whole_number_fix
@@ -439,14 +438,16 @@ class Distiller(nn.Module):
     def make_params(cls, *, preset: str | None = None, **overrides: Any) -> Params:
         """Resolve a preset (default ``cls.default_preset``) plus overrides into ``cls.Params``.
 
-        Every field is validated by the Params class; a real-valued field must also be finite.
+        Every field is validated by the Params class; a real-valued field must also be finite
+        (:func:`~pidkit_distill.methods.params_resolution.resolve_params`).
 
         Raises
         ------
         ValueError
             Unknown preset (the message lists the method's presets) or a bad value: a
-            :class:`~pidkit_distill.config_values.ConfigEntryError` naming the parameter where
-            it is one of them.
+            :class:`~pidkit_distill.config_values.ConfigEntryError` naming the parameter(s),
+            raised by the Params class (a plain ``ValueError`` of a Params class of your own
+            that starts ``NAME must be `` is made one).
         TypeError
             Unknown parameter name (the message lists the method's parameters): a
             :class:`~pidkit_distill.config_values.ConfigEntryTypeError`.
@@ -464,32 +465,8 @@ be finite; got inf.
         """
         if preset is None:
             preset = cls.default_preset
-        if preset not in cls.presets:
-            raise ValueError(
-                f"preset={preset!r} is not a preset of method {cls.method_name!r}; "
-                f"choose one of {sorted(cls.presets)}.{did_you_mean(preset, list(cls.presets))}"
-            )
-        fields = {f.name for f in dataclasses.fields(cls.Params)}
-        unknown = sorted(set(overrides) - fields)
-        if unknown:
-            guesses = {name: closest(name, sorted(fields)) for name in unknown}
-            hint = did_you_mean(unknown[0], sorted(fields)) if len(unknown) == 1 else "".join(
-                f" Did you mean {guess!r} for {name!r}?" for name, guess in guesses.items() if guess)
-            raise ConfigEntryTypeError(
-                f"unknown parameter(s) {unknown} for method {cls.method_name!r}; "
-                f"its parameters are {sorted(fields)}.{hint}", overrides, entries=tuple(unknown))
-        for name, value in overrides.items():
-            if isinstance(value, float) and not math.isfinite(value):
-                raise ConfigEntryError(f"parameter {name} of method {cls.method_name!r} must be "
-                                       f"finite; got {value!r}.", overrides, entries=(name,))
-        try:
-            return cls.Params(**{**cls.presets[preset], **overrides})
-        except ValueError as err:  # the Params class's own check, which starts with the field
-            name = next((name for name in sorted(fields)
-                         if str(err).startswith(f"{name} must be ")), None)
-            if name is None or isinstance(err, ConfigEntryError):
-                raise
-            raise ConfigEntryError(str(err), overrides, entries=(name,)) from err
+        return resolve_params(cls.Params, cls.presets, preset, method=cls.method_name,
+                              overrides=overrides)
 
     def _runs_as_one_sample(self, sample_input: Tensor) -> bool:
         """Whether both networks run on ``sample_input[None]``: it is one sample, not a batch

@@ -13,6 +13,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.config_values import ConfigEntryError
+
 
 def check_epoch(epoch: int) -> int:
     """Validate a 0-based epoch index."""
@@ -67,17 +69,39 @@ def positive(raw: Tensor, eps: float) -> Tensor:
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise ``ValueError`` unless ``value`` is one of ``choices``."""
+    """Raise a :class:`~pidkit_distill.config_values.ConfigEntryError` (a ``ValueError``) of
+    the parameter ``name`` unless ``value`` is one of ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("reduction", "max", ("sum", "mean"))
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.config_values.ConfigEntryError: reduction must be one of ['sum', 'mean']; got \
+'max'.
+    """
     if value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}; got {value!r}.")
+        raise ConfigEntryError(f"{name} must be one of {list(choices)}; got {value!r}.", value,
+                               entries=(name,))
 
 
 def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
-    """Raise ``ValueError`` unless ``value`` is a finite positive (or non-negative) real number."""
+    """Raise a :class:`~pidkit_distill.config_values.ConfigEntryError` (a ``ValueError``) of
+    the parameter ``name`` unless ``value`` is a finite positive (or non-negative) real number.
+
+    Examples
+    --------
+    >>> check_positive("lam", -1, allow_zero=True)
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.config_values.ConfigEntryError: lam must be a real number >= 0 and finite; \
+got -1.
+    """
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok or not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name} must be a real number {bound} and finite; got {value!r}.")
+        raise ConfigEntryError(f"{name} must be a real number {bound} and finite; got {value!r}.",
+                               value, entries=(name,))
 
 
 def filter_net(cin: int, hidden: int, cout: int, *, spatial: bool) -> nn.Sequential:

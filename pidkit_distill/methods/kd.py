@@ -8,6 +8,7 @@ from typing import Any
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import check_positive
 
@@ -51,7 +52,8 @@ class KDParams(Params):
         check_positive("temperature", self.temperature)
         check_positive("alpha", self.alpha, allow_zero=True)
         if self.alpha > 1:
-            raise ValueError(f"alpha must be in [0, 1]; got {self.alpha!r}.")
+            raise ConfigEntryError(f"alpha must be in [0, 1]; got {self.alpha!r}.", self.alpha,
+                                   entries=("alpha",))
 
 
 @register_method("kd")

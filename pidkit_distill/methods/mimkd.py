@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import (
     at_least_float32,
@@ -334,7 +335,8 @@ class MIMKDParams(Params):
         for name in ("critic_hidden", "projection_dim"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive int; got {value!r}.")
+                raise ConfigEntryError(f"{name} must be a positive int; got {value!r}.", value,
+                                       entries=(name,))
 
 
 @register_method("mimkd")

@@ -54,6 +54,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method, scale_epochs
 from pidkit_distill.methods.blocks import (
     at_least_float32,
@@ -173,7 +174,8 @@ class RIDParams(Params):
         for name in ("warmup_epochs", "cycle_epochs", "student_filter_hidden_factor"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be an int >= 0; got {value!r}.")
+                raise ConfigEntryError(f"{name} must be an int >= 0; got {value!r}.", value,
+                                       entries=(name,))
         check_positive("cycle_epochs", self.cycle_epochs)
         check_positive("student_filter_hidden_factor", self.student_filter_hidden_factor)
         check_choice("phase1_rounding", self.phase1_rounding, ("floor", "ceil"))
@@ -183,23 +185,25 @@ class RIDParams(Params):
         check_choice("freeze_bn_stats", self.freeze_bn_stats, (True, False))
         check_positive("sigma_eps", self.sigma_eps)
         if not 0.0 < self.filter_ratio < 1.0:
-            raise ValueError(f"filter_ratio (r) must be in (0, 1); got {self.filter_ratio!r}.")
-        if self.sigma_init <= self.sigma_eps:
-            raise ValueError(
-                f"sigma_init must exceed sigma_eps={self.sigma_eps}; got {self.sigma_init!r}."
-            )
+            raise ConfigEntryError(f"filter_ratio (r) must be in (0, 1); got "
+                                   f"{self.filter_ratio!r}.", self.filter_ratio,
+                                   entries=("filter_ratio",))
+        if self.sigma_init <= self.sigma_eps:  # either may be the one to change
+            raise ConfigEntryError(
+                f"sigma_init must exceed sigma_eps={self.sigma_eps}; got {self.sigma_init!r}.",
+                self.sigma_init, entries=("sigma_init", "sigma_eps"))
         if self.warmup == "first-cycle" and self.warmup_epochs != 0:
-            raise ValueError(
+            raise ConfigEntryError(
                 "warmup='first-cycle' uses the first cycle as warm-up, so warmup_epochs must be "
-                f"0; got warmup_epochs={self.warmup_epochs}."
-            )
+                f"0; got warmup_epochs={self.warmup_epochs}.", self.warmup,
+                entries=("warmup", "warmup_epochs"))
         n1 = self.phase1_epochs
         if not 0 < n1 < self.cycle_epochs:
-            raise ValueError(
+            raise ConfigEntryError(
                 f"{self.phase1_rounding}(filter_ratio * cycle_epochs) = {n1} leaves no "
                 f"{'phase-1' if n1 == 0 else 'phase-2'} epoch in a cycle of {self.cycle_epochs}; "
-                "change filter_ratio, cycle_epochs or phase1_rounding."
-            )
+                "change filter_ratio, cycle_epochs or phase1_rounding.", n1,
+                entries=("filter_ratio", "cycle_epochs", "phase1_rounding"))
 
     @property
     def phase1_epochs(self) -> int:

@@ -34,6 +34,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method, scale_epochs
 from pidkit_distill.methods.blocks import (
     at_least_float32,
@@ -87,7 +88,9 @@ class TEDParams(Params):
             or not isinstance(self.stage1_epochs, int)
             or self.stage1_epochs < 0
         ):
-            raise ValueError(f"stage1_epochs must be an int >= 0; got {self.stage1_epochs!r}.")
+            raise ConfigEntryError(f"stage1_epochs must be an int >= 0; got "
+                                   f"{self.stage1_epochs!r}.", self.stage1_epochs,
+                                   entries=("stage1_epochs",))
         check_positive("weight", self.weight, allow_zero=True)
         check_choice("freeze_bn_stats", self.freeze_bn_stats, (True, False))
 

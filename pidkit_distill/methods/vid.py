@@ -25,6 +25,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from pidkit_distill.config_values import ConfigEntryError
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import (
     at_least_float32,
@@ -84,10 +85,10 @@ class VIDParams(Params):
         check_positive("lam", self.lam, allow_zero=True)
         check_positive("hidden_factor", self.hidden_factor)
         check_positive("eps", self.eps)
-        if self.init_variance <= self.eps:
-            raise ValueError(
-                f"init_variance must exceed eps={self.eps}; got {self.init_variance!r}."
-            )
+        if self.init_variance <= self.eps:  # either may be the one to change
+            raise ConfigEntryError(
+                f"init_variance must exceed eps={self.eps}; got {self.init_variance!r}.",
+                self.init_variance, entries=("init_variance", "eps"))
 
 
 def _regressor(cin: int, cout: int, hidden: int, spatial: bool) -> nn.Sequential:

@@ -268,12 +268,13 @@ BAD_INPUTS = {
     "digits held out too few": (
         ["--data", "digits", "--set", "data.options={{}}", "--set",
          "data.options.test_fraction=0.001"],
-        "error: data: test_fraction=0.001 holds out 2 of the 1797 digits, fewer than the 10 "
-        "classes; use test_fraction >= 0.0051."),
+        "error: --set data.options.test_fraction=0.001: test_fraction=0.001 holds out 2 of the "
+        "1797 digits, fewer than the 10 classes; use test_fraction >= 0.0051."),
     "digits left to train on too few": (
         ["--data", "digits", "--set", "data.options={{}}", "--set",
          "data.options.test_fraction=0.9999"],
-        "error: data: test_fraction=0.9999 leaves 0 of the 1797 digits to train on"),
+        "error: --set data.options.test_fraction=0.9999: test_fraction=0.9999 leaves 0 of the "
+        "1797 digits to train on"),
     "negative seed": (["--seed", "-1"],
                       "error: --seed -1: config key 'run.seed' must be >= 0 and < 4294967296; "
                       "e.g. --seed 0\n"),
