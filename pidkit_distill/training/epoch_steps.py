@@ -12,13 +12,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import islice
 from typing import Any
 
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn import functional as F
-from torch.utils.data import DataLoader
+from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
 from pidkit._progress import bar_class, watched
 from pidkit_distill.training.label_checks import first_label_problem
@@ -39,7 +40,8 @@ kernel, whose gradient the CPU's convolution gives in the channels-last strides.
 
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,
                     epoch: int, device: torch.device, amp: bool = False, grad_clip: float = 0.0,
-                    runtime: Runtime | None = None, progress: bool = False) -> dict[str, Any]:
+                    runtime: Runtime | None = None, progress: bool = False,
+                    num_classes: int | None = None) -> dict[str, Any]:
     """One pass over ``loader``: sum the module's losses, backpropagate, step ``optimizer``.
 
     Only ``optimizer`` (the one of this epoch's phase) steps; the gradients of every parameter
@@ -70,6 +72,9 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         Under DDP, the process facts for summing the statistics over processes.
     progress : bool, default=False
         Draw a progress bar where someone watches.
+    num_classes : int, optional
+        The data's number of classes, which each batch's labels must fall in; ``None``: the
+        model's ``num_classes`` (a Distiller's), where it has one (else any value is taken).
 
     Returns
     -------
@@ -79,6 +84,14 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
 
     Raises
     ------
+    DataError
+        A batch's labels are not what torch's cross-entropy takes (:func:`_labels_refusal`): one
+        int64 (or uint8) label per sample in ``[0, num_classes)``. Checked on the host as each
+        batch is read, before it moves to the device, so that a label the data's check when
+        loaded did not read (:func:`~pidkit_distill.training.load_data` reads a ``Dataset`` of
+        one's own by its first sample) is named with its index in the training split
+        (:func:`_sample_named`), not met as torch's ``Target 7 is out of bounds`` in the
+        method's cross-entropy (on CUDA a device-side assert).
     ValueError
         The module's ``forward`` returned no StepOutput of 0-d loss terms that require grad
         (:func:`~pidkit_distill.training.model_checks.checked_loss`), naming the method and
@@ -118,6 +131,9 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
     params = [p for group in optimizer.param_groups for p in group["params"]]
     sampler = batch_sampler(loader)
+    if num_classes is None:
+        inner = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+        num_classes = getattr(inner, "num_classes", None)
     # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
     # No bar where none is shown: tqdm's __del__ closes a hidden bar too, when the epoch's frame
     # goes, and a Ctrl-C that comes in it is lost ("Exception ignored in ... tqdm.__del__").
@@ -127,6 +143,10 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         if device.type == "cpu":
             warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)
         for step, (x, y) in enumerate(batches):
+            refusal = _labels_refusal(y, len(x), num_classes)  # on the host, as read
+            if refusal is not None:
+                raise DataError(f"data.name: {_sample_named(loader, step, refusal[0], 'train')} "
+                                f"{refusal[1]}")
             with memory_checked("", epoch=epoch + 1, step=step + 1, n_steps=n_steps,
                                  hint="lower data.batch_size"):
                 x, y = to_device(x, y, device)
@@ -217,9 +237,8 @@ def evaluate(model: nn.Module, loader: DataLoader, *, device: torch.device, amp:
             logits = model(x)
         refusal = _labels_refusal(given, len(x), logits.shape[1])
         if refusal is not None:
-            position, problem = refusal
-            index = list(batch_sampler(loader))[step][position]
-            raise DataError(f"data.name: sample {index} of the data set's test split {problem}")
+            raise DataError(f"data.name: {_sample_named(loader, step, refusal[0], 'test')} "
+                            f"{refusal[1]}")
         total += torch.stack([
             torch.tensor(float(y.shape[0]), dtype=torch.float64, device=device),
             F.cross_entropy(logits.float(), y, reduction="sum").double(),
@@ -281,6 +300,33 @@ cross-entropy does: return y.long() (int(y) for one label) from its loader
     return at, (f"has a {y.dtype} label ({value!r}), but the trainer takes int64 (or uint8) "
                 "labels, as torch's cross-entropy does: return y.long() (int(y) for one label) "
                 "from its loader")
+
+
+def _sample_named(loader: DataLoader, step: int, position: int, split: str) -> str:
+    """The sample at ``position`` of ``loader``'s batch ``step`` (0-based), named by its index
+    in the data set's ``split``, as ``loader``'s batch sampler draws that batch again: a
+    :class:`ShardedBatchSampler` (the trainer's: each process's share, in the epoch's order) or
+    a batch sampler of a fixed order (a ``SequentialSampler``, a range: the held-out loader's).
+    A loader that draws its order anew each pass (``shuffle=True``) or reads an
+    ``IterableDataset`` names the batch and the row instead.
+
+    Examples
+    --------
+    >>> from torch.utils.data import TensorDataset
+    >>> data = TensorDataset(torch.zeros(10, 2))
+    >>> _sample_named(DataLoader(data, batch_size=4), 1, 2, "test")
+    "sample 6 of the data set's test split"
+    >>> _sample_named(DataLoader(data, batch_size=4, shuffle=True), 1, 2, "train")
+    "row 2 of batch 2 of the data set's train split"
+    """
+    sampler = batch_sampler(loader)
+    fixed = isinstance(sampler, ShardedBatchSampler) or (
+        isinstance(sampler, BatchSampler)
+        and isinstance(sampler.sampler, SequentialSampler | range | list | tuple))
+    if not fixed:
+        return f"row {position} of batch {step + 1} of the data set's {split} split"
+    batch = next(islice(iter(sampler), step, None))
+    return f"sample {batch[position]} of the data set's {split} split"
 
 
 @contextmanager

@@ -222,7 +222,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 stats = train_one_epoch(model, train_data, optimizers[phase], epoch=epoch,
                                         device=device, amp=config.run.amp,
                                         grad_clip=config.optim.grad_clip, runtime=runtime,
-                                        progress=config.run.progress and runtime.is_main)
+                                        progress=config.run.progress and runtime.is_main,
+                                        num_classes=bundle.num_classes)
                 with warnings.catch_warnings():
                     # the groups not trained this epoch have not stepped yet; their lr still follows
                     # the epoch count, which is what we want
