@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from pidkit._settings import SEED_MAX
 from pidkit_distill.config_sections import (
@@ -48,6 +49,16 @@ class ConfigValueError(ValueError):
         ``optim.milestones``): another value of one of them may be the fix.
     advised : bool
         Whether ``message`` ends with advice of its own, so that a caller adds no example.
+
+    Examples
+    --------
+    It survives pickling, as an error of a worker process (joblib, a torchrun spawn) must:
+
+    >>> import pickle
+    >>> err = pickle.loads(pickle.dumps(ConfigValueError("config key 'run.epochs' must be >= 1, "
+    ...                                                  "got 0", "run.epochs", 0)))
+    >>> str(err), err.key, err.value
+    ("config key 'run.epochs' must be >= 1, got 0", 'run.epochs', 0)
     """
 
     def __init__(self, message: str, key: str, value: object, *,
@@ -57,6 +68,19 @@ class ConfigValueError(ValueError):
         self.value = value
         self.related = related
         self.advised = advised
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the message as it stands and every field (``__init__`` takes other arguments
+        than ``args``, so the default, ``cls(*args)``, could not rebuild it)."""
+        return _rebuilt_error, (type(self), self.args), self.__dict__
+
+
+def _rebuilt_error(kind: type[ConfigValueError], args: tuple[Any, ...]) -> ConfigValueError:
+    """An error of ``kind`` with ``args``, its fields not yet set (:meth:`ConfigValueError.
+    __reduce__`: unpickling sets them next)."""
+    error = kind.__new__(kind)
+    error.args = args
+    return error
 
 
 class ConfigEntryError(ConfigValueError):
