@@ -32,7 +32,7 @@ from pidkit_distill.registry import (
 )
 
 __all__ = ["available_datasets", "dataset_source", "describe_dataset", "describes_its_sizes",
-           "is_user_dataset", "labels_problem", "load_dataset", "register_dataset", "sample_problem",
+           "is_user_dataset", "load_dataset", "register_dataset", "sample_problem",
            "unregister_dataset"]
 
 L = TypeVar("L", bound=Callable[..., DatasetBundle])
@@ -417,53 +417,6 @@ tensor of shape (3,)'
         return None
     return (f"must be a pair (x, y) with y an int label in [0, {num_classes}) (an int, or an "
             f"int64 or uint8 tensor of shape ()); y is {problem}")
-
-
-def labels_problem(labels: np.ndarray, num_classes: int | None) -> str | None:
-    """What is wrong with ``labels``, the class labels of samples in the order read (the audit's
-    held-out set), for ``num_classes`` classes (``None``: unknown), and how to fix it, as the
-    end of a sentence naming the data ("dataset: ..."); ``None`` for ints in
-    ``[0, num_classes)``. The PID reads only which label is which, so its numbers would stand,
-    but a label of 0.5, or of 7 with 4 classes, is a mistake in the data: the first such label
-    is named with its index. Float labels of whole numbers are told to be ints, as the trainer's
-    are (:func:`sample_problem`).
-
-    Examples
-    --------
-    >>> labels_problem(np.array([0, 3, 1]), 4) is None
-    True
-    >>> labels_problem(np.array([0, 7, 9]), 4)
-    "its label at index 1 is 7, outside [0, 4), the distiller's classes (num_classes=4): pass \
-the held-out split of the data the distiller was built for, its classes numbered from 0"
-    >>> labels_problem(np.array([1.0, 0.5], dtype=np.float32), 4)
-    'its label at index 1 is 0.5, no class: the audit takes int class labels in [0, 4) \
-(num_classes=4); pass the class of each sample, not a score or a probability'
-    >>> labels_problem(np.array([1.0, 0.0], dtype=np.float32), None)
-    'its labels are float32 numbers (at index 0: 1.0); the audit takes int class labels: pass \
-y.long()'
-    """
-    classes = "int class labels" + ("" if num_classes is None else
-                                    f" in [0, {num_classes}) (num_classes={num_classes})")
-    if labels.dtype.kind == "f":
-        fractional = np.flatnonzero(labels != np.round(labels))  # NaN too
-        if fractional.size:
-            at = int(fractional[0])
-            return (f"its label at index {at} is {labels[at].item()!r}, no class: the audit "
-                    f"takes {classes}; pass the class of each sample, not a score or a "
-                    "probability")
-    if labels.dtype.kind in "iuf" and num_classes is not None:
-        outside = np.flatnonzero((labels < 0) | (labels >= num_classes))
-        if outside.size:
-            at = int(outside[0])
-            value = labels[at].item()
-            return (f"its label at index {at} is {int(value) if isinstance(value, float) else value}"
-                    f", outside [0, {num_classes}), the distiller's classes (num_classes="
-                    f"{num_classes}): pass the held-out split of the data the distiller was "
-                    "built for, its classes numbered from 0")
-    if labels.dtype.kind == "f" and labels.size:
-        return (f"its labels are {labels.dtype} numbers (at index 0: {labels[0].item()!r}); "
-                f"the audit takes {classes}: pass y.long()")
-    return None
 
 
 def _label_problem(y: object, classes: int | None) -> str | None:
