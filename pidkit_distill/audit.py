@@ -44,6 +44,7 @@ from pidkit.estimate import (
 )
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.devices import devices_here, on_this_machine
+from pidkit_distill.label_checks import first_label_problem
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
 
@@ -410,8 +411,6 @@ the held-out split of the data the distiller was built for, its classes numbered
     'its labels have shape (2, 1) in a batch of 2 samples (from index 0); the audit takes one \
 int class label per sample, y of shape (N,): pass y.flatten() of an (N, 1) y'
     """
-    from pidkit_distill.training.label_checks import first_label_problem  # see _labels_error
-
     problem = first_label_problem(y, n_rows, num_classes)
     if problem is None or problem.kind == "dtype":  # int32 labels, whole floats: class numbers
         return None

@@ -22,7 +22,7 @@ from torch.nn import functional as F
 from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
 from pidkit._progress import bar_class, watched
-from pidkit_distill.training.label_checks import first_label_problem
+from pidkit_distill.label_checks import first_label_problem
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batch_sampler
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
@@ -267,7 +267,7 @@ def _labels_refusal(y: Tensor, n_rows: int, classes: int | None) -> tuple[int, s
     torch's cross-entropy cannot take for ``classes`` classes, and what is wrong with it and the
     fix, as the end of a sentence naming that sample; ``None`` where the labels are one int64
     (or uint8) per sample, in ``[0, classes)`` (any value where ``classes`` is ``None``). The
-    problem is :func:`~pidkit_distill.training.label_checks.first_label_problem`'s, worded here.
+    problem is :func:`~pidkit_distill.label_checks.first_label_problem`'s, worded here.
 
     Examples
     --------
