@@ -13,7 +13,7 @@ Examples
 >>> check_builtin_names(config, teacher_only=False)
 Traceback (most recent call last):
 ...
-pidkit_distill.config_values.ConfigEntryError: data: ...
+pidkit_distill.config_errors.ConfigEntryError: data: ...
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import sys
 from typing import cast
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.config_values import ConfigEntryError
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
 from pidkit_distill.teacher_keys import unused_by_teacher
 

@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 
 from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.definitions import described, same_definition
 
 __all__ = [
@@ -171,7 +172,7 @@ def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed
                  note: str = "") -> ValueError:
     """The error for a ``name`` of no registered ``kind`` (see :meth:`Registry.unknown`), also
     for a check that has no registry at hand (the command's, before PyTorch is imported): a
-    ``ConfigEntryError`` of :mod:`pidkit_distill.config_values`, whose fields the command reads
+    ``ConfigEntryError`` of :mod:`pidkit_distill.config_errors`, whose fields the command reads
     to name the option that gave ``name``.
 
     Examples
@@ -181,9 +182,6 @@ def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed
     name='digts' is not a known dataset; choose one of ['digits'], or register your own with \
 pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digits'?
     """
-    # here, not above: the configuration's modules import this one
-    from pidkit_distill.config_values import ConfigEntryError
-
     guess = did_you_mean(name, listed) if isinstance(name, str) else ""
     return ConfigEntryError(
         f"not a known {kind}; choose one of {listed}{note}, or register "

@@ -24,7 +24,7 @@ from torch.nn import functional as F
 from torch.utils.data import Dataset
 
 from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
-from pidkit_distill.config_values import ConfigEntryError
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar_pickles import unpickle_batch
 from pidkit_distill.data.subsets import subset_size, train_subset

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from pidkit._validate import check_flag
-from pidkit_distill.config_values import ConfigEntryTypeError
+from pidkit_distill.config_errors import ConfigEntryTypeError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
@@ -316,7 +316,7 @@ def describe_dataset(
     >>> describe_dataset("digits", n_train=64)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_values.ConfigEntryTypeError: unknown option(s) ['n_train'] for data \
+    pidkit_distill.config_errors.ConfigEntryTypeError: unknown option(s) ['n_train'] for data \
 set 'digits'; its options are ['test_fraction', 'train_fraction'].
     """
     key = _check_name_and_options(name, seed, kw)

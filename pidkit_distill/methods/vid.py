@@ -25,7 +25,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.config_values import ConfigEntryError
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import (
     at_least_float32,

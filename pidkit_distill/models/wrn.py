@@ -33,7 +33,7 @@ from __future__ import annotations
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.config_values import ConfigEntryError
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.models import Features
 
 __all__ = ["WideResNet"]

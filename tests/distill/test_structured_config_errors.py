@@ -19,7 +19,7 @@ from own_distillers import LogitMatch
 from pidkit_distill import cli_values
 from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.config_values import ConfigEntryError
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data.cifar import load_cifar
 from pidkit_distill.data.digits import load_digits
 from pidkit_distill.data.synthetic import make_synthetic

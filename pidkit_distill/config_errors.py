@@ -1,0 +1,115 @@
+"""The errors of a refused configuration value, carrying the key (and for a name or a table's
+entries, the entries) that the ``pidkit-distill`` command needs to name the option the user typed
+(:func:`pidkit_distill.cli_values.name_errors_as_typed`). Below every module that raises them: the
+registries, the methods' and data sets' checks and the configuration's own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["ConfigEntryError", "ConfigEntryTypeError", "ConfigValueError"]
+
+
+class ConfigValueError(ValueError):
+    """A configuration key's value outside its range or choices, the message naming the key.
+
+    Parameters
+    ----------
+    message : str
+        The whole message, ``config key 'run.epochs' must be >= 1, got 0``.
+    key : str
+        The key whose value is refused.
+    value : object
+        That value, told in ``message`` as ``, got VALUE!r`` (where it is so told).
+    related : tuple of str
+        Keys whose values the check depends on too (``optim.milestone_unit`` of
+        ``optim.milestones``): another value of one of them may be the fix.
+    advised : bool
+        Whether ``message`` ends with advice of its own, so that a caller adds no example.
+
+    Examples
+    --------
+    It survives pickling, as an error of a worker process (joblib, a torchrun spawn) must:
+
+    >>> import pickle
+    >>> err = pickle.loads(pickle.dumps(ConfigValueError("config key 'run.epochs' must be >= 1, "
+    ...                                                  "got 0", "run.epochs", 0)))
+    >>> str(err), err.key, err.value
+    ("config key 'run.epochs' must be >= 1, got 0", 'run.epochs', 0)
+    """
+
+    def __init__(self, message: str, key: str, value: object, *,
+                 related: tuple[str, ...] = (), advised: bool = False) -> None:
+        super().__init__(message)
+        self.key = key
+        self.value = value
+        self.related = related
+        self.advised = advised
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickle the message as it stands and every field (``__init__`` takes other arguments
+        than ``args``, so the default, ``cls(*args)``, could not rebuild it)."""
+        return _rebuilt_error, (type(self), self.args), self.__dict__
+
+
+def _rebuilt_error(kind: type[ConfigValueError], args: tuple[Any, ...]) -> ConfigValueError:
+    """An error of ``kind`` with ``args``, its fields not yet set (:meth:`ConfigValueError.
+    __reduce__`: unpickling sets them next)."""
+    error = kind.__new__(kind)
+    error.args = args
+    return error
+
+
+class ConfigEntryError(ConfigValueError):
+    """A name (data set, model, method, preset) or entries of a table (method parameters, data
+    options) refused by the check that reads them, with what the command needs to name the
+    option that gave them: the key, the entries and what is wrong (``said``).
+
+    A registry or a method raises it knowing no configuration key (``key=None``): the caller
+    that reads the configuration names it with :meth:`keyed`.
+
+    Parameters
+    ----------
+    said : str
+        What is wrong, told after the option that gave the value: ``not a known method; ...``.
+    value : object
+        The refused name or the table.
+    lead : str, default=""
+        What the message tells before ``said`` (``"name='rdi' is "``), not after an option.
+    entries : tuple of str, default=()
+        The table's entries at fault (unknown names, or the one out of range); empty for a name.
+    key : str or None, default=None
+        The configuration key (``"data.name"``, ``"method.params"``).
+    about : str or None, default=None
+        What the message starts with, ``"ABOUT: "`` (``"data"`` for ``data.name``).
+    """
+
+    def __init__(self, said: str, value: object, *, lead: str = "", entries: tuple[str, ...] = (),
+                 key: str | None = None, about: str | None = None) -> None:
+        start = f"{about}: " if about else ""
+        super().__init__(f"{start}{lead}{said}", key or "", value)
+        self.key: str | None = key
+        self.said = said
+        self.lead = lead
+        self.entries = entries
+
+    def keyed(self, about: str, key: str) -> ConfigEntryError:
+        """This error of the configuration key ``key``, its message starting with ``about``."""
+        named = type(self)(self.said, self.value, lead=self.lead, entries=self.entries, key=key,
+                           about=about)
+        for note in getattr(self, "__notes__", ()):
+            named.add_note(note)
+        return named
+
+    def retold(self, message: str) -> ConfigEntryError:
+        """This error told as ``message`` (naming the option typed instead of the key)."""
+        told = self.keyed("", self.key or "")
+        told.args = (message,)
+        told.key = self.key
+        return told
+
+
+class ConfigEntryTypeError(ConfigEntryError, TypeError):
+    """A :class:`ConfigEntryError` of names a table does not have (unknown method parameters or
+    data options), a :class:`TypeError` too, as an unknown keyword argument is."""
