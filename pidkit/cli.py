@@ -52,6 +52,8 @@ from .theorems.theorem_4_1 import sizes_remedy
 
 _COLUMNS = ("red", "uni_t", "uni_s", "syn", "i_yts")
 _NPY_MAGIC = b"\x93NUMPY"
+_JOINT_SUFFIXES = (".npy", ".json")
+"""The files ``decompose`` reads, by suffix (any case)."""
 _MOST_NAMES_COMPARED = 2000
 """The most file names a missing joint file's name is compared with for a did-you-mean."""
 
@@ -70,7 +72,7 @@ def _load_joint(path: str) -> Any:
     if file.is_dir():
         raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
     suffix = file.suffix.lower()
-    if suffix in (".npy", ".json") and file.stat().st_size == 0:
+    if suffix in _JOINT_SUFFIXES and file.stat().st_size == 0:
         how = "np.save(FILE, p) in Python" if suffix == ".npy" else "the nested list p[y][t][s]"
         raise UsageError(f"{path}: the file is empty (0 bytes); write the joint into it: {how}")
     if suffix == ".npy":
@@ -99,20 +101,28 @@ def _load_joint(path: str) -> Any:
 
 
 def _close_file_name(file: Path) -> str:
-    """``". Did you mean 'joint.npy'?"``, naming the file in the missing ``file``'s folder whose name
-    is closest to its name (as the user wrote the folder), or ``""`` where none is close. Names too
-    long or short to be close are skipped unread; a folder with more than
-    :data:`_MOST_NAMES_COMPARED` of the rest gets no suggestion (difflib reads 100,000 in 3 s)."""
-    size = len(file.name)
+    """``". Did you mean 'joint.npy'?"``, naming the joint file (.npy or .json) in the missing
+    ``file``'s folder whose name, less its suffix, is closest to its name less its suffix (as the
+    user wrote the folder; a file of the suffix typed first), or ``""`` where none is close: the
+    suffixes, alike in most names, would make ``stk.npy`` close to ``jiont.npy``. Names too long or
+    short to be close are skipped unread; a folder with more than :data:`_MOST_NAMES_COMPARED` of
+    the rest gets no suggestion (difflib reads 100,000 in 3 s)."""
+    size = len(file.stem)
     try:
         with os.scandir(file.parent) as entries:
             # difflib's closeness 2 M / (len(a) + len(b)) >= 0.6, M <= the shorter length
             names = [entry.name for entry in entries
-                     if 2 * min(size, len(entry.name)) >= 0.6 * (size + len(entry.name)) and entry.is_file()]
+                     if Path(entry.name).suffix.lower() in _JOINT_SUFFIXES and entry.is_file()
+                     and 2 * min(size, len(stem := Path(entry.name).stem)) >= 0.6 * (size + len(stem))]
     except OSError:  # no such folder, or one that cannot be listed
         return ""
-    match = closest(file.name, names) if len(names) <= _MOST_NAMES_COMPARED else None
-    return f". Did you mean {str(file.with_name(match))!r}?" if match is not None else ""
+    if len(names) > _MOST_NAMES_COMPARED:
+        return ""
+    by_stem: dict[str, str] = {}
+    for name in sorted(names, key=lambda name: Path(name).suffix.lower() != file.suffix.lower()):
+        by_stem.setdefault(Path(name).stem, name)
+    match = closest(file.stem, list(by_stem))
+    return f". Did you mean {str(file.with_name(by_stem[match]))!r}?" if match is not None else ""
 
 
 def _not_a_json_list(loaded: Any, path: str) -> str:

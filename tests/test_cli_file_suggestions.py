@@ -43,6 +43,10 @@ def test_only_a_close_file_is_suggested(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "joint.npy").mkdir()  # a folder is no joint file
     (tmp_path / "results.csv").write_text("")
+    (tmp_path / "jiont.csv").write_text("")  # no joint file, however close its name
+    for other in ("stk.npy", "e.npy"):  # close by their suffixes alone
+        np.save(other, pidkit.examples.and_())
+    (tmp_path / "z0.json").write_text("[[[1]]]")
     assert _cli_error("jiont.npy", capsys) == "pidkit: error: jiont.npy: no such file"
     assert _cli_error("nowhere/joint.npy", capsys) == "pidkit: error: nowhere/joint.npy: no such file"
     np.save("jointt.npy", pidkit.examples.and_())
