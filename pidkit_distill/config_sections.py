@@ -18,6 +18,7 @@ from pathlib import PurePath
 from typing import Any
 
 from pidkit_distill.config_settings import Settings, field_kinds
+from pidkit_distill.model_defaults import AUTO_MODEL
 
 __all__ = [
     "AuditConfig",
@@ -63,12 +64,19 @@ class DataConfig(Settings):
 
 @dataclass
 class ModelConfig(Settings):
-    """Teacher and student architectures (names understood by ``build_model``)."""
+    """Teacher and student architectures (names understood by ``build_model``), or ``"auto"``:
+    the data set's own (:mod:`~pidkit_distill.model_defaults`)."""
 
     _section = "model"
 
-    teacher: str = _opt("digits-teacher", "teacher architecture")
-    student: str = _opt("digits-student", "student architecture")
+    teacher: str = _opt(AUTO_MODEL, "teacher architecture; auto = the data set's own: "
+                                    "DATA-teacher where DATA-teacher and DATA-student are "
+                                    "models (digits, synthetic, registered), wrn-40-2 for "
+                                    "cifar10 and cifar100")
+    student: str = _opt(AUTO_MODEL, "student architecture; auto = the data set's own: "
+                                    "DATA-student where DATA-teacher and DATA-student are "
+                                    "models (digits, synthetic, registered), wrn-16-1 for "
+                                    "cifar10 and cifar100")
 
 
 @dataclass

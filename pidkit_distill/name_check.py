@@ -23,6 +23,7 @@ from typing import cast
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.config_errors import ConfigEntryError
+from pidkit_distill.model_defaults import AUTO_MODEL
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
 from pidkit_distill.teacher_keys import unused_by_teacher
 
@@ -51,8 +52,10 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
     (:data:`~pidkit_distill.registry.BUILTIN_NAMES`) with check_config's error, before PyTorch is
     imported: a misspelt ``--data digts`` waited seconds for its line. Only for a command that
     imports no module of the user's (``--import``), which could register the name; the names
-    train-teacher does not read are not checked. Where a kind's registry is imported already (a
-    script that registers its own data set and then calls :func:`main`), its list is read.
+    train-teacher does not read are not checked, nor a model of ``"auto"``, which check_config
+    resolves to the data set's own (:mod:`~pidkit_distill.model_defaults`). Where a kind's
+    registry is imported already (a script that registers its own data set and then calls
+    :func:`main`), its list is read.
 
     Raises
     ------
@@ -66,6 +69,8 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
         section, field = key.split(".")
         name = getattr(getattr(config, section), field)
         found = registry_key(name)
+        if kind == "model" and found == AUTO_MODEL:  # check_config picks the data set's own
+            continue
         if module in sys.modules:  # the names registered in this process, the package's too
             listed = getattr(sys.modules[module], available)()
         else:

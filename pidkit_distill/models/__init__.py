@@ -44,6 +44,7 @@ from torch import nn
 from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
 from pidkit_distill.code_fingerprint import BuilderFingerprints
+from pidkit_distill.model_defaults import AUTO_MODEL
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
 from pidkit_distill.registry import (
@@ -164,7 +165,8 @@ def register_model(name: str) -> Callable[[B], B]:
     ----------
     name : str
         Lower-case letters, digits, ``.``, ``_``, ``-`` (it becomes part of run folder names),
-        not a built-in name nor of the form ``wrn-D-K``. Registering the same builder again
+        not a built-in name nor of the form ``wrn-D-K``, nor ``auto`` (which ``model.teacher``
+        and ``model.student`` take for the data set's own). Registering the same builder again
         (a notebook cell run twice: a function of the same name, a lambda of the same code, a
         ``functools.partial`` or an instance holding equal values) replaces it; another
         builder under a taken name is an error.
@@ -202,6 +204,10 @@ def register_model(name: str) -> Callable[[B], B]:
     if isinstance(name, str) and WRN_NAME.match(name):
         raise ValueError(f"register_model: name {name!r} has the form wrn-D-K of the built-in "
                          "WideResNets; choose another name.")
+    if isinstance(name, str) and registry_key(name) == AUTO_MODEL:
+        raise ValueError(f"register_model: name {name!r} is what model.teacher and model.student "
+                         "are set to for the data set's own models (their default, "
+                         "pidkit_distill.model_defaults); choose another name.")
     return _MODELS.decorator(name, check=_check_builder)
 
 

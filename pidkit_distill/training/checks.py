@@ -4,6 +4,10 @@ A run fails early or not at all for a mistake in its configuration. :func:`check
 resolves and checks, without loading data (but a registered data set's) or training anything:
 
 * every value's range (:func:`~pidkit_distill.config.check_values`; numbers finite);
+* ``model.teacher`` and ``model.student`` of ``"auto"`` (their default): the data set's own
+  models (:func:`~pidkit_distill.model_defaults.with_default_models`), resolved in a copy before
+  any name is derived from them (the teacher's folder, the fingerprint of its code), so that
+  the run's records hold the models it trains;
 * ``run.out_dir``, where it does not exist, can be created (a folder is made and removed in
   its nearest existing folder: :func:`~pidkit_distill.atomic_files.check_folder_can_be_made`),
   before any data is loaded;
@@ -69,11 +73,12 @@ from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
-from pidkit_distill.data.registry import is_user_dataset
+from pidkit_distill.data.registry import available_datasets, is_user_dataset
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, available_methods, get_method
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
-from pidkit_distill.models import building_models
+from pidkit_distill.model_defaults import with_default_models
+from pidkit_distill.models import available_models, building_models
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.checkpoint import resume_point
@@ -114,7 +119,9 @@ class CheckedConfig:
     Attributes
     ----------
     config : TrainConfig
-        The configuration.
+        The configuration, its ``model.teacher`` and ``model.student`` resolved: where one was
+        ``"auto"``, a copy of the configuration checked with the data set's own model
+        (:mod:`~pidkit_distill.model_defaults`); else the configuration checked itself.
     method : type of Distiller or None
         The method's class (``None`` when only the teacher is checked).
     preset : str or None
@@ -172,6 +179,10 @@ class CheckedConfig:
     _loaded: list[DatasetBundle | None] = field(default_factory=list, repr=False, compare=False)
     # a copy of the configuration as it was checked (check_unchanged)
     _checked_as: TrainConfig | None = field(default=None, repr=False, compare=False)
+    # where ``config`` is a copy with the models resolved: a copy of the caller's configuration
+    # as it was checked, and the caller's configuration itself (check_unchanged)
+    _given: tuple[TrainConfig, TrainConfig] | None = field(default=None, repr=False,
+                                                           compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickled (and copied) without the data the check loaded: a whole data set, which may
@@ -217,9 +228,10 @@ class CheckedConfig:
         if self._checked_as is None:
             raise ValueError("config: this CheckedConfig was not made by check_config; pass the "
                              "TrainConfig itself, which is then checked")
-        changed = [(key, _value_of(self._checked_as, key), _value_of(self.config, key))
-                   for key, *_ in config_fields()
-                   if _value_of(self._checked_as, key) != _value_of(self.config, key)]
+        pairs = [(self._checked_as, self.config), *([self._given] if self._given else [])]
+        changed = [(key, _value_of(before, key), _value_of(now, key))
+                   for before, now in pairs for key, *_ in config_fields()
+                   if _value_of(before, key) != _value_of(now, key)]
         if changed:
             details = ", ".join(f"{key}: {old!r} -> {new!r}" for key, old, new in changed)
             raise ValueError(f"config: the configuration changed after check_config checked it "
@@ -296,7 +308,8 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     # that changes in the teacher's code is not its code (building_models)
     with float32_default(), torch.device("cpu"), building_models():
         checked = _checked(config, teacher_only=teacher_only)
-    return replace(checked, _checked_as=copy.deepcopy(config))  # a TrainConfig, now checked
+    given = None if checked.config is config else (copy.deepcopy(config), config)
+    return replace(checked, _checked_as=copy.deepcopy(checked.config), _given=given)
 
 
 def _trained_teacher(config: TrainConfig, data: DatasetSpec,
@@ -318,6 +331,9 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     # a run.out_dir that cannot be made is refused before the data is loaded (the run made it
     # only once it had loaded its data and trained its teacher)
     check_folder_can_be_made(config.run.out_dir, "run.out_dir", "run.out_dir=VALUE")
+    # "auto" models resolved before the teacher's code, folder and records are named after them
+    config = with_default_models(config, models=available_models(), datasets=available_datasets(),
+                                 teacher_only=teacher_only)
     # the teacher's code as it is before this process builds it: what the check and the run
     # change is not its code (teacher_code), a student's appending to a list the teacher reads
     teacher_code(config.model.teacher)
