@@ -22,13 +22,14 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, TypeVar
 
 from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.definitions import described, same_definition
+from pidkit_distill.option_refusals import option_refusal
 
 __all__ = [
     "BUILTIN_NAMES", "RESERVED_NAMES", "WRN_NAME", "WRN_NOTE", "Registry", "call_registered",
@@ -138,12 +139,18 @@ def whole_number_fix(value: object, name: str) -> str:
 
 
 def call_registered(function: Callable[..., Any], *, role: str, key: str,
-                    passed: tuple[type[BaseException], ...] = (MemoryError,), **kw: Any) -> Any:
+                    passed: tuple[type[BaseException], ...] = (MemoryError,),
+                    user_options: Collection[str] = (), **kw: Any) -> Any:
     """``function(**kw)``, the user's function registered as ``key`` (its ``role``: "builder",
     "loader"), with any :class:`Exception` of its own code raised as a :class:`ValueError` that
     names it (the cause chained: ``pidkit-distill --debug`` shows its traceback). The
     exceptions in ``passed`` (memory running out: the machine's, not the user's mistake) and a
-    KeyboardInterrupt are raised as they are.
+    KeyboardInterrupt are raised as they are. An error about one of ``user_options``, the
+    names of ``kw`` that the user gave as options (a data set's ``data.options``), is raised as
+    a :class:`~pidkit_distill.config_errors.ConfigEntryError` of those options, saying whose
+    code raised it (:func:`~pidkit_distill.option_refusals.option_refusal`), so that the
+    command names the option typed: ``--data.options n=2: n must be >= 8; got 2 (the loader
+    registered as 'my-blobs')``.
 
     Examples
     --------
@@ -160,6 +167,10 @@ builder's own code; its traceback is this error's cause, which pidkit-distill sh
     except passed:
         raise
     except Exception as err:
+        refusal = option_refusal(err, {name: kw[name] for name in user_options if name in kw},
+                                 f"the {role} registered as {key!r}")
+        if refusal is not None:
+            raise refusal from err
         kind, text = type(err).__name__, one_line(err)
         raise ValueError(
             f"the {role} registered as {key!r} failed: "

@@ -50,8 +50,9 @@ def register_dataset(name: str) -> Callable[[L], L]:
 
     The loader is called with keyword arguments only: ``seed`` (always passed: seed any split
     or draw with it), ``root`` if it declares one (``data.root``), and its own options with defaults,
-    which become the data set's options (``data.options``; any other is refused). It returns a
-    :class:`DatasetBundle` of map-style datasets yielding ``(x float tensor of shape
+    which become the data set's options (``data.options``; any other is refused; refuse a bad
+    value with ``ValueError("NAME must be ...")``, and the command names the option typed). It
+    returns a :class:`DatasetBundle` of map-style datasets yielding ``(x float tensor of shape
     input_shape, y int label in [0, num_classes))``, a label being an int or an int64 (or
     uint8) tensor or numpy scalar of shape ``()`` (return ``y.long()`` for int32 labels,
     ``y.flatten()`` for labels of shape ``(N, 1)``); the first item of each split is checked,
@@ -258,7 +259,11 @@ def load_dataset(
         Unknown name or a bad option value; a registered loader that raised (any
         :class:`Exception` of its own code but memory running out, a :class:`MemoryError` or
         torch's ``OutOfMemoryError``, which is raised as it is: the message names the loader
-        and its error, which is chained as the cause).
+        and its error, which is chained as the cause). Where its error refuses an option
+        passed in ``kw`` (a :class:`~pidkit_distill.config_errors.ConfigEntryError` of it, or
+        a ``ValueError`` or ``TypeError`` whose message starts ``"NAME must be "``), a
+        ``ConfigEntryError`` of that option, its message as the loader's with the loader named:
+        ``n must be >= 8; got 2 (the loader registered as 'my-blobs')``.
     TypeError
         An option the data set does not have (the message lists its options), or a flag option
         (``download``, ``augment``) that is not a bool; a registered loader that returned no
@@ -283,11 +288,12 @@ def load_dataset(
         return make_synthetic(seed=seed, **kw)
     if key in ("cifar10", "cifar100"):
         return load_cifar(key, root=root, seed=seed, **kw)
-    loader = _LOADERS.get(key)
+    loader, options = _LOADERS.get(key), tuple(kw)
     if "root" in inspect.signature(loader).parameters:
         kw["root"] = root
     bundle = call_registered(loader, role="loader", key=key,
-                             passed=(MemoryError, torch.cuda.OutOfMemoryError), seed=seed, **kw)
+                             passed=(MemoryError, torch.cuda.OutOfMemoryError),
+                             user_options=options, seed=seed, **kw)
     return _checked_bundle(bundle, key)
 
 

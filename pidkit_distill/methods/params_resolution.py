@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 from pidkit._validate import closest, did_you_mean
 from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError
+from pidkit_distill.option_refusals import refused_option
 
 __all__ = ["resolve_params"]
 
@@ -101,13 +102,14 @@ def _refusal_of_field(err: ValueError, fields: list[str], overrides: dict[str, A
     """``err``, a plain ``ValueError`` of a parameters class of the user's own, as a
     :class:`~pidkit_distill.config_errors.ConfigEntryError` of the field its message starts
     with (``margin must be <= 2; got 5.``), or ``None`` where it starts with no field's name
-    followed by `` must be ``.
+    followed by `` must be `` (:func:`~pidkit_distill.option_refusals.refused_option`, the
+    rule that a data set of one's own is read by too).
 
-    This is the one place that reads a refusal's text, kept only as the fallback for such
-    plain errors, so that a method of one's own whose check does not raise a
-    ``ConfigEntryError`` is still named by the option typed. The package's own parameters
-    classes raise ``ConfigEntryError`` with their ``entries`` themselves, whatever their
-    wording (``filter_ratio (r) must be in (0, 1); ...``), and never come here.
+    It reads a refusal's text only as the fallback for such plain errors, so that a method of
+    one's own whose check does not raise a ``ConfigEntryError`` is still named by the option
+    typed. The package's own parameters classes raise ``ConfigEntryError`` with their
+    ``entries`` themselves, whatever their wording (``filter_ratio (r) must be in (0, 1);
+    ...``), and never come here.
 
     Examples
     --------
@@ -116,5 +118,5 @@ def _refusal_of_field(err: ValueError, fields: list[str], overrides: dict[str, A
     >>> _refusal_of_field(ValueError("a margin of 5 is too wide"), ["margin"], {}) is None
     True
     """
-    name = next((name for name in fields if str(err).startswith(f"{name} must be ")), None)
+    name = refused_option(str(err), fields)
     return None if name is None else ConfigEntryError(str(err), overrides, entries=(name,))

@@ -1,0 +1,95 @@
+"""Which option an error of the user's own code refuses, so that the ``pidkit-distill`` command
+names the option typed: :func:`refused_option`, the one rule that reads it from a plain error's
+message (``ValueError("NAME must be ...")``, raised rather than a
+:class:`~pidkit_distill.config_errors.ConfigEntryError` with its ``entries``), behind a method
+of one's own (:func:`~pidkit_distill.methods.params_resolution.resolve_params`) and a data set
+of one's own (:func:`option_refusal`, for :func:`~pidkit_distill.registry.call_registered`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pidkit.command_line import one_line
+from pidkit_distill.config_errors import ConfigEntryError
+
+__all__ = ["option_refusal", "refused_option"]
+
+
+def refused_option(message: str, names: Iterable[str]) -> str | None:
+    """The name of ``names`` that ``message`` starts with, followed by `` must be ``
+    (``n must be >= 8; got 2``); ``None`` where it starts with none of them so.
+
+    Parameters
+    ----------
+    message : str
+        An error's message.
+    names : iterable of str
+        The names it may refuse: a method's parameters, the options passed to a loader.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> refused_option("n must be >= 8; got 2", ["seed", "n"])
+    'n'
+    >>> refused_option("a margin of 5 is too wide", ["margin"]) is None
+    True
+    >>> refused_option("n_train must be >= 8; got 2", ["n"]) is None
+    True
+    """
+    return next((name for name in names if message.startswith(f"{name} must be ")), None)
+
+
+def option_refusal(err: BaseException, options: Mapping[str, Any], whose: str
+                   ) -> ConfigEntryError | None:
+    """``err``, an error of the user's own code (``whose``: ``"the loader registered as
+    'my-blobs'"``) called with ``options``, as a
+    :class:`~pidkit_distill.config_errors.ConfigEntryError` of the options it refuses, where it
+    refuses some: a ``ConfigEntryError`` of entries among ``options``, or a plain ``ValueError``
+    or ``TypeError`` whose message starts with an option's name (:func:`refused_option`). What
+    is wrong is told as ``err`` tells it, with ``whose`` before its last full stop; ``None``
+    for any other error.
+
+    Parameters
+    ----------
+    err : BaseException
+        What the user's code raised.
+    options : mapping of str to object
+        The options that the user gave it (a data set's ``data.options``), by name.
+    whose : str
+        Whose code raised ``err``, for the message.
+
+    Returns
+    -------
+    ConfigEntryError or None
+        Its ``entries`` the options refused, its ``key`` ``None``: the caller that reads the
+        configuration names its key (:meth:`~pidkit_distill.config_errors.ConfigEntryError.keyed`).
+
+    Examples
+    --------
+    >>> whose = "the loader registered as 'my-blobs'"
+    >>> refusal = option_refusal(ValueError("n must be >= 8; got 2."), {"n": 2}, whose)
+    >>> print(refusal)
+    n must be >= 8; got 2 (the loader registered as 'my-blobs').
+    >>> refusal.entries, refusal.key
+    (('n',), None)
+    >>> option_refusal(ValueError("n must be >= 8; got 2"), {}, whose) is None
+    True
+    >>> option_refusal(KeyError("n"), {"n": 2}, whose) is None
+    True
+    """
+    if not isinstance(err, ValueError | TypeError):
+        return None
+    said = one_line(err.said if isinstance(err, ConfigEntryError) else err)
+    entries = tuple(entry for entry in getattr(err, "entries", ()) if entry in options)
+    if not entries:
+        named = refused_option(said, options)
+        if named is None:
+            return None
+        entries = (named,)
+    stem, stop = (said[:-1], ".") if said.endswith(".") else (said, "")
+    return ConfigEntryError(f"{stem} ({whose}){stop}", dict(options), entries=entries)
