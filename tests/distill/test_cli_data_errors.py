@@ -127,6 +127,8 @@ def test_a_registered_loader_that_raises_is_a_data_error_of_check_config(tmp_pat
     assert loaded.value.__cause__ is down
     with pytest.raises(DataError) as checked:
         check_config(load_config(overrides=["data.name=failing-data",
+                                            "model.teacher=synthetic-teacher",
+                                            "model.student=synthetic-student",
                                             f"run.out_dir={tmp_path / 'runs'}"]))
     assert str(checked.value) == f"data: {loaded.value}"
     assert checked.value.__cause__.__cause__ is down
