@@ -5,7 +5,7 @@ resolves and checks, without loading data (but a registered data set's) or train
 
 * every value's range (:func:`~pidkit_distill.config.check_values`; numbers finite);
 * ``model.teacher`` and ``model.student`` of ``"auto"`` (their default): the data set's own
-  models (:func:`~pidkit_distill.model_defaults.with_default_models`), resolved in a copy before
+  models (:func:`~pidkit_distill.training.model_checks.models_resolved`), resolved in a copy before
   any name is derived from them (the teacher's folder, the fingerprint of its code), so that
   the run's records hold the models it trains;
 * ``run.out_dir``, where it does not exist, can be created (a folder is made and removed in
@@ -73,12 +73,11 @@ from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, DatasetSpec, describe_dataset
 from pidkit_distill.data.cifar import is_root_error
-from pidkit_distill.data.registry import available_datasets, is_user_dataset
+from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, available_methods, get_method
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
-from pidkit_distill.model_defaults import with_default_models
-from pidkit_distill.models import available_models, building_models
+from pidkit_distill.models import building_models
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.checkpoint import resume_point
@@ -90,6 +89,7 @@ from pidkit_distill.training.model_checks import (
     checked_distiller,
     checked_step,
     model_for,
+    models_resolved,
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
 from pidkit_distill.training.rundir import RunFolder, check_not_busy, check_out_dir, run_dir_of
@@ -332,8 +332,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     # only once it had loaded its data and trained its teacher)
     check_folder_can_be_made(config.run.out_dir, "run.out_dir", "run.out_dir=VALUE")
     # "auto" models resolved before the teacher's code, folder and records are named after them
-    config = with_default_models(config, models=available_models(), datasets=available_datasets(),
-                                 teacher_only=teacher_only)
+    config = models_resolved(config, teacher_only=teacher_only)
     # the teacher's code as it is before this process builds it: what the check and the run
     # change is not its code (teacher_code), a student's appending to a list the teacher reads
     teacher_code(config.model.teacher)

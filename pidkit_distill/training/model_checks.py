@@ -1,5 +1,8 @@
-"""The configuration check's models: built, run and paired by the method, without training.
+"""The configuration check's models: resolved, built, run and paired by the method, without
+training.
 
+:func:`models_resolved` gives ``model.teacher`` and ``model.student`` of ``"auto"`` the data
+set's own models (:mod:`~pidkit_distill.model_defaults`), from the registries' names.
 :func:`~pidkit_distill.training.check_config` builds ``model.teacher`` and ``model.student``
 for the data's classes and input shape (:func:`model_for`), runs each on a batch of two
 samples (:func:`check_runs`) and builds the method's Distiller of the pair
@@ -38,9 +41,10 @@ import torch
 from torch import nn
 
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.data import DatasetSpec
+from pidkit_distill.data import DatasetSpec, available_datasets
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.methods import Distiller, StepOutput
+from pidkit_distill.model_defaults import with_default_models
 from pidkit_distill.models import (
     available_models,
     build_model,
@@ -50,7 +54,23 @@ from pidkit_distill.models import (
 from pidkit_distill.training.loaders import ShardedBatchSampler
 
 __all__ = ["check_one_sample_batches", "check_runs", "checked_distiller", "checked_loss",
-           "checked_step", "model_for", "one_value_norms"]
+           "checked_step", "model_for", "models_resolved", "one_value_norms"]
+
+
+def models_resolved(config: TrainConfig, *, teacher_only: bool = False) -> TrainConfig:
+    """``config`` with ``model.teacher`` and ``model.student`` of ``"auto"`` resolved to the
+    data set's own models, among the models and data sets registered now
+    (:func:`~pidkit_distill.model_defaults.with_default_models`, whose arguments and errors
+    these are): a copy, or ``config`` itself where neither is ``"auto"``.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> models_resolved(load_config(overrides=["data.name=cifar10"])).model
+    ModelConfig(teacher='wrn-40-2', student='wrn-16-1')
+    """
+    return with_default_models(config, models=available_models(),
+                               datasets=available_datasets(), teacher_only=teacher_only)
 
 
 def model_for(name: str, data: DatasetSpec, *, meta: bool) -> nn.Module:

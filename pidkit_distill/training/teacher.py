@@ -48,6 +48,7 @@ from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, load_data
 from pidkit_distill.training.loop import fit
+from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import Runtime, from_main, ints_from_main
@@ -120,6 +121,8 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     of it is loaded (its number of classes may differ). The returned network is in eval mode
     with ``requires_grad`` off for every parameter. Memory running out while its file or data
     is read is the run's :class:`~pidkit_distill.TrainingError` (:func:`read_teacher_for_run`).
+    A ``model.teacher`` of ``"auto"`` is the data set's own
+    (:func:`~pidkit_distill.training.model_checks.models_resolved`).
 
     Examples
     --------
@@ -131,6 +134,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     (False, False)
     """
     runtime = runtime or Runtime.single()
+    config = models_resolved(config, teacher_only=True)
     if config.teacher.data_options:
         bundle = load_data(config, teacher=True)
     if config.teacher.source == "untrained":
@@ -164,8 +168,11 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     ``teacher.data_options``; its run name hashes every setting that affects it, and where
     its data set and ``model.teacher`` come from where the user registered them
     (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net`` registered by
-    another module, or by code edited since (:func:`teacher_code`), is another teacher.
+    another module, or by code edited since (:func:`teacher_code`), is another teacher. A
+    ``model.teacher`` of ``"auto"`` is the data set's own
+    (:func:`~pidkit_distill.training.model_checks.models_resolved`).
     """
+    config = models_resolved(config, teacher_only=True)
     data = config_to_dict(config)
     data["data"]["options"].update(config.teacher.data_options)
     data["method"] = {"name": "teacher", "preset": "", "params": {}}

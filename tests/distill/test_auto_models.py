@@ -18,10 +18,11 @@ from pidkit_distill.cli import get_args_parser, main
 from pidkit_distill.config import ModelConfig, TrainConfig
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.config_text import apply_overrides
-from pidkit_distill.data import DatasetBundle, register_dataset
+from pidkit_distill.data import DatasetBundle, load_dataset, register_dataset
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.models import _MODELS, available_models, register_model, tap_features
-from pidkit_distill.training import check_config, train
+from pidkit_distill.training import check_config, load_teacher, train
+from pidkit_distill.training.teacher import teacher_run_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -202,6 +203,19 @@ def test_a_change_after_the_check_is_refused_where_auto_was_resolved(tmp_path):
     with pytest.raises(ValueError, match=r"\(model.student: 'synthetic-student' -> "
                                          r"'digits-student'\)"):
         train(checked)
+
+
+def test_the_teachers_functions_given_an_unchecked_configuration_resolve_auto(tmp_path):
+    # load_teacher and teacher_run_config (the cached teacher's folder and key) are public and
+    # take a TrainConfig that check_config has not resolved
+    config = _config(tmp_path, *TINY_DATA)
+    teacher = load_teacher(config, bundle=load_dataset("synthetic", n_train=96, n_test=64,
+                                                       dim=12, nuisance_bits=2))
+    assert type(teacher).__name__ == "MLP" and teacher.blocks[0][0].in_features == 12
+    run = teacher_run_config(config)
+    assert run.model == ModelConfig(teacher="synthetic-teacher", student="synthetic-teacher")
+    assert run.run.name == teacher_run_config(_config(tmp_path, *TINY)).run.name
+    assert run.run.name.startswith("teacher-synthetic-synthetic-teacher-s0-e30-")
 
 
 def test_no_model_can_be_registered_as_auto(blobs):
