@@ -22,7 +22,7 @@ import os
 import re
 import sys
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from pidkit._validate import did_you_mean
@@ -138,9 +138,9 @@ def whole_number_fix(value: object, name: str) -> str:
     return f": write {name}={int(number)}" if number.is_integer() else ""
 
 
-def call_registered(function: Callable[..., Any], *, role: str, key: str,
+def call_registered(function: Callable[..., Any], kw: Mapping[str, Any], *, role: str, key: str,
                     passed: tuple[type[BaseException], ...] = (MemoryError,),
-                    user_options: Collection[str] = (), **kw: Any) -> Any:
+                    user_options: Collection[str] = ()) -> Any:
     """``function(**kw)``, the user's function registered as ``key`` (its ``role``: "builder",
     "loader"), with any :class:`Exception` of its own code raised as a :class:`ValueError` that
     names it (the cause chained: ``pidkit-distill --debug`` shows its traceback). The
@@ -150,13 +150,14 @@ def call_registered(function: Callable[..., Any], *, role: str, key: str,
     a :class:`~pidkit_distill.config_errors.ConfigEntryError` of those options, saying whose
     code raised it (:func:`~pidkit_distill.option_refusals.option_refusal`), so that the
     command names the option typed: ``--data.options n=2: n must be >= 8; got 2 (the loader
-    registered as 'my-blobs')``.
+    registered as 'my-blobs')``. ``kw`` is a mapping, not keyword arguments, so that the
+    function's own options may be called anything (``key``, ``role``).
 
     Examples
     --------
     >>> def broken(**kw):
     ...     raise KeyError("width")
-    >>> call_registered(broken, role="builder", key="my-net")
+    >>> call_registered(broken, {"width": 2}, role="builder", key="my-net")
     Traceback (most recent call last):
     ...
     ValueError: the builder registered as 'my-net' failed: KeyError: 'width' (an error of the \

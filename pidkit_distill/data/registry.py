@@ -291,9 +291,9 @@ def load_dataset(
     loader, options = _LOADERS.get(key), tuple(kw)
     if "root" in inspect.signature(loader).parameters:
         kw["root"] = root
-    bundle = call_registered(loader, role="loader", key=key,
+    bundle = call_registered(loader, {"seed": seed, **kw}, role="loader", key=key,
                              passed=(MemoryError, torch.cuda.OutOfMemoryError),
-                             user_options=options, seed=seed, **kw)
+                             user_options=options)
     return _checked_bundle(bundle, key)
 
 

@@ -436,10 +436,10 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     if _MODELS.is_builtin(key):
         _check_builtin_keywords(name, key, kw)
         return builder(num_classes=num_classes, in_channels=in_channels, **kw)
-    _check_call(builder, key, num_classes=num_classes, in_channels=in_channels, **kw)
+    given = {"num_classes": num_classes, "in_channels": in_channels, **kw}
+    _check_call(builder, key, given)
     with building_models():  # what it changes is no change of the teacher's code
-        return _build_registered(builder, key, num_classes=num_classes,
-                                 in_channels=in_channels, **kw)
+        return _build_registered(builder, key, given)
 
 
 def _check_builtin_keywords(name: str, key: str, kw: dict[str, Any]) -> None:
@@ -486,13 +486,13 @@ def _input_shape_refusal(name: str, shape: object, num_classes: int) -> str:
             f"build_model({name!r}, num_classes={num_classes}, in_channels={channels})")
 
 
-def _build_registered(builder: Callable[..., nn.Module], key: str, **kw: Any) -> nn.Module:
+def _build_registered(builder: Callable[..., nn.Module], key: str, kw: dict[str, Any]) -> nn.Module:
     """The model of the builder that the user registered as ``key``, built with ``kw``
     (:func:`build_model`)."""
     made_by = f"the model built by register_model({key!r})"
     try:
         return check_feature_model(
-            call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY, **kw),
+            call_registered(builder, kw, role="builder", key=key, passed=_OUT_OF_MEMORY),
             made_by)
     except ValueError as err:
         if not (torch.empty(0).is_meta and needs_real_tensors(err)):
@@ -501,7 +501,7 @@ def _build_registered(builder: Callable[..., nn.Module], key: str, **kw: Any) ->
     # CPU, its initial weights drawn from a forked random state, and moves to the meta device
     # (called outside the except: its error does not chain the meta one)
     with torch.device("cpu"), torch.random.fork_rng(devices=[]):
-        model = call_registered(builder, role="builder", key=key, passed=_OUT_OF_MEMORY, **kw)
+        model = call_registered(builder, kw, role="builder", key=key, passed=_OUT_OF_MEMORY)
         return check_feature_model(model, made_by).to("meta")
 
 
@@ -536,7 +536,7 @@ def needs_real_tensors(err: BaseException) -> bool:
     return False
 
 
-def _check_call(builder: Callable[..., nn.Module], key: str, **kw: Any) -> None:
+def _check_call(builder: Callable[..., nn.Module], key: str, kw: dict[str, Any]) -> None:
     """Refuse a call of the builder registered as ``key`` with the keywords ``kw`` that its
     parameters do not take: a keyword that it does not take (the caller's mistake), or a
     parameter without a default that is not given (the builder's: the trainer passes only

@@ -119,3 +119,32 @@ def test_load_dataset_raises_the_entry_error_of_the_option(own_range):
         "n must be >= 8; got 2 (the loader registered as 'own-range')", ("n",), None, {"n": 2})
     assert (type(refusal.__cause__), str(refusal.__cause__)) == (
         ValueError, "n must be >= 8; got 2")
+
+
+def test_a_user_s_options_may_share_a_name_with_the_call_s_own_keywords():
+    # call_registered took the loader's options as keyword arguments beside its own (key, role,
+    # passed, user_options): a data set with an option called 'key' failed with "TypeError:
+    # call_registered() got multiple values for keyword argument 'key'", as did a model
+    # builder's keyword 'key' or 'builder' in build_model.
+    from pidkit_distill.models import build_model, register_model, unregister_model
+
+    @register_dataset("own-keywords")
+    def load(*, seed=0, key="a", role=1):
+        x = torch.full((8, 4), float(role))
+        return DatasetBundle(train=TensorDataset(x, torch.zeros(8, dtype=torch.long)),
+                             test=TensorDataset(x, torch.zeros(8, dtype=torch.long)),
+                             num_classes=2, input_shape=(4,))
+
+    @register_model("own-keywords-net")
+    def build(*, num_classes, in_channels, key=3, builder=1):
+        return build_model("synthetic-student", num_classes=num_classes + key - 3 + builder - 1,
+                           in_channels=in_channels)
+
+    try:
+        bundle = load_dataset("own-keywords", key="b", role=2)
+        assert bundle.train[0][0].tolist() == [2.0] * 4
+        net = build_model("own-keywords-net", num_classes=2, in_channels=4, key=4, builder=2)
+        assert net.eval()(torch.zeros(1, 4)).shape == (1, 4)
+    finally:
+        unregister_dataset("own-keywords")
+        unregister_model("own-keywords-net")
