@@ -6,12 +6,11 @@ refusal names the argument, the first such label and its index, and the fix."""
 from __future__ import annotations
 
 import sys
-import textwrap
 
 import numpy as np
 import pytest
 import torch
-from own_distillers import LogitMatch, tapped_mlp
+from own_distillers import LogitMatch, blobs_module, tapped_mlp
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from pidkit_distill import audit_distiller, build_model
@@ -158,29 +157,6 @@ def test_class_names_as_labels_are_told_to_be_numbers(distiller):
 
 
 
-HELD_OUT_LOADER = textwrap.dedent("""
-    import torch
-    from torch.utils.data import Dataset
-    from pidkit_distill import DatasetBundle, register_dataset
-
-    class Blobs(Dataset):
-        def __init__(self, n, label_37):
-            self.x = torch.randn(n, 8, generator=torch.Generator().manual_seed(n))
-            self.label_37 = label_37
-
-        def __len__(self):
-            return len(self.x)
-
-        def __getitem__(self, i):
-            return self.x[i], self.label_37 if i == 37 else i % 2
-
-    @register_dataset("own-blobs")
-    def blobs(*, seed=0):
-        return DatasetBundle(Blobs(64, 1), Blobs(60, {label_37!r}), num_classes=2,
-                             input_shape=(8,))
-""")
-
-
 def test_a_bad_held_out_label_of_ones_own_dataset_is_the_commands_one_line(tmp_path, capsys,
                                                                            monkeypatch):
     # it was torch's 'IndexError: Target 7 is out of bounds.' in the teacher's evaluation, a
@@ -188,7 +164,7 @@ def test_a_bad_held_out_label_of_ones_own_dataset_is_the_commands_one_line(tmp_p
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
     monkeypatch.delitem(sys.modules, "own_blobs", raising=False)
-    (tmp_path / "own_blobs.py").write_text(HELD_OUT_LOADER.format(label_37=7))
+    (tmp_path / "own_blobs.py").write_text(blobs_module("own-blobs", test_37=7))
     assert main(["train", "--import", "own_blobs.py", "--data", "own-blobs", "--model.teacher",
                  "synthetic-teacher", "--model.student", "synthetic-student", "--teacher",
                  "untrained", "--epochs", "1", "--run.threads", "1", "--run.print_every", "0",

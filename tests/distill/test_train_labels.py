@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 
 import pytest
 import torch
-from own_distillers import LogitMatch, tapped_mlp
+from own_distillers import LogitMatch, blobs_module, tapped_mlp
 from torch.utils.data import DataLoader, Dataset
 
 from pidkit_distill.cli import main
@@ -24,28 +23,6 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 X = torch.randn(60, 20, generator=torch.Generator().manual_seed(0))
 
-TRAIN_LOADER = textwrap.dedent("""
-    import torch
-    from torch.utils.data import Dataset
-    from pidkit_distill import DatasetBundle, register_dataset
-
-    class Blobs(Dataset):
-        def __init__(self, n, label_37):
-            self.x = torch.randn(n, 8, generator=torch.Generator().manual_seed(n))
-            self.label_37 = label_37
-
-        def __len__(self):
-            return len(self.x)
-
-        def __getitem__(self, i):
-            return self.x[i], self.label_37 if i == 37 else i % 2
-
-    @register_dataset("own-train-blobs")
-    def blobs(*, seed=0):
-        return DatasetBundle(Blobs(64, 7), Blobs(60, 1), num_classes=2, input_shape=(8,))
-""")
-
-
 @pytest.mark.parametrize("teacher", ["untrained", "trained"])
 def test_a_bad_training_label_of_ones_own_dataset_is_the_commands_one_line(teacher, tmp_path,
                                                                           capsys, monkeypatch):
@@ -53,7 +30,7 @@ def test_a_bad_training_label_of_ones_own_dataset_is_the_commands_one_line(teach
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))
     monkeypatch.delitem(sys.modules, "own_train_blobs", raising=False)
-    (tmp_path / "own_train_blobs.py").write_text(TRAIN_LOADER)
+    (tmp_path / "own_train_blobs.py").write_text(blobs_module("own-train-blobs", train_37=7))
     assert main(["train", "--import", "own_train_blobs.py", "--data", "own-train-blobs",
                  "--data.batch_size", "16", "--model.teacher", "synthetic-teacher",
                  "--model.student", "synthetic-student", "--teacher", teacher,
