@@ -44,7 +44,7 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetSpec, available_datasets
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.methods import Distiller, StepOutput
-from pidkit_distill.model_defaults import with_default_models
+from pidkit_distill.model_defaults import default_models, with_default_models
 from pidkit_distill.models import (
     available_models,
     build_model,
@@ -421,13 +421,12 @@ def _is_meta(net: nn.Module) -> bool:
 
 def _cannot_take(err: BaseException, name: str, role: str, data: DatasetSpec) -> ValueError:
     """The error that the model ``name`` cannot take the inputs of ``data``, with a model that
-    can: the data's own (``digits-student``), a WideResNet for CIFAR, or one of its shape."""
+    can: the one ``"auto"`` means for the data (:func:`~pidkit_distill.model_defaults.
+    default_models`: ``digits-student``, ``wrn-16-1`` for CIFAR), or one of its shape."""
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-    usual = f"{data.name}-{role}"
-    if usual in available_models():
-        hint = f" such as {usual}"
-    elif data.name.startswith("cifar"):
-        hint = " (wrn-D-K for CIFAR)"
+    pair = default_models(data.name, available_models())
+    if pair is not None:
+        hint = f" such as {pair[0] if role == 'teacher' else pair[1]}"
     else:
         hint = f" (one built for input_shape {tuple(data.input_shape)})"
     return ValueError(f"{name!r} cannot take the inputs of data {data.name!r} (shape "

@@ -224,3 +224,17 @@ def test_no_model_can_be_registered_as_auto(blobs):
                                          r"models \(their default, pidkit_distill.model_defaults"
                                          r"\); choose another name.$"):
         blobs("auto")
+
+
+@pytest.mark.parametrize(("data", "role", "named"), [
+    ("cifar10", "teacher", "wrn-40-2"), ("cifar100", "student", "wrn-16-1"),
+    ("digits", "teacher", "digits-teacher"), ("synthetic", "student", "synthetic-student"),
+])
+def test_a_model_that_cannot_take_the_data_is_pointed_at_the_one_auto_would_choose(data, role, named):
+    # CIFAR's hint was "(wrn-D-K for CIFAR)", naming no network; it now names auto's choice
+    from pidkit_distill.data import DatasetSpec
+    from pidkit_distill.training.model_checks import _cannot_take
+
+    spec = DatasetSpec(data, 10, (3, 32, 32), 100, 100)
+    message = str(_cannot_take(RuntimeError("boom"), "my-net", role, spec))
+    assert message.endswith(f": boom; choose a model made for this data such as {named}")
