@@ -230,7 +230,8 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     which one written by an older version lacks), is refused,
     where the names and shapes of its tensors (:func:`check_teacher_file`) would pass. The
     message names the first setting that differs (both modules, where they differ) and says
-    to delete the folder to train the teacher again.
+    to delete the folder to train the teacher again. A ``model.teacher`` of ``"auto"`` is the
+    data set's own (:func:`~pidkit_distill.training.model_checks.models_resolved`).
 
     Parameters
     ----------
@@ -256,6 +257,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     ValueError
         The file records other settings, none, data of other sizes, or other training data.
     """
+    config = models_resolved(config, teacher_only=True)
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
     have = (flat_settings(teacher_key(recorded, recorded_registered(recorded),
@@ -395,8 +397,10 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     folder's name hashes, taken before the teacher is trained: a value the builder reads that
     the training changes (a tensor its network trains in place) does not make the file refused
     when the same code runs again. Under torchrun it is rank 0's in every process
-    (:func:`_code_from_main`).
+    (:func:`_code_from_main`). A ``model.teacher`` of ``"auto"`` is the data set's own
+    (:func:`~pidkit_distill.training.model_checks.models_resolved`).
     """
+    config = models_resolved(config, teacher_only=True)
     code = _code_from_main(config.model.teacher, runtime)
     teacher_config = teacher_run_config(config)
     run_dir = run_dir_of(teacher_config)

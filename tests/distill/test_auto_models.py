@@ -238,3 +238,28 @@ def test_a_model_that_cannot_take_the_data_is_pointed_at_the_one_auto_would_choo
     spec = DatasetSpec(data, 10, (3, 32, 32), 100, 100)
     message = str(_cannot_take(RuntimeError("boom"), "my-net", role, spec))
     assert message.endswith(f": boom; choose a model made for this data such as {named}")
+
+
+def test_the_cached_teachers_check_given_an_unchecked_configuration_resolves_auto(tmp_path,
+                                                                                    blobs):
+    # check_cached_teacher and trained_teacher_file are public too: given "auto", the first
+    # compared the file's fingerprint of my-blobs-teacher's code with that of no model and
+    # refused the teacher cached for these very settings ("holds a teacher of
+    # model.teacher='auto' built by other code"); the second built a model named "auto"
+    from pidkit_distill.data import describe_dataset
+    from pidkit_distill.training.runtime import Runtime
+    from pidkit_distill.training.teacher import (
+        check_cached_teacher,
+        read_teacher_file,
+        trained_teacher_file,
+    )
+
+    blobs("my-blobs-teacher")
+    blobs("my-blobs-student")
+    config = _config(tmp_path, "data.name=my-blobs", "teacher.epochs=1", "teacher.source=trained")
+    path = trained_teacher_file(config, load_dataset("my-blobs"), Runtime.single())
+    assert path == tmp_path / "runs" / teacher_run_config(config).run.name / "teacher.pt"
+    assert path.parent.name.startswith("teacher-my-blobs-my-blobs-teacher-s0-e1-")
+    saved = read_teacher_file(path)
+    assert saved["name"] == "my-blobs-teacher"
+    check_cached_teacher(saved, path, config=config, spec=describe_dataset("my-blobs"))
