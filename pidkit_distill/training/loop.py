@@ -55,6 +55,7 @@ from pidkit_distill.training.loaders import (
     eval_loader,
     train_loader,
 )
+from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import (
     RunSummary,
@@ -81,7 +82,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     Parameters
     ----------
     config : TrainConfig
-        The run's configuration (checked).
+        The run's configuration (checked). A ``model.teacher`` or ``model.student`` of
+        ``"auto"`` is recorded as the data set's own model, as
+        :func:`~pidkit_distill.training.check_config` resolves it.
     module : nn.Module
         The module to train: ``optimizer_groups()``, ``phase(epoch)``, ``forward(x, y, epoch=)``
         returning a :class:`~pidkit_distill.methods.StepOutput`, and a ``student`` attribute
@@ -104,6 +107,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     ------
     TrainingError
         The loss became NaN or infinite, or memory ran out.
+    ConfigEntryError
+        A model of ``"auto"`` for a registered data set without a pair of models.
     TrainingInterrupted
         An interrupt (Ctrl-C, a :class:`KeyboardInterrupt`) came after the run folder was set up.
 
@@ -144,6 +149,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     ['audit.jsonl', 'checkpoint.pt', 'config.json', 'metrics.jsonl', 'summary.json']
     >>> tmp.cleanup()
     """
+    config = models_resolved(config, teacher_only=config.method.name == "teacher")
     device = runtime.device
     module.to(device)
     if device.type == "cuda":
