@@ -9,9 +9,12 @@ torchvision is needed only to download a missing or incomplete folder.
 from __future__ import annotations
 
 import errno
+import http.client
 import importlib.util
+import socket
 import ssl
 import stat
+import urllib.error
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,8 +35,8 @@ from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
 from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.registry import registry_key
 
-__all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "is_root_error",
-           "load_cifar"]
+__all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "download_failure",
+           "is_root_error", "load_cifar"]
 
 CIFAR_STATS: dict[str, dict[str, tuple[float, float, float]]] = {
     "cifar10": {"mean": (0.4914, 0.4822, 0.4465), "std": (0.2470, 0.2435, 0.2616)},
@@ -51,10 +54,15 @@ _CIFAR_FILES = {
     ),
     "cifar100": ("cifar-100-python", ["train"], ["test"], "fine_labels", 100),
 }
+_CIFAR_ARCHIVES = {"cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
+                   "cifar100": "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"}
+_NETWORK_ERRORS = (urllib.error.URLError, http.client.HTTPException, ssl.SSLError, TimeoutError,
+                   ConnectionError)  # a download's that are not its folder's
 CIFAR_NAMES = tuple(_CIFAR_FILES)
 """The data sets read from ``root`` (``data.root``): a file missing is about it."""
 _CIFAR_SIZES = (50_000, 10_000)
 _POLL_S = 1.0  # how often a process waiting for another's download tries its lock again
+_DOWNLOAD_TIMEOUT_S = 60.0  # a download that connects or reads nothing for this long fails
 # errno of a download that its folder refuses (no permission, read-only): not the network's
 _NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
@@ -354,7 +362,7 @@ def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
             f"{folder} not found; put the python-pickle {key} archive's folder there, point "
             "root (the configuration's data.root) at the folder that holds it, or pass "
             "download=True (data.options.download=true; needs torchvision: pip install "
-            f"'pidkit[vision]'){_misplaced_hint(key, root)}."
+            f"'pidkit[vision]'){_misplaced_hint(key, root) or _archive_hint(key, root)}."
         )
     if no_torchvision:
         raise FileNotFoundError(
@@ -382,6 +390,15 @@ def _misplaced_hint(key: str, root: Path) -> str:
         return f"; {root} is itself the {key} folder: set data.root to {root.parent}"
     return _other_set_hint(key, [name for name, *_ in _CIFAR_FILES.values()
                                  if (root / name).is_dir()])
+
+
+def _archive_hint(key: str, root: Path) -> str:
+    """Where the set's archive is and how to extract it; or that it is in ``root``, unextracted."""
+    archive = root / _CIFAR_ARCHIVES[key].rsplit("/", 1)[1]
+    extract = f"tar -xzf {archive} -C {root}"
+    return (f"; {archive} is there but not extracted: extract it ({extract}; an archive that tar "
+            "cannot read is a download cut short: download it again)" if archive.is_file()
+            else f"; the archive is {_CIFAR_ARCHIVES[key]} (then {extract})")
 
 
 def _missing_file(key: str, folder: Path) -> Path | None:
@@ -428,10 +445,9 @@ def _download_cifar(key: str, root: Path) -> None:
     try:
         from torchvision import datasets
     except ImportError as exc:
-        raise FileNotFoundError(
-            f"{key} is not under {root} and torchvision (the 'vision' extra) is not installed "
-            "to download it; pip install 'pidkit[vision]' or place the folder there."
-        ) from exc
+        raise FileNotFoundError(f"{key} is not under {root} and torchvision (the 'vision' extra) "
+                                "is not installed to download it; pip install 'pidkit[vision]' "
+                                "or place the folder there.") from exc
 
     lock = folder_lock(root / f".{key}-download.lock")
     try:
@@ -452,17 +468,35 @@ def _download_cifar(key: str, root: Path) -> None:
                       f"files ({got.strerror}), so processes loading it at the same time (DDP "
                       "ranks) may each download it; download it once before such a run",
                       RuntimeWarning, stacklevel=2)
+    timeout = socket.getdefaulttimeout()
     try:
         if _missing_file(key, root / _CIFAR_FILES[key][0]) is not None:
             cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
+            socket.setdefaulttimeout(_DOWNLOAD_TIMEOUT_S)  # torchvision's urlopen sets none
             cls(str(root), train=True, download=True)
     except OSError as err:
         if (refused := _not_writable(key, root, err)) is None:
-            raise  # the network's (urllib's URLError), or a damaged archive
+            raise  # the network's (urllib's URLError: download_failure), or a damaged archive
         raise refused from err
     finally:
+        socket.setdefaulttimeout(timeout)
         if lock.is_locked:
             lock.release()
+
+
+def download_failure(name: str, root: str | Path | None, error: BaseException) -> str | None:
+    """The message of a download of CIFAR ``name`` into ``root`` that the network refused or
+    cut (``error``: no network, a proxy, a timeout): the archive's address and how to extract
+    it by hand; ``None`` for another error or data set."""
+    key = registry_key(name)
+    if key not in CIFAR_NAMES or not isinstance(error, _NETWORK_ERRORS):
+        return None
+    reason = getattr(error, "reason", None) or error
+    url, root = _CIFAR_ARCHIVES[key], _cifar_root(root)
+    return (f"cannot download {key} from {url} ({type(reason).__name__}: {reason}); download it "
+            f"on a machine that can, copy it into {str(root)!r} and extract it there (tar -xzf "
+            f"{root / url.rsplit('/', 1)[1]} -C {root}), or point root (the configuration's "
+            f"data.root) at a folder that holds {_CIFAR_FILES[key][0]}")
 
 
 def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:

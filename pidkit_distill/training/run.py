@@ -9,6 +9,7 @@ teacher, build the student and the method's Distiller, then :func:`~pidkit_disti
 from __future__ import annotations
 
 import copy
+import http.client
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,7 +24,7 @@ from torch import nn
 from pidkit.command_line import one_line
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
-from pidkit_distill.data.cifar import is_root_error
+from pidkit_distill.data.cifar import download_failure, is_root_error
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
 from pidkit_distill.signals import exit_status, interrupts_deferred
@@ -374,10 +375,14 @@ def _loaded(config: TrainConfig, *, teacher: bool) -> DatasetBundle:
     full; files gone since the check: :func:`~pidkit_distill.data.cifar.is_root_error`, as
     :func:`~pidkit_distill.check_config` decides it) is a :class:`~pidkit_distill.training.loaders.DataError`
     naming ``data.root``, the user's mistake, not a failed training (``pidkit-distill``: one
-    line, exit status 2)."""
+    line, exit status 2); so is a CIFAR download that the network refused or cut
+    (:func:`~pidkit_distill.data.cifar.download_failure`: the way to get the files by hand)."""
     try:
         return load_data(config, teacher=teacher)
-    except OSError as err:
+    except (OSError, http.client.HTTPException) as err:
+        by_hand = download_failure(config.data.name, config.data.root or None, err)
+        if by_hand is not None:
+            raise DataError(f"data.root: {by_hand}") from err
         if not is_root_error(config.data.name, err):
             raise
         raise DataError(f"data.root: {one_line(err)}") from err
