@@ -105,3 +105,41 @@ def test_a_loader_that_shuffles_names_the_batch_and_the_row():
         "outside [0, 4) (its num_classes=4); labels must be integers in [0, 4): number the "
         "classes from 0 in its loader (y - y.min()), or return a num_classes above its largest "
         "label")
+
+
+@pytest.mark.parametrize(("split", "teacher", "line"), [
+    # the training split: the label is in rank 0's share of its batch, while rank 1 waits in
+    # the step's gradient all-reduce
+    ("train", "untrained", "pidkit-distill train: error: data.name: sample 37 of the data set's "
+     "train split has label 7, outside [0, 2) (its num_classes=2); labels must be integers in "
+     "[0, 2): number the classes from 0 in its loader (y - y.min()), or return a num_classes "
+     "above its largest label"),
+    # the test split, in the teacher's evaluation: rank 1's share
+    ("test", "trained", "pidkit-distill train (rank 1 of 2): error: data.name: sample 37 of the "
+     "data set's test split has label 7, outside [0, 2) (its num_classes=2); labels must be "
+     "integers in [0, 2): number the classes from 0 in its loader (y - y.min()), or return a "
+     "num_classes above its largest label"),
+])
+def test_a_bad_label_in_one_processs_share_stops_the_run_under_torchrun(split, teacher, line,
+                                                                      tmp_path):
+    # one process refuses its batch; the other, in a collective call, stops with it within
+    # seconds (torchrun ends it), not after gloo's 30-minute timeout, and one line says why
+    import subprocess
+
+    from tiny_runs import command_env
+
+    (tmp_path / "ddp_blobs.py").write_text(blobs_module("ddp-blobs", **{f"{split}_37": 7}))
+    proc = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "ddp_blobs.py"),
+         "--data", "ddp-blobs", "--data.batch_size", "16", "--model.teacher",
+         "synthetic-teacher", "--model.student", "synthetic-student", "--teacher", teacher,
+         "--teacher.epochs", "1", "--epochs", "2", "--run.threads", "1", "--run.print_every",
+         "0", "--out-dir", str(tmp_path / "runs")],
+        env={**command_env(), "OMP_NUM_THREADS": "1"}, capture_output=True, text=True,
+        timeout=120)
+    assert proc.returncode == 1, proc.stderr[-3000:]  # torchrun's: a process failed
+    assert [said for said in proc.stderr.splitlines() if said.startswith("pidkit-distill")] \
+        == [line], proc.stderr[-3000:]
+    assert "exitcode  : 2" in proc.stderr  # the refusing process: the user's mistake
+    assert "[rank0]: Traceback" not in proc.stderr and "[rank1]: Traceback" not in proc.stderr
