@@ -52,7 +52,7 @@ def default_models(data: str, models: Collection[str]) -> tuple[str, str] | None
     >>> print(default_models("my-blobs", known))
     None
     """
-    own = (f"{data}-teacher", f"{data}-student")
+    own = _own_models(data)
     if all(name in models for name in own):
         return own
     return PAPER_MODELS.get(data)
@@ -116,11 +116,17 @@ set 'my-blobs'; pass --model.teacher and --model.student (e.g. --model.teacher N
     return resolved
 
 
+def _own_models(data: str) -> tuple[str, str]:
+    """The names of the data set ``data``'s own teacher and student, which ``"auto"`` picks
+    where both are registered: ``DATA-teacher``, ``DATA-student``."""
+    return f"{data}-teacher", f"{data}-student"
+
+
 def _no_default(data: str, keys: list[str], models: Collection[str]) -> ConfigEntryError:
     """The refusal of ``"auto"`` for ``keys`` (the first named): ``data`` has no pair of models
     (``models``: the registered names), with the options that name them and the names that
     ``"auto"`` looks for."""
-    own = (f"{data}-teacher", f"{data}-student")
+    own = _own_models(data)
     registered = [name for name in own if name in models]
     only = f" (only {registered[0]!r} is registered)" if registered else ""
     said = (f"has no model for data set {data!r}; pass {' and '.join(f'--{k}' for k in keys)} "
