@@ -74,6 +74,8 @@ from pidkit_distill.training.runtime import (
 
 __all__ = ["fit"]
 
+_LONG_S = 600.0  # the epochs left of a run that take this long are said after its first
+
 
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         runtime: Runtime) -> RunSummary:
@@ -185,6 +187,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     epochs_saved = state["epoch"] if saved is not None else None  # what checkpoint.pt holds
     running = state["epoch"] + 1  # the epoch in progress (1-based), for an interrupt's message
     outside = _outside_epochs(running, end)
+    first_done = state["epoch"] + 1  # the first epoch of this invocation: its time sets the pace
     # what the run does outside its epochs, for an error's or an interrupt's message (None: in
     # epoch `running`, or after it)
     doing: str | None = outside
@@ -273,6 +276,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     if _printed(done, end, config.run.print_every):
                         unprinted = None
                         _print_epoch(record, audited, config)
+                    if done == first_done and (pace := _pace_line(record, end, device)):
+                        print(pace, flush=True)
 
             history = state["history"]
             summary = RunSummary(
@@ -434,6 +439,30 @@ def _printed(done: int, end: int, every: int) -> bool:
     []
     """
     return every > 0 and (done % every == 0 or done == end)
+
+
+def _pace_line(record: dict[str, Any], end: int, device: torch.device) -> str | None:
+    """What the epochs left (to ``end``) take at the pace of ``record``'s, measured, where
+    that is :data:`_LONG_S` or more (a wide ResNet on CIFAR on the CPU: hours); else None.
+
+    >>> _pace_line({"epoch": 1, "time_s": 506.0}, 30, torch.device("cpu"))
+    'epoch 1 took 8m26s on cpu: the 29 epochs left take about 4h04m at this pace'
+    >>> _pace_line({"epoch": 1, "time_s": 8.4}, 30, torch.device("cpu")) is None
+    True
+    """
+    left = end - record["epoch"]
+    if left * record["time_s"] < _LONG_S:
+        return None
+    return (f"epoch {record['epoch']} took {_duration(record['time_s'])} on {device.type}: the "
+            f"{left} epoch{'s' * (left > 1)} left take about {_duration(left * record['time_s'])} "
+            "at this pace")
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` as ``4h04m``, ``8m26s`` or ``12s`` (whole minutes or seconds, rounded down)."""
+    minutes, secs = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{secs:02d}s" if minutes else f"{secs}s"
 
 
 def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],

@@ -90,8 +90,8 @@ def test_a_download_without_a_network_is_one_line_with_the_way_by_hand(tmp_path,
         "data.root) at a folder that holds cifar-10-batches-py\n")
 
 
-def test_fit_records_the_models_that_auto_stands_for(tmp_path):
-    # fit recorded model.teacher='auto' in config.json where check_config had not resolved it
+def _fit(run_dir, *overrides: str):
+    """fit of BAS on 32 samples of 4 features (two small MLPs); returns the configuration."""
     x = torch.randn(48, 4, generator=torch.Generator().manual_seed(0))
     y = (x[:, 0] > 0).long()
     bundle = DatasetBundle(TensorDataset(x[:32], y[:32]), TensorDataset(x[32:], y[32:]),
@@ -102,10 +102,33 @@ def test_fit_records_the_models_that_auto_stands_for(tmp_path):
         return tap_features(net, layers=["1"])
 
     module = get_method("bas")(mlp(8), mlp(16), sample_input=x[:2], num_classes=2)
-    config = load_config(overrides=["method.name=bas", "data.name=synthetic", "run.epochs=1",
+    config = load_config(overrides=["method.name=bas", "data.name=synthetic",
                                     "data.batch_size=16", "run.audit_every=0",
-                                    "run.print_every=0", "run.progress=false"])
-    fit(config, module, bundle, tmp_path / "run", Runtime.single())
+                                    "run.progress=false", *overrides])
+    fit(config, module, bundle, run_dir, Runtime.single())
+    return config
+
+
+def test_fit_records_the_models_that_auto_stands_for(tmp_path):
+    # fit recorded model.teacher='auto' in config.json where check_config had not resolved it
+    config = _fit(tmp_path / "run", "run.epochs=1", "run.print_every=0")
     recorded = json.loads(Path(tmp_path / "run" / "config.json").read_text())["model"]
     assert recorded == {"teacher": "synthetic-teacher", "student": "synthetic-student"}
     assert config.model.teacher == "auto"  # the caller's, as given
+
+
+@pytest.mark.parametrize(("seconds", "pace"), [
+    (250.0, "epoch 1 took 4m10s on cpu: the 3 epochs left take about 12m30s at this pace\n"),
+    (150.0, ""),  # 7m30s left: not said
+])
+def test_a_long_run_says_what_its_epochs_left_take_after_the_first(tmp_path, monkeypatch, capsys,
+                                                                    seconds, pace):
+    # nothing said what a run was in for (wrn-40-2 on CIFAR on the CPU: hours) but each epoch's
+    # time, and no progress bar outside a terminal; the clock here is the test's
+    from pidkit_distill.training import loop
+
+    ticks = iter(range(100))
+    monkeypatch.setattr(loop, "time", types.SimpleNamespace(
+        perf_counter=lambda: next(ticks) * seconds))  # an epoch: two readings apart
+    _fit(tmp_path / "run", "run.epochs=4", "run.print_every=2")
+    assert capsys.readouterr().out.split("[bas] epoch 2/4")[0] == pace
