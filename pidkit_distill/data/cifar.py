@@ -367,8 +367,8 @@ def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
     if no_torchvision:
         raise FileNotFoundError(
             f"{key} is not under {root} and torchvision (the 'vision' extra) is not "
-            "installed to download it; pip install 'pidkit[vision]' or place the folder there."
-        )
+            "installed to download it; pip install 'pidkit[vision]' or place the folder "
+            f"there{_archive_hint(key, root)}.")
     return folder
 
 

@@ -132,3 +132,14 @@ def test_a_long_run_says_what_its_epochs_left_take_after_the_first(tmp_path, mon
         perf_counter=lambda: next(ticks) * seconds))  # an epoch: two readings apart
     _fit(tmp_path / "run", "run.epochs=4", "run.print_every=2")
     assert capsys.readouterr().out.split("[bas] epoch 2/4")[0] == pace
+
+
+def test_a_download_without_torchvision_names_the_archive(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "torchvision", None)  # not installed
+    root = tmp_path / "data"
+    assert _train(tmp_path, root, "--data.options", "download=true") == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: data.root: cifar10 is not under {root} and torchvision "
+        "(the 'vision' extra) is not installed to download it; pip install 'pidkit[vision]' or "
+        f"place the folder there; the archive is {URL} (then tar -xzf "
+        f"{root}/cifar-10-python.tar.gz -C {root}).\n")
