@@ -307,8 +307,9 @@ def _sample_named(loader: DataLoader, step: int, position: int, split: str) -> s
     in the data set's ``split``, as ``loader``'s batch sampler draws that batch again: a
     :class:`ShardedBatchSampler` (the trainer's: each process's share, in the epoch's order) or
     a batch sampler of a fixed order (a ``SequentialSampler``, a range: the held-out loader's).
-    A loader that draws its order anew each pass (``shuffle=True``) or reads an
-    ``IterableDataset`` names the batch and the row instead.
+    A loader that draws its order anew each pass (``shuffle=True``), reads an
+    ``IterableDataset`` or is no ``DataLoader`` (a list of batches, which :func:`evaluate`
+    takes) names the batch and the row instead.
 
     Examples
     --------
@@ -318,8 +319,10 @@ def _sample_named(loader: DataLoader, step: int, position: int, split: str) -> s
     "sample 6 of the data set's test split"
     >>> _sample_named(DataLoader(data, batch_size=4, shuffle=True), 1, 2, "train")
     "row 2 of batch 2 of the data set's train split"
+    >>> _sample_named([(torch.zeros(4, 2), torch.zeros(4))], 0, 3, "test")
+    "row 3 of batch 1 of the data set's test split"
     """
-    sampler = batch_sampler(loader)
+    sampler = batch_sampler(loader) if isinstance(loader, DataLoader) else None
     fixed = isinstance(sampler, ShardedBatchSampler) or (
         isinstance(sampler, BatchSampler)
         and isinstance(sampler.sampler, SequentialSampler | range | list | tuple))

@@ -205,3 +205,17 @@ def test_the_held_out_evaluation_names_a_label_outside_the_classes_before_its_dt
         "data.name: sample 6 of the data set's test split has label 7, outside [0, 2) (its "
         "num_classes=2); labels must be integers in [0, 2): number the classes from 0 in its "
         "loader (y - y.min()), or return a num_classes above its largest label")
+
+
+def test_the_held_out_evaluation_of_batches_in_a_list_names_the_batch_and_the_row():
+    # evaluate takes any iterable of (x, y) batches (a list: it did, and does for good labels);
+    # its refusal looked for the loader's batch sampler and raised "AttributeError: 'list'
+    # object has no attribute 'batch_sampler'" instead
+    batches = [(torch.zeros(4, 3), torch.tensor([0, 1, 1, 0])),
+               (torch.zeros(4, 3), torch.tensor([0, 1, 7, 0]))]
+    with pytest.raises(DataError) as info:
+        evaluate(torch.nn.Linear(3, 2), batches, device=torch.device("cpu"))
+    assert str(info.value) == (
+        "data.name: row 2 of batch 2 of the data set's test split has label 7, outside [0, 2) "
+        "(its num_classes=2); labels must be integers in [0, 2): number the classes from 0 in "
+        "its loader (y - y.min()), or return a num_classes above its largest label")
