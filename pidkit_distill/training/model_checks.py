@@ -422,11 +422,13 @@ def _is_meta(net: nn.Module) -> bool:
 def _cannot_take(err: BaseException, name: str, role: str, data: DatasetSpec) -> ValueError:
     """The error that the model ``name`` cannot take the inputs of ``data``, with a model that
     can: the one ``"auto"`` means for the data (:func:`~pidkit_distill.model_defaults.
-    default_models`: ``digits-student``, ``wrn-16-1`` for CIFAR), or one of its shape."""
+    default_models`: ``digits-student``, ``wrn-16-1`` for CIFAR), unless that is ``name``
+    itself (a data set's own model of one's own that cannot take it), or one of its shape."""
     first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
     pair = default_models(data.name, available_models())
-    if pair is not None:
-        hint = f" such as {pair[0] if role == 'teacher' else pair[1]}"
+    usual = None if pair is None else pair[0] if role == "teacher" else pair[1]
+    if usual is not None and usual != name:
+        hint = f" such as {usual}"
     else:
         hint = f" (one built for input_shape {tuple(data.input_shape)})"
     return ValueError(f"{name!r} cannot take the inputs of data {data.name!r} (shape "

@@ -263,3 +263,20 @@ def test_the_cached_teachers_check_given_an_unchecked_configuration_resolves_aut
     saved = read_teacher_file(path)
     assert saved["name"] == "my-blobs-teacher"
     check_cached_teacher(saved, path, config=config, spec=describe_dataset("my-blobs"))
+
+
+def test_a_data_sets_own_model_that_cannot_take_it_is_not_pointed_at_itself(tmp_path, blobs):
+    # "auto" picks my-blobs-teacher, whose builder ignores in_channels; the hint named the
+    # model refused: "... choose a model made for this data such as my-blobs-teacher"
+    @register_model("my-blobs-teacher")
+    def five_inputs(*, num_classes: int, in_channels: int) -> nn.Module:
+        return tap_features(nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Linear(8, num_classes)),
+                            layers=["1"])
+
+    blobs("my-blobs-student")
+    with pytest.raises(ValueError) as refused:
+        check_config(_config(tmp_path, "data.name=my-blobs"))
+    assert str(refused.value).startswith("model.teacher: 'my-blobs-teacher' cannot take the "
+                                         "inputs of data 'my-blobs' (shape (6,)): ")
+    assert str(refused.value).endswith("; choose a model made for this data (one built for "
+                                       "input_shape (6,))")
