@@ -18,9 +18,9 @@ from pathlib import PurePath
 from typing import Any
 
 from pidkit_distill.config_settings import Settings, field_kinds
-from pidkit_distill.model_defaults import AUTO_MODEL
 
 __all__ = [
+    "AUTO_MODEL",
     "AuditConfig",
     "DataConfig",
     "MethodConfig",
@@ -33,6 +33,10 @@ __all__ = [
     "check_key_type",
     "config_fields",
 ]
+
+AUTO_MODEL = "auto"
+"""The default of ``model.teacher`` and ``model.student``: the data set's own model
+(:mod:`~pidkit_distill.model_defaults` resolves it)."""
 
 
 def _opt(default: Any, text: str) -> Any:

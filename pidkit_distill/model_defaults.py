@@ -22,17 +22,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Collection
-from typing import TYPE_CHECKING
 
 from pidkit_distill.config_errors import ConfigEntryError
+from pidkit_distill.config_sections import AUTO_MODEL, TrainConfig
 
-if TYPE_CHECKING:
-    from pidkit_distill.config_sections import TrainConfig
-
-__all__ = ["AUTO_MODEL", "PAPER_MODELS", "default_models", "with_default_models"]
-
-AUTO_MODEL = "auto"
-"""The default of ``model.teacher`` and ``model.student``: the data set's own model."""
+__all__ = ["PAPER_MODELS", "default_models", "with_default_models"]
 
 PAPER_MODELS = {"cifar10": ("wrn-40-2", "wrn-16-1"), "cifar100": ("wrn-40-2", "wrn-16-1")}
 """The teacher and student of the RID paper's CIFAR runs, by data set."""

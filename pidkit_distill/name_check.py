@@ -23,7 +23,7 @@ from typing import cast
 
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.config_errors import ConfigEntryError
-from pidkit_distill.model_defaults import AUTO_MODEL
+from pidkit_distill.config_sections import AUTO_MODEL
 from pidkit_distill.registry import BUILTIN_NAMES, WRN_NAME, WRN_NOTE, registry_key, unknown_name
 from pidkit_distill.teacher_keys import unused_by_teacher
 

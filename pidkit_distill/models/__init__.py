@@ -44,7 +44,7 @@ from torch import nn
 from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
 from pidkit_distill.code_fingerprint import BuilderFingerprints
-from pidkit_distill.model_defaults import AUTO_MODEL
+from pidkit_distill.config_sections import AUTO_MODEL
 from pidkit_distill.models.features import Features, check_feature_model
 from pidkit_distill.models.taps import TappedModel, tap_features
 from pidkit_distill.registry import (
