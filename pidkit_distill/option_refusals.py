@@ -18,7 +18,7 @@ __all__ = ["option_refusal", "refused_option"]
 
 
 def refused_option(message: str, names: Iterable[str]) -> str | None:
-    """The name of ``names`` that ``message`` starts with, followed by `` must be ``
+    """The name of ``names`` that ``message`` starts with, followed by ``" must be "``
     (``n must be >= 8; got 2``); ``None`` where it starts with none of them so.
 
     Parameters

@@ -447,7 +447,7 @@ class Distiller(nn.Module):
             Unknown preset (the message lists the method's presets) or a bad value: a
             :class:`~pidkit_distill.config_errors.ConfigEntryError` naming the parameter(s),
             raised by the Params class (a plain ``ValueError`` of a Params class of your own
-            that starts ``NAME must be `` is made one).
+            that starts with ``NAME must be`` is made one).
         TypeError
             Unknown parameter name (the message lists the method's parameters): a
             :class:`~pidkit_distill.config_errors.ConfigEntryTypeError`.

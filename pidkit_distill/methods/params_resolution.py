@@ -102,7 +102,7 @@ def _refusal_of_field(err: ValueError, fields: list[str], overrides: dict[str, A
     """``err``, a plain ``ValueError`` of a parameters class of the user's own, as a
     :class:`~pidkit_distill.config_errors.ConfigEntryError` of the field its message starts
     with (``margin must be <= 2; got 5.``), or ``None`` where it starts with no field's name
-    followed by `` must be `` (:func:`~pidkit_distill.option_refusals.refused_option`, the
+    followed by ``" must be "`` (:func:`~pidkit_distill.option_refusals.refused_option`, the
     rule that a data set of one's own is read by too).
 
     It reads a refusal's text only as the fallback for such plain errors, so that a method of
