@@ -395,7 +395,8 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     Raises
     ------
     ValueError
-        Unknown name, or a non-positive ``num_classes``/``in_channels``; a registered builder
+        Unknown name (``"auto"``, a configuration's default, is told to name a model), or a
+        non-positive ``num_classes``/``in_channels``; a registered builder
         that raised (any :class:`Exception` of its own code but memory running out, a
         :class:`MemoryError` or torch's ``OutOfMemoryError``, which is raised as it is: the
         message names the builder and its error, which is chained as the cause).
@@ -429,6 +430,12 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
             int(match.group(1)), int(match.group(2)), num_classes=num_classes,
             in_channels=in_channels, **kw,
         )
+    if key == AUTO_MODEL:  # a configuration's default, which names no network
+        raise ValueError(
+            f"name={name!r} is the configuration's default of model.teacher and model.student, "
+            "which pidkit_distill.train resolves to the data set's own pair (DATA-teacher and "
+            "DATA-student, wrn-40-2 and wrn-16-1 for CIFAR); build_model needs a model's own "
+            "name, e.g. build_model('digits-teacher', num_classes=10, in_channels=1)")
     if key not in _MODELS:
         raise _MODELS.unknown(name, module="pidkit_distill.models", listed=available_models(),
                               note=WRN_NOTE)

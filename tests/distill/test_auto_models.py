@@ -280,3 +280,17 @@ def test_a_data_sets_own_model_that_cannot_take_it_is_not_pointed_at_itself(tmp_
                                          "inputs of data 'my-blobs' (shape (6,)): ")
     assert str(refused.value).endswith("; choose a model made for this data (one built for "
                                        "input_shape (6,))")
+
+
+def test_build_model_told_auto_is_told_to_name_a_model():
+    # it said "name='auto' is not a known model; choose one of [...] or register your own ...",
+    # as if 'auto' were a model to register, while the configuration's default names none
+    from pidkit_distill.models import build_model
+
+    with pytest.raises(ValueError) as info:
+        build_model("Auto", num_classes=10, in_channels=1)
+    assert str(info.value) == (
+        "name='Auto' is the configuration's default of model.teacher and model.student, which "
+        "pidkit_distill.train resolves to the data set's own pair (DATA-teacher and DATA-student, "
+        "wrn-40-2 and wrn-16-1 for CIFAR); build_model needs a model's own name, e.g. "
+        "build_model('digits-teacher', num_classes=10, in_channels=1)")
