@@ -144,7 +144,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
                                   in_channels=int(bundle.input_shape[0]))
     else:
         if config.teacher.source == "trained":
-            path = trained_teacher_file(config, bundle, runtime)
+            path = trained_teacher_file(config, bundle, runtime, for_student=True)
         else:
             path = teacher_file_of(config)
         cached = config.teacher.source == "trained"
@@ -387,7 +387,8 @@ teacher cached for these settings: delete ... to train it again
                              sizes_known=data is not None or describes_its_sizes(spec.name))
 
 
-def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> Path:
+def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
+                         for_student: bool = False) -> Path:
     """Train (or reuse the cached) teacher of ``config``; return the path of ``teacher.pt``.
 
     ``bundle`` is the teacher's data (with ``teacher.data_options``). Two processes that need
@@ -398,7 +399,8 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     the training changes (a tensor its network trains in place) does not make the file refused
     when the same code runs again. Under torchrun it is rank 0's in every process
     (:func:`_code_from_main`). A ``model.teacher`` of ``"auto"`` is the data set's own
-    (:func:`~pidkit_distill.training.model_checks.models_resolved`).
+    (:func:`~pidkit_distill.training.model_checks.models_resolved`). ``for_student``: a student's
+    run needs it, so the line announcing the training says when ``run.epochs`` is the shorter.
     """
     config = models_resolved(config, teacher_only=True)
     code = _code_from_main(config.model.teacher, runtime)
@@ -422,7 +424,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
             return path
         if runtime.is_main:
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
-                  f"epochs -> {path}", flush=True)
+                  f"epochs{_epochs_note(config) if for_student else ''} -> {path}", flush=True)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.teacher.seed)
             net = build_model(config.model.teacher, num_classes=bundle.num_classes,
@@ -449,6 +451,25 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime) -> 
     if runtime.distributed:
         dist.barrier()
     return path
+
+
+def _epochs_note(config: TrainConfig) -> str:
+    """What the line announcing a teacher's training adds when the student's run is the shorter:
+    that ``run.epochs`` does not shorten it (a quick ``--epochs 1`` try on CIFAR starts hours of
+    teacher training); nothing otherwise.
+
+    Examples
+    --------
+    >>> from pidkit_distill.config import TrainConfig
+    >>> config = TrainConfig()
+    >>> config.run.epochs, config.teacher.epochs = 1, 30
+    >>> print(_epochs_note(config))
+     (teacher.epochs; the student's run.epochs=1 does not shorten it: set teacher.epochs too for a short try)
+    """
+    if config.run.epochs >= config.teacher.epochs:
+        return ""
+    return (f" (teacher.epochs; the student's run.epochs={config.run.epochs} does not shorten it: "
+            "set teacher.epochs too for a short try)")
 
 
 def _code_from_main(model: str, runtime: Runtime) -> str | None:

@@ -155,6 +155,24 @@ def test_the_keys_train_teacher_refuses_or_ignores_change_nothing_of_the_teacher
         assert teachers_run(apply_overrides(base, [f"{key}={value}"])) == teachers_run(base), key
 
 
+def test_a_student_run_shorter_than_its_teacher_says_that_run_epochs_does_not_shorten_it(
+        tmp_path, capsys):
+    # "--epochs 1" for a quick try trained the teacher its 30 epochs (hours for CIFAR's
+    # wrn-40-2 on a CPU) with nothing saying that run.epochs was not what set them
+    argv = ["train", *BASE, "--teacher.source", "trained", "--out-dir", str(tmp_path),
+            "--epochs", "1", "--teacher.epochs", "2"]
+    assert main(argv) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(
+        "training the teacher synthetic-teacher for 2 epochs (teacher.epochs; the student's "
+        "run.epochs=1 does not shorten it: set teacher.epochs too for a short try) -> ")
+    # train-teacher trains no student: its line does not speak of run.epochs (30 by default)
+    assert main(["train-teacher", *TEACHER_BASE, "--out-dir", str(tmp_path / "t"),
+                 "--teacher.epochs", "31", "--data.options", "n_train=32"]) == 0
+    assert capsys.readouterr().out.startswith("training the teacher synthetic-teacher for 31 "
+                                              "epochs -> ")
+
+
 def test_train_teacher_says_when_it_reuses_a_teacher_and_gives_its_accuracy(tmp_path, capsys):
     # the second run printed "teacher saved to PATH" as the first did, without saying that
     # nothing was trained (or saved), and neither said how good the teacher was
