@@ -23,7 +23,7 @@ from pidkit_distill.launcher_env import check_rendezvous, rank_from_env
 from pidkit_distill.signals import errors_under
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
-    from pidkit_distill.training.runtime import FirstStop
+    from pidkit_distill.training.stop_records import FirstStop
 
 __all__ = ["failure_under", "interrupted_line", "printing_rank", "reader_gone_line", "say",
            "say_stop"]
@@ -60,8 +60,8 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
     :class:`BrokenPipeError` let through here made it 1)."""
     rank = printing_rank()
     # a run that stopped recorded the first process to stop; none ran without the module
-    runtime = sys.modules.get("pidkit_distill.training.runtime")
-    first = runtime.first_stop_of(error) if runtime is not None and error is not None else None
+    records = sys.modules.get("pidkit_distill.training.stop_records")
+    first = records.first_stop_of(error) if records is not None and error is not None else None
     if first is None and rank != 0:
         return
     if first is not None and first.rank != rank and not _own_stop(error, first):
@@ -74,16 +74,16 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
 
 def _own_stop(error: BaseException, first: FirstStop) -> bool:
     """Whether ``error``, with which this process stopped after ``first`` (the
-    :class:`~pidkit_distill.training.runtime.FirstStop` of another process), has a cause of its
+    :class:`~pidkit_distill.training.stop_records.FirstStop` of another process), has a cause of its
     own: not :class:`~pidkit_distill.PeerStopped` (it stopped because ``first`` did), not an
     interrupt (a Ctrl-C or a scheduler's SIGTERM reaches every process), and not ``first``'s
     own cause (an error every process raises together: a NaN loss, a busy run folder, memory
     running out in every process, each in its own step:
-    :func:`~pidkit_distill.training.runtime.stop_cause`)."""
+    :func:`~pidkit_distill.training.stop_records.stop_cause`)."""
     peer_stopped = getattr(sys.modules.get("pidkit_distill.training"), "PeerStopped", ())
     if isinstance(error, (KeyboardInterrupt, peer_stopped)):
         return False
-    return sys.modules["pidkit_distill.training.runtime"].stop_cause(error) != first.cause
+    return sys.modules["pidkit_distill.training.stop_records"].stop_cause(error) != first.cause
 
 
 def failure_under(interrupt: KeyboardInterrupt) -> BaseException | None:
@@ -96,12 +96,12 @@ def failure_under(interrupt: KeyboardInterrupt) -> BaseException | None:
     own failure; taken for an interrupt it replaced the failure, and the survivor, the first to
     stop, printed nothing (its interrupt was not the recorded stop). In one process no stop is
     recorded: ``None``."""
-    runtime = sys.modules.get("pidkit_distill.training.runtime")
-    if runtime is None:  # no run has started
+    records = sys.modules.get("pidkit_distill.training.stop_records")
+    if records is None:  # no run has started
         return None
     for error in errors_under(interrupt):
-        recorded = runtime.first_stop_of(error) or (
-            error.__cause__ is not None and runtime.first_stop_of(error.__cause__))
+        recorded = records.first_stop_of(error) or (
+            error.__cause__ is not None and records.first_stop_of(error.__cause__))
         if recorded and not isinstance(error, KeyboardInterrupt):
             return error
     return None

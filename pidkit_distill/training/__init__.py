@@ -17,6 +17,7 @@ module             job
 ``loaders``        the data, one global sample order shared out among processes, no padding
 ``optim``          one SGD optimizer and one scheduler per optimizer group
 ``runtime``        device, DDP from torchrun's environment, seeds, autocast
+``stop_records``   the first process to stop, kept on its error; a stop's cause, a peer gone
 ``file_sharing``   rank 0's run files sent to processes whose disks lack them
 ``sync_bn``        BatchNorm synchronised over processes (also on CPU)
 ``checkpoint``     atomic writes, ``weights_only`` loads, checkpoints and random states

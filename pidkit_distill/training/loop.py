@@ -68,9 +68,9 @@ from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
     peer_ended,
-    peer_gone,
     wrap_for_ddp,
 )
+from pidkit_distill.training.stop_records import peer_gone
 
 __all__ = ["fit"]
 

@@ -41,7 +41,6 @@ from pidkit_distill.training.outcomes import (
 )
 from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
-    FirstStop,
     Runtime,
     caller_state_kept,
     close_runtime,
@@ -49,12 +48,15 @@ from pidkit_distill.training.runtime import (
     from_main,
     init_runtime,
     leave_runtime,
-    peer_gone,
-    record_first_stop,
     seed_everything,
-    stop_cause,
     token_from_main,
     wait_for_all,
+)
+from pidkit_distill.training.stop_records import (
+    FirstStop,
+    peer_gone,
+    record_first_stop,
+    stop_cause,
 )
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
 
@@ -409,7 +411,7 @@ def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
     """Whether ``err`` is what a process raises when ``first``, another of the run, stopped: a
     collective call or the store failing because that process exited (a
     :class:`~torch.distributed.DistError`, or gloo's plain :class:`RuntimeError`, that says
-    so: :func:`~pidkit_distill.training.runtime.peer_gone`; the :class:`TrainingError` that
+    so: :func:`~pidkit_distill.training.stop_records.peer_gone`; the :class:`TrainingError` that
     :func:`~pidkit_distill.training.fit` raises for it) or, when ``first`` failed, torchrun's
     SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143). Any other error keeps its type and
     message, however soon after ``first`` it came: this process's own (a shape mismatch,

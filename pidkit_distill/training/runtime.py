@@ -15,7 +15,6 @@ import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, replace
-from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -33,16 +32,20 @@ from pidkit_distill.launcher_env import (
 )
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.joining import JoinInterrupted, JoinTimeout, join_processes
+from pidkit_distill.training.stop_records import (
+    FirstStop,
+    first_stop_of,
+    record_first_stop,
+    stop_cause,
+)
 from pidkit_distill.training.sync_bn import convert_sync_batchnorm
 
 __all__ = [
-    "FirstStop",
     "Runtime",
     "autocast",
     "caller_state_kept",
     "close_runtime",
     "first_stop",
-    "first_stop_of",
     "float32_default",
     "from_main",
     "init_runtime",
@@ -50,10 +53,8 @@ __all__ = [
     "leave_runtime",
     "local_world_size_from_env",
     "peer_ended",
-    "peer_gone",
     "rank_from_env",
     "seed_everything",
-    "stop_cause",
     "to_device",
     "token_from_main",
     "wait_for_all",
@@ -271,7 +272,8 @@ def _peers_here(runtime: Runtime) -> tuple[int, ...]:
 def peer_ended(runtime: Runtime, *, seen_gone: bool = False) -> bool:
     """Whether a process of the run has ended, killed (SIGKILL, the OOM-killer) without a word:
     one that this process can see (on this machine: :attr:`Runtime.peers`) is gone, or
-    ``seen_gone`` (a collective call failed as one went: :func:`peer_gone`), and no process
+    ``seen_gone`` (a collective call failed as one went:
+    :func:`~pidkit_distill.training.stop_records.peer_gone`), and no process
     has recorded a stop (:func:`first_stop`).
 
     Under torchrun, once one process has ended, torchrun sends SIGTERM to the others. It may
@@ -323,20 +325,11 @@ def _first_stop_key(runtime: Runtime) -> str:
     return f"pidkit_distill/first_stop/{runtime.session}"
 
 
-class FirstStop(NamedTuple):
-    """The first process of a run that stopped with an error: its rank, its one-line message,
-    whether it was an interrupt (Ctrl-C, SIGTERM), and its cause (:func:`stop_cause`)."""
-
-    rank: int
-    message: str
-    interrupted: bool
-    cause: str
-
-
 def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     """Record in the process group's store that this process stops with ``error``, unless
     another process of the run did first; return the first one (``None`` in one process, or
-    when the store cannot be reached). The result is kept on ``error`` (:func:`first_stop_of`):
+    when the store cannot be reached). The result is kept on ``error``
+    (:func:`~pidkit_distill.training.stop_records.first_stop_of`):
     an error that leaves a run nested in another (a ``student_init`` run) is recorded once.
 
     Under torchrun a process that stops alone leaves the others waiting in their next
@@ -357,8 +350,9 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     >>> first_stop(Runtime.single(), ValueError("x")) is None
     True
     """
-    if hasattr(error, _FIRST_STOP):
-        return first_stop_of(error)
+    recorded = first_stop_of(error)
+    if recorded is not None:
+        return recorded
     if not (runtime.distributed and dist.is_initialized()):
         return None
     interrupted = isinstance(error, KeyboardInterrupt)
@@ -374,89 +368,6 @@ def first_stop(runtime: Runtime, error: BaseException) -> FirstStop | None:
     found = FirstStop(int(rank), text, bool(int(was_interrupted)), cause)
     record_first_stop(error, found)
     return found
-
-
-_PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",
-              "connection was likely closed", "remote process exit")
-"""What torch.distributed says (lowercased) once another process of the group has exited:
-gloo's "Connection closed by peer" and "Connection reset by peer", the store's "Broken pipe"
-and "Failed to recv, got 0 bytes. Connection was likely closed", NCCL's "remote process exited
-or there was a network error"."""
-
-
-def peer_gone(error: BaseException) -> bool:
-    """Whether ``error`` is what torch.distributed raises in a collective call or the store once
-    another process of the group has exited (a :class:`~torch.distributed.DistError`, or gloo's
-    plain :class:`RuntimeError`, that says so), not an error of this process's own (a worker's
-    traceback that says "Broken pipe").
-
-    Examples
-    --------
-    >>> peer_gone(RuntimeError("[gloo/transport/tcp/pair.cc:537] Read error [127.0.0.1]:23956: "
-    ...                        "Connection reset by peer"))
-    True
-    >>> peer_gone(RuntimeError("DataLoader worker (pid 7) exited: Broken pipe"))
-    False
-    """
-    if not isinstance(error, RuntimeError):
-        return False
-    text = str(error).lower()
-    from_torch = isinstance(error, dist.DistError) or "gloo" in text
-    return from_torch and any(words in text for words in _PEER_GONE)
-
-
-def stop_cause(error: BaseException) -> str:
-    """What ``error`` has in common with the same error of another process of the run: the
-    type and reason of a :class:`~pidkit_distill.TrainingError` (out of memory, a NaN loss),
-    not where it happened, else its type and one-line message.
-
-    Under NCCL a process can run some steps ahead of the others (its collective calls wait on
-    the GPU, not in Python), so that processes that all run out of memory may do so each in
-    its own step: ``out of memory ... in epoch 1, step 5 of 22`` in one, ``step 6 of 22`` in
-    another. The ``pidkit-distill`` command prints one line for them, the first process's.
-
-    Examples
-    --------
-    >>> from pidkit_distill import TrainingError
-    >>> stop_cause(TrainingError("out of memory (OutOfMemoryError)", epoch=1, step=5))
-    'TrainingError: out of memory (OutOfMemoryError)'
-    >>> stop_cause(ValueError("a  bad value"))
-    'ValueError: a bad value'
-    """
-    reason = getattr(error, "reason", None)  # a TrainingError's (its module imports this one)
-    return f"{type(error).__name__}: {one_line(reason if isinstance(reason, str) else error)}"
-
-
-_FIRST_STOP = "_pidkit_distill_first_stop"
-"""The attribute of an error that holds :func:`first_stop`'s answer (exceptions take no weak
-references, so no table can key them)."""
-
-
-def record_first_stop(error: BaseException, first: FirstStop) -> None:
-    """Record ``first`` as the first process to stop in the run that ``error`` ended, for
-    :func:`first_stop_of`; :func:`first_stop` records what the store answers, and a process
-    that knows itself first where no store can answer (the store's host is gone) records it.
-
-    Examples
-    --------
-    >>> error = ValueError("x")
-    >>> record_first_stop(error, FirstStop(1, "x", False, "ValueError: x"))
-    >>> first_stop_of(error).rank
-    1
-    """
-    setattr(error, _FIRST_STOP, first)
-
-
-def first_stop_of(error: BaseException) -> FirstStop | None:
-    """The first process to stop in the run that ``error`` ended, as :func:`first_stop` found
-    it (``None``: one process, no store, or ``error`` ended no run).
-
-    Examples
-    --------
-    >>> first_stop_of(ValueError("x")) is None
-    True
-    """
-    return getattr(error, _FIRST_STOP, None)
 
 
 @contextmanager

@@ -192,7 +192,8 @@ def test_first_stop_is_recorded_once_and_without_torchs_accessor_is_unknown(monk
     import torch.distributed as dist
     from torch import device
 
-    from pidkit_distill.training.runtime import Runtime, first_stop, first_stop_of
+    from pidkit_distill.training.runtime import Runtime, first_stop
+    from pidkit_distill.training.stop_records import first_stop_of
 
     runtime = Runtime(device("cpu"), rank=1, world_size=2, local_rank=1, owns_group=False,
                       session=7)  # rank 1 of a run whose store is this process's own
