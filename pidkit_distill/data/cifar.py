@@ -3,19 +3,14 @@
 Images stay uint8 and are normalised (and, for training, optionally augmented) per item. The
 pickles are read by an unpickler that builds only plain values and numpy arrays, so a file cannot
 run code when it is read (:func:`~pidkit_distill.data.cifar_pickles.unpickle_batch`).
-torchvision is needed only to download a missing or incomplete folder.
+torchvision is needed only to download a missing or incomplete folder
+(:mod:`~pidkit_distill.data.cifar_download`).
 """
 
 from __future__ import annotations
 
-import errno
-import http.client
 import importlib.util
-import socket
-import ssl
 import stat
-import urllib.error
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,13 +21,18 @@ from torch import Tensor
 from torch.nn import functional as F
 from torch.utils.data import Dataset
 
-from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
+from pidkit_distill.atomic_files import FileWriteError, not_a_folder
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
+from pidkit_distill.data.cifar_download import (
+    CIFAR_ARCHIVES,
+    CIFAR_FOLDERS,
+    cifar_root,
+    download_cifar,
+    download_failure,
+)
 from pidkit_distill.data.cifar_pickles import unpickle_batch
 from pidkit_distill.data.subsets import subset_size, train_subset
-from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
-from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.registry import registry_key
 
 __all__ = ["CIFAR_NAMES", "CIFAR_STATS", "CifarDataset", "describe_cifar", "download_failure",
@@ -46,25 +46,17 @@ CIFAR_STATS: dict[str, dict[str, tuple[float, float, float]]] = {
 
 _CIFAR_FILES = {
     "cifar10": (
-        "cifar-10-batches-py",
+        CIFAR_FOLDERS["cifar10"],
         [f"data_batch_{i}" for i in range(1, 6)],
         ["test_batch"],
         "labels",
         10,
     ),
-    "cifar100": ("cifar-100-python", ["train"], ["test"], "fine_labels", 100),
+    "cifar100": (CIFAR_FOLDERS["cifar100"], ["train"], ["test"], "fine_labels", 100),
 }
-_CIFAR_ARCHIVES = {"cifar10": "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz",
-                   "cifar100": "https://www.cs.toronto.edu/~kriz/cifar-100-python.tar.gz"}
-_NETWORK_ERRORS = (urllib.error.URLError, http.client.HTTPException, ssl.SSLError, TimeoutError,
-                   ConnectionError)  # a download's that are not its folder's
 CIFAR_NAMES = tuple(_CIFAR_FILES)
 """The data sets read from ``root`` (``data.root``): a file missing is about it."""
 _CIFAR_SIZES = (50_000, 10_000)
-_POLL_S = 1.0  # how often a process waiting for another's download tries its lock again
-_DOWNLOAD_TIMEOUT_S = 60.0  # a download that connects or reads nothing for this long fails
-# errno of a download that its folder refuses (no permission, read-only): not the network's
-_NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
 
 class CifarDataset(Dataset):
@@ -247,6 +239,10 @@ def load_cifar(
     FileWriteError
         The set must be downloaded and ``root`` cannot be written (a shared, read-only folder);
         a complete folder is only read, even with ``download=True``.
+    CifarDownloadError
+        The network refused or cut the download (no network, a proxy, a timeout): the archive's
+        address and how to extract it by hand; an error of the network's own type too (urllib's
+        ``URLError``, ...: :class:`~pidkit_distill.data.cifar_download.CifarDownloadError`).
     ValueError
         A bad option, or a file that is not a CIFAR batch of plain values and numpy arrays:
         ``data`` a uint8 ``(N, 3072)`` array and one label in ``0 .. num_classes - 1`` per image.
@@ -254,10 +250,10 @@ def load_cifar(
     _, train_files, test_files, label_key, num_classes = _CIFAR_FILES[key]
     _check_normalization(normalization)
     subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)  # checked before reading
-    root = _cifar_root(root)
+    root = cifar_root(root)
     folder = _cifar_folder(key, root, download=download)
     if _missing_file(key, folder) is not None:  # only with download=True
-        _download_cifar(key, root)
+        download_cifar(key, root, is_whole=lambda: _missing_file(key, folder) is None)
     x_tr, y_tr = _read_cifar_split(key, folder, train_files, label_key, num_classes)
     n_split = len(y_tr)
     if train_fraction < 1.0:
@@ -292,7 +288,7 @@ def describe_cifar(key: str, *, root: str | Path | None, download: bool, augment
     _check_normalization(normalization)
     num_classes = _CIFAR_FILES[key][4]
     n_train = subset_size(_CIFAR_SIZES[0], train_fraction, num_classes)  # before the folder too
-    _cifar_folder(key, _cifar_root(root), download=download)
+    _cifar_folder(key, cifar_root(root), download=download)
     return DatasetSpec(key, num_classes, (3, 32, 32), n_train, _CIFAR_SIZES[1])
 
 
@@ -328,10 +324,6 @@ def is_root_error(name: str, err: BaseException) -> bool:
             and isinstance(err, (FileNotFoundError, FileWriteError, PermissionError)))
 
 
-def _cifar_root(root: str | Path | None) -> Path:
-    return Path("data") if root is None else Path(root).expanduser()
-
-
 def _check_normalization(normalization: Any) -> None:
     if normalization not in ("standard", "kd-rid"):
         raise ConfigEntryError(
@@ -343,7 +335,7 @@ def _cifar_folder(key: str, root: Path, *, download: bool) -> Path:
     """The CIFAR folder under ``root``; an error unless it holds every batch file or can be
     downloaded (with ``download``, a missing or incomplete folder needs torchvision). A
     ``root`` that is a file, or under one, is said first (where torchvision would download,
-    its download says it: :func:`_not_writable`)."""
+    its download says it: :func:`~pidkit_distill.data.cifar_download.download_cifar`)."""
     folder = root / _CIFAR_FILES[key][0]
     missing = _missing_file(key, folder)
     if missing is None:
@@ -394,11 +386,11 @@ def _misplaced_hint(key: str, root: Path) -> str:
 
 def _archive_hint(key: str, root: Path) -> str:
     """Where the set's archive is and how to extract it; or that it is in ``root``, unextracted."""
-    archive = root / _CIFAR_ARCHIVES[key].rsplit("/", 1)[1]
+    archive = root / CIFAR_ARCHIVES[key].rsplit("/", 1)[1]
     extract = f"tar -xzf {archive} -C {root}"
     return (f"; {archive} is there but not extracted: extract it ({extract}; an archive that tar "
             "cannot read is a download cut short: download it again)" if archive.is_file()
-            else f"; the archive is {_CIFAR_ARCHIVES[key]} (then {extract})")
+            else f"; the archive is {CIFAR_ARCHIVES[key]} (then {extract})")
 
 
 def _missing_file(key: str, folder: Path) -> Path | None:
@@ -426,118 +418,6 @@ def _no_permission(key: str, what: str, error: OSError) -> PermissionError:
     return PermissionError(f"cannot {what}: {error.strerror or 'Permission denied'}; ask for "
                            f"{access} to it, or copy the {key} folder to one you can read and "
                            "point root (the configuration's data.root) at the folder that holds it")
-
-
-def _download_cifar(key: str, root: Path) -> None:
-    """Download and extract the set under ``root`` through torchvision, one process at a time.
-
-    Every process of a run (each DDP rank) loads the data: a lock file in ``root`` lets the
-    first download and extract the archive while the others wait, saying so, then find the
-    folder whole. The lock is :func:`~pidkit_distill.folder_locks.folder_lock`'s, never
-    filelock's soft lock, which takes the lock file a killed download left for one held (and
-    waited for it for good). On a file system that cannot lock files one process downloads the
-    set unlocked, with a warning; the processes of a torchrun (``WORLD_SIZE`` > 1) refuse, all
-    alike, before any of them writes: nothing would keep them from downloading and extracting
-    the archive over one another, nor tell the others when it is whole. The trainer's rank 0,
-    which loads the data while the others wait, downloads it (with the warning). A ``root`` that cannot
-    be written (no permission, read-only, full) is a :class:`FileWriteError` saying so.
-    """
-    try:
-        from torchvision import datasets
-    except ImportError as exc:
-        raise FileNotFoundError(f"{key} is not under {root} and torchvision (the 'vision' extra) "
-                                "is not installed to download it; pip install 'pidkit[vision]' "
-                                "or place the folder there.") from exc
-
-    lock = folder_lock(root / f".{key}-download.lock")
-    try:
-        root.mkdir(parents=True, exist_ok=True)
-        got = take_lock(lock, 0.0)
-    except OSError as err:
-        if (refused := _not_writable(key, root, err)) is None:
-            raise
-        raise refused from err
-    if got is False:
-        print(f"waiting for another process that is downloading {key} into {root} (Ctrl-C "
-              "stops waiting)", flush=True)
-    while got is False:
-        got = take_lock(lock, _POLL_S)
-    if isinstance(got, OSError):
-        _refuse_unlocked_torchrun(key, root, got)
-        warnings.warn(f"{key} is downloaded into {root} unlocked: its file system cannot lock "
-                      f"files ({got.strerror}), so processes loading it at the same time (DDP "
-                      "ranks) may each download it; download it once before such a run",
-                      RuntimeWarning, stacklevel=2)
-    timeout = socket.getdefaulttimeout()
-    try:
-        if _missing_file(key, root / _CIFAR_FILES[key][0]) is not None:
-            cls = datasets.CIFAR10 if key == "cifar10" else datasets.CIFAR100
-            socket.setdefaulttimeout(_DOWNLOAD_TIMEOUT_S)  # torchvision's urlopen sets none
-            cls(str(root), train=True, download=True)
-    except OSError as err:
-        if (refused := _not_writable(key, root, err)) is None:
-            raise  # the network's (urllib's URLError: download_failure), or a damaged archive
-        raise refused from err
-    finally:
-        socket.setdefaulttimeout(timeout)
-        if lock.is_locked:
-            lock.release()
-
-
-def download_failure(name: str, root: str | Path | None, error: BaseException) -> str | None:
-    """The message of a download of CIFAR ``name`` into ``root`` that the network refused or
-    cut (``error``: no network, a proxy, a timeout): the archive's address and how to extract
-    it by hand; ``None`` for another error or data set."""
-    key = registry_key(name)
-    if key not in CIFAR_NAMES or not isinstance(error, _NETWORK_ERRORS):
-        return None
-    reason = getattr(error, "reason", None) or error
-    url, root = _CIFAR_ARCHIVES[key], _cifar_root(root)
-    return (f"cannot download {key} from {url} ({type(reason).__name__}: {reason}); download it "
-            f"on a machine that can, copy it into {str(root)!r} and extract it there (tar -xzf "
-            f"{root / url.rsplit('/', 1)[1]} -C {root}), or point root (the configuration's "
-            f"data.root) at a folder that holds {_CIFAR_FILES[key][0]}")
-
-
-def _refuse_unlocked_torchrun(key: str, root: Path, error: OSError) -> None:
-    """Raise :class:`FileNotFoundError` in a process of a torchrun (``WORLD_SIZE`` > 1, read
-    from the environment: the process group may not exist yet) that would download ``key``
-    into ``root``, whose file system cannot lock files (``error``): its processes would each
-    download and extract the archive over one another. Not where the others wait for it
-    (:func:`~pidkit_distill.folder_locks.others_wait`: the trainer's rank 0)."""
-    world_size = world_size_from_env()
-    if world_size > 1 and not others_waiting():
-        raise FileNotFoundError(
-            f"{key} is not under {root}, and its file system cannot lock files "
-            f"({error.strerror}), so the {world_size} processes of this torchrun "
-            f"(WORLD_SIZE={world_size}) would each download it at once: download it once before "
-            "the run, in one process (WORLD_SIZE=1 python -c \"from "
-            f"pidkit_distill.data import load_dataset; load_dataset('{key}', "
-            f"root={str(root)!r}, download=True)\"), then start the run again")
-
-
-def _not_writable(key: str, root: Path, error: OSError) -> FileWriteError | None:
-    """The error of a download of ``key`` that ``root`` refused (``error``): a folder the user
-    cannot write (a shared, read-only one), a read-only or full file system, a file where
-    ``root`` or a folder above it should be; ``None`` for any other error (the network's, an
-    SSL error of a download cut off included)."""
-    if isinstance(error, ssl.SSLError):  # its errno is SSL's: 1, SSL_ERROR_SSL, is not EPERM
-        return None
-    reason = error.strerror or type(error).__name__
-    in_the_way = not_a_folder(root) if error.errno in (errno.ENOTDIR, errno.EEXIST) else None
-    if error.errno in NO_SPACE:
-        fix = ("free space on its disk, or download it into a folder on another disk (point "
-               "root, the configuration's data.root, at it)")
-    elif in_the_way is not None:
-        reason = f"{str(in_the_way)!r} is a file, not a folder"
-        fix = "point root (the configuration's data.root) at a folder"
-    elif error.errno in _NOT_WRITABLE:
-        fix = ("download it into a folder you can write (point root, the configuration's "
-               f"data.root, at it), or ask for write access to {str(root)!r}")
-    else:
-        return None
-    return FileWriteError(error.errno or 0, reason, str(root),
-                          f"cannot download {key} into {str(root)!r}: {reason}; {fix}")
 
 
 def _other_set_hint(key: str, found: Any) -> str:

@@ -265,13 +265,13 @@ def _load_within(seconds, **kw):
 
 def test_a_download_waits_saying_so_while_another_process_downloads(tmp_path, monkeypatch,
                                                                      capsys):
-    from pidkit_distill.data import cifar
+    from pidkit_distill.data import cifar_download
     from pidkit_distill.folder_locks import folder_lock
 
     calls = []
     _fake_torchvision(monkeypatch, calls)
     downloading, refused = threading.Event(), threading.Event()
-    take_lock = cifar.take_lock
+    take_lock = cifar_download.take_lock
 
     def take_lock_noting_refusals(lock, timeout):
         got = take_lock(lock, timeout)
@@ -279,7 +279,7 @@ def test_a_download_waits_saying_so_while_another_process_downloads(tmp_path, mo
             refused.set()
         return got
 
-    monkeypatch.setattr(cifar, "take_lock", take_lock_noting_refusals)
+    monkeypatch.setattr(cifar_download, "take_lock", take_lock_noting_refusals)
 
     def other_download():  # another process, holding the lock until the load found it held
         # (held for a fixed 0.5 s, it was free again before a load slowed by a loaded machine
@@ -420,21 +420,41 @@ def test_a_download_refused_for_a_full_disk_or_a_file_in_the_way_says_so(
         file=file)
 
 
+URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
+
+
 def _network_errors():
+    import http.client
+    import socket
     import ssl
     import urllib.error
 
     # a firewall refusing the connection is EACCES too, wrapped by urllib (passed before)
-    yield urllib.error.URLError(PermissionError(errno.EACCES, "Permission denied"))
+    yield (urllib.error.URLError(PermissionError(errno.EACCES, "Permission denied")),
+           "PermissionError: [Errno 13] Permission denied")
     # a download cut off mid-file raises SSL's error unwrapped; its errno 1 (SSL_ERROR_SSL) was
     # taken for EPERM: 'cannot download cifar10 into ...; ... ask for write access'
-    yield ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed or bad "
-                          "record mac")
+    yield (ssl.SSLError(1, "[SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed or bad "
+                           "record mac"),
+           "SSLError: [SSL: DECRYPTION_FAILED_OR_BAD_RECORD_MAC] decryption failed or bad record "
+           "mac")
+    yield (urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution")),
+           "gaierror: [Errno -3] Temporary failure in name resolution")
+    # not an OSError: it came out raw from load_dataset, as the others did
+    yield http.client.RemoteDisconnected("Remote end closed connection without response"), (
+        "RemoteDisconnected: Remote end closed connection without response")
 
 
-@pytest.mark.parametrize("error", list(_network_errors()), ids=["urlerror-eacces", "ssl"])
-def test_a_network_error_of_a_download_is_not_taken_for_a_folder_that_refused(
-        tmp_path, monkeypatch, error):
+@pytest.mark.parametrize("error, reason", list(_network_errors()),
+                         ids=["urlerror-eacces", "ssl", "urlerror-offline", "http"])
+def test_a_network_error_of_a_download_says_how_to_get_the_set_by_hand(
+        tmp_path, monkeypatch, error, reason):
+    # not taken for a folder that refused (a FileWriteError), and, from Python, no longer the
+    # network's bare error ("<urlopen error [Errno -3] ...>": only the CLI said what to do): it
+    # says what the CLI says, and stays an error of the network's type, with its attributes and
+    # as its cause, so that code catching URLError (or OSError, SSLError, ...) catches it still
+    from pidkit_distill.data.cifar_download import CifarDownloadError
+
     class CIFAR10:
         def __init__(self, root, *, train, download):
             raise error
@@ -443,7 +463,17 @@ def test_a_network_error_of_a_download_is_not_taken_for_a_folder_that_refused(
     monkeypatch.setattr(sys.modules["torchvision"].datasets, "CIFAR10", CIFAR10)
     with pytest.raises(type(error)) as err:
         load_dataset("cifar10", root=tmp_path, download=True)
-    assert err.value is error
+    assert str(err.value) == (
+        f"cannot download cifar10 from {URL} ({reason}); download it on a machine that can, copy "
+        f"it into {str(tmp_path)!r} and extract it there (tar -xzf "
+        f"{tmp_path}/cifar-10-python.tar.gz -C {tmp_path}), or point root (the configuration's "
+        "data.root) at a folder that holds cifar-10-batches-py")
+    assert isinstance(err.value, CifarDownloadError) and err.value.__cause__ is error
+    assert vars(error).items() <= vars(err.value).items()  # reason, SSL's library, ...
+    assert getattr(err.value, "errno", None) == getattr(error, "errno", None)
+    copy = pickle.loads(pickle.dumps(err.value))
+    assert (type(copy), str(copy), getattr(copy, "errno", None)) == (
+        type(err.value), str(err.value), getattr(error, "errno", None))
 
 
 def test_a_process_that_the_others_wait_for_downloads_where_files_cannot_be_locked(
