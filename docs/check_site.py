@@ -3,10 +3,11 @@
 ``make docs`` runs ``python docs/check_site.py site`` after the build. It checks what the
 builder itself cannot see:
 
-* every name in ``pidkit.__all__`` and ``pidkit_distill.__all__`` has its page under
-  ``api/generated/`` with the object's anchor, and the package page links to it; every name of a
-  public submodule (``pidkit.estimate``) is documented on that module's page; every registered
-  distillation method and every configuration key appears on its reference page;
+* every name in ``pidkit.__all__``, ``pidkit.utils.__all__`` and ``pidkit_distill.__all__`` has
+  its page under ``api/generated/`` with the object's anchor, and the package page links to it;
+  every name of a public submodule (``pidkit.estimate``) is documented on that module's page;
+  every registered distillation method and every configuration key appears on its reference
+  page;
 * every executed page (a notebook, or a MyST notebook: Markdown with ``file_format: mystnb``)
   has cell outputs and at least one figure, no traceback, and the results named in
   ``EXPECTED_OUTPUTS`` (numbers and verdicts the page exists to show);
@@ -32,7 +33,7 @@ from urllib.parse import unquote, urlsplit
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
-API_PACKAGES = ("pidkit", "pidkit_distill")
+API_PACKAGES = ("pidkit", "pidkit.utils", "pidkit_distill")
 
 # Text that must appear in the cell outputs of an executed page (docname -> fragments).
 EXPECTED_OUTPUTS: dict[str, tuple[str, ...]] = {

@@ -9,8 +9,9 @@ existing Markdown pages are read as they are by myst-parser.
 
 Everything that lists code is generated from the code at build time:
 
-* ``_ext/api_pages.py`` writes one page per name in ``pidkit.__all__`` and
-  ``pidkit_distill.__all__`` (into ``api/generated/``, git-ignored);
+* ``_ext/api_pages.py`` writes one page per name in ``pidkit.__all__``, ``pidkit.utils.__all__``
+  (the helpers for code built on pidkit) and ``pidkit_distill.__all__`` (into ``api/generated/``,
+  git-ignored);
 * ``_ext/distill_reference.py`` renders the methods registry (parameters and presets of every
   registered method) and the configuration keys (``pidkit_distill.config.config_fields()``);
 * ``api/cli.md`` renders both parsers with sphinx-argparse;
@@ -71,7 +72,7 @@ html_static_path = ["_static"]
 html_css_files = ["pidkit.css"]
 
 # --- API pages --------------------------------------------------------------------------------
-api_packages = ["pidkit", "pidkit_distill"]
+api_packages = ["pidkit", "pidkit.utils", "pidkit_distill"]
 autodoc_default_options = {"member-order": "bysource"}
 autodoc_typehints = "none"  # numpydoc's Parameters sections carry the types
 autosummary_generate = False  # api_pages writes the pages itself

@@ -33,15 +33,13 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from pidkit._progress import check_progress
-from pidkit._result import jsonable
-from pidkit._settings import check_int
 from pidkit.estimate import (
     FewDistinctRowsWarning,
     PluginBiasWarning,
     clusters_for_samples,
     pid_from_representations,
 )
+from pidkit.utils import check_int, check_progress, jsonable
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.devices import devices_here, on_this_machine
 from pidkit_distill.label_checks import first_label_problem

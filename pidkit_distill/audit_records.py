@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pidkit._status import CERTIFIED
 from pidkit.below_zero import (
     BELOW_ZERO_VERDICTS,
     OVERSHOOT_CONFIDENCE,
@@ -22,6 +21,7 @@ from pidkit.below_zero import (
     rounding_level,
 )
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
+from pidkit.utils import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES", "audit_estimate",
            "audit_flags", "certified", "corrected", "final_audit", "flag_notes", "innermost_layer"]

@@ -18,7 +18,7 @@ import typing
 from collections.abc import Iterable
 from typing import Any, ClassVar
 
-from pidkit._validate import closest, did_you_mean
+from pidkit.utils import closest, did_you_mean
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.teacher_keys import record_hint

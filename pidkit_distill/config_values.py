@@ -13,7 +13,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 
-from pidkit._settings import SEED_MAX
+from pidkit.utils import SEED_MAX
 from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.config_sections import (
     TrainConfig,

@@ -42,7 +42,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pidkit._settings import check_int
+from pidkit.utils import check_int
 from pidkit_distill.audit_records import corrected
 from pidkit_distill.chance import at_chance, chance_words, recorded_chance, shown_percent
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict

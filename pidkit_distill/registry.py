@@ -25,8 +25,8 @@ import threading
 from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
-from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
+from pidkit.utils import did_you_mean
 from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.definitions import described, same_definition
 from pidkit_distill.option_refusals import option_refusal

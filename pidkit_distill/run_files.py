@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pidkit._result import jsonable
 from pidkit.below_zero import PID_MEASURES
 from pidkit.resampling import CI_METHODS
+from pidkit.utils import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
 __all__ = ["check_run_files_are_files", "checkpoint_written", "ended_train_epochs",

@@ -16,7 +16,7 @@ import os
 import shlex
 from pathlib import Path
 
-from pidkit._validate import closest
+from pidkit.utils import closest
 
 __all__ = ["holds_run", "instead_of_file", "instead_of_folder", "near_folder_of_runs",
            "run_folders", "runs_in"]

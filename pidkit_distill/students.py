@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from pidkit._validate import closest
+from pidkit.utils import closest
 from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here

@@ -14,8 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
+from pidkit.utils import did_you_mean
 
 __all__ = ["import_user_modules"]
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 import torch
 
-from pidkit._validate import check_flag
+from pidkit.utils import check_flag
 from pidkit_distill.config_errors import ConfigEntryTypeError
 from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar

@@ -15,7 +15,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
-from pidkit._validate import closest, did_you_mean
+from pidkit.utils import closest, did_you_mean
 from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError
 from pidkit_distill.option_refusals import refused_option
 

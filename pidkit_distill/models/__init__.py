@@ -41,8 +41,8 @@ from typing import Any, TypeVar
 import torch
 from torch import nn
 
-from pidkit._validate import did_you_mean
 from pidkit.command_line import one_line
+from pidkit.utils import did_you_mean
 from pidkit_distill.code_fingerprint import BuilderFingerprints
 from pidkit_distill.config_sections import AUTO_MODEL
 from pidkit_distill.models.features import Features, check_feature_model

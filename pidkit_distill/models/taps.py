@@ -34,7 +34,7 @@ from typing import Any
 
 from torch import Tensor, nn
 
-from pidkit._validate import did_you_mean
+from pidkit.utils import did_you_mean
 from pidkit_distill.models.features import Features
 
 __all__ = ["TappedModel", "tap_features"]

@@ -67,7 +67,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from pidkit._validate import did_you_mean
+from pidkit.utils import did_you_mean
 from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.config import TrainConfig, check_values, config_fields
 from pidkit_distill.config_errors import ConfigEntryError

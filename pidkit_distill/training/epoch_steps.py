@@ -21,7 +21,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
-from pidkit._progress import bar_class, watched
+from pidkit.utils import person_is_watching, progress_bar_factory
 from pidkit_distill.label_checks import first_label_problem
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batch_sampler
 from pidkit_distill.training.model_checks import checked_loss
@@ -137,8 +137,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     # Shown where someone watches: a terminal or a notebook (whose stderr says it is no terminal).
     # No bar where none is shown: tqdm's __del__ closes a hidden bar too, when the epoch's frame
     # goes, and a Ctrl-C that comes in it is lost ("Exception ignored in ... tqdm.__del__").
-    batches = bar_class()(loader, desc=f"epoch {epoch + 1}", leave=False) \
-        if progress and watched() else loader
+    batches = progress_bar_factory()(loader, desc=f"epoch {epoch + 1}", leave=False) \
+        if progress and person_is_watching() else loader
     with warnings.catch_warnings():  # once per epoch: entering it forgets the warnings shown
         if device.type == "cpu":
             warnings.filterwarnings("ignore", message=_SAME_MEMORY_STRIDES)

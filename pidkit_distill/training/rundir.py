@@ -29,7 +29,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from pidkit._result import jsonable
+from pidkit.utils import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data.registry import dataset_source

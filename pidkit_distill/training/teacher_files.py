@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from pidkit._validate import did_you_mean
+from pidkit.utils import did_you_mean
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.models import build_model
 from pidkit_distill.registry import registry_key

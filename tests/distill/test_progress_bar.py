@@ -58,9 +58,9 @@ def test_an_epoch_without_progress_makes_no_bar(monkeypatch):
     from pidkit_distill.training import epoch_steps
 
     made = []
-    monkeypatch.setattr(epoch_steps, "bar_class",
+    monkeypatch.setattr(epoch_steps, "progress_bar_factory",
                         lambda: lambda loader, **options: made.append(options) or loader)
-    monkeypatch.setattr(epoch_steps, "watched", lambda: True)
+    monkeypatch.setattr(epoch_steps, "person_is_watching", lambda: True)
     module, optimizer, loader = _one_epoch_kd()
     for progress in (False, True):
         epoch_steps.train_one_epoch(module, loader, optimizer, epoch=0,
