@@ -23,34 +23,22 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from pidkit.below_zero import confidence_percent
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
     audit_estimate,
     audit_flags,
-    certified,
     final_audit,
     flag_notes,
-    innermost_layer,
 )
 from pidkit_distill.chance import chance_paragraph
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
+from pidkit_distill.report_groups import group_table, group_table_of
 from pidkit_distill.run_files import checkpoint_written, ended_train_epochs
-from pidkit_distill.run_groups import (
-    BOOKKEEPING,
-    Rerun,
-    RunGroup,
-    audit_epochs,
-    common_epochs,
-    group_runs,
-    lacking_keys,
-    mean_sd,
-    teacher_not_known,
-)
+from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import (
     RunRecords,
     given_runs,
@@ -63,21 +51,6 @@ from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
            "write_report"]
-
-# A group of at most this many seeds has each seed's value beside the mean in the group table.
-_FEW = 5
-
-_GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
-               "only in run.seed and the run's bookkeeping "
-               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}), "
-               "and in settings that did not affect them (teacher.epochs and teacher.lr where no "
-               "teacher was trained, teacher.seed too for a teacher file; audit.* where "
-               "run.audit_every is 0; the decay of a constant optim.schedule). "
-               "A cell is the mean ± the sample standard deviation "
-               "across the seeds, then each seed's value in the order of the seeds column; "
-               "only epochs that every seed reached are averaged (last and best accuracy over "
-               "them; atoms at the last audit epoch they all have, those below 0 as they are, "
-               "unclipped, as in the table of each run).")
 
 # What the paragraph under the table says of the runs in each state (:func:`_run_state`),
 # after naming them, each with its epochs.
@@ -204,7 +177,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             states.setdefault(state, []).append(
                 f"{run.name} ({'after ' if state != 'still training' else ''}epoch "
                 f"{last.get('epoch', 0)} of {cfg['run']['epochs']})")
-        cells = [_atom_cell(atoms, key) for key in ATOM_LABELS]
+        cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             settings = atoms.get("settings", {})
             confidence = settings.get("confidence")
@@ -214,9 +187,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
-            f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | {_cell(last.get('teacher_acc'))} | "
-            f"{_cell(last.get('test_acc'))} | {best_cell} | {_cell(layer, 'd')} | "
-            f"{_cell(atoms.get('epoch'), 'd')} | {estimate} | "
+            f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | "
+            f"{table_cell(last.get('teacher_acc'))} | "
+            f"{table_cell(last.get('test_acc'))} | {best_cell} | {table_cell(layer, 'd')} | "
+            f"{table_cell(atoms.get('epoch'), 'd')} | {estimate} | "
             f"{' | '.join(cells)} | "
             f"{atoms.get('n_samples', '')} |"
         )
@@ -230,196 +204,6 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             notes[state] = f"{state[0].upper()}{state[1:]}: {', '.join(states[state])}. {note}"
     notes["at chance"] = chance_paragraph(ended)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
-
-
-def group_table(runs: list[RunRecords]) -> str:
-    """A markdown table of the experiments run with several seeds (:mod:`pidkit_distill.
-    run_groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
-    layer at the last audit epoch all its seeds reached, each as mean ± sample standard
-    deviation across the seeds, then, for up to :data:`_FEW` seeds, each seed's value.
-
-    Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
-    seeds reached different ones (a killed seed). Under the table, a paragraph for each rerun
-    of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
-    version's); those paragraphs alone when no experiment has two seeds, and nothing when
-    there are none either.
-
-    Examples
-    --------
-    >>> group_table([])
-    ''
-    """
-    return _group_table(group_runs(with_distinct_names(runs)))
-
-
-def _group_table(every: list[RunGroup]) -> str:
-    """:func:`group_table` of runs already grouped (:func:`~pidkit_distill.run_groups.
-    group_runs`), each run in one of ``every``."""
-    groups = [group for group in every if len(group.runs) > 1]
-    lacking = [f"{a.legend} and {b.legend} are kept apart: their config.json differ only in "
-               f"keys that one lacks ({', '.join(keys)}), written by an older pidkit-distill, "
-               "whose default may have been another; compare them by hand, or rerun the older."
-               for a, b, keys in lacking_keys(every)]
-    if not groups:
-        return "\n\n".join(lacking)
-    head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
-            f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
-    align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
-    lines = [head, f"|{'|'.join(align)}|", *(_group_row(group) for group in groups)]
-    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
-             *filter(None, map(_teacher_note, groups)), *lacking]
-    return "\n".join([*lines, "", "\n\n".join(notes)])
-
-
-def _group_row(group: RunGroup) -> str:
-    """The row of ``group`` (two seeds or more) in :func:`group_table`."""
-    cfg = group.runs[0].config
-    # a seed's best accuracy is its best of the epochs with one (fmax: NaN only where none has)
-    epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
-    reached = [run.metrics[-1]["epoch"] for run in group.runs]
-    epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
-    if len(set(reached)) > 1:
-        epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
-    layer, last, estimate, records = _group_audit(group)
-    atoms = [_spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
-    return (f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
-            f"{cfg['teacher']['source']} | "
-            f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
-            f"{_spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
-            f"{_spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
-            f"{_cell(layer, 'd')} | {_cell(last, 'd')} | {estimate} | {' | '.join(atoms)} |")
-
-
-def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dict[str, Any]]]:
-    """The audit of ``group`` that its row shows: the innermost layer a seed audited, the last
-    epoch at which every seed audited it, the estimate cell and each seed's record of that
-    layer and epoch (none where they cannot be averaged; the estimate cell says why)."""
-    layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
-    audited = [] if layer is None else audit_epochs(group, layer)[0]
-    last = audited[-1] if audited else None
-    if layer is not None and not audited:  # the cells are empty: say why
-        unaudited = [run.name for run in group.runs
-                     if not any(r["layer"] == layer for r in run.audit)]
-        return layer, last, (f"no audit of layer {layer} at an epoch all seeds have"
-                             + (f" ({', '.join(unaudited)}: none)" if unaudited else "")), []
-    records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
-               for run in group.runs] if audited else []
-    kinds: dict[str, list[str]] = {}
-    for run, record in zip(group.runs, records, strict=False):  # none without an audit
-        kinds.setdefault(audit_estimate(record), []).append(run.name)
-    if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
-        estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
-        return layer, last, f"{estimate}: not averaged", []
-    uncertified = sum(not certified(record) for record in records)
-    estimate = "; ".join([audit_estimate(records[0])] + (
-        [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
-        if uncertified else [])) if records else ""
-    return layer, last, estimate, records
-
-
-def _teacher_note(group: RunGroup) -> str | None:
-    """What the group table says under it where which teacher file the seeds of ``group`` read
-    is not known (:func:`~pidkit_distill.run_groups.teacher_not_known`), else ``None``.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> def run(name):
-    ...     config = {"teacher": {"source": "t.pt"}, "run": {"out_dir": "/runs"}}
-    ...     return RunRecords(name, Path("/runs") / name, config, [], [])
-    >>> print(_teacher_note(RunGroup("bas", [run("s1"), run("s2")])))  # doctest: +ELLIPSIS
-    bas: teacher not known: s1 and s2 name it 't.pt', a relative path, and record neither ...
-    """
-    written = teacher_not_known(group.runs[0])
-    if written is None:
-        return None
-    return (f"{group.label}: teacher not known: {' and '.join(run.name for run in group.runs)} "
-            f"name it {written!r}, a relative path, and record neither the file it named nor "
-            "the folder they were trained in (runs of an older pidkit-distill with an absolute "
-            "run.out_dir, or moved since): they are averaged as seeds of one teacher, which "
-            "they may not be, trained in different folders; compare their teachers by hand, or "
-            "rerun them.")
-
-
-def _rerun_notes(group: RunGroup) -> list[str]:
-    """What the group table says under it of the runs that rerun a seed of ``group``: those
-    counted once, then those of other results, each kept apart.
-
-    Examples
-    --------
-    >>> from pathlib import Path
-    >>> from pidkit_distill.run_groups import Rerun
-    >>> def run(name, seed):
-    ...     return RunRecords(name, Path(name), {"run": {"seed": seed}}, [], [])
-    >>> r1, r2, w2 = run("r1", 0), run("r2", 0), run("w2", 0)
-    >>> print(_rerun_notes(RunGroup("rid", [r1, run("s1", 1)],
-    ...                             (Rerun(r2, r1, True), Rerun(w2, r1, False))))[0])
-    rid: r2 reruns seed 0 (r1) with the same accuracy and atoms: counted once.
-    """
-    counted_once: dict[str, list[Rerun]] = {}  # by the name of the seed's run, in order
-    for rerun in group.reruns:
-        if rerun.same:
-            counted_once.setdefault(rerun.of.name, []).append(rerun)
-    notes = []
-    for of, reruns in counted_once.items():
-        names = [rerun.run.name for rerun in reruns]
-        notes.append(f"{group.label}: {' and '.join(names)} rerun{'s' if len(names) == 1 else ''}"
-                     f" seed {reruns[0].of.config['run']['seed']} ({of}) with the same accuracy "
-                     "and atoms: counted once.")
-    notes.extend(f"{group.label}: {rerun.run.name} reruns seed {rerun.of.config['run']['seed']} "
-                 f"({rerun.of.name}) with other results (nondeterministic GPU kernels, or "
-                 f"another version of the code): the mean counts {rerun.of.name} only, and "
-                 f"{rerun.run.name} has a row and a line of its own." for rerun in group.reruns
-                 if not rerun.same)
-    return notes
-
-
-def _spread_cell(values: list[float | None], spec: str) -> str:
-    """The cell of the seeds' ``values``: mean ± sample standard deviation, then each seed's
-    value where there are at most :data:`_FEW`; a seed without one (``None``: a failed solve)
-    is left out of the mean and counted.
-
-    Examples
-    --------
-    >>> _spread_cell([0.5, 0.7], ".2f"), _spread_cell([0.5, None, 0.7], ".1f")
-    ('0.60 ± 0.14 (0.50, 0.70)', '0.6 ± 0.1 (0.5, -, 0.7; 2 of 3 seeds)')
-    """
-    seeds = np.array([np.nan if value is None else value for value in values], dtype=float)
-    known = ~np.isnan(seeds)
-    if not known.any():
-        return ""
-    mean, sd = (float(x) for x in mean_sd(seeds))
-    cell = _cell(mean, spec) + ("" if np.isnan(sd) else f" ± {_cell(sd, spec)}")
-    count = [] if known.all() else [f"{known.sum()} of {len(seeds)} seeds"]
-    each = [", ".join(_cell(float(value), spec) if has else "-"
-                      for value, has in zip(seeds, known, strict=True))] if len(seeds) <= _FEW else []
-    return f"{cell} ({'; '.join(each + count)})" if each or count else cell
-
-
-def _atom_cell(record: dict[str, Any], key: str) -> str:
-    """The cell of atom ``key`` of an audit ``record``: its value and, where the record has
-    one, its bootstrap interval as ``[low, high]``; empty for no value."""
-    value = record.get(key)
-    interval = (record.get("intervals") or {}).get(key) or [None]
-    if value is None or None in interval:
-        return _cell(value, ".3f")
-    low, high = interval
-    return f"{_cell(value, '.3f')} [{_cell(low, '.3f')}, {_cell(high, '.3f')}]"
-
-
-def _cell(value: Any, spec: str = ".4f") -> str:
-    """A table cell: ``value`` formatted with ``spec``, or empty for ``None``; a number that
-    rounds to zero is ``0``, never ``-0`` (``-0.000`` read as a value below 0).
-
-    Examples
-    --------
-    >>> _cell(-0.0001, ".3f"), _cell(-0.0006, ".3f"), _cell(None)
-    ('0.000', '-0.001', '')
-    """
-    if value is None:
-        return ""
-    text = format(value, spec)
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def write_report(run_dirs: str | bytes | Path | RunRecords | Any
@@ -557,9 +341,9 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
 
 def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str, bytes]) -> str:
     """The text of ``report.md``: the ``runs``, the table of their ``groups``
-    (:func:`_group_table`) under a heading that says what it holds, their
-    :func:`summary_table` and the figures ``drawn``."""
-    seeds_table = _group_table(groups)
+    (:func:`~pidkit_distill.report_groups.group_table_of`) under a heading that says what it
+    holds, their :func:`summary_table` and the figures ``drawn``."""
+    seeds_table = group_table_of(groups)
     several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
     heading = ("## Experiments run with several seeds" if several else
                "## Runs kept apart by a key an older config.json lacks")

@@ -1,0 +1,183 @@
+"""The table of the experiments run with several seeds in the report (:func:`group_table`): a
+row per group of seeds (:mod:`pidkit_distill.run_groups`), mean ± sample standard deviation
+across them, and the notes under it (the seeds rerun, a teacher file not known, runs kept apart
+by keys an older ``config.json`` lacks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from pidkit_distill.audit_records import ATOM_LABELS, audit_estimate, certified, innermost_layer
+from pidkit_distill.report_cells import spread_cell, table_cell
+from pidkit_distill.run_groups import (
+    BOOKKEEPING,
+    Rerun,
+    RunGroup,
+    audit_epochs,
+    common_epochs,
+    group_runs,
+    lacking_keys,
+    teacher_not_known,
+)
+from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
+
+__all__ = ["group_table", "group_table_of"]
+
+_GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
+               "only in run.seed and the run's bookkeeping "
+               f"({', '.join(sorted(BOOKKEEPING - {'run.seed'}))}), "
+               "and in settings that did not affect them (teacher.epochs and teacher.lr where no "
+               "teacher was trained, teacher.seed too for a teacher file; audit.* where "
+               "run.audit_every is 0; the decay of a constant optim.schedule). "
+               "A cell is the mean ± the sample standard deviation "
+               "across the seeds, then each seed's value in the order of the seeds column; "
+               "only epochs that every seed reached are averaged (last and best accuracy over "
+               "them; atoms at the last audit epoch they all have, those below 0 as they are, "
+               "unclipped, as in the table of each run).")
+
+
+def group_table(runs: list[RunRecords]) -> str:
+    """A markdown table of the experiments run with several seeds (:mod:`pidkit_distill.
+    run_groups`): a row per group, its accuracy (last, best) and the atoms of its innermost
+    layer at the last audit epoch all its seeds reached, each as mean ± sample standard
+    deviation across the seeds, then, for up to
+    :data:`~pidkit_distill.report_cells.FEW_SEEDS` seeds, each seed's value.
+
+    Only epochs every seed of a group reached are averaged: ``epochs`` says so where the
+    seeds reached different ones (a killed seed). Under the table, a paragraph for each rerun
+    of a seed, and for runs kept apart only by keys one's ``config.json`` lacks (an older
+    version's); those paragraphs alone when no experiment has two seeds, and nothing when
+    there are none either.
+
+    Examples
+    --------
+    >>> group_table([])
+    ''
+    """
+    return group_table_of(group_runs(with_distinct_names(runs)))
+
+
+def group_table_of(every: list[RunGroup]) -> str:
+    """:func:`group_table` of runs already grouped (:func:`~pidkit_distill.run_groups.
+    group_runs`), each run in one of ``every``."""
+    groups = [group for group in every if len(group.runs) > 1]
+    lacking = [f"{a.legend} and {b.legend} are kept apart: their config.json differ only in "
+               f"keys that one lacks ({', '.join(keys)}), written by an older pidkit-distill, "
+               "whose default may have been another; compare them by hand, or rerun the older."
+               for a, b, keys in lacking_keys(every)]
+    if not groups:
+        return "\n\n".join(lacking)
+    head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
+            f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
+    align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
+    lines = [head, f"|{'|'.join(align)}|", *(_group_row(group) for group in groups)]
+    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
+             *filter(None, map(_teacher_note, groups)), *lacking]
+    return "\n".join([*lines, "", "\n\n".join(notes)])
+
+
+def _group_row(group: RunGroup) -> str:
+    """The row of ``group`` (two seeds or more) in :func:`group_table`."""
+    cfg = group.runs[0].config
+    # a seed's best accuracy is its best of the epochs with one (fmax: NaN only where none has)
+    epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
+    reached = [run.metrics[-1]["epoch"] for run in group.runs]
+    epochs_cell = f"{epochs[-1] if epochs else 0}/{cfg['run']['epochs']}"
+    if len(set(reached)) > 1:
+        epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
+    layer, last, estimate, records = _group_audit(group)
+    atoms = [spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
+    return (f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
+            f"{cfg['teacher']['source']} | "
+            f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
+            f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
+            f"{spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
+            f"{table_cell(layer, 'd')} | {table_cell(last, 'd')} | {estimate} | "
+            f"{' | '.join(atoms)} |")
+
+
+def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dict[str, Any]]]:
+    """The audit of ``group`` that its row shows: the innermost layer a seed audited, the last
+    epoch at which every seed audited it, the estimate cell and each seed's record of that
+    layer and epoch (none where they cannot be averaged; the estimate cell says why)."""
+    layer = max((innermost_layer(run.audit) for run in group.runs if run.audit), default=None)
+    audited = [] if layer is None else audit_epochs(group, layer)[0]
+    last = audited[-1] if audited else None
+    if layer is not None and not audited:  # the cells are empty: say why
+        unaudited = [run.name for run in group.runs
+                     if not any(r["layer"] == layer for r in run.audit)]
+        return layer, last, (f"no audit of layer {layer} at an epoch all seeds have"
+                             + (f" ({', '.join(unaudited)}: none)" if unaudited else "")), []
+    records = [next(r for r in run.audit if r["layer"] == layer and r["epoch"] == last)
+               for run in group.runs] if audited else []
+    kinds: dict[str, list[str]] = {}
+    for run, record in zip(group.runs, records, strict=False):  # none without an audit
+        kinds.setdefault(audit_estimate(record), []).append(run.name)
+    if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
+        estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
+        return layer, last, f"{estimate}: not averaged", []
+    uncertified = sum(not certified(record) for record in records)
+    estimate = "; ".join([audit_estimate(records[0])] + (
+        [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
+        if uncertified else [])) if records else ""
+    return layer, last, estimate, records
+
+
+def _teacher_note(group: RunGroup) -> str | None:
+    """What the group table says under it where which teacher file the seeds of ``group`` read
+    is not known (:func:`~pidkit_distill.run_groups.teacher_not_known`), else ``None``.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name):
+    ...     config = {"teacher": {"source": "t.pt"}, "run": {"out_dir": "/runs"}}
+    ...     return RunRecords(name, Path("/runs") / name, config, [], [])
+    >>> print(_teacher_note(RunGroup("bas", [run("s1"), run("s2")])))  # doctest: +ELLIPSIS
+    bas: teacher not known: s1 and s2 name it 't.pt', a relative path, and record neither ...
+    """
+    written = teacher_not_known(group.runs[0])
+    if written is None:
+        return None
+    return (f"{group.label}: teacher not known: {' and '.join(run.name for run in group.runs)} "
+            f"name it {written!r}, a relative path, and record neither the file it named nor "
+            "the folder they were trained in (runs of an older pidkit-distill with an absolute "
+            "run.out_dir, or moved since): they are averaged as seeds of one teacher, which "
+            "they may not be, trained in different folders; compare their teachers by hand, or "
+            "rerun them.")
+
+
+def _rerun_notes(group: RunGroup) -> list[str]:
+    """What the group table says under it of the runs that rerun a seed of ``group``: those
+    counted once, then those of other results, each kept apart.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from pidkit_distill.run_groups import Rerun
+    >>> def run(name, seed):
+    ...     return RunRecords(name, Path(name), {"run": {"seed": seed}}, [], [])
+    >>> r1, r2, w2 = run("r1", 0), run("r2", 0), run("w2", 0)
+    >>> print(_rerun_notes(RunGroup("rid", [r1, run("s1", 1)],
+    ...                             (Rerun(r2, r1, True), Rerun(w2, r1, False))))[0])
+    rid: r2 reruns seed 0 (r1) with the same accuracy and atoms: counted once.
+    """
+    counted_once: dict[str, list[Rerun]] = {}  # by the name of the seed's run, in order
+    for rerun in group.reruns:
+        if rerun.same:
+            counted_once.setdefault(rerun.of.name, []).append(rerun)
+    notes = []
+    for of, reruns in counted_once.items():
+        names = [rerun.run.name for rerun in reruns]
+        notes.append(f"{group.label}: {' and '.join(names)} rerun{'s' if len(names) == 1 else ''}"
+                     f" seed {reruns[0].of.config['run']['seed']} ({of}) with the same accuracy "
+                     "and atoms: counted once.")
+    notes.extend(f"{group.label}: {rerun.run.name} reruns seed {rerun.of.config['run']['seed']} "
+                 f"({rerun.of.name}) with other results (nondeterministic GPU kernels, or "
+                 f"another version of the code): the mean counts {rerun.of.name} only, and "
+                 f"{rerun.run.name} has a row and a line of its own." for rerun in group.reruns
+                 if not rerun.same)
+    return notes
