@@ -212,7 +212,9 @@ def download_failure(name: str, root: str | Path | None, error: BaseException) -
         return None
     if isinstance(error, CifarDownloadError):
         return str(error)
-    reason = getattr(error, "reason", None) or error
+    reason = getattr(error, "reason", None)  # urllib's URLError: the socket's error it wraps
+    if not isinstance(reason, BaseException):  # an HTTPError's is its status text: 'Not Found'
+        reason = error
     url, root = CIFAR_ARCHIVES[key], cifar_root(root)
     return (f"cannot download {key} from {url} ({type(reason).__name__}: {reason}); download it "
             f"on a machine that can, copy it into {str(root)!r} and extract it there (tar -xzf "

@@ -440,13 +440,16 @@ def _network_errors():
            "mac")
     yield (urllib.error.URLError(socket.gaierror(-3, "Temporary failure in name resolution")),
            "gaierror: [Errno -3] Temporary failure in name resolution")
+    # an HTTP status: it read '(str: Not Found)', an HTTPError's reason being its status text
+    yield (urllib.error.HTTPError(URL, 404, "Not Found", {}, None),
+           "HTTPError: HTTP Error 404: Not Found")
     # not an OSError: it came out raw from load_dataset, as the others did
     yield http.client.RemoteDisconnected("Remote end closed connection without response"), (
         "RemoteDisconnected: Remote end closed connection without response")
 
 
 @pytest.mark.parametrize("error, reason", list(_network_errors()),
-                         ids=["urlerror-eacces", "ssl", "urlerror-offline", "http"])
+                         ids=["urlerror-eacces", "ssl", "urlerror-offline", "http-404", "http"])
 def test_a_network_error_of_a_download_says_how_to_get_the_set_by_hand(
         tmp_path, monkeypatch, error, reason):
     # not taken for a folder that refused (a FileWriteError), and, from Python, no longer the
