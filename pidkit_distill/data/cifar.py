@@ -241,8 +241,9 @@ def load_cifar(
         a complete folder is only read, even with ``download=True``.
     CifarDownloadError
         The network refused or cut the download (no network, a proxy, a timeout): the archive's
-        address and how to extract it by hand; an error of the network's own type too (urllib's
-        ``URLError``, ...: :class:`~pidkit_distill.data.cifar_download.CifarDownloadError`).
+        address and how to extract it by hand
+        (:class:`~pidkit_distill.data.cifar_download.CifarDownloadError`, an ``OSError``; the
+        network's own error, urllib's ``URLError`` say, is its cause).
     ValueError
         A bad option, or a file that is not a CIFAR batch of plain values and numpy arrays:
         ``data`` a uint8 ``(N, 3072)`` array and one label in ``0 .. num_classes - 1`` per image.

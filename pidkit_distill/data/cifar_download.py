@@ -4,7 +4,7 @@ One process at a time downloads (a lock file in ``root``; the processes of a tor
 system cannot lock files refuse, all alike, before any of them writes); a ``root`` that cannot
 be written is a :class:`~pidkit_distill.atomic_files.FileWriteError` saying so; a download that
 the network refused or cut is a :class:`CifarDownloadError` that says where the archive is and
-how to extract it by hand (:func:`download_failure`), of the network's own error type as well.
+how to extract it by hand (:func:`download_failure`), an :class:`OSError`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import urllib.error
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from pidkit_distill.atomic_files import NO_SPACE, FileWriteError, not_a_folder
 from pidkit_distill.folder_locks import folder_lock, others_waiting, take_lock
@@ -38,69 +37,16 @@ _POLL_S = 1.0  # how often a process waiting for another's download tries its lo
 _DOWNLOAD_TIMEOUT_S = 60.0  # a download that connects or reads nothing for this long fails
 # errno of a download that its folder refuses (no permission, read-only): not the network's
 _NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
-# the network's error types -> their CifarDownloadError (_readable_type)
-_READABLE_TYPES: dict[type[BaseException], type[CifarDownloadError]] = {}
 
 
-class CifarDownloadError(Exception):
-    """A download of CIFAR that the network refused or cut, saying what to do instead: the
-    archive's address and how to extract it by hand into ``root`` (:func:`download_failure`).
+class CifarDownloadError(OSError):
+    """A download of CIFAR that the network refused or cut (no network, a proxy, a timeout, an
+    HTTP status), saying what to do instead: the archive's address and how to extract it by hand
+    into ``root`` (:func:`download_failure`). The network's own error is its ``__cause__``.
 
-    Each one is also of the network's own error type (a subclass of it: urllib's ``URLError``,
-    an :class:`ssl.SSLError`, :class:`TimeoutError`, a :class:`ConnectionError`,
-    :class:`http.client.HTTPException`), with that error's attributes (``reason``, ``errno``),
-    so code that catches those (or :class:`OSError`) catches it as before; that error is its
-    ``__cause__``.
+    An :class:`OSError`, as urllib's ``URLError``, :class:`ssl.SSLError`, :class:`TimeoutError`
+    and :class:`ConnectionError` are: ``except OSError`` catches it.
     """
-
-    message: str
-    _network: type[BaseException]  # the network's error type that it is too
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        """Rebuilt as one of the same network type, with its message and attributes."""
-        return _rebuilt, (self._network, self.args, _attributes(self))
-
-
-def _readable_type(network: type[BaseException]) -> type[CifarDownloadError]:
-    """The :class:`CifarDownloadError` that is also a ``network`` error (one per type)."""
-    if network not in _READABLE_TYPES:
-        _READABLE_TYPES[network] = type(
-            "CifarDownloadError", (CifarDownloadError, network),
-            {"__module__": __name__, "__qualname__": f"CifarDownloadError[{network.__name__}]",
-             "_network": network})
-    return _READABLE_TYPES[network]
-
-
-def _rebuilt(network: type[BaseException], args: tuple[Any, ...],
-             state: dict[str, Any]) -> CifarDownloadError:
-    """A :class:`CifarDownloadError` of type ``network`` with ``args`` and the attributes
-    ``state`` (the ``message`` among them), made without calling ``network``'s constructor,
-    whose arguments differ from type to type (``HTTPError``'s five)."""
-    readable = _readable_type(network)
-    error = readable.__new__(readable)
-    error.args = args
-    for name, value in state.items():
-        setattr(error, name, value)
-    return error
-
-
-def _attributes(error: BaseException) -> dict[str, Any]:
-    """The attributes of ``error``: its ``vars()``, and an :class:`OSError`'s own fields, which
-    it keeps outside them."""
-    attributes = dict(vars(error))
-    if isinstance(error, OSError):
-        attributes.update(errno=error.errno, strerror=error.strerror, filename=error.filename,
-                          filename2=error.filename2)
-    return attributes
-
-
-def _readable(error: BaseException, message: str) -> CifarDownloadError:
-    """``error`` of the network, as a :class:`CifarDownloadError` of its type saying
-    ``message``."""
-    return _rebuilt(type(error), error.args, {**_attributes(error), "message": message})
 
 
 def cifar_root(root: str | Path | None) -> Path:
@@ -140,8 +86,8 @@ def download_cifar(key: str, root: Path, *, is_whole: Callable[[], bool]) -> Non
     FileWriteError
         ``root`` cannot be written (no permission, read-only, full, a file in the way).
     CifarDownloadError
-        The network refused or cut the download: :func:`download_failure`'s message, as an
-        error of the network's type too (urllib's ``URLError``, ...).
+        The network refused or cut the download: :func:`download_failure`'s message, an
+        :class:`OSError` whose cause is the network's error.
     """
     try:
         from torchvision import datasets
@@ -182,7 +128,7 @@ def download_cifar(key: str, root: Path, *, is_whole: Callable[[], bool]) -> Non
         by_hand = download_failure(key, root, err)
         if by_hand is None:
             raise  # a damaged archive
-        raise _readable(err, by_hand) from err
+        raise CifarDownloadError(by_hand) from err
     finally:
         socket.setdefaulttimeout(timeout)
         if lock.is_locked:
@@ -208,10 +154,10 @@ def download_failure(name: str, root: str | Path | None, error: BaseException) -
     True
     """
     key = registry_key(name)
-    if key not in CIFAR_ARCHIVES or not isinstance(error, _NETWORK_ERRORS):
-        return None
     if isinstance(error, CifarDownloadError):
         return str(error)
+    if key not in CIFAR_ARCHIVES or not isinstance(error, _NETWORK_ERRORS):
+        return None
     reason = getattr(error, "reason", None)  # urllib's URLError: the socket's error it wraps
     if not isinstance(reason, BaseException):  # an HTTPError's is its status text: 'Not Found'
         reason = error
