@@ -35,7 +35,7 @@ def field_kinds(cls: type) -> dict[str, type]:
 
 
 def closest_name_hint(name: str, known: Iterable[str]) -> str:
-    """". Did you mean 'x'?" for the closest known name (:func:`pidkit._validate.did_you_mean`),
+    """". Did you mean 'x'?" for the closest known name (:func:`pidkit.utils.did_you_mean`),
     ending the sentence before it; or nothing. A name of a run's record (``run.teacher_file``)
     is said to be no setting instead (:func:`~pidkit_distill.teacher_keys.record_hint`)."""
     suggestion = did_you_mean(name, list(known))
