@@ -205,8 +205,6 @@ def _add_methods_table(parser: argparse.ArgumentParser) -> None:
 def _hide_unused_by_teacher(parser: argparse.ArgumentParser) -> None:
     """Complete ``train-teacher``'s help: the keys of a student's run that the teacher's does
     not read are parsed, to be refused or warned about, but not shown."""
-    from pidkit_distill.teacher_keys import unused_by_teacher
-
     keys = {key for key, _, _, _ in config_fields()}
     for action in parser._actions:
         if action.dest in keys and unused_by_teacher(action.dest) is not None:
