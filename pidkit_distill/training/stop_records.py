@@ -18,6 +18,7 @@ from pidkit.command_line import one_line
 
 __all__ = ["FirstStop", "first_stop_of", "peer_gone", "record_first_stop", "stop_cause"]
 
+
 class FirstStop(NamedTuple):
     """The first process of a run that stopped with an error: its rank, its one-line message,
     whether it was an interrupt (Ctrl-C, SIGTERM), and its cause (:func:`stop_cause`)."""
@@ -26,7 +27,6 @@ class FirstStop(NamedTuple):
     message: str
     interrupted: bool
     cause: str
-
 
 
 _PEER_GONE = ("connection closed by peer", "connection reset by peer", "broken pipe",
