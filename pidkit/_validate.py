@@ -31,6 +31,7 @@ from ._joint_advice import (
     text_cell_refusal,
 )
 from ._memory import check_memory
+from ._pandas_tables import pandas_table_advice
 from ._type_names import type_with_article
 
 SUM_TOLERANCE = 1e-9
@@ -288,7 +289,7 @@ def check_joint(p: Any, *, name: str = "p_yts", normalize: bool = False) -> np.n
     arr = _as_real_array(p, name)
     if arr.ndim != 3:
         # A stack of joints is told what to do with a stack, not to reshape it.
-        fix = stack_advice(arr.shape, name).lstrip() or (
+        fix = (stack_advice(arr.shape, name) or pandas_table_advice(p, name)).lstrip() or (
             "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).")
         raise ValueError(
             f"{name} must be a 3-D array indexed {name}[y, t, s] (target, teacher, student); "

@@ -32,6 +32,7 @@ from .._labels import (
     rounding_fix,
     shown_float,
 )
+from .._pandas_tables import pandas_table_advice
 
 __all__ = [
     "check_counts",
@@ -199,7 +200,8 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     ndim = shape.count(",") + 1
     what = f"{name} must be a {ndim}-D array of sample counts of shape {shape}"
     if arr.ndim != ndim or arr.dtype.kind not in "iubf":
-        raise ValueError(f"{what}; got shape {arr.shape}, dtype {arr.dtype}.")
+        advice = pandas_table_advice(counts, name) if ndim == 3 and arr.ndim != ndim else ""
+        raise ValueError(f"{what}; got shape {arr.shape}, dtype {arr.dtype}.{advice}")
     if arr.dtype.kind == "f":
         if not np.isfinite(arr).all():
             raise ValueError(f"{what}; it contains NaN or infinity.")
