@@ -196,6 +196,11 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     a table of probabilities, negative, NaN or infinite entries, and a table without samples are a
     ValueError naming ``name`` (``shape`` names its axes in the message, e.g. ``"(n_y, n_t, n_s)"``).
     """
+    if isinstance(counts, tuple) and "counts" in getattr(counts, "_fields", ()):  # an EmpiricalJoint
+        raise TypeError(
+            f"{name} must be an array, not the {type(counts).__name__} that holds one; pass its "
+            ".counts attribute."
+        )
     arr = converted(counts, name, "an array of sample counts")
     ndim = shape.count(",") + 1
     what = f"{name} must be a {ndim}-D array of sample counts of shape {shape}"
