@@ -82,7 +82,13 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.device_checks import check_devices
-from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, load_data
+from pidkit_distill.training.loaders import (
+    DataError,
+    ShardedBatchSampler,
+    data_options,
+    load_data,
+    teacher_option_refusal,
+)
 from pidkit_distill.training.model_checks import (
     check_one_sample_batches,
     check_runs,
@@ -341,7 +347,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
     if config.teacher.data_options:
-        with _about("teacher.data_options", data_name=config.data.name):
+        with _about_teachers_data(config):
             teacher_data, teacher_bundle = _data_of(config, teacher=True)
     with _about("data.batch_size"):
         ShardedBatchSampler(data.n_train, config.data.batch_size, world_size=world_size_from_env(),
@@ -451,7 +457,7 @@ def _data_of(config: TrainConfig, *, teacher: bool) -> tuple[DatasetSpec, Datase
     done once, through :func:`~pidkit_distill.training.loaders.load_data` (whose checks the run
     needs), and the run trains on what it returned (a loader that takes a minute took one for
     each description and one for the run)."""
-    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
+    options = data_options(config, teacher=teacher)
     if not is_user_dataset(config.data.name):
         return describe_dataset(config.data.name, root=config.data.root or None,
                                 seed=config.data.seed, **options), None
@@ -482,6 +488,21 @@ def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
     return (f"notice: run.resume is set, but run folder {str(run_dir.absolute())!r} holds no "
             f"checkpoint: this run starts at epoch 1{relative}; to continue a run, set "
             "run.out_dir and run.name to its folder")
+
+
+@contextmanager
+def _about_teachers_data(config: TrainConfig) -> Iterator[None]:
+    """:func:`_about` ``teacher.data_options``, the teacher's data being described, where a
+    refusal of entries is keyed to the table that gave them
+    (:func:`~pidkit_distill.training.loaders.teacher_option_refusal`): an entry of
+    ``data.options`` at fault is ``data.options``'s, though ``data.options`` alone passed."""
+    try:
+        with _about("teacher.data_options", data_name=config.data.name):
+            yield
+    except ConfigEntryError as err:  # _about's, keyed teacher.data_options
+        if not err.entries:
+            raise
+        raise teacher_option_refusal(err, config) from err.__cause__
 
 
 @contextmanager

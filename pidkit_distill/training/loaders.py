@@ -37,13 +37,14 @@ from torch.utils.data import (
 )
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
 from pidkit_distill.data.registry import describes_its_sizes, is_user_dataset, sample_problem
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = ["DataError", "DataOutOfMemory", "ShardedBatchSampler", "batch_sampler",
-           "eval_loader", "load_data", "train_loader"]
+           "data_options", "eval_loader", "load_data", "teacher_option_refusal", "train_loader"]
 
 
 class DataError(ValueError):
@@ -73,6 +74,75 @@ class DataOutOfMemory(TrainingError):
         super().__init__(reason, hint=hint, **{"epoch": None, "loading_data": True, **keywords})
 
 
+def data_options(config: TrainConfig, *, teacher: bool = False) -> dict[str, Any]:
+    """The options that the data set is loaded with: ``data.options``, and for the teacher's
+    data (``teacher``) ``teacher.data_options`` on top of them.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> config = load_config(overrides=["data.name=synthetic", "data.options.n_train=64",
+    ...                                 "teacher.data_options.target=joint"])
+    >>> data_options(config), data_options(config, teacher=True)
+    ({'n_train': 64}, {'n_train': 64, 'target': 'joint'})
+    """
+    return {**config.data.options, **(config.teacher.data_options if teacher else {})}
+
+
+def teacher_option_refusal(err: ConfigEntryError, config: TrainConfig) -> ConfigEntryError:
+    """``err``, a refusal of entries of the teacher's data options (:func:`data_options`), keyed
+    to the table that gave the entries at fault, so that it names the option the user typed.
+
+    An entry of ``teacher.data_options`` at fault, and none of ``data.options`` alone, is
+    ``teacher.data_options``'s, told as ``err`` tells it. An entry of ``data.options`` that
+    ``teacher.data_options`` does not replace is ``data.options``'s, though that table alone,
+    the student's data, passed: the combination is refused, so the message says that it is the
+    teacher's data, with the entries of ``teacher.data_options`` at fault beside it (the whole
+    table where none of its entries is).
+
+    Parameters
+    ----------
+    err : ConfigEntryError
+        The refusal, its ``entries`` the options at fault (its ``key`` is not read).
+    config : TrainConfig
+        The configuration whose teacher's data was loaded.
+
+    Returns
+    -------
+    ConfigEntryError
+        Of ``err``'s type, ``err``'s notes kept; its ``key`` ``"data.options"`` or
+        ``"teacher.data_options"``, and its message starting with that key.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> config = load_config(overrides=["data.name=synthetic", "data.options.n_train=4",
+    ...                                 "teacher.data_options.target=joint"])
+    >>> refusal = teacher_option_refusal(ConfigEntryError(
+    ...     "n_train must be >= 8 for target='joint'; got 4.", 4, entries=("n_train",)), config)
+    >>> print(refusal)
+    data.options: the teacher's data (data.options with teacher.data_options target='joint' \
+on top; the student's data, data.options alone, is fine): n_train must be >= 8 for \
+target='joint'; got 4.
+    >>> refusal.key, refusal.entries
+    ('data.options', ('n_train',))
+    """
+    on_top = config.teacher.data_options
+    under = tuple(entry for entry in err.entries
+                  if entry in config.data.options and entry not in on_top)
+    key, said, entries = "teacher.data_options", err.said, err.entries
+    if under:
+        at_fault = {entry: on_top[entry] for entry in err.entries if entry in on_top} or on_top
+        given = ", ".join(f"{name}={value!r}" for name, value in at_fault.items())
+        key, entries = "data.options", under
+        said = (f"the teacher's data (data.options with teacher.data_options {given} on top; "
+                f"the student's data, data.options alone, is fine): {err.said}")
+    refusal = type(err)(said, err.value, lead=err.lead, entries=entries, key=key, about=key)
+    for note in getattr(err, "__notes__", ()):
+        refusal.add_note(note)
+    return refusal
+
+
 def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
     """The run's data; ``teacher=True``: with ``teacher.data_options`` applied on top.
 
@@ -80,9 +150,11 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
     ------
     DataError
         The data set refused its files when read (a damaged CIFAR batch): ``data:`` and its
-        message. Or a sample is no pair ``(x, y)`` of a float32 ``x`` of its ``input_shape``
-        and one int label (:func:`_misfit_samples`: each ``TensorDataset`` by its tensors,
-        through Subsets and ConcatDatasets; any other part of a split, such as a ``Dataset``
+        message; a refusal of the teacher's data options starts with the table that gave the
+        entries at fault (:func:`teacher_option_refusal`) instead. Or a sample is no pair
+        ``(x, y)`` of a float32 ``x`` of its ``input_shape`` and one int label
+        (:func:`_misfit_samples`: each ``TensorDataset`` by its tensors, through Subsets and
+        ConcatDatasets; any other part of a split, such as a ``Dataset``
         of one's own, by its first sample, as :func:`~pidkit_distill.data.load_dataset` checks
         a split's): float64 inputs (a loader of one's own that returns ``torch.from_numpy(x)``)
         met the float32 networks in torch's "mat1 and mat2 must have the same dtype" in the
@@ -94,11 +166,13 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
         Memory ran out while it was loaded (a :class:`MemoryError`, torch's
         ``OutOfMemoryError``): a :class:`~pidkit_distill.TrainingError` saying so.
     """
-    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
+    options = data_options(config, teacher=teacher)
     try:
         bundle = load_dataset(config.data.name, root=config.data.root or None,
                               seed=config.data.seed, **options)
     except ValueError as err:
+        if teacher and isinstance(err, ConfigEntryError) and err.entries:
+            raise DataError(str(teacher_option_refusal(err, config))) from err
         raise DataError(f"data: {err}") from err
     except (MemoryError, torch.cuda.OutOfMemoryError) as err:
         raise _out_of_memory(config, options, err) from err

@@ -31,7 +31,7 @@ from pidkit_distill.signals import exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
-from pidkit_distill.training.loaders import DataError, load_data
+from pidkit_distill.training.loaders import DataError, data_options, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import (
     RunSummary,
@@ -338,7 +338,7 @@ def _load_data(config: TrainConfig, runtime: Runtime, *, teacher: bool = False) 
     """
     # first_stop's accessor of the default group's store (see there)
     default_store = getattr(dist.distributed_c10d, "_get_default_store", None)
-    options = {**config.data.options, **(config.teacher.data_options if teacher else {})}
+    options = data_options(config, teacher=teacher)
     if (not (runtime.distributed and dist.is_initialized()) or default_store is None
             or not options.get("download")):
         return _loaded(config, teacher=teacher)
