@@ -97,7 +97,10 @@ def _check_partition_size(n: int, what: str) -> None:
         raise ValueError(
             f"{what} has {n} symbols of positive mass; enumerating its set partitions is limited "
             f"to {MAX_PARTITION_SYMBOLS} symbols (Bell({MAX_PARTITION_SYMBOLS}) partitions). "
-            "Merge symbols first or use measure='gh', which has no such limit."
+            "Merge symbols first, or bound this reading from both sides: measure='wedge' is at "
+            "most it and takes any size; measure='gh' is at least it and has no limit on symbols, "
+            "but refuses a joint whose polytope could have more than max_vertices vertices (a "
+            "full-support 2x10x10 one, say), where 'prec' and 'broja' bound it from above."
         )
 
 
