@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_pmf as _check_pmf  # not part of this module's namespace
+from ._validate import check_choice as _check_choice  # not part of this module's namespace
+from ._validate import check_pmf as _check_pmf
 
 __all__ = [
     "and_",
@@ -136,8 +137,7 @@ def unq(source: str = "t") -> np.ndarray:
     >>> [round(a, 6) for a in (r.red, r.uni_t, r.uni_s, r.syn)]   # Red, Uni_T, Uni_S, Syn
     [0.0, 0.0, 1.0, 0.0]
     """
-    if source not in ("t", "s"):
-        raise ValueError(f"source must be 't' or 's'; got {source!r}.")
+    _check_choice(source, ("t", "s"), name="source")
     return _function_of_sources(lambda t, s: t if source == "t" else s)
 
 
