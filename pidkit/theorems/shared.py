@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._settings import check_generator
+from .._settings import check_generator, check_seed
 from .._units import from_nats
 from .._validate import check_joint
 from ..measures import cmi_nats, entropy_nats
@@ -97,3 +97,28 @@ def joints_to_check(
     if not ps:
         raise ValueError("joints must hold at least one joint p[y, t, s]; got none.")
     return ps
+
+
+def recorded_seed(random_state: Any) -> Any:
+    """``random_state`` as a check uses and records it: ``None`` becomes a seed drawn now (an int,
+    which the report's ``details["random_state"]`` keeps, so that a violation found on random
+    joints can be drawn again); anything else comes back as it is.
+
+    Examples
+    --------
+    >>> recorded_seed(7), isinstance(recorded_seed(None), int)
+    (7, True)
+    """
+    return check_seed(None) if random_state is None else random_state
+
+
+def seed_record(random_state: Any) -> int | None:
+    """What ``details["random_state"]`` holds: the int seed, or None for a Generator or RandomState
+    (whose state a check advances and does not record).
+
+    Examples
+    --------
+    >>> seed_record(7), seed_record(np.random.default_rng(0))
+    (7, None)
+    """
+    return int(random_state) if isinstance(random_state, (int, np.integer)) else None

@@ -14,7 +14,7 @@ from .._units import check_units, from_nats
 from .._validate import check_tol
 from ..bertschinger import bertschinger
 from .report import TheoremReport
-from .shared import DEFAULT_TOL_BITS, joints_to_check
+from .shared import DEFAULT_TOL_BITS, joints_to_check, recorded_seed, seed_record
 
 __all__ = ["check_theorem_3_2"]
 
@@ -47,7 +47,8 @@ def check_theorem_3_2(
     sparsity : float, default=0.2
         Probability that a cell of a random joint is set to zero.
     random_state : int, numpy.random.Generator, RandomState or None
-        Seed for the random joints and the coarsenings.
+        Seed for the random joints and the coarsenings. ``None`` draws one and records it in
+        ``details["random_state"]`` (pass it back to draw the same joints and merges again).
     units : {"bits", "nats"}, default="bits"
     tol : float, default=1e-7
         Slack in bits.
@@ -70,6 +71,7 @@ joint(s) whose teacher has at most 2 symbols (the merge leaves it constant): giv
     """
     units = check_units(units)
     tol = check_tol(tol)
+    random_state = recorded_seed(random_state)
     rng = check_generator(random_state)
     ps = joints_to_check(joints, n, sizes, sparsity, rng)
     rows = []
@@ -123,5 +125,6 @@ joint(s) whose teacher has at most 2 symbols (the merge leaves it constant): giv
         summary=f"{len(rows)} joint(s); (2) on the student S' = (T, S), (3) on a random merge h"
         + caveat,
         units=units,
-        details={"tol_bits": tol, "sizes": sizes, "sparsity": sparsity, "trivial_merges": trivial},
+        details={"tol_bits": tol, "sizes": sizes, "sparsity": sparsity, "trivial_merges": trivial,
+                 "random_state": seed_record(random_state)},
     )

@@ -16,7 +16,7 @@ from .._validate import check_tol
 from ..redundancy import redundancy
 from ..redundancy.vertex_limit import TooManyVertices
 from .report import TheoremReport
-from .shared import DEFAULT_TOL_BITS, joints_to_check
+from .shared import DEFAULT_TOL_BITS, joints_to_check, recorded_seed, seed_record
 
 __all__ = ["CHAIN", "check_theorem_4_1", "sizes_remedy"]
 
@@ -103,6 +103,8 @@ def check_theorem_4_1(
     sparsity : float, default=0.3
         Probability that a cell is set to zero (zeros make I_wedge and the readings non-trivial).
     random_state : int, numpy.random.Generator, RandomState or None
+        Seed for the random joints. ``None`` draws one and records it in
+        ``details["random_state"]`` (pass it back to draw the same joints again).
     joints : iterable of array_like, optional
         Check these joints instead of random ones.
     units : {"bits", "nats"}, default="bits"
@@ -128,6 +130,7 @@ def check_theorem_4_1(
     units = check_units(units)
     tol = check_tol(tol)
     check_progress(progress)
+    random_state = recorded_seed(random_state)
     ps = joints_to_check(joints, n, sizes, sparsity, random_state)
     measures = (*CHAIN, "gh-function-of-s")
     joints_shown = progress_bar(progress, iterable=ps, desc="theorem 4.1", unit="joint")
@@ -165,5 +168,6 @@ def check_theorem_4_1(
             "sparsity": sparsity,
             "measures": list(measures),
             "values_bits": values.tolist(),
+            "random_state": seed_record(random_state),
         },
     )
