@@ -169,6 +169,13 @@ def joint_from_dit(
             raise ValueError(
                 f"target and sources must index the distribution's {n_vars} variables; got {group}."
             )
+    shared = sorted(set(groups[0]) & (set(groups[1]) | set(groups[2])))
+    if shared:
+        raise ValueError(
+            f"target and sources share variable(s) {shared}: a source that holds the target tells "
+            "all of it, and the PID says nothing about the sources. Name the sources among the "
+            "other variables."
+        )
     keys = [[tuple(o[i] for i in group) for o in d.outcomes] for group in groups]
     codes_labels = [encode_labels(as_objects(k), name) for k, name in zip(keys, "yts", strict=True)]
     shape = tuple(labels.size for _, labels in codes_labels)
