@@ -165,7 +165,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
                    key=lambda m: m["test_acc"], default=None)
         best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
-        atoms = final_audit(run.audit) or {}
+        # a run without a completed epoch has only its untrained student's audit (epoch 0)
+        atoms = (final_audit(run.audit) if metrics else None) or {}
         layer = atoms.get("layer")
         flags = audit_flags(atoms) if atoms else []
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
