@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any
 
-import numpy as np
 from numpy.typing import ArrayLike
 
 from ._result import PIDResult
@@ -73,8 +72,6 @@ def pid(
                 "p_yts is a dit Distribution: name its target variable, e.g. "
                 "pidkit.pid(d, target=2, sources=[0, 1])."
             )
-        if sources is None:
-            sources = _default_sources(p_yts, target)
         p_yts = joint_from_dit(p_yts, target=target, sources=sources).p
     elif target is not None or sources is not None:
         given, drop = (("target only applies", "Drop it") if sources is None
@@ -88,27 +85,6 @@ def pid(
     function = _MEASURES[check_choice(measure, MEASURES, name="measure")]
     _check_options(measure, options)
     return function(p_yts, **options)
-
-
-def _default_sources(d: Any, target: Any) -> tuple[int, int]:
-    """The sources of ``pid(d, target=...)`` without ``sources``: the two variables of the dit
-    Distribution ``d`` that ``target`` leaves, in order; a ValueError saying how to name them where
-    not exactly two are left. A ``target`` that names no variable gets ``(0, 1)``, so that
-    :func:`joint_from_dit` refuses it with its own message."""
-    n_vars = len(d.outcomes[0])
-    named = [target] if isinstance(target, (int, np.integer)) else target
-    if (isinstance(named, (str, bytes)) or not isinstance(named, Sequence)
-            or not all(isinstance(i, (int, np.integer)) and 0 <= i < n_vars for i in named)):
-        return (0, 1)
-    others = [i for i in range(n_vars) if i not in {int(i) for i in named}]
-    if len(others) == 2:
-        return (others[0], others[1])
-    example = (f"e.g. sources=[{others[:-1]}, {others[-1]}] to read variables {others[:-1]} as T"
-               if len(others) > 2 else "a PID needs two source variables besides the target")
-    raise ValueError(
-        f"sources: p_yts is a dit Distribution of {n_vars} variables, and target={target!r} leaves "
-        f"{len(others)} ({others}), not two: name the two sources ({example})."
-    )
 
 
 @functools.cache

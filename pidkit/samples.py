@@ -119,7 +119,7 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
 
 
 def joint_from_dit(
-    d: Any, *, target: int | Sequence[int], sources: Sequence[int | Sequence[int]]
+    d: Any, *, target: int | Sequence[int], sources: Sequence[int | Sequence[int]] | None = None
 ) -> EmpiricalJoint:
     """Convert a ``dit.Distribution`` into a joint ``p[y, t, s]``.
 
@@ -128,8 +128,9 @@ def joint_from_dit(
     d : dit.Distribution
     target : int or sequence of int
         Index (or indices) of the random variables forming Y.
-    sources : sequence of two ints or sequences of int
-        The variables forming T and S, in that order.
+    sources : sequence of two ints or sequences of int, optional
+        The variables forming T and S, in that order. By default the two variables other than
+        ``target``, in order (a ``ValueError`` where not exactly two are left).
 
     Returns
     -------
@@ -148,6 +149,8 @@ def joint_from_dit(
         raise TypeError(f"d must be a dit Distribution; got {type(d).__name__}.")
     if d.is_log():  # log-probabilities would be read as (negative) masses
         d = d.copy(base="linear")
+    if sources is None:
+        sources = _default_sources(d, target)
     if isinstance(sources, (str, bytes)) or not isinstance(sources, Sequence) or len(sources) != 2:
         raise ValueError(f"sources must name exactly two variables (T, S); got {sources!r}.")
 
@@ -183,3 +186,24 @@ def joint_from_dit(
     np.add.at(p, tuple(codes for codes, _ in codes_labels), np.asarray(d.pmf, dtype=float))
     labels = {name: lab for name, (_, lab) in zip("yts", codes_labels, strict=True)}
     return EmpiricalJoint(check_pmf(p, name="d", normalize=True), labels, np.zeros(shape, dtype=np.int64), 0)
+
+
+def _default_sources(d: Any, target: Any) -> tuple[int, int]:
+    """The sources of :func:`joint_from_dit` (and ``pid(d, target=...)``) without ``sources``: the
+    two variables of the dit Distribution ``d`` that ``target`` leaves, in order; a ValueError
+    saying how to name them where not exactly two are left. A ``target`` that names no variable
+    gets ``(0, 1)``, so that the target's own check refuses it."""
+    n_vars = len(d.outcomes[0])
+    named = [target] if isinstance(target, (int, np.integer)) else target
+    if (isinstance(named, (str, bytes)) or not isinstance(named, Sequence)
+            or not all(isinstance(i, (int, np.integer)) and 0 <= i < n_vars for i in named)):
+        return (0, 1)
+    others = [i for i in range(n_vars) if i not in {int(i) for i in named}]
+    if len(others) == 2:
+        return (others[0], others[1])
+    example = (f"e.g. sources=[{others[:-1]}, {others[-1]}] to read variables {others[:-1]} as T"
+               if len(others) > 2 else "a PID needs two source variables besides the target")
+    raise ValueError(
+        f"sources: the dit Distribution has {n_vars} variables, and target={target!r} leaves "
+        f"{len(others)} ({others}), not two: name the two sources ({example})."
+    )

@@ -1,8 +1,8 @@
 """pid(d, target=...) on a dit Distribution took sources (0, 1) whatever the target: with target=0
 the target was its own source T (XOR's 1 bit of synergy read as 1 bit unique to T), and with four
 variables the third was dropped without a word. The default is now the two variables the target
-leaves (a ValueError where not two are), and joint_from_dit refuses a source that holds the
-target."""
+leaves (a ValueError where not two are), in joint_from_dit too (where sources was required), and
+joint_from_dit refuses a source that holds the target."""
 
 import pytest
 
@@ -24,9 +24,11 @@ def test_more_than_two_variables_left_must_be_named():
     with pytest.raises(ValueError) as refusal:
         pidkit.pid(d, target=3)
     assert str(refusal.value) == (
-        "sources: p_yts is a dit Distribution of 4 variables, and target=3 leaves 3 ([0, 1, 2]), not "
+        "sources: the dit Distribution has 4 variables, and target=3 leaves 3 ([0, 1, 2]), not "
         "two: name the two sources (e.g. sources=[[0, 1], 2] to read variables [0, 1] as T)."
     )
+    joint = pidkit.joint_from_dit(dit.Distribution(XOR, [0.25] * 4), target=0)
+    assert joint.labels["t"].tolist() == [("0",), ("1",)] and joint.p[0, 1, 1] == 0.25  # T = X1, S = X2
     grouped = pidkit.pid(d, target=3, sources=[[0, 1], 2])
     assert grouped.i_yts == pytest.approx(0.811278, abs=1e-6)
     assert pidkit.pid(d, target=[2, 3]).i_yts == pytest.approx(1.5, abs=1e-9)
