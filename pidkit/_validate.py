@@ -340,6 +340,9 @@ def _as_real_array(p: Any, name: str, *, masses: bool = True) -> np.ndarray:
     if isinstance(p, tuple) and hasattr(p, "_fields") and "p" in p._fields:  # e.g. an EmpiricalJoint
         raise TypeError(
             f"{name} must be an array, not the {type(p).__name__} that holds one; pass its .p attribute."
+            if masses else
+            f"{name} must be an array of numbers; got {type_with_article(p)}, which holds a discrete "
+            "joint p[y, t, s], no covariance: decompose that with pidkit.pid(joint.p)."
         )
     if isinstance(p, np.ma.MaskedArray):
         n_masked = int(np.ma.count_masked(p))
