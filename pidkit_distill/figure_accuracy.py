@@ -6,7 +6,8 @@ metrics records give the size of the held-out set (``test_n``), a lone run's acc
 band of one binomial standard error, so that the axis does not zoom into noise; where they give
 the share of the held-out set's most common class (``test_majority``), a dotted grey line marks
 that chance level (:mod:`pidkit_distill.chance`), one per level the runs have (dotted, as no
-run's line is: dashed is an untrained teacher's). A level far below (or above) every curve is not
+run's line is: dashed is an untrained teacher's), whose legend entry names its data sets where the
+runs are of several. A level far below (or above) every curve is not
 drawn, as it would stretch the axis and squeeze the curves (CIFAR-100: chance 1 %, runs at
 60-75 %): its legend entry says it lies below (above) the axis instead.
 """
@@ -70,12 +71,17 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             plot_mean(ax, epochs, values, mean_line(group, lines, rounds, label),
                       band_alpha=band_alpha)
             spread = True
-    chances = sorted({chance for group in groups for run in group.runs if run.metrics
-                      and (chance := run.metrics[-1].get("test_majority")) is not None})
+    chances: dict[float, set[str]] = {}  # each chance level, and the data sets that have it
+    for group in groups:
+        for run in group.runs:
+            if run.metrics and (chance := run.metrics[-1].get("test_majority")) is not None:
+                chances.setdefault(chance, set()).add(run.config["data"]["name"])
+    several_data = len(set().union(*chances.values())) > 1
     low, high = ax.dataLim.intervaly  # the curves' range, bands included (inf, -inf: none)
     reach = CHANCE_STRETCH * max(high - low, 0.2)
-    for chance in chances:
-        label = f"chance: always the most common class ({shown_percent(chance):.1f} %)"
+    for chance, data in sorted(chances.items()):
+        on = f" on {', '.join(sorted(data))}" if several_data else ""
+        label = f"chance{on}: always the most common class ({shown_percent(chance):.1f} %)"
         side = ("" if not np.isfinite([low, high]).all() else "below" if chance < low - reach
                 else "above" if chance > high + reach else "")
         if side:  # the line's style in the legend, no line on the axes

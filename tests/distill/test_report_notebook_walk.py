@@ -8,6 +8,7 @@ import json
 
 from test_report import fake_run, figures, rows  # noqa: F401  (figures: a fixture)
 
+from pidkit_distill import write_report
 from pidkit_distill.report import load_run, summary_table
 
 
@@ -21,3 +22,28 @@ def test_a_run_killed_in_its_first_epoch_shows_no_atoms_of_its_untrained_student
     assert [json.loads(line)["epoch"] for line in audit] == [0, 0]
     row = rows(summary_table([load_run(killed)]))[0]
     assert row == "| killed | synthetic | bas | untrained | 0/5 |" + "  |" * 11
+
+
+def test_the_chance_lines_of_runs_on_two_data_sets_name_them(tmp_path, figures):  # noqa: F811
+    # a digits run and a synthetic one in one report: two identical dotted grey lines whose
+    # legend entries, 'chance: always the most common class (10.2 %)' and '(25.8 %)', said not
+    # which data set each is the chance of
+    digits = fake_run(tmp_path / "digits", epochs=2)
+    config = json.loads((digits / "config.json").read_text())
+    config["data"]["name"] = "digits"
+    (digits / "config.json").write_text(json.dumps(config))
+    for run, chance, n in ((digits, 46 / 450, 450), (fake_run(tmp_path / "synth", epochs=2),
+                                                     516 / 2000, 2000)):
+        (run / "metrics.jsonl").write_text("".join(json.dumps(
+            {"epoch": e, "test_acc": 0.4 * e - 0.2, "teacher_acc": 0.9, "test_majority": chance,
+             "test_n": n}) + "\n" for e in (1, 2)))
+    write_report([digits, tmp_path / "synth"], out_dir=tmp_path / "rep")
+    (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]
+    legend = [text.get_text() for text in fig.legends[0].get_texts()]
+    assert legend == ["digits", "synth",
+                      "chance on digits: always the most common class (10.2 %)",
+                      "chance on synthetic: always the most common class (25.8 %)"]
+    write_report(digits, out_dir=tmp_path / "one")  # one data set: its entry as before
+    legend = [text.get_text() for text in figures[next(t for t in figures if t.startswith(
+        "Student"))].legends[0].get_texts()]
+    assert legend == ["digits", "chance: always the most common class (10.2 %)"]
