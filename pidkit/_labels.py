@@ -498,7 +498,7 @@ def encode_labels(
     """
     arr = label_array(values, name)
     if arr.ndim != 1:
-        raise not_one_axis_error(values, arr.shape, name, others or {})
+        raise not_one_axis_error(values, arr.shape, name, others or {}, one_hot=_one_hot(arr))
     if n is not None and arr.shape[0] != n:
         raise ValueError(f"y, t and s must have the same length; {name} has {arr.shape[0]}, not {n}.")
     if arr.size == 0:
@@ -522,13 +522,15 @@ def encode_labels(
 
 
 def not_one_axis_error(
-    given: Any, shape: tuple[int, ...], name: str, others: Mapping[str, int | None]
+    given: Any, shape: tuple[int, ...], name: str, others: Mapping[str, int | None], *,
+    one_hot: bool = False,
 ) -> ValueError:
     """The refusal of labels ``given``, passed as argument ``name``, of ``shape``, which is not
     1-D, by :func:`encode_labels`: a column is told to ravel it (:func:`~pidkit._arrays.column_fix`),
     and so is a row of ``k`` labels where an argument among ``others`` (its name -> the number
-    of samples it holds, ``None`` where unknown) holds ``k`` samples; anything else, one sample's
-    features among them, is pointed to the estimator of features.
+    of samples it holds, ``None`` where unknown) holds ``k`` samples; a ``one_hot`` matrix (one 1
+    a row, the rest 0) is told to take each row's argmax; anything else, one sample's features
+    among them, is pointed to the estimator of features.
 
     Examples
     --------
@@ -543,9 +545,20 @@ hold 3 samples: pass np.asarray(y).ravel().
         holds = f"{' and '.join(shown_by)} hold{'' if len(shown_by) > 1 else 's'} {shape[1]} samples"
         ravel = method_fix(given, name, "ravel()")
         fix = f"{name} is one row of {shape[1]} labels, as {holds}: pass {ravel}."
+    elif one_hot:
+        fix = (f"{name} is one-hot (one 1 a row): pass each sample's class, "
+               f"{method_fix(given, name, 'argmax(axis=1)')}.")
     else:
         fix = "For feature matrices use pidkit.estimate.pid_from_representations, which discretises them."
     return ValueError(f"{name} must be 1-D (one label per sample); got shape {shape}. {fix}")
+
+
+def _one_hot(arr: np.ndarray) -> bool:
+    """Whether ``arr`` is a one-hot matrix of two rows and two columns or more: numbers 0 and 1,
+    one 1 a row (one row is as much one sample's features)."""
+    if arr.ndim != 2 or min(arr.shape) < 2 or arr.dtype.kind not in "biuf":
+        return False
+    return bool(np.isin(arr, (0, 1)).all() and (arr.sum(axis=1) == 1).all())
 
 
 def as_objects(values: list[Any]) -> np.ndarray:
