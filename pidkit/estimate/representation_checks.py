@@ -15,6 +15,7 @@ from sklearn.exceptions import NotFittedError
 
 from pidkit._settings import check_int
 from pidkit._validate import did_you_mean
+from pidkit.redundancy.closed_form import MAX_PARTITION_SYMBOLS
 
 from .._arrays import batches_hint, method_fix
 from .cluster_count import DEFAULT_CLUSTERS
@@ -199,4 +200,27 @@ def check_one_row_per_sample(n: int, t_arr: np.ndarray, s_arr: np.ndarray, t_fea
     raise ValueError(
         "y, t_features and s_features must have one row per sample, in the same order; got "
         f"{n}, {t_arr.shape[0]} and {s_arr.shape[0]} rows.{''.join(transposed)}{''.join(batches)}"
+    )
+
+
+def check_partition_sides(measure: str, shape: tuple[int, ...], sides: dict[str, Any]) -> None:
+    """Refuse, before any solve, a joint of ``shape`` whose source has more values than the
+    ``"gh-function-of-t"`` (``"-s"``) reading can enumerate the set partitions of, saying how to
+    give that side fewer: ``sides`` maps ``"t_features"`` and ``"s_features"`` to their settings
+    (``kind`` ``"clustered"`` or ``"labels"``).
+
+    Examples
+    --------
+    >>> check_partition_sides("gh-function-of-t", (10, 9, 12), {"t_features": {"kind": "clustered"}})
+    """
+    axis = {"gh-function-of-t": 1, "gh-function-of-s": 2}.get(measure)
+    if axis is None or shape[axis] <= MAX_PARTITION_SYMBOLS:
+        return
+    side = "t_features" if axis == 1 else "s_features"
+    fewer = (f"n_clusters={MAX_PARTITION_SYMBOLS} or fewer" if sides[side].get("kind") == "clustered"
+             else "labels with rare ones merged")
+    raise ValueError(
+        f"measure={measure!r} enumerates the set partitions of {side}'s values, at most "
+        f"{MAX_PARTITION_SYMBOLS}, and {side} has {shape[axis]} here: pass {fewer}, or bound this "
+        "reading with measure='wedge' (at most it) or 'broja' (at least it)."
     )

@@ -67,6 +67,7 @@ from .representation_checks import (
     check_n_clusters,
     check_one_feature_side,
     check_one_row_per_sample,
+    check_partition_sides,
     resolve_bias_correction,
 )
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
@@ -365,6 +366,7 @@ def pid_from_representations(
                               fixed)
     else:  # here, not in correct_counts, whose messages name its own argument, method
         check_sample_size(joint.counts.shape, joint.n_samples, method=method, subsamples=parts, **fixed)
+    check_partition_sides(measure, joint.p.shape, {"t_features": t_set, "s_features": s_set})
     fewer_values = (  # pid's max_vertices is not an option here: say what is
         f"or fewer values per source (here {joint.p.shape[1]} for t_features, {joint.p.shape[2]} "
         "for s_features): a smaller n_clusters for clustered features, rare labels merged"
