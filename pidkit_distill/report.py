@@ -136,7 +136,8 @@ def summary_table(runs: list[RunRecords]) -> str:
     estimated.
 
     Runs of the same name are named by as much of their path as tells them apart; the cells
-    of a run without a completed epoch or without an audit are empty. A paragraph under the
+    of a run without a completed epoch are empty, and so are the atoms' of a run without an
+    audit, whose estimate cell says so. A paragraph under the
     table names the runs still training, and those stopped short of their epochs, each with
     its epoch (:func:`_run_state`), and another those that ended their epochs at chance where
     their metrics records give it (:func:`~pidkit_distill.chance.chance_paragraph`). The
@@ -170,6 +171,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         layer = atoms.get("layer")
         flags = audit_flags(atoms) if atoms else []
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
+        if metrics and not atoms:  # its atom cells are empty: say why
+            estimate = ("not audited (run.audit_every = 0)"
+                        if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
         notes.update(flag_notes(atoms, flags))
         state = _run_state(run)
         if not state and metrics:

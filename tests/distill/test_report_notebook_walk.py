@@ -47,3 +47,16 @@ def test_the_chance_lines_of_runs_on_two_data_sets_name_them(tmp_path, figures):
     legend = [text.get_text() for text in figures[next(t for t in figures if t.startswith(
         "Student"))].legends[0].get_texts()]
     assert legend == ["digits", "chance: always the most common class (10.2 %)"]
+
+
+def test_a_run_without_an_audit_says_so_in_its_estimate_cell(tmp_path):
+    # a run of --run.audit_every 0 beside audited ones had a row of empty atom cells with
+    # nothing saying why: not audited, or its numbers lost
+    run = fake_run(tmp_path / "plain", epochs=2, audited=False)
+    for audit_every, estimate in ((0, "not audited (run.audit_every = 0)"),
+                                  (2, "no audit record in audit.jsonl")):
+        config = json.loads((run / "config.json").read_text())
+        config["run"]["audit_every"] = audit_every
+        (run / "config.json").write_text(json.dumps(config))
+        row = rows(summary_table([load_run(run)]))[0]
+        assert row.split(" | ")[8:] == ["", "", estimate, "", "", "", "", " |"]
