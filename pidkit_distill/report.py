@@ -178,10 +178,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         state = _run_state(run)
         if not state and metrics:
             ended[run.name] = last
-        if state:
-            states.setdefault(state, []).append(
-                f"{run.name} ({'after ' if state != 'still training' else ''}epoch "
-                f"{last.get('epoch', 0)} of {cfg['run']['epochs']})")
+        if state:  # where it is: in its first epoch, or after (training: at) its last logged
+            where = ("in epoch 1" if not metrics else
+                     f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
+            states.setdefault(state, []).append(f"{run.name} ({where} of {cfg['run']['epochs']})")
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             settings = atoms.get("settings", {})

@@ -60,3 +60,12 @@ def test_a_run_without_an_audit_says_so_in_its_estimate_cell(tmp_path):
         (run / "config.json").write_text(json.dumps(config))
         row = rows(summary_table([load_run(run)]))[0]
         assert row.split(" | ")[8:] == ["", "", estimate, "", "", "", "", " |"]
+
+
+def test_a_run_stopped_in_its_first_epoch_is_not_said_to_be_after_epoch_0(tmp_path):
+    # a run killed (or failed on a NaN loss) in epoch 1 read 'Stopped before its first
+    # checkpoint: killed (after epoch 0 of 5).'
+    killed = fake_run(tmp_path / "killed", epochs=0)
+    table = summary_table([load_run(killed)])
+    assert "Stopped before its first checkpoint: killed (in epoch 1 of 5). No process" in table
+    assert "epoch 0" not in table
