@@ -23,6 +23,7 @@ from pidkit_distill.models import available_models, build_model
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import holds_run, run_folders
+from pidkit_distill.run_records import RunRecords
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run
@@ -30,7 +31,7 @@ from pidkit_distill.unwritten_runs import unwritten_run
 __all__ = ["load_student"]
 
 
-def load_student(run_dir: str | bytes | os.PathLike[str], *,
+def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | Any, *,
                  map_location: str | torch.device = "cpu") -> nn.Module:
     """The student that a run trained, read from its folder, ready to use.
 
@@ -50,9 +51,11 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
 
     Parameters
     ----------
-    run_dir : str, bytes or path
+    run_dir : str, bytes, path, RunSummary or RunRecords
         A run folder written by ``pidkit-distill train`` or :func:`~pidkit_distill.train`
-        (``run.out_dir/run.name``; ``RunSummary.run_dir``).
+        (``run.out_dir/run.name``), or the ``RunSummary`` that ``train`` returned or the
+        :class:`~pidkit_distill.run_records.RunRecords` of :func:`~pidkit_distill.load_runs`,
+        for their folder (as :func:`~pidkit_distill.write_report` takes them).
     map_location : str or torch.device, default="cpu"
         The device the model is moved to (``"cuda"``, ``"cuda:1"``, ...).
 
@@ -75,7 +78,7 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
         checkpoint does not record the data's sizes and the run's data cannot be described
         here; ``map_location`` is not a device this machine has.
     TypeError
-        ``run_dir`` is not a path.
+        ``run_dir`` is none of a path, a ``RunSummary`` and a ``RunRecords``.
     OSError
         The checkpoint could not be read (no permission, a failing disk): the message names it
         and the system's reason.
@@ -106,6 +109,10 @@ def load_student(run_dir: str | bytes | os.PathLike[str], *,
     >>> student.training, student(torch.zeros(5, 32)).shape   # 32 inputs, 4 classes
     (False, torch.Size([5, 4]))
     """
+    if isinstance(run_dir, RunRecords):
+        run_dir = run_dir.path
+    elif isinstance(getattr(run_dir, "run_dir", None), (str, os.PathLike)):  # a RunSummary
+        run_dir = run_dir.run_dir
     if not isinstance(run_dir, (str, bytes, os.PathLike)):
         raise TypeError(f"run_dir must be the path of a run folder (a str, bytes or Path); got "
                         f"{type(run_dir).__name__}")
