@@ -198,7 +198,7 @@ def _decompose(args: argparse.Namespace) -> int:
     catalogue = examples.catalogue()
     check_choice(args.measure, MEASURES, name="--measure")
     if (args.example is None) == (args.joint is None):
-        raise UsageError("decompose: give either a joint file or --example NAME, not both or neither")
+        raise UsageError("give either a joint file or --example NAME, not both or neither")
     if args.example is not None:
         key = args.example.lower()
         if key not in catalogue:
@@ -393,7 +393,7 @@ def _check_settings(args: argparse.Namespace) -> dict[str, Any]:
     for name in given:
         if args.which != "all" and name not in _CHECK_TAKES[args.which]:
             takers = ", ".join(check for check, takes in _CHECK_TAKES.items() if name in takes)
-            raise UsageError(f"check {args.which} takes no --{name} (only {takers} and all do); drop it")
+            raise UsageError(f"{args.which} takes no --{name} (only {takers} and all do); drop it")
     settings = {**_CHECK_DEFAULTS, **given}
     check_choice(settings["measure"], MEASURES, name="--measure")  # before `all` runs the examples
     return settings
@@ -417,9 +417,9 @@ def _check(args: argparse.Namespace) -> int:
         reports = [runs[name]() for name in names]
     except TooManyVertices as exc:  # Theorem 4.1's own refusal, in this command's options' spelling
         remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)), "--max-vertices")
-        raise UsageError(f"check: {exc.explain(remedy=remedy)}") from exc
+        raise UsageError(exc.explain(remedy=remedy)) from exc
     except (ImportError, TypeError, ValueError) as exc:
-        raise UsageError(f"check: {one_line(exc)}") from exc
+        raise UsageError(one_line(exc)) from exc
     if args.json:
         print(json.dumps([r.to_dict() for r in reports], indent=2))
     else:
@@ -538,23 +538,25 @@ def _run(argv: Sequence[str] | None) -> int:
         args = get_parser().parse_args(argv)
     except SystemExit as exc:  # --help (0) or an argument error, already reported in one line
         return exc.code if isinstance(exc.code, int) else 2
+    # Every line a subcommand prints names it, as argparse's own errors do: 'pidkit check: error:'.
+    command = f"pidkit {args.command}"
     try:
-        with one_line_warnings(f"pidkit {args.command}"):
+        with one_line_warnings(command):
             return args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
         return end_closed_output()
     except (UsageError, TypeError, ValueError, ImportError, OSError, MemoryError) as exc:
         if args.debug:  # more to read, not another outcome: a script still sees 2 for bad input
             traceback.print_exc()
-        say_on_stderr(f"pidkit: error: {one_line(exc)}")
+        say_on_stderr(f"{command}: error: {one_line(exc)}")
         return 2
     except SolverError as exc:
         if args.debug:
             traceback.print_exc()
-        say_on_stderr(f"pidkit: solver failed: {one_line(exc)}")
+        say_on_stderr(f"{command}: solver failed: {one_line(exc)}")
         return 1
     except KeyboardInterrupt:
-        say_on_stderr("pidkit: interrupted")
+        say_on_stderr(f"{command}: interrupted")
         return 130
 
 

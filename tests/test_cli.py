@@ -108,7 +108,7 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, con
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("pidkit: error: "), captured.err
+    assert len(lines) == 1 and lines[0].startswith("pidkit decompose: error: "), captured.err
     assert "Traceback" not in captured.err
     assert re.search(match, lines[0]), lines[0]
 
@@ -125,7 +125,7 @@ def test_bad_input_is_one_line_on_stderr_with_exit_2(tmp_path, capsys, name, con
         (["decompose", "--example", "and", "--measure", "mmi "], "--measure must be one of"),
         # --n was ignored: the examples ran and passed as without it
         (["check", "examples", "--n", "5"],
-         r"^pidkit: error: check examples takes no --n \(only theorem-3\.2, theorem-4\.1 and all do\); "
+         r"^pidkit check: error: examples takes no --n \(only theorem-3\.2, theorem-4\.1 and all do\); "
          r"drop it$"),
     ],
 )
@@ -231,7 +231,7 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_status(tmp_path):
     lines = done.stderr.splitlines()
     assert lines[0] == "Traceback (most recent call last):"
     assert re.match(r"pidkit\.cli\.UsageError: .*bad\.npy: not a \.npy file", lines[-2])
-    assert re.match(r"pidkit: error: .*bad\.npy: not a \.npy file", lines[-1])
+    assert re.match(r"pidkit decompose: error: .*bad\.npy: not a \.npy file", lines[-1])
 
 
 def test_debug_keeps_exit_1_of_an_uncertified_answer(capsys, monkeypatch):
@@ -241,7 +241,7 @@ def test_debug_keeps_exit_1_of_an_uncertified_answer(capsys, monkeypatch):
     assert main(["decompose", "--example", "and", "--measure", "gh", "--debug"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
-    assert err.splitlines()[-1].startswith("pidkit: solver failed: gh:")
+    assert err.splitlines()[-1].startswith("pidkit decompose: solver failed: gh:")
 
 
 def test_the_installed_command_exits_2(tmp_path):
@@ -259,7 +259,7 @@ def test_uncertified_answer_exits_1(capsys, monkeypatch):
     monkeypatch.setattr(_mixture, "MAX_EXACT_PIVOTS", 0)
     assert main(["decompose", "--example", "and", "--measure", "gh"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("pidkit: solver failed: gh:")
+    assert err.count("\n") == 1 and err.startswith("pidkit decompose: solver failed: gh:")
 
 
 def test_a_huge_npy_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
@@ -280,9 +280,11 @@ def test_a_huge_npy_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
     ("text", "match"),
     [
         # json raised RecursionError, which escaped as a traceback (exit 1)
-        ("[" * 100_000 + "]" * 100_000, r"^pidkit: error: deep\.json: not valid JSON \(maximum recursion"),
+        ("[" * 100_000 + "]" * 100_000, r"^pidkit decompose: error: "
+         r"deep\.json: not valid JSON \(maximum recursion"),
         # json raised a plain ValueError: one line, but without the file's name
-        ("[[[" + "9" * 5000 + ", 1]]]", r"^pidkit: error: deep\.json: not valid JSON \(Exceeds the limit"),
+        ("[[[" + "9" * 5000 + ", 1]]]", r"^pidkit decompose: error: "
+         r"deep\.json: not valid JSON \(Exceeds the limit"),
     ],
     ids=["nested too deep", "integer too long"],
 )
@@ -315,7 +317,8 @@ def test_check_names_a_misspelt_measure_before_running_anything(capsys, monkeypa
     assert main(["check", "--measure", "ghh"]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1, captured.err
-    assert re.match(r"pidkit: error: --measure must be one of \['broja', .*got 'ghh'\. Did you mean 'gh'\?$",
+    assert re.match(r"pidkit check: error: "
+                    r"--measure must be one of \['broja', .*got 'ghh'\. Did you mean 'gh'\?$",
                     captured.err), captured.err
 
 
@@ -401,7 +404,7 @@ def test_a_check_refuses_an_option_it_does_not_take(capsys, monkeypatch, argv, t
     assert main(argv) == 2
     option = argv[2]
     assert capsys.readouterr().err == (
-        f"pidkit: error: check {argv[1]} takes no {option} (only {takers} and all do); drop it\n"
+        f"pidkit check: error: {argv[1]} takes no {option} (only {takers} and all do); drop it\n"
     )
 
 
@@ -462,7 +465,8 @@ def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys,
     assert main(["decompose", str(path), "--measure", "gh"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith(f"pidkit: error: {path}: measure='gh' on this 4x4x4 joint: the polytope of I_GH "
+    assert err.startswith("pidkit decompose: error: "
+                          f"{path}: measure='gh' on this 4x4x4 joint: the polytope of I_GH "
                           "has 64 facets in dimension 39, so up to about 10^12 vertices to enumerate "
                           "exactly (McMullen's bound), more than --max-vertices 300000; ")
     assert err.endswith("or pass --max-vertices none to enumerate anyway (hours and gigabytes; Ctrl-C "
@@ -481,10 +485,12 @@ def test_max_vertices_sets_the_limit_of_gh_and_prec(capsys, limit):
 
 @pytest.mark.parametrize(("argv", "message"), [
     (["--measure", "wedge", "--max-vertices", "10"],
-     "pidkit: error: --max-vertices applies to --measure gh and prec only (their vertex enumeration); "
+     "pidkit decompose: error: "
+     "--max-vertices applies to --measure gh and prec only (their vertex enumeration); "
      "--measure wedge takes none. Drop --max-vertices.\n"),
     (["--max-vertices", "none"],  # broja, the default measure
-     "pidkit: error: --max-vertices applies to --measure gh and prec only (their vertex enumeration); "
+     "pidkit decompose: error: "
+     "--max-vertices applies to --measure gh and prec only (their vertex enumeration); "
      "--measure broja takes none. Drop --max-vertices.\n"),
     (["--measure", "gh", "--max-vertices", "0"],
      "pidkit decompose: error: argument --max-vertices: expected a positive integer, 'auto' or 'none'; "

@@ -19,7 +19,7 @@ def test_sizes_too_large_for_gh_name_sizes(which, capsys):
     assert main(["check", which, "--sizes", "4,4,4", "--n", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("pidkit: error: check: measure='gh' on this 4x4x4 joint: the polytope of I_GH has ")
+    assert err.startswith("pidkit check: error: measure='gh' on this 4x4x4 joint: the polytope of I_GH has ")
     assert err.endswith("Theorem 4.1 compares every measure of its chain, gh and prec among them, on each "
                         "joint and takes no --max-vertices: pass smaller sizes, such as the default --sizes "
                         "2,2,3.\n")

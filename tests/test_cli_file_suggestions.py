@@ -36,7 +36,8 @@ def test_a_missing_file_names_the_closest_file_in_its_folder(typed, suggested, t
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "joint.json").write_text("[[[1]]]")
     (tmp_path / "notes.txt").write_text("")
-    assert _cli_error(typed, capsys) == f"pidkit: error: {typed}: no such file. Did you mean {suggested!r}?"
+    assert _cli_error(typed, capsys) == ("pidkit decompose: error: "
+                                         f"{typed}: no such file. Did you mean {suggested!r}?")
 
 
 def test_only_a_close_file_is_suggested(tmp_path, monkeypatch, capsys):
@@ -47,8 +48,9 @@ def test_only_a_close_file_is_suggested(tmp_path, monkeypatch, capsys):
     for other in ("stk.npy", "e.npy"):  # close by their suffixes alone
         np.save(other, pidkit.examples.and_())
     (tmp_path / "z0.json").write_text("[[[1]]]")
-    assert _cli_error("jiont.npy", capsys) == "pidkit: error: jiont.npy: no such file"
-    assert _cli_error("nowhere/joint.npy", capsys) == "pidkit: error: nowhere/joint.npy: no such file"
+    assert _cli_error("jiont.npy", capsys) == "pidkit decompose: error: jiont.npy: no such file"
+    assert _cli_error("nowhere/joint.npy", capsys) == ("pidkit decompose: error: "
+                                                       "nowhere/joint.npy: no such file")
     np.save("jointt.npy", pidkit.examples.and_())
     suggested = _cli_error("jiont.npy", capsys)
-    assert suggested == "pidkit: error: jiont.npy: no such file. Did you mean 'jointt.npy'?"
+    assert suggested == "pidkit decompose: error: jiont.npy: no such file. Did you mean 'jointt.npy'?"

@@ -28,7 +28,7 @@ def _error(tmp_path, monkeypatch, capsys, name):
     assert main(["decompose", name]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1, captured.err
-    return captured.err.removeprefix("pidkit: error: ").rstrip("\n")
+    return captured.err.removeprefix("pidkit decompose: error: ").rstrip("\n")
 
 
 @pytest.mark.parametrize(

@@ -28,7 +28,8 @@ def test_a_joint_of_the_wrong_axes_is_told_what_to_save(tmp_path, capsys, name, 
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == (
-        f"pidkit: error: {path}: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, "
+        "pidkit decompose: error: "
+        f"{path}: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, "
         f"student); got {shape}. {ADVICE}\n"
     )
 

@@ -23,7 +23,8 @@ def test_text_in_a_json_joint_is_named_with_its_place(tmp_path, capsys, cell, me
     assert main(["decompose", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert captured.err == f"pidkit: error: {path}: p_yts must be an array of real numbers; {message}\n"
+    assert captured.err == ("pidkit decompose: error: "
+                            f"{path}: p_yts must be an array of real numbers; {message}\n")
 
 
 def test_a_json_joint_of_numbers_still_decomposes(tmp_path, capsys):

@@ -42,5 +42,5 @@ def test_check_takes_its_name_and_measure_in_any_case(capsys, monkeypatch):
 def test_a_misspelt_measure_in_capitals_is_still_refused_with_the_name_meant(capsys):
     assert main(["decompose", "--example", "AND", "--measure", "GHH"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("pidkit: error: --measure must be one of ['broja', ")
+    assert err.startswith("pidkit decompose: error: --measure must be one of ['broja', ")
     assert err.endswith("got 'ghh'. Did you mean 'gh'?\n")

@@ -38,7 +38,7 @@ def test_a_npy_of_text_names_its_first_cell_and_what_to_save(tmp_path, capsys, c
     path = tmp_path / "text.npy"
     np.save(path, cells)
     assert _cli_error(path, capsys) == (
-        f"pidkit: error: {path}: p_yts must be an array of real numbers; {message}"
+        f"pidkit decompose: error: {path}: p_yts must be an array of real numbers; {message}"
     )
 
 
@@ -49,4 +49,5 @@ def test_the_library_and_the_command_name_the_same_text_cell(tmp_path, capsys):
         pidkit.pid(JOINT)
     named = 'p_yts must be an array of real numbers; p_yts[1, 0, 1] is the text "0.25"; '
     assert str(raised.value) == named + "convert p_yts to numbers, e.g. np.asarray(p_yts, dtype=float)."
-    assert _cli_error(path, capsys) == f"pidkit: error: {path}: {named}write it without quotes (0.25)."
+    assert _cli_error(path, capsys) == ("pidkit decompose: error: "
+                                        f"{path}: {named}write it without quotes (0.25).")

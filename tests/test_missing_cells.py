@@ -55,7 +55,8 @@ def test_the_command_names_a_json_null_as_the_file_writes_it(tmp_path, capsys, c
     assert main(["decompose", str(path)]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == (
-        f"pidkit: error: {path}: p_yts must be an array of real numbers; {where} is null: the cell is "
+        "pidkit decompose: error: "
+        f"{path}: p_yts must be an array of real numbers; {where} is null: the cell is "
         "missing. Write the probability it holds as a number: 0 for a mass that is zero (or a count, "
         "with --normalize).\n")
 

@@ -55,7 +55,7 @@ def test_the_command_line_says_the_same_with_sizes_spelled_as_its_option(which, 
     cli = python.replace("takes no max_vertices: pass smaller sizes, such as the default sizes=(2, 2, 3).",
                          "takes no --max-vertices: pass smaller sizes, such as the default --sizes 2,2,3.")
     assert cli != python and "max_vertices" not in cli
-    assert capsys.readouterr().err == f"pidkit: error: check: {cli}\n"
+    assert capsys.readouterr().err == f"pidkit check: error: {cli}\n"
 
 
 @pytest.fixture(scope="module")
