@@ -5,10 +5,12 @@ data sets."""
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 from test_report import fake_run, figures, rows  # noqa: F401  (figures: a fixture)
 
-from pidkit_distill import write_report
+from pidkit_distill import load_config, train, write_report
 from pidkit_distill.report import load_run, summary_table
 
 
@@ -69,3 +71,19 @@ def test_a_run_stopped_in_its_first_epoch_is_not_said_to_be_after_epoch_0(tmp_pa
     table = summary_table([load_run(killed)])
     assert "Stopped before its first checkpoint: killed (in epoch 1 of 5). No process" in table
     assert "epoch 0" not in table
+
+
+def test_the_guides_audit_of_a_trained_student_gives_its_last_audit(tmp_path, monkeypatch,
+                                                                   capsys):
+    # docs/distill.md, The PID audit: a trained run's student and its teacher, read back with
+    # load_student, audited on the run's held-out split give the records of its last audit
+    monkeypatch.chdir(tmp_path)
+    train(load_config(overrides=["data.name=digits", "method.name=bas", "run.epochs=3",
+                                 "teacher.epochs=1", "run.threads=1", "run.out_dir=runs"]))
+    text = (Path(__file__).parents[2] / "docs" / "distill.md").read_text(encoding="utf-8")
+    section = text.split("\n## The PID audit", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```python\n(.*?)```", section, re.S)
+    capsys.readouterr()
+    exec(compile(block, "docs/distill.md", "exec"), {})
+    assert capsys.readouterr().out == "True\n"
+    assert "# True\n" in block
