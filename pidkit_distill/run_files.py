@@ -63,7 +63,7 @@ _CI_METHOD = (f"one of {', '.join(map(json.dumps, CI_METHODS))} (or null)",
               lambda value: value is None or value in CI_METHODS)
 _NAMES = ("a list of names",
           lambda value: isinstance(value, list) and all(isinstance(item, str) for item in value))
-_INTERVAL = ("[low, high], two numbers (or null)", lambda value: isinstance(value, list)
+_INTERVAL = ("[low, high], two numbers (each may be null)", lambda value: isinstance(value, list)
              and len(value) == 2 and all(map(_is_number, value)))
 
 

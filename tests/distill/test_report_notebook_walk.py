@@ -8,6 +8,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from test_report import fake_run, figures, rows  # noqa: F401  (figures: a fixture)
 
 from pidkit_distill import load_config, train, write_report
@@ -87,3 +88,16 @@ def test_the_guides_audit_of_a_trained_student_gives_its_last_audit(tmp_path, mo
     exec(compile(block, "docs/distill.md", "exec"), {})
     assert capsys.readouterr().out == "True\n"
     assert "# True\n" in block
+
+
+def test_an_interval_written_as_null_is_refused_without_saying_null_is_allowed(tmp_path):
+    # 'line 1 has 'intervals.red': null, where `pidkit-distill train` writes [low, high], two
+    # numbers (or null)': the refusal of a null read as if null were allowed there
+    run = fake_run(tmp_path / "run", epochs=1)
+    records = [json.loads(line) for line in (run / "audit.jsonl").read_text().splitlines()]
+    records[0]["intervals"]["red"] = None
+    (run / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(ValueError, match=re.escape(
+            "line 1 has 'intervals.red': null, where `pidkit-distill train` writes [low, high], "
+            "two numbers (each may be null); the line was edited or is damaged")):
+        load_run(run)
