@@ -115,20 +115,26 @@ def load_config_file(path: str | None) -> TrainConfig:
     options are applied, so that a value of the file that an option replaces is no mistake
     (``epochs = 0`` in the file, ``--epochs 3`` typed), and tells one that no option replaces
     naming the file. A value of the wrong type in it is told naming the file, where the loader's
-    advice named "the TOML file or the override".
+    advice named "the TOML file or the override", and so are an unknown section or key.
 
     Raises
     ------
     TypeError
         A value of the file is of the wrong type.
-    ValueError, OSError
+    ValueError
+        An unknown section or key of the file, naming the file; as
+        :func:`~pidkit_distill.load_config` for a file that cannot be read.
+    OSError
         As :func:`~pidkit_distill.load_config`.
     """
+    data = {} if path is None else read_config_file(path)
     try:
-        return unchecked_config_from_dict({} if path is None else read_config_file(path))
+        return unchecked_config_from_dict(data)
     except TypeError as err:
         message = str(err).removesuffix(_LOADER_FIX)
         raise TypeError(f"config file {path!r}: {message}; fix the value in that file") from err
+    except ValueError as err:
+        raise ValueError(f"config file {path!r}: {err}") from err
 
 
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,

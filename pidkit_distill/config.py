@@ -42,6 +42,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pidkit.utils import closest
 from pidkit_distill.config_sections import (
     AuditConfig,
     DataConfig,
@@ -55,7 +56,7 @@ from pidkit_distill.config_sections import (
     check_key_type,
     config_fields,
 )
-from pidkit_distill.config_settings import closest_name_hint, table_hint
+from pidkit_distill.config_settings import closest_name_hint, misplaced_table, table_hint
 from pidkit_distill.config_values import DEVICES, MILESTONE_UNITS, SCHEDULES, check_values
 from pidkit_distill.teacher_keys import RECORDED, record_hint
 
@@ -170,12 +171,34 @@ def unchecked_config_from_dict(data: Mapping[str, Any]) -> TrainConfig:
             if key not in kinds:
                 known = sorted(k for k in kinds if k.startswith(section + "."))
                 raise ValueError(f"unknown config key {key!r}; known keys: {known}"
-                                 f"{_import_hint([name]) or table_hint(key, known, _tables())}")
+                                 f"{_import_hint([name]) or _unknown_key_hint(key, known)}")
             value = coerce_value(key, value, kinds[key])
             if kinds[key] in (list, dict):
                 value = type(value)(value)
             setattr(sub, name, value)
     return config
+
+
+def _unknown_key_hint(key: str, known: list[str]) -> str:
+    """The hint of the error for the unknown ``key`` of a section whose keys are ``known``,
+    ending the sentence before it: a nested table of another section that it names
+    (:func:`table_hint`), or a nested table of its own that it nearly names
+    (``teacher.options``: ``teacher.data_options``); else the sections that have a key of its
+    name (``teacher.name``: ``name`` is a key of [data] and [method], where a TOML file's
+    ``[method]`` header was left out), which the closest key of its own section would hide
+    (``teacher.seed``); else that closest key, or nothing."""
+    section, name = key.split(".", 1)
+    if misplaced_table(key, known, _tables()) is not None or closest(key, known) in _tables():
+        return table_hint(key, known, _tables())
+    holders = [other for other, *_ in config_fields()
+               if other.split(".")[1] == name and other.split(".")[0] != section]
+    if not holders:
+        return table_hint(key, known, _tables())
+    owners = [f"[{other.split('.')[0]}]" for other in holders]
+    owners = ", ".join(owners[:-1]) + " and " + owners[-1] if len(owners) > 1 else owners[0]
+    return (f". {name!r} is a key of {owners}, not of [{section}]: put it in the table of its "
+            f"section (in a TOML file, a key below the [{section}] table belongs to it until "
+            "the next [section] header; is a header missing above it?)")
 
 
 def _tables() -> list[str]:

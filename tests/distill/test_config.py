@@ -176,7 +176,8 @@ def test_a_nested_table_of_the_wrong_place_is_told_its_place(tmp_path, capsys, t
         load_config(path)
     assert str(err.value) == message
     assert main(["train", "--config", str(path)]) == 2
-    assert capsys.readouterr() == ("", f"pidkit-distill train: error: {message}\n")
+    assert capsys.readouterr() == ("", f"pidkit-distill train: error: config file {str(path)!r}: "
+                                       f"{message}\n")
 
 
 @pytest.mark.parametrize(("override", "hint"), [
