@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import sys
 import traceback
-import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,9 +31,10 @@ from ._joint_advice import (
     text_as_number,
     text_cell_refusal,
 )
+from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint
 from ._result import PIDResult
 from ._settings import SEED_MAX
-from ._validate import check_choice, closest, did_you_mean
+from ._validate import check_choice, did_you_mean
 from .command_line import (
     StrictArgumentParser,
     checked,
@@ -51,140 +49,6 @@ from .redundancy.vertex_limit import MAX_VERTICES, VERTEX_MEASURES, TooManyVerti
 from .theorems.theorem_4_1 import sizes_remedy
 
 _COLUMNS = ("red", "uni_t", "uni_s", "syn", "i_yts")
-_NPY_MAGIC = b"\x93NUMPY"
-_JOINT_SUFFIXES = (".npy", ".json")
-"""The files ``decompose`` reads, by suffix (any case)."""
-_MOST_NAMES_COMPARED = 2000
-"""The most file names a missing joint file's name is compared with for a did-you-mean."""
-
-
-class UsageError(Exception):
-    """A mistake in the command line or its input files: reported in one line, exit status 2."""
-
-
-def _load_joint(path: str) -> Any:
-    """The array in a .npy file (never unpickled) or the nested list in a .json file."""
-    if not path.strip():
-        raise UsageError("the joint file's path is empty; give a .npy or .json file p[y][t][s]")
-    file = Path(path)
-    if not file.exists():
-        raise UsageError(f"{path}: no such file{_close_file_name(file)}")
-    if file.is_dir():
-        raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
-    suffix = file.suffix.lower()
-    if suffix in _JOINT_SUFFIXES and file.stat().st_size == 0:
-        how = "np.save(FILE, p) in Python" if suffix == ".npy" else "the nested list p[y][t][s]"
-        raise UsageError(f"{path}: the file is empty (0 bytes); write the joint into it: {how}")
-    if suffix == ".npy":
-        return _load_npy(file, path)
-    if suffix == ".json":
-        try:
-            # utf-8-sig: also the UTF-8 that Windows editors start with a byte order mark
-            loaded = json.loads(file.read_text(encoding="utf-8-sig"))
-        # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
-        # RecursionError: lists nested thousands deep.
-        except (ValueError, RecursionError) as exc:
-            raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
-        if not isinstance(loaded, list):
-            raise UsageError(_not_a_json_list(loaded, path))
-        return loaded
-    archive = _npz_advice(file, path) if suffix == ".npz" else ""
-    if archive:
-        raise UsageError(archive)
-    advice = (
-        "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
-        "with pidkit.joint_from_samples(y, t, s) and np.save its .p"
-        if suffix in (".csv", ".tsv", ".txt")
-        else ""
-    )
-    raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
-
-
-def _close_file_name(file: Path) -> str:
-    """``". Did you mean 'joint.npy'?"``, naming the joint file (.npy or .json) in the missing
-    ``file``'s folder whose name, less its suffix, is closest to its name less its suffix (as the
-    user wrote the folder; a file of the suffix typed first), or ``""`` where none is close: the
-    suffixes, alike in most names, would make ``stk.npy`` close to ``jiont.npy``. Names too long or
-    short to be close are skipped unread; a folder with more than :data:`_MOST_NAMES_COMPARED` of
-    the rest gets no suggestion (difflib reads 100,000 in 3 s)."""
-    size = len(file.stem)
-    try:
-        with os.scandir(file.parent) as entries:
-            # difflib's closeness 2 M / (len(a) + len(b)) >= 0.6, M <= the shorter length
-            names = [entry.name for entry in entries
-                     if Path(entry.name).suffix.lower() in _JOINT_SUFFIXES and entry.is_file()
-                     and 2 * min(size, len(stem := Path(entry.name).stem)) >= 0.6 * (size + len(stem))]
-    except OSError:  # no such folder, or one that cannot be listed
-        return ""
-    if len(names) > _MOST_NAMES_COMPARED:
-        return ""
-    by_stem: dict[str, str] = {}
-    for name in sorted(names, key=lambda name: Path(name).suffix.lower() != file.suffix.lower()):
-        by_stem.setdefault(Path(name).stem, name)
-    match = closest(file.stem, list(by_stem))
-    return f". Did you mean {str(file.with_name(by_stem[match]))!r}?" if match is not None else ""
-
-
-def _not_a_json_list(loaded: Any, path: str) -> str:
-    """The refusal of a .json file whose value is not a list: an object, a string, a number,
-    true, false or null."""
-    text = json.dumps(loaded, ensure_ascii=False)
-    shown = text if len(text) <= 40 else text[:40] + "..."
-    kind = {dict: "an object, ", str: "a string, "}.get(type(loaded), "")
-    if isinstance(loaded, (int, float)) and not isinstance(loaded, bool):
-        kind = "a number, "
-    lists = [key for key, value in loaded.items() if isinstance(value, list)] if kind == "an object, " else []
-    inside = f" (its key {lists[0]!r} holds a list: write that list alone)" if len(lists) == 1 else ""
-    return (f"{path}: holds {kind}{shown}, not a joint; a .json joint holds the nested list "
-            f"p[y][t][s] itself, e.g. [[[0.5, 0], [0, 0]], [[0, 0], [0, 0.5]]]{inside}")
-
-
-def _npz_advice(file: Path, path: str) -> str:
-    """The refusal of an .npz archive, naming the arrays in it and how to save one as a .npy; ``""``
-    for a file that is no archive (refused as any file of another kind)."""
-    try:
-        with zipfile.ZipFile(file) as archive:
-            names = [name.removesuffix(".npy") for name in archive.namelist()]
-    except (zipfile.BadZipFile, OSError):
-        return ""
-    held = f" (it holds {', '.join(map(repr, names[:5]))}{' ...' if len(names) > 5 else ''})" if names else ""
-    name = repr(names[0]) if len(names) == 1 else "NAME"
-    return (f"{path}: pidkit decompose reads one joint from a .npy or .json file, not an .npz archive{held}: "
-            f"save the joint alone (in Python: np.save('joint.npy', np.load({path!r})[{name}])) and "
-            "decompose that file")
-
-
-def _load_npy(file: Path, path: str) -> np.ndarray:
-    """The array in a .npy file, memory-mapped so that the size check runs before it is read."""
-    with file.open("rb") as handle:
-        if handle.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
-            raise UsageError(f"{path}: not a .npy file (no NumPy header); save it with np.save")
-        handle.seek(0)
-        try:
-            version = np.lib.format.read_magic(handle)
-            read_header = (
-                np.lib.format.read_array_header_1_0
-                if version == (1, 0)
-                else np.lib.format.read_array_header_2_0
-            )
-            shape, _, dtype = read_header(handle)
-        except (ValueError, EOFError, OSError) as exc:
-            raise UsageError(f"{path}: corrupt .npy header ({one_line(exc)})") from exc
-        stored = file.stat().st_size - handle.tell()
-    if dtype.hasobject:
-        raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files")
-    needed = math.prod(shape) * dtype.itemsize
-    if stored < needed:
-        raise UsageError(
-            f"{path}: truncated: its header promises shape {shape} of {dtype} ({needed} bytes), "
-            f"but the file holds {stored} bytes of data"
-        )
-    try:
-        return np.load(file, mmap_mode="r" if needed else None, allow_pickle=False)
-    except (ValueError, EOFError, OSError) as exc:
-        raise UsageError(f"{path}: cannot read it as a numeric .npy array ({one_line(exc)})") from exc
-
-
 def _table(rows: dict[str, PIDResult], units: str) -> str:
     header = f"{'example':<15}" + "".join(f"{c:>10}" for c in _COLUMNS) + f"{'status':>10}{'gap':>10}"
     lines = [f"PID atoms in {units} (BROJA; T = teacher, S = student)", header, "-" * len(header)]
@@ -208,7 +72,7 @@ def _decompose(args: argparse.Namespace) -> int:
             )
         p = catalogue[key]
     else:
-        p = _load_joint(args.joint)
+        p = load_joint(args.joint)
     options = {"max_vertices": args.max_vertices} if "max_vertices" in vars(args) else {}
     if options and args.measure not in VERTEX_MEASURES:
         raise UsageError(f"--max-vertices applies to --measure {' and '.join(VERTEX_MEASURES)} only (their "
@@ -216,17 +80,18 @@ def _decompose(args: argparse.Namespace) -> int:
     try:
         result = pid(p, measure=args.measure, units=args.units, normalize=args.normalize, **options)
     except (TypeError, ValueError) as exc:
-        where = f"{args.joint}: " if args.joint is not None else ""
+        source = STDIN_NAME if args.joint == STDIN else args.joint
+        where = f"{source}: " if args.joint is not None else ""
         # The library's advice names its keywords; here the same settings are options.
         advice = exc.explain(_cli_max_vertices) if isinstance(exc, TooManyVertices) else one_line(exc)
         text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
         if text is not None:
-            advice = text_cell_refusal("p_yts", *text, fix=_text_fix(args.joint))
+            advice = text_cell_refusal("p_yts", *text, fix=_text_fix(isinstance(p, np.ndarray)))
         elif isinstance(exc, TypeError) and isinstance(p, list) and np.asarray(p).dtype != np.bool_:
             advice = _json_null_refusal(p, advice) or _json_bool_refusal(p, advice)
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
-            advice = advice.replace(TO_NUMBERS, _to_numbers(args.joint))
+            advice = advice.replace(TO_NUMBERS, _to_numbers(isinstance(p, np.ndarray)))
         for python, shell in _CLI_ADVICE:
             advice = advice.replace(python, shell)
         raise UsageError(f"{where}{advice}") from exc
@@ -246,19 +111,18 @@ _CLI_ADVICE = (
 """The library's advice in Python, and what a user of the command line does instead."""
 
 
-def _to_numbers(path: str) -> str:
-    """What a user of this command does with a joint file of booleans, complex numbers or dates
-    (a .json one can only be of true and false)."""
-    if Path(path).suffix.lower() == ".npy":
+def _to_numbers(npy: bool) -> str:
+    """What a user of this command does with a joint of booleans, complex numbers or dates, read
+    from a .npy array (``npy``) or from JSON, which can only be of true and false."""
+    if npy:
         return ("Save real numbers in it: probabilities, or counts with --normalize (in Python: "
                 "np.save(FILE, p.astype(float)), or p.real for complex numbers).")
     return "Write numbers in its cells, not true or false: probabilities, or counts with --normalize."
 
 
-def _text_fix(path: str) -> Callable[[str | bytes], str]:
-    """What a user of this command does about a text cell of the joint file at ``path``, given the
-    text (a number in quotes, or a label)."""
-    npy = Path(path).suffix.lower() == ".npy"
+def _text_fix(npy: bool) -> Callable[[str | bytes], str]:
+    """What a user of this command does about a text cell of a joint read from a .npy array
+    (``npy``) or from JSON, given the text (a number in quotes, or a label)."""
 
     def fix(text: str | bytes) -> str:
         number = text_as_number(text)
@@ -296,7 +160,8 @@ def _json_bool_refusal(joint: list[Any], advice: str) -> str:
 def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
     """``advice`` with the library's advice for a stack of joints (pass each ``p[k]``, or the
     stack to ``pidkit.bertschinger_batch``) replaced by what a user of this command does with the
-    file at ``path``, which holds ``joint``: save each joint to a file of its own."""
+    file at ``path``, which holds ``joint``: save each joint to a file of its own (pipe each, for
+    a stack piped into standard input)."""
     try:
         shape = np.shape(joint)
     except ValueError:  # a ragged .json list: refused as ragged, never as a stack
@@ -304,6 +169,8 @@ def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
     library = stack_advice(shape, "p_yts")
     if not library:
         return advice
+    if path == STDIN:
+        return advice.replace(library, _piped_stack_advice(shape[0]))
     npy = Path(path).suffix.lower() == ".npy"
     load = f"np.load({path!r})" if npy else f"json.loads(Path({path!r}).read_text())"
     if shape[0] == 1:
@@ -318,6 +185,15 @@ def _with_stack_advice(advice: str, joint: Any, path: str) -> str:
                f"in enumerate({load}): {save}), or solve the whole stack at once in Python with "
                f"pidkit.bertschinger_batch({load}) (BROJA).")
     return advice.replace(library, own)
+
+
+def _piped_stack_advice(joints: int) -> str:
+    """What a user of this command does with a stack of ``joints`` joints piped into it."""
+    if joints == 1:
+        return " It holds one joint, p[0]: pipe p[0] alone."
+    return (f" For a stack of {joints} joints p[k, y, t, s]: pidkit decompose reads one joint, so pipe "
+            "each p[k] into a run of its own, or solve the whole stack at once in Python with "
+            "pidkit.bertschinger_batch(p) (BROJA).")
 
 
 def _cli_max_vertices(max_vertices: int | None) -> str:
@@ -443,7 +319,11 @@ def get_parser() -> argparse.ArgumentParser:
     dec = sub.add_parser(
         "decompose", parents=[common], help="decompose a joint p[y,t,s] (.npy or .json) or an example"
     )
-    dec.add_argument("joint", nargs="?", help="path to a .npy array or .json nested list p[y][t][s]")
+    dec.add_argument(
+        "joint", nargs="?",
+        help=f"path to a .npy array or .json nested list p[y][t][s]; '{STDIN}' reads it from standard input "
+        f"(JSON text or a .npy array's bytes: python make_joint.py | pidkit decompose {STDIN})",
+    )
     dec.add_argument("--example", help=f"a named example: {', '.join(examples.catalogue())}")
     dec.add_argument(
         "--measure", type=_name, default="broja",

@@ -230,7 +230,7 @@ def test_debug_shows_the_traceback_and_keeps_the_exit_status(tmp_path):
     assert done.returncode == 2 and done.stdout == ""
     lines = done.stderr.splitlines()
     assert lines[0] == "Traceback (most recent call last):"
-    assert re.match(r"pidkit\.cli\.UsageError: .*bad\.npy: not a \.npy file", lines[-2])
+    assert re.match(r"pidkit\._joint_input\.UsageError: .*bad\.npy: not a \.npy file", lines[-2])
     assert re.match(r"pidkit decompose: error: .*bad\.npy: not a \.npy file", lines[-1])
 
 

@@ -1,0 +1,220 @@
+"""The joint that ``pidkit decompose`` reads: a .npy array (never unpickled) or a .json nested
+list p[y][t][s] from a file, or either piped into standard input (``-``); and
+:class:`UsageError`, the command's refusal of bad input, one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ._validate import closest
+from .command_line import one_line
+
+_NPY_MAGIC = b"\x93NUMPY"
+_JOINT_SUFFIXES = (".npy", ".json")
+"""The files ``decompose`` reads, by suffix (any case)."""
+_MOST_NAMES_COMPARED = 2000
+"""The most file names a missing joint file's name is compared with for a did-you-mean."""
+STDIN = "-"
+"""The joint 'file' that stands for standard input, as in ``python make_joint.py | pidkit decompose -``."""
+STDIN_NAME = "standard input"
+"""How a refusal names standard input, where it names a joint file by its path."""
+_TO_PIPE = ("pipe a joint into it: JSON text, the nested list p[y][t][s], or a .npy array's bytes "
+            "(in Python: np.save(sys.stdout.buffer, p))")
+
+
+class UsageError(Exception):
+    """A mistake in the command line or its input files: reported in one line, exit status 2."""
+
+
+def load_joint(path: str) -> Any:
+    """The joint ``pidkit decompose`` was given, unchecked: the array in a .npy file (never
+    unpickled) or the nested list in a .json file, or either piped into standard input.
+
+    Parameters
+    ----------
+    path : str
+        The file's path, or :data:`STDIN` (``"-"``) for standard input.
+
+    Returns
+    -------
+    numpy.ndarray or list
+        A .npy array (memory-mapped from a file) or the JSON's nested list.
+
+    Raises
+    ------
+    UsageError
+        A missing, empty, corrupt or unknown file, a terminal or nothing on standard input.
+    """
+    if path == STDIN:
+        return _read_stdin_joint()
+    if not path.strip():
+        raise UsageError("the joint file's path is empty; give a .npy or .json file p[y][t][s]")
+    file = Path(path)
+    if not file.exists():
+        raise UsageError(f"{path}: no such file{_close_file_name(file)}")
+    if file.is_dir():
+        raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
+    suffix = file.suffix.lower()
+    if suffix in _JOINT_SUFFIXES and file.stat().st_size == 0:
+        how = "np.save(FILE, p) in Python" if suffix == ".npy" else "the nested list p[y][t][s]"
+        raise UsageError(f"{path}: the file is empty (0 bytes); write the joint into it: {how}")
+    if suffix == ".npy":
+        return _load_npy(file, path)
+    if suffix == ".json":
+        try:
+            # utf-8-sig: also the UTF-8 that Windows editors start with a byte order mark
+            loaded = json.loads(file.read_text(encoding="utf-8-sig"))
+        # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
+        # RecursionError: lists nested thousands deep.
+        except (ValueError, RecursionError) as exc:
+            raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
+        if not isinstance(loaded, list):
+            raise UsageError(_not_a_json_list(loaded, path))
+        return loaded
+    archive = _npz_advice(file, path) if suffix == ".npz" else ""
+    if archive:
+        raise UsageError(archive)
+    advice = (
+        "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
+        "with pidkit.joint_from_samples(y, t, s) and np.save its .p"
+        if suffix in (".csv", ".tsv", ".txt")
+        else ""
+    )
+    raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def _close_file_name(file: Path) -> str:
+    """``". Did you mean 'joint.npy'?"``, naming the joint file (.npy or .json) in the missing
+    ``file``'s folder whose name, less its suffix, is closest to its name less its suffix (as the
+    user wrote the folder; a file of the suffix typed first), or ``""`` where none is close: the
+    suffixes, alike in most names, would make ``stk.npy`` close to ``jiont.npy``. Names too long or
+    short to be close are skipped unread; a folder with more than :data:`_MOST_NAMES_COMPARED` of
+    the rest gets no suggestion (difflib reads 100,000 in 3 s)."""
+    size = len(file.stem)
+    try:
+        with os.scandir(file.parent) as entries:
+            # difflib's closeness 2 M / (len(a) + len(b)) >= 0.6, M <= the shorter length
+            names = [entry.name for entry in entries
+                     if Path(entry.name).suffix.lower() in _JOINT_SUFFIXES and entry.is_file()
+                     and 2 * min(size, len(stem := Path(entry.name).stem)) >= 0.6 * (size + len(stem))]
+    except OSError:  # no such folder, or one that cannot be listed
+        return ""
+    if len(names) > _MOST_NAMES_COMPARED:
+        return ""
+    by_stem: dict[str, str] = {}
+    for name in sorted(names, key=lambda name: Path(name).suffix.lower() != file.suffix.lower()):
+        by_stem.setdefault(Path(name).stem, name)
+    match = closest(file.stem, list(by_stem))
+    return f". Did you mean {str(file.with_name(by_stem[match]))!r}?" if match is not None else ""
+
+
+def _not_a_json_list(loaded: Any, path: str) -> str:
+    """The refusal of a .json file whose value is not a list: an object, a string, a number,
+    true, false or null."""
+    text = json.dumps(loaded, ensure_ascii=False)
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    kind = {dict: "an object, ", str: "a string, "}.get(type(loaded), "")
+    if isinstance(loaded, (int, float)) and not isinstance(loaded, bool):
+        kind = "a number, "
+    lists = [key for key, value in loaded.items() if isinstance(value, list)] if kind == "an object, " else []
+    inside = f" (its key {lists[0]!r} holds a list: write that list alone)" if len(lists) == 1 else ""
+    return (f"{path}: holds {kind}{shown}, not a joint; a .json joint holds the nested list "
+            f"p[y][t][s] itself, e.g. [[[0.5, 0], [0, 0]], [[0, 0], [0, 0.5]]]{inside}")
+
+
+def _npz_advice(file: Path, path: str) -> str:
+    """The refusal of an .npz archive, naming the arrays in it and how to save one as a .npy; ``""``
+    for a file that is no archive (refused as any file of another kind)."""
+    try:
+        with zipfile.ZipFile(file) as archive:
+            names = [name.removesuffix(".npy") for name in archive.namelist()]
+    except (zipfile.BadZipFile, OSError):
+        return ""
+    held = f" (it holds {', '.join(map(repr, names[:5]))}{' ...' if len(names) > 5 else ''})" if names else ""
+    name = repr(names[0]) if len(names) == 1 else "NAME"
+    return (f"{path}: pidkit decompose reads one joint from a .npy or .json file, not an .npz archive{held}: "
+            f"save the joint alone (in Python: np.save('joint.npy', np.load({path!r})[{name}])) and "
+            "decompose that file")
+
+
+def _load_npy(file: Path, path: str) -> np.ndarray:
+    """The array in a .npy file, memory-mapped so that the size check runs before it is read."""
+    with file.open("rb") as handle:
+        needed = _checked_npy_header(handle, path, file.stat().st_size)
+    try:
+        return np.load(file, mmap_mode="r" if needed else None, allow_pickle=False)
+    except (ValueError, EOFError, OSError) as exc:
+        raise UsageError(f"{path}: cannot read it as a numeric .npy array ({one_line(exc)})") from exc
+
+
+def _checked_npy_header(handle: io.BufferedIOBase, path: str, size: int) -> int:
+    """The bytes of data that the .npy header at the start of ``handle`` (``size`` bytes in all,
+    named ``path`` in a refusal) promises, after refusing a file with no header, a corrupt one,
+    Python objects (never unpickled) or fewer bytes than promised."""
+    if handle.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
+        raise UsageError(f"{path}: not a .npy file (no NumPy header); save it with np.save")
+    handle.seek(0)
+    try:
+        version = np.lib.format.read_magic(handle)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(handle)
+    except (ValueError, EOFError, OSError) as exc:
+        raise UsageError(f"{path}: corrupt .npy header ({one_line(exc)})") from exc
+    stored = size - handle.tell()
+    if dtype.hasobject:
+        raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files")
+    needed = math.prod(shape) * dtype.itemsize
+    if stored < needed:
+        raise UsageError(
+            f"{path}: truncated: its header promises shape {shape} of {dtype} ({needed} bytes), "
+            f"but {'the file holds' if path != STDIN_NAME else 'it held'} {stored} bytes of data"
+        )
+    return needed
+
+
+def _read_stdin_joint() -> Any:
+    """The joint piped into standard input: the bytes of a .npy array (they start with its
+    magic, never unpickled) or JSON text, the nested list p[y][t][s]. A terminal, which would
+    wait for typing, is refused at once, as is standard input closed or empty."""
+    stream = sys.stdin
+    if stream is None or stream.closed:
+        raise UsageError(f"'{STDIN}' reads the joint from standard input, which is closed; "
+                         f"{_TO_PIPE}, or give the path of a .npy or .json file")
+    if stream.isatty():
+        raise UsageError(f"'{STDIN}' reads the joint from standard input, which is a terminal here; "
+                         f"pipe a joint into it (python make_joint.py | pidkit decompose {STDIN}), "
+                         "or give the path of a .npy or .json file")
+    binary = getattr(stream, "buffer", None)  # a caller's text stream (main in-process) has none
+    data = binary.read() if binary is not None else stream.read().encode("utf-8")
+    if data.startswith(_NPY_MAGIC):
+        handle = io.BytesIO(data)
+        _checked_npy_header(handle, STDIN_NAME, len(data))
+        handle.seek(0)
+        try:
+            return np.load(handle, allow_pickle=False)
+        except (ValueError, EOFError, OSError) as exc:
+            raise UsageError(
+                f"{STDIN_NAME}: cannot read it as a numeric .npy array ({one_line(exc)})") from exc
+    if not data.strip():
+        raise UsageError(f"{STDIN_NAME} is empty ({len(data)} bytes); {_TO_PIPE}")
+    try:
+        loaded = json.loads(data.decode("utf-8-sig"))
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise UsageError(f"{STDIN_NAME}: neither a .npy array's bytes nor valid JSON "
+                         f" ({one_line(exc)})") from exc
+    if not isinstance(loaded, list):
+        raise UsageError(_not_a_json_list(loaded, STDIN_NAME))
+    return loaded
