@@ -9,6 +9,7 @@ that line, with the same exit status."""
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import sys
 import traceback
@@ -251,8 +252,18 @@ def _fraction(low: float, high: float, *, high_included: bool) -> Callable[[str]
     return fraction
 
 
-_CHECK_DEFAULTS: dict[str, Any] = {"n": 50, "sparsity": 0.3, "seed": 0, "flip": 0.1, "measure": "broja"}
-"""The settings of ``pidkit check`` when not given (without --sizes, each theorem's own shape)."""
+_CHECK_SEED = 0
+"""The seed of the random joints of ``pidkit check`` without --seed: fixed, so that a check repeats
+(from Python, ``random_state=None`` draws one, which the report records)."""
+_CHECK_FUNCTIONS = {
+    "theorem-3.1": theorems.check_theorem_3_1,
+    "theorem-3.2": theorems.check_theorem_3_2,
+    "theorem-4.1": theorems.check_theorem_4_1,
+}
+"""The function of :mod:`pidkit.theorems` each check with options runs, whose defaults its help gives."""
+_CHECK_KEYWORDS = {"n": "n", "sizes": "sizes", "sparsity": "sparsity", "seed": "random_state", "flip": "flip",
+                   "measure": "measure"}
+"""Each option of ``pidkit check``, by its namespace name, and the keyword it is of the check's function."""
 _CHECK_TAKES: dict[str, tuple[str, ...]] = {
     "examples": (),
     "theorem-3.1": ("flip", "measure"),
@@ -263,30 +274,52 @@ _CHECK_TAKES: dict[str, tuple[str, ...]] = {
 
 
 def _check_settings(args: argparse.Namespace) -> dict[str, Any]:
-    """The options given to ``pidkit check`` over the defaults; one the chosen check does not
-    take is a ``UsageError`` (it was ignored: ``pidkit check examples --n 5`` ran as without)."""
-    given = {name: value for name, value in vars(args).items() if name in (*_CHECK_DEFAULTS, "sizes")}
+    """The options given to ``pidkit check``, and only those: the rest are the check functions'
+    own defaults. One the chosen check does not take is a ``UsageError`` (it was ignored:
+    ``pidkit check examples --n 5`` ran as without)."""
+    given = {name: value for name, value in vars(args).items() if name in _CHECK_KEYWORDS}
     for name in given:
         if args.which != "all" and name not in _CHECK_TAKES[args.which]:
             takers = ", ".join(check for check, takes in _CHECK_TAKES.items() if name in takes)
             raise UsageError(f"{args.which} takes no --{name} (only {takers} and all do); drop it")
-    settings = {**_CHECK_DEFAULTS, **given}
-    check_choice(settings["measure"], MEASURES, name="--measure")  # before `all` runs the examples
-    return settings
+    if "measure" in given:
+        check_choice(given["measure"], MEASURES, name="--measure")  # before `all` runs the examples
+    return given
+
+
+def _check_keywords(settings: dict[str, Any], check: str) -> dict[str, Any]:
+    """The keywords of ``check``'s function: the options given that it takes, and the seed
+    :data:`_CHECK_SEED` where it draws random joints and --seed was not given. What is not given
+    is the function's own default, as from Python (without --sizes, each theorem's own shape:
+    Theorem 3.2 merges two of the teacher's symbols, which needs n_t >= 3)."""
+    takes = _CHECK_TAKES[check]
+    keywords = {_CHECK_KEYWORDS[name]: value for name, value in settings.items() if name in takes}
+    if "seed" in takes:
+        keywords.setdefault("random_state", _CHECK_SEED)
+    return keywords
+
+
+def _python_defaults(option: str) -> str:
+    """The default of ``option`` in the functions of the checks that take it, as the option is
+    written: ``"20 for theorem-3.2, 50 for theorem-4.1"``, or one value where they agree."""
+    values = {}
+    for check, function in _CHECK_FUNCTIONS.items():
+        if option in _CHECK_TAKES[check]:
+            parameters = inspect.signature(function).parameters
+            default = parameters[_CHECK_KEYWORDS[option]].default
+            values[check] = ",".join(map(str, default)) if isinstance(default, tuple) else str(default)
+    if len(set(values.values())) == 1:
+        return next(iter(values.values()))
+    return ", ".join(f"{value} for {check}" for check, value in values.items())
 
 
 def _check(args: argparse.Namespace) -> int:
     settings = _check_settings(args)
-    # Without --sizes each theorem keeps its own default shape: Theorem 3.2 merges two of the
-    # teacher's symbols, which needs n_t >= 3 to leave a teacher that still varies.
-    joints = {"n": settings["n"], "sparsity": settings["sparsity"], "random_state": settings["seed"]}
-    if "sizes" in settings:
-        joints["sizes"] = settings["sizes"]
     runs = {
         "examples": lambda: theorems.check_paper_examples(),
-        "theorem-3.1": lambda: theorems.check_theorem_3_1(flip=settings["flip"], measure=settings["measure"]),
-        "theorem-3.2": lambda: theorems.check_theorem_3_2(**joints),
-        "theorem-4.1": lambda: theorems.check_theorem_4_1(**joints),
+        "theorem-3.1": lambda: theorems.check_theorem_3_1(**_check_keywords(settings, "theorem-3.1")),
+        "theorem-3.2": lambda: theorems.check_theorem_3_2(**_check_keywords(settings, "theorem-3.2")),
+        "theorem-4.1": lambda: theorems.check_theorem_4_1(**_check_keywords(settings, "theorem-4.1")),
     }
     names = list(runs) if args.which == "all" else [args.which]
     try:
@@ -301,6 +334,15 @@ def _check(args: argparse.Namespace) -> int:
     else:
         print("\n\n".join(repr(r) for r in reports))
     return 0 if all(r.passed for r in reports) else 1
+
+
+_CHECK_DESCRIPTION = (
+    "Each check runs its function of pidkit.theorems with that function's defaults, as from Python, "
+    f"but for the seed of the random joints: {_CHECK_SEED} unless --seed is given, where Python draws "
+    f"one. 'pidkit check theorem-3.2' is pidkit.check_theorem_3_2(random_state={_CHECK_SEED}); an "
+    "option given is the keyword of its name (--seed is random_state, --sizes 2,3,3 is sizes=(2, 3, 3))."
+)
+"""How to repeat a check of ``pidkit check`` from Python."""
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -349,6 +391,7 @@ def get_parser() -> argparse.ArgumentParser:
         "check",
         parents=[common],
         help="check the RID paper's Examples 1-3 and Theorems 3.1, 3.2, 4.1 (exit 1 if violated)",
+        description=_CHECK_DESCRIPTION,
     )
     chk.add_argument(
         "which",
@@ -362,27 +405,27 @@ def get_parser() -> argparse.ArgumentParser:
     given_only = argparse.SUPPRESS
     chk.add_argument(
         "--n", type=_count, default=given_only,
-        help=f"random joints for 3.2 and 4.1 (default: {_CHECK_DEFAULTS['n']})",
+        help=f"random joints for 3.2 and 4.1 (default: {_python_defaults('n')})",
     )
     chk.add_argument(
         "--sizes", type=_sizes, default=given_only,
-        help="n_y,n_t,n_s for 3.2 and 4.1 (default: 2,3,3 for theorem-3.2, 2,2,3 for theorem-4.1)",
+        help=f"n_y,n_t,n_s for 3.2 and 4.1 (default: {_python_defaults('sizes')})",
     )
     chk.add_argument(
         "--sparsity", type=_fraction(0, 1, high_included=False), default=given_only,
-        help=f"3.2 and 4.1: zero-cell probability, in [0, 1) (default: {_CHECK_DEFAULTS['sparsity']})",
+        help=f"3.2 and 4.1: zero-cell probability, in [0, 1) (default: {_python_defaults('sparsity')})",
     )
     chk.add_argument(
         "--seed", type=_seed, default=given_only,
-        help=f"3.2 and 4.1: random_state of the joints (default: {_CHECK_DEFAULTS['seed']})",
+        help=f"3.2 and 4.1: random_state of the joints (default: {_CHECK_SEED}, where Python draws one)",
     )
     chk.add_argument(
         "--flip", type=_fraction(0, 1, high_included=True), default=given_only,
-        help=f"Theorem 3.1: P(Y != Z), in [0, 1] (default: {_CHECK_DEFAULTS['flip']})",
+        help=f"Theorem 3.1: P(Y != Z), in [0, 1] (default: {_python_defaults('flip')})",
     )
     chk.add_argument(
         "--measure", type=_name, default=given_only,
-        help=f"Theorem 3.1: Red measure (default: {_CHECK_DEFAULTS['measure']})",
+        help=f"Theorem 3.1: Red measure (default: {_python_defaults('measure')})",
     )
     chk.add_argument("--json", action="store_true", help="print machine-readable JSON")
     chk.set_defaults(func=_check)

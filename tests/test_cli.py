@@ -299,7 +299,9 @@ def test_json_the_parser_refuses_is_one_line_naming_the_file(tmp_path, capsys, t
 def test_check_theorem_3_2_merges_a_teacher_that_still_varies(capsys):
     # The shared default --sizes 2,2,3 gave a two-symbol teacher, which the merge h of property
     # (3) made constant: Uni_h(T) was 0 in every row, so (3) could not fail.
-    assert main(["check", "theorem-3.2", "--n", "5", "--json"]) == 0
+    # (sparsity 0.3, which the command used for 3.2 before it took the function's 0.2: of these
+    # 5 joints under 0.2, no merge changed Uni)
+    assert main(["check", "theorem-3.2", "--n", "5", "--sparsity", "0.3", "--json"]) == 0
     (report,) = json.loads(capsys.readouterr().out)
     assert report["details"]["sizes"] == [2, 3, 3]
     assert {row["shape"] for row in report["rows"]} == {"2x3x3"}
@@ -425,13 +427,13 @@ def test_check_passes_each_check_the_options_it_takes(capsys, monkeypatch):
     assert calls == {
         "check_paper_examples": {},
         "check_theorem_3_1": {"flip": 0.25, "measure": "mmi"},
-        "check_theorem_3_2": {"n": 3, "sparsity": 0.3, "random_state": 7},
-        "check_theorem_4_1": {"n": 3, "sparsity": 0.3, "random_state": 7},
+        "check_theorem_3_2": {"n": 3, "random_state": 7},
+        "check_theorem_4_1": {"n": 3, "random_state": 7},
     }
     assert main(["check", "theorem-4.1", "--sizes", "2,2,2"]) == 0
-    assert calls["check_theorem_4_1"] == {"n": 50, "sparsity": 0.3, "random_state": 0, "sizes": (2, 2, 2)}
+    assert calls["check_theorem_4_1"] == {"random_state": 0, "sizes": (2, 2, 2)}
     assert main(["check", "theorem-3.1"]) == 0
-    assert calls["check_theorem_3_1"] == {"flip": 0.1, "measure": "broja"}
+    assert calls["check_theorem_3_1"] == {}
 
 
 def test_output_the_terminal_cannot_encode_is_escaped_not_an_error():

@@ -36,7 +36,7 @@ def test_check_takes_its_name_and_measure_in_any_case(capsys, monkeypatch):
     monkeypatch.setattr("pidkit.theorems.check_theorem_3_1",
                         lambda **kwargs: calls.append(kwargs) or SimpleNamespace(passed=True))
     assert main(["check", "THEOREM-3.1", "--measure", "MMI"]) == 0
-    assert calls == [{"flip": 0.1, "measure": "mmi"}]
+    assert calls == [{"measure": "mmi"}]
 
 
 def test_a_misspelt_measure_in_capitals_is_still_refused_with_the_name_meant(capsys):
