@@ -49,6 +49,7 @@ from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.cli_parser import OPTION_ALIASES, get_args_parser, methods_table
 from pidkit_distill.cli_values import (
     apply_option_values,
+    check_one_entry,
     check_option_type,
     load_config_file,
     name_errors_as_typed,
@@ -88,11 +89,17 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
             for item in value:
                 if "=" not in item:
                     raise ValueError(f"--{key} expects NAME=VALUE, got {item!r}")
+                check_one_entry(key, item, option=f"--{key}")
                 overrides.append(f"{key}.{item}")
         else:
             overrides.append(f"{key}={value}")
             typed.append((key, value, given_as.get(key, f"--{key}")))
     typed += [(*(part.strip() for part in item.split("=", 1)), "--set") for item in args.overrides]
+    tables = [key for key, _, kind, _ in config_fields() if kind is dict]
+    for item in args.overrides:
+        table = next((table for table in tables if item.startswith(f"{table}.")), None)
+        if table is not None:
+            check_one_entry(table, item.removeprefix(f"{table}."), option="--set")
     config = load_config_file(args.config)
     for key, value, option in typed:
         check_option_type(key, value, option)

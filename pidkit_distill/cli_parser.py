@@ -161,7 +161,8 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
         if kind is bool:
             kw.update(nargs="?", const="true", metavar="BOOL")
         elif kind is dict:
-            kw.update(action="append", metavar="NAME=VALUE")
+            kw.update(action="append", metavar="NAME=VALUE",
+                      help=f"{text} (repeatable: one NAME=VALUE each) (default: {default!r})")
         else:
             kw.update(metavar=kind.__name__.upper())
         if kind is not dict:
