@@ -213,8 +213,7 @@ RunSummary that train returned; got 3 (int)
     seen: set[Path] = set()
     instead = ""  # what to pass for the first file of a run folder given
     unwritten_first = ""  # why the first folder of no run yet holds none (after instead)
-    for given in [run for each in paths for run in (
-            [each] if isinstance(each, RunRecords) else runs_in(Path(each).expanduser()))]:
+    for given in _expanded(paths):
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
             folder = instead_of_file(path)
@@ -237,6 +236,27 @@ RunSummary that train returned; got 3 (int)
                          + (instead or unwritten_first
                             or "; pass folders written by `pidkit-distill train`"))
     return _students(runs)
+
+
+def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[Path | RunRecords]:
+    """``paths`` with each folder of run folders (a sweep's ``runs``) in place of the run
+    folders in it (:func:`~pidkit_distill.run_folder_search.runs_in`); such a folder given again
+    is skipped with one warning, where its runs each said ``given twice``."""
+    expanded: list[Path | RunRecords] = []
+    sweeps: set[Path] = set()
+    for each in paths:
+        if isinstance(each, RunRecords):
+            expanded.append(each)
+            continue
+        folder = Path(each).expanduser()
+        runs = runs_in(folder)
+        if runs != [folder]:  # a folder of run folders
+            if folder.resolve() in sweeps:
+                warnings.warn(f"skipped {each}: given twice", RuntimeWarning, stacklevel=3)
+                continue
+            sweeps.add(folder.resolve())
+        expanded.extend(runs)
+    return expanded
 
 
 def _students(runs: list[RunRecords]) -> list[RunRecords]:

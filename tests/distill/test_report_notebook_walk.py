@@ -12,6 +12,7 @@ import pytest
 from test_report import fake_run, figures, rows  # noqa: F401  (figures: a fixture)
 
 from pidkit_distill import load_config, train, write_report
+from pidkit_distill.cli import main
 from pidkit_distill.report import load_run, summary_table
 
 
@@ -101,3 +102,14 @@ def test_an_interval_written_as_null_is_refused_without_saying_null_is_allowed(t
             "line 1 has 'intervals.red': null, where `pidkit-distill train` writes [low, high], "
             "two numbers (each may be null); the line was edited or is damaged")):
         load_run(run)
+
+
+def test_a_sweeps_folder_given_twice_is_skipped_once(tmp_path, capsys):
+    # 'report runs runs' warned 'skipped runs/a: given twice', then the same for each run folder
+    # in it, one line per run (a teacher's run folder too, before its own warning)
+    for name in ("a", "b", "c"):
+        fake_run(tmp_path / "runs" / name, epochs=1)
+    runs = str(tmp_path / "runs")
+    assert main(["report", runs, runs, "--out", str(tmp_path / "rep")]) == 0
+    assert capsys.readouterr().err == (f"pidkit-distill report: warning: skipped {runs}: given "
+                                       f"twice\n{runs}: 3 run folders\n")
