@@ -390,9 +390,10 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     problems = []
     if edited := [k for k in changed if k in old and k in new]:
         details = ", ".join(f"{k}: {old[k]!r} -> {new[k]!r}" for k in edited)
+        free = ", ".join(sorted(RESUME_FREE_KEYS))
         problems.append(f"the configuration changed ({details}); restore those values or start "
-                        f"a new run (a resume may change only {', '.join(sorted(RESUME_FREE_KEYS))}"
-                        ", and teacher.source from one file to another)")
+                        f"a new run (another run.name; a resume may change only {free}, and "
+                        "teacher.source from one file to another)")
     if older := [k for k in changed if k not in old]:
         details = ", ".join(f"{k} = {new[k]!r}" for k in older)
         problems.append(f"its checkpoint was written by an older pidkit-distill, before the "

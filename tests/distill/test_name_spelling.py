@@ -117,7 +117,7 @@ def test_a_checkpoint_of_another_version_is_told_apart_from_a_changed_configurat
         check_resumable(saved, config, Path("runs/x/checkpoint.pt"))
     assert str(err.value) == (
         "cannot resume 'runs/x/checkpoint.pt': the configuration changed (run.epochs: 40 -> 30); "
-        "restore those values or start a new run (a resume may change only "
+        "restore those values or start a new run (another run.name; a resume may change only "
         "data.eval_batch_size, data.num_workers, run.checkpoint_every, run.device, "
         "run.join_timeout, run.name, run.out_dir, run.print_every, run.progress, run.resume, "
         "run.stop_after, run.threads, "

@@ -1,0 +1,25 @@
+"""A resume refused for a changed key says how to start a new run (task 278): it said "restore
+those values or start a new run", and the run folder holds a checkpoint, which a new run of the
+same name refuses to overwrite; the way is another run.name, as the refusal of an older
+version's checkpoint says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pidkit_distill import load_config
+from pidkit_distill.config import config_to_dict
+from pidkit_distill.training.checkpoint import check_resumable
+
+
+def test_a_changed_key_names_the_way_to_a_new_run():
+    saved = config_to_dict(load_config(overrides=["optim.lr=0.05"]))
+    with pytest.raises(ValueError) as err:
+        check_resumable(saved, load_config(overrides=["optim.lr=0.1"]),
+                        Path("runs/x/checkpoint.pt"))
+    assert str(err.value).startswith(
+        "cannot resume 'runs/x/checkpoint.pt': the configuration changed (optim.lr: 0.05 -> "
+        "0.1); restore those values or start a new run (another run.name; a resume may change "
+        "only data.eval_batch_size, ")
