@@ -181,7 +181,7 @@ builder's own code; its traceback is this error's cause, which pidkit-distill sh
 
 
 def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed: list[str],
-                 note: str = "") -> ValueError:
+                 note: str = "") -> ValueError | TypeError:
     """The error for a ``name`` of no registered ``kind`` (see :meth:`Registry.unknown`), also
     for a check that has no registry at hand (the command's, before PyTorch is imported): a
     ``ConfigEntryError`` of :mod:`pidkit_distill.config_errors`, whose fields the command reads
@@ -194,13 +194,37 @@ def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed
     name='digts' is not a known dataset; choose one of ['digits'], or register your own with \
 pidkit_distill.data.register_dataset in the Python script ... Did you mean 'digits'?
     """
-    guess = did_you_mean(name, listed) if isinstance(name, str) else ""
+    if not isinstance(name, str):
+        return _not_a_name(name, kind=kind, listed=listed)
+    guess = did_you_mean(name, listed)
     return ConfigEntryError(
         f"not a known {kind}; choose one of {listed}{note}, or register "
         f"your own with {module}.{decorator} in the Python script that calls "
         "pidkit_distill.train, or in a module that you pass to the pidkit-distill command "
         f"with --import MODULE (on every run that names it, resumed runs included).{guess}",
         name, lead=f"name={name!r} is ")
+
+
+_CONFIG_FIELDS = {"dataset": "config.data.name",
+                  "model": "config.model.teacher or config.model.student",
+                  "method": "config.method.name"}  # where a configuration holds each kind's name
+
+
+def _not_a_name(name: object, *, kind: str, listed: list[str]) -> TypeError:
+    """The error for a ``name`` that is no string: a whole configuration (``load_dataset(cfg)``
+    in a notebook) is told the field that holds the name.
+
+    Examples
+    --------
+    >>> print(_not_a_name(3, kind="dataset", listed=["digits"]))
+    name must be the name of a dataset, a str such as 'digits'; got 3 (int).
+    """
+    hint = ""
+    if hasattr(name, "data") and hasattr(name, "method") and kind in _CONFIG_FIELDS:
+        hint = f": pass {_CONFIG_FIELDS[kind]}"
+    example = f" such as {listed[0]!r}" if listed else ""
+    shown = f"a {type(name).__name__}" if hint else f"{name!r} ({type(name).__name__})"
+    return TypeError(f"name must be the name of a {kind}, a str{example}; got {shown}{hint}.")
 
 
 class Registry:
@@ -275,7 +299,7 @@ class Registry:
         return self._entries[name]
 
     def unknown(self, name: object, *, module: str, listed: list[str], note: str = ""
-                ) -> ValueError:
+                ) -> ValueError | TypeError:
         """The error for a ``name`` not registered: the names ``listed`` (with ``note``), where
         registering works (``module``: the public decorator's module) for a Python script and
         for the ``pidkit-distill`` command (a module it imports with ``--import``, needed again
