@@ -98,7 +98,13 @@ from pidkit_distill.training.model_checks import (
     models_resolved,
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
-from pidkit_distill.training.rundir import RunFolder, check_not_busy, check_out_dir, run_dir_of
+from pidkit_distill.training.rundir import (
+    LOCK_FILE,
+    RunFolder,
+    check_not_busy,
+    check_out_dir,
+    run_dir_of,
+)
 from pidkit_distill.training.runtime import float32_default
 from pidkit_distill.training.schedule_fit import fit_schedule
 from pidkit_distill.training.teacher import (
@@ -480,12 +486,19 @@ def _is_init_run(run_dir: Path) -> bool:
 
 def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
     """The notice that ``run.resume`` found no checkpoint in ``run_dir``, which logs no epoch:
-    the run starts anew (a relative ``run.out_dir`` from another current folder named another
-    folder)."""
+    the run starts anew. Where a run made the folder (its lock or ``config.json`` is there), it
+    stopped before its first epoch ended (killed while its teacher trained); else the folder
+    may not be the run's (a relative ``run.out_dir`` from another current folder named
+    another folder)."""
+    named = repr(str(run_dir.absolute()))
+    if any((run_dir / name).is_file() for name in (LOCK_FILE, "config.json")):
+        return (f"notice: run.resume is set, but run folder {named} holds no checkpoint and no "
+                "epoch: the run that made it stopped before its first epoch ended (as it "
+                "trained its teacher, say), so this run starts at epoch 1")
     relative = "" if run_dir.is_absolute() else (
         f" (run.out_dir={config.run.out_dir!r} is relative: it is taken from the current "
         f"folder, {str(Path.cwd())!r})")
-    return (f"notice: run.resume is set, but run folder {str(run_dir.absolute())!r} holds no "
+    return (f"notice: run.resume is set, but run folder {named} holds no "
             f"checkpoint: this run starts at epoch 1{relative}; to continue a run, set "
             "run.out_dir and run.name to its folder")
 
