@@ -39,6 +39,7 @@ from pidkit.command_line import one_line
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import FileWriteError, atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
+from pidkit_distill.methods import get_method
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.runtime import Runtime
@@ -379,6 +380,8 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
            for key, value in _flatten(saved_config).items()}
     new = _flatten(config_to_dict(config))
+    for flat in (old, new):
+        flat["method.preset"] = _preset_named(flat.get("method.name"), flat.get("method.preset"))
     named = ("trained", "untrained")
     changed = sorted(
         k for k in old.keys() | new.keys()
@@ -405,6 +408,19 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
         problems.append(f"its checkpoint was written by a newer pidkit-distill, with key(s) "
                         f"this version does not know ({details}); resume it with that version")
     raise ValueError(f"cannot resume {str(path)!r}: {'; and '.join(problems)}")
+
+
+def _preset_named(method: Any, preset: Any) -> Any:
+    """``preset`` as a resume compares it: ``""`` (the method's default) as the default's name,
+    so that a run of ``--method kd`` resumes with ``--preset paper``, the same preset named
+    (it was refused as the change ``method.preset: '' -> 'paper'``); ``preset`` itself where
+    the method is not registered (its check refuses it)."""
+    if preset != "" or not isinstance(method, str):
+        return preset
+    try:
+        return get_method(method).default_preset
+    except ValueError:
+        return preset
 
 
 def python_resume_note(*, resume: bool) -> str:

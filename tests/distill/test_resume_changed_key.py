@@ -23,3 +23,22 @@ def test_a_changed_key_names_the_way_to_a_new_run():
         "cannot resume 'runs/x/checkpoint.pt': the configuration changed (optim.lr: 0.05 -> "
         "0.1); restore those values or start a new run (another run.name; a resume may change "
         "only data.eval_batch_size, ")
+
+
+def test_the_default_preset_named_is_no_change():
+    # '--method kd' resumed with '--preset paper' (kd's default) was refused as the change
+    # "method.preset: '' -> 'paper'"
+    saved = config_to_dict(load_config(overrides=["method.name=kd"]))
+    check_resumable(saved, load_config(overrides=["method.name=kd", "method.preset=paper"]),
+                    Path("runs/x/checkpoint.pt"))
+    named = config_to_dict(load_config(overrides=["method.name=rid", "method.preset=paper-mean"]))
+    check_resumable(named, load_config(overrides=["method.name=rid"]),
+                    Path("runs/x/checkpoint.pt"))
+
+
+def test_another_preset_is_still_a_change():
+    saved = config_to_dict(load_config(overrides=["method.name=rid"]))  # paper-mean
+    with pytest.raises(ValueError, match=r"configuration changed \(method.preset: 'paper-mean' "
+                                         r"-> 'paper'\)"):
+        check_resumable(saved, load_config(overrides=["method.name=rid", "method.preset=paper"]),
+                        Path("runs/x/checkpoint.pt"))
