@@ -24,8 +24,9 @@ def fit_schedule(params: Params, config: TrainConfig, *,
       its epoch counts multiplied by ``run.epochs / 300`` and rounded) when its epoch counts
       come from the preset, with a notice saying so;
     * refused, naming the options to change, when the configuration set one of them
-      (``method.params.warmup_epochs=...``), or when even the scaled schedule leaves the
-      student fewer than half the epochs.
+      (``method.params.warmup_epochs=...``; every epoch count of the schedule is named, and
+      those it did not set are said to be the preset's, unscaled), or when even the scaled
+      schedule leaves the student fewer than half the epochs.
 
     Returns
     -------
@@ -41,13 +42,18 @@ def fit_schedule(params: Params, config: TrainConfig, *,
     fields = params.schedule_fields
     name = method.method_name
     given = [f for f in fields if f in config.method.params]
-    keys = ", ".join(f"method.params.{f}" for f in (given or fields)) or "method.params"
+    keys = ", ".join(f"method.params.{f}" for f in fields) or "method.params"
     shown = ", ".join(f"{f}={getattr(params, f)}" for f in fields)
+    preset = config.method.preset or method.default_preset
     if given or not fields:
+        kept = [f"{f}={getattr(params, f)}" for f in fields if f not in given]
+        unscaled = (f" ({', '.join(kept)} from preset {preset!r}, the schedule of a "
+                    f"{params.schedule_run_epochs}-epoch run, is not scaled to this one where "
+                    "method.params sets part of the schedule)") if given and kept else ""
         raise ValueError(
             f"method.params: method {name!r} with {shown or 'these parameters'} trains the "
             f"student in {student} of run.epochs={epochs} epochs, fewer than half; lower "
-            f"{keys} or raise run.epochs"
+            f"{keys} or raise run.epochs{unscaled}"
         )
     scaled = params.scaled_to(epochs)
     after = scaled.student_epochs(epochs)
@@ -58,7 +64,6 @@ def fit_schedule(params: Params, config: TrainConfig, *,
             f"scaled to the run ({shown_scaled}) trains the student in only {after} of them; "
             f"raise run.epochs or set {keys} yourself"
         )
-    preset = config.method.preset or method.default_preset
     return scaled, (
         f"notice: method {name!r} (preset {preset!r}): {shown} is the schedule of a "
         f"{params.schedule_run_epochs}-epoch run and would train the student in {student} of "
