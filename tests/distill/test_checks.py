@@ -107,7 +107,8 @@ def test_schedules_are_fitted_to_the_run(tmp_path, overrides, expected):
     [
         (["method.name=rid", "method.params.warmup_epochs=30", "run.epochs=30"],
          r"method.params: method 'rid' with warmup_epochs=30, cycle_epochs=30 trains the "
-         r"student in 0 of run.epochs=30 epochs.*lower method.params.warmup_epochs or raise"),
+         r"student in 0 of run.epochs=30 epochs.*lower method.params.warmup_epochs, "
+         r"method.params.cycle_epochs or raise"),
         (["method.name=ted", "method.params.stage1_epochs=20", "run.epochs=30"],
          r"trains the student in 10 of run.epochs=30.*lower method.params.stage1_epochs"),
         (["method.name=rid", "run.epochs=1"],
