@@ -171,7 +171,9 @@ def _add_config_options(parser: argparse.ArgumentParser) -> None:
 
 
 def methods_table(*, parameters: bool = False, width: int = 100) -> str:
-    """The registered methods with their presets (``*`` marks the default), one per line.
+    """The registered methods with their presets (``*`` marks the default), one per line; with
+    ``parameters``, each method's parameters (of its default preset) and what each other
+    preset sets otherwise.
 
     Examples
     --------
@@ -190,9 +192,19 @@ def methods_table(*, parameters: bool = False, width: int = 100) -> str:
         shown = ", ".join(p + ("*" if p == method.default_preset else "") for p in presets)
         lines.append(f"{name:<6} presets: {shown}")
         if parameters:
-            values = ", ".join(f"{k}={v!r}" for k, v in method.make_params().to_dict().items())
+            default = method.make_params().to_dict()
+            values = ", ".join(f"{k}={v!r}" for k, v in default.items())
             lines += textwrap.wrap(f"parameters: {values or '(none)'}", width=width,
                                    initial_indent=" " * 7, subsequent_indent=" " * 19)
+            for preset in presets[1:]:
+                try:
+                    differ = ", ".join(f"{k}={v!r}" for k, v in
+                                       method.make_params(preset=preset).to_dict().items()
+                                       if default.get(k) != v) or "(the same)"
+                except (ValueError, TypeError) as err:  # a registered method's preset at fault
+                    differ = f"(refused: {err})"
+                lines += textwrap.wrap(f"--preset {preset}: {differ}", width=width,
+                                       initial_indent=" " * 7, subsequent_indent=" " * 9)
     return "\n".join(lines)
 
 
