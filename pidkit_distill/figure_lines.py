@@ -18,7 +18,7 @@ import numpy as np
 from pidkit_distill.run_groups import RunGroup, mean_sd
 from pidkit_distill.run_records import RunRecords
 
-__all__ = ["DISTINCT_LOOKS", "FONT", "SHAPES", "SPREAD", "averaged_note", "epoch_axis",
+__all__ = ["DISTINCT_LOOKS", "FEWER_SEEDS", "FONT", "SHAPES", "SPREAD", "averaged_note", "epoch_axis",
            "float_values", "marker", "mean_line", "plot_band", "plot_line", "plot_mean",
            "run_lines"]
 
@@ -59,6 +59,10 @@ _FILE_STYLE = ("-.", "dash-dot: teacher from a file")
 
 # A seed of a group of runs: thin and faint under its group's mean, unnamed in the legend.
 _SEED = {"linewidth": 0.8, "alpha": 0.4, "marker": ""}
+# The legend's entry of a group's mean where some seed has no value (:func:`plot_mean`).
+FEWER_SEEDS = {"linestyle": "none", "marker": "o", "fillstyle": "none", "color": "black",
+               "markersize": 8, "markeredgewidth": 1.5,
+               "label": "hollow: mean of fewer seeds (how many beside it); no line there"}
 # What the band of a group's mean is, in a figure's title.
 SPREAD = "bands: ±1 sd across seeds about each mean (faint lines: the seeds)"
 
@@ -131,10 +135,33 @@ def averaged_note(epochs: list[int], records: list[list[dict[str, Any]]]) -> str
 def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,
               band_alpha: float) -> None:
     """A group's mean of the seeds' ``values`` (a row per seed) over ``epochs``, with a band of
-    ±1 sample standard deviation across the seeds (a bar for one epoch)."""
+    ±1 sample standard deviation across the seeds (a bar for one epoch).
+
+    The line and its band stand only where every seed has a value. Where some seed has none (a
+    failed solve) the mean of the others is a hollow marker, off the line, with the count of
+    seeds in it beside it ("1/2"): drawn on, the line read as the mean of all seeds, quietly
+    turned into one seed's value."""
     mean, sd = mean_sd(values)
-    plot_line(ax, epochs, mean, line)
-    plot_band(ax, epochs, mean - sd, mean + sd, line["color"], band_alpha)
+    counts = (~np.isnan(np.asarray(values, dtype=float))).sum(axis=0)
+    everyone = counts == len(values)
+    plot_line(ax, epochs, np.where(everyone, mean, np.nan), line)
+    complete = [epoch for epoch, full in zip(epochs, everyone, strict=True) if full]
+    if len(complete) == 1:  # one epoch of all seeds: its bar
+        plot_band(ax, complete, (mean - sd)[everyone], (mean + sd)[everyone], line["color"],
+                  band_alpha)
+    else:  # a gap in the band where some seed has no value
+        plot_band(ax, epochs, np.where(everyone, mean - sd, np.nan),
+                  np.where(everyone, mean + sd, np.nan), line["color"], band_alpha)
+    fewer = [i for i, count in enumerate(counts) if 0 < count < len(values)]
+    if not fewer:
+        return
+    hollow = {key: line[key] for key in ("color", "marker")}
+    ax.plot([epochs[i] for i in fewer], mean[fewer], linestyle="none", fillstyle="none",
+            markersize=FEWER_SEEDS["markersize"], markeredgewidth=1.5, **hollow)
+    for i in fewer:
+        ax.annotate(f"{counts[i]}/{len(values)}", (epochs[i], mean[i]), xytext=(5, 5),
+                    textcoords="offset points", fontsize=FONT, color=line["color"])
+    ax.plot([], [], **FEWER_SEEDS)  # the legend's entry, in black as the crosses'
 
 
 def plot_band(ax: Any, epochs: list[int], low: Any, high: Any, color: str, alpha: float) -> None:
