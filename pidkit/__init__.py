@@ -62,7 +62,7 @@ __all__ = [
     "co_information",
     "conditional_mutual_information",
     "entropy",
-    "estimate",
+    "estimate",  # noqa: F822 (loaded on first use by __getattr__ below)
     "examples",
     "gaussian",
     "gaussian_pid",

@@ -59,6 +59,7 @@ __all__ = [
     "type_with_article",
 ]
 
+
 def is_dit_distribution(obj: Any) -> bool:
     """True when ``obj`` is a ``dit`` distribution (checked without importing dit)."""
     return type(obj).__module__.split(".")[0] == "dit"

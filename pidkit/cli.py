@@ -50,6 +50,8 @@ from .redundancy.vertex_limit import MAX_VERTICES, VERTEX_MEASURES, TooManyVerti
 from .theorems.theorem_4_1 import sizes_remedy
 
 _COLUMNS = ("red", "uni_t", "uni_s", "syn", "i_yts")
+
+
 def _table(rows: dict[str, PIDResult], units: str) -> str:
     header = f"{'example':<15}" + "".join(f"{c:>10}" for c in _COLUMNS) + f"{'status':>10}{'gap':>10}"
     lines = [f"PID atoms in {units} (BROJA; T = teacher, S = student)", header, "-" * len(header)]

@@ -45,8 +45,6 @@ NAMED_KEYS = (
 )
 
 
-
-
 def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
     """Refuse a data set, model or method name that is none of the package's own
     (:data:`~pidkit_distill.registry.BUILTIN_NAMES`) with check_config's error, before PyTorch is

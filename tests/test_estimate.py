@@ -270,6 +270,7 @@ def test_bias_warning_fires_for_few_samples_per_cell():
     assert large.bias_warning is None and corrected.bias_warning is None
     assert large.bias["i_yts"] == pytest.approx(3 / (2 * N * math.log(2)))
 
+
 def test_bias_warning_for_an_estimate_of_zero_gives_no_infinite_percentage():
     # 60 samples, T = S of 3 values, y independent of them in the sample: the plug-in is exactly 0
     # and the ratio inf; the warning said "0.0962 bits, inf% of the estimate 0 bits, so the atoms

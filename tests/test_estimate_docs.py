@@ -48,7 +48,6 @@ def test_the_docs_runnable_example_passes_as_a_plain_doctest():
     assert runner.summarize(verbose=False) == (0, 8)
 
 
-
 # Names in docs/estimate.md's module table that say what a module works on, not what it holds.
 _DESCRIBED_NOT_HELD = {"clusterer", "Pipeline", "Projector", "Discretizer"}
 

@@ -206,7 +206,6 @@ def test_repr_says_when_pca_was_skipped_and_when_a_pipeline_was_reused():
     )
 
 
-
 def test_later_features_beyond_the_fitted_float32_range_are_refused_by_name():
     # A float32 fit predicts float64 features cast to float32: a value past 3.4e38 became inf, with
     # numpy's "overflow encountered in cast" and scikit-learn's "Input X contains infinity or a value

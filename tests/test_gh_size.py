@@ -82,7 +82,6 @@ def test_the_refusal_names_the_shape_and_the_size(shape, size, monkeypatch):
         pidkit.pid(_random(shape), measure="gh")
 
 
-
 class _Started(Exception):
     pass
 
@@ -96,6 +95,7 @@ def test_the_default_limit_lets_through_what_takes_seconds(shape, monkeypatch):
     monkeypatch.setattr(_cdd, "generators", _started)
     with pytest.raises(_Started):
         pidkit.pid(_random(shape), measure="gh")
+
 
 def test_max_vertices_sets_the_limit_and_none_insists():
     # AND's polytope: 4 cells in dimension 1, so at most 2 vertices
@@ -154,8 +154,6 @@ def test_any_max_vertices_given_to_another_measure_is_refused_by_name(call, max_
         call(max_vertices)
     assert str(raised.value).startswith("max_vertices applies to measure='gh' and measure='prec' only (their "
                                         "vertex enumeration)")
-
-
 
 
 @pytest.mark.parametrize("shape", [(10, 10, 10), (4, 16, 16)])  # 8-25 s and 48 s on 2 cores under load

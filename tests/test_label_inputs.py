@@ -204,6 +204,7 @@ def test_none_stays_a_label_outside_pandas():
     # a list or numpy array has no notion of missing: None is a label like any other there (in
     # first-seen order: it cannot be sorted with strings)
     pd = pytest.importorskip("pandas")
+
     def axis(y):
         return pidkit.joint_from_samples(y, [0, 1, 0, 1], [0, 0, 1, 1]).labels["y"].tolist()
 

@@ -41,6 +41,7 @@ def test_a_miss_has_the_same_message_name_and_object(result):
 
 def test_the_suggestion_is_not_worked_out_by_hasattr_or_getattr_with_a_default(result, monkeypatch):
     calls = []
+
     def counted(name, known):
         calls.append(name)
         return closest(name, known)

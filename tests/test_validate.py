@@ -22,6 +22,7 @@ from tests.strategies import joints
 GOOD = np.full((2, 2, 2), 0.125)
 BIG = 10**4  # np.broadcast_to(1.0, (BIG,) * 3) has 10^12 cells and needs no memory
 
+
 class Entry(NamedTuple):
     """A public entry point: how to call it on one joint, the joint's name, the options it takes."""
 

@@ -149,7 +149,6 @@ def itrd_mutual_information_loss(zs: Tensor, zt: Tensor) -> Tensor:
     return (gram_s.pow(2) - gram_st.pow(2)).sum()
 
 
-
 @dataclasses.dataclass(frozen=True)
 class ITRDParams(Params):
     """ITRD hyper-parameters (defaults: the paper's CIFAR-100 settings, Section 5.1).

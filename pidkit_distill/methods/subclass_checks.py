@@ -17,6 +17,7 @@ from torch import nn
 
 __all__ = ["SUPER_INIT_CALL", "MethodDefinitionError", "check_forward_signature", "checked_init"]
 
+
 class MethodDefinitionError(TypeError):
     """A Distiller subclass written so that it cannot work: a mistake in the method's code, which
     the trainer's checks name as ``method.name``'s (not the student's it was built with)."""

@@ -305,6 +305,7 @@ def test_a_bad_device_is_told_the_devices_this_machine_has(monkeypatch, cuda, ba
             audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(), epoch=0, settings=SETTINGS,
                             device="cuda:1")
 
+
 @pytest.mark.parametrize("given", [lambda data: DataLoader(data, batch_size=64),
                                    lambda data: data.tensors], ids=["loader", "pair"])
 def test_a_notebooks_loader_or_pair_of_tensors_is_audited_as_its_dataset(given):

@@ -156,7 +156,6 @@ def test_class_names_as_labels_are_told_to_be_numbers(distiller):
         "[0, 4) (num_classes=4): number the classes from 0 (classes.index(name))")
 
 
-
 def test_a_bad_held_out_label_of_ones_own_dataset_is_the_commands_one_line(tmp_path, capsys,
                                                                            monkeypatch):
     # it was torch's 'IndexError: Target 7 is out of bounds.' in the teacher's evaluation, a

@@ -399,7 +399,6 @@ def test_other_commands_report_errors_in_one_line(tmp_path, capsys):
     assert err.count("\n") == 1 and "was not made by the demo" in err
 
 
-
 def test_a_warning_is_one_line(tmp_path, capsys):
     assert main(["train", *BASE, "--out-dir", str(tmp_path), "--epochs", "1", "--amp"]) == 0
     assert capsys.readouterr().err == ("pidkit-distill train: warning: run.amp=true has no effect "

@@ -108,7 +108,6 @@ def test_a_read_only_folder_is_refused_up_front(tmp_path, capsys):
         f"{str(ro)!r}, or choose another folder (--out-dir DIR)\n")
 
 
-
 @pytest.mark.parametrize("below", ["", "/a/b"])
 def test_a_symbolic_link_to_nothing_is_named_as_one(tmp_path, capsys, below):
     # it trained the teacher, then exited 1 with "cannot write '.../.lock': File exists; ...

@@ -148,7 +148,6 @@ def test_a_rank_0_killed_while_it_loads_without_torchrun_is_one_line_of_the_othe
         "kernel's, dmesg) (the other processes stopped with it)"], errors[1][-3000:]
 
 
-
 class _StillWaiting(Exception):
     """Raised by :class:`_KeptStore` in a process that has waited a few checks."""
 

@@ -348,6 +348,7 @@ def test_demo_does_not_empty_the_folder_of_a_demo_between_its_runs(tmp_path, mon
 
     monkeypatch.setattr(training, "train_teacher", teacher_of_the_first_demo)
     out = tmp_path / "demo"
+
     def first_demo():
         with pytest.raises(KeyboardInterrupt):
             run_demo(out_dir=out, epochs=2)

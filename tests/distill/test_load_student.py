@@ -284,7 +284,6 @@ def test_errors_name_run_dir_and_say_what_to_do(tmp_path, digits_rid):
         load_student(digits_rid, map_location="gpu")
 
 
-
 def test_a_mistyped_run_folder_is_told_the_closest_run_folder_beside_it(tmp_path):
     # it said "run_dir 'runs/digits-rid-tt-s1' does not exist; pass a run folder written by
     # `pidkit-distill train`", with runs/digits-rid-tt-s0 right beside it
@@ -335,6 +334,7 @@ def test_a_folder_whose_config_json_is_no_runs_is_not_taken_for_a_stopped_run(tm
             load_student(run_dir)
         assert str(info.value).startswith(message)
     assert str(info.value).endswith("; the file is damaged")
+
 
 def test_the_closest_run_folder_is_shown_as_the_path_to_pass(tmp_path, monkeypatch):
     # the hint named the bare folder, "Did you mean 'digits-rid-tt-s0'?", not the path to pass

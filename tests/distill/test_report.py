@@ -341,6 +341,7 @@ def test_an_earlier_pid_figure_that_cannot_be_removed_is_one_line(tmp_path, caps
                                        "folder (--out)\n")
     assert (tmp_path / "rep" / "report.md").is_file()
 
+
 def test_a_run_given_as_dot_and_a_run_named_by_hand_keep_their_names(tmp_path, monkeypatch):
     # `report .` inside a run folder gave a row with no name ("|  | synthetic | ..."); a name
     # given to RunRecords by hand is kept unless another run has it too

@@ -130,7 +130,6 @@ def test_a_stop_in_the_audit_of_epoch_1_says_epoch_1_completed_before_its_checkp
                                   f"{not_saved}: rerun the same command to start again")
 
 
-
 def _interrupted_at_first(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     """The first call of ``loop.NAME`` in this test raises an interrupt (Ctrl-C)."""
     calls = []

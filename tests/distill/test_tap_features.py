@@ -379,7 +379,6 @@ def test_one_model_tapped_twice_is_refused():
                          sample_input=torch.randn(4, 6), num_classes=3)
 
 
-
 def test_tapped_model_is_exported():
     import pidkit_distill
 

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 X = torch.randn(60, 20, generator=torch.Generator().manual_seed(0))
 
+
 @pytest.mark.parametrize("teacher", ["untrained", "trained"])
 def test_a_bad_training_label_of_ones_own_dataset_is_the_commands_one_line(teacher, tmp_path,
                                                                           capsys, monkeypatch):
