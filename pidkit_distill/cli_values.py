@@ -15,8 +15,7 @@ from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
 from pidkit_distill.config_text import apply_overrides, read_config_file
 
 __all__ = ["GivenAs", "apply_option_values", "check_one_entry", "check_option_type", "demo_epochs",
-           "key_value",
-           "load_config_file", "name_errors_as_typed", "named_option"]
+           "key_value", "load_config_file", "name_errors_as_typed", "named_option"]
 
 _LOADER_FIX = "; fix the TOML file or the override"
 """The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
