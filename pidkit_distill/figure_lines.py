@@ -62,7 +62,7 @@ _SEED = {"linewidth": 0.8, "alpha": 0.4, "marker": ""}
 # The legend's entry of a group's mean where some seed has no value (:func:`plot_mean`).
 FEWER_SEEDS = {"linestyle": "none", "marker": "o", "fillstyle": "none", "color": "black",
                "markersize": 8, "markeredgewidth": 1.5,
-               "label": "hollow: mean of fewer seeds (how many beside it); no line there"}
+               "label": "hollow: mean of fewer seeds (how many above it); no line there"}
 # What the band of a group's mean is, in a figure's title.
 SPREAD = "bands: ±1 sd across seeds about each mean (faint lines: the seeds)"
 
@@ -139,7 +139,7 @@ def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, An
 
     The line and its band stand only where every seed has a value. Where some seed has none (a
     failed solve) the mean of the others is a hollow marker, off the line, with the count of
-    seeds in it beside it ("1/2"): drawn on, the line read as the mean of all seeds, quietly
+    seeds in it above it ("1/2"): drawn on, the line read as the mean of all seeds, quietly
     turned into one seed's value."""
     mean, sd = mean_sd(values)
     counts = (~np.isnan(np.asarray(values, dtype=float))).sum(axis=0)
@@ -159,8 +159,10 @@ def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, An
     ax.plot([epochs[i] for i in fewer], mean[fewer], linestyle="none", fillstyle="none",
             markersize=FEWER_SEEDS["markersize"], markeredgewidth=1.5, **hollow)
     for i in fewer:
-        ax.annotate(f"{counts[i]}/{len(values)}", (epochs[i], mean[i]), xytext=(5, 5),
-                    textcoords="offset points", fontsize=FONT, color=line["color"])
+        # above the marker, centred: to its right the count ran over the last epoch's panel edge
+        ax.annotate(f"{counts[i]}/{len(values)}", (epochs[i], mean[i]), xytext=(0, 7),
+                    textcoords="offset points", ha="center", va="bottom", fontsize=FONT,
+                    color=line["color"])
     ax.plot([], [], **FEWER_SEEDS)  # the legend's entry, in black as the crosses'
 
 

@@ -47,7 +47,7 @@ def test_a_mean_of_fewer_seeds_is_a_hollow_marker_off_the_line(tmp_path, figures
     assert [(text.get_text(), text.xy) for text in syn.texts] == [("1/2", (3, 0.3))]
     (band,) = [c for c in syn.collections if isinstance(c, PolyCollection)]
     assert band.get_paths()[0].vertices[:, 0].max() == 2  # the ±1 sd band stops at epoch 2
-    assert "hollow: mean of fewer seeds (how many beside it); no line there" in [
+    assert "hollow: mean of fewer seeds (how many above it); no line there" in [
         text.get_text() for text in atoms.legends[0].get_texts()]
     # I(Y;T) has a value for both seeds at every epoch: one line, nothing hollow
     i_yt = next(ax for ax in atoms.axes if ax.get_title() == "I(Y;T)")
