@@ -54,7 +54,7 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | Any, *,
     run_dir : str, bytes, path, RunSummary or RunRecords
         A run folder written by ``pidkit-distill train`` or :func:`~pidkit_distill.train`
         (``run.out_dir/run.name``), or the ``RunSummary`` that ``train`` returned or the
-        :class:`~pidkit_distill.run_records.RunRecords` of :func:`~pidkit_distill.load_runs`,
+        ``RunRecords`` of :func:`~pidkit_distill.load_runs`,
         for their folder (as :func:`~pidkit_distill.write_report` takes them).
     map_location : str or torch.device, default="cpu"
         The device the model is moved to (``"cuda"``, ``"cuda:1"``, ...).
