@@ -15,10 +15,11 @@ from torch.utils.data import Subset, TensorDataset
 
 from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset, unregister_dataset
-from pidkit_distill.training import Runtime
+from pidkit_distill.training import Runtime, data_fingerprints
 from pidkit_distill.training import teacher as teacher_module
+from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.loaders import DataError
-from pidkit_distill.training.teacher import check_teacher_path, data_fingerprint, teacher_file_of
+from pidkit_distill.training.teacher import check_teacher_path, teacher_file_of
 
 SETTINGS = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
             "model.teacher=synthetic-teacher", "teacher.epochs=1", "run.progress=false",
@@ -280,7 +281,7 @@ def test_the_fingerprint_is_of_the_samples_and_of_every_kth_row_of_a_large_tenso
     assert data_fingerprint(Subset(TensorDataset(x, y), [0, 2])) != data_fingerprint(
         Subset(TensorDataset(x, y), [0, 3]))
     assert data_fingerprint([(x[0], 0)]) is None  # a data set of its own: not at hand
-    monkeypatch.setattr(teacher_module, "_FINGERPRINT_BYTES", 64)  # x, 160 bytes: rows 0, 3, 6, 9
+    monkeypatch.setattr(data_fingerprints, "_FINGERPRINT_BYTES", 64)  # x, 160 bytes: rows 0, 3, 6, 9
     sampled = data_fingerprint(TensorDataset(x, y))
     moved = x.clone()
     moved[4] += 1
@@ -310,7 +311,7 @@ def test_only_the_rows_hashed_are_copied_to_the_host(monkeypatch):
                 copied.append(tuple(args[0].shape))
             return func(*args, **(kwargs or {}))
 
-    monkeypatch.setattr(teacher_module, "_FINGERPRINT_BYTES", 64)  # x, 160 bytes: rows 0, 3, 6, 9
+    monkeypatch.setattr(data_fingerprints, "_FINGERPRINT_BYTES", 64)  # x, 160 bytes: rows 0, 3, 6, 9
     x, y = torch.arange(40.0).reshape(10, 4), torch.arange(10) % 2  # y, 80 bytes: every other
     with Copies():
         data_fingerprint(TensorDataset(x, y))
