@@ -49,7 +49,6 @@ from pidkit_distill.atomic_files import check_folder_can_be_made
 from pidkit_distill.cli_parser import OPTION_ALIASES, get_args_parser, methods_table
 from pidkit_distill.cli_values import (
     apply_option_values,
-    check_one_entry,
     check_option_type,
     load_config_file,
     name_errors_as_typed,
@@ -67,6 +66,7 @@ from pidkit_distill.stop_lines import (
     say,
     say_stop,
 )
+from pidkit_distill.table_entries import check_one_entry
 from pidkit_distill.user_modules import import_user_modules
 
 __all__ = ["config_from_args", "get_args_parser", "main", "methods_table"]
