@@ -434,6 +434,16 @@ def test_check_passes_each_check_the_options_it_takes(capsys, monkeypatch):
     assert calls["check_theorem_4_1"] == {"random_state": 0, "sizes": (2, 2, 2)}
     assert main(["check", "theorem-3.1"]) == 0
     assert calls["check_theorem_3_1"] == {}
+    # only what was given, and the seed 0: each function's own defaults, so that a check of the
+    # command is repeated from Python (Theorem 3.2 was passed n=50 and sparsity 0.3)
+    calls.clear()
+    for which in ("theorem-3.1", "theorem-3.2", "theorem-4.1"):
+        assert main(["check", which]) == 0
+    assert calls == {"check_theorem_3_1": {}, "check_theorem_3_2": {"random_state": 0},
+                     "check_theorem_4_1": {"random_state": 0}}
+    calls.clear()
+    assert main(["check", "theorem-3.2", "--sparsity", "0.5", "--sizes", "2,3,4"]) == 0
+    assert calls == {"check_theorem_3_2": {"sparsity": 0.5, "sizes": (2, 3, 4), "random_state": 0}}
 
 
 def test_output_the_terminal_cannot_encode_is_escaped_not_an_error():
