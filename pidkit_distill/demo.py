@@ -303,10 +303,11 @@ def _cpu_seconds() -> float:
 
 def _header(config: TrainConfig, out: Path, workers: int, scaled: Sequence[str]) -> list[str]:
     from pidkit_distill.data import describe_dataset
+    from pidkit_distill.training.loaders import data_options
 
-    student = describe_dataset(config.data.name, seed=config.data.seed, **config.data.options)
+    student = describe_dataset(config.data.name, seed=config.data.seed, **data_options(config))
     full = describe_dataset(config.data.name, seed=config.data.seed,
-                            **{**config.data.options, **config.teacher.data_options})
+                            **data_options(config, teacher=True))
     runs = len(_METHODS) * len(_TEACHERS)
     return [
         "pidkit-distill demo: does a trained teacher help a student that has few labels?",
