@@ -2,10 +2,10 @@
 
 :func:`pidkit.gaussian_pid_from_samples` and :func:`pidkit.gaussian.estimate_from_covariance`
 return a :class:`GaussianPIDEstimate`. It has the fields and ``to_dict()`` of every
-:class:`~pidkit.PIDResult` (the sample size, plug-in values, subtracted biases and intervals stay
-in ``diagnostics``, where the estimator puts them); only its ``repr`` differs, printing what a
-reader of an estimate needs beside each number: the sample size, the correction, the plug-in
-value and the interval.
+:class:`~pidkit.PIDResult` (the plug-in values, subtracted biases and intervals stay in
+``diagnostics``, where the estimator puts them), plus ``n_samples``, which ``to_dict()`` and so
+:func:`pidkit.to_frame` list beside the atoms; its ``repr`` prints what a reader of an estimate
+needs beside each number: the sample size, the correction, the plug-in value and the interval.
 """
 
 from __future__ import annotations
@@ -28,11 +28,13 @@ class GaussianPIDEstimate(PIDResult):
     """A Gaussian PID estimated from ``n`` samples: a :class:`~pidkit.PIDResult` whose ``repr``
     says that it is an estimate.
 
-    Its fields and ``to_dict()`` are those of :class:`~pidkit.PIDResult`, and ``isinstance(r,
-    pidkit.PIDResult)`` holds. The atoms and informations are the bias-corrected estimates (the
-    plug-in ones with ``bias_correction=False``); ``diagnostics`` holds ``n_samples``, the
-    ``plug_in`` values and subtracted ``biases`` (with the correction) and, with ``bootstrap=B``,
-    the ``intervals`` and the ``bootstrap`` settings.
+    Its fields are those of :class:`~pidkit.PIDResult`, and ``isinstance(r, pidkit.PIDResult)``
+    holds; ``n_samples`` is the sample size, and ``to_dict()`` lists it after ``nit``, so that a
+    :func:`pidkit.to_frame` of estimates has it as a column, as for
+    :class:`~pidkit.estimate.RepresentationPID`. The atoms and informations are the
+    bias-corrected estimates (the plug-in ones with ``bias_correction=False``); ``diagnostics``
+    holds ``n_samples`` too, the ``plug_in`` values and subtracted ``biases`` (with the
+    correction) and, with ``bootstrap=B``, the ``intervals`` and the ``bootstrap`` settings.
 
     Notes
     -----
@@ -51,8 +53,8 @@ class GaussianPIDEstimate(PIDResult):
     >>> y = rng.standard_normal(500)
     >>> t, s = y + rng.standard_normal(500), y + 2 * rng.standard_normal(500)
     >>> r = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=100, progress=False)
-    >>> isinstance(r, pidkit.PIDResult), r.diagnostics["n_samples"]
-    (True, 500)
+    >>> isinstance(r, pidkit.PIDResult), r.n_samples, r.to_dict()["n_samples"]
+    (True, 500, 500)
     >>> print(r)                                  # doctest: +ELLIPSIS
     GaussianPIDEstimate(measure='gaussian-broja', units='bits', status='optimal', method='native', \
 solver='pidkit-closed-form', gap=...)
@@ -70,6 +72,36 @@ information from rescaled channels)
     """
 
     __module__ = "pidkit.gaussian"  # where users import it from: pickles and reprs name it
+
+    @property
+    def n_samples(self) -> int | None:
+        """The number of samples the estimate was made from (``diagnostics["n_samples"]``);
+        None where those diagnostics were replaced."""
+        n = self.diagnostics.get("n_samples")
+        return None if n is None else int(n)
+
+    def to_dict(self, *, include_q: bool = False) -> dict[str, Any]:
+        """A JSON-serialisable dict of the estimate: :meth:`pidkit.PIDResult.to_dict` with
+        ``n_samples`` after ``nit``.
+
+        Parameters
+        ----------
+        include_q : bool, default=False
+            Add ``q`` as nested lists.
+
+        Returns
+        -------
+        dict
+            The keys of :meth:`pidkit.PIDResult.to_dict` in their order, with ``n_samples`` (an
+            int, or None where ``diagnostics`` no longer hold it) before ``diagnostics``.
+        """
+        record = super().to_dict(include_q=include_q)
+        ordered: dict[str, Any] = {}
+        for key, value in record.items():
+            if key == "diagnostics":
+                ordered["n_samples"] = self.n_samples
+            ordered[key] = value
+        return ordered
 
     def __repr__(self) -> str:
         d = self.diagnostics
@@ -134,7 +166,7 @@ information from rescaled channels)
                 "bias_correction=True removes it"]
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
-        n = self.diagnostics.get("n_samples")
+        n = self.n_samples
         show_pretty(printer, self, f"n={n}" if n is not None else f"gap={self.gap:.2e}")
 
 
@@ -148,7 +180,7 @@ def as_estimate(result: PIDResult) -> GaussianPIDEstimate:
     >>> from pidkit.gaussian.estimate_result import as_estimate
     >>> exact = pidkit.gaussian_pid([[1.0, 0.5, 0.5], [0.5, 1.0, 0.0], [0.5, 0.0, 1.0]], (1, 1, 1))
     >>> estimate = as_estimate(exact)
-    >>> type(estimate).__name__, estimate.i_yt == exact.i_yt, estimate.to_dict() == exact.to_dict()
+    >>> type(estimate).__name__, estimate.i_yt == exact.i_yt, estimate.diagnostics == exact.diagnostics
     ('GaussianPIDEstimate', True, True)
     """
     return GaussianPIDEstimate(**{f.name: getattr(result, f.name) for f in dataclasses.fields(result)})

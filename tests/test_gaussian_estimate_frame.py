@@ -1,0 +1,50 @@
+"""A Gaussian PID estimate carries its sample size where a table of results reads it:
+``n_samples``, ``to_dict()["n_samples"]`` and the ``n_samples`` column of :func:`pidkit.to_frame`,
+as a :class:`~pidkit.estimate.RepresentationPID` does."""
+
+import dataclasses
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+import pidkit
+from pidkit.gaussian import estimate_from_covariance
+
+pd = pytest.importorskip("pandas")
+
+
+def _samples(n):
+    rng = np.random.default_rng(0)
+    y = rng.normal(size=n)
+    return y, y + rng.normal(size=n), y + 2 * rng.normal(size=n)
+
+
+def test_to_frame_of_gaussian_estimates_has_their_sample_sizes():
+    # It held n_samples only in diagnostics: the frame of a notebook's runs at several n had no
+    # n_samples column, and beside a RepresentationPID the column was NaN for the Gaussian rows.
+    runs = {n: pidkit.gaussian_pid_from_samples(*_samples(n)) for n in (200, 500)}
+    frame = pidkit.to_frame(runs)
+    assert frame["n_samples"].tolist() == [200, 500]
+    assert frame["n_samples"].dtype == np.int64
+    cov = np.cov(np.column_stack(_samples(300)), rowvar=False)
+    exact = pidkit.gaussian_pid(cov, (1, 1, 1))          # no samples: NaN in a mixed table
+    mixed = pidkit.to_frame([estimate_from_covariance(cov, (1, 1, 1), n_samples=300), exact])
+    assert mixed["n_samples"].iloc[0] == 300.0 and np.isnan(mixed["n_samples"].iloc[1])
+
+
+def test_n_samples_is_an_attribute_and_a_json_field_before_diagnostics():
+    r = pidkit.gaussian_pid_from_samples(*_samples(500), bias_correction=False)
+    assert r.n_samples == 500 and type(r.n_samples) is int
+    record = json.loads(json.dumps(r.to_dict(), allow_nan=False))
+    keys = list(record)
+    assert record["n_samples"] == 500
+    assert keys[keys.index("nit") + 1:] == ["n_samples", "diagnostics"]
+    assert pickle.loads(pickle.dumps(r)).n_samples == 500
+
+
+def test_an_estimate_whose_diagnostics_were_replaced_has_no_sample_size():
+    r = pidkit.gaussian_pid_from_samples(*_samples(100))
+    bare = dataclasses.replace(r, diagnostics={})
+    assert bare.n_samples is None and bare.to_dict()["n_samples"] is None
