@@ -9,6 +9,7 @@ import json
 import math
 import os
 import sys
+import tokenize
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,14 @@ from ._validate import closest
 from .command_line import one_line
 
 _NPY_MAGIC = b"\x93NUMPY"
+_NPY_HEADER_LENGTH_BYTES = {1: 2, 2: 4, 3: 4}
+"""The .npy format versions NumPy writes (major; the minor is 0), with the bytes of each one's
+header length field."""
+_PREAMBLE_HOLDS = "which hold NumPy's magic string, format version and header length"
+"""What the bytes of a .npy file before its header's text hold."""
+_NPY_MOST_HEADER_BYTES = 10_000
+"""The longest .npy header NumPy reads from a file it is not told to trust (np.load's
+``max_header_size``)."""
 _JOINT_SUFFIXES = (".npy", ".json")
 """The files ``decompose`` reads, by suffix (any case)."""
 _MOST_NAMES_COMPARED = 2000
@@ -158,31 +167,89 @@ def _load_npy(file: Path, path: str) -> np.ndarray:
 
 def _checked_npy_header(handle: io.BufferedIOBase, path: str, size: int) -> int:
     """The bytes of data that the .npy header at the start of ``handle`` (``size`` bytes in all,
-    named ``path`` in a refusal) promises, after refusing a file with no header, a corrupt one,
-    Python objects (never unpickled) or fewer bytes than promised."""
-    if handle.read(len(_NPY_MAGIC)) != _NPY_MAGIC:
+    named ``path`` in a refusal) promises, after refusing a file with no NumPy magic, an unknown
+    format version, a header cut short, longer than NumPy reads or other than the dictionary
+    np.save writes, Python objects (never unpickled) or fewer bytes of data than promised."""
+    start = handle.read(len(_NPY_MAGIC) + 2)
+    if not start or not _NPY_MAGIC.startswith(start[:len(_NPY_MAGIC)]):
         raise UsageError(f"{path}: not a .npy file (no NumPy header); save it with np.save")
-    handle.seek(0)
-    try:
-        version = np.lib.format.read_magic(handle)
-        read_header = (
-            np.lib.format.read_array_header_1_0
-            if version == (1, 0)
-            else np.lib.format.read_array_header_2_0
-        )
-        shape, _, dtype = read_header(handle)
-    except (ValueError, EOFError, OSError) as exc:
-        raise UsageError(f"{path}: corrupt .npy header ({one_line(exc)})") from exc
-    stored = size - handle.tell()
+    if len(start) < len(_NPY_MAGIC) + 2:
+        raise UsageError(_truncated_header(path, size, f"within the first {len(_NPY_MAGIC) + 4} bytes, "
+                                           f"{_PREAMBLE_HOLDS}"))
+    major, minor = start[-2], start[-1]
+    length_bytes = _NPY_HEADER_LENGTH_BYTES.get(major) if minor == 0 else None
+    if length_bytes is None:
+        raise UsageError(f"{path}: unknown .npy format version {major}.{minor}: NumPy writes 1.0, 2.0 and "
+                         f"3.0, so it is corrupt or not written by NumPy; {_save_again(path)}")
+    preamble = len(start) + length_bytes
+    length_field = handle.read(length_bytes)
+    if len(length_field) < length_bytes:
+        where = f"within the first {preamble} bytes, {_PREAMBLE_HOLDS}"
+        raise UsageError(_truncated_header(path, size, where))
+    header_length = int.from_bytes(length_field, "little")
+    if header_length > _NPY_MOST_HEADER_BYTES:
+        raise UsageError(f"{path}: corrupt .npy header: its length field says {header_length} bytes, more "
+                         f"than the {_NPY_MOST_HEADER_BYTES} NumPy reads (a joint's takes about 120); "
+                         f"{_save_again(path)}")
+    header = handle.read(header_length)
+    if len(header) < header_length:
+        raise UsageError(_truncated_header(path, size, f"within its {preamble + header_length}-byte header"))
+    shape, dtype = _parsed_npy_header(path, length_field, header, major)
     if dtype.hasobject:
-        raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files")
+        as_numbers = f"np.save({_npy_target(path)}, np.asarray(p, dtype=float))"
+        raise UsageError(f"{path}: holds Python objects, not numbers; pidkit never unpickles files: save the "
+                         f"joint as numbers (in Python: {as_numbers})")
+    stored = size - handle.tell()
     needed = math.prod(shape) * dtype.itemsize
     if stored < needed:
         raise UsageError(
             f"{path}: truncated: its header promises shape {shape} of {dtype} ({needed} bytes), "
-            f"but {'the file holds' if path != STDIN_NAME else 'it held'} {stored} bytes of data"
+            f"but {'the file holds' if path != STDIN_NAME else 'it held'} {stored} bytes of data; "
+            f"{_save_again(path)}"
         )
     return needed
+
+
+def _parsed_npy_header(
+    path: str, length_field: bytes, header: bytes, major: int
+) -> tuple[tuple[int, ...], np.dtype]:
+    """The shape and dtype in the .npy ``header`` (its bytes, after its ``length_field``) of
+    format version ``major``.0, after refusing one that is no dictionary np.save writes: text
+    NumPy cannot parse, other keys, or a shape of a negative length."""
+    shown = ascii(header.decode("latin-1").strip())  # np.save writes ASCII: the rest shows as \xff
+    shown = shown if len(shown) <= 100 else shown[:100] + "..."
+    corrupt = (f"{path}: corrupt .npy header: {shown} is not the dictionary of 'descr', 'fortran_order' "
+               f"and 'shape' that np.save writes; {_save_again(path)}")
+    read_header = (np.lib.format.read_array_header_1_0 if major == 1
+                   else np.lib.format.read_array_header_2_0)  # 3.0 differs only in encoding its text as UTF-8
+    try:
+        if major == 3:
+            header.decode("utf-8")
+        shape, _, dtype = read_header(io.BytesIO(length_field + header))
+    # tokenize.TokenError: NumPy's reading of Python 2 headers, on unbalanced brackets
+    except (ValueError, TypeError, SyntaxError, RecursionError, tokenize.TokenError) as exc:
+        raise UsageError(corrupt) from exc
+    if any(length < 0 for length in shape):
+        raise UsageError(f"{path}: corrupt .npy header: shape {shape} has a negative length; "
+                         f"{_save_again(path)}")
+    return shape, dtype
+
+
+def _truncated_header(path: str, size: int, where: str) -> str:
+    """The refusal of a .npy file or input of ``size`` bytes that ends ``where`` in its header."""
+    ends = "the file ends" if path != STDIN_NAME else "it ended"
+    return f"{path}: truncated .npy header: {ends} after {size} bytes, {where}; {_save_again(path)}"
+
+
+def _save_again(path: str) -> str:
+    """How to write a .npy joint again: into a file, or into a pipe for standard input."""
+    again = "pipe the joint again" if path == STDIN_NAME else "save the joint again"
+    return f"{again} (in Python: np.save({_npy_target(path)}, p))"
+
+
+def _npy_target(path: str) -> str:
+    """Where np.save writes the joint that ``path`` names: a file, or the pipe into standard input."""
+    return "sys.stdout.buffer" if path == STDIN_NAME else "FILE"
 
 
 def _read_stdin_joint() -> Any:

@@ -98,12 +98,14 @@ BAD_INPUTS = [
      "p[y][t][s] itself, e.g. [[[0.5, 0], [0, 0]], [[0, 0], [0, 0.5]]] (its key 'p' holds a list: write "
      "that list alone)"),
     ("objects-npy", _npy_bytes(np.array([[[0.5, None]]], dtype=object), allow_pickle=True),
-     "standard input: holds Python objects, not numbers; pidkit never unpickles files"),
+     "standard input: holds Python objects, not numbers; pidkit never unpickles files: save the joint as "
+     "numbers (in Python: np.save(sys.stdout.buffer, np.asarray(p, dtype=float)))"),
     ("truncated-npy", _npy_bytes(np.full((20, 20, 20), 1 / 8000))[:300],
      "standard input: truncated: its header promises shape (20, 20, 20) of float64 (64000 bytes), but it "
-     "held 172 bytes of data"),
+     "held 172 bytes of data; pipe the joint again (in Python: np.save(sys.stdout.buffer, p))"),
     ("corrupt-npy", b"\x93NUMPY\x09\x00rest",
-     "standard input: corrupt .npy header (EOF: reading array header, expected 1953719666 bytes got 0)"),
+     "standard input: unknown .npy format version 9.0: NumPy writes 1.0, 2.0 and 3.0, so it is corrupt or "
+     "not written by NumPy; pipe the joint again (in Python: np.save(sys.stdout.buffer, p))"),
     ("stack-npy", _npy_bytes(np.full((3, 2, 2, 2), 1 / 8)),
      "standard input: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, student); got 4-D "
      "with shape (3, 2, 2, 2). For a stack of 3 joints p[k, y, t, s]: pidkit decompose reads one joint, so "
