@@ -54,6 +54,10 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
     Traceback (most recent call last):
     ...
     ValueError: bias_correction must be 'auto' or one of ['wishart', 'none'] with ... discrete estimator).
+    >>> resolve_bias_correction(True, "discrete")
+    Traceback (most recent call last):
+    ...
+    ValueError: bias_correction must be ... got True. True and False are ... or 'none' for the plug-in.
     """
     allowed = _CORRECTIONS[estimator]
     if bias_correction == "auto":
@@ -63,6 +67,9 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
     other = next((k for k, v in _CORRECTIONS.items() if k != estimator and bias_correction in v), None)
     hint = f" (a correction of the {other} estimator)" if other else ""
     close = did_you_mean(bias_correction, ["auto", *allowed]) if isinstance(bias_correction, str) else ""
+    if isinstance(bias_correction, (bool, np.bool_)):  # gaussian_pid_from_samples' switch
+        close = (f" True and False are pidkit.gaussian_pid_from_samples' switch; here pass 'auto' "
+                 f"(the default, {_AUTO[estimator]!r}) for the correction, or 'none' for the plug-in.")
     raise ValueError(
         f"bias_correction must be 'auto' or one of {list(allowed)} with estimator={estimator!r}; "
         f"got {bias_correction!r}{hint}.{'' if other else close}"

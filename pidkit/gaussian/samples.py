@@ -61,6 +61,29 @@ from .reduce import ReducedSystem, reduce_covariance
 from .sample_inputs import SAMPLES, TRANSPOSE, have, paired_samples
 
 
+def check_correction_flag(bias_correction: Any) -> bool:
+    """``bias_correction`` of the Gaussian estimates as a bool; a name of
+    :func:`pidkit.estimate.pid_from_representations`' corrections is told which bool it is here.
+
+    Examples
+    --------
+    >>> check_correction_flag(False)
+    False
+    >>> check_correction_flag("none")
+    Traceback (most recent call last):
+    ...
+    TypeError: bias_correction must be True or False; got 'none' (str). ... False for the plug-in ('none').
+    """
+    if isinstance(bias_correction, str):
+        raise TypeError(
+            f"bias_correction must be True or False; got {bias_correction!r} (str). The names "
+            "'auto', 'wishart' and 'none' are those of pidkit.estimate.pid_from_representations"
+            "(..., estimator='gaussian'); here pass True for the Wishart correction ('auto', "
+            "'wishart') or False for the plug-in ('none')."
+        )
+    return check_flag(bias_correction, name="bias_correction")
+
+
 def column_scales(data: np.ndarray) -> np.ndarray:
     """A power of two per column that brings its largest absolute value into [1, 2).
 
@@ -193,9 +216,10 @@ def gaussian_pid_from_samples(
     >>> bool(lo < 0.5 < hi), r.diagnostics["bootstrap"]["n_failed"]
     (True, 0)
     """
+    bias_correction = check_correction_flag(bias_correction)
     n_boot = check_replicates(bootstrap, "bootstrap", zero_allowed=True)
     confidence = check_confidence(confidence)
-    ci_method = resampling.resolve_ci_method(ci_method, corrected=bool(bias_correction))
+    ci_method = resampling.resolve_ci_method(ci_method, corrected=bias_correction)
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     check_progress(progress)
@@ -384,7 +408,7 @@ def _estimate(
     c = check_covariance(sample_cov, dims=dims, name=name)
     dims = (int(dims[0]), int(dims[1]), int(dims[2]))
     tol_nats = check_options(method, tol, units, strict)
-    bias_correction = check_flag(bias_correction, name="bias_correction")
+    bias_correction = check_correction_flag(bias_correction)
     started = time.perf_counter()
     system = reduce_covariance(c, dims, name=name, bounds=not replicate)
     dof = int(n_samples) - 1
