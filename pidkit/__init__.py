@@ -10,7 +10,7 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 import importlib
 from typing import Any
 
-from . import examples, gaussian, measures, resampling, theorems
+from . import examples, gaussian, measures, resampling, theorems, utils
 from ._errors import SolverError
 from ._labels import ContinuousLabelsWarning
 from ._result import MissingAttributeError, PIDResult
@@ -82,6 +82,7 @@ __all__ = [
     "resampling",
     "theorems",
     "to_frame",
+    "utils",
 ]
 __version__ = "0.1.0"
 
@@ -91,3 +92,8 @@ def __getattr__(name: str) -> Any:
     if name == "estimate":
         return importlib.import_module(".estimate", __name__)
     raise AttributeError(f"module 'pidkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # dir() and tab completion list pidkit.estimate before its first use, as every name of __all__.
+    return sorted(set(globals()) | set(__all__))
