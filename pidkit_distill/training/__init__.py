@@ -21,6 +21,7 @@ module             job
 ``file_sharing``   rank 0's run files sent to processes whose disks lack them
 ``sync_bn``        BatchNorm synchronised over processes (also on CPU)
 ``checkpoint``     atomic writes, ``weights_only`` loads, checkpoints and random states
+``amp_resume``     ``run.amp`` taking effect, or ceasing to, in a run resumed on another device
 ``rundir``         the run folder and its files
 =================  ===========================================================================
 """

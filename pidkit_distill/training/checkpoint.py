@@ -13,7 +13,9 @@ Distiller's state dict, teacher included), ``student``, ``optimizers``, ``schedu
 ``best_acc``, ``best_epoch``, ``history``, ``audit`` and ``rng``: per process, the torch, CUDA,
 numpy, python and DataLoader-generator random states, stored as tensors and plain values. It also
 holds ``sizes``, the data's ``num_classes`` and ``input_shape`` that the networks were built for
-(:func:`recorded_sizes`); checkpoints written before it was added lack it and resume all the same.
+(:func:`recorded_sizes`), and ``device``, the type of device its epochs were trained on, which a
+resume compares with its own where ``run.amp`` is set (:mod:`~pidkit_distill.training.amp_resume`);
+checkpoints written before either was added lack it and resume all the same.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
 from pidkit_distill.methods import get_method
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
+from pidkit_distill.training.amp_resume import amp_device_change
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = [
@@ -302,6 +305,7 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
                 "rng": gathered,
                 "sizes": {"num_classes": int(num_classes),
                           "input_shape": [int(size) for size in input_shape]},
+                "device": runtime.device.type,
             }, path, then=then)
 
 
@@ -531,7 +535,12 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
 def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
                        optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
                        loader_generator: torch.Generator, runtime: Runtime) -> dict[str, Any]:
-    """Load a checkpoint read by :func:`read_checkpoint` into the run; return its loop state."""
+    """Load a checkpoint read by :func:`read_checkpoint` into the run; return its loop state.
+
+    It warns (:class:`RuntimeWarning`) where the run resumes with another number of processes;
+    rank 0 warns where ``run.amp`` takes effect on this device and did not on the saved one, or
+    the reverse (:func:`~pidkit_distill.training.amp_resume.amp_device_change`).
+    """
     module.load_state_dict(saved["module"])
     for name, opt in optimizers.items():
         opt.load_state_dict(saved["optimizers"][name])
@@ -550,6 +559,8 @@ def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
             "true), the order of the gradients' sums and the random streams: the epochs trained "
             "from here on differ from an uninterrupted run's beyond rounding; resume with "
             f"{how} to continue the run as it was trained", RuntimeWarning, stacklevel=2)
+    if runtime.is_main and (amp_change := amp_device_change(saved, runtime.device)):
+        warnings.warn(amp_change, RuntimeWarning, stacklevel=2)
     set_rng_state(states[min(runtime.rank, len(states) - 1)], loader_generator)
     return {k: saved[k] for k in ("epoch", "best_acc", "best_epoch", "history", "audit")}
 
