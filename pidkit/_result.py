@@ -275,8 +275,14 @@ class MissingAttributeError(AttributeError):
     def _render(self) -> str:
         cls = type(self.obj)
         public = [f.name for f in fields(self.obj)] + [n for n in dir(cls) if not n.startswith("_")]
+        diagnostics = getattr(self.obj, "__dict__", {}).get("diagnostics")
         match = closest(self.name, public + list(_SPELT_OUT))
-        hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?" if match is not None else ""
+        if isinstance(diagnostics, dict) and self.name in diagnostics:  # r.ranks, r.biases, ...
+            hint = f" It is a diagnostic: .diagnostics[{self.name!r}]."
+        elif match is not None:
+            hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?"
+        else:
+            hint = ""
         return (
             f"{cls.__name__!r} object has no attribute {self.name!r}.{hint} Its numbers are the atoms "
             "red, uni_t, uni_s, syn and the informations i_yt, i_ys, i_yts, in its units; to_dict() "

@@ -34,7 +34,10 @@ class GaussianPIDEstimate(PIDResult):
     :class:`~pidkit.estimate.RepresentationPID`. The atoms and informations are the
     bias-corrected estimates (the plug-in ones with ``bias_correction=False``); ``diagnostics``
     holds ``n_samples`` too, the ``plug_in`` values and subtracted ``biases`` (with the
-    correction) and, with ``bootstrap=B``, the ``intervals`` and the ``bootstrap`` settings.
+    correction) and, with ``bootstrap=B``, the ``intervals`` and the ``bootstrap`` settings;
+    ``plugin`` and ``intervals`` read them under the names a
+    :class:`~pidkit.estimate.RepresentationPID` gives them (``intervals`` is None without
+    ``bootstrap=B``).
 
     Notes
     -----
@@ -55,6 +58,8 @@ class GaussianPIDEstimate(PIDResult):
     >>> r = pidkit.gaussian_pid_from_samples(y, t, s, bootstrap=100, progress=False)
     >>> isinstance(r, pidkit.PIDResult), r.n_samples, r.to_dict()["n_samples"]
     (True, 500, 500)
+    >>> r.intervals["red"] == r.diagnostics["intervals"]["red"], round(r.plugin["red"], 6)
+    (True, 0.176938)
     >>> print(r)                                  # doctest: +ELLIPSIS
     GaussianPIDEstimate(measure='gaussian-broja', units='bits', status='optimal', method='native', \
 solver='pidkit-closed-form', gap=...)
@@ -79,6 +84,22 @@ information from rescaled channels)
         None where those diagnostics were replaced."""
         n = self.diagnostics.get("n_samples")
         return None if n is None else int(n)
+
+    @property
+    def intervals(self) -> dict[str, tuple[float, float]] | None:
+        """The bootstrap intervals, quantity -> ``(low, high)`` (``diagnostics["intervals"]``), as
+        a :class:`~pidkit.estimate.RepresentationPID` has them; None without ``bootstrap=B``."""
+        return self.diagnostics.get("intervals")
+
+    @property
+    def plugin(self) -> dict[str, float] | None:
+        """The plug-in values of the seven quantities (``diagnostics["plug_in"]``), as a
+        :class:`~pidkit.estimate.RepresentationPID` has them: the values themselves with
+        ``bias_correction=False``; None where ``diagnostics`` no longer say which they are."""
+        plug_in: dict[str, float] | None = self.diagnostics.get("plug_in")
+        if plug_in is None and self.n_samples is not None:
+            return {key: getattr(self, key) for key, _ in ATOM_LABELS}
+        return plug_in
 
     def to_dict(self, *, include_q: bool = False) -> dict[str, Any]:
         """A JSON-serialisable dict of the estimate: :meth:`pidkit.PIDResult.to_dict` with
