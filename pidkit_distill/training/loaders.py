@@ -95,10 +95,10 @@ def teacher_option_refusal(err: ConfigEntryError, config: TrainConfig) -> Config
 
     An entry of ``teacher.data_options`` at fault, and none of ``data.options`` alone, is
     ``teacher.data_options``'s, told as ``err`` tells it. An entry of ``data.options`` that
-    ``teacher.data_options`` does not replace is ``data.options``'s, though that table alone,
-    the student's data, passed: the combination is refused, so the message says that it is the
-    teacher's data, with the entries of ``teacher.data_options`` at fault beside it (the whole
-    table where none of its entries is).
+    ``teacher.data_options`` does not replace is ``data.options``'s, though that table alone
+    passed: the combination is refused, so the message says that it is the teacher's data, with
+    the entries of ``teacher.data_options`` at fault beside it (the whole table where none of its
+    entries is). It names no student: ``train-teacher``, which refuses it alike, trains none.
 
     Parameters
     ----------
@@ -122,8 +122,7 @@ def teacher_option_refusal(err: ConfigEntryError, config: TrainConfig) -> Config
     ...     "n_train must be >= 8 for target='joint'; got 4.", 4, entries=("n_train",)), config)
     >>> print(refusal)
     data.options: the teacher's data (data.options with teacher.data_options target='joint' \
-on top; the student's data, data.options alone, is fine): n_train must be >= 8 for \
-target='joint'; got 4.
+on top; data.options alone is fine): n_train must be >= 8 for target='joint'; got 4.
     >>> refusal.key, refusal.entries
     ('data.options', ('n_train',))
     """
@@ -136,7 +135,7 @@ target='joint'; got 4.
         given = ", ".join(f"{name}={value!r}" for name, value in at_fault.items())
         key, entries = "data.options", under
         said = (f"the teacher's data (data.options with teacher.data_options {given} on top; "
-                f"the student's data, data.options alone, is fine): {err.said}")
+                f"data.options alone is fine): {err.said}")
     refusal = type(err)(said, err.value, lead=err.lead, entries=entries, key=key, about=key)
     for note in getattr(err, "__notes__", ()):
         refusal.add_note(note)

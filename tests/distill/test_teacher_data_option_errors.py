@@ -4,7 +4,8 @@ refusal there was told under ``teacher.data_options`` even where the entry at fa
 ``data.options`` (``--data.options n=12 --teacher.data_options target=joint`` said
 ``teacher.data_options: n must be >= 16 ...``, naming no option typed, as if target were wrong).
 It now names ``--data.options n=12`` and says that the teacher's data, the combination, is
-refused while the student's data passed."""
+refused while the student's data passed. The message names no student (task 280): it said
+"the student's data, data.options alone, is fine" in ``train-teacher`` too, which trains none."""
 
 from __future__ import annotations
 
@@ -85,7 +86,7 @@ def test_an_entry_of_data_options_refused_only_with_the_teachers_is_data_options
         ConfigEntryError, "data.options", ("train_fraction",))
     assert str(refusal) == (
         "data.options: the teacher's data (data.options with teacher.data_options "
-        "num_classes=8 on top; the student's data, data.options alone, is fine): "
+        "num_classes=8 on top; data.options alone is fine): "
         "train_fraction=0.001 keeps 4 of 4000 training samples, fewer than the 8 classes; use "
         "train_fraction >= 0.0019.")
 
@@ -98,7 +99,7 @@ def test_entries_of_both_tables_at_fault_name_both(tmp_path):
     # only the teacher's entry at fault is told, not target
     assert str(refusal) == (
         "data.options: the teacher's data (data.options with teacher.data_options "
-        "nuisance_bits=6 on top; the student's data, data.options alone, is fine): dim must be "
+        "nuisance_bits=6 on top; data.options alone is fine): dim must be "
         "at least num_classes + nuisance_bits = 10; got dim=8.")
 
 
@@ -111,7 +112,7 @@ def test_a_registered_loaders_refusal_names_the_table_that_gave_the_entry(joint_
     assert (from_data.key, from_data.entries, str(from_data)) == (
         "data.options", ("n",),
         "data.options: the teacher's data (data.options with teacher.data_options "
-        "target='joint' on top; the student's data, data.options alone, is fine): n must be >= "
+        "target='joint' on top; data.options alone is fine): n must be >= "
         "16 for 4 classes; got 12 (the loader registered as 'joint-range')")
     assert (from_teacher.key, from_teacher.entries, str(from_teacher)) == (
         "teacher.data_options", ("n",),
@@ -133,7 +134,7 @@ def test_the_command_names_the_option_typed_in_either_table(joint_range, tmp_pat
                          tmp_path, capsys)
     assert from_data == (
         "--data.options n=12: the teacher's data (data.options with teacher.data_options "
-        "target='joint' on top; the student's data, data.options alone, is fine): n must be >= "
+        "target='joint' on top; data.options alone is fine): n must be >= "
         "16 for 4 classes; got 12 (the loader registered as 'joint-range')\n")
     assert from_teacher == ("--teacher.data_options n=12: n must be >= 16 for 4 classes; got 12 "
                             "(the loader registered as 'joint-range')\n")
@@ -145,8 +146,8 @@ def test_the_command_names_a_built_in_data_sets_option_typed(tmp_path, capsys):
                  tmp_path, capsys)
     assert line == (
         "--set data.options.train_fraction=0.001: the teacher's data (data.options with "
-        "teacher.data_options num_classes=8 on top; the student's data, data.options alone, is "
-        "fine): train_fraction=0.001 keeps 4 of 4000 training samples, fewer than the 8 "
+        "teacher.data_options num_classes=8 on top; data.options alone is fine): "
+        "train_fraction=0.001 keeps 4 of 4000 training samples, fewer than the 8 "
         "classes; use train_fraction >= 0.0019.\n")
 
 
@@ -159,5 +160,21 @@ def test_loading_the_teachers_data_names_the_table_too(joint_range):
         load_data(config, teacher=True)
     assert str(caught.value) == (
         "data.options: the teacher's data (data.options with teacher.data_options "
-        "target='joint' on top; the student's data, data.options alone, is fine): n must be >= "
+        "target='joint' on top; data.options alone is fine): n must be >= "
         "16 for 4 classes; got 12 (the loader registered as 'joint-range')")
+
+
+def test_train_teacher_says_it_with_no_student(tmp_path, capsys):
+    # it said "the student's data, data.options alone, is fine" in a command that trains none
+    status = main(["train-teacher", "--data", "synthetic", "--data.options", "num_classes=2",
+                   "--set", "data.options.train_fraction=0.001", "--teacher.data_options",
+                   "num_classes=8", "--teacher.epochs", "1", "--run.threads", "1",
+                   "--out-dir", str(tmp_path / "runs")])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert err == (
+        "pidkit-distill train-teacher: error: --set data.options.train_fraction=0.001: the "
+        "teacher's data (data.options with teacher.data_options num_classes=8 on top; "
+        "data.options alone is fine): train_fraction=0.001 keeps 4 of 4000 training samples, "
+        "fewer than the 8 classes; use train_fraction >= 0.0019.\n")
+    assert not (tmp_path / "runs").exists()
