@@ -47,3 +47,13 @@ def test_a_bool_in_pid_from_representations_is_told_the_names(estimator, default
         f"got {flag!r}. True and False are pidkit.gaussian_pid_from_samples' switch; here pass 'auto' "
         f"(the default, '{default}') for the correction, or 'none' for the plug-in."
     )
+
+
+@pytest.mark.parametrize("estimator", ["gaussian", "discrete"])
+def test_none_in_pid_from_representations_is_told_the_string(estimator):
+    from pidkit.estimate import pid_from_representations
+
+    y, t, s = _samples()
+    with pytest.raises(ValueError) as caught:
+        pid_from_representations(y, t, s, estimator=estimator, bias_correction=None)
+    assert str(caught.value).endswith("got None. For no correction (the plug-in) pass the string 'none'.")

@@ -58,6 +58,10 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
     Traceback (most recent call last):
     ...
     ValueError: bias_correction must be ... got True. True and False are ... or 'none' for the plug-in.
+    >>> resolve_bias_correction(None, "gaussian")
+    Traceback (most recent call last):
+    ...
+    ValueError: bias_correction must be ... got None. For no correction (the plug-in) pass the string 'none'.
     """
     allowed = _CORRECTIONS[estimator]
     if bias_correction == "auto":
@@ -70,6 +74,8 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
     if isinstance(bias_correction, (bool, np.bool_)):  # gaussian_pid_from_samples' switch
         close = (f" True and False are pidkit.gaussian_pid_from_samples' switch; here pass 'auto' "
                  f"(the default, {_AUTO[estimator]!r}) for the correction, or 'none' for the plug-in.")
+    elif bias_correction is None:
+        close = " For no correction (the plug-in) pass the string 'none'."
     raise ValueError(
         f"bias_correction must be 'auto' or one of {list(allowed)} with estimator={estimator!r}; "
         f"got {bias_correction!r}{hint}.{'' if other else close}"
