@@ -1,9 +1,10 @@
 """``python -m benchmarks``: list the benchmarks, each with the first line of its docstring.
 
 The docstrings are read from the source files, so that listing imports none of the benchmarks'
-dependencies (torch, dit, cvxpy). It takes no arguments: ``python -m benchmarks bertschinger
---quick`` would otherwise print the list and exit 0 as if the benchmark had run, so arguments are
-refused in one line, exit code 2, naming the command to run instead.
+dependencies (torch, dit, cvxpy). It takes no arguments but ``--help`` (or ``-h``), which prints
+the same list: ``python -m benchmarks bertschinger --quick`` would otherwise print the list and
+exit 0 as if the benchmark had run, so arguments are refused in one line, exit code 2, naming the
+command to run instead.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ def listing() -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print :func:`listing`; refuse arguments with the command that runs what was meant.
+    """Print :func:`listing` (also for ``--help``); refuse other arguments with the command that
+    runs what was meant.
 
     Examples
     --------
@@ -36,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     2
     """
     argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv:
+    if argv in ([], ["--help"], ["-h"]):
         try:
             print(listing(), flush=True)
         except BrokenPipeError:  # `| head`: the reader has what it wanted

@@ -407,7 +407,10 @@ def get_parser() -> argparse.ArgumentParser:
                         help="solves per median (default: 5)")
     parser.add_argument("--seed", type=_cli.nonnegative_int, default=0,
                         help="random joints' seed (default: 0)")
-    parser.add_argument("--max-cells", type=_cli.positive_int, default=10**6,
+    smallest = min(SHAPES, key=np.prod)
+    cells = int(np.prod(smallest))
+    why = f" (the smallest joint, {' x '.join(map(str, smallest))}, has {cells} cells)"
+    parser.add_argument("--max-cells", type=_cli.integer(cells, why), default=10**6,
                         help="small suite: skip larger joints (10^6)")
     parser.add_argument("--batch", type=_cli.nonnegative_int, default=900,
                         help="joints in the batch case (900; 0 skips it)")

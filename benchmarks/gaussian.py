@@ -245,7 +245,7 @@ def get_parser() -> argparse.ArgumentParser:
                         help="Rprop iterations (1000)")
     parser.add_argument("--repeats", type=_cli.positive_int, default=5, help="runs per median (5)")
     parser.add_argument("--seed", type=_cli.nonnegative_int, default=0, help="seed of the systems (0)")
-    parser.add_argument("--max-d", type=_cli.positive_int, default=1024,
+    parser.add_argument("--max-d", type=_cli.integer(2, " (the smallest systems have d = 2)"), default=1024,
                         help="largest d of the systems; the acceptance cases need 1000 and 256 (1024)")
     parser.add_argument("--bias-reps", type=_cli.nonnegative_int, default=300,
                         help="draws per bias cell (300; 0 skips)")

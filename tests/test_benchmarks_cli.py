@@ -191,6 +191,31 @@ def test_the_listing_refuses_arguments_with_the_command_to_run(argv, hint, capsy
     assert main([]) == 0 and capsys.readouterr().out.startswith("python -m benchmarks.NAME")
 
 
+@pytest.mark.parametrize("argv", [["--help"], ["-h"]])
+def test_the_listing_is_its_own_help(argv, capsys):
+    # 'python -m benchmarks --help' said "'--help' is not a benchmark", exit status 2
+    from benchmarks.__main__ import listing, main
+
+    assert main(argv) == 0
+    assert capsys.readouterr() == (listing() + "\n", "")
+
+
+@pytest.mark.parametrize(("name", "argv", "message"), [
+    # both were a TypeError traceback once the header had printed: no joint or system to measure,
+    # and a table of none
+    ("bertschinger", ["--max-cells", "7"],
+     "argument --max-cells: expected an integer >= 8 (the smallest joint, 2 x 2 x 2, has 8 cells); got '7'"),
+    ("gaussian", ["--max-d", "1"],
+     "argument --max-d: expected an integer >= 2 (the smallest systems have d = 2); got '1'"),
+])
+def test_a_size_that_leaves_nothing_to_measure_is_refused(name, argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        _module(name).main(argv)
+    assert exit_.value.code == 2
+    assert capsys.readouterr() == ("", f"python -m benchmarks.{name}: error: {message}; see "
+                                       f"'python -m benchmarks.{name} --help'\n")
+
+
 @pytest.mark.parametrize(("name", "hint"), [
     ("bertschinge", " Did you mean 'bertschinger'? Run python -m benchmarks to list them\n"),
     ("nothing_like_it", " Run python -m benchmarks to list them\n"),
