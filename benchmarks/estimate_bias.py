@@ -250,6 +250,9 @@ def table(rows: list[dict[str, Any]]) -> str:
     def cell(x: float) -> str:
         return "n/a" if not np.isfinite(x) else f"{x:+.3f}"
 
+    def ratio(x: float) -> str:  # n/a, as the cells it divides, for a correction that refused the n
+        return "n/a" if not np.isfinite(x) else f"{x:.2f}"
+
     cells = []
     for r in rows:
         if r["method"] == "none":
@@ -258,8 +261,8 @@ def table(rows: list[dict[str, Any]]) -> str:
         cells.append(
             (
                 "", str(r["n"]), r["method"], *(cell(b) for b in r["bias"]),
-                cell(r["total_bias"]).lstrip("+"), f"{r['bias_ratio']:.2f}",
-                cell(r["total_rmse"]).lstrip("+"), f"{r['rmse_ratio']:.2f}",
+                cell(r["total_bias"]).lstrip("+"), ratio(r["bias_ratio"]),
+                cell(r["total_rmse"]).lstrip("+"), ratio(r["rmse_ratio"]),
             )
         )
     return markdown(headers, cells, left=True)
