@@ -15,6 +15,8 @@ import warnings
 from typing import Any
 
 import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
 from pidkit._labels import encode_labels
 from pidkit._units import from_nats
@@ -54,7 +56,7 @@ def one_hot(labels: Any, name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def _gaussian_side(
     arr: np.ndarray, is_labels: bool, projector: Projector | None, names: np.ndarray | None, name: str,
-    make: dict[str, Any],
+    make: dict[str, Any], y: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, Projector | None, dict[str, Any]]:
     if is_labels:
         if projector is not None:
@@ -63,12 +65,63 @@ def _gaussian_side(
                 "given for it in discretizers; pass None for that side."
             )
         columns, classes = one_hot(arr, name)
+        check_labels_leave_y_open(*y, columns, classes, name)
         return columns, None, {"kind": "one-hot", "n_values": int(classes.size)}
     if projector is not None:
         return (projector.transform_named(arr, name, names), projector,
                 {**projector.settings(), "fitted": "reused"})
     projector = Projector(**make).fit_named(arr, name, names)
     return projector.scores_, projector, {**projector.settings(), "fitted": "on these samples"}
+
+
+def _codes(columns: np.ndarray) -> np.ndarray:
+    """The class index of each row of :func:`one_hot`'s columns (0: the dropped first class)."""
+    return np.where(columns.any(axis=1), columns.argmax(axis=1) + 1, 0)
+
+
+def check_labels_leave_y_open(
+    y_columns: np.ndarray, y_classes: np.ndarray, columns: np.ndarray, classes: np.ndarray, name: str
+) -> None:
+    """Refuse a side given as labels that fixes some of y's classes exactly, naming them.
+
+    Where the classes of y seen with some values of the side are seen with no other value, the
+    indicator of those classes equals that of those values (a teacher's predictions that are never
+    wrong on a class): a canonical correlation of 1, an infinite Gaussian information.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = one_hot(np.array([0, 0, 1, 1, 2, 2]), "y")
+    >>> check_labels_leave_y_open(*y, *one_hot(np.array([5, 5, 6, 7, 6, 7]), "t"), "t")
+    Traceback (most recent call last):
+    ...
+    ValueError: t holds labels that determine part of y exactly: the samples of class 0 of y are \
+exactly those where t is 5 ...
+    """
+    y_codes, side_codes = _codes(y_columns), _codes(columns)
+    seen = np.zeros((y_classes.size, classes.size), dtype=bool)
+    seen[y_codes, side_codes] = True
+    graph = sparse.bmat([[None, sparse.csr_matrix(seen)], [sparse.csr_matrix(seen.T), None]])
+    count, component = connected_components(graph, directed=False)
+    if count == 1:
+        return
+    smallest = np.argmin(np.bincount(component, minlength=count))
+    part_y = y_classes[component[: y_classes.size] == smallest].tolist()
+    part_side = classes[component[y_classes.size:] == smallest].tolist()
+
+    def listed(values: list[Any]) -> str:
+        shown = ", ".join(repr(v) if isinstance(v, str) else str(v) for v in values[:5])
+        return shown + (f", ... ({len(values)})" if len(values) > 5 else "")
+
+    plural = "es" if len(part_y) > 1 else ""
+    raise ValueError(
+        f"{name} holds labels that determine part of y exactly: the samples of class{plural} "
+        f"{listed(part_y)} of y are exactly those where {name} is {listed(part_side)} (a "
+        "network's predictions that are never wrong there, say). The Gaussian model gives that "
+        "an infinite information (a canonical correlation of 1), so estimator='gaussian' cannot "
+        f"decompose it: use estimator='discrete', which counts it, or pass features for {name} "
+        "(logits, a hidden layer) instead of labels."
+    )
 
 
 def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,
@@ -129,8 +182,8 @@ def gaussian_representation_pid(
     ``make`` holds the :class:`Projector` settings (``n_components``, ``normalize``, ``random_state``).
     """
     y_columns, classes = one_hot(y, "y")
-    t_x, t_proj, t_set = _gaussian_side(*t, "t_features", make)
-    s_x, s_proj, s_set = _gaussian_side(*s, "s_features", make)
+    t_x, t_proj, t_set = _gaussian_side(*t, "t_features", make, (y_columns, classes))
+    s_x, s_proj, s_set = _gaussian_side(*s, "s_features", make, (y_columns, classes))
     n = y_columns.shape[0]
     dims = (y_columns.shape[1], t_x.shape[1], s_x.shape[1])
     if n < min_samples(dims):
