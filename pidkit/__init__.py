@@ -10,7 +10,12 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 import importlib
 from typing import Any
 
-from . import examples, gaussian, measures, resampling, theorems, utils
+from . import examples, gaussian, measures, resampling, theorems
+
+# pidkit.utils, the helpers for code built on pidkit, is an API package of its own beside pidkit
+# (docs/conf.py's api_packages: its own reference page, from its own __all__), so it is not in
+# __all__, whose names pidkit's page documents; like the modules there, import pidkit reaches it.
+from . import utils as utils
 from ._errors import SolverError
 from ._labels import ContinuousLabelsWarning
 from ._result import MissingAttributeError, PIDResult
@@ -82,7 +87,6 @@ __all__ = [
     "resampling",
     "theorems",
     "to_frame",
-    "utils",
 ]
 __version__ = "0.1.0"
 

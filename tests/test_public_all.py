@@ -1,10 +1,11 @@
-"""Every name in ``pidkit.__all__``, and in the ``__all__`` of each public module it lists, imports,
-and the public modules are reached alike from ``import pidkit``.
+"""Every name in ``pidkit.__all__``, in the ``__all__`` of each public module it lists, and in
+``pidkit.utils.__all__`` imports, and every public module is reached alike from ``import pidkit``.
 
-``pidkit.utils``, documented in the API reference beside ``pidkit``, was in no ``__all__``: after
-``import pidkit`` alone, ``pidkit.utils`` raised AttributeError (the other public modules, such as
-``pidkit.gaussian``, are attributes of the package), ``from pidkit import *`` left it out, and
-``dir(pidkit)`` (tab completion) listed neither it nor ``estimate``, which loads on first use.
+``pidkit.utils`` has reference pages of its own beside pidkit's (docs/conf.py's ``api_packages``),
+so it stays out of ``pidkit.__all__``, whose names pidkit's page documents. But after ``import
+pidkit`` alone, ``pidkit.utils`` raised AttributeError where ``pidkit.gaussian`` and the other public
+modules are attributes of the package, and ``dir(pidkit)`` (tab completion) listed neither it nor
+``estimate``, which loads on first use.
 """
 
 from __future__ import annotations
@@ -22,37 +23,32 @@ import pidkit
 FRESH_IMPORT = """
 import json, sys
 import pidkit
-listed = sorted(set(pidkit.__all__) - set(dir(pidkit)))
+public = [*pidkit.__all__, "utils"]
+not_in_dir = sorted(set(public) - set(dir(pidkit)))
 estimate_loaded = "pidkit.estimate" in sys.modules
-reached = {name: type(getattr(pidkit, name)).__name__ for name in pidkit.__all__}
+for name in public:
+    getattr(pidkit, name)
 namespace = {}
 exec("from pidkit import *", namespace)
-starred = sorted(set(pidkit.__all__) - set(namespace))
-print(json.dumps({"not_in_dir": listed, "estimate_loaded_by_import_or_dir": estimate_loaded,
-                  "utils": reached["utils"], "not_starred": starred,
+print(json.dumps({"not_in_dir": not_in_dir, "estimate_loaded_by_import_or_dir": estimate_loaded,
+                  "not_starred": sorted(set(pidkit.__all__) - set(namespace)),
                   "utils_is_the_module": pidkit.utils is sys.modules["pidkit.utils"]}))
 """
 
+# pidkit, the modules its page documents (those in its __all__), and pidkit.utils, with pages of its own
 PUBLIC_MODULES = ["pidkit", *sorted(
     f"pidkit.{name}" for name in pidkit.__all__ if isinstance(getattr(pidkit, name), types.ModuleType)
-)]
+), "pidkit.utils"]
 
 
-def test_import_pidkit_alone_reaches_every_name_of_all():
+def test_import_pidkit_alone_reaches_every_public_name_and_module():
     run = subprocess.run([sys.executable, "-c", FRESH_IMPORT], capture_output=True, text=True, check=True)
     assert json.loads(run.stdout) == {
         "not_in_dir": [],
         "estimate_loaded_by_import_or_dir": False,  # scikit-learn still waits for the first use
-        "utils": "module",
         "not_starred": [],
         "utils_is_the_module": True,
     }
-
-
-def test_the_public_modules_listed_are_those_with_api_pages():
-    # docs/conf.py's api_packages gives pidkit.utils its pages; the others get theirs from pidkit.__all__
-    assert PUBLIC_MODULES == ["pidkit", "pidkit.estimate", "pidkit.examples", "pidkit.gaussian",
-                              "pidkit.measures", "pidkit.resampling", "pidkit.theorems", "pidkit.utils"]
 
 
 @pytest.mark.parametrize("module_name", PUBLIC_MODULES)
