@@ -30,6 +30,8 @@ ATOM_LABELS = (
 """Each number of a result's table and the label its ``repr`` prints, in the table's order."""
 _SPELT_OUT = {"redundancy": "red", "synergy": "syn", "unique_t": "uni_t", "unique_s": "uni_s"}
 """Names of the atoms spelt out, which users reach for, and the attribute that holds each."""
+_TABLE_NAMES = frozenset({"to_frame", "to_dataframe", "to_df", "to_pandas", "frame", "dataframe", "df"})
+"""Names a pandas user calls a result's table by: they are :func:`pidkit.to_frame` of a list."""
 _ABSENT = object()
 
 
@@ -279,6 +281,9 @@ class MissingAttributeError(AttributeError):
         match = closest(self.name, public + list(_SPELT_OUT))
         if isinstance(diagnostics, dict) and self.name in diagnostics:  # r.ranks, r.biases, ...
             hint = f" It is a diagnostic: .diagnostics[{self.name!r}]."
+        elif self.name.lower() in _TABLE_NAMES:  # pandas' Series.to_frame()
+            hint = (" A table of results is pidkit.to_frame(results), a row per result: "
+                    "pidkit.to_frame([result]) for this one.")
         elif match is not None:
             hint = f" Did you mean {_SPELT_OUT.get(match, match)!r}?"
         else:

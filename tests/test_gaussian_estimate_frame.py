@@ -48,3 +48,26 @@ def test_an_estimate_whose_diagnostics_were_replaced_has_no_sample_size():
     r = pidkit.gaussian_pid_from_samples(*_samples(100))
     bare = dataclasses.replace(r, diagnostics={})
     assert bare.n_samples is None and bare.to_dict()["n_samples"] is None
+
+
+@pytest.mark.parametrize("name", ["to_frame", "to_pandas", "to_dataframe"])
+def test_a_result_asked_for_its_frame_is_pointed_to_pidkit_to_frame(name):
+    # pandas' Series.to_frame() habit: res.to_frame() said only "no attribute ... to_dict()"
+    from pidkit.estimate import pid_from_representations
+
+    y, t, s = _samples(300)
+    labels = (y > 0).astype(int)
+    results = [
+        pidkit.gaussian_pid_from_samples(y, t, s),
+        pidkit.gaussian_pid(np.eye(3), (1, 1, 1)),
+        pid_from_representations(labels, t[:, None], s[:, None], normalize=None, n_clusters=2,
+                                 bias_correction="none"),
+    ]
+    for result in results:
+        with pytest.raises(AttributeError) as caught:
+            getattr(result, name)()
+        assert str(caught.value).startswith(
+            f"'{type(result).__name__}' object has no attribute '{name}'. A table of results is "
+            "pidkit.to_frame(results), a row per result: pidkit.to_frame([result]) for this one. "
+        )
+    assert pidkit.to_frame(results[:1])["n_samples"].tolist() == [300]
