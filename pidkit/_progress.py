@@ -57,6 +57,8 @@ def check_progress(progress: Any) -> bool | None:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from pidkit.utils import check_progress
     >>> check_progress(None), check_progress(np.True_)
     (None, True)
     >>> check_progress("yes")

@@ -37,11 +37,12 @@ def check_int(
 
     A refusal names ``alternative``, another value the caller accepts (``"'auto'"``), and ends
     with the sentence ``hint``. ``meaning`` says what the number is, with an example (``"the
-    number of bootstrap resamples, e.g. bootstrap=200"``), for the refusal of a bool
-    (:func:`_bool_refusal`, ``hint`` after it): ``bootstrap=True`` reads as a switch.
+    number of bootstrap resamples, e.g. bootstrap=200"``), for the refusal of a bool, which
+    then says what the number is (``hint`` after it): ``bootstrap=True`` reads as a switch.
 
     Examples
     --------
+    >>> from pidkit.utils import check_int
     >>> check_int(3, "n_clusters", minimum=2)
     3
     >>> check_int(1, "n_clusters", minimum=2)

@@ -97,6 +97,7 @@ def closest(name: str, known: Sequence[str]) -> str | None:
 
     Examples
     --------
+    >>> from pidkit.utils import closest
     >>> closest("BROJA", ["broja", "mmi"]), closest("digits-rid-s1", ["digits-rid-s0", "kd"])
     ('broja', 'digits-rid-s0')
     >>> closest("colour", ["units"]) is None
@@ -113,6 +114,7 @@ def did_you_mean(name: str, known: Sequence[str]) -> str:
 
     Examples
     --------
+    >>> from pidkit.utils import did_you_mean
     >>> did_you_mean("unit", ["units", "normalize"]), did_you_mean("colour", ["units"])
     (" Did you mean 'units'?", '')
     >>> did_you_mean("BROJA", ["broja", "mmi"])
@@ -129,6 +131,8 @@ def check_flag(value: Any, *, name: str) -> bool:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from pidkit.utils import check_flag
     >>> check_flag(np.True_, name="strict")
     True
     >>> check_flag("no", name="strict")
