@@ -1,29 +1,30 @@
 """Training: one readable loop, no framework.
-
-=================  ===========================================================================
-module             job
-=================  ===========================================================================
-``run``            :func:`train`, :func:`train_teacher`: one run from a configuration
-``checks``         :func:`check_config`: the whole configuration, checked before any work
-``model_checks``   the models built, run and paired by the method, without training
-``audit_checks``   the audit's settings against the models and the data
-``device_checks``  ``run.device`` against this machine
-``schedule_fit``   a method's schedule fitted to ``run.epochs``
-``loop``           :func:`fit`: the epochs, resumed, evaluated, audited, saved and logged
-``epoch_steps``    :func:`train_one_epoch`, :func:`evaluate`; memory running out, as one line
-``outcomes``       :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
-``teacher``        the teacher: trained and cached, untrained, or a file (read safely)
-``teacher_files``  teacher files read safely and checked against ``model.teacher``
-``loaders``        the data, one global sample order shared out among processes, no padding
-``optim``          one SGD optimizer and one scheduler per optimizer group
-``runtime``        device, DDP from torchrun's environment, seeds, autocast
-``stop_records``   the first process to stop, kept on its error; a stop's cause, a peer gone
-``file_sharing``   rank 0's run files sent to processes whose disks lack them
-``sync_bn``        BatchNorm synchronised over processes (also on CPU)
-``checkpoint``     atomic writes, ``weights_only`` loads, checkpoints and random states
-``amp_resume``     ``run.amp`` taking effect, or ceasing to, in a run resumed on another device
-``rundir``         the run folder and its files
-=================  ===========================================================================
+=======================  ===========================================================================
+module                   job
+=======================  ===========================================================================
+``run``                  :func:`train`, :func:`train_teacher`: one run from a configuration
+``checks``               :func:`check_config`: the whole configuration, checked before any work
+``model_checks``         the models built, run and paired by the method, without training
+``audit_checks``         the audit's settings against the models and the data
+``device_checks``        ``run.device`` against this machine
+``schedule_fit``         a method's schedule fitted to ``run.epochs``
+``loop``                 :func:`fit`: the epochs, resumed, evaluated, audited, saved and logged
+``epoch_steps``          :func:`train_one_epoch`, :func:`evaluate`; memory running out, as one line
+``outcomes``             :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
+``teacher``              the teacher: trained and cached, untrained, or a file (read safely)
+``teacher_files``        teacher files read safely and checked against ``model.teacher``
+``data_fingerprints``    the fingerprint of a training set that a cached teacher is reused on
+``loaders``              the data, one global sample order shared out among processes, no padding
+``optim``                one SGD optimizer and one scheduler per optimizer group
+``runtime``              device, DDP from torchrun's environment, seeds, autocast
+``joining``              the processes' meeting, which says what it waits for and can time out
+``stop_records``         the first process to stop, kept on its error; a stop's cause, a peer gone
+``file_sharing``         rank 0's run files sent to processes whose disks lack them
+``sync_bn``              BatchNorm synchronised over processes (also on CPU)
+``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states
+``amp_resume``           ``run.amp`` starting or ceasing to act in a run resumed on another device
+``rundir``               the run folder and its files
+=======================  ===========================================================================
 """
 
 from pidkit_distill.training.checks import CheckedConfig, check_config
