@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     # are __all__'s; tests/distill/test_cli_start.py checks that they are those of _SOURCES)
     from .audit import audit_distiller  # noqa: F401
     from .config import TrainConfig  # noqa: F401
+    from .config_errors import (  # noqa: F401
+        ConfigEntryError,
+        ConfigEntryTypeError,
+        ConfigValueError,
+    )
     from .config_text import apply_overrides, load_config  # noqa: F401
     from .data import (  # noqa: F401
         DatasetBundle,
@@ -66,6 +71,9 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
 _SOURCES = {
     "audit_distiller": "audit",
     "TrainConfig": "config",
+    "ConfigEntryError": "config_errors",
+    "ConfigEntryTypeError": "config_errors",
+    "ConfigValueError": "config_errors",
     "apply_overrides": "config_text",
     "load_config": "config_text",
     "DatasetBundle": "data",

@@ -212,7 +212,7 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     option, a wrn-D-K name of no WideResNet or a method parameter that must be finite, of
     ``config`` (resolved from the command line ``args``) naming the option as the user typed
     it (:func:`named_option`), read from the fields of the check's
-    :class:`~pidkit_distill.config_errors.ConfigEntryError` (its key, the table's entries at
+    :class:`~pidkit_distill.ConfigEntryError` (its key, the table's entries at
     fault and what is wrong), not from its message: ``--method rdi: not a known
     method; choose one of [...] ... Did you mean 'rid'?`` (``method.name: name='rdi' is ...``
     from Python), ``--preset fast: not a preset of method 'rid'; ...``, ``--method.params

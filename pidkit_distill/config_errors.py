@@ -2,6 +2,9 @@
 entries, the entries) that the ``pidkit-distill`` command needs to name the option the user typed
 (:func:`pidkit_distill.cli_values.name_errors_as_typed`). Below every module that raises them: the
 registries, the methods' and data sets' checks and the configuration's own.
+
+Users import them from ``pidkit_distill`` (``except pidkit_distill.ConfigEntryError:``), the path
+that tracebacks and pickles name.
 """
 
 from __future__ import annotations
@@ -33,11 +36,14 @@ class ConfigValueError(ValueError):
     It survives pickling, as an error of a worker process (joblib, a torchrun spawn) must:
 
     >>> import pickle
+    >>> from pidkit_distill import ConfigValueError
     >>> err = pickle.loads(pickle.dumps(ConfigValueError("config key 'run.epochs' must be >= 1, "
     ...                                                  "got 0", "run.epochs", 0)))
     >>> str(err), err.key, err.value
     ("config key 'run.epochs' must be >= 1, got 0", 'run.epochs', 0)
     """
+
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
 
     def __init__(self, message: str, key: str, value: object, *,
                  related: tuple[str, ...] = (), advised: bool = False) -> None:
@@ -83,7 +89,22 @@ class ConfigEntryError(ConfigValueError):
         The configuration key (``"data.name"``, ``"method.params"``).
     about : str or None, default=None
         What the message starts with, ``"ABOUT: "`` (``"data"`` for ``data.name``).
+
+    Examples
+    --------
+    A registered data set's loader refuses an option it was given; the caller that reads the
+    configuration names the key:
+
+    >>> from pidkit_distill import ConfigEntryError
+    >>> err = ConfigEntryError("n must be >= 8; got 2", {"n": 2}, entries=("n",))
+    >>> str(err), err.key, isinstance(err, ValueError)
+    ('n must be >= 8; got 2', None, True)
+    >>> named = err.keyed("data.options", "data.options")
+    >>> str(named), named.key, named.entries
+    ('data.options: n must be >= 8; got 2', 'data.options', ('n',))
     """
+
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
 
     def __init__(self, said: str, value: object, *, lead: str = "", entries: tuple[str, ...] = (),
                  key: str | None = None, about: str | None = None) -> None:
@@ -112,4 +133,15 @@ class ConfigEntryError(ConfigValueError):
 
 class ConfigEntryTypeError(ConfigEntryError, TypeError):
     """A :class:`ConfigEntryError` of names a table does not have (unknown method parameters or
-    data options), a :class:`TypeError` too, as an unknown keyword argument is."""
+    data options), a :class:`TypeError` too, as an unknown keyword argument is.
+
+    Examples
+    --------
+    >>> from pidkit_distill import ConfigEntryTypeError
+    >>> err = ConfigEntryTypeError("unknown option(s) ['n_train']", {"n_train": 64},
+    ...                            entries=("n_train",), key="data.options", about="data.options")
+    >>> str(err), err.entries, isinstance(err, TypeError), isinstance(err, ValueError)
+    ("data.options: unknown option(s) ['n_train']", ('n_train',), True, True)
+    """
+
+    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it

@@ -69,7 +69,7 @@ def check_values(config: TrainConfig) -> None:
     >>> check_values(cfg)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigValueError: config key 'optim.grad_clip' must be a finite \
+    pidkit_distill.ConfigValueError: config key 'optim.grad_clip' must be a finite \
 number >= 0.0, got inf
     """
     check_is_config(config)
@@ -149,7 +149,7 @@ def _check_run_name(name: str) -> None:
     >>> _check_run_name("../runs")
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigValueError: config key 'run.name' must be a folder's name \
+    pidkit_distill.ConfigValueError: config key 'run.name' must be a folder's name \
 (made in run.out_dir), not a path, got '../runs'; to put the run elsewhere, set run.out_dir to \
 the folder that holds it
     """

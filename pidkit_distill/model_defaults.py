@@ -92,7 +92,7 @@ def with_default_models(config: TrainConfig, *, models: Collection[str],
     >>> with_default_models(config, models=known, datasets=["synthetic", "my-blobs"])
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: model.teacher: 'auto' has no model for data \
+    pidkit_distill.ConfigEntryError: model.teacher: 'auto' has no model for data \
 set 'my-blobs'; pass --model.teacher and --model.student (e.g. --model.teacher NAME ...
     """
     auto = [role for role in _ROLES if getattr(config.model, role) == AUTO_MODEL]

@@ -1,7 +1,7 @@
 """Which option an error of the user's own code refuses, so that the ``pidkit-distill`` command
 names the option typed: :func:`refused_option`, the one rule that reads it from a plain error's
 message (``ValueError("NAME must be ...")``, raised rather than a
-:class:`~pidkit_distill.config_errors.ConfigEntryError` with its ``entries``), behind a method
+:class:`~pidkit_distill.ConfigEntryError` with its ``entries``), behind a method
 of one's own (:func:`~pidkit_distill.methods.params_resolution.resolve_params`) and a data set
 of one's own (:func:`option_refusal`, for :func:`~pidkit_distill.registry.call_registered`).
 """
@@ -48,7 +48,7 @@ def option_refusal(err: BaseException, options: Mapping[str, Any], whose: str
                    ) -> ConfigEntryError | None:
     """``err``, an error of the user's own code (``whose``: ``"the loader registered as
     'my-blobs'"``) called with ``options``, as a
-    :class:`~pidkit_distill.config_errors.ConfigEntryError` of the options it refuses, where it
+    :class:`~pidkit_distill.ConfigEntryError` of the options it refuses, where it
     refuses some: a ``ConfigEntryError`` of entries among ``options``, or a plain ``ValueError``
     or ``TypeError`` whose message starts with an option's name (:func:`refused_option`). What
     is wrong is told as ``err`` tells it, with ``whose`` before its last full stop; ``None``
@@ -67,7 +67,7 @@ def option_refusal(err: BaseException, options: Mapping[str, Any], whose: str
     -------
     ConfigEntryError or None
         Its ``entries`` the options refused, its ``key`` ``None``: the caller that reads the
-        configuration names its key (:meth:`~pidkit_distill.config_errors.ConfigEntryError.keyed`).
+        configuration names its key (:meth:`~pidkit_distill.ConfigEntryError.keyed`).
 
     Examples
     --------

@@ -147,7 +147,7 @@ def call_registered(function: Callable[..., Any], kw: Mapping[str, Any], *, role
     exceptions in ``passed`` (memory running out: the machine's, not the user's mistake) and a
     KeyboardInterrupt are raised as they are. An error about one of ``user_options``, the
     names of ``kw`` that the user gave as options (a data set's ``data.options``), is raised as
-    a :class:`~pidkit_distill.config_errors.ConfigEntryError` of those options, saying whose
+    a :class:`~pidkit_distill.ConfigEntryError` of those options, saying whose
     code raised it (:func:`~pidkit_distill.option_refusals.option_refusal`), so that the
     command names the option typed: ``--data.options n=2: n must be >= 8; got 2 (the loader
     registered as 'my-blobs')``. ``kw`` is a mapping, not keyword arguments, so that the
@@ -184,7 +184,7 @@ def unknown_name(name: object, *, kind: str, decorator: str, module: str, listed
                  note: str = "") -> ValueError | TypeError:
     """The error for a ``name`` of no registered ``kind`` (see :meth:`Registry.unknown`), also
     for a check that has no registry at hand (the command's, before PyTorch is imported): a
-    ``ConfigEntryError`` of :mod:`pidkit_distill.config_errors`, whose fields the command reads
+    :class:`~pidkit_distill.ConfigEntryError`, whose fields the command reads
     to name the option that gave ``name``.
 
     Examples

@@ -91,19 +91,19 @@ def describe_digits(*, test_fraction: float, train_fraction: float) -> DatasetSp
 def _check_test_fraction(test_fraction: Any) -> None:
     """``test_fraction`` must leave both splits a sample of every class, as scikit-learn's
     stratified ``train_test_split`` (which holds out ``ceil(test_fraction * 1797)``) requires;
-    a :class:`~pidkit_distill.config_errors.ConfigEntryError` of the option otherwise.
+    a :class:`~pidkit_distill.ConfigEntryError` of the option otherwise.
 
     Examples
     --------
     >>> _check_test_fraction(0.001)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: test_fraction=0.001 holds out 2 of the 1797 \
+    pidkit_distill.ConfigEntryError: test_fraction=0.001 holds out 2 of the 1797 \
 digits, fewer than the 10 classes; use test_fraction >= 0.0051.
     >>> _check_test_fraction(0.9999)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: test_fraction=0.9999 leaves 0 of the 1797 \
+    pidkit_distill.ConfigEntryError: test_fraction=0.9999 leaves 0 of the 1797 \
 digits to train on, fewer than the 10 classes; use test_fraction <= 0.9944.
     """
     real = isinstance(test_fraction, (int, float)) and not isinstance(test_fraction, bool)

@@ -260,7 +260,7 @@ def load_dataset(
         :class:`Exception` of its own code but memory running out, a :class:`MemoryError` or
         torch's ``OutOfMemoryError``, which is raised as it is: the message names the loader
         and its error, which is chained as the cause). Where its error refuses an option
-        passed in ``kw`` (a :class:`~pidkit_distill.config_errors.ConfigEntryError` of it, or
+        passed in ``kw`` (a :class:`~pidkit_distill.ConfigEntryError` of it, or
         a ``ValueError`` or ``TypeError`` whose message starts ``"NAME must be "``), a
         ``ConfigEntryError`` of that option, its message as the loader's with the loader named:
         ``n must be >= 8; got 2 (the loader registered as 'my-blobs')``.
@@ -322,7 +322,7 @@ def describe_dataset(
     >>> describe_dataset("digits", n_train=64)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryTypeError: unknown option(s) ['n_train'] for data \
+    pidkit_distill.ConfigEntryTypeError: unknown option(s) ['n_train'] for data \
 set 'digits'; its options are ['test_fraction', 'train_fraction'].
     """
     key = _check_name_and_options(name, seed, kw)

@@ -87,7 +87,7 @@ def subset_size(n_train: int, train_fraction: float, num_classes: int) -> int:
         ``train_fraction`` not in (0, 1], a training split smaller than ``num_classes``, or a
         subset smaller than ``num_classes`` (it could not hold a sample of every class); the
         message gives the smallest fraction that works. A
-        :class:`~pidkit_distill.config_errors.ConfigEntryError` of the options at fault
+        :class:`~pidkit_distill.ConfigEntryError` of the options at fault
         (``train_fraction``; ``n_train`` and ``num_classes`` for a split too small), so that the
         command names the one typed.
 
@@ -98,7 +98,7 @@ def subset_size(n_train: int, train_fraction: float, num_classes: int) -> int:
     >>> subset_size(1347, 0.005, 10)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: train_fraction=0.005 keeps 7 of 1347 training \
+    pidkit_distill.ConfigEntryError: train_fraction=0.005 keeps 7 of 1347 training \
 samples, fewer than the 10 classes; use train_fraction >= 0.0071.
     """
     real = isinstance(train_fraction, (int, float)) and not isinstance(train_fraction, bool)

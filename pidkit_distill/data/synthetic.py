@@ -168,7 +168,7 @@ def _check_synthetic(*, n_train: int, n_test: int, num_classes: int, nuisance_bi
                      flip: float, dim: int, signal_scale: float, nuisance_scale: float,
                      noise: float, target: str, train_fraction: float) -> None:
     """The option checks of :func:`make_synthetic` (also used by :func:`describe_synthetic`),
-    each refusal a :class:`~pidkit_distill.config_errors.ConfigEntryError` of the options at
+    each refusal a :class:`~pidkit_distill.ConfigEntryError` of the options at
     fault."""
     for arg, value, low in (("n_train", n_train, 1), ("n_test", n_test, 1),
                             ("num_classes", num_classes, 2), ("nuisance_bits", nuisance_bits, 0),

@@ -445,12 +445,12 @@ class Distiller(nn.Module):
         ------
         ValueError
             Unknown preset (the message lists the method's presets) or a bad value: a
-            :class:`~pidkit_distill.config_errors.ConfigEntryError` naming the parameter(s),
+            :class:`~pidkit_distill.ConfigEntryError` naming the parameter(s),
             raised by the Params class (a plain ``ValueError`` of a Params class of your own
             that starts with ``NAME must be`` is made one).
         TypeError
             Unknown parameter name (the message lists the method's parameters): a
-            :class:`~pidkit_distill.config_errors.ConfigEntryTypeError`.
+            :class:`~pidkit_distill.ConfigEntryTypeError`.
 
         Examples
         --------
@@ -460,7 +460,7 @@ class Distiller(nn.Module):
         >>> get_method("kd").make_params(temperature=float("inf"))
         Traceback (most recent call last):
         ...
-        pidkit_distill.config_errors.ConfigEntryError: parameter temperature of method 'kd' must \
+        pidkit_distill.ConfigEntryError: parameter temperature of method 'kd' must \
 be finite; got inf.
         """
         if preset is None:

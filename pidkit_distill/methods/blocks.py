@@ -69,7 +69,7 @@ def positive(raw: Tensor, eps: float) -> Tensor:
 
 
 def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
-    """Raise a :class:`~pidkit_distill.config_errors.ConfigEntryError` (a ``ValueError``) of
+    """Raise a :class:`~pidkit_distill.ConfigEntryError` (a ``ValueError``) of
     the parameter ``name`` unless ``value`` is one of ``choices``.
 
     Examples
@@ -77,7 +77,7 @@ def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
     >>> check_choice("reduction", "max", ("sum", "mean"))
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: reduction must be one of ['sum', 'mean']; got \
+    pidkit_distill.ConfigEntryError: reduction must be one of ['sum', 'mean']; got \
 'max'.
     """
     if value not in choices:
@@ -86,7 +86,7 @@ def check_choice(name: str, value: Any, choices: tuple[Any, ...]) -> None:
 
 
 def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
-    """Raise a :class:`~pidkit_distill.config_errors.ConfigEntryError` (a ``ValueError``) of
+    """Raise a :class:`~pidkit_distill.ConfigEntryError` (a ``ValueError``) of
     the parameter ``name`` unless ``value`` is a finite positive (or non-negative) real number.
 
     Examples
@@ -94,7 +94,7 @@ def check_positive(name: str, value: Any, *, allow_zero: bool = False) -> None:
     >>> check_positive("lam", -1, allow_zero=True)
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: lam must be a real number >= 0 and finite; \
+    pidkit_distill.ConfigEntryError: lam must be a real number >= 0 and finite; \
 got -1.
     """
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -2,8 +2,8 @@
 fault: :func:`resolve_params`, behind :meth:`Distiller.make_params
 <pidkit_distill.methods.Distiller.make_params>`.
 
-The refusals are :class:`~pidkit_distill.config_errors.ConfigEntryError` (a ``ValueError``;
-:class:`~pidkit_distill.config_errors.ConfigEntryTypeError` for unknown names, a ``TypeError``
+The refusals are :class:`~pidkit_distill.ConfigEntryError` (a ``ValueError``;
+:class:`~pidkit_distill.ConfigEntryTypeError` for unknown names, a ``TypeError``
 too), whose ``entries`` the command reads to name the option typed
 (``--method.params filter_ratio=2: ...``).
 """
@@ -50,12 +50,12 @@ def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any
     ------
     ValueError
         ``preset`` not in ``presets`` (the message lists them); a
-        :class:`~pidkit_distill.config_errors.ConfigEntryError` of the parameter for a real
+        :class:`~pidkit_distill.ConfigEntryError` of the parameter for a real
         value that is not finite, or one that ``params_class`` refuses (see
         :func:`_refusal_of_field`).
     TypeError
         Unknown parameter names: a
-        :class:`~pidkit_distill.config_errors.ConfigEntryTypeError` of them.
+        :class:`~pidkit_distill.ConfigEntryTypeError` of them.
 
     Examples
     --------
@@ -66,7 +66,7 @@ def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any
     >>> resolve_params(KDParams, {"paper": {}}, "paper", method="kd", overrides={"alpha": 2})
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: alpha must be in [0, 1]; got 2.
+    pidkit_distill.ConfigEntryError: alpha must be in [0, 1]; got 2.
     """
     if preset not in presets:
         raise ValueError(
@@ -100,7 +100,7 @@ def resolve_params(params_class: type[P], presets: Mapping[str, Mapping[str, Any
 def _refusal_of_field(err: ValueError, fields: list[str], overrides: dict[str, Any]
                       ) -> ConfigEntryError | None:
     """``err``, a plain ``ValueError`` of a parameters class of the user's own, as a
-    :class:`~pidkit_distill.config_errors.ConfigEntryError` of the field its message starts
+    :class:`~pidkit_distill.ConfigEntryError` of the field its message starts
     with (``margin must be <= 2; got 5.``), or ``None`` where it starts with no field's name
     followed by ``" must be "`` (:func:`~pidkit_distill.option_refusals.refused_option`, the
     rule that a data set of one's own is read by too).

@@ -312,7 +312,7 @@ def check_config(config: TrainConfig, *, teacher_only: bool = False) -> CheckedC
     >>> check_config(load_config(overrides=["method.name=rdi"]))
     Traceback (most recent call last):
     ...
-    pidkit_distill.config_errors.ConfigEntryError: method.name: name='rdi' is not a known method; ...
+    pidkit_distill.ConfigEntryError: method.name: name='rdi' is not a known method; ...
     >>> tmp.cleanup()
     """
     # the networks are built, and a registered data set loaded, as the run does: in float32,
@@ -525,7 +525,7 @@ def _about(key: str, *, data_name: str | None = None, method_errors: bool = Fals
     instead where describing the data set ``data_name`` failed for its folder:
     :func:`~pidkit_distill.data.cifar.is_root_error`; ``method.name`` instead, with
     ``method_errors``, for a :class:`~pidkit_distill.methods.subclass_checks.MethodDefinitionError`
-    of the method's own code). A :class:`~pidkit_distill.config_errors.ConfigEntryError` of a
+    of the method's own code). A :class:`~pidkit_distill.ConfigEntryError` of a
     registry or a method is given its configuration key: ``name_key`` for a name, ``table_key``
     for a table's entries (both ``key`` by default), also where :func:`load_data` told it."""
     name_key, table_key = name_key or key, table_key or key

@@ -9,8 +9,8 @@ import pickle
 
 import pytest
 
+from pidkit_distill import ConfigEntryError, ConfigEntryTypeError, ConfigValueError
 from pidkit_distill.config import TrainConfig
-from pidkit_distill.config_errors import ConfigEntryError, ConfigEntryTypeError, ConfigValueError
 from pidkit_distill.config_values import check_values
 from pidkit_distill.training import check_config
 
