@@ -16,6 +16,8 @@ from ._units import from_nats
 from ._validate import check_joint, check_pmf
 
 _AXES = {"y": 0, "t": 1, "s": 2}
+_SEPARATORS = " ,;+"
+"""Characters a caller may put between letters (``"t,s"``, ``"T S"``); dropped when suggesting."""
 _SPARSE_SHARE = 0.1
 """Below this share of the grid in the support, :func:`informations_nats` builds the marginals
 from the support's cells instead of summing the grid."""
@@ -37,12 +39,20 @@ def _check_variables(variables: str, argname: str) -> str:
             f"{argname} must be a non-empty string over 'y', 't', 's' (e.g. 'ts'); "
             f"got {variables!r}."
         )
-    bad = sorted(set(variables) - set(_AXES))
-    if bad or len(set(variables)) != len(variables):
-        raise ValueError(
-            f"{argname} must name distinct variables among 'y', 't', 's'; got {variables!r}."
-        )
-    return variables
+    unknown = sorted(set(variables) - set(_AXES), key=variables.index)
+    repeated = sorted({v for v in variables if variables.count(v) > 1} - set(unknown), key=variables.index)
+    if not (unknown or repeated):
+        return variables
+    problems = [f"{v!r} appears twice" for v in repeated]
+    if unknown:
+        verb = "is no variable" if len(unknown) == 1 else "are no variables"
+        problems.insert(0, f"{', '.join(map(repr, unknown))} {verb}")
+    letters = "".join(v for v in variables.lower() if v not in _SEPARATORS)
+    meant = letters if set(letters) <= set(_AXES) and len(set(letters)) == len(letters) else None
+    raise ValueError(
+        f"{argname} must name distinct variables among 'y', 't', 's'; got {variables!r}: "
+        f"{', '.join(problems)}." + (f" Did you mean {meant!r}?" if meant else "")
+    )
 
 
 def _marginal(p: np.ndarray, variables: str) -> np.ndarray:
@@ -101,7 +111,7 @@ class Informations(NamedTuple):
     i_yts: float
 
 
-def informations(p_yts: ArrayLike, *, units: str = "bits") -> Informations:
+def informations(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> Informations:
     """H(Y), I(Y;T), I(Y;S) and I(Y;T,S) of a joint ``p[y, t, s]`` at once.
 
     One pass finds the support (the cells of positive mass); the seven entropies behind the
@@ -113,6 +123,9 @@ def informations(p_yts: ArrayLike, *, units: str = "bits") -> Informations:
     p_yts : array_like of shape (n_y, n_t, n_s)
         Joint pmf of target, teacher and student.
     units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
+        off 1 by more than 1e-9.
 
     Returns
     -------
@@ -127,7 +140,8 @@ def informations(p_yts: ArrayLike, *, units: str = "bits") -> Informations:
     >>> round(info.h_y, 6), round(info.i_yt, 6), round(info.i_yts, 6)
     (0.811278, 0.311278, 0.811278)
     """
-    return Informations(*(from_nats(v, units) for v in informations_nats(check_joint(p_yts))))
+    p = check_joint(p_yts, normalize=normalize)
+    return Informations(*(from_nats(v, units) for v in informations_nats(p)))
 
 
 def informations_nats(p: np.ndarray) -> Informations:
@@ -161,7 +175,7 @@ def informations_nats(p: np.ndarray) -> Informations:
     )
 
 
-def marginal(p_yts: ArrayLike, variables: str) -> np.ndarray:
+def marginal(p_yts: ArrayLike, variables: str, *, normalize: bool = False) -> np.ndarray:
     """Marginal distribution of a joint ``p[y, t, s]`` on the named variables.
 
     Parameters
@@ -170,6 +184,9 @@ def marginal(p_yts: ArrayLike, variables: str) -> np.ndarray:
         Joint pmf of target, teacher and student.
     variables : str
         Letters among ``"y"``, ``"t"``, ``"s"``; the output's axes follow their order.
+    normalize : bool, default=False
+        Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
+        off 1 by more than 1e-9.
 
     Returns
     -------
@@ -182,10 +199,12 @@ def marginal(p_yts: ArrayLike, variables: str) -> np.ndarray:
     >>> marginal(examples.and_(), "y")
     array([0.75, 0.25])
     """
-    return _marginal(check_joint(p_yts), _check_variables(variables, "variables"))
+    return _marginal(check_joint(p_yts, normalize=normalize), _check_variables(variables, "variables"))
 
 
-def entropy(p: ArrayLike, variables: str | None = None, *, units: str = "bits") -> float:
+def entropy(
+    p: ArrayLike, variables: str | None = None, *, units: str = "bits", normalize: bool = False
+) -> float:
     """Shannon entropy.
 
     Parameters
@@ -196,6 +215,9 @@ def entropy(p: ArrayLike, variables: str | None = None, *, units: str = "bits") 
     variables : str, optional
         Letters among ``"y"``, ``"t"``, ``"s"``.
     units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
+        off 1 by more than 1e-9.
 
     Returns
     -------
@@ -211,12 +233,14 @@ def entropy(p: ArrayLike, variables: str | None = None, *, units: str = "bits") 
     2.0
     """
     if variables is None:
-        return from_nats(entropy_nats(check_pmf(p)), units)
-    joint = check_joint(p, name="p")
+        return from_nats(entropy_nats(check_pmf(p, normalize=normalize)), units)
+    joint = check_joint(p, name="p", normalize=normalize)
     return from_nats(_joint_entropy_nats(joint, _check_variables(variables, "variables")), units)
 
 
-def mutual_information(p_yts: ArrayLike, a: str, b: str, *, units: str = "bits") -> float:
+def mutual_information(
+    p_yts: ArrayLike, a: str, b: str, *, units: str = "bits", normalize: bool = False
+) -> float:
     """Mutual information I(A;B) between two groups of variables of ``p[y, t, s]``.
 
     Parameters
@@ -225,6 +249,9 @@ def mutual_information(p_yts: ArrayLike, a: str, b: str, *, units: str = "bits")
     a, b : str
         Disjoint groups of letters among ``"y"``, ``"t"``, ``"s"``; ``("y", "ts")`` is I(Y;T,S).
     units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
+        off 1 by more than 1e-9.
 
     Examples
     --------
@@ -235,20 +262,26 @@ def mutual_information(p_yts: ArrayLike, a: str, b: str, *, units: str = "bits")
     >>> mutual_information(examples.xor(), "y", "t")
     0.0
     """
-    return conditional_mutual_information(p_yts, a, b, "", units=units)
+    return conditional_mutual_information(p_yts, a, b, "", units=units, normalize=normalize)
 
 
 def conditional_mutual_information(
-    p_yts: ArrayLike, a: str, b: str, given: str, *, units: str = "bits"
+    p_yts: ArrayLike, a: str, b: str, given: str | None, *, units: str = "bits", normalize: bool = False
 ) -> float:
     """Conditional mutual information I(A;B|C) of ``p[y, t, s]``.
 
     Parameters
     ----------
     p_yts : array_like of shape (n_y, n_t, n_s)
-    a, b, given : str
-        Disjoint groups of letters among ``"y"``, ``"t"``, ``"s"``; ``given`` may be ``""``.
+    a, b : str
+        Disjoint groups of letters among ``"y"``, ``"t"``, ``"s"``.
+    given : str or None
+        Letters of the conditioning variables, disjoint from ``a`` and ``b``; ``""`` or ``None``
+        conditions on nothing (I(A;B)).
     units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
+        off 1 by more than 1e-9.
 
     Examples
     --------
@@ -259,15 +292,26 @@ def conditional_mutual_information(
     """
     _check_variables(a, "a")
     _check_variables(b, "b")
-    if given:
+    if given is None or given == "":
+        given = ""
+    else:
         _check_variables(given, "given")
     if len(set(a + b + given)) != len(a + b + given):
         raise ValueError(f"a, b and given must not share variables; got {a!r}, {b!r}, {given!r}.")
-    return from_nats(cmi_nats(check_joint(p_yts), a, b, given), units)
+    return from_nats(cmi_nats(check_joint(p_yts, normalize=normalize), a, b, given), units)
 
 
-def co_information(p_yts: ArrayLike, *, units: str = "bits") -> float:
+def co_information(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Co-information I(Y;T;S) = I(Y;T) - I(Y;T|S) (negative when synergy dominates).
+
+    Parameters
+    ----------
+    p_yts : array_like of shape (n_y, n_t, n_s)
+    units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale the masses to sum 1 (counts, an unnormalised table) instead of rejecting a total
+        off 1 by more than 1e-9.
+
 
     Examples
     --------
@@ -278,6 +322,6 @@ def co_information(p_yts: ArrayLike, *, units: str = "bits") -> float:
     >>> co_information(examples.rdn())
     1.0
     """
-    p = check_joint(p_yts)
+    p = check_joint(p_yts, normalize=normalize)
     value = cmi_nats(p, "y", "t") + cmi_nats(p, "y", "s") - cmi_nats(p, "y", "ts")
     return from_nats(value, units)
