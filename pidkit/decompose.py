@@ -11,9 +11,10 @@ from typing import Any
 from numpy.typing import ArrayLike
 
 from ._result import PIDResult
-from ._validate import check_choice, did_you_mean, is_dit_distribution
+from ._validate import did_you_mean, is_dit_distribution
 from .bertschinger import bertschinger
 from .redundancy import MEASURES, pid_from_measure
+from .redundancy.dispatch import check_measure
 from .redundancy.vertex_limit import VERTEX_MEASURES
 from .samples import joint_from_dit
 
@@ -42,7 +43,9 @@ def pid(
         others (``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``, ``"gh-target-only"``,
         ``"gh-function-of-t"``, ``"gh-function-of-s"``; see :mod:`pidkit.redundancy`) give Red,
         and Uni and Syn follow from the PID identities; they take ``units``, ``normalize`` and
-        ``strict``. Derived synergy can be negative for all but ``"broja"`` and ``"mmi"``.
+        ``strict``, and ``"gh"`` and ``"prec"`` also ``max_vertices``. Derived synergy can be
+        negative for all but ``"broja"`` and ``"mmi"``. A name from the literature that is one of
+        these (``"blackwell"``, ``"I_GH"``) is refused with pidkit's name for it.
     target : int or sequence of int, optional
         With a dit Distribution: the variable(s) forming Y. Required for dit input; an array is
         already indexed ``[y, t, s]`` and takes neither ``target`` nor ``sources`` (reorder its
@@ -82,7 +85,7 @@ def pid(
             f"already. {drop}, or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a "
             "joint indexed [t, s, y]."
         )
-    function = _MEASURES[check_choice(measure, MEASURES, name="measure")]
+    function = _MEASURES[check_measure(measure)]
     _check_options(measure, options)
     return function(p_yts, **options)
 
@@ -100,6 +103,12 @@ def _options_of(measure: str) -> tuple[str, ...]:
     )
 
 
+_SOURCE_IN_THE_NAME = (
+    " The source of Q = f(source) is in the measure's name: measure='gh-function-of-t' or "
+    "'gh-function-of-s' (pidkit.i_function_of_source takes it as source='t' or 's')."
+)
+
+
 def _check_options(measure: str, options: dict[str, Any]) -> None:
     """A ``TypeError`` naming an option the measure does not take, the options it does take, a
     close match, and the measures that take it."""
@@ -112,4 +121,5 @@ def _check_options(measure: str, options: dict[str, Any]) -> None:
             f"measure={measure!r} takes no option {name!r}; its options are {', '.join(accepted)}."
             + did_you_mean(name, accepted)
             + (f" {name!r} is an option of {takers}." if takers else "")
+            + (_SOURCE_IN_THE_NAME if name == "source" and measure.startswith("gh-function-of-") else "")
         )

@@ -43,6 +43,8 @@ Modules, each with one job:
 - :mod:`~pidkit.redundancy.dispatch`: :data:`MEASURES`, :data:`NONNEGATIVE_MEASURES` (those whose
   four atoms are never below 0), the checked answer of any measure, :func:`redundancy` and
   :func:`pid_from_measure`;
+- :mod:`~pidkit.redundancy.measure_names`: what a measure's name from the literature is to pidkit
+  (``"blackwell"`` is ``"prec"``; dit computes ``"imin"``);
 - :mod:`~pidkit.redundancy.measure_functions`: one function per measure (:func:`i_gh`, ...).
 """
 

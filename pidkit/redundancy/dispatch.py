@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -22,6 +23,7 @@ from ..measures import informations_nats
 from .bounds import LP_TOL_BITS, source_informations
 from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value
 from .gh import gh_value
+from .measure_names import measure_name_advice
 from .prec import prec_value
 from .value import MeasureValue
 from .vertex_limit import VERTEX_MEASURES, check_vertex_option
@@ -57,6 +59,16 @@ MEASURES: tuple[str, ...] = tuple(_SOLVERS)
 
 NONNEGATIVE_MEASURES = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
+
+
+def check_measure(measure: Any) -> str:
+    """Return ``measure`` if it is one of :data:`MEASURES`; otherwise raise, saying which of them a
+    name from the literature is (``"blackwell"`` is ``"prec"``), or that dit computes a measure
+    pidkit does not (``"imin"``), or else the closest name."""
+    advice = measure_name_advice(measure) if isinstance(measure, str) and measure not in MEASURES else ""
+    if advice:
+        raise ValueError(f"measure must be one of {list(MEASURES)}; got {measure!r}. {advice}")
+    return check_choice(measure, MEASURES, name="measure")
 
 
 def solve(measure: str, p: np.ndarray, *, max_vertices: int | None) -> MeasureValue:
@@ -151,7 +163,7 @@ def redundancy(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    measure = check_choice(measure, MEASURES, name="measure")
+    measure = check_measure(measure)
     max_vertices = check_vertex_option(measure, max_vertices)
     return certified(solve(measure, p, max_vertices=max_vertices), measure, units)
 
@@ -201,7 +213,7 @@ def pid_from_measure(
     """
     p = check_joint(p_yts, normalize=normalize)
     units = check_units(units)
-    measure = check_choice(measure, MEASURES, name="measure")
+    measure = check_measure(measure)
     strict = check_flag(strict, name="strict")
     max_vertices = check_vertex_option(measure, max_vertices)
     if measure == "broja":
