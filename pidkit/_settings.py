@@ -142,10 +142,18 @@ def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
     Traceback (most recent call last):
     ...
     ValueError: normalize must be one of ['l2', None]; got 'L2'. Did you mean 'l2'?
+    >>> check_option(False, "normalize", ("l2", None))
+    Traceback (most recent call last):
+    ...
+    ValueError: normalize must be one of ['l2', None]; got False. None (no quotes) turns it off.
     """
     if not any(value is opt or (isinstance(value, str) and value == opt) for opt in options):
         named = [o for o in options if isinstance(o, str)]
         hint = did_you_mean(value, named) if isinstance(value, str) else ""
+        off = value is False or value is np.False_ or (isinstance(value, str)
+                                                        and value.lower() in ("none", "off", "no"))
+        if off and None in options and not hint:
+            hint = " None (no quotes) turns it off."
         raise ValueError(f"{name} must be one of {list(options)!r}; got {value!r}.{hint}")
     return value
 

@@ -374,6 +374,10 @@ def test_bad_data(change, error, match):
     ("option", "error", "match"),
     [
         ({"normalize": "l1"}, ValueError, r"normalize must be one of \['l2', None\]; got 'l1'"),
+        # False or 'none', natural guesses for "no normalisation", are told that None is it
+        ({"normalize": False}, ValueError, r"^normalize must be one of \['l2', None\]; got False\. "
+                                           r"None \(no quotes\) turns it off\.$"),
+        ({"normalize": "none"}, ValueError, r"got 'none'\. None \(no quotes\) turns it off\.$"),
         # every refusal names "auto" (None is how one asks for "choose for me")
         ({"n_clusters": 1}, ValueError, r"^n_clusters must be an int >= 2 or 'auto'; got 1\. 'auto', the "
                                         r"default, takes the number from the sample size and labels"),
