@@ -32,7 +32,9 @@ def map_chunks(
         The pieces of work.
     n_jobs : int or None
         joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one);
-        1 runs the chunks in this process.
+        1 runs the chunks in this process. joblib is asked for no more workers than there are
+        chunks: each worker of the default backend is a process that imports pidkit (about a
+        second), and those beyond the number of chunks would start only to wait.
     *args
         Passed to every call after the chunk.
     bar : tqdm-like, optional
@@ -45,11 +47,13 @@ def map_chunks(
     >>> map_chunks(sum, [[1, 2], [3], [4, 5, 6]], 1)
     [3, 3, 15]
     """
-    from joblib import delayed
+    from joblib import delayed, effective_n_jobs
 
     if n_jobs == 1 or len(chunks) <= 1:
         numbered: Iterable[tuple[int, Any]] = ((i, func(chunk, *args)) for i, chunk in enumerate(chunks))
     else:
+        if effective_n_jobs(n_jobs) > len(chunks):
+            n_jobs = len(chunks)
         calls = (delayed(_numbered)(i, func, chunk, *args) for i, chunk in enumerate(chunks))
         numbered = _parallel(n_jobs)(calls)
     out: list[Any] = [None] * len(chunks)

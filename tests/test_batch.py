@@ -198,15 +198,19 @@ def test_a_dask_cluster_gives_the_serial_numbers():
         assert _atoms(a) == pytest.approx(_atoms(c), abs=1e-12)
 
 
-def test_a_bad_joint_ends_the_progress_bar_before_its_error(capsys):
+def test_a_failing_chunk_ends_the_progress_bar_before_its_error(capsys):
     # The bar was left open: the error's traceback began on the bar's line, and the bar printed
     # itself again, after the error, once the traceback was freed.
-    ps = [examples.xor()] * 300 + [2 * examples.xor()]
-    with pytest.raises(ValueError, match=r"^joint 300: p_yts sums to 2") as raised:
-        bertschinger_batch(ps, progress=True)
+    ps = [examples.copy()] * 300 + [examples.perturbed_xor()]
+    with pytest.raises(pidkit.SolverError, match=r"^joint 300: ") as raised:
+        bertschinger_batch(ps, tol=1e-30, progress=True)
     err = capsys.readouterr().err  # what a terminal shows above the traceback (`raised` holds it)
     assert "256/301" in err and err.endswith("\n"), repr(err[-200:])
     assert raised.traceback  # kept alive to here
+    # An invalid joint is found before any is solved: no bar is drawn at all.
+    with pytest.raises(ValueError, match=r"^joint 300: p_yts sums to 2"):
+        bertschinger_batch([examples.xor()] * 300 + [2 * examples.xor()], progress=True)
+    assert capsys.readouterr().err == ""
 
 
 def test_a_preference_for_threads_still_solves_in_processes(monkeypatch):

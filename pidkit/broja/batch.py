@@ -1,12 +1,17 @@
 """``bertschinger_batch``: the BROJA decomposition of many joints, in this process or in workers.
 
-The options are validated once, before any joint; each joint is validated on its own (errors name
-its index). A chunk of joints goes through :func:`pidkit.broja.solve.solve_joints` together, so
-the native solver stacks the parts of one shape across joints. Workers come from joblib, whose
+The options are validated once, then every joint, all before any is solved: an invalid joint
+ends the call at once (not after the work of the joints before it), and its error names its index
+and those of the other invalid joints, so that a sweep is fixed in one go. A chunk of joints
+goes through :func:`pidkit.broja.solve.solve_joints` together, so the native solver stacks the
+parts of one shape across joints. Workers come from joblib, whose
 backend the caller chooses (``joblib.parallel_config(backend="dask")`` runs the chunks on a Dask
 cluster; nothing here forces a backend), through :func:`pidkit.parallel.map_chunks`. Without one,
-workers are processes, also under ``parallel_config(prefer="threads")``: threads give the same
-numbers but contend for the GIL.
+workers are processes, also under ``parallel_config(prefer="threads")``. A thread backend chosen
+outright (``parallel_config(backend="threading")``, or ``require="sharedmem"``) solves in this
+process instead: the solvers set BLAS's thread count per block, a setting of the whole process
+that threads then fight over (40 20x20x20 joints: 29-67 s on two threads, 1.0-1.3 s in one; with
+the setting left alone, threads gain nothing on the GIL).
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ _SERIAL_CHUNK_CELLS = 2**14
 larger. Stacking more gains nothing measurable (900 joints of 10x10x10: 1.3 s of CPU in
 chunks of 16 or 256), while the bar, advanced per chunk, then moves every few joints of a slow
 batch instead of once at the end of 256."""
+_NAMED_INVALID = 10
+"""Most indices of further invalid joints that an error lists (after the first one's message)."""
 _OPTIONS = {
     name: parameter.default
     for name, parameter in inspect.signature(bertschinger).parameters.items()
@@ -67,7 +74,9 @@ def bertschinger_batch(
         per chunk. With the default (loky) backend the first parallel call starts worker
         processes (each imports pidkit, about a second); later calls reuse them. Under
         ``joblib.parallel_config(backend="dask")`` the chunks run on the Dask cluster's workers
-        (with ``n_jobs=None``, as many as it has).
+        (with ``n_jobs=None``, as many as it has). Under a thread backend
+        (``joblib.parallel_config(backend="threading")``) the joints are solved in this process,
+        which gives the same numbers many times faster than threads.
     progress : bool or None, default=None
         Show a tqdm progress bar. ``None`` shows one where stderr is a terminal or in a Jupyter
         notebook, once the batch has taken a second (a quick batch draws none).
@@ -90,8 +99,9 @@ def bertschinger_batch(
     Raises
     ------
     TypeError, ValueError
-        For an invalid option (before any joint is solved), or an invalid joint (the message
-        names its index).
+        For an invalid option or joint, before any joint is solved. The message of an invalid
+        joint starts with its index (``joint 7: ...``) and lists the other invalid joints;
+        ``strict=False`` does not let them through (it concerns the solver's certificate).
     SolverError
         If ``strict`` (the default) and a joint could not be certified (the message names it).
     MemoryError
@@ -109,10 +119,10 @@ def bertschinger_batch(
     joints = _as_joints(ps)
     options = _check_options(n_jobs, bertschinger_kwargs)
     check_progress(progress)
+    numbered = list(enumerate(_checked_joints(joints, options)))
     from joblib import effective_n_jobs
 
-    workers = effective_n_jobs(n_jobs)
-    numbered = list(enumerate(joints))
+    workers = 1 if _on_threads() else effective_n_jobs(n_jobs)
     if workers == 1:
         n_jobs = 1
         chunks = _serial_chunks(numbered)
@@ -129,8 +139,8 @@ def _as_joints(ps: Any) -> list[Any]:
     if isinstance(ps, np.ndarray):
         if ps.ndim != 4:
             raise ValueError(
-                f"ps as an array must be 4-D (n_joints, n_y, n_t, n_s); got shape {ps.shape}. "
-                "Stack joints of one shape along a new first axis, or pass a list of joints."
+                f"ps as an array must be 4-D (n_joints, n_y, n_t, n_s); got shape {ps.shape}"
+                + _array_advice(ps.shape)
             )
         return list(ps)
     if isinstance(ps, tuple) and hasattr(ps, "_fields") and "p" in ps._fields:  # an EmpiricalJoint
@@ -154,7 +164,28 @@ def _as_joints(ps: Any) -> list[Any]:
             f"ps looks like a single joint (a nested list of {len(joints)} tables), not a "
             "sequence of joints. Pass [p], or use pidkit.bertschinger(p) for one joint."
         )
+    stack = next((k for k, p in enumerate(joints) if isinstance(p, np.ndarray) and p.ndim == 4), None)
+    if stack is not None:
+        raise ValueError(
+            f"ps holds stacks of joints, not joints: ps[{stack}] is a 4-D array of shape "
+            f"{joints[stack].shape}. Pass the flat list [p for stack in ps for p in stack], or "
+            "np.concatenate(ps) if the joints share a shape."
+        )
     return joints
+
+
+def _array_advice(shape: tuple[int, ...]) -> str:
+    """The end of the refusal of an array of ``shape`` (not 4-D) as ``ps``: what it is taken for
+    and what to pass instead, from ``", "`` or ``". "``."""
+    if len(shape) == 3:
+        return ", one joint: pass [p], or use pidkit.bertschinger(p)."
+    if len(shape) > 4:
+        grid = shape[:-3]
+        return (
+            f", a grid of joints: pass ps.reshape(-1, {', '.join(map(str, shape[-3:]))}), whose "
+            f"result k is the joint at np.unravel_index(k, {grid})."
+        )
+    return ". Stack joints of one shape along a new first axis, or pass a list of joints."
 
 
 def _is_table(entry: Any) -> bool:
@@ -169,6 +200,48 @@ def _is_table(entry: Any) -> bool:
         return False
 
 
+def _on_threads() -> bool:
+    """Whether joblib would run the chunks on threads although asked for processes: under a
+    thread backend chosen outright, or ``require="sharedmem"`` (with which joblib refuses
+    ``prefer="processes"``)."""
+    from joblib.parallel import get_active_backend
+
+    try:
+        backend, _ = get_active_backend(prefer="processes")
+    except ValueError:  # require="sharedmem": threads only
+        return True
+    return bool(getattr(backend, "uses_threads", False))
+
+
+def _checked_joints(joints: list[Any], options: Options) -> list[np.ndarray]:
+    """Every joint validated (float64, normalized as ``options`` say), all before any is solved.
+
+    Raises the first invalid joint's error (same type) with its index in front, and after it the
+    indices of the other invalid joints (the first :data:`_NAMED_INVALID`), so that one run finds
+    them all; with ``strict=False``, that it does not let invalid joints through.
+    """
+    valid, invalid = [], []
+    for index, p in enumerate(joints):
+        try:
+            valid.append(check_joint(p, normalize=options.normalize))
+        except (ValueError, TypeError) as exc:
+            invalid.append((index, exc))
+    if not invalid:
+        return valid
+    first, exc = invalid[0]
+    message = f"joint {first}: {exc}"
+    others = [index for index, _ in invalid[1:]]
+    if others:
+        named = ", ".join(map(str, others[:_NAMED_INVALID]))
+        rest = len(others) - _NAMED_INVALID
+        named = f"{named} and {rest} more" if rest > 0 else " and".join(named.rsplit(",", 1))
+        message += (f" Also invalid: joint{'s' if len(others) > 1 else ''} {named} "
+                    f"({len(invalid)} of {len(joints)} joints in all).")
+    if not options.strict:
+        message += " strict=False lets uncertified answers through, not invalid joints: fix or drop them."
+    raise type(exc)(message) from exc
+
+
 def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:
     known = ["n_jobs", "progress", *_OPTIONS]
     for name in kwargs:
@@ -181,13 +254,13 @@ def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:
     return check_options(**{**_OPTIONS, **kwargs})
 
 
-def _serial_chunks(numbered: list[tuple[int, Any]]) -> list[list[tuple[int, Any]]]:
+def _serial_chunks(numbered: list[tuple[int, np.ndarray]]) -> list[list[tuple[int, np.ndarray]]]:
     """``numbered`` cut in order into chunks of at most :data:`_SERIAL_CHUNK_CELLS` cells and
     :data:`_SERIAL_CHUNK` joints (a joint larger than the cell budget makes a chunk alone)."""
-    chunks: list[list[tuple[int, Any]]] = [[]]
+    chunks: list[list[tuple[int, np.ndarray]]] = [[]]
     cells = 0
     for entry in numbered:
-        size = _cells(entry[1])
+        size = entry[1].size
         if chunks[-1] and (cells + size > _SERIAL_CHUNK_CELLS or len(chunks[-1]) == _SERIAL_CHUNK):
             chunks.append([])
             cells = 0
@@ -196,33 +269,15 @@ def _serial_chunks(numbered: list[tuple[int, Any]]) -> list[list[tuple[int, Any]
     return chunks if chunks[0] else []
 
 
-def _cells(p: Any) -> int:
-    """The number of cells of a joint not yet validated, for cutting chunks only: an array's
-    size, or a nested list's from its first row at each depth (numpy would build the whole array
-    a second time; a ragged list is measured as its first rows say, its own check names it later)."""
-    shape = getattr(p, "shape", None)
-    if shape is not None:
-        return math.prod(shape)
-    cells = 1
-    while isinstance(p, Sequence) and not isinstance(p, (str, bytes)) and len(p):
-        cells, p = cells * len(p), p[0]
-    return cells
-
-
 def _named(index: int, exc: Exception) -> Exception:
     """``exc`` with the joint's index in front of its message, same type."""
     return type(exc)(f"joint {index}: {exc}")
 
 
-def _solve_chunk(chunk: list[tuple[int, Any]], options: Options) -> list[PIDResult]:
-    """Validate and solve the joints of ``chunk`` (pairs of index, joint) together."""
+def _solve_chunk(chunk: list[tuple[int, np.ndarray]], options: Options) -> list[PIDResult]:
+    """Solve the joints of ``chunk`` (pairs of index, validated joint) together."""
     indices = [index for index, _ in chunk]
-    valid = []
-    for index, p in chunk:
-        try:
-            valid.append(check_joint(p, normalize=options.normalize))
-        except (ValueError, TypeError) as exc:
-            raise _named(index, exc) from exc
+    valid = [p for _, p in chunk]
     try:
         outcomes = solve_joints(valid, options)
     except MemoryError:
