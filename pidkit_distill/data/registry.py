@@ -10,6 +10,7 @@ loader, whose result is checked.
 from __future__ import annotations
 
 import inspect
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -354,6 +355,15 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
         raise ValueError(f"{where} returned input_shape={shape!r}; it must be a tuple of "
                          "positive ints, the shape of one x, e.g. (3, 32, 32) or (20,)"
                          f"{fix}.")
+    if _looks_channels_last(shape):
+        height, width, channels = shape
+        warnings.warn(
+            f"{where} returned input_shape={shape}, which looks channels-last (height, width, "
+            f"channels), but the models take images channels first: their builders get "
+            f"in_channels=input_shape[0]={height}, and a convolution reads its x's {height} rows "
+            f"as channels; if the images are (N, H, W, C), as numpy and PIL give them, return "
+            f"x.permute(0, 3, 1, 2) and input_shape=({channels}, {height}, {width})",
+            UserWarning, stacklevel=2)
     for split in ("train", "test"):
         data = getattr(bundle, split)
         if isinstance(data, tuple | list) and len(data) == 2 and all(
@@ -375,6 +385,21 @@ def _checked_bundle(bundle: Any, name: str) -> DatasetBundle:
         if problem is not None:
             raise ValueError(f"{where}: {split}[0] {problem}.")
     return bundle
+
+
+def _looks_channels_last(input_shape: tuple[int, ...]) -> bool:
+    """Whether ``input_shape`` looks like an image's shape channels-last, ``(H, W, C)``: three
+    dimensions, the last one 1, 3 or 4 (grey, RGB, RGBA) and the first two above 4.
+
+    Examples
+    --------
+    >>> _looks_channels_last((32, 32, 3)), _looks_channels_last((3, 32, 32))
+    (True, False)
+    >>> _looks_channels_last((8, 8, 1)), _looks_channels_last((1, 8, 8)), _looks_channels_last((20,))
+    (True, False, False)
+    """
+    return (len(input_shape) == 3 and input_shape[2] in (1, 3, 4)
+            and min(input_shape[0], input_shape[1]) > 4)
 
 
 def sample_problem(item: object, num_classes: int, input_shape: tuple[int, ...], *,
@@ -425,6 +450,13 @@ tensor of shape (3,)'
             f"int64 or uint8 tensor of shape ()); y is {problem}")
 
 
+def _one_hot_problem(described: str, width: int) -> str:
+    """The problem of a label ``described`` (its type and shape) that is a vector of ``width``
+    entries: one-hot or class scores, whose class index is the label to give."""
+    return (f"{described}, a one-hot vector or class scores: give one int label per sample, the "
+            f"class's index: return y.argmax(dim=1) of the (N, {width}) labels from the loader")
+
+
 def _label_problem(y: object, classes: int | None) -> str | None:
     """What is wrong with the label ``y`` of one sample, and how to fix it; ``None`` for an
     int in ``[0, classes)`` (any int where ``classes`` is ``None``), alone or as a tensor or
@@ -444,11 +476,16 @@ def _label_problem(y: object, classes: int | None) -> str | None:
     >>> _label_problem(torch.tensor([3]), 4)
     'a torch.int64 tensor of shape (1,): give one label per sample, y of shape (N,) (y.flatten() \
 of an (N, 1) y)'
+    >>> print(_label_problem(torch.tensor([0.0, 1.0, 0.0, 0.0]), 4))
+    a torch.float32 tensor of shape (4,), a one-hot vector or class scores: give one int label \
+per sample, the class's index: return y.argmax(dim=1) of the (N, 4) labels from the loader
     >>> _label_problem(4, 4)
     '4: number the classes from 0 in the loader (y - y.min()), or return a num_classes above \
 its largest label'
     """
     if isinstance(y, torch.Tensor):
+        if y.dim() == 1 and y.numel() > 1:
+            return _one_hot_problem(f"a {y.dtype} tensor of shape {tuple(y.shape)}", y.numel())
         if y.dim() != 0:
             return (f"a {y.dtype} tensor of shape {tuple(y.shape)}: give one label per sample, y "
                     "of shape (N,) (y.flatten() of an (N, 1) y)")
@@ -456,6 +493,8 @@ its largest label'
             return f"a {y.dtype} tensor: return y.long() from the loader"
         y = int(y)
     elif isinstance(y, np.ndarray | np.generic):  # torch's collate makes a tensor of its dtype
+        if y.ndim == 1 and y.size > 1:
+            return _one_hot_problem(f"a numpy {y.dtype} of shape {y.shape}", y.size)
         if y.shape != () or y.dtype not in (np.int64, np.uint8):
             return (f"a numpy {y.dtype} of shape {y.shape}: return one int label per sample, "
                     "int(y), from the loader")
