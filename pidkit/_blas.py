@@ -3,6 +3,15 @@
 Small factorisations and triangular solves run slower on a threaded BLAS (OpenBLAS wakes its
 threads for any size: on a shared 2-core machine a 1601 x 1601 Cholesky took 2 s threaded and 0.1 s
 on one thread), while one large matrix product gains from every core. Solvers pick per block.
+
+The thread count is a setting of the whole process, so blocks entered by several threads at once
+(a thread backend of joblib, a Dask ``LocalCluster(processes=False)``, a user's thread pool) share
+it: the thread that opens the first block sets it, and its nested blocks set and restore it as in
+one thread; a block another thread opens meanwhile runs with the count in force and touches
+nothing; the last block to close, in whichever thread, restores the count from before the first.
+threadpoolctl (3.8 and later) lets one thread at a time change OpenBLAS's count and silently
+ignores the others; a thread that changed it here hands that control back when its blocks are
+done, so that the next thread to open the first block can set the count.
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,12 +34,36 @@ def _blas_libraries() -> tuple[Any, ...]:
     return tuple(ThreadpoolController().select(user_api="blas").lib_controllers)
 
 
+class _OpenBlocks:
+    """The ``blas_threads`` blocks open in all threads; read and changed under ``lock`` only."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.count = 0
+        """Blocks open, in every thread."""
+        self.owner: int | None = None
+        """``threading.get_ident()`` of the thread whose blocks set the thread count, while its
+        first block is open."""
+        self.owner_depth = 0
+        """Blocks of ``owner`` open (its first and those nested in it)."""
+        self.owner_set = False
+        """Whether ``owner`` changed a library's count (and so may hold threadpoolctl's control)."""
+        self.before: list[tuple[Any, int]] = []
+        """The libraries the first block changed, with their counts before it: the last block
+        to close restores them."""
+
+
+_open = _OpenBlocks()
+
+
 @contextlib.contextmanager
 def blas_threads(limit: int | None) -> Iterator[None]:
     """Run BLAS on ``limit`` threads (``None``: every core) inside the ``with`` block.
 
     Only libraries whose thread count differs are touched, so the block costs a few microseconds
-    when the limit already holds (solvers wrap every small solve in it).
+    when the limit already holds (solvers wrap every small solve in it). The count is a setting
+    of the whole process: while a block of another thread is open, the block runs with the count
+    that thread set and changes nothing, so threads never undo each other's setting.
 
     Examples
     --------
@@ -39,11 +73,50 @@ def blas_threads(limit: int | None) -> Iterator[None]:
     1.0
     """
     wanted = limit or os.cpu_count() or 1
-    changed = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != wanted]
-    for lib, _ in changed:
-        lib.set_num_threads(wanted)
+    thread = threading.get_ident()
+    changed: list[tuple[Any, int]] = []
+    with _open.lock:
+        sets = _open.count == 0 or _open.owner == thread
+        if sets:
+            changed = [(lib, lib.num_threads) for lib in _blas_libraries() if lib.num_threads != wanted]
+            _set_counts([(lib, wanted) for lib, _ in changed])
+            if _open.count == 0:
+                _open.owner, _open.before = thread, changed
+            _open.owner_set |= bool(changed)
+            _open.owner_depth += 1
+        _open.count += 1
     try:
         yield
     finally:
-        for lib, threads in changed:
-            lib.set_num_threads(threads)
+        with _open.lock:
+            _close(sets, changed)
+
+
+def _close(sets: bool, changed: list[tuple[Any, int]]) -> None:
+    """Close a block (``sets``: one of the owner's, which ``changed`` those libraries), under
+    ``_open.lock``: a nested block of the owner restores what it changed, the last block to
+    close restores the counts from before the first, and a thread done setting counts hands
+    threadpoolctl's control back."""
+    _open.count -= 1
+    release = False
+    if sets:
+        _open.owner_depth -= 1
+        if _open.owner_depth == 0:
+            _open.owner, release, _open.owner_set = None, _open.owner_set, False
+    if sets and _open.owner_depth:
+        _set_counts(changed)
+    elif _open.count == 0:
+        release = release or bool(_open.before)
+        _set_counts(_open.before)
+        _open.before = []
+    if release:
+        for controller in {type(lib) for lib in _blas_libraries()}:
+            clear = getattr(controller, "clear_controlling_thread", None)
+            if clear is not None:  # threadpoolctl >= 3.8, OpenBLAS: frees it if this thread holds it
+                clear()
+
+
+def _set_counts(counts: list[tuple[Any, int]]) -> None:
+    """Set each library's thread count: ``counts`` holds pairs of (library controller, count)."""
+    for lib, threads in counts:
+        lib.set_num_threads(threads)
