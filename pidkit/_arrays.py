@@ -20,7 +20,10 @@ holds (``None`` for a number), as :func:`_ragged_rows` reports it."""
 
 def to_numpy(x: Any) -> np.ndarray:
     """``x`` as a numpy array; tensors of array libraries (torch, jax) are detached and moved to
-    host, bfloat16 ones as float32 (numpy has no bfloat16; float32 holds every such value exactly).
+    host, bfloat16 ones as float32 (numpy has no bfloat16; float32 holds every such value exactly),
+    and so is each tensor of a list or tuple of them (one per sample), which ``np.asarray`` reads
+    only when none requires grad and all are on the CPU (the others were refused with torch's
+    "Can't call numpy() on Tensor that requires grad").
 
     Examples
     --------
@@ -32,6 +35,9 @@ def to_numpy(x: Any) -> np.ndarray:
         if str(x.dtype) == "torch.bfloat16":
             x = x.float()
         x = x.numpy()
+    elif isinstance(x, (list, tuple)) and x and all(hasattr(item, "detach") and hasattr(item, "cpu")
+                                                     for item in x):
+        x = [to_numpy(item) for item in x]
     return np.asarray(x)
 
 

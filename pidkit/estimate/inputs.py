@@ -39,6 +39,7 @@ __all__ = [
     "check_features",
     "check_labels",
     "check_not_ids",
+    "check_not_torch_data",
     "check_two_classes",
     "labels_or_features",
 ]
@@ -64,14 +65,55 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
     )
 
 
+def check_not_torch_data(x: Any, name: str, holds: str) -> None:
+    """Refuse a torch ``DataLoader`` or ``Dataset`` ``x`` passed as argument ``name``, which
+    should hold ``holds`` (``"features"``, ``"labels"``), with how to pass its values.
+
+    numpy reads a ``DataLoader`` as one object and lists a ``Dataset``'s samples (tuples of
+    tensors), so they were refused as "an array of Python objects" with a fix that failed in turn
+    (``np.asarray(t_features, dtype=float)``), labels as "ragged" or as sample ids, and a
+    ``TensorDataset(features, labels)`` as an inhomogeneous array. Known by the module of its
+    class or of a class it derives from (torch is no dependency of pidkit): a ``Dataset`` class of
+    your own is one too.
+
+    Examples
+    --------
+    >>> check_not_torch_data(np.ones((2, 3)), "t_features", "features") is None
+    True
+    """
+    kind = type(x)
+    if not any(base.__module__.startswith("torch.utils.data") for base in kind.__mro__):
+        return
+    if hasattr(x, "batch_size") and hasattr(x, "dataset"):  # a DataLoader
+        raise TypeError(
+            f"{name} is a torch {kind.__name__}, which yields batches; pass its {holds} as one "
+            "array or tensor with a row per sample: collect the labels and both networks' "
+            "features in one pass over the loader, then join each with torch.cat (a loader that "
+            "shuffles gives another order on every pass, which would pair the samples wrongly)."
+        )
+    tensors = getattr(x, "tensors", None)
+    if not isinstance(tensors, tuple):
+        fix = "the array or tensor it reads them from"
+    elif len(tensors) == 1:
+        fix = f"{name}.tensors[0]"
+    else:
+        fix = f"{name}.tensors[i], the one of its {len(tensors)} tensors that holds them"
+    raise TypeError(
+        f"{name} is a torch {kind.__name__}, whose items are samples (tuples of tensors), not "
+        f"{holds}; pass its {holds} as one array or tensor with a row per sample: {fix}."
+    )
+
+
 def _as_array(x: Any, name: str, what: str) -> np.ndarray:
     """``x`` as a numpy array, read by :func:`pidkit._arrays.numbers_to_numpy` (DataFrames by their
     columns' dtypes, masked values and polars' nulls of numbers refused, pandas' NA as NaN). A
     scipy sparse matrix is refused with the way to densify it
-    (:func:`pidkit._arrays.check_not_sparse`). ``what`` says what ``x`` should be,
+    (:func:`pidkit._arrays.check_not_sparse`), a torch ``DataLoader`` or ``Dataset`` with the way
+    to pass its values (:func:`check_not_torch_data`). ``what`` says what ``x`` should be,
     for the message when it cannot be converted at all.
     """
     check_not_sparse(x, name)
+    check_not_torch_data(x, name, "features")
     return numbers_to_numpy(x, name, "every input", what)
 
 
@@ -162,6 +204,7 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     floats holding whole numbers (``1.0``); no complex number, NaN, infinity or missing value
     (NaN, NA, NaT), as :func:`pidkit._labels.check_label_values` refuses them.
     Read as :func:`pidkit._labels.label_array` reads them (masked labels, sets and dicts refused)."""
+    check_not_torch_data(y, name, "labels")
     arr = label_array(y, name)
     if arr.ndim != 1:
         raise labels_shape_error(y, arr.shape, name)
