@@ -165,11 +165,7 @@ def collect_features(
                 keep = range(len(t_layers)) if layers is None else layers
                 for k in keep:
                     if k >= len(t_layers) or k >= len(s_layers):
-                        raise ValueError(
-                            f"audit layer index {k} is out of range: the teacher has "
-                            f"{len(t_layers)} and the student {len(s_layers)} distilled layers; "
-                            "fix audit.layers"
-                        )
+                        raise ValueError(_layer_refusal(k, len(t_layers), len(s_layers)))
                 if not t_out:
                     t_out = [[] for _ in keep]
                     s_out = [[] for _ in keep]
@@ -335,6 +331,27 @@ def _as_dataset(dataset: Any) -> Any:
                          f"{tuple(x.shape)} and y {tuple(y.shape)}; pass the labels as a 1-D y "
                          "of len(x), or a Dataset yielding (x, y)")
     return TensorDataset(x, y)
+
+
+def _layer_refusal(k: int, n_teacher: int, n_student: int) -> str:
+    """Why the audit cannot read layer ``k`` of networks that distil ``n_teacher`` and
+    ``n_student`` layers, with the layers it can read, named as each caller sets them.
+
+    Examples
+    --------
+    >>> _layer_refusal(1, 2, 1)
+    "audit layer index 1 is out of range: the teacher has 2 and the student 1 distilled layers \
+(their forward_features(x).layers; the audit pairs the teacher's layer k with the student's); \
+audit the layers both have, [0]: layers=[0] (settings=AuditConfig(layers=[0]) for \
+audit_distiller, audit.layers=[0] in a configuration), or tap as many layers of each network"
+    """
+    both = list(range(min(n_teacher, n_student)))
+    taps = ", or tap as many layers of each network" if n_teacher != n_student else ""
+    return (f"audit layer index {k} is out of range: the teacher has {n_teacher} and the student "
+            f"{n_student} distilled layers (their forward_features(x).layers; the audit pairs the "
+            f"teacher's layer k with the student's); audit the layers both have, {both}: "
+            f"layers={both} (settings=AuditConfig(layers={both}) for audit_distiller, "
+            f"audit.layers={both} in a configuration){taps}")
 
 
 def _inputs_refusal(x: torch.Tensor, student: nn.Module,
