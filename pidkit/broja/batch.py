@@ -9,9 +9,8 @@ backend the caller chooses (``joblib.parallel_config(backend="dask")`` runs the 
 cluster; nothing here forces a backend), through :func:`pidkit.parallel.map_chunks`. Without one,
 workers are processes, also under ``parallel_config(prefer="threads")``. A thread backend chosen
 outright (``parallel_config(backend="threading")``, or ``require="sharedmem"``) solves in this
-process instead: the solvers set BLAS's thread count per block, a setting of the whole process
-that threads then fight over (40 20x20x20 joints: 29-67 s on two threads, 1.0-1.3 s in one; with
-the setting left alone, threads gain nothing on the GIL).
+process instead, with the same numbers: threads gain nothing over one thread, the GIL holding
+them back (40 20x20x20 joints: 1.4-1.8 s on two threads, 1.1-1.9 s in one).
 """
 
 from __future__ import annotations
@@ -76,7 +75,7 @@ def bertschinger_batch(
         ``joblib.parallel_config(backend="dask")`` the chunks run on the Dask cluster's workers
         (with ``n_jobs=None``, as many as it has). Under a thread backend
         (``joblib.parallel_config(backend="threading")``) the joints are solved in this process,
-        which gives the same numbers many times faster than threads.
+        as fast as on threads and with the same numbers.
     progress : bool or None, default=None
         Show a tqdm progress bar. ``None`` shows one where stderr is a terminal or in a Jupyter
         notebook, once the batch has taken a second (a quick batch draws none).
