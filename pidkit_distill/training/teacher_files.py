@@ -9,6 +9,8 @@ A teacher file holds ``{"model": state_dict, ...}`` (what
 
 from __future__ import annotations
 
+import pickletools
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,9 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
         failing disk).
     ValueError
         The file does not hold a teacher (or cannot be loaded safely); a run's
-        ``checkpoint.pt`` is told the ``teacher.pt`` beside it (a teacher's run folder has one).
+        ``checkpoint.pt`` is told the ``teacher.pt`` beside it (a teacher's run folder has one),
+        a whole pickled model (``torch.save(model)``) how to save its state dict instead (the
+        model's class is read from the pickle's opcodes, never unpickled).
     MemoryError
         Memory ran out while it was read (Python's, or torch's allocator refusing): the message
         names the teacher file.
@@ -62,6 +66,21 @@ def read_teacher_file(path: Path) -> dict[str, Any]:
         saved = safe_load(path, what="teacher file", holds=_TEACHER_HOLDS, mmap=True)
     except MemoryError as err:
         raise out_of_memory_error(path, what="teacher file", then="read it again") from err
+    except ValueError:
+        pickled = _pickled_model(path)
+        if pickled is None:
+            raise
+        model_class, key = pickled
+        saved_as = "torch.save(model)" if key is None else f"torch.save({{{key!r}: model, ...}})"
+        model = "" if key is None else f"[{key!r}]"
+        raise ValueError(
+            f"teacher file {str(path)!r} holds a whole pickled model (a {model_class}, as "
+            f"{saved_as} writes it), not its weights; it was not loaded: unpickling it would "
+            "run the code it names (teacher files are read with torch.load(weights_only=True) "
+            "and never run). Save its state dict instead: torch.save(model.state_dict(), PATH) "
+            "where you trained it, or, if you trust this file, "
+            f"torch.save(torch.load({str(path)!r}, weights_only=False){model}.state_dict(), "
+            "'teacher-weights.pt') once, and pass that file") from None
     if _is_state_dict(saved):
         return {"model": saved}
     if isinstance(saved, dict) and _is_state_dict(saved.get("model")):
@@ -151,11 +170,17 @@ trained with a lower learning rate (teacher.lr)
     problems += [f"{k} has shape {have[k]}, the model {want[k]}"
                  for k in sorted(want.keys() & have.keys()) if want[k] != have[k]]
     if problems:
+        _refuse_wrapped_keys(have, want, path, model)
         shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        classes = _classes_of_file(have, want, spec.num_classes)
+        fix = ("use the model.teacher and data it was trained with" if classes is None else
+               f"its classifier has {classes} outputs, a teacher of {classes} classes, not "
+               f"{spec.num_classes}: pass the data it was trained on, or train a teacher on "
+               "this data (teacher.source=trained)")
         raise ValueError(
             f"teacher file {str(path)!r} does not fit model.teacher={model!r} for data "
             f"{spec.name!r} ({spec.num_classes} classes, input shape {spec.input_shape}): "
-            f"{shown}{trained_on}; use the model.teacher and data it was trained with"
+            f"{shown}{trained_on}; {fix}"
         )
     shapes_only = [k for k, v in saved["model"].items() if v.is_meta]
     if shapes_only:
@@ -176,6 +201,79 @@ trained with a lower learning rate (teacher.lr)
             f"{int(torch.isinf(tensor).sum())} infinite of its {tensor.numel()} values (a "
             "training that diverged?); use a teacher trained with a lower learning rate "
             "(teacher.lr)")
+
+
+_WRAPPERS = {  # a wrapper's prefix of its model's keys: the wrapper, how to save the model's
+    "module.": ("a DistributedDataParallel or DataParallel wrapper (ddp.state_dict())",
+                "ddp.module.state_dict()"),
+    "_orig_mod.": ("a model compiled with torch.compile (compiled.state_dict())",
+                   "compiled._orig_mod.state_dict()"),
+}
+
+
+def _refuse_wrapped_keys(have: dict[str, Any], want: dict[str, Any], path: Path,
+                         model: str) -> None:
+    """Raise :class:`ValueError` where every key of the file's state dict ``have`` starts with
+    the prefix of a wrapper's (``module.``, ``_orig_mod.``) that ``model``'s keys ``want`` lack."""
+    for prefix, (wrapper, saved) in _WRAPPERS.items():
+        if all(k.startswith(prefix) for k in have) and not any(k.startswith(prefix)
+                                                                for k in want):
+            first = sorted(have)[0]
+            raise ValueError(
+                f"teacher file {str(path)!r} has every key prefixed {prefix!r} ({first}), as "
+                f"the state dict of {wrapper} has them, but model.teacher={model!r} has its "
+                f"keys without it ({first.removeprefix(prefix)}): save {saved}, or strip the "
+                f"prefix once: state = {{k.removeprefix({prefix!r}): v for k, v in "
+                "state.items()}, then torch.save(state, PATH)")
+
+
+def _classes_of_file(have: dict[str, Any], want: dict[str, Any],
+                     num_classes: int) -> int | None:
+    """The number of classes of the teacher in a file whose tensor shapes ``have`` differ from
+    the model's ``want`` (for ``num_classes``) only in their first dimension, the model's being
+    ``num_classes`` (its classifier's outputs); ``None`` where they differ otherwise."""
+    if have.keys() != want.keys():
+        return None
+    outputs = {have[k][0] if len(have[k]) == len(want[k]) and have[k][1:] == want[k][1:]
+               and want[k][0] == num_classes else None for k in want if have[k] != want[k]}
+    return None if len(outputs) != 1 or None in outputs else outputs.pop()
+
+
+def _pickled_model(path: Path) -> tuple[str, str | None] | None:
+    """The class (``module.Name``) of the model pickled whole in ``path``, a file of
+    ``torch.save(model)``, and ``None``, or of ``torch.save({KEY: model, ...})``, and ``KEY``;
+    read from the opcodes of its pickle without running any. ``None`` where ``path`` holds no
+    ``torch.nn`` module (or is not a zip-format torch file).
+
+    The class is the first one named that is not torch's, Python's or numpy's (a model of your
+    own), else the first ``torch.nn`` module's (an ``nn.Sequential``).
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            pickles = [n for n in archive.namelist() if n.rpartition("/")[2] == "data.pkl"]
+            if not pickles:
+                return None
+            opcodes = [(op.name, arg) for op, arg, _ in pickletools.genops(archive.read(pickles[0]))]
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError, IndexError):
+        return None
+    named: list[tuple[str, str | None]] = []  # each global, and the string pushed before it
+    strings: list[str] = []
+    for name, arg in opcodes:
+        if name == "GLOBAL":
+            named.append((str(arg).replace(" ", "."), strings[-1] if strings else None))
+        elif name in ("SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE"):
+            strings.append(str(arg))
+        elif name == "STACK_GLOBAL" and len(strings) >= 2:
+            named.append((f"{strings[-2]}.{strings[-1]}", strings[-3] if len(strings) > 2 else None))
+            strings[-2:] = []
+    modules = [(n, k) for n, k in named if n.startswith("torch.nn.modules.")]
+    if not modules:
+        return None
+    library = ("torch.", "collections.", "builtins.", "__builtin__.", "copyreg.", "_codecs.",
+               "numpy.")
+    model, key = ([(n, k) for n, k in named if not n.startswith(library)] or modules)[0]
+    top = next((name for name, _ in opcodes if name not in ("PROTO", "FRAME")), "")
+    return model, (key if top == "EMPTY_DICT" else None)
 
 
 def _is_state_dict(obj: Any) -> bool:
