@@ -28,6 +28,10 @@ ATOM_LABELS = (
     ("i_yts", "I(Y;T,S)"),
 )
 """Each number of a result's table and the label its ``repr`` prints, in the table's order."""
+RECORD_FIELDS = (*(key for key, _ in ATOM_LABELS), "units", "measure", "status", "success", "message",
+                 "method", "solver", "gap", "nit", "diagnostics")
+"""The fields of :meth:`PIDResult.to_dict`, in its order (also the columns of an empty
+:func:`pidkit.to_frame`)."""
 _SPELT_OUT = {"redundancy": "red", "synergy": "syn", "unique_t": "uni_t", "unique_s": "uni_s"}
 """Names of the atoms spelt out, which users reach for, and the attribute that holds each."""
 _TABLE_NAMES = frozenset({"to_frame", "to_dataframe", "to_df", "to_pandas", "frame", "dataframe", "df"})
@@ -133,19 +137,7 @@ class PIDResult:
             ``measure``, ``status``, ``success``, ``message``, ``method``, ``solver``, ``gap``,
             ``nit`` and ``diagnostics``, and ``q`` with ``include_q``.
         """
-        out: dict[str, Any] = {key: getattr(self, key) for key, _ in ATOM_LABELS}
-        out.update(
-            units=self.units,
-            measure=self.measure,
-            status=self.status,
-            success=self.success,
-            message=self.message,
-            method=self.method,
-            solver=self.solver,
-            gap=self.gap,
-            nit=self.nit,
-            diagnostics=self.diagnostics,
-        )
+        out: dict[str, Any] = {key: getattr(self, key) for key in RECORD_FIELDS}
         if include_q:
             out["q"] = self.q
         return jsonable(out, finite=True)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._result import RECORD_FIELDS
 from ._type_names import type_with_article
 from .broja import bertschinger_batch
 from .resampling import QUANTITIES
@@ -61,6 +62,12 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     [0.5, 1.0]
     >>> pidkit.to_frame(dict(zip(["and", "xor"], results)))["syn"].round(3).to_dict()
     {'and': 0.5, 'xor': 1.0}
+
+    No results give a frame of no rows with the columns of a :class:`~pidkit.PIDResult`'s:
+
+    >>> empty = pidkit.to_frame([])
+    >>> len(empty[empty.success]), empty["syn"].dtype
+    (0, dtype('float64'))
     """
     try:
         import pandas as pd
@@ -86,6 +93,9 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
                 f"results[{key!r}] is {type_with_article(result)}, not a result with to_dict() (a "
                 "PIDResult or RepresentationPID): pass the results of pidkit's decompositions."
             )
+    if not results:  # the columns a filter such as frame[frame.success] needs, typed
+        return pd.DataFrame({column: pd.Series(dtype=_empty_dtype(column)) for column in RECORD_FIELDS},
+                            index=index)
     rows = [result.to_dict() for result in results]
     frame = pd.DataFrame(rows, index=index)
     for column in NUMBER_COLUMNS:
@@ -96,3 +106,8 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
             continue  # pandas made it int64 already
         frame[column] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     return frame
+
+
+def _empty_dtype(column: str) -> str:
+    """The dtype of ``column`` in a frame of no results: float64 for numbers, bool for success."""
+    return "float64" if column in NUMBER_COLUMNS else "bool" if column == "success" else "object"

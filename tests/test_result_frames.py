@@ -86,3 +86,13 @@ def test_the_keys_of_a_dict_or_the_index_of_a_series_of_results_are_the_index():
     with pytest.raises(TypeError, match=r"^results\['xor'\] is a float, not a result with to_dict\(\)"):
         pidkit.to_frame({"and": results["and"], "xor": 1.0})
     assert pidkit.to_frame is to_frame and "to_frame" in pidkit.__all__
+
+
+def test_no_results_give_the_columns_a_filter_needs():
+    # pd.DataFrame([]) had no columns, so frame[frame.success] on an empty sweep raised KeyError
+    empty = pidkit.to_frame([])
+    one = pidkit.to_frame([pidkit.pid(pidkit.examples.xor())])
+    assert empty.columns.tolist() == one.columns.tolist()
+    assert empty[empty.success].shape == (0, len(one.columns))
+    assert {column: str(empty[column].dtype) for column in ("red", "gap", "nit", "success", "status")} \
+        == {"red": "float64", "gap": "float64", "nit": "float64", "success": "bool", "status": "object"}
