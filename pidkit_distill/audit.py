@@ -294,8 +294,11 @@ def audit_distiller(
     records = []
     for k, t_feat, s_feat in zip(layers, t_layers, s_layers, strict=True):
         start = time.perf_counter()
-        record = {"epoch": epoch, "layer": int(k),
-                  **_layer_pid(y, t_feat, s_feat, settings, n_jobs, progress)}
+        try:
+            estimate = _layer_pid(y, t_feat, s_feat, settings, n_jobs, progress)
+        except ValueError as err:  # named by pid_from_representations' arguments: say the audit's
+            raise ValueError(_estimate_refusal(int(k), y, err)) from err
+        record = {"epoch": epoch, "layer": int(k), **estimate}
         record["settings"].update(
             split="test", features="raw layer outputs", teacher_features=int(t_feat.shape[1]),
             student_features=int(s_feat.shape[1]), pca_components=settings.pca_components,
@@ -307,6 +310,25 @@ def audit_distiller(
         record["time_s"] = round(time.perf_counter() - start, 3)
         records.append(jsonable(record, finite=True))  # JSON has no NaN: a failed solve's None
     return records
+
+
+def _estimate_refusal(k: int, y: np.ndarray, err: ValueError) -> str:
+    """The refusal ``err`` of :func:`pidkit.estimate.pid_from_representations` on layer ``k``
+    (too few held-out samples for the bias correction, say), with the samples it had and the
+    names of its options in the audit's settings, which its message does not know.
+
+    Examples
+    --------
+    >>> _estimate_refusal(0, np.arange(6) % 3, ValueError("Use bias_correction='none'."))
+    "audit of layer 0 on 6 held-out samples of 3 classes: Use bias_correction='none'. The \
+audit's settings name its options: bias_correction, clusters and cluster_rule (n_clusters), \
+pca_components (n_components), normalize; set them with settings=AuditConfig(...) for \
+audit_distiller, as audit.* keys in a configuration."
+    """
+    return (f"audit of layer {k} on {len(y)} held-out samples of {len(np.unique(y))} classes: "
+            f"{err} The audit's settings name its options: bias_correction, clusters and "
+            "cluster_rule (n_clusters), pca_components (n_components), normalize; set them with "
+            "settings=AuditConfig(...) for audit_distiller, as audit.* keys in a configuration.")
 
 
 def _as_dataset(dataset: Any) -> Any:

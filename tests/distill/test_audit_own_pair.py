@@ -1,7 +1,8 @@
 """audit_distiller of a teacher and a student trained elsewhere, tapped with tap_features and
 paired in a ``bas`` Distiller (task 287): networks that tap different numbers of layers are
 refused with the layers both have and how to pass them from Python, where the message said only
-"fix audit.layers", a configuration key that a notebook's audit does not have."""
+"fix audit.layers", a configuration key that a notebook's audit does not have; a held-out set too
+small for the bias correction is refused naming the audit's settings."""
 
 from __future__ import annotations
 
@@ -54,3 +55,26 @@ def test_an_audited_layer_beyond_both_networks_lists_theirs():
             "configuration)") + "$"):
         audit_distiller(_pair(["1", "3"], ["1", "3"]), (x, y), epoch=0,
                         settings=AuditConfig(layers=[5]))
+
+
+def test_too_few_held_out_samples_for_the_correction_name_the_audits_settings():
+    # 300 samples of 100 classes: pid_from_representations' refusal named only its own
+    # arguments (subsamples=(2, 4), bias_correction='none'), not the audit's AuditConfig
+    torch.manual_seed(0)
+    wide = [nn.Sequential(nn.Linear(20, width), nn.ReLU(), nn.Linear(width, 100))
+            for width in (8, 64)]
+    student, teacher = (tap_features(net, layers=["1"]) for net in wide)
+    pair = get_method("bas")(student, teacher, sample_input=torch.randn(4, 20), num_classes=100)
+    x, y = torch.randn(300, 20), torch.arange(300) % 100
+    with pytest.raises(ValueError, match="^" + re.escape(
+            "audit of layer 0 on 300 held-out samples of 100 classes: subsamples=(2, 4) cuts the "
+            "300 samples into pieces of 75, fewer than the 200 cells of p(y,t), so the subsample "
+            "estimates are meaningless. Use at least 800 samples, or bias_correction='none' (the "
+            "plug-in). The audit's settings name its options: bias_correction, clusters and "
+            "cluster_rule (n_clusters), pca_components (n_components), normalize; set them with "
+            "settings=AuditConfig(...) for audit_distiller, as audit.* keys in a configuration.")
+            + "$"):
+        audit_distiller(pair, (x, y), epoch=0)
+    (record,) = audit_distiller(pair, (x, y), epoch=0,  # the fix it names
+                                settings=AuditConfig(bias_correction="none", bootstrap=0))
+    assert (record["n_samples"], record["settings"]["clusters_used"]) == (300, 2)
