@@ -98,6 +98,8 @@ def check_runs(net: nn.Module, name: str, role: str, data: DatasetSpec) -> nn.Mo
         batches in torch's "mat1 and mat2 must have the same dtype" in the first step. An error
         of the network's own forward pass (torch's shape errors, an index beyond the inputs'
         shape, a failed ``assert``): the message names the model and the data it cannot take.
+        Logits of another number of classes than the data's (a builder that ignores its
+        ``num_classes``: cross-entropy trained such a model in silence).
         The taps' errors (:func:`~pidkit_distill.models.tap_features`: an output changed in
         place, logits of the wrong shape, a module that ran twice or never) already name their
         fix and go through.
@@ -389,7 +391,7 @@ def _ran(net: nn.Module, name: str, role: str, data: DatasetSpec) -> bool:
     meta = _is_meta(net)
     try:
         with torch.device("meta" if meta else "cpu"), torch.random.fork_rng(devices=[]):
-            net.forward_features(_sample(data, meta=meta))
+            logits = net.forward_features(_sample(data, meta=meta)).logits
     except Exception as err:
         if _raised_in(err, tap_features):
             raise
@@ -398,6 +400,11 @@ def _ran(net: nn.Module, name: str, role: str, data: DatasetSpec) -> bool:
         if isinstance(err, (RuntimeError, ValueError, AssertionError, IndexError)):  # its own
             raise _cannot_take(err, name, role, data) from err
         raise
+    if logits.dim() == 2 and logits.shape[1] != data.num_classes:
+        raise ValueError(
+            f"{name!r} gives {logits.shape[1]} logits a sample, but data {data.name!r} has "
+            f"{data.num_classes} classes: build its classifier with the num_classes its builder "
+            f"is given (num_classes={data.num_classes} here), not a number of its own")
     return True
 
 
