@@ -42,7 +42,7 @@ from pidkit.estimate import (
 from pidkit.utils import check_int, check_progress, jsonable
 from pidkit_distill.config import AuditConfig
 from pidkit_distill.devices import devices_here, on_this_machine
-from pidkit_distill.label_checks import first_label_problem
+from pidkit_distill.label_checks import first_label_problem, one_label_fix
 
 __all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
 
@@ -447,6 +447,8 @@ the held-out split of the data the distiller was built for, its classes numbered
     >>> _labels_refusal(torch.tensor([[0], [1]]), 2, 0, 4)
     'its labels have shape (2, 1) in a batch of 2 samples (from index 0); the audit takes one \
 int class label per sample, y of shape (N,): pass y.flatten() of an (N, 1) y'
+    >>> _labels_refusal(torch.eye(2), 2, 0, 2).split(": ")[-1]
+    'pass y.argmax(dim=1) of one-hot labels or class scores of shape (N, 2)'
     """
     problem = first_label_problem(y, n_rows, num_classes)
     if problem is None or problem.kind == "dtype":  # int32 labels, whole floats: class numbers
@@ -455,7 +457,7 @@ int class label per sample, y of shape (N,): pass y.flatten() of an (N, 1) y'
     if problem.kind == "shape":
         return (f"its labels have shape {value} in a batch of {n_rows} samples (from "
                 f"index {start}); the audit takes one int class label per sample, y of shape "
-                "(N,): pass y.flatten() of an (N, 1) y")
+                f"(N,): pass {one_label_fix(value)}")
     if problem.kind == "bool":
         return (f"its labels are {_dtype_name(y)} (at index {at}: {value!r}); the audit "
                 f"takes {_classes(num_classes)}: pass y.long() (int(y) for a label a Dataset "

@@ -16,7 +16,7 @@ from typing import Literal
 import torch
 from torch import Tensor
 
-__all__ = ["CROSS_ENTROPY_DTYPES", "LabelProblem", "first_label_problem"]
+__all__ = ["CROSS_ENTROPY_DTYPES", "LabelProblem", "first_label_problem", "one_label_fix"]
 
 CROSS_ENTROPY_DTYPES = (torch.int64, torch.uint8)
 """The label dtypes that torch's cross-entropy takes as class indices."""
@@ -112,3 +112,17 @@ def first_label_problem(labels: Tensor, n_rows: int,
     if labels.dtype not in CROSS_ENTROPY_DTYPES:
         return LabelProblem(0, "dtype", labels[0].item())
     return None
+
+
+def one_label_fix(shape: tuple[int, ...]) -> str:
+    """How to make labels of ``shape`` (a ``"shape"`` problem's value) one class index per sample:
+    the index of the largest entry of one-hot labels or class scores, else the labels flattened.
+
+    Examples
+    --------
+    >>> one_label_fix((16, 4)), one_label_fix((16, 1))
+    ('y.argmax(dim=1) of one-hot labels or class scores of shape (N, 4)', 'y.flatten() of an (N, 1) y')
+    """
+    if len(shape) == 2 and shape[1] > 1:
+        return f"y.argmax(dim=1) of one-hot labels or class scores of shape (N, {shape[1]})"
+    return "y.flatten() of an (N, 1) y"

@@ -22,7 +22,7 @@ from torch.nn import functional as F
 from torch.utils.data import BatchSampler, DataLoader, SequentialSampler
 
 from pidkit.utils import person_is_watching, progress_bar_factory
-from pidkit_distill.label_checks import first_label_problem
+from pidkit_distill.label_checks import first_label_problem, one_label_fix
 from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batch_sampler
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
@@ -279,6 +279,9 @@ the classes from 0 in its loader (y - y.min()), or return a num_classes above it
     >>> print(*_labels_refusal(torch.tensor([0.0, 1.5, 1.0]), 3, 2))
     1 has label 1.5, no class: return the class of each sample, an int, from its loader, not a \
 score or a probability
+    >>> print(*_labels_refusal(torch.eye(3), 3, 3))
+    0 comes in a batch of 3 samples with labels of shape (3, 3): return one int label per sample \
+from its loader (y.argmax(dim=1) of one-hot labels or class scores of shape (N, 3))
     >>> print(*_labels_refusal(torch.tensor([True, False, True]), 3, 2))
     0 has a torch.bool label (True), but the trainer takes int64 (or uint8) labels, as torch's \
 cross-entropy does: return y.long() (int(y) for one label) from its loader
@@ -289,7 +292,7 @@ cross-entropy does: return y.long() (int(y) for one label) from its loader
     at, value = problem.position, problem.value
     if problem.kind == "shape":
         return at, (f"comes in a batch of {n_rows} samples with labels of shape {value}: return "
-                    "one int label per sample from its loader (y.flatten() of an (N, 1) y)")
+                    f"one int label per sample from its loader ({one_label_fix(value)})")
     if problem.kind == "fraction":
         return at, (f"has label {value!r}, no class: return the class of each sample, an int, "
                     "from its loader, not a score or a probability")
