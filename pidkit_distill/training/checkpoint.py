@@ -152,7 +152,8 @@ def _load(path: Path, *, what: str, holds: str, mmap: bool) -> Any:
             warnings.simplefilter("ignore")
             return torch.load(path, map_location="cpu", weights_only=True, mmap=mapped)
     except pickle.UnpicklingError as err:
-        found = re.search(r"(Unsupported [^\n]*?)(?:\.?\s*$|\.? [A-Z]|\n)", str(err), re.M)
+        found = re.search(r"(Unsupported [^\n]*?)(?: was not an allowed|\.?\s*$|\.? [A-Z][a-z]|\n)",
+                          str(err), re.M)
         detail = f" ({found.group(1).strip()})" if found else ""
         raise ValueError(
             f"{what} {str(path)!r} holds Python objects other than tensors and plain values"

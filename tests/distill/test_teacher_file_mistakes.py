@@ -141,3 +141,14 @@ def test_a_teacher_of_other_classes_is_told_its_number_of_classes():
                                          r"it was trained with$"):
         check_teacher_file({"model": other_inputs}, Path("t.pt"),
                            model="synthetic-teacher", spec=SPEC)
+
+
+def test_a_file_holding_another_python_object_names_its_class(tmp_path):
+    # torch's detail was cut to "(Unsupported global:)", the class it names left out
+    import argparse
+
+    path = tmp_path / "teacher.pt"
+    torch.save({"model": {}, "args": argparse.Namespace(lr=0.1)}, path)
+    with pytest.raises(ValueError, match=r"plain values \(Unsupported global: GLOBAL "
+                                         r"argparse\.Namespace\), so it was not loaded"):
+        read_teacher_file(path)
