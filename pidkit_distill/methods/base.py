@@ -559,7 +559,8 @@ be finite; got inf.
             raise ValueError(
                 f"method {self.method_name!r} pairs layers one to one, but the teacher has "
                 f"{len(self.teacher_shapes)} distilled layers and the student "
-                f"{len(self.student_shapes)}; use models with the same number of layers."
+                f"{len(self.student_shapes)}; tap as many layers of each: "
+                "pidkit_distill.tap_features(model, layers=[...]) with as many names for both."
             )
         for k, (ts, ss) in enumerate(zip(self.teacher_shapes, self.student_shapes, strict=True)):
             if ts[1:] != ss[1:]:

@@ -215,7 +215,10 @@ def test_kd_requires_matching_label_sets():
 def test_layer_pairing_mismatch_is_an_error():
     s, _, x, _ = _pair("mlp")
     t = build_model("synthetic-teacher", num_classes=3, in_channels=6, hidden=(16, 16))
-    with pytest.raises(ValueError, match="teacher has 2 distilled layers and the student 3"):
+    # it said "use models with the same number of layers": the fix is the layers tapped
+    with pytest.raises(ValueError, match=r"teacher has 2 distilled layers and the student 3; tap as "
+                                         r"many layers of each: pidkit_distill\.tap_features\(model, "
+                                         r"layers=\[\.\.\.\]\) with as many names for both\.$"):
         get_method("vid")(s, t, sample_input=x, num_classes=3)
 
 
