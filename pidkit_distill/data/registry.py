@@ -425,9 +425,11 @@ def sample_problem(item: object, num_classes: int, input_shape: tuple[int, ...],
     --------
     >>> sample_problem((torch.zeros(2), 1), 2, (2,)) is None
     True
-    >>> sample_problem((torch.zeros(2), torch.tensor(1.0)), 2, (2,))
+    >>> sample_problem((torch.zeros(2), torch.tensor(1)), 2, (2,)) is None
+    True
+    >>> sample_problem((torch.zeros(2), torch.tensor(1, dtype=torch.int32)), 2, (2,))
     'must be a pair (x, y) with y an int label in [0, 2) (an int, or an int64 or uint8 tensor \
-of shape ()); y is a torch.float32 tensor: return y.long() from the loader'
+of shape ()); y is a torch.int32 tensor: return y.long() from the loader'
     >>> sample_problem((torch.zeros(3), 1), 2, (2,))
     'must be a pair (x, y) with x a float tensor of input_shape (2,); x is a torch.float32 \
 tensor of shape (3,)'
@@ -482,7 +484,14 @@ per sample, the class's index: return y.argmax(dim=1) of the (N, 4) labels from 
     >>> _label_problem(4, 4)
     '4: number the classes from 0 in the loader (y - y.min()), or return a num_classes above \
 its largest label'
+    >>> _label_problem(torch.tensor(0.5), 4)
+    '0.5, no class: return the class of each sample, an int, from the loader, not a score or a \
+probability'
     """
+    fraction = _fraction(y)
+    if fraction is not None:  # y.long() or int(y) would cut it to a class silently
+        return (f"{fraction!r}, no class: return the class of each sample, an int, from the "
+                "loader, not a score or a probability")
     if isinstance(y, torch.Tensor):
         if y.dim() == 1 and y.numel() > 1:
             return _one_hot_problem(f"a {y.dtype} tensor of shape {tuple(y.shape)}", y.numel())
@@ -490,21 +499,42 @@ its largest label'
             return (f"a {y.dtype} tensor of shape {tuple(y.shape)}: give one label per sample, y "
                     "of shape (N,) (y.flatten() of an (N, 1) y)")
         if y.dtype not in (torch.int64, torch.uint8):
-            return f"a {y.dtype} tensor: return y.long() from the loader"
+            return (f"a {y.dtype} tensor: return y.long() from the loader"
+                    + (_FLOAT_CLASSES if y.is_floating_point() else ""))
         y = int(y)
     elif isinstance(y, np.ndarray | np.generic):  # torch's collate makes a tensor of its dtype
         if y.ndim == 1 and y.size > 1:
             return _one_hot_problem(f"a numpy {y.dtype} of shape {y.shape}", y.size)
         if y.shape != () or y.dtype not in (np.int64, np.uint8):
             return (f"a numpy {y.dtype} of shape {y.shape}: return one int label per sample, "
-                    "int(y), from the loader")
+                    "int(y), from the loader"
+                    + (_FLOAT_CLASSES if np.issubdtype(y.dtype, np.floating) else ""))
         y = int(y)
     if isinstance(y, bool) or not isinstance(y, int):
-        return f"of type {type(y).__name__}: return int labels, or torch.as_tensor(y).long()"
+        return (f"of type {type(y).__name__}: return int labels, or torch.as_tensor(y).long()"
+                + (_FLOAT_CLASSES if isinstance(y, float) else ""))
     if classes is not None and not 0 <= y < classes:
         return (f"{y}: number the classes from 0 in the loader (y - y.min()), or return a "
                 "num_classes above its largest label")
     return None
+
+
+_FLOAT_CLASSES = (" (if the floats are class numbers: a score or a probability is no class, and "
+                  "would be cut to one)")
+"""What the fix of float labels holds for: labels that are class numbers held as floats."""
+
+
+def _fraction(y: object) -> float | None:
+    """The value of a single label ``y`` (a float, or a float tensor or numpy scalar of shape
+    ()) that is not a whole number, else ``None``."""
+    if isinstance(y, torch.Tensor) and y.dim() == 0 and y.is_floating_point():
+        value = float(y)
+    elif isinstance(y, float | np.floating) or (isinstance(y, np.ndarray) and y.shape == ()
+                                                 and np.issubdtype(y.dtype, np.floating)):
+        value = float(y)
+    else:
+        return None
+    return value if not value.is_integer() else None
 
 
 def _keyword_defaults(loader: Any) -> dict[str, Any]:

@@ -58,7 +58,8 @@ BAD_LABELS = {
     "int32": (["dtype=int32"], FIRST + "a torch.int32 tensor: return y.long() from the loader."),
     "int16": (["dtype=int16"], FIRST + "a torch.int16 tensor: return y.long() from the loader."),
     "float": (["dtype=float32"],
-              FIRST + "a torch.float32 tensor: return y.long() from the loader."),
+              FIRST + "a torch.float32 tensor: return y.long() from the loader (if the floats are "
+              "class numbers: a score or a probability is no class, and would be cut to one)."),
     "shape (N, 1)": (["column=true"],
                      FIRST + "a torch.int64 tensor of shape (1,): give one label per sample, y "
                              "of shape (N,) (y.flatten() of an (N, 1) y)."),

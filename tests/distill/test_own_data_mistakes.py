@@ -101,3 +101,26 @@ def test_channels_last_images_are_warned_of_with_the_permutation(own_data):
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             load_dataset("own-images")
+
+
+@pytest.mark.parametrize("fraction", [
+    lambda y: y.float() + 0.5,  # torch scalars: y.long() cut 0.5 to class 0
+    lambda y: (y.float() + 0.5).numpy(),  # numpy float32 scalars: int(y) did
+    lambda y: (y.float() + 0.5).tolist(),  # floats: torch.as_tensor(y).long() did
+], ids=["torch", "numpy", "python"])
+def test_fractional_labels_are_no_class_not_cut_to_one(own_data, fraction):
+    own_data(lambda x, y: PairsOf(x, y), (1, 8, 8), labels=fraction)
+    with pytest.raises(ValueError, match=r"train\[0\] must be a pair \(x, y\) with y an int label "
+                                         r"in \[0, 4\) .*; y is 0\.5, no class: return the class of "
+                                         r"each sample, an int, from the loader, not a score or a "
+                                         r"probability\.$"):
+        load_dataset("own-images")
+
+
+def test_float_labels_are_told_y_long_only_for_class_numbers(own_data):
+    # whole floats (0.0) passed, and "return y.long()" then cut the later 0.5 to a class unsaid
+    own_data(lambda x, y: PairsOf(x, y), (1, 8, 8), labels=lambda y: y.float())
+    with pytest.raises(ValueError, match=r"; y is a torch\.float32 tensor: return y\.long\(\) from "
+                                         r"the loader \(if the floats are class numbers: a score or "
+                                         r"a probability is no class, and would be cut to one\)\.$"):
+        load_dataset("own-images")
