@@ -189,7 +189,7 @@ def collect_features(
 
 
 def audit_distiller(
-    distiller: nn.Module, dataset: Any, *, epoch: int, settings: AuditConfig | None = None,
+    distiller: nn.Module, dataset: Any, *, epoch: int | None = None, settings: AuditConfig | None = None,
     device: torch.device | str | None = None, batch_size: int = 512, n_jobs: int | None = None,
     progress: bool | None = None,
 ) -> list[dict[str, Any]]:
@@ -203,8 +203,9 @@ def audit_distiller(
     dataset : Dataset, DataLoader or (x, y) pair of tensors
         The held-out set, yielding ``(x, y)``, a ``DataLoader`` of it (read as it is: its
         sampler's samples in its order, see :func:`collect_features`), or its two tensors.
-    epoch : int
-        Completed epochs so far (0 = before training); copied into the records.
+    epoch : int or None, default=None
+        Completed epochs so far (0 = before training), copied into the records; ``None`` for
+        networks audited outside a run (a pair trained elsewhere).
     settings : AuditConfig, optional
         PCA components, clusters and their rule, normalisation, bias correction, bootstrap,
         layers, sample cap and seed.
@@ -237,8 +238,8 @@ def audit_distiller(
     ------
     TypeError, ValueError
         ``distiller`` has no teacher and student networks, ``settings`` is not an
-        :class:`AuditConfig` or holds a setting the audit cannot use, ``epoch`` is not an
-        int >= 0, ``batch_size`` not an int >= 1, ``device`` is not where the networks are,
+        :class:`AuditConfig` or holds a setting the audit cannot use, ``epoch`` is not
+        ``None`` or an int >= 0, ``batch_size`` not an int >= 1, ``device`` is not where the networks are,
         ``dataset`` is empty or yields no ``(x, y)`` pairs of tensors, or an audited layer is
         out of range; each message names the argument. A label of ``dataset`` outside
         ``[0, num_classes)`` of the distiller, a float label (0.5, or 1.0: pass ``y.long()``),
@@ -270,7 +271,8 @@ def audit_distiller(
                         f"{fix}")
     settings.check()
     progress = check_progress(progress)
-    epoch = check_int(epoch, "epoch", minimum=0)
+    epoch = None if epoch is None else check_int(epoch, "epoch", minimum=0,
+                                                 alternative="None (outside a run)")
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     if isinstance(distiller, nn.parallel.DistributedDataParallel):
         distiller = distiller.module  # the trainer's wrapping, under torchrun

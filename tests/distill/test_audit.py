@@ -222,9 +222,9 @@ def test_settings_that_are_no_audit_config_are_told_how_to_make_one(settings, me
 
 
 @pytest.mark.parametrize(("kwargs", "error", "message"), [
-    ({"epoch": 1.5}, TypeError, "epoch must be an int >= 0; got 1.5 (float)."),
-    ({"epoch": "3"}, TypeError, "epoch must be an int >= 0; got '3' (str)."),
-    ({"epoch": -2}, ValueError, "epoch must be an int >= 0; got -2."),
+    ({"epoch": 1.5}, TypeError, "epoch must be an int >= 0 or None (outside a run); got 1.5 (float)."),
+    ({"epoch": "3"}, TypeError, "epoch must be an int >= 0 or None (outside a run); got '3' (str)."),
+    ({"epoch": -2}, ValueError, "epoch must be an int >= 0 or None (outside a run); got -2."),
     ({"epoch": 0, "batch_size": 0}, ValueError, "batch_size must be an int >= 1; got 0."),
     ({"epoch": 0, "dataset": TensorDataset(torch.zeros(0, 8), torch.zeros(0).long())},
      ValueError, "dataset is empty: the audit needs held-out samples; pass the held-out set"),
@@ -515,3 +515,10 @@ def test_the_trainers_audit_draws_bars_only_under_run_progress(tmp_path, monkeyp
     monkeypatch.setattr(pidkit_distill.audit, "audit_distiller", recording)
     train(tiny(tmp_path, "run.epochs=1", "run.audit_every=1", f"run.progress={shown}"))
     assert given and all(value is passed for value in given)
+
+
+def test_networks_audited_outside_a_run_need_no_epoch():
+    # epoch was required, and the tutorial's pair trained elsewhere passed epoch=0, "before training"
+    records = audit_distiller(pair(slice(0, 4), slice(4, 8)), blobs(),
+                              settings=AuditConfig(bootstrap=0), progress=False)
+    assert [record["epoch"] for record in records] == [None] * len(records) and records
