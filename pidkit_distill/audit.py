@@ -157,7 +157,7 @@ def collect_features(
                     t_layers = teacher.forward_features(x).layers
                     s_layers = student.forward_features(x).layers
                 except RuntimeError as err:
-                    refusal = _inputs_refusal(x, student, input_shape)
+                    refusal = _inputs_refusal(x, teacher, student, input_shape)
                     if refusal is None or isinstance(err, torch.cuda.OutOfMemoryError):
                         raise
                     said = (str(err).strip().splitlines() or [type(err).__name__])[0]
@@ -378,11 +378,11 @@ audit_distiller, audit.layers=[0] in a configuration), or tap as many layers of 
             f"audit.layers={both} in a configuration){taps}")
 
 
-def _inputs_refusal(x: torch.Tensor, student: nn.Module,
+def _inputs_refusal(x: torch.Tensor, teacher: nn.Module, student: nn.Module,
                     input_shape: tuple[int, ...] | None) -> str | None:
     """Why the networks could not run on the batch ``x``, where it is the inputs' fault: a
-    per-sample shape other than ``input_shape``, or a dtype other than the student's weights'
-    (``None`` where neither: the error is the networks' own, raised as it is)."""
+    per-sample shape other than ``input_shape``, networks whose weights differ in dtype, or a
+    dtype other than their weights' (``None`` where none: the error is the networks' own)."""
     shape = tuple(x.shape[1:])
     if input_shape is not None and shape != tuple(input_shape):
         wanted = tuple(input_shape)
@@ -392,7 +392,13 @@ def _inputs_refusal(x: torch.Tensor, student: nn.Module,
         return (f"dataset: its inputs have shape {shape} per sample (a batch of "
                 f"{tuple(x.shape)}), but the distiller was built for samples of shape {wanted} "
                 f"(its sample_input); pass {fix}")
-    weights = next((p.dtype for p in student.parameters() if p.is_floating_point()), None)
+    teacher_weights, weights = (next((p.dtype for p in net.parameters() if p.is_floating_point()),
+                                     None) for net in (teacher, student))
+    if None not in (teacher_weights, weights) and teacher_weights != weights:
+        return (f"the teacher's weights are {teacher_weights} and the student's {weights}: the "
+                f"audit runs both on the same inputs; cast one to the other's dtype "
+                f"(teacher.to({weights}))")
+    weights = weights or teacher_weights
     if weights is not None and x.dtype != weights:
         source = (" (torch.from_numpy keeps numpy's float64)" if x.dtype == torch.float64
                   else "")

@@ -53,6 +53,18 @@ def test_audit_of_float64_inputs_says_to_convert_them():
         audit_distiller(_distiller(), (x, y), epoch=0)
 
 
+def test_audit_of_a_teacher_in_another_dtype_names_both_networks_dtypes():
+    # only the student's weights were compared with the inputs: torch's "mat1 and mat2 must have
+    # the same dtype" came through as it was
+    distiller = _distiller()
+    distiller.teacher.to(torch.float64)
+    with pytest.raises(ValueError, match=re.escape(
+            "the teacher's weights are torch.float64 and the student's torch.float32: the audit "
+            "runs both on the same inputs; cast one to the other's dtype "
+            "(teacher.to(torch.float32)) (torch said: mat1 and mat2 must have the same dtype")):
+        audit_distiller(distiller, (torch.randn(64, 20), torch.arange(64) % 4))
+
+
 def test_audit_keeps_a_network_error_that_is_not_the_inputs_fault():
     """Inputs of the right shape and dtype: the network's own error is raised as it is (the
     distiller of this test records its sample_input_shape, which it did not before)."""
