@@ -10,7 +10,7 @@ One job per module:
 - :mod:`~pidkit.estimate.fitted_inputs`: checks of what a fitted Projector or Discretizer is
   given later (its width, column names and dtype);
 - :mod:`~pidkit.estimate.cluster_count`: :func:`clusters_for_samples`, the rule for the number of
-  clusters;
+  clusters, and :func:`information_cap`, when fewer clusters than labels cap what a side shows;
 - :mod:`~pidkit.estimate.clusterers`: a user's own clusterer, checked and seeded, and the warning
   when it finds a single cluster;
 - :mod:`~pidkit.estimate.discretize`: :class:`Discretizer` (a seeded scikit-learn Pipeline) and
@@ -44,7 +44,7 @@ from pidkit.below_zero import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_z
 from pidkit.resampling import CI_METHODS, DEFAULT_CI_METHOD, bootstrap_intervals, bootstrap_replicates
 
 from .bootstrap import PIDStatistic, bootstrap
-from .cluster_count import clusters_for_samples
+from .cluster_count import CAP_SHARE, clusters_for_samples, information_cap
 from .continuous import GAUSSIAN_BIAS_CORRECTIONS
 from .correction import (
     BIAS_CORRECTIONS,
@@ -66,6 +66,7 @@ __all__ = [
     "BELOW_ZERO_VERDICTS",
     "BIAS_CORRECTIONS",
     "BIAS_WARNING_RATIO",
+    "CAP_SHARE",
     "CI_METHODS",
     "DEFAULT_BIAS_CORRECTION",
     "DEFAULT_CI_METHOD",
@@ -90,6 +91,7 @@ __all__ = [
     "correct_counts",
     "discretize",
     "eb_conditional_entropy",
+    "information_cap",
     "kink_fraction",
     "pid_from_representations",
 ]

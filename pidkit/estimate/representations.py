@@ -42,7 +42,7 @@ from pidkit.resampling import (
 from .._arrays import check_same_index
 from .._labels import axis_labels
 from .bootstrap import PIDStatistic
-from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples
+from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples, information_cap
 from .continuous import gaussian_representation_pid
 from .correction import (
     DEFAULT_REPEATS,
@@ -126,6 +126,26 @@ def _auto_clusters(
     if other_values is not None:
         call += f", other_values={other_values}"
     return k, f"clusters_for_samples({call}) = {k}"
+
+
+def _record_caps(
+    p: np.ndarray, n: int, t_set: dict[str, Any], s_set: dict[str, Any], *, units: str, method: str,
+    subsamples: tuple[int, ...], clusterer: Any,
+) -> None:
+    """``information_cap`` in the settings of each clustered side whose clusters, fewer than the
+    labels, cap what it shows of them (:func:`~pidkit.estimate.information_cap`)."""
+    sides = {"T": (t_set, p.sum(axis=2), s_set), "S": (s_set, p.sum(axis=1), t_set)}
+    for side, (own, p_y_side, other) in sides.items():
+        if own["kind"] != "clustered" or own.get("rows_equal") or own.get("distinct_rows"):
+            continue  # labels as given, or features with fewer distinct rows than clusters: not the clusters'
+        set_by = ("discretizers" if own["fitted"] == "reused"
+                  else "n_clusters" if clusterer is None else "clusterer")
+        refit = other["kind"] == "clustered" and other["fitted"] != "reused"  # the fix sets it too
+        cap = information_cap(p_y_side, n_samples=n, side=side, units=units, method=method,
+                              subsamples=subsamples, other_values=None if refit else other["n_values"],
+                              set_by=set_by)
+        if cap is not None:
+            own["information_cap"] = cap
 
 
 def pid_from_representations(
@@ -356,6 +376,8 @@ def pid_from_representations(
 
     joint = joint_from_samples(y_axis, axis_labels(t_features, t_codes), axis_labels(s_features, s_codes))
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
+    _record_caps(joint.p, joint.n_samples, t_set, s_set, units=units, method=method, subsamples=parts,
+                 clusterer=clusterer)
     named = ((1, "t_features", t_set), (2, "s_features", s_set))
     fixed = {  # the sides n_clusters does not set, for check_sample_size's fixes
         "label_sides": {axis: name for axis, name, side in named if side["kind"] == "labels"},

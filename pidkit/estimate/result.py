@@ -110,7 +110,11 @@ class RepresentationPID:
     settings : dict
         Every setting used: estimator, measure, units, seed, bias correction, bootstrap, and per
         variable how it was discretised or projected (features, components, clusters and the rule
-        that chose their number, normalisation, seed, explained variance).
+        that chose their number, normalisation, seed, explained variance). A clustered side with
+        fewer clusters than labels whose plug-in I(Y;side) reaches :data:`~pidkit.estimate.CAP_SHARE`
+        (90 %) of the ``log2(k)`` its ``k`` clusters can hold has ``information_cap`` too
+        (:func:`~pidkit.estimate.information_cap`): the cap, the share, the samples and clusters
+        that lift it and their cost in bias, and the ``note`` the ``repr`` prints.
     correction : BiasCorrection
         Method, plug-in and corrected values, the estimated bias of each, subsample sizes.
     bias : dict of str to float
@@ -156,6 +160,10 @@ class RepresentationPID:
       above the 0 that the n**-1/2 model assumes of both Uni.
     - The bias line gives ``bias["ratio"]`` as a percentage of the plug-in, or says "the plug-in
       is 0" where it is.
+    - A ``cap:`` line for each side in ``settings[side]["information_cap"]``: its clusters, fewer
+      than the labels, hold at most ``log2(k)`` bits and it shows 90 % of that or more, so its
+      information is a lower bound of the features' (the clusters are a function of them) and its
+      atoms are the clusters'; the line gives the fixes.
     - A corrected value below 0 whose whole centred interval lay below 0 is read as the correction
       likely overshooting only at ``confidence`` 0.95 or above; below that the note gives the
       share of samples, (1 - confidence) / 2, in which a quantity at 0 gets such an interval.
@@ -403,6 +411,9 @@ class RepresentationPID:
             else "the plug-in is 0"
         )
         lines.append(f"  {order} plug-in bias of i_yts ~ {self.bias['i_yts']:.4g} {u} ({share})")
+        for side in ("t", "s"):  # a side whose clusters, fewer than the labels, cap what it shows
+            if "information_cap" in self.settings.get(side, {}):
+                lines.append(f"  cap: {self.settings[side]['information_cap']['note']}")
         for side in ("t", "s"):
             lines.append(f"  {side.upper()}: {_describe(self.settings[side])}")
         if self.bias_warning:
