@@ -19,6 +19,7 @@ import numpy as np
 
 from pidkit._settings import check_int, check_option
 from pidkit._units import check_units, from_nats
+from pidkit.measures import cmi_nats, entropy_nats
 
 from .correction import DEFAULT_SUBSAMPLES, check_subsamples
 
@@ -189,17 +190,14 @@ def information_cap(
     check_option(set_by, "set_by", SETTERS)
     if k >= n_labels or k < 2:  # one cluster says nothing: a warning of its own (clusterers)
         return None
-    p_y, p_side = p.sum(axis=1), p.sum(axis=0)
-    cells = p > 0
-    information = from_nats(float((p[cells] * np.log(p[cells] / np.outer(p_y, p_side)[cells])).sum()), units)
+    information = from_nats(cmi_nats(p[:, :, None], "y", "t"), units)
     cap = from_nats(math.log(k), units)
     if information < CAP_SHARE * cap:
         return None
     parts = max(check_subsamples(subsamples))
     other = n_labels if other_values is None else other_values
     fixed_cells = n_labels * n_labels * other
-    used = p_y[p_y > 0]
-    entropy_y = from_nats(float(-(used * np.log(used)).sum()), units)
+    entropy_y = from_nats(entropy_nats(p.sum(axis=1)), units)
     auto = n_labels * n_labels * max(other, parts) if n_labels <= max_clusters else None
     least = 0 if method == "none" else parts * n_labels * max(n_labels, other)
 
