@@ -408,6 +408,22 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
                 n_student=len(distiller.student_shapes))
 
     run_dir = run_dir_of(config)
+    # the teacher file before the run folder is judged: a folder of an earlier run (every
+    # teacher file's default run name is the same) was refused first, and its advice, --resume,
+    # took the teacher from the checkpoint, the file never read
+    path = teacher_file_of(config)
+    continues = config.run.resume and (run_dir / "checkpoint.pt").exists()
+    if path is not None and not continues:  # a resumed run's teacher is in its checkpoint
+        if config.teacher.source == "trained" and not path.is_file():  # to be trained there
+            with _about("run.out_dir"):
+                check_out_dir(path.parent)
+            trained.insert(0, _trained_teacher(config, teacher_data, ", trained first"))
+        else:
+            with _about("teacher.source"):
+                cached = config.teacher.source == "trained"
+                check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
+                                   cached=cached, config=config if cached else None,
+                                   data=teacher_bundle)
     with _about("run.out_dir"):
         check_out_dir(run_dir)
         if rank_from_env() == 0:  # under torchrun, rank 0 writes (and locks) the folder
@@ -423,18 +439,6 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     if (config.run.resume and not resume and not _is_init_run(run_dir)
             and not RunFolder(run_dir).logged_epochs()):
         notices += (_nothing_to_resume(config, run_dir),)
-    path = teacher_file_of(config)
-    if path is not None and not resume:  # a resumed run's teacher is in its checkpoint
-        if config.teacher.source == "trained" and not path.is_file():  # to be trained there
-            with _about("run.out_dir"):
-                check_out_dir(path.parent)
-            trained.insert(0, _trained_teacher(config, teacher_data, ", trained first"))
-        else:
-            with _about("teacher.source"):
-                cached = config.teacher.source == "trained"
-                check_teacher_path(path, model=config.model.teacher, spec=teacher_data,
-                                   cached=cached, config=config if cached else None,
-                                   data=teacher_bundle)
     check_one_sample_batches(config, trained)
     return CheckedConfig(config, method, preset, params, notices, data, teacher_data, run_dir,
                          resume, [bundle, teacher_bundle])
