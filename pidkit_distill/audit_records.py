@@ -59,6 +59,19 @@ FLAG_NOTES = {
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
+    "capped by clusters": "capped by clusters: that side's k clusters, fewer than the labels, hold "
+                          "at most log2(k) bits of Y, and its plug-in I(Y;side) reached 0.9 of that "
+                          "(pidkit.estimate.information_cap): its I(Y;side), Red and Uni are the "
+                          "clusters', the features may know more (audit.jsonl: "
+                          "settings.discretisation.t or .s, information_cap). Fixes: more audited "
+                          "samples (audit.max_samples 0 for the whole held-out set, or a larger one), "
+                          "from which audit.cluster_rule auto gives one cluster per label when "
+                          "audit.clusters is at least the labels: it needs labels^3 samples (1,000 "
+                          "for 10 labels, 1,000,000 for 100); or audit.cluster_rule fixed with "
+                          "audit.clusters the labels at any size, whose joint of labels^3 cells the "
+                          "bias correction accepts from 4 x labels^2 samples, with a larger plug-in "
+                          "bias; or audit.estimator gaussian, which does not cluster (linearly "
+                          "decodable information only).",
 }
 
 # What the note says instead for a record of the Gaussian estimator (measure gaussian-broja),
@@ -161,7 +174,10 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     intervals, ``settings["ci_method"]`` and ``settings["confidence"]``; a record without one
     of these says "below 0" as an estimate without intervals would), and a side with fewer
     distinct rows than clusters (each distinct row was one cluster; the count is
-    ``settings["discretisation"][side]["distinct_rows"]``).
+    ``settings["discretisation"][side]["distinct_rows"]``), and the sides whose clusters, fewer
+    than the labels, cap what they show of them (their ``settings["discretisation"][side]``
+    holds :func:`~pidkit.estimate.information_cap`'s ``information_cap``; records written before
+    it give no flag).
 
     The report's table and the trainer's audit line both say it in these words, and the report's
     note under its table explains each flag (:data:`FLAG_NOTES`).
@@ -175,6 +191,9 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
     ...     "t": {"distinct_rows": None}, "s": {"distinct_rows": 3}}}})
     ['few distinct rows: student 3 (< 10 clusters)']
+    >>> audit_flags({"settings": {"clusters_used": 2, "discretisation": {
+    ...     "t": {"information_cap": {"n_labels": 10, "n_values": 2}}, "s": {}}}})
+    ['capped by clusters: teacher 2 (< 10 labels)']
 
     Syn's centred interval wholly below 0, Red's reaching above it:
 
@@ -195,8 +214,9 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     few = [f"{name} {sides[side]['distinct_rows']}"
            for side, name in (("t", "teacher"), ("s", "student"))
            if (sides.get(side) or {}).get("distinct_rows")]
-    return flags + ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} "
-                     "clusters)"] if few else [])
+    flags += ([f"few distinct rows: {', '.join(few)} (< {settings.get('clusters_used')} "
+               "clusters)"] if few else [])
+    return flags + _capped_flags(sides)
 
 
 def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
@@ -223,6 +243,19 @@ def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
         else:
             notes[start] = note
     return notes
+
+
+def _capped_flags(sides: dict[str, Any]) -> list[str]:
+    """The flag of the sides whose clusters, fewer than the labels, cap what they show of them:
+    ``information_cap`` in their discretisation settings (records written before it: none)."""
+    caps = {name: (sides.get(side) or {}).get("information_cap")
+            for side, name in (("t", "teacher"), ("s", "student"))}
+    caps = {name: cap for name, cap in caps.items() if cap}
+    if not caps:
+        return []
+    counts = ", ".join(f"{name} {cap['n_values']}" for name, cap in caps.items())
+    labels = "/".join(str(n) for n in sorted({cap["n_labels"] for cap in caps.values()}))
+    return [f"capped by clusters: {counts} (< {labels} labels)"]
 
 
 def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[str]:
