@@ -41,7 +41,8 @@ kernel, whose gradient the CPU's convolution gives in the channels-last strides.
 def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim.Optimizer, *,
                     epoch: int, device: torch.device, amp: bool = False, grad_clip: float = 0.0,
                     runtime: Runtime | None = None, progress: bool = False,
-                    num_classes: int | None = None) -> dict[str, Any]:
+                    num_classes: int | None = None,
+                    teacher_source: str | None = None) -> dict[str, Any]:
     """One pass over ``loader``: sum the module's losses, backpropagate, step ``optimizer``.
 
     Only ``optimizer`` (the one of this epoch's phase) steps; the gradients of every parameter
@@ -75,6 +76,9 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     num_classes : int, optional
         The data's number of classes, which each batch's labels must fall in; ``None``: the
         model's ``num_classes`` (a Distiller's), where it has one (else any value is taken).
+    teacher_source : str, optional
+        Where the teacher came from (``teacher.source``), named where a NaN or infinite loss is
+        found to come from the teacher's outputs.
 
     Returns
     -------
@@ -99,7 +103,10 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     TrainingError
         The loss was NaN or infinite at some step (found at the end of the epoch, without a
         device synchronisation per step), the last step made weights NaN or infinite, or
-        memory ran out.
+        memory ran out. A loss that failed while the student's logits were finite, where the
+        teacher's outputs on the training data are NaN, infinite or enormous, names the teacher
+        rather than ``optim.lr``; one that failed at the run's first step (before any update)
+        says that ``optim.lr`` is not the cause.
 
     Examples
     --------
@@ -129,6 +136,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     total = torch.zeros(3, dtype=torch.float64, device=device)  # samples, loss, correct
     n_steps = len(loader)
     first_bad = torch.tensor(n_steps, dtype=torch.int64, device=device)  # n_steps = none
+    student_sane = torch.tensor(1, dtype=torch.int64, device=device)  # its logits at first_bad
     params = [p for group in optimizer.param_groups for p in group["params"]]
     sampler = batch_sampler(loader)
     if num_classes is None:
@@ -162,8 +170,10 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
             n = y.shape[0]
             with torch.no_grad():
                 value = loss.detach()
-                first_bad = torch.where((first_bad == n_steps) & ~torch.isfinite(value),
-                                        torch.tensor(step, device=device), first_bad)
+                now_bad = (first_bad == n_steps) & ~torch.isfinite(value)
+                first_bad = torch.where(now_bad, torch.tensor(step, device=device), first_bad)
+                student_sane = torch.where(now_bad, _sane(out.logits.detach()).long(),
+                                           student_sane)
                 total += torch.stack([
                     torch.tensor(float(n), dtype=torch.float64, device=device),
                     value.double() * n,
@@ -177,22 +187,100 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     # epoch's checkpoint (a teacher's teacher.pt) would hold: -1 where it did
     finite = torch.stack([p.isfinite().all() for p in params]).all() if params \
         else torch.tensor(True, device=device)
-    bad = torch.stack([first_bad, finite.long() - 1])
-    if runtime is not None and runtime.distributed:
+    bad = torch.stack([first_bad, finite.long() - 1, student_sane])
+    distributed = runtime is not None and runtime.distributed
+    if distributed:
         dist.all_reduce(packed)
         dist.all_reduce(bad, op=dist.ReduceOp.MIN)
-    first, weights = bad.tolist()
+    first, weights, student_was_sane = bad.tolist()
     hint = (f"lower optim.lr or optim.grad_clip (now {grad_clip:g})" if grad_clip
             else "lower optim.lr or set optim.grad_clip (e.g. 100)")
     if first < n_steps:
+        teacher_outputs = _teacher_outputs_problem(model, loader, first + 1, device, amp,
+                                                   distributed) if student_was_sane else None
         raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
-                            step=first + 1, n_steps=n_steps, hint=hint)
+                            step=first + 1, n_steps=n_steps, hint=_loss_failure_hint(
+                                teacher_outputs, teacher_source, first_step=epoch == first == 0,
+                                lr_hint=hint))
     if weights < 0:
         raise TrainingError("the weights became NaN or infinite (the step's loss was finite)",
                             epoch=epoch + 1, step=n_steps, n_steps=n_steps, hint=hint)
     count = packed[0].item()
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
             "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}
+
+
+_ENORMOUS = 1e15
+"""An output this large (in absolute value) is no trained network's: a teacher file's weights
+scaled up, or inputs scaled unlike those it was trained on. Its square, which feature losses
+take, comes within a few powers of ten of float32's largest value."""
+
+
+def _sane(values: Tensor) -> Tensor:
+    """Whether ``values`` are all finite and below ``_ENORMOUS`` (a 0-d bool, on their
+    device, without a synchronisation)."""
+    values = values.float()
+    return torch.isfinite(values).all() & (values.abs().amax() < _ENORMOUS) if values.numel() \
+        else torch.tensor(True, device=values.device)
+
+
+def _teacher_outputs_problem(model: nn.Module, loader: DataLoader, n_batches: int,
+                             device: torch.device, amp: bool, distributed: bool) -> str | None:
+    """What is wrong with the teacher's outputs (logits, distilled layers, pooled vector) on the
+    first ``n_batches`` batches ``loader`` gives (as many as the failed epoch had run: the cost
+    of the check is at most theirs), or ``None``: all finite and below ``_ENORMOUS``, or the
+    model has no teacher. Under DDP every process checks its own batches and all are told the
+    worst (every one comes here, having agreed on the failed step)."""
+    inner = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
+    teacher_features = getattr(inner, "teacher_features", None)
+    found = torch.zeros(2, dtype=torch.float64, device=device)  # non-finite, largest |value|
+    if teacher_features is not None:
+        for x, y in islice(loader, n_batches):
+            with autocast(device, amp):
+                features = teacher_features(to_device(x, y, device)[0])
+            for values in [features.logits, *features.layers, features.pooled]:
+                values = values.detach().double()
+                finite = torch.isfinite(values)
+                found[0] = torch.maximum(found[0], (~finite).any().double())
+                found[1] = torch.maximum(found[1], values[finite].abs().amax()
+                                         if finite.any() else found[1])
+    if distributed:
+        dist.all_reduce(found, op=dist.ReduceOp.MAX)
+    non_finite, largest = found.tolist()
+    if non_finite:
+        return "NaN or infinite"
+    return f"as large as {largest:.1e}" if largest >= _ENORMOUS else None
+
+
+def _loss_failure_hint(teacher_outputs: str | None, teacher_source: str | None, *,
+                       first_step: bool, lr_hint: str) -> str:
+    """The advice of a NaN or infinite training loss: the teacher where its outputs are what
+    ``teacher_outputs`` says (:func:`_teacher_outputs_problem`; the student's logits were
+    finite), else ``lr_hint`` unless the loss failed at the run's ``first_step``, before any
+    update, which no learning rate changes.
+
+    Examples
+    --------
+    >>> print(_loss_failure_hint("NaN or infinite", "t.pt", first_step=True, lr_hint="lower it"))
+    the teacher's outputs on the training data are NaN or infinite while the student's logits \
+were finite, so the teacher is the cause, not optim.lr: check the teacher (teacher.source = \
+'t.pt'): its outputs on this data (NaN, infinite, or |logit| near 1e30 from weights that \
+large) and that it was trained on inputs scaled as these are
+    >>> _loss_failure_hint(None, "t.pt", first_step=False, lr_hint="lower optim.lr")
+    'lower optim.lr'
+    """
+    if teacher_outputs is not None:
+        source = "" if teacher_source is None else f" (teacher.source = {teacher_source!r})"
+        return (f"the teacher's outputs on the training data are {teacher_outputs} while the "
+                "student's logits were finite, so the teacher is the cause, not optim.lr: check "
+                f"the teacher{source}: its outputs on this data (NaN, infinite, or |logit| near "
+                "1e30 from weights that large) and that it was trained on inputs scaled as "
+                "these are")
+    if first_step:
+        return ("it came at the run's first step, before any update, so optim.lr is not the "
+                "cause: check the student's initial outputs and the method's parameters "
+                "(method.params) on this data")
+    return lr_hint
 
 
 @torch.no_grad()

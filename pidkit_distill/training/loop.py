@@ -232,7 +232,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                         device=device, amp=config.run.amp,
                                         grad_clip=config.optim.grad_clip, runtime=runtime,
                                         progress=config.run.progress and runtime.is_main,
-                                        num_classes=bundle.num_classes)
+                                        num_classes=bundle.num_classes,
+                                        teacher_source=config.teacher.source)
                 with warnings.catch_warnings():
                     # the groups not trained this epoch have not stepped yet; their lr still follows
                     # the epoch count, which is what we want

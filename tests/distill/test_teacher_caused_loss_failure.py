@@ -1,0 +1,90 @@
+"""A training loss that goes NaN or infinite because of the teacher's outputs says so (task 292):
+a teacher file with finite but huge weights passes the teacher-file check, and the loss of a
+method that distils it went non-finite at epoch 1, step 1 with the advice "lower optim.lr or
+optim.grad_clip", which no learning rate of the student's follows. A loss that fails at the
+run's first step, before any update, says that optim.lr is not the cause; one that diverges
+later from too high a learning rate keeps that advice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from tiny_runs import TINY
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from pidkit_distill import get_method, tap_features
+from pidkit_distill.cli import main
+from pidkit_distill.models import build_model
+from pidkit_distill.training import TrainingError, train_one_epoch
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+TINY_ARGS = [arg for item in TINY if not item.startswith("teacher.source")
+             for arg in ("--set", item)]
+FAILED = ("pidkit-distill train: training failed: the training loss became NaN or infinite in "
+          "epoch 1, step {step} of 3; nothing was saved (no epoch had completed); ")
+
+
+def huge_teacher_file(folder: Path) -> Path:
+    """A real tiny teacher's weights, every one scaled by 1e30 (finite, so the file is taken)."""
+    torch.manual_seed(0)
+    weights = build_model("synthetic-teacher", num_classes=4, in_channels=12).state_dict()
+    path = folder / "hugeT.pt"
+    torch.save({name: value * 1e30 if value.is_floating_point() else value
+                for name, value in weights.items()}, path)
+    return path
+
+
+@pytest.mark.parametrize("method", ["kd", "vid"])
+def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, capsys, method):
+    path = huge_teacher_file(tmp_path)
+    status = main(["train", *TINY_ARGS, "--teacher", str(path), "--method", method,
+                   "--epochs", "2", "--out-dir", str(tmp_path / "runs")])
+    assert (status, capsys.readouterr().err) == (1, FAILED.format(step=1) + (
+        "the teacher's outputs on the training data are NaN or infinite while the student's "
+        "logits were finite, so the teacher is the cause, not optim.lr: check the teacher "
+        f"(teacher.source = '{path}'): its outputs on this data (NaN, infinite, or |logit| near "
+        "1e30 from weights that large) and that it was trained on inputs scaled as these are\n"))
+
+
+@pytest.mark.parametrize(("method", "teacher"), [("kd", "untrained"), ("bas", "huge")])
+def test_a_loss_that_diverges_later_from_too_high_a_learning_rate_keeps_its_advice(
+        tmp_path, capsys, method, teacher):
+    # bas never runs the teacher: a huge one beside it is not blamed for the student's lr
+    source = str(huge_teacher_file(tmp_path)) if teacher == "huge" else teacher
+    status = main(["train", *TINY_ARGS, "--teacher", source, "--method", method,
+                   "--epochs", "3", "--set", "optim.lr=1e12", "--set", "optim.grad_clip=0",
+                   "--out-dir", str(tmp_path / "runs")])
+    assert (status, capsys.readouterr().err) == (1, FAILED.format(step=3) + (
+        "lower optim.lr or set optim.grad_clip (e.g. 100)\n"))
+
+
+def test_a_loss_that_fails_before_any_update_says_the_learning_rate_is_not_the_cause():
+    torch.manual_seed(0)
+    x = torch.randn(64, 4)
+    y = (x[:, 0] > 0).long()
+
+    def mlp(width: int) -> nn.Module:
+        net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
+        return tap_features(net, layers=["1"])
+
+    student = mlp(8)
+    with torch.no_grad():
+        for weight in student.parameters():
+            weight.mul_(1e30)  # the student's own logits overflow: no teacher to blame
+    module = get_method("kd")(student, mlp(16), sample_input=x[:2], num_classes=2, alpha=0.5)
+    optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
+    loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    with pytest.raises(TrainingError) as failed:
+        train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
+    assert str(failed.value) == (
+        "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
+        "(no epoch had completed); it came at the run's first step, before any update, so "
+        "optim.lr is not the cause: check the student's initial outputs and the method's "
+        "parameters (method.params) on this data")
+    with pytest.raises(TrainingError) as failed:  # the same after an update: its weights NaN
+        train_one_epoch(module, loader, optimizer, epoch=1, device=torch.device("cpu"))
+    assert failed.value.hint == "lower optim.lr or set optim.grad_clip (e.g. 100)"
