@@ -28,23 +28,28 @@ FAILED = ("pidkit-distill train: training failed: the training loss became NaN o
           "epoch 1, step {step} of 3; nothing was saved (no epoch had completed); ")
 
 
-def huge_teacher_file(folder: Path) -> Path:
-    """A real tiny teacher's weights, every one scaled by 1e30 (finite, so the file is taken)."""
+def huge_teacher_file(folder: Path, scale: float = 1e30) -> Path:
+    """A real tiny teacher's weights, every one scaled by ``scale`` (finite, so the file is
+    taken)."""
     torch.manual_seed(0)
     weights = build_model("synthetic-teacher", num_classes=4, in_channels=12).state_dict()
     path = folder / "hugeT.pt"
-    torch.save({name: value * 1e30 if value.is_floating_point() else value
+    torch.save({name: value * scale if value.is_floating_point() else value
                 for name, value in weights.items()}, path)
     return path
 
 
-@pytest.mark.parametrize("method", ["kd", "vid"])
-def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, capsys, method):
-    path = huge_teacher_file(tmp_path)
+@pytest.mark.parametrize(("method", "scale", "outputs"), [
+    ("kd", 1e30, "NaN or infinite"), ("vid", 1e30, "NaN or infinite"),
+    ("vid", 1e6, "as large as 1.4e+32"),  # finite, but VID's squares of its features are not
+])
+def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, capsys, method,
+                                                                     scale, outputs):
+    path = huge_teacher_file(tmp_path, scale)
     status = main(["train", *TINY_ARGS, "--teacher", str(path), "--method", method,
                    "--epochs", "2", "--out-dir", str(tmp_path / "runs")])
     assert (status, capsys.readouterr().err) == (1, FAILED.format(step=1) + (
-        "the teacher's outputs on the training data are NaN or infinite while the student's "
+        f"the teacher's outputs on the training data are {outputs} while the student's "
         "logits were finite, so the teacher is the cause, not optim.lr: check the teacher "
         f"(teacher.source = '{path}'): its outputs on this data (NaN, infinite, or |logit| near "
         "1e30 from weights that large) and that it was trained on inputs scaled as these are\n"))
