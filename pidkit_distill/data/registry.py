@@ -24,6 +24,7 @@ from pidkit_distill.data.bundle import DatasetBundle, DatasetSpec
 from pidkit_distill.data.cifar import CIFAR_NAMES, describe_cifar, load_cifar
 from pidkit_distill.data.digits import describe_digits, load_digits
 from pidkit_distill.data.synthetic import describe_synthetic, make_synthetic
+from pidkit_distill.label_checks import first_label_problem
 from pidkit_distill.registry import (
     Registry,
     call_registered,
@@ -526,15 +527,15 @@ _FLOAT_CLASSES = (" (if the floats are class numbers: a score or a probability i
 
 def _fraction(y: object) -> float | None:
     """The value of a single label ``y`` (a float, or a float tensor or numpy scalar of shape
-    ()) that is not a whole number, else ``None``."""
-    if isinstance(y, torch.Tensor) and y.dim() == 0 and y.is_floating_point():
-        value = float(y)
-    elif isinstance(y, float | np.floating) or (isinstance(y, np.ndarray) and y.shape == ()
-                                                 and np.issubdtype(y.dtype, np.floating)):
-        value = float(y)
-    else:
+    ()) that is no class number (a fraction, NaN, infinite), as
+    :func:`~pidkit_distill.label_checks.first_label_problem` finds it, else ``None``."""
+    floating = ((isinstance(y, torch.Tensor) and y.dim() == 0 and y.is_floating_point())
+                or isinstance(y, float | np.floating)
+                or (isinstance(y, np.ndarray) and y.shape == () and np.issubdtype(y.dtype, np.floating)))
+    if not floating:
         return None
-    return value if not value.is_integer() else None
+    problem = first_label_problem(torch.tensor([float(y)], dtype=torch.float64), 1, None)
+    return problem.value if problem is not None and problem.kind == "fraction" else None
 
 
 def _keyword_defaults(loader: Any) -> dict[str, Any]:
