@@ -46,6 +46,8 @@ Modules, each with one job:
 - :mod:`~pidkit.redundancy.measure_names`: what a measure's name from the literature is to pidkit
   (``"blackwell"`` is ``"prec"``; dit computes ``"imin"``);
 - :mod:`~pidkit.redundancy.measure_functions`: one function per measure (:func:`i_gh`, ...).
+- ``float_options``: the refusal, by these functions and :func:`redundancy` (which return a float),
+  of an option of :func:`pidkit.pid` (``strict``, ``tol``, ...), naming the call of ``pid`` that takes it.
 """
 
 from .bounds import LP_TOL_BITS as LP_TOL_BITS

@@ -22,6 +22,7 @@ from .._validate import check_choice, check_flag, check_joint
 from ..measures import informations_nats
 from .bounds import LP_TOL_BITS, source_informations
 from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value
+from .float_options import refuses_result_options
 from .gh import gh_value
 from .measure_names import measure_name_advice
 from .prec import prec_value
@@ -110,6 +111,7 @@ def certified(value: MeasureValue, measure: str, units: str) -> float:
     return from_nats(value.nats, units)
 
 
+@refuses_result_options(lambda options: options.get("measure", "broja"))
 def redundancy(
     p_yts: ArrayLike,
     *,

@@ -11,9 +11,11 @@ from numpy.typing import ArrayLike
 from .._units import check_units
 from .._validate import check_choice, check_sources_joint
 from .dispatch import certified, redundancy, solve
+from .float_options import refuses_result_options
 from .vertex_limit import check_max_vertices
 
 
+@refuses_result_options(lambda options: "mmi")
 def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Minimum mutual information min(I(Y;T), I(Y;S)).
 
@@ -27,6 +29,7 @@ def i_mmi(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> 
     return redundancy(p_yts, measure="mmi", units=units, normalize=normalize)
 
 
+@refuses_result_options(lambda options: "wedge")
 def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Griffith et al. (2014) I_wedge = I(Y; T∧S), T∧S the Gács–Körner common variable.
 
@@ -42,6 +45,7 @@ def i_wedge(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -
     return redundancy(p_yts, measure="wedge", units=units, normalize=normalize)
 
 
+@refuses_result_options(lambda options: "gh-target-only")
 def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = False) -> float:
     """Red_∩ read with Q generated from Y alone: H(Y∧T∧S) (measure ``"gh-target-only"``).
 
@@ -60,6 +64,7 @@ def i_target_common(p_yts: ArrayLike, *, units: str = "bits", normalize: bool = 
     return redundancy(p_yts, measure="gh-target-only", units=units, normalize=normalize)
 
 
+@refuses_result_options(lambda options: f"gh-function-of-{options.get('source', 't')}")
 def i_function_of_source(
     p_yts: ArrayLike, *, source: str = "t", units: str = "bits", normalize: bool = False
 ) -> float:
@@ -82,6 +87,7 @@ def i_function_of_source(
     return redundancy(p_yts, measure=f"gh-function-of-{source}", units=units, normalize=normalize)
 
 
+@refuses_result_options(lambda options: "gh")
 def i_gh(
     p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | str | None = "auto"
 ) -> float:
@@ -127,6 +133,7 @@ def i_gh(
     return certified(solve("gh", arr, max_vertices=check_max_vertices(max_vertices, "gh")), "gh", units)
 
 
+@refuses_result_options(lambda options: "prec")
 def i_prec(
     p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | str | None = "auto"
 ) -> float:
