@@ -513,9 +513,14 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
     ValueError
         ``path`` exists but ``run.resume`` is false (a run folder is never overwritten), the
         file is not a checkpoint (cut off, empty, damaged, of another version: the message
-        says to delete it to train the run from epoch 1, or to start a new run), or the
-        configuration changed (:func:`check_resumable`).
+        says to delete it to train the run from epoch 1, or to start a new run), the
+        configuration changed (:func:`check_resumable`), or ``teacher.source`` names another
+        file than the run was started with that does not hold the checkpoint's teacher
+        (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher`).
     """
+    # imported here: the teacher files' reader imports this module (safe_load)
+    from pidkit_distill.training.teacher_files import check_resumed_teacher
+
     if not path.exists():
         return None
     if not config.run.resume:
@@ -530,6 +535,7 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
         "--resume) to train the run from epoch 1, or keep it and start a new run (another "
         "run.name)"))
     check_resumable(saved["config"], config, path)
+    check_resumed_teacher(saved, config, path)
     return saved
 
 

@@ -1,6 +1,7 @@
 """Teacher files: read one safely (:func:`read_teacher_file`, :func:`read_teacher_for_run`) and
 check that it holds the finite weights of ``model.teacher`` for the data
-(:func:`check_teacher_file`).
+(:func:`check_teacher_file`), or, for a resumed run, the teacher its checkpoint holds
+(:func:`check_resumed_teacher`).
 
 A teacher file holds ``{"model": state_dict, ...}`` (what
 :func:`~pidkit_distill.training.train_teacher` writes) or is a bare state dict
@@ -9,7 +10,9 @@ A teacher file holds ``{"model": state_dict, ...}`` (what
 
 from __future__ import annotations
 
+import os
 import pickletools
+import shlex
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -17,14 +20,19 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from pidkit.command_line import one_line
 from pidkit.utils import did_you_mean
+from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetSpec
 from pidkit_distill.models import build_model
 from pidkit_distill.registry import registry_key
+from pidkit_distill.run_files import read_run_config
+from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now
 from pidkit_distill.training.checkpoint import safe_load
 from pidkit_distill.training.outcomes import out_of_memory_error, out_of_memory_reading
 
-__all__ = ["check_teacher_file", "read_teacher_file", "read_teacher_for_run"]
+__all__ = ["check_resumed_teacher", "check_teacher_file", "read_teacher_file",
+           "read_teacher_for_run"]
 
 _TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
                   "`pidkit-distill train-teacher` writes), or such a state dict itself")
@@ -201,6 +209,115 @@ trained with a lower learning rate (teacher.lr)
             f"{int(torch.isinf(tensor).sum())} infinite of its {tensor.numel()} values (a "
             "training that diverged?); use a teacher trained with a lower learning rate "
             "(teacher.lr)")
+
+
+_TEACHER_PREFIX = "teacher."
+"""The prefix of the teacher's tensors in a checkpoint's ``module`` (the Distiller's state)."""
+
+
+def check_resumed_teacher(saved: dict[str, Any], config: TrainConfig, path: Path) -> None:
+    """Raise :class:`ValueError` where ``config``'s ``teacher.source`` names another teacher
+    than the one the checkpoint ``saved`` (read from ``path``) holds.
+
+    A resumed run takes every weight from its checkpoint, the teacher's included, so a
+    ``teacher.source`` naming another file than the run was started with cannot change its
+    teacher: ``--resume --teacher other.pt`` trained on with the first teacher without a
+    word. Such a file must now hold the checkpoint's teacher, tensor for tensor (the same file
+    spelt otherwise, a copy of it; a file of float64 tensors holds them where they are equal
+    once cast to the checkpoint's type, as loading it casts them); a file that is not there
+    passes only where it is the one the run recorded reading (its ``config.json``'s
+    ``recorded.teacher_file``), gone since. The same ``teacher.source`` as the run was started
+    with is the run's own command, and resumes as it always did, whatever file it names now.
+    Any other change of ``teacher.source`` is refused with the configuration's
+    (:func:`~pidkit_distill.training.checkpoint.check_resumable`).
+
+    Parameters
+    ----------
+    saved : dict
+        The checkpoint, as :func:`~pidkit_distill.training.checkpoint.read_checkpoint` returns
+        it.
+    config : TrainConfig
+        The configuration that resumes it, its other keys checked to be the checkpoint's.
+    path : Path
+        The checkpoint's file, in its run folder.
+
+    Raises
+    ------
+    ValueError
+        The file ``teacher.source`` names now holds another teacher, cannot be read as one, or
+        is not there; the message names the teacher the run was started with and how to
+        start a new run with this one instead.
+    """
+    before = saved["config"].get("teacher", {}).get("source")
+    now = config.teacher.source
+    named = ("trained", "untrained")
+    if now == before or now in named or before in named or not isinstance(before, str):
+        return
+    recorded = _recorded_file(path.parent)
+    file = teacher_file_now(now)
+    if file is None:
+        if recorded is not None and os.path.realpath(os.path.expanduser(now)) == recorded:
+            return  # the file the run read, spelt otherwise and gone since
+        where = "" if os.path.isabs(os.path.expanduser(now)) else \
+            f" from the folder {os.getcwd()!r}"
+        why = f"{now!r} names no file{where}"
+    else:
+        why = _other_teacher(Path(file), saved["module"])
+        if why is None:
+            return
+    started = f"{before!r}" + ("" if recorded is None else f" ({recorded})")
+    raise ValueError(
+        f"cannot resume {str(path)!r}: teacher.source is {now!r} now, {started} when the run "
+        f"started, and {why}: a resumed run continues with the teacher its checkpoint holds, "
+        f"never another; resume with teacher.source={before!r} (--teacher {shlex.quote(before)}), or, to "
+        f"train with {now!r}, start a new run (another run.name, without run.resume)")
+
+
+def _recorded_file(run_dir: Path) -> str | None:
+    """The teacher file that the ``config.json`` of ``run_dir`` records the run read; ``None``
+    where it records none or cannot be read."""
+    try:
+        return recorded_teacher_file(read_run_config(run_dir))
+    except (OSError, ValueError):
+        return None
+
+
+def _other_teacher(file: Path, module: dict[str, Any]) -> str | None:
+    """Why the teacher file ``file`` is not the teacher whose tensors the checkpoint's
+    ``module`` holds (under ``teacher.``): it cannot be read as a teacher, its tensors are
+    named otherwise, or the first that differs; ``None`` where it holds those weights."""
+    try:
+        weights = read_teacher_file(file)["model"]
+    except (OSError, ValueError) as err:
+        return f"{str(file)!r} could not be read as a teacher ({one_line(err)})"
+    held = {name.removeprefix(_TEACHER_PREFIX): tensor for name, tensor in module.items()
+            if name.startswith(_TEACHER_PREFIX)}
+    if weights.keys() != held.keys():
+        first = sorted(weights.keys() ^ held.keys())[0]
+        whose = "the file's" if first in weights else "the checkpoint's"
+        return (f"{str(file)!r} holds another teacher (its tensors are named otherwise: "
+                f"{first}, {whose}, is not the other's)")
+    for name, tensor in held.items():
+        if not _same_values(weights[name], tensor):
+            return f"{str(file)!r} holds another teacher (its {name} is not the checkpoint's)"
+    return None
+
+
+def _same_values(given: torch.Tensor, held: torch.Tensor) -> bool:
+    """Whether the tensor ``given`` holds the values of ``held``, once cast to its type (a
+    tensor without values, on the meta device, holds none).
+
+    Examples
+    --------
+    >>> held = torch.tensor([0.5, 1.0])
+    >>> _same_values(held.double(), held), _same_values(torch.tensor([0.5, 2.0]), held)
+    (True, False)
+    >>> _same_values(torch.ones(3), torch.ones(2)), _same_values(held.to("meta"), held)
+    (False, False)
+    """
+    if given.shape != held.shape or given.is_meta or held.is_meta:
+        return False
+    return torch.equal(given.to(held.dtype), held)
 
 
 _WRAPPERS = {  # a wrapper's prefix of its model's keys: the wrapper, how to save the model's
