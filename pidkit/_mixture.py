@@ -26,7 +26,6 @@ from fractions import Fraction
 from typing import NamedTuple
 
 import numpy as np
-from scipy.optimize import linprog
 
 from . import _status
 from ._polytope import Polytope
@@ -101,6 +100,8 @@ def _highs_proposal(
     costs: np.ndarray, a: np.ndarray, b_exact: list[Fraction], polytope: Polytope, target: Sequence[Fraction]
 ) -> tuple[list[int], str]:
     """HiGHS's support of the scaled float LP, largest weights first (empty if HiGHS fails)."""
+    from scipy.optimize import linprog  # here, not on import pidkit (0.2 s, in every worker too)
+
     b = np.array([float(v) for v in b_exact])
     _, exponent = np.frexp(np.where(b > 0, b, 1.0))  # rows scaled by a power of two of their target
     reach = _reach(polytope.points, np.array([float(v) for v in target]))

@@ -34,7 +34,11 @@ def map_chunks(
         joblib's ``n_jobs``: ``None`` takes the active ``joblib.parallel_config`` (1 outside one);
         1 runs the chunks in this process. joblib is asked for no more workers than there are
         chunks: each worker of the default backend is a process that imports pidkit (about a
-        second), and those beyond the number of chunks would start only to wait.
+        second), and those beyond the number of chunks would start only to wait. Nor for fewer
+        than the last call of this process asked for (up to ``n_jobs``): joblib keeps its
+        worker processes between calls only while their number stays the same, so a small call
+        between large ones would stop workers that the next large call starts again (n_jobs=8 on
+        2 cores: 0.6-3 s for 3 joints after 50, against 0.03 s with the workers kept).
     *args
         Passed to every call after the chunk.
     bar : tqdm-like, optional
@@ -52,8 +56,7 @@ def map_chunks(
     if n_jobs == 1 or len(chunks) <= 1:
         numbered: Iterable[tuple[int, Any]] = ((i, func(chunk, *args)) for i, chunk in enumerate(chunks))
     else:
-        if effective_n_jobs(n_jobs) > len(chunks):
-            n_jobs = len(chunks)
+        n_jobs = _workers_to_ask(n_jobs, len(chunks), effective_n_jobs(n_jobs))
         calls = (delayed(_numbered)(i, func, chunk, *args) for i, chunk in enumerate(chunks))
         numbered = _parallel(n_jobs)(calls)
     out: list[Any] = [None] * len(chunks)
@@ -62,6 +65,20 @@ def map_chunks(
         if bar is not None:
             bar.update(len(chunks[index]))
     return out
+
+
+_WORKERS_ASKED = [0]
+"""The workers the last parallel :func:`map_chunks` of this process asked joblib for (the size of
+the pool joblib keeps)."""
+
+
+def _workers_to_ask(n_jobs: int | None, n_chunks: int, effective: int) -> int | None:
+    """``n_jobs`` as passed to joblib: ``effective`` (what ``n_jobs`` means to joblib) cut to
+    ``n_chunks``, but not below the workers the last call asked for, which joblib keeps only
+    while each call asks for as many."""
+    wanted = min(effective, max(n_chunks, _WORKERS_ASKED[0]))
+    _WORKERS_ASKED[0] = wanted
+    return wanted if wanted < effective else n_jobs
 
 
 def _numbered(index: int, func: Callable[..., Any], chunk: Any, *args: Any) -> tuple[int, Any]:

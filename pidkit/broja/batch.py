@@ -35,6 +35,11 @@ __all__ = ["bertschinger_batch"]
 
 _CHUNKS_PER_JOB = 4
 """Each worker gets about this many chunks, so its start-up is amortised."""
+_PARALLEL_CHUNK_CELLS = 2**12
+"""Fewest cells (on average) in a chunk sent to a worker, where the batch still gives every worker
+a chunk: each chunk costs a stacked solve's set-up and a round trip to its worker, more than its
+joints of 2x3x3 take (50 of them on two warm workers: 48 ms in eight chunks, 28 ms in two;
+12 ms in this process)."""
 _SERIAL_CHUNK = 256
 """Most joints solved together in this process (bounds the memory of one chunk's stacks)."""
 _SERIAL_CHUNK_CELLS = 2**14
@@ -71,7 +76,11 @@ def bertschinger_batch(
         the active ``joblib.parallel_config`` (this process outside one, as in scikit-learn).
         The batch is cut into a few chunks per worker so the per-worker overhead is paid once
         per chunk. With the default (loky) backend the first parallel call starts worker
-        processes (each imports pidkit, about a second); later calls reuse them. Under
+        processes (each imports pidkit, about half a second of CPU); later calls reuse them.
+        Workers do not pay on a small batch: a call costs joblib about 10 ms even with warm
+        workers, and 50 joints of 2x3x3 take 12 ms in this process, 28 ms on two warm workers
+        (2 cores; docs/performance.md has the crossover), so a batch under about 0.1 s in this
+        process is fastest with ``n_jobs=1``; the ``n_jobs`` given is obeyed all the same. Under
         ``joblib.parallel_config(backend="dask")`` the chunks run on the Dask cluster's workers
         (with ``n_jobs=None``, as many as it has). Under a thread backend
         (``joblib.parallel_config(backend="threading")``) the joints are solved in this process,
@@ -126,7 +135,7 @@ def bertschinger_batch(
         n_jobs = 1
         chunks = _serial_chunks(numbered)
     else:
-        size = min(_SERIAL_CHUNK, max(1, math.ceil(len(joints) / (workers * _CHUNKS_PER_JOB))))
+        size = min(_SERIAL_CHUNK, _parallel_chunk_size(numbered, workers))
         chunks = [numbered[i : i + size] for i in range(0, len(joints), size)]
     # The bar ends also when a chunk raises: the error then starts on a line of its own.
     with progress_bar(progress, total=len(joints), desc="bertschinger", unit="joint") as bar:
@@ -266,6 +275,17 @@ def _serial_chunks(numbered: list[tuple[int, np.ndarray]]) -> list[list[tuple[in
         chunks[-1].append(entry)
         cells += size
     return chunks if chunks[0] else []
+
+
+def _parallel_chunk_size(numbered: list[tuple[int, np.ndarray]], workers: int) -> int:
+    """Joints per chunk for ``workers``: about :data:`_CHUNKS_PER_JOB` chunks each, fewer where
+    those would hold under :data:`_PARALLEL_CHUNK_CELLS` cells, but never fewer chunks than
+    workers (``n_jobs`` asked for that many)."""
+    n_joints = len(numbered)
+    cells = max(1, sum(p.size for _, p in numbered))
+    balanced = math.ceil(n_joints / (workers * _CHUNKS_PER_JOB))
+    large_enough = math.ceil(_PARALLEL_CHUNK_CELLS * n_joints / cells)
+    return max(1, balanced, min(large_enough, math.ceil(n_joints / workers)))
 
 
 def _named(index: int, exc: Exception) -> Exception:

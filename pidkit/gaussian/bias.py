@@ -6,7 +6,6 @@ is in the notes of :mod:`pidkit.gaussian.samples`).
 from __future__ import annotations
 
 import numpy as np
-import scipy.optimize as so
 import scipy.special as sp
 
 from .._settings import check_int
@@ -126,6 +125,8 @@ def corrected_channel(h: np.ndarray, information_nats: float) -> tuple[np.ndarra
     elif excess(0.0) <= 0.0:
         log_c = 0.0
     else:
-        log_c = so.brentq(excess, low, 0.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
+        from scipy.optimize import brentq  # here, not on import pidkit (0.2 s, in every worker too)
+
+        log_c = brentq(excess, low, 0.0, xtol=1e-15, rtol=4 * np.finfo(float).eps)
     target = np.maximum(np.exp(log_c) * (1.0 + k2) - 1.0, 0.0)
     return h * np.sqrt(target / k2)[:, None], float(np.exp(log_c))
