@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from types import FrameType
 
 _PACKAGE = os.path.dirname(__file__) + os.sep  # pidkit/ (pidkit_distill/ does not start with it)
 
@@ -20,7 +21,7 @@ def user_stacklevel() -> int:
     >>> user_stacklevel()  # called from outside pidkit: the warning names its own caller
     1
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame = frame.f_back

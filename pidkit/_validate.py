@@ -451,7 +451,7 @@ _TINY = np.finfo(np.float64).tiny * 2**60
 
 def _sum_is_safe(peak: float, size: int) -> bool:
     """Whether ``size`` masses of at most ``peak`` sum in float64 without overflow or subnormals."""
-    return _TINY <= peak <= _HUGE / size
+    return bool(_TINY <= peak <= _HUGE / size)
 
 
 def _sum_tolerance(dtype: np.dtype, size: int) -> float:

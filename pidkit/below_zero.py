@@ -229,12 +229,12 @@ def below_zero_verdicts(
             f"intervals has no interval for {', '.join(map(repr, missing))} of negative; pass the "
             "result's intervals (one (low, high) per quantity), or None without a bootstrap"
         )
-    centred = intervals is not None and ci_method == "centred" and confidence is not None
     verdicts = {}
     for name in names:
         if name == "syn" and measure in MEASURES and measure not in NONNEGATIVE_MEASURES:
             verdicts[name] = "signed measure"
-        elif centred and (high := intervals[name][1]) is not None and high <= zero:
+        elif (intervals is not None and ci_method == "centred" and confidence is not None
+              and (high := intervals[name][1]) is not None and high <= zero):
             verdicts[name] = "overshoot" if confidence >= OVERSHOOT_CONFIDENCE else "low confidence"
         else:
             verdicts[name] = "noise"

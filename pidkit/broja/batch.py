@@ -228,7 +228,8 @@ def _checked_joints(joints: list[Any], options: Options) -> list[np.ndarray]:
     indices of the other invalid joints (the first :data:`_NAMED_INVALID`), so that one run finds
     them all; with ``strict=False``, that it does not let invalid joints through.
     """
-    valid, invalid = [], []
+    valid: list[np.ndarray] = []
+    invalid: list[tuple[int, Exception]] = []
     for index, p in enumerate(joints):
         try:
             valid.append(check_joint(p, normalize=options.normalize))
@@ -236,8 +237,8 @@ def _checked_joints(joints: list[Any], options: Options) -> list[np.ndarray]:
             invalid.append((index, exc))
     if not invalid:
         return valid
-    first, exc = invalid[0]
-    message = f"joint {first}: {exc}"
+    first, first_error = invalid[0]
+    message = f"joint {first}: {first_error}"
     others = [index for index, _ in invalid[1:]]
     if others:
         named = ", ".join(map(str, others[:_NAMED_INVALID]))
@@ -247,7 +248,7 @@ def _checked_joints(joints: list[Any], options: Options) -> list[np.ndarray]:
                     f"({len(invalid)} of {len(joints)} joints in all).")
     if not options.strict:
         message += " strict=False lets uncertified answers through, not invalid joints: fix or drop them."
-    raise type(exc)(message) from exc
+    raise type(first_error)(message) from first_error
 
 
 def _check_options(n_jobs: Any, kwargs: dict[str, Any]) -> Options:

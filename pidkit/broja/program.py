@@ -178,12 +178,12 @@ def _log_pair_sums(lam: np.ndarray, mu: np.ndarray, empty: tuple[np.ndarray, np.
         return np.log(m) + shift_a.mT + shift_b
 
 
-def rounding_allowance(value: np.ndarray, bound: np.ndarray) -> np.ndarray:
+def rounding_allowance(value: np.ndarray | float, bound: np.ndarray | float) -> np.ndarray:
     """Both numbers are sums of many rounded terms: the certified gap includes this much."""
     return SMALLEST_ALLOWANCE * (1.0 + np.abs(value) + np.abs(bound))
 
 
-def below_rounding(tol_nats: float, value: np.ndarray, bound: np.ndarray) -> np.ndarray:
+def below_rounding(tol_nats: float, value: np.ndarray | float, bound: np.ndarray | float) -> np.ndarray:
     """Whether ``tol_nats`` is below the rounding allowance of a certificate with this value and
     bound: then no point near it can be certified within ``tol_nats``, by any solver (near the
     optimum the value and bound, hence the allowance, hardly move).
@@ -198,8 +198,8 @@ def below_rounding(tol_nats: float, value: np.ndarray, bound: np.ndarray) -> np.
     return rounding_allowance(value, bound) > tol_nats
 
 
-def at_rounding_floor(tol_nats: float, value: np.ndarray, bound: np.ndarray, gap: np.ndarray,
-                      residual: np.ndarray) -> np.ndarray:
+def at_rounding_floor(tol_nats: float, value: np.ndarray | float, bound: np.ndarray | float,
+                      gap: np.ndarray | float, residual: np.ndarray | float) -> np.ndarray:
     """Whether a feasible certificate (``residual`` within :data:`MARGINAL_TOLERANCE`) that
     missed ``tol_nats`` has gone as far as any can: ``tol_nats`` is below its rounding allowance
     (:func:`below_rounding`) and its gap is within twice the allowance (f - D is down to the

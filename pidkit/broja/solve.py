@@ -89,7 +89,7 @@ def check_options(
             f"solver names a cvxpy solver and only applies to method='cvxpy' or 'auto'; got "
             f"solver={solver!r} with method='native'. Drop solver, or pick method='cvxpy'."
         )
-    solvers = cvxpy_path.DEFAULT_SOLVERS
+    solvers: tuple[str, ...] = cvxpy_path.DEFAULT_SOLVERS
     if solver is not None:
         if not isinstance(solver, str):
             raise TypeError(f"solver must be None or the name of a cvxpy solver; got {solver!r}.")

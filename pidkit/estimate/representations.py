@@ -330,28 +330,29 @@ def pid_from_representations(
     check_not_ids(y_arr, "y")
     y_axis = axis_labels(y, y_arr)
     if estimator == "gaussian":
-        result = gaussian_representation_pid(
+        gaussian_result = gaussian_representation_pid(
             y_axis, (t_arr, t_is_labels, disc_t, feature_names(t_features)),
             (s_arr, s_is_labels, disc_s, feature_names(s_features)), method=method,
             make={"n_components": n_components, "normalize": normalize, "random_state": seed},
             bootstrap=n_boot, confidence=confidence, ci_method=ci_method, seed=seed, n_jobs=n_jobs,
             units=units, strict=strict, progress=progress,
         )
-        result.settings["versions"] = _versions()
-        return result
+        gaussian_result.settings["versions"] = _versions()
+        return gaussian_result
 
     classes = np.array(list(dict.fromkeys(y_arr.tolist())), dtype=object)  # labels need not sort
     check_two_classes(classes, "y", "discrete")
     n_labels = int(classes.size)
     rule = None
     sides = ((t_arr, t_is_labels, disc_t), (s_arr, s_is_labels, disc_s))
-    fixed = [(arr, disc) for arr, is_labels, disc in sides if is_labels or disc is not None]
-    if n_clusters == "auto" and (clusterer is not None or len(fixed) == 2):
+    fixed_sides = [(arr, disc) for arr, is_labels, disc in sides if is_labels or disc is not None]
+    if n_clusters == "auto" and (clusterer is not None or len(fixed_sides) == 2):
         # "not set": the clusterer's own number applies, or no side is clustered here (labels, or
         # reused discretizers), so the sample-size rule sets nothing and must not refuse the call
         n_clusters = DEFAULT_CLUSTERS
     elif n_clusters == "auto":
-        n_clusters, rule = _auto_clusters(n, n_labels, parts, _fixed_values(*fixed[0]) if fixed else None)
+        n_clusters, rule = _auto_clusters(n, n_labels, parts,
+                                          _fixed_values(*fixed_sides[0]) if fixed_sides else None)
         try:
             check_sample_size((n_labels, n_clusters, n_clusters), n, method=method, subsamples=parts)
         except ValueError as exc:

@@ -363,7 +363,7 @@ class RepresentationPID:
                 f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
             )
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
-        confidence = self.settings.get("confidence")
+        confidence: Any = self.settings.get("confidence")  # a float where intervals were made
         verdicts = below_zero_verdicts(negative, measure=self.pid.measure, intervals=self.intervals,
                                        ci_method=self.settings.get("ci_method"),
                                        confidence=confidence, zero=zero)
