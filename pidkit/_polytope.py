@@ -148,7 +148,7 @@ def vertices(
     n: int,
     *,
     measure: str,
-    eliminate_first: Sequence[int] | None = None,
+    eliminate_first: Sequence[int] | np.ndarray | None = None,
 ) -> Polytope:
     """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` (a non-empty, bounded polytope).
 

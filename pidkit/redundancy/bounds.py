@@ -46,7 +46,7 @@ def lp_shortcut(p: np.ndarray, measure: str) -> MeasureValue | None:
             for axis in range(p.ndim)]
     if min(used) == 1:
         which = "Y" if used[0] == 1 else f"source {used[1:].index(1) + 1}"
-        diagnostics = {"q_joint": p[None], "q_size": 1} if measure == "gh" else {}
+        diagnostics: dict[str, Any] = {"q_joint": p[None], "q_size": 1} if measure == "gh" else {}
         return MeasureValue(
             0.0,
             _status.EXACT,
@@ -61,7 +61,7 @@ def lp_shortcut(p: np.ndarray, measure: str) -> MeasureValue | None:
     gap = upper - wedge.nats
     if gap > to_nats(LP_TOL_BITS, "bits"):
         return None
-    diagnostics: dict[str, Any] = {"n_components": wedge.diagnostics["n_components"]}
+    diagnostics = {"n_components": wedge.diagnostics["n_components"]}
     if measure == "gh":
         label = components(p.shape[1], p.shape[2], p.sum(axis=0) > 0)[: p.shape[1]]
         q_joint = np.stack([p * (label == k)[None, :, None] for k in np.unique(label)])

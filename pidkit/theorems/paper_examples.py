@@ -108,7 +108,7 @@ def _latent_joint(
     p_u: np.ndarray,
     y_of: Callable[[int], int],
     t_of: Callable[[int], int],
-    s_of: Sequence[int],
+    s_of: Sequence[int] | np.ndarray,
 ) -> np.ndarray:
     """p[y, t, s] of Y = y_of(u), T = t_of(u), S = s_of[u] for a latent U with pmf p_u."""
     ys = [y_of(u) for u in range(p_u.size)]

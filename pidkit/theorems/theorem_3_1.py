@@ -226,13 +226,13 @@ def _theorem_3_1_regime(
     }
 
 
-def _same_partition(a: Sequence[int], b: Sequence[int]) -> bool:
+def _same_partition(a: Sequence[int] | np.ndarray, b: Sequence[int] | np.ndarray) -> bool:
     return len(a) == len(b) and all(
         (a[i] == a[j]) == (b[i] == b[j]) for i in range(len(a)) for j in range(i + 1, len(a))
     )
 
 
-def _blocks(labels: Sequence[int], names: Sequence[str]) -> str:
+def _blocks(labels: Sequence[int] | np.ndarray, names: Sequence[str]) -> str:
     groups: dict[int, list[str]] = {}
     for name, label in zip(names, labels, strict=True):
         groups.setdefault(int(label), []).append(name)
