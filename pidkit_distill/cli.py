@@ -124,15 +124,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     141 (128 + SIGPIPE): the reader of the output went away (``| head``). ``--debug`` raises
     instead, with the traceback. Warnings are one line each. A package of the ``distill`` or
     ``vision`` extra that is not installed is one line naming the extra, exit 2.
+
+    Called as the command (``argv`` not given: ``pidkit-distill``, ``python -m
+    pidkit_distill``, each process of a torchrun), a process whose run failed with its
+    process group left alive (torchrun's processes) ends at once with its status, once its
+    output is flushed and its ``atexit`` handlers have run: it does not return, so that
+    Python's finalization, which can abort such a process (exit -6 in torchrun's summary
+    instead of the status; pytorch/pytorch#190489), never runs. A process of one, and a call
+    with ``argv`` (from Python), return the status.
     """
     try:
-        return _main(argv)
+        status = _main(argv)
     except ModuleNotFoundError as err:
         if err.name not in _EXTRA_OF:
             raise
         say(f"pidkit-distill: error: this command needs {err.name}, which is not installed; "
              f"install it with: pip install 'pidkit[{_EXTRA_OF[err.name]}]'")
         return 2
+    if argv is None and status != 0 and "torch.distributed" in sys.modules:
+        from pidkit_distill.training.runtime import end_failed_process
+
+        end_failed_process(status)  # returns where no process group is alive
+    return status
 
 
 _EXTRA_OF = {"torch": "distill", "filelock": "distill", "matplotlib": "distill",

@@ -8,9 +8,12 @@ stopped first (:func:`first_stop`), and by a later one whose error is its own.
 
 from __future__ import annotations
 
+import atexit
+import logging
 import os
 import random
 import secrets
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -45,6 +48,7 @@ __all__ = [
     "autocast",
     "caller_state_kept",
     "close_runtime",
+    "end_failed_process",
     "first_stop",
     "float32_default",
     "from_main",
@@ -183,6 +187,40 @@ def leave_runtime(runtime: Runtime) -> None:
     and trains again, which works when every process failed together)."""
     if runtime.owns_group and dist.is_initialized():
         _LEFT_GROUP[:] = [dist.group.WORLD]
+
+
+def end_failed_process(status: int) -> None:
+    """End this process now with ``status``, the command's, where a failed run left a process
+    group alive (:func:`leave_runtime`); return where no group is alive (one process).
+
+    A process that exits with its gloo or NCCL group alive can abort as Python finalizes it
+    (``terminate called without an active exception``: exit -6 instead of ``status``, as
+    torchrun reports it; pytorch/pytorch#190489), and destroying the group after an error can
+    hang (:func:`close_runtime`). So the process is ended with :func:`os._exit`, which skips
+    the finalization, once it has done what ending normally does before it: its output
+    flushed, and the ``atexit`` handlers run, among them ``logging.shutdown`` (the log
+    handlers flushed and closed), filelock's release of the run folder's lock,
+    multiprocessing's end of DataLoader workers, ``weakref.finalize``'s clean-ups and those a
+    module of the user's (``--import``) registered. The run's own files need nothing more:
+    each is written whole, or atomically, before the failure is reported.
+    """
+    if not (dist.is_available() and dist.is_initialized()):
+        return
+    _flush_output()
+    atexit._run_exitfuncs()  # what the interpreter runs first as it exits, and clears
+    logging.shutdown()  # a no-op where the atexit handler did it
+    _flush_output()
+    os._exit(status)
+
+
+def _flush_output() -> None:
+    """Flush ``sys.stdout`` and ``sys.stderr``; one that cannot be (its reader gone, closed) is
+    left as it is, as the interpreter leaves it at exit."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # a closed pipe or file, or None
+            continue
 
 
 def wait_for_all(runtime: Runtime) -> None:
