@@ -13,6 +13,7 @@ module                   job
 ``outcomes``             :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
 ``teacher``              the teacher: trained and cached, untrained, or a file (read safely)
 ``teacher_files``        teacher files read safely and checked against ``model.teacher``
+``teacher_outputs``      the teacher's outputs on a training batch: NaN, infinite or huge, refused
 ``data_fingerprints``    the fingerprint of a training set that a cached teacher is reused on
 ``loaders``              the data, one global sample order shared out among processes, no padding
 ``optim``                one SGD optimizer and one scheduler per optimizer group

@@ -27,6 +27,7 @@ from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batc
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, autocast, to_device
+from pidkit_distill.training.teacher_outputs import ENORMOUS, outputs_found
 
 __all__ = ["evaluate", "memory_checked", "train_one_epoch"]
 
@@ -210,17 +211,11 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
             "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}
 
 
-_ENORMOUS = 1e15
-"""An output this large (in absolute value) is no trained network's: a teacher file's weights
-scaled up, or inputs scaled unlike those it was trained on. Its square, which feature losses
-take, comes within a few powers of ten of float32's largest value."""
-
-
 def _sane(values: Tensor) -> Tensor:
-    """Whether ``values`` are all finite and below ``_ENORMOUS`` (a 0-d bool, on their
+    """Whether ``values`` are all finite and below ``ENORMOUS`` (a 0-d bool, on their
     device, without a synchronisation)."""
     values = values.float()
-    return torch.isfinite(values).all() & (values.abs().amax() < _ENORMOUS) if values.numel() \
+    return torch.isfinite(values).all() & (values.abs().amax() < ENORMOUS) if values.numel() \
         else torch.tensor(True, device=values.device)
 
 
@@ -228,28 +223,23 @@ def _teacher_outputs_problem(model: nn.Module, loader: DataLoader, n_batches: in
                              device: torch.device, amp: bool, distributed: bool) -> str | None:
     """What is wrong with the teacher's outputs (logits, distilled layers, pooled vector) on the
     first ``n_batches`` batches ``loader`` gives (as many as the failed epoch had run: the cost
-    of the check is at most theirs), or ``None``: all finite and below ``_ENORMOUS``, or the
+    of the check is at most theirs), or ``None``: all finite and below ``ENORMOUS``, or the
     model has no teacher. Under DDP every process checks its own batches and all are told the
     worst (every one comes here, having agreed on the failed step)."""
     inner = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
     teacher_features = getattr(inner, "teacher_features", None)
-    found = torch.zeros(2, dtype=torch.float64, device=device)  # non-finite, largest |value|
+    found = torch.zeros(3, dtype=torch.float64, device=device)  # NaN, infinite, largest |value|
     if teacher_features is not None:
         for x, y in islice(loader, n_batches):
             with autocast(device, amp):
                 features = teacher_features(to_device(x, y, device)[0])
-            for values in [features.logits, *features.layers, features.pooled]:
-                values = values.detach().double()
-                finite = torch.isfinite(values)
-                found[0] = torch.maximum(found[0], (~finite).any().double())
-                found[1] = torch.maximum(found[1], values[finite].abs().amax()
-                                         if finite.any() else found[1])
+            found = torch.maximum(found, outputs_found(features).amax(dim=0))
     if distributed:
         dist.all_reduce(found, op=dist.ReduceOp.MAX)
-    non_finite, largest = found.tolist()
-    if non_finite:
+    nan, infinite, largest = found.tolist()
+    if nan or infinite:
         return "NaN or infinite"
-    return f"as large as {largest:.1e}" if largest >= _ENORMOUS else None
+    return f"as large as {largest:.1e}" if largest >= ENORMOUS else None
 
 
 def _loss_failure_hint(teacher_outputs: str | None, teacher_source: str | None, *,

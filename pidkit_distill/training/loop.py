@@ -71,6 +71,7 @@ from pidkit_distill.training.runtime import (
     wrap_for_ddp,
 )
 from pidkit_distill.training.stop_records import peer_gone
+from pidkit_distill.training.teacher_outputs import check_teacher_outputs, teacher_described
 
 __all__ = ["fit"]
 
@@ -179,6 +180,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
         print(_unsaved_epochs_line(folder.path, logged, config), flush=True)
+    train_data = train_loader(bundle.train, config, runtime, loader_generator)
+    if state["epoch"] < config.run.epochs:  # a teacher that fails the run is refused before it
+        check_teacher_outputs(module, train_data, epoch=state["epoch"], device=device,
+                              amp=config.run.amp, runtime=runtime, teacher=teacher_described(
+                                  config, folder.checkpoint if saved is not None else None))
     folder.start(config, state["history"], state["audit"])
 
     end = config.run.epochs
@@ -198,7 +204,6 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         try:
             model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
                                  find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
-            train_data = train_loader(bundle.train, config, runtime, loader_generator)
             test_data = eval_loader(bundle.test, config, runtime)
             teacher = getattr(module, "teacher", None)
             teacher_acc = None
