@@ -1,8 +1,9 @@
 """What a run's audit records say: the innermost audited layer and its last record, whether
 its atoms were corrected for bias and by which estimate, whether its solve was certified, and
-the flags the trainer and the report print beside the atoms (with what the report's note says of
-each, :data:`FLAG_NOTES`, or :data:`GAUSSIAN_FLAG_NOTES` in a record of the Gaussian estimator:
-:func:`flag_notes`).
+the flags the trainer and the report print beside the atoms: a record's own
+(:func:`audit_flags`), and those of every layer of the last audit, each named by the layers it
+holds at (:func:`final_flags`), with what the report's note says of each, :data:`FLAG_NOTES`,
+or :data:`GAUSSIAN_FLAG_NOTES` in a record of the Gaussian estimator (:func:`flag_notes`).
 
 An audit record is one line of a run folder's ``audit.jsonl``
 (:mod:`pidkit_distill.run_records` reads them), written by the trainer's audit
@@ -11,6 +12,7 @@ An audit record is one line of a run folder's ``audit.jsonl``
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pidkit.below_zero import (
@@ -24,7 +26,8 @@ from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES", "audit_estimate",
-           "audit_flags", "certified", "corrected", "final_audit", "flag_notes", "innermost_layer"]
+           "audit_flags", "certified", "corrected", "final_audit", "final_flags", "flag_notes",
+           "innermost_layer", "layer_named_flags"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
 AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
@@ -87,6 +90,16 @@ GAUSSIAN_FLAG_NOTES = {
                                   "samples): its audit writes no atom below 0, so check where "
                                   "that record of audit.jsonl came from.",
 }
+
+# How layer_named_flags names the layers that a flag of a layer other than the one shown holds
+# at, before the flag: "layer 0: " or "layers 0, 2: ".
+_LAYERS_NAMED = re.compile(r"^layers? \d+(, \d+)*: ")
+
+# The flags that explain an atom below 0 beside it (by their start, in FLAG_NOTES) rather than
+# warn of a problem: final_flags says them of the innermost layer, whose atoms the line and the
+# table show, and not of the others (at most epochs, some atom of some layer is a few
+# thousandths of a bit below 0).
+_SHOWN_ATOMS_ONLY = ("below 0:", "below 0, signed measure:", "below 0, whole ")
 
 
 def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
@@ -219,11 +232,87 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     return flags + _capped_flags(sides)
 
 
+def final_flags(audit: list[dict[str, Any]]) -> list[str]:
+    """The flags of a run's last audit, where its atoms are shown (the trainer's audit line, the
+    report's table): those of every layer audited at the epoch of :func:`final_audit`'s record,
+    in :func:`audit_flags`' words, innermost layer first.
+
+    A flag of the innermost layer alone is said as it is: the line and the table name that
+    layer beside its atoms, so the line of a one-layer audit, or of one whose other layers are
+    not flagged, is as :func:`audit_flags` says it. A flag that holds at other layers (the same
+    words in their records) is said once, after the layers it holds at (``layer 0: ...``,
+    ``layers 0, 2: ...``), those of other layers after the innermost's. Of the other layers,
+    whose atoms are not shown there, only the problems are said: a solve not certified, a
+    likely overshoot, few distinct rows, a cap by clusters; not an atom below 0 that is noise
+    (``below 0``), the measure's sign or a low-confidence interval, which explain a number
+    beside them. A layer of that epoch audited twice (a record appended again) is read from
+    its last record.
+
+    Parameters
+    ----------
+    audit : list of dict
+        A run's audit records (``audit.jsonl``), or one audit's (one per audited layer).
+
+    Returns
+    -------
+    list of str
+        Empty for no audit, or none flagged.
+
+    Examples
+    --------
+    >>> def capped(*sides):
+    ...     return {"t": {}, "s": {}, **{side: {"information_cap": {"n_labels": 10, "n_values": 2}}
+    ...                                    for side in sides}}
+    >>> def record(layer, *sides):
+    ...     return {"epoch": 1, "layer": layer,
+    ...             "settings": {"clusters_used": 2, "discretisation": capped(*sides)}}
+    >>> final_flags([record(0), record(2, "s")])
+    ['capped by clusters: student 2 (< 10 labels)']
+    >>> final_flags([record(0, "t", "s"), record(1, "s"), record(2, "s")])
+    ['layers 1, 2: capped by clusters: student 2 (< 10 labels)', \
+'layer 0: capped by clusters: teacher 2, student 2 (< 10 labels)']
+    >>> final_flags([record(0, "s"), record(2)]), final_flags([])
+    (['layer 0: capped by clusters: student 2 (< 10 labels)'], [])
+    >>> below = {"bias_correction": {"negative": ["red"]}}
+    >>> final_flags([{**record(0, "s"), **below}, {**record(2), **below}])
+    ['below 0: Red', 'layer 0: capped by clusters: student 2 (< 10 labels)']
+    """
+    inner = final_audit(audit)
+    if inner is None:
+        return []
+    at_epoch = {record["layer"]: record for record in audit if record["epoch"] == inner["epoch"]}
+    return layer_named_flags({layer: [flag for flag in audit_flags(record)
+                                      if layer == inner["layer"]
+                                      or not flag.startswith(_SHOWN_ATOMS_ONLY)]
+                              for layer, record in at_epoch.items()}, inner["layer"])
+
+
+def layer_named_flags(flags_of_layers: dict[int, list[str]], shown: int) -> list[str]:
+    """Each flag of ``flags_of_layers`` (the flags of each audited layer) once, where the atoms
+    of layer ``shown`` are: a flag of that layer alone as it is, any other after the layers it
+    holds at (``layer 0: ...``, ``layers 0, 2: ...``); those of the deepest layer first, each
+    layer's in its order.
+
+    Examples
+    --------
+    >>> layer_named_flags({0: ["a", "b"], 1: [], 2: ["b", "c"]}, 2)
+    ['layers 0, 2: b', 'c', 'layer 0: a']
+    """
+    layers_of: dict[str, list[int]] = {}  # each flag's layers
+    for layer in sorted(flags_of_layers, reverse=True):
+        for flag in flags_of_layers[layer]:
+            layers_of.setdefault(flag, []).insert(0, layer)
+    return [flag if layers == [shown] else
+            f"layer{'s' * (len(layers) > 1)} {', '.join(map(str, layers))}: {flag}"
+            for flag, layers in layers_of.items()]
+
+
 def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
     """The notes that explain the ``flags`` of the audit ``record`` (:func:`audit_flags`), by a
     key per note: :data:`FLAG_NOTES`' note of each flag's start, or, in a record of the
     Gaussian estimator (its ``measure`` ``gaussian-broja``), :data:`GAUSSIAN_FLAG_NOTES`' where
-    it has one, keyed with the measure, so that a report of both kinds of runs gives both.
+    it has one, keyed with the measure, so that a report of both kinds of runs gives both. A
+    flag of :func:`final_flags` is read after the layers it names.
 
     Examples
     --------
@@ -232,8 +321,11 @@ def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
     ['below 0, likely overshoot: gaussian-broja', 'below 0:']
     >>> list(flag_notes({"measure": "broja"}, ["below 0, likely overshoot: Syn"]))
     ['below 0, likely overshoot:']
+    >>> list(flag_notes({"measure": "broja"}, ["layers 0, 1: capped by clusters: student 2"]))
+    ['capped by clusters']
     """
     gaussian = record.get("measure") == GAUSSIAN_MEASURE
+    flags = [_LAYERS_NAMED.sub("", flag) for flag in flags]
     notes = {}
     for start, note in FLAG_NOTES.items():
         if not any(flag.startswith(start) for flag in flags):

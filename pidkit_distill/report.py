@@ -28,8 +28,8 @@ from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_lefto
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
     audit_estimate,
-    audit_flags,
     final_audit,
+    final_flags,
     flag_notes,
 )
 from pidkit_distill.chance import chance_paragraph
@@ -169,7 +169,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         # a run without a completed epoch has only its untrained student's audit (epoch 0)
         atoms = (final_audit(run.audit) if metrics else None) or {}
         layer = atoms.get("layer")
-        flags = audit_flags(atoms) if atoms else []
+        flags = final_flags(run.audit) if atoms else []  # every layer's, as the audit line's
         estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
         if metrics and not atoms:  # its atom cells are empty: say why
             estimate = ("not audited (run.audit_every = 0)"

@@ -10,7 +10,13 @@ from typing import Any
 
 import numpy as np
 
-from pidkit_distill.audit_records import ATOM_LABELS, audit_estimate, certified, innermost_layer
+from pidkit_distill.audit_records import (
+    ATOM_LABELS,
+    audit_estimate,
+    certified,
+    innermost_layer,
+    layer_named_flags,
+)
 from pidkit_distill.report_cells import spread_cell, table_cell
 from pidkit_distill.run_groups import (
     BOOKKEEPING,
@@ -119,11 +125,24 @@ def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dic
     if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
         estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
         return layer, last, f"{estimate}: not averaged", []
-    uncertified = sum(not certified(record) for record in records)
-    estimate = "; ".join([audit_estimate(records[0])] + (
-        [f"solve NOT certified in {uncertified} of {len(records)} seeds"]
-        if uncertified else [])) if records else ""
+    estimate = "; ".join([audit_estimate(records[0]), *_uncertified_flags(group, layer, last)]
+                         ) if records else ""
     return layer, last, estimate, records
+
+
+def _uncertified_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
+    """How many seeds of ``group`` audited each layer at ``epoch`` with a solve that was not
+    certified, as the group's estimate cell says it, the layers other than ``layer`` (the
+    row's) named as the summary table names them
+    (:func:`~pidkit_distill.audit_records.layer_named_flags`)."""
+    uncertified: dict[int, int] = {}
+    for run in group.runs:
+        at_epoch = {record["layer"]: record for record in run.audit if record["epoch"] == epoch}
+        for audited, record in at_epoch.items():
+            uncertified[audited] = uncertified.get(audited, 0) + (not certified(record))
+    return layer_named_flags({audited: [f"solve NOT certified in {count} of {len(group.runs)} "
+                                        "seeds"] if count else []
+                              for audited, count in uncertified.items()}, layer)
 
 
 def _teacher_note(group: RunGroup) -> str | None:

@@ -39,7 +39,7 @@ import torch.distributed as dist
 from threadpoolctl import threadpool_limits
 from torch import nn
 
-from pidkit_distill.audit_records import ATOM_LABELS, audit_flags
+from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.signals import errors_under, exit_status, interrupts_deferred
@@ -221,7 +221,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     state["audit"] += _audit(module, bundle, config, folder, runtime, epoch=0)
                 doing = outside
                 if runtime.is_main and config.run.print_every and state["audit"]:
-                    _print_audit(state["audit"][-1])  # before the first epoch's line
+                    _print_audit(state["audit"])  # before the first epoch's line
 
             for epoch in range(state["epoch"], end):
                 start, running, doing = time.perf_counter(), epoch + 1, None
@@ -423,11 +423,14 @@ def _audit(module: nn.Module, bundle: Any, config: TrainConfig, folder: RunFolde
     return records
 
 
-def _print_audit(inner: dict[str, Any]) -> None:
-    """The audit's line: the atoms of the innermost layer, flagged as the report flags them."""
+def _print_audit(audited: list[dict[str, Any]]) -> None:
+    """The audit's line: the atoms of the innermost layer of the ``audited`` records (one
+    audit's), flagged as the report flags them: every layer's flags, those of the other layers
+    named by layer (:func:`~pidkit_distill.audit_records.final_flags`)."""
+    inner = final_audit(audited)
     atoms = " ".join(f"{key}={'none' if inner[key] is None else format(inner[key], '.3f')}"
                      for key in ATOM_LABELS)
-    flags = "".join(f"; {flag}" for flag in audit_flags(inner))
+    flags = "".join(f"; {flag}" for flag in final_flags(audited))
     print(f"  audit epoch {inner['epoch']} layer {inner['layer']}: {atoms} bits "
           f"(n={inner['n_samples']}){flags}", flush=True)
 
@@ -476,7 +479,7 @@ def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
     """An epoch's line and, under it, the line of its audit's innermost layer, if audited."""
     _print_record(record, config)
     if audited:
-        _print_audit(audited[-1])
+        _print_audit(audited)
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:

@@ -384,10 +384,10 @@ def test_a_failed_solve_is_written_as_strict_json_and_flagged_on_the_console(mon
     assert record["intervals"]["syn"] == [None, None]
     assert record["i_yt"] == pytest.approx(2.0, abs=0.02)  # the informations are kept
     assert record["status"] == "failed" and record["message"] == "every solver failed"
-    _print_audit(record)
+    _print_audit([record])
     below = {**record, "status": "optimal", "red": 0.1, "uni_t": 0.0, "uni_s": 0.2, "syn": -0.006,
              "bias_correction": {**record["bias_correction"], "negative": ["syn", "i_ys"]}}
-    _print_audit(below)
+    _print_audit([below])
     assert capsys.readouterr().out.splitlines() == [
         "  audit epoch 3 layer 0: red=none uni_t=none uni_s=none syn=none bits (n=400); solve NOT "
         "certified (status 'failed')",
@@ -481,8 +481,8 @@ def test_few_distinct_rows_are_flagged_on_the_audit_line_not_warned_at_every_lay
     assert [w for w in caught if issubclass(w.category, FewDistinctRowsWarning)] == []
     assert [r["settings"]["discretisation"]["s"]["distinct_rows"] for r in records] == [3, 3]
     assert records[1]["settings"]["discretisation"]["t"]["distinct_rows"] is None
-    _print_audit({**records[1], "bias_correction": {**records[1]["bias_correction"],
-                                                    "negative": []}})
+    _print_audit([{**records[1], "bias_correction": {**records[1]["bias_correction"],
+                                                     "negative": []}}])
     assert capsys.readouterr().out.endswith(
         "(n=400); few distinct rows: student 3 (< 4 clusters)\n")
 

@@ -53,7 +53,10 @@ def test_the_report_explains_each_verdict_in_its_own_note(tmp_path, overshoot_re
                "bias_correction", "measure", "settings", "n_samples")}
     run = edit_audit(fake_run(tmp_path / "dead", epochs=1), lambda r: r.update(fields))
     text = write_report([run], out_dir=tmp_path / "rep").read_text()
-    assert "| discrete, eb-extrapolation; below 0, likely overshoot: Syn; below 0: Uni(Y:S\\T) |" in text
+    # both audited layers overshoot (said once, naming them); Uni below 0 is said of the
+    # innermost only, whose atoms the table shows
+    assert ("| discrete, eb-extrapolation; layers 0, 1: below 0, likely overshoot: Syn; below 0: "
+            "Uni(Y:S\\T) |") in text
     assert "-0.147 [-0.147, 0.000]" in text
     paragraphs = text.split("\n\n")
     overshoot = FLAG_NOTES.get("below 0, likely overshoot:", "")

@@ -54,15 +54,17 @@ def test_a_tiny_run_audited_on_few_samples_of_many_labels_shows_the_flag(tmp_pat
     lines = [line for line in capsys.readouterr().out.splitlines() if "audit epoch" in line]
     assert [line.split(": ", 1)[0] for line in lines] == ["  audit epoch 0 layer 2",
                                                           "  audit epoch 1 layer 2"]
-    assert all(line.endswith(" bits (n=90); capped by clusters: student 2 (< 10 labels)")
-               for line in lines)
+    # every layer audited: the student capped at all three, the teacher at layer 0
+    flags = ("; layers 1, 2: capped by clusters: student 2 (< 10 labels); layer 0: capped by "
+             "clusters: teacher 2, student 2 (< 10 labels)")
+    assert all(line.endswith(f" bits (n=90){flags}") for line in lines)
     run = next(tmp_path.iterdir())
     last = json.loads((run / "audit.jsonl").read_text().splitlines()[-1])
     cap = last["settings"]["discretisation"]["s"]["information_cap"]
     assert (cap["n_labels"], cap["n_values"], last["settings"]["clusters_used"]) == (10, 2, 2)
     assert cap["share"] >= 0.9
     text = write_report([run], out_dir=tmp_path / "rep").read_text()
-    assert "| discrete, eb-extrapolation; capped by clusters: student 2 (< 10 labels) |" in text
+    assert f"| discrete, eb-extrapolation{flags} |" in text
     assert text.split("\n\n").count(FLAG_NOTES["capped by clusters"]) == 1
 
 

@@ -52,8 +52,9 @@ def test_a_negative_corrected_atom_and_an_uncertified_solve_are_flagged(tmp_path
     table = rows(out)
     assert table[0].split(" | ")[10:15] == ["discrete, eb-extrapolation; below 0: Syn",
                                             *["0.200 [0.000, 0.300]"] * 3, "-0.006 [0.000, 0.300]"]
-    assert table[1].split(" | ")[10] == ("discrete, eb-extrapolation; solve NOT certified "
-                                         "(status 'optimal_inaccurate')")
+    # both audited layers' solves (said once, naming them)
+    assert table[1].split(" | ")[10] == ("discrete, eb-extrapolation; layers 0, 1: solve NOT "
+                                         "certified (status 'optimal_inaccurate')")
     assert ("solve NOT certified: the solver could not certify those atoms (a failed solve gives "
             "none: the cells are empty); audit.jsonl has its gap and message. Do not trust "
             "them.") in out.splitlines()
@@ -88,8 +89,8 @@ def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_on_the_epoch_axis(tmp_
     run = edit_audit(fake_run(tmp_path / "run", epochs=1), failed_at(1, missing))
     assert main(["report", str(run)]) == 0
     out = capsys.readouterr().out
-    assert rows(out)[0].endswith("| 1 | 1 | discrete, eb-extrapolation; solve NOT certified "
-                                 "(status 'failed') |  |  |  |  | 64 |")  # no atoms, not nan
+    assert rows(out)[0].endswith("| 1 | 1 | discrete, eb-extrapolation; layers 0, 1: solve NOT "
+                                 "certified (status 'failed') |  |  |  |  | 64 |")  # no atoms, not nan
     assert "solve NOT certified: the solver could not certify those atoms (a failed solve " \
            "gives none: the cells are empty)" in out
     fig = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
@@ -120,8 +121,8 @@ def test_a_side_with_fewer_distinct_rows_than_clusters_is_flagged_and_explained(
     run = edit_audit(fake_run(tmp_path / "few", epochs=1), few)
     assert main(["report", str(run), "--out", str(tmp_path / "rep")]) == 0
     out = capsys.readouterr().out
-    assert rows(out)[0].split(" | ")[10] == ("discrete, eb-extrapolation; few distinct rows: "
-                                             "student 3 (< 4 clusters)")
+    assert rows(out)[0].split(" | ")[10] == ("discrete, eb-extrapolation; layers 0, 1: few "
+                                             "distinct rows: student 3 (< 4 clusters)")
     assert ("few distinct rows: that side's features had fewer distinct rows than clusters "
             "(mostly-zero ReLU or binary features); each distinct row was one cluster, and the "
             "atoms are those of these values.") in out.splitlines()
