@@ -9,8 +9,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from torch.utils.data import Dataset
-
 from pidkit_distill.registry import whole_number
 
 __all__ = ["DatasetBundle", "DatasetSpec"]
@@ -58,8 +56,10 @@ class DatasetBundle:
     ((3,), 1)
     """
 
-    train: Dataset
-    test: Dataset
+    # Any: a map-style dataset, yours or the package's TensorDataset-like ones (whose ``tensors``
+    # users read); torch's ``Dataset`` type has no ``len``, which the trainer and users take.
+    train: Any
+    test: Any
     num_classes: int
     input_shape: tuple[int, ...]
     info: dict[str, Any] = dataclasses.field(default_factory=dict)

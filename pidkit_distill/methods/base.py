@@ -138,6 +138,11 @@ class Params:
         return self
 
 
+# In Distiller's body ``Params`` is its class attribute (the class of a method's parameters), not
+# a type, so its hints name this base class by another name.
+_BaseParams = Params
+
+
 def scale_epochs(value: int, epochs: int, run_epochs: int, *, minimum: int = 0) -> int:
     """``value`` epochs of a ``run_epochs`` run, rescaled to a run of ``epochs`` (rounded).
 
@@ -364,7 +369,8 @@ class Distiller(nn.Module):
     (False, False)
     """
 
-    Params: ClassVar[type[Params]] = Params
+    Params: ClassVar[type[_BaseParams]] = Params
+    params: _BaseParams
     presets: ClassVar[dict[str, dict[str, Any]]] = {"paper": {}}
     default_preset: ClassVar[str] = "paper"
     method_name: ClassVar[str] = ""
@@ -435,7 +441,7 @@ class Distiller(nn.Module):
             )
 
     @classmethod
-    def make_params(cls, *, preset: str | None = None, **overrides: Any) -> Params:
+    def make_params(cls, *, preset: str | None = None, **overrides: Any) -> _BaseParams:
         """Resolve a preset (default ``cls.default_preset``) plus overrides into ``cls.Params``.
 
         Every field is validated by the Params class; a real-valued field must also be finite
