@@ -416,7 +416,9 @@ def test_a_resumed_run_needs_no_teacher_file(tmp_path):
     path.unlink()  # the teacher's weights are in the checkpoint
     second = train(tiny(tmp_path, f"teacher.source={path}", *extra, "run.resume=true",
                         "run.stop_after=1"))
-    # a teacher file that moved: another path is accepted, another kind of source is not
+    # a teacher file that moved: another path holding the run's teacher is accepted, another
+    # kind of source is not (a path naming no file is refused: test_resume_teacher_file.py)
+    torch.save(net.state_dict(), tmp_path / "moved.pt")
     moved = tiny(tmp_path, f"teacher.source={tmp_path / 'moved.pt'}", *extra, "run.resume=true")
     assert train(moved).epochs_done == 3
     assert first.teacher_acc == second.teacher_acc
