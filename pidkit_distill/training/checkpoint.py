@@ -382,17 +382,7 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     configuration held them in the registry's spelling records ``"Digits"`` where ``config``
     holds ``"digits"``, the same data set.
     """
-    old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
-           for key, value in _flatten(saved_config).items()}
-    new = _flatten(config_to_dict(config))
-    for flat in (old, new):
-        flat["method.preset"] = _preset_named(flat.get("method.name"), flat.get("method.preset"))
-    named = ("trained", "untrained")
-    changed = sorted(
-        k for k in old.keys() | new.keys()
-        if k not in RESUME_FREE_KEYS and old.get(k) != new.get(k)
-        and not (k == "teacher.source" and old.get(k) not in named and new.get(k) not in named)
-    )
+    old, new, changed = resume_changes(saved_config, config)
     if not changed:
         return
     problems = []
@@ -413,6 +403,22 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
         problems.append(f"its checkpoint was written by a newer pidkit-distill, with key(s) "
                         f"this version does not know ({details}); resume it with that version")
     raise ValueError(f"cannot resume {str(path)!r}: {'; and '.join(problems)}")
+
+
+def resume_changes(saved_config: dict[str, Any], config: TrainConfig
+                   ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """The flat configurations (``{"run.seed": 0, ...}``) that :func:`check_resumable` compares,
+    saved and now, and the keys in which ``config`` may not continue the saved run, sorted."""
+    old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
+           for key, value in _flatten(saved_config).items()}
+    new = _flatten(config_to_dict(config))
+    for flat in (old, new):
+        flat["method.preset"] = _preset_named(flat.get("method.name"), flat.get("method.preset"))
+    named = ("trained", "untrained")
+    return old, new, sorted(
+        k for k in old.keys() | new.keys()
+        if k not in RESUME_FREE_KEYS and old.get(k) != new.get(k)
+        and not (k == "teacher.source" and old.get(k) not in named and new.get(k) not in named))
 
 
 def _preset_named(method: Any, preset: Any) -> Any:

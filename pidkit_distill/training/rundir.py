@@ -34,6 +34,7 @@ from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftov
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data.registry import dataset_source
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
+from pidkit_distill.methods import get_method
 from pidkit_distill.methods.base import method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
@@ -66,11 +67,18 @@ def run_dir_of(config: TrainConfig) -> Path:
     spelling of the names (``CIFAR10-bas-tt-s0``, which ``--data CIFAR10`` wrote before names
     were held lower-cased) is the run's folder.
 
+    A method's default preset named (``--method kd --preset paper``) is the same configuration
+    as none named, and has the same folder (``digits-kd-tt-s0``), except where a folder of the
+    name with the preset (``digits-kd-paper-tt-s0``, which such a command made before) is
+    there: that run keeps its folder, and ``--resume`` continues it.
+
     Examples
     --------
     >>> from pidkit_distill import load_config
     >>> run_dir_of(load_config(overrides=["method.name=rid", "teacher.source=untrained"]))
     PosixPath('runs/digits-rid-ut-s0')
+    >>> run_dir_of(load_config(overrides=["method.name=kd", "method.preset=paper"]))
+    PosixPath('runs/digits-kd-tt-s0')
     >>> home = load_config(overrides=["run.out_dir='~/runs'"])
     >>> run_dir_of(home) == Path.home() / "runs" / "digits-bas-tt-s0"
     True
@@ -78,10 +86,27 @@ def run_dir_of(config: TrainConfig) -> Path:
     out_dir = Path(os.path.expanduser(config.run.out_dir))
     if config.run.name:
         return out_dir / config.run.name
+    named = _spelt_before(out_dir / _default_name(config, config.method.preset))
+    if os.path.lexists(named) or config.method.preset != _default_preset(config.method.name):
+        return named
+    return _spelt_before(out_dir / _default_name(config, ""))
+
+
+def _default_name(config: TrainConfig, preset: str) -> str:
+    """The run folder's default name, ``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``, with ``preset``
+    (``""``: none)."""
     tag = {"trained": "tt", "untrained": "ut"}.get(config.teacher.source, "tp")
-    preset = f"-{config.method.preset}" if config.method.preset else ""
-    return _spelt_before(
-        out_dir / f"{config.data.name}-{config.method.name}{preset}-{tag}-s{config.run.seed}")
+    named = f"-{preset}" if preset else ""
+    return f"{config.data.name}-{config.method.name}{named}-{tag}-s{config.run.seed}"
+
+
+def _default_preset(method: str) -> str | None:
+    """The default preset of the registered method ``method``; ``None`` for a name that is
+    none (the configuration's check refuses it)."""
+    try:
+        return get_method(method).default_preset
+    except ValueError:
+        return None
 
 
 def _spelt_before(run_dir: Path) -> Path:

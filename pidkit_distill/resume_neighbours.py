@@ -1,0 +1,144 @@
+"""The runs beside a run folder that ``--resume`` found without a checkpoint: which one the user
+may have meant to continue, in which options the command differs from it, and how to continue it.
+
+``run.resume`` continues the run folder's checkpoint if there is one and starts the run at epoch
+1 if there is none (torchrun's restarts of a job rely on that), with a notice. The folder's
+default name is made of options (``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``), so a resume with
+another ``run.seed``, ``method.name``, ``method.preset`` or ``teacher.source`` looks in another
+folder than the run's, and one with a ``run.name`` of its own in that folder: the notice then
+names the run folders beside it that hold a checkpoint of a run this command would continue but
+for those options (:func:`runs_beside`), and what to pass to continue each.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import os
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from pidkit_distill.config import TrainConfig, config_to_dict
+from pidkit_distill.run_files import read_run_config
+from pidkit_distill.training.checkpoint import resume_changes
+from pidkit_distill.training.checks import CheckedConfig
+
+__all__ = ["NAMING_KEYS", "runs_beside", "with_runs_beside"]
+
+# the keys that name a run folder by default: a resume that changed one of them looks elsewhere
+NAMING_KEYS = ("method.name", "method.preset", "run.seed", "teacher.source")
+# how the notice that a resume found no checkpoint in a folder that no run made starts, and what
+# it says then (training.checks' _nothing_to_resume)
+_NOTHING_TO_RESUME = ("notice: run.resume is set, but run folder ",
+                      " holds no checkpoint: this run starts at epoch 1")
+# the run that a method starts from (TED's RUN.bas-init), which the method's run continues itself
+_INIT_RUN = re.compile(r".+\.[^.]+-init")
+# the entries of run.out_dir looked at, and the run folders named, at most
+_ENTRIES = 1000
+_NAMED = 3
+
+
+def runs_beside(config: TrainConfig,
+                run_dir: Path) -> list[tuple[Path, dict[str, tuple[Any, Any]]]]:
+    """The run folders beside ``run_dir`` (among the first entries of its parent, ``run.out_dir``)
+    that hold a ``checkpoint.pt`` and whose ``config.json`` differs from ``config`` in no key
+    that a resume may not change (:func:`~pidkit_distill.training.checkpoint.resume_changes`)
+    but those of :data:`NAMING_KEYS`; each with those keys' values there and in ``config``,
+    sorted by how many keys differ, then by name. Folders that cannot be read are left out, and
+    so are the runs that a method starts from (TED's ``RUN.bas-init``).
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The configuration of the run that resumes.
+    run_dir : Path
+        Its run folder, which holds no checkpoint.
+
+    Returns
+    -------
+    list of (Path, dict)
+        Each run folder, and for each key in which ``config`` differs from it, the value there
+        and in ``config`` (a method's default preset by its name); ``{}``: the same
+        configuration, in a folder of another name.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> runs_beside(load_config(), Path("/nonexistent/digits-bas-tt-s0"))
+    []
+    """
+    try:
+        with os.scandir(run_dir.parent) as entries:
+            folders = [Path(entry.path) for entry in itertools.islice(entries, _ENTRIES)
+                       if entry.is_dir() and entry.name != run_dir.name
+                       and not _INIT_RUN.fullmatch(entry.name)]
+    except OSError:
+        return []
+    sections = config_to_dict(config)
+    found = []
+    for folder in folders:
+        if not os.path.isfile(folder / "checkpoint.pt"):
+            continue
+        try:
+            saved = {key: value for key, value in read_run_config(folder).items()
+                     if key in sections}
+        except (OSError, ValueError):  # not a run's, or not readable: not one to continue
+            continue
+        old, new, changed = resume_changes(saved, config)
+        if set(changed) <= set(NAMING_KEYS):
+            if ({"method.name", "method.preset"} <= set(changed) and not config.method.preset
+                    and not _raw_preset(saved)):
+                changed.remove("method.preset")  # each method's default: no option to restore
+            found.append((folder, {key: (old[key], new[key]) for key in changed}))
+    return sorted(found, key=lambda item: (len(item[1]), item[0].name))
+
+
+def _raw_preset(saved: dict[str, Any]) -> Any:
+    """The ``method.preset`` that a run's ``config.json`` records (``""``: its default)."""
+    method = saved.get("method")
+    return method.get("preset", "") if isinstance(method, dict) else ""
+
+
+def with_runs_beside(checked: CheckedConfig) -> CheckedConfig:
+    """``checked`` with the notice that its ``run.resume`` found no checkpoint ending in the run
+    folders beside its own that the user may have meant (:func:`runs_beside`): each, the
+    options in which the command differs from it, and the options that continue it
+    (``--run.name FOLDER`` and those options' values there); ``checked`` itself where there is
+    no such notice or no such folder.
+
+    Parameters
+    ----------
+    checked : CheckedConfig
+        What :func:`~pidkit_distill.training.check_config` returned for the run.
+
+    Returns
+    -------
+    CheckedConfig
+        The same, its ``notices`` extended.
+    """
+    config = checked.config
+    nothing = [i for i, notice in enumerate(checked.notices)
+               if notice.startswith(_NOTHING_TO_RESUME[0]) and _NOTHING_TO_RESUME[1] in notice]
+    if not config.run.resume or checked.resume or not nothing:
+        return checked
+    beside = runs_beside(config, checked.run_dir)
+    if not beside:
+        return checked
+    said = [_run_beside(folder, differs) for folder, differs in beside[:_NAMED]]
+    more = f"; and {len(beside) - _NAMED} more" if len(beside) > _NAMED else ""
+    notices = list(checked.notices)
+    notices[nothing[0]] += "; beside it, " + "; ".join(said) + more
+    return dataclasses.replace(checked, notices=tuple(notices))
+
+
+def _run_beside(folder: Path, differs: dict[str, tuple[Any, Any]]) -> str:
+    """One run folder beside the resumed one: how it differs and what continues it."""
+    options = " ".join([f"--run.name {shlex.quote(folder.name)}",
+                        *(f"--{key} {shlex.quote(str(old))}" for key, (old, _) in differs.items())])
+    how = ("holds a run of this configuration" if not differs else
+           "holds a run that differs in " + ", ".join(
+               f"{key} ({old!r} there, {new!r} now)" for key, (old, new) in differs.items()))
+    return f"{folder.name!r} {how}: to continue it, pass {options} with --resume"
+
