@@ -25,13 +25,13 @@ from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_
 from pidkit_distill.run_folder_search import holds_run, run_folders
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
-from pidkit_distill.training.outcomes import out_of_memory_error
+from pidkit_distill.training.outcomes import RunSummary, out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run
 
 __all__ = ["load_student"]
 
 
-def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | Any, *,
+def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary, *,
                  map_location: str | torch.device = "cpu") -> nn.Module:
     """The student that a run trained, read from its folder, ready to use.
 

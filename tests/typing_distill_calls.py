@@ -177,6 +177,7 @@ reveal_type(train_teacher(config))  # Path
 
 reveal_type(load_student("runs/digits-rid-tt-s0"))  # Module
 reveal_type(load_student(summary, map_location="cpu"))  # Module
+load_student(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it took any value)
 runs = load_runs(["runs/digits-bas-tt-s0", "runs/digits-rid-tt-s0"])
 reveal_type(runs)  # list[RunRecords]
 reveal_type(load_runs("runs"))  # list[RunRecords]
