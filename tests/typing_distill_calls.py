@@ -46,11 +46,14 @@ from pidkit_distill import (
     tap_features,
     train,
     train_teacher,
+    unregister_dataset,
     unregister_method,
+    unregister_model,
     write_report,
 )
 from pidkit_distill.audit import ATOMS, collect_features
 from pidkit_distill.config import AuditConfig, config_from_dict
+from pidkit_distill.demo import demo_configs
 from pidkit_distill.report import group_table, summary_table
 from pidkit_distill.training.joining import JoinTimeout
 from pidkit_distill.training.loaders import DataError
@@ -152,6 +155,8 @@ reveal_type(audit_distiller(pair, held_out, epoch=3))  # list[dict[str, Any]]
 spec = describe_dataset("digits", train_fraction=0.1)
 reveal_type(spec)  # DatasetSpec
 reveal_type(spec.n_train)  # int
+unregister_model("my-mlp-64")
+unregister_dataset("my-blobs")
 
 config = load_config(overrides=["method.name=rid", "run.epochs=3"])
 reveal_type(config)  # TrainConfig
@@ -165,6 +170,9 @@ reveal_type(config.optim.lr)  # float
 reveal_type(config.audit.bootstrap)  # int
 reveal_type(config.teacher.source)  # str
 reveal_type(check_config(config))  # CheckedConfig
+demo = [c for c in demo_configs("runs", epochs=150, overrides=["run.audit_every=25"])
+        if c.teacher.source == "trained" and c.method.name in ("bas", "rid")]
+reveal_type(demo)  # list[TrainConfig]
 
 summary = train(config)
 reveal_type(summary)  # RunSummary
