@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     # are __all__'s; tests/distill/test_cli_start.py checks that they are those of _SOURCES),
     # imported `as` themselves: a re-export that mypy --strict (no implicit re-export) accepts
     from .audit import audit_distiller as audit_distiller
+    from .audit import audit_networks as audit_networks
     from .config import TrainConfig as TrainConfig
     from .config_errors import ConfigEntryError as ConfigEntryError
     from .config_errors import ConfigEntryTypeError as ConfigEntryTypeError
@@ -63,6 +64,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
 # Each public name and the module that defines it.
 _SOURCES = {
     "audit_distiller": "audit",
+    "audit_networks": "audit",
     "TrainConfig": "config",
     "ConfigEntryError": "config_errors",
     "ConfigEntryTypeError": "config_errors",

@@ -16,10 +16,11 @@ step 3 is the Gaussian PID of the one-hot label and those components, with the e
 correction (``pid_from_representations(..., estimator="gaussian")``): linearly decodable
 information, much faster on wide layers; the records have the same keys.
 
-One record per (epoch, layer) is returned, with the corrected atoms in bits, the plug-in ones, the
-intervals, the correction (method, subsample sizes, estimated bias), the solver status, the sample
-size and every discretisation setting, so that a number in a plot can always be traced back to how
-it was computed.
+Two networks trained elsewhere are audited the same way by :func:`audit_networks`, without a
+Distiller. One record per (epoch, layer) is returned, with the corrected atoms in bits, the
+plug-in ones, the intervals, the correction (method, subsample sizes, estimated bias), the solver
+status, the sample size and every discretisation setting, so that a number in a plot can always
+be traced back to how it was computed.
 
 What the audit is given (the held-out set's batches, labels and inputs, the layers, the device) is
 checked by ``pidkit_distill.audit_inputs``, each mistake refused naming what was wrong and the fix.
@@ -54,8 +55,9 @@ from pidkit_distill.audit_inputs import (
     layer_refusal,
 )
 from pidkit_distill.config import AuditConfig
+from pidkit_distill.models import check_feature_model
 
-__all__ = ["ATOMS", "audit_clusters", "audit_distiller", "collect_features"]
+__all__ = ["ATOMS", "audit_clusters", "audit_distiller", "audit_networks", "collect_features"]
 
 ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
 
@@ -213,7 +215,8 @@ def audit_distiller(
         sampler's samples in its order, see :func:`collect_features`), or its two tensors.
     epoch : int or None, default=None
         Completed epochs so far (0 = before training), copied into the records; ``None`` for
-        networks audited outside a run (a pair trained elsewhere).
+        networks audited outside a run (two networks trained elsewhere are audited without a
+        Distiller by :func:`audit_networks`).
     settings : AuditConfig, optional
         PCA components, clusters and their rule, normalisation, bias correction, bootstrap,
         layers, sample cap and seed.
@@ -271,17 +274,9 @@ def audit_distiller(
     >>> [(r["epoch"], r["layer"], r["units"], r["n_samples"]) for r in records]
     [(0, 2, 'bits', 200)]
     """
-    settings = AuditConfig() if settings is None else settings
-    if not isinstance(settings, AuditConfig):
-        fix = ("pidkit_distill.config.AuditConfig(**settings)" if isinstance(settings, dict)
-               else "pidkit_distill.config.AuditConfig(...), or None for the defaults")
-        raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}; pass "
-                        f"{fix}")
-    settings.check()
-    progress = check_progress(progress)
+    settings, batch_size, progress = _checked_options(settings, batch_size, progress)
     epoch = None if epoch is None else check_int(epoch, "epoch", minimum=0,
                                                  alternative="None (outside a run)")
-    batch_size = check_int(batch_size, "batch_size", minimum=1)
     if isinstance(distiller, nn.parallel.DistributedDataParallel):
         distiller = distiller.module  # the trainer's wrapping, under torchrun
     missing = [name for name in ("teacher", "student")
@@ -293,12 +288,123 @@ def audit_distiller(
             f"this {type(distiller).__name__} has no {' or '.join('.' + m for m in missing)}"
         )
     n_layers = len(getattr(distiller, "teacher_shapes", [])) or None
-    layers = list(settings.layers) or (list(range(n_layers)) if n_layers else None)
-    t_layers, s_layers, y = collect_features(
-        distiller.teacher, distiller.student, dataset, device=device, batch_size=batch_size,
-        layers=layers, max_samples=settings.max_samples,
+    return _audit_records(
+        distiller.teacher, distiller.student, dataset, settings,
+        layers=list(settings.layers) or (list(range(n_layers)) if n_layers else None),
+        epoch=epoch, method=getattr(distiller, "method_name", type(distiller).__name__.lower()),
         input_shape=getattr(distiller, "sample_input_shape", None),
         num_classes=getattr(distiller, "num_classes", None),
+        device=device, batch_size=batch_size, n_jobs=n_jobs, progress=progress,
+    )
+
+
+def audit_networks(
+    teacher: nn.Module, student: nn.Module, dataset: Any, *, settings: AuditConfig | None = None,
+    device: torch.device | str | None = None, batch_size: int = 512, n_jobs: int | None = None,
+    progress: bool | None = None,
+) -> list[dict[str, Any]]:
+    """PID of (Y, T^(k), S^(k)) on ``dataset`` for each tapped layer of two networks, left as
+    they were.
+
+    The audit of :func:`audit_distiller` for a teacher and a student trained elsewhere, without
+    pairing them in a :class:`~pidkit_distill.Distiller` (which freezes its teacher and needs a
+    ``sample_input`` and ``num_classes`` that an audit does not use): the networks are read in
+    eval mode under ``torch.no_grad()``, and their ``training`` flags (every submodule's) are
+    put back after it, also when it raises; no ``requires_grad`` is touched.
+
+    Parameters
+    ----------
+    teacher, student : torch.nn.Module
+        Networks with ``forward_features(x) -> Features``: models of
+        :func:`~pidkit_distill.build_model`, or your own wrapped with
+        :func:`~pidkit_distill.tap_features` (``tap_features(net, layers=[...])``). The
+        teacher's layer ``k`` is audited against the student's.
+    dataset : Dataset, DataLoader or (x, y) pair of tensors
+        The held-out set, yielding ``(x, y)``, a ``DataLoader`` of it (read as it is: its
+        sampler's samples in its order, see :func:`collect_features`), or its two tensors;
+        ``y`` int class labels.
+    settings : AuditConfig, optional
+        As for :func:`audit_distiller`; ``settings.layers`` empty (the default) audits every
+        layer the networks tap.
+    device : torch.device or str, optional
+        The device of the networks (the default, ``None``, finds it).
+    batch_size : int, default=512
+    n_jobs : int or None, default=None
+        joblib workers for the correction's subsamples and the bootstrap; the numbers do not
+        depend on it.
+    progress : bool or None, default=None
+        A progress bar of each layer's bootstrap replicates (``None``: where a person watches).
+
+    Returns
+    -------
+    list of dict
+        One record per audited layer, those of :func:`audit_distiller` (the same numbers as
+        for the two networks paired in a Distiller), with ``epoch`` and ``method`` ``None``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``teacher`` or ``student`` has no ``forward_features`` (a plain ``nn.Module``: wrap it
+        with ``tap_features(net, layers=[...])``), and the mistakes :func:`audit_distiller`
+        refuses in ``settings``, ``batch_size``, ``device`` and ``dataset``; each message names
+        the argument.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from torch import nn
+    >>> from pidkit_distill import audit_networks, tap_features
+    >>> from pidkit_distill.config import AuditConfig
+    >>> teacher = nn.Sequential(nn.Linear(3, 16), nn.ReLU(), nn.Linear(16, 2))
+    >>> student = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    >>> x = torch.randn(200, 3)
+    >>> records = audit_networks(tap_features(teacher, layers=["1"]),
+    ...                          tap_features(student, layers=["1"]),
+    ...                          (x, (x[:, 0] > 0).long()),
+    ...                          settings=AuditConfig(clusters=3, bootstrap=0))
+    >>> [(r["epoch"], r["layer"], r["n_samples"], r["settings"]["teacher_features"],
+    ...   r["settings"]["student_features"]) for r in records]
+    [(None, 0, 200, 16, 4)]
+    >>> teacher.training, next(teacher.parameters()).requires_grad
+    (True, True)
+    """
+    settings, batch_size, progress = _checked_options(settings, batch_size, progress)
+    teacher = check_feature_model(teacher, "teacher")
+    student = check_feature_model(student, "student")
+    return _audit_records(
+        teacher, student, dataset, settings, layers=list(settings.layers) or None, epoch=None,
+        method=None, input_shape=None, num_classes=None, device=device, batch_size=batch_size,
+        n_jobs=n_jobs, progress=progress,
+    )
+
+
+def _checked_options(settings: AuditConfig | None, batch_size: int,
+                     progress: bool | None) -> tuple[AuditConfig, int, bool | None]:
+    """The audit's ``settings`` (``None``: the defaults), ``batch_size`` and ``progress``,
+    checked, each mistake refused naming the argument."""
+    settings = AuditConfig() if settings is None else settings
+    if not isinstance(settings, AuditConfig):
+        fix = ("pidkit_distill.config.AuditConfig(**settings)" if isinstance(settings, dict)
+               else "pidkit_distill.config.AuditConfig(...), or None for the defaults")
+        raise TypeError(f"settings must be an AuditConfig, got {type(settings).__name__}; pass "
+                        f"{fix}")
+    settings.check()
+    progress = check_progress(progress)
+    return settings, check_int(batch_size, "batch_size", minimum=1), progress
+
+
+def _audit_records(
+    teacher: nn.Module, student: nn.Module, dataset: Any, settings: AuditConfig, *,
+    layers: list[int] | None, epoch: int | None, method: str | None,
+    input_shape: tuple[int, ...] | None, num_classes: int | None,
+    device: torch.device | str | None, batch_size: int, n_jobs: int | None,
+    progress: bool | None,
+) -> list[dict[str, Any]]:
+    """The audit's records of ``layers`` (``None``: all the networks tap) of two checked
+    networks on ``dataset``, for :func:`audit_distiller` and :func:`audit_networks`."""
+    t_layers, s_layers, y = collect_features(
+        teacher, student, dataset, device=device, batch_size=batch_size, layers=layers,
+        max_samples=settings.max_samples, input_shape=input_shape, num_classes=num_classes,
     )
     layers = layers if layers is not None else list(range(len(t_layers)))
     records = []
@@ -316,7 +422,7 @@ def audit_distiller(
             normalize=settings.normalize, bias_correction=settings.bias_correction,
             bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
         )
-        record["method"] = getattr(distiller, "method_name", type(distiller).__name__.lower())
+        record["method"] = method
         record["time_s"] = round(time.perf_counter() - start, 3)
         records.append(jsonable(record, finite=True))  # JSON has no NaN: a failed solve's None
     return records
