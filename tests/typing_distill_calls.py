@@ -29,6 +29,7 @@ from pidkit_distill import (
     TrainingInterrupted,
     apply_overrides,
     audit_distiller,
+    audit_networks,
     available_datasets,
     available_methods,
     available_models,
@@ -115,6 +116,8 @@ reveal_type(records)  # list[dict[str, Any]]
 tutorial_records = audit_distiller(distiller, (x[384:], y[384:]), settings=AuditConfig(bootstrap=20),
                                    progress=False)
 reveal_type(tutorial_records)  # list[dict[str, Any]]
+pair_records = audit_networks(teacher, student, (x[384:], y[384:]), settings=AuditConfig(bootstrap=20))
+reveal_type(pair_records)  # list[dict[str, Any]]
 reveal_type(ATOMS)  # tuple[str, str, str, str, str, str, str]
 t_layers, s_layers, labels = collect_features(teacher, student, (x, y), layers=[1])
 reveal_type(t_layers)  # list[ndarray]
