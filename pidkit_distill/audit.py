@@ -439,12 +439,13 @@ def _estimate_refusal(k: int, y: np.ndarray, err: ValueError) -> str:
     "audit of layer 0 on 6 held-out samples of 3 classes: Use bias_correction='none'. The \
 audit's settings name its options: bias_correction, clusters and cluster_rule (n_clusters), \
 pca_components (n_components), normalize; set them with settings=AuditConfig(...) for \
-audit_distiller, as audit.* keys in a configuration."
+audit_distiller and audit_networks, as audit.* keys in a configuration."
     """
     return (f"audit of layer {k} on {len(y)} held-out samples of {len(np.unique(y))} classes: "
             f"{err} The audit's settings name its options: bias_correction, clusters and "
             "cluster_rule (n_clusters), pca_components (n_components), normalize; set them with "
-            "settings=AuditConfig(...) for audit_distiller, as audit.* keys in a configuration.")
+            "settings=AuditConfig(...) for audit_distiller and audit_networks, as audit.* keys in "
+            "a configuration.")
 
 
 def audit_clusters(settings: AuditConfig, n_samples: int, n_labels: int) -> int:

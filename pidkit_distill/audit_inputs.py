@@ -55,15 +55,16 @@ def layer_refusal(k: int, n_teacher: int, n_student: int) -> str:
     "audit layer index 1 is out of range: the teacher has 2 and the student 1 distilled layers \
 (their forward_features(x).layers; the audit pairs the teacher's layer k with the student's); \
 audit the layers both have, [0]: layers=[0] (settings=AuditConfig(layers=[0]) for \
-audit_distiller, audit.layers=[0] in a configuration), or tap as many layers of each network"
+audit_distiller and audit_networks, audit.layers=[0] in a configuration), or tap as many layers \
+of each network"
     """
     both = list(range(min(n_teacher, n_student)))
     taps = ", or tap as many layers of each network" if n_teacher != n_student else ""
     return (f"audit layer index {k} is out of range: the teacher has {n_teacher} and the student "
             f"{n_student} distilled layers (their forward_features(x).layers; the audit pairs the "
             f"teacher's layer k with the student's); audit the layers both have, {both}: "
-            f"layers={both} (settings=AuditConfig(layers={both}) for audit_distiller, "
-            f"audit.layers={both} in a configuration){taps}")
+            f"layers={both} (settings=AuditConfig(layers={both}) for audit_distiller and "
+            f"audit_networks, audit.layers={both} in a configuration){taps}")
 
 
 def inputs_refusal(x: torch.Tensor, teacher: nn.Module, student: nn.Module,

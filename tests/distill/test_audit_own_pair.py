@@ -36,7 +36,8 @@ def test_networks_tapping_different_layer_counts_are_told_the_layers_both_have()
             "audit layer index 1 is out of range: the teacher has 2 and the student 1 distilled "
             "layers (their forward_features(x).layers; the audit pairs the teacher's layer k with "
             "the student's); audit the layers both have, [0]: layers=[0] "
-            "(settings=AuditConfig(layers=[0]) for audit_distiller, audit.layers=[0] in a "
+            "(settings=AuditConfig(layers=[0]) for audit_distiller and "
+            "audit_networks, audit.layers=[0] in a "
             "configuration), or tap as many layers of each network")):
         audit_distiller(_pair(["1", "3"], ["3"]), (x, y), epoch=0)
     records = audit_distiller(_pair(["1", "3"], ["3"]), (x, y), epoch=0,  # the fix it names
@@ -51,7 +52,8 @@ def test_an_audited_layer_beyond_both_networks_lists_theirs():
             "audit layer index 5 is out of range: the teacher has 2 and the student 2 distilled "
             "layers (their forward_features(x).layers; the audit pairs the teacher's layer k with "
             "the student's); audit the layers both have, [0, 1]: layers=[0, 1] "
-            "(settings=AuditConfig(layers=[0, 1]) for audit_distiller, audit.layers=[0, 1] in a "
+            "(settings=AuditConfig(layers=[0, 1]) for audit_distiller and "
+            "audit_networks, audit.layers=[0, 1] in a "
             "configuration)") + "$"):
         audit_distiller(_pair(["1", "3"], ["1", "3"]), (x, y), epoch=0,
                         settings=AuditConfig(layers=[5]))
@@ -72,7 +74,8 @@ def test_too_few_held_out_samples_for_the_correction_name_the_audits_settings():
             "estimates are meaningless. Use at least 800 samples, or bias_correction='none' (the "
             "plug-in). The audit's settings name its options: bias_correction, clusters and "
             "cluster_rule (n_clusters), pca_components (n_components), normalize; set them with "
-            "settings=AuditConfig(...) for audit_distiller, as audit.* keys in a configuration.")
+            "settings=AuditConfig(...) for audit_distiller and audit_networks, as audit.* keys in a "
+            "configuration.")
             + "$"):
         audit_distiller(pair, (x, y), epoch=0)
     (record,) = audit_distiller(pair, (x, y), epoch=0,  # the fix it names
