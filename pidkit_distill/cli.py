@@ -246,10 +246,6 @@ def _run(args: argparse.Namespace) -> int:
     with _failing("training failed", 1, TrainingError), _failing(
             "error", 2, ValueError, TypeError, OSError), name_errors_as_typed(args, config):
         checked = check_config(config, teacher_only=args.command == "train-teacher")
-    if args.command == "train":  # a resume that found no checkpoint: the runs it may have meant
-        from pidkit_distill.resume_neighbours import with_runs_beside
-
-        checked = with_runs_beside(checked)
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's; so does data that the run cannot train
     # on, found when it is loaded (float64 inputs from a loader of the user's); so do

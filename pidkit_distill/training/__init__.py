@@ -25,6 +25,7 @@ module                   job
 ``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states
 ``amp_resume``           ``run.amp`` starting or ceasing to act in a run resumed on another device
 ``rundir``               the run folder and its files
+``resume_neighbours``    the run folders a resume may have meant, beside the one it found empty
 =======================  ===========================================================================
 """
 

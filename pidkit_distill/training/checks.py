@@ -37,8 +37,10 @@ resolves and checks, without loading data (but a registered data set's) or train
 * the run folder: creatable and writable, not being written by another process right now (a
   second command on the folder of a running one); an existing checkpoint is continued only
   with ``run.resume=true`` and only if it is a checkpoint of the same configuration, and
-  ``run.resume=true`` without one is a notice naming the folder looked in; the folder of a
-  trained teacher not cached yet is creatable and writable too;
+  ``run.resume=true`` without one is a notice naming the folder looked in and the run folders
+  beside it that the command would continue but for the options that name the folder
+  (``pidkit_distill.training.resume_neighbours``); the folder of a trained teacher not cached
+  yet is creatable and writable too;
 * ``run.device=cuda`` without CUDA, and a torchrun of more processes than this machine has
   GPUs (on CUDA each process takes its own:
   :func:`~pidkit_distill.training.device_checks.check_devices`);
@@ -98,6 +100,7 @@ from pidkit_distill.training.model_checks import (
     models_resolved,
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
+from pidkit_distill.training.resume_neighbours import runs_beside_advice
 from pidkit_distill.training.rundir import (
     LOCK_FILE,
     RunFolder,
@@ -493,7 +496,8 @@ def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
     the run starts anew. Where a run made the folder (its lock or ``config.json`` is there), it
     stopped before its first epoch ended (killed while its teacher trained); else the folder
     may not be the run's (a relative ``run.out_dir`` from another current folder named
-    another folder)."""
+    another folder, a changed option that names the folder: the runs beside it that the user
+    may have meant are named, with what continues each)."""
     named = repr(str(run_dir.absolute()))
     if any((run_dir / name).is_file() for name in (LOCK_FILE, "config.json")):
         return (f"notice: run.resume is set, but run folder {named} holds no checkpoint and no "
@@ -504,7 +508,7 @@ def _nothing_to_resume(config: TrainConfig, run_dir: Path) -> str:
         f"folder, {str(Path.cwd())!r})")
     return (f"notice: run.resume is set, but run folder {named} holds no "
             f"checkpoint: this run starts at epoch 1{relative}; to continue a run, set "
-            "run.out_dir and run.name to its folder")
+            "run.out_dir and run.name to its folder" + runs_beside_advice(config, run_dir))
 
 
 @contextmanager

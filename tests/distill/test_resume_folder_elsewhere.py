@@ -7,7 +7,9 @@ run.name to its folder". ``run.resume`` is resume-or-start (torchrun's restarts 
 the run still starts; the notice now names each run folder beside it that the command would
 continue but for those options, the options, and what to pass to continue it. And ``--preset
 paper``, kd's default, derived ``digits-kd-paper-tt-s0`` beside ``digits-kd-tt-s0`` for the same
-configuration: it now derives the same folder, except where a run made before has the other."""
+configuration: it now derives the same folder, except where a run made before has the other.
+The check of the configuration words the notice (task 300), so Python's ``train(config)`` prints
+the same line, its advice in options and in keys."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from tiny_runs import TINY
 
 from pidkit_distill import load_config
 from pidkit_distill.cli import main
+from pidkit_distill.training import train as train_in_python
 from pidkit_distill.training.rundir import run_dir_of
 
 
@@ -40,14 +43,15 @@ def stopped(tmp_path, capsys):
     return tmp_path
 
 
-@pytest.mark.parametrize(("changed", "folder", "differs", "restores"), [
-    (["--seed", "1"], "synthetic-kd-ut-s1", "run.seed (0 there, 1 now)", " --run.seed 0"),
+@pytest.mark.parametrize(("changed", "folder", "differs", "restores", "keys"), [
+    (["--seed", "1"], "synthetic-kd-ut-s1", "run.seed (0 there, 1 now)", " --run.seed 0",
+     ", run.seed=0"),
     (["--method", "vid"], "synthetic-vid-ut-s0", "method.name ('kd' there, 'vid' now)",
-     " --method.name kd"),
-    (["--run.name", "mine"], "mine", None, ""),
+     " --method.name kd", ", method.name='kd'"),
+    (["--run.name", "mine"], "mine", None, "", ""),
 ], ids=["seed", "method", "run-name"])
 def test_a_resume_that_starts_anew_names_the_run_beside_it(stopped, capsys, changed, folder,
-                                                         differs, restores):
+                                                         differs, restores, keys):
     status, notice = train(capsys, stopped, "--resume", *changed)
     how = (f"holds a run that differs in {differs}" if differs
            else "holds a run of this configuration")
@@ -55,11 +59,35 @@ def test_a_resume_that_starts_anew_names_the_run_beside_it(stopped, capsys, chan
         f"notice: run.resume is set, but run folder '{stopped / folder}' holds no checkpoint: "
         "this run starts at epoch 1; to continue a run, set run.out_dir and run.name to its "
         f"folder; beside it, 'synthetic-kd-ut-s0' {how}: to continue it, pass --run.name "
-        f"synthetic-kd-ut-s0{restores} with --resume"))
+        f"synthetic-kd-ut-s0{restores} with --resume (run.name='synthetic-kd-ut-s0'{keys} in "
+        "Python or a --config file)"))
     assert (stopped / folder / "checkpoint.pt").is_file()  # resume-or-start: it started
     # the advice continues the run that was meant
     assert train(capsys, stopped, "--resume", *changed, "--run.name", "synthetic-kd-ut-s0",
                  *restores.split()) == (0, "")
+    assert (stopped / "synthetic-kd-ut-s0" / "metrics.jsonl").read_text().count("\n") == 2
+
+
+def test_train_in_python_names_the_run_beside_it_and_its_advice_continues_it(stopped, capsys):
+    # the notice was completed by the command alone: train(config) told only "to continue a
+    # run, set run.out_dir and run.name to its folder"
+    tiny = [option for option in TINY if not option.startswith("teacher.source")]
+    overrides = [*tiny, "method.name=kd", "teacher.source=untrained", "run.epochs=2",
+                 f"run.out_dir={stopped}", "run.resume=true"]
+    train_in_python(load_config(overrides=[*overrides, "run.seed=1"]))
+    notices = [line for line in capsys.readouterr().out.splitlines()
+               if line.startswith("notice:")]
+    assert notices == [
+        f"notice: run.resume is set, but run folder '{stopped / 'synthetic-kd-ut-s1'}' holds no "
+        "checkpoint: this run starts at epoch 1; to continue a run, set run.out_dir and run.name "
+        "to its folder; beside it, 'synthetic-kd-ut-s0' holds a run that differs in run.seed (0 "
+        "there, 1 now): to continue it, pass --run.name synthetic-kd-ut-s0 --run.seed 0 with "
+        "--resume (run.name='synthetic-kd-ut-s0', run.seed=0 in Python or a --config file)"]
+    # the keys it gives, as load_config's overrides, continue the run that was meant
+    summary = train_in_python(load_config(overrides=[
+        *overrides, "run.seed=1", "run.name='synthetic-kd-ut-s0'", "run.seed=0"]))
+    assert (summary.run_dir, summary.epochs_done) == (stopped / "synthetic-kd-ut-s0", 2)
+    assert "notice:" not in capsys.readouterr().out
     assert (stopped / "synthetic-kd-ut-s0" / "metrics.jsonl").read_text().count("\n") == 2
 
 
@@ -69,7 +97,8 @@ def test_another_teacher_kind_is_named(stopped, capsys):
     assert notice.endswith(
         "; beside it, 'synthetic-kd-ut-s0' holds a run that differs in teacher.source "
         "('untrained' there, 'trained' now): to continue it, pass --run.name synthetic-kd-ut-s0 "
-        "--teacher.source untrained with --resume")
+        "--teacher.source untrained with --resume (run.name='synthetic-kd-ut-s0', "
+        "teacher.source='untrained' in Python or a --config file)")
 
 
 def test_a_run_that_differs_in_another_option_is_not_named(stopped, capsys):
@@ -82,7 +111,8 @@ def test_a_run_that_differs_in_another_option_is_not_named(stopped, capsys):
     assert status == 0
     assert notice.endswith(
         "; beside it, 'synthetic-kd-ut-s0' holds a run that differs in run.seed (0 there, 1 "
-        "now): to continue it, pass --run.name synthetic-kd-ut-s0 --run.seed 0 with --resume")
+        "now): to continue it, pass --run.name synthetic-kd-ut-s0 --run.seed 0 with --resume "
+        "(run.name='synthetic-kd-ut-s0', run.seed=0 in Python or a --config file)")
 
 
 def test_the_default_preset_named_has_the_folder_of_none_named(tmp_path):

@@ -7,12 +7,13 @@ default name is made of options (``DATA-METHOD[-PRESET]-tt|ut|tp-sSEED``), so a 
 another ``run.seed``, ``method.name``, ``method.preset`` or ``teacher.source`` looks in another
 folder than the run's, and one with a ``run.name`` of its own in that folder: the notice then
 names the run folders beside it that hold a checkpoint of a run this command would continue but
-for those options (:func:`runs_beside`), and what to pass to continue each.
+for those options (:func:`runs_beside`), and what to set to continue each
+(:func:`runs_beside_advice`, which the check of the configuration, ``check_config``, adds to
+the notice: the command line and Python's ``train(config)`` print the same line).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import os
 import re
@@ -23,16 +24,11 @@ from typing import Any
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.run_files import read_run_config
 from pidkit_distill.training.checkpoint import resume_changes
-from pidkit_distill.training.checks import CheckedConfig
 
-__all__ = ["NAMING_KEYS", "runs_beside", "with_runs_beside"]
+__all__ = ["NAMING_KEYS", "runs_beside", "runs_beside_advice"]
 
 # the keys that name a run folder by default: a resume that changed one of them looks elsewhere
 NAMING_KEYS = ("method.name", "method.preset", "run.seed", "teacher.source")
-# how the notice that a resume found no checkpoint in a folder that no run made starts, and what
-# it says then (training.checks' _nothing_to_resume)
-_NOTHING_TO_RESUME = ("notice: run.resume is set, but run folder ",
-                      " holds no checkpoint: this run starts at epoch 1")
 # the run that a method starts from (TED's RUN.bas-init), which the method's run continues itself
 _INIT_RUN = re.compile(r".+\.[^.]+-init")
 # the entries of run.out_dir looked at, and the run folders named, at most
@@ -101,44 +97,60 @@ def _raw_preset(saved: dict[str, Any]) -> Any:
     return method.get("preset", "") if isinstance(method, dict) else ""
 
 
-def with_runs_beside(checked: CheckedConfig) -> CheckedConfig:
-    """``checked`` with the notice that its ``run.resume`` found no checkpoint ending in the run
-    folders beside its own that the user may have meant (:func:`runs_beside`): each, the
-    options in which the command differs from it, and the options that continue it
-    (``--run.name FOLDER`` and those options' values there); ``checked`` itself where there is
-    no such notice or no such folder.
+def runs_beside_advice(config: TrainConfig, run_dir: Path) -> str:
+    """The end of the notice that ``run.resume`` found no checkpoint in ``run_dir``: the run
+    folders beside it that the user may have meant (:func:`runs_beside`, the first three), each
+    with the options in which ``config`` differs from it and the options that continue it, as
+    typed on the command line and as keys for Python or a ``--config`` file; ``""`` where there
+    is no such folder.
 
     Parameters
     ----------
-    checked : CheckedConfig
-        What :func:`~pidkit_distill.training.check_config` returned for the run.
+    config : TrainConfig
+        The configuration of the run that resumes.
+    run_dir : Path
+        Its run folder, which holds no checkpoint.
 
     Returns
     -------
-    CheckedConfig
-        The same, its ``notices`` extended.
+    str
+        ``"; beside it, ..."``, or ``""``.
+
+    Examples
+    --------
+    A run of seed 0 stopped after its first epoch (its ``config.json`` and ``checkpoint.pt``),
+    and a resume of seed 1, which looks in another folder:
+
+    >>> import json, tempfile
+    >>> from pidkit_distill import load_config
+    >>> from pidkit_distill.config import config_to_dict
+    >>> out = Path(tempfile.mkdtemp())
+    >>> (out / "digits-bas-tt-s0").mkdir()
+    >>> _ = (out / "digits-bas-tt-s0" / "config.json").write_text(
+    ...     json.dumps(config_to_dict(load_config())))
+    >>> _ = (out / "digits-bas-tt-s0" / "checkpoint.pt").write_bytes(b"")
+    >>> print(runs_beside_advice(load_config(overrides=["run.seed=1"]), out / "digits-bas-tt-s1"))
+    ; beside it, 'digits-bas-tt-s0' holds a run that differs in run.seed (0 there, 1 now): to \
+continue it, pass --run.name digits-bas-tt-s0 --run.seed 0 with --resume \
+(run.name='digits-bas-tt-s0', run.seed=0 in Python or a --config file)
     """
-    config = checked.config
-    nothing = [i for i, notice in enumerate(checked.notices)
-               if notice.startswith(_NOTHING_TO_RESUME[0]) and _NOTHING_TO_RESUME[1] in notice]
-    if not config.run.resume or checked.resume or not nothing:
-        return checked
-    beside = runs_beside(config, checked.run_dir)
+    beside = runs_beside(config, run_dir)
     if not beside:
-        return checked
+        return ""
     said = [_run_beside(folder, differs) for folder, differs in beside[:_NAMED]]
     more = f"; and {len(beside) - _NAMED} more" if len(beside) > _NAMED else ""
-    notices = list(checked.notices)
-    notices[nothing[0]] += "; beside it, " + "; ".join(said) + more
-    return dataclasses.replace(checked, notices=tuple(notices))
+    return "; beside it, " + "; ".join(said) + more
 
 
 def _run_beside(folder: Path, differs: dict[str, tuple[Any, Any]]) -> str:
-    """One run folder beside the resumed one: how it differs and what continues it."""
+    """One run folder beside the resumed one: how it differs and what continues it, as options
+    of the command line and as keys (Python, a ``--config`` file)."""
     options = " ".join([f"--run.name {shlex.quote(folder.name)}",
                         *(f"--{key} {shlex.quote(str(old))}" for key, (old, _) in differs.items())])
+    keys = ", ".join([f"run.name={folder.name!r}",
+                      *(f"{key}={old!r}" for key, (old, _) in differs.items())])
     how = ("holds a run of this configuration" if not differs else
            "holds a run that differs in " + ", ".join(
                f"{key} ({old!r} there, {new!r} now)" for key, (old, new) in differs.items()))
-    return f"{folder.name!r} {how}: to continue it, pass {options} with --resume"
-
+    return (f"{folder.name!r} {how}: to continue it, pass {options} with --resume ({keys} in "
+            "Python or a --config file)")
