@@ -13,6 +13,7 @@ module                   job
 ``outcomes``             :class:`RunSummary`, :class:`TrainingError`, :class:`TrainingInterrupted`
 ``teacher``              the teacher: trained and cached, untrained, or a file (read safely)
 ``teacher_files``        teacher files read safely and checked against ``model.teacher``
+``teacher_sources``      the file ``teacher.source`` names; the cached teacher's run and its folder
 ``teacher_outputs``      the teacher's outputs on a training batch: NaN, infinite or huge, refused
 ``data_fingerprints``    the fingerprint of a training set that a cached teacher is reused on
 ``loaders``              the data, one global sample order shared out among processes, no padding
@@ -23,6 +24,7 @@ module                   job
 ``file_sharing``         rank 0's run files sent to processes whose disks lack them
 ``sync_bn``              BatchNorm synchronised over processes (also on CPU)
 ``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states
+``resume``               the checkpoint a run continues, its configuration and teacher checked
 ``amp_resume``           ``run.amp`` starting or ceasing to act in a run resumed on another device
 ``rundir``               the run folder and its files
 ``resume_neighbours``    the run folders a resume may have meant, beside the one it found empty

@@ -56,7 +56,6 @@ __all__ = [
     "recorded_sizes",
     "rerun_hint",
     "restore_checkpoint",
-    "resume_point",
     "rng_state",
     "run_writes",
     "safe_load",
@@ -509,40 +508,6 @@ def run_writes(checkpoint: Path, *, resume: bool) -> Iterator[str]:
     except FileWriteError as err:
         err.add_note(python_resume_note(resume=resume or not checkpoint.exists()))
         raise
-
-
-def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict[str, Any] | None:
-    """The checkpoint at ``path`` that ``config`` continues, or ``None`` for a new run.
-
-    Raises
-    ------
-    ValueError
-        ``path`` exists but ``run.resume`` is false (a run folder is never overwritten), the
-        file is not a checkpoint (cut off, empty, damaged, of another version: the message
-        says to delete it to train the run from epoch 1, or to start a new run), the
-        configuration changed (:func:`check_resumable`), or ``teacher.source`` names another
-        file than the run was started with that does not hold the checkpoint's teacher
-        (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher`).
-    """
-    # imported here: the teacher files' reader imports this module (safe_load)
-    from pidkit_distill.training.teacher_files import check_resumed_teacher
-
-    if not path.exists():
-        return None
-    if not config.run.resume:
-        refused = ValueError(
-            f"run folder {str(path.parent)!r} already holds a checkpoint; pass run.resume=true "
-            "(--resume) to continue it, or choose another run.name / run.out_dir"
-        )
-        refused.add_note(python_resume_note(resume=False))
-        raise refused
-    saved = read_checkpoint(path, mmap=mmap, fix=(
-        f"the run cannot continue from it: delete {str(path)!r} and run again (with or without "
-        "--resume) to train the run from epoch 1, or keep it and start a new run (another "
-        "run.name)"))
-    check_resumable(saved["config"], config, path)
-    check_resumed_teacher(saved, config, path)
-    return saved
 
 
 def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,

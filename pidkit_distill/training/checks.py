@@ -82,7 +82,6 @@ from pidkit_distill.methods.subclass_checks import MethodDefinitionError
 from pidkit_distill.models import building_models
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
-from pidkit_distill.training.checkpoint import resume_point
 from pidkit_distill.training.device_checks import check_devices
 from pidkit_distill.training.loaders import (
     DataError,
@@ -100,6 +99,7 @@ from pidkit_distill.training.model_checks import (
     models_resolved,
 )
 from pidkit_distill.training.outcomes import out_of_memory_reading
+from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.resume_neighbours import runs_beside_advice
 from pidkit_distill.training.rundir import (
     LOCK_FILE,

@@ -43,11 +43,7 @@ from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.signals import errors_under, exit_status, interrupts_deferred
-from pidkit_distill.training.checkpoint import (
-    restore_checkpoint,
-    resume_point,
-    save_checkpoint,
-)
+from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import (
@@ -64,6 +60,7 @@ from pidkit_distill.training.outcomes import (
     failure_leaving,
     out_of_memory_reading,
 )
+from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,

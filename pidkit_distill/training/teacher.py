@@ -19,9 +19,7 @@ current run (:func:`check_cached_teacher`).
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,11 +29,11 @@ import torch.distributed as dist
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data import DatasetBundle, DatasetSpec
 from pidkit_distill.data.registry import describes_its_sizes
 from pidkit_distill.methods import StepOutput
-from pidkit_distill.models import adopt_model_fingerprint, build_model, model_fingerprint
+from pidkit_distill.models import adopt_model_fingerprint, build_model
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.teacher_keys import (
     CODE_IN_KEY,
@@ -57,6 +55,11 @@ from pidkit_distill.training.teacher_files import (
     check_teacher_file,
     read_teacher_file,
     read_teacher_for_run,
+)
+from pidkit_distill.training.teacher_sources import (
+    teacher_code,
+    teacher_file_of,
+    teacher_run_config,
 )
 
 __all__ = [
@@ -161,51 +164,6 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     return teacher
 
 
-def teacher_run_config(config: TrainConfig) -> TrainConfig:
-    """The configuration of the run that trains ``config``'s teacher.
-
-    It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
-    the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
-    ``teacher.data_options``; its run name hashes every setting that affects it, and where
-    its data set and ``model.teacher`` come from where the user registered them
-    (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net`` registered by
-    another module, or by code edited since (:func:`teacher_code`), is another teacher. A
-    ``model.teacher`` of ``"auto"`` is the data set's own
-    (:func:`~pidkit_distill.training.model_checks.models_resolved`).
-    """
-    config = models_resolved(config, teacher_only=True)
-    data = config_to_dict(config)
-    data["data"]["options"].update(config.teacher.data_options)
-    data["method"] = {"name": "teacher", "preset": "", "params": {}}
-    data["model"]["student"] = config.model.teacher
-    data["optim"]["lr"] = config.teacher.lr
-    data["optim"]["schedule"] = "paper" if config.optim.schedule == "kd-rid-effective" \
-        else config.optim.schedule
-    data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
-                       stop_after=0, resume=True)
-    data["teacher"]["source"] = "trained"
-    key = teacher_key(data, registered_now(data, REGISTRY_SOURCES),
-                      teacher_code(config.model.teacher))
-    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
-    data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
-                           f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
-    return config_from_dict(data)
-
-
-def teacher_code(model: str) -> str | None:
-    """The fingerprint of the code of the teacher ``model`` that the user registered
-    (:func:`~pidkit_distill.models.model_fingerprint`: its builder's as registered, not as its
-    builds change it), which its cached folder's name hashes and its file records; ``None``
-    for the package's own models.
-
-    Examples
-    --------
-    >>> teacher_code("digits-teacher") is None
-    True
-    """
-    return model_fingerprint(model)
-
-
 # The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows
 # in the key a user sets.
 _MIRRORS = ("model.student", "optim.lr")
@@ -307,26 +265,6 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
         return
     raise ValueError(f"teacher file {str(path)!r} {problem}; it is the teacher cached for "
                      f"these settings: delete {path.parent} to train it again")
-
-
-def teacher_file_of(config: TrainConfig) -> Path | None:
-    """The file ``teacher.source`` names: the cached ``teacher.pt`` for ``"trained"`` (which
-    may not exist yet), the path itself (a ``~`` that starts it is the home folder, as in a
-    shell), or ``None`` for ``"untrained"``.
-
-    Examples
-    --------
-    >>> from pidkit_distill import load_config
-    >>> home = load_config(overrides=["teacher.source='~/teacher.pt'"])
-    >>> teacher_file_of(home) == Path.home() / "teacher.pt"
-    True
-    """
-    source = config.teacher.source
-    if source == "untrained":
-        return None
-    if source == "trained":
-        return run_dir_of(teacher_run_config(config)) / "teacher.pt"
-    return Path(os.path.expanduser(source))
 
 
 def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool,

@@ -28,6 +28,7 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.models import Features
 from pidkit_distill.training.loaders import DataError, batch_sampler
 from pidkit_distill.training.runtime import Runtime, autocast, to_device
+from pidkit_distill.training.teacher_sources import teacher_file_of
 
 __all__ = ["ENORMOUS", "check_teacher_outputs", "outputs_found", "teacher_described"]
 
@@ -81,8 +82,6 @@ def teacher_described(config: TrainConfig, checkpoint: Path | None = None) -> st
     ...                                          "model.teacher=digits-teacher"]))
     "model.teacher 'digits-teacher' untrained, at its initialisation of teacher.seed = 0"
     """
-    from pidkit_distill.training.teacher import teacher_file_of  # which imports fit
-
     source = config.teacher.source
     if checkpoint is not None:
         return (f"the teacher of checkpoint {str(checkpoint)!r}, which this run continues "

@@ -24,7 +24,8 @@ from pidkit_distill.config import (
 )
 from pidkit_distill.config_text import load_config
 from pidkit_distill.training import train
-from pidkit_distill.training.checkpoint import check_resumable, resume_point
+from pidkit_distill.training.checkpoint import check_resumable
+from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.rundir import run_dir_of
 from pidkit_distill.training.teacher import teacher_run_config
 
