@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
-from collections.abc import Callable, Sequence
-from functools import partial
+from collections.abc import Sequence
 from typing import Any
 
 from numpy.typing import ArrayLike
 
 from ._result import PIDResult
 from ._validate import did_you_mean, is_dit_distribution
-from .bertschinger import bertschinger
-from .redundancy import MEASURES, pid_from_measure
 from .redundancy.dispatch import check_measure
-from .redundancy.vertex_limit import VERTEX_MEASURES
+from .redundancy.pid_options import PID_FUNCTIONS, pid_options
 from .samples import joint_from_dit
-
-_MEASURES: dict[str, Callable[..., PIDResult]] = {
-    name: partial(pid_from_measure, measure=name) for name in MEASURES
-}
-_MEASURES["broja"] = bertschinger
 
 
 def pid(
@@ -85,22 +75,9 @@ def pid(
             f"already. {drop}, or reorder its axes first, e.g. np.moveaxis(p, 2, 0) for a "
             "joint indexed [t, s, y]."
         )
-    function = _MEASURES[check_measure(measure)]
+    function = PID_FUNCTIONS[check_measure(measure)]
     _check_options(measure, options)
     return function(p_yts, **options)
-
-
-@functools.cache
-def _options_of(measure: str) -> tuple[str, ...]:
-    """The keyword options the measure's function takes (what ``pid`` passes on); read once per
-    measure (a signature costs 10-20 us, and ``pid`` runs in loops). ``pid_from_measure`` serves
-    every measure but ``"broja"``: its ``max_vertices`` belongs to those that enumerate vertices."""
-    parameters = inspect.signature(_MEASURES[measure]).parameters.values()
-    return tuple(
-        prm.name for prm in parameters
-        if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure"
-        and (prm.name != "max_vertices" or measure in VERTEX_MEASURES)
-    )
 
 
 _SOURCE_IN_THE_NAME = (
@@ -112,11 +89,11 @@ _SOURCE_IN_THE_NAME = (
 def _check_options(measure: str, options: dict[str, Any]) -> None:
     """A ``TypeError`` naming an option the measure does not take, the options it does take, a
     close match, and the measures that take it."""
-    accepted = _options_of(measure)
+    accepted = pid_options(measure)
     for name in options:
         if name in accepted:
             continue
-        takers = " and ".join(f"measure={other!r}" for other in _MEASURES if name in _options_of(other))
+        takers = " and ".join(f"measure={other!r}" for other in PID_FUNCTIONS if name in pid_options(other))
         raise TypeError(
             f"measure={measure!r} takes no option {name!r}; its options are {', '.join(accepted)}."
             + did_you_mean(name, accepted)

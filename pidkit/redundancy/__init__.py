@@ -41,11 +41,13 @@ Modules, each with one job:
 - :mod:`~pidkit.redundancy.vertex_limit`: ``max_vertices``, the size past which gh and prec refuse a
   joint before enumerating;
 - :mod:`~pidkit.redundancy.dispatch`: :data:`MEASURES`, :data:`NONNEGATIVE_MEASURES` (those whose
-  four atoms are never below 0), the checked answer of any measure, :func:`redundancy` and
-  :func:`pid_from_measure`;
+  four atoms are never below 0), the checked answer of any measure and :func:`pid_from_measure`;
+- :mod:`~pidkit.redundancy.pid_options`: the function :func:`pidkit.pid` calls for each measure and
+  the options it passes on;
 - :mod:`~pidkit.redundancy.measure_names`: what a measure's name from the literature is to pidkit
   (``"blackwell"`` is ``"prec"``; dit computes ``"imin"``);
-- :mod:`~pidkit.redundancy.measure_functions`: one function per measure (:func:`i_gh`, ...).
+- :mod:`~pidkit.redundancy.measure_functions`: the functions returning Red as a float,
+  :func:`redundancy` and one per measure (:func:`i_gh`, ...).
 - ``float_options``: the refusal, by these functions and :func:`redundancy` (which return a float),
   of an option of :func:`pidkit.pid` (``strict``, ``tol``, ...), naming the call of ``pid`` that takes it.
 """
@@ -53,8 +55,16 @@ Modules, each with one job:
 from .bounds import LP_TOL_BITS as LP_TOL_BITS
 from .closed_form import MAX_PARTITION_SYMBOLS as MAX_PARTITION_SYMBOLS
 from .closed_form import set_partitions as set_partitions
-from .dispatch import MEASURES, NONNEGATIVE_MEASURES, pid_from_measure, redundancy
-from .measure_functions import i_function_of_source, i_gh, i_mmi, i_prec, i_target_common, i_wedge
+from .dispatch import MEASURES, NONNEGATIVE_MEASURES, pid_from_measure
+from .measure_functions import (
+    i_function_of_source,
+    i_gh,
+    i_mmi,
+    i_prec,
+    i_target_common,
+    i_wedge,
+    redundancy,
+)
 
 __all__ = [
     "MEASURES",

@@ -2,7 +2,9 @@
 
 :func:`solve` runs the solver a measure name selects and checks the answer against the bounds every
 measure obeys; :func:`certified` turns a certified answer into a float and anything else into a
-:class:`pidkit.SolverError`. :func:`redundancy` and :func:`pid_from_measure` are the public faces.
+:class:`pidkit.SolverError`. :func:`pid_from_measure` is the public face; the functions returning
+Red as a float (:func:`~pidkit.redundancy`, :func:`~pidkit.redundancy.i_gh`, ...) are in
+:mod:`~pidkit.redundancy.measure_functions`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from .._validate import check_choice, check_flag, check_joint
 from ..measures import informations_nats
 from .bounds import LP_TOL_BITS, source_informations
 from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value
-from .float_options import refuses_result_options
 from .gh import gh_value
 from .measure_names import measure_name_advice
 from .prec import prec_value
@@ -56,7 +57,7 @@ _SOLVERS: dict[str, Callable[[np.ndarray], MeasureValue]] = {
     "gh-function-of-s": lambda p: function_of_source_value(p, "s"),
 }
 MEASURES: tuple[str, ...] = tuple(_SOLVERS)
-"""The measure names :func:`redundancy` and :func:`pidkit.pid` accept."""
+"""The measure names :func:`~pidkit.redundancy` and :func:`pidkit.pid` accept."""
 
 NONNEGATIVE_MEASURES = frozenset({"broja", "mmi"})
 """Measures whose four derived atoms are non-negative by theorem (the others can give Syn < 0)."""
@@ -111,65 +112,6 @@ def certified(value: MeasureValue, measure: str, units: str) -> float:
     return from_nats(value.nats, units)
 
 
-@refuses_result_options(lambda options: options.get("measure", "broja"))
-def redundancy(
-    p_yts: ArrayLike,
-    *,
-    measure: str = "broja",
-    units: str = "bits",
-    normalize: bool = False,
-    max_vertices: int | str | None = "auto",
-) -> float:
-    """Redundant information Red(Y:T,S) of a joint ``p[y, t, s]`` under the named measure.
-
-    Parameters
-    ----------
-    p_yts : array_like of shape (n_y, n_t, n_s)
-        Joint pmf indexed target Y, teacher T, student S.
-    measure : str, default="broja"
-        One of :data:`MEASURES`: ``"broja"``, ``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``,
-        ``"gh-target-only"``, ``"gh-function-of-t"``, ``"gh-function-of-s"`` (see
-        :mod:`pidkit.redundancy`). ``"gh"`` and ``"prec"`` need the ``exact`` extra (pycddlib).
-    units : {"bits", "nats"}, default="bits"
-    normalize : bool, default=False
-        Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
-    max_vertices : int, None or "auto", default="auto"
-        ``"gh"`` and ``"prec"`` only: refuse a joint whose polytope could have more vertices than
-        this (McMullen's bound on its size, checked before the enumeration starts, which would
-        take hours); ``"auto"`` is 300,000 for ``"gh"`` and 20,000 for ``"prec"`` (about a minute
-        each), ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
-
-    Returns
-    -------
-    float
-        Red(Y:T,S) in ``units``.
-
-    Raises
-    ------
-    ValueError, TypeError
-        For an invalid ``p_yts`` or option, or (``ValueError``) a joint too large for ``"gh"`` or
-        ``"prec"`` under ``max_vertices``.
-    ImportError
-        For ``"gh"`` or ``"prec"`` without pycddlib.
-    SolverError
-        If a solver could not certify its answer.
-
-    Examples
-    --------
-    >>> from pidkit import redundancy
-    >>> import pidkit
-    >>> round(redundancy(pidkit.examples.and_(), measure="gh"), 6)   # 5/2 - (3/2) log2 3
-    0.122556
-    >>> round(redundancy(pidkit.examples.and_(), measure="prec"), 6)
-    0.311278
-    """
-    p = check_joint(p_yts, normalize=normalize)
-    units = check_units(units)
-    measure = check_measure(measure)
-    max_vertices = check_vertex_option(measure, max_vertices)
-    return certified(solve(measure, p, max_vertices=max_vertices), measure, units)
-
-
 def pid_from_measure(
     p_yts: ArrayLike,
     *,
@@ -197,7 +139,7 @@ def pid_from_measure(
     strict : bool, default=True
         Raise :class:`pidkit.SolverError` for an uncertified answer instead of returning it.
     max_vertices : int, None or "auto", default="auto"
-        ``"gh"`` and ``"prec"`` only: the largest polytope they enumerate, as in :func:`redundancy`.
+        ``"gh"`` and ``"prec"`` only: the largest polytope they enumerate, as in :func:`~pidkit.redundancy`.
 
     Returns
     -------

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from .._validate import did_you_mean
+from .dispatch import check_measure
+from .pid_options import pid_options
 
 __all__ = ["refuses_result_options"]
 
@@ -72,9 +74,6 @@ def refuses_result_options(
 
 def _refusal(function: str, name: str, accepted: tuple[str, ...], measure: Any) -> str:
     """The message refusing option ``name`` of ``function``, whose call computes ``measure``."""
-    from ..decompose import _options_of
-    from .dispatch import check_measure
-
     message = f"{function} takes no option {name!r}; its options are {', '.join(accepted)}."
     measure = check_measure(measure)
     if name == "strict":
@@ -83,7 +82,7 @@ def _refusal(function: str, name: str, accepted: tuple[str, ...], measure: Any) 
             f"is not certified: for the best effort and its status use pidkit.pid(p, "
             f"measure={measure!r}, strict=False), whose result has .red and .status."
         )
-    if name in _options_of(measure):
+    if name in pid_options(measure):
         return (
             f"{message} pidkit.pid(p, measure={measure!r}, {name}=...) takes it: read .red of its "
             "result."

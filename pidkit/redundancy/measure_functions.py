@@ -1,6 +1,6 @@
-"""One public function per measure of the family, each returning Red as a float.
+"""The public functions returning Red as a float: :func:`~pidkit.redundancy`, and one per measure.
 
-The two-source functions call :func:`~pidkit.redundancy` with their measure;
+The two-source functions of one measure call :func:`~pidkit.redundancy` with their measure;
 :func:`i_gh` and :func:`i_prec` also take more than two sources, ``p[y, x1, x2, ...]``.
 """
 
@@ -9,10 +9,69 @@ from __future__ import annotations
 from numpy.typing import ArrayLike
 
 from .._units import check_units
-from .._validate import check_choice, check_sources_joint
-from .dispatch import certified, redundancy, solve
+from .._validate import check_choice, check_joint, check_sources_joint
+from .dispatch import certified, check_measure, solve
 from .float_options import refuses_result_options
-from .vertex_limit import check_max_vertices
+from .vertex_limit import check_max_vertices, check_vertex_option
+
+
+@refuses_result_options(lambda options: options.get("measure", "broja"))
+def redundancy(
+    p_yts: ArrayLike,
+    *,
+    measure: str = "broja",
+    units: str = "bits",
+    normalize: bool = False,
+    max_vertices: int | str | None = "auto",
+) -> float:
+    """Redundant information Red(Y:T,S) of a joint ``p[y, t, s]`` under the named measure.
+
+    Parameters
+    ----------
+    p_yts : array_like of shape (n_y, n_t, n_s)
+        Joint pmf indexed target Y, teacher T, student S.
+    measure : str, default="broja"
+        One of :data:`~pidkit.redundancy.MEASURES`: ``"broja"``, ``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``,
+        ``"gh-target-only"``, ``"gh-function-of-t"``, ``"gh-function-of-s"`` (see
+        :mod:`pidkit.redundancy`). ``"gh"`` and ``"prec"`` need the ``exact`` extra (pycddlib).
+    units : {"bits", "nats"}, default="bits"
+    normalize : bool, default=False
+        Rescale ``p_yts`` to sum 1 instead of rejecting a total off 1 by more than 1e-9.
+    max_vertices : int, None or "auto", default="auto"
+        ``"gh"`` and ``"prec"`` only: refuse a joint whose polytope could have more vertices than
+        this (McMullen's bound on its size, checked before the enumeration starts, which would
+        take hours); ``"auto"`` is 300,000 for ``"gh"`` and 20,000 for ``"prec"`` (about a minute
+        each), ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
+
+    Returns
+    -------
+    float
+        Red(Y:T,S) in ``units``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For an invalid ``p_yts`` or option, or (``ValueError``) a joint too large for ``"gh"`` or
+        ``"prec"`` under ``max_vertices``.
+    ImportError
+        For ``"gh"`` or ``"prec"`` without pycddlib.
+    SolverError
+        If a solver could not certify its answer.
+
+    Examples
+    --------
+    >>> from pidkit import redundancy
+    >>> import pidkit
+    >>> round(redundancy(pidkit.examples.and_(), measure="gh"), 6)   # 5/2 - (3/2) log2 3
+    0.122556
+    >>> round(redundancy(pidkit.examples.and_(), measure="prec"), 6)
+    0.311278
+    """
+    p = check_joint(p_yts, normalize=normalize)
+    units = check_units(units)
+    measure = check_measure(measure)
+    max_vertices = check_vertex_option(measure, max_vertices)
+    return certified(solve(measure, p, max_vertices=max_vertices), measure, units)
 
 
 @refuses_result_options(lambda options: "mmi")
