@@ -14,3 +14,13 @@ def test_the_training_package_docstring_lists_every_module_it_holds():
                      if path.stem != "__init__")
     listed = re.findall(r"^``(\w+)``\s", training.__doc__, flags=re.MULTILINE)
     assert sorted(listed) == on_disk
+
+
+def test_the_loop_section_of_the_docs_lists_every_module_too():
+    # data_fingerprints, joining, amp_resume and resume_neighbours were missing from docs/distill.md
+    on_disk = sorted(path.stem for path in Path(training.__file__).parent.glob("*.py")
+                     if path.stem != "__init__")
+    docs = Path(__file__).resolve().parents[2] / "docs" / "distill.md"
+    section = docs.read_text(encoding="utf-8").split("\n## The loop\n", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `(\w+)\.py` \|", section, flags=re.MULTILINE)
+    assert sorted(listed) == on_disk
