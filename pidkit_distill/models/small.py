@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from pidkit_distill.models import Features
+from pidkit_distill.models.features import Features
 
 __all__ = [
     "MLP",

@@ -34,7 +34,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from pidkit_distill.config_errors import ConfigEntryError
-from pidkit_distill.models import Features
+from pidkit_distill.models.features import Features
 
 __all__ = ["WideResNet"]
 
