@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_to_dict
-from pidkit_distill.run_files import read_run_config
+from pidkit_distill.run_files import ended_train_epochs, read_run_config
 from pidkit_distill.training.checkpoint import resume_changes
 
 __all__ = ["NAMING_KEYS", "runs_beside", "runs_beside_advice"]
@@ -39,7 +39,8 @@ _NAMED = 3
 def runs_beside(config: TrainConfig,
                 run_dir: Path) -> list[tuple[Path, dict[str, tuple[Any, Any]]]]:
     """The run folders beside ``run_dir`` (among the first entries of its parent, ``run.out_dir``)
-    that hold a ``checkpoint.pt`` and whose ``config.json`` differs from ``config`` in no key
+    that hold a ``checkpoint.pt`` of a run that has not done ``config.run.epochs`` (a run that
+    ended has nothing to continue) and whose ``config.json`` differs from ``config`` in no key
     that a resume may not change (:func:`~pidkit_distill.training.checkpoint.resume_changes`)
     but those of :data:`NAMING_KEYS`; each with those keys' values there and in ``config``,
     sorted by how many keys differ, then by name. Folders that cannot be read are left out, and
@@ -76,6 +77,9 @@ def runs_beside(config: TrainConfig,
     found = []
     for folder in folders:
         if not os.path.isfile(folder / "checkpoint.pt"):
+            continue
+        done = ended_train_epochs(folder)
+        if done is not None and done >= config.run.epochs:  # a run that ended: none to continue
             continue
         try:
             saved = {key: value for key, value in read_run_config(folder).items()

@@ -135,3 +135,14 @@ def test_the_default_preset_named_resumes_the_run_of_none_named(stopped, capsys)
     (stopped / "synthetic-kd-ut-s0").rename(stopped / "synthetic-kd-paper-ut-s0")
     assert train(capsys, stopped, "--resume", "--preset", "paper") == (0, "")
     assert not (stopped / "synthetic-kd-ut-s0").exists()
+
+
+def test_a_run_beside_it_that_ended_is_not_offered(tmp_path, capsys):
+    # a run that did all its epochs holds a checkpoint too, but a resume of it has nothing to do:
+    # the notice offered "to continue it, pass --run.name synthetic-kd-ut-s0 --run.seed 0"
+    assert train(capsys, tmp_path) == (0, "")
+    status, notice = train(capsys, tmp_path, "--resume", "--seed", "1")
+    assert (status, notice) == (0, (
+        f"notice: run.resume is set, but run folder '{tmp_path / 'synthetic-kd-ut-s1'}' holds no "
+        "checkpoint: this run starts at epoch 1; to continue a run, set run.out_dir and run.name "
+        "to its folder"))
