@@ -54,3 +54,14 @@ def test_an_option_no_measure_takes_is_refused_without_a_pointer() -> None:
     message = "i_gh takes no option 'tol'; its options are units, normalize, max_vertices."
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         pidkit.i_gh(AND, tol=1e-6)
+
+
+def test_a_bad_source_is_not_named_as_a_measure_the_user_did_not_type() -> None:
+    # i_function_of_source(source='x') is no measure: the option is refused alone, and the
+    # function then refuses what the user typed (before: "measure must be one of [...]; got
+    # 'gh-function-of-x'", a measure nobody asked for)
+    message = "i_function_of_source takes no option 'strict'; its options are source, units, normalize."
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        pidkit.i_function_of_source(AND, source="x", strict=False)
+    with pytest.raises(ValueError, match=r"^source must be 't' or 's'; got 'x'\.$"):
+        pidkit.i_function_of_source(AND, source="x")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 from .._validate import did_you_mean
-from .dispatch import check_measure
+from .dispatch import MEASURES
 from .pid_options import pid_options
 
 __all__ = ["refuses_result_options"]
@@ -73,9 +73,13 @@ def refuses_result_options(
 
 
 def _refusal(function: str, name: str, accepted: tuple[str, ...], measure: Any) -> str:
-    """The message refusing option ``name`` of ``function``, whose call computes ``measure``."""
+    """The message refusing option ``name`` of ``function``, whose call computes ``measure``; one
+    that points to no call of :func:`pidkit.pid` where ``measure`` is none of
+    :data:`~pidkit.redundancy.MEASURES` (``source='x'``: the function refuses it once the option
+    is gone, naming what the user typed, not the measure made of it)."""
     message = f"{function} takes no option {name!r}; its options are {', '.join(accepted)}."
-    measure = check_measure(measure)
+    if not isinstance(measure, str) or measure not in MEASURES:
+        return message + did_you_mean(name, accepted)
     if name == "strict":
         return (
             f"{message} It returns Red as a float, which cannot carry the status of an answer that "
