@@ -56,6 +56,7 @@ __all__ = [
     "recorded_sizes",
     "rerun_hint",
     "restore_checkpoint",
+    "resume_changes",
     "rng_state",
     "run_writes",
     "safe_load",
@@ -407,7 +408,33 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
 def resume_changes(saved_config: dict[str, Any], config: TrainConfig
                    ) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
     """The flat configurations (``{"run.seed": 0, ...}``) that :func:`check_resumable` compares,
-    saved and now, and the keys in which ``config`` may not continue the saved run, sorted."""
+    saved and now, and the keys in which ``config`` may not continue the saved run, sorted.
+
+    Parameters
+    ----------
+    saved_config : dict
+        The configuration the run was saved with (a checkpoint's ``config``, or the settings of
+        its ``config.json``).
+    config : TrainConfig
+        The configuration that would continue it.
+
+    Returns
+    -------
+    old, new : dict
+        Both configurations flattened, the registry's names in its spelling and a method's
+        default preset by its name.
+    changed : list of str
+        The keys that differ, but those a resume may change (``RESUME_FREE_KEYS``) and a
+        ``teacher.source`` naming one file instead of another
+        (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher` checks that).
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> saved = config_to_dict(load_config())
+    >>> resume_changes(saved, load_config(overrides=["run.seed=1", "run.threads=1"]))[2]
+    ['run.seed']
+    """
     old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
            for key, value in _flatten(saved_config).items()}
     new = _flatten(config_to_dict(config))
