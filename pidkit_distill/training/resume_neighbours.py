@@ -42,7 +42,9 @@ def runs_beside(config: TrainConfig,
     that hold a ``checkpoint.pt`` of a run that has not done ``config.run.epochs`` (a run that
     ended has nothing to continue) and whose ``config.json`` differs from ``config`` in no key
     that a resume may not change (:func:`~pidkit_distill.training.checkpoint.resume_changes`)
-    but those of :data:`NAMING_KEYS`; each with those keys' values there and in ``config``,
+    but those of :data:`NAMING_KEYS`; each with those keys' values there and in ``config``
+    (``teacher.source`` among them where it names another file, which a resume may name only
+    where it holds the run's teacher, so that the advice to continue it always does),
     sorted by how many keys differ, then by name. Folders that cannot be read are left out, and
     so are the runs that a method starts from (TED's ``RUN.bas-init``).
 
@@ -87,6 +89,11 @@ def runs_beside(config: TrainConfig,
         except (OSError, ValueError):  # not a run's, or not readable: not one to continue
             continue
         old, new, changed = resume_changes(saved, config)
+        if old.get("teacher.source") != new.get("teacher.source") \
+                and "teacher.source" not in changed:
+            # one file for another: only the run's own teacher.source always resumes it
+            # (another must hold its teacher: check_resumed_teacher), so the advice restores it
+            changed = sorted([*changed, "teacher.source"])
         if set(changed) <= set(NAMING_KEYS):
             if ({"method.name", "method.preset"} <= set(changed) and not config.method.preset
                     and not _raw_preset(saved)):
