@@ -202,7 +202,9 @@ def end_failed_process(status: int) -> None:
     handlers flushed and closed), filelock's release of the run folder's lock,
     multiprocessing's end of DataLoader workers, ``weakref.finalize``'s clean-ups and those a
     module of the user's (``--import``) registered. The run's own files need nothing more:
-    each is written whole, or atomically, before the failure is reported.
+    each is written whole, or atomically, before the failure is reported. Unlike Python's own
+    exit, it does not wait for the threads that are not daemons (one that a user's module
+    started is stopped where it is), nor does it destroy the process group.
     """
     if not (dist.is_available() and dist.is_initialized()):
         return
