@@ -27,7 +27,7 @@ from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batc
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, autocast, to_device
-from pidkit_distill.training.teacher_outputs import ENORMOUS, outputs_found
+from pidkit_distill.training.teacher_outputs import ENORMOUS, TEACHER_CHECKS, outputs_found
 
 __all__ = ["evaluate", "memory_checked", "train_one_epoch"]
 
@@ -254,8 +254,8 @@ def _loss_failure_hint(teacher_outputs: str | None, teacher_source: str | None, 
     >>> print(_loss_failure_hint("NaN or infinite", "t.pt", first_step=True, lr_hint="lower it"))
     the teacher's outputs on the training data are NaN or infinite while the student's logits \
 were finite, so the teacher is the cause, not optim.lr: check the teacher (teacher.source = \
-'t.pt'): its outputs on this data (NaN, infinite, or |logit| near 1e30 from weights that \
-large) and that it was trained on inputs scaled as these are
+'t.pt'): its weights (huge or broken weights give such outputs) and that it was trained on \
+inputs scaled as these are
     >>> _loss_failure_hint(None, "t.pt", first_step=False, lr_hint="lower optim.lr")
     'lower optim.lr'
     """
@@ -263,9 +263,7 @@ large) and that it was trained on inputs scaled as these are
         source = "" if teacher_source is None else f" (teacher.source = {teacher_source!r})"
         return (f"the teacher's outputs on the training data are {teacher_outputs} while the "
                 "student's logits were finite, so the teacher is the cause, not optim.lr: check "
-                f"the teacher{source}: its outputs on this data (NaN, infinite, or |logit| near "
-                "1e30 from weights that large) and that it was trained on inputs scaled as "
-                "these are")
+                f"the teacher{source}: {TEACHER_CHECKS}")
     if first_step:
         return ("it came at the run's first step, before any update, so optim.lr is not the "
                 "cause: check the student's initial outputs and the method's parameters "

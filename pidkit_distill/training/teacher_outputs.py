@@ -30,12 +30,17 @@ from pidkit_distill.training.loaders import DataError, batch_sampler
 from pidkit_distill.training.runtime import Runtime, autocast, to_device
 from pidkit_distill.training.teacher_sources import teacher_file_of
 
-__all__ = ["ENORMOUS", "check_teacher_outputs", "outputs_found", "teacher_described"]
+__all__ = ["ENORMOUS", "TEACHER_CHECKS", "check_teacher_outputs", "outputs_found", "teacher_described"]
 
 ENORMOUS = 1e15
 """An output this large (in absolute value) is no trained network's: a teacher file's weights
 scaled up, or inputs scaled unlike those it was trained on. Its square, which feature losses
 take, comes within a few powers of ten of float32's largest value."""
+
+TEACHER_CHECKS = ("its weights (huge or broken weights give such outputs) and that it was trained "
+                  "on inputs scaled as these are")
+"""What to check of a teacher whose outputs are NaN, infinite or :data:`ENORMOUS`: the end of
+both refusals that name it (before the first epoch, and once a loss has failed)."""
 
 
 def outputs_found(features: Features) -> Tensor:
@@ -150,8 +155,7 @@ def check_teacher_outputs(module: nn.Module, loader: DataLoader, *, epoch: int,
         raise DataError(
             f"teacher.source: the teacher's outputs on the training data are {problem[0]} (its "
             f"{problem[1]}, on the run's first training batch), so no epoch was trained: check "
-            f"the teacher ({teacher}): its outputs on this data (NaN, infinite, or |logit| near "
-            "1e30 from weights that large) and that it was trained on inputs scaled as these are")
+            f"the teacher ({teacher}): {TEACHER_CHECKS}")
 
 
 def _problem(found: list[list[float]]) -> tuple[str, str] | None:
