@@ -94,7 +94,8 @@ def collect_features(
     input_shape : tuple of int, optional
         The per-sample input shape the networks were built for (a Distiller's
         ``sample_input_shape``): when they raise on inputs of another shape, the error names
-        both shapes instead of torch's.
+        both shapes instead of torch's. Without it, an error of the networks on the inputs is
+        refused naming the inputs' shape, with torch's first line.
     num_classes : int, optional
         The networks' number of classes (a Distiller's ``num_classes``): labels outside
         ``[0, num_classes)`` are refused (``None``: any int label is taken).
@@ -345,7 +346,8 @@ def audit_networks(
     ------
     TypeError, ValueError
         ``teacher`` or ``student`` has no ``forward_features`` (a plain ``nn.Module``: wrap it
-        with ``tap_features(net, layers=[...])``), and the mistakes :func:`audit_distiller`
+        with ``tap_features(net, layers=[...])``), inputs the networks cannot run on (named by
+        their shape, with torch's first line), and the mistakes :func:`audit_distiller`
         refuses in ``settings``, ``batch_size``, ``device`` and ``dataset``; each message names
         the argument.
 

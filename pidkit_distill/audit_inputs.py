@@ -71,7 +71,17 @@ def inputs_refusal(x: torch.Tensor, teacher: nn.Module, student: nn.Module,
                    input_shape: tuple[int, ...] | None) -> str | None:
     """Why the networks could not run on the batch ``x``, where it is the inputs' fault: a
     per-sample shape other than ``input_shape``, networks whose weights differ in dtype, or a
-    dtype other than their weights' (``None`` where none: the error is the networks' own)."""
+    dtype other than their weights' (``None`` where none: the error is the networks' own). With
+    no ``input_shape`` to hold them to (two networks audited without a Distiller), the inputs'
+    shape is named as the likely fault.
+
+    Examples
+    --------
+    >>> net = nn.Linear(3, 2)
+    >>> print(inputs_refusal(torch.zeros(4, 5), net, net, None))
+    dataset: the networks could not run on its inputs of shape (5,) per sample (a batch of \
+(4, 5)); pass inputs of the shape the teacher and the student take
+    """
     shape = tuple(x.shape[1:])
     if input_shape is not None and shape != tuple(input_shape):
         wanted = tuple(input_shape)
@@ -93,6 +103,10 @@ def inputs_refusal(x: torch.Tensor, teacher: nn.Module, student: nn.Module,
                   else "")
         return (f"dataset: its inputs are {x.dtype}, but the networks' weights are {weights}: "
                 f"pass the inputs as x.to({weights}){source}")
+    if input_shape is None:
+        return (f"dataset: the networks could not run on its inputs of shape {shape} per sample "
+                f"(a batch of {tuple(x.shape)}); pass inputs of the shape the teacher and the "
+                "student take")
     return None
 
 

@@ -126,3 +126,15 @@ def test_every_tapped_layer_is_audited_and_settings_are_checked():
             "settings must be an AuditConfig, got dict; pass "
             "pidkit_distill.config.AuditConfig(**settings)") + "$"):
         audit_networks(teacher, student, (x, y), settings={"bootstrap": 0})
+
+
+def test_inputs_the_networks_cannot_take_are_named_by_their_shape():
+    # it was torch's own "RuntimeError: mat1 and mat2 shapes cannot be multiplied (500x5 and 20x64)"
+    teacher, student = _mlp(64), _mlp(8)
+    x = torch.randn(500, 5)
+    with pytest.raises(ValueError, match=re.escape(
+            "dataset: the networks could not run on its inputs of shape (5,) per sample (a batch "
+            "of (500, 5)); pass inputs of the shape the teacher and the student take (torch said: "
+            "mat1 and mat2 shapes cannot be multiplied")):
+        audit_networks(tap_features(teacher, layers=["3"]), tap_features(student, layers=["3"]),
+                       (x, (x[:, 0] > 0).long()), settings=AuditConfig(bootstrap=0))
