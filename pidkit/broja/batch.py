@@ -36,8 +36,9 @@ __all__ = ["bertschinger_batch"]
 _CHUNKS_PER_JOB = 4
 """Each worker gets about this many chunks, so its start-up is amortised."""
 _PARALLEL_CHUNK_CELLS = 2**12
-"""Fewest cells (on average) in a chunk sent to a worker, where the batch still gives every worker
-a chunk: each chunk costs a stacked solve's set-up and a round trip to its worker, more than its
+"""Fewest cells (on average) in a chunk sent to a worker, where no chunk need hold more than an
+equal share of the joints, ``ceil(n / workers)``: each chunk costs a stacked solve's set-up and
+a round trip to its worker, more than its
 joints of 2x3x3 take (50 of them on two warm workers: 48 ms in eight chunks, 28 ms in two;
 12 ms in this process)."""
 _SERIAL_CHUNK = 256
@@ -280,8 +281,10 @@ def _serial_chunks(numbered: list[tuple[int, np.ndarray]]) -> list[list[tuple[in
 
 def _parallel_chunk_size(numbered: list[tuple[int, np.ndarray]], workers: int) -> int:
     """Joints per chunk for ``workers``: about :data:`_CHUNKS_PER_JOB` chunks each, fewer where
-    those would hold under :data:`_PARALLEL_CHUNK_CELLS` cells, but never fewer chunks than
-    workers (``n_jobs`` asked for that many)."""
+    those would hold under :data:`_PARALLEL_CHUNK_CELLS` cells, but none holding more than an
+    equal share, ``ceil(n / workers)`` joints, so that the work is spread over the workers
+    ``n_jobs`` asked for (all of them where the joints divide evenly; 5 joints on 4 workers make
+    3 chunks of at most 2)."""
     n_joints = len(numbered)
     cells = max(1, sum(p.size for _, p in numbered))
     balanced = math.ceil(n_joints / (workers * _CHUNKS_PER_JOB))
