@@ -38,9 +38,8 @@ _CHUNKS_PER_JOB = 4
 _PARALLEL_CHUNK_CELLS = 2**12
 """Fewest cells (on average) in a chunk sent to a worker, where no chunk need hold more than an
 equal share of the joints, ``ceil(n / workers)``: each chunk costs a stacked solve's set-up and
-a round trip to its worker, more than its
-joints of 2x3x3 take (50 of them on two warm workers: 48 ms in eight chunks, 28 ms in two;
-12 ms in this process)."""
+a round trip to its worker, more than its joints of 2x3x3 take (50 of them on two warm workers:
+48 ms in eight chunks, 28 ms in two; 12 ms in this process)."""
 _SERIAL_CHUNK = 256
 """Most joints solved together in this process (bounds the memory of one chunk's stacks)."""
 _SERIAL_CHUNK_CELLS = 2**14
