@@ -51,7 +51,7 @@ BUILTIN_NAMES: dict[str, tuple[str, ...]] = {
 
 # The names of each kind that the package gives a meaning of their own, which no entry can take,
 # and what each means: a run whose method.name is "teacher" is one that trains a teacher
-# (training.teacher.teacher_run_config), and reports, run records and epoch lines read it so.
+# (training.teacher_sources.teacher_run_config), and reports, run records and epoch lines read it so.
 RESERVED_NAMES: dict[str, dict[str, str]] = {
     "method": {"teacher": "it marks the runs that train a teacher (pidkit-distill train-teacher), "
                           "which reports and run records read as a teacher's"},

@@ -3,7 +3,7 @@ and why; and the record of which teacher file a run read.
 
 ``pidkit-distill train-teacher`` hides the unread keys from its help and refuses or warns about
 them on its command line without importing PyTorch;
-:func:`pidkit_distill.training.teacher.teacher_run_config` is the run that does not read them.
+:func:`pidkit_distill.training.teacher_sources.teacher_run_config` is the run that does not read them.
 A relative ``teacher.source`` names a file from the folder the run is trained in, which the
 configuration does not say: :func:`teacher_file_now` is the file it names there, which a run's
 ``config.json`` records in its table :data:`RECORDED`, beside the settings
@@ -52,7 +52,7 @@ _UNUSED_BY_TEACHER = {
 
 
 def unused_by_teacher(key: str) -> str | None:
-    """Why the teacher's run (:func:`~pidkit_distill.training.teacher.teacher_run_config`) does
+    """Why the teacher's run (:func:`~pidkit_distill.training.teacher_sources.teacher_run_config`) does
     not read the config key ``key``, or ``None`` when it does.
 
     Examples
@@ -82,7 +82,7 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
                 code: str | None = None) -> dict[str, Any]:
     """The settings of a teacher's run (its configuration as a dict) that the teacher depends
     on, which its folder's name hashes
-    (:func:`~pidkit_distill.training.teacher.teacher_run_config`) and its cached file must
+    (:func:`~pidkit_distill.training.teacher_sources.teacher_run_config`) and its cached file must
     record: the sections ``data`` (less ``num_workers`` and ``eval_batch_size``), ``model``,
     ``teacher`` and ``optim``, as JSON reads them back; and, under :data:`REGISTERED_IN_KEY`,
     where its data set and ``model.teacher`` come from where the user registered them

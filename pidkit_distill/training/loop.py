@@ -481,7 +481,7 @@ def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
 
 def _print_record(record: dict[str, Any], config: TrainConfig) -> None:
     """An epoch's line; its ``phase=`` names what trained: a teacher's run (method ``teacher``,
-    :func:`~pidkit_distill.training.teacher.teacher_run_config`) trains its one group,
+    :func:`~pidkit_distill.training.teacher_sources.teacher_run_config`) trains its one group,
     ``"student"`` (the network the loop trains), which is the teacher."""
     terms = " ".join(f"{k}={v:.4f}" for k, v in record["train_losses"].items())
     phase = "teacher" if config.method.name == "teacher" else record["phase"]
