@@ -17,12 +17,16 @@ holding it deletes the temporary files of the report's files that a killed repor
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+# the hints name pidkit_distill.RunSummary, which imports PyTorch when a hint is read
+# (typing.get_type_hints), not on import: reading runs needs no PyTorch
+import pidkit_distill
 from pidkit.below_zero import confidence_percent
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.audit_records import (
@@ -211,8 +215,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
 
-def write_report(run_dirs: str | bytes | Path | RunRecords | Any
-                 | Iterable[str | bytes | Path | RunRecords | Any],
+def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | pidkit_distill.RunSummary
+                 | Iterable[str | bytes | os.PathLike[str] | RunRecords
+                            | pidkit_distill.RunSummary],
                  *, out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 

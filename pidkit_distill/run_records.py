@@ -19,6 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+# the hints name pidkit_distill.RunSummary, which imports PyTorch when a hint is read
+# (typing.get_type_hints), not on import: reading runs needs no PyTorch
+import pidkit_distill
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import (
     check_run_files_are_files,
@@ -154,8 +157,9 @@ def load_run(path: str | Path) -> RunRecords:
                                               if record["epoch"] <= last])
 
 
-def load_runs(paths: str | bytes | os.PathLike | RunRecords | Any
-              | Iterable[str | bytes | os.PathLike | RunRecords | Any]) -> list[RunRecords]:
+def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | pidkit_distill.RunSummary
+              | Iterable[str | bytes | os.PathLike[str] | RunRecords | pidkit_distill.RunSummary]
+              ) -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
     Records already read (:class:`RunRecords`) are taken as they are, and the
@@ -263,7 +267,8 @@ def _students(runs: list[RunRecords]) -> list[RunRecords]:
     """``runs`` without the teachers' own run folders (method ``teacher``: written by
     ``train-teacher``, or the teacher cache under ``runs/`` that ``runs/*`` takes in), skipped
     with one warning naming them; all of ``runs`` when they are all teachers'."""
-    teachers, students = [], []
+    teachers: list[RunRecords] = []
+    students: list[RunRecords] = []
     for run in runs:
         is_teacher = (run.config.get("method") or {}).get("name") == "teacher"
         (teachers if is_teacher else students).append(run)
