@@ -166,6 +166,8 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
     try:
         return apply_overrides(config, overrides)
     except ConfigValueError as err:
+        if err.key is None:  # a check that knew no key: no option to name
+            raise
         for key in (err.key, *err.related):
             given, option = named_option(args, key)
             if given != key:  # the key alone: from the --config file or the default

@@ -22,7 +22,9 @@ class ConfigValueError(ValueError):
     message : str
         The whole message, ``config key 'run.epochs' must be >= 1, got 0``.
     key : str
-        The key whose value is refused.
+        The key whose value is refused. The attribute ``key`` is ``str | None``: it is ``None``
+        on a :class:`ConfigEntryError` that no key names yet (:meth:`ConfigEntryError.keyed`
+        names one).
     value : object
         That value, told in ``message`` as ``, got VALUE!r`` (where it is so told).
     related : tuple of str
@@ -48,7 +50,7 @@ class ConfigValueError(ValueError):
     def __init__(self, message: str, key: str, value: object, *,
                  related: tuple[str, ...] = (), advised: bool = False) -> None:
         super().__init__(message)
-        self.key = key
+        self.key: str | None = key
         self.value = value
         self.related = related
         self.advised = advised
@@ -110,7 +112,7 @@ class ConfigEntryError(ConfigValueError):
                  key: str | None = None, about: str | None = None) -> None:
         start = f"{about}: " if about else ""
         super().__init__(f"{start}{lead}{said}", key or "", value)
-        self.key: str | None = key
+        self.key = key
         self.said = said
         self.lead = lead
         self.entries = entries

@@ -8,6 +8,7 @@ comment (module paths and numpy's array parameters left out). torch's ``nn.Modul
 returns ``Any``, so a model called on its inputs is ``Any`` unless the package says otherwise.
 """
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -192,12 +193,19 @@ load_student(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it t
 runs = load_runs(["runs/digits-bas-tt-s0", "runs/digits-rid-tt-s0"])
 reveal_type(runs)  # list[RunRecords]
 reveal_type(load_runs("runs"))  # list[RunRecords]
+reveal_type(load_runs([summary, "runs/digits-bas-tt-s0"]))  # list[RunRecords]
+load_runs(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it took any value)
+load_runs([3])  # type: ignore[list-item]
 reveal_type(runs[0].config)  # dict[str, Any]
 reveal_type(runs[0].metrics)  # list[dict[str, Any]]
 reveal_type(summary_table(runs))  # str
 reveal_type(group_table(runs))  # str
 reveal_type(write_report("runs/digits-rid-tt-s0"))  # Path
 reveal_type(write_report([summary, runs[0]], out_dir="report"))  # Path
+reveal_type(write_report(summary))  # Path
+reveal_type(write_report(list(os.scandir("runs"))))  # Path
+write_report(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it took any value)
+write_report([summary, 3])  # type: ignore[list-item]
 reveal_type(pidkit_distill.train)  # def (config: TrainConfig | CheckedConfig) -> RunSummary
 
 try:
@@ -207,7 +215,7 @@ except ConfigEntryTypeError as err:
 except ConfigEntryError as err:
     reveal_type(err.key)  # str | None
 except ConfigValueError as err:
-    reveal_type(err.key)  # str
+    reveal_type(err.key)  # str | None
 except PeerStopped as err:
     reveal_type(err.rank)  # int
     reveal_type(err.peer_message)  # str
