@@ -18,10 +18,11 @@ audit at ``epoch == 0`` describes the networks before training. Printed lines an
 count epochs from 1, as the records do.
 
 A loss that becomes NaN or infinite (or weights, by an epoch's last step), or memory running
-out (in a step, the evaluation or the audit), stops the run with a
-:class:`~pidkit_distill.TrainingError` that names the epoch and step (or what the run was doing)
-and what was saved; an interrupt (Ctrl-C) with a :class:`~pidkit_distill.TrainingInterrupted`
-that names the epoch, what was saved and how to resume (both in :mod:`pidkit_distill.training.outcomes`).
+out (in a step, the evaluation, the audit or the check of the teacher's outputs before the first
+epoch), stops the run with a :class:`~pidkit_distill.TrainingError` that names the epoch and
+step (or what the run was doing) and what was saved; an interrupt (Ctrl-C) with a
+:class:`~pidkit_distill.TrainingInterrupted` that names the epoch, what was saved and how to
+resume (both in :mod:`pidkit_distill.training.outcomes`).
 """
 
 from __future__ import annotations
@@ -177,13 +178,6 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             print(f"resumed {folder.checkpoint} after epoch {state['epoch']}{done}", flush=True)
     elif runtime.is_main and (logged := folder.logged_epochs()):
         print(_unsaved_epochs_line(folder.path, logged, config), flush=True)
-    train_data = train_loader(bundle.train, config, runtime, loader_generator)
-    if state["epoch"] < config.run.epochs:  # a teacher that fails the run is refused before it
-        check_teacher_outputs(module, train_data, epoch=state["epoch"], device=device,
-                              amp=config.run.amp, runtime=runtime, teacher=teacher_described(
-                                  config, folder.checkpoint if saved is not None else None))
-    folder.start(config, state["history"], state["audit"])
-
     end = config.run.epochs
     if config.run.stop_after:
         end = min(end, state["epoch"] + config.run.stop_after)
@@ -199,6 +193,19 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     try:
         try:
+            train_data = train_loader(bundle.train, config, runtime, loader_generator)
+            if state["epoch"] < config.run.epochs:  # a teacher that fails the run is refused
+                # before it, in every process together; a process that fails here alone (its
+                # share of the batch unreadable, memory running out) stops the others as in an
+                # epoch (a collective call)
+                doing = f"while checking the teacher's outputs {outside}"
+                with memory_checked(doing, epoch=None, hint=_CHECK_HINT):
+                    check_teacher_outputs(
+                        module, train_data, epoch=state["epoch"], device=device,
+                        amp=config.run.amp, runtime=runtime, teacher=teacher_described(
+                            config, folder.checkpoint if saved is not None else None))
+                doing = outside
+            folder.start(config, state["history"], state["audit"])
             model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
                                  find_unused_parameters=len(groups) > 1)  # a phase leaves groups unused
             test_data = eval_loader(bundle.test, config, runtime)
@@ -395,6 +402,7 @@ def _outside_epochs(running: int, end: int) -> str:
     return f"before epoch {running}" if running <= end else "after the last epoch"
 
 
+_CHECK_HINT = "lower data.batch_size"
 _EVAL_HINT = "lower data.eval_batch_size"
 _AUDIT_HINT = "lower audit.max_samples or data.eval_batch_size"
 
