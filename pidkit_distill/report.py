@@ -24,9 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-# the hints name pidkit_distill.RunSummary, which imports PyTorch when a hint is read
-# (typing.get_type_hints), not on import: reading runs needs no PyTorch
-import pidkit_distill
 from pidkit.below_zero import confidence_percent
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.audit_records import (
@@ -215,9 +212,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
 
-def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | pidkit_distill.RunSummary
-                 | Iterable[str | bytes | os.PathLike[str] | RunRecords
-                            | pidkit_distill.RunSummary],
+# Any stands for a RunSummary: naming it would import PyTorch (or the package, a circle)
+def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | Any
+                 | Iterable[str | bytes | os.PathLike[str] | RunRecords | Any],
                  *, out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 

@@ -19,9 +19,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-# the hints name pidkit_distill.RunSummary, which imports PyTorch when a hint is read
-# (typing.get_type_hints), not on import: reading runs needs no PyTorch
-import pidkit_distill
 from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import (
     check_run_files_are_files,
@@ -157,9 +154,9 @@ def load_run(path: str | Path) -> RunRecords:
                                               if record["epoch"] <= last])
 
 
-def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | pidkit_distill.RunSummary
-              | Iterable[str | bytes | os.PathLike[str] | RunRecords | pidkit_distill.RunSummary]
-              ) -> list[RunRecords]:
+# Any stands for a RunSummary: naming it would import PyTorch (or the package, a circle)
+def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | Any
+              | Iterable[str | bytes | os.PathLike[str] | RunRecords | Any]) -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
     Records already read (:class:`RunRecords`) are taken as they are, and the
