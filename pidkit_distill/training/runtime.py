@@ -57,6 +57,7 @@ __all__ = [
     "leave_runtime",
     "local_world_size_from_env",
     "peer_ended",
+    "random_streams_kept",
     "rank_from_env",
     "seed_everything",
     "to_device",
@@ -451,18 +452,41 @@ def caller_state_kept() -> Iterator[None]:
     >>> torch.set_default_dtype(torch.float32)
     """
     threads = torch.get_num_threads()
-    python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
-    torch_state = torch.random.get_rng_state()
-    # is_available, not is_initialized: a run that initialises CUDA seeds its streams too
-    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
     try:
-        # the caller's dtype, device and modes are back after these blocks
+        # the caller's streams, dtype, device and modes are back after these blocks
         on_cpu = nullcontext() if torch.get_default_device().type == "cpu" else torch.device("cpu")
-        with float32_default(), on_cpu, torch.inference_mode(False), torch.enable_grad():
+        with random_streams_kept(), float32_default(), on_cpu, torch.inference_mode(False), \
+                torch.enable_grad():
             yield
     finally:
-        with interrupts_deferred():  # a second Ctrl-C (stop pressed twice) restores all first
+        with interrupts_deferred():  # a second Ctrl-C (stop pressed twice) restores it first
             torch.set_num_threads(threads)
+
+
+@contextmanager
+def random_streams_kept() -> Iterator[None]:
+    """Python's, numpy's global and torch's random streams, and CUDA's where CUDA is available,
+    as they were before the block, however it ends (an error, an interrupt, a second interrupt
+    while they are restored).
+
+    CUDA's are kept where it is available, not only where it is initialised: a block that
+    initialises CUDA (a run's first GPU use) seeds its streams too.
+
+    Examples
+    --------
+    >>> draw = torch.random.get_rng_state()
+    >>> with random_streams_kept():
+    ...     _ = torch.randn(3), random.random(), np.random.rand()
+    >>> torch.equal(torch.random.get_rng_state(), draw)
+    True
+    """
+    python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
+    torch_state = torch.random.get_rng_state()
+    cuda_states = torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None
+    try:
+        yield
+    finally:
+        with interrupts_deferred():
             random.setstate(python_state)
             np.random.set_state(numpy_state)  # noqa: NPY002 - the caller's global stream
             torch.random.set_rng_state(torch_state)

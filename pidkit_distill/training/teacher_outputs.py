@@ -13,12 +13,8 @@ the one that names the teacher where a training loss became NaN later
 
 from __future__ import annotations
 
-import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.distributed as dist
 from torch import Tensor, nn
@@ -27,7 +23,7 @@ from torch.utils.data import DataLoader
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.models import Features
 from pidkit_distill.training.loaders import DataError, batch_sampler
-from pidkit_distill.training.runtime import Runtime, autocast, to_device
+from pidkit_distill.training.runtime import Runtime, autocast, random_streams_kept, to_device
 from pidkit_distill.training.teacher_sources import teacher_file_of
 
 __all__ = ["ENORMOUS", "TEACHER_CHECKS", "check_teacher_outputs", "outputs_found", "teacher_described"]
@@ -144,7 +140,7 @@ def check_teacher_outputs(module: nn.Module, loader: DataLoader, *, epoch: int,
     teacher_features = getattr(module, "teacher_features", None)
     if teacher_features is None:
         return
-    with _random_streams_kept(device):
+    with random_streams_kept():
         x, y = _first_batch(loader, epoch)
         with autocast(device, amp):
             found = outputs_found(teacher_features(to_device(x, y, device)[0]))
@@ -203,17 +199,3 @@ def _first_batch(loader: DataLoader, epoch: int) -> tuple[Tensor, Tensor]:
         return loader.collate_fn(dataset[indices])
     read = getattr(dataset, "__getitems__", None)
     return loader.collate_fn(read(indices) if read else [dataset[i] for i in indices])
-
-
-@contextmanager
-def _random_streams_kept(device: torch.device) -> Iterator[None]:
-    """torch's (and ``device``'s, on CUDA), Python's and numpy's global random streams as they
-    were before the block, however it ends: a data set's transforms or a teacher of one's own
-    may draw from them."""
-    python_state, numpy_state = random.getstate(), np.random.get_state()  # noqa: NPY002
-    try:
-        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-            yield
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)  # noqa: NPY002 - the run's global stream
