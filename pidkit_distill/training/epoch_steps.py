@@ -27,7 +27,12 @@ from pidkit_distill.training.loaders import DataError, ShardedBatchSampler, batc
 from pidkit_distill.training.model_checks import checked_loss
 from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, autocast, to_device
-from pidkit_distill.training.teacher_outputs import ENORMOUS, TEACHER_CHECKS, outputs_found
+from pidkit_distill.training.teacher_outputs import (
+    ENORMOUS,
+    TEACHER_CHECKS,
+    outputs_found,
+    outputs_problem,
+)
 
 __all__ = ["evaluate", "memory_checked", "train_one_epoch"]
 
@@ -223,23 +228,22 @@ def _teacher_outputs_problem(model: nn.Module, loader: DataLoader, n_batches: in
                              device: torch.device, amp: bool, distributed: bool) -> str | None:
     """What is wrong with the teacher's outputs (logits, distilled layers, pooled vector) on the
     first ``n_batches`` batches ``loader`` gives (as many as the failed epoch had run: the cost
-    of the check is at most theirs), or ``None``: all finite and below ``ENORMOUS``, or the
-    model has no teacher. Under DDP every process checks its own batches and all are told the
-    worst (every one comes here, having agreed on the failed step)."""
+    of the check is at most theirs) as ``outputs_problem`` words it, or ``None``: all finite
+    and below ``ENORMOUS``, or the model has no teacher. Under DDP every process checks its own
+    batches and all are told the worst (every one comes here, having agreed on the failed step,
+    and its model, the same as theirs, has a teacher where theirs do)."""
     inner = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
     teacher_features = getattr(inner, "teacher_features", None)
-    found = torch.zeros(3, dtype=torch.float64, device=device)  # NaN, infinite, largest |value|
-    if teacher_features is not None:
-        for x, y in islice(loader, n_batches):
-            with autocast(device, amp):
-                features = teacher_features(to_device(x, y, device)[0])
-            found = torch.maximum(found, outputs_found(features).amax(dim=0))
+    if teacher_features is None:
+        return None
+    batches = []  # each: one row per output of NaN, infinite, largest |value|
+    for x, y in islice(loader, n_batches):
+        with autocast(device, amp):
+            batches.append(outputs_found(teacher_features(to_device(x, y, device)[0])))
+    found = torch.stack(batches).amax(dim=0)
     if distributed:
         dist.all_reduce(found, op=dist.ReduceOp.MAX)
-    nan, infinite, largest = found.tolist()
-    if nan or infinite:
-        return "NaN or infinite"
-    return f"as large as {largest:.1e}" if largest >= ENORMOUS else None
+    return outputs_problem(found.tolist(), on="the epoch's batches up to the failed step")
 
 
 def _loss_failure_hint(teacher_outputs: str | None, teacher_source: str | None, *,
@@ -251,19 +255,19 @@ def _loss_failure_hint(teacher_outputs: str | None, teacher_source: str | None, 
 
     Examples
     --------
-    >>> print(_loss_failure_hint("NaN or infinite", "t.pt", first_step=True, lr_hint="lower it"))
-    the teacher's outputs on the training data are NaN or infinite while the student's logits \
-were finite, so the teacher is the cause, not optim.lr: check the teacher (teacher.source = \
-'t.pt'): its weights (huge or broken weights give such outputs) and that it was trained on \
-inputs scaled as these are
+    >>> print(_loss_failure_hint("the teacher's outputs on the training data are NaN (its logits, "
+    ...                          "on a batch)", "t.pt", first_step=True, lr_hint="lower it"))
+    the teacher's outputs on the training data are NaN (its logits, on a batch) while the \
+student's logits were finite, so the teacher is the cause, not optim.lr: check the teacher \
+(teacher.source = 't.pt'): its weights (huge or broken weights give such outputs) and that it \
+was trained on inputs scaled as these are
     >>> _loss_failure_hint(None, "t.pt", first_step=False, lr_hint="lower optim.lr")
     'lower optim.lr'
     """
     if teacher_outputs is not None:
         source = "" if teacher_source is None else f" (teacher.source = {teacher_source!r})"
-        return (f"the teacher's outputs on the training data are {teacher_outputs} while the "
-                "student's logits were finite, so the teacher is the cause, not optim.lr: check "
-                f"the teacher{source}: {TEACHER_CHECKS}")
+        return (f"{teacher_outputs} while the student's logits were finite, so the teacher is "
+                f"the cause, not optim.lr: check the teacher{source}: {TEACHER_CHECKS}")
     if first_step:
         return ("it came at the run's first step, before any update, so optim.lr is not the "
                 "cause: check the student's initial outputs and the method's parameters "

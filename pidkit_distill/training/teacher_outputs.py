@@ -26,7 +26,8 @@ from pidkit_distill.training.loaders import DataError, batch_sampler
 from pidkit_distill.training.runtime import Runtime, autocast, random_streams_kept, to_device
 from pidkit_distill.training.teacher_sources import teacher_file_of
 
-__all__ = ["ENORMOUS", "TEACHER_CHECKS", "check_teacher_outputs", "outputs_found", "teacher_described"]
+__all__ = ["ENORMOUS", "TEACHER_CHECKS", "check_teacher_outputs", "outputs_found", "outputs_problem",
+           "teacher_described"]
 
 ENORMOUS = 1e15
 """An output this large (in absolute value) is no trained network's: a teacher file's weights
@@ -146,25 +147,27 @@ def check_teacher_outputs(module: nn.Module, loader: DataLoader, *, epoch: int,
             found = outputs_found(teacher_features(to_device(x, y, device)[0]))
     if runtime.distributed:
         dist.all_reduce(found, op=dist.ReduceOp.MAX)
-    problem = _problem(found.tolist())
+    problem = outputs_problem(found.tolist(), on="the run's first training batch")
     if problem is not None:
-        raise DataError(
-            f"teacher.source: the teacher's outputs on the training data are {problem[0]} (its "
-            f"{problem[1]}, on the run's first training batch), so no epoch was trained: check "
-            f"the teacher ({teacher}): {TEACHER_CHECKS}")
+        raise DataError(f"teacher.source: {problem}, so no epoch was trained: check the teacher "
+                        f"({teacher}): {TEACHER_CHECKS}")
 
 
-def _problem(found: list[list[float]]) -> tuple[str, str] | None:
-    """What the rows of :func:`outputs_found` say is wrong, and the outputs that show it;
+def outputs_problem(found: list[list[float]], *, on: str) -> str | None:
+    """What the rows of :func:`outputs_found` say is wrong with a teacher's outputs, as both
+    refusals that name the teacher say it: whether they are NaN, infinite or as large as their
+    largest magnitude, and which outputs show it, on ``on`` (the batches that were checked);
     ``None`` where every output is finite and below :data:`ENORMOUS`.
 
     Examples
     --------
-    >>> _problem([[1, 1, 0], [0, 1, 0], [0, 1, 0], [0, 0, 2.0]])
-    ('NaN and infinite', 'logits and distilled layers [0, 1]')
-    >>> _problem([[0, 0, 3.0], [0, 0, 1.4e32], [0, 0, 2e16]])
-    ('as large as 1.4e+32', 'distilled layer 0 and pooled features')
-    >>> _problem([[0, 0, 3.0], [0, 0, 1e3]]) is None
+    >>> outputs_problem([[1, 1, 0], [0, 1, 0], [0, 1, 0], [0, 0, 2.0]], on="a batch")
+    "the teacher's outputs on the training data are NaN and infinite (its logits and distilled \
+layers [0, 1], on a batch)"
+    >>> outputs_problem([[0, 0, 3.0], [0, 0, 1.4e32], [0, 0, 2e16]], on="a batch")
+    "the teacher's outputs on the training data are as large as 1.4e+32 (its distilled layer 0 \
+and pooled features, on a batch)"
+    >>> outputs_problem([[0, 0, 3.0], [0, 0, 1e3]], on="a batch") is None
     True
     """
     nan, inf = (any(row[k] for row in found) for k in (0, 1))
@@ -181,7 +184,8 @@ def _problem(found: list[list[float]]) -> tuple[str, str] | None:
              *([f"distilled layer {layers[0]}" if len(layers) == 1 else
                 f"distilled layers {layers}"] if layers else []),
              *(["pooled features"] if bad[-1] else [])]
-    return what, ", ".join(named[:-1]) + " and " * (len(named) > 1) + named[-1]
+    which = ", ".join(named[:-1]) + " and " * (len(named) > 1) + named[-1]
+    return f"the teacher's outputs on the training data are {what} (its {which}, on {on})"
 
 
 def _first_batch(loader: DataLoader, epoch: int) -> tuple[Tensor, Tensor]:

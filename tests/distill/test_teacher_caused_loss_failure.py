@@ -51,8 +51,12 @@ def without_the_start_check(monkeypatch):
 
 @pytest.mark.usefixtures("without_the_start_check")
 @pytest.mark.parametrize(("method", "scale", "outputs"), [
-    ("kd", 1e30, "NaN or infinite"), ("vid", 1e30, "NaN or infinite"),
-    ("vid", 1e6, "as large as 1.4e+32"),  # finite, but VID's squares of its features are not
+    # worded as the start-up check words them (test_teacher_outputs_at_start.py): which values,
+    # in which outputs, where it said "NaN or infinite" of them all (task 306)
+    ("kd", 1e30, "NaN and infinite (its logits, distilled layers [0, 1, 2] and pooled features"),
+    ("vid", 1e30, "NaN and infinite (its logits, distilled layers [0, 1, 2] and pooled features"),
+    # finite, but VID's squares of its features are not
+    ("vid", 1e6, "as large as 1.4e+32 (its logits, distilled layers [1, 2] and pooled features"),
 ])
 def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, capsys, method,
                                                                      scale, outputs):
@@ -60,8 +64,9 @@ def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, ca
     status = main(["train", *TINY_ARGS, "--teacher", str(path), "--method", method,
                    "--epochs", "2", "--out-dir", str(tmp_path / "runs")])
     assert (status, capsys.readouterr().err) == (1, FAILED.format(step=1) + (
-        f"the teacher's outputs on the training data are {outputs} while the student's "
-        "logits were finite, so the teacher is the cause, not optim.lr: check the teacher "
+        f"the teacher's outputs on the training data are {outputs}, on the epoch's batches up "
+        "to the failed step) while the student's logits were finite, so the teacher is the "
+        "cause, not optim.lr: check the teacher "
         f"(teacher.source = '{path}'): its weights (huge or broken weights give such outputs) "
         "and that it was trained on inputs scaled as these are\n"))
 
