@@ -34,6 +34,7 @@ __all__ = [
     "Params",
     "StepOutput",
     "available_methods",
+    "default_preset_of",
     "get_method",
     "method_source",
     "register_method",
@@ -251,6 +252,20 @@ def method_source(name: object) -> str | None:
     (True, True)
     """
     return _METHODS.source(name)
+
+
+def default_preset_of(name: object) -> str | None:
+    """The default preset of the method that ``name`` means (read as :func:`get_method` reads
+    it); ``None`` for a name not registered.
+
+    Examples
+    --------
+    >>> from pidkit_distill.methods.base import default_preset_of
+    >>> default_preset_of("KD"), default_preset_of("no-such-method"), default_preset_of(3)
+    ('paper', None, None)
+    """
+    key = _METHODS.find(name)
+    return None if key is None else _METHODS.get(key).default_preset
 
 
 def available_methods() -> list[str]:

@@ -41,7 +41,7 @@ from pidkit.command_line import one_line
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import FileWriteError, atomic_write
 from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
-from pidkit_distill.methods import get_method
+from pidkit_distill.methods.base import default_preset_of
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.amp_resume import amp_device_change
@@ -438,26 +438,16 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
            for key, value in _flatten(saved_config).items()}
     new = _flatten(config_to_dict(config))
+    # "" (the method's default preset) by the default's name, so that a run of --method kd resumes
+    # with --preset paper, the same preset named; "" where the method is not registered
     for flat in (old, new):
-        flat["method.preset"] = _preset_named(flat.get("method.name"), flat.get("method.preset"))
+        if flat.get("method.preset") == "":
+            flat["method.preset"] = default_preset_of(flat.get("method.name")) or ""
     named = ("trained", "untrained")
     return old, new, sorted(
         k for k in old.keys() | new.keys()
         if k not in RESUME_FREE_KEYS and old.get(k) != new.get(k)
         and not (k == "teacher.source" and old.get(k) not in named and new.get(k) not in named))
-
-
-def _preset_named(method: Any, preset: Any) -> Any:
-    """``preset`` as a resume compares it: ``""`` (the method's default) as the default's name,
-    so that a run of ``--method kd`` resumes with ``--preset paper``, the same preset named
-    (it was refused as the change ``method.preset: '' -> 'paper'``); ``preset`` itself where
-    the method is not registered (its check refuses it)."""
-    if preset != "" or not isinstance(method, str):
-        return preset
-    try:
-        return get_method(method).default_preset
-    except ValueError:
-        return preset
 
 
 def python_resume_note(*, resume: bool) -> str:

@@ -34,8 +34,7 @@ from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftov
 from pidkit_distill.config import TrainConfig, config_to_dict
 from pidkit_distill.data.registry import dataset_source
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
-from pidkit_distill.methods import get_method
-from pidkit_distill.methods.base import method_source
+from pidkit_distill.methods.base import default_preset_of, method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.registry import registry_key
@@ -87,7 +86,7 @@ def run_dir_of(config: TrainConfig) -> Path:
     if config.run.name:
         return out_dir / config.run.name
     named = _spelt_before(out_dir / _default_name(config, config.method.preset))
-    if os.path.lexists(named) or config.method.preset != _default_preset(config.method.name):
+    if os.path.lexists(named) or config.method.preset != default_preset_of(config.method.name):
         return named
     return _spelt_before(out_dir / _default_name(config, ""))
 
@@ -98,15 +97,6 @@ def _default_name(config: TrainConfig, preset: str) -> str:
     tag = {"trained": "tt", "untrained": "ut"}.get(config.teacher.source, "tp")
     named = f"-{preset}" if preset else ""
     return f"{config.data.name}-{config.method.name}{named}-{tag}-s{config.run.seed}"
-
-
-def _default_preset(method: str) -> str | None:
-    """The default preset of the registered method ``method``; ``None`` for a name that is
-    none (the configuration's check refuses it)."""
-    try:
-        return get_method(method).default_preset
-    except ValueError:
-        return None
 
 
 def _spelt_before(run_dir: Path) -> Path:
