@@ -52,9 +52,9 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     from .models import unregister_model as unregister_model
     from .report import load_runs as load_runs
     from .report import write_report as write_report
+    from .run_summary import RunSummary as RunSummary
     from .students import load_student as load_student
     from .training import PeerStopped as PeerStopped
-    from .training import RunSummary as RunSummary
     from .training import TrainingError as TrainingError
     from .training import TrainingInterrupted as TrainingInterrupted
     from .training import check_config as check_config
@@ -93,9 +93,9 @@ _SOURCES = {
     "unregister_model": "models",
     "load_runs": "report",
     "write_report": "report",
+    "RunSummary": "run_summary",
     "load_student": "students",
     "PeerStopped": "training",
-    "RunSummary": "training",
     "TrainingError": "training",
     "TrainingInterrupted": "training",
     "check_config": "training",

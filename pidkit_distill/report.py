@@ -48,6 +48,7 @@ from pidkit_distill.run_records import (
     method_label,
     with_distinct_names,
 )
+from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
 __all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
@@ -212,9 +213,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
 
-# Any stands for a RunSummary: naming it would import PyTorch (or the package, a circle)
-def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | Any
-                 | Iterable[str | bytes | os.PathLike[str] | RunRecords | Any],
+def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSummary
+                 | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
                  *, out_dir: str | Path | None = None) -> Path:
     """Draw the figures and write ``report.md`` for ``run_dirs``; return the report's path.
 

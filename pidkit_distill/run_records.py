@@ -32,6 +32,7 @@ from pidkit_distill.run_folder_search import (
     near_folder_of_runs,
     runs_in,
 )
+from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import unwritten_run
 
 __all__ = ["RunRecords", "given_runs", "load_run", "load_runs", "method_label",
@@ -154,9 +155,9 @@ def load_run(path: str | Path) -> RunRecords:
                                               if record["epoch"] <= last])
 
 
-# Any stands for a RunSummary: naming it would import PyTorch (or the package, a circle)
-def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | Any
-              | Iterable[str | bytes | os.PathLike[str] | RunRecords | Any]) -> list[RunRecords]:
+def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
+              | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary]
+              ) -> list[RunRecords]:
     """Read the run folders ``paths`` (as a shell glob such as ``runs/*`` gives them).
 
     Records already read (:class:`RunRecords`) are taken as they are, and the

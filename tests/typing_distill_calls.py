@@ -194,6 +194,9 @@ runs = load_runs(["runs/digits-bas-tt-s0", "runs/digits-rid-tt-s0"])
 reveal_type(runs)  # list[RunRecords]
 reveal_type(load_runs("runs"))  # list[RunRecords]
 reveal_type(load_runs([summary, "runs/digits-bas-tt-s0"]))  # list[RunRecords]
+reveal_type(load_runs(summary))  # list[RunRecords]
+load_runs(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it took any value)
+load_runs([3])  # type: ignore[list-item]
 reveal_type(runs[0].config)  # dict[str, Any]
 reveal_type(runs[0].metrics)  # list[dict[str, Any]]
 reveal_type(summary_table(runs))  # str
@@ -202,6 +205,8 @@ reveal_type(write_report("runs/digits-rid-tt-s0"))  # Path
 reveal_type(write_report([summary, runs[0]], out_dir="report"))  # Path
 reveal_type(write_report(summary))  # Path
 reveal_type(write_report(list(os.scandir("runs"))))  # Path
+write_report(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it took any value)
+write_report([summary, 3])  # type: ignore[list-item]
 reveal_type(pidkit_distill.train)  # def (config: TrainConfig | CheckedConfig) -> RunSummary
 
 try:

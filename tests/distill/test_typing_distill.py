@@ -6,8 +6,9 @@ training, audit, report, the errors a user catches); mypy ``--strict`` must find
 and reveal the type written beside each ``reveal_type``: the package's names re-exported
 explicitly, a method's parameters a ``Params`` (they were ``Any``: ``Distiller.Params`` hid the
 class in ``make_params``'s hint), a data set that ``len`` takes, ``load_runs`` and
-``write_report`` refusing what is no run (their hints took ``Any``) and a caught
-``ConfigValueError``'s ``key`` that may be ``None`` (it was hinted ``str``).
+``write_report`` taking a ``RunSummary`` and refusing what is no run (their hints took ``Any``:
+naming ``RunSummary`` imported PyTorch until it moved to ``pidkit_distill.run_summary``) and a
+caught ``ConfigValueError``'s ``key`` that may be ``None`` (it was hinted ``str``).
 """
 
 from pathlib import Path
@@ -24,5 +25,5 @@ SCRIPT = Path(__file__).parents[1] / "typing_distill_calls.py"
 def test_a_users_strict_mypy_finds_no_error_and_the_promised_types(tmp_path):
     errors, revealed, expected = mypy_on_script(SCRIPT, tmp_path, "--strict")
     assert errors == []
-    assert len(expected) == 80
+    assert len(expected) == 81
     assert revealed == expected

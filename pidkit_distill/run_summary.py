@@ -1,0 +1,87 @@
+"""What a finished (or stopped) run gives back: :class:`~pidkit_distill.RunSummary`, its
+accuracies, records and folder, which :func:`~pidkit_distill.train` returns and
+:func:`~pidkit_distill.write_report`, :func:`~pidkit_distill.load_runs` and
+:func:`~pidkit_distill.load_student` take for its run folder.
+
+It needs no PyTorch, so that reading runs (``pidkit-distill report``) can name it without
+importing PyTorch; what stops a run is in :mod:`pidkit_distill.training.outcomes`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pidkit_distill.audit_records import final_audit
+
+__all__ = ["RunSummary"]
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a finished (or stopped) run reports.
+
+    Attributes
+    ----------
+    last_acc : float
+        Held-out accuracy of the student after the last completed epoch (in [0, 1]).
+    best_acc : float
+        Best held-out accuracy over the completed epochs.
+    best_epoch : int
+        Completed-epoch count at which ``best_acc`` was reached.
+    run_dir : Path
+        The run folder.
+    history : list of dict
+        The per-epoch records of ``metrics.jsonl``.
+    teacher_acc : float or None
+        Held-out accuracy of the teacher (None for teacher-training runs and for a teacher
+        trained on other labels through ``teacher.data_options``).
+    epochs_done : int
+        Completed epochs (smaller than ``run.epochs`` when stopped by ``run.stop_after``).
+    audit : list of dict
+        The records of ``audit.jsonl``; :attr:`last_audit` is the one a notebook wants next.
+
+    Examples
+    --------
+    Its repr is one line: the history and the audit records are counted, not printed (a
+    300-epoch run's would fill a notebook).
+
+    >>> from pathlib import Path
+    >>> from pidkit_distill import RunSummary
+    >>> RunSummary(0.9133, 0.95, 7, Path("runs/x"), history=[{}] * 10, teacher_acc=0.98,
+    ...            epochs_done=10, audit=[{}] * 6)
+    RunSummary(last_acc=0.9133, best_acc=0.95, best_epoch=7, epochs_done=10, teacher_acc=0.98, \
+run_dir='runs/x', history=[10 epochs], audit=[6 records])
+
+    The atoms of the last audit, of its innermost layer (those the last epoch's line printed):
+
+    >>> records = [{"epoch": e, "layer": k, "red": e + k / 10} for e in (0, 5, 10) for k in (1, 2)]
+    >>> RunSummary(0.9, 0.9, 10, Path("runs/x"), history=[], audit=records).last_audit["red"]
+    10.2
+    """
+
+    last_acc: float
+    best_acc: float
+    best_epoch: int
+    run_dir: Path
+    history: list[dict[str, Any]]
+    teacher_acc: float | None = None
+    epochs_done: int = 0
+    audit: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def last_audit(self) -> dict[str, Any] | None:
+        """The record of the last audited epoch's innermost (highest) audited layer, the one the
+        trainer prints under that epoch's line and the report's table shows: ``red``, ``uni_t``,
+        ``uni_s``, ``syn`` and the rest of an ``audit.jsonl`` record; ``None`` for a run without
+        an audit (:func:`~pidkit_distill.audit_records.final_audit`)."""
+        return final_audit(self.audit)
+
+    def __repr__(self) -> str:
+        teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"
+        return (f"RunSummary(last_acc={self.last_acc:.4g}, best_acc={self.best_acc:.4g}, "
+                f"best_epoch={self.best_epoch}, epochs_done={self.epochs_done}, "
+                f"teacher_acc={teacher}, "
+                f"run_dir={str(self.run_dir)!r}, history=[{len(self.history)} epochs], "
+                f"audit=[{len(self.audit)} records])")
