@@ -122,8 +122,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     saying where and what was saved). 130 (Ctrl-C) or 143 (SIGTERM): interrupted, one line
     saying what was saved and how to go on.
     141 (128 + SIGPIPE): the reader of the output went away (``| head``). ``--debug`` raises
-    instead, with the traceback. Warnings are one line each. A package of the ``distill`` or
-    ``vision`` extra that is not installed is one line naming the extra, exit 2.
+    instead, with the traceback; a process of a torchrun run whose process group is alive
+    prints that traceback and ends with the status, as below. Warnings are one line each. A
+    package of the ``distill`` or ``vision`` extra that is not installed is one line naming the
+    extra, exit 2.
 
     Called as the command (``argv`` not given: ``pidkit-distill``, ``python -m
     pidkit_distill``, each process of a torchrun), a process whose run failed with its
@@ -134,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with ``argv`` (from Python), return the status.
     """
     try:
-        status = _main(argv)
+        status = _main(argv, as_command=argv is None)
     except ModuleNotFoundError as err:
         if err.name not in _EXTRA_OF:
             raise
@@ -153,8 +155,9 @@ _EXTRA_OF = {"torch": "distill", "filelock": "distill", "matplotlib": "distill",
 """The extra of setup.cfg that installs each optional package the commands import."""
 
 
-def _main(argv: Sequence[str] | None) -> int:
-    """:func:`main` with every optional package installed."""
+def _main(argv: Sequence[str] | None, *, as_command: bool) -> int:
+    """:func:`main` with every optional package installed (``as_command``: ``argv`` was not
+    given, this process is the command's)."""
     args = get_args_parser().parse_args(argv)
     with one_line_warnings(f"pidkit-distill {args.command}", say=say):
         try:
@@ -163,11 +166,13 @@ def _main(argv: Sequence[str] | None) -> int:
         except _Failure as failure:
             if args.debug:  # the error with its traceback, and those of its own causes
                 cause = failure.__cause__
+                _end_for_debug(cause, failure.status, as_command=as_command)
                 raise cause from cause.__cause__
             say_stop(args.command, str(failure), failure.__cause__)
             return failure.status
         except KeyboardInterrupt as interrupt:
             if args.debug:
+                _end_for_debug(interrupt, exit_status(interrupt), as_command=as_command)
                 raise
             failed = failure_under(interrupt)  # torchrun's SIGTERM as the failure came here
             if isinstance(failed, _Failure):
@@ -175,13 +180,33 @@ def _main(argv: Sequence[str] | None) -> int:
                 return failed.status
             say_stop(args.command, interrupted_line(args.command, interrupt), interrupt)
             return exit_status(interrupt)
-        except BrokenPipeError:  # `| head` exited: stop, and say so where it can still be read
+        except BrokenPipeError as gone:  # `| head` exited: stop, and say so where it can be read
             if args.debug:
+                _end_for_debug(gone, 141, as_command=as_command)  # 128 + SIGPIPE
                 raise
             status = end_closed_output()
             say_stop(args.command, reader_gone_line(
                 args.command, listing=getattr(args, "list_methods", False)), None)
             return status
+
+
+def _end_for_debug(error: BaseException, status: int, *, as_command: bool) -> None:
+    """``--debug`` in a process of a torchrun run (``as_command``, its process group alive):
+    ``error``'s traceback, as Python prints an error raised out of the command (torch's hook
+    names the rank), then the process ended with ``status``, the command's without
+    ``--debug``, as :func:`main` ends it
+    (:func:`~pidkit_distill.training.runtime.end_failed_process`). Raised instead, the error
+    ended the process through Python's finalization with the group alive, which can abort it
+    (exit -6 in torchrun's summary instead of 1 or 2; pytorch/pytorch#190489). Elsewhere (one
+    process, a call from Python) it returns, and the caller raises ``error``."""
+    distributed = sys.modules.get("torch.distributed")
+    if not (as_command and distributed is not None and distributed.is_available()
+            and distributed.is_initialized()):
+        return
+    from pidkit_distill.training.runtime import end_failed_process
+
+    sys.excepthook(type(error), error, error.__traceback__)
+    end_failed_process(status)
 
 
 def _run(args: argparse.Namespace) -> int:

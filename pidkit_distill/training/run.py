@@ -32,10 +32,11 @@ from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, data_options, load_data
-from pidkit_distill.training.loop import fit
+from pidkit_distill.training.loop import _killed_peer, _peer_ended, fit
 from pidkit_distill.training.outcomes import (
     RunSummary,
     TrainingError,
+    TrainingInterrupted,
     failure_leaving,
     out_of_memory_reading,
 )
@@ -201,28 +202,36 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                          "or check_config(config) without teacher_only")
     config = checked.config
     with _run_session(config) as runtime:  # a notebook's session goes on after the run
-        with run_folder_lock(checked.run_dir, runtime):
+        with _peer_end_named(runtime, "while taking the run folder's lock"), \
+                run_folder_lock(checked.run_dir, runtime):
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
             bundle = checked.take_data() or _load_data(config, runtime)
-            # rank 0's checkpoint decides (fit reads it: read_by_main), so that no process goes
-            # the new run's way alone, making the teacher's and student_init's collective calls
-            if from_main(runtime, checked.resume):  # the checkpoint holds every weight
-                teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
-                                 checked.teacher_data.input_shape).requires_grad_(False)
-                init_state = None
-            else:
-                teacher = load_teacher(config, bundle=bundle, runtime=runtime)
-                init_state = _student_init_state(config, checked.method.student_init, runtime)
+            with _peer_end_named(runtime, "while loading the teacher"):
+                # rank 0's checkpoint decides (fit reads it: read_by_main), so that no process
+                # goes the new run's way alone, making the teacher's and student_init's
+                # collective calls
+                if from_main(runtime, checked.resume):  # the checkpoint holds every weight
+                    teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
+                                     checked.teacher_data.input_shape).requires_grad_(False)
+                    init_state = None
+                else:
+                    teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+                    init_state = _student_init_state(config, checked.method.student_init,
+                                                     runtime)
             seed_everything(config.run.seed)
             student = _build(config.model.student, bundle.num_classes, bundle.input_shape)
             if init_state is not None:
                 student.load_state_dict(init_state)
             distiller = checked.method(student, teacher, sample_input=_sample_input(bundle),
                                        num_classes=bundle.num_classes, **checked.method_options())
-            summary = fit(config, distiller, bundle, checked.run_dir, runtime)
-        wait_for_all(runtime)
+            # its collective calls before the epochs' error handling: the checkpoint's reading
+            with _peer_end_named(runtime, "while reading the run folder's checkpoint, before "
+                                 "any epoch"):
+                summary = fit(config, distiller, bundle, checked.run_dir, runtime)
+        with _peer_end_named(runtime, "as the processes ended the finished run"):
+            wait_for_all(runtime)
         return summary
 
 
@@ -266,8 +275,11 @@ def train_teacher(config: TrainConfig | CheckedConfig) -> Path:
     config = checked.config
     with _run_session(config) as runtime:
         bundle = checked.take_data(teacher=True) or _load_data(config, runtime, teacher=True)
-        path = trained_teacher_file(config, bundle, runtime)
-        wait_for_all(runtime)
+        with _peer_end_named(runtime, "while training or reusing the teacher, outside its "
+                                      "epochs"):
+            path = trained_teacher_file(config, bundle, runtime)
+        with _peer_end_named(runtime, "as the processes ended the finished run"):
+            wait_for_all(runtime)
         return path
 
 
@@ -311,6 +323,36 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
                     raise stopped from err
                 raise err
         close_runtime(runtime)
+
+
+@contextmanager
+def _peer_end_named(runtime: Runtime, doing: str) -> Iterator[None]:
+    """Under torchrun, where another process of the run ended without a word (SIGKILL, the
+    OOM-killer) while this one made the block's collective calls, which come before or after
+    :func:`~pidkit_distill.training.fit`'s error handling (taking the run folder's lock,
+    loading the teacher, reading the checkpoint, the last barrier): the run's one-line
+    :class:`TrainingError` saying so, ``doing`` (what the run did), as it says for a process
+    gone in an epoch, instead of gloo's "Connection closed by peer" traceback or, where
+    torchrun's SIGTERM came first, an interrupt. It says nothing of what was saved: the run
+    wrote nothing to its folder yet, or (after the last epoch) all of it. Any other error,
+    and an interrupt that is not torchrun's for a process gone without a word, passes as it is;
+    so does a :class:`TrainingError` (an inner block's, :func:`~pidkit_distill.training.fit`'s
+    own), and :func:`_run_session` makes one that only followed another process's recorded
+    stop a :class:`PeerStopped`."""
+    try:
+        yield
+    except RuntimeError as err:
+        failure = None if isinstance(err, TrainingError) else _peer_ended(err, runtime, doing, 0)
+        if failure is None:
+            raise
+        raise failure.replaced(loading_data=True) from err
+    except KeyboardInterrupt as interrupt:
+        if isinstance(interrupt, TrainingInterrupted) or failure_leaving(interrupt) is not None:
+            raise  # fit's own, or a failure on its way out (_run_session's to take)
+        failure = _killed_peer(interrupt, runtime, doing, 0)
+        if failure is None:
+            raise
+        raise failure.replaced(loading_data=True) from interrupt
 
 
 _POLL_S = 0.2
