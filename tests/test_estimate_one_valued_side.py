@@ -33,7 +33,11 @@ def test_constant_representations_of_digits_give_exact_zeros():
     X, y = load_digits(return_X_y=True)
     res = pid_from_representations(y, np.zeros_like(X), np.zeros_like(X))
     assert res.shape == [10, 1, 1]
-    assert res.correction.corrected == dict.fromkeys(res.correction.corrected, 0.0)
+    # 0 to rounding: pidkit.pid gives I(Y;T) = 6.4e-16 for a one-valued T on some subsamples (class
+    # counts 45 42 43 40 50 45 45 47 49 43), and the extrapolation then leaves 1.3e-17. Exact 0 only
+    # where no subsample is such a one: random_state 3 and 4 with task 309's partitions by
+    # position, 0 and 1 with the earlier ones by cell (this test used random_state=0 there).
+    assert res.correction.corrected == pytest.approx(dict.fromkeys(res.correction.corrected, 0.0), abs=1e-12)
 
 
 @pytest.mark.parametrize(("shape", "other"), [((10, 6, 1), "i_yt"), ((10, 1, 6), "i_ys")])

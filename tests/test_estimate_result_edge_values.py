@@ -68,13 +68,13 @@ def test_rounding_of_an_exact_0_prints_as_0_and_is_not_below_0():
 
 
 def test_the_kink_line_is_left_out_where_both_uni_are_far_above_it():
-    # T and S: noisy copies of two different bits of Y: both Uni about 0.72 bits, kink 0.0026.
+    # T and S: noisy copies of two different bits of Y: both Uni about 0.72 bits, kink 0.0015.
     rng = np.random.default_rng(0)
     n = 2000
     y = rng.integers(0, 4, n)
     t = np.where(rng.random(n) < 0.9, y % 2, rng.integers(0, 2, n))
     s = np.where(rng.random(n) < 0.9, y // 2, rng.integers(0, 2, n))
-    res = pid_from_representations(y, t, s)
+    res = pid_from_representations(y, t, s, random_state=4)
     fix = res.correction
     assert 0.001 < fix.kink < 0.01 and min(fix.corrected["uni_t"], fix.corrected["uni_s"]) > 0.7
     assert "kink:" not in repr(res)
@@ -114,7 +114,9 @@ def test_a_negative_synergy_of_a_measure_that_allows_one_is_not_called_noise(bia
     i_y_t = 1 - h(0.1, 0.9)
     i_y_ts = 1 - 2 * (0.41 * h(0.81 / 0.82, 0.01 / 0.82) + 0.09 * h(0.5, 0.5))  # H(Y|T,S) by (t, s)
     res = pid_from_representations(y, t, s, measure="wedge", bias_correction=bias_correction)
-    assert res.red == 0.0
+    # 0 in every table; the corrected Red, I(Y;T) + I(Y;S) - I* of three extrapolations, is 0 to
+    # rounding (2.2e-16 with the partitions of task 309, 0.0 by chance before)
+    assert res.red == pytest.approx(0.0, abs=1e-12)
     assert res.syn == pytest.approx(i_y_ts - 2 * i_y_t, abs=0.03)
     assert "indistinguishable from 0" not in repr(res)
     assert ("note: syn below 0 need not be noise: measure 'wedge' gives Syn < 0 wherever its Red is "
@@ -154,12 +156,13 @@ def test_only_a_centred_interval_wholly_below_0_is_read_as_the_correction_oversh
     # came out -0.023 bits. "percentile" puts the interval at the estimate plus the replicates'
     # deviations from the plug-in, the bias of the bootstrap world: [-0.023, 0.0], and 4ac2fa8's
     # repr said "the correction likely overshoots here", though the centred interval of the same
-    # replicates, the estimate's own spread, reaches above 0.
+    # replicates, the estimate's own spread, reaches above 0. (random_state=6: -0.021 [-0.021, 0.0]
+    # with the partitions and resamples by the samples' positions, task 309.)
     rng = np.random.default_rng(0)
     y = rng.integers(0, 10, 450)
     t = np.where(rng.random(450) < 0.7, y, rng.integers(0, 10, 450))
     s = rng.integers(0, 10, 450)
-    spread = {ci: pid_from_representations(y, t, s, bootstrap=20, ci_method=ci, random_state=0)
+    spread = {ci: pid_from_representations(y, t, s, bootstrap=20, ci_method=ci, random_state=6)
               for ci in ("percentile", "centred")}
     assert spread["percentile"].correction.corrected == spread["centred"].correction.corrected
     assert spread["percentile"].uni_s < -0.01 and spread["percentile"].intervals["uni_s"][1] == 0.0
@@ -175,18 +178,18 @@ def test_a_low_confidence_interval_below_0_is_not_read_as_the_correction_oversho
     # quantities are centred at 0 (in 40 draws at n = 450 Syn came out below 0 in 20). A centred
     # interval at confidence c lies wholly below 0 in (1 - c) / 2 of samples by chance, so at
     # confidence=0.5 the repr said "the correction likely overshoots here" in 17 of those 40
-    # results (2 at 0.95). This is one: Syn -0.0095 bits, its 50 % interval [-0.0095, 0.0].
+    # results (2 at 0.95). This is one: Syn -0.0093 bits, its 50 % interval [-0.0093, 0.0].
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 450)
     t = np.where(rng.random(450) < 0.8, y, 1 - y)
     s = rng.integers(0, 3, 450)
-    low = pid_from_representations(y, t, s, bootstrap=50, confidence=0.5, random_state=0)
-    assert low.syn == pytest.approx(-0.0095, abs=1e-4) and low.intervals["syn"] == (low.syn, 0.0)
+    low = pid_from_representations(y, t, s, bootstrap=50, confidence=0.5, random_state=6)
+    assert low.syn == pytest.approx(-0.0093, abs=1e-4) and low.intervals["syn"] == (low.syn, 0.0)
     text = repr(low)
     assert "overshoots here" not in text
     assert ("  note: syn corrected below 0 with the whole 50% interval: a quantity at 0 gets that in 25% "
             "of samples at this confidence; at confidence=0.95 it would point to the correction "
             "overshooting") in text
-    default = pid_from_representations(y, t, s, bootstrap=50, random_state=0)
+    default = pid_from_representations(y, t, s, bootstrap=50, random_state=6)
     assert default.intervals["syn"][1] > 0.005
     assert "  note: syn corrected below 0: indistinguishable from 0 at n = 450" in repr(default)

@@ -1,7 +1,8 @@
 """Bootstrap of the PID of discrete samples: the statistic of a resample, and plug-in intervals.
 
-:class:`PIDStatistic` is the statistic of this package: a multinomial resample of a joint's counts,
-decomposed and bias-corrected exactly as the full sample was. Replicates and intervals come from
+:class:`PIDStatistic` is the statistic of this package: a resample of a joint's samples (drawn by
+position where the samples' cells are known, else as a multinomial of the counts), decomposed and
+bias-corrected exactly as the full sample was. Replicates and intervals come from
 the estimator-independent machinery of :mod:`pidkit.resampling`.
 """
 
@@ -30,7 +31,7 @@ from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, resolve
 from .._arrays import check_same_index
 from .._labels import axis_labels
 from .correction import BIAS_CORRECTIONS, DEFAULT_SUBSAMPLES, QUANTITIES, check_subsamples, correct_counts
-from .inputs import check_counts, check_labels
+from .inputs import cells_of_samples, check_counts, check_labels, check_sample_cells
 
 __all__ = ["PIDStatistic", "bootstrap"]
 
@@ -38,17 +39,20 @@ __all__ = ["PIDStatistic", "bootstrap"]
 class PIDStatistic:
     """The statistic of a bootstrap of a PID from counts: resample, decompose, correct.
 
-    ``PIDStatistic(counts, ...)(rng)`` draws a multinomial resample of ``counts`` (resampling the
-    n rows with replacement and passing them through the fitted discretisers gives exactly this
-    distribution of cell counts), runs :func:`pidkit.estimate.correct_counts` on it with the given
-    settings and returns the corrected ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` (NaN if a
-    solve was not certified).
+    ``PIDStatistic(counts, ...)(rng)`` resamples the n samples of ``counts`` with replacement,
+    runs :func:`pidkit.estimate.correct_counts` on the resample with the given settings and returns
+    the corrected ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts`` (NaN if a solve was not certified).
+    With ``sample_cells`` the resample is n positions of the samples drawn at random, counted and
+    corrected in the order drawn, so that relabelling any variable (which permutes the table's
+    axes) gives the same replicates, to the solver's rounding. Without it the resample is a
+    multinomial draw of the cell counts (the same distribution), which depends on the order of
+    the cells: renaming labels then changes the replicates at a fixed seed.
 
     Parameters
     ----------
     counts : numpy.ndarray of int, shape (n_y, n_t, n_s)
         Sample counts of the full sample.
-    method, measure, units, subsamples, n_repeats
+    method, measure, units, subsamples, n_repeats, sample_cells
         As in :func:`pidkit.estimate.correct_counts` (here ``method="none"`` and
         ``n_repeats=1`` by default); checked here, so that a bad one is refused before any
         replicate runs, not by the first replicate in a worker.
@@ -82,8 +86,10 @@ class PIDStatistic:
         units: str = "bits",
         subsamples: Sequence[int] = DEFAULT_SUBSAMPLES,
         n_repeats: int = 1,
+        sample_cells: Any = None,
     ) -> None:
         self.counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
+        self.cells = None if sample_cells is None else check_sample_cells(sample_cells, self.counts)
         self.method = check_choice(method, BIAS_CORRECTIONS, name="method")
         self.measure = check_choice(measure, MEASURES, name="measure")
         self.units = check_units(units)
@@ -105,7 +111,13 @@ class PIDStatistic:
             when a solve was not certified.
         """
         n = int(self.counts.sum())
-        draw = rng.multinomial(n, self.counts.ravel() / n).reshape(self.counts.shape)
+        drawn_cells = None
+        if self.cells is None:
+            draw = rng.multinomial(n, self.counts.ravel() / n).reshape(self.counts.shape)
+        else:
+            drawn = self.cells[rng.integers(n, size=n)]
+            draw = np.bincount(drawn, minlength=self.counts.size).reshape(self.counts.shape)
+            drawn_cells = np.column_stack(np.unravel_index(drawn, self.counts.shape))
         try:
             fix = correct_counts(
                 draw,
@@ -116,6 +128,7 @@ class PIDStatistic:
                 n_repeats=self.n_repeats,
                 random_state=int(rng.integers(2**32)),
                 n_jobs=1,
+                sample_cells=drawn_cells,
             )
         except SolverError:
             return np.full(len(QUANTITIES), np.nan)
@@ -138,11 +151,11 @@ def bootstrap(
 ) -> dict[str, Any]:
     """Bootstrap intervals of the plug-in PID atoms of discrete samples ``(y, t, s)``.
 
-    Rows are resampled with replacement ``n_boot`` times (drawn as a multinomial of the cell
-    counts, the same distribution) and every replicate is decomposed. These are intervals of the
-    plug-in estimate; for bias-corrected estimates with intervals around them, use
-    :func:`pidkit.estimate.pid_from_representations` (labels are accepted there as they are) with
-    ``bootstrap=B``.
+    Rows are resampled with replacement ``n_boot`` times (drawn as positions of the samples, so
+    that relabelling any variable gives the same intervals, to the solver's rounding) and every
+    replicate is decomposed. These are intervals of the plug-in estimate; for bias-corrected
+    estimates with intervals around them, use :func:`pidkit.estimate.pid_from_representations`
+    (labels are accepted there as they are) with ``bootstrap=B``.
 
     Parameters
     ----------
@@ -194,11 +207,14 @@ def bootstrap(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     check_progress(progress)
-    joint = joint_from_samples(axis_labels(y, check_labels(y)), t, s)  # a categorical keeps its order
+    y_axis = axis_labels(y, check_labels(y))  # a categorical keeps its order
+    t, s = (list(v) if hasattr(v, "__next__") else v for v in (t, s))  # read twice: joint and cells
+    joint = joint_from_samples(y_axis, t, s)
     check_same_index({"y": y, "t": t, "s": s})
     try:  # the full sample, then its replicates (a resample's polytope can be larger)
         result = pid(joint.p, measure=measure, units=units)
-        statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units)
+        statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units,
+                                 sample_cells=cells_of_samples(y_axis, t, s))
         boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
     except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
         raise exc.without_the_option("or merge rare values of t and s") from None

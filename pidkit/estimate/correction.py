@@ -50,7 +50,7 @@ from pidkit.resampling import QUANTITIES
 
 from .correction_result import BiasCorrection
 from .dirichlet import eb_interaction_information
-from .inputs import check_counts
+from .inputs import check_counts, check_sample_cells
 from .kink import kink_shift
 
 __all__ = [
@@ -189,12 +189,19 @@ def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.n
     return np.array([np.full(4, np.nan) if r is None else _informations(r) for r in results]).reshape(-1, 4)
 
 
-def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, seed: int) -> list[np.ndarray]:
+def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, seed: int,
+                     cells: np.ndarray | None = None) -> list[np.ndarray]:
     """Count tables of the random disjoint subsamples the extrapolation averages over.
 
-    Per repeat, one random permutation of the samples is cut, for each entry ``k`` of ``parts``,
-    into ``k`` pieces of ``n // k`` samples. The tables come in that order: repeat by repeat, part
-    by part, piece by piece.
+    Per repeat, one random permutation of the samples' positions is cut, for each entry ``k`` of
+    ``parts``, into ``k`` pieces of ``n // k`` samples, and each piece's cells are counted. The
+    tables come in that order: repeat by repeat, part by part, piece by piece.
+
+    ``cells`` is the flat index into ``counts.ravel()`` of each sample's cell, in the order the
+    samples were given (as ``check_sample_cells`` returns it); the pieces then hold the
+    same samples however the labels are named, and relabelling a variable only permutes the axes of
+    every table. Without it the samples are taken cell by cell, in the table's order, so that which
+    samples share a piece depends on the order of the cells.
 
     Examples
     --------
@@ -203,11 +210,12 @@ def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, s
     >>> [int(t.sum()) for t in tables]
     [4, 4, 2, 2, 2, 2]
     """
-    cells = np.repeat(np.arange(counts.size), counts.ravel())
+    if cells is None:
+        cells = np.repeat(np.arange(counts.size), counts.ravel())
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5B5A]))
     tables = []
     for _ in range(n_repeats):
-        order = rng.permutation(cells)
+        order = cells[rng.permutation(cells.size)]
         for k in parts:
             m = cells.size // k
             for j in range(k):
@@ -354,6 +362,7 @@ def correct_counts(
     strict: bool = True,
     n_jobs: int | None = None,
     plugin: Any = None,
+    sample_cells: Any = None,
 ) -> BiasCorrection:
     """Bias-corrected PID atoms from a count table ``counts[y, t, s]``.
 
@@ -383,6 +392,16 @@ def correct_counts(
         ``joblib.parallel_config`` (1 outside one), -1 all cores. The numbers do not depend on it.
     plugin : PIDResult, optional
         The PID of ``counts / n``, when the caller has it already.
+    sample_cells : array_like of int, shape (n_samples, 3), optional
+        Each sample's ``(y, t, s)`` indices into ``counts``, in the order the samples were given
+        (for the counts of ``joint_from_samples(y, t, s)`` of labels that sort,
+        ``np.column_stack([np.unique(v, return_inverse=True)[1] for v in (y, t, s)])``). The
+        subsamples are then drawn as positions of the samples, and relabelling any variable
+        (which permutes the table's axes) gives the same atoms and bias, to the solver's
+        rounding (about 1e-15: its sums run in the table's order). Without it the samples
+        are taken in the order of the table's cells, so that renaming labels (permuting cells)
+        changes the partitions and, within the partition noise, the corrected numbers.
+        :func:`pidkit.estimate.pid_from_representations` passes it.
 
     Returns
     -------
@@ -391,8 +410,11 @@ def correct_counts(
     Raises
     ------
     ValueError
-        For an unknown method, fewer samples than cells of a pairwise table, or subsamples smaller
-        than that.
+        For an unknown method, fewer samples than cells of a pairwise table, subsamples smaller
+        than that, or ``sample_cells`` of another shape than ``(n_samples, 3)``, outside
+        ``counts``' axes or not counting to ``counts``.
+    TypeError
+        For ``sample_cells`` that are not ints.
 
     Examples
     --------
@@ -418,6 +440,7 @@ def correct_counts(
     check_n_jobs(n_jobs)
     seed = check_seed(random_state)
     counts = check_counts(counts, "counts", "(n_y, n_t, n_s)")
+    cells = None if sample_cells is None else check_sample_cells(sample_cells, counts)
     n = int(counts.sum())
     if plugin is None:
         try:
@@ -430,7 +453,7 @@ def correct_counts(
                               below_zero(plug), 0, units)
     _refuse_few_samples(counts.shape, n, method, parts, name="method", fixed={})
 
-    tables = subsample_tables(counts, parts, n_repeats, seed)
+    tables = subsample_tables(counts, parts, n_repeats, seed, cells)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
     values = np.concatenate(map_chunks(solve_tables, chunks, n_jobs, measure, units), axis=0)
     n_failed = int(np.isnan(values[:, 0]).sum())

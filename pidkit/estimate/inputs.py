@@ -1,5 +1,6 @@
 """Argument checks of the estimate package's data: labels, feature matrices (numpy, pandas or
-tensors), the pairing of pandas inputs, count tables and numbers of bootstrap replicates.
+tensors), the pairing of pandas inputs, count tables, the cells of their samples and numbers of
+bootstrap replicates.
 
 Every check raises ``TypeError`` for the wrong kind and ``ValueError`` for a wrong value, with a
 message that names the argument, says what was expected and what was received. The checks of
@@ -25,6 +26,7 @@ from .._labels import (
     check_label_values,
     check_missing_labels,
     check_nulls,
+    encode_labels,
     label_array,
     labels_shape_error,
     near_whole,
@@ -35,11 +37,13 @@ from .._labels import (
 from .._pandas_tables import pandas_table_advice
 
 __all__ = [
+    "cells_of_samples",
     "check_counts",
     "check_features",
     "check_labels",
     "check_not_ids",
     "check_not_torch_data",
+    "check_sample_cells",
     "check_two_classes",
     "labels_or_features",
 ]
@@ -269,6 +273,68 @@ def check_counts(counts: Any, name: str, shape: str) -> np.ndarray:
     if arr.sum() == 0:
         raise ValueError(f"{what}; it holds no samples (every count is 0).")
     return arr.astype(np.int64)
+
+
+def check_sample_cells(sample_cells: Any, counts: np.ndarray, name: str = "sample_cells") -> np.ndarray:
+    """Return the flat index into ``counts.ravel()`` of each sample's cell, in the samples' order.
+
+    ``sample_cells`` holds one row ``(y, t, s)`` of indices into the checked count table ``counts``
+    per sample, in the order the samples were given; a wrong kind is a TypeError, a wrong shape,
+    an index outside ``counts`` or rows that do not count to ``counts`` a ValueError naming
+    ``name``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> counts = np.array([[[1, 0], [0, 2]]])
+    >>> check_sample_cells([[0, 1, 1], [0, 0, 0], [0, 1, 1]], counts).tolist()
+    [3, 0, 3]
+    >>> check_sample_cells([[0, 1, 1], [0, 0, 0], [0, 0, 0]], counts)
+    Traceback (most recent call last):
+    ...
+    ValueError: sample_cells must hold the cells of the samples counts was counted from; it puts 2 \
+samples in cell (0, 0, 0), where counts holds 1. ...
+    """
+    arr = converted(sample_cells, name, "an array of cell indices")
+    n = int(counts.sum())
+    what = (f"{name} must hold one row (y, t, s) of indices into counts per sample, shape "
+            f"({n}, 3) for the {n} samples counts holds")
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{what}, as ints; got dtype {arr.dtype}.")
+    if arr.shape != (n, 3):
+        raise ValueError(f"{what}; got shape {arr.shape}.")
+    for axis, (column, size) in enumerate(zip(arr.T, counts.shape, strict=True)):
+        outside = (column < 0) | (column >= size)
+        if outside.any():
+            row = int(np.flatnonzero(outside)[0])
+            raise ValueError(f"{what}; row {row} has index {int(column[row])} on axis {axis}, where "
+                             f"counts has {size} values (indices 0 to {size - 1}).")
+    cells = np.ravel_multi_index(tuple(arr.T.astype(np.intp)), counts.shape)
+    held = np.bincount(cells, minlength=counts.size)
+    differ = np.flatnonzero(held != counts.ravel())
+    if differ.size:
+        cell = tuple(int(i) for i in np.unravel_index(differ[0], counts.shape))
+        raise ValueError(
+            f"{name} must hold the cells of the samples counts was counted from; it puts "
+            f"{int(held[differ[0]])} samples in cell {cell}, where counts holds "
+            f"{int(counts.ravel()[differ[0]])}. Pass each sample's (y, t, s) indices on counts' axes, "
+            "in the order the samples were given (pidkit.estimate.pid_from_representations does this "
+            "for labels), or None to draw from the count table."
+        )
+    return cells
+
+
+def cells_of_samples(y: Any, t: Any, s: Any) -> np.ndarray:
+    """Each sample's ``(y, t, s)`` indices into ``joint_from_samples(y, t, s).counts``, in the
+    samples' order: shape ``(n_samples, 3)``, encoded as :func:`pidkit.joint_from_samples` encodes
+    the labels, so that the rows count to its table.
+
+    Examples
+    --------
+    >>> cells_of_samples(["b", "a", "b"], [1, 0, 0], [True, True, False]).tolist()
+    [[1, 1, 1], [0, 0, 1], [1, 0, 0]]
+    """
+    return np.column_stack([encode_labels(v, name)[0] for v, name in ((y, "y"), (t, "t"), (s, "s"))])
 
 
 def check_not_ids(labels: np.ndarray, name: str) -> None:

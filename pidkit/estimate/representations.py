@@ -54,6 +54,7 @@ from .correction import (
 from .discretize import Discretizer
 from .fitted_inputs import feature_names
 from .inputs import (
+    cells_of_samples,
     check_labels,
     check_not_ids,
     check_two_classes,
@@ -230,15 +231,18 @@ def pid_from_representations(
         estimator accepts ``"auto"`` and 10 (and ignores them).
     random_state : int, numpy.random.Generator, RandomState or None, default=0
         Seed of PCA, KMeans, the subsample partitions and the bootstrap. ``None`` draws one and
-        records it in ``settings``.
+        records it in ``settings``. Partitions and resamples are drawn as positions of the
+        samples, so renaming the labels of ``y`` or of a side given as labels gives the same
+        numbers (to the solver's rounding).
     discretizers : pair of (Discretizer, Projector or None) or None, default=None
         Fitted (teacher, student) pipelines to reuse instead of fitting new ones (their own
         settings then apply and are recorded): :class:`Discretizer` for the discrete estimator,
         :class:`Projector` for the Gaussian one; ``None`` entries are fitted on these samples.
     bootstrap : int, default=0
         Number of bootstrap replicates; ``0`` computes no intervals, ``1`` is an error (one
-        replicate has no spread). Discrete: each replicate is a multinomial resample of the counts
-        that goes through the same correction (with one random partition per subsample size).
+        replicate has no spread). Discrete: each replicate resamples the samples by position
+        (their counts are a multinomial resample of the joint's) and goes through the same
+        correction (with one random partition per subsample size).
         Gaussian: each replicate resamples the rows (of the fitted components) and is estimated
         the same way.
     confidence : float, default=0.95
@@ -375,7 +379,11 @@ def pid_from_representations(
         if rule and side_set["kind"] == "clustered" and side_set["fitted"] != "reused":
             side_set["n_clusters_rule"] = rule
 
-    joint = joint_from_samples(y_axis, axis_labels(t_features, t_codes), axis_labels(s_features, s_codes))
+    t_axis, s_axis = axis_labels(t_features, t_codes), axis_labels(s_features, s_codes)
+    joint = joint_from_samples(y_axis, t_axis, s_axis)
+    # The partitions and resamples take the samples by position, not cell by cell, so that the
+    # numbers do not depend on how the labels or clusters are named.
+    sample_cells = cells_of_samples(y_axis, t_axis, s_axis)
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
     _record_caps(joint.p, joint.n_samples, t_set, s_set, units=units, method=method, subsamples=parts,
                  clusterer=clusterer)
@@ -399,6 +407,7 @@ def pid_from_representations(
         fix = correct_counts(
             joint.counts, method=method, measure=measure, units=units, subsamples=parts,
             n_repeats=n_repeats, random_state=seed, strict=strict, n_jobs=n_jobs, plugin=result,
+            sample_cells=sample_cells,
         )
     except TooManyVertices as exc:
         raise exc.without_the_option(fewer_values) from None
@@ -416,7 +425,7 @@ def pid_from_representations(
     if n_boot > 0:
         statistic = PIDStatistic(
             joint.counts, method=method, measure=measure, units=units, subsamples=parts,
-            n_repeats=_BOOT_REPEATS,
+            n_repeats=_BOOT_REPEATS, sample_cells=sample_cells,
         )
         try:
             boot = bootstrap_replicates(
