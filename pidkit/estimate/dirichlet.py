@@ -209,17 +209,20 @@ def _entropy(counts: np.ndarray, base: np.ndarray,
     ek = np.concatenate([entropy for _, entropy in chunks], axis=1)  # (k, x)
 
     # EM in linear space: the likelihoods are scaled per row, which the posterior does not see.
+    # An update is two matrix-vector products, w_k <- w_k mean_x(scaled_kx / evidence_x), without
+    # the (k, x) posterior, which is formed once, from the weights of the last update's start.
     scaled = np.exp(lk - lk.max(axis=0))
+    by_row = np.ascontiguousarray(scaled.T)
     w = np.full(floor.size, 1.0 / floor.size)
     previous = -np.inf
     for _ in range(_EM_MAX_ITER):
-        evidence = w @ scaled
-        posterior = w[:, None] * scaled / evidence
-        w = posterior.mean(axis=1)
+        start, evidence = w, by_row @ w
+        w = w * (scaled @ (1.0 / evidence)) / scaled.shape[1]
         current = float(np.log(evidence).sum())
         if current - previous < _EM_TOL * max(1.0, abs(current)):
             break
         previous = current
+    posterior = start[:, None] * scaled / evidence
     n_x = counts.sum(axis=1)
     per_row = np.sum(posterior * ek, axis=0)
     weight = grassberger_weight(n_x, base.size)
