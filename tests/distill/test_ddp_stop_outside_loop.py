@@ -29,10 +29,10 @@ from pidkit_distill.training.run import _peer_end_named
 from pidkit_distill.training.runtime import Runtime
 
 # imported by every process (--import): rank STOP_RANK stops (STOP_KIND) as it loads the teacher
-# (STOP_WHERE=teacher) or reads the run folder's checkpoint (resume)
+# (STOP_WHERE=teacher), reads the run folder's checkpoint (resume) or meets the others (meeting)
 INJECT = textwrap.dedent("""
     import os, signal, time
-    from pidkit_distill.training import loop, run
+    from pidkit_distill.training import loop, run, runtime
     from pidkit_distill.training.loaders import DataError
 
     KIND, WHERE = os.environ["STOP_KIND"], os.environ["STOP_WHERE"]
@@ -54,6 +54,8 @@ INJECT = textwrap.dedent("""
 
     if WHERE == "teacher":
         run.load_teacher = stopping(run.load_teacher)
+    elif WHERE == "meeting":  # the processes' first collective call, once they have met
+        runtime.token_from_main = stopping(runtime.token_from_main)
     else:  # in rank 0, before its broadcast of the checkpoint's size
         loop.resume_point = stopping(loop.resume_point)
 
@@ -103,6 +105,9 @@ def _statuses(proc: subprocess.CompletedProcess[str]) -> dict[int, int]:
      f"pidkit-distill train: {KILLED.format(doing='while loading the teacher')}"),
     # rank 0 killed as it read the checkpoint: the survivor, rank 1, says so, named
     ("resume", 0, False, f"pidkit-distill train (rank 1 of 2): {KILLED.format(doing=READING)}"),
+    # rank 0 killed as the processes exchanged the run's number, their first collective call
+    ("meeting", 0, False, "pidkit-distill train (rank 1 of 2): "
+     f"{KILLED.format(doing='as the processes met, before any epoch')}"),
 ])
 def test_a_process_killed_before_the_epochs_stops_the_run_with_one_line(tmp_path, where, rank,
                                                                        wait, line):
@@ -115,7 +120,8 @@ def test_a_process_killed_before_the_epochs_stops_the_run_with_one_line(tmp_path
     statuses = _statuses(proc)
     # the survivor's status is the command's, or torchrun's SIGTERM once it had said its line
     assert statuses[rank] == -9 and statuses[1 - rank] in (1, -15), proc.stderr[-3000:]
-    assert [path.name for path in (tmp_path / "synthetic-kd-ut-s0").iterdir()] == [".lock"]
+    run_dir = tmp_path / "synthetic-kd-ut-s0"  # its lock is taken once the processes met
+    assert [path.name for path in run_dir.glob("*")] == ([] if where == "meeting" else [".lock"])
 
 
 def test_debug_under_torchrun_shows_the_traceback_and_keeps_the_status(tmp_path):
