@@ -24,7 +24,8 @@ from pidkit_distill.config import AuditConfig
 def overshoot_record() -> dict:
     """A real audit record of 100 labels, 1,000 samples, a teacher that knows the label and a
     student of noise: the corrected Syn came out -0.147 bits, its whole 95 % centred interval
-    below 0 (the estimate's repr: "the correction likely overshoots here")."""
+    below 0 (the estimate's repr: "the correction likely overshoots here"); Red and Uni(Y:S\\T),
+    0 for a student of noise, came out just below 0 with intervals reaching above it."""
     rng = np.random.default_rng(1)
     y = rng.integers(0, 100, 1000)
     teacher = rng.normal(size=(100, 16))[y] + rng.normal(size=(1000, 16))
@@ -43,8 +44,9 @@ def test_a_real_record_whose_syn_interval_lies_below_0_is_told_the_overshoot(ove
     assert record["syn"] == pytest.approx(-0.147, abs=2e-3)
     assert record["intervals"]["syn"] == [record["syn"], 0.0]  # wholly below 0, clipped
     assert record["intervals"]["uni_s"][1] > 0.0  # reaches above 0: noise
-    assert {"uni_s", "syn"} <= set(record["bias_correction"]["negative"])
-    assert audit_flags(record) == ["below 0, likely overshoot: Syn", "below 0: Uni(Y:S\\T)"]
+    assert record["red"] == pytest.approx(0.0, abs=2e-3) and record["intervals"]["red"][1] > 0.0
+    assert {"red", "uni_s", "syn"} <= set(record["bias_correction"]["negative"])
+    assert audit_flags(record) == ["below 0, likely overshoot: Syn", "below 0: Red, Uni(Y:S\\T)"]
 
 
 def test_the_report_explains_each_verdict_in_its_own_note(tmp_path, overshoot_record):
@@ -56,8 +58,9 @@ def test_the_report_explains_each_verdict_in_its_own_note(tmp_path, overshoot_re
     # both audited layers overshoot (said once, naming them); Uni below 0 is said of the
     # innermost only, whose atoms the table shows
     assert ("| discrete, eb-extrapolation; layers 0, 1: below 0, likely overshoot: Syn; below 0: "
-            "Uni(Y:S\\T) |") in text
-    assert "-0.147 [-0.147, 0.000]" in text
+            "Red, Uni(Y:S\\T) |") in text
+    syn = f"{overshoot_record['syn']:.3f}"
+    assert f"{syn} [{syn}, 0.000]" in text
     paragraphs = text.split("\n\n")
     overshoot = FLAG_NOTES.get("below 0, likely overshoot:", "")
     assert overshoot in paragraphs and FLAG_NOTES.get("below 0:") in paragraphs
