@@ -21,6 +21,7 @@ module                   job
 ``runtime``              device, DDP from torchrun's environment, seeds, autocast
 ``joining``              the processes' meeting, which says what it waits for and can time out
 ``stop_records``         the first process to stop, kept on its error; a stop's cause, a peer gone
+``lost_peers``           the run's failure where another process ended without a word
 ``file_sharing``         rank 0's run files sent to processes whose disks lack them
 ``sync_bn``              BatchNorm synchronised over processes (also on CPU)
 ``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states

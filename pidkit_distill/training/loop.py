@@ -27,7 +27,6 @@ resume (both in :mod:`pidkit_distill.training.outcomes`).
 
 from __future__ import annotations
 
-import signal
 import time
 import warnings
 from contextlib import nullcontext
@@ -43,7 +42,7 @@ from torch import nn
 from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
-from pidkit_distill.signals import errors_under, exit_status, interrupts_deferred
+from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
@@ -52,6 +51,7 @@ from pidkit_distill.training.loaders import (
     eval_loader,
     train_loader,
 )
+from pidkit_distill.training.lost_peers import failure_of_lost_peer, failure_of_peer_sigterm
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import (
@@ -65,10 +65,8 @@ from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
     Runtime,
-    peer_ended,
     wrap_for_ddp,
 )
-from pidkit_distill.training.stop_records import peer_gone
 from pidkit_distill.training.teacher_outputs import check_teacher_outputs, teacher_described
 
 __all__ = ["fit"]
@@ -307,8 +305,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             })
             return summary
         except RuntimeError as err:  # what was saved: every process counts the epochs it saved
-            failure = err if isinstance(err, TrainingError) else _peer_ended(err, runtime, doing,
-                                                                              running)
+            failure = err if isinstance(err, TrainingError) else failure_of_lost_peer(
+                err, runtime, doing, running)
             if failure is None:
                 raise
             checkpoint = None if epochs_saved is None else folder.checkpoint
@@ -318,7 +316,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         # torchrun sends SIGTERM to every process once one has died: it may reach this one as
         # its failure is made (a collective call failed as the other went), or before
         leaving = failure_leaving(interrupt)
-        failure = leaving or _killed_peer(interrupt, runtime, doing, running)
+        failure = leaving or failure_of_peer_sigterm(interrupt, runtime, doing, running)
         if failure is not None:  # caused by torchrun's SIGTERM where it found the peer gone
             raise failure.replaced(
                 checkpoint=None if epochs_saved is None else folder.checkpoint,
@@ -330,42 +328,6 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     finally:
         if unprinted is not None:
             _print_epoch(*unprinted, config)
-
-
-def _peer_ended(err: RuntimeError, runtime: Runtime, doing: str | None,
-                running: int) -> TrainingError | None:
-    """The run's failure where ``err`` is a collective call failing because another process of
-    the run ended without recording why (:func:`~pidkit_distill.training.runtime.first_stop`):
-    killed by SIGKILL or the OOM-killer, or its machine gone. ``None`` for any other error,
-    which stays as it is. ``doing``: what the run did outside its epochs (``None``: in epoch
-    ``running``, 1-based)."""
-    if not (runtime.distributed and peer_gone(err)):
-        return None
-    return _ended_without_message(doing, running)
-
-
-def _killed_peer(interrupt: KeyboardInterrupt, runtime: Runtime, doing: str | None,
-                 running: int) -> TrainingError | None:
-    """The run's failure where ``interrupt`` is torchrun's SIGTERM, sent because another process
-    of the run was killed without a word (:func:`~pidkit_distill.training.runtime.peer_ended`),
-    which reached this process before its collective call failed or as it did; ``None`` for
-    any other interrupt (a Ctrl-C, a scheduler's SIGTERM to every process)."""
-    if not runtime.distributed or exit_status(interrupt) != 128 + signal.SIGTERM:
-        return None
-    seen_gone = any(peer_gone(error) for error in errors_under(interrupt))
-    return _ended_without_message(doing, running) if peer_ended(
-        runtime, seen_gone=seen_gone) else None
-
-
-def _ended_without_message(doing: str | None, running: int) -> TrainingError:
-    """The run's failure once another of its processes ended without recording why, found by a
-    collective call that failed (:func:`_peer_ended`) or, where torchrun's SIGTERM came first,
-    by its process id (:func:`_killed_peer`)."""
-    return TrainingError(
-        "another process of the run ended without a message" + (f" {doing}" if doing else ""),
-        epoch=None if doing else running, hint="its connections closed: it was killed (SIGKILL, "
-        "the OOM-killer) or its machine went down; torchrun's summary names its rank, and the "
-        "kernel's log (dmesg) says whether the OOM-killer ended it")
 
 
 def _unsaved_epochs_line(path: Path, logged: int, config: TrainConfig) -> str:

@@ -32,7 +32,12 @@ from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.loaders import DataError, data_options, load_data
-from pidkit_distill.training.loop import _ended_without_message, _killed_peer, _peer_ended, fit
+from pidkit_distill.training.loop import fit
+from pidkit_distill.training.lost_peers import (
+    ended_without_message,
+    failure_of_lost_peer,
+    failure_of_peer_sigterm,
+)
 from pidkit_distill.training.outcomes import (
     RunSummary,
     TrainingError,
@@ -352,14 +357,15 @@ def _peer_end_named(runtime: Runtime, doing: str) -> Iterator[None]:
     try:
         yield
     except RuntimeError as err:
-        failure = None if isinstance(err, TrainingError) else _peer_ended(err, runtime, doing, 0)
+        failure = (None if isinstance(err, TrainingError)
+                   else failure_of_lost_peer(err, runtime, doing, 0))
         if failure is None:
             raise
         raise failure.replaced(loading_data=True) from err
     except KeyboardInterrupt as interrupt:
         if isinstance(interrupt, TrainingInterrupted) or failure_leaving(interrupt) is not None:
             raise  # fit's own, or a failure on its way out (_run_session's to take)
-        failure = _killed_peer(interrupt, runtime, doing, 0)
+        failure = failure_of_peer_sigterm(interrupt, runtime, doing, 0)
         if failure is None:
             raise
         raise failure.replaced(loading_data=True) from interrupt
@@ -468,7 +474,7 @@ def _ended_as_processes_met(err: RuntimeError) -> TrainingError | None:
     instead of gloo's traceback. ``None`` for any other error."""
     if world_size_from_env() < 2 or not peer_gone(err):
         return None
-    failure = _ended_without_message("as the processes met, before any epoch", 0).replaced(
+    failure = ended_without_message("as the processes met, before any epoch", 0).replaced(
         loading_data=True)
     record_first_stop(failure, FirstStop(rank_from_env(), one_line(failure), False,
                                          stop_cause(failure)))

@@ -490,12 +490,12 @@ def test_torchruns_sigterm_as_a_collective_call_fails_is_the_killed_processs_fai
     import signal
 
     from pidkit_distill.signals import Terminated, sigterm_interrupts
-    from pidkit_distill.training import TrainingError, loop
+    from pidkit_distill.training import TrainingError, loop, lost_peers
 
     def gloo_fails(*args, **kwargs):
         raise RuntimeError(GLOO_PEER_EXITED)
 
-    real_peer_gone, signalled = loop.peer_gone, []
+    real_peer_gone, signalled = lost_peers.peer_gone, []
 
     def peer_gone(err):  # torchrun's SIGTERM, as the failure is made
         if not signalled:
@@ -504,7 +504,7 @@ def test_torchruns_sigterm_as_a_collective_call_fails_is_the_killed_processs_fai
         return real_peer_gone(err)
 
     monkeypatch.setattr(loop, "train_one_epoch", gloo_fails)
-    monkeypatch.setattr(loop, "peer_gone", peer_gone)
+    monkeypatch.setattr(lost_peers, "peer_gone", peer_gone)
     one_process_group(monkeypatch)
     try:
         with sigterm_interrupts(), pytest.raises(BaseException) as stopped:
