@@ -24,8 +24,9 @@ from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import holds_run, run_folders
 from pidkit_distill.run_records import RunRecords
+from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
-from pidkit_distill.training.outcomes import RunSummary, out_of_memory_error
+from pidkit_distill.training.outcomes import out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run
 
 __all__ = ["load_student"]

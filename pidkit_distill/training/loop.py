@@ -42,6 +42,7 @@ from torch import nn
 from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
+from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
@@ -55,7 +56,6 @@ from pidkit_distill.training.lost_peers import failure_of_lost_peer, failure_of_
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.optim import make_optimizer, make_scheduler
 from pidkit_distill.training.outcomes import (
-    RunSummary,
     TrainingError,
     TrainingInterrupted,
     failure_leaving,

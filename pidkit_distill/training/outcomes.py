@@ -10,8 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-# Re-exported from its own, torch-free module: loop, run and students import it from here, and
-# a RunSummary pickled before it moved names this module.
+# Re-exported from its own, torch-free module: a RunSummary pickled before it moved names this
+# module.
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import errors_under
 from pidkit_distill.training.checkpoint import python_resume_note

@@ -27,6 +27,7 @@ from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.cifar import download_failure, is_root_error
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
+from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
@@ -39,7 +40,6 @@ from pidkit_distill.training.lost_peers import (
     failure_of_peer_sigterm,
 )
 from pidkit_distill.training.outcomes import (
-    RunSummary,
     TrainingError,
     TrainingInterrupted,
     failure_leaving,
