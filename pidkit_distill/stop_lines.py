@@ -19,7 +19,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from pidkit.command_line import say_on_stderr
-from pidkit_distill.launcher_env import check_rendezvous, rank_from_env
+from pidkit_distill.launcher_env import check_rendezvous, rank_from_env, world_size_from_env
 from pidkit_distill.signals import errors_under
 
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
@@ -53,16 +53,24 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
     be unable to print (killed by torchrun while it waited for the GPU, or by the OOM-killer);
     and in a later one whose error is its own (:func:`_own_stop`), named, so that its cause is
     not lost. The others stopped with the first (:class:`~pidkit_distill.PeerStopped`, the
-    same error, the same interrupt) and print nothing. Where the first is not known (no
-    process group yet, as for a mistake in the configuration), rank 0 prints it. Where stderr's
-    reader has gone too (``2>&1 | head``; ``| tee`` ended by the same Ctrl-C), stderr is pointed
-    at the null device instead, so that the command's exit status stays its own (a
-    :class:`BrokenPipeError` let through here made it 1)."""
+    same error, the same interrupt) and print nothing. Where the first is not known (one
+    process; an interrupt or the output's reader gone before the processes met), rank 0 prints
+    it. Where stderr's reader has gone too (``2>&1 | head``; ``| tee`` ended by the same
+    Ctrl-C), stderr is pointed at the null device instead, so that the command's exit status
+    stays its own (a :class:`BrokenPipeError` let through here made it 1).
+
+    Under torchrun, a process that stops before the processes have met (its check of the
+    configuration failed: its copy of a file is damaged, an ``--import`` failed in it alone)
+    has no first stop to read: it records its error in the store of torchrun's agent
+    (:func:`~pidkit_distill.training.stop_records.record_stop_before_meeting`) and says it,
+    named, where no process stopped before it with the same error; the others, ended by
+    torchrun's SIGTERM as they waited to meet it, read it there and say nothing, where they
+    said that they were interrupted. Without that store (a run started by srun or by hand) each
+    process says its own such error, named."""
     rank = printing_rank()
-    # a run that stopped recorded the first process to stop; none ran without the module
-    records = sys.modules.get("pidkit_distill.training.stop_records")
-    first = records.first_stop_of(error) if records is not None and error is not None else None
-    if first is None and rank != 0:
+    first = _first_stop(rank, error)
+    if first is None and rank != 0 and (error is None or isinstance(error, KeyboardInterrupt)
+                                        or not _before_meeting()):
         return
     if first is not None and first.rank != rank and not _own_stop(error, first):
         return
@@ -70,6 +78,34 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
     where = "" if rank == first_rank == 0 else (
         f" (rank {rank} of {os.environ.get('WORLD_SIZE', '?')})")
     say_on_stderr(f"pidkit-distill {command}{where}: {text}")
+
+
+def _first_stop(rank: int, error: BaseException | None) -> FirstStop | None:
+    """The first process to stop in the run that ``error`` ended, as the run recorded it, or,
+    before the processes met, as the store of torchrun's agent holds it (``error``, not an
+    interrupt, recorded there where it came first); ``None`` where none is known."""
+    # a run that stopped recorded the first process to stop; none ran without the module
+    records = sys.modules.get("pidkit_distill.training.stop_records")
+    first = records.first_stop_of(error) if records is not None and error is not None else None
+    if error is None or os.environ.get("TORCHELASTIC_USE_AGENT_STORE") != "True" or (
+            not _before_meeting()):
+        return first
+    from pidkit_distill.training import stop_records  # PyTorch: only under torchrun
+
+    if isinstance(error, KeyboardInterrupt):  # torchrun's SIGTERM, where a peer's check failed
+        return stop_records.stop_before_meeting() or first
+    return first or stop_records.record_stop_before_meeting(rank, error)
+
+
+def _before_meeting() -> bool:
+    """Whether this process is one of several that have not met yet (torchrun's ``WORLD_SIZE``
+    above 1, no :func:`~pidkit_distill.training.joining.join_processes` returned)."""
+    try:
+        several = world_size_from_env() > 1
+    except ValueError:  # no whole number: the configuration's check says so, in one process
+        return False
+    joining = sys.modules.get("pidkit_distill.training.joining")
+    return several and not (joining is not None and joining.processes_met())
 
 
 def _own_stop(error: BaseException, first: FirstStop) -> bool:

@@ -21,7 +21,7 @@ import time
 import torch
 import torch.distributed as dist
 
-__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "join_processes"]
+__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "join_processes", "processes_met"]
 
 JOIN_NOTICE_S = 10.0
 """Seconds of waiting for the other processes after which a process says once, on stderr, what it
@@ -162,6 +162,18 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
             said = (str(error).strip() or type(error).__name__).splitlines()[0]
             raise JoinTimeout(_missing_line(rank, world_size, timeout_s, closed=said)) from error
         raise error
+    _MET.append(rank)
+
+
+def processes_met() -> bool:
+    """Whether this process has met the others of its run (:func:`join_processes` returned);
+    a process that stops before then stops alone, with no process group through which the
+    others could learn why."""
+    return bool(_MET)
+
+
+_MET: list[int] = []
+"""The rank of each :func:`join_processes` of this process that met the others."""
 
 
 _LEFT_WAITING: list[threading.Thread] = []

@@ -5,18 +5,25 @@ the error that ended the run, and what an error says of the stop (its cause, a p
 process group's store; :func:`record_first_stop` keeps its answer on the error and
 :func:`first_stop_of` reads it back. :func:`stop_cause` is what the same error of two processes
 has in common, and :func:`peer_gone` tells an error raised because another process exited from
-one of this process's own.
+one of this process's own. :func:`record_stop_before_meeting` and :func:`stop_before_meeting`
+do for a process that stops before the processes of a torchrun run have met (no process group,
+so no store of its own yet) what :func:`~pidkit_distill.training.runtime.first_stop` does later,
+through the store that torchrun's agent hosts.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from datetime import timedelta
 from typing import NamedTuple
 
 import torch.distributed as dist
 
 from pidkit.command_line import one_line
 
-__all__ = ["FirstStop", "first_stop_of", "peer_gone", "record_first_stop", "stop_cause"]
+__all__ = ["FirstStop", "first_stop_of", "peer_gone", "record_first_stop",
+           "record_stop_before_meeting", "stop_before_meeting", "stop_cause"]
 
 
 class FirstStop(NamedTuple):
@@ -113,3 +120,63 @@ def first_stop_of(error: BaseException) -> FirstStop | None:
     True
     """
     return getattr(error, _FIRST_STOP, None)
+
+
+_AGENT_STORE_TIMEOUT_S = 5.0
+"""Seconds a process that stopped before the processes met waits for torchrun's store (its
+agent, on this machine or on the first node, hosts it from before the processes start)."""
+
+
+def record_stop_before_meeting(rank: int, error: BaseException) -> FirstStop | None:
+    """Record ``error``, with which process ``rank`` of a torchrun run stopped before the
+    processes met (a check of the configuration, an ``--import``), in the store of torchrun's
+    agent, unless another process recorded its own before; return the first process's stop
+    (this one's where it was first), or ``None`` where no such store answers (a run started
+    without torchrun, by srun or by hand: rank 0 hosts the store once the processes meet).
+
+    Every process of a run reads the same configuration, so a mistake in it stops them all
+    with the same error: the first records it and says it, named when it is not rank 0; a
+    process whose error is its own (its copy of a file) says it too; torchrun's SIGTERM then
+    ends the others, which read the record (:func:`stop_before_meeting`) and say nothing.
+    """
+    store = _agent_store()
+    if store is None:
+        return None
+    mine = json.dumps(FirstStop(rank, one_line(error), False, stop_cause(error)))
+    try:
+        return FirstStop(*json.loads(store.compare_set(_stop_key(), "", mine)))
+    except RuntimeError:  # the agent is gone (DistError is a RuntimeError)
+        return None
+
+
+def stop_before_meeting() -> FirstStop | None:
+    """The stop that :func:`record_stop_before_meeting` recorded for this torchrun run, or
+    ``None`` (no process stopped before the processes met, or no store of torchrun's agent
+    answers)."""
+    store = _agent_store()
+    if store is None:
+        return None
+    try:
+        return FirstStop(*json.loads(store.get(_stop_key()))) if store.check([_stop_key()]) \
+            else None
+    except RuntimeError:  # the agent is gone
+        return None
+
+
+def _agent_store() -> dist.Store | None:
+    """A client of the store that torchrun's agent hosts at ``MASTER_ADDR:MASTER_PORT`` for its
+    processes (``TORCHELASTIC_USE_AGENT_STORE=True``), or ``None`` where there is none."""
+    if os.environ.get("TORCHELASTIC_USE_AGENT_STORE") != "True":
+        return None
+    try:
+        return dist.TCPStore(os.environ["MASTER_ADDR"], int(os.environ["MASTER_PORT"]),
+                             is_master=False, timeout=timedelta(seconds=_AGENT_STORE_TIMEOUT_S))
+    except (KeyError, ValueError, RuntimeError):  # unset, not a port, or no agent listening
+        return None
+
+
+def _stop_key() -> str:
+    """The store's key for the first stop before the processes met, one for each start of the
+    processes by torchrun's agent (``--max-restarts`` starts them again, with the same store)."""
+    return ("pidkit_distill/stop_before_meeting/"
+            f"{os.environ.get('TORCHELASTIC_RESTART_COUNT', '0')}")
