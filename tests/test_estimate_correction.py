@@ -279,8 +279,9 @@ def test_eb_conditional_entropy_of_many_labels_evaluates_only_the_nonzero_counts
     monkeypatch.setattr(dirichlet, "gammaln", lambda x: (evaluated.append(np.size(x)), gammaln(x))[1])
     # The value of the dense evaluation (before the change), to rounding: 4.995281266669576 on the
     # floor's grid up to 1e3, 4.995281376079346 on the grid up to 1e5 (task 203; the dense
-    # evaluation is 2251b8d~1's pidkit/estimate/dirichlet.py with FLOOR_GRID set to today's).
-    assert eb_conditional_entropy(counts) == pytest.approx(4.995281376079346, rel=1e-13)
+    # evaluation is 2251b8d~1's pidkit/estimate/dirichlet.py with FLOOR_GRID set to today's), and
+    # 4.9961029033811295 with its EM replaced by maximum_likelihood_weights (task 310).
+    assert eb_conditional_entropy(counts) == pytest.approx(4.9961029033811295, rel=1e-13)
     components = dirichlet.FLOOR_GRID.size * dirichlet.SPIKE_GRID.size
     assert sum(evaluated) <= 5 * components * ((counts > 0).sum() + counts.shape[0])  # was 31 x this
 
@@ -300,14 +301,15 @@ def _edge_tables() -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize(("table", "dense"), [
-    ("one", 1.4136194243328504), ("blocks", 1.923110638745557), ("two", 0.20117905281772935),
-    ("many", 4.449821895626068),
+    ("one", 1.4136194243319338), ("blocks", 1.9220238863846295), ("two", 0.2022658161335033),
+    ("many", 4.449821888707894),
 ])
 def test_eb_conditional_entropy_of_sparse_rows_is_the_dense_evaluations(table, dense):
     # The values of the dense evaluation (every component, spike location, row and label: 2251b8d~1's
     # pidkit/estimate/dirichlet.py) on the tables where the sparse algebra could go wrong: rows of
     # one sample, labels absent from whole blocks of rows, 2 labels, 300. Recomputed with its
-    # FLOOR_GRID set to today's (up to 1e5, task 203); the same EM, so the two agree to rounding.
+    # FLOOR_GRID set to today's (up to 1e5, task 203) and its 500-iteration EM replaced by
+    # maximum_likelihood_weights (task 310): the same fit, so the two agree to rounding.
     assert eb_conditional_entropy(_edge_tables()[table]) == pytest.approx(dense, rel=1e-13)
 
 
@@ -320,8 +322,9 @@ def test_rows_whose_samples_all_have_labels_left_out_by_base_are_ignored():
     without = eb_conditional_entropy(np.array([[2, 1], [1, 1]]), base[:2])
     for table in ([[2, 1, 0], [0, 0, 3], [1, 1, 1]], [[2, 1, 0], [1, 1, 1], [0, 0, 3]]):
         assert eb_conditional_entropy(np.array(table), base) == pytest.approx(without, rel=1e-12)
-    # The dense evaluation's value (0.6922359730682226 on the floor's grid up to 1e3, before task 203).
-    assert without == pytest.approx(0.692961285600644, rel=1e-12)
+    # The dense evaluation's value (0.6922359730682226 on the floor's grid up to 1e3, before task 203;
+    # 0.692961285600644 after the 500-iteration EM, before task 310's maximum-likelihood weights).
+    assert without == pytest.approx(0.6931421761285177, rel=1e-12)
 
 
 @pytest.mark.parametrize(("base", "message"), [

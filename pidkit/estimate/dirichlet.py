@@ -10,9 +10,11 @@ row's counts leave possible.
 Prior of one row: p(.|x) ~ Dirichlet(beta_f m + beta_s e_j), with m the marginal of Y (the
 "floor"), e_j a unit vector (a "spike" on label j, drawn with probability m_j), and (beta_f, beta_s)
 from a fixed grid (beta_s = 0 gives the plain symmetric family). The mixture weights over the grid
-are fitted by maximum marginal likelihood (EM over the Dirichlet-multinomial likelihoods of all
-rows: non-parametric empirical Bayes). Each row's estimate is its posterior mean entropy, in closed
-form (Wolpert & Wolf 1995): E[H] = psi(A + 1) - sum_y (a_y / A) psi(a_y + 1), A = sum_y a_y.
+maximise the marginal (Dirichlet-multinomial) likelihood of all rows: non-parametric empirical
+Bayes, solved to a certified maximum by ``mixture_weights.maximum_likelihood_weights`` (until task
+310, 500 EM iterations from uniform weights, which stopped up to 0.07 nats of log-likelihood short
+of it on audit-sized tables). Each row's estimate is its posterior mean entropy, in closed form
+(Wolpert & Wolf 1995): E[H] = psi(A + 1) - sum_y (a_y / A) psi(a_y + 1), A = sum_y a_y.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from scipy.special import digamma, gammaln
 from .._units import from_nats
 from .._validate import check_pmf
 from .inputs import check_counts
+from .mixture_weights import maximum_likelihood_weights
 
 __all__ = [
     "DENSE_ROW_SAMPLES_PER_LABEL",
@@ -57,8 +60,6 @@ _PAIRWISE_RAMP = (1.0, 2.0)
 _DENSE_SHARE = (0.9, 1.0)
 """... and Grassberger's estimator is let in from 0 to fully as the dense share of the samples of
 the sparser pairwise table goes from 0.9 to 1."""
-_EM_MAX_ITER = 500
-_EM_TOL = 1e-10
 _CHUNK_ELEMENTS = 2_000_000
 
 
@@ -125,8 +126,9 @@ def grassberger_entropy(counts: np.ndarray) -> np.ndarray:
 def eb_conditional_entropy(counts: np.ndarray, base: np.ndarray | None = None) -> float:
     """Empirical-Bayes estimate of H(Y|X), in nats, from a count table ``counts[x, y]``.
 
-    The prior is fitted on every row; sparse rows get their posterior mean entropy, rows with at
-    least ``DENSE_ROW_SAMPLES_PER_LABEL`` samples per label their Grassberger estimate.
+    The prior is fitted on every row (its mixture weights the maximum of the rows' marginal
+    likelihood, certified to 1e-7 nats per row); sparse rows get their posterior mean entropy,
+    rows with at least ``DENSE_ROW_SAMPLES_PER_LABEL`` samples per label their Grassberger estimate.
 
     Parameters
     ----------
@@ -208,21 +210,10 @@ def _entropy(counts: np.ndarray, base: np.ndarray,
     lk = np.concatenate([loglik for loglik, _ in chunks], axis=1)  # (k, x)
     ek = np.concatenate([entropy for _, entropy in chunks], axis=1)  # (k, x)
 
-    # EM in linear space: the likelihoods are scaled per row, which the posterior does not see.
-    # An update is two matrix-vector products, w_k <- w_k mean_x(scaled_kx / evidence_x), without
-    # the (k, x) posterior, which is formed once, from the weights of the last update's start.
+    # The likelihoods are scaled per row (each row's largest is 1), which the weights do not see.
     scaled = np.exp(lk - lk.max(axis=0))
-    by_row = np.ascontiguousarray(scaled.T)
-    w = np.full(floor.size, 1.0 / floor.size)
-    previous = -np.inf
-    for _ in range(_EM_MAX_ITER):
-        start, evidence = w, by_row @ w
-        w = w * (scaled @ (1.0 / evidence)) / scaled.shape[1]
-        current = float(np.log(evidence).sum())
-        if current - previous < _EM_TOL * max(1.0, abs(current)):
-            break
-        previous = current
-    posterior = start[:, None] * scaled / evidence
+    weights, _ = maximum_likelihood_weights(scaled)
+    posterior = weights[:, None] * scaled / (scaled.T @ weights)
     n_x = counts.sum(axis=1)
     per_row = np.sum(posterior * ek, axis=0)
     weight = grassberger_weight(n_x, base.size)
