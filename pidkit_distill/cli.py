@@ -59,6 +59,7 @@ from pidkit_distill.config_settings import hinted_key
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.signals import exit_status, interrupts_deferred, sigterm_interrupts
 from pidkit_distill.stop_lines import (
+    checked_by_each_process,
     failure_under,
     interrupted_line,
     printing_rank,
@@ -248,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
                 _failing("error", 2, ValueError, TypeError):
             run_demo(out_dir=args.out_dir, epochs=args.epochs)
         return 0
-    with _failing("error", 2, ImportError):
+    with checked_by_each_process(), _failing("error", 2, ImportError):
         import_user_modules(args.imports)
     if args.command == "train" and args.list_methods:
         print(methods_table(parameters=True))
@@ -268,7 +269,7 @@ def _run(args: argparse.Namespace) -> int:
     from pidkit_distill.training.teacher import read_teacher_for_run
 
     # a registered data set is loaded by the check: memory running out there is the run's failure
-    with _failing("training failed", 1, TrainingError), _failing(
+    with checked_by_each_process(), _failing("training failed", 1, TrainingError), _failing(
             "error", 2, ValueError, TypeError, OSError), name_errors_as_typed(args, config):
         checked = check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any

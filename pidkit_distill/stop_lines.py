@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from pidkit.command_line import say_on_stderr
@@ -25,8 +27,8 @@ from pidkit_distill.signals import errors_under
 if TYPE_CHECKING:  # imports PyTorch, which the command imports only once a command needs it
     from pidkit_distill.training.stop_records import FirstStop
 
-__all__ = ["failure_under", "interrupted_line", "printing_rank", "reader_gone_line", "say",
-           "say_stop"]
+__all__ = ["checked_by_each_process", "failure_under", "interrupted_line", "printing_rank",
+           "reader_gone_line", "say", "say_stop"]
 
 
 def say(line: str) -> None:
@@ -59,18 +61,20 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
     Ctrl-C), stderr is pointed at the null device instead, so that the command's exit status
     stays its own (a :class:`BrokenPipeError` let through here made it 1).
 
-    Under torchrun, a process that stops before the processes have met (its check of the
-    configuration failed: its copy of a file is damaged, an ``--import`` failed in it alone)
-    has no first stop to read: it records its error in the store of torchrun's agent
+    Under torchrun, a process that stops before the processes have met with an error of
+    :func:`checked_by_each_process` (its check of the configuration failed: its copy of a file
+    is damaged, an ``--import`` failed in it alone) has no first stop to read: it records its
+    error in the store of torchrun's agent
     (:func:`~pidkit_distill.training.stop_records.record_stop_before_meeting`) and says it,
     named, where no process stopped before it with the same error; the others, ended by
     torchrun's SIGTERM as they waited to meet it, read it there and say nothing, where they
     said that they were interrupted. Without that store (a run started by srun or by hand) each
-    process says its own such error, named."""
+    process says its own such error, named. A mistake on the command line, the same in every
+    process, stays rank 0's."""
     rank = printing_rank()
     first = _first_stop(rank, error)
-    if first is None and rank != 0 and (error is None or isinstance(error, KeyboardInterrupt)
-                                        or not _before_meeting()):
+    if first is None and rank != 0 and not (getattr(error, _CHECKED_HERE, False)
+                                            and _before_meeting()):
         return
     if first is not None and first.rank != rank and not _own_stop(error, first):
         return
@@ -80,19 +84,42 @@ def say_stop(command: str, text: str, error: BaseException | None) -> None:
     say_on_stderr(f"pidkit-distill {command}{where}: {text}")
 
 
+@contextmanager
+def checked_by_each_process() -> Iterator[None]:
+    """A block in which each process of a torchrun run checks what may be its own (its copy of
+    a file, the modules it imports) before the processes meet: an error raised out of it, and
+    the error that caused it (the command's one-line failure is raised from its cause), is
+    marked so, and where no store of torchrun's agent can say which process stopped first,
+    :func:`say_stop` prints it in a process other than rank 0 too, named."""
+    try:
+        yield
+    except Exception as error:
+        for found in (error, error.__cause__):
+            if found is not None:
+                setattr(found, _CHECKED_HERE, True)
+        raise
+
+
+_CHECKED_HERE = "_pidkit_distill_checked_here"
+"""The attribute of an error that :func:`checked_by_each_process` marks (exceptions take no
+weak references, so no table can key them)."""
+
+
 def _first_stop(rank: int, error: BaseException | None) -> FirstStop | None:
     """The first process to stop in the run that ``error`` ended, as the run recorded it, or,
-    before the processes met, as the store of torchrun's agent holds it (``error``, not an
-    interrupt, recorded there where it came first); ``None`` where none is known."""
+    before the processes met, as the store of torchrun's agent holds it (``error``, found by
+    :func:`checked_by_each_process`, recorded there where it came first); ``None`` where none
+    is known."""
     # a run that stopped recorded the first process to stop; none ran without the module
     records = sys.modules.get("pidkit_distill.training.stop_records")
     first = records.first_stop_of(error) if records is not None and error is not None else None
-    if error is None or os.environ.get("TORCHELASTIC_USE_AGENT_STORE") != "True" or (
-            not _before_meeting()):
+    interrupted = isinstance(error, KeyboardInterrupt)
+    if not (interrupted or getattr(error, _CHECKED_HERE, False)) or os.environ.get(
+            "TORCHELASTIC_USE_AGENT_STORE") != "True" or not _before_meeting():
         return first
     from pidkit_distill.training import stop_records  # PyTorch: only under torchrun
 
-    if isinstance(error, KeyboardInterrupt):  # torchrun's SIGTERM, where a peer's check failed
+    if interrupted:  # torchrun's SIGTERM, where another process's check failed
         return stop_records.stop_before_meeting() or first
     return first or stop_records.record_stop_before_meeting(rank, error)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from tiny_runs import TINY, command_env
 
-from pidkit_distill.stop_lines import say_stop
+from pidkit_distill.stop_lines import checked_by_each_process, say_stop
 from pidkit_distill.training import joining
 
 # imported by every process (--import): rank FAIL_RANK fails (FAIL_WHERE) before the processes
@@ -112,10 +112,14 @@ def test_without_torchrun_s_store_a_rank_says_its_own_failure_before_the_process
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("TORCHELASTIC_USE_AGENT_STORE", raising=False)
     monkeypatch.setattr(joining, "_MET", [])
-    say_stop("train", f"error: run.resume: checkpoint.pt: {DAMAGED}", ValueError(DAMAGED))
+    with pytest.raises(ValueError) as found, checked_by_each_process():
+        raise ValueError(DAMAGED)
+    say_stop("train", f"error: run.resume: checkpoint.pt: {DAMAGED}", found.value)
     say_stop("train", "interrupted while no epoch was running", KeyboardInterrupt())
+    # a mistake on the command line is every process's: rank 0 says it
+    say_stop("train", "error: --set optim.lr=-1: ...", ValueError("optim.lr"))
     assert capsys.readouterr().err == (
         f"pidkit-distill train (rank 1 of 2): error: run.resume: checkpoint.pt: {DAMAGED}\n")
     monkeypatch.setattr(joining, "_MET", [1])  # once they met, the run records its stops
-    say_stop("train", f"error: {DAMAGED}", ValueError(DAMAGED))
+    say_stop("train", f"error: {DAMAGED}", found.value)
     assert capsys.readouterr().err == ""
