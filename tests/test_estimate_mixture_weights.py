@@ -100,3 +100,25 @@ def test_likelihoods_equal_up_to_rounding_keep_the_uniform_weights():
     weights, _ = maximum_likelihood_weights(likelihoods)
     np.testing.assert_allclose(weights, 1 / weights.size, rtol=1e-12)
     assert eb_conditional_entropy(one_sample_rows) == pytest.approx(1.4136194243319, abs=1e-9)
+
+
+@pytest.mark.parametrize(("likelihoods", "tolerance", "message"), [
+    ([[1.0, 0.0], [0.5, 0.0]], MIXTURE_TOLERANCE, "; column 1 is all 0 (a row no component can give"),
+    ([[1.0, np.nan], [0.5, 1.0]], MIXTURE_TOLERANCE, "; got nan at (0, 1)."),
+    ([[1.0, 1.0], [-0.5, 1.0]], MIXTURE_TOLERANCE, "; got -0.5 at (1, 0)."),
+    (np.zeros((3, 0)), MIXTURE_TOLERANCE, "; got shape (3, 0)."),
+    ([0.2, 1.0], MIXTURE_TOLERANCE, "; got shape (2,)."),
+    ([[0.2, 1.0], [1.0, 0.3]], -1.0, "tolerance must be a positive number of nats per row (the "
+     "default, MIXTURE_TOLERANCE, is 1e-07); got -1.0."),
+    ([[0.2, 1.0], [1.0, 0.3]], 0.0, "got 0.0."),
+])
+def test_inputs_it_cannot_certify_are_refused_by_name(likelihoods, tolerance, message):
+    # Before: a column of zeros or a NaN ended in scipy's 'array must not contain infs or NaNs',
+    # no rows and a tolerance of 0 or below in the ArithmeticError that calls itself a bug.
+    with pytest.raises(ValueError) as refused:
+        maximum_likelihood_weights(np.asarray(likelihoods, dtype=float), tolerance)
+    said = str(refused.value)
+    assert message in said
+    if tolerance > 0:
+        assert said.startswith("likelihoods must be a 2-D array of shape (k, n): the likelihood of "
+                               "each of n rows under each of k components, finite and non-negative")

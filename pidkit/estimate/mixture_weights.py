@@ -16,6 +16,8 @@ constraints are the bounds.
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
@@ -82,6 +84,9 @@ def maximum_likelihood_weights(likelihoods: np.ndarray,
 
     Raises
     ------
+    ValueError
+        If ``likelihoods`` is not 2-D with a component and a row, holds a negative, NaN or
+        infinite value or a column of zeros, or if ``tolerance`` is not a positive number.
     ArithmeticError
         If the weights are not certified within 200 Newton steps (about 20
         are needed on the tables of :func:`pidkit.estimate.eb_conditional_entropy`).
@@ -98,9 +103,32 @@ def maximum_likelihood_weights(likelihoods: np.ndarray,
     >>> [round(float(w), 3) + 0.0 for w in weights], gap <= 2 * MIXTURE_TOLERANCE
     ([0.0, 0.0, 1.0], True)
     """
+    _check_inputs(likelihoods, tolerance)
     k, n = likelihoods.shape
     with blas_threads(None if k * k * n >= _THREADED_PRODUCT else 1):
         return _solve(likelihoods, tolerance)
+
+
+def _check_inputs(likelihoods: np.ndarray, tolerance: float) -> None:
+    """Refuse what :func:`maximum_likelihood_weights` cannot certify, naming the argument: the
+    solver would divide by a zero evidence, or never meet a tolerance of 0 or below, and end
+    in a scipy error or an ``ArithmeticError`` that calls itself a bug."""
+    if isinstance(tolerance, bool) or not isinstance(tolerance, Real) or not (
+            np.isfinite(tolerance) and tolerance > 0):
+        raise ValueError(f"tolerance must be a positive number of nats per row (the default, "
+                         f"MIXTURE_TOLERANCE, is {MIXTURE_TOLERANCE:g}); got {tolerance!r}.")
+    what = ("likelihoods must be a 2-D array of shape (k, n): the likelihood of each of n rows under "
+            "each of k components, finite and non-negative, with a positive entry in every column")
+    shape = np.shape(likelihoods)
+    if len(shape) != 2 or 0 in shape:
+        raise ValueError(f"{what}; got shape {shape}.")
+    if not np.isfinite(likelihoods).all() or (likelihoods < 0).any():
+        bad = np.argwhere(~np.isfinite(likelihoods) | (likelihoods < 0))[0]
+        raise ValueError(f"{what}; got {float(likelihoods[tuple(bad)])} at {tuple(int(i) for i in bad)}.")
+    empty = np.flatnonzero(likelihoods.max(axis=0) == 0)
+    if empty.size:
+        raise ValueError(f"{what}; column {int(empty[0])} is all 0 (a row no component can give: "
+                         "leave it out).")
 
 
 def _solve(likelihoods: np.ndarray, tolerance: float) -> tuple[np.ndarray, float]:
