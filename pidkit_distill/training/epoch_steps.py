@@ -229,9 +229,10 @@ def _teacher_outputs_problem(model: nn.Module, loader: DataLoader, n_batches: in
     """What is wrong with the teacher's outputs (logits, distilled layers, pooled vector) on the
     first ``n_batches`` batches ``loader`` gives (as many as the failed epoch had run: the cost
     of the check is at most theirs) as ``outputs_problem`` words it, or ``None``: all finite
-    and below ``ENORMOUS``, or the model has no teacher. Under DDP every process checks its own
-    batches and all are told the worst (every one comes here, having agreed on the failed step,
-    and its model, the same as theirs, has a teacher where theirs do)."""
+    and below ``ENORMOUS``, the model has no teacher, or ``loader`` gives no batch again (a
+    stream read once). Under DDP every process checks its own batches and all are told the
+    worst (every one comes here, having agreed on the failed step, and its model, the same as
+    theirs, has a teacher where theirs do)."""
     inner = model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
     teacher_features = getattr(inner, "teacher_features", None)
     if teacher_features is None:
@@ -240,6 +241,8 @@ def _teacher_outputs_problem(model: nn.Module, loader: DataLoader, n_batches: in
     for x, y in islice(loader, n_batches):
         with autocast(device, amp):
             batches.append(outputs_found(teacher_features(to_device(x, y, device)[0])))
+    if not batches:  # a stream read once; under DDP each process reads its sampler's batches
+        return None
     found = torch.stack(batches).amax(dim=0)
     if distributed:
         dist.all_reduce(found, op=dist.ReduceOp.MAX)

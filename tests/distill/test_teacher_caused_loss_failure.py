@@ -16,7 +16,7 @@ import pytest
 import torch
 from tiny_runs import TINY
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, IterableDataset, TensorDataset
 
 from pidkit_distill import get_method, tap_features
 from pidkit_distill.cli import main
@@ -110,3 +110,44 @@ def test_a_loss_that_fails_before_any_update_says_the_learning_rate_is_not_the_c
     with pytest.raises(TrainingError) as failed:  # the same after an update: its weights NaN
         train_one_epoch(module, loader, optimizer, epoch=1, device=torch.device("cpu"))
     assert failed.value.hint == "lower optim.lr or set optim.grad_clip (e.g. 100)"
+
+
+class _ReadOnce(IterableDataset):
+    """An iterable data set whose samples are a stream: a second pass gives none."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        self.samples, self.n = iter(list(zip(x, y, strict=True))), len(x)
+
+    def __iter__(self):
+        return self.samples
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def test_a_loader_read_once_leaves_the_teacher_unchecked_not_a_stack_error():
+    # A huge teacher makes the loss NaN with the student's logits finite, so the teacher's outputs
+    # are read again; this loader gives no batch the second time. After 6728f43 that was torch's
+    # 'stack expects a non-empty TensorList'; before it, and now, the loss's own failure.
+    torch.manual_seed(0)
+    x = torch.randn(64, 4)
+    y = (x[:, 0] > 0).long()
+
+    def mlp(width: int) -> nn.Module:
+        return tap_features(nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2)),
+                            layers=["1"])
+
+    teacher = mlp(16)
+    with torch.no_grad():
+        for weight in teacher.parameters():
+            weight.mul_(1e30)
+    module = get_method("kd")(mlp(8), teacher, sample_input=x[:2], num_classes=2, alpha=0.5)
+    optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
+    loader = DataLoader(_ReadOnce(x, y), batch_size=16)
+    with pytest.raises(TrainingError) as failed:
+        train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
+    assert str(failed.value) == (
+        "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
+        "(no epoch had completed); it came at the run's first step, before any update, so "
+        "optim.lr is not the cause: check the student's initial outputs and the method's "
+        "parameters (method.params) on this data")
