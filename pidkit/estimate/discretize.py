@@ -18,6 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClusterMixin
 from threadpoolctl import threadpool_limits
 
+from pidkit._blas import blas_threads
 from pidkit._caller import user_stacklevel
 from pidkit._settings import check_int, check_seed
 
@@ -28,6 +29,17 @@ from .inputs import check_features
 from .project import check_one_feature, check_projection, projection_steps
 
 __all__ = ["Discretizer", "FewDistinctRowsWarning", "discretize"]
+
+_THREADED_ENTRIES = 2**24
+"""Features with at least this many entries (samples times features) are projected and clustered
+with BLAS on every core; smaller ones on one thread, since a threaded BLAS wakes its threads for
+any size: PCA to 10 components of 450 x 2048 features took 0.33 s threaded and 0.023 s on one
+thread (two cores, load 0.4-2)."""
+
+
+def _blas_limit(entries: int) -> int | None:
+    """BLAS's thread count for projecting and clustering features of ``entries`` entries."""
+    return None if entries >= _THREADED_ENTRIES else 1
 
 
 class FewDistinctRowsWarning(UserWarning):
@@ -309,7 +321,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
             cluster = self._cluster_step(seed)
         # The warnings are caught under the caller's filters (an "ignore" by text or module applies
         # to scikit-learn's own warning) and given again, their text led by the argument's name.
-        with threadpool_limits(limits=1, user_api="openmp"), warnings.catch_warnings(record=True) as caught:
+        with blas_threads(_blas_limit(X.size)), threadpool_limits(limits=1, user_api="openmp"), \
+                warnings.catch_warnings(record=True) as caught:
             scores = pca[1].transform(rows) if centre else pca[1].fit_transform(rows)
             # Step by step, not Pipeline.fit_predict: that also demands a fit method of the clusterer.
             if distinct is not None:  # centred on the distinct rows: fitted on them, one pass to label
@@ -361,7 +374,7 @@ class Discretizer(ClusterMixin, BaseEstimator):
                 "with predict (KMeans, MiniBatchKMeans, GaussianMixture, Birch) to reuse the clusters."
             )
         X = check_fitted_input(self, X, name, "fit(X) (or use discretize(X))", names=names)
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with blas_threads(_blas_limit(X.size)), threadpool_limits(limits=1, user_api="openmp"):
             return np.asarray(self.clusterer_.predict(self.pipeline_[:-1].transform(X))).astype(np.intp)
 
     def __getattr__(self, name: str) -> Any:
