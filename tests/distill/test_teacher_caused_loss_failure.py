@@ -84,29 +84,40 @@ def test_a_loss_that_diverges_later_from_too_high_a_learning_rate_keeps_its_advi
         "lower optim.lr or set optim.grad_clip (e.g. 100)\n"))
 
 
-def test_a_loss_that_fails_before_any_update_says_the_learning_rate_is_not_the_cause():
+FIRST_STEP_FAILURE = (
+    "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
+    "(no epoch had completed); it came at the run's first step, before any update, so "
+    "optim.lr is not the cause: check the student's initial outputs and the method's "
+    "parameters (method.params) on this data")
+
+
+def _kd_pair(*, huge: str, stream: bool = False) -> tuple[nn.Module, torch.optim.Optimizer, DataLoader]:
+    """KD of two small MLPs on 64 samples of 4 features, in batches of 16, the ``huge`` one's
+    weights ("student" or "teacher") scaled by 1e30; ``stream``: a loader read once."""
     torch.manual_seed(0)
     x = torch.randn(64, 4)
     y = (x[:, 0] > 0).long()
 
     def mlp(width: int) -> nn.Module:
-        net = nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2))
-        return tap_features(net, layers=["1"])
+        return tap_features(nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2)),
+                            layers=["1"])
 
-    student = mlp(8)
+    student, teacher = mlp(8), mlp(16)
     with torch.no_grad():
-        for weight in student.parameters():
-            weight.mul_(1e30)  # the student's own logits overflow: no teacher to blame
-    module = get_method("kd")(student, mlp(16), sample_input=x[:2], num_classes=2, alpha=0.5)
+        for weight in (student if huge == "student" else teacher).parameters():
+            weight.mul_(1e30)
+    module = get_method("kd")(student, teacher, sample_input=x[:2], num_classes=2, alpha=0.5)
     optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
-    loader = DataLoader(TensorDataset(x, y), batch_size=16)
+    loader = DataLoader(_ReadOnce(x, y) if stream else TensorDataset(x, y), batch_size=16)
+    return module, optimizer, loader
+
+
+def test_a_loss_that_fails_before_any_update_says_the_learning_rate_is_not_the_cause():
+    # the student's own logits overflow: no teacher to blame
+    module, optimizer, loader = _kd_pair(huge="student")
     with pytest.raises(TrainingError) as failed:
         train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
-    assert str(failed.value) == (
-        "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
-        "(no epoch had completed); it came at the run's first step, before any update, so "
-        "optim.lr is not the cause: check the student's initial outputs and the method's "
-        "parameters (method.params) on this data")
+    assert str(failed.value) == FIRST_STEP_FAILURE
     with pytest.raises(TrainingError) as failed:  # the same after an update: its weights NaN
         train_one_epoch(module, loader, optimizer, epoch=1, device=torch.device("cpu"))
     assert failed.value.hint == "lower optim.lr or set optim.grad_clip (e.g. 100)"
@@ -129,25 +140,7 @@ def test_a_loader_read_once_leaves_the_teacher_unchecked_not_a_stack_error():
     # A huge teacher makes the loss NaN with the student's logits finite, so the teacher's outputs
     # are read again; this loader gives no batch the second time. After 6728f43 that was torch's
     # 'stack expects a non-empty TensorList'; before it, and now, the loss's own failure.
-    torch.manual_seed(0)
-    x = torch.randn(64, 4)
-    y = (x[:, 0] > 0).long()
-
-    def mlp(width: int) -> nn.Module:
-        return tap_features(nn.Sequential(nn.Linear(4, width), nn.ReLU(), nn.Linear(width, 2)),
-                            layers=["1"])
-
-    teacher = mlp(16)
-    with torch.no_grad():
-        for weight in teacher.parameters():
-            weight.mul_(1e30)
-    module = get_method("kd")(mlp(8), teacher, sample_input=x[:2], num_classes=2, alpha=0.5)
-    optimizer = torch.optim.SGD(module.optimizer_groups()["student"], lr=0.5)
-    loader = DataLoader(_ReadOnce(x, y), batch_size=16)
+    module, optimizer, loader = _kd_pair(huge="teacher", stream=True)
     with pytest.raises(TrainingError) as failed:
         train_one_epoch(module, loader, optimizer, epoch=0, device=torch.device("cpu"))
-    assert str(failed.value) == (
-        "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
-        "(no epoch had completed); it came at the run's first step, before any update, so "
-        "optim.lr is not the cause: check the student's initial outputs and the method's "
-        "parameters (method.params) on this data")
+    assert str(failed.value) == FIRST_STEP_FAILURE
