@@ -80,7 +80,7 @@ class BiasCorrection:
     >>> [round(fix.plugin[k], 4) for k in ("i_yt", "i_ys", "syn")]
     [0.0142, 0.022, 1.9687]
     >>> [round(fix.corrected[k], 4) for k in ("i_yt", "i_ys", "syn")]
-    [0.0054, 0.0099, 2.0405]
+    [0.0054, 0.0099, 2.0408]
     >>> fix.negative             # corrected below 0: indistinguishable from 0 at this n
     ('uni_t',)
     >>> fix.above_bound          # I(Y;T,S) 2.05 above H(Y) = 2 bits: at that bound within noise
