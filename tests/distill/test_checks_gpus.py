@@ -9,7 +9,7 @@ import torch
 from tiny_runs import TINY, tiny
 
 from pidkit_distill.cli import main
-from pidkit_distill.training import check_config
+from pidkit_distill.training import check_config, joining
 from pidkit_distill.training import run as run_module
 
 
@@ -102,12 +102,18 @@ def test_a_gpu_for_every_process_or_no_gpu_at_all_passes(tmp_path, monkeypatch, 
 
 
 @pytest.mark.parametrize("rank", [0, 1])
-def test_more_processes_than_gpus_prints_one_line_from_rank_0_and_exits_2(
+def test_more_processes_than_gpus_is_one_line_a_process_before_they_meet_and_exits_2(
         tmp_path, monkeypatch, capsys, rank):
+    # the check runs in each process before the processes meet; without the store of torchrun's
+    # agent (srun, by hand: here) each says it, named when it is not rank 0 (under torchrun the
+    # first to record it in that store does: test_ddp_check_fails_on_one_rank.py). An earlier
+    # test's processes that met (joining._MET, kept for the process's life) must not silence it.
     _torchrun_on_gpus(monkeypatch, gpus=2, processes=4, rank=rank)
+    monkeypatch.delenv("TORCHELASTIC_USE_AGENT_STORE", raising=False)
+    monkeypatch.setattr(joining, "_MET", [])
     monkeypatch.setattr(run_module, "init_runtime", _must_not_start)  # the check must stop it
     sets = [arg for item in [*TINY, "run.device=cuda", f"run.out_dir={tmp_path}"]
             for arg in ("--set", item)]
     assert main(["train", *sets]) == 2
-    err = capsys.readouterr().err
-    assert err == ("" if rank else f"pidkit-distill train: error: {gpus_refused(4, 2)}\n")
+    named = f" (rank {rank} of 4)" if rank else ""
+    assert capsys.readouterr().err == f"pidkit-distill train{named}: error: {gpus_refused(4, 2)}\n"
