@@ -21,7 +21,8 @@ import time
 import torch
 import torch.distributed as dist
 
-__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "join_processes", "processes_met"]
+__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "forget_meeting", "join_processes",
+           "processes_met"]
 
 JOIN_NOTICE_S = 10.0
 """Seconds of waiting for the other processes after which a process says once, on stderr, what it
@@ -172,8 +173,15 @@ def processes_met() -> bool:
     return bool(_MET)
 
 
+def forget_meeting() -> None:
+    """The processes' group is gone (a run that ended well destroyed it): a later run of this
+    process meets the others again, and until then :func:`processes_met` is false."""
+    _MET.clear()
+
+
 _MET: list[int] = []
-"""The rank of each :func:`join_processes` of this process that met the others."""
+"""The rank of each :func:`join_processes` of this process that met the others, since the
+group it made was last destroyed (:func:`forget_meeting`)."""
 
 
 _LEFT_WAITING: list[threading.Thread] = []

@@ -34,7 +34,12 @@ from pidkit_distill.launcher_env import (
     world_size_from_env,
 )
 from pidkit_distill.signals import interrupts_deferred
-from pidkit_distill.training.joining import JoinInterrupted, JoinTimeout, join_processes
+from pidkit_distill.training.joining import (
+    JoinInterrupted,
+    JoinTimeout,
+    forget_meeting,
+    join_processes,
+)
 from pidkit_distill.training.stop_records import (
     FirstStop,
     first_stop_of,
@@ -175,6 +180,7 @@ def close_runtime(runtime: Runtime) -> None:
     """
     if runtime.owns_group and dist.is_initialized():
         dist.destroy_process_group()
+        forget_meeting()
 
 
 _LEFT_GROUP: list[object] = []

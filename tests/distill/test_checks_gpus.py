@@ -107,7 +107,8 @@ def test_more_processes_than_gpus_is_one_line_a_process_before_they_meet_and_exi
     # the check runs in each process before the processes meet; without the store of torchrun's
     # agent (srun, by hand: here) each says it, named when it is not rank 0 (under torchrun the
     # first to record it in that store does: test_ddp_check_fails_on_one_rank.py). An earlier
-    # test's processes that met (joining._MET, kept for the process's life) must not silence it.
+    # test that met and left its group (joining._MET, cleared when a run destroys the group it
+    # made) must not silence it.
     _torchrun_on_gpus(monkeypatch, gpus=2, processes=4, rank=rank)
     monkeypatch.delenv("TORCHELASTIC_USE_AGENT_STORE", raising=False)
     monkeypatch.setattr(joining, "_MET", [])
