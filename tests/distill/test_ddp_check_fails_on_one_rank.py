@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from tiny_runs import TINY, command_env
+from tiny_runs import TINY, command_lines, torchrun_command
 
 from pidkit_distill.stop_lines import checked_by_each_process, say_stop
 from pidkit_distill.training import joining
@@ -50,20 +49,11 @@ def _torchrun(tmp_path: Path, where: str, ranks: str, text: str,
               *, after_rank_1: bool = False) -> subprocess.CompletedProcess[str]:
     """``pidkit-distill train`` (KD, 1 epoch) in 2 processes, of which those of ``ranks`` ("1", "0,1") fail
     ``where`` with ``text`` (rank 0 once rank 1 has: ``after_rank_1``)."""
-    (tmp_path / "fail_one.py").write_text(INJECT)
-    sets = [arg for item in [*TINY, "method.name=kd", "run.epochs=1", f"run.out_dir={tmp_path}"]
-            for arg in ("--set", item)]
-    env = {**command_env(), "OMP_NUM_THREADS": "1", "FAIL_WHERE": where, "FAIL_RANK": ranks,
-           "FAIL_TEXT": text, "FAIL_AFTER_RANK_1": "1" if after_rank_1 else ""}
-    return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "fail_one.py"), *sets],
-        env=env, capture_output=True, text=True, timeout=120)
-
-
-def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    """The command's own lines on stderr."""
-    return [text for text in proc.stderr.splitlines() if text.startswith("pidkit-distill")]
+    return torchrun_command(
+        "train", tmp_path / "fail_one.py", INJECT,
+        [*TINY, "method.name=kd", "run.epochs=1", f"run.out_dir={tmp_path}"],
+        env={"FAIL_WHERE": where, "FAIL_RANK": ranks, "FAIL_TEXT": text,
+             "FAIL_AFTER_RANK_1": "1" if after_rank_1 else ""})
 
 
 def _statuses(proc: subprocess.CompletedProcess[str]) -> dict[int, int]:
@@ -88,7 +78,7 @@ def test_a_check_that_fails_on_one_rank_alone_is_said_by_that_rank(tmp_path, whe
     line = f"pidkit-distill train{named}: error: {error.format(tmp=tmp_path)}"
     assert proc.returncode == 1, proc.stderr[-3000:]
     # the other, ended by torchrun as it waited to meet this one, claims no interrupt
-    assert _lines(proc) == [line], proc.stderr[-3000:]
+    assert command_lines(proc) == [line], proc.stderr[-3000:]
     assert _statuses(proc)[rank] == 2, proc.stderr[-3000:]
 
 
@@ -96,7 +86,7 @@ def test_the_same_failure_of_every_rank_is_said_once_by_the_first(tmp_path):
     # rank 1 fails first, then rank 0 with the same error (or torchrun's SIGTERM ends it): the
     # line is rank 1's, once (rank 0 said it, unnamed, or that it was interrupted)
     proc = _torchrun(tmp_path, "resume", "0,1", DAMAGED, after_rank_1=True)
-    assert _lines(proc) == ["pidkit-distill train (rank 1 of 2): error: run.resume: "
+    assert command_lines(proc) == ["pidkit-distill train (rank 1 of 2): error: run.resume: "
                             f"checkpoint.pt: {DAMAGED}"], proc.stderr[-3000:]
     # each 2, or -15: torchrun's SIGTERM once the other had ended, after its line
     assert set(_statuses(proc).values()) <= {2, -15, 143}, proc.stderr[-3000:]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.distributed as dist
-from tiny_runs import TINY, command_env, one_process_group, tiny
+from tiny_runs import TINY, command_lines, one_process_group, tiny, torchrun_command
 
 from pidkit.command_line import one_line
 from pidkit_distill.training import train
@@ -84,20 +84,10 @@ INJECT = textwrap.dedent("""
 
 def _torchrun(tmp_path: Path, kind: str, rank: int,
               wait: bool = False) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "stop_one.py").write_text(INJECT)
-    sets = [arg for item in [*TINY, "run.epochs=4", f"run.out_dir={tmp_path}"]
-            for arg in ("--set", item)]
-    env = {**command_env(), "OMP_NUM_THREADS": "1", "STOP_KIND": kind, "STOP_RANK": str(rank),
-           "STOP_WAIT": str(int(wait))}
-    # a process left waiting would wait for gloo's timeout (30 minutes): the timeout fails it
-    return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "stop_one.py"), *sets],
-        env=env, capture_output=True, text=True, timeout=120)
-
-
-def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
+    return torchrun_command(
+        "train", tmp_path / "stop_one.py", INJECT,
+        [*TINY, "run.epochs=4", f"run.out_dir={tmp_path}"],
+        env={"STOP_KIND": kind, "STOP_RANK": str(rank), "STOP_WAIT": str(int(wait))})
 
 
 _STOPS = [
@@ -134,7 +124,7 @@ def test_one_process_that_stops_stops_the_run_with_one_line(kind, rank, saved, l
     proc = _torchrun(tmp_path, kind, rank)
     run_dir = tmp_path / "synthetic-bas-ut-s0"
     assert proc.returncode == 1, proc.stderr[-3000:]
-    assert _lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
+    assert command_lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
         proc.stderr[-3000:]
     assert "Connection closed by peer" not in proc.stdout + proc.stderr
     assert "[rank0]: Traceback" not in proc.stderr, proc.stderr[-3000:]
@@ -159,7 +149,7 @@ def test_torchruns_sigterm_before_the_collective_call_fails_gives_the_same_line(
     proc = _torchrun(tmp_path, kind, rank, wait=True)
     run_dir = tmp_path / "synthetic-bas-ut-s0"
     assert proc.returncode == 1, proc.stderr[-3000:]
-    assert _lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
+    assert command_lines(proc) == [line.format(ckpt=run_dir / "checkpoint.pt", run=run_dir)], \
         proc.stderr[-3000:]
     assert read_checkpoint(run_dir / "checkpoint.pt")["epoch"] == saved
 

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 import torch
-from tiny_runs import TINY, command_env
+from tiny_runs import TINY, torchrun_command
 
 from pidkit_distill import TrainingError
 from pidkit_distill.training.run import _peer_end_named
@@ -79,16 +78,11 @@ def _torchrun(tmp_path: Path, kind: str, where: str, rank: int, *options: str,
               wait: bool = False) -> subprocess.CompletedProcess[str]:
     """``pidkit-distill train`` (KD, 1 epoch) in 2 processes whose rank ``rank`` stops
     (``kind``) ``where``; the other ``wait``s there outside any collective call meanwhile."""
-    (tmp_path / "stop_one.py").write_text(INJECT)
-    sets = [arg for item in [*TINY, "method.name=kd", "run.epochs=1", f"run.out_dir={tmp_path}"]
-            for arg in ("--set", item)]
-    env = {**command_env(), "OMP_NUM_THREADS": "1", "STOP_KIND": kind, "STOP_WHERE": where,
-           "STOP_RANK": str(rank), "STOP_WAIT": str(int(wait))}
-    # a process left waiting would wait for gloo's timeout (30 minutes): the timeout fails it
-    return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "stop_one.py"), *sets,
-         *options], env=env, capture_output=True, text=True, timeout=120)
+    return torchrun_command(
+        "train", tmp_path / "stop_one.py", INJECT,
+        [*TINY, "method.name=kd", "run.epochs=1", f"run.out_dir={tmp_path}"], *options,
+        env={"STOP_KIND": kind, "STOP_WHERE": where, "STOP_RANK": str(rank),
+             "STOP_WAIT": str(int(wait))})
 
 
 def _statuses(proc: subprocess.CompletedProcess[str]) -> dict[int, int]:

@@ -66,6 +66,27 @@ def command_env() -> dict[str, str]:
                                                          os.environ.get("PYTHONPATH", "")])}
 
 
+def torchrun_command(command: str, module: Path, code: str, items: list[str],
+                     *options: str, env: dict[str, str] | None = None,
+                     ) -> subprocess.CompletedProcess[str]:
+    """``pidkit-distill COMMAND --import MODULE`` (``code`` written to ``module`` first), with
+    ``--set`` of each of ``items`` and then ``options``, in 2 processes of one torchrun (gloo, one
+    thread each, ``env`` added to :func:`command_env`). After 120 s it fails: a process left
+    waiting would wait for gloo's timeout (30 minutes)."""
+    module.write_text(code)
+    sets = [arg for item in items for arg in ("--set", item)]
+    return subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         "-m", "pidkit_distill", command, "--import", str(module), *sets, *options],
+        env={**command_env(), "OMP_NUM_THREADS": "1", **(env or {})}, capture_output=True,
+        text=True, timeout=120)
+
+
+def command_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    """The command's own lines on ``proc``'s stderr (those of torchrun and torch left out)."""
+    return [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
+
+
 def in_two_processes(code: str, args: list[list[str]]) -> list[Any]:
     """Run ``python -c code`` as ranks 0 and 1 of a run of 2 (torchrun's variables for gloo,
     ``args[rank]`` its arguments; this folder on ``PYTHONPATH``); return the JSON of the last line
