@@ -225,9 +225,12 @@ def say_on_stderr(line: str) -> None:
     """Print ``line`` on stderr; where stderr's reader has gone (``2>&1 | head``, a ``| tee``
     ended by the same Ctrl-C), point stderr at the null device instead, so that the command's
     exit status stays its own (a :class:`BrokenPipeError` let through would make it 1). Shared
-    by both command lines."""
+    by both command lines. The line and its newline go in one write, so that, with
+    ``PYTHONUNBUFFERED`` set, another process writing to the same stderr (torchrun's own log
+    lines) cannot land between them."""
     try:
-        print(line, file=sys.stderr, flush=True)
+        sys.stderr.write(f"{line}\n")
+        sys.stderr.flush()
     except BrokenPipeError:
         end_closed_output(sys.stderr)
 
