@@ -56,7 +56,7 @@ def map_chunks(
     if n_jobs == 1 or len(chunks) <= 1:
         numbered: Iterable[tuple[int, Any]] = ((i, func(chunk, *args)) for i, chunk in enumerate(chunks))
     else:
-        n_jobs = _workers_to_ask(n_jobs, len(chunks), effective_n_jobs(n_jobs))
+        n_jobs = _workers_to_ask(n_jobs, len(chunks), effective_n_jobs(n_jobs), _backend_name())
         calls = (delayed(_numbered)(i, func, chunk, *args) for i, chunk in enumerate(chunks))
         numbered = _parallel(n_jobs)(calls)
     out: list[Any] = [None] * len(chunks)
@@ -67,17 +67,26 @@ def map_chunks(
     return out
 
 
-_WORKERS_ASKED = [0]
-"""The workers the last parallel :func:`map_chunks` of this process asked joblib for (the size of
-the pool joblib keeps)."""
+_WORKERS_ASKED: dict[str, int] = {}
+"""The workers the last parallel :func:`map_chunks` of this process asked each joblib backend for
+(the size of the pool that backend keeps), by the backend's class name: a call on a Dask cluster or
+on threads says nothing about the pool of joblib's default process backend."""
 
 
-def _workers_to_ask(n_jobs: int | None, n_chunks: int, effective: int) -> int | None:
+def _backend_name() -> str:
+    """The class name of the joblib backend that ``Parallel(prefer="processes")`` would use here."""
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend(prefer="processes")
+    return type(backend).__name__
+
+
+def _workers_to_ask(n_jobs: int | None, n_chunks: int, effective: int, backend: str) -> int | None:
     """``n_jobs`` as passed to joblib: ``effective`` (what ``n_jobs`` means to joblib) cut to
-    ``n_chunks``, but not below the workers the last call asked for, which joblib keeps only
-    while each call asks for as many."""
-    wanted = min(effective, max(n_chunks, _WORKERS_ASKED[0]))
-    _WORKERS_ASKED[0] = wanted
+    ``n_chunks``, but not below the workers the last call on the same ``backend`` asked for, which
+    joblib keeps only while each call asks for as many."""
+    wanted = min(effective, max(n_chunks, _WORKERS_ASKED.get(backend, 0)))
+    _WORKERS_ASKED[backend] = wanted
     return wanted if wanted < effective else n_jobs
 
 

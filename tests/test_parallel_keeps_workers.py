@@ -21,7 +21,7 @@ def asked(monkeypatch):
     numbers: list[int | None] = []
     real_parallel = parallel._parallel
     monkeypatch.setattr(parallel, "_parallel", lambda n_jobs: numbers.append(n_jobs) or real_parallel(1))
-    monkeypatch.setattr(parallel, "_WORKERS_ASKED", [0], raising=False)  # a fresh process
+    monkeypatch.setattr(parallel, "_WORKERS_ASKED", {}, raising=False)  # a fresh process
     return numbers
 
 
@@ -32,6 +32,20 @@ def test_a_small_call_after_a_large_one_asks_for_the_same_workers(asked):
     parallel.map_chunks(sum, [[1], [2], [3]], 2)  # the caller's own smaller n_jobs is obeyed
     parallel.map_chunks(sum, [[1], [2], [3]], 4)  # 3 chunks: the pool of 2 grows to 3, not 4
     assert asked == [4, 4, 2, 3]
+
+
+def test_a_call_on_another_backend_leaves_the_process_pool_as_asked(asked):
+    import joblib
+
+    with joblib.parallel_config(backend="threading"):
+        parallel.map_chunks(sum, [[k] for k in range(8)], 8)
+    parallel.map_chunks(sum, [[1], [2], [3]], 8)
+    # threads are no pool of the default backend: its call asks for its 3 chunks, not the 8
+    # threads (the old code asked for 8 and started 5 processes only to wait)
+    assert asked == [8, 3]
+    with joblib.parallel_config(backend="threading"):
+        parallel.map_chunks(sum, [[1], [2]], 8)  # the threads' own record: 8 still
+    assert asked == [8, 3, 8]
 
 
 @pytest.fixture
