@@ -81,6 +81,79 @@ def _sample_count(values: Any) -> int | None:
     return len(values)
 
 
+class SampleCells:
+    """Each sample's cell in a count table ``counts[y, t, s]``, and the table, counted from them.
+
+    ``index[i]`` is the flat index into ``counts.ravel()`` of sample ``i``'s cell, in the order
+    the samples were given; ``counts`` is ``np.bincount(index)`` on a table of ``shape``, so the
+    two always agree: a table that equals ``counts`` is the table of these samples, with no
+    need to count them again. :func:`pidkit.joint_from_samples` counts its table this way, and
+    the estimators of :mod:`pidkit.estimate` pass one as ``sample_cells`` (each sample's
+    ``(y, t, s)`` indices are ``rows``).
+
+    Parameters
+    ----------
+    index : numpy.ndarray of int, shape (n_samples,)
+        Flat cell indices, each in ``[0, prod(shape))``.
+    shape : tuple of int
+        The shape of the count table.
+
+    Raises
+    ------
+    ValueError
+        For an ``index`` that is not 1-D ints inside a table of ``shape``.
+
+    Examples
+    --------
+    >>> cells = SampleCells(np.array([3, 0, 3]), (1, 2, 2))
+    >>> cells.counts.tolist(), cells.rows.tolist()
+    ([[[1, 0], [0, 2]]], [[0, 1, 1], [0, 0, 0], [0, 1, 1]])
+    """
+
+    __slots__ = ("counts", "index")
+    counts: np.ndarray
+    index: np.ndarray
+
+    def __init__(self, index: np.ndarray, shape: tuple[int, ...]) -> None:
+        index = np.asarray(index)
+        size = int(np.prod(shape))
+        if index.ndim != 1 or index.dtype.kind not in "iu" or (
+                index.size and (int(index.min()) < 0 or int(index.max()) >= size)):
+            raise ValueError(
+                f"index must be a 1-D array of ints in [0, {size}), the flat cells of a table of "
+                f"shape {tuple(shape)}; got shape {index.shape}, dtype {index.dtype}."
+            )
+        self.index = index.astype(np.intp, copy=False)
+        self.counts = np.bincount(self.index, minlength=size).astype(np.int64, copy=False).reshape(shape)
+
+    @property
+    def rows(self) -> np.ndarray:
+        """Each sample's ``(y, t, s)`` indices into ``counts``: shape ``(n_samples, 3)``."""
+        return np.column_stack(np.unravel_index(self.index, self.counts.shape))
+
+
+def encoded_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> tuple[EmpiricalJoint, SampleCells]:
+    """:func:`joint_from_samples` of ``(y, t, s)`` and the cells of its samples, from one encoding
+    of the labels: the joint's ``counts`` are the cells' ``counts``.
+
+    Examples
+    --------
+    >>> joint, cells = encoded_samples(["b", "a", "b"], [1, 0, 0], [True, True, False])
+    >>> cells.rows.tolist(), cells.counts is joint.counts
+    ([[1, 1, 1], [0, 0, 1], [1, 0, 0]], True)
+    """
+    y_codes, y_labels = encode_labels(y, "y", others={"t": _sample_count(t), "s": _sample_count(s)})
+    t_codes, t_labels = encode_labels(t, "t", y_codes.size, others={"y": y_codes.size})
+    s_codes, s_labels = encode_labels(s, "s", y_codes.size, others={"y": y_codes.size})
+    check_same_index({"y": y, "t": t, "s": s})
+    n = int(y_codes.size)
+    labels = {"y": y_labels, "t": t_labels, "s": s_labels}
+    warn_continuous_labels(labels, n, {"y": y, "t": t, "s": s})
+    shape = (y_labels.size, t_labels.size, s_labels.size)
+    cells = SampleCells(np.ravel_multi_index((y_codes, t_codes, s_codes), shape), shape)
+    return EmpiricalJoint(cells.counts / n, labels, cells.counts, n), cells
+
+
 def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoint:
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
@@ -106,16 +179,7 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     >>> joint.p.shape, joint.n_samples, joint.labels["t"].tolist()
     ((2, 2, 2), 4, ['a', 'b'])
     """
-    y_codes, y_labels = encode_labels(y, "y", others={"t": _sample_count(t), "s": _sample_count(s)})
-    t_codes, t_labels = encode_labels(t, "t", y_codes.size, others={"y": y_codes.size})
-    s_codes, s_labels = encode_labels(s, "s", y_codes.size, others={"y": y_codes.size})
-    check_same_index({"y": y, "t": t, "s": s})
-    n = int(y_codes.size)
-    labels = {"y": y_labels, "t": t_labels, "s": s_labels}
-    warn_continuous_labels(labels, n, {"y": y, "t": t, "s": s})
-    counts = np.zeros((y_labels.size, t_labels.size, s_labels.size), dtype=np.int64)
-    np.add.at(counts, (y_codes, t_codes, s_codes), 1)
-    return EmpiricalJoint(counts / n, labels, counts, n)
+    return encoded_samples(y, t, s)[0]
 
 
 def joint_from_dit(

@@ -116,7 +116,8 @@ def test_bootstrap_resamples_of_relabelled_samples_are_the_same_samples(pair, se
     handed = []  # what each replicate hands to its correction: the resample's table and cells
 
     def record(draw, **options):
-        handed.append((draw, options["sample_cells"], options["random_state"]))
+        assert options["sample_cells"].counts is draw  # the table counted from the cells, once
+        handed.append((draw, options["sample_cells"].rows, options["random_state"]))
         return SimpleNamespace(corrected=dict.fromkeys(QUANTITIES, 0.0))
 
     with patch("pidkit.estimate.bootstrap.correct_counts", record):

@@ -27,11 +27,12 @@ from pidkit._validate import check_choice
 from pidkit.redundancy import MEASURES
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, resolve_ci_method
+from pidkit.samples import SampleCells, encoded_samples
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
 from .correction import BIAS_CORRECTIONS, DEFAULT_SUBSAMPLES, QUANTITIES, check_subsamples, correct_counts
-from .inputs import cells_of_samples, check_counts, check_labels, check_sample_cells
+from .inputs import check_counts, check_labels, check_sample_cells
 
 __all__ = ["PIDStatistic", "bootstrap"]
 
@@ -112,12 +113,12 @@ class PIDStatistic:
         """
         n = int(self.counts.sum())
         drawn_cells = None
+        draw: np.ndarray
         if self.cells is None:
             draw = rng.multinomial(n, self.counts.ravel() / n).reshape(self.counts.shape)
-        else:
-            drawn = self.cells[rng.integers(n, size=n)]
-            draw = np.bincount(drawn, minlength=self.counts.size).reshape(self.counts.shape)
-            drawn_cells = np.column_stack(np.unravel_index(drawn, self.counts.shape))
+        else:  # the resample's table is counted from its cells, once
+            drawn_cells = SampleCells(self.cells[rng.integers(n, size=n)], self.counts.shape)
+            draw = drawn_cells.counts
         try:
             fix = correct_counts(
                 draw,
@@ -197,7 +198,7 @@ def bootstrap(
     >>> bool(0.95 < lo <= 1.0 <= hi)
     True
     """
-    from pidkit import joint_from_samples, pid
+    from pidkit import pid
     from pidkit._units import check_units
 
     check_units(units)
@@ -208,13 +209,13 @@ def bootstrap(
     seed = check_seed(random_state)
     check_progress(progress)
     y_axis = axis_labels(y, check_labels(y))  # a categorical keeps its order
-    t, s = (list(v) if hasattr(v, "__next__") else v for v in (t, s))  # read twice: joint and cells
-    joint = joint_from_samples(y_axis, t, s)
+    t, s = (list(v) if hasattr(v, "__next__") else v for v in (t, s))  # read twice: encoding and index check
+    joint, sample_cells = encoded_samples(y_axis, t, s)
     check_same_index({"y": y, "t": t, "s": s})
     try:  # the full sample, then its replicates (a resample's polytope can be larger)
         result = pid(joint.p, measure=measure, units=units)
         statistic = PIDStatistic(joint.counts, method="none", measure=measure, units=units,
-                                 sample_cells=cells_of_samples(y_axis, t, s))
+                                 sample_cells=sample_cells)
         boot = bootstrap_replicates(statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress)
     except TooManyVertices as exc:  # pid's max_vertices is not an option here: say what is
         raise exc.without_the_option("or merge rare values of t and s") from None

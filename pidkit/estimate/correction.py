@@ -401,7 +401,9 @@ def correct_counts(
         rounding (about 1e-15: its sums run in the table's order). Without it the samples
         are taken in the order of the table's cells, so that renaming labels (permuting cells)
         changes the partitions and, within the partition noise, the corrected numbers.
-        :func:`pidkit.estimate.pid_from_representations` passes it.
+        :func:`pidkit.estimate.pid_from_representations` passes it as a
+        ``pidkit.samples.SampleCells``, which holds the table its cells count to, so that it is
+        compared with ``counts`` rather than counted again.
 
     Returns
     -------

@@ -26,7 +26,6 @@ from .._labels import (
     check_label_values,
     check_missing_labels,
     check_nulls,
-    encode_labels,
     label_array,
     labels_shape_error,
     near_whole,
@@ -35,6 +34,7 @@ from .._labels import (
     shown_float,
 )
 from .._pandas_tables import pandas_table_advice
+from ..samples import SampleCells, encoded_samples
 
 __all__ = [
     "cells_of_samples",
@@ -279,9 +279,12 @@ def check_sample_cells(sample_cells: Any, counts: np.ndarray, name: str = "sampl
     """Return the flat index into ``counts.ravel()`` of each sample's cell, in the samples' order.
 
     ``sample_cells`` holds one row ``(y, t, s)`` of indices into the checked count table ``counts``
-    per sample, in the order the samples were given; a wrong kind is a TypeError, a wrong shape,
-    an index outside ``counts`` or rows that do not count to ``counts`` a ValueError naming
-    ``name``.
+    per sample, in the order the samples were given. Checked in this order, each mistake naming
+    ``name``: the shape ``(n_samples, 3)`` (a ValueError), the dtype, ints (a TypeError), each
+    index inside ``counts``' axis and the rows counting to ``counts`` (ValueErrors).
+    A ``pidkit.samples.SampleCells`` (what :func:`pidkit.estimate.pid_from_representations`
+    passes) holds the table its cells count to, so it is only compared with ``counts``, not
+    counted again.
 
     Examples
     --------
@@ -295,14 +298,24 @@ def check_sample_cells(sample_cells: Any, counts: np.ndarray, name: str = "sampl
     ValueError: sample_cells must hold the cells of the samples counts was counted from; it puts 2 \
 samples in cell (0, 0, 0), where counts holds 1. ...
     """
+    if isinstance(sample_cells, SampleCells):
+        held = sample_cells.counts
+        if held.shape != counts.shape:
+            raise ValueError(
+                f"{name} must hold the cells of the samples counts was counted from; its table has "
+                f"shape {held.shape}, counts {counts.shape}. {_SAMPLE_CELLS_FIX}"
+            )
+        if not np.array_equal(held, counts):
+            raise _mismatch_error(held, counts, name)
+        return sample_cells.index
     arr = converted(sample_cells, name, "an array of cell indices")
     n = int(counts.sum())
     what = (f"{name} must hold one row (y, t, s) of indices into counts per sample, shape "
             f"({n}, 3) for the {n} samples counts holds")
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{what}, as ints; got dtype {arr.dtype}.")
     if arr.shape != (n, 3):
         raise ValueError(f"{what}; got shape {arr.shape}.")
+    if arr.dtype.kind not in "iu":
+        raise TypeError(f"{what}, as ints; got dtype {arr.dtype}.")
     for axis, (column, size) in enumerate(zip(arr.T, counts.shape, strict=True)):
         outside = (column < 0) | (column >= size)
         if outside.any():
@@ -310,31 +323,42 @@ samples in cell (0, 0, 0), where counts holds 1. ...
             raise ValueError(f"{what}; row {row} has index {int(column[row])} on axis {axis}, where "
                              f"counts has {size} values (indices 0 to {size - 1}).")
     cells = np.ravel_multi_index(tuple(arr.T.astype(np.intp)), counts.shape)
-    held = np.bincount(cells, minlength=counts.size)
-    differ = np.flatnonzero(held != counts.ravel())
-    if differ.size:
-        cell = tuple(int(i) for i in np.unravel_index(differ[0], counts.shape))
-        raise ValueError(
-            f"{name} must hold the cells of the samples counts was counted from; it puts "
-            f"{int(held[differ[0]])} samples in cell {cell}, where counts holds "
-            f"{int(counts.ravel()[differ[0]])}. Pass each sample's (y, t, s) indices on counts' axes, "
-            "in the order the samples were given (pidkit.estimate.pid_from_representations does this "
-            "for labels), or None to draw from the count table."
-        )
+    held = np.bincount(cells, minlength=counts.size).reshape(counts.shape)
+    if not np.array_equal(held, counts):
+        raise _mismatch_error(held, counts, name)
     return cells
+
+
+_SAMPLE_CELLS_FIX = (
+    "Pass each sample's (y, t, s) indices on counts' axes, in the order the samples were given "
+    "(pidkit.estimate.pid_from_representations does this for labels), or None to draw from the "
+    "count table."
+)
+
+
+def _mismatch_error(held: np.ndarray, counts: np.ndarray, name: str) -> ValueError:
+    """The refusal of sample cells counting to ``held``, a table of ``counts``' shape that
+    differs from it, naming the first cell where they differ."""
+    first = int(np.flatnonzero(held.ravel() != counts.ravel())[0])
+    cell = tuple(int(i) for i in np.unravel_index(first, counts.shape))
+    return ValueError(
+        f"{name} must hold the cells of the samples counts was counted from; it puts "
+        f"{int(held.ravel()[first])} samples in cell {cell}, where counts holds "
+        f"{int(counts.ravel()[first])}. {_SAMPLE_CELLS_FIX}"
+    )
 
 
 def cells_of_samples(y: Any, t: Any, s: Any) -> np.ndarray:
     """Each sample's ``(y, t, s)`` indices into ``joint_from_samples(y, t, s).counts``, in the
-    samples' order: shape ``(n_samples, 3)``, encoded as :func:`pidkit.joint_from_samples` encodes
-    the labels, so that the rows count to its table.
+    samples' order: shape ``(n_samples, 3)``, the ``rows`` of the cells of
+    ``pidkit.samples.encoded_samples``, so that the rows count to its table.
 
     Examples
     --------
     >>> cells_of_samples(["b", "a", "b"], [1, 0, 0], [True, True, False]).tolist()
     [[1, 1, 1], [0, 0, 1], [1, 0, 0]]
     """
-    return np.column_stack([encode_labels(v, name)[0] for v, name in ((y, "y"), (t, "t"), (s, "s"))])
+    return encoded_samples(y, t, s)[1].rows
 
 
 def check_not_ids(labels: np.ndarray, name: str) -> None:

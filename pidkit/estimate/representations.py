@@ -38,6 +38,7 @@ from pidkit.resampling import (
     bootstrap_replicates,
     resolve_ci_method,
 )
+from pidkit.samples import encoded_samples
 
 from .._arrays import check_same_index
 from .._labels import axis_labels
@@ -54,7 +55,6 @@ from .correction import (
 from .discretize import Discretizer
 from .fitted_inputs import feature_names
 from .inputs import (
-    cells_of_samples,
     check_labels,
     check_not_ids,
     check_two_classes,
@@ -300,7 +300,7 @@ def pid_from_representations(
     The Gaussian model's 3.1 bits exceed H(Y) = 1 bit: it measures how well a linear readout
     separates the classes (a signal-to-noise ratio), not Shannon bits of the label.
     """
-    from pidkit import joint_from_samples, pid
+    from pidkit import pid
 
     check_units(units)
     check_option(estimator, "estimator", ESTIMATORS)
@@ -380,10 +380,10 @@ def pid_from_representations(
             side_set["n_clusters_rule"] = rule
 
     t_axis, s_axis = axis_labels(t_features, t_codes), axis_labels(s_features, s_codes)
-    joint = joint_from_samples(y_axis, t_axis, s_axis)
     # The partitions and resamples take the samples by position, not cell by cell, so that the
-    # numbers do not depend on how the labels or clusters are named.
-    sample_cells = cells_of_samples(y_axis, t_axis, s_axis)
+    # numbers do not depend on how the labels or clusters are named; the table is counted from
+    # the samples' cells, encoded once.
+    joint, sample_cells = encoded_samples(y_axis, t_axis, s_axis)
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
     _record_caps(joint.p, joint.n_samples, t_set, s_set, units=units, method=method, subsamples=parts,
                  clusterer=clusterer)
