@@ -11,7 +11,9 @@ bad value, a missing or unfitting teacher file, missing CIFAR data, an unwritabl
 checkpoint of another configuration) is found before any work and reported as one line on stderr
 with exit status 2, as argparse does (whose own errors are one line too, pointing to
 ``--help``); so is data that the run cannot train on, found when it loads it (float64 inputs
-from a loader of the user's, a damaged CIFAR file). ``--debug`` shows the traceback instead.
+from a loader of the user's, a damaged CIFAR file), and a file the check read that the run finds
+changed when it reads it again (a teacher file replaced or removed since). ``--debug`` shows the
+traceback instead.
 A failure during training (a loss that becomes NaN, memory running out) exits with status 1
 and one line saying in which epoch and step it happened and what was saved. Ctrl-C exits
 with status 130, and SIGTERM (``kill``, ``timeout``, a scheduler's pre-emption) with 143, each
@@ -119,9 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run ``pidkit-distill``; return the exit status.
 
     0: done. 2: a mistake in the options or the configuration, found before any work, or in
-    the data, found when the run loads it (one line on stderr). 1: training failed (one line
-    saying where and what was saved). 130 (Ctrl-C) or 143 (SIGTERM): interrupted, one line
-    saying what was saved and how to go on.
+    the data or a file the check read, found when the run loads it (one line on stderr). 1:
+    training failed (one line saying where and what was saved). 130 (Ctrl-C) or 143
+    (SIGTERM): interrupted, one line saying what was saved and how to go on.
     141 (128 + SIGPIPE): the reader of the output went away (``| head``). ``--debug`` raises
     instead, with the traceback; a process of a torchrun run whose process group is alive
     prints that traceback and ends with the status, as below. Warnings are one line each. A
@@ -274,8 +276,9 @@ def _run(args: argparse.Namespace) -> int:
         checked = check_config(config, teacher_only=args.command == "train-teacher")
     # a run that started with another on its folder stops at the folder's lock, before any
     # work: the same one-line error as check_config's; so does data that the run cannot train
-    # on, found when it is loaded (float64 inputs from a loader of the user's); so do
-    # processes of a run that never all met (RANK and WORLD_SIZE left set in a shell)
+    # on, found when it is loaded (float64 inputs from a loader of the user's), and a file that
+    # changed since the check (a DataError, naming it); so do processes of a run that never all
+    # met (RANK and WORLD_SIZE left set in a shell). Any other ValueError is the run's failure
     with _failing("training failed", 1, TrainingError, ValueError, OSError), \
             _failing("error: run.out_dir", 2, RunFolderBusy), \
             _failing("error", 2, DataError, JoinTimeout):

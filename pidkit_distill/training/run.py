@@ -12,7 +12,7 @@ import copy
 import http.client
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -180,7 +180,11 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
     DataError
         The data cannot be trained on, as found when it is loaded (a :class:`ValueError`): its
         inputs' dtype, a damaged file, a ``data.root`` that a CIFAR download cannot write
-        (caused by the :class:`~pidkit_distill.atomic_files.FileWriteError`).
+        (caused by the :class:`~pidkit_distill.atomic_files.FileWriteError`). So is a teacher
+        file (``teacher.source``) damaged, of other shapes or removed since the check, and the
+        trained ``student_init`` run that the method starts from, whose folder only the run
+        checks (``method.name: the student's initial weights ...``); the error of the file is
+        its cause.
     TrainingError
         The loss became NaN or infinite, or memory ran out (says where and what was saved).
     PeerStopped
@@ -219,12 +223,20 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                 # rank 0's checkpoint decides (fit reads it: read_by_main), so that no process
                 # goes the new run's way alone, making the teacher's and student_init's
                 # collective calls
-                if from_main(runtime, checked.resume):  # the checkpoint holds every weight
+                resumed = from_main(runtime, checked.resume)
+                if resumed:  # the checkpoint holds every weight
                     teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                      checked.teacher_data.input_shape).requires_grad_(False)
-                    init_state = None
                 else:
-                    teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+                    # a file of the user's (teacher.source=PATH), which check_config read; a
+                    # cached teacher.pt refused is a DataError of load_teacher's own
+                    reads_file = config.teacher.source not in ("trained", "untrained")
+                    with _file_refused_late("teacher.source") if reads_file \
+                            else nullcontext():
+                        teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+            init_state = None
+            if not resumed:
+                with _peer_end_named(runtime, "while reading the student's initial weights"):
                     init_state = _student_init_state(config, checked.method.student_init,
                                                      runtime)
             seed_everything(config.run.seed)
@@ -369,6 +381,27 @@ def _peer_end_named(runtime: Runtime, doing: str) -> Iterator[None]:
         if failure is None:
             raise
         raise failure.replaced(loading_data=True) from interrupt
+
+
+@contextmanager
+def _file_refused_late(about: str) -> Iterator[None]:
+    """A file that the block reads for the run after its check, refused there: a
+    :class:`ValueError` (what it holds: a teacher file or checkpoint replaced by a damaged one,
+    or by one of other shapes, since :func:`~pidkit_distill.check_config` read it; a
+    ``student_init`` run's checkpoint, which only the run checks) or a
+    :class:`FileNotFoundError` (removed since) is the user's mistake, as the check finds it,
+    not a failed training: a
+    :class:`~pidkit_distill.training.loaders.DataError` ``ABOUT: MESSAGE`` (``pidkit-distill``:
+    one line naming the file, exit status 2, where it was "training failed", 1). ``about`` is
+    the configuration key that names the file, and what it is where the key alone does not say.
+    A :class:`~pidkit_distill.training.loaders.DataError` passes as it is, and so does any other
+    error (a :class:`~pidkit_distill.TrainingError`, a collective call's, a permission refused)."""
+    try:
+        yield
+    except DataError:
+        raise
+    except (ValueError, FileNotFoundError) as err:
+        raise DataError(f"{about}: {one_line(err)}") from err
 
 
 _POLL_S = 0.2
@@ -516,7 +549,9 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     of it, copied out of the mapping, so that the run does not hold the file (on a process that
     received rank 0's, its copy in the temporary folder) while it trains. Memory running out
     while it is read is the run's one-line failure, as in resuming
-    (:func:`~pidkit_distill.training.outcomes.out_of_memory_reading`).
+    (:func:`~pidkit_distill.training.outcomes.out_of_memory_reading`); its folder refused by
+    its check (a damaged checkpoint), or its checkpoint by the reading, is the user's mistake
+    (:func:`_file_refused_late`).
     """
     if init_method is None:
         return None
@@ -525,13 +560,21 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
     data["run"].update(name=f"{run_dir_of(config).name}.{init_method}-init", resume=True,
                        stop_after=0)
     init_config = config_from_dict(data)
+    init_dir = run_dir_of(init_config)
     if runtime.is_main:
-        print(f"{config.method.name} starts from a trained {init_method} student: "
-              f"{run_dir_of(init_config)}", flush=True)
-    train(init_config)
-    checkpoint = run_dir_of(init_config) / "checkpoint.pt"
+        print(f"{config.method.name} starts from a trained {init_method} student: {init_dir}",
+              flush=True)
+    whose = (f"method.name: the student's initial weights ({config.method.name} starts from "
+             f"the trained {init_method} student of {str(init_dir)!r})")
+    with _file_refused_late(whose):  # its folder, which the run's own check did not read
+        init_checked = check_config(init_config)
+    train(init_checked)
+    checkpoint = init_dir / "checkpoint.pt"
     try:  # mapped: of the whole training state, only the student's weights are used
-        saved = read_by_main(runtime, checkpoint, partial(read_checkpoint, mmap=True))
+        with _file_refused_late(whose):
+            saved = read_by_main(runtime, checkpoint, partial(
+                read_checkpoint, mmap=True, fix=f"delete the folder {str(init_dir)!r} to train "
+                f"the {init_method} student again"))
     except MemoryError as err:
         raise out_of_memory_reading(checkpoint, purpose=f"for the trained {init_method} student "
                                      f"that {config.method.name} starts from") from err
