@@ -20,7 +20,8 @@ from pidkit_distill.config_errors import ConfigEntryError
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data import DatasetBundle, load_dataset, register_dataset
 from pidkit_distill.data.registry import _LOADERS
-from pidkit_distill.models import _MODELS, available_models, register_model, tap_features
+from pidkit_distill.models import available_models, register_model, tap_features
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.training import check_config, load_teacher, train
 from pidkit_distill.training.teacher import teacher_run_config
 

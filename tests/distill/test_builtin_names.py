@@ -10,7 +10,8 @@ import pytest
 from pidkit_distill.cli import config_from_args, get_args_parser, main
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import available_methods, get_method
-from pidkit_distill.models import _MODELS, build_model
+from pidkit_distill.models import build_model
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.name_check import check_builtin_names
 from pidkit_distill.registry import BUILTIN_NAMES, Registry
 from pidkit_distill.training import check_config

@@ -17,7 +17,8 @@ from pidkit_distill.config import TrainConfig
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import get_method
-from pidkit_distill.models import _MODELS, build_model
+from pidkit_distill.models import build_model
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.training import check_config, load_teacher, train
 from pidkit_distill.training import loaders as loaders_module
 from pidkit_distill.training import rundir as rundir_module

@@ -234,7 +234,7 @@ def test_the_cuda_streams_are_given_back_when_the_run_first_initialises_cuda(mon
 def registries(monkeypatch):
     """Registrations made by a test end with it."""
     from pidkit_distill.data.registry import _LOADERS
-    from pidkit_distill.models import _MODELS
+    from pidkit_distill.models.registry import _MODELS
 
     monkeypatch.setattr(_MODELS, "_entries", dict(_MODELS._entries))
     monkeypatch.setattr(_LOADERS, "_entries", dict(_LOADERS._entries))

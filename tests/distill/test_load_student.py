@@ -22,7 +22,8 @@ from pidkit_distill.config import config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data import describe_dataset, load_dataset
 from pidkit_distill.devices import no_cuda
-from pidkit_distill.models import _MODELS, TappedModel
+from pidkit_distill.models import TappedModel
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.training import evaluate, train, train_teacher
 from pidkit_distill.training.checkpoint import atomic_save, read_checkpoint
 from pidkit_distill.training.loaders import eval_loader

@@ -20,7 +20,8 @@ from pidkit_distill.cli import main
 from pidkit_distill.config_text import load_config
 from pidkit_distill.methods.base import _METHODS
 from pidkit_distill.methods.kd import KD
-from pidkit_distill.models import _MODELS, needs_real_tensors
+from pidkit_distill.models import needs_real_tensors
+from pidkit_distill.models.registry import _MODELS
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

@@ -10,7 +10,7 @@ from torch import nn
 
 from pidkit_distill import check_config, register_model, tap_features
 from pidkit_distill.cli import main
-from pidkit_distill.models import _MODELS
+from pidkit_distill.models.registry import _MODELS
 
 
 @pytest.fixture

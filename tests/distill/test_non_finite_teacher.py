@@ -16,7 +16,8 @@ from torch import nn
 from pidkit_distill import register_model, tap_features
 from pidkit_distill.cli import main
 from pidkit_distill.data import describe_dataset, load_dataset
-from pidkit_distill.models import _MODELS, build_model
+from pidkit_distill.models import build_model
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.training import Runtime, TrainingError
 from pidkit_distill.training import loop as loop_module
 from pidkit_distill.training.teacher import (

@@ -32,7 +32,7 @@ from pidkit_distill.config import AuditConfig, TrainConfig
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods import available_methods
-from pidkit_distill.models import _MODELS
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.training.checkpoint import read_checkpoint
 
 ROOT = Path(__file__).parents[2]

@@ -19,7 +19,7 @@ from pidkit_distill import (
 )
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.methods.base import _METHODS
-from pidkit_distill.models import _MODELS
+from pidkit_distill.models.registry import _MODELS
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 

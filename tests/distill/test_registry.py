@@ -9,7 +9,8 @@ import pytest
 
 from pidkit_distill.methods import Distiller, get_method, register_method
 from pidkit_distill.methods.base import _METHODS
-from pidkit_distill.models import _MODELS, register_model
+from pidkit_distill.models import register_model
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.registry import BUILTIN_NAMES, Registry
 
 

@@ -22,7 +22,7 @@ from pidkit_distill import (
 )
 from pidkit_distill.cli import main
 from pidkit_distill.methods.base import _METHODS
-from pidkit_distill.models import _MODELS
+from pidkit_distill.models.registry import _MODELS
 from pidkit_distill.training import check_config, train, train_one_epoch
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
