@@ -47,6 +47,7 @@ from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
+from pidkit_distill.training.late_files import file_refused_late
 from pidkit_distill.training.loaders import (
     batch_sampler,
     eval_loader,
@@ -163,7 +164,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     folder = RunFolder(run_dir, is_main=runtime.is_main)
     # rank 0's checkpoint, in every process (also where run.out_dir is on each node's disk)
     try:  # read whole, before any epoch: memory running out here is the run's one-line failure
-        saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
+        with file_refused_late("run.resume"):  # replaced or changed since check_config read it
+            saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
     except MemoryError as err:
         raise out_of_memory_reading(folder.checkpoint) from err
     if saved is not None:

@@ -32,6 +32,7 @@ from pidkit_distill.signals import exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
+from pidkit_distill.training.late_files import file_refused_late
 from pidkit_distill.training.loaders import DataError, data_options, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.lost_peers import (
@@ -231,7 +232,7 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                     # a file of the user's (teacher.source=PATH), which check_config read; a
                     # cached teacher.pt refused is a DataError of load_teacher's own
                     reads_file = config.teacher.source not in ("trained", "untrained")
-                    with _file_refused_late("teacher.source") if reads_file \
+                    with file_refused_late("teacher.source") if reads_file \
                             else nullcontext():
                         teacher = load_teacher(config, bundle=bundle, runtime=runtime)
             init_state = None
@@ -381,27 +382,6 @@ def _peer_end_named(runtime: Runtime, doing: str) -> Iterator[None]:
         if failure is None:
             raise
         raise failure.replaced(loading_data=True) from interrupt
-
-
-@contextmanager
-def _file_refused_late(about: str) -> Iterator[None]:
-    """A file that the block reads for the run after its check, refused there: a
-    :class:`ValueError` (what it holds: a teacher file or checkpoint replaced by a damaged one,
-    or by one of other shapes, since :func:`~pidkit_distill.check_config` read it; a
-    ``student_init`` run's checkpoint, which only the run checks) or a
-    :class:`FileNotFoundError` (removed since) is the user's mistake, as the check finds it,
-    not a failed training: a
-    :class:`~pidkit_distill.training.loaders.DataError` ``ABOUT: MESSAGE`` (``pidkit-distill``:
-    one line naming the file, exit status 2, where it was "training failed", 1). ``about`` is
-    the configuration key that names the file, and what it is where the key alone does not say.
-    A :class:`~pidkit_distill.training.loaders.DataError` passes as it is, and so does any other
-    error (a :class:`~pidkit_distill.TrainingError`, a collective call's, a permission refused)."""
-    try:
-        yield
-    except DataError:
-        raise
-    except (ValueError, FileNotFoundError) as err:
-        raise DataError(f"{about}: {one_line(err)}") from err
 
 
 _POLL_S = 0.2
@@ -566,12 +546,12 @@ def _student_init_state(config: TrainConfig, init_method: str | None,
               flush=True)
     whose = (f"method.name: the student's initial weights ({config.method.name} starts from "
              f"the trained {init_method} student of {str(init_dir)!r})")
-    with _file_refused_late(whose):  # its folder, which the run's own check did not read
+    with file_refused_late(whose):  # its folder, which the run's own check did not read
         init_checked = check_config(init_config)
     train(init_checked)
     checkpoint = init_dir / "checkpoint.pt"
     try:  # mapped: of the whole training state, only the student's weights are used
-        with _file_refused_late(whose):
+        with file_refused_late(whose):
             saved = read_by_main(runtime, checkpoint, partial(
                 read_checkpoint, mmap=True, fix=f"delete the folder {str(init_dir)!r} to train "
                 f"the {init_method} student again"))

@@ -2,8 +2,9 @@
 teacher file replaced by a damaged one, by one of other shapes, or removed between the check and
 the run), and the trained ``student_init`` run a method starts from (TED: BAS), whose folder
 only the run itself checks, are the user's mistakes: ``pidkit-distill train`` says so in one
-line naming the file, with exit status 2. A ValueError of the run's own stays its failure,
-status 1 (task 314). Before, each was "training failed: ...", exit status 1.
+line naming the file, with exit status 2; so is a resumed run's checkpoint damaged since the
+check. A ValueError of the run's own stays its failure, status 1 (task 314). Before, each was
+"training failed: ...", exit status 1.
 
 Under torchrun, a process killed as the run reads the student's initial weights is said to have
 ended "while reading the student's initial weights", where the survivor's line said "while
@@ -90,6 +91,21 @@ def test_a_teacher_file_changed_after_the_check_is_the_users_mistake(
     assert main(_argv(tmp_path / "runs", f"teacher.source={teacher}", "run.epochs=1",
                       "run.name=bug")) == 1
     assert capsys.readouterr().err == "pidkit-distill train: training failed: an internal mistake\n"
+
+
+def test_a_resumed_checkpoint_damaged_after_the_check_is_the_users_mistake(
+        tmp_path, capsys, monkeypatch):
+    assert main(_argv(tmp_path, "run.epochs=2", "run.stop_after=1")) == 0
+    capsys.readouterr()
+    checkpoint, = tmp_path.glob("*/checkpoint.pt")
+    _after_the_check(monkeypatch, lambda: checkpoint.write_bytes(b"not a torch file"))
+    assert main(_argv(tmp_path, "run.epochs=2", "run.resume=true")) == 2
+    # before: "training failed: checkpoint ...", exit status 1 (fit reads it, after the check)
+    assert capsys.readouterr().err == (
+        f"pidkit-distill train: error: run.resume: checkpoint '{checkpoint}' is not a file "
+        f"written by torch.save; {CHECKPOINT_HOLDS}; the run cannot continue from it: delete "
+        f"'{checkpoint}' and run again (with or without --resume) to train the run from epoch "
+        "1, or keep it and start a new run (another run.name)\n")
 
 
 TED = ["method.name=ted", "run.epochs=2"]
