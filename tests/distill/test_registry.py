@@ -96,7 +96,7 @@ def test_a_packages_method_whose_module_is_reloaded_is_registered_again():
 
 
 def test_a_packages_model_is_not_replaced_by_another_builder_of_its_qualified_name():
-    # the package's builders are one closure (models._small.<locals>.build): the same
+    # the package's builders are one closure (models.registry._small.<locals>.build): the same
     # qualified name is no reload of the same builder there
     with pytest.raises(ValueError) as err:
         register_model("digits-student")(_MODELS.get("synthetic-teacher"))
