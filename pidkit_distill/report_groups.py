@@ -1,7 +1,9 @@
 """The table of the experiments run with several seeds in the report (:func:`group_table`): a
 row per group of seeds (:mod:`pidkit_distill.run_groups`), mean ± sample standard deviation
-across them, and the notes under it (the seeds rerun, a teacher file not known, runs kept apart
-by keys an older ``config.json`` lacks).
+across them, the audit's flags of the seeds (a mark beside an atom below 0, with a legend under
+the table; a count of the seeds in the estimate cell for the other flags), and the notes under
+it (the seeds rerun, a teacher file not known, runs kept apart by keys an older ``config.json``
+lacks).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ import numpy as np
 
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
+    FLAG_NOTES,
     audit_estimate,
-    certified,
+    audit_flags,
     innermost_layer,
     layer_named_flags,
 )
@@ -43,6 +46,16 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "only epochs that every seed reached are averaged (last and best accuracy over "
                "them; atoms at the last audit epoch they all have, those below 0 as they are, "
                "unclipped, as in the table of each run).")
+
+# The mark beside an atom of the row's layer that a seed's record flags below 0, by the start of
+# the flag (:data:`~pidkit_distill.audit_records.FLAG_NOTES`' key) that says so.
+_BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
+                     "below 0, signed measure:": "§", "below 0, whole ": "¶"}
+
+# The flags of an atom below 0 that explain a number beside them, not a problem: the estimate
+# cell says none of them of a layer other than the row's, whose atoms it does not show (as
+# :func:`~pidkit_distill.audit_records.final_flags` leaves them out of a run's line).
+_EXPLAINING = ("below 0:", "below 0, signed measure:", "below 0, whole ")
 
 
 def group_table(runs: list[RunRecords]) -> str:
@@ -79,14 +92,18 @@ def group_table_of(every: list[RunGroup]) -> str:
     head = ("| group | data | method | teacher | epochs | seeds | last acc | best acc | layer "
             f"| audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} |")
     align = ["---"] * 4 + ["---:"] * 4 + ["---:"] * 2 + ["---"] + ["---:"] * len(ATOM_LABELS)
-    lines = [head, f"|{'|'.join(align)}|", *(_group_row(group) for group in groups)]
-    notes = [_GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
+    rows, words = zip(*map(_group_row, groups), strict=True)
+    lines = [head, f"|{'|'.join(align)}|", *rows]
+    notes = [*filter(None, [_marks_legend({mark: text for each in words
+                                          for mark, text in each.items()})]),
+             _GROUP_NOTE, *(note for group in groups for note in _rerun_notes(group)),
              *filter(None, map(_teacher_note, groups)), *lacking]
     return "\n".join([*lines, "", "\n\n".join(notes)])
 
 
-def _group_row(group: RunGroup) -> str:
-    """The row of ``group`` (two seeds or more) in :func:`group_table`."""
+def _group_row(group: RunGroup) -> tuple[str, dict[str, str]]:
+    """The row of ``group`` (two seeds or more) in :func:`group_table`, and the words of each
+    mark beside its atoms (:func:`_atom_marks`)."""
     cfg = group.runs[0].config
     # a seed's best accuracy is its best of the epochs with one (fmax: NaN only where none has)
     epochs, acc = common_epochs((run.metrics for run in group.runs), "test_acc")
@@ -95,14 +112,18 @@ def _group_row(group: RunGroup) -> str:
     if len(set(reached)) > 1:
         epochs_cell += f" (seeds reached {', '.join(map(str, reached))})"
     layer, last, estimate, records = _group_audit(group)
-    atoms = [spread_cell([r[key] for r in records], ".3f") for key in ATOM_LABELS]
+    marks, words = _atom_marks(records)
+    atoms = [" ".join([spread_cell([r[key] for r in records], ".3f"),
+                       *(f"{mark}{marks[key][mark]}/{len(records)}"
+                         for mark in _BELOW_ZERO_MARKS.values() if mark in marks[key])])
+             for key in ATOM_LABELS]
     return (f"| {group.label} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
             f"{epochs_cell} | {len(group.runs)} ({', '.join(map(str, group.seeds))}) | "
             f"{spread_cell(list(acc[:, -1]) if epochs else [], '.4f')} | "
             f"{spread_cell(list(np.fmax.reduce(acc, axis=1)) if epochs else [], '.4f')} | "
             f"{table_cell(layer, 'd')} | {table_cell(last, 'd')} | {estimate} | "
-            f"{' | '.join(atoms)} |")
+            f"{' | '.join(atoms)} |"), words
 
 
 def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dict[str, Any]]]:
@@ -125,24 +146,101 @@ def _group_audit(group: RunGroup) -> tuple[int | None, int | None, str, list[dic
     if len(kinds) > 1:  # plug-in and corrected bits (or two estimators) make no mean
         estimate = "; ".join(f"{kind} ({', '.join(names)})" for kind, names in kinds.items())
         return layer, last, f"{estimate}: not averaged", []
-    estimate = "; ".join([audit_estimate(records[0]), *_uncertified_flags(group, layer, last)]
+    estimate = "; ".join([audit_estimate(records[0]), *_seed_flags(group, layer, last)]
                          ) if records else ""
     return layer, last, estimate, records
 
 
-def _uncertified_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
-    """How many seeds of ``group`` audited each layer at ``epoch`` with a solve that was not
-    certified, as the group's estimate cell says it, the layers other than ``layer`` (the
-    row's) named as the summary table names them
-    (:func:`~pidkit_distill.audit_records.layer_named_flags`)."""
-    uncertified: dict[int, int] = {}
+def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
+    """What the estimate cell of ``group`` says of its seeds' audit records at ``epoch``: how
+    many seeds flag each layer audited then (:func:`~pidkit_distill.audit_records.audit_flags`)
+    with a solve not certified, few distinct rows or a cap by clusters, and each layer other
+    than ``layer`` (the row's, whose atoms below 0 have marks, :func:`_atom_marks`) with a likely
+    overshoot; those of other layers named as the table of each run names them
+    (:func:`~pidkit_distill.audit_records.layer_named_flags`), in the order of
+    :data:`~pidkit_distill.audit_records.FLAG_NOTES`.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, capped, status):
+    ...     sides = {"s": {"information_cap": {"n_labels": 10, "n_values": 2}} if capped else {}}
+    ...     audit = [{"epoch": 1, "layer": 2, "status": status,
+    ...               "settings": {"discretisation": sides}}]
+    ...     return RunRecords(name, Path(name), {}, [], audit)
+    >>> _seed_flags(RunGroup("bas", [run("a", True, "failed"), run("b", True, "optimal"),
+    ...                              run("c", False, "optimal")]), 2, 1)
+    ['solve NOT certified in 1 of 3 seeds', 'capped by clusters in 2 of 3 seeds']
+    """
+    counts: dict[int, dict[str, int]] = {}  # by layer, the seeds of each flag's start
     for run in group.runs:
         at_epoch = {record["layer"]: record for record in run.audit if record["epoch"] == epoch}
         for audited, record in at_epoch.items():
-            uncertified[audited] = uncertified.get(audited, 0) + (not certified(record))
-    return layer_named_flags({audited: [f"solve NOT certified in {count} of {len(group.runs)} "
-                                        "seeds"] if count else []
-                              for audited, count in uncertified.items()}, layer)
+            unsaid = _BELOW_ZERO_MARKS if audited == layer else _EXPLAINING
+            starts = counts.setdefault(audited, {})
+            for start in {_flag_start(flag) for flag in audit_flags(record)} - {None, *unsaid}:
+                starts[start] = starts.get(start, 0) + 1
+    return layer_named_flags({audited: [f"{start.rstrip(': ')} in {starts[start]} of "
+                                        f"{len(group.runs)} seeds"
+                                        for start in FLAG_NOTES if start in starts]
+                              for audited, starts in counts.items()}, layer)
+
+
+def _atom_marks(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, int]], dict[str, str]]:
+    """The marks beside each atom (a key of :data:`~pidkit_distill.audit_records.ATOM_LABELS`)
+    of a group's row, whose seeds' ``records`` it shows: how many of them flag it below 0 with
+    each mark of :data:`_BELOW_ZERO_MARKS` (:func:`~pidkit_distill.audit_records.audit_flags`,
+    as the table of each run says it), and the words of each mark given.
+
+    Examples
+    --------
+    >>> below = {"measure": "broja", "bias_correction": {"negative": ["syn", "red"]}}
+    >>> marks, words = _atom_marks([below, {"bias_correction": {"negative": ["syn"]}}, {}])
+    >>> marks["syn"], marks["red"], marks["uni_t"], words
+    ({'†': 2}, {'†': 1}, {}, {'†': 'below 0'})
+    """
+    atoms = {label: key for key, label in ATOM_LABELS.items()}
+    marks: dict[str, dict[str, int]] = {key: {} for key in ATOM_LABELS}
+    words: dict[str, str] = {}
+    for record in records:
+        for flag in audit_flags(record):
+            mark = _BELOW_ZERO_MARKS.get(_flag_start(flag) or "")
+            if mark is None:
+                continue
+            said, _, labels = flag.partition(": ")
+            words[mark] = said
+            for label in labels.split(", "):
+                marks[atoms[label]][mark] = marks[atoms[label]].get(mark, 0) + 1
+    return marks, words
+
+
+def _marks_legend(words: dict[str, str]) -> str:
+    """The line under the group table that says what each mark beside an atom given in the
+    table means (``words``: its flag's words by mark, :func:`_atom_marks`); empty for none.
+
+    Examples
+    --------
+    >>> print(_marks_legend({"‡": "below 0, likely overshoot", "†": "below 0"}))
+    Marks beside an atom: † below 0; ‡ below 0, likely overshoot; each followed by how many \
+of the seeds' audit records (of the row's layer and audit epoch) flag it so (†2/3: 2 of 3 \
+seeds), as the estimate cell of each seed's row in the table of each run says, and its notes \
+explain.
+    """
+    if not words:
+        return ""
+    first = next(mark for mark in _BELOW_ZERO_MARKS.values() if mark in words)
+    given = "; ".join(f"{mark} {words[mark]}" for mark in _BELOW_ZERO_MARKS.values()
+                      if mark in words)
+    return (f"Marks beside an atom: {given}; each followed by how many of the seeds' audit "
+            f"records (of the row's layer and audit epoch) flag it so ({first}2/3: 2 of 3 "
+            "seeds), as the estimate cell of each seed's row in the table of each run says, and "
+            "its notes explain.")
+
+
+def _flag_start(flag: str) -> str | None:
+    """The key of :data:`~pidkit_distill.audit_records.FLAG_NOTES` that ``flag`` (of
+    :func:`~pidkit_distill.audit_records.audit_flags`) starts with, ``None`` for none."""
+    return next((start for start in FLAG_NOTES if flag.startswith(start)), None)
 
 
 def _teacher_note(group: RunGroup) -> str | None:

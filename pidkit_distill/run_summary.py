@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pidkit_distill.audit_records import final_audit
+from pidkit_distill.audit_records import final_audit, final_flags
 
 __all__ = ["RunSummary"]
 
@@ -59,6 +59,13 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
     >>> records = [{"epoch": e, "layer": k, "red": e + k / 10} for e in (0, 5, 10) for k in (1, 2)]
     >>> RunSummary(0.9, 0.9, 10, Path("runs/x"), history=[], audit=records).last_audit["red"]
     10.2
+
+    The flags of that audit, every audited layer's, as that line and the report say them (here
+    a Syn below 0 at the innermost layer, 2):
+
+    >>> records[-1]["bias_correction"] = {"method": "eb-extrapolation", "negative": ["syn"]}
+    >>> RunSummary(0.9, 0.9, 10, Path("runs/x"), history=[], audit=records).last_audit_flags
+    ['below 0: Syn']
     """
 
     last_acc: float
@@ -77,6 +84,16 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
         ``uni_s``, ``syn`` and the rest of an ``audit.jsonl`` record; ``None`` for a run without
         an audit (:func:`~pidkit_distill.audit_records.final_audit`)."""
         return final_audit(self.audit)
+
+    @property
+    def last_audit_flags(self) -> list[str]:
+        """The flags of the last audit, of every layer audited at :attr:`last_audit`'s epoch
+        (:func:`~pidkit_distill.audit_records.final_flags`): what the trainer printed after the
+        atoms of that epoch's line and the report's table of each run says in its estimate
+        cell, those of a layer other than :attr:`last_audit`'s named by it (``['below 0: Syn',
+        'layer 0: capped by clusters: teacher 2 (< 10 labels)']``); empty for a run without an
+        audit or one not flagged. Each layer's own record is in ``audit``."""
+        return final_flags(self.audit)
 
     def __repr__(self) -> str:
         teacher = "None" if self.teacher_acc is None else f"{self.teacher_acc:.4g}"
