@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from tiny_runs import command_env, tiny
+from tiny_runs import command_env, command_lines, tiny, torchrun_command
 
 pytest.importorskip("fcntl")
 
@@ -59,33 +59,23 @@ INJECT = textwrap.dedent("""
 """)
 
 
-def _train_args(tmp_path: Path) -> list[str]:
-    """``-m pidkit_distill train`` of a tiny CIFAR run under ``tmp_path``, downloading it."""
-    (tmp_path / "fake_cifar.py").write_text(INJECT)
-    sets = ["data.name=cifar10", f"data.root={tmp_path / 'data'}", "data.options.download=true",
+def _train_sets(tmp_path: Path) -> list[str]:
+    """The ``--set`` items of a tiny CIFAR run under ``tmp_path``, downloading it."""
+    return ["data.name=cifar10", f"data.root={tmp_path / 'data'}", "data.options.download=true",
             "data.batch_size=8", "model.teacher=wrn-10-1", "model.student=wrn-10-1",
             "teacher.source=untrained", "run.epochs=1", "run.audit_every=0",
             "run.progress=false", "run.threads=1", "run.device=cpu",
             f"run.out_dir={tmp_path / 'runs'}"]
-    return ["-m", "pidkit_distill", "train", "--import", str(tmp_path / "fake_cifar.py"),
-            *[arg for item in sets for arg in ("--set", item)]]
 
 
-def _env(tmp_path: Path, download: str) -> dict[str, str]:
-    return {**command_env(), "OMP_NUM_THREADS": "1", "CALLS": str(tmp_path / "calls.txt"),
-            "DOWNLOAD": download}
+def _fake_cifar_env(tmp_path: Path, download: str) -> dict[str, str]:
+    """The variables INJECT reads: where it counts its downloads, and how each one goes."""
+    return {"CALLS": str(tmp_path / "calls.txt"), "DOWNLOAD": download}
 
 
 def _torchrun(tmp_path: Path, download: str) -> subprocess.CompletedProcess[str]:
-    # a process left waiting would wait for good: the timeout fails it
-    return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         *_train_args(tmp_path)],
-        env=_env(tmp_path, download), capture_output=True, text=True, timeout=150)
-
-
-def _lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
-    return [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
+    return torchrun_command("train", tmp_path / "fake_cifar.py", INJECT, _train_sets(tmp_path),
+                            env=_fake_cifar_env(tmp_path, download), timeout_s=150)
 
 
 def test_rank_0_downloads_cifar_once_where_files_cannot_be_locked(tmp_path):
@@ -94,7 +84,7 @@ def test_rank_0_downloads_cifar_once_where_files_cannot_be_locked(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (tmp_path / "calls.txt").read_text() == "0\n"
     run_dir = tmp_path / "runs" / "cifar10-bas-ut-s0"
-    assert _lines(proc) == [
+    assert command_lines(proc) == [
         f"pidkit-distill train: warning: run folder {str(run_dir)!r} is not locked: its file "
         "system cannot lock files (Function not implemented), so nothing stops another command "
         "from writing it at the same time",
@@ -112,7 +102,7 @@ def test_a_rank_0_that_cannot_download_stops_the_others_with_one_line(tmp_path):
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert (tmp_path / "calls.txt").read_text() == "0\n"
     data = tmp_path / "data"
-    assert [line for line in _lines(proc) if "warning" not in line] == [
+    assert [line for line in command_lines(proc) if "warning" not in line] == [
         f"pidkit-distill train: error: data.root: cannot download cifar10 into {str(data)!r}: "
         "Permission "
         "denied; download it into a folder you can write (point root, the configuration's "
@@ -127,11 +117,14 @@ def test_a_rank_0_killed_while_it_loads_without_torchrun_is_one_line_of_the_othe
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
+    (tmp_path / "fake_cifar.py").write_text(INJECT)
     procs = [subprocess.Popen(
-        [sys.executable, *_train_args(tmp_path)],
-        env={**_env(tmp_path, "killed"), "RANK": str(rank), "LOCAL_RANK": str(rank),
-             "WORLD_SIZE": "2", "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1",
-             "MASTER_PORT": str(port)},
+        [sys.executable, "-m", "pidkit_distill", "train", "--import",
+         str(tmp_path / "fake_cifar.py"),
+         *[arg for item in _train_sets(tmp_path) for arg in ("--set", item)]],
+        env={**command_env(), "OMP_NUM_THREADS": "1", **_fake_cifar_env(tmp_path, "killed"),
+             "RANK": str(rank), "LOCAL_RANK": str(rank), "WORLD_SIZE": "2",
+             "LOCAL_WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port)},
         stderr=subprocess.PIPE, text=True) for rank in (0, 1)]
     try:
         errors = [proc.communicate(timeout=150)[1] for proc in procs]

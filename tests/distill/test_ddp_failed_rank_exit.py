@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 import textwrap
 
 import torch
-from tiny_runs import command_env
+from tiny_runs import command_lines, torchrun_command
 
 MODULE = textwrap.dedent('''
     import os
@@ -66,18 +64,14 @@ LINE = re.compile(r"pidkit-distill train \(rank 1 of 2\): error: data\.name: sam
 
 
 def test_a_failed_rank_exits_with_the_commands_status_and_its_files_whole(tmp_path):
-    (tmp_path / "late_label.py").write_text(MODULE)
     runs = tmp_path / "runs"
-    proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "late_label.py"),
-         "--data", "late-label", "--data.batch_size", "16", "--model.teacher",
-         "synthetic-teacher", "--model.student", "synthetic-student", "--teacher", "untrained",
-         "--epochs", "3", "--run.threads", "1", "--run.print_every", "0", "--out-dir",
-         str(runs), "--run.name", "r"],
-        env={**command_env(), "OMP_NUM_THREADS": "1",
-             "LATE_LABEL_AFTER": str(runs / "r" / "checkpoint.pt")},
-        capture_output=True, text=True, timeout=120)
+    proc = torchrun_command(
+        "train", tmp_path / "late_label.py", MODULE, [],
+        "--data", "late-label", "--data.batch_size", "16", "--model.teacher",
+        "synthetic-teacher", "--model.student", "synthetic-student", "--teacher", "untrained",
+        "--epochs", "3", "--run.threads", "1", "--run.print_every", "0", "--out-dir",
+        str(runs), "--run.name", "r",
+        env={"LATE_LABEL_AFTER": str(runs / "r" / "checkpoint.pt")})
     assert proc.returncode == 1, proc.stderr[-3000:]  # torchrun's: a process failed
     # each process's exit status, as torchrun's summary lists them: the failed one's is the
     # command's (-6 where finalization ran); the other's, stopped in a collective call with
@@ -86,7 +80,7 @@ def test_a_failed_rank_exits_with_the_commands_status_and_its_files_whole(tmp_pa
         r"rank +: (\d) \(local_rank: \d\)\n +exitcode +: (-?\d+)", proc.stderr)}
     assert statuses[1] == 2 and statuses.get(0, 1) in (1, -15), proc.stderr[-3000:]
     assert "terminate called" not in proc.stderr
-    said = [line for line in proc.stderr.splitlines() if line.startswith("pidkit-distill")]
+    said = command_lines(proc)
     assert len(said) == 1 and LINE.match(said[0]), proc.stderr[-3000:]
     run_dir = runs / "r"
     for name in ("metrics.jsonl", "audit.jsonl"):  # whole lines, each a JSON record

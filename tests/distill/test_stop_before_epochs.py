@@ -13,12 +13,11 @@ left half-done): rerun the same command", as if someone had interrupted the run.
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from tiny_runs import TINY, command_env
+from tiny_runs import TINY, command_lines, torchrun_command
 
 # imported by every process (--import): the stop of one kind, in one rank's check of the teacher
 INJECT = textwrap.dedent("""
@@ -50,16 +49,10 @@ KILLED = ("training failed: another process of the run ended without a message w
 def _torchrun(tmp_path: Path, kind: str, wait: bool) -> subprocess.CompletedProcess[str]:
     """``pidkit-distill train`` (KD, 2 epochs) in 2 processes whose rank 1 stops (``kind``) in
     the check; rank 0 ``wait``s outside any collective call meanwhile."""
-    (tmp_path / "stop_one.py").write_text(INJECT)
-    sets = [arg for item in [*TINY, "method.name=kd", "run.epochs=2", f"run.out_dir={tmp_path}"]
-            for arg in ("--set", item)]
-    env = {**command_env(), "OMP_NUM_THREADS": "1", "STOP_KIND": kind, "STOP_RANK": "1",
-           "STOP_WAIT": str(int(wait))}
-    # a process left waiting would wait for gloo's timeout (30 minutes): the timeout fails it
-    return subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "stop_one.py"), *sets],
-        env=env, capture_output=True, text=True, timeout=120)
+    return torchrun_command(
+        "train", tmp_path / "stop_one.py", INJECT,
+        [*TINY, "method.name=kd", "run.epochs=2", f"run.out_dir={tmp_path}"],
+        env={"STOP_KIND": kind, "STOP_RANK": "1", "STOP_WAIT": str(int(wait))})
 
 
 @pytest.mark.parametrize(("kind", "wait", "line"), [
@@ -76,8 +69,7 @@ def test_a_process_that_stops_alone_in_the_teacher_check_stops_the_run_with_one_
         tmp_path, kind, wait, line):
     proc = _torchrun(tmp_path, kind, wait)
     assert proc.returncode == 1, proc.stderr[-3000:]
-    assert [text for text in proc.stderr.splitlines() if text.startswith("pidkit-distill")] == \
-        [line], proc.stderr[-3000:]
+    assert command_lines(proc) == [line], proc.stderr[-3000:]
     # no process's traceback (torchrun's own, under the lines, ends with its summary)
     assert "]: Traceback" not in proc.stderr, proc.stderr[-3000:]
     # stopped before config.json, as a teacher that every process refuses

@@ -12,6 +12,7 @@ import sys
 import pytest
 import torch
 from own_distillers import LogitMatch, blobs_module, tapped_mlp
+from tiny_runs import command_lines, torchrun_command
 from torch.utils.data import DataLoader, Dataset
 
 from pidkit_distill.cli import main
@@ -125,22 +126,13 @@ def test_a_bad_label_in_one_processs_share_stops_the_run_under_torchrun(split, t
                                                                       tmp_path):
     # one process refuses its batch; the other, in a collective call, stops with it within
     # seconds (torchrun ends it), not after gloo's 30-minute timeout, and one line says why
-    import subprocess
-
-    from tiny_runs import command_env
-
-    (tmp_path / "ddp_blobs.py").write_text(blobs_module("ddp-blobs", **{f"{split}_37": 7}))
-    proc = subprocess.run(
-        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "pidkit_distill", "train", "--import", str(tmp_path / "ddp_blobs.py"),
-         "--data", "ddp-blobs", "--data.batch_size", "16", "--model.teacher",
-         "synthetic-teacher", "--model.student", "synthetic-student", "--teacher", teacher,
-         "--teacher.epochs", "1", "--epochs", "2", "--run.threads", "1", "--run.print_every",
-         "0", "--out-dir", str(tmp_path / "runs")],
-        env={**command_env(), "OMP_NUM_THREADS": "1"}, capture_output=True, text=True,
-        timeout=120)
+    proc = torchrun_command(
+        "train", tmp_path / "ddp_blobs.py", blobs_module("ddp-blobs", **{f"{split}_37": 7}), [],
+        "--data", "ddp-blobs", "--data.batch_size", "16", "--model.teacher",
+        "synthetic-teacher", "--model.student", "synthetic-student", "--teacher", teacher,
+        "--teacher.epochs", "1", "--epochs", "2", "--run.threads", "1", "--run.print_every",
+        "0", "--out-dir", str(tmp_path / "runs"))
     assert proc.returncode == 1, proc.stderr[-3000:]  # torchrun's: a process failed
-    assert [said for said in proc.stderr.splitlines() if said.startswith("pidkit-distill")] \
-        == [line], proc.stderr[-3000:]
+    assert command_lines(proc) == [line], proc.stderr[-3000:]
     assert "exitcode  : 2" in proc.stderr  # the refusing process: the user's mistake
     assert "[rank0]: Traceback" not in proc.stderr and "[rank1]: Traceback" not in proc.stderr

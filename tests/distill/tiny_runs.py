@@ -68,18 +68,18 @@ def command_env() -> dict[str, str]:
 
 def torchrun_command(command: str, module: Path, code: str, items: list[str],
                      *options: str, env: dict[str, str] | None = None,
-                     ) -> subprocess.CompletedProcess[str]:
+                     timeout_s: float = 120) -> subprocess.CompletedProcess[str]:
     """``pidkit-distill COMMAND --import MODULE`` (``code`` written to ``module`` first), with
     ``--set`` of each of ``items`` and then ``options``, in 2 processes of one torchrun (gloo, one
-    thread each, ``env`` added to :func:`command_env`). After 120 s it fails: a process left
-    waiting would wait for gloo's timeout (30 minutes)."""
+    thread each, ``env`` added to :func:`command_env`). After ``timeout_s`` seconds it fails: a
+    process left waiting would wait for gloo's timeout (30 minutes)."""
     module.write_text(code)
     sets = [arg for item in items for arg in ("--set", item)]
     return subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
          "-m", "pidkit_distill", command, "--import", str(module), *sets, *options],
         env={**command_env(), "OMP_NUM_THREADS": "1", **(env or {})}, capture_output=True,
-        text=True, timeout=120)
+        text=True, timeout=timeout_s)
 
 
 def command_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
