@@ -40,10 +40,16 @@ SUM_TOLERANCE = 1e-9
 Inputs of a less precise float type (float32, float16) get a tolerance scaled to their precision,
 ``SUM_TOLERANCE`` or ``16 * eps * log2(n_cells + 1)``, whichever is larger."""
 
+ROUNDING_ULPS = 16
+"""How many units in the last place of the total mass a negative cell of a float input may be
+below 0 and still be read as rounding noise, i.e. as 0: a cell computed as ``1 - p.sum()`` holds
+-2.2e-16 where the exact value is 0. Integers are exact, so no negative integer passes."""
+
 WORKING_COPIES = 3
 """Float64 copies of a joint that validation and the Shannon measures hold at once (the size check)."""
 
 __all__ = [
+    "ROUNDING_ULPS",
     "SUM_TOLERANCE",
     "WORKING_COPIES",
     "check_choice",
@@ -201,8 +207,16 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
         ``normalize`` is not a bool.
     ValueError
         If ``p`` is ragged, masked, empty, too large for the available memory, contains NaN or
-        infinity or negative mass, has total mass 0, or sums to a value other than 1 while
-        ``normalize`` is False.
+        infinity or negative mass (beyond rounding: see below), has total mass 0, or sums to a
+        value other than 1 while ``normalize`` is False.
+
+    Notes
+    -----
+    A negative float mass within :data:`ROUNDING_ULPS` units in the last place of the total
+    (``16 * eps * total``, 3.6e-15 of a float64 total) is rounding noise, e.g. the -2.2e-16 of a
+    cell set to ``1 - p.sum()`` whose exact value is 0: it is read as 0, as a total within
+    :data:`SUM_TOLERANCE` of 1 is read as 1. Any other negative is refused, whatever
+    ``normalize``.
 
     Examples
     --------
@@ -210,6 +224,8 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
     array([0.25, 0.25, 0.5 ])
     >>> check_pmf([1e308, 1e308], normalize=True)   # the total overflows float64; the answer does not
     array([0.5, 0.5])
+    >>> check_pmf([0.5, 0.5, -2.2e-16]).tolist()   # a rounding error below 0 is read as 0
+    [0.5, 0.5, 0.0]
     """
     normalize = check_flag(normalize, name="normalize")
     arr = _as_real_array(p, name)
@@ -228,20 +244,16 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
         kind = "NaN" if np.isnan(arr[where]) else "infinity"
         raise ValueError(f"{name} contains {kind} at index {where}; masses must be finite.")
     peak = float(arr.max())
+    rescaled = peak > 0 and not _sum_is_safe(peak, arr.size)
+    if rescaled:
+        arr /= peak  # rescale before summing: no overflow, and no precision lost in subnormals
     if float(arr.min()) < 0:
-        where = np.unravel_index(np.argmin(arr), arr.shape)
-        raise ValueError(
-            f"{name} has negative mass: {float(arr[where])!r} at index {tuple(int(i) for i in where)}; "
-            "a probability mass function must be non-negative."
-        )
+        _zero_rounding_negatives(arr, input_dtype, name, scale=peak if rescaled else 1.0)
     if peak == 0:
         raise ValueError(
             f"{name} has total mass 0: every cell is 0, so it is no distribution and normalising "
             "cannot make one; pass probabilities that sum to 1, or counts with at least one above 0."
         )
-    rescaled = not _sum_is_safe(peak, arr.size)
-    if rescaled:
-        arr /= peak  # rescale before summing: no overflow, and no precision lost in subnormals
     total = float(arr.sum())
     allowed = _sum_tolerance(input_dtype, arr.size)
     # A rescaled joint's total is below 1e-270 or above 1e300: never within tolerance of 1.
@@ -459,6 +471,35 @@ def _sum_tolerance(dtype: np.dtype, size: int) -> float:
         eps = float(np.finfo(dtype).eps)
         return max(SUM_TOLERANCE, 16 * eps * math.log2(size + 1))
     return SUM_TOLERANCE
+
+
+def _zero_rounding_negatives(arr: np.ndarray, dtype: np.dtype, name: str, *, scale: float) -> None:
+    """Set to 0, in place, the negative cells of ``arr`` within :data:`ROUNDING_ULPS` units in the
+    last place (of the input's float type) of the total positive mass; refuse any other negative,
+    naming the most negative cell (as given: ``arr`` was divided by ``scale``), its size against
+    the total and the fix."""
+    positive = float(arr[arr > 0].sum())
+    eps = float(np.finfo(dtype).eps) if np.issubdtype(dtype, np.floating) else 0.0
+    negative = arr < 0
+    where = np.unravel_index(np.argmin(arr), arr.shape)
+    lowest = float(arr[where])
+    if -lowest <= ROUNDING_ULPS * eps * positive:
+        arr[negative] = 0.0
+        return
+    count = int(negative.sum())
+    cells = f"the most negative of {count} negative cells" if count > 1 else "the only negative cell"
+    size = (f"{-lowest / positive:.3g} times the total positive mass" if positive > 0
+            else "no cell holds positive mass")
+    fix = (
+        f"Negatives within rounding, {ROUNDING_ULPS} * eps = {ROUNDING_ULPS * eps:.3g} times the total, "
+        "are read as 0; for larger rounding errors (a cell computed as 1 - the sum of the others) "
+        f"pass np.clip({name}, 0, None), otherwise fix how {name} was computed."
+        if eps else f"Integers hold no rounding error: fix how {name} was computed."
+    )
+    raise ValueError(
+        f"{name} has negative mass: {lowest * scale!r} at index {tuple(int(i) for i in where)} ({cells}; "
+        f"{size}); a probability mass function must be non-negative. {fix}"
+    )
 
 
 def _first(mask: np.ndarray) -> tuple[int, ...]:
