@@ -20,9 +20,10 @@ from scipy.sparse.csgraph import connected_components
 
 from pidkit._labels import encode_labels
 from pidkit._units import from_nats
-from pidkit.below_zero import below_zero
+from pidkit.below_zero import below_zero, rounding_level
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
 from pidkit.gaussian.samples import min_samples
+from pidkit.measures import entropy
 from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
@@ -30,7 +31,7 @@ from .inputs import check_two_classes
 from .project import Projector
 from .result import PluginBiasWarning, RepresentationPID, bias_warning_text
 
-__all__ = ["GAUSSIAN_BIAS_CORRECTIONS", "gaussian_representation_pid", "one_hot"]
+__all__ = ["GAUSSIAN_BIAS_CORRECTIONS", "above_label_entropy", "gaussian_representation_pid", "one_hot"]
 
 GAUSSIAN_BIAS_CORRECTIONS = ("wishart", "none")
 """Bias corrections of the Gaussian estimator: ``"wishart"`` (exact for the informations, corrected
@@ -124,6 +125,56 @@ exactly those where t is 5 ...
     )
 
 
+def above_label_entropy(
+    corrected: dict[str, float], plugin: dict[str, float], y_columns: np.ndarray, units: str
+) -> tuple[tuple[str, ...], float]:
+    """The Gaussian informations above the labels' plug-in entropy H(Y), and H(Y).
+
+    The Shannon information of a label is at most H(Y) (at most ``log2`` of its class count); the
+    Gaussian model's is not bounded by it: it measures how far linear read-outs separate the
+    classes (class means against the within-class covariance), and grows without bound as that
+    covariance shrinks. A Gaussian ``i_yt``, ``i_ys`` or ``i_yts`` above H(Y) by more than
+    rounding (:func:`pidkit.below_zero.rounding_level`) comes from features that separate the
+    classes almost without error (in the extreme saturated ones, such as a classifier's
+    probabilities, 18.9 bits for 10 digits): those bits are not bits of the label, and only the
+    discrete estimator gives bits bounded by H(Y). The result lists them in
+    ``correction.above_bound``, as the discrete estimator lists its informations above their
+    entropy bound, and keeps H(Y) in ``settings["y"]["entropy"]``.
+
+    Parameters
+    ----------
+    corrected, plugin : dict of str to float
+        The corrected and plug-in quantities, in ``units``.
+    y_columns : numpy.ndarray
+        The label's :func:`one_hot` columns.
+    units : {"bits", "nats"}
+
+    Returns
+    -------
+    tuple of (tuple of str, float)
+        The names among ``"i_yt"``, ``"i_ys"``, ``"i_yts"`` whose corrected value exceeds H(Y),
+        and H(Y) in ``units``.
+
+    Examples
+    --------
+    Ten equiprobable classes hold log2(10) = 3.32 bits:
+
+    >>> import numpy as np
+    >>> columns, _ = one_hot(np.arange(100) % 10, "y")
+    >>> values = {"i_yt": 0.54, "i_ys": 18.93, "i_yts": 18.98}
+    >>> names, h_y = above_label_entropy(values, values, columns, "bits")
+    >>> names, round(h_y, 2)
+    (('i_ys', 'i_yts'), 3.32)
+    """
+    per_class = y_columns.sum(axis=0)
+    h_y = entropy(np.array([y_columns.shape[0] - per_class.sum(), *per_class]), units=units, normalize=True)
+    names = tuple(
+        q for q in ("i_yt", "i_ys", "i_yts")
+        if corrected[q] > h_y + rounding_level([corrected[q], plugin[q], h_y])
+    )
+    return names, h_y
+
+
 def _too_few_samples(n: int, dims: tuple[int, int, int], n_classes: int,
                      sides: tuple[dict[str, Any], dict[str, Any]]) -> str:
     """The refusal of ``n`` samples for blocks of ``dims``, with the ``n_components`` that fits."""
@@ -195,9 +246,10 @@ def gaussian_representation_pid(
     )
     corrected = {q: float(getattr(result, q)) for q in QUANTITIES}
     plugin = dict(result.diagnostics.get("plug_in", corrected))
+    above, h_y = above_label_entropy(corrected, plugin, y_columns, units)
     fix = BiasCorrection(
         method, plugin, corrected, {q: plugin[q] - corrected[q] for q in QUANTITIES}, (n,), 0,
-        below_zero(corrected, plugin.values()), 0, units,
+        below_zero(corrected, plugin.values()), 0, units, above_bound=above,
     )
     rank_y, rank_t, rank_s, rank_ts = result.diagnostics["ranks"]
     bias = {
@@ -225,7 +277,7 @@ def gaussian_representation_pid(
         "bias_correction": method,
         "dims": list(dims),
         "strict": bool(strict),
-        "y": {"kind": "one-hot", "n_values": int(classes.size)},
+        "y": {"kind": "one-hot", "n_values": int(classes.size), "entropy": h_y},
         "t": t_set,
         "s": s_set,
         "bootstrap": bootstrap,
