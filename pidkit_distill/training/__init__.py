@@ -22,6 +22,7 @@ module                   job
 ``joining``              the processes' meeting, which says what it waits for and can time out
 ``stop_records``         the first process to stop, kept on its error; a stop's cause, a peer gone
 ``lost_peers``           the run's failure where another process ended without a word
+``late_files``           a file the check read, refused when the run reads it again
 ``file_sharing``         rank 0's run files sent to processes whose disks lack them
 ``sync_bn``              BatchNorm synchronised over processes (also on CPU)
 ``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states
