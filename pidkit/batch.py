@@ -16,11 +16,24 @@ from .resampling import QUANTITIES
 if TYPE_CHECKING:
     import pandas
 
-__all__ = ["bertschinger_batch", "to_frame"]
+__all__ = ["ESTIMATE_COLUMNS", "bertschinger_batch", "to_frame"]
 
 NUMBER_COLUMNS = (*QUANTITIES, "gap", "nit", "n_samples")
 """The columns of :func:`to_frame` that hold numbers: float64 (NaN where a result has none),
 or int64 where every result has a whole number."""
+
+ESTIMATE_COLUMNS = (
+    *(f"plugin_{q}" for q in QUANTITIES),
+    *(f"bias_{q}" for q in QUANTITIES),
+    "kink",
+    *(f"expected_bias_{q}" for q in ("i_yt", "i_ys", "i_yts", "ratio")),
+    *(f"{q}_{end}" for q in QUANTITIES for end in ("low", "high")),
+)
+"""The float64 columns :func:`pidkit.to_frame` makes of a :class:`~pidkit.estimate.RepresentationPID`'s
+dicts of numbers (NaN in the rows of other results, and ``{q}_low``, ``{q}_high`` without
+intervals): ``plugin_red`` ... from ``plugin``; ``bias_red`` ... (plug-in minus corrected) and
+``kink`` from ``correction``; ``expected_bias_i_yt`` ... ``expected_bias_ratio`` from ``bias``;
+``red_low``, ``red_high`` ... from ``intervals``."""
 
 
 def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
@@ -31,6 +44,18 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     iterations of closed-form solves) became an object column of ``None``. Here the seven
     quantities, ``gap``, ``nit`` and ``n_samples`` are float64 columns with NaN (int64 when every
     value is a whole number), and an infinite gap stays ``inf``.
+
+    A :class:`~pidkit.estimate.RepresentationPID`'s dicts of numbers become float64 columns in
+    their place (``pidkit.batch.ESTIMATE_COLUMNS``): ``plugin`` becomes ``plugin_red`` ...
+    ``plugin_i_yts``; ``bias_correction`` becomes its method (a string column, as
+    ``settings["bias_correction"]`` names it), its estimated bias ``bias_red`` ... ``bias_i_yts``
+    (plug-in minus corrected), its ``kink`` and its flags ``negative`` and ``above_bound``
+    (tuples of names); ``bias`` becomes ``expected_bias_i_yt``, ``expected_bias_i_ys``,
+    ``expected_bias_i_yts`` and ``expected_bias_ratio`` (``inf`` kept); ``intervals`` becomes
+    ``red_low``, ``red_high`` ... ``i_yts_high`` (NaN without ``bootstrap=``). What is not a
+    number stays in object columns named as in ``to_dict()``: ``shape``, ``settings``,
+    ``bias_warning``, the arrays ``p``, ``counts`` and ``labels``, and the full sample's ``pid``
+    record. The correction's subsample means are in ``to_dict()`` and ``result.correction``.
 
     Parameters
     ----------
@@ -68,6 +93,23 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     >>> empty = pidkit.to_frame([])
     >>> len(empty[empty.success]), empty["syn"].dtype
     (0, dtype('float64'))
+
+    Estimates from representations, their plug-in values and intervals as columns:
+
+    >>> import numpy as np
+    >>> from pidkit.estimate import pid_from_representations
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 300)
+    >>> runs = [pid_from_representations(y, y[:, None] + rng.normal(size=(300, 3)),
+    ...                                  rng.normal(size=(300, 3)), bootstrap=20, random_state=k,
+    ...                                  n_clusters=4, progress=False) for k in range(2)]
+    >>> frame = pidkit.to_frame(runs)
+    >>> frame[["uni_t", "plugin_uni_t", "bias_uni_t", "uni_t_low", "uni_t_high"]].round(3).values.tolist()
+    [[0.204, 0.205, 0.001, 0.133, 0.286], [0.182, 0.177, -0.004, 0.123, 0.23]]
+    >>> {str(frame[column].dtype) for column in pidkit.batch.ESTIMATE_COLUMNS}
+    {'float64'}
+    >>> frame["bias_correction"].tolist(), frame["settings"][0]["random_state"]
+    (['eb-extrapolation', 'eb-extrapolation'], 0)
     """
     try:
         import pandas as pd
@@ -96,7 +138,7 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     if not results:  # the columns a filter such as frame[frame.success] needs, typed
         return pd.DataFrame({column: pd.Series(dtype=_empty_dtype(column)) for column in RECORD_FIELDS},
                             index=index)
-    rows = [result.to_dict() for result in results]
+    rows = [_flat_record(result) for result in results]
     frame = pd.DataFrame(rows, index=index)
     for column in NUMBER_COLUMNS:
         if column not in frame.columns:
@@ -105,7 +147,43 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
         if all(isinstance(v, (int, np.integer)) for v in values):
             continue  # pandas made it int64 already
         frame[column] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+    for column in ESTIMATE_COLUMNS:
+        if column in frame.columns:
+            frame[column] = frame[column].astype(np.float64)  # other results' rows: NaN
     return frame
+
+
+def _flat_record(result: Any) -> dict[str, Any]:
+    """``result.to_dict()``, with a RepresentationPID's dicts of numbers spread into columns.
+
+    The numbers are read from the result itself, not from the JSON record, so that an infinite
+    ``bias["ratio"]`` stays ``inf`` (None in ``to_dict()``).
+    """
+    record = result.to_dict()
+    if not {"plugin", "bias_correction", "bias", "intervals"} <= record.keys():
+        return record
+    correction = result.correction
+    intervals = result.intervals or {}
+    spread: dict[str, dict[str, Any]] = {
+        "plugin": {f"plugin_{q}": result.plugin[q] for q in QUANTITIES},
+        "bias_correction": {
+            "bias_correction": correction.method,
+            **{f"bias_{q}": correction.bias[q] for q in QUANTITIES},
+            "kink": correction.kink,
+            "negative": tuple(correction.negative),
+            "above_bound": tuple(correction.above_bound),
+        },
+        "bias": {f"expected_bias_{key}": value for key, value in result.bias.items()},
+        "intervals": {
+            f"{q}_{end}": float(value)
+            for q in QUANTITIES
+            for end, value in zip(("low", "high"), intervals.get(q, (np.nan, np.nan)), strict=True)
+        },
+    }
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        flat.update(spread.get(key, {key: value}))
+    return flat
 
 
 def _empty_dtype(column: str) -> str:
