@@ -40,7 +40,7 @@ SUM_TOLERANCE = 1e-9
 Inputs of a less precise float type (float32, float16) get a tolerance scaled to their precision,
 ``SUM_TOLERANCE`` or ``16 * eps * log2(n_cells + 1)``, whichever is larger."""
 
-ROUNDING_ULPS = 16
+NEGATIVE_MASS_ULPS = 16
 """How many units in the last place of the total mass a negative cell of a float input may be
 below 0 and still be read as rounding noise, i.e. as 0: a cell computed as ``1 - p.sum()`` holds
 -2.2e-16 where the exact value is 0. Integers are exact, so no negative integer passes."""
@@ -49,7 +49,7 @@ WORKING_COPIES = 3
 """Float64 copies of a joint that validation and the Shannon measures hold at once (the size check)."""
 
 __all__ = [
-    "ROUNDING_ULPS",
+    "NEGATIVE_MASS_ULPS",
     "SUM_TOLERANCE",
     "WORKING_COPIES",
     "check_choice",
@@ -212,7 +212,7 @@ def check_pmf(p: Any, *, name: str = "p", normalize: bool = False) -> np.ndarray
 
     Notes
     -----
-    A negative float mass within :data:`ROUNDING_ULPS` units in the last place of the total
+    A negative float mass within :data:`NEGATIVE_MASS_ULPS` units in the last place of the total
     (``16 * eps * total``, 3.6e-15 of a float64 total) is rounding noise, e.g. the -2.2e-16 of a
     cell set to ``1 - p.sum()`` whose exact value is 0: it is read as 0, as a total within
     :data:`SUM_TOLERANCE` of 1 is read as 1. Any other negative is refused, whatever
@@ -474,7 +474,7 @@ def _sum_tolerance(dtype: np.dtype, size: int) -> float:
 
 
 def _zero_rounding_negatives(arr: np.ndarray, dtype: np.dtype, name: str, *, scale: float) -> None:
-    """Set to 0, in place, the negative cells of ``arr`` within :data:`ROUNDING_ULPS` units in the
+    """Set to 0, in place, the negative cells of ``arr`` within :data:`NEGATIVE_MASS_ULPS` units in the
     last place (of the input's float type) of the total positive mass; refuse any other negative,
     naming the most negative cell (as given: ``arr`` was divided by ``scale``), its size against
     the total and the fix."""
@@ -483,16 +483,17 @@ def _zero_rounding_negatives(arr: np.ndarray, dtype: np.dtype, name: str, *, sca
     negative = arr < 0
     where = np.unravel_index(np.argmin(arr), arr.shape)
     lowest = float(arr[where])
-    if -lowest <= ROUNDING_ULPS * eps * positive:
+    if -lowest <= NEGATIVE_MASS_ULPS * eps * positive:
         arr[negative] = 0.0
         return
     count = int(negative.sum())
     cells = f"the most negative of {count} negative cells" if count > 1 else "the only negative cell"
     size = (f"{-lowest / positive:.3g} times the total positive mass" if positive > 0
             else "no cell holds positive mass")
+    ulps = NEGATIVE_MASS_ULPS
     fix = (
-        f"Negatives within rounding, {ROUNDING_ULPS} * eps = {ROUNDING_ULPS * eps:.3g} times the total, "
-        "are read as 0; for larger rounding errors (a cell computed as 1 - the sum of the others) "
+        f"Negatives within rounding, {ulps} * eps = {ulps * eps:.3g} times the total, are read as 0;"
+        " for larger rounding errors (a cell computed as 1 - the sum of the others) "
         f"pass np.clip({name}, 0, None), otherwise fix how {name} was computed."
         if eps else f"Integers hold no rounding error: fix how {name} was computed."
     )

@@ -4,8 +4,8 @@ the fix (task 323).
 A joint finished with ``p[1, 1, 1] = 1 - p.sum()`` holds -2.2e-16 where the exact value is 0: it
 was refused as "negative mass" even with ``normalize=True`` (a total is allowed 1e-9 off 1), by
 every entry point, and the message did not say how to fix it. Negatives within
-``ROUNDING_ULPS * eps`` (16 ulp) of the total are now 0 in ``pidkit._validate.check_pmf``, the one
-check behind pid, bertschinger, the measures, the batch and the CLI's decompose.
+``NEGATIVE_MASS_ULPS * eps`` (16 ulp) of the total are now 0 in ``pidkit._validate.check_pmf``, the
+one check behind pid, bertschinger, the measures, the batch and the CLI's decompose.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import pidkit
-from pidkit._validate import ROUNDING_ULPS, check_pmf
+from pidkit._validate import NEGATIVE_MASS_ULPS, check_pmf
 from pidkit.cli import main
 
 
@@ -69,7 +69,7 @@ def test_the_zeroed_cell_is_exactly_zero_and_the_rest_unchanged():
 
 
 def test_the_rounding_level_is_16_ulp_of_the_total_in_the_inputs_precision():
-    assert ROUNDING_ULPS == 16
+    assert NEGATIVE_MASS_ULPS == 16
     edge = 16 * np.finfo(np.float64).eps  # 3.55e-15 of a total of 1
     assert check_pmf([0.5, 0.5, -edge])[2] == 0.0
     with pytest.raises(ValueError, match=r"^p has negative mass: -3\.6e-15 at index \(2,\)"):
