@@ -268,19 +268,25 @@ def test_bias_warning_fires_for_few_samples_per_cell():
         large = pid_from_representations(y, t_feat, s_feat, n_clusters=2, bias_correction="none")
         corrected = pid_from_representations(y[:400], t_feat[:400], s_feat[:400], n_clusters=4)
     assert large.bias_warning is None and corrected.bias_warning is None
-    assert large.bias["i_yts"] == pytest.approx(3 / (2 * N * math.log(2)))
+    # XOR: Y is a function of (T, S) and every (y, t) cell is seen, so (4 - 2 - 4 + 1) / (2 n) is
+    # below 0 for I(Y;T,S), hence 0, and (2 - 1)(2 - 1) / (2 n) for I(Y;T) (docs/estimate.md, "The
+    # first-order rule"); every cell counted, I(Y;T,S) got (2 - 1)(4 - 1) / (2 n).
+    assert large.counts.tolist() == [[[1019, 0], [0, 1015]], [[0, 963], [1003, 0]]]
+    assert large.bias["i_yts"] == 0.0 and large.bias["ratio"] == 0.0
+    assert large.bias["i_yt"] == large.bias["i_ys"] == pytest.approx(1 / (2 * N * math.log(2)))
 
 
 def test_bias_warning_for_an_estimate_of_zero_gives_no_infinite_percentage():
     # 60 samples, T = S of 3 values, y independent of them in the sample: the plug-in is exactly 0
     # and the ratio inf; the warning said "0.0962 bits, inf% of the estimate 0 bits, so the atoms
-    # are likely overestimated" (they are all 0).
+    # are likely overestimated" (they are all 0). The bias counts the 3 (t, s) pairs seen of the 9:
+    # (6 - 2 - 3 + 1) / 120 nats, 0.024 bits (every cell counted: (2 - 1)(9 - 1) / 120, 0.0962).
     X = np.repeat(np.eye(3), 20, axis=0)
     with pytest.warns(PluginBiasWarning) as caught:
         res = pid_from_representations(np.tile([0, 1], 30), X, X, n_clusters=3, bias_correction="none")
     assert res.i_yts == 0.0 and res.bias["ratio"] == math.inf
     assert str(next(w.message for w in caught if w.category is PluginBiasWarning)).startswith(
-        "the expected plug-in bias of I(Y;T,S) with 60 samples over 18 cells is 0.0962 bits, and the "
+        "the expected plug-in bias of I(Y;T,S) with 60 samples over 18 cells is 0.024 bits, and the "
         "estimate 0 bits, so the atoms cannot be told from that bias. Use a bias correction"
     )
 

@@ -46,10 +46,13 @@ def test_a_teacher_that_knows_every_label_is_recorded_at_its_cap(knows_the_label
     assert cap["share"] == pytest.approx(0.97984, abs=1e-5)
     assert cap["entropy_y"] == pytest.approx(3.29952, abs=1e-5)
     # the fixes: 'auto' gives 10 clusters from 10 * 10 * 10 samples; the correction takes 10 from
-    # 4 * 10 * 10; 10 x 10 x 10 cells at n = 300: 9 * 99 / 600 nats of bias, against 9 * 24 / 600 now
+    # 4 * 10 * 10. The bias now: 50 of the 10 x 5 x 5 cells used (two labels per teacher cluster),
+    # all 25 (t, s) pairs, so (50 - 10 - 25 + 1) / 600 nats (the plug-in's mean bias over 2000
+    # draws of this joint: 0.042 bits; over every cell, 9 * 24 / 600 nats, it was 0.519). With 10
+    # clusters: that, times the cells' ratio over every cell, 9 * 99 / (9 * 24).
     assert (cap["auto_samples"], cap["min_samples"], cap["cells"]) == (1000, 400, 1000)
-    assert cap["bias"] == pytest.approx(9 * 99 / 600 / math.log(2))
-    assert cap["bias_now"] == pytest.approx(res.bias["i_yts"])
+    assert cap["bias_now"] == pytest.approx(res.bias["i_yts"]) == pytest.approx(16 / 600 / math.log(2))
+    assert cap["bias"] == pytest.approx(16 / 600 / math.log(2) * 99 / 24)
     assert "information_cap" not in res.settings["s"]  # the student of noise is far below its cap
     # the atom it caps: Uni(Y:T\S) of the clusters, within noise of log2(5), not H(Y) = 3.3 bits
     assert res.uni_t == pytest.approx(2.295, abs=1e-3)
@@ -61,7 +64,7 @@ def test_the_repr_says_it_in_one_line_with_the_fixes(knows_the_labels):
         "the plug-in I(Y;T) = 2.275 is 98% of that: I(Y;T), Red and Uni(Y:T\\S) are the clusters', the "
         "features may know more. Fix: more samples (n_clusters='auto' gives 10 clusters from 1000), or "
         "n_clusters=10 (bias_correction='eb-extrapolation' takes it from 400 samples; 300 samples over "
-        "10x10x10 = 1000 cells: first-order plug-in bias of I(Y;T,S) 2.14 bits, against 0.519 now)"
+        "10x10x10 = 1000 cells: first-order plug-in bias of I(Y;T,S) 0.159 bits, against 0.0385 now)"
     ]
 
 
@@ -144,12 +147,25 @@ def test_the_fix_follows_the_settings():
         "'eb-extrapolation' takes it from 1600 samples;" in note
 
 
+def test_the_cost_of_the_fix_is_scaled_from_the_bias_now():
+    # The bias now as the joint's counts give it; the fix's, that times the ratio of the figures over
+    # every cell: 10 x 10 x 10 against 10 x 5 x 5, (10 * 10 - 1) / (5 * 5 - 1).
+    cap = information_cap(_mixed(1.0), n_samples=300, bias_now=0.04)
+    assert cap["bias_now"] == 0.04 and cap["bias"] == pytest.approx(0.04 * 99 / 24)
+    assert cap["note"].endswith("first-order plug-in bias of I(Y;T,S) 0.165 bits, against 0.04 now)")
+    assert information_cap(_mixed(1.0), n_samples=300, bias_now=0.0)["bias"] == 0.0
+
+
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"p_y_side": np.ones(5)}, "p_y_side must be the 2-D joint p[y, side] of the label and one side's "
                                "clusters, e.g. joint.p.sum(axis=2) for T; got shape (5,)."),
     ({"side": "X"}, "side must be one of ['T', 'S']; got 'X'."),
     ({"set_by": "n_cluster"}, "set_by must be one of ['n_clusters', 'clusterer', 'discretizers']; got "
                               "'n_cluster'. Did you mean 'n_clusters'?"),
+    ({"bias_now": -0.1}, "bias_now must be the plug-in bias of I(Y;T,S) now, a finite number >= 0 in bits "
+                         "(e.g. a RepresentationPID's bias['i_yts']), or None; got -0.1."),
+    ({"bias_now": math.nan}, "bias_now must be the plug-in bias of I(Y;T,S) now, a finite number >= 0 in "
+                             "bits (e.g. a RepresentationPID's bias['i_yts']), or None; got nan."),
 ])
 def test_bad_arguments_are_named(kwargs, message):
     arguments = {"p_y_side": _mixed(1.0), "n_samples": 300, **kwargs}

@@ -117,7 +117,7 @@ SETTERS = ("n_clusters", "clusterer", "discretizers")
 def information_cap(
     p_y_side: Any, *, n_samples: int, side: str = "T", units: str = "bits", method: str = "eb-extrapolation",
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES, other_values: int | None = None,
-    set_by: str = "n_clusters", max_clusters: int = 10,
+    set_by: str = "n_clusters", max_clusters: int = 10, bias_now: float | None = None,
 ) -> dict[str, Any] | None:
     """Whether a clustered side is at the cap its clusters put on I(Y;side), and what lifts it.
 
@@ -149,6 +149,14 @@ def information_cap(
         own number, or a Discretizer reused from ``discretizers``; the fix names it.
     max_clusters : int, default=10
         The most clusters ``n_clusters="auto"`` gives (:func:`~pidkit.estimate.clusters_for_samples`).
+    bias_now : float or None, default=None
+        The plug-in bias of I(Y;T,S) of the joint now, in ``units``, as estimated from its counts
+        (a :class:`~pidkit.estimate.RepresentationPID`'s ``bias["i_yts"]``, which
+        :func:`~pidkit.estimate.pid_from_representations` passes). The bias with ``n_labels``
+        clusters is then that estimate scaled by the ratio of the two first-order figures over
+        every cell. ``None``: both are the figures over every cell,
+        ``(|Y| - 1)(|T| |S| - 1) / (2 n)`` nats, as if every cell had samples, which joints with
+        most cells empty (well-separated features) stay far below.
 
     Returns
     -------
@@ -158,8 +166,13 @@ def information_cap(
         which ``n_clusters="auto"`` gives ``n_labels`` clusters; None above ``max_clusters``
         labels), ``min_samples`` (from which ``method`` accepts ``n_labels`` clusters; 0 for
         ``"none"``), ``cells`` and ``bias`` (the joint's cells with ``n_labels`` clusters, and the
-        first-order plug-in bias of I(Y;T,S) over them at ``n_samples``), ``bias_now`` (that bias
-        now) and ``note``.
+        first-order plug-in bias of I(Y;T,S) with them at ``n_samples``, see ``bias_now``),
+        ``bias_now`` (that bias now) and ``note``.
+
+    Raises
+    ------
+    ValueError
+        ``bias_now`` not a finite number >= 0.
 
     Examples
     --------
@@ -188,6 +201,10 @@ def information_cap(
     units = check_units(units)
     check_option(side, "side", ("T", "S"))
     check_option(set_by, "set_by", SETTERS)
+    number = isinstance(bias_now, (int, float, np.integer, np.floating)) and not isinstance(bias_now, bool)
+    if bias_now is not None and not (number and math.isfinite(bias_now) and bias_now >= 0):
+        raise ValueError(f"bias_now must be the plug-in bias of I(Y;T,S) now, a finite number >= 0 in "
+                         f"{units} (e.g. a RepresentationPID's bias['i_yts']), or None; got {bias_now!r}.")
     if k >= n_labels or k < 2:  # one cluster says nothing: a warning of its own (clusterers)
         return None
     information = from_nats(cmi_nats(p[:, :, None], "y", "t"), units)
@@ -201,13 +218,19 @@ def information_cap(
     auto = n_labels * n_labels * max(other, parts) if n_labels <= max_clusters else None
     least = 0 if method == "none" else parts * n_labels * max(n_labels, other)
 
-    def bias(n_cells: int) -> float:
+    def every_cell(n_cells: int) -> float:  # the first-order figure if every cell had samples
         return from_nats((n_labels - 1) * (n_cells / n_labels - 1) / (2.0 * n_samples), units)
 
+    bias_fixed = every_cell(fixed_cells)
+    bound_now = every_cell(n_labels * k * (k if other_values is None else other))
+    if bias_now is None:
+        bias_now = bound_now
+    elif bound_now > 0:  # the estimate now, scaled to the fix's cells
+        bias_fixed *= float(bias_now) / bound_now
     record: dict[str, Any] = {
         "n_labels": n_labels, "n_values": k, "cap": cap, "plugin": information, "share": information / cap,
         "entropy_y": entropy_y, "auto_samples": auto, "min_samples": least, "cells": fixed_cells,
-        "bias": bias(fixed_cells), "bias_now": bias(n_labels * k * (k if other_values is None else other)),
+        "bias": bias_fixed, "bias_now": float(bias_now),
     }
     record["note"] = _cap_note(record, side, units, method, n_samples, set_by, max_clusters, other)
     return record

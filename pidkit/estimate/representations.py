@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from scipy.special import gammaln
 
 from pidkit._progress import check_progress
 from pidkit._settings import (
@@ -82,13 +83,45 @@ _BOOT_REPEATS = 1
 """Random partitions per subsample size inside each bootstrap replicate (see ``bootstrap``)."""
 
 
-def _plugin_bias(shape: tuple[int, ...], n_samples: int, units: str) -> dict[str, float]:
-    ny, nt, ns = shape
+def _cell_share(mean_count: float) -> float:
+    """A cell's share of the first-order count of its table, ``2 (E[X ln X] - m ln m)`` for a count
+    ``X`` Poisson of mean ``m``: the cell's part of the plug-in entropy's expected shortfall, in
+    units of ``1 / (2 n)`` nats. It tends to 1 (Miller and Madow's share) as ``m`` grows, and is
+    about ``2 m ln(1 / m)`` for a cell rarely seen."""
+    if mean_count <= 0.0:
+        return 0.0
+    x = np.arange(1, int(mean_count + 12.0 * math.sqrt(mean_count)) + 30, dtype=float)
+    log_pmf = x * math.log(mean_count) - mean_count - gammaln(x + 1.0)
+    return 2.0 * (float(np.sum(np.exp(log_pmf) * x * np.log(x))) - mean_count * math.log(mean_count))
 
-    def bias(a: int, b: int) -> float:
-        return from_nats((a - 1) * (b - 1) / (2.0 * n_samples), units)
 
-    return {"i_yt": bias(ny, nt), "i_ys": bias(ny, ns), "i_yts": bias(ny, nt * ns)}
+def _first_order_cells(counts: np.ndarray) -> float:
+    """The cells a table counts for in the plug-in entropy's first-order bias: each cell seen, and
+    the cells not seen sharing the mass Good and Turing estimate they hold (``f1 / n``, ``f1``
+    cells seen once), each of mean count ``f1 / u`` for ``u`` cells not seen (``_cell_share``)."""
+    counts = counts.ravel()
+    seen = np.count_nonzero(counts)
+    unseen = counts.size - seen
+    if unseen == 0:
+        return float(seen)
+    return seen + unseen * _cell_share(np.count_nonzero(counts == 1) / unseen)
+
+
+def _plugin_bias(counts: np.ndarray, units: str) -> dict[str, float]:
+    """Expected plug-in bias of I(Y;T), I(Y;S) and I(Y;T,S), first order: ``(m_YB - m_Y - m_B + 1)
+    / (2 n)`` nats for each table ``p[y, b]``, ``m`` the cells it counts for
+    (``_first_order_cells``), at least 0. Every cell counted instead (``m_YB = |Y| |B|``), it was
+    8 to 57 times the plug-in's bias on joints with most cells empty (docs/estimate.md, "The
+    first-order rule")."""
+    n_samples = int(counts.sum())
+
+    def bias(table: np.ndarray) -> float:
+        cells = (_first_order_cells(table) - _first_order_cells(table.sum(axis=1))
+                 - _first_order_cells(table.sum(axis=0)) + 1.0)
+        return from_nats(max(0.0, cells) / (2.0 * n_samples), units)
+
+    return {"i_yt": bias(counts.sum(axis=2)), "i_ys": bias(counts.sum(axis=1)),
+            "i_yts": bias(counts.reshape(counts.shape[0], -1))}
 
 
 def _discretize_side(
@@ -131,7 +164,7 @@ def _auto_clusters(
 
 def _record_caps(
     p: np.ndarray, n: int, t_set: dict[str, Any], s_set: dict[str, Any], *, units: str, method: str,
-    subsamples: tuple[int, ...], clusterer: Any,
+    subsamples: tuple[int, ...], clusterer: Any, bias_now: float,
 ) -> None:
     """``information_cap`` in the settings of each clustered side whose clusters, fewer than the
     labels, cap what it shows of them (:func:`~pidkit.estimate.information_cap`)."""
@@ -144,7 +177,7 @@ def _record_caps(
         refit = other["kind"] == "clustered" and other["fitted"] != "reused"  # the fix sets it too
         cap = information_cap(p_y_side, n_samples=n, side=side, units=units, method=method,
                               subsamples=subsamples, other_values=None if refit else other["n_values"],
-                              set_by=set_by)
+                              set_by=set_by, bias_now=bias_now)
         if cap is not None:
             own["information_cap"] = cap
 
@@ -385,8 +418,9 @@ def pid_from_representations(
     # the samples' cells, encoded once.
     joint, sample_cells = encoded_samples(y_axis, t_axis, s_axis)
     t_set["n_values"], s_set["n_values"] = int(joint.p.shape[1]), int(joint.p.shape[2])
+    bias = _plugin_bias(joint.counts, units)
     _record_caps(joint.p, joint.n_samples, t_set, s_set, units=units, method=method, subsamples=parts,
-                 clusterer=clusterer)
+                 clusterer=clusterer, bias_now=bias["i_yts"])
     named = ((1, "t_features", t_set), (2, "s_features", s_set))
     fixed = {  # the sides n_clusters does not set, for check_sample_size's fixes
         "label_sides": {axis: name for axis, name, side in named if side["kind"] == "labels"},
@@ -412,7 +446,6 @@ def pid_from_representations(
     except TooManyVertices as exc:
         raise exc.without_the_option(fewer_values) from None
 
-    bias = _plugin_bias(joint.p.shape, joint.n_samples, units)
     bias_warning = None
     if method == "none":
         cells = f"{math.prod(joint.p.shape)} cells"
