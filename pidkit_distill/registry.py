@@ -352,7 +352,26 @@ names it, resumed runs included).
     def decorator(self, name: str, *, check: Callable[[Callable[..., object]], None] | None = None
                   ) -> Callable[[F], F]:
         """A decorator registering a callable under ``name``; ``check(fn)`` raises for a
-        callable of the wrong shape. The decorator returns what it was given."""
+        callable of the wrong shape. The decorator returns what it was given.
+
+        Examples
+        --------
+        >>> registry = Registry("model", "register_model", builtin={"mlp": print})
+        >>> registry.decorator("my-net")(registry_key) is registry_key
+        True
+        >>> registry.decorator("my-net")(print)
+        Traceback (most recent call last):
+        ...
+        ValueError: register_model: model name 'my-net' is already registered (to \
+pidkit_distill.registry.registry_key); choose another name, or, to register this definition \
+under it (a notebook cell edited and run again), first remove the old one with \
+pidkit_distill.unregister_model('my-net').
+        >>> registry.decorator("mlp")(print)
+        Traceback (most recent call last):
+        ...
+        ValueError: register_model: model name 'mlp' is already registered (to the package); \
+choose another name.
+        """
         where = self.decorator_name
         if callable(name) and not isinstance(name, str):
             raise TypeError(_decorated_without_name(where, self.kind, name))
@@ -381,15 +400,26 @@ names it, resumed runs included).
                 # modules included: a method's module reloaded (importlib.reload, IPython's
                 # %autoreload)
                 if old is not None and (name in self._given or not same_definition(old, fn)):
-                    # a class of the package's (a method) is named, as the user's are
-                    owner = ("the package" if name in self._builtin and not isinstance(old, type)
-                             else described(old))
-                    raise ValueError(f"{where}: {self.kind} name {name!r} is already registered "
-                                     f"(to {owner}); choose another name.")
+                    raise ValueError(self._taken(name, old))
                 self._entries[name] = fn
             return fn
 
         return register
+
+    def _taken(self, name: str, old: Callable[..., object]) -> str:
+        """The refusal of registering another definition under ``name``, taken by ``old``: a
+        name the user registered can be freed with the matching ``unregister_...`` (a notebook
+        cell edited and run again, its function renamed); the package's own names stay."""
+        where = self.decorator_name
+        # a class of the package's (a method) is named, as the user's are
+        owner = ("the package" if name in self._builtin and not isinstance(old, type)
+                 else described(old))
+        refusal = f"{where}: {self.kind} name {name!r} is already registered (to {owner}); "
+        if self.is_builtin(name):
+            return refusal + "choose another name."
+        return (refusal + "choose another name, or, to register this definition under it (a "
+                "notebook cell edited and run again), first remove the old one with "
+                f"pidkit_distill.un{where}({name!r}).")
 
     def unregister(self, name: object) -> None:
         """Remove the entry that ``name`` means (as :meth:`find` reads it) registered by the

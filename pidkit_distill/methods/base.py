@@ -198,7 +198,8 @@ def register_method(name: str) -> Callable[[D], D]:
     Traceback (most recent call last):
     ...
     ValueError: register_method: method name 'doc-example' is already registered (to \
-..._Example); choose another name.
+..._Example); choose another name, or, to register this definition under it (a notebook cell \
+edited and run again), first remove the old one with pidkit_distill.unregister_method('doc-example').
     >>> from pidkit_distill import unregister_method
     >>> unregister_method("doc-example")
     """

@@ -162,7 +162,10 @@ def test_a_cell_run_twice_replaces_and_another_definition_is_refused(cell, other
     with pytest.raises(ValueError) as err:
         notebook(other)
     assert str(err.value) == ("register_model: model name 'rerun-net' is already registered "
-                              f"(to {owner}); choose another name.")
+                              f"(to {owner}); choose another name, or, to register this "
+                              "definition under it (a notebook cell edited and run again), "
+                              "first remove the old one with "
+                              "pidkit_distill.unregister_model('rerun-net').")
     assert _width() == 8
 
 

@@ -63,7 +63,9 @@ def test_two_threads_registering_one_name_one_wins_and_the_other_is_refused():
     assert outcomes[winner.__name__] == "registered"
     assert outcomes[loser.__name__] == (
         f"register_thing: thing name 'my-net' is already registered (to "
-        f"{__name__}.{winner.__name__}); choose another name.")
+        f"{__name__}.{winner.__name__}); choose another name, or, to register this definition "
+        "under it (a notebook cell edited and run again), first remove the old one with "
+        "pidkit_distill.unregister_thing('my-net').")
 
 
 def test_the_packages_own_names_are_one_set_for_every_kind():
