@@ -59,6 +59,11 @@ FLAG_NOTES = {
                        f"audit.confidence {OVERSHOOT_CONFIDENCE} or above.",
     "below 0:": "below 0: corrected atoms below 0, indistinguishable from 0 at that n (kept "
                 "unclipped, see docs/estimate.md).",
+    "below 0, not judged:": "below 0, not judged: corrected atoms below 0 in a record without "
+                            "bootstrap intervals (audit.bootstrap 0), so nothing measured how far "
+                            "from 0 they can fall by chance: neither indistinguishable from 0 nor "
+                            "a likely overshoot of the correction is said of them (kept unclipped); "
+                            "audit.bootstrap 20 or more gives intervals that tell.",
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
@@ -99,7 +104,7 @@ _LAYERS_NAMED = re.compile(r"^layers? \d+(, \d+)*: ")
 # warn of a problem: final_flags says them of the innermost layer, whose atoms the line and the
 # table show, and not of the others (at most epochs, some atom of some layer is a few
 # thousandths of a bit below 0).
-_SHOWN_ATOMS_ONLY = ("below 0:", "below 0, signed measure:", "below 0, whole ")
+_SHOWN_ATOMS_ONLY = ("below 0:", "below 0, signed measure:", "below 0, whole ", "below 0, not judged:")
 
 
 def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
@@ -184,8 +189,9 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     """What to say of an audit record's atoms beside their numbers: a solve that was not
     certified (with its status), the corrected atoms below 0 (:data:`ATOM_LABELS`) by what
     they say (:func:`~pidkit.estimate.below_zero_verdicts` on the record's own measure,
-    intervals, ``settings["ci_method"]`` and ``settings["confidence"]``; a record without one
-    of these says "below 0" as an estimate without intervals would), and a side with fewer
+    intervals, ``settings["ci_method"]`` and ``settings["confidence"]``: "below 0, not judged"
+    in a record without intervals, "below 0" where they reach above 0 or are not read (not
+    centred, or a record without ``ci_method`` or ``confidence``)), and a side with fewer
     distinct rows than clusters (each distinct row was one cluster; the count is
     ``settings["discretisation"][side]["distinct_rows"]``), and the sides whose clusters, fewer
     than the labels, cap what they show of them (their ``settings["discretisation"][side]``
@@ -198,7 +204,7 @@ def audit_flags(record: dict[str, Any]) -> list[str]:
     Examples
     --------
     >>> audit_flags({"status": "failed", "bias_correction": {"negative": ["syn", "i_yt"]}})
-    ["solve NOT certified (status 'failed')", 'below 0: Syn']
+    ["solve NOT certified (status 'failed')", 'below 0, not judged: Syn']
     >>> audit_flags({"status": "optimal", "bias_correction": {"negative": []}})
     []
     >>> audit_flags({"settings": {"clusters_used": 10, "discretisation": {
@@ -244,8 +250,8 @@ def final_flags(audit: list[dict[str, Any]]) -> list[str]:
     ``layers 0, 2: ...``), those of other layers after the innermost's. Of the other layers,
     whose atoms are not shown there, only the problems are said: a solve not certified, a
     likely overshoot, few distinct rows, a cap by clusters; not an atom below 0 that is noise
-    (``below 0``), the measure's sign or a low-confidence interval, which explain a number
-    beside them. A layer of that epoch audited twice (a record appended again) is read from
+    (``below 0``) or not judged, the measure's sign or a low-confidence interval, which explain a
+    number beside them. A layer of that epoch audited twice (a record appended again) is read from
     its last record.
 
     Parameters
@@ -275,7 +281,7 @@ def final_flags(audit: list[dict[str, Any]]) -> list[str]:
     (['layer 0: capped by clusters: student 2 (< 10 labels)'], [])
     >>> below = {"bias_correction": {"negative": ["red"]}}
     >>> final_flags([{**record(0, "s"), **below}, {**record(2), **below}])
-    ['below 0: Red', 'layer 0: capped by clusters: student 2 (< 10 labels)']
+    ['below 0, not judged: Red', 'layer 0: capped by clusters: student 2 (< 10 labels)']
     """
     inner = final_audit(audit)
     if inner is None:
@@ -365,7 +371,7 @@ def _below_zero_flags(record: dict[str, Any], settings: dict[str, Any]) -> list[
     words = {"signed measure": "below 0, signed measure", "overshoot": "below 0, likely overshoot",
              "low confidence": (f"below 0, whole {confidence_percent(confidence)} interval"
                                 if confidence else ""),
-             "noise": "below 0"}
+             "noise": "below 0", "not judged": "below 0, not judged"}
     return [f"{words[verdict]}: "
             f"{', '.join(ATOM_LABELS[key] for key in negative if verdicts[key] == verdict)}"
             for verdict in BELOW_ZERO_VERDICTS if verdict in verdicts.values()]

@@ -50,12 +50,13 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
 # The mark beside an atom of the row's layer that a seed's record flags below 0, by the start of
 # the flag (:data:`~pidkit_distill.audit_records.FLAG_NOTES`' key) that says so.
 _BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
-                     "below 0, signed measure:": "§", "below 0, whole ": "¶"}
+                     "below 0, signed measure:": "§", "below 0, whole ": "¶",
+                     "below 0, not judged:": "°"}
 
 # The flags of an atom below 0 that explain a number beside them, not a problem: the estimate
 # cell says none of them of a layer other than the row's, whose atoms it does not show (as
 # :func:`~pidkit_distill.audit_records.final_flags` leaves them out of a run's line).
-_EXPLAINING = ("below 0:", "below 0, signed measure:", "below 0, whole ")
+_EXPLAINING = ("below 0:", "below 0, signed measure:", "below 0, whole ", "below 0, not judged:")
 
 
 def group_table(runs: list[RunRecords]) -> str:
@@ -194,10 +195,11 @@ def _atom_marks(records: list[dict[str, Any]]) -> tuple[dict[str, dict[str, int]
 
     Examples
     --------
-    >>> below = {"measure": "broja", "bias_correction": {"negative": ["syn", "red"]}}
+    >>> below = {"measure": "broja", "bias_correction": {"negative": ["syn", "red"]},
+    ...          "intervals": {"syn": [-0.01, 0.02], "red": [-0.01, 0.03]}}
     >>> marks, words = _atom_marks([below, {"bias_correction": {"negative": ["syn"]}}, {}])
     >>> marks["syn"], marks["red"], marks["uni_t"], words
-    ({'†': 2}, {'†': 1}, {}, {'†': 'below 0'})
+    ({'†': 1, '°': 1}, {'†': 1}, {}, {'†': 'below 0', '°': 'below 0, not judged'})
     """
     atoms = {label: key for key, label in ATOM_LABELS.items()}
     marks: dict[str, dict[str, int]] = {key: {} for key in ATOM_LABELS}

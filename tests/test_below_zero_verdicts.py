@@ -41,11 +41,19 @@ def test_an_interval_wholly_below_0_is_an_overshoot_from_0_95_on():
     {"ci_method": "percentile"},  # moved by the bias of the bootstrap world
     {"ci_method": "basic"},
     {"ci_method": None},  # audit records older than the centred intervals
-    {"intervals": None},  # no bootstrap
     {"confidence": None},  # not known
 ])
 def test_only_a_centred_interval_of_known_confidence_is_read(options):
     assert _verdict("syn", **options) == "noise"
+
+
+def test_without_intervals_nothing_is_judged():
+    # no bootstrap: every value was "noise", "indistinguishable from 0", which nothing measured;
+    # a default call (3 labels, 400 samples, a student of noise) said so of Syn = -0.137 bits,
+    # whose whole 95 % interval lay below 0 with bootstrap=100
+    assert _verdict("syn", intervals=None) == "not judged"
+    assert _verdict("uni_s", intervals=None, confidence=None, ci_method=None) == "not judged"
+    assert BELOW_ZERO_VERDICTS[-1] == "not judged"
 
 
 def test_an_upper_end_within_rounding_of_0_is_0():
@@ -133,9 +141,9 @@ def test_the_repr_says_the_confidence_it_judged_at(confidence, shown, tail):
     assert verdicts["syn"] == "low confidence"
     text = repr(res)
     assert f"   {shown} centred interval, B=20" in text
-    assert (f"  note: syn corrected below 0 with the whole {shown} interval: a quantity at 0 gets "
+    assert (f"note: syn corrected below 0 with the whole {shown} interval: a quantity at 0 gets "
             f"that in {tail} of samples at this confidence; at confidence=0.95 it would point to "
-            "the correction overshooting") in text
+            "the correction overshooting") in " ".join(text.split())
     assert "95%" not in text
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -26,7 +27,9 @@ def _sample(n: int, classes: int, groups: int, seed: int = 0) -> tuple[np.ndarra
 
 
 def _cap_lines(result: object) -> list[str]:
-    return [line for line in repr(result).splitlines() if line.startswith("  cap: ")]
+    """The repr's ``cap:`` notes, each joined from the lines it is wrapped into (task 321)."""
+    notes = re.findall(r"^  cap: .*(?:\n {7}\S.*)*", repr(result), flags=re.MULTILINE)
+    return [note.replace("\n" + " " * 7, " ") for note in notes]
 
 
 @pytest.fixture(scope="module")

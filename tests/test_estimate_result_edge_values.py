@@ -21,6 +21,11 @@ from pidkit.estimate import PluginBiasWarning, correct_counts, pid_from_represen
 from pidkit.estimate.result import bias_ratio, bias_warning_text
 
 
+def _words(res) -> str:
+    """The repr with its wrapped notes joined, single-spaced: the words a reader reads."""
+    return " ".join(repr(res).split())
+
+
 def _constant_sides(bias_correction: str):
     y = np.random.default_rng(0).integers(0, 3, 300)
     zeros = np.zeros(300, int)
@@ -61,9 +66,8 @@ def test_rounding_of_an_exact_0_prints_as_0_and_is_not_below_0():
     assert fix.negative == ("uni_t", "syn", "i_yt", "i_yts") and fix.corrected["syn"] < -1e-3
     lines = repr(dataclasses.replace(res, correction=fix)).splitlines()
     assert "  i_yt       0.000000   0.000000" in lines and "  uni_t      0.000000   0.000000" in lines
-    note = [line for line in lines if "corrected below 0" in line]
-    assert note == ["  note: syn, i_yts corrected below 0: indistinguishable from 0 at n = 300 "
-                    "(values are not clipped)"]
+    assert ("note: syn, i_yts corrected below 0 (-0.0145, -0.0145 bits; not clipped), not judged: "
+            "without intervals") in _words(dataclasses.replace(res, correction=fix))
     assert 7.3e-17 < rounding_level(corrected.values()) < 1e-13
 
 
@@ -78,11 +82,15 @@ def test_the_kink_line_is_left_out_where_both_uni_are_far_above_it():
     fix = res.correction
     assert 0.001 < fix.kink < 0.01 and min(fix.corrected["uni_t"], fix.corrected["uni_s"]) > 0.7
     assert "kink:" not in repr(res)
-    # The same correction with the smaller Uni at 10 kinks: the line is printed.
-    near = {**fix.corrected, "uni_s": 10 * fix.kink}
+    # The same correction with both Uni at 9 kinks (the kink is not capped here, so it is the
+    # n**-1/2 model's shift): the line is printed; with the larger at 11, not (task 321).
+    near = {**fix.corrected, "uni_t": 9 * fix.kink, "uni_s": 9 * fix.kink}
     shown = dataclasses.replace(res, correction=dataclasses.replace(fix, corrected=near))
-    assert f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be {fix.kink:.4g} " \
-        "bits lower" in repr(shown)
+    assert (f"kink: both Uni are near 0; were both 0 with p(y|t) = p(y|s) (a kink of the BROJA optimum, "
+            f"where their bias shrinks like n^-1/2), the correction would leave {fix.kink:.4g} bits in "
+            f"each: uni_t {8 * fix.kink:.4g}, uni_s {8 * fix.kink:.4g}") in _words(shown)
+    far = dataclasses.replace(fix, corrected={**near, "uni_t": 11 * fix.kink})
+    assert "kink:" not in repr(dataclasses.replace(res, correction=far))
     tiny = dataclasses.replace(fix, corrected={**near, "uni_s": 1e-7}, kink=1e-7)  # below the printed digits
     assert "kink:" not in repr(dataclasses.replace(res, correction=tiny))
 
@@ -120,13 +128,13 @@ def test_a_negative_synergy_of_a_measure_that_allows_one_is_not_called_noise(bia
     assert res.syn == pytest.approx(i_y_ts - 2 * i_y_t, abs=0.03)
     assert "indistinguishable from 0" not in repr(res)
     assert ("note: syn below 0 need not be noise: measure 'wedge' gives Syn < 0 wherever its Red is "
-            "below I(Y;T) + I(Y;S) - I(Y;T,S) (only 'broja' and 'mmi' keep every atom >= 0)") in repr(res)
+            "below I(Y;T) + I(Y;S) - I(Y;T,S) (only 'broja' and 'mmi' keep every atom >= 0)") in _words(res)
     # Without bootstrap= there is no interval to speak of (the note spoke of one's clipping).
     assert res.intervals is None and "interval" not in repr(res)
     boot = pid_from_representations(y, t, s, measure="wedge", bias_correction=bias_correction, bootstrap=5)
     assert boot.intervals["syn"][1] == 0.0
     assert ("keep every atom >= 0); its interval is clipped at 0 like the others', so it does not show how "
-            "far below 0 Syn can be") in repr(boot)
+            "far below 0 Syn can be") in _words(boot)
     broja = pid_from_representations(y, t, s, bias_correction=bias_correction)
     assert broja.syn >= 0.0 and "need not be noise" not in repr(broja)
 
@@ -142,11 +150,11 @@ def test_a_value_whose_whole_interval_lay_below_0_is_not_called_noise():
     s = rng.normal(size=(1000, 16))
     res = pid_from_representations(y, t, s, bootstrap=20)
     assert res.syn < -0.1 and res.intervals["syn"] == (res.syn, 0.0)
-    text = repr(res)
+    text = _words(res)
     assert ("note: syn below 0 beyond the bootstrap spread: the whole 95% interval lay below 0 (its upper "
             "end is clipped to 0), which a quantity >= 0 cannot, so the correction likely overshoots here; "
             "cross-check with bias_correction='extrapolation'") in text
-    assert not any("indistinguishable" in line and "syn" in line for line in text.splitlines())
+    assert not any("indistinguishable" in note and "syn" in note for note in text.split("note:"))
     textbook = pid_from_representations(y, t, s, bias_correction="extrapolation")
     assert textbook.syn >= 0.0
 
@@ -168,9 +176,9 @@ def test_only_a_centred_interval_wholly_below_0_is_read_as_the_correction_oversh
     assert spread["percentile"].uni_s < -0.01 and spread["percentile"].intervals["uni_s"][1] == 0.0
     assert spread["centred"].intervals["uni_s"][1] > 0.005
     for res in spread.values():
-        text = repr(res)
+        text = _words(res)
         assert "beyond the bootstrap spread" not in text
-        assert "  note: uni_s, i_ys corrected below 0: indistinguishable from 0 at n = 450" in text
+        assert "note: uni_s, i_ys corrected below 0: indistinguishable from 0 at n = 450" in text
 
 
 def test_a_low_confidence_interval_below_0_is_not_read_as_the_correction_overshooting():
@@ -185,11 +193,11 @@ def test_a_low_confidence_interval_below_0_is_not_read_as_the_correction_oversho
     s = rng.integers(0, 3, 450)
     low = pid_from_representations(y, t, s, bootstrap=50, confidence=0.5, random_state=6)
     assert low.syn == pytest.approx(-0.0093, abs=1e-4) and low.intervals["syn"] == (low.syn, 0.0)
-    text = repr(low)
+    text = _words(low)
     assert "overshoots here" not in text
-    assert ("  note: syn corrected below 0 with the whole 50% interval: a quantity at 0 gets that in 25% "
+    assert ("note: syn corrected below 0 with the whole 50% interval: a quantity at 0 gets that in 25% "
             "of samples at this confidence; at confidence=0.95 it would point to the correction "
             "overshooting") in text
     default = pid_from_representations(y, t, s, bootstrap=50, random_state=6)
     assert default.intervals["syn"][1] > 0.005
-    assert "  note: syn corrected below 0: indistinguishable from 0 at n = 450" in repr(default)
+    assert "note: syn corrected below 0: indistinguishable from 0 at n = 450" in _words(default)

@@ -9,6 +9,8 @@ clusters (``estimator="discrete"``) or from a Gaussian model of the components
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +29,7 @@ from pidkit.resampling import QUANTITIES
 
 from .correction import BiasCorrection
 from .discretize import Discretizer
+from .kink import kink_fraction
 from .project import Projector
 
 __all__ = [
@@ -42,10 +45,21 @@ BIAS_WARNING_RATIO = 0.1
 """Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
 
 KINK_SHOWN_BELOW = 10.0
-"""The ``repr`` prints the kink line while the smaller corrected Uni is at most this many kinks: the
-n**-1/2 model would move it by a tenth or more. At the kink itself (Y, T, S of 3 values, T and S
-equally noisy copies of Y: both Uni 0) the smaller was 1 to 4.3 kinks in the 20 draws at n = 400
-and 2000 with a kink; two noisy copies of different bits of Y gave Uni of 0.7 bits, 270 kinks."""
+"""The ``repr`` prints the kink line while the smaller corrected Uni is at most this many kinks (the
+n**-1/2 model would move it by a tenth or more) and the larger at most this many times the shift
+that model gives before its cap at the smaller Uni (both could be the 0 it assumes). At the kink
+itself (Y, T, S of 3 values, T and S equally noisy copies of Y: both Uni 0) the smaller was 1 to
+4.3 kinks and the larger 1.2 to 7.6 shifts in the 14 of 40 draws at n = 400 and 2000 with a kink;
+with only Uni(Y:S\\T) at 0 (Y -> T -> S, the plug-in's bias of the mean Uni shrinking like 1/n,
+not n**-1/2) the larger was 110 to 6000 shifts in the 11 with one; two noisy copies of different
+bits of Y gave Uni of 0.7 bits, 270 kinks."""
+
+_LINE_WIDTH = 100
+"""The ``repr`` wraps each line under its first at this width (about that of the first, which it
+leaves as it is), each continuation indented under the text after its label (``  note: ``)."""
+
+_LABEL = re.compile(r" +[A-Za-z-]+: ")
+"""A note's label, under whose end its continuation lines start."""
 
 _PRINTED_ROUNDING = 5e-7
 """Half the last digit the ``repr`` prints of a value (6 decimals)."""
@@ -90,7 +104,7 @@ class RepresentationPID:
     ``i_yts``) are the bias-corrected values (``correction.method``; equal to the plug-in for
     ``"none"``). They satisfy the PID identities with each other. The discrete estimator's values
     are not clipped at 0, and ``correction.negative`` names any that came out below 0
-    (indistinguishable from 0 at this n); the Gaussian estimator's atoms are never below 0.
+    (the ``repr`` reads them with the intervals); the Gaussian estimator's atoms are never below 0.
 
     Attributes
     ----------
@@ -155,9 +169,10 @@ class RepresentationPID:
     - Values within :func:`rounding_level` of 0 (an exact 0 that came back as -7e-17) print as 0
       and are not listed as "corrected below 0" (nor in ``correction.negative``).
     - The kink line (``correction.kink``) is printed only where it says something: the kink
-      would change a printed digit (at least 5e-7) and the smaller corrected Uni is at most
-      :data:`KINK_SHOWN_BELOW` kinks (the kink moves it by a tenth or more), i.e. not clearly
-      above the 0 that the n**-1/2 model assumes of both Uni.
+      would change a printed digit (at least 5e-7), the smaller corrected Uni is at most
+      :data:`KINK_SHOWN_BELOW` kinks (the kink moves it by a tenth or more) and the larger at
+      most as many times the n**-1/2 model's shift before its cap, i.e. neither clearly above the
+      0 that the model assumes of both Uni. It gives both Uni under that model and what to do.
     - The bias line gives ``bias["ratio"]`` as a percentage of the plug-in, or says "the plug-in
       is 0" where it is.
     - A ``cap:`` line for each side in ``settings[side]["information_cap"]``: its clusters, fewer
@@ -167,6 +182,9 @@ class RepresentationPID:
     - A corrected value below 0 whose whole centred interval lay below 0 is read as the correction
       likely overshooting only at ``confidence`` 0.95 or above; below that the note gives the
       share of samples, (1 - confidence) / 2, in which a quantity at 0 gets such an interval.
+      Without intervals a value below 0 is not judged (``below_zero_verdicts``' ``"not
+      judged"``): the note gives the values and asks for ``bootstrap=``.
+    - Notes longer than a line are wrapped at 100 characters.
 
     Examples
     --------
@@ -185,7 +203,7 @@ class RepresentationPID:
     ([2, 2, 2], 500, 'optimal', 'bits')
     >>> round(res.uni_t, 3), round(res.plugin["uni_t"], 3)       # corrected, plug-in
     (0.995, 0.992)
-    >>> res.correction.negative       # below 0 after the correction: 0 within noise
+    >>> res.correction.negative       # below 0 after the correction (bootstrap= judges them)
     ('red', 'syn', 'i_ys')
     >>> res.intervals is None         # no bootstrap=: no intervals (bootstrap=200 gives them)
     True
@@ -354,13 +372,17 @@ class RepresentationPID:
             lines.append(row)
         if fix.n_repeats > 0:
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
-        if fix.kink >= _PRINTED_ROUNDING and min(fix.corrected["uni_t"], fix.corrected["uni_s"]) <= (
-            KINK_SHOWN_BELOW * fix.kink
-        ):
-            which = "the intervals" if self.intervals is not None else "intervals (bootstrap=B)"
+        if _kink_matters(fix):
+            kinked = fix.kink_corrected
+            act = ("the intervals include that: read a Uni as unique information where its interval "
+                   "starts above 0" if self.intervals is not None
+                   else "pass bootstrap=200 for intervals that include it before reading a Uni as unique "
+                   "information")
             lines.append(
-                f"  kink: under an n^-1/2 bias (both Uni at 0 with equal channels) Uni would be "
-                f"{fix.kink:.4g} {u} lower, Red and Syn {fix.kink:.4g} {u} higher; {which} include that"
+                f"  kink: both Uni are near 0; were both 0 with p(y|t) = p(y|s) (a kink of the BROJA "
+                f"optimum, where their bias shrinks like n^-1/2), the correction would leave {fix.kink:.4g} "
+                f"{u} in each: uni_t {kinked['uni_t']:.4g}, uni_s {kinked['uni_s']:.4g}, Red and Syn "
+                f"{fix.kink:.4g} {u} higher (correction.kink_corrected); {act}"
             )
         negative = [name for name in fix.negative if fix.corrected[name] < -zero]
         confidence: Any = self.settings.get("confidence")  # a float where intervals were made
@@ -394,10 +416,18 @@ class RepresentationPID:
                 f"which a quantity >= 0 cannot, so the correction likely overshoots here{check}"
             )
         if said["noise"]:
-            reach = "; their intervals reach down to them" if self.intervals is not None else ""
             lines.append(
                 f"  note: {', '.join(said['noise'])} corrected below 0: indistinguishable from 0 at "
-                f"n = {self.n_samples} (values are not clipped{reach})"
+                f"n = {self.n_samples} (values are not clipped; their intervals reach down to them)"
+            )
+        if said["not judged"]:
+            values = ", ".join(f"{fix.corrected[name]:.4g}" for name in said["not judged"])
+            lines.append(
+                f"  note: {', '.join(said['not judged'])} corrected below 0 ({values} {u}; not "
+                "clipped), not judged: without "
+                "intervals nothing measured how far from 0 they can fall by chance, so they are "
+                "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
+                "intervals that tell"
             )
         if fix.above_bound:
             lines.append(
@@ -418,7 +448,7 @@ class RepresentationPID:
             lines.append(f"  {side.upper()}: {_describe(self.settings[side])}")
         if self.bias_warning:
             lines.append(f"  warning: {self.bias_warning}")
-        return "\n".join(lines)
+        return "\n".join([lines[0], *map(_wrapped, lines[1:])])
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         show_pretty(printer, self, f"n={self.n_samples}")
@@ -427,6 +457,28 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
+
+
+def _kink_matters(fix: BiasCorrection) -> bool:
+    """Whether the kink line says something (:data:`KINK_SHOWN_BELOW`): the kink changes a printed
+    digit, the smaller Uni is within that many kinks of 0 and the larger within that many of the
+    n**-1/2 model's shift before its cap at the smaller."""
+    low, high = sorted((fix.corrected["uni_t"], fix.corrected["uni_s"]))
+    if fix.kink < _PRINTED_ROUNDING or low > KINK_SHOWN_BELOW * fix.kink:
+        return False
+    r = kink_fraction(fix.subsample_sizes)
+    unique_fix = (fix.bias["uni_t"] + fix.bias["uni_s"]) / 2
+    return high <= KINK_SHOWN_BELOW * r / (1.0 - r) * unique_fix
+
+
+def _wrapped(line: str) -> str:
+    """``line`` wrapped at :data:`_LINE_WIDTH`, continuations under the text after its label."""
+    if len(line) <= _LINE_WIDTH:
+        return line
+    label = _LABEL.match(line)
+    indent = " " * (label.end() if label else len(line) - len(line.lstrip()))
+    return textwrap.fill(line, _LINE_WIDTH, subsequent_indent=indent, break_long_words=False,
+                         break_on_hyphens=False)
 
 
 def _describe(setting: dict[str, Any]) -> str:

@@ -79,10 +79,12 @@ def test_the_report_explains_each_verdict_in_its_own_note(tmp_path, overshoot_re
     # and at 0.9499996, which six digits printed as "95%"
     ({"ci_method": "centred", "confidence": 0.9499996}, {"syn": [-0.01, 0.0]},
      "below 0, whole 94.99996% interval: Syn", "below 0, whole "),
-    # records before the centred intervals (no ci_method) and without a bootstrap are noise
+    # records before the centred intervals (no ci_method) are noise
     ({"confidence": 0.95}, {"syn": [-0.01, 0.0]}, "below 0: Syn", "below 0:"),
-    ({"ci_method": "centred", "confidence": 0.95}, None, "below 0: Syn", "below 0:"),
-    ({}, None, "below 0: Syn", "below 0:"),
+    # without a bootstrap nothing measured the spread: not judged (it was "below 0", noise)
+    ({"ci_method": "centred", "confidence": 0.95}, None, "below 0, not judged: Syn",
+     "below 0, not judged:"),
+    ({}, None, "below 0, not judged: Syn", "below 0, not judged:"),
     # a failed solve's interval, as audit.jsonl writes it
     ({"ci_method": "centred", "confidence": 0.95}, {"syn": [None, None]}, "below 0: Syn",
      "below 0:"),

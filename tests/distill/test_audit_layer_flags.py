@@ -56,9 +56,10 @@ def test_the_line_names_the_other_layers_flags_and_is_as_before_without_them(cap
 
 
 def test_an_atom_below_0_is_said_of_the_innermost_layer_only_and_a_likely_overshoot_of_each():
-    # "below 0: Red" explains a number the line shows; layer 0's numbers are not on it
-    noise = [record(0, negative=("red",)), record(2, negative=("syn",))]
-    assert final_flags(noise) == ["below 0: Syn"]
+    # "below 0, not judged: Red" (no intervals) explains a number the line shows; layer 0's
+    # numbers are not on it
+    unread = [record(0, negative=("red",)), record(2, negative=("syn",))]
+    assert final_flags(unread) == ["below 0, not judged: Syn"]
     overshoot = {"measure": "broja", "red": -0.2, "intervals": {"red": [-0.2, 0.0]},
                  "settings": {"ci_method": "centred", "confidence": 0.95}}
     layer_0 = record(0, negative=("red",))

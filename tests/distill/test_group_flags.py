@@ -20,11 +20,12 @@ from pidkit_distill.report import group_table
 from pidkit_distill.run_records import load_runs
 from pidkit_distill.training import train
 
-# The legend under the group table when its marks are those of atoms below 0, noise, alone
-NOISE_LEGEND = ("Marks beside an atom: † below 0; each followed by how many of the seeds' audit "
-                "records (of the row's layer and audit epoch) flag it so (†2/3: 2 of 3 seeds), as "
-                "the estimate cell of each seed's row in the table of each run says, and its notes "
-                "explain.")
+# The legend under the group table when its marks are those of atoms below 0 without intervals
+# (not judged) alone
+UNJUDGED_LEGEND = ("Marks beside an atom: ° below 0, not judged; each followed by how many of the "
+                   "seeds' audit records (of the row's layer and audit epoch) flag it so (°2/3: 2 "
+                   "of 3 seeds), as the estimate cell of each seed's row in the table of each run "
+                   "says, and its notes explain.")
 
 
 def atom_cells(row: str) -> dict[str, str]:
@@ -42,6 +43,7 @@ def below_zero(run: Path, layer: int, epoch: int) -> list[str]:
 def test_a_seeds_atom_below_0_has_its_mark_and_a_clean_experiment_none(tmp_path):
     # the group table showed -0.027 ± 0.029 (-0.007, -0.048) where both seeds' rows in the
     # table of each run said "below 0: Uni(Y:T\S)": nothing told the reader it was flagged
+    # (audit.bootstrap=0: no intervals, so the atoms are not judged, task 321)
     runs = [train(tiny(tmp_path / "runs", "run.epochs=1", "run.audit_every=1",
                        "audit.bootstrap=0", "run.print_every=0", f"run.seed={seed}",
                        f"run.name=bas-s{seed}")).run_dir for seed in (1, 2)]
@@ -52,15 +54,15 @@ def test_a_seeds_atom_below_0_has_its_mark_and_a_clean_experiment_none(tmp_path)
     marks = {key: sum(key in each for each in negative) for key in ATOM_LABELS}
     assert any(marks.values())  # the seeded runs hold atoms below 0, as the test needs
     for key, cell in atom_cells(flagged).items():
-        assert cell.endswith(f" †{marks[key]}/2") if marks[key] else "†" not in cell, (key, cell)
-    assert not any(mark in unflagged for mark in "†‡§¶")
+        assert cell.endswith(f" °{marks[key]}/2") if marks[key] else "°" not in cell, (key, cell)
+    assert not any(mark in unflagged for mark in "†‡§¶°")
     assert "| discrete, eb-extrapolation |" in unflagged
-    assert text.count(NOISE_LEGEND) == 1
-    assert group_table(load_runs(runs)).split("\n\n")[1] == NOISE_LEGEND
+    assert text.count(UNJUDGED_LEGEND) == 1
+    assert group_table(load_runs(runs)).split("\n\n")[1] == UNJUDGED_LEGEND
     # each seed's own row says what its marks count
     for run, each in zip(runs, negative, strict=True):
         (row,) = [line for line in text.splitlines() if line.startswith(f"| {run.name} |")]
-        assert all((ATOM_LABELS[key] in row.split("; below 0: ")[-1]) == (key in each)
+        assert all((ATOM_LABELS[key] in row.split("; below 0, not judged: ")[-1]) == (key in each)
                    for key in ATOM_LABELS), (row, each)
 
 
@@ -109,7 +111,8 @@ def test_few_rows_an_overshoot_and_an_uncertified_solve_are_counted_each_in_its_
 
 def test_records_of_an_older_version_are_marked_and_summarised_as_before(tmp_path):
     # an audit.jsonl written before the records held intervals, settings and the plug-in values:
-    # its atoms below 0 are "below 0" (noise), as the table of each run says of them
+    # its atoms below 0 are "below 0, not judged" (no intervals were read: task 321; it said
+    # "below 0", noise), as the table of each run says of them
     def old(rec: dict) -> None:
         for key in ("intervals", "settings", "plugin", "measure"):
             rec.pop(key, None)
@@ -122,16 +125,16 @@ def test_records_of_an_older_version_are_marked_and_summarised_as_before(tmp_pat
     (row,) = group_rows(table)
     assert row.endswith("| 1 | 2 | discrete, eb-extrapolation | 0.200 ± 0.000 (0.200, 0.200) | "
                         "0.200 ± 0.000 (0.200, 0.200) | 0.200 ± 0.000 (0.200, 0.200) | "
-                        "-0.020 ± 0.000 (-0.020, -0.020) †2/2 |")
-    assert table.split("\n\n")[1] == NOISE_LEGEND
+                        "-0.020 ± 0.000 (-0.020, -0.020) °2/2 |")
+    assert table.split("\n\n")[1] == UNJUDGED_LEGEND
     # the summary train returns: last_audit is the innermost layer's record, as it was, and
     # last_audit_flags every layer's flags of that audit
     audit = load_runs(runs[0])[0].audit
     summary = RunSummary(0.6, 0.6, 2, runs[0], history=[], audit=audit)
     assert summary.last_audit == audit[-1] and summary.last_audit["layer"] == 1
-    assert summary.last_audit_flags == ["below 0: Syn"]
+    assert summary.last_audit_flags == ["below 0, not judged: Syn"]
     capped_audit = [{**record, "settings": {"clusters_used": 2, "discretisation": {
         "t": {"information_cap": capped(2)}, "s": {}}}} if record["layer"] == 0 else record
         for record in audit]
     assert RunSummary(0.6, 0.6, 2, runs[0], history=[], audit=capped_audit).last_audit_flags == [
-        "below 0: Syn", "layer 0: capped by clusters: teacher 2 (< 10 labels)"]
+        "below 0, not judged: Syn", "layer 0: capped by clusters: teacher 2 (< 10 labels)"]
