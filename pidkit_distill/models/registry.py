@@ -70,6 +70,13 @@ def _small(kind: str) -> Callable[..., nn.Module]:
 _MODELS = Registry("model", "register_model", decorates="builder functions", builtin={
     name: _small(name.replace("-", "_")) for name in BUILTIN_NAMES["model"]
 })
+# the input channels of the data that each of the package's own models is made for, where that
+# data fixes them: build_model's default in_channels (1x8x8 digits; CIFAR's RGB images for a
+# WideResNet). The synthetic data's vectors are as long as its option dim, which no default knows.
+_OWN_CHANNELS = {"digits-teacher": 1, "digits-student": 1}
+_WRN_CHANNELS = 3
+_SYNTHETIC_MODELS = ("synthetic-teacher", "synthetic-student")
+_SYNTHETIC_DIM = 32  # the synthetic data set's default dim (pidkit_distill.data.make_synthetic)
 # the fingerprints of the teachers' builders you registered, as their builds leave them
 # (model_fingerprint)
 _FINGERPRINTS = BuilderFingerprints()
@@ -287,7 +294,34 @@ def available_models() -> list[str]:
     return [*_MODELS.names(), "wrn-D-K"]
 
 
-def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any) -> nn.Module:
+def _default_in_channels(name: str, key: str, num_classes: int) -> int:
+    """The ``in_channels`` that :func:`build_model` builds the model ``name`` (read as ``key``)
+    for when none is given: those of the data that the package's own model is made for, and 3
+    for a registered builder; an MLP of the synthetic data is refused, as the length of that
+    data's vectors is an option of it.
+
+    Examples
+    --------
+    >>> _default_in_channels("digits-student", "digits-student", 10)
+    1
+    >>> _default_in_channels("Synthetic-Student", "synthetic-student", 4)
+    Traceback (most recent call last):
+    ...
+    TypeError: build_model: 'Synthetic-Student' needs in_channels, the length of the input \
+vectors (DatasetBundle.input_shape[0]), which the synthetic data set's option dim sets (32 by \
+default): write build_model('Synthetic-Student', num_classes=4, in_channels=32)
+    """
+    if key in _SYNTHETIC_MODELS:
+        raise TypeError(
+            f"build_model: {name!r} needs in_channels, the length of the input vectors "
+            "(DatasetBundle.input_shape[0]), which the synthetic data set's option dim sets "
+            f"({_SYNTHETIC_DIM} by default): write build_model({name!r}, "
+            f"num_classes={num_classes}, in_channels={_SYNTHETIC_DIM})")
+    return _OWN_CHANNELS.get(key, _WRN_CHANNELS)
+
+
+def build_model(name: str, *, num_classes: int, in_channels: int | None = None, **kw: Any
+                ) -> nn.Module:
     """Build a teacher or student network by name.
 
     Parameters
@@ -299,11 +333,15 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
     num_classes : int
         Number of output classes (a numpy integer or a 0-d integer tensor, ``y.max() + 1``,
         is read as its int; a float such as ``4.0`` is refused with the int to write).
-    in_channels : int, default=3
+    in_channels : int, optional
         Input channels of convolutional models; for the MLPs (``synthetic-*``) the length of
         the input vector, i.e. ``DatasetBundle.input_shape[0]`` in both cases (read as
         ``num_classes`` is). The models take no ``input_shape``: one given to a model that
-        does not take it is refused with the ``in_channels`` to write.
+        does not take it is refused with the ``in_channels`` to write. By default, the
+        channels of the data that the package's own model is made for: 1 for ``digits-*``
+        (1x8x8 digits), 3 for ``wrn-D-K`` (CIFAR's RGB images); ``synthetic-*`` need it (the
+        synthetic data set's option ``dim``, 32 by default); a registered builder is called
+        with 3.
     **kw
         Model-specific keyword options: WideResNet ``drop_rate`` and ``variant``
         (``"preact"`` or ``"kd-rid"``); small CNN ``widths``; MLP ``hidden``; a registered
@@ -332,25 +370,29 @@ def build_model(name: str, *, num_classes: int, in_channels: int = 3, **kw: Any)
         a keyword that it does not take (``input_shape``: the message gives the call with
         ``in_channels``), or it has a parameter without a default that is not given; ``**kw``
         holds a keyword that one of the package's own models does not take (the message names
-        the model, the keyword and those it takes).
+        the model, the keyword and those it takes); ``in_channels`` is not given for a
+        ``synthetic-*`` model (the message gives the call with the default data's).
 
     Examples
     --------
     >>> from pidkit_distill import build_model
     >>> import torch
-    >>> model = build_model("digits-student", num_classes=10, in_channels=1)
+    >>> model = build_model("digits-student", num_classes=10)   # in_channels=1: the digits'
     >>> feats = model.forward_features(torch.zeros(2, 1, 8, 8))
     >>> [tuple(t.shape) for t in feats.layers]
     [(2, 8, 8, 8), (2, 16, 4, 4), (2, 32, 4, 4)]
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str such as 'wrn-16-1'; got {type(name).__name__}.")
-    num_classes, in_channels = (positive_count(value, arg) for arg, value in (
-        ("num_classes", num_classes), ("in_channels", in_channels)))
+    num_classes = positive_count(num_classes, "num_classes")
+    if in_channels is not None:
+        in_channels = positive_count(in_channels, "in_channels")
     key = registry_key(name)
     match = WRN_NAME.match(key)
     if "input_shape" in kw and (match or _MODELS.is_builtin(key)):
         raise TypeError(input_shape_refusal(name, kw["input_shape"], num_classes))
+    if in_channels is None:
+        in_channels = _default_in_channels(name, key, num_classes)
     if match:
         check_builtin_keywords(name, key, kw)
         return _build_wrn(
