@@ -61,7 +61,7 @@ def test_a_teacher_that_knows_every_label_is_recorded_at_its_cap(knows_the_label
     assert res.uni_t == pytest.approx(2.295, abs=1e-3)
 
 
-def test_the_repr_says_it_in_one_line_with_the_fixes(knows_the_labels):
+def test_the_repr_says_it_in_its_cap_note_with_the_fixes(knows_the_labels):
     assert _cap_lines(knows_the_labels) == [
         "  cap: T's 5 clusters for 10 labels hold at most log2(5) = 2.322 bits of H(Y) = 3.300, and "
         "the plug-in I(Y;T) = 2.275 is 98% of that: I(Y;T), Red and Uni(Y:T\\S) are the clusters', the "

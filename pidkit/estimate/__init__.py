@@ -30,7 +30,8 @@ One job per module:
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.
 
 Which values are below 0, and what each says (:func:`below_zero_verdicts`: noise, an
-overshooting correction, or a measure's Syn below 0 by definition), is :mod:`pidkit.below_zero`'s,
+overshooting correction, a measure's Syn below 0 by definition, or not judged without bootstrap
+intervals), is :mod:`pidkit.below_zero`'s,
 which reads plain values and needs no scikit-learn (``pidkit-distill report`` reads it).
 
 Arrays index as ``p[y, t, s]``: target first, then teacher, then student.

@@ -27,8 +27,9 @@ class BiasCorrection:
         The plug-in values of ``red, uni_t, uni_s, syn, i_yt, i_ys, i_yts``.
     corrected : dict of str to float
         The corrected values (equal to ``plugin`` for ``"none"``). They satisfy the PID identities
-        (``i_yt = red + uni_t`` and so on) to rounding. They are not clipped: a small negative value
-        means that the quantity cannot be told from 0 at this sample size (see ``negative``).
+        (``i_yt = red + uni_t`` and so on) to rounding. They are not clipped: a value below 0 is
+        shown as estimated, and what it says (noise, an overshooting correction, or not judged
+        without bootstrap intervals) is in the result's ``negative`` and its notes.
     bias : dict of str to float
         The estimated bias of the plug-in, ``plugin - corrected``.
     subsample_sizes : tuple of int

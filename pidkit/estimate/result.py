@@ -133,8 +133,10 @@ class RepresentationPID:
         Method, plug-in and corrected values, the estimated bias of each, subsample sizes.
     bias : dict of str to float
         Expected plug-in bias of ``i_yt``, ``i_ys`` and ``i_yts``, in ``units``, and ``"ratio"`` =
-        bias of ``i_yts`` / plug-in ``i_yts``: first order, ``(|A|-1)(|B|-1) / (2 n)`` nats, for
-        the discrete estimator; exact under the Gaussian model (the Wishart bias of the
+        bias of ``i_yts`` / plug-in ``i_yts``: first order, ``(m_YB - m_Y - m_B + 1) / (2 n)``
+        nats over the cells the samples reach (a cell seen counts 1; the cells not seen share the
+        Good-Turing mass ``f1 / n``), at least 0, for the discrete estimator (docs/estimate.md,
+        "The first-order rule"); exact under the Gaussian model (the Wishart bias of the
         log-determinants, :func:`pidkit.gaussian.information_bias`) for the Gaussian one. The
         ratio is :func:`bias_ratio`: 0.0 when the bias is 0 (Y or (T, S) of one value: the 0/0 of
         an information that is exactly 0), ``inf`` (None in ``to_dict``) when only the plug-in is 0.
@@ -429,7 +431,15 @@ class RepresentationPID:
                 "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
                 "intervals that tell"
             )
-        if fix.above_bound:
+        if fix.above_bound and self.p is None:  # the Gaussian estimator: no H(Y) ceiling
+            lines.append(
+                f"  note: {', '.join(fix.above_bound)} above H(Y) = "
+                f"{self.settings['y']['entropy']:.4g} {u}, the most a label holds: the features "
+                "separate the classes almost without error, and these Gaussian bits measure that "
+                "linear separation, not bits of the label; for bits bounded by H(Y) use "
+                "estimator='discrete'"
+            )
+        elif fix.above_bound:
             lines.append(
                 f"  note: {', '.join(fix.above_bound)} corrected above min(H(Y), H(source)) of the "
                 f"plug-in entropies: at that bound within noise at n = {self.n_samples} (values are "
@@ -526,7 +536,8 @@ def bias_ratio(bias: float, estimate: float) -> float:
     as a fraction of its plug-in estimate.
 
     Defined in every case: 0.0 when the expected bias is 0 (Y or (T, S) takes one value, so the
-    information is exactly 0 and there is nothing to correct; this is 0/0 when the estimate is 0),
+    information is exactly 0 and there is nothing to correct, or Y is a function of (T, S) in the
+    sample with no cell seen once; this is 0/0 when the estimate is 0),
     ``math.inf`` (None in ``to_dict``) when the bias is positive and the estimate is 0 to rounding
     (:func:`rounding_level`).
 
