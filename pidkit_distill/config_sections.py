@@ -254,15 +254,22 @@ class AuditConfig(Settings):
 class TrainConfig(Settings):
     """A whole training run: data, models, teacher, method, optimizer, run, audit.
 
-    Only its sections can be set, and only to their own classes: ``config.run = {"epochs": 3}``
-    raises :class:`TypeError` naming the section and how to set it.
+    Its sections, each a dataclass of ``pidkit_distill.config``: ``data`` (``DataConfig``),
+    ``model`` (``ModelConfig``), ``teacher`` (``TeacherConfig``), ``method``
+    (``MethodConfig``), ``optim`` (``OptimConfig``), ``run`` (``RunConfig``) and ``audit``
+    (``AuditConfig``); ``pidkit_distill.config.config_fields()`` lists every key with its
+    default, type and help text. Set a key (``config.run.epochs = 3``), or replace a section
+    with its own class (``from pidkit_distill.config import RunConfig``, then ``config.run =
+    RunConfig(epochs=3)``): ``config.run = {"epochs": 3}`` raises :class:`TypeError` naming
+    the section, the class and where to import it from.
 
     Examples
     --------
     >>> TrainConfig().run = {"epochs": 3}
     Traceback (most recent call last):
     ...
-    TypeError: config section 'run' must be a RunConfig, got a dict; assign RunConfig(epochs=3) ...
+    TypeError: config section 'run' must be a RunConfig, got a dict; assign RunConfig(epochs=3) \
+(from pidkit_distill.config import RunConfig) or set its keys one by one: config.run.epochs = 3
     """
 
     _noun = "section"
@@ -284,7 +291,8 @@ class TrainConfig(Settings):
             first = pairs[0].replace("=", " = ", 1)
             raise TypeError(f"config section {name!r} must be {_a(kind.__name__)}, got "
                             f"{_a(type(value).__name__)}; assign {kind.__name__}({', '.join(pairs)})"
-                            f" or set its keys one by one: config.{name}.{first}")
+                            f" (from pidkit_distill.config import {kind.__name__}) or set its keys "
+                            f"one by one: config.{name}.{first}")
         super().__setattr__(name, value)
 
 

@@ -7,6 +7,7 @@ import copy
 import dataclasses
 import multiprocessing
 import pickle
+import re
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -62,11 +63,12 @@ def test_a_misspelt_section_is_refused_when_it_is_set():
 @pytest.mark.parametrize(("value", "match"), [
     # "'dict' object has no attribute 'epochs'", raised from inside check_values
     ({"epochs": 3}, r"^config section 'run' must be a RunConfig, got a dict; assign "
-                    r"RunConfig\(epochs=3\) or set its keys one by one: config\.run\.epochs = 3$"),
-    ({"epochs": 3, "seed": 1}, r"assign RunConfig\(epochs=3, seed=1\) or .*: config\.run\.epochs = 3$"),
+                    r"RunConfig\(epochs=3\) \(from pidkit_distill\.config import RunConfig\) or "
+                    r"set its keys one by one: config\.run\.epochs = 3$"),
+    ({"epochs": 3, "seed": 1}, r"assign RunConfig\(epochs=3, seed=1\) \(from .*: config\.run\.epochs = 3$"),
     (OptimConfig(), r"^config section 'run' must be a RunConfig, got an OptimConfig; assign "
-                    r"RunConfig\(KEY=VALUE, \.\.\.\) or set its keys one by one: "
-                    r"config\.run\.KEY = VALUE$"),
+                    r"RunConfig\(KEY=VALUE, \.\.\.\) \(from pidkit_distill\.config import "
+                    r"RunConfig\) or set its keys one by one: config\.run\.KEY = VALUE$"),
     (None, r"^config section 'run' must be a RunConfig, got a NoneType; "),
 ])
 def test_a_section_replaced_by_another_type_is_refused_naming_it(value, match):
@@ -78,6 +80,21 @@ def test_a_section_replaced_by_another_type_is_refused_naming_it(value, match):
     with pytest.raises(TypeError, match=match):
         dataclasses.replace(config, run=value)
     assert config == TrainConfig()
+
+
+@pytest.mark.parametrize("section", [field.name for field in dataclasses.fields(TrainConfig)])
+def test_the_refusal_names_where_each_sections_class_is_imported_from(section):
+    # "assign RunConfig(epochs=3)" did not say where RunConfig is: it is not in pidkit_distill
+    with pytest.raises(TypeError) as refused:
+        setattr(TrainConfig(), section, {})
+    found = re.search(r" \((from pidkit_distill\.config import (\w+))\) or set its keys ",
+                      str(refused.value))
+    assert found, str(refused.value)
+    namespace: dict = {}
+    exec(found[1], namespace)
+    kind = namespace[found[2]]
+    assert kind is type(getattr(TrainConfig(), section))
+    assert f"``{section}`` (``{kind.__name__}``)" in " ".join(TrainConfig.__doc__.split())
 
 
 def test_settings_and_sections_of_the_right_names_are_still_set():
