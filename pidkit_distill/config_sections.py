@@ -137,7 +137,15 @@ class OptimConfig(Settings):
 
 @dataclass
 class RunConfig(Settings):
-    """Length, seeds, hardware, logging and checkpoints of one run."""
+    """Length, seeds, hardware, logging and checkpoints of one run.
+
+    ``device`` is held in lower case, however it is given.
+
+    Examples
+    --------
+    >>> RunConfig(device=" CPU").device
+    'cpu'
+    """
 
     epochs: int = _opt(30, "training epochs")
     seed: int = _opt(0, "seed for python, numpy, torch and the data order")
@@ -159,6 +167,13 @@ class RunConfig(Settings):
     join_timeout: float = _opt(600.0, "seconds a process of several (RANK, WORLD_SIZE) waits for the "
                                       "others to join before it stops, naming what is missing (0 = "
                                       "as long as torch waits: 30 min with gloo, 10 with nccl)")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # a device is held as torch spells it, in lower case, however it was given: "CPU" is
+        # "cpu" (a value that is no str is refused by its type's check)
+        if name == "device" and isinstance(value, str):
+            value = value.strip().lower()
+        super().__setattr__(name, value)
 
 
 @dataclass
