@@ -188,25 +188,36 @@ def test_tables_of_other_libraries_are_read_through_np_asarray():
     np.testing.assert_array_equal(res.counts, pid_from_representations(y, t, s, n_clusters=3).counts)
 
 
+def _side_lines(res) -> list[str]:
+    """The repr's T: and S: lines, each joined from the lines the repr wraps it into."""
+    lines: list[str] = []
+    for line in repr(res).splitlines()[1:]:
+        if line.startswith("   ") and lines:  # a wrapped line's continuation
+            lines[-1] += " " + line.strip()
+        else:
+            lines.append(line)
+    return [line for line in lines if line.startswith(("  T: ", "  S: "))]
+
+
 def test_repr_says_when_pca_was_skipped_and_when_a_pipeline_was_reused():
     # Six features and n_components=10: PCA is skipped, which the repr used to show as "PCA 6"
     # (explained_variance_ratio None, no solver); a reused pipeline looked like a fresh fit.
     y, t, s = small_sample()
     first = pid_from_representations(y, t, s, n_clusters=3)
-    lines = repr(first).splitlines()
-    assert lines[-2] == ("  T: 6 features -> l2 -> no PCA (10 components would keep every feature) -> "
-                         "KMeans 3 (seed 0, 3 clusters used)")
+    assert _side_lines(first)[0] == (
+        "  T: 6 features -> l2 -> no PCA (10 components would keep every feature) -> "
+        "KMeans 3 (seed 0, 3 clusters used)")
     teacher = first.discretizers[0]
     again = pid_from_representations(y, t, s, n_components=4, n_clusters=3, discretizers=(teacher, None))
-    lines = repr(again).splitlines()
-    assert lines[-2].endswith("-> KMeans 3 (seed 0, 3 clusters used, reused from an earlier fit)")
-    assert lines[-1] == "  S: 6 features -> l2 -> PCA 4 -> KMeans 3 (seed 0, 3 clusters used)"
+    lines = _side_lines(again)
+    assert lines[0].endswith("-> KMeans 3 (seed 0, 3 clusters used, reused from an earlier fit)")
+    assert lines[1] == "  S: 6 features -> l2 -> PCA 4 -> KMeans 3 (seed 0, 3 clusters used)"
     g = pid_from_representations(y, t, s, estimator="gaussian", n_components=4)
     reused = pid_from_representations(y, t, s, estimator="gaussian", discretizers=g.discretizers)
-    assert repr(reused).splitlines()[-1] == (
+    assert _side_lines(reused)[1] == (
         "  S: 6 features -> l2 -> PCA 4 (seed 0, reused from an earlier fit) -> 4 Gaussian dimensions"
     )
-    assert repr(pid_from_representations(y, t, s, estimator="gaussian")).splitlines()[-1] == (
+    assert _side_lines(pid_from_representations(y, t, s, estimator="gaussian"))[1] == (
         "  S: 6 features -> l2 -> no PCA (10 components would keep every feature) -> 6 Gaussian dimensions"
     )
 
