@@ -175,7 +175,9 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     (:func:`~pidkit_distill.unwritten_runs.unwritten_run`). Anything else that is not a run is
     an error (see :func:`load_run`). The teacher's own run folders (method ``teacher``:
     ``train-teacher``'s, or the teacher cache under ``runs/``) are skipped beside students'
-    runs, with one warning naming them; given alone, they are the runs.
+    runs, with one warning naming those given one by one (the teacher cache that a folder of
+    runs holds, as ``train`` writes it in ``run.out_dir``, without one); given alone, they are
+    the runs.
 
     Parameters
     ----------
@@ -215,7 +217,8 @@ RunSummary that train returned; got 3 (int)
     seen: set[Path] = set()
     instead = ""  # what to pass for the first file of a run folder given
     unwritten_first = ""  # why the first folder of no run yet holds none (after instead)
-    for given in _expanded(paths):
+    found_in_folders: set[Path] = set()  # runs found in a folder of runs, not named one by one
+    for given, in_folder in _expanded(paths):
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
             folder = instead_of_file(path)
@@ -233,22 +236,25 @@ RunSummary that train returned; got 3 (int)
         else:
             runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())
+            if in_folder:
+                found_in_folders.add(path.resolve())
     if not runs:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}"
                          + (instead or unwritten_first
                             or "; pass folders written by `pidkit-distill train`"))
-    return _students(runs)
+    return _students(runs, found_in_folders)
 
 
-def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[Path | RunRecords]:
+def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[tuple[Path | RunRecords, bool]]:
     """``paths`` with each folder of run folders (a sweep's ``runs``) in place of the run
-    folders in it (:func:`~pidkit_distill.run_folder_search.runs_in`); such a folder given again
-    is skipped with one warning, where its runs each said ``given twice``."""
-    expanded: list[Path | RunRecords] = []
+    folders in it (:func:`~pidkit_distill.run_folder_search.runs_in`), each with whether it was
+    found in such a folder; such a folder given again is skipped with one warning, where its runs
+    each said ``given twice``."""
+    expanded: list[tuple[Path | RunRecords, bool]] = []
     sweeps: set[Path] = set()
     for each in paths:
         if isinstance(each, RunRecords):
-            expanded.append(each)
+            expanded.append((each, False))
             continue
         folder = Path(each).expanduser()
         runs = runs_in(folder)
@@ -257,14 +263,16 @@ def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[Path | RunRec
                 warnings.warn(f"skipped {each}: given twice", RuntimeWarning, stacklevel=3)
                 continue
             sweeps.add(folder.resolve())
-        expanded.extend(runs)
+        expanded.extend((run, runs != [folder]) for run in runs)
     return expanded
 
 
-def _students(runs: list[RunRecords]) -> list[RunRecords]:
+def _students(runs: list[RunRecords], found_in_folders: set[Path]) -> list[RunRecords]:
     """``runs`` without the teachers' own run folders (method ``teacher``: written by
     ``train-teacher``, or the teacher cache under ``runs/`` that ``runs/*`` takes in), skipped
-    with one warning naming them; all of ``runs`` when they are all teachers'."""
+    with one warning naming those given one by one (a teacher that a folder of runs holds, as
+    ``train`` caches it in ``run.out_dir``, is skipped without one, as ``load_runs("runs")``
+    expects); all of ``runs`` when they are all teachers'."""
     teachers: list[RunRecords] = []
     students: list[RunRecords] = []
     for run in runs:
@@ -272,10 +280,12 @@ def _students(runs: list[RunRecords]) -> list[RunRecords]:
         (teachers if is_teacher else students).append(run)
     if not teachers or not students:
         return runs
-    warnings.warn(f"skipped the teacher's run folder{'s' if len(teachers) > 1 else ''} "
-                  f"{', '.join(str(run.path) for run in teachers)} (method teacher): not a "
-                  "student; its accuracy is the teacher acc column", RuntimeWarning,
-                  stacklevel=3)
+    named = [run for run in teachers if Path(run.path).resolve() not in found_in_folders]
+    if named:
+        warnings.warn(f"skipped the teacher's run folder{'s' if len(named) > 1 else ''} "
+                      f"{', '.join(str(run.path) for run in named)} (method teacher): not a "
+                      "student; its accuracy is the teacher acc column", RuntimeWarning,
+                      stacklevel=3)
     return students
 
 
