@@ -87,10 +87,11 @@ class BuilderFingerprints:
     more before it took the fingerprint, or a second run in the same process, trained another
     teacher. What changes while pidkit builds or runs (:meth:`building`: a build, a check, a
     run, in which a student's build may append to the list that the teacher's reads) is left
-    out; what changes between them is yours. Only the builders looked at are watched, once as
-    a block starts and once as it ends: a student's builder is never walked (a value it reads
-    may be slow to walk, a list of a million items). :meth:`adopt` keys a builder by another
-    process's fingerprint of it (rank 0's).
+    out; what changes between them is yours. Only the builders looked at are watched (a run's
+    teacher's and student's, whose fingerprints its checkpoints record), once as a block starts
+    and once as it ends, never at each build (a value it reads may be slow to walk, a list of a
+    million items). :meth:`adopt` keys a builder by another process's fingerprint of it (rank
+    0's).
 
     Examples
     --------

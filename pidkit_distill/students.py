@@ -19,7 +19,7 @@ from pidkit.utils import closest
 from pidkit_distill.config import TrainConfig, config_from_dict
 from pidkit_distill.data import describe_dataset
 from pidkit_distill.devices import devices_here
-from pidkit_distill.models import available_models, build_model
+from pidkit_distill.models import available_models, build_model, model_fingerprint
 from pidkit_distill.registry import WRN_NAME, registry_key
 from pidkit_distill.run_files import checkpoint_written, read_metrics, read_run_config
 from pidkit_distill.run_folder_search import holds_run, run_folders
@@ -49,6 +49,18 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
     ``last_acc``. A teacher's run folder (method ``teacher``: ``pidkit-distill
     train-teacher``'s, or the cached teacher under ``run.out_dir``) gives the teacher. The
     caller's random state is left as it was.
+
+    For a model of your own, the checkpoint records a fingerprint of its builder's code
+    (:func:`~pidkit_distill.models.model_fingerprint`). Where the builder registered now has
+    other code (a notebook's cell edited and run again: ``ReLU`` made ``Tanh``), the weights are
+    loaded all the same, as ``torch.load`` and scikit-learn's models of another version load,
+    but with a :class:`RuntimeWarning`: the network is not the one the weights were trained in,
+    and its outputs are not the run's (its accuracy is not ``last_acc``). A change that leaves
+    the network as it was (a variable renamed) changes the fingerprint too, so it is a warning,
+    not a refusal: restore the code the run was trained with to have its student, or ignore the
+    warning where you know the network is the same. A builder edited to other shapes is refused
+    (the weights do not fit). Resuming such a run is refused
+    (:func:`~pidkit_distill.train`).
 
     Parameters
     ----------
@@ -92,7 +104,8 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
         The checkpoint is older than the last epoch ``metrics.jsonl`` records (the run stopped,
         or is still training, between checkpoints of ``run.checkpoint_every``): the warning
         names the epoch of the student (of a teacher's run, the teacher) returned and its
-        held-out accuracy.
+        held-out accuracy. Or ``model.student``'s builder has other code than the run was
+        trained with (see above).
 
     Examples
     --------
@@ -167,7 +180,26 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
     behind = _behind_the_logs(path, saved)
     if behind:
         warnings.warn(behind, RuntimeWarning, stacklevel=2)
+    edited = _edited_builder(saved, name)
+    if edited:
+        warnings.warn(f"run_dir {str(path)!r}: {edited}", RuntimeWarning, stacklevel=2)
     return _moved(model, map_location).eval()
+
+
+def _edited_builder(saved: dict[str, Any], name: str) -> str | None:
+    """What a warning says where the builder of the model ``name`` registered now has other
+    code than the one the checkpoint ``saved`` records the fingerprint of; ``None`` where it
+    has the same, or the checkpoint records none (the package's own model, or a checkpoint
+    written before fingerprints were recorded)."""
+    recorded = saved.get("trained_with")
+    before = recorded.get("model.student") if isinstance(recorded, dict) else None
+    now = model_fingerprint(name)
+    if not isinstance(before, str) or now is None or now == before:
+        return None
+    return (f"model.student={name!r} is registered with other code than the run was trained "
+            f"with (its builder's fingerprint is {now}, the checkpoint's {before}): its weights "
+            "are loaded into a network they were not trained in, whose outputs (and accuracy) "
+            "are not the run's; restore the code the run was trained with to have its student")
 
 
 def _no_checkpoint(path: Path) -> str:

@@ -214,8 +214,8 @@ def model_fingerprint(name: object) -> str | None:
     it (a list it appends to, a counter, a tensor trained in place: :func:`building_models`),
     so that the same command run twice, in one process too, finds the same teacher; or as
     another process of the run has it (:func:`adopt_model_fingerprint`). Only the builders
-    asked for are watched (a student's never is). ``None`` for the package's own models and a
-    name not registered.
+    asked for are watched (a run's teacher and student: its checkpoints record both). ``None``
+    for the package's own models and a name not registered.
 
     Examples
     --------

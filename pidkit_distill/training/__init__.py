@@ -27,6 +27,7 @@ module                   job
 ``sync_bn``              BatchNorm synchronised over processes (also on CPU)
 ``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states
 ``resume``               the checkpoint a run continues, its configuration and teacher checked
+``checkpoint_fit``       a checkpoint's weights against the code and data of now (fingerprints)
 ``amp_resume``           ``run.amp`` starting or ceasing to act in a run resumed on another device
 ``rundir``               the run folder and its files
 ``resume_neighbours``    the run folders a resume may have meant, beside the one it found empty

@@ -14,8 +14,12 @@ Distiller's state dict, teacher included), ``student``, ``optimizers``, ``schedu
 numpy, python and DataLoader-generator random states, stored as tensors and plain values. It also
 holds ``sizes``, the data's ``num_classes`` and ``input_shape`` that the networks were built for
 (:func:`recorded_sizes`), and ``device``, the type of device its epochs were trained on, which a
-resume compares with its own where ``run.amp`` is set (:mod:`~pidkit_distill.training.amp_resume`);
-checkpoints written before either was added lack it and resume all the same.
+resume compares with its own where ``run.amp`` is set (:mod:`~pidkit_distill.training.amp_resume`),
+and ``trained_with``, the fingerprints of the code of the registered builders and of the data it
+was trained with (:mod:`~pidkit_distill.training.checkpoint_fit`), which a resume requires
+unchanged. Checkpoints written before these were added lack them and resume all the same; a
+version that predates them reads a checkpoint that holds them (they are keys it does not ask for),
+so the format stays 2.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from pidkit_distill.methods.base import default_preset_of
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.amp_resume import amp_device_change
+from pidkit_distill.training.checkpoint_fit import misfit_tensors
 from pidkit_distill.training.runtime import Runtime
 
 __all__ = [
@@ -278,12 +283,15 @@ def set_rng_state(state: dict[str, Any], loader_generator: torch.Generator) -> N
 def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
                     optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
                     loader_generator: torch.Generator, state: dict[str, Any],
-                    runtime: Runtime, num_classes: int, input_shape: tuple[int, ...]) -> None:
+                    runtime: Runtime, num_classes: int, input_shape: tuple[int, ...],
+                    trained_with: dict[str, str | None] | None = None) -> None:
     """Write everything needed to continue exactly, atomically, from rank 0.
 
     Each process's random states are gathered, so a DDP run resumes exactly too. ``state``
     holds ``epoch``, ``best_acc``, ``best_epoch``, ``history`` and ``audit``; ``num_classes``
-    and ``input_shape`` are the data's (``DatasetBundle``'s), which the networks were built for.
+    and ``input_shape`` are the data's (``DatasetBundle``'s), which the networks were built for;
+    ``trained_with`` the fingerprints of the run's code and data
+    (:func:`~pidkit_distill.training.checkpoint_fit.trained_with`; ``None``: none recorded).
     """
     rng = rng_state(loader_generator)
     if runtime.distributed:
@@ -307,6 +315,7 @@ def save_checkpoint(path: Path, *, config: TrainConfig, module: nn.Module,
                 "sizes": {"num_classes": int(num_classes),
                           "input_shape": [int(size) for size in input_shape]},
                 "device": runtime.device.type,
+                **({} if trained_with is None else {"trained_with": dict(trained_with)}),
             }, path, then=then)
 
 
@@ -529,13 +538,26 @@ def run_writes(checkpoint: Path, *, resume: bool) -> Iterator[str]:
 
 def restore_checkpoint(saved: dict[str, Any], *, module: nn.Module,
                        optimizers: dict[str, torch.optim.Optimizer], schedulers: dict[str, Any],
-                       loader_generator: torch.Generator, runtime: Runtime) -> dict[str, Any]:
-    """Load a checkpoint read by :func:`read_checkpoint` into the run; return its loop state.
+                       loader_generator: torch.Generator, runtime: Runtime,
+                       path: Path | None = None) -> dict[str, Any]:
+    """Load a checkpoint read by :func:`read_checkpoint` (from ``path``) into the run; return
+    its loop state.
 
-    It warns (:class:`RuntimeWarning`) where the run resumes with another number of processes;
-    rank 0 warns where ``run.amp`` takes effect on this device and did not on the saved one, or
-    the reverse (:func:`~pidkit_distill.training.amp_resume.amp_device_change`).
+    A checkpoint whose tensors do not fit ``module`` (a builder edited to other shapes, in a
+    checkpoint that records no fingerprint of its code) is refused with a :class:`ValueError`
+    naming the file and the tensors, before anything is loaded. It warns
+    (:class:`RuntimeWarning`) where the run resumes with another number of processes; rank 0
+    warns where ``run.amp`` takes effect on this device and did not on the saved one, or the
+    reverse (:func:`~pidkit_distill.training.amp_resume.amp_device_change`).
     """
+    if problems := misfit_tensors(saved["module"], module.state_dict()):
+        where = "checkpoint" if path is None else f"checkpoint {str(path)!r}"
+        shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
+        raise ValueError(
+            f"{where} does not fit the networks built now ({shown}): their code changed since "
+            "the run was trained (a builder of model.student or model.teacher edited); restore "
+            "the code the run was trained with to continue it, or start a new run (another "
+            "run.name)")
     module.load_state_dict(saved["module"])
     for name, opt in optimizers.items():
         opt.load_state_dict(saved["optimizers"][name])

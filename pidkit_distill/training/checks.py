@@ -79,7 +79,7 @@ from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import rank_from_env, world_size_from_env
 from pidkit_distill.methods import Distiller, Params, available_methods, get_method
 from pidkit_distill.methods.subclass_checks import MethodDefinitionError
-from pidkit_distill.models import building_models
+from pidkit_distill.models import building_models, model_fingerprint
 from pidkit_distill.registry import registry_key
 from pidkit_distill.training.audit_checks import check_audit
 from pidkit_distill.training.device_checks import check_devices
@@ -351,6 +351,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     # the teacher's code as it is before this process builds it: what the check and the run
     # change is not its code (teacher_code), a student's appending to a list the teacher reads
     teacher_code(config.model.teacher)
+    if not teacher_only:  # and the student's, which its checkpoints record (checkpoint_fit)
+        model_fingerprint(config.model.student)
     with _about("data", data_name=config.data.name, name_key="data.name",
                 table_key="data.options"):
         data, bundle = _data_of(config, teacher=False)
@@ -433,7 +435,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
             check_not_busy(run_dir, resume=config.run.resume)
     with _about("run.resume"):
         try:
-            resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True) is not None
+            resume = resume_point(run_dir / "checkpoint.pt", config, mmap=True,
+                                  data=bundle) is not None
         except MemoryError as err:  # the run's failure, as where the run reads it whole
             raise out_of_memory_reading(run_dir / "checkpoint.pt") from err
     notices = (notice,) if notice else ()

@@ -45,6 +45,7 @@ from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import restore_checkpoint, save_checkpoint
+from pidkit_distill.training.checkpoint_fit import trained_with
 from pidkit_distill.training.epoch_steps import evaluate, memory_checked, train_one_epoch
 from pidkit_distill.training.file_sharing import read_by_main
 from pidkit_distill.training.late_files import file_refused_late
@@ -162,16 +163,21 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     state: dict[str, Any] = {"epoch": 0, "best_acc": -1.0, "best_epoch": 0, "history": [],
                              "audit": []}
     folder = RunFolder(run_dir, is_main=runtime.is_main)
+    # what each checkpoint records of the code and data the run trains with (rank 0 writes it)
+    code_and_data = trained_with(config, teacher=getattr(module, "teacher", None) is not None,
+                                 data=bundle) if runtime.is_main else None
     # rank 0's checkpoint, in every process (also where run.out_dir is on each node's disk)
     try:  # read whole, before any epoch: memory running out here is the run's one-line failure
         with file_refused_late("run.resume"):  # replaced or changed since check_config read it
-            saved = read_by_main(runtime, folder.checkpoint, partial(resume_point, config=config))
+            saved = read_by_main(runtime, folder.checkpoint,
+                                 partial(resume_point, config=config, data=bundle))
     except MemoryError as err:
         raise out_of_memory_reading(folder.checkpoint) from err
     if saved is not None:
-        state = restore_checkpoint(saved, module=module, optimizers=optimizers,
-                                   schedulers=schedulers, loader_generator=loader_generator,
-                                   runtime=runtime)
+        with file_refused_late("run.resume"):  # its tensors do not fit the networks built now
+            state = restore_checkpoint(saved, module=module, optimizers=optimizers,
+                                       schedulers=schedulers, loader_generator=loader_generator,
+                                       runtime=runtime, path=folder.checkpoint)
         if runtime.is_main:
             done = " (the run is complete: nothing to train)" \
                 if state["epoch"] == config.run.epochs else ""
@@ -278,7 +284,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                         optimizers=optimizers, schedulers=schedulers,
                                         loader_generator=loader_generator, state=state,
                                         runtime=runtime, num_classes=bundle.num_classes,
-                                        input_shape=bundle.input_shape)
+                                        input_shape=bundle.input_shape,
+                                        trained_with=code_and_data)
                         epochs_saved = done
                     folder.append("metrics.jsonl", [record])  # a resume rewrites it from the checkpoint
                 if runtime.is_main and config.run.print_every:

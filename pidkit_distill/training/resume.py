@@ -1,7 +1,9 @@
 """The checkpoint a run continues (:func:`resume_point`): read whole, its configuration checked
-against the run's (:func:`~pidkit_distill.training.checkpoint.check_resumable`) and its teacher
+against the run's (:func:`~pidkit_distill.training.checkpoint.check_resumable`), its teacher
 against the one ``teacher.source`` names now
-(:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher`).
+(:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher`), and the code and data it
+was trained with against those of now
+(:func:`~pidkit_distill.training.checkpoint_fit.changed_since`).
 
 A module of its own, apart from :mod:`~pidkit_distill.training.checkpoint`, whose ``safe_load``
 the teacher files' reader imports; the check of the configuration and the loop both ask it.
@@ -13,18 +15,25 @@ from pathlib import Path
 from typing import Any
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.data import DatasetBundle
+from pidkit_distill.launcher_env import rank_from_env
 from pidkit_distill.training.checkpoint import (
     check_resumable,
     python_resume_note,
     read_checkpoint,
 )
+from pidkit_distill.training.checkpoint_fit import changed_since
 from pidkit_distill.training.teacher_files import check_resumed_teacher
 
 __all__ = ["resume_point"]
 
 
-def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict[str, Any] | None:
+def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False,
+                 data: DatasetBundle | None = None) -> dict[str, Any] | None:
     """The checkpoint at ``path`` that ``config`` continues, or ``None`` for a new run.
+
+    ``data``: the run's data, where it is loaded (a registered data set in the check, any in
+    the run), whose samples must be the ones the checkpoint records a fingerprint of.
 
     Raises
     ------
@@ -36,7 +45,11 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
         (:func:`~pidkit_distill.training.checkpoint.check_resumable`), or ``teacher.source``
         names another file than the run was started with that does not hold the checkpoint's
         teacher
-        (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher`).
+        (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher`), or the code of
+        a registered builder of ``model.student`` or ``model.teacher``, or the samples of the
+        data set (``data``), are not those the run was trained with
+        (:func:`~pidkit_distill.training.checkpoint_fit.changed_since`): the weights would
+        continue in other networks, on other data.
     """
     if not path.exists():
         return None
@@ -53,4 +66,18 @@ def resume_point(path: Path, config: TrainConfig, *, mmap: bool = False) -> dict
         "run.name)"))
     check_resumable(saved["config"], config, path)
     check_resumed_teacher(saved, config, path)
+    # rank 0 wrote the fingerprints, and compares them: another process's builder may read
+    # values of its own (its device), as the teacher's keys are rank 0's (adopt_model_fingerprint).
+    # A checkpoint written before they were recorded holds none and resumes as it always did.
+    if rank_from_env() == 0 and (changed := changed_since(saved, config, data=data)):
+        # a teacher's run is named after its settings: no other name is the user's to give
+        new_run = (f"delete {str(path.parent)!r} to train the teacher again"
+                   if config.method.name == "teacher" else
+                   "start a new run (another run.name)")
+        raise ValueError(
+            f"cannot resume {str(path)!r}: the code or data it was trained with changed since "
+            f"its checkpoint was written: {changed}; its weights would go on in other networks "
+            "or on other samples than they were trained in (a notebook's cell edited and run "
+            "again, a module edited); restore the code (and data) the run was trained with, or "
+            f"{new_run}")
     return saved

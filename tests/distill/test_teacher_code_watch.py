@@ -1,7 +1,9 @@
-"""Only a teacher's builder is fingerprinted, and from before a run first builds it: a student's
-builder is never walked (a value it reads that is slow to walk, a list of a million items,
-made every build of the run slower), and a student's build that changes a value the teacher's
-builder reads is not a change of the teacher."""
+"""A teacher's builder is fingerprinted from before a run first builds it, and walked only as a
+check or a run starts and ends (a value it reads that is slow to walk, a list of a million items,
+made every build of the run slower); a student's build that changes a value the teacher's
+builder reads is not a change of the teacher. A student's builder was never walked; since its
+checkpoints record its fingerprint (task 324, checkpoint_fit) it is walked as the teacher's is,
+never at each build."""
 
 from __future__ import annotations
 
@@ -89,14 +91,14 @@ def unregistered():
         unregister_model(name)
 
 
-def test_a_students_builder_is_never_fingerprinted(tmp_path, unregistered, capsys):
+def test_a_students_builder_is_walked_only_as_the_teachers_is(tmp_path, unregistered, capsys):
     # every registered builder was walked at registration and twice around every registered
-    # build: the student's, which names no folder, too
+    # build: the student's too. It is fingerprinted for its checkpoints (task 324), as a check
+    # and a run start and end, as the teacher's, whose folder is keyed by its fingerprint
     cell = run_cell(PROBED)
     check_config(tiny(tmp_path, *OWN))
     train(tiny(tmp_path, *OWN))
-    assert cell["STUDENT_PROBE"].reprs == 0
-    assert cell["TEACHER_PROBE"].reprs > 0  # the teacher's folder is keyed by its fingerprint
+    assert cell["STUDENT_PROBE"].reprs == cell["TEACHER_PROBE"].reprs == 6
 
 
 def test_a_student_changing_what_the_teacher_reads_keeps_its_teacher(tmp_path, unregistered,
@@ -122,7 +124,7 @@ def test_a_check_and_a_run_walk_the_teachers_builder_as_they_start_and_end(tmp_p
     train(tiny(tmp_path, *OWN))
     assert cell["TEACHER_PROBE"].reprs == 6  # its check's start and end, its run's
     train(tiny(tmp_path, *OWN, "method.name=bas"))
-    assert (cell["TEACHER_PROBE"].reprs, cell["STUDENT_PROBE"].reprs) == (10, 0)
+    assert (cell["TEACHER_PROBE"].reprs, cell["STUDENT_PROBE"].reprs) == (10, 10)
 
 
 # A teacher whose network trains, in place, a tensor that its builder reads.
