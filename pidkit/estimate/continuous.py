@@ -11,6 +11,7 @@ its informations. The Gaussian model then measures *linearly decodable* informat
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any
 
@@ -18,10 +19,13 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from pidkit._errors import SolverError
 from pidkit._labels import encode_labels
 from pidkit._units import from_nats
 from pidkit.below_zero import below_zero, rounding_level
 from pidkit.gaussian import gaussian_pid_from_samples, information_bias
+from pidkit.gaussian.pid import ACCEPT_WITH_TOL, NEAR_NOISELESS
+from pidkit.gaussian.reduce import INFINITE_INFORMATION
 from pidkit.gaussian.samples import min_samples
 from pidkit.measures import entropy
 from pidkit.resampling import QUANTITIES
@@ -239,11 +243,20 @@ def gaussian_representation_pid(
     dims = (y_columns.shape[1], t_x.shape[1], s_x.shape[1])
     if n < min_samples(dims):
         raise ValueError(_too_few_samples(n, dims, classes.size, (t_set, s_set)))
-    result = gaussian_pid_from_samples(
-        y_columns, t_x, s_x, bias_correction=method == "wishart", units=units, strict=strict,
-        bootstrap=bootstrap, confidence=confidence, ci_method=ci_method, random_state=seed,
-        n_jobs=n_jobs, progress=progress,
-    )
+    try:
+        result = gaussian_pid_from_samples(
+            y_columns, t_x, s_x, bias_correction=method == "wishart", units=units, strict=strict,
+            bootstrap=bootstrap, confidence=confidence, ci_method=ci_method, random_state=seed,
+            n_jobs=n_jobs, progress=progress,
+        )
+    except SolverError as error:
+        if NEAR_NOISELESS not in str(error):
+            raise
+        raise SolverError(_near_deterministic_features(str(error))) from None
+    except ValueError as error:
+        if INFINITE_INFORMATION not in str(error):
+            raise
+        raise ValueError(f"{error} {_DISCRETE_ADVICE}") from None
     corrected = {q: float(getattr(result, q)) for q in QUANTITIES}
     plugin = dict(result.diagnostics.get("plug_in", corrected))
     above, h_y = above_label_entropy(corrected, plugin, y_columns, units)
@@ -299,3 +312,18 @@ def gaussian_representation_pid(
         bootstrap_samples=samples,
         discretizers=(t_proj, s_proj),
     )
+
+
+def _near_deterministic_features(message: str) -> str:
+    """The Gaussian PID's message for features that nearly determine the label, with the advice of
+    ``pid_from_representations`` (which has no ``tol``) in place of passing ``tol``."""
+    accept = re.escape(ACCEPT_WITH_TOL).replace(r"\{tol\}", r"\S+").replace(r"\{units\}", r"\S+")
+    message = re.sub(accept, "pass strict=False to get it (result.pid.gap holds the gap)", message)
+    message = message.replace(" Pass strict=False to get the best-effort result with its status.", "")
+    return f"{message} {_DISCRETE_ADVICE}"
+
+
+_DISCRETE_ADVICE = (
+    "The features are near-deterministic functions of the label (saturated, e.g. one-hot or "
+    "predict_proba outputs): estimator='discrete' measures their bits of the label, bounded by H(Y)."
+)

@@ -26,6 +26,11 @@ DEFAULT_TOL_BITS = 1e-9
 _COMBINE = ("pass such variables combined (e.g. their difference, computed from the samples, in "
             "place of one of them)")
 """The fix the two collinearity parts of an uncertified gap's message share."""
+NEAR_NOISELESS = "is nearly a noiseless linear function of Y"
+"""What an uncertified gap's message says of a source whose near-deterministic relation to Y makes
+the rounding of its information exceed ``tol`` (callers may add their own advice after it)."""
+ACCEPT_WITH_TOL = "pass tol of at least {tol} {units} (twice the gap, for a margin) to accept it"
+"""The advice after ``NEAR_NOISELESS``, which a caller without a ``tol`` replaces."""
 MEASURE = "gaussian-broja"
 METHODS = ("auto", "native", "cvxpy")
 
@@ -226,6 +231,34 @@ def _solve_by_cvxpy(system: ReducedSystem) -> UnionSolution:
     )
 
 
+def _near_noiseless(system: ReducedSystem, gap_nats: float, units: str) -> str:
+    """The part of an uncertified gap's message for channels that nearly determine Y: the gap is
+    mostly the rounding of their informations (``system.rounding_nats``), not the solver's."""
+    closest = {}
+    for letter, h in (("T", system.h_t), ("S", system.h_s)):
+        # H's singular values are rho / sqrt(1 - rho^2), so 1 - rho^2 = 1 / (1 + value^2)
+        values = np.linalg.svd(h, compute_uv=False) if h.size else np.zeros(1)
+        closest[letter] = 1.0 / (1.0 + float(values.max()) ** 2)
+    letter = min(closest, key=closest.__getitem__)
+    information = system.i_yt if letter == "T" else system.i_ys
+    return (
+        f", of which up to {from_nats(system.rounding_nats, units):.3g} {units} is the rounding of "
+        f"the informations themselves: {letter} {NEAR_NOISELESS} (1 - rho^2 = "
+        f"{closest[letter]:.2g} for its canonical correlation rho with Y; I(Y;{letter}) = "
+        f"{from_nats(information, units):.4g} {units}), and float64 resolves such an information "
+        "only to about 4 eps / (1 - rho^2) nats. The answer is right within this gap: "
+        f"{ACCEPT_WITH_TOL.format(tol=_margin(from_nats(gap_nats, units)), units=units)}, or add "
+        "noise to (or reduce, e.g. by PCA) the variables that nearly determine Y"
+    )
+
+
+def _margin(gap: float) -> str:
+    """Twice ``gap``, rounded up to one significant digit."""
+    twice = 2.0 * gap
+    scale = 10.0 ** math.floor(math.log10(twice))
+    return f"{math.ceil(twice / scale) * scale:.0e}"
+
+
 def assemble_result(
     system: ReducedSystem,
     solution: UnionSolution,
@@ -269,6 +302,8 @@ def assemble_result(
                 "which was dropped for its numerically zero variance (below "
                 f"{EIG_RTOL:g} of the largest in its block): {_COMBINE}"
             )
+        elif system.rounding_nats >= max(gap / 2, conditioning_nats):
+            message += _near_noiseless(system, gap, units)
         elif conditioning_nats > tol_nats:
             message += (
                 f", of which up to {from_nats(conditioning_nats, units):.3g} {units} is rounding "

@@ -35,6 +35,8 @@ EIG_RTOL = 1e-12
 """Eigenvalues of a correlation block below this fraction of the largest count as zero."""
 INFINITE_GAP = 1e-12
 """Canonical correlations within this distance of 1 mean a noiseless relation: infinite information."""
+INFINITE_INFORMATION = "so the mutual information is infinite and the Gaussian PID is undefined"
+"""What the refusal of a noiseless relation says (callers may add their own advice after it)."""
 DROP_RHO = 1e-8
 """Canonical correlations at or below this are numerically zero and their directions dropped."""
 EPS = float(np.finfo(float).eps)
@@ -275,9 +277,8 @@ def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
     if rho.size and rho[0] > 1 - INFINITE_GAP:
         raise ValueError(
             f"{name}: {what} determines a linear combination of Y exactly (canonical correlation "
-            f"{rho[0]:.15f}, within {INFINITE_GAP:g} of 1), so the mutual information is infinite and "
-            "the Gaussian PID is undefined. Look for a target column copied into the features, or "
-            "add observation noise."
+            f"{rho[0]:.15f}, within {INFINITE_GAP:g} of 1), {INFINITE_INFORMATION}. Look for a target "
+            "column copied into the features, or add observation noise."
         )
 
 

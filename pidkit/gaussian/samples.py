@@ -46,7 +46,7 @@ from .._blas import blas_threads
 from .._errors import SolverError
 from .._progress import check_progress
 from .._settings import check_confidence, check_int, check_n_jobs, check_replicates, check_seed
-from .._units import from_nats
+from .._units import from_nats, to_nats
 from .._validate import check_covariance, check_flag
 from .bias import corrected_channel, information_bias
 from .estimate_result import GaussianPIDEstimate, as_estimate
@@ -155,7 +155,9 @@ def gaussian_pid_from_samples(
         As for :func:`pidkit.gaussian_pid`.
     bootstrap : int, default=0
         Bootstrap replicates (rows resampled with replacement, each replicate estimated with the
-        same settings; one that fails is left out and counted); 0 computes no intervals.
+        same settings; one that fails is left out and counted); 0 computes no intervals. An
+        estimate returned uncertified (``strict=False``) holds its replicates to twice its own
+        gap where that exceeds ``tol``.
     confidence : float, default=0.95
         Nominal coverage of the intervals.
     ci_method : {"auto", "centred", "basic", "percentile"}, default="auto"
@@ -246,7 +248,8 @@ def gaussian_pid_from_samples(
     if n_boot == 0:
         return result
     statistic = GaussianStatistic(
-        data, dims, bias_correction=bias_correction, units=units, tol=tol, method=method
+        data, dims, bias_correction=bias_correction, units=units,
+        tol=replicate_tol(tol, result), method=method,
     )
     replicates = resampling.bootstrap_replicates(
         statistic, n_boot, random_state=seed, n_jobs=n_jobs, progress=progress
@@ -271,6 +274,20 @@ def gaussian_pid_from_samples(
     intervals = dict(zip(resampling.QUANTITIES, spans, strict=True))
     diagnostics = {**result.diagnostics, "intervals": intervals, "bootstrap": boot}
     return dataclasses.replace(result, diagnostics=diagnostics)
+
+
+def replicate_tol(tol: float, result: GaussianPIDEstimate) -> float:
+    """The ``tol`` (bits) of the bootstrap replicates: ``tol``, or, for an estimate returned
+    uncertified (``strict=False``), twice the estimate's own gap if larger.
+
+    Replicates resample the same data, so their gaps are of the estimate's size: features that
+    nearly determine Y leave each one a gap of float64's rounding of the informations, and
+    holding the replicates to a ``tol`` their estimate did not meet would fail every one. Their
+    spread, which the intervals measure, is far wider than such gaps.
+    """
+    if result.success or not np.isfinite(result.gap):
+        return tol
+    return max(tol, 2.0 * from_nats(to_nats(result.gap, result.units), "bits"))
 
 
 class GaussianStatistic:
