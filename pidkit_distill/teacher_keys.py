@@ -22,9 +22,9 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "TEACHER_KEYS", "flat_settings",
-           "record_hint", "recorded_teacher_file", "teacher_file_now", "teacher_key",
-           "unused_by_teacher", "with_teacher_file"]
+__all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "SAMPLES_IN_KEY", "TEACHER_KEYS",
+           "flat_settings", "record_hint", "recorded_teacher_file", "teacher_file_now",
+           "teacher_key", "unused_by_teacher", "with_teacher_file"]
 
 # The table of a run's config.json that holds what the run recorded of itself, beside its
 # settings' sections: "teacher_file", the file its teacher.source named (teacher_file_now).
@@ -76,10 +76,13 @@ _TEACHER_NAMES = ("data.name", "model.teacher")
 REGISTERED_IN_KEY = "registered"
 # Where teacher_key holds the fingerprint of the code of a model.teacher the user registered.
 CODE_IN_KEY = "code"
+# Where teacher_key holds the fingerprint of the training samples of a data set the user
+# registered.
+SAMPLES_IN_KEY = "samples"
 
 
 def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
-                code: str | None = None) -> dict[str, Any]:
+                code: str | None = None, samples: str | None = None) -> dict[str, Any]:
     """The settings of a teacher's run (its configuration as a dict) that the teacher depends
     on, which its folder's name hashes
     (:func:`~pidkit_distill.training.teacher_sources.teacher_run_config`) and its cached file must
@@ -90,8 +93,12 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
     or what a file records), so that one name registered by two modules is two teachers; and,
     under :data:`CODE_IN_KEY`, ``code``, the fingerprint of a registered ``model.teacher``'s
     code (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`), where given, so that a
-    builder edited in place (a notebook's cell run again) is another teacher. A teacher of the
-    package's names alone has the key it always had.
+    builder edited in place (a notebook's cell run again) is another teacher; and, under
+    :data:`SAMPLES_IN_KEY`, ``samples``, the fingerprint of a registered data set's training
+    samples
+    (:func:`~pidkit_distill.training.data_fingerprints.data_fingerprint`), where given, so
+    that a loader that gives other samples (edited in place) is another teacher, and the same
+    samples again the same. A teacher of the package's names alone has the key it always had.
 
     Examples
     --------
@@ -102,6 +109,8 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
     {'data.name': '/a/m.py'}
     >>> teacher_key(settings, {}, "0123abcd")["code"]
     '0123abcd'
+    >>> teacher_key(settings, {}, samples="4567ef")["samples"]
+    '4567ef'
     """
     key = {k: settings.get(k) for k in ("data", "model", "teacher", "optim")}
     if isinstance(key["data"], dict):
@@ -112,6 +121,8 @@ def teacher_key(settings: Mapping[str, Any], registered: Mapping[str, str],
         key[REGISTERED_IN_KEY] = sources
     if code is not None:
         key[CODE_IN_KEY] = code
+    if samples is not None:
+        key[SAMPLES_IN_KEY] = samples
     return json.loads(json.dumps(key, sort_keys=True))
 
 

@@ -2,7 +2,8 @@
 
 ``teacher.source`` is ``"trained"`` (train ``model.teacher`` with cross-entropy through the same
 loop, in its own run folder ``OUT_DIR/teacher-DATA-MODEL-sSEED-eEPOCHS-HASH`` whose name hashes
-every setting that affects it, and reuse it), ``"untrained"`` (the seeded initialisation) or the
+every setting that affects it, a registered data set's training samples included, and reuse
+it), ``"untrained"`` (the seeded initialisation) or the
 path of a teacher file.
 
 A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "n_train",
@@ -60,6 +61,7 @@ from pidkit_distill.training.teacher_sources import (
     teacher_code,
     teacher_file_of,
     teacher_run_config,
+    teacher_run_settings,
 )
 
 __all__ = [
@@ -182,8 +184,9 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     data (``"n_train"``, ``"n_test"``) and the fingerprint of its training data
     (``"train_fingerprint"``, :func:`data_fingerprint`; neither in a file written before
     they were, which is checked without them): a file copied from another teacher's folder,
-    or trained on data that has changed since (a registered data set whose loader returns
-    other samples, CIFAR files replaced), or of a data set or ``model.teacher`` of one name
+    or trained on data that has changed since (CIFAR files replaced; a registered data set
+    whose loader returns other samples has a folder of its own,
+    :func:`teacher_run_config`), or of a data set or ``model.teacher`` of one name
     that another module registered (the file records where they came from), or of a registered
     ``model.teacher`` whose code was edited since (the file records :func:`teacher_code`,
     which one written by an older version lacks), is refused,
@@ -222,7 +225,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     have = (flat_settings(teacher_key(recorded, recorded_registered(recorded),
                                       saved.get("code_fingerprint")))
             if isinstance(recorded, dict) else {})
-    settings = config_to_dict(teacher_run_config(config))
+    settings = teacher_run_settings(config)
     want = flat_settings(teacher_key(settings, registered_now(settings, REGISTRY_SOURCES),
                                      teacher_code(config.model.teacher)))
     # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
@@ -288,9 +291,12 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
         The run's configuration: the cached file must record its teacher's settings.
     data : DatasetBundle, optional
         The teacher's data where it is loaded already (a registered data set's): the cached
-        file's training data must be its training set (:func:`data_fingerprint`). Without it,
-        the file's data sizes are compared with ``spec``'s only where those are the sizes the
-        run loads (not CIFAR's nominal ones: a trimmed folder's teacher was refused for good).
+        file's training data must be its training set (:func:`data_fingerprint`), and the
+        file checked is the one of its samples' folder (:func:`teacher_run_config` given the
+        data), which is not checked where it is to be trained (``path``, named without the
+        data, may be the folder of other samples). Without it, the file's data sizes are
+        compared with ``spec``'s only where those are the sizes the run loads (not CIFAR's
+        nominal ones: a trimmed folder's teacher was refused for good).
 
     Raises
     ------
@@ -312,6 +318,10 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
     ValueError: teacher file '...teacher.pt' is not a file written by torch.save; ...; it is the \
 teacher cached for these settings: delete ... to train it again
     """
+    if cached and config is not None and data is not None:
+        path = teacher_file_of(config, data=data) or path
+        if not path.is_file():  # the samples' own teacher, to be trained
+            return
     try:
         saved = read_teacher_for_run(path, cached=cached)
         check_teacher_file(saved, path, model=model, spec=spec)
@@ -332,7 +342,10 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
 
     ``bundle`` is the teacher's data (with ``teacher.data_options``). Two processes that need
     the same teacher train it once: the second waits for the first (it holds the teacher's
-    run folder, :func:`~pidkit_distill.training.rundir.run_folder_lock`), then reuses it.
+    run folder, :func:`~pidkit_distill.training.rundir.run_folder_lock`), then reuses it. The
+    folder is named by ``bundle``'s training samples too where the data set is registered
+    (:func:`teacher_run_config`): a loader edited in place trains a teacher of its own, and
+    the samples before find theirs again.
     The file records the fingerprint of the teacher's code (:func:`teacher_code`) that its
     folder's name hashes, taken before the teacher is trained: a value the builder reads that
     the training changes (a tensor its network trains in place) does not make the file refused
@@ -343,7 +356,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     """
     config = models_resolved(config, teacher_only=True)
     code = _code_from_main(config.model.teacher, runtime)
-    teacher_config = teacher_run_config(config)
+    teacher_config = teacher_run_config(config, data=bundle)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "

@@ -1,7 +1,8 @@
 """The file ``teacher.source`` names (:func:`teacher_file_of`): the path itself, or, for
 ``"trained"``, the cached ``teacher.pt`` in the folder of the run that trains the teacher, whose
 configuration (:func:`teacher_run_config`) names the folder by a hash of every setting that
-affects the teacher, its registered code's fingerprint (:func:`teacher_code`) included.
+affects the teacher, its registered code's fingerprint (:func:`teacher_code`) and the
+fingerprint of a registered data set's training samples included.
 
 Nothing here trains or reads a teacher (:mod:`~pidkit_distill.training.teacher` does, through
 the loop): the loop's check of the teacher's outputs names the teacher's file from here.
@@ -9,32 +10,134 @@ the loop): the loop's check of the teacher's outputs names the teacher's file fr
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.data import DatasetBundle
+from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.models import model_fingerprint
 from pidkit_distill.registered_record import registered_now
 from pidkit_distill.teacher_keys import teacher_key
+from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
+from pidkit_distill.training.teacher_files import read_teacher_file
 
-__all__ = ["teacher_code", "teacher_file_of", "teacher_run_config"]
+__all__ = ["teacher_code", "teacher_file_of", "teacher_run_config", "teacher_run_settings"]
 
 
-def teacher_run_config(config: TrainConfig) -> TrainConfig:
+def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None) -> TrainConfig:
     """The configuration of the run that trains ``config``'s teacher.
 
     It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
     the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
-    ``teacher.data_options``; its run name hashes every setting that affects it, and where
-    its data set and ``model.teacher`` come from where the user registered them
-    (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net`` registered by
-    another module, or by code edited since (:func:`teacher_code`), is another teacher. A
-    ``model.teacher`` of ``"auto"`` is the data set's own
+    ``teacher.data_options`` (:func:`teacher_run_settings`); its run name hashes every setting
+    that affects it, and where its data set and ``model.teacher`` come from where the user
+    registered them (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net``
+    registered by another module, or by code edited since (:func:`teacher_code`), is another
+    teacher; and so is a teacher of a registered data set whose loader gives other training
+    samples (a loader edited in place), while the same samples again
+    find the teacher trained on them. A ``model.teacher`` of ``"auto"`` is the data set's own
     (:func:`~pidkit_distill.training.model_checks.models_resolved`).
+
+    A teacher of a registered data set cached before its samples named the folder is in the
+    folder of the name without them: that folder is the run's while no teacher is cached
+    under the new name and its ``teacher.pt`` records the same samples (``train_fingerprint``),
+    or, written before it recorded them, none and data of the same sizes; so it is reused, not
+    trained again.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        The student's run (or ``train-teacher``'s) configuration.
+    data : DatasetBundle, optional
+        The teacher's data (with ``teacher.data_options``) where it is loaded already: the
+        folder of its samples. Without it a registered data set's loader is not called (a slow
+        loader was called once a run, and is): the folder is the one that the data of these
+        settings had when this process last named it with the data, else a folder of these
+        settings that holds a ``teacher.pt`` (the one of no samples first), else the name
+        without samples; :func:`~pidkit_distill.training.teacher.check_teacher_path` and
+        :func:`~pidkit_distill.training.teacher.trained_teacher_file`, given the data, name
+        the samples' own.
+    """
+    config = models_resolved(config, teacher_only=True)
+    settings = teacher_run_settings(config)
+    registered = registered_now(settings, REGISTRY_SOURCES)
+    code = teacher_code(config.model.teacher)
+    settings["run"]["name"] = _folder_name(config, teacher_key(settings, registered, code))
+    plain = run_dir_of(config_from_dict(settings))  # the folder's name without samples
+    if is_user_dataset(config.data.name):
+        def named(samples: str | None) -> str:
+            return _folder_name(config, teacher_key(settings, registered, code, samples))
+
+        if data is None:
+            settings["run"]["name"] = _named_without_data(plain, named)
+        else:
+            settings["run"]["name"] = _LAST_NAMED[str(plain)] = _named_by_samples(plain, named,
+                                                                                 data)
+    return config_from_dict(settings)
+
+
+# The folder (its name) that the teacher's data had when last named with it in this process
+# (teacher_run_config given data), by the folder of the same settings without samples.
+_LAST_NAMED: dict[str, str] = {}
+
+
+def _named_by_samples(plain: Path, named: Callable[[str | None], str],
+                      data: DatasetBundle) -> str:
+    """The name of the folder of the teacher of ``data``: ``named(samples)`` of its training
+    samples' fingerprint, or the folder without samples ``plain`` where that holds their
+    teacher, cached before the samples named it, and their own does not."""
+    samples = data_fingerprint(data.train)
+    own = named(samples)
+    if samples is None or (plain.parent / own / "teacher.pt").is_file():
+        return own
+    return plain.name if _trained_on(plain / "teacher.pt", data, samples) else own
+
+
+def _named_without_data(plain: Path, named: Callable[[str | None], str]) -> str:
+    """The name of the folder of a teacher whose data is not at hand (see
+    :func:`teacher_run_config`): the one last named with its data, else one of its settings
+    that holds a ``teacher.pt``, the one without samples ``plain`` first, else ``plain``."""
+    remembered = _LAST_NAMED.get(str(plain))
+    if remembered is not None or (plain / "teacher.pt").is_file():
+        return remembered or plain.name
+    prefix = glob.escape(plain.name.rsplit("-", 1)[0])
+    for folder in sorted(plain.parent.glob(f"{prefix}-*")):
+        if folder.name == named(_recorded_samples(folder / "teacher.pt")):
+            return folder.name
+    return plain.name
+
+
+def _recorded_samples(path: Path) -> str | None:
+    """The fingerprint of the training samples that the teacher file ``path`` records;
+    ``None`` where it records none, or is not there or cannot be read."""
+    if not path.is_file():
+        return None
+    try:
+        samples = read_teacher_file(path).get("train_fingerprint")
+    except (OSError, ValueError, MemoryError):
+        return None
+    return samples if isinstance(samples, str) else None
+
+
+def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
+    """The settings (:func:`~pidkit_distill.config.config_to_dict`) of the run that trains
+    ``config``'s teacher, but its run name (:func:`teacher_run_config` names it): those that
+    :func:`~pidkit_distill.teacher_keys.teacher_key` keys a teacher by, read without its data.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> settings = teacher_run_settings(load_config(overrides=["teacher.epochs=2"]))
+    >>> settings["method"]["name"], settings["run"]["epochs"], settings["model"]["student"]
+    ('teacher', 2, 'digits-teacher')
     """
     config = models_resolved(config, teacher_only=True)
     data = config_to_dict(config)
@@ -47,12 +150,30 @@ def teacher_run_config(config: TrainConfig) -> TrainConfig:
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
     data["teacher"]["source"] = "trained"
-    key = teacher_key(data, registered_now(data, REGISTRY_SOURCES),
-                      teacher_code(config.model.teacher))
+    return data
+
+
+def _folder_name(config: TrainConfig, key: dict[str, Any]) -> str:
+    """The name of the folder of ``config``'s teacher (its ``model.teacher`` resolved) keyed
+    by ``key`` (:func:`~pidkit_distill.teacher_keys.teacher_key`)."""
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
-    data["run"]["name"] = (f"teacher-{config.data.name}-{config.model.teacher}"
-                           f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
-    return config_from_dict(data)
+    return (f"teacher-{config.data.name}-{config.model.teacher}"
+            f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")
+
+
+def _trained_on(path: Path, data: DatasetBundle, samples: str) -> bool:
+    """Whether the teacher file ``path`` is there and records the training samples of
+    fingerprint ``samples``, or, written before it recorded them, none and the sizes of
+    ``data``; a file that cannot be read is not."""
+    if not path.is_file():
+        return False
+    try:
+        saved = read_teacher_file(path)
+    except (OSError, ValueError, MemoryError):
+        return False
+    if "train_fingerprint" in saved:
+        return saved["train_fingerprint"] == samples
+    return (saved.get("n_train"), saved.get("n_test")) == (len(data.train), len(data.test))
 
 
 def teacher_code(model: str) -> str | None:
@@ -69,10 +190,11 @@ def teacher_code(model: str) -> str | None:
     return model_fingerprint(model)
 
 
-def teacher_file_of(config: TrainConfig) -> Path | None:
+def teacher_file_of(config: TrainConfig, *, data: DatasetBundle | None = None) -> Path | None:
     """The file ``teacher.source`` names: the cached ``teacher.pt`` for ``"trained"`` (which
-    may not exist yet), the path itself (a ``~`` that starts it is the home folder, as in a
-    shell), or ``None`` for ``"untrained"``.
+    may not exist yet; ``data``, the teacher's data where it is loaded already:
+    :func:`teacher_run_config`), the path itself (a ``~`` that starts it is the home folder, as
+    in a shell), or ``None`` for ``"untrained"``.
 
     Examples
     --------
@@ -85,5 +207,5 @@ def teacher_file_of(config: TrainConfig) -> Path | None:
     if source == "untrained":
         return None
     if source == "trained":
-        return run_dir_of(teacher_run_config(config)) / "teacher.pt"
+        return run_dir_of(teacher_run_config(config, data=data)) / "teacher.pt"
     return Path(os.path.expanduser(source))

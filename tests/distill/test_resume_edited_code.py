@@ -221,16 +221,18 @@ def test_a_student_that_changes_what_it_reads_as_it_builds_resumes(own_code, tmp
 
 
 def test_a_teachers_run_on_edited_data_says_to_delete_its_folder(own_code, tmp_path):
-    # a teacher's run folder is named after its settings: "another run.name" is no way out
+    # a teacher's run folder is named after its settings and training samples (other training
+    # samples are another teacher's folder: test_teacher_cache_edited_loader): "another
+    # run.name" is no way out of held-out samples edited
     config = tiny(tmp_path, *OWN, "data.name=edit-blobs", "data.options={}",
                   "teacher.source=trained", "teacher.epochs=1")
     teacher_file = train_teacher(config)
     teacher_file.unlink()  # as a run killed before its teacher.pt was written leaves it
-    SPLIT["train_from"] = 80
+    SPLIT["n_test"] = 48
     with pytest.raises(DataError) as refused:
         train_teacher(config)
     assert str(refused.value).endswith(
-        "the data set 'edit-blobs' (its training samples); its weights would go on in other "
+        "the data set 'edit-blobs' (its held-out samples); its weights would go on in other "
         "networks or on other samples than they were trained in (a notebook's cell edited and "
         "run again, a module edited); restore the code (and data) the run was trained with, or "
         f"delete {str(teacher_file.parent)!r} to train the teacher again")

@@ -1,25 +1,33 @@
 """The teacher cached for teacher.source = "trained" is reused only for the settings and the
 data it was trained with: its teacher.pt records them (the data's sizes and a fingerprint of its
 training samples), and a file that records others (copied from another teacher's folder, or
-trained on data that changed since: a registered loader's, CIFAR files replaced) is refused in
-one line, where the names and shapes of its tensors passed."""
+trained on data that changed since: CIFAR files replaced, a registered loader's data not held in
+tensors) is refused in one line, where the names and shapes of its tensors passed. A registered
+loader's samples of tensors name the teacher's folder: other samples get a teacher of their
+own (test_teacher_cache_edited_loader)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 
 import numpy as np
 import pytest
 import torch
-from torch.utils.data import Subset, TensorDataset
+from torch.utils.data import Dataset, Subset, TensorDataset
 
 from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset, unregister_dataset
+from pidkit_distill.registered_record import registered_now
+from pidkit_distill.teacher_keys import teacher_key
 from pidkit_distill.training import Runtime, data_fingerprints
 from pidkit_distill.training import teacher as teacher_module
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.loaders import DataError
+from pidkit_distill.training.rundir import REGISTRY_SOURCES
 from pidkit_distill.training.teacher import check_teacher_path, teacher_file_of
+from pidkit_distill.training.teacher_sources import teacher_run_settings
 
 SETTINGS = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
             "model.teacher=synthetic-teacher", "teacher.epochs=1", "run.progress=false",
@@ -52,18 +60,33 @@ def test_a_teacher_file_copied_from_another_teachers_folder_is_refused(tmp_path)
 _SIZE = {"n_train": 96}
 
 
+class _Points(Dataset):
+    """Points and labels in a ``Dataset`` of one's own: no fingerprint (data_fingerprint)."""
+
+    def __init__(self, x: torch.Tensor, y: torch.Tensor) -> None:
+        self.x, self.y = x, y
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.x[index], int(self.y[index])
+
+
 def sized_blobs(*, seed: int = 0) -> DatasetBundle:
-    """Points of 3 classes, as many to train on as ``_SIZE`` says, 64 to test on."""
+    """Points of 3 classes, as many to train on as ``_SIZE`` says, 64 to test on, in a
+    ``Dataset`` of one's own."""
     n_train = _SIZE["n_train"]
     y = torch.arange(n_train + 64) % 3
     x = torch.randn(n_train + 64, 6, generator=torch.Generator().manual_seed(seed)) + y[:, None]
-    return DatasetBundle(TensorDataset(x[:n_train], y[:n_train]),
-                         TensorDataset(x[n_train:], y[n_train:]), num_classes=3, input_shape=(6,))
+    return DatasetBundle(_Points(x[:n_train], y[:n_train]),
+                         _Points(x[n_train:], y[n_train:]), num_classes=3, input_shape=(6,))
 
 
 def test_a_teacher_trained_on_a_registered_data_set_that_changed_size_is_refused(tmp_path):
-    # the same name and options: the same folder, and the teacher trained on 96 samples was
-    # reused for the 48 that the loader gives now
+    # the same name and options: the same folder (data not held in tensors has no fingerprint
+    # of its samples to name it), and the teacher trained on 96 samples was reused for the 48
+    # that the loader gives now
     register_dataset("cache-blobs")(sized_blobs)
     try:
         config = load_config(overrides=[
@@ -180,31 +203,42 @@ def _changed(path, name: str) -> str:
             f"for these settings: delete {path.parent} to train it again")
 
 
-def test_a_teacher_trained_on_a_registered_data_set_whose_samples_changed_is_refused(tmp_path,
-                                                                                     shifted):
-    # the same sizes: the teacher trained on the old samples was reused
+def test_a_registered_data_set_whose_samples_changed_gets_a_teacher_of_its_own(tmp_path,
+                                                                               shifted, capsys):
+    # the same sizes: the teacher trained on the old samples was reused; then (task 324) it was
+    # refused, saying to delete its folder, which lost the old samples' teacher
     config = load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"])
     path = train_teacher(config)
     saved = torch.load(path, weights_only=True)
     assert saved["train_fingerprint"] == data_fingerprint(load_dataset("shifted-blobs").train)
     shifted["x"] = 0.5
-    with pytest.raises(ValueError) as err:  # by check_config, before the run
-        train_teacher(config)
-    assert str(err.value) == _changed(path, "shifted-blobs")
+    other = train_teacher(config)
+    assert other.parent != path.parent and path.is_file()
+    assert torch.load(other, weights_only=True)["train_fingerprint"] == data_fingerprint(
+        load_dataset("shifted-blobs").train)
     shifted["x"] = 0.0
+    capsys.readouterr()
     assert train_teacher(config) == path  # the samples it was trained on: reused
+    assert capsys.readouterr().out == (f"reusing the teacher synthetic-teacher trained before "
+                                       f"with the same settings: {path}\n")
 
 
 @pytest.mark.parametrize("command", [
     ["train-teacher"],
     ["train", "--set", "model.student=synthetic-student", "--set", "run.epochs=1",
      "--set", "run.audit_every=0"]])
-def test_the_command_refuses_a_teacher_of_changed_samples_before_the_run(tmp_path, capsys,
-                                                                          shifted, command):
+def test_the_command_refuses_a_teacher_of_other_samples_before_the_run(tmp_path, capsys,
+                                                                        shifted, command):
+    # a teacher.pt copied into the folder of other samples (its name is theirs)
     from pidkit_distill.cli import main
 
-    path = train_teacher(load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"]))
+    config = load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"])
+    trained = train_teacher(config)
     shifted["x"] = 0.5
+    path = teacher_file_of(config, data=load_dataset("shifted-blobs"))
+    assert path.parent != trained.parent
+    path.parent.mkdir()
+    shutil.copyfile(trained, path)
     capsys.readouterr()
     before = sorted(tmp_path.iterdir())
     sets = [arg for item in [*SHIFTED, f"run.out_dir={tmp_path}"] for arg in ("--set", item)]
@@ -217,16 +251,30 @@ def test_the_command_refuses_a_teacher_of_changed_samples_before_the_run(tmp_pat
 
 def test_a_teacher_file_written_without_a_fingerprint_is_reused_as_before(tmp_path, capsys,
                                                                           shifted):
+    # in the folder named before the samples named it (no fingerprint to name it by): reused on
+    # data of its sizes, whatever its samples, as before
     config = load_config(overrides=[*SHIFTED, f"run.out_dir={tmp_path}"])
-    path = train_teacher(config)
-    saved = torch.load(path, weights_only=True)
+    trained = train_teacher(config)
+    saved = torch.load(trained, weights_only=True)
     del saved["train_fingerprint"]
+    path = tmp_path / _name_before_samples(config) / "teacher.pt"
+    path.parent.mkdir()
     torch.save(saved, path)
+    shutil.rmtree(trained.parent)
     shifted["x"] = 0.5  # not seen: the file says nothing of its samples
     capsys.readouterr()
     assert train_teacher(config) == path
     assert capsys.readouterr().out == (f"reusing the teacher synthetic-teacher trained before "
                                        f"with the same settings: {path}\n")
+
+
+def _name_before_samples(config) -> str:
+    """The name of the folder of ``config``'s teacher before its samples named it: the hash of
+    its key without them."""
+    settings = teacher_run_settings(config)
+    key = teacher_key(settings, registered_now(settings, REGISTRY_SOURCES))
+    digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
+    return f"{teacher_file_of(config).parent.name.rsplit('-', 1)[0]}-{digest}"
 
 
 def test_a_cached_teacher_beside_logs_without_config_json_is_reused(tmp_path, capsys):
