@@ -36,7 +36,7 @@ def _refuse_an_unknown_name(argv: list[str]) -> None:
         print(f"python -m {target}: not a benchmark but a module the benchmarks use; run python -m "
               f"benchmarks.NAME with NAME one of {', '.join(names)}", file=sys.stderr)
         sys.exit(2)
-    from pidkit._validate import did_you_mean
+    from pidkit._names import did_you_mean
 
     print(f"python -m {target}: no such benchmark.{did_you_mean(name, names)} Run python -m "
           "benchmarks to list them", file=sys.stderr)

@@ -13,7 +13,7 @@ import ast
 import sys
 from collections.abc import Sequence
 
-from pidkit._validate import did_you_mean
+from pidkit._names import did_you_mean
 from pidkit.command_line import end_closed_output
 
 from . import benchmark_files

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import closest
+from ._names import closest
 from .command_line import one_line
 
 _NPY_MAGIC = b"\x93NUMPY"

@@ -11,8 +11,8 @@ import numpy as np
 
 from . import _status
 from ._errors import SolverError
+from ._names import closest
 from ._units import from_nats, to_nats
-from ._validate import closest
 from .measures import Informations
 
 ZERO_SNAP_BITS = 1e-9

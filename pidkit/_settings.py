@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validate import did_you_mean
+from ._names import did_you_mean
 
 __all__ = [
     "SEED_MAX",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from ._validate import check_choice
+from ._names import check_choice
 
 _NATS_PER_UNIT = {"bits": math.log(2.0), "nats": 1.0}
 

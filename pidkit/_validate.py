@@ -11,10 +11,9 @@ argument, what was wrong and how to fix it.
 
 from __future__ import annotations
 
-import difflib
 import math
 import numbers
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -52,15 +51,12 @@ __all__ = [
     "NEGATIVE_MASS_ULPS",
     "SUM_TOLERANCE",
     "WORKING_COPIES",
-    "check_choice",
     "check_covariance",
     "check_flag",
     "check_joint",
     "check_pmf",
     "check_sources_joint",
     "check_tol",
-    "closest",
-    "did_you_mean",
     "is_dit_distribution",
     "type_with_article",
 ]
@@ -69,65 +65,6 @@ __all__ = [
 def is_dit_distribution(obj: Any) -> bool:
     """True when ``obj`` is a ``dit`` distribution (checked without importing dit)."""
     return type(obj).__module__.split(".")[0] == "dit"
-
-
-def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
-    """Return ``value`` if it is one of the strings ``choices``, else raise naming the choices.
-
-    A ``TypeError`` for a value that is not a string, a ``ValueError`` (suggesting the closest
-    choice) for an unknown string.
-
-    Examples
-    --------
-    >>> check_choice("bits", ("bits", "nats"), name="units")
-    'bits'
-    >>> check_choice("bit", ("bits", "nats"), name="units")
-    Traceback (most recent call last):
-    ...
-    ValueError: units must be 'bits' or 'nats'; got 'bit'. Did you mean 'bits'?
-    """
-    if len(choices) == 2:
-        listed = f"{choices[0]!r} or {choices[1]!r}"
-    else:
-        listed = f"one of {list(choices)}"
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be {listed}; got {value!r} ({type(value).__name__}).")
-    if value not in choices:
-        raise ValueError(f"{name} must be {listed}; got {value!r}.{did_you_mean(value, choices)}")
-    return value
-
-
-def closest(name: str, known: Sequence[str]) -> str | None:
-    """The known name closest to a misspelt ``name`` (a case-only difference first), or ``None``
-    when none is close.
-
-    Examples
-    --------
-    >>> from pidkit.utils import closest
-    >>> closest("BROJA", ["broja", "mmi"]), closest("digits-rid-s1", ["digits-rid-s0", "kd"])
-    ('broja', 'digits-rid-s0')
-    >>> closest("colour", ["units"]) is None
-    True
-    """
-    by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
-    return by_lower[close[0]] if close else None
-
-
-def did_you_mean(name: str, known: Sequence[str]) -> str:
-    """``" Did you mean 'x'?"`` for the known name :func:`closest` to a misspelt ``name``, or
-    ``""``.
-
-    Examples
-    --------
-    >>> from pidkit.utils import did_you_mean
-    >>> did_you_mean("unit", ["units", "normalize"]), did_you_mean("colour", ["units"])
-    (" Did you mean 'units'?", '')
-    >>> did_you_mean("BROJA", ["broja", "mmi"])
-    " Did you mean 'broja'?"
-    """
-    match = closest(name, known)
-    return f" Did you mean {match!r}?" if match is not None else ""
 
 
 def check_flag(value: Any, *, name: str) -> bool:

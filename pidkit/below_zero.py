@@ -40,8 +40,8 @@ from decimal import Decimal
 
 import numpy as np
 
+from pidkit._names import check_choice
 from pidkit._settings import check_confidence, check_option
-from pidkit._validate import check_choice
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES

@@ -33,9 +33,9 @@ from ._joint_advice import (
     text_cell_refusal,
 )
 from ._joint_input import STDIN, STDIN_NAME, UsageError, load_joint
+from ._names import check_choice, did_you_mean
 from ._result import PIDResult
 from ._settings import SEED_MAX
-from ._validate import check_choice, did_you_mean
 from .command_line import (
     StrictArgumentParser,
     checked,

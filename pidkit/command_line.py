@@ -23,7 +23,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, NoReturn, TextIO, TypeVar
 
-from ._validate import closest, did_you_mean
+from ._names import closest, did_you_mean
 
 __all__ = ["StrictArgumentParser", "checked", "end_closed_output", "one_line", "one_line_warnings",
            "say_on_stderr"]

@@ -7,8 +7,9 @@ from typing import Any
 
 from numpy.typing import ArrayLike
 
+from ._names import did_you_mean
 from ._result import PIDResult
-from ._validate import did_you_mean, is_dit_distribution
+from ._validate import is_dit_distribution
 from .redundancy.dispatch import check_measure
 from .redundancy.pid_options import PID_FUNCTIONS, pid_options
 from .samples import joint_from_dit

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ._validate import check_choice as _check_choice  # not part of this module's namespace
+from ._names import check_choice as _check_choice  # not part of this module's namespace
 from ._validate import check_pmf as _check_pmf
 
 __all__ = [

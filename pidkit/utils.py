@@ -30,10 +30,11 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _progress, _settings, _status
+from ._names import closest, did_you_mean
 from ._progress import check_progress
 from ._result import jsonable
 from ._settings import check_int
-from ._validate import check_flag, closest, did_you_mean
+from ._validate import check_flag
 
 __all__ = [
     "CERTIFIED",

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import pidkit
-from pidkit._validate import closest
+from pidkit._names import closest
 from pidkit.estimate import pid_from_representations
 
 MESSAGE = ("'PIDResult' object has no attribute 'synergy'. Did you mean 'syn'? Its numbers are the atoms "

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 import pidkit
 from pidkit import examples, measures
-from pidkit._validate import check_flag, check_joint, check_pmf, check_tol, closest, did_you_mean
+from pidkit._names import closest, did_you_mean
+from pidkit._validate import check_flag, check_joint, check_pmf, check_tol
 from tests.strategies import joints
 
 GOOD = np.full((2, 2, 2), 0.125)

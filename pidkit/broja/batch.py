@@ -24,10 +24,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from .._errors import SolverError
+from .._names import did_you_mean
 from .._progress import check_progress, progress_bar
 from .._result import PIDResult
 from .._settings import check_n_jobs
-from .._validate import check_joint, did_you_mean
+from .._validate import check_joint
 from ..parallel import map_chunks
 from .solve import Options, bertschinger, check_options, result, solve_joints
 

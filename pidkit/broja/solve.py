@@ -20,9 +20,10 @@ from numpy.typing import ArrayLike
 
 from .. import _status
 from .._memory import available_memory
+from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
 from .._units import check_units, from_nats, to_nats
-from .._validate import check_choice, check_flag, check_joint, check_tol
+from .._validate import check_flag, check_joint, check_tol
 from ..measures import informations_nats
 from . import cvxpy as cvxpy_path
 from . import native

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from pidkit._errors import SolverError
+from pidkit._names import check_choice
 from pidkit._progress import check_progress
 from pidkit._settings import (
     check_confidence,
@@ -23,7 +24,6 @@ from pidkit._settings import (
     check_seed,
 )
 from pidkit._units import check_units
-from pidkit._validate import check_choice
 from pidkit.redundancy import MEASURES
 from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, resolve_ci_method

@@ -40,9 +40,9 @@ import numpy as np
 from scipy.special import entr
 
 from pidkit._errors import SolverError
+from pidkit._names import check_choice
 from pidkit._settings import check_int, check_n_jobs, check_partition_repeats, check_seed
 from pidkit._units import from_nats
-from pidkit._validate import check_choice
 from pidkit.below_zero import below_zero, rounding_level
 from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices

@@ -13,8 +13,8 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
+from pidkit._names import did_you_mean
 from pidkit._settings import check_int
-from pidkit._validate import did_you_mean
 from pidkit.redundancy.closed_form import MAX_PARTITION_SYMBOLS
 
 from .._arrays import batches_hint, method_fix

@@ -13,9 +13,10 @@ from numpy.typing import ArrayLike
 
 from .. import _status
 from .._blas import blas_threads
+from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
 from .._units import check_units, from_nats, to_nats
-from .._validate import check_choice, check_covariance, check_flag, check_tol
+from .._validate import check_covariance, check_flag, check_tol
 from .closed_form import solve_closed_form
 from .cvxpy_reference import MAX_SIZE, solve_cvxpy
 from .program import clip_to_ball, evaluate, evaluate_inside

@@ -18,9 +18,10 @@ from numpy.typing import ArrayLike
 
 from .. import _status
 from .._errors import SolverError
+from .._names import check_choice
 from .._result import PIDResult, result_from_redundancy
 from .._units import check_units, from_nats, to_nats
-from .._validate import check_choice, check_flag, check_joint
+from .._validate import check_flag, check_joint
 from ..measures import informations_nats
 from .bounds import LP_TOL_BITS, source_informations
 from .closed_form import function_of_source_value, mmi_value, target_common_value, wedge_value

@@ -15,7 +15,7 @@ import inspect
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
-from .._validate import did_you_mean
+from .._names import did_you_mean
 from .dispatch import MEASURES
 from .pid_options import pid_options
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from numpy.typing import ArrayLike
 
+from .._names import check_choice
 from .._units import check_units
-from .._validate import check_choice, check_joint, check_sources_joint
+from .._validate import check_joint, check_sources_joint
 from .dispatch import certified, check_measure, solve
 from .float_options import refuses_result_options
 from .vertex_limit import check_max_vertices, check_vertex_option

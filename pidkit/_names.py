@@ -1,0 +1,71 @@
+"""A name checked against the names known for it: :func:`check_choice` refuses one that is not
+among them, :func:`closest` finds the known name a misspelt one meant, :func:`did_you_mean` says it
+in a message. Every refusal of a misspelt option, measure, method or file name in pidkit (and in
+pidkit_distill, through :mod:`pidkit.utils`) suggests its fix this way."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["check_choice", "closest", "did_you_mean"]
+
+
+def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
+    """Return ``value`` if it is one of the strings ``choices``, else raise naming the choices.
+
+    A ``TypeError`` for a value that is not a string, a ``ValueError`` (suggesting the closest
+    choice) for an unknown string.
+
+    Examples
+    --------
+    >>> check_choice("bits", ("bits", "nats"), name="units")
+    'bits'
+    >>> check_choice("bit", ("bits", "nats"), name="units")
+    Traceback (most recent call last):
+    ...
+    ValueError: units must be 'bits' or 'nats'; got 'bit'. Did you mean 'bits'?
+    """
+    if len(choices) == 2:
+        listed = f"{choices[0]!r} or {choices[1]!r}"
+    else:
+        listed = f"one of {list(choices)}"
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be {listed}; got {value!r} ({type(value).__name__}).")
+    if value not in choices:
+        raise ValueError(f"{name} must be {listed}; got {value!r}.{did_you_mean(value, choices)}")
+    return value
+
+
+def closest(name: str, known: Sequence[str]) -> str | None:
+    """The known name closest to a misspelt ``name`` (a case-only difference first), or ``None``
+    when none is close.
+
+    Examples
+    --------
+    >>> from pidkit.utils import closest
+    >>> closest("BROJA", ["broja", "mmi"]), closest("digits-rid-s1", ["digits-rid-s0", "kd"])
+    ('broja', 'digits-rid-s0')
+    >>> closest("colour", ["units"]) is None
+    True
+    """
+    by_lower = {k.lower(): k for k in known}  # case first: 'BROJA' is 'broja' misspelt
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=1)
+    return by_lower[close[0]] if close else None
+
+
+def did_you_mean(name: str, known: Sequence[str]) -> str:
+    """``" Did you mean 'x'?"`` for the known name :func:`closest` to a misspelt ``name``, or
+    ``""``.
+
+    Examples
+    --------
+    >>> from pidkit.utils import did_you_mean
+    >>> did_you_mean("unit", ["units", "normalize"]), did_you_mean("colour", ["units"])
+    (" Did you mean 'units'?", '')
+    >>> did_you_mean("BROJA", ["broja", "mmi"])
+    " Did you mean 'broja'?"
+    """
+    match = closest(name, known)
+    return f" Did you mean {match!r}?" if match is not None else ""
