@@ -61,11 +61,12 @@ run_dir='runs/x', history=[10 epochs], audit=[6 records])
     10.2
 
     The flags of that audit, every audited layer's, as that line and the report say them (here
-    a Syn below 0 at the innermost layer, 2):
+    a Syn below 0 at the innermost layer, 2, in a record without bootstrap intervals, which
+    nothing judged):
 
     >>> records[-1]["bias_correction"] = {"method": "eb-extrapolation", "negative": ["syn"]}
     >>> RunSummary(0.9, 0.9, 10, Path("runs/x"), history=[], audit=records).last_audit_flags
-    ['below 0: Syn']
+    ['below 0, not judged: Syn']
     """
 
     last_acc: float
