@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import pidkit
-from pidkit import _progress, _result, _settings, _status, _validate
+from pidkit import _names, _progress, _result, _settings, _status, _validate
 
 DISTILL = Path(pidkit.__file__).resolve().parent.parent / "pidkit_distill"
 
@@ -82,8 +82,8 @@ def test_every_name_of_utils_all_resolves_to_pidkits_own_implementation():
         "check_flag": _validate.check_flag,
         "check_int": _settings.check_int,
         "check_progress": _progress.check_progress,
-        "closest": _validate.closest,
-        "did_you_mean": _validate.did_you_mean,
+        "closest": _names.closest,
+        "did_you_mean": _names.did_you_mean,
         "jsonable": _result.jsonable,
     }
     assert utils.check_int is _settings.check_int and utils.CERTIFIED is _status.CERTIFIED
