@@ -109,9 +109,9 @@ def changed_since(saved: dict[str, Any], config: TrainConfig, *,
 
 
 def misfit_tensors(have: Mapping[str, Tensor], want: Mapping[str, Tensor]) -> list[str]:
-    """How the state dict ``have`` does not fit a network whose state dict is ``want``, as a
-    teacher file that does not fit ``model.teacher`` is told: a tensor missing, one
-    unexpected, one of another shape; empty where it fits.
+    """How the state dict ``have`` does not fit a network whose state dict is ``want``: a
+    tensor missing, one unexpected, one of another shape; empty where it fits. A checkpoint and
+    a teacher file that does not fit ``model.teacher`` are told so in these words.
 
     Examples
     --------

@@ -29,6 +29,7 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import read_run_config
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now
 from pidkit_distill.training.checkpoint import safe_load
+from pidkit_distill.training.checkpoint_fit import misfit_tensors
 from pidkit_distill.training.outcomes import out_of_memory_error, out_of_memory_reading
 
 __all__ = ["check_resumed_teacher", "check_teacher_file", "read_teacher_file",
@@ -173,10 +174,7 @@ trained with a lower learning rate (teacher.lr)
     state = net.state_dict(keep_vars=True)  # a parameter as its nn.Parameter, a buffer not
     want = {k: tuple(v.shape) for k, v in state.items()}
     have = {k: tuple(v.shape) for k, v in saved["model"].items()}
-    problems = [f"{k} missing" for k in sorted(want.keys() - have.keys())]
-    problems += [f"{k} unexpected" for k in sorted(have.keys() - want.keys())]
-    problems += [f"{k} has shape {have[k]}, the model {want[k]}"
-                 for k in sorted(want.keys() & have.keys()) if want[k] != have[k]]
+    problems = misfit_tensors(saved["model"], state)
     if problems:
         _refuse_wrapped_keys(have, want, path, model)
         shown = "; ".join(problems[:3]) + ("; ..." if len(problems) > 3 else "")
