@@ -25,7 +25,8 @@ from pidkit.below_zero import (
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.utils import CERTIFIED
 
-__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES", "audit_estimate",
+__all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES", "SHOWN_ATOMS_ONLY",
+           "audit_estimate",
            "audit_flags", "certified", "corrected", "final_audit", "final_flags", "flag_notes",
            "innermost_layer", "layer_named_flags"]
 
@@ -104,7 +105,7 @@ _LAYERS_NAMED = re.compile(r"^layers? \d+(, \d+)*: ")
 # warn of a problem: final_flags says them of the innermost layer, whose atoms the line and the
 # table show, and not of the others (at most epochs, some atom of some layer is a few
 # thousandths of a bit below 0).
-_SHOWN_ATOMS_ONLY = ("below 0:", "below 0, signed measure:", "below 0, whole ", "below 0, not judged:")
+SHOWN_ATOMS_ONLY = ("below 0:", "below 0, signed measure:", "below 0, whole ", "below 0, not judged:")
 
 
 def innermost_layer(audit: list[dict[str, Any]]) -> int | None:
@@ -289,7 +290,7 @@ def final_flags(audit: list[dict[str, Any]]) -> list[str]:
     at_epoch = {record["layer"]: record for record in audit if record["epoch"] == inner["epoch"]}
     return layer_named_flags({layer: [flag for flag in audit_flags(record)
                                       if layer == inner["layer"]
-                                      or not flag.startswith(_SHOWN_ATOMS_ONLY)]
+                                      or not flag.startswith(SHOWN_ATOMS_ONLY)]
                               for layer, record in at_epoch.items()}, inner["layer"])
 
 

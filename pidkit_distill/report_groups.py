@@ -15,6 +15,7 @@ import numpy as np
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
     FLAG_NOTES,
+    SHOWN_ATOMS_ONLY,
     audit_estimate,
     audit_flags,
     innermost_layer,
@@ -52,11 +53,6 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
 _BELOW_ZERO_MARKS = {"below 0:": "†", "below 0, likely overshoot:": "‡",
                      "below 0, signed measure:": "§", "below 0, whole ": "¶",
                      "below 0, not judged:": "°"}
-
-# The flags of an atom below 0 that explain a number beside them, not a problem: the estimate
-# cell says none of them of a layer other than the row's, whose atoms it does not show (as
-# :func:`~pidkit_distill.audit_records.final_flags` leaves them out of a run's line).
-_EXPLAINING = ("below 0:", "below 0, signed measure:", "below 0, whole ", "below 0, not judged:")
 
 
 def group_table(runs: list[RunRecords]) -> str:
@@ -177,7 +173,9 @@ def _seed_flags(group: RunGroup, layer: int, epoch: int) -> list[str]:
     for run in group.runs:
         at_epoch = {record["layer"]: record for record in run.audit if record["epoch"] == epoch}
         for audited, record in at_epoch.items():
-            unsaid = _BELOW_ZERO_MARKS if audited == layer else _EXPLAINING
+            # the flags explaining an atom below 0 are said only of the row's layer, whose atoms
+            # the row shows (as final_flags leaves them out of a run's line)
+            unsaid = _BELOW_ZERO_MARKS if audited == layer else SHOWN_ATOMS_ONLY
             starts = counts.setdefault(audited, {})
             for start in {_flag_start(flag) for flag in audit_flags(record)} - {None, *unsaid}:
                 starts[start] = starts.get(start, 0) + 1
