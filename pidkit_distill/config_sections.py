@@ -149,7 +149,7 @@ class RunConfig(Settings):
 
     epochs: int = _opt(30, "training epochs")
     seed: int = _opt(0, "seed for python, numpy, torch and the data order")
-    device: str = _opt("auto", "auto | cpu | cuda")
+    device: str = _opt("auto", "auto | cpu | cuda | cuda:N (GPU N, in a run of one process)")
     threads: int = _opt(0, "CPU threads for torch and the audit (0 = library defaults)")
     amp: bool = _opt(False, "bf16 autocast on CUDA (no-op with a warning on CPU)")
     sync_bn: bool = _opt(False, "synchronise BatchNorm statistics over DDP processes")

@@ -37,6 +37,7 @@ _OTHER_DEVICE_TYPES = frozenset({
     "fpga", "hip", "hpu", "ideep", "ipu", "lazy", "maia", "meta", "mkldnn", "mps", "mtia",
     "npu", "opencl", "opengl", "privateuseone", "tpu", "ve", "vulkan", "xla", "xpu"})
 # a CUDA device with an index, as torch.device reads it: no sign, no leading zero, no space
+# (cuda:1 trains on GPU 1 in one process; check_devices refuses it under torchrun)
 _CUDA_INDEX = re.compile(r"cuda:(0|[1-9][0-9]*)")
 
 
@@ -47,51 +48,32 @@ def _check_choice(key: str, value: str, choices: Sequence[str], why: str = "") -
 
 
 def _check_device(value: str) -> None:
-    """``run.device`` must be one of :data:`DEVICES` (its value is held in lower case:
-    ``RunConfig(device="CPU")`` holds ``"cpu"``). A CUDA device with an index, ``cuda:1``, is
-    told how the trainer picks its GPU and how to pick another; another accelerator's device,
-    that the trainer cannot run on; anything else, the choice it is closest to.
+    """``run.device`` must be one of :data:`DEVICES`, or a CUDA device with an index, ``cuda:1``,
+    as torch spells it (its value is held in lower case: ``RunConfig(device="CPU")`` holds
+    ``"cpu"``). Whether this machine has that GPU, and whether the run is one process (each
+    process of a torchrun takes ``cuda:LOCAL_RANK``), is checked before the run, by
+    :func:`~pidkit_distill.training.device_checks.check_devices`. Another accelerator's device
+    is told that the trainer cannot run on it; anything else, the choice it is closest to.
 
     Examples
     --------
     >>> _check_device("cuda")
     >>> _check_device("cuda:1")
-    Traceback (most recent call last):
-    ...
-    pidkit_distill.ConfigValueError: config key 'run.device' takes no GPU index, got 'cuda:1': \
-pass cuda, which trains on cuda:0 (the first GPU that CUDA_VISIBLE_DEVICES leaves visible) \
-without torchrun, and on cuda:LOCAL_RANK in each process of a torchrun; to train on GPU 1, set \
-CUDA_VISIBLE_DEVICES=1 before torch first looks for a GPU (in the shell: CUDA_VISIBLE_DEVICES=1 \
-pidkit-distill train ..., or in a notebook before its first check_config, train or torch.cuda \
-call: os.environ['CUDA_VISIBLE_DEVICES'] = '1')
     >>> _check_device("gpu")
     Traceback (most recent call last):
     ...
     pidkit_distill.ConfigValueError: config key 'run.device' must be one of ['auto', 'cpu', \
-'cuda'], got 'gpu'. Did you mean 'cuda'?
+'cuda', 'cuda:N'], got 'gpu'. Did you mean 'cuda'?
     """
-    if value in DEVICES:
+    if value in DEVICES or _CUDA_INDEX.fullmatch(value):
         return
-    index = _CUDA_INDEX.fullmatch(value)
-    if index is not None:
-        gpu = index[1]
-        other = ("" if gpu == "0" else
-                 f"; to train on GPU {gpu}, set CUDA_VISIBLE_DEVICES={gpu} before torch first "
-                 f"looks for a GPU (in the shell: CUDA_VISIBLE_DEVICES={gpu} pidkit-distill "
-                 "train ..., or in a notebook before its first check_config, train or "
-                 f"torch.cuda call: os.environ['CUDA_VISIBLE_DEVICES'] = '{gpu}')")
-        raise ConfigValueError(
-            f"config key 'run.device' takes no GPU index, got {value!r}: pass cuda, which "
-            "trains on cuda:0 (the first GPU that CUDA_VISIBLE_DEVICES leaves visible) without "
-            f"torchrun, and on cuda:LOCAL_RANK in each process of a torchrun{other}",
-            "run.device", value, advised=True)
     if value.partition(":")[0] in _OTHER_DEVICE_TYPES:
         why = _NOT_A_RUN_DEVICE
     else:  # "gpu" is closest to "cpu"
         why = " Did you mean 'cuda'?" if value.startswith("gpu") else did_you_mean(value, DEVICES)
         why = why and f".{why}"
-    raise ConfigValueError(f"config key 'run.device' must be one of {list(DEVICES)}, got "
-                           f"{value!r}{why}", "run.device", value, advised=bool(why))
+    raise ConfigValueError(f"config key 'run.device' must be one of {[*DEVICES, 'cuda:N']}, "
+                           f"got {value!r}{why}", "run.device", value, advised=bool(why))
 
 
 def _check_number(key: str, value: float, minimum: float, *, strict: bool = False,

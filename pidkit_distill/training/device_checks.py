@@ -2,10 +2,14 @@
 
 ``run.device=cuda`` needs CUDA here, and on CUDA each process of a torchrun takes its own GPU,
 ``cuda:LOCAL_RANK``: a launch of more processes than this machine has GPUs is refused before
-the run, in every process alike.
+the run, in every process alike. ``run.device=cuda:N`` trains one process on GPU ``N``, which
+this machine must have; a run of several processes, which take their GPUs by ``LOCAL_RANK``, is
+refused it.
 """
 
 from __future__ import annotations
+
+import os
 
 import torch
 
@@ -33,15 +37,43 @@ def check_devices(config: TrainConfig) -> None:
     Raises
     ------
     ValueError
-        ``run.device=cuda`` without CUDA; or, on CUDA, more processes on this machine than it
-        has GPUs, or a process whose own GPU index is beyond them. An environment variable of
+        ``run.device=cuda`` (or ``cuda:N``) without CUDA; ``cuda:N`` where this machine has no
+        GPU ``N``, or in a run of several processes; or, on CUDA, more processes on this machine
+        than it has GPUs, or a process whose own GPU index is beyond them. An environment variable of
         the launcher that is no number, or a process of several without ``MASTER_ADDR`` (not
         started by torchrun), is named without a configuration key in front.
     """
-    if config.run.device == "cuda" and not on_this_machine(torch.device("cuda")):
-        raise ValueError(f"run.device: 'cuda' was asked for, but {no_cuda()}; use run.device=cpu "
-                         "or auto")
+    device = config.run.device
+    if device.startswith("cuda") and not on_this_machine(torch.device("cuda")):
+        raise ValueError(f"run.device: {device!r} was asked for, but {no_cuda()}; use "
+                         "run.device=cpu or auto")
+    if device.startswith("cuda:"):
+        _check_gpu_named(torch.device(device))
     _check_gpu_per_process(config)
+
+
+def _check_gpu_named(device: torch.device) -> None:
+    """``run.device=cuda:N`` is one process on GPU ``N``: a GPU this machine has (of those that
+    ``CUDA_VISIBLE_DEVICES`` leaves visible, numbered from 0), in a run of one process (each
+    process of a torchrun takes its own GPU, ``cuda:LOCAL_RANK``, so that one index named for
+    all of them would put them all on one GPU)."""
+    processes = world_size_from_env()
+    if processes > 1:
+        raise ValueError(
+            f"run.device: {str(device)!r} names one GPU, but this process is one of {processes} "
+            f"(WORLD_SIZE={processes}), and each process of a torchrun takes its own GPU, "
+            "cuda:LOCAL_RANK; pass run.device=cuda (or auto), and choose the GPUs with "
+            "CUDA_VISIBLE_DEVICES")
+    gpus = cuda_devices()
+    if device.index is not None and device.index >= gpus:
+        visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+        hidden = ("" if visible is None else
+                  f" (those that CUDA_VISIBLE_DEVICES={visible!r} leaves visible, numbered "
+                  "from 0)")
+        last = "cuda:0" if gpus == 1 else f"cuda:0 to cuda:{gpus - 1}"
+        raise ValueError(
+            f"run.device: {str(device)!r} was asked for, but this machine has {gpus} CUDA "
+            f"device(s){hidden}, {last}; pass an index below {gpus}, or cuda")
 
 
 def _check_gpu_per_process(config: TrainConfig) -> None:
@@ -56,8 +88,9 @@ def _check_gpu_per_process(config: TrainConfig) -> None:
     check_rendezvous()
     processes, local_rank = local_world_size_from_env(), local_rank_from_env()
     gpus = cuda_devices()
-    # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU
-    if config.run.device == "cpu" or gpus == 0:
+    # no GPU: run.device=cuda is refused above, and auto runs every process on the CPU; a GPU
+    # named (cuda:N, one process: _check_gpu_named) is not chosen by LOCAL_RANK
+    if config.run.device == "cpu" or gpus == 0 or config.run.device.startswith("cuda:"):
         return
     chose = " ('auto' chose CUDA)" if config.run.device == "auto" else ""
     if processes > gpus:

@@ -124,16 +124,21 @@ def init_runtime(config: TrainConfig) -> Runtime:
     :func:`close_runtime`. Under torchrun the run's ``session`` is a number that rank 0 draws
     (:func:`token_from_main`, a collective call), the key of its :func:`first_stop` record;
     where that call fails, the group is left to the next run (:func:`leave_runtime`).
+    ``run.device=cuda`` takes the GPU ``cuda:LOCAL_RANK`` (``cuda:0`` in one process), and
+    ``run.device=cuda:N`` the GPU ``N`` (one process only:
+    :func:`~pidkit_distill.training.device_checks.check_devices` refuses it under torchrun).
     ``run.device=auto`` without CUDA runs on the CPU; where this machine has another
     accelerator (:func:`~pidkit_distill.devices.accelerator_here`: XPU, MPS, ...), which the
     trainer cannot use, rank 0 warns (:class:`RuntimeWarning`) that the run trains on the CPU.
     """
     want = config.run.device
-    use_cuda = want == "cuda" or (want == "auto" and torch.cuda.is_available())
+    use_cuda = want.startswith("cuda") or (want == "auto" and torch.cuda.is_available())
     world_size = world_size_from_env()
     rank = rank_from_env()
     local_rank = local_rank_from_env()
-    device = torch.device(f"cuda:{local_rank}" if use_cuda else "cpu")
+    # a GPU named (cuda:N) is one process's; otherwise each process takes its own by LOCAL_RANK
+    named = want if want.startswith("cuda:") else None
+    device = torch.device(named or (f"cuda:{local_rank}" if use_cuda else "cpu"))
     if use_cuda:
         torch.cuda.set_device(device)
     owns_group = False

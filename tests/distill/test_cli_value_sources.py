@@ -99,7 +99,7 @@ def test_keys_checked_together_are_not_refused_one_by_one(capsys):
                             "'trained', 'untrained' or a path; e.g. --teacher.source trained"),
     # advice of its own: no example after it
     (["--run.device", "xpu"], "--run.device xpu: config key 'run.device' must be one of "
-                              "['auto', 'cpu', 'cuda']; the trainer runs on the CPU or on CUDA "
+                              "['auto', 'cpu', 'cuda', 'cuda:N']; the trainer runs on the CPU or on CUDA "
                               "GPUs, each process on its own (cuda:LOCAL_RANK; choose them with "
                               "CUDA_VISIBLE_DEVICES): on another accelerator (xpu, mps, hpu) "
                               "pass cpu"),

@@ -105,7 +105,7 @@ def test_a_run_device_the_trainer_cannot_run_on_says_why_in_one_line(tmp_path, c
     status = main(["train", "--run.device", device, "--out-dir", str(tmp_path)])
     assert (status, capsys.readouterr().err) == (2, (
         f"pidkit-distill train: error: --run.device {device}: config key 'run.device' must be "
-        "one of ['auto', 'cpu', 'cuda']; the trainer runs on the CPU or on CUDA GPUs, each "
+        "one of ['auto', 'cpu', 'cuda', 'cuda:N']; the trainer runs on the CPU or on CUDA GPUs, each "
         "process on its own (cuda:LOCAL_RANK; choose them with CUDA_VISIBLE_DEVICES): on "
         "another accelerator (xpu, mps, hpu) pass cpu\n"))
     assert sorted(tmp_path.rglob("*")) == []
