@@ -24,6 +24,13 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     # imported `as` themselves: a re-export that mypy --strict (no implicit re-export) accepts
     from .audit import audit_distiller as audit_distiller
     from .audit import audit_networks as audit_networks
+    from .config import AuditConfig as AuditConfig
+    from .config import DataConfig as DataConfig
+    from .config import MethodConfig as MethodConfig
+    from .config import ModelConfig as ModelConfig
+    from .config import OptimConfig as OptimConfig
+    from .config import RunConfig as RunConfig
+    from .config import TeacherConfig as TeacherConfig
     from .config import TrainConfig as TrainConfig
     from .config_errors import ConfigEntryError as ConfigEntryError
     from .config_errors import ConfigEntryTypeError as ConfigEntryTypeError
@@ -65,6 +72,13 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
 _SOURCES = {
     "audit_distiller": "audit",
     "audit_networks": "audit",
+    "AuditConfig": "config",
+    "DataConfig": "config",
+    "MethodConfig": "config",
+    "ModelConfig": "config",
+    "OptimConfig": "config",
+    "RunConfig": "config",
+    "TeacherConfig": "config",
     "TrainConfig": "config",
     "ConfigEntryError": "config_errors",
     "ConfigEntryTypeError": "config_errors",

@@ -51,7 +51,14 @@ def _a(name: str) -> str:
 
 @dataclass
 class DataConfig(Settings):
-    """Which data set and how it is batched."""
+    """Which data set and how it is batched.
+
+    Examples
+    --------
+    >>> from pidkit_distill import DataConfig, TrainConfig
+    >>> TrainConfig(data=DataConfig(name="Synthetic", batch_size=32)).data.name
+    'synthetic'
+    """
 
     _section = "data"
 
@@ -69,7 +76,14 @@ class DataConfig(Settings):
 @dataclass
 class ModelConfig(Settings):
     """Teacher and student architectures (names understood by ``build_model``), or ``"auto"``:
-    the data set's own (:mod:`~pidkit_distill.model_defaults`)."""
+    the data set's own (:mod:`~pidkit_distill.model_defaults`).
+
+    Examples
+    --------
+    >>> from pidkit_distill import ModelConfig
+    >>> ModelConfig(teacher="wrn-40-2").student
+    'auto'
+    """
 
     _section = "model"
 
@@ -85,7 +99,14 @@ class ModelConfig(Settings):
 
 @dataclass
 class TeacherConfig(Settings):
-    """Where the teacher's weights come from."""
+    """Where the teacher's weights come from.
+
+    Examples
+    --------
+    >>> from pidkit_distill import TeacherConfig
+    >>> TeacherConfig(source="untrained").epochs
+    30
+    """
 
     source: str = _opt(
         "trained",
@@ -101,7 +122,14 @@ class TeacherConfig(Settings):
 
 @dataclass
 class MethodConfig(Settings):
-    """The distillation method and its parameters."""
+    """The distillation method and its parameters.
+
+    Examples
+    --------
+    >>> from pidkit_distill import MethodConfig
+    >>> MethodConfig(name="rid", params={"lambda2": 0.5}).params
+    {'lambda2': 0.5}
+    """
 
     _section = "method"
 
@@ -114,7 +142,14 @@ class MethodConfig(Settings):
 
 @dataclass
 class OptimConfig(Settings):
-    """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch."""
+    """SGD with Nesterov momentum, one optimizer per Distiller group, stepped per epoch.
+
+    Examples
+    --------
+    >>> from pidkit_distill import OptimConfig
+    >>> OptimConfig(lr=0.1).milestones
+    [0.5, 0.6666666666666666]
+    """
 
     lr: float = _opt(0.05, "initial learning rate")
     momentum: float = _opt(0.9, "SGD momentum")
@@ -143,8 +178,9 @@ class RunConfig(Settings):
 
     Examples
     --------
-    >>> RunConfig(device=" CPU").device
-    'cpu'
+    >>> from pidkit_distill import RunConfig
+    >>> RunConfig(device=" CPU").device, RunConfig(device="CUDA:1").device
+    ('cpu', 'cuda:1')
     """
 
     epochs: int = _opt(30, "training epochs")
@@ -178,7 +214,14 @@ class RunConfig(Settings):
 
 @dataclass
 class AuditConfig(Settings):
-    """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set."""
+    """Settings of the PID audit of (Y, T^(k), S^(k)) on the held-out set.
+
+    Examples
+    --------
+    >>> from pidkit_distill import AuditConfig
+    >>> AuditConfig(bootstrap=0).confidence
+    0.95
+    """
 
     pca_components: int = _opt(10, "PCA components per representation before clustering")
     clusters: int = _opt(10, "KMeans clusters per representation: the most when cluster_rule=auto, "
