@@ -51,8 +51,8 @@ from pidkit_distill.run_records import (
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
-__all__ = ["RunRecords", "group_table", "load_run", "load_runs", "summary_table",
-           "write_report"]
+__all__ = ["RunRecords", "default_out_dir", "group_table", "load_run", "load_runs",
+           "summary_table", "write_report"]
 
 # What the paragraph under the table says of the runs in each state (:func:`_run_state`),
 # after naming them, each with its epochs.
@@ -226,8 +226,12 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         report folder, a folder given twice and, beside students' runs, the teacher's own run
         folders are skipped with a warning (see :func:`load_runs`).
     out_dir : path, optional
-        Where to write (``~`` is the home folder); default ``RUN_DIR/report`` for one run, else
-        ``report`` beside the first.
+        Where to write (``~`` is the home folder). By default the folder ``report`` in the one
+        folder given, as the command's ``--out`` is: ``RUN_DIR/report`` for one run folder (or
+        its records, or its summary) given alone, a folder of the report's files only, beside
+        the run's own; ``SWEEP/report`` for a sweep's folder (``runs``), however many runs it
+        holds. Given several (``runs/*``), ``report`` beside the first run, also where only
+        one of them is a run.
         It is created before anything is drawn. Every file is written atomically; a PID figure
         left there by an earlier report and not drawn this time (no run has an audit, or one
         layer only) is removed, and so are the temporary files of the report's own files that
@@ -267,7 +271,8 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     ...
     ValueError: run_dirs: no run folder given (an empty list); pass at least one run folder
     """
-    runs = with_distinct_names(load_runs(given_runs(run_dirs, "run_dirs")))
+    given = given_runs(run_dirs, "run_dirs")
+    runs = with_distinct_names(load_runs(given))
     if not any(run.metrics for run in runs):
         if all(_run_state(run).startswith("stopped") for run in runs):  # none to wait for
             raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), and "
@@ -282,11 +287,7 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
                           "has a row in the table but no line in the figures", RuntimeWarning,
                           stacklevel=2)
     if out_dir is None:
-        first = runs[0].path
-        if len(runs) == 1:
-            out_dir = first / "report"
-        else:  # beside the first run (the parent of "." or ".." is itself or inside it)
-            out_dir = (first.resolve() if first.name in ("", "..") else first).parent / "report"
+        out_dir = default_out_dir(given, runs)
     out = Path(out_dir).expanduser()  # '--out=~/r', which no shell expands, included
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -312,6 +313,43 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
                                  f"cannot be removed ({err.strerror}); remove it or choose "
                                  "another folder (--out)") from None
     return out / "report.md"
+
+
+def default_out_dir(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSummary
+                    | Iterable[str | bytes | os.PathLike[str] | RunRecords | RunSummary],
+                    runs: list[RunRecords]) -> Path:
+    """Where :func:`write_report` writes without an ``out_dir``: ``report`` in the one folder
+    given (a run's, ``RUN_DIR/report``; a sweep's, ``SWEEP/report``, however many runs it
+    holds), else ``report`` beside the first run.
+
+    Parameters
+    ----------
+    run_dirs : path, RunRecords, RunSummary, or an iterable of them
+        The runs as the user gave them (``write_report``'s ``run_dirs``, the command's
+        ``RUN_DIR`` arguments).
+    runs : list of RunRecords
+        The runs read from them (:func:`load_runs`); only the first is used, and only where
+        several were given.
+
+    Returns
+    -------
+    Path
+
+    Examples
+    --------
+    >>> from pidkit_distill.report import default_out_dir
+    >>> default_out_dir("runs/digits-bas-ut-s0", []).as_posix()
+    'runs/digits-bas-ut-s0/report'
+    >>> default_out_dir(["runs"], []).as_posix()
+    'runs/report'
+    """
+    given = given_runs(run_dirs, "run_dirs")
+    if len(given) == 1:
+        only = given[0]
+        return (only.path if isinstance(only, RunRecords) else Path(only).expanduser()) / "report"
+    # beside the first run (the parent of "." or ".." is itself or inside it)
+    first = runs[0].path
+    return (first.resolve() if first.name in ("", "..") else first).parent / "report"
 
 
 # How long a report waits, in seconds, for another writing into the same folder (which
