@@ -23,6 +23,8 @@ One job per module:
   bias model at a kink of the BROJA optimum;
 - :mod:`~pidkit.estimate.bootstrap`: the bootstrap statistic of the PID of counts (replicates and
   intervals come from :mod:`pidkit.resampling`, shared with the Gaussian estimator);
+- :mod:`~pidkit.estimate.cluster_seeds`: ``cluster_seeds=k``, the mean over k KMeans seeds and a
+  bootstrap that cycles through them;
 - :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
 - :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
 - :mod:`~pidkit.estimate.representation_checks`: the argument checks of

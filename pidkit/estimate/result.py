@@ -27,6 +27,7 @@ from pidkit.below_zero import (
 from pidkit.redundancy import NONNEGATIVE_MEASURES
 from pidkit.resampling import QUANTITIES
 
+from .cluster_seeds import seed_line
 from .correction import BiasCorrection
 from .discretize import Discretizer
 from .kink import kink_fraction
@@ -128,7 +129,9 @@ class RepresentationPID:
         fewer clusters than labels whose plug-in I(Y;side) reaches :data:`~pidkit.estimate.CAP_SHARE`
         (90 %) of the ``log2(k)`` its ``k`` clusters can hold has ``information_cap`` too
         (:func:`~pidkit.estimate.information_cap`): the cap, the share, the samples and clusters
-        that lift it and their cost in bias, and the ``note`` the ``repr`` prints.
+        that lift it and their cost in bias, and the ``note`` the ``repr`` prints. With
+        ``cluster_seeds=k`` above 1, ``cluster_seed_values`` and ``cluster_seed_sd`` (the ``repr``
+        prints them), and the atoms are the mean over the k clusterings.
     correction : BiasCorrection
         Method, plug-in and corrected values, the estimated bias of each, subsample sizes.
     bias : dict of str to float
@@ -374,6 +377,8 @@ class RepresentationPID:
             lines.append(row)
         if fix.n_repeats > 0:
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
+        if (seeds := seed_line(self.settings, u)) is not None:
+            lines.append(seeds)
         if _kink_matters(fix):
             kinked = fix.kink_corrected
             act = ("the intervals include that: read a Uni as unique information where its interval "

@@ -1,0 +1,160 @@
+"""Several KMeans seeds for the discrete estimator: their seeds, their mean, their bootstrap.
+
+The discrete estimator's atoms move with the clustering seed about as much as with new data
+(docs/estimate.md, "Known limit: the clustering is not resampled"), and a bootstrap that resamples
+rows with the clusters fixed leaves that out. With ``cluster_seeds=k``,
+:func:`pidkit.estimate.pid_from_representations` clusters the features ``k`` times, with the seeds
+:func:`cluster_seed_values` derives from ``random_state``, reports the mean of the ``k`` corrected
+estimates (:func:`mean_correction`) with their spread (:func:`seed_spread`), and makes its
+bootstrap replicates cycle through the ``k`` clusterings (:func:`cycled_replicates`), so that the
+intervals carry the seed's variance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from pidkit._settings import check_int
+from pidkit.below_zero import below_zero
+from pidkit.resampling import QUANTITIES, bootstrap_replicates
+
+from .correction_result import BiasCorrection
+
+__all__ = [
+    "check_cluster_seeds",
+    "check_something_clustered",
+    "cluster_seed_values",
+    "cycled_replicates",
+    "mean_correction",
+    "seed_line",
+    "seed_spread",
+]
+
+_SEED_STREAM = 0xC1057
+"""Mixed with ``random_state`` into the seeds of the second and later clusterings."""
+
+
+def check_cluster_seeds(cluster_seeds: Any, estimator: str) -> int:
+    """``cluster_seeds`` as an int >= 1; a ValueError for more than one with the Gaussian estimator.
+
+    Examples
+    --------
+    >>> check_cluster_seeds(3, "discrete")
+    3
+    >>> check_cluster_seeds(0, "discrete")
+    Traceback (most recent call last):
+    ...
+    ValueError: cluster_seeds must be an int >= 1; got 0. It is the number of KMeans seeds whose \
+estimates are averaged, e.g. cluster_seeds=5 (1, the default: one clustering).
+    """
+    k = check_int(cluster_seeds, "cluster_seeds", minimum=1, hint=(
+        "It is the number of KMeans seeds whose estimates are averaged, e.g. cluster_seeds=5 (1, "
+        "the default: one clustering)."))
+    if k > 1 and estimator != "discrete":
+        raise ValueError(
+            f"cluster_seeds={k} averages over clusterings, but estimator={estimator!r} does not "
+            "cluster (its PCA is deterministic up to sign); pass cluster_seeds=1, or "
+            "estimator='discrete'."
+        )
+    return k
+
+
+def check_something_clustered(k: int, clustered_here: bool) -> None:
+    """A ValueError for ``cluster_seeds`` above 1 when neither side is clustered by this call."""
+    if k > 1 and not clustered_here:
+        raise ValueError(
+            f"cluster_seeds={k} averages over clusterings fitted here, but neither t_features nor "
+            "s_features is clustered by this call (each is 1-D labels or reused from "
+            "discretizers); pass cluster_seeds=1, or None for a side in discretizers to fit it "
+            "afresh with each seed."
+        )
+
+
+def cluster_seed_values(random_state: int, k: int) -> list[int]:
+    """The ``random_state`` of each of ``k`` clusterings: ``random_state`` itself first (so that
+    ``k=1`` is the call without ``cluster_seeds``), then seeds drawn from it.
+
+    Each seed drives one whole single-seed estimate (PCA, KMeans, the correction's partitions and its
+    share of the bootstrap), so ``pid_from_representations(..., random_state=s)`` for ``s`` in them
+    reproduces each of the ``k`` estimates.
+
+    Examples
+    --------
+    >>> seeds = cluster_seed_values(0, 3)
+    >>> seeds[0], len(set(seeds)), seeds == cluster_seed_values(0, 3)
+    (0, 3, True)
+    """
+    later = np.random.SeedSequence([random_state, _SEED_STREAM]).generate_state(max(k - 1, 0))
+    return [int(random_state), *(int(seed) for seed in later)]
+
+
+def mean_correction(fixes: Sequence[BiasCorrection]) -> BiasCorrection:
+    """The mean of the corrections of ``k`` clusterings of the same samples, field by field.
+
+    Plug-in, corrected and bias values, ``kink`` and the extrapolation's points are means (so the
+    PID identities of each estimate hold for the mean), ``negative`` is judged on the means,
+    ``n_failed`` is the sum and ``above_bound`` lists the quantities above their bound in any
+    clustering. One correction is returned as it is.
+    """
+    if len(fixes) == 1:
+        return fixes[0]
+    first = fixes[0]
+
+    def mean_of(field: str) -> dict[str, float]:
+        return {name: float(np.mean([getattr(fix, field)[name] for fix in fixes])) for name in QUANTITIES}
+
+    plugin, corrected = mean_of("plugin"), mean_of("corrected")
+    curves = {name: np.mean([fix.subsample_means[name] for fix in fixes], axis=0).tolist()
+              for name in first.subsample_means}
+    above = tuple(name for name in QUANTITIES if any(name in fix.above_bound for fix in fixes))
+    return BiasCorrection(
+        first.method, plugin, corrected, mean_of("bias"), first.subsample_sizes, first.n_repeats,
+        below_zero(corrected, plugin.values()), sum(fix.n_failed for fix in fixes), first.units,
+        kink=float(np.mean([fix.kink for fix in fixes])), subsample_means=curves, above_bound=above,
+    )
+
+
+def seed_spread(fixes: Sequence[BiasCorrection]) -> dict[str, float]:
+    """The standard deviation (``ddof=1``) of each corrected quantity over the clusterings.
+
+    It is the spread of one clustering's estimate; that of their mean is about it over
+    ``sqrt(k)``.
+    """
+    return {name: float(np.std([fix.corrected[name] for fix in fixes], ddof=1)) for name in QUANTITIES}
+
+
+def cycled_replicates(
+    statistics: Sequence[Callable[[np.random.Generator], Any]], n_boot: int, seeds: Sequence[int], *,
+    n_jobs: int | None, progress: bool | None,
+) -> np.ndarray:
+    """``n_boot`` replicates, replicate ``i`` from ``statistics[i % k]``, the statistic of the
+    ``i % k``-th clustering, with that clustering's seed.
+
+    The replicates of clustering ``j`` are those of ``bootstrap_replicates(statistics[j], n_j,
+    random_state=seeds[j])``, ``n_j`` being how many ``i < n_boot`` have ``i % k == j``: the
+    bootstrap of a single-seed call with that seed, so the numbers do not depend on ``n_jobs``.
+    """
+    k = len(statistics)
+    out = np.empty((0, 0))
+    for j, (statistic, seed) in enumerate(zip(statistics, seeds, strict=True)):
+        share = len(range(j, n_boot, k))
+        if share == 0:
+            continue
+        block = bootstrap_replicates(statistic, share, random_state=seed, n_jobs=n_jobs, progress=progress)
+        if out.size == 0:
+            out = np.full((n_boot, block.shape[1]), np.nan)
+        out[j::k] = block
+    return out
+
+
+def seed_line(settings: dict[str, Any], units: str) -> str | None:
+    """The ``repr``'s line on the clusterings averaged (None for one)."""
+    spread = settings.get("cluster_seed_sd")
+    if not spread:
+        return None
+    shown = ", ".join(f"{name} {spread[name]:.4f}" for name in QUANTITIES)
+    return (f"  seeds: the mean over {settings['cluster_seeds']} KMeans seeds "
+            f"{settings['cluster_seed_values']}; one seed's sd ({units}): {shown}")
