@@ -223,9 +223,11 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     depth must be 6n+4 ...``, ``--method.params temperature=inf: parameter temperature of
     method 'kd' must be finite; got inf.``, ``--data.options train_fraction=2: train_fraction
     must be in (0, 1]; got 2.``, or an error of a method or data set of the user's own raised
-    with those fields. A name from the ``--config`` file is told with the file's name before the
-    whole message: ``config file 'rid.toml': method.name: name='rdi' is not a known method;
-    ...``. Other errors, and those of a name from the defaults, are raised as they are.
+    with those fields. A name from the ``--config`` file is told with the file's name and the
+    key in full before the whole message: ``config file 'rid.toml': method.name: name='rdi' is
+    not a known method; ...``, ``config file 'rid.toml': data.name: name='digitz' is not a known
+    dataset; ...`` (where the check's own message names the section alone, ``data:``). Other
+    errors, and those of a name from the defaults, are raised as they are.
 
     Raises
     ------
@@ -246,15 +248,15 @@ def _as_typed(args: argparse.Namespace, config: TrainConfig, err: ConfigEntryErr
     """The message of ``err``, a check's error of a key, naming the options typed or the
     ``--config`` file instead (:func:`name_errors_as_typed`); ``None`` for one of the
     defaults."""
-    key, said, message = err.key or "", err.said, str(err)
+    key, said = err.key or "", err.said
     keys = [f"{key}.{entry}" for entry in err.entries] if err.entries else [key]
     typed = [given for given in (named_option(args, key)[0] for key in keys)
              if given not in keys]
     in_file = args.config is not None and any(
         _value_of(config, key) != _value_of(TrainConfig(), key)
         for key in keys if named_option(args, key)[0] == key)
-    if not typed:
-        return f"config file {args.config!r}: {message}" if in_file else None
+    if not typed:  # the file's key named in full, as an option names it (data.name, not data)
+        return f"config file {args.config!r}: {err.keyed(key, key)}" if in_file else None
     also = f" (and config file {args.config!r})" if in_file else ""
     return f"{', '.join(typed)}{also}: {said}"
 

@@ -79,8 +79,11 @@ def test_an_unknown_preset_or_parameter_names_the_option(tmp_path, capsys, argv,
      "for method 'rid'; "),
     # an option typed over the file's name is the option's mistake
     ('[method]\nname = "ridd"\n', ["--method", "rdi"], "--method rdi: not a known method; "),
-    ('[data]\nname = "digitz"\n', [], "config file '{file}': data: name='digitz' is not a known "
-                                      "dataset; "),
+    # the key in full, as the option is typed (it was "data: name='digitz' ...", the section)
+    ('[data]\nname = "digitz"\n', [], "config file '{file}': data.name: name='digitz' is not a "
+                                      "known dataset; "),
+    ('[data.options]\nn = 3\n', [], "config file '{file}': data.options: unknown option(s) "
+                                    "['n'] for data set 'digits'; "),
 ])
 def test_a_name_from_the_config_file_names_the_file(tmp_path, capsys, toml, argv, line):
     file = tmp_path / "rid.toml"
