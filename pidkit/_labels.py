@@ -1,12 +1,12 @@
 """Sample labels checked and encoded: what a label may be (numbers, strings, tuples, categories),
-the missing, infinite, complex and unhashable ones refused, continuous ones warned about
-(:class:`pidkit.ContinuousLabelsWarning`), and each sample's index on its labels' axis. Shared by
-:func:`pidkit.joint_from_samples` and the estimators, so that their axes agree.
+the missing, infinite, complex, unhashable and non-integer float ones refused (as scikit-learn's
+``check_classification_targets`` refuses a continuous target), and each sample's index on its
+labels' axis. Shared by :func:`pidkit.joint_from_samples` and the estimators, so that their axes
+agree.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Hashable, Mapping
 from numbers import Number
 from typing import Any
@@ -24,7 +24,6 @@ from ._arrays import (
     null_error,
     to_numpy,
 )
-from ._caller import user_stacklevel
 from ._label_types import check_one_label_type
 from ._type_names import type_with_article
 
@@ -123,26 +122,24 @@ def _is_missing(value: Any) -> bool:
 
 
 class ContinuousLabelsWarning(UserWarning):
-    """Sample labels that look continuous (non-integer floats), where discrete labels belong.
+    """Kept so that code filtering it still imports: pidkit no longer warns with it.
 
-    :func:`pidkit.joint_from_samples` and :func:`pidkit.estimate.bootstrap` count each distinct
-    value as a label of its own, so a logit or feature column passed as labels makes a joint with
-    one label per sample. The warning names the argument and the fix; whole-number floats
-    (``0.0``, ``1.0``) are labels and do not warn. Its own category, to be filtered by class.
+    Sample labels holding non-integer floats (a logit, a feature, a continuous target) were
+    counted with this warning, each distinct float a label of its own, by
+    :func:`pidkit.joint_from_samples` and :func:`pidkit.estimate.bootstrap`, where
+    :func:`pidkit.estimate.pid_from_representations` refused them. Every entry point now refuses
+    them with a ``ValueError`` (:func:`check_whole_labels`), as scikit-learn's
+    ``check_classification_targets`` refuses a continuous target.
 
     Examples
     --------
-    >>> import warnings
     >>> import numpy as np
     >>> import pidkit
     >>> logits = np.array([0.31, -1.2, 2.5, 0.31])  # a teacher's logit, not its class
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("error", pidkit.ContinuousLabelsWarning)
-    ...     pidkit.joint_from_samples([0, 1, 0, 1], logits, [0, 0, 1, 1])
+    >>> pidkit.joint_from_samples([0, 1, 0, 1], logits, [0, 0, 1, 1])
     Traceback (most recent call last):
     ...
-    pidkit.ContinuousLabelsWarning: t holds 3 distinct non-integer floats in 4 samples \
-(e.g. -1.2); each distinct value is counted as a label of its own, ...
+    ValueError: t holds 3 distinct non-integer floats (e.g. -1.2); labels must be discrete ...
     """
 
     __module__ = "pidkit"  # where users import it from: messages and pickles name it
@@ -217,49 +214,43 @@ def rounding_fix(name: str, given: Any = None) -> str:
             f"rounding error, round them: np.rint({code}).astype(int).")
 
 
-def warn_continuous_labels(
-    distinct: dict[str, np.ndarray], n_samples: int, given: Mapping[str, Any] | None = None
-) -> None:
-    """Warn once (:class:`ContinuousLabelsWarning`) when the distinct labels of any argument
-    (its name -> its distinct labels, as counted) hold non-integer floats. ``given`` (its name ->
-    what the user passed) makes the suggested rounding work on that (:func:`rounding_fix`).
+def check_whole_labels(labels: np.ndarray, name: str, given: Any = None) -> None:
+    """Refuse distinct ``labels`` of argument ``name`` that hold non-integer floats, naming how
+    many, one of them, and the fix: rounding (``np.rint``) where all are within 1e-6 of whole
+    numbers (class ids from a division), else binning (``np.digitize``) or encoding
+    (``np.unique(..., return_inverse=True)``). ``given``, what the user passed as ``name``, makes
+    the suggested rounding work on it (:func:`rounding_fix`).
 
-    They are counted as they are, each distinct float a label of its own, as scikit-learn's
-    clustering metrics do (and warn); whole-number floats (``0.0``, ``1.0``) are labels without a
-    warning. Floats within 1e-6 of whole numbers (class ids from a division) warn too, naming
-    rounding as the fix. Only the distinct labels are read, so the check costs nothing per sample.
-    The warning points at the first caller outside pidkit.
+    The policy of scikit-learn's ``check_classification_targets``: whole-number floats (``1.0``,
+    ``-0.0``, in float16, 32 or 64) are labels, the same as the ints they equal; any other float
+    makes the labels continuous and is refused. Only the distinct labels are read, so the check
+    costs nothing per sample. Applied by :func:`encode_labels`, hence by every entry point that
+    counts labels.
 
     Examples
     --------
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     warn_continuous_labels({"t": np.array([0.0, 1.0])}, 4)
-    >>> caught
-    []
+    >>> check_whole_labels(np.array([-0.0, 1.0, 2.0], dtype=np.float32), "y")
+    >>> check_whole_labels(np.array([0.0, 0.5]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds 1 distinct non-integer floats (e.g. 0.5); labels must be discrete ...
     """
-    found = {name: _fractional(values) for name, values in distinct.items()}  # distinct already
-    found = {name: f for name, f in found.items() if f.size}
-    if not found:
+    fractional = non_integer_floats(labels)
+    if not fractional.size:
         return
-    held = ", ".join(
-        f"{name} holds {f.size} distinct non-integer floats in {n_samples} samples (e.g. {shown_float(f[0])})"
-        for name, f in found.items()
-    )
-    name = next(iter(found))
-    if all(near_whole(f) for f in found.values()):
-        fix = rounding_fix(name, None if given is None else given[name])
+    code = name if given is None else as_numpy_code(given, name)
+    if near_whole(fractional):
+        fix = rounding_fix(name, given)
     else:
-        fix = ("Pass discrete labels (class or cluster indices, e.g. a teacher's argmax); for features "
-               "use pidkit.estimate.pid_from_representations, which clusters them; for continuous "
-               "variables use pidkit.gaussian_pid. If the floats are labels, encode them as integers: "
-               f"np.unique({name}, return_inverse=True)[1].")
-    warnings.warn(
-        f"{held}; each distinct value is counted as a label of its own, so a feature, logit or other "
-        f"continuous value makes a joint whose PID means little. {fix}",
-        ContinuousLabelsWarning,
-        stacklevel=user_stacklevel(),
+        fix = (f"For a continuous variable, bin it first, e.g. np.digitize({code}, np.quantile({code}, "
+               f"[0.25, 0.5, 0.75])) for four classes; if each distinct float is a class, encode them: "
+               f"np.unique({code}, return_inverse=True)[1]. For features use "
+               "pidkit.estimate.pid_from_representations, which clusters them; for continuous "
+               "variables, pidkit.gaussian_pid.")
+    raise ValueError(
+        f"{name} holds {fractional.size} distinct non-integer floats (e.g. {shown_float(fractional[0])}); "
+        f"labels must be discrete (class or cluster indices, whole-number floats, strings), as a "
+        f"float feature, logit or target would make a label of each value. {fix}"
     )
 
 
@@ -464,9 +455,11 @@ def encode_labels(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Check 1-D sample labels and encode them: each sample's index on the labels' axis, and the axis.
 
-    The axis holds the labels that occur, sorted (``np.unique``'s order; objects by ``sorted``, in
-    first-seen order when they cannot be compared). A pandas categorical, ordered or not, and a
-    polars Enum keep their categories' order (those that occur), as the libraries sort them.
+    Non-integer floats are refused (:func:`check_whole_labels`); whole-number floats are labels,
+    ``-0.0`` the same as ``0.0``. The axis holds the labels that occur, sorted (``np.unique``'s
+    order; objects by ``sorted``, in first-seen order when they cannot be compared). A pandas
+    categorical, ordered or not, and a polars Enum keep their categories' order (those that
+    occur), as the libraries sort them.
     Shared by :func:`pidkit.joint_from_samples` and the estimators, so that their axes agree.
 
     Parameters
@@ -504,6 +497,13 @@ def encode_labels(
     if arr.size == 0:
         raise ValueError(f"{name} is empty; at least one sample is needed.")
     check_label_values(arr, name)
+    codes, labels = _codes_and_axis(values, arr)
+    check_whole_labels(labels, name, values)
+    return codes, labels
+
+
+def _codes_and_axis(values: Any, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`encode_labels`' codes and axis of checked 1-D labels ``arr``, read from ``values``."""
     category_codes = _category_codes(values, arr)
     if category_codes is not None:  # codes in category order; the labels read from one sample each
         _, first, codes = np.unique(category_codes, return_index=True, return_inverse=True)
@@ -515,8 +515,7 @@ def encode_labels(
         except (TypeError, ValueError):  # labels that cannot be compared: first-seen order
             pass
         index = {label: i for i, label in enumerate(uniques)}
-        codes = np.array([index[v] for v in arr.tolist()], dtype=np.intp)
-        return codes, as_objects(uniques)
+        return np.array([index[v] for v in arr.tolist()], dtype=np.intp), as_objects(uniques)
     labels, codes = np.unique(arr, return_inverse=True)
     return codes.reshape(-1), labels
 

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from ._arrays import check_same_index
-from ._labels import as_objects, encode_labels, warn_continuous_labels
+from ._labels import as_objects, encode_labels
 from ._validate import check_pmf, is_dit_distribution
 
 
@@ -148,7 +148,6 @@ def encoded_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> tuple[Empirical
     check_same_index({"y": y, "t": t, "s": s})
     n = int(y_codes.size)
     labels = {"y": y_labels, "t": t_labels, "s": s_labels}
-    warn_continuous_labels(labels, n, {"y": y, "t": t, "s": s})
     shape = (y_labels.size, t_labels.size, s_labels.size)
     cells = SampleCells(np.ravel_multi_index((y_codes, t_codes, s_codes), shape), shape)
     return EmpiricalJoint(cells.counts / n, labels, cells.counts, n), cells
@@ -158,9 +157,11 @@ def joint_from_samples(y: ArrayLike, t: ArrayLike, s: ArrayLike) -> EmpiricalJoi
     """Count the joint ``p[y, t, s]`` of three aligned sequences of discrete labels.
 
     Labels may be integers or any hashable objects, but not numbers beside strings or bytes in one
-    argument (``5`` and ``"5"`` print alike: a ValueError says so); each axis of ``p`` lists the
-    labels that occur, in sorted order (first-seen order for labels that cannot be sorted); the
-    axis of a pandas categorical or a polars Enum follows its categories' order.
+    argument (``5`` and ``"5"`` print alike: a ValueError says so), and floats only where they hold
+    whole numbers (``1.0``; others, a logit or a continuous target, are refused with the binning or
+    rounding that makes them labels); each axis of ``p`` lists the labels that occur, in sorted
+    order (first-seen order for labels that cannot be sorted); the axis of a pandas categorical or
+    a polars Enum follows its categories' order.
 
     Parameters
     ----------

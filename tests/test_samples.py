@@ -1,5 +1,4 @@
 import pickle
-import traceback
 import warnings
 
 import numpy as np
@@ -194,28 +193,60 @@ def test_pandas_series_with_different_indexes_are_refused():
     assert pidkit.joint_from_samples(shuffled.to_numpy(), t, s).n_samples == 200  # arrays: by position
 
 
-def test_continuous_labels_warn_naming_the_argument_and_the_fix():
-    # a teacher's logit passed where its cluster indices belong: each sample became a label of its own
+def test_continuous_labels_are_refused_naming_the_argument_and_the_fix():
+    # a teacher's logit passed where its cluster indices belong made each sample a label of its
+    # own, with a warning, where pid_from_representations refused the same floats
     rng = np.random.default_rng(0)
     y, s = rng.integers(0, 2, 500), rng.integers(0, 3, 500)
-    with pytest.warns(ContinuousLabelsWarning) as caught:
-        joint = pidkit.joint_from_samples(y, rng.random(500), s)
-    assert joint.p.shape == (2, 500, 3)  # counted as given: a warning, as scikit-learn's clustering metrics
-    message = str(caught[0].message)
-    assert message.startswith("t holds 500 distinct non-integer floats in 500 samples (e.g. 0.")
+    with pytest.raises(ValueError) as info:
+        pidkit.joint_from_samples(y, rng.random(500), s)
+    message = str(info.value)
+    assert message.startswith("t holds 500 distinct non-integer floats (e.g. 0.")
+    assert "np.digitize(t, np.quantile(t, [0.25, 0.5, 0.75]))" in message
+    assert "np.unique(t, return_inverse=True)[1]" in message
     assert "pidkit.estimate.pid_from_representations" in message and "pidkit.gaussian_pid" in message
-    assert caught[0].filename == __file__  # points at the user's call, not inside pidkit
-    with pytest.warns(ContinuousLabelsWarning, match=r"^y holds 2 distinct non-integer floats in 4 samples"):
+    with pytest.raises(ValueError, match=r"^y holds 2 distinct non-integer floats \(e\.g\. 0\.5\)"):
         pidkit.joint_from_samples(np.array([0.5, 1.5, 0.5, 2], np.float16), [0, 1, 0, 1], [0, 0, 1, 1])
-    with pytest.warns(ContinuousLabelsWarning, match=r"^s holds 1 distinct non-integer floats in 3"):
+    with pytest.raises(ValueError, match=r"^s holds 1 distinct non-integer floats \(e\.g\. 0\.25\)"):
         pidkit.joint_from_samples([0, 1, 1], [0, 1, 0], np.array([None, 0.25, 0.25], dtype=object))
 
 
-def test_continuous_tensors_warn_and_whole_floats_stay_silent():
+def test_float_labels_follow_one_policy_in_every_entry_point():
+    # scikit-learn's check_classification_targets: whole floats are the ints they equal, others refused
+    from pidkit.estimate import bootstrap, pid_from_representations
+
+    rng = np.random.default_rng(3)
+    y, t, s = rng.integers(0, 2, 80), rng.integers(0, 3, 80), rng.integers(0, 2, 80)
+    features = rng.normal(size=(80, 3))
+    expected = pidkit.joint_from_samples(y, t, s).p
+    signed_zero = np.where(np.arange(80) % 2 == 0, -0.0, 0.0) + y  # -0.0 and 0.0: one class
+    for whole in (y + 0.0, y.astype(np.float32), signed_zero, [float(v) for v in y]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            np.testing.assert_array_equal(pidkit.joint_from_samples(whole, t, s).p, expected)
+            np.testing.assert_array_equal(pidkit.joint_from_samples(t, whole, s).p,
+                                          pidkit.joint_from_samples(t, y, s).p)
+    assert pidkit.joint_from_samples(signed_zero, t, s).labels["y"].size == 2
+    for fractional in (y + 0.5, (y + 0.1).astype(np.float32), y + np.where(np.arange(80) == 5, 1e-15, 0)):
+        for call in (lambda v: pidkit.joint_from_samples(v, t, s),
+                     lambda v: pidkit.samples.encoded_samples(y, t, v),
+                     lambda v: bootstrap(y, v, s, n_boot=2),
+                     lambda v: pid_from_representations(v, features, features[:, :2], n_clusters=3)):
+            with pytest.raises(ValueError, match="non-integer"):
+                call(fractional)
+    with pytest.raises(ValueError, match=r"round them: np\.rint\(y\)\.astype\(int\)\.$"):
+        pidkit.joint_from_samples(y + np.where(np.arange(80) == 5, 1e-15, 0), t, s)
+    for call in (lambda v: pidkit.joint_from_samples(v, t, s),
+                 lambda v: pid_from_representations(v, features, features[:, :2], n_clusters=3)):
+        with pytest.raises(ValueError, match=r"^y contains 1 missing label\(s\)"):
+            call(np.where(np.arange(80) == 7, np.nan, y))
+
+
+def test_continuous_tensors_are_refused_and_whole_floats_stay_silent():
     torch = pytest.importorskip("torch")
     t, s = np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1])
     logits = torch.tensor([0.3, -1.2, 2.5, 0.3], requires_grad=True)
-    with pytest.warns(ContinuousLabelsWarning, match=r"^y holds 3 distinct non-integer floats in 4"):
+    with pytest.raises(ValueError, match=r"^y holds 3 distinct non-integer floats"):
         pidkit.joint_from_samples(logits, t, s)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -223,46 +254,24 @@ def test_continuous_tensors_warn_and_whole_floats_stay_silent():
             assert pidkit.joint_from_samples(whole, t, s).p.shape == (2, 2, 2)
 
 
-def test_bootstrap_warns_for_continuous_source_labels():
+def test_bootstrap_refuses_continuous_source_labels():
     from pidkit.estimate import bootstrap
 
     rng = np.random.default_rng(1)
     y, t = rng.integers(0, 2, 60), rng.integers(0, 2, 60)
-    match = r"^s holds 60 distinct non-integer floats in 60"
-    with pytest.warns(ContinuousLabelsWarning, match=match) as caught:
+    with pytest.raises(ValueError, match=r"^s holds 60 distinct non-integer floats"):
         bootstrap(y, t, rng.normal(size=60), n_boot=2)
-    assert caught[0].filename == __file__
-    with warnings.catch_warnings(record=True) as caught:  # not once per replicate or worker
-        warnings.simplefilter("always")
-        bootstrap(y, rng.normal(size=60), rng.normal(size=60), n_boot=20, n_jobs=1)  # in this process
-    assert [w.category for w in caught] == [ContinuousLabelsWarning]
-    assert str(caught[0].message).startswith("t holds 60 distinct non-integer floats in 60 samples (e.g. ")
-    assert caught[0].filename == __file__
 
 
-def test_continuous_labels_warn_once_per_call_naming_each_argument():
-    # a notebook passing three feature columns got the same long warning three times
-    rng = np.random.default_rng(2)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        pidkit.joint_from_samples(rng.integers(0, 2, 50), np.arange(50) % 10 + 0.5, rng.random(50))
-    assert len(caught) == 1 and caught[0].category is ContinuousLabelsWarning
-    message = str(caught[0].message)
-    assert message.startswith("t holds 10 distinct non-integer floats in 50 samples (e.g. 0.5), "
-                              "s holds 50 distinct non-integer floats in 50 samples (e.g. 0.")
-    assert "y holds" not in message and message.endswith("np.unique(t, return_inverse=True)[1].")
-
-
-def test_class_ids_with_a_rounding_error_warn_that_rounding_is_the_fix():
-    # class ids from a division (0.3 / 0.1 = 2.9999999999999996) are counted apart from 3.0
+def test_class_ids_with_a_rounding_error_are_refused_with_rounding_as_the_fix():
+    # class ids from a division (0.3 / 0.1 = 2.9999999999999996) were counted apart from 3.0
     t, s = np.array([0, 1, 2, 3] * 3), np.array([0, 1] * 6)
     ids = np.array([0.0, 0.1, 0.2, 0.3] * 3) / 0.1
     ids[-1] = 3.0  # the same class, computed otherwise
-    with pytest.warns(ContinuousLabelsWarning) as caught:
-        joint = pidkit.joint_from_samples(ids, t, s)
-    assert joint.labels["y"].tolist() == [0.0, 1.0, 2.0, 2.9999999999999996, 3.0]  # counted as given
-    message = str(caught[0].message)  # 6 digits would show 3
-    assert message.startswith("y holds 1 distinct non-integer floats in 12 samples (e.g. 2.9999999999999996)")
+    with pytest.raises(ValueError) as info:
+        pidkit.joint_from_samples(ids, t, s)
+    message = str(info.value)  # 6 digits would show 3
+    assert message.startswith("y holds 1 distinct non-integer floats (e.g. 2.9999999999999996)")
     assert message.endswith(
         "They are all within 1e-06 of whole numbers: if they are class ids with a rounding error, "
         "round them: np.rint(y).astype(int)."
@@ -297,16 +306,10 @@ def test_pandas_strings_and_categories_are_sorted_like_numpy_strings():
     assert mixed.labels["y"].tolist() == [1, ("a",), None]
 
 
-def test_the_continuous_labels_warning_is_public_as_pidkit_continuous_labels_warning():
+def test_the_continuous_labels_warning_stays_importable_for_existing_filters():
     assert pidkit.ContinuousLabelsWarning is ContinuousLabelsWarning
     assert "ContinuousLabelsWarning" in pidkit.__all__
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ContinuousLabelsWarning)
-        with pytest.raises(ContinuousLabelsWarning) as info:
-            pidkit.joint_from_samples([0, 1, 0, 1], [0.5, 1.5, 0.5, 1.5], [0, 0, 1, 1])
-    last = traceback.format_exception_only(info.type, info.value)[-1]
-    assert last.startswith("pidkit.ContinuousLabelsWarning: t holds 2 distinct non-integer floats in 4")
-    data = pickle.dumps(ContinuousLabelsWarning("a message"))  # as a worker process sends it back
+    data = pickle.dumps(ContinuousLabelsWarning("a message"))
     assert b"pidkit._labels" not in data and type(pickle.loads(data)) is ContinuousLabelsWarning
 
 
