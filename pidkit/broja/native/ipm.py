@@ -122,11 +122,12 @@ class Outcome:
     messages: list[str]
 
 
-def _max_step(x: np.ndarray, dx: np.ndarray) -> np.ndarray:
-    """Per joint, the largest alpha with x + alpha dx >= 0 for x >= 0 (inf where dx >= 0
-    everywhere). Runs under the loop's errstate: x / 0 is inf, 0 / 0 a NaN that fmin skips."""
+def _max_step(x: np.ndarray, dx: np.ndarray, cap: float = np.inf) -> np.ndarray:
+    """Per joint, the largest alpha <= ``cap`` with x + alpha dx >= 0 for x >= 0 (``cap`` where
+    dx >= 0 everywhere). Runs under the loop's errstate: x / 0 is inf, 0 / 0 a NaN that fmin
+    skips."""
     ratio = x / np.maximum(-dx, 0.0)
-    return np.fmin.reduce(ratio.reshape(ratio.shape[0], -1), axis=1, initial=np.inf)
+    return np.fmin.reduce(ratio.reshape(ratio.shape[0], -1), axis=1, initial=cap)
 
 
 def _scaling(lam, mu, masks: Masks):
@@ -257,11 +258,16 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         row, col = sum_s(q), sum_t(q)
         r_t, r_s, r_g = it["p_yt"] - row, it["p_ys"] - col, it["slack"] - g
         comp = kk * g
-        measure = comp.sum(axis=(1, 2))
+        # The loop reduces with the ufuncs themselves: ndarray.sum and .max go through a Python
+        # wrapper (numpy's _methods) first.
+        measure = np.add.reduce(comp, axis=(1, 2))
         # Certify once the duality measure and the estimated gap are within tol; after a failed
         # attempt, wait twice as many iterations as before the next one (a joint whose estimate
         # stays below tol while its certificate does not would otherwise pay one every iteration).
-        near = (measure < attempt_below) & (it["retry"] <= nit)
+        # Each test runs only where the one before passed (most iterations stop at the first).
+        near = measure < attempt_below
+        if any_true(near):
+            near &= it["retry"] <= nit
         if any_true(near):
             near &= _gap_estimate(it) < attempt_below
         if any_true(near):
@@ -317,9 +323,9 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         n_pairs = it["n_pairs"]
         mu_avg = measure / n_pairs
         d_lam, d_mu, d_kg = newton.direction(r_t, r_s, r_g, -comp, kk, g)
-        alpha_aff = np.minimum(_max_step(kg, d_kg), 1.0)
+        alpha_aff = _max_step(kg, d_kg, 1.0)
         trial = kg + alpha_aff[:, None, None, None] * d_kg
-        mu_aff = (trial[:, 0] * trial[:, 1]).sum(axis=(1, 2)) / n_pairs
+        mu_aff = np.add.reduce(trial[:, 0] * trial[:, 1], axis=(1, 2)) / n_pairs
         sigma = np.minimum((np.maximum(mu_aff, 0.0) / mu_avg) ** power, 1.0)
         # Complementarity below 1% of tol buys nothing but ill-conditioning: centre at that floor
         # and let the remaining iterations work on feasibility.
@@ -334,7 +340,8 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         d_lam, d_mu = gauge(d_lam, d_mu, masks)
         # The trust region: no exponent moves by more than the joint's radius (_MAX_EXPONENT_STEP,
         # halved where the joint stalls; inf, or NaN that fmin skips, where the direction is 0).
-        largest = np.abs(d_lam).max(axis=(1, 2)) + np.abs(d_mu).max(axis=(1, 2))
+        largest = (np.maximum.reduce(np.abs(d_lam), axis=(1, 2))
+                   + np.maximum.reduce(np.abs(d_mu), axis=(1, 2)))
         if cautious:
             boundary = np.where(alpha_aff > _BLOCKED, _FRACTION_TO_BOUNDARY, _CAUTIOUS)
         else:
@@ -352,7 +359,8 @@ def _iterate(ps: np.ndarray, *, system: type, tol_nats: float, max_iter: int) ->
         it["slack"] = slack = 1.0 - sum_y(e)
         kk, g = kg[:, 0], kg[:, 1]
         np.copyto(g, slack, where=(g > kk) & (slack > 0.5 * g))
-        finite = np.isfinite(slack.sum(axis=(1, 2)) + kk.sum(axis=(1, 2)))  # NaN and inf reach the sums
+        # NaN and inf reach the sums
+        finite = np.isfinite(np.add.reduce(slack, axis=(1, 2)) + np.add.reduce(kk, axis=(1, 2)))
         if not all_true(finite):
             rows = np.flatnonzero(~finite)
             results.add(it["index"][rows], _failure(it["p_yt"][rows], it["p_ys"][rows], tol_nats),
@@ -410,7 +418,7 @@ def _second_order(r_t, r_s, r_g, e, kk, d_lam, d_mu, d_kk):
     a marginal residual of the order of the step's square. Only for joints whose predictor moves
     every exponent by little (where the expansion holds)."""
     cell = d_lam[..., None] + d_mu[:, :, None, :]
-    small = np.abs(cell).max(axis=(1, 2, 3)) < _SECOND_ORDER_STEP
+    small = np.maximum.reduce(np.abs(cell), axis=(1, 2, 3)) < _SECOND_ORDER_STEP
     n_small = np.count_nonzero(small)
     if not n_small:
         return r_t, r_s, r_g
@@ -463,7 +471,7 @@ def _centrality_correctors(newton, residuals, target, kg, direction, centred, ro
     solve with the factorised system (cheap where factorising dominates)."""
     d_lam, d_mu, d_kg = direction
     kk, g = kg[:, 0], kg[:, 1]
-    alpha = np.minimum(_max_step(kg, d_kg), 1.0)
+    alpha = _max_step(kg, d_kg, 1.0)
     for _ in range(rounds):
         trying = alpha < 0.9
         if not any_true(trying):
@@ -476,7 +484,7 @@ def _centrality_correctors(newton, residuals, target, kg, direction, centred, ro
         push = np.where(trying[:, None, None], push, 0.0)
         target = target + push
         c_lam, c_mu, c_kg = newton.direction(*residuals, target, kk, g)
-        c_alpha = np.minimum(_max_step(kg, c_kg), 1.0)
+        c_alpha = _max_step(kg, c_kg, 1.0)
         better = trying & (c_alpha >= alpha + 0.02)
         if not any_true(better):
             break

@@ -247,12 +247,12 @@ def inverse_cholesky(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = a.shape[-1]
     if _per_matrix(a):
         transposed = a.mT.copy()
-        for matrix in transposed.reshape(-1, n, n):
-            # matrix.T is the matrix in Fortran order (the same memory): LAPACK writes L there
-            # (clean=1 zeroes the rest), then L^-1 in place.
-            if dpotrf(matrix.T, 1, 1, 1)[1] != 0:  # lower, clean, overwritten
+        for fortran in transposed.reshape(-1, n, n).mT:
+            # Each is a matrix of ``a`` in Fortran order, in the memory of its transpose's copy:
+            # LAPACK writes L there (clean=1 zeroes the rest), then L^-1 in place.
+            if dpotrf(fortran, 1, 1, 1)[1] != 0:  # lower, clean, overwritten
                 break
-            dtrtri(matrix.T, 1, 0, 1)  # lower, overwritten
+            dtrtri(fortran, 1, 0, 1)  # lower, overwritten
         else:
             return transposed.mT.copy(), np.zeros(a.shape[0], dtype=bool)
     factor, failed = cholesky_stack(a)
