@@ -1,6 +1,7 @@
 """A name checked against the names known for it: :func:`check_choice` refuses one that is not
 among them, :func:`closest` finds the known name a misspelt one meant, :func:`did_you_mean` says it
-in a message. Every refusal of a misspelt option, measure, method or file name in pidkit (and in
+in a message and :func:`choice_advice` adds that options are case-sensitive where only the case
+differs. Every refusal of a misspelt option, measure, method or file name in pidkit (and in
 pidkit_distill, through :mod:`pidkit.utils`) suggests its fix this way."""
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ import difflib
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["check_choice", "closest", "did_you_mean"]
+__all__ = ["check_choice", "choice_advice", "closest", "did_you_mean"]
 
 
 def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
     """Return ``value`` if it is one of the strings ``choices``, else raise naming the choices.
 
     A ``TypeError`` for a value that is not a string, a ``ValueError`` (suggesting the closest
-    choice) for an unknown string.
+    choice) for an unknown string. The choices are case-sensitive, as scikit-learn's options are
+    and every string option of pidkit's Python API is; a value that differs from a choice only in
+    case is told so (the ``pidkit`` command, as shells go, takes its names in any case).
 
     Examples
     --------
@@ -26,6 +29,10 @@ def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
     Traceback (most recent call last):
     ...
     ValueError: units must be 'bits' or 'nats'; got 'bit'. Did you mean 'bits'?
+    >>> check_choice("Bits", ("bits", "nats"), name="units")
+    Traceback (most recent call last):
+    ...
+    ValueError: units must be 'bits' or 'nats'; got 'Bits'. Did you mean 'bits'? Options are case-sensitive.
     """
     if len(choices) == 2:
         listed = f"{choices[0]!r} or {choices[1]!r}"
@@ -34,8 +41,24 @@ def check_choice(value: Any, choices: Sequence[str], *, name: str) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be {listed}; got {value!r} ({type(value).__name__}).")
     if value not in choices:
-        raise ValueError(f"{name} must be {listed}; got {value!r}.{did_you_mean(value, choices)}")
+        raise ValueError(f"{name} must be {listed}; got {value!r}.{choice_advice(value, choices)}")
     return value
+
+
+def choice_advice(value: str, choices: Sequence[str]) -> str:
+    """What to tell the giver of an option ``value`` that is none of ``choices``: the closest
+    choice (:func:`did_you_mean`), and, where ``value`` differs from a choice only in case, that
+    options are case-sensitive (``"BROJA"`` looks right and is refused). ``""`` when nothing is close.
+
+    Examples
+    --------
+    >>> choice_advice("NATS", ["bits", "nats"])
+    " Did you mean 'nats'? Options are case-sensitive."
+    >>> choice_advice("nat", ["bits", "nats"]), choice_advice("colour", ["bits"])
+    (" Did you mean 'nats'?", '')
+    """
+    case_only = value.lower() in {choice.lower() for choice in choices}
+    return did_you_mean(value, choices) + (" Options are case-sensitive." if case_only else "")
 
 
 def closest(name: str, known: Sequence[str]) -> str | None:
