@@ -1,5 +1,6 @@
 """The joint that ``pidkit decompose`` reads: a .npy array (never unpickled) or a .json nested
-list p[y][t][s] from a file, or either piped into standard input (``-``); and
+list p[y][t][s] from a file (told apart by the suffix, else by the content) or piped into standard
+input (``-``); and
 :class:`UsageError`, the command's refusal of bad input, one line on stderr and exit status 2."""
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from ._names import closest
 from .command_line import one_line
 
 _NPY_MAGIC = b"\x93NUMPY"
+_UTF8_BOM = b"\xef\xbb\xbf"
+_SNIFFED_BYTES = 4096
+"""How much of a joint file is read to tell its format (:func:`sniffed_format`) or that it is blank."""
 _NPY_HEADER_LENGTH_BYTES = {1: 2, 2: 4, 3: 4}
 """The .npy format versions NumPy writes (major; the minor is 0), with the bytes of each one's
 header length field."""
@@ -46,7 +50,8 @@ class UsageError(Exception):
 
 def load_joint(path: str) -> Any:
     """The joint ``pidkit decompose`` was given, unchecked: the array in a .npy file (never
-    unpickled) or the nested list in a .json file, or either piped into standard input.
+    unpickled) or the nested list in a .json file, or either piped into standard input. A file
+    named otherwise is read by its content, as standard input is (:func:`sniffed_format`).
 
     Parameters
     ----------
@@ -73,22 +78,18 @@ def load_joint(path: str) -> Any:
     if file.is_dir():
         raise UsageError(f"{path}: is a directory; expected a .npy array or a .json nested list")
     suffix = file.suffix.lower()
-    if suffix in _JOINT_SUFFIXES and file.stat().st_size == 0:
-        how = "np.save(FILE, p) in Python" if suffix == ".npy" else "the nested list p[y][t][s]"
-        raise UsageError(f"{path}: the file is empty (0 bytes); write the joint into it: {how}")
-    if suffix == ".npy":
+    size = file.stat().st_size
+    with file.open("rb") as handle:
+        head = handle.read(_SNIFFED_BYTES)
+    if size == 0 or (size == len(head) and not head.strip()):
+        how = {".npy": "np.save(FILE, p) in Python", ".json": "the nested list p[y][t][s]"}.get(
+            suffix, "np.save(FILE, p) in Python, or the nested list p[y][t][s] as JSON")
+        raise UsageError(f"{path}: the file is empty ({_emptiness(size)}); write the joint into it: {how}")
+    kind = suffix.removeprefix(".") if suffix in _JOINT_SUFFIXES else sniffed_format(head)
+    if kind == "npy":
         return _load_npy(file, path)
-    if suffix == ".json":
-        try:
-            # utf-8-sig: also the UTF-8 that Windows editors start with a byte order mark
-            loaded = json.loads(file.read_text(encoding="utf-8-sig"))
-        # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
-        # RecursionError: lists nested thousands deep.
-        except (ValueError, RecursionError) as exc:
-            raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
-        if not isinstance(loaded, list):
-            raise UsageError(_not_a_json_list(loaded, path))
-        return loaded
+    if kind == "json":
+        return _load_json_file(file, path)
     archive = _npz_advice(file, path) if suffix == ".npz" else ""
     if archive:
         raise UsageError(archive)
@@ -99,6 +100,47 @@ def load_joint(path: str) -> Any:
         else ""
     )
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def sniffed_format(head: bytes) -> str | None:
+    """The format of a joint whose bytes start with ``head``, read from its content, not its name:
+    ``"npy"`` for NumPy's magic string, ``"json"`` where the first character after white space (and
+    a UTF-8 byte order mark) opens a JSON list or object, else None.
+
+    Examples
+    --------
+    >>> import io, numpy as np
+    >>> buffer = io.BytesIO()
+    >>> np.save(buffer, np.ones((1, 1, 1)))
+    >>> sniffed_format(buffer.getvalue()), sniffed_format(b"\\n  [[[1]]]"), sniffed_format(b"1,2,3")
+    ('npy', 'json', None)
+    """
+    if head.startswith(_NPY_MAGIC):
+        return "npy"
+    text = head.removeprefix(_UTF8_BOM).lstrip()
+    return "json" if text[:1] in (b"[", b"{") else None
+
+
+def _emptiness(size: int) -> str:
+    """How empty a joint of ``size`` bytes, all white space, is: ``"0 bytes"``, or
+    ``"only white space: 1 byte"``."""
+    if size == 0:
+        return "0 bytes"
+    return f"only white space: {size} byte{'' if size == 1 else 's'}"
+
+
+def _load_json_file(file: Path, path: str) -> list[Any]:
+    """The nested list in a JSON file, refused with the reason where it is not valid JSON or no list."""
+    try:
+        # utf-8-sig: also the UTF-8 that Windows editors start with a byte order mark
+        loaded = json.loads(file.read_text(encoding="utf-8-sig"))
+    # ValueError: JSONDecodeError, or an integer of more digits than Python converts;
+    # RecursionError: lists nested thousands deep.
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"{path}: not valid JSON ({one_line(exc)})") from exc
+    if not isinstance(loaded, list):
+        raise UsageError(_not_a_json_list(loaded, path))
+    return loaded
 
 
 def _close_file_name(file: Path) -> str:
@@ -266,7 +308,7 @@ def _read_stdin_joint() -> Any:
                          "or give the path of a .npy or .json file")
     binary = getattr(stream, "buffer", None)  # a caller's text stream (main in-process) has none
     data = binary.read() if binary is not None else stream.read().encode("utf-8")
-    if data.startswith(_NPY_MAGIC):
+    if sniffed_format(data) == "npy":
         handle = io.BytesIO(data)
         _checked_npy_header(handle, STDIN_NAME, len(data))
         handle.seek(0)
@@ -276,7 +318,7 @@ def _read_stdin_joint() -> Any:
             raise UsageError(
                 f"{STDIN_NAME}: cannot read it as a numeric .npy array ({one_line(exc)})") from exc
     if not data.strip():
-        raise UsageError(f"{STDIN_NAME} is empty ({len(data)} bytes); {_TO_PIPE}")
+        raise UsageError(f"{STDIN_NAME} is empty ({_emptiness(len(data))}); {_TO_PIPE}")
     try:
         loaded = json.loads(data.decode("utf-8-sig"))
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError

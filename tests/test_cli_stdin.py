@@ -86,7 +86,8 @@ def test_no_standard_input_is_refused(capsys, monkeypatch, stdin):
 
 BAD_INPUTS = [
     ("empty", b"", f"standard input is empty (0 bytes); {TO_PIPE}"),
-    ("blank", b"\n  \n", f"standard input is empty (4 bytes); {TO_PIPE}"),
+    ("blank", b"\n  \n", f"standard input is empty (only white space: 4 bytes); {TO_PIPE}"),
+    ("newline", b"\n", f"standard input is empty (only white space: 1 byte); {TO_PIPE}"),  # echo '' |
     ("garbage", b"garbage",
      "standard input: neither a .npy array's bytes nor valid JSON (Expecting value: line 1 column 1 "
      "(char 0))"),
