@@ -220,6 +220,25 @@ class CheckedConfig:
         self._loaded.clear()  # the other one's run loads it itself
         return bundle
 
+    def take_both_data(self) -> tuple[DatasetBundle | None, DatasetBundle | None]:
+        """The student's and the teacher's data that the check loaded, for a student's run,
+        which needs both (:meth:`take_data`: handed over once); the teacher's is the student's
+        unless ``teacher.data_options``. A run that took the student's alone called the loader
+        again for the teacher's.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pidkit_distill import load_config
+        >>> from pidkit_distill.training import check_config
+        >>> checked = check_config(load_config(overrides=[f"run.out_dir={tempfile.mkdtemp()}"]))
+        >>> checked.take_both_data()  # digits: described, not loaded
+        (None, None)
+        """
+        student, teacher = self._loaded or (None, None)
+        self._loaded.clear()
+        return student, teacher
+
     def check_unchanged(self) -> None:
         """Raise :class:`ValueError` if ``config`` changed after :func:`check_config` checked it
         (a setting changed in a notebook between the check and the run, which would train
@@ -367,7 +386,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
         teacher = check_runs(model_for(config.model.teacher, teacher_data, meta=True),
                              config.model.teacher, "teacher", teacher_data)
     if teacher_only:
-        run_dir = run_dir_of(teacher_run_config(config))
+        run_dir = run_dir_of(teacher_run_config(config, data=teacher_bundle))
         with _about("run.out_dir"):  # a teacher.pt reused: nothing is written beside it
             check_out_dir(run_dir, writes_run=not (run_dir / "teacher.pt").is_file())
         if not (run_dir / "teacher.pt").is_file():  # to be trained
@@ -416,7 +435,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     # the teacher file before the run folder is judged: a folder of an earlier run (every
     # teacher file's default run name is the same) was refused first, and its advice, --resume,
     # took the teacher from the checkpoint, the file never read
-    path = teacher_file_of(config)
+    path = teacher_file_of(config, data=teacher_bundle)
     continues = config.run.resume and (run_dir / "checkpoint.pt").exists()
     if path is not None and not continues:  # a resumed run's teacher is in its checkpoint
         if config.teacher.source == "trained" and not path.is_file():  # to be trained there

@@ -77,7 +77,7 @@ _LONG_S = 600.0  # the epochs left of a run that take this long are said after i
 
 
 def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
-        runtime: Runtime) -> RunSummary:
+        runtime: Runtime, *, teacher_bundle: Any = None) -> RunSummary:
     """Optimizers, schedulers, resume, then the epochs: train, evaluate, audit, save, log.
 
     Parameters
@@ -97,6 +97,11 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         torchrun, rank 0's: :func:`~pidkit_distill.training.file_sharing.read_by_main`).
     runtime : Runtime
         Device and processes.
+    teacher_bundle : DatasetBundle, optional
+        The teacher's data where ``teacher.data_options`` makes it other than ``bundle``
+        (``bundle`` is it otherwise): the data that names the cached teacher's file
+        (:func:`~pidkit_distill.training.teacher_sources.teacher_file_of`) in a refusal of the
+        teacher's outputs.
 
     Returns
     -------
@@ -208,8 +213,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 with memory_checked(doing, epoch=None, hint=_CHECK_HINT):
                     check_teacher_outputs(
                         module, train_data, epoch=state["epoch"], device=device,
-                        amp=config.run.amp, runtime=runtime, teacher=teacher_described(
-                            config, folder.checkpoint if saved is not None else None))
+                        amp=config.run.amp, runtime=runtime, teacher=_teacher_named(
+                            config, module, bundle, teacher_bundle,
+                            folder.checkpoint if saved is not None else None))
                 doing = outside
             folder.start(config, state["history"], state["audit"])
             model = wrap_for_ddp(module, runtime, sync_bn=config.run.sync_bn,
@@ -337,6 +343,19 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     finally:
         if unprinted is not None:
             _print_epoch(*unprinted, config)
+
+
+def _teacher_named(config: TrainConfig, module: nn.Module, bundle: Any, teacher_bundle: Any,
+                   checkpoint: Path | None) -> str:
+    """The teacher of ``module`` as a refusal of its outputs names it
+    (:func:`~pidkit_distill.training.teacher_outputs.teacher_described`, its cached file named
+    by the teacher's data: ``teacher_bundle`` under ``teacher.data_options``, else ``bundle``);
+    nothing for a module without a teacher to check (a teacher's own run:
+    :func:`~pidkit_distill.training.teacher_outputs.check_teacher_outputs`)."""
+    if getattr(module, "teacher_features", None) is None:
+        return ""
+    data = teacher_bundle if config.teacher.data_options else bundle
+    return teacher_described(config, checkpoint, data=data)
 
 
 def _unsaved_epochs_line(path: Path, logged: int, config: TrainConfig) -> str:

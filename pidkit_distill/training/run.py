@@ -219,7 +219,8 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
-            bundle = checked.take_data() or _load_data(config, runtime)
+            bundle, teacher_bundle = checked.take_both_data()
+            bundle = bundle or _load_data(config, runtime)
             with _peer_end_named(runtime, "while loading the teacher"):
                 # rank 0's checkpoint decides (fit reads it: read_by_main), so that no process
                 # goes the new run's way alone, making the teacher's and student_init's
@@ -234,7 +235,8 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                     reads_file = config.teacher.source not in ("trained", "untrained")
                     with file_refused_late("teacher.source") if reads_file \
                             else nullcontext():
-                        teacher = load_teacher(config, bundle=bundle, runtime=runtime)
+                        teacher = load_teacher(config, bundle=bundle, runtime=runtime,
+                                               teacher_bundle=teacher_bundle)
             init_state = None
             if not resumed:
                 with _peer_end_named(runtime, "while reading the student's initial weights"):
@@ -249,7 +251,8 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
             # its collective calls before the epochs' error handling: the checkpoint's reading
             with _peer_end_named(runtime, "while reading the run folder's checkpoint, before "
                                  "any epoch"):
-                summary = fit(config, distiller, bundle, checked.run_dir, runtime)
+                summary = fit(config, distiller, bundle, checked.run_dir, runtime,
+                              teacher_bundle=teacher_bundle)
         with _peer_end_named(runtime, "as the processes ended the finished run"):
             wait_for_all(runtime)
         return summary

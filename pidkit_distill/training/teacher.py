@@ -120,11 +120,14 @@ class SupervisedModel(nn.Module):
         return StepOutput(logits=logits, losses={"ce": F.cross_entropy(logits, y)})
 
 
-def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = None) -> nn.Module:
+def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = None,
+                 teacher_bundle: DatasetBundle | None = None) -> nn.Module:
     """The teacher named by ``teacher.source``: trained (cached), untrained (seeded) or a file.
 
     ``bundle`` is the student's data; with ``teacher.data_options`` the teacher's own variant
-    of it is loaded (its number of classes may differ). The returned network is in eval mode
+    of it (its number of classes may differ) is ``teacher_bundle`` where the caller loaded it
+    already (:meth:`~pidkit_distill.training.CheckedConfig.take_both_data`), else loaded
+    here. The returned network is in eval mode
     with ``requires_grad`` off for every parameter. Memory running out while its file or data
     is read is the run's :class:`~pidkit_distill.TrainingError` (:func:`read_teacher_for_run`).
     A ``model.teacher`` of ``"auto"`` is the data set's own
@@ -142,7 +145,7 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     runtime = runtime or Runtime.single()
     config = models_resolved(config, teacher_only=True)
     if config.teacher.data_options:
-        bundle = load_data(config, teacher=True)
+        bundle = teacher_bundle if teacher_bundle is not None else load_data(config, teacher=True)
     if config.teacher.source == "untrained":
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.teacher.seed)
@@ -291,12 +294,11 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
         The run's configuration: the cached file must record its teacher's settings.
     data : DatasetBundle, optional
         The teacher's data where it is loaded already (a registered data set's): the cached
-        file's training data must be its training set (:func:`data_fingerprint`), and the
-        file checked is the one of its samples' folder (:func:`teacher_run_config` given the
-        data), which is not checked where it is to be trained (``path``, named without the
-        data, may be the folder of other samples). Without it, the file's data sizes are
-        compared with ``spec``'s only where those are the sizes the run loads (not CIFAR's
-        nominal ones: a trimmed folder's teacher was refused for good).
+        file's training data must be its training set (:func:`data_fingerprint`); ``path`` is
+        then the file of its samples' folder (:func:`teacher_file_of` given the data). Without
+        it, the file's data sizes are compared with ``spec``'s only where those are the sizes
+        the run loads (not CIFAR's nominal ones: a trimmed folder's teacher was refused for
+        good).
 
     Raises
     ------
@@ -318,10 +320,6 @@ def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: boo
     ValueError: teacher file '...teacher.pt' is not a file written by torch.save; ...; it is the \
 teacher cached for these settings: delete ... to train it again
     """
-    if cached and config is not None and data is not None:
-        path = teacher_file_of(config, data=data) or path
-        if not path.is_file():  # the samples' own teacher, to be trained
-            return
     try:
         saved = read_teacher_for_run(path, cached=cached)
         check_teacher_file(saved, path, model=model, spec=spec)
@@ -345,7 +343,9 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     run folder, :func:`~pidkit_distill.training.rundir.run_folder_lock`), then reuses it. The
     folder is named by ``bundle``'s training samples too where the data set is registered
     (:func:`teacher_run_config`): a loader edited in place trains a teacher of its own, and
-    the samples before find theirs again.
+    the samples before find theirs again. The samples' fingerprint is taken once, by rank 0
+    under torchrun, and every process names the folder, checks a reused file and records it
+    by that one (:func:`_samples_from_main`).
     The file records the fingerprint of the teacher's code (:func:`teacher_code`) that its
     folder's name hashes, taken before the teacher is trained: a value the builder reads that
     the training changes (a tensor its network trains in place) does not make the file refused
@@ -356,13 +356,14 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     """
     config = models_resolved(config, teacher_only=True)
     code = _code_from_main(config.model.teacher, runtime)
-    teacher_config = teacher_run_config(config, data=bundle)
+    samples = _samples_from_main(bundle, runtime)
+    teacher_config = teacher_run_config(config, data=bundle, fingerprint=samples)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
                f"settings: {path}")
     if from_main(runtime, path.is_file()):  # every process takes rank 0's way
-        _check_reused(path, config=config, bundle=bundle, runtime=runtime)
+        _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
         if runtime.is_main:
             print(reusing, flush=True)
         return path
@@ -370,7 +371,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
                "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
-            _check_reused(path, config=config, bundle=bundle, runtime=runtime)
+            _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
             if runtime.is_main:
                 print(reusing, flush=True)
             return path
@@ -393,7 +394,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
                              "num_classes": bundle.num_classes,
                              "input_shape": list(bundle.input_shape),
                              "n_train": len(bundle.train), "n_test": len(bundle.test),
-                             "train_fingerprint": data_fingerprint(bundle.train),
+                             "train_fingerprint": samples,
                              "config": with_registered(settings, registered_now(settings,
                                                                                 REGISTRY_SOURCES)),
                              "code_fingerprint": code,
@@ -441,9 +442,32 @@ def _code_from_main(model: str, runtime: Runtime) -> str | None:
     return code
 
 
-def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, runtime: Runtime) -> None:
+def _samples_from_main(bundle: Any, runtime: Runtime) -> str | None:
+    """:func:`data_fingerprint` of ``bundle``'s training set as rank 0 has it, in every process
+    (computed by rank 0 alone): a loader that gives each process other samples (it reads
+    ``RANK``, or draws without a seed) named a teacher folder for each. A collective call
+    where the run is distributed.
+
+    Examples
+    --------
+    >>> from torch.utils.data import TensorDataset
+    >>> data = TensorDataset(torch.zeros(4, 2), torch.zeros(4, dtype=torch.long))
+    >>> bundle = DatasetBundle(data, data, num_classes=1, input_shape=(2,))
+    >>> _samples_from_main(bundle, Runtime.single()) == data_fingerprint(data)
+    True
+    """
+    if not (runtime.distributed and dist.is_initialized()):
+        return data_fingerprint(bundle.train)
+    samples = data_fingerprint(bundle.train) if runtime.is_main else None
+    digits = ints_from_main(runtime, list(bytes.fromhex(samples)) if samples else [-1] * 16)
+    return None if digits[0] < 0 else bytes(digits).hex()
+
+
+def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, samples: str | None,
+                  runtime: Runtime) -> None:
     """Check the cached teacher that rank 0 found (:func:`check_cached_teacher`, against
-    ``bundle``, the teacher's data) in each process that finds it too: in all of them where
+    ``bundle``, the teacher's data, whose training samples' fingerprint is ``samples``) in
+    each process that finds it too: in all of them where
     they share ``run.out_dir`` (the same error in each at once); a process on a node whose own
     disk lacks the file takes rank 0's way. A file refused is the user's to delete, not a
     failed training: a :class:`~pidkit_distill.training.loaders.DataError` (``pidkit-distill``:
@@ -454,7 +478,7 @@ def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, runtime: Runt
         try:
             check_cached_teacher(read_teacher_for_run(path, cached=True), path, config=config,
                                  spec=_spec_of(config, bundle),
-                                 fingerprint=data_fingerprint(bundle.train))
+                                 fingerprint=samples)
         except ValueError as err:
             raise DataError(str(err)) from err
 

@@ -21,6 +21,7 @@ from torch import Tensor, nn
 from torch.utils.data import DataLoader
 
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.data import DatasetBundle
 from pidkit_distill.models import Features
 from pidkit_distill.training.loaders import DataError, batch_sampler
 from pidkit_distill.training.runtime import Runtime, autocast, random_streams_kept, to_device
@@ -70,10 +71,13 @@ def outputs_found(features: Features) -> Tensor:
     return torch.stack(rows)
 
 
-def teacher_described(config: TrainConfig, checkpoint: Path | None = None) -> str:
+def teacher_described(config: TrainConfig, checkpoint: Path | None = None, *,
+                      data: DatasetBundle | None = None) -> str:
     """The run's teacher as a message names it: its file, or ``model.teacher`` at its seeded
     initialisation; the checkpoint ``checkpoint`` where the run continues one, whose teacher
-    it holds.
+    it holds. ``data``, the teacher's data as the run loaded it, names the cached file of a
+    registered data set's samples
+    (:func:`~pidkit_distill.training.teacher_sources.teacher_file_of`).
 
     Examples
     --------
@@ -92,7 +96,8 @@ def teacher_described(config: TrainConfig, checkpoint: Path | None = None) -> st
         return (f"model.teacher {config.model.teacher!r} untrained, at its initialisation of "
                 f"teacher.seed = {config.teacher.seed}")
     if source == "trained":
-        return f"the cached teacher file {str(teacher_file_of(config))!r} (teacher.source = 'trained')"
+        return (f"the cached teacher file {str(teacher_file_of(config, data=data))!r} "
+                "(teacher.source = 'trained')")
     return f"teacher file {str(teacher_file_of(config))!r}"
 
 

@@ -32,7 +32,8 @@ from pidkit_distill.training.teacher_files import read_teacher_file
 __all__ = ["teacher_code", "teacher_file_of", "teacher_run_config", "teacher_run_settings"]
 
 
-def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None) -> TrainConfig:
+def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None,
+                       fingerprint: str | None = None) -> TrainConfig:
     """The configuration of the run that trains ``config``'s teacher.
 
     It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
@@ -57,14 +58,38 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     config : TrainConfig
         The student's run (or ``train-teacher``'s) configuration.
     data : DatasetBundle, optional
-        The teacher's data (with ``teacher.data_options``) where it is loaded already: the
-        folder of its samples. Without it a registered data set's loader is not called (a slow
-        loader was called once a run, and is): the folder is the one that the data of these
-        settings had when this process last named it with the data, else a folder of these
-        settings that holds a ``teacher.pt`` (the one of no samples first), else the name
-        without samples; :func:`~pidkit_distill.training.teacher.check_teacher_path` and
-        :func:`~pidkit_distill.training.teacher.trained_teacher_file`, given the data, name
-        the samples' own.
+        The teacher's data (with ``teacher.data_options``), as the run loaded it: a registered
+        data set's teacher is in the folder of its training samples. Every caller that runs
+        or checks a teacher passes it (:func:`~pidkit_distill.check_config`,
+        :func:`~pidkit_distill.training.teacher.trained_teacher_file`). Without it (a folder
+        looked for after the fact) the loader is not called: the folder is read from the
+        cached teachers on disk, the one without samples where it holds a ``teacher.pt``, else
+        the first by name of these settings whose ``teacher.pt`` records the samples that name
+        it, else the name without samples.
+    fingerprint : str, optional
+        :func:`~pidkit_distill.training.data_fingerprints.data_fingerprint` of ``data``'s
+        training set where it is computed already (under torchrun, rank 0's, so that every
+        process names one folder); computed from ``data`` otherwise.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import torch
+    >>> from torch.utils.data import TensorDataset
+    >>> from pidkit_distill import load_config, register_dataset, unregister_dataset
+    >>> def signs(x):
+    ...     return DatasetBundle(TensorDataset(x.view(-1, 1, 2, 2), (x[:, 0] > 0).long()),
+    ...                          TensorDataset(x.view(-1, 1, 2, 2), (x[:, 0] > 0).long()),
+    ...                          num_classes=2, input_shape=(1, 2, 2))
+    >>> _ = register_dataset("doc-signs")(lambda *, seed=0: signs(torch.ones(4, 4)))
+    >>> config = load_config(overrides=["data.name=doc-signs", "model.teacher=digits-teacher",
+    ...                                 f"run.out_dir={tempfile.mkdtemp()}"])
+    >>> first = teacher_run_config(config, data=signs(torch.ones(4, 4))).run.name
+    >>> first == teacher_run_config(config, data=signs(torch.ones(4, 4))).run.name
+    True
+    >>> first == teacher_run_config(config, data=signs(-torch.ones(4, 4))).run.name
+    False
+    >>> unregister_dataset("doc-signs")
     """
     config = models_resolved(config, teacher_only=True)
     settings = teacher_run_settings(config)
@@ -77,37 +102,32 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
             return _folder_name(config, teacher_key(settings, registered, code, samples))
 
         if data is None:
-            settings["run"]["name"] = _named_without_data(plain, named)
+            settings["run"]["name"] = _named_from_disk(plain, named)
         else:
-            settings["run"]["name"] = _LAST_NAMED[str(plain)] = _named_by_samples(plain, named,
-                                                                                 data)
+            samples = fingerprint if fingerprint is not None else data_fingerprint(data.train)
+            settings["run"]["name"] = _named_by_samples(plain, named, data, samples)
     return config_from_dict(settings)
 
 
-# The folder (its name) that the teacher's data had when last named with it in this process
-# (teacher_run_config given data), by the folder of the same settings without samples.
-_LAST_NAMED: dict[str, str] = {}
-
-
-def _named_by_samples(plain: Path, named: Callable[[str | None], str],
-                      data: DatasetBundle) -> str:
-    """The name of the folder of the teacher of ``data``: ``named(samples)`` of its training
-    samples' fingerprint, or the folder without samples ``plain`` where that holds their
-    teacher, cached before the samples named it, and their own does not."""
-    samples = data_fingerprint(data.train)
+def _named_by_samples(plain: Path, named: Callable[[str | None], str], data: DatasetBundle,
+                      samples: str | None) -> str:
+    """The name of the folder of the teacher of ``data``, whose training samples'
+    fingerprint is ``samples``: ``named(samples)``, or the folder without samples ``plain``
+    where that holds their teacher, cached before the samples named it, and their own does
+    not."""
     own = named(samples)
     if samples is None or (plain.parent / own / "teacher.pt").is_file():
         return own
     return plain.name if _trained_on(plain / "teacher.pt", data, samples) else own
 
 
-def _named_without_data(plain: Path, named: Callable[[str | None], str]) -> str:
-    """The name of the folder of a teacher whose data is not at hand (see
-    :func:`teacher_run_config`): the one last named with its data, else one of its settings
-    that holds a ``teacher.pt``, the one without samples ``plain`` first, else ``plain``."""
-    remembered = _LAST_NAMED.get(str(plain))
-    if remembered is not None or (plain / "teacher.pt").is_file():
-        return remembered or plain.name
+def _named_from_disk(plain: Path, named: Callable[[str | None], str]) -> str:
+    """The name of the folder of a teacher whose data is not at hand, as the cached teachers
+    on disk record it (see :func:`teacher_run_config`): ``plain`` where it holds a
+    ``teacher.pt``, else the first folder of its settings whose ``teacher.pt`` records the
+    samples that name it, else ``plain``."""
+    if (plain / "teacher.pt").is_file():
+        return plain.name
     prefix = glob.escape(plain.name.rsplit("-", 1)[0])
     for folder in sorted(plain.parent.glob(f"{prefix}-*")):
         if folder.name == named(_recorded_samples(folder / "teacher.pt")):
@@ -192,9 +212,9 @@ def teacher_code(model: str) -> str | None:
 
 def teacher_file_of(config: TrainConfig, *, data: DatasetBundle | None = None) -> Path | None:
     """The file ``teacher.source`` names: the cached ``teacher.pt`` for ``"trained"`` (which
-    may not exist yet; ``data``, the teacher's data where it is loaded already:
-    :func:`teacher_run_config`), the path itself (a ``~`` that starts it is the home folder, as
-    in a shell), or ``None`` for ``"untrained"``.
+    may not exist yet; ``data``, the teacher's data as the run loaded it, names a registered
+    data set's: :func:`teacher_run_config`), the path itself (a ``~`` that starts it is the
+    home folder, as in a shell), or ``None`` for ``"untrained"``.
 
     Examples
     --------

@@ -30,7 +30,6 @@ from pidkit_distill import (
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.registered_record import registered_now
 from pidkit_distill.teacher_keys import teacher_key
-from pidkit_distill.training import teacher_sources
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.rundir import REGISTRY_SOURCES
 from pidkit_distill.training.teacher import read_teacher_file, teacher_file_of
@@ -67,6 +66,12 @@ def _config(out_dir, name):
         "run.audit_every=0", "run.print_every=0", f"run.out_dir={out_dir}", f"run.name={name}"])
 
 
+def _teacher_file(config):
+    """The cached teacher's file of ``config`` for the samples the loader gives now, named as a
+    run names it: with its data."""
+    return teacher_file_of(config, data=load_dataset("edited-blobs"))
+
+
 def _teachers(out_dir):
     """Each cached teacher's folder name and the fingerprint of the samples it records."""
     return {folder.name: read_teacher_file(folder / "teacher.pt")["train_fingerprint"]
@@ -83,11 +88,11 @@ def test_an_edited_loader_trains_its_own_teacher_and_the_old_samples_find_theirs
         tmp_path, loader, capsys):
     loader(1.0)
     train(_config(tmp_path, "a"))
-    first = teacher_file_of(_config(tmp_path, "a"))
+    first = _teacher_file(_config(tmp_path, "a"))
     written = first.read_bytes()
     loader(2.0)  # the cell edited: inputs scaled by 2
     train(_config(tmp_path, "b"))  # was refused: "... trained on other samples ..."
-    second = teacher_file_of(_config(tmp_path, "b"))
+    second = _teacher_file(_config(tmp_path, "b"))
     assert second != first and second.is_file()
     assert _teachers(tmp_path) == {first.parent.name: _samples(1.0),
                                    second.parent.name: _samples(2.0)}
@@ -105,9 +110,8 @@ def test_an_edited_loader_trains_its_own_teacher_and_the_old_samples_find_theirs
 def _name_before_samples(config):
     """The teacher's folder name as it was before the samples named it: the hash of its key
     without them."""
-    teacher = teacher_file_of(config).parent.name
-    settings = json.loads(json.dumps(read_teacher_file(
-        teacher_file_of(config))["config"]))
+    teacher = _teacher_file(config).parent.name
+    settings = json.loads(json.dumps(read_teacher_file(_teacher_file(config))["config"]))
     settings["run"].pop("name")
     key = teacher_key(settings, registered_now(settings, REGISTRY_SOURCES))
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
@@ -118,7 +122,7 @@ def test_a_teacher_cached_before_the_samples_named_its_folder_is_reused_on_its_s
         tmp_path, loader, capsys):
     loader(1.0)
     train(_config(tmp_path, "a"))
-    trained = teacher_file_of(_config(tmp_path, "a")).parent
+    trained = _teacher_file(_config(tmp_path, "a")).parent
     old = tmp_path / _name_before_samples(_config(tmp_path, "a"))
     trained.rename(old)  # the folder a version before this one wrote: its key's old name
     capsys.readouterr()
@@ -129,7 +133,7 @@ def test_a_teacher_cached_before_the_samples_named_its_folder_is_reused_on_its_s
     assert _teachers(tmp_path) == {old.name: _samples(1.0)}
     loader(2.0)  # other samples: a teacher of their own beside it, where they were refused
     train(_config(tmp_path, "c"))
-    new = teacher_file_of(_config(tmp_path, "c")).parent
+    new = _teacher_file(_config(tmp_path, "c")).parent
     assert _teachers(tmp_path) == {old.name: _samples(1.0), new.name: _samples(2.0)}
     loader(1.0)  # back to the old samples: the old folder again
     data = load_dataset("edited-blobs")
@@ -146,7 +150,7 @@ def test_a_stopped_teachers_run_leaves_edited_samples_a_folder_of_their_own(
     loader(1.0)
     config = _config(tmp_path, "a")
     train_teacher(config)
-    stopped = teacher_file_of(config)
+    stopped = _teacher_file(config)
     stopped.unlink()  # as a run killed before its teacher.pt was written leaves it
     loader(2.0)
     capsys.readouterr()
@@ -155,18 +159,17 @@ def test_a_stopped_teachers_run_leaves_edited_samples_a_folder_of_their_own(
     assert f"training the teacher digits-teacher for 1 epochs -> {path}" in capsys.readouterr().out
 
 
-def test_a_process_that_has_not_seen_the_data_checks_the_samples_own_teacher(
-        tmp_path, loader, monkeypatch, capsys):
-    # teacher_file_of without the data does not call the loader (a run calls it once): in a
-    # fresh process it names a folder of these settings that holds a teacher, and the check,
-    # given the data, the samples' own
+def test_the_check_reads_the_samples_own_teacher_whatever_a_call_without_data_names(
+        tmp_path, loader, capsys):
+    # teacher_file_of without the data does not call the loader: it names a folder of these
+    # settings that holds a teacher, as the disk has them; the check, which loads the data,
+    # the samples' own
     loader(1.0)
     train(_config(tmp_path, "a"))
-    first = teacher_file_of(_config(tmp_path, "a"))
+    first = _teacher_file(_config(tmp_path, "a"))
     loader(2.0)
     train(_config(tmp_path, "b"))
-    second = teacher_file_of(_config(tmp_path, "b"))
-    monkeypatch.setattr(teacher_sources, "_LAST_NAMED", {})  # as a fresh process has it
+    second = _teacher_file(_config(tmp_path, "b"))
     assert teacher_file_of(_config(tmp_path, "c")) in (first, second)
     second.write_bytes(first.read_bytes())  # the samples' own folder holds a copied teacher
     with pytest.raises(ValueError, match=re.escape(
