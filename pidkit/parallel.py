@@ -9,14 +9,30 @@ several times slower than serial, docs/performance.md), which is only a hint: in
 pieces are fixed by the caller (never by the number of workers), so the numbers do not depend on
 ``n_jobs`` or on the backend. ``n_jobs=1`` runs in this process under every backend (joblib sends
 even one job to a Dask cluster).
+
+Small work runs in this process too: starting joblib's default pool of worker processes costs
+seconds (each worker imports pidkit), more than a small call's work, so a call that would start
+that pool first runs its chunks here while they project to under :data:`SERIAL_SECONDS` in all
+(docs/performance.md, ``python -m benchmarks.parallel``). A backend chosen with
+``joblib.parallel_config`` (Dask, threads, multiprocessing) gets every chunk as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any
 
-__all__ = ["map_chunks"]
+__all__ = ["SERIAL_SECONDS", "map_chunks"]
+
+SERIAL_SECONDS = 3.0
+"""Work that projects to less than this many seconds in this process runs here rather than start
+joblib's process pool. Starting that pool took 2.9-3.6 s for 2 workers and 5.7 s for 4 on a
+loaded 2-core machine (each worker imports pidkit), while k workers save at most (1 - 1/k) of
+the work: 1.5 s of 3 s on two. The first call of ``n_jobs=2`` there took 2.8 s for a batch of 20
+2x2x2 joints that one process solved in 0.05 s, and 7-9 s for a 450-sample
+``pid_from_representations(..., bootstrap=50)`` that took 1.8-2.6 s with ``n_jobs=1``
+(``python -m benchmarks.parallel``). Set it to 0 to send every chunk to the workers."""
 
 
 def map_chunks(
@@ -38,7 +54,11 @@ def map_chunks(
         than the last call of this process asked for (up to ``n_jobs``): joblib keeps its
         worker processes between calls only while their number stays the same, so a small call
         between large ones would stop workers that the next large call starts again (n_jobs=8 on
-        2 cores: 0.6-3 s for 3 joints after 50, against 0.03 s with the workers kept).
+        2 cores: 0.6-3 s for 3 joints after 50, against 0.03 s with the workers kept). A call
+        that would start joblib's default process pool runs its chunks in this process while
+        their projected total stays under :data:`SERIAL_SECONDS` (small work), and sends the
+        rest to the workers once it does not: a call of a few long chunks then waits for its
+        first chunk before the others start.
     *args
         Passed to every call after the chunk.
     bar : tqdm-like, optional
@@ -51,20 +71,57 @@ def map_chunks(
     >>> map_chunks(sum, [[1, 2], [3], [4, 5, 6]], 1)
     [3, 3, 15]
     """
-    from joblib import delayed, effective_n_jobs
-
-    if n_jobs == 1 or len(chunks) <= 1:
-        numbered: Iterable[tuple[int, Any]] = ((i, func(chunk, *args)) for i, chunk in enumerate(chunks))
-    else:
-        n_jobs = _workers_to_ask(n_jobs, len(chunks), effective_n_jobs(n_jobs), _backend_name())
-        calls = (delayed(_numbered)(i, func, chunk, *args) for i, chunk in enumerate(chunks))
-        numbered = _parallel(n_jobs)(calls)
     out: list[Any] = [None] * len(chunks)
-    for index, result in numbered:
+    for index, result in _numbered_results(func, chunks, n_jobs, args):
         out[index] = result
         if bar is not None:
             bar.update(len(chunks[index]))
     return out
+
+
+def _numbered_results(
+    func: Callable[..., Any], chunks: Sequence[Any], n_jobs: int | None, args: tuple[Any, ...]
+) -> Iterator[tuple[int, Any]]:
+    """``(index, func(chunks[index], *args))`` for every chunk, as each finishes: in this process
+    for ``n_jobs=1``, a single chunk and small work that would start the process pool
+    (:func:`_run_while_small`), the rest through joblib."""
+    from joblib import delayed, effective_n_jobs
+
+    if n_jobs == 1 or len(chunks) <= 1:
+        yield from ((i, func(chunk, *args)) for i, chunk in enumerate(chunks))
+        return
+    backend = _backend_name()
+    first = 0
+    if SERIAL_SECONDS > 0 and _pool_not_started(backend):
+        first = yield from _run_while_small(func, chunks, args)
+    rest = range(first, len(chunks))
+    if rest:
+        asked = _workers_to_ask(n_jobs, len(rest), effective_n_jobs(n_jobs), backend)
+        yield from _parallel(asked)(delayed(_numbered)(i, func, chunks[i], *args) for i in rest)
+
+
+def _pool_not_started(backend: str) -> bool:
+    """Whether a parallel call on ``backend`` would start joblib's default pool of worker
+    processes: the loky backend (not one a ``joblib.parallel_config`` chose), not yet asked for
+    workers by this process."""
+    return backend == "LokyBackend" and backend not in _WORKERS_ASKED
+
+
+def _run_while_small(
+    func: Callable[..., Any], chunks: Sequence[Any], args: tuple[Any, ...]
+) -> Generator[tuple[int, Any], None, int]:
+    """Run ``chunks`` in this process, yielding ``(index, result)``, while the mean time of those
+    run so far, times the number of chunks, stays under :data:`SERIAL_SECONDS`; return how many
+    ran (all of them for small work, at least the first)."""
+    spent = 0.0
+    for index, chunk in enumerate(chunks):
+        start = time.perf_counter()
+        result = func(chunk, *args)
+        spent += time.perf_counter() - start
+        yield index, result
+        if spent / (index + 1) * len(chunks) >= SERIAL_SECONDS:
+            return index + 1
+    return len(chunks)
 
 
 _WORKERS_ASKED: dict[str, int] = {}

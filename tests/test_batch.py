@@ -228,6 +228,7 @@ def test_a_preference_for_threads_still_solves_in_processes(monkeypatch):
             backends.append(type(self._backend).__name__)
 
     monkeypatch.setattr(joblib, "Parallel", Spy)
+    monkeypatch.setattr(pidkit.parallel, "SERIAL_SECONDS", 0.0)  # small work would run here
     ps = _mixed_shapes()
     with joblib.parallel_config(prefer="threads"):
         parallel = bertschinger_batch(ps, n_jobs=2)

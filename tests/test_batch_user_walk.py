@@ -59,6 +59,7 @@ def test_no_more_workers_are_asked_for_than_there_are_chunks(monkeypatch):
     real_parallel = parallel._parallel
     monkeypatch.setattr(parallel, "_parallel", lambda n_jobs: asked.append(n_jobs) or real_parallel(1))
     monkeypatch.setattr(parallel, "_WORKERS_ASKED", {}, raising=False)  # a fresh process
+    monkeypatch.setattr(parallel, "SERIAL_SECONDS", 0.0)  # small work would run in this process
     assert parallel.map_chunks(sum, [[1, 2], [3], [4]], 16) == [3, 3, 4]
     results = bertschinger_batch([examples.and_(), examples.xor()], n_jobs=64)
     # 16 and 64 worker processes before task 284; the second keeps the first one's 3 (task 295)

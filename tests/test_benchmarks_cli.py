@@ -16,7 +16,7 @@ from benchmarks import _cli
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ("bertschinger", "redundancy", "gaussian", "estimate", "estimate_bias", "estimate_kink",
-         "distill_cost", "distill_cpu")
+         "distill_cost", "distill_cpu", "parallel")
 BAD = [
     ("bertschinger", ["--repeats", "0"]),
     ("bertschinger", ["--cap", "-1"]),
@@ -29,6 +29,8 @@ BAD = [
     ("gaussian", ["--repeats", "0"]),
     ("gaussian", ["--bias-reps", "-1"]),
     ("gaussian", ["--cap", "inf"]),
+    ("parallel", ["--repeats", "0"]),
+    ("parallel", ["--n-jobs", "0"]),
     ("estimate", ["--n", "100"]),
     ("estimate", ["--widths", "-3"]),
     ("estimate", ["--n-jobs", "0"]),

@@ -176,6 +176,7 @@ FAILING_STEP = [  # the benchmark, its options and the step after open_records t
     ("estimate_kink", ["--quick"], "run"),
     ("gaussian", ["--quick"], "_timing_row"),
     ("redundancy", ["--quick"], "_capped"),
+    ("parallel", ["--quick"], "_timed"),
 ]
 
 

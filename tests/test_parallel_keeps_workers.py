@@ -22,6 +22,7 @@ def asked(monkeypatch):
     real_parallel = parallel._parallel
     monkeypatch.setattr(parallel, "_parallel", lambda n_jobs: numbers.append(n_jobs) or real_parallel(1))
     monkeypatch.setattr(parallel, "_WORKERS_ASKED", {}, raising=False)  # a fresh process
+    monkeypatch.setattr(parallel, "_pool_not_started", lambda backend: False)  # no small work here
     return numbers
 
 
