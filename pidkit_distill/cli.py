@@ -232,10 +232,10 @@ def _run(args: argparse.Namespace) -> int:
                       + (f"; {teachers} teacher's run folder{'' if teachers == 1 else 's'} "
                          "skipped" if teachers else ""), file=sys.stderr, flush=True)
         from pidkit_distill.atomic_files import FileWriteError
-        from pidkit_distill.report import group_table, summary_table, write_report
+        from pidkit_distill.report import default_out_dir, group_table, summary_table, write_report
 
         with _failing("error", 2), _failing("report not written", 1, FileWriteError):
-            path = write_report(runs, out_dir=args.out)  # --out: not a folder; a file: not written
+            path = write_report(runs, out_dir=args.out or default_out_dir(args.runs, runs))
         seeds_table = group_table(runs)
         if seeds_table:
             print(seeds_table, end="\n\n")

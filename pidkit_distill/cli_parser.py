@@ -279,8 +279,8 @@ def get_args_parser() -> argparse.ArgumentParser:
                         help="run folders (each with config.json and metrics.jsonl), or "
                              "folders holding them")
     report.add_argument("--out", default=None, metavar="DIR",
-                        help="output folder, replaced file by file (default: RUN_DIR/report for "
-                             "one run, else report/ beside the first run)")
+                        help="output folder, replaced file by file (default: report/ in the one "
+                             "folder given, a run's or a sweep's, else beside the first run)")
     _add_debug_option(report)
     demo = sub.add_parser("demo", help="the CPU demo: a student with 100 labels and a teacher "
                                        "trained on 4,000 (synthetic nuisance task); BAS vs VID "

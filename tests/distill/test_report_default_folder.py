@@ -12,6 +12,7 @@ import pytest
 from test_report import fake_run
 
 from pidkit_distill import load_runs, write_report
+from pidkit_distill.cli import main
 
 RUN_FILES = ["audit.jsonl", "config.json", "metrics.jsonl"]
 
@@ -55,3 +56,13 @@ def test_an_out_dir_given_is_kept(tmp_path):
     fake_run(sweep / "digits-bas-ut-s0", epochs=2)
     assert write_report(sweep, out_dir=sweep) == sweep / "report.md"
 
+
+def test_the_command_writes_a_sweep_of_one_run_where_write_report_does(tmp_path, capsys):
+    # `pidkit-distill report runs` chose by the runs found: one gave runs/x/report
+    sweep = tmp_path / "runs"
+    run = fake_run(sweep / "digits-bas-ut-s0", epochs=2)
+    assert main(["report", str(sweep)]) == 0
+    assert f"report written to {sweep / 'report' / 'report.md'}" in capsys.readouterr().out
+    assert _files(run) == RUN_FILES
+    assert main(["report", str(run)]) == 0
+    assert (run / "report" / "report.md").is_file()
