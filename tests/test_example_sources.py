@@ -7,7 +7,8 @@ import pidkit
 
 
 def test_unq_names_the_source_a_capital_letter_meant() -> None:
-    with pytest.raises(ValueError, match=r"^source must be 't' or 's'; got 'T'\. Did you mean 't'\?$"):
+    with pytest.raises(ValueError, match=r"^source must be 't' or 's'; got 'T'\. Did you mean 't'\? "
+                                         r"Options are case-sensitive\.$"):
         pidkit.examples.unq("T")
     with pytest.raises(TypeError, match=r"^source must be 't' or 's'; got None \(NoneType\)\.$"):
         pidkit.examples.unq(None)
