@@ -38,7 +38,7 @@ from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.report_groups import group_table, group_table_of
-from pidkit_distill.run_files import checkpoint_written, ended_train_epochs
+from pidkit_distill.run_files import checkpoint_written, ended_train_epochs, train_failure
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import (
     RunRecords,
@@ -67,6 +67,12 @@ _STATE_NOTES = {
     "stopped": f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: it "
                "was killed or failed (its last lines say why); to continue it from its "
                "checkpoint.pt, rerun the same command with --resume (run.resume=true).",
+    "failed": f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the "
+              "error shown, which its summary.json records (failed). The run is seeded, so the "
+              "same command, with --resume or without, meets it again: do what the error says "
+              "first. A change of the configuration (optim.lr, optim.grad_clip, "
+              "data.batch_size) is a new run (another run.name); where memory ran out, freeing "
+              "it lets --resume (run.resume=true) continue from the run's checkpoint.pt.",
     "stopped before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}, "
                                            "and it has no checkpoint.pt: its train was killed or "
                                            "failed before writing one (run.checkpoint_every); "
@@ -93,7 +99,9 @@ _STATE_NOTES = {
 
 def _run_state(run: RunRecords) -> str:
     """Whether ``run`` is training now: ``still training`` (a process holds its run folder's
-    lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``stopped``
+    lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``failed`` (short of
+    ``run.epochs``, none holds it, and its last train recorded the error it stopped with:
+    :func:`~pidkit_distill.run_files.train_failure`), ``stopped``
     (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
     where its last train ended there by itself,
     :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
@@ -122,6 +130,8 @@ def _run_state(run: RunRecords) -> str:
         return ""
     if held is None:
         return "running or stopped, not known"
+    if train_failure(Path(run.path)) is not None:
+        return "failed"
     if run.config.get("method", {}).get("name") == "teacher":
         return "stopped teacher's run"
     if ended_train_epochs(Path(run.path)) == done:
@@ -130,6 +140,12 @@ def _run_state(run: RunRecords) -> str:
         return "stopped"
     gone = checkpoint_written(Path(run.path), run.config, done)
     return "stopped, its checkpoint.pt gone" if gone else "stopped before its first checkpoint"
+
+
+def _failure_message(run: RunRecords) -> str:
+    """The error that the last train of ``run`` stopped with, without its closing full stop."""
+    failure = train_failure(Path(run.path))
+    return "" if failure is None else failure["message"].rstrip(".")
 
 
 def summary_table(runs: list[RunRecords]) -> str:
@@ -183,7 +199,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         if state:  # where it is: in its first epoch, or after (training: at) its last logged
             where = ("in epoch 1" if not metrics else
                      f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
-            states.setdefault(state, []).append(f"{run.name} ({where} of {cfg['run']['epochs']})")
+            named = f"{run.name} ({where} of {cfg['run']['epochs']})"
+            if state == "failed":  # each its own error, which says where and what was saved
+                named += f": {_failure_message(run)}"
+            states.setdefault(state, []).append(named)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             settings = atoms.get("settings", {})
@@ -208,7 +227,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                              "hold the estimate (docs/estimate.md, Bootstrap intervals).")
     for state, note in _STATE_NOTES.items():
         if state in states:
-            notes[state] = f"{state[0].upper()}{state[1:]}: {', '.join(states[state])}. {note}"
+            between = ". " if state == "failed" else ", "  # an error's words hold commas
+            notes[state] = (f"{state[0].upper()}{state[1:]}: {between.join(states[state])}. "
+                            f"{note}")
     notes["at chance"] = chance_paragraph(ended)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
@@ -274,11 +295,15 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     given = given_runs(run_dirs, "run_dirs")
     runs = with_distinct_names(load_runs(given))
     if not any(run.metrics for run in runs):
-        if all(_run_state(run).startswith("stopped") for run in runs):  # none to wait for
+        states = [_run_state(run) for run in runs]
+        if all(state.startswith("stopped") or state == "failed" for state in states):
+            failed = "".join(f"; {run.name} failed: {_failure_message(run)}"
+                             for run, state in zip(runs, states, strict=True) if state == "failed")
             raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), and "
                              f"none is training now (no process holds its run folder's "
                              f"{RUN_LOCK_FILE}): each stopped in its first epoch, before "
-                             "anything was saved; rerun its command")
+                             f"anything was saved{failed}; "
+                             f"{'do what its error says, then ' if failed else ''}rerun its command")
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "
                          "is nothing to report yet; wait for an epoch to end")
     for run in runs:

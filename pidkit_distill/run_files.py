@@ -4,7 +4,8 @@ A run folder holds ``config.json`` (:func:`read_run_config`), ``metrics.jsonl`` 
 completed epoch, :func:`read_metrics`) and ``audit.jsonl`` (one record per audited epoch and
 layer); :func:`read_records` reads a JSON-lines file of them, skipping a last line cut off by a
 killed run and refusing any other damaged line or a record that is no run's;
-:func:`ended_train_epochs` reads what ``summary.json`` says of the last train that ended, and
+:func:`ended_train_epochs` reads what ``summary.json`` says of the last train that ended,
+:func:`train_failure` the error its last train stopped with (its ``failed`` record), and
 :func:`checkpoint_written` whether a run's train had written its ``checkpoint.pt``.
 """
 
@@ -22,9 +23,15 @@ from pidkit.resampling import CI_METHODS
 from pidkit.utils import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["check_run_files_are_files", "checkpoint_written", "ended_train_epochs",
+__all__ = ["FAILED", "check_run_files_are_files", "checkpoint_written", "ended_train_epochs",
            "missing_config_key", "read_metrics", "read_records", "read_run_config",
-           "unreadable_file"]
+           "train_failure", "unreadable_file"]
+
+FAILED = "failed"
+"""The key of ``summary.json`` that records the error (a ``TrainingError``: a NaN loss, memory
+run out) that the run's last train stopped with: ``{"message": its one line, "hint": what to
+change}``. The train writes it beside what the file held (the last train that ended by itself),
+and the next train of the folder removes it as it starts."""
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -388,6 +395,33 @@ def ended_train_epochs(path: Path) -> int | None:
         return None
     done = summary.get("epochs_done") if isinstance(summary, dict) else None
     return done if _is_whole(done) else None
+
+
+def train_failure(path: Path) -> dict[str, str] | None:
+    """The error that the last train of the run folder ``path`` stopped with, as its
+    ``summary.json`` records it (:data:`FAILED`): ``{"message": ..., "hint": ...}``; ``None``
+    where it records none (the train ended, was killed or interrupted, or is still running), or
+    there is no such file or it cannot be read.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> print(train_failure(folder))
+    None
+    >>> _ = (folder / "summary.json").write_text(json.dumps(
+    ...     {FAILED: {"message": "the training loss became NaN", "hint": "lower optim.lr"}}))
+    >>> train_failure(folder)["hint"]
+    'lower optim.lr'
+    """
+    try:
+        summary = json.loads(_read_text(path / "summary.json"))
+    except (OSError, ValueError):  # none, unreadable, not UTF-8 or not JSON: nothing known
+        return None
+    failure = summary.get(FAILED) if isinstance(summary, dict) else None
+    if not isinstance(failure, dict) or not isinstance(failure.get("message"), str):
+        return None
+    return {"message": failure["message"], "hint": str(failure.get("hint") or "")}
 
 
 def checkpoint_written(path: Path, config: dict[str, Any], epochs_done: int) -> bool:

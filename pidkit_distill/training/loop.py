@@ -112,7 +112,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     Raises
     ------
     TrainingError
-        The loss became NaN or infinite, or memory ran out.
+        The loss became NaN or infinite, or memory ran out; its line and hint are recorded in
+        the run folder's ``summary.json`` (:meth:`~pidkit_distill.training.rundir.RunFolder.record_failure`),
+        which the report reads.
     ConfigEntryError
         A model of ``"auto"`` for a registered data set without a pair of models.
     TrainingInterrupted
@@ -325,18 +327,22 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             if failure is None:
                 raise
             checkpoint = None if epochs_saved is None else folder.checkpoint
-            raise failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
-                                   resume=config.run.resume, epochs_done=state["epoch"]) from err
+            failed = failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
+                                      resume=config.run.resume, epochs_done=state["epoch"])
+            folder.record_failure(str(failed), failed.hint)  # the report says why it stopped
+            raise failed from err
     except KeyboardInterrupt as interrupt:
         # torchrun sends SIGTERM to every process once one has died: it may reach this one as
         # its failure is made (a collective call failed as the other went), or before
         leaving = failure_leaving(interrupt)
         failure = leaving or failure_of_peer_sigterm(interrupt, runtime, doing, running)
         if failure is not None:  # caused by torchrun's SIGTERM where it found the peer gone
-            raise failure.replaced(
+            failed = failure.replaced(
                 checkpoint=None if epochs_saved is None else folder.checkpoint,
                 epochs_saved=epochs_saved or 0, resume=config.run.resume,
-                epochs_done=state["epoch"]) from leaving or interrupt
+                epochs_done=state["epoch"])
+            folder.record_failure(str(failed), failed.hint)
+            raise failed from leaving or interrupt
         raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,
                                   epochs_done=state["epoch"]) from interrupt

@@ -6,7 +6,8 @@
 | ``metrics.jsonl`` | one JSON line per epoch (strict JSON: NaN and infinities as null)  |
 | ``audit.jsonl`` | one JSON line per audited (epoch, layer)                             |
 | ``checkpoint.pt`` | written atomically every ``run.checkpoint_every`` epochs and after the last |
-| ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters |
+| ``summary.json`` | last and best accuracy, epochs done, the method's resolved parameters; |
+|                 | the error a train stopped with (``failed``)                          |
 | ``.lock``       | held by the process writing the folder (:func:`run_folder_lock`)     |
 | ``teacher.pt``  | the trained teacher (in the teacher's own run folder)                |
 | ``NAME.XXXXXXXX.tmp`` | ``NAME`` being written; one a killed process left: deleted by the next lock |
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -29,6 +31,7 @@ from typing import Any
 
 from filelock import FileLock
 
+from pidkit.command_line import one_line
 from pidkit.utils import jsonable
 from pidkit_distill.atomic_files import atomic_write, not_written, remove_leftovers
 from pidkit_distill.config import TrainConfig, config_to_dict
@@ -38,7 +41,7 @@ from pidkit_distill.methods.base import default_preset_of, method_source
 from pidkit_distill.models import model_source
 from pidkit_distill.registered_record import recorded_registered, registered_now, with_registered
 from pidkit_distill.registry import registry_key
-from pidkit_distill.run_files import read_run_config, unreadable_file
+from pidkit_distill.run_files import FAILED, read_run_config, train_failure, unreadable_file
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
 from pidkit_distill.training.runtime import Runtime, from_main
@@ -429,12 +432,19 @@ class RunFolder:
         the module that registered it now; for a run that continues a checkpoint's epochs,
         whose networks are the checkpoint's, what the ``config.json`` it continues records.
         A run that continues with epochs to train and another ``run.threads`` than that
-        ``config.json`` records prints a note (:func:`threads_changed_note`).
+        ``config.json`` records prints a note (:func:`threads_changed_note`). The failure that
+        an earlier train recorded (:meth:`record_failure`) is removed: this train may end
+        otherwise.
         """
         self.resume = config.run.resume
         if not self.is_main:
             return
         self.path.mkdir(parents=True, exist_ok=True)
+        if train_failure(self.path) is not None:
+            if rest := self._summary():
+                self.write_json("summary.json", rest)
+            else:
+                (self.path / "summary.json").unlink(missing_ok=True)
         settings = config_to_dict(config)
         first = self._first_record() if history else None
         note = threads_changed_note(first, config) if first and len(history) < config.run.epochs \
@@ -449,6 +459,31 @@ class RunFolder:
                                                        sources))
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             self._replace(name, "".join(_json(r) + "\n" for r in records))
+
+    def record_failure(self, message: str, hint: str) -> None:
+        """Record in ``summary.json``, beside what it holds, the error that stopped the run
+        (:data:`~pidkit_distill.run_files.FAILED`): its one-line ``message`` and its ``hint``,
+        which the report shows. Nothing where the folder has no ``config.json`` (the run wrote
+        nothing yet). A write that fails (a full disk) is said in a line on stderr: the run's
+        own error is what the caller raises."""
+        if not self.is_main or not (self.path / "config.json").is_file():
+            return
+        try:
+            self.write_json("summary.json",
+                            {**self._summary(), FAILED: {"message": message, "hint": hint}})
+        except OSError as err:
+            print(f"note: the run's failure is not recorded in its folder: {one_line(err)}",
+                  file=sys.stderr, flush=True)
+
+    def _summary(self) -> dict[str, Any]:
+        """The folder's ``summary.json`` without a failure's record; empty where there is
+        none, or it cannot be read."""
+        try:
+            summary = json.loads((self.path / "summary.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in summary.items() if k != FAILED} if isinstance(summary, dict) \
+            else {}
 
     def _first_record(self) -> dict[str, Any]:
         """The folder's ``config.json``, whose record a resumed run keeps; empty where it is
