@@ -100,7 +100,10 @@ def test_bootstrap_names_the_replicate_and_merging_t_and_s(samples, n_jobs):
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_bootstrap_replicates_of_a_statistic_names_the_replicate_and_the_counts_axes(counts, n_jobs):
+def test_bootstrap_replicates_of_a_statistic_names_the_replicate_and_the_counts_axes(
+    counts, n_jobs, monkeypatch
+):
+    monkeypatch.setattr("pidkit.parallel.SERIAL_SECONDS", 0.0)  # to workers, however small the work
     statistic = PIDStatistic(counts, measure="gh")
     refusal = _resample_refusal(lambda: bootstrap_replicates(statistic, 16, n_jobs=n_jobs),
                                 "bootstrap replicate (?:0|8)")
