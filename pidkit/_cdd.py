@@ -123,24 +123,25 @@ def _release_sigint(mask: set[signal.Signals] | None) -> None:
         signal.pthread_sigmask(signal.SIG_SETMASK, mask)
 
 
-def _answer(child: subprocess.Popen[bytes], request: bytes, measure: str, bar: Any) -> tuple[bytes, bytes]:
-    """The child's stdout and stderr once it ends, under a bar of the time elapsed if ``bar`` (what
-    builds a tqdm bar from tqdm's arguments: ``pidkit._progress.bar_class()`` or a tqdm class) is
-    given."""
+def _answer(child: subprocess.Popen[bytes], request: bytes, bar: Any, desc: str) -> tuple[bytes, bytes]:
+    """The child's stdout and stderr once it ends, under a bar of the time elapsed, described as
+    ``desc``, if ``bar`` (what builds a tqdm bar from tqdm's arguments:
+    ``pidkit._progress.bar_class()`` or a tqdm class) is given."""
     if bar is None:
         return child.communicate(request)
-    with bar(desc=f"measure {measure!r}: vertex enumeration", bar_format="{desc}: {elapsed}",
-             leave=False) as shown:
+    with bar(desc=desc, bar_format="{desc}: {elapsed}", leave=False) as shown:
         sent: bytes | None = request
         while True:
             try:
                 return child.communicate(sent, timeout=POLL_SECONDS)
             except subprocess.TimeoutExpired:  # the child goes on; the request was sent
                 sent = None
-                shown.refresh()
+                shown.update(0)  # a redraw that keeps the bar's delay (refresh would draw it at once)
 
 
-def _in_a_child(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -> list[list[Fraction]]:
+def _in_a_child(
+    cdd: Any, rows: list[list[int]], measure: str, bar: Any = None, desc: str | None = None
+) -> list[list[Fraction]]:
     request = json.dumps({"path": sys.path, "rows": [[hex(v) for v in row] for row in rows]})
     held = _hold_sigint()
     try:
@@ -158,7 +159,8 @@ def _in_a_child(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) 
     with child:
         try:
             _release_sigint(held)  # a Ctrl-C held back meanwhile acts here, where it stops the child
-            out, err = _answer(child, request.encode(), measure, bar)
+            described = desc or f"measure {measure!r}: vertex enumeration"
+            out, err = _answer(child, request.encode(), bar, described)
         except BaseException:  # KeyboardInterrupt above all: stop the enumeration with us
             child.kill()
             child.wait()
@@ -177,14 +179,17 @@ def _in_a_child(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) 
     return [[Fraction(int(num, 16), int(den, 16)) for num, den in row] for row in json.loads(out)]
 
 
-def generators(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -> list[list[Fraction]]:
+def generators(
+    cdd: Any, rows: list[list[int]], measure: str, bar: Any = None, desc: str | None = None
+) -> list[list[Fraction]]:
     """The generators of the polyhedron ``{z : b + A z >= 0}`` given as integer rows ``[b, A]``.
 
     Each generator is ``[1, z_1, ..., z_d]`` for a vertex (``[0, ...]`` for a ray), exactly.
     ``cdd`` is the ``cdd.gmp`` module (:func:`pidkit._polytope.require_cdd`); ``measure`` names
     the caller in errors; ``bar``, what builds a tqdm bar from tqdm's arguments
     (``pidkit._progress.bar_class()`` or a tqdm class), shows the time of an enumeration in a child
-    process (this module imports nothing of pidkit's, so that a child test loads it alone).
+    process, described as ``desc`` (default: ``"measure 'gh': vertex enumeration"``); this module
+    imports nothing of pidkit's, so that a child test loads it alone.
 
     Examples
     --------
@@ -193,5 +198,5 @@ def generators(cdd: Any, rows: list[list[int]], measure: str, bar: Any = None) -
     [[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(1, 1)]]
     """
     if len(rows) >= CHILD_PROCESS_FACETS and sys.executable:
-        return _in_a_child(cdd, rows, measure, bar)
+        return _in_a_child(cdd, rows, measure, bar, desc)
     return _in_this_process(cdd, rows)

@@ -9,6 +9,8 @@ enumeration is not used because it misses vertices on these degenerate polytopes
 
 from __future__ import annotations
 
+import functools
+import logging
 import math
 import operator
 from collections.abc import Sequence
@@ -18,7 +20,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _cdd
-from ._progress import bar_class, show_progress
+from ._progress import AUTO_DELAY_S, bar_class, check_progress, show_progress
+
+_LOG = logging.getLogger(__name__)
+"""Where a long enumeration's notice goes (:func:`vertices`): silent unless the caller shows
+pidkit's INFO records, as the ``pidkit`` command does on stderr."""
 
 _INSTALL_HINT = (
     "needs pycddlib for exact rational vertex enumeration; install it with "
@@ -149,6 +155,7 @@ def vertices(
     *,
     measure: str,
     eliminate_first: Sequence[int] | np.ndarray | None = None,
+    progress: bool | None = None,
 ) -> Polytope:
     """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` (a non-empty, bounded polytope).
 
@@ -161,19 +168,28 @@ def vertices(
     ``eliminate_first`` orders the coordinates to solve for; the last ones tend to stay free.
     Leaving a point's small coordinates free keeps what distinguishes the vertices in numbers of
     its own size rather than in tiny differences between large ones (the mixture LP's rows).
+
+    An enumeration of at least :data:`pidkit._cdd.PROGRESS_FACETS` facets (seconds to minutes)
+    first logs a notice at INFO level naming McMullen's bound on the vertices
+    (:func:`vertex_bound`), and shows its time on a bar: ``progress`` True at once, False never,
+    None where a person watches after :data:`~pidkit._progress.AUTO_DELAY_S` seconds (cddlib
+    reports no progress of its own).
     """
+    progress = check_progress(progress)
     cdd = require_cdd(measure)
     perm = list(range(n)) if eliminate_first is None else [int(j) for j in eliminate_first]
     augmented = [
         [Fraction(row[j]) for j in perm] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)
     ]
-    polytope = _enumerate(cdd, augmented, n, measure)
+    polytope = _enumerate(cdd, augmented, n, measure, progress)
     points = np.empty_like(polytope.points)
     points[:, perm] = polytope.points
     return Polytope(points, [perm[j] for j in polytope.free], polytope.free_exact)
 
 
-def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int, measure: str) -> Polytope:
+def _enumerate(
+    cdd: Any, augmented: list[list[Fraction]], n: int, measure: str, progress: bool | None
+) -> Polytope:
     reduced, pivots, consistent = row_reduce(augmented, n)
     if not consistent:
         raise ValueError("internal error: the polytope's equality system is inconsistent.")
@@ -190,7 +206,16 @@ def _enumerate(cdd: Any, augmented: list[list[Fraction]], n: int, measure: str) 
         unit[k + 1] = 1
         ineq.append(unit)
     long = len(ineq) >= _cdd.PROGRESS_FACETS
-    generators = _cdd.generators(cdd, ineq, measure, bar_class() if show_progress(None, long=long) else None)
+    bound = vertex_bound(len(ineq), len(free))
+    if long:
+        _LOG.info("measure %r: enumerating the vertices of a polytope of %d facets in dimension %d, up to %s "
+                  "of them (McMullen's bound); this can take seconds to minutes (Ctrl-C stops it)",
+                  measure, len(ineq), len(free), f"{bound:,}")
+    bar = None
+    if show_progress(progress, long=long):
+        bar = functools.partial(bar_class(), delay=AUTO_DELAY_S if progress is None else 0.0)
+    generators = _cdd.generators(cdd, ineq, measure, bar, desc=f"measure {measure!r}: vertex enumeration "
+                                 f"(up to {bound:,} vertices)")
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
     points = _exact_points(generators, reduced, pivots, free, n)

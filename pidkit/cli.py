@@ -40,6 +40,7 @@ from .command_line import (
     StrictArgumentParser,
     checked,
     end_closed_output,
+    info_notices,
     one_line,
     one_line_warnings,
     say_on_stderr,
@@ -466,7 +467,7 @@ def _run(argv: Sequence[str] | None) -> int:
     # Every line a subcommand prints names it, as argparse's own errors do: 'pidkit check: error:'.
     command = f"pidkit {args.command}"
     try:
-        with one_line_warnings(command):
+        with one_line_warnings(command), info_notices(command):
             return args.func(args)
     except BrokenPipeError:  # the reader went away (e.g. `| head`): nothing left to report to
         return end_closed_output()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
 import re
 import signal
@@ -259,6 +260,36 @@ def one_line_warnings(prefix: str, say: Callable[[str], None] | None = None) -> 
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
+
+
+@contextlib.contextmanager
+def info_notices(prefix: str, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Inside the block, each INFO record of pidkit's loggers (a long vertex enumeration's notice,
+    which a library call keeps silent) is one line, ``PREFIX: TEXT``, on stderr (or given to ``say``).
+
+    Examples
+    --------
+    >>> import logging
+    >>> with info_notices("pidkit decompose", say=print):
+    ...     logging.getLogger("pidkit._polytope").info("up to %s vertices", "104,652")
+    pidkit decompose: up to 104,652 vertices
+    >>> logging.getLogger("pidkit._polytope").info("not shown outside the block")
+    """
+
+    class Say(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            (say or say_on_stderr)(f"{prefix}: {one_line(record.getMessage())}")
+
+    logger = logging.getLogger("pidkit")
+    handler, level = Say(logging.INFO), logger.level
+    logger.addHandler(handler)
+    if logger.getEffectiveLevel() > logging.INFO:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 def one_line(message: BaseException | Warning | str) -> str:

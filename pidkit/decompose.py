@@ -34,9 +34,10 @@ def pid(
         others (``"wedge"``, ``"gh"``, ``"prec"``, ``"mmi"``, ``"gh-target-only"``,
         ``"gh-function-of-t"``, ``"gh-function-of-s"``; see :mod:`pidkit.redundancy`) give Red,
         and Uni and Syn follow from the PID identities; they take ``units``, ``normalize`` and
-        ``strict``, and ``"gh"`` and ``"prec"`` also ``max_vertices``. Derived synergy can be
-        negative for all but ``"broja"`` and ``"mmi"``. A name from the literature that is one of
-        these (``"blackwell"``, ``"I_GH"``) is refused with pidkit's name for it.
+        ``strict``, and ``"gh"`` and ``"prec"`` also ``max_vertices`` and ``progress`` (a bar of a
+        long vertex enumeration's time). Derived synergy can be negative for all but ``"broja"``
+        and ``"mmi"``. A name from the literature that is one of these (``"blackwell"``,
+        ``"I_GH"``) is refused with pidkit's name for it.
     target : int or sequence of int, optional
         With a dit Distribution: the variable(s) forming Y. Required for dit input; an array is
         already indexed ``[y, t, s]`` and takes neither ``target`` nor ``sources`` (reorder its

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import pidkit
-from pidkit import _cdd, _progress, examples
+from pidkit import _cdd, _polytope, _progress, examples
 from pidkit.measures import entropy_nats
 from pidkit.redundancy.vertex_limit import MAX_VERTICES
 
@@ -228,8 +228,9 @@ def test_a_long_enumeration_shows_its_time_where_a_person_watches(monkeypatch, c
     monkeypatch.setattr(_cdd, "PROGRESS_FACETS", 0)
     monkeypatch.setattr(_cdd, "POLL_SECONDS", 0.001)  # the child takes longer than this to start
     monkeypatch.setattr(_progress, "watched", lambda: True)
+    monkeypatch.setattr(_polytope, "AUTO_DELAY_S", 0.0)  # shown after a second where not patched
     assert pidkit.pid(examples.and_(), measure="gh").red == pytest.approx(AND_GH_BITS, abs=1e-12)
-    assert "measure 'gh': vertex enumeration: 00:0" in capsys.readouterr().err
+    assert "measure 'gh': vertex enumeration (up to 2 vertices): 00:0" in capsys.readouterr().err
     monkeypatch.setattr(_progress, "watched", lambda: False)
     assert pidkit.pid(examples.and_(), measure="gh").red == pytest.approx(AND_GH_BITS, abs=1e-12)
     assert capsys.readouterr().err == ""

@@ -331,7 +331,7 @@ def test_other_bad_options_are_named():
     with pytest.raises(TypeError, match=r"takes no option 'unit'; .* Did you mean 'units'\?"):
         pidkit.pid(GOOD, unit="bits")
     with pytest.raises(TypeError, match=r"measure='gh' takes no option 'tol'; its options are units, "
-                                         r"normalize, strict, max_vertices\. 'tol' is an option of "
+                                         r"normalize, strict, max_vertices, progress\. 'tol' is an option of "
                                          r"measure='broja'\."):
         pidkit.pid(GOOD, measure="gh", tol=1e-9)
     with pytest.raises(TypeError, match=r"measure='wedge' takes no option 'tol'; its options are units, "

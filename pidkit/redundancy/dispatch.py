@@ -19,6 +19,7 @@ from numpy.typing import ArrayLike
 from .. import _status
 from .._errors import SolverError
 from .._names import check_choice
+from .._progress import check_progress
 from .._result import PIDResult, result_from_redundancy
 from .._units import check_units, from_nats, to_nats
 from .._validate import check_flag, check_joint
@@ -74,15 +75,18 @@ def check_measure(measure: Any) -> str:
     return check_choice(measure, MEASURES, name="measure")
 
 
-def solve(measure: str, p: np.ndarray, *, max_vertices: int | None) -> MeasureValue:
+def solve(
+    measure: str, p: np.ndarray, *, max_vertices: int | None, progress: bool | None = None
+) -> MeasureValue:
     """Run the measure's solver and check the invariants before its answer counts as a success.
 
     Red and its gap must be finite, and 0 <= Red <= min_i I(Y; X_i) (every measure here lies in
     that range, within the certified gap); anything else is a failure with the reason.
     ``max_vertices`` (checked, an int or None) is passed to ``"gh"`` and ``"prec"``
-    (:mod:`pidkit.redundancy.vertex_limit`).
+    (:mod:`pidkit.redundancy.vertex_limit`), with ``progress`` (checked), which shows the time of a
+    long vertex enumeration (:func:`pidkit._polytope.vertices`).
     """
-    options = {"max_vertices": max_vertices} if measure in VERTEX_MEASURES else {}
+    options = {"max_vertices": max_vertices, "progress": progress} if measure in VERTEX_MEASURES else {}
     value = _SOLVERS[measure](p, **options)
     if value.status == _status.FAILED:
         return value
@@ -121,6 +125,7 @@ def pid_from_measure(
     normalize: bool = False,
     strict: bool = True,
     max_vertices: int | str | None = "auto",
+    progress: bool | None = None,
 ) -> PIDResult:
     """The four-atom decomposition with Red from the named measure (THEORY.md §1 identities).
 
@@ -141,6 +146,11 @@ def pid_from_measure(
         Raise :class:`pidkit.SolverError` for an uncertified answer instead of returning it.
     max_vertices : int, None or "auto", default="auto"
         ``"gh"`` and ``"prec"`` only: the largest polytope they enumerate, as in :func:`~pidkit.redundancy`.
+    progress : bool or None, default=None
+        ``"gh"`` and ``"prec"`` only: a bar of the time of a vertex enumeration that can take seconds
+        or more (cddlib reports no progress of its own; the bar names McMullen's bound on the
+        vertices). True: at once; False: never; None: where a person watches (a terminal, a
+        notebook), once it has taken a second.
 
     Returns
     -------
@@ -161,11 +171,15 @@ def pid_from_measure(
     measure = check_measure(measure)
     strict = check_flag(strict, name="strict")
     max_vertices = check_vertex_option(measure, max_vertices)
+    progress = check_progress(progress)
+    if progress is not None and measure not in VERTEX_MEASURES:
+        raise TypeError("progress applies to measure='gh' and measure='prec' only (their vertex "
+                        f"enumeration); measure={measure!r} shows none. Drop progress.")
     if measure == "broja":
         from ..bertschinger import bertschinger
 
         return bertschinger(p, units=units, strict=strict)
-    value = solve(measure, p, max_vertices=max_vertices)
+    value = solve(measure, p, max_vertices=max_vertices, progress=progress)
     return result_from_redundancy(
         informations_nats(p),
         value.nats,

@@ -134,12 +134,13 @@ def _size(block: _Block) -> tuple[int, int]:
     return facets, dim
 
 
-def _enumerated(block: _Block) -> MeasureValue:
-    """I_GH of the block's joint from the vertices of its K, with the optimal joint p(q, y, x)."""
+def _enumerated(block: _Block, progress: bool | None) -> MeasureValue:
+    """I_GH of the block's joint from the vertices of its K, with the optimal joint p(q, y, x);
+    ``progress`` as :func:`pidkit._polytope.vertices` takes it."""
     cells, p = block.cells, block.p
     polytope = _polytope.vertices(
         block.rows, block.rhs, len(cells), measure="gh",
-        eliminate_first=np.argsort(-np.array(block.target), kind="stable"),
+        eliminate_first=np.argsort(-np.array(block.target), kind="stable"), progress=progress,
     )
     m_y = np.zeros((len(polytope.points), p.shape[0]))
     np.add.at(m_y.T, cells[:, 0], polytope.points.T)
@@ -198,12 +199,15 @@ def _conditionals(p: np.ndarray) -> list[np.ndarray]:
     return [np.where(block == b, p, 0.0) / p[block == b].sum() for b in range(int(block.max()) + 1)]
 
 
-def gh_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["gh"]) -> MeasureValue:
+def gh_value(
+    p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["gh"], progress: bool | None = None
+) -> MeasureValue:
     """I_GH for p[y, x1, ..., xn] (n >= 2 sources), with the optimal joint p(q, y, x) in diagnostics.
 
     Raises :class:`~pidkit.redundancy.vertex_limit.TooManyVertices` (a ``ValueError``) before any
     enumeration where McMullen's bound on the vertices of the largest block's polytope exceeds
-    ``max_vertices`` (None: no limit).
+    ``max_vertices`` (None: no limit). ``progress`` shows a long enumeration's time
+    (:func:`pidkit._polytope.vertices`).
     """
     _polytope.require_cdd("gh")
     shortcut = lp_shortcut(p, "gh")
@@ -213,8 +217,8 @@ def gh_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["gh"]) ->
     if len(parts) == 1:
         block = _block(p)
         refuse_if_too_large("gh", p.shape, [_size(block)], max_vertices)
-        return _enumerated(block)
+        return _enumerated(block, progress)
     answers = [lp_shortcut(part, "gh") or _block(part) for part in parts]
     refuse_if_too_large("gh", p.shape, [_size(a) for a in answers if isinstance(a, _Block)], max_vertices)
-    values = [_enumerated(a) if isinstance(a, _Block) else a for a in answers]
+    values = [_enumerated(a, progress) if isinstance(a, _Block) else a for a in answers]
     return _combined(p, parts, np.array([p[part > 0].sum() for part in parts]), values)

@@ -22,6 +22,9 @@ PID_FUNCTIONS: dict[str, Callable[..., PIDResult]] = {
     name: partial(pid_from_measure, measure=name) for name in MEASURES
 }
 PID_FUNCTIONS["broja"] = bertschinger
+_VERTEX_OPTIONS = ("max_vertices", "progress")
+"""The options of :func:`~pidkit.redundancy.pid_from_measure` that only its vertex-enumerating
+measures take."""
 
 
 @functools.cache
@@ -29,8 +32,8 @@ def pid_options(measure: str) -> tuple[str, ...]:
     """The keyword options the measure's function takes (what :func:`pidkit.pid` passes on).
 
     Read once per measure (a signature costs 10-20 us, and ``pid`` runs in loops).
-    ``pid_from_measure`` serves every measure but ``"broja"``: its ``max_vertices`` belongs to
-    those that enumerate vertices.
+    ``pid_from_measure`` serves every measure but ``"broja"``: its ``max_vertices`` and
+    ``progress`` belong to those that enumerate vertices.
 
     Parameters
     ----------
@@ -53,5 +56,5 @@ def pid_options(measure: str) -> tuple[str, ...]:
     return tuple(
         prm.name for prm in parameters
         if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure"
-        and (prm.name != "max_vertices" or measure in VERTEX_MEASURES)
+        and (prm.name not in _VERTEX_OPTIONS or measure in VERTEX_MEASURES)
     )

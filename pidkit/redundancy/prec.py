@@ -20,13 +20,16 @@ from .vertex_limit import MAX_VERTICES, refuse_if_too_large
 from .vertex_lp import entropy_rows, exact_joint, vertex_lp_value
 
 
-def prec_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["prec"]) -> MeasureValue:
+def prec_value(
+    p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["prec"], progress: bool | None = None
+) -> MeasureValue:
     """I_prec for p[y, x1, ..., xn] (n >= 2 sources).
 
     Raises :class:`~pidkit.redundancy.vertex_limit.TooManyVertices` (a ``ValueError``) before the
     enumeration where McMullen's bound on the polytope's vertices exceeds ``max_vertices`` (None:
     no limit). Its facets are its coordinates; its dimension is at least the coordinates less the
     equalities (equal on random joints, where nothing else ties the rows), counted, not eliminated.
+    ``progress`` shows a long enumeration's time (:func:`pidkit._polytope.vertices`).
     """
     _polytope.require_cdd("prec")
     shortcut = lp_shortcut(p, "prec")
@@ -63,7 +66,8 @@ def prec_value(p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["prec"]
     target = [f for b in blocks for f in b[1]]
     refuse_if_too_large("prec", p.shape, [(n, max(n - len(rows), 0))], max_vertices)
     polytope = _polytope.vertices(
-        rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable")
+        rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable"),
+        progress=progress,
     )
     cond_first = np.array([[float(v) for v in c] for c in first])
     m_y = polytope.points[:, : sizes[0]] @ cond_first
