@@ -165,7 +165,7 @@ def test_a_signal_to_the_parents_group_ends_the_child_too(hard_rows: bytes) -> N
 
 
 REQUEST = json.dumps({"path": sys.path, "rows": [["0x0", "0x1"], ["0x1", "-0x1"]]}).encode()  # 0 <= z <= 1
-VERTICES = [[["0x1", "0x1"], ["0x0", "0x1"]], [["0x1", "0x1"], ["0x1", "0x1"]]]
+VERTICES = [["1/1", "0/1"], ["1/1", "1/1"]]
 
 
 def test_a_child_whose_parent_already_ended_does_not_enumerate() -> None:
