@@ -214,18 +214,21 @@ def rounding_fix(name: str, given: Any = None) -> str:
             f"rounding error, round them: np.rint({code}).astype(int).")
 
 
-def check_whole_labels(labels: np.ndarray, name: str, given: Any = None) -> None:
-    """Refuse distinct ``labels`` of argument ``name`` that hold non-integer floats, naming how
-    many, one of them, and the fix: rounding (``np.rint``) where all are within 1e-6 of whole
-    numbers (class ids from a division), else binning (``np.digitize``) or encoding
+def check_whole_labels(labels: np.ndarray, name: str, given: Any = None, *, unrounded_fix: str = "") -> None:
+    """Refuse ``labels`` of argument ``name`` that hold non-integer floats, naming how many
+    distinct ones, one of them, and the fix: rounding (``np.rint``) where all are within 1e-6 of
+    whole numbers (class ids from a division), else binning (``np.digitize``) or encoding
     (``np.unique(..., return_inverse=True)``). ``given``, what the user passed as ``name``, makes
-    the suggested rounding work on it (:func:`rounding_fix`).
+    the suggested rounding work on it (:func:`rounding_fix`). ``unrounded_fix``, where given,
+    replaces the binning and encoding advice: the estimators' labels given in place of a
+    representation point to a feature matrix instead.
 
     The policy of scikit-learn's ``check_classification_targets``: whole-number floats (``1.0``,
     ``-0.0``, in float16, 32 or 64) are labels, the same as the ints they equal; any other float
     makes the labels continuous and is refused. Only the distinct labels are read, so the check
     costs nothing per sample. Applied by :func:`encode_labels`, hence by every entry point that
-    counts labels.
+    counts labels, and by the estimators' checks of ``y`` and of labels given in place of a
+    representation, so that each words the refusal the same way.
 
     Examples
     --------
@@ -241,6 +244,8 @@ def check_whole_labels(labels: np.ndarray, name: str, given: Any = None) -> None
     code = name if given is None else as_numpy_code(given, name)
     if near_whole(fractional):
         fix = rounding_fix(name, given)
+    elif unrounded_fix:
+        fix = unrounded_fix
     else:
         fix = (f"For a continuous variable, bin it first, e.g. np.digitize({code}, np.quantile({code}, "
                f"[0.25, 0.5, 0.75])) for four classes; if each distinct float is a class, encode them: "

@@ -470,7 +470,7 @@ def _obj_with_string(labels):
     ("change", "options", "error", "match"),
     [
         (lambda y, t, s: (np.random.default_rng(0).normal(size=40), t, s), {}, ValueError,
-         r"y must hold class labels; it has 40 distinct non-integer values .*np\.digitize"),
+         r"^y holds 40 distinct non-integer floats .*np\.digitize"),
         (lambda y, t, s: (y[:, None], t, s), {}, ValueError, r"shape \(40, 1\)\. For a column of labels pass "
                                                              r"y\.ravel\(\)"),
         (lambda y, t, s: (np.eye(2)[y], t, s), {}, ValueError, r"For one-hot targets pass y\.argmax"),
@@ -497,18 +497,19 @@ def _obj_with_string(labels):
          r"^y is a masked array with 20 masked label\(s\); pidkit does not guess"),  # its data, once
         (lambda y, t, s: (set(y.tolist()), t, s), {}, TypeError, r"^y is a set, which has no order"),
         (lambda y, t, s: ((y + 0.5).astype(object), t, s), {}, ValueError,  # e.g. a pandas object column
-         r"^y must hold class labels; it has 2 distinct non-integer values \(e\.g\. 0\.5\)"),
+         r"^y holds 2 distinct non-integer floats \(e\.g\. 0\.5\); labels must be discrete"),
         (lambda y, t, s: (y + 1e-9, t, s), {}, ValueError,  # class ids off by a rounding error: not binned
-         r"^y must hold class labels; it has 2 distinct non-integer values \(e\.g\. 1e-09\)\. They are all "
+         r"^y holds 2 distinct non-integer floats \(e\.g\. 1e-09\); labels must be discrete "
+         r".*\. They are all "
          r"within 1e-06 of whole numbers: if they are class ids with a rounding error, round them: "
          r"np\.rint\(y\)\.astype\(int\)\.$"),
         (lambda y, t, s: (y, t, (y - 0.25).astype(object)), {}, ValueError,
-         r"^s_features is a 1-D array of labels holding 2 distinct non-integer floats \(e\.g\. -0\.25\); "
-         r"labels given in place of a representation must be discrete"),
+         r"^s_features holds 2 distinct non-integer floats \(e\.g\. -0\.25\); labels must be discrete "
+         r".*\. Labels given in place of a representation are used as they are, without clustering; pass "
+         r"features as a matrix of shape \(n_samples, n_features\), which is clustered\.$"),
         (lambda y, t, s: (y, t, (y + 1e-9).astype(object)), {}, ValueError,  # ids off by rounding
-         r"^s_features is a 1-D array of labels holding 2 distinct non-integer floats \(e\.g\. 1e-09\); "
-         r"labels given in place of a representation must be discrete \(cluster indices, used as they "
-         r"are\)\. They are all within 1e-06 of whole numbers: if they are class ids with a rounding "
+         r"^s_features holds 2 distinct non-integer floats \(e\.g\. 1e-09\); labels must be discrete "
+         r".*\. They are all within 1e-06 of whole numbers: if they are class ids with a rounding "
          r"error, round them: np\.rint\(s_features\)\.astype\(int\)\.$"),
         (lambda y, t, s: (np.zeros_like(y), t, s), {}, ValueError,
          r"y holds a single value \(0\); the discrete estimator needs at least two classes"),

@@ -225,7 +225,7 @@ def test_labels_are_checked_as_for_the_discrete_estimator():
         pid_from_representations(missing, t, s, estimator="gaussian")
     with pytest.raises(ValueError, match=r"s_features contains 1 missing label"):
         pid_from_representations(y, t, missing, estimator="gaussian")
-    with pytest.raises(ValueError, match=r"y must hold class labels; it has \d+ distinct non-integer values"):
+    with pytest.raises(ValueError, match=r"^y holds \d+ distinct non-integer floats"):
         pid_from_representations(y + 0.5 * s[:, 0], t, s, estimator="gaussian")
 
 

@@ -26,12 +26,11 @@ from .._labels import (
     check_label_values,
     check_missing_labels,
     check_nulls,
+    check_whole_labels,
     label_array,
     labels_shape_error,
     near_whole,
     non_integer_floats,
-    rounding_fix,
-    shown_float,
 )
 from .._pandas_tables import pandas_table_advice
 from ..samples import SampleCells, encoded_samples
@@ -187,16 +186,9 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
             raise ValueError(f"{name} is empty; it needs one label per sample.")
         check_nulls(x, arr, name)
         check_label_values(arr, name)
-        if arr.dtype.kind == "O":
-            fractional = non_integer_floats(arr)
-            if fractional.size:  # as a 1-D float array (check_features): no discrete labels
-                fix = rounding_fix(name, x) if near_whole(fractional) else (
-                    "Pass features as a matrix of shape (n_samples, n_features), which is clustered.")
-                raise ValueError(
-                    f"{name} is a 1-D array of labels holding {fractional.size} distinct non-integer "
-                    f"floats (e.g. {shown_float(fractional[0])}); labels given in place of a representation "
-                    f"must be discrete (cluster indices, used as they are). {fix}"
-                )
+        check_whole_labels(arr, name, x, unrounded_fix=(  # an object array: 1-D floats are features
+            "Labels given in place of a representation are used as they are, without clustering; "
+            "pass features as a matrix of shape (n_samples, n_features), which is clustered."))
         return arr, True
     if arr.ndim == 1 and arr.dtype.kind == "f" and np.isnan(arr).any():
         check_missing_labels(arr, name)  # e.g. pandas Int64 labels with NA: floats with NaN
@@ -206,7 +198,8 @@ def labels_or_features(x: Any, name: str) -> tuple[np.ndarray, bool]:
 def check_labels(y: Any, name: str = "y") -> np.ndarray:
     """Return ``y`` as a 1-D array of class labels: ints, bools, strings, hashable objects, or
     floats holding whole numbers (``1.0``); no complex number, NaN, infinity or missing value
-    (NaN, NA, NaT), as :func:`pidkit._labels.check_label_values` refuses them.
+    (NaN, NA, NaT), as :func:`pidkit._labels.check_label_values` refuses them; non-integer floats
+    refused as every entry point refuses them (:func:`pidkit._labels.check_whole_labels`).
     Read as :func:`pidkit._labels.label_array` reads them (masked labels, sets and dicts refused)."""
     check_not_torch_data(y, name, "labels")
     arr = label_array(y, name)
@@ -215,15 +208,7 @@ def check_labels(y: Any, name: str = "y") -> np.ndarray:
     if arr.size == 0:
         raise ValueError(f"{name} is empty; it needs one label per sample.")
     check_label_values(arr, name)
-    fractional = non_integer_floats(arr)
-    if fractional.size:
-        fix = rounding_fix(name, y) if near_whole(fractional) else (
-            f"A continuous target must be discretised first, e.g. "
-            f"np.digitize({name}, np.quantile({name}, [0.25, 0.5, 0.75])) for four classes.")
-        raise ValueError(
-            f"{name} must hold class labels; it has {fractional.size} distinct non-integer "
-            f"values (e.g. {shown_float(fractional[0])}). {fix}"
-        )
+    check_whole_labels(arr, name, y)
     return arr
 
 
