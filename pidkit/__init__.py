@@ -8,6 +8,7 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 """
 
 import importlib
+import warnings
 from typing import Any
 
 from . import examples, gaussian, measures, resampling, theorems
@@ -17,7 +18,6 @@ from . import examples, gaussian, measures, resampling, theorems
 # __all__, whose names pidkit's page documents; like the modules there, import pidkit reaches it.
 from . import utils as utils
 from ._errors import SolverError
-from ._labels import ContinuousLabelsWarning
 from ._result import MissingAttributeError, PIDResult
 from .batch import bertschinger_batch, to_frame
 from .bertschinger import bertschinger
@@ -52,7 +52,6 @@ from .theorems import (
 __all__ = [
     "NONNEGATIVE_MEASURES",
     "REDUNDANCY_MEASURES",
-    "ContinuousLabelsWarning",
     "EmpiricalJoint",
     "MissingAttributeError",
     "PIDResult",
@@ -95,6 +94,14 @@ def __getattr__(name: str) -> Any:
     # pidkit.estimate pulls in scikit-learn: load it on first use, not on `import pidkit`.
     if name == "estimate":
         return importlib.import_module(".estimate", __name__)
+    if name == "ContinuousLabelsWarning":  # deprecated as numpy and scikit-learn deprecate a name
+        warnings.warn(
+            "pidkit.ContinuousLabelsWarning is deprecated and will be removed: pidkit no longer "
+            "emits it, as non-integer float labels are now refused with a ValueError. Remove the "
+            "filters and except clauses that name it.", FutureWarning, stacklevel=2)
+        from ._labels import ContinuousLabelsWarning
+
+        return ContinuousLabelsWarning
     raise AttributeError(f"module 'pidkit' has no attribute {name!r}")
 
 

@@ -122,7 +122,8 @@ def _is_missing(value: Any) -> bool:
 
 
 class ContinuousLabelsWarning(UserWarning):
-    """Kept so that code filtering it still imports: pidkit no longer warns with it.
+    """Deprecated, to be removed: pidkit no longer warns with it. ``pidkit.ContinuousLabelsWarning``
+    still gives it, with a ``FutureWarning``, so that code filtering it runs while it is changed.
 
     Sample labels holding non-integer floats (a logit, a feature, a continuous target) were
     counted with this warning, each distinct float a label of its own, by
