@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._names import did_you_mean
+from ._names import choice_advice
 
 __all__ = [
     "SEED_MAX",
@@ -131,8 +131,12 @@ def check_generator(random_state: Any, name: str = "random_state") -> np.random.
 
 
 def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
-    """Return ``value`` if it is one of ``options``, else raise a ValueError listing them (and
-    suggesting the closest one to a misspelt string).
+    """Return ``value`` if it is one of ``options`` (strings, and ``None`` or other objects matched
+    by identity), else raise a ValueError listing them, with the advice of
+    :func:`pidkit._names.choice_advice` for a string (the closest option, and that options are
+    case-sensitive where only the case differs), or, where ``None`` is an option, that ``None``
+    (no quotes) turns it off for ``False`` or ``"none"``. Unlike :func:`pidkit._names.check_choice`,
+    whose options are strings only, any value is refused with a ValueError.
 
     Examples
     --------
@@ -141,7 +145,7 @@ def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
     >>> check_option("L2", "normalize", ("l2", None))
     Traceback (most recent call last):
     ...
-    ValueError: normalize must be one of ['l2', None]; got 'L2'. Did you mean 'l2'?
+    ValueError: normalize must be one of [...]; got 'L2'. Did you mean 'l2'? Options are case-sensitive.
     >>> check_option(False, "normalize", ("l2", None))
     Traceback (most recent call last):
     ...
@@ -149,7 +153,7 @@ def check_option(value: Any, name: str, options: Sequence[Any]) -> Any:
     """
     if not any(value is opt or (isinstance(value, str) and value == opt) for opt in options):
         named = [o for o in options if isinstance(o, str)]
-        hint = did_you_mean(value, named) if isinstance(value, str) else ""
+        hint = choice_advice(value, named) if isinstance(value, str) else ""
         off = value is False or value is np.False_ or (isinstance(value, str)
                                                         and value.lower() in ("none", "off", "no"))
         if off and None in options and not hint:

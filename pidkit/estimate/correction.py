@@ -41,7 +41,7 @@ from scipy.special import entr
 
 from pidkit._errors import SolverError
 from pidkit._names import check_choice
-from pidkit._settings import check_int, check_n_jobs, check_partition_repeats, check_seed
+from pidkit._settings import check_int, check_n_jobs, check_option, check_partition_repeats, check_seed
 from pidkit._units import from_nats
 from pidkit.below_zero import below_zero, rounding_level
 from pidkit.parallel import map_chunks
@@ -95,10 +95,12 @@ def check_bias_correction(method: Any, *, name: str = "bias_correction") -> str:
     Traceback (most recent call last):
     ...
     ValueError: bias_correction must be one of ['none', 'extrapolation', 'eb-extrapolation']; got 'jacknife'.
+    >>> check_bias_correction("EB-Extrapolation", name="method")
+    Traceback (most recent call last):
+    ...
+    ValueError: method must be one of [...]; got 'EB-Extrapolation'. Did you mean 'eb-extrapolation'? ...
     """
-    if not isinstance(method, str) or method not in BIAS_CORRECTIONS:
-        raise ValueError(f"{name} must be one of {list(BIAS_CORRECTIONS)!r}; got {method!r}.")
-    return method
+    return check_option(method, name, BIAS_CORRECTIONS)
 
 
 def check_subsamples(subsamples: Any) -> tuple[int, ...]:
