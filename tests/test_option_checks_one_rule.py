@@ -55,3 +55,8 @@ def test_a_correction_method_not_a_string_is_still_a_value_error_listing_the_met
     with pytest.raises(ValueError) as info:
         estimate.correct_counts(_COUNTS, method=None)
     assert str(info.value) == "method must be one of ['none', 'extrapolation', 'eb-extrapolation']; got None."
+
+
+def test_n_clusters_spelt_in_capitals_is_told_the_case():
+    with pytest.raises(ValueError, match=r"got 'AUTO'\. Did you mean 'auto'\? Options are case-sensitive\.$"):
+        estimate.pid_from_representations(_Y, _FEATURES, _FEATURES, n_clusters="AUTO")

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from pidkit._names import did_you_mean
+from pidkit._names import choice_advice, did_you_mean
 from pidkit._settings import check_int
 from pidkit.redundancy.closed_form import MAX_PARTITION_SYMBOLS
 
@@ -168,7 +168,8 @@ def check_n_clusters(n_clusters: Any) -> int | str:
     """``n_clusters`` if it is ``"auto"`` or an int >= 2, else an error that names ``"auto"``."""
     if isinstance(n_clusters, str):
         if n_clusters != "auto":
-            raise ValueError(f"n_clusters must be an int >= 2 or 'auto'; got {n_clusters!r}.")
+            raise ValueError(f"n_clusters must be an int >= 2 or 'auto'; got {n_clusters!r}."
+                             + choice_advice(n_clusters, ["auto"]))
         return n_clusters
     # Every refusal names "auto": n_clusters=None (or 0) is how a user asks for "choose for me".
     return check_int(n_clusters, "n_clusters", minimum=2, alternative="'auto'", hint=(
