@@ -25,6 +25,7 @@ import torch.distributed as dist
 from torch import Tensor, nn
 
 from pidkit.command_line import one_line
+from pidkit.utils import person_is_watching
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.devices import accelerator_here
 from pidkit_distill.launcher_env import (
@@ -130,8 +131,9 @@ def init_runtime(config: TrainConfig) -> Runtime:
     ``run.device=auto`` without CUDA runs on the CPU; where this machine has another
     accelerator (:func:`~pidkit_distill.devices.accelerator_here`: XPU, MPS, ...), which the
     trainer cannot use, rank 0 warns (:class:`RuntimeWarning`) that the run trains on the CPU.
-    A CPU run with ``run.threads`` unset on a busy machine prints a line on stderr
-    (:func:`_busy_machine_line`; rank 0, where ``run.print_every`` lets the run print).
+    A CPU run with ``run.threads`` unset, on more than one torch thread, on a busy machine prints
+    a line on stderr (:func:`_busy_machine_line`; rank 0, where ``run.print_every`` lets the run
+    print and a person watches: a terminal or a notebook, as progress bars; not in a log file).
     """
     want = config.run.device
     use_cuda = want.startswith("cuda") or (want == "auto" and torch.cuda.is_available())
@@ -160,6 +162,7 @@ def init_runtime(config: TrainConfig) -> Runtime:
     if config.run.threads:
         torch.set_num_threads(config.run.threads)
     elif device.type == "cpu" and rank == 0 and config.run.print_every \
+            and torch.get_num_threads() > 1 and person_is_watching() \
             and (busy := _busy_machine_line()) is not None:
         print(busy, file=sys.stderr, flush=True)
     unused = accelerator_here() if want == "auto" and not use_cuda and rank == 0 else None

@@ -14,10 +14,14 @@ from pidkit_distill.training import runtime
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 
-def _started(monkeypatch, tmp_path, capsys, load: float, *overrides: str) -> list[str]:
+def _started(monkeypatch, tmp_path, capsys, load: float, *overrides: str, watched: bool = True,
+             torch_threads: int = 2) -> list[str]:
     """The lines init_runtime printed on stderr for the tiny run with ``overrides``, with the
-    load average of the last minute ``load``."""
+    load average of the last minute ``load``, where a person watches stderr or not (``watched``)
+    and torch runs ``torch_threads`` threads unless the run sets them."""
     monkeypatch.setattr(os, "getloadavg", lambda: (load, 0.0, 0.0))
+    monkeypatch.setattr(runtime, "person_is_watching", lambda: watched)
+    monkeypatch.setattr(runtime.torch, "get_num_threads", lambda: torch_threads)
     capsys.readouterr()
     with runtime.caller_state_kept():  # run.threads=2 is the run's, not the next test's
         runtime.close_runtime(runtime.init_runtime(tiny(tmp_path, *overrides)))
@@ -59,3 +63,13 @@ def test_no_line_where_the_system_knows_no_load(monkeypatch, tmp_path, capsys):
     capsys.readouterr()
     runtime.close_runtime(runtime.init_runtime(tiny(tmp_path, "run.threads=0")))
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(("watched", "torch_threads"), [
+    (False, 2),  # a log file, a pipe, a test's captured stderr: tests read such lines exactly
+    (True, 1),  # torch already on one thread (OMP_NUM_THREADS=1): nothing to advise
+])
+def test_no_line_where_nobody_watches_or_torch_runs_one_thread(monkeypatch, tmp_path, capsys,
+                                                               watched, torch_threads):
+    assert _started(monkeypatch, tmp_path, capsys, CORES + 5.6, "run.threads=0", watched=watched,
+                    torch_threads=torch_threads) == []
