@@ -423,6 +423,7 @@ def _audit_records(
             clusters=settings.clusters, cluster_rule=settings.cluster_rule,
             normalize=settings.normalize, bias_correction=settings.bias_correction,
             bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
+            max_samples=settings.max_samples,
         )
         record["method"] = method
         record["time_s"] = round(time.perf_counter() - start, 3)

@@ -12,6 +12,7 @@ An audit record is one line of a run folder's ``audit.jsonl``
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -27,7 +28,8 @@ from pidkit.utils import CERTIFIED
 
 __all__ = ["ATOM_LABELS", "AUDITED_ATOMS", "FLAG_NOTES", "GAUSSIAN_FLAG_NOTES", "SHOWN_ATOMS_ONLY",
            "audit_estimate",
-           "audit_flags", "certified", "corrected", "final_audit", "final_flags", "flag_notes",
+           "audit_flags", "capped_fixes", "certified", "corrected", "final_audit", "final_flags",
+           "flag_notes", "held_out_fix",
            "innermost_layer", "layer_named_flags"]
 
 # The quantities of an audit record that the report shows (a record without one is refused).
@@ -35,6 +37,14 @@ AUDITED_ATOMS = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys")
 
 # The four atoms, by their key in an audit record, as the table and the flags name them.
 ATOM_LABELS = {"red": "Red", "uni_t": "Uni(Y:T\\S)", "uni_s": "Uni(Y:S\\T)", "syn": "Syn"}
+
+# What the note on "capped by clusters" says before its fixes, which depend on the record
+# (:func:`flag_notes`).
+_CAPPED = ("capped by clusters: that side's k clusters, fewer than the labels, hold at most "
+           "log2(k) bits of Y, and its plug-in I(Y;side) reached 0.9 of that "
+           "(pidkit.estimate.information_cap): its I(Y;side), Red and Uni are the clusters', the "
+           "features may know more (audit.jsonl: settings.discretisation.t or .s, "
+           "information_cap). ")
 
 # What the report's note under its table says of each flag of :func:`audit_flags`, by the flag's
 # start (each flag starts with one of them only).
@@ -68,19 +78,18 @@ FLAG_NOTES = {
     "few distinct rows": "few distinct rows: that side's features had fewer distinct rows than "
                          "clusters (mostly-zero ReLU or binary features); each distinct row was "
                          "one cluster, and the atoms are those of these values.",
-    "capped by clusters": "capped by clusters: that side's k clusters, fewer than the labels, hold "
-                          "at most log2(k) bits of Y, and its plug-in I(Y;side) reached 0.9 of that "
-                          "(pidkit.estimate.information_cap): its I(Y;side), Red and Uni are the "
-                          "clusters', the features may know more (audit.jsonl: "
-                          "settings.discretisation.t or .s, information_cap). Fixes: more audited "
-                          "samples (audit.max_samples 0 for the whole held-out set, or a larger one), "
-                          "from which audit.cluster_rule auto gives one cluster per label when "
-                          "audit.clusters is at least the labels: it needs labels^3 samples (1,000 "
-                          "for 10 labels, 1,000,000 for 100); or audit.cluster_rule fixed with "
-                          "audit.clusters the labels at any size, whose joint of labels^3 cells the "
-                          "bias correction accepts from 4 x labels^2 samples, with a larger plug-in "
-                          "bias; or audit.estimator gaussian, which does not cluster (linearly "
-                          "decodable information only).",
+    "capped by clusters": f"{_CAPPED}Fixes: more audited samples: where audit.max_samples "
+                          "audits part of the held-out set, audit.max_samples 0 for the whole of "
+                          "it (or a larger number); where the whole held-out set is audited, a "
+                          "larger held-out set "
+                          "(the data set's option, e.g. --data.options test_fraction=... for "
+                          "digits). From labels^3 samples (1,000 for 10 labels, 1,000,000 for "
+                          "100) audit.cluster_rule auto gives one cluster per label when "
+                          "audit.clusters is at least the labels. Or audit.cluster_rule fixed "
+                          "with audit.clusters the labels at any size, whose joint of labels^3 "
+                          "cells the bias correction accepts from 4 x labels^2 samples, with a "
+                          "larger plug-in bias; or audit.estimator gaussian, which does not "
+                          "cluster (linearly decodable information only).",
 }
 
 # What the note says instead for a record of the Gaussian estimator (measure gaussian-broja),
@@ -314,12 +323,32 @@ def layer_named_flags(flags_of_layers: dict[int, list[str]], shown: int) -> list
             for flag, layers in layers_of.items()]
 
 
-def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
+def flag_notes(record: dict[str, Any], flags: list[str], *,
+               data: dict[str, Any] | None = None) -> dict[str, str]:
     """The notes that explain the ``flags`` of the audit ``record`` (:func:`audit_flags`), by a
     key per note: :data:`FLAG_NOTES`' note of each flag's start, or, in a record of the
     Gaussian estimator (its ``measure`` ``gaussian-broja``), :data:`GAUSSIAN_FLAG_NOTES`' where
     it has one, keyed with the measure, so that a report of both kinds of runs gives both. A
     flag of :func:`final_flags` is read after the layers it names.
+
+    The note on ``capped by clusters`` gives the fixes that apply to the record
+    (:func:`capped_fixes`), keyed by what limited its samples, where the record says how many
+    held-out samples it audited (``settings["max_samples"]``); :data:`FLAG_NOTES`' words, which
+    name every case, where it does not (records written before it was recorded).
+
+    Parameters
+    ----------
+    record : dict
+        The audit record whose atoms the flags are shown beside.
+    flags : list of str
+        Its flags (:func:`audit_flags`, :func:`final_flags`).
+    data : dict, optional
+        The run's ``data`` section (``{"name": ..., "options": {...}}`` of ``config.json``): the
+        fix that enlarges the held-out set is then that data set's alone.
+
+    Returns
+    -------
+    dict of str to str
 
     Examples
     --------
@@ -330,6 +359,10 @@ def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
     ['below 0, likely overshoot:']
     >>> list(flag_notes({"measure": "broja"}, ["layers 0, 1: capped by clusters: student 2"]))
     ['capped by clusters']
+    >>> capped = {"n_samples": 450, "settings": {"max_samples": 0, "discretisation": {
+    ...     "t": {"information_cap": {"n_labels": 10, "n_values": 6}}, "s": {}}}}
+    >>> list(flag_notes(capped, ["capped by clusters: teacher 6 (< 10 labels)"]))
+    ['capped by clusters: held-out set']
     """
     gaussian = record.get("measure") == GAUSSIAN_MEASURE
     flags = [_LAYERS_NAMED.sub("", flag) for flag in flags]
@@ -337,11 +370,144 @@ def flag_notes(record: dict[str, Any], flags: list[str]) -> dict[str, str]:
     for start, note in FLAG_NOTES.items():
         if not any(flag.startswith(start) for flag in flags):
             continue
+        fixes = (capped_fixes(record, data, labels=_flag_labels(flags))
+                 if start == "capped by clusters" else None)
         if gaussian and start in GAUSSIAN_FLAG_NOTES:
             notes[f"{start} {GAUSSIAN_MEASURE}"] = GAUSSIAN_FLAG_NOTES[start]
+        elif fixes:
+            notes[f"{start}: {fixes[0]}"] = _CAPPED + fixes[1]
         else:
             notes[start] = note
     return notes
+
+
+def capped_fixes(record: dict[str, Any], data: dict[str, Any] | None = None, *,
+                 labels: int | None = None) -> tuple[str, str] | None:
+    """What limited the samples of an audit record capped by clusters, and the fixes that apply
+    to it, in the report's words; ``None`` for a record that does not say how many samples it
+    audited of how many (``settings["max_samples"]``) or has no side capped.
+
+    ``audit.max_samples`` took part of the held-out set where it is above 0 and the record holds
+    that many samples: more audited samples then lift the cap. Otherwise the whole held-out set
+    was audited and is too small; the fix enlarges it (:func:`held_out_fix`).
+
+    Parameters
+    ----------
+    record : dict
+        An audit record with ``n_samples`` and ``settings`` (``max_samples``, ``clusters``,
+        ``discretisation``).
+    data : dict, optional
+        The run's ``data`` section, as for :func:`flag_notes`.
+    labels : int, optional
+        The labels of a cap flagged at another layer of the audit than the record's
+        (:func:`final_flags`); ``None``: those of the record's capped sides.
+
+    Returns
+    -------
+    tuple of (str, str) or None
+        ``"max_samples"`` or ``"held-out set"``, and the fixes.
+
+    Examples
+    --------
+    >>> capped = {"n_samples": 450, "settings": {"max_samples": 0, "clusters": 10,
+    ...     "discretisation": {"t": {"information_cap": {"n_labels": 10}}, "s": {}}}}
+    >>> print(capped_fixes(capped, {"name": "digits", "options": {}})[1])
+    ... # doctest: +NORMALIZE_WHITESPACE
+    Fixes: all 450 held-out samples were audited (audit.max_samples 0), fewer than the 1,000
+    (10^3) from which audit.cluster_rule auto gives one cluster per label: the held-out set is
+    too small. Enlarge it: --data.options test_fraction=0.56 holds out 1,007 of the 1,797
+    digits (790 left to train). Or audit.cluster_rule fixed with audit.clusters 10 at any size,
+    whose joint of 1,000 cells the bias correction accepts from 400 samples, with a larger
+    plug-in bias; or audit.estimator gaussian, which does not cluster (linearly decodable
+    information only).
+    >>> capped["settings"]["max_samples"] = 450
+    >>> capped_fixes(capped)[0], capped_fixes({"n_samples": 450, "settings": {}})
+    ('max_samples', None)
+    """
+    settings = record.get("settings") or {}
+    sides = settings.get("discretisation") or {}
+    labels = labels or max((((sides.get(side) or {}).get("information_cap") or {}).get("n_labels", 0)
+                            for side in ("t", "s")), default=0)
+    n, most = record.get("n_samples"), settings.get("max_samples")
+    if not labels or n is None or most is None:
+        return None
+    needed = labels ** 3
+    clusters = settings.get("clusters")
+    raise_clusters = (f"audit.clusters {labels} (it is {clusters}, fewer than the labels) and "
+                      if clusters is not None and clusters < labels else "")
+    others = (f" Or audit.cluster_rule fixed with audit.clusters {labels} at any size, whose joint "
+              f"of {needed:,} cells the bias correction accepts from {4 * labels ** 2:,} samples, "
+              "with a larger plug-in bias; or audit.estimator gaussian, which does not cluster "
+              "(linearly decodable information only).")
+    if most and n >= most:
+        return "max_samples", (
+            f"Fixes: {raise_clusters}more audited samples: audit.max_samples {most} took {n} of the "
+            f"held-out set; 0 audits the whole of it (or a larger number). From {needed:,} "
+            f"({labels}^3) samples audit.cluster_rule auto gives one cluster per label." + others)
+    if n >= needed:  # enough samples: only audit.clusters holds the clusters below the labels
+        return "held-out set", f"Fixes: {raise_clusters or 'audit.clusters at least the labels'}." + others
+    return "held-out set", (
+        f"Fixes: {raise_clusters}all {n:,} held-out samples were audited (audit.max_samples "
+        f"{most}), fewer than the {needed:,} ({labels}^3) from which audit.cluster_rule auto "
+        f"gives one cluster per label: the held-out set is too small. {held_out_fix(needed, data)}"
+        + others)
+
+
+def held_out_fix(needed: int, data: dict[str, Any] | None = None) -> str:
+    """How to hold out ``needed`` samples, for the data set of a run's ``data`` section, or, for
+    ``None``, for the built-in data sets that have an option for it (digits, synthetic).
+
+    Examples
+    --------
+    >>> held_out_fix(1000, {"name": "digits", "options": {"train_fraction": 0.5}})
+    'Enlarge it: --data.options test_fraction=0.56 holds out 1,007 of the 1,797 digits (790 left to train).'
+    >>> held_out_fix(1_000_000, {"name": "digits", "options": {}})
+    'Enlarge it: digits has 1,797 samples in all, fewer than 1,000,000: it cannot hold out that many.'
+    >>> held_out_fix(1000, {"name": "synthetic", "options": {"n_test": 500}})
+    'Enlarge it: --data.options n_test=1000.'
+    >>> print(held_out_fix(1000))                    # doctest: +NORMALIZE_WHITESPACE
+    Enlarge it with the data set's option: for digits, --data.options test_fraction=0.56 holds
+    out 1,007 of the 1,797 digits (790 left to train); for synthetic, --data.options
+    n_test=1000; for a registered data set, its loader's held-out split.
+    """
+    if data is None:
+        return (f"Enlarge it with the data set's option: for digits, {_digits_fix(needed, {})}; "
+                f"for synthetic, --data.options n_test={needed}; for a registered data set, its "
+                "loader's held-out split.")
+    name, options = str(data.get("name", "")).lower(), dict(data.get("options") or {})
+    if name == "digits":
+        return f"Enlarge it: {_digits_fix(needed, options)}."
+    if name == "synthetic":
+        return f"Enlarge it: --data.options n_test={needed}."
+    if name in ("cifar10", "cifar100"):
+        return (f"{name}'s held-out split is its fixed 10,000-sample test set, fewer than "
+                f"{needed:,}: it cannot hold out that many.")
+    return f"Enlarge it: {needed:,} or more samples in the held-out split of {name}'s loader."
+
+
+def _digits_fix(needed: int, options: dict[str, Any]) -> str:
+    """The ``test_fraction`` of the digits that holds out ``needed`` samples, in words."""
+    from pidkit_distill.data import describe_dataset
+
+    keep = {key: value for key, value in options.items() if key != "test_fraction"}
+    whole = describe_dataset("digits", **{**keep, "train_fraction": 1.0})
+    total = whole.n_train + whole.n_test
+    fraction = math.ceil(needed / total * 100) / 100
+    try:
+        spec = describe_dataset("digits", **{**keep, "train_fraction": 1.0, "test_fraction": fraction})
+    except ValueError:
+        return (f"digits has {total:,} samples in all, fewer than {needed:,}: it cannot hold out "
+                "that many")
+    return (f"--data.options test_fraction={fraction:g} holds out {spec.n_test:,} of the "
+            f"{total:,} digits ({spec.n_train:,} left to train)")
+
+
+def _flag_labels(flags: list[str]) -> int | None:
+    """The most labels a ``capped by clusters`` flag names (``(< 10 labels)``, ``(< 10/100
+    labels)``), or None."""
+    counts = [int(n) for flag in flags if flag.startswith("capped by clusters")
+              for n in re.findall(r"\d+", flag.rpartition("(< ")[2])]
+    return max(counts, default=None)
 
 
 def _capped_flags(sides: dict[str, Any]) -> list[str]:

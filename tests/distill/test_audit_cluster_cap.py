@@ -65,7 +65,11 @@ def test_a_tiny_run_audited_on_few_samples_of_many_labels_shows_the_flag(tmp_pat
     assert cap["share"] >= 0.9
     text = write_report([run], out_dir=tmp_path / "rep").read_text()
     assert f"| discrete, eb-extrapolation{flags} |" in text
-    assert text.split("\n\n").count(FLAG_NOTES["capped by clusters"]) == 1
+    notes = [note for note in text.split("\n\n") if note.startswith("capped by clusters:")]
+    assert len(notes) == 1  # the whole held-out set audited: enlarge it, not audit.max_samples
+    assert "all 90 held-out samples were audited (audit.max_samples 0)" in notes[0]
+    assert "for synthetic, --data.options n_test=1000" in notes[0]
+    assert "audit.max_samples 0 audits" not in notes[0] and FLAG_NOTES["capped by clusters"] != notes[0]
 
 
 def test_the_report_flags_a_capped_record_and_not_one_written_before(tmp_path):
@@ -78,4 +82,5 @@ def test_the_report_flags_a_capped_record_and_not_one_written_before(tmp_path):
     text = write_report([run, old], out_dir=tmp_path / "rep").read_text()
     assert text.count("capped by clusters: teacher 5 (< 10 labels)") == 1
     assert text.count("| discrete, eb-extrapolation |") == 1
+    # a record that does not say how many samples it was allowed: the note of every case
     assert text.split("\n\n").count(FLAG_NOTES["capped by clusters"]) == 1
