@@ -423,7 +423,7 @@ def _audit_records(
             clusters=settings.clusters, cluster_rule=settings.cluster_rule,
             normalize=settings.normalize, bias_correction=settings.bias_correction,
             bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
-            max_samples=settings.max_samples,
+            cluster_seeds=settings.cluster_seeds, max_samples=settings.max_samples,
         )
         record["method"] = method
         record["time_s"] = round(time.perf_counter() - start, 3)
@@ -481,6 +481,7 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
     if settings.estimator == "discrete":
         clusters = audit_clusters(settings, len(y), len(np.unique(y)))
         options["n_clusters"] = clusters
+        options["cluster_seeds"] = settings.cluster_seeds
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PluginBiasWarning)  # kept in the record instead
         # Kept in the record (settings.discretisation) and flagged on the audit line and in the
@@ -505,6 +506,8 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
                   "bootstrap_failed": res.settings["bootstrap_failed"],
                   "ci_method": res.settings["ci_method"]},
     )
+    if "cluster_seed_sd" in res.settings:  # one seed's sd of each quantity, over the seeds
+        record["settings"]["cluster_seed_sd"] = res.settings["cluster_seed_sd"]
     if not res.pid.success:
         record["message"] = res.pid.message
     return record

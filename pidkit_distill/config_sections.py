@@ -241,6 +241,10 @@ class AuditConfig(Settings):
         "help": "indices of the distilled layers to audit ([] = all)"})
     max_samples: int = _opt(0, "audit at most this many held-out samples (0 = all)")
     seed: int = _opt(0, "seed of PCA, KMeans, the subsamples and the bootstrap")
+    cluster_seeds: int = _opt(1, "KMeans seeds whose estimates are averaged, the bootstrap's "
+                                 "replicates cycling through their clusterings so that the "
+                                 "intervals carry the seed's variance (discrete estimator; the "
+                                 "gaussian one does not cluster and ignores it)")
 
     def check(self) -> None:
         """Raise ValueError (TypeError for a value of the wrong type) naming the key for a
@@ -278,7 +282,7 @@ class AuditConfig(Settings):
                 raise ValueError(f"config key 'audit.{key}' must be one of {list(allowed)}{given}, "
                                  f"got {value!r}")
         for key, minimum in (("pca_components", 1), ("clusters", 2), ("bootstrap", 0),
-                             ("max_samples", 0)):
+                             ("max_samples", 0), ("cluster_seeds", 1)):
             if getattr(self, key) < minimum:
                 raise ValueError(f"config key 'audit.{key}' must be >= {minimum}, "
                                  f"got {getattr(self, key)!r}")

@@ -41,7 +41,6 @@ from pidkit_distill.teacher_keys import (
     REGISTERED_IN_KEY,
     TEACHER_KEYS,
     flat_settings,
-    teacher_key,
 )
 from pidkit_distill.training.checkpoint import atomic_save, run_writes
 from pidkit_distill.training.data_fingerprints import data_fingerprint
@@ -58,6 +57,9 @@ from pidkit_distill.training.teacher_files import (
     read_teacher_for_run,
 )
 from pidkit_distill.training.teacher_sources import (
+    RUN_IN_KEY,
+    RUN_KEY_UNSET,
+    keyed_teacher,
     teacher_code,
     teacher_file_of,
     teacher_run_config,
@@ -172,8 +174,23 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
 # The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows
 # in the key a user sets.
 _MIRRORS = ("model.student", "optim.lr")
-# Where the teacher's key (flat_settings of teacher_key) holds the module of a registered name.
+# Where the teacher's key (flat_settings of keyed_teacher) holds the module of a registered name,
+# and the run settings that change its numbers.
 _REGISTERED_IN = f"{REGISTERED_IN_KEY}."
+_RUN_IN = f"{RUN_IN_KEY}."
+
+
+def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
+    """The run settings ``names`` (``run.threads``, ...) of a teacher's flat key, each at its
+    value where the key leaves it out, as a message says them.
+
+    Examples
+    --------
+    >>> _run_numbers({"run.threads": 1}, ["run.amp", "run.threads"])
+    'run.amp=False, run.threads=1'
+    """
+    return ", ".join(f"{name}={key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)])!r}"
+                     for name in names)
 
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
@@ -225,12 +242,12 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     config = models_resolved(config, teacher_only=True)
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
-    have = (flat_settings(teacher_key(recorded, recorded_registered(recorded),
-                                      saved.get("code_fingerprint")))
+    have = (flat_settings(keyed_teacher(recorded, recorded_registered(recorded),
+                                        saved.get("code_fingerprint")))
             if isinstance(recorded, dict) else {})
     settings = teacher_run_settings(config)
-    want = flat_settings(teacher_key(settings, registered_now(settings, REGISTRY_SOURCES),
-                                     teacher_code(config.model.teacher)))
+    want = flat_settings(keyed_teacher(settings, registered_now(settings, REGISTRY_SOURCES),
+                                       teacher_code(config.model.teacher)))
     # compared as the folder's name hashes them, by their JSON text: a NaN setting (a loader's
     # option), which equals nothing, is the same NaN, not a setting that differs; where a name
     # came from first, as the settings of two modules' models of one name may all agree
@@ -253,6 +270,10 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    "names, was edited since)" if CODE_IN_KEY in have else
                    f"records no fingerprint of the code of model.teacher="
                    f"{config.model.teacher!r} (written by an older version)")
+    elif differ and all(key.startswith(_RUN_IN) for key in differ):
+        problem = (f"was trained with {_run_numbers(have, differ)}, but this run has "
+                   f"{_run_numbers(want, differ)}, which give a teacher other numbers (a version "
+                   "before this one reused a teacher whatever these were)")
     elif differ:
         key = differ[0]
         more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""

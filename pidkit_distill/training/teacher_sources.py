@@ -14,9 +14,11 @@ import glob
 import hashlib
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import torch
 
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
@@ -29,7 +31,13 @@ from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
 from pidkit_distill.training.teacher_files import read_teacher_file
 
-__all__ = ["teacher_code", "teacher_file_of", "teacher_run_config", "teacher_run_settings"]
+__all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "keyed_teacher", "teacher_code", "teacher_file_of",
+           "teacher_run_config", "teacher_run_numbers", "teacher_run_settings"]
+
+# Where keyed_teacher holds the run settings that change a teacher's numbers
+# (teacher_run_numbers), and what each of them is where the key leaves it out.
+RUN_IN_KEY = "run"
+RUN_KEY_UNSET = {"threads": 0, "device": "cpu", "amp": False}
 
 
 def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None,
@@ -39,8 +47,9 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     It trains ``model.teacher`` with ``teacher.lr``, ``teacher.epochs``, ``teacher.seed`` and
     the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
     ``teacher.data_options`` (:func:`teacher_run_settings`); its run name hashes every setting
-    that affects it, and where its data set and ``model.teacher`` come from where the user
-    registered them (:func:`~pidkit_distill.teacher_keys.teacher_key`): a teacher of ``my-net``
+    that affects it, the run settings that change its numbers (``run.threads``, a GPU,
+    ``run.amp``) included, and where its data set and ``model.teacher`` come from where the
+    user registered them (:func:`keyed_teacher`): a teacher of ``my-net``
     registered by another module, or by code edited since (:func:`teacher_code`), is another
     teacher; and so is a teacher of a registered data set whose loader gives other training
     samples (a loader edited in place), while the same samples again
@@ -95,11 +104,11 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     settings = teacher_run_settings(config)
     registered = registered_now(settings, REGISTRY_SOURCES)
     code = teacher_code(config.model.teacher)
-    settings["run"]["name"] = _folder_name(config, teacher_key(settings, registered, code))
+    settings["run"]["name"] = _folder_name(config, keyed_teacher(settings, registered, code))
     plain = run_dir_of(config_from_dict(settings))  # the folder's name without samples
     if is_user_dataset(config.data.name):
         def named(samples: str | None) -> str:
-            return _folder_name(config, teacher_key(settings, registered, code, samples))
+            return _folder_name(config, keyed_teacher(settings, registered, code, samples))
 
         if data is None:
             settings["run"]["name"] = _named_from_disk(plain, named)
@@ -150,7 +159,7 @@ def _recorded_samples(path: Path) -> str | None:
 def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     """The settings (:func:`~pidkit_distill.config.config_to_dict`) of the run that trains
     ``config``'s teacher, but its run name (:func:`teacher_run_config` names it): those that
-    :func:`~pidkit_distill.teacher_keys.teacher_key` keys a teacher by, read without its data.
+    :func:`keyed_teacher` keys a teacher by, read without its data.
 
     Examples
     --------
@@ -173,9 +182,65 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     return data
 
 
+def teacher_run_numbers(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of the teacher's run ``settings`` (its configuration as a dict) outside
+    the sections that :func:`~pidkit_distill.teacher_keys.teacher_key` keys, that change the
+    teacher's numbers: ``threads`` where ``run.threads`` is set (another thread count sums in
+    another order), ``device``, ``"cuda"``, where the teacher trains on a GPU (``run.device``
+    ``cuda``, ``cuda:N``, or ``auto`` on a machine with CUDA), and ``amp`` where bf16 autocast
+    acts (``run.amp`` on CUDA). A setting at its :data:`RUN_KEY_UNSET` value is left out, so
+    that a teacher of the default settings on the CPU keeps the folder it always had.
+
+    Examples
+    --------
+    >>> teacher_run_numbers({"run": {"threads": 1, "device": "cpu", "amp": True}})
+    {'threads': 1}
+    >>> teacher_run_numbers({"run": {"threads": 0, "device": "cuda:1", "amp": True}})
+    {'device': 'cuda', 'amp': True}
+    >>> teacher_run_numbers({"run": {"threads": 0, "device": "cpu", "amp": False}})
+    {}
+    """
+    run = settings.get("run")
+    run = run if isinstance(run, Mapping) else {}
+    device = run.get("device", "auto")
+    on_gpu = isinstance(device, str) and (
+        device.startswith("cuda") or (device == "auto" and torch.cuda.is_available()))
+    numbers: dict[str, Any] = {}
+    if run.get("threads"):
+        numbers["threads"] = run["threads"]
+    if on_gpu:
+        numbers["device"] = "cuda"
+        if run.get("amp"):
+            numbers["amp"] = True
+    return numbers
+
+
+def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
+                  code: str | None = None, samples: str | None = None) -> dict[str, Any]:
+    """The key of the teacher of the teacher's run ``settings``, which its folder's name
+    hashes and its cached file must record: :func:`~pidkit_distill.teacher_keys.teacher_key`
+    (of ``registered``, ``code`` and ``samples``), and, under :data:`RUN_IN_KEY`, the run
+    settings that change its numbers (:func:`teacher_run_numbers`) where any is set, so that
+    the same seed and the same ``run.threads`` find the teacher they train, bit for bit.
+
+    Examples
+    --------
+    >>> settings = {"data": {"name": "digits"}, "run": {"threads": 1, "device": "cpu"}}
+    >>> keyed_teacher(settings, {})["run"]
+    {'threads': 1}
+    >>> "run" in keyed_teacher({"data": {"name": "digits"}, "run": {"device": "cpu"}}, {})
+    False
+    """
+    key = teacher_key(settings, registered, code, samples)
+    numbers = teacher_run_numbers(settings)
+    if numbers:
+        key[RUN_IN_KEY] = numbers
+    return key
+
+
 def _folder_name(config: TrainConfig, key: dict[str, Any]) -> str:
     """The name of the folder of ``config``'s teacher (its ``model.teacher`` resolved) keyed
-    by ``key`` (:func:`~pidkit_distill.teacher_keys.teacher_key`)."""
+    by ``key`` (:func:`keyed_teacher`)."""
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
     return (f"teacher-{config.data.name}-{config.model.teacher}"
             f"-s{config.teacher.seed}-e{config.teacher.epochs}-{digest}")

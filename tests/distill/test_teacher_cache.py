@@ -20,14 +20,13 @@ from torch.utils.data import Dataset, Subset, TensorDataset
 from pidkit_distill import apply_overrides, load_config, register_dataset, train_teacher
 from pidkit_distill.data import DatasetBundle, describe_dataset, load_dataset, unregister_dataset
 from pidkit_distill.registered_record import registered_now
-from pidkit_distill.teacher_keys import teacher_key
 from pidkit_distill.training import Runtime, data_fingerprints
 from pidkit_distill.training import teacher as teacher_module
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.loaders import DataError
 from pidkit_distill.training.rundir import REGISTRY_SOURCES
 from pidkit_distill.training.teacher import check_teacher_path, teacher_file_of
-from pidkit_distill.training.teacher_sources import teacher_run_settings
+from pidkit_distill.training.teacher_sources import keyed_teacher, teacher_run_settings
 
 SETTINGS = ["data.name=synthetic", "data.options.n_train=64", "data.options.n_test=32",
             "model.teacher=synthetic-teacher", "teacher.epochs=1", "run.progress=false",
@@ -272,7 +271,7 @@ def _name_before_samples(config) -> str:
     """The name of the folder of ``config``'s teacher before its samples named it: the hash of
     its key without them."""
     settings = teacher_run_settings(config)
-    key = teacher_key(settings, registered_now(settings, REGISTRY_SOURCES))
+    key = keyed_teacher(settings, registered_now(settings, REGISTRY_SOURCES))
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
     return f"{teacher_file_of(config).parent.name.rsplit('-', 1)[0]}-{digest}"
 

@@ -29,10 +29,10 @@ from pidkit_distill import (
 )
 from pidkit_distill.data.registry import _LOADERS
 from pidkit_distill.registered_record import registered_now
-from pidkit_distill.teacher_keys import teacher_key
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.rundir import REGISTRY_SOURCES
 from pidkit_distill.training.teacher import read_teacher_file, teacher_file_of
+from pidkit_distill.training.teacher_sources import keyed_teacher
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -113,7 +113,7 @@ def _name_before_samples(config):
     teacher = _teacher_file(config).parent.name
     settings = json.loads(json.dumps(read_teacher_file(_teacher_file(config))["config"]))
     settings["run"].pop("name")
-    key = teacher_key(settings, registered_now(settings, REGISTRY_SOURCES))
+    key = keyed_teacher(settings, registered_now(settings, REGISTRY_SOURCES))
     digest = hashlib.sha1(json.dumps(key, sort_keys=True).encode()).hexdigest()[:8]
     return f"{teacher.rsplit('-', 1)[0]}-{digest}"
 

@@ -150,8 +150,10 @@ def test_a_teacher_file_of_the_other_modules_my_net_is_refused(tmp_path, monkeyp
 
 def test_the_packages_models_keep_their_teacher_folders(tmp_path):
     # the folder-name hash covers registered names' modules only: a teacher of the package's
-    # names, cached before, is found where it was
-    names = [teacher_run_config(tiny(tmp_path, "teacher.source=trained", *extra)).run.name
+    # names, cached before, is found where it was (run.threads unset: a thread count set is
+    # keyed too, task 339)
+    names = [teacher_run_config(tiny(tmp_path, "teacher.source=trained", "run.threads=0",
+                                     *extra)).run.name
              for extra in ([], ["teacher.epochs=3", "data.name=digits",
                                 "model.teacher=digits-teacher"])]
     assert names == ["teacher-synthetic-synthetic-teacher-s0-e30-a4cb157a",
