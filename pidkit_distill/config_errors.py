@@ -90,7 +90,8 @@ class ConfigEntryError(ConfigValueError):
     key : str or None, default=None
         The configuration key (``"data.name"``, ``"method.params"``).
     about : str or None, default=None
-        What the message starts with, ``"ABOUT: "`` (``"data"`` for ``data.name``).
+        What the message starts with, ``"ABOUT: "``: the key, as the checks name it
+        (``"data.name"``, ``"data.options"``).
 
     Examples
     --------

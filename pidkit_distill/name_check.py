@@ -13,7 +13,7 @@ Examples
 >>> check_builtin_names(config, teacher_only=False)
 Traceback (most recent call last):
 ...
-pidkit_distill.ConfigEntryError: data: ...
+pidkit_distill.ConfigEntryError: data.name: name='digts' is not a known dataset; ...
 """
 
 from __future__ import annotations
@@ -29,19 +29,15 @@ from pidkit_distill.teacher_keys import unused_by_teacher
 
 __all__ = ["NAMED_KEYS", "check_builtin_names"]
 
-# The configuration's names: the key, the start of check_config's error for it, the kind of
-# name, where one of the user's is registered and the function of that module that lists them
-# all (check_config's errors come from the registries; tests/distill/test_builtin_names.py
+# The configuration's names: the key (which check_config's error for it starts with), the kind
+# of name, where one of the user's is registered and the function of that module that lists
+# them all (check_config's errors come from the registries; tests/distill/test_builtin_names.py
 # checks that these say the same).
 NAMED_KEYS = (
-    ("data.name", "data", "dataset", "register_dataset", "pidkit_distill.data",
-     "available_datasets"),
-    ("model.teacher", "model.teacher", "model", "register_model", "pidkit_distill.models",
-     "available_models"),
-    ("model.student", "model.student", "model", "register_model", "pidkit_distill.models",
-     "available_models"),
-    ("method.name", "method.name", "method", "register_method", "pidkit_distill.methods",
-     "available_methods"),
+    ("data.name", "dataset", "register_dataset", "pidkit_distill.data", "available_datasets"),
+    ("model.teacher", "model", "register_model", "pidkit_distill.models", "available_models"),
+    ("model.student", "model", "register_model", "pidkit_distill.models", "available_models"),
+    ("method.name", "method", "register_method", "pidkit_distill.methods", "available_methods"),
 )
 
 
@@ -61,7 +57,7 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
         A name that is neither the package's nor registered in this process: the key, the
         names known and the closest one (a :class:`ValueError`).
     """
-    for key, about, kind, decorator, module, available in NAMED_KEYS:
+    for key, kind, decorator, module, available in NAMED_KEYS:
         if teacher_only and unused_by_teacher(key) is not None:
             continue
         section, field = key.split(".")
@@ -77,4 +73,4 @@ def check_builtin_names(config: TrainConfig, *, teacher_only: bool) -> None:
             continue
         error = unknown_name(name, kind=kind, decorator=decorator, module=module, listed=listed,
                              note=WRN_NOTE if kind == "model" else "")
-        raise cast(ConfigEntryError, error).keyed(about, key)  # unknown_name's: it is one
+        raise cast(ConfigEntryError, error).keyed(key, key)  # unknown_name's: it is one

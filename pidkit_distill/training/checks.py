@@ -372,8 +372,7 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     teacher_code(config.model.teacher)
     if not teacher_only:  # and the student's, which its checkpoints record (checkpoint_fit)
         model_fingerprint(config.model.student)
-    with _about("data", data_name=config.data.name, name_key="data.name",
-                table_key="data.options"):
+    with _about("data.name", data_name=config.data.name, table_key="data.options"):
         data, bundle = _data_of(config, teacher=False)
     teacher_data, teacher_bundle = data, bundle
     if config.teacher.data_options:
@@ -550,28 +549,31 @@ def _about_teachers_data(config: TrainConfig) -> Iterator[None]:
 
 @contextmanager
 def _about(key: str, *, data_name: str | None = None, method_errors: bool = False,
-           name_key: str | None = None, table_key: str | None = None) -> Iterator[None]:
+           table_key: str | None = None) -> Iterator[None]:
     """Re-raise a checking error with the configuration key it is about in front (``data.root``
     instead where describing the data set ``data_name`` failed for its folder:
     :func:`~pidkit_distill.data.cifar.is_root_error`; ``method.name`` instead, with
     ``method_errors``, for a :class:`~pidkit_distill.methods.subclass_checks.MethodDefinitionError`
     of the method's own code). A :class:`~pidkit_distill.ConfigEntryError` of a
-    registry or a method is given its configuration key: ``name_key`` for a name, ``table_key``
-    for a table's entries (both ``key`` by default), also where :func:`load_data` told it."""
-    name_key, table_key = name_key or key, table_key or key
+    registry or a method is given its configuration key, which its message starts with: ``key``
+    for a name, ``table_key`` for a table's entries (``key`` by default), also where
+    :func:`load_data` told it (``data.options: unknown option(s) ...``, where it said
+    ``data:``, the section, which a user cannot type)."""
+    table_key = table_key or key
     try:
         yield
     except DataError as err:  # load_data's, which names its key already
         if isinstance(err.__cause__, ConfigEntryError) and err.__cause__.key is None:
-            raise err.__cause__.keyed(key, table_key if err.__cause__.entries else name_key
-                                      ) from err.__cause__
+            entry_key = table_key if err.__cause__.entries else key
+            raise err.__cause__.keyed(entry_key, entry_key) from err.__cause__
         raise
     except (ValueError, TypeError, OSError) as err:
         about = "data.root" if data_name and is_root_error(data_name, err) else key
         if method_errors and isinstance(err, MethodDefinitionError):
             about = "method.name"
         if isinstance(err, ConfigEntryError) and err.key is None and about == key:
-            raise err.keyed(about, table_key if err.entries else name_key) from err
+            entry_key = table_key if err.entries else key
+            raise err.keyed(entry_key, entry_key) from err
         try:
             named = type(err)(f"{about}: {err}")
         except TypeError:  # a type of its own arguments (FileWriteError): its base's

@@ -148,9 +148,10 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
     Raises
     ------
     DataError
-        The data set refused its files when read (a damaged CIFAR batch): ``data:`` and its
-        message; a refusal of the teacher's data options starts with the table that gave the
-        entries at fault (:func:`teacher_option_refusal`) instead. Or a sample is no pair
+        The data set refused its files when read (a damaged CIFAR batch): ``data.name:`` and
+        its message (``data.options:`` for a refusal of options); a refusal of the teacher's
+        data options starts with the table that gave the entries at fault
+        (:func:`teacher_option_refusal`) instead. Or a sample is no pair
         ``(x, y)`` of a float32 ``x`` of its ``input_shape`` and one int label
         (:func:`_misfit_samples`: each ``TensorDataset`` by its tensors, through Subsets and
         ConcatDatasets; any other part of a split, such as a ``Dataset``
@@ -172,7 +173,9 @@ def load_data(config: TrainConfig, *, teacher: bool = False) -> DatasetBundle:
     except ValueError as err:
         if teacher and isinstance(err, ConfigEntryError) and err.entries:
             raise DataError(str(teacher_option_refusal(err, config))) from err
-        raise DataError(f"data: {err}") from err
+        about = "data.options" if isinstance(err, ConfigEntryError) and err.entries \
+            else "data.name"
+        raise DataError(f"{about}: {err}") from err
     except (MemoryError, torch.cuda.OutOfMemoryError) as err:
         raise _out_of_memory(config, options, err) from err
     for split_name, split in (("train", bundle.train), ("test", bundle.test)):

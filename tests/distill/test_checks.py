@@ -165,10 +165,10 @@ def test_rid_defaults_to_the_preset_that_trains():
           "data.name=digits", "data.options={}"], ValueError,
          r"^model.student: layer 2: teacher feature shape \(128, 2, 2\) and student feature "
          r"shape \(32, 4, 4\) differ beyond the channel axis"),
-        (["data.name=mnist"], ValueError, r"^data: name='mnist' is not a known dataset"),
+        (["data.name=mnist"], ValueError, r"^data.name: name='mnist' is not a known dataset"),
         (["data.options.n_trian=64"], TypeError,
-         r"^data: unknown option\(s\) \['n_trian'\] for data set 'synthetic'; its options are"),
-        (["data.options.flip=0.9"], ValueError, r"^data: flip must be in"),
+         r"^data.options: unknown option\(s\) \['n_trian'\] for data set 'synthetic'; its options are"),
+        (["data.options.flip=0.9"], ValueError, r"^data.options: flip must be in"),
         (["teacher.data_options.target=g"], ValueError,
          r"^teacher.data_options: target must be 'y' or 'joint'"),
         (["data.name=cifar10", "data.options={}", "data.root=nowhere"], FileNotFoundError,

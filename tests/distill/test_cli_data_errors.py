@@ -70,7 +70,7 @@ def test_a_cifar_file_damaged_past_the_check_is_a_usage_error(tmp_path, capsys):
                    "--out-dir", str(tmp_path / "runs")])
     assert status == 2
     assert capsys.readouterr().err == (
-        f"pidkit-distill train: error: data: {folder / 'data_batch_2'}: 'data' is a uint8 array "
+        f"pidkit-distill train: error: data.name: {folder / 'data_batch_2'}: 'data' is a uint8 array "
         "of shape (3, 10), not the uint8 array of shape (N, 3072) of the python-pickle CIFAR "
         "format; replace it with the original file\n")
 
@@ -104,7 +104,7 @@ def test_a_registered_loader_that_raises_is_one_line_naming_it(tmp_path, capsys,
                    "--out-dir", str(tmp_path / "runs")])
     sys.modules.pop("failing_data", None)
     assert (status, capsys.readouterr().err) == (2, (
-        f"pidkit-distill {command}: error: data: the loader registered as 'failing-data' "
+        f"pidkit-distill {command}: error: data.name: the loader registered as 'failing-data' "
         f"failed: {LOADER_ERRORS[body]} (an error of the loader's own code; its traceback is "
         "this error's cause, which pidkit-distill shows with --debug)\n"))
     assert not (tmp_path / "runs").exists()
@@ -130,7 +130,7 @@ def test_a_registered_loader_that_raises_is_a_data_error_of_check_config(tmp_pat
                                             "model.teacher=synthetic-teacher",
                                             "model.student=synthetic-student",
                                             f"run.out_dir={tmp_path / 'runs'}"]))
-    assert str(checked.value) == f"data: {loaded.value}"
+    assert str(checked.value) == f"data.name: {loaded.value}"
     assert checked.value.__cause__.__cause__ is down
 
 

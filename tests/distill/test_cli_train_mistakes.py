@@ -217,7 +217,7 @@ def test_a_missing_file_of_a_loader_that_reads_no_data_root_is_not_data_root(
                    "--out-dir", str(tmp_path / "runs")])
     sys.modules.pop("csv_blobs", None)
     assert (status, capsys.readouterr().err) == (2, (
-        "pidkit-distill train: error: data: the loader registered as 'csv-blobs' failed: "
+        "pidkit-distill train: error: data.name: the loader registered as 'csv-blobs' failed: "
         "FileNotFoundError: [Errno 2] No such file or directory: 'labels.csv' (an error of the "
         "loader's own code; its traceback is this error's cause, which pidkit-distill shows "
         "with --debug)\n"))

@@ -52,7 +52,7 @@ def test_except_config_entry_error_catches_an_unknown_data_option(tmp_path):
     err = _refusal(tmp_path, "data.options={n_train=5}")
     assert type(err) is pidkit_distill.ConfigEntryTypeError and isinstance(err, TypeError)
     assert (err.key, err.entries) == ("data.options", ("n_train",))
-    assert str(err) == ("data: unknown option(s) ['n_train'] for data set 'digits'; its options "
+    assert str(err) == ("data.options: unknown option(s) ['n_train'] for data set 'digits'; its options "
                         "are ['test_fraction', 'train_fraction'].")
 
 

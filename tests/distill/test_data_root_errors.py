@@ -72,5 +72,5 @@ def test_check_config_and_the_run_name_data_root_alike(tmp_path, monkeypatch, er
     with pytest.raises((DataError, OSError)) as ran:
         train(config)
     runs_key = str(ran.value).split(":")[0] if isinstance(ran.value, DataError) else None
-    assert (checks_key, runs_key) == (("data.root", "data.root") if roots else ("data", None))
+    assert (checks_key, runs_key) == (("data.root", "data.root") if roots else ("data.name", None))
     assert ran.value is raised or ran.value.__cause__ is raised

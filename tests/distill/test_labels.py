@@ -46,7 +46,7 @@ RUN = ["--import", "labelled_blobs.py", "--data", "labelled-blobs", "--model.tea
        "synthetic-teacher", "--teacher.epochs", "1", "--run.threads", "1"]
 STUDENT = ["--model.student", "synthetic-student", "--epochs", "1", "--audit-every", "0"]
 
-FIRST = ("data: the loader registered as 'labelled-blobs': train[0] must be a pair (x, y) with "
+FIRST = ("data.name: the loader registered as 'labelled-blobs': train[0] must be a pair (x, y) with "
          "y an int label in [0, 4) (an int, or an int64 or uint8 tensor of shape ()); y is ")
 OUTSIDE = ("data.name: data set 'labelled-blobs' gives labels outside [0, 4) (its "
            "num_classes=4): ")
@@ -185,7 +185,7 @@ def test_a_data_set_of_ones_own_is_checked_by_its_first_sample(registered):
     # the rest is not read (a decoder, an augmentation per sample: it could take long)
     bundle = load_data(load_config(overrides=["data.name=own-labels", "data.options.first=0"]))
     assert bundle.train[2][1] == 5
-    with pytest.raises(DataError, match=r"^data: the loader registered as 'own-labels': "
+    with pytest.raises(DataError, match=r"^data.name: the loader registered as 'own-labels': "
                                         r"train\[0\] must be a pair \(x, y\) with x a float tensor "
                                         r"of input_shape \(3,\); x is a ndarray: return "
                                         r"torch\.as_tensor\(x, dtype=torch\.float32\) from its "

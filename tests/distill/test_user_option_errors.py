@@ -22,7 +22,7 @@ from pidkit_distill.data import (
 SMALL_RUN = ["--model.teacher", "synthetic-teacher", "--model.student", "synthetic-student",
              "--teacher", "untrained", "--epochs", "1", "--audit-every", "0",
              "--run.threads", "1"]
-OLD_WRAPPING = ("data: the loader registered as 'own-range' failed: {error} (an error of the "
+OLD_WRAPPING = ("data.name: the loader registered as 'own-range' failed: {error} (an error of the "
                 "loader's own code; its traceback is this error's cause, which pidkit-distill "
                 "shows with --debug)\n")
 
