@@ -313,7 +313,8 @@ def test_the_help_says_what_report_writes(capsys):
     assert ("A sweep's folder (runs) stands for the run folders directly in it, and a glob such "
             "as runs/* works") in text
     assert "RUN_DIR run folders (each with config.json and metrics.jsonl), or folders holding them" in text
-    assert "(default: RUN_DIR/report for one run, else report/ beside the first run)" in text
+    assert ("(default: report/ in the one folder given, a run's or a sweep's, else beside the "
+            "first run)") in text
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
