@@ -192,7 +192,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         if metrics and not atoms:  # its atom cells are empty: say why
             estimate = ("not audited (run.audit_every = 0)"
                         if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
-        notes.update(flag_notes(atoms, flags))
+        notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
         state = _run_state(run)
         if not state and metrics:
             ended[run.name] = last

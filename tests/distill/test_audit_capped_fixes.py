@@ -99,3 +99,20 @@ def test_a_record_written_before_max_samples_gets_the_note_of_every_case():
     note = _note(_record(450, None))
     assert note == FLAG_NOTES["capped by clusters"]
     assert "where the whole held-out set is audited, a larger held-out set" in note
+
+
+def test_the_report_tells_a_run_the_fix_of_its_own_data_set(tmp_path):
+    # the report passed no data section: its note named digits' option and synthetic's alike
+    import json
+
+    from test_report import fake_run
+
+    from pidkit_distill.report import load_runs, summary_table
+
+    run = fake_run(tmp_path / "runs" / "r", epochs=1)  # a synthetic run
+    records = [{**json.loads(line), "n_samples": 450, **_record(450, 0)}
+               for line in (run / "audit.jsonl").read_text().splitlines()]
+    (run / "audit.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    table = summary_table(load_runs(run))
+    assert "the held-out set is too small. Enlarge it: --data.options n_test=1000. Or" in table
+    assert "test_fraction" not in table
