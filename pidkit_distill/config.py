@@ -89,6 +89,12 @@ RESUME_FREE_KEYS = frozenset(
      "data.num_workers", "data.eval_batch_size"}
 )
 
+# Keys added after runs were written, each with the value that does what those runs did without
+# it: a checkpoint that lacks the key resumes with that value (and only with it), so that a
+# run started before an upgrade can be continued after it. A new key whose default keeps the old
+# behaviour belongs here; one whose every value changes a run does not.
+VALUES_BEFORE_KEYS_EXISTED: dict[str, object] = {"audit.cluster_seeds": 1}
+
 
 def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
     """The configuration as nested plain dicts (JSON- and TOML-serialisable).

@@ -44,7 +44,12 @@ from torch import nn
 from pidkit.command_line import one_line
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import FileWriteError, atomic_write
-from pidkit_distill.config import RESUME_FREE_KEYS, TrainConfig, config_to_dict
+from pidkit_distill.config import (
+    RESUME_FREE_KEYS,
+    VALUES_BEFORE_KEYS_EXISTED,
+    TrainConfig,
+    config_to_dict,
+)
 from pidkit_distill.methods.base import default_preset_of
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
@@ -444,8 +449,9 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     >>> resume_changes(saved, load_config(overrides=["run.seed=1", "run.threads=1"]))[2]
     ['run.seed']
     """
-    old = {key: registry_key(value) if key in NAMED and isinstance(value, str) else value
-           for key, value in _flatten(saved_config).items()}
+    old = {**VALUES_BEFORE_KEYS_EXISTED,
+           **{key: registry_key(value) if key in NAMED and isinstance(value, str) else value
+              for key, value in _flatten(saved_config).items()}}
     new = _flatten(config_to_dict(config))
     # "" (the method's default preset) by the default's name, so that a run of --method kd resumes
     # with --preset paper, the same preset named; "" where the method is not registered

@@ -42,3 +42,17 @@ def test_another_preset_is_still_a_change():
                                          r"-> 'paper'\)"):
         check_resumable(saved, load_config(overrides=["method.name=rid", "method.preset=paper"]),
                         Path("runs/x/checkpoint.pt"))
+
+
+def test_a_checkpoint_from_before_a_key_existed_resumes_with_the_value_that_did_the_same():
+    # audit.cluster_seeds was added with 1, the audit of every run written before it: a run
+    # started before the upgrade could not be continued after it ("checkpoint lacks the key")
+    saved = config_to_dict(load_config())
+    del saved["audit"]["cluster_seeds"]
+    path = Path("runs/x/checkpoint.pt")
+    check_resumable(saved, load_config(), path)
+    with pytest.raises(ValueError, match=r"\(audit\.cluster_seeds: 1 -> 3\)"):
+        check_resumable(saved, load_config(overrides=["audit.cluster_seeds=3"]), path)
+    del saved["audit"]["seed"]  # a key with no such value is still refused as missing
+    with pytest.raises(ValueError, match=r"audit\.seed"):
+        check_resumable(saved, load_config(), path)
