@@ -438,8 +438,8 @@ def _checked(config: TrainConfig, *, teacher_only: bool) -> CheckedConfig:
     continues = config.run.resume and (run_dir / "checkpoint.pt").exists()
     if path is not None and not continues:  # a resumed run's teacher is in its checkpoint
         if config.teacher.source == "trained" and not path.is_file():  # to be trained there
-            with _about("run.out_dir"):
-                check_out_dir(path.parent)
+            with _about("run.out_dir"):  # the refusal names the student's folder, not its teacher's
+                check_out_dir(path.parent, run=run_dir)
             trained.insert(0, _trained_teacher(config, teacher_data, ", trained first"))
         else:
             with _about("teacher.source"):

@@ -130,7 +130,7 @@ def _name_key(name: str) -> str:
     return "-".join(registry_key(part) for part in name.split("-"))
 
 
-def check_out_dir(run_dir: Path, *, writes_run: bool = True) -> None:
+def check_out_dir(run_dir: Path, *, writes_run: bool = True, run: Path | None = None) -> None:
     """Raise unless ``run_dir`` exists as a writable folder or can be created.
 
     Parameters
@@ -140,6 +140,10 @@ def check_out_dir(run_dir: Path, *, writes_run: bool = True) -> None:
     writes_run : bool, default=True
         Whether a run will write its files in ``run_dir``; ``False`` for a teacher's folder
         whose ``teacher.pt`` is reused, in which nothing is written.
+    run : Path, optional
+        The folder of the run that the refusal of a ``run.out_dir`` that is itself a run folder
+        names: the student's, where ``run_dir`` is the folder of a teacher it trains first and
+        which the user never named (default: ``run_dir``).
 
     Raises
     ------
@@ -159,7 +163,7 @@ def check_out_dir(run_dir: Path, *, writes_run: bool = True) -> None:
     if _is_run_folder(out_dir):
         refused = ValueError(
             f"{str(out_dir)!r} is itself a run folder (it holds config.json and metrics.jsonl), "
-            f"not a folder of run folders: the run would go into {str(run_dir)!r}; to continue "
+            f"not a folder of run folders: the run would go into {str(run or run_dir)!r}; to continue "
             f"that run pass --out-dir {shlex.quote(str(out_dir.parent))} --run.name "
             f"{shlex.quote(out_dir.name)} --resume, or choose another run.out_dir"
         )

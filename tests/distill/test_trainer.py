@@ -289,3 +289,14 @@ def test_training_errors_survive_pickling_from_a_worker_process():
         copy = pickle.loads(pickle.dumps(error))
         assert type(copy) is type(error) and str(copy) == str(error)
         assert vars(copy) == vars(error) and copy.__notes__ == error.__notes__
+
+
+def test_a_run_folder_given_as_out_dir_names_the_student_s_folder_not_its_teacher_s(tmp_path):
+    # with a teacher to train first the refusal came from the teacher's cache folder and said
+    # the run would go into '.../r/teacher-synthetic-...', a folder the user never named
+    train(tiny(tmp_path, "run.epochs=2", "run.stop_after=1", "run.name=r"))
+    inside = tiny(tmp_path / "r", "run.epochs=2", "teacher.source=trained", "teacher.epochs=1")
+    with pytest.raises(ValueError, match=r"the run would go into '([^']*)'") as error:
+        check_config(inside)
+    assert error.value.args[0].count("teacher") == 0
+    assert f"the run would go into '{tmp_path / 'r' / 'synthetic-bas-tt-s0'}'" in str(error.value)
