@@ -226,7 +226,7 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     with those fields. A name from the ``--config`` file is told with the file's name and the
     key in full before the whole message: ``config file 'rid.toml': method.name: name='rdi' is
     not a known method; ...``, ``config file 'rid.toml': data.name: name='digitz' is not a known
-    dataset; ...`` (where the check's own message names the section alone, ``data:``). Other
+    dataset; ...``. Other
     errors, and those of a name from the defaults, are raised as they are.
 
     Raises
