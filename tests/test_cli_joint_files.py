@@ -22,7 +22,7 @@ NOT_A_LIST = (
 )
 
 
-def _error(tmp_path, monkeypatch, capsys, name):
+def decompose_error(tmp_path, monkeypatch, capsys, name):
     """The one line `pidkit decompose NAME` prints, run in ``tmp_path``."""
     monkeypatch.chdir(tmp_path)
     assert main(["decompose", name]) == 2
@@ -37,7 +37,7 @@ def _error(tmp_path, monkeypatch, capsys, name):
 )
 def test_an_empty_file_is_called_empty(tmp_path, monkeypatch, capsys, name, how):
     (tmp_path / name).write_bytes(b"")
-    assert _error(tmp_path, monkeypatch, capsys, name) == (
+    assert decompose_error(tmp_path, monkeypatch, capsys, name) == (
         f"{name}: the file is empty (0 bytes); write the joint into it: {how}"
     )
 
@@ -49,7 +49,7 @@ def test_an_empty_file_is_called_empty(tmp_path, monkeypatch, capsys, name, how)
 def test_an_npz_archive_is_told_how_to_save_its_joint_alone(tmp_path, monkeypatch, capsys, arrays, held,
                                                             index):
     np.savez(tmp_path / "joints.npz", **arrays)
-    error = _error(tmp_path, monkeypatch, capsys, "joints.npz")
+    error = decompose_error(tmp_path, monkeypatch, capsys, "joints.npz")
     assert error == (
         "joints.npz: pidkit decompose reads one joint from a .npy or .json file, not an .npz archive (it "
         f"holds {held}): save the joint alone (in Python: np.save('joint.npy', "
@@ -61,7 +61,7 @@ def test_an_npz_archive_is_told_how_to_save_its_joint_alone(tmp_path, monkeypatc
         assert "Syn(Y:T,S)    1.000000" in capsys.readouterr().out
     # a file named .npz that is no archive is refused as a file of any other kind
     (tmp_path / "joints.npz").write_bytes(b"not a zip archive")
-    assert _error(tmp_path, monkeypatch, capsys, "joints.npz") == (
+    assert decompose_error(tmp_path, monkeypatch, capsys, "joints.npz") == (
         "joints.npz: expected a .npy array or a .json nested list p[y][t][s]"
     )
 
@@ -81,7 +81,7 @@ def test_an_npz_archive_is_told_how_to_save_its_joint_alone(tmp_path, monkeypatc
 def test_a_json_value_that_is_no_list_is_told_what_a_joint_file_holds(tmp_path, monkeypatch, capsys, value,
                                                                       held):
     (tmp_path / "joint.json").write_text(json.dumps(value), encoding="utf-8")
-    assert _error(tmp_path, monkeypatch, capsys, "joint.json") == f"joint.json: holds {held}"
+    assert decompose_error(tmp_path, monkeypatch, capsys, "joint.json") == f"joint.json: holds {held}"
 
 
 @pytest.mark.parametrize(
@@ -102,6 +102,6 @@ def test_a_joint_of_no_numbers_is_told_what_to_write(tmp_path, monkeypatch, caps
         np.save(tmp_path / name, cells)
     else:
         (tmp_path / name).write_text(json.dumps(cells), encoding="utf-8")
-    error = _error(tmp_path, monkeypatch, capsys, name)
+    error = decompose_error(tmp_path, monkeypatch, capsys, name)
     assert error.startswith(f"{name}: p_yts must be an array of real numbers; {advice}"), error
     assert "np.asarray" not in error

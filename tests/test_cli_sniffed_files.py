@@ -12,6 +12,7 @@ import pytest
 
 from pidkit import examples
 from pidkit.cli import main
+from tests.test_cli_joint_files import decompose_error
 
 # The decomposition of XOR (all synergy) that every readable file below holds.
 XOR_SYN_LINE = "Syn(Y:T,S)    1.000000"
@@ -23,14 +24,6 @@ def _decomposed(tmp_path, monkeypatch, capsys, name):
     captured = capsys.readouterr()
     assert captured.err == ""
     return captured.out
-
-
-def _error(tmp_path, monkeypatch, capsys, name):
-    monkeypatch.chdir(tmp_path)
-    assert main(["decompose", name]) == 2
-    captured = capsys.readouterr()
-    assert captured.out == "" and captured.err.count("\n") == 1, captured.err
-    return captured.err.removeprefix("pidkit decompose: error: ").rstrip("\n")
 
 
 @pytest.mark.parametrize("name", ["joint", "joint.bin", "joint.NPY.bak"])
@@ -48,23 +41,24 @@ def test_a_json_list_without_the_suffix_is_read(tmp_path, monkeypatch, capsys, t
 
 def test_a_json_object_without_the_suffix_is_refused_as_json(tmp_path, monkeypatch, capsys):
     (tmp_path / "joint").write_text('{"p": [[[1]]]}')
-    assert _error(tmp_path, monkeypatch, capsys, "joint").startswith(
+    assert decompose_error(tmp_path, monkeypatch, capsys, "joint").startswith(
         'joint: holds an object, {"p": [[[1]]]}, not a joint; a .json joint holds the nested list')
 
 
 def test_the_suffixes_still_decide_their_format(tmp_path, monkeypatch, capsys):
     with open(tmp_path / "joint.json", "wb") as handle:  # a .npy array named .json is read as JSON
         np.save(handle, examples.xor())
-    assert _error(tmp_path, monkeypatch, capsys, "joint.json").startswith("joint.json: not valid JSON (")
+    refused = decompose_error(tmp_path, monkeypatch, capsys, "joint.json")
+    assert refused.startswith("joint.json: not valid JSON (")
     (tmp_path / "joint.npy").write_text(json.dumps(examples.xor().tolist()))
-    assert _error(tmp_path, monkeypatch, capsys, "joint.npy") == (
+    assert decompose_error(tmp_path, monkeypatch, capsys, "joint.npy") == (
         "joint.npy: not a .npy file (no NumPy header); save it with np.save")
 
 
 @pytest.mark.parametrize("content", [b"1 2 3\n", b"PK\x03\x04 not quite a zip", b"\x80\x04pickle"])
 def test_an_unrecognisable_file_names_itself_and_the_formats(tmp_path, monkeypatch, capsys, content):
     (tmp_path / "joint").write_bytes(content)
-    assert _error(tmp_path, monkeypatch, capsys, "joint") == (
+    assert decompose_error(tmp_path, monkeypatch, capsys, "joint") == (
         "joint: expected a .npy array or a .json nested list p[y][t][s]")
 
 
@@ -80,5 +74,5 @@ def test_an_unrecognisable_file_names_itself_and_the_formats(tmp_path, monkeypat
 )
 def test_a_blank_file_is_called_empty(tmp_path, monkeypatch, capsys, name, content, said, how):
     (tmp_path / name).write_bytes(content)
-    assert _error(tmp_path, monkeypatch, capsys, name) == (
+    assert decompose_error(tmp_path, monkeypatch, capsys, name) == (
         f"{name}: the file is empty ({said}); write the joint into it: {how}")
