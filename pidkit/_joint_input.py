@@ -85,7 +85,8 @@ def load_joint(path: str) -> Any:
         how = {".npy": "np.save(FILE, p) in Python", ".json": "the nested list p[y][t][s]"}.get(
             suffix, "np.save(FILE, p) in Python, or the nested list p[y][t][s] as JSON")
         raise UsageError(f"{path}: the file is empty ({_emptiness(size)}); write the joint into it: {how}")
-    kind = suffix.removeprefix(".") if suffix in _JOINT_SUFFIXES else sniffed_format(head)
+    # the content first, as np.load reads it: a .npy array saved as joint.json is an array
+    kind = sniffed_format(head) or (suffix.removeprefix(".") if suffix in _JOINT_SUFFIXES else None)
     if kind == "npy":
         return _load_npy(file, path)
     if kind == "json":

@@ -45,12 +45,21 @@ def test_a_json_object_without_the_suffix_is_refused_as_json(tmp_path, monkeypat
         'joint: holds an object, {"p": [[[1]]]}, not a joint; a .json joint holds the nested list')
 
 
-def test_the_suffixes_still_decide_their_format(tmp_path, monkeypatch, capsys):
-    with open(tmp_path / "joint.json", "wb") as handle:  # a .npy array named .json is read as JSON
+def test_the_content_decides_over_a_suffix_that_contradicts_it(tmp_path, monkeypatch, capsys):
+    # a .npy array named .json was refused "not valid JSON ('utf-8' codec can't decode byte
+    # 0x93 ...)"; np.load, too, reads a file by its magic string, not its name
+    with open(tmp_path / "joint.json", "wb") as handle:
         np.save(handle, examples.xor())
-    refused = decompose_error(tmp_path, monkeypatch, capsys, "joint.json")
-    assert refused.startswith("joint.json: not valid JSON (")
     (tmp_path / "joint.npy").write_text(json.dumps(examples.xor().tolist()))
+    for name in ("joint.json", "joint.npy"):
+        assert XOR_SYN_LINE in _decomposed(tmp_path, monkeypatch, capsys, name)
+
+
+def test_a_suffix_decides_where_the_content_is_neither(tmp_path, monkeypatch, capsys):
+    (tmp_path / "joint.json").write_text("1, 2, 3")
+    assert decompose_error(tmp_path, monkeypatch, capsys, "joint.json").startswith(
+        "joint.json: not valid JSON (")
+    (tmp_path / "joint.npy").write_text("1, 2, 3")
     assert decompose_error(tmp_path, monkeypatch, capsys, "joint.npy") == (
         "joint.npy: not a .npy file (no NumPy header); save it with np.save")
 
