@@ -21,10 +21,12 @@ from pidkit._settings import check_int
 from pidkit.below_zero import below_zero
 from pidkit.resampling import QUANTITIES, bootstrap_replicates
 
+from .clusterers import fixed_seed_text
 from .correction_result import BiasCorrection
 
 __all__ = [
     "check_cluster_seeds",
+    "check_seeds_change_clusters",
     "check_something_clustered",
     "cluster_seed_values",
     "cycled_replicates",
@@ -71,6 +73,34 @@ def check_something_clustered(k: int, clustered_here: bool) -> None:
             "discretizers); pass cluster_seeds=1, or None for a side in discretizers to fit it "
             "afresh with each seed."
         )
+
+
+def check_seeds_change_clusters(k: int, clusterer: Any) -> None:
+    """A ValueError for ``cluster_seeds`` above 1 with a ``clusterer`` the call's seeds do not
+    reach (its own ``random_state`` set, or none at all): its ``k`` clusterings would be the same,
+    and their mean and spread would say the seed was averaged over when it was not. A user's own
+    ``random_state`` is kept (:func:`~pidkit.estimate.clusterers.seeded_clusterer`), as
+    scikit-learn keeps it.
+
+    Examples
+    --------
+    >>> from sklearn.cluster import KMeans
+    >>> check_seeds_change_clusters(3, KMeans(5))
+    >>> check_seeds_change_clusters(3, KMeans(5, random_state=7))
+    Traceback (most recent call last):
+    ...
+    ValueError: cluster_seeds=3 averages over clusterings with different seeds, but clusterer=KMeans \
+keeps its own random_state=7, so all 3 would be the same; pass random_state=None to the clusterer \
+(the call's seeds then reach it), or cluster_seeds=1.
+    """
+    if k == 1 or clusterer is None or (why := fixed_seed_text(clusterer)) is None:
+        return
+    fix = ("pass random_state=None to the clusterer (the call's seeds then reach it), or cluster_seeds=1"
+           if "keeps its own" in why else "pass cluster_seeds=1")
+    raise ValueError(
+        f"cluster_seeds={k} averages over clusterings with different seeds, but {why}, so all {k} "
+        f"would be the same; {fix}."
+    )
 
 
 def cluster_seed_values(random_state: int, k: int) -> list[int]:
@@ -166,15 +196,16 @@ def seed_line(settings: dict[str, Any], units: str) -> str | None:
     True
     """
     spread = settings.get("cluster_seed_sd")
+    fitted_here = [own for own in (settings.get(side, {}) for side in ("t", "s"))
+                   if own.get("kind") == "clustered" and own.get("fitted") != "reused"]
+    clusterer = fitted_here[0].get("clusterer", "KMeans") if fitted_here else "KMeans"
     if not spread:
-        fitted_here = [settings.get(side, {}) for side in ("t", "s")]
         if not settings.get("bootstrap") or not any(
-                own.get("kind") == "clustered" and own.get("fitted") != "reused"
-                and not own.get("rows_equal") and not own.get("distinct_rows") for own in fitted_here):
+                not own.get("rows_equal") and not own.get("distinct_rows") for own in fitted_here):
             return None
         return ("  seeds: one clustering, held fixed by the bootstrap: the intervals leave out the "
-                "KMeans seed's variance (90 % intervals covered 0.75-0.80 in docs/estimate.md's "
+                f"{clusterer} seed's variance (90 % intervals covered 0.75-0.80 in docs/estimate.md's "
                 "measurements); cluster_seeds=3 puts it in")
     shown = ", ".join(f"{name} {spread[name]:.4f}" for name in QUANTITIES)
-    return (f"  seeds: the mean over {settings['cluster_seeds']} KMeans seeds "
+    return (f"  seeds: the mean over {settings['cluster_seeds']} {clusterer} seeds "
             f"{settings['cluster_seed_values']}; one seed's sd ({units}): {shown}")

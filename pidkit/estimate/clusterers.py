@@ -16,7 +16,7 @@ from sklearn.base import clone
 
 from .cluster_count import DEFAULT_CLUSTERS
 
-__all__ = ["check_clusterer", "declared_clusters", "one_cluster_text", "seeded_clusterer"]
+__all__ = ["check_clusterer", "declared_clusters", "fixed_seed_text", "one_cluster_text", "seeded_clusterer"]
 
 
 def check_clusterer(clusterer: Any, n_clusters: int) -> None:
@@ -67,13 +67,45 @@ def seeded_clusterer(clusterer: Any, seed: int) -> Any:
     3
     """
     step = clone(clusterer, safe=False)  # a deep copy of an object without get_params
-    if hasattr(step, "get_params"):
-        unset = {
-            key: seed for key, value in step.get_params(deep=True).items()
-            if value is None and (key == "random_state" or key.endswith("__random_state"))
-        }
-        step.set_params(**unset)
+    unset = _seed_keys(step, unset=True)
+    if unset:
+        step.set_params(**dict.fromkeys(unset, seed))
     return step
+
+
+def _seed_keys(clusterer: Any, *, unset: bool) -> list[str]:
+    """The ``random_state`` parameters of ``clusterer``, nested ones included: those left at None
+    (``unset=True``) or those set by the user (``unset=False``); none for an object without
+    ``get_params``."""
+    if not hasattr(clusterer, "get_params"):
+        return []
+    return [key for key, value in clusterer.get_params(deep=True).items()
+            if (key == "random_state" or key.endswith("__random_state")) and (value is None) == unset]
+
+
+def fixed_seed_text(clusterer: Any) -> str | None:
+    """Why ``clusterer`` clusters the same rows the same way whatever seed a call passes, or None
+    where it takes the call's seed (some ``random_state`` left at None, as
+    :func:`seeded_clusterer` sets).
+
+    Examples
+    --------
+    >>> from sklearn.cluster import AgglomerativeClustering, MiniBatchKMeans
+    >>> fixed_seed_text(MiniBatchKMeans(n_clusters=4)) is None
+    True
+    >>> fixed_seed_text(MiniBatchKMeans(n_clusters=4, random_state=3))
+    'clusterer=MiniBatchKMeans keeps its own random_state=3'
+    >>> fixed_seed_text(AgglomerativeClustering(n_clusters=4))
+    'clusterer=AgglomerativeClustering takes no random_state'
+    """
+    if _seed_keys(clusterer, unset=True):
+        return None
+    name = type(clusterer).__name__
+    own = _seed_keys(clusterer, unset=False)
+    if not own:
+        return f"clusterer={name} takes no random_state"
+    params = clusterer.get_params(deep=True)
+    return f"clusterer={name} keeps its own " + ", ".join(f"{key}={params[key]!r}" for key in own)
 
 
 _MORE_CLUSTERS = {

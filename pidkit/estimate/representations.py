@@ -46,6 +46,7 @@ from .bootstrap import PIDStatistic
 from .cluster_count import DEFAULT_CLUSTERS, clusters_for_samples, information_cap
 from .cluster_seeds import (
     check_cluster_seeds,
+    check_seeds_change_clusters,
     check_something_clustered,
     cluster_seed_values,
     cycled_replicates,
@@ -366,7 +367,8 @@ def pid_from_representations(
         ``p``, ``counts``, ``pid`` and ``discretizers`` are the first seed's. Bootstrap replicate
         ``i`` resamples the ``i % k``-th clustering, so the intervals carry the seed's variance,
         which the default's leave out. It costs k clusterings and corrections; measured 90 %
-        coverage and spread for k = 1, 3, 5 are in docs/estimate.md.
+        coverage and spread for k = 1, 3, 5 are in docs/estimate.md. A ``clusterer`` the seeds
+        cannot reach (its own ``random_state`` set, or none) is refused for k > 1.
     bootstrap : int, default=0
         Number of bootstrap replicates; ``0`` computes no intervals, ``1`` is an error (one
         replicate has no spread). Discrete: each replicate resamples the samples by position
@@ -494,6 +496,7 @@ def pid_from_representations(
                 f"accepts with {n} samples of {n_labels} labels (its smallest, 2, is too many): {exc}"
             ) from None
     check_something_clustered(k_seeds, len(fixed_sides) < 2)
+    check_seeds_change_clusters(k_seeds, clusterer)
     seeds = cluster_seed_values(seed, k_seeds)
     runs = [_one_clustering(
         (y_axis, t_features, s_features), sides, seed_j, n_clusters=n_clusters, normalize=normalize,
