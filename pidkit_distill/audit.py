@@ -423,7 +423,7 @@ def _audit_records(
             clusters=settings.clusters, cluster_rule=settings.cluster_rule,
             normalize=settings.normalize, bias_correction=settings.bias_correction,
             bootstrap=settings.bootstrap, confidence=settings.confidence, seed=settings.seed,
-            cluster_seeds=settings.cluster_seeds, max_samples=settings.max_samples,
+            max_samples=settings.max_samples,
         )
         record["method"] = method
         record["time_s"] = round(time.perf_counter() - start, 3)
@@ -503,6 +503,8 @@ def _layer_pid(y: np.ndarray, t_feat: np.ndarray, s_feat: np.ndarray, settings: 
         settings={"estimator": settings.estimator,
                   "discretisation": {"t": res.settings["t"], "s": res.settings["s"]},
                   "clusters_used": clusters,
+                  # the estimator's own: the gaussian one, which does not cluster, has one
+                  "cluster_seeds": res.settings.get("cluster_seeds", 1),
                   "bootstrap_failed": res.settings["bootstrap_failed"],
                   "ci_method": res.settings["ci_method"]},
     )

@@ -243,8 +243,8 @@ class AuditConfig(Settings):
     seed: int = _opt(0, "seed of PCA, KMeans, the subsamples and the bootstrap")
     cluster_seeds: int = _opt(1, "KMeans seeds whose estimates are averaged, the bootstrap's "
                                  "replicates cycling through their clusterings so that the "
-                                 "intervals carry the seed's variance (discrete estimator; the "
-                                 "gaussian one does not cluster and ignores it)")
+                                 "intervals carry the seed's variance (discrete estimator only: "
+                                 "the gaussian one does not cluster, so it needs 1)")
 
     def check(self) -> None:
         """Raise ValueError (TypeError for a value of the wrong type) naming the key for a
@@ -264,6 +264,12 @@ class AuditConfig(Settings):
         Traceback (most recent call last):
         ...
         ValueError: config key 'audit.layers' must be a list of distinct ... (2 is there twice)
+        >>> AuditConfig(estimator="gaussian", cluster_seeds=3).check()
+        Traceback (most recent call last):
+        ...
+        ValueError: config key 'audit.cluster_seeds' is 3, but audit.estimator='gaussian' does \
+not cluster, so there are no seeds to average: set audit.cluster_seeds to 1, or audit.estimator \
+to 'discrete'
         """
         kinds = field_kinds(AuditConfig)
         for f in dataclasses.fields(self):
@@ -286,6 +292,11 @@ class AuditConfig(Settings):
             if getattr(self, key) < minimum:
                 raise ValueError(f"config key 'audit.{key}' must be >= {minimum}, "
                                  f"got {getattr(self, key)!r}")
+        if self.estimator == "gaussian" and self.cluster_seeds != 1:
+            raise ValueError(f"config key 'audit.cluster_seeds' is {self.cluster_seeds}, but "
+                             "audit.estimator='gaussian' does not cluster, so there are no seeds "
+                             "to average: set audit.cluster_seeds to 1, or audit.estimator to "
+                             "'discrete'")
         if self.bootstrap == 1:
             raise ValueError("config key 'audit.bootstrap' must be 0 (no intervals) or at least 2 "
                              "(one replicate has no spread), got 1")

@@ -18,7 +18,6 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 def test_the_key_is_accepted_and_a_bad_value_is_refused_by_name():
     assert AuditConfig().cluster_seeds == 1
     assert load_config(overrides=["audit.cluster_seeds=3"]).audit.cluster_seeds == 3
-    AuditConfig(cluster_seeds=3, estimator="gaussian").check()  # ignored: nothing clustered
     with pytest.raises(ValueError, match=r"config key 'audit.cluster_seeds' must be >= 1, got 0"):
         AuditConfig(cluster_seeds=0).check()
     with pytest.raises(TypeError, match=r"config key 'audit.cluster_seeds' expects an int, got '3'"):
@@ -66,8 +65,26 @@ def test_the_audit_gives_the_numbers_of_a_direct_call_with_its_seeds(seeds):
             n_clusters=4, units="bits", strict=False).red)
 
 
-def test_the_gaussian_audit_ignores_the_seeds():
+def test_seeds_with_the_gaussian_estimator_are_refused_as_the_api_refuses_them():
+    """Nothing is clustered, so nothing would be averaged: refused by name before any run, as
+    pid_from_representations refuses cluster_seeds=3 with estimator='gaussian'."""
+    AuditConfig(cluster_seeds=1, estimator="gaussian").check()
+    fix = (r"config key 'audit.cluster_seeds' is 3, but audit.estimator='gaussian' does not "
+           r"cluster, so there are no seeds to average: set audit.cluster_seeds to 1, or "
+           r"audit.estimator to 'discrete'")
+    with pytest.raises(ValueError, match=fix):
+        AuditConfig(cluster_seeds=3, estimator="gaussian").check()
+    with pytest.raises(ValueError, match=fix):
+        load_config(overrides=["audit.estimator=gaussian", "audit.cluster_seeds=3"])
     teacher, student, x, y = _pair()
-    records = [audit_networks(teacher, student, (x, y), progress=False, settings=AuditConfig(
-        estimator="gaussian", cluster_seeds=k, bootstrap=0))[0] for k in (1, 3)]
-    assert [records[0][name] for name in ATOMS] == [records[1][name] for name in ATOMS]
+    with pytest.raises(ValueError, match=fix):
+        audit_networks(teacher, student, (x, y), progress=False,
+                       settings=AuditConfig(estimator="gaussian", cluster_seeds=3, bootstrap=0))
+
+
+def test_the_record_keeps_the_seeds_the_estimate_used():
+    """The gaussian estimate uses no seeds: its record says 1, the estimator's own count."""
+    teacher, student, x, y = _pair()
+    (record,) = audit_networks(teacher, student, (x, y), progress=False,
+                               settings=AuditConfig(estimator="gaussian", bootstrap=0))
+    assert record["settings"]["cluster_seeds"] == 1
