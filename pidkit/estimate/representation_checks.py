@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
-from pidkit._names import choice_advice, did_you_mean
+from pidkit._names import choice_advice
 from pidkit._settings import check_int
 from pidkit.redundancy.closed_form import MAX_PARTITION_SYMBOLS
 
@@ -70,7 +70,7 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
         return bias_correction
     other = next((k for k, v in _CORRECTIONS.items() if k != estimator and bias_correction in v), None)
     hint = f" (a correction of the {other} estimator)" if other else ""
-    close = did_you_mean(bias_correction, ["auto", *allowed]) if isinstance(bias_correction, str) else ""
+    close = choice_advice(bias_correction, ["auto", *allowed]) if isinstance(bias_correction, str) else ""
     if isinstance(bias_correction, (bool, np.bool_)):  # gaussian_pid_from_samples' switch
         close = (f" True and False are pidkit.gaussian_pid_from_samples' switch; here pass 'auto' "
                  f"(the default, {_AUTO[estimator]!r}) for the correction, or 'none' for the plug-in.")
