@@ -222,7 +222,9 @@ def check_whole_labels(labels: np.ndarray, name: str, given: Any = None, *, unro
     (``np.unique(..., return_inverse=True)``). ``given``, what the user passed as ``name``, makes
     the suggested rounding work on it (:func:`rounding_fix`). ``unrounded_fix``, where given,
     replaces the binning and encoding advice: the estimators' labels given in place of a
-    representation point to a feature matrix instead.
+    representation point to a feature matrix instead. ``y``, the target of every entry point, is
+    pointed to the Gaussian estimate, not to the discrete estimator, whose ``y`` holds labels too
+    (and which a caller of it would be sent back to); a source to both.
 
     The policy of scikit-learn's ``check_classification_targets``: whole-number floats (``1.0``,
     ``-0.0``, in float16, 32 or 64) are labels, the same as the ints they equal; any other float
@@ -250,9 +252,11 @@ def check_whole_labels(labels: np.ndarray, name: str, given: Any = None, *, unro
     else:
         fix = (f"For a continuous variable, bin it first, e.g. np.digitize({code}, np.quantile({code}, "
                f"[0.25, 0.5, 0.75])) for four classes; if each distinct float is a class, encode them: "
-               f"np.unique({code}, return_inverse=True)[1]. For features use "
-               "pidkit.estimate.pid_from_representations, which clusters them; for continuous "
-               "variables, pidkit.gaussian_pid.")
+               f"np.unique({code}, return_inverse=True)[1]. "
+               + ("For a continuous target, pidkit.gaussian_pid_from_samples takes it as it is, with "
+                  "continuous or feature sources." if name == "y" else
+                  "For features use pidkit.estimate.pid_from_representations, which clusters them; "
+                  "for continuous variables, pidkit.gaussian_pid."))
     raise ValueError(
         f"{name} holds {fractional.size} distinct non-integer floats (e.g. {shown_float(fractional[0])}); "
         f"labels must be discrete (class or cluster indices, whole-number floats, strings), as a "
