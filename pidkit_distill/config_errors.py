@@ -119,8 +119,19 @@ class ConfigEntryError(ConfigValueError):
         self.entries = entries
 
     def keyed(self, about: str, key: str) -> ConfigEntryError:
-        """This error of the configuration key ``key``, its message starting with ``about``."""
-        named = type(self)(self.said, self.value, lead=self.lead, entries=self.entries, key=key,
+        """This error of the configuration key ``key``, its message starting with ``about``:
+        a lead that names the function's argument (``name='digts' is``) names the value alone,
+        as the key says what it is (``data.name: 'digts' is not a known dataset; ...``).
+
+        Examples
+        --------
+        >>> from pidkit_distill import ConfigEntryError
+        >>> err = ConfigEntryError("not a known dataset", "digts", lead="name='digts' is ")
+        >>> print(err.keyed("data.name", "data.name"))
+        data.name: 'digts' is not a known dataset
+        """
+        lead = self.lead.removeprefix("name=") if about else self.lead
+        named = type(self)(self.said, self.value, lead=lead, entries=self.entries, key=key,
                            about=about)
         for note in getattr(self, "__notes__", ()):
             named.add_note(note)

@@ -332,7 +332,7 @@ class TrainConfig(Settings):
     (``MethodConfig``), ``optim`` (``OptimConfig``), ``run`` (``RunConfig``) and ``audit``
     (``AuditConfig``); ``pidkit_distill.config.config_fields()`` lists every key with its
     default, type and help text. Set a key (``config.run.epochs = 3``), or replace a section
-    with its own class (``from pidkit_distill.config import RunConfig``, then ``config.run =
+    with its own class (``from pidkit_distill import RunConfig``, then ``config.run =
     RunConfig(epochs=3)``): ``config.run = {"epochs": 3}`` raises :class:`TypeError` naming
     the section, the class and where to import it from.
 
@@ -342,7 +342,7 @@ class TrainConfig(Settings):
     Traceback (most recent call last):
     ...
     TypeError: config section 'run' must be a RunConfig, got a dict; assign RunConfig(epochs=3) \
-(from pidkit_distill.config import RunConfig) or set its keys one by one: config.run.epochs = 3
+(from pidkit_distill import RunConfig) or set its keys one by one: config.run.epochs = 3
     """
 
     _noun = "section"
@@ -364,7 +364,7 @@ class TrainConfig(Settings):
             first = pairs[0].replace("=", " = ", 1)
             raise TypeError(f"config section {name!r} must be {_a(kind.__name__)}, got "
                             f"{_a(type(value).__name__)}; assign {kind.__name__}({', '.join(pairs)})"
-                            f" (from pidkit_distill.config import {kind.__name__}) or set its keys "
+                            f" (from pidkit_distill import {kind.__name__}) or set its keys "
                             f"one by one: config.{name}.{first}")
         super().__setattr__(name, value)
 

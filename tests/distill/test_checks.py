@@ -144,7 +144,7 @@ def test_rid_defaults_to_the_preset_that_trains():
 @pytest.mark.parametrize(
     ("overrides", "error", "match"),
     [
-        (["method.name=rdi"], ValueError, r"^method.name: name='rdi' is not a known method.*'rid'"),
+        (["method.name=rdi"], ValueError, r"^method.name: 'rdi' is not a known method.*'rid'"),
         (["method.name=rid", "method.preset=fast"], ValueError,
          r"^method.preset: 'fast' is not a preset of method 'rid'; choose one of \['kd-rid', "),
         # matched exactly, as documented, but a near name is suggested as for every other name
@@ -157,7 +157,7 @@ def test_rid_defaults_to_the_preset_that_trains():
          r"^method.params: parameter temperature of method 'kd' must be finite"),
         (["method.name=rid", "method.params.lambda2=-1.0"], ValueError,
          r"^method.params: lambda2 must be a real number >= 0"),
-        (["model.student=resnet-18"], ValueError, r"^model.student: name='resnet-18' is not a"),
+        (["model.student=resnet-18"], ValueError, r"^model.student: 'resnet-18' is not a"),
         (["model.teacher=digits-teacher"], ValueError,
          r"^model.teacher: 'digits-teacher' cannot take the inputs of data 'synthetic' \(shape "
          r"\(12,\)\).*such as synthetic-teacher"),
@@ -165,7 +165,7 @@ def test_rid_defaults_to_the_preset_that_trains():
           "data.name=digits", "data.options={}"], ValueError,
          r"^model.student: layer 2: teacher feature shape \(128, 2, 2\) and student feature "
          r"shape \(32, 4, 4\) differ beyond the channel axis"),
-        (["data.name=mnist"], ValueError, r"^data.name: name='mnist' is not a known dataset"),
+        (["data.name=mnist"], ValueError, r"^data.name: 'mnist' is not a known dataset"),
         (["data.options.n_trian=64"], TypeError,
          r"^data.options: unknown option\(s\) \['n_trian'\] for data set 'synthetic'; its options are"),
         (["data.options.flip=0.9"], ValueError, r"^data.options: flip must be in"),

@@ -67,7 +67,7 @@ def test_an_unknown_preset_or_parameter_names_the_option(tmp_path, capsys, argv,
 
 @pytest.mark.parametrize(("toml", "argv", "line"), [
     ('[method]\nname = "ridd"\n', [],
-     "config file '{file}': method.name: name='ridd' is not a known method; choose one of "),
+     "config file '{file}': method.name: 'ridd' is not a known method; choose one of "),
     ('[method]\nname = "rid"\npreset = "paperr"\n', [],
      "config file '{file}': method.preset: 'paperr' is not a preset of method 'rid'; choose one "
      "of ['kd-rid', 'paper', 'paper-mean']. Did you mean 'paper'?\n"),
@@ -80,7 +80,7 @@ def test_an_unknown_preset_or_parameter_names_the_option(tmp_path, capsys, argv,
     # an option typed over the file's name is the option's mistake
     ('[method]\nname = "ridd"\n', ["--method", "rdi"], "--method rdi: not a known method; "),
     # the key in full, as the option is typed (it was "data: name='digitz' ...", the section)
-    ('[data]\nname = "digitz"\n', [], "config file '{file}': data.name: name='digitz' is not a "
+    ('[data]\nname = "digitz"\n', [], "config file '{file}': data.name: 'digitz' is not a "
                                       "known dataset; "),
     ('[data.options]\nn = 3\n', [], "config file '{file}': data.options: unknown option(s) "
                                     "['n'] for data set 'digits'; "),

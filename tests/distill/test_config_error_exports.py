@@ -44,7 +44,7 @@ def test_except_config_entry_error_catches_an_unknown_method(tmp_path):
     err = _refusal(tmp_path, "method.name=rdi")
     assert type(err) is pidkit_distill.ConfigEntryError
     assert (err.key, err.value, err.entries) == ("method.name", "rdi", ())
-    assert str(err).startswith("method.name: name='rdi' is not a known method; choose one of "
+    assert str(err).startswith("method.name: 'rdi' is not a known method; choose one of "
                                "['bas', ")
 
 
@@ -74,7 +74,7 @@ def test_every_exported_error_is_named_by_its_public_path():
 def test_a_traceback_names_the_public_path(tmp_path):
     err = _refusal(tmp_path, "method.name=rdi")
     line = traceback.format_exception_only(type(err), err)[-1]
-    assert line.startswith("pidkit_distill.ConfigEntryError: method.name: name='rdi' is not ")
+    assert line.startswith("pidkit_distill.ConfigEntryError: method.name: 'rdi' is not ")
 
 
 def test_a_pickled_error_loads_where_only_the_package_is_importable(tmp_path):
