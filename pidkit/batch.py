@@ -28,12 +28,14 @@ ESTIMATE_COLUMNS = (
     "kink",
     *(f"expected_bias_{q}" for q in ("i_yt", "i_ys", "i_yts", "ratio")),
     *(f"{q}_{end}" for q in QUANTITIES for end in ("low", "high")),
+    *(f"seed_sd_{q}" for q in QUANTITIES),
 )
 """The float64 columns :func:`pidkit.to_frame` makes of a :class:`~pidkit.estimate.RepresentationPID`'s
 dicts of numbers (NaN in the rows of other results, and ``{q}_low``, ``{q}_high`` without
 intervals): ``plugin_red`` ... from ``plugin``; ``bias_red`` ... (plug-in minus corrected) and
 ``kink`` from ``correction``; ``expected_bias_i_yt`` ... ``expected_bias_ratio`` from ``bias``;
-``red_low``, ``red_high`` ... from ``intervals``."""
+``red_low``, ``red_high`` ... from ``intervals``; ``seed_sd_red`` ... from
+``settings["cluster_seed_sd"]`` (NaN for one clustering)."""
 
 
 def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
@@ -52,10 +54,13 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     (plug-in minus corrected), its ``kink`` and its flags ``negative`` and ``above_bound``
     (tuples of names); ``bias`` becomes ``expected_bias_i_yt``, ``expected_bias_i_ys``,
     ``expected_bias_i_yts`` and ``expected_bias_ratio`` (``inf`` kept); ``intervals`` becomes
-    ``red_low``, ``red_high`` ... ``i_yts_high`` (NaN without ``bootstrap=``). What is not a
-    number stays in object columns named as in ``to_dict()``: ``shape``, ``settings``,
-    ``bias_warning``, the arrays ``p``, ``counts`` and ``labels``, and the full sample's ``pid``
-    record. The correction's subsample means are in ``to_dict()`` and ``result.correction``.
+    ``red_low``, ``red_high`` ... ``i_yts_high`` (NaN without ``bootstrap=``); with
+    ``cluster_seeds`` above 1, ``settings["cluster_seed_sd"]`` also becomes ``seed_sd_red`` ...
+    ``seed_sd_i_yts`` (NaN for one clustering). What is not a number stays in object columns
+    named as in ``to_dict()``: ``shape``, ``settings``, ``bias_warning``, the arrays ``p``,
+    ``counts`` and ``labels``, the full sample's ``pid`` record and ``first_clustering`` (whose
+    clustering those are, with ``cluster_seeds``). The correction's subsample means are in
+    ``to_dict()`` and ``result.correction``.
 
     Parameters
     ----------
@@ -164,6 +169,7 @@ def _flat_record(result: Any) -> dict[str, Any]:
         return record
     correction = result.correction
     intervals = result.intervals or {}
+    seed_sd = result.settings.get("cluster_seed_sd", {})
     spread: dict[str, dict[str, Any]] = {
         "plugin": {f"plugin_{q}": result.plugin[q] for q in QUANTITIES},
         "bias_correction": {
@@ -179,6 +185,8 @@ def _flat_record(result: Any) -> dict[str, Any]:
             for q in QUANTITIES
             for end, value in zip(("low", "high"), intervals.get(q, (np.nan, np.nan)), strict=True)
         },
+        "settings": {"settings": record["settings"],
+                     **{f"seed_sd_{q}": float(seed_sd.get(q, np.nan)) for q in QUANTITIES}},
     }
     flat: dict[str, Any] = {}
     for key, value in record.items():

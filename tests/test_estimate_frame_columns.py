@@ -25,7 +25,8 @@ pd = pytest.importorskip("pandas")
 
 # the columns that hold no number (strings: object, or pandas 3's str)
 OBJECT_COLUMNS = ["units", "measure", "status", "message", "shape", "bias_correction", "negative",
-                  "above_bound", "settings", "bias_warning", "p", "counts", "labels", "pid"]
+                  "above_bound", "settings", "bias_warning", "p", "counts", "labels", "pid",
+                  "first_clustering"]
 
 
 def _runs(**options):

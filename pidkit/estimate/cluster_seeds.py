@@ -30,6 +30,7 @@ __all__ = [
     "check_something_clustered",
     "cluster_seed_values",
     "cycled_replicates",
+    "first_clustering_note",
     "mean_correction",
     "seed_line",
     "seed_spread",
@@ -208,4 +209,26 @@ def seed_line(settings: dict[str, Any], units: str) -> str | None:
                 "measurements); cluster_seeds=3 puts it in")
     shown = ", ".join(f"{name} {spread[name]:.4f}" for name in QUANTITIES)
     return (f"  seeds: the mean over {settings['cluster_seeds']} {clusterer} seeds "
-            f"{settings['cluster_seed_values']}; one seed's sd ({units}): {shown}")
+            f"{settings['cluster_seed_values']}; one seed's sd ({units}): {shown}; p, counts and pid "
+            f"are seed {settings['cluster_seed_values'][0]}'s")
+
+
+def first_clustering_note(settings: dict[str, Any]) -> str | None:
+    """``to_dict()["first_clustering"]`` of an estimate over several clusterings: that its joint
+    and plug-in PID are the first clustering's, where its numbers are the mean; None for one.
+
+    Examples
+    --------
+    >>> first_clustering_note({"cluster_seeds": 1}) is None
+    True
+    >>> first_clustering_note({"cluster_seeds": 3, "cluster_seed_values": [7, 11, 13]})
+    ... # doctest: +NORMALIZE_WHITESPACE
+    "p, counts, labels and pid are the first of 3 clusterings' (seed 7); the seven quantities and \
+plugin are the mean of the 3, settings['cluster_seed_sd'] their sd"
+    """
+    k = settings.get("cluster_seeds", 1)
+    if k == 1:
+        return None
+    return (f"p, counts, labels and pid are the first of {k} clusterings' (seed "
+            f"{settings['cluster_seed_values'][0]}); the seven quantities and plugin are the mean "
+            f"of the {k}, settings['cluster_seed_sd'] their sd")

@@ -27,7 +27,7 @@ from pidkit.below_zero import (
 from pidkit.redundancy import NONNEGATIVE_MEASURES
 from pidkit.resampling import QUANTITIES
 
-from .cluster_seeds import seed_line
+from .cluster_seeds import first_clustering_note, seed_line
 from .correction import BiasCorrection
 from .discretize import Discretizer
 from .kink import kink_fraction
@@ -113,7 +113,9 @@ class RepresentationPID:
         The decomposition solved on the full sample, with the solver's status: for
         ``estimator="discrete"`` the plug-in PID of the empirical joint ``p``; for ``"gaussian"``
         the result of :func:`pidkit.gaussian_pid_from_samples` (corrected atoms; its
-        ``diagnostics["plug_in"]`` holds the plug-in ones).
+        ``diagnostics["plug_in"]`` holds the plug-in ones). With ``cluster_seeds`` above 1, ``pid``,
+        ``p``, ``counts``, ``labels`` and ``discretizers`` are the first clustering's (the atoms and
+        ``plugin`` their mean), so ``pid`` stays the plug-in PID of ``p``.
     p : numpy.ndarray or None
         The empirical joint ``p[y, t, s]`` (None for the Gaussian estimator).
     counts : numpy.ndarray of int or None
@@ -321,8 +323,9 @@ class RepresentationPID:
             quantities, ``units``, ``measure``, ``status``, ``success``, ``message``, ``gap``,
             ``n_samples``, ``shape``, ``plugin``, ``bias_correction``
             (:meth:`pidkit.estimate.BiasCorrection.to_dict`), ``settings``, ``bias``,
-            ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels`` and ``pid``
-            (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`).
+            ``bias_warning``, ``intervals``, ``p``, ``counts``, ``labels``, ``pid``
+            (:meth:`PIDResult.to_dict <pidkit.PIDResult.to_dict>`) and ``first_clustering``: with
+            ``cluster_seeds`` above 1, a note that ``p`` ... ``pid`` are the first seed's, else None.
         """
         out: dict[str, Any] = {name: float(self.correction.corrected[name]) for name in QUANTITIES}
         out.update(
@@ -344,6 +347,7 @@ class RepresentationPID:
             counts=self.counts,
             labels=self.labels,
             pid=self.pid.to_dict(),
+            first_clustering=first_clustering_note(self.settings),
         )
         return jsonable(out, finite=True)
 
