@@ -210,7 +210,8 @@ def _read_generators(out: bytes) -> list[list[Fraction]]:
 
 
 def generators(
-    cdd: Any, rows: list[list[int]], measure: str, bar: Any = None, desc: str | None = None
+    cdd: Any, rows: list[list[int]], measure: str, bar: Any = None, desc: str | None = None,
+    *, long: bool = False,
 ) -> list[list[Fraction]]:
     """The generators of the polyhedron ``{z : b + A z >= 0}`` given as integer rows ``[b, A]``.
 
@@ -219,7 +220,9 @@ def generators(
     the caller in errors; ``bar``, what builds a tqdm bar from tqdm's arguments
     (``pidkit._progress.bar_class()`` or a tqdm class), shows the time of an enumeration in a child
     process, described as ``desc`` (default: ``"measure 'gh': vertex enumeration"``); this module
-    imports nothing of pidkit's, so that a child test loads it alone.
+    imports nothing of pidkit's, so that a child test loads it alone. ``long`` True runs it in a
+    child process (stoppable, with its bar) below :data:`CHILD_PROCESS_FACETS` too: the caller knows
+    it is long from more than its facets (I_prec's 20 facets of a 10x10x10 joint take seconds).
 
     Examples
     --------
@@ -227,6 +230,6 @@ def generators(
     >>> sorted(generators(cdd.gmp, [[0, 1], [1, -1]], "gh"))  # 0 <= z <= 1: vertices 0 and 1
     [[Fraction(1, 1), Fraction(0, 1)], [Fraction(1, 1), Fraction(1, 1)]]
     """
-    if len(rows) >= CHILD_PROCESS_FACETS and sys.executable:
+    if (long or len(rows) >= CHILD_PROCESS_FACETS) and sys.executable:
         return _in_a_child(cdd, rows, measure, bar, desc)
     return _in_this_process(cdd, rows)

@@ -155,6 +155,7 @@ def vertices(
     measure: str,
     eliminate_first: Sequence[int] | np.ndarray | None = None,
     progress: bool | None = None,
+    long_bound: int | None = None,
 ) -> Polytope:
     """Vertices of ``{x in R^n : x >= 0, equalities @ x = rhs}`` (a non-empty, bounded polytope).
 
@@ -172,7 +173,9 @@ def vertices(
     first logs a notice at INFO level naming McMullen's bound on the vertices
     (:func:`vertex_bound`), and shows its time on a bar: ``progress`` True at once, False never,
     None where a person watches after :data:`~pidkit._progress.AUTO_DELAY_S` seconds (cddlib
-    reports no progress of its own).
+    reports no progress of its own). ``long_bound`` makes an enumeration of fewer facets long too
+    (notice, bar, and a child process that Ctrl-C stops) where McMullen's bound reaches it: a
+    measure whose polytopes are few-faceted but slow to enumerate says so (I_prec).
     """
     progress = check_progress(progress)
     cdd = require_cdd(measure)
@@ -180,14 +183,15 @@ def vertices(
     augmented = [
         [Fraction(row[j]) for j in perm] + [Fraction(b)] for row, b in zip(equalities, rhs, strict=True)
     ]
-    polytope = _enumerate(cdd, augmented, n, measure, progress)
+    polytope = _enumerate(cdd, augmented, n, measure, progress, long_bound)
     points = np.empty_like(polytope.points)
     points[:, perm] = polytope.points
     return Polytope(points, [perm[j] for j in polytope.free], polytope.free_exact)
 
 
 def _enumerate(
-    cdd: Any, augmented: list[list[Fraction]], n: int, measure: str, progress: bool | None
+    cdd: Any, augmented: list[list[Fraction]], n: int, measure: str, progress: bool | None,
+    long_bound: int | None,
 ) -> Polytope:
     reduced, pivots, consistent = row_reduce(augmented, n)
     if not consistent:
@@ -204,8 +208,8 @@ def _enumerate(
         unit = [0] * (len(free) + 1)
         unit[k + 1] = 1
         ineq.append(unit)
-    long = len(ineq) >= _cdd.PROGRESS_FACETS
     bound = vertex_bound(len(ineq), len(free))
+    long = len(ineq) >= _cdd.PROGRESS_FACETS or (long_bound is not None and bound >= long_bound)
     if long:
         _LOG.info("measure %r: enumerating the vertices of a polytope of %d facets in dimension %d, up to %s "
                   "of them (McMullen's bound); this can take seconds to minutes (Ctrl-C stops it)",
@@ -214,7 +218,7 @@ def _enumerate(
     if show_progress(progress, long=long):
         bar = functools.partial(bar_class(), delay=AUTO_DELAY_S if progress is None else 0.0)
     generators = _cdd.generators(cdd, ineq, measure, bar, desc=f"measure {measure!r}: vertex enumeration "
-                                 f"(up to {bound:,} vertices)")
+                                 f"(up to {bound:,} vertices)", long=long)
     if any(gen[0] != 1 for gen in generators):
         raise ValueError("internal error: the polytope is unbounded.")
     points = _exact_points(generators, reduced, pivots, free, n)

@@ -60,7 +60,8 @@ def hard_rows() -> bytes:
     """The integer rows [b, A] of I_GH's polytope for a random 4x3x3 joint, as hexadecimal JSON."""
     captured: list[list[list[int]]] = []
 
-    def capture(cdd: object, rows: list[list[int]], measure: str, bar: object, desc: object = None) -> None:
+    def capture(cdd: object, rows: list[list[int]], measure: str, bar: object, desc: object = None,
+                long: bool = False) -> None:
         captured.append(rows)
         raise _Captured
 

@@ -19,6 +19,13 @@ from .value import MeasureValue
 from .vertex_limit import MAX_VERTICES, refuse_if_too_large
 from .vertex_lp import entropy_rows, exact_joint, vertex_lp_value
 
+LONG_BOUND = 1_000
+"""McMullen's bound from which I_prec's enumeration counts as long (a notice, a bar where a person
+watches, Ctrl-C stops it), though its polytope has fewer facets than I_GH's long ones: its exact
+coefficients are hundreds of bits (ratios of minors of the joint's 60-bit masses), which is what
+cddlib's time goes to. Measured on random joints, 2 cores under load 2-3: 8x8x8 (bound 440) 0.5 s,
+10x10x10 (bound 2,730; 1,300-1,600 vertices) 3-5 s, 3 s of it in cddlib."""
+
 
 def prec_value(
     p: np.ndarray, *, max_vertices: int | None = MAX_VERTICES["prec"], progress: bool | None = None
@@ -29,7 +36,8 @@ def prec_value(
     enumeration where McMullen's bound on the polytope's vertices exceeds ``max_vertices`` (None:
     no limit). Its facets are its coordinates; its dimension is at least the coordinates less the
     equalities (equal on random joints, where nothing else ties the rows), counted, not eliminated.
-    ``progress`` shows a long enumeration's time (:func:`pidkit._polytope.vertices`).
+    ``progress`` shows a long enumeration's time (:func:`pidkit._polytope.vertices`), from a
+    bound of :data:`LONG_BOUND` vertices (10x10x10 joints).
     """
     _polytope.require_cdd("prec")
     shortcut = lp_shortcut(p, "prec")
@@ -67,7 +75,7 @@ def prec_value(
     refuse_if_too_large("prec", p.shape, [(n, max(n - len(rows), 0))], max_vertices)
     polytope = _polytope.vertices(
         rows, rhs, n, measure="prec", eliminate_first=np.argsort(-np.array(target), kind="stable"),
-        progress=progress,
+        progress=progress, long_bound=LONG_BOUND,
     )
     cond_first = np.array([[float(v) for v in c] for c in first])
     m_y = polytope.points[:, : sizes[0]] @ cond_first
