@@ -6,7 +6,8 @@ start (two runs here returned 0.1225 and 0.1053 on AND, whose exact value is
 5/2 - (3/2) log2 3 = 0.122556). Each measurement runs in a child process killed at the cap
 (``--cap`` seconds for all its runs): the runs finished by then give the median, and a
 measurement without one is reported as skipped. Targets from the issue: I_GH on AND <= 0.1 s,
-on a random 3x3x3 joint <= 10 s.
+on a random 3x3x3 joint <= 10 s. I_prec alone also runs on random 5x5x5 and 10x10x10 joints (task
+343: its polytope grows with the sources' symbols, so these are its moderate sizes; I_GH refuses them).
 
 Run: ``python -m benchmarks.redundancy [--quick] [--cap SECONDS] [--repeats N] [--seed S]``.
 """
@@ -102,6 +103,9 @@ def _fmt_value(value: Any) -> str:
 MEASURES = (("gh", "PID_GH"), ("prec", None), ("wedge", "PID_GK"))
 """pidkit's measure and dit's peer (None: no peer)."""
 
+PREC_SHAPES = ((5, 5, 5), (10, 10, 10))
+"""Random joints timed with I_prec only, after the others (I_GH refuses them)."""
+
 QUICK = ["--repeats", "1", "--cap", "10"]
 """``--quick``: one run per median within 10 s (the 3x3x3 I_GH and dit's PID_GH on AND reach it)."""
 
@@ -149,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> str:
                    "dit value (bits)"]
         rows: list[list[str]] = []
         cases = [(name, p, *m) for name, p in joints.items() for m in MEASURES]
+        for shape in PREC_SHAPES:
+            name = f"random {'x'.join(map(str, shape))} (seed {args.seed})"
+            cases.append((name, rng.dirichlet(np.ones(int(np.prod(shape)))).reshape(shape), "prec", None))
         with _cli.shown_if_interrupted(lambda: markdown(headers, rows) if rows else ""):
             for name, p, measure, peer in _cli.progress(cases, desc="joints x measures"):
                 t_ours, ours = _capped(
