@@ -248,7 +248,7 @@ def test_a_helper_run_as_a_benchmark_is_one_line_and_status_2(helper):
     assert done.stderr == (
         f"python -m benchmarks.{helper}: not a benchmark but a module the benchmarks use; run python -m "
         "benchmarks.NAME with NAME one of bertschinger, distill_cost, distill_cpu, estimate, "
-        "estimate_bias, estimate_kink, gaussian, redundancy\n")
+        "estimate_bias, estimate_kink, gaussian, parallel, redundancy\n")
 
 
 def test_a_run_whose_audit_solve_failed_is_a_failed_run_not_a_crash(monkeypatch, tmp_path):
