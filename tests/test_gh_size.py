@@ -37,13 +37,13 @@ GH_REFUSAL = (
     "about 10^12 vertices to enumerate exactly (McMullen's bound), more than max_vertices=300,000; a "
     "random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound 4,440,150) more "
     "than ten minutes. Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' "
-    "symbols, not the cells: 10x10x10 in 8-25 s), 'wedge' (a lower bound) or 'broja' (see "
+    "symbols, not the cells: 10x10x10 in 3-25 s), 'wedge' (a lower bound) or 'broja' (see "
     "docs/which-measure.md), merge rare symbols of the sources, or pass "
     "max_vertices=None to enumerate anyway (hours and gigabytes; Ctrl-C stops it).")
 PREC_REFUSAL = (
     "measure='prec' on this 5x16x16 joint: the polytope of I_prec has 32 facets in dimension 26, so up "
     "to 45,696 vertices to enumerate exactly (McMullen's bound), more than max_vertices=20,000; a random "
-    "10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound 17,136) about a minute. "
+    "10x10x10 joint (bound 2,730) takes 3-25 s on 2 cores, a 4x16x16 one (bound 17,136) about a minute. "
     "Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; see "
     "docs/which-measure.md), merge rare symbols of the sources, or pass max_vertices=None to enumerate "
     "anyway (hours and gigabytes; Ctrl-C stops it).")

@@ -29,7 +29,7 @@ the limits differ. Measured on random full-support joints, 2 cores under load:
   (4,440,150) more than ten minutes, refused. The bound is loose where one source and Y are binary
   (2x2x8: 705,432, 866 vertices, 3 s; 2x2x10: 20,801,200, 5 s, refused) but cheap.
 - I_prec (one coordinate per symbol of each source, not per cell): 10x10x10 (bound 2,730; 1,526
-  vertices) 8-25 s and 4x16x16 (17,136; 15,552 vertices) 48 s, let through; 5x16x16 (45,696; 39,027
+  vertices) 3-25 s and 4x16x16 (17,136; 15,552 vertices) 48 s, let through; 5x16x16 (45,696; 39,027
   vertices) 164 s, refused.
 
 ``max_vertices=None`` insists."""
@@ -40,12 +40,12 @@ VERTEX_MEASURES = tuple(MAX_VERTICES)
 _COSTS = {
     "gh": ("a random 3x3x3 joint (bound 104,652) takes 8-50 s on 2 cores, a 4x3x3 one (bound "
            "4,440,150) more than ten minutes"),
-    "prec": ("a random 10x10x10 joint (bound 2,730) takes 8-25 s on 2 cores, a 4x16x16 one (bound "
+    "prec": ("a random 10x10x10 joint (bound 2,730) takes 3-25 s on 2 cores, a 4x16x16 one (bound "
              "17,136) about a minute"),
 }
 _ALTERNATIVES = {
     "gh": ("Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' symbols, not the "
-           "cells: 10x10x10 in 8-25 s), 'wedge' (a lower bound) or 'broja' (see docs/which-measure.md)"),
+           "cells: 10x10x10 in 3-25 s), 'wedge' (a lower bound) or 'broja' (see docs/which-measure.md)"),
     "prec": ("Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; "
              "see docs/which-measure.md)"),
 }
