@@ -68,11 +68,20 @@ _STATE_NOTES = {
                "was killed or failed (its last lines say why); to continue it from its "
                "checkpoint.pt, rerun the same command with --resume (run.resume=true).",
     "failed": f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the "
-              "error shown, which its summary.json records (failed). The run is seeded, so the "
-              "same command, with --resume or without, meets it again: do what the error says "
-              "first. A change of the configuration (optim.lr, optim.grad_clip, "
-              "data.batch_size) is a new run (another run.name); where memory ran out, freeing "
-              "it lets --resume (run.resume=true) continue from the run's checkpoint.pt.",
+              "error shown, which its summary.json records (failed), and its checkpoint.pt "
+              "holds the epochs saved before. Where the loss or the weights became NaN or "
+              "infinite, the run is seeded, so resuming it meets the error again, and the same "
+              "command without --resume is refused, as the folder holds a checkpoint: make the "
+              "change the error names in a new run, with another run.name (--run.name NEW). "
+              "Where memory ran out, free it, then rerun the same command with --resume "
+              "(run.resume=true) to continue from the checkpoint.pt.",
+    "failed before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}: "
+                                          "its train stopped with the error shown, which its "
+                                          "summary.json records (failed), before it wrote a "
+                                          "checkpoint.pt, so nothing was saved: rerun the "
+                                          "command with the change the error names (where "
+                                          "memory ran out, once it is freed), and the same "
+                                          "run.name starts the run again from epoch 1.",
     "stopped before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}, "
                                            "and it has no checkpoint.pt: its train was killed or "
                                            "failed before writing one (run.checkpoint_every); "
@@ -101,7 +110,9 @@ def _run_state(run: RunRecords) -> str:
     """Whether ``run`` is training now: ``still training`` (a process holds its run folder's
     lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``failed`` (short of
     ``run.epochs``, none holds it, and its last train recorded the error it stopped with:
-    :func:`~pidkit_distill.run_files.train_failure`), ``stopped``
+    :func:`~pidkit_distill.run_files.train_failure`; ``failed before its first checkpoint``
+    where its folder holds no ``checkpoint.pt``, which the same ``run.name`` then trains
+    again), ``stopped``
     (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
     where its last train ended there by itself,
     :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
@@ -131,7 +142,8 @@ def _run_state(run: RunRecords) -> str:
     if held is None:
         return "running or stopped, not known"
     if train_failure(Path(run.path)) is not None:
-        return "failed"
+        saved = (Path(run.path) / "checkpoint.pt").is_file()
+        return "failed" if saved else "failed before its first checkpoint"
     if run.config.get("method", {}).get("name") == "teacher":
         return "stopped teacher's run"
     if ended_train_epochs(Path(run.path)) == done:
@@ -200,7 +212,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             where = ("in epoch 1" if not metrics else
                      f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
             named = f"{run.name} ({where} of {cfg['run']['epochs']})"
-            if state == "failed":  # each its own error, which says where and what was saved
+            if state.startswith("failed"):  # each its own error: where, what was saved
                 named += f": {_failure_message(run)}"
             states.setdefault(state, []).append(named)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
@@ -227,7 +239,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                              "hold the estimate (docs/estimate.md, Bootstrap intervals).")
     for state, note in _STATE_NOTES.items():
         if state in states:
-            between = ". " if state == "failed" else ", "  # an error's words hold commas
+            between = ". " if state.startswith("failed") else ", "  # an error's words hold commas
             notes[state] = (f"{state[0].upper()}{state[1:]}: {between.join(states[state])}. "
                             f"{note}")
     notes["at chance"] = chance_paragraph(ended)
@@ -296,9 +308,10 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     runs = with_distinct_names(load_runs(given))
     if not any(run.metrics for run in runs):
         states = [_run_state(run) for run in runs]
-        if all(state.startswith("stopped") or state == "failed" for state in states):
+        if all(state.startswith(("stopped", "failed")) for state in states):
             failed = "".join(f"; {run.name} failed: {_failure_message(run)}"
-                             for run, state in zip(runs, states, strict=True) if state == "failed")
+                             for run, state in zip(runs, states, strict=True)
+                             if state.startswith("failed"))
             raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), and "
                              f"none is training now (no process holds its run folder's "
                              f"{RUN_LOCK_FILE}): each stopped in its first epoch, before "

@@ -207,10 +207,11 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
                             step=first + 1, n_steps=n_steps, hint=_loss_failure_hint(
                                 teacher_outputs, teacher_source, first_step=epoch == first == 0,
-                                lr_hint=hint))
+                                lr_hint=hint), seeded=True)
     if weights < 0:
         raise TrainingError("the weights became NaN or infinite (the step's loss was finite)",
-                            epoch=epoch + 1, step=n_steps, n_steps=n_steps, hint=hint)
+                            epoch=epoch + 1, step=n_steps, n_steps=n_steps, hint=hint,
+                            seeded=True)
     count = packed[0].item()
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
             "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}

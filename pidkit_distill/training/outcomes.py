@@ -44,6 +44,11 @@ class TrainingError(RuntimeError):
     resume : bool
         The run already has ``run.resume`` (a teacher's run, a ``student_init`` run): the same
         command or call continues it.
+    seeded : bool
+        The failure comes from the run's own numbers (a NaN or infinite loss or weights), which
+        its seeds make the same on every try: resuming it unchanged meets it again, so the
+        message says to make the change in a new run (another ``run.name``) where a checkpoint
+        was saved, and to rerun with the change (the same ``run.name``) where none was.
     loading_data : bool
         It stopped while the run loaded its data or read a checkpoint (its own to resume, a
         ``student_init`` run's), outside any epoch (``epoch`` is ``None``), before the run wrote
@@ -60,6 +65,21 @@ class TrainingError(RuntimeError):
     ...                     hint="lower optim.lr"))
     the training loss became nan in epoch 3, step 5 of 22; saved: runs/x/checkpoint.pt
     holds the run after epoch 2 (resume with run.resume=true); lower optim.lr
+
+    A NaN loss comes again where the seeded run resumes unchanged, and a resume keeps the
+    configuration: the change is a new run where a checkpoint holds the failed one, and the
+    same run again where nothing was saved:
+
+    >>> nan = dict(epoch=3, step=5, n_steps=22, hint="lower optim.lr", seeded=True)
+    >>> print(TrainingError("the training loss became nan", checkpoint=Path("runs/x/checkpoint.pt"),
+    ...                     epochs_saved=2, **nan))
+    the training loss became nan in epoch 3, step 5 of 22; saved: runs/x/checkpoint.pt holds
+    the run after epoch 2, but the run is seeded, so resuming it meets this again; lower
+    optim.lr in a new run: pass another run.name too (--run.name NEW), as a resume keeps the
+    configuration and the same command without --resume is refused
+    >>> print(TrainingError("the training loss became nan", **{**nan, "epoch": 1}))
+    the training loss became nan in epoch 1, step 5 of 22; nothing was saved (no epoch had
+    completed); lower optim.lr, then rerun: the same run.name starts the run again
     >>> print(TrainingError("out of memory while evaluating the teacher before epoch 1",
     ...                     epoch=None))
     out of memory while evaluating the teacher before epoch 1; nothing was saved (no epoch had
@@ -70,19 +90,22 @@ class TrainingError(RuntimeError):
     """
 
     __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
-    epochs_done: int | None = None  # these two also for a subclass that sets its attributes
+    epochs_done: int | None = None  # these three also for a subclass that sets its attributes
     loading_data: bool = False  # itself (PeerStopped)
+    seeded: bool = False
 
     def __init__(self, reason: str, *, epoch: int | None, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,
                  epochs_saved: int = 0, hint: str = "", resume: bool = False,
-                 epochs_done: int | None = None, loading_data: bool = False) -> None:
+                 epochs_done: int | None = None, loading_data: bool = False,
+                 seeded: bool = False) -> None:
         if loading_data and epoch is not None:
             raise ValueError("epoch must be None for a failure while loading the data, which "
                              f"comes before any epoch; got epoch={epoch!r}")
         self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
         self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
         self.resume, self.epochs_done, self.loading_data = resume, epochs_done, loading_data
+        self.seeded = seeded
         where = "" if epoch is None else f" in epoch {epoch}" + (
             f", step {step} of {n_steps}" if step is not None else "")
         if checkpoint is None:
@@ -91,16 +114,20 @@ class TrainingError(RuntimeError):
         else:
             how = "rerunning the same command continues it" if resume \
                 else "resume with run.resume=true"
-            saved = f"; saved: {checkpoint} holds the run after epoch {epochs_saved} ({how})"
-        super().__init__(f"{reason}{where}{saved}" + (f"; {hint}" if hint else ""))
+            saved = f"; saved: {checkpoint} holds the run after epoch {epochs_saved}" + (
+                ", but the run is seeded, so resuming it meets this again" if seeded
+                else f" ({how})")
+        advice = _seeded_advice(hint, saved=checkpoint is not None, resume=resume) if seeded \
+            else hint
+        super().__init__(f"{reason}{where}{saved}" + (f"; {advice}" if advice else ""))
         if checkpoint is not None:
-            self.add_note(python_resume_note(resume=resume))
+            self.add_note(_NEW_RUN_NOTE if seeded else python_resume_note(resume=resume))
 
     def _keywords(self) -> dict[str, Any]:
         return {"epoch": self.epoch, "step": self.step, "n_steps": self.n_steps,
                 "checkpoint": self.checkpoint, "epochs_saved": self.epochs_saved,
                 "hint": self.hint, "resume": self.resume, "epochs_done": self.epochs_done,
-                "loading_data": self.loading_data}
+                "loading_data": self.loading_data, "seeded": self.seeded}
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,
@@ -251,6 +278,38 @@ it was: free memory on this machine, or use one with more, then read it again")
     """
     return MemoryError(f"out of memory (MemoryError) while reading {what} {str(path)!r}; the file "
                        f"is as it was: {_more_memory(then)}")
+
+
+_NEW_RUN_NOTE = ("In Python: make the change and set config.run.name to a new name (a teacher's "
+                 "run, keyed by its settings, gets a folder of its own), then call the same "
+                 "function (train or train_teacher) again.")
+
+
+def _seeded_advice(hint: str, *, saved: bool, resume: bool) -> str:
+    """How to go on after a seeded run's failure (:class:`TrainingError`'s ``seeded``): make
+    the change ``hint`` says in a new run where a checkpoint was ``saved`` (a resume keeps the
+    configuration, and a run folder holding a checkpoint is refused without one), or rerun
+    with it where none was (the folder then starts the run again). ``resume``: the run already
+    has ``run.resume`` (a teacher's run, keyed by its settings, gets a folder of its own).
+
+    Examples
+    --------
+    >>> _seeded_advice("lower teacher.lr", saved=False, resume=True)
+    'lower teacher.lr, then rerun: the run starts again from epoch 1'
+    >>> _seeded_advice("lower teacher.lr", saved=True, resume=True)
+    "lower teacher.lr in a new run: a teacher's run gets a folder of its own by that change; \
+any other, pass another run.name too (--run.name NEW), as a resume keeps the configuration"
+    """
+    change = hint or "make the change the run needs"
+    if not saved:
+        return f"{change}, then rerun: " + ("the run starts again from epoch 1" if resume
+                                          else "the same run.name starts the run again")
+    if resume:
+        return (f"{change} in a new run: a teacher's run gets a folder of its own by that "
+                "change; any other, pass another run.name too (--run.name NEW), as a resume "
+                "keeps the configuration")
+    return (f"{change} in a new run: pass another run.name too (--run.name NEW), as a resume "
+            "keeps the configuration and the same command without --resume is refused")
 
 
 def _more_memory(then: str) -> str:

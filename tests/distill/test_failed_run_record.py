@@ -2,7 +2,9 @@
 summary.json, and the report names it failed, with the error and its hint: the walk of t-334
 (finding 3) found the folder of a diverged run with nothing said of why, and a report that
 called it "killed or failed" and advised --resume, which meets the same NaN (the run is seeded).
-An interrupted run keeps the report's words of today, and a later train clears the record."""
+An interrupted run keeps the report's words of today, and a later train clears the record.
+The advice of a NaN, in the error and the report, is what works (t-342 finding 2): a new run
+(another run.name) where a checkpoint holds the failed one, the same run.name where none does."""
 
 from __future__ import annotations
 
@@ -20,11 +22,17 @@ from pidkit_distill.training import train
 from pidkit_distill.training.rundir import RunFolder
 
 FAILED = ("No process holds the run folder's .lock: its train stopped with the error shown, "
-          "which its summary.json records (failed). The run is seeded, so the same command, "
-          "with --resume or without, meets it again: do what the error says first. A change of "
-          "the configuration (optim.lr, optim.grad_clip, data.batch_size) is a new run (another "
-          "run.name); where memory ran out, freeing it lets --resume (run.resume=true) continue "
-          "from the run's checkpoint.pt.")
+          "which its summary.json records (failed), and its checkpoint.pt holds the epochs saved "
+          "before. Where the loss or the weights became NaN or infinite, the run is seeded, so "
+          "resuming it meets the error again, and the same command without --resume is refused, "
+          "as the folder holds a checkpoint: make the change the error names in a new run, with "
+          "another run.name (--run.name NEW). Where memory ran out, free it, then rerun the same "
+          "command with --resume (run.resume=true) to continue from the checkpoint.pt.")
+FAILED_UNSAVED = ("No process holds the run folder's .lock: its train stopped with the error "
+                  "shown, which its summary.json records (failed), before it wrote a "
+                  "checkpoint.pt, so nothing was saved: rerun the command with the change the "
+                  "error names (where memory ran out, once it is freed), and the same run.name "
+                  "starts the run again from epoch 1.")
 STEPS_PER_EPOCH = 3  # the tiny run's 96 samples in batches of 32
 
 
@@ -38,7 +46,7 @@ def reported_states(run_dir, capsys) -> list[str]:
     assert main(["report", str(run_dir)]) == 0
     return [paragraph.split("\nreport written to ")[0]
             for paragraph in capsys.readouterr().out.split("\n\n")
-            if paragraph.startswith(("Failed: ", "Stopped", "Still training: "))]
+            if paragraph.startswith(("Failed", "Stopped", "Still training: "))]
 
 
 def test_a_diverged_run_records_its_error_and_the_report_says_it_failed_and_why(tmp_path,
@@ -123,3 +131,48 @@ def test_a_folder_without_a_runs_config_gets_no_record(tmp_path):
     folder = RunFolder(tmp_path / "new")
     folder.record_failure("out of memory", "lower data.batch_size")
     assert not (tmp_path / "new").exists()
+
+
+def test_a_diverged_runs_advice_is_what_works_after_a_checkpoint(tmp_path):
+    config = ["run.epochs=3", "run.name=diverge"]
+    with pytest.raises(TrainingError) as failed:
+        train(tiny(tmp_path, *config, "optim.lr=1e6"))
+    checkpoint = tmp_path / "diverge" / "checkpoint.pt"
+    assert str(failed.value) == (
+        "the training loss became NaN or infinite in epoch 2, step 1 of 3; saved: "
+        f"{checkpoint} holds the run after epoch 1, but the run is seeded, so resuming it meets "
+        "this again; lower optim.lr or optim.grad_clip (now 100) in a new run: pass another "
+        "run.name too (--run.name NEW), as a resume keeps the configuration and the same "
+        "command without --resume is refused")
+    assert failed.value.__notes__ == [
+        "In Python: make the change and set config.run.name to a new name (a teacher's run, "
+        "keyed by its settings, gets a folder of its own), then call the same function (train "
+        "or train_teacher) again."]
+    # what it advises against: resuming meets the NaN again, a change is refused on resume, and
+    # the same command without --resume is refused
+    with pytest.raises(TrainingError, match="epoch 2, step 1 of 3"):
+        train(tiny(tmp_path, *config, "optim.lr=1e6", "run.resume=true"))
+    with pytest.raises(ValueError, match=r"the configuration changed \(optim\.lr"):
+        train(tiny(tmp_path, *config, "optim.lr=0.05", "run.resume=true"))
+    with pytest.raises(ValueError, match="already holds a checkpoint"):
+        train(tiny(tmp_path, *config, "optim.lr=1e6"))
+    # what it advises: the change in a new run
+    assert train(tiny(tmp_path, "run.epochs=3", "optim.lr=0.05",
+                      "run.name=diverge-lower")).epochs_done == 3
+
+
+def test_a_diverged_runs_advice_is_what_works_before_any_checkpoint(tmp_path, capsys):
+    # epoch 2 of a run checkpointed every 3 epochs: one epoch done, nothing saved
+    config = ["run.epochs=3", "run.checkpoint_every=3", "run.name=early"]
+    with pytest.raises(TrainingError) as failed:
+        train(tiny(tmp_path, *config, "optim.lr=1e6"))
+    message = str(failed.value)
+    assert message.endswith("; nothing was saved (1 epoch(s) completed, but none was "
+                            "checkpointed yet: one is written every run.checkpoint_every "
+                            "epochs); lower optim.lr or optim.grad_clip (now 100), then rerun: "
+                            "the same run.name starts the run again")
+    assert not hasattr(failed.value, "__notes__")
+    assert reported_states(tmp_path / "early", capsys) == [
+        f"Failed before its first checkpoint: early (after epoch 1 of 3): {message}. "
+        f"{FAILED_UNSAVED}"]
+    assert train(tiny(tmp_path, *config, "optim.lr=0.05")).epochs_done == 3
