@@ -113,7 +113,7 @@ class PeerStopped(TrainingError):
         what = "was interrupted" if interrupted else "failed"
         self.reason = f"rank {rank} of {world_size} {what}: {peer_message}"
         self.epoch = self.step = self.n_steps = self.checkpoint = None
-        self.epochs_saved, self.hint, self.resume = 0, "", False
+        self.epochs_saved, self.hint, self.resume, self.seeded = 0, "", False, False
         RuntimeError.__init__(self, f"{self.reason} (the other processes stopped with it)")
 
     def __reduce__(self) -> tuple[object, ...]:
