@@ -31,3 +31,13 @@ def separated_teacher() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 500)
     return y, 4.0 * y[:, None] + rng.normal(size=(500, 4)), rng.normal(size=(500, 4))
+
+
+def three_class_features(n: int = 300, seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """3 classes; a teacher of 6 features that knows them well (centres 2.5 apart) and a student
+    of 6 that knows them a little (1.0), with unit noise."""
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    t = 2.5 * np.eye(3, 6)[y] + rng.normal(size=(n, 6))
+    s = 1.0 * np.eye(3, 6)[y] + rng.normal(size=(n, 6))
+    return y, t, s

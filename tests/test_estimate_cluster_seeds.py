@@ -11,17 +11,9 @@ import pytest
 from pidkit.estimate import pid_from_representations
 from pidkit.estimate.cluster_seeds import cluster_seed_values
 from pidkit.estimate.correction import QUANTITIES
+from tests.estimate_data import three_class_features
 
 OPTIONS = {"n_components": 3, "n_clusters": 4, "normalize": None}
-
-
-def _features(n: int = 300, seed: int = 0):
-    """3 classes; a teacher that knows them well and a student that knows them a little."""
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 3, n)
-    t = 2.5 * np.eye(3, 6)[y] + rng.normal(size=(n, 6))
-    s = 1.0 * np.eye(3, 6)[y] + rng.normal(size=(n, 6))
-    return y, t, s
 
 
 def _values(res) -> np.ndarray:
@@ -29,7 +21,7 @@ def _values(res) -> np.ndarray:
 
 
 def test_one_seed_is_the_call_without_cluster_seeds_to_the_bit():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     plain = pid_from_representations(y, t, s, random_state=7, bootstrap=10, **OPTIONS)
     one = pid_from_representations(y, t, s, random_state=7, bootstrap=10, cluster_seeds=1, **OPTIONS)
     assert one.correction.to_dict() == plain.correction.to_dict()
@@ -43,7 +35,7 @@ def test_one_seed_is_the_call_without_cluster_seeds_to_the_bit():
 def test_one_seed_s_intervals_say_they_hold_the_clustering_fixed():
     # they covered 0.75-0.80 at 90 % where three seeds' covered 0.90-1.00 (docs/estimate.md),
     # and nothing in the printout said so
-    y, t, s = _features()
+    y, t, s = three_class_features()
     shown = " ".join(repr(pid_from_representations(y, t, s, bootstrap=10, **OPTIONS)).split())
     assert ("seeds: one clustering, held fixed by the bootstrap: the intervals leave out the KMeans "
             "seed's variance") in shown and "cluster_seeds=3 puts it in" in shown
@@ -56,7 +48,7 @@ def test_one_seed_s_intervals_say_they_hold_the_clustering_fixed():
 
 
 def test_three_seeds_are_the_mean_of_three_single_seed_calls():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     seeds = cluster_seed_values(7, 3)
     assert seeds[0] == 7 and len(set(seeds)) == 3
     singles = [pid_from_representations(y, t, s, random_state=seed, **OPTIONS) for seed in seeds]
@@ -79,7 +71,7 @@ def test_three_seeds_are_the_mean_of_three_single_seed_calls():
 
 
 def test_the_mean_keeps_the_pid_identities():
-    y, t, s = _features(seed=3)
+    y, t, s = three_class_features(seed=3)
     res = pid_from_representations(y, t, s, random_state=1, cluster_seeds=4, **OPTIONS)
     assert res.red + res.uni_t == pytest.approx(res.i_yt, abs=1e-12)
     assert res.red + res.uni_s == pytest.approx(res.i_ys, abs=1e-12)
@@ -89,7 +81,7 @@ def test_the_mean_keeps_the_pid_identities():
 
 
 def test_replicates_cycle_through_the_seeds_as_single_seed_bootstraps():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     seeds = cluster_seed_values(7, 3)
     res = pid_from_representations(y, t, s, random_state=7, cluster_seeds=3, bootstrap=8, **OPTIONS)
     boot = np.column_stack([res.bootstrap_samples[name] for name in QUANTITIES])
@@ -100,7 +92,7 @@ def test_replicates_cycle_through_the_seeds_as_single_seed_bootstraps():
 
 
 def test_same_numbers_for_a_fixed_seed_and_any_n_jobs():
-    y, t, s = _features(seed=5)
+    y, t, s = three_class_features(seed=5)
     call = {"random_state": 2, "cluster_seeds": 3, "bootstrap": 9, **OPTIONS}
     first = pid_from_representations(y, t, s, n_jobs=1, **call)
     again = pid_from_representations(y, t, s, n_jobs=1, **call)
@@ -112,7 +104,7 @@ def test_same_numbers_for_a_fixed_seed_and_any_n_jobs():
 
 
 def test_the_spread_is_printed_and_recorded():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     res = pid_from_representations(y, t, s, random_state=7, cluster_seeds=3, **OPTIONS)
     seeds = res.settings["cluster_seed_values"]
     assert f"seeds: the mean over 3 KMeans seeds {seeds}" in repr(res)
@@ -126,7 +118,7 @@ def test_the_spread_is_printed_and_recorded():
     (True, TypeError, "got True (bool)"), ("3", TypeError, "got '3' (str)"),
 ])
 def test_bad_numbers_of_seeds_are_refused_by_name(value, error, got):
-    y, t, s = _features(n=60)
+    y, t, s = three_class_features(n=60)
     with pytest.raises(error) as caught:
         pid_from_representations(y, t, s, cluster_seeds=value, **OPTIONS)
     message = str(caught.value)
@@ -135,7 +127,7 @@ def test_bad_numbers_of_seeds_are_refused_by_name(value, error, got):
 
 
 def test_the_gaussian_estimator_takes_one_seed_only():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     one = pid_from_representations(y, t, s, estimator="gaussian", n_components=3, cluster_seeds=1)
     assert one.settings["estimator"] == "gaussian"
     with pytest.raises(ValueError, match="cluster_seeds=3 averages over clusterings, but estimator="):
@@ -143,7 +135,7 @@ def test_the_gaussian_estimator_takes_one_seed_only():
 
 
 def test_nothing_clustered_here_is_refused():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     fitted = pid_from_representations(y, t, s, **OPTIONS).discretizers
     with pytest.raises(ValueError, match="neither t_features nor s_features is clustered by this call"):
         pid_from_representations(y, t, s, discretizers=fitted, cluster_seeds=2)

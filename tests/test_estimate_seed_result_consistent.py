@@ -13,18 +13,13 @@ import numpy as np
 import pidkit
 from pidkit.estimate import pid_from_representations
 from pidkit.estimate.correction import QUANTITIES
+from tests.estimate_data import three_class_features
 
 OPTIONS = {"n_components": 3, "n_clusters": 4, "normalize": None, "bias_correction": "none"}
 
 
-def _features(n: int = 300, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 3, n)
-    return y, 2.5 * np.eye(3, 6)[y] + rng.normal(size=(n, 6)), np.eye(3, 6)[y] + rng.normal(size=(n, 6))
-
-
 def test_the_record_names_whose_joint_and_pid_it_holds():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     res = pid_from_representations(y, t, s, random_state=7, cluster_seeds=3, **OPTIONS)
     first = pid_from_representations(y, t, s, random_state=7, **OPTIONS)
     record = json.loads(json.dumps(res.to_dict()))
@@ -39,7 +34,7 @@ def test_the_record_names_whose_joint_and_pid_it_holds():
 
 
 def test_to_frame_has_the_seed_spread_as_float_columns():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     res = pid_from_representations(y, t, s, cluster_seeds=3, **OPTIONS)
     one = pid_from_representations(y, t, s, **OPTIONS)
     frame = pidkit.to_frame([res, one, pidkit.pid(res.p)])

@@ -4,23 +4,17 @@ names the clusterer that was seeded."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 from sklearn.cluster import AgglomerativeClustering, KMeans, MiniBatchKMeans
 
 from pidkit.estimate import pid_from_representations
+from tests.estimate_data import three_class_features
 
 OPTIONS = {"n_components": 3, "normalize": None}
 
 
-def _features(n: int = 300, seed: int = 0):
-    rng = np.random.default_rng(seed)
-    y = rng.integers(0, 3, n)
-    return y, 2.5 * np.eye(3, 6)[y] + rng.normal(size=(n, 6)), np.eye(3, 6)[y] + rng.normal(size=(n, 6))
-
-
 def test_a_clusterer_with_its_own_random_state_is_refused_with_the_fix():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     # before: each of the 3 seeds counted the same joint, and the printout claimed a mean over seeds
     with pytest.raises(ValueError) as info:
         pid_from_representations(y, t, s, cluster_seeds=3, clusterer=KMeans(4, n_init=1, random_state=7),
@@ -32,21 +26,21 @@ def test_a_clusterer_with_its_own_random_state_is_refused_with_the_fix():
 
 
 def test_a_clusterer_without_random_state_is_refused():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     with pytest.raises(ValueError, match=r"clusterer=AgglomerativeClustering takes no random_state, so "
                                          r"all 2 would be the same; pass cluster_seeds=1\.$"):
         pid_from_representations(y, t, s, cluster_seeds=2, clusterer=AgglomerativeClustering(4), **OPTIONS)
 
 
 def test_the_same_clusterers_with_one_seed_still_run():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     for clusterer in (KMeans(4, n_init=1, random_state=7), AgglomerativeClustering(4)):
         res = pid_from_representations(y, t, s, clusterer=clusterer, **OPTIONS)
         assert res.counts.shape == (3, 4, 4)
 
 
 def test_an_unseeded_clusterer_s_seeds_differ_and_the_printout_names_it():
-    y, t, s = _features()
+    y, t, s = three_class_features()
     res = pid_from_representations(y, t, s, cluster_seeds=3, clusterer=MiniBatchKMeans(4, n_init=1),
                                    **OPTIONS)
     assert max(res.settings["cluster_seed_sd"].values()) > 1e-3  # the seeds reached the clusterer
