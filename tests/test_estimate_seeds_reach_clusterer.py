@@ -50,3 +50,19 @@ def test_an_unseeded_clusterer_s_seeds_differ_and_the_printout_names_it():
     one = " ".join(repr(pid_from_representations(y, t, s, bootstrap=5, clusterer=MiniBatchKMeans(4, n_init=1),
                                                  **OPTIONS)).split())
     assert "the intervals leave out the MiniBatchKMeans seed's variance" in one
+
+
+@pytest.mark.parametrize(("clusterer", "why"), [
+    (KMeans(4, random_state=7), "clusterer=KMeans keeps its own random_state=7"),
+    (AgglomerativeClustering(4), "clusterer=AgglomerativeClustering takes no random_state"),
+])
+def test_one_clustering_the_seed_misses_is_recorded_and_not_told_to_average_seeds(clusterer, why):
+    # its record said "random_state": 0 and its printout "cluster_seeds=3 puts it in", which
+    # cluster_seeds refuses for such a clusterer
+    y, t, s = three_class_features()
+    res = pid_from_representations(y, t, s, clusterer=clusterer, bootstrap=10, progress=False, **OPTIONS)
+    assert res.settings["t"]["fixed_seed"] == why and "cluster_seeds=3" not in repr(res)
+    assert f"(seed 0, {why}, 4 clusters used)" in " ".join(repr(res).split())
+    plain = pid_from_representations(y, t, s, clusterer=KMeans(4), bootstrap=10, progress=False, **OPTIONS)
+    assert plain.settings["t"]["fixed_seed"] is None and "cluster_seeds=3 puts it in" in " ".join(
+        repr(plain).split())

@@ -197,8 +197,9 @@ def seed_line(settings: dict[str, Any], units: str) -> str | None:
     True
     """
     spread = settings.get("cluster_seed_sd")
-    fitted_here = [own for own in (settings.get(side, {}) for side in ("t", "s"))
-                   if own.get("kind") == "clustered" and own.get("fitted") != "reused"]
+    fitted_here = [own for own in (settings.get(side, {}) for side in ("t", "s"))  # seeded here
+                   if own.get("kind") == "clustered" and own.get("fitted") != "reused"
+                   and not own.get("fixed_seed")]
     clusterer = fitted_here[0].get("clusterer", "KMeans") if fitted_here else "KMeans"
     if not spread:
         if not settings.get("bootstrap") or not any(

@@ -22,7 +22,13 @@ from pidkit._blas import blas_threads
 from pidkit._caller import user_stacklevel
 from pidkit._settings import check_int, check_seed
 
-from .clusterers import check_clusterer, declared_clusters, one_cluster_text, seeded_clusterer
+from .clusterers import (
+    check_clusterer,
+    declared_clusters,
+    fixed_seed_text,
+    one_cluster_text,
+    seeded_clusterer,
+)
 from .distinct_rows import few_distinct_rows, rows_all_equal
 from .fitted_inputs import check_feature_names, check_fitted, check_fitted_input, feature_names
 from .inputs import check_features
@@ -411,6 +417,8 @@ class Discretizer(ClusterMixin, BaseEstimator):
             "rows_equal": self.rows_equal_,
             "distinct_rows": getattr(self, "distinct_rows_", None),
             "random_state": self.random_state_,
+            # why the clusterer ignores random_state_ (its own seed, or none), None where it takes it
+            "fixed_seed": None if self.clusterer is None else fixed_seed_text(self.clusterer),
         }
 
 

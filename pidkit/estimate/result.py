@@ -533,7 +533,8 @@ def _describe(setting: dict[str, Any]) -> str:
         notes = [f"{setting['n_values']} used", *reused]
         return f"{setting['n_features']} features -> {setting['normalize']} -> {rows} ({', '.join(notes)})"
     rule = f", {setting['n_clusters_rule']}" if setting.get("n_clusters_rule") else ""
-    notes = [f"seed {setting['random_state']}", f"{setting['n_values']} clusters used", *reused]
+    fixed = [setting["fixed_seed"]] if setting.get("fixed_seed") else []  # why the seed missed it
+    notes = [f"seed {setting['random_state']}", *fixed, f"{setting['n_values']} clusters used", *reused]
     return (
         f"{setting['n_features']} features -> {setting['normalize']} -> {pca} -> "
         f"{setting['clusterer']} {setting['n_clusters']}{rule} ({', '.join(notes)})"
