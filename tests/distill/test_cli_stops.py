@@ -42,14 +42,16 @@ def test_a_nan_loss_exits_1_and_says_where_and_what_was_saved(tmp_path, capsys, 
     checkpoint = tmp_path / "synthetic-bas-ut-s0" / "checkpoint.pt"
     assert err == (
         "pidkit-distill train: training failed: the training loss became NaN or infinite in "
-        f"epoch 2, step 2 of 3; saved: {checkpoint} holds the run after epoch 1 (resume with "
-        "run.resume=true); lower optim.lr or optim.grad_clip (now 100)\n")
+        f"epoch 2, step 2 of 3; saved: {checkpoint} holds the run after epoch 1, but the run is "
+        "seeded, so resuming it meets this again; lower optim.lr or optim.grad_clip (now 100) in a "
+        "new run: pass another run.name too (--run.name NEW), as a resume keeps the configuration "
+        "and the same command without --resume is refused\n")
     lines = (checkpoint.parent / "metrics.jsonl").read_text().splitlines()
     assert [json.loads(line)["epoch"] for line in lines] == [1]
     calls = itertools.count(1)  # unclipped, the hint says to clip
     assert main(["train", *BASE, "--out-dir", str(tmp_path / "unclipped"), "--epochs", "3",
                  "--optim.grad_clip", "0"]) == 1
-    assert capsys.readouterr().err.endswith("lower optim.lr or set optim.grad_clip (e.g. 100)\n")
+    assert "; lower optim.lr or set optim.grad_clip (e.g. 100) in a new run: " in capsys.readouterr().err
 
 
 def test_running_out_of_memory_exits_1_and_says_nothing_was_saved(tmp_path, capsys, monkeypatch):
