@@ -105,7 +105,7 @@ def test_an_unknown_parameter_carries_its_key_and_names(tmp_path):
 
 
 @pytest.mark.parametrize(("attribute", "value", "key", "entries", "start"), [
-    ("name", "digts", "data.name", (), "data.name: name='digts' is "),
+    ("name", "digts", "data.name", (), "data.name: 'digts' is "),
     ("options", {"train_fraction": 2.0}, "data.options", ("train_fraction",), "data.options: "),
 ])
 def test_a_data_error_carries_the_key_it_is_of(attribute, value, key, entries, start, tmp_path):
