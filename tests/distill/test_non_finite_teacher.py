@@ -108,7 +108,7 @@ def test_a_teacher_training_whose_last_step_made_nan_weights_caches_nothing(tmp_
     assert str(failed.value) == (
         "the weights became NaN or infinite (the step's loss was finite) in epoch 1, step 3 of "
         "3; nothing was saved (no epoch had completed); lower teacher.lr or optim.grad_clip "
-        f"(now {config.optim.grad_clip:g})")
+        f"(now {config.optim.grad_clip:g}), then rerun: the run starts again from epoch 1")
     folder: Path = teacher_file_of(config).parent
     assert not (folder / "teacher.pt").exists() and not (folder / "checkpoint.pt").exists()
 

@@ -29,6 +29,8 @@ TINY_ARGS = [arg for item in TINY if not item.startswith("teacher.source")
              for arg in ("--set", item)]
 FAILED = ("pidkit-distill train: training failed: the training loss became NaN or infinite in "
           "epoch 1, step {step} of 3; nothing was saved (no epoch had completed); ")
+# a seeded run's advice where nothing was saved (887c08a): the same command, changed as it says
+RERUN = ", then rerun: the same run.name starts the run again"
 
 
 def huge_teacher_file(folder: Path, scale: float = 1e30) -> Path:
@@ -68,7 +70,7 @@ def test_a_loss_made_non_finite_by_a_huge_teacher_names_the_teacher(tmp_path, ca
         "to the failed step) while the student's logits were finite, so the teacher is the "
         "cause, not optim.lr: check the teacher "
         f"(teacher.source = '{path}'): its weights (huge or broken weights give such outputs) "
-        "and that it was trained on inputs scaled as these are\n"))
+        f"and that it was trained on inputs scaled as these are{RERUN}\n"))
 
 
 @pytest.mark.usefixtures("without_the_start_check")
@@ -81,14 +83,14 @@ def test_a_loss_that_diverges_later_from_too_high_a_learning_rate_keeps_its_advi
                    "--epochs", "3", "--set", "optim.lr=1e12", "--set", "optim.grad_clip=0",
                    "--out-dir", str(tmp_path / "runs")])
     assert (status, capsys.readouterr().err) == (1, FAILED.format(step=3) + (
-        "lower optim.lr or set optim.grad_clip (e.g. 100)\n"))
+        f"lower optim.lr or set optim.grad_clip (e.g. 100){RERUN}\n"))
 
 
 FIRST_STEP_FAILURE = (
     "the training loss became NaN or infinite in epoch 1, step 1 of 4; nothing was saved "
     "(no epoch had completed); it came at the run's first step, before any update, so "
     "optim.lr is not the cause: check the student's initial outputs and the method's "
-    "parameters (method.params) on this data")
+    f"parameters (method.params) on this data{RERUN}")
 
 
 def _kd_pair(*, huge: str, stream: bool = False) -> tuple[nn.Module, torch.optim.Optimizer, DataLoader]:
