@@ -216,7 +216,7 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     it (:func:`named_option`), read from the fields of the check's
     :class:`~pidkit_distill.ConfigEntryError` (its key, the table's entries at
     fault and what is wrong), not from its message: ``--method rdi: not a known
-    method; choose one of [...] ... Did you mean 'rid'?`` (``method.name: name='rdi' is ...``
+    method; choose one of [...] ... Did you mean 'rid'?`` (``method.name: 'rdi' is ...``
     from Python), ``--preset fast: not a preset of method 'rid'; ...``, ``--method.params
     n_warmup=3: unknown parameter(s) ['n_warmup'] for method 'rid'; ...``, ``--data.options
     foo=1: unknown option(s) ['foo'] for data set 'digits'; ...``, ``--model.student wrn-41-2:
@@ -224,8 +224,8 @@ def name_errors_as_typed(args: argparse.Namespace, config: TrainConfig) -> Itera
     method 'kd' must be finite; got inf.``, ``--data.options train_fraction=2: train_fraction
     must be in (0, 1]; got 2.``, or an error of a method or data set of the user's own raised
     with those fields. A name from the ``--config`` file is told with the file's name and the
-    key in full before the whole message: ``config file 'rid.toml': method.name: name='rdi' is
-    not a known method; ...``, ``config file 'rid.toml': data.name: name='digitz' is not a known
+    key in full before the whole message: ``config file 'rid.toml': method.name: 'rdi' is
+    not a known method; ...``, ``config file 'rid.toml': data.name: 'digitz' is not a known
     dataset; ...``. Other
     errors, and those of a name from the defaults, are raised as they are.
 
