@@ -389,12 +389,18 @@ def ended_train_epochs(path: Path) -> int | None:
     >>> ended_train_epochs(folder)
     2
     """
+    done = _summary(path).get("epochs_done")
+    return done if _is_whole(done) else None
+
+
+def _summary(path: Path) -> dict[str, Any]:
+    """The ``summary.json`` of the run folder ``path``; ``{}`` where there is none, or it cannot
+    be read or holds no JSON object (unreadable, not UTF-8 or not JSON: nothing known)."""
     try:
         summary = json.loads(_read_text(path / "summary.json"))
-    except (OSError, ValueError):  # none, unreadable, not UTF-8 or not JSON: nothing known
-        return None
-    done = summary.get("epochs_done") if isinstance(summary, dict) else None
-    return done if _is_whole(done) else None
+    except (OSError, ValueError):
+        return {}
+    return summary if isinstance(summary, dict) else {}
 
 
 def train_failure(path: Path) -> dict[str, str] | None:
@@ -414,11 +420,7 @@ def train_failure(path: Path) -> dict[str, str] | None:
     >>> train_failure(folder)["hint"]
     'lower optim.lr'
     """
-    try:
-        summary = json.loads(_read_text(path / "summary.json"))
-    except (OSError, ValueError):  # none, unreadable, not UTF-8 or not JSON: nothing known
-        return None
-    failure = summary.get(FAILED) if isinstance(summary, dict) else None
+    failure = _summary(path).get(FAILED)
     if not isinstance(failure, dict) or not isinstance(failure.get("message"), str):
         return None
     return {"message": failure["message"], "hint": str(failure.get("hint") or "")}
