@@ -15,9 +15,9 @@ def test_strict_false_on_redundancy_points_to_pid_with_the_measure_asked_for() -
         pidkit.redundancy(AND, measure="gh", strict=False)
     assert str(info.value) == (
         "redundancy takes no option 'strict'; its options are measure, units, normalize, "
-        "max_vertices. It returns Red as a float, which cannot carry the status of an answer that "
-        "is not certified: for the best effort and its status use pidkit.pid(p, measure='gh', "
-        "strict=False), whose result has .red and .status."
+        "max_vertices, progress. It returns Red as a float, which cannot carry the status of an "
+        "answer that is not certified: for the best effort and its status use pidkit.pid(p, "
+        "measure='gh', strict=False), whose result has .red and .status."
     )
     # and the call it points to answers: 5/2 - (3/2) log2 3 bits, the value without the option
     assert pidkit.pid(AND, measure="gh", strict=False).red == pytest.approx(0.122556, abs=1e-6)
@@ -25,7 +25,8 @@ def test_strict_false_on_redundancy_points_to_pid_with_the_measure_asked_for() -
 
 def test_a_broja_solver_option_points_to_pid() -> None:
     message = ("redundancy takes no option 'tol'; its options are measure, units, normalize, "
-               "max_vertices. pidkit.pid(p, measure='broja', tol=...) takes it: read .red of its result.")
+               "max_vertices, progress. pidkit.pid(p, measure='broja', tol=...) takes it: read .red "
+               "of its result.")
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         pidkit.redundancy(AND, tol=1e-6)
 
@@ -51,7 +52,7 @@ def test_each_measure_function_names_its_measure(function, kwargs, measure) -> N
 
 
 def test_an_option_no_measure_takes_is_refused_without_a_pointer() -> None:
-    message = "i_gh takes no option 'tol'; its options are units, normalize, max_vertices."
+    message = "i_gh takes no option 'tol'; its options are units, normalize, max_vertices, progress."
     with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
         pidkit.i_gh(AND, tol=1e-6)
 

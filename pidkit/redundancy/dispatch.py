@@ -75,6 +75,27 @@ def check_measure(measure: Any) -> str:
     return check_choice(measure, MEASURES, name="measure")
 
 
+def check_progress_option(measure: str, progress: Any) -> bool | None:
+    """``progress`` checked (:func:`pidkit._progress.check_progress`); a ``TypeError`` if it is set
+    (True or False) for a measure that enumerates no vertices, which shows no bar.
+
+    Examples
+    --------
+    >>> check_progress_option("gh", True), check_progress_option("mmi", None)
+    (True, None)
+    >>> check_progress_option("mmi", False)
+    Traceback (most recent call last):
+    ...
+    TypeError: progress applies to measure='gh' and measure='prec' only (their vertex enumeration); \
+measure='mmi' shows none. Drop progress.
+    """
+    progress = check_progress(progress)
+    if progress is not None and measure not in VERTEX_MEASURES:
+        raise TypeError("progress applies to measure='gh' and measure='prec' only (their vertex "
+                        f"enumeration); measure={measure!r} shows none. Drop progress.")
+    return progress
+
+
 def solve(
     measure: str, p: np.ndarray, *, max_vertices: int | None, progress: bool | None = None
 ) -> MeasureValue:
@@ -171,10 +192,7 @@ def pid_from_measure(
     measure = check_measure(measure)
     strict = check_flag(strict, name="strict")
     max_vertices = check_vertex_option(measure, max_vertices)
-    progress = check_progress(progress)
-    if progress is not None and measure not in VERTEX_MEASURES:
-        raise TypeError("progress applies to measure='gh' and measure='prec' only (their vertex "
-                        f"enumeration); measure={measure!r} shows none. Drop progress.")
+    progress = check_progress_option(measure, progress)
     if measure == "broja":
         from ..bertschinger import bertschinger
 

@@ -1,7 +1,9 @@
 """The public functions returning Red as a float: :func:`~pidkit.redundancy`, and one per measure.
 
 The two-source functions of one measure call :func:`~pidkit.redundancy` with their measure;
-:func:`i_gh` and :func:`i_prec` also take more than two sources, ``p[y, x1, x2, ...]``.
+:func:`i_gh` and :func:`i_prec` also take more than two sources, ``p[y, x1, x2, ...]``. Those that
+can compute ``"gh"`` or ``"prec"`` take ``progress`` as :func:`pidkit.pid` does, and pass it to the
+one bar of a vertex enumeration (:func:`pidkit._polytope.vertices`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from numpy.typing import ArrayLike
 from .._names import check_choice
 from .._units import check_units
 from .._validate import check_joint, check_sources_joint
-from .dispatch import certified, check_measure, solve
+from .dispatch import certified, check_measure, check_progress_option, solve
 from .float_options import refuses_result_options
 from .vertex_limit import check_max_vertices, check_vertex_option
 
@@ -24,6 +26,7 @@ def redundancy(
     units: str = "bits",
     normalize: bool = False,
     max_vertices: int | str | None = "auto",
+    progress: bool | None = None,
 ) -> float:
     """Redundant information Red(Y:T,S) of a joint ``p[y, t, s]`` under the named measure.
 
@@ -43,6 +46,12 @@ def redundancy(
         this (McMullen's bound on its size, checked before the enumeration starts, which would
         take hours); ``"auto"`` is 300,000 for ``"gh"`` and 20,000 for ``"prec"`` (about a minute
         each), ``None`` enumerates whatever the size. See ``docs/which-measure.md``.
+    progress : bool or None, default=None
+        ``"gh"`` and ``"prec"`` only (a ``TypeError`` for another measure, unless None): a bar
+        of the time of their vertex enumeration, which can take seconds to minutes, as
+        :func:`pidkit.pid` draws it. True: at once; False: never; None: where a person watches (a
+        terminal, a notebook), once it has taken a second. Only a long enumeration has a bar
+        (``docs/which-measure.md``); the answer is the same with it or without.
 
     Returns
     -------
@@ -72,7 +81,8 @@ def redundancy(
     units = check_units(units)
     measure = check_measure(measure)
     max_vertices = check_vertex_option(measure, max_vertices)
-    return certified(solve(measure, p, max_vertices=max_vertices), measure, units)
+    progress = check_progress_option(measure, progress)
+    return certified(solve(measure, p, max_vertices=max_vertices, progress=progress), measure, units)
 
 
 @refuses_result_options(lambda options: "mmi")
@@ -149,7 +159,12 @@ def i_function_of_source(
 
 @refuses_result_options(lambda options: "gh")
 def i_gh(
-    p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | str | None = "auto"
+    p: ArrayLike,
+    *,
+    units: str = "bits",
+    normalize: bool = False,
+    max_vertices: int | str | None = "auto",
+    progress: bool | None = None,
 ) -> float:
     """Griffith & Ho (2015) I_α (the RID paper's Red_∩), exactly, for two or more sources.
 
@@ -169,6 +184,11 @@ def i_gh(
         than this: McMullen's bound on K's size, for the largest block where the sources split p
         into blocks that share no symbol (each block is enumerated alone). ``"auto"`` is 300,000;
         ``None`` enumerates whatever the size.
+    progress : bool or None, default=None
+        A bar of the time of the vertex enumeration (3x3x3: 8-50 s), as :func:`pidkit.pid` draws
+        it. True: at once; False: never; None: where a person watches (a terminal, a notebook),
+        once it has taken a second. Only a long enumeration has a bar (27 facets or more, one per
+        cell of the largest block: 3x3x3 and larger); the answer is the same with it or without.
 
     Returns
     -------
@@ -179,7 +199,8 @@ def i_gh(
     The number of vertices grows steeply with the support: on random joints (2 cores) 2x3x3 takes
     0.1 s, 3x3x3 8-50 s (some 19,000 vertices) and 4x3x3 more than ten minutes, which the default
     ``max_vertices`` refuses. Ctrl-C stops the enumeration (large polytopes are enumerated in a
-    child process for that reason), and a bar shows its time on a terminal or in a notebook.
+    child process for that reason), and a bar shows its time on a terminal or in a notebook
+    (``progress``).
 
     Examples
     --------
@@ -190,12 +211,19 @@ def i_gh(
     """
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return certified(solve("gh", arr, max_vertices=check_max_vertices(max_vertices, "gh")), "gh", units)
+    max_vertices = check_max_vertices(max_vertices, "gh")
+    progress = check_progress_option("gh", progress)
+    return certified(solve("gh", arr, max_vertices=max_vertices, progress=progress), "gh", units)
 
 
 @refuses_result_options(lambda options: "prec")
 def i_prec(
-    p: ArrayLike, *, units: str = "bits", normalize: bool = False, max_vertices: int | str | None = "auto"
+    p: ArrayLike,
+    *,
+    units: str = "bits",
+    normalize: bool = False,
+    max_vertices: int | str | None = "auto",
+    progress: bool | None = None,
 ) -> float:
     """Kolchinsky (2022) Blackwell redundancy I_∩^≺, exactly, for two or more sources.
 
@@ -214,6 +242,11 @@ def i_prec(
         than this (McMullen's bound; the polytope has one coordinate per symbol of each source).
         ``"auto"`` is 20,000 (a random 4x16x16 joint, bound 17,136, takes about a minute on 2
         cores); ``None`` enumerates whatever the size.
+    progress : bool or None, default=None
+        A bar of the time of the vertex enumeration (10x10x10: 3-25 s), as :func:`pidkit.pid`
+        draws it. True: at once; False: never; None: where a person watches (a terminal, a
+        notebook), once it has taken a second. Only a long enumeration has a bar (McMullen's bound
+        of 1,000 vertices or more: 10x10x10 and larger); the answer is the same with it or without.
 
     Returns
     -------
@@ -228,4 +261,6 @@ def i_prec(
     """
     arr = check_sources_joint(p, normalize=normalize)
     units = check_units(units)
-    return certified(solve("prec", arr, max_vertices=check_max_vertices(max_vertices, "prec")), "prec", units)
+    max_vertices = check_max_vertices(max_vertices, "prec")
+    progress = check_progress_option("prec", progress)
+    return certified(solve("prec", arr, max_vertices=max_vertices, progress=progress), "prec", units)
