@@ -8,6 +8,7 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 """
 
 import importlib
+import sys
 import warnings
 from typing import Any
 
@@ -95,10 +96,13 @@ def __getattr__(name: str) -> Any:
     if name == "estimate":
         return importlib.import_module(".estimate", __name__)
     if name == "ContinuousLabelsWarning":  # deprecated as numpy and scikit-learn deprecate a name
-        warnings.warn(
-            "pidkit.ContinuousLabelsWarning is deprecated and will be removed: pidkit no longer "
-            "emits it, as non-integer float labels are now refused with a ValueError. Remove the "
-            "filters and except clauses that name it.", FutureWarning, stacklevel=2)
+        # `from pidkit import X` reads X twice: the import system's hasattr (a submodule X?), then
+        # the statement's own getattr. The first is not the user's access: one warning, not two.
+        if sys._getframe(1).f_globals.get("__name__") != "importlib._bootstrap":
+            warnings.warn(
+                "pidkit.ContinuousLabelsWarning is deprecated and will be removed: pidkit no longer "
+                "emits it, as non-integer float labels are now refused with a ValueError. Remove the "
+                "filters and except clauses that name it.", FutureWarning, stacklevel=2)
         from ._labels import ContinuousLabelsWarning
 
         return ContinuousLabelsWarning
