@@ -34,6 +34,8 @@ _NPY_MOST_HEADER_BYTES = 10_000
 ``max_header_size``)."""
 _JOINT_SUFFIXES = (".npy", ".json")
 """The files ``decompose`` reads, by suffix (any case)."""
+_TEXT_TABLE_SUFFIXES = (".csv", ".tsv", ".txt")
+"""The files of a text table, which ``decompose`` refuses with the routes from a table to a joint."""
 _MOST_NAMES_COMPARED = 2000
 """The most file names a missing joint file's name is compared with for a did-you-mean."""
 STDIN = "-"
@@ -94,13 +96,22 @@ def load_joint(path: str) -> Any:
     archive = _npz_advice(file, path) if suffix == ".npz" else ""
     if archive:
         raise UsageError(archive)
-    advice = (
-        "; for samples (one row of labels y, t, s per sample), count them into a joint in Python "
-        "with pidkit.joint_from_samples(y, t, s) and np.save its .p"
-        if suffix in (".csv", ".tsv", ".txt")
-        else ""
-    )
+    advice = _text_table_advice(path, head) if suffix in _TEXT_TABLE_SUFFIXES else ""
     raise UsageError(f"{path}: expected a .npy array or a .json nested list p[y][t][s]{advice}")
+
+
+def _text_table_advice(path: str, head: bytes) -> str:
+    """What to do with a text table (.csv, .tsv, .txt) that starts with ``head``, named ``path``:
+    either it holds the joint's numbers, which np.loadtxt reads (split at the commas or tabs in
+    ``head``, else at white space) and reshape makes 3-D, or samples, which
+    pidkit.joint_from_samples counts into a joint."""
+    delimiter = next((mark for mark in (",", "\t") if mark.encode() in head), None)
+    split = f", delimiter={delimiter!r}" if delimiter else ""
+    saved = str(Path(path).with_suffix(".npy"))
+    return (f"; for a table of the joint's numbers, save them with three axes and decompose that file "
+            f"(in Python: np.save({saved!r}, np.loadtxt({path!r}{split}).reshape(n_y, n_t, n_s))); "
+            "for samples (one row of labels y, t, s per sample), count them into a joint in Python "
+            "with pidkit.joint_from_samples(y, t, s) and np.save its .p")
 
 
 def sniffed_format(head: bytes) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import inspect
 import json
+import re
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -96,15 +97,17 @@ def _decompose(args: argparse.Namespace) -> int:
         if args.joint is not None:
             advice = _with_stack_advice(advice, p, args.joint)
             advice = advice.replace(TO_NUMBERS, _to_numbers(isinstance(p, np.ndarray)))
+        advice = _counts_advice(advice, p)
         for python, shell in _CLI_ADVICE:
             advice = advice.replace(python, shell)
-        raise UsageError(f"{where}{advice}") from exc
+        raise UsageError(f"{where}{_joint_named(advice)}") from exc
     print(json.dumps(result.to_dict(), indent=2) if args.json else result)
     return 0
 
 
 _CLI_ADVICE = (
     ("Pass normalize=True", "Pass --normalize"),
+    ("pass np.clip(p_yts, 0, None)", "save np.clip(p, 0, None) in its place"),
     (
         "Reshape it, or build it from samples with pidkit.joint_from_samples(y, t, s).",
         "Save one joint with three axes (a .npy array of shape (n_y, n_t, n_s), or a .json list "
@@ -113,6 +116,45 @@ _CLI_ADVICE = (
     ),
 )
 """The library's advice in Python, and what a user of the command line does instead."""
+
+
+_JOINT_IN_CODE = re.compile(r"(?<=\()p_yts\b|\bp_yts(?=\[)")
+"""The library's name of the joint argument in code: a call's argument (``np.clip(p_yts, ...``) or
+indexed (``p_yts[0, 0, 1]``)."""
+_JOINT_IN_WORDS = re.compile(r"\bp_yts\b")
+"""The library's name of the joint argument anywhere else, in words (``p_yts sums to 4.0``)."""
+
+
+def _joint_named(advice: str) -> str:
+    """``advice`` from the library, which names its joint argument ``p_yts``, as this command names
+    the joint it read (its file's name comes before): ``p`` in code and indices (``p[0, 0, 1]``, as
+    the command's help writes ``p[y][t][s]``), ``the joint`` in words. A Python caller's messages
+    keep naming ``p_yts``, the argument it passed.
+
+    Examples
+    --------
+    >>> _joint_named("p_yts has negative mass at p_yts[0, 1, 0]; fix how p_yts was computed.")
+    'the joint has negative mass at p[0, 1, 0]; fix how the joint was computed.'
+    >>> _joint_named("save np.clip(p_yts, 0, None)")
+    'save np.clip(p, 0, None)'
+    """
+    return _JOINT_IN_WORDS.sub("the joint", _JOINT_IN_CODE.sub("p", advice))
+
+
+_RESCALE = "Pass normalize=True to rescale it"
+"""The library's advice for a joint whose total is not 1."""
+
+
+def _counts_advice(advice: str, joint: Any) -> str:
+    """``advice``, where it refuses the total of ``joint`` (as read) and every cell of it is a whole
+    number, saying that it looks like counts."""
+    if _RESCALE not in advice:  # before reading the cells: a refused joint may not convert, or fit
+        return advice
+    cells = np.asarray(joint, dtype=float)
+    if not (cells == np.round(cells)).all():
+        return advice
+    return advice.replace(_RESCALE, "Its cells are whole numbers, so it looks like counts: pass --normalize "
+                                    "to rescale them into probabilities")
 
 
 def _to_numbers(npy: bool) -> str:

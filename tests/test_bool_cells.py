@@ -75,7 +75,7 @@ def test_the_command_names_a_json_true_among_numbers(tmp_path, capsys):
     assert captured.out == "" and captured.err.count("\n") == 1, captured.err
     assert captured.err == (
         "pidkit decompose: error: "
-        f"{path}: p_yts must be an array of real numbers; p_yts[1, 0, 1] is the bool true, "
+        f"{path}: the joint must be an array of real numbers; p[1, 0, 1] is the bool true, "
         "which numpy would read as 1.0; write the probability it stands for as a number, not true or "
         "false (or a count, with --normalize).\n"
     )

@@ -79,21 +79,21 @@ BAD_INPUTS = [
         [],
         r"obj\.npy: holds Python objects, not numbers; pidkit never unpickles",
     ),
-    ("string npy", "str.npy", _npy(np.array([[["a", "b"]]])), [], r"str\.npy: p_yts must be an array of"),
-    ("2-D npy", "flat.npy", _npy(np.full((2, 2), 0.25)), [], r"flat\.npy: p_yts must be a 3-D array"),
-    ("empty axis", "empty.npy", _npy(np.zeros((0, 2, 2))), [], r"p_yts has an empty axis"),
-    ("negative mass", "neg.npy", _npy(np.array([[[1.5, -0.5]]])), [], r"p_yts has negative mass: -0\.5"),
+    ("string npy", "str.npy", _npy(np.array([[["a", "b"]]])), [], r"str\.npy: the joint must be an array of"),
+    ("2-D npy", "flat.npy", _npy(np.full((2, 2), 0.25)), [], r"flat\.npy: the joint must be a 3-D array"),
+    ("empty axis", "empty.npy", _npy(np.zeros((0, 2, 2))), [], r"the joint has an empty axis"),
+    ("negative mass", "neg.npy", _npy(np.array([[[1.5, -0.5]]])), [], r"the joint has negative mass: -0\.5"),
     ("does not sum to 1", "half.npy", _npy(np.full((2, 2, 2), 0.0625)), [],
-     r"p_yts sums to 0\.5.*Pass --normalize to rescale it"),
+     r"the joint sums to 0\.5.*Pass --normalize to rescale it"),
     ("invalid json", "bad.json", "[[[0.5, 0.5]], ", [], r"bad\.json: not valid JSON \(Expecting value"),
     ("not utf-8", "latin.json", b"\xff\xfe\x00", [], r"latin\.json: not valid JSON"),
-    ("non-numeric json", "abc.json", '[[["a", "b"]]]', [], r"abc\.json: p_yts must be an array of real"),
+    ("non-numeric json", "abc.json", '[[["a", "b"]]]', [], r"abc\.json: the joint must be an array of real"),
     ("null in json", "null.json", "[[[0.5, null]]]", [],
-     r"p_yts\[0, 0, 1\] is null: the cell is missing\. Write the probability it holds as a number: 0 "),
+     r"p\[0, 0, 1\] is null: the cell is missing\. Write the probability it holds as a number: 0 "),
     ("object json", "dict.json", '{"p": 1}', [],
      r'dict\.json: holds an object, \{"p": 1\}, not a joint; a \.json joint holds the nested list p\[y\]'),
-    ("ragged json", "ragged.json", "[[[0.5, 0.5]], [[0.5]]]", [], r"ragged\.json: p_yts is ragged"),
-    ("NaN in json", "nan.json", "[[[NaN, 1]]]", [], r"p_yts contains NaN at index \(0, 0, 0\)"),
+    ("ragged json", "ragged.json", "[[[0.5, 0.5]], [[0.5]]]", [], r"ragged\.json: the joint is ragged"),
+    ("NaN in json", "nan.json", "[[[NaN, 1]]]", [], r"the joint contains NaN at index \(0, 0, 0\)"),
     ("unknown measure", "ok.json", "[[[1]]]", ["--measure", "ghh"], r"--measure must be one of .*'gh'\?"),
     ("file and example", "ok.json", "[[[1]]]", ["--example", "AND"], r"either a joint file or --example"),
 ]
@@ -273,7 +273,7 @@ def test_a_huge_npy_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
         handle.truncate(handle.tell() + 8 * math.prod(shape))
     assert main(["decompose", str(path)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and re.search(r"p_yts is too large: .* needs about 224 GiB", err), err
+    assert err.count("\n") == 1 and re.search(r"the joint is too large: .* needs about 224 GiB", err), err
 
 
 @pytest.mark.parametrize(

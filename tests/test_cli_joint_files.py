@@ -103,5 +103,5 @@ def test_a_joint_of_no_numbers_is_told_what_to_write(tmp_path, monkeypatch, caps
     else:
         (tmp_path / name).write_text(json.dumps(cells), encoding="utf-8")
     error = decompose_error(tmp_path, monkeypatch, capsys, name)
-    assert error.startswith(f"{name}: p_yts must be an array of real numbers; {advice}"), error
+    assert error.startswith(f"{name}: the joint must be an array of real numbers; {advice}"), error
     assert "np.asarray" not in error

@@ -29,7 +29,7 @@ def test_a_joint_of_the_wrong_axes_is_told_what_to_save(tmp_path, capsys, name, 
     assert captured.out == ""
     assert captured.err == (
         "pidkit decompose: error: "
-        f"{path}: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, "
+        f"{path}: the joint must be a 3-D array indexed p[y, t, s] (target, teacher, "
         f"student); got {shape}. {ADVICE}\n"
     )
 
@@ -38,4 +38,5 @@ def test_counts_are_still_told_to_pass_normalize(tmp_path, capsys):
     path = tmp_path / "counts.json"
     path.write_text("[[[1, 0], [0, 0]], [[0, 0], [0, 3]]]", encoding="utf-8")
     assert main(["decompose", str(path)]) == 2
-    assert "Pass --normalize to rescale it, or fix the input." in capsys.readouterr().err
+    assert ("Its cells are whole numbers, so it looks like counts: pass --normalize to rescale them into "
+            "probabilities, or fix the input.") in capsys.readouterr().err

@@ -12,9 +12,9 @@ from pidkit.cli import main
 @pytest.mark.parametrize(
     ("cell", "message"),
     [
-        ("a", 'p_yts[1, 0, 1] is the text "a"; a joint p[y][t][s] holds only numbers '
+        ("a", 'p[1, 0, 1] is the text "a"; a joint p[y][t][s] holds only numbers '
               "(probabilities, or counts with --normalize)."),
-        ("0.25", 'p_yts[1, 0, 1] is the text "0.25"; write it without quotes (0.25).'),
+        ("0.25", 'p[1, 0, 1] is the text "0.25"; write it without quotes (0.25).'),
     ],
 )
 def test_text_in_a_json_joint_is_named_with_its_place(tmp_path, capsys, cell, message):
@@ -24,7 +24,7 @@ def test_text_in_a_json_joint_is_named_with_its_place(tmp_path, capsys, cell, me
     captured = capsys.readouterr()
     assert captured.out == ""
     assert captured.err == ("pidkit decompose: error: "
-                            f"{path}: p_yts must be an array of real numbers; {message}\n")
+                            f"{path}: the joint must be an array of real numbers; {message}\n")
 
 
 def test_a_json_joint_of_numbers_still_decomposes(tmp_path, capsys):

@@ -27,7 +27,7 @@ def _refusal(tmp_path, monkeypatch, capsys, name, stack):
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.count("\n") == 1, captured.err
     prefix = ("pidkit decompose: error: "
-              f"{name}: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, "
+              f"{name}: the joint must be a 3-D array indexed p[y, t, s] (target, teacher, "
               f"student); got 4-D with shape {stack.shape}.")
     assert captured.err.startswith(prefix), captured.err
     return captured.err[len(prefix):].rstrip("\n")

@@ -108,19 +108,19 @@ BAD_INPUTS = [
      "standard input: unknown .npy format version 9.0: NumPy writes 1.0, 2.0 and 3.0, so it is corrupt or "
      "not written by NumPy; pipe the joint again (in Python: np.save(sys.stdout.buffer, p))"),
     ("stack-npy", _npy_bytes(np.full((3, 2, 2, 2), 1 / 8)),
-     "standard input: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, student); got 4-D "
+     "standard input: the joint must be a 3-D array indexed p[y, t, s] (target, teacher, student); got 4-D "
      "with shape (3, 2, 2, 2). For a stack of 3 joints p[k, y, t, s]: pidkit decompose reads one joint, so "
      "pipe each p[k] into a run of its own, or solve the whole stack at once in Python with "
      "pidkit.bertschinger_batch(p) (BROJA)."),
     ("one-stacked-json", json.dumps([XOR]).encode(),
-     "standard input: p_yts must be a 3-D array indexed p_yts[y, t, s] (target, teacher, student); got 4-D "
+     "standard input: the joint must be a 3-D array indexed p[y, t, s] (target, teacher, student); got 4-D "
      "with shape (1, 2, 2, 2). It holds one joint, p[0]: pipe p[0] alone."),
     ("bool-json", b"[[[0.5, true]]]",
-     "standard input: p_yts must be an array of real numbers; p_yts[0, 0, 1] is the bool true, which numpy "
+     "standard input: the joint must be an array of real numbers; p[0, 0, 1] is the bool true, which numpy "
      "would read as 1.0; write the probability it stands for as a number, not true or false (or a count, "
      "with --normalize)."),
     ("half", json.dumps(np.full((2, 2, 2), 0.0625).tolist()).encode(),
-     "standard input: p_yts sums to 0.5 (off by 0.5), not 1 (allowed: within 1e-09). Pass --normalize to "
+     "standard input: the joint sums to 0.5 (off by 0.5), not 1 (allowed: within 1e-09). Pass --normalize to "
      "rescale it, or fix the input."),
 ]
 

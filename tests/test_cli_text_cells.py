@@ -25,10 +25,10 @@ def _cli_error(path, capsys):
 @pytest.mark.parametrize(
     ("cells", "message"),
     [
-        (np.full((2, 2, 2), "0.125"), 'p_yts[0, 0, 0] is the text "0.125"; save the joint as numbers '
+        (np.full((2, 2, 2), "0.125"), 'p[0, 0, 0] is the text "0.125"; save the joint as numbers '
                                       "(in Python: np.save(FILE, p.astype(float)))."),
         (np.array([[["a", "b"]]]),
-         'p_yts[0, 0, 0] is the text "a"; a joint p[y][t][s] holds only numbers (probabilities, or counts '
+         'p[0, 0, 0] is the text "a"; a joint p[y][t][s] holds only numbers (probabilities, or counts '
          "with --normalize); samples (labels y, t, s) are counted into one in Python: "
          "np.save(FILE, pidkit.joint_from_samples(y, t, s).p)."),
     ],
@@ -38,7 +38,7 @@ def test_a_npy_of_text_names_its_first_cell_and_what_to_save(tmp_path, capsys, c
     path = tmp_path / "text.npy"
     np.save(path, cells)
     assert _cli_error(path, capsys) == (
-        f"pidkit decompose: error: {path}: p_yts must be an array of real numbers; {message}"
+        f"pidkit decompose: error: {path}: the joint must be an array of real numbers; {message}"
     )
 
 
@@ -49,5 +49,6 @@ def test_the_library_and_the_command_name_the_same_text_cell(tmp_path, capsys):
         pidkit.pid(JOINT)
     named = 'p_yts must be an array of real numbers; p_yts[1, 0, 1] is the text "0.25"; '
     assert str(raised.value) == named + "convert p_yts to numbers, e.g. np.asarray(p_yts, dtype=float)."
-    assert _cli_error(path, capsys) == ("pidkit decompose: error: "
-                                        f"{path}: {named}write it without quotes (0.25).")
+    assert _cli_error(path, capsys) == (
+        f"pidkit decompose: error: {path}: the joint must be an array of real numbers; p[1, 0, 1] is the "
+        'text "0.25"; write it without quotes (0.25).')

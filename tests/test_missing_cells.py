@@ -46,7 +46,7 @@ def test_a_missing_entry_of_a_covariance_says_what_to_write():
 
 @pytest.mark.parametrize(
     ("cells", "where"),
-    [(_LIST, "p_yts[0, 0, 1]"), ([[[0.5, None], [0.25, True]]], "p_yts[0, 0, 1]")],
+    [(_LIST, "p[0, 0, 1]"), ([[[0.5, None], [0.25, True]]], "p[0, 0, 1]")],
     ids=["null", "null before a true"],
 )
 def test_the_command_names_a_json_null_as_the_file_writes_it(tmp_path, capsys, cells, where):
@@ -56,7 +56,7 @@ def test_the_command_names_a_json_null_as_the_file_writes_it(tmp_path, capsys, c
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == (
         "pidkit decompose: error: "
-        f"{path}: p_yts must be an array of real numbers; {where} is null: the cell is "
+        f"{path}: the joint must be an array of real numbers; {where} is null: the cell is "
         "missing. Write the probability it holds as a number: 0 for a mass that is zero (or a count, "
         "with --normalize).\n")
 
@@ -65,7 +65,7 @@ def test_a_json_true_before_a_null_is_still_named_as_a_bool(tmp_path, capsys):
     path = tmp_path / "joint.json"
     path.write_text(json.dumps([[[0.5, True], [0.25, None]]]), encoding="utf-8")
     assert main(["decompose", str(path)]) == 2
-    assert "p_yts[0, 0, 1] is the bool true, which numpy would read as 1.0" in capsys.readouterr().err
+    assert "p[0, 0, 1] is the bool true, which numpy would read as 1.0" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
