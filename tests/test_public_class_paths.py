@@ -26,7 +26,7 @@ from tests.test_public_examples import CORE_MODULES, DISTILL_MODULES, public_obj
 PUBLIC_PATHS = {
     pidkit.SolverError: ("pidkit.SolverError", "pidkit._errors"),
     FewDistinctRowsWarning: ("pidkit.estimate.FewDistinctRowsWarning", "pidkit.estimate.discretize"),
-    PluginBiasWarning: ("pidkit.estimate.PluginBiasWarning", "pidkit.estimate.result"),
+    PluginBiasWarning: ("pidkit.estimate.PluginBiasWarning", "pidkit.estimate.bias_warning"),
 }
 # pidkit_distill's exceptions, defined in pidkit_distill/training/ and raised by train: what
 # builds one with every attribute its constructor takes set (PeerStopped's through replaced).

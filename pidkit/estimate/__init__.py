@@ -27,6 +27,8 @@ One job per module:
   bootstrap that cycles through them;
 - :mod:`~pidkit.estimate.continuous`: the Gaussian estimator (one-hot labels, projected features);
 - :mod:`~pidkit.estimate.result`: :class:`RepresentationPID`, the result of either estimator;
+- :mod:`~pidkit.estimate.bias_warning`: :class:`PluginBiasWarning`, the warning that the
+  plug-in estimate's expected bias is too large to trust it;
 - :mod:`~pidkit.estimate.representation_checks`: the argument checks of
   :func:`pid_from_representations`;
 - :mod:`~pidkit.estimate.representations`: :func:`pid_from_representations`, the whole pipeline.

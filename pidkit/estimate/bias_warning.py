@@ -1,0 +1,106 @@
+"""The warning that a plug-in estimate's expected bias is too large to trust it.
+
+:func:`pidkit.estimate.pid_from_representations` with ``bias_correction="none"`` warns
+(:class:`PluginBiasWarning`) when the expected plug-in bias of I(Y;T,S) exceeds
+:data:`BIAS_WARNING_RATIO` of its estimate (:func:`bias_ratio`), for either estimator; the text
+(:func:`bias_warning_text`) is also kept in the result's ``bias_warning``, and the ratio in its
+``bias["ratio"]``.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pidkit.below_zero import rounding_level
+
+__all__ = ["BIAS_WARNING_RATIO", "PluginBiasWarning", "bias_ratio", "bias_warning_text"]
+
+BIAS_WARNING_RATIO = 0.1
+"""Warn when the expected plug-in bias of I(Y;T,S) exceeds this fraction of its estimate."""
+
+
+class PluginBiasWarning(UserWarning):
+    """The sample is too small for the plug-in estimate of the joint information to be trusted.
+
+    Given by :func:`pidkit.estimate.pid_from_representations` with ``bias_correction="none"``
+    when the expected plug-in bias of I(Y;T,S) exceeds :data:`BIAS_WARNING_RATIO` of its
+    estimate; the text is also kept in the result's ``bias_warning``.
+
+    Examples
+    --------
+    60 samples over 2 x 8 x 8 = 128 cells:
+
+    >>> import warnings
+    >>> import numpy as np
+    >>> from pidkit.estimate import PluginBiasWarning, pid_from_representations
+    >>> rng = np.random.default_rng(0)
+    >>> y = rng.integers(0, 2, 60)
+    >>> t, s = y[:, None] + rng.normal(size=(60, 4)), rng.normal(size=(60, 4))
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always", PluginBiasWarning)
+    ...     res = pid_from_representations(y, t, s, n_clusters=8, bias_correction="none")
+    >>> [str(w.message) == res.bias_warning for w in caught if w.category is PluginBiasWarning]
+    [True]
+    >>> print(res.bias_warning)                      # doctest: +ELLIPSIS
+    the expected plug-in bias of I(Y;T,S) with 60 samples over 128 cells is ... so the atoms \
+are likely overestimated. Use a bias correction (bias_correction='auto'), more samples or fewer \
+clusters or components.
+    """
+
+    __module__ = "pidkit.estimate"  # where users import it from: messages and pickles name it
+
+
+def bias_ratio(bias: float, estimate: float) -> float:
+    """``bias["ratio"]`` of a :class:`~pidkit.estimate.RepresentationPID`: the expected plug-in
+    bias of I(Y;T,S) as a fraction of its plug-in estimate.
+
+    Defined in every case: 0.0 when the expected bias is 0 (Y or (T, S) takes one value, so the
+    information is exactly 0 and there is nothing to correct, or Y is a function of (T, S) in the
+    sample with no cell seen once; this is 0/0 when the estimate is 0),
+    ``math.inf`` (None in ``to_dict``) when the bias is positive and the estimate is 0 to rounding
+    (:func:`rounding_level`).
+
+    Parameters
+    ----------
+    bias : float
+        Expected plug-in bias of I(Y;T,S) (at least 0).
+    estimate : float
+        Plug-in I(Y;T,S), in the same units.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from pidkit.estimate.bias_warning import bias_ratio
+    >>> bias_ratio(0.01, 0.5), bias_ratio(0.0, 0.0), bias_ratio(0.01, -7.3e-17)
+    (0.02, 0.0, inf)
+    """
+    if bias == 0.0:
+        return 0.0
+    return bias / estimate if estimate > rounding_level([estimate]) else math.inf
+
+
+def bias_warning_text(
+    bias: dict[str, float], i_yts: float, n_samples: int, cells: str, units: str
+) -> str | None:
+    """The :class:`PluginBiasWarning` message when the expected plug-in bias of I(Y;T,S) exceeds
+    :data:`BIAS_WARNING_RATIO` of ``i_yts`` (:func:`bias_ratio`).
+
+    ``cells`` says what the samples were spread over (e.g. ``"1000 cells"``). Returns None when the
+    expected bias is small enough, or 0 (nothing to correct, whatever the estimate).
+    """
+    ratio = bias_ratio(bias["i_yts"], i_yts)
+    if not ratio > BIAS_WARNING_RATIO:
+        return None
+    share = (  # an estimate of 0 made the ratio inf: "inf% of the estimate 0 bits"
+        f"{ratio:.0%} of the estimate {i_yts:.3g} {units}, so the atoms are likely overestimated"
+        if math.isfinite(ratio)
+        else f"and the estimate 0 {units}, so the atoms cannot be told from that bias"
+    )
+    return (
+        f"the expected plug-in bias of I(Y;T,S) with {n_samples} samples over {cells} is "
+        f"{bias['i_yts']:.3g} {units}, {share}. Use a bias correction (bias_correction='auto'), more "
+        "samples or fewer clusters or components."
+    )
