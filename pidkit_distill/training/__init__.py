@@ -25,7 +25,8 @@ module                   job
 ``late_files``           a file the check read, refused when the run reads it again
 ``file_sharing``         rank 0's run files sent to processes whose disks lack them
 ``sync_bn``              BatchNorm synchronised over processes (also on CPU)
-``checkpoint``           atomic writes, ``weights_only`` loads, checkpoints and random states
+``torch_files``          atomic writes, ``weights_only`` loads
+``checkpoint``           checkpoints and random states: written, read, checked, restored
 ``resume``               the checkpoint a run continues, its configuration and teacher checked
 ``checkpoint_fit``       a checkpoint's weights against the code and data of now (fingerprints)
 ``amp_resume``           ``run.amp`` starting or ceasing to act in a run resumed on another device
