@@ -275,19 +275,20 @@ def assemble_result(
     seconds: float,
     informations: tuple[float, float, float] | None = None,
     extra: dict[str, Any] | None = None,
-    collinear: bool = True,
+    conditioning: bool = True,
 ) -> PIDResult:
     """The :class:`PIDResult` of a solved system (``informations`` overrides the system's own).
 
-    ``collinear``: count the bound on what directions dropped as collinear carry
-    (``system.collinear_nats``) and the rounding that nearly collinear kept directions amplify
-    (``system.conditioning_nats``) in the gap. The decomposition of a given covariance does; an
-    estimate from samples treats them as a lower rank (their correlation with Y is then sampling
-    noise, e.g. for rank-deficient features stored in float32).
+    The gap counts the bound on what directions dropped as collinear carry that the reduction
+    counts (``system.counted_collinear_nats``: all of it for a given covariance, only what
+    exceeds sampling noise for a sample covariance) and, with ``conditioning``, the rounding that
+    nearly collinear kept directions amplify (``system.conditioning_nats``). The decomposition of
+    a given covariance counts that rounding; an estimate from samples does not (it is far below
+    the sampling error of the informations).
     """
     i_yt, i_ys, i_yts = informations or (system.i_yt, system.i_ys, system.i_yts)
-    collinear_nats = system.collinear_nats if collinear else 0.0
-    conditioning_nats = system.conditioning_nats if collinear else 0.0
+    collinear_nats = system.counted_collinear_nats
+    conditioning_nats = system.conditioning_nats if conditioning else 0.0
     gap = (solution.gap_nats + system.dropped_nats + system.rounding_nats + collinear_nats
            + conditioning_nats)
     status, message = _status.OPTIMAL, solution.message

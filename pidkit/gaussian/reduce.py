@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as sl
+import scipy.special as sp
 
 PIVOT_RCOND = 1e-10
 """The Cholesky path is used only when every pivot keeps this fraction of its variable's variance."""
@@ -46,6 +47,9 @@ UNRESOLVED_S = 1e-4
 """A dropped direction whose variance is at the rounding level but whose correlation (computed at
 that level) with the other side exceeds this, far above the ~sqrt(eps) that rounding gives, may
 carry any information: float64 cannot bound it."""
+NOISE_PROBABILITY = 1e-6
+"""The false-alarm rate of the test of a sample covariance's dropped directions
+(:func:`_beyond_noise`): directions independent of the other side count in the gap this rarely."""
 NOT_PSD_RHO = 1 + 1e-6
 """Canonical correlations above this are no rounding of 1: the matrix is not positive semi-definite."""
 NEGATIVE_RTOL = 1000 * EPS
@@ -75,6 +79,11 @@ class ReducedSystem:
         collinear (correlation eigenvalue below ``EIG_RTOL`` of the largest), beyond the kept
         ones: of order eps for truly collinear columns, large when a tiny difference of nearly
         collinear columns is informative (see :func:`_collinear_bound`).
+    counted_collinear_nats : float
+        The part of ``collinear_nats`` an answer's gap counts: all of it for a covariance taken as
+        it is; for a sample covariance of ``n_samples`` rows, the bounds of the dropped
+        directions whose correlations with the other side exceed sampling noise (see
+        :func:`_beyond_noise`), and 0 for those within it.
     conditioning_nats : float
         The rounding that ill-conditioned (nearly collinear) kept directions add to the three
         informations beyond ``rounding_nats``: a canonical correlation whose canonical weights
@@ -107,6 +116,7 @@ class ReducedSystem:
     i_yts: float
     dropped_nats: float
     collinear_nats: float
+    counted_collinear_nats: float
     conditioning_nats: float
     rounding_nats: float
     ranks: tuple[int, int, int, int]
@@ -172,12 +182,19 @@ class _Whitening:
 
 
 def reduce_covariance(
-    cov: np.ndarray, dims: tuple[int, int, int], *, name: str = "cov", bounds: bool = True
+    cov: np.ndarray,
+    dims: tuple[int, int, int],
+    *,
+    name: str = "cov",
+    bounds: bool = True,
+    n_samples: int | None = None,
 ) -> ReducedSystem:
     """Reduce a validated covariance of the stacked [Y, T, S] (block sizes ``dims``); ``name``
     is what the error calls it. ``bounds=False`` skips ``collinear_nats`` and
     ``conditioning_nats`` (left 0): a bootstrap replicate, which reports neither, need not pay for
-    them (they double the cost of a small reduction).
+    them (they double the cost of a small reduction). ``n_samples``: ``cov`` is a sample
+    covariance of that many rows, whose dropped directions count in
+    ``counted_collinear_nats`` only where they correlate beyond sampling noise.
 
     Raises
     ------
@@ -187,7 +204,7 @@ def reduce_covariance(
         with a clearly negative eigenvalue, a canonical correlation above 1).
     """
     whitenings = _cholesky_whitenings(cov, dims) or _eigen_whitenings(cov, dims, name)
-    return _assemble(cov, dims, *whitenings, name=name, bounds=bounds)
+    return _assemble(cov, dims, *whitenings, name=name, bounds=bounds, n_samples=n_samples)
 
 
 def _chol(block: np.ndarray) -> np.ndarray | None:
@@ -282,10 +299,14 @@ def _check_finite_information(rho: np.ndarray, what: str, name: str) -> None:
         )
 
 
-def _collinear_bound(whitening: _Whitening, cross: np.ndarray, rho: np.ndarray) -> float:
+def _collinear_bound(
+    whitening: _Whitening, cross: np.ndarray, rho: np.ndarray, n_samples: int | None
+) -> tuple[float, float]:
     """A bound, in nats, on the information the directions ``whitening`` dropped carry beyond the
-    kept ones: ``cross`` is Cov(X, Z') (Z' the whitened other side), ``rho`` the canonical
-    correlations of the kept X' and Z'.
+    kept ones, and the part of it that counts: ``cross`` is Cov(X, Z') (Z' the whitened other
+    side), ``rho`` the canonical correlations of the kept X' and Z'. All of the bound counts,
+    except for a sample covariance of ``n_samples`` rows whose dropped directions correlate with
+    Z' within sampling noise (:func:`_beyond_noise`): then none of it does.
 
     A dropped direction D is uncorrelated with the kept X', so I(Z; D | X') <= I(Z, X'; D)
     = -1/2 sum log(1 - s_i^2 / (1 - rho_max^2)) at most, with s_i the singular values of
@@ -296,13 +317,41 @@ def _collinear_bound(whitening: _Whitening, cross: np.ndarray, rho: np.ndarray) 
     level: its true variance, and so its correlation, may be anything smaller.
     """
     if whitening.dropped is None or whitening.dropped.shape[1] == 0 or cross.size == 0:
-        return 0.0
+        return 0.0, 0.0
     correlations = whitening.dropped.T @ cross
-    if np.any(np.abs(correlations[whitening.unresolved]) > UNRESOLVED_S):
-        return float("inf")
     s = np.linalg.svd(correlations, compute_uv=False)
-    ratio = s**2 / (1.0 - (float(rho[0]) ** 2 if rho.size else 0.0))
-    return float("inf") if ratio.max() >= 1.0 else -0.5 * float(np.sum(np.log1p(-ratio)))
+    if np.any(np.abs(correlations[whitening.unresolved]) > UNRESOLVED_S):
+        bound = float("inf")
+    else:
+        ratio = s**2 / (1.0 - (float(rho[0]) ** 2 if rho.size else 0.0))
+        bound = float("inf") if ratio.max() >= 1.0 else -0.5 * float(np.sum(np.log1p(-ratio)))
+    counts = n_samples is None or _beyond_noise(s, correlations.shape, n_samples)
+    return bound, bound if counts else 0.0
+
+
+def _beyond_noise(s: np.ndarray, shape: tuple[int, int], n_samples: int) -> bool:
+    """Whether ``k`` dropped directions whose correlations with the ``m`` whitened columns of
+    the other side have singular values ``s`` (``shape == (k, m)``) correlate beyond sampling
+    noise in ``n_samples`` rows.
+
+    Bartlett's test of independence: were the directions independent of the other side, the
+    statistic ``-(n - 1 - (k + m + 1) / 2) sum log(1 - s_i^2)`` would be chi-squared with
+    ``k m`` degrees of freedom, which exceeds its ``1 - NOISE_PROBABILITY`` quantile (24 for
+    ``k m = 1``) that rarely. Directions within it carry at most about that quantile over
+    ``2 n (1 - rho_max^2)`` nats (the bound of :func:`_collinear_bound` for small ``s``): for
+    ``n`` in the hundreds or more, less than the sampling error of the informations themselves,
+    of order ``1 / sqrt(n)`` nats.
+
+    Examples
+    --------
+    >>> _beyond_noise(np.array([0.05]), (1, 1), 2000), _beyond_noise(np.array([0.2]), (1, 1), 2000)
+    (False, True)
+    """
+    if s.max() >= 1.0:
+        return True
+    k, m = shape
+    statistic = -(n_samples - 1 - (k + m + 1) / 2) * float(np.sum(np.log1p(-(s**2))))
+    return bool(statistic > sp.chdtri(k * m, NOISE_PROBABILITY))
 
 
 def _information_rounding(rho: np.ndarray) -> float:
@@ -340,6 +389,7 @@ def _assemble(
     *,
     name: str,
     bounds: bool,
+    n_samples: int | None,
 ) -> ReducedSystem:
     """Channels, informations and coupling maps from the whitened blocks."""
     d_y, d_t, _ = dims
@@ -348,7 +398,7 @@ def _assemble(
     u_t, rho_t, q_t = _canonical(white_t.white(cov_ty), "T", name)
     u_s, rho_s, q_s = _canonical(white_s.white(cov_sy), "S", name)
     u_ts, rho_ts, q_ts = _canonical(white_ts.white(cov_y), "(T, S) jointly", name)
-    conditioning = collinear = 0.0
+    conditioning = collinear = counted = 0.0
     if bounds:
         sd = np.sqrt(np.diag(cov))
         sd_y, sd_t, sd_s = sd[:d_y], sd[d_y : d_y + d_t], sd[d_y + d_t :]
@@ -357,12 +407,13 @@ def _assemble(
             + _conditioning(white_s, u_s, sd_s, white_y, q_s, sd_y, rho_s)
             + _conditioning(white_ts, u_ts, sd[d_y:], white_y, q_ts, sd_y, rho_ts)
         )
-        collinear = (
-            _collinear_bound(white_t, cov_ty, rho_t)
-            + _collinear_bound(white_s, cov_sy, rho_s)
-            + _collinear_bound(white_ts, cov_y, rho_ts)
-            + _collinear_bound(white_y, white_ts.white(cov[d_y:, :d_y]).T, rho_ts)
-        )
+        terms = [
+            _collinear_bound(white_t, cov_ty, rho_t, n_samples),
+            _collinear_bound(white_s, cov_sy, rho_s, n_samples),
+            _collinear_bound(white_ts, cov_y, rho_ts, n_samples),
+            _collinear_bound(white_y, white_ts.white(cov[d_y:, :d_y]).T, rho_ts, n_samples),
+        ]
+        collinear, counted = (sum(part) for part in zip(*terms, strict=True))
     keep_t, keep_s = rho_t > DROP_RHO, rho_s > DROP_RHO
     dropped = _information(rho_t[~keep_t]) + _information(rho_s[~keep_s])
     u_t, rho_t, q_t = u_t[:, keep_t], rho_t[keep_t], q_t[:, keep_t]
@@ -376,6 +427,7 @@ def _assemble(
         i_yts=_information(rho_ts),
         dropped_nats=dropped,
         collinear_nats=collinear,
+        counted_collinear_nats=counted,
         conditioning_nats=conditioning,
         rounding_nats=sum(_information_rounding(rho) for rho in (rho_t, rho_s, rho_ts)),
         ranks=(white_y.rank, white_t.rank, white_s.rank, white_ts.rank),

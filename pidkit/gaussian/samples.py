@@ -196,12 +196,37 @@ def gaussian_pid_from_samples(
         For arrays that are not numeric, not finite, of different lengths, pandas objects with
         different indexes, or too few samples (``n`` must exceed ``d_y + d_t + d_s + 1``), and
         for a constant ``y`` (it carries no information).
+    SolverError
+        If ``strict`` and the answer is not certified within ``tol``: e.g. for columns so nearly
+        collinear that the direction where they differ was dropped, while it correlates with the
+        other side beyond sampling noise (see the notes); the message says to pass such columns
+        combined. ``strict=False`` returns the answer with status ``"optimal_inaccurate"`` and
+        that bound in ``gap``.
 
     Warns
     -----
     UserWarning
         When ``y`` is one column of more than two whole numbers (integers or floats), each
         taken by two samples or more on average: class codes read as numbers.
+
+    Notes
+    -----
+    Columns of a block whose correlation matrix has an eigenvalue below 1e-12 of the largest
+    (duplicated, constant or rank-deficient features) are reduced to the block's rank, as
+    :func:`pidkit.gaussian_pid` does. What each dropped direction could carry is bounded by
+    ``-1/2 sum log(1 - s_i^2 / (1 - rho_max^2))`` nats, ``s_i`` its sample correlations with
+    the other side (``diagnostics["collinear_nats"]``). Sampling noise alone gives ``s_i`` of
+    order ``1 / sqrt(n)`` (float32 rounding of rank-deficient features, say), so that bound
+    counts in ``gap`` only where Bartlett's test rejects independence at level 1e-6: where
+    ``-(n - 1 - (k + m + 1) / 2) sum log(1 - s_i^2)`` (k dropped directions, m whitened columns
+    on the other side) exceeds the chi-squared quantile with ``k m`` degrees of freedom (24 for
+    ``k m = 1``). Directions within that noise carry at most about that quantile over
+    ``2 n (1 - rho_max^2)`` nats. A duplicated or constant column gives a bound of order eps at
+    most and is dropped silently; ``T = (z, z + 1e-6 (Y + noise))`` with n = 2000 (the
+    difference holds all of T's information) gives 0.93 bits and is refused. A difference at
+    float64's resolution of the covariance (``z + 1e-9 (Y + noise)`` in that example) cannot be
+    told from rounding noise this way: compute such differences from the samples and pass them
+    as columns.
 
     Examples
     --------
@@ -421,13 +446,14 @@ def _estimate(
     """:func:`estimate_from_covariance` after its own checks; ``name`` is what errors call the
     covariance's source. A ``replicate`` (a bootstrap resample's) keeps only the atoms: a target
     of zero variance is then an estimate of 0 like any (a resample that drew a single value of y;
-    refused otherwise), and the collinearity bounds, which only diagnostics report, are skipped."""
+    refused otherwise), and the collinearity bounds, which the estimate itself has checked, are
+    skipped."""
     c = check_covariance(sample_cov, dims=dims, name=name)
     dims = (int(dims[0]), int(dims[1]), int(dims[2]))
     tol_nats = check_options(method, tol, units, strict)
     bias_correction = check_correction_flag(bias_correction)
     started = time.perf_counter()
-    system = reduce_covariance(c, dims, name=name, bounds=not replicate)
+    system = reduce_covariance(c, dims, name=name, bounds=not replicate, n_samples=int(n_samples))
     dof = int(n_samples) - 1
     rank_y, rank_t, rank_s, rank_ts = system.ranks
     if rank_y == 0 and not replicate:
@@ -458,7 +484,7 @@ def _estimate(
             strict=strict,
             seconds=time.perf_counter() - started,
             extra=extra,
-            collinear=False,
+            conditioning=False,
         ))
     biases = {
         "i_yt": information_bias(rank_y, rank_t, dof),
@@ -490,7 +516,7 @@ def _estimate(
         seconds=time.perf_counter() - started,
         informations=(i_yt, i_ys, i_yts),
         extra=extra,
-        collinear=False,
+        conditioning=False,
     ))
 
 
