@@ -1,9 +1,11 @@
 """Values below 0: which quantities are (beyond the rounding of an exact 0), and what each says.
 
 An information that is exactly 0 (a side with one value, a source independent of the rest) comes
-out of a difference of entropies, or of corrected values, as about -1e-16 rather than 0. Such a
-value is not "below 0" in any sense a user can act on: :func:`rounding_level` says how far from 0
-rounding reaches, and :func:`below_zero` names only the quantities below it.
+out of a difference of entropies, or of corrected values, as about -1e-16 rather than 0, and an
+atom that is exactly 0 comes out of a solve as about -1e-12 (the solves are certified to 1e-9
+bits). Such a value is not "below 0" in any sense a user can act on: :func:`rounding_level` says
+how far from 0 rounding and the solves' tolerance reach, and :func:`below_zero` names only the
+quantities below it.
 
 A bias correction does not clip its values at 0 (``BiasCorrection.negative`` names the ones below
 0, :func:`below_zero`). Such a value is one of four things, told apart by
@@ -38,28 +40,35 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
-import numpy as np
-
 from pidkit._names import check_choice
 from pidkit._settings import check_confidence, check_option
+from pidkit.broja.solve import DEFAULT_TOL_BITS
 from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
-__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "PID_MEASURES", "ROUNDING_ULPS",
+__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "PID_MEASURES", "ROUNDING_TOLERANCE",
            "below_zero", "below_zero_verdicts", "confidence_percent", "rounding_level"]
 
-ROUNDING_ULPS = 64
-"""float64 ulps of the values' scale within which a value is rounding of an exact 0
-(:func:`rounding_level`)."""
+ROUNDING_TOLERANCE = DEFAULT_TOL_BITS
+"""Share of the values' scale (1 bit or nat at least) within which a value is an exact 0 that came
+back rounded (:func:`rounding_level`): the optimality gap to which :func:`pidkit.pid` certifies
+each atom by default, ``pidkit.broja.DEFAULT_TOL_BITS`` = 1e-9 (the Gaussian PID's default is
+the same)."""
 
 
 def rounding_level(values: Iterable[float]) -> float:
-    """How far from 0 a value can be and still be rounding of an exact 0.
+    """How far from 0 a value can be and still be an exact 0 that came back rounded.
 
-    :data:`ROUNDING_ULPS` float64 ulps of the largest ``|value|``, or of 1 (bit or nat) when every
-    value is smaller: an information that is exactly 0 is a difference of entropies of that order
-    (a corrected one, a combination of several), so it comes back as about -1e-16, not 0.
+    :data:`ROUNDING_TOLERANCE` (1e-9) times the largest ``|value|``, or times 1 (bit or nat) when
+    every value is smaller. The atoms of a PID come from a solve certified only to within that
+    gap (it stops once below it, mostly far below: -1.5e-12 bits for a Uni that is exactly 0, a
+    student whose clusters are the teacher's, n = 400), and a corrected value combines several
+    solves (the sample's and its subsamples', extrapolated with weights 8/3, -2 and 1/3 at the
+    default sizes), so a value nearer 0 than the tolerance cannot be told from 0 by the solves.
+    It grows with the scale as the float rounding of entropies and of the solves' certificates
+    does (``pidkit.broja.program.rounding_allowance``); float rounding alone, tens of ulps of the
+    scale (about 1e-14), lies far inside it. Printed to 6 decimals, nothing this small shows.
 
     Parameters
     ----------
@@ -74,12 +83,10 @@ def rounding_level(values: Iterable[float]) -> float:
     Examples
     --------
     >>> from pidkit.below_zero import rounding_level
-    >>> rounding_level([0.2, -7.3e-17]) == 64 * 2.0**-52
-    True
-    >>> rounding_level([0.2, -7.3e-17]) > 7.3e-17
-    True
+    >>> rounding_level([0.2, -1.5e-12]), rounding_level([2.0, -7.3e-17])
+    (1e-09, 2e-09)
     """
-    return ROUNDING_ULPS * float(np.finfo(float).eps) * max([1.0, *(abs(v) for v in values)])
+    return ROUNDING_TOLERANCE * max([1.0, *(abs(v) for v in values)])
 
 
 def below_zero(values: Mapping[str, float], scale: Iterable[float] = ()) -> tuple[str, ...]:
@@ -100,7 +107,7 @@ def below_zero(values: Mapping[str, float], scale: Iterable[float] = ()) -> tupl
     Examples
     --------
     >>> from pidkit.below_zero import below_zero
-    >>> below_zero({"red": 0.0, "uni_s": -2.2e-16, "syn": -0.01, "i_yts": 1.5})
+    >>> below_zero({"red": 0.0, "uni_s": -1.5e-12, "syn": -0.01, "i_yts": 1.5})
     ('syn',)
     """
     zero = rounding_level([*values.values(), *scale])
