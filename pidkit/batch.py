@@ -35,7 +35,9 @@ dicts of numbers (NaN in the rows of other results, and ``{q}_low``, ``{q}_high`
 intervals): ``plugin_red`` ... from ``plugin``; ``bias_red`` ... (plug-in minus corrected) and
 ``kink`` from ``correction``; ``expected_bias_i_yt`` ... ``expected_bias_ratio`` from ``bias``;
 ``red_low``, ``red_high`` ... from ``intervals``; ``seed_sd_red`` ... from
-``settings["cluster_seed_sd"]`` (NaN for one clustering)."""
+``settings["cluster_seed_sd"]`` (NaN for one clustering). A
+:class:`~pidkit.gaussian.GaussianPIDEstimate` fills ``plugin_red`` ... and ``red_low``,
+``red_high`` ... from its ``plugin`` and ``intervals`` alike (the others NaN)."""
 
 
 def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
@@ -56,7 +58,10 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     ``expected_bias_i_yts`` and ``expected_bias_ratio`` (``inf`` kept); ``intervals`` becomes
     ``red_low``, ``red_high`` ... ``i_yts_high`` (NaN without ``bootstrap=``); with
     ``cluster_seeds`` above 1, ``settings["cluster_seed_sd"]`` also becomes ``seed_sd_red`` ...
-    ``seed_sd_i_yts`` (NaN for one clustering). What is not a number stays in object columns
+    ``seed_sd_i_yts`` (NaN for one clustering). A :class:`~pidkit.gaussian.GaussianPIDEstimate`
+    (of :func:`pidkit.gaussian_pid_from_samples`) gets the same ``plugin_*``, ``*_low`` and
+    ``*_high`` columns from its ``plugin`` and ``intervals``, after ``n_samples``. What is not a
+    number stays in object columns
     named as in ``to_dict()``: ``shape``, ``settings``, ``bias_warning``, the arrays ``p``,
     ``counts`` and ``labels``, the full sample's ``pid`` record and ``first_clustering`` (whose
     clustering those are, with ``cluster_seeds``). The correction's subsample means are in
@@ -115,6 +120,16 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     {'float64'}
     >>> frame["bias_correction"].tolist(), frame["settings"][0]["random_state"]
     (['eb-extrapolation', 'eb-extrapolation'], 0)
+
+    A Gaussian estimate's plug-in values and intervals fill the same columns:
+
+    >>> x = rng.normal(size=(300, 3))
+    >>> gaussian = pidkit.gaussian_pid_from_samples(x[:, 0], x[:, 0] + x[:, 1], x[:, 0] + x[:, 2],
+    ...                                             bootstrap=20, progress=False)
+    >>> row = pidkit.to_frame([gaussian]).iloc[0]
+    >>> row[["plugin_i_yt", "i_yt_low", "i_yt_high"]].tolist() == [gaussian.plugin["i_yt"],
+    ...                                                           *gaussian.intervals["i_yt"]]
+    True
     """
     try:
         import pandas as pd
@@ -166,12 +181,11 @@ def _flat_record(result: Any) -> dict[str, Any]:
     """
     record = result.to_dict()
     if not {"plugin", "bias_correction", "bias", "intervals"} <= record.keys():
-        return record
+        return _with_plugin_and_intervals(result, record)
     correction = result.correction
-    intervals = result.intervals or {}
     seed_sd = result.settings.get("cluster_seed_sd", {})
     spread: dict[str, dict[str, Any]] = {
-        "plugin": {f"plugin_{q}": result.plugin[q] for q in QUANTITIES},
+        "plugin": _plugin_columns(result.plugin),
         "bias_correction": {
             "bias_correction": correction.method,
             **{f"bias_{q}": correction.bias[q] for q in QUANTITIES},
@@ -180,11 +194,7 @@ def _flat_record(result: Any) -> dict[str, Any]:
             "above_bound": tuple(correction.above_bound),
         },
         "bias": {f"expected_bias_{key}": value for key, value in result.bias.items()},
-        "intervals": {
-            f"{q}_{end}": float(value)
-            for q in QUANTITIES
-            for end, value in zip(("low", "high"), intervals.get(q, (np.nan, np.nan)), strict=True)
-        },
+        "intervals": _interval_columns(result.intervals),
         "settings": {"settings": record["settings"],
                      **{f"seed_sd_{q}": float(seed_sd.get(q, np.nan)) for q in QUANTITIES}},
     }
@@ -192,6 +202,38 @@ def _flat_record(result: Any) -> dict[str, Any]:
     for key, value in record.items():
         flat.update(spread.get(key, {key: value}))
     return flat
+
+
+def _with_plugin_and_intervals(result: Any, record: dict[str, Any]) -> dict[str, Any]:
+    """``record`` with the ``plugin_*``, ``*_low`` and ``*_high`` columns of a result that has
+    ``plugin`` and ``intervals`` but no such keys in ``to_dict()`` (a Gaussian estimate), placed
+    before ``diagnostics``; ``record`` itself for a result without them."""
+    plugin, intervals = getattr(result, "plugin", None), getattr(result, "intervals", None)
+    if plugin is None and intervals is None:
+        return record
+    columns = {**_plugin_columns(plugin), **_interval_columns(intervals)}
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        if key == "diagnostics":
+            flat.update(columns)
+        flat[key] = value
+    return flat if "diagnostics" in record else {**flat, **columns}
+
+
+def _plugin_columns(plugin: Mapping[str, float] | None) -> dict[str, float]:
+    """``plugin_red`` ... ``plugin_i_yts`` of a result's plug-in values (NaN where it has none)."""
+    plugin = plugin or {}
+    return {f"plugin_{q}": float(plugin.get(q, np.nan)) for q in QUANTITIES}
+
+
+def _interval_columns(intervals: Mapping[str, tuple[float, float]] | None) -> dict[str, float]:
+    """``red_low``, ``red_high`` ... ``i_yts_high`` of a result's intervals (NaN without them)."""
+    intervals = intervals or {}
+    return {
+        f"{q}_{end}": float(value)
+        for q in QUANTITIES
+        for end, value in zip(("low", "high"), intervals.get(q, (np.nan, np.nan)), strict=True)
+    }
 
 
 def _empty_dtype(column: str) -> str:
