@@ -230,6 +230,12 @@ def bootstrap_intervals(
     q_hi*]`` of the replicates ``x*``, and ``"centred"`` is the basic interval around ``x`` of the
     replicates shifted to mean ``x`` (no bootstrap bias correction).
 
+    Replicates without spread (all one value: too few of them, or a quantity pinned at a bound in
+    every resample, such as a Uni at 0) give ``q_lo = q_hi = 0``, so a ``"centred"`` interval of
+    no width, ``[estimate, estimate]``: it says that the resamples never moved, not that the
+    estimate is certain. The ``repr`` of a :class:`~pidkit.estimate.RepresentationPID` says so in
+    a note.
+
     Parameters
     ----------
     replicates : numpy.ndarray of shape (n_boot, k)

@@ -157,6 +157,9 @@ class RepresentationPID:
       share of samples, (1 - confidence) / 2, in which a quantity at 0 gets such an interval.
       Without intervals a value below 0 is not judged (``below_zero_verdicts``' ``"not
       judged"``): the note gives the values and asks for ``bootstrap=``.
+    - Where every bootstrap replicate of a quantity lay at one value (within
+      :func:`rounding_level`), a note says so: its interval, made of their spread, has no width,
+      which says that the resamples never moved it, not that the value is certain.
     - Notes longer than a line are wrapped at 100 characters.
 
     Examples
@@ -406,6 +409,13 @@ class RepresentationPID:
                 "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
                 "intervals that tell"
             )
+        if flat := _without_spread(self.bootstrap_samples):
+            were = ", ".join(f"of {name} was {shown(value):.4g}" for name, value in flat.items())
+            lines.append(
+                f"  note: every bootstrap replicate {were} (B={self.settings['bootstrap']}): an "
+                "interval made of their spread has no width, which is no certainty: too few "
+                "resamples, or a value pinned at a bound in every one"
+            )
         if fix.above_bound and self.p is None:  # the Gaussian estimator: no H(Y) ceiling
             lines.append(
                 f"  note: {', '.join(fix.above_bound)} above H(Y) = "
@@ -442,6 +452,18 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
+
+
+def _without_spread(samples: dict[str, np.ndarray] | None) -> dict[str, float]:
+    """The quantities whose bootstrap replicates (the finite ones, two or more) all lie within
+    :func:`rounding_level` of one another, with their median: a centred interval of them is the
+    estimate alone."""
+    flat = {}
+    for name, replicates in (samples or {}).items():
+        finite = replicates[np.isfinite(replicates)]
+        if finite.size > 1 and np.ptp(finite) <= rounding_level(finite):
+            flat[name] = float(np.median(finite))
+    return flat
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
