@@ -24,6 +24,15 @@ informations by construction. The methods differ in how the informations are cor
     alone leaves most of the synergy's bias in place at a few samples per cell). One family for
     all four entropies: their biases partly cancel, and a source with one value adds exactly 0.
 
+Where the sample's counts show one side determining the other (each observed value of T with one
+value of S, or the other way round: S a coarsening or a copy of T), the plug-in I(Y;T,S) of the
+sample and of every subsample is that side's I(Y;T) or I(Y;S) exactly, and both correcting methods
+take the corrected I(Y;T,S) to be that side's corrected information (:func:`determining_side`). For
+the measures of :data:`DEPENDENT_SIDE_HAS_NO_UNIQUE` I* is that information too, so Syn and the
+dependent side's Uni are exactly 0, as in the plug-in (the empirical-Bayes interaction information
+is -I(Y;S) there by one estimator and i_ys by another: a student identical to its teacher got
+Syn = -0.0225 bits, and I(Y;T,S) fell below I(Y;T)).
+
 Measured on ten-label, 10 x 10 x 10 joints (``python -m benchmarks.estimate_bias``,
 ``docs/estimate.md``), the default removes most of the plug-in's bias at n = 450 and 2000 but
 where both unique informations are 0 with p(y|t) = p(y|s): that kink of the BROJA optimum biases
@@ -58,6 +67,7 @@ __all__ = [
     "DEFAULT_BIAS_CORRECTION",
     "DEFAULT_REPEATS",
     "DEFAULT_SUBSAMPLES",
+    "DEPENDENT_SIDE_HAS_NO_UNIQUE",
     "QUANTITIES",
     "BiasCorrection",
     "atoms_from_informations",
@@ -65,6 +75,7 @@ __all__ = [
     "check_sample_size",
     "check_subsamples",
     "correct_counts",
+    "determining_side",
     "plugin_quantities",
     "solve_tables",
     "subsample_tables",
@@ -83,6 +94,14 @@ _CHUNK = 16
 """Subsample tables solved per task: fixed, so that the numbers do not depend on n_jobs."""
 _MERGE_AXES = "or merge rare teacher and student values (axes 1 and 2 of counts)"
 """What a caller of :func:`correct_counts` can change for a joint too large for gh or prec."""
+DEPENDENT_SIDE_HAS_NO_UNIQUE = frozenset(
+    ("broja", "wedge", "gh", "prec", "mmi", "gh-function-of-t", "gh-function-of-s")
+)
+"""The measures whose redundancy is the whole I(Y;S) where S is a function of T (and the other way
+round), so that I* = I(Y;T) and Uni(Y:S\\T) = Syn = 0: for BROJA I(Y;T) <= I* <= I(Y;T,S) = I(Y;T);
+S itself is a common part (``"wedge"``), a Blackwell-degraded source (``"prec"``) and a valid Q of
+the Griffith-Ho family; ``"mmi"`` takes min(I(Y;T), I(Y;S)). Not ``"gh-target-only"``, whose
+Red_∩ leaves Uni(Y:S\\T) above 0 there."""
 
 
 def check_bias_correction(method: Any, *, name: str = "bias_correction") -> str:
@@ -246,6 +265,35 @@ def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
         "i_ys": min(h_y, entropy((0, 1))),
         "i_yts": min(h_y, entropy((0,))),
     }
+
+
+def determining_side(counts: np.ndarray) -> str | None:
+    """Which side of ``counts[y, t, s]`` determines the other in the sample, if one does.
+
+    ``"t"`` where each observed value of T occurs with one value of S (S a function of T on the
+    sample: a copy, a relabelling or a coarsening of T, or one-valued), ``"s"`` the other way
+    round, ``"t"`` also where both hold; ``None`` otherwise. Every subsample (and resample) of
+    such a sample keeps it, so its plug-in I(Y;T,S) is that side's I(Y;T) or I(Y;S) exactly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pidkit import joint_from_samples
+    >>> t = np.array([0, 1, 2, 3, 3, 1])
+    >>> y = np.array([0, 1, 1, 0, 1, 1])
+    >>> determining_side(joint_from_samples(y, t, t // 2).counts)
+    't'
+    >>> determining_side(joint_from_samples(y, t // 2, t).counts)
+    's'
+    >>> determining_side(joint_from_samples(y, t, y).counts) is None
+    True
+    """
+    pairs = np.asarray(counts).sum(axis=0) > 0  # (t, s) observed together
+    if (pairs.sum(axis=1) <= 1).all():
+        return "t"
+    if (pairs.sum(axis=0) <= 1).all():
+        return "s"
+    return None
 
 
 def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
@@ -482,7 +530,12 @@ def correct_counts(
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
     i_yt, i_ys, i_yts, i_star = _extrapolate(np.array(means), np.array(sizes, dtype=float))
-    if method == "eb-extrapolation":
+    side = determining_side(counts)
+    if side is not None:  # the plug-in I(Y;T,S) of every table fitted is that side's information
+        i_yts = i_ys if side == "s" else i_yt
+        if measure in DEPENDENT_SIDE_HAS_NO_UNIQUE:
+            i_star = i_yts
+    elif method == "eb-extrapolation":
         i_yts = i_yt + i_ys + eb_interaction_information(counts, units)
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
@@ -495,4 +548,5 @@ def correct_counts(
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
         kink=kink_shift(plug, corrected, sizes), subsample_means=curve, above_bound=above,
+        determining_side=side,
     )

@@ -62,6 +62,14 @@ class BiasCorrection:
         ``min(H(Y), H(S))`` for ``i_ys``, ``min(H(Y), H(T,S))`` for ``i_yts``. Like ``negative``,
         a value a correction can reach (the plug-in entropies are biased low themselves) and read
         as "at the bound within noise"; never clipped.
+    determining_side : str or None
+        ``"t"`` or ``"s"`` where the sample's counts show that side determining the other (each of
+        its observed values with one value of the other side: a copy, a coarsening, a one-valued
+        side; :func:`~pidkit.estimate.correction.determining_side`), else ``None``. The corrected
+        ``i_yts`` is then that side's corrected information, as the plug-in's is in every table,
+        and for the measures of :data:`~pidkit.estimate.correction.DEPENDENT_SIDE_HAS_NO_UNIQUE`
+        so is I*: Syn and the other side's Uni are exactly 0. ``None`` for ``"none"`` (the
+        plug-in is reported as solved).
 
     Examples
     --------
@@ -88,6 +96,13 @@ class BiasCorrection:
     ('i_yts',)
     >>> fix.to_dict()["corrected"] == fix.corrected      # JSON-ready
     True
+
+    A student that copies the teacher's values under other names: the sample shows T determining S,
+    and Syn and Uni(Y:S\\T) are exactly 0, as in the plug-in.
+
+    >>> copy = correct_counts(joint_from_samples((t + s) % 4, t, 3 - t).counts)
+    >>> copy.determining_side, copy.corrected["syn"], copy.corrected["uni_s"]
+    ('t', 0.0, 0.0)
     """
 
     __module__ = "pidkit.estimate"  # where users import it from: messages and pickles name it
@@ -104,6 +119,7 @@ class BiasCorrection:
     kink: float = 0.0
     subsample_means: dict[str, list[float]] = field(default_factory=dict)
     above_bound: tuple[str, ...] = ()
+    determining_side: str | None = None
 
     @property
     def kink_corrected(self) -> dict[str, float]:
@@ -136,4 +152,5 @@ class BiasCorrection:
             "kink": self.kink,
             "subsample_means": {name: list(values) for name, values in self.subsample_means.items()},
             "above_bound": list(self.above_bound),
+            "determining_side": self.determining_side,
         }
