@@ -22,7 +22,9 @@ def test_a_label_side_with_too_many_values_is_named_with_its_count():
         pid_from_representations(y, np.arange(2000), s, n_clusters=250)
     message = str(info.value)
     assert message.startswith("bias_correction='eb-extrapolation' needs at least as many samples as cells "
-                              "of the pairwise table p(y,t) (2 x 2000 = 4000); got 2000 samples. Use ")
+                              "of the pairwise table p(y,t) (2 x 2000 = 4000) in each piece that "
+                              "subsamples=(2, 4) cuts the sample into, so at least 4 x 4000 = 16000 "
+                              "samples; got 2000 samples. Use ")
     assert message.endswith(
         "Use t_features's 2000 distinct labels merged into at most 250 (t_features is given as labels: "
         "n_clusters does not apply to it), at least 16000 samples, or bias_correction='none' (the plug-in)."

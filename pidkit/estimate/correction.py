@@ -363,7 +363,9 @@ def _refuse_few_samples(shape: tuple[int, int, int], n: int, method: str, parts:
     if method == "none" or smallest >= cells:
         return
     needs = (f"{name}={method!r} needs at least as many samples as cells of the pairwise table "
-             f"{which} ({ny} x {max(nt, ns)} = {cells}); got {n} samples")
+             f"{which} ({ny} x {max(nt, ns)} = {cells}) in each piece that subsamples={parts!r} cuts "
+             f"the sample into, so at least {max(parts)} x {cells} = {max(parts) * cells} samples; "
+             f"got {n} samples")
     cuts = (f"subsamples={parts!r} cuts the {n} samples into pieces of {smallest}, fewer than the "
             f"{cells} cells of {which}, so the subsample estimates are meaningless")
     fixes = _sample_size_fixes(shape, n, parts, name, fixed)
