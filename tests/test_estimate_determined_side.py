@@ -44,6 +44,15 @@ def test_a_student_identical_to_its_teacher_has_no_synergy_and_no_unique_informa
         assert "syn" not in res.correction.negative
 
 
+def test_the_mean_over_clustering_seeds_keeps_the_determining_side():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 10, 1000)
+    t = rng.normal(size=(10, 64))[y] + 3 * rng.normal(size=(1000, 64))
+    res = pid_from_representations(y, t, t, cluster_seeds=3)
+    assert res.correction.determining_side == "t"  # the mean of three corrections dropped it
+    assert res.syn == pytest.approx(0.0, abs=1e-12) and res.uni_s == pytest.approx(0.0, abs=1e-12)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 @pytest.mark.parametrize("method", ["eb-extrapolation", "extrapolation"])
 def test_a_coarsened_side_has_no_unique_information_and_no_synergy(seed, method):
