@@ -155,9 +155,40 @@ def _run_state(run: RunRecords) -> str:
 
 
 def _failure_message(run: RunRecords) -> str:
-    """The error that the last train of ``run`` stopped with, without its closing full stop."""
+    """The error that the last train of ``run`` stopped with, without its closing full stop.
+
+    What was saved is judged from the folder, not from the record's words: where it holds no
+    ``checkpoint.pt`` (a record of an older version that advised ``run.resume=true`` without
+    one, a checkpoint deleted since), the message's ``saved: ...`` part and its advice give way
+    to that, followed by the record's hint.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "summary.json").write_text(json.dumps({"failed": {
+    ...     "message": "the training loss became nan in epoch 2, step 1 of 3; saved: "
+    ...                "runs/x/checkpoint.pt holds the run after epoch 1 (resume with "
+    ...                "run.resume=true); lower optim.lr", "hint": "lower optim.lr"}}))
+    >>> print(_failure_message(RunRecords("x", folder, {}, [], [])))
+    the training loss became nan in epoch 2, step 1 of 3; nothing is saved to resume from (the \
+run folder holds no checkpoint.pt); lower optim.lr
+    """
     failure = train_failure(Path(run.path))
-    return "" if failure is None else failure["message"].rstrip(".")
+    if failure is None:
+        return ""
+    message = failure["message"]
+    reason, saved, _ = message.partition("; saved: ")
+    if saved and not (Path(run.path) / "checkpoint.pt").is_file():
+        message = "; ".join(filter(None, (reason, "nothing is saved to resume from (the run "
+                                          "folder holds no checkpoint.pt)", failure["hint"])))
+    return message.rstrip(".")
+
+
+def _before_training(run: RunRecords) -> bool:
+    """Whether the last train of ``run`` failed before it trained (its record says so)."""
+    failure = train_failure(Path(run.path))
+    return failure is not None and failure["before_training"]
 
 
 def summary_table(runs: list[RunRecords]) -> str:
@@ -211,6 +242,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         if state:  # where it is: in its first epoch, or after (training: at) its last logged
             where = ("in epoch 1" if not metrics else
                      f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
+            if state.startswith("failed") and _before_training(run):
+                where = f"before epoch {last.get('epoch', 0) + 1}"
             named = f"{run.name} ({where} of {cfg['run']['epochs']})"
             if state.startswith("failed"):  # each its own error: where, what was saved
                 named += f": {_failure_message(run)}"
@@ -309,12 +342,17 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     if not any(run.metrics for run in runs):
         states = [_run_state(run) for run in runs]
         if all(state.startswith(("stopped", "failed")) for state in states):
-            failed = "".join(f"; {run.name} failed: {_failure_message(run)}"
-                             for run, state in zip(runs, states, strict=True)
-                             if state.startswith("failed"))
+            before = [_before_training(run) for run in runs]
+            failed = "".join(
+                f"; {run.name} failed{' before training started' * early}: "
+                f"{_failure_message(run)}"
+                for run, state, early in zip(runs, states, before, strict=True)
+                if state.startswith("failed"))
+            when = ("before its first epoch" if all(before) else
+                    "before or in its first epoch" if any(before) else "in its first epoch")
             raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), and "
                              f"none is training now (no process holds its run folder's "
-                             f"{RUN_LOCK_FILE}): each stopped in its first epoch, before "
+                             f"{RUN_LOCK_FILE}): each stopped {when}, before "
                              f"anything was saved{failed}; "
                              f"{'do what its error says, then ' if failed else ''}rerun its command")
         raise ValueError("no run has completed an epoch (each metrics.jsonl is empty), so there "

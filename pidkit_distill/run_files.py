@@ -30,8 +30,10 @@ __all__ = ["FAILED", "check_run_files_are_files", "checkpoint_written", "ended_t
 FAILED = "failed"
 """The key of ``summary.json`` that records the error (a ``TrainingError``: a NaN loss, memory
 run out) that the run's last train stopped with: ``{"message": its one line, "hint": what to
-change}``. The train writes it beside what the file held (the last train that ended by itself),
-and the next train of the folder removes it as it starts."""
+change}``, with ``"before_training": true`` where it stopped before it trained (loading its data
+or its teacher; records of older versions have no such key). The train writes it beside what
+the file held (the last train that ended by itself), and the next train of the folder removes it
+as it starts."""
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -403,9 +405,10 @@ def _summary(path: Path) -> dict[str, Any]:
     return summary if isinstance(summary, dict) else {}
 
 
-def train_failure(path: Path) -> dict[str, str] | None:
+def train_failure(path: Path) -> dict[str, Any] | None:
     """The error that the last train of the run folder ``path`` stopped with, as its
-    ``summary.json`` records it (:data:`FAILED`): ``{"message": ..., "hint": ...}``; ``None``
+    ``summary.json`` records it (:data:`FAILED`): ``{"message": ..., "hint": ...,
+    "before_training": ...}`` (``False`` where the record does not say ``true``); ``None``
     where it records none (the train ended, was killed or interrupted, or is still running), or
     there is no such file or it cannot be read.
 
@@ -423,7 +426,8 @@ def train_failure(path: Path) -> dict[str, str] | None:
     failure = _summary(path).get(FAILED)
     if not isinstance(failure, dict) or not isinstance(failure.get("message"), str):
         return None
-    return {"message": failure["message"], "hint": str(failure.get("hint") or "")}
+    return {"message": failure["message"], "hint": str(failure.get("hint") or ""),
+            "before_training": failure.get("before_training") is True}
 
 
 def checkpoint_written(path: Path, config: dict[str, Any], epochs_done: int) -> bool:

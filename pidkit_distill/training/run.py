@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import torch
 import torch.distributed as dist
@@ -27,6 +27,7 @@ from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.cifar import download_failure, is_root_error
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
+from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import exit_status, interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
@@ -46,7 +47,7 @@ from pidkit_distill.training.outcomes import (
     failure_leaving,
     out_of_memory_reading,
 )
-from pidkit_distill.training.rundir import run_dir_of, run_folder_lock
+from pidkit_distill.training.rundir import RunFolder, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     Runtime,
     caller_state_kept,
@@ -70,6 +71,7 @@ from pidkit_distill.training.stop_records import (
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
 
 __all__ = ["PeerStopped", "train", "train_teacher"]
+_Error = TypeVar("_Error", bound=BaseException)
 
 
 class PeerStopped(TrainingError):
@@ -215,7 +217,7 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
     config = checked.config
     with _run_session(config) as runtime:  # a notebook's session goes on after the run
         with _peer_end_named(runtime, "while taking the run folder's lock"), \
-                run_folder_lock(checked.run_dir, runtime):
+                run_folder_lock(checked.run_dir, runtime), _failure_recorded(checked, runtime):
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
@@ -345,12 +347,7 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
                 # a failure that torchrun's SIGTERM caught on its way out stopped the run
                 failure = failure_leaving(err) if isinstance(err, KeyboardInterrupt) else None
                 err = failure or err
-                first = first_stop(runtime, err)
-                if first is not None and first.rank != runtime.rank \
-                        and _followed_a_peer(err, first):
-                    stopped = PeerStopped(first.rank, runtime.world_size, first.message,
-                                          interrupted=first.interrupted)
-                    first_stop(runtime, stopped)  # the same record, kept on the new error
+                if (stopped := _as_stopped(err, runtime)) is not err:
                     raise stopped from err
                 raise err
         close_runtime(runtime)
@@ -385,6 +382,35 @@ def _peer_end_named(runtime: Runtime, doing: str) -> Iterator[None]:
         if failure is None:
             raise
         raise failure.replaced(loading_data=True) from interrupt
+
+
+def _as_stopped(err: _Error, runtime: Runtime) -> _Error | PeerStopped:
+    """``err``, or the :class:`PeerStopped` that the run raises for it where it only followed
+    another process's recorded stop (:func:`_followed_a_peer`), keeping the same record."""
+    first = first_stop(runtime, err)
+    if first is None or first.rank == runtime.rank or not _followed_a_peer(err, first):
+        return err
+    stopped = PeerStopped(first.rank, runtime.world_size, first.message,
+                          interrupted=first.interrupted)
+    first_stop(runtime, stopped)  # the same record, kept on the new error
+    return stopped
+
+
+@contextmanager
+def _failure_recorded(checked: CheckedConfig, runtime: Runtime) -> Iterator[None]:
+    """Record a :class:`TrainingError` of the block as the run raises it (:func:`_as_stopped`):
+    as from before training where :func:`~pidkit_distill.training.fit` did not (``RunFolder.
+    record_failure``), or in place of fit's record of an error that only followed a peer's stop."""
+    try:
+        yield
+    except TrainingError as err:
+        with interrupts_deferred():  # torchrun's SIGTERM, once the stop is recorded
+            failure = _as_stopped(err, runtime)
+            by_fit = (train_failure(checked.run_dir) or {}).get("message") == str(err)
+            if failure is not err or not by_fit:
+                RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
+                    str(failure), failure.hint, before_training=None if by_fit else checked.config)
+        raise
 
 
 _POLL_S = 0.2

@@ -464,17 +464,28 @@ class RunFolder:
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             self._replace(name, "".join(_json(r) + "\n" for r in records))
 
-    def record_failure(self, message: str, hint: str) -> None:
+    def record_failure(self, message: str, hint: str, *,
+                       before_training: TrainConfig | None = None) -> None:
         """Record in ``summary.json``, beside what it holds, the error that stopped the run
         (:data:`~pidkit_distill.run_files.FAILED`): its one-line ``message`` and its ``hint``,
         which the report shows. Nothing where the folder has no ``config.json`` (the run wrote
-        nothing yet). A write that fails (a full disk) is said in a line on stderr: the run's
-        own error is what the caller raises."""
-        if not self.is_main or not (self.path / "config.json").is_file():
+        nothing yet), unless ``before_training`` gives the configuration of a train that
+        stopped before it trained (before :meth:`start`): a folder that holds no run yet (no
+        ``config.json``, ``metrics.jsonl`` or ``checkpoint.pt``) then gets them written first,
+        as :meth:`start` writes them with no epoch, and the record says so
+        (``"before_training": true``). A write that fails (a full disk) is said in a line on
+        stderr: the run's own error is what the caller raises."""
+        if not self.is_main:
             return
+        record: dict[str, Any] = {"message": message, "hint": hint}
         try:
-            self.write_json("summary.json",
-                            {**self._summary(), FAILED: {"message": message, "hint": hint}})
+            if before_training is not None:
+                record["before_training"] = True
+                if not any((self.path / name).exists()
+                           for name in ("config.json", "metrics.jsonl", "checkpoint.pt")):
+                    self.start(before_training, [], [])
+            if (self.path / "config.json").is_file():
+                self.write_json("summary.json", {**self._summary(), FAILED: record})
         except OSError as err:
             print(f"note: the run's failure is not recorded in its folder: {one_line(err)}",
                   file=sys.stderr, flush=True)

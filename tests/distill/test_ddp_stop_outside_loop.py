@@ -14,6 +14,7 @@ for here by an object that aborts the process as finalization deletes it).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import textwrap
@@ -115,7 +116,13 @@ def test_a_process_killed_before_the_epochs_stops_the_run_with_one_line(tmp_path
     # the survivor's status is the command's, or torchrun's SIGTERM once it had said its line
     assert statuses[rank] == -9 and statuses[1 - rank] in (1, -15), proc.stderr[-3000:]
     run_dir = tmp_path / "synthetic-kd-ut-s0"  # its lock is taken once the processes met
-    assert [path.name for path in run_dir.glob("*")] == ([] if where == "meeting" else [".lock"])
+    if rank == 1:  # rank 0, which writes the folder, survived: it records why (t-346)
+        failed = json.loads((run_dir / "summary.json").read_text())["failed"]
+        assert failed["before_training"] is True
+        assert line.split("training failed: ", 1)[1] == failed["message"]
+    else:
+        assert [path.name for path in run_dir.glob("*")] == ([] if where == "meeting"
+                                                              else [".lock"])
 
 
 def test_debug_under_torchrun_shows_the_traceback_and_keeps_the_status(tmp_path):

@@ -12,6 +12,7 @@ left half-done): rerun the same command", as if someone had interrupted the run.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import textwrap
 from pathlib import Path
@@ -72,8 +73,11 @@ def test_a_process_that_stops_alone_in_the_teacher_check_stops_the_run_with_one_
     assert command_lines(proc) == [line], proc.stderr[-3000:]
     # no process's traceback (torchrun's own, under the lines, ends with its summary)
     assert "]: Traceback" not in proc.stderr, proc.stderr[-3000:]
-    # stopped before config.json, as a teacher that every process refuses
-    assert [path.name for path in (tmp_path / "synthetic-kd-ut-s0").iterdir()] == [".lock"]
+    # rank 0 records the run's failure, the first process's, as from before training (t-346:
+    # the folder held its .lock alone, with nothing said of why)
+    failed = json.loads((tmp_path / "synthetic-kd-ut-s0" / "summary.json").read_text())["failed"]
+    assert failed["before_training"] is True
+    assert line.split("training failed: ", 1)[1] in failed["message"]
 
 
 def test_memory_running_out_in_the_teacher_check_is_the_runs_one_line(tmp_path, monkeypatch,
