@@ -7,7 +7,7 @@ it), ``"untrained"`` (the seeded initialisation) or the
 path of a teacher file.
 
 A teacher file holds ``{"model": state_dict, "name", "num_classes", "input_shape", "n_train",
-"n_test", "train_fingerprint", "config", "code_fingerprint", "test_acc"}`` (what
+"n_test", "train_fingerprint", "config", "code_fingerprint", "run_numbers", "test_acc"}`` (what
 :func:`~pidkit_distill.training.train_teacher` writes)
 or is a bare state dict (``torch.save(model.state_dict(), path)``). It is read with
 ``weights_only=True`` and checked before use (:mod:`~pidkit_distill.training.teacher_files`):
@@ -59,10 +59,13 @@ from pidkit_distill.training.teacher_files import (
 from pidkit_distill.training.teacher_sources import (
     RUN_IN_KEY,
     RUN_KEY_UNSET,
+    RUN_NUMBERS,
     keyed_teacher,
+    recorded_run_numbers,
     teacher_code,
     teacher_file_of,
     teacher_run_config,
+    teacher_run_numbers,
     teacher_run_settings,
 )
 
@@ -210,7 +213,12 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     that another module registered (the file records where they came from), or of a registered
     ``model.teacher`` whose code was edited since (the file records :func:`teacher_code`,
     which one written by an older version lacks), is refused,
-    where the names and shapes of its tensors (:func:`check_teacher_file`) would pass. The
+    where the names and shapes of its tensors (:func:`check_teacher_file`) would pass. So is
+    one trained with other run settings that change a teacher's numbers (``run.threads``, a
+    GPU, ``run.amp``: :func:`recorded_run_numbers`, the file's record of them, ``auto`` as
+    the device it found), and one of an older version that does not tell one of them (it
+    records no ``run.threads``), for any run: such a setting is unknown, not taken for its
+    unset value. The
     message names the first setting that differs (both modules, where they differ) and says
     to delete the folder to train the teacher again. A ``model.teacher`` of ``"auto"`` is the
     data set's own (:func:`~pidkit_distill.training.model_checks.models_resolved`).
@@ -242,8 +250,9 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     config = models_resolved(config, teacher_only=True)
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
+    numbers, untold = recorded_run_numbers(saved)
     have = (flat_settings(keyed_teacher(recorded, recorded_registered(recorded),
-                                        saved.get("code_fingerprint")))
+                                        saved.get("code_fingerprint"), numbers=numbers))
             if isinstance(recorded, dict) else {})
     settings = teacher_run_settings(config)
     want = flat_settings(keyed_teacher(settings, registered_now(settings, REGISTRY_SOURCES),
@@ -255,6 +264,9 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                      if key not in _MIRRORS and (key not in want or key not in have
                                                  or json.dumps(want[key]) != json.dumps(have[key]))),
                     key=lambda key: (not key.startswith(_REGISTERED_IN), key))
+    # the run settings alone differ: those the file tells first, then those it does not
+    run_only = all(key.startswith(_RUN_IN) for key in differ)
+    told = [key for key in differ if key.removeprefix(_RUN_IN) not in untold]
     if not have:
         problem = ("records no settings (the teacher.pt that `pidkit-distill train-teacher` "
                    "writes records them)")
@@ -270,10 +282,15 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    "names, was edited since)" if CODE_IN_KEY in have else
                    f"records no fingerprint of the code of model.teacher="
                    f"{config.model.teacher!r} (written by an older version)")
-    elif differ and all(key.startswith(_RUN_IN) for key in differ):
-        problem = (f"was trained with {_run_numbers(have, differ)}, but this run has "
-                   f"{_run_numbers(want, differ)}, which give a teacher other numbers (a version "
+    elif run_only and told:
+        problem = (f"was trained with {_run_numbers(have, told)}, but this run has "
+                   f"{_run_numbers(want, told)}, which give a teacher other numbers (a version "
                    "before this one reused a teacher whatever these were)")
+    elif run_only and untold:
+        names = [f"{_RUN_IN}{name}" for name in untold]
+        problem = (f"does not record the {' or '.join(names)} it was "
+                   "trained with (an older version wrote it), which give a teacher other "
+                   f"numbers, so it is not taken for this run's {_run_numbers(want, names)}")
     elif differ:
         key = differ[0]
         more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""
@@ -418,7 +435,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
                              "train_fingerprint": samples,
                              "config": with_registered(settings, registered_now(settings,
                                                                                 REGISTRY_SOURCES)),
-                             "code_fingerprint": code,
+                             "code_fingerprint": code, RUN_NUMBERS: teacher_run_numbers(settings),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")

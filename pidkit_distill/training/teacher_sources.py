@@ -31,13 +31,17 @@ from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
 from pidkit_distill.training.teacher_files import read_teacher_file
 
-__all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "keyed_teacher", "teacher_code", "teacher_file_of",
-           "teacher_run_config", "teacher_run_numbers", "teacher_run_settings"]
+__all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "RUN_NUMBERS", "keyed_teacher", "recorded_run_numbers",
+           "teacher_code", "teacher_file_of", "teacher_run_config", "teacher_run_numbers",
+           "teacher_run_settings"]
 
 # Where keyed_teacher holds the run settings that change a teacher's numbers
 # (teacher_run_numbers), and what each of them is where the key leaves it out.
 RUN_IN_KEY = "run"
 RUN_KEY_UNSET = {"threads": 0, "device": "cpu", "amp": False}
+# Where a teacher file records the run settings that changed its numbers, as its folder's name
+# hashes them (teacher_run_numbers where it was trained); a file of an older version has none.
+RUN_NUMBERS = "run_numbers"
 
 
 def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None,
@@ -215,13 +219,51 @@ def teacher_run_numbers(settings: Mapping[str, Any]) -> dict[str, Any]:
     return numbers
 
 
+# The run settings that a teacher file of an older version records in its "config" (not
+# RUN_NUMBERS), each with the type of a value that says it.
+_RECORDED_RUN = (("threads", int), ("device", str), ("amp", bool))
+
+
+def recorded_run_numbers(saved: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The run settings that changed the numbers of the teacher file ``saved``, as
+    :func:`teacher_run_numbers` keys them, and the names of those it does not tell.
+
+    A file records them (:data:`RUN_NUMBERS`) as they were where it was trained (``auto`` as
+    the device it found). One written before it did tells them by the settings of its run
+    (``"config"``): ``run.threads``, ``run.device`` (``auto`` as this machine resolves it) and
+    ``run.amp``. A setting that it does not tell (a table without ``run.threads``, or a value
+    of another type) is named, not taken for its unset value: such a file is no match for any
+    run (:func:`~pidkit_distill.training.teacher.check_cached_teacher`). ``run.amp`` off a GPU
+    changes nothing and needs no record.
+
+    Examples
+    --------
+    >>> recorded_run_numbers({"run_numbers": {"threads": 1}})
+    ({'threads': 1}, [])
+    >>> recorded_run_numbers({"config": {"run": {"device": "cpu", "amp": False}}})
+    ({}, ['threads'])
+    """
+    recorded = saved.get(RUN_NUMBERS)
+    if isinstance(recorded, Mapping):
+        return dict(recorded), []
+    config = saved.get("config")
+    run = config.get("run") if isinstance(config, Mapping) else None
+    run = run if isinstance(run, Mapping) else {}
+    numbers = teacher_run_numbers({RUN_IN_KEY: run})
+    unknown = [name for name, kind in _RECORDED_RUN if type(run.get(name)) is not kind]
+    off_gpu = "device" not in numbers and "device" not in unknown
+    return numbers, [name for name in unknown if not (name == "amp" and off_gpu)]
+
+
 def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
-                  code: str | None = None, samples: str | None = None) -> dict[str, Any]:
+                  code: str | None = None, samples: str | None = None,
+                  numbers: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The key of the teacher of the teacher's run ``settings``, which its folder's name
     hashes and its cached file must record: :func:`~pidkit_distill.teacher_keys.teacher_key`
     (of ``registered``, ``code`` and ``samples``), and, under :data:`RUN_IN_KEY`, the run
-    settings that change its numbers (:func:`teacher_run_numbers`) where any is set, so that
-    the same seed and the same ``run.threads`` find the teacher they train, bit for bit.
+    settings that change its numbers where any is set: ``numbers``, or, where it is ``None``,
+    those of ``settings`` (:func:`teacher_run_numbers`); so that the same seed and the same
+    ``run.threads`` find the teacher they train, bit for bit.
 
     Examples
     --------
@@ -230,9 +272,11 @@ def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
     {'threads': 1}
     >>> "run" in keyed_teacher({"data": {"name": "digits"}, "run": {"device": "cpu"}}, {})
     False
+    >>> keyed_teacher(settings, {}, numbers={"device": "cuda"})["run"]
+    {'device': 'cuda'}
     """
     key = teacher_key(settings, registered, code, samples)
-    numbers = teacher_run_numbers(settings)
+    numbers = teacher_run_numbers(settings) if numbers is None else dict(numbers)
     if numbers:
         key[RUN_IN_KEY] = numbers
     return key

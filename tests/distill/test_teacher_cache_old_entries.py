@@ -1,0 +1,129 @@
+"""A teacher cached by an older version, which does not record the run settings that its
+folder's name now hashes (``run_numbers``), is told by the settings of its run that it
+records. A setting it does not tell (no ``run.threads`` in its record) is no match for any
+run, not taken for its unset value: the run says so in one line and neither reuses nor
+overwrites it. A file of this version that records ``run.device = "auto"`` is told by where
+it was trained, not by the machine that reads it."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+import torch
+from tiny_runs import tiny
+
+from pidkit_distill import train_teacher
+from pidkit_distill.data import describe_dataset
+from pidkit_distill.training.teacher import check_cached_teacher, read_teacher_file
+from pidkit_distill.training.teacher_sources import teacher_run_config
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+SPEC = describe_dataset("synthetic")
+
+
+@pytest.fixture(scope="module")
+def cached(tmp_path_factory):
+    """A teacher trained and cached by this version with the tiny settings (one thread)."""
+    out_dir = tmp_path_factory.mktemp("cached")
+    return train_teacher(tiny(out_dir, "teacher.source=trained", "teacher.epochs=1"))
+
+
+def _rewrite(path, saved):
+    """Write ``saved`` to ``path`` by a new file: the one read is mapped (``mmap``)."""
+    torch.save(saved, path.with_suffix(".new"))
+    path.with_suffix(".new").replace(path)
+
+
+def _old_entry(cached, folder, *, run=None):
+    """A copy of ``cached``'s folder in ``folder`` as an older version left it: its
+    ``teacher.pt`` without ``run_numbers`` (its run table replaced by ``run`` where given)."""
+    shutil.copytree(cached.parent, folder)
+    path = folder / "teacher.pt"
+    saved = dict(read_teacher_file(path))
+    saved.pop("run_numbers", None)
+    if run is not None:
+        saved["config"] = {**saved["config"], "run": run}
+    _rewrite(path, saved)
+    return path
+
+
+def _refusal(path, config):
+    with pytest.raises(ValueError) as err:
+        check_cached_teacher(read_teacher_file(path), path, config=config, spec=SPEC,
+                             sizes_known=False)
+    return str(err.value)
+
+
+def test_this_version_records_the_run_numbers_its_folder_is_named_by(cached):
+    assert read_teacher_file(cached)["run_numbers"] == {"threads": 1}
+
+
+def test_an_old_entry_that_tells_its_settings_is_reused(cached, tmp_path):
+    path = _old_entry(cached, tmp_path / "old")
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    check_cached_teacher(read_teacher_file(path), path, config=config, spec=SPEC,
+                         sizes_known=False)  # run.threads=1 recorded, as this run has
+
+
+def test_an_old_entry_without_run_threads_is_no_match_for_the_default_run(cached, tmp_path):
+    run = {k: v for k, v in read_teacher_file(cached)["config"]["run"].items() if k != "threads"}
+    path = _old_entry(cached, tmp_path / "old", run=run)
+    default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
+    assert _refusal(path, default) == (
+        f"teacher file {str(path)!r} does not record the run.threads it was trained with (an "
+        "older version wrote it), which give a teacher other numbers, so it is not taken for "
+        "this run's run.threads=0; it is the teacher cached for these settings: delete "
+        f"{path.parent} to train it again")
+
+
+def test_what_an_old_entry_tells_differs_is_said_before_what_it_does_not_tell(cached, tmp_path):
+    run = {k: v for k, v in read_teacher_file(cached)["config"]["run"].items() if k != "amp"}
+    path = _old_entry(cached, tmp_path / "old", run={**run, "device": "cuda"})
+    gpu = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=2",
+               "run.device=cuda")
+    assert "was trained with run.threads=1, but this run has run.threads=2, which give a " \
+           "teacher other numbers" in _refusal(path, gpu)
+    assert "does not record the run.amp it was trained with" in _refusal(
+        path, tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.device=cuda"))
+
+
+@pytest.mark.parametrize("run", [None, "cpu", {"threads": "1", "device": 7, "amp": "no"}])
+def test_an_old_entry_with_a_damaged_run_table_is_refused_in_one_line(cached, tmp_path, run):
+    path = _old_entry(cached, tmp_path / "old", run=run)
+    if run is None:  # no run table at all
+        saved = read_teacher_file(path)
+        _rewrite(path, {**saved, "config": {k: v for k, v in saved["config"].items()
+                                            if k != "run"}})
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    message = _refusal(path, config)
+    assert f"teacher file {str(path)!r} does not record the run.threads or run.device or " \
+           "run.amp it was trained with (an older version wrote it), which give a teacher " \
+           "other numbers, so it is not taken for this run's run.threads=1, " \
+           "run.device='cpu', run.amp=False; it is the teacher cached" in message
+    assert "\n" not in message
+
+
+def test_a_file_of_a_gpu_run_of_device_auto_is_not_a_cpu_teacher(cached, tmp_path):
+    # this version records where "auto" trained; the record of its settings alone does not
+    path = tmp_path / "gpu" / "teacher.pt"
+    shutil.copytree(cached.parent, path.parent)
+    saved = read_teacher_file(path)
+    run = {**saved["config"]["run"], "device": "auto"}
+    _rewrite(path, {**saved, "config": {**saved["config"], "run": run},
+                    "run_numbers": {"threads": 1, "device": "cuda"}})
+    cpu = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.device=cpu")
+    assert "was trained with run.device='cuda', but this run has run.device='cpu'" \
+        in _refusal(path, cpu)
+
+
+def test_a_run_finding_an_old_entry_in_its_folder_stops_with_one_line(cached, tmp_path):
+    default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
+    folder = tmp_path / teacher_run_config(default).run.name
+    run = {k: v for k, v in read_teacher_file(cached)["config"]["run"].items() if k != "threads"}
+    path = _old_entry(cached, folder, run=run)
+    before = path.read_bytes()
+    with pytest.raises(ValueError, match=r"does not record the run\.threads it was trained with"):
+        train_teacher(default)
+    assert path.read_bytes() == before  # neither reused nor overwritten
