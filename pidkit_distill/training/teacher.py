@@ -62,10 +62,10 @@ from pidkit_distill.training.teacher_sources import (
     RUN_NUMBERS,
     keyed_teacher,
     recorded_run_numbers,
+    run_numbers_now,
     teacher_code,
     teacher_file_of,
     teacher_run_config,
-    teacher_run_numbers,
     teacher_run_settings,
 )
 
@@ -181,6 +181,8 @@ _MIRRORS = ("model.student", "optim.lr")
 # and the run settings that change its numbers.
 _REGISTERED_IN = f"{REGISTERED_IN_KEY}."
 _RUN_IN = f"{RUN_IN_KEY}."
+# How a message names a run number that is no setting: the processes, torchrun's WORLD_SIZE.
+_SAID = {f"{_RUN_IN}processes": "WORLD_SIZE"}
 
 
 def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
@@ -189,10 +191,11 @@ def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
 
     Examples
     --------
-    >>> _run_numbers({"run.threads": 1}, ["run.amp", "run.threads"])
-    'run.amp=False, run.threads=1'
+    >>> _run_numbers({"run.threads": 1}, ["run.amp", "run.threads", "run.processes"])
+    'run.amp=False, run.threads=1, WORLD_SIZE=1'
     """
-    return ", ".join(f"{name}={key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)])!r}"
+    return ", ".join(f"{_SAID.get(name, name)}="
+                     f"{key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)])!r}"
                      for name in names)
 
 
@@ -215,10 +218,11 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     which one written by an older version lacks), is refused,
     where the names and shapes of its tensors (:func:`check_teacher_file`) would pass. So is
     one trained with other run settings that change a teacher's numbers (``run.threads``, a
-    GPU, ``run.amp``: :func:`recorded_run_numbers`, the file's record of them, ``auto`` as
-    the device it found), and one of an older version that does not tell one of them (it
-    records no ``run.threads``), for any run: such a setting is unknown, not taken for its
-    unset value. The
+    GPU, ``run.amp``, the number of processes and ``run.sync_bn`` under torchrun:
+    :func:`recorded_run_numbers`, the file's record of them, against those of this run's
+    processes), and one of an older version that does not tell one of them (it records no
+    ``run.threads``, or its ``metrics.jsonl`` no single number of processes), for any run:
+    such a setting is unknown, not taken for its unset value. The
     message names the first setting that differs (both modules, where they differ) and says
     to delete the folder to train the teacher again. A ``model.teacher`` of ``"auto"`` is the
     data set's own (:func:`~pidkit_distill.training.model_checks.models_resolved`).
@@ -250,7 +254,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     config = models_resolved(config, teacher_only=True)
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
-    numbers, untold = recorded_run_numbers(saved)
+    numbers, untold = recorded_run_numbers(saved, path.parent)
     have = (flat_settings(keyed_teacher(recorded, recorded_registered(recorded),
                                         saved.get("code_fingerprint"), numbers=numbers))
             if isinstance(recorded, dict) else {})
@@ -288,7 +292,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    "before this one reused a teacher whatever these were)")
     elif run_only and untold:
         names = [f"{_RUN_IN}{name}" for name in untold]
-        problem = (f"does not record the {' or '.join(names)} it was "
+        problem = (f"does not record the {' or '.join(_SAID.get(n, n) for n in names)} it was "
                    "trained with (an older version wrote it), which give a teacher other "
                    f"numbers, so it is not taken for this run's {_run_numbers(want, names)}")
     elif differ:
@@ -435,7 +439,7 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
                              "train_fingerprint": samples,
                              "config": with_registered(settings, registered_now(settings,
                                                                                 REGISTRY_SOURCES)),
-                             "code_fingerprint": code, RUN_NUMBERS: teacher_run_numbers(settings),
+                             "code_fingerprint": code, RUN_NUMBERS: run_numbers_now(settings),
                              "test_acc": summary.last_acc},
                             path, then="rerun the same command (its run is complete: it writes "
                             "teacher.pt at once)")

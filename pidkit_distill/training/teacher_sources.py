@@ -23,8 +23,10 @@ import torch
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.registry import is_user_dataset
+from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.models import model_fingerprint
 from pidkit_distill.registered_record import registered_now
+from pidkit_distill.run_files import read_metrics
 from pidkit_distill.teacher_keys import teacher_key
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
@@ -32,15 +34,15 @@ from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
 from pidkit_distill.training.teacher_files import read_teacher_file
 
 __all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "RUN_NUMBERS", "keyed_teacher", "recorded_run_numbers",
-           "teacher_code", "teacher_file_of", "teacher_run_config", "teacher_run_numbers",
-           "teacher_run_settings"]
+           "run_numbers_now", "teacher_code", "teacher_file_of", "teacher_run_config",
+           "teacher_run_numbers", "teacher_run_settings"]
 
 # Where keyed_teacher holds the run settings that change a teacher's numbers
 # (teacher_run_numbers), and what each of them is where the key leaves it out.
 RUN_IN_KEY = "run"
-RUN_KEY_UNSET = {"threads": 0, "device": "cpu", "amp": False}
+RUN_KEY_UNSET = {"threads": 0, "device": "cpu", "amp": False, "processes": 1, "sync_bn": False}
 # Where a teacher file records the run settings that changed its numbers, as its folder's name
-# hashes them (teacher_run_numbers where it was trained); a file of an older version has none.
+# hashes them (run_numbers_now where it was trained); a file of an older version has none.
 RUN_NUMBERS = "run_numbers"
 
 
@@ -52,7 +54,8 @@ def teacher_run_config(config: TrainConfig, *, data: DatasetBundle | None = None
     the ``optim`` settings (``kd-rid-effective`` replaced by ``paper``) on the data with
     ``teacher.data_options`` (:func:`teacher_run_settings`); its run name hashes every setting
     that affects it, the run settings that change its numbers (``run.threads``, a GPU,
-    ``run.amp``) included, and where its data set and ``model.teacher`` come from where the
+    ``run.amp``, the number of processes under torchrun: :func:`teacher_run_numbers`)
+    included, and where its data set and ``model.teacher`` come from where the
     user registered them (:func:`keyed_teacher`): a teacher of ``my-net``
     registered by another module, or by code edited since (:func:`teacher_code`), is another
     teacher; and so is a teacher of a registered data set whose loader gives other training
@@ -186,14 +189,28 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     return data
 
 
-def teacher_run_numbers(settings: Mapping[str, Any]) -> dict[str, Any]:
+def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1) -> dict[str, Any]:
     """The settings of the teacher's run ``settings`` (its configuration as a dict) outside
     the sections that :func:`~pidkit_distill.teacher_keys.teacher_key` keys, that change the
-    teacher's numbers: ``threads`` where ``run.threads`` is set (another thread count sums in
-    another order), ``device``, ``"cuda"``, where the teacher trains on a GPU (``run.device``
-    ``cuda``, ``cuda:N``, or ``auto`` on a machine with CUDA), and ``amp`` where bf16 autocast
-    acts (``run.amp`` on CUDA). A setting at its :data:`RUN_KEY_UNSET` value is left out, so
-    that a teacher of the default settings on the CPU keeps the folder it always had.
+    teacher's numbers, with ``processes`` the number of processes that train it: ``threads``
+    where ``run.threads`` is set (another thread count sums in another order), ``device``,
+    ``"cuda"``, where the teacher trains on a GPU (``run.device`` ``cuda``, ``cuda:N``, or
+    ``auto`` on a machine with CUDA), ``amp`` where bf16 autocast acts (``run.amp`` on CUDA),
+    ``processes`` where there are more than one, and ``sync_bn`` where ``run.sync_bn`` acts
+    (more than one process). A setting at its :data:`RUN_KEY_UNSET` value is left out, so that
+    a teacher of the default settings on the CPU in one process keeps the folder it always had.
+
+    The number of processes is keyed whatever the model: under torchrun every process trains
+    the teacher (:func:`~pidkit_distill.training.teacher.trained_teacher_file` runs the loop in
+    each, DDP), each on its share of every global batch, the global batches being those of one
+    process (:mod:`~pidkit_distill.training.loaders`). The gradient of a batch is then summed
+    share by share and all-reduced, in another order than one process sums it, so the weights
+    differ in rounding, as with another ``run.threads``; and a BatchNorm layer normalises each
+    share by the share's own statistics, another teacher, unless ``run.sync_bn`` gives it the
+    global batch's (:mod:`~pidkit_distill.training.sync_bn`; rounding alone differs then).
+    ``run.sync_bn`` is keyed with the count, where it acts, not for a teacher without
+    BatchNorm alone (the key is read from the settings, without building the model): such a
+    teacher trained with and without it is trained twice, never reused wrongly.
 
     Examples
     --------
@@ -202,6 +219,10 @@ def teacher_run_numbers(settings: Mapping[str, Any]) -> dict[str, Any]:
     >>> teacher_run_numbers({"run": {"threads": 0, "device": "cuda:1", "amp": True}})
     {'device': 'cuda', 'amp': True}
     >>> teacher_run_numbers({"run": {"threads": 0, "device": "cpu", "amp": False}})
+    {}
+    >>> teacher_run_numbers({"run": {"device": "cpu", "sync_bn": True}}, processes=2)
+    {'processes': 2, 'sync_bn': True}
+    >>> teacher_run_numbers({"run": {"device": "cpu", "sync_bn": True}}, processes=1)
     {}
     """
     run = settings.get("run")
@@ -216,32 +237,53 @@ def teacher_run_numbers(settings: Mapping[str, Any]) -> dict[str, Any]:
         numbers["device"] = "cuda"
         if run.get("amp"):
             numbers["amp"] = True
+    if processes > 1:
+        numbers["processes"] = processes
+        if run.get("sync_bn"):
+            numbers["sync_bn"] = True
     return numbers
+
+
+def run_numbers_now(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """:func:`teacher_run_numbers` of the teacher's run ``settings`` trained by this run's
+    processes (torchrun's ``WORLD_SIZE``; 1 outside torchrun).
+
+    Examples
+    --------
+    >>> run_numbers_now({"run": {"threads": 2, "device": "cpu"}})  # outside torchrun
+    {'threads': 2}
+    """
+    return teacher_run_numbers(settings, world_size_from_env())
 
 
 # The run settings that a teacher file of an older version records in its "config" (not
 # RUN_NUMBERS), each with the type of a value that says it.
-_RECORDED_RUN = (("threads", int), ("device", str), ("amp", bool))
+_RECORDED_RUN = (("threads", int), ("device", str), ("amp", bool), ("sync_bn", bool))
 
 
-def recorded_run_numbers(saved: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
-    """The run settings that changed the numbers of the teacher file ``saved``, as
-    :func:`teacher_run_numbers` keys them, and the names of those it does not tell.
+def recorded_run_numbers(saved: Mapping[str, Any], folder: Path) -> tuple[dict[str, Any],
+                                                                            list[str]]:
+    """The run settings that changed the numbers of the teacher file ``saved`` (the
+    ``teacher.pt`` of the run folder ``folder``), as :func:`teacher_run_numbers` keys them,
+    and the names of those it does not tell.
 
-    A file records them (:data:`RUN_NUMBERS`) as they were where it was trained (``auto`` as
-    the device it found). One written before it did tells them by the settings of its run
-    (``"config"``): ``run.threads``, ``run.device`` (``auto`` as this machine resolves it) and
-    ``run.amp``. A setting that it does not tell (a table without ``run.threads``, or a value
-    of another type) is named, not taken for its unset value: such a file is no match for any
-    run (:func:`~pidkit_distill.training.teacher.check_cached_teacher`). ``run.amp`` off a GPU
-    changes nothing and needs no record.
+    A file records them (:data:`RUN_NUMBERS`) as they were where it was trained. One written
+    before it did tells them by the settings of its run (``"config"``): ``run.threads``,
+    ``run.device`` (``auto`` as this machine resolves it), ``run.amp`` and ``run.sync_bn``;
+    and by its folder's ``metrics.jsonl``, whose epochs each record the processes that trained
+    them. A setting that neither tells (a table without ``run.threads``, epochs that record no
+    count or several) is named, not taken for its unset value: such a file is no match for
+    any run (:func:`~pidkit_distill.training.teacher.check_cached_teacher`). ``run.amp`` off a
+    GPU and ``run.sync_bn`` in one process change nothing and need no record.
 
     Examples
     --------
-    >>> recorded_run_numbers({"run_numbers": {"threads": 1}})
+    >>> from pathlib import Path
+    >>> recorded_run_numbers({"run_numbers": {"threads": 1}}, Path("/nonexistent"))
     ({'threads': 1}, [])
-    >>> recorded_run_numbers({"config": {"run": {"device": "cpu", "amp": False}}})
-    ({}, ['threads'])
+    >>> old = {"config": {"run": {"device": "cpu", "amp": False, "sync_bn": False}}}
+    >>> recorded_run_numbers(old, Path("/nonexistent"))  # no run.threads, no metrics.jsonl
+    ({}, ['threads', 'processes'])
     """
     recorded = saved.get(RUN_NUMBERS)
     if isinstance(recorded, Mapping):
@@ -249,10 +291,26 @@ def recorded_run_numbers(saved: Mapping[str, Any]) -> tuple[dict[str, Any], list
     config = saved.get("config")
     run = config.get("run") if isinstance(config, Mapping) else None
     run = run if isinstance(run, Mapping) else {}
-    numbers = teacher_run_numbers({RUN_IN_KEY: run})
+    processes = _processes_of(folder)
+    numbers = teacher_run_numbers({RUN_IN_KEY: run}, processes or 1)
     unknown = [name for name, kind in _RECORDED_RUN if type(run.get(name)) is not kind]
-    off_gpu = "device" not in numbers and "device" not in unknown
-    return numbers, [name for name in unknown if not (name == "amp" and off_gpu)]
+    if processes is None:
+        unknown.append("processes")
+    no_effect = {"amp": "device" not in numbers and "device" not in unknown,
+                 "sync_bn": processes == 1}
+    return numbers, [name for name in unknown if not no_effect.get(name)]
+
+
+def _processes_of(folder: Path) -> int | None:
+    """The number of processes that trained every epoch of the run in ``folder``, as its
+    ``metrics.jsonl`` records it; ``None`` where it records none, or several (a run resumed
+    with another count), or cannot be read."""
+    try:
+        counts = {record.get("processes") for record in read_metrics(folder)}
+    except (OSError, ValueError):
+        return None
+    count = counts.pop() if len(counts) == 1 else None
+    return count if type(count) is int and count >= 1 else None
 
 
 def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
@@ -262,8 +320,8 @@ def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
     hashes and its cached file must record: :func:`~pidkit_distill.teacher_keys.teacher_key`
     (of ``registered``, ``code`` and ``samples``), and, under :data:`RUN_IN_KEY`, the run
     settings that change its numbers where any is set: ``numbers``, or, where it is ``None``,
-    those of ``settings`` (:func:`teacher_run_numbers`); so that the same seed and the same
-    ``run.threads`` find the teacher they train, bit for bit.
+    those of this run's processes (:func:`run_numbers_now`); so that the same seed, the same
+    ``run.threads`` and the same number of processes find the teacher they train, bit for bit.
 
     Examples
     --------
@@ -272,11 +330,11 @@ def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],
     {'threads': 1}
     >>> "run" in keyed_teacher({"data": {"name": "digits"}, "run": {"device": "cpu"}}, {})
     False
-    >>> keyed_teacher(settings, {}, numbers={"device": "cuda"})["run"]
-    {'device': 'cuda'}
+    >>> keyed_teacher(settings, {}, numbers={"processes": 2})["run"]
+    {'processes': 2}
     """
     key = teacher_key(settings, registered, code, samples)
-    numbers = teacher_run_numbers(settings) if numbers is None else dict(numbers)
+    numbers = run_numbers_now(settings) if numbers is None else dict(numbers)
     if numbers:
         key[RUN_IN_KEY] = numbers
     return key

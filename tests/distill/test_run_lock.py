@@ -166,7 +166,9 @@ def test_under_ddp_every_process_refuses_a_busy_folder_and_waits_for_a_teacher(t
                                         timeout=GROUP_TIMEOUT_S))
     student = tiny(tmp_path, "run.epochs=1", "run.name=student", "teacher.source=trained",
                    "teacher.epochs=1")
-    teacher_dir = run_dir_of(teacher.teacher_run_config(student))
+    with pytest.MonkeyPatch.context() as env:  # the teacher of the run's 2 processes
+        env.setenv("WORLD_SIZE", "2")
+        teacher_dir = run_dir_of(teacher.teacher_run_config(student))
     env = {**command_env(), "OMP_NUM_THREADS": "1"}
     lines: queue.Queue[str] = queue.Queue()
     with run_folder_lock(tmp_path / "busy"), run_folder_lock(teacher_dir):

@@ -1,12 +1,14 @@
 """A teacher cached by an older version, which does not record the run settings that its
-folder's name now hashes (``run_numbers``), is told by the settings of its run that it
-records. A setting it does not tell (no ``run.threads`` in its record) is no match for any
-run, not taken for its unset value: the run says so in one line and neither reuses nor
-overwrites it. A file of this version that records ``run.device = "auto"`` is told by where
-it was trained, not by the machine that reads it."""
+folder's name now hashes (``run_numbers``), is told by what it does record: the settings of its
+run and the processes of each epoch in its folder's ``metrics.jsonl``. A setting neither tells
+(no ``run.threads`` in its record, epochs that record no number of processes) is no match for
+any run, not taken for its unset value: the run says so in one line and trains nothing wrong.
+A file that records ``run.device = "auto"`` is told by where it was trained, not by the
+machine that reads it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -36,9 +38,10 @@ def _rewrite(path, saved):
     path.with_suffix(".new").replace(path)
 
 
-def _old_entry(cached, folder, *, run=None):
+def _old_entry(cached, folder, *, run=None, processes=1):
     """A copy of ``cached``'s folder in ``folder`` as an older version left it: its
-    ``teacher.pt`` without ``run_numbers`` (its run table replaced by ``run`` where given)."""
+    ``teacher.pt`` without ``run_numbers`` (its run table replaced by ``run`` where given), and
+    its ``metrics.jsonl``'s epochs recording ``processes`` (``None``: no such field)."""
     shutil.copytree(cached.parent, folder)
     path = folder / "teacher.pt"
     saved = dict(read_teacher_file(path))
@@ -46,6 +49,12 @@ def _old_entry(cached, folder, *, run=None):
     if run is not None:
         saved["config"] = {**saved["config"], "run": run}
     _rewrite(path, saved)
+    lines = [json.loads(line) for line in (folder / "metrics.jsonl").read_text().splitlines()]
+    for line in lines:
+        line.pop("processes")
+        if processes is not None:
+            line["processes"] = processes
+    (folder / "metrics.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
     return path
 
 
@@ -64,7 +73,7 @@ def test_an_old_entry_that_tells_its_settings_is_reused(cached, tmp_path):
     path = _old_entry(cached, tmp_path / "old")
     config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
     check_cached_teacher(read_teacher_file(path), path, config=config, spec=SPEC,
-                         sizes_known=False)  # run.threads=1 recorded, as this run has
+                         sizes_known=False)  # run.threads=1 recorded, one process per epoch
 
 
 def test_an_old_entry_without_run_threads_is_no_match_for_the_default_run(cached, tmp_path):
@@ -78,15 +87,26 @@ def test_an_old_entry_without_run_threads_is_no_match_for_the_default_run(cached
         f"{path.parent} to train it again")
 
 
+def test_an_old_entry_whose_epochs_record_no_processes_is_no_match(cached, tmp_path):
+    path = _old_entry(cached, tmp_path / "old", processes=None)
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    assert "does not record the WORLD_SIZE it was trained with (an older version wrote it), " \
+           "which give a teacher other numbers, so it is not taken for this run's " \
+           "WORLD_SIZE=1;" in _refusal(path, config)
+
+
 def test_what_an_old_entry_tells_differs_is_said_before_what_it_does_not_tell(cached, tmp_path):
-    run = {k: v for k, v in read_teacher_file(cached)["config"]["run"].items() if k != "amp"}
-    path = _old_entry(cached, tmp_path / "old", run={**run, "device": "cuda"})
-    gpu = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=2",
-               "run.device=cuda")
-    assert "was trained with run.threads=1, but this run has run.threads=2, which give a " \
-           "teacher other numbers" in _refusal(path, gpu)
-    assert "does not record the run.amp it was trained with" in _refusal(
-        path, tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.device=cuda"))
+    path = _old_entry(cached, tmp_path / "old", processes=None)
+    default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
+    assert "was trained with run.threads=1, but this run has run.threads=0, which give a " \
+           "teacher other numbers" in _refusal(path, default)
+
+
+def test_an_old_entry_trained_by_two_processes_is_not_reused_by_one(cached, tmp_path):
+    path = _old_entry(cached, tmp_path / "old", processes=2)
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    assert "was trained with WORLD_SIZE=2, but this run has WORLD_SIZE=1, which give a " \
+           "teacher other numbers" in _refusal(path, config)
 
 
 @pytest.mark.parametrize("run", [None, "cpu", {"threads": "1", "device": 7, "amp": "no"}])
@@ -98,6 +118,7 @@ def test_an_old_entry_with_a_damaged_run_table_is_refused_in_one_line(cached, tm
                                             if k != "run"}})
     config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
     message = _refusal(path, config)
+    # run.sync_bn is not asked for: its metrics.jsonl says one process, where it does nothing
     assert f"teacher file {str(path)!r} does not record the run.threads or run.device or " \
            "run.amp it was trained with (an older version wrote it), which give a teacher " \
            "other numbers, so it is not taken for this run's run.threads=1, " \
