@@ -61,6 +61,7 @@ if TYPE_CHECKING:  # the names for type checkers and IDEs, which do not run __ge
     from .report import write_report as write_report
     from .run_summary import RunSummary as RunSummary
     from .students import load_student as load_student
+    from .teachers import load_run_teacher as load_run_teacher
     from .training import PeerStopped as PeerStopped
     from .training import TrainingError as TrainingError
     from .training import TrainingInterrupted as TrainingInterrupted
@@ -109,6 +110,7 @@ _SOURCES = {
     "write_report": "report",
     "RunSummary": "run_summary",
     "load_student": "students",
+    "load_run_teacher": "teachers",
     "PeerStopped": "training",
     "TrainingError": "training",
     "TrainingInterrupted": "training",

@@ -4,8 +4,9 @@ A run folder holds ``config.json`` (:func:`read_run_config`), ``metrics.jsonl`` 
 completed epoch, :func:`read_metrics`) and ``audit.jsonl`` (one record per audited epoch and
 layer); :func:`read_records` reads a JSON-lines file of them, skipping a last line cut off by a
 killed run and refusing any other damaged line or a record that is no run's;
-:func:`ended_train_epochs` reads what ``summary.json`` says of the last train that ended,
-:func:`train_failure` the error its last train stopped with (its ``failed`` record), and
+:func:`read_summary` reads ``summary.json``, :func:`ended_train_epochs` what it says of the
+last train that ended, :func:`train_failure` the error its last train stopped with (its
+``failed`` record), and
 :func:`checkpoint_written` whether a run's train had written its ``checkpoint.pt``.
 """
 
@@ -23,9 +24,9 @@ from pidkit.resampling import CI_METHODS
 from pidkit.utils import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["FAILED", "check_run_files_are_files", "checkpoint_written", "ended_train_epochs",
-           "missing_config_key", "read_metrics", "read_records", "read_run_config",
-           "train_failure", "unreadable_file"]
+__all__ = ["FAILED", "TEACHER_USED", "check_run_files_are_files", "checkpoint_written",
+           "ended_train_epochs", "missing_config_key", "read_metrics", "read_records",
+           "read_run_config", "read_summary", "train_failure", "unreadable_file"]
 
 FAILED = "failed"
 """The key of ``summary.json`` that records the error (a ``TrainingError``: a NaN loss, memory
@@ -34,6 +35,14 @@ change}``, with ``"before_training": true`` where it stopped before it trained (
 or its teacher; records of older versions have no such key). The train writes it beside what
 the file held (the last train that ended by itself), and the next train of the folder removes it
 as it starts."""
+
+TEACHER_USED = "teacher_used"
+"""The key of ``summary.json`` that records the teacher the run was distilled from:
+``{"source": "trained" | "file" | "untrained", "model", "num_classes", "in_channels"}`` with,
+for a teacher file (the cached ``teacher.pt`` of ``"trained"``, or ``teacher.source``'s own),
+``"file"`` (absolute), ``"file_from_run"`` (relative to the run folder) and ``"sha256"``, for
+the cached one its folder's ``"cache_key"``, and for ``"untrained"`` its ``"seed"``. A train
+writes it beside what the file holds; a run of an older version has none."""
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -391,13 +400,24 @@ def ended_train_epochs(path: Path) -> int | None:
     >>> ended_train_epochs(folder)
     2
     """
-    done = _summary(path).get("epochs_done")
+    done = read_summary(path).get("epochs_done")
     return done if _is_whole(done) else None
 
 
-def _summary(path: Path) -> dict[str, Any]:
+def read_summary(path: Path) -> dict[str, Any]:
     """The ``summary.json`` of the run folder ``path``; ``{}`` where there is none, or it cannot
-    be read or holds no JSON object (unreadable, not UTF-8 or not JSON: nothing known)."""
+    be read or holds no JSON object (unreadable, not UTF-8 or not JSON: nothing known).
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> read_summary(folder)
+    {}
+    >>> _ = (folder / "summary.json").write_text(json.dumps({"epochs_done": 2}))
+    >>> read_summary(folder)
+    {'epochs_done': 2}
+    """
     try:
         summary = json.loads(_read_text(path / "summary.json"))
     except (OSError, ValueError):
@@ -423,7 +443,7 @@ def train_failure(path: Path) -> dict[str, Any] | None:
     >>> train_failure(folder)["hint"]
     'lower optim.lr'
     """
-    failure = _summary(path).get(FAILED)
+    failure = read_summary(path).get(FAILED)
     if not isinstance(failure, dict) or not isinstance(failure.get("message"), str):
         return None
     return {"message": failure["message"], "hint": str(failure.get("hint") or ""),

@@ -40,6 +40,7 @@ from pidkit_distill import (
     get_method,
     load_config,
     load_dataset,
+    load_run_teacher,
     load_runs,
     load_student,
     register_dataset,
@@ -153,7 +154,7 @@ reveal_type(bundle.info)  # dict[str, Any]
 reveal_type(len(bundle.test))  # int
 held_out = load_dataset("digits", seed=0).test
 pair = get_method("bas")(load_student("runs/digits-bas-tt-s0"),
-                         load_student(next(Path("runs").glob("teacher-digits-*"))),
+                         load_run_teacher("runs/digits-bas-tt-s0"),
                          sample_input=held_out.tensors[0][:8], num_classes=10)
 reveal_type(audit_distiller(pair, held_out, epoch=3))  # list[dict[str, Any]]
 spec = describe_dataset("digits", train_fraction=0.1)
@@ -190,6 +191,8 @@ reveal_type(train_teacher(config))  # Path
 reveal_type(load_student("runs/digits-rid-tt-s0"))  # Module
 reveal_type(load_student(summary, map_location="cpu"))  # Module
 load_student(3)  # type: ignore[arg-type]  # (--strict: an unused ignore if it took any value)
+reveal_type(load_run_teacher(summary))  # Module
+load_run_teacher(3)  # type: ignore[arg-type]
 runs = load_runs(["runs/digits-bas-tt-s0", "runs/digits-rid-tt-s0"])
 reveal_type(runs)  # list[RunRecords]
 reveal_type(load_runs("runs"))  # list[RunRecords]

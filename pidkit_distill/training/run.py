@@ -62,13 +62,9 @@ from pidkit_distill.training.runtime import (
     wait_for_all,
     world_size_from_env,
 )
-from pidkit_distill.training.stop_records import (
-    FirstStop,
-    peer_gone,
-    record_first_stop,
-    stop_cause,
-)
+from pidkit_distill.training.stop_records import FirstStop, peer_gone, record_first_stop, stop_cause
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
+from pidkit_distill.training.teacher_records import teacher_recorded
 
 __all__ = ["PeerStopped", "train", "train_teacher"]
 _Error = TypeVar("_Error", bound=BaseException)
@@ -217,7 +213,8 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
     config = checked.config
     with _run_session(config) as runtime:  # a notebook's session goes on after the run
         with _peer_end_named(runtime, "while taking the run folder's lock"), \
-                run_folder_lock(checked.run_dir, runtime), _failure_recorded(checked, runtime):
+                run_folder_lock(checked.run_dir, runtime), _failure_recorded(checked, runtime), \
+                teacher_recorded(config, checked.run_dir, runtime) as teacher_used:
             if runtime.is_main:
                 for notice in checked.notices:
                     print(notice, flush=True)
@@ -238,7 +235,8 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                     with file_refused_late("teacher.source") if reads_file \
                             else nullcontext():
                         teacher = load_teacher(config, bundle=bundle, runtime=runtime,
-                                               teacher_bundle=teacher_bundle)
+                                               teacher_bundle=teacher_bundle,
+                                               resolved=teacher_used.keep)
             init_state = None
             if not resumed:
                 with _peer_end_named(runtime, "while reading the student's initial weights"):

@@ -21,6 +21,7 @@ current run (:func:`check_cached_teacher`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -78,6 +79,7 @@ __all__ = [
     "load_teacher",
     "read_teacher_file",
     "read_teacher_for_run",
+    "seeded_teacher",
     "teacher_code",
     "teacher_file_of",
     "teacher_run_config",
@@ -126,13 +128,19 @@ class SupervisedModel(nn.Module):
 
 
 def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = None,
-                 teacher_bundle: DatasetBundle | None = None) -> nn.Module:
-    """The teacher named by ``teacher.source``: trained (cached), untrained (seeded) or a file.
+                 teacher_bundle: DatasetBundle | None = None,
+                 resolved: Callable[[Path | None, Any], None] | None = None) -> nn.Module:
+    """The teacher named by ``teacher.source``: trained (cached), untrained (seeded,
+    :func:`seeded_teacher`) or a file.
 
     ``bundle`` is the student's data; with ``teacher.data_options`` the teacher's own variant
     of it (its number of classes may differ) is ``teacher_bundle`` where the caller loaded it
     already (:meth:`~pidkit_distill.training.CheckedConfig.take_both_data`), else loaded
-    here. The returned network is in eval mode
+    here. ``resolved``, where given, is called with the teacher file read (the cached
+    ``teacher.pt`` of ``"trained"``, ``teacher.source``'s own; ``None`` for ``"untrained"``) and
+    the teacher's data, once the teacher is built: how a run records which teacher it was
+    distilled from (:func:`~pidkit_distill.training.teacher_records.teacher_recorded`). The
+    returned network is in eval mode
     with ``requires_grad`` off for every parameter. Memory running out while its file or data
     is read is the run's :class:`~pidkit_distill.TrainingError` (:func:`read_teacher_for_run`).
     A ``model.teacher`` of ``"auto"`` is the data set's own
@@ -151,11 +159,11 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
     config = models_resolved(config, teacher_only=True)
     if config.teacher.data_options:
         bundle = teacher_bundle if teacher_bundle is not None else load_data(config, teacher=True)
+    path: Path | None = None
     if config.teacher.source == "untrained":
-        with torch.random.fork_rng(devices=[]):
-            torch.manual_seed(config.teacher.seed)
-            teacher = build_model(config.model.teacher, num_classes=bundle.num_classes,
-                                  in_channels=int(bundle.input_shape[0]))
+        teacher = seeded_teacher(config.model.teacher, config.teacher.seed,
+                                 num_classes=bundle.num_classes,
+                                 in_channels=int(bundle.input_shape[0]))
     else:
         if config.teacher.source == "trained":
             path = trained_teacher_file(config, bundle, runtime, for_student=True)
@@ -171,7 +179,25 @@ def load_teacher(config: TrainConfig, *, bundle: Any, runtime: Runtime | None = 
         teacher.load_state_dict(saved["model"])
     teacher.eval()
     teacher.requires_grad_(False)
+    if resolved is not None:
+        resolved(path, bundle)
     return teacher
+
+
+def seeded_teacher(model: str, seed: int, *, num_classes: int, in_channels: int) -> nn.Module:
+    """The untrained teacher ``model`` of ``teacher.seed`` ``seed`` (``teacher.source =
+    "untrained"``): built after ``torch.manual_seed(seed)``, the caller's random state kept.
+
+    Examples
+    --------
+    >>> a = seeded_teacher("digits-teacher", 3, num_classes=10, in_channels=1)
+    >>> b = seeded_teacher("digits-teacher", 3, num_classes=10, in_channels=1)
+    >>> all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+    True
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        return build_model(model, num_classes=num_classes, in_channels=in_channels)
 
 
 # The teacher run's keys that repeat another of its keys (teacher_run_config): a change shows

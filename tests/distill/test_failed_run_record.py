@@ -59,7 +59,11 @@ def test_a_diverged_run_records_its_error_and_the_report_says_it_failed_and_why(
                               "3; saved: ")
     assert failed.value.hint == "lower optim.lr or optim.grad_clip (now 100)"
     run_dir = tmp_path / "diverge"
-    assert summary(run_dir) == {"failed": {"message": message, "hint": failed.value.hint}}
+    # the failure beside the teacher the run was distilled from (load_run_teacher's record)
+    assert summary(run_dir) == {"failed": {"message": message, "hint": failed.value.hint},
+                                "teacher_used": {"source": "untrained",
+                                                 "model": "synthetic-teacher", "num_classes": 4,
+                                                 "in_channels": 12, "seed": 0}}
     assert reported_states(run_dir, capsys) == [
         f"Failed: diverge (after epoch 1 of 3): {message}. {FAILED}"]
 
