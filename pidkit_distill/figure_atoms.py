@@ -3,11 +3,14 @@
 The PID of (Y, T, S) over epochs, one line per run or group of seeds: each run's estimates with
 their bootstrap interval as a band, the plug-in values of a corrected run as a faint dotted
 line, and a black cross on a solve that was not certified (on the epoch axis itself when it gave
-no number); Gaussian runs beside discrete ones have panels of their own.
+no number); Gaussian runs beside discrete ones have panels of their own. Where a band holds the
+KMeans clustering fixed (:func:`holds_clustering_fixed`), the title says so, as the report's
+interval note does, in :data:`CLUSTERING_HELD_FIXED`'s words.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pidkit_distill.audit_records import AUDITED_ATOMS, audit_estimate, certified, corrected, innermost_layer
@@ -25,8 +28,9 @@ from pidkit_distill.figure_lines import (
     plot_mean,
 )
 from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
+from pidkit_distill.run_records import RunRecords
 
-__all__ = ["audited_layers", "plot_atoms"]
+__all__ = ["CLUSTERING_HELD_FIXED", "audited_layers", "holds_clustering_fixed", "plot_atoms"]
 
 _PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)",
                                     "I(Y;T)", "I(Y;S)"), strict=True))
@@ -39,6 +43,14 @@ _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersiz
 _NO_NUMBER = {**_UNCERTIFIED, "marker": "X", "markersize": 10, "clip_on": False, "zorder": 5,
               "label": "solve failed: no number (X on the epoch axis)"}
 
+# What the PID figure's title ("with audit.cluster_seeds 1 they hold ...") and the report's
+# interval note ("... it holds ...") say of intervals that holds_clustering_fixed finds: their
+# bootstrap resamples the samples' clusters of one KMeans seed, and another seed moves the atoms
+# by about an interval's width (digits, 450 held-out samples, layer 2: Red by sd 0.12 bits over
+# six seeds, against 95% intervals 0.2 bits wide that did not overlap between seeds 0 and 1).
+CLUSTERING_HELD_FIXED = ("the KMeans clustering fixed: audit.cluster_seeds 3 adds its variance "
+                         "(docs/distill.md, Seeds of the clustering)")
+
 # The least height of a PID panel's y axis, in bits: the table gives atoms to 0.001 bits, and a
 # Gaussian Uni of 0 +- 8e-15 (solver noise) drew an axis of '1e-15' over the panel's title.
 _LEAST_BITS = 0.01
@@ -47,6 +59,35 @@ _LEAST_BITS = 0.01
 def audited_layers(groups: list[RunGroup]) -> set[int]:
     """The layers that some run of ``groups`` audited."""
     return {record["layer"] for group in groups for run in group.runs for record in run.audit}
+
+
+def holds_clustering_fixed(record: dict[str, Any]) -> bool:
+    """Whether the bootstrap intervals of an audit record hold the KMeans clustering fixed: a
+    record of the discrete estimator (the Gaussian one does not cluster) with intervals, of one
+    clustering seed (``settings.cluster_seeds``; a record written before the key existed had one).
+
+    Examples
+    --------
+    >>> discrete = {"measure": "broja", "intervals": {"red": [0.1, 0.3]}}
+    >>> holds_clustering_fixed(discrete)
+    True
+    >>> holds_clustering_fixed({**discrete, "settings": {"cluster_seeds": 3}})
+    False
+    >>> holds_clustering_fixed({**discrete, "measure": "gaussian-broja"})
+    False
+    >>> holds_clustering_fixed({**discrete, "intervals": None})
+    False
+    """
+    return (bool(record.get("intervals")) and audit_estimate(record).startswith("discrete")
+            and record.get("settings", {}).get("cluster_seeds", 1) == 1)
+
+
+def _clustering_line(runs: Iterable[RunRecords]) -> list[str]:
+    """The PID figure's title line on bands that hold the KMeans clustering fixed, where a
+    record of one of ``runs`` (those drawn with their own bands) has such intervals; else none."""
+    if not any(holds_clustering_fixed(record) for run in runs for record in run.audit):
+        return []
+    return [f"with audit.cluster_seeds 1 they hold {CLUSTERING_HELD_FIXED}"]
 
 
 def _atoms_averaged(group: RunGroup, layers: set[int]) -> str:
@@ -107,10 +148,6 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                  for group in groups}
     kind = {legend: estimate.split(",")[0] for legend, estimate in estimates.items()}
     kinds = sorted(set(kind.values()))  # discrete above gaussian
-    blocks, panels, shape, size = _atom_layout(groups, kind, all_layers=all_layers)
-    fig = Figure(figsize=size, layout="constrained")
-    # each block (a layer, an estimator) has its panels in order, in a row or two of the grid
-    grid = fig.subplots(shape[0] * len(blocks), shape[1], squeeze=False)
     # the innermost layer of each group, which the title names, or each group's legend entry
     # when they differ (another network, or a run killed before its last layer's audit)
     inner = {group.legend: max(innermost_layer(run.audit) for run in group.runs if run.audit)
@@ -118,6 +155,19 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     same = next(iter(inner.values())) if len(set(inner.values())) == 1 else None
     where = {legend: "" if all_layers or same is not None else f", layer {layer}"
              for legend, layer in inner.items()}
+    lone = any(len(group.runs) == 1 for group in groups)
+    seeds = any(len(group.runs) > 1 for group in groups)
+    # as the legend names each run or group
+    entry = ("run" if not seeds else "run or group of seeds" if lone else "group of seeds") + (
+        ", layer" if any(where.values()) else "")
+    heading = _atoms_title(all_layers=all_layers, same=same, entry=entry, kinds=kinds, note=note,
+                           lone=lone, seeds=seeds, clustering=_clustering_line(
+                               group.runs[0] for group in groups if len(group.runs) == 1))
+    blocks, panels, shape, size = _atom_layout(groups, kind, all_layers=all_layers,
+                                               title_lines=len(heading.splitlines()))
+    fig = Figure(figsize=size, layout="constrained")
+    # each block (a layer, an estimator) has its panels in order, in a row or two of the grid
+    grid = fig.subplots(shape[0] * len(blocks), shape[1], squeeze=False)
     # the bands of many groups, stacked, stay see-through (at most 0.6 opaque)
     band_alpha = min(0.2, 0.6 / len(groups))
     # a mean where some seed has epochs that others lack is of those all have, so the legend
@@ -138,36 +188,30 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
             title = label if layer is None else f"layer {layer}: {label}"
             _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
-    lone = any(len(group.runs) == 1 for group in groups)
-    seeds = any(len(group.runs) > 1 for group in groups)
-    # as the legend names each run or group
-    entry = ("run" if not seeds else "run or group of seeds" if lone else "group of seeds") + (
-        ", layer" if any(where.values()) else "")
-    title = fig.suptitle(_atoms_title(all_layers=all_layers, same=same, entry=entry,
-                                      kinds=kinds, note=note, lone=lone, seeds=seeds),
-                         fontsize=FONT + 1)
+    title = fig.suptitle(heading, fontsize=FONT + 1)
     figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])],
                   title)
     return fig
 
 
-def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bool
-                 ) -> tuple[list[tuple[int | None, str]], tuple, tuple[int, int],
-                            tuple[float, float]]:
+def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bool,
+                 title_lines: int) -> tuple[list[tuple[int | None, str]], tuple, tuple[int, int],
+                                            tuple[float, float]]:
     """The blocks of a PID figure (a layer, or ``None`` for each group's innermost, and an
     estimator: a row of panels, or two), its panels, the shape of a block and the figure's
-    size in inches."""
+    size in inches, 0.3 inch of its height for each of the title's ``title_lines``."""
     kinds = sorted(set(kind.values()))
+    title = 0.3 * title_lines
     if not all_layers:
-        return [(None, each) for each in kinds], _PANELS, (2, 3), (13, 5.4 * len(kinds) + 1.2)
+        return [(None, each) for each in kinds], _PANELS, (2, 3), (13, 5.4 * len(kinds) + title)
     records = [(kind[group.legend], record["layer"]) for group in groups for run in group.runs
                for record in run.audit]
     # a row for each layer and estimator that has records (a run may audit other layers)
     blocks = [(layer, each) for layer in sorted({layer for _, layer in records})
               for each in kinds if (each, layer) in records]
-    # 2.6 inches for each row of panels, 1.2 for the title's four lines above them, and no
-    # wider than pid_atoms.png, so that its text is as large when shown 850 pixels wide
-    return blocks, _PANELS[:4], (1, 4), (2.6 * 4 + 2.4, 2.6 * len(blocks) + 1.2)
+    # 2.6 inches for each row of panels, the title's lines above them, and no wider than
+    # pid_atoms.png, so that its text is as large when shown 850 pixels wide
+    return blocks, _PANELS[:4], (1, 4), (2.6 * 4 + 2.4, 2.6 * len(blocks) + title)
 
 
 def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
@@ -205,10 +249,10 @@ def _dress_panel(ax: Any, title: str, ylabel: str) -> None:
 
 
 def _atoms_title(*, all_layers: bool, same: int | None, entry: str, kinds: list[str],
-                 note: str, lone: bool, seeds: bool) -> str:
+                 note: str, lone: bool, seeds: bool, clustering: list[str]) -> str:
     """The title of a PID figure: what it shows, what its legend, lines and bands are (those
-    of a ``lone`` run, and of the groups of ``seeds``), and the line styles (``note``) and
-    markers in use."""
+    of a ``lone`` run, with the line of ``clustering`` under them, and of the groups of
+    ``seeds``), and the line styles (``note``) and markers in use."""
     which = "each run's: in the legend" if same is None else f"layer {same}"
     title = "PID of (Y, T, S) per layer" if all_layers else (
         f"PID of (Y, T, S), innermost distilled layer ({which}), held-out set")
@@ -221,5 +265,5 @@ def _atoms_title(*, all_layers: bool, same: int | None, entry: str, kinds: list[
         title, f"{legend}; dotted: plug-in of a corrected line" if lone else legend,
         *([SPREAD] if seeds else []),
         *([f"{bands} (a bar for one epoch): bootstrap intervals, which need not hold their line "
-           "(docs/estimate.md, Bootstrap intervals)"] if lone else []),
+           "(docs/estimate.md, Bootstrap intervals)", *clustering] if lone else []),
         ", ".join(filter(None, (note, squares)))])

@@ -34,6 +34,7 @@ from pidkit_distill.audit_records import (
     flag_notes,
 )
 from pidkit_distill.chance import chance_paragraph
+from pidkit_distill.figure_atoms import CLUSTERING_HELD_FIXED, holds_clustering_fixed
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
@@ -204,7 +205,8 @@ def summary_table(runs: list[RunRecords]) -> str:
     their metrics records give it (:func:`~pidkit_distill.chance.chance_paragraph`). The
     estimate cell also
     names the corrected atoms below 0 and says when the solve was not certified, each
-    explained under the table, and so are the intervals, with their confidence.
+    explained under the table, and so are the intervals, with their confidence and, where
+    they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do.
 
     Examples
     --------
@@ -219,6 +221,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     lines = [head, f"|{'|'.join(align)}|"]
     notes: dict[str, str] = {}
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
+    held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
     ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
     for run in with_distinct_names(runs):
@@ -255,6 +258,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             levels.add(" ".join(filter(None, ("" if confidence is None else
                                               confidence_percent(confidence),
                                               settings.get("ci_method")))))
+            held_fixed = held_fixed or holds_clustering_fixed(atoms)
         lines.append(
             f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
             f"{cfg['teacher']['source']} | "
@@ -269,7 +273,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         level = " or ".join(sorted(filter(None, levels)))
         notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
                              "of the atom (audit.confidence, audit.bootstrap), which need not "
-                             "hold the estimate (docs/estimate.md, Bootstrap intervals).")
+                             "hold the estimate (docs/estimate.md, Bootstrap intervals)." +
+                             (f" With audit.cluster_seeds 1 it holds {CLUSTERING_HELD_FIXED}."
+                              if held_fixed else ""))
     for state, note in _STATE_NOTES.items():
         if state in states:
             between = ". " if state.startswith("failed") else ", "  # an error's words hold commas
