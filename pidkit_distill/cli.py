@@ -298,7 +298,8 @@ def _run(args: argparse.Namespace) -> int:
                 f"; stopped after epoch {summary.epochs_done} of {config.run.epochs} "
                 f"(run.stop_after={config.run.stop_after}): rerun with --resume to continue")
             print(f"last acc {summary.last_acc:.4f}, best acc {summary.best_acc:.4f} "
-                  f"(epoch {summary.best_epoch}); run folder {summary.run_dir}{stopped}")
+                  f"(epoch {summary.best_epoch}; chosen on the held-out set, so optimistic); "
+                  f"run folder {summary.run_dir}{stopped}")
     return 0
 
 

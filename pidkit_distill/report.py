@@ -38,7 +38,7 @@ from pidkit_distill.figure_atoms import CLUSTERING_HELD_FIXED, holds_clustering_
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
-from pidkit_distill.report_groups import group_table, group_table_of
+from pidkit_distill.report_groups import BEST_ACC_CHOSEN, group_table, group_table_of
 from pidkit_distill.run_files import checkpoint_written, ended_train_epochs, train_failure
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import (
@@ -205,8 +205,9 @@ def summary_table(runs: list[RunRecords]) -> str:
     their metrics records give it (:func:`~pidkit_distill.chance.chance_paragraph`). The
     estimate cell also
     names the corrected atoms below 0 and says when the solve was not certified, each
-    explained under the table, and so are the intervals, with their confidence and, where
-    they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do.
+    explained under the table, and so are the best accuracy (chosen on the held-out set) and
+    the intervals, with their confidence and, where they hold the KMeans clustering fixed
+    (audit.cluster_seeds 1), that they do.
 
     Examples
     --------
@@ -222,6 +223,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     notes: dict[str, str] = {}
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
+    best_shown = False  # whether a best acc cell is not empty
     states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
     ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
     for run in with_distinct_names(runs):
@@ -230,6 +232,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
                    key=lambda m: m["test_acc"], default=None)
         best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
+        best_shown = best_shown or best is not None
         # a run without a completed epoch has only its untrained student's audit (epoch 0)
         atoms = (final_audit(run.audit) if metrics else None) or {}
         layer = atoms.get("layer")
@@ -269,6 +272,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             f"{' | '.join(cells)} | "
             f"{atoms.get('n_samples', '')} |"
         )
+    if best_shown:
+        notes["best"] = f"best acc (epoch): the highest held-out accuracy, {BEST_ACC_CHOSEN}."
     if levels:
         level = " or ".join(sorted(filter(None, levels)))
         notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
