@@ -61,7 +61,8 @@ class KD(Distiller):
     """Hinton KD: ``L = (1 - alpha) CE(y, s) + alpha T^2 KL(p_t^T || p_s^T)``.
 
     The teacher must output the task's ``num_classes`` logits. One optimizer group,
-    ``"student"``. Loss keys: ``"ce"``, ``"kd"`` (both weighted).
+    ``"student"``. Loss keys: ``"ce"``, ``"kd"`` (both weighted, as ``metrics.jsonl`` records
+    them; the epoch line names them with their weights, :meth:`loss_labels`).
 
     Examples
     --------
@@ -85,6 +86,27 @@ class KD(Distiller):
                 f"{self.teacher_num_logits} logits and the task has {self.num_classes} classes; "
                 "use a teacher trained on the same label set."
             )
+
+    def loss_labels(self) -> dict[str, str]:
+        """How the epoch line names each loss term: with the weight it carries, so that the
+        (1 - alpha) CE of a student at chance (2.30 nats for 10 classes, 0.230 at alpha 0.9)
+        does not read as a fitted one.
+
+        Returns
+        -------
+        dict of str to str
+            The label of each loss key.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from pidkit_distill.models import build_model
+        >>> s = build_model("synthetic-student", num_classes=3, in_channels=4)
+        >>> t = build_model("synthetic-teacher", num_classes=3, in_channels=4)
+        >>> KD(s, t, sample_input=torch.randn(2, 4), num_classes=3).loss_labels()
+        {'ce': '0.1*ce', 'kd': '0.9*kd'}
+        """
+        return {"ce": f"{1.0 - self.params.alpha:g}*ce", "kd": f"{self.params.alpha:g}*kd"}
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and ``{"ce": (1-alpha) CE, "kd": alpha T^2 KL}``."""

@@ -204,6 +204,9 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     # the last epoch done and its audits while their lines are not printed: an error or an
     # interrupt prints them before it says where it stopped
     unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
+    # how the epoch line names the loss terms: with their weights where the method says them
+    # (KD's "0.1*ce"), else by their keys in metrics.jsonl
+    labels = module.loss_labels() if hasattr(module, "loss_labels") else {}
     try:
         try:
             train_data = train_loader(bundle.train, config, runtime, loader_generator)
@@ -300,7 +303,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                     unprinted = (record, audited)
                     if _printed(done, end, config.run.print_every):
                         unprinted = None
-                        _print_epoch(record, audited, config)
+                        _print_epoch(record, audited, config, labels)
                     if done == first_done and (pace := _pace_line(record, end, device)):
                         print(pace, flush=True)
 
@@ -348,7 +351,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                                   epochs_done=state["epoch"]) from interrupt
     finally:
         if unprinted is not None:
-            _print_epoch(*unprinted, config)
+            _print_epoch(*unprinted, config, labels)
 
 
 def _teacher_named(config: TrainConfig, module: nn.Module, bundle: Any, teacher_bundle: Any,
@@ -476,18 +479,33 @@ def _duration(seconds: float) -> str:
 
 
 def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
-                 config: TrainConfig) -> None:
-    """An epoch's line and, under it, the line of its audit's innermost layer, if audited."""
-    _print_record(record, config)
+                 config: TrainConfig, labels: dict[str, str]) -> None:
+    """An epoch's line, its loss terms named by ``labels`` (:func:`_print_record`), and, under
+    it, the line of its audit's innermost layer, if audited."""
+    _print_record(record, config, labels)
     if audited:
         _print_audit(audited)
 
 
-def _print_record(record: dict[str, Any], config: TrainConfig) -> None:
+def _print_record(record: dict[str, Any], config: TrainConfig, labels: dict[str, str]) -> None:
     """An epoch's line; its ``phase=`` names what trained: a teacher's run (method ``teacher``,
     :func:`~pidkit_distill.training.teacher_sources.teacher_run_config`) trains its one group,
-    ``"student"`` (the network the loop trains), which is the teacher."""
-    terms = " ".join(f"{k}={v:.4f}" for k, v in record["train_losses"].items())
+    ``"student"`` (the network the loop trains), which is the teacher. Each loss term is named
+    by its label in ``labels`` (a method's ``loss_labels()``: KD's weighted terms as
+    ``0.1*ce``), else by its key.
+
+    Examples
+    --------
+    >>> from pidkit_distill import load_config
+    >>> record = {"epoch": 1, "phase": "student", "train_loss": 0.46, "train_acc": 0.11,
+    ...           "train_losses": {"ce": 0.23, "kd": 0.23}, "test_acc": 0.1, "best_acc": 0.1,
+    ...           "time_s": 1.0}
+    >>> config = load_config(overrides=["method.name=kd", "run.epochs=2"])
+    >>> _print_record(record, config, {"ce": "0.1*ce"})
+    [kd] epoch 1/2 phase=student loss=0.4600 (0.1*ce=0.2300 kd=0.2300) train_acc=0.1100 \
+test_acc=0.1000 best=0.1000 1.0s
+    """
+    terms = " ".join(f"{labels.get(k, k)}={v:.4f}" for k, v in record["train_losses"].items())
     phase = "teacher" if config.method.name == "teacher" else record["phase"]
     print(f"[{config.method.name}] epoch {record['epoch']}/{config.run.epochs} "
           f"phase={phase} loss={record['train_loss']:.4f} ({terms}) "

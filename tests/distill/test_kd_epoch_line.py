@@ -1,0 +1,75 @@
+"""KD's epoch line names its loss terms with the weights they carry.
+
+User walk t-350, finding 7: "[kd] epoch 1/2 ... loss=0.4598 (ce=0.2339 kd=0.2258)", where "ce" is
+(1 - alpha) CE with alpha 0.9: a student at chance (CE 2.30 for 10 classes) read as one that fits
+its labels. metrics.jsonl keeps the keys "ce" and "kd"; only the printed labels change.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import torch
+from torch.nn import functional as F
+
+from pidkit_distill import get_method
+from pidkit_distill.cli import main
+from pidkit_distill.models import build_model
+
+
+def _weight(label: str, key: str) -> float:
+    """The weight that a printed label such as ``0.25*ce`` gives the term ``key``."""
+    weight, name = label.split("*")
+    assert name == key
+    return float(weight)
+
+
+@pytest.mark.parametrize("alpha", [0.9, 0.25, 0.0])
+def test_each_label_gives_the_weight_the_term_carries(alpha):
+    torch.manual_seed(0)
+    student = build_model("synthetic-student", num_classes=3, in_channels=4)
+    teacher = build_model("synthetic-teacher", num_classes=3, in_channels=4)
+    x, y = torch.randn(16, 4), torch.arange(16) % 3
+    kd = get_method("kd")(student, teacher, sample_input=x[:2], num_classes=3, alpha=alpha,
+                          temperature=2.0)
+    labels = kd.loss_labels()
+    losses = kd(x, y, epoch=0).losses
+    # the terms against their definitions, computed here
+    with torch.no_grad():
+        logits, teacher_logits = student(x), teacher(x)
+        ce = F.cross_entropy(logits, y)
+        kl = F.kl_div(F.log_softmax(logits / 2.0, dim=1), F.log_softmax(teacher_logits / 2.0, dim=1),
+                      reduction="batchmean", log_target=True) * 4.0
+    assert float(losses["ce"].detach()) == pytest.approx(_weight(labels["ce"], "ce") * float(ce), rel=1e-6)
+    assert float(losses["kd"].detach()) == pytest.approx(_weight(labels["kd"], "kd") * float(kl), rel=1e-6)
+
+
+def test_the_epoch_line_prints_the_weighted_labels_and_metrics_keeps_the_keys(tmp_path, capsys):
+    runs = tmp_path / "runs"
+    assert main(["train", "--data", "synthetic", "--method", "kd", "--epochs", "1", "--teacher",
+                 "untrained", "--audit-every", "0", "--run.progress", "false", "--run.threads",
+                 "1", "--device", "cpu", "--data.options", "n_train=96", "--data.options",
+                 "n_test=64", "--data.options", "dim=12", "--data.batch_size", "32",
+                 "--out-dir", str(runs)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("[kd]"))
+    (record,) = [json.loads(text) for text in
+                 (runs / "synthetic-kd-ut-s0/metrics.jsonl").read_text().splitlines()]
+    assert set(record["train_losses"]) == {"ce", "kd"}  # the schema is unchanged
+    printed = dict(re.findall(r"(\S+)=(\S+)", line.split("(", 1)[1].split(")", 1)[0]))
+    assert printed == {"0.1*ce": f"{record['train_losses']['ce']:.4f}",
+                       "0.9*kd": f"{record['train_losses']['kd']:.4f}"}
+    # the loss is the sum of the terms printed
+    loss = float(re.search(r"loss=(\S+)", line).group(1))
+    assert loss == pytest.approx(sum(map(float, printed.values())), abs=2e-4)
+
+
+def test_a_method_without_weighted_labels_prints_its_keys(tmp_path, capsys):
+    assert main(["train", "--data", "synthetic", "--epochs", "1", "--teacher", "untrained",
+                 "--audit-every", "0", "--run.progress", "false", "--run.threads", "1",
+                 "--device", "cpu", "--data.options", "n_train=96", "--data.options", "n_test=64",
+                 "--data.options", "dim=12", "--data.batch_size", "32",
+                 "--out-dir", str(tmp_path)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("[bas]"))
+    assert re.search(r"\(ce=\d\.\d{4}\) ", line), line
