@@ -4,8 +4,9 @@ The PID of (Y, T, S) over epochs, one line per run or group of seeds: each run's
 their bootstrap interval as a band, the plug-in values of a corrected run as a faint dotted
 line, and a black cross on a solve that was not certified (on the epoch axis itself when it gave
 no number); Gaussian runs beside discrete ones have panels of their own. Where a band holds the
-KMeans clustering fixed (:func:`holds_clustering_fixed`), the title says so, as the report's
-interval note does, in :data:`CLUSTERING_HELD_FIXED`'s words.
+KMeans clustering fixed (:func:`~pidkit_distill.audit_records.holds_clustering_fixed`), the title
+says so, as the report's interval note does, in
+:data:`~pidkit_distill.audit_records.CLUSTERING_HELD_FIXED`'s words.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pidkit_distill.audit_records import AUDITED_ATOMS, audit_estimate, certified, corrected, innermost_layer
+from pidkit_distill.audit_records import (
+    AUDITED_ATOMS,
+    CLUSTERING_HELD_FIXED,
+    audit_estimate,
+    certified,
+    corrected,
+    holds_clustering_fixed,
+    innermost_layer,
+)
 from pidkit_distill.figure_legend import figure_legend
 from pidkit_distill.figure_lines import (
     FONT,
@@ -30,7 +39,7 @@ from pidkit_distill.figure_lines import (
 from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
 from pidkit_distill.run_records import RunRecords
 
-__all__ = ["CLUSTERING_HELD_FIXED", "audited_layers", "holds_clustering_fixed", "plot_atoms"]
+__all__ = ["audited_layers", "plot_atoms"]
 
 _PANELS = tuple(zip(AUDITED_ATOMS, ("Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)",
                                     "I(Y;T)", "I(Y;S)"), strict=True))
@@ -43,14 +52,6 @@ _UNCERTIFIED = {"linestyle": "none", "marker": "x", "color": "black", "markersiz
 _NO_NUMBER = {**_UNCERTIFIED, "marker": "X", "markersize": 10, "clip_on": False, "zorder": 5,
               "label": "solve failed: no number (X on the epoch axis)"}
 
-# What the PID figure's title ("with audit.cluster_seeds 1 they hold ...") and the report's
-# interval note ("... it holds ...") say of intervals that holds_clustering_fixed finds: their
-# bootstrap resamples the samples' clusters of one KMeans seed, and another seed moves the atoms
-# by about an interval's width (digits, 450 held-out samples, layer 2: Red by sd 0.12 bits over
-# six seeds, against 95% intervals 0.2 bits wide that did not overlap between seeds 0 and 1).
-CLUSTERING_HELD_FIXED = ("the KMeans clustering fixed: audit.cluster_seeds 3 adds its variance "
-                         "(docs/distill.md, Seeds of the clustering)")
-
 # The least height of a PID panel's y axis, in bits: the table gives atoms to 0.001 bits, and a
 # Gaussian Uni of 0 +- 8e-15 (solver noise) drew an axis of '1e-15' over the panel's title.
 _LEAST_BITS = 0.01
@@ -59,27 +60,6 @@ _LEAST_BITS = 0.01
 def audited_layers(groups: list[RunGroup]) -> set[int]:
     """The layers that some run of ``groups`` audited."""
     return {record["layer"] for group in groups for run in group.runs for record in run.audit}
-
-
-def holds_clustering_fixed(record: dict[str, Any]) -> bool:
-    """Whether the bootstrap intervals of an audit record hold the KMeans clustering fixed: a
-    record of the discrete estimator (the Gaussian one does not cluster) with intervals, of one
-    clustering seed (``settings.cluster_seeds``; a record written before the key existed had one).
-
-    Examples
-    --------
-    >>> discrete = {"measure": "broja", "intervals": {"red": [0.1, 0.3]}}
-    >>> holds_clustering_fixed(discrete)
-    True
-    >>> holds_clustering_fixed({**discrete, "settings": {"cluster_seeds": 3}})
-    False
-    >>> holds_clustering_fixed({**discrete, "measure": "gaussian-broja"})
-    False
-    >>> holds_clustering_fixed({**discrete, "intervals": None})
-    False
-    """
-    return (bool(record.get("intervals")) and audit_estimate(record).startswith("discrete")
-            and record.get("settings", {}).get("cluster_seeds", 1) == 1)
 
 
 def _clustering_line(runs: Iterable[RunRecords]) -> list[str]:

@@ -28,13 +28,14 @@ from pidkit.below_zero import confidence_percent
 from pidkit_distill.atomic_files import atomic_write, not_a_folder, remove_leftovers
 from pidkit_distill.audit_records import (
     ATOM_LABELS,
+    CLUSTERING_HELD_FIXED,
     audit_estimate,
     final_audit,
     final_flags,
     flag_notes,
+    holds_clustering_fixed,
 )
 from pidkit_distill.chance import chance_paragraph
-from pidkit_distill.figure_atoms import CLUSTERING_HELD_FIXED, holds_clustering_fixed
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
