@@ -10,8 +10,9 @@ from numpy.typing import ArrayLike
 from ._names import did_you_mean
 from ._result import PIDResult
 from ._validate import is_dit_distribution
-from .redundancy.dispatch import check_measure
+from .redundancy.dispatch import check_measure, check_progress_option
 from .redundancy.pid_options import PID_FUNCTIONS, pid_options
+from .redundancy.vertex_limit import VERTEX_MEASURES, check_vertex_option
 from .samples import joint_from_dit
 
 
@@ -47,7 +48,10 @@ def pid(
         other than ``target``, in order (a ``ValueError`` where not exactly two are left).
     **options
         Passed to the measure's function (``units``, ``tol``, ``strict``, ...); an option the
-        measure does not take is a ``TypeError``.
+        measure does not take is a ``TypeError``. ``max_vertices`` and ``progress``, which only
+        ``"gh"`` and ``"prec"`` use, are judged for every measure as :func:`pidkit.redundancy`
+        judges them: at their defaults (``"auto"``, ``None``) they are accepted and have no
+        effect; set to anything else for another measure they are a ``TypeError``.
 
     Returns
     -------
@@ -60,6 +64,13 @@ def pid(
     1.0
     >>> round(pidkit.pid(pidkit.examples.and_(), measure="gh").syn, 6)
     0.311278
+    >>> round(pidkit.pid(pidkit.examples.and_(), measure="mmi", progress=None).red, 6)  # the default
+    0.311278
+    >>> pidkit.pid(pidkit.examples.and_(), measure="mmi", progress=True)
+    Traceback (most recent call last):
+    ...
+    TypeError: progress applies to measure='gh' and measure='prec' only (their vertex enumeration); \
+measure='mmi' shows none. Drop progress.
     """
     if is_dit_distribution(p_yts):
         if target is None:
@@ -78,8 +89,26 @@ def pid(
             "joint indexed [t, s, y]."
         )
     function = PID_FUNCTIONS[check_measure(measure)]
+    options = _without_vertex_options(measure, options)
     _check_options(measure, options)
     return function(p_yts, **options)
+
+
+_VERTEX_OPTION_CHECKS = {"max_vertices": check_vertex_option, "progress": check_progress_option}
+"""The options only the vertex-enumerating measures take, each with the check that
+:func:`pidkit.redundancy` applies to it for every measure."""
+
+
+def _without_vertex_options(measure: str, options: dict[str, Any]) -> dict[str, Any]:
+    """``options`` as the measure's function takes them: for a measure that enumerates no
+    vertices, ``max_vertices`` and ``progress`` at their defaults are dropped, and set to anything
+    else are refused, by the checks :func:`pidkit.redundancy` runs (one rule, one wording)."""
+    if measure in VERTEX_MEASURES:
+        return options
+    for name, check in _VERTEX_OPTION_CHECKS.items():
+        if name in options:
+            check(measure, options[name])
+    return {name: value for name, value in options.items() if name not in _VERTEX_OPTION_CHECKS}
 
 
 _SOURCE_IN_THE_NAME = (

@@ -82,8 +82,8 @@ def test_progress_is_checked_and_refused_for_the_other_measures():
     with pytest.raises(TypeError) as raised:
         pidkit.pid(examples.and_(), measure="mmi", progress=True)
     assert str(raised.value) == (
-        "measure='mmi' takes no option 'progress'; its options are units, normalize, strict. 'progress' is "
-        "an option of measure='gh' and measure='prec'.")
+        "progress applies to measure='gh' and measure='prec' only (their vertex enumeration); "
+        "measure='mmi' shows none. Drop progress.")
     with pytest.raises(TypeError, match=r"^progress applies to measure='gh' and measure='prec' only"):
         pid_from_measure(examples.and_(), measure="wedge", progress=False)
 

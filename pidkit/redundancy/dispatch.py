@@ -77,7 +77,10 @@ def check_measure(measure: Any) -> str:
 
 def check_progress_option(measure: str, progress: Any) -> bool | None:
     """``progress`` checked (:func:`pidkit._progress.check_progress`); a ``TypeError`` if it is set
-    (True or False) for a measure that enumerates no vertices, which shows no bar.
+    (True or False) for a measure that enumerates no vertices, which shows no bar. ``None``, the
+    default, passes for every measure, as ``max_vertices="auto"`` does
+    (:func:`~pidkit.redundancy.vertex_limit.check_vertex_option`). :func:`pidkit.pid` and
+    :func:`~pidkit.redundancy` both judge ``progress`` here, so they refuse it in one wording.
 
     Examples
     --------
