@@ -5,7 +5,9 @@ out of a difference of entropies, or of corrected values, as about -1e-16 rather
 atom that is exactly 0 comes out of a solve as about -1e-12 (the solves are certified to 1e-9
 bits). Such a value is not "below 0" in any sense a user can act on: :func:`rounding_level` says
 how far from 0 rounding and the solves' tolerance reach, and :func:`below_zero` names only the
-quantities below it.
+quantities below it. :func:`replicates_without_spread` names the quantities whose bootstrap
+replicates all lay within that level of one another, so that an interval made of their spread has
+no width (the ``repr`` of a :class:`~pidkit.estimate.RepresentationPID` says so in a note).
 
 A bias correction does not clip its values at 0 (``BiasCorrection.negative`` names the ones below
 0, :func:`below_zero`). Such a value is one of four things, told apart by
@@ -40,6 +42,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from pidkit._names import check_choice
 from pidkit._settings import check_confidence, check_option
 from pidkit.broja.solve import DEFAULT_TOL_BITS
@@ -48,7 +53,8 @@ from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
 __all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "PID_MEASURES", "ROUNDING_TOLERANCE",
-           "below_zero", "below_zero_verdicts", "confidence_percent", "rounding_level"]
+           "below_zero", "below_zero_verdicts", "confidence_percent", "replicates_without_spread",
+           "rounding_level"]
 
 ROUNDING_TOLERANCE = DEFAULT_TOL_BITS
 """Share of the values' scale (1 bit or nat at least) within which a value is an exact 0 that came
@@ -112,6 +118,39 @@ def below_zero(values: Mapping[str, float], scale: Iterable[float] = ()) -> tupl
     """
     zero = rounding_level([*values.values(), *scale])
     return tuple(name for name, value in values.items() if value < -zero)
+
+
+def replicates_without_spread(replicates: Mapping[str, ArrayLike] | None) -> dict[str, float]:
+    """The quantities whose bootstrap replicates have no spread, with the median of each.
+
+    A quantity whose finite replicates (two or more) all lie within :func:`rounding_level` of one
+    another gets an interval of no width from them (:func:`pidkit.resampling.bootstrap_intervals`):
+    the estimate alone.
+
+    Parameters
+    ----------
+    replicates : mapping of str to array_like of float, or None
+        Each quantity's bootstrap replicates, by name (NaN: a failed replicate, left out); None
+        without a bootstrap.
+
+    Returns
+    -------
+    dict of str to float
+        Quantity -> the median of its replicates, in the order of ``replicates``.
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import replicates_without_spread
+    >>> replicates_without_spread({"red": [0.2, 0.3], "uni_s": [1e-12, 3e-12, float("nan")]})
+    {'uni_s': 2e-12}
+    """
+    flat = {}
+    for name, values in (replicates or {}).items():
+        finite = np.asarray(values, dtype=float)
+        finite = finite[np.isfinite(finite)]
+        if finite.size > 1 and np.ptp(finite) <= rounding_level(finite):
+            flat[name] = float(np.median(finite))
+    return flat
 
 
 PID_MEASURES = (*MEASURES, GAUSSIAN_MEASURE)

@@ -21,6 +21,7 @@ from pidkit.below_zero import (
     OVERSHOOT_CONFIDENCE,
     below_zero_verdicts,
     confidence_percent,
+    replicates_without_spread,
     rounding_level,
 )
 from pidkit.redundancy import NONNEGATIVE_MEASURES
@@ -409,7 +410,7 @@ class RepresentationPID:
                 "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
                 "intervals that tell"
             )
-        if flat := _without_spread(self.bootstrap_samples):
+        if flat := replicates_without_spread(self.bootstrap_samples):
             were = ", ".join(f"of {name} was {shown(value):.4g}" for name, value in flat.items())
             lines.append(
                 f"  note: every bootstrap replicate {were} (B={self.settings['bootstrap']}): an "
@@ -452,18 +453,6 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
-
-
-def _without_spread(samples: dict[str, np.ndarray] | None) -> dict[str, float]:
-    """The quantities whose bootstrap replicates (the finite ones, two or more) all lie within
-    :func:`rounding_level` of one another, with their median: a centred interval of them is the
-    estimate alone."""
-    flat = {}
-    for name, replicates in (samples or {}).items():
-        finite = replicates[np.isfinite(replicates)]
-        if finite.size > 1 and np.ptp(finite) <= rounding_level(finite):
-            flat[name] = float(np.median(finite))
-    return flat
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
