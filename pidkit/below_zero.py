@@ -7,7 +7,9 @@ bits). Such a value is not "below 0" in any sense a user can act on: :func:`roun
 how far from 0 rounding and the solves' tolerance reach, and :func:`below_zero` names only the
 quantities below it. :func:`replicates_without_spread` names the quantities whose bootstrap
 replicates all lay within that level of one another, so that an interval made of their spread has
-no width (the ``repr`` of a :class:`~pidkit.estimate.RepresentationPID` says so in a note).
+no width, and :func:`no_spread_note` says so in the words the ``repr`` of a
+:class:`~pidkit.gaussian.GaussianPIDEstimate` uses (the note of a
+:class:`~pidkit.estimate.RepresentationPID`).
 
 A bias correction does not clip its values at 0 (``BiasCorrection.negative`` names the ones below
 0, :func:`below_zero`). Such a value is one of four things, told apart by
@@ -52,9 +54,9 @@ from pidkit.gaussian.pid import MEASURE as GAUSSIAN_MEASURE
 from pidkit.redundancy import MEASURES, NONNEGATIVE_MEASURES
 from pidkit.resampling import CI_METHODS, QUANTITIES
 
-__all__ = ["BELOW_ZERO_VERDICTS", "OVERSHOOT_CONFIDENCE", "PID_MEASURES", "ROUNDING_TOLERANCE",
-           "below_zero", "below_zero_verdicts", "confidence_percent", "replicates_without_spread",
-           "rounding_level"]
+__all__ = ["BELOW_ZERO_VERDICTS", "NO_SPREAD_CAUSE", "OVERSHOOT_CONFIDENCE", "PID_MEASURES",
+           "ROUNDING_TOLERANCE", "below_zero", "below_zero_verdicts", "confidence_percent",
+           "no_spread_note", "replicates_without_spread", "rounding_level"]
 
 ROUNDING_TOLERANCE = DEFAULT_TOL_BITS
 """Share of the values' scale (1 bit or nat at least) within which a value is an exact 0 that came
@@ -120,6 +122,11 @@ def below_zero(values: Mapping[str, float], scale: Iterable[float] = ()) -> tupl
     return tuple(name for name, value in values.items() if value < -zero)
 
 
+NO_SPREAD_CAUSE = "too few resamples, or a value pinned at a bound in every one"
+"""What :func:`no_spread_note` gives as the cause of replicates without spread, where the caller
+knows no other."""
+
+
 def replicates_without_spread(replicates: Mapping[str, ArrayLike] | None) -> dict[str, float]:
     """The quantities whose bootstrap replicates have no spread, with the median of each.
 
@@ -151,6 +158,44 @@ def replicates_without_spread(replicates: Mapping[str, ArrayLike] | None) -> dic
         if finite.size > 1 and np.ptp(finite) <= rounding_level(finite):
             flat[name] = float(np.median(finite))
     return flat
+
+
+def no_spread_note(flat: Mapping[str, float], n_boot: int, *, zero: float = 0.0,
+                   cause: str = NO_SPREAD_CAUSE) -> str:
+    """The note of a result's ``repr`` on bootstrap replicates without spread
+    (:func:`replicates_without_spread`): their interval has no width, which says that the
+    resamples never moved the value, not that it is certain. The
+    :class:`~pidkit.estimate.RepresentationPID` and :class:`~pidkit.gaussian.GaussianPIDEstimate`
+    reprs print it.
+
+    Parameters
+    ----------
+    flat : mapping of str to float
+        Quantity -> the one value of its replicates.
+    n_boot : int
+        The number of replicates asked for (B), as the note names it.
+    zero : float, default=0.0
+        The caller's :func:`rounding_level`: a value within it of 0 is named as 0.
+    cause : str, default=:data:`NO_SPREAD_CAUSE`
+        Why the replicates may have no spread.
+
+    Returns
+    -------
+    str
+        The note, from ``"note: "``, on one line.
+
+    Examples
+    --------
+    >>> from pidkit.below_zero import no_spread_note
+    >>> print(no_spread_note({"red": 0.25, "uni_s": 6e-13}, 20, zero=1e-9))
+    note: every bootstrap replicate of red was 0.25, of uni_s was 0 (B=20): an interval made of \
+their spread has no width, which is no certainty: too few resamples, or a value pinned at a bound \
+in every one
+    """
+    were = ", ".join(f"of {name} was {0.0 if abs(value) <= zero else value:.4g}"
+                     for name, value in flat.items())
+    return (f"note: every bootstrap replicate {were} (B={n_boot}): an interval made of their spread "
+            f"has no width, which is no certainty: {cause}")
 
 
 PID_MEASURES = (*MEASURES, GAUSSIAN_MEASURE)

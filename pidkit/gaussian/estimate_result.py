@@ -11,17 +11,24 @@ needs beside each number: the sample size, the correction, the plug-in value and
 from __future__ import annotations
 
 import dataclasses
+import textwrap
 from typing import Any
+
+import numpy as np
 
 from .._result import ATOM_LABELS, PIDResult, headline, show_pretty
 from .._units import from_nats
-from ..below_zero import confidence_percent, rounding_level
+from ..below_zero import confidence_percent, no_spread_note, replicates_without_spread, rounding_level
+from ..resampling import QUANTITIES
 from .bias import information_bias
 
 __all__ = ["GaussianPIDEstimate", "as_estimate"]
 
 CORRECTION_TEXT = "Wishart bias subtracted exactly; union information from rescaled channels"
 """How ``bias_correction=True`` corrects, as the ``repr`` says it (docs/gaussian.md#from-samples)."""
+_LINE_WIDTH = 100
+"""Where the note on replicates without spread is wrapped, as a
+:class:`~pidkit.estimate.RepresentationPID` wraps its notes."""
 
 
 class GaussianPIDEstimate(PIDResult):
@@ -47,7 +54,10 @@ class GaussianPIDEstimate(PIDResult):
     replicates in the header); then the subtracted biases of the three informations. Without the
     correction the values are the plug-in ones, and the last line gives the exact bias the
     Gaussian model expects of the plug-in I(Y;T,S) at this ``n``. Values within
-    :func:`~pidkit.below_zero.rounding_level` of 0 print as 0.
+    :func:`~pidkit.below_zero.rounding_level` of 0 print as 0. Where every bootstrap replicate of
+    a quantity lay at one value (a scalar Y's weaker side has Uni = 0 in each), a note says that
+    its interval, of no width, is no certainty (:func:`~pidkit.below_zero.no_spread_note`, the
+    note of a :class:`~pidkit.estimate.RepresentationPID`).
 
     Examples
     --------
@@ -74,6 +84,8 @@ information from rescaled channels)
       I(Y;S)        0.175488   0.176938   [0.116995, 0.233146]
       I(Y;T,S)      0.654228   0.657131   [0.562830, 0.756804]
       subtracted (exact Gaussian plug-in bias): i_yt 0.001450, i_ys 0.001450, i_yts 0.002903 bits
+      note: every bootstrap replicate of uni_s was 0 (B=100): an interval made of their spread has no
+            width, which is no certainty: too few resamples, or a value pinned at a bound in every one
     """
 
     __module__ = "pidkit.gaussian"  # where users import it from: pickles and reprs name it
@@ -159,6 +171,12 @@ information from rescaled channels)
                 row += f"   [{shown(low):.6f}, {shown(high):.6f}]"
             lines.append(row)
         lines.extend(self._correction_lines(shown))
+        if boot is not None and boot.get("replicates") is not None:
+            columns = dict(zip(QUANTITIES, np.asarray(boot["replicates"], dtype=float).T, strict=True))
+            if flat := replicates_without_spread(columns):
+                note = no_spread_note(flat, boot["n_boot"], zero=zero)
+                lines.append(textwrap.fill(f"  {note}", _LINE_WIDTH, subsequent_indent=" " * 8,
+                                           break_long_words=False))
         return "\n".join(lines)
 
     def _correction_lines(self, shown: Any) -> list[str]:
