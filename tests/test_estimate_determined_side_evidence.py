@@ -5,7 +5,7 @@ S determining T. A value of S seen once has one partner whatever the population 
 joint with S = T except for 2 % of samples moved to two rare values of S that carry synergy
 (true Syn 0.02 bits) was called determined in 50 of 100 samples of 120: Syn exactly 0, and a
 bootstrap interval of [0, 0] that left out the truth. Now each value of the determining side must
-be seen DETERMINING_MIN_COUNT times.
+be seen DETERMINING_MIN_COUNT times; and the printout says where the rule applied (t-358 finding 2).
 """
 
 from __future__ import annotations
@@ -94,4 +94,36 @@ def test_the_bootstrap_interval_of_such_a_sample_covers_the_true_synergy():
     assert res.correction.determining_side is None
     low, high = res.intervals["syn"]
     assert low <= truth <= high and high > 2 * truth  # was [0, 0]
+    assert "determining" not in repr(res)
 
+
+def _words(res) -> str:
+    """The repr with its wrapped notes joined, single-spaced: the words a reader reads."""
+    return " ".join(repr(res).split())
+
+
+def test_the_printout_says_where_a_side_determines_the_other_and_why_intervals_have_no_width():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 400)
+    t = rng.normal(size=(3, 16))[y] + rng.normal(size=(400, 16))
+    res = pid_from_representations(y, t, t, random_state=0, bootstrap=10)
+    assert res.correction.determining_side == "t" and res.syn == 0.0 and res.uni_s == 0.0
+    words = _words(res)
+    assert (f"note: the sample shows T determining S (each value of T seen {DETERMINING_MIN_COUNT} "
+            "times or more, always with one value of S): i_yts is the corrected i_yt, so syn and "
+            "uni_s are 0 by the PID identities (correction.determining_side)") in words
+    assert ("note: every bootstrap replicate of uni_t was 0, of uni_s was 0, of syn was 0 (B=10): an "
+            "interval made of their spread has no width, which is no certainty: T determines S in "
+            "every resample as in the sample, which makes uni_s and syn 0 in each (the note above); "
+            "for uni_t: too few resamples, or a value pinned at a bound in every one") in words
+
+
+@pytest.mark.filterwarnings("ignore:._features has only . distinct rows")
+def test_a_measure_that_leaves_the_dependent_side_a_uni_is_told_without_the_zeros():
+    labels = np.repeat(np.arange(6), 50)
+    y = np.random.default_rng(1).integers(0, 3, labels.size)
+    res = pid_from_representations(y, np.eye(3)[labels // 2], np.eye(6)[labels], normalize=None,
+                                   n_components=None, measure="gh-target-only")
+    assert res.correction.determining_side == "s"
+    assert ("note: the sample shows S determining T (each value of S seen 10 times or more, always "
+            "with one value of T): i_yts is the corrected i_ys (correction.determining_side)") in _words(res)

@@ -18,9 +18,11 @@ import numpy as np
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
 from pidkit.below_zero import (
     BELOW_ZERO_VERDICTS,
+    NO_SPREAD_CAUSE,
     OVERSHOOT_CONFIDENCE,
     below_zero_verdicts,
     confidence_percent,
+    no_spread_note,
     replicates_without_spread,
     rounding_level,
 )
@@ -29,7 +31,7 @@ from pidkit.resampling import QUANTITIES
 
 from .bias_warning import BIAS_WARNING_RATIO, PluginBiasWarning, bias_ratio, bias_warning_text
 from .cluster_seeds import first_clustering_note, seed_line
-from .correction import BiasCorrection
+from .correction import DEPENDENT_SIDE_HAS_NO_UNIQUE, DETERMINING_MIN_COUNT, BiasCorrection
 from .discretize import Discretizer
 from .kink import kink_fraction
 from .project import Projector
@@ -160,7 +162,9 @@ class RepresentationPID:
       judged"``): the note gives the values and asks for ``bootstrap=``.
     - Where every bootstrap replicate of a quantity lay at one value (within
       :func:`rounding_level`), a note says so: its interval, made of their spread, has no width,
-      which says that the resamples never moved it, not that the value is certain.
+      which says that the resamples never moved it, not that the value is certain. Where
+      ``correction.determining_side`` is set, a note names the side the sample shows determining
+      the other and the atoms that makes 0, and the no-width note gives that as their cause.
     - Notes longer than a line are wrapped at 100 characters.
 
     Examples
@@ -410,13 +414,21 @@ class RepresentationPID:
                 "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
                 "intervals that tell"
             )
+        zeroed = _determined_zeros(fix, self.pid.measure)
+        if fix.determining_side is not None:
+            lines.append(f"  note: {_determination(fix.determining_side)}: i_yts is the corrected "
+                         f"i_y{fix.determining_side}" + (f", so {' and '.join(zeroed)} are 0 by the PID "
+                         "identities" if zeroed else "") + " (correction.determining_side)")
         if flat := replicates_without_spread(self.bootstrap_samples):
-            were = ", ".join(f"of {name} was {shown(value):.4g}" for name, value in flat.items())
-            lines.append(
-                f"  note: every bootstrap replicate {were} (B={self.settings['bootstrap']}): an "
-                "interval made of their spread has no width, which is no certainty: too few "
-                "resamples, or a value pinned at a bound in every one"
-            )
+            by_side = [name for name in flat if name in zeroed and shown(flat[name]) == 0.0]
+            others = [name for name in flat if name not in by_side]
+            side, other = ("T", "S") if fix.determining_side == "t" else ("S", "T")
+            causes = [f"{side} determines {other} in every resample as in the sample, which "
+                      f"makes {' and '.join(by_side)} 0 in each (the note above)"] if by_side else []
+            if others:
+                causes.append(("for " + " and ".join(others) + ": " if by_side else "") + NO_SPREAD_CAUSE)
+            lines.append("  " + no_spread_note(flat, self.settings["bootstrap"], zero=zero,
+                                               cause="; ".join(causes)))
         if fix.above_bound and self.p is None:  # the Gaussian estimator: no H(Y) ceiling
             lines.append(
                 f"  note: {', '.join(fix.above_bound)} above H(Y) = "
@@ -453,6 +465,22 @@ class RepresentationPID:
 
         def __getattr__(self, name: str) -> Any:
             raise attribute_error(self, name)
+
+
+def _determination(side: str) -> str:
+    """What ``correction.determining_side`` says, in words: "the sample shows T determining S"."""
+    other = "s" if side == "t" else "t"
+    return (f"the sample shows {side.upper()} determining {other.upper()} (each value of "
+            f"{side.upper()} seen {DETERMINING_MIN_COUNT} times or more, always with one value of "
+            f"{other.upper()})")
+
+
+def _determined_zeros(fix: BiasCorrection, measure: str) -> tuple[str, ...]:
+    """The atoms that a determining side makes exactly 0: Syn and the dependent side's Uni, for the
+    measures of :data:`DEPENDENT_SIDE_HAS_NO_UNIQUE`; none where no side determines the other."""
+    if fix.determining_side is None or measure not in DEPENDENT_SIDE_HAS_NO_UNIQUE:
+        return ()
+    return ("syn", "uni_s" if fix.determining_side == "t" else "uni_t")
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
