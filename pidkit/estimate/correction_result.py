@@ -64,8 +64,10 @@ class BiasCorrection:
         as "at the bound within noise"; never clipped.
     determining_side : str or None
         ``"t"`` or ``"s"`` where the sample's counts show that side determining the other (each of
-        its observed values with one value of the other side: a copy, a coarsening, a one-valued
-        side; :func:`~pidkit.estimate.correction.determining_side`), else ``None``. The corrected
+        its observed values seen at least
+        :data:`~pidkit.estimate.correction.DETERMINING_MIN_COUNT` times, always with one value of
+        the other side: a copy, a coarsening, a one-valued side;
+        :func:`~pidkit.estimate.correction.determining_side`), else ``None``. The corrected
         ``i_yts`` is then that side's corrected information, as the plug-in's is in every table,
         and for the measures of :data:`~pidkit.estimate.correction.DEPENDENT_SIDE_HAS_NO_UNIQUE`
         so is I*: Syn and the other side's Uni are exactly 0. ``None`` for ``"none"`` (the
