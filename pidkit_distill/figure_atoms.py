@@ -67,7 +67,7 @@ def _clustering_line(runs: Iterable[RunRecords]) -> list[str]:
     record of one of ``runs`` (those drawn with their own bands) has such intervals; else none."""
     if not any(holds_clustering_fixed(record) for run in runs for record in run.audit):
         return []
-    return [f"with audit.cluster_seeds 1 they hold {CLUSTERING_HELD_FIXED}"]
+    return [f"with audit.cluster_seeds 1 the bands {CLUSTERING_HELD_FIXED}"]
 
 
 def _atoms_averaged(group: RunGroup, layers: set[int]) -> str:

@@ -16,10 +16,12 @@ from pidkit_distill.report import load_run, summary_table
 
 figures = test_report.figures  # the fixture: the figures a report saves, by title
 
-HELD_FIXED = ("With audit.cluster_seeds 1 it holds the KMeans clustering fixed: "
-              "audit.cluster_seeds 3 adds its variance (docs/distill.md, Seeds of the clustering).")
-TITLE_LINE = ("with audit.cluster_seeds 1 they hold the KMeans clustering fixed: "
-              "audit.cluster_seeds 3 adds its variance (docs/distill.md, Seeds of the clustering)")
+HELD_FIXED = ("With audit.cluster_seeds 1 the intervals leave out the variance of the KMeans "
+              "clustering, so they are too narrow: audit.cluster_seeds 3 includes it "
+              "(docs/distill.md, Seeds of the clustering).")
+TITLE_LINE = ("with audit.cluster_seeds 1 the bands leave out the variance of the KMeans clustering, "
+              "so they are too narrow: audit.cluster_seeds 3 includes it (docs/distill.md, Seeds of "
+              "the clustering)")
 
 
 def seeds_of_clustering(count: int):

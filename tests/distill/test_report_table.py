@@ -146,9 +146,9 @@ def test_the_tables_atoms_carry_their_bootstrap_interval_and_its_confidence(tmp_
     assert table[1].split(" | ")[11:15] == ["0.200"] * 4  # an audit without intervals
     assert ("[low, high]: the 90% bootstrap interval of the atom (audit.confidence, "
             "audit.bootstrap), which need not hold the estimate (docs/estimate.md, Bootstrap "
-            "intervals). With audit.cluster_seeds 1 it holds the KMeans clustering fixed: "
-            "audit.cluster_seeds 3 adds its variance (docs/distill.md, Seeds of the "
-            "clustering).") in out.splitlines()
+            "intervals). With audit.cluster_seeds 1 the intervals leave out the variance of the "
+            "KMeans clustering, so they are too narrow: audit.cluster_seeds 3 includes it "
+            "(docs/distill.md, Seeds of the clustering).") in out.splitlines()
     assert rows((tmp_path / "rep/report.md").read_text()) == table
 
 
