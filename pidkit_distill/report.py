@@ -280,7 +280,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
                              "of the atom (audit.confidence, audit.bootstrap), which need not "
                              "hold the estimate (docs/estimate.md, Bootstrap intervals)." +
-                             (f" With audit.cluster_seeds 1 the intervals {CLUSTERING_HELD_FIXED}."
+                             (f" With audit.cluster_seeds 1 the intervals {CLUSTERING_HELD_FIXED} "
+                              "(docs/distill.md, Seeds of the clustering)."
                               if held_fixed else ""))
     for state, note in _STATE_NOTES.items():
         if state in states:

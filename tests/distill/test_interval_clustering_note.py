@@ -20,8 +20,7 @@ HELD_FIXED = ("With audit.cluster_seeds 1 the intervals leave out the variance o
               "clustering, so they are too narrow: audit.cluster_seeds 3 includes it "
               "(docs/distill.md, Seeds of the clustering).")
 TITLE_LINE = ("with audit.cluster_seeds 1 the bands leave out the variance of the KMeans clustering, "
-              "so they are too narrow: audit.cluster_seeds 3 includes it (docs/distill.md, Seeds of "
-              "the clustering)")
+              "so they are too narrow: audit.cluster_seeds 3 includes it")
 
 
 def seeds_of_clustering(count: int):

@@ -30,8 +30,7 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
     assert atoms.get_suptitle().endswith(f"need not hold their line (docs/estimate.md, Bootstrap "
                                          f"intervals)\nwith audit.cluster_seeds 1 the bands leave "
                                          f"out the variance of the KMeans clustering, so they are "
-                                         f"too narrow: audit.cluster_seeds 3 includes it "
-                                         f"(docs/distill.md, Seeds of the clustering)"
+                                         f"too narrow: audit.cluster_seeds 3 includes it"
                                          f"\n{note}")
 
     def drawn(fig: Figure) -> dict[str, tuple]:
