@@ -228,6 +228,7 @@ def train(config: TrainConfig | CheckedConfig) -> RunSummary:
                 if resumed:  # the checkpoint holds every weight
                     teacher = _build(config.model.teacher, checked.teacher_data.num_classes,
                                      checked.teacher_data.input_shape).requires_grad_(False)
+                    teacher_used.keep_resumed(teacher, checked.teacher_data)
                 else:
                     # a file of the user's (teacher.source=PATH), which check_config read; a
                     # cached teacher.pt refused is a DataError of load_teacher's own

@@ -6,7 +6,9 @@ A run's ``config.json`` says ``teacher.source = "trained"``, but not which cache
 that was: ``run.out_dir`` may hold several teachers of one data set (other ``teacher.epochs``,
 ``run.threads``), each giving its own audit of the same student. The record names the file (and
 its SHA-256, so that a file trained again or replaced since is told apart) or, for an untrained
-teacher, its seed.
+teacher, its seed. A run whose first train was interrupted before it wrote ``summary.json``
+records its teacher when a resume ends it, where the file ``teacher.source`` names then (the
+seed, for an untrained teacher) holds the checkpoint's teacher tensor for tensor.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import torch
+from torch import nn
+
 from pidkit.command_line import one_line
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import TEACHER_USED, read_summary
@@ -26,6 +31,9 @@ from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import Runtime
+from pidkit_distill.training.teacher import seeded_teacher
+from pidkit_distill.training.teacher_files import read_teacher_file
+from pidkit_distill.training.teacher_sources import teacher_file_of
 
 __all__ = ["TeacherRecording", "file_sha256", "teacher_record", "teacher_recorded"]
 
@@ -83,7 +91,8 @@ def teacher_record(config: TrainConfig, file: Path | None, *, num_classes: int, 
 class TeacherRecording:
     """The teacher record that :func:`teacher_recorded` writes: the one ``summary.json`` held
     as the train started (a resumed run's teacher is its checkpoint's, read from the file its
-    first train recorded), replaced by :meth:`keep` where the train reads its teacher.
+    first train recorded), replaced by :meth:`keep` where the train reads its teacher; where
+    it held none, a resumed run's (:meth:`keep_resumed`).
 
     Parameters
     ----------
@@ -99,6 +108,7 @@ class TeacherRecording:
         self.config, self.run_dir, self.is_main = config, run_dir, is_main
         held = read_summary(run_dir).get(TEACHER_USED) if is_main else None
         self.record: dict[str, Any] | None = held if isinstance(held, dict) else None
+        self._resumed: tuple[nn.Module, Any] | None = None
 
     def keep(self, file: Path | None, bundle: Any) -> None:
         """Record the teacher read from ``file`` (``None``: untrained) for the teacher's data
@@ -108,6 +118,48 @@ class TeacherRecording:
                                          in_channels=int(bundle.input_shape[0]),
                                          run_dir=self.run_dir)
 
+    def keep_resumed(self, teacher: nn.Module, data: Any) -> None:
+        """Record, as the train ends, the teacher of a resumed run whose ``summary.json``
+        records none (its first train was interrupted before it wrote one): ``teacher``, the
+        module the checkpoint's weights are read into, for the teacher's data ``data`` (its
+        ``num_classes`` and ``input_shape``). It is recorded only where the file
+        ``teacher.source`` names now (for ``"untrained"``, its seed) holds those very weights,
+        so that an older run folder's teacher, trained again or replaced since, is never
+        recorded in its place."""
+        if self.is_main and self.record is None:
+            self._resumed = (teacher, data)
+
+    def resumed_record(self) -> dict[str, Any] | None:
+        """The record of the teacher :meth:`keep_resumed` was given, where its weights are
+        those of the teacher ``teacher.source`` names; ``None`` otherwise, or where none was
+        given."""
+        if self._resumed is None:
+            return None
+        teacher, data = self._resumed
+        sizes = {"num_classes": data.num_classes, "in_channels": int(data.input_shape[0])}
+        try:
+            file = teacher_file_of(self.config)
+            if file is None:
+                model = models_resolved(self.config, teacher_only=True).model.teacher
+                weights = seeded_teacher(model, self.config.teacher.seed, **sizes).state_dict()
+            else:
+                weights = read_teacher_file(file)["model"]
+        except (OSError, ValueError, RuntimeError, MemoryError):  # gone, damaged, other shapes
+            return None
+        if not _holds_weights(teacher, weights):
+            return None
+        return teacher_record(self.config, file, run_dir=self.run_dir, **sizes)
+
+
+def _holds_weights(teacher: nn.Module, weights: dict[str, Any]) -> bool:
+    """Whether the module ``teacher`` holds the tensors ``weights``, name for name and value
+    for value (once cast to its own types)."""
+    own = teacher.state_dict()
+    return own.keys() == weights.keys() and all(
+        isinstance(weights[name], torch.Tensor) and weights[name].shape == tensor.shape
+        and torch.equal(weights[name].to(tensor.dtype), tensor.detach().cpu())
+        for name, tensor in own.items())
+
 
 @contextmanager
 def teacher_recorded(config: TrainConfig, run_dir: Path,
@@ -115,9 +167,10 @@ def teacher_recorded(config: TrainConfig, run_dir: Path,
     """A :class:`TeacherRecording` for the train of ``config`` in ``run_dir``, whose record is
     written into ``summary.json`` as the block ends, however it ends (the run ended, failed or
     was interrupted): beside what the file holds, never into a folder without one (a train
-    that stopped before it wrote any: its first train killed or interrupted, whose resumed run
-    then records none). A write that fails (a full disk) is said in a line on stderr; the
-    block's own error, if any, is what is raised.
+    that stopped before it wrote any: its first train killed or interrupted, whose resume
+    records the teacher the checkpoint holds, :meth:`TeacherRecording.keep_resumed`). A write
+    that fails (a full disk) is said in a line on stderr; the block's own error, if any, is
+    what is raised.
 
     Examples
     --------
@@ -139,6 +192,8 @@ def teacher_recorded(config: TrainConfig, run_dir: Path,
         yield recording
     finally:
         summary = read_summary(run_dir) if recording.is_main else {}
+        if recording.record is None and summary:
+            recording.record = recording.resumed_record()
         if recording.record is not None and summary \
                 and summary.get(TEACHER_USED) != recording.record:
             with interrupts_deferred():
