@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from pidkit_distill.models import build_model
-from pidkit_distill.run_files import TEACHER_USED, read_summary
+from pidkit_distill.run_files import FAILED, TEACHER_USED, read_summary, train_failure
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.training.teacher import seeded_teacher
@@ -132,15 +132,42 @@ def _no_record(path: Path, summary: dict[str, Any]) -> str:
     if summary.get("method") == "teacher":
         return (f"{named} is a teacher's own run folder, distilled from no teacher; "
                 "load_student(run_dir) gives the teacher it trained")
+    failure = train_failure(path)
+    if failure is not None and failure["before_training"] and "epochs_done" not in summary:
+        return (f"{named}: the run failed before training started (summary.json "
+                f"{FAILED}.before_training), so no teacher was used: {failure['message']}; do "
+                "what its error says, rerun its command, then call load_run_teacher again")
     if not summary:
-        return (f"{named} holds no summary.json (or none that can be read): its train has not "
-                "ended (it was interrupted, killed, or is still running), or it is no run "
-                "folder; let the run end (resume it), then call load_run_teacher again")
+        return _no_summary(path, named)
+    again = ("rerun the run's train command with --resume (run.resume=true; a complete run "
+             "trains no epoch again), which records it where the file teacher.source names "
+             "holds the checkpoint's teacher" if (path / "checkpoint.pt").is_file() else
+             "train the run again to have it recorded")
     return (f"{named}: its summary.json does not record the teacher the run was distilled from "
             f"(no {TEACHER_USED!r}): it was written by a version before runs recorded it, or "
-            "its first train was interrupted before it ended; train the run again to have it "
-            "recorded, or load the teacher you know it used (load_student(TEACHER_RUN_DIR) "
-            "for a teacher's run folder)")
+            "its first train was interrupted and the resume that ended it found another teacher "
+            f"than the checkpoint's in the file teacher.source names; {again}, or load the "
+            "teacher you know it used (load_student(TEACHER_RUN_DIR) for a teacher's run "
+            "folder)")
+
+
+def _no_summary(path: Path, named: str) -> str:
+    """Why the folder ``path`` (``named`` in a message), which holds no ``summary.json`` that
+    can be read, gives no teacher: a report's folder, a folder of run folders, or a run whose
+    train has not ended."""
+    if (path / "report.md").is_file():
+        return (f"{named} is a report's folder (report.md and its figures), written by "
+                "`pidkit-distill report`; pass the folder of one of the runs it reports on")
+    runs = sorted(folder.name for folder in path.iterdir() if folder.is_dir() and any(
+        (folder / name).is_file() for name in ("summary.json", "config.json")))
+    if runs:
+        shown = ", ".join(repr(str(path / name)) for name in runs[:2])
+        more = f" and {len(runs) - 2} more" if len(runs) > 2 else ""
+        return (f"{named} is a folder of run folders ({shown}{more}), not a run folder; pass "
+                "one of them")
+    return (f"{named} holds no summary.json (or none that can be read): its train has not "
+            "ended (it was interrupted, killed, or is still running), or it is no run "
+            "folder; let the run end (resume it), then call load_run_teacher again")
 
 
 def _teacher_file(path: Path, record: dict[str, Any]) -> Path:

@@ -131,14 +131,28 @@ def test_a_folder_without_the_record_is_refused_clearly(tmp_path):
     summary = summary_of(run_dir)
     del summary["teacher_used"]  # as a version before this one wrote it
     (run_dir / "summary.json").write_text(json.dumps(summary))
-    with pytest.raises(ValueError) as old:
-        load_run_teacher(run_dir)
-    assert str(old.value) == (
+    unknown = (
         f"run_dir {str(run_dir)!r}: its summary.json does not record the teacher the run was "
         "distilled from (no 'teacher_used'): it was written by a version before runs recorded "
-        "it, or its first train was interrupted before it ended; train the run again to have it "
-        "recorded, or load the teacher you know it used (load_student(TEACHER_RUN_DIR) for a "
-        "teacher's run folder)")
+        "it, or its first train was interrupted and the resume that ended it found another "
+        "teacher than the checkpoint's in the file teacher.source names; ")
+    with pytest.raises(ValueError) as old:
+        load_run_teacher(run_dir)
+    assert str(old.value) == unknown + (
+        "rerun the run's train command with --resume (run.resume=true; a complete run trains no "
+        "epoch again), which records it where the file teacher.source names holds the "
+        "checkpoint's teacher, or load the teacher you know it used "
+        "(load_student(TEACHER_RUN_DIR) for a teacher's run folder)")
+    (run_dir / "checkpoint.pt").rename(tmp_path / "checkpoint.pt")
+    with pytest.raises(ValueError) as old:
+        load_run_teacher(run_dir)
+    assert str(old.value) == unknown + (
+        "train the run again to have it recorded, or load the teacher you know it used "
+        "(load_student(TEACHER_RUN_DIR) for a teacher's run folder)")
+    (tmp_path / "checkpoint.pt").rename(run_dir / "checkpoint.pt")
+    resumed = train(tiny(tmp_path, "run.epochs=1", "run.name=old", "run.resume=true"))
+    assert resumed.epochs_done == 1 and summary_of(run_dir)["teacher_used"]["seed"] == 0
+    load_run_teacher(run_dir)  # as the message says
     (run_dir / "summary.json").unlink()
     with pytest.raises(ValueError, match=r"holds no summary\.json .*: its train has not ended"):
         load_run_teacher(run_dir)
@@ -146,3 +160,45 @@ def test_a_folder_without_the_record_is_refused_clearly(tmp_path):
         load_run_teacher(tmp_path / "missing")
     with pytest.raises(TypeError, match="got int"):
         load_run_teacher(3)
+
+
+def test_a_report_folder_and_a_folder_of_runs_are_named_as_such(tmp_path):
+    # the walk of t-361 (finding 5): both were told first that their train had not ended
+    for name in ("a", "b", "c"):
+        train(tiny(tmp_path / "runs", "run.epochs=1", f"run.name={name}"))
+    report = tmp_path / "rep"
+    report.mkdir()
+    (report / "report.md").write_text("# report\n")
+    (report / "accuracy.png").write_bytes(b"")
+    with pytest.raises(ValueError) as refused:
+        load_run_teacher(report)
+    assert str(refused.value) == (
+        f"run_dir {str(report)!r} is a report's folder (report.md and its figures), written by "
+        "`pidkit-distill report`; pass the folder of one of the runs it reports on")
+    runs = tmp_path / "runs"
+    with pytest.raises(ValueError) as refused:
+        load_run_teacher(runs)
+    assert str(refused.value) == (
+        f"run_dir {str(runs)!r} is a folder of run folders ({str(runs / 'a')!r}, "
+        f"{str(runs / 'b')!r} and 1 more), not a run folder; pass one of them")
+    load_run_teacher(runs / "a")  # as it says
+
+
+def test_a_run_that_failed_before_training_says_no_teacher_was_used(tmp_path):
+    # the walk of t-361 (finding 6), in the format of test_failure_before_training
+    run_dir = tmp_path / "early"
+    run_dir.mkdir()
+    failed = {"message": "out of memory (MemoryError) while loading data set 'digits'",
+              "hint": "free memory", "before_training": True}
+    (run_dir / "summary.json").write_text(json.dumps({"failed": failed}))
+    with pytest.raises(ValueError) as refused:
+        load_run_teacher(run_dir)
+    assert str(refused.value) == (
+        f"run_dir {str(run_dir)!r}: the run failed before training started (summary.json "
+        "failed.before_training), so no teacher was used: out of memory (MemoryError) while "
+        "loading data set 'digits'; do what its error says, rerun its command, then call "
+        "load_run_teacher again")
+    # a resume that failed before training, of a run that trained (before runs recorded it)
+    (run_dir / "summary.json").write_text(json.dumps({"epochs_done": 1, "failed": failed}))
+    with pytest.raises(ValueError, match="does not record the teacher the run was distilled"):
+        load_run_teacher(run_dir)
