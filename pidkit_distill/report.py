@@ -39,7 +39,7 @@ from pidkit_distill.chance import chance_paragraph
 from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
-from pidkit_distill.report_groups import BEST_ACC_CHOSEN, group_table, group_table_of
+from pidkit_distill.report_groups import group_table, group_table_of
 from pidkit_distill.run_files import checkpoint_written, ended_train_epochs, train_failure
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import (
@@ -55,6 +55,12 @@ from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 
 __all__ = ["RunRecords", "default_out_dir", "group_table", "load_run", "load_runs",
            "summary_table", "write_report"]
+
+# What the note under the table of each run says of best accuracy after naming it:
+# the epoch is picked by the accuracy it reports, on the one held-out set (no validation split),
+# so the maximum over the epochs is biased upwards.
+_BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no validation split), "
+                   "so optimistic: compare runs by last acc")
 
 # What the paragraph under the table says of the runs in each state (:func:`_run_state`),
 # after naming them, each with its epochs.
@@ -274,7 +280,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             f"{atoms.get('n_samples', '')} |"
         )
     if best_shown:
-        notes["best"] = f"best acc (epoch): the highest held-out accuracy, {BEST_ACC_CHOSEN}."
+        notes["best"] = f"best acc (epoch): the highest held-out accuracy, {_BEST_ACC_CHOSEN}."
     if levels:
         level = " or ".join(sorted(filter(None, levels)))
         notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "

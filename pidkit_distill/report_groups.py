@@ -34,13 +34,7 @@ from pidkit_distill.run_groups import (
 )
 from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
 
-__all__ = ["BEST_ACC_CHOSEN", "group_table", "group_table_of"]
-
-# What this table's note and the report's table of each run say of best accuracy after naming it:
-# the epoch is picked by the accuracy it reports, on the one held-out set (no validation split),
-# so the maximum over the epochs is biased upwards.
-BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no validation split), "
-                   "so optimistic: compare runs by last acc")
+__all__ = ["group_table", "group_table_of"]
 
 _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose config.json differ "
                "only in run.seed and the run's bookkeeping "
@@ -53,7 +47,7 @@ _GROUP_NOTE = ("Each row is one experiment run with several seeds: runs whose co
                "only epochs that every seed reached are averaged (last and best accuracy over "
                "them; atoms at the last audit epoch they all have, those below 0 as they are, "
                "unclipped, as in the table of each run). A seed's best acc is its highest "
-               f"held-out accuracy, {BEST_ACC_CHOSEN}.")
+               "held-out accuracy, so optimistic, as the note under the table of each run says.")
 
 # The mark beside an atom of the row's layer that a seed's record flags below 0, by the start of
 # the flag (:data:`~pidkit_distill.audit_records.FLAG_NOTES`' key) that says so.

@@ -114,7 +114,8 @@ def test_the_last_line_says_when_a_run_stopped_early_and_when_nothing_was_left(t
     run = tmp_path / "synthetic-bas-ut-s0"
     assert main([*argv, "--run.stop_after", "1"]) == 0
     last = capsys.readouterr().out.splitlines()[-1]
-    assert last.endswith(f"(epoch 1); run folder {run}; stopped after epoch 1 of 2 "
+    assert last.endswith(f"(epoch 1; chosen on the held-out set, so optimistic); run folder {run}; "
+                         "stopped after epoch 1 of 2 "
                          "(run.stop_after=1): rerun with --resume to continue"), last
     assert main([*argv, "--resume"]) == 0
     out = capsys.readouterr().out
