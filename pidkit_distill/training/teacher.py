@@ -68,6 +68,7 @@ from pidkit_distill.training.teacher_sources import (
     teacher_file_of,
     teacher_run_config,
     teacher_run_settings,
+    torchrun_sign,
 )
 
 __all__ = [
@@ -207,8 +208,9 @@ _MIRRORS = ("model.student", "optim.lr")
 # and the run settings that change its numbers.
 _REGISTERED_IN = f"{REGISTERED_IN_KEY}."
 _RUN_IN = f"{RUN_IN_KEY}."
-# How a message names a run number that is no setting: the processes, torchrun's WORLD_SIZE.
-_SAID = {f"{_RUN_IN}processes": "WORLD_SIZE"}
+# The run number that is no setting, the processes (torchrun's WORLD_SIZE), in a user's words.
+_PROCESSES = f"{_RUN_IN}processes"
+_SAID = {_PROCESSES: "number of torchrun processes"}
 
 
 def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
@@ -218,16 +220,19 @@ def _run_numbers(key: dict[str, Any], names: list[str]) -> str:
     Examples
     --------
     >>> _run_numbers({"run.threads": 1}, ["run.amp", "run.threads", "run.processes"])
-    'run.amp=False, run.threads=1, WORLD_SIZE=1'
+    'run.amp=False, run.threads=1, one process (no torchrun)'
+    >>> _run_numbers({"run.processes": 2}, ["run.processes"])
+    '2 torchrun processes'
     """
-    return ", ".join(f"{_SAID.get(name, name)}="
-                     f"{key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)])!r}"
-                     for name in names)
+    values = {name: key.get(name, RUN_KEY_UNSET[name.removeprefix(_RUN_IN)]) for name in names}
+    return ", ".join(f"{name}={value!r}" if name != _PROCESSES else
+                     "one process (no torchrun)" if value == 1 else f"{value} torchrun processes"
+                     for name, value in values.items())
 
 
 def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConfig,
                          spec: DatasetSpec, fingerprint: str | None = None,
-                         sizes_known: bool = True) -> None:
+                         sizes_known: bool = True) -> str | None:
     """Raise :class:`ValueError` unless the cached ``teacher.pt`` (``saved``, read from
     ``path``) was trained for ``config``'s teacher, on data the size of ``spec``'s (where
     ``sizes_known``), and on the training samples that ``fingerprint`` stands for.
@@ -247,11 +252,13 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     GPU, ``run.amp``, the number of processes and ``run.sync_bn`` under torchrun:
     :func:`recorded_run_numbers`, the file's record of them, against those of this run's
     processes), and one of an older version that does not tell one of them (it records no
-    ``run.threads``, or its ``metrics.jsonl`` no single number of processes), for any run:
-    such a setting is unknown, not taken for its unset value. The
-    message names the first setting that differs (both modules, where they differ) and says
-    to delete the folder to train the teacher again. A ``model.teacher`` of ``"auto"`` is the
-    data set's own (:func:`~pidkit_distill.training.model_checks.models_resolved`).
+    ``run.threads``, or its ``metrics.jsonl`` no single number of processes, or epochs that
+    record none in a folder that shows torchrun), for any run: such a setting is unknown, not
+    taken for its unset value. The message names the first setting that differs (both modules,
+    where they differ) and says to delete the folder to train the teacher again (or, where
+    run settings alone differ, to pass the file as ``--teacher PATH`` to use it as it is). A
+    ``model.teacher`` of ``"auto"`` is the data set's own
+    (:func:`~pidkit_distill.training.model_checks.models_resolved`).
 
     Parameters
     ----------
@@ -272,6 +279,12 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
         :func:`~pidkit_distill.data.registry.describes_its_sizes`; the run compares those it
         loads).
 
+    Returns
+    -------
+    str or None
+        The line to print where the file is reused with its number of processes taken as one,
+        as an older version did not record it (:func:`recorded_run_numbers`); else ``None``.
+
     Raises
     ------
     ValueError
@@ -280,7 +293,7 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
     config = models_resolved(config, teacher_only=True)
     recorded = saved.get("config")
     sizes = (saved.get("n_train"), saved.get("n_test"))
-    numbers, untold = recorded_run_numbers(saved, path.parent)
+    numbers, untold, taken_as_one = recorded_run_numbers(saved, path.parent)
     have = (flat_settings(keyed_teacher(recorded, recorded_registered(recorded),
                                         saved.get("code_fingerprint"), numbers=numbers))
             if isinstance(recorded, dict) else {})
@@ -314,13 +327,17 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    f"{config.model.teacher!r} (written by an older version)")
     elif run_only and told:
         problem = (f"was trained with {_run_numbers(have, told)}, but this run has "
-                   f"{_run_numbers(want, told)}, which give a teacher other numbers (a version "
+                   f"{_run_numbers(want, told)}, which gives a teacher other numbers (a version "
                    "before this one reused a teacher whatever these were)")
     elif run_only and untold:
         names = [f"{_RUN_IN}{name}" for name in untold]
+        run = recorded.get(RUN_IN_KEY) if isinstance(recorded, dict) else None
+        sign = torchrun_sign(run if isinstance(run, dict) else {}, path.parent) \
+            if _PROCESSES in names else None
         problem = (f"does not record the {' or '.join(_SAID.get(n, n) for n in names)} it was "
-                   "trained with (an older version wrote it), which give a teacher other "
-                   f"numbers, so it is not taken for this run's {_run_numbers(want, names)}")
+                   f"trained with (an older version wrote it{f'; {sign}' if sign else ''}), which "
+                   "gives a teacher other numbers, so it is not taken for this run's "
+                   f"{_run_numbers(want, names)}")
     elif differ:
         key = differ[0]
         more = f" (and {len(differ) - 1} more setting(s))" if len(differ) > 1 else ""
@@ -336,9 +353,12 @@ def check_cached_teacher(saved: dict[str, Any], path: Path, *, config: TrainConf
                    "has now, of the same sizes: the data changed since the teacher was trained "
                    "(a loader that returns other samples, data files replaced)")
     else:
-        return
+        return (f"taking the teacher {path} as trained by one process (no torchrun): an older "
+                "pidkit did not record the number of torchrun processes, and its folder shows "
+                "no sign of torchrun") if taken_as_one else None
+    keep = f", or pass --teacher {path} to use it as it is" if run_only and (told or untold) else ""
     raise ValueError(f"teacher file {str(path)!r} {problem}; it is the teacher cached for "
-                     f"these settings: delete {path.parent} to train it again")
+                     f"these settings: delete {path.parent} to train it again{keep}")
 
 
 def check_teacher_path(path: Path, *, model: str, spec: DatasetSpec, cached: bool,
@@ -431,17 +451,18 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
                f"settings: {path}")
     if from_main(runtime, path.is_file()):  # every process takes rank 0's way
-        _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
+        note = _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
         if runtime.is_main:
-            print(reusing, flush=True)
+            print(*filter(None, [note, reusing]), sep="\n", flush=True)
         return path
     waiting = (f"waiting for another process that is training the same teacher in {run_dir} "
                "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
-            _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
+            note = _check_reused(path, config=config, bundle=bundle, samples=samples,
+                                 runtime=runtime)
             if runtime.is_main:
-                print(reusing, flush=True)
+                print(*filter(None, [note, reusing]), sep="\n", flush=True)
             return path
         if runtime.is_main:
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
@@ -532,7 +553,7 @@ def _samples_from_main(bundle: Any, runtime: Runtime) -> str | None:
 
 
 def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, samples: str | None,
-                  runtime: Runtime) -> None:
+                  runtime: Runtime) -> str | None:
     """Check the cached teacher that rank 0 found (:func:`check_cached_teacher`, against
     ``bundle``, the teacher's data, whose training samples' fingerprint is ``samples``) in
     each process that finds it too: in all of them where
@@ -541,14 +562,16 @@ def _check_reused(path: Path, *, config: TrainConfig, bundle: Any, samples: str 
     failed training: a :class:`~pidkit_distill.training.loaders.DataError` (``pidkit-distill``:
     one line, exit status 2), as :func:`~pidkit_distill.check_config` finds it where it loads
     the data (a registered data set's). Memory running out while it is read is the run's
-    failure (:func:`read_teacher_for_run`)."""
+    failure (:func:`read_teacher_for_run`). Returns the line :func:`check_cached_teacher`
+    gives to print (``None`` in a process that does not read the file)."""
     if runtime.is_main or path.is_file():
         try:
-            check_cached_teacher(read_teacher_for_run(path, cached=True), path, config=config,
-                                 spec=_spec_of(config, bundle),
-                                 fingerprint=samples)
+            return check_cached_teacher(read_teacher_for_run(path, cached=True), path,
+                                        config=config, spec=_spec_of(config, bundle),
+                                        fingerprint=samples)
         except ValueError as err:
             raise DataError(str(err)) from err
+    return None
 
 
 def _spec_of(config: TrainConfig, bundle: Any) -> DatasetSpec:

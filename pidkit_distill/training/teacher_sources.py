@@ -32,10 +32,11 @@ from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
 from pidkit_distill.training.teacher_files import read_teacher_file
+from pidkit_distill.training.torch_files import safe_load
 
 __all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "RUN_NUMBERS", "keyed_teacher", "recorded_run_numbers",
            "run_numbers_now", "teacher_code", "teacher_file_of", "teacher_run_config",
-           "teacher_run_numbers", "teacher_run_settings"]
+           "teacher_run_numbers", "teacher_run_settings", "torchrun_sign"]
 
 # Where keyed_teacher holds the run settings that change a teacher's numbers
 # (teacher_run_numbers), and what each of them is where the key leaves it out.
@@ -262,55 +263,92 @@ _RECORDED_RUN = (("threads", int), ("device", str), ("amp", bool), ("sync_bn", b
 
 
 def recorded_run_numbers(saved: Mapping[str, Any], folder: Path) -> tuple[dict[str, Any],
-                                                                            list[str]]:
+                                                                            list[str], bool]:
     """The run settings that changed the numbers of the teacher file ``saved`` (the
     ``teacher.pt`` of the run folder ``folder``), as :func:`teacher_run_numbers` keys them,
-    and the names of those it does not tell.
+    the names of those it does not tell, and whether its number of processes was taken as
+    one without a record of it.
 
     A file records them (:data:`RUN_NUMBERS`) as they were where it was trained. One written
     before it did tells them by the settings of its run (``"config"``): ``run.threads``,
     ``run.device`` (``auto`` as this machine resolves it), ``run.amp`` and ``run.sync_bn``;
     and by its folder's ``metrics.jsonl``, whose epochs each record the processes that trained
-    them. A setting that neither tells (a table without ``run.threads``, epochs that record no
-    count or several) is named, not taken for its unset value: such a file is no match for
-    any run (:func:`~pidkit_distill.training.teacher.check_cached_teacher`). ``run.amp`` off a
-    GPU and ``run.sync_bn`` in one process change nothing and need no record.
+    them. An epoch written before they did (3 Dec 2026) was trained by one process, as a
+    command without torchrun trains, unless the folder shows torchrun: ``run.sync_bn`` set,
+    which acts under torchrun alone, or a ``checkpoint.pt`` whose random states are those of
+    several processes (:func:`torchrun_sign`). A setting that none of these tells (a table
+    without ``run.threads``, epochs of several counts, a sign of torchrun on epochs that record
+    no count) is named, not taken for its unset value: such a file is no match for any run
+    (:func:`~pidkit_distill.training.teacher.check_cached_teacher`). ``run.amp`` off a GPU
+    and ``run.sync_bn`` in one process change nothing and need no record.
 
     Examples
     --------
     >>> from pathlib import Path
     >>> recorded_run_numbers({"run_numbers": {"threads": 1}}, Path("/nonexistent"))
-    ({'threads': 1}, [])
+    ({'threads': 1}, [], False)
     >>> old = {"config": {"run": {"device": "cpu", "amp": False, "sync_bn": False}}}
     >>> recorded_run_numbers(old, Path("/nonexistent"))  # no run.threads, no metrics.jsonl
-    ({}, ['threads', 'processes'])
+    ({}, ['threads', 'processes'], False)
     """
     recorded = saved.get(RUN_NUMBERS)
     if isinstance(recorded, Mapping):
-        return dict(recorded), []
+        return dict(recorded), [], False
     config = saved.get("config")
     run = config.get("run") if isinstance(config, Mapping) else None
     run = run if isinstance(run, Mapping) else {}
-    processes = _processes_of(folder)
+    counts = _epoch_processes(folder)
+    taken_as_one = counts is not None and None in counts and torchrun_sign(run, folder) is None
+    if taken_as_one:
+        counts = (counts - {None}) | {1}
+    count = counts.pop() if counts is not None and len(counts) == 1 else None
+    processes = count if type(count) is int and count >= 1 else None
     numbers = teacher_run_numbers({RUN_IN_KEY: run}, processes or 1)
     unknown = [name for name, kind in _RECORDED_RUN if type(run.get(name)) is not kind]
     if processes is None:
         unknown.append("processes")
     no_effect = {"amp": "device" not in numbers and "device" not in unknown,
                  "sync_bn": processes == 1}
-    return numbers, [name for name in unknown if not no_effect.get(name)]
+    return (numbers, [name for name in unknown if not no_effect.get(name)],
+            taken_as_one and processes == 1)
 
 
-def _processes_of(folder: Path) -> int | None:
-    """The number of processes that trained every epoch of the run in ``folder``, as its
-    ``metrics.jsonl`` records it; ``None`` where it records none, or several (a run resumed
-    with another count), or cannot be read."""
+def torchrun_sign(run: Mapping[str, Any], folder: Path) -> str | None:
+    """What shows that torchrun trained the run of the folder ``folder``, whose settings'
+    ``run`` table is ``run``, where its epochs do not record their processes: ``run.sync_bn``
+    set (it acts under torchrun alone), or the random states of several processes in its
+    ``checkpoint.pt`` (one per process, as the last epoch's writer saved them); ``None``
+    where neither does (no checkpoint, or one that cannot be read, shows nothing).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> torchrun_sign({"sync_bn": True}, Path("/nonexistent"))
+    'its run.sync_bn=True, which acts under torchrun alone, says torchrun trained it'
+    >>> torchrun_sign({"sync_bn": False}, Path("/nonexistent")) is None
+    True
+    """
+    if run.get("sync_bn") is True:
+        return "its run.sync_bn=True, which acts under torchrun alone, says torchrun trained it"
+    try:
+        states = safe_load(folder / "checkpoint.pt", what="checkpoint", holds="", mmap=True)
+    except (OSError, ValueError):
+        return None
+    states = states.get("rng") if isinstance(states, dict) else None
+    if isinstance(states, list) and len(states) > 1:
+        return f"its checkpoint.pt was written by {len(states)} processes, so torchrun trained it"
+    return None
+
+
+def _epoch_processes(folder: Path) -> set[Any] | None:
+    """The numbers of processes that the epochs of the run in ``folder`` record (``None``
+    among them for an epoch that records none), as its ``metrics.jsonl`` holds them; ``None``
+    where it holds no epoch or cannot be read."""
     try:
         counts = {record.get("processes") for record in read_metrics(folder)}
     except (OSError, ValueError):
         return None
-    count = counts.pop() if len(counts) == 1 else None
-    return count if type(count) is int and count >= 1 else None
+    return counts or None
 
 
 def keyed_teacher(settings: Mapping[str, Any], registered: Mapping[str, str],

@@ -1,8 +1,11 @@
 """A teacher cached by an older version, which does not record the run settings that its
 folder's name now hashes (``run_numbers``), is told by what it does record: the settings of its
-run and the processes of each epoch in its folder's ``metrics.jsonl``. A setting neither tells
-(no ``run.threads`` in its record, epochs that record no number of processes) is no match for
-any run, not taken for its unset value: the run says so in one line and trains nothing wrong.
+run and the processes of each epoch in its folder's ``metrics.jsonl``; epochs that record no
+number of processes (every teacher cached before 3 Dec) were trained by one process unless the
+folder shows torchrun (``run.sync_bn`` set, a ``checkpoint.pt`` of several processes' random
+states), and the run says in one line that it takes them so. A setting none of these tells (no
+``run.threads`` in its record, a sign of torchrun) is no match for any run, not taken for its
+unset value: the run says so in one line, offers ``--teacher PATH``, and trains nothing wrong.
 A file that records ``run.device = "auto"`` is told by where it was trained, not by the
 machine that reads it."""
 
@@ -82,31 +85,82 @@ def test_an_old_entry_without_run_threads_is_no_match_for_the_default_run(cached
     default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
     assert _refusal(path, default) == (
         f"teacher file {str(path)!r} does not record the run.threads it was trained with (an "
-        "older version wrote it), which give a teacher other numbers, so it is not taken for "
+        "older version wrote it), which gives a teacher other numbers, so it is not taken for "
         "this run's run.threads=0; it is the teacher cached for these settings: delete "
-        f"{path.parent} to train it again")
+        f"{path.parent} to train it again, or pass --teacher {path} to use it as it is")
 
 
-def test_an_old_entry_whose_epochs_record_no_processes_is_no_match(cached, tmp_path):
+def _taken_as_one(path, config):
+    return check_cached_teacher(read_teacher_file(path), path, config=config, spec=SPEC,
+                                sizes_known=False)
+
+
+def test_an_old_entry_whose_epochs_record_no_processes_is_taken_as_one_process(cached, tmp_path):
     path = _old_entry(cached, tmp_path / "old", processes=None)
     config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
-    assert "does not record the WORLD_SIZE it was trained with (an older version wrote it), " \
-           "which give a teacher other numbers, so it is not taken for this run's " \
-           "WORLD_SIZE=1;" in _refusal(path, config)
+    assert _taken_as_one(path, config) == (
+        f"taking the teacher {path} as trained by one process (no torchrun): an older pidkit "
+        "did not record the number of torchrun processes, and its folder shows no sign of "
+        "torchrun")
+    # a file that records its count, or epochs that record theirs, need no such line
+    assert _taken_as_one(cached, config) is None
+    assert _taken_as_one(_old_entry(cached, tmp_path / "told"), config) is None
+
+
+def test_epochs_of_an_old_entry_recording_one_process_or_none_are_one_process(cached, tmp_path):
+    path = _old_entry(cached, tmp_path / "old", processes=None)
+    old = (path.parent / "metrics.jsonl").read_text()
+    told = {**json.loads(old), "epoch": 2, "processes": 1}  # resumed by a version recording it
+    (path.parent / "metrics.jsonl").write_text(old + json.dumps(told) + "\n")
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    assert _taken_as_one(path, config).startswith("taking the teacher")
+
+
+def test_old_epochs_without_a_count_in_a_folder_showing_torchrun_are_no_match(cached, tmp_path):
+    synced = {**read_teacher_file(cached)["config"]["run"], "sync_bn": True}
+    path = _old_entry(cached, tmp_path / "synced", run=synced, processes=None)
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    assert _refusal(path, config) == (
+        f"teacher file {str(path)!r} does not record the number of torchrun processes it was "
+        "trained with (an older version wrote it; its run.sync_bn=True, which acts under "
+        "torchrun alone, says torchrun trained it), which gives a teacher other numbers, so it "
+        "is not taken for this run's one process (no torchrun); it is the teacher cached for "
+        f"these settings: delete {path.parent} to train it again, or pass --teacher {path} to "
+        "use it as it is")
+    path = _old_entry(cached, tmp_path / "two", processes=None)
+    checkpoint = path.parent / "checkpoint.pt"
+    saved = torch.load(checkpoint, weights_only=True)
+    _rewrite(checkpoint, {**saved, "rng": saved["rng"] * 2})  # the states of 2 processes
+    assert "(an older version wrote it; its checkpoint.pt was written by 2 processes, so " \
+           "torchrun trained it), which gives" in _refusal(path, config)
+
+
+def test_a_run_finding_an_old_entry_of_no_count_reuses_it_saying_so(cached, tmp_path, capsys):
+    config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
+    folder = tmp_path / teacher_run_config(config).run.name
+    path = _old_entry(cached, folder, processes=None)
+    before = path.read_bytes()
+    assert train_teacher(config) == path
+    out = capsys.readouterr().out
+    assert out.startswith(f"taking the teacher {path} as trained by one process (no torchrun)")
+    assert "reusing the teacher" in out and "training the teacher" not in out
+    assert path.read_bytes() == before
 
 
 def test_what_an_old_entry_tells_differs_is_said_before_what_it_does_not_tell(cached, tmp_path):
     path = _old_entry(cached, tmp_path / "old", processes=None)
     default = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1", "run.threads=0")
-    assert "was trained with run.threads=1, but this run has run.threads=0, which give a " \
+    assert "was trained with run.threads=1, but this run has run.threads=0, which gives a " \
            "teacher other numbers" in _refusal(path, default)
 
 
 def test_an_old_entry_trained_by_two_processes_is_not_reused_by_one(cached, tmp_path):
     path = _old_entry(cached, tmp_path / "old", processes=2)
     config = tiny(tmp_path, "teacher.source=trained", "teacher.epochs=1")
-    assert "was trained with WORLD_SIZE=2, but this run has WORLD_SIZE=1, which give a " \
-           "teacher other numbers" in _refusal(path, config)
+    message = _refusal(path, config)
+    assert "was trained with 2 torchrun processes, but this run has one process (no " \
+           "torchrun), which gives a teacher other numbers" in message
+    assert message.endswith(f"to train it again, or pass --teacher {path} to use it as it is")
 
 
 @pytest.mark.parametrize("run", [None, "cpu", {"threads": "1", "device": 7, "amp": "no"}])
@@ -120,7 +174,7 @@ def test_an_old_entry_with_a_damaged_run_table_is_refused_in_one_line(cached, tm
     message = _refusal(path, config)
     # run.sync_bn is not asked for: its metrics.jsonl says one process, where it does nothing
     assert f"teacher file {str(path)!r} does not record the run.threads or run.device or " \
-           "run.amp it was trained with (an older version wrote it), which give a teacher " \
+           "run.amp it was trained with (an older version wrote it), which gives a teacher " \
            "other numbers, so it is not taken for this run's run.threads=1, " \
            "run.device='cpu', run.amp=False; it is the teacher cached" in message
     assert "\n" not in message

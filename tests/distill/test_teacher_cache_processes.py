@@ -54,8 +54,9 @@ def test_a_teacher_of_two_processes_is_not_reused_by_one(tmp_path, capsys):
     assert max((ours[k].double() - theirs[k].double()).abs().max() for k in ours
                if ours[k].is_floating_point()) > 1e-3
     # and a copy of it where one process looks is refused, naming both counts
-    with pytest.raises(ValueError, match=r"was trained with WORLD_SIZE=2, but this run has "
-                                         r"WORLD_SIZE=1, which give a teacher other numbers"):
+    with pytest.raises(ValueError, match=r"was trained with 2 torchrun processes, but this run "
+                                         r"has one process \(no torchrun\), which gives a "
+                                         r"teacher other numbers"):
         check_cached_teacher(read_teacher_file(two), two, config=config,
                              spec=describe_dataset("synthetic"), sizes_known=False)
     assert torch.get_num_threads() == 1

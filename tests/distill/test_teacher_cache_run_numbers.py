@@ -73,6 +73,7 @@ def test_a_teacher_cached_with_other_threads_before_the_key_is_refused_saying_wh
         check_cached_teacher(saved, path, config=default, spec=describe_dataset("synthetic"),
                              sizes_known=False)
     assert (f"teacher file {str(path)!r} was trained with run.threads=1, but this run has "
-            "run.threads=0, which give a teacher other numbers (a version before this one "
+            "run.threads=0, which gives a teacher other numbers (a version before this one "
             "reused a teacher whatever these were); it is the teacher cached for these "
-            f"settings: delete {path.parent} to train it again") == str(err.value)
+            f"settings: delete {path.parent} to train it again, or pass --teacher {path} to "
+            "use it as it is") == str(err.value)
