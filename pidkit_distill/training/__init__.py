@@ -14,6 +14,7 @@ module                   job
 ``teacher``              the teacher: trained and cached, untrained, or a file (read safely)
 ``teacher_files``        teacher files read safely and checked against ``model.teacher``
 ``teacher_sources``      the file ``teacher.source`` names; the cached teacher's run and its folder
+``teacher_records``      which teacher a run was distilled from, in its ``summary.json``
 ``teacher_outputs``      the teacher's outputs on a training batch: NaN, infinite or huge, refused
 ``data_fingerprints``    the fingerprint of a training set that a cached teacher is reused on
 ``loaders``              the data, one global sample order shared out among processes, no padding
