@@ -1,4 +1,5 @@
-"""The distiller base class, its step output, parameter presets and the method registry.
+"""The distiller base class, its step output and the method registry (the parameters' base
+class, :class:`Params`, lives in :mod:`~pidkit_distill.methods.method_params`).
 
 A method is a pure loss function plus a thin :class:`Distiller` subclass registered by the
 :func:`register_method` decorator. The trainer needs nothing method-specific:
@@ -14,8 +15,6 @@ overridden) and run under ``torch.no_grad()``.
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from collections.abc import Callable
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -23,7 +22,8 @@ import torch
 from torch import Tensor, nn
 
 from pidkit.command_line import one_line
-from pidkit_distill.methods.blocks import check_epoch, eval_mode, trainable
+from pidkit_distill.methods.blocks import eval_mode, trainable
+from pidkit_distill.methods.method_params import Params
 from pidkit_distill.methods.params_resolution import resolve_params
 from pidkit_distill.methods.subclass_checks import check_forward_signature, checked_init
 from pidkit_distill.models import Features, check_feature_model, needs_real_tensors
@@ -86,78 +86,9 @@ class StepOutput(NamedTuple):
     losses: dict[str, Tensor]
 
 
-@dataclasses.dataclass(frozen=True)
-class Params:
-    """Hyper-parameters of a method (a frozen dataclass; subclasses add fields).
-
-    The parameters also own the method's *schedule*: which optimizer group trains at each
-    epoch. Single-group methods train ``"student"`` every epoch. Methods whose groups take
-    turns (RID, TED) override :meth:`phase`, list the epoch counts that define the schedule
-    in ``schedule_fields`` and shorten them for a shorter run in :meth:`scaled_to`.
-
-    Attributes
-    ----------
-    schedule_fields : tuple of str
-        Class attribute: names of the fields that are epoch counts of the schedule.
-    schedule_run_epochs : int
-        Class attribute: length of the run the defaults of ``schedule_fields`` were chosen
-        for (the RID paper's 300 epochs).
-
-    Examples
-    --------
-    >>> from pidkit_distill.methods import get_method
-    >>> rid = get_method("rid").make_params()
-    >>> rid.schedule_fields, rid.student_epochs(300), rid.student_epochs(30)
-    (('warmup_epochs', 'cycle_epochs'), 207, 0)
-    >>> short = rid.scaled_to(30)
-    >>> (short.warmup_epochs, short.cycle_epochs), short.student_epochs(30)
-    ((3, 4), 20)
-    """
-
-    schedule_fields: ClassVar[tuple[str, ...]] = ()
-    schedule_run_epochs: ClassVar[int] = 300
-
-    def to_dict(self) -> dict[str, Any]:
-        """The fields as a plain dict (for configs and logs)."""
-        return dataclasses.asdict(self)
-
-    def phase(self, epoch: int) -> str:
-        """The optimizer group trained at 0-based ``epoch``; ``"student"`` unless overridden."""
-        check_epoch(epoch)
-        return "student"
-
-    def student_epochs(self, epochs: int) -> int:
-        """How many of the first ``epochs`` epochs train the ``"student"`` group."""
-        return sum(self.phase(epoch) == "student" for epoch in range(epochs))
-
-    def scaled_to(self, epochs: int) -> Params:
-        """These parameters with the schedule shortened for a run of ``epochs`` epochs.
-
-        The base class has no schedule and returns ``self``; see :meth:`RIDParams.scaled_to
-        <pidkit_distill.methods.rid.RIDParams.scaled_to>` and ``TEDParams.scaled_to``.
-        """
-        return self
-
-
 # In Distiller's body ``Params`` is its class attribute (the class of a method's parameters), not
 # a type, so its hints name this base class by another name.
 _BaseParams = Params
-
-
-def scale_epochs(value: int, epochs: int, run_epochs: int, *, minimum: int = 0) -> int:
-    """``value`` epochs of a ``run_epochs`` run, rescaled to a run of ``epochs`` (rounded).
-
-    The result keeps the same share of the run (half-way cases round up) and is at least
-    ``minimum``, or 0 when ``value`` is 0.
-
-    Examples
-    --------
-    >>> scale_epochs(30, 30, 300), scale_epochs(30, 4, 300), scale_epochs(30, 4, 300, minimum=1)
-    (3, 0, 1)
-    """
-    if value == 0:
-        return 0
-    return max(minimum, math.floor(value * epochs / run_epochs + 0.5))
 
 
 _METHODS = Registry(

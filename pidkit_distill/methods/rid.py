@@ -55,7 +55,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from pidkit_distill.config_errors import ConfigEntryError
-from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method, scale_epochs
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import (
     at_least_float32,
     channel_mean_square,
@@ -69,6 +69,7 @@ from pidkit_distill.methods.blocks import (
     positive,
     trainable,
 )
+from pidkit_distill.methods.method_params import scale_epochs
 
 __all__ = ["RID", "RIDParams", "rid_distance", "rid_sigma_penalty"]
 

@@ -35,7 +35,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from pidkit_distill.config_errors import ConfigEntryError
-from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method, scale_epochs
+from pidkit_distill.methods.base import Distiller, Params, StepOutput, register_method
 from pidkit_distill.methods.blocks import (
     at_least_float32,
     channels_last,
@@ -46,6 +46,7 @@ from pidkit_distill.methods.blocks import (
     filter_net,
     trainable,
 )
+from pidkit_distill.methods.method_params import scale_epochs
 
 __all__ = ["TED", "TEDParams", "ted_loss"]
 
