@@ -484,6 +484,44 @@ be finite; got inf.
         """The optimizer group trained at ``epoch`` (0-based): ``self.params.phase(epoch)``."""
         return self.params.phase(epoch)
 
+    def loss_weights(self) -> dict[str, float]:
+        """The weight, from :attr:`params`, that each weighted loss term of :meth:`forward`
+        carries; default none. A method overrides it for the terms it multiplies by a parameter
+        (VID: ``{"vid": lam}``); :meth:`loss_labels` names those terms by it.
+
+        Returns
+        -------
+        dict of str to float
+            The weight of each weighted loss key; a key not listed carries none.
+        """
+        return {}
+
+    def loss_labels(self) -> dict[str, str]:
+        """How the epoch line names each loss term: ``"0.9*kd"`` for the key ``"kd"`` of weight
+        0.9 (:meth:`loss_weights`), so that a weighted term does not read as the loss it
+        weights; a term of weight 1, or not weighted, keeps its key, which ``metrics.jsonl``
+        records in every case.
+
+        Returns
+        -------
+        dict of str to str
+            The label of each loss key that differs from the key.
+
+        Examples
+        --------
+        >>> import torch
+        >>> from pidkit_distill.methods import get_method
+        >>> from pidkit_distill.models import build_model
+        >>> s = build_model("synthetic-student", num_classes=3, in_channels=4)
+        >>> t = build_model("synthetic-teacher", num_classes=3, in_channels=4)
+        >>> get_method("vid")(s, t, sample_input=torch.randn(2, 4), num_classes=3).loss_labels()
+        {'vid': '100*vid'}
+        >>> get_method("bas")(s, t, sample_input=torch.randn(2, 4), num_classes=3).loss_labels()
+        {}
+        """
+        return {key: f"{weight:g}*{key}" for key, weight in self.loss_weights().items()
+                if weight != 1}
+
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """One training forward pass: the student's logits and the weighted loss terms.
 

@@ -219,6 +219,11 @@ class ITRD(Distiller):
         """``{"student": student + embedding}``."""
         return {"student": trainable(self.student, self.embed)}
 
+    def loss_weights(self) -> dict[str, float]:
+        """``{"corr": beta_corr, "mi": beta_mi}`` (``"ce"`` is not weighted), by which the epoch
+        line names the terms (:meth:`~pidkit_distill.methods.Distiller.loss_labels`)."""
+        return {"corr": self.params.beta_corr, "mi": self.params.beta_mi}
+
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and ``{"ce": CE, "corr": beta_corr L_corr, "mi": beta_mi L_mi}``."""
         self.phase(epoch)

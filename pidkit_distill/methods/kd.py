@@ -62,7 +62,7 @@ class KD(Distiller):
 
     The teacher must output the task's ``num_classes`` logits. One optimizer group,
     ``"student"``. Loss keys: ``"ce"``, ``"kd"`` (both weighted, as ``metrics.jsonl`` records
-    them; the epoch line names them with their weights, :meth:`loss_labels`).
+    them; the epoch line names them with their weights, :meth:`loss_weights`).
 
     Examples
     --------
@@ -87,15 +87,11 @@ class KD(Distiller):
                 "use a teacher trained on the same label set."
             )
 
-    def loss_labels(self) -> dict[str, str]:
-        """How the epoch line names each loss term: with the weight it carries, so that the
-        (1 - alpha) CE of a student at chance (2.30 nats for 10 classes, 0.230 at alpha 0.9)
-        does not read as a fitted one.
-
-        Returns
-        -------
-        dict of str to str
-            The label of each loss key.
+    def loss_weights(self) -> dict[str, float]:
+        """``{"ce": 1 - alpha, "kd": alpha}``: the epoch line prints ``0.1*ce`` at alpha 0.9
+        (:meth:`~pidkit_distill.methods.Distiller.loss_labels`), so that the (1 - alpha) CE of a
+        student at chance (2.30 nats for 10 classes, 0.230 at alpha 0.9) does not read as a
+        fitted one.
 
         Examples
         --------
@@ -106,7 +102,7 @@ class KD(Distiller):
         >>> KD(s, t, sample_input=torch.randn(2, 4), num_classes=3).loss_labels()
         {'ce': '0.1*ce', 'kd': '0.9*kd'}
         """
-        return {"ce": f"{1.0 - self.params.alpha:g}*ce", "kd": f"{self.params.alpha:g}*kd"}
+        return {"ce": 1.0 - self.params.alpha, "kd": self.params.alpha}
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and ``{"ce": (1-alpha) CE, "kd": alpha T^2 KL}``."""

@@ -417,6 +417,12 @@ class MIMKD(Distiller):
             )
         }
 
+    def loss_weights(self) -> dict[str, float]:
+        """``{"ce": alpha, "global": lambda_g, "local": lambda_l, "feature": lambda_f}``, by which
+        the epoch line names the terms (:meth:`~pidkit_distill.methods.Distiller.loss_labels`)."""
+        p = self.params
+        return {"ce": p.alpha, "global": p.lambda_g, "local": p.lambda_l, "feature": p.lambda_f}
+
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and the weighted ``"ce"``, ``"global"``, ``"local"``, ``"feature"``."""
         self.phase(epoch)

@@ -348,6 +348,12 @@ class RID(Distiller):
         """``"warmup"``, ``"phase1"`` or ``"phase2"`` at 0-based ``epoch``: ``params.stage``."""
         return self.params.stage(epoch)
 
+    def loss_weights(self) -> dict[str, float]:
+        """``{"ce": lambda1, "distill": lambda2}``, the weights of phase 2's terms (warm-up's and
+        phase 1's are not weighted), by which the epoch line names them
+        (:meth:`~pidkit_distill.methods.Distiller.loss_labels`)."""
+        return {"ce": self.params.lambda1, "distill": self.params.lambda2}
+
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and the loss terms of ``stage(epoch)`` (see the class doc)."""
         stage = self.stage(epoch)

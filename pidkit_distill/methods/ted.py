@@ -174,6 +174,12 @@ class TED(Distiller):
             "student": trainable(self.student, self.student_filters),
         }
 
+    def loss_weights(self) -> dict[str, float]:
+        """``{"ted": weight}``, the weight of stage 2's distance (the other terms are not
+        weighted), by which the epoch line names it
+        (:meth:`~pidkit_distill.methods.Distiller.loss_labels`)."""
+        return {"ted": self.params.weight}
+
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and the loss terms of the current stage (see the class doc)."""
         p = self.params

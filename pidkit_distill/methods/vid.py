@@ -145,6 +145,11 @@ class VID(Distiller):
         """``{"student": student + regressors + raw variances}``."""
         return {"student": [*trainable(self.student, self.regressors), *self.raw_variances]}
 
+    def loss_weights(self) -> dict[str, float]:
+        """``{"vid": lam}``, the weight of the summed NLL (``"ce"`` is not weighted), by which the
+        epoch line names it (:meth:`~pidkit_distill.methods.Distiller.loss_labels`)."""
+        return {"vid": self.params.lam}
+
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Student logits and ``{"ce": CE, "vid": lam * sum_k NLL_k}``."""
         self.phase(epoch)

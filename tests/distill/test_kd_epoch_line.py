@@ -19,8 +19,12 @@ from pidkit_distill.cli import main
 from pidkit_distill.models import build_model
 
 
-def _weight(label: str, key: str) -> float:
-    """The weight that a printed label such as ``0.25*ce`` gives the term ``key``."""
+def _weight(labels: dict[str, str], key: str) -> float:
+    """The weight that a printed label such as ``0.25*ce`` gives the term ``key``; a term of
+    weight 1 keeps its bare key (alpha 0: ``ce``)."""
+    label = labels.get(key, key)
+    if label == key:
+        return 1.0
     weight, name = label.split("*")
     assert name == key
     return float(weight)
@@ -42,8 +46,8 @@ def test_each_label_gives_the_weight_the_term_carries(alpha):
         ce = F.cross_entropy(logits, y)
         kl = F.kl_div(F.log_softmax(logits / 2.0, dim=1), F.log_softmax(teacher_logits / 2.0, dim=1),
                       reduction="batchmean", log_target=True) * 4.0
-    assert float(losses["ce"].detach()) == pytest.approx(_weight(labels["ce"], "ce") * float(ce), rel=1e-6)
-    assert float(losses["kd"].detach()) == pytest.approx(_weight(labels["kd"], "kd") * float(kl), rel=1e-6)
+    assert float(losses["ce"].detach()) == pytest.approx(_weight(labels, "ce") * float(ce), rel=1e-6)
+    assert float(losses["kd"].detach()) == pytest.approx(_weight(labels, "kd") * float(kl), rel=1e-6)
 
 
 def test_the_epoch_line_prints_the_weighted_labels_and_metrics_keeps_the_keys(tmp_path, capsys):
