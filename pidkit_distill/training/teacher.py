@@ -21,6 +21,7 @@ current run (:func:`check_cached_teacher`).
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -69,6 +70,7 @@ from pidkit_distill.training.teacher_sources import (
     teacher_run_config,
     teacher_run_settings,
     torchrun_sign,
+    trained_elsewhere_note,
 )
 
 __all__ = [
@@ -467,6 +469,9 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
         if runtime.is_main:
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
                   f"epochs{_epochs_note(config) if for_student else ''} -> {path}", flush=True)
+            elsewhere = trained_elsewhere_note(run_dir, for_student=for_student)
+            if elsewhere:
+                print(elsewhere, file=sys.stderr, flush=True)
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(config.teacher.seed)
             net = build_model(config.model.teacher, num_classes=bundle.num_classes,

@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import itertools
 import json
 import os
+import shlex
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
+from pidkit_distill.config import RunConfig, TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.registry import is_user_dataset
 from pidkit_distill.launcher_env import world_size_from_env
@@ -36,7 +38,8 @@ from pidkit_distill.training.torch_files import safe_load
 
 __all__ = ["RUN_IN_KEY", "RUN_KEY_UNSET", "RUN_NUMBERS", "keyed_teacher", "recorded_run_numbers",
            "run_numbers_now", "teacher_code", "teacher_file_of", "teacher_run_config",
-           "teacher_run_numbers", "teacher_run_settings", "torchrun_sign"]
+           "teacher_run_numbers", "teacher_run_settings", "torchrun_sign",
+           "trained_elsewhere", "trained_elsewhere_note"]
 
 # Where keyed_teacher holds the run settings that change a teacher's numbers
 # (teacher_run_numbers), and what each of them is where the key leaves it out.
@@ -434,3 +437,82 @@ def teacher_file_of(config: TrainConfig, *, data: DatasetBundle | None = None) -
     if source == "trained":
         return run_dir_of(teacher_run_config(config, data=data)) / "teacher.pt"
     return Path(os.path.expanduser(source))
+
+
+_MOST_BESIDE = 256
+"""How many entries of the folder that holds ``run.out_dir`` :func:`trained_elsewhere` looks
+at, so that a ``run.out_dir`` in a crowded folder (``/tmp``, a home folder) stays cheap."""
+
+
+def trained_elsewhere(run_dir: Path) -> list[Path]:
+    """The finished ``teacher.pt`` files of the folders named as ``run_dir`` (the cached folder
+    of a teacher, in its ``run.out_dir``) in the default ``run.out_dir`` (``runs``) and in the
+    folders beside ``run_dir``'s ``run.out_dir`` (at most ``_MOST_BESIDE`` of them, one level
+    deep): the same teacher, its folder's name hashing every setting that affects it, trained
+    by a run of another ``run.out_dir``. ``run_dir``'s own folder is not among them; a folder
+    that cannot be listed or read is left out.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> top = Path(tempfile.mkdtemp())
+    >>> name = "teacher-digits-digits-teacher-s0-e1-0123abcd"
+    >>> (top / "old" / name).mkdir(parents=True)
+    >>> _ = (top / "old" / name / "teacher.pt").write_bytes(b"")
+    >>> [str(path.relative_to(top)) for path in trained_elsewhere(top / "new" / name)]
+    ['old/teacher-digits-digits-teacher-s0-e1-0123abcd/teacher.pt']
+    """
+    out_dir = run_dir.parent
+    places = [Path(os.path.expanduser(RunConfig().out_dir)), *_folders_beside(out_dir)]
+    seen = {os.path.realpath(out_dir)}
+    found = []
+    for place in places:
+        real = os.path.realpath(place)
+        if real in seen:
+            continue
+        seen.add(real)
+        file = place / run_dir.name / "teacher.pt"
+        try:
+            if file.is_file():
+                found.append(file)
+        except OSError:
+            continue
+    return found
+
+
+def _folders_beside(folder: Path) -> list[Path]:
+    """The folders beside ``folder`` (in its parent, ``folder`` among them), sorted by name,
+    of the first ``_MOST_BESIDE`` entries of the parent; none where it cannot be listed."""
+    try:
+        with os.scandir(folder.parent) as entries:
+            names = [entry.name for entry in itertools.islice(entries, _MOST_BESIDE)
+                     if entry.is_dir()]
+    except OSError:
+        return []
+    return [folder.parent / name for name in sorted(names)]
+
+
+def trained_elsewhere_note(run_dir: Path, *, for_student: bool) -> str | None:
+    """The line said as the teacher of the cached folder ``run_dir`` starts training where
+    another ``run.out_dir`` holds it finished (:func:`trained_elsewhere`): the first such file
+    and how to reuse it, ``--teacher`` (a student's run, ``for_student``) or ``--out-dir``;
+    ``None`` where none does. It is trained all the same: the run's folder is the user's
+    choice.
+
+    Examples
+    --------
+    >>> trained_elsewhere_note(Path("/nonexistent/runs/teacher-x"), for_student=True) is None
+    True
+    """
+    found = trained_elsewhere(run_dir)
+    if not found:
+        return None
+    file, more = found[0], found[1:]
+    out_dir = file.parent.parent
+    also = f" (also in {len(more)} more: {', '.join(str(path) for path in more)})" if more else ""
+    teacher = (f"--teacher {shlex.quote(str(file))} (teacher.source) or "
+               if for_student else "")
+    return (f"note: {file}{also} holds this very teacher, trained before with the same settings "
+            f"in another run.out_dir, and it is trained again here in {run_dir}; to reuse it "
+            f"instead, stop this run (Ctrl-C) and rerun with {teacher}--out-dir "
+            f"{shlex.quote(str(out_dir))} (run.out_dir)")
