@@ -14,6 +14,7 @@ import os
 import pickletools
 import shlex
 import zipfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,8 @@ from pidkit_distill.training.checkpoint import safe_load
 from pidkit_distill.training.checkpoint_fit import misfit_tensors
 from pidkit_distill.training.outcomes import out_of_memory_error, out_of_memory_reading
 
-__all__ = ["check_resumed_teacher", "check_teacher_file", "read_teacher_file",
-           "read_teacher_for_run"]
+__all__ = ["check_resumed_teacher", "check_teacher_file", "first_other_tensor",
+           "read_teacher_file", "read_teacher_for_run"]
 
 _TEACHER_HOLDS = ("a teacher: a dict whose 'model' entry is a state dict of tensors (as "
                   "`pidkit-distill train-teacher` writes), or such a state dict itself")
@@ -290,32 +291,52 @@ def _other_teacher(file: Path, module: dict[str, Any]) -> str | None:
         return f"{str(file)!r} could not be read as a teacher ({one_line(err)})"
     held = {name.removeprefix(_TEACHER_PREFIX): tensor for name, tensor in module.items()
             if name.startswith(_TEACHER_PREFIX)}
+    first = first_other_tensor(weights, held)
+    if first is None:
+        return None
     if weights.keys() != held.keys():
-        first = sorted(weights.keys() ^ held.keys())[0]
         whose = "the file's" if first in weights else "the checkpoint's"
         return (f"{str(file)!r} holds another teacher (its tensors are named otherwise: "
                 f"{first}, {whose}, is not the other's)")
-    for name, tensor in held.items():
-        if not _same_values(weights[name], tensor):
-            return f"{str(file)!r} holds another teacher (its {name} is not the checkpoint's)"
-    return None
+    return f"{str(file)!r} holds another teacher (its {first} is not the checkpoint's)"
 
 
-def _same_values(given: torch.Tensor, held: torch.Tensor) -> bool:
-    """Whether the tensor ``given`` holds the values of ``held``, once cast to its type (a
-    tensor without values, on the meta device, holds none).
+def first_other_tensor(given: Mapping[str, Any], held: Mapping[str, Tensor]) -> str | None:
+    """The name of the first tensor that tells the weights ``given`` (a teacher file's state
+    dict) from the weights ``held`` (a teacher's): the first name, sorted, that only one of
+    them has, else the first of ``held`` whose values ``given`` does not hold once cast to its
+    type (a value that is not a tensor, another shape, a tensor on the meta device, which holds
+    no values); ``None`` where ``given`` holds ``held``, name for name and value for value.
+    Tensors on a GPU are compared on the CPU.
 
     Examples
     --------
-    >>> held = torch.tensor([0.5, 1.0])
-    >>> _same_values(held.double(), held), _same_values(torch.tensor([0.5, 2.0]), held)
-    (True, False)
-    >>> _same_values(torch.ones(3), torch.ones(2)), _same_values(held.to("meta"), held)
-    (False, False)
+    >>> held = {"w": torch.tensor([0.5, 1.0]), "b": torch.zeros(2)}
+    >>> first_other_tensor({"w": torch.tensor([0.5, 1.0]).double(), "b": torch.zeros(2)}, held)
+    >>> first_other_tensor({"w": torch.tensor([0.5, 2.0]), "b": torch.zeros(2)}, held)
+    'w'
+    >>> first_other_tensor({"w": torch.ones(3), "b": torch.zeros(2)}, held)
+    'w'
+    >>> first_other_tensor({"w": held["w"].to("meta"), "b": torch.zeros(2)}, held)
+    'w'
+    >>> first_other_tensor({"w": held["w"], "c": torch.zeros(2)}, held)
+    'b'
     """
-    if given.shape != held.shape or given.is_meta or held.is_meta:
+    if given.keys() != held.keys():
+        return sorted(given.keys() ^ held.keys())[0]
+    for name, tensor in held.items():
+        if not _same_values(given[name], tensor):
+            return name
+    return None
+
+
+def _same_values(given: Any, held: Tensor) -> bool:
+    """Whether ``given`` is a tensor that holds the values of ``held`` once cast to its type,
+    both on the CPU (a tensor on the meta device holds none)."""
+    if not isinstance(given, Tensor) or given.shape != held.shape or given.is_meta \
+            or held.is_meta:
         return False
-    return torch.equal(given.to(held.dtype), held)
+    return torch.equal(given.detach().cpu().to(held.dtype), held.detach().cpu())
 
 
 _WRAPPERS = {  # a wrapper's prefix of its model's keys: the wrapper, how to save the model's

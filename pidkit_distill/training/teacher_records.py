@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import torch
 from torch import nn
 
 from pidkit.command_line import one_line
@@ -32,7 +31,7 @@ from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.teacher import seeded_teacher
-from pidkit_distill.training.teacher_files import read_teacher_file
+from pidkit_distill.training.teacher_files import first_other_tensor, read_teacher_file
 from pidkit_distill.training.teacher_sources import teacher_file_of
 
 __all__ = ["TeacherRecording", "file_sha256", "teacher_record", "teacher_recorded"]
@@ -146,19 +145,9 @@ class TeacherRecording:
                 weights = read_teacher_file(file)["model"]
         except (OSError, ValueError, RuntimeError, MemoryError):  # gone, damaged, other shapes
             return None
-        if not _holds_weights(teacher, weights):
+        if first_other_tensor(weights, teacher.state_dict()) is not None:
             return None
         return teacher_record(self.config, file, run_dir=self.run_dir, **sizes)
-
-
-def _holds_weights(teacher: nn.Module, weights: dict[str, Any]) -> bool:
-    """Whether the module ``teacher`` holds the tensors ``weights``, name for name and value
-    for value (once cast to its own types)."""
-    own = teacher.state_dict()
-    return own.keys() == weights.keys() and all(
-        isinstance(weights[name], torch.Tensor) and weights[name].shape == tensor.shape
-        and torch.equal(weights[name].to(tensor.dtype), tensor.detach().cpu())
-        for name, tensor in own.items())
 
 
 @contextmanager
