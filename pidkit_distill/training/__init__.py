@@ -11,6 +11,7 @@ module                   job
 ``loop``                 :func:`fit`: the epochs, resumed, evaluated, audited, saved and logged
 ``epoch_steps``          :func:`train_one_epoch`, :func:`evaluate`; memory running out, as one line
 ``outcomes``             :class:`TrainingError`, :class:`TrainingInterrupted`: what stops a run
+``peer_stopped``         :class:`PeerStopped`: this process stopped because another did first
 ``teacher``              the teacher: trained and cached, untrained, or a file (read safely)
 ``teacher_files``        teacher files read safely and checked against ``model.teacher``
 ``teacher_sources``      the file ``teacher.source`` names; the cached teacher's run and its folder
@@ -41,7 +42,8 @@ from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.epoch_steps import evaluate, train_one_epoch
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.outcomes import TrainingError, TrainingInterrupted
-from pidkit_distill.training.run import PeerStopped, train, train_teacher
+from pidkit_distill.training.peer_stopped import PeerStopped
+from pidkit_distill.training.run import train, train_teacher
 from pidkit_distill.training.runtime import Runtime
 from pidkit_distill.training.teacher import SupervisedModel, load_teacher
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import torch
 import torch.distributed as dist
@@ -29,7 +29,7 @@ from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
 from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_summary import RunSummary
-from pidkit_distill.signals import exit_status, interrupts_deferred
+from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
 from pidkit_distill.training.checks import CheckedConfig, check_config
 from pidkit_distill.training.file_sharing import read_by_main
@@ -47,6 +47,7 @@ from pidkit_distill.training.outcomes import (
     failure_leaving,
     out_of_memory_reading,
 )
+from pidkit_distill.training.peer_stopped import PeerStopped, as_stopped
 from pidkit_distill.training.rundir import RunFolder, run_dir_of, run_folder_lock
 from pidkit_distill.training.runtime import (
     Runtime,
@@ -67,77 +68,6 @@ from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
 from pidkit_distill.training.teacher_records import teacher_recorded
 
 __all__ = ["PeerStopped", "train", "train_teacher"]
-_Error = TypeVar("_Error", bound=BaseException)
-
-
-class PeerStopped(TrainingError):
-    """Another process of the run (under torchrun) failed or was interrupted first, and this
-    one stopped with it: its collective calls failed once that process exited, or torchrun
-    ended it. The message is the other process's own, with its rank.
-
-    Attributes
-    ----------
-    rank, world_size : int
-        The process that stopped first, and the number of processes.
-    peer_message : str
-        Its one-line message, which says where it stopped and what was saved.
-    interrupted : bool
-        It was interrupted (Ctrl-C, SIGTERM) rather than failed.
-    reason : str
-        The message without "(the other processes stopped with it)".
-    epoch, step, n_steps, checkpoint : None
-        Not known in this process (``peer_message`` says them); with ``epochs_saved`` (0),
-        ``hint`` ("") and ``resume`` (``False``) they are those of :class:`TrainingError`, and
-        :meth:`replaced` sets them.
-
-    Examples
-    --------
-    >>> from pidkit_distill import PeerStopped
-    >>> err = PeerStopped(1, 2, "cannot write 'runs/x/metrics.jsonl': No space left on device",
-    ...                   interrupted=False)
-    >>> print(err)
-    rank 1 of 2 failed: cannot write 'runs/x/metrics.jsonl': No space left on device (the other
-    processes stopped with it)
-    >>> err.rank, err.epoch, err.checkpoint
-    (1, None, None)
-    """
-
-    __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
-
-    def __init__(self, rank: int, world_size: int, peer_message: str, *,
-                 interrupted: bool) -> None:
-        self.rank, self.world_size, self.peer_message = rank, world_size, peer_message
-        self.interrupted = interrupted
-        what = "was interrupted" if interrupted else "failed"
-        self.reason = f"rank {rank} of {world_size} {what}: {peer_message}"
-        self.epoch = self.step = self.n_steps = self.checkpoint = None
-        self.epochs_saved, self.hint, self.resume, self.seeded = 0, "", False, False
-        RuntimeError.__init__(self, f"{self.reason} (the other processes stopped with it)")
-
-    def __reduce__(self) -> tuple[object, ...]:
-        """Rebuilt from its arguments (see :meth:`TrainingError.__reduce__`), then its
-        attributes."""
-        return (partial(type(self), self.rank, self.world_size, self.peer_message,
-                        interrupted=self.interrupted), (), dict(self.__dict__))
-
-    def replaced(self, **changes: Any) -> PeerStopped:
-        """This error with some of :class:`TrainingError`'s keywords changed; the message stays
-        the other process's.
-
-        Examples
-        --------
-        >>> from pidkit_distill import PeerStopped
-        >>> PeerStopped(1, 2, "out of memory", interrupted=False).replaced(hint="lower it").hint
-        'lower it'
-        """
-        unknown = sorted(set(changes) - set(self._keywords()))
-        if unknown:
-            raise TypeError(f"replaced() got unexpected keyword argument(s) {unknown}; "
-                            f"expected some of {sorted(self._keywords())}")
-        again = type(self)(self.rank, self.world_size, self.peer_message,
-                           interrupted=self.interrupted)
-        vars(again).update({**self._keywords(), **changes})
-        return again
 
 
 def train(config: TrainConfig | CheckedConfig) -> RunSummary:
@@ -346,7 +276,7 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
                 # a failure that torchrun's SIGTERM caught on its way out stopped the run
                 failure = failure_leaving(err) if isinstance(err, KeyboardInterrupt) else None
                 err = failure or err
-                if (stopped := _as_stopped(err, runtime)) is not err:
+                if (stopped := as_stopped(err, runtime)) is not err:
                     raise stopped from err
                 raise err
         close_runtime(runtime)
@@ -383,28 +313,17 @@ def _peer_end_named(runtime: Runtime, doing: str) -> Iterator[None]:
         raise failure.replaced(loading_data=True) from interrupt
 
 
-def _as_stopped(err: _Error, runtime: Runtime) -> _Error | PeerStopped:
-    """``err``, or the :class:`PeerStopped` that the run raises for it where it only followed
-    another process's recorded stop (:func:`_followed_a_peer`), keeping the same record."""
-    first = first_stop(runtime, err)
-    if first is None or first.rank == runtime.rank or not _followed_a_peer(err, first):
-        return err
-    stopped = PeerStopped(first.rank, runtime.world_size, first.message,
-                          interrupted=first.interrupted)
-    first_stop(runtime, stopped)  # the same record, kept on the new error
-    return stopped
-
-
 @contextmanager
 def _failure_recorded(checked: CheckedConfig, runtime: Runtime) -> Iterator[None]:
-    """Record a :class:`TrainingError` of the block as the run raises it (:func:`_as_stopped`):
+    """Record a :class:`TrainingError` of the block as the run raises it
+    (:func:`~pidkit_distill.training.peer_stopped.as_stopped`):
     as from before training where :func:`~pidkit_distill.training.fit` did not (``RunFolder.
     record_failure``), or in place of fit's record of an error that only followed a peer's stop."""
     try:
         yield
     except TrainingError as err:
         with interrupts_deferred():  # torchrun's SIGTERM, once the stop is recorded
-            failure = _as_stopped(err, runtime)
+            failure = as_stopped(err, runtime)
             by_fit = (train_failure(checked.run_dir) or {}).get("message") == str(err)
             if failure is not err or not by_fit:
                 RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
@@ -520,30 +439,6 @@ def _ended_as_processes_met(err: RuntimeError) -> TrainingError | None:
     record_first_stop(failure, FirstStop(rank_from_env(), one_line(failure), False,
                                          stop_cause(failure)))
     return failure
-
-
-def _followed_a_peer(err: BaseException, first: FirstStop) -> bool:
-    """Whether ``err`` is what a process raises when ``first``, another of the run, stopped: a
-    collective call or the store failing because that process exited (a
-    :class:`~torch.distributed.DistError`, or gloo's plain :class:`RuntimeError`, that says
-    so: :func:`~pidkit_distill.training.stop_records.peer_gone`; the :class:`TrainingError` that
-    :func:`~pidkit_distill.training.fit` raises for it) or, when ``first`` failed, torchrun's
-    SIGTERM (:func:`~pidkit_distill.signals.exit_status` 143). Any other error keeps its type and
-    message, however soon after ``first`` it came: this process's own (a shape mismatch,
-    CUDA's out of memory, NCCL's "unhandled cuda error", its store's timeout, a DataLoader
-    worker's error whose traceback says "Broken pipe"), errors every process raises together
-    (a busy run folder, a NaN loss) and interrupts that reach every process (a Ctrl-C, a
-    scheduler's SIGTERM: ``first`` was interrupted too). Where unsure, its own: an error of
-    this process taken for the other's would be printed nowhere, while a peer's taken for this
-    one's is only a second message."""
-    if isinstance(err, KeyboardInterrupt):
-        return exit_status(err) == 143 and not first.interrupted
-    if isinstance(err, PeerStopped):
-        return False
-    if isinstance(err, TrainingError):  # fit's, for a process that ended without a word
-        # found by gloo's error, or by torchrun's SIGTERM (runtime.peer_ended)
-        return err.__cause__ is not None and _followed_a_peer(err.__cause__, first)
-    return peer_gone(err)
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,
