@@ -63,7 +63,10 @@ _BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no valida
                    "so optimistic: compare runs by last acc")
 
 # What the paragraph under the table says of the runs in each state (:func:`_run_state`),
-# after naming them, each with its epochs.
+# after naming them, each with its epochs; a failed state's goes on with the advice that fits
+# the errors shown (:func:`_failed_advice`).
+_FAILED = (f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the error "
+           "shown, which its summary.json records (failed),")
 _STATE_NOTES = {
     "still training": f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
                       "its row and lines show the epochs done so far; report again once it ends.",
@@ -75,21 +78,11 @@ _STATE_NOTES = {
     "stopped": f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: it "
                "was killed or failed (its last lines say why); to continue it from its "
                "checkpoint.pt, rerun the same command with --resume (run.resume=true).",
-    "failed": f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the "
-              "error shown, which its summary.json records (failed), and its checkpoint.pt "
-              "holds the epochs saved before. Where the loss or the weights became NaN or "
-              "infinite, the run is seeded, so resuming it meets the error again, and the same "
-              "command without --resume is refused, as the folder holds a checkpoint: make the "
-              "change the error names in a new run, with another run.name (--run.name NEW). "
-              "Where memory ran out, free it, then rerun the same command with --resume "
-              "(run.resume=true) to continue from the checkpoint.pt.",
-    "failed before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}: "
-                                          "its train stopped with the error shown, which its "
-                                          "summary.json records (failed), before it wrote a "
-                                          "checkpoint.pt, so nothing was saved: rerun the "
-                                          "command with the change the error names (where "
-                                          "memory ran out, once it is freed), and the same "
-                                          "run.name starts the run again from epoch 1.",
+    "failed": f"{_FAILED} and its checkpoint.pt holds the epochs saved before.",
+    "failed, its checkpoint.pt gone": f"{_FAILED} and the checkpoint.pt its train had written "
+                                      "by then (run.checkpoint_every) is not in it: it was "
+                                      "deleted or not copied with the folder.",
+    "failed before its first checkpoint": f"{_FAILED} before it wrote a checkpoint.pt.",
     "stopped before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}, "
                                            "and it has no checkpoint.pt: its train was killed or "
                                            "failed before writing one (run.checkpoint_every); "
@@ -119,8 +112,9 @@ def _run_state(run: RunRecords) -> str:
     lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``failed`` (short of
     ``run.epochs``, none holds it, and its last train recorded the error it stopped with:
     :func:`~pidkit_distill.run_files.train_failure`; ``failed before its first checkpoint``
-    where its folder holds no ``checkpoint.pt``, which the same ``run.name`` then trains
-    again), ``stopped``
+    where its folder holds no ``checkpoint.pt`` and its train wrote none, ``failed, its
+    checkpoint.pt gone`` where it wrote one (deleted, or not copied): the same ``run.name``
+    then trains it again), ``stopped``
     (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
     where its last train ended there by itself,
     :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
@@ -150,8 +144,10 @@ def _run_state(run: RunRecords) -> str:
     if held is None:
         return "running or stopped, not known"
     if train_failure(Path(run.path)) is not None:
-        saved = (Path(run.path) / "checkpoint.pt").is_file()
-        return "failed" if saved else "failed before its first checkpoint"
+        if (Path(run.path) / "checkpoint.pt").is_file():
+            return "failed"
+        gone = checkpoint_written(Path(run.path), run.config, done)
+        return "failed, its checkpoint.pt gone" if gone else "failed before its first checkpoint"
     if run.config.get("method", {}).get("name") == "teacher":
         return "stopped teacher's run"
     if ended_train_epochs(Path(run.path)) == done:
@@ -160,6 +156,51 @@ def _run_state(run: RunRecords) -> str:
         return "stopped"
     gone = checkpoint_written(Path(run.path), run.config, done)
     return "stopped, its checkpoint.pt gone" if gone else "stopped before its first checkpoint"
+
+
+def _failed_advice(state: str, messages: list[str]) -> str:
+    """How to go on after the failures ``messages`` (as :func:`_failure_message` gives them) of
+    the runs in the failed ``state`` (:func:`_run_state`), where an error does not already say
+    it: a NaN's new run beside a checkpoint, the rerun with the same ``run.name`` where the
+    folder holds none, and memory's own way (a resume from the checkpoint.pt) only where an
+    error was about memory.
+
+    Examples
+    --------
+    >>> nan = ("the training loss became NaN or infinite in epoch 1, step 4 of 22; nothing was "
+    ...        "saved (no epoch had completed); lower optim.lr, then rerun: the same run.name "
+    ...        "starts the run again")
+    >>> _failed_advice("failed before its first checkpoint", [nan])
+    ''
+    >>> print(_failed_advice("failed before its first checkpoint",
+    ...                      ["out of memory (OutOfMemoryError) in epoch 1, step 4 of 22; nothing "
+    ...                       "was saved (no epoch had completed); lower data.batch_size"]))
+    Rerun the command with the change the error names (where memory ran out, once it is freed): \
+the same run.name starts the run again from epoch 1.
+    """
+    memory = any("out of memory" in message.partition(";")[0] for message in messages)
+    advice = []
+    if state == "failed":
+        if any("NaN or infinite" in message and "--run.name NEW" not in message
+               for message in messages):
+            advice.append("Where the loss or the weights became NaN or infinite, the run is "
+                          "seeded, so resuming it meets the error again, and the same command "
+                          "without --resume is refused, as the folder holds a checkpoint: make "
+                          "the change the error names in a new run, with another run.name "
+                          "(--run.name NEW).")
+        if memory:
+            advice.append("Where memory ran out, free it, then rerun the same command with "
+                          "--resume (run.resume=true) to continue from the checkpoint.pt.")
+        return " ".join(advice)
+    if any("rerun" not in message for message in messages):
+        freed = " (where memory ran out, once it is freed)" if memory else ""
+        advice.append(f"Rerun the command with the change the error names{freed}: the same "
+                      "run.name starts the run again from epoch 1.")
+    if state == "failed, its checkpoint.pt gone" and memory:
+        advice.append("Where memory ran out, the run can instead continue from its "
+                      "checkpoint.pt: rerun the same command with --resume (run.resume=true) "
+                      "where that file is.")
+    return " ".join(advice)
 
 
 def _failure_message(run: RunRecords) -> str:
@@ -232,6 +273,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     best_shown = False  # whether a best acc cell is not empty
     states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
+    failures: dict[str, list[str]] = {}  # the errors of the runs of each failed state
     ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
@@ -259,7 +301,8 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                 where = f"before epoch {last.get('epoch', 0) + 1}"
             named = f"{run.name} ({where} of {cfg['run']['epochs']})"
             if state.startswith("failed"):  # each its own error: where, what was saved
-                named += f": {_failure_message(run)}"
+                failures.setdefault(state, []).append(_failure_message(run))
+                named += f": {failures[state][-1]}"
             states.setdefault(state, []).append(named)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
@@ -292,8 +335,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     for state, note in _STATE_NOTES.items():
         if state in states:
             between = ". " if state.startswith("failed") else ", "  # an error's words hold commas
-            notes[state] = (f"{state[0].upper()}{state[1:]}: {between.join(states[state])}. "
-                            f"{note}")
+            advice = _failed_advice(state, failures[state]) if state in failures else ""
+            notes[state] = " ".join(filter(None, [f"{state[0].upper()}{state[1:]}: "
+                                                  f"{between.join(states[state])}.", note, advice]))
     notes["at chance"] = chance_paragraph(ended)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 

@@ -23,16 +23,10 @@ from pidkit_distill.training.rundir import RunFolder
 
 FAILED = ("No process holds the run folder's .lock: its train stopped with the error shown, "
           "which its summary.json records (failed), and its checkpoint.pt holds the epochs saved "
-          "before. Where the loss or the weights became NaN or infinite, the run is seeded, so "
-          "resuming it meets the error again, and the same command without --resume is refused, "
-          "as the folder holds a checkpoint: make the change the error names in a new run, with "
-          "another run.name (--run.name NEW). Where memory ran out, free it, then rerun the same "
-          "command with --resume (run.resume=true) to continue from the checkpoint.pt.")
+          "before.")  # a NaN's error says itself that the change goes in a new run (t-364)
 FAILED_UNSAVED = ("No process holds the run folder's .lock: its train stopped with the error "
                   "shown, which its summary.json records (failed), before it wrote a "
-                  "checkpoint.pt, so nothing was saved: rerun the command with the change the "
-                  "error names (where memory ran out, once it is freed), and the same run.name "
-                  "starts the run again from epoch 1.")
+                  "checkpoint.pt.")  # and, before any checkpoint, to rerun with the same run.name
 STEPS_PER_EPOCH = 3  # the tiny run's 96 samples in batches of 32
 
 

@@ -163,9 +163,9 @@ def test_an_old_record_advising_a_resume_without_a_checkpoint_is_not_repeated(tm
     capsys.readouterr()
     assert main(["report", str(run_dir)]) == 0
     out = capsys.readouterr().out
-    assert "run.resume=true" not in out.split("Failed before its first checkpoint: ")[1].split(
+    assert "run.resume=true" not in out.split("Failed, its checkpoint.pt gone: ")[1].split(
         ". No process")[0]
-    assert ("Failed before its first checkpoint: old (after epoch 1 of 3): the training loss "
+    assert ("Failed, its checkpoint.pt gone: old (after epoch 1 of 3): the training loss "
             "became NaN or infinite in epoch 2, step 1 of 3; nothing is saved to resume from "
             "(the run folder holds no checkpoint.pt); lower optim.lr. No process") in out
 
