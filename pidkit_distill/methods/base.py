@@ -485,7 +485,7 @@ be finite; got inf.
         return self.params.phase(epoch)
 
     def loss_weights(self) -> dict[str, float]:
-        """The weight, from :attr:`params`, that each weighted loss term of :meth:`forward`
+        """The weight, from ``self.params``, that each weighted loss term of :meth:`forward`
         carries; default none. A method overrides it for the terms it multiplies by a parameter
         (VID: ``{"vid": lam}``); :meth:`loss_labels` names those terms by it.
 
