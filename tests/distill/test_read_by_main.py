@@ -52,6 +52,7 @@ NODE = textwrap.dedent("""
     if rank == 1 and case == "has no room":
         resource.setrlimit(resource.RLIMIT_FSIZE, (2000, 2000))  # python ignores SIGXFSZ
     dist.init_process_group("gloo", init_method="env://")
+    dist.barrier()  # both past set-up: a rank 0 failing at once would reset rank 1's connect
     pieces, broadcast = [], dist.broadcast
 
     def grow():
