@@ -8,11 +8,10 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 """
 
 import importlib
-import sys
 import warnings
 from typing import Any
 
-from . import examples, gaussian, measures, resampling, theorems
+from . import _caller, examples, gaussian, measures, resampling, theorems
 
 # pidkit.utils, the helpers for code built on pidkit, is an API package of its own beside pidkit
 # (docs/conf.py's api_packages: its own reference page, from its own __all__), so it is not in
@@ -98,7 +97,7 @@ def __getattr__(name: str) -> Any:
     if name == "ContinuousLabelsWarning":  # deprecated as numpy and scikit-learn deprecate a name
         # `from pidkit import X` reads X twice: the import system's hasattr (a submodule X?), then
         # the statement's own getattr. The first is not the user's access: one warning, not two.
-        if sys._getframe(1).f_globals.get("__name__") != "importlib._bootstrap":
+        if not _caller.read_by_the_import_system():
             warnings.warn(
                 "pidkit.ContinuousLabelsWarning is deprecated and will be removed: pidkit no longer "
                 "emits it, as non-integer float labels are now refused with a ValueError. Remove the "

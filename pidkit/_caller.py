@@ -1,4 +1,5 @@
-"""Where a warning points: the first caller outside pidkit, the line a user can change."""
+"""Which frame a warning is about: the first caller outside pidkit, the line a user can change, and
+whether a read of a module attribute is the import system's own."""
 
 from __future__ import annotations
 
@@ -27,3 +28,19 @@ def user_stacklevel() -> int:
         frame = frame.f_back
         level += 1
     return level
+
+
+def read_by_the_import_system() -> bool:
+    """Whether the function that calls this one was called by the import system's own code.
+
+    ``from pidkit import X`` reads X twice when X comes from a module ``__getattr__``: the import
+    system first asks whether the module has X (``hasattr``: is X a submodule to import?), then the
+    statement reads it. Only the second is the user's access, so a ``__getattr__`` that warns of a
+    deprecated name skips the first when this is True, and warns once per access.
+
+    Examples
+    --------
+    >>> read_by_the_import_system()  # called here by doctest's code, not by importlib's
+    False
+    """
+    return sys._getframe(2).f_globals.get("__name__") == "importlib._bootstrap"
