@@ -37,7 +37,7 @@ from pidkit_distill.training.late_files import file_refused_late
 from pidkit_distill.training.loaders import DataError, data_options, load_data
 from pidkit_distill.training.loop import fit
 from pidkit_distill.training.lost_peers import (
-    ended_without_message,
+    ended_as_processes_met,
     failure_of_lost_peer,
     failure_of_peer_sigterm,
 )
@@ -57,13 +57,11 @@ from pidkit_distill.training.runtime import (
     from_main,
     init_runtime,
     leave_runtime,
-    rank_from_env,
     seed_everything,
     token_from_main,
     wait_for_all,
-    world_size_from_env,
 )
-from pidkit_distill.training.stop_records import FirstStop, peer_gone, record_first_stop, stop_cause
+from pidkit_distill.training.stop_records import FirstStop, record_first_stop, stop_cause
 from pidkit_distill.training.teacher import load_teacher, trained_teacher_file
 from pidkit_distill.training.teacher_records import teacher_recorded
 
@@ -258,13 +256,13 @@ def _run_session(config: TrainConfig) -> Iterator[Runtime]:
     exited, torchrun's SIGTERM) becomes :class:`PeerStopped`, which says which process stopped
     first and why, instead of gloo's "Connection closed by peer" or an interrupt; another
     process that ended without a word as the processes met is this one's failure
-    (:func:`_ended_as_processes_met`).
+    (:func:`ended_as_processes_met`).
     """
     with caller_state_kept(), building_models():
         try:
             runtime = init_runtime(config)
         except RuntimeError as err:
-            failure = _ended_as_processes_met(err)
+            failure = ended_as_processes_met(err)
             if failure is None:
                 raise
             raise failure from err
@@ -423,22 +421,6 @@ def _rank_0_gone(runtime: Runtime) -> PeerStopped:
     record_first_stop(stopped, FirstStop(runtime.rank, stopped.peer_message, False,
                                          stop_cause(stopped)))
     return stopped
-
-
-def _ended_as_processes_met(err: RuntimeError) -> TrainingError | None:
-    """The run's failure where ``err`` is gloo's error in the first collective calls of
-    :func:`~pidkit_distill.training.runtime.init_runtime` (rank 0's number for the run, the
-    processes' ids) because another process ended there without a word (SIGKILL, the
-    OOM-killer): this process's own stop, recorded on the error as the first (the store's record
-    needs that number), so that ``pidkit-distill`` prints its line, named when it is not rank 0,
-    instead of gloo's traceback. ``None`` for any other error."""
-    if world_size_from_env() < 2 or not peer_gone(err):
-        return None
-    failure = ended_without_message("as the processes met, before any epoch", 0).replaced(
-        loading_data=True)
-    record_first_stop(failure, FirstStop(rank_from_env(), one_line(failure), False,
-                                         stop_cause(failure)))
-    return failure
 
 
 def _student_init_state(config: TrainConfig, init_method: str | None,
