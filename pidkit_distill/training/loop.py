@@ -87,9 +87,12 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         ``"auto"`` is recorded as the data set's own model, as
         :func:`~pidkit_distill.training.check_config` resolves it.
     module : nn.Module
-        The module to train: ``optimizer_groups()``, ``phase(epoch)``, ``forward(x, y, epoch=)``
-        returning a :class:`~pidkit_distill.methods.StepOutput`, and a ``student`` attribute
-        (the network that is evaluated and saved).
+        The module to train, a :class:`~pidkit_distill.methods.Distiller` or a
+        :class:`~pidkit_distill.training.SupervisedModel` (or one of your own with what they
+        have): ``optimizer_groups()``, ``phase(epoch)``, ``forward(x, y, epoch=)`` returning a
+        :class:`~pidkit_distill.methods.StepOutput`, ``loss_labels()`` (how the epoch line names
+        the loss terms), a ``student`` attribute (the network that is evaluated and saved), and
+        ``params`` and ``preset`` (``None`` where it has none), which ``summary.json`` records.
     bundle : DatasetBundle
         The data.
     run_dir : Path
@@ -206,7 +209,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
     unprinted: tuple[dict[str, Any], list[dict[str, Any]]] | None = None
     # how the epoch line names the loss terms: with their weights where the method says them
     # (KD's "0.1*ce"), else by their keys in metrics.jsonl
-    labels = module.loss_labels() if hasattr(module, "loss_labels") else {}
+    labels = module.loss_labels()
     try:
         try:
             train_data = train_loader(bundle.train, config, runtime, loader_generator)
@@ -320,8 +323,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 "epochs_done": summary.epochs_done, "epochs": config.run.epochs,
                 "method": config.method.name, "teacher": config.teacher.source,
                 "data": config.data.name, "seed": config.run.seed,
-                "method_preset": getattr(module, "preset", None),
-                "method_params": module.params.to_dict() if hasattr(module, "params") else None,
+                "method_preset": module.preset,
+                "method_params": None if module.params is None else module.params.to_dict(),
             })
             return summary
         except RuntimeError as err:  # what was saved: every process counts the epochs it saved

@@ -101,6 +101,11 @@ class SupervisedModel(nn.Module):
     model : torch.nn.Module
         The network.
 
+    Attributes
+    ----------
+    params, preset : None
+        A teacher's run has no method parameters and no preset (``null`` in its ``summary.json``).
+
     Examples
     --------
     >>> import torch
@@ -108,9 +113,12 @@ class SupervisedModel(nn.Module):
     >>> from pidkit_distill.training import SupervisedModel
     >>> net = SupervisedModel(build_model("digits-student", num_classes=10, in_channels=1))
     >>> out = net(torch.zeros(4, 1, 8, 8), torch.zeros(4, dtype=torch.long), epoch=0)
-    >>> sorted(out.losses)
-    ['ce']
+    >>> sorted(out.losses), net.loss_labels()
+    (['ce'], {})
     """
+
+    params: None = None
+    preset: None = None
 
     def __init__(self, model: nn.Module) -> None:
         super().__init__()
@@ -123,6 +131,11 @@ class SupervisedModel(nn.Module):
     def phase(self, epoch: int) -> str:
         """Always ``"student"``."""
         return "student"
+
+    def loss_labels(self) -> dict[str, str]:
+        """``{}``: the one loss term, ``"ce"``, carries no weight, so the epoch line names it by
+        its key (:meth:`~pidkit_distill.methods.Distiller.loss_labels`)."""
+        return {}
 
     def forward(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput:
         """Logits and the cross-entropy loss."""
