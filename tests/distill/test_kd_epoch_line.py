@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 import torch
@@ -50,30 +51,34 @@ def test_each_label_gives_the_weight_the_term_carries(alpha):
     assert float(losses["kd"].detach()) == pytest.approx(_weight(labels, "kd") * float(kl), rel=1e-6)
 
 
-def test_the_epoch_line_prints_the_weighted_labels_and_metrics_keeps_the_keys(tmp_path, capsys):
-    runs = tmp_path / "runs"
-    assert main(["train", "--data", "synthetic", "--method", "kd", "--epochs", "1", "--teacher",
+def checked_epoch_line(out_dir: Path, capsys: pytest.CaptureFixture[str], method: str,
+                       labels: dict[str, str]) -> str:
+    """Train ``method`` for one epoch of tiny synthetic data into ``out_dir`` and return the epoch
+    line it printed, checked against the run's metrics.jsonl: the keys there are those of
+    ``labels``, the line prints each term under its label (``{"kd": "0.9*kd"}``) with the value
+    metrics.jsonl keeps for its key, to 4 decimals, and the printed loss is their sum."""
+    assert main(["train", "--data", "synthetic", "--method", method, "--epochs", "1", "--teacher",
                  "untrained", "--audit-every", "0", "--run.progress", "false", "--run.threads",
                  "1", "--device", "cpu", "--data.options", "n_train=96", "--data.options",
                  "n_test=64", "--data.options", "dim=12", "--data.batch_size", "32",
-                 "--out-dir", str(runs)]) == 0
-    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("[kd]"))
+                 "--out-dir", str(out_dir)]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines()
+                if line.startswith(f"[{method}]"))
     (record,) = [json.loads(text) for text in
-                 (runs / "synthetic-kd-ut-s0/metrics.jsonl").read_text().splitlines()]
-    assert set(record["train_losses"]) == {"ce", "kd"}  # the schema is unchanged
+                 (out_dir / f"synthetic-{method}-ut-s0/metrics.jsonl").read_text().splitlines()]
+    assert set(record["train_losses"]) == set(labels)  # the schema is unchanged
     printed = dict(re.findall(r"(\S+)=(\S+)", line.split("(", 1)[1].split(")", 1)[0]))
-    assert printed == {"0.1*ce": f"{record['train_losses']['ce']:.4f}",
-                       "0.9*kd": f"{record['train_losses']['kd']:.4f}"}
+    assert printed == {label: f"{record['train_losses'][key]:.4f}" for key, label in labels.items()}
     # the loss is the sum of the terms printed
     loss = float(re.search(r"loss=(\S+)", line).group(1))
     assert loss == pytest.approx(sum(map(float, printed.values())), abs=2e-4)
+    return line
+
+
+def test_the_epoch_line_prints_the_weighted_labels_and_metrics_keeps_the_keys(tmp_path, capsys):
+    checked_epoch_line(tmp_path, capsys, "kd", {"ce": "0.1*ce", "kd": "0.9*kd"})
 
 
 def test_a_method_without_weighted_labels_prints_its_keys(tmp_path, capsys):
-    assert main(["train", "--data", "synthetic", "--epochs", "1", "--teacher", "untrained",
-                 "--audit-every", "0", "--run.progress", "false", "--run.threads", "1",
-                 "--device", "cpu", "--data.options", "n_train=96", "--data.options", "n_test=64",
-                 "--data.options", "dim=12", "--data.batch_size", "32",
-                 "--out-dir", str(tmp_path)]) == 0
-    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("[bas]"))
+    line = checked_epoch_line(tmp_path, capsys, "bas", {"ce": "ce"})
     assert re.search(r"\(ce=\d\.\d{4}\) ", line), line

@@ -8,14 +8,11 @@ inherits the rule; metrics.jsonl keeps the keys.
 
 from __future__ import annotations
 
-import json
-import re
-
 import pytest
 import torch
+from test_kd_epoch_line import checked_epoch_line
 
 from pidkit_distill import Distiller, StepOutput, get_method
-from pidkit_distill.cli import main
 from pidkit_distill.models import build_model
 
 # method, its weight parameters set off their defaults (1 where a term keeps its bare key), an
@@ -87,18 +84,4 @@ def test_a_method_of_ones_own_inherits_the_labels():
 
 
 def test_vid_epoch_line_prints_the_weight_and_its_terms_sum_to_the_loss(tmp_path, capsys):
-    runs = tmp_path / "runs"
-    assert main(["train", "--data", "synthetic", "--method", "vid", "--epochs", "1", "--teacher",
-                 "untrained", "--audit-every", "0", "--run.progress", "false", "--run.threads",
-                 "1", "--device", "cpu", "--data.options", "n_train=96", "--data.options",
-                 "n_test=64", "--data.options", "dim=12", "--data.batch_size", "32",
-                 "--out-dir", str(runs)]) == 0
-    line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("[vid]"))
-    (record,) = [json.loads(text) for text in
-                 (runs / "synthetic-vid-ut-s0/metrics.jsonl").read_text().splitlines()]
-    assert set(record["train_losses"]) == {"ce", "vid"}  # the keys are unchanged
-    printed = dict(re.findall(r"(\S+)=(\S+)", line.split("(", 1)[1].split(")", 1)[0]))
-    assert printed == {"ce": f"{record['train_losses']['ce']:.4f}",
-                       "100*vid": f"{record['train_losses']['vid']:.4f}"}
-    loss = float(re.search(r"loss=(\S+)", line).group(1))
-    assert loss == pytest.approx(sum(map(float, printed.values())), abs=2e-4)
+    checked_epoch_line(tmp_path, capsys, "vid", {"ce": "ce", "vid": "100*vid"})
