@@ -15,14 +15,7 @@ import pytest
 
 import pidkit
 from pidkit.resampling import QUANTITIES
-
-NOTE = ("note: every bootstrap replicate of uni_s was 0 (B={}): an interval made of their spread has "
-        "no width, which is no certainty: too few resamples, or a value pinned at a bound in every one")
-
-
-def _words(result) -> str:
-    """The repr with its wrapped lines joined, single-spaced: the words a reader reads."""
-    return " ".join(repr(result).split())
+from tests.test_interval_without_spread_note import NO_SPREAD_NOTE, pinned_uni_s_estimate, repr_words
 
 
 @pytest.fixture(scope="module")
@@ -43,13 +36,13 @@ def test_a_uni_at_zero_in_every_replicate_gets_the_note(scalar_target):
     np.testing.assert_allclose(replicates["red"], replicates["i_ys"], atol=1e-9)
     assert np.abs(replicates["uni_s"]).max() <= 1e-9
     assert r.intervals["uni_s"] == pytest.approx((0.0, 0.0), abs=1e-9)
-    assert NOTE.format(30) in _words(r)
+    assert NO_SPREAD_NOTE.format(30) in repr_words(r)
     assert all(len(line) <= 100 for line in repr(r).splitlines()[2:])  # wrapped like the other notes
 
 
 def test_quantities_with_spread_get_no_note(scalar_target):
     samples, r = scalar_target
-    assert "replicate of red" not in _words(r) and "replicate of uni_t" not in _words(r)
+    assert "replicate of red" not in repr_words(r) and "replicate of uni_t" not in repr_words(r)
     boot = r.diagnostics["bootstrap"]
     spread = boot["replicates"].copy()
     spread[:, QUANTITIES.index("uni_s")] = np.linspace(0.0, 0.01, len(spread))
@@ -59,13 +52,6 @@ def test_quantities_with_spread_get_no_note(scalar_target):
 
 
 def test_the_note_is_the_one_a_representation_pid_prints():
-    from pidkit.estimate import pid_from_representations
-
-    rng = np.random.default_rng(0)
-    n = 400
-    y = rng.integers(0, 3, n)
-    t = rng.normal(size=(3, 16))[y] + rng.normal(size=(n, 16))
-    s = rng.normal(size=(3, 8))[y] + 2 * rng.normal(size=(n, 8))
-    res = pid_from_representations(y, t, s, random_state=0, bootstrap=20)
+    res = pinned_uni_s_estimate()
     assert np.abs(res.bootstrap_samples["uni_s"]).max() < 1e-9
-    assert NOTE.format(20) in _words(res)
+    assert NO_SPREAD_NOTE.format(20) in repr_words(res)
