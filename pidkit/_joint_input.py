@@ -101,17 +101,71 @@ def load_joint(path: str) -> Any:
 
 
 def _text_table_advice(path: str, head: bytes) -> str:
-    """What to do with a text table (.csv, .tsv, .txt) that starts with ``head``, named ``path``:
-    either it holds the joint's numbers, which np.loadtxt reads (split at the commas or tabs in
-    ``head``, else at white space) and reshape makes 3-D, or samples, which
-    pidkit.joint_from_samples counts into a joint."""
+    """What to do with a text table (.csv, .tsv, .txt) that starts with ``head``, named ``path``.
+    Its first row (after the blank and ``#`` comment lines np.loadtxt skips) decides: a header (a
+    field that is no number) shows samples, which pidkit.joint_from_samples counts into a joint;
+    numbers may be the joint's, which np.loadtxt reads and reshape makes 3-D, or samples' labels,
+    so both routes are given. The fields split at the commas or tabs in ``head``, else at white
+    space."""
     delimiter = next((mark for mark in (",", "\t") if mark.encode() in head), None)
     split = f", delimiter={delimiter!r}" if delimiter else ""
     saved = str(Path(path).with_suffix(".npy"))
+    row = _first_row(head, delimiter)
+    if row is not None and not all(_is_number(field) for field in row[2] if field):
+        line, shown, header = row
+        columns = _label_columns(header)
+        where = ("" if columns else ", with COLUMN_Y, COLUMN_T and COLUMN_S the columns of y, t and s, "
+                 "counted from 0")
+        return (f"; its first row, {shown!r}, is a header, not numbers, as in a table of samples (one row "
+                "of labels per sample): count them into a joint and decompose that file (in Python: "
+                f"y, t, s = np.loadtxt({path!r}{split}, skiprows={line + 1}, "
+                f"usecols={columns or '(COLUMN_Y, COLUMN_T, COLUMN_S)'}, dtype=str, ndmin=2, unpack=True); "
+                f"np.save({saved!r}, pidkit.joint_from_samples(y, t, s).p)){where}")
     return (f"; for a table of the joint's numbers, save them with three axes and decompose that file "
             f"(in Python: np.save({saved!r}, np.loadtxt({path!r}{split}).reshape(n_y, n_t, n_s))); "
             "for samples (one row of labels y, t, s per sample), count them into a joint in Python "
             "with pidkit.joint_from_samples(y, t, s) and np.save its .p")
+
+
+def _first_row(head: bytes, delimiter: str | None) -> tuple[int, str, list[str]] | None:
+    """The first line of ``head`` that np.loadtxt reads (neither blank nor a ``#`` comment): its
+    index among the lines, its text (at most 60 characters shown) and its fields, split at
+    ``delimiter`` (None: white space), less one that ``head`` cuts off. None where no line of
+    ``head`` holds a whole field."""
+    text = head.removeprefix(_UTF8_BOM).decode("utf-8", errors="replace")
+    lines = text.splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        content = line.split("#", 1)[0].strip()
+        if not content:
+            continue
+        fields = [field.strip() for field in content.split(delimiter)]
+        if len(head) == _SNIFFED_BYTES and index == len(lines) - 1 and not line.endswith(("\n", "\r")):
+            fields = fields[:-1] if "#" not in line else fields
+        shown = content if len(content) <= 60 else content[:60] + "..."
+        return (index, shown, fields) if fields else None
+    return None
+
+
+_LABEL_COLUMN_NAMES = {"y": ("y", "target"), "t": ("t", "teacher"), "s": ("s", "student")}
+"""The names of a samples table's columns of y, t and s (any case, quoted or not)."""
+
+
+def _label_columns(header: list[str]) -> tuple[int, int, int] | None:
+    """The columns of y, t and s in a table under ``header``, found by their names
+    (:data:`_LABEL_COLUMN_NAMES`), each once; None where a name is missing or repeated."""
+    names = [name.strip("\"'").lower() for name in header]
+    found = [[index for index, name in enumerate(names) if name in _LABEL_COLUMN_NAMES[label]]
+             for label in "yts"]
+    return tuple(places[0] for places in found) if all(len(places) == 1 for places in found) else None
+
+
+def _is_number(field: str) -> bool:
+    """Whether a table's ``field`` reads as a number (as np.loadtxt reads a float)."""
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
 
 
 def sniffed_format(head: bytes) -> str | None:

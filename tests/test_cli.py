@@ -68,7 +68,7 @@ BAD_INPUTS = [
     ("unknown suffix", "joint.dat", "1 2 3", [],
      r"joint\.dat: expected a \.npy array or a \.json nested list p\[y\]\[t\]\[s\]$"),
     ("samples csv", "labels.csv", "y,t,s\n0,0,1\n", [],
-     r"labels\.csv: expected a \.npy .* for samples .* pidkit\.joint_from_samples\(y, t, s\)"),
+     r"labels\.csv: expected a \.npy .* is a header, .* samples .* pidkit\.joint_from_samples\(y, t, s\)"),
     ("corrupt npy", "bad.npy", b"garbage bytes, not an array", [], r"bad\.npy: not a \.npy file"),
     ("pickle in npy", "pickled.npy", pickle.dumps([1, 2, 3]), [], r"pickled\.npy: not a \.npy file"),
     ("truncated npy", "cut.npy", _truncated, [], r"cut\.npy: truncated: .*64000 bytes"),
