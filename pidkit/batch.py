@@ -37,7 +37,8 @@ intervals): ``plugin_red`` ... from ``plugin``; ``bias_red`` ... (plug-in minus 
 ``red_low``, ``red_high`` ... from ``intervals``; ``seed_sd_red`` ... from
 ``settings["cluster_seed_sd"]`` (NaN for one clustering). A
 :class:`~pidkit.gaussian.GaussianPIDEstimate` fills ``plugin_red`` ... and ``red_low``,
-``red_high`` ... from its ``plugin`` and ``intervals`` alike (the others NaN)."""
+``red_high`` ... from its ``plugin`` and ``intervals`` alike, and ``bias_red`` ... ``bias_i_yts``
+from its ``to_dict()`` (the others NaN)."""
 
 
 def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
@@ -60,8 +61,9 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     ``cluster_seeds`` above 1, ``settings["cluster_seed_sd"]`` also becomes ``seed_sd_red`` ...
     ``seed_sd_i_yts`` (NaN for one clustering). A :class:`~pidkit.gaussian.GaussianPIDEstimate`
     (of :func:`pidkit.gaussian_pid_from_samples`) gets the same ``plugin_*``, ``*_low`` and
-    ``*_high`` columns from its ``plugin`` and ``intervals``, after ``n_samples``. What is not a
-    number stays in object columns
+    ``*_high`` columns from its ``plugin`` and ``intervals``, and from its ``to_dict()``
+    ``bias_correction`` (``"wishart"`` or ``"none"``) and ``bias_red`` ... ``bias_i_yts``, after
+    ``n_samples``. What is not a number stays in object columns
     named as in ``to_dict()``: ``shape``, ``settings``, ``bias_warning``, the arrays ``p``,
     ``counts`` and ``labels``, the full sample's ``pid`` record and ``first_clustering`` (whose
     clustering those are, with ``cluster_seeds``). The correction's subsample means are in

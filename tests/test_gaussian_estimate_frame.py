@@ -11,6 +11,7 @@ import pytest
 
 import pidkit
 from pidkit.gaussian import estimate_from_covariance
+from pidkit.resampling import QUANTITIES
 
 pd = pytest.importorskip("pandas")
 
@@ -40,7 +41,9 @@ def test_n_samples_is_an_attribute_and_a_json_field_before_diagnostics():
     record = json.loads(json.dumps(r.to_dict(), allow_nan=False))
     keys = list(record)
     assert record["n_samples"] == 500
-    assert keys[keys.index("nit") + 1:] == ["n_samples", "diagnostics"]
+    assert keys[keys.index("nit") + 1:] == ["n_samples", "bias_correction",
+                                            *(f"bias_{q}" for q in QUANTITIES), "diagnostics"]
+    assert record["bias_correction"] == "none" and all(record[f"bias_{q}"] == 0.0 for q in QUANTITIES)
     assert pickle.loads(pickle.dumps(r)).n_samples == 500
 
 
@@ -48,6 +51,7 @@ def test_an_estimate_whose_diagnostics_were_replaced_has_no_sample_size():
     r = pidkit.gaussian_pid_from_samples(*_samples(100))
     bare = dataclasses.replace(r, diagnostics={})
     assert bare.n_samples is None and bare.to_dict()["n_samples"] is None
+    assert bare.bias_correction is None and bare.to_dict()["bias_red"] is None
 
 
 @pytest.mark.parametrize("name", ["to_frame", "to_pandas", "to_dataframe"])

@@ -7,6 +7,7 @@ import pytest
 
 import pidkit
 from pidkit.estimate import pid_from_representations
+from pidkit.gaussian import information_bias
 from pidkit.resampling import QUANTITIES
 
 pd = pytest.importorskip("pandas")
@@ -40,7 +41,30 @@ def test_beside_a_representation_estimate_both_rows_fill_the_same_columns():
     assert frame.loc["gaussian", columns].tolist() == [gaussian.plugin["red"], *gaussian.intervals["red"]]
     assert {str(frame[c].dtype) for c in pidkit.batch.ESTIMATE_COLUMNS} == {"float64"}
     # what only a RepresentationPID has stays NaN in the Gaussian row
-    assert np.isnan(frame.loc["gaussian", "bias_red"]) and np.isnan(frame.loc["gaussian", "kink"])
+    assert np.isnan(frame.loc["gaussian", "kink"])
+
+
+def test_the_frame_tells_a_corrected_gaussian_estimate_from_a_plug_in_one():
+    # bias_correction was NaN and bias_* NaN in both rows (walk 373, finding 3), where
+    # pid_from_representations(..., estimator="gaussian") records "wishart" or "none"
+    y, t, s = _samples()
+    corrected = pidkit.gaussian_pid_from_samples(y, t, s)
+    plug_in = pidkit.gaussian_pid_from_samples(y, t, s, bias_correction=False)
+    frame = pidkit.to_frame({"corrected": corrected, "plug-in": plug_in})
+    assert frame["bias_correction"].tolist() == ["wishart", "none"]
+    # n = 400, scalar blocks: the exact Wishart bias of I(Y;T), psi-terms of b_d(399), in bits
+    assert frame.loc["corrected", "bias_i_yt"] == pytest.approx(
+        information_bias(1, 1, 399) / np.log(2), abs=1e-12)
+    assert frame.loc["corrected", "bias_i_yt"] == pytest.approx(
+        corrected.diagnostics["biases"]["i_yt"], abs=1e-12)
+    assert [frame.loc["corrected", f"bias_{q}"] for q in QUANTITIES] == [
+        corrected.plugin[q] - getattr(corrected, q) for q in QUANTITIES]
+    assert (frame.loc["plug-in", [f"bias_{q}" for q in QUANTITIES]] == 0.0).all()
+    assert {str(frame[f"bias_{q}"].dtype) for q in QUANTITIES} == {"float64"}
+    # the same method names as the Gaussian estimator of pid_from_representations
+    represented = pid_from_representations((y > 0).astype(int), t[:, None], s[:, None], estimator="gaussian",
+                                          normalize=None)
+    assert pidkit.to_frame([represented, corrected])["bias_correction"].tolist() == ["wishart", "wishart"]
 
 
 def test_without_bootstrap_the_intervals_are_nan_and_the_plugin_values_are_there():

@@ -13,6 +13,7 @@ from IPython.core.formatters import PlainTextFormatter
 
 import pidkit
 from pidkit.gaussian import GaussianPIDEstimate, estimate_from_covariance, information_bias
+from pidkit.resampling import QUANTITIES
 
 LABELS = ["Red(Y:T,S)", "Uni(Y:T\\S)", "Uni(Y:S\\T)", "Syn(Y:T,S)", "I(Y;T)", "I(Y;S)", "I(Y;T,S)"]
 KEYS = ["red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts"]
@@ -146,13 +147,16 @@ def test_what_the_correction_clipped_is_noted():
 
 
 def test_the_estimate_keeps_the_fields_and_dict_of_a_pid_result(bootstrapped):
-    # to_dict() adds only n_samples (a column of pidkit.to_frame), after nit
+    # to_dict() adds only n_samples, bias_correction and bias_* (columns of pidkit.to_frame)
     assert isinstance(bootstrapped, pidkit.PIDResult)
     assert dataclasses.fields(bootstrapped) == dataclasses.fields(pidkit.PIDResult)
     plain = pidkit.PIDResult(**{f.name: getattr(bootstrapped, f.name)
                                 for f in dataclasses.fields(bootstrapped)})
     record = bootstrapped.to_dict()
-    assert record.pop("n_samples") == 500 and record == plain.to_dict()
+    assert record.pop("n_samples") == 500 and record.pop("bias_correction") == "wishart"
+    assert [record.pop(f"bias_{q}") for q in QUANTITIES] == [
+        bootstrapped.plugin[q] - getattr(bootstrapped, q) for q in QUANTITIES]
+    assert record == plain.to_dict()
     back = pickle.loads(pickle.dumps(bootstrapped))
     assert type(back) is GaussianPIDEstimate and repr(back) == repr(bootstrapped)
 

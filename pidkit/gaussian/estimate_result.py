@@ -3,8 +3,9 @@
 :func:`pidkit.gaussian_pid_from_samples` and :func:`pidkit.gaussian.estimate_from_covariance`
 return a :class:`GaussianPIDEstimate`. It has the fields and ``to_dict()`` of every
 :class:`~pidkit.PIDResult` (the plug-in values, subtracted biases and intervals stay in
-``diagnostics``, where the estimator puts them), plus ``n_samples``, which ``to_dict()`` and so
-:func:`pidkit.to_frame` list beside the atoms; its ``repr`` prints what a reader of an estimate
+``diagnostics``, where the estimator puts them), plus ``n_samples`` and ``bias_correction``,
+which ``to_dict()`` and so :func:`pidkit.to_frame` list beside the atoms with the ``bias_red``
+... ``bias_i_yts`` the correction took off; its ``repr`` prints what a reader of an estimate
 needs beside each number: the sample size, the correction, the plug-in value and the interval.
 """
 
@@ -113,9 +114,19 @@ information from rescaled channels)
             return {key: getattr(self, key) for key, _ in ATOM_LABELS}
         return plug_in
 
+    @property
+    def bias_correction(self) -> str | None:
+        """How the values were corrected, named as
+        :func:`pidkit.estimate.pid_from_representations` names the Gaussian corrections:
+        ``"wishart"`` (``bias_correction=True``), ``"none"`` (the plug-in values), or None where
+        ``diagnostics`` no longer say which."""
+        if "biases" in self.diagnostics:
+            return "wishart"
+        return None if self.n_samples is None else "none"
+
     def to_dict(self, *, include_q: bool = False) -> dict[str, Any]:
         """A JSON-serialisable dict of the estimate: :meth:`pidkit.PIDResult.to_dict` with
-        ``n_samples`` after ``nit``.
+        ``n_samples``, ``bias_correction`` and ``bias_red`` ... ``bias_i_yts`` after ``nit``.
 
         Parameters
         ----------
@@ -126,13 +137,31 @@ information from rescaled channels)
         -------
         dict
             The keys of :meth:`pidkit.PIDResult.to_dict` in their order, with ``n_samples`` (an
-            int, or None where ``diagnostics`` no longer hold it) before ``diagnostics``.
+            int), ``bias_correction`` (see :attr:`bias_correction`) and, for each of the seven
+            quantities, ``bias_{q}``: its plug-in value minus its value (0.0 for the plug-in
+            ``"none"``), as the columns of a :class:`~pidkit.estimate.RepresentationPID` in
+            :func:`pidkit.to_frame`; all None where ``diagnostics`` no longer hold them. They
+            come before ``diagnostics``.
+
+        Examples
+        --------
+        >>> import numpy as np, pidkit
+        >>> rng = np.random.default_rng(0)
+        >>> y = rng.standard_normal(200)
+        >>> r = pidkit.gaussian_pid_from_samples(y, y + rng.standard_normal(200), rng.standard_normal(200))
+        >>> record = r.to_dict()
+        >>> record["bias_correction"], round(record["bias_i_yt"], 6)    # the exact Wishart bias
+        ('wishart', 0.003652)
         """
         record = super().to_dict(include_q=include_q)
+        plugin = self.plugin
+        corrections: dict[str, Any] = {"n_samples": self.n_samples, "bias_correction": self.bias_correction}
+        corrections.update({f"bias_{q}": None if plugin is None else plugin[q] - getattr(self, q)
+                            for q in QUANTITIES})
         ordered: dict[str, Any] = {}
         for key, value in record.items():
             if key == "diagnostics":
-                ordered["n_samples"] = self.n_samples
+                ordered.update(corrections)
             ordered[key] = value
         return ordered
 
