@@ -90,7 +90,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
     -------
     dict
         ``"loss"`` (the total), ``"acc"`` (training accuracy) and ``"losses"`` (each term by
-        name): sample-weighted means over the epoch.
+        name, in the order the module's forward gives them): sample-weighted means over the
+        epoch.
 
     Raises
     ------
@@ -187,7 +188,7 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
                 ])
                 for name, term in out.losses.items():
                     sums[name] = sums.get(name, 0.0) + term.detach().double() * n
-    names = sorted(sums)
+    names = sorted(sums)  # one order in every process, whatever order each met the terms in
     packed = torch.cat([total, torch.stack([sums[k] for k in names])]) if names else total
     # the last step, whose loss was finite, may have made weights NaN or infinite, which the
     # epoch's checkpoint (a teacher's teacher.pt) would hold: -1 where it did
@@ -214,7 +215,8 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
                             seeded=True)
     count = packed[0].item()
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
-            "losses": {k: packed[3 + i].item() / count for i, k in enumerate(names)}}
+            # each term in the order the module's forward gave it, its loss formula's
+            "losses": {k: packed[3 + names.index(k)].item() / count for k in sums}}
 
 
 def _sane(values: Tensor) -> Tensor:
