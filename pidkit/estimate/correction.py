@@ -8,7 +8,10 @@ The four atoms are linear in four informations (THEORY.md §1, for every redunda
 with I* = I(Y;T) + I(Y;S) - Red the "union information" (for BROJA, the smallest I_Q(Y;T,S) over
 the joints Q that keep p's pairwise marginals p(y,t) and p(y,s)). So correcting the four
 informations and recombining them gives atoms that satisfy the PID identities with the corrected
-informations by construction. The methods differ in how the informations are corrected:
+informations by construction. The extrapolation fits the atoms each solve reports (a linear map of
+the informations: the same fit), so that an atom 0.0 in every table fitted stays 0.0 (fitted through
+I* = I(Y;T) + I(Y;S) - Red, a Syn that every solve rounded to 0 came back as -1.6e-9 bits, "below 0").
+The methods differ in how the informations are corrected:
 
 ``"none"``
     The plug-in estimate: the PID of the observed frequencies.
@@ -90,8 +93,10 @@ DEFAULT_SUBSAMPLES = (2, 4)
 """Strong et al.'s design: halves and quarters of the sample."""
 DEFAULT_REPEATS = 8
 """Random partitions of the sample per subsample size."""
+_ATOMS = ("red", "uni_t", "uni_s", "syn")
+"""The atoms the extrapolation fits, in the order of :func:`_solve_atoms`' columns."""
 _INFORMATIONS = ("i_yt", "i_ys", "i_yts", "i_star")
-"""The informations the extrapolation fits, in the order of :func:`solve_tables`' columns."""
+"""The informations of :func:`solve_tables`' columns and of ``BiasCorrection.subsample_means``."""
 _CHUNK = 16
 """Subsample tables solved per task: fixed, so that the numbers do not depend on n_jobs."""
 _MERGE_AXES = "or merge rare teacher and student values (axes 1 and 2 of counts)"
@@ -189,11 +194,19 @@ def atoms_from_informations(
     }
 
 
-def _informations(result: Any) -> np.ndarray:
-    """(I(Y;T), I(Y;S), I(Y;T,S), I*) of a PIDResult; NaN for an uncertified one."""
+def _informations_of_atoms(red: Any, uni_t: Any, uni_s: Any, syn: Any) -> tuple[Any, Any, Any, Any]:
+    """(I(Y;T), I(Y;S), I(Y;T,S), I*) summed from the atoms (numbers or arrays) in an order that
+    :func:`atoms_from_informations` undoes exactly for an atom that is 0.0: each comes back 0.0."""
+    i_yt = red + uni_t
+    i_star = i_yt + uni_s
+    return i_yt, red + uni_s, i_star + syn, i_star
+
+
+def _atoms(result: Any) -> np.ndarray:
+    """(Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn) of a PIDResult; NaN for an uncertified one."""
     if not result.success:
         return np.full(4, np.nan)
-    return np.array([result.i_yt, result.i_ys, result.i_yts, result.i_yt + result.i_ys - result.red])
+    return np.array([getattr(result, name) for name in _ATOMS])
 
 
 def plugin_quantities(result: Any) -> dict[str, float]:
@@ -201,8 +214,9 @@ def plugin_quantities(result: Any) -> dict[str, float]:
     return {name: float(getattr(result, name)) for name in QUANTITIES}
 
 
-def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.ndarray:
-    """Informations (I(Y;T), I(Y;S), I(Y;T,S), I*) of the joints of count ``tables``; NaN rows failed."""
+def _solve_atoms(tables: Sequence[np.ndarray], measure: str, units: str) -> np.ndarray:
+    """Atoms (Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn) of the joints of count ``tables``, one row each, as
+    each solve reports them (one within the solver's tolerance of 0 is 0.0); NaN rows failed."""
     from pidkit import bertschinger_batch, pid
 
     ps = [t / t.sum() for t in tables]
@@ -218,7 +232,13 @@ def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.n
             except TooManyVertices as exc:  # a subsample's polytope can be larger than the sample's
                 exc.on_resample(f"a bias-correction subsample of {int(table.sum())} samples")
                 raise exc.without_the_option(_MERGE_AXES) from None
-    return np.array([np.full(4, np.nan) if r is None else _informations(r) for r in results]).reshape(-1, 4)
+    return np.array([np.full(4, np.nan) if r is None else _atoms(r) for r in results]).reshape(-1, 4)
+
+
+def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.ndarray:
+    """Informations (I(Y;T), I(Y;S), I(Y;T,S), I*) of the joints of count ``tables``, summed from
+    their atoms as the solves report them; NaN rows failed."""
+    return np.column_stack(_informations_of_atoms(*_solve_atoms(tables, measure, units).T))
 
 
 def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, seed: int,
@@ -260,7 +280,7 @@ def _extrapolate(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
     """Intercept of the least-squares fit ``a + b/m + c/m**2`` to ``values`` (rows) at sizes ``m``."""
     design = np.stack([np.ones_like(sizes), 1.0 / sizes, 1.0 / sizes**2], axis=1)
     coef, *_ = np.linalg.lstsq(design, values, rcond=None)
-    return coef[0]
+    return coef[0] + 0.0  # a column of zeros fits 0.0 (-0.0 at times, made 0.0)
 
 
 def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
@@ -526,10 +546,10 @@ def correct_counts(
 
     tables = subsample_tables(counts, parts, n_repeats, seed, cells)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
-    values = np.concatenate(map_chunks(solve_tables, chunks, n_jobs, measure, units), axis=0)
+    values = np.concatenate(map_chunks(_solve_atoms, chunks, n_jobs, measure, units), axis=0)
     n_failed = int(np.isnan(values[:, 0]).sum())
     sizes = [n]
-    means = [np.array([plug["i_yt"], plug["i_ys"], plug["i_yts"], plug["i_yt"] + plug["i_ys"] - plug["red"]])]
+    means = [np.array([plug[name] for name in _ATOMS])]
     position = 0
     levels = {k: [] for k in parts}
     for _ in range(n_repeats):
@@ -548,7 +568,8 @@ def correct_counts(
                                   below_zero(plug), n_failed, units)
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
-    i_yt, i_ys, i_yts, i_star = _extrapolate(np.array(means), np.array(sizes, dtype=float))
+    fitted = _extrapolate(np.array(means), np.array(sizes, dtype=float))  # the atoms, at n = infinity
+    i_yt, i_ys, i_yts, i_star = _informations_of_atoms(*fitted)
     side = determining_side(counts)
     if side is not None:  # the plug-in I(Y;T,S) of every table fitted is that side's information
         i_yts = i_ys if side == "s" else i_yt
@@ -563,7 +584,8 @@ def correct_counts(
         k for k, bound in _information_bounds(counts, units).items()
         if corrected[k] > bound + rounding_level([corrected[k], plug[k], bound])
     )
-    curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
+    curve = {name: points.tolist() for name, points in zip(
+        _INFORMATIONS, _informations_of_atoms(*np.array(means).T), strict=True)}
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
         kink=kink_shift(plug, corrected, sizes), subsample_means=curve, above_bound=above,
