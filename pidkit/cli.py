@@ -88,7 +88,8 @@ def _decompose(args: argparse.Namespace) -> int:
         source = STDIN_NAME if args.joint == STDIN else args.joint
         where = f"{source}: " if args.joint is not None else ""
         # The library's advice names its keywords; here the same settings are options.
-        advice = exc.explain(_cli_max_vertices) if isinstance(exc, TooManyVertices) else one_line(exc)
+        advice = _cli_measures(exc.explain(_cli_max_vertices)) if isinstance(exc, TooManyVertices) else (
+            one_line(exc))
         text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
         if text is not None:
             advice = text_cell_refusal("p_yts", *text, fix=_text_fix(isinstance(p, np.ndarray)))
@@ -245,6 +246,25 @@ def _piped_stack_advice(joints: int) -> str:
 def _cli_max_vertices(max_vertices: int | None) -> str:
     """``max_vertices`` as this command takes it, for the refusal of a joint too large for it."""
     return "--max-vertices none" if max_vertices is None else f"--max-vertices {max_vertices}"
+
+
+_PYTHON_MEASURE = re.compile(r"\bmeasure='([\w-]+)'")
+"""A measure as a Python caller passes it, ``measure='gh'``."""
+_QUOTED_MEASURE = re.compile("'(" + "|".join(map(re.escape, MEASURES)) + ")'")
+"""A measure named after another in the library's advice, ``'wedge'``."""
+
+
+def _cli_measures(refusal: str) -> str:
+    """The library's refusal of a joint too large for a measure, its measures named as this command
+    takes them: ``measure='gh'`` is ``--measure gh``, and the other measures it lists after one
+    (``'wedge'``) are words, as ``--help`` lists them.
+
+    Examples
+    --------
+    >>> _cli_measures("measure='gh' on this joint: ... Use measure='prec' (...), 'wedge' (...) or 'broja'.")
+    '--measure gh on this joint: ... Use --measure prec (...), wedge (...) or broja.'
+    """
+    return _QUOTED_MEASURE.sub(r"\1", _PYTHON_MEASURE.sub(r"--measure \1", refusal))
 
 
 def _name(text: str) -> str:

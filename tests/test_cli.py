@@ -12,6 +12,7 @@ import pytest
 import pidkit
 from pidkit import examples
 from pidkit.cli import main
+from pidkit.redundancy.vertex_limit import TooManyVertices
 
 
 def test_decompose_example_prints_the_table(capsys):
@@ -470,7 +471,8 @@ def test_main_called_in_process_gives_stdout_its_error_mode_back(monkeypatch, ca
 
 
 def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys, monkeypatch):
-    # The refusal told command-line users to pass max_vertices=None, which they cannot.
+    # The refusal told command-line users to pass max_vertices=None, which they cannot, and to use
+    # measure='prec' (task 371): the measures are named as --measure takes them.
     monkeypatch.setattr(pidkit._cdd, "generators", lambda *args, **kwargs: pytest.fail("enumerated"))
     path = tmp_path / "joint.npy"
     np.save(path, np.random.default_rng(0).dirichlet(np.ones(64)).reshape(4, 4, 4))
@@ -478,14 +480,21 @@ def test_a_joint_too_large_for_gh_says_the_option_that_insists(tmp_path, capsys,
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("pidkit decompose: error: "
-                          f"{path}: measure='gh' on this 4x4x4 joint: the polytope of I_GH "
+                          f"{path}: --measure gh on this 4x4x4 joint: the polytope of I_GH "
                           "has 64 facets in dimension 39, so up to about 10^12 vertices to enumerate "
                           "exactly (McMullen's bound), more than --max-vertices 300000; ")
+    assert " Use --measure prec (I_GH <= I_prec; its polytope grows with the sources' symbols, " in err
+    assert "), wedge (a lower bound) or broja (see docs/which-measure.md), merge rare symbols" in err
     assert err.endswith("or pass --max-vertices none to enumerate anyway (hours and gigabytes; Ctrl-C "
                         "stops it).\n")
-    assert "max_vertices" not in err
-    assert main(["decompose", str(path), "--measure", "prec", "--max-vertices", "5"]) == 2
-    assert "I_prec has 8 facets in dimension 3, so up to 12 vertices" in capsys.readouterr().err
+    assert "max_vertices" not in err and "measure=" not in err and "'wedge'" not in err
+    assert main(["decompose", str(path), "--measure", "PREC", "--max-vertices", "5"]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: --measure prec on this 4x4x4 joint: the polytope of I_prec has 8 facets" in err
+    assert "Use --measure broja (I_prec <= I_BROJA), mmi (an upper bound) or wedge (a lower one; see " in err
+    with pytest.raises(TooManyVertices, match=r"^measure='gh' on .* Use "
+                       r"measure='prec' \(I_GH <= I_prec; .*\), 'wedge' \(a lower bound\) or 'broja'"):
+        pidkit.pid(np.load(path), measure="gh")  # the Python API keeps its own spelling
 
 
 @pytest.mark.parametrize("limit", ["none", "NONE", "2", "auto", "Auto"])
