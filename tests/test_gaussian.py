@@ -21,6 +21,7 @@ from pidkit.gaussian.examples import (
     random_positive_definite,
     scalar_target,
     swap_sources,
+    tied,
 )
 from pidkit.gaussian.program import evaluate
 from pidkit.gaussian.reduce import reduce_covariance
@@ -538,10 +539,23 @@ def test_the_example_builders_take_a_seed_as_random_state_does():
         (lambda: degraded(0, 3, 2, rng=0), r"^d_y must be an int >= 1; got 0\.$"),
         # no parts: numpy's 'need at least one array to concatenate' from inside direct_sum
         (lambda: direct_sum([], rng=0), r"^parts must hold at least one system \(a GaussianExample of "
-                                        r"scalar_target, degraded or direct_sum\); got none\.$"),
+                                        r"scalar_target, degraded, tied or direct_sum\); got none\.$"),
+        (lambda: tied(2, 0, rng=0), r"^d_t must be an int >= 1; got 0\.$"),
     ],
 )
 def test_the_example_builders_refuse_an_empty_block(build, match):
     # scalar_target(0, 2) returned a system with dims (1, 0, 2), which gaussian_pid then refuses
     with pytest.raises(ValueError, match=match):
         build()
+
+
+@pytest.mark.parametrize(("d_y", "d_t"), [(1, 3), (2, 4), (3, 2)])
+def test_tied_sources_have_no_unique_information(d_y, d_t):
+    # one channel twice (invertible maps of two noisy copies): each source is a garbling of the
+    # other, so both unique informations are 0 and I(Y;T) = I(Y;S), whatever the maps
+    ex = tied(d_y, d_t, rng=d_y)
+    r = pidkit.gaussian_pid(ex.cov, ex.dims)
+    assert r.i_yt == pytest.approx(r.i_ys, abs=1e-12) and r.i_yt > 0.05
+    for atom in ATOMS:
+        assert getattr(r, atom) == pytest.approx(ex.atoms[atom], abs=1e-10)
+    assert ex.atoms["syn"] > 0.05  # two independent looks at Y are worth more than one

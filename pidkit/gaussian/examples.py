@@ -9,6 +9,8 @@ as log-determinants of the covariance blocks (``numpy.linalg.slogdet``), indepen
   ``Red = min(I(Y;T), I(Y;S))``.
 - :func:`degraded`: ``Y -> T -> S`` (S a noisy linear function of T): ``Uni_S = Syn = 0`` and
   ``Red = I(Y;S)``.
+- :func:`tied`: T and S invertible maps of two copies of one channel (independent noises):
+  ``Uni_T = Uni_S = 0``, ``Red = I(Y;T) = I(Y;S)``.
 - :func:`direct_sum`: independent systems stacked and mixed by random invertible maps within Y, T
   and S: the atoms add up (the union information is additive over independent systems, and
   invariant under invertible maps of each variable).
@@ -156,6 +158,38 @@ def degraded(
     return GaussianExample(cov, dims, atoms)
 
 
+def tied(d_y: int, d_t: int, *, rng: Seed) -> GaussianExample:
+    """``T = M_t (A Y + n_t)`` and ``S = M_s (A Y + n'_s)``: one channel twice, with independent
+    noises of one covariance and invertible maps ``M_t``, ``M_s`` (``d_s = d_t``), so the sources
+    are equally informative in every direction (each is a garbling of the other): ``Uni_T = Uni_S
+    = 0``, ``Red = I(Y;T) = I(Y;S)`` and ``Syn = I(Y;T,S) - I(Y;T)``.
+
+    Examples
+    --------
+    >>> ex = tied(1, 3, rng=np.random.default_rng(0))
+    >>> ex.dims, ex.atoms["uni_t"], ex.atoms["uni_s"], ex.atoms["syn"] > 0
+    ((1, 3, 3), 0.0, 0.0, True)
+    """
+    d_y, d = (_check_dimension(value, name) for value, name in ((d_y, "d_y"), (d_t, "d_t")))
+    rng = check_generator(rng, "rng")
+    k = random_positive_definite(rng, d_y, condition=5.0)
+    a = rng.standard_normal((d, d_y)) * 0.6
+    noise = random_positive_definite(rng, d, condition=5.0)
+    m_t, m_s = random_invertible(rng, d), random_invertible(rng, d)
+    signal = a @ k @ a.T
+    cov = np.block(
+        [
+            [k, k @ a.T @ m_t.T, k @ a.T @ m_s.T],
+            [m_t @ a @ k, m_t @ (signal + noise) @ m_t.T, m_t @ signal @ m_s.T],
+            [m_s @ a @ k, m_s @ signal @ m_t.T, m_s @ (signal + noise) @ m_s.T],
+        ]
+    )
+    dims = (d_y, d, d)
+    i_t, _, i_ts = informations_bits(cov, dims)
+    atoms = {"red": i_t, "uni_t": 0.0, "uni_s": 0.0, "syn": i_ts - i_t}
+    return GaussianExample((cov + cov.T) / 2, dims, atoms)
+
+
 def swap_sources(cov: np.ndarray, dims: tuple[int, int, int]) -> tuple[np.ndarray, tuple[int, int, int]]:
     """The covariance of [Y, S, T] and its block sizes."""
     d_y, d_t, d_s = dims
@@ -175,7 +209,7 @@ def direct_sum(parts: Sequence[GaussianExample], *, rng: Seed) -> GaussianExampl
     """
     if not parts:
         raise ValueError("parts must hold at least one system (a GaussianExample of scalar_target, "
-                         "degraded or direct_sum); got none.")
+                         "degraded, tied or direct_sum); got none.")
     rng = check_generator(rng, "rng")
     sizes = np.sum([part.dims for part in parts], axis=0)
     total = sum(sum(part.dims) for part in parts)
