@@ -23,6 +23,13 @@ I(Y;T,S) instead over-corrects whenever one source dominates (it treats all d_t 
 dimensions as used). Synergy is the corrected I(Y;T,S) minus U, floored at 0 (the floor raises the
 reported I(Y;T,S) to U and is noted in the diagnostics).
 
+**Tied sources.** Where T and S are about equally informative, the corrected Red and Syn are biased
+low, though the informations are not: with every atom >= 0, ``Red <= min(I(Y;T), I(Y;S))``, and the
+minimum of two unbiased noisy estimates of equal values falls short by about 0.4 times the standard
+deviation of their difference (Clark's expected minimum; more for a vector Y). No correction that
+keeps the atoms >= 0 and the identities can remove it; there the plug-in's upward bias happens to
+offset it, and the bootstrap intervals are the thing to read (measured in docs/performance.md).
+
 **A discrete label.** For a class label with C values, pass it one-hot encoded in C - 1 columns
 (any C - 1; the result does not depend on which is dropped, and a full one-hot block is reduced
 to C - 1 automatically). The Gaussian model then measures what is *linearly* decodable: I(Y;T) is
@@ -150,7 +157,12 @@ def gaussian_pid_from_samples(
         among them must share one index (a ValueError otherwise, so that a shuffled Series is not
         paired wrongly).
     bias_correction : bool, default=True
-        Remove the exact Wishart bias of the plug-in informations (and correct the channels).
+        Remove the exact Wishart bias of the plug-in informations (and correct the channels). The
+        informations are then unbiased, and the atoms several times less biased than the plug-in
+        ones where one source dominates; where T and S are about equally informative, Red and Syn
+        come out biased low by about 0.4 times the standard deviation of ``i_yt - i_ys`` (more
+        for a vector Y), more than the plug-in's: read them with ``bootstrap=B`` intervals there
+        (see the notes of :mod:`pidkit.gaussian.samples`).
     units, tol, strict, method
         As for :func:`pidkit.gaussian_pid`.
     bootstrap : int, default=0
