@@ -391,7 +391,7 @@ def _check(args: argparse.Namespace) -> int:
         reports = [runs[name]() for name in names]
     except TooManyVertices as exc:  # Theorem 4.1's own refusal, in this command's options' spelling
         remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)), "--max-vertices")
-        raise UsageError(exc.explain(remedy=remedy)) from exc
+        raise UsageError(_cli_measures(exc.explain(remedy=remedy))) from exc
     except (ImportError, TypeError, ValueError) as exc:
         raise UsageError(one_line(exc)) from exc
     if args.json:
