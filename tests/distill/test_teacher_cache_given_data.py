@@ -133,6 +133,7 @@ RANK_SAMPLES = textwrap.dedent("""
     import json, os, sys
     from pathlib import Path
     import torch
+    import torch.distributed as dist
     from torch.utils.data import TensorDataset
     from pidkit_distill import DatasetBundle, load_config, register_dataset, train_teacher
     from pidkit_distill.training.teacher import read_teacher_file
@@ -150,7 +151,11 @@ RANK_SAMPLES = textwrap.dedent("""
         "data.name=rank-blobs", "model.teacher=digits-teacher", "teacher.epochs=1",
         "data.batch_size=16", "run.threads=1", "run.progress=false", "run.device=cpu",
         f"run.out_dir={sys.argv[1]}"])
+    # one group for both calls: a second meeting hangs if rank 0 destroys its first one late
+    dist.init_process_group("gloo")
     paths = [train_teacher(config) for _ in range(2)]  # trained, then reused
+    dist.barrier()  # neither process leaves the group while the other still works
+    dist.destroy_process_group()
     print(json.dumps([p.parent.name for p in paths]
                      + [read_teacher_file(paths[0])["train_fingerprint"]]))
 """)
