@@ -63,6 +63,7 @@ from pidkit.resampling import QUANTITIES
 
 from .correction_result import BiasCorrection
 from .dirichlet import eb_interaction_information
+from .extrapolation import extrapolate
 from .inputs import check_counts, check_sample_cells
 from .kink import kink_shift
 
@@ -274,13 +275,6 @@ def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, s
                 piece = order[j * m : (j + 1) * m]
                 tables.append(np.bincount(piece, minlength=counts.size).reshape(counts.shape))
     return tables
-
-
-def _extrapolate(values: np.ndarray, sizes: np.ndarray) -> np.ndarray:
-    """Intercept of the least-squares fit ``a + b/m + c/m**2`` to ``values`` (rows) at sizes ``m``."""
-    design = np.stack([np.ones_like(sizes), 1.0 / sizes, 1.0 / sizes**2], axis=1)
-    coef, *_ = np.linalg.lstsq(design, values, rcond=None)
-    return coef[0] + 0.0  # a column of zeros fits 0.0 (-0.0 at times, made 0.0)
 
 
 def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
@@ -568,7 +562,7 @@ def correct_counts(
                                   below_zero(plug), n_failed, units)
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
-    fitted = _extrapolate(np.array(means), np.array(sizes, dtype=float))  # the atoms, at n = infinity
+    fitted = extrapolate(np.array(means), sizes)  # the atoms, at n = infinity
     i_yt, i_ys, i_yts, i_star = _informations_of_atoms(*fitted)
     side = determining_side(counts)
     if side is not None:  # the plug-in I(Y;T,S) of every table fitted is that side's information

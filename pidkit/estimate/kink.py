@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from .extrapolation import extrapolate
+
 __all__ = ["kink_fraction", "kink_shift"]
 
 
@@ -41,8 +43,7 @@ def kink_fraction(sizes: Sequence[int]) -> float:
 
 
 def _kink_fraction(m: np.ndarray) -> float:
-    design = np.stack([np.ones_like(m), 1.0 / m, 1.0 / m**2], axis=1)
-    return float(np.linalg.pinv(design)[0] @ np.sqrt(m[0] / m))
+    return extrapolate(np.sqrt(m[0] / m), m)
 
 
 def kink_shift(plug: Mapping[str, float], corrected: Mapping[str, float], sizes: Sequence[int]) -> float:
