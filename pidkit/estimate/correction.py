@@ -277,19 +277,22 @@ def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, s
     return tables
 
 
-def _information_bounds(counts: np.ndarray, units: str) -> dict[str, float]:
-    """The most I(Y;T), I(Y;S) and I(Y;T,S) can be: ``min(H(Y), H(X))`` of the plug-in entropies."""
+def _bounds(counts: np.ndarray, units: str, corrected: Mapping[str, float]) -> dict[str, float]:
+    """The most each of the seven quantities can be (THEORY.md §1: four atoms >= 0 summing to
+    I(Y;T,S)). An information: ``min(H(Y), H(X))`` of the plug-in entropies. An atom: the corrected
+    I(Y;T,S) (the sum of the four) and the bound of each information it is part of (Syn: I(Y;T,S)'s;
+    Red: I(Y;T)'s and I(Y;S)'s). An atom above the corrected information holding it, Red above
+    I(Y;T), is another atom of it below 0, which ``negative`` lists already."""
     p = counts / counts.sum()
 
     def entropy(axes: tuple[int, ...]) -> float:
         return from_nats(float(entr(p.sum(axis=axes)).sum()), units)
 
     h_y = entropy((1, 2))
-    return {
-        "i_yt": min(h_y, entropy((0, 2))),
-        "i_ys": min(h_y, entropy((0, 1))),
-        "i_yts": min(h_y, entropy((0,))),
-    }
+    of_t, of_s, of_ts = min(h_y, entropy((0, 2))), min(h_y, entropy((0, 1))), min(h_y, entropy((0,)))
+    of_atom = min(corrected["i_yts"], of_ts)  # every atom is part of I(Y;T,S)
+    return {"red": min(of_atom, of_t, of_s), "uni_t": min(of_atom, of_t), "uni_s": min(of_atom, of_s),
+            "syn": of_atom, "i_yt": of_t, "i_ys": of_s, "i_yts": of_ts}
 
 
 def determining_side(counts: np.ndarray) -> str | None:
@@ -574,8 +577,8 @@ def correct_counts(
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     negative = below_zero(corrected, plug.values())
-    above = tuple(
-        k for k, bound in _information_bounds(counts, units).items()
+    above = tuple(  # not clipped: like a value below 0, read as "at the bound within noise"
+        k for k, bound in _bounds(counts, units, corrected).items()
         if corrected[k] > bound + rounding_level([corrected[k], plug[k], bound])
     )
     curve = {name: points.tolist() for name, points in zip(

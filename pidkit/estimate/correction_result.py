@@ -57,11 +57,15 @@ class BiasCorrection:
         The points the extrapolation fits: the mean plug-in ``"i_yt"``, ``"i_ys"``, ``"i_yts"``
         and ``"i_star"`` (I*) at each of ``subsample_sizes`` (empty for ``"none"``).
     above_bound : tuple of str
-        The corrected informations above their bound from the plug-in entropies by more than
-        rounding (:func:`pidkit.below_zero.rounding_level`): ``min(H(Y), H(T))`` for ``i_yt``,
-        ``min(H(Y), H(S))`` for ``i_ys``, ``min(H(Y), H(T,S))`` for ``i_yts``. Like ``negative``,
-        a value a correction can reach (the plug-in entropies are biased low themselves) and read
-        as "at the bound within noise"; never clipped.
+        The corrected quantities above their bound by more than rounding
+        (:func:`pidkit.below_zero.rounding_level`). An information's is ``min(H(Y), H(X))`` of
+        the plug-in entropies: ``H(T)`` for ``i_yt``, ``H(S)`` for ``i_ys``, ``H(T,S)`` for
+        ``i_yts``. The four atoms are >= 0 and sum to I(Y;T,S), so an atom's is the corrected
+        ``i_yts`` and the bound of each information it is part of: ``min(i_yts, H(Y), H(T,S))``
+        for ``syn``, ``min(i_yts, H(Y), H(T), H(S))`` for ``red``. (An atom above a corrected
+        information holding it, Red above ``i_yt``, is another atom below 0: ``negative`` lists
+        that one.) Like ``negative``, a value a correction can reach (the plug-in entropies are
+        biased low themselves) and read as "at the bound within noise"; never clipped.
     determining_side : str or None
         ``"t"`` or ``"s"`` where the sample's counts show that side determining the other (each of
         its observed values seen at least
@@ -94,8 +98,8 @@ class BiasCorrection:
     [0.0054, 0.0099, 2.0408]
     >>> fix.negative             # corrected below 0: indistinguishable from 0 at this n
     ('uni_t',)
-    >>> fix.above_bound          # I(Y;T,S) 2.05 above H(Y) = 2 bits: at that bound within noise
-    ('i_yts',)
+    >>> fix.above_bound          # Syn 2.04 and I(Y;T,S) 2.05 above H(Y) = 2 bits: there within noise
+    ('syn', 'i_yts')
     >>> fix.to_dict()["corrected"] == fix.corrected      # JSON-ready
     True
 

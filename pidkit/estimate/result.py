@@ -438,11 +438,13 @@ class RepresentationPID:
                 "estimator='discrete'"
             )
         elif fix.above_bound:
-            lines.append(
-                f"  note: {', '.join(fix.above_bound)} corrected above min(H(Y), H(source)) of the "
-                f"plug-in entropies: at that bound within noise at n = {self.n_samples} (values are "
-                "not clipped)"
-            )
+            noise = f": at that bound within noise at n = {self.n_samples} (values are not clipped)"
+            if atoms := [name for name in fix.above_bound if name in ("red", "uni_t", "uni_s", "syn")]:
+                lines.append(f"  note: {', '.join(atoms)} corrected above min(i_yts, H(Y), H(source)) (the "
+                             "four atoms sum to i_yts; the entropies are the plug-in's)" + noise)
+            if informations := [name for name in fix.above_bound if name in ("i_yt", "i_ys", "i_yts")]:
+                lines.append(f"  note: {', '.join(informations)} corrected above min(H(Y), H(source)) "
+                             "of the plug-in entropies" + noise)
         order = "first-order" if self.p is not None else "exact Gaussian"
         share = (
             f"{self.bias['ratio']:.1%} of the plug-in" if shown(fix.plugin["i_yts"]) != 0.0
