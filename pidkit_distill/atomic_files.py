@@ -14,13 +14,16 @@ shortened there to ``PREFIX~DIGEST``: the start of ``NAME`` and 16 hexadecimal d
 SHA-256. The new file keeps the permissions of the one it replaces where the file system keeps
 them (a new one gets the user's ``umask``, as any file they create). A file that is a symbolic
 link is written through it: the link stays, and the file it points to is replaced (beside which
-the temporary file lies). A process killed while writing leaves its temporary file; readers
-ignore it (no file is read by a name ending in ``.tmp``), :func:`temporary_target` recognises it
-and :func:`remove_leftovers` deletes those of files that no other process is writing.
+the temporary file lies). An interrupt (Ctrl-C, or SIGTERM where it raises one) removes the
+temporary file whenever it comes, even as the file is being made. A process killed while writing
+(``kill -9``, or SIGTERM left to end it) leaves its temporary file; readers ignore it (no file
+is read by a name ending in ``.tmp``), :func:`temporary_target` recognises it and
+:func:`remove_leftovers` deletes those of files that no other process is writing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import os
@@ -32,6 +35,8 @@ import warnings
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import IO, Any
+
+from pidkit_distill.signals import interrupts_deferred
 
 __all__ = ["NO_SPACE", "FileWriteError", "atomic_write", "check_folder_can_be_made", "not_a_folder",
            "not_written", "remove_leftovers", "temporary_target"]
@@ -148,6 +153,9 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
         another exception (torch's ``RuntimeError``). ``path`` is left as it was and the
         temporary file is removed. Any other exception of ``write`` (an :class:`OSError` of
         its own included) is raised as it is, after the same cleanup.
+    KeyboardInterrupt
+        An interrupt, whenever it came (while the temporary file was being made included), is
+        raised as it is once the temporary file is removed.
 
     Warns
     -----
@@ -168,13 +176,18 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
     # os.replace over a link would make it a file of its own, and leave the one it points to
     target = Path(os.path.realpath(path)) if os.path.islink(path) else path
     tmp: Path | None = None  # the temporary file once this call has created it
+    raw: IO[bytes] | None = None
     handle: _Watched | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         stem = _temporary_stem(target.name, _name_max(target.parent))
         name = target.with_name(f"{stem}.{secrets.token_hex(4)}.tmp")
-        with name.open("xb") as raw:  # exclusively: never another process's file
+        # an interrupt that lands once the file is made, before it is recorded as this call's,
+        # would leave it behind: it waits until then
+        with interrupts_deferred():
+            raw = name.open("xb")  # exclusively: never another process's file
             tmp = name
+        with raw:
             handle = _Watched(raw)
             write(handle)
             handle.writing = False
@@ -183,11 +196,12 @@ def atomic_write(path: str | Path, write: Callable[[IO[bytes]], None], *,
             os.fsync(raw.fileno())
         os.replace(tmp, target)
     except BaseException as err:
-        try:  # a partial file would hold the space a rerun needs
+        with contextlib.suppress(OSError):  # closed already, unless the interrupt came before
+            if raw is not None:
+                raw.close()
+        with contextlib.suppress(OSError):  # a partial file would hold the space a rerun needs
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
         failed = _file_error(err, handle)
         if failed is None:
             raise  # an interrupt, or an error of ``write`` that is not about the file
