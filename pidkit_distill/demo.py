@@ -32,6 +32,7 @@ import contextlib
 import io
 import json
 import multiprocessing
+import os
 import shutil
 import signal
 import textwrap
@@ -43,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pidkit.utils import check_int
+from pidkit_distill.atomic_files import remove_leftovers, temporary_target
 from pidkit_distill.audit_records import corrected
 from pidkit_distill.chance import at_chance, chance_words, recorded_chance, shown_percent
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
@@ -177,12 +179,15 @@ def _start_worker() -> None:
 
 
 @contextlib.contextmanager
-def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """The processes that train the runs, ``workers`` at a time (``None`` for 1: this process).
+def _worker_pool(workers: int, out: Path) -> Iterator[ProcessPoolExecutor | None]:
+    """The processes that train the runs in ``out``, ``workers`` at a time (``None`` for 1:
+    this process).
 
     When the block ends by an exception (an interrupt, a failed run), the workers are terminated
     at once and the runs not started cancelled or failed, instead of waiting for the running runs
-    to finish (which, after an interrupt of this process alone, they would do unwatched).
+    to finish (which, after an interrupt of this process alone, they would do unwatched). SIGTERM
+    ends a worker where it stands, in the middle of writing a file of its run folder maybe: once
+    the workers have ended, the temporary files of those writes are removed from the run folders.
     """
     if workers == 1:
         yield None
@@ -198,8 +203,26 @@ def _worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
         # joined, not left running: on Python 3.11 the pool's own thread, closing its wake-up
         # pipe while the interpreter exits, raced the exit's wake-up ("Bad file descriptor")
         pool.shutdown(wait=True, cancel_futures=True)
+        _remove_unfinished_writes(out)
         raise
     pool.shutdown()
+
+
+def _remove_unfinished_writes(out: Path) -> None:
+    """Delete the temporary files of :func:`~pidkit_distill.atomic_files.atomic_write` in the run
+    folders of ``out``, once no process writes there (the workers have ended; the demo holds
+    ``out``'s lock). Best effort, as :func:`~pidkit_distill.atomic_files.remove_leftovers`."""
+    try:
+        folders = [path for path in out.iterdir() if path.is_dir() and not path.is_symlink()]
+    except OSError:
+        return
+    for folder in folders:
+        try:
+            names = {target for name in os.listdir(folder)
+                     if (target := temporary_target(name)) is not None}
+        except OSError:
+            continue
+        remove_leftovers(folder, names)
 
 
 def demo_table(results: list[dict[str, Any]]) -> str:
@@ -453,7 +476,7 @@ def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, st
     print(f"\n  teacher trained: {teacher_path.parent.name} "
           f"[{time.perf_counter() - start:.0f} s]", flush=True)
     results = []
-    with _worker_pool(workers) as pool:
+    with _worker_pool(workers, out) as pool:
         dicts = [config_to_dict(c) for c in configs]
         records = map(_train_logged, dicts) if pool is None else pool.map(_train_logged, dicts)
         for record in records:

@@ -383,9 +383,9 @@ def _exit_code(process: multiprocessing.Process, seconds: float) -> int | None:
     return process.exitcode
 
 
-def test_an_interrupt_ends_the_pool_s_workers_at_once():
+def test_an_interrupt_ends_the_pool_s_workers_at_once(tmp_path):
     others = set(multiprocessing.active_children())
-    with pytest.raises(KeyboardInterrupt), _worker_pool(2) as pool:
+    with pytest.raises(KeyboardInterrupt), _worker_pool(2, tmp_path) as pool:
         runs = [pool.submit(time.sleep, 600) for _ in range(5)]  # ten minutes each
         workers = set(multiprocessing.active_children()) - others
         assert len(workers) == 2
@@ -448,7 +448,7 @@ work = ("from pidkit._progress import bar_class; bar_class()(range(1), disable=T
         f"import os, pathlib, time; pathlib.Path({str(folder)!r}, str(os.getpid())).touch(); "
         "time.sleep(60)")
 try:
-    with _worker_pool(2) as pool:
+    with _worker_pool(2, folder) as pool:
         for _ in range(2):
             pool.submit(exec, work)
         while len(list(folder.iterdir())) < 2:
