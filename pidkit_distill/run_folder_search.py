@@ -3,7 +3,9 @@ path that is none.
 
 :func:`holds_run` tells a run folder by its files (looked up, not read), :func:`run_folders`
 lists those in a folder and :func:`runs_in` gives those a path stands for (``runs``, a sweep's
-``run.out_dir``). An error about a path that is no run folder ends with what to pass instead:
+``run.out_dir``), with, asked for, the run folders in it that a train made and wrote no run in
+yet (:func:`~pidkit_distill.unwritten_runs.holds_unwritten_run`), which a report names as it
+skips them. An error about a path that is no run folder ends with what to pass instead:
 the run folder a file is in (:func:`instead_of_file`), the run folders in or below a folder
 (:func:`instead_of_folder`), or the closest name to a misspelt one that holds runs
 (:func:`near_folder_of_runs`), found among the first entries of a folder only.
@@ -17,6 +19,7 @@ import shlex
 from pathlib import Path
 
 from pidkit.utils import closest
+from pidkit_distill.unwritten_runs import holds_unwritten_run
 
 __all__ = ["holds_run", "instead_of_file", "instead_of_folder", "near_folder_of_runs",
            "run_folders", "runs_in"]
@@ -45,12 +48,31 @@ def holds_run(folder: Path) -> bool:
                 and os.path.isfile(folder / "metrics.jsonl")))
 
 
-def run_folders(folder: Path) -> list[Path]:
+def run_folders(folder: Path, *, unwritten: bool = False) -> list[Path]:
     """The run folders directly in ``folder`` (:func:`holds_run`; not those deeper down), sorted;
     none where ``folder`` cannot be listed (no such folder, no permission).
 
+    Parameters
+    ----------
+    folder : Path
+        The folder.
+    unwritten : bool, default=False
+        Whether the run folders that a train made and wrote no run in yet count too (its lock
+        file, beside temporary files at most:
+        :func:`~pidkit_distill.unwritten_runs.holds_unwritten_run`).
+
     Examples
     --------
+    >>> import tempfile
+    >>> runs = Path(tempfile.mkdtemp())
+    >>> for name in ("b", "a"):
+    ...     (runs / name).mkdir()
+    >>> (runs / "b" / "config.json").touch()
+    >>> (runs / "a" / ".lock").touch()  # made by a train that has not written its run yet
+    >>> [sub.name for sub in run_folders(runs)]
+    ['b']
+    >>> [sub.name for sub in run_folders(runs, unwritten=True)]
+    ['a', 'b']
     >>> run_folders(Path("/nonexistent"))
     []
     """
@@ -58,13 +80,15 @@ def run_folders(folder: Path) -> list[Path]:
         entries = list(folder.iterdir())
     except OSError:
         return []
-    return sorted(sub for sub in entries if holds_run(sub))
+    return sorted(sub for sub in entries
+                  if holds_run(sub) or (unwritten and holds_unwritten_run(sub)))
 
 
-def runs_in(path: Path) -> list[Path]:
+def runs_in(path: Path, *, unwritten: bool = False) -> list[Path]:
     """The run folders that ``path`` stands for: itself, or, for a folder that is no run (no
     ``config.json``) but holds run folders (a sweep's ``runs``, a report written into it
-    included), those (:func:`run_folders`), sorted.
+    included), those (:func:`run_folders`, of ``unwritten``: with those that a train made and
+    wrote no run in yet), sorted.
 
     Examples
     --------
@@ -73,7 +97,7 @@ def runs_in(path: Path) -> list[Path]:
     """
     if (path / "config.json").exists():
         return [path]
-    return run_folders(path) or [path]
+    return run_folders(path, unwritten=unwritten) or [path]
 
 
 def instead_of_file(path: Path) -> str:

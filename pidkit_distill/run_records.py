@@ -165,7 +165,8 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     its run folder, so a notebook can pass ``[summary_bas, summary_rid]``; ``~`` is the home
     folder, as in ``run.out_dir`` and :func:`~pidkit_distill.load_student`. A folder that is no
     run but holds run folders (``runs``, a sweep's ``run.out_dir``) stands for those directly in
-    it (:func:`~pidkit_distill.run_folder_search.runs_in`: not deeper down), in sorted order;
+    it (:func:`~pidkit_distill.run_folder_search.runs_in`: not deeper down), in sorted order,
+    and for its run folders not written yet, which are skipped as ``runs/*`` skips them (below);
     nothing is printed (``len`` of the result says how many were read).
 
     Four kinds of path are skipped, each with a :class:`RuntimeWarning`, as ``runs/*`` picks
@@ -233,6 +234,7 @@ RunSummary that train returned; got 3 (int)
         elif unwritten := unwritten_run(path):
             unwritten_first = unwritten_first or f"; {str(path)!r} holds no run yet: {unwritten}"
             warnings.warn(f"skipped {path}: {unwritten}", RuntimeWarning, stacklevel=2)
+            seen.add(path.resolve())  # named once, in a sweep's folder and one by one
         else:
             runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())
@@ -247,9 +249,11 @@ RunSummary that train returned; got 3 (int)
 
 def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[tuple[Path | RunRecords, bool]]:
     """``paths`` with each folder of run folders (a sweep's ``runs``) in place of the run
-    folders in it (:func:`~pidkit_distill.run_folder_search.runs_in`), each with whether it was
-    found in such a folder; such a folder given again is skipped with one warning, where its runs
-    each said ``given twice``."""
+    folders in it (:func:`~pidkit_distill.run_folder_search.runs_in`), those not written yet
+    included, which :func:`load_runs` names as it skips them (they were left out unsaid: a run
+    stopped before its ``config.json`` went missing from a report of its sweep), each with
+    whether it was found in such a folder; such a folder given again is skipped with one
+    warning, where its runs each said ``given twice``."""
     expanded: list[tuple[Path | RunRecords, bool]] = []
     sweeps: set[Path] = set()
     for each in paths:
@@ -257,7 +261,7 @@ def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[tuple[Path | 
             expanded.append((each, False))
             continue
         folder = Path(each).expanduser()
-        runs = runs_in(folder)
+        runs = runs_in(folder, unwritten=True)
         if runs != [folder]:  # a folder of run folders
             if folder.resolve() in sweeps:
                 warnings.warn(f"skipped {each}: given twice", RuntimeWarning, stacklevel=3)
