@@ -55,7 +55,8 @@ from pidkit_distill.signals import sigterm_interrupts
 if TYPE_CHECKING:
     from pidkit_distill.training import CheckedConfig
 
-__all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table", "run_demo"]
+__all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "DemoInterrupted", "demo_configs", "demo_table",
+           "run_demo"]
 
 DEMO_EPOCHS = 300
 # The fewest student epochs: RID's schedule scaled to one epoch leaves its student none
@@ -125,6 +126,46 @@ def demo_configs(out_dir: str | Path = "runs/demo", *, epochs: int = DEMO_EPOCHS
                 f"teacher.source={teacher}", f"run.name=synthetic-{method}-{tag}", *overrides,
             ]))
     return configs
+
+
+class DemoInterrupted(KeyboardInterrupt):
+    """The demo's interrupt (Ctrl-C, or SIGTERM), raised from it once its workers have ended; its
+    message says how many of the runs had finished (their folders hold ``summary.json``) and how
+    to go on.
+
+    Parameters
+    ----------
+    finished : int
+        The runs that had finished.
+    runs : int
+        The demo's runs.
+
+    Examples
+    --------
+    >>> print(DemoInterrupted(2, 6))
+    interrupted; 2 of its 6 runs had finished and the other 4 were stopped: run the demo again \
+to start over (it empties its --out-dir first)
+    >>> print(DemoInterrupted(0, 6))
+    interrupted before any of its 6 runs had finished: run the demo again to start over (it \
+empties its --out-dir first)
+    """
+
+    def __init__(self, finished: int, runs: int) -> None:
+        super().__init__(finished, runs)
+        self.finished = finished
+        self.runs = runs
+
+    def __str__(self) -> str:
+        if self.finished == 0:
+            when = f" before any of its {self.runs} runs had finished"
+        elif self.finished == self.runs:
+            when = f" after all {self.runs} of its runs had finished, before its table and report"
+        else:
+            left = self.runs - self.finished
+            when = (f"; {self.finished} of its {self.runs} runs had finished and the other "
+                    f"{left} {'was' if left == 1 else 'were'} stopped")
+        return (f"interrupted{when}: run the demo again to start over (it empties its --out-dir "
+                "first)")
 
 
 def _train_logged(config_dict: dict[str, Any]) -> dict[str, Any]:
@@ -402,9 +443,11 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
         or is in use by a demo still running, or ``workers`` is below 1 or ``epochs`` below 2.
     TypeError
         ``workers`` or ``epochs`` is not an int.
-    KeyboardInterrupt
+    DemoInterrupted
         Ctrl-C, or SIGTERM (while it trains, when called from the main thread): the runs not
-        started are cancelled and the workers terminated before it is raised.
+        started are cancelled and the workers terminated before it is raised (a
+        :class:`KeyboardInterrupt`, raised from the interrupt, whose message says how many
+        runs had finished). An interrupt before the teacher's training is raised as it is.
 
     Examples
     --------
@@ -460,8 +503,13 @@ def _start(configs: list[TrainConfig], out: Path, *, workers: int, start: float,
     (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
     checked = [check_config(config) for config in configs]  # every mistake before any training
     with sigterm_interrupts():
-        return _train_and_report(configs, out, workers=workers, start=start, cpu_start=cpu_start,
-                                 scaled=_scaled_schedules(checked))
+        try:
+            return _train_and_report(configs, out, workers=workers, start=start,
+                                     cpu_start=cpu_start, scaled=_scaled_schedules(checked))
+        except KeyboardInterrupt as interrupt:  # the workers have ended: the folders are final
+            finished = sum((out / config.run.name / "summary.json").is_file()
+                           for config in configs)
+            raise DemoInterrupted(finished, len(configs)) from interrupt
 
 
 def _train_and_report(configs: list[TrainConfig], out: Path, *, workers: int, start: float,

@@ -172,17 +172,19 @@ def failure_under(interrupt: KeyboardInterrupt) -> BaseException | None:
 
 def interrupted_line(command: str, interrupt: KeyboardInterrupt) -> str:
     """What an interrupt of ``command`` left, and how to go on."""
-    if command == "demo":
-        return ("interrupted; its runs are incomplete and were stopped: run the demo again to "
-                "start over (it empties its --out-dir first)")
-    # an interrupted run raised TrainingInterrupted, an interrupted wait for a run's other
-    # processes JoinInterrupted; without the training package imported (or while it is
-    # imported) none can have run, and importing it now would take seconds
-    interrupted = (getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ()),
+    # an interrupted demo raised DemoInterrupted, an interrupted run TrainingInterrupted, an
+    # interrupted wait for a run's other processes JoinInterrupted; without their module
+    # imported (or while it is imported) none can have run, and importing it now would take
+    # seconds
+    interrupted = (getattr(sys.modules.get("pidkit_distill.demo"), "DemoInterrupted", ()),
+                   getattr(sys.modules.get("pidkit_distill.training"), "TrainingInterrupted", ()),
                    getattr(sys.modules.get("pidkit_distill.training.joining"), "JoinInterrupted",
                            ()))
     if isinstance(interrupt, interrupted):
         return str(interrupt)
+    if command == "demo":
+        return ("interrupted before its runs began (none was started): run the demo again to "
+                "start over (it empties its --out-dir first)")
     return "interrupted while no epoch was running (nothing was left half-done): rerun the same command"
 
 

@@ -168,7 +168,7 @@ def test_ctrl_c_outside_the_epochs_and_in_the_demo(tmp_path, capsys, monkeypatch
     monkeypatch.setattr(training, "train_teacher", ctrl_c)
     assert interrupted_status(["demo", "--out-dir", str(tmp_path / "demo")]) == 130
     assert capsys.readouterr().err == (
-        "pidkit-distill demo: interrupted; its runs are incomplete and were stopped: run the demo "
+        "pidkit-distill demo: interrupted before any of its 6 runs had finished: run the demo "
         "again to start over (it empties its --out-dir first)\n")
 
 
