@@ -254,17 +254,20 @@ _QUOTED_MEASURE = re.compile("'(" + "|".join(map(re.escape, MEASURES)) + ")'")
 """A measure named after another in the library's advice, ``'wedge'``."""
 
 
-def _cli_measures(refusal: str) -> str:
+def _cli_measures(refusal: str, option: str = "--measure") -> str:
     """The library's refusal of a joint too large for a measure, its measures named as this command
     takes them: ``measure='gh'`` is ``--measure gh``, and the other measures it lists after one
-    (``'wedge'``) are words, as ``--help`` lists them.
+    (``'wedge'``) are words, as ``--help`` lists them. ``option`` names the measure where the
+    user did not choose it (``pidkit check theorem-4.1`` solves every measure of its chain).
 
     Examples
     --------
     >>> _cli_measures("measure='gh' on this joint: ... Use measure='prec' (...), 'wedge' (...) or 'broja'.")
     '--measure gh on this joint: ... Use --measure prec (...), wedge (...) or broja.'
+    >>> _cli_measures("measure='gh' on this joint: ...", option="measure")
+    'measure gh on this joint: ...'
     """
-    return _QUOTED_MEASURE.sub(r"\1", _PYTHON_MEASURE.sub(r"--measure \1", refusal))
+    return _QUOTED_MEASURE.sub(r"\1", _PYTHON_MEASURE.sub(option + r" \1", refusal))
 
 
 def _name(text: str) -> str:
@@ -391,7 +394,8 @@ def _check(args: argparse.Namespace) -> int:
         reports = [runs[name]() for name in names]
     except TooManyVertices as exc:  # Theorem 4.1's own refusal, in this command's options' spelling
         remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)), "--max-vertices")
-        raise UsageError(_cli_measures(exc.explain(remedy=remedy))) from exc
+        # its measure named, not as --measure: this command's --measure is Theorem 3.1's
+        raise UsageError(_cli_measures(exc.explain(remedy=remedy), option="measure")) from exc
     except (ImportError, TypeError, ValueError) as exc:
         raise UsageError(one_line(exc)) from exc
     if args.json:

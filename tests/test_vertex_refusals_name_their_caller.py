@@ -54,7 +54,7 @@ def test_the_command_line_says_the_same_with_sizes_spelled_as_its_option(which, 
     assert main(["check", which, "--sizes", "4,4,4", "--n", "1"]) == 2
     cli = python.replace("takes no max_vertices: pass smaller sizes, such as the default sizes=(2, 2, 3).",
                          "takes no --max-vertices: pass smaller sizes, such as the default --sizes 2,2,3.")
-    cli = cli.replace("measure='gh' on", "--measure gh on", 1)  # as pidkit decompose names it
+    cli = cli.replace("measure='gh' on", "measure gh on", 1)  # not --measure: check's is Theorem 3.1's
     assert cli != python and "max_vertices" not in cli and "measure=" not in cli
     assert capsys.readouterr().err == f"pidkit check: error: {cli}\n"
 
