@@ -14,6 +14,7 @@ drawn, as it would stretch the axis and squeeze the curves (CIFAR-100: chance 1 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -24,11 +25,14 @@ from pidkit_distill.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
+    end_bar_entry,
     epoch_axis,
     float_values,
+    mark_end,
     mean_line,
     plot_line,
     plot_mean,
+    state_note,
 )
 from pidkit_distill.run_groups import RunGroup, common_epochs
 
@@ -41,21 +45,29 @@ off is named in the legend as below (or above) the axis."""
 
 
 def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
-                  rounds: dict[str, int], note: str) -> Any:
+                  rounds: dict[str, int], note: str, *,
+                  states: Mapping[str, str] | None = None) -> Any:
     """The figure of ``accuracy.png``: each run's held-out accuracy over epochs, and each
-    group's mean."""
+    group's mean; a run short of its epochs said so in its legend entry, or its group's, by its
+    state in report.md (``states``, by run name), the line of a stopped or failed one ended by
+    a bar (:func:`~pidkit_distill.figure_lines.state_note`,
+    :func:`~pidkit_distill.figure_lines.mark_end`)."""
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(8.5, 4.5), layout="constrained")
     ax = fig.subplots()
     band_alpha = min(0.2, 0.6 / len(groups))
     binomial = spread = False
+    states = states or {}
     for group in groups:
+        said = state_note(group, states)
         for run in group.runs:
             if run.metrics:
                 epochs = [m["epoch"] for m in run.metrics]
                 acc = float_values(m["test_acc"] for m in run.metrics)
-                plot_line(ax, epochs, acc, lines[run.name])
+                plot_line(ax, epochs, acc, {**lines[run.name], "label": lines[run.name]["label"]
+                                            + (said if len(group.runs) == 1 else "")})
+                mark_end(ax, epochs, acc, states.get(run.name, ""))
                 n = float_values(m.get("test_n") for m in run.metrics)
                 if len(group.runs) == 1 and not np.isnan(n).all():
                     # one binomial standard error, the noise of the estimate
@@ -67,7 +79,7 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
         if len(group.runs) > 1:
             records = [run.metrics for run in group.runs]
             epochs, values = common_epochs(records, "test_acc")
-            label = group.legend + averaged_note(epochs, records)
+            label = group.legend + averaged_note(epochs, records) + said
             plot_mean(ax, epochs, values, mean_line(group, lines, rounds, label),
                       band_alpha=band_alpha)
             spread = True
@@ -99,6 +111,7 @@ def plot_accuracy(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
                  fontsize=FONT + 1)
     ax.grid(alpha=0.3)
     ax.tick_params(labelsize=FONT)
+    ended = end_bar_entry([ax])  # after the chance lines
     handles, labels = ax.get_legend_handles_labels()  # the chance lines last, drawn last
-    place_legend(fig, handles, labels, experiments=len(labels) - len(chances))
+    place_legend(fig, handles, labels, experiments=len(labels) - len(chances) - ended)
     return fig

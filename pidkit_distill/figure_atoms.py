@@ -11,7 +11,7 @@ says so, as the report's interval note does, in
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pidkit_distill.audit_records import (
@@ -28,13 +28,16 @@ from pidkit_distill.figure_lines import (
     FONT,
     SPREAD,
     averaged_note,
+    end_bar_entry,
     epoch_axis,
     float_values,
+    mark_end,
     marker,
     mean_line,
     plot_band,
     plot_line,
     plot_mean,
+    state_note,
 )
 from pidkit_distill.run_groups import RunGroup, audit_epochs, common_epochs
 from pidkit_distill.run_records import RunRecords
@@ -83,16 +86,20 @@ def _atoms_averaged(group: RunGroup, layers: set[int]) -> str:
 
 
 def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, Any], *,
-                 band_alpha: float | None) -> None:
+                 band_alpha: float | None, state: str) -> None:
     """One run's estimates of one quantity, their interval band, the plug-in values beside
-    corrected ones, and a cross on each estimate whose solve was not certified; a seed of a
-    group (``band_alpha`` None) has its line and crosses only, under its group's band.
+    corrected ones, a cross on each estimate whose solve was not certified, and a bar at the
+    end of a stopped or failed run's line (its ``state`` in report.md,
+    :func:`~pidkit_distill.figure_lines.mark_end`); a seed of a group (``band_alpha`` None) has
+    its line, crosses and bar only, under its group's band.
 
     A value that is missing (``None``: a failed solve gave no number) leaves a gap in the line;
     its cross stands on the epoch axis, below every value.
     """
     epochs = [r["epoch"] for r in recs]
-    plot_line(ax, epochs, float_values(r[key] for r in recs), line)
+    values = float_values(r[key] for r in recs)
+    plot_line(ax, epochs, values, line)
+    mark_end(ax, epochs, values, state)
     uncertified = [r for r in recs if not certified(r)]
     valued = [r for r in uncertified if r[key] is not None]
     if valued:
@@ -113,10 +120,14 @@ def _plot_series(ax: Any, recs: list[dict[str, Any]], key: str, line: dict[str, 
 
 
 def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
-               rounds: dict[str, int], note: str, *, all_layers: bool) -> Any:
+               rounds: dict[str, int], note: str, *, all_layers: bool,
+               states: Mapping[str, str] | None = None) -> Any:
     """The figure of ``pid_atoms.png`` (the innermost layer, six panels) or, ``all_layers``, of
     ``pid_atoms_all_layers.png`` (a row of four atoms per audited layer), of the audited
-    ``groups``.
+    ``groups``; a run short of its epochs said so in its legend entry, or its group's, by its
+    state in report.md (``states``, by run name), the line of a stopped or failed one ended by
+    a bar at its last audit (:func:`~pidkit_distill.figure_lines.state_note`,
+    :func:`~pidkit_distill.figure_lines.mark_end`).
 
     Gaussian runs beside discrete ones get panels of their own, below the discrete ones: their
     bits are not comparable, and on a shared axis (or a twin axis on the right) heights
@@ -154,20 +165,24 @@ def plot_atoms(groups: list[RunGroup], lines: dict[str, dict[str, Any]],
     # says (in words, not epochs: a seed killed during an audit has more of a layer than another)
     layers = audited_layers(groups)
     averaged = {group.legend: _atoms_averaged(group, layers) for group in groups}
+    states = states or {}
+    said = {group.legend: state_note(group, states) for group in groups}
     order = []  # the legend's entries of the groups, by their group's place
     for (layer, each), row in zip(blocks, grid.reshape(len(blocks), -1), strict=True):
         for ax, (key, label) in zip(row, panels, strict=True):
             for group in (group for group in groups if kind[group.legend] == each):
                 # the legend says how a group's atoms were estimated; Gaussian ones are squares
                 style = {"label": f"{where[group.legend]} ({estimates[group.legend]})"
-                                   f"{averaged[group.legend]}",
+                                   f"{averaged[group.legend]}{said[group.legend]}",
                          **marker(rounds[group.runs[0].name], gaussian=each == "gaussian")}
                 shown = inner[group.legend] if layer is None else layer
                 order.append((groups.index(group), _plot_group_atoms(
-                    ax, group, key, shown, lines, rounds, style, band_alpha=band_alpha)))
+                    ax, group, key, shown, lines, rounds, style, band_alpha=band_alpha,
+                    states=states)))
             title = label if layer is None else f"layer {layer}: {label}"
             _dress_panel(ax, f"{title}, {each}" if len(kinds) > 1 else title,
                          f"{each} bits" if len(kinds) > 1 or each == "gaussian" else "bits")
+    end_bar_entry(fig.axes)
     title = fig.suptitle(heading, fontsize=FONT + 1)
     figure_legend(fig, [label for _, label in sorted(order, key=lambda place: place[0])],
                   title)
@@ -196,18 +211,22 @@ def _atom_layout(groups: list[RunGroup], kind: dict[str, str], *, all_layers: bo
 
 def _plot_group_atoms(ax: Any, group: RunGroup, key: str, layer: int,
                       lines: dict[str, dict[str, Any]], rounds: dict[str, int],
-                      style: dict[str, Any], *, band_alpha: float) -> str:
+                      style: dict[str, Any], *, band_alpha: float,
+                      states: Mapping[str, str]) -> str:
     """One group's quantity ``key`` at ``layer`` in a panel: a lone run's line, or the seeds'
     thin lines under their mean over the epochs all have, with its band. ``style`` is the
-    marker and what the legend entry says after the group's name. Returns the entry."""
+    marker and what the legend entry says after the group's name; ``states``: each run's state
+    in report.md (a bar ends a stopped or failed one's line). Returns the entry."""
     recs = audit_epochs(group, layer)[1]
     if len(group.runs) == 1:
         run = group.runs[0]
         line = {**lines[run.name], **style, "label": run.name + style["label"]}
-        _plot_series(ax, recs[0], key, line, band_alpha=band_alpha)
+        _plot_series(ax, recs[0], key, line, band_alpha=band_alpha,
+                     state=states.get(run.name, ""))
         return line["label"]
     for run, series in zip(group.runs, recs, strict=True):
-        _plot_series(ax, series, key, lines[run.name], band_alpha=None)
+        _plot_series(ax, series, key, lines[run.name], band_alpha=None,
+                     state=states.get(run.name, ""))
     line = {**mean_line(group, lines, rounds, ""), **style,
             "label": group.legend + style["label"]}
     plot_mean(ax, *common_epochs(recs, key), line, band_alpha=band_alpha)

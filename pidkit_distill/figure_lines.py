@@ -10,7 +10,7 @@ across them (:func:`plot_mean`). A long line has markers on about :data:`_MOST_M
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,9 +18,9 @@ import numpy as np
 from pidkit_distill.run_groups import RunGroup, mean_sd
 from pidkit_distill.run_records import RunRecords
 
-__all__ = ["DISTINCT_LOOKS", "FEWER_SEEDS", "FONT", "SHAPES", "SPREAD", "averaged_note", "epoch_axis",
-           "float_values", "marker", "mean_line", "plot_band", "plot_line", "plot_mean",
-           "run_lines"]
+__all__ = ["DISTINCT_LOOKS", "ENDED", "FEWER_SEEDS", "FONT", "SHAPES", "SPREAD", "averaged_note",
+           "end_bar_entry", "epoch_axis", "float_values", "mark_end", "marker", "mean_line", "plot_band",
+           "plot_line", "plot_mean", "run_lines", "state_note"]
 
 # The colours of up to 6, 8 or 10 runs, in order: M. A. Petroff's sequences of that many, each
 # chosen to stay apart for colour-blind readers too ("Accessible Color Sequences for Data
@@ -63,6 +63,15 @@ _SEED = {"linewidth": 0.8, "alpha": 0.4, "marker": ""}
 FEWER_SEEDS = {"linestyle": "none", "marker": "o", "fillstyle": "none", "color": "black",
                "markersize": 8, "markeredgewidth": 1.5,
                "label": "hollow: mean of fewer seeds (how many above it); no line there"}
+# The legend's entry of the bar that ends the line of a stopped or failed run (:func:`mark_end`):
+# a bar, as the line was cut there; not a cross, which marks a solve not certified (or failed).
+ENDED = {"linestyle": "none", "marker": "|", "color": "black", "markersize": 12,
+         "markeredgewidth": 2, "label": "bar: where a stopped or failed run's line ends"}
+# What a legend entry says of a run short of its run.epochs, by the start of its state as
+# report.md gives it (pidkit_distill.report); the first two have their line ended by a bar.
+_STATE_WORDS = {"stopped": "stopped after", "failed": "failed after",
+                "still training": "still training, at", "running or stopped": "running or "
+                "stopped (not known), after"}
 # What the band of a group's mean is, in a figure's title.
 SPREAD = "bands: ±1 sd across seeds about each mean (faint lines: the seeds)"
 
@@ -130,6 +139,56 @@ def averaged_note(epochs: list[int], records: list[list[dict[str, Any]]]) -> str
         return "\nno mean: no epoch that all seeds have"
     span = f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {epochs[0]}-{epochs[-1]}"
     return f"\nmean of {span} only (all seeds have them)"
+
+
+def state_note(group: RunGroup, states: Mapping[str, str]) -> str:
+    """What a legend entry says, on a line of its own, of the runs of ``group`` short of their
+    ``run.epochs``: each one's state as report.md gives it (``states``, by run name: ``""``, or
+    a name not in it, for a run that ended its epochs) and its last epoch, with its seed in a
+    group of seeds; nothing where every run ended its epochs.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(name, seed, done):
+    ...     return RunRecords(name, Path(name), {"run": {"seed": seed, "epochs": 40}},
+    ...                       [{"epoch": e} for e in range(1, done + 1)], [])
+    >>> print(state_note(RunGroup("vid", [run("s2", 2, 40), run("s3", 3, 8)]),
+    ...                  {"s2": "", "s3": "stopped, its checkpoint.pt gone"}))
+    <BLANKLINE>
+    seed 3 stopped after epoch 8 of 40
+    >>> state_note(RunGroup("bas", [run("s0", 0, 2)]), {"s0": "failed"})
+    '\\nfailed after epoch 2 of 40'
+    """
+    notes = []
+    for run, seed in zip(group.runs, group.seeds, strict=True):
+        state = states.get(run.name, "")
+        if state and run.metrics:  # a run without an epoch has no line
+            words = next((words for start, words in _STATE_WORDS.items()
+                          if state.startswith(start)), f"{state}, after")
+            said = f"{words} epoch {run.metrics[-1]['epoch']} of {run.config['run']['epochs']}"
+            named = f"seed {seed}" if seed is not None else run.name
+            notes.append(said if len(group.runs) == 1 else f"{named} {said}")
+    return "\n" + "; ".join(notes) if notes else ""
+
+
+def mark_end(ax: Any, epochs: list[int], values: Any, state: str) -> None:
+    """End the line of a run through ``values`` over ``epochs`` with :data:`ENDED`'s bar, at its
+    last point that has a value, where the run is stopped or failed (its ``state`` in report.md,
+    as :func:`state_note` reads it): so that it does not read as a run planned that short."""
+    values = np.asarray(values, dtype=float)
+    finite = np.flatnonzero(np.isfinite(values))
+    if state.startswith(("stopped", "failed")) and finite.size:
+        ax.plot(epochs[finite[-1]], values[finite[-1]], **{**ENDED, "label": f"_{ENDED['label']}"})
+
+
+def end_bar_entry(axes: list[Any]) -> bool:
+    """Give the bar of :func:`mark_end` its legend entry, once, in the first of ``axes``, where
+    it ends a line in some of them; return whether it does."""
+    ended = any(line.get_label() == f"_{ENDED['label']}" for ax in axes for line in ax.get_lines())
+    if ended:
+        axes[0].plot([], [], **ENDED)
+    return ended
 
 
 def plot_mean(ax: Any, epochs: list[int], values: np.ndarray, line: dict[str, Any], *,

@@ -22,6 +22,11 @@ where colours and markers start to repeat), beside the plots, or below them in c
 column would not fit (some 30 experiments, or long names; a label naming many settings wrapped:
 :func:`~pidkit_distill.figure_legend.place_legend`). A run's line style says where its teacher
 came from (solid: trained, dashed: untrained, dash-dot: a teacher file), and the figures say so.
+A run short of its ``run.epochs`` says so in its legend entry (its group's, naming its seed):
+``stopped after epoch 8 of 40``, ``failed after ...``, ``still training, at ...``, by its state
+in report.md; a black bar ends the line of a stopped or failed one, explained once in the legend
+(:func:`~pidkit_distill.figure_lines.state_note`), so that a figure shown alone does not make a
+killed run look planned that short.
 Where the metrics records give the size of the held-out set (``test_n``), the accuracy has a
 band of one binomial standard error, so that the axis does not zoom into noise. Text is at least
 :data:`~pidkit_distill.figure_lines.FONT` points, readable when a markdown viewer shows a figure
@@ -36,6 +41,7 @@ Each job has its module: :mod:`~pidkit_distill.figure_accuracy` and
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from typing import Any
 
 from pidkit_distill.figure_accuracy import plot_accuracy
@@ -49,7 +55,8 @@ __all__ = ["PID_FIGURES", "draw_figures"]
 PID_FIGURES = {"pid_atoms.png": False, "pid_atoms_all_layers.png": True}
 
 
-def draw_figures(groups: list[RunGroup]) -> dict[str, bytes]:
+def draw_figures(groups: list[RunGroup], states: Mapping[str, str] | None = None
+                 ) -> dict[str, bytes]:
     """Draw the figures of the runs in ``groups``; return each PNG file's bytes by file name.
 
     ``accuracy.png`` always; the :data:`PID_FIGURES` when a run with a completed epoch has an
@@ -65,6 +72,11 @@ def draw_figures(groups: list[RunGroup]) -> dict[str, bytes]:
         Every run of the report in one group (its experiment), in the order of the legend, as
         :func:`pidkit_distill.run_groups.group_runs` gives them (the report groups its runs
         once, for its table and its figures).
+    states : mapping of str to str, optional
+        Each run's state, by its name, as report.md gives it (``""``: it ended its
+        ``run.epochs``; ``"stopped"``, ``"failed"``, ``"still training"``, ...): a run short
+        of its epochs says so in its legend entry, and a bar ends a stopped or failed one's
+        line. Default: none said (every run drawn as if it ended its epochs).
 
     Returns
     -------
@@ -85,12 +97,12 @@ def draw_figures(groups: list[RunGroup]) -> dict[str, bytes]:
     # as matplotlib missing (pip install 'pidkit[distill]')
     import matplotlib  # noqa: F401
     lines, rounds, note = run_lines(groups)
-    figures = {"accuracy.png": _png(plot_accuracy(groups, lines, rounds, note))}
+    figures = {"accuracy.png": _png(plot_accuracy(groups, lines, rounds, note, states=states))}
     audited = [group for group in groups
                if any(run.metrics and run.audit for run in group.runs)]
     layers = audited_layers(audited)
     figures.update({name: _png(plot_atoms(audited, lines, rounds, note,
-                                               all_layers=all_layers))
+                                               all_layers=all_layers, states=states))
                     for name, all_layers in PID_FIGURES.items()
                     if audited and (len(layers) > 1 or not all_layers)})
     return figures
