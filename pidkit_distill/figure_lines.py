@@ -144,8 +144,8 @@ def averaged_note(epochs: list[int], records: list[list[dict[str, Any]]]) -> str
 def state_note(group: RunGroup, states: Mapping[str, str]) -> str:
     """What a legend entry says, on a line of its own, of the runs of ``group`` short of their
     ``run.epochs``: each one's state as report.md gives it (``states``, by run name: ``""``, or
-    a name not in it, for a run that ended its epochs) and its last epoch, with its seed in a
-    group of seeds; nothing where every run ended its epochs.
+    a name not in it, for a run that ended its epochs) and its last epoch, after the seeds it
+    is true of in a group of seeds; nothing where every run ended its epochs.
 
     Examples
     --------
@@ -153,22 +153,25 @@ def state_note(group: RunGroup, states: Mapping[str, str]) -> str:
     >>> def run(name, seed, done):
     ...     return RunRecords(name, Path(name), {"run": {"seed": seed, "epochs": 40}},
     ...                       [{"epoch": e} for e in range(1, done + 1)], [])
-    >>> print(state_note(RunGroup("vid", [run("s2", 2, 40), run("s3", 3, 8)]),
-    ...                  {"s2": "", "s3": "stopped, its checkpoint.pt gone"}))
+    >>> print(state_note(RunGroup("vid", [run("s2", 2, 40), run("s3", 3, 8), run("s4", 4, 8)]),
+    ...                  {"s2": "", "s3": "stopped, its checkpoint.pt gone", "s4": "stopped"}))
     <BLANKLINE>
-    seed 3 stopped after epoch 8 of 40
+    seeds 3, 4 stopped after epoch 8 of 40
     >>> state_note(RunGroup("bas", [run("s0", 0, 2)]), {"s0": "failed"})
     '\\nfailed after epoch 2 of 40'
     """
-    notes = []
+    said: dict[str, list[str]] = {}  # the seeds (or names) of the runs of each note
     for run, seed in zip(group.runs, group.seeds, strict=True):
         state = states.get(run.name, "")
         if state and run.metrics:  # a run without an epoch has no line
             words = next((words for start, words in _STATE_WORDS.items()
                           if state.startswith(start)), f"{state}, after")
-            said = f"{words} epoch {run.metrics[-1]['epoch']} of {run.config['run']['epochs']}"
-            named = f"seed {seed}" if seed is not None else run.name
-            notes.append(said if len(group.runs) == 1 else f"{named} {said}")
+            note = f"{words} epoch {run.metrics[-1]['epoch']} of {run.config['run']['epochs']}"
+            said.setdefault(note, []).append(run.name if seed is None else str(seed))
+    if len(group.runs) == 1:
+        return "".join(f"\n{note}" for note in said)
+    notes = [f"seed{'s' * (len(seeds) > 1)} {', '.join(seeds)} {note}"
+             for note, seeds in said.items()]
     return "\n" + "; ".join(notes) if notes else ""
 
 

@@ -36,23 +36,26 @@ def legend(fig) -> list[str]:
     return [text.get_text() for text in fig.legends[0].get_texts()]
 
 
-def test_a_stopped_seed_beside_a_finished_one_is_named_and_its_line_ended(tmp_path, figures):
+def test_stopped_seeds_beside_a_finished_one_are_named_and_their_lines_ended(tmp_path,
+                                                                             figures):
     # `report s2 s3` with s3 killed after epoch 2 of 4 drew "bas, 2 seeds, mean of epochs 1-2
     # only": nothing said that s3 was stopped rather than planned that short
     runs = [seed_run(tmp_path / "vid-s2", 2, [0.6, 0.7, 0.75, 0.8]),
-            seed_run(tmp_path / "vid-s3", 3, [0.62, 0.71])]
-    drawn(runs, {"vid-s2": "", "vid-s3": "stopped, its checkpoint.pt gone"})
+            seed_run(tmp_path / "vid-s3", 3, [0.62, 0.71]),
+            seed_run(tmp_path / "vid-s4", 4, [0.64, 0.73])]
+    drawn(runs, {"vid-s2": "", "vid-s3": "stopped, its checkpoint.pt gone", "vid-s4": "stopped"})
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
-    group = ("bas, 2 seeds\nmean of epochs 1-2 only (all seeds have them)\n"
-             "seed 3 stopped after epoch 2 of 4")
+    group = ("bas, 3 seeds\nmean of epochs 1-2 only (all seeds have them)\n"
+             "seeds 3, 4 stopped after epoch 2 of 4")
     assert legend(accuracy) == [group, BAR]
-    assert ends(accuracy.axes[0]) == [(2, 0.71)]  # at the stopped seed's last epoch, not s2's
+    # at each stopped seed's last epoch, not at s2's nor at the mean's
+    assert ends(accuracy.axes[0]) == [(2, 0.71), (2, 0.73)]
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert legend(atoms) == [
-        "bas, 2 seeds (discrete, eb-extrapolation)\nmean only of the epochs all seeds have\n"
-        "seed 3 stopped after epoch 2 of 4", BAR]
+        "bas, 3 seeds (discrete, eb-extrapolation)\nmean only of the epochs all seeds have\n"
+        "seeds 3, 4 stopped after epoch 2 of 4", BAR]
     syn = next(ax for ax in atoms.axes if ax.get_title() == "Syn(Y:T,S)")
-    assert ends(syn) == [(2, 0.2)]  # its last audit, Syn 0.2 at layer 1
+    assert ends(syn) == [(2, 0.2), (2, 0.2)]  # their last audit, Syn 0.2 at layer 1
 
 
 def test_a_failed_run_a_stopped_one_and_one_training_say_so_beside_a_finished_one(tmp_path,
