@@ -3,8 +3,9 @@
 On a pure parity target (T, S uniform in 0..49, Y = (T + S) mod 2, n = 2000) the corrected Syn came
 out 1.0147 bits, above H(Y) = 1 bit and above the corrected I(Y;T,S) = 1.0125, the sum of the four
 atoms; ``correction.above_bound`` was ``('i_yts',)`` and the repr's note named only i_yts. The four
-atoms are >= 0 and sum to I(Y;T,S) (THEORY.md §1), so each is at most I(Y;T,S) and at most
-min(H(Y), H(X)) for each information I(Y;X) it is part of.
+atoms are >= 0 and sum to I(Y;T,S) (THEORY.md §1), so each is at most min(H(Y), H(X)) for each
+information I(Y;X) it is part of. (Above the corrected I(Y;T,S) itself is another atom below 0,
+which ``negative`` lists.)
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import pytest
 from pidkit.estimate import pid_from_representations
 from pidkit.resampling import QUANTITIES
 
-PARTS = {"red": ("i_yt", "i_ys"), "uni_t": ("i_yt",), "uni_s": ("i_ys",), "syn": ("i_yts",)}
-"""The informations each atom is part of (besides I(Y;T,S), which holds all four)."""
+PARTS = {"red": ("i_yt", "i_ys", "i_yts"), "uni_t": ("i_yt", "i_yts"), "uni_s": ("i_ys", "i_yts"),
+         "syn": ("i_yts",)}
+"""The informations each atom is part of."""
 
 
 def _entropy_bits(*labels: np.ndarray) -> float:
@@ -32,7 +34,7 @@ def _expected_above(res, y, t, s) -> tuple[str, ...]:
     bound = {"i_yt": min(h_y, _entropy_bits(t)), "i_ys": min(h_y, _entropy_bits(s)),
              "i_yts": min(h_y, _entropy_bits(t, s))}
     for atom, parts in PARTS.items():
-        bound[atom] = min(value["i_yts"], *(bound[part] for part in parts))
+        bound[atom] = min(bound[part] for part in parts)
     return tuple(name for name in QUANTITIES if value[name] > bound[name] + 1e-9 * max(1.0, abs(value[name])))
 
 
@@ -50,8 +52,8 @@ def test_a_synergy_above_the_labels_entropy_is_flagged_and_noted():
     assert res.correction.above_bound == ("syn", "i_yts") == _expected_above(res, y, t, s)
     assert res.to_dict()["bias_correction"]["above_bound"] == ["syn", "i_yts"]
     text = " ".join(repr(res).split())
-    assert ("note: syn corrected above min(i_yts, H(Y), H(source)) (the four atoms sum to i_yts; the "
-            "entropies are the plug-in's): at that bound within noise at n = 2000 (values are not "
+    assert ("note: syn corrected above min(H(Y), H(source)) of the plug-in entropies, which bounds "
+            "each atom of that information: at that bound within noise at n = 2000 (values are not "
             "clipped)") in text
     assert ("note: i_yts corrected above min(H(Y), H(source)) of the plug-in entropies: at that bound "
             "within noise at n = 2000") in text
@@ -73,3 +75,16 @@ def test_an_atom_equal_to_an_information_above_its_bound_is_flagged_with_it():
     res = pid_from_representations(y, y, y)
     assert res.red == res.i_ys and res.red > _entropy_bits(y)
     assert res.correction.above_bound == ("red", "i_yt", "i_ys", "i_yts") == _expected_above(res, y, y, y)
+
+
+def test_a_synergy_above_the_corrected_information_only_is_left_to_the_below_zero_note():
+    # Noisy XOR on 10 x 10 clusters, n = 450: Syn 0.6471 > corrected I(Y;T,S) 0.6410 because Red
+    # and Uni_S are below 0, which `negative` lists; H(Y) = 1 bit is far above, so no bound flag.
+    rng = np.random.default_rng(0)
+    t, s = rng.integers(0, 10, 450), rng.integers(0, 10, 450)
+    y = (t + s) % 2 ^ (rng.random(450) < 0.1)
+    res = pid_from_representations(y, t, s)
+    assert res.syn == pytest.approx(0.6471, abs=1e-4) and res.syn > res.i_yts
+    assert {"red", "uni_s"} <= set(res.correction.negative)
+    assert res.correction.above_bound == () == _expected_above(res, y, t, s)
+    assert "corrected above" not in repr(res)

@@ -258,11 +258,14 @@ def test_corrected_informations_above_their_entropy_bound_are_flagged():
     note = "note: i_yt, i_ys, i_yts corrected above min(H(Y), H(source)) of the plug-in entropies"
     assert note in repr(res) and res.correction.to_dict()["above_bound"] == ["red", "i_yt", "i_ys", "i_yts"]
     assert res.i_yt == pytest.approx(h_y, abs=0.01)  # not clipped, and not far above
-    # Noisy XOR (Red = Uni = 0): no information above its bound; Syn above the corrected I(Y;T,S)
-    # where the other three atoms sum below 0 (seed 5: Uni -0.019 and -0.012 bits), not at seed 0.
-    for seed, above in ((0, ()), (5, ("syn",))):
+    # Noisy XOR (Red = Uni = 0): no quantity above its bound from the entropies; Syn above the
+    # corrected I(Y;T,S) where the other three atoms sum below 0 (seed 5: Uni -0.019 and -0.012
+    # bits) is left to `negative`, which names those atoms.
+    for seed in (0, 5):
         counts = np.random.default_rng(seed).multinomial(450, _noisy_xor10().ravel()).reshape(10, 10, 10)
-        assert correct_counts(counts).above_bound == above, seed
+        fix = correct_counts(counts)
+        assert fix.above_bound == (), seed
+    assert fix.corrected["syn"] > fix.corrected["i_yts"] and {"uni_t", "uni_s"} <= set(fix.negative)
 
 
 def test_eb_conditional_entropy_of_many_labels_evaluates_only_the_nonzero_counts(monkeypatch):

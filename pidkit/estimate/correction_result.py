@@ -60,12 +60,12 @@ class BiasCorrection:
         The corrected quantities above their bound by more than rounding
         (:func:`pidkit.below_zero.rounding_level`). An information's is ``min(H(Y), H(X))`` of
         the plug-in entropies: ``H(T)`` for ``i_yt``, ``H(S)`` for ``i_ys``, ``H(T,S)`` for
-        ``i_yts``. The four atoms are >= 0 and sum to I(Y;T,S), so an atom's is the corrected
-        ``i_yts`` and the bound of each information it is part of: ``min(i_yts, H(Y), H(T,S))``
-        for ``syn``, ``min(i_yts, H(Y), H(T), H(S))`` for ``red``. (An atom above a corrected
-        information holding it, Red above ``i_yt``, is another atom below 0: ``negative`` lists
-        that one.) Like ``negative``, a value a correction can reach (the plug-in entropies are
-        biased low themselves) and read as "at the bound within noise"; never clipped.
+        ``i_yts``. The four atoms are >= 0 and sum to I(Y;T,S), so an atom's is the bound of each
+        information it is part of: ``min(H(Y), H(T,S))`` for ``syn``, ``min(H(Y), H(T), H(S),
+        H(T,S))`` for ``red``. (An atom above a corrected information holding it, Syn above
+        ``i_yts``, is another atom below 0: ``negative`` lists that one, not this.) Like
+        ``negative``, a value a correction can reach (the plug-in entropies are biased low
+        themselves) and read as "at the bound within noise"; never clipped.
     determining_side : str or None
         ``"t"`` or ``"s"`` where the sample's counts show that side determining the other (each of
         its observed values seen at least

@@ -440,8 +440,8 @@ class RepresentationPID:
         elif fix.above_bound:
             noise = f": at that bound within noise at n = {self.n_samples} (values are not clipped)"
             if atoms := [name for name in fix.above_bound if name in ("red", "uni_t", "uni_s", "syn")]:
-                lines.append(f"  note: {', '.join(atoms)} corrected above min(i_yts, H(Y), H(source)) (the "
-                             "four atoms sum to i_yts; the entropies are the plug-in's)" + noise)
+                lines.append(f"  note: {', '.join(atoms)} corrected above min(H(Y), H(source)) of the "
+                             "plug-in entropies, which bounds each atom of that information" + noise)
             if informations := [name for name in fix.above_bound if name in ("i_yt", "i_ys", "i_yts")]:
                 lines.append(f"  note: {', '.join(informations)} corrected above min(H(Y), H(source)) "
                              "of the plug-in entropies" + noise)
