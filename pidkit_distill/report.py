@@ -158,31 +158,34 @@ def _run_state(run: RunRecords) -> str:
     return "stopped, its checkpoint.pt gone" if gone else "stopped before its first checkpoint"
 
 
-def _failed_advice(state: str, messages: list[str]) -> str:
-    """How to go on after the failures ``messages`` (as :func:`_failure_message` gives them) of
-    the runs in the failed ``state`` (:func:`_run_state`), where an error does not already say
-    it: a NaN's new run beside a checkpoint, the rerun with the same ``run.name`` where the
-    folder holds none, and memory's own way (a resume from the checkpoint.pt) only where an
-    error was about memory.
+def _failed_advice(state: str, failures: list[dict[str, Any]]) -> str:
+    """How to go on after the failures (each the run's :func:`~pidkit_distill.run_files.
+    train_failure` record, its ``"message"`` as :func:`_failure_message` gives it) of the runs
+    in the failed ``state`` (:func:`_run_state`), where an error does not already say it: a
+    NaN's new run beside a checkpoint, the rerun with the same ``run.name`` where the folder
+    holds none, and memory's own way (a resume from the checkpoint.pt) only where an error was
+    about memory. What each failure was, and whether it advised a rerun, are its record's
+    ``kind`` and ``says_rerun``; a record without a kind (an older version's, a stop that
+    followed another process's) is judged by its message's words.
 
     Examples
     --------
-    >>> nan = ("the training loss became NaN or infinite in epoch 1, step 4 of 22; nothing was "
-    ...        "saved (no epoch had completed); lower optim.lr, then rerun: the same run.name "
-    ...        "starts the run again")
+    >>> nan = {"message": "the training loss became NaN or infinite in epoch 1, step 4 of 22; "
+    ...        "nothing was saved (no epoch had completed); lower optim.lr, then rerun: the same "
+    ...        "run.name starts the run again", "kind": "nan", "says_rerun": True}
     >>> _failed_advice("failed before its first checkpoint", [nan])
     ''
-    >>> print(_failed_advice("failed before its first checkpoint",
-    ...                      ["out of memory (OutOfMemoryError) in epoch 1, step 4 of 22; nothing "
-    ...                       "was saved (no epoch had completed); lower data.batch_size"]))
+    >>> print(_failed_advice("failed before its first checkpoint", [{
+    ...     "message": "out of memory (MemoryError) while loading data set 'rerun': it did not "
+    ...                "fit in this machine's memory; load less", "kind": "out_of_memory",
+    ...     "says_rerun": False}]))
     Rerun the command with the change the error names (where memory ran out, once it is freed): \
 the same run.name starts the run again from epoch 1.
     """
-    memory = any("out of memory" in message.partition(";")[0] for message in messages)
+    memory = any(map(_about_memory, failures))
     advice = []
     if state == "failed":
-        if any("NaN or infinite" in message and "--run.name NEW" not in message
-               for message in messages):
+        if any(map(_advised_the_same_run_after_nan, failures)):
             advice.append("Where the loss or the weights became NaN or infinite, the run is "
                           "seeded, so resuming it meets the error again, and the same command "
                           "without --resume is refused, as the folder holds a checkpoint: make "
@@ -192,7 +195,7 @@ the same run.name starts the run again from epoch 1.
             advice.append("Where memory ran out, free it, then rerun the same command with "
                           "--resume (run.resume=true) to continue from the checkpoint.pt.")
         return " ".join(advice)
-    if any("rerun" not in message for message in messages):
+    if not all(map(_advises_rerun, failures)):
         freed = " (where memory ran out, once it is freed)" if memory else ""
         advice.append(f"Rerun the command with the change the error names{freed}: the same "
                       "run.name starts the run again from epoch 1.")
@@ -201,6 +204,33 @@ the same run.name starts the run again from epoch 1.
                       "checkpoint.pt: rerun the same command with --resume (run.resume=true) "
                       "where that file is.")
     return " ".join(advice)
+
+
+def _about_memory(failure: dict[str, Any]) -> bool:
+    """Whether the failure record ``failure`` (:func:`_failed_advice`) is memory run out: its
+    kind, or, without one, its message's words before the first ``;``."""
+    if failure["kind"] is None:
+        return "out of memory" in failure["message"].partition(";")[0]
+    return failure["kind"] == "out_of_memory"
+
+
+def _advises_rerun(failure: dict[str, Any]) -> bool:
+    """Whether the failure record ``failure``'s error already advises a rerun: its
+    ``says_rerun``, or, without a kind, the word in its message."""
+    if failure["kind"] is None:
+        return "rerun" in failure["message"]
+    return failure["says_rerun"]
+
+
+def _advised_the_same_run_after_nan(failure: dict[str, Any]) -> bool:
+    """Whether the failure record ``failure`` is a NaN whose error did not advise a new run
+    (``--run.name NEW``), as it does where it saved a checkpoint: one of an older version, or
+    one that advised a rerun where nothing was saved, which the checkpoint now in the folder
+    refuses."""
+    if failure["kind"] is None:
+        return ("NaN or infinite" in failure["message"]
+                and "--run.name NEW" not in failure["message"])
+    return failure["kind"] == "nan" and failure["says_rerun"]
 
 
 def _failure_message(run: RunRecords) -> str:
@@ -273,7 +303,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     best_shown = False  # whether a best acc cell is not empty
     states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
-    failures: dict[str, list[str]] = {}  # the errors of the runs of each failed state
+    failures: dict[str, list[dict[str, Any]]] = {}  # the errors of the runs of each failed state
     ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
     for run in with_distinct_names(runs):
         cfg, metrics = run.config, run.metrics
@@ -301,8 +331,10 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                 where = f"before epoch {last.get('epoch', 0) + 1}"
             named = f"{run.name} ({where} of {cfg['run']['epochs']})"
             if state.startswith("failed"):  # each its own error: where, what was saved
-                failures.setdefault(state, []).append(_failure_message(run))
-                named += f": {failures[state][-1]}"
+                failure = {**(train_failure(Path(run.path)) or {"kind": None}),
+                           "message": _failure_message(run)}
+                failures.setdefault(state, []).append(failure)
+                named += f": {failure['message']}"
             states.setdefault(state, []).append(named)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):

@@ -24,7 +24,7 @@ from pidkit.resampling import CI_METHODS
 from pidkit.utils import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["FAILED", "TEACHER_USED", "check_run_files_are_files", "checkpoint_written",
+__all__ = ["FAILED", "FAILURE_KINDS", "TEACHER_USED", "check_run_files_are_files", "checkpoint_written",
            "ended_train_epochs", "missing_config_key", "read_metrics", "read_records",
            "read_run_config", "read_summary", "train_failure", "unreadable_file"]
 
@@ -32,9 +32,17 @@ FAILED = "failed"
 """The key of ``summary.json`` that records the error (a ``TrainingError``: a NaN loss, memory
 run out) that the run's last train stopped with: ``{"message": its one line, "hint": what to
 change}``, with ``"before_training": true`` where it stopped before it trained (loading its data
-or its teacher; records of older versions have no such key). The train writes it beside what
-the file held (the last train that ended by itself), and the next train of the folder removes it
-as it starts."""
+or its teacher; records of older versions have no such key), and ``"kind"`` (one of
+:data:`FAILURE_KINDS`, said where the error was raised) with ``"says_rerun"`` (whether the
+message already advises a rerun), which the report's advice reads instead of the message's
+words; records of older versions, and a process's stop that only followed another's (its
+message is the other's), have neither. The train writes it beside what the file held (the last
+train that ended by itself), and the next train of the folder removes it as it starts."""
+
+FAILURE_KINDS = ("out_of_memory", "nan", "lost_peer", "error")
+"""What a ``TrainingError`` says failed (its ``kind``, :data:`FAILED`'s ``"kind"``): memory ran
+out, the loss or the weights became NaN or infinite, another process of the run ended without a
+word, or anything else."""
 
 TEACHER_USED = "teacher_used"
 """The key of ``summary.json`` that records the teacher the run was distilled from:
@@ -428,7 +436,10 @@ def read_summary(path: Path) -> dict[str, Any]:
 def train_failure(path: Path) -> dict[str, Any] | None:
     """The error that the last train of the run folder ``path`` stopped with, as its
     ``summary.json`` records it (:data:`FAILED`): ``{"message": ..., "hint": ...,
-    "before_training": ...}`` (``False`` where the record does not say ``true``); ``None``
+    "before_training": ..., "kind": ..., "says_rerun": ...}`` (``before_training`` and
+    ``says_rerun`` ``False`` where the record does not say ``true``, ``kind`` ``None`` where it
+    names none of :data:`FAILURE_KINDS`: an older version's record, a stop that followed
+    another process's); ``None``
     where it records none (the train ended, was killed or interrupted, or is still running), or
     there is no such file or it cannot be read.
 
@@ -440,14 +451,16 @@ def train_failure(path: Path) -> dict[str, Any] | None:
     None
     >>> _ = (folder / "summary.json").write_text(json.dumps(
     ...     {FAILED: {"message": "the training loss became NaN", "hint": "lower optim.lr"}}))
-    >>> train_failure(folder)["hint"]
-    'lower optim.lr'
+    >>> train_failure(folder)["hint"], train_failure(folder)["kind"]
+    ('lower optim.lr', None)
     """
     failure = read_summary(path).get(FAILED)
     if not isinstance(failure, dict) or not isinstance(failure.get("message"), str):
         return None
     return {"message": failure["message"], "hint": str(failure.get("hint") or ""),
-            "before_training": failure.get("before_training") is True}
+            "before_training": failure.get("before_training") is True,
+            "kind": failure["kind"] if failure.get("kind") in FAILURE_KINDS else None,
+            "says_rerun": failure.get("says_rerun") is True}
 
 
 def checkpoint_written(path: Path, config: dict[str, Any], epochs_done: int) -> bool:

@@ -208,11 +208,11 @@ def train_one_epoch(model: nn.Module, loader: DataLoader, optimizer: torch.optim
         raise TrainingError("the training loss became NaN or infinite", epoch=epoch + 1,
                             step=first + 1, n_steps=n_steps, hint=_loss_failure_hint(
                                 teacher_outputs, teacher_source, first_step=epoch == first == 0,
-                                lr_hint=hint), seeded=True)
+                                lr_hint=hint), seeded=True, kind="nan")
     if weights < 0:
         raise TrainingError("the weights became NaN or infinite (the step's loss was finite)",
                             epoch=epoch + 1, step=n_steps, n_steps=n_steps, hint=hint,
-                            seeded=True)
+                            seeded=True, kind="nan")
     count = packed[0].item()
     return {"loss": packed[1].item() / count, "acc": packed[2].item() / count,
             # each term in the order the module's forward gave it, its loss formula's
@@ -433,4 +433,5 @@ def memory_checked(doing: str, *, epoch: int | None, step: int | None = None,
         yield
     except (torch.cuda.OutOfMemoryError, MemoryError) as err:
         reason = " ".join(filter(None, [f"out of memory ({type(err).__name__})", doing]))
-        raise TrainingError(reason, epoch=epoch, step=step, n_steps=n_steps, hint=hint) from err
+        raise TrainingError(reason, epoch=epoch, step=step, n_steps=n_steps, hint=hint,
+                            kind="out_of_memory") from err

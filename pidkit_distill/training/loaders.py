@@ -71,7 +71,8 @@ class DataOutOfMemory(TrainingError):
 
     def __init__(self, reason: str, *, hint: str = "", **keywords: Any) -> None:
         # TrainingError's other keywords come back from its pickling and replaced()
-        super().__init__(reason, hint=hint, **{"epoch": None, "loading_data": True, **keywords})
+        super().__init__(reason, hint=hint, **{"epoch": None, "loading_data": True,
+                                               "kind": "out_of_memory", **keywords})
 
 
 def data_options(config: TrainConfig, *, teacher: bool = False) -> dict[str, Any]:

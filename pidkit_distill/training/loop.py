@@ -335,7 +335,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
             checkpoint = None if epochs_saved is None else folder.checkpoint
             failed = failure.replaced(checkpoint=checkpoint, epochs_saved=epochs_saved or 0,
                                       resume=config.run.resume, epochs_done=state["epoch"])
-            folder.record_failure(str(failed), failed.hint)  # the report says why it stopped
+            folder.record_failure(failed)  # the report says why it stopped
             raise failed from err
     except KeyboardInterrupt as interrupt:
         # torchrun sends SIGTERM to every process once one has died: it may reach this one as
@@ -347,7 +347,7 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 checkpoint=None if epochs_saved is None else folder.checkpoint,
                 epochs_saved=epochs_saved or 0, resume=config.run.resume,
                 epochs_done=state["epoch"])
-            folder.record_failure(str(failed), failed.hint)
+            folder.record_failure(failed)
             raise failed from leaving or interrupt
         raise TrainingInterrupted(run_dir, epoch=None if doing else running, doing=doing or "",
                                   epochs_saved=epochs_saved, resume=config.run.resume,

@@ -97,4 +97,4 @@ def ended_without_message(doing: str | None, running: int) -> TrainingError:
         "another process of the run ended without a message" + (f" {doing}" if doing else ""),
         epoch=None if doing else running, hint="its connections closed: it was killed (SIGKILL, "
         "the OOM-killer) or its machine went down; torchrun's summary names its rank, and the "
-        "kernel's log (dmesg) says whether the OOM-killer ended it")
+        "kernel's log (dmesg) says whether the OOM-killer ended it", kind="lost_peer")

@@ -10,6 +10,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from pidkit_distill.run_files import FAILURE_KINDS
+
 # Re-exported from its own, torch-free module: a RunSummary pickled before it moved names this
 # module.
 from pidkit_distill.run_summary import RunSummary
@@ -55,6 +57,16 @@ class TrainingError(RuntimeError):
         to its folder: unless ``checkpoint`` is given, the message says nothing of what was
         saved (a checkpoint already there is as it was, and the same command continues it once
         the memory is there).
+    kind : str or None
+        What failed, one of :data:`~pidkit_distill.run_files.FAILURE_KINDS`: ``"out_of_memory"``,
+        ``"nan"`` (the loss or the weights), ``"lost_peer"`` (another process ended without a
+        word) or ``"error"`` (anything else); ``None`` for a :class:`PeerStopped`, whose message
+        is another process's. The run folder's record keeps it, for the report's advice.
+    hint_says_rerun : bool
+        ``hint`` itself says to rerun the same command (memory run out while reading a file).
+    says_rerun : bool
+        The message already advises a rerun: ``hint_says_rerun``, or a seeded failure with
+        nothing saved (its advice ends "then rerun").
 
     Examples
     --------
@@ -87,21 +99,41 @@ class TrainingError(RuntimeError):
     >>> print(TrainingError("out of memory while loading data set 'x'", epoch=None,
     ...                     loading_data=True, hint="load less"))
     out of memory while loading data set 'x'; load less
+
+    The kind is said by whoever raises it, not read from the words (a data set may be named
+    ``'rerun'``):
+
+    >>> err = TrainingError("out of memory while loading data set 'rerun'", epoch=None,
+    ...                     loading_data=True, hint="load less", kind="out_of_memory")
+    >>> err.kind, err.says_rerun
+    ('out_of_memory', False)
+    >>> TrainingError("the loss became nan", epoch=1, kind="NaN")
+    Traceback (most recent call last):
+        ...
+    ValueError: kind must be one of 'out_of_memory', 'nan', 'lost_peer', 'error' (what
+    failed); got kind='NaN'
     """
 
     __module__ = "pidkit_distill"  # where users import it from: tracebacks and pickles name it
-    epochs_done: int | None = None  # these three also for a subclass that sets its attributes
-    loading_data: bool = False  # itself (PeerStopped)
-    seeded: bool = False
+    epochs_done: int | None = None  # these five also for a subclass that sets its attributes
+    loading_data: bool = False  # itself (PeerStopped: its kind is the other process's, which
+    seeded: bool = False  # only its message says)
+    kind: str | None = None
+    hint_says_rerun: bool = False
 
     def __init__(self, reason: str, *, epoch: int | None, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,
                  epochs_saved: int = 0, hint: str = "", resume: bool = False,
                  epochs_done: int | None = None, loading_data: bool = False,
-                 seeded: bool = False) -> None:
+                 seeded: bool = False, kind: str = "error",
+                 hint_says_rerun: bool = False) -> None:
         if loading_data and epoch is not None:
             raise ValueError("epoch must be None for a failure while loading the data, which "
                              f"comes before any epoch; got epoch={epoch!r}")
+        if kind not in FAILURE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, FAILURE_KINDS))} (what "
+                             f"failed); got kind={kind!r}")
+        self.kind, self.hint_says_rerun = kind, hint_says_rerun
         self.reason, self.epoch, self.step, self.n_steps = reason, epoch, step, n_steps
         self.checkpoint, self.epochs_saved, self.hint = checkpoint, epochs_saved, hint
         self.resume, self.epochs_done, self.loading_data = resume, epochs_done, loading_data
@@ -127,7 +159,14 @@ class TrainingError(RuntimeError):
         return {"epoch": self.epoch, "step": self.step, "n_steps": self.n_steps,
                 "checkpoint": self.checkpoint, "epochs_saved": self.epochs_saved,
                 "hint": self.hint, "resume": self.resume, "epochs_done": self.epochs_done,
-                "loading_data": self.loading_data, "seeded": self.seeded}
+                "loading_data": self.loading_data, "seeded": self.seeded, "kind": self.kind,
+                "hint_says_rerun": self.hint_says_rerun}
+
+    @property
+    def says_rerun(self) -> bool:
+        """Whether the message already advises rerunning: its hint does, or a seeded failure's
+        advice where nothing was saved ("then rerun: the same run.name starts the run again")."""
+        return self.hint_says_rerun or (self.seeded and self.checkpoint is None)
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Rebuilt from its keywords: pickling gives only the message to ``__init__`` by default,
@@ -261,8 +300,9 @@ command
 was: free memory on this machine, or use one with more, then rerun the same command
     """
     return TrainingError(f"out of memory (MemoryError) while reading {str(path)!r} {purpose}",
-                         epoch=None, loading_data=True,
-                         hint=f"the {what} is as it was: {_more_memory('rerun the same command')}")
+                         epoch=None, loading_data=True, kind="out_of_memory",
+                         hint=f"the {what} is as it was: {_more_memory('rerun the same command')}",
+                         hint_says_rerun=True)
 
 
 def out_of_memory_error(path: Path, *, what: str, then: str) -> MemoryError:

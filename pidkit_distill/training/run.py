@@ -325,7 +325,7 @@ def _failure_recorded(checked: CheckedConfig, runtime: Runtime) -> Iterator[None
             by_fit = (train_failure(checked.run_dir) or {}).get("message") == str(err)
             if failure is not err or not by_fit:
                 RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
-                    str(failure), failure.hint, before_training=None if by_fit else checked.config)
+                    failure, before_training=None if by_fit else checked.config)
         raise
 
 

@@ -44,6 +44,7 @@ from pidkit_distill.registry import registry_key
 from pidkit_distill.run_files import FAILED, read_run_config, train_failure, unreadable_file
 from pidkit_distill.teacher_keys import recorded_teacher_file, teacher_file_now, with_teacher_file
 from pidkit_distill.training.checkpoint import run_writes
+from pidkit_distill.training.outcomes import TrainingError
 from pidkit_distill.training.runtime import Runtime, from_main
 
 __all__ = ["LOCK_FILE", "POLL_S", "REGISTRY_SOURCES", "RunFolder", "RunFolderBusy", "check_not_busy",
@@ -464,11 +465,13 @@ class RunFolder:
         for name, records in (("metrics.jsonl", history), ("audit.jsonl", audit)):
             self._replace(name, "".join(_json(r) + "\n" for r in records))
 
-    def record_failure(self, message: str, hint: str, *,
+    def record_failure(self, failure: TrainingError, *,
                        before_training: TrainConfig | None = None) -> None:
-        """Record in ``summary.json``, beside what it holds, the error that stopped the run
-        (:data:`~pidkit_distill.run_files.FAILED`): its one-line ``message`` and its ``hint``,
-        which the report shows. Nothing where the folder has no ``config.json`` (the run wrote
+        """Record in ``summary.json``, beside what it holds, the error ``failure`` that stopped
+        the run (:data:`~pidkit_distill.run_files.FAILED`): its one-line message and its hint,
+        which the report shows, and its ``kind`` and ``says_rerun``, from which the report's
+        advice follows (none for a stop that followed another process's: its kind is in the
+        other's message only). Nothing where the folder has no ``config.json`` (the run wrote
         nothing yet), unless ``before_training`` gives the configuration of a train that
         stopped before it trained (before :meth:`start`): a folder that holds no run yet (no
         ``config.json``, ``metrics.jsonl`` or ``checkpoint.pt``) then gets them written first,
@@ -477,7 +480,9 @@ class RunFolder:
         stderr: the run's own error is what the caller raises."""
         if not self.is_main:
             return
-        record: dict[str, Any] = {"message": message, "hint": hint}
+        record: dict[str, Any] = {"message": str(failure), "hint": failure.hint}
+        if failure.kind is not None:
+            record.update(kind=failure.kind, says_rerun=failure.says_rerun)
         try:
             if before_training is not None:
                 record["before_training"] = True

@@ -54,7 +54,9 @@ def test_a_diverged_run_records_its_error_and_the_report_says_it_failed_and_why(
     assert failed.value.hint == "lower optim.lr or optim.grad_clip (now 100)"
     run_dir = tmp_path / "diverge"
     # the failure beside the teacher the run was distilled from (load_run_teacher's record)
-    assert summary(run_dir) == {"failed": {"message": message, "hint": failed.value.hint},
+    # kind and says_rerun: a NaN whose error advised a new run (a checkpoint was saved)
+    assert summary(run_dir) == {"failed": {"message": message, "hint": failed.value.hint,
+                                           "kind": "nan", "says_rerun": False},
                                 "teacher_used": {"source": "untrained",
                                                  "model": "synthetic-teacher", "num_classes": 4,
                                                  "in_channels": 12, "seed": 0}}
@@ -95,7 +97,8 @@ def test_a_failure_after_a_stop_after_keeps_that_summary_and_a_resume_that_ends_
     with pytest.raises(TrainingError) as failed:
         train(tiny(tmp_path, *config, "run.resume=true"))
     assert summary(tmp_path / "split") == {
-        **ended, "failed": {"message": str(failed.value), "hint": failed.value.hint}}
+        **ended, "failed": {"message": str(failed.value), "hint": failed.value.hint,
+                            "kind": "nan", "says_rerun": False}}
     monkeypatch.undo()
     train(tiny(tmp_path, *config, "run.resume=true"))
     assert summary(tmp_path / "split")["epochs_done"] == 3
@@ -127,7 +130,7 @@ def test_an_interrupt_before_the_first_checkpoint_keeps_todays_words(tmp_path, m
 
 def test_a_folder_without_a_runs_config_gets_no_record(tmp_path):
     folder = RunFolder(tmp_path / "new")
-    folder.record_failure("out of memory", "lower data.batch_size")
+    folder.record_failure(TrainingError("out of memory", epoch=2, hint="lower data.batch_size"))
     assert not (tmp_path / "new").exists()
 
 

@@ -25,7 +25,8 @@ DIGITS = ["--data", "digits", "--teacher", "untrained", "--epochs", "1", "--audi
           "--run.progress", "false", "--run.threads", "1", "--device", "cpu",
           "--data.options", "train_fraction=0.1", "--run.name", "r"]
 LOADING = TrainingError("out of memory (MemoryError) while loading data set 'digits'", epoch=None,
-                        loading_data=True, hint="free memory, then rerun the same command")
+                        loading_data=True, hint="free memory, then rerun the same command",
+                        kind="out_of_memory", hint_says_rerun=True)
 
 
 def raising(error: BaseException):
@@ -57,7 +58,8 @@ def test_memory_running_out_while_the_data_loads_is_recorded_and_reported(tmp_pa
     assert (run_dir / "metrics.jsonl").read_text() == ""
     assert json.loads((run_dir / "config.json").read_text())["data"]["name"] == "digits"
     assert record(run_dir) == {"message": str(LOADING), "hint": LOADING.hint,
-                               "before_training": True}
+                               "before_training": True, "kind": "out_of_memory",
+                               "says_rerun": True}
     assert ("each stopped before its first epoch, before anything was saved; r failed before "
             f"training started: {LOADING}; do what its error says, then rerun its command"
             ) in report_error(run_dir, capsys)
@@ -68,20 +70,21 @@ def test_memory_running_out_while_the_data_loads_is_recorded_and_reported(tmp_pa
     assert len((run_dir / "metrics.jsonl").read_text().splitlines()) == 1
 
 
-@pytest.mark.parametrize("where, error", [
+@pytest.mark.parametrize("where, error, kind", [
     ("load_teacher", out_of_memory_reading(Path("t.pt"), purpose="for the teacher",
-                                           what="teacher file")),
+                                           what="teacher file"),
+     {"kind": "out_of_memory", "says_rerun": True}),
     ("_load_data", PeerStopped(1, 2, "out of memory (MemoryError) while loading data set "
-                               "'synthetic'", interrupted=False)),
+                               "'synthetic'", interrupted=False), {}),  # the peer's: its words
 ])
 def test_a_teacher_that_cannot_be_read_or_a_lost_peer_is_recorded(tmp_path, monkeypatch, capsys,
-                                                                   where, error):
+                                                                   where, error, kind):
     monkeypatch.setattr(run, where, raising(error))
     with pytest.raises(TrainingError) as failed:
         train(tiny(tmp_path, "run.epochs=2", "run.name=early"))
     assert failed.value is error
     assert record(tmp_path / "early") == {"message": str(error), "hint": error.hint,
-                                          "before_training": True}
+                                          "before_training": True, **kind}
     assert f"early failed before training started: {error}" in report_error(
         tmp_path / "early", capsys)
 
@@ -96,7 +99,8 @@ def test_fits_check_of_the_teacher_before_it_writes_the_folder_is_recorded(tmp_p
         train(tiny(tmp_path, "run.epochs=2", "run.name=early"))
     assert record(tmp_path / "early") == {"message": str(failed.value),
                                           "hint": "lower data.batch_size",
-                                          "before_training": True}
+                                          "before_training": True, "kind": "error",
+                                          "says_rerun": False}
     assert f"early failed before training started: {failed.value}" in report_error(
         tmp_path / "early", capsys)
 
@@ -105,7 +109,9 @@ def test_a_failure_in_an_epoch_keeps_fits_own_record(tmp_path):
     with pytest.raises(TrainingError) as failed:
         train(tiny(tmp_path, "run.epochs=2", "optim.lr=1e10", "run.name=diverge"))
     assert record(tmp_path / "diverge") == {"message": str(failed.value),
-                                            "hint": failed.value.hint}
+                                            "hint": failed.value.hint, "kind": "nan",
+                                            "says_rerun": True}  # nothing saved: "then rerun"
+    assert "nothing was saved (no epoch had completed)" in str(failed.value)
 
 
 def test_a_resume_that_fails_before_training_keeps_its_checkpoint_and_summary(
@@ -121,7 +127,7 @@ def test_a_resume_that_fails_before_training_keeps_its_checkpoint_and_summary(
         train(tiny(tmp_path, *config, "run.resume=true"))
     assert json.loads((run_dir / "summary.json").read_text()) == {
         **ended, "failed": {"message": str(LOADING), "hint": LOADING.hint,
-                            "before_training": True}}
+                            "before_training": True, "kind": "out_of_memory", "says_rerun": True}}
     assert {name: (run_dir / name).read_bytes() for name in kept} == kept
     capsys.readouterr()
     assert main(["report", str(run_dir)]) == 0
