@@ -185,8 +185,9 @@ def test_the_demos_public_names_are_what_a_user_runs_or_rebuilds():
     # unchecked (n_test=0: ZeroDivisionError, chance=1.5: "math domain error")
     from pidkit_distill import demo
 
-    assert demo.__all__ == ["DEMO_EPOCHS", "LABELLED_FRACTION", "demo_configs", "demo_table",
-                            "run_demo"]
+    # DemoInterrupted: what run_demo raises at an interrupt, a caller may catch it by name
+    assert demo.__all__ == ["DEMO_EPOCHS", "LABELLED_FRACTION", "DemoInterrupted", "demo_configs",
+                            "demo_table", "run_demo"]
 
 
 def test_at_chance_means_at_most_two_standard_errors_above_the_most_common_class():
