@@ -62,7 +62,8 @@ def interrupts_deferred() -> Iterator[None]:
     force before it (raising :class:`KeyboardInterrupt` or :class:`Terminated`, or whatever those
     do). For steps that must finish together: a checkpoint written and the record that it was.
     A signal that lands as the block's own handlers go in or come out leaves the handlers before
-    it in force. Outside the main thread nothing changes.
+    it in force. Outside the main thread nothing changes, nor where a handler in force was not
+    set from Python (``signal.getsignal`` gives ``None``: it could not be put back).
 
     Examples
     --------
@@ -84,6 +85,9 @@ def interrupts_deferred() -> Iterator[None]:
     # read before any is replaced: a signal that lands between two replacements finds every
     # handler put back by the finally below
     previous = {sig: signal.getsignal(sig) for sig in deferred}
+    if None in previous.values():  # a handler set outside Python, which signal.signal cannot restore
+        yield
+        return
     caught: list[int] = []
     ended = False
 

@@ -82,3 +82,17 @@ def test_signals_held_in_the_block_act_once_after_it_through_the_handlers_before
             done.append(True)
     assert (done, type(interrupt.value)) == ([True], KeyboardInterrupt)
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_a_handler_set_outside_python_is_left_in_place(monkeypatch):
+    # signal.getsignal gives None for a handler a C library or embedding program set; the block
+    # could not put it back (signal.signal(sig, None) is a TypeError as the block ended, and every
+    # atomic write runs in such a block), so it defers nothing there.
+    real = signal.getsignal
+    monkeypatch.setattr(signal, "getsignal", lambda sig: None if sig == signal.SIGTERM else real(sig))
+    before = real(signal.SIGINT)
+    steps = []
+    with interrupts_deferred():
+        steps.append("written")
+        assert real(signal.SIGINT) is before  # nothing replaced
+    assert steps == ["written"] and real(signal.SIGINT) is before
