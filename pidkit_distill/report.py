@@ -18,6 +18,7 @@ holding it deletes the temporary files of the report's files that a killed repor
 from __future__ import annotations
 
 import os
+import shlex
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -40,7 +41,7 @@ from pidkit_distill.folder_locks import folder_lock, lock_held, take_lock
 from pidkit_distill.report_cells import atom_cell, table_cell
 from pidkit_distill.report_figures import PID_FIGURES, draw_figures
 from pidkit_distill.report_groups import group_table, group_table_of
-from pidkit_distill.run_files import checkpoint_written, ended_train_epochs, train_failure
+from pidkit_distill.run_files import checkpoint_written, demo_out_dir, ended_train_epochs, train_failure
 from pidkit_distill.run_groups import RunGroup, group_runs
 from pidkit_distill.run_records import (
     RunRecords,
@@ -63,66 +64,84 @@ _BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no valida
                    "so optimistic: compare runs by last acc")
 
 # What the paragraph under the table says of the runs in each state (:func:`_run_state`),
-# after naming them, each with its epochs; a failed state's goes on with the advice that fits
-# the errors shown (:func:`_failed_advice`).
+# after naming them, each with its epochs: what happened, then how to go on (the advice, where
+# there is one; a run of a demo's is told to run the demo again instead, :func:`_demo_advice`);
+# a failed state's goes on with the advice that fits the errors shown (:func:`_failed_advice`).
 _FAILED = (f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the error "
            "shown, which its summary.json records (failed),")
 _STATE_NOTES = {
-    "still training": f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
-                      "its row and lines show the epochs done so far; report again once it ends.",
-    "stopped by run.stop_after": "A `pidkit-distill train` with run.stop_after trained the "
-                                 "epochs it asked for and ended; rerun the same command with "
-                                 "--resume (run.resume=true) to train as many more from its "
-                                 "checkpoint.pt, or with --run.stop_after 0 too to train to "
-                                 "run.epochs.",
-    "stopped": f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: it "
-               "was killed or failed (its last lines say why); to continue it from its "
-               "checkpoint.pt, rerun the same command with --resume (run.resume=true).",
-    "failed": f"{_FAILED} and its checkpoint.pt holds the epochs saved before.",
-    "failed, its checkpoint.pt gone": f"{_FAILED} and the checkpoint.pt its train had written "
-                                      "by then (run.checkpoint_every) is not in it: it was "
-                                      "deleted or not copied with the folder.",
-    "failed before its first checkpoint": f"{_FAILED} before it wrote a checkpoint.pt.",
-    "stopped before its first checkpoint": f"No process holds the run folder's {RUN_LOCK_FILE}, "
-                                           "and it has no checkpoint.pt: its train was killed or "
-                                           "failed before writing one (run.checkpoint_every); "
-                                           "the same command with --resume (run.resume=true) "
-                                           "trains it again from epoch 1.",
-    "stopped, its checkpoint.pt gone": f"No process holds the run folder's {RUN_LOCK_FILE}, and "
-                                       "its checkpoint.pt, which its train had written by then "
-                                       "(run.checkpoint_every), is not in it: it was deleted or "
-                                       "not copied with the folder. To continue the run, rerun "
-                                       "the same command with --resume (run.resume=true) where "
-                                       "its checkpoint.pt is; here, --resume trains it again "
-                                       "from epoch 1.",
-    "stopped teacher's run": f"No process holds the run folder's {RUN_LOCK_FILE}: the teacher's "
-                             "training was killed or failed; rerun the same command "
-                             "(train-teacher, or the train that trains this teacher): a "
-                             "teacher's run continues from its checkpoint.pt by itself.",
-    "running or stopped, not known": f"The run folder's {RUN_LOCK_FILE} cannot be tested "
-                                     "here (its file system cannot lock files: NFS without its "
-                                     "lock service, Lustre without -o flock; or it cannot be "
-                                     "read), so it may be training or stopped; look for its "
-                                     "process (ps, squeue).",
+    "still training": (f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
+                       "its row and lines show the epochs done so far; report again once it "
+                       "ends.", ""),
+    "stopped by run.stop_after": ("A `pidkit-distill train` with run.stop_after trained the "
+                                  "epochs it asked for and ended", "; rerun the same command "
+                                  "with --resume (run.resume=true) to train as many more from "
+                                  "its checkpoint.pt, or with --run.stop_after 0 too to train to "
+                                  "run.epochs."),
+    "stopped": (f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: "
+                "it was killed or failed (its last lines say why)", "; to continue it from its "
+                "checkpoint.pt, rerun the same command with --resume (run.resume=true)."),
+    "failed": (f"{_FAILED} and its checkpoint.pt holds the epochs saved before", "."),
+    "failed, its checkpoint.pt gone": (f"{_FAILED} and the checkpoint.pt its train had written "
+                                       "by then (run.checkpoint_every) is not in it: it was "
+                                       "deleted or not copied with the folder", "."),
+    "failed before its first checkpoint": (f"{_FAILED} before it wrote a checkpoint.pt", "."),
+    "stopped before its first checkpoint": (f"No process holds the run folder's {RUN_LOCK_FILE}, "
+                                            "and it has no checkpoint.pt: its train was killed "
+                                            "or failed before writing one "
+                                            "(run.checkpoint_every)", "; the same command with "
+                                            "--resume (run.resume=true) trains it again from "
+                                            "epoch 1."),
+    "stopped, its checkpoint.pt gone": (f"No process holds the run folder's {RUN_LOCK_FILE}, "
+                                        "and its checkpoint.pt, which its train had written by "
+                                        "then (run.checkpoint_every), is not in it: it was "
+                                        "deleted or not copied with the folder", ". To continue "
+                                        "the run, rerun the same command with --resume "
+                                        "(run.resume=true) where its checkpoint.pt is; here, "
+                                        "--resume trains it again from epoch 1."),
+    "stopped teacher's run": (f"No process holds the run folder's {RUN_LOCK_FILE}: the "
+                              "teacher's training was killed or failed", "; rerun the same "
+                              "command (train-teacher, or the train that trains this teacher): "
+                              "a teacher's run continues from its checkpoint.pt by itself."),
+    "running or stopped, not known": (f"The run folder's {RUN_LOCK_FILE} cannot be tested here "
+                                      "(its file system cannot lock files: NFS without its lock "
+                                      "service, Lustre without -o flock; or it cannot be read), "
+                                      "so it may be training or stopped; look for its process "
+                                      "(ps, squeue).", ""),
 }
 
 
-def _run_state(run: RunRecords) -> str:
-    """Whether ``run`` is training now: ``still training`` (a process holds its run folder's
-    lock, :func:`~pidkit_distill.folder_locks.lock_held`: never held), ``failed`` (short of
-    ``run.epochs``, none holds it, and its last train recorded the error it stopped with:
-    :func:`~pidkit_distill.run_files.train_failure`; ``failed before its first checkpoint``
-    where its folder holds no ``checkpoint.pt`` and its train wrote none, ``failed, its
-    checkpoint.pt gone`` where it wrote one (deleted, or not copied): the same ``run.name``
-    then trains it again), ``stopped``
+def _demo_advice(run: RunRecords) -> str:
+    """How to go on with ``run`` where ``pidkit-distill demo`` wrote it (:func:`~pidkit_distill.
+    run_files.demo_out_dir`): the demo has no ``--resume``, and run again it starts over,
+    emptying its folder first; ``""`` for any other run."""
+    out_dir = demo_out_dir(Path(run.path))
+    if out_dir is None:
+        return ""
+    epochs = ("[--epochs N]" if run.config.get("method", {}).get("name") == "teacher" else
+              f"--epochs {run.config['run']['epochs']}")  # a teacher's are not the runs'
+    return (f"A run of `pidkit-distill demo` ({out_dir} is the demo's --out-dir) cannot be "
+            "resumed, as the demo has no --resume: run the demo again to start over, "
+            f"`pidkit-distill demo --out-dir {shlex.quote(str(out_dir))} {epochs}`; it empties "
+            f"{out_dir} first, the teacher and the finished runs too, and trains them all again.")
+
+
+def _run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
+    """Whether ``run`` (its last train's ``failure``, as its summary.json records it:
+    :func:`~pidkit_distill.run_files.train_failure`) is training now: ``still training`` (a
+    process holds its run folder's lock, :func:`~pidkit_distill.folder_locks.lock_held`: never
+    held), ``failed`` (short of ``run.epochs``, none holds it, and its last train recorded the
+    error it stopped with; ``failed before its first checkpoint`` where its folder holds no
+    ``checkpoint.pt`` and its train wrote none, ``failed, its checkpoint.pt gone`` where it
+    wrote one (deleted, or not copied): the same ``run.name`` then trains it again), ``stopped``
     (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
     where its last train ended there by itself,
     :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
     checkpoint`` where it has no ``checkpoint.pt`` and fewer epochs than
     ``run.checkpoint_every``; ``stopped, its checkpoint.pt gone`` where it has none but its
     train wrote one (deleted, or not copied); ``stopped teacher's run`` for a teacher's,
-    which resumes by itself), ``running or stopped, not known`` (short of
-    them, and its lock cannot be tested: a file system that cannot lock files), or ``""`` (it
+    which resumes by itself), ``running or stopped, not known`` (short of them, and its lock
+    cannot be tested: a file system that cannot lock files), or ``""`` (it
     reached its epochs, and nothing holds its lock).
 
     Examples
@@ -132,7 +151,7 @@ def _run_state(run: RunRecords) -> str:
     ...     return RunRecords("x", Path("/nonexistent/x"),
     ...                       {"run": {"epochs": 3, "checkpoint_every": every}},
     ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
-    >>> _run_state(run(2, every=5)), _run_state(run(2)), _run_state(run(3))
+    >>> _run_state(run(2, every=5), None), _run_state(run(2), None), _run_state(run(3), None)
     ('stopped before its first checkpoint', 'stopped, its checkpoint.pt gone', '')
     """
     held = lock_held(Path(run.path) / RUN_LOCK_FILE)
@@ -143,7 +162,7 @@ def _run_state(run: RunRecords) -> str:
         return ""
     if held is None:
         return "running or stopped, not known"
-    if train_failure(Path(run.path)) is not None:
+    if failure is not None:
         if (Path(run.path) / "checkpoint.pt").is_file():
             return "failed"
         gone = checkpoint_written(Path(run.path), run.config, done)
@@ -233,8 +252,9 @@ def _advised_the_same_run_after_nan(failure: dict[str, Any]) -> bool:
     return failure["kind"] == "nan" and failure["says_rerun"]
 
 
-def _failure_message(run: RunRecords) -> str:
-    """The error that the last train of ``run`` stopped with, without its closing full stop.
+def _failure_message(run: RunRecords, failure: dict[str, Any]) -> str:
+    """The error that the last train of ``run`` stopped with (its ``failure`` record:
+    :func:`~pidkit_distill.run_files.train_failure`), without its closing full stop.
 
     What was saved is judged from the folder, not from the record's words: where it holds no
     ``checkpoint.pt`` (a record of an older version that advised ``run.resume=true`` without
@@ -249,25 +269,16 @@ def _failure_message(run: RunRecords) -> str:
     ...     "message": "the training loss became nan in epoch 2, step 1 of 3; saved: "
     ...                "runs/x/checkpoint.pt holds the run after epoch 1 (resume with "
     ...                "run.resume=true); lower optim.lr", "hint": "lower optim.lr"}}))
-    >>> print(_failure_message(RunRecords("x", folder, {}, [], [])))
+    >>> print(_failure_message(RunRecords("x", folder, {}, [], []), train_failure(folder)))
     the training loss became nan in epoch 2, step 1 of 3; nothing is saved to resume from (the \
 run folder holds no checkpoint.pt); lower optim.lr
     """
-    failure = train_failure(Path(run.path))
-    if failure is None:
-        return ""
     message = failure["message"]
     reason, saved, _ = message.partition("; saved: ")
     if saved and not (Path(run.path) / "checkpoint.pt").is_file():
         message = "; ".join(filter(None, (reason, "nothing is saved to resume from (the run "
                                           "folder holds no checkpoint.pt)", failure["hint"])))
     return message.rstrip(".")
-
-
-def _before_training(run: RunRecords) -> bool:
-    """Whether the last train of ``run`` failed before it trained (its record says so)."""
-    failure = train_failure(Path(run.path))
-    return failure is not None and failure["before_training"]
 
 
 def summary_table(runs: list[RunRecords]) -> str:
@@ -302,7 +313,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     best_shown = False  # whether a best acc cell is not empty
-    states: dict[str, list[str]] = {}  # the runs of each state (_run_state), named
+    states: dict[tuple[str, str], list[str]] = {}  # the runs of each state, named (and demo)
     failures: dict[str, list[dict[str, Any]]] = {}  # the errors of the runs of each failed state
     ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
     for run in with_distinct_names(runs):
@@ -321,21 +332,22 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             estimate = ("not audited (run.audit_every = 0)"
                         if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
-        state = _run_state(run)
+        failure = train_failure(Path(run.path))  # read once: a train may rewrite it meanwhile
+        state = _run_state(run, failure)
         if not state and metrics:
             ended[run.name] = last
         if state:  # where it is: in its first epoch, or after (training: at) its last logged
             where = ("in epoch 1" if not metrics else
                      f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
-            if state.startswith("failed") and _before_training(run):
+            if state.startswith("failed") and failure["before_training"]:
                 where = f"before epoch {last.get('epoch', 0) + 1}"
             named = f"{run.name} ({where} of {cfg['run']['epochs']})"
+            group = (state, _demo_advice(run) if _STATE_NOTES[state][1] else "")
             if state.startswith("failed"):  # each its own error: where, what was saved
-                failure = {**(train_failure(Path(run.path)) or {"kind": None}),
-                           "message": _failure_message(run)}
-                failures.setdefault(state, []).append(failure)
-                named += f": {failure['message']}"
-            states.setdefault(state, []).append(named)
+                failures.setdefault(group, []).append(
+                    {**failure, "message": _failure_message(run, failure)})
+                named += f": {failures[group][-1]['message']}"
+            states.setdefault(group, []).append(named)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
         if any("[" in cell for cell in cells):
             settings = atoms.get("settings", {})
@@ -364,12 +376,15 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                              (f" With audit.cluster_seeds 1 the intervals {CLUSTERING_HELD_FIXED} "
                               "(docs/distill.md, Seeds of the clustering)."
                               if held_fixed else ""))
-    for state, note in _STATE_NOTES.items():
-        if state in states:
-            between = ". " if state.startswith("failed") else ", "  # an error's words hold commas
-            advice = _failed_advice(state, failures[state]) if state in failures else ""
-            notes[state] = " ".join(filter(None, [f"{state[0].upper()}{state[1:]}: "
-                                                  f"{between.join(states[state])}.", note, advice]))
+    for (state, demo), named in sorted(states.items(), key=lambda item: [*_STATE_NOTES].index(
+            item[0][0])):  # in _STATE_NOTES's order, then as met
+        what, advice = _STATE_NOTES[state]
+        between = ". " if state.startswith("failed") else ", "  # an error's words hold commas
+        if demo:
+            advice = f". {demo}"
+        elif (state, demo) in failures:
+            advice = " ".join(filter(None, [advice, _failed_advice(state, failures[state, ""])]))
+        notes[state + demo] = f"{state[0].upper()}{state[1:]}: {between.join(named)}. {what}{advice}"
     notes["at chance"] = chance_paragraph(ended)
     return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
 
@@ -435,13 +450,14 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     given = given_runs(run_dirs, "run_dirs")
     runs = with_distinct_names(load_runs(given))
     if not any(run.metrics for run in runs):
-        states = [_run_state(run) for run in runs]
+        records = [train_failure(Path(run.path)) for run in runs]
+        states = [_run_state(run, failure) for run, failure in zip(runs, records, strict=True)]
         if all(state.startswith(("stopped", "failed")) for state in states):
-            before = [_before_training(run) for run in runs]
+            before = [failure is not None and failure["before_training"] for failure in records]
             failed = "".join(
                 f"; {run.name} failed{' before training started' * early}: "
-                f"{_failure_message(run)}"
-                for run, state, early in zip(runs, states, before, strict=True)
+                f"{_failure_message(run, failure)}"
+                for run, failure, state, early in zip(runs, records, states, before, strict=True)
                 if state.startswith("failed"))
             when = ("before its first epoch" if all(before) else
                     "before or in its first epoch" if any(before) else "in its first epoch")

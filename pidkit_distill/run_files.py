@@ -6,8 +6,8 @@ layer); :func:`read_records` reads a JSON-lines file of them, skipping a last li
 killed run and refusing any other damaged line or a record that is no run's;
 :func:`read_summary` reads ``summary.json``, :func:`ended_train_epochs` what it says of the
 last train that ended, :func:`train_failure` the error its last train stopped with (its
-``failed`` record), and
-:func:`checkpoint_written` whether a run's train had written its ``checkpoint.pt``.
+``failed`` record), :func:`checkpoint_written` whether a run's train had written its
+``checkpoint.pt``, and :func:`demo_out_dir` whether ``pidkit-distill demo`` wrote the run.
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from pidkit.resampling import CI_METHODS
 from pidkit.utils import jsonable
 from pidkit_distill.audit_records import AUDITED_ATOMS
 
-__all__ = ["FAILED", "FAILURE_KINDS", "TEACHER_USED", "check_run_files_are_files", "checkpoint_written",
-           "ended_train_epochs", "missing_config_key", "read_metrics", "read_records",
-           "read_run_config", "read_summary", "train_failure", "unreadable_file"]
+__all__ = ["DEMO_MARKER", "FAILED", "FAILURE_KINDS", "TEACHER_USED", "check_run_files_are_files",
+           "checkpoint_written", "demo_out_dir", "ended_train_epochs", "missing_config_key",
+           "read_metrics", "read_records", "read_run_config", "read_summary", "train_failure",
+           "unreadable_file"]
 
 FAILED = "failed"
 """The key of ``summary.json`` that records the error (a ``TrainingError``: a NaN loss, memory
@@ -51,6 +52,10 @@ for a teacher file (the cached ``teacher.pt`` of ``"trained"``, or ``teacher.sou
 ``"file"`` (absolute), ``"file_from_run"`` (relative to the run folder) and ``"sha256"``, for
 the cached one its folder's ``"cache_key"``, and for ``"untrained"`` its ``"seed"``. A train
 writes it beside what the file holds; a run of an older version has none."""
+
+DEMO_MARKER = ".pidkit-distill-demo"
+"""The file that ``pidkit-distill demo`` writes into its ``--out-dir``, beside the folders of its
+teacher and its runs: the folder is the demo's, which the next demo empties."""
 
 # What the report reads of each file (a file without it is not a run's, and is refused).
 _CONFIG_KEYS = ("data.name", "method.name", "teacher.source", "run.epochs")
@@ -491,3 +496,22 @@ def checkpoint_written(path: Path, config: dict[str, Any], epochs_done: int) -> 
     if epochs_done >= (every if _is_whole(every) else 1):
         return True
     return (_is_whole(epochs) and epochs_done >= epochs) or ended_train_epochs(path) == epochs_done
+
+
+def demo_out_dir(path: Path) -> Path | None:
+    """The ``--out-dir`` of the ``pidkit-distill demo`` that wrote the run folder ``path`` (the
+    folder above it, where that holds :data:`DEMO_MARKER`), or ``None`` for any other run.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> demo = Path(tempfile.mkdtemp())
+    >>> print(demo_out_dir(demo / "synthetic-rid-ut"))
+    None
+    >>> _ = (demo / DEMO_MARKER).write_text("made by `pidkit-distill demo`")
+    >>> demo_out_dir(demo / "synthetic-rid-ut") == demo
+    True
+    """
+    # the folder above "." or ".." is above where it leads, not the folder itself or inside it
+    out_dir = (path.resolve() if path.name in ("", "..") else path).parent
+    return out_dir if (out_dir / DEMO_MARKER).is_file() else None
