@@ -374,13 +374,15 @@ def test_counts_held_in_floats_are_counts_and_other_tables_are_refused_by_name()
 
 def test_an_information_at_its_bound_by_rounding_is_not_flagged_above_it():
     # A teacher with one value (a constant representation, clustered into 1): I(Y;T) <= H(T) = 0,
-    # and the extrapolation of subsample values that were all 0 returned rounding of 0, e.g. 3.3e-18
+    # and the extrapolation of subsample values that are all 0 returns rounding of 0, e.g. 3.3e-18
     # (seed 5 here). It was flagged "corrected above min(H(Y), H(source))", a note with nothing
-    # behind it. The extrapolation now fits the atoms, Red and Uni(Y:T\S) 0.0 in every table here
-    # (task 371), so I(Y;T) = Red + Uni(Y:T\S) is 0.0 exactly, whatever the platform's BLAS.
+    # behind it. Twenty draws, so that some round above 0 whatever the platform's BLAS.
+    rounded_above = 0
     for seed in range(20):
         rng = np.random.default_rng(seed)
         y = rng.integers(0, 3, 400)
         s = np.where(rng.random(400) < 0.3, y, rng.integers(0, 3, 400))
         fix = correct_counts(joint_from_samples(y, np.zeros(400, int), s).counts)
-        assert fix.corrected["i_yt"] == 0.0 and fix.above_bound == (), seed
+        assert abs(fix.corrected["i_yt"]) < 1e-15 and fix.above_bound == (), seed
+        rounded_above += fix.corrected["i_yt"] > 0.0
+    assert rounded_above > 0

@@ -8,10 +8,7 @@ The four atoms are linear in four informations (THEORY.md §1, for every redunda
 with I* = I(Y;T) + I(Y;S) - Red the "union information" (for BROJA, the smallest I_Q(Y;T,S) over
 the joints Q that keep p's pairwise marginals p(y,t) and p(y,s)). So correcting the four
 informations and recombining them gives atoms that satisfy the PID identities with the corrected
-informations by construction. The extrapolation fits the atoms each solve reports (a linear map of
-the informations: the same fit), so that an atom 0.0 in every table fitted stays 0.0 (fitted through
-I* = I(Y;T) + I(Y;S) - Red, a Syn that every solve rounded to 0 came back as -1.6e-9 bits, "below 0").
-The methods differ in how the informations are corrected:
+informations by construction. The methods differ in how the informations are corrected:
 
 ``"none"``
     The plug-in estimate: the PID of the observed frequencies.
@@ -94,10 +91,8 @@ DEFAULT_SUBSAMPLES = (2, 4)
 """Strong et al.'s design: halves and quarters of the sample."""
 DEFAULT_REPEATS = 8
 """Random partitions of the sample per subsample size."""
-_ATOMS = ("red", "uni_t", "uni_s", "syn")
-"""The atoms the extrapolation fits, in the order of :func:`_solve_atoms`' columns."""
 _INFORMATIONS = ("i_yt", "i_ys", "i_yts", "i_star")
-"""The informations of :func:`solve_tables`' columns and of ``BiasCorrection.subsample_means``."""
+"""The informations the extrapolation fits, in the order of :func:`solve_tables`' columns."""
 _CHUNK = 16
 """Subsample tables solved per task: fixed, so that the numbers do not depend on n_jobs."""
 _MERGE_AXES = "or merge rare teacher and student values (axes 1 and 2 of counts)"
@@ -195,19 +190,11 @@ def atoms_from_informations(
     }
 
 
-def _informations_of_atoms(red: Any, uni_t: Any, uni_s: Any, syn: Any) -> tuple[Any, Any, Any, Any]:
-    """(I(Y;T), I(Y;S), I(Y;T,S), I*) summed from the atoms (numbers or arrays) in an order that
-    :func:`atoms_from_informations` undoes exactly for an atom that is 0.0: each comes back 0.0."""
-    i_yt = red + uni_t
-    i_star = i_yt + uni_s
-    return i_yt, red + uni_s, i_star + syn, i_star
-
-
-def _atoms(result: Any) -> np.ndarray:
-    """(Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn) of a PIDResult; NaN for an uncertified one."""
+def _informations(result: Any) -> np.ndarray:
+    """(I(Y;T), I(Y;S), I(Y;T,S), I*) of a PIDResult; NaN for an uncertified one."""
     if not result.success:
         return np.full(4, np.nan)
-    return np.array([getattr(result, name) for name in _ATOMS])
+    return np.array([result.i_yt, result.i_ys, result.i_yts, result.i_yt + result.i_ys - result.red])
 
 
 def plugin_quantities(result: Any) -> dict[str, float]:
@@ -215,9 +202,8 @@ def plugin_quantities(result: Any) -> dict[str, float]:
     return {name: float(getattr(result, name)) for name in QUANTITIES}
 
 
-def _solve_atoms(tables: Sequence[np.ndarray], measure: str, units: str) -> np.ndarray:
-    """Atoms (Red, Uni(Y:T\\S), Uni(Y:S\\T), Syn) of the joints of count ``tables``, one row each, as
-    each solve reports them (one within the solver's tolerance of 0 is 0.0); NaN rows failed."""
+def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.ndarray:
+    """Informations (I(Y;T), I(Y;S), I(Y;T,S), I*) of the joints of count ``tables``; NaN rows failed."""
     from pidkit import bertschinger_batch, pid
 
     ps = [t / t.sum() for t in tables]
@@ -233,13 +219,7 @@ def _solve_atoms(tables: Sequence[np.ndarray], measure: str, units: str) -> np.n
             except TooManyVertices as exc:  # a subsample's polytope can be larger than the sample's
                 exc.on_resample(f"a bias-correction subsample of {int(table.sum())} samples")
                 raise exc.without_the_option(_MERGE_AXES) from None
-    return np.array([np.full(4, np.nan) if r is None else _atoms(r) for r in results]).reshape(-1, 4)
-
-
-def solve_tables(tables: Sequence[np.ndarray], measure: str, units: str) -> np.ndarray:
-    """Informations (I(Y;T), I(Y;S), I(Y;T,S), I*) of the joints of count ``tables``, summed from
-    their atoms as the solves report them; NaN rows failed."""
-    return np.column_stack(_informations_of_atoms(*_solve_atoms(tables, measure, units).T))
+    return np.array([np.full(4, np.nan) if r is None else _informations(r) for r in results]).reshape(-1, 4)
 
 
 def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, seed: int,
@@ -277,7 +257,7 @@ def subsample_tables(counts: np.ndarray, parts: Sequence[int], n_repeats: int, s
     return tables
 
 
-def _bounds(counts: np.ndarray, units: str, corrected: Mapping[str, float]) -> dict[str, float]:
+def _bounds(counts: np.ndarray, units: str) -> dict[str, float]:
     """The most each of the seven quantities can be (THEORY.md §1: four atoms >= 0 summing to
     I(Y;T,S)). An information: ``min(H(Y), H(X))`` of the plug-in entropies. An atom: the bound of
     each information it is part of (Syn: I(Y;T,S)'s; Red: I(Y;T)'s, I(Y;S)'s and I(Y;T,S)'s).
@@ -543,10 +523,10 @@ def correct_counts(
 
     tables = subsample_tables(counts, parts, n_repeats, seed, cells)
     chunks = [tables[i : i + _CHUNK] for i in range(0, len(tables), _CHUNK)]
-    values = np.concatenate(map_chunks(_solve_atoms, chunks, n_jobs, measure, units), axis=0)
+    values = np.concatenate(map_chunks(solve_tables, chunks, n_jobs, measure, units), axis=0)
     n_failed = int(np.isnan(values[:, 0]).sum())
     sizes = [n]
-    means = [np.array([plug[name] for name in _ATOMS])]
+    means = [np.array([plug["i_yt"], plug["i_ys"], plug["i_yts"], plug["i_yt"] + plug["i_ys"] - plug["red"]])]
     position = 0
     levels = {k: [] for k in parts}
     for _ in range(n_repeats):
@@ -565,8 +545,7 @@ def correct_counts(
                                   below_zero(plug), n_failed, units)
         sizes.append(n // k)
         means.append(np.nanmean(block, axis=0))
-    fitted = extrapolate(np.array(means), sizes)  # the atoms, at n = infinity
-    i_yt, i_ys, i_yts, i_star = _informations_of_atoms(*fitted)
+    i_yt, i_ys, i_yts, i_star = extrapolate(np.array(means), sizes)
     side = determining_side(counts)
     if side is not None:  # the plug-in I(Y;T,S) of every table fitted is that side's information
         i_yts = i_ys if side == "s" else i_yt
@@ -578,11 +557,10 @@ def correct_counts(
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     negative = below_zero(corrected, plug.values())
     above = tuple(  # not clipped: like a value below 0, read as "at the bound within noise"
-        k for k, bound in _bounds(counts, units, corrected).items()
+        k for k, bound in _bounds(counts, units).items()
         if corrected[k] > bound + rounding_level([corrected[k], plug[k], bound])
     )
-    curve = {name: points.tolist() for name, points in zip(
-        _INFORMATIONS, _informations_of_atoms(*np.array(means).T), strict=True)}
+    curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
         kink=kink_shift(plug, corrected, sizes), subsample_means=curve, above_bound=above,
