@@ -484,7 +484,7 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         raise ValueError(f"out_dir={str(out)!r} cannot be created ({why}); choose another folder "
                          "(--out)") from None
     groups = group_runs(runs)
-    files = draw_figures(groups)
+    files = draw_figures(groups, {run.name: _run_state(run, train_failure(Path(run.path))) for run in runs})
     files["report.md"] = _markdown(runs, groups, drawn=files).encode()
     with _report_folder_lock(out) as locked:
         if locked:  # no other report is writing here: a temporary file left was a killed one's

@@ -119,7 +119,8 @@ def test_runs_of_the_same_name_are_told_apart_and_a_run_given_twice_counts_once(
         tmp_path, capsys, figures):
     # two folders named x in the table and the legends could not be told apart; a folder
     # given twice was drawn twice
-    a, b = fake_run(tmp_path / "a/x", epochs=2), fake_run(tmp_path / "b/x", epochs=3)
+    a, b = fake_run(tmp_path / "a/x", epochs=2, planned=2), fake_run(tmp_path / "b/x", epochs=3,
+                                                                   planned=3)
     assert main(["report", str(a), str(b), str(a), "--out", str(tmp_path / "rep")]) == 0
     out, err = capsys.readouterr()
     assert err == f"pidkit-distill report: warning: skipped {a}: given twice\n"
@@ -132,7 +133,7 @@ def test_runs_of_the_same_name_are_told_apart_and_a_run_given_twice_counts_once(
 def test_a_run_killed_before_its_first_epoch_ended(tmp_path, capsys, figures):
     # a zero-byte metrics.jsonl gave a row "| 0/5 | ... | () |" and, alone, an empty accuracy
     # plot whose y axis ran from -0.04 to 0.04, with exit 0 and nothing said
-    done = fake_run(tmp_path / "done", epochs=2)
+    done = fake_run(tmp_path / "done", epochs=2, planned=2)
     killed = fake_run(tmp_path / "killed", epochs=0)
     (killed / "audit.jsonl").write_text("")
     assert main(["report", str(done), str(killed), "--out", str(tmp_path / "rep")]) == 0

@@ -97,7 +97,7 @@ def test_records_without_the_majority_share_say_nothing_of_chance(tmp_path):
 
 def test_accuracy_png_marks_chance_with_a_dotted_line(tmp_path, figures):
     # dotted, as no run's line is (dashed is an untrained teacher's, solid a trained one's)
-    run = write_metrics(fake_run(tmp_path / "run", epochs=3), [0.3, 0.28, 0.258],
+    run = write_metrics(fake_run(tmp_path / "run", epochs=3, planned=3), [0.3, 0.28, 0.258],
                         test_majority=CHANCE, test_n=N_TEST)
     write_report(run, out_dir=tmp_path / "rep")
     (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]
@@ -113,7 +113,7 @@ def test_accuracy_png_marks_chance_with_a_dotted_line(tmp_path, figures):
 def test_a_chance_far_below_every_curve_is_named_not_drawn(tmp_path, figures):
     # CIFAR-100: chance 1 %, runs at 60-75 %: the dotted line at 0.01 stretched the y axis down
     # to 0 and squeezed the curves into its top quarter
-    run = write_metrics(fake_run(tmp_path / "run", epochs=3), [0.6, 0.7, 0.75],
+    run = write_metrics(fake_run(tmp_path / "run", epochs=3, planned=3), [0.6, 0.7, 0.75],
                         test_majority=0.01, test_n=10000)
     write_report(run, out_dir=tmp_path / "rep")
     (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]

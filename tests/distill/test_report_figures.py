@@ -20,9 +20,9 @@ def test_each_run_keeps_its_colour_and_its_teacher_style_in_every_figure(tmp_pat
     # the colours were given in order among the runs drawn in each figure, so a run without an
     # audit shifted every later run's colour between accuracy.png and pid_atoms.png; the
     # teacher-file runs were dotted, as the plug-in values are; nothing said what the styles meant
-    runs = [fake_run(tmp_path / "plain", epochs=2, audited=False),
-            fake_run(tmp_path / "file", epochs=2, teacher=str(tmp_path / "t.pt")),
-            fake_run(tmp_path / "trained", epochs=1, teacher="trained")]
+    runs = [fake_run(tmp_path / "plain", epochs=2, audited=False, planned=2),
+            fake_run(tmp_path / "file", epochs=2, teacher=str(tmp_path / "t.pt"), planned=2),
+            fake_run(tmp_path / "trained", epochs=1, teacher="trained", planned=1)]
     write_report(runs, out_dir=tmp_path / "rep")
     note = "dashed: untrained teacher, dash-dot: teacher from a file, solid: trained teacher"
     accuracy = figures[f"Student accuracy on the held-out set\n({note})"]
@@ -55,7 +55,7 @@ def test_many_runs_keep_distinct_colours_see_through_bands_and_a_legend_off_the_
     # from the eleventh run on the colours came round again (run 11 drawn as run 1: now it has
     # another marker), the bands of a dozen runs stacked into an opaque block, and the legend
     # sat over the lines
-    runs = [fake_run(tmp_path / f"s{i}", epochs=2) for i in range(12)]
+    runs = [fake_run(tmp_path / f"s{i}", epochs=2, planned=2) for i in range(12)]
     write_report(runs, out_dir=tmp_path / "rep")
     for title, fig in figures.items():
         labelled = [line for line in fig.axes[0].get_lines()
@@ -101,9 +101,9 @@ def test_the_pid_figures_tell_estimators_plug_ins_and_uncertified_solves_apart(t
     # a Gaussian and a discrete run were drawn alike under a title calling every line
     # "bias-corrected", a plug-in run's dotted "plug-in" line lay on its own line, and an
     # uncertified solve was a point like any other
-    gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian)
-    plain = edit_audit(fake_run(tmp_path / "plain", epochs=1), plug_in)
-    loose = edit_audit(fake_run(tmp_path / "loose", epochs=1),  # numbers, not certified
+    gauss = edit_audit(fake_run(tmp_path / "gauss", epochs=1, planned=1), gaussian)
+    plain = edit_audit(fake_run(tmp_path / "plain", epochs=1, planned=1), plug_in)
+    loose = edit_audit(fake_run(tmp_path / "loose", epochs=1, planned=1),  # numbers, not certified
                        lambda r: r.update(status="optimal_inaccurate") if r["epoch"] == 1 else None)
     write_report([gauss, plain, loose], out_dir=tmp_path / "rep")
     for title, fig in figures.items():
@@ -139,8 +139,8 @@ def test_gaussian_runs_beside_discrete_ones_have_panels_of_their_own(tmp_path, f
     # one axis in "bits": the discrete lines lay flat along 0, and the two kinds of bits, which
     # are not comparable, looked comparable; then a twin axis on the right ("gaussian bits
     # (squares)") laid the Gaussian line over the discrete ones, inviting the same comparison
-    runs = [edit_audit(fake_run(tmp_path / "gauss", epochs=1), gaussian),
-            fake_run(tmp_path / "discrete", epochs=1)]
+    runs = [edit_audit(fake_run(tmp_path / "gauss", epochs=1, planned=1), gaussian),
+            fake_run(tmp_path / "discrete", epochs=1, planned=1)]
     write_report(runs, out_dir=tmp_path / "rep")
     pid = {title: fig for title, fig in figures.items() if title.startswith("PID")}
     # the six panels discrete, then six Gaussian; per layer, a row of four of each
@@ -206,7 +206,7 @@ def test_the_pid_figures_title_clears_their_legend(tmp_path, figures):
 def test_seven_runs_get_colours_a_colour_blind_reader_tells_apart(tmp_path, figures):
     # seven runs were drawn in matplotlib's C0 ... C6: green (C2) beside red (C3), brown, pink and
     # grey, which readers with red-green colour blindness confuse
-    runs = [fake_run(tmp_path / f"m{i}", epochs=1, audited=False) for i in range(7)]
+    runs = [fake_run(tmp_path / f"m{i}", epochs=1, audited=False, planned=1) for i in range(7)]
     write_report(runs, out_dir=tmp_path / "rep")
     (accuracy,) = figures.values()
     assert [line.get_color() for line in accuracy.axes[0].get_lines()] == [
@@ -216,7 +216,8 @@ def test_seven_runs_get_colours_a_colour_blind_reader_tells_apart(tmp_path, figu
 def test_a_long_run_has_markers_on_some_epochs_so_its_line_style_shows(tmp_path, figures):
     # every one of 300 epochs had a marker: the markers ran into one thick line and hid its
     # dashes, which say that the teacher was untrained
-    long, short = fake_run(tmp_path / "long", epochs=300), fake_run(tmp_path / "short", epochs=3)
+    long = fake_run(tmp_path / "long", epochs=300, planned=300)
+    short = fake_run(tmp_path / "short", epochs=3, planned=3)
     write_report([long, short], out_dir=tmp_path / "rep")
     for title, fig in figures.items():
         lines = [line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
@@ -250,7 +251,7 @@ def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is
                                                                                   figures):
     # pid_atoms.png drew a run killed after its audit of layer 0 beside runs at layer 1, under
     # "innermost distilled layer", with nothing saying that its points were another layer's
-    done = fake_run(tmp_path / "done", epochs=2)
+    done = fake_run(tmp_path / "done", epochs=2, planned=2)
     killed = fake_run(tmp_path / "killed", epochs=1)
     (killed / "audit.jsonl").write_text((killed / "audit.jsonl").read_text().splitlines()[0]
                                         + "\n")  # epoch 0, layer 0 only
@@ -261,7 +262,8 @@ def test_runs_audited_at_different_innermost_layers_say_which_layer_each_line_is
                                            "layer (estimator, correction or plug-in); ")
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
         "done, layer 1 (discrete, eb-extrapolation)",
-        "killed, layer 0 (discrete, eb-extrapolation)"]
+        "killed, layer 0 (discrete, eb-extrapolation)\nstopped after epoch 1 of 5",
+        "bar: where a stopped or failed run's line ends"]
     figures.clear()
     write_report([done], out_dir=tmp_path / "rep")
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
@@ -400,7 +402,7 @@ def test_more_than_ten_runs_come_round_the_colours_with_other_markers(tmp_path, 
     # which a reader took for one run, and turbo's colours of 30 runs ran into each other; the
     # colours come round again instead, each round with markers of another shape (a Gaussian
     # estimate keeps its square, hollow in the second round)
-    runs = [fake_run(tmp_path / f"s{i}", epochs=2) for i in range(12)]
+    runs = [fake_run(tmp_path / f"s{i}", epochs=2, planned=2) for i in range(12)]
     edit_audit(runs[10], gaussian)
     write_report(runs, out_dir=tmp_path / "rep")
     accuracy = figures[next(title for title in figures if title.startswith("Student"))]

@@ -47,7 +47,7 @@ def _drawn(fig):
 def test_the_legend_of_40_experiments_stays_inside_the_figure(tmp_path, figures):
     # beyond some 30 runs the one-column legend beside the plots ran off the figure's top and
     # bottom (entries 0-3 and 36-39 of pid_atoms.png were cut), and over the title's lines
-    runs = [fake_run(tmp_path / f"digits-rid-tt-s{i}", epochs=1) for i in range(40)]
+    runs = [fake_run(tmp_path / f"digits-rid-tt-s{i}", epochs=1, planned=1) for i in range(40)]
     write_report(runs, out_dir=tmp_path / "rep")
     assert len(figures) == 3
     for title, fig in figures.items():
@@ -65,7 +65,7 @@ def test_the_legend_of_40_experiments_stays_inside_the_figure(tmp_path, figures)
 
 
 def test_a_dozen_experiments_keep_their_legend_beside_the_plots(tmp_path, figures):
-    runs = [fake_run(tmp_path / f"s{i}", epochs=1) for i in range(12)]
+    runs = [fake_run(tmp_path / f"s{i}", epochs=1, planned=1) for i in range(12)]
     write_report(runs, out_dir=tmp_path / "rep")
     for title, fig in figures.items():
         box, panels, columns, _ = _drawn(fig)
@@ -173,7 +173,7 @@ def _sweep_runs(folder: Path, settings: list[dict[str, object]]) -> list[Path]:
     runs = []
     for i, setting in enumerate(settings):
         for seed in (0, 1):
-            path = fake_run(folder / f"g{i}-s{seed}", epochs=2)
+            path = fake_run(folder / f"g{i}-s{seed}", epochs=2, planned=2)
             config = json.loads((path / "config.json").read_text())
             config["run"]["seed"] = seed
             for key, value in setting.items():
@@ -221,7 +221,7 @@ def test_a_mixed_legend_of_eleven_entries_keeps_its_short_entries_and_keys(tmp_p
     # pid_atoms.png ("trd", "ed" left of digits-itrd, digits-ted) fell off the left edge
     names = [f"digits-{method}-ut-s0" for method in ("bas", "kd", "vid", "ted", "itrd", "rid",
                                                       "crd")]
-    lone = [fake_run(tmp_path / "runs_c" / name, epochs=2) for name in names]
+    lone = [fake_run(tmp_path / "runs_c" / name, epochs=2, planned=2) for name in names]
     write_report([*lone, *_sweep_runs(tmp_path / "runs_d", SWEEP)], out_dir=tmp_path / "rep")
     for title, fig in figures.items():
         _assert_whole_legend_inside(title, fig, SWEEP, lone=len(names))

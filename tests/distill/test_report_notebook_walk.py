@@ -32,11 +32,11 @@ def test_the_chance_lines_of_runs_on_two_data_sets_name_them(tmp_path, figures):
     # a digits run and a synthetic one in one report: two identical dotted grey lines whose
     # legend entries, 'chance: always the most common class (10.2 %)' and '(25.8 %)', said not
     # which data set each is the chance of
-    digits = fake_run(tmp_path / "digits", epochs=2)
+    digits = fake_run(tmp_path / "digits", epochs=2, planned=2)
     config = json.loads((digits / "config.json").read_text())
     config["data"]["name"] = "digits"
     (digits / "config.json").write_text(json.dumps(config))
-    for run, chance, n in ((digits, 46 / 450, 450), (fake_run(tmp_path / "synth", epochs=2),
+    for run, chance, n in ((digits, 46 / 450, 450), (fake_run(tmp_path / "synth", epochs=2, planned=2),
                                                      516 / 2000, 2000)):
         (run / "metrics.jsonl").write_text("".join(json.dumps(
             {"epoch": e, "test_acc": 0.4 * e - 0.2, "teacher_acc": 0.9, "test_majority": chance,

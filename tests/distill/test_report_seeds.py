@@ -107,15 +107,21 @@ def test_a_killed_seed_is_averaged_only_over_the_epochs_all_seeds_reached(tmp_pa
     assert "| 1 | 1 | discrete" in row  # the atoms of the last audit epoch all three have
     write_report(runs, out_dir=tmp_path / "rep")
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
-    (mean,) = [line for line in accuracy.axes[0].get_lines()
-               if not line.get_label().startswith("_")]
-    assert mean.get_label() == "bas, 3 seeds\nmean of epoch 1 only (all seeds have them)"
+    # each seed short of its 4 epochs (report.md: stopped), its line ended by a bar
+    (mean, _) = [line for line in accuracy.axes[0].get_lines()
+                 if not line.get_label().startswith("_")]
+    assert mean.get_label() == ("bas, 3 seeds\nmean of epoch 1 only (all seeds have them)\n"
+                                "seeds 1, 2 stopped after epoch 3 of 4; seed 3 stopped after "
+                                "epoch 1 of 4")
     assert list(mean.get_xdata()) == [1]
-    seeds_drawn = [line for line in accuracy.axes[0].get_lines() if line is not mean]
+    seeds_drawn = [line for line in accuracy.axes[0].get_lines()
+                   if line is not mean and line.get_color() != "black"]  # not the bars
     assert [len(line.get_xdata()) for line in seeds_drawn] == [3, 3, 1]  # all of each seed
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
-        "bas, 3 seeds (discrete, eb-extrapolation)\nmean only of the epochs all seeds have"]
+        "bas, 3 seeds (discrete, eb-extrapolation)\nmean only of the epochs all seeds have\n"
+        "seeds 1, 2 stopped after epoch 3 of 4; seed 3 stopped after epoch 1 of 4",
+        "bar: where a stopped or failed run's line ends"]
     red = next(line for line in atoms.axes[0].get_lines() if line.get_label().startswith("bas"))
     assert list(red.get_xdata()) == [0, 1]  # the audits before training and after epoch 1
 
@@ -128,17 +134,20 @@ def test_a_groups_seeds_share_its_colour_under_its_mean_and_band(tmp_path, seeds
     ax = accuracy.axes[0]
     assert ax.get_title().endswith("\nbands: ±1 sd across seeds about each mean (faint lines: "
                                    "the seeds)")
-    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == ["bas, 3 seeds",
-                                                                        "rid, 2 seeds"]
-    lines = {line.get_label(): line for line in ax.get_lines()}
+    stopped = "\nseeds 1, 2, 3 stopped after epoch 2 of 4"  # of their 4 epochs: report.md's state
+    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == [
+        f"bas, 3 seeds{stopped}", "rid, 2 seeds\nseeds 1, 2 stopped after epoch 2 of 4",
+        "bar: where a stopped or failed run's line ends"]
+    lines = {line.get_label(): line for line in ax.get_lines()
+             if line.get_color() != "black"}  # not the bars that end the seeds' lines
     blue, orange = "#5790fc", "#f89c20"
     assert {label: (to_hex(line.get_color()), line.get_alpha(), line.get_linewidth())
             for label, line in lines.items()} == {
         "_bas-s1": (blue, 0.4, 0.8), "_bas-s2": (blue, 0.4, 0.8), "_bas-s3": (blue, 0.4, 0.8),
-        "bas, 3 seeds": (blue, None, 2.0),
+        f"bas, 3 seeds{stopped}": (blue, None, 2.0),
         "_rid-s1": (orange, 0.4, 0.8), "_rid-s2": (orange, 0.4, 0.8),
-        "rid, 2 seeds": (orange, None, 2.0)}
-    assert np.allclose(lines["bas, 3 seeds"].get_ydata(), [0.72, 0.82])
+        "rid, 2 seeds\nseeds 1, 2 stopped after epoch 2 of 4": (orange, None, 2.0)}
+    assert np.allclose(lines[f"bas, 3 seeds{stopped}"].get_ydata(), [0.72, 0.82])
     (bas_band, _) = [c for c in ax.collections if isinstance(c, PolyCollection)]
     heights = bas_band.get_paths()[0].vertices[:, 1]
     # ±1 sd (0.02 at both epochs) around the means 0.72 and 0.82
@@ -147,7 +156,9 @@ def test_a_groups_seeds_share_its_colour_under_its_mean_and_band(tmp_path, seeds
     assert "\nbands: ±1 sd across seeds about each mean (faint lines: the seeds)\n" in (
         atoms.get_suptitle())
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
-        "bas, 3 seeds (discrete, eb-extrapolation)", "rid, 2 seeds (discrete, eb-extrapolation)"]
+        f"bas, 3 seeds (discrete, eb-extrapolation){stopped}",
+        "rid, 2 seeds (discrete, eb-extrapolation)\nseeds 1, 2 stopped after epoch 2 of 4",
+        "bar: where a stopped or failed run's line ends"]
     syn = next(ax for ax in atoms.axes if ax.get_title() == "Syn(Y:T,S)")
     mean = next(line for line in syn.get_lines() if line.get_label().startswith("bas"))
     assert np.allclose(mean.get_ydata(), [0.4, 0.4, 0.4])
@@ -160,7 +171,9 @@ def test_runs_alone_in_their_configuration_add_nothing(tmp_path, figures):
     report = write_report(runs, out_dir=tmp_path / "rep").read_text()
     assert "±" not in report and "##" not in report
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
-    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == ["a/x", "b/x", "rid"]
+    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == [
+        *(f"{name}\nstopped after epoch 1 of 4" for name in ("a/x", "b/x", "rid")),
+        "bar: where a stopped or failed run's line ends"]
 
 
 def test_groups_of_one_method_are_named_by_what_tells_them_apart(tmp_path):
@@ -204,9 +217,11 @@ def test_reruns_of_a_seed_are_counted_once_and_the_group_stays(tmp_path, capsys,
     assert out.index("| group |") < out.index("| run |")  # the seeds table is printed first
     assert "| r2 | synthetic | rid | untrained | 2/4 |" in out  # each run keeps its row
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
-    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == ["rid, 3 seeds"]
-    assert sorted(line.get_label() for line in accuracy.axes[0].get_lines()) == [
-        "_r1", "_rid-s1", "_rid-s2", "rid, 3 seeds"]
+    rid = "rid, 3 seeds\nseeds 0, 1, 2 stopped after epoch 2 of 4"  # of their 4 epochs
+    assert [t.get_text() for t in accuracy.legends[0].get_texts()] == [
+        rid, "bar: where a stopped or failed run's line ends"]
+    assert sorted(line.get_label() for line in accuracy.axes[0].get_lines()
+                  if line.get_color() != "black") == ["_r1", "_rid-s1", "_rid-s2", rid]
 
 
 def test_a_rerun_of_other_results_is_kept_apart_and_said(tmp_path):
@@ -236,7 +251,8 @@ def test_a_seed_without_an_audit_leaves_the_atoms_empty_and_says_why(tmp_path, f
     write_report(runs, out_dir=tmp_path / "rep")
     atoms = next(fig for title, fig in figures.items() if title.startswith("PID of (Y, T, S), "))
     assert [t.get_text() for t in atoms.legends[0].get_texts()] == [
-        "bas, 3 seeds (discrete, eb-extrapolation)\nno mean: no audit epoch that all seeds have"]
+        "bas, 3 seeds (discrete, eb-extrapolation)\nno mean: no audit epoch that all seeds have"
+        "\nseeds 1, 2, 3 stopped after epoch 2 of 4", "bar: where a stopped or failed run's line ends"]
 
 
 def test_runs_kept_apart_by_a_key_an_older_config_lacks_are_said(tmp_path):

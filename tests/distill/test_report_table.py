@@ -86,7 +86,7 @@ def test_a_failed_solve_has_empty_cells_a_gap_and_a_cross_on_the_epoch_axis(tmp_
     # showed "nan" and the figures a gap with nothing at it (the cross for a solve not
     # certified was drawn at the value, NaN, so nowhere); null (as written now) and NaN (old
     # files) are both read as missing
-    run = edit_audit(fake_run(tmp_path / "run", epochs=1), failed_at(1, missing))
+    run = edit_audit(fake_run(tmp_path / "run", epochs=1, planned=1), failed_at(1, missing))
     assert main(["report", str(run)]) == 0
     out = capsys.readouterr().out
     assert rows(out)[0].endswith("| 1 | 1 | discrete, eb-extrapolation; layers 0, 1: solve NOT "
