@@ -8,11 +8,13 @@ whole timeout (30 minutes with gloo), in silence. Python runs a signal's handler
 thread only, between two of its own steps, so while that call lasted Ctrl-C and SIGTERM waited
 with it: a process whose ``RANK`` and ``WORLD_SIZE`` were left in its shell sat there, deaf to
 ``timeout``'s SIGTERM, until ``kill -9``. :func:`join_processes` makes the call in a thread of
-its own and waits for that thread in the caller's, where a signal acts at once.
+its own and waits for that thread in the caller's, where a signal acts at once. The processes
+meet once per Python process: the group is kept for the next run (:func:`keep_group`).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -21,8 +23,8 @@ import time
 import torch
 import torch.distributed as dist
 
-__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "forget_meeting", "join_processes",
-           "processes_met"]
+__all__ = ["JOIN_NOTICE_S", "JoinInterrupted", "JoinTimeout", "join_processes", "keep_group",
+           "processes_met", "take_kept_group"]
 
 JOIN_NOTICE_S = 10.0
 """Seconds of waiting for the other processes after which a process says once, on stderr, what it
@@ -173,15 +175,56 @@ def processes_met() -> bool:
     return bool(_MET)
 
 
-def forget_meeting() -> None:
-    """The processes' group is gone (a run that ended well destroyed it): a later run of this
-    process meets the others again, and until then :func:`processes_met` is false."""
-    _MET.clear()
+def keep_group(*, ended_well: bool) -> None:
+    """Keep the process group that a run of this process made, which has ended (well where
+    ``ended_well``), for the next run of this process to take over (:func:`take_kept_group`).
+
+    Destroying it and meeting again in the next run (a script under torchrun that calls
+    ``train_teacher`` then ``train``) failed: torch names every default group alike, and
+    torchrun's store outlives the first group with its keys, so the second meeting read the
+    first group's addresses (rank 1 died in gloo's ``connectFullMesh``, "Connection refused",
+    or every process waited ``run.join_timeout`` for the others, which were there). A group
+    kept by a run that ended well is destroyed as the interpreter exits, one kept by a failed
+    run is not (destroying it after an error can hang the process). After a run that ended
+    well, :func:`processes_met` is false until the next run takes the group over, so that a
+    check's error before that run is said by every process.
+    """
+    if dist.is_initialized():
+        _KEPT_GROUP[:] = [dist.group.WORLD, ended_well]
+        if ended_well:
+            _MET.clear()
+
+
+def take_kept_group(rank: int) -> bool:
+    """Whether the process group in force is one that an earlier run of this process, rank
+    ``rank``, kept (:func:`keep_group`), now this run's to keep in turn; every process of the
+    run takes it over alike, so where that run ended well they have met again."""
+    kept = bool(_KEPT_GROUP) and dist.is_initialized() and _KEPT_GROUP[0] is dist.group.WORLD
+    if kept and _KEPT_GROUP[1]:
+        _MET.append(rank)
+    _KEPT_GROUP.clear()
+    return kept
+
+
+@atexit.register
+def _destroy_kept_group() -> None:
+    """Destroy, as the interpreter exits, the process group that a run that ended well kept
+    (:func:`keep_group`); leave one that a failed run kept."""
+    if _KEPT_GROUP and _KEPT_GROUP[1] and dist.is_initialized() \
+            and _KEPT_GROUP[0] is dist.group.WORLD:
+        dist.destroy_process_group()
+    _KEPT_GROUP.clear()
 
 
 _MET: list[int] = []
-"""The rank of each :func:`join_processes` of this process that met the others, since the
-group it made was last destroyed (:func:`forget_meeting`)."""
+"""The rank of each meeting of this process with the others (:func:`join_processes`, or
+:func:`take_kept_group` of a group that a run that ended well kept) since a run that ended well
+last kept the group (:func:`keep_group`)."""
+
+
+_KEPT_GROUP: list[object] = []
+"""The process group that a run of this process kept for the next run, and whether that run
+ended well (:func:`keep_group`); empty if none."""
 
 
 _LEFT_WAITING: list[threading.Thread] = []

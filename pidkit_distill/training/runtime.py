@@ -38,8 +38,9 @@ from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.joining import (
     JoinInterrupted,
     JoinTimeout,
-    forget_meeting,
     join_processes,
+    keep_group,
+    take_kept_group,
 )
 from pidkit_distill.training.stop_records import (
     FirstStop,
@@ -120,11 +121,12 @@ def init_runtime(config: TrainConfig) -> Runtime:
     once (:class:`~pidkit_distill.training.joining.JoinInterrupted`); each is recorded as this
     process's own stop, so that every rank's command prints what it waited for (a rank other
     than 0 may have been started on its own, by srun or by hand, with no rank 0 to print).
-    A process group is created only when there is none yet, or taken over from a failed run of
-    this process that made it (:func:`leave_runtime`); it is then destroyed by
-    :func:`close_runtime`. Under torchrun the run's ``session`` is a number that rank 0 draws
-    (:func:`token_from_main`, a collective call), the key of its :func:`first_stop` record;
-    where that call fails, the group is left to the next run (:func:`leave_runtime`).
+    A process group is created only when there is none yet, or taken over from an earlier run
+    of this process that made it (:func:`close_runtime`, :func:`leave_runtime`): the processes
+    of a script that trains twice meet once. Under torchrun the run's ``session`` is a number
+    that rank 0 draws (:func:`token_from_main`, a collective call), the key of its
+    :func:`first_stop` record; where that call fails, the group is left to the next run
+    (:func:`leave_runtime`).
     ``run.device=cuda`` takes the GPU ``cuda:LOCAL_RANK`` (``cuda:0`` in one process), and
     ``run.device=cuda:N`` the GPU ``N`` (one process only:
     :func:`~pidkit_distill.training.device_checks.check_devices` refuses it under torchrun).
@@ -156,9 +158,8 @@ def init_runtime(config: TrainConfig) -> Runtime:
                                                stop_cause(error)))
             raise
         owns_group = True
-    elif world_size > 1 and _LEFT_GROUP and _LEFT_GROUP[0] is dist.group.WORLD:
-        owns_group = True  # made by a run of this process that failed (leave_runtime)
-    _LEFT_GROUP.clear()
+    elif world_size > 1 and take_kept_group(rank):
+        owns_group = True  # made by an earlier run of this process (close_runtime, leave_runtime)
     if config.run.threads:
         torch.set_num_threads(config.run.threads)
     elif device.type == "cpu" and rank == 0 and config.run.print_every \
@@ -200,30 +201,28 @@ def _busy_machine_line() -> str | None:
 
 
 def close_runtime(runtime: Runtime) -> None:
-    """Destroy the process group if :func:`init_runtime` created it.
+    """After a run that ended well: keep the process group if :func:`init_runtime` created it,
+    for the next run of this process to take over, and destroy it as the interpreter exits
+    (:func:`~pidkit_distill.training.joining.keep_group`: two runs in one script under torchrun
+    meet once, as meeting again failed).
 
-    Called when the run has ended well only: after an error the processes may be in different
-    collective calls, and destroying the group then can hang the process (a gloo worker thread
-    that waits for the interpreter lock held by the thread joining it, as torchtitan found);
-    a process that exits without destroying it closes its connections, so the other processes'
-    collective calls fail at once (:func:`first_stop`).
+    The group is destroyed at exit only where the last run that had it ended well: after an
+    error the processes may be in different collective calls, and destroying the group then
+    can hang the process (a gloo worker thread that waits for the interpreter lock held by the
+    thread joining it, as torchtitan found); a process that exits without destroying it closes
+    its connections, so the other processes' collective calls fail at once (:func:`first_stop`).
     """
-    if runtime.owns_group and dist.is_initialized():
-        dist.destroy_process_group()
-        forget_meeting()
-
-
-_LEFT_GROUP: list[object] = []
-"""The process group that a failed run made and left (:func:`leave_runtime`), if any."""
+    if runtime.owns_group:
+        keep_group(ended_well=True)
 
 
 def leave_runtime(runtime: Runtime) -> None:
     """After a failed run: keep the process group (destroying it then can hang the process,
     see :func:`close_runtime`), and let the next run of this process that finds it take it
-    over, to destroy it when that run ends well (a script under torchrun that catches the error
-    and trains again, which works when every process failed together)."""
-    if runtime.owns_group and dist.is_initialized():
-        _LEFT_GROUP[:] = [dist.group.WORLD]
+    over, to destroy it at exit once a run has ended well (a script under torchrun that catches
+    the error and trains again, which works when every process failed together)."""
+    if runtime.owns_group:
+        keep_group(ended_well=False)
 
 
 def end_failed_process(status: int) -> None:
