@@ -33,8 +33,8 @@ waits for (under torchrun on one machine they meet within a second or two of sta
 
 class JoinTimeout(TimeoutError):
     """The processes of a run did not all join within ``run.join_timeout`` seconds, or within
-    torch's own timeout (``run.join_timeout=0``), or before rank 0 stopped waiting for them (a
-    process that had reached rank 0's meeting point while others were missing). The message
+    torch's own timeout (``run.join_timeout=0``), or before rank 0 closed the meeting it hosts
+    under a process that had reached it (rank 0 gave up waiting, or ended). The message
     names this process, the address where they meet, and the fixes.
 
     Examples
@@ -73,8 +73,9 @@ def join_processes(backend: str, *, rank: int, world_size: int, timeout_s: float
     the meeting until torch's own timeout, so a second call while it lasts raises
     :class:`RuntimeError` saying so, instead of torch's ``EADDRINUSE``. An error of
     torch's own is raised as torch raised it, but a timeout of its store and, in a process
-    other than rank 0, the loss of rank 0's store (rank 0 gave up first: the processes of a run
-    start at different times, so their ``run.join_timeout`` ends at different times), which are
+    other than rank 0, the loss of rank 0's store (rank 0 gave up first, as the processes of a
+    run start at different times, so their ``run.join_timeout`` ends at different times; or
+    rank 0 ended, killed or interrupted, which this process cannot tell apart), which are
     :class:`JoinTimeout` too.
 
     Parameters
@@ -283,8 +284,9 @@ def _missing_line(rank: int, world_size: int, timeout_s: float, *,
     came first after ``torch_waited``, or where rank 0's meeting point closed under a process
     that had reached it (``closed``: what torch said)."""
     if closed is not None:
-        within = (f"before rank 0, which hosts their meeting, stopped waiting for them (after its "
-                  f"own run.join_timeout; torch: {closed})")
+        within = (f"before rank 0, which hosts their meeting, closed it (rank 0 gave up waiting "
+                  f"after its own run.join_timeout, or it ended: its own output says which; "
+                  f"torch: {closed})")
     elif torch_waited is None:
         within = f"within {timeout_s:g} s (run.join_timeout)"
     else:

@@ -150,7 +150,9 @@ def test_another_error_of_torch_s_is_raised_as_torch_raised_it(monkeypatch):
 
 def test_a_process_that_loses_rank_0_while_others_are_missing_says_so_in_one_line(monkeypatch):
     # rank 0 and 1 of 3 came, rank 2 never: rank 0, started first, gives up first and closes
-    # its store, under rank 1 waiting there for rank 2 (it printed torch's traceback, exit 1)
+    # its store, under rank 1 waiting there for rank 2 (it printed torch's traceback, exit 1).
+    # Rank 0 killed as it met the others closes it alike: the line claimed it "stopped waiting
+    # for them" then too, a cause rank 1 cannot know
     def closed(*_, **__):
         raise dist.DistNetworkError("Failed to recv, got 0 bytes. Connection was likely closed. "
                                     "Did the remote server shutdown or crash?")
@@ -162,10 +164,11 @@ def test_a_process_that_loses_rank_0_while_others_are_missing_says_so_in_one_lin
         join_processes("gloo", rank=1, world_size=3, timeout_s=300)
     assert str(caught.value) == (
         "the other 2 processes of the run did not all join before rank 0, which hosts their "
-        "meeting, stopped waiting for them (after its own run.join_timeout; torch: Failed to "
-        "recv, got 0 bytes. Connection was likely closed. Did the remote server shutdown or "
-        "crash?): RANK=1 and WORLD_SIZE=3 in the environment make this process rank 1 of 3, "
-        "meeting the others at 10.0.0.1:29500 (MASTER_ADDR:MASTER_PORT); start the others "
+        "meeting, closed it (rank 0 gave up waiting after its own run.join_timeout, or it ended: "
+        "its own output says which; torch: Failed to recv, got 0 bytes. Connection was likely "
+        "closed. Did the remote server shutdown or crash?): RANK=1 and WORLD_SIZE=3 in the "
+        "environment make this process rank 1 of 3, meeting the others at 10.0.0.1:29500 "
+        "(MASTER_ADDR:MASTER_PORT); start the others "
         "(torchrun starts them all: torchrun --nproc_per_node 3 -m pidkit_distill ...), or unset "
         "RANK and WORLD_SIZE to train in one process; where they are slow to start, give them "
         "longer: --set run.join_timeout=SECONDS")
