@@ -49,7 +49,7 @@ from pidkit_distill.audit_records import corrected
 from pidkit_distill.chance import at_chance, chance_words, recorded_chance, shown_percent
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
-from pidkit_distill.run_files import read_metrics
+from pidkit_distill.run_files import DEMO_MARKER, read_metrics
 from pidkit_distill.signals import sigterm_interrupts
 
 if TYPE_CHECKING:
@@ -63,7 +63,6 @@ DEMO_EPOCHS = 300
 # (tests/distill/test_demo.py checks that 2 pass the trainer's check and 1 does not).
 _MIN_EPOCHS = 2
 LABELLED_FRACTION = 0.025
-_MARKER = ".pidkit-distill-demo"
 _ATOMS = (("red", "Red"), ("uni_t", "Uni(Y:T\\S)"), ("uni_s", "Uni(Y:S\\T)"), ("syn", "Syn"))
 
 _COMMON = [
@@ -462,7 +461,7 @@ def run_demo(*, out_dir: str | Path = "runs/demo", epochs: int | None = None, wo
                            overrides=overrides)
     if out.exists() and not out.is_dir():
         raise ValueError(f"out_dir={str(out)!r} is a file; choose a folder")
-    if out.exists() and not (out / _MARKER).exists() and \
+    if out.exists() and not (out / DEMO_MARKER).exists() and \
             any(path.name != LOCK_FILE for path in out.iterdir()):
         raise ValueError(f"out_dir={str(out)!r} exists and was not made by the demo; "
                          "choose another folder")
@@ -500,7 +499,7 @@ def _start(configs: list[TrainConfig], out: Path, *, workers: int, start: float,
             shutil.rmtree(path)
         elif path.name != LOCK_FILE:
             path.unlink()
-    (out / _MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
+    (out / DEMO_MARKER).write_text("made by `pidkit-distill demo`; deleted by the next demo\n")
     checked = [check_config(config) for config in configs]  # every mistake before any training
     with sigterm_interrupts():
         try:
