@@ -281,22 +281,21 @@ run folder holds no checkpoint.pt); lower optim.lr
     return message.rstrip(".")
 
 
-def summary_table(runs: list[RunRecords]) -> str:
+def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None] | None = None) -> str:
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
     each with its bootstrap interval, the epoch they were audited at and how they were
     estimated.
 
-    Runs of the same name are named by as much of their path as tells them apart; the cells
-    of a run without a completed epoch are empty, and so are the atoms' of a run without an
-    audit, whose estimate cell says so. A paragraph under the
-    table names the runs still training, and those stopped short of their epochs, each with
-    its epoch (:func:`_run_state`), and another those that ended their epochs at chance where
-    their metrics records give it (:func:`~pidkit_distill.chance.chance_paragraph`). The
-    estimate cell also
-    names the corrected atoms below 0 and says when the solve was not certified, each
-    explained under the table, and so are the best accuracy (chosen on the held-out set) and
-    the intervals, with their confidence and, where they hold the KMeans clustering fixed
-    (audit.cluster_seeds 1), that they do.
+    Runs of the same name are named by as much of their path as tells them apart; the cells of a run
+    without a completed epoch are empty, and so are the atoms' of a run without an audit, whose
+    estimate cell says so. A paragraph under the table names the runs still training, and those
+    stopped short of their epochs, each with its epoch (:func:`_run_state`), and another those that
+    ended their epochs at chance where their metrics records give it
+    (:func:`~pidkit_distill.chance.chance_paragraph`). The estimate cell also names the corrected
+    atoms below 0 and says when the solve was not certified, each explained under the table, and so
+    are the best accuracy (chosen on the held-out set) and the intervals, with their confidence and,
+    where they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do. ``records``:
+    the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`) read by the caller.
 
     Examples
     --------
@@ -316,7 +315,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     states: dict[tuple[str, str], list[str]] = {}  # the runs of each state, named (and demo)
     failures: dict[str, list[dict[str, Any]]] = {}  # the errors of the runs of each failed state
     ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
-    for run in with_distinct_names(runs):
+    for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
         best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
@@ -332,7 +331,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
             estimate = ("not audited (run.audit_every = 0)"
                         if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
-        failure = train_failure(Path(run.path))  # read once: a train may rewrite it meanwhile
+        failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = _run_state(run, failure)
         if not state and metrics:
             ended[run.name] = last
@@ -449,9 +448,9 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     """
     given = given_runs(run_dirs, "run_dirs")
     runs = with_distinct_names(load_runs(given))
+    records = [train_failure(Path(run.path)) for run in runs]  # once, for the table and figures
+    states = [_run_state(run, failure) for run, failure in zip(runs, records, strict=True)]
     if not any(run.metrics for run in runs):
-        records = [train_failure(Path(run.path)) for run in runs]
-        states = [_run_state(run, failure) for run, failure in zip(runs, records, strict=True)]
         if all(state.startswith(("stopped", "failed")) for state in states):
             before = [failure is not None and failure["before_training"] for failure in records]
             failed = "".join(
@@ -484,8 +483,8 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
         raise ValueError(f"out_dir={str(out)!r} cannot be created ({why}); choose another folder "
                          "(--out)") from None
     groups = group_runs(runs)
-    files = draw_figures(groups, {run.name: _run_state(run, train_failure(Path(run.path))) for run in runs})
-    files["report.md"] = _markdown(runs, groups, drawn=files).encode()
+    files = draw_figures(groups, {run.name: state for run, state in zip(runs, states, strict=True)})
+    files["report.md"] = _markdown(runs, groups, drawn=files, records=records).encode()
     with _report_folder_lock(out) as locked:
         if locked:  # no other report is writing here: a temporary file left was a killed one's
             remove_leftovers(out, [*files, *PID_FIGURES])
@@ -571,23 +570,24 @@ def _report_folder_lock(out: Path) -> Iterator[bool]:
             lock.release()
 
 
-def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str, bytes]) -> str:
+def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str, bytes],
+              records: list[dict[str, Any] | None]) -> str:
     """The text of ``report.md``: the ``runs``, the table of their ``groups``
     (:func:`~pidkit_distill.report_groups.group_table_of`) under a heading that says what it
-    holds, their :func:`summary_table` and the figures ``drawn``."""
+    holds, their :func:`summary_table` (their failure ``records``) and the figures ``drawn``."""
     seeds_table = group_table_of(groups)
     several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
     heading = ("## Experiments run with several seeds" if several else
                "## Runs kept apart by a key an older config.json lacks")
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             *([heading, "", seeds_table, "", "## Each run", ""] if seeds_table else []),
-            summary_table(runs), "", "Accuracy is on the held-out set; PID atoms are in bits, "
-            "for the innermost audited layer at its last audit (audit epoch), estimated from n "
-            "held-out samples as the estimate column says: the estimator (discrete, or gaussian: "
-            "linearly decodable information, not comparable with discrete bits), then the "
-            "correction of the plug-in's sampling bias (audit.bias_correction), or plug-in for "
-            "none. The records in audit.jsonl hold the plug-in values and the estimated bias "
-            "too.", "", "![accuracy](accuracy.png)", ""]
+            summary_table(runs, records=records), "",
+            "Accuracy is on the held-out set; PID atoms are in bits, for the innermost audited layer "
+            "at its last audit (audit epoch), estimated from n held-out samples as the estimate "
+            "column says: the estimator (discrete, or gaussian: linearly decodable information, not "
+            "comparable with discrete bits), then the correction of the plug-in's sampling bias "
+            "(audit.bias_correction), or plug-in for none. The records in audit.jsonl hold the "
+            "plug-in values and the estimated bias too.", "", "![accuracy](accuracy.png)", ""]
     if "pid_atoms.png" in drawn:
         text += ["![PID atoms](pid_atoms.png)", ""]
         text += (["![PID atoms, every layer](pid_atoms_all_layers.png)", ""]
