@@ -39,10 +39,6 @@ def kink_fraction(sizes: Sequence[int]) -> float:
         raise TypeError(f"{expected}, e.g. (450, 225, 112); got {sizes!r}.") from None
     if m.ndim != 1 or len(set(m.tolist())) < 3 or not (np.isfinite(m) & (m > 0)).all():
         raise ValueError(f"{expected}, e.g. (450, 225, 112): a quadratic in 1/n needs three; got {sizes!r}.")
-    return _kink_fraction(m)
-
-
-def _kink_fraction(m: np.ndarray) -> float:
     return extrapolate(np.sqrt(m[0] / m), m)
 
 
@@ -71,6 +67,7 @@ def kink_shift(plug: Mapping[str, float], corrected: Mapping[str, float], sizes:
     >>> round(kink_shift({"uni_t": 0.3, "uni_s": 0.3}, {"uni_t": 0.25, "uni_s": 0.25}, (450, 225, 112)), 3)
     0.051
     """
-    r = _kink_fraction(np.asarray(sizes, dtype=float))  # unchecked: a tiny sample can repeat a size
+    m = np.asarray(sizes, dtype=float)
+    r = extrapolate(np.sqrt(m[0] / m), m)  # unchecked: a tiny sample can repeat a size
     mean_unique_fix = (plug["uni_t"] - corrected["uni_t"] + plug["uni_s"] - corrected["uni_s"]) / 2
     return max(0.0, min(r / (1.0 - r) * mean_unique_fix, corrected["uni_t"], corrected["uni_s"]))
