@@ -162,19 +162,15 @@ def _run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
         return ""
     if held is None:
         return "running or stopped, not known"
-    if failure is not None:
-        if (Path(run.path) / "checkpoint.pt").is_file():
-            return "failed"
-        gone = checkpoint_written(Path(run.path), run.config, done)
-        return "failed, its checkpoint.pt gone" if gone else "failed before its first checkpoint"
-    if run.config.get("method", {}).get("name") == "teacher":
+    if failure is None and run.config.get("method", {}).get("name") == "teacher":
         return "stopped teacher's run"
-    if ended_train_epochs(Path(run.path)) == done:
+    if failure is None and ended_train_epochs(Path(run.path)) == done:
         return "stopped by run.stop_after"
+    how = "stopped" if failure is None else "failed"
     if (Path(run.path) / "checkpoint.pt").is_file():
-        return "stopped"
+        return how
     gone = checkpoint_written(Path(run.path), run.config, done)
-    return "stopped, its checkpoint.pt gone" if gone else "stopped before its first checkpoint"
+    return f"{how}, its checkpoint.pt gone" if gone else f"{how} before its first checkpoint"
 
 
 def _failed_advice(state: str, failures: list[dict[str, Any]]) -> str:
