@@ -463,22 +463,21 @@ def trained_teacher_file(config: TrainConfig, bundle: Any, runtime: Runtime, *,
     teacher_config = teacher_run_config(config, data=bundle, fingerprint=samples)
     run_dir = run_dir_of(teacher_config)
     path = run_dir / "teacher.pt"
-    reusing = (f"reusing the teacher {config.model.teacher} trained before with the same "
-               f"settings: {path}")
-    if from_main(runtime, path.is_file()):  # every process takes rank 0's way
+
+    def reused() -> Path:
         note = _check_reused(path, config=config, bundle=bundle, samples=samples, runtime=runtime)
         if runtime.is_main:
-            print(*filter(None, [note, reusing]), sep="\n", flush=True)
+            print(*filter(None, [note, f"reusing the teacher {config.model.teacher} trained before "
+                                       f"with the same settings: {path}"]), sep="\n", flush=True)
         return path
+
+    if from_main(runtime, path.is_file()):  # every process takes rank 0's way
+        return reused()
     waiting = (f"waiting for another process that is training the same teacher in {run_dir} "
                "(it is reused when done; Ctrl-C stops waiting, and a rerun then reuses or trains it)")
     with run_folder_lock(run_dir, runtime, waiting=waiting):
         if from_main(runtime, path.is_file()):  # the process waited for has trained it
-            note = _check_reused(path, config=config, bundle=bundle, samples=samples,
-                                 runtime=runtime)
-            if runtime.is_main:
-                print(*filter(None, [note, reusing]), sep="\n", flush=True)
-            return path
+            return reused()
         if runtime.is_main:
             print(f"training the teacher {config.model.teacher} for {config.teacher.epochs} "
                   f"epochs{_epochs_note(config) if for_student else ''} -> {path}", flush=True)
