@@ -63,6 +63,7 @@ from pidkit_distill.training.outcomes import (
     failure_leaving,
     out_of_memory_reading,
 )
+from pidkit_distill.training.peer_stopped import as_stopped
 from pidkit_distill.training.resume import resume_point
 from pidkit_distill.training.rundir import RunFolder
 from pidkit_distill.training.runtime import (
@@ -342,6 +343,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
         # its failure is made (a collective call failed as the other went), or before
         leaving = failure_leaving(interrupt)
         failure = leaving or failure_of_peer_sigterm(interrupt, runtime, doing, running)
+        if failure is None and isinstance(stopped := as_stopped(interrupt, runtime), TrainingError):
+            failure = stopped  # the SIGTERM followed another process's recorded failure
         if failure is not None:  # caused by torchrun's SIGTERM where it found the peer gone
             failed = failure.replaced(
                 checkpoint=None if epochs_saved is None else folder.checkpoint,

@@ -565,3 +565,18 @@ def test_a_peer_gone_is_taken_for_killed_only_while_no_process_has_recorded_a_st
     finally:
         dist.destroy_process_group()
     assert (runtime.peers, before, after) == ((), (True, False, True), (False, False))
+
+
+def test_a_sigterm_that_follows_another_process_failure_is_recorded_as_that_failure(tmp_path):
+    # rank 1 runs out of memory and records its stop; rank 0 waits outside any collective call,
+    # so torchrun's SIGTERM reaches it first: it printed nothing of its own and left no record
+    # in summary.json (report then called the run stopped, not failed), where a collective call
+    # failing first recorded rank 1's failure (in the CI, 2 runs of 3 on 2026-12-05 took this way)
+    import json
+
+    proc = _torchrun(tmp_path, "oom", 1, wait=True)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    failed = json.loads((tmp_path / "synthetic-bas-ut-s0" / "summary.json").read_text())["failed"]
+    assert failed["message"].startswith("rank 1 of 2 failed: out of memory (MemoryError) in epoch 3, "
+                                        "step 1 of 3; saved: ")
+    assert failed["message"].endswith("(the other processes stopped with it)")
