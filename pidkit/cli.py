@@ -88,8 +88,8 @@ def _decompose(args: argparse.Namespace) -> int:
         source = STDIN_NAME if args.joint == STDIN else args.joint
         where = f"{source}: " if args.joint is not None else ""
         # The library's advice names its keywords; here the same settings are options.
-        advice = _cli_measures(exc.explain(_cli_max_vertices)) if isinstance(exc, TooManyVertices) else (
-            one_line(exc))
+        advice = (exc.explain(_cli_max_vertices, spell_measure=_cli_measure())
+                  if isinstance(exc, TooManyVertices) else one_line(exc))
         text = first_text_cell(p) if isinstance(exc, TypeError) and args.joint is not None else None
         if text is not None:
             advice = text_cell_refusal("p_yts", *text, fix=_text_fix(isinstance(p, np.ndarray)))
@@ -248,26 +248,19 @@ def _cli_max_vertices(max_vertices: int | None) -> str:
     return "--max-vertices none" if max_vertices is None else f"--max-vertices {max_vertices}"
 
 
-_PYTHON_MEASURE = re.compile(r"\bmeasure='([\w-]+)'")
-"""A measure as a Python caller passes it, ``measure='gh'``."""
-_QUOTED_MEASURE = re.compile("'(" + "|".join(map(re.escape, MEASURES)) + ")'")
-"""A measure named after another in the library's advice, ``'wedge'``."""
-
-
-def _cli_measures(refusal: str, option: str = "--measure") -> str:
-    """The library's refusal of a joint too large for a measure, its measures named as this command
-    takes them: ``measure='gh'`` is ``--measure gh``, and the other measures it lists after one
-    (``'wedge'``) are words, as ``--help`` lists them. ``option`` names the measure where the
-    user did not choose it (``pidkit check theorem-4.1`` solves every measure of its chain).
+def _cli_measure(option: str = "--measure") -> Callable[[str, bool], str]:
+    """How the refusal of a joint too large for a measure (``TooManyVertices.explain``) names the
+    measures on this command line: the first as ``option`` takes it, ``--measure gh``, and the
+    others it lists after one as words, as ``--help`` lists them. ``option`` names the measure
+    where the user did not choose it (``pidkit check theorem-4.1`` solves every measure of its chain).
 
     Examples
     --------
-    >>> _cli_measures("measure='gh' on this joint: ... Use measure='prec' (...), 'wedge' (...) or 'broja'.")
-    '--measure gh on this joint: ... Use --measure prec (...), wedge (...) or broja.'
-    >>> _cli_measures("measure='gh' on this joint: ...", option="measure")
-    'measure gh on this joint: ...'
+    >>> spell = _cli_measure()
+    >>> spell("gh", True), spell("wedge", False), _cli_measure("measure")("gh", True)
+    ('--measure gh', 'wedge', 'measure gh')
     """
-    return _QUOTED_MEASURE.sub(r"\1", _PYTHON_MEASURE.sub(option + r" \1", refusal))
+    return lambda measure, first: f"{option} {measure}" if first else measure
 
 
 def _name(text: str) -> str:
@@ -395,7 +388,7 @@ def _check(args: argparse.Namespace) -> int:
     except TooManyVertices as exc:  # Theorem 4.1's own refusal, in this command's options' spelling
         remedy = sizes_remedy(lambda sizes: "--sizes " + ",".join(map(str, sizes)), "--max-vertices")
         # its measure named, not as --measure: this command's --measure is Theorem 3.1's
-        raise UsageError(_cli_measures(exc.explain(remedy=remedy), option="measure")) from exc
+        raise UsageError(exc.explain(remedy=remedy, spell_measure=_cli_measure("measure"))) from exc
     except (ImportError, TypeError, ValueError) as exc:
         raise UsageError(one_line(exc)) from exc
     if args.json:

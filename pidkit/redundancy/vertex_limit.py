@@ -44,16 +44,31 @@ _COSTS = {
              "17,136) about a minute"),
 }
 _ALTERNATIVES = {
-    "gh": ("Use measure='prec' (I_GH <= I_prec; its polytope grows with the sources' symbols, not the "
-           "cells: 10x10x10 in 3-25 s), 'wedge' (a lower bound) or 'broja' (see docs/which-measure.md)"),
-    "prec": ("Use measure='broja' (I_prec <= I_BROJA), 'mmi' (an upper bound) or 'wedge' (a lower one; "
-             "see docs/which-measure.md)"),
+    "gh": (("prec", "wedge", "broja"),
+           "Use {} (I_GH <= I_prec; its polytope grows with the sources' symbols, not the cells: 10x10x10 "
+           "in 3-25 s), {} (a lower bound) or {} (see docs/which-measure.md)"),
+    "prec": (("broja", "mmi", "wedge"),
+             "Use {} (I_prec <= I_BROJA), {} (an upper bound) or {} (a lower one; see "
+             "docs/which-measure.md)"),
 }
+"""Each measure's alternatives, in the order the advice names them, and the advice, a ``{}`` for each."""
 
 
 def python_spelling(max_vertices: int | None) -> str:
     """``max_vertices`` as a Python caller passes it: ``max_vertices=300,000``, ``max_vertices=None``."""
     return "max_vertices=None" if max_vertices is None else f"max_vertices={max_vertices:,}"
+
+
+def python_measure(measure: str, first: bool) -> str:
+    """A measure as a Python caller passes it: ``measure='gh'`` where it is named first, ``'wedge'``
+    where it follows another in a list.
+
+    Examples
+    --------
+    >>> python_measure("prec", True), python_measure("wedge", False)
+    ("measure='prec'", "'wedge'")
+    """
+    return f"measure={measure!r}" if first else repr(measure)
 
 
 def pidkit_limit(max_vertices: int | None) -> str:
@@ -96,11 +111,25 @@ class TooManyVertices(ValueError):
         self.measure, self.shape, self.max_vertices = measure, shape, max_vertices
         self.facets, self.dim, self.bound, self.n_blocks = facets, dim, bound, n_blocks
 
-    def explain(self, spell: Callable[[int | None], str] | None = None, remedy: str | None = None) -> str:
+    def explain(self, spell: Callable[[int | None], str] | None = None, remedy: str | None = None,
+                spell_measure: Callable[[str, bool], str] = python_measure) -> str:
         """The refusal, with ``max_vertices`` written by ``spell`` (a number, or None to insist;
         default: as a Python caller passes it, or as pidkit's limit after :meth:`without_the_option`);
         ``remedy``, if given, replaces the last advice (default: :attr:`remedy`, else merge rare
-        symbols, or insist)."""
+        symbols, or insist); each measure written by ``spell_measure`` (the measure, and whether it
+        is named first, not after another in a list; default :func:`python_measure`).
+
+        Examples
+        --------
+        >>> error = TooManyVertices("prec", (5, 16, 16), 37, 30, 45_696, 20_000, 1)
+        >>> def as_option(measure, first):
+        ...     return f"--measure {measure}" if first else measure
+        >>> text = error.explain(spell_measure=as_option)
+        >>> text.startswith("--measure prec on this 5x16x16 joint"), "Use --measure broja (" in text
+        (True, True)
+        >>> "), mmi (an upper bound) or wedge (a lower one; " in text
+        True
+        """
         if spell is None:
             spell = python_spelling if self.remedy is None else pidkit_limit
         remedy = remedy or self.remedy or (
@@ -117,11 +146,14 @@ class TooManyVertices(ValueError):
             resampled = (" (a resample can tell apart values of a source whose conditionals are equal in "
                          "the full sample, which pidkit merges, so its polytope can be larger than the full "
                          "sample's; fewer resamples would not help)")
-        advice = f"{_ALTERNATIVES[self.measure]}, {remedy}" if self.alternatives else remedy
+        alternatives, sentence = _ALTERNATIVES[self.measure]
+        named = sentence.format(*(spell_measure(other, i == 0) for i, other in enumerate(alternatives)))
+        advice = f"{named}, {remedy}" if self.alternatives else remedy
         return (
-            f"measure={self.measure!r} on {joint}: the polytope of {name}{where} has {self.facets} facets "
-            f"in dimension {self.dim}, so up to {shown} vertices to enumerate exactly (McMullen's bound), "
-            f"more than {spell(self.max_vertices)}{resampled}; {_COSTS[self.measure]}. {advice}."
+            f"{spell_measure(self.measure, True)} on {joint}: the polytope of {name}{where} has "
+            f"{self.facets} facets in dimension {self.dim}, so up to {shown} vertices to enumerate exactly "
+            f"(McMullen's bound), more than {spell(self.max_vertices)}{resampled}; {_COSTS[self.measure]}. "
+            f"{advice}."
         )
 
     def without_the_option(self, remedy: str, *, alternatives: bool = True) -> TooManyVertices:
