@@ -29,7 +29,7 @@ from pidkit_distill.training.checkpoint import read_checkpoint, recorded_sizes
 from pidkit_distill.training.outcomes import out_of_memory_error
 from pidkit_distill.unwritten_runs import unwritten_run
 
-__all__ = ["load_student"]
+__all__ = ["load_student", "run_folder_path"]
 
 
 def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary, *,
@@ -123,14 +123,7 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
     >>> student.training, student(torch.zeros(5, 32)).shape   # 32 inputs, 4 classes
     (False, torch.Size([5, 4]))
     """
-    if isinstance(run_dir, RunRecords):
-        run_dir = run_dir.path
-    elif isinstance(getattr(run_dir, "run_dir", None), (str, os.PathLike)):  # a RunSummary
-        run_dir = run_dir.run_dir
-    if not isinstance(run_dir, (str, bytes, os.PathLike)):
-        raise TypeError(f"run_dir must be the path of a run folder (a str, bytes or Path); got "
-                        f"{type(run_dir).__name__}")
-    path = Path(os.fsdecode(run_dir)).expanduser()
+    path = run_folder_path(run_dir)
     checkpoint = path / "checkpoint.pt"
     if not checkpoint.is_file():
         raise ValueError(_no_checkpoint(path))
@@ -184,6 +177,49 @@ def load_student(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSumma
     if edited:
         warnings.warn(f"run_dir {str(path)!r}: {edited}", RuntimeWarning, stacklevel=2)
     return _moved(model, map_location).eval()
+
+
+def run_folder_path(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary) -> Path:
+    """The path of the run folder that ``run_dir`` names: a path (str, bytes or Path, ``~``
+    expanded), a ``RunRecords``' folder, or a ``RunSummary``'s (anything with a ``run_dir``
+    path); whether a folder is there is left to the caller.
+
+    Parameters
+    ----------
+    run_dir : str, bytes, path, RunSummary or RunRecords
+        The run folder, as :func:`load_student` and
+        :func:`~pidkit_distill.load_run_teacher` take it.
+
+    Returns
+    -------
+    pathlib.Path
+        The folder's path.
+
+    Raises
+    ------
+    TypeError
+        ``run_dir`` is none of these; the message names the type given.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> run_folder_path(b"runs/x").as_posix()
+    'runs/x'
+    >>> run_folder_path(SimpleNamespace(run_dir="runs/y")).as_posix()  # a RunSummary's
+    'runs/y'
+    >>> run_folder_path(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: run_dir must be the path of a run folder (a str, bytes or Path); got int
+    """
+    if isinstance(run_dir, RunRecords):
+        run_dir = run_dir.path
+    elif isinstance(getattr(run_dir, "run_dir", None), (str, os.PathLike)):  # a RunSummary
+        run_dir = run_dir.run_dir
+    if not isinstance(run_dir, (str, bytes, os.PathLike)):
+        raise TypeError(f"run_dir must be the path of a run folder (a str, bytes or Path); got "
+                        f"{type(run_dir).__name__}")
+    return Path(os.fsdecode(run_dir)).expanduser()
 
 
 def _edited_builder(saved: dict[str, Any], name: str) -> str | None:

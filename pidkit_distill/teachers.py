@@ -20,6 +20,7 @@ from pidkit_distill.models import build_model
 from pidkit_distill.run_files import FAILED, TEACHER_USED, read_summary, train_failure
 from pidkit_distill.run_records import RunRecords
 from pidkit_distill.run_summary import RunSummary
+from pidkit_distill.students import run_folder_path
 from pidkit_distill.training.teacher import seeded_teacher
 from pidkit_distill.training.teacher_files import read_teacher_file
 from pidkit_distill.training.teacher_records import file_sha256
@@ -27,7 +28,7 @@ from pidkit_distill.training.teacher_records import file_sha256
 __all__ = ["load_run_teacher"]
 
 
-def load_run_teacher(run_dir: str | os.PathLike[str] | RunRecords | RunSummary) -> nn.Module:
+def load_run_teacher(run_dir: str | bytes | os.PathLike[str] | RunRecords | RunSummary) -> nn.Module:
     """The teacher that the run in ``run_dir`` was distilled from, as its ``summary.json``
     records it, in eval mode with ``requires_grad`` off.
 
@@ -41,7 +42,7 @@ def load_run_teacher(run_dir: str | os.PathLike[str] | RunRecords | RunSummary) 
 
     Parameters
     ----------
-    run_dir : str, path, RunSummary or RunRecords
+    run_dir : str, bytes, path, RunSummary or RunRecords
         A run folder written by ``pidkit-distill train`` or :func:`~pidkit_distill.train`,
         or the ``RunSummary`` that ``train`` returned or the ``RunRecords`` of
         :func:`~pidkit_distill.load_runs`, for their folder.
@@ -110,16 +111,9 @@ def load_run_teacher(run_dir: str | os.PathLike[str] | RunRecords | RunSummary) 
 
 
 def _folder_of(run_dir: Any) -> Path:
-    """The run folder ``run_dir`` names (a path, or a ``RunSummary``'s or ``RunRecords``'
-    folder), which must be a folder."""
-    if isinstance(run_dir, RunRecords):
-        run_dir = run_dir.path
-    elif isinstance(run_dir, RunSummary):
-        run_dir = run_dir.run_dir
-    if not isinstance(run_dir, (str, os.PathLike)):
-        raise TypeError(f"run_dir must be the path of a run folder (a str or Path); got "
-                        f"{type(run_dir).__name__}")
-    path = Path(run_dir).expanduser()
+    """The run folder ``run_dir`` names (:func:`~pidkit_distill.students.run_folder_path`),
+    which must be a folder."""
+    path = run_folder_path(run_dir)
     if not path.is_dir():
         raise ValueError(f"run_dir {str(path)!r} is no folder; pass a run folder written by "
                          "`pidkit-distill train`")
