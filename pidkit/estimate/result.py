@@ -8,14 +8,13 @@ clusters (``estimator="discrete"``) or from a Gaussian model of the components
 
 from __future__ import annotations
 
-import re
-import textwrap
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pidkit._result import PIDResult, attribute_error, jsonable, show_pretty
+from pidkit._text_wrap import wrapped_line
 from pidkit.below_zero import (
     BELOW_ZERO_VERDICTS,
     NO_SPREAD_CAUSE,
@@ -54,13 +53,6 @@ itself (Y, T, S of 3 values, T and S equally noisy copies of Y: both Uni 0) the 
 with only Uni(Y:S\\T) at 0 (Y -> T -> S, the plug-in's bias of the mean Uni shrinking like 1/n,
 not n**-1/2) the larger was 110 to 6000 shifts in the 11 with one; two noisy copies of different
 bits of Y gave Uni of 0.7 bits, 270 kinks."""
-
-_LINE_WIDTH = 100
-"""The ``repr`` wraps each line under its first at this width (about that of the first, which it
-leaves as it is), each continuation indented under the text after its label (``  note: ``)."""
-
-_LABEL = re.compile(r" +[A-Za-z-]+: ")
-"""A note's label, under whose end its continuation lines start."""
 
 _PRINTED_ROUNDING = 5e-7
 """Half the last digit the ``repr`` prints of a value (6 decimals)."""
@@ -458,7 +450,7 @@ class RepresentationPID:
             lines.append(f"  {side.upper()}: {_describe(self.settings[side])}")
         if self.bias_warning:
             lines.append(f"  warning: {self.bias_warning}")
-        return "\n".join([lines[0], *map(_wrapped, lines[1:])])
+        return "\n".join([lines[0], *map(wrapped_line, lines[1:])])
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
         show_pretty(printer, self, f"n={self.n_samples}")
@@ -495,16 +487,6 @@ def _kink_matters(fix: BiasCorrection) -> bool:
     r = kink_fraction(fix.subsample_sizes)
     unique_fix = (fix.bias["uni_t"] + fix.bias["uni_s"]) / 2
     return high <= KINK_SHOWN_BELOW * r / (1.0 - r) * unique_fix
-
-
-def _wrapped(line: str) -> str:
-    """``line`` wrapped at :data:`_LINE_WIDTH`, continuations under the text after its label."""
-    if len(line) <= _LINE_WIDTH:
-        return line
-    label = _LABEL.match(line)
-    indent = " " * (label.end() if label else len(line) - len(line.lstrip()))
-    return textwrap.fill(line, _LINE_WIDTH, subsequent_indent=indent, break_long_words=False,
-                         break_on_hyphens=False)
 
 
 def _describe(setting: dict[str, Any]) -> str:

@@ -12,12 +12,12 @@ needs beside each number: the sample size, the correction, the plug-in value and
 from __future__ import annotations
 
 import dataclasses
-import textwrap
 from typing import Any
 
 import numpy as np
 
 from .._result import ATOM_LABELS, PIDResult, headline, show_pretty
+from .._text_wrap import wrapped_line
 from .._units import from_nats
 from ..below_zero import confidence_percent, no_spread_note, replicates_without_spread, rounding_level
 from ..resampling import QUANTITIES
@@ -27,9 +27,6 @@ __all__ = ["GaussianPIDEstimate", "as_estimate"]
 
 CORRECTION_TEXT = "Wishart bias subtracted exactly; union information from rescaled channels"
 """How ``bias_correction=True`` corrects, as the ``repr`` says it (docs/gaussian.md#from-samples)."""
-_LINE_WIDTH = 100
-"""Where the note on replicates without spread is wrapped, as a
-:class:`~pidkit.estimate.RepresentationPID` wraps its notes."""
 
 
 class GaussianPIDEstimate(PIDResult):
@@ -204,8 +201,7 @@ information from rescaled channels)
             columns = dict(zip(QUANTITIES, np.asarray(boot["replicates"], dtype=float).T, strict=True))
             if flat := replicates_without_spread(columns):
                 note = no_spread_note(flat, boot["n_boot"], zero=zero)
-                lines.append(textwrap.fill(f"  {note}", _LINE_WIDTH, subsequent_indent=" " * 8,
-                                           break_long_words=False))
+                lines.append(wrapped_line(f"  {note}"))
         return "\n".join(lines)
 
     def _correction_lines(self, shown: Any) -> list[str]:
