@@ -38,8 +38,9 @@ from typing import IO, Any
 
 from pidkit_distill.signals import interrupts_deferred
 
-__all__ = ["NO_SPACE", "FileWriteError", "atomic_write", "check_folder_can_be_made", "not_a_folder",
-           "not_written", "remove_leftovers", "temporary_target"]
+__all__ = ["NO_SPACE", "FileWriteError", "atomic_write", "check_folder_can_be_made",
+           "is_temporary_file", "not_a_folder", "not_written", "remove_leftovers",
+           "temporary_target"]
 
 # a full disk or quota: freeing space is the fix; any other error is about the folder
 NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
@@ -226,6 +227,25 @@ def temporary_target(name: str) -> str | None:
     return match["target"] if match else None
 
 
+def is_temporary_file(entry: os.DirEntry[str]) -> bool:
+    """Whether the folder entry ``entry`` (of :func:`os.scandir`) is a temporary file of
+    :func:`atomic_write`: a name that :func:`temporary_target` recognises, on a plain file (not a
+    folder, nor a symbolic link, which no write makes).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> for name in ("checkpoint.pt.3f9a1c2b.tmp", "notes.tmp"):
+    ...     _ = (folder / name).write_bytes(b"")
+    >>> (folder / "config.json.0123abcd.tmp").mkdir()
+    >>> with os.scandir(folder) as entries:
+    ...     sorted(entry.name for entry in entries if is_temporary_file(entry))
+    ['checkpoint.pt.3f9a1c2b.tmp']
+    """
+    return temporary_target(entry.name) is not None and entry.is_file(follow_symlinks=False)
+
+
 def _temporary_stem(name: str, name_max: int) -> str:
     """What :func:`atomic_write` names the temporary files of the file ``name`` after, in a
     folder whose names take at most ``name_max`` bytes: ``name`` itself, or, when the suffix
@@ -264,13 +284,15 @@ def _name_max(folder: Path) -> int:
     return limit if limit > 0 else 255
 
 
-def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
+def remove_leftovers(folder: str | Path, names: Collection[str] | None) -> None:
     """Delete the temporary files of :func:`atomic_write` for the files ``names`` of ``folder``
     (not in its subfolders): those of processes killed while writing, which nothing else
     removes. Only for files that no other process is writing now (those of a run folder, which
     only the process holding its lock writes), or a write in progress would fail; those of any
     other file in the folder (``report --out RUN_DIR``, a file of the user's) are left alone.
-    Best effort: a file that cannot be deleted, or a folder that cannot be read, is left.
+    ``names=None`` deletes them all (:func:`is_temporary_file`), for a folder that no process
+    writes in now. Best effort: a file that cannot be deleted, or a folder that cannot be read,
+    is left.
 
     Raises
     ------
@@ -286,15 +308,20 @@ def remove_leftovers(folder: str | Path, names: Collection[str]) -> None:
     >>> remove_leftovers(folder, ["checkpoint.pt"])
     >>> [p.name for p in folder.iterdir()]
     ['report.md.0123abcd.tmp']
+    >>> remove_leftovers(folder, None)
+    >>> list(folder.iterdir())
+    []
     """
     if isinstance(names, str):  # ``in`` would test for a part of it
         raise TypeError(f"names={names!r}: pass a list of file names, [{names!r}], not one str")
     try:
-        name_max = _name_max(Path(folder))
-        stems = {_temporary_stem(name, name_max) for name in names}
+        stems: set[str] | None = None  # every temporary file's
+        if names is not None:
+            name_max = _name_max(Path(folder))
+            stems = {_temporary_stem(name, name_max) for name in names}
         with os.scandir(folder) as entries:
-            leftovers = [entry.path for entry in entries if temporary_target(entry.name) in stems
-                         and entry.is_file(follow_symlinks=False)]
+            leftovers = [entry.path for entry in entries if is_temporary_file(entry)
+                         and (stems is None or temporary_target(entry.name) in stems)]
     except OSError:
         return
     for leftover in leftovers:

@@ -32,7 +32,6 @@ import contextlib
 import io
 import json
 import multiprocessing
-import os
 import shutil
 import signal
 import textwrap
@@ -44,7 +43,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pidkit.utils import check_int
-from pidkit_distill.atomic_files import remove_leftovers, temporary_target
+from pidkit_distill.atomic_files import remove_leftovers
 from pidkit_distill.audit_records import corrected
 from pidkit_distill.chance import at_chance, chance_words, recorded_chance, shown_percent
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
@@ -257,12 +256,7 @@ def _remove_unfinished_writes(out: Path) -> None:
     except OSError:
         return
     for folder in folders:
-        try:
-            names = {target for name in os.listdir(folder)
-                     if (target := temporary_target(name)) is not None}
-        except OSError:
-            continue
-        remove_leftovers(folder, names)
+        remove_leftovers(folder, None)
 
 
 def demo_table(results: list[dict[str, Any]]) -> str:

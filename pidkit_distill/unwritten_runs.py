@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pidkit_distill.atomic_files import temporary_target
+from pidkit_distill.atomic_files import is_temporary_file
 from pidkit_distill.folder_locks import lock_held
 
 __all__ = ["RUN_LOCK_FILE", "holds_unwritten_run", "unwritten_run"]
@@ -48,9 +48,8 @@ def holds_unwritten_run(folder: Path) -> bool:
         return False
     try:
         with os.scandir(folder) as entries:
-            return all(entry.name == RUN_LOCK_FILE or (
-                temporary_target(entry.name) is not None and entry.is_file(follow_symlinks=False))
-                for entry in entries)
+            return all(entry.name == RUN_LOCK_FILE or is_temporary_file(entry)
+                       for entry in entries)
     except OSError:
         return False
 

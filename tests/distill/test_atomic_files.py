@@ -19,6 +19,7 @@ from pidkit_distill import atomic_files
 from pidkit_distill.atomic_files import (
     FileWriteError,
     atomic_write,
+    is_temporary_file,
     remove_leftovers,
     temporary_target,
 )
@@ -107,6 +108,28 @@ def test_the_lock_of_a_run_folder_deletes_the_leftovers_of_killed_writes(tmp_pat
         assert sorted(p.name for p in run_dir.iterdir()) == [
             ".lock", "checkpoint.pt", "notes.12345678.tmp", "notes.tmp",
             "summary.json.0123abce.tmp"]
+
+
+def test_all_leftovers_of_a_folder_no_process_writes_are_deleted_and_nothing_else(tmp_path):
+    # the demo's clean-up after its workers ended: every temporary file of a write, whatever
+    # its file, one scan of the folder; what a write never makes (a user's notes.tmp, a folder
+    # or a symbolic link under such a name, a file in a subfolder) stays
+    written = ["checkpoint.pt.3f9a1c2b.tmp", "config.json.0123abcd.tmp", ".lock.89abcdef.tmp",
+               "r" * 40 + "~1892c3259c358001.0123abcd.tmp"]  # a shortened name's
+    kept = ["notes.tmp", "notes.3F9A1C2B.tmp", "checkpoint.pt", "metrics.jsonl"]
+    for name in written + kept:
+        (tmp_path / name).write_text("x")
+    (tmp_path / "summary.json.0123abce.tmp").mkdir()
+    (tmp_path / "summary.json.0123abce.tmp" / "x.json.0123abcd.tmp").write_text("x")
+    (tmp_path / "report.md.0123abcd.tmp").symlink_to(tmp_path / "notes.tmp")
+    with os.scandir(tmp_path) as entries:
+        assert sorted(entry.name for entry in entries if is_temporary_file(entry)) == sorted(
+            written)
+    remove_leftovers(tmp_path, None)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [*kept, "summary.json.0123abce.tmp", "report.md.0123abcd.tmp"])
+    assert [p.name for p in (tmp_path / "summary.json.0123abce.tmp").iterdir()] == [
+        "x.json.0123abcd.tmp"]
 
 
 def test_leftovers_are_named_by_a_list_not_one_str(tmp_path):
