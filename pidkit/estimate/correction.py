@@ -78,6 +78,7 @@ __all__ = [
     "check_sample_size",
     "check_subsamples",
     "correct_counts",
+    "determined_zeros",
     "determining_side",
     "plugin_quantities",
     "solve_tables",
@@ -308,6 +309,22 @@ def determining_side(counts: np.ndarray) -> str | None:
         if (partners <= 1).all() and (seen[seen > 0] >= DETERMINING_MIN_COUNT).all():
             return side
     return None
+
+
+def determined_zeros(side: str | None, measure: str) -> tuple[str, ...]:
+    """The atoms of ``measure`` that ``side`` (:func:`determining_side`) determining the other makes
+    exactly 0: Syn and the dependent side's Uni for the measures of
+    :data:`DEPENDENT_SIDE_HAS_NO_UNIQUE`, whose I* is then the determining side's information; none
+    for another measure, or where no side determines the other (``side`` None).
+
+    Examples
+    --------
+    >>> determined_zeros("t", "broja"), determined_zeros("s", "mmi"), determined_zeros("t", "gh-target-only")
+    (('syn', 'uni_s'), ('syn', 'uni_t'), ())
+    """
+    if side is None or measure not in DEPENDENT_SIDE_HAS_NO_UNIQUE:
+        return ()
+    return ("syn", "uni_s" if side == "t" else "uni_t")
 
 
 def check_sample_size(shape: tuple[int, int, int], n: int, *, method: str,
@@ -549,7 +566,7 @@ def correct_counts(
     side = determining_side(counts)
     if side is not None:  # the plug-in I(Y;T,S) of every table fitted is that side's information
         i_yts = i_ys if side == "s" else i_yt
-        if measure in DEPENDENT_SIDE_HAS_NO_UNIQUE:
+        if determined_zeros(side, measure):
             i_star = i_yts
     elif method == "eb-extrapolation":
         i_yts = i_yt + i_ys + eb_interaction_information(counts, units)

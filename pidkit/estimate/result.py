@@ -30,7 +30,7 @@ from pidkit.resampling import QUANTITIES
 
 from .bias_warning import BIAS_WARNING_RATIO, PluginBiasWarning, bias_ratio, bias_warning_text
 from .cluster_seeds import first_clustering_note, seed_line
-from .correction import DEPENDENT_SIDE_HAS_NO_UNIQUE, DETERMINING_MIN_COUNT, BiasCorrection
+from .correction import DETERMINING_MIN_COUNT, BiasCorrection, determined_zeros
 from .discretize import Discretizer
 from .kink import kink_fraction
 from .project import Projector
@@ -406,16 +406,16 @@ class RepresentationPID:
                 "called neither noise nor an overshoot of the correction; pass bootstrap=200 for "
                 "intervals that tell"
             )
-        zeroed = _determined_zeros(fix, self.pid.measure)
+        zeroed = determined_zeros(fix.determining_side, self.pid.measure)
+        determiner, dependent = ("T", "S") if fix.determining_side == "t" else ("S", "T")
         if fix.determining_side is not None:
-            lines.append(f"  note: {_determination(fix.determining_side)}: i_yts is the corrected "
+            lines.append(f"  note: {_determination(determiner, dependent)}: i_yts is the corrected "
                          f"i_y{fix.determining_side}" + (f", so {' and '.join(zeroed)} are 0 by the PID "
                          "identities" if zeroed else "") + " (correction.determining_side)")
         if flat := replicates_without_spread(self.bootstrap_samples):
             by_side = [name for name in flat if name in zeroed and shown(flat[name]) == 0.0]
             others = [name for name in flat if name not in by_side]
-            side, other = ("T", "S") if fix.determining_side == "t" else ("S", "T")
-            causes = [f"{side} determines {other} in every resample as in the sample, which "
+            causes = [f"{determiner} determines {dependent} in every resample as in the sample, which "
                       f"makes {' and '.join(by_side)} 0 in each (the note above)"] if by_side else []
             if others:
                 causes.append(("for " + " and ".join(others) + ": " if by_side else "") + NO_SPREAD_CAUSE)
@@ -461,20 +461,11 @@ class RepresentationPID:
             raise attribute_error(self, name)
 
 
-def _determination(side: str) -> str:
-    """What ``correction.determining_side`` says, in words: "the sample shows T determining S"."""
-    other = "s" if side == "t" else "t"
-    return (f"the sample shows {side.upper()} determining {other.upper()} (each value of "
-            f"{side.upper()} seen {DETERMINING_MIN_COUNT} times or more, always with one value of "
-            f"{other.upper()})")
-
-
-def _determined_zeros(fix: BiasCorrection, measure: str) -> tuple[str, ...]:
-    """The atoms that a determining side makes exactly 0: Syn and the dependent side's Uni, for the
-    measures of :data:`DEPENDENT_SIDE_HAS_NO_UNIQUE`; none where no side determines the other."""
-    if fix.determining_side is None or measure not in DEPENDENT_SIDE_HAS_NO_UNIQUE:
-        return ()
-    return ("syn", "uni_s" if fix.determining_side == "t" else "uni_t")
+def _determination(determiner: str, dependent: str) -> str:
+    """What ``correction.determining_side`` says, in words, of the ``determiner`` and ``dependent``
+    sides ("T", "S"): "the sample shows T determining S"."""
+    return (f"the sample shows {determiner} determining {dependent} (each value of {determiner} seen "
+            f"{DETERMINING_MIN_COUNT} times or more, always with one value of {dependent})")
 
 
 def _kink_matters(fix: BiasCorrection) -> bool:
