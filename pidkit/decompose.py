@@ -10,9 +10,8 @@ from numpy.typing import ArrayLike
 from ._names import did_you_mean
 from ._result import PIDResult
 from ._validate import is_dit_distribution
-from .redundancy.dispatch import check_measure, check_progress_option
-from .redundancy.pid_options import PID_FUNCTIONS, pid_options
-from .redundancy.vertex_limit import VERTEX_MEASURES, check_vertex_option
+from .redundancy.dispatch import check_measure
+from .redundancy.pid_options import PID_FUNCTIONS, measure_options, pid_options
 from .samples import joint_from_dit
 
 
@@ -89,26 +88,9 @@ measure='mmi' shows none. Drop progress.
             "joint indexed [t, s, y]."
         )
     function = PID_FUNCTIONS[check_measure(measure)]
-    options = _without_vertex_options(measure, options)
+    options = measure_options(measure, options)
     _check_options(measure, options)
     return function(p_yts, **options)
-
-
-_VERTEX_OPTION_CHECKS = {"max_vertices": check_vertex_option, "progress": check_progress_option}
-"""The options only the vertex-enumerating measures take, each with the check that
-:func:`pidkit.redundancy` applies to it for every measure."""
-
-
-def _without_vertex_options(measure: str, options: dict[str, Any]) -> dict[str, Any]:
-    """``options`` as the measure's function takes them: for a measure that enumerates no
-    vertices, ``max_vertices`` and ``progress`` at their defaults are dropped, and set to anything
-    else are refused, by the checks :func:`pidkit.redundancy` runs (one rule, one wording)."""
-    if measure in VERTEX_MEASURES:
-        return options
-    for name, check in _VERTEX_OPTION_CHECKS.items():
-        if name in options:
-            check(measure, options[name])
-    return {name: value for name, value in options.items() if name not in _VERTEX_OPTION_CHECKS}
 
 
 _SOURCE_IN_THE_NAME = (

@@ -3,28 +3,31 @@
 ``"broja"`` is :func:`pidkit.bertschinger`; every other measure is
 :func:`~pidkit.redundancy.pid_from_measure` with its name. :func:`pidkit.pid` refuses an option
 that the measure's function does not take, and the functions returning Red as a float point to
-the call of ``pid`` that takes one of these options; both read the options here.
+the call of ``pid`` that takes one of these options; both read the options here. The options that
+only the vertex-enumerating measures take are judged here for every measure
+(:func:`measure_options`).
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
+from typing import Any
 
 from .._result import PIDResult
 from ..bertschinger import bertschinger
-from .dispatch import MEASURES, pid_from_measure
-from .vertex_limit import VERTEX_MEASURES
+from .dispatch import MEASURES, check_progress_option, pid_from_measure
+from .vertex_limit import VERTEX_MEASURES, check_vertex_option
 
 PID_FUNCTIONS: dict[str, Callable[..., PIDResult]] = {
     name: partial(pid_from_measure, measure=name) for name in MEASURES
 }
 PID_FUNCTIONS["broja"] = bertschinger
-_VERTEX_OPTIONS = ("max_vertices", "progress")
+_VERTEX_OPTIONS = {"max_vertices": check_vertex_option, "progress": check_progress_option}
 """The options of :func:`~pidkit.redundancy.pid_from_measure` that only its vertex-enumerating
-measures take."""
+measures take, each with the check that :func:`pidkit.redundancy` applies to it for every measure."""
 
 
 @functools.cache
@@ -58,3 +61,46 @@ def pid_options(measure: str) -> tuple[str, ...]:
         if prm.kind is prm.KEYWORD_ONLY and prm.name != "measure"
         and (prm.name not in _VERTEX_OPTIONS or measure in VERTEX_MEASURES)
     )
+
+
+def measure_options(measure: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """``options`` of :func:`pidkit.pid` as the measure's function takes them: for a measure that
+    enumerates no vertices, ``max_vertices`` and ``progress`` at their defaults are dropped, and set
+    to anything else refused, by the checks :func:`pidkit.redundancy` runs (one rule, one wording).
+    Any other option is left as it is, for the caller to judge against :func:`pid_options`.
+
+    Parameters
+    ----------
+    measure : str
+        A name of :data:`~pidkit.redundancy.MEASURES` (checked by the caller).
+    options : mapping of str to object
+        The keyword options given to :func:`pidkit.pid`.
+
+    Returns
+    -------
+    dict of str to object
+        The options to pass on.
+
+    Raises
+    ------
+    TypeError
+        ``max_vertices`` or ``progress`` set for a measure that enumerates no vertices.
+
+    Examples
+    --------
+    >>> measure_options("mmi", {"units": "nats", "max_vertices": "auto", "progress": None})
+    {'units': 'nats'}
+    >>> measure_options("gh", {"max_vertices": 10, "progress": False})
+    {'max_vertices': 10, 'progress': False}
+    >>> measure_options("broja", {"max_vertices": 10})
+    Traceback (most recent call last):
+    ...
+    TypeError: max_vertices applies to measure='gh' and measure='prec' only (their vertex enumeration); \
+measure='broja' takes none. Drop max_vertices.
+    """
+    if measure in VERTEX_MEASURES:
+        return dict(options)
+    for name, check in _VERTEX_OPTIONS.items():
+        if name in options:
+            check(measure, options[name])
+    return {name: value for name, value in options.items() if name not in _VERTEX_OPTIONS}
