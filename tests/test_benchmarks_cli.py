@@ -44,6 +44,7 @@ BAD = [
     ("estimate_kink", ["--draws", "0"]),
     ("estimate_kink", ["--n", "-5"]),
     ("estimate_kink", ["--n", "100", "--joints", "sum10"]),  # was a ValueError traceback from a draw
+    ("estimate_kink", ["--joints", "sum10", "--heldout"]),
     ("distill_cost", ["--budget", "-1"]),
     ("distill_cost", ["--batch", "1"]),
     ("distill_cost", ["--grad-clip", "nan"]),
