@@ -26,11 +26,14 @@ from pidkit.parallel import map_chunks
 from pidkit.redundancy.vertex_limit import TooManyVertices
 
 __all__ = [
+    "ATOMS",
     "CI_METHODS",
     "DEFAULT_CI_METHOD",
+    "INFORMATIONS",
     "QUANTITIES",
     "bootstrap_intervals",
     "bootstrap_replicates",
+    "replicate_columns",
     "resolve_ci_method",
 ]
 
@@ -39,7 +42,11 @@ CI_METHODS = ("centred", "basic", "percentile")
 DEFAULT_CI_METHOD = "centred"
 """The interval of a bias-corrected estimate (``ci_method="auto"``; ``"basic"`` for a plug-in one).
 Chosen by measured coverage: ``python -m benchmarks.estimate_bias --coverage 40``."""
-QUANTITIES = ("red", "uni_t", "uni_s", "syn", "i_yt", "i_ys", "i_yts")
+ATOMS = ("red", "uni_t", "uni_s", "syn")
+"""The four atoms of a PID: redundancy, the unique informations of T and of S, synergy."""
+INFORMATIONS = ("i_yt", "i_ys", "i_yts")
+"""The three mutual informations a PID splits: I(Y;T), I(Y;S) and I(Y;T,S)."""
+QUANTITIES = (*ATOMS, *INFORMATIONS)
 """The seven numbers of a PID, in the order every PID bootstrap statistic returns them."""
 _CHUNK = 8
 """Replicates per joblib task: fixed, so that the numbers do not depend on n_jobs or the backend."""
@@ -164,6 +171,30 @@ def bootstrap_replicates(
         parts = map_chunks(_run_chunk, chunks, n_jobs, statistic, bar=bar)
     _check_widths([(c[0].spawn_key[-1], p.shape[1]) for p, c in zip(parts, chunks, strict=True)])
     return np.concatenate(parts, axis=0)
+
+
+def replicate_columns(replicates: Any) -> dict[str, np.ndarray]:
+    """The replicates of a PID statistic, one row per replicate and one column per quantity in the
+    order of :data:`QUANTITIES` (:func:`bootstrap_replicates`), as each quantity's column.
+
+    Examples
+    --------
+    >>> columns = replicate_columns([[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.0],
+    ...                              [0.2, 0.1, 0.3, 0.4, 0.5, 0.7, 1.0]])
+    >>> columns["red"].tolist(), columns["i_ys"].tolist(), list(columns) == list(QUANTITIES)
+    ([0.1, 0.2], [0.6, 0.7], True)
+    """
+    try:
+        table = np.asarray(replicates, dtype=np.float64)
+    except (TypeError, ValueError):
+        got = type(replicates).__name__
+        raise TypeError(f"replicates must be a 2-D array of numbers; got {got}.") from None
+    if table.ndim != 2 or table.shape[1] != len(QUANTITIES):
+        raise ValueError(
+            f"replicates must be of shape (n_boot, {len(QUANTITIES)}), one column for each of "
+            f"{', '.join(QUANTITIES)}; got shape {table.shape}."
+        )
+    return {name: table[:, i] for i, name in enumerate(QUANTITIES)}
 
 
 def resolve_ci_method(ci_method: Any, corrected: bool) -> str:

@@ -26,7 +26,7 @@ from pidkit.below_zero import (
     rounding_level,
 )
 from pidkit.redundancy import NONNEGATIVE_MEASURES
-from pidkit.resampling import QUANTITIES
+from pidkit.resampling import ATOMS, INFORMATIONS, QUANTITIES
 
 from .bias_warning import BIAS_WARNING_RATIO, PluginBiasWarning, bias_ratio, bias_warning_text
 from .cluster_seeds import first_clustering_note, seed_line
@@ -431,10 +431,10 @@ class RepresentationPID:
             )
         elif fix.above_bound:
             noise = f": at that bound within noise at n = {self.n_samples} (values are not clipped)"
-            if atoms := [name for name in fix.above_bound if name in ("red", "uni_t", "uni_s", "syn")]:
+            if atoms := [name for name in fix.above_bound if name in ATOMS]:
                 lines.append(f"  note: {', '.join(atoms)} corrected above min(H(Y), H(source)) of the "
                              "plug-in entropies, which bounds each atom of that information" + noise)
-            if informations := [name for name in fix.above_bound if name in ("i_yt", "i_ys", "i_yts")]:
+            if informations := [name for name in fix.above_bound if name in INFORMATIONS]:
                 lines.append(f"  note: {', '.join(informations)} corrected above min(H(Y), H(source)) "
                              "of the plug-in entropies" + noise)
         order = "first-order" if self.p is not None else "exact Gaussian"

@@ -14,13 +14,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-import numpy as np
-
 from .._result import ATOM_LABELS, PIDResult, headline, show_pretty
 from .._text_wrap import wrapped_line
 from .._units import from_nats
 from ..below_zero import confidence_percent, no_spread_note, replicates_without_spread, rounding_level
-from ..resampling import QUANTITIES
+from ..resampling import INFORMATIONS, QUANTITIES, replicate_columns
 from .bias import information_bias
 
 __all__ = ["GaussianPIDEstimate", "as_estimate"]
@@ -198,8 +196,7 @@ information from rescaled channels)
             lines.append(row)
         lines.extend(self._correction_lines(shown))
         if boot is not None and boot.get("replicates") is not None:
-            columns = dict(zip(QUANTITIES, np.asarray(boot["replicates"], dtype=float).T, strict=True))
-            if flat := replicates_without_spread(columns):
+            if flat := replicates_without_spread(replicate_columns(boot["replicates"])):
                 note = no_spread_note(flat, boot["n_boot"], zero=zero)
                 lines.append(wrapped_line(f"  {note}"))
         return "\n".join(lines)
@@ -210,7 +207,7 @@ information from rescaled channels)
         d, u = self.diagnostics, self.units
         biases: dict[str, float] | None = d.get("biases")
         if biases is not None:
-            listed = ", ".join(f"{key} {biases[key]:.6f}" for key in ("i_yt", "i_ys", "i_yts"))
+            listed = ", ".join(f"{key} {biases[key]:.6f}" for key in INFORMATIONS)
             lines = [f"  subtracted (exact Gaussian plug-in bias): {listed} {u}"]
             plug_in = d["plug_in"]
             clipped = [key for key in ("i_yt", "i_ys") if plug_in[key] - biases[key] < 0.0]
