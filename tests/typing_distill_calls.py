@@ -89,12 +89,13 @@ reveal_type(distiller)  # Distiller
 reveal_type(distiller.phase(0))  # str
 reveal_type(distiller.optimizer_groups())  # dict[str, list[Parameter]]
 reveal_type(distiller.forward(x, y, epoch=0))  # tuple[Tensor, dict[str, Tensor], fallback=StepOutput]
-reveal_type(distiller(x[:64], y[:64], epoch=0))  # Any
+reveal_type(distiller(x[:64], y[:64], epoch=0))  # tuple[Tensor, dict[str, Tensor], fallback=StepOutput]
 optimizers = {name: torch.optim.SGD(params, lr=0.05, momentum=0.9)
               for name, params in distiller.optimizer_groups().items()}
 out = distiller(x[:64], y[:64], epoch=0)
 optimizers[distiller.phase(0)].zero_grad()
-sum(out.losses.values()).backward()
+reveal_type(out.loss)  # Tensor
+out.loss.backward()  # type: ignore[no-untyped-call]  # torch leaves Tensor.backward unannotated
 reveal_type(method.make_params(preset="paper"))  # Params
 reveal_type(distiller.params)  # Params
 reveal_type(distiller.params.to_dict())  # dict[str, Any]

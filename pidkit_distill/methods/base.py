@@ -6,8 +6,8 @@ A method is a pure loss function plus a thin :class:`Distiller` subclass registe
 
 1. ``distiller = get_method(name)(student, teacher, sample_input=x, num_classes=K, **params)``;
 2. one optimizer per entry of ``distiller.optimizer_groups()``;
-3. each step: ``out = distiller(x, y, epoch=epoch)``, ``sum(out.losses.values()).backward()``,
-   then step (and zero) the optimizer of ``distiller.phase(epoch)`` only.
+3. each step: ``out = distiller(x, y, epoch=epoch)``, ``out.loss.backward()`` (the sum of the
+   named terms), then step (and zero) the optimizer of ``distiller.phase(epoch)`` only.
 
 The teacher is frozen (``requires_grad=False``), pinned to eval mode (``train()`` is
 overridden) and run under ``torch.no_grad()``.
@@ -15,8 +15,10 @@ overridden) and run under ``torch.no_grad()``.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from typing import Any, ClassVar, NamedTuple, TypeVar
+from functools import reduce
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, TypeVar
 
 import torch
 from torch import Tensor, nn
@@ -77,13 +79,30 @@ class StepOutput(NamedTuple):
     >>> kd = get_method("kd")(build_model("digits-student", num_classes=10, in_channels=1),
     ...                       build_model("digits-teacher", num_classes=10, in_channels=1),
     ...                       sample_input=x, num_classes=10)
-    >>> logits, losses = kd(x, y, epoch=0)
+    >>> out = kd(x, y, epoch=0)
+    >>> logits, losses = out
     >>> tuple(logits.shape), sorted(losses), losses["ce"].dim()
     ((4, 10), ['ce', 'kd'], 0)
+    >>> bool(out.loss == losses["ce"] + losses["kd"])
+    True
     """
 
     logits: Tensor
     losses: dict[str, Tensor]
+
+    @property
+    def loss(self) -> Tensor:
+        """The sum of the loss terms: what the trainer back-propagates.
+
+        Raises
+        ------
+        ValueError
+            Where ``losses`` is empty.
+        """
+        if not self.losses:
+            raise ValueError("StepOutput.losses is empty, so there is no loss to sum: return at "
+                             "least one named term, e.g. StepOutput(logits, {'ce': loss})")
+        return reduce(operator.add, self.losses.values())
 
 
 # In Distiller's body ``Params`` is its class attribute (the class of a method's parameters), not
@@ -305,7 +324,7 @@ class Distiller(nn.Module):
     >>> losses = []
     >>> for epoch in range(5):
     ...     out = distiller(x, y, epoch=epoch)
-    ...     loss = sum(out.losses.values())
+    ...     loss = out.loss                     # the sum of out.losses' terms
     ...     loss.backward()
     ...     optimizers[distiller.phase(epoch)].step()
     ...     optimizers[distiller.phase(epoch)].zero_grad()
@@ -543,6 +562,9 @@ be finite; got inf.
             back-propagated.
         """
         raise NotImplementedError(f"{type(self).__name__} must implement forward(x, y, epoch=)")
+
+    if TYPE_CHECKING:  # nn.Module types its __call__ as Callable[..., Any]: this one is forward's
+        def __call__(self, x: Tensor, y: Tensor, *, epoch: int) -> StepOutput: ...
 
     def paired_shapes(self) -> list[tuple[torch.Size, torch.Size]]:
         """Per-layer ``(teacher_shape, student_shape)``; checks counts and spatial sizes."""

@@ -25,5 +25,5 @@ SCRIPT = Path(__file__).parents[1] / "typing_distill_calls.py"
 def test_a_users_strict_mypy_finds_no_error_and_the_promised_types(tmp_path):
     errors, revealed, expected = mypy_on_script(SCRIPT, tmp_path, "--strict")
     assert errors == []
-    assert len(expected) == 82
+    assert len(expected) == 83
     assert revealed == expected
