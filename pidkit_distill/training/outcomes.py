@@ -67,6 +67,11 @@ class TrainingError(RuntimeError):
     says_rerun : bool
         The message already advises a rerun: ``hint_says_rerun``, or a seeded failure with
         nothing saved (its advice ends "then rerun").
+    recorded_in : Path or None
+        The run folder whose ``summary.json`` records this very error, written in this process
+        (:meth:`~pidkit_distill.training.rundir.RunFolder.record_failure`: rank 0 under
+        torchrun); ``None`` where none does. A copy made by :meth:`replaced` is recorded
+        nowhere yet.
 
     Examples
     --------
@@ -120,6 +125,7 @@ class TrainingError(RuntimeError):
     seeded: bool = False  # only its message says)
     kind: str | None = None
     hint_says_rerun: bool = False
+    recorded_in: Path | None = None
 
     def __init__(self, reason: str, *, epoch: int | None, step: int | None = None,
                  n_steps: int | None = None, checkpoint: Path | None = None,

@@ -27,7 +27,6 @@ from pidkit_distill.data import DatasetBundle
 from pidkit_distill.data.cifar import download_failure, is_root_error
 from pidkit_distill.folder_locks import others_wait
 from pidkit_distill.models import build_model, building_models
-from pidkit_distill.run_files import train_failure
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
 from pidkit_distill.training.checkpoint import read_checkpoint
@@ -322,7 +321,7 @@ def _failure_recorded(checked: CheckedConfig, runtime: Runtime) -> Iterator[None
     except TrainingError as err:
         with interrupts_deferred():  # torchrun's SIGTERM, once the stop is recorded
             failure = as_stopped(err, runtime)
-            by_fit = (train_failure(checked.run_dir) or {}).get("message") == str(err)
+            by_fit = err.recorded_in == Path(checked.run_dir)
             if failure is not err or not by_fit:
                 RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
                     failure, before_training=None if by_fit else checked.config)

@@ -477,7 +477,8 @@ class RunFolder:
         ``config.json``, ``metrics.jsonl`` or ``checkpoint.pt``) then gets them written first,
         as :meth:`start` writes them with no epoch, and the record says so
         (``"before_training": true``). A write that fails (a full disk) is said in a line on
-        stderr: the run's own error is what the caller raises."""
+        stderr: the run's own error is what the caller raises. Where the record is written,
+        ``failure.recorded_in`` becomes this folder."""
         if not self.is_main:
             return
         record: dict[str, Any] = {"message": str(failure), "hint": failure.hint}
@@ -491,6 +492,7 @@ class RunFolder:
                     self.start(before_training, [], [])
             if (self.path / "config.json").is_file():
                 self.write_json("summary.json", {**self._summary(), FAILED: record})
+                failure.recorded_in = self.path
         except OSError as err:
             print(f"note: the run's failure is not recorded in its folder: {one_line(err)}",
                   file=sys.stderr, flush=True)
