@@ -488,12 +488,12 @@ def test_a_report_waits_for_another_writing_into_its_folder(tmp_path, monkeypatc
     # then says so, and deletes nothing
     from filelock import FileLock
 
-    import pidkit_distill.report as report
+    import pidkit_distill.report_folder as report_folder
 
     out = tmp_path / "rep"
     out.mkdir()
     (out / "report.md.0123abcd.tmp").write_bytes(b"")  # the other report's, being written
-    monkeypatch.setattr(report, "_WAIT_S", 0.2)
+    monkeypatch.setattr(report_folder, "_WAIT_S", 0.2)
     run = fake_run(tmp_path / "run", epochs=1)
     with FileLock(str(out / ".report.lock")):
         assert main(["report", str(run), "--out", str(out)]) == 2
@@ -525,7 +525,7 @@ def test_a_folder_on_a_file_system_without_file_locks_is_written_unlocked(tmp_pa
     # report", the first one too
     import errno
 
-    import pidkit_distill.report as report
+    import pidkit_distill.report_folder as report_folder
 
     fcntl = pytest.importorskip("fcntl")
 
@@ -533,7 +533,7 @@ def test_a_folder_on_a_file_system_without_file_locks_is_written_unlocked(tmp_pa
         raise OSError(errno.ENOSYS, "Function not implemented")
 
     monkeypatch.setattr(fcntl, "flock", no_flock)
-    monkeypatch.setattr(report, "_WAIT_S", 0.2)
+    monkeypatch.setattr(report_folder, "_WAIT_S", 0.2)
     out = tmp_path / "rep"
     run = fake_run(tmp_path / "run", epochs=1)
     assert write_report(run, out_dir=out) == out / "report.md"

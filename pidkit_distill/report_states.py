@@ -1,0 +1,183 @@
+"""The state of each run that the report names under its table: whether a run short of its
+``run.epochs`` is training now, stopped or failed, and how (:func:`run_state`), and the
+paragraphs under the table that name the runs of each state, each with its epochs, say what
+happened and how to go on (:class:`StateNotes`).
+"""
+
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Any
+
+from pidkit_distill.folder_locks import lock_held
+from pidkit_distill.report_failures import failed_advice, failure_message
+from pidkit_distill.run_files import checkpoint_written, demo_out_dir, ended_train_epochs
+from pidkit_distill.run_records import RunRecords
+from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
+
+__all__ = ["StateNotes", "run_state"]
+
+# What the paragraph under the table says of the runs in each state (:func:`run_state`),
+# after naming them, each with its epochs: what happened, then how to go on (the advice, where
+# there is one; a run of a demo's is told to run the demo again instead, :func:`_demo_advice`);
+# a failed state's goes on with the advice that fits the errors shown
+# (:func:`~pidkit_distill.report_failures.failed_advice`).
+_FAILED = (f"No process holds the run folder's {RUN_LOCK_FILE}: its train stopped with the error "
+           "shown, which its summary.json records (failed),")
+_STATE_NOTES = {
+    "still training": (f"A `pidkit-distill train` holds the run folder's {RUN_LOCK_FILE} now, so "
+                       "its row and lines show the epochs done so far; report again once it "
+                       "ends.", ""),
+    "stopped by run.stop_after": ("A `pidkit-distill train` with run.stop_after trained the "
+                                  "epochs it asked for and ended", "; rerun the same command "
+                                  "with --resume (run.resume=true) to train as many more from "
+                                  "its checkpoint.pt, or with --run.stop_after 0 too to train to "
+                                  "run.epochs."),
+    "stopped": (f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: "
+                "it was killed or failed (its last lines say why)", "; to continue it from its "
+                "checkpoint.pt, rerun the same command with --resume (run.resume=true)."),
+    "failed": (f"{_FAILED} and its checkpoint.pt holds the epochs saved before", "."),
+    "failed, its checkpoint.pt gone": (f"{_FAILED} and the checkpoint.pt its train had written "
+                                       "by then (run.checkpoint_every) is not in it: it was "
+                                       "deleted or not copied with the folder", "."),
+    "failed before its first checkpoint": (f"{_FAILED} before it wrote a checkpoint.pt", "."),
+    "stopped before its first checkpoint": (f"No process holds the run folder's {RUN_LOCK_FILE}, "
+                                            "and it has no checkpoint.pt: its train was killed "
+                                            "or failed before writing one "
+                                            "(run.checkpoint_every)", "; the same command with "
+                                            "--resume (run.resume=true) trains it again from "
+                                            "epoch 1."),
+    "stopped, its checkpoint.pt gone": (f"No process holds the run folder's {RUN_LOCK_FILE}, "
+                                        "and its checkpoint.pt, which its train had written by "
+                                        "then (run.checkpoint_every), is not in it: it was "
+                                        "deleted or not copied with the folder", ". To continue "
+                                        "the run, rerun the same command with --resume "
+                                        "(run.resume=true) where its checkpoint.pt is; here, "
+                                        "--resume trains it again from epoch 1."),
+    "stopped teacher's run": (f"No process holds the run folder's {RUN_LOCK_FILE}: the "
+                              "teacher's training was killed or failed", "; rerun the same "
+                              "command (train-teacher, or the train that trains this teacher): "
+                              "a teacher's run continues from its checkpoint.pt by itself."),
+    "running or stopped, not known": (f"The run folder's {RUN_LOCK_FILE} cannot be tested here "
+                                      "(its file system cannot lock files: NFS without its lock "
+                                      "service, Lustre without -o flock; or it cannot be read), "
+                                      "so it may be training or stopped; look for its process "
+                                      "(ps, squeue).", ""),
+}
+
+
+def _demo_advice(run: RunRecords) -> str:
+    """How to go on with ``run`` where ``pidkit-distill demo`` wrote it (:func:`~pidkit_distill.
+    run_files.demo_out_dir`): the demo has no ``--resume``, and run again it starts over,
+    emptying its folder first; ``""`` for any other run."""
+    out_dir = demo_out_dir(Path(run.path))
+    if out_dir is None:
+        return ""
+    epochs = ("[--epochs N]" if run.config.get("method", {}).get("name") == "teacher" else
+              f"--epochs {run.config['run']['epochs']}")  # a teacher's are not the runs'
+    return (f"A run of `pidkit-distill demo` ({out_dir} is the demo's --out-dir) cannot be "
+            "resumed, as the demo has no --resume: run the demo again to start over, "
+            f"`pidkit-distill demo --out-dir {shlex.quote(str(out_dir))} {epochs}`; it empties "
+            f"{out_dir} first, the teacher and the finished runs too, and trains them all again.")
+
+
+def run_state(run: RunRecords, failure: dict[str, Any] | None) -> str:
+    """Whether ``run`` (its last train's ``failure``, as its summary.json records it:
+    :func:`~pidkit_distill.run_files.train_failure`) is training now: ``still training`` (a
+    process holds its run folder's lock, :func:`~pidkit_distill.folder_locks.lock_held`: never
+    held), ``failed`` (short of ``run.epochs``, none holds it, and its last train recorded the
+    error it stopped with; ``failed before its first checkpoint`` where its folder holds no
+    ``checkpoint.pt`` and its train wrote none, ``failed, its checkpoint.pt gone`` where it
+    wrote one (deleted, or not copied): the same ``run.name`` then trains it again), ``stopped``
+    (short of ``run.epochs`` and none holds it: killed or failed; ``stopped by run.stop_after``
+    where its last train ended there by itself,
+    :func:`~pidkit_distill.run_files.ended_train_epochs`; ``stopped before its first
+    checkpoint`` where it has no ``checkpoint.pt`` and fewer epochs than
+    ``run.checkpoint_every``; ``stopped, its checkpoint.pt gone`` where it has none but its
+    train wrote one (deleted, or not copied); ``stopped teacher's run`` for a teacher's,
+    which resumes by itself), ``running or stopped, not known`` (short of them, and its lock
+    cannot be tested: a file system that cannot lock files), or ``""`` (it
+    reached its epochs, and nothing holds its lock).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> def run(done, every=1):
+    ...     return RunRecords("x", Path("/nonexistent/x"),
+    ...                       {"run": {"epochs": 3, "checkpoint_every": every}},
+    ...                       [{"epoch": e, "test_acc": 0.5} for e in range(1, done + 1)], [])
+    >>> run_state(run(2, every=5), None), run_state(run(2), None), run_state(run(3), None)
+    ('stopped before its first checkpoint', 'stopped, its checkpoint.pt gone', '')
+    """
+    held = lock_held(Path(run.path) / RUN_LOCK_FILE)
+    if held:
+        return "still training"
+    done = run.metrics[-1]["epoch"] if run.metrics else 0
+    if done >= run.config["run"]["epochs"]:
+        return ""
+    if held is None:
+        return "running or stopped, not known"
+    if failure is None and run.config.get("method", {}).get("name") == "teacher":
+        return "stopped teacher's run"
+    if failure is None and ended_train_epochs(Path(run.path)) == done:
+        return "stopped by run.stop_after"
+    how = "stopped" if failure is None else "failed"
+    if (Path(run.path) / "checkpoint.pt").is_file():
+        return how
+    gone = checkpoint_written(Path(run.path), run.config, done)
+    return f"{how}, its checkpoint.pt gone" if gone else f"{how} before its first checkpoint"
+
+
+class StateNotes:
+    """The paragraphs under the report's table that name the runs short of their epochs, a
+    paragraph for the runs of each state (:func:`run_state`) and, for a demo's runs, of each
+    demo: the runs each with its epochs (a failed one with its error,
+    :func:`~pidkit_distill.report_failures.failure_message`), what happened, and how to go on.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> run = RunRecords("x", Path("/nonexistent/x"), {"run": {"epochs": 3}},
+    ...                  [{"epoch": 1, "test_acc": 0.5}], [])
+    >>> notes = StateNotes()
+    >>> notes.add(run, "running or stopped, not known", None)
+    >>> print(notes.paragraphs()["running or stopped, not known"][:54])
+    Running or stopped, not known: x (after epoch 1 of 3).
+    """
+
+    def __init__(self) -> None:
+        self._named: dict[tuple[str, str], list[str]] = {}  # the runs of each state, named (and demo)
+        self._failures: dict[tuple[str, str], list[dict[str, Any]]] = {}  # each failed state's errors
+
+    def add(self, run: RunRecords, state: str, failure: dict[str, Any] | None) -> None:
+        """Name ``run``, short of its epochs in ``state`` (:func:`run_state`; not ``""``), with
+        its last train's ``failure`` record (:func:`~pidkit_distill.run_files.train_failure`)."""
+        cfg, metrics = run.config, run.metrics
+        last = metrics[-1] if metrics else {}
+        where = ("in epoch 1" if not metrics else
+                 f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
+        if state.startswith("failed") and failure["before_training"]:
+            where = f"before epoch {last.get('epoch', 0) + 1}"
+        named = f"{run.name} ({where} of {cfg['run']['epochs']})"
+        group = (state, _demo_advice(run) if _STATE_NOTES[state][1] else "")
+        if state.startswith("failed"):  # each its own error: where, what was saved
+            self._failures.setdefault(group, []).append(
+                {**failure, "message": failure_message(run, failure)})
+            named += f": {self._failures[group][-1]['message']}"
+        self._named.setdefault(group, []).append(named)
+
+    def paragraphs(self) -> dict[str, str]:
+        """The paragraph of each state (and demo) that a run was added in, by the state (then
+        the demo's advice), in the order of the states above, then as met."""
+        paragraphs = {}
+        for (state, demo), named in sorted(self._named.items(), key=lambda item: [*_STATE_NOTES].index(
+                item[0][0])):  # in _STATE_NOTES's order, then as met
+            what, advice = _STATE_NOTES[state]
+            between = ". " if state.startswith("failed") else ", "  # an error's words hold commas
+            if demo:
+                advice = f". {demo}"
+            elif (state, demo) in self._failures:
+                advice = " ".join(filter(None, [advice, failed_advice(state, self._failures[state, ""])]))
+            paragraphs[state + demo] = f"{state[0].upper()}{state[1:]}: {between.join(named)}. {what}{advice}"
+        return paragraphs

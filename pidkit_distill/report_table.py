@@ -1,0 +1,123 @@
+"""The table of each run in the report (:func:`summary_table`): accuracy, the final PID atoms
+of the innermost audited layer and how they were estimated, and the notes under it (the audit's
+flags, the best accuracy, the intervals, the runs short of their epochs by state:
+:class:`~pidkit_distill.report_states.StateNotes`; those that ended at chance).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pidkit.below_zero import confidence_percent
+from pidkit_distill.audit_records import (
+    ATOM_LABELS,
+    CLUSTERING_HELD_FIXED,
+    audit_estimate,
+    final_audit,
+    final_flags,
+    flag_notes,
+    holds_clustering_fixed,
+)
+from pidkit_distill.chance import chance_paragraph
+from pidkit_distill.report_cells import atom_cell, table_cell
+from pidkit_distill.report_states import StateNotes, run_state
+from pidkit_distill.run_files import train_failure
+from pidkit_distill.run_records import RunRecords, method_label, with_distinct_names
+
+__all__ = ["summary_table"]
+
+# What the note under the table of each run says of best accuracy after naming it:
+# the epoch is picked by the accuracy it reports, on the one held-out set (no validation split),
+# so the maximum over the epochs is biased upwards.
+_BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no validation split), "
+                   "so optimistic: compare runs by last acc")
+
+
+def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None] | None = None) -> str:
+    """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
+    each with its bootstrap interval, the epoch they were audited at and how they were
+    estimated.
+
+    Runs of the same name are named by as much of their path as tells them apart; the cells of a run
+    without a completed epoch are empty, and so are the atoms' of a run without an audit, whose
+    estimate cell says so. A paragraph under the table names the runs still training, and those
+    stopped short of their epochs, each with its epoch
+    (:func:`~pidkit_distill.report_states.run_state`), and another those that
+    ended their epochs at chance where their metrics records give it
+    (:func:`~pidkit_distill.chance.chance_paragraph`). The estimate cell also names the corrected
+    atoms below 0 and says when the solve was not certified, each explained under the table, and so
+    are the best accuracy (chosen on the held-out set) and the intervals, with their confidence and,
+    where they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do. ``records``:
+    the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`) read by the caller.
+
+    Examples
+    --------
+    >>> print(summary_table([]).splitlines()[0])
+    | run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) | \
+layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
+    """
+    head = ("| run | data | method | teacher | epochs | teacher acc | last acc | best acc (epoch) "
+            f"| layer | audit epoch | estimate | {' | '.join(ATOM_LABELS.values())} | n |")
+    # numbers right-aligned, so that their digits line up where the table is shown; words left
+    align = ["---"] * 4 + ["---:"] * 6 + ["---"] + ["---:"] * (len(ATOM_LABELS) + 1)
+    lines = [head, f"|{'|'.join(align)}|"]
+    notes: dict[str, str] = {}
+    levels: set[str] = set()  # the intervals' confidence and method ("" where not recorded)
+    held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
+    best_shown = False  # whether a best acc cell is not empty
+    short = StateNotes()  # the runs short of their epochs, by state
+    ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
+    for i, run in enumerate(with_distinct_names(runs)):
+        cfg, metrics = run.config, run.metrics
+        last = metrics[-1] if metrics else {}
+        best = max((m for m in metrics if m["test_acc"] is not None),  # None: non-finite
+                   key=lambda m: m["test_acc"], default=None)
+        best_cell = "" if best is None else f"{best['test_acc']:.4f} ({best['epoch']})"
+        best_shown = best_shown or best is not None
+        # a run without a completed epoch has only its untrained student's audit (epoch 0)
+        atoms = (final_audit(run.audit) if metrics else None) or {}
+        layer = atoms.get("layer")
+        flags = final_flags(run.audit) if atoms else []  # every layer's, as the audit line's
+        estimate = "; ".join([audit_estimate(atoms), *flags]) if atoms else ""
+        if metrics and not atoms:  # its atom cells are empty: say why
+            estimate = ("not audited (run.audit_every = 0)"
+                        if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
+        notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
+        failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
+        state = run_state(run, failure)
+        if not state and metrics:
+            ended[run.name] = last
+        if state:
+            short.add(run, state, failure)
+        cells = [atom_cell(atoms, key) for key in ATOM_LABELS]
+        if any("[" in cell for cell in cells):
+            settings = atoms.get("settings", {})
+            confidence = settings.get("confidence")
+            levels.add(" ".join(filter(None, ("" if confidence is None else
+                                              confidence_percent(confidence),
+                                              settings.get("ci_method")))))
+            held_fixed = held_fixed or holds_clustering_fixed(atoms)
+        lines.append(
+            f"| {run.name} | {cfg['data']['name']} | {method_label(cfg)} | "
+            f"{cfg['teacher']['source']} | "
+            f"{last.get('epoch', 0)}/{cfg['run']['epochs']} | "
+            f"{table_cell(last.get('teacher_acc'))} | "
+            f"{table_cell(last.get('test_acc'))} | {best_cell} | {table_cell(layer, 'd')} | "
+            f"{table_cell(atoms.get('epoch'), 'd')} | {estimate} | "
+            f"{' | '.join(cells)} | "
+            f"{atoms.get('n_samples', '')} |"
+        )
+    if best_shown:
+        notes["best"] = f"best acc (epoch): the highest held-out accuracy, {_BEST_ACC_CHOSEN}."
+    if levels:
+        level = " or ".join(sorted(filter(None, levels)))
+        notes["interval"] = (f"[low, high]: the {level + ' ' if level else ''}bootstrap interval "
+                             "of the atom (audit.confidence, audit.bootstrap), which need not "
+                             "hold the estimate (docs/estimate.md, Bootstrap intervals)." +
+                             (f" With audit.cluster_seeds 1 the intervals {CLUSTERING_HELD_FIXED} "
+                              "(docs/distill.md, Seeds of the clustering)."
+                              if held_fixed else ""))
+    notes.update(short.paragraphs())
+    notes["at chance"] = chance_paragraph(ended)
+    return "\n".join([*lines, *(f"\n{note}" for note in notes.values() if note)])  # a paragraph each
