@@ -126,10 +126,12 @@ def mean_correction(fixes: Sequence[BiasCorrection]) -> BiasCorrection:
     """The mean of the corrections of ``k`` clusterings of the same samples, field by field.
 
     Plug-in, corrected and bias values, ``kink`` and the extrapolation's points are means (so the
-    PID identities of each estimate hold for the mean), ``negative`` is judged on the means,
-    ``n_failed`` is the sum, ``above_bound`` lists the quantities above their bound in any
-    clustering and ``determining_side`` is kept where every clustering has the same one. One
-    correction is returned as it is.
+    PID identities of each estimate hold for the mean), ``negative`` is judged on the means with
+    the largest ``rounding_amplification`` of the ``k`` (the mean of values each within its own
+    amplification of the solves' tolerance is within the largest), ``n_failed`` is the sum,
+    ``above_bound`` lists the quantities above their bound in any clustering and
+    ``determining_side`` is kept where every clustering has the same one. One correction is
+    returned as it is.
     """
     if len(fixes) == 1:
         return fixes[0]
@@ -143,11 +145,13 @@ def mean_correction(fixes: Sequence[BiasCorrection]) -> BiasCorrection:
               for name in first.subsample_means}
     above = tuple(name for name in QUANTITIES if any(name in fix.above_bound for fix in fixes))
     sides = {fix.determining_side for fix in fixes}
+    amplification = max(fix.rounding_amplification for fix in fixes)
     return BiasCorrection(
         first.method, plugin, corrected, mean_of("bias"), first.subsample_sizes, first.n_repeats,
-        below_zero(corrected, plugin.values()), sum(fix.n_failed for fix in fixes), first.units,
+        below_zero(corrected, plugin.values(), amplification=amplification),
+        sum(fix.n_failed for fix in fixes), first.units,
         kink=float(np.mean([fix.kink for fix in fixes])), subsample_means=curves, above_bound=above,
-        determining_side=sides.pop() if len(sides) == 1 else None,
+        determining_side=sides.pop() if len(sides) == 1 else None, rounding_amplification=amplification,
     )
 
 

@@ -60,7 +60,7 @@ from pidkit.resampling import QUANTITIES
 
 from .correction_result import BiasCorrection
 from .dirichlet import eb_interaction_information
-from .extrapolation import extrapolate
+from .extrapolation import extrapolate, rounding_amplification
 from .inputs import check_counts, check_sample_cells
 from .kink import kink_shift
 
@@ -572,7 +572,8 @@ def correct_counts(
         i_yts = i_yt + i_ys + eb_interaction_information(counts, units)
     corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
-    negative = below_zero(corrected, plug.values())
+    amplification = rounding_amplification(sizes)  # each solve fitted is certified to the tolerance
+    negative = below_zero(corrected, plug.values(), amplification=amplification)
     above = tuple(  # not clipped: like a value below 0, read as "at the bound within noise"
         k for k, bound in _bounds(counts, units).items()
         if corrected[k] > bound + rounding_level([corrected[k], plug[k], bound])
@@ -581,5 +582,5 @@ def correct_counts(
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
         kink=kink_shift(plug, corrected, sizes), subsample_means=curve, above_bound=above,
-        determining_side=side,
+        determining_side=side, rounding_amplification=amplification,
     )

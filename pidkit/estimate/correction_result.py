@@ -37,8 +37,10 @@ class BiasCorrection:
     n_repeats : int
         Random partitions of the sample per subsample size (0 for ``"none"``).
     negative : tuple of str
-        The corrected quantities below 0, leaving out an exact 0 that rounding left at -1e-16
-        (within :func:`~pidkit.below_zero.rounding_level` of the plug-in and corrected values).
+        The corrected quantities below 0, leaving out an exact 0 that rounding or the solves'
+        tolerance left just below it: within :func:`~pidkit.below_zero.rounding_level` of the
+        plug-in and corrected values times ``rounding_amplification`` (5e-9 bits at the default
+        sizes and a scale of 1 bit; a Syn exactly 0 came back as -1.6e-9).
     n_failed : int
         Subsample solves that were not certified (possible only with ``strict=False``); they are
         left out of the means.
@@ -76,6 +78,13 @@ class BiasCorrection:
         and for the measures of :data:`~pidkit.estimate.correction.DEPENDENT_SIDE_HAS_NO_UNIQUE`
         so is I*: Syn and the other side's Uni are exactly 0. ``None`` for ``"none"`` (the
         plug-in is reported as solved).
+    rounding_amplification : float
+        How many times the solves' tolerance the corrected values can carry: each is a weighted
+        sum of solves certified to within it, and this is the sum of ``|w|`` of the weights,
+        :func:`~pidkit.estimate.extrapolation.rounding_amplification` of ``subsample_sizes``
+        (5 for halves and quarters: 8/3, -2 and 1/3; 4.98 at (450, 225, 112)); for the mean over
+        clusterings (``cluster_seeds``) the largest of theirs. 1 for ``"none"`` and for the
+        Gaussian estimator (one solve, on the corrected channels). ``negative`` is judged with it.
 
     Examples
     --------
@@ -109,6 +118,8 @@ class BiasCorrection:
     >>> copy = correct_counts(joint_from_samples((t + s) % 4, t, 3 - t).counts)
     >>> copy.determining_side, copy.corrected["syn"], copy.corrected["uni_s"]
     ('t', 0.0, 0.0)
+    >>> round(copy.rounding_amplification, 12)  # weights 8/3, -2 and 1/3 at (400, 200, 100)
+    5.0
     """
 
     __module__ = "pidkit.estimate"  # where users import it from: messages and pickles name it
@@ -126,6 +137,7 @@ class BiasCorrection:
     subsample_means: dict[str, list[float]] = field(default_factory=dict)
     above_bound: tuple[str, ...] = ()
     determining_side: str | None = None
+    rounding_amplification: float = 1.0
 
     @property
     def kink_corrected(self) -> dict[str, float]:
@@ -159,4 +171,5 @@ class BiasCorrection:
             "subsample_means": {name: list(values) for name, values in self.subsample_means.items()},
             "above_bound": list(self.above_bound),
             "determining_side": self.determining_side,
+            "rounding_amplification": self.rounding_amplification,
         }

@@ -73,8 +73,11 @@ def test_record_shape_and_pid_identities():
             assert est["red"] + est["uni_t"] + est["uni_s"] + est["syn"] == pytest.approx(
                 est["i_yts"], abs=1e-6)
         assert min(r["plugin"][a] for a in ("red", "uni_t", "uni_s", "syn")) >= 0
-        # below 0 beyond rounding (uni_s can be -4e-16 where the atom is 0)
-        assert set(fix["negative"]) == set(below_zero({a: r[a] for a in ATOMS}, r["plugin"].values()))
+        # below 0 beyond rounding (uni_s can be -4e-16 where the atom is 0), which the correction's
+        # fit amplifies (weights 8/3, -2, 1/3 at these sizes: 5 times)
+        assert fix["rounding_amplification"] == pytest.approx(5.0, abs=1e-12)
+        assert set(fix["negative"]) == set(below_zero({a: r[a] for a in ATOMS}, r["plugin"].values(),
+                                                      amplification=fix["rounding_amplification"]))
         for a in ATOMS:
             lo, hi = r["intervals"][a]
             # clipped at 0, but a corrected value below 0 is its interval's lower end
