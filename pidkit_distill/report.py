@@ -133,23 +133,24 @@ def write_report(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunSumm
     out = made_out_dir(default_out_dir(given, runs) if out_dir is None else out_dir)
     groups = group_runs(runs)
     files = draw_figures(groups, {run.name: state for run, state in zip(runs, states, strict=True)})
-    files["report.md"] = _markdown(runs, groups, drawn=files, records=records).encode()
+    files["report.md"] = _markdown(runs, groups, drawn=files, records=records, states=states).encode()
     write_files(out, files)
     return out / "report.md"
 
 
 def _markdown(runs: list[RunRecords], groups: list[RunGroup], *, drawn: dict[str, bytes],
-              records: list[dict[str, Any] | None]) -> str:
+              records: list[dict[str, Any] | None], states: list[str]) -> str:
     """The text of ``report.md``: the ``runs``, the table of their ``groups``
     (:func:`~pidkit_distill.report_groups.group_table_of`) under a heading that says what it
-    holds, their :func:`summary_table` (their failure ``records``) and the figures ``drawn``."""
+    holds, their :func:`summary_table` (their failure ``records`` and ``states``, as the figures
+    ``drawn`` show them) and those figures."""
     seeds_table = group_table_of(groups)
     several = any(len(group.runs) > 1 for group in groups)  # else only runs kept apart
     heading = ("## Experiments run with several seeds" if several else
                "## Runs kept apart by a key an older config.json lacks")
     text = ["# Distillation report", "", "Runs: " + ", ".join(f"`{r.path}`" for r in runs), "",
             *([heading, "", seeds_table, "", "## Each run", ""] if seeds_table else []),
-            summary_table(runs, records=records), "",
+            summary_table(runs, records=records, states=states), "",
             "Accuracy is on the held-out set; PID atoms are in bits, for the innermost audited layer "
             "at its last audit (audit epoch), estimated from n held-out samples as the estimate "
             "column says: the estimator (discrete, or gaussian: linearly decodable information, not "

@@ -34,7 +34,8 @@ _BEST_ACC_CHOSEN = ("chosen on the same held-out set that measures it (no valida
                    "so optimistic: compare runs by last acc")
 
 
-def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None] | None = None) -> str:
+def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None] | None = None,
+                  states: list[str] | None = None) -> str:
     """A markdown table: accuracy (last, best) and the final PID atoms of the innermost layer,
     each with its bootstrap interval, the epoch they were audited at and how they were
     estimated.
@@ -48,8 +49,9 @@ def summary_table(runs: list[RunRecords], *, records: list[dict[str, Any] | None
     (:func:`~pidkit_distill.chance.chance_paragraph`). The estimate cell also names the corrected
     atoms below 0 and says when the solve was not certified, each explained under the table, and so
     are the best accuracy (chosen on the held-out set) and the intervals, with their confidence and,
-    where they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do. ``records``:
-    the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`) read by the caller.
+    where they hold the KMeans clustering fixed (audit.cluster_seeds 1), that they do. ``records``
+    and ``states``: the runs' failure records (:func:`~pidkit_distill.run_files.train_failure`)
+    and states worked out by the caller, which this table and the figures then share.
 
     Examples
     --------
@@ -85,7 +87,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
                         if cfg["run"].get("audit_every") == 0 else "no audit record in audit.jsonl")
         notes.update(flag_notes(atoms, flags, data=cfg.get("data")))
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
-        state = run_state(run, failure)
+        state = run_state(run, failure) if states is None else states[i]  # its lock tested once
         if not state and metrics:
             ended[run.name] = last
         if state:

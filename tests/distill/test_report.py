@@ -464,6 +464,26 @@ def test_a_report_groups_its_runs_once(tmp_path, monkeypatch):
     assert calls == [2]
 
 
+def test_a_report_tests_each_runs_lock_once_for_its_table_and_figures(tmp_path, monkeypatch):
+    # write_report worked each run's state out for the figures, then summary_table again for
+    # the paragraph under the table: a train starting or ending in between could leave a run
+    # "still training" in the legend and "stopped" in the paragraph
+    import pidkit_distill.report_states as report_states
+    from pidkit_distill.folder_locks import lock_held
+
+    tested = []
+
+    def counted(path):
+        tested.append(path.parent.name)
+        return lock_held(path)
+
+    monkeypatch.setattr(report_states, "lock_held", counted)
+    runs = [fake_run(tmp_path / name, epochs=2, planned=4) for name in ("a", "b")]
+    text = write_report(runs, out_dir=tmp_path / "rep").read_text()
+    assert sorted(tested) == ["a", "b"]
+    assert "Stopped, its checkpoint.pt gone: a (after epoch 2 of 4), b (after epoch 2 of 4)." in text
+
+
 REPORT_FILES = ["accuracy.png", "pid_atoms.png", "pid_atoms_all_layers.png", "report.md"]
 
 
