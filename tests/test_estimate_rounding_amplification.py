@@ -17,7 +17,7 @@ import pytest
 
 from pidkit import joint_from_samples
 from pidkit.below_zero import ROUNDING_TOLERANCE, below_zero, rounding_level
-from pidkit.estimate import BiasCorrection, correct_counts
+from pidkit.estimate import BiasCorrection, correct_counts, pid_from_representations
 from pidkit.estimate.cluster_seeds import mean_correction
 from pidkit.estimate.correction import DETERMINING_MIN_COUNT
 from pidkit.estimate.extrapolation import extrapolate, extrapolation_weights, rounding_amplification
@@ -144,3 +144,14 @@ def test_the_mean_over_clusterings_is_judged_with_the_largest_amplification():
     assert mean.rounding_amplification == 5.0 and mean.negative == ()
     assert mean_correction([_fix(-3e-9, 1.0), _fix(-3e-9, 1.0)]).negative == ("syn",)
     assert mean_correction([_fix(-6e-9, 5.0), _fix(-6e-9, 5.0)]).negative == ("syn",)
+
+
+def test_the_table_prints_such_an_exact_0_as_0():
+    # seed 7's coarsened student: Syn -1.37e-9 bits, beyond the plain level (1.34e-9 here), which
+    # printed it as -0.000000 in a table of corrected values
+    y, t = _rare_values(7)
+    res = pid_from_representations(y, t, t // 2, bias_correction="extrapolation")
+    assert -5 * ROUNDING_TOLERANCE < res.correction.corrected["syn"] < -rounding_level(
+        [*res.correction.corrected.values(), *res.correction.plugin.values()])
+    row = next(line for line in repr(res).splitlines() if line.lstrip().startswith("syn "))
+    assert row.split()[1:] == ["0.000000", "0.000000"]

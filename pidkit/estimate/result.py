@@ -134,7 +134,8 @@ class RepresentationPID:
     -----
     The ``repr`` is a table of the corrected and plug-in values (and intervals), then notes:
 
-    - Values within :func:`rounding_level` of 0 (an exact 0 that came back as -7e-17) print as 0
+    - Values within :func:`rounding_level` of 0 (an exact 0 that came back as -7e-17; for the
+      corrected values and intervals, times ``correction.rounding_amplification``) print as 0
       and are not listed as "corrected below 0" (nor in ``correction.negative``).
     - The kink line (``correction.kink``) is printed only where it says something: the kink
       would change a printed digit (at least 5e-7), the smaller corrected Uni is at most
@@ -334,13 +335,15 @@ class RepresentationPID:
                      f"B={self.settings['bootstrap']}" + (f" ({failed} failed, left out)" if failed else ""))
         lines.append(f"{head}   ({u})")
         values = [*fix.corrected.values(), *fix.plugin.values()]
+        # the corrected values and their intervals combine several solves' rounding (as negative)
         zero = rounding_level(values)
+        fitted_zero = rounding_level(values, amplification=fix.rounding_amplification)
 
-        def shown(value: float) -> float:  # rounding of an exact 0 (-7e-17) prints as 0, not -0.000000
-            return 0.0 if abs(value) <= zero else value
+        def shown(value: float, zero: float = fitted_zero) -> float:
+            return 0.0 if abs(value) <= zero else value  # an exact 0 as -7e-17: 0, not -0.000000
 
         for name in QUANTITIES:
-            row = f"  {name:<8} {shown(fix.corrected[name]):>10.6f} {shown(fix.plugin[name]):>10.6f}"
+            row = f"  {name:<8} {shown(fix.corrected[name]):>10.6f} {shown(fix.plugin[name], zero):>10.6f}"
             if self.intervals is not None:
                 lo, hi = self.intervals[name]
                 row += f"   [{shown(lo):.6f}, {shown(hi):.6f}]"
