@@ -64,3 +64,16 @@ def test_heldout_runs_the_heldout_joints(monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         estimate_kink.main(["--heldout", "--n", "450"])
     assert asked == {"joints": list(HELDOUT_JOINTS), "sizes": [450]}
+
+
+def test_rows_carry_each_candidates_bias_and_the_table_the_smaller_unis():
+    rows = estimate_kink.run(["sum10"], [450], draws=2, seed=0, n_boot=2, slow=False, coverage=0, n_jobs=1)
+    bias = {name: np.array(value) for name, value in rows[0]["bias"].items()}
+    assert set(bias) == set(estimate_kink.CANDIDATES)
+    for name, value in bias.items():  # every candidate moves U only: Uni up by d, Red and Syn down
+        moved = value - bias["default"]
+        assert moved == pytest.approx(moved[1] * np.array([-1.0, 1.0, 1.0, -1.0]), abs=1e-12), name
+    line = next(line for line in estimate_kink.tables(rows).splitlines()[::-1] if line.startswith("| sum10"))
+    cells = [cell.strip() for cell in line.strip("|").split("|")]
+    assert cells[2] == "0.000"  # both unique informations of sum10 are 0: the table shows their mean
+    assert cells[3:] == [f"{(bias[name][1] + bias[name][2]) / 2:+.3f}" for name in estimate_kink.CANDIDATES]
