@@ -217,34 +217,58 @@ RunSummary that train returned; got 3 (int)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
     instead = ""  # what to pass for the first file of a run folder given
-    unwritten_first = ""  # why the first folder of no run yet holds none (after instead)
+    skipped: list[tuple[str, bool]] = []  # each skip's warning, and whether of no run yet
+    unwritten: dict[str, list[Path]] = {}  # the folders of no run yet, by why
     found_in_folders: set[Path] = set()  # runs found in a folder of runs, not named one by one
     for given, in_folder in _expanded(paths):
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
             folder = instead_of_file(path)
             instead = instead or (f"; for {str(path)!r}, pass {folder}" if folder else "")
-            warnings.warn(f"skipped {path}: a file, not a run folder"
-                          + (f"; pass {folder}" if folder else ""), RuntimeWarning, stacklevel=2)
+            skipped.append((f"skipped {path}: a file, not a run folder"
+                            + (f"; pass {folder}" if folder else ""), False))
         elif (path / "report.md").is_file() and not (path / "config.json").exists():
-            warnings.warn(f"skipped {path}: a folder written by `pidkit-distill report`, not a "
-                          "run", RuntimeWarning, stacklevel=2)
+            skipped.append((f"skipped {path}: a folder written by `pidkit-distill report`, not a "
+                            "run", False))
         elif path.resolve() in seen:
-            warnings.warn(f"skipped {path}: given twice", RuntimeWarning, stacklevel=2)
-        elif unwritten := unwritten_run(path):
-            unwritten_first = unwritten_first or f"; {str(path)!r} holds no run yet: {unwritten}"
-            warnings.warn(f"skipped {path}: {unwritten}", RuntimeWarning, stacklevel=2)
+            skipped.append((f"skipped {path}: given twice", False))
+        elif why := unwritten_run(path):
+            unwritten.setdefault(why, []).append(path)
+            skipped.append((f"skipped {path}: {why}", True))
             seen.add(path.resolve())  # named once, in a sweep's folder and one by one
         else:
             runs.append(given if isinstance(given, RunRecords) else load_run(path))
             seen.add(path.resolve())
             if in_folder:
                 found_in_folders.add(path.resolve())
+    for warning, of_no_run_yet in skipped:  # the error names the folders of no run yet
+        if runs or not of_no_run_yet:
+            warnings.warn(warning, RuntimeWarning, stacklevel=2)
     if not runs:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}"
-                         + (instead or unwritten_first
+                         + (instead + _no_run_yet(unwritten)
                             or "; pass folders written by `pidkit-distill train`"))
     return _students(runs, found_in_folders)
+
+
+def _no_run_yet(unwritten: dict[str, list[Path]]) -> str:
+    """What an error says of the run folders that hold no run yet, by why (``unwritten``, each
+    reason of :func:`~pidkit_distill.unwritten_runs.unwritten_run` with its folders): each
+    folder named, and why once for the folders of one reason; ``""`` for none.
+
+    Examples
+    --------
+    >>> _no_run_yet({"a train holds it": [Path("runs/a")], "it stopped": [Path("runs/b"),
+    ...                                                                  Path("runs/c")]})
+    "; 'runs/a' holds no run yet: a train holds it; 'runs/b' and 'runs/c' each hold no run yet: \
+it stopped"
+    """
+    said = []
+    for why, folders in unwritten.items():
+        named = [repr(str(folder)) for folder in folders]
+        said.append(f"; {named[0]} holds no run yet: {why}" if len(named) == 1 else
+                    f"; {', '.join(named[:-1])} and {named[-1]} each hold no run yet: {why}")
+    return "".join(said)
 
 
 def _expanded(paths: list[str | os.PathLike | RunRecords]) -> list[tuple[Path | RunRecords, bool]]:

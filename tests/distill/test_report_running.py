@@ -199,16 +199,18 @@ def test_a_glob_takes_in_a_run_folder_whose_train_has_not_written_the_run_yet(tm
     assert capsys.readouterr().err == (
         f"pidkit-distill report: warning: skipped {starting}: {stopped}\n")
     assert main(["report", str(starting)]) == 2  # alone: it said "pass folders written by train"
-    assert capsys.readouterr().err.splitlines()[-1] == (
+    assert capsys.readouterr().err == (  # one line: the warning said the same before it
         f"pidkit-distill report: error: no run folder among [{str(starting)!r}]; "
-        f"{str(starting)!r} holds no run yet: {stopped}")
+        f"{str(starting)!r} holds no run yet: {stopped}\n")
     # beside a run's file, what to pass for that file comes first, whichever is given first:
-    # after the folder, the error said only why the folder holds no run
+    # after the folder, the error said only why the folder holds no run; then why the folder
+    # holds no run (it was a warning of its own)
     for given in ([starting, done / "metrics.jsonl"], [done / "metrics.jsonl", starting]):
         assert main(["report", *map(str, given)]) == 2
         assert capsys.readouterr().err.splitlines()[-1] == (
             f"pidkit-distill report: error: no run folder among {list(map(str, given))}; for "
-            f"{str(done / 'metrics.jsonl')!r}, pass the run folder it is in, {str(done)!r}")
+            f"{str(done / 'metrics.jsonl')!r}, pass the run folder it is in, {str(done)!r}; "
+            f"{str(starting)!r} holds no run yet: {stopped}")
 
 
 def test_a_teachers_run_stopped_short_is_told_to_rerun_the_same_command(tmp_path, capsys):

@@ -88,12 +88,28 @@ def test_a_demo_folder_of_unwritten_runs_alone_is_refused_naming_them(tmp_path, 
     unwritten_run_folder(demo / "synthetic-vid-tt", killed_write=True)
     unwritten_run_folder(demo / "synthetic-bas-tt")
     assert main(["report", "demo"]) == 2
-    err = capsys.readouterr().err
-    assert warned(err) == [f"skipped demo/synthetic-bas-tt: {STOPPED}",
-                           f"skipped demo/synthetic-vid-tt: {STOPPED}"]
-    assert err.splitlines()[-1] == (
-        "pidkit-distill report: error: no run folder among ['demo']; 'demo/synthetic-bas-tt' "
-        f"holds no run yet: {STOPPED}")
+    # one line: each folder was a warning line, then the error named the first again
+    assert capsys.readouterr().err == (
+        "pidkit-distill report: error: no run folder among ['demo']; 'demo/synthetic-bas-tt' and "
+        f"'demo/synthetic-vid-tt' each hold no run yet: {STOPPED}\n")
+
+
+def test_a_sweep_of_unwritten_runs_alone_is_one_error_line_naming_each(tmp_path, monkeypatch,
+                                                                       capsys):
+    # a warning line per folder came before the error, which named only the first folder
+    monkeypatch.chdir(tmp_path)
+    for name in ("a", "c"):
+        unwritten_run_folder(tmp_path / "sweep" / name)
+    with run_folder_lock(tmp_path / "sweep/b"):  # its train is training the teacher now
+        assert main(["report", "sweep"]) == 2
+    assert capsys.readouterr().err == (
+        f"pidkit-distill report: error: no run folder among ['sweep']; 'sweep/a' and 'sweep/c' "
+        f"each hold no run yet: {STOPPED}; 'sweep/b' holds no run yet: {TRAINING}\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no warning either where load_runs is called
+        with pytest.raises(ValueError, match=r"^no run folder among \['sweep/a'\]; 'sweep/a' holds no "
+                                             r"run yet: a `pidkit-distill train` made"):
+            load_runs(["sweep/a"])
 
 
 def test_folders_that_are_no_unwritten_run_are_not_named_in_a_sweep(tmp_path, monkeypatch,
