@@ -173,8 +173,9 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     them up beside the runs: a file (a log, the demo's ``results.jsonl``), a report folder
     (``report.md`` and no ``config.json``, written by an earlier report), a folder given
     twice, and a run folder whose train has not written the run yet, or stopped before
-    (:func:`~pidkit_distill.unwritten_runs.unwritten_run`). Anything else that is not a run is
-    an error (see :func:`load_run`). The teacher's own run folders (method ``teacher``:
+    (:func:`~pidkit_distill.unwritten_runs.unwritten_run`); where no run is left, the error
+    names the last kind instead of warning of them. Anything else that is not a run is an error
+    (see :func:`load_run`). The teacher's own run folders (method ``teacher``:
     ``train-teacher``'s, or the teacher cache under ``runs/``) are skipped beside students'
     runs, with one warning naming those given one by one (the teacher cache that a folder of
     runs holds, as ``train`` writes it in ``run.out_dir``, without one); given alone, they are
