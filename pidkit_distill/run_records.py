@@ -233,7 +233,7 @@ RunSummary that train returned; got 3 (int)
                             "run", False))
         elif path.resolve() in seen:
             skipped.append((f"skipped {path}: given twice", False))
-        elif why := unwritten_run(path):
+        elif not (path / "config.json").exists() and (why := unwritten_run(path)):  # else a run
             unwritten.setdefault(why, []).append(path)
             skipped.append((f"skipped {path}: {why}", True))
             seen.add(path.resolve())  # named once, in a sweep's folder and one by one

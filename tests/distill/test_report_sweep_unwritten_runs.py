@@ -18,7 +18,7 @@ from pidkit_distill.cli import main
 from pidkit_distill.report import load_runs
 from pidkit_distill.run_folder_search import run_folders, runs_in
 from pidkit_distill.training.rundir import run_folder_lock
-from pidkit_distill.unwritten_runs import RUN_LOCK_FILE, holds_unwritten_run
+from pidkit_distill.unwritten_runs import RUN_LOCK_FILE, holds_unwritten_run, unwritten_run
 
 STOPPED = ("a `pidkit-distill train` made this run folder and stopped before it wrote the run in "
            "it (while it checked the configuration, loaded the data or trained the teacher; "
@@ -150,3 +150,24 @@ def test_run_folders_counts_unwritten_runs_only_when_asked(tmp_path):
     assert run_folders(tmp_path) == [tmp_path / "b"]
     assert run_folders(tmp_path, unwritten=True) == [tmp_path / "a", tmp_path / "b"]
     assert runs_in(tmp_path / "a", unwritten=True) == [tmp_path / "a"]  # itself: no sweep
+
+
+def test_load_runs_lists_no_folder_that_holds_a_config_json_again(tmp_path, monkeypatch):
+    # every run folder of a sweep, already found to hold a run, was listed again to learn
+    # whether it held no run yet (its .lock and temporary files alone), which a config.json
+    # rules out
+    import pidkit_distill.run_records as run_records
+
+    asked = []
+
+    def counted(folder, **kwargs):
+        asked.append(folder.name)
+        return unwritten_run(folder, **kwargs)
+
+    monkeypatch.setattr(run_records, "unwritten_run", counted)
+    for name in ("a", "c"):
+        (fake_run(tmp_path / "sweep" / name, epochs=2) / RUN_LOCK_FILE).write_bytes(b"")
+    unwritten_run_folder(tmp_path / "sweep/b")
+    with pytest.warns(RuntimeWarning, match=r"skipped .*sweep/b: a `pidkit-distill train` made"):
+        assert [run.name for run in load_runs(tmp_path / "sweep")] == ["a", "c"]
+    assert asked == ["b"]
