@@ -155,10 +155,10 @@ class StateNotes:
         its last train's ``failure`` record (:func:`~pidkit_distill.run_files.train_failure`)."""
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
-        where = ("in epoch 1" if not metrics else
+        where = (f"before epoch {last.get('epoch', 0) + 1}"
+                 if state.startswith("failed") and failure["before_training"] else
+                 "in epoch 1" if not metrics else  # in its first epoch, or after (training: at)
                  f"{'after ' if state != 'still training' else ''}epoch {last['epoch']}")
-        if state.startswith("failed") and failure["before_training"]:
-            where = f"before epoch {last.get('epoch', 0) + 1}"
         named = f"{run.name} ({where} of {cfg['run']['epochs']})"
         group = (state, _demo_advice(run) if _STATE_NOTES[state][1] else "")
         if state.startswith("failed"):  # each its own error: where, what was saved
