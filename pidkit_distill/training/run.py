@@ -315,14 +315,22 @@ def _failure_recorded(checked: CheckedConfig, runtime: Runtime) -> Iterator[None
     """Record a :class:`TrainingError` of the block as the run raises it
     (:func:`~pidkit_distill.training.peer_stopped.as_stopped`):
     as from before training where :func:`~pidkit_distill.training.fit` did not (``RunFolder.
-    record_failure``), or in place of fit's record of an error that only followed a peer's stop."""
+    record_failure``), or in place of fit's record of an error that only followed a peer's stop.
+    So is an interrupt that is another process's failure: torchrun's SIGTERM, come before the
+    collective call that would have failed (as fit records it in its epochs), or a failure on
+    its way out when the SIGTERM came (:func:`~pidkit_distill.training.outcomes.
+    failure_leaving`); the interrupt itself passes on, as before, for :func:`_run_session`."""
     try:
         yield
-    except TrainingError as err:
+    except TrainingInterrupted:
+        raise  # fit's own: an interrupt that is no other process's failure
+    except (TrainingError, KeyboardInterrupt) as caught:
+        err = (failure_leaving(caught) or caught) if isinstance(caught, KeyboardInterrupt) \
+            else caught
         with interrupts_deferred():  # torchrun's SIGTERM, once the stop is recorded
             failure = as_stopped(err, runtime)
-            by_fit = err.recorded_in == Path(checked.run_dir)
-            if failure is not err or not by_fit:
+            by_fit = getattr(err, "recorded_in", None) == Path(checked.run_dir)
+            if isinstance(failure, TrainingError) and (failure is not err or not by_fit):
                 RunFolder(checked.run_dir, is_main=runtime.is_main).record_failure(
                     failure, before_training=None if by_fit else checked.config)
         raise

@@ -156,3 +156,19 @@ def test_a_peer_gone_outside_the_loop_is_the_runs_failure_and_other_errors_pass(
         with pytest.raises(RuntimeError) as info, _peer_end_named(runtime, "while x"):
             raise error
         assert info.value is error
+
+
+@pytest.mark.parametrize("wait", [False, True], ids=["collective call first", "SIGTERM first"])
+def test_another_process_failure_before_the_epochs_is_recorded_however_it_reaches_rank_0(
+        tmp_path, wait):
+    # rank 1's data is refused as it loads the teacher; rank 0 learnt of it from its next
+    # collective call failing, and recorded rank 1's error, or (wait) from torchrun's SIGTERM
+    # while it loaded the teacher, and recorded nothing: its folder held no summary.json (as
+    # fit's epochs did before 901e1e4)
+    proc = _torchrun(tmp_path, "data", "teacher", 1, wait=wait)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    summary = json.loads((tmp_path / "synthetic-kd-ut-s0" / "summary.json").read_text())
+    assert summary["failed"] == {
+        "message": "rank 1 of 2 failed: data.name: sample 3 of this rank's copy is damaged "
+                   "(the other processes stopped with it)",
+        "hint": "", "before_training": True}
