@@ -38,10 +38,11 @@ def failed_advice(state: str, failures: list[dict[str, Any]]) -> str:
     Rerun the command with the change the error names (where memory ran out, once it is freed): \
 the same run.name starts the run again from epoch 1.
     """
-    memory = any(map(_about_memory, failures))
+    judged = [_judged(failure) for failure in failures]
+    memory = any(about_memory for about_memory, _, _ in judged)
     advice = []
     if state == "failed":
-        if any(map(_advised_the_same_run_after_nan, failures)):
+        if any(same_run_after_nan for _, _, same_run_after_nan in judged):
             advice.append("Where the loss or the weights became NaN or infinite, the run is "
                           "seeded, so resuming it meets the error again, and the same command "
                           "without --resume is refused, as the folder holds a checkpoint: make "
@@ -51,7 +52,7 @@ the same run.name starts the run again from epoch 1.
             advice.append("Where memory ran out, free it, then rerun the same command with "
                           "--resume (run.resume=true) to continue from the checkpoint.pt.")
         return " ".join(advice)
-    if not all(map(_advises_rerun, failures)):
+    if not all(advises_rerun for _, advises_rerun, _ in judged):
         freed = " (where memory ran out, once it is freed)" if memory else ""
         advice.append(f"Rerun the command with the change the error names{freed}: the same "
                       "run.name starts the run again from epoch 1.")
@@ -62,31 +63,26 @@ the same run.name starts the run again from epoch 1.
     return " ".join(advice)
 
 
-def _about_memory(failure: dict[str, Any]) -> bool:
-    """Whether the failure record ``failure`` (:func:`failed_advice`) is memory run out: its
-    kind, or, without one, its message's words before the first ``;``."""
-    if failure["kind"] is None:
-        return "out of memory" in failure["message"].partition(";")[0]
-    return failure["kind"] == "out_of_memory"
+def _judged(failure: dict[str, Any]) -> tuple[bool, bool, bool]:
+    """What the failure record ``failure`` (:func:`failed_advice`) was: whether memory ran out,
+    whether its error already advises a rerun, and whether it is a NaN whose error did not
+    advise a new run (``--run.name NEW``), as it does where it saved a checkpoint (one of an
+    older version, or one that advised a rerun where nothing was saved, which the checkpoint
+    now in the folder refuses). Read from its ``kind`` and ``says_rerun``, or, a record
+    without a kind, from its message's words (memory: before the first ``;``).
 
-
-def _advises_rerun(failure: dict[str, Any]) -> bool:
-    """Whether the failure record ``failure``'s error already advises a rerun: its
-    ``says_rerun``, or, without a kind, the word in its message."""
-    if failure["kind"] is None:
-        return "rerun" in failure["message"]
-    return failure["says_rerun"]
-
-
-def _advised_the_same_run_after_nan(failure: dict[str, Any]) -> bool:
-    """Whether the failure record ``failure`` is a NaN whose error did not advise a new run
-    (``--run.name NEW``), as it does where it saved a checkpoint: one of an older version, or
-    one that advised a rerun where nothing was saved, which the checkpoint now in the folder
-    refuses."""
-    if failure["kind"] is None:
-        return ("NaN or infinite" in failure["message"]
-                and "--run.name NEW" not in failure["message"])
-    return failure["kind"] == "nan" and failure["says_rerun"]
+    Examples
+    --------
+    >>> _judged({"kind": "nan", "says_rerun": True, "message": "the training loss became NaN"})
+    (False, True, True)
+    >>> _judged({"kind": None, "says_rerun": False, "message": "out of memory; rerun"})
+    (True, True, False)
+    """
+    kind, message = failure["kind"], failure["message"]
+    if kind is None:
+        return ("out of memory" in message.partition(";")[0], "rerun" in message,
+                "NaN or infinite" in message and "--run.name NEW" not in message)
+    return kind == "out_of_memory", failure["says_rerun"], kind == "nan" and failure["says_rerun"]
 
 
 def failure_message(run: RunRecords, failure: dict[str, Any]) -> str:
