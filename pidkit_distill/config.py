@@ -109,11 +109,22 @@ def config_to_dict(config: TrainConfig) -> dict[str, dict[str, Any]]:
 
 
 def coerce_value(key: str, value: Any, kind: type) -> Any:
-    """Check ``value`` (from TOML or a parsed override) against the field type ``kind``."""
+    """Check ``value`` (from TOML or a parsed override) against the field type ``kind``.
+
+    One value where a list is expected is the list of that value, in a TOML file as on the
+    command line (``layers = 1`` as ``--audit.layers 1``: ``[1]``); a table stays refused.
+
+    Examples
+    --------
+    >>> coerce_value("audit.layers", 1, list), coerce_value("optim.milestones", (0.5,), list)
+    ([1], [0.5])
+    """
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if kind is list and isinstance(value, tuple):
         value = list(value)
+    if kind is list and isinstance(value, (str, int, float)):
+        value = [value]
     check_key_type(key, value, kind, fix="; fix the TOML file or the override")
     return value
 
