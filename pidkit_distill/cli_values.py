@@ -160,11 +160,20 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
         A value out of range, e.g. ``--epochs 0: config key 'run.epochs' must be >= 1; e.g.
         --epochs 30``, or ``config file 'rid.toml': config key 'run.epochs' must be >= 1, got
         0; fix the value in that file``.
+    TypeError
+        An item of a list of the ``--config`` file of the wrong type, naming the file
+        (``config file 'rid.toml': config key 'optim.milestones' holds numbers, got 'x'; fix
+        the value in that file``): every option's value was checked for its type as it was
+        read (:func:`check_option_type`), so only the file's can be.
     ValueError, TypeError
         As :func:`~pidkit_distill.apply_overrides`.
     """
     try:
         return apply_overrides(config, overrides)
+    except TypeError as err:
+        if args.config is None:
+            raise
+        raise TypeError(f"config file {args.config!r}: {err}; fix the value in that file") from err
     except ConfigValueError as err:
         if err.key is None:  # a check that knew no key: no option to name
             raise

@@ -5,9 +5,12 @@ of it, or the ``--config`` file. Each said "config key 'run.epochs' expects an i
 
 from __future__ import annotations
 
+import argparse
+
 import pytest
 
 from pidkit_distill.cli import main
+from pidkit_distill.cli_values import apply_option_values, load_config_file
 
 ERROR = "pidkit-distill train: error: "
 
@@ -139,3 +142,26 @@ def test_a_good_file_value_refused_with_a_typed_one_names_the_typed_one(tmp_path
         f"{ERROR}--optim.milestone_unit epoch: config key 'optim.milestones' must hold epoch "
         "numbers >= 1 when optim.milestone_unit='epoch', got [0.25]\n")
 
+
+@pytest.mark.parametrize(("text", "told"), [
+    # the items of a list are checked with the whole configuration, after the file is read:
+    # these two were told with no file's name (t-392 section 6)
+    ("[optim]\nmilestones = [0.5, 'x']\n", "config key 'optim.milestones' holds numbers, got 'x'"),
+    ("[audit]\nlayers = [1.5]\n", "config key 'audit.layers' must be a list of distinct layer "
+                                  "indices >= 0 ([] = every layer), got [1.5] (1.5 is not an int)"),
+])
+def test_an_item_of_the_wrong_type_in_a_list_of_the_config_file_names_the_file(tmp_path, capsys,
+                                                                              text, told):
+    path = tmp_path / "c11.toml"
+    path.write_text(text)
+    assert main(["train", "--config", str(path)]) == 2
+    assert capsys.readouterr().err == (
+        f"{ERROR}config file {str(path)!r}: {told}; fix the value in that file\n")
+
+
+def test_an_option_replacing_a_file_s_list_of_the_wrong_type_is_no_error(tmp_path):
+    path = tmp_path / "c11.toml"
+    path.write_text("[optim]\nmilestones = [0.5, 'x']\n")
+    config = load_config_file(str(path))
+    args = argparse.Namespace(config=str(path), overrides=[], given_as={})
+    assert apply_option_values(args, config, ["optim.milestones=0.25"]).optim.milestones == [0.25]
