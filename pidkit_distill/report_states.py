@@ -35,7 +35,8 @@ _STATE_NOTES = {
                                   "its checkpoint.pt, or with --run.stop_after 0 too to train to "
                                   "run.epochs."),
     "stopped": (f"No process holds the run folder's {RUN_LOCK_FILE} and its train did not end: "
-                "it was killed or failed (its last lines say why)", "; to continue it from its "
+                "it was killed or failed (if it failed, the last lines its command printed say "
+                "why; a killed process prints nothing)", "; to continue it from its "
                 "checkpoint.pt, rerun the same command with --resume (run.resume=true)."),
     "failed": (f"{_FAILED} and its checkpoint.pt holds the epochs saved before", "."),
     "failed, its checkpoint.pt gone": (f"{_FAILED} and the checkpoint.pt its train had written "

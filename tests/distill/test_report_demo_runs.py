@@ -71,7 +71,8 @@ def test_a_demos_stopped_runs_are_told_to_run_the_demo_again(tmp_path, monkeypat
     unsaved_what = NO_CHECKPOINT.partition("; the same command")[0]
     assert states(capsys.readouterr().out) == [
         "Stopped: synthetic-vid-tt (after epoch 2 of 5). No process holds the run folder's .lock "
-        f"and its train did not end: it was killed or failed (its last lines say why). {advice}",
+        "and its train did not end: it was killed or failed (if it failed, the last lines its "
+        f"command printed say why; a killed process prints nothing). {advice}",
         f"Stopped: digits-kd (after epoch 2 of 5). {STOPPED}",
         "Stopped before its first checkpoint: synthetic-rid-tt (after epoch 1 of 5). "
         f"{unsaved_what}. {advice}",

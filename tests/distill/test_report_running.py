@@ -24,8 +24,9 @@ from pidkit_distill.unwritten_runs import RUN_LOCK_FILE
 STILL = ("A `pidkit-distill train` holds the run folder's .lock now, so its row and lines show "
          "the epochs done so far; report again once it ends.")
 STOPPED = ("No process holds the run folder's .lock and its train did not end: it was killed or "
-           "failed (its last lines say why); to continue it from its checkpoint.pt, rerun the "
-           "same command with --resume (run.resume=true).")
+           "failed (if it failed, the last lines its command printed say why; a killed process "
+           "prints nothing); to continue it from its checkpoint.pt, rerun the same command with "
+           "--resume (run.resume=true).")
 STOP_AFTER = ("A `pidkit-distill train` with run.stop_after trained the epochs it asked for and "
               "ended; rerun the same command with --resume (run.resume=true) to train as many "
               "more from its checkpoint.pt, or with --run.stop_after 0 too to train to "
