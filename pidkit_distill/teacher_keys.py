@@ -12,19 +12,23 @@ it). A record is no setting: no configuration sets it (:func:`record_hint`). The
 that a teacher depends on (:func:`teacher_key`) name its folder and are compared with those its
 cached file records. A teacher registered by the user is keyed by its code too
 (:func:`~pidkit_distill.code_fingerprint.code_fingerprint`), not only by the module that
-registered it.
+registered it. A teacher's run holds some settings of its own, not as its student's run set them
+(:data:`TEACHER_RUN_OWN`, :func:`with_teacher_run_own`): those that neither its key nor its
+numbers depend on, so that a student's choice of them cannot stop its teacher's run from resuming.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 from collections.abc import Mapping
 from typing import Any
 
 __all__ = ["CODE_IN_KEY", "RECORDED", "REGISTERED_IN_KEY", "SAMPLES_IN_KEY", "TEACHER_KEYS",
-           "flat_settings", "record_hint", "recorded_teacher_file", "teacher_file_now",
-           "teacher_key", "unused_by_teacher", "with_teacher_file"]
+           "TEACHER_RUN_OWN", "flat_settings", "record_hint", "recorded_teacher_file",
+           "teacher_file_now", "teacher_key", "unused_by_teacher", "with_teacher_file",
+           "with_teacher_run_own"]
 
 # The table of a run's config.json that holds what the run recorded of itself, beside its
 # settings' sections: "teacher_file", the file its teacher.source named (teacher_file_now).
@@ -68,6 +72,46 @@ def unused_by_teacher(key: str) -> str | None:
         return f"it is the student's; the teacher's is {TEACHER_KEYS[key]}"
     return next((why for k, why in _UNUSED_BY_TEACHER.items()
                  if key == k or (k.endswith(".") and key.startswith(k))), None)
+
+
+# The settings that a teacher's run holds of its own, not as its student's run set them: its
+# audit section (the teacher's run has no audit, and teacher_key leaves it out), and run.amp and
+# run.sync_bn, which its key holds where they act (teacher_run_numbers) and which are off where
+# they do not. A name without a dot is a whole section.
+TEACHER_RUN_OWN = ("audit", "run.amp", "run.sync_bn")
+
+
+def with_teacher_run_own(settings: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings of a teacher's run ``settings`` (its configuration as a dict) with those of
+    :data:`TEACHER_RUN_OWN` as ``own`` (a configuration as a dict too) holds them.
+
+    :func:`~pidkit_distill.training.teacher_sources.teacher_run_settings` gives a teacher's run
+    its own values so; and the resume of a teacher's run compares its checkpoint's settings so,
+    with the values of the run that resumes it
+    (:func:`~pidkit_distill.training.checkpoint.resume_changes`): a teacher's folder is named by
+    its key, which decides them, and a checkpoint written before 5 Dec 2026 holds its
+    student's (``audit.layers = [1]`` of the first student's run), which would refuse every
+    student run of other audit settings. A ``settings`` section that is no dict (a damaged
+    file) is left as it is.
+
+    Examples
+    --------
+    >>> saved = {"run": {"seed": 0, "amp": True}, "audit": {"bootstrap": 5}}
+    >>> own = {"run": {"amp": False, "sync_bn": False}, "audit": {"bootstrap": 20}}
+    >>> with_teacher_run_own(saved, own)
+    {'run': {'seed': 0, 'amp': False, 'sync_bn': False}, 'audit': {'bootstrap': 20}}
+    >>> saved["audit"]  # not changed
+    {'bootstrap': 5}
+    """
+    result = {name: dict(section) if isinstance(section, Mapping) else section
+              for name, section in settings.items()}
+    for key in TEACHER_RUN_OWN:
+        section, _, name = key.partition(".")
+        if not name:
+            result[section] = copy.deepcopy(own[section])
+        elif isinstance(result.setdefault(section, {}), dict):
+            result[section][name] = own[section][name]
+    return result
 
 
 # The names a teacher's run reads that the user may have registered: its data set and its model.

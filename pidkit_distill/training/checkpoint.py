@@ -44,6 +44,7 @@ from pidkit_distill.config import (
 from pidkit_distill.methods.base import default_preset_of
 from pidkit_distill.registered_record import NAMED
 from pidkit_distill.registry import registry_key
+from pidkit_distill.teacher_keys import with_teacher_run_own
 from pidkit_distill.training.amp_resume import amp_device_change
 from pidkit_distill.training.checkpoint_fit import misfit_tensors
 from pidkit_distill.training.runtime import Runtime
@@ -232,7 +233,8 @@ def check_resumable(saved_config: dict[str, Any], config: TrainConfig, path: Pat
     registry looks up (:data:`~pidkit_distill.registered_record.NAMED`) are compared as it reads
     them (:func:`~pidkit_distill.registry.registry_key`): a checkpoint written before a
     configuration held them in the registry's spelling records ``"Digits"`` where ``config``
-    holds ``"digits"``, the same data set.
+    holds ``"digits"``, the same data set. A teacher's run compares the settings it holds of its
+    own (:data:`~pidkit_distill.teacher_keys.TEACHER_RUN_OWN`) as :func:`resume_changes` says.
     """
     old, new, changed = resume_changes(saved_config, config)
     if not changed:
@@ -279,6 +281,11 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
         The keys that differ, but those a resume may change (``RESUME_FREE_KEYS``) and a
         ``teacher.source`` naming one file instead of another
         (:func:`~pidkit_distill.training.teacher_files.check_resumed_teacher` checks that).
+        A teacher's run (``method.name`` ``teacher``) does not compare the settings it holds of
+        its own (:func:`~pidkit_distill.teacher_keys.with_teacher_run_own`): its folder's name
+        hashes its key, which decides them, and a checkpoint written before 5 Dec 2026 holds
+        its student's audit section, and its student's ``run.amp`` and ``run.sync_bn`` where
+        they did not act.
 
     Examples
     --------
@@ -286,11 +293,17 @@ def resume_changes(saved_config: dict[str, Any], config: TrainConfig
     >>> saved = config_to_dict(load_config())
     >>> resume_changes(saved, load_config(overrides=["run.seed=1", "run.threads=1"]))[2]
     ['run.seed']
+    >>> teacher = config_to_dict(load_config(overrides=["method.name=teacher", "audit.seed=3"]))
+    >>> resume_changes(teacher, load_config(overrides=["method.name=teacher"]))[2]
+    []
     """
+    settings = config_to_dict(config)
+    if config.method.name == "teacher":
+        saved_config = with_teacher_run_own(saved_config, settings)
     old = {**VALUES_BEFORE_KEYS_EXISTED,
            **{key: registry_key(value) if key in NAMED and isinstance(value, str) else value
               for key, value in _flatten(saved_config).items()}}
-    new = _flatten(config_to_dict(config))
+    new = _flatten(settings)
     # "" (the method's default preset) by the default's name, so that a run of --method kd resumes
     # with --preset paper, the same preset named; "" where the method is not registered
     for flat in (old, new):

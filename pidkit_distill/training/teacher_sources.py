@@ -29,7 +29,7 @@ from pidkit_distill.launcher_env import world_size_from_env
 from pidkit_distill.models import model_fingerprint
 from pidkit_distill.registered_record import registered_now
 from pidkit_distill.run_files import read_metrics
-from pidkit_distill.teacher_keys import teacher_key
+from pidkit_distill.teacher_keys import teacher_key, with_teacher_run_own
 from pidkit_distill.training.data_fingerprints import data_fingerprint
 from pidkit_distill.training.model_checks import models_resolved
 from pidkit_distill.training.rundir import REGISTRY_SOURCES, run_dir_of
@@ -172,12 +172,26 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     ``config``'s teacher, but its run name (:func:`teacher_run_config` names it): those that
     :func:`keyed_teacher` keys a teacher by, read without its data.
 
+    The student's settings that the teacher's run holds of its own
+    (:data:`~pidkit_distill.teacher_keys.TEACHER_RUN_OWN`) are not the student's: its audit
+    section is the default one (the teacher's run has no audit), and ``run.amp`` and
+    ``run.sync_bn`` are off where they do not act (:func:`run_numbers_now`: ``run.amp`` off a
+    GPU, ``run.sync_bn`` in one process). None of them names the teacher's folder, so a
+    student's choice of them kept there stopped its teacher's run from resuming under another
+    student's (the walk of t-392, finding 1).
+
     Examples
     --------
     >>> from pidkit_distill import load_config
     >>> settings = teacher_run_settings(load_config(overrides=["teacher.epochs=2"]))
     >>> settings["method"]["name"], settings["run"]["epochs"], settings["model"]["student"]
     ('teacher', 2, 'digits-teacher')
+    >>> student = load_config(overrides=["audit.bootstrap=5", "run.device=cpu", "run.amp=true"])
+    >>> settings = teacher_run_settings(student)
+    >>> settings["audit"]["bootstrap"], settings["run"]["amp"]
+    (20, False)
+    >>> teacher_run_settings(load_config(overrides=["run.device=cuda", "run.amp=true"]))["run"]["amp"]
+    True
     """
     config = models_resolved(config, teacher_only=True)
     data = config_to_dict(config)
@@ -190,7 +204,10 @@ def teacher_run_settings(config: TrainConfig) -> dict[str, Any]:
     data["run"].update(epochs=config.teacher.epochs, seed=config.teacher.seed, audit_every=0,
                        stop_after=0, resume=True)
     data["teacher"]["source"] = "trained"
-    return data
+    numbers = run_numbers_now(data)
+    return with_teacher_run_own(data, {
+        "audit": config_to_dict(TrainConfig())["audit"],
+        "run": {"amp": "amp" in numbers, "sync_bn": "sync_bn" in numbers}})
 
 
 def teacher_run_numbers(settings: Mapping[str, Any], processes: int = 1) -> dict[str, Any]:
