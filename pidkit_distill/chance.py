@@ -13,6 +13,15 @@ as ``test_majority``, beside ``test_n`` (the number of held-out samples):
 :func:`recorded_chance` reads the two from a record. The demo's note and the report read them
 there; the report names the runs at chance under its table (:func:`chance_paragraph`) and
 draws chance on ``accuracy.png``; a record without ``test_majority`` says nothing of chance.
+
+A student at chance got there one of two ways, and the two call for opposite advice. One that
+never learnt the task ended too few epochs for its method's schedule, or its method ends there:
+at the RID paper's :data:`PAPER_EPOCHS` or more (:func:`trained_whole_schedule`) every method
+has trained its whole schedule, so it is the method's outcome. One that had learnt it, clearly
+above chance (:func:`clearly_above_chance`) at an earlier epoch, and then fell to chance
+(:func:`fell_to_chance`) diverged or collapsed: more epochs do not help, a lower learning rate
+or gradient clip may. Train warns of such a fall when it happens
+(:func:`fell_to_chance_warning`) and the report's paragraph says it.
 """
 
 from __future__ import annotations
@@ -20,8 +29,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-__all__ = ["at_chance", "chance_ceiling", "chance_paragraph", "chance_words", "recorded_chance",
-           "shown_percent"]
+__all__ = ["PAPER_EPOCHS", "at_chance", "chance_ceiling", "chance_paragraph", "chance_words",
+           "clearly_above_chance", "fell_to_chance", "fell_to_chance_warning", "recorded_chance",
+           "shown_percent", "trained_whole_schedule"]
+
+# The RID paper's run length, which every method's schedule is written for (RID's warm-up and
+# cycles, TED's stage 1: Params.schedule_run_epochs) and the demo trains by default.
+PAPER_EPOCHS = 300
 
 
 def shown_percent(fraction: float) -> float:
@@ -99,15 +113,115 @@ def recorded_chance(record: dict[str, Any]) -> tuple[float, int] | None:
     return None if chance is None or n_test is None else (chance, n_test)
 
 
-def chance_paragraph(last: dict[str, dict[str, Any]]) -> str:
-    """The paragraph under the report's table that names the runs whose last held-out accuracy
-    is at chance (:func:`at_chance`, from what their record gives: :func:`recorded_chance`),
-    or ``""`` where none is.
+def trained_whole_schedule(epochs: int) -> bool:
+    """Whether a run of ``epochs`` epochs trained its method's whole schedule: at least the RID
+    paper's :data:`PAPER_EPOCHS`. A student at chance after it is its method's outcome; after
+    fewer, it may be too few epochs for its method's schedule (RID's student trains after its
+    warm-up).
+
+    Examples
+    --------
+    >>> trained_whole_schedule(300), trained_whole_schedule(200)
+    (True, False)
+    """
+    return epochs >= PAPER_EPOCHS
+
+
+def clearly_above_chance(accuracy: float, chance: float, n_test: int) -> bool:
+    """Whether the held-out ``accuracy`` is clearly above chance: at least halfway from
+    ``chance`` to every answer right, and not :func:`at_chance`, both in percent as printed.
+
+    Halfway, not just above :func:`chance_ceiling`: a student that has learnt little of the
+    task wavers across that ceiling. In the full demo, VID with the untrained teacher reached
+    33.2 % (chance 25.8 %) at epoch 43 and ended at chance, the method's outcome; RID with it was
+    at 27.9 % at epoch 43, at chance at 45, and ended at 86 %.
+
+    Examples
+    --------
+    >>> clearly_above_chance(0.859, 0.305, 256), clearly_above_chance(0.3315, 0.258, 2000)
+    (True, False)
+    >>> clearly_above_chance(0.75, 0.5, 8)  # halfway, but within two standard errors of 8
+    False
+    """
+    return (shown_percent(accuracy) >= shown_percent((1 + chance) / 2)
+            and not at_chance(accuracy, chance, n_test))
+
+
+def fell_to_chance(best: dict[str, Any] | None, last: dict[str, Any]) -> bool:
+    """Whether a run fell to chance: its held-out accuracy in ``last`` is at chance while its
+    highest, in ``best``, was clearly above it (:func:`clearly_above_chance`), both judged by
+    the chance that ``last`` records (:func:`recorded_chance`; ``False`` where it records none).
 
     Parameters
     ----------
-    last : dict of str to dict
-        Each run's last metrics record, by the run's name in the table.
+    best : dict or None
+        The record of the run's highest held-out accuracy (``test_acc``) up to ``last``;
+        ``None`` where it has none.
+    last : dict
+        The metrics record judged: the run's last, or the epoch just trained.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> last = {"epoch": 12, "test_acc": 0.3047, "test_majority": 0.3047, "test_n": 256}
+    >>> fell_to_chance({"epoch": 8, "test_acc": 0.8594}, last)
+    True
+    >>> fell_to_chance({"epoch": 8, "test_acc": 0.45}, last)  # not halfway to 100 %
+    False
+    """
+    chance = recorded_chance(last)
+    return (chance is not None and best is not None and last["test_acc"] is not None
+            and at_chance(last["test_acc"], *chance)
+            and clearly_above_chance(best["test_acc"], *chance))
+
+
+def _diverged(its: str) -> str:
+    """What a fall to chance says and what to do, of a run (``its``) or of several."""
+    return (f"{its} training diverged or collapsed, which more epochs do not mend; look at {its} "
+            "loss terms (train_losses in metrics.jsonl) and lower optim.lr or optim.grad_clip")
+
+
+def fell_to_chance_warning(best: dict[str, Any], last: dict[str, Any]) -> str:
+    """The line train prints at the epoch whose record ``last`` fell to chance from the run's
+    highest held-out accuracy so far, in ``best`` (:func:`fell_to_chance`).
+
+    Examples
+    --------
+    >>> print(fell_to_chance_warning(
+    ...     {"epoch": 8, "test_acc": 0.8594},
+    ...     {"epoch": 12, "test_acc": 0.3047, "test_majority": 0.3047, "test_n": 256}))
+    warning: epoch 12: the held-out accuracy fell to 30.5 %, at chance (held-out accuracy at most \
+36.2 %, two standard errors above the 30.5 % of always answering the most common class), after \
+reaching 85.9 % at epoch 8: its training diverged or collapsed, which more epochs do not mend; \
+look at its loss terms (train_losses in metrics.jsonl) and lower optim.lr or optim.grad_clip; \
+the run goes on
+    """
+    chance = recorded_chance(last)
+    if chance is None:
+        raise ValueError(f"last: the record of epoch {last.get('epoch')} has no test_majority "
+                         "and test_n, so it says nothing of chance; pass a record train wrote "
+                         "with both")
+    return (f"warning: epoch {last['epoch']}: the held-out accuracy fell to "
+            f"{shown_percent(last['test_acc']):.1f} %, at chance ({chance_words(*chance)}), "
+            f"after reaching {shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}: "
+            f"{_diverged('its')}; the run goes on")
+
+
+def chance_paragraph(ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]]) -> str:
+    """The paragraph under the report's table that names the runs whose last held-out accuracy
+    is at chance (:func:`at_chance`, from what their record gives: :func:`recorded_chance`),
+    or ``""`` where none is, and says of each how it got there: it fell to chance from clearly
+    above it (:func:`fell_to_chance`: diverged or collapsed), or it trained the paper's whole
+    schedule (:func:`trained_whole_schedule`: its method's outcome), or fewer epochs (either).
+
+    Parameters
+    ----------
+    ended : dict of str to (dict, dict or None)
+        Each run's last metrics record and the record of its highest held-out accuracy
+        (``None`` where it has none), by the run's name in the table.
 
     Returns
     -------
@@ -115,24 +229,57 @@ def chance_paragraph(last: dict[str, dict[str, Any]]) -> str:
 
     Examples
     --------
+    >>> def record(epoch, acc):
+    ...     return {"epoch": epoch, "test_acc": acc, "test_majority": 0.258, "test_n": 2000}
     >>> print(chance_paragraph({
-    ...     "bas": {"epoch": 3, "test_acc": 0.26, "test_majority": 0.258, "test_n": 2000},
-    ...     "rid": {"epoch": 3, "test_acc": 0.81, "test_majority": 0.258, "test_n": 2000}}))
-    At chance: bas (26.0 % at epoch 3): held-out accuracy at most 27.8 %, two standard errors \
-above the 25.8 % of always answering the most common class. A student at chance has learnt \
-nothing the held-out set shows, so its row compares no method: its epochs were too few for its \
-method's schedule, or that is its method's outcome; train it longer (run.epochs) to tell which.
+    ...     "bas": (record(3, 0.26), record(2, 0.29)),
+    ...     "vid": (record(300, 0.2625), record(43, 0.3315)),
+    ...     "rid": (record(3, 0.81), record(3, 0.81)),
+    ...     "kd": (record(20, 0.25), record(8, 0.86))}))
+    At chance: bas (26.0 % at epoch 3), vid (26.2 % at epoch 300), kd (25.0 % at epoch 20): \
+held-out accuracy at most 27.8 %, two standard errors above the 25.8 % of always answering the \
+most common class. A student at chance has learnt nothing the held-out set shows, so its row \
+compares no method. kd fell to chance after reaching 86.0 % at epoch 8: its training diverged \
+or collapsed, which more epochs do not mend; look at its loss terms (train_losses in \
+metrics.jsonl) and lower optim.lr or optim.grad_clip. vid trained the paper's whole 300-epoch \
+schedule, or more, so that is its method's outcome. bas trained fewer than the paper's 300 \
+epochs: too few for its method's schedule, or its method's outcome; train it longer \
+(run.epochs) to tell which.
     """
     levels: dict[str, list[str]] = {}  # the runs at chance, by what chance is for them
-    for name, record in last.items():
-        chance = recorded_chance(record)
-        if chance is not None and record["test_acc"] is not None and at_chance(
-                record["test_acc"], *chance):
-            levels.setdefault(chance_words(*chance), []).append(
-                f"{name} ({shown_percent(record['test_acc']):.1f} % at epoch {record['epoch']})")
+    fell: list[str] = []  # those that fell to chance, with where they were clearly above it
+    whole: list[str] = []  # the others that trained the paper's whole schedule
+    short: list[str] = []  # and those that trained fewer epochs
+    for name, (last, best) in ended.items():
+        chance = recorded_chance(last)
+        if chance is None or last["test_acc"] is None or not at_chance(last["test_acc"], *chance):
+            continue
+        levels.setdefault(chance_words(*chance), []).append(
+            f"{name} ({shown_percent(last['test_acc']):.1f} % at epoch {last['epoch']})")
+        if fell_to_chance(best, last):
+            fell.append(f"{name} fell to chance after reaching "
+                        f"{shown_percent(best['test_acc']):.1f} % at epoch {best['epoch']}")
+        else:
+            (whole if trained_whole_schedule(last["epoch"]) else short).append(name)
     if not levels:
         return ""
     runs = "; ".join(f"{', '.join(names)}: {words}" for words, names in levels.items())
-    return (f"At chance: {runs}. A student at chance has learnt nothing the held-out set shows, "
-            "so its row compares no method: its epochs were too few for its method's schedule, "
-            "or that is its method's outcome; train it longer (run.epochs) to tell which.")
+    sentences = [f"At chance: {runs}.", "A student at chance has learnt nothing the held-out set "
+                 "shows, so its row compares no method."]
+    if fell:
+        sentences.append(f"{'; '.join(fell)}: {_diverged(_its(fell))}.")
+    if whole:
+        sentences.append(f"{', '.join(whole)} trained the paper's whole {PAPER_EPOCHS}-epoch "
+                         f"schedule, or more, so that is {_its(whole)} method's outcome.")
+    if short:
+        its = _its(short)
+        sentences.append(f"{', '.join(short)} trained fewer than the paper's {PAPER_EPOCHS} "
+                         f"epochs: too few for {its} method's schedule, or {its} method's "
+                         f"outcome; train {'it' if len(short) == 1 else 'them'} longer "
+                         "(run.epochs) to tell which.")
+    return " ".join(sentences)
+
+
+def _its(runs: list[str]) -> str:
+    """The possessive of one run, or of several."""
+    return "its" if len(runs) == 1 else "their"

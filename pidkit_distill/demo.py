@@ -45,7 +45,14 @@ from typing import TYPE_CHECKING, Any
 from pidkit.utils import check_int
 from pidkit_distill.atomic_files import remove_leftovers
 from pidkit_distill.audit_records import corrected
-from pidkit_distill.chance import at_chance, chance_words, recorded_chance, shown_percent
+from pidkit_distill.chance import (
+    PAPER_EPOCHS,
+    at_chance,
+    chance_words,
+    recorded_chance,
+    shown_percent,
+    trained_whole_schedule,
+)
 from pidkit_distill.config import TrainConfig, config_from_dict, config_to_dict
 from pidkit_distill.config_text import apply_overrides
 from pidkit_distill.run_files import DEMO_MARKER, read_metrics
@@ -57,7 +64,7 @@ if TYPE_CHECKING:
 __all__ = ["DEMO_EPOCHS", "LABELLED_FRACTION", "DemoInterrupted", "demo_configs", "demo_table",
            "run_demo"]
 
-DEMO_EPOCHS = 300
+DEMO_EPOCHS = PAPER_EPOCHS
 # The fewest student epochs: RID's schedule scaled to one epoch leaves its student none
 # (tests/distill/test_demo.py checks that 2 pass the trainer's check and 1 does not).
 _MIN_EPOCHS = 2
@@ -330,7 +337,7 @@ def _chance_note(results: list[dict[str, Any]], *, chance: float, n_test: int) -
     """
     epochs = min(r["epochs"] for r in results)
     low = [r for r in results if at_chance(r["last_acc"], chance, n_test)]
-    if epochs >= DEMO_EPOCHS or not low:
+    if trained_whole_schedule(epochs) or not low:
         return ""
     level = chance_words(chance, n_test)
     if len(low) == len(results):

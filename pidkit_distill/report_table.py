@@ -69,7 +69,9 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
     held_fixed = False  # whether an interval shown holds the KMeans clustering fixed
     best_shown = False  # whether a best acc cell is not empty
     short = StateNotes()  # the runs short of their epochs, by state
-    ended: dict[str, dict[str, Any]] = {}  # the last record of each run that ended its epochs
+    # the last record of each run that ended its epochs, and its best (what the paragraph of
+    # the runs at chance tells a fall to chance by)
+    ended: dict[str, tuple[dict[str, Any], dict[str, Any] | None]] = {}
     for i, run in enumerate(with_distinct_names(runs)):
         cfg, metrics = run.config, run.metrics
         last = metrics[-1] if metrics else {}
@@ -89,7 +91,7 @@ layer | audit epoch | estimate | Red | Uni(Y:T\\S) | Uni(Y:S\\T) | Syn | n |
         failure = train_failure(Path(run.path)) if records is None else records[i]  # read once
         state = run_state(run, failure) if states is None else states[i]  # its lock tested once
         if not state and metrics:
-            ended[run.name] = last
+            ended[run.name] = (last, best)
         if state:
             short.add(run, state, failure)
         cells = [atom_cell(atoms, key) for key in ATOM_LABELS]

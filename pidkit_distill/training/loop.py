@@ -40,6 +40,7 @@ from threadpoolctl import threadpool_limits
 from torch import nn
 
 from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
+from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.run_summary import RunSummary
@@ -285,6 +286,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                           # resumed with another count keeps each epoch's own
                           "processes": runtime.world_size,
                           "time_s": round(time.perf_counter() - start, 3)}
+                best = {"epoch": state["best_epoch"], "test_acc": state["best_acc"]}
+                if fell_to_chance(best, record) and not any(  # said once in a run
+                        "fell_to_chance_from" in earlier for earlier in state["history"]):
+                    record["fell_to_chance_from"] = best
                 state["history"].append(record)
                 state["epoch"] = done
                 audited: list[dict[str, Any]] = []
@@ -310,6 +315,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         _print_epoch(record, audited, config, labels)
                     if done == first_done and (pace := _pace_line(record, end, device)):
                         print(pace, flush=True)
+                if runtime.is_main and "fell_to_chance_from" in record:
+                    print(fell_to_chance_warning(record["fell_to_chance_from"], record), flush=True)
 
             history = state["history"]
             summary = RunSummary(
