@@ -70,7 +70,6 @@ from benchmarks.estimate_bias import (
 )
 from pidkit import bertschinger_batch, pid
 from pidkit.estimate import (
-    DEFAULT_BIAS_CORRECTION,
     DEFAULT_CI_METHOD,
     PIDStatistic,
     bootstrap_intervals,
@@ -96,6 +95,10 @@ ALPHA = 0.5
 """Pseudo-samples per cell of the shrunk joint (Jeffreys' prior)."""
 N_REPEATS = 8
 """Random partitions per subsample size, as in the default correction."""
+BASE_CORRECTION = "eb-extrapolation"
+"""The correction every candidate starts from, the column ``default``: the quadratic in 1/n without
+the kink pretest (the library's default since issue 12's task 394, ``"eb-extrapolation-kink"``, is
+the candidate ``kink pretest 1.5``)."""
 EVERY_JOINT = {**JOINTS, **HELDOUT_JOINTS}
 """The grid's joints and the held-out ones (``--heldout``), by name."""
 
@@ -156,7 +159,7 @@ def _jackknife(counts: np.ndarray) -> float:
 
 def _one_draw(p: np.ndarray, n: int, seed: int, n_boot: int, slow: bool, coverage: int) -> dict[str, Any]:
     counts = np.random.default_rng(seed).multinomial(n, p.ravel()).reshape(p.shape)
-    fix = correct_counts(counts, random_state=seed, n_jobs=1)
+    fix = correct_counts(counts, method=BASE_CORRECTION, random_state=seed, n_jobs=1)
     sizes = np.array(fix.subsample_sizes, dtype=float)
     means = fix.subsample_means
     curve = _mean_unique(means["i_yt"], means["i_ys"], means["i_star"])
@@ -341,11 +344,11 @@ def main(argv: Sequence[str] | None = None) -> str:
         parser.error("--heldout runs the held-out joints and --joints names others; give one")
     joints = list(HELDOUT_JOINTS) if args.heldout else args.joints or list(DEFAULT_JOINTS)
     sizes = args.n or list(DEFAULT_N)
-    for name in joints:  # every draw is corrected by the default, which refuses too few samples
+    for name in joints:  # every draw is corrected by BASE_CORRECTION, which refuses too few samples
         fewest = _cli.fewest_samples(EVERY_JOINT[name]().shape)
         if min(sizes) < fewest:
-            parser.error(f"--n {min(sizes)} is too few samples for the joint {name}: the default "
-                         f"correction ({DEFAULT_BIAS_CORRECTION}) needs at least {fewest}; give a "
+            parser.error(f"--n {min(sizes)} is too few samples for the joint {name}: the "
+                         f"correction ({BASE_CORRECTION}) needs at least {fewest}; give a "
                          "larger --n")
     with open_records(parser, args) as out:
         print(f"machine: {platform.machine()}, {os.cpu_count()} logical CPUs, python "

@@ -121,7 +121,7 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     >>> {str(frame[column].dtype) for column in pidkit.batch.ESTIMATE_COLUMNS}
     {'float64'}
     >>> frame["bias_correction"].tolist(), frame["settings"][0]["random_state"]
-    (['eb-extrapolation', 'eb-extrapolation'], 0)
+    (['eb-extrapolation-kink', 'eb-extrapolation-kink'], 0)
 
     A Gaussian estimate's plug-in values and intervals fill the same columns:
 

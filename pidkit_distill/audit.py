@@ -8,7 +8,7 @@ For every audited distilled layer ``k``, on the held-out set:
    (flatten, L2-normalise rows, PCA, KMeans; all seeded), with as many clusters per side as the
    sample size supports (:func:`pidkit.estimate.clusters_for_samples`, at most ``audit.clusters``);
 3. decompose the empirical ``p[y, t, s]`` with the BROJA PID and correct its sampling bias
-   (``audit.bias_correction``, default ``"auto"``: ``"eb-extrapolation"``), with bootstrap
+   (``audit.bias_correction``, default ``"auto"``: ``"eb-extrapolation-kink"``), with bootstrap
    intervals around the corrected atoms (``audit.bootstrap`` replicates).
 
 With ``audit.estimator = "gaussian"`` step 2 keeps the principal components without clustering and

@@ -61,7 +61,7 @@ FLAG_NOTES = {
                                   "atom at 0 estimated without bias gives in at most (1 - "
                                   "confidence) / 2 of samples: the bias correction likely overshoots "
                                   "there; cross-check with the other discrete correction "
-                                  "(audit.bias_correction extrapolation or eb-extrapolation, "
+                                  "(audit.bias_correction extrapolation or eb-extrapolation-kink, "
                                   "docs/estimate.md).",
     "below 0, whole ": "below 0, whole N% interval: corrected atoms whose whole centred bootstrap "
                        "interval lay below 0 at an audit.confidence N% under "
@@ -99,7 +99,8 @@ GAUSSIAN_FLAG_NOTES = {
                                   "gaussian: corrected atoms whose whole centred bootstrap "
                                   "interval lay below 0 (the cell shows [value, 0.000]) at "
                                   f"audit.confidence {OVERSHOOT_CONFIDENCE} or above. The discrete "
-                                  "corrections (extrapolation, eb-extrapolation) do not apply to "
+                                  "corrections (extrapolation, eb-extrapolation, "
+                                  "eb-extrapolation-kink) do not apply to "
                                   "the Gaussian estimator, and its wishart correction, like its "
                                   "plug-in, keeps every atom at 0 or above (docs/gaussian.md, From "
                                   "samples): its audit writes no atom below 0, so check where "

@@ -232,8 +232,9 @@ class AuditConfig(Settings):
     estimator: str = _opt("discrete", "discrete (cluster, count and decompose, as the paper) | "
                                       "gaussian (Gaussian PID of the PCA components: linearly "
                                       "decodable information, see docs/estimate.md)")
-    bias_correction: str = _opt("auto", "auto (eb-extrapolation for the discrete estimator, wishart "
-                                        "for the gaussian one) | eb-extrapolation | extrapolation "
+    bias_correction: str = _opt("auto", "auto (eb-extrapolation-kink for the discrete estimator, "
+                                        "wishart for the gaussian one) | eb-extrapolation-kink | "
+                                        "eb-extrapolation | extrapolation "
                                         "(discrete) | wishart (gaussian) | none (plug-in)")
     bootstrap: int = _opt(20, "bootstrap replicates for the interval bands (0 = none)")
     confidence: float = _opt(0.95, "nominal coverage of the intervals, in (0, 1)")
@@ -276,7 +277,8 @@ to 'discrete'
             if f.name == "layers":
                 continue  # its own message (_check_layers)
             check_key_type(f"audit.{f.name}", getattr(self, f.name), kinds[f.name])
-        corrections = {"discrete": ("auto", "eb-extrapolation", "extrapolation", "none"),
+        corrections = {"discrete": ("auto", "eb-extrapolation-kink", "eb-extrapolation", "extrapolation",
+                                    "none"),
                        "gaussian": ("auto", "wishart", "none")}
         choices = {"cluster_rule": ("auto", "fixed"), "normalize": ("l2", "none"),
                    "estimator": tuple(corrections),

@@ -245,7 +245,8 @@ def test_bootstrap_intervals_of_well_formed_columns_are_unchanged():
 
 PID_STATISTIC_ROWS = [
     ({"method": "auto"}, ValueError,
-     r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation'\]; got 'auto'\.$"),
+     r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation', 'eb-extrapolation-kink'\]; "
+     r"got 'auto'\.$"),
     ({"method": "eb_extrapolation"}, ValueError,
      r"^method must be one of .*Did you mean 'eb-extrapolation'\?$"),
     ({"measure": "ccs"}, ValueError, r"^measure must be one of \['broja', .*; got 'ccs'\.$"),
@@ -333,7 +334,8 @@ SAMPLE_SIZE_ROWS = [
     ({"shape": (2, 0, 2)}, ValueError, r"^shape entries must be an int >= 1; got 0\.$"),
     ({"n": "ten"}, TypeError, r"^n must be an int >= 0; got 'ten' \(str\)\.$"),
     ({"method": "eb_extrapolation"}, ValueError,
-     r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation'\]; got 'eb_extrapolation'\."),
+     r"^method must be one of \['none', 'extrapolation', 'eb-extrapolation', 'eb-extrapolation-kink'\]; "
+     r"got 'eb_extrapolation'\."),
     ({"subsamples": (2,)}, ValueError, r"^subsamples must hold at least two distinct ints >= 2"),
 ]
 """check_sample_size refuses what it cannot read: a 2-D shape was 'not enough values to unpack',

@@ -345,7 +345,8 @@ def _with(arr, index, value):
         (
             lambda y, t, s: (y[:5], t[:5], s[:5]),
             ValueError,
-            r"^n_clusters='auto' found no number of clusters that bias_correction='eb-extrapolation' accepts "
+            r"^n_clusters='auto' found no number of clusters that "
+            r"bias_correction='eb-extrapolation-kink' accepts "
             r"with 5 samples of 2 labels \(its smallest, 2, is too many\): .* Use at least 16 samples, or "
             r"bias_correction='none'",
         ),

@@ -180,7 +180,8 @@ def test_the_default_sets_nothing_where_no_side_is_clustered_here():
     # small for the correction gets the joint's own message, not the rule's "n_clusters='auto'
     # found no number of clusters", about clusters no side makes.
     y = np.random.default_rng(5).integers(0, 10, 60)
-    joint = r"^bias_correction='eb-extrapolation' needs at least as many samples as cells of the pairwise"
+    joint = (r"^bias_correction='eb-extrapolation-kink' needs at least as many samples as cells of the "
+             r"pairwise")
     with pytest.raises(ValueError, match=joint + r" table p\(y,t\) \(10 x 10 = 100\)"):
         pid_from_representations(y, y, y)
     codes, X = _blobs(seed=8)
@@ -338,7 +339,8 @@ def test_auto_clusters_never_pick_what_the_correction_refuses():
     res = pid_from_representations(y, X, X, n_clusters="auto", subsamples=(2, 8))
     assert res.settings["t"]["n_clusters"] == 5
     with pytest.raises(ValueError, match=r"n_clusters='auto' found no number of clusters that "
-                                         r"bias_correction='eb-extrapolation' accepts with 70 samples of 10 "
+                                         r"bias_correction='eb-extrapolation-kink' accepts with 70 "
+                                         r"samples of 10 "
                                          r"labels .*subsamples=\(2, 3\).*bias_correction='none'"):
         pid_from_representations(y[:70], X[:70], X[:70], n_clusters="auto")
     plugin = pid_from_representations(y[:70], X[:70], X[:70], n_clusters="auto", bias_correction="none")

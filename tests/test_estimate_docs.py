@@ -29,7 +29,7 @@ def test_the_quick_start_runs_as_written(capsys):
     exec(compile(code, "docs/estimate.md", "exec"), namespace)
     assert capsys.readouterr().out.startswith(
         "RepresentationPID(broja, n=1000, |Y|x|T|x|S| = 10x10x10, status=optimal, "
-        "bias_correction=eb-extrapolation)\n"
+        "bias_correction=eb-extrapolation-kink)\n"
     )
     res, g = namespace["res"], namespace["g"]
     assert res.settings["bootstrap"] == 2 and set(res.intervals) == set(res.plugin)

@@ -58,7 +58,7 @@ def test_plug_in_values_intervals_and_biases_are_float64_columns():
     assert frame["kink"].tolist() == [run.correction.kink for run in runs]
     for q in QUANTITIES:  # plug-in minus the estimated bias is the corrected value
         np.testing.assert_allclose(frame[f"plugin_{q}"] - frame[f"bias_{q}"], frame[q], atol=1e-12)
-    assert frame["bias_correction"].tolist() == ["eb-extrapolation"] * 2
+    assert frame["bias_correction"].tolist() == ["eb-extrapolation-kink"] * 2
     assert frame.loc[0, "negative"] == first.correction.negative == ("red", "syn", "i_ys")
     assert frame.loc[0, "settings"]["bootstrap"] == 10
 

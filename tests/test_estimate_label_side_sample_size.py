@@ -21,7 +21,8 @@ def test_a_label_side_with_too_many_values_is_named_with_its_count():
     with pytest.raises(ValueError) as info:
         pid_from_representations(y, np.arange(2000), s, n_clusters=250)
     message = str(info.value)
-    assert message.startswith("bias_correction='eb-extrapolation' needs at least as many samples as cells "
+    assert message.startswith("bias_correction='eb-extrapolation-kink' needs at least as many samples as "
+                              "cells "
                               "of the pairwise table p(y,t) (2 x 2000 = 4000) in each piece that "
                               "subsamples=(2, 4) cuts the sample into, so at least 4 x 4000 = 16000 "
                               "samples; got 2000 samples. Use ")

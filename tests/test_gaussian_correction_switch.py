@@ -34,7 +34,7 @@ def test_a_named_correction_in_gaussian_pid_from_samples_is_told_its_bool(name):
 
 
 @pytest.mark.parametrize(
-    ("estimator", "default"), [("gaussian", "wishart"), ("discrete", "eb-extrapolation")]
+    ("estimator", "default"), [("gaussian", "wishart"), ("discrete", "eb-extrapolation-kink")]
 )
 @pytest.mark.parametrize("flag", [True, False, np.True_])
 def test_a_bool_in_pid_from_representations_is_told_the_names(estimator, default, flag):

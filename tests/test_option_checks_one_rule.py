@@ -54,7 +54,8 @@ def test_none_without_quotes_is_still_the_hint_for_false_and_the_string_none():
 def test_a_correction_method_not_a_string_is_still_a_value_error_listing_the_methods():
     with pytest.raises(ValueError) as info:
         estimate.correct_counts(_COUNTS, method=None)
-    assert str(info.value) == "method must be one of ['none', 'extrapolation', 'eb-extrapolation']; got None."
+    assert str(info.value) == ("method must be one of ['none', 'extrapolation', 'eb-extrapolation', "
+                               "'eb-extrapolation-kink']; got None.")
 
 
 def test_n_clusters_spelt_in_capitals_is_told_the_case():

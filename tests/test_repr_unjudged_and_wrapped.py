@@ -68,7 +68,7 @@ def test_the_kink_line_is_left_out_where_the_larger_uni_is_far_from_0(ten_labels
     assert fix.corrected["uni_t"] == pytest.approx(1.0216, abs=1e-4)
     assert fix.kink == pytest.approx(0.0505, abs=1e-4)
     assert fix.corrected["uni_s"] < 10 * fix.kink  # the smaller alone would have printed it
-    assert "kink" not in repr(ten_labels)
+    assert "kink:" not in repr(ten_labels)
 
 
 def test_the_kink_line_says_what_both_uni_would_be_and_what_to_do():

@@ -42,7 +42,7 @@ Arrays index as ``p[y, t, s]``: target first, then teacher, then student.
 
 >>> from pidkit.estimate import BIAS_CORRECTIONS, DEFAULT_BIAS_CORRECTION
 >>> BIAS_CORRECTIONS, DEFAULT_BIAS_CORRECTION
-(('none', 'extrapolation', 'eb-extrapolation'), 'eb-extrapolation')
+(('none', 'extrapolation', 'eb-extrapolation', 'eb-extrapolation-kink'), 'eb-extrapolation-kink')
 """
 
 from pidkit.below_zero import BELOW_ZERO_VERDICTS, OVERSHOOT_CONFIDENCE, below_zero_verdicts

@@ -21,7 +21,7 @@ from pidkit._settings import check_int, check_option
 from pidkit._units import check_units, from_nats
 from pidkit.measures import cmi_nats, entropy_nats
 
-from .correction import DEFAULT_SUBSAMPLES, check_subsamples
+from .correction import DEFAULT_BIAS_CORRECTION, DEFAULT_SUBSAMPLES, check_subsamples
 
 __all__ = ["CAP_SHARE", "DEFAULT_CLUSTERS", "SETTERS", "clusters_for_samples", "information_cap"]
 
@@ -115,7 +115,8 @@ SETTERS = ("n_clusters", "clusterer", "discretizers")
 
 
 def information_cap(
-    p_y_side: Any, *, n_samples: int, side: str = "T", units: str = "bits", method: str = "eb-extrapolation",
+    p_y_side: Any, *, n_samples: int, side: str = "T", units: str = "bits",
+    method: str = DEFAULT_BIAS_CORRECTION,
     subsamples: Sequence[int] = DEFAULT_SUBSAMPLES, other_values: int | None = None,
     set_by: str = "n_clusters", max_clusters: int = 10, bias_now: float | None = None,
 ) -> dict[str, Any] | None:
@@ -137,7 +138,7 @@ def information_cap(
     side : {"T", "S"}, default="T"
         Which side it is, as the note names it.
     units : {"bits", "nats"}, default="bits"
-    method : str, default="eb-extrapolation"
+    method : str, default="eb-extrapolation-kink"
         The bias correction in use: it decides how many samples ``n_labels`` clusters need.
     subsamples : sequence of int, default=(2, 4)
         The correction's numbers of parts.
@@ -188,7 +189,7 @@ def information_cap(
     T's 5 clusters for 10 labels hold at most log2(5) = 2.322 bits of H(Y) = 3.322, and the plug-in
     I(Y;T) = 2.322 is 100% of that: I(Y;T), Red and Uni(Y:T\\S) are the clusters', the features may
     know more. Fix: more samples (n_clusters='auto' gives 10 clusters from 1000), or n_clusters=10
-    (bias_correction='eb-extrapolation' takes it from 400 samples; 300 samples over 10x10x10 = 1000
+    (bias_correction='eb-extrapolation-kink' takes it from 400 samples; 300 samples over 10x10x10 = 1000
     cells: first-order plug-in bias of I(Y;T,S) 2.14 bits, against 0.519 now)
     >>> information_cap(np.eye(10) / 10, n_samples=300) is None      # 10 clusters: no cap
     True

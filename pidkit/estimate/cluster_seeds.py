@@ -125,10 +125,11 @@ def cluster_seed_values(random_state: int, k: int) -> list[int]:
 def mean_correction(fixes: Sequence[BiasCorrection]) -> BiasCorrection:
     """The mean of the corrections of ``k`` clusterings of the same samples, field by field.
 
-    Plug-in, corrected and bias values, ``kink`` and the extrapolation's points are means (so the
-    PID identities of each estimate hold for the mean), ``negative`` is judged on the means with
-    the largest ``rounding_amplification`` of the ``k`` (the mean of values each within its own
-    amplification of the solves' tolerance is within the largest), ``n_failed`` is the sum,
+    Plug-in, corrected and bias values, ``kink``, ``kink_pretest_shift`` and the extrapolation's
+    points are means (so the PID identities of each estimate hold for the mean), ``negative`` is
+    judged on the means with the largest ``rounding_amplification`` of the ``k`` (the mean of
+    values each within its own amplification of the solves' tolerance is within the largest),
+    ``n_failed`` is the sum,
     ``above_bound`` lists the quantities above their bound in any clustering and
     ``determining_side`` is kept where every clustering has the same one. One correction is
     returned as it is.
@@ -152,6 +153,7 @@ def mean_correction(fixes: Sequence[BiasCorrection]) -> BiasCorrection:
         sum(fix.n_failed for fix in fixes), first.units,
         kink=float(np.mean([fix.kink for fix in fixes])), subsample_means=curves, above_bound=above,
         determining_side=sides.pop() if len(sides) == 1 else None, rounding_amplification=amplification,
+        kink_pretest_shift=float(np.mean([fix.kink_pretest_shift for fix in fixes])),
     )
 
 

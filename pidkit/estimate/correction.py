@@ -16,13 +16,17 @@ informations by construction. The methods differ in how the informations are cor
     Strong et al. (1998) quadratic extrapolation in 1/n of all four informations: the sample is cut
     at random into 2 halves and 4 quarters (``subsamples=(2, 4)``), ``n_repeats`` times; the mean
     plug-in value at each size m is fitted by ``a + b/m + c/m**2`` and ``a`` is the estimate.
-``"eb-extrapolation"`` (the default)
+``"eb-extrapolation"``
     I(Y;T), I(Y;S) and I* by that extrapolation (their tables p(y,t), p(y,s) hold a few samples per
     cell, where it works), and I(Y;T,S) = I(Y;T) + I(Y;S) + (Syn - Red) with the interaction
     information Syn - Red = H(Y|T) + H(Y|S) - H(Y|T,S) - H(Y) from the empirical-Bayes entropies
     of :mod:`pidkit.estimate.dirichlet`, which pool the many sparse rows p(y|t,s) (extrapolation
     alone leaves most of the synergy's bias in place at a few samples per cell). One family for
     all four entropies: their biases partly cancel, and a source with one value adds exactly 0.
+``"eb-extrapolation-kink"`` (the default)
+    ``"eb-extrapolation"``, then the kink pretest (:func:`~pidkit.estimate.kink.kink_pretest_shift`):
+    where the smaller unique information is within ``KINK_PRETEST`` (1.5) times U's correction of
+    0, both Uni go halfway to 0, Red and Syn up as much (``BiasCorrection.kink_pretest_shift``).
 
 Where the sample's counts show one side determining the other (each observed value of T with one
 value of S, or the other way round: S a coarsening or a copy of T), on values each seen at least
@@ -37,7 +41,8 @@ student identical to its teacher got Syn = -0.0225 bits, and I(Y;T,S) fell below
 Measured on ten-label, 10 x 10 x 10 joints (``python -m benchmarks.estimate_bias``,
 ``docs/estimate.md``), the default removes most of the plug-in's bias at n = 450 and 2000 but
 where both unique informations are 0 with p(y|t) = p(y|s): that kink of the BROJA optimum biases
-I* like n**-1/2, which the extrapolation halves (:func:`kink_fraction`, :attr:`BiasCorrection.kink`).
+I* like n**-1/2, which the extrapolation halves (:func:`kink_fraction`, :attr:`BiasCorrection.kink`);
+the pretest of the default removes part of the rest.
 """
 
 from __future__ import annotations
@@ -62,7 +67,7 @@ from .correction_result import BiasCorrection
 from .dirichlet import eb_interaction_information
 from .extrapolation import extrapolate, rounding_amplification
 from .inputs import check_counts, check_sample_cells
-from .kink import kink_shift
+from .kink import kink_pretest_shift, kink_shift
 
 __all__ = [
     "BIAS_CORRECTIONS",
@@ -85,9 +90,9 @@ __all__ = [
     "subsample_tables",
 ]
 
-BIAS_CORRECTIONS = ("none", "extrapolation", "eb-extrapolation")
+BIAS_CORRECTIONS = ("none", "extrapolation", "eb-extrapolation", "eb-extrapolation-kink")
 """The accepted values of ``bias_correction``."""
-DEFAULT_BIAS_CORRECTION = "eb-extrapolation"
+DEFAULT_BIAS_CORRECTION = "eb-extrapolation-kink"
 DEFAULT_SUBSAMPLES = (2, 4)
 """Strong et al.'s design: halves and quarters of the sample."""
 DEFAULT_REPEATS = 8
@@ -126,7 +131,7 @@ def check_bias_correction(method: Any, *, name: str = "bias_correction") -> str:
     >>> check_bias_correction("jacknife")
     Traceback (most recent call last):
     ...
-    ValueError: bias_correction must be one of ['none', 'extrapolation', 'eb-extrapolation']; got 'jacknife'.
+    ValueError: bias_correction must be one of ['none', 'extrapolation', ...]; got 'jacknife'.
     >>> check_bias_correction("EB-Extrapolation", name="method")
     Traceback (most recent call last):
     ...
@@ -455,7 +460,8 @@ def correct_counts(
         Sample counts of (label, teacher value, student value): ints, or floats holding whole
         numbers (``np.histogramdd``'s counts). A table of probabilities is refused: the
         correction needs the number of samples.
-    method : {"none", "extrapolation", "eb-extrapolation"}, default="eb-extrapolation"
+    method : str, default="eb-extrapolation-kink"
+        One of "none", "extrapolation", "eb-extrapolation" and "eb-extrapolation-kink".
         See the module docstring.
     measure : str, default="broja"
         Redundancy measure, passed to :func:`pidkit.pid`.
@@ -568,9 +574,12 @@ def correct_counts(
         i_yts = i_ys if side == "s" else i_yt
         if determined_zeros(side, measure):
             i_star = i_yts
-    elif method == "eb-extrapolation":
+    elif method.startswith("eb-extrapolation"):
         i_yts = i_yt + i_ys + eb_interaction_information(counts, units)
-    corrected = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
+    extrapolated = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
+    pretest = kink_pretest_shift(plug, extrapolated) if method == "eb-extrapolation-kink" else 0.0
+    move = {"red": pretest, "uni_t": -pretest, "uni_s": -pretest, "syn": pretest}
+    corrected = {k: v + move.get(k, 0.0) for k, v in extrapolated.items()} if pretest else extrapolated
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     amplification = rounding_amplification(sizes)  # each solve fitted is certified to the tolerance
     negative = below_zero(corrected, plug.values(), amplification=amplification)
@@ -581,6 +590,6 @@ def correct_counts(
     curve = dict(zip(_INFORMATIONS, np.array(means).T.tolist(), strict=True))
     return BiasCorrection(
         method, plug, corrected, bias, tuple(sizes), n_repeats, negative, n_failed, units,
-        kink=kink_shift(plug, corrected, sizes), subsample_means=curve, above_bound=above,
-        determining_side=side, rounding_amplification=amplification,
+        kink=kink_shift(plug, extrapolated, sizes, pretest), subsample_means=curve, above_bound=above,
+        determining_side=side, rounding_amplification=amplification, kink_pretest_shift=pretest,
     )

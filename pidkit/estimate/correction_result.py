@@ -51,10 +51,11 @@ class BiasCorrection:
         happens where both unique informations are 0 with equal channels p(y|t) = p(y|s) (a kink
         of the BROJA optimum); the extrapolation then leaves :func:`~pidkit.estimate.kink_fraction`
         (about half) of the plug-in's bias of the unique informations in place, and samples of one
-        size cannot tell the two cases apart. It is ``r / (1 - r)`` times the correction of the mean unique
-        information, ``r = kink_fraction(subsample_sizes)``, capped at the smaller corrected
-        unique information (it never pushes one below 0), and 0 for ``"none"``. The bootstrap
-        intervals of :func:`pidkit.estimate.pid_from_representations` cover both models.
+        size cannot tell the two cases apart. It is ``r / (1 - r)`` times the extrapolation's own
+        correction of the mean unique information (without ``kink_pretest_shift``),
+        ``r = kink_fraction(subsample_sizes)``, capped at the smaller corrected unique
+        information after the pretest (it never pushes one below 0), and 0 for ``"none"``. The
+        bootstrap intervals of :func:`pidkit.estimate.pid_from_representations` cover both models.
     subsample_means : dict of str to list of float
         The points the extrapolation fits: the mean plug-in ``"i_yt"``, ``"i_ys"``, ``"i_yts"``
         and ``"i_star"`` (I*) at each of ``subsample_sizes`` (empty for ``"none"``).
@@ -85,6 +86,12 @@ class BiasCorrection:
         (5 for halves and quarters: 8/3, -2 and 1/3; 4.98 at (450, 225, 112)); for the mean over
         clusterings (``cluster_seeds``) the largest of theirs. 1 for ``"none"`` and for the
         Gaussian estimator (one solve, on the corrected channels). ``negative`` is judged with it.
+    kink_pretest_shift : float
+        How far the kink pretest of ``"eb-extrapolation-kink"`` lowered both unique informations
+        and raised Red and Syn from the extrapolation's values
+        (:func:`~pidkit.estimate.kink.kink_pretest_shift`: half the smaller Uni where it is within
+        1.5 times the correction of their mean of 0); ``corrected`` and ``bias`` include it. 0
+        where the pretest did not fire and for every other method.
 
     Examples
     --------
@@ -100,7 +107,7 @@ class BiasCorrection:
     >>> t, s = rng.integers(0, 4, 400), rng.integers(0, 4, 400)
     >>> fix = correct_counts(joint_from_samples((t + s) % 4, t, s).counts)
     >>> fix.method, fix.subsample_sizes, fix.n_repeats
-    ('eb-extrapolation', (400, 200, 100), 8)
+    ('eb-extrapolation-kink', (400, 200, 100), 8)
     >>> [round(fix.plugin[k], 4) for k in ("i_yt", "i_ys", "syn")]
     [0.0142, 0.022, 1.9687]
     >>> [round(fix.corrected[k], 4) for k in ("i_yt", "i_ys", "syn")]
@@ -138,6 +145,7 @@ class BiasCorrection:
     above_bound: tuple[str, ...] = ()
     determining_side: str | None = None
     rounding_amplification: float = 1.0
+    kink_pretest_shift: float = 0.0
 
     @property
     def kink_corrected(self) -> dict[str, float]:
@@ -172,4 +180,5 @@ class BiasCorrection:
             "above_bound": list(self.above_bound),
             "determining_side": self.determining_side,
             "rounding_amplification": self.rounding_amplification,
+            "kink_pretest_shift": self.kink_pretest_shift,
         }

@@ -49,7 +49,7 @@ def resolve_bias_correction(bias_correction: Any, estimator: str) -> str:
     Examples
     --------
     >>> resolve_bias_correction("auto", "discrete"), resolve_bias_correction("auto", "gaussian")
-    ('eb-extrapolation', 'wishart')
+    ('eb-extrapolation-kink', 'wishart')
     >>> resolve_bias_correction("eb-extrapolation", "gaussian")
     Traceback (most recent call last):
     ...

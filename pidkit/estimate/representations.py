@@ -327,8 +327,10 @@ def pid_from_representations(
     estimator : {"discrete", "gaussian"}, default="discrete"
         How the PID is estimated from samples: ``"discrete"`` clusters, counts and decomposes;
         ``"gaussian"`` decomposes a Gaussian model of the principal components.
-    bias_correction : {"auto", "eb-extrapolation", "extrapolation", "wishart", "none"}, default="auto"
-        ``"auto"`` is ``"eb-extrapolation"`` for the discrete estimator and ``"wishart"`` for the
+    bias_correction : str, default="auto"
+        One of ``"auto"``, ``"eb-extrapolation-kink"``, ``"eb-extrapolation"``,
+        ``"extrapolation"``, ``"wishart"`` and ``"none"``. ``"auto"`` is
+        ``"eb-extrapolation-kink"`` for the discrete estimator and ``"wishart"`` for the
         Gaussian one. Discrete: see :mod:`pidkit.estimate.correction`. Gaussian: ``"wishart"``
         removes the exact finite-sample bias of the informations and corrects the channels (see
         :mod:`pidkit.gaussian.samples`). ``"none"`` reports the plug-in.

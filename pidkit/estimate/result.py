@@ -32,7 +32,7 @@ from .bias_warning import BIAS_WARNING_RATIO, PluginBiasWarning, bias_ratio, bia
 from .cluster_seeds import first_clustering_note, seed_line
 from .correction import DETERMINING_MIN_COUNT, BiasCorrection, determined_zeros
 from .discretize import Discretizer
-from .kink import kink_fraction
+from .kink import KINK_PRETEST, kink_fraction
 from .project import Projector
 
 __all__ = [
@@ -142,6 +142,8 @@ class RepresentationPID:
       :data:`KINK_SHOWN_BELOW` kinks (the kink moves it by a tenth or more) and the larger at
       most as many times the n**-1/2 model's shift before its cap, i.e. neither clearly above the
       0 that the model assumes of both Uni. It gives both Uni under that model and what to do.
+    - Where the kink pretest of ``"eb-extrapolation-kink"`` moved the atoms
+      (``correction.kink_pretest_shift`` > 0), a line says by how much.
     - The bias line gives ``bias["ratio"]`` as a percentage of the plug-in, or says "the plug-in
       is 0" where it is.
     - A ``cap:`` line for each side in ``settings[side]["information_cap"]``: its clusters, fewer
@@ -352,6 +354,12 @@ class RepresentationPID:
             lines.append(f"  subsample sizes {list(fix.subsample_sizes)} x {fix.n_repeats} partitions")
         if (seeds := seed_line(self.settings, u)) is not None:
             lines.append(seeds)
+        if fix.kink_pretest_shift > 0:
+            lines.append(
+                f"  kink pretest: the smaller Uni was within {KINK_PRETEST:g} times the correction of "
+                f"their mean of 0, so both Uni are {fix.kink_pretest_shift:.4g} {u} lower and Red and Syn "
+                f"as much higher than the extrapolation's (correction.kink_pretest_shift)"
+            )
         if _kink_matters(fix):
             kinked = fix.kink_corrected
             act = ("the intervals include that: read a Uni as unique information where its interval "
@@ -388,7 +396,8 @@ class RepresentationPID:
                 f"confidence={OVERSHOOT_CONFIDENCE} it would point to the correction overshooting"
             )
         if said["overshoot"]:
-            other = {"eb-extrapolation": "extrapolation", "extrapolation": "eb-extrapolation"}.get(fix.method)
+            other = {"eb-extrapolation-kink": "extrapolation", "eb-extrapolation": "extrapolation",
+                     "extrapolation": "eb-extrapolation-kink"}.get(fix.method)
             check = f"; cross-check with bias_correction={other!r} (docs/estimate.md)" if other else ""
             lines.append(
                 f"  note: {', '.join(said['overshoot'])} below 0 beyond the bootstrap spread: the whole "
@@ -479,7 +488,7 @@ def _kink_matters(fix: BiasCorrection) -> bool:
     if fix.kink < _PRINTED_ROUNDING or low > KINK_SHOWN_BELOW * fix.kink:
         return False
     r = kink_fraction(fix.subsample_sizes)
-    unique_fix = (fix.bias["uni_t"] + fix.bias["uni_s"]) / 2
+    unique_fix = (fix.bias["uni_t"] + fix.bias["uni_s"]) / 2 - fix.kink_pretest_shift  # the extrapolation's
     return high <= KINK_SHOWN_BELOW * r / (1.0 - r) * unique_fix
 
 

@@ -65,7 +65,8 @@ def test_record_shape_and_pid_identities():
         assert r["settings"]["cluster_rule"] == "auto" and r["settings"]["clusters_used"] == K
         assert r["settings"]["ci_method"] == "centred"  # how the intervals were made
         fix = r["bias_correction"]
-        assert fix["method"] == "eb-extrapolation" and fix["subsample_sizes"] == [400, 200, 100]
+        assert fix["method"] == "eb-extrapolation-kink" and fix["subsample_sizes"] == [400, 200, 100]
+        assert fix["kink_pretest_shift"] >= 0.0
         json.dumps(r, allow_nan=False)
         for est in (r, r["plugin"]):  # the identities, corrected and plug-in
             assert est["red"] + est["uni_t"] == pytest.approx(est["i_yt"], abs=1e-6)

@@ -64,7 +64,7 @@ def test_a_tiny_run_audited_on_few_samples_of_many_labels_shows_the_flag(tmp_pat
     assert (cap["n_labels"], cap["n_values"], last["settings"]["clusters_used"]) == (10, 2, 2)
     assert cap["share"] >= 0.9
     text = write_report([run], out_dir=tmp_path / "rep").read_text()
-    assert f"| discrete, eb-extrapolation{flags} |" in text
+    assert f"| discrete, eb-extrapolation-kink{flags} |" in text
     notes = [note for note in text.split("\n\n") if note.startswith("capped by clusters:")]
     assert len(notes) == 1  # the whole held-out set audited: enlarge it, not audit.max_samples
     assert "all 90 held-out samples were audited (audit.max_samples 0)" in notes[0]

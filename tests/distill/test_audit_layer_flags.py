@@ -114,7 +114,7 @@ def test_a_tiny_two_layer_run_flags_layer_0s_cap_on_the_line_and_in_the_report(t
              for rec in map(json.loads, (run / "audit.jsonl").read_text().splitlines())}
     assert sides == {0: {"t", "s"}, 2: {"s"}}
     text = write_report([run], out_dir=tmp_path / "rep").read_text()
-    assert f"| 2 | 1 | discrete, eb-extrapolation{flags} |" in text
+    assert f"| 2 | 1 | discrete, eb-extrapolation-kink{flags} |" in text
     notes = [note for note in text.split("\n\n") if note.startswith("capped by clusters:")]
     assert len(notes) == 1 and "all 90 held-out samples were audited" in notes[0]
 
