@@ -67,7 +67,8 @@ def test_a_failed_run_a_stopped_one_and_one_training_say_so_beside_a_finished_on
     drawn(runs, {"done": "", "failed": "failed", "stopped": "stopped by run.stop_after",
                  "training": "still training"})
     accuracy = next(fig for title, fig in figures.items() if title.startswith("Student"))
-    assert legend(accuracy) == ["done", "failed\nfailed after epoch 2 of 5",
+    # the failed run's line lies under the one still training: their two epochs are the same
+    assert legend(accuracy) == ["done", "failed\nfailed after epoch 2 of 5 (same as training)",
                                 "stopped\nstopped after epoch 1 of 5",
                                 "training\nstill training, at epoch 2 of 5", BAR]
     # a bar ends the failed and the stopped lines (accuracy 0.5 + epoch / 100), not the line of

@@ -44,7 +44,7 @@ def test_the_chance_lines_of_runs_on_two_data_sets_name_them(tmp_path, figures):
     write_report([digits, tmp_path / "synth"], out_dir=tmp_path / "rep")
     (fig,) = [fig for title, fig in figures.items() if title.startswith("Student")]
     legend = [text.get_text() for text in fig.legends[0].get_texts()]
-    assert legend == ["digits", "synth",
+    assert legend == ["digits (same as synth)", "synth",  # the same accuracies: one line
                       "chance on digits: always the most common class (10.2 %)",
                       "chance on synthetic: always the most common class (25.8 %)"]
     write_report(digits, out_dir=tmp_path / "one")  # one data set: its entry as before
