@@ -277,7 +277,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 done = epoch + 1
                 if test["acc"] > state["best_acc"]:
                     state["best_acc"], state["best_epoch"] = test["acc"], done
-                record = {"epoch": done, "phase": phase, "lr": lrs, "train_loss": stats["loss"],
+                # a teacher's run (method teacher) trains its one group, "student" (the network
+                # the loop trains), which is the teacher: its records and lines say so
+                shown = "teacher" if config.method.name == "teacher" else phase
+                record = {"epoch": done, "phase": shown, "lr": lrs, "train_loss": stats["loss"],
                           "train_losses": stats["losses"], "train_acc": stats["acc"],
                           "test_loss": test["loss"], "test_acc": test["acc"], "test_n": test["n"],
                           "test_majority": test["majority"],  # chance, which the report names
@@ -501,11 +504,10 @@ def _print_epoch(record: dict[str, Any], audited: list[dict[str, Any]],
 
 
 def _print_record(record: dict[str, Any], config: TrainConfig, labels: dict[str, str]) -> None:
-    """An epoch's line; its ``phase=`` names what trained: a teacher's run (method ``teacher``,
-    :func:`~pidkit_distill.training.teacher_sources.teacher_run_config`) trains its one group,
-    ``"student"`` (the network the loop trains), which is the teacher. Each loss term is named
-    by its label in ``labels`` (a method's ``loss_labels()``: KD's weighted terms as
-    ``0.1*ce``), else by its key.
+    """An epoch's line; its ``phase=`` is the record's, which names what trained (``teacher``
+    in a teacher's run, :func:`~pidkit_distill.training.teacher_sources.teacher_run_config`).
+    Each loss term is named by its label in ``labels`` (a method's ``loss_labels()``: KD's
+    weighted terms as ``0.1*ce``), else by its key.
 
     Examples
     --------
@@ -519,8 +521,7 @@ def _print_record(record: dict[str, Any], config: TrainConfig, labels: dict[str,
 test_acc=0.1000 best=0.1000 1.0s
     """
     terms = " ".join(f"{labels.get(k, k)}={v:.4f}" for k, v in record["train_losses"].items())
-    phase = "teacher" if config.method.name == "teacher" else record["phase"]
     print(f"[{config.method.name}] epoch {record['epoch']}/{config.run.epochs} "
-          f"phase={phase} loss={record['train_loss']:.4f} ({terms}) "
+          f"phase={record['phase']} loss={record['train_loss']:.4f} ({terms}) "
           f"train_acc={record['train_acc']:.4f} test_acc={record['test_acc']:.4f} "
           f"best={record['best_acc']:.4f} {record['time_s']:.1f}s", flush=True)

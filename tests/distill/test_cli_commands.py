@@ -126,6 +126,10 @@ def test_a_teachers_epoch_lines_say_the_teacher_is_training(tmp_path, capsys):
     out_dir = ["--out-dir", str(tmp_path)]
     assert main(["train-teacher", *TEACHER_BASE, *out_dir, "--teacher.epochs", "1"]) == 0
     assert "[teacher] epoch 1/1 phase=teacher loss=" in capsys.readouterr().out
+    # and its metrics.jsonl, which said "phase": "student" (t-392 section 6)
+    (run,) = tmp_path.glob("teacher-*")
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [record["phase"] for record in records] == ["teacher"]
     assert main(["train", *BASE, *out_dir, "--teacher", "trained", "--teacher.epochs", "2",
                  "--epochs", "1"]) == 0
     out = capsys.readouterr().out
