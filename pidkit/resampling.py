@@ -179,6 +179,7 @@ def replicate_columns(replicates: Any) -> dict[str, np.ndarray]:
 
     Examples
     --------
+    >>> from pidkit.resampling import QUANTITIES, replicate_columns
     >>> columns = replicate_columns([[0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 1.0],
     ...                              [0.2, 0.1, 0.3, 0.4, 0.5, 0.7, 1.0]])
     >>> columns["red"].tolist(), columns["i_ys"].tolist(), list(columns) == list(QUANTITIES)

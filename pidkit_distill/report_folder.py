@@ -39,7 +39,7 @@ def default_out_dir(run_dirs: str | bytes | os.PathLike[str] | RunRecords | RunS
         The runs as the user gave them (:func:`~pidkit_distill.report.write_report`'s
         ``run_dirs``, the command's ``RUN_DIR`` arguments).
     runs : list of RunRecords
-        The runs read from them (:func:`~pidkit_distill.run_records.load_runs`); only the
+        The runs read from them (:func:`~pidkit_distill.load_runs`); only the
         first is used, and only where several were given.
 
     Returns
