@@ -67,7 +67,7 @@ from .correction_result import BiasCorrection
 from .dirichlet import eb_interaction_information
 from .extrapolation import extrapolate, rounding_amplification
 from .inputs import check_counts, check_sample_cells
-from .kink import kink_pretest_shift, kink_shift
+from .kink import kink_pretest_shift, kink_shift, unique_lowered
 
 __all__ = [
     "BIAS_CORRECTIONS",
@@ -578,8 +578,7 @@ def correct_counts(
         i_yts = i_yt + i_ys + eb_interaction_information(counts, units)
     extrapolated = {k: float(v) for k, v in atoms_from_informations(i_yt, i_ys, i_yts, i_star).items()}
     pretest = kink_pretest_shift(plug, extrapolated) if method == "eb-extrapolation-kink" else 0.0
-    move = {"red": pretest, "uni_t": -pretest, "uni_s": -pretest, "syn": pretest}
-    corrected = {k: v + move.get(k, 0.0) for k, v in extrapolated.items()} if pretest else extrapolated
+    corrected = unique_lowered(extrapolated, pretest) if pretest else extrapolated
     bias = {k: plug[k] - corrected[k] for k in QUANTITIES}
     amplification = rounding_amplification(sizes)  # each solve fitted is certified to the tolerance
     negative = below_zero(corrected, plug.values(), amplification=amplification)

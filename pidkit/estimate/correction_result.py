@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .kink import unique_lowered
+
 __all__ = ["BiasCorrection"]
 
 
@@ -154,8 +156,7 @@ class BiasCorrection:
         Unique informations ``kink`` lower, Red and Syn ``kink`` higher, the informations as they
         are; the PID identities still hold.
         """
-        shift = {"red": self.kink, "uni_t": -self.kink, "uni_s": -self.kink, "syn": self.kink}
-        return {name: value + shift.get(name, 0.0) for name, value in self.corrected.items()}
+        return unique_lowered(self.corrected, self.kink)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict of every field.

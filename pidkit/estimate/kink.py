@@ -17,7 +17,7 @@ import numpy as np
 
 from .extrapolation import extrapolate
 
-__all__ = ["KINK_PRETEST", "kink_fraction", "kink_pretest_shift", "kink_shift"]
+__all__ = ["KINK_PRETEST", "kink_fraction", "kink_pretest_shift", "kink_shift", "unique_lowered"]
 
 KINK_PRETEST = 1.5
 """The pretest's threshold k: the atoms move where the smaller corrected unique information is
@@ -32,6 +32,22 @@ draws). Its cost is on Dirichlet joints at 450, where it fires without a kink:
 ``dirichlet10-0.1-seed13`` 0.11 / 0.55 to 0.19 / 0.76, ``dirichlet10-0.3-seed11`` 0.09 / 0.31 to
 0.22 / 0.38, both within the target. k = 2 met no held-out cell more and failed
 ``dirichlet10-0.1-seed13`` on 60 draws (RMSE 1.01)."""
+
+
+def unique_lowered(values: Mapping[str, float], shift: float) -> dict[str, float]:
+    """``values`` (quantities by name) with both unique informations ``shift`` lower and Red and
+    Syn ``shift`` higher, the informations as they are: the PID identities still hold.
+
+    How the kink's models move the atoms (:func:`kink_pretest_shift`, ``BiasCorrection.kink``).
+
+    Examples
+    --------
+    >>> from pidkit.estimate.kink import unique_lowered
+    >>> unique_lowered({"red": 0.5, "uni_t": 0.1, "uni_s": 0.2, "syn": 0.3, "i_yt": 0.6}, 0.05)
+    {'red': 0.55, 'uni_t': 0.05, 'uni_s': 0.15000000000000002, 'syn': 0.35, 'i_yt': 0.6}
+    """
+    move = {"red": shift, "uni_t": -shift, "uni_s": -shift, "syn": shift}
+    return {name: value + move.get(name, 0.0) for name, value in values.items()}
 
 
 def kink_fraction(sizes: Sequence[int]) -> float:
