@@ -26,7 +26,7 @@ from pidkit._settings import (
 from pidkit._units import check_units
 from pidkit.redundancy import MEASURES
 from pidkit.redundancy.vertex_limit import TooManyVertices
-from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, resolve_ci_method
+from pidkit.resampling import bootstrap_intervals, bootstrap_replicates, replicate_columns, resolve_ci_method
 from pidkit.samples import SampleCells, encoded_samples
 
 from .._arrays import check_same_index
@@ -226,7 +226,7 @@ def bootstrap(
     return {
         "estimate": result,
         "intervals": dict(zip(QUANTITIES, intervals, strict=True)),
-        "samples": {name: boot[:, i] for i, name in enumerate(QUANTITIES)},
+        "samples": replicate_columns(boot),
         "n_failed": int(np.isnan(boot[:, 0]).sum()),
         "random_state": seed,
         "confidence": float(confidence),

@@ -28,7 +28,7 @@ from pidkit.gaussian.pid import ACCEPT_WITH_TOL, NEAR_NOISELESS
 from pidkit.gaussian.reduce import INFINITE_INFORMATION
 from pidkit.gaussian.samples import min_samples
 from pidkit.measures import entropy
-from pidkit.resampling import QUANTITIES
+from pidkit.resampling import QUANTITIES, replicate_columns
 
 from .correction import BiasCorrection
 from .inputs import check_two_classes
@@ -279,7 +279,7 @@ def gaussian_representation_pid(
     if bootstrap:
         boot = result.diagnostics["bootstrap"]
         intervals = result.diagnostics["intervals"]
-        samples = {q: boot["replicates"][:, i] for i, q in enumerate(QUANTITIES)}
+        samples = replicate_columns(boot["replicates"])
         n_failed = boot["n_failed"]
     settings = {
         "estimator": "gaussian",

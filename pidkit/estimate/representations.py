@@ -36,6 +36,7 @@ from pidkit.redundancy.vertex_limit import TooManyVertices
 from pidkit.resampling import (
     QUANTITIES,
     bootstrap_intervals,
+    replicate_columns,
     resolve_ci_method,
 )
 from pidkit.samples import encoded_samples
@@ -529,7 +530,7 @@ def pid_from_representations(
         except TooManyVertices as exc:  # a replicate's polytope can be larger than the full sample's
             raise exc.without_the_option(fewer_values) from None
         n_failed = int(np.isnan(boot[:, 0]).sum())
-        samples = {name: boot[:, i] for i, name in enumerate(QUANTITIES)}
+        samples = replicate_columns(boot)
         estimate = [fix.corrected[name] for name in QUANTITIES]
         reference = [fix.plugin[name] for name in QUANTITIES]
         alternative = [fix.kink_corrected[name] for name in QUANTITIES]
