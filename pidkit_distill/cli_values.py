@@ -11,14 +11,15 @@ from typing import Any
 
 from pidkit_distill.config import TrainConfig, config_fields, unchecked_config_from_dict
 from pidkit_distill.config_errors import ConfigEntryError, ConfigValueError
-from pidkit_distill.config_text import apply_overrides, read_config_file
+from pidkit_distill.config_text import (
+    LOADER_FIX,
+    apply_overrides,
+    in_config_file,
+    read_config_file,
+)
 
 __all__ = ["GivenAs", "apply_option_values", "check_option_type", "demo_epochs",
            "key_value", "load_config_file", "name_errors_as_typed", "named_option"]
-
-_LOADER_FIX = "; fix the TOML file or the override"
-"""The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
-whichever of the two the value came from; replaced here by the one it came from."""
 
 
 def demo_epochs(text: str) -> int:
@@ -102,8 +103,8 @@ def check_option_type(key: str, text: str, option: str) -> None:
         given = f"--set {shlex.quote(f'{key}={text}')}" if option == "--set" else \
             f"{option} {shlex.quote(text)}"
         message = str(err)
-        if message.endswith(_LOADER_FIX):
-            message = f"{message.removesuffix(_LOADER_FIX)}; e.g. {_example(option, key)}"
+        if message.endswith(LOADER_FIX):
+            message = f"{message.removesuffix(LOADER_FIX)}; e.g. {_example(option, key)}"
         raise TypeError(f"{given}: {message}") from err
     except ValueError:  # an unknown key, or a range: told with the whole configuration
         return
@@ -114,8 +115,9 @@ def load_config_file(path: str | None) -> TrainConfig:
     ranges and choices not checked yet: :func:`apply_option_values` checks them once the
     options are applied, so that a value of the file that an option replaces is no mistake
     (``epochs = 0`` in the file, ``--epochs 3`` typed), and tells one that no option replaces
-    naming the file. A value of the wrong type in it is told naming the file, where the loader's
-    advice named "the TOML file or the override", and so are an unknown section or key.
+    naming the file. A value of the wrong type in it, an unknown section or key, are told naming
+    the file (:func:`~pidkit_distill.config_text.in_config_file`), as
+    :func:`~pidkit_distill.load_config` tells them.
 
     Raises
     ------
@@ -127,14 +129,13 @@ def load_config_file(path: str | None) -> TrainConfig:
     OSError
         As :func:`~pidkit_distill.load_config`.
     """
-    data = {} if path is None else read_config_file(path)
+    if path is None:
+        return TrainConfig()
+    data = read_config_file(path)
     try:
         return unchecked_config_from_dict(data)
-    except TypeError as err:
-        message = str(err).removesuffix(_LOADER_FIX)
-        raise TypeError(f"config file {path!r}: {message}; fix the value in that file") from err
-    except ValueError as err:
-        raise ValueError(f"config file {path!r}: {err}") from err
+    except (TypeError, ValueError) as err:
+        raise in_config_file(path, err) from err
 
 
 def apply_option_values(args: argparse.Namespace, config: TrainConfig,
@@ -173,7 +174,7 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
     except TypeError as err:
         if args.config is None:
             raise
-        raise TypeError(f"config file {args.config!r}: {err}; fix the value in that file") from err
+        raise in_config_file(args.config, err) from err
     except ConfigValueError as err:
         if err.key is None:  # a check that knew no key: no option to name
             raise
@@ -184,8 +185,7 @@ def apply_option_values(args: argparse.Namespace, config: TrainConfig,
         else:
             if args.config is None:
                 raise
-            raise ConfigValueError(f"config file {args.config!r}: {err}; fix the value in that "
-                                   "file", err.key, err.value, related=err.related) from err
+            raise in_config_file(args.config, err) from err
         message = str(err)
         if key == err.key:
             message = message.replace(f", got {err.value!r}", "", 1)

@@ -23,6 +23,7 @@ from pidkit_distill.config import (
     config_from_dict,
     config_to_dict,
 )
+from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.config_settings import closest_name_hint, misplaced_key_hint
 from pidkit_distill.teacher_keys import RECORDED
 
@@ -32,6 +33,11 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
 __all__ = ["apply_overrides", "load_config"]
+
+LOADER_FIX = "; fix the TOML file or the override"
+"""The advice that :func:`~pidkit_distill.config.coerce_value` ends a value's type error with,
+whichever of the two the value came from; replaced by the one it came from where that is known
+(:func:`in_config_file`)."""
 
 
 # The spellings of true and false that an override accepts for a bool key (``--run.amp False``).
@@ -182,9 +188,59 @@ def load_config(
     >>> from pidkit_distill import load_config
     >>> load_config(overrides=["method.name=rid"]).method.name
     'rid'
+
+    A mistake in the file is told naming it (:func:`in_config_file`), as ``pidkit-distill
+    train --config`` tells it:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "rid.toml"
+    >>> _ = path.write_text("[audit]\\nlayers = ['a']\\n")
+    >>> load_config(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    TypeError: config file '...rid.toml': config key 'audit.layers' must be a list of distinct \
+layer indices >= 0 ([] = every layer), got ['a'] ('a' is not an int); fix the value in that file
     """
-    data = read_config_file(path) if path is not None else {}
-    return apply_overrides(config_from_dict(data), overrides)
+    if path is None:
+        return apply_overrides(TrainConfig(), overrides)
+    data = read_config_file(path)
+    try:
+        config = config_from_dict(data)
+    except (TypeError, ValueError) as err:
+        raise in_config_file(path, err) from err
+    return apply_overrides(config, overrides)
+
+
+def in_config_file(path: str | Path, err: TypeError | ValueError) -> TypeError | ValueError:
+    """``err``, refusing a value, key or section of the configuration file ``path``, told
+    naming that file: ``config file 'rid.toml': `` before its message, and for a refused value
+    ``; fix the value in that file`` after it (in place of the loader's advice, which named
+    "the TOML file or the override"). The same type of error, a
+    :class:`~pidkit_distill.ConfigValueError` keeping its key, value and related keys.
+
+    :func:`load_config` and the ``--config`` option of ``pidkit-distill train`` tell the
+    mistakes of their file by it.
+
+    Examples
+    --------
+    >>> from pidkit_distill import ConfigValueError
+    >>> err = ConfigValueError("config key 'run.epochs' must be >= 1, got 0", "run.epochs", 0)
+    >>> told = in_config_file("rid.toml", err)
+    >>> print(told)
+    config file 'rid.toml': config key 'run.epochs' must be >= 1, got 0; fix the value in that file
+    >>> told.key, told.value
+    ('run.epochs', 0)
+    >>> print(in_config_file("rid.toml", ValueError("unknown config key 'run.epoch'")))
+    config file 'rid.toml': unknown config key 'run.epoch'
+    """
+    told = f"config file {str(path)!r}: {str(err).removesuffix(LOADER_FIX)}"
+    if isinstance(err, ConfigValueError) and err.key is not None:
+        return ConfigValueError(f"{told}; fix the value in that file", err.key, err.value,
+                                related=err.related)
+    if isinstance(err, TypeError):
+        return TypeError(f"{told}; fix the value in that file")
+    return ValueError(told)  # an unknown key or section: no value to fix
 
 
 def read_config_file(path: str | Path) -> dict[str, Any]:

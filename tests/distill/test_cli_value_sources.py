@@ -9,6 +9,7 @@ import argparse
 
 import pytest
 
+from pidkit_distill import ConfigValueError, load_config
 from pidkit_distill.cli import main
 from pidkit_distill.cli_values import apply_option_values, load_config_file
 
@@ -143,13 +144,18 @@ def test_a_good_file_value_refused_with_a_typed_one_names_the_typed_one(tmp_path
         "numbers >= 1 when optim.milestone_unit='epoch', got [0.25]\n")
 
 
-@pytest.mark.parametrize(("text", "told"), [
+WRONG_LIST_ITEMS = [
     # the items of a list are checked with the whole configuration, after the file is read:
     # these two were told with no file's name (t-392 section 6)
     ("[optim]\nmilestones = [0.5, 'x']\n", "config key 'optim.milestones' holds numbers, got 'x'"),
     ("[audit]\nlayers = [1.5]\n", "config key 'audit.layers' must be a list of distinct layer "
                                   "indices >= 0 ([] = every layer), got [1.5] (1.5 is not an int)"),
-])
+    ("[audit]\nlayers = ['a']\n", "config key 'audit.layers' must be a list of distinct layer "
+                                  "indices >= 0 ([] = every layer), got ['a'] ('a' is not an int)"),
+]
+
+
+@pytest.mark.parametrize(("text", "told"), WRONG_LIST_ITEMS)
 def test_an_item_of_the_wrong_type_in_a_list_of_the_config_file_names_the_file(tmp_path, capsys,
                                                                               text, told):
     path = tmp_path / "c11.toml"
@@ -165,3 +171,29 @@ def test_an_option_replacing_a_file_s_list_of_the_wrong_type_is_no_error(tmp_pat
     config = load_config_file(str(path))
     args = argparse.Namespace(config=str(path), overrides=[], given_as={})
     assert apply_option_values(args, config, ["optim.milestones=0.25"]).optim.milestones == [0.25]
+
+
+@pytest.mark.parametrize(("text", "told"), [
+    *WRONG_LIST_ITEMS,
+    ("[run]\nepochs = 'x'\n", "config key 'run.epochs' expects an int, got 'x' (str)"),
+])
+def test_load_config_names_the_file_of_a_wrong_type_as_the_command_does(tmp_path, text, told):
+    # from Python these were told with no file's name (t-400 finding 1), and a value of the wrong
+    # type advised fixing "the TOML file or the override", though no override was given
+    path = tmp_path / "c11.toml"
+    path.write_text(text)
+    with pytest.raises(TypeError) as refused:
+        load_config(path)
+    assert str(refused.value) == f"config file {str(path)!r}: {told}; fix the value in that file"
+
+
+def test_load_config_names_the_file_of_a_value_out_of_range_keeping_its_key(tmp_path):
+    path = tmp_path / "c11.toml"
+    path.write_text("[optim]\nmilestone_unit = 'epoch'\nmilestones = [0.5]\n")
+    with pytest.raises(ConfigValueError) as refused:
+        load_config(path)
+    assert str(refused.value) == (
+        f"config file {str(path)!r}: config key 'optim.milestones' must hold epoch numbers >= 1 "
+        "when optim.milestone_unit='epoch', got [0.5]; fix the value in that file")
+    assert (refused.value.key, refused.value.value, refused.value.related) == (
+        "optim.milestones", [0.5], ("optim.milestone_unit",))

@@ -135,7 +135,7 @@ def test_a_key_outside_every_table_is_told_its_section(tmp_path, text, message):
     path.write_text(text)
     with pytest.raises(ValueError) as err:
         load_config(path)
-    assert str(err.value) == message
+    assert str(err.value) == f"config file {str(path)!r}: {message}"  # as --config tells it
 
 
 SECTIONS = "known sections: ['audit', 'data', 'method', 'model', 'optim', 'run', 'teacher']"
@@ -174,7 +174,7 @@ def test_a_nested_table_of_the_wrong_place_is_told_its_place(tmp_path, capsys, t
     path.write_text(f"[method]\nname = 'rid'\n\n[{table}]\nlambda2 = 0.5\n")
     with pytest.raises(ValueError) as err:
         load_config(path)
-    assert str(err.value) == message
+    assert str(err.value) == f"config file {str(path)!r}: {message}"  # as --config tells it
     assert main(["train", "--config", str(path)]) == 2
     assert capsys.readouterr() == ("", f"pidkit-distill train: error: config file {str(path)!r}: "
                                        f"{message}\n")

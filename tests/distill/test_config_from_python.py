@@ -181,7 +181,8 @@ IMPORT_HINT = (r"\. A configuration file never imports code: pass the module to 
 def test_an_import_in_a_configuration_file_says_where_imports_go(tmp_path, text, match):
     path = tmp_path / "rid.toml"
     path.write_text(text)
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises(ValueError, match=rf"^config file {re.escape(repr(str(path)))}: "
+                                         + match.removeprefix("^")):
         load_config(path)
 
 
