@@ -216,8 +216,9 @@ def in_config_file(path: str | Path, err: TypeError | ValueError) -> TypeError |
     """``err``, refusing a value, key or section of the configuration file ``path``, told
     naming that file: ``config file 'rid.toml': `` before its message, and for a refused value
     ``; fix the value in that file`` after it (in place of the loader's advice, which named
-    "the TOML file or the override"). The same type of error, a
-    :class:`~pidkit_distill.ConfigValueError` keeping its key, value and related keys.
+    "the TOML file or the override"), unless the message ends with advice of its own
+    (``Did you mean 'constant'?``). The same type of error, a
+    :class:`~pidkit_distill.ConfigValueError` keeping its key, value, related keys and advice.
 
     :func:`load_config` and the ``--config`` option of ``pidkit-distill train`` tell the
     mistakes of their file by it.
@@ -236,8 +237,9 @@ def in_config_file(path: str | Path, err: TypeError | ValueError) -> TypeError |
     """
     told = f"config file {str(path)!r}: {str(err).removesuffix(LOADER_FIX)}"
     if isinstance(err, ConfigValueError) and err.key is not None:
-        return ConfigValueError(f"{told}; fix the value in that file", err.key, err.value,
-                                related=err.related)
+        fix = "" if err.advised else "; fix the value in that file"
+        return ConfigValueError(f"{told}{fix}", err.key, err.value, related=err.related,
+                                advised=err.advised)
     if isinstance(err, TypeError):
         return TypeError(f"{told}; fix the value in that file")
     return ValueError(told)  # an unknown key or section: no value to fix

@@ -41,8 +41,22 @@ _OTHER_DEVICE_TYPES = frozenset({
 _CUDA_INDEX = re.compile(r"cuda:(0|[1-9][0-9]*)")
 
 
-def _check_choice(key: str, value: str, choices: Sequence[str], why: str = "") -> None:
+def _check_choice(key: str, value: str, choices: Sequence[str]) -> None:
+    """``value`` of ``key`` must be one of ``choices``; a misspelt one is told the choice it
+    is closest to (:func:`pidkit.utils.did_you_mean`), which then ends the message as its advice.
+
+    Examples
+    --------
+    >>> _check_choice("optim.schedule", "paper", SCHEDULES)
+    >>> _check_choice("optim.schedule", "constnt", SCHEDULES)
+    Traceback (most recent call last):
+    ...
+    pidkit_distill.ConfigValueError: config key 'optim.schedule' must be one of ['paper', \
+'constant', 'kd-rid-effective'], got 'constnt'. Did you mean 'constant'?
+    """
     if value not in choices:
+        why = did_you_mean(value, choices)
+        why = why and f".{why}"
         raise ConfigValueError(f"config key {key!r} must be one of {list(choices)}, got {value!r}"
                                f"{why}", key, value, advised=bool(why))
 
