@@ -134,8 +134,7 @@ def load_run(path: str | Path) -> RunRecords:
                          "`pidkit-distill train`"
                          + (f". Did you mean {str(path.parent / near)!r}?" if near else ""))
     if not path.is_dir():
-        raise ValueError(f"{str(path)!r} is a file, not a run folder; pass "
-                         f"{instead_of_file(path) or 'run folders written by `pidkit-distill train`'}")
+        raise ValueError(_a_file_given(path))
     check_run_files_are_files(path)
     if (path / "config.json").is_file() and (path / "checkpoint.pt").is_file() \
             and not (path / "metrics.jsonl").is_file():
@@ -174,7 +173,9 @@ def load_runs(paths: str | bytes | os.PathLike[str] | RunRecords | RunSummary
     (``report.md`` and no ``config.json``, written by an earlier report), a folder given
     twice, and a run folder whose train has not written the run yet, or stopped before
     (:func:`~pidkit_distill.unwritten_runs.unwritten_run`); where no run is left, the error
-    names the last kind instead of warning of them. Anything else that is not a run is an error
+    names the files and the last kind instead of warning of them (a file given alone, such as
+    ``runs/x/metrics.jsonl``, is told as :func:`load_run` tells it, with the run folder to pass
+    instead). Anything else that is not a run is an error
     (see :func:`load_run`). The teacher's own run folders (method ``teacher``:
     ``train-teacher``'s, or the teacher cache under ``runs/``) are skipped beside students'
     runs, with one warning naming those given one by one (the teacher cache that a folder of
@@ -217,17 +218,19 @@ RunSummary that train returned; got 3 (int)
     paths = given_runs(paths)
     runs: list[RunRecords] = []
     seen: set[Path] = set()
-    instead = ""  # what to pass for the first file of a run folder given
-    skipped: list[tuple[str, bool]] = []  # each skip's warning, and whether of no run yet
+    files: list[Path] = []  # the files given
+    instead = ""  # what to pass for the files of run folders given
+    skipped: list[tuple[str, bool]] = []  # each skip's warning, and whether the error names it
     unwritten: dict[str, list[Path]] = {}  # the folders of no run yet, by why
     found_in_folders: set[Path] = set()  # runs found in a folder of runs, not named one by one
     for given, in_folder in _expanded(paths):
         path = given.path if isinstance(given, RunRecords) else Path(given)
         if path.is_file():
+            files.append(path)
             folder = instead_of_file(path)
-            instead = instead or (f"; for {str(path)!r}, pass {folder}" if folder else "")
+            instead += f"; for {str(path)!r}, pass {folder}" if folder else ""
             skipped.append((f"skipped {path}: a file, not a run folder"
-                            + (f"; pass {folder}" if folder else ""), False))
+                            + (f"; pass {folder}" if folder else ""), True))
         elif (path / "report.md").is_file() and not (path / "config.json").exists():
             skipped.append((f"skipped {path}: a folder written by `pidkit-distill report`, not a "
                             "run", False))
@@ -242,14 +245,30 @@ RunSummary that train returned; got 3 (int)
             seen.add(path.resolve())
             if in_folder:
                 found_in_folders.add(path.resolve())
-    for warning, of_no_run_yet in skipped:  # the error names the folders of no run yet
-        if runs or not of_no_run_yet:
+    for warning, named_by_the_error in skipped:  # the files and the folders of no run yet
+        if runs or not named_by_the_error:
             warnings.warn(warning, RuntimeWarning, stacklevel=2)
+    if not runs and len(paths) == 1 and files:  # one file given alone (runs/x/metrics.jsonl)
+        raise ValueError(_a_file_given(files[0]))
     if not runs:
         raise ValueError(f"no run folder among {[str(p) for p in paths]}"
                          + (instead + _no_run_yet(unwritten)
                             or "; pass folders written by `pidkit-distill train`"))
     return _students(runs, found_in_folders)
+
+
+def _a_file_given(path: Path) -> str:
+    """The refusal of the file ``path`` given as a run folder, naming the run folder to pass
+    instead where it is in one (:func:`~pidkit_distill.run_folder_search.instead_of_file`).
+
+    Examples
+    --------
+    >>> _a_file_given(Path("/nonexistent/metrics.jsonl"))
+    "'/nonexistent/metrics.jsonl' is a file, not a run folder; pass run folders written by \
+`pidkit-distill train`"
+    """
+    return (f"{str(path)!r} is a file, not a run folder; pass "
+            f"{instead_of_file(path) or 'run folders written by `pidkit-distill train`'}")
 
 
 def _no_run_yet(unwritten: dict[str, list[Path]]) -> str:
