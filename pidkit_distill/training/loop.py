@@ -22,7 +22,9 @@ out (in a step, the evaluation, the audit or the check of the teacher's outputs 
 epoch), stops the run with a :class:`~pidkit_distill.TrainingError` that names the epoch and
 step (or what the run was doing) and what was saved; an interrupt (Ctrl-C) with a
 :class:`~pidkit_distill.TrainingInterrupted` that names the epoch, what was saved and how to
-resume (both in :mod:`pidkit_distill.training.outcomes`).
+resume (both in :mod:`pidkit_distill.training.outcomes`). A loss term that jumps by two orders of
+magnitude (:mod:`pidkit_distill.loss_jumps`) and a student that falls to chance
+(:mod:`pidkit_distill.chance`) are warned of once, in a line under the epoch's, and the run goes on.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ from torch import nn
 from pidkit_distill.audit_records import ATOM_LABELS, final_audit, final_flags
 from pidkit_distill.chance import fell_to_chance, fell_to_chance_warning
 from pidkit_distill.config import TrainConfig
+from pidkit_distill.loss_jumps import jumped_terms, loss_jump_warnings
 from pidkit_distill.run_files import checkpoint_written, read_run_config
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.signals import interrupts_deferred
@@ -293,6 +296,8 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                 if fell_to_chance(best, record) and not any(  # said once in a run
                         "fell_to_chance_from" in earlier for earlier in state["history"]):
                     record["fell_to_chance_from"] = best
+                if jumped := jumped_terms(state["history"], record):  # each term once in a run
+                    record["loss_jumped"] = jumped
                 state["history"].append(record)
                 state["epoch"] = done
                 audited: list[dict[str, Any]] = []
@@ -318,6 +323,10 @@ def fit(config: TrainConfig, module: nn.Module, bundle: Any, run_dir: Path,
                         _print_epoch(record, audited, config, labels)
                     if done == first_done and (pace := _pace_line(record, end, device)):
                         print(pace, flush=True)
+                if runtime.is_main:
+                    for line in loss_jump_warnings(record, lr=config.optim.lr,
+                                                   grad_clip=config.optim.grad_clip):
+                        print(line, flush=True)
                 if runtime.is_main and "fell_to_chance_from" in record:
                     print(fell_to_chance_warning(record["fell_to_chance_from"], record), flush=True)
 
