@@ -35,7 +35,7 @@ from pidkit_distill.run_folder_search import (
 from pidkit_distill.run_summary import RunSummary
 from pidkit_distill.unwritten_runs import unwritten_run
 
-__all__ = ["RunRecords", "given_runs", "load_run", "load_runs", "method_label",
+__all__ = ["RunRecords", "given_run", "given_runs", "load_run", "load_runs", "method_label",
            "with_distinct_names"]
 
 # The files that make a folder a run folder.
@@ -337,11 +337,43 @@ def _students(runs: list[RunRecords], found_in_folders: set[Path]) -> list[RunRe
     return students
 
 
+def given_run(given: Any, name: str = "run_dir") -> str | os.PathLike | RunRecords:
+    """One run as a user gives it, the argument ``name``: its folder (a str or path, kept; a
+    bytes path becomes its str, :func:`os.fsdecode`), its :class:`RunRecords` (kept) or the
+    ``RunSummary`` that :func:`~pidkit_distill.train` returned (anything with a ``run_dir``
+    path: that folder). Every function that takes a run reads it so.
+
+    Raises
+    ------
+    TypeError
+        ``given`` is none of these; the message names ``name`` and what was given.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> given_run(b"runs/x"), given_run(SimpleNamespace(run_dir="runs/y"))
+    ('runs/x', 'runs/y')
+    >>> given_run(3)
+    Traceback (most recent call last):
+    ...
+    TypeError: run_dir: a run is given by its folder (a str, bytes or Path), its RunRecords or \
+the RunSummary that train returned; got 3 (int)
+    """
+    if isinstance(given, bytes):
+        return os.fsdecode(given)
+    if isinstance(given, str | os.PathLike | RunRecords):
+        return given
+    if isinstance(getattr(given, "run_dir", None), str | os.PathLike):
+        return given.run_dir
+    raise TypeError(f"{name}: a run is given by its folder (a str, bytes or Path), its "
+                    "RunRecords or the RunSummary that train returned; got "
+                    f"{given!r} ({type(given).__name__})")
+
+
 def given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunRecords]:
     """``paths`` as a list of run folders and records: one run alone (a path, which is no list of
-    one-letter folders, a :class:`RunRecords`, a ``RunSummary``) or an iterable of runs; a
-    ``RunSummary`` (anything with a ``run_dir`` path) becomes its folder, a bytes path its str
-    (:func:`os.fsdecode`). A :class:`TypeError`, or a :class:`ValueError` for no run at all,
+    one-letter folders, a :class:`RunRecords`, a ``RunSummary``) or an iterable of runs, each
+    read by :func:`given_run`. A :class:`TypeError`, or a :class:`ValueError` for no run at all,
     names the argument ``name``.
 
     Examples
@@ -354,21 +386,10 @@ def given_runs(paths: Any, name: str = "paths") -> list[str | os.PathLike | RunR
     TypeError: run_dirs: a run is given by its folder (a str, bytes or Path), its RunRecords or \
 the RunSummary that train returned; got 3 (int)
     """
-    def run(given: Any) -> str | os.PathLike | RunRecords:
-        if isinstance(given, bytes):
-            return os.fsdecode(given)
-        if isinstance(given, str | os.PathLike | RunRecords):
-            return given
-        if isinstance(getattr(given, "run_dir", None), str | os.PathLike):
-            return given.run_dir
-        raise TypeError(f"{name}: a run is given by its folder (a str, bytes or Path), its "
-                        "RunRecords or the RunSummary that train returned; got "
-                        f"{given!r} ({type(given).__name__})")
-
     if (isinstance(paths, str | bytes | os.PathLike | RunRecords) or hasattr(paths, "run_dir")
-            or not isinstance(paths, Iterable)):  # one run, or refused by run() naming it
-        return [run(paths)]
-    runs = [run(given) for given in paths]
+            or not isinstance(paths, Iterable)):  # one run, or refused by given_run naming it
+        return [given_run(paths, name)]
+    runs = [given_run(given, name) for given in paths]
     if not runs:
         raise ValueError(f"{name}: no run folder given (an empty {type(paths).__name__}); pass "
                          "at least one run folder")
