@@ -9,6 +9,7 @@ A joint pmf ``p[y, t, s]`` (target, teacher, student) goes in; information atoms
 
 import importlib
 import warnings
+from types import ModuleType
 from typing import Any
 
 from . import _caller, examples, gaussian, measures, resampling, theorems
@@ -109,5 +110,12 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    # dir() and tab completion list pidkit.estimate before its first use, as every name of __all__.
-    return sorted(set(globals()) | set(__all__))
+    # dir() and tab completion list the public API, as scipy's __dir__ lists its __all__: every
+    # name of __all__ (pidkit.estimate before its first use), the dunders and the public
+    # subpackages and modules imported (pidkit.utils, pidkit.batch, ...), not the names this
+    # module imports for its own use (importlib, warnings, Any) nor its private modules.
+    own = {name for name, value in globals().items()
+           if name.startswith("__")
+           or (not name.startswith("_") and isinstance(value, ModuleType)
+               and value.__name__ == f"{__name__}.{name}")}
+    return sorted(own | set(__all__))
