@@ -98,14 +98,14 @@ def check_seed(random_state: Any, name: str = "random_state") -> int:
         return int(random_state.integers(SEED_MAX, endpoint=True))
     if isinstance(random_state, np.random.RandomState):
         return int(random_state.randint(SEED_MAX + 1, dtype=np.int64))
+    expected = f"{name} must be an int in [0, 2**32 - 1], a numpy.random.Generator or RandomState, or None"
     if isinstance(random_state, bool) or not isinstance(random_state, numbers.Integral):
         raise TypeError(
-            f"{name} must be an int in [0, 2**32 - 1], a numpy.random.Generator or RandomState, "
-            f"or None; got {random_state!r} ({type(random_state).__name__}). Pass an int for "
+            f"{expected}; got {random_state!r} ({type(random_state).__name__}). Pass an int for "
             "reproducible results."
         )
     if not 0 <= random_state <= SEED_MAX:
-        raise ValueError(f"{name} must be an int in [0, 2**32 - 1] or None; got {random_state!r}.")
+        raise ValueError(f"{expected}; got {random_state!r}.")
     return int(random_state)
 
 

@@ -125,7 +125,8 @@ def test_random_state_takes_what_scikit_learn_takes_and_repeats_for_the_same_see
         ("0", TypeError, r"^random_state must be an int in \[0, 2\*\*32 - 1\], a numpy.random.Generator"),
         (1.5, TypeError, r"^random_state must be an int .*got 1.5 \(float\)"),
         (True, TypeError, r"^random_state must be an int .*got True \(bool\)"),
-        (-1, ValueError, r"^random_state must be an int in \[0, 2\*\*32 - 1\] or None; got -1\.$"),
+        (-1, ValueError, r"^random_state must be an int in \[0, 2\*\*32 - 1\], a numpy\.random\.Generator or "
+                         r"RandomState, or None; got -1\.$"),
     ],
 )
 def test_a_bad_random_state_is_refused_by_name(name, value, error, match):

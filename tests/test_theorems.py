@@ -115,7 +115,8 @@ def test_bad_arguments_are_errors() -> None:
         check_paper_examples(tol=-1)
     with pytest.raises(ValueError, match=r"joints\[0\] must be a 3-D array"):
         check_theorem_3_2([np.ones(4) / 4])
-    with pytest.raises(ValueError, match=r"random_state must be an int in \[0, .*\] or None; got -1\."):
+    with pytest.raises(ValueError, match=r"random_state must be an int in \[0, .*\], a numpy\.random\."
+                                         r"Generator or RandomState, or None; got -1\."):
         check_theorem_3_2(n=1, random_state=-1)
     with pytest.raises(TypeError, match=r"random_state must be an int .*got 'a' \(str\)"):
         check_theorem_4_1(n=1, random_state="a")
