@@ -208,7 +208,7 @@ def test_a_failing_chunk_ends_the_progress_bar_before_its_error(capsys):
     assert "256/301" in err and err.endswith("\n"), repr(err[-200:])
     assert raised.traceback  # kept alive to here
     # An invalid joint is found before any is solved: no bar is drawn at all.
-    with pytest.raises(ValueError, match=r"^joint 300: p_yts sums to 2"):
+    with pytest.raises(ValueError, match=r"^joint 300: ps\[300\] sums to 2"):
         bertschinger_batch([examples.xor()] * 300 + [2 * examples.xor()], progress=True)
     assert capsys.readouterr().err == ""
 

@@ -32,7 +32,7 @@ def test_every_invalid_joint_is_named_before_any_joint_is_solved(monkeypatch):
     with pytest.raises(ValueError) as raised:
         bertschinger_batch(ps)
     message = str(raised.value)
-    assert message.startswith("joint 270: p_yts has negative mass: ")
+    assert message.startswith("joint 270: ps[270] has negative mass: ")
     assert message.endswith(" Also invalid: joints 280 and 299 (3 of 300 joints in all).")
     assert solved == []
 

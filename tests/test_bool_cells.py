@@ -44,7 +44,7 @@ def test_the_batch_names_the_joint_and_the_cell():
     with pytest.raises(TypeError) as refused:
         pidkit.bertschinger_batch([pidkit.examples.and_(), _LIST], normalize=True)
     assert str(refused.value) == (
-        "joint 1: p_yts must be an array of real numbers; p_yts[1, 0, 1] is the bool True, which numpy "
+        "joint 1: ps[1] must be an array of real numbers; ps[1][1, 0, 1] is the bool True, which numpy "
         f"would read as 1.0; {_MASS_FIX}"
     )
 

@@ -38,7 +38,7 @@ _MEASURE_OPTIONS = frozenset({"units", "normalize", "strict"})
 ENTRIES: dict[str, Entry] = {
     "bertschinger": Entry(pidkit.bertschinger, "p_yts", _SOLVER_OPTIONS),
     "bertschinger_batch": Entry(
-        lambda p, **kw: pidkit.bertschinger_batch([p], **kw), "p_yts", _SOLVER_OPTIONS, "joint 0: "
+        lambda p, **kw: pidkit.bertschinger_batch([p], **kw), "ps[0]", _SOLVER_OPTIONS, "joint 0: "
     ),
     **{
         f"pid-{m}": Entry(
@@ -230,7 +230,7 @@ def _cases() -> list[Any]:
         for entry_id, entry in ENTRIES.items():
             if not set(options) <= entry.options:
                 continue
-            text = "^" + re.escape(entry.prefix) + message.format(name=entry.name)
+            text = "^" + re.escape(entry.prefix) + message.format(name=re.escape(entry.name))
             cases.append(
                 pytest.param(entry_id, joint, options, error, text, id=f"{row_id}-{entry_id}")
             )

@@ -233,7 +233,7 @@ def _checked_joints(joints: list[Any], options: Options) -> list[np.ndarray]:
     invalid: list[tuple[int, Exception]] = []
     for index, p in enumerate(joints):
         try:
-            valid.append(check_joint(p, normalize=options.normalize))
+            valid.append(check_joint(p, name=f"ps[{index}]", normalize=options.normalize))
         except (ValueError, TypeError) as exc:
             invalid.append((index, exc))
     if not invalid:
