@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 __all__ = ["ESTIMATE_COLUMNS", "bertschinger_batch", "to_frame"]
 
 NUMBER_COLUMNS = (*QUANTITIES, "gap", "nit", "n_samples")
-"""The columns of :func:`to_frame` that hold numbers: float64 (NaN where a result has none),
-or int64 where every result has a whole number."""
+"""The columns of :func:`to_frame` that hold numbers: float64 whatever the results (NaN where a
+result has none), so that a column's dtype does not depend on which results a frame holds."""
 
 ESTIMATE_COLUMNS = (
     *(f"plugin_{q}" for q in QUANTITIES),
@@ -47,8 +47,9 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
     ``pd.DataFrame([r.to_dict() for r in results])`` reads JSON records, where a missing number
     is ``None``: a column that is ``None`` in every row (the gaps of a batch that all failed, the
     iterations of closed-form solves) became an object column of ``None``. Here the seven
-    quantities, ``gap``, ``nit`` and ``n_samples`` are float64 columns with NaN (int64 when every
-    value is a whole number), and an infinite gap stays ``inf``.
+    quantities, ``gap``, ``nit`` and ``n_samples`` are float64 columns with NaN, whatever the
+    results (``nit`` was int64 in a frame of BROJA results and float64 once a closed-form
+    result's ``None`` joined them), and an infinite gap stays ``inf``.
 
     A :class:`~pidkit.estimate.RepresentationPID`'s dicts of numbers become float64 columns in
     their place (``pidkit.batch.ESTIMATE_COLUMNS``): ``plugin`` becomes ``plugin_red`` ...
@@ -166,8 +167,6 @@ def to_frame(results: Iterable[Any] | Mapping[Any, Any]) -> pandas.DataFrame:
         if column not in frame.columns:
             continue
         values = [getattr(r, column) if column in row else None for r, row in zip(results, rows, strict=True)]
-        if all(isinstance(v, (int, np.integer)) for v in values):
-            continue  # pandas made it int64 already
         frame[column] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
     for column in ESTIMATE_COLUMNS:
         if column in frame.columns:

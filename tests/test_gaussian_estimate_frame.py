@@ -28,7 +28,7 @@ def test_to_frame_of_gaussian_estimates_has_their_sample_sizes():
     runs = {n: pidkit.gaussian_pid_from_samples(*_samples(n)) for n in (200, 500)}
     frame = pidkit.to_frame(runs)
     assert frame["n_samples"].tolist() == [200, 500]
-    assert frame["n_samples"].dtype == np.int64
+    assert frame["n_samples"].dtype == np.float64
     cov = np.cov(np.column_stack(_samples(300)), rowvar=False)
     exact = pidkit.gaussian_pid(cov, (1, 1, 1))          # no samples: NaN in a mixed table
     mixed = pidkit.to_frame([estimate_from_covariance(cov, (1, 1, 1), n_samples=300), exact])

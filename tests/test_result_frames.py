@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import pidkit
-from pidkit.batch import to_frame
+from pidkit.batch import NUMBER_COLUMNS, to_frame
 
 pd = pytest.importorskip("pandas")
 
@@ -46,8 +46,9 @@ def test_the_rest_of_the_frame_is_the_records_of_to_dict():
     frame = to_frame(results)
     records = pd.DataFrame([r.to_dict() for r in results])
     assert frame.columns.tolist() == records.columns.tolist()
-    pd.testing.assert_frame_equal(frame, records)  # nothing missing: the same table
-    assert frame["nit"].dtype == np.int64
+    # nothing missing: the same table, but nit is float64 here where pandas makes it int64
+    assert records["nit"].dtype == np.int64 and frame["nit"].dtype == np.float64
+    pd.testing.assert_frame_equal(frame, records.astype({"nit": np.float64}))
     assert frame["status"].tolist() == ["optimal"] * 3
 
 
@@ -56,7 +57,7 @@ def test_estimates_become_a_frame_with_float64_numbers():
     y = rng.integers(0, 2, 200)
     runs = [pidkit.estimate.pid_from_representations(y, y, rng.integers(0, 2, 200)) for _ in range(2)]
     frame = to_frame(runs)
-    assert frame["n_samples"].tolist() == [200, 200] and frame["n_samples"].dtype == np.int64
+    assert frame["n_samples"].tolist() == [200, 200] and frame["n_samples"].dtype == np.float64
     assert frame["red"].dtype == np.float64
     assert frame["red"].tolist() == [run.red for run in runs]
 
@@ -82,7 +83,7 @@ def test_the_keys_of_a_dict_or_the_index_of_a_series_of_results_are_the_index():
         frame = pidkit.to_frame(given)
         assert frame.index.tolist() == ["and", "xor", "rdn"]
         assert frame["syn"].round(6).tolist() == [0.5, 1.0, 0.0]
-        assert frame["nit"].dtype == np.int64
+        assert frame["nit"].dtype == np.float64
     with pytest.raises(TypeError, match=r"^results\['xor'\] is a float, not a result with to_dict\(\)"):
         pidkit.to_frame({"and": results["and"], "xor": 1.0})
     assert pidkit.to_frame is to_frame and "to_frame" in pidkit.__all__
@@ -96,3 +97,19 @@ def test_no_results_give_the_columns_a_filter_needs():
     assert empty[empty.success].shape == (0, len(one.columns))
     assert {column: str(empty[column].dtype) for column in ("red", "gap", "nit", "success", "status")} \
         == {"red": "float64", "gap": "float64", "nit": "float64", "success": "bool", "status": "object"}
+
+
+def test_a_number_column_is_float64_whichever_results_the_frame_holds():
+    # nit was int64 in a frame of BROJA results and float64 once a closed-form result (nit None)
+    # joined them: docs/index.md says every number is a float64 column.
+    broja = pidkit.bertschinger(pidkit.examples.and_())
+    closed_form = pidkit.pid(pidkit.examples.and_(), measure="mmi")
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 200)
+    estimate = pidkit.estimate.pid_from_representations(y, y, rng.integers(0, 2, 200))
+    for results in ([broja], [broja, closed_form], [closed_form], [estimate], [estimate, broja], []):
+        frame = to_frame(results)
+        dtypes = {column: str(frame[column].dtype) for column in NUMBER_COLUMNS if column in frame}
+        assert set(dtypes.values()) == {"float64"}, dtypes
+    assert to_frame([broja, closed_form])["nit"].tolist()[0] == broja.nit
+    assert np.isnan(to_frame([broja, closed_form])["nit"].tolist()[1])
