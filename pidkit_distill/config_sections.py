@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
+from pidkit.utils import did_you_mean
+from pidkit_distill.config_errors import ConfigValueError
 from pidkit_distill.config_settings import Settings, field_kinds
 
 __all__ = [
@@ -249,14 +251,21 @@ class AuditConfig(Settings):
 
     def check(self) -> None:
         """Raise ValueError (TypeError for a value of the wrong type) naming the key for a
-        setting the audit cannot use.
+        setting the audit cannot use; a choice outside the allowed ones raises the ValueError
+        :class:`~pidkit_distill.ConfigValueError`, told the closest choice where one is close.
 
         Examples
         --------
         >>> AuditConfig(cluster_rule="sqrt").check()
         Traceback (most recent call last):
         ...
-        ValueError: config key 'audit.cluster_rule' must be one of ['auto', 'fixed'], got 'sqrt'
+        pidkit_distill.ConfigValueError: config key 'audit.cluster_rule' must be one of ['auto', \
+'fixed'], got 'sqrt'
+        >>> AuditConfig(cluster_rule="fixd").check()
+        Traceback (most recent call last):
+        ...
+        pidkit_distill.ConfigValueError: config key 'audit.cluster_rule' must be one of ['auto', \
+'fixed'], got 'fixd'. Did you mean 'fixed'?
         >>> AuditConfig(clusters="3").check()
         Traceback (most recent call last):
         ...
@@ -287,8 +296,10 @@ to 'discrete'
             value = getattr(self, key)
             if value not in allowed:
                 given = f" with audit.estimator={self.estimator!r}" if key == "bias_correction" else ""
-                raise ValueError(f"config key 'audit.{key}' must be one of {list(allowed)}{given}, "
-                                 f"got {value!r}")
+                guess = did_you_mean(value, allowed) if isinstance(value, str) else ""
+                raise ConfigValueError(f"config key 'audit.{key}' must be one of {list(allowed)}{given}, "
+                                       f"got {value!r}{guess and '.' + guess}", f"audit.{key}", value,
+                                       advised=bool(guess))
         for key, minimum in (("pca_components", 1), ("clusters", 2), ("bootstrap", 0),
                              ("max_samples", 0), ("cluster_seeds", 1)):
             if getattr(self, key) < minimum:

@@ -188,7 +188,7 @@ def _check_audit(config: TrainConfig) -> None:
             raise
         related = ("audit.estimator",) if name == "bias_correction" else ()
         raise ConfigValueError(message, f"audit.{name}", getattr(config.audit, name),
-                               related=related) from err
+                               related=related, advised=getattr(err, "advised", False)) from err
 
 
 def _check_run_name(name: str) -> None:
